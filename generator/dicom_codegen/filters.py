@@ -1,0 +1,63 @@
+"""Jinja filters: the only place that knows how values become Python source."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any, Callable
+
+from .model import DataElement, Source
+
+
+def py_str(value: str) -> str:
+    """A Python string literal (JSON string syntax is valid Python)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def py_tuple(values: tuple[str, ...] | list[str]) -> str:
+    inner = ", ".join(py_str(v) for v in values)
+    return f"({inner},)" if len(values) == 1 else f"({inner})"
+
+
+def hex32(value: int) -> str:
+    return f"0x{value:08X}"
+
+
+def docstring(text: str, indent: int = 0, width: int = 84) -> str:
+    """A triple-quoted docstring, wrapped, safe for any text."""
+    safe = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    if safe.endswith('"'):
+        safe += " "
+    pad = " " * indent
+    paragraphs = [p for p in safe.split("\n\n") if p.strip()]
+    lines: list[str] = []
+    for number, paragraph in enumerate(paragraphs):
+        if number:
+            lines.append("")
+        lines.extend(textwrap.wrap(" ".join(paragraph.split()), width - indent) or [""])
+    if len(lines) == 1:
+        return f'{pad}"""{lines[0]}"""'
+    body = "\n".join((pad + line) if line else "" for line in lines)
+    return f'{pad}"""{body.lstrip()}\n{pad}"""'
+
+
+def element_citation(element: DataElement, source: Source) -> str:
+    """``(0010,0010) PN 1, Patient's Name - PS3.6 2015b Table 6-1``."""
+    vr = element.vr_text or "-"
+    vm = element.vm.text if element.vm else "-"
+    table = element.table.removeprefix("table_")
+    text = f"{element.tag} {vr} {vm}, {element.name or '(unnamed)'} - {source.citation} Table {table}"
+    if element.retired:
+        text += ". Retired" + (f" ({element.retired_since})" if element.retired_since else "")
+    if element.note:
+        text += f". {element.note}"
+    return text
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "py_str": py_str,
+    "py_tuple": py_tuple,
+    "hex32": hex32,
+    "docstring": docstring,
+    "element_citation": element_citation,
+}

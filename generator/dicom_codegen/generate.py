@@ -1,0 +1,167 @@
+"""The ``generate`` job: resolve inputs, parse, run passes, render, write or check.
+
+Output is written to a temporary sibling folder and swapped in only when complete,
+so the output folder is never left half-written. ``check=True`` renders into memory
+and compares with what is on disk instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import parse_ps6, parse_ps7, passes, render
+from .errors import CheckFailed, InputError
+from .manifest import Manifest, part_file
+from .model import Model
+from .report import Report
+
+#: Parts this version of the generator reads. PS3.3 and PS3.4 are accepted on the
+#: command line and reported, but their classes are not generated yet.
+CONSUMED_PARTS = (6, 7)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The edition chosen for each part (None: left out)."""
+
+    editions: dict[int, str | None]
+
+    @classmethod
+    def resolve(cls, manifest: Manifest, given: dict[int, str | None]) -> Selection:
+        """No ``--psN`` at all: the manifest defaults. Some: exactly those parts."""
+        if all(v is None for v in given.values()):
+            return cls({part: manifest.defaults.get(part) for part in given})
+        return cls(dict(given))
+
+
+def input_path(standard: Path, edition: str, part: int) -> Path:
+    return standard / edition / part_file(part)
+
+
+def build_model(standard: Path, selection: Selection, report: Report) -> Model:
+    """Parse the selected parts and run the passes."""
+    model = Model()
+    for part in sorted(selection.editions):
+        edition = selection.editions[part]
+        if edition is None:
+            report.warn(f"PS3.{part}: no edition given; left out")
+            continue
+        if part not in CONSUMED_PARTS:
+            report.notes.append(
+                f"PS3.{part} {edition}: not read by this generator version (no classes "
+                "generated from it yet)"
+            )
+            continue
+        path = input_path(standard, edition, part)
+        with report.stage(f"parse PS3.{part} {edition}"):
+            if part == 6:
+                dictionary = parse_ps6.parse(path)
+                model = dataclasses.replace(model, dictionary=dictionary)
+                counts = dictionary.table_counts
+            else:
+                commands = parse_ps7.parse(path)
+                model = dataclasses.replace(model, commands=commands)
+                counts = commands.table_counts
+        _check_edition(path, edition, part, model, report)
+        report.counts.extend((f"PS3.{part} {edition}", t, n) for t, n in counts)
+    with report.stage("passes"):
+        model = passes.run(model)
+    report.warnings.extend(w.message for w in model.warnings)
+    return model
+
+
+def _check_edition(path: Path, edition: str, part: int, model: Model, report: Report) -> None:
+    source = next(s for s in model.sources if s.part == part)
+    if source.edition not in (edition, "unknown") and edition != "current":
+        report.warn(f"{path}: the file says edition {source.edition}, its folder says {edition}")
+
+
+def write_tree(out: Path, files: dict[str, str]) -> None:
+    """Write ``files`` to a temporary sibling of ``out``, then swap it in."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        for relative, text in files.items():
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    retired: Path | None = None
+    if out.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        retired.rmdir()
+        os.rename(out, retired)
+    os.rename(staging, out)
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def compare_tree(out: Path, files: dict[str, str]) -> list[str]:
+    """Differences between ``files`` and the folder ``out``, as readable lines."""
+    problems: list[str] = []
+    on_disk = (
+        {
+            p.relative_to(out).as_posix()
+            for p in out.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+        if out.is_dir()
+        else set()
+    )
+    for missing in sorted(set(files) - on_disk):
+        problems.append(f"missing: {out / missing}")
+    for extra in sorted(on_disk - set(files)):
+        problems.append(f"not generated (stale): {out / extra}")
+    for relative in sorted(set(files) & on_disk):
+        current = (out / relative).read_text(encoding="utf-8")
+        if current != files[relative]:
+            diff = list(
+                difflib.unified_diff(
+                    current.splitlines(),
+                    files[relative].splitlines(),
+                    f"committed/{relative}",
+                    f"regenerated/{relative}",
+                    lineterm="",
+                    n=1,
+                )
+            )
+            shown = "\n".join(diff[:30]) + ("\n..." if len(diff) > 30 else "")
+            problems.append(f"differs: {out / relative}\n{shown}")
+    return problems
+
+
+def generate(
+    standard: Path, out: Path, selection: Selection, report: Report, *, check: bool = False
+) -> Model:
+    """Run the whole job. Raises :class:`InputError` or :class:`CheckFailed`."""
+    if not standard.is_dir():
+        raise InputError(standard, "standard folder not found (run `dicom-codegen fetch` first)")
+    model = build_model(standard, selection, report)
+    with report.stage("render"):
+        files = render.render(model)
+    if check:
+        with report.stage("check"):
+            problems = compare_tree(out, files)
+        if problems:
+            raise CheckFailed(
+                f"{out} does not match its inputs ({len(problems)} difference(s)); "
+                "run `dicom-codegen generate` and commit:\n" + "\n".join(problems)
+            )
+        report.notes.append(f"check: {out} matches its inputs ({len(files)} files)")
+    else:
+        with report.stage("write"):
+            write_tree(out, files)
+        report.notes.append(f"wrote {len(files)} files to {out}")
+    return model
