@@ -64,9 +64,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _selection(args: argparse.Namespace) -> Selection:
-    manifest = load_manifest(args.standard / "manifest.json")
-    given = {part: getattr(args, f"ps{part}") for part in (3, 4, 6, 7)}
-    return Selection.resolve(manifest, given)
+    """The ``--psN`` options; with none given, the defaults of the manifest."""
+    given: dict[int, str | None] = {part: getattr(args, f"ps{part}") for part in (3, 4, 6, 7)}
+    if any(given.values()):
+        return Selection(given)
+    return Selection.resolve(load_manifest(args.standard / "manifest.json"), given)
 
 
 def _fetch(args: argparse.Namespace, console: Console) -> int:

@@ -35,9 +35,9 @@ class Selection:
     @classmethod
     def resolve(cls, manifest: Manifest, given: dict[int, str | None]) -> Selection:
         """No ``--psN`` at all: the manifest defaults. Some: exactly those parts."""
-        if all(v is None for v in given.values()):
-            return cls({part: manifest.defaults.get(part) for part in given})
-        return cls(dict(given))
+        if any(given.values()):
+            return cls(dict(given))
+        return cls({part: manifest.defaults.get(part) for part in given})
 
 
 def input_path(standard: Path, edition: str, part: int) -> Path:
