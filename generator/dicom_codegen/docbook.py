@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -23,11 +23,9 @@ _TABLE = _NS + "table"
 _TR = _NS + "tr"
 _TD = _NS + "td"
 _TH = _NS + "th"
-_WS = re.compile(r"\s+")
 #: Zero-width spaces and soft hyphens are line-break hints in names, keywords and
-#: UIDs; non-breaking
-#: spaces are spaces.
-_INVISIBLE = str.maketrans({"\u200b": None, "\u00ad": None, "\u00a0": " ", "\ufeff": None})
+#: UIDs; non-breaking spaces are spaces.
+_INVISIBLE_PAIRS = (("\u200b", ""), ("\u00ad", ""), ("\u00a0", " "), ("\ufeff", ""))
 
 _PART_TITLE = re.compile(r"PS\s?3\.(\d+)")
 _EDITION = re.compile(r"PS\s?3\.\d+\s+(\d{4}[a-e]?)")
@@ -38,10 +36,17 @@ def tag(local: str) -> str:
     return _NS + local
 
 
+def _raw_text(element: etree._Element) -> str:
+    text: str = etree.tostring(element, method="text", encoding="unicode", with_tail=False)
+    return text
+
+
 def text_of(element: etree._Element) -> str:
     """The element's text with invisible characters removed and spaces folded."""
-    raw = "".join(str(piece) for piece in element.itertext())
-    return _WS.sub(" ", raw.translate(_INVISIBLE)).strip()
+    text = _raw_text(element)
+    for invisible, replacement in _INVISIBLE_PAIRS:
+        text = text.replace(invisible, replacement)
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -54,16 +59,30 @@ class Document:
     sha256: str
     root: etree._Element
     tables: dict[str, etree._Element]
+    _searched: list[bool] = field(default_factory=lambda: [False])
+
+    def _lookup(self, table_id: str) -> etree._Element | None:
+        found = self.tables.get(table_id)
+        if found is None and not self._searched[0]:
+            # A table outside the structural outline (inside a para or note, say):
+            # index every table of the document once.
+            self._searched[0] = True
+            for table in self.root.iter(_TABLE):
+                key = table.get(XML_ID)
+                if key and key not in self.tables:
+                    self.tables[key] = table
+            found = self.tables.get(table_id)
+        return found
 
     def table(self, table_id: str) -> etree._Element:
         """The table with this ``xml:id``; :class:`InputError` if there is none."""
-        found = self.tables.get(table_id)
+        found = self._lookup(table_id)
         if found is None:
             raise InputError(self.path, "table not found", table=table_id)
         return found
 
     def has_table(self, table_id: str) -> bool:
-        return table_id in self.tables
+        return self._lookup(table_id) is not None
 
     def error(self, reason: str, *, table: str | None = None, row: int | None = None) -> InputError:
         return InputError(self.path, reason, table=table, row=row)
@@ -113,12 +132,34 @@ def load(path: Path, expected_part: int) -> Document:
         raise InputError(path, f"wrong part: this is PS3.{part}, expected PS3.{expected_part}")
     edition_match = _EDITION.search(text_of(subtitle_el) if subtitle_el is not None else title)
     edition = edition_match.group(1) if edition_match else "unknown"
+    return Document(path, part, edition, digest, root, _outline_tables(root))
+
+
+_OUTLINE = frozenset(
+    _NS + name for name in ("book", "part", "chapter", "appendix", "section", "preface", "article")
+)
+
+
+def _outline_tables(root: etree._Element) -> dict[str, etree._Element]:
+    """Tables that are children of the book's chapters and sections, by ``xml:id``.
+
+    Walking the outline only (not paragraphs, not the tables' thousands of cells)
+    is what makes this cheap; :meth:`Document.table` falls back to a full search.
+    The first table with an id wins; later duplicates (excerpts) are ignored.
+    """
     tables: dict[str, etree._Element] = {}
-    for table in root.iter(_TABLE):
-        table_id = table.get(XML_ID)
-        if table_id and table_id not in tables:
-            tables[table_id] = table
-    return Document(path, part, edition, digest, root, tables)
+
+    def walk(node: etree._Element) -> None:
+        for child in node.iterchildren(_TABLE, *_OUTLINE):
+            if child.tag == _TABLE:
+                table_id = child.get(XML_ID)
+                if table_id and table_id not in tables:
+                    tables[table_id] = child
+            else:
+                walk(child)
+
+    walk(root)
+    return tables
 
 
 @dataclass(frozen=True)
@@ -126,16 +167,14 @@ class Row:
     """One body row of a table, with spans resolved: ``cells[i]`` is column ``i``.
 
     ``number`` is 1-based within the table body, as error messages give it.
-    A cell that a span covers repeats the spanning element; a column the row does
-    not fill is ``None``.
+    A cell that a span covers repeats the spanning element. ``texts`` holds the
+    cleaned text of each cell (see :func:`text_of`).
     """
 
     number: int
     element: etree._Element
-    cells: tuple[etree._Element | None, ...]
-
-    def texts(self) -> list[str]:
-        return ["" if c is None else text_of(c) for c in self.cells]
+    cells: tuple[etree._Element, ...]
+    texts: tuple[str, ...]
 
 
 def header_texts(table: etree._Element) -> list[str]:
@@ -154,17 +193,45 @@ def header_texts(table: etree._Element) -> list[str]:
     return texts
 
 
+_SEPARATOR = "\ue000"  # a private-use character never found in the standard's text
+
+
+def _clean_all(raw: list[str]) -> list[str]:
+    """:func:`text_of`'s clean-up for many texts at once (one pass over one string)."""
+    joined = _SEPARATOR.join(raw)
+    for invisible, replacement in _INVISIBLE_PAIRS:
+        joined = joined.replace(invisible, replacement)
+    return [" ".join(part.split()) for part in joined.split(_SEPARATOR)]
+
+
+def _plain_rows(rows: list[tuple[etree._Element, tuple[etree._Element, ...]]]) -> list[Row]:
+    """Rows of a table without spans; cell texts are cleaned in one batch."""
+    raw = [_raw_text(cell) for _, cells in rows for cell in cells]
+    texts = iter(_clean_all(raw))
+    return [
+        Row(number, tr, cells, tuple(next(texts) for _ in cells))
+        for number, (tr, cells) in enumerate(rows, start=1)
+    ]
+
+
 def grid_rows(table: etree._Element) -> list[Row]:
     """The body rows of ``table`` as a grid, resolving rowspan and colspan."""
     tbody = table.find(_NS + "tbody")
     if tbody is None:
         return []
+    rows = [(tr, tuple(tr.iterchildren(_TD, _TH))) for tr in tbody.iterchildren(_TR)]
+    widths = {len(cells) for _, cells in rows}
+    # Every row with the same number of cells, at least as many as the header has
+    # columns: no cell can span rows (the next row would have fewer cells) nor
+    # columns (the row would be wider than the table), so no span needs resolving.
+    # Checking the attributes of every cell instead costs as much as the rest.
+    if len(widths) <= 1 and min(widths, default=0) >= len(header_texts(table)):
+        return _plain_rows(rows)
     pending: dict[int, tuple[etree._Element, int]] = {}  # column -> (cell, rows left)
     result: list[Row] = []
-    for number, tr in enumerate(tbody.iter(_TR), start=1):
-        cells: list[etree._Element | None] = []
+    for number, (tr, own) in enumerate(rows, start=1):
+        cells: list[etree._Element] = []
         column = 0
-        own = [c for c in tr if c.tag in (_TD, _TH)]
         index = 0
         while index < len(own) or column in pending:
             if column in pending:
@@ -185,5 +252,5 @@ def grid_rows(table: etree._Element) -> list[Row]:
                 if rowspan > 1:
                     pending[column] = (cell, rowspan - 1)
                 column += 1
-        result.append(Row(number, tr, tuple(cells)))
+        result.append(Row(number, tr, tuple(cells), tuple(text_of(c) for c in cells)))
     return result

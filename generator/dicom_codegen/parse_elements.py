@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from .docbook import Document, grid_rows, header_texts
 from .model import KNOWN_VRS, DataElement, Multiplicity
@@ -56,6 +57,16 @@ def parse_tag(text: str) -> tuple[str, int, int] | None:
     return f"({digits[:4]},{digits[4:]})", value, mask
 
 
+@cache
+def parse_vrs(text: str) -> tuple[str, ...] | None:
+    """``US or SS`` -> ("US", "SS"); "" and "See Note" -> (); None for an unknown token."""
+    if not text or text == "See Note":
+        return ()
+    tokens = tuple(t.strip() for t in text.split(" or "))
+    return tokens if all(t in KNOWN_VRS for t in tokens) else None
+
+
+@cache
 def parse_vm(text: str) -> Multiplicity | None:
     """A VM cell; None if it does not follow PS3.5 6.4."""
     alternatives: list[tuple[int, int | None, int]] = []
@@ -102,7 +113,7 @@ def parse_registry(doc: Document, table_id: str, layout: Layout) -> list[DataEle
     columns = _check_layout(doc, table_id, layout)
     elements: list[DataElement] = []
     for row in grid_rows(doc.table(table_id)):
-        cells = row.texts()
+        cells = list(row.texts)
         if len(cells) > columns:
             raise doc.error(
                 f"{len(cells)} cells in a table of {columns} columns", table=table_id, row=row.number
@@ -125,13 +136,10 @@ def parse_registry(doc: Document, table_id: str, layout: Layout) -> list[DataEle
         tag, value, mask = parsed_tag
         if keyword and not _KEYWORD.match(keyword):
             raise fail(f"keyword {keyword!r} is not an identifier")
-        vrs: tuple[str, ...] = ()
-        if vr_text and vr_text != "See Note":
-            tokens = tuple(t.strip() for t in vr_text.split(" or "))
-            unknown = [t for t in tokens if t not in KNOWN_VRS]
-            if unknown:
-                raise fail(f"unknown VR token {unknown[0]!r} in {vr_text!r}")
-            vrs = tokens
+        vrs = parse_vrs(vr_text)
+        if vrs is None:
+            unknown = [t for t in vr_text.split(" or ") if t.strip() not in KNOWN_VRS]
+            raise fail(f"unknown VR token {unknown[0].strip()!r} in {vr_text!r}")
         vm = None
         if vm_text:
             vm = parse_vm(vm_text)

@@ -53,7 +53,7 @@ def parse_uids(doc: Document, table_id: str = "table_A-1") -> list[Uid]:
     uids: list[Uid] = []
     seen: dict[str, int] = {}
     for row in grid_rows(doc.table(table_id)):
-        cells = row.texts()
+        cells = list(row.texts)
         if len(cells) != len(header):
             raise doc.error(
                 f"{len(cells)} cells in a table of {len(header)} columns",
@@ -92,7 +92,7 @@ def parse_frames(doc: Document) -> list[FrameOfReference]:
     table_id = "table_A-2"
     frames = []
     for row in grid_rows(doc.table(table_id)):
-        cells = row.texts()
+        cells = list(row.texts)
         if len(cells) != 3:
             raise doc.error(f"{len(cells)} cells, expected 3", table=table_id, row=row.number)
         frames.append(FrameOfReference(cells[0].replace(" ", ""), cells[1], cells[2], row.number))
@@ -105,16 +105,16 @@ def parse_context_groups(doc: Document) -> list[ContextGroup]:
     groups = []
     for row in grid_rows(doc.table(table_id)):
         cells = row.cells
-        if len(cells) != 3 or cells[0] is None or cells[1] is None:
+        if len(cells) != 3:
             raise doc.error(f"{len(cells)} cells, expected 3", table=table_id, row=row.number)
-        cid = row.texts()[1]
+        cid = row.texts[1]
         for link in cells[1].iter(tag("olink"), tag("xref")):
             match = _CID.search(link.get("targetptr") or link.get("linkend") or "")
             if match:
                 cid = match.group(1)
                 break
         # Some editions list a UID with empty CID and name cells (a reserved UID).
-        texts = row.texts()
+        texts = row.texts
         groups.append(ContextGroup(texts[0].replace(" ", ""), cid, texts[2], row.number))
     return groups
 

@@ -25,7 +25,7 @@ def test_rowspan_and_colspan_resolve_to_a_grid() -> None:
         "<tr><td><para>x</para></td><td><para>y</para></td><td><para>z</para></td></tr>"
     )
     rows = docbook.grid_rows(table)
-    assert [r.texts() for r in rows] == [["IE", "A", "M"], ["IE", "B", "B"], ["x", "y", "z"]]
+    assert [list(r.texts) for r in rows] == [["IE", "A", "M"], ["IE", "B", "B"], ["x", "y", "z"]]
     assert [r.number for r in rows] == [1, 2, 3]
 
 

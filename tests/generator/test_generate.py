@@ -110,7 +110,7 @@ def test_a_failure_while_rendering_leaves_the_output_alone(
         if len(calls) == 2:
             raise OSError("disk full")
 
-    monkeypatch.setattr(generate.os, "fsync", failing_fsync)
+    monkeypatch.setattr("dicom_codegen.generate.os.fsync", failing_fsync)
     with pytest.raises(OSError, match="disk full"):
         generate.write_tree(out, files)
     monkeypatch.undo()

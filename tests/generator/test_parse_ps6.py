@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from dicom_codegen import parse_ps6
+from dicom_codegen.model import DataElement
 from tests.conftest import ps6
 from tests.fixtures.docbook import DEFAULT_6_1, part06
 
@@ -28,7 +29,7 @@ def test_row_counts(edition: str) -> None:
     )
 
 
-def _element(edition: str, tag: str) -> parse_ps6.DataElement:
+def _element(edition: str, tag: str) -> DataElement:
     return next(e for e in ps6(edition).elements if e.tag == tag)
 
 
@@ -99,7 +100,7 @@ def test_context_groups_take_the_cid_from_the_olink() -> None:
 
 
 def test_retired_since_edition(tmp_path: Path) -> None:
-    rows = DEFAULT_6_1 + [("(0018,1000)", "Device Serial Number", "DeviceSerialNumber", "LO", "1", "RET (2025a)")]
+    rows: list[tuple[str, ...]] = [*DEFAULT_6_1, ("(0018,1000)", "Device Serial Number", "DeviceSerialNumber", "LO", "1", "RET (2025a)")]
     path = tmp_path / "part06.xml"
     path.write_text(part06(rows_6_1=rows), encoding="utf-8")
     element = next(e for e in parse_ps6.parse(path).elements if e.tag == "(0018,1000)")

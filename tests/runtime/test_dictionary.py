@@ -74,7 +74,8 @@ def test_unknown_tags() -> None:
 
 def test_tag_constants_are_ints_that_know_their_entry() -> None:
     assert tags.PatientName == 0x00100010 and isinstance(tags.PatientName, int)
-    assert {tags.PatientName: 1}[0x00100010] == 1
+    by_tag: dict[int, int] = {tags.PatientName: 1}
+    assert by_tag[0x00100010] == 1
     assert (tags.PatientName.vr, tags.PatientName.vm, tags.PatientName.keyword) == ("PN", "1", "PatientName")
     assert tags.PixelData.vrs == ("OB", "OW")
     assert tags.OverlayRows == 0x60000010 and tags.OverlayRows.name == "Overlay Rows"

@@ -1,0 +1,111 @@
+"""Static tools see the three packages: mypy --strict, jedi, and the editable install."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import jedi
+
+from tests.conftest import REPO
+
+
+def _mypy(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_mypy_strict_is_clean_on_the_whole_tree() -> None:
+    result = _mypy("generator", "runtime", "generated", "tests", "benchmarks")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_sees_the_generated_constants(tmp_path: Path) -> None:
+    program = tmp_path / "example.py"
+    program.write_text(
+        textwrap.dedent(
+            """
+            from typing import Literal
+            from dicom_model import tags, uids, transfer_syntaxes
+            from dicom_runtime import TransferSyntax
+
+            tag: int = tags.PatientName
+            ct: Literal["1.2.840.10008.5.1.4.1.1.2"] = uids.CTImageStorage
+            ts: TransferSyntax = transfer_syntaxes.ExplicitVRLittleEndian
+            little: bool = ts.little_endian
+            reveal_type(tags.PatientName)
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = _mypy(str(program))
+    assert result.returncode == 0 or "note: Revealed type" in result.stdout, result.stdout
+    assert 'Revealed type is "dicom_runtime.dictionary.DataElementTag"' in result.stdout
+    assert "error" not in result.stdout, result.stdout
+
+
+def test_mypy_rejects_a_misspelled_keyword_and_a_wrong_uid(tmp_path: Path) -> None:
+    program = tmp_path / "wrong.py"
+    program.write_text(
+        textwrap.dedent(
+            """
+            from typing import Literal
+            from dicom_model import tags, uids
+
+            tag: int = tags.PatientNmae
+            ct: Literal["1.2.840.10008.5.1.4.1.1.2"] = uids.MRImageStorage
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = _mypy(str(program))
+    assert result.returncode == 1
+    assert 'Module has no attribute "PatientNmae"' in result.stdout
+    assert "Incompatible types in assignment" in result.stdout
+
+
+def test_jedi_completes_keywords_and_shows_the_docstring(tmp_path: Path) -> None:
+    source = "from dicom_model import tags\ntags.PatientNa"
+    script = jedi.Script(source, path=tmp_path / "example.py")
+    completions = {c.name: c for c in script.complete(2, len("tags.PatientNa"))}
+    assert "PatientName" in completions
+    assert "(0010,0010) PN 1, Patient's Name - PS3.6 2015b Table 6-1" in completions["PatientName"].docstring()
+    definitions = jedi.Script("from dicom_model.tags import PatientName", path=tmp_path / "e.py").goto(
+        1, 35, follow_imports=True
+    )
+    assert definitions and Path(str(definitions[0].module_path)).is_relative_to(REPO / "generated")
+
+
+def test_packages_resolve_from_the_source_folders_without_import_hooks(tmp_path: Path) -> None:
+    """Run from an unrelated folder, so only the installed environment is seen."""
+    code = textwrap.dedent(
+        """
+        import importlib.util, json, sys
+        found = {}
+        for name in ("dicom_codegen", "dicom_runtime", "dicom_model", "generator", "runtime", "generated"):
+            spec = importlib.util.find_spec(name)
+            found[name] = spec.origin if spec is not None else None
+        found["hooks"] = [type(f).__name__ for f in sys.meta_path]
+        print(json.dumps(found))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    found = json.loads(result.stdout)
+    for package, folder in (
+        ("dicom_codegen", "generator"),
+        ("dicom_runtime", "runtime"),
+        ("dicom_model", "generated"),
+    ):
+        assert found[package] is not None
+        assert Path(found[package]).resolve().is_relative_to(REPO / folder), found[package]
+        assert (REPO / folder / package / "py.typed").is_file()
+    for name in ("generator", "runtime", "generated"):
+        assert found[name] is None, f"a top-level package {name!r} exists"
+    assert not any("editable" in hook.lower() for hook in found["hooks"]), found["hooks"]
