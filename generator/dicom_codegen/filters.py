@@ -6,7 +6,7 @@ import json
 import textwrap
 from typing import Any, Callable
 
-from .model import DataElement, Source
+from .model import DataElement, QueryField, SopClass, Source
 
 
 def py_str(value: str) -> str:
@@ -54,7 +54,37 @@ def element_citation(element: DataElement, source: Source) -> str:
     return text
 
 
+def sop_class_citation(sop: SopClass, source: Source, annexes: dict[str, str]) -> str:
+    """``CT Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1``."""
+    where = f"Table {sop.source.removeprefix('table_')}" if sop.row else sop.source.replace("sect_", "Section ").replace("chapter_", "Annex ")
+    services = ", ".join(sop.dimse) or "no DIMSE service listed"
+    text = f"{sop.name} ({sop.service_class}; {services}) - {source.citation} {where}"
+    if sop.iod_reference:
+        text += f"; IOD: PS3.3 {sop.iod_reference.replace('sect_', 'Section ')}"
+    if sop.retired:
+        text += ". Retired"
+    if not sop.in_ps6:
+        text += ". Not in the PS3.6 edition in use"
+    return text
+
+
+def query_field_doc(field: QueryField, citation: str) -> str:
+    """``(0010,0010) Patient's Name - required key (R) - PS3.4 2020c Table C.6-5``."""
+    kind = f"{field.kind} key ({field.matching})"
+    if field.inherited:
+        kind = f"unique key of a higher level ({field.matching})"
+    text = f"{field.tag} {field.name} - {kind}"
+    if field.return_type:
+        text += f", return key type {field.return_type}"
+    text += f" - {citation} Table {field.table.removeprefix('table_')}"
+    if field.remark:
+        text += f". {field.remark}"
+    return text
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
+    "sop_class_citation": sop_class_citation,
+    "query_field_doc": query_field_doc,
     "py_str": py_str,
     "py_tuple": py_tuple,
     "hex32": hex32,

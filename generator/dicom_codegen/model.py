@@ -139,6 +139,141 @@ class CommandDictionary:
 
 
 @dataclass(frozen=True)
+class ServiceClass:
+    """An annex of PS3.4 that defines a service class (its label and title)."""
+
+    annex: str  # "B"
+    name: str  # "Storage Service Class", the annex title without "(Normative)"
+
+
+@dataclass(frozen=True)
+class SopClassListing:
+    """Where PS3.4 lists a SOP class UID: a table row or a sentence of text."""
+
+    uid: str
+    name: str  # as PS3.4 words it; may be "" for a sentence that names no SOP class
+    kind: str  # "SOP Class", "Meta SOP Class", "SOP Instance", "Service Class" or ""
+    annex: str
+    source: str  # table or section xml:id
+    row: int  # 1-based table row; 0 for text
+    iod_reference: str  # PS3.3 target of the IOD Specification column, "sect_A.3"
+    specialization: str
+    retired: bool
+
+
+@dataclass(frozen=True)
+class DimseGroup:
+    """A "DIMSE Service Group" table: the services a SOP class uses, with usage."""
+
+    table: str
+    annex: str
+    section: str  # xml:id of the section that holds the SOP class definition
+    applies_to: str  # the SOP class named by the table's caption
+    services: tuple[tuple[str, str], ...]  # ("N-CREATE", "M/M")
+
+
+@dataclass(frozen=True)
+class MetaSopClassMembers:
+    """The SOP classes a Meta SOP class groups (PS3.4 H.3.2.2)."""
+
+    table: str
+    section: str
+    members: tuple[str, ...]  # names as printed ("Basic Film Session SOP Class")
+
+
+@dataclass(frozen=True)
+class QueryKey:
+    """One row of a Query/Retrieve or worklist key table."""
+
+    name: str
+    tag: str  # "(0010,0010)"; "" for "All other Attributes ..." rows
+    value: int
+    depth: int  # number of leading ">" (sequence item nesting)
+    matching: str  # Q/R: "U", "R" or "O"; worklist: the Matching Key Type
+    return_type: str  # worklist Return Key Type ("1", "2", "1C" ...); "" for Q/R
+    remark: str
+    row: int
+    table: str  # the table the row is in (an included macro table for its rows)
+    keyword: str = ""  # resolved by the passes from the tag, with PS3.6
+    vr: str = ""
+
+
+@dataclass(frozen=True)
+class QueryLevel:
+    """The keys of one information model at one level."""
+
+    model: str  # "Patient Root", "Study Root", "Modality Worklist"
+    level: str  # "PATIENT", "STUDY", "SERIES", "IMAGE"; "" for worklists
+    table: str
+    keys: tuple[QueryKey, ...]
+
+
+@dataclass(frozen=True)
+class QueryField:
+    """One key of a generated query identifier class."""
+
+    keyword: str
+    tag: str
+    vr: str
+    name: str
+    kind: str  # "unique", "required" or "optional"
+    matching: str  # as printed: "U", "R", "O", "OC - ..."
+    return_type: str
+    remark: str
+    item_class: str  # the item class of a sequence key, else ""
+    table: str
+    row: int
+    inherited: bool = False  # a unique key of a higher level (PS3.4 C.4.1.2.1)
+
+
+@dataclass(frozen=True)
+class QueryClass:
+    """A generated query identifier class, or a sequence item class of one."""
+
+    name: str
+    model: str
+    level: str
+    table: str
+    fields: tuple[QueryField, ...]
+    items: tuple[QueryClass, ...]
+    sop_classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SopClass:
+    """A SOP class with its service class and DIMSE services, resolved by the passes."""
+
+    uid: str
+    name: str
+    keyword: str
+    service_class: str
+    annex: str
+    dimse: tuple[str, ...]
+    retired: bool
+    meta: bool
+    iod_reference: str
+    source: str  # "table_B.5-1" or a section id
+    row: int
+    in_ps6: bool  # False where PS3.6 of the edition in use lacks the UID
+
+
+@dataclass(frozen=True)
+class ServiceRegistry:
+    """Everything read from PS3.4 (listings) and, after the passes, the SOP classes."""
+
+    source: Source
+    service_classes: tuple[ServiceClass, ...]
+    listings: tuple[SopClassListing, ...]
+    dimse_groups: tuple[DimseGroup, ...]
+    meta_members: tuple[MetaSopClassMembers, ...]
+    query_levels: tuple[QueryLevel, ...]
+    annex_texts: tuple[tuple[str, str], ...] = ()  # (annex, "…SOP Class…" names seen)
+    sop_classes: tuple[SopClass, ...] = ()
+    query_classes: tuple[QueryClass, ...] = ()
+    table_counts: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class Warning_:
     """A finding that does not stop generation (named so as not to shadow the builtin)."""
 
@@ -152,12 +287,13 @@ class Model:
 
     dictionary: Dictionary | None = None
     commands: CommandDictionary | None = None
+    services: ServiceRegistry | None = None
     transfer_syntaxes: tuple[TransferSyntax, ...] = ()
     warnings: tuple[Warning_, ...] = field(default=())
 
     @property
     def sources(self) -> tuple[Source, ...]:
-        found = [s for s in (self.dictionary, self.commands) if s is not None]
+        found = [s for s in (self.dictionary, self.commands, self.services) if s is not None]
         return tuple(sorted((s.source for s in found), key=lambda s: s.part))
 
     def all_elements(self) -> tuple[DataElement, ...]:

@@ -19,6 +19,7 @@ from . import __version__
 from .filters import FILTERS
 from .model import Model, Source, to_jsonable
 from .passes import constant_elements
+from .passes_services import service_class_name
 
 PACKAGE = "dicom_model"
 _BLACK_MODE = black.Mode(line_length=100, target_versions={TargetVersion.PY311})
@@ -84,6 +85,23 @@ def render(model: Model) -> dict[str, str]:
         )
         python["transfer_syntaxes.py"] = env.get_template("transfer_syntaxes.py.j2").render(
             **common, dictionary=model.dictionary, syntaxes=model.transfer_syntaxes
+        )
+    if model.services is not None:
+        registry = model.services
+        annexes = {
+            s.annex: service_class_name(s.name)
+            for s in registry.service_classes
+            if any(c.annex == s.annex for c in registry.sop_classes)
+        }
+        python["sop_classes.py"] = env.get_template("sop_classes.py.j2").render(
+            **common,
+            registry=registry,
+            dictionary=model.dictionary,
+            sop_classes=registry.sop_classes,
+            annexes=annexes,
+        )
+        python["queries.py"] = env.get_template("queries.py.j2").render(
+            **common, registry=registry, classes=registry.query_classes, citation=registry.source.citation
         )
     names = sorted(python)
     with ProcessPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1)) as pool:

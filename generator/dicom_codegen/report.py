@@ -15,7 +15,7 @@ from rich.table import Table
 class Report:
     """What a run did; printed by :meth:`print_summary`."""
 
-    console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
     quiet: bool = False
     stages: list[tuple[str, float]] = field(default_factory=list)
     counts: list[tuple[str, str, int]] = field(default_factory=list)  # (part, table, rows)

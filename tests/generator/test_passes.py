@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from dicom_codegen import passes
+from dicom_codegen import naming, passes
 from dicom_codegen.model import Model
 from tests.conftest import ps6, ps7
 
@@ -30,7 +30,7 @@ from tests.conftest import ps6, ps7
     ],
 )
 def test_derive_uid_keyword(name: str, uid_type: str, keyword: str) -> None:
-    assert passes.derive_uid_keyword(name, uid_type) == keyword
+    assert naming.derive_uid_keyword(name, uid_type) == keyword
 
 
 def _model(edition: str = "2015b") -> Model:
