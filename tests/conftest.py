@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dicom_codegen import parse_ps6, parse_ps7
-from dicom_codegen.model import CommandDictionary, Dictionary
+from dicom_codegen import parse_ps4, parse_ps6, parse_ps7, passes
+from dicom_codegen.model import CommandDictionary, Dictionary, Model, ServiceRegistry
 
 REPO = Path(__file__).resolve().parent.parent
 MIRROR = Path(os.environ.get("DICOM_STANDARD_MIRROR", REPO.parent / "shared" / "dicom-standard"))
@@ -34,3 +34,14 @@ def ps6(edition: str) -> Dictionary:
 @cache
 def ps7(edition: str) -> CommandDictionary:
     return parse_ps7.parse(mirror_file(edition, 7))
+
+
+@cache
+def ps4_raw(edition: str) -> ServiceRegistry:
+    return parse_ps4.parse(mirror_file(edition, 4))
+
+
+@cache
+def ps4(edition: str, dictionary: str = "2015b") -> Model:
+    """PS3.4 of ``edition`` resolved with PS3.6 of ``dictionary`` by the passes."""
+    return passes.run(Model(dictionary=ps6(dictionary), services=ps4_raw(edition)))

@@ -109,3 +109,44 @@ def test_packages_resolve_from_the_source_folders_without_import_hooks(tmp_path:
     for name in ("generator", "runtime", "generated"):
         assert found[name] is None, f"a top-level package {name!r} exists"
     assert not any("editable" in hook.lower() for hook in found["hooks"]), found["hooks"]
+
+
+QUERY_PROGRAM = '''
+from dicom_model.queries import StudyRootSeriesQuery, StudyRootStudyQuery, StudyRootStudyProcedureCodeSequenceItem
+from dicom_runtime.services import QueryIdentifier
+
+
+def find(identifier: QueryIdentifier) -> None:
+    """Stands for the C-FIND SCU of the networking runtime: it takes any typed identifier."""
+
+
+find(StudyRootSeriesQuery(StudyInstanceUID="1.2.3", Modality="CT", SeriesNumber="*"))
+find(
+    StudyRootStudyQuery(
+        PatientName="DOE^J*",
+        StudyDate="20200101-20201231",
+        ProcedureCodeSequence=[StudyRootStudyProcedureCodeSequenceItem(CodeValue="X")],
+    )
+)
+'''
+
+
+def test_mypy_accepts_a_correct_query_identifier(tmp_path: Path) -> None:
+    program = tmp_path / "query_ok.py"
+    program.write_text(QUERY_PROGRAM, encoding="utf-8")
+    result = _mypy(str(program))
+    assert result.returncode == 0, result.stdout
+
+
+def test_mypy_rejects_a_key_not_allowed_at_the_level(tmp_path: Path) -> None:
+    program = tmp_path / "query_wrong.py"
+    program.write_text(
+        QUERY_PROGRAM
+        + 'find(StudyRootSeriesQuery(StudyInstanceUID="1.2.3", PatientName="DOE^J"))\n'
+        + "find(StudyRootSeriesQuery(Modality=3))\n",
+        encoding="utf-8",
+    )
+    result = _mypy(str(program))
+    assert result.returncode == 1
+    assert 'Unexpected keyword argument "PatientName" for "StudyRootSeriesQuery"' in result.stdout
+    assert 'Argument "Modality" to "StudyRootSeriesQuery" has incompatible type "int"' in result.stdout

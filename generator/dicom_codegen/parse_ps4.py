@@ -43,7 +43,13 @@ _WORDS = r"((?:[A-Z0-9][\w/&\-]*)(?: (?:[A-Z0-9][\w/&\-]*|and|of|for|to|in))*)"
 _NAMED = re.compile(r"\b" + _WORDS + r" (Meta SOP Class|SOP Class|SOP Instance|Service Class)\b")
 # "1.2.840.10008.5.1.4.34.6.1 (UPS Push SOP Class)"
 _NAMED_AFTER = re.compile(r"^\W*\(" + _WORDS + r" (Meta SOP Class|SOP Class|SOP Instance|Service Class)\)")
-_SOP_CLASS_PHRASE = re.compile(r"\b" + _WORDS + r" SOP Class\b")
+_WORDS_AT_END = re.compile(_WORDS + r"$")
+#: Innermost paragraphs outside tables that give a UID (zero-width spaces ignored).
+_UID_PARAS = etree.XPath(
+    ".//d:para[not(ancestor::d:table)][not(.//d:para)]"
+    "[contains(translate(., '\u200b\u00ad', ''), '1.2.840.10008.')]",
+    namespaces={"d": "http://docbook.org/ns/docbook"},
+)
 _DIMSE_HEADERS = ("DICOM Message Service Element", "DIMSE Service element", "DIMSE Service Element")
 _SECTION = tag("section")
 _CHAPTER = tag("chapter")
@@ -161,11 +167,10 @@ def text_listings(doc: Document) -> list[SopClassListing]:
         annex = chapter.get("label") or ""
         if not annex.isalpha():
             continue
-        for para in chapter.iter(_PARA):
-            if any(True for _ in para.iterancestors(_TABLE)):
+        found = _UID_PARAS(chapter)
+        for para in found if isinstance(found, list) else []:
+            if not isinstance(para, etree._Element):
                 continue
-            if para.find(_PARA) is not None:
-                continue  # an outer para: its inner paras are read on their own
             sentence = text_of(para)
             named = [
                 (m.start(), _strip_article(m.group(1)), m.group(2)) for m in _NAMED.finditer(sentence)
@@ -313,8 +318,15 @@ def _sop_class_phrases(doc: Document) -> list[tuple[str, str]]:
         annex = chapter.get("label") or ""
         if not annex.isalpha():
             continue
-        for match in _SOP_CLASS_PHRASE.finditer(text_of(chapter)):
-            seen.setdefault((annex, match.group(1)), None)
+        text = text_of(chapter)
+        # Look back from each " SOP Class": a regex scanning the whole text for
+        # capitalised runs is forty times slower.
+        at = text.find(" SOP Class")
+        while at >= 0:
+            match = _WORDS_AT_END.search(text, max(0, at - 160), at)
+            if match is not None:
+                seen.setdefault((annex, match.group(1)), None)
+            at = text.find(" SOP Class", at + 1)
     return list(seen)
 
 

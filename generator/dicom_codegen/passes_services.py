@@ -117,10 +117,9 @@ class ResolveSopClasses:
             elif not first.row and listing.row:
                 chosen[listing.uid] = dataclasses.replace(listing, annex=first.annex)
         if ps6:
-            phrases = {normalized(name): annex for annex, name in reversed(registry.annex_texts)}
             for info in ps6.values():
                 if info.type in _SOP_TYPES and info.value not in chosen:
-                    annex = phrases.get(normalized(info.name))
+                    annex = _annex_naming(info.name, registry.annex_texts)
                     if annex is not None:
                         chosen[info.value] = SopClassListing(
                             info.value, info.name, info.type, annex, f"chapter_{annex}", 0, "", "", info.retired
@@ -169,6 +168,15 @@ class ResolveSopClasses:
         sop_classes = _assign_dimse_groups(sop_classes, registry)
         registry = dataclasses.replace(registry, sop_classes=tuple(sop_classes))
         return dataclasses.replace(model, services=registry, warnings=tuple(warnings))
+
+
+def _annex_naming(name: str, phrases: tuple[tuple[str, str], ...]) -> str | None:
+    """The first annex whose text says "<name> SOP Class" (the words before it end so)."""
+    words = " " + re.sub(r"\s+(Meta )?SOP Class$", "", name.replace("(Retired)", "").strip())
+    for annex, phrase in phrases:
+        if (" " + phrase).endswith(words):
+            return annex
+    return None
 
 
 def _assign_dimse_groups(sop_classes: list[SopClass], registry: ServiceRegistry) -> list[SopClass]:
