@@ -164,3 +164,15 @@ def test_render_without_dictionary_still_gives_a_package() -> None:
 
     files = render.render(Model())
     assert "dicom_model/__init__.py" in files and "dicom_model/py.typed" in files
+
+
+@pytest.mark.parametrize("edition", ["2013", "2015b", "2016c", "2017e", "2019a", "2020c"])
+def test_every_ps4_edition_generates(tmp_path: Path, edition: str) -> None:
+    out = tmp_path / "out"
+    assert _run(out, "--ps4", edition, "--ps6", "2015b") == 0
+    text = (out / "dicom_model" / "sop_classes.py").read_text(encoding="utf-8")
+    assert f"PS3.4 {edition} (part04.xml sha256" in text.splitlines()[0]
+    assert "CTImageStorage: Final = SOPClass(" in text
+    assert "class StudyRootSeriesQuery(QueryIdentifier)" in (out / "dicom_model" / "queries.py").read_text(
+        encoding="utf-8"
+    )
