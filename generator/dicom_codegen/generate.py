@@ -15,15 +15,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import parse_ps4, parse_ps6, parse_ps7, passes, render
+from . import parse_ps3, parse_ps4, parse_ps6, parse_ps7, passes, render
 from .errors import CheckFailed, InputError
 from .manifest import Manifest, part_file
 from .model import Model
 from .report import Report
 
-#: Parts this version of the generator reads. PS3.3 is accepted on the command line
-#: and reported, but its classes are not generated yet.
-CONSUMED_PARTS = (4, 6, 7)
+#: Parts this version of the generator reads. PS3.3 is read into the intermediate
+#: model (``model.json``); its typed classes are not rendered yet.
+CONSUMED_PARTS = (3, 4, 6, 7)
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,10 @@ def build_model(standard: Path, selection: Selection, report: Report) -> Model:
                 dictionary = parse_ps6.parse(path)
                 model = dataclasses.replace(model, dictionary=dictionary)
                 counts = dictionary.table_counts
+            elif part == 3:
+                objects = parse_ps3.parse(path)
+                model = dataclasses.replace(model, objects=objects)
+                counts = objects.table_counts
             elif part == 4:
                 services = parse_ps4.parse(path)
                 model = dataclasses.replace(model, services=services)

@@ -274,6 +274,81 @@ class ServiceRegistry:
 
 
 @dataclass(frozen=True)
+class ModuleRef:
+    """A row of an IOD's module table (PS3.3 Annex A) or functional group macro table."""
+
+    ie: str  # "" for a functional group macro
+    name: str
+    reference: str  # the xml:id of the module's (macro's) section, "sect_C.7.1.1"
+    table: str  # the attribute table found in that section; "" if the excerpt lacks it
+    usage: str  # "M", "U" or "C"
+    condition: str  # the text after "C - " (or after "M - " for a note such as "May not be used ...")
+    row: int
+
+
+@dataclass(frozen=True)
+class Iod:
+    """An IOD of PS3.3 Annex A: its module table and, if multi-frame, its functional groups."""
+
+    name: str  # from the module table's caption: "CT Image"
+    title: str  # the Annex A section title: "Computed Tomography Image IOD"
+    section: str  # xml:id of the IOD's section, "sect_A.3"
+    table: str  # "table_A.3-1"
+    modules: tuple[ModuleRef, ...]
+    functional_group_table: str  # "table_A.38-2" or ""
+    functional_groups: tuple[ModuleRef, ...]
+
+
+@dataclass(frozen=True)
+class AttributeRow:
+    """One row of a module or macro attribute table; an "Include" row has ``include`` set."""
+
+    name: str
+    tag: str  # "(0010,0010)"; "" for an Include row
+    value: int
+    mask: int
+    depth: int  # leading ">" marks: the sequence item nesting
+    type: str  # "1", "1C", "2", "2C", "3" ("" for an Include row)
+    description: str
+    enumerated_values: tuple[str, ...]
+    defined_terms: tuple[str, ...]
+    include: str  # the included table's xml:id
+    row: int
+
+
+@dataclass(frozen=True)
+class AttributeTable:
+    """A module or macro attribute table of PS3.3 (Annex C, chapter 10)."""
+
+    table: str
+    title: str  # the caption without " Attributes": "Patient Module", "Code Sequence Macro"
+    kind: str  # "module" or "macro"
+    section: str
+    rows: tuple[AttributeRow, ...]
+
+
+@dataclass(frozen=True)
+class MissingReference:
+    """A table or section that PS3.3 refers to but the input does not contain."""
+
+    referrer: str  # the table whose row refers
+    row: int
+    target: str  # the xml:id referred to
+    what: str  # "module", "functional group macro", "included macro"
+
+
+@dataclass(frozen=True)
+class InformationObjects:
+    """Everything read from PS3.3."""
+
+    source: Source
+    iods: tuple[Iod, ...]
+    tables: tuple[AttributeTable, ...]
+    missing: tuple[MissingReference, ...]
+    table_counts: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class Warning_:
     """A finding that does not stop generation (named so as not to shadow the builtin)."""
 
@@ -288,12 +363,15 @@ class Model:
     dictionary: Dictionary | None = None
     commands: CommandDictionary | None = None
     services: ServiceRegistry | None = None
+    objects: InformationObjects | None = None
     transfer_syntaxes: tuple[TransferSyntax, ...] = ()
     warnings: tuple[Warning_, ...] = field(default=())
 
     @property
     def sources(self) -> tuple[Source, ...]:
-        found = [s for s in (self.dictionary, self.commands, self.services) if s is not None]
+        found = [
+            s for s in (self.dictionary, self.commands, self.services, self.objects) if s is not None
+        ]
         return tuple(sorted((s.source for s in found), key=lambda s: s.part))
 
     def all_elements(self) -> tuple[DataElement, ...]:

@@ -169,6 +169,33 @@ class CrossPartConsistency:
                 warnings.append(
                     Warning_("uid", f"frame of reference {value} of Table A-2 is not in Table A-1")
                 )
+        if model.objects is not None:
+            for missing in model.objects.missing:
+                warnings.append(
+                    Warning_(
+                        "missing-table",
+                        f"PS3.3 {model.objects.source.edition} {missing.referrer} row {missing.row}: "
+                        f"{missing.what} {missing.target} is not in the input",
+                    )
+                )
+            if model.dictionary is not None:
+                known = {e.value for e in model.dictionary.elements if not e.is_repeating}
+                repeating = [e for e in model.dictionary.elements if e.is_repeating]
+                unknown: dict[str, str] = {}
+                for table in model.objects.tables:
+                    for row in table.rows:
+                        if row.tag and row.value not in known and not any(
+                            row.value & e.mask == e.value for e in repeating
+                        ):
+                            unknown.setdefault(row.tag, f"{table.table} row {row.row}")
+                for tag_text, where in sorted(unknown.items()):
+                    warnings.append(
+                        Warning_(
+                            "element",
+                            f"tag {tag_text} used in PS3.3 {model.objects.source.edition} ({where}) is "
+                            f"not in PS3.6 {model.dictionary.source.edition}",
+                        )
+                    )
         if model.dictionary is not None and model.commands is not None:
             overlap = {e.value for e in model.dictionary.elements} & {
                 e.value for e in model.commands.elements

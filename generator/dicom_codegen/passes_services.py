@@ -320,9 +320,9 @@ class BuildQueryClasses:
                 index += 1
             children = keys[children_start:index]
             if key.keyword in seen:
-                warnings.append(
-                    Warning_("query-key", f"{name}: {key.keyword} listed twice ({key.table} row {key.row}); first kept")
-                )
+                message = f"{key.keyword} listed twice in one item ({key.table} row {key.row}); first kept"
+                if not any(w.message == message for w in warnings):
+                    warnings.append(Warning_("query-key", message))
                 continue
             seen.add(key.keyword)
             item_class = ""

@@ -16,7 +16,7 @@ from dicom_codegen.report import Report
 from tests.conftest import MIRROR, REPO, mirror_file
 from tests.fixtures.docbook import write_standard
 
-DEFAULTS = ["--ps4", "2020c", "--ps6", "2015b", "--ps7", "2020c"]
+DEFAULTS = ["--ps3", "2016c", "--ps4", "2020c", "--ps6", "2015b", "--ps7", "2020c"]
 
 
 def _run(out: Path, *extra: str, standard: Path = MIRROR) -> int:
@@ -92,7 +92,7 @@ def test_summary_counts_and_stage_times(tmp_path: Path, capsys: pytest.CaptureFi
     assert cli.main(["generate", "--standard", str(MIRROR), "--out", str(tmp_path / "o"), *DEFAULTS]) == 0
     err = capsys.readouterr().err
     assert "table_6-1" in err and "3879" in err and "table_E.1-1" in err
-    assert "time per stage: parse PS3.4 2020c" in err and "parse PS3.6 2015b" in err and "render" in err
+    assert "time per stage: parse PS3.3 2016c" in err and "parse PS3.6 2015b" in err and "render" in err
     assert "warning(s):" in err
 
 

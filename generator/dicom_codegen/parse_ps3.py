@@ -1,0 +1,259 @@
+"""PS3.3, information object definitions: IOD module tables, functional group
+macro tables, and the module and macro attribute tables they refer to.
+
+* IOD module tables: tables with the columns IE, Module, Reference, Usage
+  (Table A.3-1 ...); rowspans carry the IE down. The Reference cell's ``xref``
+  names the module's section; the module's attribute table is the first
+  attribute table in that section.
+* Functional group macro tables: columns Functional Group Macro, Section, Usage
+  (Table A.38-2 ...), attached to the IOD of the same Annex A section.
+* Attribute tables: columns Attribute Name, Tag, Type, Attribute Description.
+  Leading ">" marks give the sequence nesting; "Include" rows name a macro table
+  by ``xref``; the description's variable lists give Enumerated Values and
+  Defined Terms.
+
+Only tables reachable from an IOD, and the macros those include, are read.
+References the input lacks (the PS3.3 excerpt lacks many) are collected as
+:class:`~dicom_codegen.model.MissingReference`, never invented.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from .docbook import XML_ID, Document, grid_rows, header_texts, load, tag, text_of
+from .model import AttributeRow, AttributeTable, InformationObjects, Iod, MissingReference, ModuleRef, Source
+from .parse_elements import parse_tag
+
+_IOD_HEADER = ["IE", "Module", "Reference", "Usage"]
+_FG_HEADER = ["Functional Group Macro", "Section", "Usage"]
+_ATTRIBUTE_HEADERS = (
+    ["Attribute Name", "Tag", "Type", "Attribute Description"],
+    ["Attribute Name", "Tag", "Type", "Description"],
+)
+_TYPES = frozenset({"1", "1C", "2", "2C", "3"})
+_SECTION = tag("section")
+_TABLE = tag("table")
+_XREF = tag("xref")
+_VARIABLELIST = tag("variablelist")
+_TERM = tag("term")
+_TITLE = tag("title")
+#: The ``include`` of the rows that stand for "the IOD's functional group macros".
+FUNCTIONAL_GROUPS = "*functional-groups*"
+_USAGE = re.compile(r"^(M|U|C)\b\s*(?:-\s*)?(.*)$", re.S)
+
+
+class _Reader:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.sections: dict[str, etree._Element] = {}
+        for section in doc.root.iter(_SECTION):
+            key = section.get(XML_ID)
+            if key and key not in self.sections:
+                self.sections[key] = section
+        self.tables: dict[str, AttributeTable] = {}
+        self.missing: list[MissingReference] = []
+
+    def xref(self, cell: etree._Element | None) -> str:
+        if cell is None:
+            return ""
+        for link in cell.iter(_XREF):
+            return link.get("linkend") or ""
+        return ""
+
+    def table_in_section(self, section_id: str) -> str:
+        """The first attribute table inside a section (the module or macro it defines)."""
+        section = self.sections.get(section_id)
+        if section is None:
+            return ""
+        for table in section.iter(_TABLE):
+            if header_texts(table) in _ATTRIBUTE_HEADERS:
+                return table.get(XML_ID) or ""
+        return ""
+
+    def usage(self, text: str, table: str, row: int) -> tuple[str, str]:
+        match = _USAGE.match(text.strip())
+        if match is None:
+            raise self.doc.error(f"unreadable Usage {text!r}", table=table, row=row)
+        return match.group(1), " ".join(match.group(2).split())
+
+    def refs(self, table_id: str, header: list[str], what: str) -> list[ModuleRef]:
+        table = self.doc.table(table_id)
+        refs = []
+        for row in grid_rows(table):
+            texts = row.texts
+            if len(texts) != len(header):
+                raise self.doc.error(f"{len(texts)} cells, expected {len(header)}", table=table_id, row=row.number)
+            ie, name, ref_cell, usage_text = (
+                (texts[0], texts[1], row.cells[2], texts[3]) if what == "module" else ("", texts[0], row.cells[1], texts[2])
+            )
+            reference = self.xref(ref_cell)
+            if not reference:
+                raise self.doc.error(f"no reference for {name!r}", table=table_id, row=row.number)
+            usage, condition = self.usage(usage_text, table_id, row.number)
+            target = self.table_in_section(reference)
+            if not target:
+                self.missing.append(MissingReference(table_id, row.number, reference, what))
+            else:
+                self.attribute_table(target, "module" if what == "module" else "macro")
+            refs.append(ModuleRef(ie, name, reference, target, usage, condition, row.number))
+        return refs
+
+    def attribute_table(self, table_id: str, kind: str) -> None:
+        if table_id in self.tables:
+            return
+        table = self.doc.table(table_id)
+        header = header_texts(table)
+        if header not in _ATTRIBUTE_HEADERS:
+            raise self.doc.error(f"unexpected columns {header!r} for an attribute table", table=table_id)
+        caption = table.find(tag("caption"))
+        title = re.sub(r"\s+Attributes(\s+Description)?$", "", text_of(caption) if caption is not None else table_id)
+        parent = table.getparent()
+        section = (parent.get(XML_ID) or "") if parent is not None and parent.tag == _SECTION else ""
+        rows: list[AttributeRow] = []
+        self.tables[table_id] = AttributeTable(table_id, title, kind, section, ())  # guards include cycles
+        for row in grid_rows(table):
+            entry = self.attribute_row(table_id, row.number, row.cells, row.texts)
+            if entry is not None:
+                rows.append(entry)
+        self.tables[table_id] = AttributeTable(table_id, title, kind, section, tuple(rows))
+        for entry in rows:
+            if entry.include and entry.include != FUNCTIONAL_GROUPS:
+                if self.doc.has_table(entry.include):
+                    self.attribute_table(entry.include, "macro")
+                else:
+                    self.missing.append(MissingReference(table_id, entry.row, entry.include, "included macro"))
+
+    def attribute_row(
+        self, table_id: str, number: int, cells: tuple[etree._Element, ...], texts: tuple[str, ...]
+    ) -> AttributeRow | None:
+        """The row; None for an italic heading row that spans the table."""
+        name = texts[0] if texts else ""
+        stripped = name.lstrip(">")
+        depth = len(name) - len(stripped)
+        stripped = stripped.strip()
+        if cells and cells[0] is cells[min(2, len(cells) - 1)]:  # a spanning "Include" row
+            target = self.xref(cells[0])
+            if not target.startswith("table_") and "Functional Group Macros" in stripped:
+                # The Shared/Per-frame Functional Groups Sequence items: filled with
+                # the macros of each IOD's functional group table.
+                return AttributeRow(stripped, "", 0, 0, depth, "", "", (), (), FUNCTIONAL_GROUPS, number)
+            if not target.startswith("table_"):
+                if stripped.startswith("Include"):
+                    raise self.doc.error(
+                        f"an Include row without a table reference: {name!r}", table=table_id, row=number
+                    )
+                return None
+            restriction = texts[3] if len(texts) > 3 and cells[3] is not cells[0] else ""
+            return AttributeRow(stripped, "", 0, 0, depth, "", restriction, (), (), target, number)
+        if len(texts) != 4:
+            raise self.doc.error(f"{len(texts)} cells, expected 4", table=table_id, row=number)
+        if cells[0] is cells[1]:
+            # "Any Attribute from the main data set ...": an item open to any attribute.
+            type_ = texts[2].replace(" ", "")
+            return AttributeRow(stripped, "", 0, 0, depth, type_, texts[3], (), (), "", number)
+        parsed = parse_tag(texts[1])
+        if parsed is None:
+            raise self.doc.error(f"unreadable tag {texts[1]!r} of {stripped!r}", table=table_id, row=number)
+        type_ = texts[2].replace(" ", "")
+        if type_ not in _TYPES:
+            raise self.doc.error(f"{parsed[0]}: unknown Type {texts[2]!r}", table=table_id, row=number)
+        enumerated: list[str] = []
+        defined: list[str] = []
+        for listing in cells[3].iter(_VARIABLELIST):
+            title_el = listing.find(_TITLE)
+            title = text_of(title_el) if title_el is not None else ""
+            terms = [text_of(t) for t in listing.iter(_TERM)]
+            if title.startswith("Enumerated Values"):
+                enumerated.extend(terms)
+            elif title.startswith("Defined Terms"):
+                defined.extend(terms)
+        return AttributeRow(
+            name=stripped,
+            tag=parsed[0],
+            value=parsed[1],
+            mask=parsed[2],
+            depth=depth,
+            type=type_,
+            description=texts[3],
+            enumerated_values=tuple(dict.fromkeys(enumerated)),
+            defined_terms=tuple(dict.fromkeys(defined)),
+            include="",
+            row=number,
+        )
+
+
+def _iod_tables(doc: Document) -> tuple[list[tuple[str, etree._Element]], dict[str, str]]:
+    """IOD module tables, and functional group tables keyed by their Annex A section."""
+    doc.has_table("")  # index every table
+    modules = []
+    groups: dict[str, str] = {}
+    for table_id, table in doc.tables.items():
+        header = header_texts(table)
+        if header == _IOD_HEADER:
+            modules.append((table_id, table))
+        elif header == _FG_HEADER:
+            groups[_iod_section(table)] = table_id
+    return modules, groups
+
+
+def _iod_section(table: etree._Element) -> str:
+    """The Annex A section that defines the IOD a table belongs to (``sect_A.38.1``)."""
+    section = table.getparent()
+    while section is not None and section.tag == _SECTION:
+        parent = section.getparent()
+        title_el = section.find(_TITLE)
+        title = text_of(title_el) if title_el is not None else ""
+        if title.endswith("IOD") or parent is None or parent.tag != _SECTION:
+            return section.get(XML_ID) or ""
+        section = parent
+    return ""
+
+
+def parse(path: Path) -> InformationObjects:
+    """Read one PS3.3 file (complete or an excerpt)."""
+    doc = load(path, 3)
+    reader = _Reader(doc)
+    module_tables, group_tables = _iod_tables(doc)
+    iods = []
+    counts: list[tuple[str, int]] = []
+    for table_id, table in module_tables:
+        caption = table.find(tag("caption"))
+        name = re.sub(r"\s+IOD Modules$", "", text_of(caption) if caption is not None else table_id)
+        section_id = _iod_section(table)
+        section = reader.sections.get(section_id)
+        title_el = section.find(_TITLE) if section is not None else None
+        modules = reader.refs(table_id, _IOD_HEADER, "module")
+        counts.append((table_id, len(modules)))
+        group_table = group_tables.get(section_id, "")
+        groups = reader.refs(group_table, _FG_HEADER, "functional group macro") if group_table else []
+        if group_table:
+            counts.append((group_table, len(groups)))
+        iods.append(
+            Iod(
+                name=name,
+                title=text_of(title_el) if title_el is not None else name,
+                section=section_id,
+                table=table_id,
+                modules=tuple(modules),
+                functional_group_table=group_table,
+                functional_groups=tuple(groups),
+            )
+        )
+    tables = tuple(reader.tables[key] for key in sorted(reader.tables, key=_table_order))
+    counts.extend((t.table, len(t.rows)) for t in tables)
+    return InformationObjects(
+        source=Source(3, doc.edition, path.name, doc.sha256),
+        iods=tuple(iods),
+        tables=tables,
+        missing=tuple(reader.missing),
+        table_counts=tuple(counts),
+    )
+
+
+def _table_order(table_id: str) -> tuple[tuple[int, str], ...]:
+    """table_C.7-10 after table_C.7-9: compare the number runs as numbers."""
+    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"(\d+)", table_id))
