@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import jedi
+import pytest
 
 from tests.conftest import REPO
 
@@ -150,3 +152,43 @@ def test_mypy_rejects_a_key_not_allowed_at_the_level(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert 'Unexpected keyword argument "PatientName" for "StudyRootSeriesQuery"' in result.stdout
     assert 'Argument "Modality" to "StudyRootSeriesQuery" has incompatible type "int"' in result.stdout
+
+
+def _pyright() -> str:
+    local = REPO / ".tools" / "node_modules" / ".bin" / "pyright"
+    found = str(local) if local.is_file() else shutil.which("pyright")
+    if found is None:
+        pytest.fail("pyright is missing: npm install --prefix .tools pyright@1.1.414 (README, command 1)")
+    return found
+
+
+def test_pyright_resolves_the_three_packages(tmp_path: Path) -> None:
+    """An IDE's checker, run from outside the repository, sees the editable install."""
+    program = tmp_path / "ide.py"
+    program.write_text(
+        textwrap.dedent(
+            """
+            from dicom_codegen.cli import main
+            from dicom_model import tags, uids
+            from dicom_model.queries import StudyRootSeriesQuery
+            from dicom_runtime import lookup
+
+            tag: int = tags.PatientName
+            reveal_type(uids.CTImageStorage)
+            StudyRootSeriesQuery(PatientName="x")
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [_pyright(), "--pythonpath", sys.executable, str(program)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert "Import" not in output and "could not be resolved" not in output, output
+    assert "\"Literal['1.2.840.10008.5.1.4.1.1.2']\"" in output, output
+    assert 'No parameter named "PatientName"' in output, output
+    assert "1 error" in output, output

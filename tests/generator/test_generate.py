@@ -176,3 +176,13 @@ def test_every_ps4_edition_generates(tmp_path: Path, edition: str) -> None:
     assert "class StudyRootSeriesQuery(QueryIdentifier)" in (out / "dicom_model" / "queries.py").read_text(
         encoding="utf-8"
     )
+
+
+@pytest.mark.parametrize("edition", ["2013", "2014a", "2015b"])
+def test_every_ps6_edition_generates(tmp_path: Path, edition: str) -> None:
+    out = tmp_path / "out"
+    assert _run(out, "--ps6", edition, "--ps7", "2020c") == 0
+    tags = (out / "dicom_model" / "tags.py").read_text(encoding="utf-8")
+    assert f"PS3.6 {edition} (part06.xml sha256" in tags.splitlines()[0]
+    assert "PatientName: Final = DataElementTag(0x00100010)" in tags
+    assert f'"PS3.6": "{edition}"' in (out / "dicom_model" / "__init__.py").read_text(encoding="utf-8")
