@@ -6,7 +6,7 @@ import json
 import textwrap
 from typing import Any, Callable
 
-from .model import DataElement, QueryField, SopClass, Source
+from .model import ClassField, DataElement, GeneratedClass, QueryField, SopClass, Source
 
 
 def py_str(value: str) -> str:
@@ -82,7 +82,43 @@ def query_field_doc(field: QueryField, citation: str) -> str:
     return text
 
 
+def tag_int(tag: str) -> str:
+    """``(0010,0010)`` -> ``0x00100010`` (repeating digits as 0); ``""`` -> ``-1``."""
+    if not tag:
+        return "-1"
+    return hex32(int(tag[1:5].replace("x", "0") + tag[6:10].replace("x", "0"), 16))
+
+
+def class_doc(cls: GeneratedClass, edition: str) -> str:
+    """A generated class's docstring: what it is and where PS3.3 defines it."""
+    table = cls.table.removeprefix("table_")
+    if cls.kind == "iod":
+        text = f"The {cls.title} IOD - PS3.3 {edition} Table {table} ({cls.iod_section.replace('sect_', 'Section ')})."
+        text += "\n\nEvery attribute of every module of the IOD, flat as in the data set; MODULES names the module of each."
+        text += " An attribute that is Type 1 or 2 of a mandatory (M) module must be given."
+        return text
+    if cls.kind == "item":
+        return f"An item of {cls.title.removesuffix(' item')} - PS3.3 {edition} Table {table}."
+    return f"{cls.title} - PS3.3 {edition} Table {table}."
+
+
+def field_doc(field: ClassField, edition: str) -> str:
+    """``(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1. Sex of ...``"""
+    text = f"{field.tag} {field.vr or '-'} {field.vm} Type {field.type}, {field.name} - PS3.3 {edition} Table {field.table.removeprefix('table_')}"
+    if field.modules:
+        text += f" ({', '.join(field.modules)})"
+    description = field.description
+    if len(description) > 600:
+        description = description[:600].rsplit(" ", 1)[0] + " ..."
+    if description:
+        text += ". " + description
+    return text
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
+    "tag_int": tag_int,
+    "class_doc": class_doc,
+    "field_doc": field_doc,
     "sop_class_citation": sop_class_citation,
     "query_field_doc": query_field_doc,
     "py_str": py_str,

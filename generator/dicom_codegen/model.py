@@ -346,6 +346,7 @@ class InformationObjects:
     tables: tuple[AttributeTable, ...]
     missing: tuple[MissingReference, ...]
     table_counts: tuple[tuple[str, int], ...] = ()
+    classes: tuple[GeneratedClass, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -392,3 +393,42 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (tuple, list)):
         return [to_jsonable(v) for v in value]
     return value
+
+
+@dataclass(frozen=True)
+class ClassField:
+    """One attribute of a generated module, macro, item or IOD class."""
+
+    keyword: str
+    tag: str
+    vr: str
+    vm: str
+    name: str
+    type: str  # the Attribute Type that applies: "1", "1C", "2", "2C", "3"
+    required: bool  # the constructor requires it (Type 1 and 2 of a mandatory context)
+    nullable: bool  # it may be None (empty or absent)
+    python_type: str  # the value type without "| None": "str", "Sequence[int]", "list[XItem]"
+    enumerated: tuple[str, ...]
+    defined_terms: tuple[str, ...]
+    item_class: str  # the item class of a sequence, else ""
+    table: str
+    row: int
+    description: str
+    modules: tuple[str, ...] = ()  # for IOD classes: the modules (or macros) that define it
+
+
+@dataclass(frozen=True)
+class GeneratedClass:
+    """A class to render: a module, a macro, a sequence item or an IOD."""
+
+    name: str
+    kind: str  # "module", "macro", "item", "iod"
+    package: str  # "modules", "macros", "iods"
+    file: str  # the file (without .py) inside the package
+    table: str
+    title: str
+    fields: tuple[ClassField, ...]
+    section: str = ""
+    iod_section: str = ""  # for IODs: the Annex A section
+    sop_classes: tuple[str, ...] = ()  # for IODs: the SOP classes whose IOD this is
+    group_usage: tuple[tuple[str, str], ...] = ()  # IOD modules / FG macros and their usage

@@ -12,7 +12,9 @@ from collections import Counter
 from typing import Protocol
 
 from .model import DataElement, Model, TransferSyntax, Uid, Warning_
+from .errata import ApplyErrata
 from .naming import derive_uid_keyword
+from .passes_objects import BuildObjectClasses
 from .passes_services import BuildQueryClasses, ResolveQueryKeys, ResolveSopClasses
 
 class Pass(Protocol):
@@ -216,6 +218,8 @@ PASSES: tuple[Pass, ...] = (
     ResolveSopClasses(),
     ResolveQueryKeys(),
     BuildQueryClasses(),
+    ApplyErrata(),
+    BuildObjectClasses(),
     ClassifyTransferSyntaxes(),
     CheckElementKeywords(),
     CrossPartConsistency(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 
 import black
@@ -17,7 +18,7 @@ from black.parsing import InvalidInput
 
 from . import __version__
 from .filters import FILTERS
-from .model import Model, Source, to_jsonable
+from .model import GeneratedClass, Model, Source, to_jsonable
 from .passes import constant_elements
 from .passes_services import service_class_name
 
@@ -103,6 +104,8 @@ def render(model: Model) -> dict[str, str]:
         python["queries.py"] = env.get_template("queries.py.j2").render(
             **common, registry=registry, classes=registry.query_classes, citation=registry.source.citation
         )
+    if model.objects is not None:
+        python.update(_render_objects(env, common, model))
     names = sorted(python)
     with ProcessPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1)) as pool:
         formatted = pool.map(_format, names, [python[n] for n in names])
@@ -110,6 +113,70 @@ def render(model: Model) -> dict[str, str]:
     files[f"{PACKAGE}/py.typed"] = ""
     files["model.json"] = dump_json(model)
     return files
+
+
+def _render_objects(env: jinja2.Environment, common: Mapping[str, object], model: Model) -> dict[str, str]:
+    """One file per module, macro and IOD (with its sequence items), and lazy packages."""
+    assert model.objects is not None
+    edition = model.objects.source.edition
+    classes = model.objects.classes
+    home = {c.name: (c.package, c.file) for c in classes}
+    by_file: dict[tuple[str, str], list[GeneratedClass]] = {}
+    for cls in classes:
+        by_file.setdefault((cls.package, cls.file), []).append(cls)
+    template = env.get_template("object_file.py.j2")
+    files: dict[str, str] = {}
+    for (package, file), members in sorted(by_file.items()):
+        members.sort(key=lambda c: (c.kind != "item", c.name))
+        main = next((c for c in members if c.kind != "item"), members[0])
+        files[f"{package}/{file}.py"] = template.render(
+            **common,
+            edition=edition,
+            file_doc=f"{main.title}{' IOD' if main.kind == 'iod' else ''} and its sequence items.",
+            classes=members,
+            imports=_object_imports(package, file, members, home),
+        )
+    package_template = env.get_template("object_package.py.j2")
+    for package in ("modules", "macros", "iods"):
+        listing = [
+            (file, [c.name for c in members])
+            for (owner, file), members in sorted(by_file.items())
+            if owner == package
+        ]
+        files[f"{package}/__init__.py"] = package_template.render(
+            **common, edition=edition, package=package, files=listing
+        )
+    return files
+
+
+def _object_imports(
+    package: str, file: str, members: list[GeneratedClass], home: dict[str, tuple[str, str]]
+) -> list[str]:
+    types = " ".join(f.python_type for c in members for f in c.fields)
+    typing_names = ["ClassVar"] + (["Literal"] if "Literal[" in types else [])
+    lines = []
+    if "datetime." in types:
+        lines.append("import datetime")
+    if "Sequence[" in types or any(c.kind == "iod" for c in members):
+        names = [n for n, used in (("Mapping", any(c.kind == "iod" for c in members)), ("Sequence", "Sequence[" in types)) if used]
+        lines.append(f"from collections.abc import {', '.join(names)}")
+    lines.append("from dataclasses import dataclass")
+    if "Decimal" in types:
+        lines.append("from decimal import Decimal")
+    lines.append(f"from typing import {', '.join(typing_names)}")
+    lines.append("")
+    lines.append("from dicom_runtime.objects import AttributeSpec, DicomObject")
+    if "PersonName" in types:
+        lines.append("from dicom_runtime.values import PersonName")
+    local = {c.name for c in members}
+    foreign: dict[tuple[str, str], set[str]] = {}
+    for cls in members:
+        for field in cls.fields:
+            if field.item_class and field.item_class not in local:
+                foreign.setdefault(home[field.item_class], set()).add(field.item_class)
+    for (other_package, other_file), imported in sorted(foreign.items()):
+        lines.append(f"from {PACKAGE}.{other_package}.{other_file} import {', '.join(sorted(imported))}")
+    return lines
 
 
 def dump_json(model: Model) -> str:

@@ -1,0 +1,339 @@
+"""Passes over PS3.3: from attribute tables to the classes that are rendered.
+
+:class:`BuildObjectClasses` expands ``Include`` rows in place, builds the sequence
+item classes from the ``>`` nesting, types every attribute from its VR and VM
+(PS3.6) and its Enumerated Values, and flattens each IOD's modules into one class.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+
+from .model import (
+    AttributeRow,
+    AttributeTable,
+    ClassField,
+    DataElement,
+    GeneratedClass,
+    Iod,
+    Model,
+    Warning_,
+)
+from .parse_ps3 import FUNCTIONAL_GROUPS
+from .passes_services import key_keyword
+
+#: Python value type of each VR (PS3.5 Table 6.2-1), before multiplicity.
+VR_TYPES: dict[str, str] = {
+    **dict.fromkeys("AE AS CS LO LT SH ST UC UR UT UI".split(), "str"),
+    "PN": "PersonName | str",
+    "DA": "datetime.date | str",
+    "TM": "datetime.time | str",
+    "DT": "datetime.datetime | str",
+    **dict.fromkeys("US SS UL SL UV SV IS AT".split(), "int"),
+    **dict.fromkeys("FL FD".split(), "float"),
+    "DS": "float | Decimal",
+    **dict.fromkeys("OB OW OD OF OL OV UN".split(), "bytes"),
+}
+_INT_VRS = frozenset("US SS UL SL UV SV IS".split())
+_STR_VRS = frozenset("AE AS CS LO LT SH ST UC UR UT UI".split())
+#: Attribute Types from the strictest to the weakest, for attributes defined twice.
+TYPE_ORDER = ("1", "2", "1C", "2C", "3")
+
+
+def class_name(title: str) -> str:
+    """``Patient Module`` -> ``PatientModule``; ``Plane Position (Patient) Macro`` -> ``PlanePositionPatientMacro``."""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", title) if w]
+    return "".join(w[0].upper() + w[1:] for w in words)
+
+
+def file_name(name: str) -> str:
+    """``PatientModule`` -> ``patient_module``; ``CTImage`` -> ``ct_image``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+class BuildObjectClasses:
+    """Build :class:`GeneratedClass` entries for every module, macro, item and IOD."""
+
+    def process(self, model: Model) -> Model:
+        objects = model.objects
+        if objects is None:
+            return model
+        builder = _Builder(model)
+        classes = builder.build()
+        objects = dataclasses.replace(objects, classes=tuple(classes))
+        return dataclasses.replace(model, objects=objects, warnings=model.warnings + tuple(builder.warnings))
+
+
+class _Builder:
+    def __init__(self, model: Model) -> None:
+        assert model.objects is not None
+        self.model = model
+        self.objects = model.objects
+        self.tables = {t.table: t for t in self.objects.tables}
+        self.by_tag: dict[int, DataElement] = {}
+        self.repeating: list[DataElement] = []
+        if model.dictionary is not None:
+            for element in model.dictionary.elements:
+                if element.is_repeating:
+                    self.repeating.append(element)
+                else:
+                    self.by_tag[element.value] = element
+        self.warnings: list[Warning_] = []
+        self.classes: dict[str, GeneratedClass] = {}
+        self.names: dict[str, str] = {}  # table -> class name
+        for table in self.objects.tables:
+            name = class_name(table.title)
+            if name in self.names.values():
+                name += class_name(table.table.removeprefix("table_"))
+            self.names[table.table] = name
+        self.sop_classes: dict[str, list[str]] = {}
+        if model.services is not None:
+            for sop in model.services.sop_classes:
+                if sop.iod_reference:
+                    self.sop_classes.setdefault(sop.iod_reference, []).append(sop.keyword)
+
+    # -- attributes ---------------------------------------------------------------
+
+    def element(self, row: AttributeRow) -> DataElement | None:
+        found = self.by_tag.get(row.value)
+        if found is None:
+            found = next((e for e in self.repeating if row.value & e.mask == e.value), None)
+        return found
+
+    def field(self, row: AttributeRow, table: AttributeTable, item_class: str, mandatory: bool) -> ClassField:
+        element = self.element(row)
+        keyword = element.keyword if element is not None and element.keyword else key_keyword(row.name)
+        vrs = element.vrs if element is not None else ()
+        vm = element.vm.text if element is not None and element.vm is not None else "1"
+        if item_class:
+            python_type = f"list[{item_class}]"
+        else:
+            python_type = self.value_type(vrs, vm, row)
+        required = mandatory and row.type in ("1", "2")
+        return ClassField(
+            keyword=keyword,
+            tag=row.tag,
+            vr=" or ".join(vrs),
+            vm=vm,
+            name=row.name,
+            type=row.type,
+            required=required,
+            nullable=not (required and row.type == "1"),
+            python_type=python_type,
+            enumerated=row.enumerated_values,
+            defined_terms=row.defined_terms,
+            item_class=item_class,
+            table=table.table,
+            row=row.row,
+            description=row.description,
+        )
+
+    def value_type(self, vrs: tuple[str, ...], vm: str, row: AttributeRow) -> str:
+        if not vrs:
+            return "object"
+        single = len(vrs) == 1
+        base = " | ".join(dict.fromkeys(VR_TYPES[v] for v in vrs))
+        multiple = vm not in ("1", "") and not all(VR_TYPES[v] == "bytes" for v in vrs)
+        if single and not multiple and row.enumerated_values:
+            literal = self.literal(vrs[0], row.enumerated_values)
+            if literal:
+                return literal
+        if single and not multiple and row.defined_terms and vrs[0] in _STR_VRS:
+            return f"{self.literal(vrs[0], row.defined_terms)} | str"
+        if multiple:
+            return f"Sequence[{base}]"
+        return base
+
+    def literal(self, vr: str, values: tuple[str, ...]) -> str:
+        if vr in _STR_VRS:
+            return "Literal[" + ", ".join(_py_str(v) for v in values) + "]"
+        if vr in _INT_VRS:
+            numbers = []
+            for value in values:
+                text = value.strip()
+                if re.fullmatch(r"[0-9A-Fa-f]+H", text):
+                    numbers.append(int(text[:-1], 16))
+                elif re.fullmatch(r"-?\d+", text):
+                    numbers.append(int(text))
+                else:
+                    return ""
+            return "Literal[" + ", ".join(str(n) for n in dict.fromkeys(numbers)) + "]"
+        return ""
+
+    # -- tables ---------------------------------------------------------------------
+
+    def expand(self, table: AttributeTable, depth_offset: int = 0, seen: tuple[str, ...] = ()) -> Iterator[tuple[AttributeRow, AttributeTable]]:
+        """Rows with Include rows replaced by the included table's rows (depth shifted)."""
+        for row in table.rows:
+            if row.include and row.include != FUNCTIONAL_GROUPS:
+                target = self.tables.get(row.include)
+                if target is None or row.include in seen:
+                    continue  # reported as missing by the parser
+                yield from self.expand(target, depth_offset + row.depth, (*seen, table.table))
+            else:
+                yield dataclasses.replace(row, depth=row.depth + depth_offset), table
+
+    def build_table_class(self, table: AttributeTable) -> None:
+        name = self.names[table.table]
+        if name in self.classes:
+            return
+        package = "modules" if table.kind == "module" else "macros"
+        file = file_name(name)
+        rows = list(self.expand(table))
+        fields = self.fields_of(rows, 0, name, package, file, mandatory=True)
+        self.classes[name] = GeneratedClass(name, table.kind, package, file, table.table, table.title, tuple(fields), table.section)
+
+    def fields_of(
+        self,
+        rows: list[tuple[AttributeRow, AttributeTable]],
+        depth: int,
+        owner: str,
+        package: str,
+        file: str,
+        mandatory: bool,
+    ) -> list[ClassField]:
+        """The fields at ``depth`` of ``rows``; sequence items become item classes."""
+        fields: dict[str, ClassField] = {}
+        index = 0
+        while index < len(rows):
+            row, table = rows[index]
+            index += 1
+            start = index
+            while index < len(rows) and rows[index][0].depth > row.depth:
+                index += 1
+            children = rows[start:index]
+            if row.depth != depth or not row.tag:
+                continue  # "any attribute" rows, functional group placeholders
+            element = self.element(row)
+            is_sequence = bool(element and "SQ" in element.vrs) or bool(children)
+            item_class = ""
+            if is_sequence:
+                keyword = element.keyword if element is not None and element.keyword else key_keyword(row.name)
+                # An item defined in a macro's table is the macro's: one class wherever it is included.
+                item_owner = self.names.get(table.table, owner)
+                item_class = f"{item_owner}{keyword}Item"
+                if item_class not in self.classes:
+                    item_package = "modules" if self.tables[table.table].kind == "module" else "macros"
+                    self.classes[item_class] = GeneratedClass(item_class, "item", item_package, file_name(item_owner), table.table, f"{row.name} item", ())
+                    item_fields = self.fields_of(children, row.depth + 1, item_owner, item_package, file_name(item_owner), mandatory=True)
+                    self.classes[item_class] = dataclasses.replace(self.classes[item_class], fields=tuple(item_fields))
+            field = self.field(row, table, item_class, mandatory)
+            if field.keyword in fields:
+                kept = fields[field.keyword]
+                if TYPE_ORDER.index(field.type) < TYPE_ORDER.index(kept.type):
+                    fields[field.keyword] = dataclasses.replace(field, required=field.required or kept.required)
+                continue
+            fields[field.keyword] = field
+        return list(fields.values())
+
+    # -- IODs -----------------------------------------------------------------------
+
+    def iod_name(self, iod: Iod) -> str:
+        """The IOD class name: its one storage SOP class's keyword without "Storage"
+        (``CTImageStorage`` -> ``CTImage``, ``EnhancedXAImageStorage`` ->
+        ``EnhancedXAImage``); without PS3.4, or with several SOP classes, the module
+        table's caption (``CT Image IOD Modules`` -> ``CTImage``)."""
+        keywords = [k for k in self.sop_classes.get(iod.section, []) if k.endswith("Storage")]
+        if len(keywords) == 1:
+            return keywords[0].removesuffix("Storage")
+        return class_name(iod.name)
+
+    def build_iod(self, iod: Iod) -> GeneratedClass:
+        name = self.iod_name(iod)
+        file = file_name(name)
+        fields: dict[str, ClassField] = {}
+        group_fields = self.functional_group_fields(iod, name, file)
+        for module in iod.modules:
+            if not module.table:
+                continue
+            module_class = self.classes[self.names[module.table]]
+            mandatory = module.usage == "M"
+            for field in module_class.fields:
+                if field.keyword in ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence") and group_fields:
+                    field = dataclasses.replace(field, python_type=f"list[{name}{field.keyword}Item]", item_class=f"{name}{field.keyword}Item")
+                field = dataclasses.replace(
+                    field,
+                    required=field.required and mandatory,
+                    nullable=not (field.required and mandatory and field.type == "1"),
+                    modules=(module_class.name,),
+                )
+                kept = fields.get(field.keyword)
+                if kept is None:
+                    fields[field.keyword] = field
+                    continue
+                strictest = min((kept, field), key=lambda f: (not f.required, TYPE_ORDER.index(f.type)))
+                python_type, item_class = self.narrower(kept, field, name, module_class.name)
+                fields[field.keyword] = dataclasses.replace(
+                    strictest, python_type=python_type, item_class=item_class, modules=kept.modules + (module_class.name,)
+                )
+        group_usage = tuple(
+            (self.names[g.table], "U") for g in iod.functional_groups if g.table
+        )
+        for keyword, group in group_fields.items():
+            self.classes[f"{name}{keyword}Item"] = GeneratedClass(
+                f"{name}{keyword}Item",
+                "item",
+                "iods",
+                file,
+                iod.functional_group_table,
+                f"{keyword} item of the {iod.name} IOD",
+                tuple(group),
+                group_usage=group_usage,
+            )
+        sop = tuple(self.sop_classes.get(iod.section, []))
+        usage = tuple(dict.fromkeys((self.names[m.table], m.usage) for m in iod.modules if m.table))
+        return GeneratedClass(
+            name, "iod", "iods", file, iod.table, iod.name, tuple(fields.values()), iod.section, iod.section, sop, usage
+        )
+
+    def narrower(self, kept: ClassField, field: ClassField, iod: str, module: str) -> tuple[str, str]:
+        """The narrower of two modules' types for one attribute: an enumeration wins."""
+        if kept.python_type == field.python_type:
+            return kept.python_type, kept.item_class
+        if kept.item_class or field.item_class:
+            return (kept.python_type, kept.item_class) if kept.item_class else (field.python_type, field.item_class)
+        kept_enum = kept.python_type.startswith("Literal[")
+        new_enum = field.python_type.startswith("Literal[")
+        if new_enum and not kept_enum:
+            return field.python_type, ""
+        if kept_enum and new_enum:
+            common = [v for v in kept.enumerated if v in field.enumerated]
+            if common:
+                return "Literal[" + ", ".join(_py_str(v) for v in common) + "]", ""
+            self.warnings.append(
+                Warning_("iod", f"{iod}: {field.keyword} has no value both {kept.modules[0]} and {module} allow")
+            )
+        return kept.python_type, ""
+
+    def functional_group_fields(self, iod: Iod, name: str, file: str) -> dict[str, list[ClassField]]:
+        """The Shared and Per-frame Functional Groups item fields: the IOD's macros."""
+        if not iod.functional_groups:
+            return {}
+        shared: list[ClassField] = []
+        per_frame: list[ClassField] = []
+        for group in iod.functional_groups:
+            if not group.table:
+                continue
+            macro = self.classes[self.names[group.table]]
+            for field in macro.fields:
+                optional = dataclasses.replace(field, required=False, nullable=True, modules=(macro.name,))
+                per_frame.append(optional)
+                if "not be used as a Shared" not in group.condition:
+                    shared.append(optional)
+        return {"SharedFunctionalGroupsSequence": shared, "PerFrameFunctionalGroupsSequence": per_frame}
+
+    def build(self) -> list[GeneratedClass]:
+        for table in self.objects.tables:
+            self.build_table_class(table)
+        iods = [self.build_iod(iod) for iod in self.objects.iods]
+        for iod_class in iods:
+            self.classes[iod_class.name] = iod_class
+        return sorted(self.classes.values(), key=lambda c: (c.package, c.file, c.kind == "item" and 0 or 1, c.name))
+
+
+def _py_str(value: str) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)

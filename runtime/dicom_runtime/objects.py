@@ -1,0 +1,151 @@
+"""The base of the generated module, macro, item and IOD classes, and their validation.
+
+A generated class lists its attributes in ``ATTRIBUTES`` (tag, VR, VM, Attribute
+Type, Enumerated Values, source table); :meth:`DicomObject.validate` checks an
+instance against them and returns structured findings with the path of each.
+Conditions of Type 1C and 2C attributes are not checked yet: they are reported
+by the generator as not compiled, and :meth:`validate` never treats them as met.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSpec:
+    """What PS3.3 and PS3.6 say of one attribute of a generated class."""
+
+    keyword: str
+    tag: int
+    vr: str  # "US or SS" where PS3.6 allows several
+    vm: str
+    type: str  # "1", "1C", "2", "2C", "3"
+    enumerated: tuple[str, ...]
+    source: str  # "PS3.3 2016c Table C.7-1 row 8"
+    groups: tuple[str, ...] = ()  # the modules (IODs) or macros (functional groups) defining it
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One validation finding: where, which rule, and the source of the rule."""
+
+    path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
+    rule: str  # "type1-missing", "type1-empty", "enumerated-value", "vr", "vm"
+    message: str
+    source: str
+
+
+_VR_CHECKS: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys("AE AS CS LO LT SH ST UC UR UT UI PN".split(), (str,)),
+    **dict.fromkeys("US SS UL SL UV SV IS AT".split(), (int,)),
+    **dict.fromkeys("FL FD".split(), (float, int)),
+    "DS": (float, int, Decimal),
+    "DA": (datetime.date, str),
+    "TM": (datetime.time, str),
+    "DT": (datetime.datetime, str),
+    **dict.fromkeys("OB OW OD OF OL OV UN".split(), (bytes,)),
+}
+_VM = re.compile(r"^(\d+)(?:-(\d+|\d*n))?")
+
+
+def _vm_range(vm: str) -> tuple[int, int | None]:
+    match = _VM.match(vm)
+    if match is None:
+        return 1, None
+    low = int(match.group(1))
+    high = match.group(2)
+    if high is None:
+        return low, low
+    return (low, None) if high.endswith("n") else (low, int(high))
+
+
+def _enumerated(value: object, enumerated: tuple[str, ...]) -> bool:
+    if isinstance(value, str):
+        return value in enumerated
+    if isinstance(value, int):
+        for item in enumerated:
+            text = item.strip()
+            number = int(text[:-1], 16) if text.endswith("H") else int(text) if text.lstrip("-").isdigit() else None
+            if number == value:
+                return True
+        return False
+    return True
+
+
+class DicomObject:
+    """Base of every generated class (module, macro, sequence item, IOD)."""
+
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = ()
+    GROUP_USAGE: ClassVar[Mapping[str, str]] = {}
+    """Usage (M, U or C) of each module of an IOD, or of each functional group macro."""
+
+    def groups_in_use(self) -> set[str]:
+        """Mandatory modules, and the others that have at least one attribute given."""
+        used = {group for group, usage in self.GROUP_USAGE.items() if usage == "M"}
+        for spec in self.ATTRIBUTES:
+            if getattr(self, spec.keyword) is not None:
+                used.update(spec.groups)
+        return used
+
+    def validate(self, path: str = "") -> list[Finding]:
+        """Type 1 presence, Enumerated Values, VR and VM of every attribute, recursively.
+
+        In an IOD, the Type 1 attributes of a U or C module are checked when the module
+        is in use (one of its attributes is given); whether a C module's condition
+        requires it is not checked.
+        """
+        findings: list[Finding] = []
+        in_use = self.groups_in_use() if self.GROUP_USAGE else set()
+        for spec in self.ATTRIBUTES:
+            value = getattr(self, spec.keyword)
+            where = f"{path}.{spec.keyword}" if path else spec.keyword
+            if value is None:
+                if spec.groups and self.GROUP_USAGE and not in_use.intersection(spec.groups):
+                    continue
+                if spec.type == "1":
+                    findings.append(Finding(where, "type1-missing", "Type 1 attribute is missing", spec.source))
+                continue
+            if spec.vr == "SQ":
+                if spec.type == "1" and not value:
+                    findings.append(Finding(where, "type1-empty", "Type 1 sequence has no item", spec.source))
+                for index, item in enumerate(value):
+                    if isinstance(item, DicomObject):
+                        findings.extend(item.validate(f"{where}[{index}]"))
+                    else:
+                        findings.append(Finding(f"{where}[{index}]", "vr", f"item is a {type(item).__name__}", spec.source))
+                continue
+            findings.extend(self._check_value(spec, where, value))
+        return findings
+
+    def _check_value(self, spec: AttributeSpec, where: str, value: object) -> list[Finding]:
+        findings: list[Finding] = []
+        if spec.type == "1" and value in ("", b"", [], ()):
+            return [Finding(where, "type1-empty", "Type 1 attribute is empty", spec.source)]
+        values: Sequence[object]
+        if isinstance(value, (list, tuple)):
+            values = value
+        else:
+            values = [value]
+        low, high = _vm_range(spec.vm)
+        if not isinstance(value, bytes) and (len(values) < low or (high is not None and len(values) > high)):
+            findings.append(Finding(where, "vm", f"{len(values)} values, VM is {spec.vm}", spec.source))
+        allowed = tuple(t for vr in spec.vr.split(" or ") for t in _VR_CHECKS.get(vr, (object,)))
+        for item in values:
+            if isinstance(item, bool) or not isinstance(item, allowed):
+                findings.append(Finding(where, "vr", f"{type(item).__name__} is not a value of VR {spec.vr}", spec.source))
+            elif spec.enumerated and len(values) == 1 and not _enumerated(item, spec.enumerated):
+                findings.append(
+                    Finding(where, "enumerated-value", f"{item!r} is not one of {', '.join(spec.enumerated)}", spec.source)
+                )
+        return findings
+
+    def present(self) -> dict[str, object]:
+        """The attributes that have a value, by keyword."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if getattr(self, f.name) is not None}  # type: ignore[arg-type]

@@ -1,0 +1,59 @@
+"""Value types of the generated classes that are more than a ``str``."""
+
+from __future__ import annotations
+
+
+class PersonName(str):
+    """A PN value (PS3.5 6.2.1): component groups split by ``=``, components by ``^``.
+
+    It is a ``str`` in its DICOM form (``"Doe^Jane"``), with the components by name.
+    """
+
+    @classmethod
+    def from_components(
+        cls,
+        family_name: str = "",
+        given_name: str = "",
+        middle_name: str = "",
+        name_prefix: str = "",
+        name_suffix: str = "",
+    ) -> PersonName:
+        parts = [family_name, given_name, middle_name, name_prefix, name_suffix]
+        while parts and not parts[-1]:
+            parts.pop()
+        return cls("^".join(parts))
+
+    def _component(self, index: int) -> str:
+        alphabetic = self.split("=", 1)[0]
+        parts = alphabetic.split("^")
+        return parts[index] if index < len(parts) else ""
+
+    @property
+    def family_name(self) -> str:
+        return self._component(0)
+
+    @property
+    def given_name(self) -> str:
+        return self._component(1)
+
+    @property
+    def middle_name(self) -> str:
+        return self._component(2)
+
+    @property
+    def name_prefix(self) -> str:
+        return self._component(3)
+
+    @property
+    def name_suffix(self) -> str:
+        return self._component(4)
+
+    @property
+    def ideographic(self) -> str:
+        groups = self.split("=")
+        return groups[1] if len(groups) > 1 else ""
+
+    @property
+    def phonetic(self) -> str:
+        groups = self.split("=")
+        return groups[2] if len(groups) > 2 else ""

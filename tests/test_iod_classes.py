@@ -1,0 +1,179 @@
+"""The generated IOD, module, macro and item classes: mypy, jedi, validation."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import jedi
+
+from dicom_model.iods import CTImage, EnhancedCTImage, EnhancedCTImageSharedFunctionalGroupsSequenceItem
+from dicom_model.macros import PixelMeasuresMacroPixelMeasuresSequenceItem
+from dicom_model.modules import PatientModule
+from dicom_codegen.passes_objects import file_name
+from dicom_model import sop_classes
+from tests.conftest import REPO
+
+CT_ARGUMENTS = """
+    PatientName="Doe^Jane",
+    PatientID="P1",
+    PatientBirthDate=None,
+    PatientSex="F",
+    StudyInstanceUID="1.2.3",
+    StudyDate="20240101",
+    StudyTime=None,
+    ReferringPhysicianName=None,
+    StudyID="S1",
+    AccessionNumber=None,
+    Modality="CT",
+    SeriesInstanceUID="1.2.3.4",
+    SeriesNumber=1,
+    FrameOfReferenceUID="1.2.3.5",
+    PositionReferenceIndicator=None,
+    Manufacturer=None,
+    InstanceNumber=1,
+    ImageType=["ORIGINAL", "PRIMARY", "AXIAL"],
+    AcquisitionNumber=None,
+    PixelSpacing=[0.5, 0.5],
+    ImageOrientationPatient=[1.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+    ImagePositionPatient=[0.0, 0.0, 0.0],
+    SliceThickness=1.0,
+    SamplesPerPixel=1,
+    PhotometricInterpretation="MONOCHROME2",
+    Rows=512,
+    Columns=512,
+    BitsAllocated=16,
+    BitsStored=12,
+    HighBit=11,
+    PixelRepresentation=0,
+    RescaleIntercept=-1024.0,
+    RescaleSlope=1.0,
+    KVP=120.0,
+    SOPClassUID="1.2.840.10008.5.1.4.1.1.2",
+    SOPInstanceUID="1.2.3.6",
+"""
+
+
+def _mypy(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+    program = tmp_path / "example.py"
+    program.write_text(source, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(program)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+
+
+def _program(arguments: str) -> str:
+    return "from dicom_model.iods import CTImage\n\nimage = CTImage(" + arguments + ")\n"
+
+
+def test_mypy_accepts_a_correct_ct_image(tmp_path: Path) -> None:
+    result = _mypy(tmp_path, _program(CT_ARGUMENTS))
+    assert result.returncode == 0, result.stdout
+
+
+def test_mypy_rejects_a_wrong_value_type(tmp_path: Path) -> None:
+    result = _mypy(tmp_path, _program(CT_ARGUMENTS.replace("Rows=512", 'Rows="512"')))
+    assert result.returncode == 1
+    assert 'Argument "Rows" to "CTImage" has incompatible type "str"; expected "int"' in result.stdout
+
+
+def test_mypy_rejects_a_misspelled_keyword(tmp_path: Path) -> None:
+    result = _mypy(tmp_path, _program(CT_ARGUMENTS + '    PatientNmae="x",\n'))
+    assert result.returncode == 1
+    assert 'Unexpected keyword argument "PatientNmae" for "CTImage"' in result.stdout
+
+
+def test_mypy_rejects_a_value_outside_the_enumerated_values(tmp_path: Path) -> None:
+    result = _mypy(tmp_path, _program(CT_ARGUMENTS.replace('PatientSex="F"', 'PatientSex="X"')))
+    assert result.returncode == 1
+    assert 'Argument "PatientSex" to "CTImage" has incompatible type "Literal[\'X\']"' in result.stdout
+
+
+def test_mypy_rejects_a_missing_type_1_attribute(tmp_path: Path) -> None:
+    result = _mypy(tmp_path, _program(CT_ARGUMENTS.replace("    Rows=512,\n", "")))
+    assert result.returncode == 1
+    assert 'Missing named argument "Rows" for "CTImage"' in result.stdout
+
+
+def test_mypy_rejects_an_empty_type_1_attribute(tmp_path: Path) -> None:
+    result = _mypy(tmp_path, _program(CT_ARGUMENTS.replace("    Rows=512,\n", "    Rows=None,\n")))
+    assert result.returncode == 1
+    assert 'Argument "Rows" to "CTImage" has incompatible type "None"; expected "int"' in result.stdout
+
+
+def _ct(**changes: object) -> CTImage:
+    namespace: dict[str, object] = {}
+    exec(_program(CT_ARGUMENTS), namespace)  # the same construction mypy checks above
+    image = namespace["image"]
+    assert isinstance(image, CTImage)
+    return dataclasses.replace(image, **changes)  # type: ignore[arg-type]
+
+
+def test_a_correct_ct_image_validates_clean() -> None:
+    assert _ct().validate() == []
+
+
+def test_validation_findings_carry_path_rule_and_source() -> None:
+    findings = _ct(Modality="", PatientSex="X", Rows="512", PixelSpacing=[0.5]).validate()
+    by_path = {f.path: f for f in findings}
+    assert by_path["Modality"].rule == "type1-empty"
+    assert by_path["PatientSex"].rule == "enumerated-value"
+    assert by_path["PatientSex"].source == "PS3.3 2016c Table C.7-1 row 8"
+    assert by_path["Rows"].rule == "vr"
+    assert by_path["PixelSpacing"].rule == "vm"
+
+
+def test_functional_group_items_validate_with_nested_paths() -> None:
+    item = EnhancedCTImageSharedFunctionalGroupsSequenceItem(
+        PixelMeasuresSequence=[PixelMeasuresMacroPixelMeasuresSequenceItem(PixelSpacing=["a", "b"])]  # type: ignore[list-item]
+    )
+    findings = item.validate("SharedFunctionalGroupsSequence[0]")
+    assert [(f.path, f.rule) for f in findings] == [
+        ("SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing", "vr"),
+        ("SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing", "vr"),
+    ]
+
+
+def test_iod_classes_know_their_modules_and_sop_class() -> None:
+    assert CTImage.MODULES["PatientName"] == ("PatientModule",)
+    assert CTImage.MODULES["SOPInstanceUID"] == ("SOPCommonModule",)
+    assert CTImage.SOP_CLASSES == ("CTImageStorage",)
+    assert sop_classes.CTImageStorage.iod_reference == "sect_A.3"
+    fields = {f.name for f in dataclasses.fields(EnhancedCTImageSharedFunctionalGroupsSequenceItem)}
+    assert {"PixelMeasuresSequence", "CTReconstructionSequence"} <= fields
+    assert "FrameContentSequence" not in fields  # "May not be used as a Shared Functional Group"
+    assert {f.name for f in dataclasses.fields(PatientModule)} >= {"PatientName", "PatientSex"}
+    assert EnhancedCTImage.MODULES["PixelRepresentation"][0] == "ImagePixelModule"
+
+
+def test_jedi_offers_the_keywords_of_ct_image_and_of_a_functional_group_item(tmp_path: Path) -> None:
+    source = "from dicom_model.iods import CTImage\nCTImage(Patient"
+    names = {c.name for c in jedi.Script(source, path=tmp_path / "a.py").complete(2, len("CTImage(Patient"))}
+    assert {"PatientName=", "PatientID=", "PatientSex="} <= names
+    source = textwrap.dedent(
+        """
+        from dicom_model.iods import EnhancedCTImageSharedFunctionalGroupsSequenceItem as Item
+        Item(PixelMea"""
+    )
+    names = {c.name for c in jedi.Script(source, path=tmp_path / "b.py").complete(3, len("Item(PixelMea"))}
+    assert "PixelMeasuresSequence=" in names
+
+
+def test_importing_one_iod_imports_only_what_it_uses() -> None:
+    code = (
+        "import sys, json; from dicom_model.iods import CTImage; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('dicom_model.modules.', 'dicom_model.iods.')))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(result.stdout))
+    assert {m for m in loaded if m.startswith("dicom_model.iods.")} == {"dicom_model.iods.ct_image"}
+    ct_modules = {f"dicom_model.modules.{file_name(group)}" for group in CTImage.GROUP_USAGE}
+    modules = {m for m in loaded if m.startswith("dicom_model.modules.")}
+    assert modules <= ct_modules and len(modules) < len(ct_modules)
