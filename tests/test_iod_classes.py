@@ -10,12 +10,14 @@ import textwrap
 from pathlib import Path
 
 import jedi
+import pytest
 
 from dicom_model.iods import CTImage, EnhancedCTImage, EnhancedCTImageSharedFunctionalGroupsSequenceItem
 from dicom_model.macros import PixelMeasuresMacroPixelMeasuresSequenceItem
 from dicom_model.modules import PatientModule
 from dicom_codegen.passes_objects import file_name
 from dicom_model import sop_classes
+from dicom_runtime.errors import DicomTypeError
 from tests.conftest import REPO
 
 CT_ARGUMENTS = """
@@ -55,6 +57,7 @@ CT_ARGUMENTS = """
     KVP=120.0,
     SOPClassUID="1.2.840.10008.5.1.4.1.1.2",
     SOPInstanceUID="1.2.3.6",
+    PixelData=bytes(512 * 512 * 2),
 """
 
 
@@ -117,11 +120,26 @@ def _ct(**changes: object) -> CTImage:
 
 
 def test_a_correct_ct_image_validates_clean() -> None:
-    assert _ct().validate() == []
+    image = _ct()
+    assert image.errors() == []
+    not_checked = [f for f in image.validate() if f.severity == "not-checked"]
+    assert not_checked and all(f.rule == "not-checked" for f in not_checked)
+    specific = next(f for f in not_checked if f.path == "PatientSpeciesDescription")
+    assert specific.message.startswith("condition not compiled: the patient is an animal")
+
+
+def test_a_compiled_condition_is_enforced() -> None:
+    findings = _ct(PixelData=None).errors()
+    assert [(f.path, f.rule, f.message) for f in findings] == [
+        ("PixelData", "condition", "Type 1C attribute is required: Pixel Data Provider URL (0028,7FE0) is not present")
+    ]
+    assert _ct(PixelData=None, PixelDataProviderURL="http://example.invalid/jpip").errors() == []
 
 
 def test_validation_findings_carry_path_rule_and_source() -> None:
-    findings = _ct(Modality="", PatientSex="X", Rows="512", PixelSpacing=[0.5]).validate()
+    image = _ct(Modality="", PatientSex="X", PixelSpacing=[0.5])
+    setattr(image, "Rows", "512")  # after construction, past the constructor's check
+    findings = image.errors()
     by_path = {f.path: f for f in findings}
     assert by_path["Modality"].rule == "type1-empty"
     assert by_path["PatientSex"].rule == "enumerated-value"
@@ -131,14 +149,28 @@ def test_validation_findings_carry_path_rule_and_source() -> None:
 
 
 def test_functional_group_items_validate_with_nested_paths() -> None:
-    item = EnhancedCTImageSharedFunctionalGroupsSequenceItem(
-        PixelMeasuresSequence=[PixelMeasuresMacroPixelMeasuresSequenceItem(PixelSpacing=["a", "b"])]  # type: ignore[list-item]
-    )
-    findings = item.validate("SharedFunctionalGroupsSequence[0]")
+    measures = PixelMeasuresMacroPixelMeasuresSequenceItem(PixelSpacing=[0.5, 0.5])
+    item = EnhancedCTImageSharedFunctionalGroupsSequenceItem(PixelMeasuresSequence=[measures])
+    assert [f for f in item.validate("SharedFunctionalGroupsSequence[0]") if f.severity == "error"] == []
+    measures.PixelSpacing = [0.5]
+    findings = [f for f in item.validate("SharedFunctionalGroupsSequence[0]") if f.severity == "error"]
     assert [(f.path, f.rule) for f in findings] == [
-        ("SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing", "vr"),
-        ("SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing", "vr"),
+        ("SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing", "vm"),
     ]
+
+
+def test_construction_with_a_wrong_python_type_is_a_clear_error() -> None:
+    with pytest.raises(DicomTypeError) as caught:
+        PixelMeasuresMacroPixelMeasuresSequenceItem(PixelSpacing=["a", "b"])  # type: ignore[list-item]
+    assert str(caught.value) == (
+        "PixelMeasuresMacroPixelMeasuresSequenceItem.PixelSpacing: 'a' is a str; VR DS takes "
+        "Decimal or float or int (PS3.3 2016c Table C.7.6.16-2 row 2)"
+    )
+    with pytest.raises(DicomTypeError, match="CTImage.Rows: '512' is a str; VR US takes int"):
+        _ct(Rows="512")
+    measures = PixelMeasuresMacroPixelMeasuresSequenceItem(PixelSpacing=[0.5, 0.5])
+    with pytest.raises(DicomTypeError, match="a sequence takes a list of items"):
+        EnhancedCTImageSharedFunctionalGroupsSequenceItem(PixelMeasuresSequence=measures)  # type: ignore[arg-type]
 
 
 def test_iod_classes_know_their_modules_and_sop_class() -> None:

@@ -6,6 +6,7 @@ import json
 import textwrap
 from typing import Any, Callable
 
+from .conditions import AllOf, Condition, Equals, Present
 from .model import ClassField, DataElement, GeneratedClass, QueryField, SopClass, Source
 
 
@@ -115,7 +116,24 @@ def field_doc(field: ClassField, edition: str) -> str:
     return text
 
 
+def condition_expr(condition: Condition | None) -> str:
+    """A compiled condition as the runtime's constructor expression (``None`` if not compiled)."""
+    if condition is None:
+        return "None"
+    if isinstance(condition, Present):
+        return f"Present({py_str(condition.keyword)}{', negate=True' if condition.negate else ''})"
+    if isinstance(condition, Equals):
+        return (
+            f"Equals({py_str(condition.keyword)}, {py_tuple(condition.values)}, {condition.index}"
+            f"{', negate=True' if condition.negate else ''})"
+        )
+    parts = ", ".join(condition_expr(p) for p in condition.parts)
+    kind = "AllOf" if isinstance(condition, AllOf) else "AnyOf"
+    return f"{kind}(({parts},))"
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
+    "condition_expr": condition_expr,
     "tag_int": tag_int,
     "class_doc": class_doc,
     "field_doc": field_doc,

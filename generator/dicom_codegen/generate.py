@@ -19,6 +19,7 @@ from . import parse_ps3, parse_ps4, parse_ps6, parse_ps7, passes, render
 from .errors import CheckFailed, InputError
 from .manifest import Manifest, part_file
 from .model import Model
+from .passes_objects import object_counts
 from .report import Report
 
 #: Parts this version of the generator reads. PS3.3 is read into the intermediate
@@ -81,6 +82,7 @@ def build_model(standard: Path, selection: Selection, report: Report) -> Model:
     with report.stage("passes"):
         model = passes.run(model)
     report.warnings.extend(w.message for w in model.warnings)
+    report.notes.extend(object_counts(model))
     return model
 
 

@@ -11,6 +11,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from .conditions import CompiledCondition
+
 #: Every value representation of PS3.5 Table 6.2-1 (2020c), old and new.
 KNOWN_VRS: frozenset[str] = frozenset(
     "AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM "
@@ -415,6 +417,7 @@ class ClassField:
     row: int
     description: str
     modules: tuple[str, ...] = ()  # for IOD classes: the modules (or macros) that define it
+    condition: CompiledCondition | None = None  # Type 1C/2C: the condition, compiled if possible
 
 
 @dataclass(frozen=True)
@@ -432,3 +435,4 @@ class GeneratedClass:
     iod_section: str = ""  # for IODs: the Annex A section
     sop_classes: tuple[str, ...] = ()  # for IODs: the SOP classes whose IOD this is
     group_usage: tuple[tuple[str, str], ...] = ()  # IOD modules / FG macros and their usage
+    group_conditions: tuple[tuple[str, CompiledCondition], ...] = ()  # C modules' conditions

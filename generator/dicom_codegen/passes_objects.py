@@ -21,6 +21,8 @@ from .model import (
     Model,
     Warning_,
 )
+from .conditions import compile_condition
+from .parse_elements import parse_tag
 from .parse_ps3 import FUNCTIONAL_GROUPS
 from .passes_services import key_keyword
 
@@ -80,6 +82,7 @@ class _Builder:
                     self.repeating.append(element)
                 else:
                     self.by_tag[element.value] = element
+        self.by_name = {e.name.lower(): e.keyword for e in self.by_tag.values() if e.keyword}
         self.warnings: list[Warning_] = []
         self.classes: dict[str, GeneratedClass] = {}
         self.names: dict[str, str] = {}  # table -> class name
@@ -112,6 +115,7 @@ class _Builder:
         else:
             python_type = self.value_type(vrs, vm, row)
         required = mandatory and row.type in ("1", "2")
+        condition = compile_condition(row.description, self.keyword_of) if row.type in ("1C", "2C") else None
         return ClassField(
             keyword=keyword,
             tag=row.tag,
@@ -128,7 +132,16 @@ class _Builder:
             table=table.table,
             row=row.row,
             description=row.description,
+            condition=condition,
         )
+
+    def keyword_of(self, tag: str, name: str) -> str:
+        """The keyword of an attribute a condition names, by tag or else by name."""
+        if tag:
+            parsed = parse_tag(f"({tag})")
+            element = self.by_tag.get(parsed[1]) if parsed else None
+            return element.keyword if element is not None and element.keyword else key_keyword(name)
+        return self.by_name.get(name.lower(), "")
 
     def value_type(self, vrs: tuple[str, ...], vm: str, row: AttributeRow) -> str:
         if not vrs:
@@ -284,8 +297,24 @@ class _Builder:
             )
         sop = tuple(self.sop_classes.get(iod.section, []))
         usage = tuple(dict.fromkeys((self.names[m.table], m.usage) for m in iod.modules if m.table))
+        conditions = tuple(
+            (self.names[m.table], compile_condition(f"Required if {m.condition.removeprefix('Required if ')}", self.keyword_of))
+            for m in iod.modules
+            if m.table and m.usage == "C"
+        )
         return GeneratedClass(
-            name, "iod", "iods", file, iod.table, iod.name, tuple(fields.values()), iod.section, iod.section, sop, usage
+            name,
+            "iod",
+            "iods",
+            file,
+            iod.table,
+            iod.name,
+            tuple(fields.values()),
+            iod.section,
+            iod.section,
+            sop,
+            usage,
+            conditions,
         )
 
     def narrower(self, kept: ClassField, field: ClassField, iod: str, module: str) -> tuple[str, str]:
@@ -337,3 +366,53 @@ def _py_str(value: str) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class ConditionEntry:
+    """One condition sentence of the input, where it stands, and whether it compiled."""
+
+    table: str
+    row: int
+    what: str  # "PatientAlternativeCalendar (1C)" or "Contrast/Bolus Module (C module of CTImage)"
+    text: str
+    compiled: bool
+
+
+def condition_entries(model: Model) -> list[ConditionEntry]:
+    """Every condition of the generated classes, once per source row."""
+    if model.objects is None:
+        return []
+    found: dict[tuple[str, int, str], ConditionEntry] = {}
+    for cls in model.objects.classes:
+        for field in cls.fields:
+            if field.condition is not None:
+                key = (field.table, field.row, field.keyword)
+                found.setdefault(
+                    key,
+                    ConditionEntry(field.table, field.row, f"{field.keyword} ({field.type})", field.condition.text, field.condition.predicate is not None),
+                )
+        for group, condition in cls.group_conditions:
+            key = (cls.table, 0, group)
+            found.setdefault(
+                key, ConditionEntry(cls.table, 0, f"{group} (C module of {cls.name})", condition.text, condition.predicate is not None)
+            )
+    return sorted(found.values(), key=lambda e: (e.table, e.row, e.what))
+
+
+def object_counts(model: Model) -> list[str]:
+    """The generation report's lines for PS3.3."""
+    if model.objects is None:
+        return []
+    classes = model.objects.classes
+    kinds = {kind: sum(1 for c in classes if c.kind == kind) for kind in ("iod", "module", "macro", "item")}
+    attributes = sum(len(t.rows) for t in model.objects.tables)
+    entries = condition_entries(model)
+    compiled = sum(1 for e in entries if e.compiled)
+    return [
+        f"PS3.3 {model.objects.source.edition}: {kinds['iod']} IODs, {kinds['module']} modules, {kinds['macro']} macros, "
+        f"{kinds['item']} sequence item classes, {attributes} attribute rows, "
+        f"{len(model.objects.missing)} missing references",
+        f"conditions: {compiled} compiled, {len(entries) - compiled} not compiled "
+        "(validation reports those as not checked; listed in conditions.txt)",
+    ]

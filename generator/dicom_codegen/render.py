@@ -20,6 +20,7 @@ from . import __version__
 from .filters import FILTERS
 from .model import GeneratedClass, Model, Source, to_jsonable
 from .passes import constant_elements
+from .passes_objects import condition_entries
 from .passes_services import service_class_name
 
 PACKAGE = "dicom_model"
@@ -112,6 +113,8 @@ def render(model: Model) -> dict[str, str]:
         files = {f"{PACKAGE}/{name}": text for name, text in zip(names, formatted)}
     files[f"{PACKAGE}/py.typed"] = ""
     files["model.json"] = dump_json(model)
+    if model.objects is not None:
+        files["conditions.txt"] = _conditions_listing(model)
     return files
 
 
@@ -149,6 +152,21 @@ def _render_objects(env: jinja2.Environment, common: Mapping[str, object], model
     return files
 
 
+def _conditions_listing(model: Model) -> str:
+    entries = condition_entries(model)
+    compiled = sum(1 for e in entries if e.compiled)
+    lines = [
+        f"# Conditions of PS3.3 {model.objects.source.edition if model.objects else ''}: {compiled} compiled, "
+        f"{len(entries) - compiled} not compiled.",
+        "# Not compiled (validation reports them as not checked):",
+    ]
+    for entry in entries:
+        if not entry.compiled:
+            where = f"{entry.table} row {entry.row}" if entry.row else entry.table
+            lines.append(f"{where}: {entry.what}: {entry.text}")
+    return "\n".join(lines) + "\n"
+
+
 def _object_imports(
     package: str, file: str, members: list[GeneratedClass], home: dict[str, tuple[str, str]]
 ) -> list[str]:
@@ -165,6 +183,7 @@ def _object_imports(
         lines.append("from decimal import Decimal")
     lines.append(f"from typing import {', '.join(typing_names)}")
     lines.append("")
+    lines.append("from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present")
     lines.append("from dicom_runtime.objects import AttributeSpec, DicomObject")
     if "PersonName" in types:
         lines.append("from dicom_runtime.values import PersonName")

@@ -19,3 +19,7 @@ class UnknownUIDError(DicomError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "unknown UID"
+
+
+class DicomTypeError(DicomError, TypeError):
+    """A generated class was given a value whose Python type does not fit the attribute's VR."""

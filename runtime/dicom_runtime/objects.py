@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from .conditions import Condition
+from .errors import DicomTypeError
+
 
 @dataclass(frozen=True, slots=True)
 class AttributeSpec:
@@ -30,6 +33,8 @@ class AttributeSpec:
     enumerated: tuple[str, ...]
     source: str  # "PS3.3 2016c Table C.7-1 row 8"
     groups: tuple[str, ...] = ()  # the modules (IODs) or macros (functional groups) defining it
+    condition: Condition | None = None  # compiled from condition_text; None if not compiled
+    condition_text: str = ""  # the "Required if ..." sentence of a 1C/2C attribute
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +42,10 @@ class Finding:
     """One validation finding: where, which rule, and the source of the rule."""
 
     path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
-    rule: str  # "type1-missing", "type1-empty", "enumerated-value", "vr", "vm"
+    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "not-checked"
     message: str
     source: str
+    severity: str = "error"  # "error", or "not-checked" for a condition that could not be evaluated
 
 
 _VR_CHECKS: dict[str, tuple[type, ...]] = {
@@ -79,16 +85,56 @@ def _enumerated(value: object, enumerated: tuple[str, ...]) -> bool:
     return True
 
 
+def _allowed(vr: str) -> tuple[type, ...]:
+    return tuple(t for name in vr.split(" or ") for t in _VR_CHECKS.get(name, (object,)))
+
+
+def _type_problem(spec: AttributeSpec, value: object) -> str:
+    """Why ``value`` cannot be a value of the attribute, or ``""``."""
+    allowed = _allowed(spec.vr)
+    if isinstance(value, (bytes, str)) or not isinstance(value, (list, tuple)):
+        values: Sequence[object] = [value]
+    else:
+        values = value
+    for item in values:
+        if isinstance(item, bool) or not isinstance(item, allowed):
+            names = " or ".join(sorted({t.__name__ for t in allowed}))
+            return f"{item!r} is a {type(item).__name__}; VR {spec.vr} takes {names}"
+    return ""
+
+
 class DicomObject:
     """Base of every generated class (module, macro, sequence item, IOD)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = ()
     GROUP_USAGE: ClassVar[Mapping[str, str]] = {}
     """Usage (M, U or C) of each module of an IOD, or of each functional group macro."""
+    GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]] = {}
+    """The compiled condition of each C module whose sentence could be compiled."""
+
+    def __post_init__(self) -> None:
+        """Refuse, at construction, a value whose Python type does not fit the VR."""
+        for spec in self.ATTRIBUTES:
+            value = getattr(self, spec.keyword)
+            if value is None:
+                continue
+            if spec.vr == "SQ":
+                if not isinstance(value, list) or not all(isinstance(i, DicomObject) for i in value):
+                    raise DicomTypeError(
+                        f"{type(self).__name__}.{spec.keyword}: a sequence takes a list of items, "
+                        f"not {type(value).__name__} ({spec.source})"
+                    )
+                continue
+            problem = _type_problem(spec, value)
+            if problem:
+                raise DicomTypeError(f"{type(self).__name__}.{spec.keyword}: {problem} ({spec.source})")
 
     def groups_in_use(self) -> set[str]:
         """Mandatory modules, and the others that have at least one attribute given."""
         used = {group for group, usage in self.GROUP_USAGE.items() if usage == "M"}
+        for group, condition in self.GROUP_CONDITIONS.items():
+            if condition.evaluate(self) is True:
+                used.add(group)
         for spec in self.ATTRIBUTES:
             if getattr(self, spec.keyword) is not None:
                 used.update(spec.groups)
@@ -111,6 +157,8 @@ class DicomObject:
                     continue
                 if spec.type == "1":
                     findings.append(Finding(where, "type1-missing", "Type 1 attribute is missing", spec.source))
+                elif spec.type == "1C":
+                    findings.extend(self._check_condition(spec, where))
                 continue
             if spec.vr == "SQ":
                 if spec.type == "1" and not value:
@@ -124,6 +172,27 @@ class DicomObject:
             findings.extend(self._check_value(spec, where, value))
         return findings
 
+    def _check_condition(self, spec: AttributeSpec, where: str) -> list[Finding]:
+        """An absent Type 1C attribute: required if its condition holds."""
+        if spec.condition is None:
+            if not spec.condition_text:
+                return []
+            return [
+                Finding(where, "not-checked", f"condition not compiled: {spec.condition_text}", spec.source, "not-checked")
+            ]
+        result = spec.condition.evaluate(self)
+        if result is True:
+            return [Finding(where, "condition", f"Type 1C attribute is required: {spec.condition_text}", spec.source)]
+        if result is None:
+            return [
+                Finding(where, "not-checked", f"condition names attributes outside this object: {spec.condition_text}", spec.source, "not-checked")
+            ]
+        return []
+
+    def errors(self) -> list[Finding]:
+        """The findings of :meth:`validate` that are errors (not the "not checked" ones)."""
+        return [f for f in self.validate() if f.severity == "error"]
+
     def _check_value(self, spec: AttributeSpec, where: str, value: object) -> list[Finding]:
         findings: list[Finding] = []
         if spec.type == "1" and value in ("", b"", [], ()):
@@ -136,7 +205,7 @@ class DicomObject:
         low, high = _vm_range(spec.vm)
         if not isinstance(value, bytes) and (len(values) < low or (high is not None and len(values) > high)):
             findings.append(Finding(where, "vm", f"{len(values)} values, VM is {spec.vm}", spec.source))
-        allowed = tuple(t for vr in spec.vr.split(" or ") for t in _VR_CHECKS.get(vr, (object,)))
+        allowed = _allowed(spec.vr)
         for item in values:
             if isinstance(item, bool) or not isinstance(item, allowed):
                 findings.append(Finding(where, "vr", f"{type(item).__name__} is not a value of VR {spec.vr}", spec.source))

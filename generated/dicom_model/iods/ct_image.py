@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.digital_signatures_macro import (
@@ -461,7 +462,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientID",
@@ -471,7 +472,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 2",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "IssuerOfPatientID",
@@ -481,7 +482,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-18 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "IssuerOfPatientIDQualifiersSequence",
@@ -491,7 +492,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-18 row 2",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthDate",
@@ -501,7 +502,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 4",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthDateInAlternativeCalendar",
@@ -511,7 +512,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 5",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientDeathDateInAlternativeCalendar",
@@ -521,7 +522,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 6",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientAlternativeCalendar",
@@ -531,7 +532,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 7",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present",
         ),
         AttributeSpec(
             "PatientSex",
@@ -541,7 +544,7 @@ class CTImage(DicomObject):
             "2",
             ("M", "F", "O"),
             "PS3.3 2016c Table C.7-1 row 8",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ReferencedPatientPhotoSequence",
@@ -551,7 +554,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 9",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "QualityControlSubject",
@@ -561,7 +564,7 @@ class CTImage(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-1 row 11",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ReferencedPatientSequence",
@@ -571,7 +574,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 12",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthTime",
@@ -581,7 +584,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 14",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientIDs",
@@ -591,7 +594,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 15",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientIDsSequence",
@@ -601,7 +604,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 16",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientNames",
@@ -611,7 +614,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 20",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "EthnicGroup",
@@ -621,7 +624,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 21",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientComments",
@@ -631,7 +634,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 22",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientSpeciesDescription",
@@ -641,7 +644,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 23",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present",
         ),
         AttributeSpec(
             "PatientSpeciesCodeSequence",
@@ -651,7 +656,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 24",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Species Description (0010,2201) is not present",
         ),
         AttributeSpec(
             "PatientBreedDescription",
@@ -661,7 +668,9 @@ class CTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 26",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty",
         ),
         AttributeSpec(
             "PatientBreedCodeSequence",
@@ -671,7 +680,9 @@ class CTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 27",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "BreedRegistrationSequence",
@@ -681,7 +692,9 @@ class CTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 29",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "StrainDescription",
@@ -691,7 +704,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 33",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainNomenclature",
@@ -701,7 +714,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 34",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainCodeSequence",
@@ -711,7 +724,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 35",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainAdditionalInformation",
@@ -721,7 +734,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 37",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainStockSequence",
@@ -731,7 +744,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 38",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ResponsiblePerson",
@@ -741,7 +754,9 @@ class CTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 43",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "ResponsiblePersonRole",
@@ -751,7 +766,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 44",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=Present("ResponsiblePerson"),
+            condition_text="Responsible Person is present and has a value",
         ),
         AttributeSpec(
             "ResponsibleOrganization",
@@ -761,7 +778,9 @@ class CTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 45",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="patient is an animal",
         ),
         AttributeSpec(
             "PatientIdentityRemoved",
@@ -771,7 +790,7 @@ class CTImage(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-1 row 46",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "DeidentificationMethod",
@@ -781,7 +800,14 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 47",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=AllOf(
+                (
+                    Equals("PatientIdentityRemoved", ("YES",), 0),
+                    Present("DeidentificationMethodCodeSequence", negate=True),
+                )
+            ),
+            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present",
         ),
         AttributeSpec(
             "DeidentificationMethodCodeSequence",
@@ -791,7 +817,14 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 48",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=AllOf(
+                (
+                    Equals("PatientIdentityRemoved", ("YES",), 0),
+                    Present("DeidentificationMethod", negate=True),
+                )
+            ),
+            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present",
         ),
         AttributeSpec(
             "SourcePatientGroupIdentificationSequence",
@@ -801,7 +834,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.1.4-1 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "GroupOfPatientsIdentificationSequence",
@@ -811,7 +844,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.1.4-1 row 4",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSponsorName",
@@ -821,7 +854,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-2b row 1",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialProtocolID",
@@ -831,7 +864,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-2b row 2",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialProtocolName",
@@ -841,7 +874,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 3",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSiteID",
@@ -851,7 +884,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 4",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSiteName",
@@ -861,7 +894,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 5",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSubjectID",
@@ -871,7 +904,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 6",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialSubjectReadingID", negate=True),
+            condition_text="Clinical Trial Subject Reading ID (0012,0042) is absent",
         ),
         AttributeSpec(
             "ClinicalTrialSubjectReadingID",
@@ -881,7 +916,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 7",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialSubjectID", negate=True),
+            condition_text="Clinical Trial Subject ID (0012,0040) is absent",
         ),
         AttributeSpec(
             "ClinicalTrialProtocolEthicsCommitteeName",
@@ -891,7 +928,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 8",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialProtocolEthicsCommitteeApprovalNumber"),
+            condition_text="Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present",
         ),
         AttributeSpec(
             "ClinicalTrialProtocolEthicsCommitteeApprovalNumber",
@@ -901,7 +940,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-2b row 9",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "StudyInstanceUID",
@@ -911,7 +950,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-3 row 1",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyDate",
@@ -921,7 +960,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 2",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyTime",
@@ -931,7 +970,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 3",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferringPhysicianName",
@@ -941,7 +980,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 4",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferringPhysicianIdentificationSequence",
@@ -951,7 +990,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 5",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ConsultingPhysicianName",
@@ -961,7 +1000,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 7",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ConsultingPhysicianIdentificationSequence",
@@ -971,7 +1010,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 8",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyID",
@@ -981,7 +1020,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 10",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "AccessionNumber",
@@ -991,7 +1030,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 11",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfAccessionNumberSequence",
@@ -1001,7 +1040,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 12",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyDescription",
@@ -1011,7 +1050,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 14",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansOfRecord",
@@ -1021,7 +1060,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 15",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansOfRecordIdentificationSequence",
@@ -1031,7 +1070,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 16",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "NameOfPhysiciansReadingStudy",
@@ -1041,7 +1080,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 18",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansReadingStudyIdentificationSequence",
@@ -1051,7 +1090,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 19",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "RequestingServiceCodeSequence",
@@ -1061,7 +1100,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 21",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferencedStudySequence",
@@ -1071,7 +1110,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 23",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ProcedureCodeSequence",
@@ -1081,7 +1120,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 25",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReasonForPerformedProcedureCodeSequence",
@@ -1091,7 +1130,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 27",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "AdmittingDiagnosesDescription",
@@ -1101,7 +1140,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 1",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdmittingDiagnosesCodeSequence",
@@ -1111,7 +1150,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 2",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientAge",
@@ -1121,7 +1160,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 4",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSize",
@@ -1131,7 +1170,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 5",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientWeight",
@@ -1141,7 +1180,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 6",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSizeCodeSequence",
@@ -1151,7 +1190,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 7",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "Occupation",
@@ -1161,7 +1200,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 9",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdditionalPatientHistory",
@@ -1171,7 +1210,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 10",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdmissionID",
@@ -1181,7 +1220,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 11",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfAdmissionIDSequence",
@@ -1191,7 +1230,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 12",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "ServiceEpisodeID",
@@ -1201,7 +1240,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 14",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfServiceEpisodeIDSequence",
@@ -1211,7 +1250,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 15",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "ServiceEpisodeDescription",
@@ -1221,7 +1260,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 17",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSexNeutered",
@@ -1231,7 +1270,9 @@ class CTImage(DicomObject):
             "2C",
             ("ALTERED", "UNALTERED"),
             "PS3.3 2016c Table C.7-4a row 18",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
+            condition=None,
+            condition_text="patient is an animal",
         ),
         AttributeSpec(
             "ClinicalTrialTimePointID",
@@ -1241,7 +1282,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-4b row 1",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "ClinicalTrialTimePointDescription",
@@ -1251,7 +1292,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4b row 2",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "ConsentForClinicalTrialUseSequence",
@@ -1261,7 +1302,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4b row 3",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "Modality",
@@ -1271,7 +1312,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-5a row 1",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesInstanceUID",
@@ -1281,7 +1322,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-5a row 2",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesNumber",
@@ -1291,7 +1332,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-5a row 3",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "Laterality",
@@ -1301,7 +1342,9 @@ class CTImage(DicomObject):
             "2C",
             ("R", "L"),
             "PS3.3 2016c Table C.7-5a row 4",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
+            condition=None,
+            condition_text="the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent",
         ),
         AttributeSpec(
             "SeriesDate",
@@ -1311,7 +1354,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 5",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesTime",
@@ -1321,7 +1364,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 6",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformingPhysicianName",
@@ -1331,7 +1374,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 7",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformingPhysicianIdentificationSequence",
@@ -1341,7 +1384,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 8",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "ProtocolName",
@@ -1351,7 +1394,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 10",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesDescription",
@@ -1361,7 +1404,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 11",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesDescriptionCodeSequence",
@@ -1371,7 +1414,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 12",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "OperatorsName",
@@ -1381,7 +1424,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 14",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "OperatorIdentificationSequence",
@@ -1391,7 +1434,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 15",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "ReferencedPerformedProcedureStepSequence",
@@ -1401,7 +1444,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 17",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "RelatedSeriesSequence",
@@ -1411,7 +1454,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 19",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "BodyPartExamined",
@@ -1421,7 +1464,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 24",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PatientPosition",
@@ -1431,7 +1474,9 @@ class CTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-5a row 25",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
+            condition=None,
+            condition_text='Patient position descriptor relative to the equipment. Required for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes. May be present for other SOP Classes if Patient Orientation Code Sequence (0054,0410) is not present. See for Defined Terms and further explanation.',
         ),
         AttributeSpec(
             "SmallestPixelValueInSeries",
@@ -1441,7 +1486,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 26",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "LargestPixelValueInSeries",
@@ -1451,7 +1496,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 27",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "RequestAttributesSequence",
@@ -1461,7 +1506,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 28",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepID",
@@ -1471,7 +1516,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 1",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepStartDate",
@@ -1481,7 +1526,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 2",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepStartTime",
@@ -1491,7 +1536,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 3",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepEndDate",
@@ -1501,7 +1546,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 4",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepEndTime",
@@ -1511,7 +1556,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 5",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepDescription",
@@ -1521,7 +1566,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 6",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProtocolCodeSequence",
@@ -1531,7 +1576,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 7",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "CommentsOnThePerformedProcedureStep",
@@ -1541,7 +1586,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 13",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "AnatomicalOrientationType",
@@ -1551,7 +1596,9 @@ class CTImage(DicomObject):
             "1C",
             ("BIPED", "QUADRUPED"),
             "PS3.3 2016c Table C.7-5a row 31",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
+            condition=None,
+            condition_text="the patient is an animal and the anatomical frame of reference is not bipedal",
         ),
         AttributeSpec(
             "ClinicalTrialCoordinatingCenterName",
@@ -1561,7 +1608,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-5b row 1",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSeriesID",
@@ -1571,7 +1618,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5b row 2",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSeriesDescription",
@@ -1581,7 +1628,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5b row 3",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "FrameOfReferenceUID",
@@ -1591,7 +1638,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-6 row 1",
-            ("FrameOfReferenceModule",),
+            groups=("FrameOfReferenceModule",),
         ),
         AttributeSpec(
             "PositionReferenceIndicator",
@@ -1601,7 +1648,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-6 row 2",
-            ("FrameOfReferenceModule",),
+            groups=("FrameOfReferenceModule",),
         ),
         AttributeSpec(
             "Manufacturer",
@@ -1611,7 +1658,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-8 row 1",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "InstitutionName",
@@ -1621,7 +1668,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 2",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "InstitutionAddress",
@@ -1631,7 +1678,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 3",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "StationName",
@@ -1641,7 +1688,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 4",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "InstitutionalDepartmentName",
@@ -1651,7 +1698,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 5",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "ManufacturerModelName",
@@ -1661,7 +1708,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 6",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "DeviceSerialNumber",
@@ -1671,7 +1718,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 7",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "SoftwareVersions",
@@ -1681,7 +1728,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 8",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "GantryID",
@@ -1691,7 +1738,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 9",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "SpatialResolution",
@@ -1701,7 +1748,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 10",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "DateOfLastCalibration",
@@ -1711,7 +1758,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 11",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "TimeOfLastCalibration",
@@ -1721,7 +1768,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 12",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "PixelPaddingValue",
@@ -1731,7 +1778,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-8 row 13",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
+            condition=None,
+            condition_text="Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present",
         ),
         AttributeSpec(
             "InstanceNumber",
@@ -1741,7 +1790,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-9 row 1",
-            ("GeneralImageModule", "SOPCommonModule"),
+            groups=("GeneralImageModule", "SOPCommonModule"),
         ),
         AttributeSpec(
             "PatientOrientation",
@@ -1751,7 +1800,9 @@ class CTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-9 row 2",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
+            condition=None,
+            condition_text="image does not require Image Orientation (Patient) (0020,0037) and Image Position (Patient) (0020,0032)",
         ),
         AttributeSpec(
             "ContentDate",
@@ -1761,7 +1812,9 @@ class CTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-9 row 3",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
+            condition=None,
+            condition_text="image is part of a series in which the images are temporally related",
         ),
         AttributeSpec(
             "ContentTime",
@@ -1771,7 +1824,9 @@ class CTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-9 row 4",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
+            condition=None,
+            condition_text="image is part of a series in which the images are temporally related",
         ),
         AttributeSpec(
             "ImageType",
@@ -1781,7 +1836,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-3 row 1",
-            ("GeneralImageModule", "CTImageModule"),
+            groups=("GeneralImageModule", "CTImageModule"),
         ),
         AttributeSpec(
             "AcquisitionNumber",
@@ -1791,7 +1846,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.8-3 row 11",
-            ("GeneralImageModule", "CTImageModule"),
+            groups=("GeneralImageModule", "CTImageModule"),
         ),
         AttributeSpec(
             "AcquisitionDate",
@@ -1801,7 +1856,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 7",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "AcquisitionTime",
@@ -1811,7 +1866,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 8",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "AcquisitionDateTime",
@@ -1821,7 +1876,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 9",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "ReferencedImageSequence",
@@ -1831,7 +1886,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 10",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "DerivationDescription",
@@ -1841,7 +1896,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 14",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "DerivationCodeSequence",
@@ -1851,7 +1906,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 15",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "SourceImageSequence",
@@ -1861,7 +1916,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 17",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "ReferencedInstanceSequence",
@@ -1871,7 +1926,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 23",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "ImagesInAcquisition",
@@ -1881,7 +1936,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 27",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "ImageComments",
@@ -1891,7 +1946,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 28",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "QualityControlImage",
@@ -1901,7 +1956,7 @@ class CTImage(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-9 row 29",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "BurnedInAnnotation",
@@ -1911,7 +1966,7 @@ class CTImage(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-9 row 30",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "RecognizableVisualFeatures",
@@ -1921,7 +1976,7 @@ class CTImage(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-9 row 31",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "LossyImageCompression",
@@ -1931,7 +1986,7 @@ class CTImage(DicomObject):
             "3",
             ("00", "01"),
             "PS3.3 2016c Table C.7-9 row 32",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "LossyImageCompressionRatio",
@@ -1941,7 +1996,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 33",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "LossyImageCompressionMethod",
@@ -1951,7 +2006,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 34",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "IconImageSequence",
@@ -1961,7 +2016,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 35",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "PresentationLUTShape",
@@ -1971,7 +2026,7 @@ class CTImage(DicomObject):
             "3",
             ("IDENTITY", "INVERSE"),
             "PS3.3 2016c Table C.7-9 row 37",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "IrradiationEventUID",
@@ -1981,7 +2036,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 38",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "RealWorldValueMappingSequence",
@@ -1991,7 +2046,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 39",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "PixelSpacing",
@@ -2001,7 +2056,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-10 row 1",
-            ("ImagePlaneModule",),
+            groups=("ImagePlaneModule",),
         ),
         AttributeSpec(
             "ImageOrientationPatient",
@@ -2011,7 +2066,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-10 row 2",
-            ("ImagePlaneModule",),
+            groups=("ImagePlaneModule",),
         ),
         AttributeSpec(
             "ImagePositionPatient",
@@ -2021,7 +2076,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-10 row 3",
-            ("ImagePlaneModule",),
+            groups=("ImagePlaneModule",),
         ),
         AttributeSpec(
             "SliceThickness",
@@ -2031,7 +2086,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-10 row 4",
-            ("ImagePlaneModule",),
+            groups=("ImagePlaneModule",),
         ),
         AttributeSpec(
             "SliceLocation",
@@ -2041,7 +2096,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-10 row 5",
-            ("ImagePlaneModule",),
+            groups=("ImagePlaneModule",),
         ),
         AttributeSpec(
             "SamplesPerPixel",
@@ -2051,7 +2106,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 1",
-            ("ImagePixelModule", "CTImageModule"),
+            groups=("ImagePixelModule", "CTImageModule"),
         ),
         AttributeSpec(
             "PhotometricInterpretation",
@@ -2061,7 +2116,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 2",
-            ("ImagePixelModule", "CTImageModule"),
+            groups=("ImagePixelModule", "CTImageModule"),
         ),
         AttributeSpec(
             "Rows",
@@ -2071,7 +2126,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 3",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "Columns",
@@ -2081,7 +2136,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 4",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "BitsAllocated",
@@ -2091,7 +2146,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 5",
-            ("ImagePixelModule", "CTImageModule"),
+            groups=("ImagePixelModule", "CTImageModule"),
         ),
         AttributeSpec(
             "BitsStored",
@@ -2101,7 +2156,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 6",
-            ("ImagePixelModule", "CTImageModule"),
+            groups=("ImagePixelModule", "CTImageModule"),
         ),
         AttributeSpec(
             "HighBit",
@@ -2111,7 +2166,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 7",
-            ("ImagePixelModule", "CTImageModule"),
+            groups=("ImagePixelModule", "CTImageModule"),
         ),
         AttributeSpec(
             "PixelRepresentation",
@@ -2121,7 +2176,7 @@ class CTImage(DicomObject):
             "1",
             ("0000H", "0001H"),
             "PS3.3 2016c Table C.7-11b row 8",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "PixelData",
@@ -2131,7 +2186,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 9",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=Present("PixelDataProviderURL", negate=True),
+            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
         ),
         AttributeSpec(
             "PlanarConfiguration",
@@ -2141,7 +2198,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 10",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
         ),
         AttributeSpec(
             "PixelAspectRatio",
@@ -2151,7 +2210,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 11",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
         ),
         AttributeSpec(
             "SmallestImagePixelValue",
@@ -2161,7 +2222,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 12",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "LargestImagePixelValue",
@@ -2171,7 +2232,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 13",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableDescriptor",
@@ -2181,7 +2242,14 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 14",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableDescriptor",
@@ -2191,7 +2259,14 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 15",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableDescriptor",
@@ -2201,7 +2276,14 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 16",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableData",
@@ -2211,7 +2293,14 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 17",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableData",
@@ -2221,7 +2310,14 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 18",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableData",
@@ -2231,7 +2327,14 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 19",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "ICCProfile",
@@ -2241,7 +2344,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 20",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "ColorSpace",
@@ -2251,7 +2354,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 21",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "PixelDataProviderURL",
@@ -2261,7 +2364,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11a row 2",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT to UR",
         ),
         AttributeSpec(
             "PixelPaddingRangeLimit",
@@ -2271,7 +2376,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11a row 3",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="pixel padding is to be defined as a range rather than a single value",
         ),
         AttributeSpec(
             "ContrastBolusAgent",
@@ -2281,7 +2388,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-12 row 1",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "ContrastBolusAgentSequence",
@@ -2291,7 +2398,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-12 row 2",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "ContrastBolusRoute",
@@ -2301,7 +2408,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-12 row 4",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "ContrastBolusAdministrationRouteSequence",
@@ -2311,7 +2418,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-12 row 5",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "ContrastBolusVolume",
@@ -2321,7 +2428,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-12 row 9",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "ContrastBolusStartTime",
@@ -2331,7 +2438,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-12 row 10",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "ContrastBolusStopTime",
@@ -2341,7 +2448,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-12 row 11",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "ContrastBolusTotalDose",
@@ -2351,7 +2458,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-12 row 12",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "ContrastFlowRate",
@@ -2361,7 +2468,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-12 row 13",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "ContrastFlowDuration",
@@ -2371,7 +2478,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-12 row 14",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "ContrastBolusIngredient",
@@ -2381,7 +2488,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-12 row 15",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "ContrastBolusIngredientConcentration",
@@ -2391,7 +2498,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-12 row 16",
-            ("ContrastBolusModule",),
+            groups=("ContrastBolusModule",),
         ),
         AttributeSpec(
             "DeviceSequence",
@@ -2401,7 +2508,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-18 row 1",
-            ("DeviceModule",),
+            groups=("DeviceModule",),
         ),
         AttributeSpec(
             "ContainerIdentifier",
@@ -2411,7 +2518,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 1",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "IssuerOfTheContainerIdentifierSequence",
@@ -2421,7 +2528,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 2",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "AlternateContainerIdentifierSequence",
@@ -2431,7 +2538,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 4",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "ContainerTypeCodeSequence",
@@ -2441,7 +2548,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 8",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "ContainerDescription",
@@ -2451,7 +2558,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 10",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "ContainerComponentSequence",
@@ -2461,7 +2568,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 11",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "SpecimenDescriptionSequence",
@@ -2471,7 +2578,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 23",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "RescaleIntercept",
@@ -2481,7 +2588,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-3 row 7",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "RescaleSlope",
@@ -2491,7 +2598,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-3 row 8",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "RescaleType",
@@ -2501,7 +2608,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-3 row 9",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
+            condition=None,
+            condition_text="the Rescale Type is not HU (Hounsfield Units)",
         ),
         AttributeSpec(
             "KVP",
@@ -2511,7 +2620,7 @@ class CTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.8-3 row 10",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "ScanOptions",
@@ -2521,7 +2630,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 12",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "DataCollectionDiameter",
@@ -2531,7 +2640,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 13",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "DataCollectionCenterPatient",
@@ -2541,7 +2650,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 14",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "ReconstructionDiameter",
@@ -2551,7 +2660,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 15",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "ReconstructionTargetCenterPatient",
@@ -2561,7 +2670,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 16",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "DistanceSourceToDetector",
@@ -2571,7 +2680,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 17",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "DistanceSourceToPatient",
@@ -2581,7 +2690,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 18",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "GantryDetectorTilt",
@@ -2591,7 +2700,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 19",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "TableHeight",
@@ -2601,7 +2710,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 20",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "RotationDirection",
@@ -2611,7 +2720,7 @@ class CTImage(DicomObject):
             "3",
             ("CW", "CC"),
             "PS3.3 2016c Table C.8-3 row 21",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "ExposureTime",
@@ -2621,7 +2730,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 22",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "XRayTubeCurrent",
@@ -2631,7 +2740,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 23",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "Exposure",
@@ -2641,7 +2750,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 24",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "ExposureInuAs",
@@ -2651,7 +2760,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 25",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "FilterType",
@@ -2661,7 +2770,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 26",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "GeneratorPower",
@@ -2671,7 +2780,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 27",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "FocalSpots",
@@ -2681,7 +2790,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 28",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "ConvolutionKernel",
@@ -2691,7 +2800,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 29",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "RevolutionTime",
@@ -2701,7 +2810,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 30",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "SingleCollimationWidth",
@@ -2711,7 +2820,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 31",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "TotalCollimationWidth",
@@ -2721,7 +2830,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 32",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "TableSpeed",
@@ -2731,7 +2840,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 33",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "TableFeedPerRotation",
@@ -2741,7 +2850,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 34",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "SpiralPitchFactor",
@@ -2751,7 +2860,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 35",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "ExposureModulationType",
@@ -2761,7 +2870,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 36",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "EstimatedDoseSaving",
@@ -2771,7 +2880,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 37",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "CTDIvol",
@@ -2781,7 +2890,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 38",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "CTDIPhantomTypeCodeSequence",
@@ -2791,7 +2900,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 39",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "WaterEquivalentDiameter",
@@ -2801,7 +2910,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 41",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "WaterEquivalentDiameterMethodCodeSequence",
@@ -2811,7 +2920,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-3 row 42",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
+            condition=Present("WaterEquivalentDiameter"),
+            condition_text="Water Equivalent Diameter (0018,1271) is present",
         ),
         AttributeSpec(
             "AnatomicRegionSequence",
@@ -2821,7 +2932,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-7 row 1",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "PrimaryAnatomicStructureSequence",
@@ -2831,7 +2942,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-8 row 1",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "ViewCodeSequence",
@@ -2841,7 +2952,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-25 row 1",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "SliceProgressionDirection",
@@ -2851,7 +2962,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-25 row 5",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "CalciumScoringMassFactorPatient",
@@ -2861,7 +2972,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 46",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "CalciumScoringMassFactorDevice",
@@ -2871,7 +2982,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 47",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "EnergyWeightingFactor",
@@ -2881,7 +2992,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-3 row 48",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
+            condition=None,
+            condition_text='one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")',
         ),
         AttributeSpec(
             "CTAdditionalXRaySourceSequence",
@@ -2891,7 +3004,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 49",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "IsocenterPosition",
@@ -2901,7 +3014,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-3 row 58",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "PatientSupportAngle",
@@ -2911,7 +3024,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-27 row 1",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "TableTopPitchAngle",
@@ -2921,7 +3034,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-27 row 2",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "TableTopRollAngle",
@@ -2931,7 +3044,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-27 row 3",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "TableTopLongitudinalPosition",
@@ -2941,7 +3054,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-27 row 4",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "TableTopLateralPosition",
@@ -2951,7 +3064,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-27 row 5",
-            ("CTImageModule",),
+            groups=("CTImageModule",),
         ),
         AttributeSpec(
             "OverlayRows",
@@ -2961,7 +3074,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 1",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayColumns",
@@ -2971,7 +3084,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 2",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayType",
@@ -2981,7 +3094,7 @@ class CTImage(DicomObject):
             "1",
             ("G", "R"),
             "PS3.3 2016c Table C.9-2 row 3",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayOrigin",
@@ -2991,7 +3104,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 4",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayBitsAllocated",
@@ -3001,7 +3114,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 5",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayBitPosition",
@@ -3011,7 +3124,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 6",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayData",
@@ -3021,7 +3134,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 7",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayDescription",
@@ -3031,7 +3144,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 8",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlaySubtype",
@@ -3041,7 +3154,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 9",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayLabel",
@@ -3051,7 +3164,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 10",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "ROIArea",
@@ -3061,7 +3174,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 11",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "ROIMean",
@@ -3071,7 +3184,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 12",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "ROIStandardDeviation",
@@ -3081,7 +3194,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 13",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "VOILUTSequence",
@@ -3091,7 +3204,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.11-2b row 1",
-            ("VOILUTModule",),
+            groups=("VOILUTModule",),
+            condition=Present("WindowCenter", negate=True),
+            condition_text="Window Center (0028,1050) is not present",
         ),
         AttributeSpec(
             "WindowCenter",
@@ -3101,7 +3216,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.11-2b row 5",
-            ("VOILUTModule",),
+            groups=("VOILUTModule",),
+            condition=Present("VOILUTSequence", negate=True),
+            condition_text="VOI LUT Sequence (0028,3010) is not present",
         ),
         AttributeSpec(
             "WindowWidth",
@@ -3111,7 +3228,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.11-2b row 6",
-            ("VOILUTModule",),
+            groups=("VOILUTModule",),
+            condition=Present("WindowCenter"),
+            condition_text="Window Center (0028,1050) is sent",
         ),
         AttributeSpec(
             "WindowCenterWidthExplanation",
@@ -3121,7 +3240,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.11-2b row 7",
-            ("VOILUTModule",),
+            groups=("VOILUTModule",),
         ),
         AttributeSpec(
             "VOILUTFunction",
@@ -3131,7 +3250,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.11-2b row 8",
-            ("VOILUTModule",),
+            groups=("VOILUTModule",),
         ),
         AttributeSpec(
             "SOPClassUID",
@@ -3141,7 +3260,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.12-1 row 1",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPInstanceUID",
@@ -3151,7 +3270,7 @@ class CTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.12-1 row 2",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SpecificCharacterSet",
@@ -3161,7 +3280,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 3",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="an expanded or replacement character set is used",
         ),
         AttributeSpec(
             "InstanceCreationDate",
@@ -3171,7 +3292,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 4",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCreationTime",
@@ -3181,7 +3302,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 5",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCoercionDateTime",
@@ -3191,7 +3312,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 6",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCreatorUID",
@@ -3201,7 +3322,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 7",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "RelatedGeneralSOPClassUID",
@@ -3211,7 +3332,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 8",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "OriginalSpecializedSOPClassUID",
@@ -3221,7 +3342,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 9",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "CodingSchemeIdentificationSequence",
@@ -3231,7 +3352,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 10",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ContextGroupIdentificationSequence",
@@ -3241,7 +3362,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 18",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "MappingResourceIdentificationSequence",
@@ -3251,7 +3372,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 23",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "TimezoneOffsetFromUTC",
@@ -3261,7 +3382,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 27",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ContributingEquipmentSequence",
@@ -3271,7 +3392,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 28",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPInstanceStatus",
@@ -3281,7 +3402,7 @@ class CTImage(DicomObject):
             "3",
             ("NS", "OR", "AO", "AC"),
             "PS3.3 2016c Table C.12-1 row 48",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPAuthorizationDateTime",
@@ -3291,7 +3412,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 49",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPAuthorizationComment",
@@ -3301,7 +3422,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 50",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "AuthorizationEquipmentCertificationNumber",
@@ -3311,7 +3432,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 51",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "MACParametersSequence",
@@ -3321,7 +3442,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-6 row 1",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "DigitalSignaturesSequence",
@@ -3331,7 +3452,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-6 row 6",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "EncryptedAttributesSequence",
@@ -3341,7 +3462,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 53",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set",
         ),
         AttributeSpec(
             "OriginalAttributesSequence",
@@ -3351,7 +3474,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 56",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "HL7StructuredDocumentReferenceSequence",
@@ -3361,7 +3484,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 63",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="unencapsulated HL7 Structured Documents are referenced within the Instance",
         ),
         AttributeSpec(
             "LongitudinalTemporalInformationModified",
@@ -3371,7 +3496,7 @@ class CTImage(DicomObject):
             "3",
             ("UNMODIFIED", "MODIFIED", "REMOVED"),
             "PS3.3 2016c Table C.12-1 row 67",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "QueryRetrieveView",
@@ -3381,7 +3506,9 @@ class CTImage(DicomObject):
             "1C",
             ("CLASSIC", "ENHANCED"),
             "PS3.3 2016c Table C.12-1 row 68",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view",
         ),
         AttributeSpec(
             "ConversionSourceAttributesSequence",
@@ -3391,7 +3518,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 69",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)",
         ),
         AttributeSpec(
             "ContentQualification",
@@ -3401,7 +3530,7 @@ class CTImage(DicomObject):
             "3",
             ("PRODUCT", "RESEARCH", "SERVICE"),
             "PS3.3 2016c Table C.12-1 row 71",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "PrivateDataElementCharacteristicsSequence",
@@ -3411,7 +3540,7 @@ class CTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 72",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ReferencedSeriesSequence",
@@ -3421,7 +3550,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-8 row 1",
-            ("CommonInstanceReferenceModule",),
+            groups=("CommonInstanceReferenceModule",),
+            condition=None,
+            condition_text="this Instance references Instances in this Study",
         ),
         AttributeSpec(
             "StudiesContainingOtherReferencedInstancesSequence",
@@ -3431,7 +3562,9 @@ class CTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-8 row 5",
-            ("CommonInstanceReferenceModule",),
+            groups=("CommonInstanceReferenceModule",),
+            condition=None,
+            condition_text="this Instance references Instances in other Studies",
         ),
     )
     PatientName: PersonName | str | None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.cardiac_synchronization_macro import (
@@ -214,7 +215,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-2 row 1",
-            ("PixelMeasuresMacro",),
+            groups=("PixelMeasuresMacro",),
         ),
         AttributeSpec(
             "FrameContentSequence",
@@ -224,7 +225,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-3 row 1",
-            ("FrameContentMacro",),
+            groups=("FrameContentMacro",),
         ),
         AttributeSpec(
             "PlanePositionSequence",
@@ -234,7 +235,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-4 row 1",
-            ("PlanePositionPatientMacro",),
+            groups=("PlanePositionPatientMacro",),
         ),
         AttributeSpec(
             "PlaneOrientationSequence",
@@ -244,7 +245,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-5 row 1",
-            ("PlaneOrientationPatientMacro",),
+            groups=("PlaneOrientationPatientMacro",),
         ),
         AttributeSpec(
             "ReferencedImageSequence",
@@ -254,7 +255,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.16-6 row 1",
-            ("ReferencedImageMacro",),
+            groups=("ReferencedImageMacro",),
         ),
         AttributeSpec(
             "DerivationImageSequence",
@@ -264,7 +265,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.16-7 row 1",
-            ("DerivationImageMacro",),
+            groups=("DerivationImageMacro",),
         ),
         AttributeSpec(
             "CardiacSynchronizationSequence",
@@ -274,7 +275,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-8 row 1",
-            ("CardiacSynchronizationMacro",),
+            groups=("CardiacSynchronizationMacro",),
         ),
         AttributeSpec(
             "FrameAnatomySequence",
@@ -284,7 +285,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-9 row 1",
-            ("FrameAnatomyMacro",),
+            groups=("FrameAnatomyMacro",),
         ),
         AttributeSpec(
             "FrameVOILUTSequence",
@@ -294,7 +295,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-11 row 1",
-            ("FrameVOILUTMacro",),
+            groups=("FrameVOILUTMacro",),
         ),
         AttributeSpec(
             "RealWorldValueMappingSequence",
@@ -304,7 +305,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-12 row 1",
-            ("RealWorldValueMappingMacro",),
+            groups=("RealWorldValueMappingMacro",),
         ),
         AttributeSpec(
             "ContrastBolusUsageSequence",
@@ -314,7 +315,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.16-13 row 1",
-            ("ContrastBolusUsageMacro",),
+            groups=("ContrastBolusUsageMacro",),
         ),
         AttributeSpec(
             "RespiratorySynchronizationSequence",
@@ -324,7 +325,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-18 row 1",
-            ("RespiratorySynchronizationMacro",),
+            groups=("RespiratorySynchronizationMacro",),
         ),
         AttributeSpec(
             "IrradiationEventIdentificationSequence",
@@ -334,7 +335,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-19 row 1",
-            ("IrradiationEventIdentificationMacro",),
+            groups=("IrradiationEventIdentificationMacro",),
         ),
         AttributeSpec(
             "CTImageFrameTypeSequence",
@@ -344,7 +345,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-117 row 1",
-            ("CTImageFrameTypeMacro",),
+            groups=("CTImageFrameTypeMacro",),
         ),
         AttributeSpec(
             "CTAcquisitionTypeSequence",
@@ -354,7 +355,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-118 row 1",
-            ("CTAcquisitionTypeMacro",),
+            groups=("CTAcquisitionTypeMacro",),
         ),
         AttributeSpec(
             "CTAcquisitionDetailsSequence",
@@ -364,7 +365,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-119 row 1",
-            ("CTAcquisitionDetailsMacro",),
+            groups=("CTAcquisitionDetailsMacro",),
         ),
         AttributeSpec(
             "CTTableDynamicsSequence",
@@ -374,7 +375,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-120 row 1",
-            ("CTTableDynamicsMacro",),
+            groups=("CTTableDynamicsMacro",),
         ),
         AttributeSpec(
             "CTPositionSequence",
@@ -384,7 +385,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-121 row 1",
-            ("CTPositionMacro",),
+            groups=("CTPositionMacro",),
         ),
         AttributeSpec(
             "CTGeometrySequence",
@@ -394,7 +395,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-122 row 1",
-            ("CTGeometryMacro",),
+            groups=("CTGeometryMacro",),
         ),
         AttributeSpec(
             "CTReconstructionSequence",
@@ -404,7 +405,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-123 row 1",
-            ("CTReconstructionMacro",),
+            groups=("CTReconstructionMacro",),
         ),
         AttributeSpec(
             "CTExposureSequence",
@@ -414,7 +415,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-124 row 1",
-            ("CTExposureMacro",),
+            groups=("CTExposureMacro",),
         ),
         AttributeSpec(
             "CTXRayDetailsSequence",
@@ -424,7 +425,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-125 row 1",
-            ("CTXRayDetailsSequenceMacro",),
+            groups=("CTXRayDetailsSequenceMacro",),
         ),
         AttributeSpec(
             "PixelValueTransformationSequence",
@@ -434,7 +435,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-126 row 1",
-            ("CTPixelValueTransformationMacro",),
+            groups=("CTPixelValueTransformationMacro",),
         ),
         AttributeSpec(
             "CTAdditionalXRaySourceSequence",
@@ -444,7 +445,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-126b row 1",
-            ("CTAdditionalXRaySourceMacro",),
+            groups=("CTAdditionalXRaySourceMacro",),
         ),
     )
     PixelMeasuresSequence: list[PixelMeasuresMacroPixelMeasuresSequenceItem] | None = None
@@ -644,7 +645,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-2 row 1",
-            ("PixelMeasuresMacro",),
+            groups=("PixelMeasuresMacro",),
         ),
         AttributeSpec(
             "PlanePositionSequence",
@@ -654,7 +655,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-4 row 1",
-            ("PlanePositionPatientMacro",),
+            groups=("PlanePositionPatientMacro",),
         ),
         AttributeSpec(
             "PlaneOrientationSequence",
@@ -664,7 +665,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-5 row 1",
-            ("PlaneOrientationPatientMacro",),
+            groups=("PlaneOrientationPatientMacro",),
         ),
         AttributeSpec(
             "ReferencedImageSequence",
@@ -674,7 +675,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.16-6 row 1",
-            ("ReferencedImageMacro",),
+            groups=("ReferencedImageMacro",),
         ),
         AttributeSpec(
             "DerivationImageSequence",
@@ -684,7 +685,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.16-7 row 1",
-            ("DerivationImageMacro",),
+            groups=("DerivationImageMacro",),
         ),
         AttributeSpec(
             "CardiacSynchronizationSequence",
@@ -694,7 +695,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-8 row 1",
-            ("CardiacSynchronizationMacro",),
+            groups=("CardiacSynchronizationMacro",),
         ),
         AttributeSpec(
             "FrameAnatomySequence",
@@ -704,7 +705,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-9 row 1",
-            ("FrameAnatomyMacro",),
+            groups=("FrameAnatomyMacro",),
         ),
         AttributeSpec(
             "FrameVOILUTSequence",
@@ -714,7 +715,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-11 row 1",
-            ("FrameVOILUTMacro",),
+            groups=("FrameVOILUTMacro",),
         ),
         AttributeSpec(
             "RealWorldValueMappingSequence",
@@ -724,7 +725,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-12 row 1",
-            ("RealWorldValueMappingMacro",),
+            groups=("RealWorldValueMappingMacro",),
         ),
         AttributeSpec(
             "ContrastBolusUsageSequence",
@@ -734,7 +735,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.16-13 row 1",
-            ("ContrastBolusUsageMacro",),
+            groups=("ContrastBolusUsageMacro",),
         ),
         AttributeSpec(
             "RespiratorySynchronizationSequence",
@@ -744,7 +745,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-18 row 1",
-            ("RespiratorySynchronizationMacro",),
+            groups=("RespiratorySynchronizationMacro",),
         ),
         AttributeSpec(
             "IrradiationEventIdentificationSequence",
@@ -754,7 +755,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-19 row 1",
-            ("IrradiationEventIdentificationMacro",),
+            groups=("IrradiationEventIdentificationMacro",),
         ),
         AttributeSpec(
             "CTImageFrameTypeSequence",
@@ -764,7 +765,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-117 row 1",
-            ("CTImageFrameTypeMacro",),
+            groups=("CTImageFrameTypeMacro",),
         ),
         AttributeSpec(
             "CTAcquisitionTypeSequence",
@@ -774,7 +775,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-118 row 1",
-            ("CTAcquisitionTypeMacro",),
+            groups=("CTAcquisitionTypeMacro",),
         ),
         AttributeSpec(
             "CTAcquisitionDetailsSequence",
@@ -784,7 +785,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-119 row 1",
-            ("CTAcquisitionDetailsMacro",),
+            groups=("CTAcquisitionDetailsMacro",),
         ),
         AttributeSpec(
             "CTTableDynamicsSequence",
@@ -794,7 +795,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-120 row 1",
-            ("CTTableDynamicsMacro",),
+            groups=("CTTableDynamicsMacro",),
         ),
         AttributeSpec(
             "CTPositionSequence",
@@ -804,7 +805,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-121 row 1",
-            ("CTPositionMacro",),
+            groups=("CTPositionMacro",),
         ),
         AttributeSpec(
             "CTGeometrySequence",
@@ -814,7 +815,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-122 row 1",
-            ("CTGeometryMacro",),
+            groups=("CTGeometryMacro",),
         ),
         AttributeSpec(
             "CTReconstructionSequence",
@@ -824,7 +825,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-123 row 1",
-            ("CTReconstructionMacro",),
+            groups=("CTReconstructionMacro",),
         ),
         AttributeSpec(
             "CTExposureSequence",
@@ -834,7 +835,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-124 row 1",
-            ("CTExposureMacro",),
+            groups=("CTExposureMacro",),
         ),
         AttributeSpec(
             "CTXRayDetailsSequence",
@@ -844,7 +845,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-125 row 1",
-            ("CTXRayDetailsSequenceMacro",),
+            groups=("CTXRayDetailsSequenceMacro",),
         ),
         AttributeSpec(
             "PixelValueTransformationSequence",
@@ -854,7 +855,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-126 row 1",
-            ("CTPixelValueTransformationMacro",),
+            groups=("CTPixelValueTransformationMacro",),
         ),
         AttributeSpec(
             "CTAdditionalXRaySourceSequence",
@@ -864,7 +865,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-126b row 1",
-            ("CTAdditionalXRaySourceMacro",),
+            groups=("CTAdditionalXRaySourceMacro",),
         ),
     )
     PixelMeasuresSequence: list[PixelMeasuresMacroPixelMeasuresSequenceItem] | None = None
@@ -1347,7 +1348,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientID",
@@ -1357,7 +1358,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 2",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "IssuerOfPatientID",
@@ -1367,7 +1368,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-18 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "IssuerOfPatientIDQualifiersSequence",
@@ -1377,7 +1378,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-18 row 2",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthDate",
@@ -1387,7 +1388,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 4",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthDateInAlternativeCalendar",
@@ -1397,7 +1398,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 5",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientDeathDateInAlternativeCalendar",
@@ -1407,7 +1408,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 6",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientAlternativeCalendar",
@@ -1417,7 +1418,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 7",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present",
         ),
         AttributeSpec(
             "PatientSex",
@@ -1427,7 +1430,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             ("M", "F", "O"),
             "PS3.3 2016c Table C.7-1 row 8",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ReferencedPatientPhotoSequence",
@@ -1437,7 +1440,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 9",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "QualityControlSubject",
@@ -1447,7 +1450,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-1 row 11",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ReferencedPatientSequence",
@@ -1457,7 +1460,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 12",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthTime",
@@ -1467,7 +1470,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 14",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientIDs",
@@ -1477,7 +1480,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 15",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientIDsSequence",
@@ -1487,7 +1490,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 16",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientNames",
@@ -1497,7 +1500,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 20",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "EthnicGroup",
@@ -1507,7 +1510,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 21",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientComments",
@@ -1517,7 +1520,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 22",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientSpeciesDescription",
@@ -1527,7 +1530,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 23",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present",
         ),
         AttributeSpec(
             "PatientSpeciesCodeSequence",
@@ -1537,7 +1542,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 24",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Species Description (0010,2201) is not present",
         ),
         AttributeSpec(
             "PatientBreedDescription",
@@ -1547,7 +1554,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 26",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty",
         ),
         AttributeSpec(
             "PatientBreedCodeSequence",
@@ -1557,7 +1566,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 27",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "BreedRegistrationSequence",
@@ -1567,7 +1578,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 29",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "StrainDescription",
@@ -1577,7 +1590,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 33",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainNomenclature",
@@ -1587,7 +1600,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 34",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainCodeSequence",
@@ -1597,7 +1610,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 35",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainAdditionalInformation",
@@ -1607,7 +1620,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 37",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainStockSequence",
@@ -1617,7 +1630,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 38",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ResponsiblePerson",
@@ -1627,7 +1640,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 43",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "ResponsiblePersonRole",
@@ -1637,7 +1652,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 44",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=Present("ResponsiblePerson"),
+            condition_text="Responsible Person is present and has a value",
         ),
         AttributeSpec(
             "ResponsibleOrganization",
@@ -1647,7 +1664,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 45",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="patient is an animal",
         ),
         AttributeSpec(
             "PatientIdentityRemoved",
@@ -1657,7 +1676,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-1 row 46",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "DeidentificationMethod",
@@ -1667,7 +1686,14 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 47",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=AllOf(
+                (
+                    Equals("PatientIdentityRemoved", ("YES",), 0),
+                    Present("DeidentificationMethodCodeSequence", negate=True),
+                )
+            ),
+            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present",
         ),
         AttributeSpec(
             "DeidentificationMethodCodeSequence",
@@ -1677,7 +1703,14 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 48",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=AllOf(
+                (
+                    Equals("PatientIdentityRemoved", ("YES",), 0),
+                    Present("DeidentificationMethod", negate=True),
+                )
+            ),
+            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present",
         ),
         AttributeSpec(
             "SourcePatientGroupIdentificationSequence",
@@ -1687,7 +1720,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.1.4-1 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "GroupOfPatientsIdentificationSequence",
@@ -1697,7 +1730,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.1.4-1 row 4",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSponsorName",
@@ -1707,7 +1740,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-2b row 1",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialProtocolID",
@@ -1717,7 +1750,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-2b row 2",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialProtocolName",
@@ -1727,7 +1760,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 3",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSiteID",
@@ -1737,7 +1770,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 4",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSiteName",
@@ -1747,7 +1780,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 5",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSubjectID",
@@ -1757,7 +1790,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 6",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialSubjectReadingID", negate=True),
+            condition_text="Clinical Trial Subject Reading ID (0012,0042) is absent",
         ),
         AttributeSpec(
             "ClinicalTrialSubjectReadingID",
@@ -1767,7 +1802,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 7",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialSubjectID", negate=True),
+            condition_text="Clinical Trial Subject ID (0012,0040) is absent",
         ),
         AttributeSpec(
             "ClinicalTrialProtocolEthicsCommitteeName",
@@ -1777,7 +1814,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 8",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialProtocolEthicsCommitteeApprovalNumber"),
+            condition_text="Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present",
         ),
         AttributeSpec(
             "ClinicalTrialProtocolEthicsCommitteeApprovalNumber",
@@ -1787,7 +1826,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-2b row 9",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "StudyInstanceUID",
@@ -1797,7 +1836,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-3 row 1",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyDate",
@@ -1807,7 +1846,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 2",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyTime",
@@ -1817,7 +1856,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 3",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferringPhysicianName",
@@ -1827,7 +1866,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 4",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferringPhysicianIdentificationSequence",
@@ -1837,7 +1876,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 5",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ConsultingPhysicianName",
@@ -1847,7 +1886,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 7",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ConsultingPhysicianIdentificationSequence",
@@ -1857,7 +1896,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 8",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyID",
@@ -1867,7 +1906,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 10",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "AccessionNumber",
@@ -1877,7 +1916,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 11",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfAccessionNumberSequence",
@@ -1887,7 +1926,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 12",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyDescription",
@@ -1897,7 +1936,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 14",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansOfRecord",
@@ -1907,7 +1946,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 15",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansOfRecordIdentificationSequence",
@@ -1917,7 +1956,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 16",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "NameOfPhysiciansReadingStudy",
@@ -1927,7 +1966,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 18",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansReadingStudyIdentificationSequence",
@@ -1937,7 +1976,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 19",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "RequestingServiceCodeSequence",
@@ -1947,7 +1986,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 21",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferencedStudySequence",
@@ -1957,7 +1996,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 23",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ProcedureCodeSequence",
@@ -1967,7 +2006,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 25",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReasonForPerformedProcedureCodeSequence",
@@ -1977,7 +2016,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 27",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "AdmittingDiagnosesDescription",
@@ -1987,7 +2026,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 1",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdmittingDiagnosesCodeSequence",
@@ -1997,7 +2036,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 2",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientAge",
@@ -2007,7 +2046,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 4",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSize",
@@ -2017,7 +2056,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 5",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientWeight",
@@ -2027,7 +2066,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 6",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSizeCodeSequence",
@@ -2037,7 +2076,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 7",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "Occupation",
@@ -2047,7 +2086,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 9",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdditionalPatientHistory",
@@ -2057,7 +2096,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 10",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdmissionID",
@@ -2067,7 +2106,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 11",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfAdmissionIDSequence",
@@ -2077,7 +2116,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 12",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "ServiceEpisodeID",
@@ -2087,7 +2126,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 14",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfServiceEpisodeIDSequence",
@@ -2097,7 +2136,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 15",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "ServiceEpisodeDescription",
@@ -2107,7 +2146,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 17",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSexNeutered",
@@ -2117,7 +2156,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             ("ALTERED", "UNALTERED"),
             "PS3.3 2016c Table C.7-4a row 18",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
+            condition=None,
+            condition_text="patient is an animal",
         ),
         AttributeSpec(
             "ClinicalTrialTimePointID",
@@ -2127,7 +2168,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-4b row 1",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "ClinicalTrialTimePointDescription",
@@ -2137,7 +2178,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4b row 2",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "ConsentForClinicalTrialUseSequence",
@@ -2147,7 +2188,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4b row 3",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "Modality",
@@ -2157,7 +2198,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-5a row 1",
-            ("GeneralSeriesModule", "CTSeriesModule"),
+            groups=("GeneralSeriesModule", "CTSeriesModule"),
         ),
         AttributeSpec(
             "SeriesInstanceUID",
@@ -2167,7 +2208,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-5a row 2",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesNumber",
@@ -2177,7 +2218,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-5a row 3",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "Laterality",
@@ -2187,7 +2228,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             ("R", "L"),
             "PS3.3 2016c Table C.7-5a row 4",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
+            condition=None,
+            condition_text="the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent",
         ),
         AttributeSpec(
             "SeriesDate",
@@ -2197,7 +2240,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 5",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesTime",
@@ -2207,7 +2250,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 6",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformingPhysicianName",
@@ -2217,7 +2260,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 7",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformingPhysicianIdentificationSequence",
@@ -2227,7 +2270,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 8",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "ProtocolName",
@@ -2237,7 +2280,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 10",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesDescription",
@@ -2247,7 +2290,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 11",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesDescriptionCodeSequence",
@@ -2257,7 +2300,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 12",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "OperatorsName",
@@ -2267,7 +2310,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 14",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "OperatorIdentificationSequence",
@@ -2277,7 +2320,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 15",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "ReferencedPerformedProcedureStepSequence",
@@ -2287,7 +2330,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-113 row 2",
-            ("GeneralSeriesModule", "CTSeriesModule"),
+            groups=("GeneralSeriesModule", "CTSeriesModule"),
+            condition=None,
+            condition_text="a Performed Procedure Step SOP Class was involved in the creation of this Series",
         ),
         AttributeSpec(
             "RelatedSeriesSequence",
@@ -2297,7 +2342,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 19",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "BodyPartExamined",
@@ -2307,7 +2352,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 24",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PatientPosition",
@@ -2317,7 +2362,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-5a row 25",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
+            condition=None,
+            condition_text='Patient position descriptor relative to the equipment. Required for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes. May be present for other SOP Classes if Patient Orientation Code Sequence (0054,0410) is not present. See for Defined Terms and further explanation.',
         ),
         AttributeSpec(
             "SmallestPixelValueInSeries",
@@ -2327,7 +2374,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 26",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "LargestPixelValueInSeries",
@@ -2337,7 +2384,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 27",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "RequestAttributesSequence",
@@ -2347,7 +2394,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 28",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepID",
@@ -2357,7 +2404,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 1",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepStartDate",
@@ -2367,7 +2414,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 2",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepStartTime",
@@ -2377,7 +2424,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 3",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepEndDate",
@@ -2387,7 +2434,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 4",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepEndTime",
@@ -2397,7 +2444,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 5",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepDescription",
@@ -2407,7 +2454,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 6",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProtocolCodeSequence",
@@ -2417,7 +2464,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 7",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "CommentsOnThePerformedProcedureStep",
@@ -2427,7 +2474,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 13",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "AnatomicalOrientationType",
@@ -2437,7 +2484,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             ("BIPED", "QUADRUPED"),
             "PS3.3 2016c Table C.7-5a row 31",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
+            condition=None,
+            condition_text="the patient is an animal and the anatomical frame of reference is not bipedal",
         ),
         AttributeSpec(
             "ClinicalTrialCoordinatingCenterName",
@@ -2447,7 +2496,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-5b row 1",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSeriesID",
@@ -2457,7 +2506,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5b row 2",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSeriesDescription",
@@ -2467,7 +2516,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5b row 3",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "FrameOfReferenceUID",
@@ -2477,7 +2526,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-6 row 1",
-            ("FrameOfReferenceModule",),
+            groups=("FrameOfReferenceModule",),
         ),
         AttributeSpec(
             "PositionReferenceIndicator",
@@ -2487,7 +2536,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-6 row 2",
-            ("FrameOfReferenceModule",),
+            groups=("FrameOfReferenceModule",),
         ),
         AttributeSpec(
             "SynchronizationFrameOfReferenceUID",
@@ -2497,7 +2546,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-7 row 1",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "SynchronizationTrigger",
@@ -2507,7 +2556,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             ("SOURCE", "EXTERNAL", "PASSTHRU", "NO TRIGGER"),
             "PS3.3 2016c Table C.7-7 row 2",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "TriggerSourceOrType",
@@ -2517,7 +2566,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-7 row 3",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "SynchronizationChannel",
@@ -2527,7 +2576,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-7 row 4",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
+            condition=None,
+            condition_text="synchronization channel or trigger is encoded in a waveform in this SOP Instance",
         ),
         AttributeSpec(
             "AcquisitionTimeSynchronized",
@@ -2537,7 +2588,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             ("Y", "N"),
             "PS3.3 2016c Table C.7-7 row 5",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "TimeSource",
@@ -2547,7 +2598,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-7 row 6",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "TimeDistributionProtocol",
@@ -2557,7 +2608,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             ("NTP", "IRIG", "GPS", "SNTP", "PTP"),
             "PS3.3 2016c Table C.7-7 row 7",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "NTPSourceAddress",
@@ -2567,7 +2618,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-7 row 8",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "Manufacturer",
@@ -2577,7 +2628,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-8b row 1",
-            ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
+            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
         ),
         AttributeSpec(
             "InstitutionName",
@@ -2587,7 +2638,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 2",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "InstitutionAddress",
@@ -2597,7 +2648,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 3",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "StationName",
@@ -2607,7 +2658,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 4",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "InstitutionalDepartmentName",
@@ -2617,7 +2668,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 5",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "ManufacturerModelName",
@@ -2627,7 +2678,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-8b row 2",
-            ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
+            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
         ),
         AttributeSpec(
             "DeviceSerialNumber",
@@ -2637,7 +2688,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-8b row 3",
-            ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
+            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
         ),
         AttributeSpec(
             "SoftwareVersions",
@@ -2647,7 +2698,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-8b row 4",
-            ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
+            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
         ),
         AttributeSpec(
             "GantryID",
@@ -2657,7 +2708,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 9",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "SpatialResolution",
@@ -2667,7 +2718,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 10",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "DateOfLastCalibration",
@@ -2677,7 +2728,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 11",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "TimeOfLastCalibration",
@@ -2687,7 +2738,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 12",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "PixelPaddingValue",
@@ -2697,7 +2748,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-8 row 13",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
+            condition=None,
+            condition_text="Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present",
         ),
         AttributeSpec(
             "SamplesPerPixel",
@@ -2707,7 +2760,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 1",
-            ("ImagePixelModule", "EnhancedCTImageModule"),
+            groups=("ImagePixelModule", "EnhancedCTImageModule"),
         ),
         AttributeSpec(
             "PhotometricInterpretation",
@@ -2717,7 +2770,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 2",
-            ("ImagePixelModule", "EnhancedCTImageModule"),
+            groups=("ImagePixelModule", "EnhancedCTImageModule"),
         ),
         AttributeSpec(
             "Rows",
@@ -2727,7 +2780,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 3",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "Columns",
@@ -2737,7 +2790,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 4",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "BitsAllocated",
@@ -2747,7 +2800,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 5",
-            ("ImagePixelModule", "EnhancedCTImageModule"),
+            groups=("ImagePixelModule", "EnhancedCTImageModule"),
         ),
         AttributeSpec(
             "BitsStored",
@@ -2757,7 +2810,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 6",
-            ("ImagePixelModule", "EnhancedCTImageModule"),
+            groups=("ImagePixelModule", "EnhancedCTImageModule"),
         ),
         AttributeSpec(
             "HighBit",
@@ -2767,7 +2820,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 7",
-            ("ImagePixelModule", "EnhancedCTImageModule"),
+            groups=("ImagePixelModule", "EnhancedCTImageModule"),
         ),
         AttributeSpec(
             "PixelRepresentation",
@@ -2777,7 +2830,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             ("0000H", "0001H"),
             "PS3.3 2016c Table C.7-11b row 8",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "PixelData",
@@ -2787,7 +2840,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 9",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=Present("PixelDataProviderURL", negate=True),
+            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
         ),
         AttributeSpec(
             "PlanarConfiguration",
@@ -2797,7 +2852,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 10",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
         ),
         AttributeSpec(
             "PixelAspectRatio",
@@ -2807,7 +2864,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 11",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
         ),
         AttributeSpec(
             "SmallestImagePixelValue",
@@ -2817,7 +2876,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 12",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "LargestImagePixelValue",
@@ -2827,7 +2886,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 13",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableDescriptor",
@@ -2837,7 +2896,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.19-1 row 1",
-            ("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableDescriptor",
@@ -2847,7 +2906,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.19-1 row 2",
-            ("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableDescriptor",
@@ -2857,7 +2916,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.19-1 row 3",
-            ("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableData",
@@ -2867,7 +2926,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.19-1 row 4",
-            ("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableData",
@@ -2877,7 +2936,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.19-1 row 5",
-            ("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableData",
@@ -2887,7 +2946,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.19-1 row 6",
-            ("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
         ),
         AttributeSpec(
             "ICCProfile",
@@ -2897,7 +2956,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.11.15-1 row 1",
-            ("ImagePixelModule", "ICCProfileModule"),
+            groups=("ImagePixelModule", "ICCProfileModule"),
         ),
         AttributeSpec(
             "ColorSpace",
@@ -2907,7 +2966,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 21",
-            ("ImagePixelModule", "ICCProfileModule"),
+            groups=("ImagePixelModule", "ICCProfileModule"),
         ),
         AttributeSpec(
             "PixelDataProviderURL",
@@ -2917,7 +2976,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11a row 2",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT to UR",
         ),
         AttributeSpec(
             "PixelPaddingRangeLimit",
@@ -2927,7 +2988,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11a row 3",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="pixel padding is to be defined as a range rather than a single value",
         ),
         AttributeSpec(
             "ContrastBolusAgentSequence",
@@ -2937,7 +3000,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-12b row 1",
-            ("EnhancedContrastBolusModule",),
+            groups=("EnhancedContrastBolusModule",),
         ),
         AttributeSpec(
             "SharedFunctionalGroupsSequence",
@@ -2947,7 +3010,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 1",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "PerFrameFunctionalGroupsSequence",
@@ -2957,7 +3020,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 3",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "InstanceNumber",
@@ -2967,7 +3030,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 5",
-            ("MultiFrameFunctionalGroupsModule", "SOPCommonModule"),
+            groups=("MultiFrameFunctionalGroupsModule", "SOPCommonModule"),
         ),
         AttributeSpec(
             "ContentDate",
@@ -2977,7 +3040,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 6",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "ContentTime",
@@ -2987,7 +3050,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 7",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "NumberOfFrames",
@@ -2997,7 +3060,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 8",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "StereoPairsPresent",
@@ -3007,7 +3070,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 9",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "ConcatenationFrameOffsetNumber",
@@ -3017,7 +3080,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 10",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
+            condition=Present("ConcatenationUID"),
+            condition_text="Concatenation UID (0020,9161) is present",
         ),
         AttributeSpec(
             "RepresentativeFrameNumber",
@@ -3027,7 +3092,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 11",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "ConcatenationUID",
@@ -3037,7 +3102,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 12",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
+            condition=None,
+            condition_text="a group of multi-frame image SOP Instances within a Series are part of a Concatenation",
         ),
         AttributeSpec(
             "SOPInstanceUIDOfConcatenationSource",
@@ -3047,7 +3114,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 13",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
+            condition=Present("ConcatenationUID"),
+            condition_text="Concatenation UID (0020,9161) is present",
         ),
         AttributeSpec(
             "InConcatenationNumber",
@@ -3057,7 +3126,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 14",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
+            condition=Present("ConcatenationUID"),
+            condition_text="Concatenation UID (0020,9161) is present",
         ),
         AttributeSpec(
             "InConcatenationTotalNumber",
@@ -3067,7 +3138,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 15",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "DimensionOrganizationSequence",
@@ -3077,7 +3148,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.17-1 row 1",
-            ("MultiFrameDimensionModule",),
+            groups=("MultiFrameDimensionModule",),
         ),
         AttributeSpec(
             "DimensionOrganizationType",
@@ -3087,7 +3158,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.17-1 row 3",
-            ("MultiFrameDimensionModule",),
+            groups=("MultiFrameDimensionModule",),
         ),
         AttributeSpec(
             "DimensionIndexSequence",
@@ -3097,7 +3168,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.17-1 row 4",
-            ("MultiFrameDimensionModule",),
+            groups=("MultiFrameDimensionModule",),
         ),
         AttributeSpec(
             "CardiacSynchronizationTechnique",
@@ -3107,7 +3178,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             ("NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"),
             "PS3.3 2016c Table C.7.6.18-1 row 1",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=Equals("ImageType", ("ORIGINAL", "MIXED"), 1),
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
         ),
         AttributeSpec(
             "CardiacSignalSource",
@@ -3117,7 +3190,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 2",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
             "CardiacRRIntervalSpecified",
@@ -3127,7 +3202,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 3",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
             "CardiacBeatRejectionTechnique",
@@ -3137,7 +3214,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 4",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
         ),
         AttributeSpec(
             "LowRRValue",
@@ -3147,7 +3226,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 5",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
         ),
         AttributeSpec(
             "HighRRValue",
@@ -3157,7 +3238,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 6",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
         ),
         AttributeSpec(
             "IntervalsAcquired",
@@ -3167,7 +3250,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 7",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
             "IntervalsRejected",
@@ -3177,7 +3262,9 @@ class EnhancedCTImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 8",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
             "SkipBeats",
@@ -3187,7 +3274,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 9",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)",
         ),
         AttributeSpec(
             "CardiacFramingType",
@@ -3197,7 +3286,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 10",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="type of framing is not time forward from trigger",
         ),
         AttributeSpec(
             "RespiratoryMotionCompensationTechnique",
@@ -3207,7 +3298,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-2 row 1",
-            ("RespiratorySynchronizationModule",),
+            groups=("RespiratorySynchronizationModule",),
+            condition=Equals("ImageType", ("ORIGINAL", "MIXED"), 1),
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
         ),
         AttributeSpec(
             "RespiratorySignalSource",
@@ -3217,7 +3310,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-2 row 2",
-            ("RespiratorySynchronizationModule",),
+            groups=("RespiratorySynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Respiratory Motion Compensation Technique (0018,9170) equals other than NONE",
         ),
         AttributeSpec(
             "RespiratoryTriggerDelayThreshold",
@@ -3227,7 +3322,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-2 row 3",
-            ("RespiratorySynchronizationModule",),
+            groups=("RespiratorySynchronizationModule",),
+            condition=None,
+            condition_text="Respiratory Motion Compensation Technique (0018,9170) equals other than NONE, REALTIME or BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
         ),
         AttributeSpec(
             "RespiratoryTriggerType",
@@ -3237,7 +3334,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-2 row 4",
-            ("RespiratorySynchronizationModule",),
+            groups=("RespiratorySynchronizationModule",),
+            condition=None,
+            condition_text="the value is not TIME",
         ),
         AttributeSpec(
             "AcquisitionContextSequence",
@@ -3247,7 +3346,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.14-1 row 1",
-            ("AcquisitionContextModule",),
+            groups=("AcquisitionContextModule",),
         ),
         AttributeSpec(
             "AcquisitionContextDescription",
@@ -3257,7 +3356,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.14-1 row 18",
-            ("AcquisitionContextModule",),
+            groups=("AcquisitionContextModule",),
         ),
         AttributeSpec(
             "DeviceSequence",
@@ -3267,7 +3366,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-18 row 1",
-            ("DeviceModule",),
+            groups=("DeviceModule",),
         ),
         AttributeSpec(
             "ContainerIdentifier",
@@ -3277,7 +3376,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 1",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "IssuerOfTheContainerIdentifierSequence",
@@ -3287,7 +3386,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 2",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "AlternateContainerIdentifierSequence",
@@ -3297,7 +3396,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 4",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "ContainerTypeCodeSequence",
@@ -3307,7 +3406,7 @@ class EnhancedCTImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 8",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "ContainerDescription",
@@ -3317,7 +3416,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 10",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "ContainerComponentSequence",
@@ -3327,7 +3426,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 11",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "SpecimenDescriptionSequence",
@@ -3337,7 +3436,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 23",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "ImageType",
@@ -3347,7 +3446,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-114 row 1",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "PixelPresentation",
@@ -3357,7 +3456,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-131 row 1",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "VolumetricProperties",
@@ -3367,7 +3466,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-131 row 2",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "VolumeBasedCalculationTechnique",
@@ -3377,7 +3476,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-131 row 3",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "AcquisitionNumber",
@@ -3387,7 +3486,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-114 row 3",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "AcquisitionDateTime",
@@ -3397,7 +3496,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 4",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
+            condition=None,
+            condition_text='Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
         ),
         AttributeSpec(
             "AcquisitionDuration",
@@ -3407,7 +3508,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 5",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
+            condition=None,
+            condition_text='Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
         ),
         AttributeSpec(
             "ReferencedRawDataSequence",
@@ -3417,7 +3520,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-114 row 6",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "ReferencedWaveformSequence",
@@ -3427,7 +3530,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-114 row 8",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "ReferencedImageEvidenceSequence",
@@ -3437,7 +3540,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 10",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
+            condition=Present("ReferencedImageSequence"),
+            condition_text="the Referenced Image Sequence (0008,1140) is present",
         ),
         AttributeSpec(
             "SourceImageEvidenceSequence",
@@ -3447,7 +3552,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 12",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
+            condition=Present("SourceImageSequence"),
+            condition_text="the Source Image Sequence (0008,2112) is present",
         ),
         AttributeSpec(
             "ReferencedPresentationStateSequence",
@@ -3457,7 +3564,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 14",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
+            condition=None,
+            condition_text="Presentation State is generated during acquisition, shall not be present",
         ),
         AttributeSpec(
             "ContentQualification",
@@ -3467,7 +3576,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             ("PRODUCT", "RESEARCH", "SERVICE"),
             "PS3.3 2016c Table C.8-114 row 21",
-            ("EnhancedCTImageModule", "SOPCommonModule"),
+            groups=("EnhancedCTImageModule", "SOPCommonModule"),
+            condition=None,
+            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
         ),
         AttributeSpec(
             "ImageComments",
@@ -3477,7 +3588,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-114 row 22",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "BurnedInAnnotation",
@@ -3487,7 +3598,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             ("NO",),
             "PS3.3 2016c Table C.8-114 row 23",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
+            condition=None,
+            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
         ),
         AttributeSpec(
             "RecognizableVisualFeatures",
@@ -3497,7 +3610,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.8-114 row 24",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "LossyImageCompression",
@@ -3507,7 +3620,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             ("00", "01"),
             "PS3.3 2016c Table C.8-114 row 25",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
+            condition=None,
+            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
         ),
         AttributeSpec(
             "LossyImageCompressionRatio",
@@ -3517,7 +3632,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 26",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
+            condition=Equals("LossyImageCompression", ("01",), 0),
+            condition_text='Lossy Image Compression (0028,2110) is "01"',
         ),
         AttributeSpec(
             "LossyImageCompressionMethod",
@@ -3527,7 +3644,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 27",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
+            condition=Equals("LossyImageCompression", ("01",), 0),
+            condition_text='Lossy Image Compression (0028,2110) is "01"',
         ),
         AttributeSpec(
             "PresentationLUTShape",
@@ -3537,7 +3656,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             ("IDENTITY",),
             "PS3.3 2016c Table C.8-114 row 28",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "IconImageSequence",
@@ -3547,7 +3666,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-114 row 29",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "ViewCodeSequence",
@@ -3557,7 +3676,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-25 row 1",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "SliceProgressionDirection",
@@ -3567,7 +3686,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-25 row 5",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "IsocenterPosition",
@@ -3577,7 +3696,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-114 row 32",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "PatientSupportAngle",
@@ -3587,7 +3706,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-27 row 1",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "TableTopPitchAngle",
@@ -3597,7 +3716,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-27 row 2",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "TableTopRollAngle",
@@ -3607,7 +3726,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-27 row 3",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "TableTopLongitudinalPosition",
@@ -3617,7 +3736,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-27 row 4",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "TableTopLateralPosition",
@@ -3627,7 +3746,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-27 row 5",
-            ("EnhancedCTImageModule",),
+            groups=("EnhancedCTImageModule",),
         ),
         AttributeSpec(
             "SOPClassUID",
@@ -3637,7 +3756,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.12-1 row 1",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPInstanceUID",
@@ -3647,7 +3766,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.12-1 row 2",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SpecificCharacterSet",
@@ -3657,7 +3776,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 3",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="an expanded or replacement character set is used",
         ),
         AttributeSpec(
             "InstanceCreationDate",
@@ -3667,7 +3788,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 4",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCreationTime",
@@ -3677,7 +3798,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 5",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCoercionDateTime",
@@ -3687,7 +3808,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 6",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCreatorUID",
@@ -3697,7 +3818,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 7",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "RelatedGeneralSOPClassUID",
@@ -3707,7 +3828,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 8",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "OriginalSpecializedSOPClassUID",
@@ -3717,7 +3838,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 9",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "CodingSchemeIdentificationSequence",
@@ -3727,7 +3848,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 10",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ContextGroupIdentificationSequence",
@@ -3737,7 +3858,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 18",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "MappingResourceIdentificationSequence",
@@ -3747,7 +3868,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 23",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "TimezoneOffsetFromUTC",
@@ -3757,7 +3878,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 27",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ContributingEquipmentSequence",
@@ -3767,7 +3888,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 28",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPInstanceStatus",
@@ -3777,7 +3898,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             ("NS", "OR", "AO", "AC"),
             "PS3.3 2016c Table C.12-1 row 48",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPAuthorizationDateTime",
@@ -3787,7 +3908,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 49",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPAuthorizationComment",
@@ -3797,7 +3918,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 50",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "AuthorizationEquipmentCertificationNumber",
@@ -3807,7 +3928,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 51",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "MACParametersSequence",
@@ -3817,7 +3938,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-6 row 1",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "DigitalSignaturesSequence",
@@ -3827,7 +3948,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-6 row 6",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "EncryptedAttributesSequence",
@@ -3837,7 +3958,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 53",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set",
         ),
         AttributeSpec(
             "OriginalAttributesSequence",
@@ -3847,7 +3970,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 56",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "HL7StructuredDocumentReferenceSequence",
@@ -3857,7 +3980,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 63",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="unencapsulated HL7 Structured Documents are referenced within the Instance",
         ),
         AttributeSpec(
             "LongitudinalTemporalInformationModified",
@@ -3867,7 +3992,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             ("UNMODIFIED", "MODIFIED", "REMOVED"),
             "PS3.3 2016c Table C.12-1 row 67",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "QueryRetrieveView",
@@ -3877,7 +4002,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             ("CLASSIC", "ENHANCED"),
             "PS3.3 2016c Table C.12-1 row 68",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view",
         ),
         AttributeSpec(
             "ConversionSourceAttributesSequence",
@@ -3887,7 +4014,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 69",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)",
         ),
         AttributeSpec(
             "PrivateDataElementCharacteristicsSequence",
@@ -3897,7 +4026,7 @@ class EnhancedCTImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 72",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ReferencedSeriesSequence",
@@ -3907,7 +4036,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-8 row 1",
-            ("CommonInstanceReferenceModule",),
+            groups=("CommonInstanceReferenceModule",),
+            condition=None,
+            condition_text="this Instance references Instances in this Study",
         ),
         AttributeSpec(
             "StudiesContainingOtherReferencedInstancesSequence",
@@ -3917,7 +4048,9 @@ class EnhancedCTImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-8 row 5",
-            ("CommonInstanceReferenceModule",),
+            groups=("CommonInstanceReferenceModule",),
+            condition=None,
+            condition_text="this Instance references Instances in other Studies",
         ),
         AttributeSpec(
             "FrameExtractionSequence",
@@ -3927,7 +4060,7 @@ class EnhancedCTImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.12-9 row 1",
-            ("FrameExtractionModule",),
+            groups=("FrameExtractionModule",),
         ),
     )
     PatientName: PersonName | str | None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.cardiac_synchronization_macro import (
@@ -217,7 +218,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-3 row 1",
-            ("FrameContentMacro",),
+            groups=("FrameContentMacro",),
         ),
         AttributeSpec(
             "ReferencedImageSequence",
@@ -227,7 +228,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.16-6 row 1",
-            ("ReferencedImageMacro",),
+            groups=("ReferencedImageMacro",),
         ),
         AttributeSpec(
             "DerivationImageSequence",
@@ -237,7 +238,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.16-7 row 1",
-            ("DerivationImageMacro",),
+            groups=("DerivationImageMacro",),
         ),
         AttributeSpec(
             "CardiacSynchronizationSequence",
@@ -247,7 +248,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-8 row 1",
-            ("CardiacSynchronizationMacro",),
+            groups=("CardiacSynchronizationMacro",),
         ),
         AttributeSpec(
             "FrameAnatomySequence",
@@ -257,7 +258,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-9 row 1",
-            ("FrameAnatomyMacro",),
+            groups=("FrameAnatomyMacro",),
         ),
         AttributeSpec(
             "FrameVOILUTSequence",
@@ -267,7 +268,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-11 row 1",
-            ("FrameVOILUTMacro",),
+            groups=("FrameVOILUTMacro",),
         ),
         AttributeSpec(
             "ContrastBolusUsageSequence",
@@ -277,7 +278,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.16-13 row 1",
-            ("ContrastBolusUsageMacro",),
+            groups=("ContrastBolusUsageMacro",),
         ),
         AttributeSpec(
             "PixelIntensityRelationshipLUTSequence",
@@ -287,7 +288,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-14 row 1",
-            ("PixelIntensityRelationshipLUTMacro",),
+            groups=("PixelIntensityRelationshipLUTMacro",),
         ),
         AttributeSpec(
             "FramePixelShiftSequence",
@@ -297,7 +298,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-15 row 1",
-            ("FramePixelShiftMacro",),
+            groups=("FramePixelShiftMacro",),
         ),
         AttributeSpec(
             "PatientOrientationInFrameSequence",
@@ -307,7 +308,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-16 row 1",
-            ("PatientOrientationInFrameMacro",),
+            groups=("PatientOrientationInFrameMacro",),
         ),
         AttributeSpec(
             "FrameDisplayShutterSequence",
@@ -317,7 +318,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-17 row 1",
-            ("FrameDisplayShutterMacro",),
+            groups=("FrameDisplayShutterMacro",),
         ),
         AttributeSpec(
             "RespiratorySynchronizationSequence",
@@ -327,7 +328,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-18 row 1",
-            ("RespiratorySynchronizationMacro",),
+            groups=("RespiratorySynchronizationMacro",),
         ),
         AttributeSpec(
             "IrradiationEventIdentificationSequence",
@@ -337,7 +338,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-19 row 1",
-            ("IrradiationEventIdentificationMacro",),
+            groups=("IrradiationEventIdentificationMacro",),
         ),
         AttributeSpec(
             "XAXRFFrameCharacteristicsSequence",
@@ -347,7 +348,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-1 row 1",
-            ("XRayFrameCharacteristicsMacro",),
+            groups=("XRayFrameCharacteristicsMacro",),
         ),
         AttributeSpec(
             "FieldOfViewSequence",
@@ -357,7 +358,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-2 row 1",
-            ("XRayFieldOfViewMacro",),
+            groups=("XRayFieldOfViewMacro",),
         ),
         AttributeSpec(
             "ExposureControlSensingRegionsSequence",
@@ -367,7 +368,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-3 row 1",
-            ("XRayExposureControlSensingRegionsMacro",),
+            groups=("XRayExposureControlSensingRegionsMacro",),
         ),
         AttributeSpec(
             "FramePixelDataPropertiesSequence",
@@ -377,7 +378,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-4 row 1",
-            ("XRayFramePixelDataPropertiesMacro",),
+            groups=("XRayFramePixelDataPropertiesMacro",),
         ),
         AttributeSpec(
             "FrameDetectorParametersSequence",
@@ -387,7 +388,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-5 row 1",
-            ("XRayFrameDetectorParametersMacro",),
+            groups=("XRayFrameDetectorParametersMacro",),
         ),
         AttributeSpec(
             "CalibrationSequence",
@@ -397,7 +398,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-6 row 1",
-            ("XRayCalibrationDeviceUsageMacro",),
+            groups=("XRayCalibrationDeviceUsageMacro",),
         ),
         AttributeSpec(
             "ObjectThicknessSequence",
@@ -407,7 +408,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-7 row 1",
-            ("XRayObjectThicknessMacro",),
+            groups=("XRayObjectThicknessMacro",),
         ),
         AttributeSpec(
             "FrameAcquisitionSequence",
@@ -417,7 +418,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-8 row 1",
-            ("XRayFrameAcquisitionMacro",),
+            groups=("XRayFrameAcquisitionMacro",),
         ),
         AttributeSpec(
             "ProjectionPixelCalibrationSequence",
@@ -427,7 +428,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-9 row 1",
-            ("XRayProjectionPixelCalibrationMacro",),
+            groups=("XRayProjectionPixelCalibrationMacro",),
         ),
         AttributeSpec(
             "PositionerPositionSequence",
@@ -437,7 +438,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-10 row 1",
-            ("XRayPositionerMacro",),
+            groups=("XRayPositionerMacro",),
         ),
         AttributeSpec(
             "TablePositionSequence",
@@ -447,7 +448,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-11 row 1",
-            ("XRayTablePositionMacro",),
+            groups=("XRayTablePositionMacro",),
         ),
         AttributeSpec(
             "CollimatorShapeSequence",
@@ -457,7 +458,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-12 row 1",
-            ("XRayCollimatorMacro",),
+            groups=("XRayCollimatorMacro",),
         ),
         AttributeSpec(
             "IsocenterReferenceSystemSequence",
@@ -467,7 +468,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-13 row 1",
-            ("XRayIsocenterReferenceSystemMacro",),
+            groups=("XRayIsocenterReferenceSystemMacro",),
         ),
         AttributeSpec(
             "XRayGeometrySequence",
@@ -477,7 +478,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-14 row 1",
-            ("XRayGeometryMacro",),
+            groups=("XRayGeometryMacro",),
         ),
     )
     FrameContentSequence: list[FrameContentMacroFrameContentSequenceItem] | None = None
@@ -713,7 +714,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.16-6 row 1",
-            ("ReferencedImageMacro",),
+            groups=("ReferencedImageMacro",),
         ),
         AttributeSpec(
             "DerivationImageSequence",
@@ -723,7 +724,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.16-7 row 1",
-            ("DerivationImageMacro",),
+            groups=("DerivationImageMacro",),
         ),
         AttributeSpec(
             "CardiacSynchronizationSequence",
@@ -733,7 +734,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-8 row 1",
-            ("CardiacSynchronizationMacro",),
+            groups=("CardiacSynchronizationMacro",),
         ),
         AttributeSpec(
             "FrameAnatomySequence",
@@ -743,7 +744,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-9 row 1",
-            ("FrameAnatomyMacro",),
+            groups=("FrameAnatomyMacro",),
         ),
         AttributeSpec(
             "FrameVOILUTSequence",
@@ -753,7 +754,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-11 row 1",
-            ("FrameVOILUTMacro",),
+            groups=("FrameVOILUTMacro",),
         ),
         AttributeSpec(
             "ContrastBolusUsageSequence",
@@ -763,7 +764,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.16-13 row 1",
-            ("ContrastBolusUsageMacro",),
+            groups=("ContrastBolusUsageMacro",),
         ),
         AttributeSpec(
             "PixelIntensityRelationshipLUTSequence",
@@ -773,7 +774,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-14 row 1",
-            ("PixelIntensityRelationshipLUTMacro",),
+            groups=("PixelIntensityRelationshipLUTMacro",),
         ),
         AttributeSpec(
             "FramePixelShiftSequence",
@@ -783,7 +784,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-15 row 1",
-            ("FramePixelShiftMacro",),
+            groups=("FramePixelShiftMacro",),
         ),
         AttributeSpec(
             "PatientOrientationInFrameSequence",
@@ -793,7 +794,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-16 row 1",
-            ("PatientOrientationInFrameMacro",),
+            groups=("PatientOrientationInFrameMacro",),
         ),
         AttributeSpec(
             "FrameDisplayShutterSequence",
@@ -803,7 +804,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-17 row 1",
-            ("FrameDisplayShutterMacro",),
+            groups=("FrameDisplayShutterMacro",),
         ),
         AttributeSpec(
             "RespiratorySynchronizationSequence",
@@ -813,7 +814,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-18 row 1",
-            ("RespiratorySynchronizationMacro",),
+            groups=("RespiratorySynchronizationMacro",),
         ),
         AttributeSpec(
             "IrradiationEventIdentificationSequence",
@@ -823,7 +824,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-19 row 1",
-            ("IrradiationEventIdentificationMacro",),
+            groups=("IrradiationEventIdentificationMacro",),
         ),
         AttributeSpec(
             "XAXRFFrameCharacteristicsSequence",
@@ -833,7 +834,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-1 row 1",
-            ("XRayFrameCharacteristicsMacro",),
+            groups=("XRayFrameCharacteristicsMacro",),
         ),
         AttributeSpec(
             "FieldOfViewSequence",
@@ -843,7 +844,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-2 row 1",
-            ("XRayFieldOfViewMacro",),
+            groups=("XRayFieldOfViewMacro",),
         ),
         AttributeSpec(
             "ExposureControlSensingRegionsSequence",
@@ -853,7 +854,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-3 row 1",
-            ("XRayExposureControlSensingRegionsMacro",),
+            groups=("XRayExposureControlSensingRegionsMacro",),
         ),
         AttributeSpec(
             "FramePixelDataPropertiesSequence",
@@ -863,7 +864,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-4 row 1",
-            ("XRayFramePixelDataPropertiesMacro",),
+            groups=("XRayFramePixelDataPropertiesMacro",),
         ),
         AttributeSpec(
             "FrameDetectorParametersSequence",
@@ -873,7 +874,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-5 row 1",
-            ("XRayFrameDetectorParametersMacro",),
+            groups=("XRayFrameDetectorParametersMacro",),
         ),
         AttributeSpec(
             "CalibrationSequence",
@@ -883,7 +884,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-6 row 1",
-            ("XRayCalibrationDeviceUsageMacro",),
+            groups=("XRayCalibrationDeviceUsageMacro",),
         ),
         AttributeSpec(
             "ObjectThicknessSequence",
@@ -893,7 +894,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-7 row 1",
-            ("XRayObjectThicknessMacro",),
+            groups=("XRayObjectThicknessMacro",),
         ),
         AttributeSpec(
             "FrameAcquisitionSequence",
@@ -903,7 +904,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-8 row 1",
-            ("XRayFrameAcquisitionMacro",),
+            groups=("XRayFrameAcquisitionMacro",),
         ),
         AttributeSpec(
             "ProjectionPixelCalibrationSequence",
@@ -913,7 +914,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-9 row 1",
-            ("XRayProjectionPixelCalibrationMacro",),
+            groups=("XRayProjectionPixelCalibrationMacro",),
         ),
         AttributeSpec(
             "PositionerPositionSequence",
@@ -923,7 +924,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-10 row 1",
-            ("XRayPositionerMacro",),
+            groups=("XRayPositionerMacro",),
         ),
         AttributeSpec(
             "TablePositionSequence",
@@ -933,7 +934,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-11 row 1",
-            ("XRayTablePositionMacro",),
+            groups=("XRayTablePositionMacro",),
         ),
         AttributeSpec(
             "CollimatorShapeSequence",
@@ -943,7 +944,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-12 row 1",
-            ("XRayCollimatorMacro",),
+            groups=("XRayCollimatorMacro",),
         ),
         AttributeSpec(
             "IsocenterReferenceSystemSequence",
@@ -953,7 +954,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-13 row 1",
-            ("XRayIsocenterReferenceSystemMacro",),
+            groups=("XRayIsocenterReferenceSystemMacro",),
         ),
         AttributeSpec(
             "XRayGeometrySequence",
@@ -963,7 +964,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8.19.6-14 row 1",
-            ("XRayGeometryMacro",),
+            groups=("XRayGeometryMacro",),
         ),
     )
     ReferencedImageSequence: list[ReferencedImageMacroReferencedImageSequenceItem] | None = None
@@ -1416,6 +1417,11 @@ class EnhancedXAImage(DicomObject):
         "FrameExtractionModule": "C",
     }
     """Usage of each module: M, U or C."""
+    GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]] = {
+        "FrameOfReferenceModule": Equals("CArmPositionerTabletopRelationship", ("YES",), 0),
+        "SynchronizationModule": Equals("CArmPositionerTabletopRelationship", ("YES",), 0),
+    }
+    """The compiled conditions of the C modules: 2 of 4 compiled."""
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
             "PatientName",
@@ -1425,7 +1431,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientID",
@@ -1435,7 +1441,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 2",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "IssuerOfPatientID",
@@ -1445,7 +1451,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-18 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "IssuerOfPatientIDQualifiersSequence",
@@ -1455,7 +1461,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-18 row 2",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthDate",
@@ -1465,7 +1471,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 4",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthDateInAlternativeCalendar",
@@ -1475,7 +1481,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 5",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientDeathDateInAlternativeCalendar",
@@ -1485,7 +1491,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 6",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientAlternativeCalendar",
@@ -1495,7 +1501,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 7",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present",
         ),
         AttributeSpec(
             "PatientSex",
@@ -1505,7 +1513,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             ("M", "F", "O"),
             "PS3.3 2016c Table C.7-1 row 8",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ReferencedPatientPhotoSequence",
@@ -1515,7 +1523,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 9",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "QualityControlSubject",
@@ -1525,7 +1533,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-1 row 11",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ReferencedPatientSequence",
@@ -1535,7 +1543,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 12",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthTime",
@@ -1545,7 +1553,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 14",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientIDs",
@@ -1555,7 +1563,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 15",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientIDsSequence",
@@ -1565,7 +1573,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 16",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientNames",
@@ -1575,7 +1583,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 20",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "EthnicGroup",
@@ -1585,7 +1593,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 21",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientComments",
@@ -1595,7 +1603,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 22",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientSpeciesDescription",
@@ -1605,7 +1613,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 23",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present",
         ),
         AttributeSpec(
             "PatientSpeciesCodeSequence",
@@ -1615,7 +1625,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 24",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Species Description (0010,2201) is not present",
         ),
         AttributeSpec(
             "PatientBreedDescription",
@@ -1625,7 +1637,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 26",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty",
         ),
         AttributeSpec(
             "PatientBreedCodeSequence",
@@ -1635,7 +1649,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 27",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "BreedRegistrationSequence",
@@ -1645,7 +1661,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 29",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "StrainDescription",
@@ -1655,7 +1673,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 33",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainNomenclature",
@@ -1665,7 +1683,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 34",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainCodeSequence",
@@ -1675,7 +1693,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 35",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainAdditionalInformation",
@@ -1685,7 +1703,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 37",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainStockSequence",
@@ -1695,7 +1713,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 38",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ResponsiblePerson",
@@ -1705,7 +1723,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 43",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "ResponsiblePersonRole",
@@ -1715,7 +1735,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 44",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=Present("ResponsiblePerson"),
+            condition_text="Responsible Person is present and has a value",
         ),
         AttributeSpec(
             "ResponsibleOrganization",
@@ -1725,7 +1747,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 45",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="patient is an animal",
         ),
         AttributeSpec(
             "PatientIdentityRemoved",
@@ -1735,7 +1759,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-1 row 46",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "DeidentificationMethod",
@@ -1745,7 +1769,14 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 47",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=AllOf(
+                (
+                    Equals("PatientIdentityRemoved", ("YES",), 0),
+                    Present("DeidentificationMethodCodeSequence", negate=True),
+                )
+            ),
+            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present",
         ),
         AttributeSpec(
             "DeidentificationMethodCodeSequence",
@@ -1755,7 +1786,14 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 48",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=AllOf(
+                (
+                    Equals("PatientIdentityRemoved", ("YES",), 0),
+                    Present("DeidentificationMethod", negate=True),
+                )
+            ),
+            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present",
         ),
         AttributeSpec(
             "SourcePatientGroupIdentificationSequence",
@@ -1765,7 +1803,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.1.4-1 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "GroupOfPatientsIdentificationSequence",
@@ -1775,7 +1813,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.1.4-1 row 4",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSponsorName",
@@ -1785,7 +1823,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-2b row 1",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialProtocolID",
@@ -1795,7 +1833,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-2b row 2",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialProtocolName",
@@ -1805,7 +1843,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 3",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSiteID",
@@ -1815,7 +1853,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 4",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSiteName",
@@ -1825,7 +1863,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 5",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSubjectID",
@@ -1835,7 +1873,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 6",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialSubjectReadingID", negate=True),
+            condition_text="Clinical Trial Subject Reading ID (0012,0042) is absent",
         ),
         AttributeSpec(
             "ClinicalTrialSubjectReadingID",
@@ -1845,7 +1885,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 7",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialSubjectID", negate=True),
+            condition_text="Clinical Trial Subject ID (0012,0040) is absent",
         ),
         AttributeSpec(
             "ClinicalTrialProtocolEthicsCommitteeName",
@@ -1855,7 +1897,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 8",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialProtocolEthicsCommitteeApprovalNumber"),
+            condition_text="Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present",
         ),
         AttributeSpec(
             "ClinicalTrialProtocolEthicsCommitteeApprovalNumber",
@@ -1865,7 +1909,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-2b row 9",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "StudyInstanceUID",
@@ -1875,7 +1919,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-3 row 1",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyDate",
@@ -1885,7 +1929,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 2",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyTime",
@@ -1895,7 +1939,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 3",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferringPhysicianName",
@@ -1905,7 +1949,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 4",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferringPhysicianIdentificationSequence",
@@ -1915,7 +1959,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 5",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ConsultingPhysicianName",
@@ -1925,7 +1969,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 7",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ConsultingPhysicianIdentificationSequence",
@@ -1935,7 +1979,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 8",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyID",
@@ -1945,7 +1989,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 10",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "AccessionNumber",
@@ -1955,7 +1999,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 11",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfAccessionNumberSequence",
@@ -1965,7 +2009,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 12",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyDescription",
@@ -1975,7 +2019,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 14",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansOfRecord",
@@ -1985,7 +2029,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 15",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansOfRecordIdentificationSequence",
@@ -1995,7 +2039,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 16",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "NameOfPhysiciansReadingStudy",
@@ -2005,7 +2049,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 18",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansReadingStudyIdentificationSequence",
@@ -2015,7 +2059,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 19",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "RequestingServiceCodeSequence",
@@ -2025,7 +2069,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 21",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferencedStudySequence",
@@ -2035,7 +2079,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 23",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ProcedureCodeSequence",
@@ -2045,7 +2089,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 25",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReasonForPerformedProcedureCodeSequence",
@@ -2055,7 +2099,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 27",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "AdmittingDiagnosesDescription",
@@ -2065,7 +2109,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 1",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdmittingDiagnosesCodeSequence",
@@ -2075,7 +2119,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 2",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientAge",
@@ -2085,7 +2129,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 4",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSize",
@@ -2095,7 +2139,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 5",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientWeight",
@@ -2105,7 +2149,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 6",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSizeCodeSequence",
@@ -2115,7 +2159,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 7",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "Occupation",
@@ -2125,7 +2169,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 9",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdditionalPatientHistory",
@@ -2135,7 +2179,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 10",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdmissionID",
@@ -2145,7 +2189,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 11",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfAdmissionIDSequence",
@@ -2155,7 +2199,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 12",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "ServiceEpisodeID",
@@ -2165,7 +2209,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 14",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfServiceEpisodeIDSequence",
@@ -2175,7 +2219,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 15",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "ServiceEpisodeDescription",
@@ -2185,7 +2229,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 17",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSexNeutered",
@@ -2195,7 +2239,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             ("ALTERED", "UNALTERED"),
             "PS3.3 2016c Table C.7-4a row 18",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
+            condition=None,
+            condition_text="patient is an animal",
         ),
         AttributeSpec(
             "ClinicalTrialTimePointID",
@@ -2205,7 +2251,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-4b row 1",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "ClinicalTrialTimePointDescription",
@@ -2215,7 +2261,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4b row 2",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "ConsentForClinicalTrialUseSequence",
@@ -2225,7 +2271,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4b row 3",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "Modality",
@@ -2235,7 +2281,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-5a row 1",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesInstanceUID",
@@ -2245,7 +2291,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-5a row 2",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesNumber",
@@ -2255,7 +2301,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-5a row 3",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "Laterality",
@@ -2265,7 +2311,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             ("R", "L"),
             "PS3.3 2016c Table C.7-5a row 4",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
+            condition=None,
+            condition_text="the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent",
         ),
         AttributeSpec(
             "SeriesDate",
@@ -2275,7 +2323,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 5",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesTime",
@@ -2285,7 +2333,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 6",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformingPhysicianName",
@@ -2295,7 +2343,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 7",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformingPhysicianIdentificationSequence",
@@ -2305,7 +2353,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 8",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "ProtocolName",
@@ -2315,7 +2363,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 10",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesDescription",
@@ -2325,7 +2373,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 11",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "SeriesDescriptionCodeSequence",
@@ -2335,7 +2383,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 12",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "OperatorsName",
@@ -2345,7 +2393,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 14",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "OperatorIdentificationSequence",
@@ -2355,7 +2403,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 15",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "ReferencedPerformedProcedureStepSequence",
@@ -2365,7 +2413,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 17",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "RelatedSeriesSequence",
@@ -2375,7 +2423,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 19",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "BodyPartExamined",
@@ -2385,7 +2433,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 24",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PatientPosition",
@@ -2395,7 +2443,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-5a row 25",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
+            condition=None,
+            condition_text='Patient position descriptor relative to the equipment. Required for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes. May be present for other SOP Classes if Patient Orientation Code Sequence (0054,0410) is not present. See for Defined Terms and further explanation.',
         ),
         AttributeSpec(
             "SmallestPixelValueInSeries",
@@ -2405,7 +2455,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 26",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "LargestPixelValueInSeries",
@@ -2415,7 +2465,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 27",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "RequestAttributesSequence",
@@ -2425,7 +2475,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5a row 28",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepID",
@@ -2435,7 +2485,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 1",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepStartDate",
@@ -2445,7 +2495,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 2",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepStartTime",
@@ -2455,7 +2505,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 3",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepEndDate",
@@ -2465,7 +2515,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 4",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepEndTime",
@@ -2475,7 +2525,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 5",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepDescription",
@@ -2485,7 +2535,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 6",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProtocolCodeSequence",
@@ -2495,7 +2545,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 7",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "CommentsOnThePerformedProcedureStep",
@@ -2505,7 +2555,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 13",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
         ),
         AttributeSpec(
             "AnatomicalOrientationType",
@@ -2515,7 +2565,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             ("BIPED", "QUADRUPED"),
             "PS3.3 2016c Table C.7-5a row 31",
-            ("GeneralSeriesModule",),
+            groups=("GeneralSeriesModule",),
+            condition=None,
+            condition_text="the patient is an animal and the anatomical frame of reference is not bipedal",
         ),
         AttributeSpec(
             "ClinicalTrialCoordinatingCenterName",
@@ -2525,7 +2577,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-5b row 1",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSeriesID",
@@ -2535,7 +2587,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5b row 2",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSeriesDescription",
@@ -2545,7 +2597,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5b row 3",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "FrameOfReferenceUID",
@@ -2555,7 +2607,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-6 row 1",
-            ("FrameOfReferenceModule",),
+            groups=("FrameOfReferenceModule",),
         ),
         AttributeSpec(
             "PositionReferenceIndicator",
@@ -2565,7 +2617,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-6 row 2",
-            ("FrameOfReferenceModule",),
+            groups=("FrameOfReferenceModule",),
         ),
         AttributeSpec(
             "SynchronizationFrameOfReferenceUID",
@@ -2575,7 +2627,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-7 row 1",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "SynchronizationTrigger",
@@ -2585,7 +2637,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             ("SOURCE", "EXTERNAL", "PASSTHRU", "NO TRIGGER"),
             "PS3.3 2016c Table C.7-7 row 2",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "TriggerSourceOrType",
@@ -2595,7 +2647,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-7 row 3",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "SynchronizationChannel",
@@ -2605,7 +2657,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-7 row 4",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
+            condition=None,
+            condition_text="synchronization channel or trigger is encoded in a waveform in this SOP Instance",
         ),
         AttributeSpec(
             "AcquisitionTimeSynchronized",
@@ -2615,7 +2669,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             ("Y", "N"),
             "PS3.3 2016c Table C.7-7 row 5",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "TimeSource",
@@ -2625,7 +2679,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-7 row 6",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "TimeDistributionProtocol",
@@ -2635,7 +2689,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             ("NTP", "IRIG", "GPS", "SNTP", "PTP"),
             "PS3.3 2016c Table C.7-7 row 7",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "NTPSourceAddress",
@@ -2645,7 +2699,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-7 row 8",
-            ("SynchronizationModule",),
+            groups=("SynchronizationModule",),
         ),
         AttributeSpec(
             "Manufacturer",
@@ -2655,7 +2709,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-8b row 1",
-            ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
+            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
         ),
         AttributeSpec(
             "InstitutionName",
@@ -2665,7 +2719,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 2",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "InstitutionAddress",
@@ -2675,7 +2729,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 3",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "StationName",
@@ -2685,7 +2739,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 4",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "InstitutionalDepartmentName",
@@ -2695,7 +2749,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 5",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "ManufacturerModelName",
@@ -2705,7 +2759,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-8b row 2",
-            ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
+            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
         ),
         AttributeSpec(
             "DeviceSerialNumber",
@@ -2715,7 +2769,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-8b row 3",
-            ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
+            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
         ),
         AttributeSpec(
             "SoftwareVersions",
@@ -2725,7 +2779,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-8b row 4",
-            ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
+            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
         ),
         AttributeSpec(
             "GantryID",
@@ -2735,7 +2789,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 9",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "SpatialResolution",
@@ -2745,7 +2799,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 10",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "DateOfLastCalibration",
@@ -2755,7 +2809,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 11",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "TimeOfLastCalibration",
@@ -2765,7 +2819,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 12",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "PixelPaddingValue",
@@ -2775,7 +2829,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-8 row 13",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
+            condition=None,
+            condition_text="Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present",
         ),
         AttributeSpec(
             "SamplesPerPixel",
@@ -2785,7 +2841,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 1",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "PhotometricInterpretation",
@@ -2795,7 +2851,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 2",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "Rows",
@@ -2805,7 +2861,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 3",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "Columns",
@@ -2815,7 +2871,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 4",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "BitsAllocated",
@@ -2825,7 +2881,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 5",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "BitsStored",
@@ -2835,7 +2891,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 6",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "HighBit",
@@ -2845,7 +2901,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 7",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "PixelRepresentation",
@@ -2855,7 +2911,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             ("0000H", "0001H"),
             "PS3.3 2016c Table C.7-11b row 8",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "PixelData",
@@ -2865,7 +2921,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 9",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=Present("PixelDataProviderURL", negate=True),
+            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
         ),
         AttributeSpec(
             "PlanarConfiguration",
@@ -2875,7 +2933,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 10",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
         ),
         AttributeSpec(
             "PixelAspectRatio",
@@ -2885,7 +2945,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 11",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
         ),
         AttributeSpec(
             "SmallestImagePixelValue",
@@ -2895,7 +2957,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 12",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "LargestImagePixelValue",
@@ -2905,7 +2967,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 13",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableDescriptor",
@@ -2915,7 +2977,14 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 14",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableDescriptor",
@@ -2925,7 +2994,14 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 15",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableDescriptor",
@@ -2935,7 +3011,14 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 16",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableData",
@@ -2945,7 +3028,14 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 17",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableData",
@@ -2955,7 +3045,14 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 18",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableData",
@@ -2965,7 +3062,14 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 19",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "ICCProfile",
@@ -2975,7 +3079,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 20",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "ColorSpace",
@@ -2985,7 +3089,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 21",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "PixelDataProviderURL",
@@ -2995,7 +3099,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11a row 2",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT to UR",
         ),
         AttributeSpec(
             "PixelPaddingRangeLimit",
@@ -3005,7 +3111,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11a row 3",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="pixel padding is to be defined as a range rather than a single value",
         ),
         AttributeSpec(
             "ContrastBolusAgentSequence",
@@ -3015,7 +3123,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-12b row 1",
-            ("EnhancedContrastBolusModule",),
+            groups=("EnhancedContrastBolusModule",),
         ),
         AttributeSpec(
             "DeviceSequence",
@@ -3025,7 +3133,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-18 row 1",
-            ("DeviceModule",),
+            groups=("DeviceModule",),
         ),
         AttributeSpec(
             "AcquisitionContextSequence",
@@ -3035,7 +3143,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.14-1 row 1",
-            ("AcquisitionContextModule",),
+            groups=("AcquisitionContextModule",),
         ),
         AttributeSpec(
             "AcquisitionContextDescription",
@@ -3045,7 +3153,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.14-1 row 18",
-            ("AcquisitionContextModule",),
+            groups=("AcquisitionContextModule",),
         ),
         AttributeSpec(
             "SharedFunctionalGroupsSequence",
@@ -3055,7 +3163,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 1",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "PerFrameFunctionalGroupsSequence",
@@ -3065,7 +3173,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 3",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "InstanceNumber",
@@ -3075,7 +3183,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 5",
-            ("MultiFrameFunctionalGroupsModule", "SOPCommonModule"),
+            groups=("MultiFrameFunctionalGroupsModule", "SOPCommonModule"),
         ),
         AttributeSpec(
             "ContentDate",
@@ -3085,7 +3193,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 6",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "ContentTime",
@@ -3095,7 +3203,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 7",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "NumberOfFrames",
@@ -3105,7 +3213,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 8",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "StereoPairsPresent",
@@ -3115,7 +3223,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 9",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "ConcatenationFrameOffsetNumber",
@@ -3125,7 +3233,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 10",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
+            condition=Present("ConcatenationUID"),
+            condition_text="Concatenation UID (0020,9161) is present",
         ),
         AttributeSpec(
             "RepresentativeFrameNumber",
@@ -3135,7 +3245,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 11",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "ConcatenationUID",
@@ -3145,7 +3255,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 12",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
+            condition=None,
+            condition_text="a group of multi-frame image SOP Instances within a Series are part of a Concatenation",
         ),
         AttributeSpec(
             "SOPInstanceUIDOfConcatenationSource",
@@ -3155,7 +3267,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 13",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
+            condition=Present("ConcatenationUID"),
+            condition_text="Concatenation UID (0020,9161) is present",
         ),
         AttributeSpec(
             "InConcatenationNumber",
@@ -3165,7 +3279,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 14",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
+            condition=Present("ConcatenationUID"),
+            condition_text="Concatenation UID (0020,9161) is present",
         ),
         AttributeSpec(
             "InConcatenationTotalNumber",
@@ -3175,7 +3291,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 15",
-            ("MultiFrameFunctionalGroupsModule",),
+            groups=("MultiFrameFunctionalGroupsModule",),
         ),
         AttributeSpec(
             "DimensionOrganizationSequence",
@@ -3185,7 +3301,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.17-1 row 1",
-            ("MultiFrameDimensionModule",),
+            groups=("MultiFrameDimensionModule",),
         ),
         AttributeSpec(
             "DimensionOrganizationType",
@@ -3195,7 +3311,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.17-1 row 3",
-            ("MultiFrameDimensionModule",),
+            groups=("MultiFrameDimensionModule",),
         ),
         AttributeSpec(
             "DimensionIndexSequence",
@@ -3205,7 +3321,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.17-1 row 4",
-            ("MultiFrameDimensionModule",),
+            groups=("MultiFrameDimensionModule",),
         ),
         AttributeSpec(
             "CardiacSynchronizationTechnique",
@@ -3215,7 +3331,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             ("NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"),
             "PS3.3 2016c Table C.7.6.18-1 row 1",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=Equals("ImageType", ("ORIGINAL", "MIXED"), 1),
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
         ),
         AttributeSpec(
             "CardiacSignalSource",
@@ -3225,7 +3343,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 2",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
             "CardiacRRIntervalSpecified",
@@ -3235,7 +3355,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 3",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
             "CardiacBeatRejectionTechnique",
@@ -3245,7 +3367,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 4",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
         ),
         AttributeSpec(
             "LowRRValue",
@@ -3255,7 +3379,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 5",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
         ),
         AttributeSpec(
             "HighRRValue",
@@ -3265,7 +3391,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 6",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
         ),
         AttributeSpec(
             "IntervalsAcquired",
@@ -3275,7 +3403,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 7",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
             "IntervalsRejected",
@@ -3285,7 +3415,9 @@ class EnhancedXAImage(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 8",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
             "SkipBeats",
@@ -3295,7 +3427,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 9",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)",
         ),
         AttributeSpec(
             "CardiacFramingType",
@@ -3305,7 +3439,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 10",
-            ("CardiacSynchronizationModule",),
+            groups=("CardiacSynchronizationModule",),
+            condition=None,
+            condition_text="type of framing is not time forward from trigger",
         ),
         AttributeSpec(
             "ContainerIdentifier",
@@ -3315,7 +3451,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 1",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "IssuerOfTheContainerIdentifierSequence",
@@ -3325,7 +3461,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 2",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "AlternateContainerIdentifierSequence",
@@ -3335,7 +3471,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 4",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "ContainerTypeCodeSequence",
@@ -3345,7 +3481,7 @@ class EnhancedXAImage(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 8",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "ContainerDescription",
@@ -3355,7 +3491,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 10",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "ContainerComponentSequence",
@@ -3365,7 +3501,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 11",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "SpecimenDescriptionSequence",
@@ -3375,7 +3511,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 23",
-            ("SpecimenModule",),
+            groups=("SpecimenModule",),
         ),
         AttributeSpec(
             "SOPClassUID",
@@ -3385,7 +3521,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.12-1 row 1",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPInstanceUID",
@@ -3395,7 +3531,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.12-1 row 2",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SpecificCharacterSet",
@@ -3405,7 +3541,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 3",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="an expanded or replacement character set is used",
         ),
         AttributeSpec(
             "InstanceCreationDate",
@@ -3415,7 +3553,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 4",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCreationTime",
@@ -3425,7 +3563,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 5",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCoercionDateTime",
@@ -3435,7 +3573,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 6",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCreatorUID",
@@ -3445,7 +3583,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 7",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "RelatedGeneralSOPClassUID",
@@ -3455,7 +3593,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 8",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "OriginalSpecializedSOPClassUID",
@@ -3465,7 +3603,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 9",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "CodingSchemeIdentificationSequence",
@@ -3475,7 +3613,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 10",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ContextGroupIdentificationSequence",
@@ -3485,7 +3623,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 18",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "MappingResourceIdentificationSequence",
@@ -3495,7 +3633,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 23",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "TimezoneOffsetFromUTC",
@@ -3505,7 +3643,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 27",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ContributingEquipmentSequence",
@@ -3515,7 +3653,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 28",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPInstanceStatus",
@@ -3525,7 +3663,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             ("NS", "OR", "AO", "AC"),
             "PS3.3 2016c Table C.12-1 row 48",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPAuthorizationDateTime",
@@ -3535,7 +3673,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 49",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPAuthorizationComment",
@@ -3545,7 +3683,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 50",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "AuthorizationEquipmentCertificationNumber",
@@ -3555,7 +3693,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 51",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "MACParametersSequence",
@@ -3565,7 +3703,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-6 row 1",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "DigitalSignaturesSequence",
@@ -3575,7 +3713,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-6 row 6",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "EncryptedAttributesSequence",
@@ -3585,7 +3723,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 53",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set",
         ),
         AttributeSpec(
             "OriginalAttributesSequence",
@@ -3595,7 +3735,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 56",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "HL7StructuredDocumentReferenceSequence",
@@ -3605,7 +3745,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 63",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="unencapsulated HL7 Structured Documents are referenced within the Instance",
         ),
         AttributeSpec(
             "LongitudinalTemporalInformationModified",
@@ -3615,7 +3757,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             ("UNMODIFIED", "MODIFIED", "REMOVED"),
             "PS3.3 2016c Table C.12-1 row 67",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "QueryRetrieveView",
@@ -3625,7 +3767,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             ("CLASSIC", "ENHANCED"),
             "PS3.3 2016c Table C.12-1 row 68",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view",
         ),
         AttributeSpec(
             "ConversionSourceAttributesSequence",
@@ -3635,7 +3779,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 69",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)",
         ),
         AttributeSpec(
             "ContentQualification",
@@ -3645,7 +3791,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             ("PRODUCT", "RESEARCH", "SERVICE"),
             "PS3.3 2016c Table C.12-1 row 71",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "PrivateDataElementCharacteristicsSequence",
@@ -3655,7 +3801,7 @@ class EnhancedXAImage(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 72",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ReferencedSeriesSequence",
@@ -3665,7 +3811,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-8 row 1",
-            ("CommonInstanceReferenceModule",),
+            groups=("CommonInstanceReferenceModule",),
+            condition=None,
+            condition_text="this Instance references Instances in this Study",
         ),
         AttributeSpec(
             "StudiesContainingOtherReferencedInstancesSequence",
@@ -3675,7 +3823,9 @@ class EnhancedXAImage(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-8 row 5",
-            ("CommonInstanceReferenceModule",),
+            groups=("CommonInstanceReferenceModule",),
+            condition=None,
+            condition_text="this Instance references Instances in other Studies",
         ),
         AttributeSpec(
             "FrameExtractionSequence",
@@ -3685,7 +3835,7 @@ class EnhancedXAImage(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.12-9 row 1",
-            ("FrameExtractionModule",),
+            groups=("FrameExtractionModule",),
         ),
     )
     PatientName: PersonName | str | None

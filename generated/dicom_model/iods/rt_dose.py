@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.digital_signatures_macro import (
@@ -414,7 +415,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientID",
@@ -424,7 +425,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 2",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "IssuerOfPatientID",
@@ -434,7 +435,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-18 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "IssuerOfPatientIDQualifiersSequence",
@@ -444,7 +445,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-18 row 2",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthDate",
@@ -454,7 +455,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-1 row 4",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthDateInAlternativeCalendar",
@@ -464,7 +465,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 5",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientDeathDateInAlternativeCalendar",
@@ -474,7 +475,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 6",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientAlternativeCalendar",
@@ -484,7 +485,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 7",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present",
         ),
         AttributeSpec(
             "PatientSex",
@@ -494,7 +497,7 @@ class RTDose(DicomObject):
             "2",
             ("M", "F", "O"),
             "PS3.3 2016c Table C.7-1 row 8",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ReferencedPatientPhotoSequence",
@@ -504,7 +507,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 9",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "QualityControlSubject",
@@ -514,7 +517,7 @@ class RTDose(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-1 row 11",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ReferencedPatientSequence",
@@ -524,7 +527,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 12",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientBirthTime",
@@ -534,7 +537,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 14",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientIDs",
@@ -544,7 +547,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 15",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientIDsSequence",
@@ -554,7 +557,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 16",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "OtherPatientNames",
@@ -564,7 +567,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 20",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "EthnicGroup",
@@ -574,7 +577,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 21",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientComments",
@@ -584,7 +587,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 22",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "PatientSpeciesDescription",
@@ -594,7 +597,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 23",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present",
         ),
         AttributeSpec(
             "PatientSpeciesCodeSequence",
@@ -604,7 +609,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 24",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Species Description (0010,2201) is not present",
         ),
         AttributeSpec(
             "PatientBreedDescription",
@@ -614,7 +621,9 @@ class RTDose(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 26",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty",
         ),
         AttributeSpec(
             "PatientBreedCodeSequence",
@@ -624,7 +633,9 @@ class RTDose(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 27",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "BreedRegistrationSequence",
@@ -634,7 +645,9 @@ class RTDose(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 29",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "StrainDescription",
@@ -644,7 +657,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 33",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainNomenclature",
@@ -654,7 +667,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 34",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainCodeSequence",
@@ -664,7 +677,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 35",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainAdditionalInformation",
@@ -674,7 +687,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 37",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "StrainStockSequence",
@@ -684,7 +697,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-1 row 38",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ResponsiblePerson",
@@ -694,7 +707,9 @@ class RTDose(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 43",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "ResponsiblePersonRole",
@@ -704,7 +719,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 44",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=Present("ResponsiblePerson"),
+            condition_text="Responsible Person is present and has a value",
         ),
         AttributeSpec(
             "ResponsibleOrganization",
@@ -714,7 +731,9 @@ class RTDose(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 45",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=None,
+            condition_text="patient is an animal",
         ),
         AttributeSpec(
             "PatientIdentityRemoved",
@@ -724,7 +743,7 @@ class RTDose(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-1 row 46",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "DeidentificationMethod",
@@ -734,7 +753,14 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 47",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=AllOf(
+                (
+                    Equals("PatientIdentityRemoved", ("YES",), 0),
+                    Present("DeidentificationMethodCodeSequence", negate=True),
+                )
+            ),
+            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present",
         ),
         AttributeSpec(
             "DeidentificationMethodCodeSequence",
@@ -744,7 +770,14 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 48",
-            ("PatientModule",),
+            groups=("PatientModule",),
+            condition=AllOf(
+                (
+                    Equals("PatientIdentityRemoved", ("YES",), 0),
+                    Present("DeidentificationMethod", negate=True),
+                )
+            ),
+            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present",
         ),
         AttributeSpec(
             "SourcePatientGroupIdentificationSequence",
@@ -754,7 +787,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.1.4-1 row 1",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "GroupOfPatientsIdentificationSequence",
@@ -764,7 +797,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7.1.4-1 row 4",
-            ("PatientModule",),
+            groups=("PatientModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSponsorName",
@@ -774,7 +807,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-2b row 1",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialProtocolID",
@@ -784,7 +817,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-2b row 2",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialProtocolName",
@@ -794,7 +827,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 3",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSiteID",
@@ -804,7 +837,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 4",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSiteName",
@@ -814,7 +847,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-2b row 5",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSubjectID",
@@ -824,7 +857,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 6",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialSubjectReadingID", negate=True),
+            condition_text="Clinical Trial Subject Reading ID (0012,0042) is absent",
         ),
         AttributeSpec(
             "ClinicalTrialSubjectReadingID",
@@ -834,7 +869,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 7",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialSubjectID", negate=True),
+            condition_text="Clinical Trial Subject ID (0012,0040) is absent",
         ),
         AttributeSpec(
             "ClinicalTrialProtocolEthicsCommitteeName",
@@ -844,7 +881,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 8",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
+            condition=Present("ClinicalTrialProtocolEthicsCommitteeApprovalNumber"),
+            condition_text="Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present",
         ),
         AttributeSpec(
             "ClinicalTrialProtocolEthicsCommitteeApprovalNumber",
@@ -854,7 +893,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-2b row 9",
-            ("ClinicalTrialSubjectModule",),
+            groups=("ClinicalTrialSubjectModule",),
         ),
         AttributeSpec(
             "StudyInstanceUID",
@@ -864,7 +903,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-3 row 1",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyDate",
@@ -874,7 +913,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 2",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyTime",
@@ -884,7 +923,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 3",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferringPhysicianName",
@@ -894,7 +933,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 4",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferringPhysicianIdentificationSequence",
@@ -904,7 +943,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 5",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ConsultingPhysicianName",
@@ -914,7 +953,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 7",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ConsultingPhysicianIdentificationSequence",
@@ -924,7 +963,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 8",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyID",
@@ -934,7 +973,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 10",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "AccessionNumber",
@@ -944,7 +983,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-3 row 11",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfAccessionNumberSequence",
@@ -954,7 +993,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 12",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "StudyDescription",
@@ -964,7 +1003,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 14",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansOfRecord",
@@ -974,7 +1013,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 15",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansOfRecordIdentificationSequence",
@@ -984,7 +1023,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 16",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "NameOfPhysiciansReadingStudy",
@@ -994,7 +1033,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 18",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "PhysiciansReadingStudyIdentificationSequence",
@@ -1004,7 +1043,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 19",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "RequestingServiceCodeSequence",
@@ -1014,7 +1053,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 21",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReferencedStudySequence",
@@ -1024,7 +1063,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 23",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ProcedureCodeSequence",
@@ -1034,7 +1073,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 25",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "ReasonForPerformedProcedureCodeSequence",
@@ -1044,7 +1083,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-3 row 27",
-            ("GeneralStudyModule",),
+            groups=("GeneralStudyModule",),
         ),
         AttributeSpec(
             "AdmittingDiagnosesDescription",
@@ -1054,7 +1093,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 1",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdmittingDiagnosesCodeSequence",
@@ -1064,7 +1103,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 2",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientAge",
@@ -1074,7 +1113,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 4",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSize",
@@ -1084,7 +1123,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 5",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientWeight",
@@ -1094,7 +1133,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 6",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSizeCodeSequence",
@@ -1104,7 +1143,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 7",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "Occupation",
@@ -1114,7 +1153,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 9",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdditionalPatientHistory",
@@ -1124,7 +1163,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 10",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "AdmissionID",
@@ -1134,7 +1173,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 11",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfAdmissionIDSequence",
@@ -1144,7 +1183,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 12",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "ServiceEpisodeID",
@@ -1154,7 +1193,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 14",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "IssuerOfServiceEpisodeIDSequence",
@@ -1164,7 +1203,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 15",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "ServiceEpisodeDescription",
@@ -1174,7 +1213,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4a row 17",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
         ),
         AttributeSpec(
             "PatientSexNeutered",
@@ -1184,7 +1223,9 @@ class RTDose(DicomObject):
             "2C",
             ("ALTERED", "UNALTERED"),
             "PS3.3 2016c Table C.7-4a row 18",
-            ("PatientStudyModule",),
+            groups=("PatientStudyModule",),
+            condition=None,
+            condition_text="patient is an animal",
         ),
         AttributeSpec(
             "ClinicalTrialTimePointID",
@@ -1194,7 +1235,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-4b row 1",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "ClinicalTrialTimePointDescription",
@@ -1204,7 +1245,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4b row 2",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "ConsentForClinicalTrialUseSequence",
@@ -1214,7 +1255,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-4b row 3",
-            ("ClinicalTrialStudyModule",),
+            groups=("ClinicalTrialStudyModule",),
         ),
         AttributeSpec(
             "Modality",
@@ -1224,7 +1265,7 @@ class RTDose(DicomObject):
             "1",
             ("RTIMAGE", "RTDOSE", "RTSTRUCT", "RTPLAN", "RTRECORD"),
             "PS3.3 2016c Table C.8-37 row 1",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "SeriesInstanceUID",
@@ -1234,7 +1275,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-37 row 2",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "SeriesNumber",
@@ -1244,7 +1285,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.8-37 row 3",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "SeriesDate",
@@ -1254,7 +1295,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-37 row 4",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "SeriesTime",
@@ -1264,7 +1305,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-37 row 5",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "SeriesDescription",
@@ -1274,7 +1315,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-37 row 6",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "SeriesDescriptionCodeSequence",
@@ -1284,7 +1325,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-37 row 7",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "OperatorsName",
@@ -1294,7 +1335,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.8-37 row 9",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "OperatorIdentificationSequence",
@@ -1304,7 +1345,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-37 row 10",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "ReferencedPerformedProcedureStepSequence",
@@ -1314,7 +1355,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-37 row 12",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "RequestAttributesSequence",
@@ -1324,7 +1365,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-37 row 14",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepID",
@@ -1334,7 +1375,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 1",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepStartDate",
@@ -1344,7 +1385,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 2",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepStartTime",
@@ -1354,7 +1395,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 3",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepEndDate",
@@ -1364,7 +1405,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 4",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepEndTime",
@@ -1374,7 +1415,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 5",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProcedureStepDescription",
@@ -1384,7 +1425,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 6",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "PerformedProtocolCodeSequence",
@@ -1394,7 +1435,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 7",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "CommentsOnThePerformedProcedureStep",
@@ -1404,7 +1445,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table 10-16 row 13",
-            ("RTSeriesModule",),
+            groups=("RTSeriesModule",),
         ),
         AttributeSpec(
             "ClinicalTrialCoordinatingCenterName",
@@ -1414,7 +1455,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-5b row 1",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSeriesID",
@@ -1424,7 +1465,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5b row 2",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "ClinicalTrialSeriesDescription",
@@ -1434,7 +1475,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-5b row 3",
-            ("ClinicalTrialSeriesModule",),
+            groups=("ClinicalTrialSeriesModule",),
         ),
         AttributeSpec(
             "FrameOfReferenceUID",
@@ -1444,7 +1485,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-6 row 1",
-            ("FrameOfReferenceModule",),
+            groups=("FrameOfReferenceModule",),
         ),
         AttributeSpec(
             "PositionReferenceIndicator",
@@ -1454,7 +1495,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-6 row 2",
-            ("FrameOfReferenceModule",),
+            groups=("FrameOfReferenceModule",),
         ),
         AttributeSpec(
             "Manufacturer",
@@ -1464,7 +1505,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-8 row 1",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "InstitutionName",
@@ -1474,7 +1515,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 2",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "InstitutionAddress",
@@ -1484,7 +1525,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 3",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "StationName",
@@ -1494,7 +1535,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 4",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "InstitutionalDepartmentName",
@@ -1504,7 +1545,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 5",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "ManufacturerModelName",
@@ -1514,7 +1555,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 6",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "DeviceSerialNumber",
@@ -1524,7 +1565,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 7",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "SoftwareVersions",
@@ -1534,7 +1575,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 8",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "GantryID",
@@ -1544,7 +1585,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 9",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "SpatialResolution",
@@ -1554,7 +1595,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 10",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "DateOfLastCalibration",
@@ -1564,7 +1605,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 11",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "TimeOfLastCalibration",
@@ -1574,7 +1615,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-8 row 12",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
         ),
         AttributeSpec(
             "PixelPaddingValue",
@@ -1584,7 +1625,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-8 row 13",
-            ("GeneralEquipmentModule",),
+            groups=("GeneralEquipmentModule",),
+            condition=None,
+            condition_text="Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present",
         ),
         AttributeSpec(
             "InstanceNumber",
@@ -1594,7 +1637,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-9 row 1",
-            ("GeneralImageModule", "RTDoseModule", "StructureSetModule", "SOPCommonModule"),
+            groups=("GeneralImageModule", "RTDoseModule", "StructureSetModule", "SOPCommonModule"),
         ),
         AttributeSpec(
             "PatientOrientation",
@@ -1604,7 +1647,9 @@ class RTDose(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-9 row 2",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
+            condition=None,
+            condition_text="image does not require Image Orientation (Patient) (0020,0037) and Image Position (Patient) (0020,0032)",
         ),
         AttributeSpec(
             "ContentDate",
@@ -1614,7 +1659,9 @@ class RTDose(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-9 row 3",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
+            condition=None,
+            condition_text="image is part of a series in which the images are temporally related",
         ),
         AttributeSpec(
             "ContentTime",
@@ -1624,7 +1671,9 @@ class RTDose(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-9 row 4",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
+            condition=None,
+            condition_text="image is part of a series in which the images are temporally related",
         ),
         AttributeSpec(
             "ImageType",
@@ -1634,7 +1683,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 5",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "AcquisitionNumber",
@@ -1644,7 +1693,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 6",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "AcquisitionDate",
@@ -1654,7 +1703,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 7",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "AcquisitionTime",
@@ -1664,7 +1713,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 8",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "AcquisitionDateTime",
@@ -1674,7 +1723,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 9",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "ReferencedImageSequence",
@@ -1684,7 +1733,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 10",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "DerivationDescription",
@@ -1694,7 +1743,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 14",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "DerivationCodeSequence",
@@ -1704,7 +1753,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 15",
-            ("GeneralImageModule", "RTDoseModule"),
+            groups=("GeneralImageModule", "RTDoseModule"),
         ),
         AttributeSpec(
             "SourceImageSequence",
@@ -1714,7 +1763,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 17",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "ReferencedInstanceSequence",
@@ -1724,7 +1773,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 23",
-            ("GeneralImageModule", "RTDoseModule"),
+            groups=("GeneralImageModule", "RTDoseModule"),
         ),
         AttributeSpec(
             "ImagesInAcquisition",
@@ -1734,7 +1783,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 27",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "ImageComments",
@@ -1744,7 +1793,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 28",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "QualityControlImage",
@@ -1754,7 +1803,7 @@ class RTDose(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-9 row 29",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "BurnedInAnnotation",
@@ -1764,7 +1813,7 @@ class RTDose(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-9 row 30",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "RecognizableVisualFeatures",
@@ -1774,7 +1823,7 @@ class RTDose(DicomObject):
             "3",
             ("YES", "NO"),
             "PS3.3 2016c Table C.7-9 row 31",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "LossyImageCompression",
@@ -1784,7 +1833,7 @@ class RTDose(DicomObject):
             "3",
             ("00", "01"),
             "PS3.3 2016c Table C.7-9 row 32",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "LossyImageCompressionRatio",
@@ -1794,7 +1843,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 33",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "LossyImageCompressionMethod",
@@ -1804,7 +1853,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 34",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "IconImageSequence",
@@ -1814,7 +1863,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 35",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "PresentationLUTShape",
@@ -1824,7 +1873,7 @@ class RTDose(DicomObject):
             "3",
             ("IDENTITY", "INVERSE"),
             "PS3.3 2016c Table C.7-9 row 37",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "IrradiationEventUID",
@@ -1834,7 +1883,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 38",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "RealWorldValueMappingSequence",
@@ -1844,7 +1893,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-9 row 39",
-            ("GeneralImageModule",),
+            groups=("GeneralImageModule",),
         ),
         AttributeSpec(
             "PixelSpacing",
@@ -1854,7 +1903,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-10 row 1",
-            ("ImagePlaneModule",),
+            groups=("ImagePlaneModule",),
         ),
         AttributeSpec(
             "ImageOrientationPatient",
@@ -1864,7 +1913,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-10 row 2",
-            ("ImagePlaneModule",),
+            groups=("ImagePlaneModule",),
         ),
         AttributeSpec(
             "ImagePositionPatient",
@@ -1874,7 +1923,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-10 row 3",
-            ("ImagePlaneModule",),
+            groups=("ImagePlaneModule",),
         ),
         AttributeSpec(
             "SliceThickness",
@@ -1884,7 +1933,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.7-10 row 4",
-            ("ImagePlaneModule",),
+            groups=("ImagePlaneModule",),
         ),
         AttributeSpec(
             "SliceLocation",
@@ -1894,7 +1943,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-10 row 5",
-            ("ImagePlaneModule",),
+            groups=("ImagePlaneModule",),
         ),
         AttributeSpec(
             "SamplesPerPixel",
@@ -1904,7 +1953,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 1",
-            ("ImagePixelModule", "RTDoseModule"),
+            groups=("ImagePixelModule", "RTDoseModule"),
         ),
         AttributeSpec(
             "PhotometricInterpretation",
@@ -1914,7 +1963,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 2",
-            ("ImagePixelModule", "RTDoseModule"),
+            groups=("ImagePixelModule", "RTDoseModule"),
         ),
         AttributeSpec(
             "Rows",
@@ -1924,7 +1973,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 3",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "Columns",
@@ -1934,7 +1983,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 4",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "BitsAllocated",
@@ -1944,7 +1993,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 5",
-            ("ImagePixelModule", "RTDoseModule"),
+            groups=("ImagePixelModule", "RTDoseModule"),
         ),
         AttributeSpec(
             "BitsStored",
@@ -1954,7 +2003,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 6",
-            ("ImagePixelModule", "RTDoseModule"),
+            groups=("ImagePixelModule", "RTDoseModule"),
         ),
         AttributeSpec(
             "HighBit",
@@ -1964,7 +2013,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-11b row 7",
-            ("ImagePixelModule", "RTDoseModule"),
+            groups=("ImagePixelModule", "RTDoseModule"),
         ),
         AttributeSpec(
             "PixelRepresentation",
@@ -1974,7 +2023,7 @@ class RTDose(DicomObject):
             "1",
             ("0000H", "0001H"),
             "PS3.3 2016c Table C.7-11b row 8",
-            ("ImagePixelModule", "RTDoseModule"),
+            groups=("ImagePixelModule", "RTDoseModule"),
         ),
         AttributeSpec(
             "PixelData",
@@ -1984,7 +2033,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 9",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=Present("PixelDataProviderURL", negate=True),
+            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
         ),
         AttributeSpec(
             "PlanarConfiguration",
@@ -1994,7 +2045,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 10",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
         ),
         AttributeSpec(
             "PixelAspectRatio",
@@ -2004,7 +2057,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 11",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
         ),
         AttributeSpec(
             "SmallestImagePixelValue",
@@ -2014,7 +2069,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 12",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "LargestImagePixelValue",
@@ -2024,7 +2079,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 13",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableDescriptor",
@@ -2034,7 +2089,14 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 14",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableDescriptor",
@@ -2044,7 +2106,14 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 15",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableDescriptor",
@@ -2054,7 +2123,14 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 16",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableData",
@@ -2064,7 +2140,14 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 17",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableData",
@@ -2074,7 +2157,14 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 18",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableData",
@@ -2084,7 +2174,14 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 19",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "ICCProfile",
@@ -2094,7 +2191,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 20",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "ColorSpace",
@@ -2104,7 +2201,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-11b row 21",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
         ),
         AttributeSpec(
             "PixelDataProviderURL",
@@ -2114,7 +2211,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11a row 2",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT to UR",
         ),
         AttributeSpec(
             "PixelPaddingRangeLimit",
@@ -2124,7 +2223,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11a row 3",
-            ("ImagePixelModule",),
+            groups=("ImagePixelModule",),
+            condition=None,
+            condition_text="pixel padding is to be defined as a range rather than a single value",
         ),
         AttributeSpec(
             "NumberOfFrames",
@@ -2134,7 +2235,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-14 row 1",
-            ("MultiFrameModule",),
+            groups=("MultiFrameModule",),
         ),
         AttributeSpec(
             "FrameIncrementPointer",
@@ -2144,7 +2245,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.7-14 row 2",
-            ("MultiFrameModule",),
+            groups=("MultiFrameModule",),
         ),
         AttributeSpec(
             "StereoPairsPresent",
@@ -2154,7 +2255,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.7-14 row 3",
-            ("MultiFrameModule",),
+            groups=("MultiFrameModule",),
         ),
         AttributeSpec(
             "OverlayRows",
@@ -2164,7 +2265,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 1",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayColumns",
@@ -2174,7 +2275,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 2",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayType",
@@ -2184,7 +2285,7 @@ class RTDose(DicomObject):
             "1",
             ("G", "R"),
             "PS3.3 2016c Table C.9-2 row 3",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayOrigin",
@@ -2194,7 +2295,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 4",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayBitsAllocated",
@@ -2204,7 +2305,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 5",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayBitPosition",
@@ -2214,7 +2315,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 6",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayData",
@@ -2224,7 +2325,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-2 row 7",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayDescription",
@@ -2234,7 +2335,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 8",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlaySubtype",
@@ -2244,7 +2345,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 9",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "OverlayLabel",
@@ -2254,7 +2355,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 10",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "ROIArea",
@@ -2264,7 +2365,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 11",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "ROIMean",
@@ -2274,7 +2375,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 12",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "ROIStandardDeviation",
@@ -2284,7 +2385,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-2 row 13",
-            ("OverlayPlaneModule",),
+            groups=("OverlayPlaneModule",),
         ),
         AttributeSpec(
             "NumberOfFramesInOverlay",
@@ -2294,7 +2395,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.9-3 row 1",
-            ("MultiFrameOverlayModule",),
+            groups=("MultiFrameOverlayModule",),
         ),
         AttributeSpec(
             "ImageFrameOrigin",
@@ -2304,7 +2405,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.9-3 row 2",
-            ("MultiFrameOverlayModule",),
+            groups=("MultiFrameOverlayModule",),
         ),
         AttributeSpec(
             "ModalityLUTSequence",
@@ -2314,7 +2415,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.11-1b row 1",
-            ("ModalityLUTModule",),
+            groups=("ModalityLUTModule",),
+            condition=None,
+            condition_text="Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.",
         ),
         AttributeSpec(
             "RescaleIntercept",
@@ -2324,7 +2427,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.11-1b row 6",
-            ("ModalityLUTModule",),
+            groups=("ModalityLUTModule",),
+            condition=Present("ModalityLUTSequence", negate=True),
+            condition_text="Modality LUT Sequence (0028,3000) is not present",
         ),
         AttributeSpec(
             "RescaleSlope",
@@ -2334,7 +2439,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.11-1b row 7",
-            ("ModalityLUTModule",),
+            groups=("ModalityLUTModule",),
+            condition=Present("RescaleIntercept"),
+            condition_text="Rescale Intercept is present",
         ),
         AttributeSpec(
             "RescaleType",
@@ -2344,7 +2451,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.11-1b row 8",
-            ("ModalityLUTModule",),
+            groups=("ModalityLUTModule",),
+            condition=Present("RescaleIntercept"),
+            condition_text="Rescale Intercept is present",
         ),
         AttributeSpec(
             "DoseUnits",
@@ -2354,7 +2463,7 @@ class RTDose(DicomObject):
             "1",
             ("GY", "RELATIVE"),
             "PS3.3 2016c Table C.8-39 row 7",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
         ),
         AttributeSpec(
             "DoseType",
@@ -2364,7 +2473,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-39 row 8",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
         ),
         AttributeSpec(
             "SpatialTransformOfDose",
@@ -2374,7 +2483,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-39 row 9",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
         ),
         AttributeSpec(
             "ReferencedSpatialRegistrationSequence",
@@ -2384,7 +2493,9 @@ class RTDose(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.8-39 row 10",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
+            condition=None,
+            condition_text="A reference to a Spatial Registration SOP Instance or a Deformable Spatial Registration SOP Instance, which defines the transformation used to transform the dose. Required, if Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID. Zero or more Items shall be included in this Sequence. See",
         ),
         AttributeSpec(
             "DoseComment",
@@ -2394,7 +2505,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-39 row 13",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
         ),
         AttributeSpec(
             "NormalizationPoint",
@@ -2404,7 +2515,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-39 row 14",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
         ),
         AttributeSpec(
             "DoseSummationType",
@@ -2414,7 +2525,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-39 row 15",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
         ),
         AttributeSpec(
             "ReferencedRTPlanSequence",
@@ -2424,7 +2535,23 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 16",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
+            condition=Equals(
+                "DoseSummationType",
+                (
+                    "PLAN",
+                    "MULTI_PLAN",
+                    "FRACTION",
+                    "BEAM",
+                    "BRACHY",
+                    "FRACTION_SESSION",
+                    "BEAM_SESSION",
+                    "BRACHY_SESSION",
+                    "CONTROL_POINT",
+                ),
+                0,
+            ),
+            condition_text="Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN, FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT",
         ),
         AttributeSpec(
             "ReferencedTreatmentRecordSequence",
@@ -2434,7 +2561,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 27",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
+            condition=Equals("DoseSummationType", ("RECORD",), 0),
+            condition_text="Dose Summation Type (3004,000A) is RECORD",
         ),
         AttributeSpec(
             "GridFrameOffsetVector",
@@ -2444,7 +2573,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 31",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
+            condition=None,
+            condition_text="multi-frame pixel data are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset Vector (3004,000C)",
         ),
         AttributeSpec(
             "DoseGridScaling",
@@ -2454,7 +2585,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 32",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
+            condition=Present("PixelData"),
+            condition_text="Pixel Data (7FE0,0010) is present",
         ),
         AttributeSpec(
             "TissueHeterogeneityCorrection",
@@ -2464,7 +2597,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-39 row 33",
-            ("RTDoseModule",),
+            groups=("RTDoseModule",),
         ),
         AttributeSpec(
             "ReferencedStructureSetSequence",
@@ -2474,7 +2607,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-40 row 1",
-            ("RTDVHModule",),
+            groups=("RTDVHModule",),
         ),
         AttributeSpec(
             "DVHNormalizationPoint",
@@ -2484,7 +2617,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-40 row 3",
-            ("RTDVHModule",),
+            groups=("RTDVHModule",),
         ),
         AttributeSpec(
             "DVHNormalizationDoseValue",
@@ -2494,7 +2627,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-40 row 4",
-            ("RTDVHModule",),
+            groups=("RTDVHModule",),
         ),
         AttributeSpec(
             "DVHSequence",
@@ -2504,7 +2637,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-40 row 5",
-            ("RTDVHModule",),
+            groups=("RTDVHModule",),
         ),
         AttributeSpec(
             "StructureSetLabel",
@@ -2514,7 +2647,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-41 row 1",
-            ("StructureSetModule",),
+            groups=("StructureSetModule",),
         ),
         AttributeSpec(
             "StructureSetName",
@@ -2524,7 +2657,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-41 row 2",
-            ("StructureSetModule",),
+            groups=("StructureSetModule",),
         ),
         AttributeSpec(
             "StructureSetDescription",
@@ -2534,7 +2667,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-41 row 3",
-            ("StructureSetModule",),
+            groups=("StructureSetModule",),
         ),
         AttributeSpec(
             "StructureSetDate",
@@ -2544,7 +2677,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.8-41 row 5",
-            ("StructureSetModule",),
+            groups=("StructureSetModule",),
         ),
         AttributeSpec(
             "StructureSetTime",
@@ -2554,7 +2687,7 @@ class RTDose(DicomObject):
             "2",
             (),
             "PS3.3 2016c Table C.8-41 row 6",
-            ("StructureSetModule",),
+            groups=("StructureSetModule",),
         ),
         AttributeSpec(
             "ReferencedFrameOfReferenceSequence",
@@ -2564,7 +2697,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-41 row 7",
-            ("StructureSetModule",),
+            groups=("StructureSetModule",),
         ),
         AttributeSpec(
             "StructureSetROISequence",
@@ -2574,7 +2707,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-41 row 15",
-            ("StructureSetModule",),
+            groups=("StructureSetModule",),
         ),
         AttributeSpec(
             "PredecessorStructureSetSequence",
@@ -2584,7 +2717,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.8-41 row 25",
-            ("StructureSetModule",),
+            groups=("StructureSetModule",),
         ),
         AttributeSpec(
             "ROIContourSequence",
@@ -2594,7 +2727,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-42 row 1",
-            ("ROIContourModule",),
+            groups=("ROIContourModule",),
         ),
         AttributeSpec(
             "RTDoseROISequence",
@@ -2604,7 +2737,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.8-43 row 1",
-            ("RTDoseROIModule",),
+            groups=("RTDoseROIModule",),
         ),
         AttributeSpec(
             "SOPClassUID",
@@ -2614,7 +2747,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.12-1 row 1",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPInstanceUID",
@@ -2624,7 +2757,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.12-1 row 2",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SpecificCharacterSet",
@@ -2634,7 +2767,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 3",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="an expanded or replacement character set is used",
         ),
         AttributeSpec(
             "InstanceCreationDate",
@@ -2644,7 +2779,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 4",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCreationTime",
@@ -2654,7 +2789,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 5",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCoercionDateTime",
@@ -2664,7 +2799,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 6",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "InstanceCreatorUID",
@@ -2674,7 +2809,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 7",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "RelatedGeneralSOPClassUID",
@@ -2684,7 +2819,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 8",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "OriginalSpecializedSOPClassUID",
@@ -2694,7 +2829,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 9",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "CodingSchemeIdentificationSequence",
@@ -2704,7 +2839,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 10",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ContextGroupIdentificationSequence",
@@ -2714,7 +2849,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 18",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "MappingResourceIdentificationSequence",
@@ -2724,7 +2859,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 23",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "TimezoneOffsetFromUTC",
@@ -2734,7 +2869,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 27",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ContributingEquipmentSequence",
@@ -2744,7 +2879,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 28",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPInstanceStatus",
@@ -2754,7 +2889,7 @@ class RTDose(DicomObject):
             "3",
             ("NS", "OR", "AO", "AC"),
             "PS3.3 2016c Table C.12-1 row 48",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPAuthorizationDateTime",
@@ -2764,7 +2899,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 49",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "SOPAuthorizationComment",
@@ -2774,7 +2909,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 50",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "AuthorizationEquipmentCertificationNumber",
@@ -2784,7 +2919,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 51",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "MACParametersSequence",
@@ -2794,7 +2929,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-6 row 1",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "DigitalSignaturesSequence",
@@ -2804,7 +2939,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-6 row 6",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "EncryptedAttributesSequence",
@@ -2814,7 +2949,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 53",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set",
         ),
         AttributeSpec(
             "OriginalAttributesSequence",
@@ -2824,7 +2961,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 56",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "HL7StructuredDocumentReferenceSequence",
@@ -2834,7 +2971,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 63",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="unencapsulated HL7 Structured Documents are referenced within the Instance",
         ),
         AttributeSpec(
             "LongitudinalTemporalInformationModified",
@@ -2844,7 +2983,7 @@ class RTDose(DicomObject):
             "3",
             ("UNMODIFIED", "MODIFIED", "REMOVED"),
             "PS3.3 2016c Table C.12-1 row 67",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "QueryRetrieveView",
@@ -2854,7 +2993,9 @@ class RTDose(DicomObject):
             "1C",
             ("CLASSIC", "ENHANCED"),
             "PS3.3 2016c Table C.12-1 row 68",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view",
         ),
         AttributeSpec(
             "ConversionSourceAttributesSequence",
@@ -2864,7 +3005,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 69",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
+            condition=None,
+            condition_text="this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)",
         ),
         AttributeSpec(
             "ContentQualification",
@@ -2874,7 +3017,7 @@ class RTDose(DicomObject):
             "3",
             ("PRODUCT", "RESEARCH", "SERVICE"),
             "PS3.3 2016c Table C.12-1 row 71",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "PrivateDataElementCharacteristicsSequence",
@@ -2884,7 +3027,7 @@ class RTDose(DicomObject):
             "3",
             (),
             "PS3.3 2016c Table C.12-1 row 72",
-            ("SOPCommonModule",),
+            groups=("SOPCommonModule",),
         ),
         AttributeSpec(
             "ReferencedSeriesSequence",
@@ -2894,7 +3037,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-8 row 1",
-            ("CommonInstanceReferenceModule",),
+            groups=("CommonInstanceReferenceModule",),
+            condition=None,
+            condition_text="this Instance references Instances in this Study",
         ),
         AttributeSpec(
             "StudiesContainingOtherReferencedInstancesSequence",
@@ -2904,7 +3049,9 @@ class RTDose(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-8 row 5",
-            ("CommonInstanceReferenceModule",),
+            groups=("CommonInstanceReferenceModule",),
+            condition=None,
+            condition_text="this Instance references Instances in other Studies",
         ),
         AttributeSpec(
             "FrameExtractionSequence",
@@ -2914,7 +3061,7 @@ class RTDose(DicomObject):
             "1",
             (),
             "PS3.3 2016c Table C.12-9 row 1",
-            ("FrameExtractionModule",),
+            groups=("FrameExtractionModule",),
         ),
     )
     PatientName: PersonName | str | None

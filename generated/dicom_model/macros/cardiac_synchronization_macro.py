@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -23,6 +24,8 @@ class CardiacSynchronizationMacroCardiacSynchronizationSequenceItem(DicomObject)
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-8 row 2",
+            condition=None,
+            condition_text="used as a dimension index",
         ),
         AttributeSpec(
             "NominalCardiacTriggerDelayTime",
@@ -41,6 +44,8 @@ class CardiacSynchronizationMacroCardiacSynchronizationSequenceItem(DicomObject)
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-8 row 4",
+            condition=Equals("IntervalsAcquired", ("1",), 0),
+            condition_text="Intervals Acquired (0018,1083) is present and has a value of 1",
         ),
         AttributeSpec(
             "NominalCardiacTriggerTimePriorToRPeak",
@@ -89,6 +94,10 @@ class CardiacSynchronizationMacroCardiacSynchronizationSequenceItem(DicomObject)
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-8 row 10",
+            condition=Equals(
+                "CardiacSynchronizationTechnique", ("NONE", "REALTIME"), 0, negate=True
+            ),
+            condition_text="Cardiac Synchronization Technique (0018,9037) equals other than NONE or REALTIME",
         ),
         AttributeSpec(
             "LowRRValue", 0x00181081, "IS", "1", "3", (), "PS3.3 2016c Table C.7.6.16-8 row 11"

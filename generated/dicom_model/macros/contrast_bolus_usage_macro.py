@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -50,6 +51,8 @@ class ContrastBolusUsageMacroContrastBolusUsageSequenceItem(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7.16-13 row 5",
+            condition=None,
+            condition_text='Contrast/Bolus Administration Route Sequence (0018,0014) for the Contrast/Bolus Agent Number (0018,9337) defined in the Contrast/Bolus Agent Sequence (0018,0012) is (G-D101, SRT, "Intravenous route") or (G-D101, SNM3, "Intravenous route")',
         ),
     )
     ContrastBolusAgentNumber: int

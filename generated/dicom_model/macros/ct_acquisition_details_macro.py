@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -24,9 +25,29 @@ class CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem(DicomObject):
             "1C",
             ("CW", "CC"),
             "PS3.3 2016c Table C.8-119 row 2",
+            condition=AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals("AcquisitionType", ("CONSTANT_ANGLE",), 0, negate=True),
+                )
+            ),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is other than CONSTANT_ANGLE",
         ),
         AttributeSpec(
-            "RevolutionTime", 0x00189305, "FD", "1", "1C", (), "PS3.3 2016c Table C.8-119 row 3"
+            "RevolutionTime",
+            0x00189305,
+            "FD",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-119 row 3",
+            condition=AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals("AcquisitionType", ("CONSTANT_ANGLE",), 0, negate=True),
+                )
+            ),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is other than CONSTANT_ANGLE",
         ),
         AttributeSpec(
             "SingleCollimationWidth",
@@ -36,6 +57,8 @@ class CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-119 row 4",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "TotalCollimationWidth",
@@ -45,12 +68,30 @@ class CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-119 row 5",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
-            "TableHeight", 0x00181130, "DS", "1", "1C", (), "PS3.3 2016c Table C.8-119 row 6"
+            "TableHeight",
+            0x00181130,
+            "DS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-119 row 6",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
-            "GantryDetectorTilt", 0x00181120, "DS", "1", "1C", (), "PS3.3 2016c Table C.8-119 row 7"
+            "GantryDetectorTilt",
+            0x00181120,
+            "DS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-119 row 7",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "DataCollectionDiameter",
@@ -60,6 +101,8 @@ class CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-119 row 8",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
     )
     RotationDirection: Literal["CW", "CC"] | None = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -16,10 +17,31 @@ class CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "AcquisitionType", 0x00189302, "CS", "1", "1C", (), "PS3.3 2016c Table C.8-118 row 2"
+            "AcquisitionType",
+            0x00189302,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-118 row 2",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
-            "TubeAngle", 0x00189303, "FD", "1", "1C", (), "PS3.3 2016c Table C.8-118 row 3"
+            "TubeAngle",
+            0x00189303,
+            "FD",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-118 row 3",
+            condition=AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals("AcquisitionType", ("CONSTANT_ANGLE",), 0),
+                )
+            ),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is CONSTANT_ANGLE",
         ),
         AttributeSpec(
             "ConstantVolumeFlag",
@@ -29,6 +51,8 @@ class CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem(DicomObject):
             "1C",
             ("YES", "NO"),
             "PS3.3 2016c Table C.8-118 row 4",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "FluoroscopyFlag",
@@ -38,6 +62,8 @@ class CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem(DicomObject):
             "1C",
             ("YES", "NO"),
             "PS3.3 2016c Table C.8-118 row 5",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
     )
     AcquisitionType: str | None = None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -56,6 +57,8 @@ class CTAdditionalXRaySourceMacroCTAdditionalXRaySourceSequenceItem(DicomObject)
             "1C",
             (),
             "PS3.3 2016c Table C.8-126b row 9",
+            condition=Equals("FrameType", ("ENERGY_PROP_WT",), 4),
+            condition_text="Required if Frame Type (0008,9007) Value 4 of this frame is ENERGY_PROP_WT",
         ),
     )
     KVP: float | Decimal

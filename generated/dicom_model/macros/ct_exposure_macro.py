@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -18,7 +19,15 @@ class CTExposureMacroCTDIPhantomTypeCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -28,18 +37,49 @@ class CTExposureMacroCTDIPhantomTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -57,7 +97,15 @@ class CTExposureMacroCTDIPhantomTypeCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -66,7 +114,15 @@ class CTExposureMacroCTDIPhantomTypeCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -85,6 +141,8 @@ class CTExposureMacroCTDIPhantomTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -94,6 +152,8 @@ class CTExposureMacroCTDIPhantomTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -192,7 +252,15 @@ class CTExposureMacroCTExposureSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "ExposureTimeInms", 0x00189328, "FD", "1", "1C", (), "PS3.3 2016c Table C.8-124 row 2"
+            "ExposureTimeInms",
+            0x00189328,
+            "FD",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-124 row 2",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "XRayTubeCurrentInmA",
@@ -202,9 +270,19 @@ class CTExposureMacroCTExposureSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-124 row 3",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
-            "ExposureInmAs", 0x00189332, "FD", "1", "1C", (), "PS3.3 2016c Table C.8-124 row 4"
+            "ExposureInmAs",
+            0x00189332,
+            "FD",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-124 row 4",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "ExposureModulationType",
@@ -214,6 +292,8 @@ class CTExposureMacroCTExposureSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-124 row 5",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "EstimatedDoseSaving",
@@ -223,9 +303,24 @@ class CTExposureMacroCTExposureSequenceItem(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.8-124 row 6",
+            condition=AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals("ExposureModulationType", ("NONE",), 0, negate=True),
+                )
+            ),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Exposure Modulation Type (0018,9323) is not equal to NONE",
         ),
         AttributeSpec(
-            "CTDIvol", 0x00189345, "FD", "1", "2C", (), "PS3.3 2016c Table C.8-124 row 7"
+            "CTDIvol",
+            0x00189345,
+            "FD",
+            "1",
+            "2C",
+            (),
+            "PS3.3 2016c Table C.8-124 row 7",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "CTDIPhantomTypeCodeSequence",
@@ -253,6 +348,8 @@ class CTExposureMacroCTExposureSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-124 row 11",
+            condition=Present("WaterEquivalentDiameter"),
+            condition_text="Water Equivalent Diameter (0018,1271) is present",
         ),
     )
     ExposureTimeInms: float | None = None
@@ -324,7 +421,15 @@ class CTExposureMacroWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -334,18 +439,49 @@ class CTExposureMacroWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -363,7 +499,15 @@ class CTExposureMacroWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -372,7 +516,15 @@ class CTExposureMacroWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -391,6 +543,8 @@ class CTExposureMacroWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -400,6 +554,8 @@ class CTExposureMacroWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -24,6 +25,8 @@ class CTGeometryMacroCTGeometrySequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-122 row 2",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "DistanceSourceToDataCollectionCenter",
@@ -33,6 +36,8 @@ class CTGeometryMacroCTGeometrySequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-122 row 3",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
     )
     DistanceSourceToDetector: float | Decimal | None = None

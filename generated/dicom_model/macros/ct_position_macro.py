@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -17,7 +18,15 @@ class CTPositionMacroCTPositionSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "TablePosition", 0x00189327, "FD", "1", "1C", (), "PS3.3 2016c Table C.8-121 row 2"
+            "TablePosition",
+            0x00189327,
+            "FD",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-121 row 2",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "DataCollectionCenterPatient",
@@ -27,6 +36,8 @@ class CTPositionMacroCTPositionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-121 row 3",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "ReconstructionTargetCenterPatient",
@@ -36,6 +47,8 @@ class CTPositionMacroCTPositionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-121 row 4",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
     )
     TablePosition: float | None = None

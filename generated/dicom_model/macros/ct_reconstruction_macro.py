@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -25,6 +26,8 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-123 row 2",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "ConvolutionKernel",
@@ -34,6 +37,8 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-123 row 3",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "ConvolutionKernelGroup",
@@ -43,6 +48,8 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-123 row 4",
+            condition=Present("ConvolutionKernel"),
+            condition_text="Convolution Kernel (0018,1210) is present",
         ),
         AttributeSpec(
             "ReconstructionDiameter",
@@ -52,6 +59,13 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-123 row 5",
+            condition=AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Present("ReconstructionFieldOfView", negate=True),
+                )
+            ),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Reconstruction Field of View (0018,9317) is not present",
         ),
         AttributeSpec(
             "ReconstructionFieldOfView",
@@ -61,6 +75,13 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-123 row 6",
+            condition=AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Present("ReconstructionDiameter", negate=True),
+                )
+            ),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Reconstruction Diameter (0018,1100) is not present",
         ),
         AttributeSpec(
             "ReconstructionPixelSpacing",
@@ -70,6 +91,8 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-123 row 7",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
             "ReconstructionAngle",
@@ -79,9 +102,19 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-123 row 8",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
-            "ImageFilter", 0x00189320, "SH", "1", "1C", (), "PS3.3 2016c Table C.8-123 row 9"
+            "ImageFilter",
+            0x00189320,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-123 row 9",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
     )
     ReconstructionAlgorithm: Literal["FILTER_BACK_PROJ", "ITERATIVE"] | str | None = None

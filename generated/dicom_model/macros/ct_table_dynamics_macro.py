@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -16,7 +17,20 @@ class CTTableDynamicsMacroCTTableDynamicsSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "TableSpeed", 0x00189309, "FD", "1", "1C", (), "PS3.3 2016c Table C.8-120 row 2"
+            "TableSpeed",
+            0x00189309,
+            "FD",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-120 row 2",
+            condition=AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals("AcquisitionType", ("SPIRAL", "CONSTANT_ANGLE"), 0),
+                )
+            ),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL or CONSTANT_ANGLE",
         ),
         AttributeSpec(
             "TableFeedPerRotation",
@@ -26,9 +40,29 @@ class CTTableDynamicsMacroCTTableDynamicsSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-120 row 3",
+            condition=AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals("AcquisitionType", ("SPIRAL",), 0),
+                )
+            ),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL",
         ),
         AttributeSpec(
-            "SpiralPitchFactor", 0x00189311, "FD", "1", "1C", (), "PS3.3 2016c Table C.8-120 row 4"
+            "SpiralPitchFactor",
+            0x00189311,
+            "FD",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-120 row 4",
+            condition=AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals("AcquisitionType", ("SPIRAL",), 0),
+                )
+            ),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL",
         ),
     )
     TableSpeed: float | None = None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -17,15 +18,54 @@ class CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem(DicomObject):
     """An item of CT X-Ray Details Sequence - PS3.3 2016c Table C.8-125."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec("KVP", 0x00180060, "DS", "1", "1C", (), "PS3.3 2016c Table C.8-125 row 2"),
         AttributeSpec(
-            "FocalSpots", 0x00181190, "DS", "1-n", "1C", (), "PS3.3 2016c Table C.8-125 row 3"
+            "KVP",
+            0x00180060,
+            "DS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-125 row 2",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
-            "FilterType", 0x00181160, "SH", "1", "1C", (), "PS3.3 2016c Table C.8-125 row 4"
+            "FocalSpots",
+            0x00181190,
+            "DS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-125 row 3",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
         ),
         AttributeSpec(
-            "FilterMaterial", 0x00187050, "CS", "1-n", "1C", (), "PS3.3 2016c Table C.8-125 row 5"
+            "FilterType",
+            0x00181160,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-125 row 4",
+            condition=Equals("FrameType", ("ORIGINAL",), 1),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
+        ),
+        AttributeSpec(
+            "FilterMaterial",
+            0x00187050,
+            "CS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-125 row 5",
+            condition=AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals("FilterType", ("NONE",), 0, negate=True),
+                )
+            ),
+            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the value of Filter Type (0018,1160) is other than NONE",
         ),
         AttributeSpec(
             "CalciumScoringMassFactorPatient",
@@ -53,6 +93,8 @@ class CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-125 row 8",
+            condition=Equals("FrameType", ("ENERGY_PROP_WT",), 4),
+            condition_text="Required if Frame Type (0008,9007) Value 4 of this frame is ENERGY_PROP_WT",
         ),
     )
     KVP: float | Decimal | None = None

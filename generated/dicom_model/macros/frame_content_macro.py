@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -34,6 +35,8 @@ class FrameContentMacroFrameContentSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-3 row 3",
+            condition=None,
+            condition_text='Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted)',
         ),
         AttributeSpec(
             "FrameAcquisitionDateTime",
@@ -43,6 +46,8 @@ class FrameContentMacroFrameContentSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-3 row 4",
+            condition=None,
+            condition_text='Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted)',
         ),
         AttributeSpec(
             "FrameAcquisitionDuration",
@@ -52,6 +57,8 @@ class FrameContentMacroFrameContentSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-3 row 5",
+            condition=None,
+            condition_text='Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted)',
         ),
         AttributeSpec(
             "CardiacCyclePosition",
@@ -79,6 +86,8 @@ class FrameContentMacroFrameContentSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-3 row 8",
+            condition=None,
+            condition_text="the value of Dimension Index Sequence (0020,9222) exists",
         ),
         AttributeSpec(
             "TemporalPositionIndex",
@@ -88,9 +97,29 @@ class FrameContentMacroFrameContentSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-3 row 9",
+            condition=AnyOf(
+                (
+                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.130",), 0),
+                    Present("FunctionalMRSequence"),
+                )
+            ),
+            condition_text='the value of SOP Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130" or Functional MR Sequence (0018,9621) is present',
         ),
         AttributeSpec(
-            "StackID", 0x00209056, "SH", "1", "1C", (), "PS3.3 2016c Table C.7.6.16-3 row 10"
+            "StackID",
+            0x00209056,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7.6.16-3 row 10",
+            condition=AnyOf(
+                (
+                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.130",), 0),
+                    Present("FunctionalMRSequence"),
+                )
+            ),
+            condition_text='the value of SOP Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130" or Functional MR Sequence (0018,9621) is present',
         ),
         AttributeSpec(
             "InStackPositionNumber",
@@ -100,6 +129,13 @@ class FrameContentMacroFrameContentSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-3 row 11",
+            condition=AnyOf(
+                (
+                    Present("StackID"),
+                    Present("FunctionalMRSequence"),
+                )
+            ),
+            condition_text="Stack ID (0020,9056) or Functional MR Sequence (0018,9621) is present",
         ),
         AttributeSpec(
             "FrameComments", 0x00209158, "LT", "1", "3", (), "PS3.3 2016c Table C.7.6.16-3 row 12"

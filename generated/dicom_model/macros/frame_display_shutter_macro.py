@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -27,6 +28,8 @@ class FrameDisplayShutterMacroFrameDisplayShutterSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-17a row 2",
+            condition=Equals("ShutterShape", ("RECTANGULAR",), 0),
+            condition_text="Shutter Shape (0018,1600) is RECTANGULAR",
         ),
         AttributeSpec(
             "ShutterRightVerticalEdge",
@@ -36,6 +39,8 @@ class FrameDisplayShutterMacroFrameDisplayShutterSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-17a row 3",
+            condition=Equals("ShutterShape", ("RECTANGULAR",), 0),
+            condition_text="Shutter Shape (0018,1600) is RECTANGULAR",
         ),
         AttributeSpec(
             "ShutterUpperHorizontalEdge",
@@ -45,6 +50,8 @@ class FrameDisplayShutterMacroFrameDisplayShutterSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-17a row 4",
+            condition=Equals("ShutterShape", ("RECTANGULAR",), 0),
+            condition_text="Shutter Shape (0018,1600) is RECTANGULAR",
         ),
         AttributeSpec(
             "ShutterLowerHorizontalEdge",
@@ -54,6 +61,8 @@ class FrameDisplayShutterMacroFrameDisplayShutterSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-17a row 5",
+            condition=Equals("ShutterShape", ("RECTANGULAR",), 0),
+            condition_text="Shutter Shape (0018,1600) is RECTANGULAR",
         ),
         AttributeSpec(
             "CenterOfCircularShutter",
@@ -63,6 +72,8 @@ class FrameDisplayShutterMacroFrameDisplayShutterSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-17a row 6",
+            condition=Equals("ShutterShape", ("CIRCULAR",), 0),
+            condition_text="Shutter Shape (0018,1600) is CIRCULAR",
         ),
         AttributeSpec(
             "RadiusOfCircularShutter",
@@ -72,6 +83,8 @@ class FrameDisplayShutterMacroFrameDisplayShutterSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-17a row 7",
+            condition=Equals("ShutterShape", ("CIRCULAR",), 0),
+            condition_text="Shutter Shape (0018,1600) is CIRCULAR",
         ),
         AttributeSpec(
             "VerticesOfThePolygonalShutter",
@@ -81,6 +94,8 @@ class FrameDisplayShutterMacroFrameDisplayShutterSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-17a row 8",
+            condition=Equals("ShutterShape", ("POLYGONAL",), 0),
+            condition_text="Shutter Shape (0018,1600) is POLYGONAL",
         ),
         AttributeSpec(
             "ShutterPresentationValue",

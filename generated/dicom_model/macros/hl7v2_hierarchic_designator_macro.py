@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -23,9 +24,19 @@ class HL7v2HierarchicDesignatorMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-17 row 1",
+            condition=Present("UniversalEntityID", negate=True),
+            condition_text="Universal Entity ID (0040,0032) is not present",
         ),
         AttributeSpec(
-            "UniversalEntityID", 0x00400032, "UT", "1", "1C", (), "PS3.3 2016c Table 10-17 row 2"
+            "UniversalEntityID",
+            0x00400032,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-17 row 2",
+            condition=Present("LocalNamespaceEntityID", negate=True),
+            condition_text="Local Namespace Entity ID (0040,0031) is not present",
         ),
         AttributeSpec(
             "UniversalEntityIDType",
@@ -35,6 +46,8 @@ class HL7v2HierarchicDesignatorMacro(DicomObject):
             "1C",
             ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"),
             "PS3.3 2016c Table 10-17 row 3",
+            condition=Present("UniversalEntityID"),
+            condition_text="Universal Entity ID (0040,0032) is present",
         ),
     )
     LocalNamespaceEntityID: str | None = None

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -47,7 +48,15 @@ class ImagePixelMacro(DicomObject):
             "PS3.3 2016c Table C.7-11b row 8",
         ),
         AttributeSpec(
-            "PixelData", 0x7FE00010, "OB or OW", "1", "1C", (), "PS3.3 2016c Table C.7-11b row 9"
+            "PixelData",
+            0x7FE00010,
+            "OB or OW",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7-11b row 9",
+            condition=Present("PixelDataProviderURL", negate=True),
+            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
         ),
         AttributeSpec(
             "PlanarConfiguration",
@@ -57,9 +66,19 @@ class ImagePixelMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 10",
+            condition=None,
+            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
         ),
         AttributeSpec(
-            "PixelAspectRatio", 0x00280034, "IS", "2", "1C", (), "PS3.3 2016c Table C.7-11b row 11"
+            "PixelAspectRatio",
+            0x00280034,
+            "IS",
+            "2",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7-11b row 11",
+            condition=None,
+            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
         ),
         AttributeSpec(
             "SmallestImagePixelValue",
@@ -87,6 +106,13 @@ class ImagePixelMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 14",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableDescriptor",
@@ -96,6 +122,13 @@ class ImagePixelMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 15",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableDescriptor",
@@ -105,6 +138,13 @@ class ImagePixelMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 16",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableData",
@@ -114,6 +154,13 @@ class ImagePixelMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 17",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableData",
@@ -123,6 +170,13 @@ class ImagePixelMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 18",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableData",
@@ -132,6 +186,13 @@ class ImagePixelMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 19",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "ICCProfile", 0x00282000, "OB", "1", "3", (), "PS3.3 2016c Table C.7-11b row 20"

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -36,6 +37,8 @@ class ImageSOPInstanceReferenceMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3 row 2",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
         ),
         AttributeSpec(
             "ReferencedSegmentNumber",
@@ -45,6 +48,8 @@ class ImageSOPInstanceReferenceMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3 row 3",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
         ),
     )
     ReferencedSOPClassUID: str

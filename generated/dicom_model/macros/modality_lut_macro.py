@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -68,15 +69,41 @@ class ModalityLUTMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.11-1b row 1",
+            condition=None,
+            condition_text="Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.",
         ),
         AttributeSpec(
-            "RescaleIntercept", 0x00281052, "DS", "1", "1C", (), "PS3.3 2016c Table C.11-1b row 6"
+            "RescaleIntercept",
+            0x00281052,
+            "DS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.11-1b row 6",
+            condition=Present("ModalityLUTSequence", negate=True),
+            condition_text="Modality LUT Sequence (0028,3000) is not present",
         ),
         AttributeSpec(
-            "RescaleSlope", 0x00281053, "DS", "1", "1C", (), "PS3.3 2016c Table C.11-1b row 7"
+            "RescaleSlope",
+            0x00281053,
+            "DS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.11-1b row 7",
+            condition=Present("RescaleIntercept"),
+            condition_text="Rescale Intercept is present",
         ),
         AttributeSpec(
-            "RescaleType", 0x00281054, "LO", "1", "1C", (), "PS3.3 2016c Table C.11-1b row 8"
+            "RescaleType",
+            0x00281054,
+            "LO",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.11-1b row 8",
+            condition=Present("RescaleIntercept"),
+            condition_text="Rescale Intercept is present",
         ),
     )
     ModalityLUTSequence: list[ModalityLUTMacroModalityLUTSequenceItem] | None = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -55,22 +56,104 @@ class PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem(DicomObj
             (),
             "PS3.3 2016c Table 10-2 row 2",
         ),
-        AttributeSpec("DateTime", 0x0040A120, "DT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 4"),
-        AttributeSpec("Date", 0x0040A121, "DA", "1", "1C", (), "PS3.3 2016c Table 10-2 row 5"),
-        AttributeSpec("Time", 0x0040A122, "TM", "1", "1C", (), "PS3.3 2016c Table 10-2 row 6"),
         AttributeSpec(
-            "PersonName", 0x0040A123, "PN", "1", "1C", (), "PS3.3 2016c Table 10-2 row 7"
-        ),
-        AttributeSpec("UID", 0x0040A124, "UI", "1", "1C", (), "PS3.3 2016c Table 10-2 row 8"),
-        AttributeSpec("TextValue", 0x0040A160, "UT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 9"),
-        AttributeSpec(
-            "ConceptCodeSequence", 0x0040A168, "SQ", "1", "1C", (), "PS3.3 2016c Table 10-2 row 10"
-        ),
-        AttributeSpec(
-            "NumericValue", 0x0040A30A, "DS", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 12"
+            "DateTime",
+            0x0040A120,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 4",
+            condition=Equals("ValueType", ("DATETIME",), 0),
+            condition_text="Value Type (0040,A040) is DATETIME",
         ),
         AttributeSpec(
-            "FloatingPointValue", 0x0040A161, "FD", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 13"
+            "Date",
+            0x0040A121,
+            "DA",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 5",
+            condition=Equals("ValueType", ("DATE",), 0),
+            condition_text="Value Type (0040,A040) is DATE",
+        ),
+        AttributeSpec(
+            "Time",
+            0x0040A122,
+            "TM",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 6",
+            condition=Equals("ValueType", ("TIME",), 0),
+            condition_text="Value Type (0040,A040) is TIME",
+        ),
+        AttributeSpec(
+            "PersonName",
+            0x0040A123,
+            "PN",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 7",
+            condition=Equals("ValueType", ("PNAME",), 0),
+            condition_text="Value Type (0040,A040) is PNAME",
+        ),
+        AttributeSpec(
+            "UID",
+            0x0040A124,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 8",
+            condition=Equals("ValueType", ("UIDREF",), 0),
+            condition_text="Value Type (0040,A040) is UIDREF",
+        ),
+        AttributeSpec(
+            "TextValue",
+            0x0040A160,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 9",
+            condition=Equals("ValueType", ("TEXT",), 0),
+            condition_text="Value Type (0040,A040) is TEXT",
+        ),
+        AttributeSpec(
+            "ConceptCodeSequence",
+            0x0040A168,
+            "SQ",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 10",
+            condition=Equals("ValueType", ("CODE",), 0),
+            condition_text="Value Type (0040,A040) is CODE",
+        ),
+        AttributeSpec(
+            "NumericValue",
+            0x0040A30A,
+            "DS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 12",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
+        ),
+        AttributeSpec(
+            "FloatingPointValue",
+            0x0040A161,
+            "FD",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 13",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
         ),
         AttributeSpec(
             "RationalNumeratorValue",
@@ -80,6 +163,8 @@ class PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem(DicomObj
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 14",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
         ),
         AttributeSpec(
             "RationalDenominatorValue",
@@ -89,6 +174,8 @@ class PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem(DicomObj
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 15",
+            condition=Present("RationalNumeratorValue"),
+            condition_text="Rational Numerator Value (0040,A162) is present",
         ),
         AttributeSpec(
             "MeasurementUnitsCodeSequence",
@@ -98,6 +185,8 @@ class PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem(DicomObj
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 16",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
         ),
         AttributeSpec(
             "ReferencedSOPSequence",
@@ -107,6 +196,8 @@ class PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem(DicomObj
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 18",
+            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
+            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
         ),
     )
     ValueType: Literal[
@@ -208,7 +299,15 @@ class PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem(DicomO
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -218,18 +317,49 @@ class PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem(DicomO
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -247,7 +377,15 @@ class PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem(DicomO
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -256,7 +394,15 @@ class PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem(DicomO
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -275,6 +421,8 @@ class PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem(DicomO
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -284,6 +432,8 @@ class PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem(DicomO
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ProtocolContextSequence",
@@ -426,22 +576,104 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
             (),
             "PS3.3 2016c Table 10-2 row 2",
         ),
-        AttributeSpec("DateTime", 0x0040A120, "DT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 4"),
-        AttributeSpec("Date", 0x0040A121, "DA", "1", "1C", (), "PS3.3 2016c Table 10-2 row 5"),
-        AttributeSpec("Time", 0x0040A122, "TM", "1", "1C", (), "PS3.3 2016c Table 10-2 row 6"),
         AttributeSpec(
-            "PersonName", 0x0040A123, "PN", "1", "1C", (), "PS3.3 2016c Table 10-2 row 7"
-        ),
-        AttributeSpec("UID", 0x0040A124, "UI", "1", "1C", (), "PS3.3 2016c Table 10-2 row 8"),
-        AttributeSpec("TextValue", 0x0040A160, "UT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 9"),
-        AttributeSpec(
-            "ConceptCodeSequence", 0x0040A168, "SQ", "1", "1C", (), "PS3.3 2016c Table 10-2 row 10"
-        ),
-        AttributeSpec(
-            "NumericValue", 0x0040A30A, "DS", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 12"
+            "DateTime",
+            0x0040A120,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 4",
+            condition=Equals("ValueType", ("DATETIME",), 0),
+            condition_text="Value Type (0040,A040) is DATETIME",
         ),
         AttributeSpec(
-            "FloatingPointValue", 0x0040A161, "FD", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 13"
+            "Date",
+            0x0040A121,
+            "DA",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 5",
+            condition=Equals("ValueType", ("DATE",), 0),
+            condition_text="Value Type (0040,A040) is DATE",
+        ),
+        AttributeSpec(
+            "Time",
+            0x0040A122,
+            "TM",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 6",
+            condition=Equals("ValueType", ("TIME",), 0),
+            condition_text="Value Type (0040,A040) is TIME",
+        ),
+        AttributeSpec(
+            "PersonName",
+            0x0040A123,
+            "PN",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 7",
+            condition=Equals("ValueType", ("PNAME",), 0),
+            condition_text="Value Type (0040,A040) is PNAME",
+        ),
+        AttributeSpec(
+            "UID",
+            0x0040A124,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 8",
+            condition=Equals("ValueType", ("UIDREF",), 0),
+            condition_text="Value Type (0040,A040) is UIDREF",
+        ),
+        AttributeSpec(
+            "TextValue",
+            0x0040A160,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 9",
+            condition=Equals("ValueType", ("TEXT",), 0),
+            condition_text="Value Type (0040,A040) is TEXT",
+        ),
+        AttributeSpec(
+            "ConceptCodeSequence",
+            0x0040A168,
+            "SQ",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 10",
+            condition=Equals("ValueType", ("CODE",), 0),
+            condition_text="Value Type (0040,A040) is CODE",
+        ),
+        AttributeSpec(
+            "NumericValue",
+            0x0040A30A,
+            "DS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 12",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
+        ),
+        AttributeSpec(
+            "FloatingPointValue",
+            0x0040A161,
+            "FD",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 13",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
         ),
         AttributeSpec(
             "RationalNumeratorValue",
@@ -451,6 +683,8 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 14",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
         ),
         AttributeSpec(
             "RationalDenominatorValue",
@@ -460,6 +694,8 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 15",
+            condition=Present("RationalNumeratorValue"),
+            condition_text="Rational Numerator Value (0040,A162) is present",
         ),
         AttributeSpec(
             "MeasurementUnitsCodeSequence",
@@ -469,6 +705,8 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 16",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
         ),
         AttributeSpec(
             "ReferencedSOPSequence",
@@ -478,6 +716,8 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 18",
+            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
+            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
         ),
         AttributeSpec(
             "ContentItemModifierSequence",

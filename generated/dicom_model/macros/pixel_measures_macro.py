@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -18,10 +19,26 @@ class PixelMeasuresMacroPixelMeasuresSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "PixelSpacing", 0x00280030, "DS", "2", "1C", (), "PS3.3 2016c Table C.7.6.16-2 row 2"
+            "PixelSpacing",
+            0x00280030,
+            "DS",
+            "2",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7.6.16-2 row 2",
+            condition=None,
+            condition_text='either: Volumetric Properties (0008,9206) is other than DISTORTED or SAMPLED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present',
         ),
         AttributeSpec(
-            "SliceThickness", 0x00180050, "DS", "1", "1C", (), "PS3.3 2016c Table C.7.6.16-2 row 3"
+            "SliceThickness",
+            0x00180050,
+            "DS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7.6.16-2 row 3",
+            condition=None,
+            condition_text='either: Volumetric Properties (0008,9206) is VOLUME or SAMPLED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present',
         ),
         AttributeSpec(
             "SpacingBetweenSlices",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -25,6 +26,8 @@ class PlaneOrientationPatientMacroPlaneOrientationSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-5 row 2",
+            condition=None,
+            condition_text='either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present',
         ),
     )
     ImageOrientationPatient: Sequence[float | Decimal] | None = None

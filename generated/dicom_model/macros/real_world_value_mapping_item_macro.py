@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -27,7 +28,15 @@ class RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem(DicomObject
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -37,18 +46,49 @@ class RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem(DicomObject
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -66,7 +106,15 @@ class RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem(DicomObject
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -75,7 +123,15 @@ class RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem(DicomObject
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -94,6 +150,8 @@ class RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem(DicomObject
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -103,6 +161,8 @@ class RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem(DicomObject
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -229,22 +289,104 @@ class RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem(DicomObject):
             (),
             "PS3.3 2016c Table 10-2 row 2",
         ),
-        AttributeSpec("DateTime", 0x0040A120, "DT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 4"),
-        AttributeSpec("Date", 0x0040A121, "DA", "1", "1C", (), "PS3.3 2016c Table 10-2 row 5"),
-        AttributeSpec("Time", 0x0040A122, "TM", "1", "1C", (), "PS3.3 2016c Table 10-2 row 6"),
         AttributeSpec(
-            "PersonName", 0x0040A123, "PN", "1", "1C", (), "PS3.3 2016c Table 10-2 row 7"
-        ),
-        AttributeSpec("UID", 0x0040A124, "UI", "1", "1C", (), "PS3.3 2016c Table 10-2 row 8"),
-        AttributeSpec("TextValue", 0x0040A160, "UT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 9"),
-        AttributeSpec(
-            "ConceptCodeSequence", 0x0040A168, "SQ", "1", "1C", (), "PS3.3 2016c Table 10-2 row 10"
-        ),
-        AttributeSpec(
-            "NumericValue", 0x0040A30A, "DS", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 12"
+            "DateTime",
+            0x0040A120,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 4",
+            condition=Equals("ValueType", ("DATETIME",), 0),
+            condition_text="Value Type (0040,A040) is DATETIME",
         ),
         AttributeSpec(
-            "FloatingPointValue", 0x0040A161, "FD", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 13"
+            "Date",
+            0x0040A121,
+            "DA",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 5",
+            condition=Equals("ValueType", ("DATE",), 0),
+            condition_text="Value Type (0040,A040) is DATE",
+        ),
+        AttributeSpec(
+            "Time",
+            0x0040A122,
+            "TM",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 6",
+            condition=Equals("ValueType", ("TIME",), 0),
+            condition_text="Value Type (0040,A040) is TIME",
+        ),
+        AttributeSpec(
+            "PersonName",
+            0x0040A123,
+            "PN",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 7",
+            condition=Equals("ValueType", ("PNAME",), 0),
+            condition_text="Value Type (0040,A040) is PNAME",
+        ),
+        AttributeSpec(
+            "UID",
+            0x0040A124,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 8",
+            condition=Equals("ValueType", ("UIDREF",), 0),
+            condition_text="Value Type (0040,A040) is UIDREF",
+        ),
+        AttributeSpec(
+            "TextValue",
+            0x0040A160,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 9",
+            condition=Equals("ValueType", ("TEXT",), 0),
+            condition_text="Value Type (0040,A040) is TEXT",
+        ),
+        AttributeSpec(
+            "ConceptCodeSequence",
+            0x0040A168,
+            "SQ",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 10",
+            condition=Equals("ValueType", ("CODE",), 0),
+            condition_text="Value Type (0040,A040) is CODE",
+        ),
+        AttributeSpec(
+            "NumericValue",
+            0x0040A30A,
+            "DS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 12",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
+        ),
+        AttributeSpec(
+            "FloatingPointValue",
+            0x0040A161,
+            "FD",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 13",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
         ),
         AttributeSpec(
             "RationalNumeratorValue",
@@ -254,6 +396,8 @@ class RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 14",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
         ),
         AttributeSpec(
             "RationalDenominatorValue",
@@ -263,6 +407,8 @@ class RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 15",
+            condition=Present("RationalNumeratorValue"),
+            condition_text="Rational Numerator Value (0040,A162) is present",
         ),
         AttributeSpec(
             "MeasurementUnitsCodeSequence",
@@ -272,6 +418,8 @@ class RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 16",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
         ),
         AttributeSpec(
             "ReferencedSOPSequence",
@@ -281,6 +429,8 @@ class RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 18",
+            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
+            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
         ),
     )
     ValueType: Literal[
@@ -389,6 +539,8 @@ class RealWorldValueMappingItemMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 1",
+            condition=None,
+            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent",
         ),
         AttributeSpec(
             "RealWorldValueLastValueMapped",
@@ -398,6 +550,8 @@ class RealWorldValueMappingItemMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 2",
+            condition=None,
+            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent",
         ),
         AttributeSpec(
             "DoubleFloatRealWorldValueFirstValueMapped",
@@ -407,6 +561,8 @@ class RealWorldValueMappingItemMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 3",
+            condition=Present("RealWorldValueFirstValueMapped", negate=True),
+            condition_text="Real World Value First Value Mapped (0040,9216) is absent",
         ),
         AttributeSpec(
             "DoubleFloatRealWorldValueLastValueMapped",
@@ -416,6 +572,8 @@ class RealWorldValueMappingItemMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 4",
+            condition=Present("RealWorldValueLastValueMapped", negate=True),
+            condition_text="Real World Value Last Value Mapped (0040,9211) is absent",
         ),
         AttributeSpec(
             "RealWorldValueIntercept",
@@ -425,6 +583,8 @@ class RealWorldValueMappingItemMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 5",
+            condition=None,
+            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
         ),
         AttributeSpec(
             "RealWorldValueSlope",
@@ -434,6 +594,8 @@ class RealWorldValueMappingItemMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 6",
+            condition=None,
+            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
         ),
         AttributeSpec(
             "RealWorldValueLUTData",
@@ -443,6 +605,8 @@ class RealWorldValueMappingItemMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 7",
+            condition=Present("RealWorldValueIntercept", negate=True),
+            condition_text="Real World Value Intercept (0040,9224) is not present",
         ),
         AttributeSpec(
             "LUTExplanation", 0x00283003, "LO", "1", "1", (), "PS3.3 2016c Table C.7.6.16-12b row 8"

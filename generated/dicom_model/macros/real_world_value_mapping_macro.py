@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.real_world_value_mapping_item_macro import (
     RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem,
@@ -28,6 +29,8 @@ class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 1",
+            condition=None,
+            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent",
         ),
         AttributeSpec(
             "RealWorldValueLastValueMapped",
@@ -37,6 +40,8 @@ class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 2",
+            condition=None,
+            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent",
         ),
         AttributeSpec(
             "DoubleFloatRealWorldValueFirstValueMapped",
@@ -46,6 +51,8 @@ class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 3",
+            condition=Present("RealWorldValueFirstValueMapped", negate=True),
+            condition_text="Real World Value First Value Mapped (0040,9216) is absent",
         ),
         AttributeSpec(
             "DoubleFloatRealWorldValueLastValueMapped",
@@ -55,6 +62,8 @@ class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 4",
+            condition=Present("RealWorldValueLastValueMapped", negate=True),
+            condition_text="Real World Value Last Value Mapped (0040,9211) is absent",
         ),
         AttributeSpec(
             "RealWorldValueIntercept",
@@ -64,6 +73,8 @@ class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 5",
+            condition=None,
+            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
         ),
         AttributeSpec(
             "RealWorldValueSlope",
@@ -73,6 +84,8 @@ class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 6",
+            condition=None,
+            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
         ),
         AttributeSpec(
             "RealWorldValueLUTData",
@@ -82,6 +95,8 @@ class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 7",
+            condition=Present("RealWorldValueIntercept", negate=True),
+            condition_text="Real World Value Intercept (0040,9224) is not present",
         ),
         AttributeSpec(
             "LUTExplanation", 0x00283003, "LO", "1", "1", (), "PS3.3 2016c Table C.7.6.16-12b row 8"

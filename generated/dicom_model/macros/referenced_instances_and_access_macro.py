@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -88,6 +89,8 @@ class ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 7",
+            condition=Equals("TypeOfInstances", ("CDA",), 0),
+            condition_text="Type of Instances (0040,E020) is CDA",
         ),
         AttributeSpec(
             "ReferencedFrameNumber",
@@ -97,6 +100,8 @@ class ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 8",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
         ),
         AttributeSpec(
             "ReferencedSegmentNumber",
@@ -106,6 +111,8 @@ class ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 9",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
         ),
     )
     ReferencedSOPClassUID: str
@@ -204,10 +211,26 @@ class ReferencedInstancesAndAccessMacro(DicomObject):
             "TypeOfInstances", 0x0040E020, "CS", "1", "1", (), "PS3.3 2016c Table 10-3b row 1"
         ),
         AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "1C", (), "PS3.3 2016c Table 10-3b row 2"
+            "StudyInstanceUID",
+            0x0020000D,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-3b row 2",
+            condition=Equals("TypeOfInstances", ("DICOM",), 0),
+            condition_text="Type of Instances (0040,E020) is DICOM",
         ),
         AttributeSpec(
-            "SeriesInstanceUID", 0x0020000E, "UI", "1", "1C", (), "PS3.3 2016c Table 10-3b row 3"
+            "SeriesInstanceUID",
+            0x0020000E,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-3b row 3",
+            condition=Equals("TypeOfInstances", ("DICOM",), 0),
+            condition_text="Type of Instances (0040,E020) is DICOM",
         ),
         AttributeSpec(
             "ReferencedSOPSequence", 0x00081199, "SQ", "1", "1", (), "PS3.3 2016c Table 10-3b row 4"
@@ -220,6 +243,8 @@ class ReferencedInstancesAndAccessMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 10",
+            condition=None,
+            condition_text="DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present",
         ),
         AttributeSpec(
             "DICOMMediaRetrievalSequence",
@@ -229,6 +254,8 @@ class ReferencedInstancesAndAccessMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 12",
+            condition=None,
+            condition_text="DICOM Retrieval Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present",
         ),
         AttributeSpec(
             "WADORetrievalSequence",
@@ -238,6 +265,8 @@ class ReferencedInstancesAndAccessMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 15",
+            condition=None,
+            condition_text="DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present",
         ),
         AttributeSpec(
             "XDSRetrievalSequence",
@@ -247,6 +276,8 @@ class ReferencedInstancesAndAccessMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 17",
+            condition=None,
+            condition_text="DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and WADO Retrieval Sequence (0040,E023) are not present",
         ),
         AttributeSpec(
             "WADORSRetrievalSequence",
@@ -256,6 +287,8 @@ class ReferencedInstancesAndAccessMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 20",
+            condition=None,
+            condition_text="DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023) and XDS Retrieval Sequence (0040,E024) are not present",
         ),
     )
     TypeOfInstances: Literal["DICOM", "CDA"] | str

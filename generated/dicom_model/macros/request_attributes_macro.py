@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -55,22 +56,104 @@ class RequestAttributesMacroContentItemModifierSequenceItem(DicomObject):
             (),
             "PS3.3 2016c Table 10-2 row 2",
         ),
-        AttributeSpec("DateTime", 0x0040A120, "DT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 4"),
-        AttributeSpec("Date", 0x0040A121, "DA", "1", "1C", (), "PS3.3 2016c Table 10-2 row 5"),
-        AttributeSpec("Time", 0x0040A122, "TM", "1", "1C", (), "PS3.3 2016c Table 10-2 row 6"),
         AttributeSpec(
-            "PersonName", 0x0040A123, "PN", "1", "1C", (), "PS3.3 2016c Table 10-2 row 7"
-        ),
-        AttributeSpec("UID", 0x0040A124, "UI", "1", "1C", (), "PS3.3 2016c Table 10-2 row 8"),
-        AttributeSpec("TextValue", 0x0040A160, "UT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 9"),
-        AttributeSpec(
-            "ConceptCodeSequence", 0x0040A168, "SQ", "1", "1C", (), "PS3.3 2016c Table 10-2 row 10"
-        ),
-        AttributeSpec(
-            "NumericValue", 0x0040A30A, "DS", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 12"
+            "DateTime",
+            0x0040A120,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 4",
+            condition=Equals("ValueType", ("DATETIME",), 0),
+            condition_text="Value Type (0040,A040) is DATETIME",
         ),
         AttributeSpec(
-            "FloatingPointValue", 0x0040A161, "FD", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 13"
+            "Date",
+            0x0040A121,
+            "DA",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 5",
+            condition=Equals("ValueType", ("DATE",), 0),
+            condition_text="Value Type (0040,A040) is DATE",
+        ),
+        AttributeSpec(
+            "Time",
+            0x0040A122,
+            "TM",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 6",
+            condition=Equals("ValueType", ("TIME",), 0),
+            condition_text="Value Type (0040,A040) is TIME",
+        ),
+        AttributeSpec(
+            "PersonName",
+            0x0040A123,
+            "PN",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 7",
+            condition=Equals("ValueType", ("PNAME",), 0),
+            condition_text="Value Type (0040,A040) is PNAME",
+        ),
+        AttributeSpec(
+            "UID",
+            0x0040A124,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 8",
+            condition=Equals("ValueType", ("UIDREF",), 0),
+            condition_text="Value Type (0040,A040) is UIDREF",
+        ),
+        AttributeSpec(
+            "TextValue",
+            0x0040A160,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 9",
+            condition=Equals("ValueType", ("TEXT",), 0),
+            condition_text="Value Type (0040,A040) is TEXT",
+        ),
+        AttributeSpec(
+            "ConceptCodeSequence",
+            0x0040A168,
+            "SQ",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 10",
+            condition=Equals("ValueType", ("CODE",), 0),
+            condition_text="Value Type (0040,A040) is CODE",
+        ),
+        AttributeSpec(
+            "NumericValue",
+            0x0040A30A,
+            "DS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 12",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
+        ),
+        AttributeSpec(
+            "FloatingPointValue",
+            0x0040A161,
+            "FD",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 13",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
         ),
         AttributeSpec(
             "RationalNumeratorValue",
@@ -80,6 +163,8 @@ class RequestAttributesMacroContentItemModifierSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 14",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
         ),
         AttributeSpec(
             "RationalDenominatorValue",
@@ -89,6 +174,8 @@ class RequestAttributesMacroContentItemModifierSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 15",
+            condition=Present("RationalNumeratorValue"),
+            condition_text="Rational Numerator Value (0040,A162) is present",
         ),
         AttributeSpec(
             "MeasurementUnitsCodeSequence",
@@ -98,6 +185,8 @@ class RequestAttributesMacroContentItemModifierSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 16",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
         ),
         AttributeSpec(
             "ReferencedSOPSequence",
@@ -107,6 +196,8 @@ class RequestAttributesMacroContentItemModifierSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 18",
+            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
+            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
         ),
     )
     ValueType: Literal[
@@ -215,9 +306,19 @@ class RequestAttributesMacroIssuerOfAccessionNumberSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-17 row 1",
+            condition=Present("UniversalEntityID", negate=True),
+            condition_text="Universal Entity ID (0040,0032) is not present",
         ),
         AttributeSpec(
-            "UniversalEntityID", 0x00400032, "UT", "1", "1C", (), "PS3.3 2016c Table 10-17 row 2"
+            "UniversalEntityID",
+            0x00400032,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-17 row 2",
+            condition=Present("LocalNamespaceEntityID", negate=True),
+            condition_text="Local Namespace Entity ID (0040,0031) is not present",
         ),
         AttributeSpec(
             "UniversalEntityIDType",
@@ -227,6 +328,8 @@ class RequestAttributesMacroIssuerOfAccessionNumberSequenceItem(DicomObject):
             "1C",
             ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"),
             "PS3.3 2016c Table 10-17 row 3",
+            condition=Present("UniversalEntityID"),
+            condition_text="Universal Entity ID (0040,0032) is present",
         ),
     )
     LocalNamespaceEntityID: str | None = None
@@ -286,22 +389,104 @@ class RequestAttributesMacroProtocolContextSequenceItem(DicomObject):
             (),
             "PS3.3 2016c Table 10-2 row 2",
         ),
-        AttributeSpec("DateTime", 0x0040A120, "DT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 4"),
-        AttributeSpec("Date", 0x0040A121, "DA", "1", "1C", (), "PS3.3 2016c Table 10-2 row 5"),
-        AttributeSpec("Time", 0x0040A122, "TM", "1", "1C", (), "PS3.3 2016c Table 10-2 row 6"),
         AttributeSpec(
-            "PersonName", 0x0040A123, "PN", "1", "1C", (), "PS3.3 2016c Table 10-2 row 7"
-        ),
-        AttributeSpec("UID", 0x0040A124, "UI", "1", "1C", (), "PS3.3 2016c Table 10-2 row 8"),
-        AttributeSpec("TextValue", 0x0040A160, "UT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 9"),
-        AttributeSpec(
-            "ConceptCodeSequence", 0x0040A168, "SQ", "1", "1C", (), "PS3.3 2016c Table 10-2 row 10"
-        ),
-        AttributeSpec(
-            "NumericValue", 0x0040A30A, "DS", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 12"
+            "DateTime",
+            0x0040A120,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 4",
+            condition=Equals("ValueType", ("DATETIME",), 0),
+            condition_text="Value Type (0040,A040) is DATETIME",
         ),
         AttributeSpec(
-            "FloatingPointValue", 0x0040A161, "FD", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 13"
+            "Date",
+            0x0040A121,
+            "DA",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 5",
+            condition=Equals("ValueType", ("DATE",), 0),
+            condition_text="Value Type (0040,A040) is DATE",
+        ),
+        AttributeSpec(
+            "Time",
+            0x0040A122,
+            "TM",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 6",
+            condition=Equals("ValueType", ("TIME",), 0),
+            condition_text="Value Type (0040,A040) is TIME",
+        ),
+        AttributeSpec(
+            "PersonName",
+            0x0040A123,
+            "PN",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 7",
+            condition=Equals("ValueType", ("PNAME",), 0),
+            condition_text="Value Type (0040,A040) is PNAME",
+        ),
+        AttributeSpec(
+            "UID",
+            0x0040A124,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 8",
+            condition=Equals("ValueType", ("UIDREF",), 0),
+            condition_text="Value Type (0040,A040) is UIDREF",
+        ),
+        AttributeSpec(
+            "TextValue",
+            0x0040A160,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 9",
+            condition=Equals("ValueType", ("TEXT",), 0),
+            condition_text="Value Type (0040,A040) is TEXT",
+        ),
+        AttributeSpec(
+            "ConceptCodeSequence",
+            0x0040A168,
+            "SQ",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 10",
+            condition=Equals("ValueType", ("CODE",), 0),
+            condition_text="Value Type (0040,A040) is CODE",
+        ),
+        AttributeSpec(
+            "NumericValue",
+            0x0040A30A,
+            "DS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 12",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
+        ),
+        AttributeSpec(
+            "FloatingPointValue",
+            0x0040A161,
+            "FD",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 13",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
         ),
         AttributeSpec(
             "RationalNumeratorValue",
@@ -311,6 +496,8 @@ class RequestAttributesMacroProtocolContextSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 14",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
         ),
         AttributeSpec(
             "RationalDenominatorValue",
@@ -320,6 +507,8 @@ class RequestAttributesMacroProtocolContextSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 15",
+            condition=Present("RationalNumeratorValue"),
+            condition_text="Rational Numerator Value (0040,A162) is present",
         ),
         AttributeSpec(
             "MeasurementUnitsCodeSequence",
@@ -329,6 +518,8 @@ class RequestAttributesMacroProtocolContextSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 16",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
         ),
         AttributeSpec(
             "ReferencedSOPSequence",
@@ -338,6 +529,8 @@ class RequestAttributesMacroProtocolContextSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 18",
+            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
+            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
         ),
         AttributeSpec(
             "ContentItemModifierSequence",
@@ -457,7 +650,15 @@ class RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem(DicomObj
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -467,18 +668,49 @@ class RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem(DicomObj
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -496,7 +728,15 @@ class RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem(DicomObj
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -505,7 +745,15 @@ class RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem(DicomObj
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -524,6 +772,8 @@ class RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem(DicomObj
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -533,6 +783,8 @@ class RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem(DicomObj
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -659,7 +911,15 @@ class RequestAttributesMacroRequestedProcedureCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -669,18 +929,49 @@ class RequestAttributesMacroRequestedProcedureCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -698,7 +989,15 @@ class RequestAttributesMacroRequestedProcedureCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -707,7 +1006,15 @@ class RequestAttributesMacroRequestedProcedureCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -726,6 +1033,8 @@ class RequestAttributesMacroRequestedProcedureCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -735,6 +1044,8 @@ class RequestAttributesMacroRequestedProcedureCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -833,7 +1144,15 @@ class RequestAttributesMacroScheduledProtocolCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -843,18 +1162,49 @@ class RequestAttributesMacroScheduledProtocolCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -872,7 +1222,15 @@ class RequestAttributesMacroScheduledProtocolCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -881,7 +1239,15 @@ class RequestAttributesMacroScheduledProtocolCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -900,6 +1266,8 @@ class RequestAttributesMacroScheduledProtocolCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -909,6 +1277,8 @@ class RequestAttributesMacroScheduledProtocolCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ProtocolContextSequence",
@@ -1021,7 +1391,15 @@ class RequestAttributesMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "RequestedProcedureID", 0x00401001, "SH", "1", "1C", (), "PS3.3 2016c Table 10-9 row 1"
+            "RequestedProcedureID",
+            0x00401001,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-9 row 1",
+            condition=None,
+            condition_text="procedure was scheduled",
         ),
         AttributeSpec(
             "AccessionNumber", 0x00080050, "SH", "1", "3", (), "PS3.3 2016c Table 10-9 row 2"
@@ -1091,6 +1469,8 @@ class RequestAttributesMacro(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-9 row 14",
+            condition=None,
+            condition_text="procedure was scheduled",
         ),
         AttributeSpec(
             "ScheduledProcedureStepDescription",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -23,6 +24,8 @@ class RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem(Dico
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-18 row 2",
+            condition=None,
+            condition_text="Respiratory Motion Compensation Technique (0018,9170) equals other than NONE or REALTIME and Respiratory Trigger Type (0020,9250) is absent or has a value of TIME or BOTH",
         ),
         AttributeSpec(
             "NominalPercentageOfRespiratoryPhase",
@@ -32,6 +35,8 @@ class RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem(Dico
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-18 row 3",
+            condition=None,
+            condition_text="used as a dimension index",
         ),
         AttributeSpec(
             "NominalRespiratoryTriggerDelayTime",
@@ -50,6 +55,8 @@ class RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem(Dico
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-18 row 5",
+            condition=Equals("RespiratoryTriggerType", ("TIME", "BOTH"), 0),
+            condition_text="Respiratory Trigger Type (0020,9250) is TIME or BOTH",
         ),
         AttributeSpec(
             "StartingRespiratoryAmplitude",
@@ -59,6 +66,8 @@ class RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem(Dico
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-18 row 6",
+            condition=Equals("RespiratoryTriggerType", ("AMPLITUDE", "BOTH"), 0),
+            condition_text="Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH",
         ),
         AttributeSpec(
             "StartingRespiratoryPhase",
@@ -68,6 +77,8 @@ class RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem(Dico
             "1C",
             ("INSPIRATION", "MAXIMUM", "EXPIRATION", "MINIMUM"),
             "PS3.3 2016c Table C.7.6.16-18 row 7",
+            condition=Present("StartingRespiratoryAmplitude"),
+            condition_text="Starting Respiratory Amplitude (0020,9246) is present",
         ),
         AttributeSpec(
             "EndingRespiratoryAmplitude",
@@ -77,6 +88,8 @@ class RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem(Dico
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-18 row 8",
+            condition=Equals("RespiratoryTriggerType", ("AMPLITUDE", "BOTH"), 0),
+            condition_text="Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH",
         ),
         AttributeSpec(
             "EndingRespiratoryPhase",
@@ -86,6 +99,8 @@ class RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem(Dico
             "1C",
             ("INSPIRATION", "MAXIMUM", "EXPIRATION", "MINIMUM"),
             "PS3.3 2016c Table C.7.6.16-18 row 9",
+            condition=Present("EndingRespiratoryAmplitude"),
+            condition_text="Ending Respiratory Amplitude (0020,9248) is present",
         ),
     )
     RespiratoryIntervalTime: float | None = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -206,7 +207,15 @@ class SpecimenMacroContainerComponentTypeCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -216,18 +225,49 @@ class SpecimenMacroContainerComponentTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -245,7 +285,15 @@ class SpecimenMacroContainerComponentTypeCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -254,7 +302,15 @@ class SpecimenMacroContainerComponentTypeCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -273,6 +329,8 @@ class SpecimenMacroContainerComponentTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -282,6 +340,8 @@ class SpecimenMacroContainerComponentTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -380,7 +440,15 @@ class SpecimenMacroContainerTypeCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -390,18 +458,49 @@ class SpecimenMacroContainerTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -419,7 +518,15 @@ class SpecimenMacroContainerTypeCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -428,7 +535,15 @@ class SpecimenMacroContainerTypeCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -447,6 +562,8 @@ class SpecimenMacroContainerTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -456,6 +573,8 @@ class SpecimenMacroContainerTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -563,9 +682,19 @@ class SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-17 row 1",
+            condition=Present("UniversalEntityID", negate=True),
+            condition_text="Universal Entity ID (0040,0032) is not present",
         ),
         AttributeSpec(
-            "UniversalEntityID", 0x00400032, "UT", "1", "1C", (), "PS3.3 2016c Table 10-17 row 2"
+            "UniversalEntityID",
+            0x00400032,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-17 row 2",
+            condition=Present("LocalNamespaceEntityID", negate=True),
+            condition_text="Local Namespace Entity ID (0040,0031) is not present",
         ),
         AttributeSpec(
             "UniversalEntityIDType",
@@ -575,6 +704,8 @@ class SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem(DicomObject):
             "1C",
             ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"),
             "PS3.3 2016c Table 10-17 row 3",
+            condition=Present("UniversalEntityID"),
+            condition_text="Universal Entity ID (0040,0032) is present",
         ),
     )
     LocalNamespaceEntityID: str | None = None
@@ -615,9 +746,19 @@ class SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-17 row 1",
+            condition=Present("UniversalEntityID", negate=True),
+            condition_text="Universal Entity ID (0040,0032) is not present",
         ),
         AttributeSpec(
-            "UniversalEntityID", 0x00400032, "UT", "1", "1C", (), "PS3.3 2016c Table 10-17 row 2"
+            "UniversalEntityID",
+            0x00400032,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-17 row 2",
+            condition=Present("LocalNamespaceEntityID", negate=True),
+            condition_text="Local Namespace Entity ID (0040,0031) is not present",
         ),
         AttributeSpec(
             "UniversalEntityIDType",
@@ -627,6 +768,8 @@ class SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem(DicomObject):
             "1C",
             ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"),
             "PS3.3 2016c Table 10-17 row 3",
+            condition=Present("UniversalEntityID"),
+            condition_text="Universal Entity ID (0040,0032) is present",
         ),
     )
     LocalNamespaceEntityID: str | None = None
@@ -731,6 +874,8 @@ class SpecimenMacroSpecimenDescriptionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.22-2 row 36",
+            condition=None,
+            condition_text="multiple specimens present in the image",
         ),
     )
     SpecimenIdentifier: str
@@ -826,22 +971,104 @@ class SpecimenMacroSpecimenLocalizationContentItemSequenceItem(DicomObject):
             (),
             "PS3.3 2016c Table 10-2 row 2",
         ),
-        AttributeSpec("DateTime", 0x0040A120, "DT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 4"),
-        AttributeSpec("Date", 0x0040A121, "DA", "1", "1C", (), "PS3.3 2016c Table 10-2 row 5"),
-        AttributeSpec("Time", 0x0040A122, "TM", "1", "1C", (), "PS3.3 2016c Table 10-2 row 6"),
         AttributeSpec(
-            "PersonName", 0x0040A123, "PN", "1", "1C", (), "PS3.3 2016c Table 10-2 row 7"
-        ),
-        AttributeSpec("UID", 0x0040A124, "UI", "1", "1C", (), "PS3.3 2016c Table 10-2 row 8"),
-        AttributeSpec("TextValue", 0x0040A160, "UT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 9"),
-        AttributeSpec(
-            "ConceptCodeSequence", 0x0040A168, "SQ", "1", "1C", (), "PS3.3 2016c Table 10-2 row 10"
-        ),
-        AttributeSpec(
-            "NumericValue", 0x0040A30A, "DS", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 12"
+            "DateTime",
+            0x0040A120,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 4",
+            condition=Equals("ValueType", ("DATETIME",), 0),
+            condition_text="Value Type (0040,A040) is DATETIME",
         ),
         AttributeSpec(
-            "FloatingPointValue", 0x0040A161, "FD", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 13"
+            "Date",
+            0x0040A121,
+            "DA",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 5",
+            condition=Equals("ValueType", ("DATE",), 0),
+            condition_text="Value Type (0040,A040) is DATE",
+        ),
+        AttributeSpec(
+            "Time",
+            0x0040A122,
+            "TM",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 6",
+            condition=Equals("ValueType", ("TIME",), 0),
+            condition_text="Value Type (0040,A040) is TIME",
+        ),
+        AttributeSpec(
+            "PersonName",
+            0x0040A123,
+            "PN",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 7",
+            condition=Equals("ValueType", ("PNAME",), 0),
+            condition_text="Value Type (0040,A040) is PNAME",
+        ),
+        AttributeSpec(
+            "UID",
+            0x0040A124,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 8",
+            condition=Equals("ValueType", ("UIDREF",), 0),
+            condition_text="Value Type (0040,A040) is UIDREF",
+        ),
+        AttributeSpec(
+            "TextValue",
+            0x0040A160,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 9",
+            condition=Equals("ValueType", ("TEXT",), 0),
+            condition_text="Value Type (0040,A040) is TEXT",
+        ),
+        AttributeSpec(
+            "ConceptCodeSequence",
+            0x0040A168,
+            "SQ",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 10",
+            condition=Equals("ValueType", ("CODE",), 0),
+            condition_text="Value Type (0040,A040) is CODE",
+        ),
+        AttributeSpec(
+            "NumericValue",
+            0x0040A30A,
+            "DS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 12",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
+        ),
+        AttributeSpec(
+            "FloatingPointValue",
+            0x0040A161,
+            "FD",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 13",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
         ),
         AttributeSpec(
             "RationalNumeratorValue",
@@ -851,6 +1078,8 @@ class SpecimenMacroSpecimenLocalizationContentItemSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 14",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
         ),
         AttributeSpec(
             "RationalDenominatorValue",
@@ -860,6 +1089,8 @@ class SpecimenMacroSpecimenLocalizationContentItemSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 15",
+            condition=Present("RationalNumeratorValue"),
+            condition_text="Rational Numerator Value (0040,A162) is present",
         ),
         AttributeSpec(
             "MeasurementUnitsCodeSequence",
@@ -869,6 +1100,8 @@ class SpecimenMacroSpecimenLocalizationContentItemSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 16",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
         ),
         AttributeSpec(
             "ReferencedSOPSequence",
@@ -878,6 +1111,8 @@ class SpecimenMacroSpecimenLocalizationContentItemSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 18",
+            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
+            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
         ),
     )
     ValueType: Literal[
@@ -1034,22 +1269,104 @@ class SpecimenMacroSpecimenPreparationStepContentItemSequenceItem(DicomObject):
             (),
             "PS3.3 2016c Table 10-2 row 2",
         ),
-        AttributeSpec("DateTime", 0x0040A120, "DT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 4"),
-        AttributeSpec("Date", 0x0040A121, "DA", "1", "1C", (), "PS3.3 2016c Table 10-2 row 5"),
-        AttributeSpec("Time", 0x0040A122, "TM", "1", "1C", (), "PS3.3 2016c Table 10-2 row 6"),
         AttributeSpec(
-            "PersonName", 0x0040A123, "PN", "1", "1C", (), "PS3.3 2016c Table 10-2 row 7"
-        ),
-        AttributeSpec("UID", 0x0040A124, "UI", "1", "1C", (), "PS3.3 2016c Table 10-2 row 8"),
-        AttributeSpec("TextValue", 0x0040A160, "UT", "1", "1C", (), "PS3.3 2016c Table 10-2 row 9"),
-        AttributeSpec(
-            "ConceptCodeSequence", 0x0040A168, "SQ", "1", "1C", (), "PS3.3 2016c Table 10-2 row 10"
-        ),
-        AttributeSpec(
-            "NumericValue", 0x0040A30A, "DS", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 12"
+            "DateTime",
+            0x0040A120,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 4",
+            condition=Equals("ValueType", ("DATETIME",), 0),
+            condition_text="Value Type (0040,A040) is DATETIME",
         ),
         AttributeSpec(
-            "FloatingPointValue", 0x0040A161, "FD", "1-n", "1C", (), "PS3.3 2016c Table 10-2 row 13"
+            "Date",
+            0x0040A121,
+            "DA",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 5",
+            condition=Equals("ValueType", ("DATE",), 0),
+            condition_text="Value Type (0040,A040) is DATE",
+        ),
+        AttributeSpec(
+            "Time",
+            0x0040A122,
+            "TM",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 6",
+            condition=Equals("ValueType", ("TIME",), 0),
+            condition_text="Value Type (0040,A040) is TIME",
+        ),
+        AttributeSpec(
+            "PersonName",
+            0x0040A123,
+            "PN",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 7",
+            condition=Equals("ValueType", ("PNAME",), 0),
+            condition_text="Value Type (0040,A040) is PNAME",
+        ),
+        AttributeSpec(
+            "UID",
+            0x0040A124,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 8",
+            condition=Equals("ValueType", ("UIDREF",), 0),
+            condition_text="Value Type (0040,A040) is UIDREF",
+        ),
+        AttributeSpec(
+            "TextValue",
+            0x0040A160,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 9",
+            condition=Equals("ValueType", ("TEXT",), 0),
+            condition_text="Value Type (0040,A040) is TEXT",
+        ),
+        AttributeSpec(
+            "ConceptCodeSequence",
+            0x0040A168,
+            "SQ",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 10",
+            condition=Equals("ValueType", ("CODE",), 0),
+            condition_text="Value Type (0040,A040) is CODE",
+        ),
+        AttributeSpec(
+            "NumericValue",
+            0x0040A30A,
+            "DS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 12",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
+        ),
+        AttributeSpec(
+            "FloatingPointValue",
+            0x0040A161,
+            "FD",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-2 row 13",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
         ),
         AttributeSpec(
             "RationalNumeratorValue",
@@ -1059,6 +1376,8 @@ class SpecimenMacroSpecimenPreparationStepContentItemSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 14",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
         ),
         AttributeSpec(
             "RationalDenominatorValue",
@@ -1068,6 +1387,8 @@ class SpecimenMacroSpecimenPreparationStepContentItemSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 15",
+            condition=Present("RationalNumeratorValue"),
+            condition_text="Rational Numerator Value (0040,A162) is present",
         ),
         AttributeSpec(
             "MeasurementUnitsCodeSequence",
@@ -1077,6 +1398,8 @@ class SpecimenMacroSpecimenPreparationStepContentItemSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 16",
+            condition=Equals("ValueType", ("NUMERIC",), 0),
+            condition_text="Value Type (0040,A040) is NUMERIC",
         ),
         AttributeSpec(
             "ReferencedSOPSequence",
@@ -1086,6 +1409,8 @@ class SpecimenMacroSpecimenPreparationStepContentItemSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-2 row 18",
+            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
+            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
         ),
     )
     ValueType: Literal[
@@ -1187,7 +1512,15 @@ class SpecimenMacroSpecimenTypeCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -1197,18 +1530,49 @@ class SpecimenMacroSpecimenTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -1226,7 +1590,15 @@ class SpecimenMacroSpecimenTypeCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -1235,7 +1607,15 @@ class SpecimenMacroSpecimenTypeCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -1254,6 +1634,8 @@ class SpecimenMacroSpecimenTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -1263,6 +1645,8 @@ class SpecimenMacroSpecimenTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -33,6 +34,8 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-12 row 3",
+            condition=Equals("CollimatorShape", ("RECTANGULAR",), 0),
+            condition_text="Collimator Shape (0018,1700) is RECTANGULAR",
         ),
         AttributeSpec(
             "CollimatorRightVerticalEdge",
@@ -42,6 +45,8 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-12 row 4",
+            condition=Equals("CollimatorShape", ("RECTANGULAR",), 0),
+            condition_text="Collimator Shape (0018,1700) is RECTANGULAR",
         ),
         AttributeSpec(
             "CollimatorUpperHorizontalEdge",
@@ -51,6 +56,8 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-12 row 5",
+            condition=Equals("CollimatorShape", ("RECTANGULAR",), 0),
+            condition_text="Collimator Shape (0018,1700) is RECTANGULAR",
         ),
         AttributeSpec(
             "CollimatorLowerHorizontalEdge",
@@ -60,6 +67,8 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-12 row 6",
+            condition=Equals("CollimatorShape", ("RECTANGULAR",), 0),
+            condition_text="Collimator Shape (0018,1700) is RECTANGULAR",
         ),
         AttributeSpec(
             "CenterOfCircularCollimator",
@@ -69,6 +78,8 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-12 row 7",
+            condition=Equals("CollimatorShape", ("CIRCULAR",), 0),
+            condition_text="Collimator Shape (0018,1700) is CIRCULAR",
         ),
         AttributeSpec(
             "RadiusOfCircularCollimator",
@@ -78,6 +89,8 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-12 row 8",
+            condition=Equals("CollimatorShape", ("CIRCULAR",), 0),
+            condition_text="Collimator Shape (0018,1700) is CIRCULAR",
         ),
         AttributeSpec(
             "VerticesOfThePolygonalCollimator",
@@ -87,6 +100,8 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-12 row 9",
+            condition=Equals("CollimatorShape", ("POLYGONAL",), 0),
+            condition_text="Collimator Shape (0018,1700) is POLYGONAL",
         ),
     )
     CollimatorShape: Sequence[str]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -35,6 +36,8 @@ class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenc
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-3 row 3",
+            condition=Equals("ExposureControlSensingRegionShape", ("RECTANGULAR",), 0),
+            condition_text="Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR",
         ),
         AttributeSpec(
             "ExposureControlSensingRegionRightVerticalEdge",
@@ -44,6 +47,8 @@ class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenc
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-3 row 4",
+            condition=Equals("ExposureControlSensingRegionShape", ("RECTANGULAR",), 0),
+            condition_text="Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR",
         ),
         AttributeSpec(
             "ExposureControlSensingRegionUpperHorizontalEdge",
@@ -53,6 +58,8 @@ class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenc
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-3 row 5",
+            condition=Equals("ExposureControlSensingRegionShape", ("RECTANGULAR",), 0),
+            condition_text="Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR",
         ),
         AttributeSpec(
             "ExposureControlSensingRegionLowerHorizontalEdge",
@@ -62,6 +69,8 @@ class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenc
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-3 row 6",
+            condition=Equals("ExposureControlSensingRegionShape", ("RECTANGULAR",), 0),
+            condition_text="Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR",
         ),
         AttributeSpec(
             "CenterOfCircularExposureControlSensingRegion",
@@ -71,6 +80,8 @@ class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenc
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-3 row 7",
+            condition=Equals("ExposureControlSensingRegionShape", ("CIRCULAR",), 0),
+            condition_text="Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR",
         ),
         AttributeSpec(
             "RadiusOfCircularExposureControlSensingRegion",
@@ -80,6 +91,8 @@ class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenc
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-3 row 8",
+            condition=Equals("ExposureControlSensingRegionShape", ("CIRCULAR",), 0),
+            condition_text="Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR",
         ),
         AttributeSpec(
             "VerticesOfThePolygonalExposureControlSensingRegion",
@@ -89,6 +102,8 @@ class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenc
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-3 row 9",
+            condition=Equals("ExposureControlSensingRegionShape", ("POLYGONAL",), 0),
+            condition_text="Exposure Control Sensing Region Shape (0018,9435) is POLYGONAL",
         ),
     )
     ExposureControlSensingRegionShape: Literal["RECTANGULAR", "CIRCULAR", "POLYGONAL"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -43,6 +44,8 @@ class XRayFieldOfViewMacroFieldOfViewSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-2 row 4",
+            condition=Equals("XRayReceptorType", ("DIGITAL_DETECTOR",), 0),
+            condition_text="X-Ray Receptor Type (0018,9420) is present and equals DIGITAL_DETECTOR",
         ),
         AttributeSpec(
             "FieldOfViewRotation",

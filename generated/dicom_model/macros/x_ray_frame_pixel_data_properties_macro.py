@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -46,6 +47,8 @@ class XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem(Dico
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-4 row 5",
+            condition=Equals("ImageType", ("ORIGINAL",), 1),
+            condition_text="Image Type (0008,0008) Value 1 equals ORIGINAL",
         ),
         AttributeSpec(
             "PixelDataAreaOriginRelativeToFOV",
@@ -82,6 +85,8 @@ class XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem(Dico
             "2C",
             (),
             "PS3.3 2016c Table C.8.19.6-4 row 9",
+            condition=Equals("GeometricalProperties", ("NON_UNIFORM",), 0),
+            condition_text="Geometrical Properties (0028,9444) equals NON_UNIFORM",
         ),
         AttributeSpec(
             "ImageProcessingApplied",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -24,6 +25,8 @@ class XRayPositionerMacroPositionerPositionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-10 row 2",
+            condition=Equals("PositionerType", ("CARM",), 0),
+            condition_text="Positioner Type (0018,1508) equals CARM",
         ),
         AttributeSpec(
             "PositionerSecondaryAngle",
@@ -33,6 +36,8 @@ class XRayPositionerMacroPositionerPositionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-10 row 3",
+            condition=Equals("PositionerType", ("CARM",), 0),
+            condition_text="Positioner Type (0018,1508) equals CARM",
         ),
         AttributeSpec(
             "ColumnAngulationPatient",
@@ -42,6 +47,8 @@ class XRayPositionerMacroPositionerPositionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-10 row 4",
+            condition=Equals("PositionerType", ("COLUMN",), 0),
+            condition_text="Positioner Type (0018,1508) equals COLUMN",
         ),
     )
     PositionerPrimaryAngle: float | Decimal | None = None

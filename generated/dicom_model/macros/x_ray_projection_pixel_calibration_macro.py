@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -34,12 +35,30 @@ class XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem(
             "1C",
             (),
             "PS3.3 2016c Table C.8.19.6-9 row 3",
+            condition=None,
+            condition_text="Distance Object to Table Top (0018,9403) is not empty",
         ),
         AttributeSpec(
-            "TableHeight", 0x00181130, "DS", "1", "1C", (), "PS3.3 2016c Table C.8.19.6-9 row 4"
+            "TableHeight",
+            0x00181130,
+            "DS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8.19.6-9 row 4",
+            condition=Equals("ImageType", ("ORIGINAL",), 1),
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL",
         ),
         AttributeSpec(
-            "BeamAngle", 0x00189449, "FL", "1", "1C", (), "PS3.3 2016c Table C.8.19.6-9 row 5"
+            "BeamAngle",
+            0x00189449,
+            "FL",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8.19.6-9 row 5",
+            condition=Equals("ImageType", ("ORIGINAL",), 1),
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL",
         ),
     )
     DistanceObjectToTableTop: float | None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -40,9 +41,19 @@ class AcquisitionContextModuleAcquisitionContextSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.14-1 row 5",
+            condition=None,
+            condition_text="this SOP Instance is a Multi-frame SOP Instance and the values in this Sequence item do not apply to all frames",
         ),
         AttributeSpec(
-            "NumericValue", 0x0040A30A, "DS", "1-n", "1C", (), "PS3.3 2016c Table C.7.6.14-1 row 6"
+            "NumericValue",
+            0x0040A30A,
+            "DS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7.6.14-1 row 6",
+            condition=None,
+            condition_text="the value that Concept Name Code Sequence (0040,A043) requires (implies) is a set of one or more integers or real numbers",
         ),
         AttributeSpec(
             "FloatingPointValue",
@@ -52,6 +63,8 @@ class AcquisitionContextModuleAcquisitionContextSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.14-1 row 7",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
         ),
         AttributeSpec(
             "RationalNumeratorValue",
@@ -61,6 +74,8 @@ class AcquisitionContextModuleAcquisitionContextSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.14-1 row 8",
+            condition=None,
+            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
         ),
         AttributeSpec(
             "RationalDenominatorValue",
@@ -70,6 +85,8 @@ class AcquisitionContextModuleAcquisitionContextSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.14-1 row 9",
+            condition=Present("RationalNumeratorValue"),
+            condition_text="Rational Numerator Value (0040,A162) is present",
         ),
         AttributeSpec(
             "MeasurementUnitsCodeSequence",
@@ -79,18 +96,52 @@ class AcquisitionContextModuleAcquisitionContextSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.14-1 row 10",
+            condition=Present("NumericValue"),
+            condition_text="Numeric Value (0040,A30A) is sent",
         ),
         AttributeSpec(
-            "Date", 0x0040A121, "DA", "1", "1C", (), "PS3.3 2016c Table C.7.6.14-1 row 12"
+            "Date",
+            0x0040A121,
+            "DA",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7.6.14-1 row 12",
+            condition=None,
+            condition_text="the value that Concept Name Code Sequence (0040,A043) requires (implies) is a date",
         ),
         AttributeSpec(
-            "Time", 0x0040A122, "TM", "1", "1C", (), "PS3.3 2016c Table C.7.6.14-1 row 13"
+            "Time",
+            0x0040A122,
+            "TM",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7.6.14-1 row 13",
+            condition=None,
+            condition_text="the value that Concept Name Code Sequence (0040,A043) requires (implies) is a time",
         ),
         AttributeSpec(
-            "PersonName", 0x0040A123, "PN", "1", "1C", (), "PS3.3 2016c Table C.7.6.14-1 row 14"
+            "PersonName",
+            0x0040A123,
+            "PN",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7.6.14-1 row 14",
+            condition=None,
+            condition_text="the value that Concept Name Code Sequence (0040,A043) requires (implies) is a person name",
         ),
         AttributeSpec(
-            "TextValue", 0x0040A160, "UT", "1", "1C", (), "PS3.3 2016c Table C.7.6.14-1 row 15"
+            "TextValue",
+            0x0040A160,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7.6.14-1 row 15",
+            condition=None,
+            condition_text="Date (0040,A121), Time (0040,A122), and Person Name (0040,A123) do not fully describe the concept specified by Concept Name Code Sequence (0040,A043)",
         ),
         AttributeSpec(
             "ConceptCodeSequence",
@@ -100,6 +151,8 @@ class AcquisitionContextModuleAcquisitionContextSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.14-1 row 16",
+            condition=None,
+            condition_text="Date (0040,A121), Time (0040,A122), Person Name (0040,A123), Text Value (0040,A160), and the pair of Numeric Value (0040,A30A) and Measurement Units Code Sequence (0040,08EA) are not present",
         ),
     )
     ValueType: Literal["TEXT", "NUMERIC", "CODE", "DATE", "TIME", "PNAME"] | str | None = None
@@ -206,7 +259,15 @@ class AcquisitionContextModuleConceptCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -216,18 +277,49 @@ class AcquisitionContextModuleConceptCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -245,7 +337,15 @@ class AcquisitionContextModuleConceptCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -254,7 +354,15 @@ class AcquisitionContextModuleConceptCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -273,6 +381,8 @@ class AcquisitionContextModuleConceptCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -282,6 +392,8 @@ class AcquisitionContextModuleConceptCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -380,7 +492,15 @@ class AcquisitionContextModuleConceptNameCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -390,18 +510,49 @@ class AcquisitionContextModuleConceptNameCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -419,7 +570,15 @@ class AcquisitionContextModuleConceptNameCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -428,7 +587,15 @@ class AcquisitionContextModuleConceptNameCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -447,6 +614,8 @@ class AcquisitionContextModuleConceptNameCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -456,6 +625,8 @@ class AcquisitionContextModuleConceptNameCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -554,7 +725,15 @@ class AcquisitionContextModuleMeasurementUnitsCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -564,18 +743,49 @@ class AcquisitionContextModuleMeasurementUnitsCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -593,7 +803,15 @@ class AcquisitionContextModuleMeasurementUnitsCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -602,7 +820,15 @@ class AcquisitionContextModuleMeasurementUnitsCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -621,6 +847,8 @@ class AcquisitionContextModuleMeasurementUnitsCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -630,6 +858,8 @@ class AcquisitionContextModuleMeasurementUnitsCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -23,6 +24,8 @@ class CardiacSynchronizationModule(DicomObject):
             "1C",
             ("NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"),
             "PS3.3 2016c Table C.7.6.18-1 row 1",
+            condition=Equals("ImageType", ("ORIGINAL", "MIXED"), 1),
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
         ),
         AttributeSpec(
             "CardiacSignalSource",
@@ -32,6 +35,8 @@ class CardiacSynchronizationModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 2",
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
             "CardiacRRIntervalSpecified",
@@ -41,6 +46,8 @@ class CardiacSynchronizationModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 3",
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
             "CardiacBeatRejectionTechnique",
@@ -50,12 +57,30 @@ class CardiacSynchronizationModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 4",
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
         ),
         AttributeSpec(
-            "LowRRValue", 0x00181081, "IS", "1", "2C", (), "PS3.3 2016c Table C.7.6.18-1 row 5"
+            "LowRRValue",
+            0x00181081,
+            "IS",
+            "1",
+            "2C",
+            (),
+            "PS3.3 2016c Table C.7.6.18-1 row 5",
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
         ),
         AttributeSpec(
-            "HighRRValue", 0x00181082, "IS", "1", "2C", (), "PS3.3 2016c Table C.7.6.18-1 row 6"
+            "HighRRValue",
+            0x00181082,
+            "IS",
+            "1",
+            "2C",
+            (),
+            "PS3.3 2016c Table C.7.6.18-1 row 6",
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
         ),
         AttributeSpec(
             "IntervalsAcquired",
@@ -65,6 +90,8 @@ class CardiacSynchronizationModule(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 7",
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
             "IntervalsRejected",
@@ -74,9 +101,19 @@ class CardiacSynchronizationModule(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 8",
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
         ),
         AttributeSpec(
-            "SkipBeats", 0x00181086, "IS", "1", "1C", (), "PS3.3 2016c Table C.7.6.18-1 row 9"
+            "SkipBeats",
+            0x00181086,
+            "IS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7.6.18-1 row 9",
+            condition=None,
+            condition_text="Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)",
         ),
         AttributeSpec(
             "CardiacFramingType",
@@ -86,6 +123,8 @@ class CardiacSynchronizationModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-1 row 10",
+            condition=None,
+            condition_text="type of framing is not time forward from trigger",
         ),
     )
     CardiacSynchronizationTechnique: (

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -16,7 +17,15 @@ class ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem(DicomObject
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "DistributionType", 0x00120084, "CS", "1", "1C", (), "PS3.3 2016c Table C.7-4b row 4"
+            "DistributionType",
+            0x00120084,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7-4b row 4",
+            condition=Equals("ConsentForDistributionFlag", ("YES", "WITHDRAWN"), 0),
+            condition_text="Consent for Distribution Flag (0012,0085) equals YES or WITHDRAWN",
         ),
         AttributeSpec(
             "ClinicalTrialProtocolID",
@@ -26,6 +35,8 @@ class ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem(DicomObject
             "1C",
             (),
             "PS3.3 2016c Table C.7-4b row 5",
+            condition=None,
+            condition_text="Distribution Type (0012,0084) is NAMED_PROTOCOL and the protocol is not that which is specified in Clinical Trial Protocol ID (0012,0020) in the",
         ),
         AttributeSpec(
             "ConsentForDistributionFlag",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -62,6 +63,8 @@ class ClinicalTrialSubjectModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 6",
+            condition=Present("ClinicalTrialSubjectReadingID", negate=True),
+            condition_text="Clinical Trial Subject Reading ID (0012,0042) is absent",
         ),
         AttributeSpec(
             "ClinicalTrialSubjectReadingID",
@@ -71,6 +74,8 @@ class ClinicalTrialSubjectModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 7",
+            condition=Present("ClinicalTrialSubjectID", negate=True),
+            condition_text="Clinical Trial Subject ID (0012,0040) is absent",
         ),
         AttributeSpec(
             "ClinicalTrialProtocolEthicsCommitteeName",
@@ -80,6 +85,8 @@ class ClinicalTrialSubjectModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-2b row 8",
+            condition=Present("ClinicalTrialProtocolEthicsCommitteeApprovalNumber"),
+            condition_text="Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present",
         ),
         AttributeSpec(
             "ClinicalTrialProtocolEthicsCommitteeApprovalNumber",

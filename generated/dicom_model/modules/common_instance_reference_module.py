@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.series_and_instance_reference_macro import (
     SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem,
@@ -117,6 +118,8 @@ class CommonInstanceReferenceModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-8 row 1",
+            condition=None,
+            condition_text="this Instance references Instances in this Study",
         ),
         AttributeSpec(
             "StudiesContainingOtherReferencedInstancesSequence",
@@ -126,6 +129,8 @@ class CommonInstanceReferenceModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-8 row 5",
+            condition=None,
+            condition_text="this Instance references Instances in other Studies",
         ),
     )
     ReferencedSeriesSequence: (

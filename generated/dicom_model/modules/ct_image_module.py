@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.general_anatomy_optional_macro import (
@@ -61,6 +62,8 @@ class CTImageModuleCTAdditionalXRaySourceSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-3 row 57",
+            condition=None,
+            condition_text='one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")',
         ),
     )
     KVP: float | Decimal
@@ -108,7 +111,15 @@ class CTImageModuleCTDIPhantomTypeCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -118,18 +129,49 @@ class CTImageModuleCTDIPhantomTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -147,7 +189,15 @@ class CTImageModuleCTDIPhantomTypeCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -156,7 +206,15 @@ class CTImageModuleCTDIPhantomTypeCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -175,6 +233,8 @@ class CTImageModuleCTDIPhantomTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -184,6 +244,8 @@ class CTImageModuleCTDIPhantomTypeCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -284,7 +346,15 @@ class CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -294,18 +364,49 @@ class CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -323,7 +424,15 @@ class CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -332,7 +441,15 @@ class CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -351,6 +468,8 @@ class CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -360,6 +479,8 @@ class CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -486,7 +607,15 @@ class CTImageModule(DicomObject):
             "RescaleSlope", 0x00281053, "DS", "1", "1", (), "PS3.3 2016c Table C.8-3 row 8"
         ),
         AttributeSpec(
-            "RescaleType", 0x00281054, "LO", "1", "1C", (), "PS3.3 2016c Table C.8-3 row 9"
+            "RescaleType",
+            0x00281054,
+            "LO",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-3 row 9",
+            condition=None,
+            condition_text="the Rescale Type is not HU (Hounsfield Units)",
         ),
         AttributeSpec("KVP", 0x00180060, "DS", "1", "2", (), "PS3.3 2016c Table C.8-3 row 10"),
         AttributeSpec(
@@ -655,6 +784,8 @@ class CTImageModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-3 row 42",
+            condition=Present("WaterEquivalentDiameter"),
+            condition_text="Water Equivalent Diameter (0018,1271) is present",
         ),
         AttributeSpec(
             "AnatomicRegionSequence", 0x00082218, "SQ", "1", "3", (), "PS3.3 2016c Table 10-7 row 1"
@@ -706,6 +837,8 @@ class CTImageModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-3 row 48",
+            condition=None,
+            condition_text='one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")',
         ),
         AttributeSpec(
             "CTAdditionalXRaySourceSequence",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -56,6 +57,8 @@ class CTSeriesModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-113 row 2",
+            condition=None,
+            condition_text="a Performed Procedure Step SOP Class was involved in the creation of this Series",
         ),
     )
     Modality: Literal["CT"]

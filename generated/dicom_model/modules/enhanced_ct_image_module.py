@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
     HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem,
@@ -55,7 +56,15 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
             "PS3.3 2016c Table C.7-11b row 8",
         ),
         AttributeSpec(
-            "PixelData", 0x7FE00010, "OB or OW", "1", "1C", (), "PS3.3 2016c Table C.7-11b row 9"
+            "PixelData",
+            0x7FE00010,
+            "OB or OW",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7-11b row 9",
+            condition=Present("PixelDataProviderURL", negate=True),
+            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
         ),
         AttributeSpec(
             "PlanarConfiguration",
@@ -65,9 +74,19 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 10",
+            condition=None,
+            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
         ),
         AttributeSpec(
-            "PixelAspectRatio", 0x00280034, "IS", "2", "1C", (), "PS3.3 2016c Table C.7-11b row 11"
+            "PixelAspectRatio",
+            0x00280034,
+            "IS",
+            "2",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7-11b row 11",
+            condition=None,
+            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
         ),
         AttributeSpec(
             "SmallestImagePixelValue",
@@ -95,6 +114,13 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 14",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableDescriptor",
@@ -104,6 +130,13 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 15",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableDescriptor",
@@ -113,6 +146,13 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 16",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableData",
@@ -122,6 +162,13 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 17",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableData",
@@ -131,6 +178,13 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 18",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableData",
@@ -140,6 +194,13 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 19",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "ICCProfile", 0x00282000, "OB", "1", "3", (), "PS3.3 2016c Table C.7-11b row 20"
@@ -474,6 +535,8 @@ class EnhancedCTImageModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 4",
+            condition=None,
+            condition_text='Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
         ),
         AttributeSpec(
             "AcquisitionDuration",
@@ -483,6 +546,8 @@ class EnhancedCTImageModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 5",
+            condition=None,
+            condition_text='Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
         ),
         AttributeSpec(
             "ReferencedRawDataSequence",
@@ -510,6 +575,8 @@ class EnhancedCTImageModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 10",
+            condition=Present("ReferencedImageSequence"),
+            condition_text="the Referenced Image Sequence (0008,1140) is present",
         ),
         AttributeSpec(
             "SourceImageEvidenceSequence",
@@ -519,6 +586,8 @@ class EnhancedCTImageModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 12",
+            condition=Present("SourceImageSequence"),
+            condition_text="the Source Image Sequence (0008,2112) is present",
         ),
         AttributeSpec(
             "ReferencedPresentationStateSequence",
@@ -528,6 +597,8 @@ class EnhancedCTImageModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 14",
+            condition=None,
+            condition_text="Presentation State is generated during acquisition, shall not be present",
         ),
         AttributeSpec(
             "SamplesPerPixel", 0x00280002, "US", "1", "1", (), "PS3.3 2016c Table C.8-114 row 16"
@@ -558,6 +629,8 @@ class EnhancedCTImageModule(DicomObject):
             "1C",
             ("PRODUCT", "RESEARCH", "SERVICE"),
             "PS3.3 2016c Table C.8-114 row 21",
+            condition=None,
+            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
         ),
         AttributeSpec(
             "ImageComments", 0x00204000, "LT", "1", "3", (), "PS3.3 2016c Table C.8-114 row 22"
@@ -570,6 +643,8 @@ class EnhancedCTImageModule(DicomObject):
             "1C",
             ("NO",),
             "PS3.3 2016c Table C.8-114 row 23",
+            condition=None,
+            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
         ),
         AttributeSpec(
             "RecognizableVisualFeatures",
@@ -588,6 +663,8 @@ class EnhancedCTImageModule(DicomObject):
             "1C",
             ("00", "01"),
             "PS3.3 2016c Table C.8-114 row 25",
+            condition=None,
+            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
         ),
         AttributeSpec(
             "LossyImageCompressionRatio",
@@ -597,6 +674,8 @@ class EnhancedCTImageModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 26",
+            condition=Equals("LossyImageCompression", ("01",), 0),
+            condition_text='Lossy Image Compression (0028,2110) is "01"',
         ),
         AttributeSpec(
             "LossyImageCompressionMethod",
@@ -606,6 +685,8 @@ class EnhancedCTImageModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-114 row 27",
+            condition=Equals("LossyImageCompression", ("01",), 0),
+            condition_text='Lossy Image Compression (0028,2110) is "01"',
         ),
         AttributeSpec(
             "PresentationLUTShape",

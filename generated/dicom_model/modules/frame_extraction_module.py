@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -26,7 +27,15 @@ class FrameExtractionModuleFrameExtractionSequenceItem(DicomObject):
             "PS3.3 2016c Table C.12-9 row 2",
         ),
         AttributeSpec(
-            "SimpleFrameList", 0x00081161, "UL", "1-n", "1C", (), "PS3.3 2016c Table C.12-9 row 3"
+            "SimpleFrameList",
+            0x00081161,
+            "UL",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.12-9 row 3",
+            condition=None,
+            condition_text="object extraction is based on a Frame Level Retrieve using the Simple Frame List (0008,1161) attribute",
         ),
         AttributeSpec(
             "CalculatedFrameList",
@@ -36,9 +45,19 @@ class FrameExtractionModuleFrameExtractionSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-9 row 4",
+            condition=None,
+            condition_text="object extraction is based on a Frame Level Retrieve using the Calculated Frame List (0008,1162) attribute",
         ),
         AttributeSpec(
-            "TimeRange", 0x00081163, "FD", "2", "1C", (), "PS3.3 2016c Table C.12-9 row 5"
+            "TimeRange",
+            0x00081163,
+            "FD",
+            "2",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.12-9 row 5",
+            condition=None,
+            condition_text="object extraction is based on a Frame Level Retrieve using Time Range (0008,1163)",
         ),
     )
     MultiFrameSourceSOPInstanceUID: str

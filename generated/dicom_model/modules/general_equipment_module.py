@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -78,6 +79,8 @@ class GeneralEquipmentModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-8 row 13",
+            condition=None,
+            condition_text="Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present",
         ),
     )
     Manufacturer: str | None

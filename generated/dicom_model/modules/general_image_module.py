@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.real_world_value_mapping_item_macro import (
@@ -24,7 +25,15 @@ class GeneralImageModuleDerivationCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -34,18 +43,49 @@ class GeneralImageModuleDerivationCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -63,7 +103,15 @@ class GeneralImageModuleDerivationCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -72,7 +120,15 @@ class GeneralImageModuleDerivationCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -91,6 +147,8 @@ class GeneralImageModuleDerivationCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -100,6 +158,8 @@ class GeneralImageModuleDerivationCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -228,7 +288,15 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
             "PS3.3 2016c Table C.7-11b row 8",
         ),
         AttributeSpec(
-            "PixelData", 0x7FE00010, "OB or OW", "1", "1C", (), "PS3.3 2016c Table C.7-11b row 9"
+            "PixelData",
+            0x7FE00010,
+            "OB or OW",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7-11b row 9",
+            condition=Present("PixelDataProviderURL", negate=True),
+            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
         ),
         AttributeSpec(
             "PlanarConfiguration",
@@ -238,9 +306,19 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 10",
+            condition=None,
+            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
         ),
         AttributeSpec(
-            "PixelAspectRatio", 0x00280034, "IS", "2", "1C", (), "PS3.3 2016c Table C.7-11b row 11"
+            "PixelAspectRatio",
+            0x00280034,
+            "IS",
+            "2",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7-11b row 11",
+            condition=None,
+            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
         ),
         AttributeSpec(
             "SmallestImagePixelValue",
@@ -268,6 +346,13 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 14",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableDescriptor",
@@ -277,6 +362,13 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 15",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableDescriptor",
@@ -286,6 +378,13 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 16",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableData",
@@ -295,6 +394,13 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 17",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableData",
@@ -304,6 +410,13 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 18",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableData",
@@ -313,6 +426,13 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-11b row 19",
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "ICCProfile", 0x00282000, "OB", "1", "3", (), "PS3.3 2016c Table C.7-11b row 20"
@@ -453,7 +573,15 @@ class GeneralImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -463,18 +591,49 @@ class GeneralImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -492,7 +651,15 @@ class GeneralImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -501,7 +668,15 @@ class GeneralImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -520,6 +695,8 @@ class GeneralImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -529,6 +706,8 @@ class GeneralImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -634,6 +813,8 @@ class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 1",
+            condition=None,
+            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent",
         ),
         AttributeSpec(
             "RealWorldValueLastValueMapped",
@@ -643,6 +824,8 @@ class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 2",
+            condition=None,
+            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent",
         ),
         AttributeSpec(
             "DoubleFloatRealWorldValueFirstValueMapped",
@@ -652,6 +835,8 @@ class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 3",
+            condition=Present("RealWorldValueFirstValueMapped", negate=True),
+            condition_text="Real World Value First Value Mapped (0040,9216) is absent",
         ),
         AttributeSpec(
             "DoubleFloatRealWorldValueLastValueMapped",
@@ -661,6 +846,8 @@ class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 4",
+            condition=Present("RealWorldValueLastValueMapped", negate=True),
+            condition_text="Real World Value Last Value Mapped (0040,9211) is absent",
         ),
         AttributeSpec(
             "RealWorldValueIntercept",
@@ -670,6 +857,8 @@ class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 5",
+            condition=None,
+            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
         ),
         AttributeSpec(
             "RealWorldValueSlope",
@@ -679,6 +868,8 @@ class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 6",
+            condition=None,
+            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
         ),
         AttributeSpec(
             "RealWorldValueLUTData",
@@ -688,6 +879,8 @@ class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-12b row 7",
+            condition=Present("RealWorldValueIntercept", negate=True),
+            condition_text="Real World Value Intercept (0040,9224) is not present",
         ),
         AttributeSpec(
             "LUTExplanation", 0x00283003, "LO", "1", "1", (), "PS3.3 2016c Table C.7.6.16-12b row 8"
@@ -827,6 +1020,8 @@ class GeneralImageModuleReferencedImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3 row 2",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
         ),
         AttributeSpec(
             "ReferencedSegmentNumber",
@@ -836,6 +1031,8 @@ class GeneralImageModuleReferencedImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3 row 3",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
         ),
         AttributeSpec(
             "PurposeOfReferenceCodeSequence",
@@ -946,6 +1143,8 @@ class GeneralImageModuleSourceImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3 row 2",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
         ),
         AttributeSpec(
             "ReferencedSegmentNumber",
@@ -955,6 +1154,8 @@ class GeneralImageModuleSourceImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3 row 3",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
         ),
         AttributeSpec(
             "PurposeOfReferenceCodeSequence",
@@ -975,7 +1176,15 @@ class GeneralImageModuleSourceImageSequenceItem(DicomObject):
             "PS3.3 2016c Table C.7-9 row 21",
         ),
         AttributeSpec(
-            "PatientOrientation", 0x00200020, "CS", "2", "1C", (), "PS3.3 2016c Table C.7-9 row 22"
+            "PatientOrientation",
+            0x00200020,
+            "CS",
+            "2",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.7-9 row 22",
+            condition=Equals("SpatialLocationsPreserved", ("REORIENTED_ONLY",), 0),
+            condition_text="the value of Spatial Locations Preserved (0028,135A) is REORIENTED_ONLY",
         ),
     )
     ReferencedSOPClassUID: str
@@ -1036,13 +1245,37 @@ class GeneralImageModule(DicomObject):
             "InstanceNumber", 0x00200013, "IS", "1", "2", (), "PS3.3 2016c Table C.7-9 row 1"
         ),
         AttributeSpec(
-            "PatientOrientation", 0x00200020, "CS", "2", "2C", (), "PS3.3 2016c Table C.7-9 row 2"
+            "PatientOrientation",
+            0x00200020,
+            "CS",
+            "2",
+            "2C",
+            (),
+            "PS3.3 2016c Table C.7-9 row 2",
+            condition=None,
+            condition_text="image does not require Image Orientation (Patient) (0020,0037) and Image Position (Patient) (0020,0032)",
         ),
         AttributeSpec(
-            "ContentDate", 0x00080023, "DA", "1", "2C", (), "PS3.3 2016c Table C.7-9 row 3"
+            "ContentDate",
+            0x00080023,
+            "DA",
+            "1",
+            "2C",
+            (),
+            "PS3.3 2016c Table C.7-9 row 3",
+            condition=None,
+            condition_text="image is part of a series in which the images are temporally related",
         ),
         AttributeSpec(
-            "ContentTime", 0x00080033, "TM", "1", "2C", (), "PS3.3 2016c Table C.7-9 row 4"
+            "ContentTime",
+            0x00080033,
+            "TM",
+            "1",
+            "2C",
+            (),
+            "PS3.3 2016c Table C.7-9 row 4",
+            condition=None,
+            condition_text="image is part of a series in which the images are temporally related",
         ),
         AttributeSpec(
             "ImageType", 0x00080008, "CS", "2-n", "3", (), "PS3.3 2016c Table C.7-9 row 5"

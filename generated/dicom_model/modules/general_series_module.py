@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -58,7 +59,15 @@ class GeneralSeriesModuleOperatorIdentificationSequenceItem(DicomObject):
             "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
         ),
         AttributeSpec(
-            "InstitutionName", 0x00080080, "LO", "1", "1C", (), "PS3.3 2016c Table 10-1 row 6"
+            "InstitutionName",
+            0x00080080,
+            "LO",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-1 row 6",
+            condition=Present("InstitutionCodeSequence", negate=True),
+            condition_text="Institution Code Sequence (0008,0082) is not present",
         ),
         AttributeSpec(
             "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
@@ -71,6 +80,8 @@ class GeneralSeriesModuleOperatorIdentificationSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-1 row 8",
+            condition=Present("InstitutionName", negate=True),
+            condition_text="Institution Name (0008,0080) is not present",
         ),
     )
     PersonIdentificationCodeSequence: list[
@@ -156,7 +167,15 @@ class GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem(DicomObje
             "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
         ),
         AttributeSpec(
-            "InstitutionName", 0x00080080, "LO", "1", "1C", (), "PS3.3 2016c Table 10-1 row 6"
+            "InstitutionName",
+            0x00080080,
+            "LO",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-1 row 6",
+            condition=Present("InstitutionCodeSequence", negate=True),
+            condition_text="Institution Code Sequence (0008,0082) is not present",
         ),
         AttributeSpec(
             "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
@@ -169,6 +188,8 @@ class GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem(DicomObje
             "1C",
             (),
             "PS3.3 2016c Table 10-1 row 8",
+            condition=Present("InstitutionName", negate=True),
+            condition_text="Institution Name (0008,0080) is not present",
         ),
     )
     PersonIdentificationCodeSequence: list[
@@ -228,7 +249,15 @@ class GeneralSeriesModulePurposeOfReferenceCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -238,18 +267,49 @@ class GeneralSeriesModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -267,7 +327,15 @@ class GeneralSeriesModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -276,7 +344,15 @@ class GeneralSeriesModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -295,6 +371,8 @@ class GeneralSeriesModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -304,6 +382,8 @@ class GeneralSeriesModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -471,7 +551,15 @@ class GeneralSeriesModuleRequestAttributesSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "RequestedProcedureID", 0x00401001, "SH", "1", "1C", (), "PS3.3 2016c Table 10-9 row 1"
+            "RequestedProcedureID",
+            0x00401001,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-9 row 1",
+            condition=None,
+            condition_text="procedure was scheduled",
         ),
         AttributeSpec(
             "AccessionNumber", 0x00080050, "SH", "1", "3", (), "PS3.3 2016c Table 10-9 row 2"
@@ -541,6 +629,8 @@ class GeneralSeriesModuleRequestAttributesSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-9 row 14",
+            condition=None,
+            condition_text="procedure was scheduled",
         ),
         AttributeSpec(
             "ScheduledProcedureStepDescription",
@@ -642,7 +732,15 @@ class GeneralSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -652,18 +750,49 @@ class GeneralSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -681,7 +810,15 @@ class GeneralSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -690,7 +827,15 @@ class GeneralSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -709,6 +854,8 @@ class GeneralSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -718,6 +865,8 @@ class GeneralSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -823,7 +972,15 @@ class GeneralSeriesModule(DicomObject):
             "SeriesNumber", 0x00200011, "IS", "1", "2", (), "PS3.3 2016c Table C.7-5a row 3"
         ),
         AttributeSpec(
-            "Laterality", 0x00200060, "CS", "1", "2C", ("R", "L"), "PS3.3 2016c Table C.7-5a row 4"
+            "Laterality",
+            0x00200060,
+            "CS",
+            "1",
+            "2C",
+            ("R", "L"),
+            "PS3.3 2016c Table C.7-5a row 4",
+            condition=None,
+            condition_text="the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent",
         ),
         AttributeSpec(
             "SeriesDate", 0x00080021, "DA", "1", "3", (), "PS3.3 2016c Table C.7-5a row 5"
@@ -898,7 +1055,15 @@ class GeneralSeriesModule(DicomObject):
             "BodyPartExamined", 0x00180015, "CS", "1", "3", (), "PS3.3 2016c Table C.7-5a row 24"
         ),
         AttributeSpec(
-            "PatientPosition", 0x00185100, "CS", "1", "2C", (), "PS3.3 2016c Table C.7-5a row 25"
+            "PatientPosition",
+            0x00185100,
+            "CS",
+            "1",
+            "2C",
+            (),
+            "PS3.3 2016c Table C.7-5a row 25",
+            condition=None,
+            condition_text='Patient position descriptor relative to the equipment. Required for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes. May be present for other SOP Classes if Patient Orientation Code Sequence (0054,0410) is not present. See for Defined Terms and further explanation.',
         ),
         AttributeSpec(
             "SmallestPixelValueInSeries",
@@ -1007,6 +1172,8 @@ class GeneralSeriesModule(DicomObject):
             "1C",
             ("BIPED", "QUADRUPED"),
             "PS3.3 2016c Table C.7-5a row 31",
+            condition=None,
+            condition_text="the patient is an animal and the anatomical frame of reference is not bipedal",
         ),
     )
     Modality: str

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -50,7 +51,15 @@ class GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem(DicomObjec
             "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
         ),
         AttributeSpec(
-            "InstitutionName", 0x00080080, "LO", "1", "1C", (), "PS3.3 2016c Table 10-1 row 6"
+            "InstitutionName",
+            0x00080080,
+            "LO",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-1 row 6",
+            condition=Present("InstitutionCodeSequence", negate=True),
+            condition_text="Institution Code Sequence (0008,0082) is not present",
         ),
         AttributeSpec(
             "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
@@ -63,6 +72,8 @@ class GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem(DicomObjec
             "1C",
             (),
             "PS3.3 2016c Table 10-1 row 8",
+            condition=Present("InstitutionName", negate=True),
+            condition_text="Institution Name (0008,0080) is not present",
         ),
     )
     PersonIdentificationCodeSequence: list[
@@ -129,9 +140,19 @@ class GeneralStudyModuleIssuerOfAccessionNumberSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-17 row 1",
+            condition=Present("UniversalEntityID", negate=True),
+            condition_text="Universal Entity ID (0040,0032) is not present",
         ),
         AttributeSpec(
-            "UniversalEntityID", 0x00400032, "UT", "1", "1C", (), "PS3.3 2016c Table 10-17 row 2"
+            "UniversalEntityID",
+            0x00400032,
+            "UT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-17 row 2",
+            condition=Present("LocalNamespaceEntityID", negate=True),
+            condition_text="Local Namespace Entity ID (0040,0031) is not present",
         ),
         AttributeSpec(
             "UniversalEntityIDType",
@@ -141,6 +162,8 @@ class GeneralStudyModuleIssuerOfAccessionNumberSequenceItem(DicomObject):
             "1C",
             ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"),
             "PS3.3 2016c Table 10-17 row 3",
+            condition=Present("UniversalEntityID"),
+            condition_text="Universal Entity ID (0040,0032) is present",
         ),
     )
     LocalNamespaceEntityID: str | None = None
@@ -198,7 +221,15 @@ class GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem(DicomObject
             "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
         ),
         AttributeSpec(
-            "InstitutionName", 0x00080080, "LO", "1", "1C", (), "PS3.3 2016c Table 10-1 row 6"
+            "InstitutionName",
+            0x00080080,
+            "LO",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-1 row 6",
+            condition=Present("InstitutionCodeSequence", negate=True),
+            condition_text="Institution Code Sequence (0008,0082) is not present",
         ),
         AttributeSpec(
             "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
@@ -211,6 +242,8 @@ class GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem(DicomObject
             "1C",
             (),
             "PS3.3 2016c Table 10-1 row 8",
+            condition=Present("InstitutionName", negate=True),
+            condition_text="Institution Name (0008,0080) is not present",
         ),
     )
     PersonIdentificationCodeSequence: list[
@@ -296,7 +329,15 @@ class GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem(DicomOb
             "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
         ),
         AttributeSpec(
-            "InstitutionName", 0x00080080, "LO", "1", "1C", (), "PS3.3 2016c Table 10-1 row 6"
+            "InstitutionName",
+            0x00080080,
+            "LO",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-1 row 6",
+            condition=Present("InstitutionCodeSequence", negate=True),
+            condition_text="Institution Code Sequence (0008,0082) is not present",
         ),
         AttributeSpec(
             "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
@@ -309,6 +350,8 @@ class GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem(DicomOb
             "1C",
             (),
             "PS3.3 2016c Table 10-1 row 8",
+            condition=Present("InstitutionName", negate=True),
+            condition_text="Institution Name (0008,0080) is not present",
         ),
     )
     PersonIdentificationCodeSequence: list[
@@ -368,7 +411,15 @@ class GeneralStudyModuleProcedureCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -378,18 +429,49 @@ class GeneralStudyModuleProcedureCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -407,7 +489,15 @@ class GeneralStudyModuleProcedureCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -416,7 +506,15 @@ class GeneralStudyModuleProcedureCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -435,6 +533,8 @@ class GeneralStudyModuleProcedureCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -444,6 +544,8 @@ class GeneralStudyModuleProcedureCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -544,7 +646,15 @@ class GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem(DicomObject)
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -554,18 +664,49 @@ class GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem(DicomObject)
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -583,7 +724,15 @@ class GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem(DicomObject)
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -592,7 +741,15 @@ class GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem(DicomObject)
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -611,6 +768,8 @@ class GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem(DicomObject)
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -620,6 +779,8 @@ class GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem(DicomObject)
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -772,7 +933,15 @@ class GeneralStudyModuleReferringPhysicianIdentificationSequenceItem(DicomObject
             "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
         ),
         AttributeSpec(
-            "InstitutionName", 0x00080080, "LO", "1", "1C", (), "PS3.3 2016c Table 10-1 row 6"
+            "InstitutionName",
+            0x00080080,
+            "LO",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-1 row 6",
+            condition=Present("InstitutionCodeSequence", negate=True),
+            condition_text="Institution Code Sequence (0008,0082) is not present",
         ),
         AttributeSpec(
             "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
@@ -785,6 +954,8 @@ class GeneralStudyModuleReferringPhysicianIdentificationSequenceItem(DicomObject
             "1C",
             (),
             "PS3.3 2016c Table 10-1 row 8",
+            condition=Present("InstitutionName", negate=True),
+            condition_text="Institution Name (0008,0080) is not present",
         ),
     )
     PersonIdentificationCodeSequence: list[
@@ -844,7 +1015,15 @@ class GeneralStudyModuleRequestingServiceCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -854,18 +1033,49 @@ class GeneralStudyModuleRequestingServiceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -883,7 +1093,15 @@ class GeneralStudyModuleRequestingServiceCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -892,7 +1110,15 @@ class GeneralStudyModuleRequestingServiceCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -911,6 +1137,8 @@ class GeneralStudyModuleRequestingServiceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -920,6 +1148,8 @@ class GeneralStudyModuleRequestingServiceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None

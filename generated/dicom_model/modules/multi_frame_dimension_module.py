@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -32,6 +33,8 @@ class MultiFrameDimensionModuleDimensionIndexSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.17-1 row 6",
+            condition=None,
+            condition_text="the Dimension Index Pointer (0020,9165) value is the Data Element Tag of a Private Attribute",
         ),
         AttributeSpec(
             "FunctionalGroupPointer",
@@ -41,6 +44,8 @@ class MultiFrameDimensionModuleDimensionIndexSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.17-1 row 7",
+            condition=None,
+            condition_text="the value of Dimension Index Pointer (0020,9165) is the Data Element Tag of an Attribute that is contained within a Functional Group Sequence",
         ),
         AttributeSpec(
             "FunctionalGroupPrivateCreator",
@@ -50,6 +55,8 @@ class MultiFrameDimensionModuleDimensionIndexSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.17-1 row 8",
+            condition=None,
+            condition_text="the Functional Group Pointer 0020,9167) value is the Data Element Tag of a Private Attribute",
         ),
         AttributeSpec(
             "DimensionOrganizationUID",
@@ -59,6 +66,8 @@ class MultiFrameDimensionModuleDimensionIndexSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.17-1 row 9",
+            condition=None,
+            condition_text="the value of Dimension Organization Sequence (0020,9221) contains Items",
         ),
         AttributeSpec(
             "DimensionDescriptionLabel",

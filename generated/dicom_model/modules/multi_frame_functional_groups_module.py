@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -71,6 +72,8 @@ class MultiFrameFunctionalGroupsModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 10",
+            condition=Present("ConcatenationUID"),
+            condition_text="Concatenation UID (0020,9161) is present",
         ),
         AttributeSpec(
             "RepresentativeFrameNumber",
@@ -89,6 +92,8 @@ class MultiFrameFunctionalGroupsModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 12",
+            condition=None,
+            condition_text="a group of multi-frame image SOP Instances within a Series are part of a Concatenation",
         ),
         AttributeSpec(
             "SOPInstanceUIDOfConcatenationSource",
@@ -98,6 +103,8 @@ class MultiFrameFunctionalGroupsModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 13",
+            condition=Present("ConcatenationUID"),
+            condition_text="Concatenation UID (0020,9161) is present",
         ),
         AttributeSpec(
             "InConcatenationNumber",
@@ -107,6 +114,8 @@ class MultiFrameFunctionalGroupsModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.16-1 row 14",
+            condition=Present("ConcatenationUID"),
+            condition_text="Concatenation UID (0020,9161) is present",
         ),
         AttributeSpec(
             "InConcatenationTotalNumber",

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -70,7 +71,15 @@ class PatientModuleBreedRegistryCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -80,18 +89,49 @@ class PatientModuleBreedRegistryCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -109,7 +149,15 @@ class PatientModuleBreedRegistryCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -118,7 +166,15 @@ class PatientModuleBreedRegistryCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -137,6 +193,8 @@ class PatientModuleBreedRegistryCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -146,6 +204,8 @@ class PatientModuleBreedRegistryCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -244,7 +304,15 @@ class PatientModuleDeidentificationMethodCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -254,18 +322,49 @@ class PatientModuleDeidentificationMethodCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -283,7 +382,15 @@ class PatientModuleDeidentificationMethodCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -292,7 +399,15 @@ class PatientModuleDeidentificationMethodCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -311,6 +426,8 @@ class PatientModuleDeidentificationMethodCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -320,6 +437,8 @@ class PatientModuleDeidentificationMethodCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -469,7 +588,15 @@ class PatientModulePatientBreedCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -479,18 +606,49 @@ class PatientModulePatientBreedCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -508,7 +666,15 @@ class PatientModulePatientBreedCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -517,7 +683,15 @@ class PatientModulePatientBreedCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -536,6 +710,8 @@ class PatientModulePatientBreedCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -545,6 +721,8 @@ class PatientModulePatientBreedCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -643,7 +821,15 @@ class PatientModulePatientSpeciesCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -653,18 +839,49 @@ class PatientModulePatientSpeciesCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -682,7 +899,15 @@ class PatientModulePatientSpeciesCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -691,7 +916,15 @@ class PatientModulePatientSpeciesCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -710,6 +943,8 @@ class PatientModulePatientSpeciesCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -719,6 +954,8 @@ class PatientModulePatientSpeciesCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -820,10 +1057,26 @@ class PatientModuleReferencedPatientPhotoSequenceItem(DicomObject):
             "TypeOfInstances", 0x0040E020, "CS", "1", "1", (), "PS3.3 2016c Table 10-3b row 1"
         ),
         AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "1C", (), "PS3.3 2016c Table 10-3b row 2"
+            "StudyInstanceUID",
+            0x0020000D,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-3b row 2",
+            condition=Equals("TypeOfInstances", ("DICOM",), 0),
+            condition_text="Type of Instances (0040,E020) is DICOM",
         ),
         AttributeSpec(
-            "SeriesInstanceUID", 0x0020000E, "UI", "1", "1C", (), "PS3.3 2016c Table 10-3b row 3"
+            "SeriesInstanceUID",
+            0x0020000E,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-3b row 3",
+            condition=Equals("TypeOfInstances", ("DICOM",), 0),
+            condition_text="Type of Instances (0040,E020) is DICOM",
         ),
         AttributeSpec(
             "ReferencedSOPSequence", 0x00081199, "SQ", "1", "1", (), "PS3.3 2016c Table 10-3b row 4"
@@ -836,6 +1089,8 @@ class PatientModuleReferencedPatientPhotoSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 10",
+            condition=None,
+            condition_text="DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present",
         ),
         AttributeSpec(
             "DICOMMediaRetrievalSequence",
@@ -845,6 +1100,8 @@ class PatientModuleReferencedPatientPhotoSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 12",
+            condition=None,
+            condition_text="DICOM Retrieval Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present",
         ),
         AttributeSpec(
             "WADORetrievalSequence",
@@ -854,6 +1111,8 @@ class PatientModuleReferencedPatientPhotoSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 15",
+            condition=None,
+            condition_text="DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present",
         ),
         AttributeSpec(
             "XDSRetrievalSequence",
@@ -863,6 +1122,8 @@ class PatientModuleReferencedPatientPhotoSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 17",
+            condition=None,
+            condition_text="DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and WADO Retrieval Sequence (0040,E023) are not present",
         ),
         AttributeSpec(
             "WADORSRetrievalSequence",
@@ -872,6 +1133,8 @@ class PatientModuleReferencedPatientPhotoSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3b row 20",
+            condition=None,
+            condition_text="DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023) and XDS Retrieval Sequence (0040,E024) are not present",
         ),
     )
     TypeOfInstances: Literal["DICOM", "CDA"] | str
@@ -987,7 +1250,15 @@ class PatientModuleStrainCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -997,18 +1268,49 @@ class PatientModuleStrainCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -1026,7 +1328,15 @@ class PatientModuleStrainCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -1035,7 +1345,15 @@ class PatientModuleStrainCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -1054,6 +1372,8 @@ class PatientModuleStrainCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -1063,6 +1383,8 @@ class PatientModuleStrainCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -1161,7 +1483,15 @@ class PatientModuleStrainSourceRegistryCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -1171,18 +1501,49 @@ class PatientModuleStrainSourceRegistryCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -1200,7 +1561,15 @@ class PatientModuleStrainSourceRegistryCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -1209,7 +1578,15 @@ class PatientModuleStrainSourceRegistryCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -1228,6 +1605,8 @@ class PatientModuleStrainSourceRegistryCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -1237,6 +1616,8 @@ class PatientModuleStrainSourceRegistryCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -1417,6 +1798,8 @@ class PatientModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 7",
+            condition=None,
+            condition_text="either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present",
         ),
         AttributeSpec(
             "PatientSex",
@@ -1486,6 +1869,8 @@ class PatientModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 23",
+            condition=None,
+            condition_text="the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present",
         ),
         AttributeSpec(
             "PatientSpeciesCodeSequence",
@@ -1495,6 +1880,8 @@ class PatientModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 24",
+            condition=None,
+            condition_text="the patient is an animal and if Patient Species Description (0010,2201) is not present",
         ),
         AttributeSpec(
             "PatientBreedDescription",
@@ -1504,6 +1891,8 @@ class PatientModule(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 26",
+            condition=None,
+            condition_text="the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty",
         ),
         AttributeSpec(
             "PatientBreedCodeSequence",
@@ -1513,6 +1902,8 @@ class PatientModule(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 27",
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "BreedRegistrationSequence",
@@ -1522,6 +1913,8 @@ class PatientModule(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 29",
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "StrainDescription", 0x00100212, "", "1", "3", (), "PS3.3 2016c Table C.7-1 row 33"
@@ -1545,7 +1938,15 @@ class PatientModule(DicomObject):
             "StrainStockSequence", 0x00100216, "SQ", "1", "3", (), "PS3.3 2016c Table C.7-1 row 38"
         ),
         AttributeSpec(
-            "ResponsiblePerson", 0x00102297, "PN", "1", "2C", (), "PS3.3 2016c Table C.7-1 row 43"
+            "ResponsiblePerson",
+            0x00102297,
+            "PN",
+            "1",
+            "2C",
+            (),
+            "PS3.3 2016c Table C.7-1 row 43",
+            condition=None,
+            condition_text="the patient is an animal",
         ),
         AttributeSpec(
             "ResponsiblePersonRole",
@@ -1555,6 +1956,8 @@ class PatientModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 44",
+            condition=Present("ResponsiblePerson"),
+            condition_text="Responsible Person is present and has a value",
         ),
         AttributeSpec(
             "ResponsibleOrganization",
@@ -1564,6 +1967,8 @@ class PatientModule(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.7-1 row 45",
+            condition=None,
+            condition_text="patient is an animal",
         ),
         AttributeSpec(
             "PatientIdentityRemoved",
@@ -1582,6 +1987,13 @@ class PatientModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 47",
+            condition=AllOf(
+                (
+                    Equals("PatientIdentityRemoved", ("YES",), 0),
+                    Present("DeidentificationMethodCodeSequence", negate=True),
+                )
+            ),
+            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present",
         ),
         AttributeSpec(
             "DeidentificationMethodCodeSequence",
@@ -1591,6 +2003,13 @@ class PatientModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-1 row 48",
+            condition=AllOf(
+                (
+                    Equals("PatientIdentityRemoved", ("YES",), 0),
+                    Present("DeidentificationMethod", negate=True),
+                )
+            ),
+            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present",
         ),
         AttributeSpec(
             "SourcePatientGroupIdentificationSequence",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -23,6 +24,8 @@ class RespiratorySynchronizationModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-2 row 1",
+            condition=Equals("ImageType", ("ORIGINAL", "MIXED"), 1),
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
         ),
         AttributeSpec(
             "RespiratorySignalSource",
@@ -32,6 +35,8 @@ class RespiratorySynchronizationModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-2 row 2",
+            condition=None,
+            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Respiratory Motion Compensation Technique (0018,9170) equals other than NONE",
         ),
         AttributeSpec(
             "RespiratoryTriggerDelayThreshold",
@@ -41,6 +46,8 @@ class RespiratorySynchronizationModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-2 row 3",
+            condition=None,
+            condition_text="Respiratory Motion Compensation Technique (0018,9170) equals other than NONE, REALTIME or BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
         ),
         AttributeSpec(
             "RespiratoryTriggerType",
@@ -50,6 +57,8 @@ class RespiratorySynchronizationModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7.6.18-2 row 4",
+            condition=None,
+            condition_text="the value is not TIME",
         ),
     )
     RespiratoryMotionCompensationTechnique: (

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -37,6 +38,8 @@ class ROIContourModuleContourImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3 row 2",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
         ),
         AttributeSpec(
             "ReferencedSegmentNumber",
@@ -46,6 +49,8 @@ class ROIContourModuleContourImageSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3 row 3",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
         ),
     )
     ReferencedSOPClassUID: str

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -20,7 +21,15 @@ class RTDoseModuleDerivationCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -30,18 +39,49 @@ class RTDoseModuleDerivationCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -59,7 +99,15 @@ class RTDoseModuleDerivationCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -68,7 +116,15 @@ class RTDoseModuleDerivationCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -87,6 +143,8 @@ class RTDoseModuleDerivationCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -96,6 +154,8 @@ class RTDoseModuleDerivationCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -194,7 +254,15 @@ class RTDoseModulePurposeOfReferenceCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -204,18 +272,49 @@ class RTDoseModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -233,7 +332,15 @@ class RTDoseModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -242,7 +349,15 @@ class RTDoseModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -261,6 +376,8 @@ class RTDoseModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -270,6 +387,8 @@ class RTDoseModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -384,6 +503,8 @@ class RTDoseModuleReferencedBeamSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 22",
+            condition=Equals("DoseSummationType", ("CONTROL_POINT",), 0),
+            condition_text="Dose Summation Type (3004,000A) is CONTROL_POINT",
         ),
     )
     ReferencedBeamNumber: int
@@ -495,6 +616,8 @@ class RTDoseModuleReferencedFractionGroupSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 20",
+            condition=Equals("DoseSummationType", ("BEAM", "BEAM_SESSION", "CONTROL_POINT"), 0),
+            condition_text="Dose Summation Type (3004,000A) is BEAM, BEAM_SESSION or CONTROL_POINT",
         ),
         AttributeSpec(
             "ReferencedBrachyApplicationSetupSequence",
@@ -504,6 +627,8 @@ class RTDoseModuleReferencedFractionGroupSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 25",
+            condition=Equals("DoseSummationType", ("BRACHY", "BRACHY_SESSION"), 0),
+            condition_text="Dose Summation Type (3004,000A) is BRACHY or BRACHY_SESSION",
         ),
     )
     ReferencedFractionGroupNumber: int
@@ -595,6 +720,20 @@ class RTDoseModuleReferencedRTPlanSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 18",
+            condition=Equals(
+                "DoseSummationType",
+                (
+                    "FRACTION",
+                    "BEAM",
+                    "BRACHY",
+                    "FRACTION_SESSION",
+                    "BEAM_SESSION",
+                    "BRACHY_SESSION",
+                    "CONTROL_POINT",
+                ),
+                0,
+            ),
+            condition_text="Dose Summation Type (3004,000A) is FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT",
         ),
     )
     ReferencedSOPClassUID: str
@@ -670,6 +809,8 @@ class RTDoseModuleReferencedTreatmentRecordSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 29",
+            condition=None,
+            condition_text="Sequence of Beams contributing to dose. One or more Items shall be included in this Sequence. Required, if the dose does not apply to the complete RT Beams Treatment Record referenced in the Referenced Treatment Record Sequence (3008,0030).",
         ),
     )
     ReferencedSOPClassUID: str
@@ -695,7 +836,15 @@ class RTDoseModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "SamplesPerPixel", 0x00280002, "US", "1", "1C", (), "PS3.3 2016c Table C.8-39 row 1"
+            "SamplesPerPixel",
+            0x00280002,
+            "US",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-39 row 1",
+            condition=Present("PixelData"),
+            condition_text="Pixel Data (7FE0,0010) is present",
         ),
         AttributeSpec(
             "PhotometricInterpretation",
@@ -705,16 +854,52 @@ class RTDoseModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 2",
+            condition=Present("PixelData"),
+            condition_text="Pixel Data (7FE0,0010) is present",
         ),
         AttributeSpec(
-            "BitsAllocated", 0x00280100, "US", "1", "1C", (), "PS3.3 2016c Table C.8-39 row 3"
+            "BitsAllocated",
+            0x00280100,
+            "US",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-39 row 3",
+            condition=None,
+            condition_text="Number of bits allocated for each pixel sample. Each sample shall have the same number of bits allocated. See for specialization. Required Pixel Data (7FE0,0010) is present.",
         ),
         AttributeSpec(
-            "BitsStored", 0x00280101, "US", "1", "1C", (), "PS3.3 2016c Table C.8-39 row 4"
+            "BitsStored",
+            0x00280101,
+            "US",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-39 row 4",
+            condition=Present("PixelData"),
+            condition_text="Pixel Data (7FE0,0010) is present",
         ),
-        AttributeSpec("HighBit", 0x00280102, "US", "1", "1C", (), "PS3.3 2016c Table C.8-39 row 5"),
         AttributeSpec(
-            "PixelRepresentation", 0x00280103, "US", "1", "1C", (), "PS3.3 2016c Table C.8-39 row 6"
+            "HighBit",
+            0x00280102,
+            "US",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-39 row 5",
+            condition=Present("PixelData"),
+            condition_text="Pixel Data (7FE0,0010) is present",
+        ),
+        AttributeSpec(
+            "PixelRepresentation",
+            0x00280103,
+            "US",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-39 row 6",
+            condition=None,
+            condition_text="Data representation of the pixel samples. Each sample shall have the same pixel representation. See for specialization. Required Pixel Data (7FE0,0010) is present.",
         ),
         AttributeSpec(
             "DoseUnits",
@@ -743,6 +928,8 @@ class RTDoseModule(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.8-39 row 10",
+            condition=None,
+            condition_text="A reference to a Spatial Registration SOP Instance or a Deformable Spatial Registration SOP Instance, which defines the transformation used to transform the dose. Required, if Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID. Zero or more Items shall be included in this Sequence. See",
         ),
         AttributeSpec(
             "InstanceNumber", 0x00200013, "IS", "1", "3", (), "PS3.3 2016c Table C.8-39 row 12"
@@ -764,6 +951,22 @@ class RTDoseModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 16",
+            condition=Equals(
+                "DoseSummationType",
+                (
+                    "PLAN",
+                    "MULTI_PLAN",
+                    "FRACTION",
+                    "BEAM",
+                    "BRACHY",
+                    "FRACTION_SESSION",
+                    "BEAM_SESSION",
+                    "BRACHY_SESSION",
+                    "CONTROL_POINT",
+                ),
+                0,
+            ),
+            condition_text="Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN, FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT",
         ),
         AttributeSpec(
             "ReferencedTreatmentRecordSequence",
@@ -773,6 +976,8 @@ class RTDoseModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 27",
+            condition=Equals("DoseSummationType", ("RECORD",), 0),
+            condition_text="Dose Summation Type (3004,000A) is RECORD",
         ),
         AttributeSpec(
             "GridFrameOffsetVector",
@@ -782,9 +987,19 @@ class RTDoseModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.8-39 row 31",
+            condition=None,
+            condition_text="multi-frame pixel data are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset Vector (3004,000C)",
         ),
         AttributeSpec(
-            "DoseGridScaling", 0x3004000E, "DS", "1", "1C", (), "PS3.3 2016c Table C.8-39 row 32"
+            "DoseGridScaling",
+            0x3004000E,
+            "DS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-39 row 32",
+            condition=Present("PixelData"),
+            condition_text="Pixel Data (7FE0,0010) is present",
         ),
         AttributeSpec(
             "TissueHeterogeneityCorrection",

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -58,7 +59,15 @@ class RTSeriesModuleOperatorIdentificationSequenceItem(DicomObject):
             "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
         ),
         AttributeSpec(
-            "InstitutionName", 0x00080080, "LO", "1", "1C", (), "PS3.3 2016c Table 10-1 row 6"
+            "InstitutionName",
+            0x00080080,
+            "LO",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-1 row 6",
+            condition=Present("InstitutionCodeSequence", negate=True),
+            condition_text="Institution Code Sequence (0008,0082) is not present",
         ),
         AttributeSpec(
             "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
@@ -71,6 +80,8 @@ class RTSeriesModuleOperatorIdentificationSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-1 row 8",
+            condition=Present("InstitutionName", negate=True),
+            condition_text="Institution Name (0008,0080) is not present",
         ),
     )
     PersonIdentificationCodeSequence: list[
@@ -160,7 +171,15 @@ class RTSeriesModuleRequestAttributesSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "RequestedProcedureID", 0x00401001, "SH", "1", "1C", (), "PS3.3 2016c Table 10-9 row 1"
+            "RequestedProcedureID",
+            0x00401001,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-9 row 1",
+            condition=None,
+            condition_text="procedure was scheduled",
         ),
         AttributeSpec(
             "AccessionNumber", 0x00080050, "SH", "1", "3", (), "PS3.3 2016c Table 10-9 row 2"
@@ -230,6 +249,8 @@ class RTSeriesModuleRequestAttributesSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-9 row 14",
+            condition=None,
+            condition_text="procedure was scheduled",
         ),
         AttributeSpec(
             "ScheduledProcedureStepDescription",
@@ -331,7 +352,15 @@ class RTSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -341,18 +370,49 @@ class RTSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -370,7 +430,15 @@ class RTSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -379,7 +447,15 @@ class RTSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -398,6 +474,8 @@ class RTSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -407,6 +485,8 @@ class RTSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -45,9 +46,19 @@ class SOPCommonModuleCodingSchemeIdentificationSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 12",
+            condition=None,
+            condition_text="coding scheme is registered",
         ),
         AttributeSpec(
-            "CodingSchemeUID", 0x0008010C, "UI", "1", "1C", (), "PS3.3 2016c Table C.12-1 row 13"
+            "CodingSchemeUID",
+            0x0008010C,
+            "UI",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.12-1 row 13",
+            condition=None,
+            condition_text="coding scheme is identified by an ISO 8824 object identifier compatible with the UI VR",
         ),
         AttributeSpec(
             "CodingSchemeExternalID",
@@ -57,6 +68,8 @@ class SOPCommonModuleCodingSchemeIdentificationSequenceItem(DicomObject):
             "2C",
             (),
             "PS3.3 2016c Table C.12-1 row 14",
+            condition=None,
+            condition_text="coding scheme is registered and Coding Scheme UID (0008,010C) is not present",
         ),
         AttributeSpec(
             "CodingSchemeName", 0x00080115, "ST", "1", "3", (), "PS3.3 2016c Table C.12-1 row 15"
@@ -357,6 +370,8 @@ class SOPCommonModuleConversionSourceAttributesSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3 row 2",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
         ),
         AttributeSpec(
             "ReferencedSegmentNumber",
@@ -366,6 +381,8 @@ class SOPCommonModuleConversionSourceAttributesSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-3 row 3",
+            condition=None,
+            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
         ),
     )
     ReferencedSOPClassUID: str
@@ -588,7 +605,15 @@ class SOPCommonModuleOperatorIdentificationSequenceItem(DicomObject):
             "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
         ),
         AttributeSpec(
-            "InstitutionName", 0x00080080, "LO", "1", "1C", (), "PS3.3 2016c Table 10-1 row 6"
+            "InstitutionName",
+            0x00080080,
+            "LO",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 10-1 row 6",
+            condition=Present("InstitutionCodeSequence", negate=True),
+            condition_text="Institution Code Sequence (0008,0082) is not present",
         ),
         AttributeSpec(
             "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
@@ -601,6 +626,8 @@ class SOPCommonModuleOperatorIdentificationSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 10-1 row 8",
+            condition=Present("InstitutionName", negate=True),
+            condition_text="Institution Name (0008,0080) is not present",
         ),
     )
     PersonIdentificationCodeSequence: list[
@@ -766,6 +793,8 @@ class SOPCommonModulePrivateDataElementCharacteristicsSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 76",
+            condition=Equals("BlockIdentifyingInformationStatus", ("MIXED",), 0),
+            condition_text="Block Identifying Information Status (0008,0303) equals MIXED",
         ),
         AttributeSpec(
             "DeidentificationActionSequence",
@@ -822,7 +851,15 @@ class SOPCommonModulePurposeOfReferenceCodeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "CodeValue", 0x00080100, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 2"
+            "CodeValue",
+            0x00080100,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 2",
+            condition=None,
+            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
         ),
         AttributeSpec(
             "CodingSchemeDesignator",
@@ -832,18 +869,49 @@ class SOPCommonModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1a row 3",
+            condition=AnyOf(
+                (
+                    Present("CodeValue"),
+                    Present("LongCodeValue"),
+                )
+            ),
+            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
         ),
         AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 4"
+            "CodingSchemeVersion",
+            0x00080103,
+            "SH",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 4",
+            condition=None,
+            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
         ),
         AttributeSpec(
             "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
         ),
         AttributeSpec(
-            "LongCodeValue", 0x00080119, "UC", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 6"
+            "LongCodeValue",
+            0x00080119,
+            "UC",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 6",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
         ),
         AttributeSpec(
-            "URNCodeValue", 0x00080120, "UR", "1", "1C", (), "PS3.3 2016c Table 8.8-1a row 7"
+            "URNCodeValue",
+            0x00080120,
+            "UR",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1a row 7",
+            condition=None,
+            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
         ),
         AttributeSpec(
             "EquivalentCodeSequence",
@@ -861,7 +929,15 @@ class SOPCommonModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
         ),
         AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 3"
+            "MappingResource",
+            0x00080105,
+            "CS",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 3",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
@@ -870,7 +946,15 @@ class SOPCommonModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
         ),
         AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1C", (), "PS3.3 2016c Table 8.8-1b row 6"
+            "ContextGroupVersion",
+            0x00080106,
+            "DT",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table 8.8-1b row 6",
+            condition=Present("ContextIdentifier"),
+            condition_text="Context Identifier (0008,010F) is present",
         ),
         AttributeSpec(
             "ContextGroupExtensionFlag",
@@ -889,6 +973,8 @@ class SOPCommonModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 8",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
         AttributeSpec(
             "ContextGroupExtensionCreatorUID",
@@ -898,6 +984,8 @@ class SOPCommonModulePurposeOfReferenceCodeSequenceItem(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table 8.8-1b row 9",
+            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
         ),
     )
     CodeValue: str | None = None
@@ -1009,6 +1097,8 @@ class SOPCommonModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 3",
+            condition=None,
+            condition_text="an expanded or replacement character set is used",
         ),
         AttributeSpec(
             "InstanceCreationDate", 0x00080012, "DA", "1", "3", (), "PS3.3 2016c Table C.12-1 row 4"
@@ -1156,6 +1246,8 @@ class SOPCommonModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 53",
+            condition=None,
+            condition_text="application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set",
         ),
         AttributeSpec(
             "OriginalAttributesSequence",
@@ -1174,6 +1266,8 @@ class SOPCommonModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 63",
+            condition=None,
+            condition_text="unencapsulated HL7 Structured Documents are referenced within the Instance",
         ),
         AttributeSpec(
             "LongitudinalTemporalInformationModified",
@@ -1192,6 +1286,8 @@ class SOPCommonModule(DicomObject):
             "1C",
             ("CLASSIC", "ENHANCED"),
             "PS3.3 2016c Table C.12-1 row 68",
+            condition=None,
+            condition_text="the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view",
         ),
         AttributeSpec(
             "ConversionSourceAttributesSequence",
@@ -1201,6 +1297,8 @@ class SOPCommonModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.12-1 row 69",
+            condition=None,
+            condition_text="this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)",
         ),
         AttributeSpec(
             "ContentQualification",

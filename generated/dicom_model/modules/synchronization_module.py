@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -45,6 +46,8 @@ class SynchronizationModule(DicomObject):
             "1C",
             (),
             "PS3.3 2016c Table C.7-7 row 4",
+            condition=None,
+            condition_text="synchronization channel or trigger is encoded in a waveform in this SOP Instance",
         ),
         AttributeSpec(
             "AcquisitionTimeSynchronized",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.voilut_macro import VOILUTMacroVOILUTSequenceItem
 
@@ -19,13 +20,37 @@ class VOILUTModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
-            "VOILUTSequence", 0x00283010, "SQ", "1", "1C", (), "PS3.3 2016c Table C.11-2b row 1"
+            "VOILUTSequence",
+            0x00283010,
+            "SQ",
+            "1",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.11-2b row 1",
+            condition=Present("WindowCenter", negate=True),
+            condition_text="Window Center (0028,1050) is not present",
         ),
         AttributeSpec(
-            "WindowCenter", 0x00281050, "DS", "1-n", "1C", (), "PS3.3 2016c Table C.11-2b row 5"
+            "WindowCenter",
+            0x00281050,
+            "DS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.11-2b row 5",
+            condition=Present("VOILUTSequence", negate=True),
+            condition_text="VOI LUT Sequence (0028,3010) is not present",
         ),
         AttributeSpec(
-            "WindowWidth", 0x00281051, "DS", "1-n", "1C", (), "PS3.3 2016c Table C.11-2b row 6"
+            "WindowWidth",
+            0x00281051,
+            "DS",
+            "1-n",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.11-2b row 6",
+            condition=Present("WindowCenter"),
+            condition_text="Window Center (0028,1050) is sent",
         ),
         AttributeSpec(
             "WindowCenterWidthExplanation",
