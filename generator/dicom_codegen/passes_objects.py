@@ -91,6 +91,7 @@ class _Builder:
             if name in self.names.values():
                 name += class_name(table.table.removeprefix("table_"))
             self.names[table.table] = name
+        self.iod_names: set[str] = set()
         self.sop_classes: dict[str, list[str]] = {}
         if model.services is not None:
             for sop in model.services.sop_classes:
@@ -249,9 +250,11 @@ class _Builder:
         ``EnhancedXAImage``); without PS3.4, or with several SOP classes, the module
         table's caption (``CT Image IOD Modules`` -> ``CTImage``)."""
         keywords = [k for k in self.sop_classes.get(iod.section, []) if k.endswith("Storage")]
-        if len(keywords) == 1:
-            return keywords[0].removesuffix("Storage")
-        return class_name(iod.name)
+        name = keywords[0].removesuffix("Storage") if len(keywords) == 1 else class_name(iod.name)
+        if name in self.classes or name in self.iod_names:
+            name += class_name(iod.table.removeprefix("table_"))  # two IODs of one title
+        self.iod_names.add(name)
+        return name
 
     def build_iod(self, iod: Iod) -> GeneratedClass:
         name = self.iod_name(iod)

@@ -6,6 +6,7 @@ black in-process and compiled as a smoke check. Nothing here touches the disk.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Mapping
@@ -199,5 +200,11 @@ def _object_imports(
 
 
 def dump_json(model: Model) -> str:
-    """The intermediate model as sorted, indented JSON (one trailing newline)."""
+    """The intermediate model as sorted, indented JSON (one trailing newline).
+
+    The rendered classes of PS3.3 are left out: they are derived from the tables
+    that are in the dump, and the generated Python shows them.
+    """
+    if model.objects is not None:
+        model = dataclasses.replace(model, objects=dataclasses.replace(model.objects, classes=()))
     return json.dumps(to_jsonable(model), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
