@@ -10,6 +10,7 @@ lacks has a keyword derived from its name and ``in_dictionary=False``.
 
 from typing import Final, Mapping
 
+from dicom_runtime.objects import DicomObject
 from dicom_runtime.services import SOPClass
 
 ComputedRadiographyImageStorage: Final = SOPClass(
@@ -22,7 +23,7 @@ ComputedRadiographyImageStorage: Final = SOPClass(
     iod_reference="sect_A.2",
 )
 """Computed Radiography Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.2
+Table B.5-1; IOD: PS3.3 Section A.2 (not in the PS3.3 input: no IOD class generated)
 """
 DigitalXRayImageStorageForPresentation: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.1",
@@ -34,7 +35,8 @@ DigitalXRayImageStorageForPresentation: Final = SOPClass(
     iod_reference="sect_A.26",
 )
 """Digital X-Ray Image Storage - For Presentation (Storage Service Class; C-STORE) -
-PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.26
+PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.26 (not in the PS3.3 input: no IOD
+class generated)
 """
 DigitalXRayImageStorageForProcessing: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.1.1",
@@ -46,7 +48,8 @@ DigitalXRayImageStorageForProcessing: Final = SOPClass(
     iod_reference="sect_A.26",
 )
 """Digital X-Ray Image Storage - For Processing (Storage Service Class; C-STORE) -
-PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.26
+PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.26 (not in the PS3.3 input: no IOD
+class generated)
 """
 DigitalMammographyXRayImageStorageForPresentation: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.2",
@@ -58,7 +61,8 @@ DigitalMammographyXRayImageStorageForPresentation: Final = SOPClass(
     iod_reference="sect_A.27",
 )
 """Digital Mammography X-Ray Image Storage - For Presentation (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.27
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.27 (not in the PS3.3 input:
+no IOD class generated)
 """
 DigitalMammographyXRayImageStorageForProcessing: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.2.1",
@@ -70,7 +74,8 @@ DigitalMammographyXRayImageStorageForProcessing: Final = SOPClass(
     iod_reference="sect_A.27",
 )
 """Digital Mammography X-Ray Image Storage - For Processing (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.27
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.27 (not in the PS3.3 input:
+no IOD class generated)
 """
 DigitalIntraOralXRayImageStorageForPresentation: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.3",
@@ -82,7 +87,8 @@ DigitalIntraOralXRayImageStorageForPresentation: Final = SOPClass(
     iod_reference="sect_A.28",
 )
 """Digital Intra-Oral X-Ray Image Storage - For Presentation (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.28
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.28 (not in the PS3.3 input:
+no IOD class generated)
 """
 DigitalIntraOralXRayImageStorageForProcessing: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.3.1",
@@ -94,7 +100,8 @@ DigitalIntraOralXRayImageStorageForProcessing: Final = SOPClass(
     iod_reference="sect_A.28",
 )
 """Digital Intra-Oral X-Ray Image Storage - For Processing (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.28
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.28 (not in the PS3.3 input:
+no IOD class generated)
 """
 CTImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.2",
@@ -104,9 +111,10 @@ CTImageStorage: Final = SOPClass(
     dimse=("C-STORE",),
     retired=False,
     iod_reference="sect_A.3",
+    iod_class="CTImage",
 )
 """CT Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.3
+PS3.3 Section A.3, class dicom_model.iods.CTImage
 """
 EnhancedCTImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.2.1",
@@ -116,9 +124,10 @@ EnhancedCTImageStorage: Final = SOPClass(
     dimse=("C-STORE",),
     retired=False,
     iod_reference="sect_A.38.1",
+    iod_class="EnhancedCTImage",
 )
 """Enhanced CT Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.38.1
+B.5-1; IOD: PS3.3 Section A.38.1, class dicom_model.iods.EnhancedCTImage
 """
 LegacyConvertedEnhancedCTImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.2.2",
@@ -130,7 +139,8 @@ LegacyConvertedEnhancedCTImageStorage: Final = SOPClass(
     iod_reference="sect_A.70",
 )
 """Legacy Converted Enhanced CT Image Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.70
+2020c Table B.5-1; IOD: PS3.3 Section A.70 (not in the PS3.3 input: no IOD class
+generated)
 """
 UltrasoundMultiFrameImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.3.1",
@@ -142,7 +152,7 @@ UltrasoundMultiFrameImageStorage: Final = SOPClass(
     iod_reference="sect_A.7",
 )
 """Ultrasound Multi-frame Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.7
+Table B.5-1; IOD: PS3.3 Section A.7 (not in the PS3.3 input: no IOD class generated)
 """
 MRImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.4",
@@ -154,7 +164,7 @@ MRImageStorage: Final = SOPClass(
     iod_reference="sect_A.4",
 )
 """MR Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.4
+PS3.3 Section A.4 (not in the PS3.3 input: no IOD class generated)
 """
 EnhancedMRImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.4.1",
@@ -166,7 +176,7 @@ EnhancedMRImageStorage: Final = SOPClass(
     iod_reference="sect_A.36.2",
 )
 """Enhanced MR Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.36.2
+B.5-1; IOD: PS3.3 Section A.36.2 (not in the PS3.3 input: no IOD class generated)
 """
 MRSpectroscopyStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.4.2",
@@ -178,7 +188,7 @@ MRSpectroscopyStorage: Final = SOPClass(
     iod_reference="sect_A.36.3",
 )
 """MR Spectroscopy Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.36.3
+IOD: PS3.3 Section A.36.3 (not in the PS3.3 input: no IOD class generated)
 """
 EnhancedMRColorImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.4.3",
@@ -190,7 +200,7 @@ EnhancedMRColorImageStorage: Final = SOPClass(
     iod_reference="sect_A.36.4",
 )
 """Enhanced MR Color Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.36.4
+B.5-1; IOD: PS3.3 Section A.36.4 (not in the PS3.3 input: no IOD class generated)
 """
 LegacyConvertedEnhancedMRImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.4.4",
@@ -202,7 +212,8 @@ LegacyConvertedEnhancedMRImageStorage: Final = SOPClass(
     iod_reference="sect_A.71",
 )
 """Legacy Converted Enhanced MR Image Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.71
+2020c Table B.5-1; IOD: PS3.3 Section A.71 (not in the PS3.3 input: no IOD class
+generated)
 """
 UltrasoundImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.6.1",
@@ -214,7 +225,7 @@ UltrasoundImageStorage: Final = SOPClass(
     iod_reference="sect_A.6",
 )
 """Ultrasound Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.6
+IOD: PS3.3 Section A.6 (not in the PS3.3 input: no IOD class generated)
 """
 EnhancedUSVolumeStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.6.2",
@@ -226,7 +237,7 @@ EnhancedUSVolumeStorage: Final = SOPClass(
     iod_reference="sect_A.59",
 )
 """Enhanced US Volume Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.59
+B.5-1; IOD: PS3.3 Section A.59 (not in the PS3.3 input: no IOD class generated)
 """
 SecondaryCaptureImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.7",
@@ -238,7 +249,7 @@ SecondaryCaptureImageStorage: Final = SOPClass(
     iod_reference="sect_A.8.1",
 )
 """Secondary Capture Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.8.1
+B.5-1; IOD: PS3.3 Section A.8.1 (not in the PS3.3 input: no IOD class generated)
 """
 MultiFrameSingleBitSecondaryCaptureImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.7.1",
@@ -250,7 +261,8 @@ MultiFrameSingleBitSecondaryCaptureImageStorage: Final = SOPClass(
     iod_reference="sect_A.8.2",
 )
 """Multi-frame Single Bit Secondary Capture Image Storage (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.2
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.2 (not in the PS3.3
+input: no IOD class generated)
 """
 MultiFrameGrayscaleByteSecondaryCaptureImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.7.2",
@@ -262,7 +274,8 @@ MultiFrameGrayscaleByteSecondaryCaptureImageStorage: Final = SOPClass(
     iod_reference="sect_A.8.3",
 )
 """Multi-frame Grayscale Byte Secondary Capture Image Storage (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.3
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.3 (not in the PS3.3
+input: no IOD class generated)
 """
 MultiFrameGrayscaleWordSecondaryCaptureImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.7.3",
@@ -274,7 +287,8 @@ MultiFrameGrayscaleWordSecondaryCaptureImageStorage: Final = SOPClass(
     iod_reference="sect_A.8.4",
 )
 """Multi-frame Grayscale Word Secondary Capture Image Storage (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.4
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.4 (not in the PS3.3
+input: no IOD class generated)
 """
 MultiFrameTrueColorSecondaryCaptureImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.7.4",
@@ -286,7 +300,8 @@ MultiFrameTrueColorSecondaryCaptureImageStorage: Final = SOPClass(
     iod_reference="sect_A.8.5",
 )
 """Multi-frame True Color Secondary Capture Image Storage (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.5
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.5 (not in the PS3.3
+input: no IOD class generated)
 """
 TwelveLeadECGWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.1.1",
@@ -298,7 +313,7 @@ TwelveLeadECGWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.3",
 )
 """12-lead ECG Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.3
+B.5-1; IOD: PS3.3 Section A.34.3 (not in the PS3.3 input: no IOD class generated)
 """
 GeneralECGWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.1.2",
@@ -310,7 +325,7 @@ GeneralECGWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.4",
 )
 """General ECG Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.4
+B.5-1; IOD: PS3.3 Section A.34.4 (not in the PS3.3 input: no IOD class generated)
 """
 AmbulatoryECGWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.1.3",
@@ -322,7 +337,7 @@ AmbulatoryECGWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.5",
 )
 """Ambulatory ECG Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.5
+B.5-1; IOD: PS3.3 Section A.34.5 (not in the PS3.3 input: no IOD class generated)
 """
 HemodynamicWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.2.1",
@@ -334,7 +349,7 @@ HemodynamicWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.6",
 )
 """Hemodynamic Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.6
+B.5-1; IOD: PS3.3 Section A.34.6 (not in the PS3.3 input: no IOD class generated)
 """
 CardiacElectrophysiologyWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.3.1",
@@ -346,7 +361,8 @@ CardiacElectrophysiologyWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.7",
 )
 """Cardiac Electrophysiology Waveform Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.34.7
+2020c Table B.5-1; IOD: PS3.3 Section A.34.7 (not in the PS3.3 input: no IOD class
+generated)
 """
 BasicVoiceAudioWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.4.1",
@@ -358,7 +374,8 @@ BasicVoiceAudioWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.2",
 )
 """Basic Voice Audio Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.34.2
+Table B.5-1; IOD: PS3.3 Section A.34.2 (not in the PS3.3 input: no IOD class
+generated)
 """
 GeneralAudioWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.4.2",
@@ -370,7 +387,7 @@ GeneralAudioWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.10",
 )
 """General Audio Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.10
+B.5-1; IOD: PS3.3 Section A.34.10 (not in the PS3.3 input: no IOD class generated)
 """
 ArterialPulseWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.5.1",
@@ -382,7 +399,7 @@ ArterialPulseWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.8",
 )
 """Arterial Pulse Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.8
+B.5-1; IOD: PS3.3 Section A.34.8 (not in the PS3.3 input: no IOD class generated)
 """
 RespiratoryWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.6.1",
@@ -394,7 +411,7 @@ RespiratoryWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.9",
 )
 """Respiratory Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.9
+B.5-1; IOD: PS3.3 Section A.34.9 (not in the PS3.3 input: no IOD class generated)
 """
 MultiChannelRespiratoryWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.6.2",
@@ -407,7 +424,8 @@ MultiChannelRespiratoryWaveformStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Multi-channel Respiratory Waveform Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.34.16. Not in the PS3.6 edition in use
+2020c Table B.5-1; IOD: PS3.3 Section A.34.16 (not in the PS3.3 input: no IOD class
+generated). Not in the PS3.6 edition in use
 """
 RoutineScalpElectroencephalogramWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.7.1",
@@ -420,8 +438,8 @@ RoutineScalpElectroencephalogramWaveformStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Routine Scalp Electroencephalogram Waveform Storage (Storage Service Class; C-STORE)
-- PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.34.12. Not in the PS3.6 edition in
-use
+- PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.34.12 (not in the PS3.3 input: no
+IOD class generated). Not in the PS3.6 edition in use
 """
 ElectromyogramWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.7.2",
@@ -434,7 +452,8 @@ ElectromyogramWaveformStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Electromyogram Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.13. Not in the PS3.6 edition in use
+B.5-1; IOD: PS3.3 Section A.34.13 (not in the PS3.3 input: no IOD class generated).
+Not in the PS3.6 edition in use
 """
 ElectrooculogramWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.7.3",
@@ -447,7 +466,8 @@ ElectrooculogramWaveformStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Electrooculogram Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.34.14. Not in the PS3.6 edition in use
+Table B.5-1; IOD: PS3.3 Section A.34.14 (not in the PS3.3 input: no IOD class
+generated). Not in the PS3.6 edition in use
 """
 SleepElectroencephalogramWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.7.4",
@@ -460,7 +480,8 @@ SleepElectroencephalogramWaveformStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Sleep Electroencephalogram Waveform Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.34.15. Not in the PS3.6 edition in use
+2020c Table B.5-1; IOD: PS3.3 Section A.34.15 (not in the PS3.3 input: no IOD class
+generated). Not in the PS3.6 edition in use
 """
 BodyPositionWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.8.1",
@@ -473,7 +494,8 @@ BodyPositionWaveformStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Body Position Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.17. Not in the PS3.6 edition in use
+B.5-1; IOD: PS3.3 Section A.34.17 (not in the PS3.3 input: no IOD class generated).
+Not in the PS3.6 edition in use
 """
 GrayscaleSoftcopyPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.1",
@@ -485,7 +507,8 @@ GrayscaleSoftcopyPresentationStateStorage: Final = SOPClass(
     iod_reference="sect_A.33.1",
 )
 """Grayscale Softcopy Presentation State Storage SOP Class (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.1
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.1 (not in the PS3.3
+input: no IOD class generated)
 """
 ColorSoftcopyPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.2",
@@ -497,7 +520,8 @@ ColorSoftcopyPresentationStateStorage: Final = SOPClass(
     iod_reference="sect_A.33.2",
 )
 """Color Softcopy Presentation State Storage SOP Class (Storage Service Class; C-STORE)
-- PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.2
+- PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.2 (not in the PS3.3 input: no IOD
+class generated)
 """
 PseudoColorSoftcopyPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.3",
@@ -509,7 +533,8 @@ PseudoColorSoftcopyPresentationStateStorage: Final = SOPClass(
     iod_reference="sect_A.33.3",
 )
 """Pseudo-Color Softcopy Presentation State Storage SOP Class (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.3
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.3 (not in the PS3.3
+input: no IOD class generated)
 """
 BlendingSoftcopyPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.4",
@@ -521,7 +546,8 @@ BlendingSoftcopyPresentationStateStorage: Final = SOPClass(
     iod_reference="sect_A.33.4",
 )
 """Blending Softcopy Presentation State Storage SOP Class (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.4
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.4 (not in the PS3.3
+input: no IOD class generated)
 """
 XAXRFGrayscaleSoftcopyPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.5",
@@ -533,7 +559,8 @@ XAXRFGrayscaleSoftcopyPresentationStateStorage: Final = SOPClass(
     iod_reference="sect_A.33.6",
 )
 """XA/XRF Grayscale Softcopy Presentation State Storage (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.6
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.6 (not in the PS3.3
+input: no IOD class generated)
 """
 GrayscalePlanarMPRVolumetricPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.6",
@@ -546,8 +573,8 @@ GrayscalePlanarMPRVolumetricPresentationStateStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Grayscale Planar MPR Volumetric Presentation State Storage (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.1. Not in the PS3.6
-edition in use
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.1 (not in the PS3.3
+input: no IOD class generated). Not in the PS3.6 edition in use
 """
 CompositingPlanarMPRVolumetricPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.7",
@@ -560,8 +587,8 @@ CompositingPlanarMPRVolumetricPresentationStateStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Compositing Planar MPR Volumetric Presentation State Storage (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.1. Not in the PS3.6
-edition in use
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.1 (not in the PS3.3
+input: no IOD class generated). Not in the PS3.6 edition in use
 """
 AdvancedBlendingPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.8",
@@ -574,7 +601,8 @@ AdvancedBlendingPresentationStateStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Advanced Blending Presentation State Storage (Storage Service Class; C-STORE) -
-PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.7. Not in the PS3.6 edition in use
+PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.7 (not in the PS3.3 input: no IOD
+class generated). Not in the PS3.6 edition in use
 """
 VolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.9",
@@ -587,8 +615,8 @@ VolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Volume Rendering Volumetric Presentation State Storage (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.2. Not in the PS3.6
-edition in use
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.2 (not in the PS3.3
+input: no IOD class generated). Not in the PS3.6 edition in use
 """
 SegmentedVolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.10",
@@ -601,8 +629,8 @@ SegmentedVolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Segmented Volume Rendering Volumetric Presentation State Storage (Storage Service
-Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.2. Not in the
-PS3.6 edition in use
+Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.2 (not in the
+PS3.3 input: no IOD class generated). Not in the PS3.6 edition in use
 """
 MultipleVolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.11",
@@ -615,8 +643,8 @@ MultipleVolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Multiple Volume Rendering Volumetric Presentation State Storage (Storage Service
-Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.2. Not in the
-PS3.6 edition in use
+Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.2 (not in the
+PS3.3 input: no IOD class generated). Not in the PS3.6 edition in use
 """
 XRayAngiographicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.12.1",
@@ -628,7 +656,8 @@ XRayAngiographicImageStorage: Final = SOPClass(
     iod_reference="sect_A.14",
 )
 """X-Ray Angiographic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.14
+Table B.5-1; IOD: PS3.3 Section A.14 (not in the PS3.3 input: no IOD class
+generated)
 """
 EnhancedXAImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.12.1.1",
@@ -638,9 +667,10 @@ EnhancedXAImageStorage: Final = SOPClass(
     dimse=("C-STORE",),
     retired=False,
     iod_reference="sect_A.47",
+    iod_class="EnhancedXAImage",
 )
 """Enhanced XA Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.47
+B.5-1; IOD: PS3.3 Section A.47, class dicom_model.iods.EnhancedXAImage
 """
 XRayRadiofluoroscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.12.2",
@@ -652,7 +682,8 @@ XRayRadiofluoroscopicImageStorage: Final = SOPClass(
     iod_reference="sect_A.16",
 )
 """X-Ray Radiofluoroscopic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.16
+Table B.5-1; IOD: PS3.3 Section A.16 (not in the PS3.3 input: no IOD class
+generated)
 """
 EnhancedXRFImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.12.2.1",
@@ -664,7 +695,7 @@ EnhancedXRFImageStorage: Final = SOPClass(
     iod_reference="sect_A.48",
 )
 """Enhanced XRF Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.48
+B.5-1; IOD: PS3.3 Section A.48 (not in the PS3.3 input: no IOD class generated)
 """
 XRay3DAngiographicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.13.1.1",
@@ -676,7 +707,8 @@ XRay3DAngiographicImageStorage: Final = SOPClass(
     iod_reference="sect_A.53",
 )
 """X-Ray 3D Angiographic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.53
+Table B.5-1; IOD: PS3.3 Section A.53 (not in the PS3.3 input: no IOD class
+generated)
 """
 XRay3DCraniofacialImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.13.1.2",
@@ -688,7 +720,8 @@ XRay3DCraniofacialImageStorage: Final = SOPClass(
     iod_reference="sect_A.54",
 )
 """X-Ray 3D Craniofacial Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.54
+Table B.5-1; IOD: PS3.3 Section A.54 (not in the PS3.3 input: no IOD class
+generated)
 """
 BreastTomosynthesisImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.13.1.3",
@@ -700,7 +733,8 @@ BreastTomosynthesisImageStorage: Final = SOPClass(
     iod_reference="sect_A.55",
 )
 """Breast Tomosynthesis Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.55
+Table B.5-1; IOD: PS3.3 Section A.55 (not in the PS3.3 input: no IOD class
+generated)
 """
 BreastProjectionXRayImageStorageForPresentation: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.13.1.4",
@@ -712,7 +746,8 @@ BreastProjectionXRayImageStorageForPresentation: Final = SOPClass(
     iod_reference="sect_A.74",
 )
 """Breast Projection X-Ray Image Storage - For Presentation (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.74
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.74 (not in the PS3.3 input:
+no IOD class generated)
 """
 BreastProjectionXRayImageStorageForProcessing: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.13.1.5",
@@ -724,7 +759,8 @@ BreastProjectionXRayImageStorageForProcessing: Final = SOPClass(
     iod_reference="sect_A.74",
 )
 """Breast Projection X-Ray Image Storage - For Processing (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.74
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.74 (not in the PS3.3 input:
+no IOD class generated)
 """
 IntravascularOpticalCoherenceTomographyImageStorageForPresentation: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.14.1",
@@ -736,7 +772,8 @@ IntravascularOpticalCoherenceTomographyImageStorageForPresentation: Final = SOPC
     iod_reference="sect_A.66",
 )
 """Intravascular Optical Coherence Tomography Image Storage - For Presentation (Storage
-Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.66
+Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.66 (not in
+the PS3.3 input: no IOD class generated)
 """
 IntravascularOpticalCoherenceTomographyImageStorageForProcessing: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.14.2",
@@ -748,7 +785,8 @@ IntravascularOpticalCoherenceTomographyImageStorageForProcessing: Final = SOPCla
     iod_reference="sect_A.66",
 )
 """Intravascular Optical Coherence Tomography Image Storage - For Processing (Storage
-Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.66
+Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.66 (not in
+the PS3.3 input: no IOD class generated)
 """
 NuclearMedicineImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.20",
@@ -760,7 +798,7 @@ NuclearMedicineImageStorage: Final = SOPClass(
     iod_reference="sect_A.5",
 )
 """Nuclear Medicine Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.5
+B.5-1; IOD: PS3.3 Section A.5 (not in the PS3.3 input: no IOD class generated)
 """
 ParametricMapStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.30",
@@ -772,7 +810,7 @@ ParametricMapStorage: Final = SOPClass(
     iod_reference="sect_A.75",
 )
 """Parametric Map Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.75
+IOD: PS3.3 Section A.75 (not in the PS3.3 input: no IOD class generated)
 """
 RawDataStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66",
@@ -784,7 +822,7 @@ RawDataStorage: Final = SOPClass(
     iod_reference="sect_A.37",
 )
 """Raw Data Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.37
+PS3.3 Section A.37 (not in the PS3.3 input: no IOD class generated)
 """
 SpatialRegistrationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.1",
@@ -796,7 +834,7 @@ SpatialRegistrationStorage: Final = SOPClass(
     iod_reference="sect_A.39.1",
 )
 """Spatial Registration Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.39.1
+B.5-1; IOD: PS3.3 Section A.39.1 (not in the PS3.3 input: no IOD class generated)
 """
 SpatialFiducialsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.2",
@@ -808,7 +846,7 @@ SpatialFiducialsStorage: Final = SOPClass(
     iod_reference="sect_A.40",
 )
 """Spatial Fiducials Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.40
+B.5-1; IOD: PS3.3 Section A.40 (not in the PS3.3 input: no IOD class generated)
 """
 DeformableSpatialRegistrationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.3",
@@ -820,7 +858,8 @@ DeformableSpatialRegistrationStorage: Final = SOPClass(
     iod_reference="sect_A.39.2",
 )
 """Deformable Spatial Registration Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.39.2
+2020c Table B.5-1; IOD: PS3.3 Section A.39.2 (not in the PS3.3 input: no IOD class
+generated)
 """
 SegmentationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.4",
@@ -832,7 +871,7 @@ SegmentationStorage: Final = SOPClass(
     iod_reference="sect_A.51",
 )
 """Segmentation Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.51
+IOD: PS3.3 Section A.51 (not in the PS3.3 input: no IOD class generated)
 """
 SurfaceSegmentationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.5",
@@ -844,7 +883,7 @@ SurfaceSegmentationStorage: Final = SOPClass(
     iod_reference="sect_A.57",
 )
 """Surface Segmentation Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.57
+B.5-1; IOD: PS3.3 Section A.57 (not in the PS3.3 input: no IOD class generated)
 """
 TractographyResultsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.6",
@@ -857,7 +896,8 @@ TractographyResultsStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Tractography Results Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.78. Not in the PS3.6 edition in use
+B.5-1; IOD: PS3.3 Section A.78 (not in the PS3.3 input: no IOD class generated). Not
+in the PS3.6 edition in use
 """
 RealWorldValueMappingStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.67",
@@ -869,7 +909,8 @@ RealWorldValueMappingStorage: Final = SOPClass(
     iod_reference="sect_A.46",
 )
 """Real World Value Mapping Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.46
+Table B.5-1; IOD: PS3.3 Section A.46 (not in the PS3.3 input: no IOD class
+generated)
 """
 SurfaceScanMeshStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.68.1",
@@ -881,7 +922,7 @@ SurfaceScanMeshStorage: Final = SOPClass(
     iod_reference="sect_A.68",
 )
 """Surface Scan Mesh Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.68
+B.5-1; IOD: PS3.3 Section A.68 (not in the PS3.3 input: no IOD class generated)
 """
 SurfaceScanPointCloudStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.68.2",
@@ -893,7 +934,8 @@ SurfaceScanPointCloudStorage: Final = SOPClass(
     iod_reference="sect_A.69",
 )
 """Surface Scan Point Cloud Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.69
+Table B.5-1; IOD: PS3.3 Section A.69 (not in the PS3.3 input: no IOD class
+generated)
 """
 VLEndoscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.1",
@@ -905,7 +947,7 @@ VLEndoscopicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.1",
 )
 """VL Endoscopic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.32.1
+B.5-1; IOD: PS3.3 Section A.32.1 (not in the PS3.3 input: no IOD class generated)
 """
 VideoEndoscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.1.1",
@@ -917,7 +959,7 @@ VideoEndoscopicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.5",
 )
 """Video Endoscopic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.32.5
+B.5-1; IOD: PS3.3 Section A.32.5 (not in the PS3.3 input: no IOD class generated)
 """
 VLMicroscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.2",
@@ -929,7 +971,7 @@ VLMicroscopicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.2",
 )
 """VL Microscopic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.32.2
+B.5-1; IOD: PS3.3 Section A.32.2 (not in the PS3.3 input: no IOD class generated)
 """
 VideoMicroscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.2.1",
@@ -941,7 +983,7 @@ VideoMicroscopicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.6",
 )
 """Video Microscopic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.32.6
+B.5-1; IOD: PS3.3 Section A.32.6 (not in the PS3.3 input: no IOD class generated)
 """
 VLSlideCoordinatesMicroscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.3",
@@ -953,7 +995,8 @@ VLSlideCoordinatesMicroscopicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.3",
 )
 """VL Slide-Coordinates Microscopic Image Storage (Storage Service Class; C-STORE) -
-PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.32.3
+PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.32.3 (not in the PS3.3 input: no IOD
+class generated)
 """
 VLPhotographicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.4",
@@ -965,7 +1008,7 @@ VLPhotographicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.4",
 )
 """VL Photographic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.32.4
+B.5-1; IOD: PS3.3 Section A.32.4 (not in the PS3.3 input: no IOD class generated)
 """
 VideoPhotographicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.4.1",
@@ -977,7 +1020,8 @@ VideoPhotographicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.7",
 )
 """Video Photographic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.32.7
+Table B.5-1; IOD: PS3.3 Section A.32.7 (not in the PS3.3 input: no IOD class
+generated)
 """
 OphthalmicPhotography8BitImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.1",
@@ -989,7 +1033,8 @@ OphthalmicPhotography8BitImageStorage: Final = SOPClass(
     iod_reference="sect_A.41",
 )
 """Ophthalmic Photography 8 Bit Image Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.41
+2020c Table B.5-1; IOD: PS3.3 Section A.41 (not in the PS3.3 input: no IOD class
+generated)
 """
 OphthalmicPhotography16BitImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.2",
@@ -1001,7 +1046,8 @@ OphthalmicPhotography16BitImageStorage: Final = SOPClass(
     iod_reference="sect_A.42",
 )
 """Ophthalmic Photography 16 Bit Image Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.42
+2020c Table B.5-1; IOD: PS3.3 Section A.42 (not in the PS3.3 input: no IOD class
+generated)
 """
 StereometricRelationshipStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.3",
@@ -1013,7 +1059,8 @@ StereometricRelationshipStorage: Final = SOPClass(
     iod_reference="sect_A.43",
 )
 """Stereometric Relationship Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.43
+Table B.5-1; IOD: PS3.3 Section A.43 (not in the PS3.3 input: no IOD class
+generated)
 """
 OphthalmicTomographyImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.4",
@@ -1025,7 +1072,8 @@ OphthalmicTomographyImageStorage: Final = SOPClass(
     iod_reference="sect_A.52",
 )
 """Ophthalmic Tomography Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.52
+Table B.5-1; IOD: PS3.3 Section A.52 (not in the PS3.3 input: no IOD class
+generated)
 """
 WideFieldOphthalmicPhotographyStereographicProjectionImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.5",
@@ -1037,7 +1085,8 @@ WideFieldOphthalmicPhotographyStereographicProjectionImageStorage: Final = SOPCl
     iod_reference="sect_A.76",
 )
 """Wide Field Ophthalmic Photography Stereographic Projection Image Storage (Storage
-Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.76
+Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.76 (not in
+the PS3.3 input: no IOD class generated)
 """
 WideFieldOphthalmicPhotography3DCoordinatesImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.6",
@@ -1049,7 +1098,8 @@ WideFieldOphthalmicPhotography3DCoordinatesImageStorage: Final = SOPClass(
     iod_reference="sect_A.77",
 )
 """Wide Field Ophthalmic Photography 3D Coordinates Image Storage (Storage Service
-Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.77
+Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.77 (not in the PS3.3
+input: no IOD class generated)
 """
 OphthalmicOpticalCoherenceTomographyEnFaceImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.7",
@@ -1062,8 +1112,8 @@ OphthalmicOpticalCoherenceTomographyEnFaceImageStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Ophthalmic Optical Coherence Tomography En Face Image Storage (Storage Service
-Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.83. Not in the PS3.6
-edition in use
+Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.83 (not in the PS3.3
+input: no IOD class generated). Not in the PS3.6 edition in use
 """
 OphthalmicOpticalCoherenceTomographyBScanVolumeAnalysisStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.8",
@@ -1076,8 +1126,8 @@ OphthalmicOpticalCoherenceTomographyBScanVolumeAnalysisStorage: Final = SOPClass
     in_dictionary=False,
 )
 """Ophthalmic Optical Coherence Tomography B-scan Volume Analysis Storage (Storage
-Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.84. Not in
-the PS3.6 edition in use
+Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.84 (not in
+the PS3.3 input: no IOD class generated). Not in the PS3.6 edition in use
 """
 VLWholeSlideMicroscopyImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.6",
@@ -1089,7 +1139,8 @@ VLWholeSlideMicroscopyImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.8",
 )
 """VL Whole Slide Microscopy Image Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.32.8
+2020c Table B.5-1; IOD: PS3.3 Section A.32.8 (not in the PS3.3 input: no IOD class
+generated)
 """
 LensometryMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.1",
@@ -1101,7 +1152,7 @@ LensometryMeasurementsStorage: Final = SOPClass(
     iod_reference="sect_A.60.1",
 )
 """Lensometry Measurements Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.60.1
+B.5-1; IOD: PS3.3 Section A.60.1 (not in the PS3.3 input: no IOD class generated)
 """
 AutorefractionMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.2",
@@ -1113,7 +1164,8 @@ AutorefractionMeasurementsStorage: Final = SOPClass(
     iod_reference="sect_A.60.2",
 )
 """Autorefraction Measurements Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.60.2
+Table B.5-1; IOD: PS3.3 Section A.60.2 (not in the PS3.3 input: no IOD class
+generated)
 """
 KeratometryMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.3",
@@ -1125,7 +1177,8 @@ KeratometryMeasurementsStorage: Final = SOPClass(
     iod_reference="sect_A.60.3",
 )
 """Keratometry Measurements Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.60.3
+Table B.5-1; IOD: PS3.3 Section A.60.3 (not in the PS3.3 input: no IOD class
+generated)
 """
 SubjectiveRefractionMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.4",
@@ -1137,7 +1190,8 @@ SubjectiveRefractionMeasurementsStorage: Final = SOPClass(
     iod_reference="sect_A.60.4",
 )
 """Subjective Refraction Measurements Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.60.4
+2020c Table B.5-1; IOD: PS3.3 Section A.60.4 (not in the PS3.3 input: no IOD class
+generated)
 """
 VisualAcuityMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.5",
@@ -1149,7 +1203,8 @@ VisualAcuityMeasurementsStorage: Final = SOPClass(
     iod_reference="sect_A.60.5",
 )
 """Visual Acuity Measurements Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.60.5
+Table B.5-1; IOD: PS3.3 Section A.60.5 (not in the PS3.3 input: no IOD class
+generated)
 """
 SpectaclePrescriptionReportStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.6",
@@ -1161,7 +1216,8 @@ SpectaclePrescriptionReportStorage: Final = SOPClass(
     iod_reference="sect_A.35.9",
 )
 """Spectacle Prescription Report Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.35.9
+Table B.5-1; IOD: PS3.3 Section A.35.9 (not in the PS3.3 input: no IOD class
+generated)
 """
 OphthalmicAxialMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.7",
@@ -1173,7 +1229,8 @@ OphthalmicAxialMeasurementsStorage: Final = SOPClass(
     iod_reference="sect_A.60.6",
 )
 """Ophthalmic Axial Measurements Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.60.6
+Table B.5-1; IOD: PS3.3 Section A.60.6 (not in the PS3.3 input: no IOD class
+generated)
 """
 IntraocularLensCalculationsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.8",
@@ -1185,7 +1242,8 @@ IntraocularLensCalculationsStorage: Final = SOPClass(
     iod_reference="sect_A.60.7",
 )
 """Intraocular Lens Calculations Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.60.7
+Table B.5-1; IOD: PS3.3 Section A.60.7 (not in the PS3.3 input: no IOD class
+generated)
 """
 MacularGridThicknessAndVolumeReportStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.79.1",
@@ -1197,7 +1255,8 @@ MacularGridThicknessAndVolumeReportStorage: Final = SOPClass(
     iod_reference="sect_A.35.11",
 )
 """Macular Grid Thickness and Volume Report Storage (Storage Service Class; C-STORE) -
-PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.11
+PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.11 (not in the PS3.3 input: no IOD
+class generated)
 """
 OphthalmicVisualFieldStaticPerimetryMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.80.1",
@@ -1209,7 +1268,8 @@ OphthalmicVisualFieldStaticPerimetryMeasurementsStorage: Final = SOPClass(
     iod_reference="sect_A.65",
 )
 """Ophthalmic Visual Field Static Perimetry Measurements Storage (Storage Service
-Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.65
+Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.65 (not in the PS3.3
+input: no IOD class generated)
 """
 OphthalmicThicknessMapStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.81.1",
@@ -1221,7 +1281,8 @@ OphthalmicThicknessMapStorage: Final = SOPClass(
     iod_reference="sect_A.67",
 )
 """Ophthalmic Thickness Map Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.67
+Table B.5-1; IOD: PS3.3 Section A.67 (not in the PS3.3 input: no IOD class
+generated)
 """
 CornealTopographyMapStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.82.1",
@@ -1233,7 +1294,7 @@ CornealTopographyMapStorage: Final = SOPClass(
     iod_reference="sect_A.73",
 )
 """Corneal Topography Map Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.73
+B.5-1; IOD: PS3.3 Section A.73 (not in the PS3.3 input: no IOD class generated)
 """
 BasicTextSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.11",
@@ -1245,7 +1306,7 @@ BasicTextSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.1",
 )
 """Basic Text SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.35.1
+IOD: PS3.3 Section A.35.1 (not in the PS3.3 input: no IOD class generated)
 """
 EnhancedSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.22",
@@ -1257,7 +1318,7 @@ EnhancedSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.2",
 )
 """Enhanced SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.35.2
+PS3.3 Section A.35.2 (not in the PS3.3 input: no IOD class generated)
 """
 ComprehensiveSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.33",
@@ -1269,7 +1330,7 @@ ComprehensiveSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.3",
 )
 """Comprehensive SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.35.3
+IOD: PS3.3 Section A.35.3 (not in the PS3.3 input: no IOD class generated)
 """
 Comprehensive3DSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.34",
@@ -1281,7 +1342,7 @@ Comprehensive3DSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.13",
 )
 """Comprehensive 3D SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.35.13
+B.5-1; IOD: PS3.3 Section A.35.13 (not in the PS3.3 input: no IOD class generated)
 """
 ExtensibleSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.35",
@@ -1294,7 +1355,8 @@ ExtensibleSRStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Extensible SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.35.15. Not in the PS3.6 edition in use
+IOD: PS3.3 Section A.35.15 (not in the PS3.3 input: no IOD class generated). Not in
+the PS3.6 edition in use
 """
 ProcedureLogStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.40",
@@ -1306,7 +1368,7 @@ ProcedureLogStorage: Final = SOPClass(
     iod_reference="sect_A.35.7",
 )
 """Procedure Log Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.35.7
+IOD: PS3.3 Section A.35.7 (not in the PS3.3 input: no IOD class generated)
 """
 MammographyCADSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.50",
@@ -1318,7 +1380,7 @@ MammographyCADSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.5",
 )
 """Mammography CAD SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.35.5
+B.5-1; IOD: PS3.3 Section A.35.5 (not in the PS3.3 input: no IOD class generated)
 """
 KeyObjectSelectionDocumentStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.59",
@@ -1330,7 +1392,8 @@ KeyObjectSelectionDocumentStorage: Final = SOPClass(
     iod_reference="sect_A.35.4",
 )
 """Key Object Selection Document Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.35.4
+Table B.5-1; IOD: PS3.3 Section A.35.4 (not in the PS3.3 input: no IOD class
+generated)
 """
 ChestCADSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.65",
@@ -1342,7 +1405,7 @@ ChestCADSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.6",
 )
 """Chest CAD SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.35.6
+IOD: PS3.3 Section A.35.6 (not in the PS3.3 input: no IOD class generated)
 """
 XRayRadiationDoseSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.67",
@@ -1354,7 +1417,7 @@ XRayRadiationDoseSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.8",
 )
 """X-Ray Radiation Dose SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.35.8
+B.5-1; IOD: PS3.3 Section A.35.8 (not in the PS3.3 input: no IOD class generated)
 """
 RadiopharmaceuticalRadiationDoseSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.68",
@@ -1366,7 +1429,8 @@ RadiopharmaceuticalRadiationDoseSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.14",
 )
 """Radiopharmaceutical Radiation Dose SR Storage (Storage Service Class; C-STORE) -
-PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.14
+PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.14 (not in the PS3.3 input: no IOD
+class generated)
 """
 ColonCADSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.69",
@@ -1378,7 +1442,7 @@ ColonCADSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.10",
 )
 """Colon CAD SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.35.10
+IOD: PS3.3 Section A.35.10 (not in the PS3.3 input: no IOD class generated)
 """
 ImplantationPlanSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.70",
@@ -1390,7 +1454,7 @@ ImplantationPlanSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.12",
 )
 """Implantation Plan SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.35.12
+B.5-1; IOD: PS3.3 Section A.35.12 (not in the PS3.3 input: no IOD class generated)
 """
 AcquisitionContextSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.71",
@@ -1403,7 +1467,8 @@ AcquisitionContextSRStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Acquisition Context SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.35.16. Not in the PS3.6 edition in use
+B.5-1; IOD: PS3.3 Section A.35.16 (not in the PS3.3 input: no IOD class generated).
+Not in the PS3.6 edition in use
 """
 SimplifiedAdultEchoSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.72",
@@ -1416,7 +1481,8 @@ SimplifiedAdultEchoSRStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Simplified Adult Echo SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.35.17. Not in the PS3.6 edition in use
+Table B.5-1; IOD: PS3.3 Section A.35.17 (not in the PS3.3 input: no IOD class
+generated). Not in the PS3.6 edition in use
 """
 PatientRadiationDoseSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.73",
@@ -1429,7 +1495,8 @@ PatientRadiationDoseSRStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Patient Radiation Dose SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.35.18. Not in the PS3.6 edition in use
+Table B.5-1; IOD: PS3.3 Section A.35.18 (not in the PS3.3 input: no IOD class
+generated). Not in the PS3.6 edition in use
 """
 PlannedImagingAgentAdministrationSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.74",
@@ -1442,7 +1509,8 @@ PlannedImagingAgentAdministrationSRStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Planned Imaging Agent Administration SR Storage (Storage Service Class; C-STORE) -
-PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.19. Not in the PS3.6 edition in use
+PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.19 (not in the PS3.3 input: no IOD
+class generated). Not in the PS3.6 edition in use
 """
 PerformedImagingAgentAdministrationSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.75",
@@ -1455,7 +1523,8 @@ PerformedImagingAgentAdministrationSRStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Performed Imaging Agent Administration SR Storage (Storage Service Class; C-STORE) -
-PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.20. Not in the PS3.6 edition in use
+PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.20 (not in the PS3.3 input: no IOD
+class generated). Not in the PS3.6 edition in use
 """
 ContentAssessmentResultsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.90.1",
@@ -1468,7 +1537,8 @@ ContentAssessmentResultsStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Content Assessment Results Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.81. Not in the PS3.6 edition in use
+Table B.5-1; IOD: PS3.3 Section A.81 (not in the PS3.3 input: no IOD class
+generated). Not in the PS3.6 edition in use
 """
 EncapsulatedPDFStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.104.1",
@@ -1480,7 +1550,7 @@ EncapsulatedPDFStorage: Final = SOPClass(
     iod_reference="sect_A.45.1",
 )
 """Encapsulated PDF Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.45.1
+IOD: PS3.3 Section A.45.1 (not in the PS3.3 input: no IOD class generated)
 """
 EncapsulatedCDAStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.104.2",
@@ -1492,7 +1562,7 @@ EncapsulatedCDAStorage: Final = SOPClass(
     iod_reference="sect_A.45.2",
 )
 """Encapsulated CDA Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.45.2
+IOD: PS3.3 Section A.45.2 (not in the PS3.3 input: no IOD class generated)
 """
 EncapsulatedSTLStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.104.3",
@@ -1505,7 +1575,8 @@ EncapsulatedSTLStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Encapsulated STL Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.85.1. Not in the PS3.6 edition in use
+IOD: PS3.3 Section A.85.1 (not in the PS3.3 input: no IOD class generated). Not in
+the PS3.6 edition in use
 """
 EncapsulatedOBJStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.104.4",
@@ -1518,7 +1589,8 @@ EncapsulatedOBJStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Encapsulated OBJ Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.85.2. Not in the PS3.6 edition in use
+IOD: PS3.3 Section A.85.2 (not in the PS3.3 input: no IOD class generated). Not in
+the PS3.6 edition in use
 """
 EncapsulatedMTLStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.104.5",
@@ -1531,7 +1603,8 @@ EncapsulatedMTLStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Encapsulated MTL Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.85.3. Not in the PS3.6 edition in use
+IOD: PS3.3 Section A.85.3 (not in the PS3.3 input: no IOD class generated). Not in
+the PS3.6 edition in use
 """
 PositronEmissionTomographyImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.128",
@@ -1543,7 +1616,8 @@ PositronEmissionTomographyImageStorage: Final = SOPClass(
     iod_reference="sect_A.21",
 )
 """Positron Emission Tomography Image Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.21
+2020c Table B.5-1; IOD: PS3.3 Section A.21 (not in the PS3.3 input: no IOD class
+generated)
 """
 EnhancedPETImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.130",
@@ -1555,7 +1629,7 @@ EnhancedPETImageStorage: Final = SOPClass(
     iod_reference="sect_A.56",
 )
 """Enhanced PET Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.56
+B.5-1; IOD: PS3.3 Section A.56 (not in the PS3.3 input: no IOD class generated)
 """
 LegacyConvertedEnhancedPETImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.128.1",
@@ -1567,7 +1641,8 @@ LegacyConvertedEnhancedPETImageStorage: Final = SOPClass(
     iod_reference="sect_A.72",
 )
 """Legacy Converted Enhanced PET Image Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.72
+2020c Table B.5-1; IOD: PS3.3 Section A.72 (not in the PS3.3 input: no IOD class
+generated)
 """
 BasicStructuredDisplayStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.131",
@@ -1579,7 +1654,8 @@ BasicStructuredDisplayStorage: Final = SOPClass(
     iod_reference="sect_A.33.5",
 )
 """Basic Structured Display Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.33.5
+Table B.5-1; IOD: PS3.3 Section A.33.5 (not in the PS3.3 input: no IOD class
+generated)
 """
 CTPerformedProcedureProtocolStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.200.2",
@@ -1592,7 +1668,8 @@ CTPerformedProcedureProtocolStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """CT Performed Procedure Protocol Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.82.1. Not in the PS3.6 edition in use
+2020c Table B.5-1; IOD: PS3.3 Section A.82.1 (not in the PS3.3 input: no IOD class
+generated). Not in the PS3.6 edition in use
 """
 RTImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.1",
@@ -1604,7 +1681,7 @@ RTImageStorage: Final = SOPClass(
     iod_reference="sect_A.17",
 )
 """RT Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.17
+PS3.3 Section A.17 (not in the PS3.3 input: no IOD class generated)
 """
 RTDoseStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.2",
@@ -1614,9 +1691,10 @@ RTDoseStorage: Final = SOPClass(
     dimse=("C-STORE",),
     retired=False,
     iod_reference="sect_A.18",
+    iod_class="RTDose",
 )
 """RT Dose Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.18
+PS3.3 Section A.18, class dicom_model.iods.RTDose
 """
 RTStructureSetStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.3",
@@ -1628,7 +1706,7 @@ RTStructureSetStorage: Final = SOPClass(
     iod_reference="sect_A.19",
 )
 """RT Structure Set Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.19
+IOD: PS3.3 Section A.19 (not in the PS3.3 input: no IOD class generated)
 """
 RTBeamsTreatmentRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.4",
@@ -1640,7 +1718,8 @@ RTBeamsTreatmentRecordStorage: Final = SOPClass(
     iod_reference="sect_A.29",
 )
 """RT Beams Treatment Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.29
+Table B.5-1; IOD: PS3.3 Section A.29 (not in the PS3.3 input: no IOD class
+generated)
 """
 RTPlanStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.5",
@@ -1652,7 +1731,7 @@ RTPlanStorage: Final = SOPClass(
     iod_reference="sect_A.20",
 )
 """RT Plan Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.20
+PS3.3 Section A.20 (not in the PS3.3 input: no IOD class generated)
 """
 RTBrachyTreatmentRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.6",
@@ -1664,7 +1743,8 @@ RTBrachyTreatmentRecordStorage: Final = SOPClass(
     iod_reference="sect_A.30",
 )
 """RT Brachy Treatment Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.30
+Table B.5-1; IOD: PS3.3 Section A.30 (not in the PS3.3 input: no IOD class
+generated)
 """
 RTTreatmentSummaryRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.7",
@@ -1676,7 +1756,8 @@ RTTreatmentSummaryRecordStorage: Final = SOPClass(
     iod_reference="sect_A.31",
 )
 """RT Treatment Summary Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.31
+Table B.5-1; IOD: PS3.3 Section A.31 (not in the PS3.3 input: no IOD class
+generated)
 """
 RTIonPlanStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.8",
@@ -1688,7 +1769,7 @@ RTIonPlanStorage: Final = SOPClass(
     iod_reference="sect_A.49",
 )
 """RT Ion Plan Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.49
+PS3.3 Section A.49 (not in the PS3.3 input: no IOD class generated)
 """
 RTIonBeamsTreatmentRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.9",
@@ -1700,7 +1781,8 @@ RTIonBeamsTreatmentRecordStorage: Final = SOPClass(
     iod_reference="sect_A.50",
 )
 """RT Ion Beams Treatment Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.50
+Table B.5-1; IOD: PS3.3 Section A.50 (not in the PS3.3 input: no IOD class
+generated)
 """
 RTPhysicianIntentStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.10",
@@ -1713,7 +1795,8 @@ RTPhysicianIntentStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """RT Physician Intent Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.86.1.2. Not in the PS3.6 edition in use
+B.5-1; IOD: PS3.3 Section A.86.1.2 (not in the PS3.3 input: no IOD class generated).
+Not in the PS3.6 edition in use
 """
 RTSegmentAnnotationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.11",
@@ -1726,7 +1809,8 @@ RTSegmentAnnotationStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """RT Segment Annotation Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.86.1.3. Not in the PS3.6 edition in use
+B.5-1; IOD: PS3.3 Section A.86.1.3 (not in the PS3.3 input: no IOD class generated).
+Not in the PS3.6 edition in use
 """
 RTRadiationSetStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.12",
@@ -1739,7 +1823,8 @@ RTRadiationSetStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """RT Radiation Set Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.86.1.4. Not in the PS3.6 edition in use
+IOD: PS3.3 Section A.86.1.4 (not in the PS3.3 input: no IOD class generated). Not in
+the PS3.6 edition in use
 """
 CArmPhotonElectronRadiationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.13",
@@ -1752,7 +1837,8 @@ CArmPhotonElectronRadiationStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """C-Arm Photon-Electron Radiation Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.86.1.5. Not in the PS3.6 edition in use
+2020c Table B.5-1; IOD: PS3.3 Section A.86.1.5 (not in the PS3.3 input: no IOD class
+generated). Not in the PS3.6 edition in use
 """
 TomotherapeuticRadiationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.14",
@@ -1765,7 +1851,8 @@ TomotherapeuticRadiationStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Tomotherapeutic Radiation Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.86.1.6. Not in the PS3.6 edition in use
+Table B.5-1; IOD: PS3.3 Section A.86.1.6 (not in the PS3.3 input: no IOD class
+generated). Not in the PS3.6 edition in use
 """
 RoboticArmRadiationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.15",
@@ -1778,7 +1865,8 @@ RoboticArmRadiationStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Robotic-Arm Radiation Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.86.1.7. Not in the PS3.6 edition in use
+B.5-1; IOD: PS3.3 Section A.86.1.7 (not in the PS3.3 input: no IOD class generated).
+Not in the PS3.6 edition in use
 """
 RTRadiationRecordSetStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.16",
@@ -1791,7 +1879,8 @@ RTRadiationRecordSetStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """RT Radiation Record Set Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.86.1.8. Not in the PS3.6 edition in use
+B.5-1; IOD: PS3.3 Section A.86.1.8 (not in the PS3.3 input: no IOD class generated).
+Not in the PS3.6 edition in use
 """
 RTRadiationSalvageRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.17",
@@ -1804,7 +1893,8 @@ RTRadiationSalvageRecordStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """RT Radiation Salvage Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.86.1.9. Not in the PS3.6 edition in use
+Table B.5-1; IOD: PS3.3 Section A.86.1.9 (not in the PS3.3 input: no IOD class
+generated). Not in the PS3.6 edition in use
 """
 TomotherapeuticRadiationRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.18",
@@ -1817,7 +1907,8 @@ TomotherapeuticRadiationRecordStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Tomotherapeutic Radiation Record Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.5-1; IOD: PS3.3 Section A.86.1.11. Not in the PS3.6 edition in use
+2020c Table B.5-1; IOD: PS3.3 Section A.86.1.11 (not in the PS3.3 input: no IOD
+class generated). Not in the PS3.6 edition in use
 """
 CArmPhotonElectronRadiationRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.19",
@@ -1830,8 +1921,8 @@ CArmPhotonElectronRadiationRecordStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """C-Arm Photon-Electron Radiation Record Storage (Storage Service Class; C-STORE) -
-PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.86.1.10. Not in the PS3.6 edition in
-use
+PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.86.1.10 (not in the PS3.3 input: no
+IOD class generated). Not in the PS3.6 edition in use
 """
 RoboticRadiationRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.20",
@@ -1844,7 +1935,8 @@ RoboticRadiationRecordStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Robotic Radiation Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.86.1.12. Not in the PS3.6 edition in use
+Table B.5-1; IOD: PS3.3 Section A.86.1.12 (not in the PS3.3 input: no IOD class
+generated). Not in the PS3.6 edition in use
 """
 RTBeamsDeliveryInstructionStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.34.7",
@@ -1856,7 +1948,8 @@ RTBeamsDeliveryInstructionStorage: Final = SOPClass(
     iod_reference="sect_A.64",
 )
 """RT Beams Delivery Instruction Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.64
+Table B.5-1; IOD: PS3.3 Section A.64 (not in the PS3.3 input: no IOD class
+generated)
 """
 RTBrachyApplicationSetupDeliveryInstructionStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.34.10",
@@ -1869,8 +1962,8 @@ RTBrachyApplicationSetupDeliveryInstructionStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """RT Brachy Application Setup Delivery Instruction Storage (Storage Service Class;
-C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.79. Not in the PS3.6
-edition in use
+C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.79 (not in the PS3.3 input:
+no IOD class generated). Not in the PS3.6 edition in use
 """
 NuclearMedicineImageStorageRetired: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.5",
@@ -1992,7 +2085,7 @@ MediaStorageDirectoryStorage: Final = SOPClass(
     iod_reference="sect_F.3",
 )
 """Media Storage Directory Storage (Media Storage Service Class; C-STORE) - PS3.4 2020c
-Table I.4-1; IOD: PS3.3 Section F.3
+Table I.4-1; IOD: PS3.3 Section F.3 (not in the PS3.3 input: no IOD class generated)
 """
 ModalityWorklistInformationModelFind: Final = SOPClass(
     "1.2.840.10008.5.1.4.31",
@@ -2268,7 +2361,8 @@ HangingProtocolStorage: Final = SOPClass(
     iod_reference="sect_A.44",
 )
 """Hanging Protocol Storage (Non-Patient Object Storage Service Class; C-STORE) - PS3.4
-2020c Table GG.3-1; IOD: PS3.3 Section A.44
+2020c Table GG.3-1; IOD: PS3.3 Section A.44 (not in the PS3.3 input: no IOD class
+generated)
 """
 ColorPaletteStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.39.1",
@@ -2280,7 +2374,8 @@ ColorPaletteStorage: Final = SOPClass(
     iod_reference="sect_A.58",
 )
 """Color Palette Storage (Non-Patient Object Storage Service Class; C-STORE) - PS3.4
-2020c Table GG.3-1; IOD: PS3.3 Section A.58
+2020c Table GG.3-1; IOD: PS3.3 Section A.58 (not in the PS3.3 input: no IOD class
+generated)
 """
 GenericImplantTemplateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.43.1",
@@ -2292,7 +2387,8 @@ GenericImplantTemplateStorage: Final = SOPClass(
     iod_reference="sect_A.61",
 )
 """Generic Implant Template Storage (Non-Patient Object Storage Service Class; C-STORE)
-- PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.61
+- PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.61 (not in the PS3.3 input: no IOD
+class generated)
 """
 ImplantAssemblyTemplateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.44.1",
@@ -2304,7 +2400,8 @@ ImplantAssemblyTemplateStorage: Final = SOPClass(
     iod_reference="sect_A.62",
 )
 """Implant Assembly Template Storage (Non-Patient Object Storage Service Class;
-C-STORE) - PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.62
+C-STORE) - PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.62 (not in the PS3.3
+input: no IOD class generated)
 """
 ImplantTemplateGroupStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.45.1",
@@ -2316,7 +2413,8 @@ ImplantTemplateGroupStorage: Final = SOPClass(
     iod_reference="sect_A.63",
 )
 """Implant Template Group Storage (Non-Patient Object Storage Service Class; C-STORE) -
-PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.63
+PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.63 (not in the PS3.3 input: no IOD
+class generated)
 """
 CTDefinedProcedureProtocolStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.200.1",
@@ -2329,8 +2427,8 @@ CTDefinedProcedureProtocolStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """CT Defined Procedure Protocol Storage (Non-Patient Object Storage Service Class;
-C-STORE) - PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.82.2. Not in the PS3.6
-edition in use
+C-STORE) - PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.82.2 (not in the PS3.3
+input: no IOD class generated). Not in the PS3.6 edition in use
 """
 ProtocolApprovalStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.200.3",
@@ -2343,8 +2441,8 @@ ProtocolApprovalStorage: Final = SOPClass(
     in_dictionary=False,
 )
 """Protocol Approval Storage (Non-Patient Object Storage Service Class; C-STORE) -
-PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.82.3.1. Not in the PS3.6 edition in
-use
+PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.82.3.1 (not in the PS3.3 input: no
+IOD class generated). Not in the PS3.6 edition in use
 """
 DefinedProcedureProtocolInformationModelFind: Final = SOPClass(
     "1.2.840.10008.5.1.4.20.1",
@@ -3134,3 +3232,19 @@ SERVICE_CLASSES: Final[Mapping[str, str]] = {
 def sop_class(uid: str) -> SOPClass | None:
     """The SOP class of a UID, or ``None`` if PS3.4 2020c does not define it."""
     return BY_UID.get(uid)
+
+
+def iod_class_for(uid: str) -> type[DicomObject] | None:
+    """The generated IOD class of a SOP class UID; ``None`` where PS3.3 lacks the IOD."""
+    found = BY_UID.get(uid)
+    if found is None or not found.iod_class:
+        return None
+    from dicom_model import iods
+
+    iod: type[DicomObject] = getattr(iods, found.iod_class)
+    return iod
+
+
+def sop_class_of(iod: type[DicomObject]) -> SOPClass | None:
+    """The SOP class whose IOD is ``iod`` (the first, if several share it)."""
+    return next((s for s in ALL if s.iod_class == iod.__name__), None)

@@ -62,6 +62,10 @@ def sop_class_citation(sop: SopClass, source: Source, annexes: dict[str, str]) -
     text = f"{sop.name} ({sop.service_class}; {services}) - {source.citation} {where}"
     if sop.iod_reference:
         text += f"; IOD: PS3.3 {sop.iod_reference.replace('sect_', 'Section ')}"
+        if sop.iod_class:
+            text += f", class dicom_model.iods.{sop.iod_class}"
+        elif sop.service_class.endswith("Storage Service Class"):
+            text += " (not in the PS3.3 input: no IOD class generated)"
     if sop.retired:
         text += ". Retired"
     if not sop.in_ps6:
@@ -100,12 +104,17 @@ def class_doc(cls: GeneratedClass, edition: str) -> str:
         return text
     if cls.kind == "item":
         return f"An item of {cls.title.removesuffix(' item')} - PS3.3 {edition} Table {table}."
-    return f"{cls.title} - PS3.3 {edition} Table {table}."
+    section = f" (Section {cls.section.removeprefix('sect_')})" if cls.section else ""
+    return f"{cls.title} - PS3.3 {edition} Table {table}{section}."
 
 
 def field_doc(field: ClassField, edition: str) -> str:
     """``(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1. Sex of ...``"""
-    text = f"{field.tag} {field.vr or '-'} {field.vm} Type {field.type}, {field.name} - PS3.3 {edition} Table {field.table.removeprefix('table_')}"
+    section = f", Section {field.section.removeprefix('sect_')}" if field.section else ""
+    text = (
+        f"{field.tag} {field.vr or '-'} {field.vm} Type {field.type}, {field.name} - PS3.3 {edition} "
+        f"Table {field.table.removeprefix('table_')}{section}"
+    )
     if field.modules:
         text += f" ({', '.join(field.modules)})"
     description = field.description

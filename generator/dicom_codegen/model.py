@@ -257,6 +257,7 @@ class SopClass:
     source: str  # "table_B.5-1" or a section id
     row: int
     in_ps6: bool  # False where PS3.6 of the edition in use lacks the UID
+    iod_class: str = ""  # the generated IOD class, where PS3.3 has the IOD
 
 
 @dataclass(frozen=True)
@@ -418,6 +419,7 @@ class ClassField:
     description: str
     modules: tuple[str, ...] = ()  # for IOD classes: the modules (or macros) that define it
     condition: CompiledCondition | None = None  # Type 1C/2C: the condition, compiled if possible
+    section: str = ""  # the PS3.3 section of the table
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Protocol
 from .model import DataElement, Model, TransferSyntax, Uid, Warning_
 from .errata import ApplyErrata
 from .naming import derive_uid_keyword
-from .passes_objects import BuildObjectClasses
+from .passes_objects import BuildObjectClasses, LinkSopClassesToIods
 from .passes_services import BuildQueryClasses, ResolveQueryKeys, ResolveSopClasses
 
 class Pass(Protocol):
@@ -220,6 +220,7 @@ PASSES: tuple[Pass, ...] = (
     BuildQueryClasses(),
     ApplyErrata(),
     BuildObjectClasses(),
+    LinkSopClassesToIods(),
     ClassifyTransferSyntaxes(),
     CheckElementKeywords(),
     CrossPartConsistency(),

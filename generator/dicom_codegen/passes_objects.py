@@ -134,6 +134,7 @@ class _Builder:
             row=row.row,
             description=row.description,
             condition=condition,
+            section=table.section,
         )
 
     def keyword_of(self, tag: str, name: str) -> str:
@@ -419,3 +420,17 @@ def object_counts(model: Model) -> list[str]:
         f"conditions: {compiled} compiled, {len(entries) - compiled} not compiled "
         "(validation reports those as not checked; listed in conditions.txt)",
     ]
+
+
+class LinkSopClassesToIods:
+    """Give each SOP class the generated IOD class of the PS3.3 section it refers to."""
+
+    def process(self, model: Model) -> Model:
+        if model.services is None or model.objects is None:
+            return model
+        by_section = {c.iod_section: c.name for c in model.objects.classes if c.kind == "iod"}
+        sop_classes = tuple(
+            dataclasses.replace(s, iod_class=by_section.get(s.iod_reference, "")) for s in model.services.sop_classes
+        )
+        services = dataclasses.replace(model.services, sop_classes=sop_classes)
+        return dataclasses.replace(model, services=services)

@@ -12,7 +12,8 @@ class SOPClass(str):
 
     ``service_class`` is the PS3.4 annex's service class, ``dimse`` the DIMSE
     services the SOP class uses, ``iod_reference`` the PS3.3 section of its IOD
-    (``"sect_A.3"``; ``""`` where it has none).
+    (``"sect_A.3"``; ``""`` where it has none) and ``iod_class`` the name of the
+    generated IOD class in ``dicom_model.iods`` (``""`` where PS3.3 lacks the IOD).
     """
 
     keyword: str
@@ -23,6 +24,7 @@ class SOPClass(str):
     meta: bool
     iod_reference: str
     in_dictionary: bool
+    iod_class: str
 
     def __new__(
         cls,
@@ -36,6 +38,7 @@ class SOPClass(str):
         meta: bool = False,
         iod_reference: str = "",
         in_dictionary: bool = True,
+        iod_class: str = "",
     ) -> SOPClass:
         self = super().__new__(cls, uid)
         self.keyword = keyword
@@ -46,6 +49,7 @@ class SOPClass(str):
         self.meta = meta
         self.iod_reference = iod_reference
         self.in_dictionary = in_dictionary
+        self.iod_class = iod_class
         return self
 
     @property

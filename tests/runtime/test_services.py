@@ -62,3 +62,29 @@ def test_worklist_identifier_has_no_level() -> None:
     assert dict(query.identifier()) == {
         "ScheduledProcedureStepSequence": [{"ScheduledStationAETitle": "CT1", "Modality": "CT"}]
     }
+
+
+def test_sop_classes_and_iod_classes_link_both_ways() -> None:
+    from dicom_model.iods import CTImage, EnhancedCTImage, EnhancedXAImage, RTDose
+
+    for iod, sop in (
+        (CTImage, sop_classes.CTImageStorage),
+        (EnhancedCTImage, sop_classes.EnhancedCTImageStorage),
+        (EnhancedXAImage, sop_classes.EnhancedXAImageStorage),
+        (RTDose, sop_classes.RTDoseStorage),
+    ):
+        assert sop_classes.iod_class_for(sop) is iod
+        assert sop_classes.sop_class_of(iod) == sop
+        assert sop.iod_class == iod.__name__
+    # The PS3.3 excerpt lacks the MR Image IOD: the SOP class exists and says so.
+    assert sop_classes.MRImageStorage.iod_reference == "sect_A.4"
+    assert sop_classes.MRImageStorage.iod_class == ""
+    assert sop_classes.iod_class_for(sop_classes.MRImageStorage) is None
+    assert sop_classes.iod_class_for("1.2.3") is None
+    linked = [s for s in sop_classes.ALL if s.iod_class]
+    assert sorted(s.keyword for s in linked) == [
+        "CTImageStorage",
+        "EnhancedCTImageStorage",
+        "EnhancedXAImageStorage",
+        "RTDoseStorage",
+    ]

@@ -3568,192 +3568,195 @@ class CTImage(DicomObject):
         ),
     )
     PatientName: PersonName | str | None
-    """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1
-    (PatientModule). Patient's full name.
+    """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Patient's full name.
     """
     PatientID: str | None
-    """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1 (PatientModule).
-    Primary identifier for the patient. In the case of imaging a group of small
-    animals simultaneously, the single value of this identifier corresponds to the
-    identification of the entire group. See also .
+    """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1
+    (PatientModule). Primary identifier for the patient. In the case of imaging a
+    group of small animals simultaneously, the single value of this identifier
+    corresponds to the identification of the entire group. See also .
     """
     IssuerOfPatientID: str | None = None
-    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18
-    (PatientModule). Identifier of the Assigning Authority (system, organization,
-    agency, or department) that issued the Patient ID. Equivalent to HL7 v2 CX
-    component 4 subcomponent 1.
+    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
+    10.15 (PatientModule). Identifier of the Assigning Authority (system,
+    organization, agency, or department) that issued the Patient ID. Equivalent to
+    HL7 v2 CX component 4 subcomponent 1.
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
     ) = None
     """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c
-    Table 10-18 (PatientModule). Attributes specifying or qualifying the identity of
-    the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
-    permitted in this Sequence.
+    Table 10-18, Section 10.15 (PatientModule). Attributes specifying or qualifying
+    the identity of the issuer of the Patient ID, or scoping the Patient ID. Only a
+    single Item is permitted in this Sequence.
     """
     PatientBirthDate: datetime.date | str | None
-    """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1
-    (PatientModule). Birth date of the patient.
+    """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Birth date of the patient.
     """
     PatientBirthDateInAlternativeCalendar: object | None = None
     """(0010,0033) - 1 Type 3, Patient's Birth Date in Alternative Calendar - PS3.3
-    2016c Table C.7-1 (PatientModule). Date of birth of the named patient in the
-    Alternative Calendar (0010,0035). No format is specified for alternative
-    calendar dates so none should be assumed.
+    2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of birth of the named
+    patient in the Alternative Calendar (0010,0035). No format is specified for
+    alternative calendar dates so none should be assumed.
     """
     PatientDeathDateInAlternativeCalendar: object | None = None
     """(0010,0034) - 1 Type 3, Patient's Death Date in Alternative Calendar - PS3.3
-    2016c Table C.7-1 (PatientModule). Date of death of the named patient in the
-    Alternative Calendar (0010,0035). No format is specified for alternative
-    calendar dates so none should be assumed.
+    2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of death of the named
+    patient in the Alternative Calendar (0010,0035). No format is specified for
+    alternative calendar dates so none should be assumed.
     """
     PatientAlternativeCalendar: object | None = None
     """(0010,0035) - 1 Type 1C, Patient's Alternative Calendar - PS3.3 2016c Table
-    C.7-1 (PatientModule). The Alternative Calendar used for Patient's Birth Date in
-    Alternative Calendar (0010,0033) and Patient's Death Date in Alternative
-    Calendar (0010,0034). See for Defined Terms. Required if either Patient's Birth
-    Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in
-    Calendar (0010,0034) is present.
+    C.7-1, Section C.7.1.1 (PatientModule). The Alternative Calendar used for
+    Patient's Birth Date in Alternative Calendar (0010,0033) and Patient's Death
+    Date in Alternative Calendar (0010,0034). See for Defined Terms. Required if
+    either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's
+    Alternative Death Date in Calendar (0010,0034) is present.
     """
     PatientSex: Literal["M", "F", "O"] | None
-    """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1
-    (PatientModule). Sex of the named patient. Enumerated Values: M male F female O
-    other
+    """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Sex of the named patient. Enumerated Values: M male F
+    female O other
     """
     ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
         None
     )
     """(0010,1100) SQ 1 Type 3, Referenced Patient Photo Sequence - PS3.3 2016c Table
-    C.7-1 (PatientModule). A photo to confirm the identity of a patient. Only a
-    single Item is permitted in this Sequence. See .
+    C.7-1, Section C.7.1.1 (PatientModule). A photo to confirm the identity of a
+    patient. Only a single Item is permitted in this Sequence. See .
     """
     QualityControlSubject: Literal["YES", "NO"] | None = None
-    """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1
-    (PatientModule). Indicates whether or not the subject is a quality control
-    phantom. Enumerated Values: YES NO If this Attribute is absent, then the subject
-    may or may not be a phantom. This attribute describes a characteristic of the
-    Imaging Subject. It is distinct from Quality Control Image (0028,0300) in the ,
-    which is used to describe an image acquired.
+    """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Indicates whether or not the subject is a
+    quality control phantom. Enumerated Values: YES NO If this Attribute is absent,
+    then the subject may or may not be a phantom. This attribute describes a
+    characteristic of the Imaging Subject. It is distinct from Quality Control Image
+    (0028,0300) in the , which is used to describe an image acquired.
     """
     ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
-    """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). A sequence that provides reference to a Patient SOP
-    Class/Instance pair. Only a single Item is permitted in this Sequence.
+    """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). A sequence that provides reference to a Patient
+    SOP Class/Instance pair. Only a single Item is permitted in this Sequence.
     """
     PatientBirthTime: datetime.time | str | None = None
-    """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1
-    (PatientModule). Birth time of the Patient.
+    """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Birth time of the Patient.
     """
     OtherPatientIDs: Sequence[str] | None = None
-    """(0010,1000) LO 1-n Type 3, Other Patient IDs - PS3.3 2016c Table C.7-1
-    (PatientModule). Other identification numbers or codes used to identify the
-    patient.
+    """(0010,1000) LO 1-n Type 3, Other Patient IDs - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Other identification numbers or codes used to identify
+    the patient.
     """
     OtherPatientIDsSequence: list[PatientModuleOtherPatientIDsSequenceItem] | None = None
-    """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). A sequence of identification numbers or codes used to identify
-    the patient, which may or may not be human readable, and may or may not have
-    been obtained from an implanted or attached device such as an RFID or barcode.
-    One or more Items are permitted in this Sequence.
+    """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). A sequence of identification numbers or codes
+    used to identify the patient, which may or may not be human readable, and may or
+    may not have been obtained from an implanted or attached device such as an RFID
+    or barcode. One or more Items are permitted in this Sequence.
     """
     OtherPatientNames: Sequence[PersonName | str] | None = None
-    """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1
-    (PatientModule). Other names used to identify the patient.
+    """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Other names used to identify the patient.
     """
     EthnicGroup: str | None = None
-    """(0010,2160) SH 1 Type 3, Ethnic Group - PS3.3 2016c Table C.7-1 (PatientModule).
-    Ethnic group or race of the patient.
+    """(0010,2160) SH 1 Type 3, Ethnic Group - PS3.3 2016c Table C.7-1, Section C.7.1.1
+    (PatientModule). Ethnic group or race of the patient.
     """
     PatientComments: str | None = None
-    """(0010,4000) LT 1 Type 3, Patient Comments - PS3.3 2016c Table C.7-1
-    (PatientModule). User-defined additional information about the patient.
+    """(0010,4000) LT 1 Type 3, Patient Comments - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). User-defined additional information about the patient.
     """
     PatientSpeciesDescription: str | None = None
-    """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1
-    (PatientModule). The taxonomic rank value (e.g., genus, subgenus, species or
-    subspecies) of the patient. See . Required if the patient is an animal and if
-    Patient Species Code Sequence (0010,2202) is not present. May be present
-    otherwise.
+    """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
+    subgenus, species or subspecies) of the patient. See . Required if the patient
+    is an animal and if Patient Species Code Sequence (0010,2202) is not present.
+    May be present otherwise.
     """
     PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
     """(0010,2202) SQ 1 Type 1C, Patient Species Code Sequence - PS3.3 2016c Table
-    C.7-1 (PatientModule). The taxonomic rank value (e.g., genus, subgenus, species
-    or subspecies) of the patient. See . Only a single Item shall be included in
-    this Sequence. Required if the patient is an animal and if Patient Species
-    Description (0010,2201) is not present. May be present otherwise.
-    """
-    PatientBreedDescription: str | None = None
-    """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1
-    (PatientModule). The breed of the patient. See . Required if the patient is an
-    animal and if Patient Breed Code Sequence (0010,2293) is empty. May be present
+    C.7-1, Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
+    subgenus, species or subspecies) of the patient. See . Only a single Item shall
+    be included in this Sequence. Required if the patient is an animal and if
+    Patient Species Description (0010,2201) is not present. May be present
     otherwise.
     """
+    PatientBreedDescription: str | None = None
+    """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The breed of the patient. See . Required if the
+    patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty.
+    May be present otherwise.
+    """
     PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
-    """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). The breed of the patient. See . Zero or more Items shall be
-    included in this Sequence. Required if the patient is an animal.
+    """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The breed of the patient. See . Zero or more
+    Items shall be included in this Sequence. Required if the patient is an animal.
     """
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
-    """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). Information identifying an animal within a breed registry. Zero
-    or more Items shall be included in this Sequence. Required if the patient is an
-    animal.
+    """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Information identifying an animal within a
+    breed registry. Zero or more Items shall be included in this Sequence. Required
+    if the patient is an animal.
     """
     StrainDescription: object | None = None
-    """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1
-    (PatientModule). The strain of the patient. See .
+    """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). The strain of the patient. See .
     """
     StrainNomenclature: object | None = None
-    """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1
-    (PatientModule). The nomenclature used for Strain Description (0010,0212). See .
+    """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). The nomenclature used for Strain Description
+    (0010,0212). See .
     """
     StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
-    """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). A coded identification of the strain of the patient. See . One
-    or more Items are permitted in this sequence. If more than one item is present,
-    each item represents the same information but encoded using a different coding
-    scheme (rather than post-coordinated modifiers).
+    """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). A coded identification of the strain of the patient.
+    See . One or more Items are permitted in this sequence. If more than one item is
+    present, each item represents the same information but encoded using a different
+    coding scheme (rather than post-coordinated modifiers).
     """
     StrainAdditionalInformation: object | None = None
-    """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1
-    (PatientModule). Additional information about the strain of the patient that is
-    not encoded in the formal nomenclature used in Strain Description (0010,0212).
-    See .
+    """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Additional information about the strain of the
+    patient that is not encoded in the formal nomenclature used in Strain
+    Description (0010,0212). See .
     """
     StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
-    """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). Information identifying an animal within a strain stock. Only a
-    single Item is permitted in this sequence.
+    """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Information identifying an animal within a strain
+    stock. Only a single Item is permitted in this sequence.
     """
     ResponsiblePerson: PersonName | str | None = None
-    """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1
-    (PatientModule). Name of person with medical or welfare decision making
+    """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Name of person with medical or welfare decision making
     authority for the patient. Required if the patient is an animal. May be present
     otherwise.
     """
     ResponsiblePersonRole: str | None = None
-    """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1
-    (PatientModule). Relationship of Responsible Person to the patient. See for
-    Defined Terms. Required if Responsible Person is present and has a value.
+    """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Relationship of Responsible Person to the
+    patient. See for Defined Terms. Required if Responsible Person is present and
+    has a value.
     """
     ResponsibleOrganization: str | None = None
-    """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1
-    (PatientModule). Name of organization with medical or welfare decision making
-    authority for the patient. Required if patient is an animal. May be present
-    otherwise.
+    """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Name of organization with medical or welfare
+    decision making authority for the patient. Required if patient is an animal. May
+    be present otherwise.
     """
     PatientIdentityRemoved: Literal["YES", "NO"] | None = None
-    """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1
-    (PatientModule). The true identity of the patient has been removed from the
-    Attributes and the Pixel Data Enumerated Values: YES NO
+    """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The true identity of the patient has been
+    removed from the Attributes and the Pixel Data Enumerated Values: YES NO
     """
     DeidentificationMethod: Sequence[str] | None = None
-    """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1
-    (PatientModule). A description or label of the mechanism or method use to remove
-    the patient's identity. May be multi-valued if successive de-identification
-    steps have been performed. This may be used to describe the extent or
-    thoroughness of the de-identification, for example whether or not the de-
-    identification is for a "Limited Data Set" (as per HIPAA Privacy Rule). The
+    """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). A description or label of the mechanism or
+    method use to remove the patient's identity. May be multi-valued if successive
+    de-identification steps have been performed. This may be used to describe the
+    extent or thoroughness of the de-identification, for example whether or not the
+    de-identification is for a "Limited Data Set" (as per HIPAA Privacy Rule). The
     characteristics of the de-identifying equipment and/or the responsible operator
     of that equipment may be recorded as an additional item of the Contributing
     Equipment Sequence (0018,A001) in the . De-identifying equipment may use a
@@ -3763,301 +3766,314 @@ class CTImage(DicomObject):
         list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
     ) = None
     """(0012,0064) SQ 1 Type 1C, De-identification Method Code Sequence - PS3.3 2016c
-    Table C.7-1 (PatientModule). A code describing the mechanism or method use to
-    remove the patient's identity. One or more Items shall be included in this
-    Sequence. Multiple items are used if successive de-identification steps have
-    been performed or to describe options of a defined profile. Required if Patient
-    Identity Removed (0012,0062) is present and has a value of YES and De-
+    Table C.7-1, Section C.7.1.1 (PatientModule). A code describing the mechanism or
+    method use to remove the patient's identity. One or more Items shall be included
+    in this Sequence. Multiple items are used if successive de-identification steps
+    have been performed or to describe options of a defined profile. Required if
+    Patient Identity Removed (0012,0062) is present and has a value of YES and De-
     identification Method (0012,0063) is not present. May be present otherwise.
     """
     SourcePatientGroupIdentificationSequence: (
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
     ) = None
     """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - PS3.3
-    2016c Table C.7.1.4-1 (PatientModule). A sequence containing the value used for
-    Patient ID (0010,0020) and related Attributes in the source composite instances
-    that contained a group of subjects whose data was acquired at the same time,
-    from which this composite instance was extracted. See . Only a single Item is
-    permitted in this sequence.
+    2016c Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing
+    the value used for Patient ID (0010,0020) and related Attributes in the source
+    composite instances that contained a group of subjects whose data was acquired
+    at the same time, from which this composite instance was extracted. See . Only a
+    single Item is permitted in this sequence.
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
     ) = None
     """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
-    Table C.7.1.4-1 (PatientModule). A sequence containing the identifiers and
-    locations of the individual subjects whose data was acquired at the same time
-    (as a group) and encoded in this composite instance. See . One or more Items are
-    permitted in this sequence.
+    Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing the
+    identifiers and locations of the individual subjects whose data was acquired at
+    the same time (as a group) and encoded in this composite instance. See . One or
+    more Items are permitted in this sequence.
     """
     ClinicalTrialSponsorName: str | None = None
-    """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The name of the clinical trial or research
-    sponsor. See .
+    """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical trial or
+    research sponsor. See .
     """
     ClinicalTrialProtocolID: str | None = None
-    """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). Identifier for the noted protocol. See .
+    """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). Identifier for the noted protocol.
+    See .
     """
     ClinicalTrialProtocolName: str | None = None
-    """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The name of the clinical trial or research
-    protocol. See .
+    """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table
+    C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical
+    trial or research protocol. See .
     """
     ClinicalTrialSiteID: str | None = None
-    """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The identifier of the site responsible for
-    submitting clinical trial or research data. See .
+    """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). The identifier of the site
+    responsible for submitting clinical trial or research data. See .
     """
     ClinicalTrialSiteName: str | None = None
-    """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). Name of the site responsible for submitting
-    clinical trial or research data. See
+    """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the site responsible for
+    submitting clinical trial or research data. See
     """
     ClinicalTrialSubjectID: str | None = None
-    """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The assigned identifier for the clinical trial or
-    research subject. See . Shall be present if Clinical Trial Subject Reading ID
-    (0012,0042) is absent. May be present otherwise.
+    """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). The assigned identifier for the
+    clinical trial or research subject. See . Shall be present if Clinical Trial
+    Subject Reading ID (0012,0042) is absent. May be present otherwise.
     """
     ClinicalTrialSubjectReadingID: str | None = None
     """(0012,0042) LO 1 Type 1C, Clinical Trial Subject Reading ID - PS3.3 2016c Table
-    C.7-2b (ClinicalTrialSubjectModule). Identifies the subject for blinded
-    evaluations. Shall be present if Clinical Trial Subject ID (0012,0040) is
-    absent. May be present otherwise. See .
+    C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Identifies the subject for
+    blinded evaluations. Shall be present if Clinical Trial Subject ID (0012,0040)
+    is absent. May be present otherwise. See .
     """
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     """(0012,0081) LO 1 Type 1C, Clinical Trial Protocol Ethics Committee Name - PS3.3
-    2016c Table C.7-2b (ClinicalTrialSubjectModule). Name of the Ethics Committee or
-    Institutional Review Board (IRB) or Institutional Animal Care and Use Committees
-    (IACUC) responsible for approval of the Clinical Trial or research. Required if
-    Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present.
+    2016c Table C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the
+    Ethics Committee or Institutional Review Board (IRB) or Institutional Animal
+    Care and Use Committees (IACUC) responsible for approval of the Clinical Trial
+    or research. Required if Clinical Trial Protocol Ethics Committee Approval
+    Number (0012,0082) is present.
     """
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
     """(0012,0082) LO 1 Type 3, Clinical Trial Protocol Ethics Committee Approval
-    Number - PS3.3 2016c Table C.7-2b (ClinicalTrialSubjectModule). Approval number
-    issued by committee described in Clinical Trial Protocol Ethics Committee Name
-    (0012,0081).
+    Number - PS3.3 2016c Table C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule).
+    Approval number issued by committee described in Clinical Trial Protocol Ethics
+    Committee Name (0012,0081).
     """
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Unique identifier for the Study.
+    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1 (GeneralStudyModule). Unique identifier for the Study.
     """
     StudyDate: datetime.date | str | None
-    """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3
+    """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Date the Study started.
     """
     StudyTime: datetime.time | str | None
-    """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3
+    """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Time the Study started.
     """
     ReferringPhysicianName: PersonName | str | None
-    """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Name of the patient's referring physician
+    """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). Name of the patient's referring physician
     """
     ReferringPhysicianIdentificationSequence: (
         list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
     ) = None
     """(0008,0096) SQ 1 Type 3, Referring Physician Identification Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Identification of the patient's
-    referring physician. Only a single item is permitted in this Sequence.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
+    patient's referring physician. Only a single item is permitted in this Sequence.
     """
     ConsultingPhysicianName: object | None = None
-    """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Consulting physician(s) for this patient visit.
+    """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). Consulting physician(s) for this patient
+    visit.
     """
     ConsultingPhysicianIdentificationSequence: (
         list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
     ) = None
     """(0008,009D) - 1 Type 3, Consulting Physician Identification Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Identification of the consulting
-    physician(s). One or more Items shall be included in this Sequence. If more than
-    one Item, the number and order shall correspond to the value of Consulting
-    Physician's Name (0008,009C), if present.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
+    consulting physician(s). One or more Items shall be included in this Sequence.
+    If more than one Item, the number and order shall correspond to the value of
+    Consulting Physician's Name (0008,009C), if present.
     """
     StudyID: str | None
-    """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3
+    """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). User or equipment generated Study identifier.
     """
     AccessionNumber: str | None
-    """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). A RIS generated number that identifies the order for the
-    Study.
+    """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1 (GeneralStudyModule). A RIS generated number that identifies the order
+    for the Study.
     """
     IssuerOfAccessionNumberSequence: (
         list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
     ) = None
     """(0008,0051) SQ 1 Type 3, Issuer of Accession Number Sequence - PS3.3 2016c Table
-    C.7-3 (GeneralStudyModule). Identifier of the Assigning Authority that issued
-    the Accession Number. Only a single Item is permitted in this Sequence.
+    C.7-3, Section C.7.2.1 (GeneralStudyModule). Identifier of the Assigning
+    Authority that issued the Accession Number. Only a single Item is permitted in
+    this Sequence.
     """
     StudyDescription: str | None = None
-    """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Institution-generated description or classification of the
-    Study (component) performed.
+    """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1 (GeneralStudyModule). Institution-generated description or
+    classification of the Study (component) performed.
     """
     PhysiciansOfRecord: Sequence[PersonName | str] | None = None
-    """(0008,1048) PN 1-n Type 3, Physician(s) of Record - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Names of the physician(s) who are responsible for overall
-    patient care at time of Study (see for Performing Physician)
+    """(0008,1048) PN 1-n Type 3, Physician(s) of Record - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). Names of the physician(s) who are
+    responsible for overall patient care at time of Study (see for Performing
+    Physician)
     """
     PhysiciansOfRecordIdentificationSequence: (
         list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
     ) = None
     """(0008,1049) SQ 1 Type 3, Physician(s) of Record Identification Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Identification of the physician(s) who
-    are responsible for overall patient care at time of Study. One or more Items are
-    permitted in this Sequence. If more than one Item, the number and order shall
-    correspond to the value of Physician(s) of Record (0008,1048), if present.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
+    physician(s) who are responsible for overall patient care at time of Study. One
+    or more Items are permitted in this Sequence. If more than one Item, the number
+    and order shall correspond to the value of Physician(s) of Record (0008,1048),
+    if present.
     """
     NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3, Name of Physician(s) Reading Study - PS3.3 2016c
-    Table C.7-3 (GeneralStudyModule). Names of the physician(s) reading the Study.
+    Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Names of the physician(s)
+    reading the Study.
     """
     PhysiciansReadingStudyIdentificationSequence: (
         list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
     ) = None
     """(0008,1062) SQ 1 Type 3, Physician(s) Reading Study Identification Sequence -
-    PS3.3 2016c Table C.7-3 (GeneralStudyModule). Identification of the physician(s)
-    reading the Study. One or more Items are permitted in this Sequence. If more
-    than one Item, the number and order shall correspond to the value of Name of
-    Physician(s) Reading Study (0008,1060), if present.
+    PS3.3 2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of
+    the physician(s) reading the Study. One or more Items are permitted in this
+    Sequence. If more than one Item, the number and order shall correspond to the
+    value of Name of Physician(s) Reading Study (0008,1060), if present.
     """
     RequestingServiceCodeSequence: (
         list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
     ) = None
     """(0032,1034) SQ 1 Type 3, Requesting Service Code Sequence - PS3.3 2016c Table
-    C.7-3 (GeneralStudyModule). Institutional department where the request
-    initiated. Only a single item is permitted in this Sequence.
+    C.7-3, Section C.7.2.1 (GeneralStudyModule). Institutional department where the
+    request initiated. Only a single item is permitted in this Sequence.
     """
     ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
-    """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). A sequence that provides reference to a Study SOP
-    Class/Instance pair. One or more Items are permitted in this Sequence. See .
+    """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). A sequence that provides reference to a
+    Study SOP Class/Instance pair. One or more Items are permitted in this Sequence.
+    See .
     """
     ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
-    """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). A Sequence that conveys the type of procedure performed.
-    One or more Items are permitted in this Sequence.
+    """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). A Sequence that conveys the type of
+    procedure performed. One or more Items are permitted in this Sequence.
     """
     ReasonForPerformedProcedureCodeSequence: (
         list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
     ) = None
     """(0040,1012) SQ 1 Type 3, Reason For Performed Procedure Code Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Coded reason(s) for performing this
-    procedure. May differ from the values in Reason for the Requested Procedure
-    (0040,100A) in Request Attribute Sequence (0040,0275), for example if what was
-    performed differs from what was requested. One or more Items are permitted in
-    this Sequence.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Coded reason(s) for
+    performing this procedure. May differ from the values in Reason for the
+    Requested Procedure (0040,100A) in Request Attribute Sequence (0040,0275), for
+    example if what was performed differs from what was requested. One or more Items
+    are permitted in this Sequence.
     """
     AdmittingDiagnosesDescription: Sequence[str] | None = None
     """(0008,1080) LO 1-n Type 3, Admitting Diagnoses Description - PS3.3 2016c Table
-    C.7-4a (PatientStudyModule). Description of the admitting diagnosis (diagnoses)
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). Description of the admitting
+    diagnosis (diagnoses)
     """
     AdmittingDiagnosesCodeSequence: (
         list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
     ) = None
     """(0008,1084) SQ 1 Type 3, Admitting Diagnoses Code Sequence - PS3.3 2016c Table
-    C.7-4a (PatientStudyModule). A sequence that conveys the admitting diagnosis
-    (diagnoses). One or more Items are permitted in this Sequence.
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). A sequence that conveys the
+    admitting diagnosis (diagnoses). One or more Items are permitted in this
+    Sequence.
     """
     PatientAge: str | None = None
-    """(0010,1010) AS 1 Type 3, Patient's Age - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Age of the Patient.
+    """(0010,1010) AS 1 Type 3, Patient's Age - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Age of the Patient.
     """
     PatientSize: float | Decimal | None = None
-    """(0010,1020) DS 1 Type 3, Patient's Size - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Length or size of the Patient, in meters.
+    """(0010,1020) DS 1 Type 3, Patient's Size - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Length or size of the Patient, in meters.
     """
     PatientWeight: float | Decimal | None = None
-    """(0010,1030) DS 1 Type 3, Patient's Weight - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Weight of the Patient, in kilograms.
+    """(0010,1030) DS 1 Type 3, Patient's Weight - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Weight of the Patient, in kilograms.
     """
     PatientSizeCodeSequence: list[PatientStudyModulePatientSizeCodeSequenceItem] | None = None
-    """(0010,1021) SQ 1 Type 3, Patient's Size Code Sequence - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Patient's size category code One or more Items are
-    permitted in this Sequence.
+    """(0010,1021) SQ 1 Type 3, Patient's Size Code Sequence - PS3.3 2016c Table
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). Patient's size category code One
+    or more Items are permitted in this Sequence.
     """
     Occupation: str | None = None
-    """(0010,2180) SH 1 Type 3, Occupation - PS3.3 2016c Table C.7-4a
+    """(0010,2180) SH 1 Type 3, Occupation - PS3.3 2016c Table C.7-4a, Section C.7.2.2
     (PatientStudyModule). Occupation of the Patient.
     """
     AdditionalPatientHistory: str | None = None
-    """(0010,21B0) LT 1 Type 3, Additional Patient History - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Additional information about the Patient's medical
-    history.
+    """(0010,21B0) LT 1 Type 3, Additional Patient History - PS3.3 2016c Table C.7-4a,
+    Section C.7.2.2 (PatientStudyModule). Additional information about the Patient's
+    medical history.
     """
     AdmissionID: str | None = None
-    """(0038,0010) LO 1 Type 3, Admission ID - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Identifier of the visit as assigned by the healthcare
-    provider
+    """(0038,0010) LO 1 Type 3, Admission ID - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Identifier of the visit as assigned by the
+    healthcare provider
     """
     IssuerOfAdmissionIDSequence: list[PatientStudyModuleIssuerOfAdmissionIDSequenceItem] | None = (
         None
     )
     """(0038,0014) SQ 1 Type 3, Issuer of Admission ID Sequence - PS3.3 2016c Table
-    C.7-4a (PatientStudyModule). Identifier of the Assigning Authority that issued
-    Admission ID (0038,0010). Only a single Item is permitted in this Sequence.
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
+    Authority that issued Admission ID (0038,0010). Only a single Item is permitted
+    in this Sequence.
     """
     ServiceEpisodeID: str | None = None
-    """(0038,0060) LO 1 Type 3, Service Episode ID - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Identifier of the Service Episode as assigned by the
-    healthcare provider
+    """(0038,0060) LO 1 Type 3, Service Episode ID - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Identifier of the Service Episode as assigned by
+    the healthcare provider
     """
     IssuerOfServiceEpisodeIDSequence: (
         list[PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem] | None
     ) = None
     """(0038,0064) SQ 1 Type 3, Issuer of Service Episode ID Sequence - PS3.3 2016c
-    Table C.7-4a (PatientStudyModule). Identifier of the Assigning Authority that
-    issued the Service Episode ID (0038,0060). Only a single Item is permitted in
-    this Sequence.
+    Table C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
+    Authority that issued the Service Episode ID (0038,0060). Only a single Item is
+    permitted in this Sequence.
     """
     ServiceEpisodeDescription: str | None = None
-    """(0038,0062) LO 1 Type 3, Service Episode Description - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Description of the type of service episode.
+    """(0038,0062) LO 1 Type 3, Service Episode Description - PS3.3 2016c Table C.7-4a,
+    Section C.7.2.2 (PatientStudyModule). Description of the type of service
+    episode.
     """
     PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
-    """(0010,2203) CS 1 Type 2C, Patient's Sex Neutered - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Whether or not a procedure has been performed in an effort
-    to render the patient sterile. Enumerated Values: ALTERED Altered/Neutered
-    UNALTERED Unaltered/intact If this Attribute is present but has no value then
-    the status is unknown. Required if patient is an animal. May be present
-    otherwise.
+    """(0010,2203) CS 1 Type 2C, Patient's Sex Neutered - PS3.3 2016c Table C.7-4a,
+    Section C.7.2.2 (PatientStudyModule). Whether or not a procedure has been
+    performed in an effort to render the patient sterile. Enumerated Values: ALTERED
+    Altered/Neutered UNALTERED Unaltered/intact If this Attribute is present but has
+    no value then the status is unknown. Required if patient is an animal. May be
+    present otherwise.
     """
     ClinicalTrialTimePointID: str | None = None
-    """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table C.7-4b
-    (ClinicalTrialStudyModule). An identifier specifying the one or more studies
-    that are grouped together as a clinical time point or submission in a clinical
-    trial or research. See .
+    """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table
+    C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). An identifier specifying the
+    one or more studies that are grouped together as a clinical time point or
+    submission in a clinical trial or research. See .
     """
     ClinicalTrialTimePointDescription: str | None = None
     """(0012,0051) ST 1 Type 3, Clinical Trial Time Point Description - PS3.3 2016c
-    Table C.7-4b (ClinicalTrialStudyModule). A description of a set of one or more
-    studies that are grouped together to represent a clinical time point or
-    submission in a clinical trial or research. See .
+    Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A description of a set
+    of one or more studies that are grouped together to represent a clinical time
+    point or submission in a clinical trial or research. See .
     """
     ConsentForClinicalTrialUseSequence: (
         list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
     ) = None
     """(0012,0083) SQ 1 Type 3, Consent for Clinical Trial Use Sequence - PS3.3 2016c
-    Table C.7-4b (ClinicalTrialStudyModule). A Sequence that conveys information
-    about consent for Clinical Trial or research use of the composite instances
-    within this Study. One or more Items are permitted in this Sequence. See .
+    Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A Sequence that
+    conveys information about consent for Clinical Trial or research use of the
+    composite instances within this Study. One or more Items are permitted in this
+    Sequence. See .
     """
     Modality: str
-    """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.7-5a
+    """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Type of equipment that originally acquired the data used
     to create the images in this Series. See for Defined Terms.
     """
     SeriesInstanceUID: str
-    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Unique identifier of the Series.
+    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). Unique identifier of the Series.
     """
     SeriesNumber: int | None
-    """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). A number that identifies this Series.
+    """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). A number that identifies this Series.
     """
     Laterality: Literal["R", "L"] | None = None
-    """(0020,0060) CS 1 Type 2C, Laterality - PS3.3 2016c Table C.7-5a
+    """(0020,0060) CS 1 Type 2C, Laterality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Laterality of (paired) body part examined. Required if
     the body part examined is a paired structure and Image Laterality (0020,0062) or
     Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent.
@@ -4068,88 +4084,90 @@ class CTImage(DicomObject):
     specifying the laterality of the body part(s) being examined.
     """
     SeriesDate: datetime.date | str | None = None
-    """(0008,0021) DA 1 Type 3, Series Date - PS3.3 2016c Table C.7-5a
+    """(0008,0021) DA 1 Type 3, Series Date - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Date the Series started.
     """
     SeriesTime: datetime.time | str | None = None
-    """(0008,0031) TM 1 Type 3, Series Time - PS3.3 2016c Table C.7-5a
+    """(0008,0031) TM 1 Type 3, Series Time - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Time the Series started.
     """
     PerformingPhysicianName: Sequence[PersonName | str] | None = None
     """(0008,1050) PN 1-n Type 3, Performing Physician's Name - PS3.3 2016c Table
-    C.7-5a (GeneralSeriesModule). Name of the physician(s) administering the Series.
+    C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Name of the physician(s)
+    administering the Series.
     """
     PerformingPhysicianIdentificationSequence: (
         list[GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem] | None
     ) = None
     """(0008,1052) SQ 1 Type 3, Performing Physician Identification Sequence - PS3.3
-    2016c Table C.7-5a (GeneralSeriesModule). Identification of the physician(s)
-    administering the Series. One or more Items are permitted in this Sequence. If
-    more than one Item, the number and order shall correspond to the value of
-    Performing Physician's Name (0008,1050), if present.
+    2016c Table C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Identification of the
+    physician(s) administering the Series. One or more Items are permitted in this
+    Sequence. If more than one Item, the number and order shall correspond to the
+    value of Performing Physician's Name (0008,1050), if present.
     """
     ProtocolName: str | None = None
-    """(0018,1030) LO 1 Type 3, Protocol Name - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). User-defined description of the conditions under which
-    the Series was performed. This attribute conveys series-specific protocol
+    """(0018,1030) LO 1 Type 3, Protocol Name - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). User-defined description of the conditions under
+    which the Series was performed. This attribute conveys series-specific protocol
     identification and may or may not be identical to the one presented in the
     Performed Protocol Code Sequence (0040,0260).
     """
     SeriesDescription: str | None = None
-    """(0008,103E) LO 1 Type 3, Series Description - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Description of the Series
+    """(0008,103E) LO 1 Type 3, Series Description - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). Description of the Series
     """
     SeriesDescriptionCodeSequence: (
         list[GeneralSeriesModuleSeriesDescriptionCodeSequenceItem] | None
     ) = None
     """(0008,103F) SQ 1 Type 3, Series Description Code Sequence - PS3.3 2016c Table
-    C.7-5a (GeneralSeriesModule). A coded description of the Series. Only a single
-    Item is permitted in this Sequence.
+    C.7-5a, Section C.7.3.1 (GeneralSeriesModule). A coded description of the
+    Series. Only a single Item is permitted in this Sequence.
     """
     OperatorsName: Sequence[PersonName | str] | None = None
-    """(0008,1070) PN 1-n Type 3, Operators' Name - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Name(s) of the operator(s) supporting the Series.
+    """(0008,1070) PN 1-n Type 3, Operators' Name - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). Name(s) of the operator(s) supporting the Series.
     """
     OperatorIdentificationSequence: (
         list[GeneralSeriesModuleOperatorIdentificationSequenceItem] | None
     ) = None
     """(0008,1072) SQ 1 Type 3, Operator Identification Sequence - PS3.3 2016c Table
-    C.7-5a (GeneralSeriesModule). Identification of the operator(s) supporting the
-    Series. One or more Items are permitted in this Sequence. If more than one Item,
-    the number and order shall correspond to the value of Operators' Name
-    (0008,1070), if present.
+    C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Identification of the operator(s)
+    supporting the Series. One or more Items are permitted in this Sequence. If more
+    than one Item, the number and order shall correspond to the value of Operators'
+    Name (0008,1070), if present.
     """
     ReferencedPerformedProcedureStepSequence: (
         list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
     ) = None
     """(0008,1111) SQ 1 Type 3, Referenced Performed Procedure Step Sequence - PS3.3
-    2016c Table C.7-5a (GeneralSeriesModule). Uniquely identifies the Performed
-    Procedure Step SOP Instance to which the Series is related. Only a single Item
-    is permitted in this Sequence.
+    2016c Table C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Uniquely identifies
+    the Performed Procedure Step SOP Instance to which the Series is related. Only a
+    single Item is permitted in this Sequence.
     """
     RelatedSeriesSequence: list[GeneralSeriesModuleRelatedSeriesSequenceItem] | None = None
-    """(0008,1250) SQ 1 Type 3, Related Series Sequence - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Identification of Series significantly related to this
-    Series. One or more Items are permitted in this Sequence. For example, for a
-    combined CT and PET acquisition, the CT images and PET images would be in
-    separate series that could cross-reference each other with multiple purpose of
-    reference codes meaning same anatomy, simultaneously acquired and same
-    indication. The related series may have different Frames of Reference and hence
-    require some sort of registration before spatial coordinates can be directly
-    compared. This attribute is not intended for conveying localizer reference ...
+    """(0008,1250) SQ 1 Type 3, Related Series Sequence - PS3.3 2016c Table C.7-5a,
+    Section C.7.3.1 (GeneralSeriesModule). Identification of Series significantly
+    related to this Series. One or more Items are permitted in this Sequence. For
+    example, for a combined CT and PET acquisition, the CT images and PET images
+    would be in separate series that could cross-reference each other with multiple
+    purpose of reference codes meaning same anatomy, simultaneously acquired and
+    same indication. The related series may have different Frames of Reference and
+    hence require some sort of registration before spatial coordinates can be
+    directly compared. This attribute is not intended for conveying localizer
+    reference ...
     """
     BodyPartExamined: str | None = None
-    """(0018,0015) CS 1 Type 3, Body Part Examined - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Text description of the part of the body examined. See
-    for Defined Terms Some IODs support the Anatomic Region Sequence (0008,2218),
-    which can provide a more comprehensive mechanism for specifying the body part
-    being examined.
+    """(0018,0015) CS 1 Type 3, Body Part Examined - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). Text description of the part of the body
+    examined. See for Defined Terms Some IODs support the Anatomic Region Sequence
+    (0008,2218), which can provide a more comprehensive mechanism for specifying the
+    body part being examined.
     """
     PatientPosition: str | None = None
-    """(0018,5100) CS 1 Type 2C, Patient Position - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Patient position descriptor relative to the equipment.
-    Required for images where Patient Orientation Code Sequence (0054,0410) is not
-    present and whose SOP Class is one of the following: CT
+    """(0018,5100) CS 1 Type 2C, Patient Position - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). Patient position descriptor relative to the
+    equipment. Required for images where Patient Orientation Code Sequence
+    (0054,0410) is not present and whose SOP Class is one of the following: CT
     ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT
     ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image
     ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image
@@ -4160,906 +4178,931 @@ class CTImage(DicomObject):
     """
     SmallestPixelValueInSeries: int | None = None
     """(0028,0108) US or SS 1 Type 3, Smallest Pixel Value in Series - PS3.3 2016c
-    Table C.7-5a (GeneralSeriesModule). The minimum value of all images in this
-    Series.
+    Table C.7-5a, Section C.7.3.1 (GeneralSeriesModule). The minimum value of all
+    images in this Series.
     """
     LargestPixelValueInSeries: int | None = None
     """(0028,0109) US or SS 1 Type 3, Largest Pixel Value in Series - PS3.3 2016c Table
-    C.7-5a (GeneralSeriesModule). The maximum value of all images in this Series.
+    C.7-5a, Section C.7.3.1 (GeneralSeriesModule). The maximum value of all images
+    in this Series.
     """
     RequestAttributesSequence: list[GeneralSeriesModuleRequestAttributesSequenceItem] | None = None
-    """(0040,0275) SQ 1 Type 3, Request Attributes Sequence - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Sequence that contains attributes from the Imaging
-    Service Request. One or more Items are permitted in this Sequence.
+    """(0040,0275) SQ 1 Type 3, Request Attributes Sequence - PS3.3 2016c Table C.7-5a,
+    Section C.7.3.1 (GeneralSeriesModule). Sequence that contains attributes from
+    the Imaging Service Request. One or more Items are permitted in this Sequence.
     """
     PerformedProcedureStepID: str | None = None
-    """(0040,0253) SH 1 Type 3, Performed Procedure Step ID - PS3.3 2016c Table 10-16
-    (GeneralSeriesModule). User or equipment generated identifier of that part of a
-    Procedure that has been carried out within this step.
+    """(0040,0253) SH 1 Type 3, Performed Procedure Step ID - PS3.3 2016c Table 10-16,
+    Section 10.13 (GeneralSeriesModule). User or equipment generated identifier of
+    that part of a Procedure that has been carried out within this step.
     """
     PerformedProcedureStepStartDate: datetime.date | str | None = None
     """(0040,0244) DA 1 Type 3, Performed Procedure Step Start Date - PS3.3 2016c Table
-    10-16 (GeneralSeriesModule). Date on which the Performed Procedure Step started.
+    10-16, Section 10.13 (GeneralSeriesModule). Date on which the Performed
+    Procedure Step started.
     """
     PerformedProcedureStepStartTime: datetime.time | str | None = None
     """(0040,0245) TM 1 Type 3, Performed Procedure Step Start Time - PS3.3 2016c Table
-    10-16 (GeneralSeriesModule). Time on which the Performed Procedure Step started.
+    10-16, Section 10.13 (GeneralSeriesModule). Time on which the Performed
+    Procedure Step started.
     """
     PerformedProcedureStepEndDate: datetime.date | str | None = None
     """(0040,0250) DA 1 Type 3, Performed Procedure Step End Date - PS3.3 2016c Table
-    10-16 (GeneralSeriesModule). Date on which the Performed Procedure Step ended.
+    10-16, Section 10.13 (GeneralSeriesModule). Date on which the Performed
+    Procedure Step ended.
     """
     PerformedProcedureStepEndTime: datetime.time | str | None = None
     """(0040,0251) TM 1 Type 3, Performed Procedure Step End Time - PS3.3 2016c Table
-    10-16 (GeneralSeriesModule). Time at which the Performed Procedure Step ended.
+    10-16, Section 10.13 (GeneralSeriesModule). Time at which the Performed
+    Procedure Step ended.
     """
     PerformedProcedureStepDescription: str | None = None
     """(0040,0254) LO 1 Type 3, Performed Procedure Step Description - PS3.3 2016c
-    Table 10-16 (GeneralSeriesModule). Institution-generated description or
-    classification of the Procedure Step that was performed.
+    Table 10-16, Section 10.13 (GeneralSeriesModule). Institution-generated
+    description or classification of the Procedure Step that was performed.
     """
     PerformedProtocolCodeSequence: (
         list[PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem] | None
     ) = None
     """(0040,0260) SQ 1 Type 3, Performed Protocol Code Sequence - PS3.3 2016c Table
-    10-16 (GeneralSeriesModule). Sequence describing the Protocol performed for this
-    Procedure Step. One or more Items are permitted in this Sequence.
+    10-16, Section 10.13 (GeneralSeriesModule). Sequence describing the Protocol
+    performed for this Procedure Step. One or more Items are permitted in this
+    Sequence.
     """
     CommentsOnThePerformedProcedureStep: str | None = None
     """(0040,0280) ST 1 Type 3, Comments on the Performed Procedure Step - PS3.3 2016c
-    Table 10-16 (GeneralSeriesModule). User-defined comments on the Performed
-    Procedure Step.
+    Table 10-16, Section 10.13 (GeneralSeriesModule). User-defined comments on the
+    Performed Procedure Step.
     """
     AnatomicalOrientationType: Literal["BIPED", "QUADRUPED"] | None = None
-    """(0010,2210) CS 1 Type 1C, Anatomical Orientation Type - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). The anatomical orientation type used in instances
-    generated by this equipment. Enumerated Values: BIPED QUADRUPED Required if the
-    patient is an animal and the anatomical frame of reference is not bipedal. May
-    be present otherwise. See and . If this Attribute is not present, the default
-    human standard anatomical position is used to define the patient orientation of
-    projection images and the patient coordinate system of cross-sectional images.
+    """(0010,2210) CS 1 Type 1C, Anatomical Orientation Type - PS3.3 2016c Table
+    C.7-5a, Section C.7.3.1 (GeneralSeriesModule). The anatomical orientation type
+    used in instances generated by this equipment. Enumerated Values: BIPED
+    QUADRUPED Required if the patient is an animal and the anatomical frame of
+    reference is not bipedal. May be present otherwise. See and . If this Attribute
+    is not present, the default human standard anatomical position is used to define
+    the patient orientation of projection images and the patient coordinate system
+    of cross-sectional images.
     """
     ClinicalTrialCoordinatingCenterName: str | None = None
     """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
-    Table C.7-5b (ClinicalTrialSeriesModule). The name of the institution that is
-    responsible for coordinating the medical imaging data for the clinical trial or
-    research. See .
+    Table C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). The name of the
+    institution that is responsible for coordinating the medical imaging data for
+    the clinical trial or research. See .
     """
     ClinicalTrialSeriesID: str | None = None
-    """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b
-    (ClinicalTrialSeriesModule). An identifier of the series in the context of a
-    clinical trial or research. See .
+    """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b,
+    Section C.7.3.2 (ClinicalTrialSeriesModule). An identifier of the series in the
+    context of a clinical trial or research. See .
     """
     ClinicalTrialSeriesDescription: str | None = None
     """(0012,0072) LO 1 Type 3, Clinical Trial Series Description - PS3.3 2016c Table
-    C.7-5b (ClinicalTrialSeriesModule). A description of the series in the context
-    of a clinical trial or research. See .
+    C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). A description of the series
+    in the context of a clinical trial or research. See .
     """
     FrameOfReferenceUID: str
-    """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6
-    (FrameOfReferenceModule). Uniquely identifies the frame of reference for a
-    Series. See for further explanation.
+    """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
+    Section C.7.4.1 (FrameOfReferenceModule). Uniquely identifies the frame of
+    reference for a Series. See for further explanation.
     """
     PositionReferenceIndicator: str | None
-    """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6
-    (FrameOfReferenceModule). Part of the imaging target used as a reference. See
-    for further explanation.
+    """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
+    Section C.7.4.1 (FrameOfReferenceModule). Part of the imaging target used as a
+    reference. See for further explanation.
     """
     Manufacturer: str | None
-    """(0008,0070) LO 1 Type 2, Manufacturer - PS3.3 2016c Table C.7-8
+    """(0008,0070) LO 1 Type 2, Manufacturer - PS3.3 2016c Table C.7-8, Section C.7.5.1
     (GeneralEquipmentModule). Manufacturer of the equipment that produced the
     composite instances.
     """
     InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 3, Institution Name - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Institution where the equipment that produced the
-    composite instances is located.
+    """(0008,0080) LO 1 Type 3, Institution Name - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). Institution where the equipment that produced
+    the composite instances is located.
     """
     InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Mailing address of the institution where the equipment
-    that produced the composite instances is located.
+    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). Mailing address of the institution where the
+    equipment that produced the composite instances is located.
     """
     StationName: str | None = None
-    """(0008,1010) SH 1 Type 3, Station Name - PS3.3 2016c Table C.7-8
+    """(0008,1010) SH 1 Type 3, Station Name - PS3.3 2016c Table C.7-8, Section C.7.5.1
     (GeneralEquipmentModule). User defined name identifying the machine that
     produced the composite instances.
     """
     InstitutionalDepartmentName: str | None = None
-    """(0008,1040) LO 1 Type 3, Institutional Department Name - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Department in the institution where the equipment that
-    produced the composite instances is located.
+    """(0008,1040) LO 1 Type 3, Institutional Department Name - PS3.3 2016c Table
+    C.7-8, Section C.7.5.1 (GeneralEquipmentModule). Department in the institution
+    where the equipment that produced the composite instances is located.
     """
     ManufacturerModelName: str | None = None
-    """(0008,1090) LO 1 Type 3, Manufacturer's Model Name - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Manufacturer's model name of the equipment that
-    produced the composite instances.
+    """(0008,1090) LO 1 Type 3, Manufacturer's Model Name - PS3.3 2016c Table C.7-8,
+    Section C.7.5.1 (GeneralEquipmentModule). Manufacturer's model name of the
+    equipment that produced the composite instances.
     """
     DeviceSerialNumber: str | None = None
-    """(0018,1000) LO 1 Type 3, Device Serial Number - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Manufacturer's serial number of the equipment that
-    produced the composite instances. This identifier corresponds to the device that
-    actually created the images, such as a CR plate reader or a CT console, and may
-    not be sufficient to identify all of the equipment in the imaging chain, such as
-    the generator or gantry or plate.
+    """(0018,1000) LO 1 Type 3, Device Serial Number - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). Manufacturer's serial number of the equipment
+    that produced the composite instances. This identifier corresponds to the device
+    that actually created the images, such as a CR plate reader or a CT console, and
+    may not be sufficient to identify all of the equipment in the imaging chain,
+    such as the generator or gantry or plate.
     """
     SoftwareVersions: Sequence[str] | None = None
-    """(0018,1020) LO 1-n Type 3, Software Versions - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Manufacturer's designation of software version of the
-    equipment that produced the composite instances. See .
+    """(0018,1020) LO 1-n Type 3, Software Versions - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). Manufacturer's designation of software version
+    of the equipment that produced the composite instances. See .
     """
     GantryID: str | None = None
-    """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8
+    """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8, Section C.7.5.1
     (GeneralEquipmentModule). Identifier of the gantry or positioner.
     """
     SpatialResolution: float | Decimal | None = None
-    """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). The inherent limiting resolution in mm of the
+    """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). The inherent limiting resolution in mm of the
     acquisition equipment for high contrast objects for the data gathering and
     reconstruction technique chosen. If variable across the images of the series,
     the value at the image center.
     """
     DateOfLastCalibration: Sequence[datetime.date | str] | None = None
-    """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Date when the image acquisition device calibration was
-    last changed in any way. Multiple entries may be used for additional
-    calibrations at other times. See for further explanation.
+    """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8,
+    Section C.7.5.1 (GeneralEquipmentModule). Date when the image acquisition device
+    calibration was last changed in any way. Multiple entries may be used for
+    additional calibrations at other times. See for further explanation.
     """
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
-    """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Time when the image acquisition device calibration was
-    last changed in any way. Multiple entries may be used. See for further
-    explanation.
+    """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8,
+    Section C.7.5.1 (GeneralEquipmentModule). Time when the image acquisition device
+    calibration was last changed in any way. Multiple entries may be used. See for
+    further explanation.
     """
     PixelPaddingValue: int | None = None
-    """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Single pixel value or one limit (inclusive) of a range
-    of pixel values used in an image to pad to rectangular format or to signal
-    background that may be suppressed. See for further explanation. Required if
-    Pixel Padding Range Limit (0028,0121) is present and either Pixel Data
-    (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present. May be present
-    otherwise only if Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0)
-    is present. The Value Representation of this Attribute is determined by the
-    value of Pixel Representation (0028,0103). This Attribute is not used in
-    Presentation ...
+    """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8,
+    Section C.7.5.1 (GeneralEquipmentModule). Single pixel value or one limit
+    (inclusive) of a range of pixel values used in an image to pad to rectangular
+    format or to signal background that may be suppressed. See for further
+    explanation. Required if Pixel Padding Range Limit (0028,0121) is present and
+    either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present.
+    May be present otherwise only if Pixel Data (7FE0,0010) or Pixel Data Provider
+    URL (0028,7FE0) is present. The Value Representation of this Attribute is
+    determined by the value of Pixel Representation (0028,0103). This Attribute is
+    not used in Presentation ...
     """
     InstanceNumber: int | None
-    """(0020,0013) IS 1 Type 2, Instance Number - PS3.3 2016c Table C.7-9
-    (GeneralImageModule, SOPCommonModule). A number that identifies this image. This
-    Attribute was named Image Number in earlier versions of this Standard.
+    """(0020,0013) IS 1 Type 2, Instance Number - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule, SOPCommonModule). A number that identifies this
+    image. This Attribute was named Image Number in earlier versions of this
+    Standard.
     """
     PatientOrientation: Sequence[str] | None = None
-    """(0020,0020) CS 2 Type 2C, Patient Orientation - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Patient direction of the rows and columns of the image.
-    Required if image does not require Image Orientation (Patient) (0020,0037) and
-    Image Position (Patient) (0020,0032). May be present otherwise. See for further
-    explanation. IODs may have attributes other than Patient Orientation, Image
-    Orientation, or Image Position (Patient) to describe orientation in which case
-    this attribute will be zero length.
+    """(0020,0020) CS 2 Type 2C, Patient Orientation - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). Patient direction of the rows and columns of the
+    image. Required if image does not require Image Orientation (Patient)
+    (0020,0037) and Image Position (Patient) (0020,0032). May be present otherwise.
+    See for further explanation. IODs may have attributes other than Patient
+    Orientation, Image Orientation, or Image Position (Patient) to describe
+    orientation in which case this attribute will be zero length.
     """
     ContentDate: datetime.date | str | None = None
-    """(0008,0023) DA 1 Type 2C, Content Date - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The date the image pixel data creation started. Required
-    if image is part of a series in which the images are temporally related. May be
-    present otherwise. This Attribute was formerly known as Image Date.
+    """(0008,0023) DA 1 Type 2C, Content Date - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). The date the image pixel data creation started.
+    Required if image is part of a series in which the images are temporally
+    related. May be present otherwise. This Attribute was formerly known as Image
+    Date.
     """
     ContentTime: datetime.time | str | None = None
-    """(0008,0033) TM 1 Type 2C, Content Time - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The time the image pixel data creation started. Required
-    if image is part of a series in which the images are temporally related. May be
-    present otherwise.
+    """(0008,0033) TM 1 Type 2C, Content Time - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). The time the image pixel data creation started.
+    Required if image is part of a series in which the images are temporally
+    related. May be present otherwise.
     """
     ImageType: Sequence[str]
-    """(0008,0008) CS 2-n Type 1, Image Type - PS3.3 2016c Table C.8-3
+    """(0008,0008) CS 2-n Type 1, Image Type - PS3.3 2016c Table C.8-3, Section C.8.2.1
     (GeneralImageModule, CTImageModule). Image identification characteristics. See
     for specialization.
     """
     AcquisitionNumber: int | None
-    """(0020,0012) IS 1 Type 2, Acquisition Number - PS3.3 2016c Table C.8-3
-    (GeneralImageModule, CTImageModule). A number identifying the single continuous
-    gathering of data over a period of time that resulted in this image
+    """(0020,0012) IS 1 Type 2, Acquisition Number - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (GeneralImageModule, CTImageModule). A number identifying the single
+    continuous gathering of data over a period of time that resulted in this image
     """
     AcquisitionDate: datetime.date | str | None = None
-    """(0008,0022) DA 1 Type 3, Acquisition Date - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The date the acquisition of data that resulted in this
-    image started
+    """(0008,0022) DA 1 Type 3, Acquisition Date - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). The date the acquisition of data that resulted in
+    this image started
     """
     AcquisitionTime: datetime.time | str | None = None
-    """(0008,0032) TM 1 Type 3, Acquisition Time - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The time the acquisition of data that resulted in this
-    image started
+    """(0008,0032) TM 1 Type 3, Acquisition Time - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). The time the acquisition of data that resulted in
+    this image started
     """
     AcquisitionDateTime: datetime.datetime | str | None = None
-    """(0008,002A) DT 1 Type 3, Acquisition DateTime - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The date and time that the acquisition of data that
-    resulted in this image started. The synchronization of this time with an
+    """(0008,002A) DT 1 Type 3, Acquisition DateTime - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). The date and time that the acquisition of data
+    that resulted in this image started. The synchronization of this time with an
     external clock is specified in the in Acquisition Time Synchronized (0018,1800).
     """
     ReferencedImageSequence: list[GeneralImageModuleReferencedImageSequenceItem] | None = None
-    """(0008,1140) SQ 1 Type 3, Referenced Image Sequence - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Other images significantly related to this image (e.g.,
-    post-localizer CT image or Mammographic biopsy or partial view images). One or
-    more Items are permitted in this Sequence.
+    """(0008,1140) SQ 1 Type 3, Referenced Image Sequence - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Other images significantly related to this
+    image (e.g., post-localizer CT image or Mammographic biopsy or partial view
+    images). One or more Items are permitted in this Sequence.
     """
     DerivationDescription: str | None = None
-    """(0008,2111) ST 1 Type 3, Derivation Description - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). A text description of how this image was derived. See for
-    further explanation.
+    """(0008,2111) ST 1 Type 3, Derivation Description - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). A text description of how this image was
+    derived. See for further explanation.
     """
     DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
-    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). A coded description of how this image was derived. See for
-    further explanation. One or more Items are permitted in this Sequence. More than
-    one Item indicates that successive derivation steps have been applied.
+    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). A coded description of how this image was
+    derived. See for further explanation. One or more Items are permitted in this
+    Sequence. More than one Item indicates that successive derivation steps have
+    been applied.
     """
     SourceImageSequence: list[GeneralImageModuleSourceImageSequenceItem] | None = None
-    """(0008,2112) SQ 1 Type 3, Source Image Sequence - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The set of Image SOP Class/Instance pairs of the Images
-    that were used to derive this Image. One or more Items are permitted in this
-    Sequence. See for further explanation.
+    """(0008,2112) SQ 1 Type 3, Source Image Sequence - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). The set of Image SOP Class/Instance pairs
+    of the Images that were used to derive this Image. One or more Items are
+    permitted in this Sequence. See for further explanation.
     """
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
-    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Non-image composite SOP Instances that are significantly
-    related to this Image, including waveforms that may or may not be temporally
-    synchronized with this image. One or more Items are permitted in this Sequence.
+    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Non-image composite SOP Instances that are
+    significantly related to this Image, including waveforms that may or may not be
+    temporally synchronized with this image. One or more Items are permitted in this
+    Sequence.
     """
     ImagesInAcquisition: int | None = None
-    """(0020,1002) IS 1 Type 3, Images in Acquisition - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Number of images that resulted from this acquisition of
-    data
+    """(0020,1002) IS 1 Type 3, Images in Acquisition - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Number of images that resulted from this
+    acquisition of data
     """
     ImageComments: str | None = None
-    """(0020,4000) LT 1 Type 3, Image Comments - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). User-defined comments about the image
+    """(0020,4000) LT 1 Type 3, Image Comments - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). User-defined comments about the image
     """
     QualityControlImage: Literal["YES", "NO"] | None = None
-    """(0028,0300) CS 1 Type 3, Quality Control Image - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Indicates whether or not this image is a quality control
-    or phantom image. Enumerated Values: YES NO If this Attribute is absent, then
-    the image may or may not be a quality control or phantom image. The phantom
-    device in the image can be described using the . See
+    """(0028,0300) CS 1 Type 3, Quality Control Image - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Indicates whether or not this image is a
+    quality control or phantom image. Enumerated Values: YES NO If this Attribute is
+    absent, then the image may or may not be a quality control or phantom image. The
+    phantom device in the image can be described using the . See
     """
     BurnedInAnnotation: Literal["YES", "NO"] | None = None
-    """(0028,0301) CS 1 Type 3, Burned In Annotation - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Indicates whether or not image contains sufficient burned
-    in annotation to identify the patient and date the image was acquired.
+    """(0028,0301) CS 1 Type 3, Burned In Annotation - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). Indicates whether or not image contains sufficient
+    burned in annotation to identify the patient and date the image was acquired.
     Enumerated Values: YES NO If this Attribute is absent, then the image may or may
     not contain burned in annotation.
     """
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
-    """(0028,0302) CS 1 Type 3, Recognizable Visual Features - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Indicates whether or not the image contains sufficiently
-    recognizable visual features to allow the image or a reconstruction from a set
-    of images to identify the patient. Enumerated Values: YES NO If this Attribute
-    is absent, then the image may or may not contain recognizable visual features.
+    """(0028,0302) CS 1 Type 3, Recognizable Visual Features - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Indicates whether or not the image
+    contains sufficiently recognizable visual features to allow the image or a
+    reconstruction from a set of images to identify the patient. Enumerated Values:
+    YES NO If this Attribute is absent, then the image may or may not contain
+    recognizable visual features.
     """
     LossyImageCompression: Literal["00", "01"] | None = None
-    """(0028,2110) CS 1 Type 3, Lossy Image Compression - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Specifies whether an Image has undergone lossy compression
-    (at a point in its lifetime). Enumerated Values: 00 Image has NOT been subjected
-    to lossy compression. 01 Image has been subjected to lossy compression. Once
-    this value has been set to 01 it shall not be reset. See .
+    """(0028,2110) CS 1 Type 3, Lossy Image Compression - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Specifies whether an Image has undergone
+    lossy compression (at a point in its lifetime). Enumerated Values: 00 Image has
+    NOT been subjected to lossy compression. 01 Image has been subjected to lossy
+    compression. Once this value has been set to 01 it shall not be reset. See .
     """
     LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 3, Lossy Image Compression Ratio - PS3.3 2016c Table
-    C.7-9 (GeneralImageModule). Describes the approximate lossy compression ratio(s)
-    that have been applied to this image. See .
+    C.7-9, Section C.7.6.1 (GeneralImageModule). Describes the approximate lossy
+    compression ratio(s) that have been applied to this image. See .
     """
     LossyImageCompressionMethod: Sequence[str] | None = None
     """(0028,2114) CS 1-n Type 3, Lossy Image Compression Method - PS3.3 2016c Table
-    C.7-9 (GeneralImageModule). A label for the lossy compression method(s) that
-    have been applied to this image. See .
+    C.7-9, Section C.7.6.1 (GeneralImageModule). A label for the lossy compression
+    method(s) that have been applied to this image. See .
     """
     IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
-    """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). This icon image is representative of the Image. Only a
-    single Item is permitted in this Sequence.
+    """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). This icon image is representative of the Image.
+    Only a single Item is permitted in this Sequence.
     """
     PresentationLUTShape: Literal["IDENTITY", "INVERSE"] | None = None
-    """(2050,0020) CS 1 Type 3, Presentation LUT Shape - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). When present, specifies an identity transformation for the
-    Presentation LUT such that the output of all grayscale transformations, if any,
-    are defined to be in P-Values. Enumerated Values: IDENTITY output is in P-Values
-    - shall be used if Photometric Interpretation (0028,0004) is MONOCHROME2 or any
-    color photometric interpretation. INVERSE output after inversion is in P-Values
-    - shall be used if Photometric Interpretation (0028,0004) is MONOCHROME1. When
-    this attribute is used with a color photometric interpretation then the
-    luminance component is in P-Values.
+    """(2050,0020) CS 1 Type 3, Presentation LUT Shape - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). When present, specifies an identity
+    transformation for the Presentation LUT such that the output of all grayscale
+    transformations, if any, are defined to be in P-Values. Enumerated Values:
+    IDENTITY output is in P-Values - shall be used if Photometric Interpretation
+    (0028,0004) is MONOCHROME2 or any color photometric interpretation. INVERSE
+    output after inversion is in P-Values - shall be used if Photometric
+    Interpretation (0028,0004) is MONOCHROME1. When this attribute is used with a
+    color photometric interpretation then the luminance component is in P-Values.
     """
     IrradiationEventUID: Sequence[str] | None = None
-    """(0008,3010) UI 1-n Type 3, Irradiation Event UID - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Unique identification of the irradiation event(s)
-    associated with the acquisition of this image. See .
+    """(0008,3010) UI 1-n Type 3, Irradiation Event UID - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Unique identification of the irradiation
+    event(s) associated with the acquisition of this image. See .
     """
     RealWorldValueMappingSequence: (
         list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
     ) = None
     """(0040,9096) SQ 1 Type 3, Real World Value Mapping Sequence - PS3.3 2016c Table
-    C.7-9 (GeneralImageModule). The mapping of stored values to associated Real
-    World values. One or more Items are permitted in this Sequence.
+    C.7-9, Section C.7.6.1 (GeneralImageModule). The mapping of stored values to
+    associated Real World values. One or more Items are permitted in this Sequence.
     """
     PixelSpacing: Sequence[float | Decimal]
-    """(0028,0030) DS 2 Type 1, Pixel Spacing - PS3.3 2016c Table C.7-10
-    (ImagePlaneModule). Physical distance in the patient between the center of each
-    pixel, specified by a numeric pair - adjacent row spacing (delimiter) adjacent
-    column spacing in mm. See for further explanation.
+    """(0028,0030) DS 2 Type 1, Pixel Spacing - PS3.3 2016c Table C.7-10, Section
+    C.7.6.2 (ImagePlaneModule). Physical distance in the patient between the center
+    of each pixel, specified by a numeric pair - adjacent row spacing (delimiter)
+    adjacent column spacing in mm. See for further explanation.
     """
     ImageOrientationPatient: Sequence[float | Decimal]
-    """(0020,0037) DS 6 Type 1, Image Orientation (Patient) - PS3.3 2016c Table C.7-10
-    (ImagePlaneModule). The direction cosines of the first row and the first column
-    with respect to the patient. See for further explanation.
+    """(0020,0037) DS 6 Type 1, Image Orientation (Patient) - PS3.3 2016c Table C.7-10,
+    Section C.7.6.2 (ImagePlaneModule). The direction cosines of the first row and
+    the first column with respect to the patient. See for further explanation.
     """
     ImagePositionPatient: Sequence[float | Decimal]
-    """(0020,0032) DS 3 Type 1, Image Position (Patient) - PS3.3 2016c Table C.7-10
-    (ImagePlaneModule). The x, y, and z coordinates of the upper left hand corner
-    (center of the first voxel transmitted) of the image, in mm. See for further
-    explanation.
+    """(0020,0032) DS 3 Type 1, Image Position (Patient) - PS3.3 2016c Table C.7-10,
+    Section C.7.6.2 (ImagePlaneModule). The x, y, and z coordinates of the upper
+    left hand corner (center of the first voxel transmitted) of the image, in mm.
+    See for further explanation.
     """
     SliceThickness: float | Decimal | None
-    """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10
-    (ImagePlaneModule). Nominal slice thickness, in mm.
+    """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10, Section
+    C.7.6.2 (ImagePlaneModule). Nominal slice thickness, in mm.
     """
     SliceLocation: float | Decimal | None = None
-    """(0020,1041) DS 1 Type 3, Slice Location - PS3.3 2016c Table C.7-10
-    (ImagePlaneModule). Relative position of the image plane expressed in mm. See
-    for further explanation.
+    """(0020,1041) DS 1 Type 3, Slice Location - PS3.3 2016c Table C.7-10, Section
+    C.7.6.2 (ImagePlaneModule). Relative position of the image plane expressed in
+    mm. See for further explanation.
     """
     SamplesPerPixel: int
-    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule, CTImageModule). Number of samples (planes) in this image. See
-    for further explanation.
+    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule, CTImageModule). Number of samples (planes) in this
+    image. See for further explanation.
     """
     PhotometricInterpretation: str
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule, CTImageModule). Specifies the intended interpretation of the
-    pixel data. See for further explanation.
+    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule, CTImageModule). Specifies the intended
+    interpretation of the pixel data. See for further explanation.
     """
     Rows: int
-    """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b (ImagePixelModule).
-    Number of rows in the image.
+    """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3
+    (ImagePixelModule). Number of rows in the image.
     """
     Columns: int
-    """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b (ImagePixelModule).
-    Number of columns in the image
+    """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b, Section C.7.6.3
+    (ImagePixelModule). Number of columns in the image
     """
     BitsAllocated: int
-    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule, CTImageModule). Number of bits allocated for each pixel
-    sample. Each sample shall have the same number of bits allocated. Bits Allocated
-    (0028,0100) shall be either 1, or a multiple of 8. See for further explanation.
+    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule, CTImageModule). Number of bits allocated for each
+    pixel sample. Each sample shall have the same number of bits allocated. Bits
+    Allocated (0028,0100) shall be either 1, or a multiple of 8. See for further
+    explanation.
     """
     BitsStored: int
-    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule, CTImageModule). Number of bits stored for each pixel sample.
-    Each sample shall have the same number of bits stored. See for further
+    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule, CTImageModule). Number of bits stored for each pixel
+    sample. Each sample shall have the same number of bits stored. See for further
     explanation.
     """
     HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b (ImagePixelModule,
-    CTImageModule). Most significant bit for pixel sample data. Each sample shall
-    have the same high bit. High Bit (0028,0102) shall be one less than Bits Stored
-    (0028,0101). See for further explanation.
+    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3
+    (ImagePixelModule, CTImageModule). Most significant bit for pixel sample data.
+    Each sample shall have the same high bit. High Bit (0028,0102) shall be one less
+    than Bits Stored (0028,0101). See for further explanation.
     """
     PixelRepresentation: Literal[0, 1]
-    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Data representation of the pixel samples. Each sample shall
-    have the same pixel representation. Enumerated Values: 0000H unsigned integer.
-    0001H 2's complement
+    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule). Data representation of the pixel samples.
+    Each sample shall have the same pixel representation. Enumerated Values: 0000H
+    unsigned integer. 0001H 2's complement
     """
     PixelData: bytes | None = None
-    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). A data stream of the pixel samples that comprise the Image.
-    See for further explanation. Required if Pixel Data Provider URL (0028,7FE0) is
-    not present.
+    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule). A data stream of the pixel samples that comprise the
+    Image. See for further explanation. Required if Pixel Data Provider URL
+    (0028,7FE0) is not present.
     """
     PlanarConfiguration: int | None = None
-    """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Indicates whether the pixel data are sent color-by-plane or
-    color-by-pixel. Required if Samples per Pixel (0028,0002) has a value greater
-    than 1. See for further explanation.
+    """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule). Indicates whether the pixel data are sent
+    color-by-plane or color-by-pixel. Required if Samples per Pixel (0028,0002) has
+    a value greater than 1. See for further explanation.
     """
     PixelAspectRatio: Sequence[int] | None = None
-    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Ratio of the vertical size and horizontal size of the pixels
-    in the image specified by a pair of integer values where the first value is the
-    vertical pixel size, and the second value is the horizontal pixel size. Required
-    if the aspect ratio values do not have a ratio of 1:1 and the physical pixel
-    spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing
-    (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire
-    Image or per-frame in a Functional Group Macro. See .
+    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule). Ratio of the vertical size and horizontal
+    size of the pixels in the image specified by a pair of integer values where the
+    first value is the vertical pixel size, and the second value is the horizontal
+    pixel size. Required if the aspect ratio values do not have a ratio of 1:1 and
+    the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or
+    Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010),
+    either for the entire Image or per-frame in a Functional Group Macro. See .
     """
     SmallestImagePixelValue: int | None = None
     """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b (ImagePixelModule). The minimum actual pixel value encountered in this
-    image.
+    C.7-11b, Section C.7.6.3 (ImagePixelModule). The minimum actual pixel value
+    encountered in this image.
     """
     LargestImagePixelValue: int | None = None
     """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b (ImagePixelModule). The maximum actual pixel value encountered in this
-    image.
+    C.7-11b, Section C.7.6.3 (ImagePixelModule). The maximum actual pixel value
+    encountered in this image.
     """
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b (ImagePixelModule). Specifies the format of the Red
-    Palette Color Lookup Table Data (0028,1201). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
+    format of the Red Palette Color Lookup Table Data (0028,1201). Required if
+    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
+    further explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b (ImagePixelModule). Specifies the format of the Green
-    Palette Color Lookup Table Data (0028,1202). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
+    format of the Green Palette Color Lookup Table Data (0028,1202). Required if
+    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
+    further explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b (ImagePixelModule). Specifies the format of the Blue
-    Palette Color Lookup Table Data (0028,1203). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
+    format of the Blue Palette Color Lookup Table Data (0028,1203). Required if
+    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
+    further explanation.
     """
     RedPaletteColorLookupTableData: bytes | None = None
     """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b (ImagePixelModule). Red Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Red Palette Color Lookup
+    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
+    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
+    or MIXED. See for further explanation.
     """
     GreenPaletteColorLookupTableData: bytes | None = None
     """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b (ImagePixelModule). Green Palette Color Lookup Table Data.
-    Required if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR
-    or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED. See
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Green Palette Color Lookup
+    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
+    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
+    or MIXED. See for further explanation.
     """
     BluePaletteColorLookupTableData: bytes | None = None
     """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b (ImagePixelModule). Blue Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Blue Palette Color Lookup
+    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
+    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
+    or MIXED. See for further explanation.
     """
     ICCProfile: bytes | None = None
-    """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). An ICC Profile encoding the transformation of device-
-    dependent color stored pixel values into PCS-Values. See . When present, defines
-    the color space of color Pixel Data (7FE0,0010) values, and the output of
-    Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
+    """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule). An ICC Profile encoding the transformation of
+    device-dependent color stored pixel values into PCS-Values. See . When present,
+    defines the color space of color Pixel Data (7FE0,0010) values, and the output
+    of Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
     Pixel Data (7FE0,0010) at the same level of the Data Set and not to any icons
     nested within sequences, which may or may not have their own ICC profile
     specified.
     """
     ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b
+    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule). A label that identifies the well-known color space of the
     image. Shall be consistent with any ICC Profile (0028,2000) that is also
     present. See .
     """
     PixelDataProviderURL: str | None = None
-    """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a
-    (ImagePixelModule). A URL of a provider service that supplies the pixel data of
-    the Image. Required if the image is to be transferred in one of the following
-    presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94
-    (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP
-    Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT
-    to UR.
+    """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a,
+    Section C.7.6.3 (ImagePixelModule). A URL of a provider service that supplies
+    the pixel data of the Image. Required if the image is to be transferred in one
+    of the following presentation contexts identified by Transfer Syntax UID:
+    1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax)
+    1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of
+    this attribute has changed from UT to UR.
     """
     PixelPaddingRangeLimit: int | None = None
     """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
-    C.7-11a (ImagePixelModule). Pixel value that represents one limit (inclusive) of
-    a range of padding values used together with Pixel Padding Value (0028,0120) as
-    defined in the . See for further explanation. Required if pixel padding is to be
-    defined as a range rather than a single value. The Value Representation of this
-    Attribute is determined by the value of Pixel Representation (0028,0103). Pixel
-    Padding Value (0028,0120) is also required when this Attribute is present.
+    C.7-11a, Section C.7.6.3 (ImagePixelModule). Pixel value that represents one
+    limit (inclusive) of a range of padding values used together with Pixel Padding
+    Value (0028,0120) as defined in the . See for further explanation. Required if
+    pixel padding is to be defined as a range rather than a single value. The Value
+    Representation of this Attribute is determined by the value of Pixel
+    Representation (0028,0103). Pixel Padding Value (0028,0120) is also required
+    when this Attribute is present.
     """
     ContrastBolusAgent: str | None = None
-    """(0018,0010) LO 1 Type 2, Contrast/Bolus Agent - PS3.3 2016c Table C.7-12
-    (ContrastBolusModule). Contrast or bolus agent
+    """(0018,0010) LO 1 Type 2, Contrast/Bolus Agent - PS3.3 2016c Table C.7-12,
+    Section C.7.6.4 (ContrastBolusModule). Contrast or bolus agent
     """
     ContrastBolusAgentSequence: list[ContrastBolusModuleContrastBolusAgentSequenceItem] | None = (
         None
     )
     """(0018,0012) SQ 1 Type 3, Contrast/Bolus Agent Sequence - PS3.3 2016c Table
-    C.7-12 (ContrastBolusModule). Sequence that identifies the contrast agent. One
-    or more Items are permitted in this Sequence.
+    C.7-12, Section C.7.6.4 (ContrastBolusModule). Sequence that identifies the
+    contrast agent. One or more Items are permitted in this Sequence.
     """
     ContrastBolusRoute: str | None = None
-    """(0018,1040) LO 1 Type 3, Contrast/Bolus Route - PS3.3 2016c Table C.7-12
-    (ContrastBolusModule). Administration route of contrast agent
+    """(0018,1040) LO 1 Type 3, Contrast/Bolus Route - PS3.3 2016c Table C.7-12,
+    Section C.7.6.4 (ContrastBolusModule). Administration route of contrast agent
     """
     ContrastBolusAdministrationRouteSequence: (
         list[ContrastBolusModuleContrastBolusAdministrationRouteSequenceItem] | None
     ) = None
     """(0018,0014) SQ 1 Type 3, Contrast/Bolus Administration Route Sequence - PS3.3
-    2016c Table C.7-12 (ContrastBolusModule). Sequence that identifies the route of
-    administration of contrast agent. Only a single Item is permitted in this
-    Sequence.
+    2016c Table C.7-12, Section C.7.6.4 (ContrastBolusModule). Sequence that
+    identifies the route of administration of contrast agent. Only a single Item is
+    permitted in this Sequence.
     """
     ContrastBolusVolume: float | Decimal | None = None
-    """(0018,1041) DS 1 Type 3, Contrast/Bolus Volume - PS3.3 2016c Table C.7-12
-    (ContrastBolusModule). Volume injected in milliliters of diluted contrast agent
+    """(0018,1041) DS 1 Type 3, Contrast/Bolus Volume - PS3.3 2016c Table C.7-12,
+    Section C.7.6.4 (ContrastBolusModule). Volume injected in milliliters of diluted
+    contrast agent
     """
     ContrastBolusStartTime: datetime.time | str | None = None
-    """(0018,1042) TM 1 Type 3, Contrast/Bolus Start Time - PS3.3 2016c Table C.7-12
-    (ContrastBolusModule). Time of start of injection
+    """(0018,1042) TM 1 Type 3, Contrast/Bolus Start Time - PS3.3 2016c Table C.7-12,
+    Section C.7.6.4 (ContrastBolusModule). Time of start of injection
     """
     ContrastBolusStopTime: datetime.time | str | None = None
-    """(0018,1043) TM 1 Type 3, Contrast/Bolus Stop Time - PS3.3 2016c Table C.7-12
-    (ContrastBolusModule). Time of end of contrast injection
+    """(0018,1043) TM 1 Type 3, Contrast/Bolus Stop Time - PS3.3 2016c Table C.7-12,
+    Section C.7.6.4 (ContrastBolusModule). Time of end of contrast injection
     """
     ContrastBolusTotalDose: float | Decimal | None = None
-    """(0018,1044) DS 1 Type 3, Contrast/Bolus Total Dose - PS3.3 2016c Table C.7-12
-    (ContrastBolusModule). Total amount in milliliters of the undiluted contrast
-    agent
+    """(0018,1044) DS 1 Type 3, Contrast/Bolus Total Dose - PS3.3 2016c Table C.7-12,
+    Section C.7.6.4 (ContrastBolusModule). Total amount in milliliters of the
+    undiluted contrast agent
     """
     ContrastFlowRate: Sequence[float | Decimal] | None = None
-    """(0018,1046) DS 1-n Type 3, Contrast Flow Rate - PS3.3 2016c Table C.7-12
-    (ContrastBolusModule). Rate(s) of injection(s) in milliliters/sec
+    """(0018,1046) DS 1-n Type 3, Contrast Flow Rate - PS3.3 2016c Table C.7-12,
+    Section C.7.6.4 (ContrastBolusModule). Rate(s) of injection(s) in
+    milliliters/sec
     """
     ContrastFlowDuration: Sequence[float | Decimal] | None = None
-    """(0018,1047) DS 1-n Type 3, Contrast Flow Duration - PS3.3 2016c Table C.7-12
-    (ContrastBolusModule). Duration(s) of injection(s) in seconds. Each Contrast
-    Flow Duration value shall correspond to a value of Contrast Flow Rate
-    (0018,1046).
+    """(0018,1047) DS 1-n Type 3, Contrast Flow Duration - PS3.3 2016c Table C.7-12,
+    Section C.7.6.4 (ContrastBolusModule). Duration(s) of injection(s) in seconds.
+    Each Contrast Flow Duration value shall correspond to a value of Contrast Flow
+    Rate (0018,1046).
     """
     ContrastBolusIngredient: (
         Literal["IODINE", "GADOLINIUM", "CARBON DIOXIDE", "BARIUM"] | str | None
     ) = None
-    """(0018,1048) CS 1 Type 3, Contrast/Bolus Ingredient - PS3.3 2016c Table C.7-12
-    (ContrastBolusModule). Active ingredient of agent. Defined Terms: IODINE
-    GADOLINIUM CARBON DIOXIDE BARIUM
+    """(0018,1048) CS 1 Type 3, Contrast/Bolus Ingredient - PS3.3 2016c Table C.7-12,
+    Section C.7.6.4 (ContrastBolusModule). Active ingredient of agent. Defined
+    Terms: IODINE GADOLINIUM CARBON DIOXIDE BARIUM
     """
     ContrastBolusIngredientConcentration: float | Decimal | None = None
     """(0018,1049) DS 1 Type 3, Contrast/Bolus Ingredient Concentration - PS3.3 2016c
-    Table C.7-12 (ContrastBolusModule). Milligrams of active ingredient per
-    milliliter of (diluted) agent
+    Table C.7-12, Section C.7.6.4 (ContrastBolusModule). Milligrams of active
+    ingredient per milliliter of (diluted) agent
     """
     DeviceSequence: list[DeviceModuleDeviceSequenceItem] | None = None
-    """(0050,0010) SQ 1 Type 1, Device Sequence - PS3.3 2016c Table C.7-18
-    (DeviceModule). A sequence of items describing devices used that may be visible
-    in the image. One or more Items shall be included in this Sequence.
+    """(0050,0010) SQ 1 Type 1, Device Sequence - PS3.3 2016c Table C.7-18, Section
+    C.7.6.12 (DeviceModule). A sequence of items describing devices used that may be
+    visible in the image. One or more Items shall be included in this Sequence.
     """
     ContainerIdentifier: str | None = None
-    """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2
-    (SpecimenModule). The identifier for the container that contains the specimen(s)
-    being imaged. See .
+    """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
+    Section C.7.6.22 (SpecimenModule). The identifier for the container that
+    contains the specimen(s) being imaged. See .
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
     ) = None
     """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - PS3.3
-    2016c Table C.7.6.22-2 (SpecimenModule). Organization that assigned the
-    Container Identifier. Zero or one Item shall be included in this Sequence.
+    2016c Table C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Organization that
+    assigned the Container Identifier. Zero or one Item shall be included in this
+    Sequence.
     """
     AlternateContainerIdentifierSequence: (
         list[SpecimenMacroAlternateContainerIdentifierSequenceItem] | None
     ) = None
     """(0040,0515) SQ 1 Type 3, Alternate Container Identifier Sequence - PS3.3 2016c
-    Table C.7.6.22-2 (SpecimenModule). Sequence of alternate identifiers for the
-    container that contains the specimen(s) being imaged. These may have been
-    assigned, e.g., by the manufacturer, or by another institution that collected
-    the specimen. One or more Items are permitted in this Sequence.
+    Table C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Sequence of alternate
+    identifiers for the container that contains the specimen(s) being imaged. These
+    may have been assigned, e.g., by the manufacturer, or by another institution
+    that collected the specimen. One or more Items are permitted in this Sequence.
     """
     ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
     """(0040,0518) SQ 1 Type 2, Container Type Code Sequence - PS3.3 2016c Table
-    C.7.6.22-2 (SpecimenModule). Type of container that contains the specimen(s)
-    being imaged. Zero or one Item shall be included in this Sequence.
+    C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Type of container that contains
+    the specimen(s) being imaged. Zero or one Item shall be included in this
+    Sequence.
     """
     ContainerDescription: str | None = None
-    """(0040,051A) LO 1 Type 3, Container Description - PS3.3 2016c Table C.7.6.22-2
-    (SpecimenModule). Description of the container.
+    """(0040,051A) LO 1 Type 3, Container Description - PS3.3 2016c Table C.7.6.22-2,
+    Section C.7.6.22 (SpecimenModule). Description of the container.
     """
     ContainerComponentSequence: list[SpecimenMacroContainerComponentSequenceItem] | None = None
     """(0040,0520) SQ 1 Type 3, Container Component Sequence - PS3.3 2016c Table
-    C.7.6.22-2 (SpecimenModule). Description of one or more components of the
-    container (e.g., description of the slide and of the coverslip). One or more
-    Items are permitted in this Sequence.
+    C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Description of one or more
+    components of the container (e.g., description of the slide and of the
+    coverslip). One or more Items are permitted in this Sequence.
     """
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem] | None = None
     """(0040,0560) SQ 1 Type 1, Specimen Description Sequence - PS3.3 2016c Table
-    C.7.6.22-2 (SpecimenModule). Sequence of identifiers and detailed description of
-    the specimen(s) being imaged. One or more Items shall be included in this
-    Sequence. Each specimen imaged in the Pixel Data shall be identified by an Item
-    in this Sequence. Other specimens in/on the container, but not imaged in the
-    Pixel Data, may also be identified by Items in this Sequence.
+    C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Sequence of identifiers and
+    detailed description of the specimen(s) being imaged. One or more Items shall be
+    included in this Sequence. Each specimen imaged in the Pixel Data shall be
+    identified by an Item in this Sequence. Other specimens in/on the container, but
+    not imaged in the Pixel Data, may also be identified by Items in this Sequence.
     """
     RescaleIntercept: float | Decimal
-    """(0028,1052) DS 1 Type 1, Rescale Intercept - PS3.3 2016c Table C.8-3
-    (CTImageModule). The value b in relationship between stored values (SV) and the
-    output units. Output units = m*SV+b If Image Type (0008,0008) Value 1 is
+    """(0028,1052) DS 1 Type 1, Rescale Intercept - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). The value b in relationship between stored values (SV)
+    and the output units. Output units = m*SV+b If Image Type (0008,0008) Value 1 is
     ORIGINAL and Value 3 is not LOCALIZER, output units shall be Hounsfield Units
     (HU).
     """
     RescaleSlope: float | Decimal
-    """(0028,1053) DS 1 Type 1, Rescale Slope - PS3.3 2016c Table C.8-3
-    (CTImageModule). m in the equation specified in Rescale Intercept (0028,1052).
+    """(0028,1053) DS 1 Type 1, Rescale Slope - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). m in the equation specified in Rescale Intercept
+    (0028,1052).
     """
     RescaleType: str | None = None
-    """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.8-3
-    (CTImageModule). Specifies the output units of Rescale Slope (0028,1053) and
-    Rescale Intercept (0028,1052). See for Defined Terms and further explanation.
-    Required if the Rescale Type is not HU (Hounsfield Units). May be present
-    otherwise.
+    """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). Specifies the output units of Rescale Slope (0028,1053)
+    and Rescale Intercept (0028,1052). See for Defined Terms and further
+    explanation. Required if the Rescale Type is not HU (Hounsfield Units). May be
+    present otherwise.
     """
     KVP: float | Decimal | None
-    """(0018,0060) DS 1 Type 2, KVP - PS3.3 2016c Table C.8-3 (CTImageModule). Peak
-    kilo voltage output of the x-ray generator used
+    """(0018,0060) DS 1 Type 2, KVP - PS3.3 2016c Table C.8-3, Section C.8.2.1
+    (CTImageModule). Peak kilo voltage output of the x-ray generator used
     """
     ScanOptions: Sequence[str] | None = None
-    """(0018,0022) CS 1-n Type 3, Scan Options - PS3.3 2016c Table C.8-3
-    (CTImageModule). Parameters of scanning sequence.
+    """(0018,0022) CS 1-n Type 3, Scan Options - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). Parameters of scanning sequence.
     """
     DataCollectionDiameter: float | Decimal | None = None
-    """(0018,0090) DS 1 Type 3, Data Collection Diameter - PS3.3 2016c Table C.8-3
-    (CTImageModule). The diameter in mm of the region over which data were collected
+    """(0018,0090) DS 1 Type 3, Data Collection Diameter - PS3.3 2016c Table C.8-3,
+    Section C.8.2.1 (CTImageModule). The diameter in mm of the region over which
+    data were collected
     """
     DataCollectionCenterPatient: Sequence[float] | None = None
     """(0018,9313) FD 3 Type 3, Data Collection Center (Patient) - PS3.3 2016c Table
-    C.8-3 (CTImageModule). The x, y, and z coordinates (in the patient coordinate
-    system) in mm of the center of the region in which data were collected. See .
+    C.8-3, Section C.8.2.1 (CTImageModule). The x, y, and z coordinates (in the
+    patient coordinate system) in mm of the center of the region in which data were
+    collected. See .
     """
     ReconstructionDiameter: float | Decimal | None = None
-    """(0018,1100) DS 1 Type 3, Reconstruction Diameter - PS3.3 2016c Table C.8-3
-    (CTImageModule). Diameter in mm of the region from within which data were used
-    in creating the reconstruction of the image. Data may exist outside this region
-    and portions of the patient may exist outside this region.
+    """(0018,1100) DS 1 Type 3, Reconstruction Diameter - PS3.3 2016c Table C.8-3,
+    Section C.8.2.1 (CTImageModule). Diameter in mm of the region from within which
+    data were used in creating the reconstruction of the image. Data may exist
+    outside this region and portions of the patient may exist outside this region.
     """
     ReconstructionTargetCenterPatient: Sequence[float] | None = None
     """(0018,9318) FD 3 Type 3, Reconstruction Target Center (Patient) - PS3.3 2016c
-    Table C.8-3 (CTImageModule). The x, y, and z coordinates (in the patient
-    coordinate system) of the reconstruction center target point as used for
-    reconstruction in mm. See . If the reconstructed image is not magnified or
+    Table C.8-3, Section C.8.2.1 (CTImageModule). The x, y, and z coordinates (in
+    the patient coordinate system) of the reconstruction center target point as used
+    for reconstruction in mm. See . If the reconstructed image is not magnified or
     panned the value corresponds with the Data Collection Center (Patient)
     (0018,9313) attribute.
     """
     DistanceSourceToDetector: float | Decimal | None = None
-    """(0018,1110) DS 1 Type 3, Distance Source to Detector - PS3.3 2016c Table C.8-3
-    (CTImageModule). Distance in mm from source to detector center. This value is
-    traditionally referred to as Source Image Receptor Distance (SID).
+    """(0018,1110) DS 1 Type 3, Distance Source to Detector - PS3.3 2016c Table C.8-3,
+    Section C.8.2.1 (CTImageModule). Distance in mm from source to detector center.
+    This value is traditionally referred to as Source Image Receptor Distance (SID).
     """
     DistanceSourceToPatient: float | Decimal | None = None
-    """(0018,1111) DS 1 Type 3, Distance Source to Patient - PS3.3 2016c Table C.8-3
-    (CTImageModule). Distance in mm from source to isocenter (center of field of
-    view). This value is traditionally referred to as Source Object Distance (SOD).
+    """(0018,1111) DS 1 Type 3, Distance Source to Patient - PS3.3 2016c Table C.8-3,
+    Section C.8.2.1 (CTImageModule). Distance in mm from source to isocenter (center
+    of field of view). This value is traditionally referred to as Source Object
+    Distance (SOD).
     """
     GantryDetectorTilt: float | Decimal | None = None
-    """(0018,1120) DS 1 Type 3, Gantry/Detector Tilt - PS3.3 2016c Table C.8-3
-    (CTImageModule). Nominal angle of tilt in degrees of the scanning gantry. Not
-    intended for mathematical computations.
+    """(0018,1120) DS 1 Type 3, Gantry/Detector Tilt - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). Nominal angle of tilt in degrees of the scanning
+    gantry. Not intended for mathematical computations.
     """
     TableHeight: float | Decimal | None = None
-    """(0018,1130) DS 1 Type 3, Table Height - PS3.3 2016c Table C.8-3 (CTImageModule).
-    The distance in mm of the top of the patient table to the center of rotation;
-    below the center is positive.
+    """(0018,1130) DS 1 Type 3, Table Height - PS3.3 2016c Table C.8-3, Section C.8.2.1
+    (CTImageModule). The distance in mm of the top of the patient table to the
+    center of rotation; below the center is positive.
     """
     RotationDirection: Literal["CW", "CC"] | None = None
-    """(0018,1140) CS 1 Type 3, Rotation Direction - PS3.3 2016c Table C.8-3
-    (CTImageModule). Direction of rotation of the source when relevant, about
-    nearest principal axis of equipment. Enumerated Values: CW clockwise CC counter
-    clockwise
+    """(0018,1140) CS 1 Type 3, Rotation Direction - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). Direction of rotation of the source when relevant,
+    about nearest principal axis of equipment. Enumerated Values: CW clockwise CC
+    counter clockwise
     """
     ExposureTime: int | None = None
-    """(0018,1150) IS 1 Type 3, Exposure Time - PS3.3 2016c Table C.8-3
-    (CTImageModule). Time of x-ray exposure in msec. If Acquisition Type (0018,9302)
-    equals SPIRAL, the value of this attribute shall be Revolution Time (0018,9305)
-    divided by the Spiral Pitch Factor (0018,9311). See and .
+    """(0018,1150) IS 1 Type 3, Exposure Time - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). Time of x-ray exposure in msec. If Acquisition Type
+    (0018,9302) equals SPIRAL, the value of this attribute shall be Revolution Time
+    (0018,9305) divided by the Spiral Pitch Factor (0018,9311). See and .
     """
     XRayTubeCurrent: int | None = None
-    """(0018,1151) IS 1 Type 3, X-Ray Tube Current - PS3.3 2016c Table C.8-3
-    (CTImageModule). X-Ray Tube Current in mA.
+    """(0018,1151) IS 1 Type 3, X-Ray Tube Current - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). X-Ray Tube Current in mA.
     """
     Exposure: int | None = None
-    """(0018,1152) IS 1 Type 3, Exposure - PS3.3 2016c Table C.8-3 (CTImageModule). The
-    exposure expressed in mAs, for example calculated from Exposure Time and X-Ray
-    Tube Current.
-    """
-    ExposureInuAs: int | None = None
-    """(0018,1153) IS 1 Type 3, Exposure in µAs - PS3.3 2016c Table C.8-3
-    (CTImageModule). The exposure expressed in µAs, for example calculated from
+    """(0018,1152) IS 1 Type 3, Exposure - PS3.3 2016c Table C.8-3, Section C.8.2.1
+    (CTImageModule). The exposure expressed in mAs, for example calculated from
     Exposure Time and X-Ray Tube Current.
     """
+    ExposureInuAs: int | None = None
+    """(0018,1153) IS 1 Type 3, Exposure in µAs - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). The exposure expressed in µAs, for example calculated
+    from Exposure Time and X-Ray Tube Current.
+    """
     FilterType: str | None = None
-    """(0018,1160) SH 1 Type 3, Filter Type - PS3.3 2016c Table C.8-3 (CTImageModule).
-    Label for the type of filter inserted into the x-ray beam.
+    """(0018,1160) SH 1 Type 3, Filter Type - PS3.3 2016c Table C.8-3, Section C.8.2.1
+    (CTImageModule). Label for the type of filter inserted into the x-ray beam.
     """
     GeneratorPower: int | None = None
-    """(0018,1170) IS 1 Type 3, Generator Power - PS3.3 2016c Table C.8-3
-    (CTImageModule). Power in kW to the x-ray generator.
+    """(0018,1170) IS 1 Type 3, Generator Power - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). Power in kW to the x-ray generator.
     """
     FocalSpots: Sequence[float | Decimal] | None = None
-    """(0018,1190) DS 1-n Type 3, Focal Spot(s) - PS3.3 2016c Table C.8-3
-    (CTImageModule). Size of the focal spot in mm. For devices with variable focal
-    spot or multiple focal spots, small dimension followed by large dimension.
+    """(0018,1190) DS 1-n Type 3, Focal Spot(s) - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). Size of the focal spot in mm. For devices with variable
+    focal spot or multiple focal spots, small dimension followed by large dimension.
     """
     ConvolutionKernel: Sequence[str] | None = None
-    """(0018,1210) SH 1-n Type 3, Convolution Kernel - PS3.3 2016c Table C.8-3
-    (CTImageModule). A label describing the convolution kernel or algorithm used to
-    reconstruct the data
+    """(0018,1210) SH 1-n Type 3, Convolution Kernel - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). A label describing the convolution kernel or algorithm
+    used to reconstruct the data
     """
     RevolutionTime: float | None = None
-    """(0018,9305) FD 1 Type 3, Revolution Time - PS3.3 2016c Table C.8-3
-    (CTImageModule). The time in seconds of a complete revolution of the source
-    around the gantry orbit.
-    """
-    SingleCollimationWidth: float | None = None
-    """(0018,9306) FD 1 Type 3, Single Collimation Width - PS3.3 2016c Table C.8-3
-    (CTImageModule). The width of a single row of acquired data (in mm). Adjacent
-    physical detector rows may have been combined to form a single effective
-    acquisition row.
-    """
-    TotalCollimationWidth: float | None = None
-    """(0018,9307) FD 1 Type 3, Total Collimation Width - PS3.3 2016c Table C.8-3
-    (CTImageModule). The width of the total collimation (in mm) over the area of
-    active x-ray detection. This will be equal the number of effective detector rows
-    multiplied by single collimation width.
-    """
-    TableSpeed: float | None = None
-    """(0018,9309) FD 1 Type 3, Table Speed - PS3.3 2016c Table C.8-3 (CTImageModule).
-    The distance in mm that the table moves in one second during the gathering of
-    data that resulted in this image.
-    """
-    TableFeedPerRotation: float | None = None
-    """(0018,9310) FD 1 Type 3, Table Feed per Rotation - PS3.3 2016c Table C.8-3
-    (CTImageModule). Motion of the table (in mm) during a complete revolution of the
+    """(0018,9305) FD 1 Type 3, Revolution Time - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). The time in seconds of a complete revolution of the
     source around the gantry orbit.
     """
+    SingleCollimationWidth: float | None = None
+    """(0018,9306) FD 1 Type 3, Single Collimation Width - PS3.3 2016c Table C.8-3,
+    Section C.8.2.1 (CTImageModule). The width of a single row of acquired data (in
+    mm). Adjacent physical detector rows may have been combined to form a single
+    effective acquisition row.
+    """
+    TotalCollimationWidth: float | None = None
+    """(0018,9307) FD 1 Type 3, Total Collimation Width - PS3.3 2016c Table C.8-3,
+    Section C.8.2.1 (CTImageModule). The width of the total collimation (in mm) over
+    the area of active x-ray detection. This will be equal the number of effective
+    detector rows multiplied by single collimation width.
+    """
+    TableSpeed: float | None = None
+    """(0018,9309) FD 1 Type 3, Table Speed - PS3.3 2016c Table C.8-3, Section C.8.2.1
+    (CTImageModule). The distance in mm that the table moves in one second during
+    the gathering of data that resulted in this image.
+    """
+    TableFeedPerRotation: float | None = None
+    """(0018,9310) FD 1 Type 3, Table Feed per Rotation - PS3.3 2016c Table C.8-3,
+    Section C.8.2.1 (CTImageModule). Motion of the table (in mm) during a complete
+    revolution of the source around the gantry orbit.
+    """
     SpiralPitchFactor: float | None = None
-    """(0018,9311) FD 1 Type 3, Spiral Pitch Factor - PS3.3 2016c Table C.8-3
-    (CTImageModule). Ratio of the Table Feed per Rotation (0018,9310) to the Total
-    Collimation Width (0018,9307).
+    """(0018,9311) FD 1 Type 3, Spiral Pitch Factor - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). Ratio of the Table Feed per Rotation (0018,9310) to the
+    Total Collimation Width (0018,9307).
     """
     ExposureModulationType: Literal["NONE"] | str | None = None
-    """(0018,9323) CS 1 Type 3, Exposure Modulation Type - PS3.3 2016c Table C.8-3
-    (CTImageModule). A label describing the type of exposure modulation used for the
-    purpose of limiting the dose. Defined Terms: NONE
+    """(0018,9323) CS 1 Type 3, Exposure Modulation Type - PS3.3 2016c Table C.8-3,
+    Section C.8.2.1 (CTImageModule). A label describing the type of exposure
+    modulation used for the purpose of limiting the dose. Defined Terms: NONE
     """
     EstimatedDoseSaving: float | None = None
-    """(0018,9324) FD 1 Type 3, Estimated Dose Saving - PS3.3 2016c Table C.8-3
-    (CTImageModule). A percent value of dose saving due to the use of Exposure
-    Modulation Type (0018,9323). A negative percent value of dose savings reflects
-    an increase of exposure.
+    """(0018,9324) FD 1 Type 3, Estimated Dose Saving - PS3.3 2016c Table C.8-3,
+    Section C.8.2.1 (CTImageModule). A percent value of dose saving due to the use
+    of Exposure Modulation Type (0018,9323). A negative percent value of dose
+    savings reflects an increase of exposure.
     """
     CTDIvol: float | None = None
-    """(0018,9345) FD 1 Type 3, CTDIvol - PS3.3 2016c Table C.8-3 (CTImageModule).
-    Computed Tomography Dose Index (CTDIvol), in mGy according to IEC 60601-2-44,
-    Ed.2.1 (Clause 29.1.103.4), The Volume CTDIvol. It describes the average dose
-    for this image for the selected CT conditions of operation.
+    """(0018,9345) FD 1 Type 3, CTDIvol - PS3.3 2016c Table C.8-3, Section C.8.2.1
+    (CTImageModule). Computed Tomography Dose Index (CTDIvol), in mGy according to
+    IEC 60601-2-44, Ed.2.1 (Clause 29.1.103.4), The Volume CTDIvol. It describes the
+    average dose for this image for the selected CT conditions of operation.
     """
     CTDIPhantomTypeCodeSequence: list[CTImageModuleCTDIPhantomTypeCodeSequenceItem] | None = None
     """(0018,9346) SQ 1 Type 3, CTDI Phantom Type Code Sequence - PS3.3 2016c Table
-    C.8-3 (CTImageModule). The type of phantom used for CTDI measurement according
-    to IEC 60601-2-44. Only a single Item is permitted in this Sequence.
+    C.8-3, Section C.8.2.1 (CTImageModule). The type of phantom used for CTDI
+    measurement according to IEC 60601-2-44. Only a single Item is permitted in this
+    Sequence.
     """
     WaterEquivalentDiameter: object | None = None
-    """(0018,1271) - 1 Type 3, Water Equivalent Diameter - PS3.3 2016c Table C.8-3
-    (CTImageModule). The diameter, in mm, of a cylinder of water having the same
-    X-Ray attenuation as the patient for this reconstructed slice (e.g., as
-    described in ).
+    """(0018,1271) - 1 Type 3, Water Equivalent Diameter - PS3.3 2016c Table C.8-3,
+    Section C.8.2.1 (CTImageModule). The diameter, in mm, of a cylinder of water
+    having the same X-Ray attenuation as the patient for this reconstructed slice
+    (e.g., as described in ).
     """
     WaterEquivalentDiameterMethodCodeSequence: (
         list[CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem] | None
     ) = None
     """(0018,1272) - 1 Type 1C, Water Equivalent Diameter Method Code Sequence - PS3.3
-    2016c Table C.8-3 (CTImageModule). The method of calculation of Water Equivalent
-    Diameter (0018,1271). Required if Water Equivalent Diameter (0018,1271) is
-    present. Only a single Item is permitted in this Sequence.
+    2016c Table C.8-3, Section C.8.2.1 (CTImageModule). The method of calculation of
+    Water Equivalent Diameter (0018,1271). Required if Water Equivalent Diameter
+    (0018,1271) is present. Only a single Item is permitted in this Sequence.
     """
     AnatomicRegionSequence: list[GeneralAnatomyOptionalMacroAnatomicRegionSequenceItem] | None = (
         None
     )
-    """(0008,2218) SQ 1 Type 3, Anatomic Region Sequence - PS3.3 2016c Table 10-7
-    (CTImageModule). Sequence that identifies the anatomic region of interest in
-    this Instance (i.e., external anatomy, surface anatomy, or general region of the
-    body). Only a single Item is permitted in this Sequence.
+    """(0008,2218) SQ 1 Type 3, Anatomic Region Sequence - PS3.3 2016c Table 10-7,
+    Section 10.5 (CTImageModule). Sequence that identifies the anatomic region of
+    interest in this Instance (i.e., external anatomy, surface anatomy, or general
+    region of the body). Only a single Item is permitted in this Sequence.
     """
     PrimaryAnatomicStructureSequence: (
         list[PrimaryAnatomicStructureMacroPrimaryAnatomicStructureSequenceItem] | None
     ) = None
     """(0008,2228) SQ 1 Type 3, Primary Anatomic Structure Sequence - PS3.3 2016c Table
-    10-8 (CTImageModule). Sequence of Items that identifies the primary anatomic
-    structure(s) of interest in this Instance. One or more Items are permitted in
-    this Sequence.
+    10-8, Section 10.5 (CTImageModule). Sequence of Items that identifies the
+    primary anatomic structure(s) of interest in this Instance. One or more Items
+    are permitted in this Sequence.
     """
     ViewCodeSequence: (
         list[OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem] | None
     ) = None
-    """(0054,0220) SQ 1 Type 3, View Code Sequence - PS3.3 2016c Table 10-25
-    (CTImageModule). Sequence that describes the projection of the anatomic region
-    of interest. Only a single Item is permitted in this Sequence.
+    """(0054,0220) SQ 1 Type 3, View Code Sequence - PS3.3 2016c Table 10-25, Section
+    10.21 (CTImageModule). Sequence that describes the projection of the anatomic
+    region of interest. Only a single Item is permitted in this Sequence.
     """
     SliceProgressionDirection: str | None = None
-    """(0054,0500) CS 1 Type 3, Slice Progression Direction - PS3.3 2016c Table 10-25
-    (CTImageModule). Describes the anatomical direction in which a set of slices is
-    progressing (see ). Meaningful only for cardiac images. Enumerated Values are
-    defined in .
+    """(0054,0500) CS 1 Type 3, Slice Progression Direction - PS3.3 2016c Table 10-25,
+    Section 10.21 (CTImageModule). Describes the anatomical direction in which a set
+    of slices is progressing (see ). Meaningful only for cardiac images. Enumerated
+    Values are defined in .
     """
     CalciumScoringMassFactorPatient: float | None = None
     """(0018,9351) FL 1 Type 3, Calcium Scoring Mass Factor Patient - PS3.3 2016c Table
-    C.8-3 (CTImageModule). The calibration factor for the calcium mass score. These
-    factors incorporate the effects of KV value of the CT image the patient size.
-    machine specific corrections See .
+    C.8-3, Section C.8.2.1 (CTImageModule). The calibration factor for the calcium
+    mass score. These factors incorporate the effects of KV value of the CT image
+    the patient size. machine specific corrections See .
     """
     CalciumScoringMassFactorDevice: Sequence[float] | None = None
     """(0018,9352) FL 3 Type 3, Calcium Scoring Mass Factor Device - PS3.3 2016c Table
-    C.8-3 (CTImageModule). The calibration factors for the calcium mass score of the
-    device. These factors incorporate the effects of KV value of the CT image
-    machine specific corrections This a multi-value attribute, the first value
-    specifies the mass factor for a small patient size, the second value for a
-    medium patient size and the third value for a large patient size. See .
+    C.8-3, Section C.8.2.1 (CTImageModule). The calibration factors for the calcium
+    mass score of the device. These factors incorporate the effects of KV value of
+    the CT image machine specific corrections This a multi-value attribute, the
+    first value specifies the mass factor for a small patient size, the second value
+    for a medium patient size and the third value for a large patient size. See .
     """
     EnergyWeightingFactor: float | None = None
-    """(0018,9353) FL 1 Type 1C, Energy Weighting Factor - PS3.3 2016c Table C.8-3
-    (CTImageModule). The weighting factor of the data from the primary source in a
-    multiple energy composition image. This factor incorporates the effects of the
-    specific X-Ray source and kV value examination specific characteristics.
-    Required if one Derivation Code Sequence (0008,9215) Item value is (113097, DCM,
-    "Multi-energy proportional weighting"). May be present otherwise.
+    """(0018,9353) FL 1 Type 1C, Energy Weighting Factor - PS3.3 2016c Table C.8-3,
+    Section C.8.2.1 (CTImageModule). The weighting factor of the data from the
+    primary source in a multiple energy composition image. This factor incorporates
+    the effects of the specific X-Ray source and kV value examination specific
+    characteristics. Required if one Derivation Code Sequence (0008,9215) Item value
+    is (113097, DCM, "Multi-energy proportional weighting"). May be present
+    otherwise.
     """
     CTAdditionalXRaySourceSequence: list[CTImageModuleCTAdditionalXRaySourceSequenceItem] | None = (
         None
     )
     """(0018,9360) SQ 1 Type 3, CT Additional X-Ray Source Sequence - PS3.3 2016c Table
-    C.8-3 (CTImageModule). Contains the attributes describing additional acquisition
-    parameters beyond the primary source in a multiple X-Ray source system or a
-    multi-energy acquisition. The primary X-Ray source is specified in other
-    attributes of this module. One or more Items are permitted in this Sequence.
+    C.8-3, Section C.8.2.1 (CTImageModule). Contains the attributes describing
+    additional acquisition parameters beyond the primary source in a multiple X-Ray
+    source system or a multi-energy acquisition. The primary X-Ray source is
+    specified in other attributes of this module. One or more Items are permitted in
+    this Sequence.
     """
     IsocenterPosition: Sequence[float | Decimal] | None = None
-    """(300A,012C) DS 3 Type 3, Isocenter Position - PS3.3 2016c Table C.8-3
-    (CTImageModule). Isocenter coordinates (x,y,z), in mm. Specifies the location of
-    the machine isocenter in the patient-based coordinate system associated with the
-    Frame of Reference. It allows transformation from the equipment-based coordinate
-    system to the patient-based coordinate system.
+    """(300A,012C) DS 3 Type 3, Isocenter Position - PS3.3 2016c Table C.8-3, Section
+    C.8.2.1 (CTImageModule). Isocenter coordinates (x,y,z), in mm. Specifies the
+    location of the machine isocenter in the patient-based coordinate system
+    associated with the Frame of Reference. It allows transformation from the
+    equipment-based coordinate system to the patient-based coordinate system.
     """
     PatientSupportAngle: float | Decimal | None = None
-    """(300A,0122) DS 1 Type 3, Patient Support Angle - PS3.3 2016c Table 10-27
-    (CTImageModule). Patient Support angle, i.e., orientation of IEC PATIENT SUPPORT
-    coordinate system with respect to IEC FIXED REFERENCE coordinate system
-    (degrees).
+    """(300A,0122) DS 1 Type 3, Patient Support Angle - PS3.3 2016c Table 10-27,
+    Section 10.23 (CTImageModule). Patient Support angle, i.e., orientation of IEC
+    PATIENT SUPPORT coordinate system with respect to IEC FIXED REFERENCE coordinate
+    system (degrees).
     """
     TableTopPitchAngle: float | None = None
-    """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - PS3.3 2016c Table 10-27
-    (CTImageModule). Table Top Pitch Angle, i.e., the rotation of the IEC TABLE TOP
-    coordinate system about the X-axis of the IEC TABLE TOP coordinate system
-    (degrees). See .
+    """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - PS3.3 2016c Table 10-27,
+    Section 10.23 (CTImageModule). Table Top Pitch Angle, i.e., the rotation of the
+    IEC TABLE TOP coordinate system about the X-axis of the IEC TABLE TOP coordinate
+    system (degrees). See .
     """
     TableTopRollAngle: float | None = None
-    """(300A,0144) FL 1 Type 3, Table Top Roll Angle - PS3.3 2016c Table 10-27
-    (CTImageModule). Table Top Roll Angle, i.e., the rotation of the IEC TABLE TOP
-    coordinate system about the Y-axis of the IEC TABLE TOP coordinate system
+    """(300A,0144) FL 1 Type 3, Table Top Roll Angle - PS3.3 2016c Table 10-27, Section
+    10.23 (CTImageModule). Table Top Roll Angle, i.e., the rotation of the IEC TABLE
+    TOP coordinate system about the Y-axis of the IEC TABLE TOP coordinate system
     (degrees). See .
     """
     TableTopLongitudinalPosition: float | Decimal | None = None
     """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position - PS3.3 2016c Table
-    10-27 (CTImageModule). Table Top Longitudinal position in IEC TABLE TOP
-    coordinate system (mm).
+    10-27, Section 10.23 (CTImageModule). Table Top Longitudinal position in IEC
+    TABLE TOP coordinate system (mm).
     """
     TableTopLateralPosition: float | Decimal | None = None
-    """(300A,012A) DS 1 Type 3, Table Top Lateral Position - PS3.3 2016c Table 10-27
-    (CTImageModule). Table Top Lateral position in IEC TABLE TOP coordinate system
-    (mm).
+    """(300A,012A) DS 1 Type 3, Table Top Lateral Position - PS3.3 2016c Table 10-27,
+    Section 10.23 (CTImageModule). Table Top Lateral position in IEC TABLE TOP
+    coordinate system (mm).
     """
     OverlayRows: int | None = None
-    """(60xx,0010) US 1 Type 1, Overlay Rows - PS3.3 2016c Table C.9-2
+    """(60xx,0010) US 1 Type 1, Overlay Rows - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Number of Rows in Overlay.
     """
     OverlayColumns: int | None = None
-    """(60xx,0011) US 1 Type 1, Overlay Columns - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). Number of Columns in Overlay.
+    """(60xx,0011) US 1 Type 1, Overlay Columns - PS3.3 2016c Table C.9-2, Section
+    C.9.2 (OverlayPlaneModule). Number of Columns in Overlay.
     """
     OverlayType: Literal["G", "R"] | None = None
-    """(60xx,0040) CS 1 Type 1, Overlay Type - PS3.3 2016c Table C.9-2
+    """(60xx,0040) CS 1 Type 1, Overlay Type - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Indicates whether this overlay represents a region of
     interest or other graphics. Enumerated Values: G Graphics R ROI
     """
     OverlayOrigin: Sequence[int] | None = None
-    """(60xx,0050) SS 2 Type 1, Overlay Origin - PS3.3 2016c Table C.9-2
+    """(60xx,0050) SS 2 Type 1, Overlay Origin - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Location of first overlay point with respect to pixels in
     the image, given as row\\column. The upper left pixel of the image has the
     coordinate 1\\1. Column values greater than 1 indicate the overlay plane origin
@@ -5070,297 +5113,303 @@ class CTImage(DicomObject):
     the image pixels.
     """
     OverlayBitsAllocated: int | None = None
-    """(60xx,0100) US 1 Type 1, Overlay Bits Allocated - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). Number of Bits Allocated in the Overlay. The value of this
-    Attribute shall be 1. Formerly the standard described embedding the overlay data
-    in the Image Pixel Data (7FE0,0010), in which case the value of this Attribute
-    was required to be the same as Bits Allocated (0028,0100). This usage has been
-    retired. See PS3.3-2004.
+    """(60xx,0100) US 1 Type 1, Overlay Bits Allocated - PS3.3 2016c Table C.9-2,
+    Section C.9.2 (OverlayPlaneModule). Number of Bits Allocated in the Overlay. The
+    value of this Attribute shall be 1. Formerly the standard described embedding
+    the overlay data in the Image Pixel Data (7FE0,0010), in which case the value of
+    this Attribute was required to be the same as Bits Allocated (0028,0100). This
+    usage has been retired. See PS3.3-2004.
     """
     OverlayBitPosition: int | None = None
-    """(60xx,0102) US 1 Type 1, Overlay Bit Position - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). The value of this Attribute shall be 0. Formerly the
+    """(60xx,0102) US 1 Type 1, Overlay Bit Position - PS3.3 2016c Table C.9-2, Section
+    C.9.2 (OverlayPlaneModule). The value of this Attribute shall be 0. Formerly the
     standard described embedding the overlay data in the Image Pixel Data
     (7FE0,0010), in which case the value of this Attribute specified the bit in
     which the overlay was stored. This usage has been retired. See PS3.3-2004.
     """
     OverlayData: bytes | None = None
-    """(60xx,3000) OB or OW 1 Type 1, Overlay Data - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). Overlay pixel data. The order of pixels sent for each
-    overlay is left to right, top to bottom, i.e., the upper left pixel is sent
+    """(60xx,3000) OB or OW 1 Type 1, Overlay Data - PS3.3 2016c Table C.9-2, Section
+    C.9.2 (OverlayPlaneModule). Overlay pixel data. The order of pixels sent for
+    each overlay is left to right, top to bottom, i.e., the upper left pixel is sent
     first followed by the remainder of the first row, followed by the first pixel of
     the 2nd row, then the remainder of the 2nd row and so on. Overlay data shall be
     contained in this Attribute. See for further explanation.
     """
     OverlayDescription: str | None = None
-    """(60xx,0022) LO 1 Type 3, Overlay Description - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). User-defined comments about the overlay.
+    """(60xx,0022) LO 1 Type 3, Overlay Description - PS3.3 2016c Table C.9-2, Section
+    C.9.2 (OverlayPlaneModule). User-defined comments about the overlay.
     """
     OverlaySubtype: str | None = None
-    """(60xx,0045) LO 1 Type 3, Overlay Subtype - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). Defined Term that identifies the intended purpose of the
-    Overlay Type. See for further explanation.
+    """(60xx,0045) LO 1 Type 3, Overlay Subtype - PS3.3 2016c Table C.9-2, Section
+    C.9.2 (OverlayPlaneModule). Defined Term that identifies the intended purpose of
+    the Overlay Type. See for further explanation.
     """
     OverlayLabel: str | None = None
-    """(60xx,1500) LO 1 Type 3, Overlay Label - PS3.3 2016c Table C.9-2
+    """(60xx,1500) LO 1 Type 3, Overlay Label - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). A user defined text string that may be used to label or
     name this overlay.
     """
     ROIArea: int | None = None
-    """(60xx,1301) IS 1 Type 3, ROI Area - PS3.3 2016c Table C.9-2
+    """(60xx,1301) IS 1 Type 3, ROI Area - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Number of pixels in ROI area. See for further explanation.
     """
     ROIMean: float | Decimal | None = None
-    """(60xx,1302) DS 1 Type 3, ROI Mean - PS3.3 2016c Table C.9-2
+    """(60xx,1302) DS 1 Type 3, ROI Mean - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). ROI Mean. See for further explanation.
     """
     ROIStandardDeviation: float | Decimal | None = None
-    """(60xx,1303) DS 1 Type 3, ROI Standard Deviation - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). ROI standard deviation. See for further explanation.
+    """(60xx,1303) DS 1 Type 3, ROI Standard Deviation - PS3.3 2016c Table C.9-2,
+    Section C.9.2 (OverlayPlaneModule). ROI standard deviation. See for further
+    explanation.
     """
     VOILUTSequence: list[VOILUTMacroVOILUTSequenceItem] | None = None
-    """(0028,3010) SQ 1 Type 1C, VOI LUT Sequence - PS3.3 2016c Table C.11-2b
-    (VOILUTModule). Defines a sequence of VOI LUTs. One or more Items shall be
-    included in this Sequence. Required if Window Center (0028,1050) is not present.
-    May be present otherwise.
+    """(0028,3010) SQ 1 Type 1C, VOI LUT Sequence - PS3.3 2016c Table C.11-2b, Section
+    C.11.2 (VOILUTModule). Defines a sequence of VOI LUTs. One or more Items shall
+    be included in this Sequence. Required if Window Center (0028,1050) is not
+    present. May be present otherwise.
     """
     WindowCenter: Sequence[float | Decimal] | None = None
-    """(0028,1050) DS 1-n Type 1C, Window Center - PS3.3 2016c Table C.11-2b
-    (VOILUTModule). Window Center for display. See for further explanation. Required
-    if VOI LUT Sequence (0028,3010) is not present. May be present otherwise.
+    """(0028,1050) DS 1-n Type 1C, Window Center - PS3.3 2016c Table C.11-2b, Section
+    C.11.2 (VOILUTModule). Window Center for display. See for further explanation.
+    Required if VOI LUT Sequence (0028,3010) is not present. May be present
+    otherwise.
     """
     WindowWidth: Sequence[float | Decimal] | None = None
-    """(0028,1051) DS 1-n Type 1C, Window Width - PS3.3 2016c Table C.11-2b
-    (VOILUTModule). Window Width for display. See for further explanation. Required
-    if Window Center (0028,1050) is sent.
+    """(0028,1051) DS 1-n Type 1C, Window Width - PS3.3 2016c Table C.11-2b, Section
+    C.11.2 (VOILUTModule). Window Width for display. See for further explanation.
+    Required if Window Center (0028,1050) is sent.
     """
     WindowCenterWidthExplanation: Sequence[str] | None = None
     """(0028,1055) LO 1-n Type 3, Window Center & Width Explanation - PS3.3 2016c Table
-    C.11-2b (VOILUTModule). Free form explanation of the meaning of the Window
-    Center and Width. Multiple values correspond to multiple Window Center and Width
-    values.
+    C.11-2b, Section C.11.2 (VOILUTModule). Free form explanation of the meaning of
+    the Window Center and Width. Multiple values correspond to multiple Window
+    Center and Width values.
     """
     VOILUTFunction: Literal["LINEAR", "SIGMOID"] | str | None = None
-    """(0028,1056) CS 1 Type 3, VOI LUT Function - PS3.3 2016c Table C.11-2b
-    (VOILUTModule). Describes a VOI LUT function to apply to the values of Window
-    Center (0028,1050) and Window Width (0028,1051). See for further explanation.
-    Defined Terms: LINEAR SIGMOID When this attribute is not present, the
-    interpretation of the values of Window Center (0028,1050) and Window Width
+    """(0028,1056) CS 1 Type 3, VOI LUT Function - PS3.3 2016c Table C.11-2b, Section
+    C.11.2 (VOILUTModule). Describes a VOI LUT function to apply to the values of
+    Window Center (0028,1050) and Window Width (0028,1051). See for further
+    explanation. Defined Terms: LINEAR SIGMOID When this attribute is not present,
+    the interpretation of the values of Window Center (0028,1050) and Window Width
     (0028,1051) is linear as in .
     """
     SOPClassUID: str
-    """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Uniquely identifies the SOP Class. See for further
+    """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. See for further
     explanation. See also .
     """
     SOPInstanceUID: str
-    """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Uniquely identifies the SOP Instance. See for further
+    """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1, Section
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. See for further
     explanation. See also .
     """
     SpecificCharacterSet: Sequence[str] | None = None
-    """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Character Set that expands or replaces the Basic Graphic Set.
-    Required if an expanded or replacement character set is used. See for Defined
-    Terms.
+    """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Character Set that expands or replaces the
+    Basic Graphic Set. Required if an expanded or replacement character set is used.
+    See for Defined Terms.
     """
     InstanceCreationDate: datetime.date | str | None = None
-    """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Date the SOP Instance was created. This is the date that the
-    SOP Instance UID was assigned, and does not change during subsequent coercion of
-    the instance.
+    """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. This is the
+    date that the SOP Instance UID was assigned, and does not change during
+    subsequent coercion of the instance.
     """
     InstanceCreationTime: datetime.time | str | None = None
-    """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Time the SOP Instance was created. This is the time that the
-    SOP Instance UID was assigned, and does not change during subsequent coercion of
-    the instance.
+    """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. This is the
+    time that the SOP Instance UID was assigned, and does not change during
+    subsequent coercion of the instance.
     """
     InstanceCoercionDateTime: datetime.datetime | str | None = None
-    """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Date and time that the SOP Instance was last coerced by a
-    Storage SCP (see ).
+    """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Date and time that the SOP Instance was last
+    coerced by a Storage SCP (see ).
     """
     InstanceCreatorUID: str | None = None
-    """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Uniquely identifies device that created the SOP Instance.
+    """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Uniquely identifies device that created the
+    SOP Instance.
     """
     RelatedGeneralSOPClassUID: Sequence[str] | None = None
     """(0008,001A) UI 1-n Type 3, Related General SOP Class UID - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). Uniquely identifies a Related General SOP Class for
-    the SOP Class of this Instance. See .
+    C.12-1, Section C.12.1 (SOPCommonModule). Uniquely identifies a Related General
+    SOP Class for the SOP Class of this Instance. See .
     """
     OriginalSpecializedSOPClassUID: str | None = None
     """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). The SOP Class in which the Instance was originally
-    encoded that has been replaced during a fall-back conversion to the current
-    Related General SOP Class. See .
+    C.12-1, Section C.12.1 (SOPCommonModule). The SOP Class in which the Instance
+    was originally encoded that has been replaced during a fall-back conversion to
+    the current Related General SOP Class. See .
     """
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
     ) = None
     """(0008,0110) SQ 1 Type 3, Coding Scheme Identification Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). Sequence of items that map values of Coding
-    Scheme Designator (0008,0102) to an external coding system registration, or to a
-    private or local coding scheme. One or more Items are permitted in this
-    Sequence.
+    Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
+    values of Coding Scheme Designator (0008,0102) to an external coding system
+    registration, or to a private or local coding scheme. One or more Items are
+    permitted in this Sequence.
     """
     ContextGroupIdentificationSequence: (
         list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
     ) = None
     """(0008,0123) - 1 Type 3, Context Group Identification Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). Sequence of items that map values of Context
-    Identifier (0008,010F) to an external, private or local Context Group. One or
-    more Items are permitted in this Sequence.
+    Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
+    values of Context Identifier (0008,010F) to an external, private or local
+    Context Group. One or more Items are permitted in this Sequence.
     """
     MappingResourceIdentificationSequence: (
         list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
     ) = None
     """(0008,0124) - 1 Type 3, Mapping Resource Identification Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). Sequence of items that map values of Mapping
-    Resource (0008,0105) to an external, private or local Mapping Resource. One or
-    more Items are permitted in this Sequence.
+    Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
+    values of Mapping Resource (0008,0105) to an external, private or local Mapping
+    Resource. One or more Items are permitted in this Sequence.
     """
     TimezoneOffsetFromUTC: str | None = None
-    """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Contains the offset from UTC to the timezone for all DA and
-    TM Attributes present in this SOP Instance, and for all DT Attributes present in
-    this SOP Instance that do not contain an explicitly encoded timezone offset.
-    Encoded as an ASCII string in the format "&ZZXX". The components of this string,
-    from left to right, are & = "+" or "-", and ZZ = Hours and XX = Minutes of
-    offset. Leading space characters shall not be present. The offset for UTC shall
-    be +0000; -0000 shall not be used. This encoding is the same as described in for
-    the offset component of the DT Value Representation. This ...
+    """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Contains the offset from UTC to the timezone
+    for all DA and TM Attributes present in this SOP Instance, and for all DT
+    Attributes present in this SOP Instance that do not contain an explicitly
+    encoded timezone offset. Encoded as an ASCII string in the format "&ZZXX". The
+    components of this string, from left to right, are & = "+" or "-", and ZZ =
+    Hours and XX = Minutes of offset. Leading space characters shall not be present.
+    The offset for UTC shall be +0000; -0000 shall not be used. This encoding is the
+    same as described in for the offset component of the DT Value Representation.
+    This ...
     """
     ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
         None
     )
     """(0018,A001) SQ 1 Type 3, Contributing Equipment Sequence - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). Sequence of Items containing descriptive attributes of
-    related equipment that has contributed to the acquisition, creation or
-    modification of the composite instance. One or more Items are permitted in this
-    Sequence. See for further explanation.
+    C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing
+    descriptive attributes of related equipment that has contributed to the
+    acquisition, creation or modification of the composite instance. One or more
+    Items are permitted in this Sequence. See for further explanation.
     """
     SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
-    """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). A flag that indicates the storage status of the SOP Instance.
-    Enumerated Values: NS Not Specified; implies that this SOP Instance has no
-    special storage status, and hence no special actions need be taken OR Original;
-    implies that this is the primary SOP instance for the purpose of storage, but
-    that it has not yet been authorized for diagnostic use AO Authorized Original;
-    implies that this is the primary SOP instance for the purpose of storage, which
-    has been authorized for diagnostic use AC Authorized Copy; implies that this is
-    a copy of an Authorized Original SOP Instance; any copies of an ...
+    """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1, Section
+    C.12.1 (SOPCommonModule). A flag that indicates the storage status of the SOP
+    Instance. Enumerated Values: NS Not Specified; implies that this SOP Instance
+    has no special storage status, and hence no special actions need be taken OR
+    Original; implies that this is the primary SOP instance for the purpose of
+    storage, but that it has not yet been authorized for diagnostic use AO
+    Authorized Original; implies that this is the primary SOP instance for the
+    purpose of storage, which has been authorized for diagnostic use AC Authorized
+    Copy; implies that this is a copy of an Authorized Original SOP Instance; any
+    copies of an ...
     """
     SOPAuthorizationDateTime: datetime.datetime | str | None = None
-    """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). The date and time when the SOP Instance Status (0100,0410)
-    was set to AO.
+    """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). The date and time when the SOP Instance Status
+    (0100,0410) was set to AO.
     """
     SOPAuthorizationComment: str | None = None
-    """(0100,0424) LT 1 Type 3, SOP Authorization Comment - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Any comments associated with the setting of the SOP Instance
-    Status (0100,0410) to AO.
+    """(0100,0424) LT 1 Type 3, SOP Authorization Comment - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Any comments associated with the setting of
+    the SOP Instance Status (0100,0410) to AO.
     """
     AuthorizationEquipmentCertificationNumber: str | None = None
     """(0100,0426) LO 1 Type 3, Authorization Equipment Certification Number - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). The certification number issued to the
-    Application Entity that set the SOP Instance Status (0100,0410) to AO.
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). The certification number
+    issued to the Application Entity that set the SOP Instance Status (0100,0410) to
+    AO.
     """
     MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
-    """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6
-    (SOPCommonModule). A sequence of items that describe the parameters used to
-    calculate a MAC for use in Digital Signatures. One or more Items shall be
-    included in this Sequence.
+    """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6,
+    Section C.12.1.1.3 (SOPCommonModule). A sequence of items that describe the
+    parameters used to calculate a MAC for use in Digital Signatures. One or more
+    Items shall be included in this Sequence.
     """
     DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
         None
     )
-    """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6
-    (SOPCommonModule). Sequence holding Digital Signatures. One or more Items are
-    permitted in this Sequence.
+    """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6,
+    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. One
+    or more Items are permitted in this Sequence.
     """
     EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
     """(0400,0500) SQ 1 Type 1C, Encrypted Attributes Sequence - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). Sequence of Items containing encrypted DICOM data. One
-    or more Items shall be included in this Sequence. Required if application level
-    confidentiality is needed and certain recipients are allowed to decrypt all or
-    portions of the Encrypted Attributes Data Set. See .
+    C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing encrypted
+    DICOM data. One or more Items shall be included in this Sequence. Required if
+    application level confidentiality is needed and certain recipients are allowed
+    to decrypt all or portions of the Encrypted Attributes Data Set. See .
     """
     OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
-    """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Sequence of Items containing all attributes that were removed
-    or replaced by other values in the main data set. One or more Items are
-    permitted in this Sequence.
+    """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table
+    C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing all
+    attributes that were removed or replaced by other values in the main data set.
+    One or more Items are permitted in this Sequence.
     """
     HL7StructuredDocumentReferenceSequence: (
         list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
     ) = None
     """(0040,A390) SQ 1 Type 1C, HL7 Structured Document Reference Sequence - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). Sequence of items defining mapping between
-    HL7 Instance Identifiers of unencapsulated HL7 Structured Documents referenced
-    from the current SOP Instance as if they were DICOM Composite SOP Class
-    Instances defined by SOP Class and Instance UID pairs. May also define a means
-    of accessing the Documents. One or more Items shall be included in this
-    Sequence. See . Required if unencapsulated HL7 Structured Documents are
-    referenced within the Instance. Every such document so referenced is required to
-    have a corresponding Item in this Sequence.
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items defining
+    mapping between HL7 Instance Identifiers of unencapsulated HL7 Structured
+    Documents referenced from the current SOP Instance as if they were DICOM
+    Composite SOP Class Instances defined by SOP Class and Instance UID pairs. May
+    also define a means of accessing the Documents. One or more Items shall be
+    included in this Sequence. See . Required if unencapsulated HL7 Structured
+    Documents are referenced within the Instance. Every such document so referenced
+    is required to have a corresponding Item in this Sequence.
     """
     LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
         None
     )
     """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). Indicates whether or not the date and time
-    attributes in the instance have been modified during de-identification.
-    Enumerated Values: UNMODIFIED MODIFIED REMOVED See .
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Indicates whether or not
+    the date and time attributes in the instance have been modified during de-
+    identification. Enumerated Values: UNMODIFIED MODIFIED REMOVED See .
     """
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
-    """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). The view requested during the C-MOVE operation that resulted
-    in the transfer of this instance. Enumerated Values: CLASSIC ENHANCED Required
-    if the instance has ever been converted from its source form as the result of a
-    C-MOVE operation with a specific view.
+    """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). The view requested during the C-MOVE operation
+    that resulted in the transfer of this instance. Enumerated Values: CLASSIC
+    ENHANCED Required if the instance has ever been converted from its source form
+    as the result of a C-MOVE operation with a specific view.
     """
     ConversionSourceAttributesSequence: (
         list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
     ) = None
     """(0020,9172) SQ 1 Type 1C, Conversion Source Attributes Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). The set of images or other composite SOP
-    Instances that were converted to this instance. If this instance was converted
-    from a specific frame in the source instance, the reference shall include the
-    Frame Number. One or more Items shall be included in this Sequence. Required if
-    this instance was created by conversion, and Conversion Source Attributes
-    Sequence (0020,9172) is not present in an Item of Shared Functional Groups
-    Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230).
+    Table C.12-1, Section C.12.1 (SOPCommonModule). The set of images or other
+    composite SOP Instances that were converted to this instance. If this instance
+    was converted from a specific frame in the source instance, the reference shall
+    include the Frame Number. One or more Items shall be included in this Sequence.
+    Required if this instance was created by conversion, and Conversion Source
+    Attributes Sequence (0020,9172) is not present in an Item of Shared Functional
+    Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230).
     """
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
-    """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Content Qualification Indicator Enumerated Values: PRODUCT
-    RESEARCH SERVICE See for further explanation.
+    """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Content Qualification Indicator Enumerated
+    Values: PRODUCT RESEARCH SERVICE See for further explanation.
     """
     PrivateDataElementCharacteristicsSequence: (
         list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None
     ) = None
     """(0008,0300) - 1 Type 3, Private Data Element Characteristics Sequence - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). Characteristics of Private Data Elements
-    within the current SOP Instance
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Characteristics of Private
+    Data Elements within the current SOP Instance
     """
     ReferencedSeriesSequence: (
         list[CommonInstanceReferenceModuleReferencedSeriesSequenceItem] | None
     ) = None
-    """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8
-    (CommonInstanceReferenceModule). Sequence of Items each of which includes the
-    Attributes of one Series. One or more Items shall be included in this Sequence.
-    Required if this Instance references Instances in this Study.
+    """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8,
+    Section C.12.2 (CommonInstanceReferenceModule). Sequence of Items each of which
+    includes the Attributes of one Series. One or more Items shall be included in
+    this Sequence. Required if this Instance references Instances in this Study.
     """
     StudiesContainingOtherReferencedInstancesSequence: (
         list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
         | None
     ) = None
     """(0008,1200) SQ 1 Type 1C, Studies Containing Other Referenced Instances Sequence
-    - PS3.3 2016c Table C.12-8 (CommonInstanceReferenceModule). Sequence of items
-    each identifying a Study other than the Study of which this Instance is a part,
-    which Studies contain Instances that are referenced elsewhere in this Instance.
-    One or more Items shall be included in this Sequence. Required if this Instance
-    references Instances in other Studies.
+    - PS3.3 2016c Table C.12-8, Section C.12.2 (CommonInstanceReferenceModule).
+    Sequence of items each identifying a Study other than the Study of which this
+    Instance is a part, which Studies contain Instances that are referenced
+    elsewhere in this Instance. One or more Items shall be included in this
+    Sequence. Required if this Instance references Instances in other Studies.
     """

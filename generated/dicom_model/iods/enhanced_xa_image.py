@@ -482,190 +482,196 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
         ),
     )
     FrameContentSequence: list[FrameContentMacroFrameContentSequenceItem] | None = None
-    """(0020,9111) SQ 1 Type 1, Frame Content Sequence - PS3.3 2016c Table C.7.6.16-3
-    (FrameContentMacro). Identifies general characteristics of this frame. Only a
-    single Item shall be included in this Sequence.
+    """(0020,9111) SQ 1 Type 1, Frame Content Sequence - PS3.3 2016c Table C.7.6.16-3,
+    Section C.7.6.16.2.2 (FrameContentMacro). Identifies general characteristics of
+    this frame. Only a single Item shall be included in this Sequence.
     """
     ReferencedImageSequence: list[ReferencedImageMacroReferencedImageSequenceItem] | None = None
     """(0008,1140) SQ 1 Type 2, Referenced Image Sequence - PS3.3 2016c Table
-    C.7.6.16-6 (ReferencedImageMacro). The set of images or other composite SOP
-    Instances used to plan the acquisition, if any, and other significant related
-    images. See for further explanation. Zero or more Items shall be included in
-    this Sequence.
+    C.7.6.16-6, Section C.7.6.16.2.5 (ReferencedImageMacro). The set of images or
+    other composite SOP Instances used to plan the acquisition, if any, and other
+    significant related images. See for further explanation. Zero or more Items
+    shall be included in this Sequence.
     """
     DerivationImageSequence: list[DerivationImageMacroDerivationImageSequenceItem] | None = None
     """(0008,9124) SQ 1 Type 2, Derivation Image Sequence - PS3.3 2016c Table
-    C.7.6.16-7 (DerivationImageMacro). The set of Images or other composite SOP
-    Instances that were used to derive this frame. Zero or more Items shall be
-    included in this Sequence.
+    C.7.6.16-7, Section C.7.6.16.2.6 (DerivationImageMacro). The set of Images or
+    other composite SOP Instances that were used to derive this frame. Zero or more
+    Items shall be included in this Sequence.
     """
     CardiacSynchronizationSequence: (
         list[CardiacSynchronizationMacroCardiacSynchronizationSequenceItem] | None
     ) = None
     """(0018,9118) SQ 1 Type 1, Cardiac Synchronization Sequence - PS3.3 2016c Table
-    C.7.6.16-8 (CardiacSynchronizationMacro). Sequence that describes the frame
-    specific cardiac synchronization parameters. Only a single Item shall be
-    included in this Sequence.
+    C.7.6.16-8, Section C.7.6.16.2.7 (CardiacSynchronizationMacro). Sequence that
+    describes the frame specific cardiac synchronization parameters. Only a single
+    Item shall be included in this Sequence.
     """
     FrameAnatomySequence: list[FrameAnatomyMacroFrameAnatomySequenceItem] | None = None
-    """(0020,9071) SQ 1 Type 1, Frame Anatomy Sequence - PS3.3 2016c Table C.7.6.16-9
-    (FrameAnatomyMacro). Identifies anatomic characteristics of this frame. Only a
-    single Item shall be included in this Sequence.
+    """(0020,9071) SQ 1 Type 1, Frame Anatomy Sequence - PS3.3 2016c Table C.7.6.16-9,
+    Section C.7.6.16.2.8 (FrameAnatomyMacro). Identifies anatomic characteristics of
+    this frame. Only a single Item shall be included in this Sequence.
     """
     FrameVOILUTSequence: list[FrameVOILUTMacroFrameVOILUTSequenceItem] | None = None
-    """(0028,9132) SQ 1 Type 1, Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11
-    (FrameVOILUTMacro). Window Center and Width values applied to the frame. Only a
-    single item is permitted in this Sequence.
+    """(0028,9132) SQ 1 Type 1, Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11,
+    Section C.7.6.16.2.10 (FrameVOILUTMacro). Window Center and Width values applied
+    to the frame. Only a single item is permitted in this Sequence.
     """
     ContrastBolusUsageSequence: (
         list[ContrastBolusUsageMacroContrastBolusUsageSequenceItem] | None
     ) = None
     """(0018,9341) SQ 1 Type 1, Contrast/Bolus Usage Sequence - PS3.3 2016c Table
-    C.7.16-13 (ContrastBolusUsageMacro). Contains the attributes describing the use
-    of contrast for this frame. One or more Items shall be included in this
-    Sequence.
+    C.7.16-13, Section C.7.6.16.2.12 (ContrastBolusUsageMacro). Contains the
+    attributes describing the use of contrast for this frame. One or more Items
+    shall be included in this Sequence.
     """
     PixelIntensityRelationshipLUTSequence: (
         list[PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceItem] | None
     ) = None
     """(0028,9422) SQ 1 Type 1, Pixel Intensity Relationship LUT Sequence - PS3.3 2016c
-    Table C.7.6.16-14 (PixelIntensityRelationshipLUTMacro). Defines a sequence of
-    Pixel Intensity Relationship LUTs. One or more Items shall be included in this
-    Sequence. If Pixel Intensity Relationship (0028,1040) value equals LOG, exactly
-    one item with LUT Function (0028,9474) value TO_LINEAR LUT shall be present;
-    other Items with other values of LUT Function (0028,9474) may be present.
+    Table C.7.6.16-14, Section C.7.6.16.2.13 (PixelIntensityRelationshipLUTMacro).
+    Defines a sequence of Pixel Intensity Relationship LUTs. One or more Items shall
+    be included in this Sequence. If Pixel Intensity Relationship (0028,1040) value
+    equals LOG, exactly one item with LUT Function (0028,9474) value TO_LINEAR LUT
+    shall be present; other Items with other values of LUT Function (0028,9474) may
+    be present.
     """
     FramePixelShiftSequence: list[FramePixelShiftMacroFramePixelShiftSequenceItem] | None = None
     """(0028,9415) SQ 1 Type 1, Frame Pixel Shift Sequence - PS3.3 2016c Table
-    C.7.6.16-15 (FramePixelShiftMacro). Sequence containing the pixel shift for a
-    number of masks for this frame. One or more Items shall be included in this
-    Sequence.
+    C.7.6.16-15, Section C.7.6.16.2.14 (FramePixelShiftMacro). Sequence containing
+    the pixel shift for a number of masks for this frame. One or more Items shall be
+    included in this Sequence.
     """
     PatientOrientationInFrameSequence: (
         list[PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem] | None
     ) = None
     """(0020,9450) SQ 1 Type 1, Patient Orientation in Frame Sequence - PS3.3 2016c
-    Table C.7.6.16-16 (PatientOrientationInFrameMacro). Sequence containing the row
-    and column directions for this frame in the patient. Only a single Item shall be
-    included in this Sequence.
+    Table C.7.6.16-16, Section C.7.6.16.2.15 (PatientOrientationInFrameMacro).
+    Sequence containing the row and column directions for this frame in the patient.
+    Only a single Item shall be included in this Sequence.
     """
     FrameDisplayShutterSequence: (
         list[FrameDisplayShutterMacroFrameDisplayShutterSequenceItem] | None
     ) = None
     """(0018,9472) SQ 1 Type 1, Frame Display Shutter Sequence - PS3.3 2016c Table
-    C.7.6.16-17 (FrameDisplayShutterMacro). Sequence containing the display shutter
-    parameters for this frame. Only a single Item shall be included in this
-    Sequence.
+    C.7.6.16-17, Section C.7.6.16.2.16 (FrameDisplayShutterMacro). Sequence
+    containing the display shutter parameters for this frame. Only a single Item
+    shall be included in this Sequence.
     """
     RespiratorySynchronizationSequence: (
         list[RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem] | None
     ) = None
     """(0020,9253) SQ 1 Type 1, Respiratory Synchronization Sequence - PS3.3 2016c
-    Table C.7.6.16-18 (RespiratorySynchronizationMacro). Sequence that describes the
-    frame specific respiratory synchronization parameters. Only a single Item shall
-    be included in this Sequence.
+    Table C.7.6.16-18, Section C.7.6.16.2.17 (RespiratorySynchronizationMacro).
+    Sequence that describes the frame specific respiratory synchronization
+    parameters. Only a single Item shall be included in this Sequence.
     """
     IrradiationEventIdentificationSequence: (
         list[IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem] | None
     ) = None
     """(0018,9477) SQ 1 Type 1, Irradiation Event Identification Sequence - PS3.3 2016c
-    Table C.7.6.16-19 (IrradiationEventIdentificationMacro). Sequence containing the
-    Irradiation Event Identification for this frame. Only a single Item shall be
-    included in this Sequence.
+    Table C.7.6.16-19, Section C.7.6.16.2.18 (IrradiationEventIdentificationMacro).
+    Sequence containing the Irradiation Event Identification for this frame. Only a
+    single Item shall be included in this Sequence.
     """
     XAXRFFrameCharacteristicsSequence: (
         list[XRayFrameCharacteristicsMacroXAXRFFrameCharacteristicsSequenceItem] | None
     ) = None
     """(0018,9412) SQ 1 Type 1, XA/XRF Frame Characteristics Sequence - PS3.3 2016c
-    Table C.8.19.6-1 (XRayFrameCharacteristicsMacro). A Sequence that describes
-    general characteristics of this frame. Only a single Item shall be included in
-    this Sequence.
+    Table C.8.19.6-1, Section C.8.19.6.1 (XRayFrameCharacteristicsMacro). A Sequence
+    that describes general characteristics of this frame. Only a single Item shall
+    be included in this Sequence.
     """
     FieldOfViewSequence: list[XRayFieldOfViewMacroFieldOfViewSequenceItem] | None = None
-    """(0018,9432) SQ 1 Type 1, Field of View Sequence - PS3.3 2016c Table C.8.19.6-2
-    (XRayFieldOfViewMacro). Sequence containing the field of view for this frame.
-    Only a single Item shall be included in this Sequence.
+    """(0018,9432) SQ 1 Type 1, Field of View Sequence - PS3.3 2016c Table C.8.19.6-2,
+    Section C.8.19.6.2 (XRayFieldOfViewMacro). Sequence containing the field of view
+    for this frame. Only a single Item shall be included in this Sequence.
     """
     ExposureControlSensingRegionsSequence: (
         list[XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenceItem] | None
     ) = None
     """(0018,9434) SQ 1 Type 1, Exposure Control Sensing Regions Sequence - PS3.3 2016c
-    Table C.8.19.6-3 (XRayExposureControlSensingRegionsMacro). Sequence containing
-    the Exposure Control Sensing Region for this frame. One or more Items shall be
-    included in this Sequence.
+    Table C.8.19.6-3, Section C.8.19.6.3 (XRayExposureControlSensingRegionsMacro).
+    Sequence containing the Exposure Control Sensing Region for this frame. One or
+    more Items shall be included in this Sequence.
     """
     FramePixelDataPropertiesSequence: (
         list[XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem] | None
     ) = None
     """(0028,9443) SQ 1 Type 1, Frame Pixel Data Properties Sequence - PS3.3 2016c
-    Table C.8.19.6-4 (XRayFramePixelDataPropertiesMacro). Sequence containing the
-    pixel data properties for this frame. Only a single Item shall be included in
-    this Sequence.
+    Table C.8.19.6-4, Section C.8.19.6.4 (XRayFramePixelDataPropertiesMacro).
+    Sequence containing the pixel data properties for this frame. Only a single Item
+    shall be included in this Sequence.
     """
     FrameDetectorParametersSequence: (
         list[XRayFrameDetectorParametersMacroFrameDetectorParametersSequenceItem] | None
     ) = None
     """(0018,9451) SQ 1 Type 1, Frame Detector Parameters Sequence - PS3.3 2016c Table
-    C.8.19.6-5 (XRayFrameDetectorParametersMacro). Sequence containing the detector
-    properties for this frame. Only a single Item shall be included in this
-    Sequence.
+    C.8.19.6-5, Section C.8.19.6.5 (XRayFrameDetectorParametersMacro). Sequence
+    containing the detector properties for this frame. Only a single Item shall be
+    included in this Sequence.
     """
     CalibrationSequence: list[XRayCalibrationDeviceUsageMacroCalibrationSequenceItem] | None = None
-    """(0018,9455) SQ 1 Type 1, Calibration Sequence - PS3.3 2016c Table C.8.19.6-6
-    (XRayCalibrationDeviceUsageMacro). Sequence containing the calibration flag for
-    this frame. Only a single Item shall be included in this Sequence.
+    """(0018,9455) SQ 1 Type 1, Calibration Sequence - PS3.3 2016c Table C.8.19.6-6,
+    Section C.8.19.6.6 (XRayCalibrationDeviceUsageMacro). Sequence containing the
+    calibration flag for this frame. Only a single Item shall be included in this
+    Sequence.
     """
     ObjectThicknessSequence: list[XRayObjectThicknessMacroObjectThicknessSequenceItem] | None = None
     """(0018,9456) SQ 1 Type 1, Object Thickness Sequence - PS3.3 2016c Table
-    C.8.19.6-7 (XRayObjectThicknessMacro). Sequence containing object thickness for
-    this frame. Only a single Item shall be included in this Sequence.
+    C.8.19.6-7, Section C.8.19.6.7 (XRayObjectThicknessMacro). Sequence containing
+    object thickness for this frame. Only a single Item shall be included in this
+    Sequence.
     """
     FrameAcquisitionSequence: list[XRayFrameAcquisitionMacroFrameAcquisitionSequenceItem] | None = (
         None
     )
     """(0018,9417) SQ 1 Type 1, Frame Acquisition Sequence - PS3.3 2016c Table
-    C.8.19.6-8 (XRayFrameAcquisitionMacro). Sequence containing the acquisition
-    parameters for this frame. Only a single Item shall be included in this
-    Sequence.
+    C.8.19.6-8, Section C.8.19.6.8 (XRayFrameAcquisitionMacro). Sequence containing
+    the acquisition parameters for this frame. Only a single Item shall be included
+    in this Sequence.
     """
     ProjectionPixelCalibrationSequence: (
         list[XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem] | None
     ) = None
     """(0018,9401) SQ 1 Type 1, Projection Pixel Calibration Sequence - PS3.3 2016c
-    Table C.8.19.6-9 (XRayProjectionPixelCalibrationMacro). A Sequence that
-    describes the geometrical position of the patient relative to the equipment.
-    Only a single Item shall be included in this Sequence.
+    Table C.8.19.6-9, Section C.8.19.6.9 (XRayProjectionPixelCalibrationMacro). A
+    Sequence that describes the geometrical position of the patient relative to the
+    equipment. Only a single Item shall be included in this Sequence.
     """
     PositionerPositionSequence: list[XRayPositionerMacroPositionerPositionSequenceItem] | None = (
         None
     )
     """(0018,9405) SQ 1 Type 1, Positioner Position Sequence - PS3.3 2016c Table
-    C.8.19.6-10 (XRayPositionerMacro). A Sequence that describes the geometrical
-    position of the positioner. Only a single Item shall be included in this
-    Sequence.
+    C.8.19.6-10, Section C.8.19.6.10 (XRayPositionerMacro). A Sequence that
+    describes the geometrical position of the positioner. Only a single Item shall
+    be included in this Sequence.
     """
     TablePositionSequence: list[XRayTablePositionMacroTablePositionSequenceItem] | None = None
-    """(0018,9406) SQ 1 Type 1, Table Position Sequence - PS3.3 2016c Table C.8.19.6-11
-    (XRayTablePositionMacro). A Sequence that describes the geometrical position of
-    the table top. Only a single Item shall be included in this Sequence.
+    """(0018,9406) SQ 1 Type 1, Table Position Sequence - PS3.3 2016c Table
+    C.8.19.6-11, Section C.8.19.6.11 (XRayTablePositionMacro). A Sequence that
+    describes the geometrical position of the table top. Only a single Item shall be
+    included in this Sequence.
     """
     CollimatorShapeSequence: list[XRayCollimatorMacroCollimatorShapeSequenceItem] | None = None
     """(0018,9407) SQ 1 Type 1, Collimator Shape Sequence - PS3.3 2016c Table
-    C.8.19.6-12 (XRayCollimatorMacro). A Sequence that describes the collimator
-    shape. Only a single Item shall be included in this Sequence.
+    C.8.19.6-12, Section C.8.19.6.12 (XRayCollimatorMacro). A Sequence that
+    describes the collimator shape. Only a single Item shall be included in this
+    Sequence.
     """
     IsocenterReferenceSystemSequence: (
         list[XRayIsocenterReferenceSystemMacroIsocenterReferenceSystemSequenceItem] | None
     ) = None
     """(0018,9462) SQ 1 Type 1, Isocenter Reference System Sequence - PS3.3 2016c Table
-    C.8.19.6-13 (XRayIsocenterReferenceSystemMacro). A Sequence that describes the
-    Isocenter Reference Coordinate System (O, X, Y, Z). Only a single Item shall be
-    included in this Sequence.
+    C.8.19.6-13, Section C.8.19.6.13 (XRayIsocenterReferenceSystemMacro). A Sequence
+    that describes the Isocenter Reference Coordinate System (O, X, Y, Z). Only a
+    single Item shall be included in this Sequence.
     """
     XRayGeometrySequence: list[XRayGeometryMacroXRayGeometrySequenceItem] | None = None
-    """(0018,9476) SQ 1 Type 1, X-Ray Geometry Sequence - PS3.3 2016c Table C.8.19.6-14
-    (XRayGeometryMacro). Sequence containing the geometric properties for this
-    frame. Only a single Item shall be included in this Sequence.
+    """(0018,9476) SQ 1 Type 1, X-Ray Geometry Sequence - PS3.3 2016c Table
+    C.8.19.6-14, Section C.8.19.6.14 (XRayGeometryMacro). Sequence containing the
+    geometric properties for this frame. Only a single Item shall be included in
+    this Sequence.
     """
 
 
@@ -969,184 +975,190 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
     )
     ReferencedImageSequence: list[ReferencedImageMacroReferencedImageSequenceItem] | None = None
     """(0008,1140) SQ 1 Type 2, Referenced Image Sequence - PS3.3 2016c Table
-    C.7.6.16-6 (ReferencedImageMacro). The set of images or other composite SOP
-    Instances used to plan the acquisition, if any, and other significant related
-    images. See for further explanation. Zero or more Items shall be included in
-    this Sequence.
+    C.7.6.16-6, Section C.7.6.16.2.5 (ReferencedImageMacro). The set of images or
+    other composite SOP Instances used to plan the acquisition, if any, and other
+    significant related images. See for further explanation. Zero or more Items
+    shall be included in this Sequence.
     """
     DerivationImageSequence: list[DerivationImageMacroDerivationImageSequenceItem] | None = None
     """(0008,9124) SQ 1 Type 2, Derivation Image Sequence - PS3.3 2016c Table
-    C.7.6.16-7 (DerivationImageMacro). The set of Images or other composite SOP
-    Instances that were used to derive this frame. Zero or more Items shall be
-    included in this Sequence.
+    C.7.6.16-7, Section C.7.6.16.2.6 (DerivationImageMacro). The set of Images or
+    other composite SOP Instances that were used to derive this frame. Zero or more
+    Items shall be included in this Sequence.
     """
     CardiacSynchronizationSequence: (
         list[CardiacSynchronizationMacroCardiacSynchronizationSequenceItem] | None
     ) = None
     """(0018,9118) SQ 1 Type 1, Cardiac Synchronization Sequence - PS3.3 2016c Table
-    C.7.6.16-8 (CardiacSynchronizationMacro). Sequence that describes the frame
-    specific cardiac synchronization parameters. Only a single Item shall be
-    included in this Sequence.
+    C.7.6.16-8, Section C.7.6.16.2.7 (CardiacSynchronizationMacro). Sequence that
+    describes the frame specific cardiac synchronization parameters. Only a single
+    Item shall be included in this Sequence.
     """
     FrameAnatomySequence: list[FrameAnatomyMacroFrameAnatomySequenceItem] | None = None
-    """(0020,9071) SQ 1 Type 1, Frame Anatomy Sequence - PS3.3 2016c Table C.7.6.16-9
-    (FrameAnatomyMacro). Identifies anatomic characteristics of this frame. Only a
-    single Item shall be included in this Sequence.
+    """(0020,9071) SQ 1 Type 1, Frame Anatomy Sequence - PS3.3 2016c Table C.7.6.16-9,
+    Section C.7.6.16.2.8 (FrameAnatomyMacro). Identifies anatomic characteristics of
+    this frame. Only a single Item shall be included in this Sequence.
     """
     FrameVOILUTSequence: list[FrameVOILUTMacroFrameVOILUTSequenceItem] | None = None
-    """(0028,9132) SQ 1 Type 1, Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11
-    (FrameVOILUTMacro). Window Center and Width values applied to the frame. Only a
-    single item is permitted in this Sequence.
+    """(0028,9132) SQ 1 Type 1, Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11,
+    Section C.7.6.16.2.10 (FrameVOILUTMacro). Window Center and Width values applied
+    to the frame. Only a single item is permitted in this Sequence.
     """
     ContrastBolusUsageSequence: (
         list[ContrastBolusUsageMacroContrastBolusUsageSequenceItem] | None
     ) = None
     """(0018,9341) SQ 1 Type 1, Contrast/Bolus Usage Sequence - PS3.3 2016c Table
-    C.7.16-13 (ContrastBolusUsageMacro). Contains the attributes describing the use
-    of contrast for this frame. One or more Items shall be included in this
-    Sequence.
+    C.7.16-13, Section C.7.6.16.2.12 (ContrastBolusUsageMacro). Contains the
+    attributes describing the use of contrast for this frame. One or more Items
+    shall be included in this Sequence.
     """
     PixelIntensityRelationshipLUTSequence: (
         list[PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceItem] | None
     ) = None
     """(0028,9422) SQ 1 Type 1, Pixel Intensity Relationship LUT Sequence - PS3.3 2016c
-    Table C.7.6.16-14 (PixelIntensityRelationshipLUTMacro). Defines a sequence of
-    Pixel Intensity Relationship LUTs. One or more Items shall be included in this
-    Sequence. If Pixel Intensity Relationship (0028,1040) value equals LOG, exactly
-    one item with LUT Function (0028,9474) value TO_LINEAR LUT shall be present;
-    other Items with other values of LUT Function (0028,9474) may be present.
+    Table C.7.6.16-14, Section C.7.6.16.2.13 (PixelIntensityRelationshipLUTMacro).
+    Defines a sequence of Pixel Intensity Relationship LUTs. One or more Items shall
+    be included in this Sequence. If Pixel Intensity Relationship (0028,1040) value
+    equals LOG, exactly one item with LUT Function (0028,9474) value TO_LINEAR LUT
+    shall be present; other Items with other values of LUT Function (0028,9474) may
+    be present.
     """
     FramePixelShiftSequence: list[FramePixelShiftMacroFramePixelShiftSequenceItem] | None = None
     """(0028,9415) SQ 1 Type 1, Frame Pixel Shift Sequence - PS3.3 2016c Table
-    C.7.6.16-15 (FramePixelShiftMacro). Sequence containing the pixel shift for a
-    number of masks for this frame. One or more Items shall be included in this
-    Sequence.
+    C.7.6.16-15, Section C.7.6.16.2.14 (FramePixelShiftMacro). Sequence containing
+    the pixel shift for a number of masks for this frame. One or more Items shall be
+    included in this Sequence.
     """
     PatientOrientationInFrameSequence: (
         list[PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem] | None
     ) = None
     """(0020,9450) SQ 1 Type 1, Patient Orientation in Frame Sequence - PS3.3 2016c
-    Table C.7.6.16-16 (PatientOrientationInFrameMacro). Sequence containing the row
-    and column directions for this frame in the patient. Only a single Item shall be
-    included in this Sequence.
+    Table C.7.6.16-16, Section C.7.6.16.2.15 (PatientOrientationInFrameMacro).
+    Sequence containing the row and column directions for this frame in the patient.
+    Only a single Item shall be included in this Sequence.
     """
     FrameDisplayShutterSequence: (
         list[FrameDisplayShutterMacroFrameDisplayShutterSequenceItem] | None
     ) = None
     """(0018,9472) SQ 1 Type 1, Frame Display Shutter Sequence - PS3.3 2016c Table
-    C.7.6.16-17 (FrameDisplayShutterMacro). Sequence containing the display shutter
-    parameters for this frame. Only a single Item shall be included in this
-    Sequence.
+    C.7.6.16-17, Section C.7.6.16.2.16 (FrameDisplayShutterMacro). Sequence
+    containing the display shutter parameters for this frame. Only a single Item
+    shall be included in this Sequence.
     """
     RespiratorySynchronizationSequence: (
         list[RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem] | None
     ) = None
     """(0020,9253) SQ 1 Type 1, Respiratory Synchronization Sequence - PS3.3 2016c
-    Table C.7.6.16-18 (RespiratorySynchronizationMacro). Sequence that describes the
-    frame specific respiratory synchronization parameters. Only a single Item shall
-    be included in this Sequence.
+    Table C.7.6.16-18, Section C.7.6.16.2.17 (RespiratorySynchronizationMacro).
+    Sequence that describes the frame specific respiratory synchronization
+    parameters. Only a single Item shall be included in this Sequence.
     """
     IrradiationEventIdentificationSequence: (
         list[IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem] | None
     ) = None
     """(0018,9477) SQ 1 Type 1, Irradiation Event Identification Sequence - PS3.3 2016c
-    Table C.7.6.16-19 (IrradiationEventIdentificationMacro). Sequence containing the
-    Irradiation Event Identification for this frame. Only a single Item shall be
-    included in this Sequence.
+    Table C.7.6.16-19, Section C.7.6.16.2.18 (IrradiationEventIdentificationMacro).
+    Sequence containing the Irradiation Event Identification for this frame. Only a
+    single Item shall be included in this Sequence.
     """
     XAXRFFrameCharacteristicsSequence: (
         list[XRayFrameCharacteristicsMacroXAXRFFrameCharacteristicsSequenceItem] | None
     ) = None
     """(0018,9412) SQ 1 Type 1, XA/XRF Frame Characteristics Sequence - PS3.3 2016c
-    Table C.8.19.6-1 (XRayFrameCharacteristicsMacro). A Sequence that describes
-    general characteristics of this frame. Only a single Item shall be included in
-    this Sequence.
+    Table C.8.19.6-1, Section C.8.19.6.1 (XRayFrameCharacteristicsMacro). A Sequence
+    that describes general characteristics of this frame. Only a single Item shall
+    be included in this Sequence.
     """
     FieldOfViewSequence: list[XRayFieldOfViewMacroFieldOfViewSequenceItem] | None = None
-    """(0018,9432) SQ 1 Type 1, Field of View Sequence - PS3.3 2016c Table C.8.19.6-2
-    (XRayFieldOfViewMacro). Sequence containing the field of view for this frame.
-    Only a single Item shall be included in this Sequence.
+    """(0018,9432) SQ 1 Type 1, Field of View Sequence - PS3.3 2016c Table C.8.19.6-2,
+    Section C.8.19.6.2 (XRayFieldOfViewMacro). Sequence containing the field of view
+    for this frame. Only a single Item shall be included in this Sequence.
     """
     ExposureControlSensingRegionsSequence: (
         list[XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenceItem] | None
     ) = None
     """(0018,9434) SQ 1 Type 1, Exposure Control Sensing Regions Sequence - PS3.3 2016c
-    Table C.8.19.6-3 (XRayExposureControlSensingRegionsMacro). Sequence containing
-    the Exposure Control Sensing Region for this frame. One or more Items shall be
-    included in this Sequence.
+    Table C.8.19.6-3, Section C.8.19.6.3 (XRayExposureControlSensingRegionsMacro).
+    Sequence containing the Exposure Control Sensing Region for this frame. One or
+    more Items shall be included in this Sequence.
     """
     FramePixelDataPropertiesSequence: (
         list[XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem] | None
     ) = None
     """(0028,9443) SQ 1 Type 1, Frame Pixel Data Properties Sequence - PS3.3 2016c
-    Table C.8.19.6-4 (XRayFramePixelDataPropertiesMacro). Sequence containing the
-    pixel data properties for this frame. Only a single Item shall be included in
-    this Sequence.
+    Table C.8.19.6-4, Section C.8.19.6.4 (XRayFramePixelDataPropertiesMacro).
+    Sequence containing the pixel data properties for this frame. Only a single Item
+    shall be included in this Sequence.
     """
     FrameDetectorParametersSequence: (
         list[XRayFrameDetectorParametersMacroFrameDetectorParametersSequenceItem] | None
     ) = None
     """(0018,9451) SQ 1 Type 1, Frame Detector Parameters Sequence - PS3.3 2016c Table
-    C.8.19.6-5 (XRayFrameDetectorParametersMacro). Sequence containing the detector
-    properties for this frame. Only a single Item shall be included in this
-    Sequence.
+    C.8.19.6-5, Section C.8.19.6.5 (XRayFrameDetectorParametersMacro). Sequence
+    containing the detector properties for this frame. Only a single Item shall be
+    included in this Sequence.
     """
     CalibrationSequence: list[XRayCalibrationDeviceUsageMacroCalibrationSequenceItem] | None = None
-    """(0018,9455) SQ 1 Type 1, Calibration Sequence - PS3.3 2016c Table C.8.19.6-6
-    (XRayCalibrationDeviceUsageMacro). Sequence containing the calibration flag for
-    this frame. Only a single Item shall be included in this Sequence.
+    """(0018,9455) SQ 1 Type 1, Calibration Sequence - PS3.3 2016c Table C.8.19.6-6,
+    Section C.8.19.6.6 (XRayCalibrationDeviceUsageMacro). Sequence containing the
+    calibration flag for this frame. Only a single Item shall be included in this
+    Sequence.
     """
     ObjectThicknessSequence: list[XRayObjectThicknessMacroObjectThicknessSequenceItem] | None = None
     """(0018,9456) SQ 1 Type 1, Object Thickness Sequence - PS3.3 2016c Table
-    C.8.19.6-7 (XRayObjectThicknessMacro). Sequence containing object thickness for
-    this frame. Only a single Item shall be included in this Sequence.
+    C.8.19.6-7, Section C.8.19.6.7 (XRayObjectThicknessMacro). Sequence containing
+    object thickness for this frame. Only a single Item shall be included in this
+    Sequence.
     """
     FrameAcquisitionSequence: list[XRayFrameAcquisitionMacroFrameAcquisitionSequenceItem] | None = (
         None
     )
     """(0018,9417) SQ 1 Type 1, Frame Acquisition Sequence - PS3.3 2016c Table
-    C.8.19.6-8 (XRayFrameAcquisitionMacro). Sequence containing the acquisition
-    parameters for this frame. Only a single Item shall be included in this
-    Sequence.
+    C.8.19.6-8, Section C.8.19.6.8 (XRayFrameAcquisitionMacro). Sequence containing
+    the acquisition parameters for this frame. Only a single Item shall be included
+    in this Sequence.
     """
     ProjectionPixelCalibrationSequence: (
         list[XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem] | None
     ) = None
     """(0018,9401) SQ 1 Type 1, Projection Pixel Calibration Sequence - PS3.3 2016c
-    Table C.8.19.6-9 (XRayProjectionPixelCalibrationMacro). A Sequence that
-    describes the geometrical position of the patient relative to the equipment.
-    Only a single Item shall be included in this Sequence.
+    Table C.8.19.6-9, Section C.8.19.6.9 (XRayProjectionPixelCalibrationMacro). A
+    Sequence that describes the geometrical position of the patient relative to the
+    equipment. Only a single Item shall be included in this Sequence.
     """
     PositionerPositionSequence: list[XRayPositionerMacroPositionerPositionSequenceItem] | None = (
         None
     )
     """(0018,9405) SQ 1 Type 1, Positioner Position Sequence - PS3.3 2016c Table
-    C.8.19.6-10 (XRayPositionerMacro). A Sequence that describes the geometrical
-    position of the positioner. Only a single Item shall be included in this
-    Sequence.
+    C.8.19.6-10, Section C.8.19.6.10 (XRayPositionerMacro). A Sequence that
+    describes the geometrical position of the positioner. Only a single Item shall
+    be included in this Sequence.
     """
     TablePositionSequence: list[XRayTablePositionMacroTablePositionSequenceItem] | None = None
-    """(0018,9406) SQ 1 Type 1, Table Position Sequence - PS3.3 2016c Table C.8.19.6-11
-    (XRayTablePositionMacro). A Sequence that describes the geometrical position of
-    the table top. Only a single Item shall be included in this Sequence.
+    """(0018,9406) SQ 1 Type 1, Table Position Sequence - PS3.3 2016c Table
+    C.8.19.6-11, Section C.8.19.6.11 (XRayTablePositionMacro). A Sequence that
+    describes the geometrical position of the table top. Only a single Item shall be
+    included in this Sequence.
     """
     CollimatorShapeSequence: list[XRayCollimatorMacroCollimatorShapeSequenceItem] | None = None
     """(0018,9407) SQ 1 Type 1, Collimator Shape Sequence - PS3.3 2016c Table
-    C.8.19.6-12 (XRayCollimatorMacro). A Sequence that describes the collimator
-    shape. Only a single Item shall be included in this Sequence.
+    C.8.19.6-12, Section C.8.19.6.12 (XRayCollimatorMacro). A Sequence that
+    describes the collimator shape. Only a single Item shall be included in this
+    Sequence.
     """
     IsocenterReferenceSystemSequence: (
         list[XRayIsocenterReferenceSystemMacroIsocenterReferenceSystemSequenceItem] | None
     ) = None
     """(0018,9462) SQ 1 Type 1, Isocenter Reference System Sequence - PS3.3 2016c Table
-    C.8.19.6-13 (XRayIsocenterReferenceSystemMacro). A Sequence that describes the
-    Isocenter Reference Coordinate System (O, X, Y, Z). Only a single Item shall be
-    included in this Sequence.
+    C.8.19.6-13, Section C.8.19.6.13 (XRayIsocenterReferenceSystemMacro). A Sequence
+    that describes the Isocenter Reference Coordinate System (O, X, Y, Z). Only a
+    single Item shall be included in this Sequence.
     """
     XRayGeometrySequence: list[XRayGeometryMacroXRayGeometrySequenceItem] | None = None
-    """(0018,9476) SQ 1 Type 1, X-Ray Geometry Sequence - PS3.3 2016c Table C.8.19.6-14
-    (XRayGeometryMacro). Sequence containing the geometric properties for this
-    frame. Only a single Item shall be included in this Sequence.
+    """(0018,9476) SQ 1 Type 1, X-Ray Geometry Sequence - PS3.3 2016c Table
+    C.8.19.6-14, Section C.8.19.6.14 (XRayGeometryMacro). Sequence containing the
+    geometric properties for this frame. Only a single Item shall be included in
+    this Sequence.
     """
 
 
@@ -3839,192 +3851,195 @@ class EnhancedXAImage(DicomObject):
         ),
     )
     PatientName: PersonName | str | None
-    """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1
-    (PatientModule). Patient's full name.
+    """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Patient's full name.
     """
     PatientID: str | None
-    """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1 (PatientModule).
-    Primary identifier for the patient. In the case of imaging a group of small
-    animals simultaneously, the single value of this identifier corresponds to the
-    identification of the entire group. See also .
+    """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1
+    (PatientModule). Primary identifier for the patient. In the case of imaging a
+    group of small animals simultaneously, the single value of this identifier
+    corresponds to the identification of the entire group. See also .
     """
     IssuerOfPatientID: str | None = None
-    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18
-    (PatientModule). Identifier of the Assigning Authority (system, organization,
-    agency, or department) that issued the Patient ID. Equivalent to HL7 v2 CX
-    component 4 subcomponent 1.
+    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
+    10.15 (PatientModule). Identifier of the Assigning Authority (system,
+    organization, agency, or department) that issued the Patient ID. Equivalent to
+    HL7 v2 CX component 4 subcomponent 1.
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
     ) = None
     """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c
-    Table 10-18 (PatientModule). Attributes specifying or qualifying the identity of
-    the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
-    permitted in this Sequence.
+    Table 10-18, Section 10.15 (PatientModule). Attributes specifying or qualifying
+    the identity of the issuer of the Patient ID, or scoping the Patient ID. Only a
+    single Item is permitted in this Sequence.
     """
     PatientBirthDate: datetime.date | str | None
-    """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1
-    (PatientModule). Birth date of the patient.
+    """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Birth date of the patient.
     """
     PatientBirthDateInAlternativeCalendar: object | None = None
     """(0010,0033) - 1 Type 3, Patient's Birth Date in Alternative Calendar - PS3.3
-    2016c Table C.7-1 (PatientModule). Date of birth of the named patient in the
-    Alternative Calendar (0010,0035). No format is specified for alternative
-    calendar dates so none should be assumed.
+    2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of birth of the named
+    patient in the Alternative Calendar (0010,0035). No format is specified for
+    alternative calendar dates so none should be assumed.
     """
     PatientDeathDateInAlternativeCalendar: object | None = None
     """(0010,0034) - 1 Type 3, Patient's Death Date in Alternative Calendar - PS3.3
-    2016c Table C.7-1 (PatientModule). Date of death of the named patient in the
-    Alternative Calendar (0010,0035). No format is specified for alternative
-    calendar dates so none should be assumed.
+    2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of death of the named
+    patient in the Alternative Calendar (0010,0035). No format is specified for
+    alternative calendar dates so none should be assumed.
     """
     PatientAlternativeCalendar: object | None = None
     """(0010,0035) - 1 Type 1C, Patient's Alternative Calendar - PS3.3 2016c Table
-    C.7-1 (PatientModule). The Alternative Calendar used for Patient's Birth Date in
-    Alternative Calendar (0010,0033) and Patient's Death Date in Alternative
-    Calendar (0010,0034). See for Defined Terms. Required if either Patient's Birth
-    Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in
-    Calendar (0010,0034) is present.
+    C.7-1, Section C.7.1.1 (PatientModule). The Alternative Calendar used for
+    Patient's Birth Date in Alternative Calendar (0010,0033) and Patient's Death
+    Date in Alternative Calendar (0010,0034). See for Defined Terms. Required if
+    either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's
+    Alternative Death Date in Calendar (0010,0034) is present.
     """
     PatientSex: Literal["M", "F", "O"] | None
-    """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1
-    (PatientModule). Sex of the named patient. Enumerated Values: M male F female O
-    other
+    """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Sex of the named patient. Enumerated Values: M male F
+    female O other
     """
     ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
         None
     )
     """(0010,1100) SQ 1 Type 3, Referenced Patient Photo Sequence - PS3.3 2016c Table
-    C.7-1 (PatientModule). A photo to confirm the identity of a patient. Only a
-    single Item is permitted in this Sequence. See .
+    C.7-1, Section C.7.1.1 (PatientModule). A photo to confirm the identity of a
+    patient. Only a single Item is permitted in this Sequence. See .
     """
     QualityControlSubject: Literal["YES", "NO"] | None = None
-    """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1
-    (PatientModule). Indicates whether or not the subject is a quality control
-    phantom. Enumerated Values: YES NO If this Attribute is absent, then the subject
-    may or may not be a phantom. This attribute describes a characteristic of the
-    Imaging Subject. It is distinct from Quality Control Image (0028,0300) in the ,
-    which is used to describe an image acquired.
+    """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Indicates whether or not the subject is a
+    quality control phantom. Enumerated Values: YES NO If this Attribute is absent,
+    then the subject may or may not be a phantom. This attribute describes a
+    characteristic of the Imaging Subject. It is distinct from Quality Control Image
+    (0028,0300) in the , which is used to describe an image acquired.
     """
     ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
-    """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). A sequence that provides reference to a Patient SOP
-    Class/Instance pair. Only a single Item is permitted in this Sequence.
+    """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). A sequence that provides reference to a Patient
+    SOP Class/Instance pair. Only a single Item is permitted in this Sequence.
     """
     PatientBirthTime: datetime.time | str | None = None
-    """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1
-    (PatientModule). Birth time of the Patient.
+    """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Birth time of the Patient.
     """
     OtherPatientIDs: Sequence[str] | None = None
-    """(0010,1000) LO 1-n Type 3, Other Patient IDs - PS3.3 2016c Table C.7-1
-    (PatientModule). Other identification numbers or codes used to identify the
-    patient.
+    """(0010,1000) LO 1-n Type 3, Other Patient IDs - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Other identification numbers or codes used to identify
+    the patient.
     """
     OtherPatientIDsSequence: list[PatientModuleOtherPatientIDsSequenceItem] | None = None
-    """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). A sequence of identification numbers or codes used to identify
-    the patient, which may or may not be human readable, and may or may not have
-    been obtained from an implanted or attached device such as an RFID or barcode.
-    One or more Items are permitted in this Sequence.
+    """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). A sequence of identification numbers or codes
+    used to identify the patient, which may or may not be human readable, and may or
+    may not have been obtained from an implanted or attached device such as an RFID
+    or barcode. One or more Items are permitted in this Sequence.
     """
     OtherPatientNames: Sequence[PersonName | str] | None = None
-    """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1
-    (PatientModule). Other names used to identify the patient.
+    """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Other names used to identify the patient.
     """
     EthnicGroup: str | None = None
-    """(0010,2160) SH 1 Type 3, Ethnic Group - PS3.3 2016c Table C.7-1 (PatientModule).
-    Ethnic group or race of the patient.
+    """(0010,2160) SH 1 Type 3, Ethnic Group - PS3.3 2016c Table C.7-1, Section C.7.1.1
+    (PatientModule). Ethnic group or race of the patient.
     """
     PatientComments: str | None = None
-    """(0010,4000) LT 1 Type 3, Patient Comments - PS3.3 2016c Table C.7-1
-    (PatientModule). User-defined additional information about the patient.
+    """(0010,4000) LT 1 Type 3, Patient Comments - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). User-defined additional information about the patient.
     """
     PatientSpeciesDescription: str | None = None
-    """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1
-    (PatientModule). The taxonomic rank value (e.g., genus, subgenus, species or
-    subspecies) of the patient. See . Required if the patient is an animal and if
-    Patient Species Code Sequence (0010,2202) is not present. May be present
-    otherwise.
+    """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
+    subgenus, species or subspecies) of the patient. See . Required if the patient
+    is an animal and if Patient Species Code Sequence (0010,2202) is not present.
+    May be present otherwise.
     """
     PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
     """(0010,2202) SQ 1 Type 1C, Patient Species Code Sequence - PS3.3 2016c Table
-    C.7-1 (PatientModule). The taxonomic rank value (e.g., genus, subgenus, species
-    or subspecies) of the patient. See . Only a single Item shall be included in
-    this Sequence. Required if the patient is an animal and if Patient Species
-    Description (0010,2201) is not present. May be present otherwise.
-    """
-    PatientBreedDescription: str | None = None
-    """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1
-    (PatientModule). The breed of the patient. See . Required if the patient is an
-    animal and if Patient Breed Code Sequence (0010,2293) is empty. May be present
+    C.7-1, Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
+    subgenus, species or subspecies) of the patient. See . Only a single Item shall
+    be included in this Sequence. Required if the patient is an animal and if
+    Patient Species Description (0010,2201) is not present. May be present
     otherwise.
     """
+    PatientBreedDescription: str | None = None
+    """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The breed of the patient. See . Required if the
+    patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty.
+    May be present otherwise.
+    """
     PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
-    """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). The breed of the patient. See . Zero or more Items shall be
-    included in this Sequence. Required if the patient is an animal.
+    """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The breed of the patient. See . Zero or more
+    Items shall be included in this Sequence. Required if the patient is an animal.
     """
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
-    """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). Information identifying an animal within a breed registry. Zero
-    or more Items shall be included in this Sequence. Required if the patient is an
-    animal.
+    """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Information identifying an animal within a
+    breed registry. Zero or more Items shall be included in this Sequence. Required
+    if the patient is an animal.
     """
     StrainDescription: object | None = None
-    """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1
-    (PatientModule). The strain of the patient. See .
+    """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). The strain of the patient. See .
     """
     StrainNomenclature: object | None = None
-    """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1
-    (PatientModule). The nomenclature used for Strain Description (0010,0212). See .
+    """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). The nomenclature used for Strain Description
+    (0010,0212). See .
     """
     StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
-    """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). A coded identification of the strain of the patient. See . One
-    or more Items are permitted in this sequence. If more than one item is present,
-    each item represents the same information but encoded using a different coding
-    scheme (rather than post-coordinated modifiers).
+    """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). A coded identification of the strain of the patient.
+    See . One or more Items are permitted in this sequence. If more than one item is
+    present, each item represents the same information but encoded using a different
+    coding scheme (rather than post-coordinated modifiers).
     """
     StrainAdditionalInformation: object | None = None
-    """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1
-    (PatientModule). Additional information about the strain of the patient that is
-    not encoded in the formal nomenclature used in Strain Description (0010,0212).
-    See .
+    """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Additional information about the strain of the
+    patient that is not encoded in the formal nomenclature used in Strain
+    Description (0010,0212). See .
     """
     StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
-    """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). Information identifying an animal within a strain stock. Only a
-    single Item is permitted in this sequence.
+    """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Information identifying an animal within a strain
+    stock. Only a single Item is permitted in this sequence.
     """
     ResponsiblePerson: PersonName | str | None = None
-    """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1
-    (PatientModule). Name of person with medical or welfare decision making
+    """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Name of person with medical or welfare decision making
     authority for the patient. Required if the patient is an animal. May be present
     otherwise.
     """
     ResponsiblePersonRole: str | None = None
-    """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1
-    (PatientModule). Relationship of Responsible Person to the patient. See for
-    Defined Terms. Required if Responsible Person is present and has a value.
+    """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Relationship of Responsible Person to the
+    patient. See for Defined Terms. Required if Responsible Person is present and
+    has a value.
     """
     ResponsibleOrganization: str | None = None
-    """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1
-    (PatientModule). Name of organization with medical or welfare decision making
-    authority for the patient. Required if patient is an animal. May be present
-    otherwise.
+    """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Name of organization with medical or welfare
+    decision making authority for the patient. Required if patient is an animal. May
+    be present otherwise.
     """
     PatientIdentityRemoved: Literal["YES", "NO"] | None = None
-    """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1
-    (PatientModule). The true identity of the patient has been removed from the
-    Attributes and the Pixel Data Enumerated Values: YES NO
+    """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The true identity of the patient has been
+    removed from the Attributes and the Pixel Data Enumerated Values: YES NO
     """
     DeidentificationMethod: Sequence[str] | None = None
-    """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1
-    (PatientModule). A description or label of the mechanism or method use to remove
-    the patient's identity. May be multi-valued if successive de-identification
-    steps have been performed. This may be used to describe the extent or
-    thoroughness of the de-identification, for example whether or not the de-
-    identification is for a "Limited Data Set" (as per HIPAA Privacy Rule). The
+    """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). A description or label of the mechanism or
+    method use to remove the patient's identity. May be multi-valued if successive
+    de-identification steps have been performed. This may be used to describe the
+    extent or thoroughness of the de-identification, for example whether or not the
+    de-identification is for a "Limited Data Set" (as per HIPAA Privacy Rule). The
     characteristics of the de-identifying equipment and/or the responsible operator
     of that equipment may be recorded as an additional item of the Contributing
     Equipment Sequence (0018,A001) in the . De-identifying equipment may use a
@@ -4034,301 +4049,314 @@ class EnhancedXAImage(DicomObject):
         list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
     ) = None
     """(0012,0064) SQ 1 Type 1C, De-identification Method Code Sequence - PS3.3 2016c
-    Table C.7-1 (PatientModule). A code describing the mechanism or method use to
-    remove the patient's identity. One or more Items shall be included in this
-    Sequence. Multiple items are used if successive de-identification steps have
-    been performed or to describe options of a defined profile. Required if Patient
-    Identity Removed (0012,0062) is present and has a value of YES and De-
+    Table C.7-1, Section C.7.1.1 (PatientModule). A code describing the mechanism or
+    method use to remove the patient's identity. One or more Items shall be included
+    in this Sequence. Multiple items are used if successive de-identification steps
+    have been performed or to describe options of a defined profile. Required if
+    Patient Identity Removed (0012,0062) is present and has a value of YES and De-
     identification Method (0012,0063) is not present. May be present otherwise.
     """
     SourcePatientGroupIdentificationSequence: (
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
     ) = None
     """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - PS3.3
-    2016c Table C.7.1.4-1 (PatientModule). A sequence containing the value used for
-    Patient ID (0010,0020) and related Attributes in the source composite instances
-    that contained a group of subjects whose data was acquired at the same time,
-    from which this composite instance was extracted. See . Only a single Item is
-    permitted in this sequence.
+    2016c Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing
+    the value used for Patient ID (0010,0020) and related Attributes in the source
+    composite instances that contained a group of subjects whose data was acquired
+    at the same time, from which this composite instance was extracted. See . Only a
+    single Item is permitted in this sequence.
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
     ) = None
     """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
-    Table C.7.1.4-1 (PatientModule). A sequence containing the identifiers and
-    locations of the individual subjects whose data was acquired at the same time
-    (as a group) and encoded in this composite instance. See . One or more Items are
-    permitted in this sequence.
+    Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing the
+    identifiers and locations of the individual subjects whose data was acquired at
+    the same time (as a group) and encoded in this composite instance. See . One or
+    more Items are permitted in this sequence.
     """
     ClinicalTrialSponsorName: str | None = None
-    """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The name of the clinical trial or research
-    sponsor. See .
+    """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical trial or
+    research sponsor. See .
     """
     ClinicalTrialProtocolID: str | None = None
-    """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). Identifier for the noted protocol. See .
+    """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). Identifier for the noted protocol.
+    See .
     """
     ClinicalTrialProtocolName: str | None = None
-    """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The name of the clinical trial or research
-    protocol. See .
+    """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table
+    C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical
+    trial or research protocol. See .
     """
     ClinicalTrialSiteID: str | None = None
-    """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The identifier of the site responsible for
-    submitting clinical trial or research data. See .
+    """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). The identifier of the site
+    responsible for submitting clinical trial or research data. See .
     """
     ClinicalTrialSiteName: str | None = None
-    """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). Name of the site responsible for submitting
-    clinical trial or research data. See
+    """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the site responsible for
+    submitting clinical trial or research data. See
     """
     ClinicalTrialSubjectID: str | None = None
-    """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The assigned identifier for the clinical trial or
-    research subject. See . Shall be present if Clinical Trial Subject Reading ID
-    (0012,0042) is absent. May be present otherwise.
+    """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). The assigned identifier for the
+    clinical trial or research subject. See . Shall be present if Clinical Trial
+    Subject Reading ID (0012,0042) is absent. May be present otherwise.
     """
     ClinicalTrialSubjectReadingID: str | None = None
     """(0012,0042) LO 1 Type 1C, Clinical Trial Subject Reading ID - PS3.3 2016c Table
-    C.7-2b (ClinicalTrialSubjectModule). Identifies the subject for blinded
-    evaluations. Shall be present if Clinical Trial Subject ID (0012,0040) is
-    absent. May be present otherwise. See .
+    C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Identifies the subject for
+    blinded evaluations. Shall be present if Clinical Trial Subject ID (0012,0040)
+    is absent. May be present otherwise. See .
     """
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     """(0012,0081) LO 1 Type 1C, Clinical Trial Protocol Ethics Committee Name - PS3.3
-    2016c Table C.7-2b (ClinicalTrialSubjectModule). Name of the Ethics Committee or
-    Institutional Review Board (IRB) or Institutional Animal Care and Use Committees
-    (IACUC) responsible for approval of the Clinical Trial or research. Required if
-    Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present.
+    2016c Table C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the
+    Ethics Committee or Institutional Review Board (IRB) or Institutional Animal
+    Care and Use Committees (IACUC) responsible for approval of the Clinical Trial
+    or research. Required if Clinical Trial Protocol Ethics Committee Approval
+    Number (0012,0082) is present.
     """
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
     """(0012,0082) LO 1 Type 3, Clinical Trial Protocol Ethics Committee Approval
-    Number - PS3.3 2016c Table C.7-2b (ClinicalTrialSubjectModule). Approval number
-    issued by committee described in Clinical Trial Protocol Ethics Committee Name
-    (0012,0081).
+    Number - PS3.3 2016c Table C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule).
+    Approval number issued by committee described in Clinical Trial Protocol Ethics
+    Committee Name (0012,0081).
     """
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Unique identifier for the Study.
+    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1 (GeneralStudyModule). Unique identifier for the Study.
     """
     StudyDate: datetime.date | str | None
-    """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3
+    """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Date the Study started.
     """
     StudyTime: datetime.time | str | None
-    """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3
+    """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Time the Study started.
     """
     ReferringPhysicianName: PersonName | str | None
-    """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Name of the patient's referring physician
+    """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). Name of the patient's referring physician
     """
     ReferringPhysicianIdentificationSequence: (
         list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
     ) = None
     """(0008,0096) SQ 1 Type 3, Referring Physician Identification Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Identification of the patient's
-    referring physician. Only a single item is permitted in this Sequence.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
+    patient's referring physician. Only a single item is permitted in this Sequence.
     """
     ConsultingPhysicianName: object | None = None
-    """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Consulting physician(s) for this patient visit.
+    """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). Consulting physician(s) for this patient
+    visit.
     """
     ConsultingPhysicianIdentificationSequence: (
         list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
     ) = None
     """(0008,009D) - 1 Type 3, Consulting Physician Identification Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Identification of the consulting
-    physician(s). One or more Items shall be included in this Sequence. If more than
-    one Item, the number and order shall correspond to the value of Consulting
-    Physician's Name (0008,009C), if present.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
+    consulting physician(s). One or more Items shall be included in this Sequence.
+    If more than one Item, the number and order shall correspond to the value of
+    Consulting Physician's Name (0008,009C), if present.
     """
     StudyID: str | None
-    """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3
+    """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). User or equipment generated Study identifier.
     """
     AccessionNumber: str | None
-    """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). A RIS generated number that identifies the order for the
-    Study.
+    """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1 (GeneralStudyModule). A RIS generated number that identifies the order
+    for the Study.
     """
     IssuerOfAccessionNumberSequence: (
         list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
     ) = None
     """(0008,0051) SQ 1 Type 3, Issuer of Accession Number Sequence - PS3.3 2016c Table
-    C.7-3 (GeneralStudyModule). Identifier of the Assigning Authority that issued
-    the Accession Number. Only a single Item is permitted in this Sequence.
+    C.7-3, Section C.7.2.1 (GeneralStudyModule). Identifier of the Assigning
+    Authority that issued the Accession Number. Only a single Item is permitted in
+    this Sequence.
     """
     StudyDescription: str | None = None
-    """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Institution-generated description or classification of the
-    Study (component) performed.
+    """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1 (GeneralStudyModule). Institution-generated description or
+    classification of the Study (component) performed.
     """
     PhysiciansOfRecord: Sequence[PersonName | str] | None = None
-    """(0008,1048) PN 1-n Type 3, Physician(s) of Record - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Names of the physician(s) who are responsible for overall
-    patient care at time of Study (see for Performing Physician)
+    """(0008,1048) PN 1-n Type 3, Physician(s) of Record - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). Names of the physician(s) who are
+    responsible for overall patient care at time of Study (see for Performing
+    Physician)
     """
     PhysiciansOfRecordIdentificationSequence: (
         list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
     ) = None
     """(0008,1049) SQ 1 Type 3, Physician(s) of Record Identification Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Identification of the physician(s) who
-    are responsible for overall patient care at time of Study. One or more Items are
-    permitted in this Sequence. If more than one Item, the number and order shall
-    correspond to the value of Physician(s) of Record (0008,1048), if present.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
+    physician(s) who are responsible for overall patient care at time of Study. One
+    or more Items are permitted in this Sequence. If more than one Item, the number
+    and order shall correspond to the value of Physician(s) of Record (0008,1048),
+    if present.
     """
     NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3, Name of Physician(s) Reading Study - PS3.3 2016c
-    Table C.7-3 (GeneralStudyModule). Names of the physician(s) reading the Study.
+    Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Names of the physician(s)
+    reading the Study.
     """
     PhysiciansReadingStudyIdentificationSequence: (
         list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
     ) = None
     """(0008,1062) SQ 1 Type 3, Physician(s) Reading Study Identification Sequence -
-    PS3.3 2016c Table C.7-3 (GeneralStudyModule). Identification of the physician(s)
-    reading the Study. One or more Items are permitted in this Sequence. If more
-    than one Item, the number and order shall correspond to the value of Name of
-    Physician(s) Reading Study (0008,1060), if present.
+    PS3.3 2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of
+    the physician(s) reading the Study. One or more Items are permitted in this
+    Sequence. If more than one Item, the number and order shall correspond to the
+    value of Name of Physician(s) Reading Study (0008,1060), if present.
     """
     RequestingServiceCodeSequence: (
         list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
     ) = None
     """(0032,1034) SQ 1 Type 3, Requesting Service Code Sequence - PS3.3 2016c Table
-    C.7-3 (GeneralStudyModule). Institutional department where the request
-    initiated. Only a single item is permitted in this Sequence.
+    C.7-3, Section C.7.2.1 (GeneralStudyModule). Institutional department where the
+    request initiated. Only a single item is permitted in this Sequence.
     """
     ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
-    """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). A sequence that provides reference to a Study SOP
-    Class/Instance pair. One or more Items are permitted in this Sequence. See .
+    """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). A sequence that provides reference to a
+    Study SOP Class/Instance pair. One or more Items are permitted in this Sequence.
+    See .
     """
     ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
-    """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). A Sequence that conveys the type of procedure performed.
-    One or more Items are permitted in this Sequence.
+    """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). A Sequence that conveys the type of
+    procedure performed. One or more Items are permitted in this Sequence.
     """
     ReasonForPerformedProcedureCodeSequence: (
         list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
     ) = None
     """(0040,1012) SQ 1 Type 3, Reason For Performed Procedure Code Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Coded reason(s) for performing this
-    procedure. May differ from the values in Reason for the Requested Procedure
-    (0040,100A) in Request Attribute Sequence (0040,0275), for example if what was
-    performed differs from what was requested. One or more Items are permitted in
-    this Sequence.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Coded reason(s) for
+    performing this procedure. May differ from the values in Reason for the
+    Requested Procedure (0040,100A) in Request Attribute Sequence (0040,0275), for
+    example if what was performed differs from what was requested. One or more Items
+    are permitted in this Sequence.
     """
     AdmittingDiagnosesDescription: Sequence[str] | None = None
     """(0008,1080) LO 1-n Type 3, Admitting Diagnoses Description - PS3.3 2016c Table
-    C.7-4a (PatientStudyModule). Description of the admitting diagnosis (diagnoses)
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). Description of the admitting
+    diagnosis (diagnoses)
     """
     AdmittingDiagnosesCodeSequence: (
         list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
     ) = None
     """(0008,1084) SQ 1 Type 3, Admitting Diagnoses Code Sequence - PS3.3 2016c Table
-    C.7-4a (PatientStudyModule). A sequence that conveys the admitting diagnosis
-    (diagnoses). One or more Items are permitted in this Sequence.
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). A sequence that conveys the
+    admitting diagnosis (diagnoses). One or more Items are permitted in this
+    Sequence.
     """
     PatientAge: str | None = None
-    """(0010,1010) AS 1 Type 3, Patient's Age - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Age of the Patient.
+    """(0010,1010) AS 1 Type 3, Patient's Age - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Age of the Patient.
     """
     PatientSize: float | Decimal | None = None
-    """(0010,1020) DS 1 Type 3, Patient's Size - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Length or size of the Patient, in meters.
+    """(0010,1020) DS 1 Type 3, Patient's Size - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Length or size of the Patient, in meters.
     """
     PatientWeight: float | Decimal | None = None
-    """(0010,1030) DS 1 Type 3, Patient's Weight - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Weight of the Patient, in kilograms.
+    """(0010,1030) DS 1 Type 3, Patient's Weight - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Weight of the Patient, in kilograms.
     """
     PatientSizeCodeSequence: list[PatientStudyModulePatientSizeCodeSequenceItem] | None = None
-    """(0010,1021) SQ 1 Type 3, Patient's Size Code Sequence - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Patient's size category code One or more Items are
-    permitted in this Sequence.
+    """(0010,1021) SQ 1 Type 3, Patient's Size Code Sequence - PS3.3 2016c Table
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). Patient's size category code One
+    or more Items are permitted in this Sequence.
     """
     Occupation: str | None = None
-    """(0010,2180) SH 1 Type 3, Occupation - PS3.3 2016c Table C.7-4a
+    """(0010,2180) SH 1 Type 3, Occupation - PS3.3 2016c Table C.7-4a, Section C.7.2.2
     (PatientStudyModule). Occupation of the Patient.
     """
     AdditionalPatientHistory: str | None = None
-    """(0010,21B0) LT 1 Type 3, Additional Patient History - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Additional information about the Patient's medical
-    history.
+    """(0010,21B0) LT 1 Type 3, Additional Patient History - PS3.3 2016c Table C.7-4a,
+    Section C.7.2.2 (PatientStudyModule). Additional information about the Patient's
+    medical history.
     """
     AdmissionID: str | None = None
-    """(0038,0010) LO 1 Type 3, Admission ID - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Identifier of the visit as assigned by the healthcare
-    provider
+    """(0038,0010) LO 1 Type 3, Admission ID - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Identifier of the visit as assigned by the
+    healthcare provider
     """
     IssuerOfAdmissionIDSequence: list[PatientStudyModuleIssuerOfAdmissionIDSequenceItem] | None = (
         None
     )
     """(0038,0014) SQ 1 Type 3, Issuer of Admission ID Sequence - PS3.3 2016c Table
-    C.7-4a (PatientStudyModule). Identifier of the Assigning Authority that issued
-    Admission ID (0038,0010). Only a single Item is permitted in this Sequence.
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
+    Authority that issued Admission ID (0038,0010). Only a single Item is permitted
+    in this Sequence.
     """
     ServiceEpisodeID: str | None = None
-    """(0038,0060) LO 1 Type 3, Service Episode ID - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Identifier of the Service Episode as assigned by the
-    healthcare provider
+    """(0038,0060) LO 1 Type 3, Service Episode ID - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Identifier of the Service Episode as assigned by
+    the healthcare provider
     """
     IssuerOfServiceEpisodeIDSequence: (
         list[PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem] | None
     ) = None
     """(0038,0064) SQ 1 Type 3, Issuer of Service Episode ID Sequence - PS3.3 2016c
-    Table C.7-4a (PatientStudyModule). Identifier of the Assigning Authority that
-    issued the Service Episode ID (0038,0060). Only a single Item is permitted in
-    this Sequence.
+    Table C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
+    Authority that issued the Service Episode ID (0038,0060). Only a single Item is
+    permitted in this Sequence.
     """
     ServiceEpisodeDescription: str | None = None
-    """(0038,0062) LO 1 Type 3, Service Episode Description - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Description of the type of service episode.
+    """(0038,0062) LO 1 Type 3, Service Episode Description - PS3.3 2016c Table C.7-4a,
+    Section C.7.2.2 (PatientStudyModule). Description of the type of service
+    episode.
     """
     PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
-    """(0010,2203) CS 1 Type 2C, Patient's Sex Neutered - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Whether or not a procedure has been performed in an effort
-    to render the patient sterile. Enumerated Values: ALTERED Altered/Neutered
-    UNALTERED Unaltered/intact If this Attribute is present but has no value then
-    the status is unknown. Required if patient is an animal. May be present
-    otherwise.
+    """(0010,2203) CS 1 Type 2C, Patient's Sex Neutered - PS3.3 2016c Table C.7-4a,
+    Section C.7.2.2 (PatientStudyModule). Whether or not a procedure has been
+    performed in an effort to render the patient sterile. Enumerated Values: ALTERED
+    Altered/Neutered UNALTERED Unaltered/intact If this Attribute is present but has
+    no value then the status is unknown. Required if patient is an animal. May be
+    present otherwise.
     """
     ClinicalTrialTimePointID: str | None = None
-    """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table C.7-4b
-    (ClinicalTrialStudyModule). An identifier specifying the one or more studies
-    that are grouped together as a clinical time point or submission in a clinical
-    trial or research. See .
+    """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table
+    C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). An identifier specifying the
+    one or more studies that are grouped together as a clinical time point or
+    submission in a clinical trial or research. See .
     """
     ClinicalTrialTimePointDescription: str | None = None
     """(0012,0051) ST 1 Type 3, Clinical Trial Time Point Description - PS3.3 2016c
-    Table C.7-4b (ClinicalTrialStudyModule). A description of a set of one or more
-    studies that are grouped together to represent a clinical time point or
-    submission in a clinical trial or research. See .
+    Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A description of a set
+    of one or more studies that are grouped together to represent a clinical time
+    point or submission in a clinical trial or research. See .
     """
     ConsentForClinicalTrialUseSequence: (
         list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
     ) = None
     """(0012,0083) SQ 1 Type 3, Consent for Clinical Trial Use Sequence - PS3.3 2016c
-    Table C.7-4b (ClinicalTrialStudyModule). A Sequence that conveys information
-    about consent for Clinical Trial or research use of the composite instances
-    within this Study. One or more Items are permitted in this Sequence. See .
+    Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A Sequence that
+    conveys information about consent for Clinical Trial or research use of the
+    composite instances within this Study. One or more Items are permitted in this
+    Sequence. See .
     """
     Modality: str
-    """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.7-5a
+    """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Type of equipment that originally acquired the data used
     to create the images in this Series. See for Defined Terms.
     """
     SeriesInstanceUID: str
-    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Unique identifier of the Series.
+    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). Unique identifier of the Series.
     """
     SeriesNumber: int | None
-    """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). A number that identifies this Series.
+    """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). A number that identifies this Series.
     """
     Laterality: Literal["R", "L"] | None = None
-    """(0020,0060) CS 1 Type 2C, Laterality - PS3.3 2016c Table C.7-5a
+    """(0020,0060) CS 1 Type 2C, Laterality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Laterality of (paired) body part examined. Required if
     the body part examined is a paired structure and Image Laterality (0020,0062) or
     Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent.
@@ -4339,88 +4367,90 @@ class EnhancedXAImage(DicomObject):
     specifying the laterality of the body part(s) being examined.
     """
     SeriesDate: datetime.date | str | None = None
-    """(0008,0021) DA 1 Type 3, Series Date - PS3.3 2016c Table C.7-5a
+    """(0008,0021) DA 1 Type 3, Series Date - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Date the Series started.
     """
     SeriesTime: datetime.time | str | None = None
-    """(0008,0031) TM 1 Type 3, Series Time - PS3.3 2016c Table C.7-5a
+    """(0008,0031) TM 1 Type 3, Series Time - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Time the Series started.
     """
     PerformingPhysicianName: Sequence[PersonName | str] | None = None
     """(0008,1050) PN 1-n Type 3, Performing Physician's Name - PS3.3 2016c Table
-    C.7-5a (GeneralSeriesModule). Name of the physician(s) administering the Series.
+    C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Name of the physician(s)
+    administering the Series.
     """
     PerformingPhysicianIdentificationSequence: (
         list[GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem] | None
     ) = None
     """(0008,1052) SQ 1 Type 3, Performing Physician Identification Sequence - PS3.3
-    2016c Table C.7-5a (GeneralSeriesModule). Identification of the physician(s)
-    administering the Series. One or more Items are permitted in this Sequence. If
-    more than one Item, the number and order shall correspond to the value of
-    Performing Physician's Name (0008,1050), if present.
+    2016c Table C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Identification of the
+    physician(s) administering the Series. One or more Items are permitted in this
+    Sequence. If more than one Item, the number and order shall correspond to the
+    value of Performing Physician's Name (0008,1050), if present.
     """
     ProtocolName: str | None = None
-    """(0018,1030) LO 1 Type 3, Protocol Name - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). User-defined description of the conditions under which
-    the Series was performed. This attribute conveys series-specific protocol
+    """(0018,1030) LO 1 Type 3, Protocol Name - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). User-defined description of the conditions under
+    which the Series was performed. This attribute conveys series-specific protocol
     identification and may or may not be identical to the one presented in the
     Performed Protocol Code Sequence (0040,0260).
     """
     SeriesDescription: str | None = None
-    """(0008,103E) LO 1 Type 3, Series Description - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Description of the Series
+    """(0008,103E) LO 1 Type 3, Series Description - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). Description of the Series
     """
     SeriesDescriptionCodeSequence: (
         list[GeneralSeriesModuleSeriesDescriptionCodeSequenceItem] | None
     ) = None
     """(0008,103F) SQ 1 Type 3, Series Description Code Sequence - PS3.3 2016c Table
-    C.7-5a (GeneralSeriesModule). A coded description of the Series. Only a single
-    Item is permitted in this Sequence.
+    C.7-5a, Section C.7.3.1 (GeneralSeriesModule). A coded description of the
+    Series. Only a single Item is permitted in this Sequence.
     """
     OperatorsName: Sequence[PersonName | str] | None = None
-    """(0008,1070) PN 1-n Type 3, Operators' Name - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Name(s) of the operator(s) supporting the Series.
+    """(0008,1070) PN 1-n Type 3, Operators' Name - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). Name(s) of the operator(s) supporting the Series.
     """
     OperatorIdentificationSequence: (
         list[GeneralSeriesModuleOperatorIdentificationSequenceItem] | None
     ) = None
     """(0008,1072) SQ 1 Type 3, Operator Identification Sequence - PS3.3 2016c Table
-    C.7-5a (GeneralSeriesModule). Identification of the operator(s) supporting the
-    Series. One or more Items are permitted in this Sequence. If more than one Item,
-    the number and order shall correspond to the value of Operators' Name
-    (0008,1070), if present.
+    C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Identification of the operator(s)
+    supporting the Series. One or more Items are permitted in this Sequence. If more
+    than one Item, the number and order shall correspond to the value of Operators'
+    Name (0008,1070), if present.
     """
     ReferencedPerformedProcedureStepSequence: (
         list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
     ) = None
     """(0008,1111) SQ 1 Type 3, Referenced Performed Procedure Step Sequence - PS3.3
-    2016c Table C.7-5a (GeneralSeriesModule). Uniquely identifies the Performed
-    Procedure Step SOP Instance to which the Series is related. Only a single Item
-    is permitted in this Sequence.
+    2016c Table C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Uniquely identifies
+    the Performed Procedure Step SOP Instance to which the Series is related. Only a
+    single Item is permitted in this Sequence.
     """
     RelatedSeriesSequence: list[GeneralSeriesModuleRelatedSeriesSequenceItem] | None = None
-    """(0008,1250) SQ 1 Type 3, Related Series Sequence - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Identification of Series significantly related to this
-    Series. One or more Items are permitted in this Sequence. For example, for a
-    combined CT and PET acquisition, the CT images and PET images would be in
-    separate series that could cross-reference each other with multiple purpose of
-    reference codes meaning same anatomy, simultaneously acquired and same
-    indication. The related series may have different Frames of Reference and hence
-    require some sort of registration before spatial coordinates can be directly
-    compared. This attribute is not intended for conveying localizer reference ...
+    """(0008,1250) SQ 1 Type 3, Related Series Sequence - PS3.3 2016c Table C.7-5a,
+    Section C.7.3.1 (GeneralSeriesModule). Identification of Series significantly
+    related to this Series. One or more Items are permitted in this Sequence. For
+    example, for a combined CT and PET acquisition, the CT images and PET images
+    would be in separate series that could cross-reference each other with multiple
+    purpose of reference codes meaning same anatomy, simultaneously acquired and
+    same indication. The related series may have different Frames of Reference and
+    hence require some sort of registration before spatial coordinates can be
+    directly compared. This attribute is not intended for conveying localizer
+    reference ...
     """
     BodyPartExamined: str | None = None
-    """(0018,0015) CS 1 Type 3, Body Part Examined - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Text description of the part of the body examined. See
-    for Defined Terms Some IODs support the Anatomic Region Sequence (0008,2218),
-    which can provide a more comprehensive mechanism for specifying the body part
-    being examined.
+    """(0018,0015) CS 1 Type 3, Body Part Examined - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). Text description of the part of the body
+    examined. See for Defined Terms Some IODs support the Anatomic Region Sequence
+    (0008,2218), which can provide a more comprehensive mechanism for specifying the
+    body part being examined.
     """
     PatientPosition: str | None = None
-    """(0018,5100) CS 1 Type 2C, Patient Position - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Patient position descriptor relative to the equipment.
-    Required for images where Patient Orientation Code Sequence (0054,0410) is not
-    present and whose SOP Class is one of the following: CT
+    """(0018,5100) CS 1 Type 2C, Patient Position - PS3.3 2016c Table C.7-5a, Section
+    C.7.3.1 (GeneralSeriesModule). Patient position descriptor relative to the
+    equipment. Required for images where Patient Orientation Code Sequence
+    (0054,0410) is not present and whose SOP Class is one of the following: CT
     ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT
     ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image
     ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image
@@ -4431,865 +4461,883 @@ class EnhancedXAImage(DicomObject):
     """
     SmallestPixelValueInSeries: int | None = None
     """(0028,0108) US or SS 1 Type 3, Smallest Pixel Value in Series - PS3.3 2016c
-    Table C.7-5a (GeneralSeriesModule). The minimum value of all images in this
-    Series.
+    Table C.7-5a, Section C.7.3.1 (GeneralSeriesModule). The minimum value of all
+    images in this Series.
     """
     LargestPixelValueInSeries: int | None = None
     """(0028,0109) US or SS 1 Type 3, Largest Pixel Value in Series - PS3.3 2016c Table
-    C.7-5a (GeneralSeriesModule). The maximum value of all images in this Series.
+    C.7-5a, Section C.7.3.1 (GeneralSeriesModule). The maximum value of all images
+    in this Series.
     """
     RequestAttributesSequence: list[GeneralSeriesModuleRequestAttributesSequenceItem] | None = None
-    """(0040,0275) SQ 1 Type 3, Request Attributes Sequence - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). Sequence that contains attributes from the Imaging
-    Service Request. One or more Items are permitted in this Sequence.
+    """(0040,0275) SQ 1 Type 3, Request Attributes Sequence - PS3.3 2016c Table C.7-5a,
+    Section C.7.3.1 (GeneralSeriesModule). Sequence that contains attributes from
+    the Imaging Service Request. One or more Items are permitted in this Sequence.
     """
     PerformedProcedureStepID: str | None = None
-    """(0040,0253) SH 1 Type 3, Performed Procedure Step ID - PS3.3 2016c Table 10-16
-    (GeneralSeriesModule). User or equipment generated identifier of that part of a
-    Procedure that has been carried out within this step.
+    """(0040,0253) SH 1 Type 3, Performed Procedure Step ID - PS3.3 2016c Table 10-16,
+    Section 10.13 (GeneralSeriesModule). User or equipment generated identifier of
+    that part of a Procedure that has been carried out within this step.
     """
     PerformedProcedureStepStartDate: datetime.date | str | None = None
     """(0040,0244) DA 1 Type 3, Performed Procedure Step Start Date - PS3.3 2016c Table
-    10-16 (GeneralSeriesModule). Date on which the Performed Procedure Step started.
+    10-16, Section 10.13 (GeneralSeriesModule). Date on which the Performed
+    Procedure Step started.
     """
     PerformedProcedureStepStartTime: datetime.time | str | None = None
     """(0040,0245) TM 1 Type 3, Performed Procedure Step Start Time - PS3.3 2016c Table
-    10-16 (GeneralSeriesModule). Time on which the Performed Procedure Step started.
+    10-16, Section 10.13 (GeneralSeriesModule). Time on which the Performed
+    Procedure Step started.
     """
     PerformedProcedureStepEndDate: datetime.date | str | None = None
     """(0040,0250) DA 1 Type 3, Performed Procedure Step End Date - PS3.3 2016c Table
-    10-16 (GeneralSeriesModule). Date on which the Performed Procedure Step ended.
+    10-16, Section 10.13 (GeneralSeriesModule). Date on which the Performed
+    Procedure Step ended.
     """
     PerformedProcedureStepEndTime: datetime.time | str | None = None
     """(0040,0251) TM 1 Type 3, Performed Procedure Step End Time - PS3.3 2016c Table
-    10-16 (GeneralSeriesModule). Time at which the Performed Procedure Step ended.
+    10-16, Section 10.13 (GeneralSeriesModule). Time at which the Performed
+    Procedure Step ended.
     """
     PerformedProcedureStepDescription: str | None = None
     """(0040,0254) LO 1 Type 3, Performed Procedure Step Description - PS3.3 2016c
-    Table 10-16 (GeneralSeriesModule). Institution-generated description or
-    classification of the Procedure Step that was performed.
+    Table 10-16, Section 10.13 (GeneralSeriesModule). Institution-generated
+    description or classification of the Procedure Step that was performed.
     """
     PerformedProtocolCodeSequence: (
         list[PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem] | None
     ) = None
     """(0040,0260) SQ 1 Type 3, Performed Protocol Code Sequence - PS3.3 2016c Table
-    10-16 (GeneralSeriesModule). Sequence describing the Protocol performed for this
-    Procedure Step. One or more Items are permitted in this Sequence.
+    10-16, Section 10.13 (GeneralSeriesModule). Sequence describing the Protocol
+    performed for this Procedure Step. One or more Items are permitted in this
+    Sequence.
     """
     CommentsOnThePerformedProcedureStep: str | None = None
     """(0040,0280) ST 1 Type 3, Comments on the Performed Procedure Step - PS3.3 2016c
-    Table 10-16 (GeneralSeriesModule). User-defined comments on the Performed
-    Procedure Step.
+    Table 10-16, Section 10.13 (GeneralSeriesModule). User-defined comments on the
+    Performed Procedure Step.
     """
     AnatomicalOrientationType: Literal["BIPED", "QUADRUPED"] | None = None
-    """(0010,2210) CS 1 Type 1C, Anatomical Orientation Type - PS3.3 2016c Table C.7-5a
-    (GeneralSeriesModule). The anatomical orientation type used in instances
-    generated by this equipment. Enumerated Values: BIPED QUADRUPED Required if the
-    patient is an animal and the anatomical frame of reference is not bipedal. May
-    be present otherwise. See and . If this Attribute is not present, the default
-    human standard anatomical position is used to define the patient orientation of
-    projection images and the patient coordinate system of cross-sectional images.
+    """(0010,2210) CS 1 Type 1C, Anatomical Orientation Type - PS3.3 2016c Table
+    C.7-5a, Section C.7.3.1 (GeneralSeriesModule). The anatomical orientation type
+    used in instances generated by this equipment. Enumerated Values: BIPED
+    QUADRUPED Required if the patient is an animal and the anatomical frame of
+    reference is not bipedal. May be present otherwise. See and . If this Attribute
+    is not present, the default human standard anatomical position is used to define
+    the patient orientation of projection images and the patient coordinate system
+    of cross-sectional images.
     """
     ClinicalTrialCoordinatingCenterName: str | None = None
     """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
-    Table C.7-5b (ClinicalTrialSeriesModule). The name of the institution that is
-    responsible for coordinating the medical imaging data for the clinical trial or
-    research. See .
+    Table C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). The name of the
+    institution that is responsible for coordinating the medical imaging data for
+    the clinical trial or research. See .
     """
     ClinicalTrialSeriesID: str | None = None
-    """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b
-    (ClinicalTrialSeriesModule). An identifier of the series in the context of a
-    clinical trial or research. See .
+    """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b,
+    Section C.7.3.2 (ClinicalTrialSeriesModule). An identifier of the series in the
+    context of a clinical trial or research. See .
     """
     ClinicalTrialSeriesDescription: str | None = None
     """(0012,0072) LO 1 Type 3, Clinical Trial Series Description - PS3.3 2016c Table
-    C.7-5b (ClinicalTrialSeriesModule). A description of the series in the context
-    of a clinical trial or research. See .
+    C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). A description of the series
+    in the context of a clinical trial or research. See .
     """
     FrameOfReferenceUID: str | None = None
-    """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6
-    (FrameOfReferenceModule). Uniquely identifies the frame of reference for a
-    Series. See for further explanation.
+    """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
+    Section C.7.4.1 (FrameOfReferenceModule). Uniquely identifies the frame of
+    reference for a Series. See for further explanation.
     """
     PositionReferenceIndicator: str | None = None
-    """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6
-    (FrameOfReferenceModule). Part of the imaging target used as a reference. See
-    for further explanation.
+    """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
+    Section C.7.4.1 (FrameOfReferenceModule). Part of the imaging target used as a
+    reference. See for further explanation.
     """
     SynchronizationFrameOfReferenceUID: str | None = None
     """(0020,0200) UI 1 Type 1, Synchronization Frame of Reference UID - PS3.3 2016c
-    Table C.7-7 (SynchronizationModule). UID of common synchronization environment.
-    See .
+    Table C.7-7, Section C.7.4.2 (SynchronizationModule). UID of common
+    synchronization environment. See .
     """
     SynchronizationTrigger: Literal["SOURCE", "EXTERNAL", "PASSTHRU", "NO TRIGGER"] | None = None
-    """(0018,106A) CS 1 Type 1, Synchronization Trigger - PS3.3 2016c Table C.7-7
-    (SynchronizationModule). Data acquisition synchronization with external
-    equipment Enumerated Values: SOURCE this equipment provides synchronization
-    channel or trigger to other equipment EXTERNAL this equipment receives
-    synchronization channel or trigger from other equipment PASSTHRU this equipment
-    receives synchronization channel or trigger and forwards it NO TRIGGER data
-    acquisition not synchronized by common channel or trigger
+    """(0018,106A) CS 1 Type 1, Synchronization Trigger - PS3.3 2016c Table C.7-7,
+    Section C.7.4.2 (SynchronizationModule). Data acquisition synchronization with
+    external equipment Enumerated Values: SOURCE this equipment provides
+    synchronization channel or trigger to other equipment EXTERNAL this equipment
+    receives synchronization channel or trigger from other equipment PASSTHRU this
+    equipment receives synchronization channel or trigger and forwards it NO TRIGGER
+    data acquisition not synchronized by common channel or trigger
     """
     TriggerSourceOrType: str | None = None
-    """(0018,1061) LO 1 Type 3, Trigger Source or Type - PS3.3 2016c Table C.7-7
-    (SynchronizationModule). Specifies equipment ID of trigger source and/or type of
-    trigger
+    """(0018,1061) LO 1 Type 3, Trigger Source or Type - PS3.3 2016c Table C.7-7,
+    Section C.7.4.2 (SynchronizationModule). Specifies equipment ID of trigger
+    source and/or type of trigger
     """
     SynchronizationChannel: Sequence[int] | None = None
-    """(0018,106C) US 2 Type 1C, Synchronization Channel - PS3.3 2016c Table C.7-7
-    (SynchronizationModule). Identifier of waveform channel that records the
-    synchronization channel or trigger, see . Required if synchronization channel or
-    trigger is encoded in a waveform in this SOP Instance
+    """(0018,106C) US 2 Type 1C, Synchronization Channel - PS3.3 2016c Table C.7-7,
+    Section C.7.4.2 (SynchronizationModule). Identifier of waveform channel that
+    records the synchronization channel or trigger, see . Required if
+    synchronization channel or trigger is encoded in a waveform in this SOP Instance
     """
     AcquisitionTimeSynchronized: Literal["Y", "N"] | None = None
-    """(0018,1800) CS 1 Type 1, Acquisition Time Synchronized - PS3.3 2016c Table C.7-7
-    (SynchronizationModule). Acquisition DateTime (0008,002A) synchronized with
-    external time reference. Enumerated Values: Y N See
+    """(0018,1800) CS 1 Type 1, Acquisition Time Synchronized - PS3.3 2016c Table
+    C.7-7, Section C.7.4.2 (SynchronizationModule). Acquisition DateTime (0008,002A)
+    synchronized with external time reference. Enumerated Values: Y N See
     """
     TimeSource: str | None = None
-    """(0018,1801) SH 1 Type 3, Time Source - PS3.3 2016c Table C.7-7
+    """(0018,1801) SH 1 Type 3, Time Source - PS3.3 2016c Table C.7-7, Section C.7.4.2
     (SynchronizationModule). ID of equipment or system providing time reference
     """
     TimeDistributionProtocol: Literal["NTP", "IRIG", "GPS", "SNTP", "PTP"] | None = None
-    """(0018,1802) CS 1 Type 3, Time Distribution Protocol - PS3.3 2016c Table C.7-7
-    (SynchronizationModule). Method of time distribution used to synchronize this
-    equipment. Enumerated Values: NTP Network Time Protocol IRIG Inter Range
-    Instrumentation Group GPS Global Positioning System SNTP Simple Network Time
-    Protocol PTP IEEE 1588 Precision Time Protocol
+    """(0018,1802) CS 1 Type 3, Time Distribution Protocol - PS3.3 2016c Table C.7-7,
+    Section C.7.4.2 (SynchronizationModule). Method of time distribution used to
+    synchronize this equipment. Enumerated Values: NTP Network Time Protocol IRIG
+    Inter Range Instrumentation Group GPS Global Positioning System SNTP Simple
+    Network Time Protocol PTP IEEE 1588 Precision Time Protocol
     """
     NTPSourceAddress: str | None = None
-    """(0018,1803) LO 1 Type 3, NTP Source Address - PS3.3 2016c Table C.7-7
-    (SynchronizationModule). IP Address of NTP, SNTP, or PTP time source. IPv4
-    addresses shall be in dotted decimal (e.g., 192.168.1.1). The IPv6 addresses
-    shall be in colon separated hexadecimal (e.g., 12:34:56:78:9a:bc:de:f0).
-    Identity of this value in two instances acquired contemporaneously implies a
-    common time base. The NTP Source Address might not persist over time.
+    """(0018,1803) LO 1 Type 3, NTP Source Address - PS3.3 2016c Table C.7-7, Section
+    C.7.4.2 (SynchronizationModule). IP Address of NTP, SNTP, or PTP time source.
+    IPv4 addresses shall be in dotted decimal (e.g., 192.168.1.1). The IPv6
+    addresses shall be in colon separated hexadecimal (e.g.,
+    12:34:56:78:9a:bc:de:f0). Identity of this value in two instances acquired
+    contemporaneously implies a common time base. The NTP Source Address might not
+    persist over time.
     """
     Manufacturer: str
-    """(0008,0070) LO 1 Type 1, Manufacturer - PS3.3 2016c Table C.7-8b
-    (GeneralEquipmentModule, EnhancedGeneralEquipmentModule). Manufacturer of the
-    equipment that produced the composite instances.
+    """(0008,0070) LO 1 Type 1, Manufacturer - PS3.3 2016c Table C.7-8b, Section
+    C.7.5.2 (GeneralEquipmentModule, EnhancedGeneralEquipmentModule). Manufacturer
+    of the equipment that produced the composite instances.
     """
     InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 3, Institution Name - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Institution where the equipment that produced the
-    composite instances is located.
+    """(0008,0080) LO 1 Type 3, Institution Name - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). Institution where the equipment that produced
+    the composite instances is located.
     """
     InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Mailing address of the institution where the equipment
-    that produced the composite instances is located.
+    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). Mailing address of the institution where the
+    equipment that produced the composite instances is located.
     """
     StationName: str | None = None
-    """(0008,1010) SH 1 Type 3, Station Name - PS3.3 2016c Table C.7-8
+    """(0008,1010) SH 1 Type 3, Station Name - PS3.3 2016c Table C.7-8, Section C.7.5.1
     (GeneralEquipmentModule). User defined name identifying the machine that
     produced the composite instances.
     """
     InstitutionalDepartmentName: str | None = None
-    """(0008,1040) LO 1 Type 3, Institutional Department Name - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Department in the institution where the equipment that
-    produced the composite instances is located.
+    """(0008,1040) LO 1 Type 3, Institutional Department Name - PS3.3 2016c Table
+    C.7-8, Section C.7.5.1 (GeneralEquipmentModule). Department in the institution
+    where the equipment that produced the composite instances is located.
     """
     ManufacturerModelName: str
-    """(0008,1090) LO 1 Type 1, Manufacturer's Model Name - PS3.3 2016c Table C.7-8b
-    (GeneralEquipmentModule, EnhancedGeneralEquipmentModule). Manufacturer's model
-    name of the equipment that produced the composite instances.
+    """(0008,1090) LO 1 Type 1, Manufacturer's Model Name - PS3.3 2016c Table C.7-8b,
+    Section C.7.5.2 (GeneralEquipmentModule, EnhancedGeneralEquipmentModule).
+    Manufacturer's model name of the equipment that produced the composite
+    instances.
     """
     DeviceSerialNumber: str
-    """(0018,1000) LO 1 Type 1, Device Serial Number - PS3.3 2016c Table C.7-8b
-    (GeneralEquipmentModule, EnhancedGeneralEquipmentModule). Manufacturer's serial
-    number of the equipment that produced the composite instances.
+    """(0018,1000) LO 1 Type 1, Device Serial Number - PS3.3 2016c Table C.7-8b,
+    Section C.7.5.2 (GeneralEquipmentModule, EnhancedGeneralEquipmentModule).
+    Manufacturer's serial number of the equipment that produced the composite
+    instances.
     """
     SoftwareVersions: Sequence[str]
-    """(0018,1020) LO 1-n Type 1, Software Versions - PS3.3 2016c Table C.7-8b
-    (GeneralEquipmentModule, EnhancedGeneralEquipmentModule). Manufacturer's
+    """(0018,1020) LO 1-n Type 1, Software Versions - PS3.3 2016c Table C.7-8b, Section
+    C.7.5.2 (GeneralEquipmentModule, EnhancedGeneralEquipmentModule). Manufacturer's
     designation of software version of the equipment that produced the composite
     instances. See .
     """
     GantryID: str | None = None
-    """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8
+    """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8, Section C.7.5.1
     (GeneralEquipmentModule). Identifier of the gantry or positioner.
     """
     SpatialResolution: float | Decimal | None = None
-    """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). The inherent limiting resolution in mm of the
+    """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). The inherent limiting resolution in mm of the
     acquisition equipment for high contrast objects for the data gathering and
     reconstruction technique chosen. If variable across the images of the series,
     the value at the image center.
     """
     DateOfLastCalibration: Sequence[datetime.date | str] | None = None
-    """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Date when the image acquisition device calibration was
-    last changed in any way. Multiple entries may be used for additional
-    calibrations at other times. See for further explanation.
+    """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8,
+    Section C.7.5.1 (GeneralEquipmentModule). Date when the image acquisition device
+    calibration was last changed in any way. Multiple entries may be used for
+    additional calibrations at other times. See for further explanation.
     """
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
-    """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Time when the image acquisition device calibration was
-    last changed in any way. Multiple entries may be used. See for further
-    explanation.
+    """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8,
+    Section C.7.5.1 (GeneralEquipmentModule). Time when the image acquisition device
+    calibration was last changed in any way. Multiple entries may be used. See for
+    further explanation.
     """
     PixelPaddingValue: int | None = None
-    """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Single pixel value or one limit (inclusive) of a range
-    of pixel values used in an image to pad to rectangular format or to signal
-    background that may be suppressed. See for further explanation. Required if
-    Pixel Padding Range Limit (0028,0121) is present and either Pixel Data
-    (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present. May be present
-    otherwise only if Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0)
-    is present. The Value Representation of this Attribute is determined by the
-    value of Pixel Representation (0028,0103). This Attribute is not used in
-    Presentation ...
+    """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8,
+    Section C.7.5.1 (GeneralEquipmentModule). Single pixel value or one limit
+    (inclusive) of a range of pixel values used in an image to pad to rectangular
+    format or to signal background that may be suppressed. See for further
+    explanation. Required if Pixel Padding Range Limit (0028,0121) is present and
+    either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present.
+    May be present otherwise only if Pixel Data (7FE0,0010) or Pixel Data Provider
+    URL (0028,7FE0) is present. The Value Representation of this Attribute is
+    determined by the value of Pixel Representation (0028,0103). This Attribute is
+    not used in Presentation ...
     """
     SamplesPerPixel: int
-    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Number of samples (planes) in this image. See for further
-    explanation.
+    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule). Number of samples (planes) in this image. See for
+    further explanation.
     """
     PhotometricInterpretation: str
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Specifies the intended interpretation of the pixel data. See
-    for further explanation.
+    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule). Specifies the intended interpretation of the
+    pixel data. See for further explanation.
     """
     Rows: int
-    """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b (ImagePixelModule).
-    Number of rows in the image.
+    """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3
+    (ImagePixelModule). Number of rows in the image.
     """
     Columns: int
-    """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b (ImagePixelModule).
-    Number of columns in the image
+    """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b, Section C.7.6.3
+    (ImagePixelModule). Number of columns in the image
     """
     BitsAllocated: int
-    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Number of bits allocated for each pixel sample. Each sample
-    shall have the same number of bits allocated. Bits Allocated (0028,0100) shall
-    be either 1, or a multiple of 8. See for further explanation.
+    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule). Number of bits allocated for each pixel sample. Each
+    sample shall have the same number of bits allocated. Bits Allocated (0028,0100)
+    shall be either 1, or a multiple of 8. See for further explanation.
     """
     BitsStored: int
-    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Number of bits stored for each pixel sample. Each sample
-    shall have the same number of bits stored. See for further explanation.
+    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule). Number of bits stored for each pixel sample. Each
+    sample shall have the same number of bits stored. See for further explanation.
     """
     HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b
+    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule). Most significant bit for pixel sample data. Each sample
     shall have the same high bit. High Bit (0028,0102) shall be one less than Bits
     Stored (0028,0101). See for further explanation.
     """
     PixelRepresentation: Literal[0, 1]
-    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Data representation of the pixel samples. Each sample shall
-    have the same pixel representation. Enumerated Values: 0000H unsigned integer.
-    0001H 2's complement
+    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule). Data representation of the pixel samples.
+    Each sample shall have the same pixel representation. Enumerated Values: 0000H
+    unsigned integer. 0001H 2's complement
     """
     PixelData: bytes | None = None
-    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). A data stream of the pixel samples that comprise the Image.
-    See for further explanation. Required if Pixel Data Provider URL (0028,7FE0) is
-    not present.
+    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule). A data stream of the pixel samples that comprise the
+    Image. See for further explanation. Required if Pixel Data Provider URL
+    (0028,7FE0) is not present.
     """
     PlanarConfiguration: int | None = None
-    """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Indicates whether the pixel data are sent color-by-plane or
-    color-by-pixel. Required if Samples per Pixel (0028,0002) has a value greater
-    than 1. See for further explanation.
+    """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule). Indicates whether the pixel data are sent
+    color-by-plane or color-by-pixel. Required if Samples per Pixel (0028,0002) has
+    a value greater than 1. See for further explanation.
     """
     PixelAspectRatio: Sequence[int] | None = None
-    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Ratio of the vertical size and horizontal size of the pixels
-    in the image specified by a pair of integer values where the first value is the
-    vertical pixel size, and the second value is the horizontal pixel size. Required
-    if the aspect ratio values do not have a ratio of 1:1 and the physical pixel
-    spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing
-    (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire
-    Image or per-frame in a Functional Group Macro. See .
+    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule). Ratio of the vertical size and horizontal
+    size of the pixels in the image specified by a pair of integer values where the
+    first value is the vertical pixel size, and the second value is the horizontal
+    pixel size. Required if the aspect ratio values do not have a ratio of 1:1 and
+    the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or
+    Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010),
+    either for the entire Image or per-frame in a Functional Group Macro. See .
     """
     SmallestImagePixelValue: int | None = None
     """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b (ImagePixelModule). The minimum actual pixel value encountered in this
-    image.
+    C.7-11b, Section C.7.6.3 (ImagePixelModule). The minimum actual pixel value
+    encountered in this image.
     """
     LargestImagePixelValue: int | None = None
     """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b (ImagePixelModule). The maximum actual pixel value encountered in this
-    image.
+    C.7-11b, Section C.7.6.3 (ImagePixelModule). The maximum actual pixel value
+    encountered in this image.
     """
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b (ImagePixelModule). Specifies the format of the Red
-    Palette Color Lookup Table Data (0028,1201). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
+    format of the Red Palette Color Lookup Table Data (0028,1201). Required if
+    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
+    further explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b (ImagePixelModule). Specifies the format of the Green
-    Palette Color Lookup Table Data (0028,1202). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
+    format of the Green Palette Color Lookup Table Data (0028,1202). Required if
+    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
+    further explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b (ImagePixelModule). Specifies the format of the Blue
-    Palette Color Lookup Table Data (0028,1203). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
+    format of the Blue Palette Color Lookup Table Data (0028,1203). Required if
+    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
+    further explanation.
     """
     RedPaletteColorLookupTableData: bytes | None = None
     """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b (ImagePixelModule). Red Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Red Palette Color Lookup
+    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
+    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
+    or MIXED. See for further explanation.
     """
     GreenPaletteColorLookupTableData: bytes | None = None
     """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b (ImagePixelModule). Green Palette Color Lookup Table Data.
-    Required if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR
-    or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED. See
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Green Palette Color Lookup
+    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
+    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
+    or MIXED. See for further explanation.
     """
     BluePaletteColorLookupTableData: bytes | None = None
     """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b (ImagePixelModule). Blue Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Blue Palette Color Lookup
+    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
+    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
+    or MIXED. See for further explanation.
     """
     ICCProfile: bytes | None = None
-    """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). An ICC Profile encoding the transformation of device-
-    dependent color stored pixel values into PCS-Values. See . When present, defines
-    the color space of color Pixel Data (7FE0,0010) values, and the output of
-    Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
+    """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule). An ICC Profile encoding the transformation of
+    device-dependent color stored pixel values into PCS-Values. See . When present,
+    defines the color space of color Pixel Data (7FE0,0010) values, and the output
+    of Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
     Pixel Data (7FE0,0010) at the same level of the Data Set and not to any icons
     nested within sequences, which may or may not have their own ICC profile
     specified.
     """
     ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b
+    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule). A label that identifies the well-known color space of the
     image. Shall be consistent with any ICC Profile (0028,2000) that is also
     present. See .
     """
     PixelDataProviderURL: str | None = None
-    """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a
-    (ImagePixelModule). A URL of a provider service that supplies the pixel data of
-    the Image. Required if the image is to be transferred in one of the following
-    presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94
-    (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP
-    Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT
-    to UR.
+    """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a,
+    Section C.7.6.3 (ImagePixelModule). A URL of a provider service that supplies
+    the pixel data of the Image. Required if the image is to be transferred in one
+    of the following presentation contexts identified by Transfer Syntax UID:
+    1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax)
+    1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of
+    this attribute has changed from UT to UR.
     """
     PixelPaddingRangeLimit: int | None = None
     """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
-    C.7-11a (ImagePixelModule). Pixel value that represents one limit (inclusive) of
-    a range of padding values used together with Pixel Padding Value (0028,0120) as
-    defined in the . See for further explanation. Required if pixel padding is to be
-    defined as a range rather than a single value. The Value Representation of this
-    Attribute is determined by the value of Pixel Representation (0028,0103). Pixel
-    Padding Value (0028,0120) is also required when this Attribute is present.
+    C.7-11a, Section C.7.6.3 (ImagePixelModule). Pixel value that represents one
+    limit (inclusive) of a range of padding values used together with Pixel Padding
+    Value (0028,0120) as defined in the . See for further explanation. Required if
+    pixel padding is to be defined as a range rather than a single value. The Value
+    Representation of this Attribute is determined by the value of Pixel
+    Representation (0028,0103). Pixel Padding Value (0028,0120) is also required
+    when this Attribute is present.
     """
     ContrastBolusAgentSequence: (
         list[EnhancedContrastBolusModuleContrastBolusAgentSequenceItem] | None
     ) = None
     """(0018,0012) SQ 1 Type 1, Contrast/Bolus Agent Sequence - PS3.3 2016c Table
-    C.7-12b (EnhancedContrastBolusModule). Sequence that identifies one or more
-    contrast agents administered prior to or during the acquisition. One or more
-    Items shall be included in this Sequence.
+    C.7-12b, Section C.7.6.4b (EnhancedContrastBolusModule). Sequence that
+    identifies one or more contrast agents administered prior to or during the
+    acquisition. One or more Items shall be included in this Sequence.
     """
     DeviceSequence: list[DeviceModuleDeviceSequenceItem] | None = None
-    """(0050,0010) SQ 1 Type 1, Device Sequence - PS3.3 2016c Table C.7-18
-    (DeviceModule). A sequence of items describing devices used that may be visible
-    in the image. One or more Items shall be included in this Sequence.
+    """(0050,0010) SQ 1 Type 1, Device Sequence - PS3.3 2016c Table C.7-18, Section
+    C.7.6.12 (DeviceModule). A sequence of items describing devices used that may be
+    visible in the image. One or more Items shall be included in this Sequence.
     """
     AcquisitionContextSequence: list[AcquisitionContextModuleAcquisitionContextSequenceItem] | None
     """(0040,0555) SQ 1 Type 2, Acquisition Context Sequence - PS3.3 2016c Table
-    C.7.6.14-1 (AcquisitionContextModule). A sequence of Items that describes the
-    conditions present during the acquisition of the data of the SOP Instance. Zero
-    or more Items shall be included in this Sequence.
+    C.7.6.14-1, Section C.7.6.14 (AcquisitionContextModule). A sequence of Items
+    that describes the conditions present during the acquisition of the data of the
+    SOP Instance. Zero or more Items shall be included in this Sequence.
     """
     AcquisitionContextDescription: str | None = None
     """(0040,0556) ST 1 Type 3, Acquisition Context Description - PS3.3 2016c Table
-    C.7.6.14-1 (AcquisitionContextModule). Free-text description of the image-
-    acquisition context.
+    C.7.6.14-1, Section C.7.6.14 (AcquisitionContextModule). Free-text description
+    of the image-acquisition context.
     """
     SharedFunctionalGroupsSequence: list[EnhancedXAImageSharedFunctionalGroupsSequenceItem]
     """(5200,9229) SQ 1 Type 1, Shared Functional Groups Sequence - PS3.3 2016c Table
-    C.7.6.16-1 (MultiFrameFunctionalGroupsModule). Sequence that contains the
-    Functional Group Macros that are shared for all frames in this SOP Instance and
-    Concatenation. The contents of this sequence are the same in all SOP Instances
-    that comprise a Concatenation. Only a single Item shall be included in this
-    Sequence. See for further explanation.
+    C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Sequence that
+    contains the Functional Group Macros that are shared for all frames in this SOP
+    Instance and Concatenation. The contents of this sequence are the same in all
+    SOP Instances that comprise a Concatenation. Only a single Item shall be
+    included in this Sequence. See for further explanation.
     """
     PerFrameFunctionalGroupsSequence: list[EnhancedXAImagePerFrameFunctionalGroupsSequenceItem]
     """(5200,9230) SQ 1 Type 1, Per-frame Functional Groups Sequence - PS3.3 2016c
-    Table C.7.6.16-1 (MultiFrameFunctionalGroupsModule). Sequence that contains the
-    Functional Group Sequence Attributes corresponding to each frame of the Multi-
-    frame Image. The first Item corresponds with the first frame, and so on. One or
-    more Items shall be included in this Sequence. The number of Items shall be the
-    same as the number of frames in the Multi-frame image. See for further
-    explanation.
+    Table C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Sequence
+    that contains the Functional Group Sequence Attributes corresponding to each
+    frame of the Multi-frame Image. The first Item corresponds with the first frame,
+    and so on. One or more Items shall be included in this Sequence. The number of
+    Items shall be the same as the number of frames in the Multi-frame image. See
+    for further explanation.
     """
     InstanceNumber: int
-    """(0020,0013) IS 1 Type 1, Instance Number - PS3.3 2016c Table C.7.6.16-1
-    (MultiFrameFunctionalGroupsModule, SOPCommonModule). A number that identifies
-    this instance. The value shall be the same for all SOP Instances of a
+    """(0020,0013) IS 1 Type 1, Instance Number - PS3.3 2016c Table C.7.6.16-1, Section
+    C.7.6.16 (MultiFrameFunctionalGroupsModule, SOPCommonModule). A number that
+    identifies this instance. The value shall be the same for all SOP Instances of a
     Concatenation, and different for each separate Concatenation and for each SOP
     Instance not within a Concatenation in a series.
     """
     ContentDate: datetime.date | str
-    """(0008,0023) DA 1 Type 1, Content Date - PS3.3 2016c Table C.7.6.16-1
-    (MultiFrameFunctionalGroupsModule). The date the data creation was started. For
-    instance, this is the date the pixel data is created, not the date the data is
-    acquired.
+    """(0008,0023) DA 1 Type 1, Content Date - PS3.3 2016c Table C.7.6.16-1, Section
+    C.7.6.16 (MultiFrameFunctionalGroupsModule). The date the data creation was
+    started. For instance, this is the date the pixel data is created, not the date
+    the data is acquired.
     """
     ContentTime: datetime.time | str
-    """(0008,0033) TM 1 Type 1, Content Time - PS3.3 2016c Table C.7.6.16-1
-    (MultiFrameFunctionalGroupsModule). The time the data creation was started. For
-    instance, this is the time the pixel data is created, not the time the data is
-    acquired.
+    """(0008,0033) TM 1 Type 1, Content Time - PS3.3 2016c Table C.7.6.16-1, Section
+    C.7.6.16 (MultiFrameFunctionalGroupsModule). The time the data creation was
+    started. For instance, this is the time the pixel data is created, not the time
+    the data is acquired.
     """
     NumberOfFrames: int
-    """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7.6.16-1
-    (MultiFrameFunctionalGroupsModule). Number of frames in a multi-frame image. See
-    for further explanation.
+    """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7.6.16-1,
+    Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Number of frames in a
+    multi-frame image. See for further explanation.
     """
     StereoPairsPresent: object | None = None
-    """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7.6.16-1
-    (MultiFrameFunctionalGroupsModule). The multi-frame pixel data consists of left
-    and right stereoscopic pairs. See for further explanation. Enumerated Values:
-    YES NO
+    """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7.6.16-1,
+    Section C.7.6.16 (MultiFrameFunctionalGroupsModule). The multi-frame pixel data
+    consists of left and right stereoscopic pairs. See for further explanation.
+    Enumerated Values: YES NO
     """
     ConcatenationFrameOffsetNumber: int | None = None
     """(0020,9228) UL 1 Type 1C, Concatenation Frame Offset Number - PS3.3 2016c Table
-    C.7.6.16-1 (MultiFrameFunctionalGroupsModule). Offset of the first frame in a
-    multi-frame image of a concatenation. Logical frame numbers in a concatenation
-    can be used across all its SOP instances. This offset can be applied to the
-    implicit frame number to find the logical frame number in a concatenation. The
-    offset is numbered from zero; i.e., the instance of a concatenation that begins
-    with the first frame of the concatenation has a Concatenation Frame Offset
-    Number (0020,9228) of zero. Required if Concatenation UID (0020,9161) is
-    present.
+    C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Offset of the
+    first frame in a multi-frame image of a concatenation. Logical frame numbers in
+    a concatenation can be used across all its SOP instances. This offset can be
+    applied to the implicit frame number to find the logical frame number in a
+    concatenation. The offset is numbered from zero; i.e., the instance of a
+    concatenation that begins with the first frame of the concatenation has a
+    Concatenation Frame Offset Number (0020,9228) of zero. Required if Concatenation
+    UID (0020,9161) is present.
     """
     RepresentativeFrameNumber: int | None = None
     """(0028,6010) US 1 Type 3, Representative Frame Number - PS3.3 2016c Table
-    C.7.6.16-1 (MultiFrameFunctionalGroupsModule). The frame number selected for use
-    as a pictorial representation (e.g., icon) of the multi-frame Image.
+    C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). The frame
+    number selected for use as a pictorial representation (e.g., icon) of the multi-
+    frame Image.
     """
     ConcatenationUID: str | None = None
-    """(0020,9161) UI 1 Type 1C, Concatenation UID - PS3.3 2016c Table C.7.6.16-1
-    (MultiFrameFunctionalGroupsModule). Identifier of all SOP Instances that belong
-    to the same concatenation. Required if a group of multi-frame image SOP
-    Instances within a Series are part of a Concatenation.
+    """(0020,9161) UI 1 Type 1C, Concatenation UID - PS3.3 2016c Table C.7.6.16-1,
+    Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Identifier of all SOP
+    Instances that belong to the same concatenation. Required if a group of multi-
+    frame image SOP Instances within a Series are part of a Concatenation.
     """
     SOPInstanceUIDOfConcatenationSource: str | None = None
     """(0020,0242) UI 1 Type 1C, SOP Instance UID of Concatenation Source - PS3.3 2016c
-    Table C.7.6.16-1 (MultiFrameFunctionalGroupsModule). The SOP Instance UID of the
-    single composite SOP Instance of which the Concatenation is a part. All SOP
-    Instances of a concatenation shall use the same value for this attribute, see .
-    May be used to reference the entire instance rather than individual instances of
-    the concatenation, which may be transient (e.g., from a presentation state).
-    Required if Concatenation UID (0020,9161) is present.
+    Table C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). The SOP
+    Instance UID of the single composite SOP Instance of which the Concatenation is
+    a part. All SOP Instances of a concatenation shall use the same value for this
+    attribute, see . May be used to reference the entire instance rather than
+    individual instances of the concatenation, which may be transient (e.g., from a
+    presentation state). Required if Concatenation UID (0020,9161) is present.
     """
     InConcatenationNumber: int | None = None
-    """(0020,9162) US 1 Type 1C, In-concatenation Number - PS3.3 2016c Table C.7.6.16-1
-    (MultiFrameFunctionalGroupsModule). Identifier for one SOP Instance belonging to
-    a concatenation. See for further specification. The first instance in a
-    concatenation (that with the lowest Concatenation Frame Offset Number
-    (0020,9228) value) shall have an In-concatenation Number (0020,9162) value of 1,
-    and subsequent instances shall have values monotonically increasing by 1.
-    Required if Concatenation UID (0020,9161) is present.
+    """(0020,9162) US 1 Type 1C, In-concatenation Number - PS3.3 2016c Table
+    C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Identifier for
+    one SOP Instance belonging to a concatenation. See for further specification.
+    The first instance in a concatenation (that with the lowest Concatenation Frame
+    Offset Number (0020,9228) value) shall have an In-concatenation Number
+    (0020,9162) value of 1, and subsequent instances shall have values monotonically
+    increasing by 1. Required if Concatenation UID (0020,9161) is present.
     """
     InConcatenationTotalNumber: int | None = None
     """(0020,9163) US 1 Type 3, In-concatenation Total Number - PS3.3 2016c Table
-    C.7.6.16-1 (MultiFrameFunctionalGroupsModule). The number of SOP Instances
-    sharing the same Concatenation UID.
+    C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). The number of
+    SOP Instances sharing the same Concatenation UID.
     """
     DimensionOrganizationSequence: (
         list[MultiFrameDimensionModuleDimensionOrganizationSequenceItem] | None
     ) = None
     """(0020,9221) SQ 1 Type 1, Dimension Organization Sequence - PS3.3 2016c Table
-    C.7.6.17-1 (MultiFrameDimensionModule). Sequence that lists the Dimension
-    Organization UIDs referenced by the containing SOP Instance. See for further
-    explanation. One or more Items shall be included in this Sequence.
+    C.7.6.17-1, Section C.7.6.17 (MultiFrameDimensionModule). Sequence that lists
+    the Dimension Organization UIDs referenced by the containing SOP Instance. See
+    for further explanation. One or more Items shall be included in this Sequence.
     """
     DimensionOrganizationType: Literal["3D", "3D_TEMPORAL"] | str | None = None
     """(0020,9311) CS 1 Type 3, Dimension Organization Type - PS3.3 2016c Table
-    C.7.6.17-1 (MultiFrameDimensionModule). Dimension organization of the instance.
-    Defined Terms: 3D Spatial Multi-frame image of equally spaced parallel planes
-    (3D volume set) 3D_TEMPORAL Temporal loop of equally spaced parallel-plane 3D
-    volume sets.
+    C.7.6.17-1, Section C.7.6.17 (MultiFrameDimensionModule). Dimension organization
+    of the instance. Defined Terms: 3D Spatial Multi-frame image of equally spaced
+    parallel planes (3D volume set) 3D_TEMPORAL Temporal loop of equally spaced
+    parallel-plane 3D volume sets.
     """
     DimensionIndexSequence: list[MultiFrameDimensionModuleDimensionIndexSequenceItem] | None = None
-    """(0020,9222) SQ 1 Type 1, Dimension Index Sequence - PS3.3 2016c Table C.7.6.17-1
-    (MultiFrameDimensionModule). Identifies the sequence containing the indices used
-    to specify the dimension of the multi-frame object. One or more Items shall be
-    included in this Sequence.
+    """(0020,9222) SQ 1 Type 1, Dimension Index Sequence - PS3.3 2016c Table
+    C.7.6.17-1, Section C.7.6.17 (MultiFrameDimensionModule). Identifies the
+    sequence containing the indices used to specify the dimension of the multi-frame
+    object. One or more Items shall be included in this Sequence.
     """
     CardiacSynchronizationTechnique: (
         Literal["NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"] | None
     ) = None
     """(0018,9037) CS 1 Type 1C, Cardiac Synchronization Technique - PS3.3 2016c Table
-    C.7.6.18-1 (CardiacSynchronizationModule). Defines if a cardiac synchronization
-    technique was applied during or after the acquisition. Enumerated Values: NONE
-    REALTIME total time for the acquisition is shorter than cardiac cycle, no gating
-    is applied PROSPECTIVE certain thresholds have been set for a gating window that
-    defines the acceptance of measurement data during the acquisition RETROSPECTIVE
-    certain thresholds have been set for a gating window that defines the acceptance
-    of measurement data after the acquisition PACED there is a constant RR interval
-    (e.g., Pacemaker), which makes thresholding not required Required if Image Type
-    ...
+    C.7.6.18-1, Section C.7.6.18.1 (CardiacSynchronizationModule). Defines if a
+    cardiac synchronization technique was applied during or after the acquisition.
+    Enumerated Values: NONE REALTIME total time for the acquisition is shorter than
+    cardiac cycle, no gating is applied PROSPECTIVE certain thresholds have been set
+    for a gating window that defines the acceptance of measurement data during the
+    acquisition RETROSPECTIVE certain thresholds have been set for a gating window
+    that defines the acceptance of measurement data after the acquisition PACED
+    there is a constant RR interval (e.g., Pacemaker), which makes thresholding not
+    required Required if Image Type ...
     """
     CardiacSignalSource: Literal["ECG", "VCG", "PP", "MR"] | str | None = None
-    """(0018,9085) CS 1 Type 1C, Cardiac Signal Source - PS3.3 2016c Table C.7.6.18-1
-    (CardiacSynchronizationModule). Cardiac Signal Source. Defined Terms: ECG
-    electrocardiogram VCG vector cardiogram PP peripheral pulse MR magnetic
-    resonance, i.e., M-mode or cardiac navigator Required if Image Type (0008,0008)
-    Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037)
-    equals other than NONE. Otherwise may be present if Image Type (0008,0008) Value
-    1 is DERIVED and Cardiac Synchronization Technique (0018,9037) equals other than
-    NONE.
-    """
-    CardiacRRIntervalSpecified: float | None = None
-    """(0018,9070) FD 1 Type 1C, Cardiac RR Interval Specified - PS3.3 2016c Table
-    C.7.6.18-1 (CardiacSynchronizationModule). R-R interval in ms measured prior to
-    or during the scan. Required if Image Type (0008,0008) Value 1 is ORIGINAL or
-    MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE.
-    Otherwise may be present if Image Type (0008,0008) Value 1 is DERIVED and
-    Cardiac Synchronization Technique (0018,9037) equals other than NONE. Heart Rate
-    (0018,1088) is not used in this Module, since its value can be derived as 1/
-    Cardiac RR Interval Specified (0018,9070).
-    """
-    CardiacBeatRejectionTechnique: (
-        Literal["NONE", "RR_INTERVAL", "QRS_LOOP", "PVC"] | str | None
-    ) = None
-    """(0018,9169) CS 1 Type 1C, Cardiac Beat Rejection Technique - PS3.3 2016c Table
-    C.7.6.18-1 (CardiacSynchronizationModule). Cardiac arrhythmia rejection
-    technique. Defined Terms: NONE RR_INTERVAL rejection based on deviation from
-    average RR interval QRS_LOOP rejection based on deviation from regular QRS loop
-    PVC rejection based on PVC criteria Required if Image Type (0008,0008) Value 1
-    is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals
-    PROSPECTIVE or RETROSPECTIVE. Otherwise may be present if Image Type (0008,0008)
-    Value 1 is DERIVED and Cardiac Synchronization Technique (0018,9037) equals
-    PROSPECTIVE or RETROSPECTIVE.
-    """
-    LowRRValue: int | None = None
-    """(0018,1081) IS 1 Type 2C, Low R-R Value - PS3.3 2016c Table C.7.6.18-1
-    (CardiacSynchronizationModule). R-R interval low limit for beat rejection, in
-    ms. Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac
-    Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE.
-    Otherwise may be present if Image Type (0008,0008) Value 1 is DERIVED and
-    Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
-    RETROSPECTIVE.
-    """
-    HighRRValue: int | None = None
-    """(0018,1082) IS 1 Type 2C, High R-R Value - PS3.3 2016c Table C.7.6.18-1
-    (CardiacSynchronizationModule). R-R interval high limit for beat rejection, in
-    ms. Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac
-    Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE.
-    Otherwise may be present if Image Type (0008,0008) Value 1 is DERIVED and
-    Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
-    RETROSPECTIVE.
-    """
-    IntervalsAcquired: int | None = None
-    """(0018,1083) IS 1 Type 2C, Intervals Acquired - PS3.3 2016c Table C.7.6.18-1
-    (CardiacSynchronizationModule). Number of R-R intervals acquired and used to
-    create the image (not including the intervals rejected). Required if Image Type
+    """(0018,9085) CS 1 Type 1C, Cardiac Signal Source - PS3.3 2016c Table C.7.6.18-1,
+    Section C.7.6.18.1 (CardiacSynchronizationModule). Cardiac Signal Source.
+    Defined Terms: ECG electrocardiogram VCG vector cardiogram PP peripheral pulse
+    MR magnetic resonance, i.e., M-mode or cardiac navigator Required if Image Type
     (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique
     (0018,9037) equals other than NONE. Otherwise may be present if Image Type
     (0008,0008) Value 1 is DERIVED and Cardiac Synchronization Technique (0018,9037)
     equals other than NONE.
     """
+    CardiacRRIntervalSpecified: float | None = None
+    """(0018,9070) FD 1 Type 1C, Cardiac RR Interval Specified - PS3.3 2016c Table
+    C.7.6.18-1, Section C.7.6.18.1 (CardiacSynchronizationModule). R-R interval in
+    ms measured prior to or during the scan. Required if Image Type (0008,0008)
+    Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037)
+    equals other than NONE. Otherwise may be present if Image Type (0008,0008) Value
+    1 is DERIVED and Cardiac Synchronization Technique (0018,9037) equals other than
+    NONE. Heart Rate (0018,1088) is not used in this Module, since its value can be
+    derived as 1/ Cardiac RR Interval Specified (0018,9070).
+    """
+    CardiacBeatRejectionTechnique: (
+        Literal["NONE", "RR_INTERVAL", "QRS_LOOP", "PVC"] | str | None
+    ) = None
+    """(0018,9169) CS 1 Type 1C, Cardiac Beat Rejection Technique - PS3.3 2016c Table
+    C.7.6.18-1, Section C.7.6.18.1 (CardiacSynchronizationModule). Cardiac
+    arrhythmia rejection technique. Defined Terms: NONE RR_INTERVAL rejection based
+    on deviation from average RR interval QRS_LOOP rejection based on deviation from
+    regular QRS loop PVC rejection based on PVC criteria Required if Image Type
+    (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique
+    (0018,9037) equals PROSPECTIVE or RETROSPECTIVE. Otherwise may be present if
+    Image Type (0008,0008) Value 1 is DERIVED and Cardiac Synchronization Technique
+    (0018,9037) equals PROSPECTIVE or RETROSPECTIVE.
+    """
+    LowRRValue: int | None = None
+    """(0018,1081) IS 1 Type 2C, Low R-R Value - PS3.3 2016c Table C.7.6.18-1, Section
+    C.7.6.18.1 (CardiacSynchronizationModule). R-R interval low limit for beat
+    rejection, in ms. Required if Image Type (0008,0008) Value 1 is ORIGINAL or
+    MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
+    RETROSPECTIVE. Otherwise may be present if Image Type (0008,0008) Value 1 is
+    DERIVED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
+    RETROSPECTIVE.
+    """
+    HighRRValue: int | None = None
+    """(0018,1082) IS 1 Type 2C, High R-R Value - PS3.3 2016c Table C.7.6.18-1, Section
+    C.7.6.18.1 (CardiacSynchronizationModule). R-R interval high limit for beat
+    rejection, in ms. Required if Image Type (0008,0008) Value 1 is ORIGINAL or
+    MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
+    RETROSPECTIVE. Otherwise may be present if Image Type (0008,0008) Value 1 is
+    DERIVED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
+    RETROSPECTIVE.
+    """
+    IntervalsAcquired: int | None = None
+    """(0018,1083) IS 1 Type 2C, Intervals Acquired - PS3.3 2016c Table C.7.6.18-1,
+    Section C.7.6.18.1 (CardiacSynchronizationModule). Number of R-R intervals
+    acquired and used to create the image (not including the intervals rejected).
+    Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac
+    Synchronization Technique (0018,9037) equals other than NONE. Otherwise may be
+    present if Image Type (0008,0008) Value 1 is DERIVED and Cardiac Synchronization
+    Technique (0018,9037) equals other than NONE.
+    """
     IntervalsRejected: int | None = None
-    """(0018,1084) IS 1 Type 2C, Intervals Rejected - PS3.3 2016c Table C.7.6.18-1
-    (CardiacSynchronizationModule). Number of R-R intervals rejected. Required if
-    Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization
-    Technique (0018,9037) equals other than NONE. Otherwise may be present if Image
-    Type (0008,0008) Value 1 is DERIVED and Cardiac Synchronization Technique
-    (0018,9037) equals other than NONE.
+    """(0018,1084) IS 1 Type 2C, Intervals Rejected - PS3.3 2016c Table C.7.6.18-1,
+    Section C.7.6.18.1 (CardiacSynchronizationModule). Number of R-R intervals
+    rejected. Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and
+    Cardiac Synchronization Technique (0018,9037) equals other than NONE. Otherwise
+    may be present if Image Type (0008,0008) Value 1 is DERIVED and Cardiac
+    Synchronization Technique (0018,9037) equals other than NONE.
     """
     SkipBeats: int | None = None
-    """(0018,1086) IS 1 Type 1C, Skip Beats - PS3.3 2016c Table C.7.6.18-1
-    (CardiacSynchronizationModule). Number of beats prescribed to be skipped after
-    each detected arrhythmia. Required if Frame Increment Pointer (0028,0009) points
-    to Frame Time Vector (0018,1065).
+    """(0018,1086) IS 1 Type 1C, Skip Beats - PS3.3 2016c Table C.7.6.18-1, Section
+    C.7.6.18.1 (CardiacSynchronizationModule). Number of beats prescribed to be
+    skipped after each detected arrhythmia. Required if Frame Increment Pointer
+    (0028,0009) points to Frame Time Vector (0018,1065).
     """
     CardiacFramingType: str | None = None
-    """(0018,1064) LO 1 Type 1C, Cardiac Framing Type - PS3.3 2016c Table C.7.6.18-1
-    (CardiacSynchronizationModule). Description of type of framing performed. See
-    for description and Defined Terms. Required if type of framing is not time
-    forward from trigger, may be present otherwise.
+    """(0018,1064) LO 1 Type 1C, Cardiac Framing Type - PS3.3 2016c Table C.7.6.18-1,
+    Section C.7.6.18.1 (CardiacSynchronizationModule). Description of type of
+    framing performed. See for description and Defined Terms. Required if type of
+    framing is not time forward from trigger, may be present otherwise.
     """
     ContainerIdentifier: str | None = None
-    """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2
-    (SpecimenModule). The identifier for the container that contains the specimen(s)
-    being imaged. See .
+    """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
+    Section C.7.6.22 (SpecimenModule). The identifier for the container that
+    contains the specimen(s) being imaged. See .
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
     ) = None
     """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - PS3.3
-    2016c Table C.7.6.22-2 (SpecimenModule). Organization that assigned the
-    Container Identifier. Zero or one Item shall be included in this Sequence.
+    2016c Table C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Organization that
+    assigned the Container Identifier. Zero or one Item shall be included in this
+    Sequence.
     """
     AlternateContainerIdentifierSequence: (
         list[SpecimenMacroAlternateContainerIdentifierSequenceItem] | None
     ) = None
     """(0040,0515) SQ 1 Type 3, Alternate Container Identifier Sequence - PS3.3 2016c
-    Table C.7.6.22-2 (SpecimenModule). Sequence of alternate identifiers for the
-    container that contains the specimen(s) being imaged. These may have been
-    assigned, e.g., by the manufacturer, or by another institution that collected
-    the specimen. One or more Items are permitted in this Sequence.
+    Table C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Sequence of alternate
+    identifiers for the container that contains the specimen(s) being imaged. These
+    may have been assigned, e.g., by the manufacturer, or by another institution
+    that collected the specimen. One or more Items are permitted in this Sequence.
     """
     ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
     """(0040,0518) SQ 1 Type 2, Container Type Code Sequence - PS3.3 2016c Table
-    C.7.6.22-2 (SpecimenModule). Type of container that contains the specimen(s)
-    being imaged. Zero or one Item shall be included in this Sequence.
+    C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Type of container that contains
+    the specimen(s) being imaged. Zero or one Item shall be included in this
+    Sequence.
     """
     ContainerDescription: str | None = None
-    """(0040,051A) LO 1 Type 3, Container Description - PS3.3 2016c Table C.7.6.22-2
-    (SpecimenModule). Description of the container.
+    """(0040,051A) LO 1 Type 3, Container Description - PS3.3 2016c Table C.7.6.22-2,
+    Section C.7.6.22 (SpecimenModule). Description of the container.
     """
     ContainerComponentSequence: list[SpecimenMacroContainerComponentSequenceItem] | None = None
     """(0040,0520) SQ 1 Type 3, Container Component Sequence - PS3.3 2016c Table
-    C.7.6.22-2 (SpecimenModule). Description of one or more components of the
-    container (e.g., description of the slide and of the coverslip). One or more
-    Items are permitted in this Sequence.
+    C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Description of one or more
+    components of the container (e.g., description of the slide and of the
+    coverslip). One or more Items are permitted in this Sequence.
     """
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem] | None = None
     """(0040,0560) SQ 1 Type 1, Specimen Description Sequence - PS3.3 2016c Table
-    C.7.6.22-2 (SpecimenModule). Sequence of identifiers and detailed description of
-    the specimen(s) being imaged. One or more Items shall be included in this
-    Sequence. Each specimen imaged in the Pixel Data shall be identified by an Item
-    in this Sequence. Other specimens in/on the container, but not imaged in the
-    Pixel Data, may also be identified by Items in this Sequence.
+    C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Sequence of identifiers and
+    detailed description of the specimen(s) being imaged. One or more Items shall be
+    included in this Sequence. Each specimen imaged in the Pixel Data shall be
+    identified by an Item in this Sequence. Other specimens in/on the container, but
+    not imaged in the Pixel Data, may also be identified by Items in this Sequence.
     """
     SOPClassUID: str
-    """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Uniquely identifies the SOP Class. See for further
+    """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. See for further
     explanation. See also .
     """
     SOPInstanceUID: str
-    """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Uniquely identifies the SOP Instance. See for further
+    """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1, Section
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. See for further
     explanation. See also .
     """
     SpecificCharacterSet: Sequence[str] | None = None
-    """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Character Set that expands or replaces the Basic Graphic Set.
-    Required if an expanded or replacement character set is used. See for Defined
-    Terms.
+    """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Character Set that expands or replaces the
+    Basic Graphic Set. Required if an expanded or replacement character set is used.
+    See for Defined Terms.
     """
     InstanceCreationDate: datetime.date | str | None = None
-    """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Date the SOP Instance was created. This is the date that the
-    SOP Instance UID was assigned, and does not change during subsequent coercion of
-    the instance.
+    """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. This is the
+    date that the SOP Instance UID was assigned, and does not change during
+    subsequent coercion of the instance.
     """
     InstanceCreationTime: datetime.time | str | None = None
-    """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Time the SOP Instance was created. This is the time that the
-    SOP Instance UID was assigned, and does not change during subsequent coercion of
-    the instance.
+    """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. This is the
+    time that the SOP Instance UID was assigned, and does not change during
+    subsequent coercion of the instance.
     """
     InstanceCoercionDateTime: datetime.datetime | str | None = None
-    """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Date and time that the SOP Instance was last coerced by a
-    Storage SCP (see ).
+    """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Date and time that the SOP Instance was last
+    coerced by a Storage SCP (see ).
     """
     InstanceCreatorUID: str | None = None
-    """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Uniquely identifies device that created the SOP Instance.
+    """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Uniquely identifies device that created the
+    SOP Instance.
     """
     RelatedGeneralSOPClassUID: Sequence[str] | None = None
     """(0008,001A) UI 1-n Type 3, Related General SOP Class UID - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). Uniquely identifies a Related General SOP Class for
-    the SOP Class of this Instance. See .
+    C.12-1, Section C.12.1 (SOPCommonModule). Uniquely identifies a Related General
+    SOP Class for the SOP Class of this Instance. See .
     """
     OriginalSpecializedSOPClassUID: str | None = None
     """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). The SOP Class in which the Instance was originally
-    encoded that has been replaced during a fall-back conversion to the current
-    Related General SOP Class. See .
+    C.12-1, Section C.12.1 (SOPCommonModule). The SOP Class in which the Instance
+    was originally encoded that has been replaced during a fall-back conversion to
+    the current Related General SOP Class. See .
     """
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
     ) = None
     """(0008,0110) SQ 1 Type 3, Coding Scheme Identification Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). Sequence of items that map values of Coding
-    Scheme Designator (0008,0102) to an external coding system registration, or to a
-    private or local coding scheme. One or more Items are permitted in this
-    Sequence.
+    Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
+    values of Coding Scheme Designator (0008,0102) to an external coding system
+    registration, or to a private or local coding scheme. One or more Items are
+    permitted in this Sequence.
     """
     ContextGroupIdentificationSequence: (
         list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
     ) = None
     """(0008,0123) - 1 Type 3, Context Group Identification Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). Sequence of items that map values of Context
-    Identifier (0008,010F) to an external, private or local Context Group. One or
-    more Items are permitted in this Sequence.
+    Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
+    values of Context Identifier (0008,010F) to an external, private or local
+    Context Group. One or more Items are permitted in this Sequence.
     """
     MappingResourceIdentificationSequence: (
         list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
     ) = None
     """(0008,0124) - 1 Type 3, Mapping Resource Identification Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). Sequence of items that map values of Mapping
-    Resource (0008,0105) to an external, private or local Mapping Resource. One or
-    more Items are permitted in this Sequence.
+    Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
+    values of Mapping Resource (0008,0105) to an external, private or local Mapping
+    Resource. One or more Items are permitted in this Sequence.
     """
     TimezoneOffsetFromUTC: str | None = None
-    """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Contains the offset from UTC to the timezone for all DA and
-    TM Attributes present in this SOP Instance, and for all DT Attributes present in
-    this SOP Instance that do not contain an explicitly encoded timezone offset.
-    Encoded as an ASCII string in the format "&ZZXX". The components of this string,
-    from left to right, are & = "+" or "-", and ZZ = Hours and XX = Minutes of
-    offset. Leading space characters shall not be present. The offset for UTC shall
-    be +0000; -0000 shall not be used. This encoding is the same as described in for
-    the offset component of the DT Value Representation. This ...
+    """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Contains the offset from UTC to the timezone
+    for all DA and TM Attributes present in this SOP Instance, and for all DT
+    Attributes present in this SOP Instance that do not contain an explicitly
+    encoded timezone offset. Encoded as an ASCII string in the format "&ZZXX". The
+    components of this string, from left to right, are & = "+" or "-", and ZZ =
+    Hours and XX = Minutes of offset. Leading space characters shall not be present.
+    The offset for UTC shall be +0000; -0000 shall not be used. This encoding is the
+    same as described in for the offset component of the DT Value Representation.
+    This ...
     """
     ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
         None
     )
     """(0018,A001) SQ 1 Type 3, Contributing Equipment Sequence - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). Sequence of Items containing descriptive attributes of
-    related equipment that has contributed to the acquisition, creation or
-    modification of the composite instance. One or more Items are permitted in this
-    Sequence. See for further explanation.
+    C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing
+    descriptive attributes of related equipment that has contributed to the
+    acquisition, creation or modification of the composite instance. One or more
+    Items are permitted in this Sequence. See for further explanation.
     """
     SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
-    """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). A flag that indicates the storage status of the SOP Instance.
-    Enumerated Values: NS Not Specified; implies that this SOP Instance has no
-    special storage status, and hence no special actions need be taken OR Original;
-    implies that this is the primary SOP instance for the purpose of storage, but
-    that it has not yet been authorized for diagnostic use AO Authorized Original;
-    implies that this is the primary SOP instance for the purpose of storage, which
-    has been authorized for diagnostic use AC Authorized Copy; implies that this is
-    a copy of an Authorized Original SOP Instance; any copies of an ...
+    """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1, Section
+    C.12.1 (SOPCommonModule). A flag that indicates the storage status of the SOP
+    Instance. Enumerated Values: NS Not Specified; implies that this SOP Instance
+    has no special storage status, and hence no special actions need be taken OR
+    Original; implies that this is the primary SOP instance for the purpose of
+    storage, but that it has not yet been authorized for diagnostic use AO
+    Authorized Original; implies that this is the primary SOP instance for the
+    purpose of storage, which has been authorized for diagnostic use AC Authorized
+    Copy; implies that this is a copy of an Authorized Original SOP Instance; any
+    copies of an ...
     """
     SOPAuthorizationDateTime: datetime.datetime | str | None = None
-    """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). The date and time when the SOP Instance Status (0100,0410)
-    was set to AO.
+    """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). The date and time when the SOP Instance Status
+    (0100,0410) was set to AO.
     """
     SOPAuthorizationComment: str | None = None
-    """(0100,0424) LT 1 Type 3, SOP Authorization Comment - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Any comments associated with the setting of the SOP Instance
-    Status (0100,0410) to AO.
+    """(0100,0424) LT 1 Type 3, SOP Authorization Comment - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Any comments associated with the setting of
+    the SOP Instance Status (0100,0410) to AO.
     """
     AuthorizationEquipmentCertificationNumber: str | None = None
     """(0100,0426) LO 1 Type 3, Authorization Equipment Certification Number - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). The certification number issued to the
-    Application Entity that set the SOP Instance Status (0100,0410) to AO.
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). The certification number
+    issued to the Application Entity that set the SOP Instance Status (0100,0410) to
+    AO.
     """
     MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
-    """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6
-    (SOPCommonModule). A sequence of items that describe the parameters used to
-    calculate a MAC for use in Digital Signatures. One or more Items shall be
-    included in this Sequence.
+    """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6,
+    Section C.12.1.1.3 (SOPCommonModule). A sequence of items that describe the
+    parameters used to calculate a MAC for use in Digital Signatures. One or more
+    Items shall be included in this Sequence.
     """
     DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
         None
     )
-    """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6
-    (SOPCommonModule). Sequence holding Digital Signatures. One or more Items are
-    permitted in this Sequence.
+    """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6,
+    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. One
+    or more Items are permitted in this Sequence.
     """
     EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
     """(0400,0500) SQ 1 Type 1C, Encrypted Attributes Sequence - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). Sequence of Items containing encrypted DICOM data. One
-    or more Items shall be included in this Sequence. Required if application level
-    confidentiality is needed and certain recipients are allowed to decrypt all or
-    portions of the Encrypted Attributes Data Set. See .
+    C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing encrypted
+    DICOM data. One or more Items shall be included in this Sequence. Required if
+    application level confidentiality is needed and certain recipients are allowed
+    to decrypt all or portions of the Encrypted Attributes Data Set. See .
     """
     OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
-    """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Sequence of Items containing all attributes that were removed
-    or replaced by other values in the main data set. One or more Items are
-    permitted in this Sequence.
+    """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table
+    C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing all
+    attributes that were removed or replaced by other values in the main data set.
+    One or more Items are permitted in this Sequence.
     """
     HL7StructuredDocumentReferenceSequence: (
         list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
     ) = None
     """(0040,A390) SQ 1 Type 1C, HL7 Structured Document Reference Sequence - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). Sequence of items defining mapping between
-    HL7 Instance Identifiers of unencapsulated HL7 Structured Documents referenced
-    from the current SOP Instance as if they were DICOM Composite SOP Class
-    Instances defined by SOP Class and Instance UID pairs. May also define a means
-    of accessing the Documents. One or more Items shall be included in this
-    Sequence. See . Required if unencapsulated HL7 Structured Documents are
-    referenced within the Instance. Every such document so referenced is required to
-    have a corresponding Item in this Sequence.
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items defining
+    mapping between HL7 Instance Identifiers of unencapsulated HL7 Structured
+    Documents referenced from the current SOP Instance as if they were DICOM
+    Composite SOP Class Instances defined by SOP Class and Instance UID pairs. May
+    also define a means of accessing the Documents. One or more Items shall be
+    included in this Sequence. See . Required if unencapsulated HL7 Structured
+    Documents are referenced within the Instance. Every such document so referenced
+    is required to have a corresponding Item in this Sequence.
     """
     LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
         None
     )
     """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). Indicates whether or not the date and time
-    attributes in the instance have been modified during de-identification.
-    Enumerated Values: UNMODIFIED MODIFIED REMOVED See .
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Indicates whether or not
+    the date and time attributes in the instance have been modified during de-
+    identification. Enumerated Values: UNMODIFIED MODIFIED REMOVED See .
     """
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
-    """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). The view requested during the C-MOVE operation that resulted
-    in the transfer of this instance. Enumerated Values: CLASSIC ENHANCED Required
-    if the instance has ever been converted from its source form as the result of a
-    C-MOVE operation with a specific view.
+    """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). The view requested during the C-MOVE operation
+    that resulted in the transfer of this instance. Enumerated Values: CLASSIC
+    ENHANCED Required if the instance has ever been converted from its source form
+    as the result of a C-MOVE operation with a specific view.
     """
     ConversionSourceAttributesSequence: (
         list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
     ) = None
     """(0020,9172) SQ 1 Type 1C, Conversion Source Attributes Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). The set of images or other composite SOP
-    Instances that were converted to this instance. If this instance was converted
-    from a specific frame in the source instance, the reference shall include the
-    Frame Number. One or more Items shall be included in this Sequence. Required if
-    this instance was created by conversion, and Conversion Source Attributes
-    Sequence (0020,9172) is not present in an Item of Shared Functional Groups
-    Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230).
+    Table C.12-1, Section C.12.1 (SOPCommonModule). The set of images or other
+    composite SOP Instances that were converted to this instance. If this instance
+    was converted from a specific frame in the source instance, the reference shall
+    include the Frame Number. One or more Items shall be included in this Sequence.
+    Required if this instance was created by conversion, and Conversion Source
+    Attributes Sequence (0020,9172) is not present in an Item of Shared Functional
+    Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230).
     """
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
-    """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Content Qualification Indicator Enumerated Values: PRODUCT
-    RESEARCH SERVICE See for further explanation.
+    """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Content Qualification Indicator Enumerated
+    Values: PRODUCT RESEARCH SERVICE See for further explanation.
     """
     PrivateDataElementCharacteristicsSequence: (
         list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None
     ) = None
     """(0008,0300) - 1 Type 3, Private Data Element Characteristics Sequence - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). Characteristics of Private Data Elements
-    within the current SOP Instance
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Characteristics of Private
+    Data Elements within the current SOP Instance
     """
     ReferencedSeriesSequence: (
         list[CommonInstanceReferenceModuleReferencedSeriesSequenceItem] | None
     ) = None
-    """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8
-    (CommonInstanceReferenceModule). Sequence of Items each of which includes the
-    Attributes of one Series. One or more Items shall be included in this Sequence.
-    Required if this Instance references Instances in this Study.
+    """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8,
+    Section C.12.2 (CommonInstanceReferenceModule). Sequence of Items each of which
+    includes the Attributes of one Series. One or more Items shall be included in
+    this Sequence. Required if this Instance references Instances in this Study.
     """
     StudiesContainingOtherReferencedInstancesSequence: (
         list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
         | None
     ) = None
     """(0008,1200) SQ 1 Type 1C, Studies Containing Other Referenced Instances Sequence
-    - PS3.3 2016c Table C.12-8 (CommonInstanceReferenceModule). Sequence of items
-    each identifying a Study other than the Study of which this Instance is a part,
-    which Studies contain Instances that are referenced elsewhere in this Instance.
-    One or more Items shall be included in this Sequence. Required if this Instance
-    references Instances in other Studies.
+    - PS3.3 2016c Table C.12-8, Section C.12.2 (CommonInstanceReferenceModule).
+    Sequence of items each identifying a Study other than the Study of which this
+    Instance is a part, which Studies contain Instances that are referenced
+    elsewhere in this Instance. One or more Items shall be included in this
+    Sequence. Required if this Instance references Instances in other Studies.
     """
     FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem] | None = None
-    """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9
-    (FrameExtractionModule). Sequence containing details of how this SOP Instance
-    was extracted from a source multi-frame SOP Instance. If this instance was
-    created from an instance that contains a Frame Extraction Sequence, then this
-    sequence shall contain all of the items from the parent's Frame Extraction
-    Sequence and a new item that describes this extraction. One or more Items shall
-    be included in this Sequence.
+    """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9,
+    Section C.12.3 (FrameExtractionModule). Sequence containing details of how this
+    SOP Instance was extracted from a source multi-frame SOP Instance. If this
+    instance was created from an instance that contains a Frame Extraction Sequence,
+    then this sequence shall contain all of the items from the parent's Frame
+    Extraction Sequence and a new item that describes this extraction. One or more
+    Items shall be included in this Sequence.
     """

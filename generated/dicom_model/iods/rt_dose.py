@@ -3065,192 +3065,195 @@ class RTDose(DicomObject):
         ),
     )
     PatientName: PersonName | str | None
-    """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1
-    (PatientModule). Patient's full name.
+    """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Patient's full name.
     """
     PatientID: str | None
-    """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1 (PatientModule).
-    Primary identifier for the patient. In the case of imaging a group of small
-    animals simultaneously, the single value of this identifier corresponds to the
-    identification of the entire group. See also .
+    """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1
+    (PatientModule). Primary identifier for the patient. In the case of imaging a
+    group of small animals simultaneously, the single value of this identifier
+    corresponds to the identification of the entire group. See also .
     """
     IssuerOfPatientID: str | None = None
-    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18
-    (PatientModule). Identifier of the Assigning Authority (system, organization,
-    agency, or department) that issued the Patient ID. Equivalent to HL7 v2 CX
-    component 4 subcomponent 1.
+    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
+    10.15 (PatientModule). Identifier of the Assigning Authority (system,
+    organization, agency, or department) that issued the Patient ID. Equivalent to
+    HL7 v2 CX component 4 subcomponent 1.
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
     ) = None
     """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c
-    Table 10-18 (PatientModule). Attributes specifying or qualifying the identity of
-    the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
-    permitted in this Sequence.
+    Table 10-18, Section 10.15 (PatientModule). Attributes specifying or qualifying
+    the identity of the issuer of the Patient ID, or scoping the Patient ID. Only a
+    single Item is permitted in this Sequence.
     """
     PatientBirthDate: datetime.date | str | None
-    """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1
-    (PatientModule). Birth date of the patient.
+    """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Birth date of the patient.
     """
     PatientBirthDateInAlternativeCalendar: object | None = None
     """(0010,0033) - 1 Type 3, Patient's Birth Date in Alternative Calendar - PS3.3
-    2016c Table C.7-1 (PatientModule). Date of birth of the named patient in the
-    Alternative Calendar (0010,0035). No format is specified for alternative
-    calendar dates so none should be assumed.
+    2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of birth of the named
+    patient in the Alternative Calendar (0010,0035). No format is specified for
+    alternative calendar dates so none should be assumed.
     """
     PatientDeathDateInAlternativeCalendar: object | None = None
     """(0010,0034) - 1 Type 3, Patient's Death Date in Alternative Calendar - PS3.3
-    2016c Table C.7-1 (PatientModule). Date of death of the named patient in the
-    Alternative Calendar (0010,0035). No format is specified for alternative
-    calendar dates so none should be assumed.
+    2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of death of the named
+    patient in the Alternative Calendar (0010,0035). No format is specified for
+    alternative calendar dates so none should be assumed.
     """
     PatientAlternativeCalendar: object | None = None
     """(0010,0035) - 1 Type 1C, Patient's Alternative Calendar - PS3.3 2016c Table
-    C.7-1 (PatientModule). The Alternative Calendar used for Patient's Birth Date in
-    Alternative Calendar (0010,0033) and Patient's Death Date in Alternative
-    Calendar (0010,0034). See for Defined Terms. Required if either Patient's Birth
-    Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in
-    Calendar (0010,0034) is present.
+    C.7-1, Section C.7.1.1 (PatientModule). The Alternative Calendar used for
+    Patient's Birth Date in Alternative Calendar (0010,0033) and Patient's Death
+    Date in Alternative Calendar (0010,0034). See for Defined Terms. Required if
+    either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's
+    Alternative Death Date in Calendar (0010,0034) is present.
     """
     PatientSex: Literal["M", "F", "O"] | None
-    """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1
-    (PatientModule). Sex of the named patient. Enumerated Values: M male F female O
-    other
+    """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Sex of the named patient. Enumerated Values: M male F
+    female O other
     """
     ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
         None
     )
     """(0010,1100) SQ 1 Type 3, Referenced Patient Photo Sequence - PS3.3 2016c Table
-    C.7-1 (PatientModule). A photo to confirm the identity of a patient. Only a
-    single Item is permitted in this Sequence. See .
+    C.7-1, Section C.7.1.1 (PatientModule). A photo to confirm the identity of a
+    patient. Only a single Item is permitted in this Sequence. See .
     """
     QualityControlSubject: Literal["YES", "NO"] | None = None
-    """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1
-    (PatientModule). Indicates whether or not the subject is a quality control
-    phantom. Enumerated Values: YES NO If this Attribute is absent, then the subject
-    may or may not be a phantom. This attribute describes a characteristic of the
-    Imaging Subject. It is distinct from Quality Control Image (0028,0300) in the ,
-    which is used to describe an image acquired.
+    """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Indicates whether or not the subject is a
+    quality control phantom. Enumerated Values: YES NO If this Attribute is absent,
+    then the subject may or may not be a phantom. This attribute describes a
+    characteristic of the Imaging Subject. It is distinct from Quality Control Image
+    (0028,0300) in the , which is used to describe an image acquired.
     """
     ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
-    """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). A sequence that provides reference to a Patient SOP
-    Class/Instance pair. Only a single Item is permitted in this Sequence.
+    """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). A sequence that provides reference to a Patient
+    SOP Class/Instance pair. Only a single Item is permitted in this Sequence.
     """
     PatientBirthTime: datetime.time | str | None = None
-    """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1
-    (PatientModule). Birth time of the Patient.
+    """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Birth time of the Patient.
     """
     OtherPatientIDs: Sequence[str] | None = None
-    """(0010,1000) LO 1-n Type 3, Other Patient IDs - PS3.3 2016c Table C.7-1
-    (PatientModule). Other identification numbers or codes used to identify the
-    patient.
+    """(0010,1000) LO 1-n Type 3, Other Patient IDs - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Other identification numbers or codes used to identify
+    the patient.
     """
     OtherPatientIDsSequence: list[PatientModuleOtherPatientIDsSequenceItem] | None = None
-    """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). A sequence of identification numbers or codes used to identify
-    the patient, which may or may not be human readable, and may or may not have
-    been obtained from an implanted or attached device such as an RFID or barcode.
-    One or more Items are permitted in this Sequence.
+    """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). A sequence of identification numbers or codes
+    used to identify the patient, which may or may not be human readable, and may or
+    may not have been obtained from an implanted or attached device such as an RFID
+    or barcode. One or more Items are permitted in this Sequence.
     """
     OtherPatientNames: Sequence[PersonName | str] | None = None
-    """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1
-    (PatientModule). Other names used to identify the patient.
+    """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Other names used to identify the patient.
     """
     EthnicGroup: str | None = None
-    """(0010,2160) SH 1 Type 3, Ethnic Group - PS3.3 2016c Table C.7-1 (PatientModule).
-    Ethnic group or race of the patient.
+    """(0010,2160) SH 1 Type 3, Ethnic Group - PS3.3 2016c Table C.7-1, Section C.7.1.1
+    (PatientModule). Ethnic group or race of the patient.
     """
     PatientComments: str | None = None
-    """(0010,4000) LT 1 Type 3, Patient Comments - PS3.3 2016c Table C.7-1
-    (PatientModule). User-defined additional information about the patient.
+    """(0010,4000) LT 1 Type 3, Patient Comments - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). User-defined additional information about the patient.
     """
     PatientSpeciesDescription: str | None = None
-    """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1
-    (PatientModule). The taxonomic rank value (e.g., genus, subgenus, species or
-    subspecies) of the patient. See . Required if the patient is an animal and if
-    Patient Species Code Sequence (0010,2202) is not present. May be present
-    otherwise.
+    """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
+    subgenus, species or subspecies) of the patient. See . Required if the patient
+    is an animal and if Patient Species Code Sequence (0010,2202) is not present.
+    May be present otherwise.
     """
     PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
     """(0010,2202) SQ 1 Type 1C, Patient Species Code Sequence - PS3.3 2016c Table
-    C.7-1 (PatientModule). The taxonomic rank value (e.g., genus, subgenus, species
-    or subspecies) of the patient. See . Only a single Item shall be included in
-    this Sequence. Required if the patient is an animal and if Patient Species
-    Description (0010,2201) is not present. May be present otherwise.
-    """
-    PatientBreedDescription: str | None = None
-    """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1
-    (PatientModule). The breed of the patient. See . Required if the patient is an
-    animal and if Patient Breed Code Sequence (0010,2293) is empty. May be present
+    C.7-1, Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
+    subgenus, species or subspecies) of the patient. See . Only a single Item shall
+    be included in this Sequence. Required if the patient is an animal and if
+    Patient Species Description (0010,2201) is not present. May be present
     otherwise.
     """
+    PatientBreedDescription: str | None = None
+    """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The breed of the patient. See . Required if the
+    patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty.
+    May be present otherwise.
+    """
     PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
-    """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). The breed of the patient. See . Zero or more Items shall be
-    included in this Sequence. Required if the patient is an animal.
+    """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The breed of the patient. See . Zero or more
+    Items shall be included in this Sequence. Required if the patient is an animal.
     """
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
-    """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). Information identifying an animal within a breed registry. Zero
-    or more Items shall be included in this Sequence. Required if the patient is an
-    animal.
+    """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Information identifying an animal within a
+    breed registry. Zero or more Items shall be included in this Sequence. Required
+    if the patient is an animal.
     """
     StrainDescription: object | None = None
-    """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1
-    (PatientModule). The strain of the patient. See .
+    """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). The strain of the patient. See .
     """
     StrainNomenclature: object | None = None
-    """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1
-    (PatientModule). The nomenclature used for Strain Description (0010,0212). See .
+    """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). The nomenclature used for Strain Description
+    (0010,0212). See .
     """
     StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
-    """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). A coded identification of the strain of the patient. See . One
-    or more Items are permitted in this sequence. If more than one item is present,
-    each item represents the same information but encoded using a different coding
-    scheme (rather than post-coordinated modifiers).
+    """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). A coded identification of the strain of the patient.
+    See . One or more Items are permitted in this sequence. If more than one item is
+    present, each item represents the same information but encoded using a different
+    coding scheme (rather than post-coordinated modifiers).
     """
     StrainAdditionalInformation: object | None = None
-    """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1
-    (PatientModule). Additional information about the strain of the patient that is
-    not encoded in the formal nomenclature used in Strain Description (0010,0212).
-    See .
+    """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Additional information about the strain of the
+    patient that is not encoded in the formal nomenclature used in Strain
+    Description (0010,0212). See .
     """
     StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
-    """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1
-    (PatientModule). Information identifying an animal within a strain stock. Only a
-    single Item is permitted in this sequence.
+    """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Information identifying an animal within a strain
+    stock. Only a single Item is permitted in this sequence.
     """
     ResponsiblePerson: PersonName | str | None = None
-    """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1
-    (PatientModule). Name of person with medical or welfare decision making
+    """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1, Section
+    C.7.1.1 (PatientModule). Name of person with medical or welfare decision making
     authority for the patient. Required if the patient is an animal. May be present
     otherwise.
     """
     ResponsiblePersonRole: str | None = None
-    """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1
-    (PatientModule). Relationship of Responsible Person to the patient. See for
-    Defined Terms. Required if Responsible Person is present and has a value.
+    """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Relationship of Responsible Person to the
+    patient. See for Defined Terms. Required if Responsible Person is present and
+    has a value.
     """
     ResponsibleOrganization: str | None = None
-    """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1
-    (PatientModule). Name of organization with medical or welfare decision making
-    authority for the patient. Required if patient is an animal. May be present
-    otherwise.
+    """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). Name of organization with medical or welfare
+    decision making authority for the patient. Required if patient is an animal. May
+    be present otherwise.
     """
     PatientIdentityRemoved: Literal["YES", "NO"] | None = None
-    """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1
-    (PatientModule). The true identity of the patient has been removed from the
-    Attributes and the Pixel Data Enumerated Values: YES NO
+    """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). The true identity of the patient has been
+    removed from the Attributes and the Pixel Data Enumerated Values: YES NO
     """
     DeidentificationMethod: Sequence[str] | None = None
-    """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1
-    (PatientModule). A description or label of the mechanism or method use to remove
-    the patient's identity. May be multi-valued if successive de-identification
-    steps have been performed. This may be used to describe the extent or
-    thoroughness of the de-identification, for example whether or not the de-
-    identification is for a "Limited Data Set" (as per HIPAA Privacy Rule). The
+    """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1,
+    Section C.7.1.1 (PatientModule). A description or label of the mechanism or
+    method use to remove the patient's identity. May be multi-valued if successive
+    de-identification steps have been performed. This may be used to describe the
+    extent or thoroughness of the de-identification, for example whether or not the
+    de-identification is for a "Limited Data Set" (as per HIPAA Privacy Rule). The
     characteristics of the de-identifying equipment and/or the responsible operator
     of that equipment may be recorded as an additional item of the Contributing
     Equipment Sequence (0018,A001) in the . De-identifying equipment may use a
@@ -3260,855 +3263,878 @@ class RTDose(DicomObject):
         list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
     ) = None
     """(0012,0064) SQ 1 Type 1C, De-identification Method Code Sequence - PS3.3 2016c
-    Table C.7-1 (PatientModule). A code describing the mechanism or method use to
-    remove the patient's identity. One or more Items shall be included in this
-    Sequence. Multiple items are used if successive de-identification steps have
-    been performed or to describe options of a defined profile. Required if Patient
-    Identity Removed (0012,0062) is present and has a value of YES and De-
+    Table C.7-1, Section C.7.1.1 (PatientModule). A code describing the mechanism or
+    method use to remove the patient's identity. One or more Items shall be included
+    in this Sequence. Multiple items are used if successive de-identification steps
+    have been performed or to describe options of a defined profile. Required if
+    Patient Identity Removed (0012,0062) is present and has a value of YES and De-
     identification Method (0012,0063) is not present. May be present otherwise.
     """
     SourcePatientGroupIdentificationSequence: (
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
     ) = None
     """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - PS3.3
-    2016c Table C.7.1.4-1 (PatientModule). A sequence containing the value used for
-    Patient ID (0010,0020) and related Attributes in the source composite instances
-    that contained a group of subjects whose data was acquired at the same time,
-    from which this composite instance was extracted. See . Only a single Item is
-    permitted in this sequence.
+    2016c Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing
+    the value used for Patient ID (0010,0020) and related Attributes in the source
+    composite instances that contained a group of subjects whose data was acquired
+    at the same time, from which this composite instance was extracted. See . Only a
+    single Item is permitted in this sequence.
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
     ) = None
     """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
-    Table C.7.1.4-1 (PatientModule). A sequence containing the identifiers and
-    locations of the individual subjects whose data was acquired at the same time
-    (as a group) and encoded in this composite instance. See . One or more Items are
-    permitted in this sequence.
+    Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing the
+    identifiers and locations of the individual subjects whose data was acquired at
+    the same time (as a group) and encoded in this composite instance. See . One or
+    more Items are permitted in this sequence.
     """
     ClinicalTrialSponsorName: str | None = None
-    """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The name of the clinical trial or research
-    sponsor. See .
+    """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical trial or
+    research sponsor. See .
     """
     ClinicalTrialProtocolID: str | None = None
-    """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). Identifier for the noted protocol. See .
+    """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). Identifier for the noted protocol.
+    See .
     """
     ClinicalTrialProtocolName: str | None = None
-    """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The name of the clinical trial or research
-    protocol. See .
+    """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table
+    C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical
+    trial or research protocol. See .
     """
     ClinicalTrialSiteID: str | None = None
-    """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The identifier of the site responsible for
-    submitting clinical trial or research data. See .
+    """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). The identifier of the site
+    responsible for submitting clinical trial or research data. See .
     """
     ClinicalTrialSiteName: str | None = None
-    """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). Name of the site responsible for submitting
-    clinical trial or research data. See
+    """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the site responsible for
+    submitting clinical trial or research data. See
     """
     ClinicalTrialSubjectID: str | None = None
-    """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b
-    (ClinicalTrialSubjectModule). The assigned identifier for the clinical trial or
-    research subject. See . Shall be present if Clinical Trial Subject Reading ID
-    (0012,0042) is absent. May be present otherwise.
+    """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3 (ClinicalTrialSubjectModule). The assigned identifier for the
+    clinical trial or research subject. See . Shall be present if Clinical Trial
+    Subject Reading ID (0012,0042) is absent. May be present otherwise.
     """
     ClinicalTrialSubjectReadingID: str | None = None
     """(0012,0042) LO 1 Type 1C, Clinical Trial Subject Reading ID - PS3.3 2016c Table
-    C.7-2b (ClinicalTrialSubjectModule). Identifies the subject for blinded
-    evaluations. Shall be present if Clinical Trial Subject ID (0012,0040) is
-    absent. May be present otherwise. See .
+    C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Identifies the subject for
+    blinded evaluations. Shall be present if Clinical Trial Subject ID (0012,0040)
+    is absent. May be present otherwise. See .
     """
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     """(0012,0081) LO 1 Type 1C, Clinical Trial Protocol Ethics Committee Name - PS3.3
-    2016c Table C.7-2b (ClinicalTrialSubjectModule). Name of the Ethics Committee or
-    Institutional Review Board (IRB) or Institutional Animal Care and Use Committees
-    (IACUC) responsible for approval of the Clinical Trial or research. Required if
-    Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present.
+    2016c Table C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the
+    Ethics Committee or Institutional Review Board (IRB) or Institutional Animal
+    Care and Use Committees (IACUC) responsible for approval of the Clinical Trial
+    or research. Required if Clinical Trial Protocol Ethics Committee Approval
+    Number (0012,0082) is present.
     """
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
     """(0012,0082) LO 1 Type 3, Clinical Trial Protocol Ethics Committee Approval
-    Number - PS3.3 2016c Table C.7-2b (ClinicalTrialSubjectModule). Approval number
-    issued by committee described in Clinical Trial Protocol Ethics Committee Name
-    (0012,0081).
+    Number - PS3.3 2016c Table C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule).
+    Approval number issued by committee described in Clinical Trial Protocol Ethics
+    Committee Name (0012,0081).
     """
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Unique identifier for the Study.
+    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1 (GeneralStudyModule). Unique identifier for the Study.
     """
     StudyDate: datetime.date | str | None
-    """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3
+    """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Date the Study started.
     """
     StudyTime: datetime.time | str | None
-    """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3
+    """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Time the Study started.
     """
     ReferringPhysicianName: PersonName | str | None
-    """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Name of the patient's referring physician
+    """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). Name of the patient's referring physician
     """
     ReferringPhysicianIdentificationSequence: (
         list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
     ) = None
     """(0008,0096) SQ 1 Type 3, Referring Physician Identification Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Identification of the patient's
-    referring physician. Only a single item is permitted in this Sequence.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
+    patient's referring physician. Only a single item is permitted in this Sequence.
     """
     ConsultingPhysicianName: object | None = None
-    """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Consulting physician(s) for this patient visit.
+    """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). Consulting physician(s) for this patient
+    visit.
     """
     ConsultingPhysicianIdentificationSequence: (
         list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
     ) = None
     """(0008,009D) - 1 Type 3, Consulting Physician Identification Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Identification of the consulting
-    physician(s). One or more Items shall be included in this Sequence. If more than
-    one Item, the number and order shall correspond to the value of Consulting
-    Physician's Name (0008,009C), if present.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
+    consulting physician(s). One or more Items shall be included in this Sequence.
+    If more than one Item, the number and order shall correspond to the value of
+    Consulting Physician's Name (0008,009C), if present.
     """
     StudyID: str | None
-    """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3
+    """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). User or equipment generated Study identifier.
     """
     AccessionNumber: str | None
-    """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). A RIS generated number that identifies the order for the
-    Study.
+    """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1 (GeneralStudyModule). A RIS generated number that identifies the order
+    for the Study.
     """
     IssuerOfAccessionNumberSequence: (
         list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
     ) = None
     """(0008,0051) SQ 1 Type 3, Issuer of Accession Number Sequence - PS3.3 2016c Table
-    C.7-3 (GeneralStudyModule). Identifier of the Assigning Authority that issued
-    the Accession Number. Only a single Item is permitted in this Sequence.
+    C.7-3, Section C.7.2.1 (GeneralStudyModule). Identifier of the Assigning
+    Authority that issued the Accession Number. Only a single Item is permitted in
+    this Sequence.
     """
     StudyDescription: str | None = None
-    """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Institution-generated description or classification of the
-    Study (component) performed.
+    """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1 (GeneralStudyModule). Institution-generated description or
+    classification of the Study (component) performed.
     """
     PhysiciansOfRecord: Sequence[PersonName | str] | None = None
-    """(0008,1048) PN 1-n Type 3, Physician(s) of Record - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). Names of the physician(s) who are responsible for overall
-    patient care at time of Study (see for Performing Physician)
+    """(0008,1048) PN 1-n Type 3, Physician(s) of Record - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). Names of the physician(s) who are
+    responsible for overall patient care at time of Study (see for Performing
+    Physician)
     """
     PhysiciansOfRecordIdentificationSequence: (
         list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
     ) = None
     """(0008,1049) SQ 1 Type 3, Physician(s) of Record Identification Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Identification of the physician(s) who
-    are responsible for overall patient care at time of Study. One or more Items are
-    permitted in this Sequence. If more than one Item, the number and order shall
-    correspond to the value of Physician(s) of Record (0008,1048), if present.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
+    physician(s) who are responsible for overall patient care at time of Study. One
+    or more Items are permitted in this Sequence. If more than one Item, the number
+    and order shall correspond to the value of Physician(s) of Record (0008,1048),
+    if present.
     """
     NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3, Name of Physician(s) Reading Study - PS3.3 2016c
-    Table C.7-3 (GeneralStudyModule). Names of the physician(s) reading the Study.
+    Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Names of the physician(s)
+    reading the Study.
     """
     PhysiciansReadingStudyIdentificationSequence: (
         list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
     ) = None
     """(0008,1062) SQ 1 Type 3, Physician(s) Reading Study Identification Sequence -
-    PS3.3 2016c Table C.7-3 (GeneralStudyModule). Identification of the physician(s)
-    reading the Study. One or more Items are permitted in this Sequence. If more
-    than one Item, the number and order shall correspond to the value of Name of
-    Physician(s) Reading Study (0008,1060), if present.
+    PS3.3 2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of
+    the physician(s) reading the Study. One or more Items are permitted in this
+    Sequence. If more than one Item, the number and order shall correspond to the
+    value of Name of Physician(s) Reading Study (0008,1060), if present.
     """
     RequestingServiceCodeSequence: (
         list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
     ) = None
     """(0032,1034) SQ 1 Type 3, Requesting Service Code Sequence - PS3.3 2016c Table
-    C.7-3 (GeneralStudyModule). Institutional department where the request
-    initiated. Only a single item is permitted in this Sequence.
+    C.7-3, Section C.7.2.1 (GeneralStudyModule). Institutional department where the
+    request initiated. Only a single item is permitted in this Sequence.
     """
     ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
-    """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). A sequence that provides reference to a Study SOP
-    Class/Instance pair. One or more Items are permitted in this Sequence. See .
+    """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). A sequence that provides reference to a
+    Study SOP Class/Instance pair. One or more Items are permitted in this Sequence.
+    See .
     """
     ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
-    """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3
-    (GeneralStudyModule). A Sequence that conveys the type of procedure performed.
-    One or more Items are permitted in this Sequence.
+    """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1 (GeneralStudyModule). A Sequence that conveys the type of
+    procedure performed. One or more Items are permitted in this Sequence.
     """
     ReasonForPerformedProcedureCodeSequence: (
         list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
     ) = None
     """(0040,1012) SQ 1 Type 3, Reason For Performed Procedure Code Sequence - PS3.3
-    2016c Table C.7-3 (GeneralStudyModule). Coded reason(s) for performing this
-    procedure. May differ from the values in Reason for the Requested Procedure
-    (0040,100A) in Request Attribute Sequence (0040,0275), for example if what was
-    performed differs from what was requested. One or more Items are permitted in
-    this Sequence.
+    2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Coded reason(s) for
+    performing this procedure. May differ from the values in Reason for the
+    Requested Procedure (0040,100A) in Request Attribute Sequence (0040,0275), for
+    example if what was performed differs from what was requested. One or more Items
+    are permitted in this Sequence.
     """
     AdmittingDiagnosesDescription: Sequence[str] | None = None
     """(0008,1080) LO 1-n Type 3, Admitting Diagnoses Description - PS3.3 2016c Table
-    C.7-4a (PatientStudyModule). Description of the admitting diagnosis (diagnoses)
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). Description of the admitting
+    diagnosis (diagnoses)
     """
     AdmittingDiagnosesCodeSequence: (
         list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
     ) = None
     """(0008,1084) SQ 1 Type 3, Admitting Diagnoses Code Sequence - PS3.3 2016c Table
-    C.7-4a (PatientStudyModule). A sequence that conveys the admitting diagnosis
-    (diagnoses). One or more Items are permitted in this Sequence.
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). A sequence that conveys the
+    admitting diagnosis (diagnoses). One or more Items are permitted in this
+    Sequence.
     """
     PatientAge: str | None = None
-    """(0010,1010) AS 1 Type 3, Patient's Age - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Age of the Patient.
+    """(0010,1010) AS 1 Type 3, Patient's Age - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Age of the Patient.
     """
     PatientSize: float | Decimal | None = None
-    """(0010,1020) DS 1 Type 3, Patient's Size - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Length or size of the Patient, in meters.
+    """(0010,1020) DS 1 Type 3, Patient's Size - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Length or size of the Patient, in meters.
     """
     PatientWeight: float | Decimal | None = None
-    """(0010,1030) DS 1 Type 3, Patient's Weight - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Weight of the Patient, in kilograms.
+    """(0010,1030) DS 1 Type 3, Patient's Weight - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Weight of the Patient, in kilograms.
     """
     PatientSizeCodeSequence: list[PatientStudyModulePatientSizeCodeSequenceItem] | None = None
-    """(0010,1021) SQ 1 Type 3, Patient's Size Code Sequence - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Patient's size category code One or more Items are
-    permitted in this Sequence.
+    """(0010,1021) SQ 1 Type 3, Patient's Size Code Sequence - PS3.3 2016c Table
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). Patient's size category code One
+    or more Items are permitted in this Sequence.
     """
     Occupation: str | None = None
-    """(0010,2180) SH 1 Type 3, Occupation - PS3.3 2016c Table C.7-4a
+    """(0010,2180) SH 1 Type 3, Occupation - PS3.3 2016c Table C.7-4a, Section C.7.2.2
     (PatientStudyModule). Occupation of the Patient.
     """
     AdditionalPatientHistory: str | None = None
-    """(0010,21B0) LT 1 Type 3, Additional Patient History - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Additional information about the Patient's medical
-    history.
+    """(0010,21B0) LT 1 Type 3, Additional Patient History - PS3.3 2016c Table C.7-4a,
+    Section C.7.2.2 (PatientStudyModule). Additional information about the Patient's
+    medical history.
     """
     AdmissionID: str | None = None
-    """(0038,0010) LO 1 Type 3, Admission ID - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Identifier of the visit as assigned by the healthcare
-    provider
+    """(0038,0010) LO 1 Type 3, Admission ID - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Identifier of the visit as assigned by the
+    healthcare provider
     """
     IssuerOfAdmissionIDSequence: list[PatientStudyModuleIssuerOfAdmissionIDSequenceItem] | None = (
         None
     )
     """(0038,0014) SQ 1 Type 3, Issuer of Admission ID Sequence - PS3.3 2016c Table
-    C.7-4a (PatientStudyModule). Identifier of the Assigning Authority that issued
-    Admission ID (0038,0010). Only a single Item is permitted in this Sequence.
+    C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
+    Authority that issued Admission ID (0038,0010). Only a single Item is permitted
+    in this Sequence.
     """
     ServiceEpisodeID: str | None = None
-    """(0038,0060) LO 1 Type 3, Service Episode ID - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Identifier of the Service Episode as assigned by the
-    healthcare provider
+    """(0038,0060) LO 1 Type 3, Service Episode ID - PS3.3 2016c Table C.7-4a, Section
+    C.7.2.2 (PatientStudyModule). Identifier of the Service Episode as assigned by
+    the healthcare provider
     """
     IssuerOfServiceEpisodeIDSequence: (
         list[PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem] | None
     ) = None
     """(0038,0064) SQ 1 Type 3, Issuer of Service Episode ID Sequence - PS3.3 2016c
-    Table C.7-4a (PatientStudyModule). Identifier of the Assigning Authority that
-    issued the Service Episode ID (0038,0060). Only a single Item is permitted in
-    this Sequence.
+    Table C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
+    Authority that issued the Service Episode ID (0038,0060). Only a single Item is
+    permitted in this Sequence.
     """
     ServiceEpisodeDescription: str | None = None
-    """(0038,0062) LO 1 Type 3, Service Episode Description - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Description of the type of service episode.
+    """(0038,0062) LO 1 Type 3, Service Episode Description - PS3.3 2016c Table C.7-4a,
+    Section C.7.2.2 (PatientStudyModule). Description of the type of service
+    episode.
     """
     PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
-    """(0010,2203) CS 1 Type 2C, Patient's Sex Neutered - PS3.3 2016c Table C.7-4a
-    (PatientStudyModule). Whether or not a procedure has been performed in an effort
-    to render the patient sterile. Enumerated Values: ALTERED Altered/Neutered
-    UNALTERED Unaltered/intact If this Attribute is present but has no value then
-    the status is unknown. Required if patient is an animal. May be present
-    otherwise.
+    """(0010,2203) CS 1 Type 2C, Patient's Sex Neutered - PS3.3 2016c Table C.7-4a,
+    Section C.7.2.2 (PatientStudyModule). Whether or not a procedure has been
+    performed in an effort to render the patient sterile. Enumerated Values: ALTERED
+    Altered/Neutered UNALTERED Unaltered/intact If this Attribute is present but has
+    no value then the status is unknown. Required if patient is an animal. May be
+    present otherwise.
     """
     ClinicalTrialTimePointID: str | None = None
-    """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table C.7-4b
-    (ClinicalTrialStudyModule). An identifier specifying the one or more studies
-    that are grouped together as a clinical time point or submission in a clinical
-    trial or research. See .
+    """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table
+    C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). An identifier specifying the
+    one or more studies that are grouped together as a clinical time point or
+    submission in a clinical trial or research. See .
     """
     ClinicalTrialTimePointDescription: str | None = None
     """(0012,0051) ST 1 Type 3, Clinical Trial Time Point Description - PS3.3 2016c
-    Table C.7-4b (ClinicalTrialStudyModule). A description of a set of one or more
-    studies that are grouped together to represent a clinical time point or
-    submission in a clinical trial or research. See .
+    Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A description of a set
+    of one or more studies that are grouped together to represent a clinical time
+    point or submission in a clinical trial or research. See .
     """
     ConsentForClinicalTrialUseSequence: (
         list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
     ) = None
     """(0012,0083) SQ 1 Type 3, Consent for Clinical Trial Use Sequence - PS3.3 2016c
-    Table C.7-4b (ClinicalTrialStudyModule). A Sequence that conveys information
-    about consent for Clinical Trial or research use of the composite instances
-    within this Study. One or more Items are permitted in this Sequence. See .
+    Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A Sequence that
+    conveys information about consent for Clinical Trial or research use of the
+    composite instances within this Study. One or more Items are permitted in this
+    Sequence. See .
     """
     Modality: Literal["RTIMAGE", "RTDOSE", "RTSTRUCT", "RTPLAN", "RTRECORD"]
-    """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.8-37 (RTSeriesModule).
-    Type of equipment that originally acquired the data. Enumerated Values: RTIMAGE
-    RT Image RTDOSE RT Dose RTSTRUCT RT Structure Set RTPLAN RT Plan RTRECORD RT
-    Treatment Record See .
+    """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.8-37, Section C.8.8.1
+    (RTSeriesModule). Type of equipment that originally acquired the data.
+    Enumerated Values: RTIMAGE RT Image RTDOSE RT Dose RTSTRUCT RT Structure Set
+    RTPLAN RT Plan RTRECORD RT Treatment Record See .
     """
     SeriesInstanceUID: str
-    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.8-37
-    (RTSeriesModule). Unique identifier of the series.
+    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.8-37, Section
+    C.8.8.1 (RTSeriesModule). Unique identifier of the series.
     """
     SeriesNumber: int | None
-    """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.8-37
-    (RTSeriesModule). A number that identifies this series.
+    """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.8-37, Section
+    C.8.8.1 (RTSeriesModule). A number that identifies this series.
     """
     SeriesDate: datetime.date | str | None = None
-    """(0008,0021) DA 1 Type 3, Series Date - PS3.3 2016c Table C.8-37
+    """(0008,0021) DA 1 Type 3, Series Date - PS3.3 2016c Table C.8-37, Section C.8.8.1
     (RTSeriesModule). Date the Series started.
     """
     SeriesTime: datetime.time | str | None = None
-    """(0008,0031) TM 1 Type 3, Series Time - PS3.3 2016c Table C.8-37
+    """(0008,0031) TM 1 Type 3, Series Time - PS3.3 2016c Table C.8-37, Section C.8.8.1
     (RTSeriesModule). Time the Series started.
     """
     SeriesDescription: str | None = None
-    """(0008,103E) LO 1 Type 3, Series Description - PS3.3 2016c Table C.8-37
-    (RTSeriesModule). Description of the series.
+    """(0008,103E) LO 1 Type 3, Series Description - PS3.3 2016c Table C.8-37, Section
+    C.8.8.1 (RTSeriesModule). Description of the series.
     """
     SeriesDescriptionCodeSequence: list[RTSeriesModuleSeriesDescriptionCodeSequenceItem] | None = (
         None
     )
     """(0008,103F) SQ 1 Type 3, Series Description Code Sequence - PS3.3 2016c Table
-    C.8-37 (RTSeriesModule). A coded description of the Series. Only a single Item
-    is permitted in this Sequence.
+    C.8-37, Section C.8.8.1 (RTSeriesModule). A coded description of the Series.
+    Only a single Item is permitted in this Sequence.
     """
     OperatorsName: Sequence[PersonName | str] | None
-    """(0008,1070) PN 1-n Type 2, Operators' Name - PS3.3 2016c Table C.8-37
-    (RTSeriesModule). Name(s) of the operator(s) supporting the Series.
+    """(0008,1070) PN 1-n Type 2, Operators' Name - PS3.3 2016c Table C.8-37, Section
+    C.8.8.1 (RTSeriesModule). Name(s) of the operator(s) supporting the Series.
     """
     OperatorIdentificationSequence: (
         list[RTSeriesModuleOperatorIdentificationSequenceItem] | None
     ) = None
     """(0008,1072) SQ 1 Type 3, Operator Identification Sequence - PS3.3 2016c Table
-    C.8-37 (RTSeriesModule). Identification of the operator(s) supporting the
-    Series. One or more items may be present in this sequence. If more than one
-    Item, the number and order shall correspond to the value of Operators' Name
-    (0008,1070), if present.
+    C.8-37, Section C.8.8.1 (RTSeriesModule). Identification of the operator(s)
+    supporting the Series. One or more items may be present in this sequence. If
+    more than one Item, the number and order shall correspond to the value of
+    Operators' Name (0008,1070), if present.
     """
     ReferencedPerformedProcedureStepSequence: (
         list[RTSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
     ) = None
     """(0008,1111) SQ 1 Type 3, Referenced Performed Procedure Step Sequence - PS3.3
-    2016c Table C.8-37 (RTSeriesModule). Uniquely identifies the Performed Procedure
-    Step SOP Instance to which the Series is related. One or more Items are
-    permitted in this Sequence.
+    2016c Table C.8-37, Section C.8.8.1 (RTSeriesModule). Uniquely identifies the
+    Performed Procedure Step SOP Instance to which the Series is related. One or
+    more Items are permitted in this Sequence.
     """
     RequestAttributesSequence: list[RTSeriesModuleRequestAttributesSequenceItem] | None = None
-    """(0040,0275) SQ 1 Type 3, Request Attributes Sequence - PS3.3 2016c Table C.8-37
-    (RTSeriesModule). Sequence that contains attributes from the Imaging Service
-    Request. One or more Items are permitted in this Sequence.
+    """(0040,0275) SQ 1 Type 3, Request Attributes Sequence - PS3.3 2016c Table C.8-37,
+    Section C.8.8.1 (RTSeriesModule). Sequence that contains attributes from the
+    Imaging Service Request. One or more Items are permitted in this Sequence.
     """
     PerformedProcedureStepID: str | None = None
-    """(0040,0253) SH 1 Type 3, Performed Procedure Step ID - PS3.3 2016c Table 10-16
-    (RTSeriesModule). User or equipment generated identifier of that part of a
-    Procedure that has been carried out within this step.
+    """(0040,0253) SH 1 Type 3, Performed Procedure Step ID - PS3.3 2016c Table 10-16,
+    Section 10.13 (RTSeriesModule). User or equipment generated identifier of that
+    part of a Procedure that has been carried out within this step.
     """
     PerformedProcedureStepStartDate: datetime.date | str | None = None
     """(0040,0244) DA 1 Type 3, Performed Procedure Step Start Date - PS3.3 2016c Table
-    10-16 (RTSeriesModule). Date on which the Performed Procedure Step started.
+    10-16, Section 10.13 (RTSeriesModule). Date on which the Performed Procedure
+    Step started.
     """
     PerformedProcedureStepStartTime: datetime.time | str | None = None
     """(0040,0245) TM 1 Type 3, Performed Procedure Step Start Time - PS3.3 2016c Table
-    10-16 (RTSeriesModule). Time on which the Performed Procedure Step started.
+    10-16, Section 10.13 (RTSeriesModule). Time on which the Performed Procedure
+    Step started.
     """
     PerformedProcedureStepEndDate: datetime.date | str | None = None
     """(0040,0250) DA 1 Type 3, Performed Procedure Step End Date - PS3.3 2016c Table
-    10-16 (RTSeriesModule). Date on which the Performed Procedure Step ended.
+    10-16, Section 10.13 (RTSeriesModule). Date on which the Performed Procedure
+    Step ended.
     """
     PerformedProcedureStepEndTime: datetime.time | str | None = None
     """(0040,0251) TM 1 Type 3, Performed Procedure Step End Time - PS3.3 2016c Table
-    10-16 (RTSeriesModule). Time at which the Performed Procedure Step ended.
+    10-16, Section 10.13 (RTSeriesModule). Time at which the Performed Procedure
+    Step ended.
     """
     PerformedProcedureStepDescription: str | None = None
     """(0040,0254) LO 1 Type 3, Performed Procedure Step Description - PS3.3 2016c
-    Table 10-16 (RTSeriesModule). Institution-generated description or
-    classification of the Procedure Step that was performed.
+    Table 10-16, Section 10.13 (RTSeriesModule). Institution-generated description
+    or classification of the Procedure Step that was performed.
     """
     PerformedProtocolCodeSequence: (
         list[PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem] | None
     ) = None
     """(0040,0260) SQ 1 Type 3, Performed Protocol Code Sequence - PS3.3 2016c Table
-    10-16 (RTSeriesModule). Sequence describing the Protocol performed for this
-    Procedure Step. One or more Items are permitted in this Sequence.
+    10-16, Section 10.13 (RTSeriesModule). Sequence describing the Protocol
+    performed for this Procedure Step. One or more Items are permitted in this
+    Sequence.
     """
     CommentsOnThePerformedProcedureStep: str | None = None
     """(0040,0280) ST 1 Type 3, Comments on the Performed Procedure Step - PS3.3 2016c
-    Table 10-16 (RTSeriesModule). User-defined comments on the Performed Procedure
-    Step.
+    Table 10-16, Section 10.13 (RTSeriesModule). User-defined comments on the
+    Performed Procedure Step.
     """
     ClinicalTrialCoordinatingCenterName: str | None = None
     """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
-    Table C.7-5b (ClinicalTrialSeriesModule). The name of the institution that is
-    responsible for coordinating the medical imaging data for the clinical trial or
-    research. See .
+    Table C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). The name of the
+    institution that is responsible for coordinating the medical imaging data for
+    the clinical trial or research. See .
     """
     ClinicalTrialSeriesID: str | None = None
-    """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b
-    (ClinicalTrialSeriesModule). An identifier of the series in the context of a
-    clinical trial or research. See .
+    """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b,
+    Section C.7.3.2 (ClinicalTrialSeriesModule). An identifier of the series in the
+    context of a clinical trial or research. See .
     """
     ClinicalTrialSeriesDescription: str | None = None
     """(0012,0072) LO 1 Type 3, Clinical Trial Series Description - PS3.3 2016c Table
-    C.7-5b (ClinicalTrialSeriesModule). A description of the series in the context
-    of a clinical trial or research. See .
+    C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). A description of the series
+    in the context of a clinical trial or research. See .
     """
     FrameOfReferenceUID: str
-    """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6
-    (FrameOfReferenceModule). Uniquely identifies the frame of reference for a
-    Series. See for further explanation.
+    """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
+    Section C.7.4.1 (FrameOfReferenceModule). Uniquely identifies the frame of
+    reference for a Series. See for further explanation.
     """
     PositionReferenceIndicator: str | None
-    """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6
-    (FrameOfReferenceModule). Part of the imaging target used as a reference. See
-    for further explanation.
+    """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
+    Section C.7.4.1 (FrameOfReferenceModule). Part of the imaging target used as a
+    reference. See for further explanation.
     """
     Manufacturer: str | None
-    """(0008,0070) LO 1 Type 2, Manufacturer - PS3.3 2016c Table C.7-8
+    """(0008,0070) LO 1 Type 2, Manufacturer - PS3.3 2016c Table C.7-8, Section C.7.5.1
     (GeneralEquipmentModule). Manufacturer of the equipment that produced the
     composite instances.
     """
     InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 3, Institution Name - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Institution where the equipment that produced the
-    composite instances is located.
+    """(0008,0080) LO 1 Type 3, Institution Name - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). Institution where the equipment that produced
+    the composite instances is located.
     """
     InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Mailing address of the institution where the equipment
-    that produced the composite instances is located.
+    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). Mailing address of the institution where the
+    equipment that produced the composite instances is located.
     """
     StationName: str | None = None
-    """(0008,1010) SH 1 Type 3, Station Name - PS3.3 2016c Table C.7-8
+    """(0008,1010) SH 1 Type 3, Station Name - PS3.3 2016c Table C.7-8, Section C.7.5.1
     (GeneralEquipmentModule). User defined name identifying the machine that
     produced the composite instances.
     """
     InstitutionalDepartmentName: str | None = None
-    """(0008,1040) LO 1 Type 3, Institutional Department Name - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Department in the institution where the equipment that
-    produced the composite instances is located.
+    """(0008,1040) LO 1 Type 3, Institutional Department Name - PS3.3 2016c Table
+    C.7-8, Section C.7.5.1 (GeneralEquipmentModule). Department in the institution
+    where the equipment that produced the composite instances is located.
     """
     ManufacturerModelName: str | None = None
-    """(0008,1090) LO 1 Type 3, Manufacturer's Model Name - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Manufacturer's model name of the equipment that
-    produced the composite instances.
+    """(0008,1090) LO 1 Type 3, Manufacturer's Model Name - PS3.3 2016c Table C.7-8,
+    Section C.7.5.1 (GeneralEquipmentModule). Manufacturer's model name of the
+    equipment that produced the composite instances.
     """
     DeviceSerialNumber: str | None = None
-    """(0018,1000) LO 1 Type 3, Device Serial Number - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Manufacturer's serial number of the equipment that
-    produced the composite instances. This identifier corresponds to the device that
-    actually created the images, such as a CR plate reader or a CT console, and may
-    not be sufficient to identify all of the equipment in the imaging chain, such as
-    the generator or gantry or plate.
+    """(0018,1000) LO 1 Type 3, Device Serial Number - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). Manufacturer's serial number of the equipment
+    that produced the composite instances. This identifier corresponds to the device
+    that actually created the images, such as a CR plate reader or a CT console, and
+    may not be sufficient to identify all of the equipment in the imaging chain,
+    such as the generator or gantry or plate.
     """
     SoftwareVersions: Sequence[str] | None = None
-    """(0018,1020) LO 1-n Type 3, Software Versions - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Manufacturer's designation of software version of the
-    equipment that produced the composite instances. See .
+    """(0018,1020) LO 1-n Type 3, Software Versions - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). Manufacturer's designation of software version
+    of the equipment that produced the composite instances. See .
     """
     GantryID: str | None = None
-    """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8
+    """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8, Section C.7.5.1
     (GeneralEquipmentModule). Identifier of the gantry or positioner.
     """
     SpatialResolution: float | Decimal | None = None
-    """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). The inherent limiting resolution in mm of the
+    """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8, Section
+    C.7.5.1 (GeneralEquipmentModule). The inherent limiting resolution in mm of the
     acquisition equipment for high contrast objects for the data gathering and
     reconstruction technique chosen. If variable across the images of the series,
     the value at the image center.
     """
     DateOfLastCalibration: Sequence[datetime.date | str] | None = None
-    """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Date when the image acquisition device calibration was
-    last changed in any way. Multiple entries may be used for additional
-    calibrations at other times. See for further explanation.
+    """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8,
+    Section C.7.5.1 (GeneralEquipmentModule). Date when the image acquisition device
+    calibration was last changed in any way. Multiple entries may be used for
+    additional calibrations at other times. See for further explanation.
     """
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
-    """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Time when the image acquisition device calibration was
-    last changed in any way. Multiple entries may be used. See for further
-    explanation.
+    """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8,
+    Section C.7.5.1 (GeneralEquipmentModule). Time when the image acquisition device
+    calibration was last changed in any way. Multiple entries may be used. See for
+    further explanation.
     """
     PixelPaddingValue: int | None = None
-    """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8
-    (GeneralEquipmentModule). Single pixel value or one limit (inclusive) of a range
-    of pixel values used in an image to pad to rectangular format or to signal
-    background that may be suppressed. See for further explanation. Required if
-    Pixel Padding Range Limit (0028,0121) is present and either Pixel Data
-    (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present. May be present
-    otherwise only if Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0)
-    is present. The Value Representation of this Attribute is determined by the
-    value of Pixel Representation (0028,0103). This Attribute is not used in
-    Presentation ...
+    """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8,
+    Section C.7.5.1 (GeneralEquipmentModule). Single pixel value or one limit
+    (inclusive) of a range of pixel values used in an image to pad to rectangular
+    format or to signal background that may be suppressed. See for further
+    explanation. Required if Pixel Padding Range Limit (0028,0121) is present and
+    either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present.
+    May be present otherwise only if Pixel Data (7FE0,0010) or Pixel Data Provider
+    URL (0028,7FE0) is present. The Value Representation of this Attribute is
+    determined by the value of Pixel Representation (0028,0103). This Attribute is
+    not used in Presentation ...
     """
     InstanceNumber: int | None = None
-    """(0020,0013) IS 1 Type 2, Instance Number - PS3.3 2016c Table C.7-9
-    (GeneralImageModule, RTDoseModule, StructureSetModule, SOPCommonModule). A
-    number that identifies this image. This Attribute was named Image Number in
+    """(0020,0013) IS 1 Type 2, Instance Number - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule, RTDoseModule, StructureSetModule, SOPCommonModule).
+    A number that identifies this image. This Attribute was named Image Number in
     earlier versions of this Standard.
     """
     PatientOrientation: Sequence[str] | None = None
-    """(0020,0020) CS 2 Type 2C, Patient Orientation - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Patient direction of the rows and columns of the image.
-    Required if image does not require Image Orientation (Patient) (0020,0037) and
-    Image Position (Patient) (0020,0032). May be present otherwise. See for further
-    explanation. IODs may have attributes other than Patient Orientation, Image
-    Orientation, or Image Position (Patient) to describe orientation in which case
-    this attribute will be zero length.
+    """(0020,0020) CS 2 Type 2C, Patient Orientation - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). Patient direction of the rows and columns of the
+    image. Required if image does not require Image Orientation (Patient)
+    (0020,0037) and Image Position (Patient) (0020,0032). May be present otherwise.
+    See for further explanation. IODs may have attributes other than Patient
+    Orientation, Image Orientation, or Image Position (Patient) to describe
+    orientation in which case this attribute will be zero length.
     """
     ContentDate: datetime.date | str | None = None
-    """(0008,0023) DA 1 Type 2C, Content Date - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The date the image pixel data creation started. Required
-    if image is part of a series in which the images are temporally related. May be
-    present otherwise. This Attribute was formerly known as Image Date.
+    """(0008,0023) DA 1 Type 2C, Content Date - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). The date the image pixel data creation started.
+    Required if image is part of a series in which the images are temporally
+    related. May be present otherwise. This Attribute was formerly known as Image
+    Date.
     """
     ContentTime: datetime.time | str | None = None
-    """(0008,0033) TM 1 Type 2C, Content Time - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The time the image pixel data creation started. Required
-    if image is part of a series in which the images are temporally related. May be
-    present otherwise.
+    """(0008,0033) TM 1 Type 2C, Content Time - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). The time the image pixel data creation started.
+    Required if image is part of a series in which the images are temporally
+    related. May be present otherwise.
     """
     ImageType: Sequence[str] | None = None
-    """(0008,0008) CS 2-n Type 3, Image Type - PS3.3 2016c Table C.7-9
+    """(0008,0008) CS 2-n Type 3, Image Type - PS3.3 2016c Table C.7-9, Section C.7.6.1
     (GeneralImageModule). Image identification characteristics. See for Defined
     Terms and further explanation.
     """
     AcquisitionNumber: int | None = None
-    """(0020,0012) IS 1 Type 3, Acquisition Number - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). A number identifying the single continuous gathering of
-    data over a period of time that resulted in this image.
+    """(0020,0012) IS 1 Type 3, Acquisition Number - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). A number identifying the single continuous
+    gathering of data over a period of time that resulted in this image.
     """
     AcquisitionDate: datetime.date | str | None = None
-    """(0008,0022) DA 1 Type 3, Acquisition Date - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The date the acquisition of data that resulted in this
-    image started
+    """(0008,0022) DA 1 Type 3, Acquisition Date - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). The date the acquisition of data that resulted in
+    this image started
     """
     AcquisitionTime: datetime.time | str | None = None
-    """(0008,0032) TM 1 Type 3, Acquisition Time - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The time the acquisition of data that resulted in this
-    image started
+    """(0008,0032) TM 1 Type 3, Acquisition Time - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). The time the acquisition of data that resulted in
+    this image started
     """
     AcquisitionDateTime: datetime.datetime | str | None = None
-    """(0008,002A) DT 1 Type 3, Acquisition DateTime - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The date and time that the acquisition of data that
-    resulted in this image started. The synchronization of this time with an
+    """(0008,002A) DT 1 Type 3, Acquisition DateTime - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). The date and time that the acquisition of data
+    that resulted in this image started. The synchronization of this time with an
     external clock is specified in the in Acquisition Time Synchronized (0018,1800).
     """
     ReferencedImageSequence: list[GeneralImageModuleReferencedImageSequenceItem] | None = None
-    """(0008,1140) SQ 1 Type 3, Referenced Image Sequence - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Other images significantly related to this image (e.g.,
-    post-localizer CT image or Mammographic biopsy or partial view images). One or
-    more Items are permitted in this Sequence.
+    """(0008,1140) SQ 1 Type 3, Referenced Image Sequence - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Other images significantly related to this
+    image (e.g., post-localizer CT image or Mammographic biopsy or partial view
+    images). One or more Items are permitted in this Sequence.
     """
     DerivationDescription: str | None = None
-    """(0008,2111) ST 1 Type 3, Derivation Description - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). A text description of how this image was derived. See for
-    further explanation.
+    """(0008,2111) ST 1 Type 3, Derivation Description - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). A text description of how this image was
+    derived. See for further explanation.
     """
     DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
-    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.7-9
-    (GeneralImageModule, RTDoseModule). A coded description of how this image was
-    derived. See for further explanation. One or more Items are permitted in this
-    Sequence. More than one Item indicates that successive derivation steps have
-    been applied.
+    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule, RTDoseModule). A coded description of how
+    this image was derived. See for further explanation. One or more Items are
+    permitted in this Sequence. More than one Item indicates that successive
+    derivation steps have been applied.
     """
     SourceImageSequence: list[GeneralImageModuleSourceImageSequenceItem] | None = None
-    """(0008,2112) SQ 1 Type 3, Source Image Sequence - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). The set of Image SOP Class/Instance pairs of the Images
-    that were used to derive this Image. One or more Items are permitted in this
-    Sequence. See for further explanation.
+    """(0008,2112) SQ 1 Type 3, Source Image Sequence - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). The set of Image SOP Class/Instance pairs
+    of the Images that were used to derive this Image. One or more Items are
+    permitted in this Sequence. See for further explanation.
     """
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
-    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table C.7-9
-    (GeneralImageModule, RTDoseModule). Non-image composite SOP Instances that are
-    significantly related to this Image, including waveforms that may or may not be
-    temporally synchronized with this image. One or more Items are permitted in this
-    Sequence.
+    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule, RTDoseModule). Non-image composite SOP
+    Instances that are significantly related to this Image, including waveforms that
+    may or may not be temporally synchronized with this image. One or more Items are
+    permitted in this Sequence.
     """
     ImagesInAcquisition: int | None = None
-    """(0020,1002) IS 1 Type 3, Images in Acquisition - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Number of images that resulted from this acquisition of
-    data
+    """(0020,1002) IS 1 Type 3, Images in Acquisition - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Number of images that resulted from this
+    acquisition of data
     """
     ImageComments: str | None = None
-    """(0020,4000) LT 1 Type 3, Image Comments - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). User-defined comments about the image
+    """(0020,4000) LT 1 Type 3, Image Comments - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). User-defined comments about the image
     """
     QualityControlImage: Literal["YES", "NO"] | None = None
-    """(0028,0300) CS 1 Type 3, Quality Control Image - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Indicates whether or not this image is a quality control
-    or phantom image. Enumerated Values: YES NO If this Attribute is absent, then
-    the image may or may not be a quality control or phantom image. The phantom
-    device in the image can be described using the . See
+    """(0028,0300) CS 1 Type 3, Quality Control Image - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Indicates whether or not this image is a
+    quality control or phantom image. Enumerated Values: YES NO If this Attribute is
+    absent, then the image may or may not be a quality control or phantom image. The
+    phantom device in the image can be described using the . See
     """
     BurnedInAnnotation: Literal["YES", "NO"] | None = None
-    """(0028,0301) CS 1 Type 3, Burned In Annotation - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Indicates whether or not image contains sufficient burned
-    in annotation to identify the patient and date the image was acquired.
+    """(0028,0301) CS 1 Type 3, Burned In Annotation - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). Indicates whether or not image contains sufficient
+    burned in annotation to identify the patient and date the image was acquired.
     Enumerated Values: YES NO If this Attribute is absent, then the image may or may
     not contain burned in annotation.
     """
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
-    """(0028,0302) CS 1 Type 3, Recognizable Visual Features - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Indicates whether or not the image contains sufficiently
-    recognizable visual features to allow the image or a reconstruction from a set
-    of images to identify the patient. Enumerated Values: YES NO If this Attribute
-    is absent, then the image may or may not contain recognizable visual features.
+    """(0028,0302) CS 1 Type 3, Recognizable Visual Features - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Indicates whether or not the image
+    contains sufficiently recognizable visual features to allow the image or a
+    reconstruction from a set of images to identify the patient. Enumerated Values:
+    YES NO If this Attribute is absent, then the image may or may not contain
+    recognizable visual features.
     """
     LossyImageCompression: Literal["00", "01"] | None = None
-    """(0028,2110) CS 1 Type 3, Lossy Image Compression - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Specifies whether an Image has undergone lossy compression
-    (at a point in its lifetime). Enumerated Values: 00 Image has NOT been subjected
-    to lossy compression. 01 Image has been subjected to lossy compression. Once
-    this value has been set to 01 it shall not be reset. See .
+    """(0028,2110) CS 1 Type 3, Lossy Image Compression - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Specifies whether an Image has undergone
+    lossy compression (at a point in its lifetime). Enumerated Values: 00 Image has
+    NOT been subjected to lossy compression. 01 Image has been subjected to lossy
+    compression. Once this value has been set to 01 it shall not be reset. See .
     """
     LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 3, Lossy Image Compression Ratio - PS3.3 2016c Table
-    C.7-9 (GeneralImageModule). Describes the approximate lossy compression ratio(s)
-    that have been applied to this image. See .
+    C.7-9, Section C.7.6.1 (GeneralImageModule). Describes the approximate lossy
+    compression ratio(s) that have been applied to this image. See .
     """
     LossyImageCompressionMethod: Sequence[str] | None = None
     """(0028,2114) CS 1-n Type 3, Lossy Image Compression Method - PS3.3 2016c Table
-    C.7-9 (GeneralImageModule). A label for the lossy compression method(s) that
-    have been applied to this image. See .
+    C.7-9, Section C.7.6.1 (GeneralImageModule). A label for the lossy compression
+    method(s) that have been applied to this image. See .
     """
     IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
-    """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). This icon image is representative of the Image. Only a
-    single Item is permitted in this Sequence.
+    """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.7-9, Section
+    C.7.6.1 (GeneralImageModule). This icon image is representative of the Image.
+    Only a single Item is permitted in this Sequence.
     """
     PresentationLUTShape: Literal["IDENTITY", "INVERSE"] | None = None
-    """(2050,0020) CS 1 Type 3, Presentation LUT Shape - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). When present, specifies an identity transformation for the
-    Presentation LUT such that the output of all grayscale transformations, if any,
-    are defined to be in P-Values. Enumerated Values: IDENTITY output is in P-Values
-    - shall be used if Photometric Interpretation (0028,0004) is MONOCHROME2 or any
-    color photometric interpretation. INVERSE output after inversion is in P-Values
-    - shall be used if Photometric Interpretation (0028,0004) is MONOCHROME1. When
-    this attribute is used with a color photometric interpretation then the
-    luminance component is in P-Values.
+    """(2050,0020) CS 1 Type 3, Presentation LUT Shape - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). When present, specifies an identity
+    transformation for the Presentation LUT such that the output of all grayscale
+    transformations, if any, are defined to be in P-Values. Enumerated Values:
+    IDENTITY output is in P-Values - shall be used if Photometric Interpretation
+    (0028,0004) is MONOCHROME2 or any color photometric interpretation. INVERSE
+    output after inversion is in P-Values - shall be used if Photometric
+    Interpretation (0028,0004) is MONOCHROME1. When this attribute is used with a
+    color photometric interpretation then the luminance component is in P-Values.
     """
     IrradiationEventUID: Sequence[str] | None = None
-    """(0008,3010) UI 1-n Type 3, Irradiation Event UID - PS3.3 2016c Table C.7-9
-    (GeneralImageModule). Unique identification of the irradiation event(s)
-    associated with the acquisition of this image. See .
+    """(0008,3010) UI 1-n Type 3, Irradiation Event UID - PS3.3 2016c Table C.7-9,
+    Section C.7.6.1 (GeneralImageModule). Unique identification of the irradiation
+    event(s) associated with the acquisition of this image. See .
     """
     RealWorldValueMappingSequence: (
         list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
     ) = None
     """(0040,9096) SQ 1 Type 3, Real World Value Mapping Sequence - PS3.3 2016c Table
-    C.7-9 (GeneralImageModule). The mapping of stored values to associated Real
-    World values. One or more Items are permitted in this Sequence.
+    C.7-9, Section C.7.6.1 (GeneralImageModule). The mapping of stored values to
+    associated Real World values. One or more Items are permitted in this Sequence.
     """
     PixelSpacing: Sequence[float | Decimal] | None = None
-    """(0028,0030) DS 2 Type 1, Pixel Spacing - PS3.3 2016c Table C.7-10
-    (ImagePlaneModule). Physical distance in the patient between the center of each
-    pixel, specified by a numeric pair - adjacent row spacing (delimiter) adjacent
-    column spacing in mm. See for further explanation.
+    """(0028,0030) DS 2 Type 1, Pixel Spacing - PS3.3 2016c Table C.7-10, Section
+    C.7.6.2 (ImagePlaneModule). Physical distance in the patient between the center
+    of each pixel, specified by a numeric pair - adjacent row spacing (delimiter)
+    adjacent column spacing in mm. See for further explanation.
     """
     ImageOrientationPatient: Sequence[float | Decimal] | None = None
-    """(0020,0037) DS 6 Type 1, Image Orientation (Patient) - PS3.3 2016c Table C.7-10
-    (ImagePlaneModule). The direction cosines of the first row and the first column
-    with respect to the patient. See for further explanation.
+    """(0020,0037) DS 6 Type 1, Image Orientation (Patient) - PS3.3 2016c Table C.7-10,
+    Section C.7.6.2 (ImagePlaneModule). The direction cosines of the first row and
+    the first column with respect to the patient. See for further explanation.
     """
     ImagePositionPatient: Sequence[float | Decimal] | None = None
-    """(0020,0032) DS 3 Type 1, Image Position (Patient) - PS3.3 2016c Table C.7-10
-    (ImagePlaneModule). The x, y, and z coordinates of the upper left hand corner
-    (center of the first voxel transmitted) of the image, in mm. See for further
-    explanation.
+    """(0020,0032) DS 3 Type 1, Image Position (Patient) - PS3.3 2016c Table C.7-10,
+    Section C.7.6.2 (ImagePlaneModule). The x, y, and z coordinates of the upper
+    left hand corner (center of the first voxel transmitted) of the image, in mm.
+    See for further explanation.
     """
     SliceThickness: float | Decimal | None = None
-    """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10
-    (ImagePlaneModule). Nominal slice thickness, in mm.
+    """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10, Section
+    C.7.6.2 (ImagePlaneModule). Nominal slice thickness, in mm.
     """
     SliceLocation: float | Decimal | None = None
-    """(0020,1041) DS 1 Type 3, Slice Location - PS3.3 2016c Table C.7-10
-    (ImagePlaneModule). Relative position of the image plane expressed in mm. See
-    for further explanation.
+    """(0020,1041) DS 1 Type 3, Slice Location - PS3.3 2016c Table C.7-10, Section
+    C.7.6.2 (ImagePlaneModule). Relative position of the image plane expressed in
+    mm. See for further explanation.
     """
     SamplesPerPixel: int | None = None
-    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule, RTDoseModule). Number of samples (planes) in this image. See
-    for further explanation.
+    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule, RTDoseModule). Number of samples (planes) in this
+    image. See for further explanation.
     """
     PhotometricInterpretation: str | None = None
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule, RTDoseModule). Specifies the intended interpretation of the
-    pixel data. See for further explanation.
+    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule, RTDoseModule). Specifies the intended
+    interpretation of the pixel data. See for further explanation.
     """
     Rows: int | None = None
-    """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b (ImagePixelModule).
-    Number of rows in the image.
+    """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3
+    (ImagePixelModule). Number of rows in the image.
     """
     Columns: int | None = None
-    """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b (ImagePixelModule).
-    Number of columns in the image
+    """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b, Section C.7.6.3
+    (ImagePixelModule). Number of columns in the image
     """
     BitsAllocated: int | None = None
-    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule, RTDoseModule). Number of bits allocated for each pixel
-    sample. Each sample shall have the same number of bits allocated. Bits Allocated
-    (0028,0100) shall be either 1, or a multiple of 8. See for further explanation.
+    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule, RTDoseModule). Number of bits allocated for each
+    pixel sample. Each sample shall have the same number of bits allocated. Bits
+    Allocated (0028,0100) shall be either 1, or a multiple of 8. See for further
+    explanation.
     """
     BitsStored: int | None = None
-    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule, RTDoseModule). Number of bits stored for each pixel sample.
-    Each sample shall have the same number of bits stored. See for further
+    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule, RTDoseModule). Number of bits stored for each pixel
+    sample. Each sample shall have the same number of bits stored. See for further
     explanation.
     """
     HighBit: int | None = None
-    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b (ImagePixelModule,
-    RTDoseModule). Most significant bit for pixel sample data. Each sample shall
-    have the same high bit. High Bit (0028,0102) shall be one less than Bits Stored
-    (0028,0101). See for further explanation.
+    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3
+    (ImagePixelModule, RTDoseModule). Most significant bit for pixel sample data.
+    Each sample shall have the same high bit. High Bit (0028,0102) shall be one less
+    than Bits Stored (0028,0101). See for further explanation.
     """
     PixelRepresentation: Literal[0, 1] | None = None
-    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule, RTDoseModule). Data representation of the pixel samples. Each
-    sample shall have the same pixel representation. Enumerated Values: 0000H
-    unsigned integer. 0001H 2's complement
+    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule, RTDoseModule). Data representation of the
+    pixel samples. Each sample shall have the same pixel representation. Enumerated
+    Values: 0000H unsigned integer. 0001H 2's complement
     """
     PixelData: bytes | None = None
-    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). A data stream of the pixel samples that comprise the Image.
-    See for further explanation. Required if Pixel Data Provider URL (0028,7FE0) is
-    not present.
+    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule). A data stream of the pixel samples that comprise the
+    Image. See for further explanation. Required if Pixel Data Provider URL
+    (0028,7FE0) is not present.
     """
     PlanarConfiguration: int | None = None
-    """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Indicates whether the pixel data are sent color-by-plane or
-    color-by-pixel. Required if Samples per Pixel (0028,0002) has a value greater
-    than 1. See for further explanation.
+    """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule). Indicates whether the pixel data are sent
+    color-by-plane or color-by-pixel. Required if Samples per Pixel (0028,0002) has
+    a value greater than 1. See for further explanation.
     """
     PixelAspectRatio: Sequence[int] | None = None
-    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). Ratio of the vertical size and horizontal size of the pixels
-    in the image specified by a pair of integer values where the first value is the
-    vertical pixel size, and the second value is the horizontal pixel size. Required
-    if the aspect ratio values do not have a ratio of 1:1 and the physical pixel
-    spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing
-    (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire
-    Image or per-frame in a Functional Group Macro. See .
+    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
+    Section C.7.6.3 (ImagePixelModule). Ratio of the vertical size and horizontal
+    size of the pixels in the image specified by a pair of integer values where the
+    first value is the vertical pixel size, and the second value is the horizontal
+    pixel size. Required if the aspect ratio values do not have a ratio of 1:1 and
+    the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or
+    Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010),
+    either for the entire Image or per-frame in a Functional Group Macro. See .
     """
     SmallestImagePixelValue: int | None = None
     """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b (ImagePixelModule). The minimum actual pixel value encountered in this
-    image.
+    C.7-11b, Section C.7.6.3 (ImagePixelModule). The minimum actual pixel value
+    encountered in this image.
     """
     LargestImagePixelValue: int | None = None
     """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b (ImagePixelModule). The maximum actual pixel value encountered in this
-    image.
+    C.7-11b, Section C.7.6.3 (ImagePixelModule). The maximum actual pixel value
+    encountered in this image.
     """
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b (ImagePixelModule). Specifies the format of the Red
-    Palette Color Lookup Table Data (0028,1201). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
+    format of the Red Palette Color Lookup Table Data (0028,1201). Required if
+    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
+    further explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b (ImagePixelModule). Specifies the format of the Green
-    Palette Color Lookup Table Data (0028,1202). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
+    format of the Green Palette Color Lookup Table Data (0028,1202). Required if
+    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
+    further explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b (ImagePixelModule). Specifies the format of the Blue
-    Palette Color Lookup Table Data (0028,1203). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
+    format of the Blue Palette Color Lookup Table Data (0028,1203). Required if
+    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
+    further explanation.
     """
     RedPaletteColorLookupTableData: bytes | None = None
     """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b (ImagePixelModule). Red Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Red Palette Color Lookup
+    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
+    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
+    or MIXED. See for further explanation.
     """
     GreenPaletteColorLookupTableData: bytes | None = None
     """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b (ImagePixelModule). Green Palette Color Lookup Table Data.
-    Required if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR
-    or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED. See
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Green Palette Color Lookup
+    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
+    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
+    or MIXED. See for further explanation.
     """
     BluePaletteColorLookupTableData: bytes | None = None
     """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b (ImagePixelModule). Blue Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Blue Palette Color Lookup
+    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
+    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
+    or MIXED. See for further explanation.
     """
     ICCProfile: bytes | None = None
-    """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b
-    (ImagePixelModule). An ICC Profile encoding the transformation of device-
-    dependent color stored pixel values into PCS-Values. See . When present, defines
-    the color space of color Pixel Data (7FE0,0010) values, and the output of
-    Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
+    """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule). An ICC Profile encoding the transformation of
+    device-dependent color stored pixel values into PCS-Values. See . When present,
+    defines the color space of color Pixel Data (7FE0,0010) values, and the output
+    of Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
     Pixel Data (7FE0,0010) at the same level of the Data Set and not to any icons
     nested within sequences, which may or may not have their own ICC profile
     specified.
     """
     ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b
+    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule). A label that identifies the well-known color space of the
     image. Shall be consistent with any ICC Profile (0028,2000) that is also
     present. See .
     """
     PixelDataProviderURL: str | None = None
-    """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a
-    (ImagePixelModule). A URL of a provider service that supplies the pixel data of
-    the Image. Required if the image is to be transferred in one of the following
-    presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94
-    (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP
-    Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT
-    to UR.
+    """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a,
+    Section C.7.6.3 (ImagePixelModule). A URL of a provider service that supplies
+    the pixel data of the Image. Required if the image is to be transferred in one
+    of the following presentation contexts identified by Transfer Syntax UID:
+    1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax)
+    1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of
+    this attribute has changed from UT to UR.
     """
     PixelPaddingRangeLimit: int | None = None
     """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
-    C.7-11a (ImagePixelModule). Pixel value that represents one limit (inclusive) of
-    a range of padding values used together with Pixel Padding Value (0028,0120) as
-    defined in the . See for further explanation. Required if pixel padding is to be
-    defined as a range rather than a single value. The Value Representation of this
-    Attribute is determined by the value of Pixel Representation (0028,0103). Pixel
-    Padding Value (0028,0120) is also required when this Attribute is present.
+    C.7-11a, Section C.7.6.3 (ImagePixelModule). Pixel value that represents one
+    limit (inclusive) of a range of padding values used together with Pixel Padding
+    Value (0028,0120) as defined in the . See for further explanation. Required if
+    pixel padding is to be defined as a range rather than a single value. The Value
+    Representation of this Attribute is determined by the value of Pixel
+    Representation (0028,0103). Pixel Padding Value (0028,0120) is also required
+    when this Attribute is present.
     """
     NumberOfFrames: int | None = None
-    """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7-14
-    (MultiFrameModule). Number of frames in a Multi-frame Image. See for further
-    explanation.
+    """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7-14, Section
+    C.7.6.6 (MultiFrameModule). Number of frames in a Multi-frame Image. See for
+    further explanation.
     """
     FrameIncrementPointer: Sequence[int] | None = None
-    """(0028,0009) AT 1-n Type 1, Frame Increment Pointer - PS3.3 2016c Table C.7-14
-    (MultiFrameModule). Contains the Data Element Tag of the attribute that is used
-    as the frame increment in Multi-frame pixel data. See for further explanation.
+    """(0028,0009) AT 1-n Type 1, Frame Increment Pointer - PS3.3 2016c Table C.7-14,
+    Section C.7.6.6 (MultiFrameModule). Contains the Data Element Tag of the
+    attribute that is used as the frame increment in Multi-frame pixel data. See for
+    further explanation.
     """
     StereoPairsPresent: object | None = None
-    """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7-14
-    (MultiFrameModule). The multi-frame pixel data consists of left and right
-    stereoscopic pairs. See for further explanation. Enumerated Values: YES NO
+    """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7-14, Section
+    C.7.6.6 (MultiFrameModule). The multi-frame pixel data consists of left and
+    right stereoscopic pairs. See for further explanation. Enumerated Values: YES NO
     """
     OverlayRows: int | None = None
-    """(60xx,0010) US 1 Type 1, Overlay Rows - PS3.3 2016c Table C.9-2
+    """(60xx,0010) US 1 Type 1, Overlay Rows - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Number of Rows in Overlay.
     """
     OverlayColumns: int | None = None
-    """(60xx,0011) US 1 Type 1, Overlay Columns - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). Number of Columns in Overlay.
+    """(60xx,0011) US 1 Type 1, Overlay Columns - PS3.3 2016c Table C.9-2, Section
+    C.9.2 (OverlayPlaneModule). Number of Columns in Overlay.
     """
     OverlayType: Literal["G", "R"] | None = None
-    """(60xx,0040) CS 1 Type 1, Overlay Type - PS3.3 2016c Table C.9-2
+    """(60xx,0040) CS 1 Type 1, Overlay Type - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Indicates whether this overlay represents a region of
     interest or other graphics. Enumerated Values: G Graphics R ROI
     """
     OverlayOrigin: Sequence[int] | None = None
-    """(60xx,0050) SS 2 Type 1, Overlay Origin - PS3.3 2016c Table C.9-2
+    """(60xx,0050) SS 2 Type 1, Overlay Origin - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Location of first overlay point with respect to pixels in
     the image, given as row\\column. The upper left pixel of the image has the
     coordinate 1\\1. Column values greater than 1 indicate the overlay plane origin
@@ -4119,124 +4145,125 @@ class RTDose(DicomObject):
     the image pixels.
     """
     OverlayBitsAllocated: int | None = None
-    """(60xx,0100) US 1 Type 1, Overlay Bits Allocated - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). Number of Bits Allocated in the Overlay. The value of this
-    Attribute shall be 1. Formerly the standard described embedding the overlay data
-    in the Image Pixel Data (7FE0,0010), in which case the value of this Attribute
-    was required to be the same as Bits Allocated (0028,0100). This usage has been
-    retired. See PS3.3-2004.
+    """(60xx,0100) US 1 Type 1, Overlay Bits Allocated - PS3.3 2016c Table C.9-2,
+    Section C.9.2 (OverlayPlaneModule). Number of Bits Allocated in the Overlay. The
+    value of this Attribute shall be 1. Formerly the standard described embedding
+    the overlay data in the Image Pixel Data (7FE0,0010), in which case the value of
+    this Attribute was required to be the same as Bits Allocated (0028,0100). This
+    usage has been retired. See PS3.3-2004.
     """
     OverlayBitPosition: int | None = None
-    """(60xx,0102) US 1 Type 1, Overlay Bit Position - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). The value of this Attribute shall be 0. Formerly the
+    """(60xx,0102) US 1 Type 1, Overlay Bit Position - PS3.3 2016c Table C.9-2, Section
+    C.9.2 (OverlayPlaneModule). The value of this Attribute shall be 0. Formerly the
     standard described embedding the overlay data in the Image Pixel Data
     (7FE0,0010), in which case the value of this Attribute specified the bit in
     which the overlay was stored. This usage has been retired. See PS3.3-2004.
     """
     OverlayData: bytes | None = None
-    """(60xx,3000) OB or OW 1 Type 1, Overlay Data - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). Overlay pixel data. The order of pixels sent for each
-    overlay is left to right, top to bottom, i.e., the upper left pixel is sent
+    """(60xx,3000) OB or OW 1 Type 1, Overlay Data - PS3.3 2016c Table C.9-2, Section
+    C.9.2 (OverlayPlaneModule). Overlay pixel data. The order of pixels sent for
+    each overlay is left to right, top to bottom, i.e., the upper left pixel is sent
     first followed by the remainder of the first row, followed by the first pixel of
     the 2nd row, then the remainder of the 2nd row and so on. Overlay data shall be
     contained in this Attribute. See for further explanation.
     """
     OverlayDescription: str | None = None
-    """(60xx,0022) LO 1 Type 3, Overlay Description - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). User-defined comments about the overlay.
+    """(60xx,0022) LO 1 Type 3, Overlay Description - PS3.3 2016c Table C.9-2, Section
+    C.9.2 (OverlayPlaneModule). User-defined comments about the overlay.
     """
     OverlaySubtype: str | None = None
-    """(60xx,0045) LO 1 Type 3, Overlay Subtype - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). Defined Term that identifies the intended purpose of the
-    Overlay Type. See for further explanation.
+    """(60xx,0045) LO 1 Type 3, Overlay Subtype - PS3.3 2016c Table C.9-2, Section
+    C.9.2 (OverlayPlaneModule). Defined Term that identifies the intended purpose of
+    the Overlay Type. See for further explanation.
     """
     OverlayLabel: str | None = None
-    """(60xx,1500) LO 1 Type 3, Overlay Label - PS3.3 2016c Table C.9-2
+    """(60xx,1500) LO 1 Type 3, Overlay Label - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). A user defined text string that may be used to label or
     name this overlay.
     """
     ROIArea: int | None = None
-    """(60xx,1301) IS 1 Type 3, ROI Area - PS3.3 2016c Table C.9-2
+    """(60xx,1301) IS 1 Type 3, ROI Area - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Number of pixels in ROI area. See for further explanation.
     """
     ROIMean: float | Decimal | None = None
-    """(60xx,1302) DS 1 Type 3, ROI Mean - PS3.3 2016c Table C.9-2
+    """(60xx,1302) DS 1 Type 3, ROI Mean - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). ROI Mean. See for further explanation.
     """
     ROIStandardDeviation: float | Decimal | None = None
-    """(60xx,1303) DS 1 Type 3, ROI Standard Deviation - PS3.3 2016c Table C.9-2
-    (OverlayPlaneModule). ROI standard deviation. See for further explanation.
+    """(60xx,1303) DS 1 Type 3, ROI Standard Deviation - PS3.3 2016c Table C.9-2,
+    Section C.9.2 (OverlayPlaneModule). ROI standard deviation. See for further
+    explanation.
     """
     NumberOfFramesInOverlay: int | None = None
-    """(60xx,0015) IS 1 Type 1, Number of Frames in Overlay - PS3.3 2016c Table C.9-3
-    (MultiFrameOverlayModule). Number of Frames in Overlay. Required if Overlay data
-    contains multiple frames.
+    """(60xx,0015) IS 1 Type 1, Number of Frames in Overlay - PS3.3 2016c Table C.9-3,
+    Section C.9.3 (MultiFrameOverlayModule). Number of Frames in Overlay. Required
+    if Overlay data contains multiple frames.
     """
     ImageFrameOrigin: int | None = None
-    """(60xx,0051) US 1 Type 3, Image Frame Origin - PS3.3 2016c Table C.9-3
-    (MultiFrameOverlayModule). Frame number of Multi-frame Image to which this
+    """(60xx,0051) US 1 Type 3, Image Frame Origin - PS3.3 2016c Table C.9-3, Section
+    C.9.3 (MultiFrameOverlayModule). Frame number of Multi-frame Image to which this
     overlay applies; frames are numbered from 1.
     """
     ModalityLUTSequence: list[ModalityLUTMacroModalityLUTSequenceItem] | None = None
-    """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence - PS3.3 2016c Table C.11-1b
-    (ModalityLUTModule). Defines a sequence of Modality LUTs. Only a single Item
-    shall be included in this Sequence. Shall not be present if Rescale Intercept
-    (0028,1052) is present.
+    """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence - PS3.3 2016c Table C.11-1b,
+    Section C.11.1 (ModalityLUTModule). Defines a sequence of Modality LUTs. Only a
+    single Item shall be included in this Sequence. Shall not be present if Rescale
+    Intercept (0028,1052) is present.
     """
     RescaleIntercept: float | Decimal | None = None
-    """(0028,1052) DS 1 Type 1C, Rescale Intercept - PS3.3 2016c Table C.11-1b
-    (ModalityLUTModule). The value b in relationship between stored values (SV) and
-    the output units specified in Rescale Type (0028,1054). Output units = m*SV + b.
-    Required if Modality LUT Sequence (0028,3000) is not present. Shall not be
-    present otherwise.
+    """(0028,1052) DS 1 Type 1C, Rescale Intercept - PS3.3 2016c Table C.11-1b, Section
+    C.11.1 (ModalityLUTModule). The value b in relationship between stored values
+    (SV) and the output units specified in Rescale Type (0028,1054). Output units =
+    m*SV + b. Required if Modality LUT Sequence (0028,3000) is not present. Shall
+    not be present otherwise.
     """
     RescaleSlope: float | Decimal | None = None
-    """(0028,1053) DS 1 Type 1C, Rescale Slope - PS3.3 2016c Table C.11-1b
-    (ModalityLUTModule). m in the equation specified by Rescale Intercept
+    """(0028,1053) DS 1 Type 1C, Rescale Slope - PS3.3 2016c Table C.11-1b, Section
+    C.11.1 (ModalityLUTModule). m in the equation specified by Rescale Intercept
     (0028,1052). Required if Rescale Intercept is present.
     """
     RescaleType: str | None = None
-    """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.11-1b
-    (ModalityLUTModule). Specifies the output units of Rescale Slope (0028,1053) and
-    Rescale Intercept (0028,1052). See for further explanation. Required if Rescale
-    Intercept is present.
+    """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.11-1b, Section
+    C.11.1 (ModalityLUTModule). Specifies the output units of Rescale Slope
+    (0028,1053) and Rescale Intercept (0028,1052). See for further explanation.
+    Required if Rescale Intercept is present.
     """
     DoseUnits: Literal["GY", "RELATIVE"]
-    """(3004,0002) CS 1 Type 1, Dose Units - PS3.3 2016c Table C.8-39 (RTDoseModule).
-    Units used to describe dose. Enumerated Values: GY Gray RELATIVE dose relative
-    to implicit reference value
+    """(3004,0002) CS 1 Type 1, Dose Units - PS3.3 2016c Table C.8-39, Section C.8.8.3
+    (RTDoseModule). Units used to describe dose. Enumerated Values: GY Gray RELATIVE
+    dose relative to implicit reference value
     """
     DoseType: Literal["PHYSICAL", "EFFECTIVE", "ERROR"] | str
-    """(3004,0004) CS 1 Type 1, Dose Type - PS3.3 2016c Table C.8-39 (RTDoseModule).
-    Type of dose. Defined Terms: PHYSICAL physical dose EFFECTIVE physical dose
-    after correction for biological effect using user-defined modeling technique
-    ERROR difference between desired and planned dose
+    """(3004,0004) CS 1 Type 1, Dose Type - PS3.3 2016c Table C.8-39, Section C.8.8.3
+    (RTDoseModule). Type of dose. Defined Terms: PHYSICAL physical dose EFFECTIVE
+    physical dose after correction for biological effect using user-defined modeling
+    technique ERROR difference between desired and planned dose
     """
     SpatialTransformOfDose: Literal["NONE", "RIGID", "NON_RIGID"] | str | None = None
-    """(3004,0005) CS 1 Type 3, Spatial Transform of Dose - PS3.3 2016c Table C.8-39
-    (RTDoseModule). The use of transformation in the calculation of the combined
-    dose. Defined Terms: NONE No transformation. Calculated on the original image
-    set RIGID Only Rigid transform used (see definition in ) NON_RIGID Any other
-    transform used
+    """(3004,0005) CS 1 Type 3, Spatial Transform of Dose - PS3.3 2016c Table C.8-39,
+    Section C.8.8.3 (RTDoseModule). The use of transformation in the calculation of
+    the combined dose. Defined Terms: NONE No transformation. Calculated on the
+    original image set RIGID Only Rigid transform used (see definition in )
+    NON_RIGID Any other transform used
     """
     ReferencedSpatialRegistrationSequence: (
         list[RTDoseModuleReferencedSpatialRegistrationSequenceItem] | None
     ) = None
     """(0070,0404) SQ 1 Type 2C, Referenced Spatial Registration Sequence - PS3.3 2016c
-    Table C.8-39 (RTDoseModule). A reference to a Spatial Registration SOP Instance
-    or a Deformable Spatial Registration SOP Instance, which defines the
-    transformation used to transform the dose. Required, if Spatial Transform of
-    Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID. Zero or more
-    Items shall be included in this Sequence. See
+    Table C.8-39, Section C.8.8.3 (RTDoseModule). A reference to a Spatial
+    Registration SOP Instance or a Deformable Spatial Registration SOP Instance,
+    which defines the transformation used to transform the dose. Required, if
+    Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or
+    NON_RIGID. Zero or more Items shall be included in this Sequence. See
     """
     DoseComment: str | None = None
-    """(3004,0006) LO 1 Type 3, Dose Comment - PS3.3 2016c Table C.8-39 (RTDoseModule).
-    User-defined comments for dose data.
+    """(3004,0006) LO 1 Type 3, Dose Comment - PS3.3 2016c Table C.8-39, Section
+    C.8.8.3 (RTDoseModule). User-defined comments for dose data.
     """
     NormalizationPoint: Sequence[float | Decimal] | None = None
-    """(3004,0008) DS 3 Type 3, Normalization Point - PS3.3 2016c Table C.8-39
-    (RTDoseModule). Coordinates (x, y, z) of normalization point in the patient
-    based coordinate system described in (mm). See .
+    """(3004,0008) DS 3 Type 3, Normalization Point - PS3.3 2016c Table C.8-39, Section
+    C.8.8.3 (RTDoseModule). Coordinates (x, y, z) of normalization point in the
+    patient based coordinate system described in (mm). See .
     """
     DoseSummationType: (
         Literal[
@@ -4253,350 +4280,361 @@ class RTDose(DicomObject):
         ]
         | str
     )
-    """(3004,000A) CS 1 Type 1, Dose Summation Type - PS3.3 2016c Table C.8-39
-    (RTDoseModule). Type of dose summation. Defined Terms: PLAN dose calculated for
-    entire delivery of all fraction groups of RT Plan MULTI_PLAN dose calculated for
-    entire delivery of 2 or more RT Plans FRACTION dose calculated for entire
-    delivery of a single Fraction Group within RT Plan BEAM dose calculated for
-    entire delivery of one or more Beams within RT Plan BRACHY dose calculated for
-    entire delivery of one or more Brachy Application Setups within RT Plan
-    FRACTION_SESSION dose calculated for a single session ("fraction") of a single
-    Fraction Group within RT Plan BEAM_SESSION dose calculated for a single ...
+    """(3004,000A) CS 1 Type 1, Dose Summation Type - PS3.3 2016c Table C.8-39, Section
+    C.8.8.3 (RTDoseModule). Type of dose summation. Defined Terms: PLAN dose
+    calculated for entire delivery of all fraction groups of RT Plan MULTI_PLAN dose
+    calculated for entire delivery of 2 or more RT Plans FRACTION dose calculated
+    for entire delivery of a single Fraction Group within RT Plan BEAM dose
+    calculated for entire delivery of one or more Beams within RT Plan BRACHY dose
+    calculated for entire delivery of one or more Brachy Application Setups within
+    RT Plan FRACTION_SESSION dose calculated for a single session ("fraction") of a
+    single Fraction Group within RT Plan BEAM_SESSION dose calculated for a single
+    ...
     """
     ReferencedRTPlanSequence: list[RTDoseModuleReferencedRTPlanSequenceItem] | None = None
-    """(300C,0002) SQ 1 Type 1C, Referenced RT Plan Sequence - PS3.3 2016c Table C.8-39
-    (RTDoseModule). Sequence describing RT Plan associated with dose. Required if
-    Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN, FRACTION, BEAM, BRACHY,
-    FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT. Only a single
-    Item shall be included in this Sequence, unless Dose Summation Type (3004,000A)
-    is MULTI_PLAN, in which case two or more Items shall be included in this
-    Sequence. See Note 1.
+    """(300C,0002) SQ 1 Type 1C, Referenced RT Plan Sequence - PS3.3 2016c Table
+    C.8-39, Section C.8.8.3 (RTDoseModule). Sequence describing RT Plan associated
+    with dose. Required if Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN,
+    FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or
+    CONTROL_POINT. Only a single Item shall be included in this Sequence, unless
+    Dose Summation Type (3004,000A) is MULTI_PLAN, in which case two or more Items
+    shall be included in this Sequence. See Note 1.
     """
     ReferencedTreatmentRecordSequence: (
         list[RTDoseModuleReferencedTreatmentRecordSequenceItem] | None
     ) = None
     """(3008,0030) SQ 1 Type 1C, Referenced Treatment Record Sequence - PS3.3 2016c
-    Table C.8-39 (RTDoseModule). Sequence describing RT Beams Treatment Record
-    associated with dose. One or more Items shall be included in this Sequence.
-    Required if Dose Summation Type (3004,000A) is RECORD.
+    Table C.8-39, Section C.8.8.3 (RTDoseModule). Sequence describing RT Beams
+    Treatment Record associated with dose. One or more Items shall be included in
+    this Sequence. Required if Dose Summation Type (3004,000A) is RECORD.
     """
     GridFrameOffsetVector: Sequence[float | Decimal] | None = None
-    """(3004,000C) DS 2-n Type 1C, Grid Frame Offset Vector - PS3.3 2016c Table C.8-39
-    (RTDoseModule). An array that contains the dose image plane offsets (in mm) of
-    the dose image frames in a multi-frame dose. Required if multi-frame pixel data
-    are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset
-    Vector (3004,000C). See .
+    """(3004,000C) DS 2-n Type 1C, Grid Frame Offset Vector - PS3.3 2016c Table C.8-39,
+    Section C.8.8.3 (RTDoseModule). An array that contains the dose image plane
+    offsets (in mm) of the dose image frames in a multi-frame dose. Required if
+    multi-frame pixel data are present and Frame Increment Pointer (0028,0009)
+    points to Grid Frame Offset Vector (3004,000C). See .
     """
     DoseGridScaling: float | Decimal | None = None
-    """(3004,000E) DS 1 Type 1C, Dose Grid Scaling - PS3.3 2016c Table C.8-39
-    (RTDoseModule). Scaling factor that when multiplied by the dose grid data found
-    in Pixel Data (7FE0,0010) attribute of the , yields grid doses in the dose units
-    as specified by Dose Units (3004,0002). Required if Pixel Data (7FE0,0010) is
-    present.
+    """(3004,000E) DS 1 Type 1C, Dose Grid Scaling - PS3.3 2016c Table C.8-39, Section
+    C.8.8.3 (RTDoseModule). Scaling factor that when multiplied by the dose grid
+    data found in Pixel Data (7FE0,0010) attribute of the , yields grid doses in the
+    dose units as specified by Dose Units (3004,0002). Required if Pixel Data
+    (7FE0,0010) is present.
     """
     TissueHeterogeneityCorrection: Sequence[str] | None = None
     """(3004,0014) CS 1-3 Type 3, Tissue Heterogeneity Correction - PS3.3 2016c Table
-    C.8-39 (RTDoseModule). Specifies a list of patient heterogeneity characteristics
-    used for calculating dose. This Attribute shall be multi-valued if beams used to
-    compute the dose have differing correction techniques. Enumerated Values: IMAGE
-    image data ROI_OVERRIDE one or more ROI densities override image or water values
-    where they exist WATER entire volume treated as water equivalent
+    C.8-39, Section C.8.8.3 (RTDoseModule). Specifies a list of patient
+    heterogeneity characteristics used for calculating dose. This Attribute shall be
+    multi-valued if beams used to compute the dose have differing correction
+    techniques. Enumerated Values: IMAGE image data ROI_OVERRIDE one or more ROI
+    densities override image or water values where they exist WATER entire volume
+    treated as water equivalent
     """
     ReferencedStructureSetSequence: list[RTDVHModuleReferencedStructureSetSequenceItem] | None = (
         None
     )
     """(300C,0060) SQ 1 Type 1, Referenced Structure Set Sequence - PS3.3 2016c Table
-    C.8-40 (RTDVHModule). Sequence of one class/instance pair describing Structure
-    Set containing structures that are used to calculate Dose-Volume Histograms
-    (DVHs). Only a single Item shall be included in this Sequence. See .
+    C.8-40, Section C.8.8.4 (RTDVHModule). Sequence of one class/instance pair
+    describing Structure Set containing structures that are used to calculate Dose-
+    Volume Histograms (DVHs). Only a single Item shall be included in this Sequence.
+    See .
     """
     DVHNormalizationPoint: Sequence[float | Decimal] | None = None
-    """(3004,0040) DS 3 Type 3, DVH Normalization Point - PS3.3 2016c Table C.8-40
-    (RTDVHModule). Coordinates (x, y, z) of common DVH normalization point in the
-    patient based coordinate system described in (mm).
+    """(3004,0040) DS 3 Type 3, DVH Normalization Point - PS3.3 2016c Table C.8-40,
+    Section C.8.8.4 (RTDVHModule). Coordinates (x, y, z) of common DVH normalization
+    point in the patient based coordinate system described in (mm).
     """
     DVHNormalizationDoseValue: float | Decimal | None = None
-    """(3004,0042) DS 1 Type 3, DVH Normalization Dose Value - PS3.3 2016c Table C.8-40
-    (RTDVHModule). Dose Value at DVH Normalization Point (3004,0040) used as
-    reference for individual DVHs when Dose Units (3004,0002) is RELATIVE.
+    """(3004,0042) DS 1 Type 3, DVH Normalization Dose Value - PS3.3 2016c Table
+    C.8-40, Section C.8.8.4 (RTDVHModule). Dose Value at DVH Normalization Point
+    (3004,0040) used as reference for individual DVHs when Dose Units (3004,0002) is
+    RELATIVE.
     """
     DVHSequence: list[RTDVHModuleDVHSequenceItem] | None = None
-    """(3004,0050) SQ 1 Type 1, DVH Sequence - PS3.3 2016c Table C.8-40 (RTDVHModule).
-    Sequence of DVHs. One or more Items shall be included in this Sequence.
+    """(3004,0050) SQ 1 Type 1, DVH Sequence - PS3.3 2016c Table C.8-40, Section
+    C.8.8.4 (RTDVHModule). Sequence of DVHs. One or more Items shall be included in
+    this Sequence.
     """
     StructureSetLabel: str | None = None
-    """(3006,0002) SH 1 Type 1, Structure Set Label - PS3.3 2016c Table C.8-41
-    (StructureSetModule). User-defined label for Structure Set.
+    """(3006,0002) SH 1 Type 1, Structure Set Label - PS3.3 2016c Table C.8-41, Section
+    C.8.8.5 (StructureSetModule). User-defined label for Structure Set.
     """
     StructureSetName: str | None = None
-    """(3006,0004) LO 1 Type 3, Structure Set Name - PS3.3 2016c Table C.8-41
-    (StructureSetModule). User-defined name for Structure Set.
+    """(3006,0004) LO 1 Type 3, Structure Set Name - PS3.3 2016c Table C.8-41, Section
+    C.8.8.5 (StructureSetModule). User-defined name for Structure Set.
     """
     StructureSetDescription: str | None = None
-    """(3006,0006) ST 1 Type 3, Structure Set Description - PS3.3 2016c Table C.8-41
-    (StructureSetModule). User-defined description for Structure Set.
+    """(3006,0006) ST 1 Type 3, Structure Set Description - PS3.3 2016c Table C.8-41,
+    Section C.8.8.5 (StructureSetModule). User-defined description for Structure
+    Set.
     """
     StructureSetDate: datetime.date | str | None = None
-    """(3006,0008) DA 1 Type 2, Structure Set Date - PS3.3 2016c Table C.8-41
-    (StructureSetModule). Date at which Structure Set was last modified.
+    """(3006,0008) DA 1 Type 2, Structure Set Date - PS3.3 2016c Table C.8-41, Section
+    C.8.8.5 (StructureSetModule). Date at which Structure Set was last modified.
     """
     StructureSetTime: datetime.time | str | None = None
-    """(3006,0009) TM 1 Type 2, Structure Set Time - PS3.3 2016c Table C.8-41
-    (StructureSetModule). Time at which Structure Set was last modified.
+    """(3006,0009) TM 1 Type 2, Structure Set Time - PS3.3 2016c Table C.8-41, Section
+    C.8.8.5 (StructureSetModule). Time at which Structure Set was last modified.
     """
     ReferencedFrameOfReferenceSequence: (
         list[StructureSetModuleReferencedFrameOfReferenceSequenceItem] | None
     ) = None
     """(3006,0010) SQ 1 Type 3, Referenced Frame of Reference Sequence - PS3.3 2016c
-    Table C.8-41 (StructureSetModule). Sequence describing Frames of Reference in
-    which the ROIs are defined. One or more Items are permitted in this Sequence.
-    See .
+    Table C.8-41, Section C.8.8.5 (StructureSetModule). Sequence describing Frames
+    of Reference in which the ROIs are defined. One or more Items are permitted in
+    this Sequence. See .
     """
     StructureSetROISequence: list[StructureSetModuleStructureSetROISequenceItem] | None = None
-    """(3006,0020) SQ 1 Type 1, Structure Set ROI Sequence - PS3.3 2016c Table C.8-41
-    (StructureSetModule). ROIs for current Structure Set. One or more Items shall be
-    included in this Sequence.
+    """(3006,0020) SQ 1 Type 1, Structure Set ROI Sequence - PS3.3 2016c Table C.8-41,
+    Section C.8.8.5 (StructureSetModule). ROIs for current Structure Set. One or
+    more Items shall be included in this Sequence.
     """
     PredecessorStructureSetSequence: (
         list[StructureSetModulePredecessorStructureSetSequenceItem] | None
     ) = None
     """(3006,0018) SQ 1 Type 3, Predecessor Structure Set Sequence - PS3.3 2016c Table
-    C.8-41 (StructureSetModule). The Structure Set that has been used to derive the
-    current Structure Set. Only a single item is permitted in this Sequence.
+    C.8-41, Section C.8.8.5 (StructureSetModule). The Structure Set that has been
+    used to derive the current Structure Set. Only a single item is permitted in
+    this Sequence.
     """
     ROIContourSequence: list[ROIContourModuleROIContourSequenceItem] | None = None
-    """(3006,0039) SQ 1 Type 1, ROI Contour Sequence - PS3.3 2016c Table C.8-42
-    (ROIContourModule). Sequence of Contour Sequences defining ROIs. One or more
-    Items shall be included in this Sequence.
+    """(3006,0039) SQ 1 Type 1, ROI Contour Sequence - PS3.3 2016c Table C.8-42,
+    Section C.8.8.6 (ROIContourModule). Sequence of Contour Sequences defining ROIs.
+    One or more Items shall be included in this Sequence.
     """
     RTDoseROISequence: list[RTDoseROIModuleRTDoseROISequenceItem] | None = None
-    """(3004,0010) SQ 1 Type 1, RT Dose ROI Sequence - PS3.3 2016c Table C.8-43
-    (RTDoseROIModule). Sequence specifying dose levels for isodose curves or dose
-    points described in the ROI module. One or more Items shall be included in this
-    Sequence. See .
+    """(3004,0010) SQ 1 Type 1, RT Dose ROI Sequence - PS3.3 2016c Table C.8-43,
+    Section C.8.8.7 (RTDoseROIModule). Sequence specifying dose levels for isodose
+    curves or dose points described in the ROI module. One or more Items shall be
+    included in this Sequence. See .
     """
     SOPClassUID: str
-    """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Uniquely identifies the SOP Class. See for further
+    """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. See for further
     explanation. See also .
     """
     SOPInstanceUID: str
-    """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Uniquely identifies the SOP Instance. See for further
+    """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1, Section
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. See for further
     explanation. See also .
     """
     SpecificCharacterSet: Sequence[str] | None = None
-    """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Character Set that expands or replaces the Basic Graphic Set.
-    Required if an expanded or replacement character set is used. See for Defined
-    Terms.
+    """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Character Set that expands or replaces the
+    Basic Graphic Set. Required if an expanded or replacement character set is used.
+    See for Defined Terms.
     """
     InstanceCreationDate: datetime.date | str | None = None
-    """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Date the SOP Instance was created. This is the date that the
-    SOP Instance UID was assigned, and does not change during subsequent coercion of
-    the instance.
+    """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. This is the
+    date that the SOP Instance UID was assigned, and does not change during
+    subsequent coercion of the instance.
     """
     InstanceCreationTime: datetime.time | str | None = None
-    """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Time the SOP Instance was created. This is the time that the
-    SOP Instance UID was assigned, and does not change during subsequent coercion of
-    the instance.
+    """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. This is the
+    time that the SOP Instance UID was assigned, and does not change during
+    subsequent coercion of the instance.
     """
     InstanceCoercionDateTime: datetime.datetime | str | None = None
-    """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Date and time that the SOP Instance was last coerced by a
-    Storage SCP (see ).
+    """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Date and time that the SOP Instance was last
+    coerced by a Storage SCP (see ).
     """
     InstanceCreatorUID: str | None = None
-    """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Uniquely identifies device that created the SOP Instance.
+    """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Uniquely identifies device that created the
+    SOP Instance.
     """
     RelatedGeneralSOPClassUID: Sequence[str] | None = None
     """(0008,001A) UI 1-n Type 3, Related General SOP Class UID - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). Uniquely identifies a Related General SOP Class for
-    the SOP Class of this Instance. See .
+    C.12-1, Section C.12.1 (SOPCommonModule). Uniquely identifies a Related General
+    SOP Class for the SOP Class of this Instance. See .
     """
     OriginalSpecializedSOPClassUID: str | None = None
     """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). The SOP Class in which the Instance was originally
-    encoded that has been replaced during a fall-back conversion to the current
-    Related General SOP Class. See .
+    C.12-1, Section C.12.1 (SOPCommonModule). The SOP Class in which the Instance
+    was originally encoded that has been replaced during a fall-back conversion to
+    the current Related General SOP Class. See .
     """
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
     ) = None
     """(0008,0110) SQ 1 Type 3, Coding Scheme Identification Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). Sequence of items that map values of Coding
-    Scheme Designator (0008,0102) to an external coding system registration, or to a
-    private or local coding scheme. One or more Items are permitted in this
-    Sequence.
+    Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
+    values of Coding Scheme Designator (0008,0102) to an external coding system
+    registration, or to a private or local coding scheme. One or more Items are
+    permitted in this Sequence.
     """
     ContextGroupIdentificationSequence: (
         list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
     ) = None
     """(0008,0123) - 1 Type 3, Context Group Identification Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). Sequence of items that map values of Context
-    Identifier (0008,010F) to an external, private or local Context Group. One or
-    more Items are permitted in this Sequence.
+    Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
+    values of Context Identifier (0008,010F) to an external, private or local
+    Context Group. One or more Items are permitted in this Sequence.
     """
     MappingResourceIdentificationSequence: (
         list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
     ) = None
     """(0008,0124) - 1 Type 3, Mapping Resource Identification Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). Sequence of items that map values of Mapping
-    Resource (0008,0105) to an external, private or local Mapping Resource. One or
-    more Items are permitted in this Sequence.
+    Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
+    values of Mapping Resource (0008,0105) to an external, private or local Mapping
+    Resource. One or more Items are permitted in this Sequence.
     """
     TimezoneOffsetFromUTC: str | None = None
-    """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Contains the offset from UTC to the timezone for all DA and
-    TM Attributes present in this SOP Instance, and for all DT Attributes present in
-    this SOP Instance that do not contain an explicitly encoded timezone offset.
-    Encoded as an ASCII string in the format "&ZZXX". The components of this string,
-    from left to right, are & = "+" or "-", and ZZ = Hours and XX = Minutes of
-    offset. Leading space characters shall not be present. The offset for UTC shall
-    be +0000; -0000 shall not be used. This encoding is the same as described in for
-    the offset component of the DT Value Representation. This ...
+    """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Contains the offset from UTC to the timezone
+    for all DA and TM Attributes present in this SOP Instance, and for all DT
+    Attributes present in this SOP Instance that do not contain an explicitly
+    encoded timezone offset. Encoded as an ASCII string in the format "&ZZXX". The
+    components of this string, from left to right, are & = "+" or "-", and ZZ =
+    Hours and XX = Minutes of offset. Leading space characters shall not be present.
+    The offset for UTC shall be +0000; -0000 shall not be used. This encoding is the
+    same as described in for the offset component of the DT Value Representation.
+    This ...
     """
     ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
         None
     )
     """(0018,A001) SQ 1 Type 3, Contributing Equipment Sequence - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). Sequence of Items containing descriptive attributes of
-    related equipment that has contributed to the acquisition, creation or
-    modification of the composite instance. One or more Items are permitted in this
-    Sequence. See for further explanation.
+    C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing
+    descriptive attributes of related equipment that has contributed to the
+    acquisition, creation or modification of the composite instance. One or more
+    Items are permitted in this Sequence. See for further explanation.
     """
     SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
-    """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). A flag that indicates the storage status of the SOP Instance.
-    Enumerated Values: NS Not Specified; implies that this SOP Instance has no
-    special storage status, and hence no special actions need be taken OR Original;
-    implies that this is the primary SOP instance for the purpose of storage, but
-    that it has not yet been authorized for diagnostic use AO Authorized Original;
-    implies that this is the primary SOP instance for the purpose of storage, which
-    has been authorized for diagnostic use AC Authorized Copy; implies that this is
-    a copy of an Authorized Original SOP Instance; any copies of an ...
+    """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1, Section
+    C.12.1 (SOPCommonModule). A flag that indicates the storage status of the SOP
+    Instance. Enumerated Values: NS Not Specified; implies that this SOP Instance
+    has no special storage status, and hence no special actions need be taken OR
+    Original; implies that this is the primary SOP instance for the purpose of
+    storage, but that it has not yet been authorized for diagnostic use AO
+    Authorized Original; implies that this is the primary SOP instance for the
+    purpose of storage, which has been authorized for diagnostic use AC Authorized
+    Copy; implies that this is a copy of an Authorized Original SOP Instance; any
+    copies of an ...
     """
     SOPAuthorizationDateTime: datetime.datetime | str | None = None
-    """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). The date and time when the SOP Instance Status (0100,0410)
-    was set to AO.
+    """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). The date and time when the SOP Instance Status
+    (0100,0410) was set to AO.
     """
     SOPAuthorizationComment: str | None = None
-    """(0100,0424) LT 1 Type 3, SOP Authorization Comment - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Any comments associated with the setting of the SOP Instance
-    Status (0100,0410) to AO.
+    """(0100,0424) LT 1 Type 3, SOP Authorization Comment - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Any comments associated with the setting of
+    the SOP Instance Status (0100,0410) to AO.
     """
     AuthorizationEquipmentCertificationNumber: str | None = None
     """(0100,0426) LO 1 Type 3, Authorization Equipment Certification Number - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). The certification number issued to the
-    Application Entity that set the SOP Instance Status (0100,0410) to AO.
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). The certification number
+    issued to the Application Entity that set the SOP Instance Status (0100,0410) to
+    AO.
     """
     MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
-    """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6
-    (SOPCommonModule). A sequence of items that describe the parameters used to
-    calculate a MAC for use in Digital Signatures. One or more Items shall be
-    included in this Sequence.
+    """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6,
+    Section C.12.1.1.3 (SOPCommonModule). A sequence of items that describe the
+    parameters used to calculate a MAC for use in Digital Signatures. One or more
+    Items shall be included in this Sequence.
     """
     DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
         None
     )
-    """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6
-    (SOPCommonModule). Sequence holding Digital Signatures. One or more Items are
-    permitted in this Sequence.
+    """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6,
+    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. One
+    or more Items are permitted in this Sequence.
     """
     EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
     """(0400,0500) SQ 1 Type 1C, Encrypted Attributes Sequence - PS3.3 2016c Table
-    C.12-1 (SOPCommonModule). Sequence of Items containing encrypted DICOM data. One
-    or more Items shall be included in this Sequence. Required if application level
-    confidentiality is needed and certain recipients are allowed to decrypt all or
-    portions of the Encrypted Attributes Data Set. See .
+    C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing encrypted
+    DICOM data. One or more Items shall be included in this Sequence. Required if
+    application level confidentiality is needed and certain recipients are allowed
+    to decrypt all or portions of the Encrypted Attributes Data Set. See .
     """
     OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
-    """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Sequence of Items containing all attributes that were removed
-    or replaced by other values in the main data set. One or more Items are
-    permitted in this Sequence.
+    """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table
+    C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing all
+    attributes that were removed or replaced by other values in the main data set.
+    One or more Items are permitted in this Sequence.
     """
     HL7StructuredDocumentReferenceSequence: (
         list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
     ) = None
     """(0040,A390) SQ 1 Type 1C, HL7 Structured Document Reference Sequence - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). Sequence of items defining mapping between
-    HL7 Instance Identifiers of unencapsulated HL7 Structured Documents referenced
-    from the current SOP Instance as if they were DICOM Composite SOP Class
-    Instances defined by SOP Class and Instance UID pairs. May also define a means
-    of accessing the Documents. One or more Items shall be included in this
-    Sequence. See . Required if unencapsulated HL7 Structured Documents are
-    referenced within the Instance. Every such document so referenced is required to
-    have a corresponding Item in this Sequence.
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items defining
+    mapping between HL7 Instance Identifiers of unencapsulated HL7 Structured
+    Documents referenced from the current SOP Instance as if they were DICOM
+    Composite SOP Class Instances defined by SOP Class and Instance UID pairs. May
+    also define a means of accessing the Documents. One or more Items shall be
+    included in this Sequence. See . Required if unencapsulated HL7 Structured
+    Documents are referenced within the Instance. Every such document so referenced
+    is required to have a corresponding Item in this Sequence.
     """
     LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
         None
     )
     """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). Indicates whether or not the date and time
-    attributes in the instance have been modified during de-identification.
-    Enumerated Values: UNMODIFIED MODIFIED REMOVED See .
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Indicates whether or not
+    the date and time attributes in the instance have been modified during de-
+    identification. Enumerated Values: UNMODIFIED MODIFIED REMOVED See .
     """
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
-    """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). The view requested during the C-MOVE operation that resulted
-    in the transfer of this instance. Enumerated Values: CLASSIC ENHANCED Required
-    if the instance has ever been converted from its source form as the result of a
-    C-MOVE operation with a specific view.
+    """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). The view requested during the C-MOVE operation
+    that resulted in the transfer of this instance. Enumerated Values: CLASSIC
+    ENHANCED Required if the instance has ever been converted from its source form
+    as the result of a C-MOVE operation with a specific view.
     """
     ConversionSourceAttributesSequence: (
         list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
     ) = None
     """(0020,9172) SQ 1 Type 1C, Conversion Source Attributes Sequence - PS3.3 2016c
-    Table C.12-1 (SOPCommonModule). The set of images or other composite SOP
-    Instances that were converted to this instance. If this instance was converted
-    from a specific frame in the source instance, the reference shall include the
-    Frame Number. One or more Items shall be included in this Sequence. Required if
-    this instance was created by conversion, and Conversion Source Attributes
-    Sequence (0020,9172) is not present in an Item of Shared Functional Groups
-    Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230).
+    Table C.12-1, Section C.12.1 (SOPCommonModule). The set of images or other
+    composite SOP Instances that were converted to this instance. If this instance
+    was converted from a specific frame in the source instance, the reference shall
+    include the Frame Number. One or more Items shall be included in this Sequence.
+    Required if this instance was created by conversion, and Conversion Source
+    Attributes Sequence (0020,9172) is not present in an Item of Shared Functional
+    Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230).
     """
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
-    """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1
-    (SOPCommonModule). Content Qualification Indicator Enumerated Values: PRODUCT
-    RESEARCH SERVICE See for further explanation.
+    """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
+    Section C.12.1 (SOPCommonModule). Content Qualification Indicator Enumerated
+    Values: PRODUCT RESEARCH SERVICE See for further explanation.
     """
     PrivateDataElementCharacteristicsSequence: (
         list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None
     ) = None
     """(0008,0300) - 1 Type 3, Private Data Element Characteristics Sequence - PS3.3
-    2016c Table C.12-1 (SOPCommonModule). Characteristics of Private Data Elements
-    within the current SOP Instance
+    2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Characteristics of Private
+    Data Elements within the current SOP Instance
     """
     ReferencedSeriesSequence: (
         list[CommonInstanceReferenceModuleReferencedSeriesSequenceItem] | None
     ) = None
-    """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8
-    (CommonInstanceReferenceModule). Sequence of Items each of which includes the
-    Attributes of one Series. One or more Items shall be included in this Sequence.
-    Required if this Instance references Instances in this Study.
+    """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8,
+    Section C.12.2 (CommonInstanceReferenceModule). Sequence of Items each of which
+    includes the Attributes of one Series. One or more Items shall be included in
+    this Sequence. Required if this Instance references Instances in this Study.
     """
     StudiesContainingOtherReferencedInstancesSequence: (
         list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
         | None
     ) = None
     """(0008,1200) SQ 1 Type 1C, Studies Containing Other Referenced Instances Sequence
-    - PS3.3 2016c Table C.12-8 (CommonInstanceReferenceModule). Sequence of items
-    each identifying a Study other than the Study of which this Instance is a part,
-    which Studies contain Instances that are referenced elsewhere in this Instance.
-    One or more Items shall be included in this Sequence. Required if this Instance
-    references Instances in other Studies.
+    - PS3.3 2016c Table C.12-8, Section C.12.2 (CommonInstanceReferenceModule).
+    Sequence of items each identifying a Study other than the Study of which this
+    Instance is a part, which Studies contain Instances that are referenced
+    elsewhere in this Instance. One or more Items shall be included in this
+    Sequence. Required if this Instance references Instances in other Studies.
     """
     FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem] | None = None
-    """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9
-    (FrameExtractionModule). Sequence containing details of how this SOP Instance
-    was extracted from a source multi-frame SOP Instance. If this instance was
-    created from an instance that contains a Frame Extraction Sequence, then this
-    sequence shall contain all of the items from the parent's Frame Extraction
-    Sequence and a new item that describes this extraction. One or more Items shall
-    be included in this Sequence.
+    """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9,
+    Section C.12.3 (FrameExtractionModule). Sequence containing details of how this
+    SOP Instance was extracted from a source multi-frame SOP Instance. If this
+    instance was created from an instance that contains a Frame Extraction Sequence,
+    then this sequence shall contain all of the items from the parent's Frame
+    Extraction Sequence and a new item that describes this extraction. One or more
+    Items shall be included in this Sequence.
     """

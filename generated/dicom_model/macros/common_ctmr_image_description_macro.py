@@ -13,7 +13,9 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class CommonCTMRImageDescriptionMacro(DicomObject):
-    """Common CT/MR Image Description Macro - PS3.3 2016c Table C.8-131."""
+    """Common CT/MR Image Description Macro - PS3.3 2016c Table C.8-131 (Section
+    C.8.16.2).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -39,17 +41,17 @@ class CommonCTMRImageDescriptionMacro(DicomObject):
         ),
     )
     PixelPresentation: str
-    """(0008,9205) CS 1 Type 1, Pixel Presentation - PS3.3 2016c Table C.8-131.
-    Indication of the presence or absence of color information that may be used
-    during rendering. See for a description and Enumerated Values.
+    """(0008,9205) CS 1 Type 1, Pixel Presentation - PS3.3 2016c Table C.8-131, Section
+    C.8.16.2. Indication of the presence or absence of color information that may be
+    used during rendering. See for a description and Enumerated Values.
     """
     VolumetricProperties: str
-    """(0008,9206) CS 1 Type 1, Volumetric Properties - PS3.3 2016c Table C.8-131.
-    Indication if geometric manipulations are possible with frames in the SOP
-    Instance. See for a description and Enumerated Values.
+    """(0008,9206) CS 1 Type 1, Volumetric Properties - PS3.3 2016c Table C.8-131,
+    Section C.8.16.2. Indication if geometric manipulations are possible with frames
+    in the SOP Instance. See for a description and Enumerated Values.
     """
     VolumeBasedCalculationTechnique: str
     """(0008,9207) CS 1 Type 1, Volume Based Calculation Technique - PS3.3 2016c Table
-    C.8-131. Method used for volume calculations with frames in the SOP Instance.
-    See for a description and Defined Terms.
+    C.8-131, Section C.8.16.2. Method used for volume calculations with frames in
+    the SOP Instance. See for a description and Defined Terms.
     """

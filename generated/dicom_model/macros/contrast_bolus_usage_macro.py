@@ -57,18 +57,19 @@ class ContrastBolusUsageMacroContrastBolusUsageSequenceItem(DicomObject):
     )
     ContrastBolusAgentNumber: int
     """(0018,9337) US 1 Type 1, Contrast/Bolus Agent Number - PS3.3 2016c Table
-    C.7.16-13. Identifying number corresponding to the agent described in the .
+    C.7.16-13, Section C.7.6.16.2.12. Identifying number corresponding to the agent
+    described in the .
     """
     ContrastBolusAgentAdministered: Literal["YES", "NO"]
     """(0018,9342) CS 1 Type 1, Contrast/Bolus Agent Administered - PS3.3 2016c Table
-    C.7.16-13. The administration of the selected agent had begun by the time this
-    frame was acquired. Enumerated Values: YES NO
+    C.7.16-13, Section C.7.6.16.2.12. The administration of the selected agent had
+    begun by the time this frame was acquired. Enumerated Values: YES NO
     """
     ContrastBolusAgentDetected: Literal["YES", "NO"] | None
     """(0018,9343) CS 1 Type 2, Contrast/Bolus Agent Detected - PS3.3 2016c Table
-    C.7.16-13. The selected agent was detected in the frame. Enumerated Values: YES
-    NO May only be zero length if the acquisition device is not capable of detecting
-    the presence of this contrast agent in the frame.
+    C.7.16-13, Section C.7.6.16.2.12. The selected agent was detected in the frame.
+    Enumerated Values: YES NO May only be zero length if the acquisition device is
+    not capable of detecting the presence of this contrast agent in the frame.
     """
     ContrastBolusAgentPhase: (
         Literal[
@@ -87,20 +88,22 @@ class ContrastBolusUsageMacroContrastBolusUsageSequenceItem(DicomObject):
         | None
     ) = None
     """(0018,9344) CS 1 Type 2C, Contrast/Bolus Agent Phase - PS3.3 2016c Table
-    C.7.16-13. Nominal phase of intravenous contrast administration. Defined Terms:
-    PRE_CONTRAST POST_CONTRAST IMMEDIATE DYNAMIC STEADY_STATE DELAYED ARTERIAL
-    CAPILLARY VENOUS PORTAL_VENOUS Required if Contrast/Bolus Administration Route
-    Sequence (0018,0014) for the Contrast/Bolus Agent Number (0018,9337) defined in
-    the Contrast/Bolus Agent Sequence (0018,0012) is (G-D101, SRT, "Intravenous
-    route") or (G-D101, SNM3, "Intravenous route"); may be present otherwise. SRT is
-    the preferred designator for SNOMED, but SNM3 is allowed for backward
-    compatibility. See .
+    C.7.16-13, Section C.7.6.16.2.12. Nominal phase of intravenous contrast
+    administration. Defined Terms: PRE_CONTRAST POST_CONTRAST IMMEDIATE DYNAMIC
+    STEADY_STATE DELAYED ARTERIAL CAPILLARY VENOUS PORTAL_VENOUS Required if
+    Contrast/Bolus Administration Route Sequence (0018,0014) for the Contrast/Bolus
+    Agent Number (0018,9337) defined in the Contrast/Bolus Agent Sequence
+    (0018,0012) is (G-D101, SRT, "Intravenous route") or (G-D101, SNM3, "Intravenous
+    route"); may be present otherwise. SRT is the preferred designator for SNOMED,
+    but SNM3 is allowed for backward compatibility. See .
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class ContrastBolusUsageMacro(DicomObject):
-    """Contrast/Bolus Usage Macro - PS3.3 2016c Table C.7.16-13."""
+    """Contrast/Bolus Usage Macro - PS3.3 2016c Table C.7.16-13 (Section
+    C.7.6.16.2.12).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -115,6 +118,6 @@ class ContrastBolusUsageMacro(DicomObject):
     )
     ContrastBolusUsageSequence: list[ContrastBolusUsageMacroContrastBolusUsageSequenceItem]
     """(0018,9341) SQ 1 Type 1, Contrast/Bolus Usage Sequence - PS3.3 2016c Table
-    C.7.16-13. Contains the attributes describing the use of contrast for this
-    frame. One or more Items shall be included in this Sequence.
+    C.7.16-13, Section C.7.6.16.2.12. Contains the attributes describing the use of
+    contrast for this frame. One or more Items shall be included in this Sequence.
     """

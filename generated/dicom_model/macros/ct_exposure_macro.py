@@ -157,92 +157,95 @@ class CTExposureMacroCTDIPhantomTypeCodeSequenceItem(DicomObject):
         ),
     )
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a. The identifier
-    of the Coded Entry. See . Shall be present if the code value length is 16
-    characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    The identifier of the Coded Entry. See . Shall be present if the code value
+    length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a.
-    The identifier of the coding scheme in which the Coded Entry is defined. See .
-    Shall be present if Code Value (0008,0100) or Long Code Value (0008,0119) is
-    present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
+    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See . Required if the value of Coding Scheme Designator (0008,0102)
-    is present and is not sufficient to identify the Code Value (0008,0100) or Long
-    Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously. May be
-    present otherwise.
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. An identifier of the version of the coding scheme if necessary to
+    resolve ambiguity. See . Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a. Text that
-    conveys the meaning of the Coded Entry. See .
+    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    Text that conveys the meaning of the Coded Entry. See .
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See .
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
+    Section 8.8. Codes that are considered equivalent by the creating system. One or
+    more Items are permitted in this Sequence. See .
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
+    The unique identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Mapping Resource that defines the Context Group from which
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
+    is present.
+    """
+    MappingResourceUID: str | None = None
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The unique identifier of the Mapping Resource that defines the
+    Context Group from which Coded Entry was selected. The unique identifier for the
+    DICOM Content Mapping Resource "DCMR" is defined in .
+    """
+    MappingResourceName: object | None = None
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The name of the Mapping Resource that defines the Context Group
+    from which Coded Entry was selected. See .
+    """
+    ContextGroupVersion: datetime.datetime | str | None = None
+    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The identifier of the version of the Context Group from which the
     Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
     present.
     """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in .
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See .
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See . Required if Context Identifier (0008,010F) is present.
-    """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b. Indicates whether the triplet of Code Value (0008,0100) (or Long Code
-    Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See . Enumerated
-    Values: Y N
+    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
+    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
+    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
+    extension of the Context Group identified in Context Identifier (0008,010F). See
+    . Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b. An implementation-specific version of a Context Group that contains
-    private extensions. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
+    contains private extensions. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b. Identifies the person or organization who created an extension to
-    the Context Group. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
+    extension to the Context Group. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
 
 
@@ -353,63 +356,66 @@ class CTExposureMacroCTExposureSequenceItem(DicomObject):
         ),
     )
     ExposureTimeInms: float | None = None
-    """(0018,9328) FD 1 Type 1C, Exposure Time in ms - PS3.3 2016c Table C.8-124.
-    Duration of exposure for this frame in milliseconds. If Acquisition Type
-    (0018,9302) equals SPIRAL the duration of the exposure time for this frame shall
-    be Revolution Time (0018,9305) divided by the Spiral Pitch Factor (0018,9311).
-    See . Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May
-    be present otherwise.
-    """
-    XRayTubeCurrentInmA: float | None = None
-    """(0018,9330) FD 1 Type 1C, X-Ray Tube Current in mA - PS3.3 2016c Table C.8-124.
-    Nominal X-Ray tube current in milliamperes. Required if Frame Type (0008,9007)
-    Value 1 of this frame is ORIGINAL. May be present otherwise.
-    """
-    ExposureInmAs: float | None = None
-    """(0018,9332) FD 1 Type 1C, Exposure in mAs - PS3.3 2016c Table C.8-124. The
-    exposure expressed in milliampere seconds, for example calculated from exposure
-    time and X-Ray tube current. Required if Frame Type (0008,9007) Value 1 of this
+    """(0018,9328) FD 1 Type 1C, Exposure Time in ms - PS3.3 2016c Table C.8-124,
+    Section C.8.15.3.8. Duration of exposure for this frame in milliseconds. If
+    Acquisition Type (0018,9302) equals SPIRAL the duration of the exposure time for
+    this frame shall be Revolution Time (0018,9305) divided by the Spiral Pitch
+    Factor (0018,9311). See . Required if Frame Type (0008,9007) Value 1 of this
     frame is ORIGINAL. May be present otherwise.
     """
+    XRayTubeCurrentInmA: float | None = None
+    """(0018,9330) FD 1 Type 1C, X-Ray Tube Current in mA - PS3.3 2016c Table C.8-124,
+    Section C.8.15.3.8. Nominal X-Ray tube current in milliamperes. Required if
+    Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be present
+    otherwise.
+    """
+    ExposureInmAs: float | None = None
+    """(0018,9332) FD 1 Type 1C, Exposure in mAs - PS3.3 2016c Table C.8-124, Section
+    C.8.15.3.8. The exposure expressed in milliampere seconds, for example
+    calculated from exposure time and X-Ray tube current. Required if Frame Type
+    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
+    """
     ExposureModulationType: Literal["NONE"] | str | None = None
-    """(0018,9323) CS 1 Type 1C, Exposure Modulation Type - PS3.3 2016c Table C.8-124.
-    A label describing the type of exposure modulation used for the purpose of
-    limiting the dose. Defined Terms: NONE Required if Frame Type (0008,9007) Value
-    1 of this frame is ORIGINAL. May be present otherwise.
+    """(0018,9323) CS 1 Type 1C, Exposure Modulation Type - PS3.3 2016c Table C.8-124,
+    Section C.8.15.3.8. A label describing the type of exposure modulation used for
+    the purpose of limiting the dose. Defined Terms: NONE Required if Frame Type
+    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
     EstimatedDoseSaving: float | None = None
-    """(0018,9324) FD 1 Type 2C, Estimated Dose Saving - PS3.3 2016c Table C.8-124. A
-    percent value of dose saving due to the use of Exposure Modulation Type
-    (0018,9323). A negative percent value of dose savings reflects an increase of
-    exposure. Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
-    and Exposure Modulation Type (0018,9323) is not equal to NONE. Otherwise may be
-    present if Frame Type (0008,9007) Value 1 of this frame is DERIVED and Exposure
-    Modulation Type (0018,9323) is not equal to NONE.
+    """(0018,9324) FD 1 Type 2C, Estimated Dose Saving - PS3.3 2016c Table C.8-124,
+    Section C.8.15.3.8. A percent value of dose saving due to the use of Exposure
+    Modulation Type (0018,9323). A negative percent value of dose savings reflects
+    an increase of exposure. Required if Frame Type (0008,9007) Value 1 of this
+    frame is ORIGINAL and Exposure Modulation Type (0018,9323) is not equal to NONE.
+    Otherwise may be present if Frame Type (0008,9007) Value 1 of this frame is
+    DERIVED and Exposure Modulation Type (0018,9323) is not equal to NONE.
     """
     CTDIvol: float | None = None
-    """(0018,9345) FD 1 Type 2C, CTDIvol - PS3.3 2016c Table C.8-124. Computed
-    Tomography Dose Index (CTDIvol), in mGy according to IEC 60601-2-44, Ed.2.1
-    (Clause 29.1.103.4), The Volume CTDIvol. It describes the average dose for this
-    frame for the selected CT conditions of operation. Required if Frame Type
-    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
+    """(0018,9345) FD 1 Type 2C, CTDIvol - PS3.3 2016c Table C.8-124, Section
+    C.8.15.3.8. Computed Tomography Dose Index (CTDIvol), in mGy according to IEC
+    60601-2-44, Ed.2.1 (Clause 29.1.103.4), The Volume CTDIvol. It describes the
+    average dose for this frame for the selected CT conditions of operation.
+    Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be
+    present otherwise.
     """
     CTDIPhantomTypeCodeSequence: list[CTExposureMacroCTDIPhantomTypeCodeSequenceItem] | None = None
     """(0018,9346) SQ 1 Type 3, CTDI Phantom Type Code Sequence - PS3.3 2016c Table
-    C.8-124. The type of phantom used for CTDI measurement according to IEC
-    60601-2-44. Only a single Item is permitted in this Sequence.
+    C.8-124, Section C.8.15.3.8. The type of phantom used for CTDI measurement
+    according to IEC 60601-2-44. Only a single Item is permitted in this Sequence.
     """
     WaterEquivalentDiameter: object | None = None
-    """(0018,1271) - 1 Type 3, Water Equivalent Diameter - PS3.3 2016c Table C.8-124.
-    The diameter, in mm, of a cylinder of water having the same X-Ray attenuation as
-    the patient for this reconstructed slice (e.g., as described in ).
+    """(0018,1271) - 1 Type 3, Water Equivalent Diameter - PS3.3 2016c Table C.8-124,
+    Section C.8.15.3.8. The diameter, in mm, of a cylinder of water having the same
+    X-Ray attenuation as the patient for this reconstructed slice (e.g., as
+    described in ).
     """
     WaterEquivalentDiameterMethodCodeSequence: (
         list[CTExposureMacroWaterEquivalentDiameterMethodCodeSequenceItem] | None
     ) = None
     """(0018,1272) - 1 Type 1C, Water Equivalent Diameter Method Code Sequence - PS3.3
-    2016c Table C.8-124. The method of calculation of Water Equivalent Diameter
-    (0018,1271). Required if Water Equivalent Diameter (0018,1271) is present. Only
-    a single Item is permitted in this Sequence.
+    2016c Table C.8-124, Section C.8.15.3.8. The method of calculation of Water
+    Equivalent Diameter (0018,1271). Required if Water Equivalent Diameter
+    (0018,1271) is present. Only a single Item is permitted in this Sequence.
     """
 
 
@@ -559,98 +565,101 @@ class CTExposureMacroWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
         ),
     )
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a. The identifier
-    of the Coded Entry. See . Shall be present if the code value length is 16
-    characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    The identifier of the Coded Entry. See . Shall be present if the code value
+    length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a.
-    The identifier of the coding scheme in which the Coded Entry is defined. See .
-    Shall be present if Code Value (0008,0100) or Long Code Value (0008,0119) is
-    present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
+    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See . Required if the value of Coding Scheme Designator (0008,0102)
-    is present and is not sufficient to identify the Code Value (0008,0100) or Long
-    Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously. May be
-    present otherwise.
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. An identifier of the version of the coding scheme if necessary to
+    resolve ambiguity. See . Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a. Text that
-    conveys the meaning of the Coded Entry. See .
+    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    Text that conveys the meaning of the Coded Entry. See .
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See .
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
+    Section 8.8. Codes that are considered equivalent by the creating system. One or
+    more Items are permitted in this Sequence. See .
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
+    The unique identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Mapping Resource that defines the Context Group from which
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
+    is present.
+    """
+    MappingResourceUID: str | None = None
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The unique identifier of the Mapping Resource that defines the
+    Context Group from which Coded Entry was selected. The unique identifier for the
+    DICOM Content Mapping Resource "DCMR" is defined in .
+    """
+    MappingResourceName: object | None = None
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The name of the Mapping Resource that defines the Context Group
+    from which Coded Entry was selected. See .
+    """
+    ContextGroupVersion: datetime.datetime | str | None = None
+    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The identifier of the version of the Context Group from which the
     Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
     present.
     """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in .
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See .
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See . Required if Context Identifier (0008,010F) is present.
-    """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b. Indicates whether the triplet of Code Value (0008,0100) (or Long Code
-    Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See . Enumerated
-    Values: Y N
+    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
+    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
+    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
+    extension of the Context Group identified in Context Identifier (0008,010F). See
+    . Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b. An implementation-specific version of a Context Group that contains
-    private extensions. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
+    contains private extensions. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b. Identifies the person or organization who created an extension to
-    the Context Group. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
+    extension to the Context Group. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class CTExposureMacro(DicomObject):
-    """CT Exposure Macro - PS3.3 2016c Table C.8-124."""
+    """CT Exposure Macro - PS3.3 2016c Table C.8-124 (Section C.8.15.3.8)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -658,7 +667,7 @@ class CTExposureMacro(DicomObject):
         ),
     )
     CTExposureSequence: list[CTExposureMacroCTExposureSequenceItem]
-    """(0018,9321) SQ 1 Type 1, CT Exposure Sequence - PS3.3 2016c Table C.8-124.
-    Contains the attributes defining exposure information. Only a single Item shall
-    be included in this Sequence.
+    """(0018,9321) SQ 1 Type 1, CT Exposure Sequence - PS3.3 2016c Table C.8-124,
+    Section C.8.15.3.8. Contains the attributes defining exposure information. Only
+    a single Item shall be included in this Sequence.
     """

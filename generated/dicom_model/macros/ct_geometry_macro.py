@@ -42,22 +42,22 @@ class CTGeometryMacroCTGeometrySequenceItem(DicomObject):
     )
     DistanceSourceToDetector: float | Decimal | None = None
     """(0018,1110) DS 1 Type 1C, Distance Source to Detector - PS3.3 2016c Table
-    C.8-122. Distance in mm from source to detector center. See . This value is
-    traditionally referred to as Source Image Receptor Distance (SID). Required if
-    Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be present
-    otherwise.
+    C.8-122, Section C.8.15.3.6. Distance in mm from source to detector center. See
+    . This value is traditionally referred to as Source Image Receptor Distance
+    (SID). Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May
+    be present otherwise.
     """
     DistanceSourceToDataCollectionCenter: float | None = None
     """(0018,9335) FD 1 Type 1C, Distance Source to Data Collection Center - PS3.3
-    2016c Table C.8-122. Distance in mm from source to data collection center. See .
-    Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be
-    present otherwise.
+    2016c Table C.8-122, Section C.8.15.3.6. Distance in mm from source to data
+    collection center. See . Required if Frame Type (0008,9007) Value 1 of this
+    frame is ORIGINAL. May be present otherwise.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class CTGeometryMacro(DicomObject):
-    """CT Geometry Macro - PS3.3 2016c Table C.8-122."""
+    """CT Geometry Macro - PS3.3 2016c Table C.8-122 (Section C.8.15.3.6)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -65,7 +65,7 @@ class CTGeometryMacro(DicomObject):
         ),
     )
     CTGeometrySequence: list[CTGeometryMacroCTGeometrySequenceItem]
-    """(0018,9312) SQ 1 Type 1, CT Geometry Sequence - PS3.3 2016c Table C.8-122.
-    Contains the attributes defining the CT geometry. Only a single Item shall be
-    included in this Sequence.
+    """(0018,9312) SQ 1 Type 1, CT Geometry Sequence - PS3.3 2016c Table C.8-122,
+    Section C.8.15.3.6. Contains the attributes defining the CT geometry. Only a
+    single Item shall be included in this Sequence.
     """

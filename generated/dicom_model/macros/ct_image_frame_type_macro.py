@@ -43,32 +43,33 @@ class CTImageFrameTypeMacroCTImageFrameTypeSequenceItem(DicomObject):
         ),
     )
     FrameType: Sequence[str]
-    """(0008,9007) CS 4 Type 1, Frame Type - PS3.3 2016c Table C.8-117. Type of Frame.
-    A multi-valued attribute analogous to Image Type (0008,0008). Enumerated Values
-    and Defined Terms are the same as those for the four values of Image Type
-    (0008,0008), except that the value MIXED is not allowed unless the SOP Class UID
-    is "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted). See and .
+    """(0008,9007) CS 4 Type 1, Frame Type - PS3.3 2016c Table C.8-117, Section
+    C.8.15.3.1. Type of Frame. A multi-valued attribute analogous to Image Type
+    (0008,0008). Enumerated Values and Defined Terms are the same as those for the
+    four values of Image Type (0008,0008), except that the value MIXED is not
+    allowed unless the SOP Class UID is "1.2.840.10008.5.1.4.1.1.2.2" (Legacy
+    Converted). See and .
     """
     PixelPresentation: str
-    """(0008,9205) CS 1 Type 1, Pixel Presentation - PS3.3 2016c Table C.8-131.
-    Indication of the presence or absence of color information that may be used
-    during rendering. See for a description and Enumerated Values.
+    """(0008,9205) CS 1 Type 1, Pixel Presentation - PS3.3 2016c Table C.8-131, Section
+    C.8.16.2. Indication of the presence or absence of color information that may be
+    used during rendering. See for a description and Enumerated Values.
     """
     VolumetricProperties: str
-    """(0008,9206) CS 1 Type 1, Volumetric Properties - PS3.3 2016c Table C.8-131.
-    Indication if geometric manipulations are possible with frames in the SOP
-    Instance. See for a description and Enumerated Values.
+    """(0008,9206) CS 1 Type 1, Volumetric Properties - PS3.3 2016c Table C.8-131,
+    Section C.8.16.2. Indication if geometric manipulations are possible with frames
+    in the SOP Instance. See for a description and Enumerated Values.
     """
     VolumeBasedCalculationTechnique: str
     """(0008,9207) CS 1 Type 1, Volume Based Calculation Technique - PS3.3 2016c Table
-    C.8-131. Method used for volume calculations with frames in the SOP Instance.
-    See for a description and Defined Terms.
+    C.8-131, Section C.8.16.2. Method used for volume calculations with frames in
+    the SOP Instance. See for a description and Defined Terms.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class CTImageFrameTypeMacro(DicomObject):
-    """CT Image Frame Type Macro - PS3.3 2016c Table C.8-117."""
+    """CT Image Frame Type Macro - PS3.3 2016c Table C.8-117 (Section C.8.15.3.1)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -83,6 +84,6 @@ class CTImageFrameTypeMacro(DicomObject):
     )
     CTImageFrameTypeSequence: list[CTImageFrameTypeMacroCTImageFrameTypeSequenceItem]
     """(0018,9329) SQ 1 Type 1, CT Image Frame Type Sequence - PS3.3 2016c Table
-    C.8-117. Identifies the characteristics of this frame. Only a single Item shall
-    be included in this Sequence.
+    C.8-117, Section C.8.15.3.1. Identifies the characteristics of this frame. Only
+    a single Item shall be included in this Sequence.
     """

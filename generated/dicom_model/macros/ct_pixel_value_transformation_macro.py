@@ -28,26 +28,28 @@ class CTPixelValueTransformationMacroPixelValueTransformationSequenceItem(DicomO
         ),
     )
     RescaleIntercept: float | Decimal
-    """(0028,1052) DS 1 Type 1, Rescale Intercept - PS3.3 2016c Table C.8-126. The
-    value b in relationship between stored values (SV) and the output units. Output
-    units = m*SV + b.
+    """(0028,1052) DS 1 Type 1, Rescale Intercept - PS3.3 2016c Table C.8-126, Section
+    C.8.15.3.10. The value b in relationship between stored values (SV) and the
+    output units. Output units = m*SV + b.
     """
     RescaleSlope: float | Decimal
-    """(0028,1053) DS 1 Type 1, Rescale Slope - PS3.3 2016c Table C.8-126. m in the
-    equation specified by Rescale Intercept (0028,1052).
+    """(0028,1053) DS 1 Type 1, Rescale Slope - PS3.3 2016c Table C.8-126, Section
+    C.8.15.3.10. m in the equation specified by Rescale Intercept (0028,1052).
     """
     RescaleType: str
-    """(0028,1054) LO 1 Type 1, Rescale Type - PS3.3 2016c Table C.8-126. Specifies the
-    output units of Rescale Slope (0028,1053) and Rescale Intercept (0028,1052). See
-    for further explanation. If Frame Type (0008,9007) Value 1 of this frame is
-    ORIGINAL and Frame Type (0008,9007) Value 3 is not LOCALIZER, the value shall be
-    HU (Hounsfield Units).
+    """(0028,1054) LO 1 Type 1, Rescale Type - PS3.3 2016c Table C.8-126, Section
+    C.8.15.3.10. Specifies the output units of Rescale Slope (0028,1053) and Rescale
+    Intercept (0028,1052). See for further explanation. If Frame Type (0008,9007)
+    Value 1 of this frame is ORIGINAL and Frame Type (0008,9007) Value 3 is not
+    LOCALIZER, the value shall be HU (Hounsfield Units).
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class CTPixelValueTransformationMacro(DicomObject):
-    """CT Pixel Value Transformation Macro - PS3.3 2016c Table C.8-126."""
+    """CT Pixel Value Transformation Macro - PS3.3 2016c Table C.8-126 (Section
+    C.8.15.3.10).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -64,6 +66,7 @@ class CTPixelValueTransformationMacro(DicomObject):
         CTPixelValueTransformationMacroPixelValueTransformationSequenceItem
     ]
     """(0028,9145) SQ 1 Type 1, Pixel Value Transformation Sequence - PS3.3 2016c Table
-    C.8-126. Contains the attributes involved in the transformation of stored pixel
-    values. Only a single Item shall be included in this Sequence.
+    C.8-126, Section C.8.15.3.10. Contains the attributes involved in the
+    transformation of stored pixel values. Only a single Item shall be included in
+    this Sequence.
     """

@@ -52,35 +52,37 @@ class CTPositionMacroCTPositionSequenceItem(DicomObject):
         ),
     )
     TablePosition: float | None = None
-    """(0018,9327) FD 1 Type 1C, Table Position - PS3.3 2016c Table C.8-121. Relative
-    longitudinal position of acquisition location of this frame in mm from an
-    implementation specific reference point. Shall be relative to the same reference
-    point for all frames in this SOP Instance, but may be different from the
-    reference point in other SOP Instances. Positions as the table moves into the
-    gantry viewed from the front are more negative. For contiguous slices
+    """(0018,9327) FD 1 Type 1C, Table Position - PS3.3 2016c Table C.8-121, Section
+    C.8.15.3.5. Relative longitudinal position of acquisition location of this frame
+    in mm from an implementation specific reference point. Shall be relative to the
+    same reference point for all frames in this SOP Instance, but may be different
+    from the reference point in other SOP Instances. Positions as the table moves
+    into the gantry viewed from the front are more negative. For contiguous slices
     reconstructed from multiple detectors one would expect different values for
     adjacent slices. Lateral positioning or tilting or swiveling are not described.
     Required if Frame Type (0008,9007) Value 1 of this frame ...
     """
     DataCollectionCenterPatient: Sequence[float] | None = None
     """(0018,9313) FD 3 Type 1C, Data Collection Center (Patient) - PS3.3 2016c Table
-    C.8-121. The x, y, and z coordinates (in the patient coordinate system) in mm of
-    the center of the region in which data were collected. See . Required if Frame
-    Type (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
+    C.8-121, Section C.8.15.3.5. The x, y, and z coordinates (in the patient
+    coordinate system) in mm of the center of the region in which data were
+    collected. See . Required if Frame Type (0008,9007) Value 1 of this frame is
+    ORIGINAL. May be present otherwise.
     """
     ReconstructionTargetCenterPatient: Sequence[float] | None = None
     """(0018,9318) FD 3 Type 1C, Reconstruction Target Center (Patient) - PS3.3 2016c
-    Table C.8-121. The x, y, and z coordinates (in the patient coordinate system) of
-    the reconstruction center target point as used for reconstruction in mm. See .
-    If the reconstructed image is not magnified or panned the value corresponds with
-    the Data Collection Center (0018,9313) attribute. Required if Frame Type
-    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
+    Table C.8-121, Section C.8.15.3.5. The x, y, and z coordinates (in the patient
+    coordinate system) of the reconstruction center target point as used for
+    reconstruction in mm. See . If the reconstructed image is not magnified or
+    panned the value corresponds with the Data Collection Center (0018,9313)
+    attribute. Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL.
+    May be present otherwise.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class CTPositionMacro(DicomObject):
-    """CT Position Macro - PS3.3 2016c Table C.8-121."""
+    """CT Position Macro - PS3.3 2016c Table C.8-121 (Section C.8.15.3.5)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -88,7 +90,7 @@ class CTPositionMacro(DicomObject):
         ),
     )
     CTPositionSequence: list[CTPositionMacroCTPositionSequenceItem]
-    """(0018,9326) SQ 1 Type 1, CT Position Sequence - PS3.3 2016c Table C.8-121.
-    Contains the attributes defining the CT geometry. Only a single Item shall be
-    included in this Sequence.
+    """(0018,9326) SQ 1 Type 1, CT Position Sequence - PS3.3 2016c Table C.8-121,
+    Section C.8.15.3.5. Contains the attributes defining the CT geometry. Only a
+    single Item shall be included in this Sequence.
     """

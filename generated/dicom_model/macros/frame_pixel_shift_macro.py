@@ -37,22 +37,23 @@ class FramePixelShiftMacroFramePixelShiftSequenceItem(DicomObject):
         ),
     )
     SubtractionItemID: int
-    """(0028,9416) US 1 Type 1, Subtraction Item ID - PS3.3 2016c Table C.7.6.16-15.
-    Identifier of the Subtraction Item in the Mask Subtraction Sequence (0028,6100)
-    to which this pixel shift is associated. See .
+    """(0028,9416) US 1 Type 1, Subtraction Item ID - PS3.3 2016c Table C.7.6.16-15,
+    Section C.7.6.16.2.14. Identifier of the Subtraction Item in the Mask
+    Subtraction Sequence (0028,6100) to which this pixel shift is associated. See .
     """
     MaskSubPixelShift: Sequence[float]
-    """(0028,6114) FL 2 Type 1, Mask Sub-pixel Shift - PS3.3 2016c Table C.7.6.16-15. A
-    pair of floating point numbers specifying the fractional vertical [adjacent row
-    spacing] and horizontal [adjacent column spacing] pixel shift applied to the
-    mask before subtracting it from this contrast frame. If no pixel shift has to be
-    applied a pair of zero values should be specified. See .
+    """(0028,6114) FL 2 Type 1, Mask Sub-pixel Shift - PS3.3 2016c Table C.7.6.16-15,
+    Section C.7.6.16.2.14. A pair of floating point numbers specifying the
+    fractional vertical [adjacent row spacing] and horizontal [adjacent column
+    spacing] pixel shift applied to the mask before subtracting it from this
+    contrast frame. If no pixel shift has to be applied a pair of zero values should
+    be specified. See .
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class FramePixelShiftMacro(DicomObject):
-    """Frame Pixel Shift Macro - PS3.3 2016c Table C.7.6.16-15."""
+    """Frame Pixel Shift Macro - PS3.3 2016c Table C.7.6.16-15 (Section C.7.6.16.2.14)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -67,6 +68,7 @@ class FramePixelShiftMacro(DicomObject):
     )
     FramePixelShiftSequence: list[FramePixelShiftMacroFramePixelShiftSequenceItem]
     """(0028,9415) SQ 1 Type 1, Frame Pixel Shift Sequence - PS3.3 2016c Table
-    C.7.6.16-15. Sequence containing the pixel shift for a number of masks for this
-    frame. One or more Items shall be included in this Sequence.
+    C.7.6.16-15, Section C.7.6.16.2.14. Sequence containing the pixel shift for a
+    number of masks for this frame. One or more Items shall be included in this
+    Sequence.
     """

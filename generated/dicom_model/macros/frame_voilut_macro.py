@@ -38,31 +38,31 @@ class FrameVOILUTMacroFrameVOILUTSequenceItem(DicomObject):
         ),
     )
     WindowCenter: Sequence[float | Decimal]
-    """(0028,1050) DS 1-n Type 1, Window Center - PS3.3 2016c Table C.7.6.16-11. Window
-    Center for display. See for further explanation.
+    """(0028,1050) DS 1-n Type 1, Window Center - PS3.3 2016c Table C.7.6.16-11,
+    Section C.7.6.16.2.10. Window Center for display. See for further explanation.
     """
     WindowWidth: Sequence[float | Decimal]
-    """(0028,1051) DS 1-n Type 1, Window Width - PS3.3 2016c Table C.7.6.16-11. Window
-    Width for display. See for further explanation.
+    """(0028,1051) DS 1-n Type 1, Window Width - PS3.3 2016c Table C.7.6.16-11, Section
+    C.7.6.16.2.10. Window Width for display. See for further explanation.
     """
     WindowCenterWidthExplanation: Sequence[str] | None = None
     """(0028,1055) LO 1-n Type 3, Window Center & Width Explanation - PS3.3 2016c Table
-    C.7.6.16-11. Explanation of the Window Center and Width. Defined Terms for CT:
-    BRAIN SOFT_TISSUE LUNG BONE
+    C.7.6.16-11, Section C.7.6.16.2.10. Explanation of the Window Center and Width.
+    Defined Terms for CT: BRAIN SOFT_TISSUE LUNG BONE
     """
     VOILUTFunction: Literal["LINEAR", "SIGMOID", "LINEAR_EXACT"] | str | None = None
-    """(0028,1056) CS 1 Type 3, VOI LUT Function - PS3.3 2016c Table C.7.6.16-11.
-    Describes a VOI LUT function to apply to the values of Window Center (0028,1050)
-    and Window Width (0028,1051). See for further explanation. Defined Terms: LINEAR
-    SIGMOID LINEAR_EXACT When this attribute is not present, the interpretation of
-    the values of Window Center (0028,1050) and Window Width (0028,1051) is linear
-    as in .
+    """(0028,1056) CS 1 Type 3, VOI LUT Function - PS3.3 2016c Table C.7.6.16-11,
+    Section C.7.6.16.2.10. Describes a VOI LUT function to apply to the values of
+    Window Center (0028,1050) and Window Width (0028,1051). See for further
+    explanation. Defined Terms: LINEAR SIGMOID LINEAR_EXACT When this attribute is
+    not present, the interpretation of the values of Window Center (0028,1050) and
+    Window Width (0028,1051) is linear as in .
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class FrameVOILUTMacro(DicomObject):
-    """Frame VOI LUT Macro - PS3.3 2016c Table C.7.6.16-11."""
+    """Frame VOI LUT Macro - PS3.3 2016c Table C.7.6.16-11 (Section C.7.6.16.2.10)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -76,7 +76,7 @@ class FrameVOILUTMacro(DicomObject):
         ),
     )
     FrameVOILUTSequence: list[FrameVOILUTMacroFrameVOILUTSequenceItem]
-    """(0028,9132) SQ 1 Type 1, Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11.
-    Window Center and Width values applied to the frame. Only a single item is
-    permitted in this Sequence.
+    """(0028,9132) SQ 1 Type 1, Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11,
+    Section C.7.6.16.2.10. Window Center and Width values applied to the frame. Only
+    a single item is permitted in this Sequence.
     """

@@ -158,92 +158,95 @@ class HierarchicalSeriesReferenceMacroPurposeOfReferenceCodeSequenceItem(DicomOb
         ),
     )
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a. The identifier
-    of the Coded Entry. See . Shall be present if the code value length is 16
-    characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    The identifier of the Coded Entry. See . Shall be present if the code value
+    length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a.
-    The identifier of the coding scheme in which the Coded Entry is defined. See .
-    Shall be present if Code Value (0008,0100) or Long Code Value (0008,0119) is
-    present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
+    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See . Required if the value of Coding Scheme Designator (0008,0102)
-    is present and is not sufficient to identify the Code Value (0008,0100) or Long
-    Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously. May be
-    present otherwise.
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. An identifier of the version of the coding scheme if necessary to
+    resolve ambiguity. See . Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a. Text that
-    conveys the meaning of the Coded Entry. See .
+    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    Text that conveys the meaning of the Coded Entry. See .
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See .
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
+    Section 8.8. Codes that are considered equivalent by the creating system. One or
+    more Items are permitted in this Sequence. See .
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
+    The unique identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Mapping Resource that defines the Context Group from which
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
+    is present.
+    """
+    MappingResourceUID: str | None = None
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The unique identifier of the Mapping Resource that defines the
+    Context Group from which Coded Entry was selected. The unique identifier for the
+    DICOM Content Mapping Resource "DCMR" is defined in .
+    """
+    MappingResourceName: object | None = None
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The name of the Mapping Resource that defines the Context Group
+    from which Coded Entry was selected. See .
+    """
+    ContextGroupVersion: datetime.datetime | str | None = None
+    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The identifier of the version of the Context Group from which the
     Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
     present.
     """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in .
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See .
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See . Required if Context Identifier (0008,010F) is present.
-    """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b. Indicates whether the triplet of Code Value (0008,0100) (or Long Code
-    Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See . Enumerated
-    Values: Y N
+    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
+    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
+    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
+    extension of the Context Group identified in Context Identifier (0008,010F). See
+    . Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b. An implementation-specific version of a Context Group that contains
-    private extensions. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
+    contains private extensions. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b. Identifies the person or organization who created an extension to
-    the Context Group. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
+    extension to the Context Group. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
 
 
@@ -266,13 +269,14 @@ class HierarchicalSeriesReferenceMacroReferencedDigitalSignatureSequenceItem(Dic
         ),
     )
     DigitalSignatureUID: str
-    """(0400,0100) UI 1 Type 1, Digital Signature UID - PS3.3 2016c Table C.17-3a. The
-    Unique Identifier of a Digital Signature held in the referenced SOP Instance.
+    """(0400,0100) UI 1 Type 1, Digital Signature UID - PS3.3 2016c Table C.17-3a,
+    Section C.17.2.1. The Unique Identifier of a Digital Signature held in the
+    referenced SOP Instance.
     """
     Signature: bytes
-    """(0400,0120) OB 1 Type 1, Signature - PS3.3 2016c Table C.17-3a. The Signature
-    Value identified by the Digital Signature UID within the Referenced SOP Instance
-    UID.
+    """(0400,0120) OB 1 Type 1, Signature - PS3.3 2016c Table C.17-3a, Section
+    C.17.2.1. The Signature Value identified by the Digital Signature UID within the
+    Referenced SOP Instance UID.
     """
 
 
@@ -306,31 +310,31 @@ class HierarchicalSeriesReferenceMacroReferencedSOPInstanceMACSequenceItem(Dicom
     )
     MACCalculationTransferSyntaxUID: str
     """(0400,0010) UI 1 Type 1, MAC Calculation Transfer Syntax UID - PS3.3 2016c Table
-    C.17-3a. The Transfer Syntax UID used to encode the values of the Data Elements
-    included in the MAC calculation. When computing the MAC, only Transfer Syntaxes
-    that explicitly include the VR and use Little Endian encoding shall be used.
-    Certain Transfer Syntaxes, particularly those that are used with compressed
-    data, allow the fragmentation of the pixel data to change. If such fragmentation
-    changes, Digital Signatures generated with such Transfer Syntaxes could become
-    invalid. This does not constrain the transfer syntax used to transmit the
-    object.
+    C.17-3a, Section C.17.2.1. The Transfer Syntax UID used to encode the values of
+    the Data Elements included in the MAC calculation. When computing the MAC, only
+    Transfer Syntaxes that explicitly include the VR and use Little Endian encoding
+    shall be used. Certain Transfer Syntaxes, particularly those that are used with
+    compressed data, allow the fragmentation of the pixel data to change. If such
+    fragmentation changes, Digital Signatures generated with such Transfer Syntaxes
+    could become invalid. This does not constrain the transfer syntax used to
+    transmit the object.
     """
     MACAlgorithm: Literal["RIPEMD160", "MD5", "SHA1", "SHA256", "SHA384", "SHA512"] | str
-    """(0400,0015) CS 1 Type 1, MAC Algorithm - PS3.3 2016c Table C.17-3a. The
-    algorithm used in generating the MAC. Defined Terms: RIPEMD160 MD5 SHA1 SHA256
-    SHA384 SHA512 Digital Signature Security Profiles (see ) may require the use of
-    a restricted subset of these terms.
+    """(0400,0015) CS 1 Type 1, MAC Algorithm - PS3.3 2016c Table C.17-3a, Section
+    C.17.2.1. The algorithm used in generating the MAC. Defined Terms: RIPEMD160 MD5
+    SHA1 SHA256 SHA384 SHA512 Digital Signature Security Profiles (see ) may require
+    the use of a restricted subset of these terms.
     """
     DataElementsSigned: Sequence[int]
-    """(0400,0020) AT 1-n Type 1, Data Elements Signed - PS3.3 2016c Table C.17-3a. A
-    list of Data Element Tags in the order they appear at the top level of the
-    referenced SOP Instance that identify the Data Elements used in creating the
-    MAC. See .
+    """(0400,0020) AT 1-n Type 1, Data Elements Signed - PS3.3 2016c Table C.17-3a,
+    Section C.17.2.1. A list of Data Element Tags in the order they appear at the
+    top level of the referenced SOP Instance that identify the Data Elements used in
+    creating the MAC. See .
     """
     MAC: bytes
-    """(0400,0404) OB 1 Type 1, MAC - PS3.3 2016c Table C.17-3a. The MAC generated as
-    described in , but unencrypted and without inclusion of fields from the Digital
-    Signatures Sequence. See .
+    """(0400,0404) OB 1 Type 1, MAC - PS3.3 2016c Table C.17-3a, Section C.17.2.1. The
+    MAC generated as described in , but unencrypted and without inclusion of fields
+    from the Digital Signatures Sequence. See .
     """
 
 
@@ -380,44 +384,46 @@ class HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem(DicomObject):
         ),
     )
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11.
-    Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
+    Section 10.8. Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11.
-    Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
+    Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
     PurposeOfReferenceCodeSequence: (
         list[HierarchicalSeriesReferenceMacroPurposeOfReferenceCodeSequenceItem] | None
     ) = None
     """(0040,A170) SQ 1 Type 3, Purpose of Reference Code Sequence - PS3.3 2016c Table
-    C.17-3a. Describes the purpose for which the reference is made. One or more
-    Items are permitted in this Sequence.
+    C.17-3a, Section C.17.2.1. Describes the purpose for which the reference is
+    made. One or more Items are permitted in this Sequence.
     """
     ReferencedDigitalSignatureSequence: (
         list[HierarchicalSeriesReferenceMacroReferencedDigitalSignatureSequenceItem] | None
     ) = None
     """(0400,0402) SQ 1 Type 3, Referenced Digital Signature Sequence - PS3.3 2016c
-    Table C.17-3a. Sequence of references to Digital Signatures in the referenced
-    SOP Instance. One or more Items are permitted in this Sequence. The Attributes
-    in this Sequence can be used to detect if the referenced SOP Instance has been
-    altered.
+    Table C.17-3a, Section C.17.2.1. Sequence of references to Digital Signatures in
+    the referenced SOP Instance. One or more Items are permitted in this Sequence.
+    The Attributes in this Sequence can be used to detect if the referenced SOP
+    Instance has been altered.
     """
     ReferencedSOPInstanceMACSequence: (
         list[HierarchicalSeriesReferenceMacroReferencedSOPInstanceMACSequenceItem] | None
     ) = None
     """(0400,0403) SQ 1 Type 3, Referenced SOP Instance MAC Sequence - PS3.3 2016c
-    Table C.17-3a. A MAC Calculation from data in the referenced SOP Instance that
-    can be used as a data integrity check. Only a single Item is permitted in this
-    Sequence. This Attribute may be used in place of Referenced Digital Signature
-    Sequence (0400,0402), particularly if the SOP Instance does not have appropriate
-    Digital Signatures that can be referenced.
+    Table C.17-3a, Section C.17.2.1. A MAC Calculation from data in the referenced
+    SOP Instance that can be used as a data integrity check. Only a single Item is
+    permitted in this Sequence. This Attribute may be used in place of Referenced
+    Digital Signature Sequence (0400,0402), particularly if the SOP Instance does
+    not have appropriate Digital Signatures that can be referenced.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class HierarchicalSeriesReferenceMacro(DicomObject):
-    """Hierarchical Series Reference Macro - PS3.3 2016c Table C.17-3a."""
+    """Hierarchical Series Reference Macro - PS3.3 2016c Table C.17-3a (Section
+    C.17.2.1).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -461,36 +467,38 @@ class HierarchicalSeriesReferenceMacro(DicomObject):
         ),
     )
     SeriesInstanceUID: str
-    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.17-3a. Unique
-    identifier of a Series that is part of this Study and contains the referenced
-    Composite Object(s).
+    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.17-3a,
+    Section C.17.2.1. Unique identifier of a Series that is part of this Study and
+    contains the referenced Composite Object(s).
     """
     RetrieveAETitle: Sequence[str] | None = None
-    """(0008,0054) AE 1-n Type 3, Retrieve AE Title - PS3.3 2016c Table C.17-3a. Title
-    of the DICOM Application Entity where the Composite Object(s) may be retrieved
-    on the network.
+    """(0008,0054) AE 1-n Type 3, Retrieve AE Title - PS3.3 2016c Table C.17-3a,
+    Section C.17.2.1. Title of the DICOM Application Entity where the Composite
+    Object(s) may be retrieved on the network.
     """
     RetrieveLocationUID: str | None = None
-    """(0040,E011) UI 1 Type 3, Retrieve Location UID - PS3.3 2016c Table C.17-3a.
-    Unique identifier of the system where the Composite Object(s) may be retrieved
-    on the network.
+    """(0040,E011) UI 1 Type 3, Retrieve Location UID - PS3.3 2016c Table C.17-3a,
+    Section C.17.2.1. Unique identifier of the system where the Composite Object(s)
+    may be retrieved on the network.
     """
     RetrieveURL: str | None = None
-    """(0008,1190) UR 1 Type 3, Retrieve URL - PS3.3 2016c Table C.17-3a. URL
-    specifying the location of the referenced instance(s).
+    """(0008,1190) UR 1 Type 3, Retrieve URL - PS3.3 2016c Table C.17-3a, Section
+    C.17.2.1. URL specifying the location of the referenced instance(s).
     """
     StorageMediaFileSetID: str | None = None
-    """(0088,0130) SH 1 Type 3, Storage Media File-Set ID - PS3.3 2016c Table C.17-3a.
-    The user or implementation specific human readable identifier that identifies
-    the Storage Media on which the Composite Object (s) reside.
+    """(0088,0130) SH 1 Type 3, Storage Media File-Set ID - PS3.3 2016c Table C.17-3a,
+    Section C.17.2.1. The user or implementation specific human readable identifier
+    that identifies the Storage Media on which the Composite Object (s) reside.
     """
     StorageMediaFileSetUID: str | None = None
-    """(0088,0140) UI 1 Type 3, Storage Media File-Set UID - PS3.3 2016c Table C.17-3a.
-    Uniquely identifies the Storage Media on which the Composite Object(s) reside.
+    """(0088,0140) UI 1 Type 3, Storage Media File-Set UID - PS3.3 2016c Table C.17-3a,
+    Section C.17.2.1. Uniquely identifies the Storage Media on which the Composite
+    Object(s) reside.
     """
     ReferencedSOPSequence: list[HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem]
-    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - PS3.3 2016c Table C.17-3a.
-    References to Composite Object SOP Class/SOP Instance pairs that are part of the
-    Study defined by Study Instance UID and the Series defined by Series Instance
-    UID (0020,000E). One or more Items shall be included in this Sequence.
+    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - PS3.3 2016c Table C.17-3a,
+    Section C.17.2.1. References to Composite Object SOP Class/SOP Instance pairs
+    that are part of the Study defined by Study Instance UID and the Series defined
+    by Series Instance UID (0020,000E). One or more Items shall be included in this
+    Sequence.
     """

@@ -31,14 +31,16 @@ class IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceI
     )
     IrradiationEventUID: Sequence[str]
     """(0008,3010) UI 1-n Type 1, Irradiation Event UID - PS3.3 2016c Table
-    C.7.6.16-19. Unique identification of the irradiation event(s) associated with
-    the acquisition of this image.
+    C.7.6.16-19, Section C.7.6.16.2.18. Unique identification of the irradiation
+    event(s) associated with the acquisition of this image.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class IrradiationEventIdentificationMacro(DicomObject):
-    """Irradiation Event Identification Macro - PS3.3 2016c Table C.7.6.16-19."""
+    """Irradiation Event Identification Macro - PS3.3 2016c Table C.7.6.16-19 (Section
+    C.7.6.16.2.18).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -55,6 +57,7 @@ class IrradiationEventIdentificationMacro(DicomObject):
         IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem
     ]
     """(0018,9477) SQ 1 Type 1, Irradiation Event Identification Sequence - PS3.3 2016c
-    Table C.7.6.16-19. Sequence containing the Irradiation Event Identification for
-    this frame. Only a single Item shall be included in this Sequence.
+    Table C.7.6.16-19, Section C.7.6.16.2.18. Sequence containing the Irradiation
+    Event Identification for this frame. Only a single Item shall be included in
+    this Sequence.
     """

@@ -50,12 +50,12 @@ class PatientGroupMacroGroupOfPatientsIdentificationSequenceItem(DicomObject):
         ),
     )
     PatientID: str
-    """(0010,0020) LO 1 Type 1, Patient ID - PS3.3 2016c Table C.7.1.4-1. Primary
-    identifier for an individual subject.
+    """(0010,0020) LO 1 Type 1, Patient ID - PS3.3 2016c Table C.7.1.4-1, Section
+    C.7.1.4. Primary identifier for an individual subject.
     """
     IssuerOfPatientID: str | None = None
-    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18.
-    Identifier of the Assigning Authority (system, organization, agency, or
+    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
+    10.15. Identifier of the Assigning Authority (system, organization, agency, or
     department) that issued the Patient ID. Equivalent to HL7 v2 CX component 4
     subcomponent 1.
     """
@@ -63,19 +63,20 @@ class PatientGroupMacroGroupOfPatientsIdentificationSequenceItem(DicomObject):
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
     ) = None
     """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c
-    Table 10-18. Attributes specifying or qualifying the identity of the issuer of
-    the Patient ID, or scoping the Patient ID. Only a single Item is permitted in
-    this Sequence.
+    Table 10-18, Section 10.15. Attributes specifying or qualifying the identity of
+    the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
+    permitted in this Sequence.
     """
     SubjectRelativePositionInImage: object | None = None
     """(0010,0028) - 1 Type 3, Subject Relative Position in Image - PS3.3 2016c Table
-    C.7.1.4-1. The position in the image pixel data of the individual subject
-    identified in this sequence relative to the other subjects. See .
+    C.7.1.4-1, Section C.7.1.4. The position in the image pixel data of the
+    individual subject identified in this sequence relative to the other subjects.
+    See .
     """
     PatientPosition: str | None = None
-    """(0018,5100) CS 1 Type 3, Patient Position - PS3.3 2016c Table C.7.1.4-1. Patient
-    position descriptor relative to the equipment. See . See for Defined Terms and
-    further explanation.
+    """(0018,5100) CS 1 Type 3, Patient Position - PS3.3 2016c Table C.7.1.4-1, Section
+    C.7.1.4. Patient position descriptor relative to the equipment. See . See for
+    Defined Terms and further explanation.
     """
 
 
@@ -103,12 +104,12 @@ class PatientGroupMacroSourcePatientGroupIdentificationSequenceItem(DicomObject)
         ),
     )
     PatientID: str
-    """(0010,0020) LO 1 Type 1, Patient ID - PS3.3 2016c Table C.7.1.4-1. Primary
-    identifier for the group of subjects.
+    """(0010,0020) LO 1 Type 1, Patient ID - PS3.3 2016c Table C.7.1.4-1, Section
+    C.7.1.4. Primary identifier for the group of subjects.
     """
     IssuerOfPatientID: str | None = None
-    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18.
-    Identifier of the Assigning Authority (system, organization, agency, or
+    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
+    10.15. Identifier of the Assigning Authority (system, organization, agency, or
     department) that issued the Patient ID. Equivalent to HL7 v2 CX component 4
     subcomponent 1.
     """
@@ -116,15 +117,15 @@ class PatientGroupMacroSourcePatientGroupIdentificationSequenceItem(DicomObject)
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
     ) = None
     """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c
-    Table 10-18. Attributes specifying or qualifying the identity of the issuer of
-    the Patient ID, or scoping the Patient ID. Only a single Item is permitted in
-    this Sequence.
+    Table 10-18, Section 10.15. Attributes specifying or qualifying the identity of
+    the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
+    permitted in this Sequence.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class PatientGroupMacro(DicomObject):
-    """Patient Group Macro - PS3.3 2016c Table C.7.1.4-1."""
+    """Patient Group Macro - PS3.3 2016c Table C.7.1.4-1 (Section C.7.1.4)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -150,18 +151,18 @@ class PatientGroupMacro(DicomObject):
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
     ) = None
     """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - PS3.3
-    2016c Table C.7.1.4-1. A sequence containing the value used for Patient ID
-    (0010,0020) and related Attributes in the source composite instances that
-    contained a group of subjects whose data was acquired at the same time, from
-    which this composite instance was extracted. See . Only a single Item is
+    2016c Table C.7.1.4-1, Section C.7.1.4. A sequence containing the value used for
+    Patient ID (0010,0020) and related Attributes in the source composite instances
+    that contained a group of subjects whose data was acquired at the same time,
+    from which this composite instance was extracted. See . Only a single Item is
     permitted in this sequence.
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
     ) = None
     """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
-    Table C.7.1.4-1. A sequence containing the identifiers and locations of the
-    individual subjects whose data was acquired at the same time (as a group) and
-    encoded in this composite instance. See . One or more Items are permitted in
-    this sequence.
+    Table C.7.1.4-1, Section C.7.1.4. A sequence containing the identifiers and
+    locations of the individual subjects whose data was acquired at the same time
+    (as a group) and encoded in this composite instance. See . One or more Items are
+    permitted in this sequence.
     """

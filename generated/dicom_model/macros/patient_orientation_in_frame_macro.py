@@ -30,15 +30,17 @@ class PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem(DicomO
         ),
     )
     PatientOrientation: Sequence[str]
-    """(0020,0020) CS 2 Type 1, Patient Orientation - PS3.3 2016c Table C.7.6.16-16.
-    Patient direction of the rows and columns of this frame. See for further
-    explanation.
+    """(0020,0020) CS 2 Type 1, Patient Orientation - PS3.3 2016c Table C.7.6.16-16,
+    Section C.7.6.16.2.15. Patient direction of the rows and columns of this frame.
+    See for further explanation.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class PatientOrientationInFrameMacro(DicomObject):
-    """Patient Orientation in Frame Macro - PS3.3 2016c Table C.7.6.16-16."""
+    """Patient Orientation in Frame Macro - PS3.3 2016c Table C.7.6.16-16 (Section
+    C.7.6.16.2.15).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -55,6 +57,7 @@ class PatientOrientationInFrameMacro(DicomObject):
         PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem
     ]
     """(0020,9450) SQ 1 Type 1, Patient Orientation in Frame Sequence - PS3.3 2016c
-    Table C.7.6.16-16. Sequence containing the row and column directions for this
-    frame in the patient. Only a single Item shall be included in this Sequence.
+    Table C.7.6.16-16, Section C.7.6.16.2.15. Sequence containing the row and column
+    directions for this frame in the patient. Only a single Item shall be included
+    in this Sequence.
     """

@@ -42,24 +42,26 @@ class PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceIte
         ),
     )
     LUTDescriptor: Sequence[int]
-    """(0028,3002) US or SS 3 Type 1, LUT Descriptor - PS3.3 2016c Table C.7.6.16-14.
-    Specifies the format of the LUT Data in this Sequence. See and for further
-    explanation.
+    """(0028,3002) US or SS 3 Type 1, LUT Descriptor - PS3.3 2016c Table C.7.6.16-14,
+    Section C.7.6.16.2.13. Specifies the format of the LUT Data in this Sequence.
+    See and for further explanation.
     """
     LUTData: Sequence[int | bytes]
-    """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data - PS3.3 2016c Table C.7.6.16-14.
-    LUT Data in this Sequence.
+    """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data - PS3.3 2016c Table C.7.6.16-14,
+    Section C.7.6.16.2.13. LUT Data in this Sequence.
     """
     LUTFunction: Literal["TO_LOG", "TO_LINEAR"] | str
-    """(0028,9474) CS 1 Type 1, LUT Function - PS3.3 2016c Table C.7.6.16-14. The
-    transformation function this LUT applies to the stored pixel values. Defined
-    Terms: TO_LOG TO_LINEAR
+    """(0028,9474) CS 1 Type 1, LUT Function - PS3.3 2016c Table C.7.6.16-14, Section
+    C.7.6.16.2.13. The transformation function this LUT applies to the stored pixel
+    values. Defined Terms: TO_LOG TO_LINEAR
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class PixelIntensityRelationshipLUTMacro(DicomObject):
-    """Pixel Intensity Relationship LUT Macro - PS3.3 2016c Table C.7.6.16-14."""
+    """Pixel Intensity Relationship LUT Macro - PS3.3 2016c Table C.7.6.16-14 (Section
+    C.7.6.16.2.13).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -76,9 +78,9 @@ class PixelIntensityRelationshipLUTMacro(DicomObject):
         PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceItem
     ]
     """(0028,9422) SQ 1 Type 1, Pixel Intensity Relationship LUT Sequence - PS3.3 2016c
-    Table C.7.6.16-14. Defines a sequence of Pixel Intensity Relationship LUTs. One
-    or more Items shall be included in this Sequence. If Pixel Intensity
-    Relationship (0028,1040) value equals LOG, exactly one item with LUT Function
-    (0028,9474) value TO_LINEAR LUT shall be present; other Items with other values
-    of LUT Function (0028,9474) may be present.
+    Table C.7.6.16-14, Section C.7.6.16.2.13. Defines a sequence of Pixel Intensity
+    Relationship LUTs. One or more Items shall be included in this Sequence. If
+    Pixel Intensity Relationship (0028,1040) value equals LOG, exactly one item with
+    LUT Function (0028,9474) value TO_LINEAR LUT shall be present; other Items with
+    other values of LUT Function (0028,9474) may be present.
     """

@@ -51,35 +51,37 @@ class PixelMeasuresMacroPixelMeasuresSequenceItem(DicomObject):
         ),
     )
     PixelSpacing: Sequence[float | Decimal] | None = None
-    """(0028,0030) DS 2 Type 1C, Pixel Spacing - PS3.3 2016c Table C.7.6.16-2. Physical
-    distance in the imaging target (patient, specimen, or phantom) between the
-    centers of each pixel, specified by a numeric pair - adjacent row spacing
-    (delimiter) adjacent column spacing in mm. See for further explanation of the
-    value order. In the case of CT images with an Acquisition Type (0018,9302) of
-    CONSTANT_ANGLE, the pixel spacing is that in a plane normal to the central ray
-    of the diverging X-Ray beam as it passes through the data collection center.
-    Required if either: Volumetric Properties (0008,9206) is other than DISTORTED or
-    SAMPLED SOP Class UID is Segmentation Storage ...
+    """(0028,0030) DS 2 Type 1C, Pixel Spacing - PS3.3 2016c Table C.7.6.16-2, Section
+    C.7.6.16.2.1. Physical distance in the imaging target (patient, specimen, or
+    phantom) between the centers of each pixel, specified by a numeric pair -
+    adjacent row spacing (delimiter) adjacent column spacing in mm. See for further
+    explanation of the value order. In the case of CT images with an Acquisition
+    Type (0018,9302) of CONSTANT_ANGLE, the pixel spacing is that in a plane normal
+    to the central ray of the diverging X-Ray beam as it passes through the data
+    collection center. Required if either: Volumetric Properties (0008,9206) is
+    other than DISTORTED or SAMPLED SOP Class UID is Segmentation Storage ...
     """
     SliceThickness: float | Decimal | None = None
-    """(0018,0050) DS 1 Type 1C, Slice Thickness - PS3.3 2016c Table C.7.6.16-2.
-    Nominal reconstructed slice thickness (for tomographic imaging) or depth of
-    field (for optical non-tomographic imaging), in mm. See for further explanation.
-    Depth of field may be an extended depth of field created by focus stacking (see
-    ). Required if either: Volumetric Properties (0008,9206) is VOLUME or SAMPLED
-    SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame
-    of Reference UID (0020,0052) is present May be present otherwise.
+    """(0018,0050) DS 1 Type 1C, Slice Thickness - PS3.3 2016c Table C.7.6.16-2,
+    Section C.7.6.16.2.1. Nominal reconstructed slice thickness (for tomographic
+    imaging) or depth of field (for optical non-tomographic imaging), in mm. See for
+    further explanation. Depth of field may be an extended depth of field created by
+    focus stacking (see ). Required if either: Volumetric Properties (0008,9206) is
+    VOLUME or SAMPLED SOP Class UID is Segmentation Storage
+    ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is
+    present May be present otherwise.
     """
     SpacingBetweenSlices: float | Decimal | None = None
-    """(0018,0088) DS 1 Type 3, Spacing Between Slices - PS3.3 2016c Table C.7.6.16-2.
-    Spacing between adjacent slices, in mm. The spacing is measured from the center-
-    to-center of each slice, and if present shall not be negative.
+    """(0018,0088) DS 1 Type 3, Spacing Between Slices - PS3.3 2016c Table C.7.6.16-2,
+    Section C.7.6.16.2.1. Spacing between adjacent slices, in mm. The spacing is
+    measured from the center-to-center of each slice, and if present shall not be
+    negative.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class PixelMeasuresMacro(DicomObject):
-    """Pixel Measures Macro - PS3.3 2016c Table C.7.6.16-2."""
+    """Pixel Measures Macro - PS3.3 2016c Table C.7.6.16-2 (Section C.7.6.16.2.1)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -93,7 +95,7 @@ class PixelMeasuresMacro(DicomObject):
         ),
     )
     PixelMeasuresSequence: list[PixelMeasuresMacroPixelMeasuresSequenceItem]
-    """(0028,9110) SQ 1 Type 1, Pixel Measures Sequence - PS3.3 2016c Table C.7.6.16-2.
-    Identifies the physical characteristics of the pixels of this frame. Only a
-    single Item shall be included in this Sequence.
+    """(0028,9110) SQ 1 Type 1, Pixel Measures Sequence - PS3.3 2016c Table C.7.6.16-2,
+    Section C.7.6.16.2.1. Identifies the physical characteristics of the pixels of
+    this frame. Only a single Item shall be included in this Sequence.
     """

@@ -32,18 +32,20 @@ class PlaneOrientationPatientMacroPlaneOrientationSequenceItem(DicomObject):
     )
     ImageOrientationPatient: Sequence[float | Decimal] | None = None
     """(0020,0037) DS 6 Type 1C, Image Orientation (Patient) - PS3.3 2016c Table
-    C.7.6.16-5. The direction cosines of the first row and the first column with
-    respect to the patient. See and for further explanation. Required if either:
-    Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric
-    Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is
-    Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID
-    (0020,0052) is present May be present otherwise.
+    C.7.6.16-5, Section C.7.6.16.2.4. The direction cosines of the first row and the
+    first column with respect to the patient. See and for further explanation.
+    Required if either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and
+    Volumetric Properties (0008,9206) of this frame is other than DISTORTED SOP
+    Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of
+    Reference UID (0020,0052) is present May be present otherwise.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class PlaneOrientationPatientMacro(DicomObject):
-    """Plane Orientation (Patient) Macro - PS3.3 2016c Table C.7.6.16-5."""
+    """Plane Orientation (Patient) Macro - PS3.3 2016c Table C.7.6.16-5 (Section
+    C.7.6.16.2.4).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -58,6 +60,6 @@ class PlaneOrientationPatientMacro(DicomObject):
     )
     PlaneOrientationSequence: list[PlaneOrientationPatientMacroPlaneOrientationSequenceItem]
     """(0020,9116) SQ 1 Type 1, Plane Orientation Sequence - PS3.3 2016c Table
-    C.7.6.16-5. Identifies orientation of the plane of this frame. Only a single
-    Item shall be included in this Sequence.
+    C.7.6.16-5, Section C.7.6.16.2.4. Identifies orientation of the plane of this
+    frame. Only a single Item shall be included in this Sequence.
     """

@@ -37,14 +37,14 @@ class ReferencedInstancesAndAccessMacroDICOMMediaRetrievalSequenceItem(DicomObje
         ),
     )
     StorageMediaFileSetID: str | None
-    """(0088,0130) SH 1 Type 2, Storage Media File-Set ID - PS3.3 2016c Table 10-3b.
-    The user or implementation specific human readable identifier that identifies
-    the Storage Media on which the referenced instance(s) reside.
+    """(0088,0130) SH 1 Type 2, Storage Media File-Set ID - PS3.3 2016c Table 10-3b,
+    Section 10.3. The user or implementation specific human readable identifier that
+    identifies the Storage Media on which the referenced instance(s) reside.
     """
     StorageMediaFileSetUID: str
-    """(0088,0140) UI 1 Type 1, Storage Media File-Set UID - PS3.3 2016c Table 10-3b.
-    Uniquely identifies the Storage Media on which the referenced instance(s)
-    reside.
+    """(0088,0140) UI 1 Type 1, Storage Media File-Set UID - PS3.3 2016c Table 10-3b,
+    Section 10.3. Uniquely identifies the Storage Media on which the referenced
+    instance(s) reside.
     """
 
 
@@ -58,9 +58,9 @@ class ReferencedInstancesAndAccessMacroDICOMRetrievalSequenceItem(DicomObject):
         ),
     )
     RetrieveAETitle: Sequence[str]
-    """(0008,0054) AE 1-n Type 1, Retrieve AE Title - PS3.3 2016c Table 10-3b. Title of
-    a DICOM Application Entity where the referenced instance(s) may be retrieved on
-    the network.
+    """(0008,0054) AE 1-n Type 1, Retrieve AE Title - PS3.3 2016c Table 10-3b, Section
+    10.3. Title of a DICOM Application Entity where the referenced instance(s) may
+    be retrieved on the network.
     """
 
 
@@ -116,33 +116,34 @@ class ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem(DicomObject):
         ),
     )
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-3b.
-    Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-3b,
+    Section 10.3. Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-3b.
-    Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-3b,
+    Section 10.3. Uniquely identifies the referenced SOP Instance.
     """
     HL7InstanceIdentifier: str | None = None
-    """(0040,E001) ST 1 Type 1C, HL7 Instance Identifier - PS3.3 2016c Table 10-3b.
-    Instance Identifier of the encapsulated HL7 Structured Document, encoded as a
-    UID (OID or UUID), concatenated with a caret ("^") and Extension value (if
-    Extension is present in Instance Identifier). Required if Type of Instances
-    (0040,E020) is CDA.
+    """(0040,E001) ST 1 Type 1C, HL7 Instance Identifier - PS3.3 2016c Table 10-3b,
+    Section 10.3. Instance Identifier of the encapsulated HL7 Structured Document,
+    encoded as a UID (OID or UUID), concatenated with a caret ("^") and Extension
+    value (if Extension is present in Instance Identifier). Required if Type of
+    Instances (0040,E020) is CDA.
     """
     ReferencedFrameNumber: Sequence[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - PS3.3 2016c Table 10-3b.
-    Identifies the frame numbers within the Referenced SOP Instance to which the
-    reference applies. The first frame shall be denoted as frame number 1. This
-    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
+    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - PS3.3 2016c Table 10-3b,
+    Section 10.3. Identifies the frame numbers within the Referenced SOP Instance to
+    which the reference applies. The first frame shall be denoted as frame number 1.
+    This Attribute may be multi-valued. Required if the Referenced SOP Instance is a
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
     ReferencedSegmentNumber: Sequence[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - PS3.3 2016c Table 10-3b.
-    Identifies the Segment Number to which the reference applies. Required if the
-    Referenced SOP Instance is a Segmentation and the reference does not apply to
-    all segments and Referenced Frame Number (0008,1160) is not present.
+    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - PS3.3 2016c Table 10-3b,
+    Section 10.3. Identifies the Segment Number to which the reference applies.
+    Required if the Referenced SOP Instance is a Segmentation and the reference does
+    not apply to all segments and Referenced Frame Number (0008,1160) is not
+    present.
     """
 
 
@@ -156,8 +157,8 @@ class ReferencedInstancesAndAccessMacroWADORSRetrievalSequenceItem(DicomObject):
         ),
     )
     RetrieveURL: str
-    """(0008,1190) UR 1 Type 1, Retrieve URL - PS3.3 2016c Table 10-3b. URL specifying
-    the location of the referenced instance(s).
+    """(0008,1190) UR 1 Type 1, Retrieve URL - PS3.3 2016c Table 10-3b, Section 10.3.
+    URL specifying the location of the referenced instance(s).
     """
 
 
@@ -171,10 +172,10 @@ class ReferencedInstancesAndAccessMacroWADORetrievalSequenceItem(DicomObject):
         ),
     )
     RetrieveURI: str
-    """(0040,E010) UR 1 Type 1, Retrieve URI - PS3.3 2016c Table 10-3b. URI/URL
-    specifying the location of the referenced instance(s). Includes fully specified
-    scheme, authority, path, and query in accordance with . The VR of this attribute
-    has changed from UT to UR.
+    """(0040,E010) UR 1 Type 1, Retrieve URI - PS3.3 2016c Table 10-3b, Section 10.3.
+    URI/URL specifying the location of the referenced instance(s). Includes fully
+    specified scheme, authority, path, and query in accordance with . The VR of this
+    attribute has changed from UT to UR.
     """
 
 
@@ -191,20 +192,20 @@ class ReferencedInstancesAndAccessMacroXDSRetrievalSequenceItem(DicomObject):
         ),
     )
     RepositoryUniqueID: str
-    """(0040,E030) UI 1 Type 1, Repository Unique ID - PS3.3 2016c Table 10-3b.
-    Uniquely identifies a Repository from which the referenced instances can be
-    retrieved.
+    """(0040,E030) UI 1 Type 1, Repository Unique ID - PS3.3 2016c Table 10-3b, Section
+    10.3. Uniquely identifies a Repository from which the referenced instances can
+    be retrieved.
     """
     HomeCommunityID: str | None = None
-    """(0040,E031) UI 1 Type 3, Home Community ID - PS3.3 2016c Table 10-3b. Uniquely
-    identifies a Community to which requests for the referenced instances can be
-    directed.
+    """(0040,E031) UI 1 Type 3, Home Community ID - PS3.3 2016c Table 10-3b, Section
+    10.3. Uniquely identifies a Community to which requests for the referenced
+    instances can be directed.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class ReferencedInstancesAndAccessMacro(DicomObject):
-    """Referenced Instances and Access Macro - PS3.3 2016c Table 10-3b."""
+    """Referenced Instances and Access Macro - PS3.3 2016c Table 10-3b (Section 10.3)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -292,79 +293,82 @@ class ReferencedInstancesAndAccessMacro(DicomObject):
         ),
     )
     TypeOfInstances: Literal["DICOM", "CDA"] | str
-    """(0040,E020) CS 1 Type 1, Type of Instances - PS3.3 2016c Table 10-3b. Type of
-    object instances referenced. Defined Terms: DICOM CDA
+    """(0040,E020) CS 1 Type 1, Type of Instances - PS3.3 2016c Table 10-3b, Section
+    10.3. Type of object instances referenced. Defined Terms: DICOM CDA
     """
     StudyInstanceUID: str | None = None
-    """(0020,000D) UI 1 Type 1C, Study Instance UID - PS3.3 2016c Table 10-3b. Unique
-    identifier for the Study. Required if Type of Instances (0040,E020) is DICOM
+    """(0020,000D) UI 1 Type 1C, Study Instance UID - PS3.3 2016c Table 10-3b, Section
+    10.3. Unique identifier for the Study. Required if Type of Instances (0040,E020)
+    is DICOM
     """
     SeriesInstanceUID: str | None = None
-    """(0020,000E) UI 1 Type 1C, Series Instance UID - PS3.3 2016c Table 10-3b. Unique
-    identifier for the Series that is part of the Study identified in Study Instance
-    UID (0020,000D), if present, and contains the referenced object instance(s).
-    Required if Type of Instances (0040,E020) is DICOM
+    """(0020,000E) UI 1 Type 1C, Series Instance UID - PS3.3 2016c Table 10-3b, Section
+    10.3. Unique identifier for the Series that is part of the Study identified in
+    Study Instance UID (0020,000D), if present, and contains the referenced object
+    instance(s). Required if Type of Instances (0040,E020) is DICOM
     """
     ReferencedSOPSequence: list[ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem]
-    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - PS3.3 2016c Table 10-3b.
-    References to object instances. One or more Items shall be included in this
-    Sequence
+    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - PS3.3 2016c Table 10-3b,
+    Section 10.3. References to object instances. One or more Items shall be
+    included in this Sequence
     """
     DICOMRetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroDICOMRetrievalSequenceItem] | None
     ) = None
-    """(0040,E021) SQ 1 Type 1C, DICOM Retrieval Sequence - PS3.3 2016c Table 10-3b.
-    Details for retrieving instances via the DICOM Retrieve Service. Required if
-    DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023),
-    WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024)
-    are not present. May be present otherwise. This sequence shall only identify
-    sources known to have instances referenced in Referenced SOP Sequence
+    """(0040,E021) SQ 1 Type 1C, DICOM Retrieval Sequence - PS3.3 2016c Table 10-3b,
+    Section 10.3. Details for retrieving instances via the DICOM Retrieve Service.
+    Required if DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence
+    (0040,E023), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence
+    (0040,E024) are not present. May be present otherwise. This sequence shall only
+    identify sources known to have instances referenced in Referenced SOP Sequence
     (0008,1199). One or more Items shall be included in this Sequence.
     """
     DICOMMediaRetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroDICOMMediaRetrievalSequenceItem] | None
     ) = None
     """(0040,E022) SQ 1 Type 1C, DICOM Media Retrieval Sequence - PS3.3 2016c Table
-    10-3b. Details for retrieving instances from Media. Required if DICOM Retrieval
-    Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and WADO-RS Retrieval
-    Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present. May
-    be present otherwise. This sequence shall only identify media known to have
-    instances referenced in Referenced SOP Sequence (0008,1199). One or more Items
-    shall be included in this Sequence.
+    10-3b, Section 10.3. Details for retrieving instances from Media. Required if
+    DICOM Retrieval Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and
+    WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024)
+    are not present. May be present otherwise. This sequence shall only identify
+    media known to have instances referenced in Referenced SOP Sequence (0008,1199).
+    One or more Items shall be included in this Sequence.
     """
     WADORetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroWADORetrievalSequenceItem] | None
     ) = None
-    """(0040,E023) SQ 1 Type 1C, WADO Retrieval Sequence - PS3.3 2016c Table 10-3b.
-    Details for retrieving instances available via WADO-URI. This sequence addresses
-    use of the URI-based Web Access to DICOM Objects. Retrieval via the Web
-    Services-based WADO-WS is addressed in the XDS Retrieval Sequence (0040,E024).
-    Required if DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence
-    (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence
-    (0040,E024) are not present. May be present otherwise. One or more Items shall
-    be included in this Sequence.
+    """(0040,E023) SQ 1 Type 1C, WADO Retrieval Sequence - PS3.3 2016c Table 10-3b,
+    Section 10.3. Details for retrieving instances available via WADO-URI. This
+    sequence addresses use of the URI-based Web Access to DICOM Objects. Retrieval
+    via the Web Services-based WADO-WS is addressed in the XDS Retrieval Sequence
+    (0040,E024). Required if DICOM Retrieval Sequence (0040,E021), DICOM Media
+    Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and XDS
+    Retrieval Sequence (0040,E024) are not present. May be present otherwise. One or
+    more Items shall be included in this Sequence.
     """
     XDSRetrievalSequence: list[ReferencedInstancesAndAccessMacroXDSRetrievalSequenceItem] | None = (
         None
     )
-    """(0040,E024) SQ 1 Type 1C, XDS Retrieval Sequence - PS3.3 2016c Table 10-3b.
-    Details for retrieving instances using WADO-WS or IHE XDS transactions.
-    Retrieval via WADO-URI is addressed by the WADO Retrieval Sequence (0040,E023).
-    Retrieval via WADO-RS is addressed by the WADO-RS Retrieval Sequence
-    (0040,E025). Required if DICOM Retrieval Sequence (0040,E021), DICOM Media
-    Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and WADO
-    Retrieval Sequence (0040,E023) are not present. May be present otherwise. This
-    sequence shall only identify repositories known to have instances referenced in
-    Referenced SOP Sequence (0008,1199). One or more Items shall be ...
+    """(0040,E024) SQ 1 Type 1C, XDS Retrieval Sequence - PS3.3 2016c Table 10-3b,
+    Section 10.3. Details for retrieving instances using WADO-WS or IHE XDS
+    transactions. Retrieval via WADO-URI is addressed by the WADO Retrieval Sequence
+    (0040,E023). Retrieval via WADO-RS is addressed by the WADO-RS Retrieval
+    Sequence (0040,E025). Required if DICOM Retrieval Sequence (0040,E021), DICOM
+    Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and
+    WADO Retrieval Sequence (0040,E023) are not present. May be present otherwise.
+    This sequence shall only identify repositories known to have instances
+    referenced in Referenced SOP Sequence (0008,1199). One or more Items shall be
+    ...
     """
     WADORSRetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroWADORSRetrievalSequenceItem] | None
     ) = None
-    """(0040,E025) SQ 1 Type 1C, WADO-RS Retrieval Sequence - PS3.3 2016c Table 10-3b.
-    Details for retrieving instances via WADO-RS. Retrieval via WADO-URI is
-    addressed in the WADO Retrieval Sequence (0040,E023). Retrieval via WADO-WS is
-    addressed in the XDS Retrieval Sequence (0040,E024). Required if DICOM Retrieval
-    Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval
-    Sequence (0040,E023) and XDS Retrieval Sequence (0040,E024) are not present. May
-    be present otherwise. One or more Items shall be included in this Sequence.
+    """(0040,E025) SQ 1 Type 1C, WADO-RS Retrieval Sequence - PS3.3 2016c Table 10-3b,
+    Section 10.3. Details for retrieving instances via WADO-RS. Retrieval via WADO-
+    URI is addressed in the WADO Retrieval Sequence (0040,E023). Retrieval via WADO-
+    WS is addressed in the XDS Retrieval Sequence (0040,E024). Required if DICOM
+    Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO
+    Retrieval Sequence (0040,E023) and XDS Retrieval Sequence (0040,E024) are not
+    present. May be present otherwise. One or more Items shall be included in this
+    Sequence.
     """

@@ -105,64 +105,69 @@ class RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem(Dico
     )
     RespiratoryIntervalTime: float | None = None
     """(0020,9254) FD 1 Type 1C, Respiratory Interval Time - PS3.3 2016c Table
-    C.7.6.16-18. Measured interval time in ms from maximum respiration peak to the
-    next peak for the respiratory cycle in which this frame occurs. See for further
-    explanation. Required if Respiratory Motion Compensation Technique (0018,9170)
-    equals other than NONE or REALTIME and Respiratory Trigger Type (0020,9250) is
-    absent or has a value of TIME or BOTH.
+    C.7.6.16-18, Section C.7.6.16.2.17. Measured interval time in ms from maximum
+    respiration peak to the next peak for the respiratory cycle in which this frame
+    occurs. See for further explanation. Required if Respiratory Motion Compensation
+    Technique (0018,9170) equals other than NONE or REALTIME and Respiratory Trigger
+    Type (0020,9250) is absent or has a value of TIME or BOTH.
     """
     NominalPercentageOfRespiratoryPhase: float | None = None
     """(0020,9245) FL 1 Type 1C, Nominal Percentage of Respiratory Phase - PS3.3 2016c
-    Table C.7.6.16-18. The nominal time relative to the preceding respiratory
-    inspiration maximum divided by the nominal respiratory interval multiplied by
-    100. Required if used as a dimension index, may be present otherwise.
+    Table C.7.6.16-18, Section C.7.6.16.2.17. The nominal time relative to the
+    preceding respiratory inspiration maximum divided by the nominal respiratory
+    interval multiplied by 100. Required if used as a dimension index, may be
+    present otherwise.
     """
     NominalRespiratoryTriggerDelayTime: float
     """(0020,9255) FD 1 Type 1, Nominal Respiratory Trigger Delay Time - PS3.3 2016c
-    Table C.7.6.16-18. The nominal time in ms from the beginning of the respiratory
-    interval to the value of Frame Reference DateTime (0018,9151). See for further
-    explanation.
+    Table C.7.6.16-18, Section C.7.6.16.2.17. The nominal time in ms from the
+    beginning of the respiratory interval to the value of Frame Reference DateTime
+    (0018,9151). See for further explanation.
     """
     ActualRespiratoryTriggerDelayTime: float | None = None
     """(0020,9257) FD 1 Type 1C, Actual Respiratory Trigger Delay Time - PS3.3 2016c
-    Table C.7.6.16-18. The actual time in ms from the beginning of the respiratory
-    interval to the value of Frame Reference DateTime (0018,9151). See for further
-    explanation. Required if Respiratory Trigger Type (0020,9250) is TIME or BOTH.
+    Table C.7.6.16-18, Section C.7.6.16.2.17. The actual time in ms from the
+    beginning of the respiratory interval to the value of Frame Reference DateTime
+    (0018,9151). See for further explanation. Required if Respiratory Trigger Type
+    (0020,9250) is TIME or BOTH.
     """
     StartingRespiratoryAmplitude: float | None = None
     """(0020,9246) FL 1 Type 1C, Starting Respiratory Amplitude - PS3.3 2016c Table
-    C.7.6.16-18. Nominal amplitude of the respiratory signal at which the
-    acquisition of data for this frame begins, in percent of the nominal maximum
-    value (which represents maximum inspiration). Required if Respiratory Trigger
-    Type (0020,9250) is AMPLITUDE or BOTH.
+    C.7.6.16-18, Section C.7.6.16.2.17. Nominal amplitude of the respiratory signal
+    at which the acquisition of data for this frame begins, in percent of the
+    nominal maximum value (which represents maximum inspiration). Required if
+    Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH.
     """
     StartingRespiratoryPhase: Literal["INSPIRATION", "MAXIMUM", "EXPIRATION", "MINIMUM"] | None = (
         None
     )
     """(0020,9247) CS 1 Type 1C, Starting Respiratory Phase - PS3.3 2016c Table
-    C.7.6.16-18. The phase of respiration at which the Starting Respiratory
-    Amplitude (0020,9246) was measured. Enumerated Values: INSPIRATION MAXIMUM
-    EXPIRATION MINIMUM Required if Starting Respiratory Amplitude (0020,9246) is
-    present.
+    C.7.6.16-18, Section C.7.6.16.2.17. The phase of respiration at which the
+    Starting Respiratory Amplitude (0020,9246) was measured. Enumerated Values:
+    INSPIRATION MAXIMUM EXPIRATION MINIMUM Required if Starting Respiratory
+    Amplitude (0020,9246) is present.
     """
     EndingRespiratoryAmplitude: float | None = None
     """(0020,9248) FL 1 Type 1C, Ending Respiratory Amplitude - PS3.3 2016c Table
-    C.7.6.16-18. Nominal amplitude of the respiratory signal at which the
-    acquisition of data for this frame ends, in percent of the nominal maximum value
-    (which represents maximum inspiration). Required if Respiratory Trigger Type
-    (0020,9250) is AMPLITUDE or BOTH.
+    C.7.6.16-18, Section C.7.6.16.2.17. Nominal amplitude of the respiratory signal
+    at which the acquisition of data for this frame ends, in percent of the nominal
+    maximum value (which represents maximum inspiration). Required if Respiratory
+    Trigger Type (0020,9250) is AMPLITUDE or BOTH.
     """
     EndingRespiratoryPhase: Literal["INSPIRATION", "MAXIMUM", "EXPIRATION", "MINIMUM"] | None = None
     """(0020,9249) CS 1 Type 1C, Ending Respiratory Phase - PS3.3 2016c Table
-    C.7.6.16-18. The phase of respiration at which the Ending Respiratory Amplitude
-    (0020,9248) was measured. Enumerated Values: INSPIRATION MAXIMUM EXPIRATION
-    MINIMUM Required if Ending Respiratory Amplitude (0020,9248) is present.
+    C.7.6.16-18, Section C.7.6.16.2.17. The phase of respiration at which the Ending
+    Respiratory Amplitude (0020,9248) was measured. Enumerated Values: INSPIRATION
+    MAXIMUM EXPIRATION MINIMUM Required if Ending Respiratory Amplitude (0020,9248)
+    is present.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class RespiratorySynchronizationMacro(DicomObject):
-    """Respiratory Synchronization Macro - PS3.3 2016c Table C.7.6.16-18."""
+    """Respiratory Synchronization Macro - PS3.3 2016c Table C.7.6.16-18 (Section
+    C.7.6.16.2.17).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -179,7 +184,7 @@ class RespiratorySynchronizationMacro(DicomObject):
         RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem
     ]
     """(0020,9253) SQ 1 Type 1, Respiratory Synchronization Sequence - PS3.3 2016c
-    Table C.7.6.16-18. Sequence that describes the frame specific respiratory
-    synchronization parameters. Only a single Item shall be included in this
-    Sequence.
+    Table C.7.6.16-18, Section C.7.6.16.2.17. Sequence that describes the frame
+    specific respiratory synchronization parameters. Only a single Item shall be
+    included in this Sequence.
     """

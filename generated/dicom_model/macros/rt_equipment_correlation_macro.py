@@ -14,7 +14,7 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class RTEquipmentCorrelationMacro(DicomObject):
-    """RT Equipment Correlation Macro - PS3.3 2016c Table 10-27."""
+    """RT Equipment Correlation Macro - PS3.3 2016c Table 10-27 (Section 10.23)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -46,25 +46,29 @@ class RTEquipmentCorrelationMacro(DicomObject):
         ),
     )
     PatientSupportAngle: float | Decimal | None = None
-    """(300A,0122) DS 1 Type 3, Patient Support Angle - PS3.3 2016c Table 10-27.
-    Patient Support angle, i.e., orientation of IEC PATIENT SUPPORT coordinate
-    system with respect to IEC FIXED REFERENCE coordinate system (degrees).
+    """(300A,0122) DS 1 Type 3, Patient Support Angle - PS3.3 2016c Table 10-27,
+    Section 10.23. Patient Support angle, i.e., orientation of IEC PATIENT SUPPORT
+    coordinate system with respect to IEC FIXED REFERENCE coordinate system
+    (degrees).
     """
     TableTopPitchAngle: float | None = None
-    """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - PS3.3 2016c Table 10-27. Table
-    Top Pitch Angle, i.e., the rotation of the IEC TABLE TOP coordinate system about
-    the X-axis of the IEC TABLE TOP coordinate system (degrees). See .
+    """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - PS3.3 2016c Table 10-27,
+    Section 10.23. Table Top Pitch Angle, i.e., the rotation of the IEC TABLE TOP
+    coordinate system about the X-axis of the IEC TABLE TOP coordinate system
+    (degrees). See .
     """
     TableTopRollAngle: float | None = None
-    """(300A,0144) FL 1 Type 3, Table Top Roll Angle - PS3.3 2016c Table 10-27. Table
-    Top Roll Angle, i.e., the rotation of the IEC TABLE TOP coordinate system about
-    the Y-axis of the IEC TABLE TOP coordinate system (degrees). See .
+    """(300A,0144) FL 1 Type 3, Table Top Roll Angle - PS3.3 2016c Table 10-27, Section
+    10.23. Table Top Roll Angle, i.e., the rotation of the IEC TABLE TOP coordinate
+    system about the Y-axis of the IEC TABLE TOP coordinate system (degrees). See .
     """
     TableTopLongitudinalPosition: float | Decimal | None = None
     """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position - PS3.3 2016c Table
-    10-27. Table Top Longitudinal position in IEC TABLE TOP coordinate system (mm).
+    10-27, Section 10.23. Table Top Longitudinal position in IEC TABLE TOP
+    coordinate system (mm).
     """
     TableTopLateralPosition: float | Decimal | None = None
-    """(300A,012A) DS 1 Type 3, Table Top Lateral Position - PS3.3 2016c Table 10-27.
-    Table Top Lateral position in IEC TABLE TOP coordinate system (mm).
+    """(300A,012A) DS 1 Type 3, Table Top Lateral Position - PS3.3 2016c Table 10-27,
+    Section 10.23. Table Top Lateral position in IEC TABLE TOP coordinate system
+    (mm).
     """

@@ -30,12 +30,12 @@ class SeriesAndInstanceReferenceMacroReferencedInstanceSequenceItem(DicomObject)
         ),
     )
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11.
-    Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
+    Section 10.8. Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11.
-    Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
+    Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
 
 
@@ -58,20 +58,20 @@ class SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObject):
         ),
     )
     SeriesInstanceUID: str
-    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table 10-4. Unique
-    identifier of the Series containing the referenced Instances.
+    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table 10-4, Section
+    10.4. Unique identifier of the Series containing the referenced Instances.
     """
     ReferencedInstanceSequence: list[SeriesAndInstanceReferenceMacroReferencedInstanceSequenceItem]
-    """(0008,114A) SQ 1 Type 1, Referenced Instance Sequence - PS3.3 2016c Table 10-4.
-    Sequence of Items each providing a reference to an Instance that is part of the
-    Series defined by Series Instance UID (0020,000E) in the enclosing Item. One or
-    more Items shall be included in this Sequence.
+    """(0008,114A) SQ 1 Type 1, Referenced Instance Sequence - PS3.3 2016c Table 10-4,
+    Section 10.4. Sequence of Items each providing a reference to an Instance that
+    is part of the Series defined by Series Instance UID (0020,000E) in the
+    enclosing Item. One or more Items shall be included in this Sequence.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class SeriesAndInstanceReferenceMacro(DicomObject):
-    """Series and Instance Reference Macro - PS3.3 2016c Table 10-4."""
+    """Series and Instance Reference Macro - PS3.3 2016c Table 10-4 (Section 10.4)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -85,7 +85,7 @@ class SeriesAndInstanceReferenceMacro(DicomObject):
         ),
     )
     ReferencedSeriesSequence: list[SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - PS3.3 2016c Table 10-4.
-    Sequence of Items each of which includes the Attributes of one Series. One or
-    more Items shall be included in this Sequence.
+    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - PS3.3 2016c Table 10-4,
+    Section 10.4. Sequence of Items each of which includes the Attributes of one
+    Series. One or more Items shall be included in this Sequence.
     """

@@ -13,7 +13,7 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class SOPInstanceReferenceMacro(DicomObject):
-    """SOP Instance Reference Macro - PS3.3 2016c Table 10-11."""
+    """SOP Instance Reference Macro - PS3.3 2016c Table 10-11 (Section 10.8)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -30,10 +30,10 @@ class SOPInstanceReferenceMacro(DicomObject):
         ),
     )
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11.
-    Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
+    Section 10.8. Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11.
-    Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
+    Section 10.8. Uniquely identifies the referenced SOP Instance.
     """

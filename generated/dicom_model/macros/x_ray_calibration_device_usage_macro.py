@@ -27,16 +27,18 @@ class XRayCalibrationDeviceUsageMacroCalibrationSequenceItem(DicomObject):
         ),
     )
     CalibrationImage: Literal["YES", "NO"]
-    """(0050,0004) CS 1 Type 1, Calibration Image - PS3.3 2016c Table C.8.19.6-6.
-    Indicates whether a reference object (phantom) of known size is present in the
-    frame and was used for calibration. Enumerated Values: YES NO Device is
-    identified using the . See .
+    """(0050,0004) CS 1 Type 1, Calibration Image - PS3.3 2016c Table C.8.19.6-6,
+    Section C.8.19.6.6. Indicates whether a reference object (phantom) of known size
+    is present in the frame and was used for calibration. Enumerated Values: YES NO
+    Device is identified using the . See .
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class XRayCalibrationDeviceUsageMacro(DicomObject):
-    """X-Ray Calibration Device Usage Macro - PS3.3 2016c Table C.8.19.6-6."""
+    """X-Ray Calibration Device Usage Macro - PS3.3 2016c Table C.8.19.6-6 (Section
+    C.8.19.6.6).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -50,7 +52,7 @@ class XRayCalibrationDeviceUsageMacro(DicomObject):
         ),
     )
     CalibrationSequence: list[XRayCalibrationDeviceUsageMacroCalibrationSequenceItem]
-    """(0018,9455) SQ 1 Type 1, Calibration Sequence - PS3.3 2016c Table C.8.19.6-6.
-    Sequence containing the calibration flag for this frame. Only a single Item
-    shall be included in this Sequence.
+    """(0018,9455) SQ 1 Type 1, Calibration Sequence - PS3.3 2016c Table C.8.19.6-6,
+    Section C.8.19.6.6. Sequence containing the calibration flag for this frame.
+    Only a single Item shall be included in this Sequence.
     """

@@ -105,61 +105,62 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
         ),
     )
     CollimatorShape: Sequence[str]
-    """(0018,1700) CS 1-3 Type 1, Collimator Shape - PS3.3 2016c Table C.8.19.6-12.
-    Shape(s) of the collimator. Enumerated Values: RECTANGULAR CIRCULAR POLYGONAL
-    This multi-valued Attribute shall contain at most one of each Enumerated Value.
+    """(0018,1700) CS 1-3 Type 1, Collimator Shape - PS3.3 2016c Table C.8.19.6-12,
+    Section C.8.19.6.12. Shape(s) of the collimator. Enumerated Values: RECTANGULAR
+    CIRCULAR POLYGONAL This multi-valued Attribute shall contain at most one of each
+    Enumerated Value.
     """
     CollimatorLeftVerticalEdge: int | None = None
     """(0018,1702) IS 1 Type 1C, Collimator Left Vertical Edge - PS3.3 2016c Table
-    C.8.19.6-12. Required if Collimator Shape (0018,1700) is RECTANGULAR. Location
-    of the left edge of the rectangular collimator expressed as effective pixel
-    column. See and .
+    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
+    RECTANGULAR. Location of the left edge of the rectangular collimator expressed
+    as effective pixel column. See and .
     """
     CollimatorRightVerticalEdge: int | None = None
     """(0018,1704) IS 1 Type 1C, Collimator Right Vertical Edge - PS3.3 2016c Table
-    C.8.19.6-12. Required if Collimator Shape (0018,1700) is RECTANGULAR. Location
-    of the right edge of the rectangular collimator expressed as effective pixel
-    column. See and .
+    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
+    RECTANGULAR. Location of the right edge of the rectangular collimator expressed
+    as effective pixel column. See and .
     """
     CollimatorUpperHorizontalEdge: int | None = None
     """(0018,1706) IS 1 Type 1C, Collimator Upper Horizontal Edge - PS3.3 2016c Table
-    C.8.19.6-12. Required if Collimator Shape (0018,1700) is RECTANGULAR. Location
-    of the upper edge of the rectangular collimator expressed as effective pixel
-    row. See and .
+    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
+    RECTANGULAR. Location of the upper edge of the rectangular collimator expressed
+    as effective pixel row. See and .
     """
     CollimatorLowerHorizontalEdge: int | None = None
     """(0018,1708) IS 1 Type 1C, Collimator Lower Horizontal Edge - PS3.3 2016c Table
-    C.8.19.6-12. Required if Collimator Shape (0018,1700) is RECTANGULAR. Location
-    of the lower edge of the rectangular collimator expressed as effective pixel
-    row. See and .
+    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
+    RECTANGULAR. Location of the lower edge of the rectangular collimator expressed
+    as effective pixel row. See and .
     """
     CenterOfCircularCollimator: Sequence[int] | None = None
     """(0018,1710) IS 2 Type 1C, Center of Circular Collimator - PS3.3 2016c Table
-    C.8.19.6-12. Required if Collimator Shape (0018,1700) is CIRCULAR. Location of
-    the center of the circular collimator expressed as effective pixel row and
-    column. See and .
+    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
+    CIRCULAR. Location of the center of the circular collimator expressed as
+    effective pixel row and column. See and .
     """
     RadiusOfCircularCollimator: int | None = None
     """(0018,1712) IS 1 Type 1C, Radius of Circular Collimator - PS3.3 2016c Table
-    C.8.19.6-12. Required if Collimator Shape (0018,1700) is CIRCULAR. Radius of the
-    circular collimator expressed as effective number of pixels along the row
-    direction. See and .
+    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
+    CIRCULAR. Radius of the circular collimator expressed as effective number of
+    pixels along the row direction. See and .
     """
     VerticesOfThePolygonalCollimator: Sequence[int] | None = None
     """(0018,1720) IS 2-2n Type 1C, Vertices of the Polygonal Collimator - PS3.3 2016c
-    Table C.8.19.6-12. Required if Collimator Shape (0018,1700) is POLYGONAL.
-    Multiple Values where the first set of two values are: row of the origin vertex;
-    column of the origin vertex. Two or more pairs of values follow and are the
-    effective pixel row and column coordinates of the other vertices of the polygon
-    collimator. Polygon collimators are implicitly closed from the last vertex to
-    the origin vertex and all edges shall be non-intersecting except at the
-    vertices. See .
+    Table C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700)
+    is POLYGONAL. Multiple Values where the first set of two values are: row of the
+    origin vertex; column of the origin vertex. Two or more pairs of values follow
+    and are the effective pixel row and column coordinates of the other vertices of
+    the polygon collimator. Polygon collimators are implicitly closed from the last
+    vertex to the origin vertex and all edges shall be non-intersecting except at
+    the vertices. See .
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class XRayCollimatorMacro(DicomObject):
-    """X-Ray Collimator Macro - PS3.3 2016c Table C.8.19.6-12."""
+    """X-Ray Collimator Macro - PS3.3 2016c Table C.8.19.6-12 (Section C.8.19.6.12)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -174,6 +175,6 @@ class XRayCollimatorMacro(DicomObject):
     )
     CollimatorShapeSequence: list[XRayCollimatorMacroCollimatorShapeSequenceItem]
     """(0018,9407) SQ 1 Type 1, Collimator Shape Sequence - PS3.3 2016c Table
-    C.8.19.6-12. A Sequence that describes the collimator shape. Only a single Item
-    shall be included in this Sequence.
+    C.8.19.6-12, Section C.8.19.6.12. A Sequence that describes the collimator
+    shape. Only a single Item shall be included in this Sequence.
     """

@@ -29,19 +29,21 @@ class XRayFrameAcquisitionMacroFrameAcquisitionSequenceItem(DicomObject):
         ),
     )
     KVP: float | Decimal
-    """(0018,0060) DS 1 Type 1, KVP - PS3.3 2016c Table C.8.19.6-8. Exact peak kilo
-    voltage output of the X-Ray generator used for this frame.
+    """(0018,0060) DS 1 Type 1, KVP - PS3.3 2016c Table C.8.19.6-8, Section C.8.19.6.8.
+    Exact peak kilo voltage output of the X-Ray generator used for this frame.
     """
     XRayTubeCurrentInmA: float
     """(0018,9330) FD 1 Type 1, X-Ray Tube Current in mA - PS3.3 2016c Table
-    C.8.19.6-8. Exact Nominal X-Ray tube current in milliamperes applied during
-    Acquisition Duration (0018,9220) for this frame.
+    C.8.19.6-8, Section C.8.19.6.8. Exact Nominal X-Ray tube current in milliamperes
+    applied during Acquisition Duration (0018,9220) for this frame.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class XRayFrameAcquisitionMacro(DicomObject):
-    """X-Ray Frame Acquisition Macro - PS3.3 2016c Table C.8.19.6-8."""
+    """X-Ray Frame Acquisition Macro - PS3.3 2016c Table C.8.19.6-8 (Section
+    C.8.19.6.8).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -56,6 +58,6 @@ class XRayFrameAcquisitionMacro(DicomObject):
     )
     FrameAcquisitionSequence: list[XRayFrameAcquisitionMacroFrameAcquisitionSequenceItem]
     """(0018,9417) SQ 1 Type 1, Frame Acquisition Sequence - PS3.3 2016c Table
-    C.8.19.6-8. Sequence containing the acquisition parameters for this frame. Only
-    a single Item shall be included in this Sequence.
+    C.8.19.6-8, Section C.8.19.6.8. Sequence containing the acquisition parameters
+    for this frame. Only a single Item shall be included in this Sequence.
     """

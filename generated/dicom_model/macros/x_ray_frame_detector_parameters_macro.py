@@ -37,21 +37,25 @@ class XRayFrameDetectorParametersMacroFrameDetectorParametersSequenceItem(DicomO
         ),
     )
     DetectorActiveTime: float | Decimal | None = None
-    """(0018,7014) DS 1 Type 3, Detector Active Time - PS3.3 2016c Table C.8.19.6-5.
-    Time in mSec that the detector is active during acquisition of this image. This
-    activation window overlaps the time of the X-Ray exposure as defined by Exposure
-    Time in ms (0018,9328) and Detector Activation Offset From Exposure (0018,7016).
+    """(0018,7014) DS 1 Type 3, Detector Active Time - PS3.3 2016c Table C.8.19.6-5,
+    Section C.8.19.6.5. Time in mSec that the detector is active during acquisition
+    of this image. This activation window overlaps the time of the X-Ray exposure as
+    defined by Exposure Time in ms (0018,9328) and Detector Activation Offset From
+    Exposure (0018,7016).
     """
     DetectorActivationOffsetFromExposure: float | Decimal | None = None
     """(0018,7016) DS 1 Type 3, Detector Activation Offset From Exposure - PS3.3 2016c
-    Table C.8.19.6-5. Offset time in mSec that the detector becomes active after the
-    X-Ray beam is turned on during acquisition of this image. May be negative.
+    Table C.8.19.6-5, Section C.8.19.6.5. Offset time in mSec that the detector
+    becomes active after the X-Ray beam is turned on during acquisition of this
+    image. May be negative.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class XRayFrameDetectorParametersMacro(DicomObject):
-    """X-Ray Frame Detector Parameters Macro - PS3.3 2016c Table C.8.19.6-5."""
+    """X-Ray Frame Detector Parameters Macro - PS3.3 2016c Table C.8.19.6-5 (Section
+    C.8.19.6.5).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -68,6 +72,6 @@ class XRayFrameDetectorParametersMacro(DicomObject):
         XRayFrameDetectorParametersMacroFrameDetectorParametersSequenceItem
     ]
     """(0018,9451) SQ 1 Type 1, Frame Detector Parameters Sequence - PS3.3 2016c Table
-    C.8.19.6-5. Sequence containing the detector properties for this frame. Only a
-    single Item shall be included in this Sequence.
+    C.8.19.6-5, Section C.8.19.6.5. Sequence containing the detector properties for
+    this frame. Only a single Item shall be included in this Sequence.
     """

@@ -38,19 +38,19 @@ class XRayGeometryMacroXRayGeometrySequenceItem(DicomObject):
     )
     DistanceSourceToIsocenter: float
     """(0018,9402) FL 1 Type 1, Distance Source to Isocenter - PS3.3 2016c Table
-    C.8.19.6-14. Distance from source to isocenter in mm.
+    C.8.19.6-14, Section C.8.19.6.14. Distance from source to isocenter in mm.
     """
     DistanceSourceToDetector: float | Decimal
     """(0018,1110) DS 1 Type 1, Distance Source to Detector - PS3.3 2016c Table
-    C.8.19.6-14. Distance from source to receptor plane perpendicular to the
-    receptor plane in mm. This value is traditionally referred to as Source Image
-    Receptor Distance (SID).
+    C.8.19.6-14, Section C.8.19.6.14. Distance from source to receptor plane
+    perpendicular to the receptor plane in mm. This value is traditionally referred
+    to as Source Image Receptor Distance (SID).
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class XRayGeometryMacro(DicomObject):
-    """X-Ray Geometry Macro - PS3.3 2016c Table C.8.19.6-14."""
+    """X-Ray Geometry Macro - PS3.3 2016c Table C.8.19.6-14 (Section C.8.19.6.14)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -65,6 +65,6 @@ class XRayGeometryMacro(DicomObject):
     )
     XRayGeometrySequence: list[XRayGeometryMacroXRayGeometrySequenceItem]
     """(0018,9476) SQ 1 Type 1, X-Ray Geometry Sequence - PS3.3 2016c Table
-    C.8.19.6-14. Sequence containing the geometric properties for this frame. Only a
-    single Item shall be included in this Sequence.
+    C.8.19.6-14, Section C.8.19.6.14. Sequence containing the geometric properties
+    for this frame. Only a single Item shall be included in this Sequence.
     """

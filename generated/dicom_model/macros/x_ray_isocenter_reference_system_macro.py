@@ -100,54 +100,58 @@ class XRayIsocenterReferenceSystemMacroIsocenterReferenceSystemSequenceItem(Dico
     )
     PositionerIsocenterPrimaryAngle: float
     """(0018,9463) FL 1 Type 1, Positioner Isocenter Primary Angle - PS3.3 2016c Table
-    C.8.19.6-13. Position of the X-Ray center beam in the isocenter reference system
-    in the X direction (deg). See for further explanation.
+    C.8.19.6-13, Section C.8.19.6.13. Position of the X-Ray center beam in the
+    isocenter reference system in the X direction (deg). See for further
+    explanation.
     """
     PositionerIsocenterSecondaryAngle: float
     """(0018,9464) FL 1 Type 1, Positioner Isocenter Secondary Angle - PS3.3 2016c
-    Table C.8.19.6-13. Position of the X-Ray center beam in the isocenter reference
-    system in the Z direction (deg). See for further explanation.
+    Table C.8.19.6-13, Section C.8.19.6.13. Position of the X-Ray center beam in the
+    isocenter reference system in the Z direction (deg). See for further
+    explanation.
     """
     PositionerIsocenterDetectorRotationAngle: float
     """(0018,9465) FL 1 Type 1, Positioner Isocenter Detector Rotation Angle - PS3.3
-    2016c Table C.8.19.6-13. Rotation of the X-Ray detector plane (deg). See for
-    further explanation.
+    2016c Table C.8.19.6-13, Section C.8.19.6.13. Rotation of the X-Ray detector
+    plane (deg). See for further explanation.
     """
     TableXPositionToIsocenter: float
     """(0018,9466) FL 1 Type 1, Table X Position to Isocenter - PS3.3 2016c Table
-    C.8.19.6-13. X position of the Table Reference Point with respect to the
-    Isocenter (mm). See for further explanation.
+    C.8.19.6-13, Section C.8.19.6.13. X position of the Table Reference Point with
+    respect to the Isocenter (mm). See for further explanation.
     """
     TableYPositionToIsocenter: float
     """(0018,9467) FL 1 Type 1, Table Y Position to Isocenter - PS3.3 2016c Table
-    C.8.19.6-13. Y position of the Table Reference Point with respect to the
-    Isocenter (mm). See for further explanation.
+    C.8.19.6-13, Section C.8.19.6.13. Y position of the Table Reference Point with
+    respect to the Isocenter (mm). See for further explanation.
     """
     TableZPositionToIsocenter: float
     """(0018,9468) FL 1 Type 1, Table Z Position to Isocenter - PS3.3 2016c Table
-    C.8.19.6-13. Z position of the Table Reference Point with respect to the
-    Isocenter (mm). See for further explanation.
+    C.8.19.6-13, Section C.8.19.6.13. Z position of the Table Reference Point with
+    respect to the Isocenter (mm). See for further explanation.
     """
     TableHorizontalRotationAngle: float
     """(0018,9469) FL 1 Type 1, Table Horizontal Rotation Angle - PS3.3 2016c Table
-    C.8.19.6-13. Rotation of the table in the horizontal plane. See for further
-    explanation.
+    C.8.19.6-13, Section C.8.19.6.13. Rotation of the table in the horizontal plane.
+    See for further explanation.
     """
     TableHeadTiltAngle: float
-    """(0018,9470) FL 1 Type 1, Table Head Tilt Angle - PS3.3 2016c Table C.8.19.6-13.
-    Angle of the head-feet axis of the table in degrees relative to the horizontal
-    plane. See for further explanation.
+    """(0018,9470) FL 1 Type 1, Table Head Tilt Angle - PS3.3 2016c Table C.8.19.6-13,
+    Section C.8.19.6.13. Angle of the head-feet axis of the table in degrees
+    relative to the horizontal plane. See for further explanation.
     """
     TableCradleTiltAngle: float
     """(0018,9471) FL 1 Type 1, Table Cradle Tilt Angle - PS3.3 2016c Table
-    C.8.19.6-13. Angle of the left-right axis of the table in degrees relative to
-    the horizontal plane. See for further explanation.
+    C.8.19.6-13, Section C.8.19.6.13. Angle of the left-right axis of the table in
+    degrees relative to the horizontal plane. See for further explanation.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class XRayIsocenterReferenceSystemMacro(DicomObject):
-    """X-Ray Isocenter Reference System Macro - PS3.3 2016c Table C.8.19.6-13."""
+    """X-Ray Isocenter Reference System Macro - PS3.3 2016c Table C.8.19.6-13 (Section
+    C.8.19.6.13).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -164,6 +168,7 @@ class XRayIsocenterReferenceSystemMacro(DicomObject):
         XRayIsocenterReferenceSystemMacroIsocenterReferenceSystemSequenceItem
     ]
     """(0018,9462) SQ 1 Type 1, Isocenter Reference System Sequence - PS3.3 2016c Table
-    C.8.19.6-13. A Sequence that describes the Isocenter Reference Coordinate System
-    (O, X, Y, Z). Only a single Item shall be included in this Sequence.
+    C.8.19.6-13, Section C.8.19.6.13. A Sequence that describes the Isocenter
+    Reference Coordinate System (O, X, Y, Z). Only a single Item shall be included
+    in this Sequence.
     """

@@ -28,16 +28,18 @@ class XRayObjectThicknessMacroObjectThicknessSequenceItem(DicomObject):
     )
     CalculatedAnatomyThickness: float
     """(0018,9452) FL 1 Type 1, Calculated Anatomy Thickness - PS3.3 2016c Table
-    C.8.19.6-7. The physical thickness in mm of the anatomic region of interest as
-    specified in the Anatomic Region Sequence (0008,2218) in the direction of the
-    center of the beam. The value takes in account the position relative to object
-    and the X-Ray source - detector axis.
+    C.8.19.6-7, Section C.8.19.6.7. The physical thickness in mm of the anatomic
+    region of interest as specified in the Anatomic Region Sequence (0008,2218) in
+    the direction of the center of the beam. The value takes in account the position
+    relative to object and the X-Ray source - detector axis.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class XRayObjectThicknessMacro(DicomObject):
-    """X-Ray Object Thickness Macro - PS3.3 2016c Table C.8.19.6-7."""
+    """X-Ray Object Thickness Macro - PS3.3 2016c Table C.8.19.6-7 (Section
+    C.8.19.6.7).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -52,6 +54,6 @@ class XRayObjectThicknessMacro(DicomObject):
     )
     ObjectThicknessSequence: list[XRayObjectThicknessMacroObjectThicknessSequenceItem]
     """(0018,9456) SQ 1 Type 1, Object Thickness Sequence - PS3.3 2016c Table
-    C.8.19.6-7. Sequence containing object thickness for this frame. Only a single
-    Item shall be included in this Sequence.
+    C.8.19.6-7, Section C.8.19.6.7. Sequence containing object thickness for this
+    frame. Only a single Item shall be included in this Sequence.
     """

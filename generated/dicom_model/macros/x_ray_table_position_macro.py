@@ -74,44 +74,48 @@ class XRayTablePositionMacroTablePositionSequenceItem(DicomObject):
     )
     TableTopVerticalPosition: float | Decimal
     """(300A,0128) DS 1 Type 1, Table Top Vertical Position - PS3.3 2016c Table
-    C.8.19.6-11. Table Top Vertical position with respect to an arbitrary chosen
-    reference by the equipment in (mm). Table motion downwards is positive
+    C.8.19.6-11, Section C.8.19.6.11. Table Top Vertical position with respect to an
+    arbitrary chosen reference by the equipment in (mm). Table motion downwards is
+    positive
     """
     TableTopLongitudinalPosition: float | Decimal
     """(300A,0129) DS 1 Type 1, Table Top Longitudinal Position - PS3.3 2016c Table
-    C.8.19.6-11. Table Top Longitudinal position with respect to an arbitrary chosen
-    reference by the equipment in (mm). Table motion towards LAO is positive
-    assuming that the patient is positioned supine and its head is in normal
-    position.
+    C.8.19.6-11, Section C.8.19.6.11. Table Top Longitudinal position with respect
+    to an arbitrary chosen reference by the equipment in (mm). Table motion towards
+    LAO is positive assuming that the patient is positioned supine and its head is
+    in normal position.
     """
     TableTopLateralPosition: float | Decimal
     """(300A,012A) DS 1 Type 1, Table Top Lateral Position - PS3.3 2016c Table
-    C.8.19.6-11. Table Top Lateral position with respect to an arbitrary chosen
-    reference by the equipment in (mm). Table motion towards CRA is positive
-    assuming that the patient is positioned supine and its head is in normal
-    position.
+    C.8.19.6-11, Section C.8.19.6.11. Table Top Lateral position with respect to an
+    arbitrary chosen reference by the equipment in (mm). Table motion towards CRA is
+    positive assuming that the patient is positioned supine and its head is in
+    normal position.
     """
     TableHorizontalRotationAngle: float
     """(0018,9469) FL 1 Type 1, Table Horizontal Rotation Angle - PS3.3 2016c Table
-    C.8.19.6-11. Rotation of the table in the horizontal plane (clockwise when
-    looking from above the table).
+    C.8.19.6-11, Section C.8.19.6.11. Rotation of the table in the horizontal plane
+    (clockwise when looking from above the table).
     """
     TableHeadTiltAngle: float
-    """(0018,9470) FL 1 Type 1, Table Head Tilt Angle - PS3.3 2016c Table C.8.19.6-11.
-    Angle of the head-feet axis of the table in degrees relative to the horizontal
-    plane. Positive values indicate that the head of the table is upwards.
+    """(0018,9470) FL 1 Type 1, Table Head Tilt Angle - PS3.3 2016c Table C.8.19.6-11,
+    Section C.8.19.6.11. Angle of the head-feet axis of the table in degrees
+    relative to the horizontal plane. Positive values indicate that the head of the
+    table is upwards.
     """
     TableCradleTiltAngle: float
     """(0018,9471) FL 1 Type 1, Table Cradle Tilt Angle - PS3.3 2016c Table
-    C.8.19.6-11. Angle of the left-right axis of the table in degrees relative to
-    the horizontal plane. Positive values indicate that the left of the table is
-    upwards.
+    C.8.19.6-11, Section C.8.19.6.11. Angle of the left-right axis of the table in
+    degrees relative to the horizontal plane. Positive values indicate that the left
+    of the table is upwards.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class XRayTablePositionMacro(DicomObject):
-    """X-Ray Table Position Macro - PS3.3 2016c Table C.8.19.6-11."""
+    """X-Ray Table Position Macro - PS3.3 2016c Table C.8.19.6-11 (Section
+    C.8.19.6.11).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -126,6 +130,7 @@ class XRayTablePositionMacro(DicomObject):
     )
     TablePositionSequence: list[XRayTablePositionMacroTablePositionSequenceItem]
     """(0018,9406) SQ 1 Type 1, Table Position Sequence - PS3.3 2016c Table
-    C.8.19.6-11. A Sequence that describes the geometrical position of the table
-    top. Only a single Item shall be included in this Sequence.
+    C.8.19.6-11, Section C.8.19.6.11. A Sequence that describes the geometrical
+    position of the table top. Only a single Item shall be included in this
+    Sequence.
     """

@@ -13,7 +13,7 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class ClinicalTrialSeriesModule(DicomObject):
-    """Clinical Trial Series Module - PS3.3 2016c Table C.7-5b."""
+    """Clinical Trial Series Module - PS3.3 2016c Table C.7-5b (Section C.7.3.2)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -46,15 +46,17 @@ class ClinicalTrialSeriesModule(DicomObject):
     )
     ClinicalTrialCoordinatingCenterName: str | None
     """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
-    Table C.7-5b. The name of the institution that is responsible for coordinating
-    the medical imaging data for the clinical trial or research. See .
+    Table C.7-5b, Section C.7.3.2. The name of the institution that is responsible
+    for coordinating the medical imaging data for the clinical trial or research.
+    See .
     """
     ClinicalTrialSeriesID: str | None = None
-    """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b. An
-    identifier of the series in the context of a clinical trial or research. See .
+    """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b,
+    Section C.7.3.2. An identifier of the series in the context of a clinical trial
+    or research. See .
     """
     ClinicalTrialSeriesDescription: str | None = None
     """(0012,0072) LO 1 Type 3, Clinical Trial Series Description - PS3.3 2016c Table
-    C.7-5b. A description of the series in the context of a clinical trial or
-    research. See .
+    C.7-5b, Section C.7.3.2. A description of the series in the context of a
+    clinical trial or research. See .
     """

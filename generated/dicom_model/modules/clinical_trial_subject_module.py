@@ -13,7 +13,7 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class ClinicalTrialSubjectModule(DicomObject):
-    """Clinical Trial Subject Module - PS3.3 2016c Table C.7-2b."""
+    """Clinical Trial Subject Module - PS3.3 2016c Table C.7-2b (Section C.7.1.3)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -99,46 +99,50 @@ class ClinicalTrialSubjectModule(DicomObject):
         ),
     )
     ClinicalTrialSponsorName: str
-    """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b.
-    The name of the clinical trial or research sponsor. See .
+    """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3. The name of the clinical trial or research sponsor. See .
     """
     ClinicalTrialProtocolID: str
-    """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b.
-    Identifier for the noted protocol. See .
+    """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3. Identifier for the noted protocol. See .
     """
     ClinicalTrialProtocolName: str | None
     """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table
-    C.7-2b. The name of the clinical trial or research protocol. See .
+    C.7-2b, Section C.7.1.3. The name of the clinical trial or research protocol.
+    See .
     """
     ClinicalTrialSiteID: str | None
-    """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b. The
-    identifier of the site responsible for submitting clinical trial or research
-    data. See .
+    """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3. The identifier of the site responsible for submitting clinical
+    trial or research data. See .
     """
     ClinicalTrialSiteName: str | None
-    """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b.
-    Name of the site responsible for submitting clinical trial or research data. See
+    """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3. Name of the site responsible for submitting clinical trial or
+    research data. See
     """
     ClinicalTrialSubjectID: str | None = None
-    """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b.
-    The assigned identifier for the clinical trial or research subject. See . Shall
-    be present if Clinical Trial Subject Reading ID (0012,0042) is absent. May be
-    present otherwise.
+    """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b,
+    Section C.7.1.3. The assigned identifier for the clinical trial or research
+    subject. See . Shall be present if Clinical Trial Subject Reading ID (0012,0042)
+    is absent. May be present otherwise.
     """
     ClinicalTrialSubjectReadingID: str | None = None
     """(0012,0042) LO 1 Type 1C, Clinical Trial Subject Reading ID - PS3.3 2016c Table
-    C.7-2b. Identifies the subject for blinded evaluations. Shall be present if
-    Clinical Trial Subject ID (0012,0040) is absent. May be present otherwise. See .
+    C.7-2b, Section C.7.1.3. Identifies the subject for blinded evaluations. Shall
+    be present if Clinical Trial Subject ID (0012,0040) is absent. May be present
+    otherwise. See .
     """
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     """(0012,0081) LO 1 Type 1C, Clinical Trial Protocol Ethics Committee Name - PS3.3
-    2016c Table C.7-2b. Name of the Ethics Committee or Institutional Review Board
-    (IRB) or Institutional Animal Care and Use Committees (IACUC) responsible for
-    approval of the Clinical Trial or research. Required if Clinical Trial Protocol
-    Ethics Committee Approval Number (0012,0082) is present.
+    2016c Table C.7-2b, Section C.7.1.3. Name of the Ethics Committee or
+    Institutional Review Board (IRB) or Institutional Animal Care and Use Committees
+    (IACUC) responsible for approval of the Clinical Trial or research. Required if
+    Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present.
     """
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
     """(0012,0082) LO 1 Type 3, Clinical Trial Protocol Ethics Committee Approval
-    Number - PS3.3 2016c Table C.7-2b. Approval number issued by committee described
-    in Clinical Trial Protocol Ethics Committee Name (0012,0081).
+    Number - PS3.3 2016c Table C.7-2b, Section C.7.1.3. Approval number issued by
+    committee described in Clinical Trial Protocol Ethics Committee Name
+    (0012,0081).
     """

@@ -32,18 +32,18 @@ class CTSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
         ),
     )
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11.
-    Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
+    Section 10.8. Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11.
-    Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
+    Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class CTSeriesModule(DicomObject):
-    """CT Series Module - PS3.3 2016c Table C.8-113."""
+    """CT Series Module - PS3.3 2016c Table C.8-113 (Section C.8.15.1)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -62,16 +62,16 @@ class CTSeriesModule(DicomObject):
         ),
     )
     Modality: Literal["CT"]
-    """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.8-113. Type of equipment
-    that originally acquired the data used to create the images in this Series.
-    Enumerated Values: CT See for further explanation.
+    """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.8-113, Section C.8.15.1.
+    Type of equipment that originally acquired the data used to create the images in
+    this Series. Enumerated Values: CT See for further explanation.
     """
     ReferencedPerformedProcedureStepSequence: (
         list[CTSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
     ) = None
     """(0008,1111) SQ 1 Type 1C, Referenced Performed Procedure Step Sequence - PS3.3
-    2016c Table C.8-113. Uniquely identifies the Performed Procedure Step SOP
-    Instance to which the Series is related. Only a single Item shall be included in
-    this Sequence. Required if a Performed Procedure Step SOP Class was involved in
-    the creation of this Series.
+    2016c Table C.8-113, Section C.8.15.1. Uniquely identifies the Performed
+    Procedure Step SOP Instance to which the Series is related. Only a single Item
+    shall be included in this Sequence. Required if a Performed Procedure Step SOP
+    Class was involved in the creation of this Series.
     """

@@ -14,7 +14,7 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class EnhancedGeneralEquipmentModule(DicomObject):
-    """Enhanced General Equipment Module - PS3.3 2016c Table C.7-8b."""
+    """Enhanced General Equipment Module - PS3.3 2016c Table C.7-8b (Section C.7.5.2)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -37,21 +37,21 @@ class EnhancedGeneralEquipmentModule(DicomObject):
         ),
     )
     Manufacturer: str
-    """(0008,0070) LO 1 Type 1, Manufacturer - PS3.3 2016c Table C.7-8b. Manufacturer
-    of the equipment that produced the composite instances.
+    """(0008,0070) LO 1 Type 1, Manufacturer - PS3.3 2016c Table C.7-8b, Section
+    C.7.5.2. Manufacturer of the equipment that produced the composite instances.
     """
     ManufacturerModelName: str
-    """(0008,1090) LO 1 Type 1, Manufacturer's Model Name - PS3.3 2016c Table C.7-8b.
-    Manufacturer's model name of the equipment that produced the composite
-    instances.
+    """(0008,1090) LO 1 Type 1, Manufacturer's Model Name - PS3.3 2016c Table C.7-8b,
+    Section C.7.5.2. Manufacturer's model name of the equipment that produced the
+    composite instances.
     """
     DeviceSerialNumber: str
-    """(0018,1000) LO 1 Type 1, Device Serial Number - PS3.3 2016c Table C.7-8b.
-    Manufacturer's serial number of the equipment that produced the composite
-    instances.
+    """(0018,1000) LO 1 Type 1, Device Serial Number - PS3.3 2016c Table C.7-8b,
+    Section C.7.5.2. Manufacturer's serial number of the equipment that produced the
+    composite instances.
     """
     SoftwareVersions: Sequence[str]
-    """(0018,1020) LO 1-n Type 1, Software Versions - PS3.3 2016c Table C.7-8b.
-    Manufacturer's designation of software version of the equipment that produced
-    the composite instances. See .
+    """(0018,1020) LO 1-n Type 1, Software Versions - PS3.3 2016c Table C.7-8b, Section
+    C.7.5.2. Manufacturer's designation of software version of the equipment that
+    produced the composite instances. See .
     """

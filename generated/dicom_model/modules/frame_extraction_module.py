@@ -62,32 +62,34 @@ class FrameExtractionModuleFrameExtractionSequenceItem(DicomObject):
     )
     MultiFrameSourceSOPInstanceUID: str
     """(0008,1167) UI 1 Type 1, Multi-frame Source SOP Instance UID - PS3.3 2016c Table
-    C.12-9. SOP Instance from which the frames of this instance are extracted.
+    C.12-9, Section C.12.3. SOP Instance from which the frames of this instance are
+    extracted.
     """
     SimpleFrameList: Sequence[int] | None = None
-    """(0008,1161) UL 1-n Type 1C, Simple Frame List - PS3.3 2016c Table C.12-9. A list
-    of Frames that were extracted in the form of a simple list. Required if object
-    extraction is based on a Frame Level Retrieve using the Simple Frame List
-    (0008,1161) attribute. See "Instance and Frame Level Retrieve SOP Classes"
+    """(0008,1161) UL 1-n Type 1C, Simple Frame List - PS3.3 2016c Table C.12-9,
+    Section C.12.3. A list of Frames that were extracted in the form of a simple
+    list. Required if object extraction is based on a Frame Level Retrieve using the
+    Simple Frame List (0008,1161) attribute. See "Instance and Frame Level Retrieve
+    SOP Classes"
     """
     CalculatedFrameList: Sequence[int] | None = None
-    """(0008,1162) UL 3-3n Type 1C, Calculated Frame List - PS3.3 2016c Table C.12-9. A
-    list of Frames that were extracted in the form of one or more triplets Required
-    if object extraction is based on a Frame Level Retrieve using the Calculated
-    Frame List (0008,1162) attribute. See "Instance and Frame Level Retrieve SOP
-    Classes"
+    """(0008,1162) UL 3-3n Type 1C, Calculated Frame List - PS3.3 2016c Table C.12-9,
+    Section C.12.3. A list of Frames that were extracted in the form of one or more
+    triplets Required if object extraction is based on a Frame Level Retrieve using
+    the Calculated Frame List (0008,1162) attribute. See "Instance and Frame Level
+    Retrieve SOP Classes"
     """
     TimeRange: Sequence[float] | None = None
-    """(0008,1163) FD 2 Type 1C, Time Range - PS3.3 2016c Table C.12-9. The start and
-    end times of the frames that were extracted. Required if object extraction is
-    based on a Frame Level Retrieve using Time Range (0008,1163). See "Instance and
-    Frame Level Retrieve SOP Classes"
+    """(0008,1163) FD 2 Type 1C, Time Range - PS3.3 2016c Table C.12-9, Section C.12.3.
+    The start and end times of the frames that were extracted. Required if object
+    extraction is based on a Frame Level Retrieve using Time Range (0008,1163). See
+    "Instance and Frame Level Retrieve SOP Classes"
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class FrameExtractionModule(DicomObject):
-    """Frame Extraction Module - PS3.3 2016c Table C.12-9."""
+    """Frame Extraction Module - PS3.3 2016c Table C.12-9 (Section C.12.3)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -101,10 +103,11 @@ class FrameExtractionModule(DicomObject):
         ),
     )
     FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem]
-    """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9.
-    Sequence containing details of how this SOP Instance was extracted from a source
-    multi-frame SOP Instance. If this instance was created from an instance that
-    contains a Frame Extraction Sequence, then this sequence shall contain all of
-    the items from the parent's Frame Extraction Sequence and a new item that
-    describes this extraction. One or more Items shall be included in this Sequence.
+    """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9,
+    Section C.12.3. Sequence containing details of how this SOP Instance was
+    extracted from a source multi-frame SOP Instance. If this instance was created
+    from an instance that contains a Frame Extraction Sequence, then this sequence
+    shall contain all of the items from the parent's Frame Extraction Sequence and a
+    new item that describes this extraction. One or more Items shall be included in
+    this Sequence.
     """

@@ -13,7 +13,7 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class FrameOfReferenceModule(DicomObject):
-    """Frame of Reference Module - PS3.3 2016c Table C.7-6."""
+    """Frame of Reference Module - PS3.3 2016c Table C.7-6 (Section C.7.4.1)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -30,11 +30,12 @@ class FrameOfReferenceModule(DicomObject):
         ),
     )
     FrameOfReferenceUID: str
-    """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6.
-    Uniquely identifies the frame of reference for a Series. See for further
-    explanation.
+    """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
+    Section C.7.4.1. Uniquely identifies the frame of reference for a Series. See
+    for further explanation.
     """
     PositionReferenceIndicator: str | None
-    """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6.
-    Part of the imaging target used as a reference. See for further explanation.
+    """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
+    Section C.7.4.1. Part of the imaging target used as a reference. See for further
+    explanation.
     """

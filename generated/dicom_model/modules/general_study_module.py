@@ -80,50 +80,51 @@ class GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem(DicomObjec
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - PS3.3 2016c Table
-    10-1. A coded entry that identifies a person. The Code Meaning attribute, though
-    it will be encoded with a VR of LO, may be encoded according to the rules of the
-    PN VR (e.g., caret '^' delimiters shall separate name components), except that a
-    single component (i.e., the whole name unseparated by caret delimiters) is not
-    permitted. Name component groups for use with multi-byte character sets are
-    permitted, as long as they fit within the 64 characters (the length of the LO
-    VR). One or more Items shall be included in this Sequence.
+    10-1, Section 10.1. A coded entry that identifies a person. The Code Meaning
+    attribute, though it will be encoded with a VR of LO, may be encoded according
+    to the rules of the PN VR (e.g., caret '^' delimiters shall separate name
+    components), except that a single component (i.e., the whole name unseparated by
+    caret delimiters) is not permitted. Name component groups for use with multi-
+    byte character sets are permitted, as long as they fit within the 64 characters
+    (the length of the LO VR). One or more Items shall be included in this Sequence.
     """
     PersonAddress: str | None = None
-    """(0040,1102) ST 1 Type 3, Person's Address - PS3.3 2016c Table 10-1. Person's
-    mailing address
+    """(0040,1102) ST 1 Type 3, Person's Address - PS3.3 2016c Table 10-1, Section
+    10.1. Person's mailing address
     """
     PersonTelephoneNumbers: Sequence[str] | None = None
-    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - PS3.3 2016c Table 10-1.
-    Person's telephone number(s)
+    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - PS3.3 2016c Table 10-1,
+    Section 10.1. Person's telephone number(s)
     """
     PersonTelecomInformation: object | None = None
-    """(0040,1104) - 1 Type 3, Person's Telecom Information - PS3.3 2016c Table 10-1.
-    The person's telecommunication contact information, including telephone, email,
-    or other telecom addresses. This attribute may have internal format or structure
-    in accordance with local agreement or profile. In the absence of such agreement
-    or prior formatting, use of ITU-T E.123 is suggested. It is recommended that
-    this attribute be treated as equivalent to HL7v2 (v2.5 or later) field ROL-12,
-    and be formatted in accordance with the HL7v2 XTN data type (without escapes for
-    HL7 message structure reserved characters). See additional notes in the Module
-    invoking this Macro.
+    """(0040,1104) - 1 Type 3, Person's Telecom Information - PS3.3 2016c Table 10-1,
+    Section 10.1. The person's telecommunication contact information, including
+    telephone, email, or other telecom addresses. This attribute may have internal
+    format or structure in accordance with local agreement or profile. In the
+    absence of such agreement or prior formatting, use of ITU-T E.123 is suggested.
+    It is recommended that this attribute be treated as equivalent to HL7v2 (v2.5 or
+    later) field ROL-12, and be formatted in accordance with the HL7v2 XTN data type
+    (without escapes for HL7 message structure reserved characters). See additional
+    notes in the Module invoking this Macro.
     """
     InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 1C, Institution Name - PS3.3 2016c Table 10-1. Institution
-    or organization to which the identified individual is responsible or
-    accountable. Required if Institution Code Sequence (0008,0082) is not present.
+    """(0008,0080) LO 1 Type 1C, Institution Name - PS3.3 2016c Table 10-1, Section
+    10.1. Institution or organization to which the identified individual is
+    responsible or accountable. Required if Institution Code Sequence (0008,0082) is
+    not present.
     """
     InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table 10-1. Mailing
-    address of the institution or organization to which the identified individual is
-    responsible or accountable.
+    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table 10-1, Section
+    10.1. Mailing address of the institution or organization to which the identified
+    individual is responsible or accountable.
     """
     InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
         None
     )
-    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - PS3.3 2016c Table 10-1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Name (0008,0080) is not present. Only a
-    single Item shall be included in this Sequence.
+    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - PS3.3 2016c Table 10-1,
+    Section 10.1. Institution or organization to which the identified individual is
+    responsible or accountable. Required if Institution Name (0008,0080) is not
+    present. Only a single Item shall be included in this Sequence.
     """
 
 
@@ -167,25 +168,26 @@ class GeneralStudyModuleIssuerOfAccessionNumberSequenceItem(DicomObject):
         ),
     )
     LocalNamespaceEntityID: str | None = None
-    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17.
-    Identifies an entity within the local namespace or domain. Required if Universal
-    Entity ID (0040,0032) is not present; may be present otherwise.
+    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17,
+    Section 10.14. Identifies an entity within the local namespace or domain.
+    Required if Universal Entity ID (0040,0032) is not present; may be present
+    otherwise.
     """
     UniversalEntityID: str | None = None
-    """(0040,0032) UT 1 Type 1C, Universal Entity ID - PS3.3 2016c Table 10-17.
-    Universal or unique identifier for an entity. Required if Local Namespace Entity
-    ID (0040,0031) is not present; may be present otherwise.
+    """(0040,0032) UT 1 Type 1C, Universal Entity ID - PS3.3 2016c Table 10-17, Section
+    10.14. Universal or unique identifier for an entity. Required if Local Namespace
+    Entity ID (0040,0031) is not present; may be present otherwise.
     """
     UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
         None
     )
-    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - PS3.3 2016c Table 10-17.
-    Standard defining the format of the Universal Entity ID. Required if Universal
-    Entity ID (0040,0032) is present. Enumerated Values: DNS An Internet dotted
-    name. Either in ASCII or as integers EUI64 An IEEE Extended Unique Identifier
-    ISO An International Standards Organization Object Identifier URI Uniform
-    Resource Identifier UUID The DCE Universal Unique Identifier X400 An X.400 MHS
-    identifier X500 An X.500 directory name
+    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - PS3.3 2016c Table 10-17,
+    Section 10.14. Standard defining the format of the Universal Entity ID. Required
+    if Universal Entity ID (0040,0032) is present. Enumerated Values: DNS An
+    Internet dotted name. Either in ASCII or as integers EUI64 An IEEE Extended
+    Unique Identifier ISO An International Standards Organization Object Identifier
+    URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
+    X.400 MHS identifier X500 An X.500 directory name
     """
 
 
@@ -250,50 +252,51 @@ class GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem(DicomObject
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - PS3.3 2016c Table
-    10-1. A coded entry that identifies a person. The Code Meaning attribute, though
-    it will be encoded with a VR of LO, may be encoded according to the rules of the
-    PN VR (e.g., caret '^' delimiters shall separate name components), except that a
-    single component (i.e., the whole name unseparated by caret delimiters) is not
-    permitted. Name component groups for use with multi-byte character sets are
-    permitted, as long as they fit within the 64 characters (the length of the LO
-    VR). One or more Items shall be included in this Sequence.
+    10-1, Section 10.1. A coded entry that identifies a person. The Code Meaning
+    attribute, though it will be encoded with a VR of LO, may be encoded according
+    to the rules of the PN VR (e.g., caret '^' delimiters shall separate name
+    components), except that a single component (i.e., the whole name unseparated by
+    caret delimiters) is not permitted. Name component groups for use with multi-
+    byte character sets are permitted, as long as they fit within the 64 characters
+    (the length of the LO VR). One or more Items shall be included in this Sequence.
     """
     PersonAddress: str | None = None
-    """(0040,1102) ST 1 Type 3, Person's Address - PS3.3 2016c Table 10-1. Person's
-    mailing address
+    """(0040,1102) ST 1 Type 3, Person's Address - PS3.3 2016c Table 10-1, Section
+    10.1. Person's mailing address
     """
     PersonTelephoneNumbers: Sequence[str] | None = None
-    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - PS3.3 2016c Table 10-1.
-    Person's telephone number(s)
+    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - PS3.3 2016c Table 10-1,
+    Section 10.1. Person's telephone number(s)
     """
     PersonTelecomInformation: object | None = None
-    """(0040,1104) - 1 Type 3, Person's Telecom Information - PS3.3 2016c Table 10-1.
-    The person's telecommunication contact information, including telephone, email,
-    or other telecom addresses. This attribute may have internal format or structure
-    in accordance with local agreement or profile. In the absence of such agreement
-    or prior formatting, use of ITU-T E.123 is suggested. It is recommended that
-    this attribute be treated as equivalent to HL7v2 (v2.5 or later) field ROL-12,
-    and be formatted in accordance with the HL7v2 XTN data type (without escapes for
-    HL7 message structure reserved characters). See additional notes in the Module
-    invoking this Macro.
+    """(0040,1104) - 1 Type 3, Person's Telecom Information - PS3.3 2016c Table 10-1,
+    Section 10.1. The person's telecommunication contact information, including
+    telephone, email, or other telecom addresses. This attribute may have internal
+    format or structure in accordance with local agreement or profile. In the
+    absence of such agreement or prior formatting, use of ITU-T E.123 is suggested.
+    It is recommended that this attribute be treated as equivalent to HL7v2 (v2.5 or
+    later) field ROL-12, and be formatted in accordance with the HL7v2 XTN data type
+    (without escapes for HL7 message structure reserved characters). See additional
+    notes in the Module invoking this Macro.
     """
     InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 1C, Institution Name - PS3.3 2016c Table 10-1. Institution
-    or organization to which the identified individual is responsible or
-    accountable. Required if Institution Code Sequence (0008,0082) is not present.
+    """(0008,0080) LO 1 Type 1C, Institution Name - PS3.3 2016c Table 10-1, Section
+    10.1. Institution or organization to which the identified individual is
+    responsible or accountable. Required if Institution Code Sequence (0008,0082) is
+    not present.
     """
     InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table 10-1. Mailing
-    address of the institution or organization to which the identified individual is
-    responsible or accountable.
+    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table 10-1, Section
+    10.1. Mailing address of the institution or organization to which the identified
+    individual is responsible or accountable.
     """
     InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
         None
     )
-    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - PS3.3 2016c Table 10-1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Name (0008,0080) is not present. Only a
-    single Item shall be included in this Sequence.
+    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - PS3.3 2016c Table 10-1,
+    Section 10.1. Institution or organization to which the identified individual is
+    responsible or accountable. Required if Institution Name (0008,0080) is not
+    present. Only a single Item shall be included in this Sequence.
     """
 
 
@@ -358,50 +361,51 @@ class GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem(DicomOb
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - PS3.3 2016c Table
-    10-1. A coded entry that identifies a person. The Code Meaning attribute, though
-    it will be encoded with a VR of LO, may be encoded according to the rules of the
-    PN VR (e.g., caret '^' delimiters shall separate name components), except that a
-    single component (i.e., the whole name unseparated by caret delimiters) is not
-    permitted. Name component groups for use with multi-byte character sets are
-    permitted, as long as they fit within the 64 characters (the length of the LO
-    VR). One or more Items shall be included in this Sequence.
+    10-1, Section 10.1. A coded entry that identifies a person. The Code Meaning
+    attribute, though it will be encoded with a VR of LO, may be encoded according
+    to the rules of the PN VR (e.g., caret '^' delimiters shall separate name
+    components), except that a single component (i.e., the whole name unseparated by
+    caret delimiters) is not permitted. Name component groups for use with multi-
+    byte character sets are permitted, as long as they fit within the 64 characters
+    (the length of the LO VR). One or more Items shall be included in this Sequence.
     """
     PersonAddress: str | None = None
-    """(0040,1102) ST 1 Type 3, Person's Address - PS3.3 2016c Table 10-1. Person's
-    mailing address
+    """(0040,1102) ST 1 Type 3, Person's Address - PS3.3 2016c Table 10-1, Section
+    10.1. Person's mailing address
     """
     PersonTelephoneNumbers: Sequence[str] | None = None
-    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - PS3.3 2016c Table 10-1.
-    Person's telephone number(s)
+    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - PS3.3 2016c Table 10-1,
+    Section 10.1. Person's telephone number(s)
     """
     PersonTelecomInformation: object | None = None
-    """(0040,1104) - 1 Type 3, Person's Telecom Information - PS3.3 2016c Table 10-1.
-    The person's telecommunication contact information, including telephone, email,
-    or other telecom addresses. This attribute may have internal format or structure
-    in accordance with local agreement or profile. In the absence of such agreement
-    or prior formatting, use of ITU-T E.123 is suggested. It is recommended that
-    this attribute be treated as equivalent to HL7v2 (v2.5 or later) field ROL-12,
-    and be formatted in accordance with the HL7v2 XTN data type (without escapes for
-    HL7 message structure reserved characters). See additional notes in the Module
-    invoking this Macro.
+    """(0040,1104) - 1 Type 3, Person's Telecom Information - PS3.3 2016c Table 10-1,
+    Section 10.1. The person's telecommunication contact information, including
+    telephone, email, or other telecom addresses. This attribute may have internal
+    format or structure in accordance with local agreement or profile. In the
+    absence of such agreement or prior formatting, use of ITU-T E.123 is suggested.
+    It is recommended that this attribute be treated as equivalent to HL7v2 (v2.5 or
+    later) field ROL-12, and be formatted in accordance with the HL7v2 XTN data type
+    (without escapes for HL7 message structure reserved characters). See additional
+    notes in the Module invoking this Macro.
     """
     InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 1C, Institution Name - PS3.3 2016c Table 10-1. Institution
-    or organization to which the identified individual is responsible or
-    accountable. Required if Institution Code Sequence (0008,0082) is not present.
+    """(0008,0080) LO 1 Type 1C, Institution Name - PS3.3 2016c Table 10-1, Section
+    10.1. Institution or organization to which the identified individual is
+    responsible or accountable. Required if Institution Code Sequence (0008,0082) is
+    not present.
     """
     InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table 10-1. Mailing
-    address of the institution or organization to which the identified individual is
-    responsible or accountable.
+    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table 10-1, Section
+    10.1. Mailing address of the institution or organization to which the identified
+    individual is responsible or accountable.
     """
     InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
         None
     )
-    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - PS3.3 2016c Table 10-1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Name (0008,0080) is not present. Only a
-    single Item shall be included in this Sequence.
+    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - PS3.3 2016c Table 10-1,
+    Section 10.1. Institution or organization to which the identified individual is
+    responsible or accountable. Required if Institution Name (0008,0080) is not
+    present. Only a single Item shall be included in this Sequence.
     """
 
 
@@ -549,92 +553,95 @@ class GeneralStudyModuleProcedureCodeSequenceItem(DicomObject):
         ),
     )
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a. The identifier
-    of the Coded Entry. See . Shall be present if the code value length is 16
-    characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    The identifier of the Coded Entry. See . Shall be present if the code value
+    length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a.
-    The identifier of the coding scheme in which the Coded Entry is defined. See .
-    Shall be present if Code Value (0008,0100) or Long Code Value (0008,0119) is
-    present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
+    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See . Required if the value of Coding Scheme Designator (0008,0102)
-    is present and is not sufficient to identify the Code Value (0008,0100) or Long
-    Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously. May be
-    present otherwise.
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. An identifier of the version of the coding scheme if necessary to
+    resolve ambiguity. See . Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a. Text that
-    conveys the meaning of the Coded Entry. See .
+    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    Text that conveys the meaning of the Coded Entry. See .
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See .
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
+    Section 8.8. Codes that are considered equivalent by the creating system. One or
+    more Items are permitted in this Sequence. See .
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
+    The unique identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Mapping Resource that defines the Context Group from which
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
+    is present.
+    """
+    MappingResourceUID: str | None = None
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The unique identifier of the Mapping Resource that defines the
+    Context Group from which Coded Entry was selected. The unique identifier for the
+    DICOM Content Mapping Resource "DCMR" is defined in .
+    """
+    MappingResourceName: object | None = None
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The name of the Mapping Resource that defines the Context Group
+    from which Coded Entry was selected. See .
+    """
+    ContextGroupVersion: datetime.datetime | str | None = None
+    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The identifier of the version of the Context Group from which the
     Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
     present.
     """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in .
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See .
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See . Required if Context Identifier (0008,010F) is present.
-    """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b. Indicates whether the triplet of Code Value (0008,0100) (or Long Code
-    Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See . Enumerated
-    Values: Y N
+    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
+    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
+    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
+    extension of the Context Group identified in Context Identifier (0008,010F). See
+    . Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b. An implementation-specific version of a Context Group that contains
-    private extensions. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
+    contains private extensions. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b. Identifies the person or organization who created an extension to
-    the Context Group. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
+    extension to the Context Group. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
 
 
@@ -784,92 +791,95 @@ class GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem(DicomObject)
         ),
     )
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a. The identifier
-    of the Coded Entry. See . Shall be present if the code value length is 16
-    characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    The identifier of the Coded Entry. See . Shall be present if the code value
+    length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a.
-    The identifier of the coding scheme in which the Coded Entry is defined. See .
-    Shall be present if Code Value (0008,0100) or Long Code Value (0008,0119) is
-    present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
+    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See . Required if the value of Coding Scheme Designator (0008,0102)
-    is present and is not sufficient to identify the Code Value (0008,0100) or Long
-    Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously. May be
-    present otherwise.
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. An identifier of the version of the coding scheme if necessary to
+    resolve ambiguity. See . Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a. Text that
-    conveys the meaning of the Coded Entry. See .
+    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    Text that conveys the meaning of the Coded Entry. See .
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See .
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
+    Section 8.8. Codes that are considered equivalent by the creating system. One or
+    more Items are permitted in this Sequence. See .
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
+    The unique identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Mapping Resource that defines the Context Group from which
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
+    is present.
+    """
+    MappingResourceUID: str | None = None
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The unique identifier of the Mapping Resource that defines the
+    Context Group from which Coded Entry was selected. The unique identifier for the
+    DICOM Content Mapping Resource "DCMR" is defined in .
+    """
+    MappingResourceName: object | None = None
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The name of the Mapping Resource that defines the Context Group
+    from which Coded Entry was selected. See .
+    """
+    ContextGroupVersion: datetime.datetime | str | None = None
+    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The identifier of the version of the Context Group from which the
     Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
     present.
     """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in .
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See .
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See . Required if Context Identifier (0008,010F) is present.
-    """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b. Indicates whether the triplet of Code Value (0008,0100) (or Long Code
-    Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See . Enumerated
-    Values: Y N
+    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
+    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
+    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
+    extension of the Context Group identified in Context Identifier (0008,010F). See
+    . Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b. An implementation-specific version of a Context Group that contains
-    private extensions. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
+    contains private extensions. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b. Identifies the person or organization who created an extension to
-    the Context Group. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
+    extension to the Context Group. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
 
 
@@ -892,12 +902,12 @@ class GeneralStudyModuleReferencedStudySequenceItem(DicomObject):
         ),
     )
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11.
-    Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
+    Section 10.8. Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11.
-    Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
+    Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
 
 
@@ -962,50 +972,51 @@ class GeneralStudyModuleReferringPhysicianIdentificationSequenceItem(DicomObject
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - PS3.3 2016c Table
-    10-1. A coded entry that identifies a person. The Code Meaning attribute, though
-    it will be encoded with a VR of LO, may be encoded according to the rules of the
-    PN VR (e.g., caret '^' delimiters shall separate name components), except that a
-    single component (i.e., the whole name unseparated by caret delimiters) is not
-    permitted. Name component groups for use with multi-byte character sets are
-    permitted, as long as they fit within the 64 characters (the length of the LO
-    VR). One or more Items shall be included in this Sequence.
+    10-1, Section 10.1. A coded entry that identifies a person. The Code Meaning
+    attribute, though it will be encoded with a VR of LO, may be encoded according
+    to the rules of the PN VR (e.g., caret '^' delimiters shall separate name
+    components), except that a single component (i.e., the whole name unseparated by
+    caret delimiters) is not permitted. Name component groups for use with multi-
+    byte character sets are permitted, as long as they fit within the 64 characters
+    (the length of the LO VR). One or more Items shall be included in this Sequence.
     """
     PersonAddress: str | None = None
-    """(0040,1102) ST 1 Type 3, Person's Address - PS3.3 2016c Table 10-1. Person's
-    mailing address
+    """(0040,1102) ST 1 Type 3, Person's Address - PS3.3 2016c Table 10-1, Section
+    10.1. Person's mailing address
     """
     PersonTelephoneNumbers: Sequence[str] | None = None
-    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - PS3.3 2016c Table 10-1.
-    Person's telephone number(s)
+    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - PS3.3 2016c Table 10-1,
+    Section 10.1. Person's telephone number(s)
     """
     PersonTelecomInformation: object | None = None
-    """(0040,1104) - 1 Type 3, Person's Telecom Information - PS3.3 2016c Table 10-1.
-    The person's telecommunication contact information, including telephone, email,
-    or other telecom addresses. This attribute may have internal format or structure
-    in accordance with local agreement or profile. In the absence of such agreement
-    or prior formatting, use of ITU-T E.123 is suggested. It is recommended that
-    this attribute be treated as equivalent to HL7v2 (v2.5 or later) field ROL-12,
-    and be formatted in accordance with the HL7v2 XTN data type (without escapes for
-    HL7 message structure reserved characters). See additional notes in the Module
-    invoking this Macro.
+    """(0040,1104) - 1 Type 3, Person's Telecom Information - PS3.3 2016c Table 10-1,
+    Section 10.1. The person's telecommunication contact information, including
+    telephone, email, or other telecom addresses. This attribute may have internal
+    format or structure in accordance with local agreement or profile. In the
+    absence of such agreement or prior formatting, use of ITU-T E.123 is suggested.
+    It is recommended that this attribute be treated as equivalent to HL7v2 (v2.5 or
+    later) field ROL-12, and be formatted in accordance with the HL7v2 XTN data type
+    (without escapes for HL7 message structure reserved characters). See additional
+    notes in the Module invoking this Macro.
     """
     InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 1C, Institution Name - PS3.3 2016c Table 10-1. Institution
-    or organization to which the identified individual is responsible or
-    accountable. Required if Institution Code Sequence (0008,0082) is not present.
+    """(0008,0080) LO 1 Type 1C, Institution Name - PS3.3 2016c Table 10-1, Section
+    10.1. Institution or organization to which the identified individual is
+    responsible or accountable. Required if Institution Code Sequence (0008,0082) is
+    not present.
     """
     InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table 10-1. Mailing
-    address of the institution or organization to which the identified individual is
-    responsible or accountable.
+    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table 10-1, Section
+    10.1. Mailing address of the institution or organization to which the identified
+    individual is responsible or accountable.
     """
     InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
         None
     )
-    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - PS3.3 2016c Table 10-1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Name (0008,0080) is not present. Only a
-    single Item shall be included in this Sequence.
+    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - PS3.3 2016c Table 10-1,
+    Section 10.1. Institution or organization to which the identified individual is
+    responsible or accountable. Required if Institution Name (0008,0080) is not
+    present. Only a single Item shall be included in this Sequence.
     """
 
 
@@ -1153,98 +1164,101 @@ class GeneralStudyModuleRequestingServiceCodeSequenceItem(DicomObject):
         ),
     )
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a. The identifier
-    of the Coded Entry. See . Shall be present if the code value length is 16
-    characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    The identifier of the Coded Entry. See . Shall be present if the code value
+    length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a.
-    The identifier of the coding scheme in which the Coded Entry is defined. See .
-    Shall be present if Code Value (0008,0100) or Long Code Value (0008,0119) is
-    present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
+    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See . Required if the value of Coding Scheme Designator (0008,0102)
-    is present and is not sufficient to identify the Code Value (0008,0100) or Long
-    Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously. May be
-    present otherwise.
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
+    Section 8.8. An identifier of the version of the coding scheme if necessary to
+    resolve ambiguity. See . Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a. Text that
-    conveys the meaning of the Coded Entry. See .
+    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
+    Text that conveys the meaning of the Coded Entry. See .
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a. The
-    identifier of the Coded Entry. See . Shall be present if Code Value (0008,0100)
-    is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
+    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See .
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
+    Section 8.8. Codes that are considered equivalent by the creating system. One or
+    more Items are permitted in this Sequence. See .
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See .
+    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
+    The unique identifier of the Context Group from which the Coded Entry was
+    selected. See .
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b. The
-    identifier of the Mapping Resource that defines the Context Group from which
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
+    8.8. The identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
+    is present.
+    """
+    MappingResourceUID: str | None = None
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The unique identifier of the Mapping Resource that defines the
+    Context Group from which Coded Entry was selected. The unique identifier for the
+    DICOM Content Mapping Resource "DCMR" is defined in .
+    """
+    MappingResourceName: object | None = None
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The name of the Mapping Resource that defines the Context Group
+    from which Coded Entry was selected. See .
+    """
+    ContextGroupVersion: datetime.datetime | str | None = None
+    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
+    Section 8.8. The identifier of the version of the Context Group from which the
     Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
     present.
     """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in .
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See .
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See . Required if Context Identifier (0008,010F) is present.
-    """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b. Indicates whether the triplet of Code Value (0008,0100) (or Long Code
-    Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See . Enumerated
-    Values: Y N
+    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
+    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
+    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
+    extension of the Context Group identified in Context Identifier (0008,010F). See
+    . Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b. An implementation-specific version of a Context Group that contains
-    private extensions. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
+    contains private extensions. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b. Identifies the person or organization who created an extension to
-    the Context Group. See . Required if the value of Context Group Extension Flag
-    (0008,010B) is "Y".
+    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
+    extension to the Context Group. See . Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class GeneralStudyModule(DicomObject):
-    """General Study Module - PS3.3 2016c Table C.7-3."""
+    """General Study Module - PS3.3 2016c Table C.7-3 (Section C.7.2.1)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -1366,111 +1380,112 @@ class GeneralStudyModule(DicomObject):
         ),
     )
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3. Unique
-    identifier for the Study.
+    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1. Unique identifier for the Study.
     """
     StudyDate: datetime.date | str | None
-    """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3. Date the Study
-    started.
+    """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3, Section C.7.2.1.
+    Date the Study started.
     """
     StudyTime: datetime.time | str | None
-    """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3. Time the Study
-    started.
+    """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3, Section C.7.2.1.
+    Time the Study started.
     """
     ReferringPhysicianName: PersonName | str | None
-    """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3.
-    Name of the patient's referring physician
+    """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1. Name of the patient's referring physician
     """
     ReferringPhysicianIdentificationSequence: (
         list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
     ) = None
     """(0008,0096) SQ 1 Type 3, Referring Physician Identification Sequence - PS3.3
-    2016c Table C.7-3. Identification of the patient's referring physician. Only a
-    single item is permitted in this Sequence.
+    2016c Table C.7-3, Section C.7.2.1. Identification of the patient's referring
+    physician. Only a single item is permitted in this Sequence.
     """
     ConsultingPhysicianName: object | None = None
-    """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3.
-    Consulting physician(s) for this patient visit.
+    """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1. Consulting physician(s) for this patient visit.
     """
     ConsultingPhysicianIdentificationSequence: (
         list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
     ) = None
     """(0008,009D) - 1 Type 3, Consulting Physician Identification Sequence - PS3.3
-    2016c Table C.7-3. Identification of the consulting physician(s). One or more
-    Items shall be included in this Sequence. If more than one Item, the number and
-    order shall correspond to the value of Consulting Physician's Name (0008,009C),
-    if present.
+    2016c Table C.7-3, Section C.7.2.1. Identification of the consulting
+    physician(s). One or more Items shall be included in this Sequence. If more than
+    one Item, the number and order shall correspond to the value of Consulting
+    Physician's Name (0008,009C), if present.
     """
     StudyID: str | None
-    """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3. User or equipment
-    generated Study identifier.
+    """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1.
+    User or equipment generated Study identifier.
     """
     AccessionNumber: str | None
-    """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3. A RIS
-    generated number that identifies the order for the Study.
+    """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1. A RIS generated number that identifies the order for the Study.
     """
     IssuerOfAccessionNumberSequence: (
         list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
     ) = None
     """(0008,0051) SQ 1 Type 3, Issuer of Accession Number Sequence - PS3.3 2016c Table
-    C.7-3. Identifier of the Assigning Authority that issued the Accession Number.
-    Only a single Item is permitted in this Sequence.
+    C.7-3, Section C.7.2.1. Identifier of the Assigning Authority that issued the
+    Accession Number. Only a single Item is permitted in this Sequence.
     """
     StudyDescription: str | None = None
-    """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3.
-    Institution-generated description or classification of the Study (component)
-    performed.
+    """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3, Section
+    C.7.2.1. Institution-generated description or classification of the Study
+    (component) performed.
     """
     PhysiciansOfRecord: Sequence[PersonName | str] | None = None
-    """(0008,1048) PN 1-n Type 3, Physician(s) of Record - PS3.3 2016c Table C.7-3.
-    Names of the physician(s) who are responsible for overall patient care at time
-    of Study (see for Performing Physician)
+    """(0008,1048) PN 1-n Type 3, Physician(s) of Record - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1. Names of the physician(s) who are responsible for overall
+    patient care at time of Study (see for Performing Physician)
     """
     PhysiciansOfRecordIdentificationSequence: (
         list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
     ) = None
     """(0008,1049) SQ 1 Type 3, Physician(s) of Record Identification Sequence - PS3.3
-    2016c Table C.7-3. Identification of the physician(s) who are responsible for
-    overall patient care at time of Study. One or more Items are permitted in this
-    Sequence. If more than one Item, the number and order shall correspond to the
-    value of Physician(s) of Record (0008,1048), if present.
+    2016c Table C.7-3, Section C.7.2.1. Identification of the physician(s) who are
+    responsible for overall patient care at time of Study. One or more Items are
+    permitted in this Sequence. If more than one Item, the number and order shall
+    correspond to the value of Physician(s) of Record (0008,1048), if present.
     """
     NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3, Name of Physician(s) Reading Study - PS3.3 2016c
-    Table C.7-3. Names of the physician(s) reading the Study.
+    Table C.7-3, Section C.7.2.1. Names of the physician(s) reading the Study.
     """
     PhysiciansReadingStudyIdentificationSequence: (
         list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
     ) = None
     """(0008,1062) SQ 1 Type 3, Physician(s) Reading Study Identification Sequence -
-    PS3.3 2016c Table C.7-3. Identification of the physician(s) reading the Study.
-    One or more Items are permitted in this Sequence. If more than one Item, the
-    number and order shall correspond to the value of Name of Physician(s) Reading
-    Study (0008,1060), if present.
+    PS3.3 2016c Table C.7-3, Section C.7.2.1. Identification of the physician(s)
+    reading the Study. One or more Items are permitted in this Sequence. If more
+    than one Item, the number and order shall correspond to the value of Name of
+    Physician(s) Reading Study (0008,1060), if present.
     """
     RequestingServiceCodeSequence: (
         list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
     ) = None
     """(0032,1034) SQ 1 Type 3, Requesting Service Code Sequence - PS3.3 2016c Table
-    C.7-3. Institutional department where the request initiated. Only a single item
-    is permitted in this Sequence.
+    C.7-3, Section C.7.2.1. Institutional department where the request initiated.
+    Only a single item is permitted in this Sequence.
     """
     ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
-    """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3. A
-    sequence that provides reference to a Study SOP Class/Instance pair. One or more
-    Items are permitted in this Sequence. See .
+    """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1. A sequence that provides reference to a Study SOP
+    Class/Instance pair. One or more Items are permitted in this Sequence. See .
     """
     ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
-    """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3. A
-    Sequence that conveys the type of procedure performed. One or more Items are
-    permitted in this Sequence.
+    """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3,
+    Section C.7.2.1. A Sequence that conveys the type of procedure performed. One or
+    more Items are permitted in this Sequence.
     """
     ReasonForPerformedProcedureCodeSequence: (
         list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
     ) = None
     """(0040,1012) SQ 1 Type 3, Reason For Performed Procedure Code Sequence - PS3.3
-    2016c Table C.7-3. Coded reason(s) for performing this procedure. May differ
-    from the values in Reason for the Requested Procedure (0040,100A) in Request
-    Attribute Sequence (0040,0275), for example if what was performed differs from
-    what was requested. One or more Items are permitted in this Sequence.
+    2016c Table C.7-3, Section C.7.2.1. Coded reason(s) for performing this
+    procedure. May differ from the values in Reason for the Requested Procedure
+    (0040,100A) in Request Attribute Sequence (0040,0275), for example if what was
+    performed differs from what was requested. One or more Items are permitted in
+    this Sequence.
     """

@@ -13,7 +13,7 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class ICCProfileModule(DicomObject):
-    """ICC Profile Module - PS3.3 2016c Table C.11.15-1."""
+    """ICC Profile Module - PS3.3 2016c Table C.11.15-1 (Section C.11.15)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -24,12 +24,12 @@ class ICCProfileModule(DicomObject):
         ),
     )
     ICCProfile: bytes
-    """(0028,2000) OB 1 Type 1, ICC Profile - PS3.3 2016c Table C.11.15-1. An ICC
-    Profile encoding the transformation of device-dependent color stored pixel
-    values into PCS-Values.
+    """(0028,2000) OB 1 Type 1, ICC Profile - PS3.3 2016c Table C.11.15-1, Section
+    C.11.15. An ICC Profile encoding the transformation of device-dependent color
+    stored pixel values into PCS-Values.
     """
     ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.11.15-1. A label that
-    identifies the well-known color space of the image. Shall be consistent with any
-    ICC Profile (0028,2000) that is also present. See .
+    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.11.15-1, Section
+    C.11.15. A label that identifies the well-known color space of the image. Shall
+    be consistent with any ICC Profile (0028,2000) that is also present. See .
     """

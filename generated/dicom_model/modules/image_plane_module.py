@@ -15,7 +15,7 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class ImagePlaneModule(DicomObject):
-    """Image Plane Module - PS3.3 2016c Table C.7-10."""
+    """Image Plane Module - PS3.3 2016c Table C.7-10 (Section C.7.6.2)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -41,26 +41,28 @@ class ImagePlaneModule(DicomObject):
         ),
     )
     PixelSpacing: Sequence[float | Decimal]
-    """(0028,0030) DS 2 Type 1, Pixel Spacing - PS3.3 2016c Table C.7-10. Physical
-    distance in the patient between the center of each pixel, specified by a numeric
-    pair - adjacent row spacing (delimiter) adjacent column spacing in mm. See for
-    further explanation.
+    """(0028,0030) DS 2 Type 1, Pixel Spacing - PS3.3 2016c Table C.7-10, Section
+    C.7.6.2. Physical distance in the patient between the center of each pixel,
+    specified by a numeric pair - adjacent row spacing (delimiter) adjacent column
+    spacing in mm. See for further explanation.
     """
     ImageOrientationPatient: Sequence[float | Decimal]
-    """(0020,0037) DS 6 Type 1, Image Orientation (Patient) - PS3.3 2016c Table C.7-10.
-    The direction cosines of the first row and the first column with respect to the
-    patient. See for further explanation.
+    """(0020,0037) DS 6 Type 1, Image Orientation (Patient) - PS3.3 2016c Table C.7-10,
+    Section C.7.6.2. The direction cosines of the first row and the first column
+    with respect to the patient. See for further explanation.
     """
     ImagePositionPatient: Sequence[float | Decimal]
-    """(0020,0032) DS 3 Type 1, Image Position (Patient) - PS3.3 2016c Table C.7-10.
-    The x, y, and z coordinates of the upper left hand corner (center of the first
-    voxel transmitted) of the image, in mm. See for further explanation.
+    """(0020,0032) DS 3 Type 1, Image Position (Patient) - PS3.3 2016c Table C.7-10,
+    Section C.7.6.2. The x, y, and z coordinates of the upper left hand corner
+    (center of the first voxel transmitted) of the image, in mm. See for further
+    explanation.
     """
     SliceThickness: float | Decimal | None
-    """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10. Nominal
-    slice thickness, in mm.
+    """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10, Section
+    C.7.6.2. Nominal slice thickness, in mm.
     """
     SliceLocation: float | Decimal | None = None
-    """(0020,1041) DS 1 Type 3, Slice Location - PS3.3 2016c Table C.7-10. Relative
-    position of the image plane expressed in mm. See for further explanation.
+    """(0020,1041) DS 1 Type 3, Slice Location - PS3.3 2016c Table C.7-10, Section
+    C.7.6.2. Relative position of the image plane expressed in mm. See for further
+    explanation.
     """

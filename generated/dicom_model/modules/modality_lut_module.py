@@ -15,7 +15,7 @@ from dicom_model.macros.modality_lut_macro import ModalityLUTMacroModalityLUTSeq
 
 @dataclass(kw_only=True, slots=True)
 class ModalityLUTModule(DicomObject):
-    """Modality LUT Module - PS3.3 2016c Table C.11-1."""
+    """Modality LUT Module - PS3.3 2016c Table C.11-1 (Section C.11.1)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -64,24 +64,26 @@ class ModalityLUTModule(DicomObject):
         ),
     )
     ModalityLUTSequence: list[ModalityLUTMacroModalityLUTSequenceItem] | None = None
-    """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence - PS3.3 2016c Table C.11-1b.
-    Defines a sequence of Modality LUTs. Only a single Item shall be included in
-    this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.
+    """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence - PS3.3 2016c Table C.11-1b,
+    Section C.11.1. Defines a sequence of Modality LUTs. Only a single Item shall be
+    included in this Sequence. Shall not be present if Rescale Intercept (0028,1052)
+    is present.
     """
     RescaleIntercept: float | Decimal | None = None
-    """(0028,1052) DS 1 Type 1C, Rescale Intercept - PS3.3 2016c Table C.11-1b. The
-    value b in relationship between stored values (SV) and the output units
-    specified in Rescale Type (0028,1054). Output units = m*SV + b. Required if
-    Modality LUT Sequence (0028,3000) is not present. Shall not be present
+    """(0028,1052) DS 1 Type 1C, Rescale Intercept - PS3.3 2016c Table C.11-1b, Section
+    C.11.1. The value b in relationship between stored values (SV) and the output
+    units specified in Rescale Type (0028,1054). Output units = m*SV + b. Required
+    if Modality LUT Sequence (0028,3000) is not present. Shall not be present
     otherwise.
     """
     RescaleSlope: float | Decimal | None = None
-    """(0028,1053) DS 1 Type 1C, Rescale Slope - PS3.3 2016c Table C.11-1b. m in the
-    equation specified by Rescale Intercept (0028,1052). Required if Rescale
-    Intercept is present.
+    """(0028,1053) DS 1 Type 1C, Rescale Slope - PS3.3 2016c Table C.11-1b, Section
+    C.11.1. m in the equation specified by Rescale Intercept (0028,1052). Required
+    if Rescale Intercept is present.
     """
     RescaleType: str | None = None
-    """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.11-1b. Specifies
-    the output units of Rescale Slope (0028,1053) and Rescale Intercept (0028,1052).
-    See for further explanation. Required if Rescale Intercept is present.
+    """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.11-1b, Section
+    C.11.1. Specifies the output units of Rescale Slope (0028,1053) and Rescale
+    Intercept (0028,1052). See for further explanation. Required if Rescale
+    Intercept is present.
     """

@@ -80,41 +80,42 @@ class MultiFrameDimensionModuleDimensionIndexSequenceItem(DicomObject):
         ),
     )
     DimensionIndexPointer: int
-    """(0020,9165) AT 1 Type 1, Dimension Index Pointer - PS3.3 2016c Table C.7.6.17-1.
-    Contains the Data Element Tag that is used to identify the Attribute connected
-    with the index. See for further explanation.
+    """(0020,9165) AT 1 Type 1, Dimension Index Pointer - PS3.3 2016c Table C.7.6.17-1,
+    Section C.7.6.17. Contains the Data Element Tag that is used to identify the
+    Attribute connected with the index. See for further explanation.
     """
     DimensionIndexPrivateCreator: str | None = None
     """(0020,9213) LO 1 Type 1C, Dimension Index Private Creator - PS3.3 2016c Table
-    C.7.6.17-1. Identification of the creator of a group of private data elements.
-    Required if the Dimension Index Pointer (0020,9165) value is the Data Element
-    Tag of a Private Attribute.
+    C.7.6.17-1, Section C.7.6.17. Identification of the creator of a group of
+    private data elements. Required if the Dimension Index Pointer (0020,9165) value
+    is the Data Element Tag of a Private Attribute.
     """
     FunctionalGroupPointer: int | None = None
     """(0020,9167) AT 1 Type 1C, Functional Group Pointer - PS3.3 2016c Table
-    C.7.6.17-1. Contains the Data Element Tag of the Functional Group Sequence that
-    contains the Attribute that is referenced by the Dimension Index Pointer
-    (0020,9165). See for further explanation. Required if the value of Dimension
-    Index Pointer (0020,9165) is the Data Element Tag of an Attribute that is
-    contained within a Functional Group Sequence.
+    C.7.6.17-1, Section C.7.6.17. Contains the Data Element Tag of the Functional
+    Group Sequence that contains the Attribute that is referenced by the Dimension
+    Index Pointer (0020,9165). See for further explanation. Required if the value of
+    Dimension Index Pointer (0020,9165) is the Data Element Tag of an Attribute that
+    is contained within a Functional Group Sequence.
     """
     FunctionalGroupPrivateCreator: str | None = None
     """(0020,9238) LO 1 Type 1C, Functional Group Private Creator - PS3.3 2016c Table
-    C.7.6.17-1. Identification of the creator of a group of private data elements.
-    Required if the Functional Group Pointer 0020,9167) value is the Data Element
-    Tag of a Private Attribute.
+    C.7.6.17-1, Section C.7.6.17. Identification of the creator of a group of
+    private data elements. Required if the Functional Group Pointer 0020,9167) value
+    is the Data Element Tag of a Private Attribute.
     """
     DimensionOrganizationUID: str | None = None
     """(0020,9164) UI 1 Type 1C, Dimension Organization UID - PS3.3 2016c Table
-    C.7.6.17-1. Uniquely identifies a set of dimensions referenced within the
-    containing SOP Instance. In particular the dimension described by this sequence
-    item is associated with this Dimension Organization UID. See for further
-    explanation. Required if the value of Dimension Organization Sequence
+    C.7.6.17-1, Section C.7.6.17. Uniquely identifies a set of dimensions referenced
+    within the containing SOP Instance. In particular the dimension described by
+    this sequence item is associated with this Dimension Organization UID. See for
+    further explanation. Required if the value of Dimension Organization Sequence
     (0020,9221) contains Items
     """
     DimensionDescriptionLabel: str | None = None
     """(0020,9421) LO 1 Type 3, Dimension Description Label - PS3.3 2016c Table
-    C.7.6.17-1. Free text description that explains the meaning of the dimension.
+    C.7.6.17-1, Section C.7.6.17. Free text description that explains the meaning of
+    the dimension.
     """
 
 
@@ -135,14 +136,14 @@ class MultiFrameDimensionModuleDimensionOrganizationSequenceItem(DicomObject):
     )
     DimensionOrganizationUID: str
     """(0020,9164) UI 1 Type 1, Dimension Organization UID - PS3.3 2016c Table
-    C.7.6.17-1. Uniquely identifies a set of dimensions referenced within the
-    containing SOP Instance. See for further explanation.
+    C.7.6.17-1, Section C.7.6.17. Uniquely identifies a set of dimensions referenced
+    within the containing SOP Instance. See for further explanation.
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class MultiFrameDimensionModule(DicomObject):
-    """Multi-frame Dimension Module - PS3.3 2016c Table C.7.6.17-1."""
+    """Multi-frame Dimension Module - PS3.3 2016c Table C.7.6.17-1 (Section C.7.6.17)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -175,19 +176,19 @@ class MultiFrameDimensionModule(DicomObject):
     )
     DimensionOrganizationSequence: list[MultiFrameDimensionModuleDimensionOrganizationSequenceItem]
     """(0020,9221) SQ 1 Type 1, Dimension Organization Sequence - PS3.3 2016c Table
-    C.7.6.17-1. Sequence that lists the Dimension Organization UIDs referenced by
-    the containing SOP Instance. See for further explanation. One or more Items
-    shall be included in this Sequence.
+    C.7.6.17-1, Section C.7.6.17. Sequence that lists the Dimension Organization
+    UIDs referenced by the containing SOP Instance. See for further explanation. One
+    or more Items shall be included in this Sequence.
     """
     DimensionOrganizationType: Literal["3D", "3D_TEMPORAL"] | str | None = None
     """(0020,9311) CS 1 Type 3, Dimension Organization Type - PS3.3 2016c Table
-    C.7.6.17-1. Dimension organization of the instance. Defined Terms: 3D Spatial
-    Multi-frame image of equally spaced parallel planes (3D volume set) 3D_TEMPORAL
-    Temporal loop of equally spaced parallel-plane 3D volume sets.
+    C.7.6.17-1, Section C.7.6.17. Dimension organization of the instance. Defined
+    Terms: 3D Spatial Multi-frame image of equally spaced parallel planes (3D volume
+    set) 3D_TEMPORAL Temporal loop of equally spaced parallel-plane 3D volume sets.
     """
     DimensionIndexSequence: list[MultiFrameDimensionModuleDimensionIndexSequenceItem]
     """(0020,9222) SQ 1 Type 1, Dimension Index Sequence - PS3.3 2016c Table
-    C.7.6.17-1. Identifies the sequence containing the indices used to specify the
-    dimension of the multi-frame object. One or more Items shall be included in this
-    Sequence.
+    C.7.6.17-1, Section C.7.6.17. Identifies the sequence containing the indices
+    used to specify the dimension of the multi-frame object. One or more Items shall
+    be included in this Sequence.
     """

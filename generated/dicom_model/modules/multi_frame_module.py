@@ -14,7 +14,7 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class MultiFrameModule(DicomObject):
-    """Multi-frame Module - PS3.3 2016c Table C.7-14."""
+    """Multi-frame Module - PS3.3 2016c Table C.7-14 (Section C.7.6.6)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -34,16 +34,16 @@ class MultiFrameModule(DicomObject):
         ),
     )
     NumberOfFrames: int
-    """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7-14. Number of
-    frames in a Multi-frame Image. See for further explanation.
+    """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7-14, Section
+    C.7.6.6. Number of frames in a Multi-frame Image. See for further explanation.
     """
     FrameIncrementPointer: Sequence[int]
-    """(0028,0009) AT 1-n Type 1, Frame Increment Pointer - PS3.3 2016c Table C.7-14.
-    Contains the Data Element Tag of the attribute that is used as the frame
-    increment in Multi-frame pixel data. See for further explanation.
+    """(0028,0009) AT 1-n Type 1, Frame Increment Pointer - PS3.3 2016c Table C.7-14,
+    Section C.7.6.6. Contains the Data Element Tag of the attribute that is used as
+    the frame increment in Multi-frame pixel data. See for further explanation.
     """
     StereoPairsPresent: object | None = None
-    """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7-14. The
-    multi-frame pixel data consists of left and right stereoscopic pairs. See for
-    further explanation. Enumerated Values: YES NO
+    """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7-14, Section
+    C.7.6.6. The multi-frame pixel data consists of left and right stereoscopic
+    pairs. See for further explanation. Enumerated Values: YES NO
     """

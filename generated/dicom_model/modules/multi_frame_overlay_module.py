@@ -13,7 +13,7 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class MultiFrameOverlayModule(DicomObject):
-    """Multi-frame Overlay Module - PS3.3 2016c Table C.9-3."""
+    """Multi-frame Overlay Module - PS3.3 2016c Table C.9-3 (Section C.9.3)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -30,11 +30,12 @@ class MultiFrameOverlayModule(DicomObject):
         ),
     )
     NumberOfFramesInOverlay: int
-    """(60xx,0015) IS 1 Type 1, Number of Frames in Overlay - PS3.3 2016c Table C.9-3.
-    Number of Frames in Overlay. Required if Overlay data contains multiple frames.
+    """(60xx,0015) IS 1 Type 1, Number of Frames in Overlay - PS3.3 2016c Table C.9-3,
+    Section C.9.3. Number of Frames in Overlay. Required if Overlay data contains
+    multiple frames.
     """
     ImageFrameOrigin: int | None = None
-    """(60xx,0051) US 1 Type 3, Image Frame Origin - PS3.3 2016c Table C.9-3. Frame
-    number of Multi-frame Image to which this overlay applies; frames are numbered
-    from 1.
+    """(60xx,0051) US 1 Type 3, Image Frame Origin - PS3.3 2016c Table C.9-3, Section
+    C.9.3. Frame number of Multi-frame Image to which this overlay applies; frames
+    are numbered from 1.
     """

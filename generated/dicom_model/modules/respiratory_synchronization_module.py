@@ -13,7 +13,9 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class RespiratorySynchronizationModule(DicomObject):
-    """Respiratory Synchronization Module - PS3.3 2016c Table C.7.6.18-2."""
+    """Respiratory Synchronization Module - PS3.3 2016c Table C.7.6.18-2 (Section
+    C.7.6.18.2).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -77,14 +79,14 @@ class RespiratorySynchronizationModule(DicomObject):
         | None
     ) = None
     """(0018,9170) CS 1 Type 1C, Respiratory Motion Compensation Technique - PS3.3
-    2016c Table C.7.6.18-2. Applied technique to reduce respiratory motion
-    artifacts. Defined Terms: NONE BREATH_HOLD REALTIME Image acquisition shorter
-    than respiratory cycle GATING Prospective gating TRACKING Prospective through-
-    plane or in-plane motion tracking PHASE_ORDERING Prospective phase ordering
-    PHASE_RESCANNING Prospective techniques, such as real-time averaging,
-    diminishing variance and motion adaptive gating RETROSPECTIVE Retrospective
-    gating CORRECTION Retrospective image correction Required if Image Type
-    (0008,0008) Value 1 is ORIGINAL or MIXED. May be present otherwise.
+    2016c Table C.7.6.18-2, Section C.7.6.18.2. Applied technique to reduce
+    respiratory motion artifacts. Defined Terms: NONE BREATH_HOLD REALTIME Image
+    acquisition shorter than respiratory cycle GATING Prospective gating TRACKING
+    Prospective through-plane or in-plane motion tracking PHASE_ORDERING Prospective
+    phase ordering PHASE_RESCANNING Prospective techniques, such as real-time
+    averaging, diminishing variance and motion adaptive gating RETROSPECTIVE
+    Retrospective gating CORRECTION Retrospective image correction Required if Image
+    Type (0008,0008) Value 1 is ORIGINAL or MIXED. May be present otherwise.
     """
     RespiratorySignalSource: (
         Literal["NONE", "BELT", "NASAL_PROBE", "CO2_SENSOR", "NAVIGATOR", "MR_PHASE", "ECG"]
@@ -92,26 +94,26 @@ class RespiratorySynchronizationModule(DicomObject):
         | None
     ) = None
     """(0018,9171) CS 1 Type 1C, Respiratory Signal Source - PS3.3 2016c Table
-    C.7.6.18-2. Signal source from which respiratory motion is derived. Defined
-    Terms: NONE BELT includes various devices that detect or track expansion of the
-    chest NASAL_PROBE CO2_SENSOR NAVIGATOR MR navigator and organ edge detection
-    MR_PHASE phase (of center k-space line) ECG baseline demodulation of the ECG
-    Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Respiratory
-    Motion Compensation Technique (0018,9170) equals other than NONE. Otherwise may
-    be present if Image Type (0008,0008) Value 1 is DERIVED and Respiratory Motion
-    Compensation Technique (0018,9170equals other than NONE.
+    C.7.6.18-2, Section C.7.6.18.2. Signal source from which respiratory motion is
+    derived. Defined Terms: NONE BELT includes various devices that detect or track
+    expansion of the chest NASAL_PROBE CO2_SENSOR NAVIGATOR MR navigator and organ
+    edge detection MR_PHASE phase (of center k-space line) ECG baseline demodulation
+    of the ECG Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and
+    Respiratory Motion Compensation Technique (0018,9170) equals other than NONE.
+    Otherwise may be present if Image Type (0008,0008) Value 1 is DERIVED and
+    Respiratory Motion Compensation Technique (0018,9170equals other than NONE.
     """
     RespiratoryTriggerDelayThreshold: float | None = None
     """(0020,9256) FD 1 Type 1C, Respiratory Trigger Delay Threshold - PS3.3 2016c
-    Table C.7.6.18-2. Respiratory trigger threshold in percent of the chest
-    expansion for the frame relative to the last Respiratory-Peak. See for further
-    explanation. Required if Respiratory Motion Compensation Technique (0018,9170)
-    equals other than NONE, REALTIME or BREATH_HOLD and if Image Type (0008,0008)
-    Value 1 is ORIGINAL or MIXED. May be present otherwise.
+    Table C.7.6.18-2, Section C.7.6.18.2. Respiratory trigger threshold in percent
+    of the chest expansion for the frame relative to the last Respiratory-Peak. See
+    for further explanation. Required if Respiratory Motion Compensation Technique
+    (0018,9170) equals other than NONE, REALTIME or BREATH_HOLD and if Image Type
+    (0008,0008) Value 1 is ORIGINAL or MIXED. May be present otherwise.
     """
     RespiratoryTriggerType: Literal["TIME", "AMPLITUDE", "BOTH"] | str | None = None
     """(0020,9250) CS 1 Type 1C, Respiratory Trigger Type - PS3.3 2016c Table
-    C.7.6.18-2. Characteristic of the respiratory signal used to the define the
-    respiratory triggering. Defined Terms: TIME AMPLITUDE BOTH Required if the value
-    is not TIME, may be present otherwise.
+    C.7.6.18-2, Section C.7.6.18.2. Characteristic of the respiratory signal used to
+    the define the respiratory triggering. Defined Terms: TIME AMPLITUDE BOTH
+    Required if the value is not TIME, may be present otherwise.
     """

@@ -34,24 +34,24 @@ class RTDoseROIModuleRTDoseROISequenceItem(DicomObject):
         ),
     )
     ReferencedROINumber: int
-    """(3006,0084) IS 1 Type 1, Referenced ROI Number - PS3.3 2016c Table C.8-43.
-    Uniquely identifies the referenced ROI within the current RT Dose. See Note 1
-    and .
+    """(3006,0084) IS 1 Type 1, Referenced ROI Number - PS3.3 2016c Table C.8-43,
+    Section C.8.8.7. Uniquely identifies the referenced ROI within the current RT
+    Dose. See Note 1 and .
     """
     DoseUnits: Literal["GY", "RELATIVE"]
-    """(3004,0002) CS 1 Type 1, Dose Units - PS3.3 2016c Table C.8-43. Units used for
-    ROI Dose. Enumerated Values: GY Gray RELATIVE dose relative to implicit
-    reference value
+    """(3004,0002) CS 1 Type 1, Dose Units - PS3.3 2016c Table C.8-43, Section C.8.8.7.
+    Units used for ROI Dose. Enumerated Values: GY Gray RELATIVE dose relative to
+    implicit reference value
     """
     DoseValue: float | Decimal
-    """(3004,0012) DS 1 Type 1, Dose Value - PS3.3 2016c Table C.8-43. Dose value for
-    ROI, in units defined by Dose Units (3004,0002). See .
+    """(3004,0012) DS 1 Type 1, Dose Value - PS3.3 2016c Table C.8-43, Section C.8.8.7.
+    Dose value for ROI, in units defined by Dose Units (3004,0002). See .
     """
 
 
 @dataclass(kw_only=True, slots=True)
 class RTDoseROIModule(DicomObject):
-    """RT Dose ROI Module - PS3.3 2016c Table C.8-43."""
+    """RT Dose ROI Module - PS3.3 2016c Table C.8-43 (Section C.8.8.7)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -59,7 +59,8 @@ class RTDoseROIModule(DicomObject):
         ),
     )
     RTDoseROISequence: list[RTDoseROIModuleRTDoseROISequenceItem]
-    """(3004,0010) SQ 1 Type 1, RT Dose ROI Sequence - PS3.3 2016c Table C.8-43.
-    Sequence specifying dose levels for isodose curves or dose points described in
-    the ROI module. One or more Items shall be included in this Sequence. See .
+    """(3004,0010) SQ 1 Type 1, RT Dose ROI Sequence - PS3.3 2016c Table C.8-43,
+    Section C.8.8.7. Sequence specifying dose levels for isodose curves or dose
+    points described in the ROI module. One or more Items shall be included in this
+    Sequence. See .
     """

@@ -14,7 +14,9 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 
 @dataclass(kw_only=True, slots=True)
 class SupplementalPaletteColorLookupTableModule(DicomObject):
-    """Supplemental Palette Color Lookup Table Module - PS3.3 2016c Table C.7.6.19-1."""
+    """Supplemental Palette Color Lookup Table Module - PS3.3 2016c Table C.7.6.19-1
+    (Section C.7.6.19).
+    """
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -74,30 +76,31 @@ class SupplementalPaletteColorLookupTableModule(DicomObject):
     )
     RedPaletteColorLookupTableDescriptor: Sequence[int]
     """(0028,1101) US or SS 3 Type 1, Red Palette Color Lookup Table Descriptor - PS3.3
-    2016c Table C.7.6.19-1. Specifies the format of the Red Palette Color Lookup
-    Table Data (0028,1201). See for further explanation.
+    2016c Table C.7.6.19-1, Section C.7.6.19. Specifies the format of the Red
+    Palette Color Lookup Table Data (0028,1201). See for further explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int]
     """(0028,1102) US or SS 3 Type 1, Green Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7.6.19-1. Specifies the format of the Green Palette Color
-    Lookup Table Data (0028,1202). See for further explanation.
+    PS3.3 2016c Table C.7.6.19-1, Section C.7.6.19. Specifies the format of the
+    Green Palette Color Lookup Table Data (0028,1202). See for further explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int]
     """(0028,1103) US or SS 3 Type 1, Blue Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7.6.19-1. Specifies the format of the Blue Palette Color
-    Lookup table Data (0028,1203). See for further explanation.
+    PS3.3 2016c Table C.7.6.19-1, Section C.7.6.19. Specifies the format of the Blue
+    Palette Color Lookup table Data (0028,1203). See for further explanation.
     """
     RedPaletteColorLookupTableData: bytes
     """(0028,1201) OW 1 Type 1, Red Palette Color Lookup Table Data - PS3.3 2016c Table
-    C.7.6.19-1. Red Palette Color Lookup Table Data. See for further explanation.
+    C.7.6.19-1, Section C.7.6.19. Red Palette Color Lookup Table Data. See for
+    further explanation.
     """
     GreenPaletteColorLookupTableData: bytes
     """(0028,1202) OW 1 Type 1, Green Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7.6.19-1. Green Palette Color Lookup Table Data. See for further
-    explanation.
+    Table C.7.6.19-1, Section C.7.6.19. Green Palette Color Lookup Table Data. See
+    for further explanation.
     """
     BluePaletteColorLookupTableData: bytes
     """(0028,1203) OW 1 Type 1, Blue Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7.6.19-1. Blue Palette Color Lookup Table Data. See for further
-    explanation.
+    Table C.7.6.19-1, Section C.7.6.19. Blue Palette Color Lookup Table Data. See
+    for further explanation.
     """

@@ -16,7 +16,7 @@ from dicom_model.macros.voilut_macro import VOILUTMacroVOILUTSequenceItem
 
 @dataclass(kw_only=True, slots=True)
 class VOILUTModule(DicomObject):
-    """VOI LUT Module - PS3.3 2016c Table C.11-2."""
+    """VOI LUT Module - PS3.3 2016c Table C.11-2 (Section C.11.2)."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
         AttributeSpec(
@@ -66,29 +66,32 @@ class VOILUTModule(DicomObject):
         ),
     )
     VOILUTSequence: list[VOILUTMacroVOILUTSequenceItem] | None = None
-    """(0028,3010) SQ 1 Type 1C, VOI LUT Sequence - PS3.3 2016c Table C.11-2b. Defines
-    a sequence of VOI LUTs. One or more Items shall be included in this Sequence.
-    Required if Window Center (0028,1050) is not present. May be present otherwise.
+    """(0028,3010) SQ 1 Type 1C, VOI LUT Sequence - PS3.3 2016c Table C.11-2b, Section
+    C.11.2. Defines a sequence of VOI LUTs. One or more Items shall be included in
+    this Sequence. Required if Window Center (0028,1050) is not present. May be
+    present otherwise.
     """
     WindowCenter: Sequence[float | Decimal] | None = None
-    """(0028,1050) DS 1-n Type 1C, Window Center - PS3.3 2016c Table C.11-2b. Window
-    Center for display. See for further explanation. Required if VOI LUT Sequence
-    (0028,3010) is not present. May be present otherwise.
+    """(0028,1050) DS 1-n Type 1C, Window Center - PS3.3 2016c Table C.11-2b, Section
+    C.11.2. Window Center for display. See for further explanation. Required if VOI
+    LUT Sequence (0028,3010) is not present. May be present otherwise.
     """
     WindowWidth: Sequence[float | Decimal] | None = None
-    """(0028,1051) DS 1-n Type 1C, Window Width - PS3.3 2016c Table C.11-2b. Window
-    Width for display. See for further explanation. Required if Window Center
-    (0028,1050) is sent.
+    """(0028,1051) DS 1-n Type 1C, Window Width - PS3.3 2016c Table C.11-2b, Section
+    C.11.2. Window Width for display. See for further explanation. Required if
+    Window Center (0028,1050) is sent.
     """
     WindowCenterWidthExplanation: Sequence[str] | None = None
     """(0028,1055) LO 1-n Type 3, Window Center & Width Explanation - PS3.3 2016c Table
-    C.11-2b. Free form explanation of the meaning of the Window Center and Width.
-    Multiple values correspond to multiple Window Center and Width values.
+    C.11-2b, Section C.11.2. Free form explanation of the meaning of the Window
+    Center and Width. Multiple values correspond to multiple Window Center and Width
+    values.
     """
     VOILUTFunction: Literal["LINEAR", "SIGMOID"] | str | None = None
-    """(0028,1056) CS 1 Type 3, VOI LUT Function - PS3.3 2016c Table C.11-2b. Describes
-    a VOI LUT function to apply to the values of Window Center (0028,1050) and
-    Window Width (0028,1051). See for further explanation. Defined Terms: LINEAR
-    SIGMOID When this attribute is not present, the interpretation of the values of
-    Window Center (0028,1050) and Window Width (0028,1051) is linear as in .
+    """(0028,1056) CS 1 Type 3, VOI LUT Function - PS3.3 2016c Table C.11-2b, Section
+    C.11.2. Describes a VOI LUT function to apply to the values of Window Center
+    (0028,1050) and Window Width (0028,1051). See for further explanation. Defined
+    Terms: LINEAR SIGMOID When this attribute is not present, the interpretation of
+    the values of Window Center (0028,1050) and Window Width (0028,1051) is linear
+    as in .
     """
