@@ -23,7 +23,9 @@ ComputedRadiographyImageStorage: Final = SOPClass(
     iod_reference="sect_A.2",
 )
 """Computed Radiography Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.2 (not in the PS3.3 input: no IOD class generated)
+Table B.5-1; IOD: PS3.3 Section A.2 (not in the PS3.3 input: no IOD class
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 DigitalXRayImageStorageForPresentation: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.1",
@@ -36,7 +38,8 @@ DigitalXRayImageStorageForPresentation: Final = SOPClass(
 )
 """Digital X-Ray Image Storage - For Presentation (Storage Service Class; C-STORE) -
 PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.26 (not in the PS3.3 input: no IOD
-class generated)
+class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 DigitalXRayImageStorageForProcessing: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.1.1",
@@ -49,7 +52,8 @@ DigitalXRayImageStorageForProcessing: Final = SOPClass(
 )
 """Digital X-Ray Image Storage - For Processing (Storage Service Class; C-STORE) -
 PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.26 (not in the PS3.3 input: no IOD
-class generated)
+class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 DigitalMammographyXRayImageStorageForPresentation: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.2",
@@ -62,7 +66,8 @@ DigitalMammographyXRayImageStorageForPresentation: Final = SOPClass(
 )
 """Digital Mammography X-Ray Image Storage - For Presentation (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.27 (not in the PS3.3 input:
-no IOD class generated)
+no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 DigitalMammographyXRayImageStorageForProcessing: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.2.1",
@@ -75,7 +80,8 @@ DigitalMammographyXRayImageStorageForProcessing: Final = SOPClass(
 )
 """Digital Mammography X-Ray Image Storage - For Processing (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.27 (not in the PS3.3 input:
-no IOD class generated)
+no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 DigitalIntraOralXRayImageStorageForPresentation: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.3",
@@ -88,7 +94,8 @@ DigitalIntraOralXRayImageStorageForPresentation: Final = SOPClass(
 )
 """Digital Intra-Oral X-Ray Image Storage - For Presentation (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.28 (not in the PS3.3 input:
-no IOD class generated)
+no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 DigitalIntraOralXRayImageStorageForProcessing: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.1.3.1",
@@ -101,7 +108,8 @@ DigitalIntraOralXRayImageStorageForProcessing: Final = SOPClass(
 )
 """Digital Intra-Oral X-Ray Image Storage - For Processing (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.28 (not in the PS3.3 input:
-no IOD class generated)
+no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 CTImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.2",
@@ -114,7 +122,8 @@ CTImageStorage: Final = SOPClass(
     iod_class="CTImage",
 )
 """CT Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.3, class dicom_model.iods.CTImage
+PS3.3 Section A.3, class dicom_model.iods.CTImage. Behaviour: PS3.4 2020c Section
+B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 EnhancedCTImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.2.1",
@@ -127,7 +136,9 @@ EnhancedCTImageStorage: Final = SOPClass(
     iod_class="EnhancedCTImage",
 )
 """Enhanced CT Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.38.1, class dicom_model.iods.EnhancedCTImage
+B.5-1; IOD: PS3.3 Section A.38.1, class dicom_model.iods.EnhancedCTImage. Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 LegacyConvertedEnhancedCTImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.2.2",
@@ -140,7 +151,8 @@ LegacyConvertedEnhancedCTImageStorage: Final = SOPClass(
 )
 """Legacy Converted Enhanced CT Image Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.70 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 UltrasoundMultiFrameImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.3.1",
@@ -152,7 +164,9 @@ UltrasoundMultiFrameImageStorage: Final = SOPClass(
     iod_reference="sect_A.7",
 )
 """Ultrasound Multi-frame Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.5-1; IOD: PS3.3 Section A.7 (not in the PS3.3 input: no IOD class generated)
+Table B.5-1; IOD: PS3.3 Section A.7 (not in the PS3.3 input: no IOD class
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 MRImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.4",
@@ -164,7 +178,8 @@ MRImageStorage: Final = SOPClass(
     iod_reference="sect_A.4",
 )
 """MR Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.4 (not in the PS3.3 input: no IOD class generated)
+PS3.3 Section A.4 (not in the PS3.3 input: no IOD class generated). Behaviour: PS3.4
+2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 EnhancedMRImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.4.1",
@@ -176,7 +191,9 @@ EnhancedMRImageStorage: Final = SOPClass(
     iod_reference="sect_A.36.2",
 )
 """Enhanced MR Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.36.2 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.36.2 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 MRSpectroscopyStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.4.2",
@@ -188,7 +205,9 @@ MRSpectroscopyStorage: Final = SOPClass(
     iod_reference="sect_A.36.3",
 )
 """MR Spectroscopy Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.36.3 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.36.3 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 EnhancedMRColorImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.4.3",
@@ -200,7 +219,9 @@ EnhancedMRColorImageStorage: Final = SOPClass(
     iod_reference="sect_A.36.4",
 )
 """Enhanced MR Color Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.36.4 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.36.4 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 LegacyConvertedEnhancedMRImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.4.4",
@@ -213,7 +234,8 @@ LegacyConvertedEnhancedMRImageStorage: Final = SOPClass(
 )
 """Legacy Converted Enhanced MR Image Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.71 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 UltrasoundImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.6.1",
@@ -225,7 +247,9 @@ UltrasoundImageStorage: Final = SOPClass(
     iod_reference="sect_A.6",
 )
 """Ultrasound Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.6 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.6 (not in the PS3.3 input: no IOD class generated). Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 EnhancedUSVolumeStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.6.2",
@@ -237,7 +261,9 @@ EnhancedUSVolumeStorage: Final = SOPClass(
     iod_reference="sect_A.59",
 )
 """Enhanced US Volume Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.59 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.59 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 SecondaryCaptureImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.7",
@@ -249,7 +275,9 @@ SecondaryCaptureImageStorage: Final = SOPClass(
     iod_reference="sect_A.8.1",
 )
 """Secondary Capture Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.8.1 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.8.1 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 MultiFrameSingleBitSecondaryCaptureImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.7.1",
@@ -262,7 +290,8 @@ MultiFrameSingleBitSecondaryCaptureImageStorage: Final = SOPClass(
 )
 """Multi-frame Single Bit Secondary Capture Image Storage (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.2 (not in the PS3.3
-input: no IOD class generated)
+input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 MultiFrameGrayscaleByteSecondaryCaptureImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.7.2",
@@ -275,7 +304,8 @@ MultiFrameGrayscaleByteSecondaryCaptureImageStorage: Final = SOPClass(
 )
 """Multi-frame Grayscale Byte Secondary Capture Image Storage (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.3 (not in the PS3.3
-input: no IOD class generated)
+input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 MultiFrameGrayscaleWordSecondaryCaptureImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.7.3",
@@ -288,7 +318,8 @@ MultiFrameGrayscaleWordSecondaryCaptureImageStorage: Final = SOPClass(
 )
 """Multi-frame Grayscale Word Secondary Capture Image Storage (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.4 (not in the PS3.3
-input: no IOD class generated)
+input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 MultiFrameTrueColorSecondaryCaptureImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.7.4",
@@ -301,7 +332,8 @@ MultiFrameTrueColorSecondaryCaptureImageStorage: Final = SOPClass(
 )
 """Multi-frame True Color Secondary Capture Image Storage (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.8.5 (not in the PS3.3
-input: no IOD class generated)
+input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 TwelveLeadECGWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.1.1",
@@ -313,7 +345,9 @@ TwelveLeadECGWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.3",
 )
 """12-lead ECG Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.3 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.34.3 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 GeneralECGWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.1.2",
@@ -325,7 +359,9 @@ GeneralECGWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.4",
 )
 """General ECG Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.4 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.34.4 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 AmbulatoryECGWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.1.3",
@@ -337,7 +373,9 @@ AmbulatoryECGWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.5",
 )
 """Ambulatory ECG Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.5 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.34.5 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 HemodynamicWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.2.1",
@@ -349,7 +387,9 @@ HemodynamicWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.6",
 )
 """Hemodynamic Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.6 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.34.6 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 CardiacElectrophysiologyWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.3.1",
@@ -362,7 +402,8 @@ CardiacElectrophysiologyWaveformStorage: Final = SOPClass(
 )
 """Cardiac Electrophysiology Waveform Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.34.7 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 BasicVoiceAudioWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.4.1",
@@ -375,7 +416,8 @@ BasicVoiceAudioWaveformStorage: Final = SOPClass(
 )
 """Basic Voice Audio Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.34.2 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 GeneralAudioWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.4.2",
@@ -387,7 +429,9 @@ GeneralAudioWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.10",
 )
 """General Audio Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.10 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.34.10 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 ArterialPulseWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.5.1",
@@ -399,7 +443,9 @@ ArterialPulseWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.8",
 )
 """Arterial Pulse Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.8 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.34.8 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 RespiratoryWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.6.1",
@@ -411,7 +457,9 @@ RespiratoryWaveformStorage: Final = SOPClass(
     iod_reference="sect_A.34.9",
 )
 """Respiratory Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.34.9 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.34.9 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 MultiChannelRespiratoryWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.6.2",
@@ -425,7 +473,8 @@ MultiChannelRespiratoryWaveformStorage: Final = SOPClass(
 )
 """Multi-channel Respiratory Waveform Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.34.16 (not in the PS3.3 input: no IOD class
-generated). Not in the PS3.6 edition in use
+generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 RoutineScalpElectroencephalogramWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.7.1",
@@ -439,7 +488,8 @@ RoutineScalpElectroencephalogramWaveformStorage: Final = SOPClass(
 )
 """Routine Scalp Electroencephalogram Waveform Storage (Storage Service Class; C-STORE)
 - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.34.12 (not in the PS3.3 input: no
-IOD class generated). Not in the PS3.6 edition in use
+IOD class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c
+Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 ElectromyogramWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.7.2",
@@ -453,7 +503,8 @@ ElectromyogramWaveformStorage: Final = SOPClass(
 )
 """Electromyogram Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
 B.5-1; IOD: PS3.3 Section A.34.13 (not in the PS3.3 input: no IOD class generated).
-Not in the PS3.6 edition in use
+Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior);
+PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 ElectrooculogramWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.7.3",
@@ -467,7 +518,8 @@ ElectrooculogramWaveformStorage: Final = SOPClass(
 )
 """Electrooculogram Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.34.14 (not in the PS3.3 input: no IOD class
-generated). Not in the PS3.6 edition in use
+generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 SleepElectroencephalogramWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.7.4",
@@ -481,7 +533,8 @@ SleepElectroencephalogramWaveformStorage: Final = SOPClass(
 )
 """Sleep Electroencephalogram Waveform Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.34.15 (not in the PS3.3 input: no IOD class
-generated). Not in the PS3.6 edition in use
+generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 BodyPositionWaveformStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.9.8.1",
@@ -495,7 +548,8 @@ BodyPositionWaveformStorage: Final = SOPClass(
 )
 """Body Position Waveform Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
 B.5-1; IOD: PS3.3 Section A.34.17 (not in the PS3.3 input: no IOD class generated).
-Not in the PS3.6 edition in use
+Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior);
+PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 GrayscaleSoftcopyPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.1",
@@ -508,7 +562,8 @@ GrayscaleSoftcopyPresentationStateStorage: Final = SOPClass(
 )
 """Grayscale Softcopy Presentation State Storage SOP Class (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.1 (not in the PS3.3
-input: no IOD class generated)
+input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 ColorSoftcopyPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.2",
@@ -521,7 +576,8 @@ ColorSoftcopyPresentationStateStorage: Final = SOPClass(
 )
 """Color Softcopy Presentation State Storage SOP Class (Storage Service Class; C-STORE)
 - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.2 (not in the PS3.3 input: no IOD
-class generated)
+class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 PseudoColorSoftcopyPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.3",
@@ -534,7 +590,8 @@ PseudoColorSoftcopyPresentationStateStorage: Final = SOPClass(
 )
 """Pseudo-Color Softcopy Presentation State Storage SOP Class (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.3 (not in the PS3.3
-input: no IOD class generated)
+input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 BlendingSoftcopyPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.4",
@@ -547,7 +604,8 @@ BlendingSoftcopyPresentationStateStorage: Final = SOPClass(
 )
 """Blending Softcopy Presentation State Storage SOP Class (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.4 (not in the PS3.3
-input: no IOD class generated)
+input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 XAXRFGrayscaleSoftcopyPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.5",
@@ -560,7 +618,8 @@ XAXRFGrayscaleSoftcopyPresentationStateStorage: Final = SOPClass(
 )
 """XA/XRF Grayscale Softcopy Presentation State Storage (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.6 (not in the PS3.3
-input: no IOD class generated)
+input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 GrayscalePlanarMPRVolumetricPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.6",
@@ -574,7 +633,8 @@ GrayscalePlanarMPRVolumetricPresentationStateStorage: Final = SOPClass(
 )
 """Grayscale Planar MPR Volumetric Presentation State Storage (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.1 (not in the PS3.3
-input: no IOD class generated). Not in the PS3.6 edition in use
+input: no IOD class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4
+2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 CompositingPlanarMPRVolumetricPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.7",
@@ -588,7 +648,8 @@ CompositingPlanarMPRVolumetricPresentationStateStorage: Final = SOPClass(
 )
 """Compositing Planar MPR Volumetric Presentation State Storage (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.1 (not in the PS3.3
-input: no IOD class generated). Not in the PS3.6 edition in use
+input: no IOD class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4
+2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 AdvancedBlendingPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.8",
@@ -602,7 +663,8 @@ AdvancedBlendingPresentationStateStorage: Final = SOPClass(
 )
 """Advanced Blending Presentation State Storage (Storage Service Class; C-STORE) -
 PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.33.7 (not in the PS3.3 input: no IOD
-class generated). Not in the PS3.6 edition in use
+class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section
+B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 VolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.9",
@@ -616,7 +678,8 @@ VolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
 )
 """Volume Rendering Volumetric Presentation State Storage (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.2 (not in the PS3.3
-input: no IOD class generated). Not in the PS3.6 edition in use
+input: no IOD class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4
+2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 SegmentedVolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.10",
@@ -630,7 +693,9 @@ SegmentedVolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
 )
 """Segmented Volume Rendering Volumetric Presentation State Storage (Storage Service
 Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.2 (not in the
-PS3.3 input: no IOD class generated). Not in the PS3.6 edition in use
+PS3.3 input: no IOD class generated). Not in the PS3.6 edition in use. Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 MultipleVolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.11.11",
@@ -644,7 +709,9 @@ MultipleVolumeRenderingVolumetricPresentationStateStorage: Final = SOPClass(
 )
 """Multiple Volume Rendering Volumetric Presentation State Storage (Storage Service
 Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.80.2 (not in the
-PS3.3 input: no IOD class generated). Not in the PS3.6 edition in use
+PS3.3 input: no IOD class generated). Not in the PS3.6 edition in use. Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 XRayAngiographicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.12.1",
@@ -657,7 +724,8 @@ XRayAngiographicImageStorage: Final = SOPClass(
 )
 """X-Ray Angiographic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.14 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 EnhancedXAImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.12.1.1",
@@ -670,7 +738,9 @@ EnhancedXAImageStorage: Final = SOPClass(
     iod_class="EnhancedXAImage",
 )
 """Enhanced XA Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.47, class dicom_model.iods.EnhancedXAImage
+B.5-1; IOD: PS3.3 Section A.47, class dicom_model.iods.EnhancedXAImage. Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 XRayRadiofluoroscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.12.2",
@@ -683,7 +753,8 @@ XRayRadiofluoroscopicImageStorage: Final = SOPClass(
 )
 """X-Ray Radiofluoroscopic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.16 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 EnhancedXRFImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.12.2.1",
@@ -695,7 +766,9 @@ EnhancedXRFImageStorage: Final = SOPClass(
     iod_reference="sect_A.48",
 )
 """Enhanced XRF Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.48 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.48 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 XRay3DAngiographicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.13.1.1",
@@ -708,7 +781,8 @@ XRay3DAngiographicImageStorage: Final = SOPClass(
 )
 """X-Ray 3D Angiographic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.53 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 XRay3DCraniofacialImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.13.1.2",
@@ -721,7 +795,8 @@ XRay3DCraniofacialImageStorage: Final = SOPClass(
 )
 """X-Ray 3D Craniofacial Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.54 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 BreastTomosynthesisImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.13.1.3",
@@ -734,7 +809,8 @@ BreastTomosynthesisImageStorage: Final = SOPClass(
 )
 """Breast Tomosynthesis Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.55 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 BreastProjectionXRayImageStorageForPresentation: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.13.1.4",
@@ -747,7 +823,8 @@ BreastProjectionXRayImageStorageForPresentation: Final = SOPClass(
 )
 """Breast Projection X-Ray Image Storage - For Presentation (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.74 (not in the PS3.3 input:
-no IOD class generated)
+no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 BreastProjectionXRayImageStorageForProcessing: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.13.1.5",
@@ -760,7 +837,8 @@ BreastProjectionXRayImageStorageForProcessing: Final = SOPClass(
 )
 """Breast Projection X-Ray Image Storage - For Processing (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.74 (not in the PS3.3 input:
-no IOD class generated)
+no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 IntravascularOpticalCoherenceTomographyImageStorageForPresentation: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.14.1",
@@ -773,7 +851,8 @@ IntravascularOpticalCoherenceTomographyImageStorageForPresentation: Final = SOPC
 )
 """Intravascular Optical Coherence Tomography Image Storage - For Presentation (Storage
 Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.66 (not in
-the PS3.3 input: no IOD class generated)
+the PS3.3 input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 IntravascularOpticalCoherenceTomographyImageStorageForProcessing: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.14.2",
@@ -786,7 +865,8 @@ IntravascularOpticalCoherenceTomographyImageStorageForProcessing: Final = SOPCla
 )
 """Intravascular Optical Coherence Tomography Image Storage - For Processing (Storage
 Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.66 (not in
-the PS3.3 input: no IOD class generated)
+the PS3.3 input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 NuclearMedicineImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.20",
@@ -798,7 +878,9 @@ NuclearMedicineImageStorage: Final = SOPClass(
     iod_reference="sect_A.5",
 )
 """Nuclear Medicine Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.5 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.5 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 ParametricMapStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.30",
@@ -810,7 +892,9 @@ ParametricMapStorage: Final = SOPClass(
     iod_reference="sect_A.75",
 )
 """Parametric Map Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.75 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.75 (not in the PS3.3 input: no IOD class generated). Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 RawDataStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66",
@@ -822,7 +906,9 @@ RawDataStorage: Final = SOPClass(
     iod_reference="sect_A.37",
 )
 """Raw Data Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.37 (not in the PS3.3 input: no IOD class generated)
+PS3.3 Section A.37 (not in the PS3.3 input: no IOD class generated). Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 SpatialRegistrationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.1",
@@ -834,7 +920,9 @@ SpatialRegistrationStorage: Final = SOPClass(
     iod_reference="sect_A.39.1",
 )
 """Spatial Registration Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.39.1 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.39.1 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 SpatialFiducialsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.2",
@@ -846,7 +934,9 @@ SpatialFiducialsStorage: Final = SOPClass(
     iod_reference="sect_A.40",
 )
 """Spatial Fiducials Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.40 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.40 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 DeformableSpatialRegistrationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.3",
@@ -859,7 +949,8 @@ DeformableSpatialRegistrationStorage: Final = SOPClass(
 )
 """Deformable Spatial Registration Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.39.2 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 SegmentationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.4",
@@ -871,7 +962,9 @@ SegmentationStorage: Final = SOPClass(
     iod_reference="sect_A.51",
 )
 """Segmentation Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.51 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.51 (not in the PS3.3 input: no IOD class generated). Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 SurfaceSegmentationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.5",
@@ -883,7 +976,9 @@ SurfaceSegmentationStorage: Final = SOPClass(
     iod_reference="sect_A.57",
 )
 """Surface Segmentation Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.57 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.57 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 TractographyResultsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.66.6",
@@ -897,7 +992,8 @@ TractographyResultsStorage: Final = SOPClass(
 )
 """Tractography Results Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
 B.5-1; IOD: PS3.3 Section A.78 (not in the PS3.3 input: no IOD class generated). Not
-in the PS3.6 edition in use
+in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 RealWorldValueMappingStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.67",
@@ -910,7 +1006,8 @@ RealWorldValueMappingStorage: Final = SOPClass(
 )
 """Real World Value Mapping Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.46 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 SurfaceScanMeshStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.68.1",
@@ -922,7 +1019,9 @@ SurfaceScanMeshStorage: Final = SOPClass(
     iod_reference="sect_A.68",
 )
 """Surface Scan Mesh Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.68 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.68 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 SurfaceScanPointCloudStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.68.2",
@@ -935,7 +1034,8 @@ SurfaceScanPointCloudStorage: Final = SOPClass(
 )
 """Surface Scan Point Cloud Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.69 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 VLEndoscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.1",
@@ -947,7 +1047,9 @@ VLEndoscopicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.1",
 )
 """VL Endoscopic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.32.1 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.32.1 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 VideoEndoscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.1.1",
@@ -959,7 +1061,9 @@ VideoEndoscopicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.5",
 )
 """Video Endoscopic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.32.5 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.32.5 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 VLMicroscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.2",
@@ -971,7 +1075,9 @@ VLMicroscopicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.2",
 )
 """VL Microscopic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.32.2 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.32.2 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 VideoMicroscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.2.1",
@@ -983,7 +1089,9 @@ VideoMicroscopicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.6",
 )
 """Video Microscopic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.32.6 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.32.6 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 VLSlideCoordinatesMicroscopicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.3",
@@ -996,7 +1104,8 @@ VLSlideCoordinatesMicroscopicImageStorage: Final = SOPClass(
 )
 """VL Slide-Coordinates Microscopic Image Storage (Storage Service Class; C-STORE) -
 PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.32.3 (not in the PS3.3 input: no IOD
-class generated)
+class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 VLPhotographicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.4",
@@ -1008,7 +1117,9 @@ VLPhotographicImageStorage: Final = SOPClass(
     iod_reference="sect_A.32.4",
 )
 """VL Photographic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.32.4 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.32.4 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 VideoPhotographicImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.4.1",
@@ -1021,7 +1132,8 @@ VideoPhotographicImageStorage: Final = SOPClass(
 )
 """Video Photographic Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.32.7 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 OphthalmicPhotography8BitImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.1",
@@ -1034,7 +1146,8 @@ OphthalmicPhotography8BitImageStorage: Final = SOPClass(
 )
 """Ophthalmic Photography 8 Bit Image Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.41 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 OphthalmicPhotography16BitImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.2",
@@ -1047,7 +1160,8 @@ OphthalmicPhotography16BitImageStorage: Final = SOPClass(
 )
 """Ophthalmic Photography 16 Bit Image Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.42 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 StereometricRelationshipStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.3",
@@ -1060,7 +1174,8 @@ StereometricRelationshipStorage: Final = SOPClass(
 )
 """Stereometric Relationship Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.43 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 OphthalmicTomographyImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.4",
@@ -1073,7 +1188,8 @@ OphthalmicTomographyImageStorage: Final = SOPClass(
 )
 """Ophthalmic Tomography Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.52 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 WideFieldOphthalmicPhotographyStereographicProjectionImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.5",
@@ -1086,7 +1202,8 @@ WideFieldOphthalmicPhotographyStereographicProjectionImageStorage: Final = SOPCl
 )
 """Wide Field Ophthalmic Photography Stereographic Projection Image Storage (Storage
 Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.76 (not in
-the PS3.3 input: no IOD class generated)
+the PS3.3 input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 WideFieldOphthalmicPhotography3DCoordinatesImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.6",
@@ -1099,7 +1216,8 @@ WideFieldOphthalmicPhotography3DCoordinatesImageStorage: Final = SOPClass(
 )
 """Wide Field Ophthalmic Photography 3D Coordinates Image Storage (Storage Service
 Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.77 (not in the PS3.3
-input: no IOD class generated)
+input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 OphthalmicOpticalCoherenceTomographyEnFaceImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.7",
@@ -1113,7 +1231,8 @@ OphthalmicOpticalCoherenceTomographyEnFaceImageStorage: Final = SOPClass(
 )
 """Ophthalmic Optical Coherence Tomography En Face Image Storage (Storage Service
 Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.83 (not in the PS3.3
-input: no IOD class generated). Not in the PS3.6 edition in use
+input: no IOD class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4
+2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 OphthalmicOpticalCoherenceTomographyBScanVolumeAnalysisStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.5.8",
@@ -1127,7 +1246,9 @@ OphthalmicOpticalCoherenceTomographyBScanVolumeAnalysisStorage: Final = SOPClass
 )
 """Ophthalmic Optical Coherence Tomography B-scan Volume Analysis Storage (Storage
 Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.84 (not in
-the PS3.3 input: no IOD class generated). Not in the PS3.6 edition in use
+the PS3.3 input: no IOD class generated). Not in the PS3.6 edition in use.
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 VLWholeSlideMicroscopyImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.77.1.6",
@@ -1140,7 +1261,8 @@ VLWholeSlideMicroscopyImageStorage: Final = SOPClass(
 )
 """VL Whole Slide Microscopy Image Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.32.8 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 LensometryMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.1",
@@ -1152,7 +1274,9 @@ LensometryMeasurementsStorage: Final = SOPClass(
     iod_reference="sect_A.60.1",
 )
 """Lensometry Measurements Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.60.1 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.60.1 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 AutorefractionMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.2",
@@ -1165,7 +1289,8 @@ AutorefractionMeasurementsStorage: Final = SOPClass(
 )
 """Autorefraction Measurements Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.60.2 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 KeratometryMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.3",
@@ -1178,7 +1303,8 @@ KeratometryMeasurementsStorage: Final = SOPClass(
 )
 """Keratometry Measurements Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.60.3 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 SubjectiveRefractionMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.4",
@@ -1191,7 +1317,8 @@ SubjectiveRefractionMeasurementsStorage: Final = SOPClass(
 )
 """Subjective Refraction Measurements Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.60.4 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 VisualAcuityMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.5",
@@ -1204,7 +1331,8 @@ VisualAcuityMeasurementsStorage: Final = SOPClass(
 )
 """Visual Acuity Measurements Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.60.5 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 SpectaclePrescriptionReportStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.6",
@@ -1217,7 +1345,8 @@ SpectaclePrescriptionReportStorage: Final = SOPClass(
 )
 """Spectacle Prescription Report Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.35.9 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 OphthalmicAxialMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.7",
@@ -1230,7 +1359,8 @@ OphthalmicAxialMeasurementsStorage: Final = SOPClass(
 )
 """Ophthalmic Axial Measurements Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.60.6 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 IntraocularLensCalculationsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.78.8",
@@ -1243,7 +1373,8 @@ IntraocularLensCalculationsStorage: Final = SOPClass(
 )
 """Intraocular Lens Calculations Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.60.7 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 MacularGridThicknessAndVolumeReportStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.79.1",
@@ -1256,7 +1387,8 @@ MacularGridThicknessAndVolumeReportStorage: Final = SOPClass(
 )
 """Macular Grid Thickness and Volume Report Storage (Storage Service Class; C-STORE) -
 PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.11 (not in the PS3.3 input: no IOD
-class generated)
+class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 OphthalmicVisualFieldStaticPerimetryMeasurementsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.80.1",
@@ -1269,7 +1401,8 @@ OphthalmicVisualFieldStaticPerimetryMeasurementsStorage: Final = SOPClass(
 )
 """Ophthalmic Visual Field Static Perimetry Measurements Storage (Storage Service
 Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.65 (not in the PS3.3
-input: no IOD class generated)
+input: no IOD class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 OphthalmicThicknessMapStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.81.1",
@@ -1282,7 +1415,8 @@ OphthalmicThicknessMapStorage: Final = SOPClass(
 )
 """Ophthalmic Thickness Map Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.67 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 CornealTopographyMapStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.82.1",
@@ -1294,7 +1428,9 @@ CornealTopographyMapStorage: Final = SOPClass(
     iod_reference="sect_A.73",
 )
 """Corneal Topography Map Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.73 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.73 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 BasicTextSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.11",
@@ -1306,7 +1442,9 @@ BasicTextSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.1",
 )
 """Basic Text SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.35.1 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.35.1 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 EnhancedSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.22",
@@ -1318,7 +1456,9 @@ EnhancedSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.2",
 )
 """Enhanced SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.35.2 (not in the PS3.3 input: no IOD class generated)
+PS3.3 Section A.35.2 (not in the PS3.3 input: no IOD class generated). Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 ComprehensiveSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.33",
@@ -1330,7 +1470,9 @@ ComprehensiveSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.3",
 )
 """Comprehensive SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.35.3 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.35.3 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 Comprehensive3DSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.34",
@@ -1342,7 +1484,9 @@ Comprehensive3DSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.13",
 )
 """Comprehensive 3D SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.35.13 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.35.13 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 ExtensibleSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.35",
@@ -1356,7 +1500,8 @@ ExtensibleSRStorage: Final = SOPClass(
 )
 """Extensible SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
 IOD: PS3.3 Section A.35.15 (not in the PS3.3 input: no IOD class generated). Not in
-the PS3.6 edition in use
+the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 ProcedureLogStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.40",
@@ -1368,7 +1513,9 @@ ProcedureLogStorage: Final = SOPClass(
     iod_reference="sect_A.35.7",
 )
 """Procedure Log Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.35.7 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.35.7 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 MammographyCADSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.50",
@@ -1380,7 +1527,9 @@ MammographyCADSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.5",
 )
 """Mammography CAD SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.35.5 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.35.5 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 KeyObjectSelectionDocumentStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.59",
@@ -1393,7 +1542,8 @@ KeyObjectSelectionDocumentStorage: Final = SOPClass(
 )
 """Key Object Selection Document Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.35.4 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 ChestCADSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.65",
@@ -1405,7 +1555,9 @@ ChestCADSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.6",
 )
 """Chest CAD SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.35.6 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.35.6 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 XRayRadiationDoseSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.67",
@@ -1417,7 +1569,9 @@ XRayRadiationDoseSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.8",
 )
 """X-Ray Radiation Dose SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.35.8 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.35.8 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 RadiopharmaceuticalRadiationDoseSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.68",
@@ -1430,7 +1584,8 @@ RadiopharmaceuticalRadiationDoseSRStorage: Final = SOPClass(
 )
 """Radiopharmaceutical Radiation Dose SR Storage (Storage Service Class; C-STORE) -
 PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.14 (not in the PS3.3 input: no IOD
-class generated)
+class generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 ColonCADSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.69",
@@ -1442,7 +1597,9 @@ ColonCADSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.10",
 )
 """Colon CAD SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.35.10 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.35.10 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 ImplantationPlanSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.70",
@@ -1454,7 +1611,9 @@ ImplantationPlanSRStorage: Final = SOPClass(
     iod_reference="sect_A.35.12",
 )
 """Implantation Plan SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.35.12 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.35.12 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 AcquisitionContextSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.71",
@@ -1468,7 +1627,8 @@ AcquisitionContextSRStorage: Final = SOPClass(
 )
 """Acquisition Context SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
 B.5-1; IOD: PS3.3 Section A.35.16 (not in the PS3.3 input: no IOD class generated).
-Not in the PS3.6 edition in use
+Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior);
+PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 SimplifiedAdultEchoSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.72",
@@ -1482,7 +1642,8 @@ SimplifiedAdultEchoSRStorage: Final = SOPClass(
 )
 """Simplified Adult Echo SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.35.17 (not in the PS3.3 input: no IOD class
-generated). Not in the PS3.6 edition in use
+generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 PatientRadiationDoseSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.73",
@@ -1496,7 +1657,8 @@ PatientRadiationDoseSRStorage: Final = SOPClass(
 )
 """Patient Radiation Dose SR Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.35.18 (not in the PS3.3 input: no IOD class
-generated). Not in the PS3.6 edition in use
+generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 PlannedImagingAgentAdministrationSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.74",
@@ -1510,7 +1672,8 @@ PlannedImagingAgentAdministrationSRStorage: Final = SOPClass(
 )
 """Planned Imaging Agent Administration SR Storage (Storage Service Class; C-STORE) -
 PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.19 (not in the PS3.3 input: no IOD
-class generated). Not in the PS3.6 edition in use
+class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section
+B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 PerformedImagingAgentAdministrationSRStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.88.75",
@@ -1524,7 +1687,8 @@ PerformedImagingAgentAdministrationSRStorage: Final = SOPClass(
 )
 """Performed Imaging Agent Administration SR Storage (Storage Service Class; C-STORE) -
 PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.35.20 (not in the PS3.3 input: no IOD
-class generated). Not in the PS3.6 edition in use
+class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section
+B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 ContentAssessmentResultsStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.90.1",
@@ -1538,7 +1702,8 @@ ContentAssessmentResultsStorage: Final = SOPClass(
 )
 """Content Assessment Results Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.81 (not in the PS3.3 input: no IOD class
-generated). Not in the PS3.6 edition in use
+generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 EncapsulatedPDFStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.104.1",
@@ -1550,7 +1715,9 @@ EncapsulatedPDFStorage: Final = SOPClass(
     iod_reference="sect_A.45.1",
 )
 """Encapsulated PDF Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.45.1 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.45.1 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 EncapsulatedCDAStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.104.2",
@@ -1562,7 +1729,9 @@ EncapsulatedCDAStorage: Final = SOPClass(
     iod_reference="sect_A.45.2",
 )
 """Encapsulated CDA Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.45.2 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.45.2 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 EncapsulatedSTLStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.104.3",
@@ -1576,7 +1745,8 @@ EncapsulatedSTLStorage: Final = SOPClass(
 )
 """Encapsulated STL Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
 IOD: PS3.3 Section A.85.1 (not in the PS3.3 input: no IOD class generated). Not in
-the PS3.6 edition in use
+the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 EncapsulatedOBJStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.104.4",
@@ -1590,7 +1760,8 @@ EncapsulatedOBJStorage: Final = SOPClass(
 )
 """Encapsulated OBJ Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
 IOD: PS3.3 Section A.85.2 (not in the PS3.3 input: no IOD class generated). Not in
-the PS3.6 edition in use
+the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 EncapsulatedMTLStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.104.5",
@@ -1604,7 +1775,8 @@ EncapsulatedMTLStorage: Final = SOPClass(
 )
 """Encapsulated MTL Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
 IOD: PS3.3 Section A.85.3 (not in the PS3.3 input: no IOD class generated). Not in
-the PS3.6 edition in use
+the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 PositronEmissionTomographyImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.128",
@@ -1617,7 +1789,8 @@ PositronEmissionTomographyImageStorage: Final = SOPClass(
 )
 """Positron Emission Tomography Image Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.21 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 EnhancedPETImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.130",
@@ -1629,7 +1802,9 @@ EnhancedPETImageStorage: Final = SOPClass(
     iod_reference="sect_A.56",
 )
 """Enhanced PET Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.5-1; IOD: PS3.3 Section A.56 (not in the PS3.3 input: no IOD class generated)
+B.5-1; IOD: PS3.3 Section A.56 (not in the PS3.3 input: no IOD class generated).
+Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU
+Fall-Back Behavior)
 """
 LegacyConvertedEnhancedPETImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.128.1",
@@ -1642,7 +1817,8 @@ LegacyConvertedEnhancedPETImageStorage: Final = SOPClass(
 )
 """Legacy Converted Enhanced PET Image Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.72 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 BasicStructuredDisplayStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.131",
@@ -1655,7 +1831,8 @@ BasicStructuredDisplayStorage: Final = SOPClass(
 )
 """Basic Structured Display Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.33.5 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 CTPerformedProcedureProtocolStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.200.2",
@@ -1669,7 +1846,8 @@ CTPerformedProcedureProtocolStorage: Final = SOPClass(
 )
 """CT Performed Procedure Protocol Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.82.1 (not in the PS3.3 input: no IOD class
-generated). Not in the PS3.6 edition in use
+generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.1",
@@ -1681,7 +1859,9 @@ RTImageStorage: Final = SOPClass(
     iod_reference="sect_A.17",
 )
 """RT Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.17 (not in the PS3.3 input: no IOD class generated)
+PS3.3 Section A.17 (not in the PS3.3 input: no IOD class generated). Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 RTDoseStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.2",
@@ -1694,7 +1874,8 @@ RTDoseStorage: Final = SOPClass(
     iod_class="RTDose",
 )
 """RT Dose Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.18, class dicom_model.iods.RTDose
+PS3.3 Section A.18, class dicom_model.iods.RTDose. Behaviour: PS3.4 2020c Section
+B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTStructureSetStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.3",
@@ -1706,7 +1887,9 @@ RTStructureSetStorage: Final = SOPClass(
     iod_reference="sect_A.19",
 )
 """RT Structure Set Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
-IOD: PS3.3 Section A.19 (not in the PS3.3 input: no IOD class generated)
+IOD: PS3.3 Section A.19 (not in the PS3.3 input: no IOD class generated). Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 RTBeamsTreatmentRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.4",
@@ -1719,7 +1902,8 @@ RTBeamsTreatmentRecordStorage: Final = SOPClass(
 )
 """RT Beams Treatment Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.29 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTPlanStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.5",
@@ -1731,7 +1915,9 @@ RTPlanStorage: Final = SOPClass(
     iod_reference="sect_A.20",
 )
 """RT Plan Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.20 (not in the PS3.3 input: no IOD class generated)
+PS3.3 Section A.20 (not in the PS3.3 input: no IOD class generated). Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 RTBrachyTreatmentRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.6",
@@ -1744,7 +1930,8 @@ RTBrachyTreatmentRecordStorage: Final = SOPClass(
 )
 """RT Brachy Treatment Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.30 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTTreatmentSummaryRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.7",
@@ -1757,7 +1944,8 @@ RTTreatmentSummaryRecordStorage: Final = SOPClass(
 )
 """RT Treatment Summary Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.31 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTIonPlanStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.8",
@@ -1769,7 +1957,9 @@ RTIonPlanStorage: Final = SOPClass(
     iod_reference="sect_A.49",
 )
 """RT Ion Plan Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1; IOD:
-PS3.3 Section A.49 (not in the PS3.3 input: no IOD class generated)
+PS3.3 Section A.49 (not in the PS3.3 input: no IOD class generated). Behaviour:
+PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back
+Behavior)
 """
 RTIonBeamsTreatmentRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.9",
@@ -1782,7 +1972,8 @@ RTIonBeamsTreatmentRecordStorage: Final = SOPClass(
 )
 """RT Ion Beams Treatment Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.50 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTPhysicianIntentStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.10",
@@ -1796,7 +1987,8 @@ RTPhysicianIntentStorage: Final = SOPClass(
 )
 """RT Physician Intent Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
 B.5-1; IOD: PS3.3 Section A.86.1.2 (not in the PS3.3 input: no IOD class generated).
-Not in the PS3.6 edition in use
+Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior);
+PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTSegmentAnnotationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.11",
@@ -1810,7 +2002,8 @@ RTSegmentAnnotationStorage: Final = SOPClass(
 )
 """RT Segment Annotation Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
 B.5-1; IOD: PS3.3 Section A.86.1.3 (not in the PS3.3 input: no IOD class generated).
-Not in the PS3.6 edition in use
+Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior);
+PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTRadiationSetStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.12",
@@ -1824,7 +2017,8 @@ RTRadiationSetStorage: Final = SOPClass(
 )
 """RT Radiation Set Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.5-1;
 IOD: PS3.3 Section A.86.1.4 (not in the PS3.3 input: no IOD class generated). Not in
-the PS3.6 edition in use
+the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 CArmPhotonElectronRadiationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.13",
@@ -1838,7 +2032,8 @@ CArmPhotonElectronRadiationStorage: Final = SOPClass(
 )
 """C-Arm Photon-Electron Radiation Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.86.1.5 (not in the PS3.3 input: no IOD class
-generated). Not in the PS3.6 edition in use
+generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 TomotherapeuticRadiationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.14",
@@ -1852,7 +2047,8 @@ TomotherapeuticRadiationStorage: Final = SOPClass(
 )
 """Tomotherapeutic Radiation Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.86.1.6 (not in the PS3.3 input: no IOD class
-generated). Not in the PS3.6 edition in use
+generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 RoboticArmRadiationStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.15",
@@ -1866,7 +2062,8 @@ RoboticArmRadiationStorage: Final = SOPClass(
 )
 """Robotic-Arm Radiation Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
 B.5-1; IOD: PS3.3 Section A.86.1.7 (not in the PS3.3 input: no IOD class generated).
-Not in the PS3.6 edition in use
+Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior);
+PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTRadiationRecordSetStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.16",
@@ -1880,7 +2077,8 @@ RTRadiationRecordSetStorage: Final = SOPClass(
 )
 """RT Radiation Record Set Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
 B.5-1; IOD: PS3.3 Section A.86.1.8 (not in the PS3.3 input: no IOD class generated).
-Not in the PS3.6 edition in use
+Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2 (Behavior);
+PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTRadiationSalvageRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.17",
@@ -1894,7 +2092,8 @@ RTRadiationSalvageRecordStorage: Final = SOPClass(
 )
 """RT Radiation Salvage Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.86.1.9 (not in the PS3.3 input: no IOD class
-generated). Not in the PS3.6 edition in use
+generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 TomotherapeuticRadiationRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.18",
@@ -1908,7 +2107,8 @@ TomotherapeuticRadiationRecordStorage: Final = SOPClass(
 )
 """Tomotherapeutic Radiation Record Storage (Storage Service Class; C-STORE) - PS3.4
 2020c Table B.5-1; IOD: PS3.3 Section A.86.1.11 (not in the PS3.3 input: no IOD
-class generated). Not in the PS3.6 edition in use
+class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section
+B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 CArmPhotonElectronRadiationRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.19",
@@ -1922,7 +2122,8 @@ CArmPhotonElectronRadiationRecordStorage: Final = SOPClass(
 )
 """C-Arm Photon-Electron Radiation Record Storage (Storage Service Class; C-STORE) -
 PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.86.1.10 (not in the PS3.3 input: no
-IOD class generated). Not in the PS3.6 edition in use
+IOD class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c
+Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 RoboticRadiationRecordStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.481.20",
@@ -1936,7 +2137,8 @@ RoboticRadiationRecordStorage: Final = SOPClass(
 )
 """Robotic Radiation Record Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.86.1.12 (not in the PS3.3 input: no IOD class
-generated). Not in the PS3.6 edition in use
+generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c Section B.2
+(Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTBeamsDeliveryInstructionStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.34.7",
@@ -1949,7 +2151,8 @@ RTBeamsDeliveryInstructionStorage: Final = SOPClass(
 )
 """RT Beams Delivery Instruction Storage (Storage Service Class; C-STORE) - PS3.4 2020c
 Table B.5-1; IOD: PS3.3 Section A.64 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 RTBrachyApplicationSetupDeliveryInstructionStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.34.10",
@@ -1963,7 +2166,8 @@ RTBrachyApplicationSetupDeliveryInstructionStorage: Final = SOPClass(
 )
 """RT Brachy Application Setup Delivery Instruction Storage (Storage Service Class;
 C-STORE) - PS3.4 2020c Table B.5-1; IOD: PS3.3 Section A.79 (not in the PS3.3 input:
-no IOD class generated). Not in the PS3.6 edition in use
+no IOD class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c
+Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 NuclearMedicineImageStorageRetired: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.5",
@@ -1974,7 +2178,8 @@ NuclearMedicineImageStorageRetired: Final = SOPClass(
     retired=True,
 )
 """Nuclear Medicine Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table
-B.6-1. Retired
+B.6-1. Retired. Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section
+B.4.2.1 (SCU Fall-Back Behavior)
 """
 UltrasoundImageStorageRetired: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.6",
@@ -1985,7 +2190,8 @@ UltrasoundImageStorageRetired: Final = SOPClass(
     retired=True,
 )
 """Ultrasound Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c Table B.6-1.
-Retired
+Retired. Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c Section B.4.2.1
+(SCU Fall-Back Behavior)
 """
 UltrasoundMultiFrameImageStorageRetired: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.3",
@@ -1996,7 +2202,8 @@ UltrasoundMultiFrameImageStorageRetired: Final = SOPClass(
     retired=True,
 )
 """Ultrasound Multi-frame Image Storage (Storage Service Class; C-STORE) - PS3.4 2020c
-Table B.6-1. Retired
+Table B.6-1. Retired. Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4 2020c
+Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 XRayAngiographicBiPlaneImageStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.12.3",
@@ -2007,7 +2214,8 @@ XRayAngiographicBiPlaneImageStorage: Final = SOPClass(
     retired=True,
 )
 """X-Ray Angiographic Bi-Plane Image Storage (Storage Service Class; C-STORE) - PS3.4
-2020c Table B.6-1. Retired
+2020c Table B.6-1. Retired. Behaviour: PS3.4 2020c Section B.2 (Behavior); PS3.4
+2020c Section B.4.2.1 (SCU Fall-Back Behavior)
 """
 PatientRootQueryRetrieveInformationModelFind: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.2.1.1",
@@ -2018,7 +2226,10 @@ PatientRootQueryRetrieveInformationModelFind: Final = SOPClass(
     retired=False,
 )
 """Patient Root Query/Retrieve Information Model - FIND (Query/Retrieve Service Class;
-C-FIND) - PS3.4 2020c Table C.6.1.3-1
+C-FIND) - PS3.4 2020c Table C.6.1.3-1. Behaviour: PS3.4 2020c Section C.4.1.2
+(C-FIND SCU Behavior); PS3.4 2020c Section C.4.1.3 (C-FIND SCP Behavior); PS3.4
+2020c Section C.4.2.2 (C-MOVE SCU Behavior); PS3.4 2020c Section C.4.2.3 (C-MOVE SCP
+Behavior)
 """
 PatientRootQueryRetrieveInformationModelMove: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.2.1.2",
@@ -2029,7 +2240,10 @@ PatientRootQueryRetrieveInformationModelMove: Final = SOPClass(
     retired=False,
 )
 """Patient Root Query/Retrieve Information Model - MOVE (Query/Retrieve Service Class;
-C-MOVE) - PS3.4 2020c Table C.6.1.3-1
+C-MOVE) - PS3.4 2020c Table C.6.1.3-1. Behaviour: PS3.4 2020c Section C.4.1.2
+(C-FIND SCU Behavior); PS3.4 2020c Section C.4.1.3 (C-FIND SCP Behavior); PS3.4
+2020c Section C.4.2.2 (C-MOVE SCU Behavior); PS3.4 2020c Section C.4.2.3 (C-MOVE SCP
+Behavior)
 """
 PatientRootQueryRetrieveInformationModelGet: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.2.1.3",
@@ -2040,7 +2254,10 @@ PatientRootQueryRetrieveInformationModelGet: Final = SOPClass(
     retired=False,
 )
 """Patient Root Query/Retrieve Information Model - GET (Query/Retrieve Service Class;
-C-GET) - PS3.4 2020c Table C.6.1.3-1
+C-GET) - PS3.4 2020c Table C.6.1.3-1. Behaviour: PS3.4 2020c Section C.4.1.2 (C-FIND
+SCU Behavior); PS3.4 2020c Section C.4.1.3 (C-FIND SCP Behavior); PS3.4 2020c
+Section C.4.2.2 (C-MOVE SCU Behavior); PS3.4 2020c Section C.4.2.3 (C-MOVE SCP
+Behavior)
 """
 StudyRootQueryRetrieveInformationModelFind: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.2.2.1",
@@ -2051,7 +2268,10 @@ StudyRootQueryRetrieveInformationModelFind: Final = SOPClass(
     retired=False,
 )
 """Study Root Query/Retrieve Information Model - FIND (Query/Retrieve Service Class;
-C-FIND) - PS3.4 2020c Table C.6.2.3-1
+C-FIND) - PS3.4 2020c Table C.6.2.3-1. Behaviour: PS3.4 2020c Section C.4.1.2
+(C-FIND SCU Behavior); PS3.4 2020c Section C.4.1.3 (C-FIND SCP Behavior); PS3.4
+2020c Section C.4.2.2 (C-MOVE SCU Behavior); PS3.4 2020c Section C.4.2.3 (C-MOVE SCP
+Behavior)
 """
 StudyRootQueryRetrieveInformationModelMove: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.2.2.2",
@@ -2062,7 +2282,10 @@ StudyRootQueryRetrieveInformationModelMove: Final = SOPClass(
     retired=False,
 )
 """Study Root Query/Retrieve Information Model - MOVE (Query/Retrieve Service Class;
-C-MOVE) - PS3.4 2020c Table C.6.2.3-1
+C-MOVE) - PS3.4 2020c Table C.6.2.3-1. Behaviour: PS3.4 2020c Section C.4.1.2
+(C-FIND SCU Behavior); PS3.4 2020c Section C.4.1.3 (C-FIND SCP Behavior); PS3.4
+2020c Section C.4.2.2 (C-MOVE SCU Behavior); PS3.4 2020c Section C.4.2.3 (C-MOVE SCP
+Behavior)
 """
 StudyRootQueryRetrieveInformationModelGet: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.2.2.3",
@@ -2073,7 +2296,10 @@ StudyRootQueryRetrieveInformationModelGet: Final = SOPClass(
     retired=False,
 )
 """Study Root Query/Retrieve Information Model - GET (Query/Retrieve Service Class;
-C-GET) - PS3.4 2020c Table C.6.2.3-1
+C-GET) - PS3.4 2020c Table C.6.2.3-1. Behaviour: PS3.4 2020c Section C.4.1.2 (C-FIND
+SCU Behavior); PS3.4 2020c Section C.4.1.3 (C-FIND SCP Behavior); PS3.4 2020c
+Section C.4.2.2 (C-MOVE SCU Behavior); PS3.4 2020c Section C.4.2.3 (C-MOVE SCP
+Behavior)
 """
 MediaStorageDirectoryStorage: Final = SOPClass(
     "1.2.840.10008.1.3.10",
@@ -2085,7 +2311,8 @@ MediaStorageDirectoryStorage: Final = SOPClass(
     iod_reference="sect_F.3",
 )
 """Media Storage Directory Storage (Media Storage Service Class; C-STORE) - PS3.4 2020c
-Table I.4-1; IOD: PS3.3 Section F.3 (not in the PS3.3 input: no IOD class generated)
+Table I.4-1; IOD: PS3.3 Section F.3 (not in the PS3.3 input: no IOD class
+generated). Behaviour: PS3.4 2020c Section I.2 (Behavior)
 """
 ModalityWorklistInformationModelFind: Final = SOPClass(
     "1.2.840.10008.5.1.4.31",
@@ -2096,7 +2323,8 @@ ModalityWorklistInformationModelFind: Final = SOPClass(
     retired=False,
 )
 """Modality Worklist Information Model - FIND (Basic Worklist Management Service Class;
-C-FIND) - PS3.4 2020c Table K.6.1.4-1
+C-FIND) - PS3.4 2020c Table K.6.1.4-1. Behaviour: PS3.4 2020c Section K.4.1.2
+(C-FIND SCU Behavior); PS3.4 2020c Section K.4.1.3 (C-FIND SCP Behavior)
 """
 GeneralRelevantPatientInformationQuery: Final = SOPClass(
     "1.2.840.10008.5.1.4.37.1",
@@ -2173,7 +2401,8 @@ ProductCharacteristicsQuery: Final = SOPClass(
     retired=False,
 )
 """Product Characteristics Query SOP Class (Substance Administration Query Service
-Class; C-FIND) - PS3.4 2020c Table V.6.1.4-1
+Class; C-FIND) - PS3.4 2020c Table V.6.1.4-1. Behaviour: PS3.4 2020c Section V.4.1.2
+(C-FIND SCU Behavior); PS3.4 2020c Section V.4.1.3 (C-FIND SCP Behavior)
 """
 SubstanceApprovalQuery: Final = SOPClass(
     "1.2.840.10008.5.1.4.42",
@@ -2184,7 +2413,8 @@ SubstanceApprovalQuery: Final = SOPClass(
     retired=False,
 )
 """Substance Approval Query SOP Class (Substance Administration Query Service Class;
-C-FIND) - PS3.4 2020c Table V.6.2.4-1
+C-FIND) - PS3.4 2020c Table V.6.2.4-1. Behaviour: PS3.4 2020c Section V.4.1.2
+(C-FIND SCU Behavior); PS3.4 2020c Section V.4.1.3 (C-FIND SCP Behavior)
 """
 ColorPaletteInformationModelFind: Final = SOPClass(
     "1.2.840.10008.5.1.4.39.2",
@@ -2228,7 +2458,10 @@ CompositeInstanceRootRetrieveMove: Final = SOPClass(
     retired=False,
 )
 """Composite Instance Root Retrieve - MOVE (Composite Instance Root Retrieve Service
-Class; C-MOVE) - PS3.4 2020c Table Y.6.1.3-1
+Class; C-MOVE) - PS3.4 2020c Table Y.6.1.3-1. Behaviour: PS3.4 2020c Section Y.4.1.2
+(C-MOVE SCU Behavior); PS3.4 2020c Section Y.4.1.3 (C-MOVE SCP Behavior); PS3.4
+2020c Section Y.4.2.2 (C-GET SCU Behavior); PS3.4 2020c Section Y.4.2.3 (C-GET SCP
+Behavior)
 """
 CompositeInstanceRootRetrieveGet: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.2.4.3",
@@ -2239,7 +2472,10 @@ CompositeInstanceRootRetrieveGet: Final = SOPClass(
     retired=False,
 )
 """Composite Instance Root Retrieve - GET (Composite Instance Root Retrieve Service
-Class; C-GET) - PS3.4 2020c Table Y.6.1.3-1
+Class; C-GET) - PS3.4 2020c Table Y.6.1.3-1. Behaviour: PS3.4 2020c Section Y.4.1.2
+(C-MOVE SCU Behavior); PS3.4 2020c Section Y.4.1.3 (C-MOVE SCP Behavior); PS3.4
+2020c Section Y.4.2.2 (C-GET SCU Behavior); PS3.4 2020c Section Y.4.2.3 (C-GET SCP
+Behavior)
 """
 CompositeInstanceRetrieveWithoutBulkDataGet: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.2.5.3",
@@ -2250,7 +2486,9 @@ CompositeInstanceRetrieveWithoutBulkDataGet: Final = SOPClass(
     retired=False,
 )
 """Composite Instance Retrieve Without Bulk Data - GET (Composite Instance Retrieve
-Without Bulk Data Service Class; C-GET) - PS3.4 2020c Table Z.6.1.3-1
+Without Bulk Data Service Class; C-GET) - PS3.4 2020c Table Z.6.1.3-1. Behaviour:
+PS3.4 2020c Section Z.4.2.2 (C-GET SCU and C-STORE SCP Behavior); PS3.4 2020c
+Section Z.4.2.3 (C-GET SCP and C-STORE SCU Behavior)
 """
 GenericImplantTemplateInformationModelFind: Final = SOPClass(
     "1.2.840.10008.5.1.4.43.2",
@@ -2261,7 +2499,9 @@ GenericImplantTemplateInformationModelFind: Final = SOPClass(
     retired=False,
 )
 """Generic Implant Template Information Model - FIND (Implant Template Query/Retrieve
-Service Class; C-FIND) - PS3.4 2020c Table BB.6.1.4-1
+Service Class; C-FIND) - PS3.4 2020c Table BB.6.1.4-1. Behaviour: PS3.4 2020c
+Section BB.4.1.1 (Service Class User Behavior); PS3.4 2020c Section BB.4.1.2
+(Service Class Provider Behavior)
 """
 GenericImplantTemplateInformationModelMove: Final = SOPClass(
     "1.2.840.10008.5.1.4.43.3",
@@ -2272,7 +2512,9 @@ GenericImplantTemplateInformationModelMove: Final = SOPClass(
     retired=False,
 )
 """Generic Implant Template Information Model - MOVE (Implant Template Query/Retrieve
-Service Class; C-MOVE) - PS3.4 2020c Table BB.6.1.4-1
+Service Class; C-MOVE) - PS3.4 2020c Table BB.6.1.4-1. Behaviour: PS3.4 2020c
+Section BB.4.1.1 (Service Class User Behavior); PS3.4 2020c Section BB.4.1.2
+(Service Class Provider Behavior)
 """
 GenericImplantTemplateInformationModelGet: Final = SOPClass(
     "1.2.840.10008.5.1.4.43.4",
@@ -2283,7 +2525,9 @@ GenericImplantTemplateInformationModelGet: Final = SOPClass(
     retired=False,
 )
 """Generic Implant Template Information Model - GET (Implant Template Query/Retrieve
-Service Class; C-GET) - PS3.4 2020c Table BB.6.1.4-1
+Service Class; C-GET) - PS3.4 2020c Table BB.6.1.4-1. Behaviour: PS3.4 2020c Section
+BB.4.1.1 (Service Class User Behavior); PS3.4 2020c Section BB.4.1.2 (Service Class
+Provider Behavior)
 """
 ImplantAssemblyTemplateInformationModelFind: Final = SOPClass(
     "1.2.840.10008.5.1.4.44.2",
@@ -2294,7 +2538,9 @@ ImplantAssemblyTemplateInformationModelFind: Final = SOPClass(
     retired=False,
 )
 """Implant Assembly Template Information Model - FIND (Implant Template Query/Retrieve
-Service Class; C-FIND) - PS3.4 2020c Table BB.6.1.4-1
+Service Class; C-FIND) - PS3.4 2020c Table BB.6.1.4-1. Behaviour: PS3.4 2020c
+Section BB.4.1.1 (Service Class User Behavior); PS3.4 2020c Section BB.4.1.2
+(Service Class Provider Behavior)
 """
 ImplantAssemblyTemplateInformationModelMove: Final = SOPClass(
     "1.2.840.10008.5.1.4.44.3",
@@ -2305,7 +2551,9 @@ ImplantAssemblyTemplateInformationModelMove: Final = SOPClass(
     retired=False,
 )
 """Implant Assembly Template Information Model - MOVE (Implant Template Query/Retrieve
-Service Class; C-MOVE) - PS3.4 2020c Table BB.6.1.4-1
+Service Class; C-MOVE) - PS3.4 2020c Table BB.6.1.4-1. Behaviour: PS3.4 2020c
+Section BB.4.1.1 (Service Class User Behavior); PS3.4 2020c Section BB.4.1.2
+(Service Class Provider Behavior)
 """
 ImplantAssemblyTemplateInformationModelGet: Final = SOPClass(
     "1.2.840.10008.5.1.4.44.4",
@@ -2316,7 +2564,9 @@ ImplantAssemblyTemplateInformationModelGet: Final = SOPClass(
     retired=False,
 )
 """Implant Assembly Template Information Model - GET (Implant Template Query/Retrieve
-Service Class; C-GET) - PS3.4 2020c Table BB.6.1.4-1
+Service Class; C-GET) - PS3.4 2020c Table BB.6.1.4-1. Behaviour: PS3.4 2020c Section
+BB.4.1.1 (Service Class User Behavior); PS3.4 2020c Section BB.4.1.2 (Service Class
+Provider Behavior)
 """
 ImplantTemplateGroupInformationModelFind: Final = SOPClass(
     "1.2.840.10008.5.1.4.45.2",
@@ -2327,7 +2577,9 @@ ImplantTemplateGroupInformationModelFind: Final = SOPClass(
     retired=False,
 )
 """Implant Template Group Information Model - FIND (Implant Template Query/Retrieve
-Service Class; C-FIND) - PS3.4 2020c Table BB.6.1.4-1
+Service Class; C-FIND) - PS3.4 2020c Table BB.6.1.4-1. Behaviour: PS3.4 2020c
+Section BB.4.1.1 (Service Class User Behavior); PS3.4 2020c Section BB.4.1.2
+(Service Class Provider Behavior)
 """
 ImplantTemplateGroupInformationModelMove: Final = SOPClass(
     "1.2.840.10008.5.1.4.45.3",
@@ -2338,7 +2590,9 @@ ImplantTemplateGroupInformationModelMove: Final = SOPClass(
     retired=False,
 )
 """Implant Template Group Information Model - MOVE (Implant Template Query/Retrieve
-Service Class; C-MOVE) - PS3.4 2020c Table BB.6.1.4-1
+Service Class; C-MOVE) - PS3.4 2020c Table BB.6.1.4-1. Behaviour: PS3.4 2020c
+Section BB.4.1.1 (Service Class User Behavior); PS3.4 2020c Section BB.4.1.2
+(Service Class Provider Behavior)
 """
 ImplantTemplateGroupInformationModelGet: Final = SOPClass(
     "1.2.840.10008.5.1.4.45.4",
@@ -2349,7 +2603,9 @@ ImplantTemplateGroupInformationModelGet: Final = SOPClass(
     retired=False,
 )
 """Implant Template Group Information Model - GET (Implant Template Query/Retrieve
-Service Class; C-GET) - PS3.4 2020c Table BB.6.1.4-1
+Service Class; C-GET) - PS3.4 2020c Table BB.6.1.4-1. Behaviour: PS3.4 2020c Section
+BB.4.1.1 (Service Class User Behavior); PS3.4 2020c Section BB.4.1.2 (Service Class
+Provider Behavior)
 """
 HangingProtocolStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.38.1",
@@ -2362,7 +2618,8 @@ HangingProtocolStorage: Final = SOPClass(
 )
 """Hanging Protocol Storage (Non-Patient Object Storage Service Class; C-STORE) - PS3.4
 2020c Table GG.3-1; IOD: PS3.3 Section A.44 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section GG.4 (Behavior); PS3.4 2020c Section GG.6
+(Application Behavior for Standard SOP Classes)
 """
 ColorPaletteStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.39.1",
@@ -2375,7 +2632,8 @@ ColorPaletteStorage: Final = SOPClass(
 )
 """Color Palette Storage (Non-Patient Object Storage Service Class; C-STORE) - PS3.4
 2020c Table GG.3-1; IOD: PS3.3 Section A.58 (not in the PS3.3 input: no IOD class
-generated)
+generated). Behaviour: PS3.4 2020c Section GG.4 (Behavior); PS3.4 2020c Section GG.6
+(Application Behavior for Standard SOP Classes)
 """
 GenericImplantTemplateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.43.1",
@@ -2388,7 +2646,8 @@ GenericImplantTemplateStorage: Final = SOPClass(
 )
 """Generic Implant Template Storage (Non-Patient Object Storage Service Class; C-STORE)
 - PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.61 (not in the PS3.3 input: no IOD
-class generated)
+class generated). Behaviour: PS3.4 2020c Section GG.4 (Behavior); PS3.4 2020c
+Section GG.6 (Application Behavior for Standard SOP Classes)
 """
 ImplantAssemblyTemplateStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.44.1",
@@ -2401,7 +2660,8 @@ ImplantAssemblyTemplateStorage: Final = SOPClass(
 )
 """Implant Assembly Template Storage (Non-Patient Object Storage Service Class;
 C-STORE) - PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.62 (not in the PS3.3
-input: no IOD class generated)
+input: no IOD class generated). Behaviour: PS3.4 2020c Section GG.4 (Behavior);
+PS3.4 2020c Section GG.6 (Application Behavior for Standard SOP Classes)
 """
 ImplantTemplateGroupStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.45.1",
@@ -2414,7 +2674,8 @@ ImplantTemplateGroupStorage: Final = SOPClass(
 )
 """Implant Template Group Storage (Non-Patient Object Storage Service Class; C-STORE) -
 PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.63 (not in the PS3.3 input: no IOD
-class generated)
+class generated). Behaviour: PS3.4 2020c Section GG.4 (Behavior); PS3.4 2020c
+Section GG.6 (Application Behavior for Standard SOP Classes)
 """
 CTDefinedProcedureProtocolStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.200.1",
@@ -2428,7 +2689,9 @@ CTDefinedProcedureProtocolStorage: Final = SOPClass(
 )
 """CT Defined Procedure Protocol Storage (Non-Patient Object Storage Service Class;
 C-STORE) - PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.82.2 (not in the PS3.3
-input: no IOD class generated). Not in the PS3.6 edition in use
+input: no IOD class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4
+2020c Section GG.4 (Behavior); PS3.4 2020c Section GG.6 (Application Behavior for
+Standard SOP Classes)
 """
 ProtocolApprovalStorage: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.200.3",
@@ -2442,7 +2705,9 @@ ProtocolApprovalStorage: Final = SOPClass(
 )
 """Protocol Approval Storage (Non-Patient Object Storage Service Class; C-STORE) -
 PS3.4 2020c Table GG.3-1; IOD: PS3.3 Section A.82.3.1 (not in the PS3.3 input: no
-IOD class generated). Not in the PS3.6 edition in use
+IOD class generated). Not in the PS3.6 edition in use. Behaviour: PS3.4 2020c
+Section GG.4 (Behavior); PS3.4 2020c Section GG.6 (Application Behavior for Standard
+SOP Classes)
 """
 DefinedProcedureProtocolInformationModelFind: Final = SOPClass(
     "1.2.840.10008.5.1.4.20.1",
@@ -2455,7 +2720,8 @@ DefinedProcedureProtocolInformationModelFind: Final = SOPClass(
 )
 """Defined Procedure Protocol Information Model - FIND (Defined Procedure Protocol
 Query/Retrieve Service Class; C-FIND) - PS3.4 2020c Table HH.6.1.4-1. Not in the
-PS3.6 edition in use
+PS3.6 edition in use. Behaviour: PS3.4 2020c Section HH.4.1.1 (Service Class User
+Behavior); PS3.4 2020c Section HH.4.1.2 (Service Class Provider Behavior)
 """
 DefinedProcedureProtocolInformationModelMove: Final = SOPClass(
     "1.2.840.10008.5.1.4.20.2",
@@ -2468,7 +2734,8 @@ DefinedProcedureProtocolInformationModelMove: Final = SOPClass(
 )
 """Defined Procedure Protocol Information Model - MOVE (Defined Procedure Protocol
 Query/Retrieve Service Class; C-MOVE) - PS3.4 2020c Table HH.6.1.4-1. Not in the
-PS3.6 edition in use
+PS3.6 edition in use. Behaviour: PS3.4 2020c Section HH.4.1.1 (Service Class User
+Behavior); PS3.4 2020c Section HH.4.1.2 (Service Class Provider Behavior)
 """
 DefinedProcedureProtocolInformationModelGet: Final = SOPClass(
     "1.2.840.10008.5.1.4.20.3",
@@ -2481,7 +2748,8 @@ DefinedProcedureProtocolInformationModelGet: Final = SOPClass(
 )
 """Defined Procedure Protocol Information Model - GET (Defined Procedure Protocol
 Query/Retrieve Service Class; C-GET) - PS3.4 2020c Table HH.6.1.4-1. Not in the
-PS3.6 edition in use
+PS3.6 edition in use. Behaviour: PS3.4 2020c Section HH.4.1.1 (Service Class User
+Behavior); PS3.4 2020c Section HH.4.1.2 (Service Class Provider Behavior)
 """
 ProtocolApprovalInformationModelFind: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.200.4",
@@ -2493,7 +2761,9 @@ ProtocolApprovalInformationModelFind: Final = SOPClass(
     in_dictionary=False,
 )
 """Protocol Approval Information Model - FIND (Protocol Approval Query/Retrieve Service
-Class; C-FIND) - PS3.4 2020c Table II.6.1.4-1. Not in the PS3.6 edition in use
+Class; C-FIND) - PS3.4 2020c Table II.6.1.4-1. Not in the PS3.6 edition in use.
+Behaviour: PS3.4 2020c Section II.4.1.1 (Service Class User Behavior); PS3.4 2020c
+Section II.4.1.2 (Service Class Provider Behavior)
 """
 ProtocolApprovalInformationModelMove: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.200.5",
@@ -2505,7 +2775,9 @@ ProtocolApprovalInformationModelMove: Final = SOPClass(
     in_dictionary=False,
 )
 """Protocol Approval Information Model - MOVE (Protocol Approval Query/Retrieve Service
-Class; C-MOVE) - PS3.4 2020c Table II.6.1.4-1. Not in the PS3.6 edition in use
+Class; C-MOVE) - PS3.4 2020c Table II.6.1.4-1. Not in the PS3.6 edition in use.
+Behaviour: PS3.4 2020c Section II.4.1.1 (Service Class User Behavior); PS3.4 2020c
+Section II.4.1.2 (Service Class Provider Behavior)
 """
 ProtocolApprovalInformationModelGet: Final = SOPClass(
     "1.2.840.10008.5.1.4.1.1.200.6",
@@ -2517,7 +2789,9 @@ ProtocolApprovalInformationModelGet: Final = SOPClass(
     in_dictionary=False,
 )
 """Protocol Approval Information Model - GET (Protocol Approval Query/Retrieve Service
-Class; C-GET) - PS3.4 2020c Table II.6.1.4-1. Not in the PS3.6 edition in use
+Class; C-GET) - PS3.4 2020c Table II.6.1.4-1. Not in the PS3.6 edition in use.
+Behaviour: PS3.4 2020c Section II.4.1.1 (Service Class User Behavior); PS3.4 2020c
+Section II.4.1.2 (Service Class Provider Behavior)
 """
 Verification: Final = SOPClass(
     "1.2.840.10008.1.1",
@@ -2528,7 +2802,7 @@ Verification: Final = SOPClass(
     retired=False,
 )
 """Verification SOP Class (Verification Service Class; C-ECHO) - PS3.4 2020c Section
-A.4
+A.4. Behaviour: PS3.4 2020c Section A.2 (SCU/SCP Behavior)
 """
 ModalityPerformedProcedureStep: Final = SOPClass(
     "1.2.840.10008.3.1.2.3.3",
@@ -2539,7 +2813,7 @@ ModalityPerformedProcedureStep: Final = SOPClass(
     retired=False,
 )
 """Modality Performed Procedure Step SOP Class (Procedure Step Service Class; N-SET,
-N-CREATE) - PS3.4 2020c Section F.7.3
+N-CREATE) - PS3.4 2020c Section F.7.3. Usage SCU/SCP: N-CREATE M/M, N-SET M/M
 """
 ModalityPerformedProcedureStepRetrieve: Final = SOPClass(
     "1.2.840.10008.3.1.2.3.4",
@@ -2550,7 +2824,7 @@ ModalityPerformedProcedureStepRetrieve: Final = SOPClass(
     retired=False,
 )
 """Modality Performed Procedure Step Retrieve SOP Class (Procedure Step Service Class;
-N-GET) - PS3.4 2020c Section F.8.3
+N-GET) - PS3.4 2020c Section F.8.3. Usage SCU/SCP: N-GET M/M
 """
 ModalityPerformedProcedureStepNotification: Final = SOPClass(
     "1.2.840.10008.3.1.2.3.5",
@@ -2561,7 +2835,8 @@ ModalityPerformedProcedureStepNotification: Final = SOPClass(
     retired=False,
 )
 """Modality Performed Procedure Step Notification SOP Class (Procedure Step Service
-Class; N-EVENT-REPORT) - PS3.4 2020c Section F.9.3
+Class; N-EVENT-REPORT) - PS3.4 2020c Section F.9.3. Usage SCU/SCP: N-EVENT-REPORT
+M/M
 """
 BasicGrayscalePrintManagementMeta: Final = SOPClass(
     "1.2.840.10008.5.1.1.9",
@@ -2574,7 +2849,9 @@ BasicGrayscalePrintManagementMeta: Final = SOPClass(
 )
 """Basic Grayscale Print Management Meta SOP Class (Print Management Service Class;
 N-EVENT-REPORT, N-GET, N-SET, N-ACTION, N-CREATE, N-DELETE) - PS3.4 2020c Section
-H.3.2.2.1
+H.3.2.2.1. Behaviour: PS3.4 2020c Section H.4.1.2.1.3 (Behavior); PS3.4 2020c
+Section H.4.1.2.2.3 (Behavior); PS3.4 2020c Section H.4.1.2.3.2 (Behavior); PS3.4
+2020c Section H.4.1.2.4.3 (Behavior)
 """
 BasicColorPrintManagementMeta: Final = SOPClass(
     "1.2.840.10008.5.1.1.18",
@@ -2587,7 +2864,9 @@ BasicColorPrintManagementMeta: Final = SOPClass(
 )
 """Basic Color Print Management Meta SOP Class (Print Management Service Class;
 N-EVENT-REPORT, N-GET, N-SET, N-ACTION, N-CREATE, N-DELETE) - PS3.4 2020c Section
-H.3.2.2.2
+H.3.2.2.2. Behaviour: PS3.4 2020c Section H.4.1.2.1.3 (Behavior); PS3.4 2020c
+Section H.4.1.2.2.3 (Behavior); PS3.4 2020c Section H.4.1.2.3.2 (Behavior); PS3.4
+2020c Section H.4.1.2.4.3 (Behavior)
 """
 BasicFilmSession: Final = SOPClass(
     "1.2.840.10008.5.1.1.1",
@@ -2598,7 +2877,10 @@ BasicFilmSession: Final = SOPClass(
     retired=False,
 )
 """Basic Film Session SOP Class (Print Management Service Class; N-SET, N-ACTION,
-N-CREATE, N-DELETE) - PS3.4 2020c Section H.4.1.3
+N-CREATE, N-DELETE) - PS3.4 2020c Section H.4.1.3. Usage SCU/SCP: N-CREATE M/M,
+N-SET U/M, N-DELETE U/M, N-ACTION U/U. Behaviour: PS3.4 2020c Section H.4.1.2.1.3
+(Behavior); PS3.4 2020c Section H.4.1.2.2.3 (Behavior); PS3.4 2020c Section
+H.4.1.2.3.2 (Behavior); PS3.4 2020c Section H.4.1.2.4.3 (Behavior)
 """
 BasicFilmBox: Final = SOPClass(
     "1.2.840.10008.5.1.1.2",
@@ -2609,7 +2891,10 @@ BasicFilmBox: Final = SOPClass(
     retired=False,
 )
 """Basic Film Box SOP Class (Print Management Service Class; N-SET, N-ACTION, N-CREATE,
-N-DELETE) - PS3.4 2020c Section H.4.2.3
+N-DELETE) - PS3.4 2020c Section H.4.2.3. Usage SCU/SCP: N-CREATE M/M, N-ACTION M/M,
+N-DELETE U/M, N-SET U/U. Behaviour: PS3.4 2020c Section H.4.2.2.1.3 (Behavior);
+PS3.4 2020c Section H.4.2.2.2.3 (Behavior); PS3.4 2020c Section H.4.2.2.3.1
+(Behavior); PS3.4 2020c Section H.4.2.2.4.3 (Behavior)
 """
 BasicGrayscaleImageBox: Final = SOPClass(
     "1.2.840.10008.5.1.1.4",
@@ -2620,7 +2905,8 @@ BasicGrayscaleImageBox: Final = SOPClass(
     retired=False,
 )
 """Basic Grayscale Image Box SOP Class (Print Management Service Class; N-SET) - PS3.4
-2020c Section H.4.3.1.3
+2020c Section H.4.3.1.3. Usage SCU/SCP: N-SET M/M. Behaviour: PS3.4 2020c Section
+H.4.3.1.2.1.3 (Behavior)
 """
 BasicColorImageBox: Final = SOPClass(
     "1.2.840.10008.5.1.1.4.1",
@@ -2631,7 +2917,8 @@ BasicColorImageBox: Final = SOPClass(
     retired=False,
 )
 """Basic Color Image Box SOP Class (Print Management Service Class; N-SET) - PS3.4
-2020c Section H.4.3.2.3
+2020c Section H.4.3.2.3. Usage SCU/SCP: N-SET M/M. Behaviour: PS3.4 2020c Section
+H.4.3.2.2.1.3 (Behavior)
 """
 BasicAnnotationBox: Final = SOPClass(
     "1.2.840.10008.5.1.1.15",
@@ -2642,7 +2929,8 @@ BasicAnnotationBox: Final = SOPClass(
     retired=False,
 )
 """Basic Annotation Box SOP Class (Print Management Service Class; N-SET) - PS3.4 2020c
-Section H.4.4.3
+Section H.4.4.3. Usage SCU/SCP: N-SET U/M. Behaviour: PS3.4 2020c Section
+H.4.4.2.1.3 (Behavior)
 """
 PrintJob: Final = SOPClass(
     "1.2.840.10008.5.1.1.14",
@@ -2653,7 +2941,9 @@ PrintJob: Final = SOPClass(
     retired=False,
 )
 """Print Job SOP Class (Print Management Service Class; N-EVENT-REPORT, N-GET) - PS3.4
-2020c Section H.4.5.4
+2020c Section H.4.5.4. Usage SCU/SCP: N-EVENT-REPORT M/M, N-GET U/M. Behaviour:
+PS3.4 2020c Section H.4.5.2.1.2 (Behavior); PS3.4 2020c Section H.4.5.2.2.2
+(Behavior)
 """
 Printer: Final = SOPClass(
     "1.2.840.10008.5.1.1.16",
@@ -2664,7 +2954,9 @@ Printer: Final = SOPClass(
     retired=False,
 )
 """Printer SOP Class (Print Management Service Class; N-EVENT-REPORT, N-GET) - PS3.4
-2020c Section H.4.6.4
+2020c Section H.4.6.4. Usage SCU/SCP: N-EVENT-REPORT M/M, N-GET U/M. Behaviour:
+PS3.4 2020c Section H.4.6.2.1.2 (Behavior); PS3.4 2020c Section H.4.6.2.2.2
+(Behavior)
 """
 PresentationLUT: Final = SOPClass(
     "1.2.840.10008.5.1.1.23",
@@ -2675,7 +2967,9 @@ PresentationLUT: Final = SOPClass(
     retired=False,
 )
 """Presentation LUT SOP Class (Print Management Service Class; N-CREATE, N-DELETE) -
-PS3.4 2020c Section H.4.9.2.4
+PS3.4 2020c Section H.4.9.2.4. Usage SCU/SCP: N-CREATE M/M, N-DELETE U/M. Behaviour:
+PS3.4 2020c Section H.4.9.2.1.3 (Behavior); PS3.4 2020c Section H.4.9.2.2.2
+(Behavior)
 """
 PrinterConfigurationRetrieval: Final = SOPClass(
     "1.2.840.10008.5.1.1.16.376",
@@ -2686,7 +2980,8 @@ PrinterConfigurationRetrieval: Final = SOPClass(
     retired=False,
 )
 """Printer Configuration Retrieval SOP Class (Print Management Service Class; N-GET) -
-PS3.4 2020c Section H.4.11.3
+PS3.4 2020c Section H.4.11.3. Usage SCU/SCP: N-GET M/M. Behaviour: PS3.4 2020c
+Section H.4.11.2.2.2 (Behavior)
 """
 StorageCommitmentPushModel: Final = SOPClass(
     "1.2.840.10008.1.20.1",
@@ -2697,7 +2992,11 @@ StorageCommitmentPushModel: Final = SOPClass(
     retired=False,
 )
 """Storage Commitment Push Model SOP Class (Storage Commitment Service Class; N-EVENT-
-REPORT, N-ACTION) - PS3.4 2020c Section J.3.4
+REPORT, N-ACTION) - PS3.4 2020c Section J.3.4. Usage SCU/SCP: N-EVENT-REPORT M/M,
+N-ACTION M/M. Behaviour: PS3.4 2020c Section J.3.2.1.2 (Service Class User
+Behavior); PS3.4 2020c Section J.3.2.1.3 (Service Class Provider Behavior); PS3.4
+2020c Section J.3.3.1.2 (Service Class Provider Behavior); PS3.4 2020c Section
+J.3.3.1.3 (Service Class User Behavior)
 """
 ProceduralEventLogging: Final = SOPClass(
     "1.2.840.10008.1.40",
@@ -2708,7 +3007,9 @@ ProceduralEventLogging: Final = SOPClass(
     retired=False,
 )
 """Procedural Event Logging SOP Class (Application Event Logging Service Class;
-N-ACTION) - PS3.4 2020c Section P.2.3
+N-ACTION) - PS3.4 2020c Section P.2.3. Usage SCU/SCP: N-ACTION M/M. Behaviour: PS3.4
+2020c Section P.2.2.2 (Service Class User Behavior); PS3.4 2020c Section P.2.2.3
+(Service Class Provider Behavior)
 """
 SubstanceAdministrationLogging: Final = SOPClass(
     "1.2.840.10008.1.42",
@@ -2719,7 +3020,9 @@ SubstanceAdministrationLogging: Final = SOPClass(
     retired=False,
 )
 """Substance Administration Logging SOP Class (Application Event Logging Service Class;
-N-ACTION) - PS3.4 2020c Section P.3.3
+N-ACTION) - PS3.4 2020c Section P.3.3. Usage SCU/SCP: N-ACTION M/M. Behaviour: PS3.4
+2020c Section P.3.2.2 (Service Class User Behavior); PS3.4 2020c Section P.3.2.3
+(Service Class Provider Behavior)
 """
 InstanceAvailabilityNotification: Final = SOPClass(
     "1.2.840.10008.5.1.4.33",
@@ -2730,7 +3033,7 @@ InstanceAvailabilityNotification: Final = SOPClass(
     retired=False,
 )
 """Instance Availability Notification SOP Class (Instance Availability Notification
-Service Class; N-CREATE) - PS3.4 2020c Section R.3.3
+Service Class; N-CREATE) - PS3.4 2020c Section R.3.3. Usage SCU/SCP: N-CREATE M/M
 """
 MediaCreationManagement: Final = SOPClass(
     "1.2.840.10008.5.1.1.33",
@@ -2741,7 +3044,11 @@ MediaCreationManagement: Final = SOPClass(
     retired=False,
 )
 """Media Creation Management SOP Class (Media Creation Management Service Class; N-GET,
-N-ACTION, N-CREATE) - PS3.4 2020c Section S.3.3
+N-ACTION, N-CREATE) - PS3.4 2020c Section S.3.3. Usage SCU/SCP: N-CREATE M/M,
+N-ACTION M/M, N-GET U/M. Behaviour: PS3.4 2020c Section S.3.2.1.2 (Service Class
+User Behavior); PS3.4 2020c Section S.3.2.1.3 (Service Class Provider Behavior);
+PS3.4 2020c Section S.3.2.2.2 (Service Class User Behavior); PS3.4 2020c Section
+S.3.2.2.3 (Service Class Provider Behavior)
 """
 UnifiedProcedureStepPush: Final = SOPClass(
     "1.2.840.10008.5.1.4.34.6.1",
@@ -2752,7 +3059,11 @@ UnifiedProcedureStepPush: Final = SOPClass(
     retired=False,
 )
 """Unified Procedure Step - Push SOP Class (Unified Procedure Step Service Class;
-N-GET, N-ACTION, N-CREATE) - PS3.4 2020c Section CC.2.5.1.3.1
+N-GET, N-ACTION, N-CREATE) - PS3.4 2020c Section CC.2.5.1.3.1. Usage SCU/SCP:
+N-CREATE M/M, N-ACTION U/M, N-GET U/M. Behaviour: PS3.4 2020c Section CC.2.1.2
+(Service Class User Behavior); PS3.4 2020c Section CC.2.1.3 (Service Class Provider
+Behavior); PS3.4 2020c Section CC.2.2.2 (Service Class User Behavior); PS3.4 2020c
+Section CC.2.2.3 (Service Class Provider Behavior)
 """
 UnifiedProcedureStepWatch: Final = SOPClass(
     "1.2.840.10008.5.1.4.34.6.2",
@@ -2763,7 +3074,11 @@ UnifiedProcedureStepWatch: Final = SOPClass(
     retired=False,
 )
 """Unified Procedure Step - Watch SOP Class (Unified Procedure Step Service Class;
-C-FIND, N-GET, N-ACTION) - PS3.4 2020c Section CC.3.1
+C-FIND, N-GET, N-ACTION) - PS3.4 2020c Section CC.3.1. Usage SCU/SCP: N-ACTION M/M,
+N-GET M/M, C-FIND U/M, N-ACTION U/M. Behaviour: PS3.4 2020c Section CC.2.1.2
+(Service Class User Behavior); PS3.4 2020c Section CC.2.1.3 (Service Class Provider
+Behavior); PS3.4 2020c Section CC.2.2.2 (Service Class User Behavior); PS3.4 2020c
+Section CC.2.2.3 (Service Class Provider Behavior)
 """
 UnifiedProcedureStepPull: Final = SOPClass(
     "1.2.840.10008.5.1.4.34.6.3",
@@ -2774,7 +3089,11 @@ UnifiedProcedureStepPull: Final = SOPClass(
     retired=False,
 )
 """Unified Procedure Step - Pull SOP Class (Unified Procedure Step Service Class;
-C-FIND, N-GET, N-SET, N-ACTION) - PS3.4 2020c Section CC.3.1
+C-FIND, N-GET, N-SET, N-ACTION) - PS3.4 2020c Section CC.3.1. Usage SCU/SCP: C-FIND
+M/M, N-GET M/M, N-SET M/M, N-ACTION M/M. Behaviour: PS3.4 2020c Section CC.2.1.2
+(Service Class User Behavior); PS3.4 2020c Section CC.2.1.3 (Service Class Provider
+Behavior); PS3.4 2020c Section CC.2.2.2 (Service Class User Behavior); PS3.4 2020c
+Section CC.2.2.3 (Service Class Provider Behavior)
 """
 UnifiedProcedureStepEvent: Final = SOPClass(
     "1.2.840.10008.5.1.4.34.6.4",
@@ -2785,7 +3104,11 @@ UnifiedProcedureStepEvent: Final = SOPClass(
     retired=False,
 )
 """Unified Procedure Step - Event SOP Class (Unified Procedure Step Service Class;
-N-EVENT-REPORT) - PS3.4 2020c Section CC.3.1
+N-EVENT-REPORT) - PS3.4 2020c Section CC.3.1. Usage SCU/SCP: N-EVENT-REPORT M/M.
+Behaviour: PS3.4 2020c Section CC.2.1.2 (Service Class User Behavior); PS3.4 2020c
+Section CC.2.1.3 (Service Class Provider Behavior); PS3.4 2020c Section CC.2.2.2
+(Service Class User Behavior); PS3.4 2020c Section CC.2.2.3 (Service Class Provider
+Behavior)
 """
 UPSQuery: Final = SOPClass(
     "1.2.840.10008.5.1.4.34.6.5",
@@ -2797,7 +3120,11 @@ UPSQuery: Final = SOPClass(
     in_dictionary=False,
 )
 """UPS Query SOP Class (Unified Procedure Step Service Class; C-FIND) - PS3.4 2020c
-Section CC.3.1. Not in the PS3.6 edition in use
+Section CC.3.1. Not in the PS3.6 edition in use. Usage SCU/SCP: C-FIND M/M.
+Behaviour: PS3.4 2020c Section CC.2.1.2 (Service Class User Behavior); PS3.4 2020c
+Section CC.2.1.3 (Service Class Provider Behavior); PS3.4 2020c Section CC.2.2.2
+(Service Class User Behavior); PS3.4 2020c Section CC.2.2.3 (Service Class Provider
+Behavior)
 """
 DisplaySystem: Final = SOPClass(
     "1.2.840.10008.5.1.1.40",
@@ -2808,7 +3135,8 @@ DisplaySystem: Final = SOPClass(
     retired=False,
 )
 """Display System SOP Class (Display System Management Service Class; N-GET) - PS3.4
-2020c Section EE.2.3
+2020c Section EE.2.3. Usage SCU/SCP: N-GET M/M. Behaviour: PS3.4 2020c Section
+EE.2.2.1.2 (SCU Behavior); PS3.4 2020c Section EE.2.2.1.3 (SCP Behavior)
 """
 StorageCommitmentPullModel: Final = SOPClass(
     "1.2.840.10008.1.20.2",
@@ -2819,7 +3147,10 @@ StorageCommitmentPullModel: Final = SOPClass(
     retired=True,
 )
 """Storage Commitment Pull Model SOP Class (Storage Commitment Service Class; no DIMSE
-service listed) - PS3.4 2020c Annex J. Retired
+service listed) - PS3.4 2020c Annex J. Retired. Behaviour: PS3.4 2020c Section
+J.3.2.1.2 (Service Class User Behavior); PS3.4 2020c Section J.3.2.1.3 (Service
+Class Provider Behavior); PS3.4 2020c Section J.3.3.1.2 (Service Class Provider
+Behavior); PS3.4 2020c Section J.3.3.1.3 (Service Class User Behavior)
 """
 DetachedStudyManagement: Final = SOPClass(
     "1.2.840.10008.3.1.2.3.1",
@@ -2864,7 +3195,9 @@ ReferencedImageBox: Final = SOPClass(
     retired=True,
 )
 """Referenced Image Box SOP Class (Print Management Service Class; no DIMSE service
-listed) - PS3.4 2020c Annex H. Retired
+listed) - PS3.4 2020c Annex H. Retired. Behaviour: PS3.4 2020c Section H.4.1.2.1.3
+(Behavior); PS3.4 2020c Section H.4.1.2.2.3 (Behavior); PS3.4 2020c Section
+H.4.1.2.3.2 (Behavior); PS3.4 2020c Section H.4.1.2.4.3 (Behavior)
 """
 VOILUTBox: Final = SOPClass(
     "1.2.840.10008.5.1.1.22",
@@ -2875,7 +3208,9 @@ VOILUTBox: Final = SOPClass(
     retired=False,
 )
 """VOI LUT Box SOP Class (Print Management Service Class; no DIMSE service listed) -
-PS3.4 2020c Annex H
+PS3.4 2020c Annex H. Behaviour: PS3.4 2020c Section H.4.1.2.1.3 (Behavior); PS3.4
+2020c Section H.4.1.2.2.3 (Behavior); PS3.4 2020c Section H.4.1.2.3.2 (Behavior);
+PS3.4 2020c Section H.4.1.2.4.3 (Behavior)
 """
 ImageOverlayBox: Final = SOPClass(
     "1.2.840.10008.5.1.1.24",
@@ -2886,7 +3221,9 @@ ImageOverlayBox: Final = SOPClass(
     retired=True,
 )
 """Image Overlay Box SOP Class (Print Management Service Class; no DIMSE service
-listed) - PS3.4 2020c Annex H. Retired
+listed) - PS3.4 2020c Annex H. Retired. Behaviour: PS3.4 2020c Section H.4.1.2.1.3
+(Behavior); PS3.4 2020c Section H.4.1.2.2.3 (Behavior); PS3.4 2020c Section
+H.4.1.2.3.2 (Behavior); PS3.4 2020c Section H.4.1.2.4.3 (Behavior)
 """
 BasicPrintImageOverlayBox: Final = SOPClass(
     "1.2.840.10008.5.1.1.24.1",
@@ -2897,7 +3234,9 @@ BasicPrintImageOverlayBox: Final = SOPClass(
     retired=True,
 )
 """Basic Print Image Overlay Box SOP Class (Print Management Service Class; no DIMSE
-service listed) - PS3.4 2020c Annex H. Retired
+service listed) - PS3.4 2020c Annex H. Retired. Behaviour: PS3.4 2020c Section
+H.4.1.2.1.3 (Behavior); PS3.4 2020c Section H.4.1.2.2.3 (Behavior); PS3.4 2020c
+Section H.4.1.2.3.2 (Behavior); PS3.4 2020c Section H.4.1.2.4.3 (Behavior)
 """
 PullPrintRequest: Final = SOPClass(
     "1.2.840.10008.5.1.1.31",
@@ -2908,7 +3247,9 @@ PullPrintRequest: Final = SOPClass(
     retired=True,
 )
 """Pull Print Request SOP Class (Print Management Service Class; no DIMSE service
-listed) - PS3.4 2020c Annex H. Retired
+listed) - PS3.4 2020c Annex H. Retired. Behaviour: PS3.4 2020c Section H.4.1.2.1.3
+(Behavior); PS3.4 2020c Section H.4.1.2.2.3 (Behavior); PS3.4 2020c Section
+H.4.1.2.3.2 (Behavior); PS3.4 2020c Section H.4.1.2.4.3 (Behavior)
 """
 GeneralPurposeScheduledProcedureStep: Final = SOPClass(
     "1.2.840.10008.5.1.4.32.2",
@@ -2941,7 +3282,11 @@ RTConventionalMachineVerification: Final = SOPClass(
     retired=False,
 )
 """RT Conventional Machine Verification (RT Machine Verification Service Class;
-N-EVENT-REPORT, N-GET, N-SET, N-ACTION, N-CREATE, N-DELETE) - PS3.4 2020c Annex DD
+N-EVENT-REPORT, N-GET, N-SET, N-ACTION, N-CREATE, N-DELETE) - PS3.4 2020c Annex DD.
+Usage SCU/SCP: N-CREATE M/M, N-SET M/M, N-GET M/M, N-ACTION M/M, N-DELETE M/M,
+N-EVENT-REPORT M/M. Behaviour: PS3.4 2020c Section DD.3.2.1.3 (Behavior); PS3.4
+2020c Section DD.3.2.2.4 (Behavior); PS3.4 2020c Section DD.3.2.3.3 (Behavior);
+PS3.4 2020c Section DD.3.2.4.3 (Behavior)
 """
 RTIonMachineVerification: Final = SOPClass(
     "1.2.840.10008.5.1.4.34.9",
@@ -2952,7 +3297,11 @@ RTIonMachineVerification: Final = SOPClass(
     retired=False,
 )
 """RT Ion Machine Verification (RT Machine Verification Service Class; N-EVENT-REPORT,
-N-GET, N-SET, N-ACTION, N-CREATE, N-DELETE) - PS3.4 2020c Annex DD
+N-GET, N-SET, N-ACTION, N-CREATE, N-DELETE) - PS3.4 2020c Annex DD. Usage SCU/SCP:
+N-CREATE M/M, N-SET M/M, N-GET M/M, N-ACTION M/M, N-DELETE M/M, N-EVENT-REPORT M/M.
+Behaviour: PS3.4 2020c Section DD.3.2.1.3 (Behavior); PS3.4 2020c Section DD.3.2.2.4
+(Behavior); PS3.4 2020c Section DD.3.2.3.3 (Behavior); PS3.4 2020c Section
+DD.3.2.4.3 (Behavior)
 """
 
 ALL: Final[tuple[SOPClass, ...]] = (

@@ -70,6 +70,12 @@ def sop_class_citation(sop: SopClass, source: Source, annexes: dict[str, str]) -
         text += ". Retired"
     if not sop.in_ps6:
         text += ". Not in the PS3.6 edition in use"
+    if sop.dimse_usage:
+        text += ". Usage SCU/SCP: " + ", ".join(f"{service} {usage}" for service, usage in sop.dimse_usage)
+    if sop.behaviors:
+        text += ". Behaviour: " + "; ".join(
+            f"{source.citation} Section {section.removeprefix('sect_')} ({title})" for section, title in sop.behaviors
+        )
     return text
 
 

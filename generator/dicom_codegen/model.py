@@ -258,6 +258,8 @@ class SopClass:
     row: int
     in_ps6: bool  # False where PS3.6 of the edition in use lacks the UID
     iod_class: str = ""  # the generated IOD class, where PS3.3 has the IOD
+    dimse_usage: tuple[tuple[str, str], ...] = ()  # ("N-CREATE", "M/M"): SCU/SCP usage
+    behaviors: tuple[tuple[str, str], ...] = ()  # (section xml:id, title) of SCU/SCP behaviour
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,7 @@ class ServiceRegistry:
     meta_members: tuple[MetaSopClassMembers, ...]
     query_levels: tuple[QueryLevel, ...]
     annex_texts: tuple[tuple[str, str], ...] = ()  # (annex, "…SOP Class…" names seen)
+    behaviors: tuple[tuple[str, str, str], ...] = ()  # (annex, section xml:id, title) of SCU/SCP behaviour
     sop_classes: tuple[SopClass, ...] = ()
     query_classes: tuple[QueryClass, ...] = ()
     table_counts: tuple[tuple[str, int], ...] = ()

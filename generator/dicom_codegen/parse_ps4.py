@@ -330,6 +330,21 @@ def _sop_class_phrases(doc: Document) -> list[tuple[str, str]]:
     return list(seen)
 
 
+def behaviors(doc: Document) -> list[tuple[str, str, str]]:
+    """The sections on SCU and SCP behaviour, as (annex, xml:id, title)."""
+    found = []
+    for chapter in doc.root.iterchildren(_CHAPTER):
+        annex = chapter.get("label") or ""
+        if not annex.isalpha():
+            continue
+        for section in chapter.iter(_SECTION):
+            title_el = section.find(_TITLE)
+            title = text_of(title_el) if title_el is not None else ""
+            if "Behavior" in title and section.get(XML_ID):
+                found.append((annex, section.get(XML_ID) or "", title))
+    return found
+
+
 def parse(path: Path) -> ServiceRegistry:
     """Read one PS3.4 file into a :class:`ServiceRegistry` (listings, not yet resolved)."""
     doc = load(path, 4)
@@ -349,5 +364,6 @@ def parse(path: Path) -> ServiceRegistry:
         meta_members=tuple(meta_members(doc)),
         query_levels=tuple(levels),
         annex_texts=tuple(_sop_class_phrases(doc)),
+        behaviors=tuple(behaviors(doc)),
         table_counts=tuple(counts),
     )

@@ -183,6 +183,7 @@ def _assign_dimse_groups(sop_classes: list[SopClass], registry: ServiceRegistry)
     by_section: dict[str, DimseGroup] = {g.section: g for g in registry.dimse_groups if g.section}
     by_caption: dict[str, DimseGroup] = {normalized(g.applies_to): g for g in registry.dimse_groups}
     resolved: dict[str, tuple[str, ...]] = {}
+    usage: dict[str, tuple[tuple[str, str], ...]] = {}
     for sop in sop_classes:
         group = None
         for section, candidate in by_section.items():
@@ -198,6 +199,7 @@ def _assign_dimse_groups(sop_classes: list[SopClass], registry: ServiceRegistry)
                 group = max(matches, key=lambda g: len(g.applies_to)) if matches else None
         services = list(sop.dimse) + ([s for s, _ in group.services] if group else [])
         resolved[sop.uid] = _ordered(services)
+        usage[sop.uid] = group.services if group else ()
     names = {normalized(s.name): s.uid for s in sop_classes}
     for members in registry.meta_members:
         meta = next((s for s in sop_classes if s.meta and s.source == members.section), None)
@@ -209,7 +211,23 @@ def _assign_dimse_groups(sop_classes: list[SopClass], registry: ServiceRegistry)
             if uid is not None:
                 services.extend(resolved[uid])
         resolved[meta.uid] = _ordered(services)
-    return [dataclasses.replace(s, dimse=resolved[s.uid]) for s in sop_classes]
+    return [
+        dataclasses.replace(s, dimse=resolved[s.uid], dimse_usage=usage[s.uid], behaviors=_behaviors_of(s, registry))
+        for s in sop_classes
+    ]
+
+
+def _behaviors_of(sop: SopClass, registry: ServiceRegistry) -> tuple[tuple[str, str], ...]:
+    """The behaviour sections that apply: those under the SOP class's own section,
+    else the annex's outermost ones (at most four)."""
+    candidates = [(section, title) for annex, section, title in registry.behaviors if annex == sop.annex]
+    if sop.source.startswith("sect_"):
+        owner = sop.source.rsplit(".", 1)[0]
+        own = [c for c in candidates if c[0].startswith(owner + ".")]
+        if own:
+            candidates = own
+    outermost = [c for c in candidates if not any(c[0].startswith(o[0] + ".") for o in candidates if o != c)]
+    return tuple(outermost[:4])
 
 
 def _ordered(services: list[str]) -> tuple[str, ...]:
