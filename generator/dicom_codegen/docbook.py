@@ -36,6 +36,24 @@ def tag(local: str) -> str:
     return _NS + local
 
 
+CHAPTER = tag("chapter")
+SECTION = tag("section")
+TITLE = tag("title")
+CAPTION = tag("caption")
+TABLE = tag("table")
+PARA = tag("para")
+XREF = tag("xref")
+OLINK = tag("olink")
+VARIABLELIST = tag("variablelist")
+TERM = tag("term")
+
+
+def title_of(element: etree._Element) -> str:
+    """The text of a section's ``title`` or a table's ``caption`` ("" if it has none)."""
+    found = element.find(CAPTION if element.tag == TABLE else TITLE)
+    return text_of(found) if found is not None else ""
+
+
 def _raw_text(element: etree._Element) -> str:
     text: str = etree.tostring(element, method="text", encoding="unicode", with_tail=False)
     return text

@@ -24,7 +24,21 @@ from pathlib import Path
 
 from lxml import etree
 
-from .docbook import XML_ID, Document, grid_rows, header_texts, load, tag, text_of
+from .docbook import (
+    SECTION,
+    TABLE,
+    TERM,
+    TITLE,
+    VARIABLELIST,
+    XML_ID,
+    XREF,
+    Document,
+    grid_rows,
+    header_texts,
+    load,
+    text_of,
+    title_of,
+)
 from .model import AttributeRow, AttributeTable, InformationObjects, Iod, MissingReference, ModuleRef, Source
 from .parse_elements import parse_tag
 
@@ -35,12 +49,6 @@ _ATTRIBUTE_HEADERS = (
     ["Attribute Name", "Tag", "Type", "Description"],
 )
 _TYPES = frozenset({"1", "1C", "2", "2C", "3"})
-_SECTION = tag("section")
-_TABLE = tag("table")
-_XREF = tag("xref")
-_VARIABLELIST = tag("variablelist")
-_TERM = tag("term")
-_TITLE = tag("title")
 #: The ``include`` of the rows that stand for "the IOD's functional group macros".
 FUNCTIONAL_GROUPS = "*functional-groups*"
 _USAGE = re.compile(r"^(M|U|C)\b\s*(?:-\s*)?(.*)$", re.S)
@@ -50,7 +58,7 @@ class _Reader:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.sections: dict[str, etree._Element] = {}
-        for section in doc.root.iter(_SECTION):
+        for section in doc.root.iter(SECTION):
             key = section.get(XML_ID)
             if key and key not in self.sections:
                 self.sections[key] = section
@@ -60,7 +68,7 @@ class _Reader:
     def xref(self, cell: etree._Element | None) -> str:
         if cell is None:
             return ""
-        for link in cell.iter(_XREF):
+        for link in cell.iter(XREF):
             return link.get("linkend") or ""
         return ""
 
@@ -69,7 +77,7 @@ class _Reader:
         section = self.sections.get(section_id)
         if section is None:
             return ""
-        for table in section.iter(_TABLE):
+        for table in section.iter(TABLE):
             if header_texts(table) in _ATTRIBUTE_HEADERS:
                 return table.get(XML_ID) or ""
         return ""
@@ -109,10 +117,9 @@ class _Reader:
         header = header_texts(table)
         if header not in _ATTRIBUTE_HEADERS:
             raise self.doc.error(f"unexpected columns {header!r} for an attribute table", table=table_id)
-        caption = table.find(tag("caption"))
-        title = re.sub(r"\s+Attributes(\s+Description)?$", "", text_of(caption) if caption is not None else table_id)
+        title = re.sub(r"\s+Attributes(\s+Description)?$", "", title_of(table) or table_id)
         parent = table.getparent()
-        section = (parent.get(XML_ID) or "") if parent is not None and parent.tag == _SECTION else ""
+        section = (parent.get(XML_ID) or "") if parent is not None and parent.tag == SECTION else ""
         rows: list[AttributeRow] = []
         self.tables[table_id] = AttributeTable(table_id, title, kind, section, ())  # guards include cycles
         for row in grid_rows(table):
@@ -163,10 +170,9 @@ class _Reader:
             raise self.doc.error(f"{parsed[0]}: unknown Type {texts[2]!r}", table=table_id, row=number)
         enumerated: list[str] = []
         defined: list[str] = []
-        for listing in cells[3].iter(_VARIABLELIST):
-            title_el = listing.find(_TITLE)
-            title = text_of(title_el) if title_el is not None else ""
-            terms = [text_of(t) for t in listing.iter(_TERM)]
+        for listing in cells[3].iter(VARIABLELIST):
+            title = title_of(listing)
+            terms = [text_of(t) for t in listing.iter(TERM)]
             if title.startswith("Enumerated Values"):
                 enumerated.extend(terms)
             elif title.startswith("Defined Terms"):
@@ -203,11 +209,10 @@ def _iod_tables(doc: Document) -> tuple[list[tuple[str, etree._Element]], dict[s
 def _iod_section(table: etree._Element) -> str:
     """The Annex A section that defines the IOD a table belongs to (``sect_A.38.1``)."""
     section = table.getparent()
-    while section is not None and section.tag == _SECTION:
+    while section is not None and section.tag == SECTION:
         parent = section.getparent()
-        title_el = section.find(_TITLE)
-        title = text_of(title_el) if title_el is not None else ""
-        if title.endswith("IOD") or parent is None or parent.tag != _SECTION:
+        title = title_of(section)
+        if title.endswith("IOD") or parent is None or parent.tag != SECTION:
             return section.get(XML_ID) or ""
         section = parent
     return ""
@@ -221,11 +226,9 @@ def parse(path: Path) -> InformationObjects:
     iods = []
     counts: list[tuple[str, int]] = []
     for table_id, table in module_tables:
-        caption = table.find(tag("caption"))
-        name = re.sub(r"\s+IOD Modules$", "", text_of(caption) if caption is not None else table_id)
+        name = re.sub(r"\s+IOD Modules$", "", title_of(table) or table_id)
         section_id = _iod_section(table)
         section = reader.sections.get(section_id)
-        title_el = section.find(_TITLE) if section is not None else None
         modules = reader.refs(table_id, _IOD_HEADER, "module")
         counts.append((table_id, len(modules)))
         group_table = group_tables.get(section_id, "")
@@ -235,7 +238,7 @@ def parse(path: Path) -> InformationObjects:
         iods.append(
             Iod(
                 name=name,
-                title=text_of(title_el) if title_el is not None else name,
+                title=(title_of(section) if section is not None else "") or name,
                 section=section_id,
                 table=table_id,
                 modules=tuple(modules),

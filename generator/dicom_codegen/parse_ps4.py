@@ -24,7 +24,21 @@ from pathlib import Path
 
 from lxml import etree
 
-from .docbook import XML_ID, Document, grid_rows, header_texts, load, tag, text_of
+from .docbook import (
+    CHAPTER,
+    OLINK,
+    PARA,
+    SECTION,
+    TABLE,
+    XML_ID,
+    XREF,
+    Document,
+    grid_rows,
+    header_texts,
+    load,
+    text_of,
+    title_of,
+)
 from .model import (
     DimseGroup,
     MetaSopClassMembers,
@@ -51,13 +65,6 @@ _UID_PARAS = etree.XPath(
     namespaces={"d": "http://docbook.org/ns/docbook"},
 )
 _DIMSE_HEADERS = ("DICOM Message Service Element", "DIMSE Service element", "DIMSE Service Element")
-_SECTION = tag("section")
-_CHAPTER = tag("chapter")
-_TITLE = tag("title")
-_TABLE = tag("table")
-_PARA = tag("para")
-_OLINK = tag("olink")
-_XREF = tag("xref")
 
 #: (model, level, table id) of each query key table, in PS3.4 order. The Study Root
 #: model shares the Series and Image level tables of the Patient Root model
@@ -83,29 +90,24 @@ def _strip_article(words: str) -> str:
 
 
 def _annex_of(element: etree._Element) -> str:
-    for ancestor in element.iterancestors(_CHAPTER):
+    for ancestor in element.iterancestors(CHAPTER):
         return ancestor.get("label") or ""
     return ""
 
 
 def _section_of(element: etree._Element) -> etree._Element | None:
-    for ancestor in element.iterancestors(_SECTION):
+    for ancestor in element.iterancestors(SECTION):
         return ancestor
     return None
-
-
-def _title(element: etree._Element) -> str:
-    title = element.find(_TITLE)
-    return text_of(title) if title is not None else ""
 
 
 def service_classes(doc: Document) -> list[ServiceClass]:
     """The annexes (chapters labelled with letters) and their titles."""
     found = []
-    for chapter in doc.root.iterchildren(_CHAPTER):
+    for chapter in doc.root.iterchildren(CHAPTER):
         label = chapter.get("label") or ""
         if label.isalpha():
-            name = re.sub(r"\s*\((?:Normative|Informative)\)\s*$", "", _title(chapter))
+            name = re.sub(r"\s*\((?:Normative|Informative)\)\s*$", "", title_of(chapter))
             found.append(ServiceClass(label, re.sub(r"(\w)\(", r"\1 (", name)))
     return found
 
@@ -125,7 +127,7 @@ def table_listings(doc: Document) -> tuple[list[SopClassListing], list[tuple[str
     listings: list[SopClassListing] = []
     counts: list[tuple[str, int]] = []
     for table_id, table, header in _sop_class_tables(doc):
-        retired = "Retired" in _title_of_table(table)
+        retired = "Retired" in title_of(table)
         iod_column = next((i for i, h in enumerate(header) if h.startswith("IOD Specification")), None)
         special_column = next((i for i, h in enumerate(header) if h == "Specialization"), None)
         annex = _annex_of(table)
@@ -140,7 +142,7 @@ def table_listings(doc: Document) -> tuple[list[SopClassListing], list[tuple[str
                 raise doc.error(f"unreadable SOP Class UID {texts[1]!r}", table=table_id, row=row.number)
             reference = ""
             if iod_column is not None and iod_column < len(row.cells):
-                for link in row.cells[iod_column].iter(_OLINK):
+                for link in row.cells[iod_column].iter(OLINK):
                     reference = link.get("targetptr") or ""
                     break
             specialization = texts[special_column] if special_column is not None and special_column < len(texts) else ""
@@ -163,7 +165,7 @@ def table_listings(doc: Document) -> tuple[list[SopClassListing], list[tuple[str
 def text_listings(doc: Document) -> list[SopClassListing]:
     """UIDs given in sentences of the annexes, outside tables."""
     listings = []
-    for chapter in doc.root.iterchildren(_CHAPTER):
+    for chapter in doc.root.iterchildren(CHAPTER):
         annex = chapter.get("label") or ""
         if not annex.isalpha():
             continue
@@ -212,10 +214,7 @@ def dimse_groups(doc: Document) -> list[DimseGroup]:
         header = header_texts(table)
         if not header or header[0] not in _DIMSE_HEADERS:
             continue
-        caption = table.find(tag("caption"))
-        applies = ""
-        if caption is not None:
-            applies = re.sub(r"^DIMSE Service Group Applicable to (the )?", "", text_of(caption))
+        applies = re.sub(r"^DIMSE Service Group Applicable to (the )?", "", title_of(table))
         section = _section_of(table)
         # The SOP class is defined by the section above the "DIMSE Service Group" one.
         owner = section.getparent() if section is not None else None
@@ -229,7 +228,7 @@ def dimse_groups(doc: Document) -> list[DimseGroup]:
             DimseGroup(
                 table=table_id,
                 annex=_annex_of(table),
-                section=(owner.get(XML_ID) or "") if owner is not None and owner.tag == _SECTION else "",
+                section=(owner.get(XML_ID) or "") if owner is not None and owner.tag == SECTION else "",
                 applies_to=applies,
                 services=tuple(services),
             )
@@ -242,7 +241,7 @@ def meta_members(doc: Document) -> list[MetaSopClassMembers]:
     found = []
     for table_id, table in doc.tables.items():
         header = header_texts(table)
-        if header[:2] == ["SOP Class Name", "Reference"] and "Optional" not in _title_of_table(table):
+        if header[:2] == ["SOP Class Name", "Reference"] and "Optional" not in title_of(table):
             section = _section_of(table)
             found.append(
                 MetaSopClassMembers(
@@ -254,13 +253,8 @@ def meta_members(doc: Document) -> list[MetaSopClassMembers]:
     return found
 
 
-def _title_of_table(table: etree._Element) -> str:
-    caption = table.find(tag("caption"))
-    return text_of(caption) if caption is not None else ""
-
-
 def _include_target(cell: etree._Element) -> str:
-    for link in cell.iter(_XREF):
+    for link in cell.iter(XREF):
         target = link.get("linkend") or ""
         if target.startswith("table_"):
             return target
@@ -314,7 +308,7 @@ def query_level(doc: Document, model: str, level: str, table_id: str) -> QueryLe
 def _sop_class_phrases(doc: Document) -> list[tuple[str, str]]:
     """(annex, name) for every "<Name> SOP Class" phrase in the annexes' text."""
     seen: dict[tuple[str, str], None] = {}
-    for chapter in doc.root.iterchildren(_CHAPTER):
+    for chapter in doc.root.iterchildren(CHAPTER):
         annex = chapter.get("label") or ""
         if not annex.isalpha():
             continue
@@ -333,13 +327,12 @@ def _sop_class_phrases(doc: Document) -> list[tuple[str, str]]:
 def behaviors(doc: Document) -> list[tuple[str, str, str]]:
     """The sections on SCU and SCP behaviour, as (annex, xml:id, title)."""
     found = []
-    for chapter in doc.root.iterchildren(_CHAPTER):
+    for chapter in doc.root.iterchildren(CHAPTER):
         annex = chapter.get("label") or ""
         if not annex.isalpha():
             continue
-        for section in chapter.iter(_SECTION):
-            title_el = section.find(_TITLE)
-            title = text_of(title_el) if title_el is not None else ""
+        for section in chapter.iter(SECTION):
+            title = title_of(section)
             if "Behavior" in title and section.get(XML_ID):
                 found.append((annex, section.get(XML_ID) or "", title))
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .docbook import Document, grid_rows, header_texts, load, tag
+from .docbook import OLINK, XREF, Document, grid_rows, header_texts, load
 from .model import ContextGroup, DataElement, Dictionary, FrameOfReference, Source, Uid
 from .parse_elements import REGISTRY, parse_registry
 
@@ -108,7 +108,7 @@ def parse_context_groups(doc: Document) -> list[ContextGroup]:
         if len(cells) != 3:
             raise doc.error(f"{len(cells)} cells, expected 3", table=table_id, row=row.number)
         cid = row.texts[1]
-        for link in cells[1].iter(tag("olink"), tag("xref")):
+        for link in cells[1].iter(OLINK, XREF):
             match = _CID.search(link.get("targetptr") or link.get("linkend") or "")
             if match:
                 cid = match.group(1)
