@@ -1,7 +1,9 @@
 """dicom_runtime: the hand-written runtime of the typed DICOM toolkit.
 
-So far it holds the data dictionary lookups (:mod:`dicom_runtime.dictionary`);
-encoding (PS3.5), the file format (PS3.10) and DIMSE networking come next.
+Data dictionary lookups (:mod:`dicom_runtime.dictionary`), the base and
+validation of the generated classes (:mod:`dicom_runtime.objects`), encoding
+(:mod:`dicom_runtime.reader`, :mod:`dicom_runtime.writer`, PS3.5) and the file
+format (:mod:`dicom_runtime.fileformat`, PS3.10). DIMSE networking comes next.
 """
 
 from .dictionary import (
@@ -14,11 +16,21 @@ from .dictionary import (
     transfer_syntax,
     uid_info,
 )
-from .errors import DicomError, UnknownTagError, UnknownUIDError
+from .dataset import DataElement, Dataset
+from .errors import DicomDecodeError, DicomEncodeError, DicomError, DicomTypeError, UnknownTagError, UnknownUIDError
+from .fileformat import FileDataset, read_file, write_file
 
 __all__ = [
+    "DataElement",
     "DataElementTag",
+    "Dataset",
+    "DicomDecodeError",
+    "DicomEncodeError",
     "DicomError",
+    "DicomTypeError",
+    "FileDataset",
+    "read_file",
+    "write_file",
     "DictionaryEntry",
     "TransferSyntax",
     "UidEntry",

@@ -23,3 +23,20 @@ class UnknownUIDError(DicomError, KeyError):
 
 class DicomTypeError(DicomError, TypeError):
     """A generated class was given a value whose Python type does not fit the attribute's VR."""
+
+
+class DicomDecodeError(DicomError, ValueError):
+    """Bytes that are not a valid encoding: names the source, the byte offset and the tag path."""
+
+    def __init__(self, reason: str, *, offset: int, path: str = "", source: str = "") -> None:
+        self.reason = reason
+        self.offset = offset
+        self.path = path
+        self.source = source
+        where = f"{source}: " if source else ""
+        at = f" at {path}" if path else ""
+        super().__init__(f"{where}byte {offset}{at}: {reason}")
+
+
+class DicomEncodeError(DicomError, ValueError):
+    """A data set that cannot be encoded in the requested transfer syntax."""

@@ -1,0 +1,198 @@
+"""Values to bytes and back, VR by VR (PS3.5 Section 6.2), and Specific Character Sets.
+
+String VRs are padded to an even length with a space (UI with NUL), values of a
+multi-valued string are joined with a backslash, and trailing padding is removed
+on reading (leading spaces too where PS3.5 says they are insignificant).
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Sequence
+
+#: VRs whose length field in explicit VR is 4 bytes after 2 reserved bytes (PS3.5 7.1.2).
+LONG_VRS = frozenset("OB OD OF OL OV OW SQ UC UN UR UT SV UV".split())
+#: String VRs that hold one value (no backslash splitting).
+SINGLE_VALUE_TEXT = frozenset("LT ST UT UR".split())
+STRING_VRS = frozenset("AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT".split())
+#: VRs in which leading spaces are insignificant too (PS3.5 Table 6.2-1).
+STRIP_BOTH = frozenset("AE CS DS IS".split())
+#: Struct format character of each binary number VR.
+NUMBERS: dict[str, str] = {
+    "US": "H", "SS": "h", "UL": "I", "SL": "i", "UV": "Q", "SV": "q", "FL": "f", "FD": "d",
+}
+BYTES_VRS = frozenset("OB OD OF OL OV OW UN".split())
+#: VRs that never use the Specific Character Set (PS3.5 6.1.2.3).
+DEFAULT_REPERTOIRE = frozenset("AE AS CS DA DS DT IS TM UI UR".split())
+
+#: Specific Character Set defined terms without code extensions, and Python codecs.
+CHARSETS: dict[str, str] = {
+    "": "ascii",
+    "ISO_IR 6": "ascii",
+    "ISO_IR 100": "latin_1",
+    "ISO_IR 101": "iso8859_2",
+    "ISO_IR 109": "iso8859_3",
+    "ISO_IR 110": "iso8859_4",
+    "ISO_IR 144": "iso8859_5",
+    "ISO_IR 127": "iso8859_6",
+    "ISO_IR 126": "iso8859_7",
+    "ISO_IR 138": "iso8859_8",
+    "ISO_IR 148": "iso8859_9",
+    "ISO_IR 166": "iso8859_11",
+    "ISO_IR 13": "shift_jis",
+    "ISO_IR 192": "utf_8",
+    "GB18030": "gb18030",
+    "GBK": "gbk",
+}
+
+
+#: ISO 2022 escape sequences of PS3.3 C.12.1.1.2 (Tables C.12-3, C.12-4) and the Python codec
+#: that decodes the bytes they introduce.
+ESCAPES: dict[bytes, str] = {
+    b"\x1b(B": "ascii",  # ISO-IR 6 in G0
+    b"\x1b(J": "shift_jis",  # JIS X 0201 Romaji in G0 (ASCII but for two code points)
+    b"\x1b)I": "shift_jis",  # JIS X 0201 Katakana in G1
+    b"\x1b$B": "iso2022_jp",  # JIS X 0208 in G0
+    b"\x1b$(D": "iso2022_jp_2",  # JIS X 0212 in G0
+    b"\x1b$)C": "euc_kr",  # KS X 1001 in G1
+    b"\x1b$)A": "gb2312",  # GB 2312 in G1
+    b"\x1b-A": "latin_1",
+    b"\x1b-B": "iso8859_2",
+    b"\x1b-C": "iso8859_3",
+    b"\x1b-D": "iso8859_4",
+    b"\x1b-L": "iso8859_5",
+    b"\x1b-G": "iso8859_6",
+    b"\x1b-F": "iso8859_7",
+    b"\x1b-H": "iso8859_8",
+    b"\x1b-M": "iso8859_9",
+    b"\x1b-T": "iso8859_11",
+}
+_ESCAPE = re.compile(b"(" + b"|".join(re.escape(e) for e in sorted(ESCAPES, key=len, reverse=True)) + b")")
+#: Delimiters after which the initial character set is in effect again (PS3.5 6.1.2.5.3).
+_RESETS = re.compile(rb"([\\^=\r\n\t\f])")
+
+
+def decode_iso2022(raw: bytes, initial: str) -> str:
+    """Text with ISO 2022 code extensions: each escape sequence switches the set in use,
+    and the initial set is back after each delimiter (``\\``, ``^``, ``=``, line ends)."""
+    out: list[str] = []
+    codec = initial
+    for piece in _ESCAPE.split(raw):
+        if not piece:
+            continue
+        if piece in ESCAPES:
+            codec = ESCAPES[piece]
+            escape = piece
+            continue
+        if codec in ("iso2022_jp", "iso2022_jp_2"):
+            # a two-byte G0 run: it lasts until the next escape sequence
+            out.append((escape + piece).decode(codec, errors="replace"))
+            continue
+        chunks = _RESETS.split(piece)
+        for index, chunk in enumerate(chunks):
+            if index % 2:
+                out.append(chunk.decode("ascii"))
+                codec = initial
+            elif chunk:
+                out.append(chunk.decode(codec, errors="replace"))
+    return "".join(out)
+
+
+class CodecError(ValueError):
+    """A value that cannot be encoded or decoded as its VR says."""
+
+
+def uses_code_extensions(specific_character_set: str | Sequence[str] | None) -> bool:
+    values = [specific_character_set] if isinstance(specific_character_set, str) else list(specific_character_set or [])
+    return any("2022" in v for v in values)
+
+
+def python_codec(specific_character_set: str | Sequence[str] | None) -> str:
+    """The Python codec for a Specific Character Set value (first value decides).
+
+    Code extensions (ISO 2022, several values) fall back to the first value's
+    G0/G1 set; escape sequences are decoded by :func:`decode_text` when present.
+    """
+    if specific_character_set is None:
+        return "ascii"
+    values = [specific_character_set] if isinstance(specific_character_set, str) else list(specific_character_set)
+    first = (values[0] if values else "").strip().replace("ISO 2022 IR", "ISO_IR")
+    return CHARSETS.get(first, "latin_1")
+
+
+def decode_text(raw: bytes, vr: str, codec: str) -> str | list[str]:
+    """A string VR's bytes as ``str`` (or ``list[str]`` for several values)."""
+    if vr in DEFAULT_REPERTOIRE:
+        text = raw.decode("latin_1")
+    elif b"\x1b" in raw:
+        text = decode_iso2022(raw, codec)
+    else:
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            text = raw.decode("latin_1")  # bytes outside the declared set: keep them visible
+    if vr == "UI":
+        text = text.rstrip("\0 ")
+    if vr in SINGLE_VALUE_TEXT:
+        return text.rstrip(" \0") if vr != "UR" else text.strip(" ")
+    parts = text.split("\\")
+    cleaned = [p.strip(" \0") if vr in STRIP_BOTH else p.rstrip(" \0") for p in parts]
+    if vr == "PN":
+        cleaned = [p.rstrip("=") for p in cleaned]  # empty trailing component groups (PS3.5 6.2.1)
+    return cleaned[0] if len(cleaned) == 1 else cleaned
+
+
+def encode_text(value: str | Sequence[str], vr: str, codec: str) -> bytes:
+    text = value if isinstance(value, str) else "\\".join(value)
+    try:
+        raw = text.encode("ascii" if vr in DEFAULT_REPERTOIRE else codec)
+    except UnicodeEncodeError as exc:
+        raise CodecError(f"{vr} value {text!r} is not in the character set {codec}") from exc
+    if len(raw) % 2:
+        raw += b"\0" if vr == "UI" else b" "
+    return raw
+
+
+def decode_numbers(raw: bytes, vr: str, little: bool) -> int | float | list[int] | list[float]:
+    code = NUMBERS[vr]
+    size = struct.calcsize(code)
+    if len(raw) % size:
+        raise CodecError(f"{vr} value of {len(raw)} bytes is not a multiple of {size}")
+    values = list(struct.unpack(("<" if little else ">") + code * (len(raw) // size), raw))
+    if len(values) == 1:
+        return values[0]  # type: ignore[no-any-return]
+    return values
+
+
+def encode_numbers(value: int | float | Sequence[int] | Sequence[float], vr: str, little: bool) -> bytes:
+    values = [value] if isinstance(value, (int, float)) else list(value)
+    try:
+        return struct.pack(("<" if little else ">") + NUMBERS[vr] * len(values), *values)
+    except struct.error as exc:
+        raise CodecError(f"{vr} value {value!r}: {exc}") from exc
+
+
+def decode_tags(raw: bytes, little: bool) -> int | list[int]:
+    if len(raw) % 4:
+        raise CodecError(f"AT value of {len(raw)} bytes is not a multiple of 4")
+    halves = struct.unpack(("<" if little else ">") + "H" * (len(raw) // 2), raw)
+    tags = [(halves[i] << 16) | halves[i + 1] for i in range(0, len(halves), 2)]
+    return tags[0] if len(tags) == 1 else tags
+
+
+def encode_tags(value: int | Sequence[int], little: bool) -> bytes:
+    tags = [value] if isinstance(value, int) else list(value)
+    halves = [h for t in tags for h in (t >> 16, t & 0xFFFF)]
+    return struct.pack(("<" if little else ">") + "H" * len(halves), *halves)
+
+
+def swap_bytes(raw: bytes, vr: str) -> bytes:
+    """OW/OF/OD/OL/OV data in the other byte order (for Explicit VR Big Endian)."""
+    size = {"OW": 2, "OF": 4, "OL": 4, "OD": 8, "OV": 8}.get(vr, 1)
+    if size == 1 or len(raw) % size:
+        return raw
+    out = bytearray(raw)
+    for i in range(size):
+        out[i::size] = raw[size - 1 - i :: size]
+    return bytes(out)

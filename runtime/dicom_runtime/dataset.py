@@ -1,0 +1,118 @@
+"""The data model of PS3.5 Section 7: data sets of data elements, sequences of items.
+
+Values are kept decoded: ``str`` (or ``list[str]`` for several values) for the
+string VRs, ``int``/``float`` (or lists) for the binary numbers, ``int`` tags for
+AT, ``bytes`` for OB, OW, OD, OF, OL, OV and UN, ``list[Dataset]`` for SQ, and
+:class:`EncapsulatedPixelData` for pixel data in an encapsulated transfer syntax.
+A large value read from a file may stay on disk as :class:`DeferredValue` until
+it is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass, field
+from typing import Union
+
+from .dictionary import get_entry
+
+
+@dataclass(slots=True)
+class EncapsulatedPixelData:
+    """Pixel data of an encapsulated transfer syntax (PS3.5 A.4), kept as read.
+
+    ``offsets`` is the Basic Offset Table item's value (possibly empty) and
+    ``fragments`` the following items' values, unchanged.
+    """
+
+    offsets: bytes
+    fragments: list[bytes]
+
+
+@dataclass(slots=True)
+class DeferredValue:
+    """A value left in the file until it is asked for (lazy reading)."""
+
+    length: int
+    load: Callable[[], bytes]
+
+    def read(self) -> bytes:
+        return self.load()
+
+
+Value = Union[
+    None,
+    str,
+    list[str],
+    int,
+    float,
+    list[int],
+    list[float],
+    bytes,
+    list["Dataset"],
+    EncapsulatedPixelData,
+    DeferredValue,
+]
+
+
+@dataclass(slots=True)
+class DataElement:
+    """One data element: tag, VR and decoded value."""
+
+    tag: int
+    vr: str
+    value: Value
+    undefined_length: bool = False  # an SQ or item read with undefined length
+
+    @property
+    def keyword(self) -> str:
+        entry = get_entry(self.tag)
+        return entry.keyword if entry is not None else ""
+
+    def __repr__(self) -> str:
+        return f"({self.tag >> 16:04X},{self.tag & 0xFFFF:04X}) {self.vr} {self.value!r}"
+
+
+@dataclass
+class Dataset(MutableMapping[int, DataElement]):
+    """A data set: data elements by tag, iterated in ascending tag order."""
+
+    _elements: dict[int, DataElement] = field(default_factory=dict)
+
+    def __getitem__(self, key: int) -> DataElement:
+        return self._elements[key]
+
+    def __setitem__(self, key: int, element: DataElement) -> None:
+        if element.tag != key:
+            raise ValueError(f"element {element.tag:08X} stored under {key:08X}")
+        self._elements[key] = element
+
+    def __delitem__(self, key: int) -> None:
+        del self._elements[key]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self._elements))
+
+    def __len__(self) -> int:
+        return len(self._elements)
+
+    def add(self, tag: int, vr: str, value: Value) -> DataElement:
+        element = DataElement(tag, vr, value)
+        self._elements[tag] = element
+        return element
+
+    def value(self, key: int | str) -> Value:
+        """The value of a tag or keyword; ``None`` if the element is absent."""
+        tag = key if isinstance(key, int) else _tag_of(key)
+        element = self._elements.get(tag)
+        return element.value if element is not None else None
+
+    def elements(self) -> Iterator[DataElement]:
+        for tag in sorted(self._elements):
+            yield self._elements[tag]
+
+
+def _tag_of(keyword: str) -> int:
+    from .dictionary import lookup
+
+    return lookup(keyword).tag

@@ -1,0 +1,218 @@
+"""The DICOM file format (PS3.10): preamble, "DICM", File Meta Information, data set.
+
+Reading also accepts what is found in the wild: no preamble, no File Meta
+Information, a meta group without its group length. Writing always produces a
+conformant file, atomically (a temporary file, fsynced, then renamed), so a crash
+never leaves a half-written file under the final name.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import tempfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dataset import DataElement, Dataset
+from .errors import DicomDecodeError, DicomEncodeError
+from .reader import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, Encoding, Reader
+from .writer import encode_dataset
+
+#: This project's Implementation Class UID (PS3.7 D.3.3.2), a UUID-derived UID (PS3.5 B.2).
+IMPLEMENTATION_CLASS_UID = "2.25.234007163342352280788179250500784768237"
+IMPLEMENTATION_VERSION_NAME = "DICOM_TYPED_02"
+
+IMPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2"
+EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
+DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1.99"
+EXPLICIT_VR_BIG_ENDIAN = "1.2.840.10008.1.2.2"
+_NATIVE = {
+    IMPLICIT_VR_LITTLE_ENDIAN: IMPLICIT_LE,
+    EXPLICIT_VR_LITTLE_ENDIAN: EXPLICIT_LE,
+    EXPLICIT_VR_BIG_ENDIAN: EXPLICIT_BE,
+    DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN: EXPLICIT_LE,
+    "1.2.840.10008.1.2.4.95": EXPLICIT_LE,  # JPIP Referenced Deflate
+}
+_DEFLATED = {DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2.4.95"}
+
+
+@dataclass
+class FileDataset:
+    """A file's File Meta Information and data set."""
+
+    dataset: Dataset
+    meta: Dataset = field(default_factory=Dataset)
+    transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN
+    preamble: bytes | None = None
+
+
+def encoding_of(transfer_syntax: str) -> Encoding:
+    """Explicit VR Little Endian for every encapsulated transfer syntax (PS3.5 A.4)."""
+    return _NATIVE.get(transfer_syntax, EXPLICIT_LE)
+
+
+def _looks_explicit(data: memoryview) -> bool:
+    """Whether the first element has two upper-case letters where an explicit VR stands."""
+    return len(data) >= 6 and bytes(data[4:6]).isalpha() and bytes(data[4:6]).isupper()
+
+
+def _guess_encoding(data: memoryview) -> Encoding:
+    """For a data set without File Meta Information: look at the first element.
+
+    Group numbers are small, so the first byte of a big endian tag is 0 and the
+    second is not.
+    """
+    big = len(data) >= 2 and data[0] == 0 and data[1] != 0
+    if _looks_explicit(data):
+        return EXPLICIT_BE if big else EXPLICIT_LE
+    return IMPLICIT_LE
+
+
+def read_file(path: str | Path, *, stop_before_pixels: bool = False, defer_size: int | None = None) -> FileDataset:
+    """Read a DICOM file; large values over ``defer_size`` bytes stay on disk until used.
+
+    The file is mapped, not read, so stopping before the pixel data of a file of
+    hundreds of megabytes touches only its header.
+    """
+    source = str(path)
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0:
+            raise DicomDecodeError("empty file", offset=0, source=source)
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            views: list[memoryview] = [memoryview(mapped)]
+            try:
+                return _read(views, source, stop_before_pixels, defer_size, Path(path))
+            finally:
+                for view in reversed(views):  # every view must go before the map closes
+                    view.release()
+
+
+def _loader(path: Path) -> Callable[[int, int], bytes]:
+    def load(offset: int, length: int) -> bytes:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            return handle.read(length)
+
+    return load
+
+
+def _read(
+    views: list[memoryview], source: str, stop_before_pixels: bool, defer_size: int | None, path: Path
+) -> FileDataset:
+    """Parse the mapped file; every view made of it is added to ``views`` for release."""
+    view = views[0]
+    preamble: bytes | None = None
+    offset = 0
+    if len(view) >= 132 and bytes(view[128:132]) == b"DICM":
+        preamble = bytes(view[:128])
+        offset = 132
+    elif len(view) >= 4 and bytes(view[:4]) == b"DICM":
+        offset = 4
+    meta = Dataset()
+    if len(view) - offset >= 8 and int.from_bytes(view[offset : offset + 2], "little") == 0x0002:
+        end = _meta_end(view, offset, source)
+        views.append(view[offset:end])
+        reader = Reader(views[-1], EXPLICIT_LE, source=source, base_offset=offset)
+        views.append(reader.data)
+        meta, _ = reader.dataset(0, end - offset, EXPLICIT_LE, "", 0)
+        offset = end
+    syntax_element = meta.get(0x00020010)
+    transfer_syntax = syntax_element.value if syntax_element is not None and isinstance(syntax_element.value, str) else ""
+    body = view[offset:]
+    views.append(body)
+    encoding = encoding_of(transfer_syntax) if transfer_syntax else _guess_encoding(body)
+    if encoding.explicit_vr and transfer_syntax not in _DEFLATED and len(body) >= 6 and not _looks_explicit(body):
+        # The meta group says explicit VR but the data set is implicit, as some writers
+        # do: read what is there (a documented leniency, as pydicom's).
+        encoding = IMPLICIT_LE
+    base = offset
+    loader = _loader(path)
+    if transfer_syntax in _DEFLATED:
+        try:
+            inflated = zlib.decompress(bytes(body), -zlib.MAX_WBITS)
+        except zlib.error as exc:
+            raise DicomDecodeError(f"deflated data set does not inflate: {exc}", offset=offset, source=source) from None
+        body = memoryview(inflated)
+        base = 0
+        defer_size = None  # offsets into the inflated bytes are not file offsets
+    reader = Reader(
+        body, encoding, source=source, defer_size=defer_size, stop_before_pixels=stop_before_pixels, loader=loader, base_offset=base
+    )
+    views.append(reader.data)
+    dataset, _ = reader.read()
+    if not transfer_syntax:
+        transfer_syntax = {IMPLICIT_LE: IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_BE: EXPLICIT_VR_BIG_ENDIAN}.get(
+            encoding, EXPLICIT_VR_LITTLE_ENDIAN
+        )
+    return FileDataset(dataset, meta, transfer_syntax, preamble)
+
+
+def _meta_end(view: memoryview, offset: int, source: str) -> int:
+    """Where the File Meta Information ends: by its group length, or element by element."""
+    if bytes(view[offset : offset + 6]) == b"\x02\x00\x00\x00UL" and len(view) - offset >= 12:
+        length = int.from_bytes(view[offset + 8 : offset + 12], "little")
+        end = offset + 12 + length
+        if end <= len(view):
+            return end
+    position = offset  # no (or a wrong) group length: walk the group 0002 elements
+    while len(view) - position >= 8 and int.from_bytes(view[position : position + 2], "little") == 0x0002:
+        vr = bytes(view[position + 4 : position + 6])
+        if vr in (b"OB", b"OW", b"UN", b"SQ", b"UT", b"UC", b"UR"):
+            if len(view) - position < 12:
+                break
+            position += 12 + int.from_bytes(view[position + 8 : position + 12], "little")
+        else:
+            position += 8 + int.from_bytes(view[position + 6 : position + 8], "little")
+        if position > len(view):
+            raise DicomDecodeError("File Meta Information runs past the end of the file", offset=offset, source=source)
+    return position
+
+
+def file_meta(dataset: Dataset, transfer_syntax: str) -> Dataset:
+    """The File Meta Information for writing ``dataset`` (PS3.10 Table 7.1-1)."""
+    meta = Dataset()
+    sop_class = dataset.value(0x00080016)
+    sop_instance = dataset.value(0x00080018)
+    if not isinstance(sop_class, str) or not isinstance(sop_instance, str) or not sop_class or not sop_instance:
+        raise DicomEncodeError("a DICOM file needs SOP Class UID (0008,0016) and SOP Instance UID (0008,0018)")
+    meta.add(0x00020001, "OB", b"\x00\x01")
+    meta.add(0x00020002, "UI", sop_class)
+    meta.add(0x00020003, "UI", sop_instance)
+    meta.add(0x00020010, "UI", transfer_syntax)
+    meta.add(0x00020012, "UI", IMPLEMENTATION_CLASS_UID)
+    meta.add(0x00020013, "SH", IMPLEMENTATION_VERSION_NAME)
+    return meta
+
+
+def encode_file(dataset: Dataset, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> bytes:
+    """The bytes of a conformant PS3.10 file: preamble, DICM, meta group, data set."""
+    meta = file_meta(dataset, transfer_syntax)
+    meta_bytes = encode_dataset(meta, EXPLICIT_LE)
+    group_length = encode_dataset(Dataset({0x00020000: DataElement(0x00020000, "UL", len(meta_bytes))}), EXPLICIT_LE)
+    body = encode_dataset(dataset, encoding_of(transfer_syntax))
+    if transfer_syntax in _DEFLATED:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
+        body = compressor.compress(body) + compressor.flush()
+        if len(body) % 2:
+            body += b"\0"
+    return bytes(128) + b"DICM" + group_length + meta_bytes + body
+
+
+def write_file(path: str | Path, dataset: Dataset, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> None:
+    """Write atomically: a temporary file beside ``path``, fsynced, then renamed."""
+    data = encode_file(dataset, transfer_syntax)
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

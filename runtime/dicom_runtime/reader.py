@@ -1,0 +1,272 @@
+"""Reading encoded data sets (PS3.5 Section 7) from bytes, with bounds checks.
+
+Every length is checked against the bytes that remain before anything is
+allocated, nesting is limited, and every failure is one :class:`DicomDecodeError`
+with the byte offset and the tag path: never an ``IndexError``, ``struct.error``
+or a hang on bogus input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .codec import (
+    BYTES_VRS,
+    LONG_VRS,
+    NUMBERS,
+    STRING_VRS,
+    CodecError,
+    decode_numbers,
+    decode_tags,
+    decode_text,
+    python_codec,
+)
+from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData, Value
+from .dictionary import get_entry
+from .errors import DicomDecodeError
+
+UNDEFINED = 0xFFFFFFFF
+ITEM = 0xFFFEE000
+ITEM_END = 0xFFFEE00D
+SEQUENCE_END = 0xFFFEE0DD
+PIXEL_DATA = 0x7FE00010
+SPECIFIC_CHARACTER_SET = 0x00080005
+MAX_DEPTH = 64
+KNOWN_VRS = frozenset(STRING_VRS | BYTES_VRS | set(NUMBERS) | {"AT", "SQ"})
+
+
+@dataclass(frozen=True)
+class Encoding:
+    explicit_vr: bool
+    little_endian: bool
+
+
+IMPLICIT_LE = Encoding(False, True)
+EXPLICIT_LE = Encoding(True, True)
+EXPLICIT_BE = Encoding(True, False)
+
+
+def implicit_vr(tag: int) -> str:
+    """The VR of a tag in Implicit VR: from the dictionary; private creators are LO; else UN."""
+    group, element = tag >> 16, tag & 0xFFFF
+    if group % 2 and 0x0010 <= element <= 0x00FF:
+        return "LO"
+    if element == 0 and group != 0xFFFE:
+        return "UL"  # group length
+    entry = get_entry(tag)
+    if entry is None or not entry.vrs:
+        return "UN"
+    if len(entry.vrs) > 1:
+        # "US or SS", "OB or OW": PS3.5 Annex A: in Implicit VR, OW for pixel data,
+        # US for the "US or SS" elements (unsigned unless Pixel Representation says otherwise).
+        return "OW" if "OW" in entry.vrs else entry.vrs[0]
+    return entry.vrs[0]
+
+
+class Reader:
+    """Parses one data set from ``data``; ``source`` names it in error messages."""
+
+    def __init__(
+        self,
+        data: bytes | memoryview,
+        encoding: Encoding,
+        *,
+        source: str = "",
+        defer_size: int | None = None,
+        stop_before_pixels: bool = False,
+        loader: Callable[[int, int], bytes] | None = None,
+        base_offset: int = 0,
+    ) -> None:
+        self.data = memoryview(data)
+        self.encoding = encoding
+        self.source = source
+        self.defer_size = defer_size
+        self.stop_before_pixels = stop_before_pixels
+        self.loader = loader
+        self.base = base_offset
+        self.codec = "ascii"
+
+    def fail(self, reason: str, offset: int, path: str) -> DicomDecodeError:
+        return DicomDecodeError(reason, offset=self.base + offset, path=path, source=self.source)
+
+    def _u16(self, offset: int, little: bool) -> int:
+        return int.from_bytes(self.data[offset : offset + 2], "little" if little else "big")
+
+    def _u32(self, offset: int, little: bool) -> int:
+        return int.from_bytes(self.data[offset : offset + 4], "little" if little else "big")
+
+
+    def read(self) -> tuple[Dataset, int]:
+        """The data set and the offset where reading stopped."""
+        dataset, offset = self.dataset(0, len(self.data), self.encoding, "", 0, top=True)
+        return dataset, offset
+
+    def dataset(
+        self, offset: int, end: int, encoding: Encoding, path: str, depth: int, *, top: bool = False, item: bool = False
+    ) -> tuple[Dataset, int]:
+        """Elements from ``offset`` to ``end`` (or to an Item Delimitation Item)."""
+        if depth > MAX_DEPTH:
+            raise self.fail(f"sequences nested deeper than {MAX_DEPTH}", offset, path)
+        dataset = Dataset()
+        little = encoding.little_endian
+        while offset < end:
+            if end - offset < 8:
+                raise self.fail(f"{end - offset} bytes left where an element header needs 8", offset, path)
+            tag = (self._u16(offset, little) << 16) | self._u16(offset + 2, little)
+            if tag == ITEM_END:
+                if not item:
+                    raise self.fail("Item Delimitation Item outside an item", offset, path)
+                return dataset, offset + 8
+            if tag in (ITEM, SEQUENCE_END):
+                raise self.fail(f"unexpected {'Item' if tag == ITEM else 'Sequence Delimitation Item'}", offset, path)
+            if top and self.stop_before_pixels and tag >= PIXEL_DATA:
+                return dataset, offset
+            where = f"{path}.({tag >> 16:04X},{tag & 0xFFFF:04X})" if path else f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
+            element, offset = self.element(tag, offset, end, encoding, where, depth)
+            dataset[tag] = element
+            if tag == SPECIFIC_CHARACTER_SET:
+                value = element.value
+                if isinstance(value, str):
+                    self.codec = python_codec(value)
+                elif isinstance(value, list):
+                    self.codec = python_codec([v for v in value if isinstance(v, str)])
+        if item:
+            raise self.fail("item of undefined length ends without an Item Delimitation Item", offset, path)
+        return dataset, offset
+
+    def element(
+        self, tag: int, offset: int, end: int, encoding: Encoding, path: str, depth: int
+    ) -> tuple[DataElement, int]:
+        little = encoding.little_endian
+        start = offset
+        offset += 4
+        if encoding.explicit_vr:
+            vr_bytes = bytes(self.data[offset : offset + 2])
+            vr = vr_bytes.decode("latin_1")
+            if vr not in KNOWN_VRS:
+                raise self.fail(f"unknown VR code {vr_bytes!r}", offset, path)
+            if vr in LONG_VRS:
+                if end - offset < 8:
+                    raise self.fail("truncated element header", offset, path)
+                length = self._u32(offset + 4, little)
+                offset += 8
+            else:
+                length = self._u16(offset + 2, little)
+                offset += 4
+        else:
+            vr = implicit_vr(tag)
+            length = self._u32(offset, little)
+            offset += 4
+        if length == UNDEFINED:
+            if vr == "SQ" or (vr == "UN" and tag != PIXEL_DATA):
+                # An UN of undefined length is a sequence in Implicit VR Little Endian (PS3.5 6.2.2).
+                inner = encoding if vr == "SQ" else IMPLICIT_LE
+                items, offset = self.sequence(offset, end, inner, path, depth, undefined=True)
+                return DataElement(tag, "SQ", items, undefined_length=True), offset
+            if tag == PIXEL_DATA and vr in ("OB", "OW", "UN"):
+                pixels, offset = self.encapsulated(offset, end, encoding, path)
+                return DataElement(tag, "OB", pixels, undefined_length=True), offset
+            raise self.fail(f"undefined length on a {vr} element", start, path)
+        if length > end - offset:
+            raise self.fail(f"length {length} is larger than the {end - offset} bytes that remain", start, path)
+        if vr == "UN" and encoding.explicit_vr:
+            # UN with a VR the dictionary knows: the value is encoded as in Implicit VR
+            # Little Endian (PS3.5 6.2.2), so read it with that VR.
+            known = implicit_vr(tag)
+            if known != "UN":
+                vr = known
+                little = True
+                if vr == "SQ":
+                    items, _ = self.sequence(offset, offset + length, IMPLICIT_LE, path, depth, undefined=False)
+                    return DataElement(tag, "SQ", items), offset + length
+        if vr == "SQ":
+            items, _ = self.sequence(offset, offset + length, encoding, path, depth, undefined=False)
+            return DataElement(tag, "SQ", items), offset + length
+        value = self.value(vr, offset, length, little, path, tag)
+        return DataElement(tag, vr, value), offset + length
+
+    def value(self, vr: str, offset: int, length: int, little: bool, path: str, tag: int) -> Value:
+        if vr in BYTES_VRS:
+            if self.defer_size is not None and length > self.defer_size and self.loader is not None:
+                loader = self.loader
+                position = self.base + offset
+
+                def load(position: int = position, length: int = length) -> bytes:
+                    return loader(position, length)
+
+                return DeferredValue(length, load)
+            return bytes(self.data[offset : offset + length])
+        raw = bytes(self.data[offset : offset + length])
+        try:
+            if vr in STRING_VRS:
+                return decode_text(raw, vr, self.codec) if raw else ""
+            if vr in NUMBERS:
+                return decode_numbers(raw, vr, little) if raw else None
+            if vr == "AT":
+                return decode_tags(raw, little) if raw else None
+        except CodecError as exc:
+            raise self.fail(str(exc), offset, path) from None
+        raise self.fail(f"no decoder for VR {vr}", offset, path)
+
+    def sequence(
+        self, offset: int, end: int, encoding: Encoding, path: str, depth: int, *, undefined: bool
+    ) -> tuple[list[Dataset], int]:
+        items: list[Dataset] = []
+        little = encoding.little_endian
+        while offset < end:
+            if end - offset < 8:
+                raise self.fail("truncated item header", offset, path)
+            tag = (self._u16(offset, little) << 16) | self._u16(offset + 2, little)
+            length = self._u32(offset + 4, little)
+            if tag == SEQUENCE_END:
+                if not undefined:
+                    raise self.fail("Sequence Delimitation Item in a sequence of defined length", offset, path)
+                return items, offset + 8
+            if tag != ITEM:
+                raise self.fail(f"expected an Item, found ({tag >> 16:04X},{tag & 0xFFFF:04X})", offset, path)
+            where = f"{path}[{len(items)}]"
+            offset += 8
+            if length == UNDEFINED:
+                dataset, offset = self.dataset(offset, end, encoding, where, depth + 1, item=True)
+            else:
+                if length > end - offset:
+                    raise self.fail(f"item length {length} is larger than the {end - offset} bytes that remain", offset - 8, where)
+                dataset, _ = self.dataset(offset, offset + length, encoding, where, depth + 1)
+                offset += length
+            items.append(dataset)
+        if undefined:
+            raise self.fail("sequence of undefined length ends without a Sequence Delimitation Item", offset, path)
+        return items, offset
+
+    def encapsulated(self, offset: int, end: int, encoding: Encoding, path: str) -> tuple[EncapsulatedPixelData, int]:
+        """Basic Offset Table and fragments of encapsulated pixel data (PS3.5 A.4)."""
+        little = encoding.little_endian
+        chunks: list[bytes] = []
+        while True:
+            if end - offset < 8:
+                raise self.fail("encapsulated pixel data ends without a Sequence Delimitation Item", offset, path)
+            tag = (self._u16(offset, little) << 16) | self._u16(offset + 2, little)
+            length = self._u32(offset + 4, little)
+            if tag == SEQUENCE_END:
+                offset += 8
+                break
+            if tag != ITEM or length == UNDEFINED:
+                raise self.fail("expected a fragment Item of defined length", offset, path)
+            if length > end - offset - 8:
+                raise self.fail(f"fragment length {length} is larger than the bytes that remain", offset, path)
+            chunks.append(bytes(self.data[offset + 8 : offset + 8 + length]))
+            offset += 8 + length
+        if not chunks:
+            raise self.fail("encapsulated pixel data without a Basic Offset Table item", offset, path)
+        return EncapsulatedPixelData(chunks[0], chunks[1:]), offset
+
+
+def read_dataset(
+    data: bytes | memoryview, encoding: Encoding = EXPLICIT_LE, *, source: str = ""
+) -> Dataset:
+    """A data set that fills ``data`` exactly."""
+    dataset, offset = Reader(data, encoding, source=source).read()
+    if offset != len(memoryview(data)):
+        raise DicomDecodeError("bytes after the data set", offset=offset, source=source)
+    return dataset
