@@ -179,12 +179,13 @@ def _object_imports(
     if "Sequence[" in types or any(c.kind == "iod" for c in members):
         names = [n for n, used in (("Mapping", any(c.kind == "iod" for c in members)), ("Sequence", "Sequence[" in types)) if used]
         lines.append(f"from collections.abc import {', '.join(names)}")
-    lines.append("from dataclasses import dataclass")
+    lines.append("from dataclasses import dataclass, field")
     if "Decimal" in types:
         lines.append("from decimal import Decimal")
     lines.append(f"from typing import {', '.join(typing_names)}")
     lines.append("")
     lines.append("from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present")
+    lines.append("from dicom_runtime.dataset import Dataset")
     lines.append("from dicom_runtime.objects import AttributeSpec, DicomObject")
     if "PersonName" in types:
         lines.append("from dicom_runtime.values import PersonName")

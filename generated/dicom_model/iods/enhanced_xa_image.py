@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.cardiac_synchronization_macro import (
@@ -673,6 +674,8 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
     geometric properties for this frame. Only a single Item shall be included in
     this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1160,6 +1163,8 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
     geometric properties for this frame. Only a single Item shall be included in
     this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -5341,3 +5346,5 @@ class EnhancedXAImage(DicomObject):
     Extraction Sequence and a new item that describes this extraction. One or more
     Items shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

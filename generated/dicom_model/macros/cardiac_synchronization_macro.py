@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -167,6 +168,8 @@ class CardiacSynchronizationMacroCardiacSynchronizationSequenceItem(DicomObject)
     """(0018,1082) IS 1 Type 3, High R-R Value - PS3.3 2016c Table C.7.6.16-8, Section
     C.7.6.16.2.7. R-R interval high limit for beat rejection, in ms.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -194,3 +197,5 @@ class CardiacSynchronizationMacro(DicomObject):
     cardiac synchronization parameters. Only a single Item shall be included in this
     Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

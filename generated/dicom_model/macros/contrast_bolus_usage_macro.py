@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -97,6 +98,8 @@ class ContrastBolusUsageMacroContrastBolusUsageSequenceItem(DicomObject):
     route"); may be present otherwise. SRT is the preferred designator for SNOMED,
     but SNM3 is allowed for backward compatibility. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -121,3 +124,5 @@ class ContrastBolusUsageMacro(DicomObject):
     C.7.16-13, Section C.7.6.16.2.12. Contains the attributes describing the use of
     contrast for this frame. One or more Items shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -163,6 +164,8 @@ class CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem(DicomObject):
     if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be present
     otherwise.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -185,3 +188,5 @@ class CTAcquisitionDetailsMacro(DicomObject):
     C.8-119, Section C.8.15.3.3. Contains the attributes defining the details of the
     acquisition. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -99,6 +100,8 @@ class CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem(DicomObject):
     quality. Enumerated Values: YES NO Required if Frame Type (0008,9007) Value 1 of
     this frame is ORIGINAL. May be present otherwise.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -121,3 +124,5 @@ class CTAcquisitionTypeMacro(DicomObject):
     C.8-118, Section C.8.15.3.2. Contains the attributes defining the CT acquisition
     mode. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -99,6 +100,8 @@ class CTAdditionalXRaySourceMacroCTAdditionalXRaySourceSequenceItem(DicomObject)
     characteristics. Required if Required if Frame Type (0008,9007) Value 4 of this
     frame is ENERGY_PROP_WT. May be present otherwise.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -127,3 +130,5 @@ class CTAdditionalXRaySourceMacro(DicomObject):
     primary X-Ray source is specified in the CT X-Ray Details Sequence. One or more
     Items shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -247,6 +248,8 @@ class CTExposureMacroCTDIPhantomTypeCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -417,6 +420,8 @@ class CTExposureMacroCTExposureSequenceItem(DicomObject):
     Equivalent Diameter (0018,1271). Required if Water Equivalent Diameter
     (0018,1271) is present. Only a single Item is permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -655,6 +660,8 @@ class CTExposureMacroWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -671,3 +678,5 @@ class CTExposureMacro(DicomObject):
     Section C.8.15.3.8. Contains the attributes defining exposure information. Only
     a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -65,6 +66,8 @@ class CTImageFrameTypeMacroCTImageFrameTypeSequenceItem(DicomObject):
     C.8-131, Section C.8.16.2. Method used for volume calculations with frames in
     the SOP Instance. See for a description and Defined Terms.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -87,3 +90,5 @@ class CTImageFrameTypeMacro(DicomObject):
     C.8-117, Section C.8.15.3.1. Identifies the characteristics of this frame. Only
     a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

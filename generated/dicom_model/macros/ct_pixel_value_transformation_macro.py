@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -43,6 +44,8 @@ class CTPixelValueTransformationMacroPixelValueTransformationSequenceItem(DicomO
     Value 1 of this frame is ORIGINAL and Frame Type (0008,9007) Value 3 is not
     LOCALIZER, the value shall be HU (Hounsfield Units).
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -70,3 +73,5 @@ class CTPixelValueTransformationMacro(DicomObject):
     transformation of stored pixel values. Only a single Item shall be included in
     this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

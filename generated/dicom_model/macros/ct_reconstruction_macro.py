@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -182,6 +183,8 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
     is FILTERED the type of filtration is described in Derivation Image Macro.
     Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -205,3 +208,5 @@ class CTReconstructionMacro(DicomObject):
     reconstruction techniques used. Only a single Item shall be included in this
     Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

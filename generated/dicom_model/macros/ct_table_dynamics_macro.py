@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -91,6 +92,8 @@ class CTTableDynamicsMacroCTTableDynamicsSequenceItem(DicomObject):
     Type (0008,9007) Value 1 of this frame is DERIVED and Acquisition Type
     (0018,9302) is SPIRAL.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -113,3 +116,5 @@ class CTTableDynamicsMacro(DicomObject):
     Section C.8.15.3.4. Contains the attributes defining the movement of the CT
     table. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

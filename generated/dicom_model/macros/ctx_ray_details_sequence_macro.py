@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -150,6 +151,8 @@ class CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem(DicomObject):
     Required if Required if Frame Type (0008,9007) Value 4 of this frame is
     ENERGY_PROP_WT. May be present otherwise.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -174,3 +177,5 @@ class CTXRayDetailsSequenceMacro(DicomObject):
     Section C.8.15.3.9. Contains the attributes defining the x-ray information. Only
     a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -248,6 +249,8 @@ class DigitalSignaturesMacroDigitalSignaturePurposeCodeSequenceItem(DicomObject)
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -364,6 +367,8 @@ class DigitalSignaturesMacroDigitalSignaturesSequenceItem(DicomObject):
     Table C.12-6, Section C.12.1.1.3. The purpose of this Digital Signature. Only a
     single Item is permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -418,6 +423,8 @@ class DigitalSignaturesMacroMACParametersSequenceItem(DicomObject):
     Data Set that identify the Data Elements used in creating the MAC for the
     Digital Signature. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -457,3 +464,5 @@ class DigitalSignaturesMacro(DicomObject):
     Section C.12.1.1.3. Sequence holding Digital Signatures. One or more Items are
     permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

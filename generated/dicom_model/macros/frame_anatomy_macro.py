@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.general_anatomy_mandatory_macro import (
     GeneralAnatomyMandatoryMacroAnatomicRegionSequenceItem,
@@ -67,6 +68,8 @@ class FrameAnatomyMacroFrameAnatomySequenceItem(DicomObject):
     structure(s) of interest in this Instance. One or more Items are permitted in
     this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -89,3 +92,5 @@ class FrameAnatomyMacro(DicomObject):
     Section C.7.6.16.2.8. Identifies anatomic characteristics of this frame. Only a
     single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.primary_anatomic_structure_macro import (
@@ -250,6 +251,8 @@ class GeneralAnatomyOptionalMacroAnatomicRegionModifierSequenceItem(DicomObject)
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -502,6 +505,8 @@ class GeneralAnatomyOptionalMacroAnatomicRegionSequenceItem(DicomObject):
     10-7, Section 10.5. Sequence of Items that modifies the anatomic region of
     interest of this Instance One or more Items are permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -538,3 +543,5 @@ class GeneralAnatomyOptionalMacro(DicomObject):
     structure(s) of interest in this Instance. One or more Items are permitted in
     this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

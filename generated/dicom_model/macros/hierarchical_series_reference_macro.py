@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -248,6 +249,8 @@ class HierarchicalSeriesReferenceMacroPurposeOfReferenceCodeSequenceItem(DicomOb
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -278,6 +281,8 @@ class HierarchicalSeriesReferenceMacroReferencedDigitalSignatureSequenceItem(Dic
     C.17.2.1. The Signature Value identified by the Digital Signature UID within the
     Referenced SOP Instance UID.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -336,6 +341,8 @@ class HierarchicalSeriesReferenceMacroReferencedSOPInstanceMACSequenceItem(Dicom
     MAC generated as described in , but unencrypted and without inclusion of fields
     from the Digital Signatures Sequence. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -417,6 +424,8 @@ class HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem(DicomObject):
     Digital Signature Sequence (0400,0402), particularly if the SOP Instance does
     not have appropriate Digital Signatures that can be referenced.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -502,3 +511,5 @@ class HierarchicalSeriesReferenceMacro(DicomObject):
     by Series Instance UID (0020,000E). One or more Items shall be included in this
     Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

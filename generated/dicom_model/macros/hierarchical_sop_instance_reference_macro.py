@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.hierarchical_series_reference_macro import (
     HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem,
@@ -96,6 +97,8 @@ class HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObj
     by Series Instance UID (0020,000E). One or more Items shall be included in this
     Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -130,3 +133,5 @@ class HierarchicalSOPInstanceReferenceMacro(DicomObject):
     Series containing referenced Composite Object(s). One or more Items shall be
     included in this Sequence
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

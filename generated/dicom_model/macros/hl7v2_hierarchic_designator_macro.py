@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -72,3 +73,5 @@ class HL7v2HierarchicDesignatorMacro(DicomObject):
     URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
     X.400 MHS identifier X500 An X.500 directory name
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

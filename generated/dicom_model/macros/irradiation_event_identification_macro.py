@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -34,6 +35,8 @@ class IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceI
     C.7.6.16-19, Section C.7.6.16.2.18. Unique identification of the irradiation
     event(s) associated with the acquisition of this image.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -61,3 +64,5 @@ class IrradiationEventIdentificationMacro(DicomObject):
     Event Identification for this frame. Only a single Item shall be included in
     this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

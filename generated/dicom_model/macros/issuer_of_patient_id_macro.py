@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -249,6 +250,8 @@ class IssuerOfPatientIDMacroAssigningAgencyOrDepartmentCodeSequenceItem(DicomObj
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -338,6 +341,8 @@ class IssuerOfPatientIDMacroAssigningFacilitySequenceItem(DicomObject):
     the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
     permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -574,6 +579,8 @@ class IssuerOfPatientIDMacroAssigningJurisdictionCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -672,6 +679,8 @@ class IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem(DicomObject)
     patient identifier. Only a single Item is permitted in this Sequence. Equivalent
     to HL7 v2 CX component 10 (Assigning Agency or Department).
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -706,3 +715,5 @@ class IssuerOfPatientIDMacro(DicomObject):
     the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
     permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

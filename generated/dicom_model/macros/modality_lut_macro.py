@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -55,6 +56,8 @@ class ModalityLUTMacroModalityLUTSequenceItem(DicomObject):
     """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data - PS3.3 2016c Table C.11-1b,
     Section C.11.1. LUT Data in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -131,3 +134,5 @@ class ModalityLUTMacro(DicomObject):
     Intercept (0028,1052). See for further explanation. Required if Rescale
     Intercept is present.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -7,10 +7,11 @@ items.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -264,6 +265,8 @@ class OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem(DicomObj
     """(0054,0222) SQ 1 Type 3, View Modifier Code Sequence - PS3.3 2016c Table 10-25,
     Section 10.21. View Modifier. One or more Items are permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -500,6 +503,8 @@ class OptionalViewAndSliceProgressionDirectionMacroViewModifierCodeSequenceItem(
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -535,3 +540,5 @@ class OptionalViewAndSliceProgressionDirectionMacro(DicomObject):
     progressing (see ). Meaningful only for cardiac images. Enumerated Values are
     defined in .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.issuer_of_patient_id_macro import (
     IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem,
@@ -78,6 +79,8 @@ class PatientGroupMacroGroupOfPatientsIdentificationSequenceItem(DicomObject):
     C.7.1.4. Patient position descriptor relative to the equipment. See . See for
     Defined Terms and further explanation.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -121,6 +124,8 @@ class PatientGroupMacroSourcePatientGroupIdentificationSequenceItem(DicomObject)
     the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
     permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -166,3 +171,5 @@ class PatientGroupMacro(DicomObject):
     (as a group) and encoded in this composite instance. See . One or more Items are
     permitted in this sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -293,6 +294,8 @@ class PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem(DicomObj
     Only a single Item shall be included in this Sequence. Required if Value Type
     (0040,A040) is COMPOSITE or IMAGE.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -545,6 +548,8 @@ class PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem(DicomO
     Section 10.13. Sequence that specifies the context for the Performed Protocol
     Code Sequence Item. One or more Items are permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -834,6 +839,8 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
     10-16, Section 10.13. Sequence that specifies modifiers for a Protocol Context
     Content Item. One or more Items are permitted in this Sequence. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -954,3 +961,5 @@ class PerformedProcedureStepSummaryMacro(DicomObject):
     Table 10-16, Section 10.13. User-defined comments on the Performed Procedure
     Step.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -55,6 +56,8 @@ class PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceIte
     C.7.6.16.2.13. The transformation function this LUT applies to the stored pixel
     values. Defined Terms: TO_LOG TO_LINEAR
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -84,3 +87,5 @@ class PixelIntensityRelationshipLUTMacro(DicomObject):
     LUT Function (0028,9474) value TO_LINEAR LUT shall be present; other Items with
     other values of LUT Function (0028,9474) may be present.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -77,6 +78,8 @@ class PixelMeasuresMacroPixelMeasuresSequenceItem(DicomObject):
     measured from the center-to-center of each slice, and if present shall not be
     negative.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -99,3 +102,5 @@ class PixelMeasuresMacro(DicomObject):
     Section C.7.6.16.2.1. Identifies the physical characteristics of the pixels of
     this frame. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -39,6 +40,8 @@ class PlaneOrientationPatientMacroPlaneOrientationSequenceItem(DicomObject):
     Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of
     Reference UID (0020,0052) is present May be present otherwise.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -63,3 +66,5 @@ class PlaneOrientationPatientMacro(DicomObject):
     C.7.6.16-5, Section C.7.6.16.2.4. Identifies orientation of the plane of this
     frame. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -42,6 +43,8 @@ class PlanePositionPatientMacroPlanePositionSequenceItem(DicomObject):
     DISTORTED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4")
     and Frame ...
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -66,3 +69,5 @@ class PlanePositionPatientMacro(DicomObject):
     Section C.7.6.16.2.3. Identifies the position of the plane of this frame. Only a
     single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.real_world_value_mapping_item_macro import (
     RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem,
@@ -213,6 +214,8 @@ class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
     such as (G-C036, SRT, "Measurement Method"). The order of the items is not
     significant.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -237,3 +240,5 @@ class RealWorldValueMappingMacro(DicomObject):
     C.7.6.16-12, Section C.7.6.16.2.11. The mapping of stored values to associated
     Real World values. One or more Items shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -46,6 +47,8 @@ class ReferencedInstancesAndAccessMacroDICOMMediaRetrievalSequenceItem(DicomObje
     Section 10.3. Uniquely identifies the Storage Media on which the referenced
     instance(s) reside.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -62,6 +65,8 @@ class ReferencedInstancesAndAccessMacroDICOMRetrievalSequenceItem(DicomObject):
     10.3. Title of a DICOM Application Entity where the referenced instance(s) may
     be retrieved on the network.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -145,6 +150,8 @@ class ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem(DicomObject):
     not apply to all segments and Referenced Frame Number (0008,1160) is not
     present.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -160,6 +167,8 @@ class ReferencedInstancesAndAccessMacroWADORSRetrievalSequenceItem(DicomObject):
     """(0008,1190) UR 1 Type 1, Retrieve URL - PS3.3 2016c Table 10-3b, Section 10.3.
     URL specifying the location of the referenced instance(s).
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -177,6 +186,8 @@ class ReferencedInstancesAndAccessMacroWADORetrievalSequenceItem(DicomObject):
     specified scheme, authority, path, and query in accordance with . The VR of this
     attribute has changed from UT to UR.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -201,6 +212,8 @@ class ReferencedInstancesAndAccessMacroXDSRetrievalSequenceItem(DicomObject):
     10.3. Uniquely identifies a Community to which requests for the referenced
     instances can be directed.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -372,3 +385,5 @@ class ReferencedInstancesAndAccessMacro(DicomObject):
     present. May be present otherwise. One or more Items shall be included in this
     Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -293,6 +294,8 @@ class RequestAttributesMacroContentItemModifierSequenceItem(DicomObject):
     Only a single Item shall be included in this Sequence. Required if Value Type
     (0040,A040) is COMPOSITE or IMAGE.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -356,6 +359,8 @@ class RequestAttributesMacroIssuerOfAccessionNumberSequenceItem(DicomObject):
     URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
     X.400 MHS identifier X500 An X.500 directory name
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -645,6 +650,8 @@ class RequestAttributesMacroProtocolContextSequenceItem(DicomObject):
     10-9, Section 10.6. Sequence that specifies modifiers for a Protocol Context
     Content Item. One or more Items are permitted in this Sequence. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -883,6 +890,8 @@ class RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem(DicomObj
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -911,6 +920,8 @@ class RequestAttributesMacroReferencedStudySequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1147,6 +1158,8 @@ class RequestAttributesMacroRequestedProcedureCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1397,6 +1410,8 @@ class RequestAttributesMacroScheduledProtocolCodeSequenceItem(DicomObject):
     Section 10.6. Sequence that specifies the context for the Scheduled Protocol
     Code Sequence Item. One or more Items are permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1579,3 +1594,5 @@ class RequestAttributesMacro(DicomObject):
     10-9, Section 10.6. Sequence describing the Scheduled Protocol following a
     specific coding scheme. One or more Items are permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

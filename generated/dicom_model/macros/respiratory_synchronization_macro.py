@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -161,6 +162,8 @@ class RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem(Dico
     MAXIMUM EXPIRATION MINIMUM Required if Ending Respiratory Amplitude (0020,9248)
     is present.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -188,3 +191,5 @@ class RespiratorySynchronizationMacro(DicomObject):
     specific respiratory synchronization parameters. Only a single Item shall be
     included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

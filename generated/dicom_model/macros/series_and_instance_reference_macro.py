@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -37,6 +38,8 @@ class SeriesAndInstanceReferenceMacroReferencedInstanceSequenceItem(DicomObject)
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -67,6 +70,8 @@ class SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObject):
     is part of the Series defined by Series Instance UID (0020,000E) in the
     enclosing Item. One or more Items shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -89,3 +94,5 @@ class SeriesAndInstanceReferenceMacro(DicomObject):
     Section 10.4. Sequence of Items each of which includes the Attributes of one
     Series. One or more Items shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -63,6 +64,8 @@ class SpecimenMacroAlternateContainerIdentifierSequenceItem(DicomObject):
     2016c Table C.7.6.22-2, Section C.7.6.22. Organization that assigned the
     Container Identifier. Zero or one Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -200,6 +203,8 @@ class SpecimenMacroContainerComponentSequenceItem(DicomObject):
     """(0050,001E) LO 1 Type 3, Container Component Description - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22. Container component text description.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -438,6 +443,8 @@ class SpecimenMacroContainerComponentTypeCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -674,6 +681,8 @@ class SpecimenMacroContainerTypeCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -739,6 +748,8 @@ class SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem(DicomObject):
     URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
     X.400 MHS identifier X500 An X.500 directory name
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -804,6 +815,8 @@ class SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem(DicomObject):
     URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
     X.400 MHS identifier X500 An X.500 directory name
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -949,6 +962,8 @@ class SpecimenMacroSpecimenDescriptionSequenceItem(DicomObject):
     more Items shall be included in this Sequence. Required if multiple specimens
     present in the image. May be present otherwise.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1224,6 +1239,8 @@ class SpecimenMacroSpecimenLocalizationContentItemSequenceItem(DicomObject):
     Only a single Item shall be included in this Sequence. Required if Value Type
     (0040,A040) is COMPOSITE or IMAGE.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1249,6 +1266,8 @@ class SpecimenMacroSpecimenPreparationSequenceItem(DicomObject):
     the processes used in one preparation step to prepare the specimen for image
     acquisition. One or more Items shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1524,6 +1543,8 @@ class SpecimenMacroSpecimenPreparationStepContentItemSequenceItem(DicomObject):
     Only a single Item shall be included in this Sequence. Required if Value Type
     (0040,A040) is COMPOSITE or IMAGE.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1760,6 +1781,8 @@ class SpecimenMacroSpecimenTypeCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1875,3 +1898,5 @@ class SpecimenMacro(DicomObject):
     in this Sequence. Other specimens in/on the container, but not imaged in the
     Pixel Data, may also be identified by Items in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

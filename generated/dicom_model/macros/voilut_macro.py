@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -47,6 +48,8 @@ class VOILUTMacroVOILUTSequenceItem(DicomObject):
     """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data - PS3.3 2016c Table C.11-2b,
     Section C.11.2. LUT Data in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -130,3 +133,5 @@ class VOILUTMacro(DicomObject):
     the values of Window Center (0028,1050) and Window Width (0028,1051) is linear
     as in .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -32,6 +33,8 @@ class XRayCalibrationDeviceUsageMacroCalibrationSequenceItem(DicomObject):
     is present in the frame and was used for calibration. Enumerated Values: YES NO
     Device is identified using the . See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -56,3 +59,5 @@ class XRayCalibrationDeviceUsageMacro(DicomObject):
     Section C.8.19.6.6. Sequence containing the calibration flag for this frame.
     Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -156,6 +157,8 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
     vertex to the origin vertex and all edges shall be non-intersecting except at
     the vertices. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -178,3 +181,5 @@ class XRayCollimatorMacro(DicomObject):
     C.8.19.6-12, Section C.8.19.6.12. A Sequence that describes the collimator
     shape. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

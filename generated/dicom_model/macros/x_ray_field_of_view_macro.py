@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -115,6 +116,8 @@ class XRayFieldOfViewMacroFieldOfViewSequenceItem(DicomObject):
     C.8.19.6-2, Section C.8.19.6.2. Manufacturer defined description of the field of
     view selected during acquisition.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -137,3 +140,5 @@ class XRayFieldOfViewMacro(DicomObject):
     Section C.8.19.6.2. Sequence containing the field of view for this frame. Only a
     single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -37,6 +38,8 @@ class XRayFrameAcquisitionMacroFrameAcquisitionSequenceItem(DicomObject):
     C.8.19.6-8, Section C.8.19.6.8. Exact Nominal X-Ray tube current in milliamperes
     applied during Acquisition Duration (0018,9220) for this frame.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -61,3 +64,5 @@ class XRayFrameAcquisitionMacro(DicomObject):
     C.8.19.6-8, Section C.8.19.6.8. Sequence containing the acquisition parameters
     for this frame. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -49,6 +50,8 @@ class XRayFrameDetectorParametersMacroFrameDetectorParametersSequenceItem(DicomO
     becomes active after the X-Ray beam is turned on during acquisition of this
     image. May be negative.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -75,3 +78,5 @@ class XRayFrameDetectorParametersMacro(DicomObject):
     C.8.19.6-5, Section C.8.19.6.5. Sequence containing the detector properties for
     this frame. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -46,6 +47,8 @@ class XRayGeometryMacroXRayGeometrySequenceItem(DicomObject):
     perpendicular to the receptor plane in mm. This value is traditionally referred
     to as Source Image Receptor Distance (SID).
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -68,3 +71,5 @@ class XRayGeometryMacro(DicomObject):
     C.8.19.6-14, Section C.8.19.6.14. Sequence containing the geometric properties
     for this frame. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

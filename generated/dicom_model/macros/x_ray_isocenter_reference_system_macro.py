@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -145,6 +146,8 @@ class XRayIsocenterReferenceSystemMacroIsocenterReferenceSystemSequenceItem(Dico
     C.8.19.6-13, Section C.8.19.6.13. Angle of the left-right axis of the table in
     degrees relative to the horizontal plane. See for further explanation.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -172,3 +175,5 @@ class XRayIsocenterReferenceSystemMacro(DicomObject):
     Reference Coordinate System (O, X, Y, Z). Only a single Item shall be included
     in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -33,6 +34,8 @@ class XRayObjectThicknessMacroObjectThicknessSequenceItem(DicomObject):
     the direction of the center of the beam. The value takes in account the position
     relative to object and the X-Ray source - detector axis.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -57,3 +60,5 @@ class XRayObjectThicknessMacro(DicomObject):
     C.8.19.6-7, Section C.8.19.6.7. Sequence containing object thickness for this
     frame. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

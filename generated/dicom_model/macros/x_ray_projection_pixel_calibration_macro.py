@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -94,6 +95,8 @@ class XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem(
     degrees. Required if Image Type (0008,0008) Value 1 is ORIGINAL, may be present
     otherwise.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -121,3 +124,5 @@ class XRayProjectionPixelCalibrationMacro(DicomObject):
     position of the patient relative to the equipment. Only a single Item shall be
     included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

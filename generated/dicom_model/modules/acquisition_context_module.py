@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -252,6 +253,8 @@ class AcquisitionContextModuleAcquisitionContextSequenceItem(DicomObject):
     of Numeric Value (0040,A30A) and Measurement Units Code Sequence (0040,08EA) are
     not present.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -488,6 +491,8 @@ class AcquisitionContextModuleConceptCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -724,6 +729,8 @@ class AcquisitionContextModuleConceptNameCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -960,6 +967,8 @@ class AcquisitionContextModuleMeasurementUnitsCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -997,3 +1006,5 @@ class AcquisitionContextModule(DicomObject):
     C.7.6.14-1, Section C.7.6.14. Free-text description of the image-acquisition
     context.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

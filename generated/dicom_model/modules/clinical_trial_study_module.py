@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -73,6 +74,8 @@ class ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem(DicomObject
     action is appropriate under such circumstances, such as what to do with
     previously received images that had a value of YES.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -128,3 +131,5 @@ class ClinicalTrialStudyModule(DicomObject):
     for Clinical Trial or research use of the composite instances within this Study.
     One or more Items are permitted in this Sequence. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

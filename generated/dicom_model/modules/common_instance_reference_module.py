@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.series_and_instance_reference_macro import (
     SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem,
@@ -40,6 +41,8 @@ class CommonInstanceReferenceModuleReferencedInstanceSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -70,6 +73,8 @@ class CommonInstanceReferenceModuleReferencedSeriesSequenceItem(DicomObject):
     Instance that is part of the Series defined by Series Instance UID (0020,000E)
     in the enclosing Item. One or more Items shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -103,6 +108,8 @@ class CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequ
     Section 10.4. Sequence of Items each of which includes the Attributes of one
     Series. One or more Items shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -152,3 +159,5 @@ class CommonInstanceReferenceModule(DicomObject):
     Items shall be included in this Sequence. Required if this Instance references
     Instances in other Studies.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -331,6 +332,8 @@ class DeviceModuleDeviceSequenceItem(DicomObject):
     """(0050,0020) LO 1 Type 3, Device Description - PS3.3 2016c Table C.7-18, Section
     C.7.6.12. Further description in free form text describing the device.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -347,3 +350,5 @@ class DeviceModule(DicomObject):
     C.7.6.12. A sequence of items describing devices used that may be visible in the
     image. One or more Items shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

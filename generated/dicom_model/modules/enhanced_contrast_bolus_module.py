@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -83,6 +84,8 @@ class EnhancedContrastBolusModuleContrastAdministrationProfileSequenceItem(Dicom
     Section C.7.6.4b. Duration of injection in seconds. Only a single value shall be
     present.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -321,6 +324,8 @@ class EnhancedContrastBolusModuleContrastBolusAdministrationRouteSequenceItem(Di
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -686,6 +691,8 @@ class EnhancedContrastBolusModuleContrastBolusAgentSequenceItem(DicomObject):
     Table C.7-12b, Section C.7.6.4b. Sequence that describes one or more phases of
     contrast administered. One or more Items are permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -922,6 +929,8 @@ class EnhancedContrastBolusModuleContrastBolusIngredientCodeSequenceItem(DicomOb
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -945,3 +954,5 @@ class EnhancedContrastBolusModule(DicomObject):
     administered prior to or during the acquisition. One or more Items shall be
     included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
     HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem,
@@ -340,6 +341,8 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
     C.7.6.3. A label that identifies the well-known color space of the image. Shall
     be consistent with any ICC Profile (0028,2000) that is also present. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -372,6 +375,8 @@ class EnhancedCTImageModuleReferencedImageEvidenceSequenceItem(DicomObject):
     Series containing referenced Composite Object(s). One or more Items shall be
     included in this Sequence
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -404,6 +409,8 @@ class EnhancedCTImageModuleReferencedPresentationStateSequenceItem(DicomObject):
     Series containing referenced Composite Object(s). One or more Items shall be
     included in this Sequence
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -436,6 +443,8 @@ class EnhancedCTImageModuleReferencedRawDataSequenceItem(DicomObject):
     Series containing referenced Composite Object(s). One or more Items shall be
     included in this Sequence
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -468,6 +477,8 @@ class EnhancedCTImageModuleReferencedWaveformSequenceItem(DicomObject):
     Series containing referenced Composite Object(s). One or more Items shall be
     included in this Sequence
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -500,6 +511,8 @@ class EnhancedCTImageModuleSourceImageEvidenceSequenceItem(DicomObject):
     Series containing referenced Composite Object(s). One or more Items shall be
     included in this Sequence
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -969,3 +982,5 @@ class EnhancedCTImageModule(DicomObject):
     Section 10.23. Table Top Lateral position in IEC TABLE TOP coordinate system
     (mm).
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -85,6 +86,8 @@ class FrameExtractionModuleFrameExtractionSequenceItem(DicomObject):
     extraction is based on a Frame Level Retrieve using Time Range (0008,1163). See
     "Instance and Frame Level Retrieve SOP Classes"
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -111,3 +114,5 @@ class FrameExtractionModule(DicomObject):
     new item that describes this extraction. One or more Items shall be included in
     this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

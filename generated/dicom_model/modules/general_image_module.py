@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.real_world_value_mapping_item_macro import (
@@ -253,6 +254,8 @@ class GeneralImageModuleDerivationCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -575,6 +578,8 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
     C.7.6.3. A label that identifies the well-known color space of the image. Shall
     be consistent with any ICC Profile (0028,2000) that is also present. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -811,6 +816,8 @@ class GeneralImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1010,6 +1017,8 @@ class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
     such as (G-C036, SRT, "Measurement Method"). The order of the items is not
     significant.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1091,6 +1100,8 @@ class GeneralImageModuleReferencedImageSequenceItem(DicomObject):
     C.7-9, Section C.7.6.1. Describes the purpose for which the reference is made.
     Only a single Item is permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1133,6 +1144,8 @@ class GeneralImageModuleReferencedInstanceSequenceItem(DicomObject):
     C.7-9, Section C.7.6.1. Code describing the purpose of the reference to the
     Instance(s). Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1251,6 +1264,8 @@ class GeneralImageModuleSourceImageSequenceItem(DicomObject):
     C.7.6.1. The Patient Orientation values of the source image. Required if the
     value of Spatial Locations Preserved (0028,135A) is REORIENTED_ONLY.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1592,3 +1607,5 @@ class GeneralImageModule(DicomObject):
     C.7-9, Section C.7.6.1. The mapping of stored values to associated Real World
     values. One or more Items are permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -134,6 +135,8 @@ class GeneralSeriesModuleOperatorIdentificationSequenceItem(DicomObject):
     responsible or accountable. Required if Institution Name (0008,0080) is not
     present. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -243,6 +246,8 @@ class GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem(DicomObje
     responsible or accountable. Required if Institution Name (0008,0080) is not
     present. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -479,6 +484,8 @@ class GeneralSeriesModulePurposeOfReferenceCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -509,6 +516,8 @@ class GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObjec
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -548,6 +557,8 @@ class GeneralSeriesModuleRelatedSeriesSequenceItem(DicomObject):
     Zero or more Items shall be included in this Sequence. When absent, implies that
     the reason for the reference is unknown.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -730,6 +741,8 @@ class GeneralSeriesModuleRequestAttributesSequenceItem(DicomObject):
     10-9, Section 10.6. Sequence describing the Scheduled Protocol following a
     specific coding scheme. One or more Items are permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -966,6 +979,8 @@ class GeneralSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1359,3 +1374,5 @@ class GeneralSeriesModule(DicomObject):
     human standard anatomical position is used to define the patient orientation of
     projection images and the patient coordinate system of cross-sectional images.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

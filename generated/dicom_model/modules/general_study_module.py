@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -126,6 +127,8 @@ class GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem(DicomObjec
     responsible or accountable. Required if Institution Name (0008,0080) is not
     present. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -189,6 +192,8 @@ class GeneralStudyModuleIssuerOfAccessionNumberSequenceItem(DicomObject):
     URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
     X.400 MHS identifier X500 An X.500 directory name
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -298,6 +303,8 @@ class GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem(DicomObject
     responsible or accountable. Required if Institution Name (0008,0080) is not
     present. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -407,6 +414,8 @@ class GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem(DicomOb
     responsible or accountable. Required if Institution Name (0008,0080) is not
     present. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -643,6 +652,8 @@ class GeneralStudyModuleProcedureCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -881,6 +892,8 @@ class GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem(DicomObject)
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -909,6 +922,8 @@ class GeneralStudyModuleReferencedStudySequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1018,6 +1033,8 @@ class GeneralStudyModuleReferringPhysicianIdentificationSequenceItem(DicomObject
     responsible or accountable. Required if Institution Name (0008,0080) is not
     present. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1254,6 +1271,8 @@ class GeneralStudyModuleRequestingServiceCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1489,3 +1508,5 @@ class GeneralStudyModule(DicomObject):
     performed differs from what was requested. One or more Items are permitted in
     this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

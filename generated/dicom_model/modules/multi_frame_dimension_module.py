@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -117,6 +118,8 @@ class MultiFrameDimensionModuleDimensionIndexSequenceItem(DicomObject):
     C.7.6.17-1, Section C.7.6.17. Free text description that explains the meaning of
     the dimension.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -139,6 +142,8 @@ class MultiFrameDimensionModuleDimensionOrganizationSequenceItem(DicomObject):
     C.7.6.17-1, Section C.7.6.17. Uniquely identifies a set of dimensions referenced
     within the containing SOP Instance. See for further explanation.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -192,3 +197,5 @@ class MultiFrameDimensionModule(DicomObject):
     used to specify the dimension of the multi-frame object. One or more Items shall
     be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

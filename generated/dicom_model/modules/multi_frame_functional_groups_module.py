@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -17,6 +18,8 @@ class MultiFrameFunctionalGroupsModulePerFrameFunctionalGroupsSequenceItem(Dicom
     """An item of Per-frame Functional Groups Sequence - PS3.3 2016c Table C.7.6.16-1."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = ()
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -24,6 +27,8 @@ class MultiFrameFunctionalGroupsModuleSharedFunctionalGroupsSequenceItem(DicomOb
     """An item of Shared Functional Groups Sequence - PS3.3 2016c Table C.7.6.16-1."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = ()
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -219,3 +224,5 @@ class MultiFrameFunctionalGroupsModule(DicomObject):
     C.7.6.16-1, Section C.7.6.16. The number of SOP Instances sharing the same
     Concatenation UID.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -249,6 +250,8 @@ class PatientStudyModuleAdmittingDiagnosesCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -312,6 +315,8 @@ class PatientStudyModuleIssuerOfAdmissionIDSequenceItem(DicomObject):
     URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
     X.400 MHS identifier X500 An X.500 directory name
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -375,6 +380,8 @@ class PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem(DicomObject):
     URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
     X.400 MHS identifier X500 An X.500 directory name
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -611,6 +618,8 @@ class PatientStudyModulePatientSizeCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -783,3 +792,5 @@ class PatientStudyModule(DicomObject):
     the status is unknown. Required if patient is an animal. May be present
     otherwise.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -76,6 +77,8 @@ class ROIContourModuleContourImageSequenceItem(DicomObject):
     Segmentation and the reference does not apply to all segments and Referenced
     Frame Number (0008,1160) is not present.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -173,6 +176,8 @@ class ROIContourModuleContourSequenceItem(DicomObject):
     encoded if Explicit VR transfer syntax is used and the VL of this attribute
     exceeds 65534 bytes.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -238,6 +243,8 @@ class ROIContourModuleROIContourSequenceItem(DicomObject):
     C.8.8.6. Sequence of Contours defining ROI. One or more Items are permitted in
     this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -254,3 +261,5 @@ class ROIContourModule(DicomObject):
     Section C.8.8.6. Sequence of Contour Sequences defining ROIs. One or more Items
     shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

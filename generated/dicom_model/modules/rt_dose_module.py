@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -249,6 +250,8 @@ class RTDoseModuleDerivationCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -485,6 +488,8 @@ class RTDoseModulePurposeOfReferenceCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -528,6 +533,8 @@ class RTDoseModuleReferencedBeamSequenceItem(DicomObject):
     contributing to dose. Required if Dose Summation Type (3004,000A) is
     CONTROL_POINT. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -554,6 +561,8 @@ class RTDoseModuleReferencedBrachyApplicationSetupSequenceItem(DicomObject):
     Application Setup Sequence (300A,0230) of within RT Plan referenced in
     Referenced RT Plan Sequence (300C,0002).
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -598,6 +607,8 @@ class RTDoseModuleReferencedControlPointSequenceItem(DicomObject):
     (300A,0112) referenced by Referenced Start Control Point Index (300C,00F4)
     within the Referenced Beam Number (300C,0006).
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -658,6 +669,8 @@ class RTDoseModuleReferencedFractionGroupSequenceItem(DicomObject):
     (3004,000A) is BRACHY or BRACHY_SESSION. One or more Items shall be included in
     this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -700,6 +713,8 @@ class RTDoseModuleReferencedInstanceSequenceItem(DicomObject):
     C.8-39, Section C.8.8.3. Code describing the purpose of the reference to the
     Instance(s). Only a single Item is permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -761,6 +776,8 @@ class RTDoseModuleReferencedRTPlanSequenceItem(DicomObject):
     BRACHY_SESSION or CONTROL_POINT. Only a single Item shall be included in this
     Sequence. See Note 1.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -789,6 +806,8 @@ class RTDoseModuleReferencedSpatialRegistrationSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -835,6 +854,8 @@ class RTDoseModuleReferencedTreatmentRecordSequenceItem(DicomObject):
     complete RT Beams Treatment Record referenced in the Referenced Treatment Record
     Sequence (3008,0030).
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1186,3 +1207,5 @@ class RTDoseModule(DicomObject):
     C.8-39, Section C.8.8.3. The set of SOP Instances used to derive this RT Dose
     SOP instance. One or more Items are permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -47,6 +48,8 @@ class RTDoseROIModuleRTDoseROISequenceItem(DicomObject):
     """(3004,0012) DS 1 Type 1, Dose Value - PS3.3 2016c Table C.8-43, Section C.8.8.7.
     Dose value for ROI, in units defined by Dose Units (3004,0002). See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -64,3 +67,5 @@ class RTDoseROIModule(DicomObject):
     points described in the ROI module. One or more Items shall be included in this
     Sequence. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 
@@ -43,6 +44,8 @@ class RTDVHModuleDVHReferencedROISequenceItem(DicomObject):
     Section C.8.8.4. Specifies whether volume within ROI is included or excluded in
     DVH. See . Enumerated Values: INCLUDED EXCLUDED
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -164,6 +167,8 @@ class RTDVHModuleDVHSequenceItem(DicomObject):
     (3004,0060) in units specified by Dose Units (3004,0002) of the current sequence
     item.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -192,6 +197,8 @@ class RTDVHModuleReferencedStructureSetSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -250,3 +257,5 @@ class RTDVHModule(DicomObject):
     """(3004,0050) SQ 1 Type 1, DVH Sequence - PS3.3 2016c Table C.8-40, Section
     C.8.8.4. Sequence of DVHs. One or more Items shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

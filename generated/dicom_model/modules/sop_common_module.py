@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -123,6 +124,8 @@ class SOPCommonModuleCodingSchemeIdentificationSequenceItem(DicomObject):
     Table C.12-1, Section C.12.1. Name of the organization responsible for the
     Coding Scheme. May include organizational contact information.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -160,6 +163,8 @@ class SOPCommonModuleContextGroupIdentificationSequenceItem(DicomObject):
     """(0008,0106) DT 1 Type 1, Context Group Version - PS3.3 2016c Table C.12-1,
     Section C.12.1. The identifier of the version of the Context Group. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -351,6 +356,8 @@ class SOPCommonModuleContributingEquipmentSequenceItem(DicomObject):
     Section C.12.1. Description of the contribution the equipment made to the
     composite instance.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -416,6 +423,8 @@ class SOPCommonModuleConversionSourceAttributesSequenceItem(DicomObject):
     Segmentation and the reference does not apply to all segments and Referenced
     Frame Number (0008,1160) is not present.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -462,6 +471,8 @@ class SOPCommonModuleDeidentificationActionSequenceItem(DicomObject):
     zero length value that may be a dummy value and consistent with the VR X remove
     U replace with a non-zero length UID that is internally ...
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -492,6 +503,8 @@ class SOPCommonModuleEncryptedAttributesSequenceItem(DicomObject):
     """(0400,0520) OB 1 Type 1, Encrypted Content - PS3.3 2016c Table C.12-1, Section
     C.12.1. Encrypted data. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -546,6 +559,8 @@ class SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem(DicomObject):
     specified scheme, authority, path, and query in accordance with. The VR of this
     attribute has changed from UT to UR.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -575,6 +590,8 @@ class SOPCommonModuleMappingResourceIdentificationSequenceItem(DicomObject):
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table C.12-1,
     Section C.12.1. The name of the Mapping Resource. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -582,6 +599,8 @@ class SOPCommonModuleModifiedAttributesSequenceItem(DicomObject):
     """An item of Modified Attributes Sequence - PS3.3 2016c Table C.12-1."""
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = ()
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -689,6 +708,8 @@ class SOPCommonModuleOperatorIdentificationSequenceItem(DicomObject):
     responsible or accountable. Required if Institution Name (0008,0080) is not
     present. Only a single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -767,6 +788,8 @@ class SOPCommonModuleOriginalAttributesSequenceItem(DicomObject):
     previous values, that were modified or removed from the main data set. Only a
     single Item shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -857,6 +880,8 @@ class SOPCommonModulePrivateDataElementCharacteristicsSequenceItem(DicomObject):
     C.12-1, Section C.12.1. Actions to be performed on element within the block that
     are not safe from identify leakage.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1093,6 +1118,8 @@ class SOPCommonModulePurposeOfReferenceCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -1537,3 +1564,5 @@ class SOPCommonModule(DicomObject):
     2016c Table C.12-1, Section C.12.1. Characteristics of Private Data Elements
     within the current SOP Instance
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""

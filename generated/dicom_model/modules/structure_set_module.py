@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
@@ -78,6 +79,8 @@ class StructureSetModuleContourImageSequenceItem(DicomObject):
     Segmentation and the reference does not apply to all segments and Referenced
     Frame Number (0008,1160) is not present.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -314,6 +317,8 @@ class StructureSetModuleDerivationCodeSequenceItem(DicomObject):
     extension to the Context Group. See . Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -342,6 +347,8 @@ class StructureSetModulePredecessorStructureSetSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Instance.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -372,6 +379,8 @@ class StructureSetModuleRTReferencedSeriesSequenceItem(DicomObject):
     defining the Structure Set (typically CT or MR images). One or more Items shall
     be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -415,6 +424,8 @@ class StructureSetModuleRTReferencedStudySequenceItem(DicomObject):
     referenced study that are used in defining the Structure Set. One or more Items
     shall be included in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -444,6 +455,8 @@ class StructureSetModuleReferencedFrameOfReferenceSequenceItem(DicomObject):
     C.8-41, Section C.8.8.5. Sequence of Studies containing series to be referenced.
     One or more Items are permitted in this Sequence. See .
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -536,6 +549,8 @@ class StructureSetModuleStructureSetROISequenceItem(DicomObject):
     Section C.8.8.5. A coded description of how this ROI was derived. One or more
     Items are permitted in this Sequence. See for further explanation.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -638,3 +653,5 @@ class StructureSetModule(DicomObject):
     C.8-41, Section C.8.8.5. The Structure Set that has been used to derive the
     current Structure Set. Only a single item is permitted in this Sequence.
     """
+    extra_elements: Dataset | None = field(default=None, repr=False)
+    """Elements read from a data set that this class does not declare, written back unchanged."""
