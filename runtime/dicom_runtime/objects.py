@@ -195,8 +195,10 @@ class DicomObject:
 
     def _check_value(self, spec: AttributeSpec, where: str, value: object) -> list[Finding]:
         findings: list[Finding] = []
-        if spec.type == "1" and value in ("", b"", [], ()):
-            return [Finding(where, "type1-empty", "Type 1 attribute is empty", spec.source)]
+        if value in ("", b"", [], ()):
+            if spec.type == "1":
+                return [Finding(where, "type1-empty", "Type 1 attribute is empty", spec.source)]
+            return []  # an empty value of a Type 2 or 3 attribute: present, no value
         values: Sequence[object]
         if isinstance(value, (list, tuple)):
             values = value

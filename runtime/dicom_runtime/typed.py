@@ -61,13 +61,19 @@ def _to_text(value: object, vr: str) -> str:
     return str(value)
 
 
-def _vr_for(spec: AttributeSpec) -> str:
+def _vr_for(spec: AttributeSpec, obj: object = None) -> str:
+    """The VR to write; of "OB or OW", OW for pixel data of more than 8 bits (PS3.5 A.2)."""
     options = spec.vr.split(" or ")
+    if "OW" in options and "OB" in options:
+        bits = getattr(obj, "BitsAllocated", None)
+        return "OW" if isinstance(bits, int) and bits > 8 else "OB"
+    if "US" in options and "SS" in options:
+        signed = getattr(obj, "PixelRepresentation", None) == 1
+        return "SS" if signed else "US"
     return options[0] if options[0] else "UN"
 
 
-def _encode_value(spec: AttributeSpec, value: object) -> Value:
-    vr = _vr_for(spec)
+def _encode_value(spec: AttributeSpec, value: object, vr: str) -> Value:
     if vr in ("US", "SS", "UL", "SL", "UV", "SV", "FL", "FD", "AT"):
         if isinstance(value, (list, tuple)):
             return list(value)
@@ -94,12 +100,14 @@ def to_dataset(obj: DicomObject) -> Dataset:
         if value is None:
             wanted = spec.type == "2" and (not spec.groups or not obj.GROUP_USAGE or in_use.intersection(spec.groups))
             if wanted:
-                dataset[spec.tag] = DataElement(spec.tag, "SQ" if spec.vr == "SQ" else _vr_for(spec), [] if spec.vr == "SQ" else None)
+                empty_vr = "SQ" if spec.vr == "SQ" else _vr_for(spec, obj)
+                dataset[spec.tag] = DataElement(spec.tag, empty_vr, [] if spec.vr == "SQ" else None)
             continue
         if spec.vr == "SQ":
             dataset[spec.tag] = DataElement(spec.tag, "SQ", [to_dataset(item) for item in value])
             continue
-        dataset[spec.tag] = DataElement(spec.tag, _vr_for(spec), _encode_value(spec, value))
+        vr = _vr_for(spec, obj)
+        dataset[spec.tag] = DataElement(spec.tag, vr, _encode_value(spec, value, vr))
     return dataset
 
 
