@@ -91,6 +91,16 @@ def read_file(path: str | Path, *, stop_before_pixels: bool = False, defer_size:
                     view.release()
 
 
+def read_bytes(data: bytes, *, source: str = "<bytes>") -> FileDataset:
+    """Read a DICOM file's bytes (every value loaded)."""
+    views: list[memoryview] = [memoryview(data)]
+    try:
+        return _read(views, source, False, None, None)
+    finally:
+        for view in reversed(views):
+            view.release()
+
+
 def _loader(path: Path) -> Callable[[int, int], bytes]:
     def load(offset: int, length: int) -> bytes:
         with open(path, "rb") as handle:
@@ -101,10 +111,12 @@ def _loader(path: Path) -> Callable[[int, int], bytes]:
 
 
 def _read(
-    views: list[memoryview], source: str, stop_before_pixels: bool, defer_size: int | None, path: Path
+    views: list[memoryview], source: str, stop_before_pixels: bool, defer_size: int | None, path: Path | None
 ) -> FileDataset:
     """Parse the mapped file; every view made of it is added to ``views`` for release."""
     view = views[0]
+    if len(view) == 0:
+        raise DicomDecodeError("no data", offset=0, source=source)
     preamble: bytes | None = None
     offset = 0
     if len(view) >= 132 and bytes(view[128:132]) == b"DICM":
@@ -130,7 +142,7 @@ def _read(
         # do: read what is there (a documented leniency, as pydicom's).
         encoding = IMPLICIT_LE
     base = offset
-    loader = _loader(path)
+    loader = _loader(path) if path is not None else None
     if transfer_syntax in _DEFLATED:
         try:
             inflated = zlib.decompress(bytes(body), -zlib.MAX_WBITS)
