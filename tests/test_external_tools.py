@@ -9,8 +9,59 @@ from pathlib import Path
 
 import pytest
 
+from dicom_model import macros, modules
+from dicom_model.iods import (
+    EnhancedCTImage,
+)
+from dicom_model.iods import EnhancedCTImagePerFrameFunctionalGroupsSequenceItem as PerFrame
+from dicom_model.iods import EnhancedCTImageSharedFunctionalGroupsSequenceItem as Shared
 from dicom_runtime.typed import write
 from tests.test_iod_classes import _ct
+
+
+def enhanced_ct(frames: int = 2) -> EnhancedCTImage:
+    """An Enhanced CT Image with every Type 1 and 2 attribute, and the 1C/2C ones dciodvfy wants."""
+    region = macros.GeneralAnatomyMandatoryMacroAnatomicRegionSequenceItem(
+        CodeValue="T-D3000", CodingSchemeDesignator="SRT", CodeMeaning="Chest"
+    )
+    shared = Shared(
+        PixelMeasuresSequence=[macros.PixelMeasuresMacroPixelMeasuresSequenceItem(PixelSpacing=[0.5, 0.5], SliceThickness=1.0)],
+        PlaneOrientationSequence=[macros.PlaneOrientationPatientMacroPlaneOrientationSequenceItem(ImageOrientationPatient=[1.0, 0.0, 0.0, 0.0, 1.0, 0.0])],
+        FrameAnatomySequence=[macros.FrameAnatomyMacroFrameAnatomySequenceItem(FrameLaterality="U", AnatomicRegionSequence=[region])],
+        IrradiationEventIdentificationSequence=[macros.IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem(IrradiationEventUID=["1.2.3.9"])],
+        CTImageFrameTypeSequence=[macros.CTImageFrameTypeMacroCTImageFrameTypeSequenceItem(
+            FrameType=["DERIVED", "PRIMARY", "AXIAL", "NONE"], PixelPresentation="MONOCHROME", VolumetricProperties="VOLUME", VolumeBasedCalculationTechnique="NONE")],
+        PixelValueTransformationSequence=[macros.CTPixelValueTransformationMacroPixelValueTransformationSequenceItem(RescaleIntercept=-1024.0, RescaleSlope=1.0, RescaleType="HU")],
+    )
+    per_frame = [
+        PerFrame(
+            FrameContentSequence=[macros.FrameContentMacroFrameContentSequenceItem(DimensionIndexValues=[i + 1])],
+            PlanePositionSequence=[macros.PlanePositionPatientMacroPlanePositionSequenceItem(ImagePositionPatient=[0.0, 0.0, float(i)])],
+        )
+        for i in range(frames)
+    ]
+    return EnhancedCTImage(
+        PatientName="Doe^Jane", PatientID="P1", PatientBirthDate=None, PatientSex="F",
+        StudyInstanceUID="1.2.3", StudyDate="20240101", StudyTime="120000", ReferringPhysicianName=None,
+        StudyID="S1", AccessionNumber=None, Modality="CT", SeriesInstanceUID="1.2.3.4", SeriesNumber=1,
+        FrameOfReferenceUID="1.2.3.5", PositionReferenceIndicator=None,
+        Manufacturer="ACME", ManufacturerModelName="Model", DeviceSerialNumber="123", SoftwareVersions=["1.0"],
+        SamplesPerPixel=1, PhotometricInterpretation="MONOCHROME2", Rows=4, Columns=4, BitsAllocated=16,
+        BitsStored=12, HighBit=11, PixelRepresentation=0,
+        SharedFunctionalGroupsSequence=[shared], PerFrameFunctionalGroupsSequence=per_frame,
+        InstanceNumber=1, ContentDate="20240101", ContentTime="120000", NumberOfFrames=frames,
+        DimensionOrganizationSequence=[modules.MultiFrameDimensionModuleDimensionOrganizationSequenceItem(DimensionOrganizationUID="1.2.3.7")],
+        DimensionIndexSequence=[modules.MultiFrameDimensionModuleDimensionIndexSequenceItem(
+            DimensionIndexPointer=0x00200032, FunctionalGroupPointer=0x00209113, DimensionOrganizationUID="1.2.3.7")],
+        AcquisitionContextSequence=[],
+        ImageType=["DERIVED", "PRIMARY", "AXIAL", "NONE"], PixelPresentation="MONOCHROME", VolumetricProperties="VOLUME",
+        VolumeBasedCalculationTechnique="NONE", PresentationLUTShape="IDENTITY",
+        SOPClassUID="1.2.840.10008.5.1.4.1.1.2.1", SOPInstanceUID="1.2.3.8",
+        PixelData=bytes(4 * 4 * 2 * frames),
+        BurnedInAnnotation="NO", ContentQualification="PRODUCT", ImageComments=None,
+        PatientPosition="HFS", LossyImageCompression="00",
+    )
+
 
 
 def _tool(name: str) -> str:
@@ -43,3 +94,26 @@ def test_dcmdump_reads_it_without_complaint(ct_file: Path) -> None:
     assert "(0010,0010) PN [Doe^Jane]" in result.stdout
     assert "(7fe0,0010) OW" in result.stdout
     assert "(0002,0012) UI [2.25.234007163342352280788179250500784768237]" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def enhanced_ct_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ect") / "enhanced_ct.dcm"
+    image = enhanced_ct()
+    assert image.errors() == []
+    write(image, path)
+    return path
+
+
+def test_dciodvfy_finds_no_error_in_an_enhanced_ct_image(enhanced_ct_file: Path) -> None:
+    result = subprocess.run([_tool("dciodvfy"), str(enhanced_ct_file)], capture_output=True, text=True, timeout=120)
+    output = result.stdout + result.stderr
+    assert "EnhancedCTImage" in output
+    errors = [line for line in output.splitlines() if line.startswith("Error")]
+    assert errors == [], output
+
+
+def test_dcmdump_reads_the_enhanced_ct_image(enhanced_ct_file: Path) -> None:
+    result = subprocess.run([_tool("dcmdump"), str(enhanced_ct_file)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "E:" not in result.stderr, result.stderr
+    assert "(5200,9229) SQ" in result.stdout and "(5200,9230) SQ" in result.stdout

@@ -262,6 +262,7 @@ class _Builder:
         file = file_name(name)
         fields: dict[str, ClassField] = {}
         group_fields = self.functional_group_fields(iod, name, file)
+        usage_of = {self.names[m.table]: m.usage for m in iod.modules if m.table}
         for module in iod.modules:
             if not module.table:
                 continue
@@ -280,7 +281,17 @@ class _Builder:
                 if kept is None:
                     fields[field.keyword] = field
                     continue
-                strictest = min((kept, field), key=lambda f: (not f.required, TYPE_ORDER.index(f.type)))
+                # A mandatory module's requirement applies to every instance; an optional
+                # module's only when that module is used, so it never overrides it.
+                kept_mandatory = usage_of.get(kept.modules[0], "U") == "M"
+                strictest = min(
+                    (kept, field),
+                    key=lambda f: (
+                        not (kept_mandatory if f is kept else mandatory),
+                        not f.required,
+                        TYPE_ORDER.index(f.type),
+                    ),
+                )
                 python_type, item_class = self.narrower(kept, field, name, module_class.name)
                 fields[field.keyword] = dataclasses.replace(
                     strictest, python_type=python_type, item_class=item_class, modules=kept.modules + (module_class.name,)

@@ -2908,69 +2908,111 @@ class EnhancedCTImage(DicomObject):
             0x00281101,
             "US or SS",
             "3",
-            "1",
+            "1C",
             (),
-            "PS3.3 2016c Table C.7.6.19-1 row 1",
+            "PS3.3 2016c Table C.7-11b row 14",
             groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableDescriptor",
             0x00281102,
             "US or SS",
             "3",
-            "1",
+            "1C",
             (),
-            "PS3.3 2016c Table C.7.6.19-1 row 2",
+            "PS3.3 2016c Table C.7-11b row 15",
             groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableDescriptor",
             0x00281103,
             "US or SS",
             "3",
-            "1",
+            "1C",
             (),
-            "PS3.3 2016c Table C.7.6.19-1 row 3",
+            "PS3.3 2016c Table C.7-11b row 16",
             groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "RedPaletteColorLookupTableData",
             0x00281201,
             "OW",
             "1",
-            "1",
+            "1C",
             (),
-            "PS3.3 2016c Table C.7.6.19-1 row 4",
+            "PS3.3 2016c Table C.7-11b row 17",
             groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "GreenPaletteColorLookupTableData",
             0x00281202,
             "OW",
             "1",
-            "1",
+            "1C",
             (),
-            "PS3.3 2016c Table C.7.6.19-1 row 5",
+            "PS3.3 2016c Table C.7-11b row 18",
             groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "BluePaletteColorLookupTableData",
             0x00281203,
             "OW",
             "1",
-            "1",
+            "1C",
             (),
-            "PS3.3 2016c Table C.7.6.19-1 row 6",
+            "PS3.3 2016c Table C.7-11b row 19",
             groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
+            condition=AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                )
+            ),
+            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
         ),
         AttributeSpec(
             "ICCProfile",
             0x00282000,
             "OB",
             "1",
-            "1",
+            "3",
             (),
-            "PS3.3 2016c Table C.11.15-1 row 1",
+            "PS3.3 2016c Table C.7-11b row 20",
             groups=("ImagePixelModule", "ICCProfileModule"),
         ),
         AttributeSpec(
@@ -4988,45 +5030,65 @@ class EnhancedCTImage(DicomObject):
     encountered in this image.
     """
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    """(0028,1101) US or SS 3 Type 1, Red Palette Color Lookup Table Descriptor - PS3.3
-    2016c Table C.7.6.19-1, Section C.7.6.19 (ImagePixelModule,
+    """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Specifies the format of the Red
-    Palette Color Lookup Table Data (0028,1201). See for further explanation.
+    Palette Color Lookup Table Data (0028,1201). Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See for further
+    explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    """(0028,1102) US or SS 3 Type 1, Green Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7.6.19-1, Section C.7.6.19 (ImagePixelModule,
+    """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Specifies the format of the Green
-    Palette Color Lookup Table Data (0028,1202). See for further explanation.
+    Palette Color Lookup Table Data (0028,1202). Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See for further
+    explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    """(0028,1103) US or SS 3 Type 1, Blue Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7.6.19-1, Section C.7.6.19 (ImagePixelModule,
+    """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
+    PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Specifies the format of the Blue
-    Palette Color Lookup table Data (0028,1203). See for further explanation.
+    Palette Color Lookup Table Data (0028,1203). Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See for further
+    explanation.
     """
     RedPaletteColorLookupTableData: bytes | None = None
-    """(0028,1201) OW 1 Type 1, Red Palette Color Lookup Table Data - PS3.3 2016c Table
-    C.7.6.19-1, Section C.7.6.19 (ImagePixelModule,
+    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Red Palette Color Lookup Table Data.
-    See for further explanation.
+    Required if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR
+    or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED. See
+    for further explanation.
     """
     GreenPaletteColorLookupTableData: bytes | None = None
-    """(0028,1202) OW 1 Type 1, Green Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7.6.19-1, Section C.7.6.19 (ImagePixelModule,
+    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Green Palette Color Lookup Table
-    Data. See for further explanation.
+    Data. Required if Photometric Interpretation (0028,0004) has a value of PALETTE
+    COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or
+    MIXED. See for further explanation.
     """
     BluePaletteColorLookupTableData: bytes | None = None
-    """(0028,1203) OW 1 Type 1, Blue Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7.6.19-1, Section C.7.6.19 (ImagePixelModule,
+    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
+    Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Blue Palette Color Lookup Table
-    Data. See for further explanation.
+    Data. Required if Photometric Interpretation (0028,0004) has a value of PALETTE
+    COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or
+    MIXED. See for further explanation.
     """
     ICCProfile: bytes | None = None
-    """(0028,2000) OB 1 Type 1, ICC Profile - PS3.3 2016c Table C.11.15-1, Section
-    C.11.15 (ImagePixelModule, ICCProfileModule). An ICC Profile encoding the
+    """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
+    C.7.6.3 (ImagePixelModule, ICCProfileModule). An ICC Profile encoding the
     transformation of device-dependent color stored pixel values into PCS-Values.
+    See . When present, defines the color space of color Pixel Data (7FE0,0010)
+    values, and the output of Palette Color Lookup Table Data (0028,1201-1203). The
+    profile applies only to Pixel Data (7FE0,0010) at the same level of the Data Set
+    and not to any icons nested within sequences, which may or may not have their
+    own ICC profile specified.
     """
     ColorSpace: object | None = None
     """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section C.7.6.3

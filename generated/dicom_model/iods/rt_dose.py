@@ -1635,9 +1635,9 @@ class RTDose(DicomObject):
             0x00200013,
             "IS",
             "1",
-            "2",
+            "3",
             (),
-            "PS3.3 2016c Table C.7-9 row 1",
+            "PS3.3 2016c Table C.12-1 row 47",
             groups=("GeneralImageModule", "RTDoseModule", "StructureSetModule", "SOPCommonModule"),
         ),
         AttributeSpec(
@@ -1753,7 +1753,7 @@ class RTDose(DicomObject):
             "1",
             "3",
             (),
-            "PS3.3 2016c Table C.7-9 row 15",
+            "PS3.3 2016c Table C.8-39 row 34",
             groups=("GeneralImageModule", "RTDoseModule"),
         ),
         AttributeSpec(
@@ -1773,7 +1773,7 @@ class RTDose(DicomObject):
             "1",
             "3",
             (),
-            "PS3.3 2016c Table C.7-9 row 23",
+            "PS3.3 2016c Table C.8-39 row 36",
             groups=("GeneralImageModule", "RTDoseModule"),
         ),
         AttributeSpec(
@@ -1951,20 +1951,24 @@ class RTDose(DicomObject):
             0x00280002,
             "US",
             "1",
-            "1",
+            "1C",
             (),
-            "PS3.3 2016c Table C.7-11b row 1",
+            "PS3.3 2016c Table C.8-39 row 1",
             groups=("ImagePixelModule", "RTDoseModule"),
+            condition=Present("PixelData"),
+            condition_text="Pixel Data (7FE0,0010) is present",
         ),
         AttributeSpec(
             "PhotometricInterpretation",
             0x00280004,
             "CS",
             "1",
-            "1",
+            "1C",
             (),
-            "PS3.3 2016c Table C.7-11b row 2",
+            "PS3.3 2016c Table C.8-39 row 2",
             groups=("ImagePixelModule", "RTDoseModule"),
+            condition=Present("PixelData"),
+            condition_text="Pixel Data (7FE0,0010) is present",
         ),
         AttributeSpec(
             "Rows",
@@ -1991,40 +1995,48 @@ class RTDose(DicomObject):
             0x00280100,
             "US",
             "1",
-            "1",
+            "1C",
             (),
-            "PS3.3 2016c Table C.7-11b row 5",
+            "PS3.3 2016c Table C.8-39 row 3",
             groups=("ImagePixelModule", "RTDoseModule"),
+            condition=None,
+            condition_text="Number of bits allocated for each pixel sample. Each sample shall have the same number of bits allocated. See for specialization. Required Pixel Data (7FE0,0010) is present.",
         ),
         AttributeSpec(
             "BitsStored",
             0x00280101,
             "US",
             "1",
-            "1",
+            "1C",
             (),
-            "PS3.3 2016c Table C.7-11b row 6",
+            "PS3.3 2016c Table C.8-39 row 4",
             groups=("ImagePixelModule", "RTDoseModule"),
+            condition=Present("PixelData"),
+            condition_text="Pixel Data (7FE0,0010) is present",
         ),
         AttributeSpec(
             "HighBit",
             0x00280102,
             "US",
             "1",
-            "1",
+            "1C",
             (),
-            "PS3.3 2016c Table C.7-11b row 7",
+            "PS3.3 2016c Table C.8-39 row 5",
             groups=("ImagePixelModule", "RTDoseModule"),
+            condition=Present("PixelData"),
+            condition_text="Pixel Data (7FE0,0010) is present",
         ),
         AttributeSpec(
             "PixelRepresentation",
             0x00280103,
             "US",
             "1",
-            "1",
-            ("0000H", "0001H"),
-            "PS3.3 2016c Table C.7-11b row 8",
+            "1C",
+            (),
+            "PS3.3 2016c Table C.8-39 row 6",
             groups=("ImagePixelModule", "RTDoseModule"),
+            condition=None,
+            condition_text="Data representation of the pixel samples. Each sample shall have the same pixel representation. See for specialization. Required Pixel Data (7FE0,0010) is present.",
         ),
         AttributeSpec(
             "PixelData",
@@ -3764,10 +3776,9 @@ class RTDose(DicomObject):
     not used in Presentation ...
     """
     InstanceNumber: int | None = None
-    """(0020,0013) IS 1 Type 2, Instance Number - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1 (GeneralImageModule, RTDoseModule, StructureSetModule, SOPCommonModule).
-    A number that identifies this image. This Attribute was named Image Number in
-    earlier versions of this Standard.
+    """(0020,0013) IS 1 Type 3, Instance Number - PS3.3 2016c Table C.12-1, Section
+    C.12.1 (GeneralImageModule, RTDoseModule, StructureSetModule, SOPCommonModule).
+    A number that identifies this Composite object instance.
     """
     PatientOrientation: Sequence[str] | None = None
     """(0020,0020) CS 2 Type 2C, Patient Orientation - PS3.3 2016c Table C.7-9, Section
@@ -3829,11 +3840,11 @@ class RTDose(DicomObject):
     derived. See for further explanation.
     """
     DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
-    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1 (GeneralImageModule, RTDoseModule). A coded description of how
-    this image was derived. See for further explanation. One or more Items are
-    permitted in this Sequence. More than one Item indicates that successive
-    derivation steps have been applied.
+    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.8-39,
+    Section C.8.8.3 (GeneralImageModule, RTDoseModule). A coded description of how
+    this dose was derived from other RT Dose and/or RT Plan objects. One or more
+    Items are permitted in this Sequence. More than one Item indicates that
+    successive derivation steps have been applied.
     """
     SourceImageSequence: list[GeneralImageModuleSourceImageSequenceItem] | None = None
     """(0008,2112) SQ 1 Type 3, Source Image Sequence - PS3.3 2016c Table C.7-9,
@@ -3842,10 +3853,9 @@ class RTDose(DicomObject):
     permitted in this Sequence. See for further explanation.
     """
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
-    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1 (GeneralImageModule, RTDoseModule). Non-image composite SOP
-    Instances that are significantly related to this Image, including waveforms that
-    may or may not be temporally synchronized with this image. One or more Items are
+    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table
+    C.8-39, Section C.8.8.3 (GeneralImageModule, RTDoseModule). The set of SOP
+    Instances used to derive this RT Dose SOP instance. One or more Items are
     permitted in this Sequence.
     """
     ImagesInAcquisition: int | None = None
@@ -3951,14 +3961,15 @@ class RTDose(DicomObject):
     mm. See for further explanation.
     """
     SamplesPerPixel: int | None = None
-    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3 (ImagePixelModule, RTDoseModule). Number of samples (planes) in this
-    image. See for further explanation.
+    """(0028,0002) US 1 Type 1C, Samples per Pixel - PS3.3 2016c Table C.8-39, Section
+    C.8.8.3 (ImagePixelModule, RTDoseModule). Number of samples (planes) in this
+    image. See for specialization. Required if Pixel Data (7FE0,0010) is present.
     """
     PhotometricInterpretation: str | None = None
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3 (ImagePixelModule, RTDoseModule). Specifies the intended
-    interpretation of the pixel data. See for further explanation.
+    """(0028,0004) CS 1 Type 1C, Photometric Interpretation - PS3.3 2016c Table C.8-39,
+    Section C.8.8.3 (ImagePixelModule, RTDoseModule). Specifies the intended
+    interpretation of the pixel data. See for specialization. Required if Pixel Data
+    (7FE0,0010) is present.
     """
     Rows: int | None = None
     """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3
@@ -3969,29 +3980,28 @@ class RTDose(DicomObject):
     (ImagePixelModule). Number of columns in the image
     """
     BitsAllocated: int | None = None
-    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3 (ImagePixelModule, RTDoseModule). Number of bits allocated for each
-    pixel sample. Each sample shall have the same number of bits allocated. Bits
-    Allocated (0028,0100) shall be either 1, or a multiple of 8. See for further
-    explanation.
+    """(0028,0100) US 1 Type 1C, Bits Allocated - PS3.3 2016c Table C.8-39, Section
+    C.8.8.3 (ImagePixelModule, RTDoseModule). Number of bits allocated for each
+    pixel sample. Each sample shall have the same number of bits allocated. See for
+    specialization. Required Pixel Data (7FE0,0010) is present.
     """
     BitsStored: int | None = None
-    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3 (ImagePixelModule, RTDoseModule). Number of bits stored for each pixel
-    sample. Each sample shall have the same number of bits stored. See for further
-    explanation.
+    """(0028,0101) US 1 Type 1C, Bits Stored - PS3.3 2016c Table C.8-39, Section
+    C.8.8.3 (ImagePixelModule, RTDoseModule). Number of bits stored for each pixel
+    sample. Each sample shall have the same number of bits stored. See for
+    specialization. Required if Pixel Data (7FE0,0010) is present.
     """
     HighBit: int | None = None
-    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3
-    (ImagePixelModule, RTDoseModule). Most significant bit for pixel sample data.
-    Each sample shall have the same high bit. High Bit (0028,0102) shall be one less
-    than Bits Stored (0028,0101). See for further explanation.
+    """(0028,0102) US 1 Type 1C, High Bit - PS3.3 2016c Table C.8-39, Section C.8.8.3
+    (ImagePixelModule, RTDoseModule). Most significant bit for each pixel sample.
+    Each sample shall have the same high bit. See for specialization. Required if
+    Pixel Data (7FE0,0010) is present.
     """
     PixelRepresentation: Literal[0, 1] | None = None
-    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3 (ImagePixelModule, RTDoseModule). Data representation of the
-    pixel samples. Each sample shall have the same pixel representation. Enumerated
-    Values: 0000H unsigned integer. 0001H 2's complement
+    """(0028,0103) US 1 Type 1C, Pixel Representation - PS3.3 2016c Table C.8-39,
+    Section C.8.8.3 (ImagePixelModule, RTDoseModule). Data representation of the
+    pixel samples. Each sample shall have the same pixel representation. See for
+    specialization. Required Pixel Data (7FE0,0010) is present.
     """
     PixelData: bytes | None = None
     """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
