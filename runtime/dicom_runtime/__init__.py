@@ -19,6 +19,7 @@ from .dictionary import (
 from .dataset import DataElement, Dataset
 from .errors import DicomDecodeError, DicomEncodeError, DicomError, DicomTypeError, UnknownTagError, UnknownUIDError
 from .fileformat import FileDataset, read_file, write_file
+from .typed import ValidationFailed, from_dataset, read, to_dataset, write
 
 __all__ = [
     "DataElement",
@@ -29,7 +30,12 @@ __all__ = [
     "DicomError",
     "DicomTypeError",
     "FileDataset",
+    "ValidationFailed",
+    "from_dataset",
+    "read",
     "read_file",
+    "to_dataset",
+    "write",
     "write_file",
     "DictionaryEntry",
     "TransferSyntax",
