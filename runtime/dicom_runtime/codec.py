@@ -99,6 +99,83 @@ def decode_iso2022(raw: bytes, initial: str) -> str:
     return "".join(out)
 
 
+#: Defined terms with code extensions: (escape sequence that designates the set, Python codec).
+EXTENSION_TERMS: dict[str, tuple[bytes, str]] = {
+    "ISO 2022 IR 6": (b"\x1b(B", "ascii"),
+    "ISO 2022 IR 13": (b"\x1b)I", "shift_jis"),
+    "ISO 2022 IR 87": (b"\x1b$B", "iso2022_jp"),
+    "ISO 2022 IR 159": (b"\x1b$(D", "iso2022_jp_2"),
+    "ISO 2022 IR 149": (b"\x1b$)C", "euc_kr"),
+    "ISO 2022 IR 58": (b"\x1b$)A", "gb2312"),
+    "ISO 2022 IR 100": (b"\x1b-A", "latin_1"),
+    "ISO 2022 IR 101": (b"\x1b-B", "iso8859_2"),
+    "ISO 2022 IR 109": (b"\x1b-C", "iso8859_3"),
+    "ISO 2022 IR 110": (b"\x1b-D", "iso8859_4"),
+    "ISO 2022 IR 144": (b"\x1b-L", "iso8859_5"),
+    "ISO 2022 IR 127": (b"\x1b-G", "iso8859_6"),
+    "ISO 2022 IR 126": (b"\x1b-F", "iso8859_7"),
+    "ISO 2022 IR 138": (b"\x1b-H", "iso8859_8"),
+    "ISO 2022 IR 148": (b"\x1b-M", "iso8859_9"),
+    "ISO 2022 IR 166": (b"\x1b-T", "iso8859_11"),
+}
+_DELIMITED = re.compile(r"([\\^=\r\n\t\f])")
+
+
+def encode_iso2022(text: str, terms: Sequence[str]) -> bytes:
+    """Text under ISO 2022 code extensions (PS3.5 6.1.2.5): each run that the initial
+    set cannot hold is written in the first declared set that can, after its escape
+    sequence; the initial set is in effect again after each delimiter."""
+    initial_term = (terms[0] if terms else "").strip()
+    initial = EXTENSION_TERMS.get(initial_term, (b"", python_codec(initial_term)))[1]
+    others = [EXTENSION_TERMS[t.strip()] for t in terms[1:] if t.strip() in EXTENSION_TERMS]
+    out = bytearray()
+    for segment in _DELIMITED.split(text):
+        if not segment:
+            continue
+        try:
+            out += segment.encode(initial)
+            continue
+        except UnicodeEncodeError:
+            pass
+        for char_run in _runs(segment, initial):
+            try:
+                out += char_run.encode(initial)
+                continue
+            except UnicodeEncodeError:
+                pass
+            for escape, codec in others:
+                try:
+                    encoded = char_run.encode(codec)
+                except UnicodeEncodeError:
+                    continue
+                out += encoded if codec.startswith("iso2022") else escape + encoded
+                break
+            else:
+                raise CodecError(f"{char_run!r} is in none of the character sets {', '.join(terms)}")
+    return bytes(out)
+
+
+def _runs(segment: str, initial: str) -> list[str]:
+    """The segment cut where it passes between the initial set and the others."""
+    runs: list[str] = []
+    current = ""
+    current_initial: bool | None = None
+    for char in segment:
+        try:
+            char.encode(initial)
+            fits = True
+        except UnicodeEncodeError:
+            fits = False
+        if current and fits != current_initial:
+            runs.append(current)
+            current = ""
+        current += char
+        current_initial = fits
+    if current:
+        runs.append(current)
+    return runs
+
+
 class CodecError(ValueError):
     """A value that cannot be encoded or decoded as its VR says."""
 
@@ -143,10 +220,15 @@ def decode_text(raw: bytes, vr: str, codec: str) -> str | list[str]:
     return cleaned[0] if len(cleaned) == 1 else cleaned
 
 
-def encode_text(value: str | Sequence[str], vr: str, codec: str) -> bytes:
+def encode_text(value: str | Sequence[str], vr: str, codec: str, terms: Sequence[str] = ()) -> bytes:
+    """A string VR's value; ``terms`` are the Specific Character Set values when they
+    use ISO 2022 code extensions."""
     text = value if isinstance(value, str) else "\\".join(value)
     try:
-        raw = text.encode("ascii" if vr in DEFAULT_REPERTOIRE else codec)
+        if terms and vr not in DEFAULT_REPERTOIRE and not text.isascii():
+            raw = encode_iso2022(text, terms)
+        else:
+            raw = text.encode("ascii" if vr in DEFAULT_REPERTOIRE else codec)
     except UnicodeEncodeError as exc:
         raise CodecError(f"{vr} value {text!r} is not in the character set {codec}") from exc
     if len(raw) % 2:

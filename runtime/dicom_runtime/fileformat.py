@@ -71,11 +71,14 @@ def _guess_encoding(data: memoryview) -> Encoding:
     return IMPLICIT_LE
 
 
-def read_file(path: str | Path, *, stop_before_pixels: bool = False, defer_size: int | None = None) -> FileDataset:
+def read_file(
+    path: str | Path, *, stop_before_pixels: bool = False, defer_size: int | None = None, strict: bool = False
+) -> FileDataset:
     """Read a DICOM file; large values over ``defer_size`` bytes stay on disk until used.
 
     The file is mapped, not read, so stopping before the pixel data of a file of
-    hundreds of megabytes touches only its header.
+    hundreds of megabytes touches only its header. ``strict`` refuses odd value
+    lengths, which PS3.5 forbids and some files have.
     """
     source = str(path)
     with open(path, "rb") as handle:
@@ -85,17 +88,17 @@ def read_file(path: str | Path, *, stop_before_pixels: bool = False, defer_size:
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             views: list[memoryview] = [memoryview(mapped)]
             try:
-                return _read(views, source, stop_before_pixels, defer_size, Path(path))
+                return _read(views, source, stop_before_pixels, defer_size, Path(path), strict)
             finally:
                 for view in reversed(views):  # every view must go before the map closes
                     view.release()
 
 
-def read_bytes(data: bytes, *, source: str = "<bytes>") -> FileDataset:
+def read_bytes(data: bytes, *, source: str = "<bytes>", strict: bool = False) -> FileDataset:
     """Read a DICOM file's bytes (every value loaded)."""
     views: list[memoryview] = [memoryview(data)]
     try:
-        return _read(views, source, False, None, None)
+        return _read(views, source, False, None, None, strict)
     finally:
         for view in reversed(views):
             view.release()
@@ -111,7 +114,12 @@ def _loader(path: Path) -> Callable[[int, int], bytes]:
 
 
 def _read(
-    views: list[memoryview], source: str, stop_before_pixels: bool, defer_size: int | None, path: Path | None
+    views: list[memoryview],
+    source: str,
+    stop_before_pixels: bool,
+    defer_size: int | None,
+    path: Path | None,
+    strict: bool = False,
 ) -> FileDataset:
     """Parse the mapped file; every view made of it is added to ``views`` for release."""
     view = views[0]
@@ -152,7 +160,14 @@ def _read(
         base = 0
         defer_size = None  # offsets into the inflated bytes are not file offsets
     reader = Reader(
-        body, encoding, source=source, defer_size=defer_size, stop_before_pixels=stop_before_pixels, loader=loader, base_offset=base
+        body,
+        encoding,
+        source=source,
+        defer_size=defer_size,
+        stop_before_pixels=stop_before_pixels,
+        loader=loader,
+        base_offset=base,
+        strict=strict,
     )
     views.append(reader.data)
     dataset, _ = reader.read()

@@ -77,7 +77,10 @@ class Reader:
         stop_before_pixels: bool = False,
         loader: Callable[[int, int], bytes] | None = None,
         base_offset: int = 0,
+        strict: bool = False,
     ) -> None:
+        """``strict``: refuse what PS3.5 forbids but files in the wild have (odd value
+        lengths); without it such values are read as they are, as dcmtk and pydicom do."""
         self.data = memoryview(data)
         self.encoding = encoding
         self.source = source
@@ -85,6 +88,7 @@ class Reader:
         self.stop_before_pixels = stop_before_pixels
         self.loader = loader
         self.base = base_offset
+        self.strict = strict
         self.codec = "ascii"
 
     def fail(self, reason: str, offset: int, path: str) -> DicomDecodeError:
@@ -170,6 +174,8 @@ class Reader:
             raise self.fail(f"undefined length on a {vr} element", start, path)
         if length > end - offset:
             raise self.fail(f"length {length} is larger than the {end - offset} bytes that remain", start, path)
+        if length % 2 and self.strict:
+            raise self.fail(f"odd length {length} (PS3.5 7.1.1: value lengths are even)", start, path)
         if vr == "UN" and encoding.explicit_vr:
             # UN with a VR the dictionary knows: the value is encoded as in Implicit VR
             # Little Endian (PS3.5 6.2.2), so read it with that VR.
@@ -263,10 +269,10 @@ class Reader:
 
 
 def read_dataset(
-    data: bytes | memoryview, encoding: Encoding = EXPLICIT_LE, *, source: str = ""
+    data: bytes | memoryview, encoding: Encoding = EXPLICIT_LE, *, source: str = "", strict: bool = False
 ) -> Dataset:
     """A data set that fills ``data`` exactly."""
-    dataset, offset = Reader(data, encoding, source=source).read()
+    dataset, offset = Reader(data, encoding, source=source, strict=strict).read()
     if offset != len(memoryview(data)):
         raise DicomDecodeError("bytes after the data set", offset=offset, source=source)
     return dataset

@@ -63,7 +63,11 @@ def encode_value(element: DataElement, encoding: Encoding, codec: str) -> bytes:
         elif vr in STRING_VRS:
             if not isinstance(value, (str, list)) or not all(isinstance(v, str) for v in (value if isinstance(value, list) else [value])):
                 raise DicomEncodeError(f"{vr} value must be str, not {type(value).__name__}")
-            raw = encode_text(value, vr, codec)  # type: ignore[arg-type]
+            if codec.startswith("iso2022:"):
+                terms = codec.removeprefix("iso2022:").split("\\")
+                raw = encode_text(value, vr, python_codec(terms), terms)  # type: ignore[arg-type]
+            else:
+                raw = encode_text(value, vr, codec)  # type: ignore[arg-type]
         elif vr in NUMBERS:
             raw = encode_numbers(value, vr, encoding.little_endian)  # type: ignore[arg-type]
         elif vr == "AT":
@@ -80,16 +84,17 @@ def encode_value(element: DataElement, encoding: Encoding, codec: str) -> bytes:
 def encode_dataset(dataset: Dataset, encoding: Encoding, codec: str = "ascii") -> bytes:
     """A data set's elements, in ascending tag order.
 
-    Text under ISO 2022 code extensions (PS3.5 6.1.2.5) is written only when it is
-    plain ASCII: writing the escape sequences is not implemented yet, and text in
-    any other bytes would be wrong, so it is refused with :class:`DicomEncodeError`.
+    Text under ISO 2022 code extensions (PS3.5 6.1.2.5) is written with the escape
+    sequences of the sets the Specific Character Set declares.
     """
     parts: list[bytes] = []
     charset = dataset.get(SPECIFIC_CHARACTER_SET)
     if charset is not None and isinstance(charset.value, (str, list)):
         value = charset.value
         terms = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
-        codec = "ascii" if uses_code_extensions(terms) else python_codec(terms)
+        codec = python_codec(terms)
+        if uses_code_extensions(terms):
+            codec = "iso2022:" + "\\".join(terms)
     for element in dataset.elements():
         parts.append(encode_element(element, encoding, codec))
     return b"".join(parts)

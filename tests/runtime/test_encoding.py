@@ -167,3 +167,26 @@ def test_values_survive_encode_then_decode(names: list[str], number: int, floats
         decoded_names = again[0x00100010].value
         expected = [n.rstrip("=") for n in names]
         assert (decoded_names if isinstance(decoded_names, list) else [decoded_names]) == expected
+
+
+@pytest.mark.parametrize(
+    ("terms", "text", "expected"),
+    [
+        (["", "ISO 2022 IR 87"], "Yamada^Tarou=山田^太郎", b"Yamada^Tarou=\x1b$B;3ED\x1b(B^\x1b$BB@O:\x1b(B"),
+        (["", "ISO 2022 IR 149"], "Hong^Gildong=홍^길동", b"Hong^Gildong=\x1b$)C\xc8\xab^\x1b$)C\xb1\xe6\xb5\xbf"),
+    ],
+)
+def test_iso2022_escape_sequences_are_written(terms: list[str], text: str, expected: bytes) -> None:
+    dataset = Dataset()
+    dataset.add(0x00080005, "CS", terms)
+    dataset.add(0x00100010, "PN", text)
+    raw = encode_dataset(dataset, EXPLICIT_LE)
+    assert expected in raw  # the bytes of PS3.5 Annex H and I examples
+    assert read_dataset(raw, EXPLICIT_LE).value(0x00100010) == text
+
+
+def test_odd_lengths_are_read_leniently_and_refused_when_strict() -> None:
+    data = bytes.fromhex("0900 1000 4c4f 0300 414243")  # (0009,0010) LO, odd length 3, "ABC"
+    assert read_dataset(data, EXPLICIT_LE).value(0x00090010) == "ABC"
+    with pytest.raises(DicomDecodeError, match="odd length 3"):
+        read_dataset(data, EXPLICIT_LE, source="odd.dcm", strict=True)
