@@ -136,3 +136,15 @@ def test_every_vr_has_a_strategy() -> None:
     assert set(VALUES) | {"SQ"} == set(
         "AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV".split()
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(datasets(depth=1))
+def test_random_datasets_round_trip_as_deflated_files(dataset: Dataset) -> None:
+    from dicom_runtime.fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, encode_file, read_bytes
+
+    dataset[0x00080016] = DataElement(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.7")
+    dataset[0x00080018] = DataElement(0x00080018, "UI", "1.2.3.4")
+    decoded = read_bytes(encode_file(dataset, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN))
+    assert decoded.transfer_syntax == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN
+    assert _same(dataset, decoded.dataset, _equal)
