@@ -1,0 +1,135 @@
+"""DIMSE messages (PS3.7 Section 9 and Annex E): command sets, fragmentation, reassembly.
+
+A command set is group 0000, always Implicit VR Little Endian, led by Command
+Group Length (0000,0000). A message (command set, and data set if any) is cut
+into PDVs that fit the peer's maximum PDU length, and put back together from the
+PDVs that arrive, with the last-fragment flags of PS3.8 Annex E.2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..dataset import Dataset
+from ..errors import DicomError
+from ..reader import IMPLICIT_LE, read_dataset
+from ..writer import encode_dataset
+from .pdu import PDataTF, PresentationDataValue
+
+#: Command Field values (PS3.7 Table E.1-1).
+COMMAND_FIELDS: dict[str, int] = {
+    "C-STORE-RQ": 0x0001,
+    "C-STORE-RSP": 0x8001,
+    "C-GET-RQ": 0x0010,
+    "C-GET-RSP": 0x8010,
+    "C-FIND-RQ": 0x0020,
+    "C-FIND-RSP": 0x8020,
+    "C-MOVE-RQ": 0x0021,
+    "C-MOVE-RSP": 0x8021,
+    "C-ECHO-RQ": 0x0030,
+    "C-ECHO-RSP": 0x8030,
+    "N-EVENT-REPORT-RQ": 0x0100,
+    "N-EVENT-REPORT-RSP": 0x8100,
+    "N-GET-RQ": 0x0110,
+    "N-GET-RSP": 0x8110,
+    "N-SET-RQ": 0x0120,
+    "N-SET-RSP": 0x8120,
+    "N-ACTION-RQ": 0x0130,
+    "N-ACTION-RSP": 0x8130,
+    "N-CREATE-RQ": 0x0140,
+    "N-CREATE-RSP": 0x8140,
+    "N-DELETE-RQ": 0x0150,
+    "N-DELETE-RSP": 0x8150,
+    "C-CANCEL-RQ": 0x0FFF,
+}
+NO_DATA_SET = 0x0101  # Command Data Set Type (0000,0800) when no data set follows
+
+
+class DimseError(DicomError):
+    """A DIMSE message that cannot be built or put back together."""
+
+
+def command_set(elements: Dataset) -> bytes:
+    """The encoded command set with Command Group Length computed."""
+    body = Dataset({t: e for t, e in elements.items() if t != 0x00000000})
+    encoded = encode_dataset(body, IMPLICIT_LE)
+    length = Dataset()
+    length.add(0x00000000, "UL", len(encoded))
+    return encode_dataset(length, IMPLICIT_LE) + encoded
+
+
+def fragments(
+    context_id: int, command: bytes, data: bytes | None, max_pdu_length: int
+) -> Iterator[PDataTF]:
+    """P-DATA-TF PDUs of one message, each within ``max_pdu_length`` (0: no limit)."""
+    # A PDU of max length L holds one PDV: 6 bytes of PDV header (length, id, flags).
+    room = (max_pdu_length - 6) if max_pdu_length else max(len(command), len(data or b""), 1)
+    if room < 1:
+        raise DimseError(f"maximum PDU length {max_pdu_length} leaves no room for data")
+    for payload, is_command in ((command, True), (data, False)):
+        if payload is None:
+            continue
+        chunks = [payload[i : i + room] for i in range(0, len(payload), room)] or [b""]
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            yield PDataTF((PresentationDataValue(context_id, is_command, last, chunk),))
+
+
+@dataclass
+class Message:
+    """A reassembled DIMSE message."""
+
+    context_id: int
+    command: Dataset
+    data: bytes | None = None
+
+    @property
+    def command_field(self) -> int:
+        value = self.command.value(0x00000100)
+        return value if isinstance(value, int) else 0
+
+
+class Assembler:
+    """Puts messages back together from the PDVs of received P-DATA-TF PDUs."""
+
+    def __init__(self) -> None:
+        self._command = bytearray()
+        self._data = bytearray()
+        self._command_done: Dataset | None = None
+        self._context: int | None = None
+
+    def add(self, pdu: PDataTF) -> list[Message]:
+        done: list[Message] = []
+        for value in pdu.values:
+            if self._context is not None and value.context_id != self._context:
+                raise DimseError(
+                    f"PDV of presentation context {value.context_id} inside a message of {self._context}"
+                )
+            self._context = value.context_id
+            if value.is_command:
+                if self._command_done is not None:
+                    raise DimseError("a command fragment after the command set was complete")
+                self._command += value.data
+                if value.is_last:
+                    self._command_done = read_dataset(
+                        bytes(self._command), IMPLICIT_LE, source="command set"
+                    )
+                    kind = self._command_done.value(0x00000800)
+                    if kind == NO_DATA_SET:
+                        done.append(Message(value.context_id, self._command_done))
+                        self._reset()
+            else:
+                if self._command_done is None:
+                    raise DimseError("a data set fragment before the command set")
+                self._data += value.data
+                if value.is_last:
+                    done.append(Message(value.context_id, self._command_done, bytes(self._data)))
+                    self._reset()
+        return done
+
+    def _reset(self) -> None:
+        self._command = bytearray()
+        self._data = bytearray()
+        self._command_done = None
+        self._context = None

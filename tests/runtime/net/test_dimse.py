@@ -1,0 +1,54 @@
+"""DIMSE command sets, fragmentation within the maximum PDU length, and reassembly."""
+
+from __future__ import annotations
+
+import io
+
+from pydicom.filereader import read_dataset as pydicom_read_dataset
+
+from dicom_runtime.dataset import Dataset
+from dicom_runtime.net.dimse import COMMAND_FIELDS, NO_DATA_SET, Assembler, command_set, fragments
+from dicom_runtime.net.pdu import PDataTF, PduBuffer
+
+
+def _echo_rq() -> Dataset:
+    command = Dataset()
+    command.add(0x00000002, "UI", "1.2.840.10008.1.1")  # Affected SOP Class UID
+    command.add(0x00000100, "US", COMMAND_FIELDS["C-ECHO-RQ"])
+    command.add(0x00000110, "US", 7)  # Message ID
+    command.add(0x00000800, "US", NO_DATA_SET)
+    return command
+
+
+def test_c_echo_rq_command_set_bytes() -> None:
+    raw = command_set(_echo_rq())
+    assert raw[:12] == bytes.fromhex("0000 0000 04000000") + (len(raw) - 12).to_bytes(4, "little")
+    theirs = pydicom_read_dataset(io.BytesIO(raw), is_implicit_VR=True, is_little_endian=True)
+    assert (theirs.CommandField, theirs.MessageID, theirs.CommandDataSetType) == (0x0030, 7, 0x0101)
+    assert theirs.CommandGroupLength == len(raw) - 12
+    assert str(theirs.AffectedSOPClassUID) == "1.2.840.10008.1.1"
+
+
+def test_fragments_fit_the_maximum_pdu_length_and_reassemble() -> None:
+    command = _echo_rq()
+    command.add(0x00000800, "US", 0x0000)  # a data set follows
+    data = bytes(range(256)) * 40
+    pdus = list(fragments(1, command_set(command), data, max_pdu_length=1024))
+    assert all(len(p.encode()) <= 1024 + 6 for p in pdus)  # PDU length excludes its 6-byte header
+    assert sum(1 for p in pdus if p.values[0].is_last) == 2  # last of the command, last of the data
+    buffer = PduBuffer()
+    assembler = Assembler()
+    messages = []
+    for pdu in pdus:
+        for received in buffer.feed(pdu.encode()):
+            assert isinstance(received, PDataTF)
+            messages.extend(assembler.add(received))
+    assert len(messages) == 1
+    assert messages[0].command_field == 0x0030 and messages[0].data == data
+
+
+def test_a_message_without_data_set_completes_with_its_command() -> None:
+    assembler = Assembler()
+    (pdu,) = list(fragments(3, command_set(_echo_rq()), None, max_pdu_length=16384))
+    (message,) = assembler.add(pdu)
+    assert (message.context_id, message.command_field, message.data) == (3, 0x0030, None)
