@@ -48,6 +48,19 @@ VARIABLELIST = tag("variablelist")
 TERM = tag("term")
 
 
+def link_target(element: etree._Element | None, prefix: str = "") -> str:
+    """The ``linkend`` of the first ``xref`` inside ``element`` that starts with
+    ``prefix`` ("" if there is none): the table an "Include" row names, the section
+    a Reference cell names."""
+    if element is None:
+        return ""
+    for link in element.iter(XREF):
+        target = link.get("linkend") or ""
+        if target.startswith(prefix):
+            return target
+    return ""
+
+
 def title_of(element: etree._Element) -> str:
     """The text of a section's ``title`` or a table's ``caption`` ("" if it has none)."""
     found = element.find(CAPTION if element.tag == TABLE else TITLE)

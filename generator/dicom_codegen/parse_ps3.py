@@ -31,10 +31,10 @@ from .docbook import (
     TITLE,
     VARIABLELIST,
     XML_ID,
-    XREF,
     Document,
     grid_rows,
     header_texts,
+    link_target,
     load,
     text_of,
     title_of,
@@ -65,13 +65,6 @@ class _Reader:
         self.tables: dict[str, AttributeTable] = {}
         self.missing: list[MissingReference] = []
 
-    def xref(self, cell: etree._Element | None) -> str:
-        if cell is None:
-            return ""
-        for link in cell.iter(XREF):
-            return link.get("linkend") or ""
-        return ""
-
     def table_in_section(self, section_id: str) -> str:
         """The first attribute table inside a section (the module or macro it defines)."""
         section = self.sections.get(section_id)
@@ -98,7 +91,7 @@ class _Reader:
             ie, name, ref_cell, usage_text = (
                 (texts[0], texts[1], row.cells[2], texts[3]) if what == "module" else ("", texts[0], row.cells[1], texts[2])
             )
-            reference = self.xref(ref_cell)
+            reference = link_target(ref_cell)
             if not reference:
                 raise self.doc.error(f"no reference for {name!r}", table=table_id, row=row.number)
             usage, condition = self.usage(usage_text, table_id, row.number)
@@ -143,7 +136,7 @@ class _Reader:
         depth = len(name) - len(stripped)
         stripped = stripped.strip()
         if cells and cells[0] is cells[min(2, len(cells) - 1)]:  # a spanning "Include" row
-            target = self.xref(cells[0])
+            target = link_target(cells[0])
             if not target.startswith("table_") and "Functional Group Macros" in stripped:
                 # The Shared/Per-frame Functional Groups Sequence items: filled with
                 # the macros of each IOD's functional group table.

@@ -31,10 +31,10 @@ from .docbook import (
     SECTION,
     TABLE,
     XML_ID,
-    XREF,
     Document,
     grid_rows,
     header_texts,
+    link_target,
     load,
     text_of,
     title_of,
@@ -253,14 +253,6 @@ def meta_members(doc: Document) -> list[MetaSopClassMembers]:
     return found
 
 
-def _include_target(cell: etree._Element) -> str:
-    for link in cell.iter(XREF):
-        target = link.get("linkend") or ""
-        if target.startswith("table_"):
-            return target
-    return ""
-
-
 def query_keys(doc: Document, table_id: str, depth: int = 0, seen: tuple[str, ...] = ()) -> list[QueryKey]:
     """The keys of one table, with "Include Table" rows replaced by the included keys."""
     if table_id in seen:
@@ -278,7 +270,7 @@ def query_keys(doc: Document, table_id: str, depth: int = 0, seen: tuple[str, ..
         name = name.lstrip(">").strip()
         spanning = bool(row.cells) and all(c is row.cells[0] for c in row.cells)
         if spanning:
-            target = _include_target(row.cells[0])
+            target = link_target(row.cells[0], "table_")
             if name.startswith("Include") and not target:
                 raise doc.error(f"an Include row without a table reference: {texts[0]!r}", table=table_id, row=row.number)
             if target:

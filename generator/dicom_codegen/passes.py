@@ -116,10 +116,12 @@ class CheckElementKeywords:
 
     def process(self, model: Model) -> Model:
         warnings = list(model.warnings)
-        counts = Counter(e.keyword for e in model.all_elements() if e.keyword)
-        for keyword, count in sorted(counts.items()):
-            if count > 1:
-                tags = [e.tag for e in model.all_elements() if e.keyword == keyword]
+        tags_of: dict[str, list[str]] = {}
+        for element in model.all_elements():  # sorted by tag, once
+            if element.keyword:
+                tags_of.setdefault(element.keyword, []).append(element.tag)
+        for keyword, tags in sorted(tags_of.items()):
+            if len(tags) > 1:
                 warnings.append(
                     Warning_("keyword", f"keyword {keyword} names {', '.join(tags)}")
                 )

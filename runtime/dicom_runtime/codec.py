@@ -47,27 +47,29 @@ CHARSETS: dict[str, str] = {
 }
 
 
-#: ISO 2022 escape sequences of PS3.3 C.12.1.1.2 (Tables C.12-3, C.12-4) and the Python codec
-#: that decodes the bytes they introduce.
-ESCAPES: dict[bytes, str] = {
-    b"\x1b(B": "ascii",  # ISO-IR 6 in G0
-    b"\x1b(J": "shift_jis",  # JIS X 0201 Romaji in G0 (ASCII but for two code points)
-    b"\x1b)I": "shift_jis",  # JIS X 0201 Katakana in G1
-    b"\x1b$B": "iso2022_jp",  # JIS X 0208 in G0
-    b"\x1b$(D": "iso2022_jp_2",  # JIS X 0212 in G0
-    b"\x1b$)C": "euc_kr",  # KS X 1001 in G1
-    b"\x1b$)A": "gb2312",  # GB 2312 in G1
-    b"\x1b-A": "latin_1",
-    b"\x1b-B": "iso8859_2",
-    b"\x1b-C": "iso8859_3",
-    b"\x1b-D": "iso8859_4",
-    b"\x1b-L": "iso8859_5",
-    b"\x1b-G": "iso8859_6",
-    b"\x1b-F": "iso8859_7",
-    b"\x1b-H": "iso8859_8",
-    b"\x1b-M": "iso8859_9",
-    b"\x1b-T": "iso8859_11",
+#: Defined terms with code extensions: (escape sequence that designates the set, Python codec).
+EXTENSION_TERMS: dict[str, tuple[bytes, str]] = {
+    "ISO 2022 IR 6": (b"\x1b(B", "ascii"),
+    "ISO 2022 IR 13": (b"\x1b)I", "shift_jis"),
+    "ISO 2022 IR 87": (b"\x1b$B", "iso2022_jp"),
+    "ISO 2022 IR 159": (b"\x1b$(D", "iso2022_jp_2"),
+    "ISO 2022 IR 149": (b"\x1b$)C", "euc_kr"),
+    "ISO 2022 IR 58": (b"\x1b$)A", "gb2312"),
+    "ISO 2022 IR 100": (b"\x1b-A", "latin_1"),
+    "ISO 2022 IR 101": (b"\x1b-B", "iso8859_2"),
+    "ISO 2022 IR 109": (b"\x1b-C", "iso8859_3"),
+    "ISO 2022 IR 110": (b"\x1b-D", "iso8859_4"),
+    "ISO 2022 IR 144": (b"\x1b-L", "iso8859_5"),
+    "ISO 2022 IR 127": (b"\x1b-G", "iso8859_6"),
+    "ISO 2022 IR 126": (b"\x1b-F", "iso8859_7"),
+    "ISO 2022 IR 138": (b"\x1b-H", "iso8859_8"),
+    "ISO 2022 IR 148": (b"\x1b-M", "iso8859_9"),
+    "ISO 2022 IR 166": (b"\x1b-T", "iso8859_11"),
 }
+#: Escape sequence -> Python codec, for reading: every set a defined term designates, and
+#: JIS X 0201 Romaji in G0, which ISO 2022 IR 13 designates beside its Katakana.
+ESCAPES: dict[bytes, str] = {escape: codec for escape, codec in EXTENSION_TERMS.values()}
+ESCAPES[b"\x1b(J"] = "shift_jis"
 _ESCAPE = re.compile(b"(" + b"|".join(re.escape(e) for e in sorted(ESCAPES, key=len, reverse=True)) + b")")
 #: Delimiters after which the initial character set is in effect again (PS3.5 6.1.2.5.3).
 _RESETS = re.compile(rb"([\\^=\r\n\t\f])")
@@ -99,25 +101,6 @@ def decode_iso2022(raw: bytes, initial: str) -> str:
     return "".join(out)
 
 
-#: Defined terms with code extensions: (escape sequence that designates the set, Python codec).
-EXTENSION_TERMS: dict[str, tuple[bytes, str]] = {
-    "ISO 2022 IR 6": (b"\x1b(B", "ascii"),
-    "ISO 2022 IR 13": (b"\x1b)I", "shift_jis"),
-    "ISO 2022 IR 87": (b"\x1b$B", "iso2022_jp"),
-    "ISO 2022 IR 159": (b"\x1b$(D", "iso2022_jp_2"),
-    "ISO 2022 IR 149": (b"\x1b$)C", "euc_kr"),
-    "ISO 2022 IR 58": (b"\x1b$)A", "gb2312"),
-    "ISO 2022 IR 100": (b"\x1b-A", "latin_1"),
-    "ISO 2022 IR 101": (b"\x1b-B", "iso8859_2"),
-    "ISO 2022 IR 109": (b"\x1b-C", "iso8859_3"),
-    "ISO 2022 IR 110": (b"\x1b-D", "iso8859_4"),
-    "ISO 2022 IR 144": (b"\x1b-L", "iso8859_5"),
-    "ISO 2022 IR 127": (b"\x1b-G", "iso8859_6"),
-    "ISO 2022 IR 126": (b"\x1b-F", "iso8859_7"),
-    "ISO 2022 IR 138": (b"\x1b-H", "iso8859_8"),
-    "ISO 2022 IR 148": (b"\x1b-M", "iso8859_9"),
-    "ISO 2022 IR 166": (b"\x1b-T", "iso8859_11"),
-}
 _DELIMITED = re.compile(r"([\\^=\r\n\t\f])")
 
 

@@ -90,8 +90,7 @@ def read_file(
             try:
                 return _read(views, source, stop_before_pixels, defer_size, Path(path), strict)
             finally:
-                for view in reversed(views):  # every view must go before the map closes
-                    view.release()
+                _release(views)
 
 
 def read_bytes(data: bytes, *, source: str = "<bytes>", strict: bool = False) -> FileDataset:
@@ -100,8 +99,13 @@ def read_bytes(data: bytes, *, source: str = "<bytes>", strict: bool = False) ->
     try:
         return _read(views, source, False, None, None, strict)
     finally:
-        for view in reversed(views):
-            view.release()
+        _release(views)
+
+
+def _release(views: list[memoryview]) -> None:
+    """Release every view made while reading, newest first (a map cannot close before)."""
+    for view in reversed(views):
+        view.release()
 
 
 def _loader(path: Path) -> Callable[[int, int], bytes]:

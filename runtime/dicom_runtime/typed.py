@@ -7,6 +7,7 @@ back, so reading and writing a file through a typed instance loses nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import typing
 from decimal import Decimal
@@ -170,8 +171,6 @@ def from_dataset(cls: type[T], dataset: Dataset) -> T:
                 arguments[spec.keyword] = [from_dataset(item_class, d) for d in element.value if isinstance(d, Dataset)]
             continue
         arguments[spec.keyword] = _decode_value(spec, element.value)
-    import dataclasses
-
     for field in dataclasses.fields(cls):  # type: ignore[arg-type]
         if field.name not in arguments and field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             arguments[field.name] = None  # an absent required attribute: validate() reports it
