@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .dataset import DataElement, Dataset
 from .errors import DicomDecodeError, DicomEncodeError
-from .reader import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, Encoding, Reader
+from .reader import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, Encoding, Reader, read_dataset
 from .writer import encode_dataset
 
 #: This project's Implementation Class UID (PS3.7 D.3.3.2), a UUID-derived UID (PS3.5 B.2).
@@ -219,6 +219,48 @@ def file_meta(dataset: Dataset, transfer_syntax: str) -> Dataset:
     return meta
 
 
+def split_file(data: bytes, *, source: str = "<bytes>") -> tuple[Dataset, int]:
+    """The File Meta Information of a PS3.10 file and the offset where its data set begins.
+
+    Used to send or store a data set's bytes as they are, without decoding them.
+    """
+    view = memoryview(data)
+    if len(view) < 132 or bytes(view[128:132]) != b"DICM":
+        raise DicomDecodeError("not a DICOM file: no 'DICM' after the 128-byte preamble", offset=128, source=source)
+    end = _meta_end(view, 132, source)
+    meta = read_dataset(bytes(view[132:end]), EXPLICIT_LE, source=source)
+    return meta, end
+
+
+def file_bytes(meta: Dataset, body: bytes) -> bytes:
+    """A PS3.10 file from File Meta Information (group length computed) and data set bytes
+    already encoded in the meta's transfer syntax."""
+    meta_bytes = encode_dataset(Dataset({t: e for t, e in meta.items() if t != 0x00020000}), EXPLICIT_LE)
+    group_length = encode_dataset(Dataset({0x00020000: DataElement(0x00020000, "UL", len(meta_bytes))}), EXPLICIT_LE)
+    return b"".join((bytes(128), b"DICM", group_length, meta_bytes, body))
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically and durably: a temporary sibling, fsynced,
+    renamed over ``path``, and the folder fsynced so the rename itself survives a crash."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
 def encode_file(dataset: Dataset, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> bytes:
     """The bytes of a conformant PS3.10 file: preamble, DICM, meta group, data set."""
     meta = file_meta(dataset, transfer_syntax)
@@ -235,15 +277,4 @@ def encode_file(dataset: Dataset, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDI
 
 def write_file(path: str | Path, dataset: Dataset, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> None:
     """Write atomically: a temporary file beside ``path``, fsynced, then renamed."""
-    data = encode_file(dataset, transfer_syntax)
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, encode_file(dataset, transfer_syntax))

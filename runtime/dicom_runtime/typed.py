@@ -185,15 +185,19 @@ def from_dataset(cls: type[T], dataset: Dataset) -> T:
 
 def read(path: str | Path) -> DicomObject | Dataset:
     """The typed IOD instance of a file, chosen by its SOP Class UID; a Dataset if none is generated."""
-    file = read_file(path)
-    uid = file.dataset.value(0x00080016)
+    return typed_dataset(read_file(path).dataset)
+
+
+def typed_dataset(dataset: Dataset) -> DicomObject | Dataset:
+    """The typed IOD instance of a data set, chosen by its SOP Class UID; the data set if none is generated."""
+    uid = dataset.value(0x00080016)
     if isinstance(uid, str):
         from dicom_model import sop_classes  # the generated table of SOP classes
 
         iod = sop_classes.iod_class_for(uid)
         if iod is not None:
-            return from_dataset(iod, file.dataset)
-    return file.dataset
+            return from_dataset(iod, dataset)
+    return dataset
 
 
 def write(

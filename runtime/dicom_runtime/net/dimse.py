@@ -93,7 +93,8 @@ class Message:
 class Assembler:
     """Puts messages back together from the PDVs of received P-DATA-TF PDUs."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_message_size: int = 2**31) -> None:
+        self.max_message_size = max_message_size
         self._command = bytearray()
         self._data = bytearray()
         self._command_done: Dataset | None = None
@@ -111,6 +112,8 @@ class Assembler:
                 if self._command_done is not None:
                     raise DimseError("a command fragment after the command set was complete")
                 self._command += value.data
+                if len(self._command) > 65536:
+                    raise DimseError("a command set longer than 64 KiB")
                 if value.is_last:
                     self._command_done = read_dataset(
                         bytes(self._command), IMPLICIT_LE, source="command set"
@@ -123,6 +126,8 @@ class Assembler:
                 if self._command_done is None:
                     raise DimseError("a data set fragment before the command set")
                 self._data += value.data
+                if len(self._data) > self.max_message_size:
+                    raise DimseError(f"a data set longer than the limit of {self.max_message_size} bytes")
                 if value.is_last:
                     done.append(Message(value.context_id, self._command_done, bytes(self._data)))
                     self._reset()

@@ -80,6 +80,15 @@ class RoleSelection:
 
 
 @dataclass(frozen=True)
+class CommonExtended:
+    """SOP Class Common Extended Negotiation Sub-Item (PS3.7 D.3.3.6), in an A-ASSOCIATE-RQ only."""
+
+    sop_class: str
+    service_class: str
+    related_general_sop_classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class UserIdentity:
     """User Identity Negotiation Sub-Item of an A-ASSOCIATE-RQ (PS3.7 D.3.3.7).
 
@@ -103,6 +112,7 @@ class UserInformation:
     async_window: tuple[int, int] | None = None  # (invoked, performed)
     roles: tuple[RoleSelection, ...] = ()
     extended: tuple[tuple[str, bytes], ...] = ()  # SOP Class Extended Negotiation
+    common_extended: tuple[CommonExtended, ...] = ()  # SOP Class Common Extended Negotiation
     identity: UserIdentity | None = None
     identity_response: bytes | None = None  # in an A-ASSOCIATE-AC
     unknown: tuple[tuple[int, bytes], ...] = field(default=())  # sub-items kept as received
@@ -123,6 +133,16 @@ class UserInformation:
             uid = sop_class.encode("ascii")
             body = struct.pack(">H", len(uid)) + uid + info
             items += struct.pack(">BBH", 0x56, 0, len(body)) + body
+        for common in self.common_extended:
+            body = b""
+            for name in (common.sop_class, common.service_class):
+                raw = name.encode("ascii")
+                body += struct.pack(">H", len(raw)) + raw
+            related = b"".join(
+                struct.pack(">H", len(u)) + u for u in (r.encode("ascii") for r in common.related_general_sop_classes)
+            )
+            body += struct.pack(">H", len(related)) + related
+            items += struct.pack(">BBH", 0x57, 0, len(body)) + body
         if self.identity is not None:
             identity = self.identity
             body = struct.pack(">BBH", identity.kind, int(identity.response_requested), len(identity.primary))
@@ -292,6 +312,7 @@ def _user_information(body: bytes, base: int) -> UserInformation:
     values: dict[str, object] = {}
     roles: list[RoleSelection] = []
     extended: list[tuple[str, bytes]] = []
+    common: list[CommonExtended] = []
     unknown: list[tuple[int, bytes]] = []
     for item_type, sub, offset in _items(_Cursor(body)):
         cursor = _Cursor(sub)
@@ -313,6 +334,18 @@ def _user_information(body: bytes, base: int) -> UserInformation:
                 (length,) = cursor.unpack(">H", "SOP class UID length")
                 uid = _text(cursor.take(length, "SOP class UID"))
                 extended.append((uid, cursor.take(cursor.remaining(), "application information")))
+            elif item_type == 0x57:
+                (length,) = cursor.unpack(">H", "SOP class UID length")
+                sop_class = _text(cursor.take(length, "SOP class UID"))
+                (length,) = cursor.unpack(">H", "service class UID length")
+                service_class = _text(cursor.take(length, "service class UID"))
+                (length,) = cursor.unpack(">H", "related general SOP classes length")
+                related_cursor = _Cursor(cursor.take(length, "related general SOP classes"))
+                related: list[str] = []
+                while related_cursor.remaining():
+                    (length,) = related_cursor.unpack(">H", "related general SOP class UID length")
+                    related.append(_text(related_cursor.take(length, "related general SOP class UID")))
+                common.append(CommonExtended(sop_class, service_class, tuple(related)))
             elif item_type == 0x58:
                 kind, requested, length = cursor.unpack(">BBH", "user identity")
                 primary = cursor.take(length, "primary field")
@@ -332,6 +365,7 @@ def _user_information(body: bytes, base: int) -> UserInformation:
         async_window=values.get("async_window"),  # type: ignore[arg-type]
         roles=tuple(roles),
         extended=tuple(extended),
+        common_extended=tuple(common),
         identity=values.get("identity"),  # type: ignore[arg-type]
         identity_response=values.get("identity_response"),  # type: ignore[arg-type]
         unknown=tuple(unknown),

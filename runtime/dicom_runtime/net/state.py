@@ -231,6 +231,10 @@ class UpperLayerStateMachine:
     def __init__(self) -> None:
         self.state = "Sta1"
 
+    def peek(self, event: str) -> tuple[str, tuple[str, ...]] | None:
+        """The (action, next states) of ``event`` in the current state; None if not valid."""
+        return TRANSITIONS.get(event, {}).get(self.state)
+
     def transition(self, event: str, next_state: str | None = None) -> str:
         """Take ``event``; return the action to perform. ``next_state`` picks between
         the two next states of AE-6 and AR-8."""

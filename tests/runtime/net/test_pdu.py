@@ -14,6 +14,7 @@ from dicom_runtime.net.pdu import (
     AssociateAC,
     AssociateRJ,
     AssociateRQ,
+    CommonExtended,
     PDataTF,
     Pdu,
     PduBuffer,
@@ -154,3 +155,60 @@ def test_malformed_pdus(raw: bytes, reason: str) -> None:
 def test_a_bogus_length_is_refused_before_buffering() -> None:
     with pytest.raises(PduError, match="exceeds the limit"):
         PduBuffer(max_length=1024).feed(bytes.fromhex("04 00 7fffffff"))
+
+
+_uid = st.from_regex(r"[12](\.[1-9][0-9]{0,8}){1,6}", fullmatch=True)
+_ae_title = st.from_regex(r"[A-Z][A-Z0-9_]{0,15}", fullmatch=True)
+_odd_id = st.integers(1, 255).filter(lambda i: i % 2)
+_user_information = st.builds(
+    UserInformation,
+    max_length=st.integers(0, 2**32 - 1),
+    implementation_class_uid=_uid,
+    implementation_version_name=st.from_regex(r"[A-Z0-9_]{1,16}", fullmatch=True),
+    async_window=st.none() | st.tuples(st.integers(0, 65535), st.integers(0, 65535)),
+    roles=st.lists(st.builds(RoleSelection, _uid, st.booleans(), st.booleans()), max_size=3).map(tuple),
+    extended=st.lists(st.tuples(_uid, st.binary(max_size=8)), max_size=3).map(tuple),
+    common_extended=st.lists(
+        st.builds(CommonExtended, _uid, _uid, st.lists(_uid, max_size=3).map(tuple)), max_size=2
+    ).map(tuple),
+    identity=st.none() | st.builds(UserIdentity, st.integers(1, 5), st.binary(max_size=40), st.binary(max_size=40), st.booleans()),
+    identity_response=st.none() | st.binary(max_size=40),
+    unknown=st.lists(st.tuples(st.integers(0x5A, 0xFF), st.binary(max_size=8)), max_size=2).map(tuple),
+)
+_any_pdu: st.SearchStrategy[Pdu] = st.one_of(
+    st.builds(
+        AssociateRQ,
+        _ae_title,
+        _ae_title,
+        st.lists(st.builds(PresentationContextRQ, _odd_id, _uid, st.lists(_uid, min_size=1, max_size=3).map(tuple)), max_size=4).map(tuple),
+        _user_information,
+    ),
+    st.builds(
+        AssociateAC,
+        _ae_title,
+        _ae_title,
+        st.lists(st.builds(PresentationContextAC, _odd_id, st.integers(0, 4), _uid), max_size=4).map(tuple),
+        _user_information,
+    ),
+    st.builds(AssociateRJ, st.integers(1, 2), st.integers(1, 3), st.integers(0, 7)),
+    st.builds(
+        PDataTF,
+        st.lists(st.builds(PresentationDataValue, _odd_id, st.booleans(), st.booleans(), st.binary(max_size=64)), max_size=4).map(tuple),
+    ),
+    st.just(ReleaseRQ()),
+    st.just(ReleaseRP()),
+    st.builds(Abort, st.sampled_from([0, 2]), st.integers(0, 6)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_any_pdu, min_size=1, max_size=3))
+def test_every_pdu_and_sub_item_round_trips_whole_and_byte_at_a_time(pdus: list[Pdu]) -> None:
+    for pdu in pdus:
+        assert decode_pdu(pdu.encode()) == pdu
+    stream = b"".join(p.encode() for p in pdus)
+    buffer = PduBuffer()
+    received: list[Pdu] = []
+    for index in range(len(stream)):
+        received.extend(buffer.feed(stream[index : index + 1]))
+    assert received == pdus and buffer.pending == 0

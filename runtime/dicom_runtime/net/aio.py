@@ -1,0 +1,1169 @@
+"""The asyncio adapter: associations over TCP (or TLS) driven by the sans-I/O core.
+
+An :class:`Association` owns one transport and one :class:`~.association.Connection`.
+As a requestor (:func:`associate`) it offers the DIMSE-C and DIMSE-N services as
+an SCU: ``echo``, ``store``, ``find``, ``move``, ``get`` and the ``n_*`` methods.
+As an acceptor (made by a :class:`Server`) it answers requests with the async
+handlers of :class:`Handlers`. Requests arriving on a requestor's association
+(C-STORE sub-operations of a C-GET, N-EVENT-REPORT) go to its handlers too.
+
+Every socket has TCP_NODELAY set: without it, each small PDU waits on Nagle's
+algorithm and the peer's delayed ACK (about 40 ms a message on Linux).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import socket
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, TypeVar, overload
+
+from ..dataset import Dataset
+from ..dictionary import uid_info
+from ..errors import DicomError
+from ..fileformat import (
+    EXPLICIT_VR_LITTLE_ENDIAN,
+    IMPLEMENTATION_CLASS_UID,
+    IMPLEMENTATION_VERSION_NAME,
+    IMPLICIT_VR_LITTLE_ENDIAN,
+    encoding_of,
+)
+from ..objects import DicomObject
+from ..reader import read_dataset
+from ..services import QueryIdentifier
+from ..writer import encode_dataset
+from .association import (
+    DEFAULT_MAX_PDU,
+    AcceptedContext,
+    AcceptorPolicy,
+    Aborted,
+    AssociationAccepted,
+    AssociationError,
+    AssociationRejected,
+    AssociationRequested,
+    Connection,
+    Event,
+    MessageReceived,
+    Released,
+    describe_reject,
+    negotiate,
+)
+from .dimse import Message
+from .instances import Instance, identifier_dataset, typed_identifier
+from .messages import VERIFICATION, Status, command, has_data_set, number, status_of, text
+from .pdu import AssociateAC, AssociateRJ, AssociateRQ, PresentationContextRQ, RoleSelection, UserIdentity, UserInformation
+
+log = logging.getLogger("dicom_runtime.net")
+
+DEFAULT_TRANSFER_SYNTAXES = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN)
+Q = TypeVar("Q", bound=QueryIdentifier)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds: TCP connect, ACSE (association and release answers), DIMSE (a
+    response), network (an idle association), ARTIM (PS3.8 9.1.5)."""
+
+    connect: float = 30.0
+    acse: float = 30.0
+    dimse: float = 60.0
+    network: float = 300.0
+    artim: float = 30.0
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A presentation context to propose, with optional SCU/SCP role selection."""
+
+    abstract_syntax: str
+    transfer_syntaxes: tuple[str, ...] = DEFAULT_TRANSFER_SYNTAXES
+    scu_role: bool | None = None
+    scp_role: bool | None = None
+
+
+class DimseFailure(DicomError):
+    """A DIMSE request answered with a failure status."""
+
+    def __init__(self, operation: str, status: Status) -> None:
+        self.status = status
+        super().__init__(f"{operation}: {status}")
+
+
+# Requests as the SCP's handlers see them ------------------------------------------
+
+
+@dataclass
+class Request:
+    """A DIMSE request received on an association."""
+
+    association: Association
+    message: Message
+    context: AcceptedContext
+
+    @property
+    def sop_class(self) -> str:
+        return text(self.message.command, "AffectedSOPClassUID") or text(self.message.command, "RequestedSOPClassUID")
+
+    @property
+    def sop_instance(self) -> str:
+        return text(self.message.command, "AffectedSOPInstanceUID") or text(
+            self.message.command, "RequestedSOPInstanceUID"
+        )
+
+    @property
+    def message_id(self) -> int:
+        return number(self.message.command, "MessageID") or 0
+
+    @property
+    def calling_ae(self) -> str:
+        return self.association.calling_ae
+
+    def dataset(self) -> Dataset | None:
+        """The data set of the request, decoded in its presentation context's transfer syntax."""
+        if self.message.data is None:
+            return None
+        return Instance(self.sop_class, self.sop_instance, self.context.transfer_syntax, self.message.data).dataset()
+
+
+@dataclass
+class StoreRequest(Request):
+    """A C-STORE request: the instance as received, undecoded."""
+
+    @property
+    def instance(self) -> Instance:
+        return Instance(self.sop_class, self.sop_instance, self.context.transfer_syntax, self.message.data or b"")
+
+    @property
+    def move_originator(self) -> str:
+        return text(self.message.command, "MoveOriginatorApplicationEntityTitle")
+
+
+@dataclass
+class QueryRequest(Request):
+    """A C-FIND, C-MOVE or C-GET request; ``cancelled`` turns true on C-CANCEL."""
+
+    @property
+    def identifier(self) -> Dataset:
+        return self.dataset() or Dataset()
+
+    @property
+    def level(self) -> str:
+        value = self.identifier.value(0x00080052)
+        return value.strip() if isinstance(value, str) else ""
+
+    @property
+    def move_destination(self) -> str:
+        return text(self.message.command, "MoveDestination")
+
+    @property
+    def cancelled(self) -> bool:
+        return self.message_id in self.association._cancelled
+
+
+EchoHandler = Callable[[Request], Awaitable[int]]
+StoreHandler = Callable[[StoreRequest], Awaitable[int]]
+FindHandler = Callable[[QueryRequest], AsyncIterator[Dataset]]
+RetrieveHandler = Callable[[QueryRequest], Awaitable[Sequence[Instance | Path]]]
+NHandler = Callable[[Request], Awaitable[tuple[int, Dataset | None]]]
+
+
+async def _echo_success(request: Request) -> int:
+    return 0
+
+
+@dataclass
+class Handlers:
+    """The SCP's async handlers; a service without a handler is refused (0x0122 or
+    0x0211). ``find`` yields matches; ``move`` and ``get`` return what to send."""
+
+    echo: EchoHandler | None = _echo_success
+    store: StoreHandler | None = None
+    find: FindHandler | None = None
+    move: RetrieveHandler | None = None
+    get: RetrieveHandler | None = None
+    n_event_report: NHandler | None = None
+    n_get: NHandler | None = None
+    n_set: NHandler | None = None
+    n_action: NHandler | None = None
+    n_create: NHandler | None = None
+    n_delete: NHandler | None = None
+
+
+# Results as the SCU sees them -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A C-MOVE or C-GET response: status and sub-operation counts."""
+
+    status: Status
+    remaining: int | None
+    completed: int | None
+    failed: int | None
+    warning: int | None
+
+
+@dataclass(frozen=True)
+class NResult:
+    """A DIMSE-N response: status, the affected SOP instance and the data set if any."""
+
+    status: Status
+    sop_instance: str
+    dataset: Dataset | None
+
+
+class Responses(Generic[R]):
+    """The responses of a C-FIND, C-MOVE or C-GET, as an async iterator of pending
+    results; ``status`` is the final status once iteration ends."""
+
+    def __init__(self, source: AsyncIterator[R], cancel: Callable[[], Awaitable[None]]) -> None:
+        self._source = source
+        self._cancel = cancel
+        self.status: Status | None = None
+        self.received: list[Instance] = []  # C-GET: the instances stored on this association
+
+    def __aiter__(self) -> Responses[R]:
+        return self
+
+    async def __anext__(self) -> R:
+        return await self._source.__anext__()
+
+    async def cancel(self) -> None:
+        """Send C-CANCEL-RQ for this request."""
+        await self._cancel()
+
+    async def all(self) -> list[R]:
+        return [item async for item in self]
+
+
+# The association -------------------------------------------------------------------
+
+
+class _Protocol(asyncio.Protocol):
+    def __init__(self, owner: Association) -> None:
+        self.owner = owner
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        assert isinstance(transport, asyncio.Transport)
+        self.owner._attach(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.owner._received(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.owner._lost()
+
+    def pause_writing(self) -> None:
+        self.owner._can_write.clear()
+
+    def resume_writing(self) -> None:
+        self.owner._can_write.set()
+
+
+class Association:
+    """One association, either side. Use :func:`associate` or a :class:`Server`."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        handlers: Handlers | None = None,
+        timeouts: Timeouts = Timeouts(),
+        server: Server | None = None,
+    ) -> None:
+        self._conn = connection
+        self.handlers = handlers or Handlers(echo=None)
+        self.timeouts = timeouts
+        self._server = server
+        self._loop = asyncio.get_running_loop()
+        self._transport: asyncio.Transport | None = None
+        self.peer = ""
+        self._established: asyncio.Future[AssociateAC] = self._loop.create_future()
+        self._closed: asyncio.Future[str] = self._loop.create_future()
+        self._responses: dict[int, asyncio.Queue[Message | None]] = {}
+        self._requests: asyncio.Queue[Message | None] = asyncio.Queue()
+        self._cancelled: set[int] = set()
+        self._can_write = asyncio.Event()
+        self._can_write.set()
+        self._ids = itertools.count(1)
+        self._worker: asyncio.Task[None] | None = None
+        self._artim: asyncio.TimerHandle | None = None
+        self._artim_at: float | None = None
+        self._idle: asyncio.TimerHandle | None = None
+        self._last_activity = self._loop.time()
+        self._get_store: StoreHandler | None = None
+        self._established.add_done_callback(_consume)
+
+    # Facts about the association
+    @property
+    def calling_ae(self) -> str:
+        return self._conn.request.calling_ae if self._conn.request else ""
+
+    @property
+    def called_ae(self) -> str:
+        return self._conn.request.called_ae if self._conn.request else ""
+
+    @property
+    def request(self) -> AssociateRQ | None:
+        return self._conn.request
+
+    @property
+    def accepted(self) -> AssociateAC | None:
+        return self._conn.accept_pdu
+
+    @property
+    def contexts(self) -> Mapping[int, AcceptedContext]:
+        return self._conn.contexts
+
+    @property
+    def is_established(self) -> bool:
+        return self._conn.established
+
+    async def wait_closed(self) -> str:
+        """Wait until the association ends; the reason ('' for an orderly release)."""
+        return await asyncio.shield(self._closed)
+
+    # Transport callbacks
+    def _attach(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        peer = transport.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+        self._process(self._conn.connection_made(self._loop.time()))
+        if not self._conn.requestor:
+            self._arm_idle()
+
+    def _received(self, data: bytes) -> None:
+        self._last_activity = self._loop.time()
+        self._process(self._conn.receive(data, self._last_activity))
+
+    def _lost(self) -> None:
+        self._process(self._conn.connection_lost())
+        self._finish("the connection closed")
+        for handle in (self._artim, self._idle):
+            if handle is not None:
+                handle.cancel()
+
+    def _process(self, events: list[Event]) -> None:
+        for event in events:
+            if isinstance(event, AssociationRequested):
+                self._answer(event.request)
+            elif isinstance(event, AssociationAccepted):
+                if not self._established.done():
+                    self._established.set_result(event.accept)
+                self._start_worker()
+            elif isinstance(event, AssociationRejected):
+                if not self._established.done():
+                    self._established.set_exception(AssociationError(f"{self.peer}: association {event}"))
+            elif isinstance(event, MessageReceived):
+                self._dispatch(event.message)
+            elif isinstance(event, Released):
+                self._finish("")
+            elif isinstance(event, Aborted):
+                log.warning("%s (%s): %s", self.peer, self.calling_ae or "?", event.detail)
+                self._finish(event.detail)
+        self._flush()
+        if self._conn.should_close and self._transport is not None:
+            self._transport.close()
+        if self._conn.artim_deadline != self._artim_at:
+            if self._artim is not None:
+                self._artim.cancel()
+            self._artim_at = self._conn.artim_deadline
+            self._artim = None if self._artim_at is None else self._loop.call_at(self._artim_at, self._artim_fired)
+
+    def _artim_fired(self) -> None:
+        self._artim_at = None
+        self._artim = None
+        self._process(self._conn.timer(self._loop.time()))
+        if self._conn.should_close and self._transport is not None:
+            self._transport.abort()
+
+    def _arm_idle(self) -> None:
+        self._idle = self._loop.call_at(self._last_activity + self.timeouts.network, self._idle_check)
+
+    def _idle_check(self) -> None:
+        if self._closed.done():
+            return
+        if self._loop.time() - self._last_activity >= self.timeouts.network and self._worker_idle():
+            self.abort(f"no data for {self.timeouts.network:g} s")
+        else:
+            self._arm_idle()
+
+    def _worker_idle(self) -> bool:
+        return self._requests.empty() and not self._responses
+
+    def _flush(self) -> None:
+        data = self._conn.data_to_send()
+        if data and self._transport is not None and not self._transport.is_closing():
+            self._transport.write(data)
+
+    def _finish(self, reason: str) -> None:
+        if self._closed.done():
+            return
+        self._closed.set_result(reason)
+        if not self._established.done():
+            self._established.set_exception(AssociationError(f"{self.peer}: {reason or 'released'}"))
+        for queue in self._responses.values():
+            queue.put_nowait(None)
+        self._requests.put_nowait(None)
+        if self._server is not None:
+            self._server._forget(self)
+
+    # Acceptor: answering the A-ASSOCIATE-RQ
+    def _answer(self, request: AssociateRQ) -> None:
+        server = self._server
+        assert server is not None
+        address = self.peer.rsplit(":", 1)[0]
+        answer: AssociateAC | AssociateRJ
+        if server.active >= server.max_associations:
+            answer = AssociateRJ(2, 3, 2)  # rejected-transient, local-limit-exceeded
+        else:
+            answer = negotiate(request, server.policy, address)
+        if isinstance(answer, AssociateRJ):
+            log.warning("%s (%s): association %s", self.peer, request.calling_ae, describe_reject(answer))
+            self._conn.reject(answer)
+            return
+        server.active += 1
+        self._counted = True
+        self._conn.accept(answer)
+        self._start_worker()
+
+    # Messages in
+    def _dispatch(self, message: Message) -> None:
+        field = message.command_field
+        if field & 0x8000:
+            queue = self._responses.get(number(message.command, "MessageIDBeingRespondedTo") or -1)
+            if queue is None:
+                log.warning("%s: a response to no outstanding request; ignored", self.peer)
+            else:
+                queue.put_nowait(message)
+        elif field == 0x0FFF:
+            self._cancelled.add(number(message.command, "MessageIDBeingRespondedTo") or -1)
+        else:
+            self._requests.put_nowait(message)
+
+    def _start_worker(self) -> None:
+        if self._worker is None:
+            self._worker = self._loop.create_task(self._serve_requests())
+
+    async def _serve_requests(self) -> None:
+        while True:
+            message = await self._requests.get()
+            if message is None:
+                return
+            try:
+                await self._serve(message)
+            except AssociationError as exc:
+                log.warning("%s: %s", self.peer, exc)
+            except Exception:  # a handler's bug must not take the server down
+                log.exception("%s: handler failed", self.peer)
+
+    # Messages out
+    async def _send(self, context_id: int, command_set: Dataset, data: bytes | None = None) -> None:
+        if self._closed.done():
+            raise AssociationError(f"{self.peer}: the association has ended ({self._closed.result() or 'released'})")
+        self._conn.send_message(context_id, command_set, data)
+        self._flush()
+        if not self._can_write.is_set():
+            await self._can_write.wait()
+
+    async def _response(self, queue: asyncio.Queue[Message | None], operation: str) -> Message:
+        try:
+            async with asyncio.timeout(self.timeouts.dimse):
+                message = await queue.get()
+        except TimeoutError:
+            self.abort(f"{operation}: no response within {self.timeouts.dimse:g} s")
+            raise AssociationError(f"{self.peer}: {operation}: no response within {self.timeouts.dimse:g} s") from None
+        if message is None:
+            reason = self._closed.result() if self._closed.done() else ""
+            raise AssociationError(f"{self.peer}: {operation}: the association ended ({reason or 'released'})")
+        return message
+
+    def _context_for(self, sop_class: str, transfer_syntax: str = "", *, as_scp: bool = False) -> AcceptedContext:
+        candidates = [c for c in self._conn.contexts.values() if c.abstract_syntax == sop_class and (c.scp or not as_scp)]
+        if not candidates:
+            name = uid_info(sop_class).name if _known(sop_class) else sop_class
+            role = " with the SCP role" if as_scp else ""
+            raise AssociationError(f"{self.peer}: no accepted presentation context for {name}{role}")
+        for context in candidates:
+            if context.transfer_syntax == transfer_syntax:
+                return context
+        return candidates[0]
+
+    async def _exchange(
+        self, context: AcceptedContext, name: str, data: bytes | None, **fields: object
+    ) -> tuple[int, asyncio.Queue[Message | None]]:
+        message_id = next(self._ids) & 0xFFFF
+        queue: asyncio.Queue[Message | None] = asyncio.Queue()
+        self._responses[message_id] = queue
+        try:
+            await self._send(context.context_id, command(name, data_set=data is not None, MessageID=message_id, **fields), data)
+        except BaseException:
+            del self._responses[message_id]
+            raise
+        return message_id, queue
+
+    async def _single(self, context: AcceptedContext, name: str, data: bytes | None, **fields: object) -> Message:
+        message_id, queue = await self._exchange(context, name, data, **fields)
+        try:
+            return await self._response(queue, name)
+        finally:
+            self._responses.pop(message_id, None)
+
+    # SCU: DIMSE-C
+    async def echo(self) -> Status:
+        """C-ECHO (Verification SOP Class)."""
+        context = self._context_for(VERIFICATION)
+        return status_of((await self._single(context, "C-ECHO-RQ", None, AffectedSOPClassUID=VERIFICATION)).command)
+
+    async def store(
+        self,
+        instance: Instance | Dataset | DicomObject | str | Path,
+        *,
+        priority: int = 0,
+        move_originator: tuple[str, int] | None = None,
+    ) -> Status:
+        """C-STORE of a generated IOD instance, a data set, an :class:`Instance` or a file.
+
+        A file's data set is sent as stored when its transfer syntax was accepted, and
+        transcoded between native syntaxes otherwise.
+        """
+        if isinstance(instance, (str, Path)):
+            instance = Instance.from_file(instance)
+        if isinstance(instance, Instance):
+            context = self._context_for(instance.sop_class, instance.transfer_syntax)
+            instance = instance.in_syntax(context.transfer_syntax)
+        else:
+            dataset = instance if isinstance(instance, Dataset) else _to_dataset(instance)
+            sop_class = dataset.value(0x00080016)
+            context = self._context_for(sop_class if isinstance(sop_class, str) else "", EXPLICIT_VR_LITTLE_ENDIAN)
+            instance = Instance.from_dataset(dataset, context.transfer_syntax)
+        reply = await self._single(
+            context,
+            "C-STORE-RQ",
+            instance.data,
+            AffectedSOPClassUID=instance.sop_class,
+            Priority=priority,
+            AffectedSOPInstanceUID=instance.sop_instance,
+            MoveOriginatorApplicationEntityTitle=move_originator[0] if move_originator else None,
+            MoveOriginatorMessageID=move_originator[1] if move_originator else None,
+        )
+        return status_of(reply.command)
+
+    @overload
+    def find(self, identifier: Q, *, sop_class: str = "", priority: int = 0) -> Responses[Q]: ...
+    @overload
+    def find(self, identifier: Dataset, *, sop_class: str, priority: int = 0) -> Responses[Dataset]: ...
+    def find(
+        self, identifier: QueryIdentifier | Dataset, *, sop_class: str = "", priority: int = 0
+    ) -> Responses[Any]:
+        """C-FIND: an async iterator of matches (typed like ``identifier``), then ``status``."""
+        uid = sop_class or _model_sop_class(identifier, "FIND")
+        state: dict[str, int] = {}
+
+        async def matches() -> AsyncIterator[QueryIdentifier | Dataset]:
+            context = self._context_for(uid)
+            message_id, queue = await self._exchange(
+                context, "C-FIND-RQ", self._encode(identifier, context), AffectedSOPClassUID=uid, Priority=priority
+            )
+            state["id"] = message_id
+            try:
+                while True:
+                    reply = await self._response(queue, "C-FIND")
+                    status = status_of(reply.command)
+                    if not status.is_pending:
+                        responses.status = status
+                        return
+                    found = read_dataset(reply.data or b"", encoding_of(context.transfer_syntax), source="C-FIND response")
+                    yield typed_identifier(type(identifier), found) if isinstance(identifier, QueryIdentifier) else found
+            finally:
+                self._responses.pop(message_id, None)
+
+        responses: Responses[Any] = Responses(matches(), lambda: self._cancel(uid, state))
+        return responses
+
+    def move(
+        self, identifier: QueryIdentifier | Dataset, destination: str, *, sop_class: str = "", priority: int = 0
+    ) -> Responses[Progress]:
+        """C-MOVE to the AE title ``destination``: an async iterator of pending progress."""
+        uid = sop_class or _model_sop_class(identifier, "MOVE")
+        return self._retrieve("C-MOVE-RQ", uid, identifier, priority, MoveDestination=destination)
+
+    def get(
+        self,
+        identifier: QueryIdentifier | Dataset,
+        *,
+        sop_class: str = "",
+        priority: int = 0,
+        store: StoreHandler | None = None,
+    ) -> Responses[Progress]:
+        """C-GET: the instances arrive as C-STORE sub-operations on this association
+        (propose the storage SOP classes with ``scp_role=True``). Without ``store``
+        they are kept in ``received`` and answered with Success."""
+        uid = sop_class or _model_sop_class(identifier, "GET")
+        responses = self._retrieve("C-GET-RQ", uid, identifier, priority)
+
+        async def keep(request: StoreRequest) -> int:
+            responses.received.append(request.instance)
+            return 0
+
+        self._get_store = store or keep
+        return responses
+
+    def _retrieve(
+        self, name: str, uid: str, identifier: QueryIdentifier | Dataset, priority: int, **fields: object
+    ) -> Responses[Progress]:
+        state: dict[str, int] = {}
+
+        async def progress() -> AsyncIterator[Progress]:
+            context = self._context_for(uid)
+            message_id, queue = await self._exchange(
+                context, name, self._encode(identifier, context), AffectedSOPClassUID=uid, Priority=priority, **fields
+            )
+            state["id"] = message_id
+            try:
+                while True:
+                    reply = await self._response(queue, name[:-3])
+                    step = Progress(
+                        status_of(reply.command),
+                        number(reply.command, "NumberOfRemainingSuboperations"),
+                        number(reply.command, "NumberOfCompletedSuboperations"),
+                        number(reply.command, "NumberOfFailedSuboperations"),
+                        number(reply.command, "NumberOfWarningSuboperations"),
+                    )
+                    if not step.status.is_pending:
+                        responses.status = step.status
+                        responses.final = step  # type: ignore[attr-defined]
+                        return
+                    yield step
+            finally:
+                self._responses.pop(message_id, None)
+                self._get_store = None
+
+        responses: Responses[Progress] = Responses(progress(), lambda: self._cancel(uid, state))
+        return responses
+
+    async def _cancel(self, uid: str, state: dict[str, int]) -> None:
+        if "id" in state:
+            await self._send(self._context_for(uid).context_id, command("C-CANCEL-RQ", MessageIDBeingRespondedTo=state["id"]))
+
+    @staticmethod
+    def _encode(identifier: QueryIdentifier | Dataset, context: AcceptedContext) -> bytes:
+        dataset = identifier if isinstance(identifier, Dataset) else identifier_dataset(identifier)
+        return encode_dataset(dataset, encoding_of(context.transfer_syntax))
+
+    # SCU (or SCP, for N-EVENT-REPORT): DIMSE-N
+    async def _n(
+        self, name: str, sop_class: str, data: Dataset | None, context_class: str, **fields: object
+    ) -> NResult:
+        context = self._context_for(context_class or sop_class)
+        body = None if data is None else encode_dataset(data, encoding_of(context.transfer_syntax))
+        reply = await self._single(context, name, body, **fields)
+        dataset = None
+        if reply.data is not None:
+            dataset = read_dataset(reply.data, encoding_of(context.transfer_syntax), source=f"{name[:-3]} response")
+        return NResult(status_of(reply.command), text(reply.command, "AffectedSOPInstanceUID"), dataset)
+
+    async def n_get(self, sop_class: str, instance: str, attributes: Sequence[int] = (), *, context_class: str = "") -> NResult:
+        """N-GET: ``attributes`` are tags (none: all)."""
+        return await self._n(
+            "N-GET-RQ", sop_class, None, context_class, RequestedSOPClassUID=sop_class,
+            RequestedSOPInstanceUID=instance, AttributeIdentifierList=list(attributes) or None,
+        )
+
+    async def n_set(self, sop_class: str, instance: str, modifications: Dataset, *, context_class: str = "") -> NResult:
+        return await self._n(
+            "N-SET-RQ", sop_class, modifications, context_class, RequestedSOPClassUID=sop_class,
+            RequestedSOPInstanceUID=instance,
+        )
+
+    async def n_action(
+        self, sop_class: str, instance: str, action_type: int, information: Dataset | None = None, *, context_class: str = ""
+    ) -> NResult:
+        return await self._n(
+            "N-ACTION-RQ", sop_class, information, context_class, RequestedSOPClassUID=sop_class,
+            RequestedSOPInstanceUID=instance, ActionTypeID=action_type,
+        )
+
+    async def n_create(
+        self, sop_class: str, instance: str | None = None, attributes: Dataset | None = None, *, context_class: str = ""
+    ) -> NResult:
+        return await self._n(
+            "N-CREATE-RQ", sop_class, attributes, context_class, AffectedSOPClassUID=sop_class,
+            AffectedSOPInstanceUID=instance,
+        )
+
+    async def n_delete(self, sop_class: str, instance: str, *, context_class: str = "") -> NResult:
+        return await self._n(
+            "N-DELETE-RQ", sop_class, None, context_class, RequestedSOPClassUID=sop_class,
+            RequestedSOPInstanceUID=instance,
+        )
+
+    async def n_event_report(
+        self, sop_class: str, instance: str, event_type: int, information: Dataset | None = None, *, context_class: str = ""
+    ) -> NResult:
+        return await self._n(
+            "N-EVENT-REPORT-RQ", sop_class, information, context_class, AffectedSOPClassUID=sop_class,
+            AffectedSOPInstanceUID=instance, EventTypeID=event_type,
+        )
+
+    # SCP: answering requests
+    async def _serve(self, message: Message) -> None:
+        context = self._conn.contexts[message.context_id]
+        field = message.command_field
+        if field == 0x0001:
+            store = StoreRequest(self, message, context)
+            handler = self._get_store or self.handlers.store
+            code = 0x0122 if handler is None else await _guarded(handler(store), 0xA700, self.peer, "C-STORE")
+            await self._respond(store, "C-STORE-RSP", Status(code))
+        elif field == 0x0030:
+            request = Request(self, message, context)
+            code = 0x0122 if self.handlers.echo is None else await _guarded(self.handlers.echo(request), 0x0110, self.peer, "C-ECHO")
+            await self._respond(request, "C-ECHO-RSP", Status(code))
+        elif field == 0x0020:
+            await self._serve_find(QueryRequest(self, message, context))
+        elif field in (0x0021, 0x0010):
+            await self._serve_retrieve(QueryRequest(self, message, context), field == 0x0021)
+        elif field in _N_REQUESTS:
+            await self._serve_n(Request(self, message, context), *_N_REQUESTS[field])
+        else:
+            await self._respond(Request(self, message, context), None, Status(0x0211, "unrecognized operation"))
+
+    async def _respond(
+        self, request: Request, name: str | None, status: Status, data: bytes | None = None, /, **fields: object
+    ) -> None:
+        if name is None:
+            name = {v: k for k, v in _RSP_NAMES.items()}.get(request.message.command_field | 0x8000, "C-ECHO-RSP")
+        affected_instance = fields.pop("AffectedSOPInstanceUID", request.sop_instance or None)
+        rsp = command(
+            name,
+            data_set=data is not None,
+            AffectedSOPClassUID=request.sop_class or None,
+            MessageIDBeingRespondedTo=request.message_id,
+            Status=status.code,
+            AffectedSOPInstanceUID=affected_instance if name.startswith(("C-STORE", "N-")) else None,
+            ErrorComment=status.comment[:64] if status.comment and status.category == "Failure" else None,
+            **fields,
+        )
+        await self._send(request.context.context_id, rsp, data)
+
+    async def _serve_find(self, request: QueryRequest) -> None:
+        handler = self.handlers.find
+        if handler is None:
+            await self._respond(request, "C-FIND-RSP", Status(0x0122))
+            return
+        encoding = encoding_of(request.context.transfer_syntax)
+        try:
+            async for match in handler(request):
+                if request.cancelled:
+                    await self._respond(request, "C-FIND-RSP", Status(0xFE00))
+                    return
+                await self._respond(request, "C-FIND-RSP", Status(0xFF00), encode_dataset(match, encoding))
+                await asyncio.sleep(0)  # let a C-CANCEL in
+        except (AssociationError, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            log.exception("%s: C-FIND handler failed", self.peer)
+            await self._respond(request, "C-FIND-RSP", Status(0xC000, str(exc)))
+            return
+        await self._respond(request, "C-FIND-RSP", Status(0xFE00 if request.cancelled else 0))
+
+    async def _serve_retrieve(self, request: QueryRequest, move: bool) -> None:
+        name = "C-MOVE-RSP" if move else "C-GET-RSP"
+        handler = self.handlers.move if move else self.handlers.get
+        if handler is None:
+            await self._respond(request, name, Status(0x0122))
+            return
+        destination: tuple[str, int] | None = None
+        if move:
+            destination = self._server.destinations.get(request.move_destination) if self._server else None
+            if destination is None:
+                await self._respond(request, name, Status(0xA801, f"unknown move destination {request.move_destination!r}"))
+                return
+        try:
+            items = list(await handler(request))
+        except Exception as exc:
+            log.exception("%s: %s handler failed", self.peer, name[:-4])
+            await self._respond(request, name, Status(0xC000, str(exc)))
+            return
+        counts = {"completed": 0, "failed": 0, "warning": 0}
+        failed_uids: list[str] = []
+        target: Association = self
+        if move and items:
+            assert destination is not None and self._server is not None
+            classes = sorted({_sop_class_of(item) for item in items})
+            try:
+                target = await associate(
+                    destination[0],
+                    destination[1],
+                    called_ae=request.move_destination,
+                    calling_ae=self._server.policy.ae_title,
+                    contexts=[Proposal(uid, _storage_syntaxes(items, uid)) for uid in classes],
+                    timeouts=self.timeouts,
+                )
+            except (AssociationError, OSError) as exc:
+                await self._respond(request, name, Status(0xA702, f"move destination: {exc}"), **_counts(len(items), counts))
+                return
+        try:
+            for index, item in enumerate(items):
+                if request.cancelled:
+                    break
+                try:
+                    instance = item if isinstance(item, Instance) else await asyncio.to_thread(Instance.from_file, item)
+                    if move:
+                        status = await target.store(instance, move_originator=(self.calling_ae, request.message_id))
+                    else:
+                        status = await self._store_sub_operation(instance)
+                except (DicomError, OSError) as exc:
+                    log.warning("%s: %s sub-operation failed: %s", self.peer, name[:-4], exc)
+                    status = Status(0xA702, str(exc))
+                    if isinstance(exc, AssociationError) and not target.is_established:
+                        counts["failed"] += len(items) - index
+                        failed_uids.append("")
+                        break
+                key = "completed" if status.is_success else "warning" if status.category == "Warning" else "failed"
+                counts[key] += 1
+                if key == "failed" and isinstance(item, Instance):
+                    failed_uids.append(item.sop_instance)
+                remaining = len(items) - index - 1
+                if remaining:
+                    await self._respond(request, name, Status(0xFF00), **_counts(remaining, counts))
+        finally:
+            if target is not self:
+                await target.release()
+        done = counts["completed"] + counts["failed"] + counts["warning"]
+        if request.cancelled:
+            final = Status(0xFE00)
+        elif counts["failed"] or counts["warning"]:
+            final = Status(0xB000)
+        else:
+            final = Status(0)
+        fields = _counts(len(items) - done if request.cancelled else 0, counts)
+        if not request.cancelled:
+            fields.pop("NumberOfRemainingSuboperations")
+        await self._respond(request, name, final, **fields)
+
+    async def _store_sub_operation(self, instance: Instance) -> Status:
+        context = self._context_for(instance.sop_class, instance.transfer_syntax, as_scp=True)
+        instance = instance.in_syntax(context.transfer_syntax)
+        reply = await self._single(
+            context, "C-STORE-RQ", instance.data, AffectedSOPClassUID=instance.sop_class, Priority=0,
+            AffectedSOPInstanceUID=instance.sop_instance,
+        )
+        return status_of(reply.command)
+
+    async def _serve_n(self, request: Request, name: str, attribute: str) -> None:
+        handler: NHandler | None = getattr(self.handlers, attribute)
+        if handler is None:
+            await self._respond(request, name, Status(0x0211 if request.sop_class else 0x0118, "not supported"))
+            return
+        try:
+            code, data = await handler(request)
+        except Exception as exc:
+            log.exception("%s: %s handler failed", self.peer, name[:-4])
+            await self._respond(request, name, Status(0x0110, str(exc)))
+            return
+        body = None if data is None else encode_dataset(data, encoding_of(request.context.transfer_syntax))
+        extra: dict[str, object] = {}
+        if attribute == "n_event_report":
+            extra["EventTypeID"] = number(request.message.command, "EventTypeID")
+        elif attribute == "n_action":
+            extra["ActionTypeID"] = number(request.message.command, "ActionTypeID")
+        elif attribute == "n_create" and data is not None and not request.sop_instance:
+            created = data.value(0x00080018)
+            extra["AffectedSOPInstanceUID"] = created if isinstance(created, str) else None
+        await self._respond(request, name, Status(code), body, **extra)
+
+    # Ending
+    async def release(self) -> None:
+        """A-RELEASE, waiting for the peer's answer (ACSE timeout, then abort)."""
+        if self._closed.done():
+            return
+        self._conn.release()
+        self._flush()
+        try:
+            async with asyncio.timeout(self.timeouts.acse):
+                await asyncio.shield(self._closed)
+        except TimeoutError:
+            self.abort(f"no A-RELEASE-RP within {self.timeouts.acse:g} s")
+        await self._stop_worker()
+
+    def abort(self, reason: str = "aborted by the local user") -> None:
+        """A-ABORT at once."""
+        if self._closed.done():
+            return
+        with contextlib.suppress(AssociationError):
+            self._process(self._conn.abort(reason))
+        if self._transport is not None:
+            self._transport.close()
+        self._finish(reason)
+
+    async def _stop_worker(self) -> None:
+        if self._worker is not None and self._worker is not asyncio.current_task():
+            self._requests.put_nowait(None)
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+
+    async def __aenter__(self) -> Association:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if kind is None:
+            await self.release()
+        else:
+            self.abort(f"aborted after {kind.__name__}")
+            await self._stop_worker()
+
+
+_N_REQUESTS: Mapping[int, tuple[str, str]] = {
+    0x0100: ("N-EVENT-REPORT-RSP", "n_event_report"),
+    0x0110: ("N-GET-RSP", "n_get"),
+    0x0120: ("N-SET-RSP", "n_set"),
+    0x0130: ("N-ACTION-RSP", "n_action"),
+    0x0140: ("N-CREATE-RSP", "n_create"),
+    0x0150: ("N-DELETE-RSP", "n_delete"),
+}
+_RSP_NAMES: Mapping[str, int] = {
+    "C-STORE-RSP": 0x8001, "C-GET-RSP": 0x8010, "C-FIND-RSP": 0x8020, "C-MOVE-RSP": 0x8021, "C-ECHO-RSP": 0x8030,
+    "N-EVENT-REPORT-RSP": 0x8100, "N-GET-RSP": 0x8110, "N-SET-RSP": 0x8120, "N-ACTION-RSP": 0x8130,
+    "N-CREATE-RSP": 0x8140, "N-DELETE-RSP": 0x8150,
+}
+
+
+def _consume(future: asyncio.Future[AssociateAC]) -> None:
+    if not future.cancelled():
+        future.exception()  # mark retrieved: a rejected association is reported by associate()
+
+
+def _counts(remaining: int, counts: Mapping[str, int]) -> dict[str, object]:
+    return {
+        "NumberOfRemainingSuboperations": remaining,
+        "NumberOfCompletedSuboperations": counts["completed"],
+        "NumberOfFailedSuboperations": counts["failed"],
+        "NumberOfWarningSuboperations": counts["warning"],
+    }
+
+
+async def _guarded(result: Awaitable[int], failure: int, peer: str, operation: str) -> int:
+    try:
+        return int(await result)
+    except Exception:
+        log.exception("%s: %s handler failed", peer, operation)
+        return failure
+
+
+def _to_dataset(obj: DicomObject) -> Dataset:
+    from ..typed import to_dataset
+
+    return to_dataset(obj)
+
+
+def _known(uid: str) -> bool:
+    try:
+        uid_info(uid)
+    except DicomError:
+        return False
+    return True
+
+
+def _model_sop_class(identifier: QueryIdentifier | Dataset, operation: str) -> str:
+    if isinstance(identifier, Dataset):
+        raise AssociationError(f"C-{operation} of a plain data set needs sop_class=")
+    for uid in identifier.SOP_CLASSES:
+        if _known(uid) and operation in uid_info(uid).name.upper():
+            return uid
+    raise AssociationError(f"{type(identifier).__name__} has no C-{operation} SOP class")
+
+
+def _sop_class_of(item: Instance | Path) -> str:
+    if isinstance(item, Instance):
+        return item.sop_class
+    return Instance.from_file(item).sop_class
+
+
+def _storage_syntaxes(items: Sequence[Instance | Path], uid: str) -> tuple[str, ...]:
+    found = {item.transfer_syntax for item in items if isinstance(item, Instance) and item.sop_class == uid}
+    return tuple(sorted(found - set(DEFAULT_TRANSFER_SYNTAXES))) + DEFAULT_TRANSFER_SYNTAXES
+
+
+# Requestor ---------------------------------------------------------------------------
+
+
+async def associate(
+    host: str,
+    port: int,
+    *,
+    called_ae: str = "ANY-SCP",
+    calling_ae: str = "DICOM-TYPED",
+    contexts: Sequence[Proposal | str] = (VERIFICATION,),
+    max_pdu_length: int = DEFAULT_MAX_PDU,
+    identity: UserIdentity | None = None,
+    extended: Sequence[tuple[str, bytes]] = (),
+    tls: ssl.SSLContext | None = None,
+    server_hostname: str | None = None,
+    timeouts: Timeouts = Timeouts(),
+    handlers: Handlers | None = None,
+) -> Association:
+    """Open an association as the requestor; :class:`AssociationError` with the
+    PS3.8 reason if the peer rejects it or cannot be reached."""
+    proposals = [p if isinstance(p, Proposal) else Proposal(p) for p in contexts]
+    if len(proposals) > 128:
+        raise AssociationError("at most 128 presentation contexts can be proposed (PS3.8 9.3.2.2)")
+    roles = tuple(
+        RoleSelection(p.abstract_syntax, bool(p.scu_role), bool(p.scp_role))
+        for p in proposals
+        if p.scu_role is not None or p.scp_role is not None
+    )
+    request = AssociateRQ(
+        called_ae=called_ae,
+        calling_ae=calling_ae,
+        contexts=tuple(
+            PresentationContextRQ(2 * index + 1, p.abstract_syntax, p.transfer_syntaxes) for index, p in enumerate(proposals)
+        ),
+        user_information=UserInformation(
+            max_length=max_pdu_length,
+            implementation_class_uid=IMPLEMENTATION_CLASS_UID,
+            implementation_version_name=IMPLEMENTATION_VERSION_NAME,
+            roles=tuple({r.sop_class: r for r in roles}.values()),
+            extended=tuple(extended),
+            identity=identity,
+        ),
+    )
+    connection = Connection(requestor=True, max_pdu_length=max_pdu_length, artim_timeout=timeouts.artim)
+    connection.request_association(request)
+    association = Association(connection, handlers=handlers, timeouts=timeouts)
+    loop = asyncio.get_running_loop()
+    where = f"{host}:{port} ({called_ae})"
+    try:
+        async with asyncio.timeout(timeouts.connect):
+            await loop.create_connection(
+                lambda: _Protocol(association), host, port, ssl=tls, server_hostname=server_hostname if tls else None
+            )
+    except TimeoutError:
+        raise AssociationError(f"{where}: no connection within {timeouts.connect:g} s") from None
+    except OSError as exc:
+        raise AssociationError(f"{where}: cannot connect: {exc.strerror or exc}") from None
+    try:
+        async with asyncio.timeout(timeouts.acse):
+            await asyncio.shield(association._established)
+    except TimeoutError:
+        association.abort("no A-ASSOCIATE-AC or -RJ")
+        raise AssociationError(f"{where}: no answer to the A-ASSOCIATE-RQ within {timeouts.acse:g} s") from None
+    except AssociationError as exc:
+        raise AssociationError(f"{where}: {str(exc).split(': ', 1)[-1]}") from None
+    return association
+
+
+# Acceptor ---------------------------------------------------------------------------
+
+
+class Server:
+    """An SCP: accepts associations by ``policy`` and serves them with ``handlers``.
+
+    ``max_associations`` concurrent associations are served; more are rejected
+    (rejected-transient, local-limit-exceeded). ``destinations`` maps C-MOVE
+    destination AE titles to (host, port).
+    """
+
+    def __init__(
+        self,
+        policy: AcceptorPolicy,
+        handlers: Handlers,
+        *,
+        tls: ssl.SSLContext | None = None,
+        max_associations: int = 64,
+        timeouts: Timeouts = Timeouts(),
+        destinations: Mapping[str, tuple[str, int]] | None = None,
+        max_message_size: int = 2**31,
+    ) -> None:
+        self.policy = policy
+        self.handlers = handlers
+        self.tls = tls
+        self.max_associations = max_associations
+        self.timeouts = timeouts
+        self.destinations: dict[str, tuple[str, int]] = dict(destinations or {})
+        self.max_message_size = max_message_size
+        self.active = 0
+        self.associations: set[Association] = set()
+        self._server: asyncio.Server | None = None
+        self.port = 0
+
+    def _factory(self) -> _Protocol:
+        connection = Connection(
+            requestor=False,
+            max_pdu_length=max(self.policy.max_pdu_length, 65536),
+            artim_timeout=self.timeouts.artim,
+            max_message_size=self.max_message_size,
+        )
+        association = Association(connection, handlers=self.handlers, timeouts=self.timeouts, server=self)
+        self.associations.add(association)
+        return _Protocol(association)
+
+    def _forget(self, association: Association) -> None:
+        self.associations.discard(association)
+        if getattr(association, "_counted", False):
+            association._counted = False
+            self.active -= 1
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
+        """Listen; returns the port (useful with ``port=0``)."""
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._factory, host, port, ssl=self.tls, reuse_address=True, backlog=256)
+        sockets = self._server.sockets
+        self.port = sockets[0].getsockname()[1] if sockets else port
+        return self.port
+
+    async def serve_forever(self) -> None:
+        assert self._server is not None
+        await self._server.serve_forever()
+
+    async def close(self) -> None:
+        """Stop listening and abort the associations still open."""
+        if self._server is not None:
+            self._server.close()
+        for association in list(self.associations):
+            association.abort("the server is shutting down")
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def __aenter__(self) -> Server:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+def storage_policy(ae_title: str, sop_classes: Sequence[str], transfer_syntaxes: Sequence[str] = (), **options: object) -> AcceptorPolicy:
+    """An :class:`AcceptorPolicy` for these SOP classes, preferring Explicit VR LE."""
+    syntaxes = tuple(transfer_syntaxes) or DEFAULT_TRANSFER_SYNTAXES
+    return AcceptorPolicy(ae_title, {uid: syntaxes for uid in sop_classes}, **options)  # type: ignore[arg-type]
+
+__all__ = [
+    "Association",
+    "DimseFailure",
+    "Handlers",
+    "NResult",
+    "Progress",
+    "Proposal",
+    "QueryRequest",
+    "Request",
+    "Responses",
+    "Server",
+    "StoreRequest",
+    "Timeouts",
+    "associate",
+    "storage_policy",
+]

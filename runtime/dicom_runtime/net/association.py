@@ -1,0 +1,592 @@
+"""One side of an association, without I/O: bytes and times in, events and bytes out.
+
+:class:`Connection` runs the upper layer state machine of PS3.8 Table 9-10
+(:mod:`.state`) and performs its actions (AE-n, DT-n, AR-n, AA-n of PS3.8 Tables
+9-6 to 9-9). An adapter (:mod:`.aio`, :mod:`.blocking`) owns the socket: it calls
+:meth:`Connection.connection_made`, :meth:`~Connection.receive`,
+:meth:`~Connection.connection_lost` and :meth:`~Connection.timer` as things
+happen, sends :meth:`~Connection.data_to_send`, and closes the transport when
+:attr:`~Connection.should_close` is set. The ARTIM timer is a deadline
+(:attr:`~Connection.artim_deadline`) the adapter watches.
+
+:func:`negotiate` is the acceptor's decision on an A-ASSOCIATE-RQ, as a pure
+function of the request and an :class:`AcceptorPolicy`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from ..dataset import Dataset
+from ..errors import DicomError
+from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
+from .dimse import Assembler, DimseError, Message, command_set, fragments
+from .pdu import (
+    APPLICATION_CONTEXT,
+    Abort,
+    AssociateAC,
+    AssociateRJ,
+    AssociateRQ,
+    PDataTF,
+    Pdu,
+    PduBuffer,
+    PduError,
+    PresentationContextAC,
+    ReleaseRP,
+    ReleaseRQ,
+    RoleSelection,
+    UserIdentity,
+    UserInformation,
+)
+from .state import EVENTS, STATES, UpperLayerStateMachine
+
+DEFAULT_MAX_PDU = 256 * 1024
+"""The maximum PDU length this side announces and accepts by default."""
+
+#: A-ASSOCIATE-RJ reasons (PS3.8 Table 9-21), by (source, reason).
+REJECT_REASONS: Mapping[tuple[int, int], str] = {
+    (1, 1): "no-reason-given",
+    (1, 2): "application-context-name-not-supported",
+    (1, 3): "calling-AE-title-not-recognized",
+    (1, 7): "called-AE-title-not-recognized",
+    (2, 1): "no-reason-given",
+    (2, 2): "protocol-version-not-supported",
+    (3, 1): "temporary-congestion",
+    (3, 2): "local-limit-exceeded",
+}
+#: A-ASSOCIATE-RJ sources (PS3.8 Table 9-21).
+REJECT_SOURCES: Mapping[int, str] = {
+    1: "DICOM UL service-user",
+    2: "DICOM UL service-provider (ACSE related function)",
+    3: "DICOM UL service-provider (Presentation related function)",
+}
+#: A-ABORT reasons of the service provider (PS3.8 Table 9-26).
+ABORT_REASONS: Mapping[int, str] = {
+    0: "reason-not-specified",
+    1: "unrecognized-PDU",
+    2: "unexpected-PDU",
+    4: "unrecognized-PDU parameter",
+    5: "unexpected-PDU parameter",
+    6: "invalid-PDU-parameter value",
+}
+#: Presentation context results (PS3.8 Table 9-18).
+CONTEXT_RESULTS: Mapping[int, str] = {
+    0: "acceptance",
+    1: "user-rejection",
+    2: "no-reason (provider rejection)",
+    3: "abstract-syntax-not-supported (provider rejection)",
+    4: "transfer-syntaxes-not-supported (provider rejection)",
+}
+
+
+class AssociationError(DicomError):
+    """An association that could not be made or was lost, with the peer and the reason."""
+
+
+def describe_reject(reject: AssociateRJ) -> str:
+    """``rejected-permanent by DICOM UL service-user: called-AE-title-not-recognized``."""
+    result = {1: "rejected-permanent", 2: "rejected-transient"}.get(reject.result, f"result {reject.result}")
+    source = REJECT_SOURCES.get(reject.source, f"source {reject.source}")
+    reason = REJECT_REASONS.get((reject.source, reject.reason), f"reason {reject.reason}")
+    return f"{result} by {source}: {reason}"
+
+
+def describe_abort(source: int, reason: int) -> str:
+    if source == 0:
+        return "aborted by the peer (service-user)"
+    return f"aborted by the service provider: {ABORT_REASONS.get(reason, f'reason {reason}')}"
+
+
+# Events handed to the adapter -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssociationRequested:
+    """An A-ASSOCIATE indication (acceptor): answer with accept() or reject()."""
+
+    request: AssociateRQ
+
+
+@dataclass(frozen=True)
+class AssociationAccepted:
+    """An A-ASSOCIATE confirmation (accept), for the requestor."""
+
+    accept: AssociateAC
+
+
+@dataclass(frozen=True)
+class AssociationRejected:
+    """An A-ASSOCIATE confirmation (reject), for the requestor."""
+
+    reject: AssociateRJ
+
+    def __str__(self) -> str:
+        return describe_reject(self.reject)
+
+
+@dataclass(frozen=True)
+class MessageReceived:
+    """A complete DIMSE message."""
+
+    message: Message
+
+
+@dataclass(frozen=True)
+class ReleaseRequested:
+    """An A-RELEASE indication: the peer asks to release (answered by the core)."""
+
+
+@dataclass(frozen=True)
+class Released:
+    """The association was released in order."""
+
+
+@dataclass(frozen=True)
+class Aborted:
+    """An A-ABORT or A-P-ABORT indication, or a local abort; ``reason`` says why."""
+
+    source: int
+    reason: int
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+Event = AssociationRequested | AssociationAccepted | AssociationRejected | MessageReceived | ReleaseRequested | Released | Aborted
+
+
+@dataclass(frozen=True)
+class AcceptedContext:
+    """A presentation context both sides agreed on."""
+
+    context_id: int
+    abstract_syntax: str
+    transfer_syntax: str
+    scu: bool = True  # the requestor may act as SCU
+    scp: bool = False  # the requestor may act as SCP (role selection, e.g. C-GET)
+
+
+class Connection:
+    """The sans-I/O upper layer and DIMSE message assembly of one association.
+
+    ``requestor``: this side asks for the association (an SCU); otherwise it
+    accepts. ``max_pdu_length`` is announced to the peer and is the largest PDU
+    this side accepts (a longer announcement is a protocol error: A-ABORT).
+    ``max_message_size`` bounds a reassembled DIMSE message.
+    """
+
+    def __init__(
+        self,
+        *,
+        requestor: bool,
+        max_pdu_length: int = DEFAULT_MAX_PDU,
+        artim_timeout: float = 30.0,
+        max_message_size: int = 2**31,
+    ) -> None:
+        self.requestor = requestor
+        self.machine = UpperLayerStateMachine()
+        self.max_pdu_length = max_pdu_length
+        self.artim_timeout = artim_timeout
+        self.artim_deadline: float | None = None
+        self.should_close = False
+        self.peer_max_pdu_length = 0
+        self.request: AssociateRQ | None = None
+        self.accept_pdu: AssociateAC | None = None
+        self.contexts: dict[int, AcceptedContext] = {}
+        # Room for the 6-byte PDU header beyond the announced maximum length.
+        self._buffer = PduBuffer(max_length=max_pdu_length if max_pdu_length else 2**32 - 1)
+        self._assembler = Assembler(max_message_size)
+        self._out: list[bytes] = []
+        self._events: list[Event] = []
+        self._now = 0.0
+        self._from_state = "Sta1"
+
+    # Inputs from the adapter ---------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        return self.machine.state
+
+    @property
+    def established(self) -> bool:
+        return self.machine.state == "Sta6"
+
+    def request_association(self, request: AssociateRQ) -> None:
+        """Evt1, A-ASSOCIATE request: the adapter then opens the transport connection."""
+        self.request = request
+        self._run("Evt1")
+
+    def connection_made(self, now: float = 0.0) -> list[Event]:
+        """Evt2 (requestor: send the A-ASSOCIATE-RQ) or Evt5 (acceptor: start ARTIM)."""
+        self._now = now
+        return self._run("Evt2" if self.requestor else "Evt5")
+
+    def receive(self, data: bytes, now: float = 0.0) -> list[Event]:
+        """Bytes from the transport; the events they complete."""
+        self._now = now
+        events: list[Event] = []
+        if self.machine.state == "Sta1":
+            return events
+        try:
+            pdus = self._buffer.feed(data)
+        except PduError as exc:
+            return self._run("Evt19", reason=(1 if "unknown PDU type" in exc.reason else 6), detail=str(exc))
+        for pdu in pdus:
+            events += self._pdu(pdu)
+            if self.machine.state in ("Sta1", "Sta13") and self.should_close:
+                break
+        return events
+
+    def connection_lost(self) -> list[Event]:
+        """Evt17: the transport closed."""
+        if self.machine.state == "Sta1":
+            return []
+        return self._run("Evt17")
+
+    def timer(self, now: float) -> list[Event]:
+        """Evt18 if the ARTIM deadline has passed."""
+        self._now = now
+        if self.artim_deadline is None or now < self.artim_deadline:
+            return []
+        self.artim_deadline = None
+        return self._run("Evt18")
+
+    def accept(self, accept: AssociateAC) -> None:
+        """Evt7, A-ASSOCIATE response (accept)."""
+        self.accept_pdu = accept
+        self._record_contexts(accept)
+        self._run("Evt7", pdu=accept)
+
+    def reject(self, reject: AssociateRJ) -> None:
+        """Evt8, A-ASSOCIATE response (reject)."""
+        self._run("Evt8", pdu=reject)
+
+    def send_message(self, context_id: int, command: Dataset, data: bytes | None = None) -> None:
+        """Evt9 for each P-DATA-TF of one DIMSE message (command set built here)."""
+        if context_id not in self.contexts:
+            raise AssociationError(f"presentation context {context_id} was not accepted")
+        limit = self.peer_max_pdu_length
+        for pdu in fragments(context_id, command_set(command), data, limit):
+            self._run("Evt9", pdu=pdu)
+
+    def release(self) -> None:
+        """Evt11, A-RELEASE request."""
+        self._run("Evt11")
+
+    def abort(self, detail: str = "aborted by the local user") -> list[Event]:
+        """Evt15, A-ABORT request."""
+        return self._run("Evt15", detail=detail)
+
+    def data_to_send(self) -> bytes:
+        data = b"".join(self._out)
+        self._out.clear()
+        return data
+
+    # The state machine and its actions ----------------------------------------
+
+    def _pdu(self, pdu: Pdu) -> list[Event]:
+        if isinstance(pdu, AssociateAC):
+            return self._run("Evt3", pdu=pdu)
+        if isinstance(pdu, AssociateRJ):
+            return self._run("Evt4", pdu=pdu)
+        if isinstance(pdu, AssociateRQ):
+            return self._run("Evt6", pdu=pdu)
+        if isinstance(pdu, PDataTF):
+            return self._run("Evt10", pdu=pdu)
+        if isinstance(pdu, ReleaseRQ):
+            return self._run("Evt12")
+        if isinstance(pdu, ReleaseRP):
+            return self._run("Evt13")
+        return self._run("Evt16", pdu=pdu)
+
+    def _run(self, event: str, *, pdu: Pdu | None = None, reason: int = 2, detail: str = "") -> list[Event]:
+        state = self.machine.state
+        entry = self.machine.peek(event)
+        if entry is None:
+            if event in ("Evt1", "Evt7", "Evt8", "Evt9", "Evt11", "Evt14", "Evt15"):
+                raise AssociationError(f"{event} is not possible in {state}")
+            return []
+        action, nexts = entry
+        next_state = None
+        if action == "AE-6":
+            next_state = "Sta3"
+        elif action == "AR-8":
+            next_state = "Sta9" if self.requestor else "Sta10"
+        self.machine.transition(event, next_state)
+        self._events = []
+        self._from_state = state
+        getattr(self, "_" + action.replace("-", "_"))(pdu, reason, detail or f"{EVENTS[event]} in {state} ({STATES[state]})")
+        return self._events
+
+    def _send(self, pdu: Pdu) -> None:
+        self._out.append(pdu.encode())
+
+    def _start_artim(self) -> None:
+        self.artim_deadline = self._now + self.artim_timeout
+
+    def _close(self) -> None:
+        self.artim_deadline = None
+        self.should_close = True
+
+    # AE: association establishment (PS3.8 Table 9-6)
+    def _AE_1(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        pass  # the adapter opens the transport connection
+
+    def _AE_2(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        assert self.request is not None
+        self._send(self.request)
+
+    def _AE_3(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        assert isinstance(pdu, AssociateAC) and self.request is not None
+        self.accept_pdu = pdu
+        self.peer_max_pdu_length = pdu.user_information.max_length
+        self._record_contexts(pdu)
+        self._events.append(AssociationAccepted(pdu))
+
+    def _AE_4(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        assert isinstance(pdu, AssociateRJ)
+        self._close()
+        self._events.append(AssociationRejected(pdu))
+
+    def _AE_5(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._start_artim()
+
+    def _AE_6(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        assert isinstance(pdu, AssociateRQ)
+        self.artim_deadline = None
+        self.request = pdu
+        self.peer_max_pdu_length = pdu.user_information.max_length
+        self._events.append(AssociationRequested(pdu))
+
+    def _AE_7(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        assert pdu is not None
+        self._send(pdu)
+
+    def _AE_8(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        assert pdu is not None
+        self._send(pdu)
+        self._start_artim()
+
+    # DT: data transfer (PS3.8 Table 9-7)
+    def _DT_1(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        assert pdu is not None
+        self._send(pdu)
+
+    def _DT_2(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        assert isinstance(pdu, PDataTF)
+        for value in pdu.values:
+            if value.context_id not in self.contexts:
+                self._provider_abort(6, f"a PDV of presentation context {value.context_id}, which was not accepted")
+                return
+        try:
+            messages = self._assembler.add(pdu)
+        except (DimseError, DicomError) as exc:
+            self._provider_abort(6, f"a DIMSE message that cannot be reassembled: {exc}")
+            return
+        self._events.extend(MessageReceived(m) for m in messages)
+
+    # AR: association release (PS3.8 Table 9-8)
+    def _AR_1(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._send(ReleaseRQ())
+
+    def _AR_2(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        # The release indication is answered at once: this side never refuses a release.
+        self._events.append(ReleaseRequested())
+        self.machine.transition("Evt14")
+        self._AR_4(None, reason, detail)
+
+    def _AR_3(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._close()
+        self._events.append(Released())
+
+    def _AR_4(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._send(ReleaseRP())
+        self._start_artim()
+        self._events.append(Released())
+
+    def _AR_5(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._close()
+
+    def _AR_6(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._DT_2(pdu, reason, detail)
+
+    def _AR_7(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._DT_1(pdu, reason, detail)
+
+    def _AR_8(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        # Release collision: the requestor answers first (PS3.8 Section 7.2).
+        self._events.append(ReleaseRequested())
+        if self.requestor:
+            self.machine.transition("Evt14")
+            self._AR_9(None, reason, detail)
+
+    def _AR_9(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._send(ReleaseRP())
+
+    def _AR_10(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self.machine.transition("Evt14")
+        self._AR_4(None, reason, detail)
+
+    # AA: association abort (PS3.8 Table 9-9)
+    def _AA_1(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._send(Abort(0, 0))  # PS3.8: service-user source
+        self._start_artim()
+        self._events.append(Aborted(0, 0, detail))
+
+    def _AA_2(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._close()
+        if self._from_state != "Sta13":
+            self._events.append(Aborted(2, 0, detail))
+
+    def _AA_3(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._close()
+        source, why = (pdu.source, pdu.reason) if isinstance(pdu, Abort) else (2, 0)
+        self._events.append(Aborted(source, why, describe_abort(source, why)))
+
+    def _AA_4(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._close()
+        self._events.append(Aborted(2, 0, "the peer closed the connection"))
+
+    def _AA_5(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._close()
+
+    def _AA_6(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        pass  # ignore the PDU
+
+    def _AA_7(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._send(Abort(2, reason))
+
+    def _AA_8(self, pdu: Pdu | None, reason: int, detail: str) -> None:
+        self._send(Abort(2, reason))
+        self._start_artim()
+        self._events.append(Aborted(2, reason, f"{ABORT_REASONS.get(reason, reason)}: {detail}"))
+
+    def _provider_abort(self, reason: int, detail: str) -> None:
+        """A protocol error found inside an accepted PDU: A-ABORT (provider), as AA-8."""
+        self.machine.state = "Sta13"
+        self._AA_8(None, reason, detail)
+
+    def _record_contexts(self, accept: AssociateAC) -> None:
+        proposed = {c.context_id: c for c in self.request.contexts} if self.request else {}
+        roles = {r.sop_class: r for r in accept.user_information.roles}
+        for context in accept.contexts:
+            if context.result != 0 or context.context_id not in proposed:
+                continue
+            abstract = proposed[context.context_id].abstract_syntax
+            role = roles.get(abstract)
+            self.contexts[context.context_id] = AcceptedContext(
+                context.context_id,
+                abstract,
+                context.transfer_syntax,
+                scu=role.scu if role else True,
+                scp=role.scp if role else False,
+            )
+
+
+# Negotiation (acceptor) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """A calling AE title allowed to associate, from the listed networks (empty: any)."""
+
+    calling_ae: str
+    networks: tuple[str, ...] = ()
+
+    def allows(self, calling_ae: str, address: str) -> bool:
+        if calling_ae != self.calling_ae and self.calling_ae != "*":
+            return False
+        if not self.networks:
+            return True
+        try:
+            host = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(host in ipaddress.ip_network(n, strict=False) for n in self.networks)
+
+
+Authenticator = Callable[[UserIdentity, str], "bytes | bool"]
+"""(identity, peer address) -> False to reject, True to accept, or bytes: accept with
+this server response (PS3.7 D.3.3.7.2)."""
+
+
+@dataclass(frozen=True)
+class AcceptorPolicy:
+    """What an acceptor accepts: its AE title, SOP classes with transfer syntaxes in
+    order of preference, and the limits and checks of PS3.15-style security."""
+
+    ae_title: str
+    supported: Mapping[str, tuple[str, ...]]
+    check_called_ae: bool = True
+    access: tuple[AccessRule, ...] = ()  # empty: everyone
+    authenticator: Authenticator | None = None
+    require_identity: bool = False
+    max_pdu_length: int = DEFAULT_MAX_PDU
+    max_contexts: int = 128
+    async_window: tuple[int, int] | None = None
+    accept_scp_role: bool = True  # agree that the requestor acts as SCP (C-GET's C-STORE sub-operations)
+    extended: Mapping[str, Callable[[bytes], bytes | None]] = field(default_factory=dict)
+    implementation_class_uid: str = IMPLEMENTATION_CLASS_UID
+    implementation_version_name: str = IMPLEMENTATION_VERSION_NAME
+
+
+def negotiate(request: AssociateRQ, policy: AcceptorPolicy, peer_address: str = "") -> AssociateAC | AssociateRJ:
+    """The answer to ``request``: an A-ASSOCIATE-AC, or an -RJ with PS3.8's reason."""
+    if request.protocol_version & 1 == 0:
+        return AssociateRJ(1, 2, 2)
+    if request.application_context != APPLICATION_CONTEXT:
+        return AssociateRJ(1, 1, 2)
+    if policy.check_called_ae and request.called_ae != policy.ae_title:
+        return AssociateRJ(1, 1, 7)
+    if policy.access and not any(rule.allows(request.calling_ae, peer_address) for rule in policy.access):
+        return AssociateRJ(1, 1, 3)
+    if len(request.contexts) > policy.max_contexts:
+        return AssociateRJ(2, 3, 2)
+    identity_response: bytes | None = None
+    identity = request.user_information.identity
+    if identity is None and policy.require_identity:
+        return AssociateRJ(1, 1, 1)
+    if identity is not None and policy.authenticator is not None:
+        verdict = policy.authenticator(identity, peer_address)
+        if verdict is False:
+            return AssociateRJ(1, 1, 1)
+        if isinstance(verdict, bytes) and identity.response_requested:
+            identity_response = verdict
+    contexts: list[PresentationContextAC] = []
+    accepted_abstracts: set[str] = set()
+    for proposed in request.contexts:
+        syntaxes = policy.supported.get(proposed.abstract_syntax)
+        if syntaxes is None:
+            contexts.append(PresentationContextAC(proposed.context_id, 3, proposed.transfer_syntaxes[0]))
+            continue
+        choice = next((ts for ts in syntaxes if ts in proposed.transfer_syntaxes), None)
+        if choice is None:
+            contexts.append(PresentationContextAC(proposed.context_id, 4, proposed.transfer_syntaxes[0]))
+            continue
+        contexts.append(PresentationContextAC(proposed.context_id, 0, choice))
+        accepted_abstracts.add(proposed.abstract_syntax)
+    roles = tuple(
+        RoleSelection(role.sop_class, role.scu, role.scp and policy.accept_scp_role)
+        for role in request.user_information.roles
+        if role.sop_class in accepted_abstracts
+    )
+    extended = tuple(
+        (uid, answer)
+        for uid, info in request.user_information.extended
+        if uid in accepted_abstracts and uid in policy.extended
+        for answer in [policy.extended[uid](info)]
+        if answer is not None
+    )
+    user = UserInformation(
+        max_length=policy.max_pdu_length,
+        implementation_class_uid=policy.implementation_class_uid,
+        implementation_version_name=policy.implementation_version_name,
+        async_window=policy.async_window if request.user_information.async_window else None,
+        roles=roles,
+        extended=extended,
+        identity_response=identity_response,
+    )
+    return AssociateAC(request.called_ae, request.calling_ae, tuple(contexts), user)

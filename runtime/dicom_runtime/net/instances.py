@@ -1,0 +1,174 @@
+"""What travels in DIMSE messages: SOP instances as encoded bytes, and query identifiers.
+
+An :class:`Instance` keeps a data set as the bytes of one transfer syntax, so a
+file can be sent, and a received instance written, without decoding it; it is
+decoded (and transcoded between the native syntaxes) only when needed.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..dataset import DataElement, Dataset
+from ..dictionary import lookup
+from ..errors import DicomEncodeError, UnknownTagError
+from ..fileformat import (
+    DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+    EXPLICIT_VR_BIG_ENDIAN,
+    EXPLICIT_VR_LITTLE_ENDIAN,
+    IMPLEMENTATION_CLASS_UID,
+    IMPLEMENTATION_VERSION_NAME,
+    IMPLICIT_VR_LITTLE_ENDIAN,
+    encoding_of,
+    file_bytes,
+    split_file,
+    write_bytes_atomic,
+)
+from ..objects import DicomObject
+from ..reader import read_dataset
+from ..services import QueryIdentifier
+from ..writer import encode_dataset
+
+NATIVE_SYNTAXES = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN)
+"""Transfer syntaxes an instance can be transcoded between."""
+
+Q = TypeVar("Q", bound=QueryIdentifier)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A SOP instance: its class and instance UIDs, and its data set encoded in ``transfer_syntax``."""
+
+    sop_class: str
+    sop_instance: str
+    transfer_syntax: str
+    data: bytes
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Instance:
+        """A PS3.10 file, without decoding its data set."""
+        raw = Path(path).read_bytes()
+        meta, offset = split_file(raw, source=str(path))
+        values = [meta.value(tag) for tag in (0x00020002, 0x00020003, 0x00020010)]
+        if not all(isinstance(v, str) and v for v in values):
+            raise DicomEncodeError(f"{path}: the File Meta Information lacks the SOP class, instance or transfer syntax")
+        return cls(str(values[0]), str(values[1]), str(values[2]), raw[offset:])
+
+    @classmethod
+    def from_dataset(cls, dataset: Dataset | DicomObject, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> Instance:
+        """A data set or a generated IOD instance, encoded in a native transfer syntax."""
+        if isinstance(dataset, DicomObject):
+            from ..typed import to_dataset
+
+            dataset = to_dataset(dataset)
+        sop_class, sop_instance = dataset.value(0x00080016), dataset.value(0x00080018)
+        if not isinstance(sop_class, str) or not isinstance(sop_instance, str):
+            raise DicomEncodeError("an instance needs SOP Class UID (0008,0016) and SOP Instance UID (0008,0018)")
+        return cls(sop_class, sop_instance, transfer_syntax, _encode(dataset, transfer_syntax))
+
+    def dataset(self) -> Dataset:
+        """The decoded data set."""
+        body = self.data
+        if self.transfer_syntax == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
+            body = zlib.decompress(body, -zlib.MAX_WBITS)
+        return read_dataset(body, encoding_of(self.transfer_syntax), source=f"instance {self.sop_instance}")
+
+    def typed(self) -> DicomObject | Dataset:
+        """The generated IOD class's instance where one exists for the SOP class, else the data set."""
+        from ..typed import typed_dataset
+
+        return typed_dataset(self.dataset())
+
+    def in_syntax(self, transfer_syntax: str) -> Instance:
+        """The same instance in another transfer syntax (native and deflated ones only)."""
+        if transfer_syntax == self.transfer_syntax:
+            return self
+        if transfer_syntax not in NATIVE_SYNTAXES + (DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,) or self.transfer_syntax not in NATIVE_SYNTAXES + (
+            DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+        ):
+            raise DicomEncodeError(
+                f"instance {self.sop_instance}: cannot transcode {self.transfer_syntax} to {transfer_syntax}"
+            )
+        return Instance(self.sop_class, self.sop_instance, transfer_syntax, _encode(self.dataset(), transfer_syntax))
+
+    def file_bytes(self, source_ae: str = "") -> bytes:
+        """This instance as a PS3.10 file; its data set bytes unchanged."""
+        meta = Dataset()
+        meta.add(0x00020001, "OB", b"\x00\x01")
+        meta.add(0x00020002, "UI", self.sop_class)
+        meta.add(0x00020003, "UI", self.sop_instance)
+        meta.add(0x00020010, "UI", self.transfer_syntax)
+        meta.add(0x00020012, "UI", IMPLEMENTATION_CLASS_UID)
+        meta.add(0x00020013, "SH", IMPLEMENTATION_VERSION_NAME)
+        if source_ae:
+            meta.add(0x00020016, "AE", source_ae)
+        return file_bytes(meta, self.data)
+
+    def write(self, path: str | Path, source_ae: str = "") -> None:
+        """Write as a PS3.10 file, atomically and durably (fsync of file and folder)."""
+        write_bytes_atomic(path, self.file_bytes(source_ae))
+
+
+def _encode(dataset: Dataset, transfer_syntax: str) -> bytes:
+    body = encode_dataset(dataset, encoding_of(transfer_syntax))
+    if transfer_syntax == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
+        body = compressor.compress(body) + compressor.flush()
+        body += b"\0" * (len(body) % 2)
+    elif transfer_syntax not in NATIVE_SYNTAXES:
+        raise DicomEncodeError(f"cannot encode a data set in {transfer_syntax}: not a native transfer syntax")
+    return body
+
+
+def identifier_dataset(keys: Mapping[str, Any] | QueryIdentifier) -> Dataset:
+    """A query identifier as a data set: keyword -> value, lists of dicts for sequences."""
+    if isinstance(keys, QueryIdentifier):
+        keys = keys.identifier()
+    result = Dataset()
+    for keyword, value in keys.items():
+        entry = lookup(keyword)
+        vr = entry.vrs[0]
+        if vr == "SQ":
+            items = value if isinstance(value, list) else []
+            result.add(entry.tag, vr, [identifier_dataset(item) for item in items])
+        elif value is None or value == "":
+            result.add(entry.tag, vr, None)
+        else:
+            result.add(entry.tag, vr, value)
+    return result
+
+
+def identifier_keys(dataset: Dataset) -> dict[str, Any]:
+    """A received identifier as keyword -> value (strings; lists of dicts for sequences)."""
+    keys: dict[str, Any] = {}
+    for element in dataset.elements():
+        try:
+            keyword = lookup(element.tag).keyword
+        except UnknownTagError:
+            continue
+        keys[keyword] = _key_value(element)
+    return keys
+
+
+def _key_value(element: DataElement) -> Any:
+    value = element.value
+    if isinstance(value, list) and value and isinstance(value[0], Dataset):
+        return [identifier_keys(item) for item in value if isinstance(item, Dataset)]
+    if isinstance(value, list):
+        return "\\".join(str(v) for v in value)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def typed_identifier(cls: type[Q], dataset: Dataset) -> Q:
+    """A received identifier as the query class it answers; keys the class lacks are dropped."""
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    keys = {k: v for k, v in identifier_keys(dataset).items() if k in names and not isinstance(v, list)}
+    return cls(**keys)
