@@ -234,6 +234,11 @@ def _uids() -> Mapping[str, UidEntry]:
     return {row[0]: UidEntry(*row) for row in _dictionary.UIDS}
 
 
+def all_uids() -> Mapping[str, UidEntry]:
+    """Every row of PS3.6 Table A-1 of the generated edition, by UID."""
+    return _uids()
+
+
 def uid_info(uid: str) -> UidEntry:
     """The Table A-1 row of a UID; :class:`UnknownUIDError` if the edition lacks it."""
     found = _uids().get(str(uid))

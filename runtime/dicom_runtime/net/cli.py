@@ -1,0 +1,312 @@
+"""``dicom-net``: DICOM network tools for a person at a terminal, in the spirit of dcmtk's.
+
+Subcommands: ``echo HOST PORT``, ``store HOST PORT PATH...`` (files or folders,
+with a progress bar), ``find``/``move``/``get HOST PORT -k Keyword=value...``
+and ``scp --port P --aet AET --out DIR`` (storage, verification and
+query/retrieve over a folder). Every subcommand takes ``--aet`` (our AE title),
+``--aec`` (the peer's) and ``--tls`` (with ``--tls-cert``, ``--tls-key``,
+``--tls-ca``). Exit status 0 on success; otherwise 1 and one line on standard
+error saying why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import ssl
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..dataset import Dataset
+from ..dictionary import lookup
+from ..errors import DicomError
+from ..fileformat import split_file
+from .aio import Association, Handlers, Proposal, Server, Timeouts, associate
+from .association import AcceptorPolicy, AccessRule
+from .messages import VERIFICATION, Status
+from .presets import archive_contexts
+from .storage import StorageFolder
+from .tls import client_context, server_context
+
+MODELS = {
+    "patient": ("1.2.840.10008.5.1.4.1.2.1.1", "1.2.840.10008.5.1.4.1.2.1.2", "1.2.840.10008.5.1.4.1.2.1.3"),
+    "study": ("1.2.840.10008.5.1.4.1.2.2.1", "1.2.840.10008.5.1.4.1.2.2.2", "1.2.840.10008.5.1.4.1.2.2.3"),
+    "worklist": ("1.2.840.10008.5.1.4.31", "", ""),
+}
+
+
+class Failed(Exception):
+    """A one-line reason to exit with status 1."""
+
+
+def _common(parser: argparse.ArgumentParser, *, peer: bool = True) -> None:
+    if peer:
+        parser.add_argument("host")
+        parser.add_argument("port", type=int)
+    parser.add_argument("--aet", default="DICOM-NET", help="our AE title")
+    parser.add_argument("--aec", default="ANY-SCP", help="the peer's AE title")
+    parser.add_argument("--tls", action="store_true", help="use TLS (BCP 195 profile)")
+    parser.add_argument("--tls-cert", help="our certificate (PEM)")
+    parser.add_argument("--tls-key", help="our private key (PEM)")
+    parser.add_argument("--tls-ca", help="certificates to trust (PEM); SCP: verify client certificates")
+    parser.add_argument("--timeout", type=float, default=30.0, help="connect, ACSE and DIMSE timeout, seconds")
+    parser.add_argument("-v", "--verbose", action="store_true")
+
+
+def _query(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-k", "--key", action="append", default=[], help="Keyword=value (value may be empty)")
+    parser.add_argument("--model", choices=sorted(MODELS), default="study")
+
+
+def _client_tls(args: argparse.Namespace) -> ssl.SSLContext | None:
+    if not args.tls:
+        return None
+    return client_context(args.tls_ca, certificate=args.tls_cert, key=args.tls_key, check_hostname=False)
+
+
+def _timeouts(args: argparse.Namespace) -> Timeouts:
+    return Timeouts(connect=args.timeout, acse=args.timeout, dimse=max(args.timeout, 60.0))
+
+
+def _identifier(keys: Sequence[str]) -> Dataset:
+    dataset = Dataset()
+    for key in keys:
+        keyword, _, value = key.partition("=")
+        try:
+            entry = lookup(keyword.strip())
+        except DicomError:
+            raise Failed(f"-k {key}: {keyword!r} is not a DICOM keyword") from None
+        dataset.add(entry.tag, entry.vrs[0], value or None)
+    if 0x00080052 not in dataset:
+        raise Failed("the identifier needs -k QueryRetrieveLevel=PATIENT|STUDY|SERIES|IMAGE")
+    return dataset
+
+
+def _files(paths: Sequence[str]) -> list[Path]:
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise Failed(f"{name}: no such file or folder")
+    return found
+
+
+async def _echo(args: argparse.Namespace) -> int:
+    async with await _associate(args, [VERIFICATION]) as association:
+        status = await association.echo()
+    print(f"C-ECHO {args.host}:{args.port} ({args.aec}): {status}")
+    return 0 if status.is_success else 1
+
+
+async def _associate(args: argparse.Namespace, contexts: Sequence[Proposal | str]) -> Association:
+    return await associate(
+        args.host, args.port, called_ae=args.aec, calling_ae=args.aet, contexts=contexts,
+        tls=_client_tls(args), timeouts=_timeouts(args),
+    )
+
+
+async def _store(args: argparse.Namespace) -> int:
+    files = _files(args.paths)
+    headers: list[tuple[Path, str, str]] = []
+    skipped = 0
+    for path in files:
+        try:
+            meta, _ = split_file(path.read_bytes()[:65536] if path.stat().st_size > 65536 else path.read_bytes(), source=str(path))
+            sop_class, syntax = meta.value(0x00020002), meta.value(0x00020010)
+            if not isinstance(sop_class, str) or not isinstance(syntax, str) or not sop_class or not syntax:
+                raise DicomError("no SOP class or transfer syntax in the File Meta Information")
+        except (DicomError, OSError) as exc:
+            logging.getLogger("dicom-net").info("skipped %s: %s", path, exc)
+            skipped += 1
+            continue
+        headers.append((path, sop_class, syntax))
+    if not headers:
+        raise Failed("no DICOM files to send")
+    wanted: dict[str, set[str]] = {}
+    for _, sop_class, syntax in headers:
+        wanted.setdefault(sop_class, set()).add(syntax)
+    native = ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2")
+    # Each file's own syntax gets a context of its own, so the files go as they are; one context
+    # with both native syntaxes per SOP class is the fallback (transcoding between native syntaxes).
+    proposals = [Proposal(uid, (ts,)) for uid, syntaxes in sorted(wanted.items()) for ts in sorted(syntaxes)]
+    proposals += [Proposal(uid, native) for uid, syntaxes in sorted(wanted.items()) if not syntaxes <= set(native)]
+    if len(proposals) > 128:
+        raise Failed(f"{len(proposals)} presentation contexts needed: more than one association can propose (128)")
+    failures = 0
+    from rich.progress import Progress
+
+    async with await _associate(args, proposals) as association:
+        with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
+            task = progress.add_task("C-STORE", total=len(headers))
+            for path, _, _ in headers:
+                try:
+                    status = await association.store(path)
+                except DicomError as exc:
+                    if not association.is_established:
+                        raise
+                    status = Status(0xC000, str(exc))
+                if not status.is_success:
+                    failures += 1
+                    print(f"{path}: {status}", file=sys.stderr)
+                progress.advance(task)
+    sent = len(headers) - failures
+    print(f"C-STORE {args.host}:{args.port} ({args.aec}): {sent} of {len(headers)} sent" + (f", {skipped} skipped (not DICOM)" if skipped else ""))
+    if failures:
+        raise Failed(f"{failures} of {len(headers)} instances were not stored")
+    return 0
+
+
+async def _find(args: argparse.Namespace) -> int:
+    from ..dump import dump_lines
+
+    identifier = _identifier(args.key)
+    uid = MODELS[args.model][0]
+    async with await _associate(args, [uid]) as association:
+        responses = association.find(identifier, sop_class=uid)
+        count = 0
+        async for match in responses:
+            count += 1
+            print(f"# match {count}")
+            for line in dump_lines(match):
+                print(line)
+    status = responses.status
+    print(f"C-FIND {args.host}:{args.port} ({args.aec}): {count} matches, {status}")
+    return 0 if status is not None and status.category in ("Success", "Warning") else 1
+
+
+async def _retrieve(args: argparse.Namespace, move: bool) -> int:
+    identifier = _identifier(args.key)
+    uid = MODELS[args.model][2 if not move else 1]
+    if not uid:
+        raise Failed(f"the {args.model} model has no {'C-MOVE' if move else 'C-GET'}")
+    proposals: list[Proposal | str] = [uid]
+    if not move:
+        from .presets import storage_sop_classes
+
+        proposals += [Proposal(c, scu_role=False, scp_role=True) for c in storage_sop_classes()[:120]]
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+    async with await _associate(args, proposals) as association:
+        if move:
+            responses = association.move(identifier, args.dest, sop_class=uid)
+        else:
+            folder = StorageFolder(out)
+            responses = association.get(identifier, sop_class=uid, store=folder.store)
+        async for step in responses:
+            if args.verbose:
+                print(f"pending: {step.remaining} remaining, {step.completed} completed, {step.failed} failed")
+        final = getattr(responses, "final", None)
+    name = "C-MOVE" if move else "C-GET"
+    counts = f"{final.completed} completed, {final.failed} failed, {final.warning} warning" if final else ""
+    print(f"{name} {args.host}:{args.port} ({args.aec}): {responses.status}; {counts}")
+    status = responses.status
+    return 0 if status is not None and status.is_success else 1
+
+
+def _server(args: argparse.Namespace) -> Server:
+    contexts = archive_contexts()
+    destinations: dict[str, tuple[str, int]] = {}
+    for item in args.dest:
+        ae, _, where = item.partition("=")
+        host, _, port = where.rpartition(":")
+        if not ae or not host or not port.isdigit():
+            raise Failed(f"--dest {item}: expected AE=host:port")
+        destinations[ae] = (host, int(port))
+    policy = AcceptorPolicy(
+        args.aet,
+        contexts,
+        check_called_ae=not args.any_called_ae,
+        access=tuple(AccessRule(ae) for ae in args.allow),
+        max_pdu_length=args.max_pdu,
+    )
+    tls = None
+    if args.tls:
+        if not args.tls_cert or not args.tls_key:
+            raise Failed("--tls needs --tls-cert and --tls-key for an SCP")
+        tls = server_context(args.tls_cert, args.tls_key, client_ca=args.tls_ca, require_client_certificate=bool(args.tls_ca))
+    folder = StorageFolder(args.out)
+    handlers: Handlers = folder.handlers()
+    return Server(
+        policy, handlers, tls=tls, max_associations=args.max_associations, destinations=destinations,
+        timeouts=Timeouts(acse=args.timeout, dimse=max(args.timeout, 60.0), network=args.idle_timeout),
+    )
+
+
+async def _scp(args: argparse.Namespace) -> int:
+    server = _server(args)
+    port = await server.start(args.host, args.port)
+    print(f"dicom-net scp {args.aet} listening on {args.host}:{port}, storing into {args.out}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await server.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dicom-net", description="DICOM network tools (PS3.7, PS3.8).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    echo = sub.add_parser("echo", help="C-ECHO")
+    _common(echo)
+    store = sub.add_parser("store", help="C-STORE files or folders")
+    _common(store)
+    store.add_argument("paths", nargs="+")
+    find = sub.add_parser("find", help="C-FIND")
+    _common(find)
+    _query(find)
+    move = sub.add_parser("move", help="C-MOVE")
+    _common(move)
+    _query(move)
+    move.add_argument("--dest", required=True, help="the move destination's AE title")
+    get = sub.add_parser("get", help="C-GET into a folder")
+    _common(get)
+    _query(get)
+    get.add_argument("--out", default=".", help="folder for the received instances")
+    scp = sub.add_parser("scp", help="storage, verification and query/retrieve SCP over a folder")
+    _common(scp, peer=False)
+    scp.set_defaults(aet="DICOM-NET")
+    scp.add_argument("--host", default="0.0.0.0")
+    scp.add_argument("--port", type=int, required=True)
+    scp.add_argument("--out", required=True, help="folder for received instances (also queried)")
+    scp.add_argument("--dest", action="append", default=[], help="C-MOVE destination AE=host:port")
+    scp.add_argument("--allow", action="append", default=[], help="calling AE title allowed (default: any)")
+    scp.add_argument("--any-called-ae", action="store_true", help="accept any called AE title")
+    scp.add_argument("--max-associations", type=int, default=64)
+    scp.add_argument("--max-pdu", type=int, default=256 * 1024)
+    scp.add_argument("--idle-timeout", type=float, default=300.0)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose or args.command == "scp" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(message)s" if args.command == "scp" else "dicom-net: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command != "scp" and not args.verbose:
+        logging.getLogger("dicom_runtime.net").setLevel(logging.ERROR)  # the one-line reason says it
+    runners = {
+        "echo": _echo,
+        "store": _store,
+        "find": _find,
+        "move": lambda a: _retrieve(a, True),
+        "get": lambda a: _retrieve(a, False),
+        "scp": _scp,
+    }
+    try:
+        return asyncio.run(runners[args.command](args))
+    except (Failed, DicomError, OSError, ValueError, ssl.SSLError) as exc:
+        print(f"dicom-net {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
