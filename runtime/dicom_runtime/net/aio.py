@@ -346,7 +346,13 @@ class Association:
 
     def _received(self, data: bytes) -> None:
         self._last_activity = self._loop.time()
-        self._process(self._conn.receive(data, self._last_activity))
+        try:
+            self._process(self._conn.receive(data, self._last_activity))
+        except Exception:  # a bug here must cost one association, never the server
+            log.exception("%s: internal error; association aborted", self.peer)
+            if self._transport is not None:
+                self._transport.abort()
+            self._finish("internal error")
 
     def _lost(self) -> None:
         self._process(self._conn.connection_lost())
@@ -424,6 +430,8 @@ class Association:
     def _answer(self, request: AssociateRQ) -> None:
         server = self._server
         assert server is not None
+        if self._conn.state != "Sta3":
+            return  # PDUs after the A-ASSOCIATE-RQ, before our answer, already aborted it (AA-8)
         address = self.peer.rsplit(":", 1)[0]
         answer: AssociateAC | AssociateRJ
         if server.active >= server.max_associations:
@@ -1104,7 +1112,7 @@ class Server:
     def _factory(self) -> _Protocol:
         connection = Connection(
             requestor=False,
-            max_pdu_length=max(self.policy.max_pdu_length, 65536),
+            max_pdu_length=self.policy.max_pdu_length,
             artim_timeout=self.timeouts.artim,
             max_message_size=self.max_message_size,
         )

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ..dataset import Dataset
 from ..errors import DicomError
-from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
+from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, IMPLICIT_VR_LITTLE_ENDIAN
 from .dimse import Assembler, DimseError, Message, command_set, fragments
 from .pdu import (
     APPLICATION_CONTEXT,
@@ -44,6 +44,8 @@ from .state import EVENTS, STATES, UpperLayerStateMachine
 
 DEFAULT_MAX_PDU = 256 * 1024
 """The maximum PDU length this side announces and accepts by default."""
+ASSOCIATION_PDU_LIMIT = 1024 * 1024
+"""The longest A-ASSOCIATE PDU read before the association is established."""
 
 #: A-ASSOCIATE-RJ reasons (PS3.8 Table 9-21), by (source, reason).
 REJECT_REASONS: Mapping[tuple[int, int], str] = {
@@ -196,8 +198,9 @@ class Connection:
         self.request: AssociateRQ | None = None
         self.accept_pdu: AssociateAC | None = None
         self.contexts: dict[int, AcceptedContext] = {}
-        # Room for the 6-byte PDU header beyond the announced maximum length.
-        self._buffer = PduBuffer(max_length=max_pdu_length if max_pdu_length else 2**32 - 1)
+        # Until the association is established, PDUs up to ASSOCIATION_PDU_LIMIT are read; then
+        # the maximum length this side announced (a longer P-DATA-TF is a protocol error).
+        self._buffer = PduBuffer(max_length=max(max_pdu_length, ASSOCIATION_PDU_LIMIT))
         self._assembler = Assembler(max_message_size)
         self._out: list[bytes] = []
         self._events: list[Event] = []
@@ -344,6 +347,7 @@ class Connection:
         self.accept_pdu = pdu
         self.peer_max_pdu_length = pdu.user_information.max_length
         self._record_contexts(pdu)
+        self._limit_pdus()
         self._events.append(AssociationAccepted(pdu))
 
     def _AE_4(self, pdu: Pdu | None, reason: int, detail: str) -> None:
@@ -364,6 +368,11 @@ class Connection:
     def _AE_7(self, pdu: Pdu | None, reason: int, detail: str) -> None:
         assert pdu is not None
         self._send(pdu)
+        self._limit_pdus()
+
+    def _limit_pdus(self) -> None:
+        if self.max_pdu_length:
+            self._buffer.max_length = self.max_pdu_length
 
     def _AE_8(self, pdu: Pdu | None, reason: int, detail: str) -> None:
         assert pdu is not None
@@ -489,6 +498,11 @@ class Connection:
 # Negotiation (acceptor) ----------------------------------------------------------
 
 
+def valid_ae_title(title: str) -> bool:
+    """PS3.5 Table 6.2-1 (AE): 1 to 16 characters of the default repertoire, no backslash or control characters."""
+    return 0 < len(title) <= 16 and all(" " <= c <= "~" and c != "\\" for c in title)
+
+
 @dataclass(frozen=True)
 class AccessRule:
     """A calling AE title allowed to associate, from the listed networks (empty: any)."""
@@ -539,8 +553,10 @@ def negotiate(request: AssociateRQ, policy: AcceptorPolicy, peer_address: str = 
         return AssociateRJ(1, 2, 2)
     if request.application_context != APPLICATION_CONTEXT:
         return AssociateRJ(1, 1, 2)
-    if policy.check_called_ae and request.called_ae != policy.ae_title:
+    if (policy.check_called_ae and request.called_ae != policy.ae_title) or not valid_ae_title(request.called_ae):
         return AssociateRJ(1, 1, 7)
+    if not valid_ae_title(request.calling_ae):
+        return AssociateRJ(1, 1, 3)
     if policy.access and not any(rule.allows(request.calling_ae, peer_address) for rule in policy.access):
         return AssociateRJ(1, 1, 3)
     if len(request.contexts) > policy.max_contexts:
@@ -555,16 +571,17 @@ def negotiate(request: AssociateRQ, policy: AcceptorPolicy, peer_address: str = 
             return AssociateRJ(1, 1, 1)
         if isinstance(verdict, bytes) and identity.response_requested:
             identity_response = verdict
+    # A rejected context's transfer syntax "shall not be tested" (PS3.8 9.3.3.2): Implicit VR LE is sent.
     contexts: list[PresentationContextAC] = []
     accepted_abstracts: set[str] = set()
     for proposed in request.contexts:
         syntaxes = policy.supported.get(proposed.abstract_syntax)
         if syntaxes is None:
-            contexts.append(PresentationContextAC(proposed.context_id, 3, proposed.transfer_syntaxes[0]))
+            contexts.append(PresentationContextAC(proposed.context_id, 3, IMPLICIT_VR_LITTLE_ENDIAN))
             continue
         choice = next((ts for ts in syntaxes if ts in proposed.transfer_syntaxes), None)
         if choice is None:
-            contexts.append(PresentationContextAC(proposed.context_id, 4, proposed.transfer_syntaxes[0]))
+            contexts.append(PresentationContextAC(proposed.context_id, 4, IMPLICIT_VR_LITTLE_ENDIAN))
             continue
         contexts.append(PresentationContextAC(proposed.context_id, 0, choice))
         accepted_abstracts.add(proposed.abstract_syntax)

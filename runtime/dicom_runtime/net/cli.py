@@ -235,7 +235,7 @@ def _server(args: argparse.Namespace) -> Server:
     handlers: Handlers = folder.handlers()
     return Server(
         policy, handlers, tls=tls, max_associations=args.max_associations, destinations=destinations,
-        timeouts=Timeouts(acse=args.timeout, dimse=max(args.timeout, 60.0), network=args.idle_timeout),
+        timeouts=Timeouts(acse=args.timeout, dimse=max(args.timeout, 60.0), network=args.idle_timeout, artim=args.artim_timeout),
     )
 
 
@@ -282,7 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     scp.add_argument("--any-called-ae", action="store_true", help="accept any called AE title")
     scp.add_argument("--max-associations", type=int, default=64)
     scp.add_argument("--max-pdu", type=int, default=256 * 1024)
-    scp.add_argument("--idle-timeout", type=float, default=300.0)
+    scp.add_argument("--idle-timeout", type=float, default=300.0, help="abort an association idle this long, seconds")
+    scp.add_argument("--artim-timeout", type=float, default=30.0, help="ARTIM timer (PS3.8 9.1.5), seconds")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose or args.command == "scp" else logging.WARNING,

@@ -465,7 +465,7 @@ class PduBuffer:
         while len(self._data) >= 6:
             length = int.from_bytes(self._data[2:6], "big")
             if length > self.max_length:
-                raise PduError(f"PDU length {length} exceeds the limit of {self.max_length}", 2)
+                raise PduError(f"PDU length {length} exceeds the maximum of {self.max_length}", 2)
             if len(self._data) < 6 + length:
                 break
             chunk = bytes(self._data[: 6 + length])

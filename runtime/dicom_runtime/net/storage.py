@@ -34,6 +34,8 @@ class StorageFolder:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        for stale in self.root.glob(".*.dcm.*"):  # a write cut short by a crash, never acknowledged
+            stale.unlink(missing_ok=True)
         self._headers: dict[Path, tuple[float, Dataset]] = {}
 
     def path_for(self, sop_instance: str) -> Path:

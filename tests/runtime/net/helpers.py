@@ -78,3 +78,58 @@ def which(name: str) -> str:
     found = shutil.which(name)
     assert found, name
     return found
+
+
+class ScpProcess:
+    """``dicom-net scp`` in a process of its own, as a user runs it."""
+
+    def __init__(self, out: Path, log: Path, *extra: str, port: int = 0) -> None:
+        import subprocess
+        import sys
+
+        self.out, self.log, self.extra = out, log, extra
+        self.port = port or free_port()
+        self._subprocess = subprocess
+        self._command = [sys.executable, "-m", "dicom_runtime.net.cli", "scp", "--port", str(self.port), "--aet", "OURSCP", "--out", str(out), "--host", "127.0.0.1", *extra]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ScpProcess:
+        import time
+
+        handle = self.log.open("ab")
+        self.process = self._subprocess.Popen(self._command, stdout=handle, stderr=handle)
+        deadline = time.monotonic() + 20
+        while "listening on" not in self.log.read_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"dicom-net scp did not start: {self.log.read_text()}")
+            time.sleep(0.05)
+        return self
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(10)
+
+    def stop(self) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.terminate()
+        return self.process.wait(20)
+
+
+def raw_exchange(port: int, data: bytes, *, timeout: float = 5.0, half_close: bool = True) -> bytes:
+    """Send bytes on a fresh connection; everything the peer sends until it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, TimeoutError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)

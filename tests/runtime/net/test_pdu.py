@@ -153,7 +153,7 @@ def test_malformed_pdus(raw: bytes, reason: str) -> None:
 
 
 def test_a_bogus_length_is_refused_before_buffering() -> None:
-    with pytest.raises(PduError, match="exceeds the limit"):
+    with pytest.raises(PduError, match="exceeds the maximum"):
         PduBuffer(max_length=1024).feed(bytes.fromhex("04 00 7fffffff"))
 
 
