@@ -3,9 +3,9 @@
 Data dictionary lookups (:mod:`dicom_runtime.dictionary`), the base and
 validation of the generated classes (:mod:`dicom_runtime.objects`), encoding
 (:mod:`dicom_runtime.reader`, :mod:`dicom_runtime.writer`, PS3.5) and the file
-format (:mod:`dicom_runtime.fileformat`, PS3.10), and the sans-I/O beginnings of
-networking (:mod:`dicom_runtime.net`: PDUs, the PS3.8 state machine, DIMSE
-command sets and fragmentation); associations, SCU/SCP and adapters come next.
+format (:mod:`dicom_runtime.fileformat`, PS3.10), and networking
+(:mod:`dicom_runtime.net`: a sans-I/O association core with asyncio and blocking
+adapters, DIMSE-C and DIMSE-N as SCU and SCP, TLS, the ``dicom-net`` tool).
 """
 
 from .dictionary import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import mmap
 import os
-import tempfile
+import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -240,20 +240,30 @@ def file_bytes(meta: Dataset, body: bytes) -> bytes:
     return b"".join((bytes(128), b"DICM", group_length, meta_bytes, body))
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically and durably: a temporary sibling, fsynced,
-    renamed over ``path``, and the folder fsynced so the rename itself survives a crash."""
+def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically and durably: a temporary sibling, flushed to
+    stable storage (fdatasync: the data and the size), renamed over ``path``, and the
+    folder fsynced so the rename itself survives a crash. ``durable=False`` leaves out
+    both syncs (still atomic; not crash-safe). A leftover temporary file is named
+    ``.<name>.<pid>.<thread>.tmp``."""
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+            if durable:
+                os.fdatasync(handle)
+        finally:
+            os.close(handle)
         os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    if not durable:
+        return
     folder = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(folder)

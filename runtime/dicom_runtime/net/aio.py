@@ -331,6 +331,11 @@ class Association:
     def is_established(self) -> bool:
         return self._conn.established
 
+    @property
+    def concurrent_associations(self) -> int:
+        """Associations its server is serving now (1 for a requestor)."""
+        return self._server.active if self._server is not None else 1
+
     async def wait_closed(self) -> str:
         """Wait until the association ends; the reason ('' for an orderly release)."""
         return await asyncio.shield(self._closed)

@@ -197,7 +197,7 @@ async def _retrieve(args: argparse.Namespace, move: bool) -> int:
         if move:
             responses = association.move(identifier, args.dest, sop_class=uid)
         else:
-            folder = StorageFolder(out)
+            folder = StorageFolder(out, journal=False)
             responses = association.get(identifier, sop_class=uid, store=folder.store)
         async for step in responses:
             if args.verbose:
@@ -210,7 +210,7 @@ async def _retrieve(args: argparse.Namespace, move: bool) -> int:
     return 0 if status is not None and status.is_success else 1
 
 
-def _server(args: argparse.Namespace) -> Server:
+def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
     contexts = archive_contexts()
     destinations: dict[str, tuple[str, int]] = {}
     for item in args.dest:
@@ -231,16 +231,19 @@ def _server(args: argparse.Namespace) -> Server:
         if not args.tls_cert or not args.tls_key:
             raise Failed("--tls needs --tls-cert and --tls-key for an SCP")
         tls = server_context(args.tls_cert, args.tls_key, client_ca=args.tls_ca, require_client_certificate=bool(args.tls_ca))
-    folder = StorageFolder(args.out)
+    folder = StorageFolder(args.out, durable=not args.no_fsync)
     handlers: Handlers = folder.handlers()
-    return Server(
+    server = Server(
         policy, handlers, tls=tls, max_associations=args.max_associations, destinations=destinations,
         timeouts=Timeouts(acse=args.timeout, dimse=max(args.timeout, 60.0), network=args.idle_timeout, artim=args.artim_timeout),
     )
+    if folder.recovered:
+        logging.getLogger("dicom-net").info("%d instances written again from the journal", folder.recovered)
+    return server, folder
 
 
 async def _scp(args: argparse.Namespace) -> int:
-    server = _server(args)
+    server, folder = _server(args)
     port = await server.start(args.host, args.port)
     print(f"dicom-net scp {args.aet} listening on {args.host}:{port}, storing into {args.out}", flush=True)
     stop = asyncio.Event()
@@ -249,6 +252,7 @@ async def _scp(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await server.close()
+    folder.close()
     return 0
 
 
@@ -281,6 +285,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     scp.add_argument("--allow", action="append", default=[], help="calling AE title allowed (default: any)")
     scp.add_argument("--any-called-ae", action="store_true", help="accept any called AE title")
     scp.add_argument("--max-associations", type=int, default=64)
+    scp.add_argument(
+        "--no-fsync", action="store_true",
+        help="answer C-STORE Success without fsync (faster; an acknowledged instance can be lost on power failure)",
+    )
     scp.add_argument("--max-pdu", type=int, default=256 * 1024)
     scp.add_argument("--idle-timeout", type=float, default=300.0, help="abort an association idle this long, seconds")
     scp.add_argument("--artim-timeout", type=float, default=30.0, help="ARTIM timer (PS3.8 9.1.5), seconds")

@@ -108,9 +108,10 @@ class Instance:
             meta.add(0x00020016, "AE", source_ae)
         return file_bytes(meta, self.data)
 
-    def write(self, path: str | Path, source_ae: str = "") -> None:
-        """Write as a PS3.10 file, atomically and durably (fsync of file and folder)."""
-        write_bytes_atomic(path, self.file_bytes(source_ae))
+    def write(self, path: str | Path, source_ae: str = "", *, durable: bool = True) -> None:
+        """Write as a PS3.10 file, atomically and durably (fsync of file and folder);
+        ``durable=False`` skips the fsyncs."""
+        write_bytes_atomic(path, self.file_bytes(source_ae), durable=durable)
 
 
 def _encode(dataset: Dataset, transfer_syntax: str) -> bytes:

@@ -1,17 +1,18 @@
 """A storage, query and retrieve SCP over a folder of PS3.10 files.
 
 :class:`StorageFolder` writes each received instance atomically and durably
-(temporary file, fsync, rename, fsync of the folder) *before* its C-STORE
-answers Success, so an acknowledged instance survives a crash. It answers C-FIND
+(temporary file, rename) and durably *before* its C-STORE answers Success, so an acknowledged instance survives a crash. It answers C-FIND
 (Patient Root and Study Root, PATIENT/STUDY/SERIES/IMAGE levels, PS3.4 C.2.2.2
 matching: single value, wildcard, universal, UID list and range) and serves
-C-MOVE and C-GET from the files it holds.
+C-MOVE and C-GET from the files it holds. The flush that makes an instance durable
+goes to a write-ahead journal (:mod:`.journal`), replayed after a crash.
 """
 
 from __future__ import annotations
 
 import asyncio
 import fnmatch
+import functools
 import re
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -20,7 +21,13 @@ from ..dataset import DataElement, Dataset
 from ..errors import DicomError
 from ..fileformat import read_file
 from .aio import Handlers, QueryRequest, Request, StoreRequest
+from ..fileformat import write_bytes_atomic
 from .instances import Instance
+from .journal import Journal
+
+JOURNAL_LIMIT = 8 * 1024 * 1024
+"""Instances up to this size go through the write-ahead journal; larger ones are
+flushed directly (their own flush costs little next to their size)."""
 
 _UID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 LEVEL_KEYS = {"PATIENT": 0x00100020, "STUDY": 0x0020000D, "SERIES": 0x0020000E, "IMAGE": 0x00080018}
@@ -29,14 +36,39 @@ _RANGE_VRS = {"DA", "TM", "DT"}
 
 
 class StorageFolder:
-    """Received instances as ``<root>/<SOP Instance UID>.dcm``, and queries over them."""
+    """Received instances as ``<root>/<SOP Instance UID>.dcm``, and queries over them.
 
-    def __init__(self, root: str | Path) -> None:
+    ``durable=False`` answers Success without fsync: faster where fsync is slow,
+    but an acknowledged instance can be lost in a power failure or kernel crash.
+    """
+
+    def __init__(self, root: str | Path, *, durable: bool = True, journal: bool = True) -> None:
         self.root = Path(root)
+        self.durable = durable
         self.root.mkdir(parents=True, exist_ok=True)
         for stale in self.root.glob(".*.dcm.*"):  # a write cut short by a crash, never acknowledged
             stale.unlink(missing_ok=True)
         self._headers: dict[Path, tuple[float, Dataset]] = {}
+        self.journal = Journal(self.root) if durable and journal else None
+        self.recovered = 0
+        if self.journal is not None:
+            self.recovered = self.journal.recover(lambda name, data: write_bytes_atomic(self.root / name, data, durable=False))
+
+    def close(self) -> None:
+        """Retire the journal (every file flushed); the folder stays usable without it."""
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
+
+    def _write(self, path: Path, data: bytes) -> None:
+        journal = self.journal
+        if journal is not None and len(data) <= JOURNAL_LIMIT:
+            journal.append(path.name, data)  # durable from here on: one in-place data flush
+            write_bytes_atomic(path, data, durable=False)
+            if journal.due():
+                journal.checkpoint()
+        else:
+            write_bytes_atomic(path, data, durable=self.durable)
 
     def path_for(self, sop_instance: str) -> Path:
         return self.root / f"{sop_instance}.dcm"
@@ -46,8 +78,12 @@ class StorageFolder:
         uid = request.sop_instance
         if not _UID.match(uid) or len(uid) > 64:
             return 0xA900
+        write = functools.partial(self._write, self.path_for(uid), request.instance.file_bytes(request.calling_ae))
         try:
-            await asyncio.to_thread(request.instance.write, self.path_for(uid), request.calling_ae)
+            if request.association.concurrent_associations > 1:
+                await asyncio.to_thread(write)  # the other associations keep being served meanwhile
+            else:
+                write()  # alone: a thread hand-off would only add latency
         except OSError:
             return 0xA700
         return 0

@@ -52,3 +52,17 @@ def test_a_message_without_data_set_completes_with_its_command() -> None:
     (pdu,) = list(fragments(3, command_set(_echo_rq()), None, max_pdu_length=16384))
     (message,) = assembler.add(pdu)
     assert (message.context_id, message.command_field, message.data) == (3, 0x0030, None)
+
+
+def test_every_status_code_is_one_the_standard_defines() -> None:
+    """The status table's codes appear in PS3.7 Annex C or the PS3.4 service class tables."""
+    import re
+
+    from dicom_runtime.net.messages import STATUS_MEANINGS, Status
+    from tests.conftest import mirror_file
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", mirror_file("2020c", part).read_text()) for part in (4, 7))
+    missing = [f"{code:04X}" for code in STATUS_MEANINGS if not re.search(rf"\b{code:04X}H?\b", text)]
+    assert missing == []
+    assert Status(0xA7F3).meaning == "Refused: out of resources" and Status(0xC123).category == "Failure"
+    assert Status(0xFF01).is_pending and Status(0xB007).category == "Warning" and Status(0xFE00).category == "Cancel"

@@ -142,7 +142,7 @@ def test_a_peer_vanishing_mid_message_loses_nothing_acknowledged(scp: ScpProcess
     sock.close()
     _logged(scp, "the peer closed the connection")
     assert not (scp.out / f"{instance.sop_instance}.dcm").exists()
-    assert not list(scp.out.glob(".*"))
+    assert not list(scp.out.glob(".*.tmp"))
     _still_serves(scp)
 
 

@@ -119,7 +119,7 @@ def test_move_and_get_run_their_sub_operations(tmp_path: Path) -> None:
             moving = scu.move(study, "DEST")
             pending = [step async for step in moving]
             assert moving.status == Status(0) and [p.remaining for p in pending] == [3, 2, 1]
-            assert sorted(p.name for p in received.root.iterdir()) == sorted(f"{ct_instance(i).sop_instance}.dcm" for i in range(4))
+            assert sorted(p.name for p in received.root.glob("*.dcm")) == sorted(f"{ct_instance(i).sop_instance}.dcm" for i in range(4))
             getting = scu.get(study)
             await getting.all()
             assert getting.status == Status(0)

@@ -1,0 +1,218 @@
+"""DIMSE networking on loopback, side by side with dcmtk and pynetdicom, printed as ratios.
+
+Workloads (issue #6): 500 CT images of 40 KB over one association (C-STORE), and
+200 associations of one C-ECHO each. Each role is measured against the same peer:
+
+* SCU role, the SCP is dcmtk's ``storescp``: dcmtk ``storescu``/``echoscu`` (the
+  reference), our SCU, pynetdicom's SCU.
+* SCP role, the SCU is dcmtk's ``storescu``/``echoscu``: dcmtk ``storescp`` (the
+  reference), ``dicom-net scp``, pynetdicom's ``storescp`` application.
+
+dcmtk runs with ``TCP_NODELAY=1`` in its environment; pynetdicom runs as shipped.
+dcmtk SCUs are timed as processes (startup included: a few ms); the Python SCUs are
+timed inside their process from the first association to the last release, so
+interpreter start and imports are excluded. Every SCP stores to disk; ours also
+fsyncs each file before answering Success, the others do not. Rounds are
+interleaved and the best round of each row is kept. ``dicom-net scp --no-fsync`` is
+measured too, for the like-for-like figure.
+
+    python3 -m benchmarks.bench_net [--rounds N] [--pynetdicom-rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from dicom_runtime.fileformat import read_file, write_file
+
+CT_SMALL = Path(__import__("pydicom.data", fromlist=["get_testdata_file"]).get_testdata_file("CT_small.dcm"))
+IMAGES, ECHOES = 500, 200
+DCMTK_ENV = {**os.environ, "TCP_NODELAY": "1"}
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_images(folder: Path, count: int = IMAGES) -> list[Path]:
+    """CT images of about 40 KB: pydicom's CT_small.dcm with 140x140 pixels and new UIDs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    template = read_file(CT_SMALL).dataset
+    paths = []
+    for index in range(count):
+        dataset = template
+        dataset.add(0x00080018, "UI", f"1.2.826.0.1.3680043.10.7.{index + 1}")
+        dataset.add(0x00280010, "US", 140)
+        dataset.add(0x00280011, "US", 140)
+        dataset.add(0x7FE00010, "OW", bytes((index + i) & 0xFF for i in range(140 * 140 * 2)))
+        path = folder / f"ct{index:04d}.dcm"
+        write_file(path, dataset)
+        paths.append(path)
+    return paths
+
+
+def _wait(port: int) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+class Scp:
+    def __init__(self, kind: str, out: Path) -> None:
+        self.kind, self.out, self.port = kind, out, _port()
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        if kind == "dcmtk":
+            command, env = ["/usr/bin/storescp", "-aet", "BENCH", "-od", str(out), str(self.port)], DCMTK_ENV
+        elif kind in ("ours", "ours-no-fsync"):
+            command = [sys.executable, "-m", "dicom_runtime.net.cli", "scp", "--host", "127.0.0.1", "--port", str(self.port), "--aet", "BENCH", "--out", str(out)]
+            command += ["--no-fsync"] if kind == "ours-no-fsync" else []
+            env = dict(os.environ)
+        else:
+            command = [sys.executable, "-m", "pynetdicom", "storescp", str(self.port), "-aet", "BENCH", "-od", str(out)]
+            env = dict(os.environ)
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait(self.port)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(20)
+
+
+_PYTHON_SCU = r"""
+import json, sys, time
+kind, port, workload, files = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+CT, ECHO = "1.2.840.10008.5.1.4.1.1.2", "1.2.840.10008.1.1"
+if kind == "ours":
+    import asyncio
+    from dicom_runtime.net.aio import associate, Proposal
+    from dicom_runtime.net.instances import Instance
+    async def main():
+        instances = [Instance.from_file(f) for f in files] if workload == "store" else []
+        start = time.perf_counter()
+        if workload == "store":
+            async with await associate("127.0.0.1", port, called_ae="BENCH", contexts=[Proposal(CT)]) as scu:
+                for instance in instances:
+                    assert (await scu.store(instance)).is_success
+        else:
+            for _ in range(int(files[0])):
+                async with await associate("127.0.0.1", port, called_ae="BENCH") as scu:
+                    assert (await scu.echo()).is_success
+        return time.perf_counter() - start
+    elapsed = asyncio.run(main())
+else:
+    from pydicom import dcmread
+    from pynetdicom import AE
+    ae = AE(ae_title="PYNET")
+    ae.add_requested_context(CT if workload == "store" else ECHO)
+    datasets = [dcmread(f) for f in files] if workload == "store" else []
+    start = time.perf_counter()
+    if workload == "store":
+        assoc = ae.associate("127.0.0.1", port, ae_title="BENCH")
+        for ds in datasets:
+            assert assoc.send_c_store(ds).Status == 0
+        assoc.release()
+    else:
+        for _ in range(int(files[0])):
+            assoc = ae.associate("127.0.0.1", port, ae_title="BENCH")
+            assert assoc.send_c_echo().Status == 0
+            assoc.release()
+    elapsed = time.perf_counter() - start
+print(json.dumps(elapsed))
+"""
+
+
+def scu(kind: str, port: int, workload: str, files: list[Path]) -> float:
+    if kind == "dcmtk":
+        start = time.perf_counter()
+        if workload == "store":
+            subprocess.run(["/usr/bin/storescu", "-aec", "BENCH", "127.0.0.1", str(port), *map(str, files)], env=DCMTK_ENV, check=True, capture_output=True)
+        else:
+            for _ in range(ECHOES):
+                subprocess.run(["/usr/bin/echoscu", "-aec", "BENCH", "127.0.0.1", str(port)], env=DCMTK_ENV, check=True, capture_output=True)
+        return time.perf_counter() - start
+    arguments = [str(f) for f in files] if workload == "store" else [str(ECHOES)]
+    result = subprocess.run([sys.executable, "-c", _PYTHON_SCU, kind, str(port), workload, *arguments], check=True, capture_output=True, text=True)
+    return float(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def measure(folder: Path, rounds: int, pynetdicom_rounds: int) -> dict[tuple[str, str, str], float]:
+    files = make_images(folder / "images")
+    best: dict[tuple[str, str, str], float] = {}
+    rows: list[tuple[str, str, str]] = []
+    for workload in ("store", "echo"):
+        for scu_kind in ("dcmtk", "ours", "pynetdicom"):
+            rows.append((workload, scu_kind, "dcmtk"))  # SCU role
+        for scp_kind in ("ours", "ours-no-fsync", "pynetdicom") if workload == "store" else ("ours", "pynetdicom"):
+            rows.append((workload, "dcmtk", scp_kind))  # SCP role
+    for round_number in range(rounds):
+        for workload, scu_kind, scp_kind in rows:
+            if "pynetdicom" in (scu_kind, scp_kind) and round_number >= pynetdicom_rounds:
+                continue
+            server = Scp(scp_kind, folder / f"out-{scp_kind}")
+            try:
+                elapsed = scu(scu_kind, server.port, workload, files)
+            finally:
+                server.stop()
+            if workload == "store":
+                stored = len(list(server.out.rglob("*")))
+                assert stored >= IMAGES, f"{scu_kind} -> {scp_kind}: {stored} files stored"
+            key = (workload, scu_kind, scp_kind)
+            best[key] = min(best.get(key, float("inf")), elapsed)
+    return best
+
+
+def report(best: dict[tuple[str, str, str], float]) -> str:
+    lines = []
+    for workload, title in (("store", f"{IMAGES} C-STOREs of 40 KB, one association"), ("echo", f"{ECHOES} associations of one C-ECHO")):
+        reference = best[(workload, "dcmtk", "dcmtk")]
+        lines.append(f"{title}:")
+        lines.append(f"  dcmtk storescu/echoscu -> dcmtk storescp      {reference:8.3f} s (reference)")
+        for role, ours, dcmtk_key, pynet in (
+            ("SCU", (workload, "ours", "dcmtk"), (workload, "dcmtk", "dcmtk"), (workload, "pynetdicom", "dcmtk")),
+            ("SCP", (workload, "dcmtk", "ours"), (workload, "dcmtk", "dcmtk"), (workload, "dcmtk", "pynetdicom")),
+        ):
+            lines.append(
+                f"  {role} role: ours {best[ours]:8.3f} s, pynetdicom {best[pynet]:8.3f} s; "
+                f"ours / dcmtk = {best[ours] / best[dcmtk_key]:.2f}x (target <= 1.0x), "
+                f"ours / pynetdicom = {best[ours] / best[pynet]:.2f}x (target <= 0.3x)"
+            )
+        unsynced = (workload, "dcmtk", "ours-no-fsync")
+        if unsynced in best:
+            lines.append(
+                f"  SCP role without fsync (like dcmtk and pynetdicom): ours {best[unsynced]:8.3f} s; "
+                f"ours / dcmtk = {best[unsynced] / reference:.2f}x, ours / pynetdicom = "
+                f"{best[unsynced] / best[(workload, 'dcmtk', 'pynetdicom')]:.2f}x"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pynetdicom-rounds", type=int, default=1, help="pynetdicom's SCU needs ~48 ms a C-STORE")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        print(report(measure(Path(folder), args.rounds, args.pynetdicom_rounds)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""``dicom-net`` as a person uses it: exit status 0 on success, else 1 and one line saying why."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dicom_runtime.net.instances import Instance
+from tests.runtime.net.helpers import ScpProcess, free_port, write_ct_files
+
+
+def dicom_net(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "dicom_runtime.net.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def scp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScpProcess]:
+    folder = tmp_path_factory.mktemp("cli")
+    destination = ScpProcess(folder / "moved", folder / "dest.log", "--aet", "DEST").start()
+    process = ScpProcess(folder / "out", folder / "scp.log", "--dest", f"DEST=127.0.0.1:{destination.port}").start()
+    process.destination = destination  # type: ignore[attr-defined]
+    yield process
+    assert process.stop() == 0 and destination.stop() == 0
+
+
+def test_echo_store_find_move_get(scp: ScpProcess, tmp_path: Path) -> None:
+    port = str(scp.port)
+    echo = dicom_net("echo", "127.0.0.1", port, "--aec", "OURSCP")
+    assert echo.returncode == 0 and "0x0000 Success" in echo.stdout
+    files = write_ct_files(tmp_path / "files", 4)
+    (tmp_path / "files" / "notes.txt").write_text("not DICOM")
+    store = dicom_net("store", "127.0.0.1", port, "--aec", "OURSCP", str(tmp_path / "files"))
+    assert store.returncode == 0, store.stderr
+    assert "4 of 4 sent, 1 skipped (not DICOM)" in store.stdout
+    find = dicom_net("find", "127.0.0.1", port, "--aec", "OURSCP", "-k", "QueryRetrieveLevel=IMAGE", "-k", "StudyInstanceUID=1.2.826.0.1.3680043.10.1.1", "-k", "SOPInstanceUID")
+    assert find.returncode == 0 and "4 matches, 0x0000 Success" in find.stdout
+    move = dicom_net("move", "127.0.0.1", port, "--aec", "OURSCP", "--dest", "DEST", "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=1.2.826.0.1.3680043.10.1.1")
+    assert move.returncode == 0 and "4 completed, 0 failed" in move.stdout, move.stdout + move.stderr
+    assert len(list(scp.destination.out.glob("*.dcm"))) == 4  # type: ignore[attr-defined]
+    get = dicom_net("get", "127.0.0.1", port, "--aec", "OURSCP", "--out", str(tmp_path / "got"), "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=1.2.826.0.1.3680043.10.1.1")
+    assert get.returncode == 0, get.stdout + get.stderr
+    assert sorted(Instance.from_file(p).data for p in (tmp_path / "got").iterdir()) == sorted(Instance.from_file(p).data for p in files)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "reason"),
+    [
+        (["echo", "127.0.0.1", "{port}", "--aec", "WRONG"], "dicom-net echo: 127.0.0.1:{port} (WRONG): association rejected-permanent by DICOM UL service-user: called-AE-title-not-recognized"),
+        (["echo", "127.0.0.1", "{closed}", "--aec", "OURSCP"], "dicom-net echo: 127.0.0.1:{closed} (OURSCP): cannot connect"),
+        (["store", "127.0.0.1", "{port}", "--aec", "OURSCP", "/nonexistent"], "dicom-net store: /nonexistent: no such file or folder"),
+        (["find", "127.0.0.1", "{port}", "--aec", "OURSCP", "-k", "PatientNam=X"], "dicom-net find: -k PatientNam=X: 'PatientNam' is not a DICOM keyword"),
+        (["move", "127.0.0.1", "{port}", "--aec", "OURSCP", "--dest", "NOWHERE", "-k", "QueryRetrieveLevel=STUDY"], "C-MOVE 127.0.0.1:{port} (OURSCP): 0xA801 Refused: move destination unknown"),
+    ],
+)
+def test_failures_exit_1_with_one_line(scp: ScpProcess, arguments: list[str], reason: str) -> None:
+    closed = str(free_port())
+    result = dicom_net(*[a.format(port=scp.port, closed=closed) for a in arguments])
+    assert result.returncode == 1
+    shown = (result.stderr + result.stdout).strip()
+    assert reason.format(port=scp.port, closed=closed) in shown
+    assert len(result.stderr.strip().splitlines()) <= 1, result.stderr
