@@ -6,4 +6,4 @@ frozen dataclasses (:mod:`dicom_codegen.model`), runs small ordered passes over 
 (:mod:`dicom_codegen.render`). It never imports ``dicom_runtime`` or ``dicom_model``.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.3.0"
