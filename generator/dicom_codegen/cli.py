@@ -15,7 +15,8 @@ from rich.console import Console
 from . import __version__
 from .errors import CheckFailed, InputError
 from .fetch import editions_for, fetch_part
-from .generate import Selection, build_model, generate
+from .diff import diff_models, side_label
+from .generate import CONSUMED_PARTS, Selection, build_model, generate, input_path
 from .manifest import load_manifest
 from .render import dump_json
 from .report import Report
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         ("dump-model", "print the intermediate model as sorted JSON"),
     ):
         sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--edition", metavar="ED", help="every part from this edition (the --psN options override)")
         for part in (3, 4, 6, 7):
             sub.add_argument(f"--ps{part}", metavar="ED", help=f"edition of PS3.{part}")
         sub.add_argument("--standard", type=Path, default=Path("standard_xml"))
@@ -60,12 +62,58 @@ def _parser() -> argparse.ArgumentParser:
             )
         else:
             sub.add_argument("--output", "-o", type=Path, help="file to write (default stdout)")
+    diff = commands.add_parser("diff", help="compare two editions (or sets of parts): what changed, and for code")
+    diff.add_argument("old", help="an edition (2014a), or parts: '2019a,ps6=2015b' / 'ps4=2019a,ps6=2015b'")
+    diff.add_argument("new")
+    diff.add_argument("--standard", type=Path, default=Path("standard_xml"))
+    diff.add_argument("--format", choices=("text", "json", "html"), default="text")
+    diff.add_argument("--output", "-o", type=Path, help="file to write (default stdout)")
+    diff.add_argument("--quiet", "-q", action="store_true", help="no progress or summary")
     return parser
+
+
+def side(spec: str, standard: Path) -> Selection:
+    """``2015b`` (every part of that edition in ``standard``) or ``ps4=2019a,ps6=2015b``, combined with commas."""
+    editions: dict[int, str | None] = {}
+    for item in filter(None, (i.strip() for i in spec.split(","))):
+        part, equals, edition = item.partition("=")
+        if equals:
+            number = part.lower().removeprefix("ps3.").removeprefix("ps")
+            if not number.isdigit() or int(number) not in CONSUMED_PARTS:
+                raise InputError(standard, f"{item!r}: expected psN=EDITION with N one of {CONSUMED_PARTS}")
+            editions[int(number)] = edition
+        else:
+            found = [p for p in CONSUMED_PARTS if input_path(standard, item, p).is_file()]
+            if not found:
+                raise InputError(standard / item, f"no parts of edition {item!r} (run `dicom-codegen fetch {item}`)")
+            editions.update({p: item for p in found if p not in editions})
+    if not editions:
+        raise InputError(standard, f"{spec!r} names no edition")
+    return Selection(editions)
+
+
+def _diff(args: argparse.Namespace, report: Report) -> int:
+    old_selection, new_selection = side(args.old, args.standard), side(args.new, args.standard)
+    old = build_model(args.standard, old_selection, report)
+    new = build_model(args.standard, new_selection, report)
+    with report.stage("diff"):
+        result = diff_models(old, new, old_label=side_label(old_selection.editions), new_label=side_label(new_selection.editions))
+    text = {"text": result.to_text, "json": result.to_json, "html": result.to_html}[args.format]()
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _selection(args: argparse.Namespace) -> Selection:
     """The ``--psN`` options; with none given, the defaults of the manifest."""
     given: dict[int, str | None] = {part: getattr(args, f"ps{part}") for part in (3, 4, 6, 7)}
+    if args.edition:
+        available = {p: args.edition for p in (3, 4, 6, 7) if input_path(args.standard, args.edition, p).is_file()}
+        if not available:
+            raise InputError(args.standard / args.edition, f"no parts of edition {args.edition!r} (run `dicom-codegen fetch {args.edition}`)")
+        return Selection({**{p: None for p in given}, **available, **{p: e for p, e in given.items() if e}})
     if any(given.values()):
         return Selection(given)
     return Selection.resolve(load_manifest(args.standard / "manifest.json"), given)
@@ -105,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "fetch":
             return _fetch(args, console)
         report = Report(console=console, quiet=args.quiet)
+        if args.command == "diff":
+            return _diff(args, report)
         selection = _selection(args)
         if args.command == "dump-model":
             text = dump_json(build_model(args.standard, selection, report))
