@@ -97,12 +97,13 @@ def test_known_ps3_4_changes() -> None:
 )
 def test_an_edition_diffed_with_itself_is_empty(model: str) -> None:
     part, edition = model.split("-")
-    build: dict[str, Callable[[], Model]] = {
+    builders: dict[str, Callable[[], Model]] = {
         "ps6": lambda: dictionary_model(edition),
         "ps4": lambda: ps4(edition),
         "ps3": lambda: objects_model(edition),
         "ps7": lambda: passes.run(Model(commands=ps7(edition))),
-    }[part]
+    }
+    build = builders[part]
     diff = diff_models(build(), build())
     assert diff.empty and diff.changes == () and diff.api == ()
     assert diff.to_text().endswith("no differences\n")
