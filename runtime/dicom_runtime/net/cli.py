@@ -26,6 +26,7 @@ from ..errors import DicomError
 from ..fileformat import split_file
 from .aio import Association, Handlers, Proposal, Server, Timeouts, associate
 from .association import AcceptorPolicy, AccessRule
+from .config import load as load_config
 from .messages import VERIFICATION, Status
 from .presets import archive_contexts
 from .storage import StorageFolder
@@ -210,6 +211,14 @@ async def _retrieve(args: argparse.Namespace, move: bool) -> int:
     return 0 if status is not None and status.is_success else 1
 
 
+def _configured(args: argparse.Namespace) -> tuple[Server, StorageFolder | None, str, int]:
+    """The SCP of ``--config`` (its AE ``--ae``, else the first), as it is configured."""
+    config = load_config(args.config)
+    entity = config.entity(args.ae) if args.ae else config.entities[0]
+    server, folder = entity.server()
+    return server, folder, args.host or entity.host, args.port or entity.port
+
+
 def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
     contexts = archive_contexts()
     destinations: dict[str, tuple[str, int]] = {}
@@ -243,16 +252,58 @@ def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
 
 
 async def _scp(args: argparse.Namespace) -> int:
-    server, folder = _server(args)
-    port = await server.start(args.host, args.port)
-    print(f"dicom-net scp {args.aet} listening on {args.host}:{port}, storing into {args.out}", flush=True)
+    folder: StorageFolder | None
+    if args.config:
+        server, folder, host, port = _configured(args)
+    else:
+        if args.port is None or args.out is None:
+            raise Failed("scp needs --port and --out, or --config")
+        server, folder = _server(args)
+        host, port = args.host or "0.0.0.0", args.port
+    port = await server.start(host, port)
+    where = f", storing into {folder.root}" if folder is not None else ""
+    print(f"dicom-net scp {server.policy.ae_title} listening on {host}:{port}{where}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await server.close()
-    folder.close()
+    if folder is not None:
+        folder.close()
+    return 0
+
+
+async def _conformance(args: argparse.Namespace) -> int:
+    from .conformance import probe, statement
+
+    config = load_config(args.config)
+    document = statement(config)
+    text = document.to_html() if args.format == "html" else document.to_markdown()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    if not args.probe:
+        return 0
+    contradictions = 0
+    for entity in config.entities:
+        server, folder = entity.server()
+        port = await server.start("127.0.0.1", 0)
+        try:
+            tls = client_context(args.tls_ca, certificate=args.tls_cert, key=args.tls_key) if entity.tls else None
+            results = await probe(entity, "127.0.0.1", port, tls=tls)
+        finally:
+            await server.close()
+            if folder is not None:
+                folder.close()
+        bad = [r for r in results if r.contradicts]
+        contradictions += len(bad)
+        print(f"probe {entity.title}: {len(results)} presentation contexts asked, {len(bad)} contradict the statement", file=sys.stderr)
+        for result in bad:
+            print(f"  {result}", file=sys.stderr)
+    if contradictions:
+        raise Failed(f"the SCP contradicts {contradictions} claim(s) of the statement")
     return 0
 
 
@@ -278,9 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     scp = sub.add_parser("scp", help="storage, verification and query/retrieve SCP over a folder")
     _common(scp, peer=False)
     scp.set_defaults(aet="DICOM-NET")
-    scp.add_argument("--host", default="0.0.0.0")
-    scp.add_argument("--port", type=int, required=True)
-    scp.add_argument("--out", required=True, help="folder for received instances (also queried)")
+    scp.add_argument("--config", help="run the AE of this configuration (TOML); see dicom_runtime.net.config")
+    scp.add_argument("--ae", help="with --config: which AE (default: the first)")
+    scp.add_argument("--host", default=None, help="listening address (default 0.0.0.0)")
+    scp.add_argument("--port", type=int)
+    scp.add_argument("--out", help="folder for received instances (also queried)")
     scp.add_argument("--dest", action="append", default=[], help="C-MOVE destination AE=host:port")
     scp.add_argument("--allow", action="append", default=[], help="calling AE title allowed (default: any)")
     scp.add_argument("--any-called-ae", action="store_true", help="accept any called AE title")
@@ -292,13 +345,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     scp.add_argument("--max-pdu", type=int, default=256 * 1024)
     scp.add_argument("--idle-timeout", type=float, default=300.0, help="abort an association idle this long, seconds")
     scp.add_argument("--artim-timeout", type=float, default=30.0, help="ARTIM timer (PS3.8 9.1.5), seconds")
+    conformance = sub.add_parser("conformance", help="the DICOM Conformance Statement (PS3.2) of a configuration")
+    conformance.add_argument("config", help="the configuration (TOML) the SCP runs from")
+    conformance.add_argument("--format", choices=("markdown", "html"), default="markdown")
+    conformance.add_argument("--output", "-o", help="file to write (default stdout)")
+    conformance.add_argument("--probe", action="store_true", help="start the configured SCP and check every claim against it")
+    conformance.add_argument("--tls-cert", help="client certificate for probing a TLS AE")
+    conformance.add_argument("--tls-key")
+    conformance.add_argument("--tls-ca", help="certificates to trust when probing a TLS AE")
+    conformance.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose or args.command == "scp" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(message)s" if args.command == "scp" else "dicom-net: %(message)s",
         stream=sys.stderr,
     )
-    if args.command != "scp" and not args.verbose:
+    if args.command not in ("scp",) and not args.verbose:
         logging.getLogger("dicom_runtime.net").setLevel(logging.ERROR)  # the one-line reason says it
     runners = {
         "echo": _echo,
@@ -307,10 +369,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "move": lambda a: _retrieve(a, True),
         "get": lambda a: _retrieve(a, False),
         "scp": _scp,
+        "conformance": _conformance,
     }
     try:
         return asyncio.run(runners[args.command](args))
-    except (Failed, DicomError, OSError, ValueError, ssl.SSLError) as exc:
+    except (Failed, DicomError, OSError, ValueError, ssl.SSLError, KeyError) as exc:
         print(f"dicom-net {args.command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

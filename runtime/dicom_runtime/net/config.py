@@ -1,0 +1,220 @@
+"""Application entities described once, in TOML (or Python): what the SCP runs and what
+the Conformance Statement (:mod:`.conformance`) says.
+
+.. code-block:: toml
+
+    [implementation]
+    product = "Example Archive"
+    version = "1.0"
+
+    [[ae]]
+    title = "ARCHIVE"
+    port = 11112
+    storage = "archive"                  # a folder: storage, query and retrieve over it
+    max_associations = 16
+    max_pdu = 262144
+    sop_classes = ["Verification", "CTImageStorage", "StudyRootQueryRetrieveInformationModelFind"]
+    transfer_syntaxes = ["ExplicitVRLittleEndian", "ImplicitVRLittleEndian"]
+    allow = []                           # calling AE titles allowed (empty: any)
+    move_destinations = { VIEWER = "127.0.0.1:11113" }
+
+    [ae.tls]                             # optional
+    certificate = "server.pem"
+    key = "server.key"
+    client_ca = "ca.pem"                 # verify client certificates
+    profile = "bcp195"
+
+SOP classes and transfer syntaxes are keywords of the generated dictionary or UIDs;
+``"storage:all"`` stands for every non-retired Storage SOP class. Relative paths are
+relative to the configuration file.
+"""
+
+from __future__ import annotations
+
+import ssl
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..dictionary import all_uids
+from ..errors import DicomError
+from .aio import DEFAULT_TRANSFER_SYNTAXES, Server, Timeouts
+from .association import AcceptorPolicy, AccessRule
+from .presets import storage_sop_classes
+from .storage import StorageFolder
+from .tls import PROFILES, server_context
+
+
+class ConfigError(DicomError):
+    """A configuration that cannot be used: names the file and the setting."""
+
+
+@dataclass(frozen=True)
+class TlsConfig:
+    certificate: Path
+    key: Path
+    client_ca: Path | None = None
+    profile: str = "bcp195"
+
+
+@dataclass(frozen=True)
+class ApplicationEntity:
+    """One AE: its title, where it listens, what it accepts, and its limits and security."""
+
+    title: str
+    port: int
+    host: str = "0.0.0.0"
+    storage: Path | None = None
+    sop_classes: tuple[str, ...] = ()  # UIDs, in the order given
+    transfer_syntaxes: tuple[str, ...] = DEFAULT_TRANSFER_SYNTAXES
+    max_associations: int = 16
+    max_pdu: int = 256 * 1024
+    max_contexts: int = 128
+    allow: tuple[str, ...] = ()
+    move_destinations: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    tls: TlsConfig | None = None
+    check_called_ae: bool = True
+    durable: bool = True
+    timeouts: Timeouts = Timeouts()
+
+    def policy(self) -> AcceptorPolicy:
+        return AcceptorPolicy(
+            self.title,
+            {uid: self.transfer_syntaxes for uid in self.sop_classes},
+            check_called_ae=self.check_called_ae,
+            access=tuple(AccessRule(ae) for ae in self.allow),
+            max_pdu_length=self.max_pdu,
+            max_contexts=self.max_contexts,
+        )
+
+    def tls_context(self) -> ssl.SSLContext | None:
+        if self.tls is None:
+            return None
+        return server_context(
+            self.tls.certificate, self.tls.key, client_ca=self.tls.client_ca,
+            require_client_certificate=self.tls.client_ca is not None, profile=self.tls.profile,
+        )
+
+    def server(self) -> tuple[Server, StorageFolder | None]:
+        """The SCP this AE describes (not started), and its storage folder."""
+        from .aio import Handlers
+
+        folder = StorageFolder(self.storage, durable=self.durable) if self.storage is not None else None
+        handlers = folder.handlers() if folder is not None else Handlers()
+        server = Server(
+            self.policy(), handlers, tls=self.tls_context(), max_associations=self.max_associations,
+            timeouts=self.timeouts, destinations=dict(self.move_destinations),
+        )
+        return server, folder
+
+
+@dataclass(frozen=True)
+class Config:
+    """An implementation and its application entities."""
+
+    product: str
+    version: str
+    entities: tuple[ApplicationEntity, ...]
+    manufacturer: str = ""
+    source: str = ""
+
+    def entity(self, title: str) -> ApplicationEntity:
+        for entity in self.entities:
+            if entity.title == title:
+                return entity
+        raise ConfigError(f"{self.source}: no application entity {title!r}")
+
+
+def _uid(name: str, where: str) -> str:
+    if name and name[0].isdigit():
+        return name
+    for entry in all_uids().values():
+        if entry.keyword == name:
+            return entry.uid
+    raise ConfigError(f"{where}: {name!r} is neither a UID nor a keyword of the generated dictionary")
+
+
+def _uids(names: Sequence[str], where: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for name in names:
+        found.extend(storage_sop_classes() if name == "storage:all" else [_uid(name, where)])
+    return tuple(dict.fromkeys(found))
+
+
+def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Path = Path(".")) -> Config:
+    """A configuration from parsed TOML (or an equivalent dict)."""
+    implementation = data.get("implementation", {})
+    entities: list[ApplicationEntity] = []
+    for index, raw in enumerate(data.get("ae", [])):
+        where = f"{source}: ae[{index}]"
+        try:
+            title = str(raw["title"])
+            port = int(raw["port"])
+        except (KeyError, TypeError, ValueError):
+            raise ConfigError(f"{where}: needs a title and a port") from None
+        known = {
+            "title", "port", "host", "storage", "sop_classes", "transfer_syntaxes", "max_associations", "max_pdu",
+            "max_contexts", "allow", "move_destinations", "tls", "check_called_ae", "durable", "timeouts",
+        }
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+        destinations: dict[str, tuple[str, int]] = {}
+        for ae, address in dict(raw.get("move_destinations", {})).items():
+            host, _, number = str(address).rpartition(":")
+            if not host or not number.isdigit():
+                raise ConfigError(f"{where}: move destination {ae} = {address!r}: expected 'host:port'")
+            destinations[str(ae)] = (host, int(number))
+        tls = None
+        if "tls" in raw:
+            settings = raw["tls"]
+            profile = str(settings.get("profile", "bcp195"))
+            if profile not in PROFILES:
+                raise ConfigError(f"{where}.tls: profile {profile!r} is not one of {', '.join(PROFILES)}")
+            tls = TlsConfig(
+                base / settings["certificate"], base / settings["key"],
+                base / settings["client_ca"] if settings.get("client_ca") else None, profile,
+            )
+        timeouts = Timeouts(**{k: float(v) for k, v in dict(raw.get("timeouts", {})).items()})
+        entities.append(
+            ApplicationEntity(
+                title=title,
+                port=port,
+                host=str(raw.get("host", "0.0.0.0")),
+                storage=base / raw["storage"] if raw.get("storage") else None,
+                sop_classes=_uids(raw.get("sop_classes", ["Verification"]), f"{where}.sop_classes"),
+                transfer_syntaxes=_uids(raw.get("transfer_syntaxes", list(DEFAULT_TRANSFER_SYNTAXES)), f"{where}.transfer_syntaxes"),
+                max_associations=int(raw.get("max_associations", 16)),
+                max_pdu=int(raw.get("max_pdu", 256 * 1024)),
+                max_contexts=int(raw.get("max_contexts", 128)),
+                allow=tuple(str(a) for a in raw.get("allow", [])),
+                move_destinations=destinations,
+                tls=tls,
+                check_called_ae=bool(raw.get("check_called_ae", True)),
+                durable=bool(raw.get("durable", True)),
+                timeouts=timeouts,
+            )
+        )
+    if not entities:
+        raise ConfigError(f"{source}: no [[ae]] application entity")
+    return Config(
+        product=str(implementation.get("product", "dicom-typed")),
+        version=str(implementation.get("version", "")),
+        manufacturer=str(implementation.get("manufacturer", "")),
+        entities=tuple(entities),
+        source=source,
+    )
+
+
+def load(path: str | Path) -> Config:
+    """Read a TOML configuration; :class:`ConfigError` names the file and the setting."""
+    file = Path(path)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{file}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: {exc}") from None
+    return from_mapping(data, source=str(file), base=file.parent)

@@ -1,0 +1,568 @@
+"""A DICOM Conformance Statement (PS3.2) generated from a configuration, and a probe that
+checks it against the running SCP.
+
+:func:`statement` follows the template of PS3.2 Annex A section by section (A.0
+Cover Page to A.9 Annexes, with the same titles and order) and fills it from the
+:class:`~.config.Config` the SCP itself runs from, the generated model (SOP
+classes, IODs, editions) and this runtime (implementation UID, character sets,
+status codes, TLS profiles). :meth:`Statement.to_markdown` and
+:meth:`Statement.to_html` render it. :func:`probe` starts nothing: it asks a
+running SCP for associations with every SOP class and transfer syntax the
+statement claims, and some it does not, and reports each answer that contradicts
+the statement.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..codec import CHARSETS, EXTENSION_TERMS
+from ..dictionary import all_uids
+from ..errors import DicomError
+from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
+from .config import ApplicationEntity, Config
+from .messages import STATUS_MEANINGS, VERIFICATION
+from .pdu import APPLICATION_CONTEXT
+from .presets import QUERY_RETRIEVE, storage_sop_classes
+from .tls import EXTENDED_BCP195_CIPHERS
+
+#: The status codes this implementation returns, per DIMSE service (see aio.py and storage.py).
+STATUS_RETURNED: dict[str, tuple[int, ...]] = {
+    "C-ECHO": (0x0000,),
+    "C-STORE": (0x0000, 0xA700, 0xA900, 0x0122),
+    "C-FIND": (0xFF00, 0x0000, 0xFE00, 0xC000, 0x0122),
+    "C-MOVE": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA801, 0xA702, 0xC000, 0x0122),
+    "C-GET": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA702, 0xC000, 0x0122),
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """The application data flow: local AE, remote AEs, real-world activities."""
+
+    ae: str
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+
+
+Block = str | Table | Diagram
+
+
+@dataclass
+class Section:
+    number: str  # "A.4.2.1"
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def level(self) -> int:
+        """1 for A.4, 2 for A.4.1 ..."""
+        return self.number.count(".")
+
+
+@dataclass
+class Statement:
+    title: str
+    sections: list[Section]
+
+    def to_markdown(self) -> str:
+        lines = [f"# {self.title}", ""]
+        for section in self.sections:
+            lines += [f"{'#' * min(section.level + 1, 6)} {section.number} {section.title}", ""]
+            for block in section.blocks:
+                lines += _markdown_block(block) + [""]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def to_html(self) -> str:
+        e = html.escape
+        out = [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{e(self.title)}</title><style>{_STYLE}</style></head><body>",
+            f"<h1>{e(self.title)}</h1>",
+        ]
+        for section in self.sections:
+            level = min(section.level + 1, 6)
+            anchor = "sect-" + section.number.replace(".", "-")
+            out.append(f'<h{level} id="{anchor}"><span class="n">{e(section.number)}</span> {e(section.title)}</h{level}>')
+            for block in section.blocks:
+                out.append(_html_block(block))
+        out.append("</body></html>")
+        return "\n".join(out) + "\n"
+
+
+_STYLE = """
+body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1b2430}
+h1{font-size:1.7rem} h2{border-bottom:2px solid #d3dbe4;padding-bottom:.2rem;margin-top:2.2rem}
+h3,h4,h5,h6{margin-top:1.4rem} .n{color:#5b6b7d;font-weight:500;margin-right:.3rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem} caption{text-align:left;font-weight:600;padding:.2rem 0}
+th,td{border:1px solid #d3dbe4;padding:.25rem .5rem;text-align:left;vertical-align:top} th{background:#edf2f7}
+code{font:12px ui-monospace,monospace} svg{max-width:100%;height:auto}
+"""
+
+
+def _markdown_block(block: Block) -> list[str]:
+    if isinstance(block, str):
+        return [block]
+    if isinstance(block, Diagram):
+        width = max([len(x) for x in block.left + block.right] + [10])
+        lines = ["```"]
+        for index in range(max(len(block.left), len(block.right), 1)):
+            left = block.left[index] if index < len(block.left) else ""
+            right = block.right[index] if index < len(block.right) else ""
+            middle = f"[ {block.ae} ]" if index == 0 else " " * (len(block.ae) + 4)
+            arrows = "<-->" if left else "    "
+            lines.append(f"{left:>{width}} {arrows} {middle} {'<-->' if right else ''} {right}".rstrip())
+        return lines + ["```"]
+    lines = [f"*{block.caption}*", ""] if block.caption else []
+    def escape(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines.append("| " + " | ".join(escape(h) for h in block.headers) + " |")
+    lines.append("|" + "|".join("---" for _ in block.headers) + "|")
+    lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in block.rows]
+    return lines
+
+
+def _html_block(block: Block) -> str:
+    e = html.escape
+    if isinstance(block, str):
+        text = e(block)
+        text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
+        text = re.sub(r"`(.+?)`", r"<code>\1</code>", text)
+        return f"<p>{text}</p>"
+    if isinstance(block, Diagram):
+        return _svg(block)
+    caption = f"<caption>{e(block.caption)}</caption>" if block.caption else ""
+    head = "".join(f"<th>{e(h)}</th>" for h in block.headers)
+    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in block.rows)
+    return f"<table>{caption}<tr>{head}</tr>{body}</table>"
+
+
+def _svg(diagram: Diagram) -> str:
+    e = html.escape
+    rows = max(len(diagram.left), len(diagram.right), 1)
+    height = 40 + rows * 56
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="900" height="{height}" role="img" aria-label="Application data flow">']
+    middle_y = height / 2
+    parts.append(f'<rect x="350" y="{middle_y - 30}" width="200" height="60" rx="8" fill="#dbe8f5" stroke="#2d5d8a"/>')
+    parts.append(f'<text x="450" y="{middle_y + 5}" text-anchor="middle" font-size="15" font-weight="600">{e(diagram.ae)}</text>')
+    for side, items, x in (("left", diagram.left, 20), ("right", diagram.right, 620)):
+        for index, label in enumerate(items):
+            y = 20 + index * 56
+            parts.append(f'<rect x="{x}" y="{y}" width="260" height="40" rx="20" fill="#f3f6f9" stroke="#7b8a9a"/>')
+            parts.append(f'<text x="{x + 130}" y="{y + 25}" text-anchor="middle" font-size="12">{e(label)}</text>')
+            x1, x2 = (x + 260, 350) if side == "left" else (550, x)
+            parts.append(f'<line x1="{x1}" y1="{y + 20}" x2="{x2}" y2="{middle_y}" stroke="#2d5d8a" stroke-width="1.5"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# The content -----------------------------------------------------------------------
+
+
+def _name(uid: str) -> str:
+    entry = all_uids().get(uid)
+    return entry.name if entry is not None else uid
+
+
+def _category(uid: str) -> str:
+    name = _name(uid)
+    if uid == VERIFICATION:
+        return "Verification"
+    if uid in QUERY_RETRIEVE or "Information Model" in name:
+        return "Query/Retrieve"
+    if name.endswith("Storage"):
+        return "Transfer"
+    return "Other"
+
+
+def _scu_classes(entity: ApplicationEntity) -> tuple[str, ...]:
+    """As an SCU this AE sends the storage classes it holds, for C-MOVE and C-GET sub-operations."""
+    retrieves = any("MOVE" in _name(u).upper() or "GET" in _name(u).upper() for u in entity.sop_classes)
+    if entity.storage is None or not retrieves:
+        return ()
+    return tuple(u for u in entity.sop_classes if _category(u) == "Transfer")
+
+
+def _editions() -> dict[str, str]:
+    import dicom_model  # the generated package: its editions
+
+    return dict(dicom_model.EDITIONS)
+
+
+def _iods() -> list[tuple[str, str, str]]:
+    """(IOD class, SOP class name, UID) of every IOD class the generated model has."""
+    from dicom_model import sop_classes  # the generated SOP class table (no IOD class is imported)
+
+    found = []
+    for value in vars(sop_classes).values():
+        iod = getattr(value, "iod_class", "")
+        if iod:
+            found.append((iod, value.name, value.uid))
+    return sorted(found)
+
+
+def statement(config: Config, *, generator: str = "") -> Statement:
+    """The Conformance Statement of ``config``, section by section as PS3.2 Annex A orders it."""
+    editions = _editions()
+    edition_text = ", ".join(f"{part} {edition}" for part, edition in sorted(editions.items()))
+    entities = config.entities
+    product = f"{config.product} {config.version}".strip()
+    title = f"{product} DICOM Conformance Statement"
+    sections: list[Section] = []
+
+    def add(number: str, title_: str, *blocks: Block) -> Section:
+        section = Section(number, title_, list(blocks))
+        sections.append(section)
+        return section
+
+    add(
+        "A.0", "Cover Page",
+        f"**{product}**" + (f" by {config.manufacturer}" if config.manufacturer else ""),
+        f"This statement was generated from the configuration `{config.source}` that the application "
+        f"entities run from, with the DICOM model generated from {edition_text}"
+        + (f" ({generator})." if generator else "."),
+    )
+    overview_rows: list[tuple[str, ...]] = []
+    for category in ("Transfer", "Query/Retrieve", "Verification", "Other"):
+        for uid in sorted({u for ae in entities for u in ae.sop_classes + _scu_classes(ae) if _category(u) == category}, key=_name):
+            scu = "Yes" if any(uid in _scu_classes(ae) for ae in entities) else "No"
+            scp = "Yes" if any(uid in ae.sop_classes for ae in entities) else "No"
+            overview_rows.append((category, _name(uid), scu, scp))
+    add(
+        "A.1", "Conformance Statement Overview",
+        f"{product} has {len(entities)} application entit{'y' if len(entities) == 1 else 'ies'} "
+        f"({', '.join(ae.title for ae in entities)}). It accepts associations for the SOP classes below as an SCP"
+        + ("; it stores instances it receives and returns them by C-MOVE and C-GET" if any(ae.storage for ae in entities) else "")
+        + ". It does not support media interchange.",
+        Table(("Category", "SOP Class", "User of Service (SCU)", "Provider of Service (SCP)"), tuple(overview_rows), "Network Services"),
+        Table(("Media Storage Application Profile", "Write Files (FSC or FSU)", "Read Files (FSR)"), (("None", "No", "No"),), "Media Services"),
+    )
+    toc = add("A.2", "Table of Contents")
+    add("A.3", "Introduction")
+    add("A.3.1", "Revision History", Table(("Document Version", "Product Version", "Description"), (("1", config.version or "-", "Generated from the configuration"),)))
+    add("A.3.2", "Audience", "Integrators of medical imaging systems, and readers who know the DICOM standard.")
+    add(
+        "A.3.3", "Remarks",
+        "This statement is generated from the configuration the SCP runs from, so what it claims is what the SCP "
+        "accepts; a probe that asks the running SCP for every claimed presentation context, and some unclaimed ones, "
+        "checks it (`dicom-net conformance CONFIG --probe`).",
+    )
+    add(
+        "A.3.4", "Terms and Definitions",
+        Table(("Term", "Meaning"), (
+            ("Application Entity (AE)", "A named end point of DICOM communication, identified by its AE title."),
+            ("Association", "A connection between two AEs over which DIMSE messages are exchanged."),
+            ("Presentation Context", "An abstract syntax (SOP class) with the transfer syntax agreed for it."),
+            ("SCU / SCP", "Service Class User / Provider: the side that invokes / performs an operation."),
+            ("SOP Class", "A service (DIMSE operations) applied to an information object definition."),
+        )),
+    )
+    add(
+        "A.3.5", "Basics of DICOM Communication",
+        "Two AEs open an association, agree on presentation contexts (a SOP class with a transfer syntax each), "
+        "exchange DIMSE requests and responses with status codes, and release the association.",
+    )
+    add(
+        "A.3.6", "Abbreviations",
+        Table(("Abbreviation", "Meaning"), (
+            ("AE", "Application Entity"), ("DIMSE", "DICOM Message Service Element"), ("IOD", "Information Object Definition"),
+            ("PDU", "Protocol Data Unit"), ("SCP", "Service Class Provider"), ("SCU", "Service Class User"),
+            ("SOP", "Service-Object Pair"), ("TLS", "Transport Layer Security"), ("UID", "Unique Identifier"),
+        )),
+    )
+    add(
+        "A.3.7", "References",
+        Table(("Reference", "Edition"), tuple((f"DICOM {part}", edition) for part, edition in sorted(editions.items())))
+        , "NEMA PS3 / ISO 12052, Digital Imaging and Communications in Medicine (DICOM) Standard.",
+    )
+    add("A.4", "Networking")
+    add("A.4.1", "Implementation Model")
+    add(
+        "A.4.1.1", "Application Data Flow",
+        *[
+            Diagram(
+                ae.title,
+                tuple(["Remote AE stores instances (C-STORE)"] * bool(any(_category(u) == "Transfer" for u in ae.sop_classes))
+                      + ["Remote AE queries (C-FIND)"] * bool(any("FIND" in _name(u).upper() for u in ae.sop_classes))
+                      + ["Remote AE retrieves (C-MOVE, C-GET)"] * bool(_scu_classes(ae))
+                      + ["Remote AE verifies (C-ECHO)"] * bool(VERIFICATION in ae.sop_classes)),
+                tuple(([f"Local storage: {ae.storage.name}/"] if ae.storage else []) + [f"Move destinations: {', '.join(ae.move_destinations) or 'none'}"] * bool(_scu_classes(ae))),
+            )
+            for ae in entities
+        ],
+    )
+    add("A.4.1.2", "Functional Definition of AEs")
+    for index, ae in enumerate(entities, start=1):
+        add(
+            f"A.4.1.2.{index}", f'Functional Definition of "{ae.title}"',
+            f"{ae.title} listens on port {ae.port} and accepts associations from "
+            + (f"the AE titles {', '.join(ae.allow)}" if ae.allow else "any calling AE title")
+            + (" over TLS" if ae.tls else "") + ". "
+            + (f"It writes each received instance to `{ae.storage}` durably (write-ahead journal, then an atomic "
+               "rename) before it answers Success, answers C-FIND from the instances held, and sends them back by "
+               "C-MOVE (to a configured destination) or C-GET (on the same association)." if ae.storage else
+               "It answers verification requests."),
+        )
+    add(
+        "A.4.1.3", "Sequencing of Real World Activities",
+        "Instances are available to C-FIND, C-MOVE and C-GET as soon as their C-STORE has been answered with Success.",
+    )
+    add("A.4.2", "AE Specifications")
+    for index, ae in enumerate(entities, start=1):
+        base = f"A.4.2.{index}"
+        add(f"{base}", f'"{ae.title}"')
+        add(
+            f"{base}.1", "SOP Classes",
+            Table(("SOP Class Name", "SOP Class UID", "SCU", "SCP"), tuple(
+                (_name(u), u, "Yes" if u in _scu_classes(ae) else "No", "Yes" if u in ae.sop_classes else "No")
+                for u in sorted(set(ae.sop_classes) | set(_scu_classes(ae)), key=lambda u: (_category(u), _name(u)))
+            )),
+        )
+        add(f"{base}.2", "Association Policies")
+        add(
+            f"{base}.2.1", "General",
+            Table(("Application Context Name", "Maximum PDU size received", "Maximum presentation contexts per association"),
+                  ((APPLICATION_CONTEXT, str(ae.max_pdu), str(ae.max_contexts)),)),
+        )
+        add(
+            f"{base}.2.2", "Number of Associations",
+            Table(("Maximum number of simultaneous associations", "Value"), (
+                ("Accepted (more are rejected: rejected-transient, local-limit-exceeded)", str(ae.max_associations)),
+                ("Initiated (per C-MOVE being served)", "1"),
+            )),
+        )
+        add(f"{base}.2.3", "Asynchronous Nature", "Asynchronous operations are not supported: the window is 1 invoked, 1 performed.")
+        add(
+            f"{base}.2.4", "Implementation Identifying Information",
+            Table(("Implementation Class UID", "Implementation Version Name"), ((IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME),)),
+        )
+        add(f"{base}.3", "Association Initiation Policy")
+        sends = _scu_classes(ae)
+        add(f"{base}.3.1", '"Send Instances for C-MOVE"')
+        add(
+            f"{base}.3.1.1", "Description and Sequencing of Activities",
+            (f"To serve a C-MOVE, {ae.title} opens one association to the move destination and sends the matching "
+             "instances one C-STORE at a time, answering the C-MOVE with a pending response after each. Destinations: "
+             + (", ".join(f"{k} = {h}:{p}" for k, (h, p) in ae.move_destinations.items()) or "none configured") + ".")
+            if sends else f"{ae.title} initiates no associations.",
+        )
+        add(
+            f"{base}.3.1.2", "Proposed Presentation Contexts",
+            *([Table(("Abstract Syntax", "Transfer Syntaxes", "Role", "Extended Negotiation"),
+                     tuple((_name(u), "the instance's own; Explicit VR Little Endian; Implicit VR Little Endian", "SCU", "None") for u in sends))]
+              if sends else ["None."]),
+        )
+        add(
+            f"{base}.3.1.3", "SOP Specific Conformance for SOP Class(es)",
+            "A C-STORE answered with a Warning status counts as a warning sub-operation, any other non-Success status "
+            "as a failed one; the final C-MOVE response then has status B000." if sends else "None.",
+        )
+        add(f"{base}.4", "Association Acceptance Policy")
+        add(f"{base}.4.1", '"Accept Associations"')
+        add(
+            f"{base}.4.1.1", "Description and Sequencing of Activities",
+            f"{ae.title} accepts an association when the called AE title is {ae.title!r}"
+            + (" (checked)" if ae.check_called_ae else " (not checked)")
+            + (f", the calling AE title is one of {', '.join(ae.allow)}" if ae.allow else "")
+            + (", the TLS handshake succeeds (client certificate required)" if ae.tls and ae.tls.client_ca else ", the TLS handshake succeeds" if ae.tls else "")
+            + f", at most {ae.max_contexts} presentation contexts are proposed and fewer than {ae.max_associations} "
+            "associations are open. Requests on an association are served in order.",
+        )
+        add(
+            f"{base}.4.1.2", "Accepted Presentation Contexts",
+            "Each proposed context is accepted with the first transfer syntax of this table that the requestor "
+            "proposes (the table's order is the preference); other SOP classes are rejected with "
+            "abstract-syntax-not-supported, other transfer syntaxes with transfer-syntaxes-not-supported. SCP/SCU role "
+            "selection is accepted (the requestor may act as SCP for C-GET). SOP class extended negotiation is not "
+            "supported (no answer is sent). User identity negotiation is accepted without verification; no positive "
+            "response is sent.",
+            Table(("Abstract Syntax", "SOP Class UID", "Transfer Syntaxes (in order of preference)", "Role", "Extended Negotiation"), tuple(
+                (_name(u), u, "; ".join(f"{_name(t)} ({t})" for t in ae.transfer_syntaxes), "SCP", "None")
+                for u in ae.sop_classes
+            ), "Acceptable presentation contexts"),
+        )
+        conformance = add(
+            f"{base}.4.1.3", "SOP Specific Conformance for SOP Class(es)",
+            ("C-STORE: each instance is written to the storage folder, byte for byte as received, and made durable "
+             "before Success is answered. C-FIND: Patient Root and Study Root at the PATIENT, STUDY, SERIES and IMAGE "
+             "levels, with single value, wildcard, universal, UID list and range matching; C-CANCEL is honoured. "
+             "C-MOVE and C-GET: every instance under the matched entities.") if ae.storage else "C-ECHO only.",
+        )
+        for service, codes in STATUS_RETURNED.items():
+            if service == "C-ECHO" and VERIFICATION not in ae.sop_classes:
+                continue
+            conformance.blocks.append(
+                Table(("Status", "Code", "Meaning"), tuple((_category_of(c), f"{c:04X}", STATUS_MEANINGS[c]) for c in codes), f"{service} status codes returned")
+            )
+    add("A.4.3", "Network Interfaces")
+    add("A.4.3.1", "Physical Network Interface", "The network interfaces of the host operating system; DICOM upper layer over TCP/IP (PS3.8). TCP_NODELAY is set on every connection.")
+    add("A.4.3.2", "Additional Protocols", "None.")
+    add("A.4.3.3", "IPv4 and IPv6 Support", "Both, as the listening host address configured for each AE allows.")
+    add("A.4.4", "Configuration")
+    add("A.4.4.1", "AE Title/Presentation Address Mapping")
+    add("A.4.4.1.1", "Local AE Titles", Table(("Application Entity", "Default AE Title", "Default TCP/IP Port", "Listening address"), tuple((ae.title, ae.title, str(ae.port), ae.host) for ae in entities)))
+    add(
+        "A.4.4.1.2", "Remote AE Title/Presentation Address Mapping",
+        Table(("Remote AE Title", "Host", "Port", "Used for"), tuple(
+            (name, host, str(port), "C-MOVE destination") for ae in entities for name, (host, port) in ae.move_destinations.items()
+        ) or (("(none configured)", "", "", ""),)),
+    )
+    add(
+        "A.4.4.2", "Parameters",
+        Table(("Parameter", *(ae.title for ae in entities)), (
+            ("Maximum PDU size received", *(str(ae.max_pdu) for ae in entities)),
+            ("Maximum simultaneous associations", *(str(ae.max_associations) for ae in entities)),
+            ("Maximum presentation contexts", *(str(ae.max_contexts) for ae in entities)),
+            ("ARTIM timeout (s)", *(f"{ae.timeouts.artim:g}" for ae in entities)),
+            ("ACSE timeout (s)", *(f"{ae.timeouts.acse:g}" for ae in entities)),
+            ("DIMSE timeout (s)", *(f"{ae.timeouts.dimse:g}" for ae in entities)),
+            ("Idle association timeout (s)", *(f"{ae.timeouts.network:g}" for ae in entities)),
+            ("Storage is durable before Success", *("yes" if ae.durable else "no" for ae in entities)),
+        )),
+    )
+    not_supported = "Not supported: this implementation does not read or write DICOM media."
+    add("A.5", "Media Interchange", not_supported)
+    for number, name in (
+        ("A.5.1", "Implementation Model"), ("A.5.1.1", "Application Data Flow Diagram"),
+        ("A.5.1.2", "Functional Definitions of AEs"), ("A.5.1.3", "Sequencing of Real World Activities"),
+        ("A.5.1.4", "File Meta Information for Implementation Class and Version"), ("A.5.2", "AE Specifications"),
+        ("A.5.3", "Augmented and Private Application Profiles"), ("A.5.3.1", "Augmented Application Profiles"),
+        ("A.5.3.2", "Private Application Profiles"), ("A.5.4", "Media Configuration"),
+    ):
+        add(number, name, "Not applicable.")
+    add("A.6", "Transformation of DICOM to CDA", "Not supported.")
+    charsets = sorted(set(CHARSETS) | {k for k in EXTENSION_TERMS})
+    add(
+        "A.7", "Support of Character Sets",
+        "Received instances are stored as received, whatever their Specific Character Set. Identifiers of C-FIND "
+        "are decoded and matched in these Specific Character Sets (0008,0005):",
+        Table(("Specific Character Set",), tuple((c or "(default repertoire)",) for c in charsets)),
+    )
+    add("A.8", "Security")
+    tls_rows = tuple(
+        (ae.title, ae.tls.profile if ae.tls else "none", "required" if ae.tls and ae.tls.client_ca else "no")
+        for ae in entities
+    )
+    add(
+        "A.8.1", "Security Profiles",
+        Table(("AE", "TLS profile (PS3.15 Annex B)", "Client certificate"), tls_rows),
+        "The BCP 195 profile negotiates TLS 1.2 or later; the Extended BCP 195 profile limits TLS 1.2 to the suites "
+        f"{EXTENDED_BCP195_CIPHERS.replace(':', ', ')}.",
+    )
+    add(
+        "A.8.2", "Association Level Security",
+        Table(("AE", "Called AE title checked", "Calling AE titles allowed"), tuple(
+            (ae.title, "yes" if ae.check_called_ae else "no", ", ".join(ae.allow) or "any") for ae in entities
+        )),
+    )
+    add("A.8.3", "Application Level Security", "None beyond the association level.")
+    add("A.9", "Annexes")
+    add("A.9.1", "IOD Contents")
+    add(
+        "A.9.1.1", "Created SOP Instance(s)",
+        "No SOP instances are created. The typed IOD classes of the generated model, from " + edition_text + ":",
+        Table(("IOD class", "SOP Class", "SOP Class UID"), tuple(_iods())),
+    )
+    add("A.9.1.2", "Usage of Attributes From Received IODs", "Only the attributes matched by C-FIND and the UIDs of the hierarchy are read.")
+    add("A.9.1.3", "Attribute Mapping", "None.")
+    add("A.9.1.4", "Coerced/Modified Fields", "None: instances are stored and returned as received, byte for byte.")
+    add("A.9.2", "Data Dictionary of Private Attributes", "None.")
+    add("A.9.3", "Coded Terminology and Templates", "None.")
+    add("A.9.3.1", "Context Groups", "None.")
+    add("A.9.3.2", "Template Specifications", "None.")
+    add("A.9.3.3", "Private Code Definitions", "None.")
+    add("A.9.4", "Grayscale Image Consistency", "Not applicable: no images are displayed.")
+    add("A.9.5", "Standard Extended/Specialized/Private SOP Classes", "None.")
+    add("A.9.6", "Private Transfer Syntaxes", "None.")
+    toc.blocks.append(Table(("Section", "Title"), tuple((s.number, s.title) for s in sections if s.level <= 2)))
+    return Statement(title, sections)
+
+
+def _category_of(code: int) -> str:
+    from .messages import Status
+
+    return Status(code).category
+
+
+# The probe ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    sop_class: str
+    transfer_syntax: str
+    claimed: bool
+    accepted: bool
+    result: int  # PS3.8 Table 9-18
+
+    @property
+    def contradicts(self) -> bool:
+        return self.claimed != self.accepted
+
+    def __str__(self) -> str:
+        claim = "claimed" if self.claimed else "not claimed"
+        answer = "accepted" if self.accepted else f"rejected ({self.result})"
+        return f"{_name(self.sop_class)} with {_name(self.transfer_syntax)}: {claim}, {answer}"
+
+
+def probe_cases(entity: ApplicationEntity, *, unclaimed: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str, bool]]:
+    """(SOP class, transfer syntax, claimed) to ask for: every claimed pair; unclaimed SOP
+    classes (a few storage classes, a made-up UID) and transfer syntaxes; and ``unclaimed``."""
+    cases = [(u, t, True) for u in entity.sop_classes for t in entity.transfer_syntaxes]
+    others = [u for u in storage_sop_classes() if u not in entity.sop_classes][:5] + ["1.2.826.0.1.3680043.10.99.1"]
+    first = entity.sop_classes[0]
+    syntaxes = [t for t in ("1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2", "1.2.840.10008.1.2.1")
+                if t not in entity.transfer_syntaxes]
+    cases += [(u, entity.transfer_syntaxes[0], False) for u in others]
+    cases += [(first, t, False) for t in syntaxes]
+    cases += [(u, t, False) for u, t in unclaimed]
+    return cases
+
+
+async def probe(
+    entity: ApplicationEntity,
+    host: str,
+    port: int,
+    *,
+    unclaimed: Sequence[tuple[str, str]] = (),
+    tls: ssl.SSLContext | None = None,
+) -> list[ProbeResult]:
+    """Ask the SCP at host:port for each case of :func:`probe_cases`, one presentation
+    context per case, in associations of at most ``max_contexts`` contexts."""
+    from .aio import Proposal, associate
+
+    cases = probe_cases(entity, unclaimed=unclaimed)
+    results: list[ProbeResult] = []
+    size = min(entity.max_contexts, 128)
+    for start in range(0, len(cases), size):
+        batch = cases[start : start + size]
+        association = await associate(
+            host, port, called_ae=entity.title, calling_ae=(entity.allow[0] if entity.allow else "PROBE"),
+            contexts=[Proposal(u, (t,)) for u, t, _ in batch], tls=tls, server_hostname=host if tls else None,
+        )
+        accepted = association.accepted
+        if accepted is None:
+            raise DicomError(f"{host}:{port}: no A-ASSOCIATE-AC")
+        by_id = {c.context_id: c for c in accepted.contexts}
+        await association.release()
+        for index, (uid, syntax, claimed) in enumerate(batch):
+            answer = by_id.get(2 * index + 1)
+            ok = answer is not None and answer.result == 0 and answer.transfer_syntax == syntax
+            results.append(ProbeResult(uid, syntax, claimed, ok, answer.result if answer is not None else -1))
+    return results
+
+
+__all__ = ["STATUS_RETURNED", "ProbeResult", "Statement", "probe", "probe_cases", "statement"]

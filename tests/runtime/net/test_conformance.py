@@ -1,0 +1,176 @@
+"""The Conformance Statement (PS3.2 Annex A) generated from the configuration the SCP runs
+from: its structure against the standard's template, and a probe of the running SCP."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from dicom_codegen import docbook
+from dicom_runtime.net import blocking
+from dicom_runtime.net.config import ApplicationEntity, Config, ConfigError, from_mapping, load
+from dicom_runtime.net.conformance import ProbeResult, probe, statement
+from tests.conftest import REPO, mirror_file
+
+EXAMPLE = REPO / "examples" / "archive.toml"
+MR = "1.2.840.10008.5.1.4.1.1.4"
+CT = "1.2.840.10008.5.1.4.1.1.2"
+IMPLICIT = "1.2.840.10008.1.2"
+EXPLICIT = "1.2.840.10008.1.2.1"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _template() -> list[tuple[str, str]]:
+    """(number, title) of PS3.2 Annex A's sections that every statement has: placeholders
+    ("<1>") and the sections under them are left out, except the AE specification's own."""
+    root = etree.parse(str(mirror_file("2020c", 2)), etree.XMLParser(huge_tree=True)).getroot()
+    annex = next(c for c in root.iter(docbook.CHAPTER) if c.get(docbook.XML_ID) == "chapter_A")
+    found: list[tuple[str, str]] = []
+
+    def walk(element: etree._Element, skip: bool) -> None:
+        for section in element.findall(docbook.SECTION):
+            number = section.get(docbook.XML_ID, "").removeprefix("sect_")
+            title = docbook.title_of(section).strip().rstrip(":.").strip()
+            placeholder = "<" in title or "Retired" == title or number.startswith(("A.4.2.2", "A.4.2.3", "A.4.4.1.2."))
+            keep = not placeholder and not (skip and not number.startswith("A.4.2.1."))
+            if keep:
+                found.append((number, title))
+            walk(section, skip or placeholder)
+
+    walk(annex, False)
+    return found
+
+
+def _headings(markdown: str) -> list[tuple[str, str]]:
+    return [(m.group(1), m.group(2).strip()) for m in re.finditer(r"^#{2,6} (A\.[0-9.]+) (.+)$", markdown, re.M)]
+
+
+def test_every_section_of_the_annex_a_template_is_present_in_order() -> None:
+    template = _template()
+    assert len(template) > 60 and template[0] == ("A.0", "Cover Page")
+    headings = _headings(statement(load(EXAMPLE)).to_markdown())
+    titles = [t.casefold() for _, t in headings]
+    position = -1
+    for number, title in template:
+        later = [i for i, t in enumerate(titles) if t == title.casefold() and i > position]
+        assert later, f"{number} {title!r} missing or out of order"
+        position = later[0]
+    assert ("A.4.2.1", '"ARCHIVE"') in headings and ("A.4.1.2.1", 'Functional Definition of "ARCHIVE"') in headings
+
+
+def test_the_statement_says_what_the_configuration_says() -> None:
+    config = load(EXAMPLE)
+    markdown = statement(config).to_markdown()
+    assert "| Transfer | CT Image Storage | Yes | Yes |" in markdown
+    assert "| Verification | Verification SOP Class | No | Yes |" in markdown
+    assert "2.25.234007163342352280788179250500784768237" in markdown and "DICOM_TYPED_02" in markdown
+    assert "| Accepted (more are rejected: rejected-transient, local-limit-exceeded) | 16 |" in markdown
+    assert "| VIEWER | 127.0.0.1 | 11113 | C-MOVE destination |" in markdown
+    assert "| Success | A700 |" not in markdown and "| Failure | A700 | Refused: out of resources |" in markdown
+    assert "ISO_IR 192" in markdown and "ISO 2022 IR 87" in markdown
+    assert "| CTImage | CT Image Storage | 1.2.840.10008.5.1.4.1.1.2 |" in markdown  # an IOD of the generated model
+    assert "PS3.4 2020c" in markdown
+
+
+def _probe(entity: ApplicationEntity, unclaimed: list[tuple[str, str]] | None = None) -> list[ProbeResult]:
+    async def main() -> list[ProbeResult]:
+        server, folder = entity.server()
+        port = await server.start("127.0.0.1", 0)
+        try:
+            return await probe(entity, "127.0.0.1", port, unclaimed=unclaimed or [])
+        finally:
+            await server.close()
+            if folder is not None:
+                folder.close()
+
+    return asyncio.run(main())
+
+
+def _entity(tmp_path: Path, **changes: object) -> ApplicationEntity:
+    entity = load(EXAMPLE).entities[0]
+    return dataclasses.replace(entity, storage=tmp_path / "archive", **changes)  # type: ignore[arg-type]
+
+
+def test_the_probe_finds_no_claim_the_scp_contradicts(tmp_path: Path) -> None:
+    entity = _entity(tmp_path)
+    results = _probe(entity)
+    claimed = [r for r in results if r.claimed]
+    assert len(claimed) == len(entity.sop_classes) * len(entity.transfer_syntaxes) and all(r.accepted for r in claimed)
+    unclaimed = [r for r in results if not r.claimed]
+    assert unclaimed and not any(r.accepted for r in unclaimed)
+    assert {r.result for r in unclaimed} == {3, 4}  # abstract syntax / transfer syntaxes not supported
+    assert [r for r in results if r.contradicts] == []
+
+
+def test_a_removed_sop_class_and_transfer_syntax_leave_the_statement_and_are_rejected(tmp_path: Path) -> None:
+    full = _entity(tmp_path)
+    reduced = dataclasses.replace(
+        full, sop_classes=tuple(u for u in full.sop_classes if u != MR), transfer_syntaxes=tuple(t for t in full.transfer_syntaxes if t != IMPLICIT)
+    )
+    before = statement(Config("Archive", "1", (full,))).to_markdown()
+    after = statement(Config("Archive", "1", (reduced,))).to_markdown()
+    assert "MR Image Storage" in before and "MR Image Storage" not in after
+    assert f"({IMPLICIT})" in before and f"({IMPLICIT})" not in after  # gone from the accepted presentation contexts
+    results = _probe(reduced, unclaimed=[(MR, EXPLICIT), (CT, IMPLICIT)])
+    removed = {(r.sop_class, r.transfer_syntax): r for r in results if (r.sop_class, r.transfer_syntax) in {(MR, EXPLICIT), (CT, IMPLICIT)}}
+    assert removed[(MR, EXPLICIT)].result == 3 and removed[(CT, IMPLICIT)].result == 4
+    assert not any(r.accepted for r in removed.values()) and [r for r in results if r.contradicts] == []
+    # and the full SCP, probed for the same pairs, accepts them: the probe can tell the difference
+    assert all(r.accepted for r in _probe(full) if (r.sop_class, r.transfer_syntax) in {(MR, EXPLICIT), (CT, IMPLICIT)})
+
+
+def test_the_html_renders_in_headless_chromium(tmp_path: Path) -> None:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/install installs Debian's chromium")
+    page = tmp_path / "statement.html"
+    page.write_text(statement(load(EXAMPLE)).to_html(), encoding="utf-8")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    assert '<h2 id="sect-A-0"><span class="n">A.0</span> Cover Page</h2>' in dom
+    assert '<h2 id="sect-A-9"><span class="n">A.9</span> Annexes</h2>' in dom
+    assert dom.count("<svg") == 1 and "ARCHIVE</text>" in dom  # the application data flow diagram
+    screenshot = tmp_path / "statement.png"
+    subprocess.run([CHROMIUM, *flags, "--window-size=1280,1600", f"--screenshot={screenshot}", page.as_uri()], capture_output=True, timeout=120)
+    data = screenshot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
+
+
+def test_the_command_line_and_the_scp_run_from_the_same_file(tmp_path: Path) -> None:
+    config = tmp_path / "archive.toml"
+    config.write_text(EXAMPLE.read_text().replace("port = 11112", "port = 0"))
+    net = [sys.executable, "-m", "dicom_runtime.net.cli"]
+    result = subprocess.run([*net, "conformance", str(config), "--probe", "-o", str(tmp_path / "cs.md")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "probe ARCHIVE: 44 presentation contexts asked, 0 contradict the statement" in result.stderr
+    assert (tmp_path / "cs.md").read_text().startswith("# dicom-typed Example Archive 0.3.0 DICOM Conformance Statement")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[ae]]\ntitle = "X"\nport = 1\nsop_classes = ["CTImageStorag"]\n')
+    failed = subprocess.run([*net, "conformance", str(bad)], capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 1
+    assert failed.stderr.strip() == f"dicom-net conformance: {bad}: ae[0].sop_classes: 'CTImageStorag' is neither a UID nor a keyword of the generated dictionary"
+    scp = subprocess.Popen([*net, "scp", "--config", str(config), "--port", "0", "--host", "127.0.0.1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert scp.stdout is not None
+        line = scp.stdout.readline()
+        port = int(re.search(r"listening on 127.0.0.1:(\d+)", line).group(1))  # type: ignore[union-attr]
+        with blocking.associate("127.0.0.1", port, called_ae="ARCHIVE") as scu:
+            assert scu.echo().is_success
+    finally:
+        scp.terminate()
+        scp.wait(20)
+
+
+def test_configuration_errors_name_the_setting() -> None:
+    with pytest.raises(ConfigError, match=r"<config>: ae\[0\]: unknown setting\(s\) colour"):
+        from_mapping({"ae": [{"title": "A", "port": 1, "colour": "red"}]})
+    with pytest.raises(ConfigError, match="no \\[\\[ae\\]\\] application entity"):
+        from_mapping({})
