@@ -19,7 +19,7 @@ import pytest
 from dicom_codegen import parse_ps3, passes, render
 from dicom_codegen.diff import Change, EditionDiff, diff_models
 from dicom_codegen.model import AttributeTable, Model
-from tests.conftest import MIRROR, mirror_file, ps4, ps4_raw, ps6, ps7
+from tests.conftest import mirror_file, ps4, ps4_raw, ps6, ps7
 
 PS6 = ("2013", "2014a", "2015b")
 PS4 = ("2013", "2015b", "2016c", "2017e", "2019a", "2020c")
@@ -221,7 +221,7 @@ def test_the_command_line(tmp_path: Path) -> None:
     standard = tmp_path / "standard_xml"
     for edition in ("2014a", "2015b"):
         (standard / edition).mkdir(parents=True)
-        (standard / edition / "part06.xml").symlink_to(MIRROR / edition / "part06.xml")
+        (standard / edition / "part06.xml").symlink_to(mirror_file(edition, 6).resolve())
 
     def codegen(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "dicom_codegen", *args, "--standard", str(standard), "-q"], capture_output=True, text=True, timeout=300)
