@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import struct
 import threading
 import zlib
 from collections.abc import Callable
@@ -238,6 +239,29 @@ def file_bytes(meta: Dataset, body: bytes) -> bytes:
     meta_bytes = encode_dataset(Dataset({t: e for t, e in meta.items() if t != 0x00020000}), EXPLICIT_LE)
     group_length = encode_dataset(Dataset({0x00020000: DataElement(0x00020000, "UL", len(meta_bytes))}), EXPLICIT_LE)
     return b"".join((bytes(128), b"DICM", group_length, meta_bytes, body))
+
+
+def _short(tag: int, vr: bytes, value: str, pad: bytes) -> bytes:
+    raw = value.encode("ascii")
+    raw += pad * (len(raw) % 2)
+    return struct.pack("<HH2sH", tag >> 16, tag & 0xFFFF, vr, len(raw)) + raw
+
+
+def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str = "") -> bytes:
+    """Preamble, "DICM" and the File Meta Information of a file this implementation writes
+    (PS3.10 Table 7.1-1), encoded directly: the same bytes as :func:`file_bytes` gives."""
+    elements = b"".join(
+        (
+            struct.pack("<HH2sHI", 0x0002, 0x0001, b"OB", 0, 2) + b"\x00\x01",
+            _short(0x00020002, b"UI", sop_class, b"\0"),
+            _short(0x00020003, b"UI", sop_instance, b"\0"),
+            _short(0x00020010, b"UI", transfer_syntax, b"\0"),
+            _short(0x00020012, b"UI", IMPLEMENTATION_CLASS_UID, b"\0"),
+            _short(0x00020013, b"SH", IMPLEMENTATION_VERSION_NAME, b" "),
+            _short(0x00020016, b"AE", source_ae, b" ") if source_ae else b"",
+        )
+    )
+    return bytes(128) + b"DICM" + struct.pack("<HH2sHI", 0x0002, 0x0000, b"UL", 4, len(elements)) + elements
 
 
 def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -> None:

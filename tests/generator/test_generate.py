@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -186,3 +187,16 @@ def test_every_ps6_edition_generates(tmp_path: Path, edition: str) -> None:
     assert f"PS3.6 {edition} (part06.xml sha256" in tags.splitlines()[0]
     assert "PatientName: Final = DataElementTag(0x00100010)" in tags
     assert f'"PS3.6": "{edition}"' in (out / "dicom_model" / "__init__.py").read_text(encoding="utf-8")
+
+
+def test_edition_option_records_the_editions_in_the_package_and_its_version(tmp_path: Path) -> None:
+    """--edition takes every part the edition has; EDITIONS and __version__ say which."""
+    out = tmp_path / "generated"
+    assert _run(out, "--edition", "2015b") == 0
+    text = (out / "dicom_model" / "__init__.py").read_text()
+    assert '"PS3.4": "2015b",' in text and '"PS3.6": "2015b",' in text and "PS3.3" not in text
+    version = re.search(r'^__version__ = "([^"]+)"', text, re.M)
+    assert version is not None and version.group(1).endswith("+ps4.2015b.ps6.2015b")
+    assert _run(tmp_path / "mixed", "--edition", "2015b", "--ps4", "2020c") == 0  # --psN overrides
+    assert '"PS3.4": "2020c"' in (tmp_path / "mixed" / "dicom_model" / "__init__.py").read_text()
+    assert _run(tmp_path / "none", "--edition", "2099z") == 2

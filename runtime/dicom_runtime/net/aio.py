@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 import socket
@@ -107,6 +108,9 @@ class Request:
     association: Association
     message: Message
     context: AcceptedContext
+    after_response: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+    """Work to run once the response has been sent (in a thread when other associations
+    are being served), before the next request of the association is taken."""
 
     @property
     def sop_class(self) -> str:
@@ -739,7 +743,14 @@ class Association:
             store = StoreRequest(self, message, context)
             handler = self._get_store or self.handlers.store
             code = 0x0122 if handler is None else await _guarded(handler(store), 0xA700, self.peer, "C-STORE")
-            await self._respond(store, "C-STORE-RSP", Status(code))
+            try:
+                await self._respond(store, "C-STORE-RSP", Status(code))
+            finally:
+                for work in store.after_response:
+                    if self.concurrent_associations > 1:
+                        await asyncio.to_thread(work)
+                    else:
+                        work()
         elif field == 0x0030:
             request = Request(self, message, context)
             code = 0x0122 if self.handlers.echo is None else await _guarded(self.handlers.echo(request), 0x0110, self.peer, "C-ECHO")

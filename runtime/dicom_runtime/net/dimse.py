@@ -8,6 +8,7 @@ PDVs that arrive, with the last-fragment flags of PS3.8 Annex E.2.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -50,13 +51,87 @@ class DimseError(DicomError):
     """A DIMSE message that cannot be built or put back together."""
 
 
+_STRING_PAD = {"UI": b"\0", "AE": b" ", "LO": b" ", "CS": b" ", "SH": b" ", "ST": b" "}
+
+
+def _fast_value(vr: str, value: object) -> bytes | None:
+    """The bytes of a command element's value for the VRs of group 0000; None: use the generic writer."""
+    if vr == "US" and isinstance(value, int):
+        return struct.pack("<H", value)
+    if vr == "UL" and isinstance(value, int):
+        return struct.pack("<I", value)
+    if vr in _STRING_PAD and isinstance(value, str) and value.isascii():
+        raw = value.encode("ascii")
+        return raw + _STRING_PAD[vr] if len(raw) % 2 else raw
+    if vr == "AT":
+        values = value if isinstance(value, list) else [value]
+        if all(isinstance(v, int) for v in values):
+            return b"".join(struct.pack("<HH", v >> 16, v & 0xFFFF) for v in values)  # type: ignore[operator]
+    if value is None:
+        return b""
+    return None
+
+
 def command_set(elements: Dataset) -> bytes:
-    """The encoded command set with Command Group Length computed."""
-    body = Dataset({t: e for t, e in elements.items() if t != 0x00000000})
-    encoded = encode_dataset(body, IMPLICIT_LE)
-    length = Dataset()
-    length.add(0x00000000, "UL", len(encoded))
-    return encode_dataset(length, IMPLICIT_LE) + encoded
+    """The encoded command set (Implicit VR Little Endian) with Command Group Length computed."""
+    parts: list[bytes] = []
+    for element in elements.elements():
+        if element.tag == 0x00000000:
+            continue
+        raw = _fast_value(element.vr, element.value)
+        if raw is None:
+            parts.append(encode_dataset(Dataset({element.tag: element}), IMPLICIT_LE))
+        else:
+            parts.append(struct.pack("<HHI", element.tag >> 16, element.tag & 0xFFFF, len(raw)) + raw)
+    body = b"".join(parts)
+    return struct.pack("<HHII", 0, 0, 4, len(body)) + body
+
+
+#: The VR of each command element (PS3.7 Table E.1-1), for reading command sets fast.
+_COMMAND_VRS: dict[int, str] = {}
+
+
+def _command_vr(tag: int) -> str | None:
+    if not _COMMAND_VRS:
+        from ..dictionary import get_entry
+
+        for number in range(0x0000, 0x1032):
+            entry = get_entry(number)
+            if entry is not None and entry.tag == number:
+                _COMMAND_VRS[number] = entry.vrs[0]
+    return _COMMAND_VRS.get(tag)
+
+
+def read_command(data: bytes) -> Dataset:
+    """A command set (group 0000, Implicit VR Little Endian); raises DicomDecodeError as the
+    generic reader does for anything it does not expect."""
+    result = Dataset()
+    offset, end = 0, len(data)
+    while offset < end:
+        if end - offset < 8:
+            return read_dataset(data, IMPLICIT_LE, source="command set")
+        group, number, length = struct.unpack_from("<HHI", data, offset)
+        tag = (group << 16) | number
+        vr = _command_vr(tag) if group == 0 else None
+        value_end = offset + 8 + length
+        if vr is None or value_end > end or length == 0:
+            return read_dataset(data, IMPLICIT_LE, source="command set")
+        raw = data[offset + 8 : value_end]
+        value: object
+        if vr == "US" and length == 2:
+            value = struct.unpack("<H", raw)[0]
+        elif vr == "UL" and length == 4:
+            value = struct.unpack("<I", raw)[0]
+        elif vr in _STRING_PAD:
+            value = raw.rstrip(b"\0 ").decode("ascii", errors="replace")
+        elif vr == "AT" and length % 4 == 0:
+            tags = [(g << 16) | e for g, e in struct.iter_unpack("<HH", raw)]
+            value = tags[0] if len(tags) == 1 else tags
+        else:
+            return read_dataset(data, IMPLICIT_LE, source="command set")
+        result.add(tag, vr, value)  # type: ignore[arg-type]
+        offset = value_end
+    return result
 
 
 def fragments(
@@ -115,9 +190,7 @@ class Assembler:
                 if len(self._command) > 65536:
                     raise DimseError("a command set longer than 64 KiB")
                 if value.is_last:
-                    self._command_done = read_dataset(
-                        bytes(self._command), IMPLICIT_LE, source="command set"
-                    )
+                    self._command_done = read_command(bytes(self._command))
                     kind = self._command_done.value(0x00000800)
                     if kind == NO_DATA_SET:
                         done.append(Message(value.context_id, self._command_done))

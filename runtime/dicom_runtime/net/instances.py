@@ -25,6 +25,7 @@ from ..fileformat import (
     IMPLICIT_VR_LITTLE_ENDIAN,
     encoding_of,
     file_bytes,
+    file_header,
     split_file,
     write_bytes_atomic,
 )
@@ -97,6 +98,8 @@ class Instance:
 
     def file_bytes(self, source_ae: str = "") -> bytes:
         """This instance as a PS3.10 file; its data set bytes unchanged."""
+        if self.sop_class.isascii() and self.sop_instance.isascii() and source_ae.isascii():
+            return file_header(self.sop_class, self.sop_instance, self.transfer_syntax, source_ae) + self.data
         meta = Dataset()
         meta.add(0x00020001, "OB", b"\x00\x01")
         meta.add(0x00020002, "UI", self.sop_class)

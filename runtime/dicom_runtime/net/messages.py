@@ -7,6 +7,7 @@ its PS3.7 category and meaning.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -101,6 +102,12 @@ class Status:
         return f"{text} ({self.comment})" if self.comment else text
 
 
+@functools.cache
+def _element(keyword: str) -> tuple[int, str]:
+    entry = lookup(keyword)
+    return entry.tag, entry.vrs[0]
+
+
 def command(name: str, *, data_set: bool = False, **fields: object) -> Dataset:
     """The command set of DIMSE message ``name`` ("C-STORE-RQ"...), from keywords.
 
@@ -113,8 +120,8 @@ def command(name: str, *, data_set: bool = False, **fields: object) -> Dataset:
     for keyword, value in fields.items():
         if value is None:
             continue
-        entry = lookup(keyword)
-        result.add(entry.tag, entry.vrs[0], value)  # type: ignore[arg-type]
+        tag, vr = _element(keyword)
+        result.add(tag, vr, value)  # type: ignore[arg-type]
     return result
 
 
@@ -124,8 +131,9 @@ def has_data_set(command_set: Dataset) -> bool:
 
 def field(command_set: Dataset, keyword: str) -> object:
     """The value of a command element by keyword; None where absent."""
-    tag = lookup(keyword).tag
-    return command_set.value(tag) if tag in command_set else None
+    tag = _element(keyword)[0]
+    element = command_set.get(tag)
+    return element.value if element is not None else None
 
 
 def text(command_set: Dataset, keyword: str) -> str:

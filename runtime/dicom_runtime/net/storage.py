@@ -14,6 +14,7 @@ import asyncio
 import fnmatch
 import functools
 import re
+import threading
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -49,41 +50,71 @@ class StorageFolder:
         for stale in self.root.glob(".*.dcm.*"):  # a write cut short by a crash, never acknowledged
             stale.unlink(missing_ok=True)
         self._headers: dict[Path, tuple[float, Dataset]] = {}
+        self._pending = 0
+        self._written = threading.Condition()
         self.journal = Journal(self.root) if durable and journal else None
         self.recovered = 0
         if self.journal is not None:
             self.recovered = self.journal.recover(lambda name, data: write_bytes_atomic(self.root / name, data, durable=False))
 
     def close(self) -> None:
-        """Retire the journal (every file flushed); the folder stays usable without it."""
+        """Wait for the files still being written, then retire the journal (every file
+        flushed); the folder stays usable without it."""
+        self.flush()
         if self.journal is not None:
             self.journal.close()
             self.journal = None
 
-    def _write(self, path: Path, data: bytes) -> None:
-        journal = self.journal
-        if journal is not None and len(data) <= JOURNAL_LIMIT:
-            journal.append(path.name, data)  # durable from here on: one in-place data flush
+    def flush(self) -> None:
+        """Wait until every acknowledged instance is also in its file (it is durable in the
+        journal already; its file is written right after the response is sent)."""
+        with self._written:
+            self._written.wait_for(lambda: self._pending == 0)
+
+    def _materialize(self, path: Path, data: bytes) -> None:
+        try:
             write_bytes_atomic(path, data, durable=False)
-            if journal.due():
-                journal.checkpoint()
-        else:
-            write_bytes_atomic(path, data, durable=self.durable)
+        finally:
+            with self._written:
+                self._pending -= 1
+                journal = self.journal
+                if self._pending == 0:
+                    # No journal entry is waiting for its file: the entries may be retired.
+                    if journal is not None and journal.due():
+                        journal.checkpoint()
+                    self._written.notify_all()
 
     def path_for(self, sop_instance: str) -> Path:
         return self.root / f"{sop_instance}.dcm"
 
     async def store(self, request: StoreRequest) -> int:
-        """C-STORE: 0x0000 once the file is durable; 0xA900/0xC000 for a bad UID, 0xA700 on a full disk."""
+        """C-STORE: 0x0000 once the instance is durable; 0xA900 for a bad UID, 0xA700 on a full disk."""
         uid = request.sop_instance
         if not _UID.match(uid) or len(uid) > 64:
             return 0xA900
-        write = functools.partial(self._write, self.path_for(uid), request.instance.file_bytes(request.calling_ae))
+        path = self.path_for(uid)
+        data = request.instance.file_bytes(request.calling_ae)
+        journal = self.journal
+        alone = request.association.concurrent_associations <= 1  # alone: a thread hand-off only adds latency
         try:
-            if request.association.concurrent_associations > 1:
-                await asyncio.to_thread(write)  # the other associations keep being served meanwhile
+            if journal is not None and len(data) <= JOURNAL_LIMIT:
+                with self._written:
+                    self._pending += 1  # before the entry exists: no checkpoint may retire it unwritten
+                try:
+                    if alone:
+                        journal.append(path.name, data)  # durable from here on: one in-place data flush
+                    else:
+                        await asyncio.to_thread(journal.append, path.name, data)
+                except BaseException:
+                    with self._written:
+                        self._pending -= 1
+                        self._written.notify_all()
+                    raise
+                request.after_response.append(functools.partial(self._materialize, path, data))
+            elif alone:
+                write_bytes_atomic(path, data, durable=self.durable)
             else:
-                write()  # alone: a thread hand-off would only add latency
+                await asyncio.to_thread(write_bytes_atomic, path, data, durable=self.durable)
         except OSError:
             return 0xA700
         return 0
@@ -107,6 +138,7 @@ class StorageFolder:
 
     def matching(self, identifier: Dataset, level: str) -> list[tuple[Path, Dataset]]:
         """Files whose attributes match every key of ``identifier`` at or above ``level``."""
+        self.flush()
         if level not in LEVEL_KEYS:
             raise DicomError(f"Query/Retrieve Level {level!r} is not one of {', '.join(_LEVELS)}")
         keys = [e for e in identifier.elements() if e.tag not in (0x00080052, 0x00080005) and e.vr != "SQ"]

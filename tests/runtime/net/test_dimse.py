@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydicom.filereader import read_dataset as pydicom_read_dataset
 
 from dicom_runtime.dataset import Dataset
@@ -66,3 +68,29 @@ def test_every_status_code_is_one_the_standard_defines() -> None:
     assert missing == []
     assert Status(0xA7F3).meaning == "Refused: out of resources" and Status(0xC123).category == "Failure"
     assert Status(0xFF01).is_pending and Status(0xB007).category == "Warning" and Status(0xFE00).category == "Cancel"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(sorted(COMMAND_FIELDS)),
+    st.integers(0, 0xFFFF),
+    st.from_regex(r"[12](\.[1-9][0-9]{0,5}){1,5}", fullmatch=True),
+    st.lists(st.integers(0, 0xFFFFFFFF), min_size=1, max_size=3),
+    st.from_regex(r"[A-Z]{1,16}", fullmatch=True),
+    st.text(alphabet="abc XYZ", max_size=11),  # leading spaces kept, as the generic reader keeps them
+)
+def test_the_fast_command_codec_agrees_with_the_generic_one(
+    name: str, number: int, uid: str, tags: list[int], ae: str, comment: str
+) -> None:
+    from dicom_runtime.net.dimse import command_set, read_command
+    from dicom_runtime.net.messages import command
+    from dicom_runtime.reader import IMPLICIT_LE, read_dataset
+    from dicom_runtime.writer import encode_dataset
+
+    fields = {"MessageID": number, "AffectedSOPClassUID": uid, "AttributeIdentifierList": tags, "MoveDestination": ae, "ErrorComment": comment or None}
+    built = command(name, data_set=bool(number % 2), **fields)
+    fast = command_set(built)
+    body = encode_dataset(Dataset({t: e for t, e in built.items()}), IMPLICIT_LE)
+    assert fast[12:] == body  # after the group length element
+    generic = read_dataset(fast, IMPLICIT_LE)
+    assert {t: (e.vr, e.value) for t, e in read_command(fast).items()} == {t: (e.vr, e.value) for t, e in generic.items()}

@@ -45,3 +45,22 @@ def test_checkpoint_retires_entries_and_the_folder_replays_on_start(tmp_path: Pa
     assert folder.recovered == 1
     assert (tmp_path / f"{instance.sop_instance}.dcm").read_bytes() == instance.file_bytes()
     folder.close()
+
+
+def test_the_direct_file_header_equals_the_generic_encoding() -> None:
+    from dicom_runtime import Dataset
+    from dicom_runtime.fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, file_bytes, read_bytes
+
+    instance = ct_instance(3)
+    for source_ae in ("", "ABC", "ABCD"):
+        meta = Dataset()
+        meta.add(0x00020001, "OB", b"\x00\x01")
+        meta.add(0x00020002, "UI", instance.sop_class)
+        meta.add(0x00020003, "UI", instance.sop_instance)
+        meta.add(0x00020010, "UI", instance.transfer_syntax)
+        meta.add(0x00020012, "UI", IMPLEMENTATION_CLASS_UID)
+        meta.add(0x00020013, "SH", IMPLEMENTATION_VERSION_NAME)
+        if source_ae:
+            meta.add(0x00020016, "AE", source_ae)
+        assert instance.file_bytes(source_ae) == file_bytes(meta, instance.data)
+    assert read_bytes(instance.file_bytes("ABC")).meta.value(0x00020016) == "ABC"
