@@ -53,6 +53,8 @@ from .association import (
     Event,
     MessageReceived,
     Released,
+    context_answers,
+    describe_contexts,
     describe_reject,
     negotiate,
 )
@@ -448,7 +450,11 @@ class Association:
         else:
             answer = negotiate(request, server.policy, address)
         if isinstance(answer, AssociateRJ):
-            log.warning("%s (%s): association %s", self.peer, request.calling_ae, describe_reject(answer))
+            detail = ""
+            if (answer.source, answer.reason) == (1, 1) and request.contexts:
+                if all(c.result != 0 for c in context_answers(request, server.policy)):
+                    detail = f" (no presentation context accepted: {describe_contexts(request, server.policy)})"
+            log.warning("%s (%s): association %s%s", self.peer, request.calling_ae, describe_reject(answer), detail)
             self._conn.reject(answer)
             return
         server.active += 1

@@ -547,6 +547,30 @@ class AcceptorPolicy:
     implementation_version_name: str = IMPLEMENTATION_VERSION_NAME
 
 
+def context_answers(request: AssociateRQ, policy: AcceptorPolicy) -> list[PresentationContextAC]:
+    """The answer to each proposed presentation context (PS3.8 Table 9-18 results). A rejected
+    context's transfer syntax "shall not be tested" (PS3.8 9.3.3.2): Implicit VR LE is sent."""
+    answers: list[PresentationContextAC] = []
+    for proposed in request.contexts:
+        syntaxes = policy.supported.get(proposed.abstract_syntax)
+        if syntaxes is None:
+            answers.append(PresentationContextAC(proposed.context_id, 3, IMPLICIT_VR_LITTLE_ENDIAN))
+            continue
+        choice = next((ts for ts in syntaxes if ts in proposed.transfer_syntaxes), None)
+        result = 0 if choice is not None else 4
+        answers.append(PresentationContextAC(proposed.context_id, result, choice or IMPLICIT_VR_LITTLE_ENDIAN))
+    return answers
+
+
+def describe_contexts(request: AssociateRQ, policy: AcceptorPolicy) -> str:
+    """"1.2.3: abstract-syntax-not-supported; ..." for the contexts not accepted."""
+    return "; ".join(
+        f"{proposed.abstract_syntax}: {CONTEXT_RESULTS[answer.result].split(' (')[0]}"
+        for proposed, answer in zip(request.contexts, context_answers(request, policy))
+        if answer.result != 0
+    )
+
+
 def negotiate(request: AssociateRQ, policy: AcceptorPolicy, peer_address: str = "") -> AssociateAC | AssociateRJ:
     """The answer to ``request``: an A-ASSOCIATE-AC, or an -RJ with PS3.8's reason."""
     if request.protocol_version & 1 == 0:
@@ -571,20 +595,14 @@ def negotiate(request: AssociateRQ, policy: AcceptorPolicy, peer_address: str = 
             return AssociateRJ(1, 1, 1)
         if isinstance(verdict, bytes) and identity.response_requested:
             identity_response = verdict
-    # A rejected context's transfer syntax "shall not be tested" (PS3.8 9.3.3.2): Implicit VR LE is sent.
-    contexts: list[PresentationContextAC] = []
-    accepted_abstracts: set[str] = set()
-    for proposed in request.contexts:
-        syntaxes = policy.supported.get(proposed.abstract_syntax)
-        if syntaxes is None:
-            contexts.append(PresentationContextAC(proposed.context_id, 3, IMPLICIT_VR_LITTLE_ENDIAN))
-            continue
-        choice = next((ts for ts in syntaxes if ts in proposed.transfer_syntaxes), None)
-        if choice is None:
-            contexts.append(PresentationContextAC(proposed.context_id, 4, IMPLICIT_VR_LITTLE_ENDIAN))
-            continue
-        contexts.append(PresentationContextAC(proposed.context_id, 0, choice))
-        accepted_abstracts.add(proposed.abstract_syntax)
+    contexts = context_answers(request, policy)
+    accepted_abstracts = {
+        proposed.abstract_syntax for proposed, answer in zip(request.contexts, contexts) if answer.result == 0
+    }
+    if not accepted_abstracts:
+        # Nothing could be exchanged: rejected-permanent by the service-user (PS3.8 Table 9-21 has no
+        # more specific reason; the log line gives each context's, see describe_contexts).
+        return AssociateRJ(1, 1, 1)
     roles = tuple(
         RoleSelection(role.sop_class, role.scu, role.scp and policy.accept_scp_role)
         for role in request.user_information.roles

@@ -24,6 +24,7 @@ from ..codec import CHARSETS, EXTENSION_TERMS
 from ..dictionary import all_uids
 from ..errors import DicomError
 from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
+from .association import AssociationError
 from .config import ApplicationEntity, Config
 from .messages import STATUS_MEANINGS, VERIFICATION
 from .pdu import APPLICATION_CONTEXT
@@ -385,7 +386,9 @@ def statement(config: Config, *, generator: str = "") -> Statement:
             f"{base}.4.1.2", "Accepted Presentation Contexts",
             "Each proposed context is accepted with the first transfer syntax of this table that the requestor "
             "proposes (the table's order is the preference); other SOP classes are rejected with "
-            "abstract-syntax-not-supported, other transfer syntaxes with transfer-syntaxes-not-supported. SCP/SCU role "
+            "abstract-syntax-not-supported, other transfer syntaxes with transfer-syntaxes-not-supported; an "
+            "association in which no context can be accepted is rejected (rejected-permanent, service-user, "
+            "no-reason-given). SCP/SCU role "
             "selection is accepted (the requestor may act as SCP for C-GET). SOP class extended negotiation is not "
             "supported (no answer is sent). User identity negotiation is accepted without verification; no positive "
             "response is sent.",
@@ -549,10 +552,16 @@ async def probe(
     size = min(entity.max_contexts, 128)
     for start in range(0, len(cases), size):
         batch = cases[start : start + size]
-        association = await associate(
-            host, port, called_ae=entity.title, calling_ae=(entity.allow[0] if entity.allow else "PROBE"),
-            contexts=[Proposal(u, (t,)) for u, t, _ in batch], tls=tls, server_hostname=host if tls else None,
-        )
+        try:
+            association = await associate(
+                host, port, called_ae=entity.title, calling_ae=(entity.allow[0] if entity.allow else "PROBE"),
+                contexts=[Proposal(u, (t,)) for u, t, _ in batch], tls=tls, server_hostname=host if tls else None,
+            )
+        except AssociationError as exc:
+            if "rejected" not in str(exc):
+                raise
+            results.extend(ProbeResult(u, t, claimed, False, -1) for u, t, claimed in batch)  # the whole association refused
+            continue
         accepted = association.accepted
         if accepted is None:
             raise DicomError(f"{host}:{port}: no A-ASSOCIATE-AC")

@@ -15,6 +15,7 @@ from dicom_runtime.net.association import (
     Connection,
     MessageReceived,
     Released,
+    describe_contexts,
     describe_reject,
     negotiate,
 )
@@ -252,6 +253,15 @@ def test_rejections_carry_ps3_8_reasons(changes: dict[str, object], policy: Acce
     answer = negotiate(_request(**changes), policy)
     assert answer == expected
     assert text in describe_reject(answer)
+
+
+def test_an_association_with_no_acceptable_context_is_rejected() -> None:
+    contexts = (PresentationContextRQ(1, "1.2.3.4.5.6", (IMPLICIT,)), PresentationContextRQ(3, CT, ("1.2.840.10008.1.2.4.50",)))
+    request = _request(contexts=contexts)
+    assert negotiate(request, POLICY) == AssociateRJ(1, 1, 1)
+    assert describe_contexts(request, POLICY) == (
+        "1.2.3.4.5.6: abstract-syntax-not-supported; 1.2.840.10008.5.1.4.1.1.2: transfer-syntaxes-not-supported"
+    )
 
 
 def test_access_rules_match_ae_title_and_network() -> None:

@@ -171,6 +171,20 @@ def test_unknown_sop_class_and_transfer_syntax_are_rejected_per_context(scp: Scp
     _still_serves(scp)
 
 
+@pytest.mark.parametrize(
+    ("context", "log"),
+    [
+        (PresentationContextRQ(1, "1.2.3.4.5.6.7", (IMPLICIT,)), "1.2.3.4.5.6.7: abstract-syntax-not-supported"),
+        (PresentationContextRQ(1, CT, ("1.2.3.999",)), f"{CT}: transfer-syntaxes-not-supported"),
+    ],
+)
+def test_nothing_acceptable_is_an_a_associate_rj(scp: ScpProcess, context: PresentationContextRQ, log: str) -> None:
+    answer = raw_exchange(scp.port, _request(contexts=(context,)).encode(), half_close=False)
+    assert _first_pdu(answer) == AssociateRJ(1, 1, 1)
+    _logged(scp, f"association rejected-permanent by DICOM UL service-user: no-reason-given (no presentation context accepted: {log})")
+    _still_serves(scp)
+
+
 def test_a_wrong_called_ae_title_is_rejected(scp: ScpProcess) -> None:
     answer = raw_exchange(scp.port, _request(called="NOT-OURS").encode(), half_close=False)
     assert _first_pdu(answer) == AssociateRJ(1, 1, 7)
