@@ -9,7 +9,9 @@ Workloads (issue #6): 500 CT images of 40 KB over one association (C-STORE), and
   reference), ``dicom-net scp``, pynetdicom's ``storescp`` application.
 
 dcmtk runs with ``TCP_NODELAY=1`` in its environment; pynetdicom runs as shipped.
-dcmtk SCUs are timed as processes (startup included: a few ms); the Python SCUs are
+dcmtk SCUs are timed as processes (startup included: a few ms); ``echoscu`` is run
+against the three SCPs in turn, one association each, so they share the machine's
+load alike (its own start is most of each association's time); the Python SCUs are
 timed inside their process from the first association to the last release, so
 interpreter start and imports are excluded. Every SCP stores to disk; ours also
 fsyncs each file before answering Success, the others do not. Rounds are
@@ -164,9 +166,27 @@ def measure(folder: Path, rounds: int, pynetdicom_rounds: int) -> dict[tuple[str
         for scp_kind in ("ours", "ours-no-fsync", "pynetdicom") if workload == "store" else ("ours", "pynetdicom"):
             rows.append((workload, "dcmtk", scp_kind))  # SCP role
     for round_number in range(rounds):
+        # dcmtk's echoscu against the three SCPs: one association each in turn, so that every
+        # SCP meets the same machine load (the time is mostly echoscu's own start).
+        kinds = ["dcmtk", "ours"] + (["pynetdicom"] if round_number < pynetdicom_rounds else [])
+        servers = {kind: Scp(kind, folder / f"echo-{kind}") for kind in kinds}
+        totals = dict.fromkeys(kinds, 0.0)
+        try:
+            for index in range(ECHOES):
+                for kind in kinds[index % len(kinds) :] + kinds[: index % len(kinds)]:
+                    started = time.perf_counter()
+                    subprocess.run(["/usr/bin/echoscu", "-aec", "BENCH", "127.0.0.1", str(servers[kind].port)], env=DCMTK_ENV, check=True, capture_output=True)
+                    totals[kind] += time.perf_counter() - started
+        finally:
+            for server in servers.values():
+                server.stop()
+        for kind, total in totals.items():
+            best[("echo", "dcmtk", kind)] = min(best.get(("echo", "dcmtk", kind), float("inf")), total)
         for workload, scu_kind, scp_kind in rows:
             if "pynetdicom" in (scu_kind, scp_kind) and round_number >= pynetdicom_rounds:
                 continue
+            if workload == "echo" and scu_kind == "dcmtk":
+                continue  # measured interleaved above
             server = Scp(scp_kind, folder / f"out-{scp_kind}")
             try:
                 elapsed = scu(scu_kind, server.port, workload, files)
