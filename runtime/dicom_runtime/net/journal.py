@@ -58,6 +58,7 @@ class Journal:
         self.generation = self._read_generation()
         self._offset = BLOCK
         self._entries = 0
+        self._reserve(_GROW)  # written zeros now, at start, rather than during the first transfers
 
     def _read_generation(self) -> int:
         head = os.pread(self._handle, 12, 0)
@@ -138,7 +139,7 @@ class Journal:
         return len(entries)
 
     def close(self) -> None:
-        """Checkpoint and remove the journal file: nothing in it is needed any more."""
+        """Checkpoint: nothing in the journal is needed any more. The file stays, already
+        allocated, for the next start."""
         self.checkpoint()
         os.close(self._handle)
-        self.path.unlink(missing_ok=True)
