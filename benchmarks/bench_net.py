@@ -14,9 +14,10 @@ against the three SCPs in turn, one association each, so they share the machine'
 load alike (its own start is most of each association's time); the Python SCUs are
 timed inside their process from the first association to the last release, so
 interpreter start and imports are excluded. Every SCP stores to disk; ours also
-fsyncs each file before answering Success, the others do not. Rounds are
-interleaved and the best round of each row is kept. ``dicom-net scp --no-fsync`` is
-measured too, for the like-for-like figure.
+makes each instance durable before answering Success, the others do not. Rounds
+are interleaved; each ratio is the median over rounds of the ratio measured within a
+round, which cancels the drift of a shared machine's load between rounds.
+``dicom-net scp --no-fsync`` is measured too, for the like-for-like figure.
 
     python3 -m benchmarks.bench_net [--rounds N] [--pynetdicom-rounds N]
 """
@@ -28,6 +29,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -156,9 +158,13 @@ def scu(kind: str, port: int, workload: str, files: list[Path]) -> float:
     return float(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
-def measure(folder: Path, rounds: int, pynetdicom_rounds: int) -> dict[tuple[str, str, str], float]:
+Times = dict[tuple[str, str, str], list[float]]
+
+
+def measure(folder: Path, rounds: int, pynetdicom_rounds: int) -> Times:
+    """Each row's time in each round (rounds without pynetdicom leave its rows shorter)."""
     files = make_images(folder / "images")
-    best: dict[tuple[str, str, str], float] = {}
+    times: Times = {}
     rows: list[tuple[str, str, str]] = []
     for workload in ("store", "echo"):
         for scu_kind in ("dcmtk", "ours", "pynetdicom"):
@@ -181,7 +187,7 @@ def measure(folder: Path, rounds: int, pynetdicom_rounds: int) -> dict[tuple[str
             for server in servers.values():
                 server.stop()
         for kind, total in totals.items():
-            best[("echo", "dcmtk", kind)] = min(best.get(("echo", "dcmtk", kind), float("inf")), total)
+            times.setdefault(("echo", "dcmtk", kind), []).append(total)
         for workload, scu_kind, scp_kind in rows:
             if "pynetdicom" in (scu_kind, scp_kind) and round_number >= pynetdicom_rounds:
                 continue
@@ -195,32 +201,33 @@ def measure(folder: Path, rounds: int, pynetdicom_rounds: int) -> dict[tuple[str
             if workload == "store":
                 stored = len(list(server.out.rglob("*")))
                 assert stored >= IMAGES, f"{scu_kind} -> {scp_kind}: {stored} files stored"
-            key = (workload, scu_kind, scp_kind)
-            best[key] = min(best.get(key, float("inf")), elapsed)
-    return best
+            times.setdefault((workload, scu_kind, scp_kind), []).append(elapsed)
+    return times
 
 
-def report(best: dict[tuple[str, str, str], float]) -> str:
-    lines = []
+def _ratio(times: Times, ours: tuple[str, str, str], reference: tuple[str, str, str]) -> float:
+    """The median over rounds of the ratio within each round (both rows measured in it)."""
+    pairs = list(zip(times[ours], times[reference]))
+    return statistics.median(a / b for a, b in pairs)
+
+
+def report(times: Times) -> str:
+    lines = ["(ratios: median over rounds of the ratio within a round; times: median)"]
     for workload, title in (("store", f"{IMAGES} C-STOREs of 40 KB, one association"), ("echo", f"{ECHOES} associations of one C-ECHO")):
-        reference = best[(workload, "dcmtk", "dcmtk")]
+        reference = (workload, "dcmtk", "dcmtk")
         lines.append(f"{title}:")
-        lines.append(f"  dcmtk storescu/echoscu -> dcmtk storescp      {reference:8.3f} s (reference)")
-        for role, ours, dcmtk_key, pynet in (
-            ("SCU", (workload, "ours", "dcmtk"), (workload, "dcmtk", "dcmtk"), (workload, "pynetdicom", "dcmtk")),
-            ("SCP", (workload, "dcmtk", "ours"), (workload, "dcmtk", "dcmtk"), (workload, "dcmtk", "pynetdicom")),
-        ):
+        lines.append(f"  dcmtk storescu/echoscu -> dcmtk storescp      {statistics.median(times[reference]):8.3f} s (reference)")
+        rows = [
+            ("SCU role", (workload, "ours", "dcmtk"), (workload, "pynetdicom", "dcmtk")),
+            ("SCP role", (workload, "dcmtk", "ours"), (workload, "dcmtk", "pynetdicom")),
+        ]
+        if (workload, "dcmtk", "ours-no-fsync") in times:
+            rows.append(("SCP role without fsync (like dcmtk, pynetdicom)", (workload, "dcmtk", "ours-no-fsync"), (workload, "dcmtk", "pynetdicom")))
+        for label, ours, pynet in rows:
             lines.append(
-                f"  {role} role: ours {best[ours]:8.3f} s, pynetdicom {best[pynet]:8.3f} s; "
-                f"ours / dcmtk = {best[ours] / best[dcmtk_key]:.2f}x (target <= 1.0x), "
-                f"ours / pynetdicom = {best[ours] / best[pynet]:.2f}x (target <= 0.3x)"
-            )
-        unsynced = (workload, "dcmtk", "ours-no-fsync")
-        if unsynced in best:
-            lines.append(
-                f"  SCP role without fsync (like dcmtk and pynetdicom): ours {best[unsynced]:8.3f} s; "
-                f"ours / dcmtk = {best[unsynced] / reference:.2f}x, ours / pynetdicom = "
-                f"{best[unsynced] / best[(workload, 'dcmtk', 'pynetdicom')]:.2f}x"
+                f"  {label}: ours {statistics.median(times[ours]):8.3f} s, pynetdicom {statistics.median(times[pynet]):8.3f} s; "
+                f"ours / dcmtk = {_ratio(times, ours, reference):.2f}x (target <= 1.0x), "
+                f"ours / pynetdicom = {_ratio(times, ours, pynet):.2f}x (target <= 0.3x)"
             )
     return "\n".join(lines)
 
