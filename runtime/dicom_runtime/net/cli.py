@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import signal
 import ssl
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -288,15 +290,18 @@ async def _conformance(args: argparse.Namespace) -> int:
         return 0
     contradictions = 0
     for entity in config.entities:
-        server, folder = entity.server()
-        port = await server.start("127.0.0.1", 0)
-        try:
-            tls = client_context(args.tls_ca, certificate=args.tls_cert, key=args.tls_key) if entity.tls else None
-            results = await probe(entity, "127.0.0.1", port, tls=tls)
-        finally:
-            await server.close()
-            if folder is not None:
-                folder.close()
+        with tempfile.TemporaryDirectory() as scratch:
+            # The probe only negotiates: the configured SCP runs on a scratch folder, not on its archive.
+            probed = dataclasses.replace(entity, storage=Path(scratch) if entity.storage is not None else None)
+            server, folder = probed.server()
+            port = await server.start("127.0.0.1", 0)
+            try:
+                tls = client_context(args.tls_ca, certificate=args.tls_cert, key=args.tls_key) if entity.tls else None
+                results = await probe(entity, "127.0.0.1", port, tls=tls)
+            finally:
+                await server.close()
+                if folder is not None:
+                    folder.close()
         bad = [r for r in results if r.contradicts]
         contradictions += len(bad)
         print(f"probe {entity.title}: {len(results)} presentation contexts asked, {len(bad)} contradict the statement", file=sys.stderr)

@@ -152,6 +152,7 @@ def test_the_command_line_and_the_scp_run_from_the_same_file(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert "probe ARCHIVE: 44 presentation contexts asked, 0 contradict the statement" in result.stderr
     assert (tmp_path / "cs.md").read_text().startswith("# dicom-typed Example Archive 0.3.0 DICOM Conformance Statement")
+    assert not (tmp_path / "archive").exists()  # the probe ran the SCP on a scratch folder, not on the archive
     bad = tmp_path / "bad.toml"
     bad.write_text('[[ae]]\ntitle = "X"\nport = 1\nsop_classes = ["CTImageStorag"]\n')
     failed = subprocess.run([*net, "conformance", str(bad)], capture_output=True, text=True, timeout=60)
