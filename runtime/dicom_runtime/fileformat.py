@@ -204,22 +204,6 @@ def _meta_end(view: memoryview, offset: int, source: str) -> int:
     return position
 
 
-def file_meta(dataset: Dataset, transfer_syntax: str) -> Dataset:
-    """The File Meta Information for writing ``dataset`` (PS3.10 Table 7.1-1)."""
-    meta = Dataset()
-    sop_class = dataset.value(0x00080016)
-    sop_instance = dataset.value(0x00080018)
-    if not isinstance(sop_class, str) or not isinstance(sop_instance, str) or not sop_class or not sop_instance:
-        raise DicomEncodeError("a DICOM file needs SOP Class UID (0008,0016) and SOP Instance UID (0008,0018)")
-    meta.add(0x00020001, "OB", b"\x00\x01")
-    meta.add(0x00020002, "UI", sop_class)
-    meta.add(0x00020003, "UI", sop_instance)
-    meta.add(0x00020010, "UI", transfer_syntax)
-    meta.add(0x00020012, "UI", IMPLEMENTATION_CLASS_UID)
-    meta.add(0x00020013, "SH", IMPLEMENTATION_VERSION_NAME)
-    return meta
-
-
 def split_file(data: bytes, *, source: str = "<bytes>") -> tuple[Dataset, int]:
     """The File Meta Information of a PS3.10 file and the offset where its data set begins.
 
@@ -233,23 +217,19 @@ def split_file(data: bytes, *, source: str = "<bytes>") -> tuple[Dataset, int]:
     return meta, end
 
 
-def file_bytes(meta: Dataset, body: bytes) -> bytes:
-    """A PS3.10 file from File Meta Information (group length computed) and data set bytes
-    already encoded in the meta's transfer syntax."""
-    meta_bytes = encode_dataset(Dataset({t: e for t, e in meta.items() if t != 0x00020000}), EXPLICIT_LE)
-    group_length = encode_dataset(Dataset({0x00020000: DataElement(0x00020000, "UL", len(meta_bytes))}), EXPLICIT_LE)
-    return b"".join((bytes(128), b"DICM", group_length, meta_bytes, body))
-
-
 def _short(tag: int, vr: bytes, value: str, pad: bytes) -> bytes:
-    raw = value.encode("ascii")
+    try:
+        raw = value.encode("ascii")
+    except UnicodeEncodeError:
+        raise DicomEncodeError(f"File Meta Information ({tag >> 16:04X},{tag & 0xFFFF:04X}) {value!r} is not ASCII") from None
     raw += pad * (len(raw) % 2)
     return struct.pack("<HH2sH", tag >> 16, tag & 0xFFFF, vr, len(raw)) + raw
 
 
 def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str = "") -> bytes:
     """Preamble, "DICM" and the File Meta Information of a file this implementation writes
-    (PS3.10 Table 7.1-1), encoded directly: the same bytes as :func:`file_bytes` gives."""
+    (PS3.10 Table 7.1-1: version, SOP class and instance, transfer syntax, Implementation
+    Class UID and version name, and the Source AE title if given), encoded directly."""
     elements = b"".join(
         (
             struct.pack("<HH2sHI", 0x0002, 0x0001, b"OB", 0, 2) + b"\x00\x01",
@@ -295,18 +275,24 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -
         os.close(folder)
 
 
-def encode_file(dataset: Dataset, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> bytes:
-    """The bytes of a conformant PS3.10 file: preamble, DICM, meta group, data set."""
-    meta = file_meta(dataset, transfer_syntax)
-    meta_bytes = encode_dataset(meta, EXPLICIT_LE)
-    group_length = encode_dataset(Dataset({0x00020000: DataElement(0x00020000, "UL", len(meta_bytes))}), EXPLICIT_LE)
+def encode_body(dataset: Dataset, transfer_syntax: str) -> bytes:
+    """The data set's bytes in ``transfer_syntax``: deflated (and padded to even length) for
+    the deflated syntaxes, Explicit VR Little Endian for the encapsulated ones (PS3.5 A.4)."""
     body = encode_dataset(dataset, encoding_of(transfer_syntax))
     if transfer_syntax in _DEFLATED:
         compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
         body = compressor.compress(body) + compressor.flush()
-        if len(body) % 2:
-            body += b"\0"
-    return bytes(128) + b"DICM" + group_length + meta_bytes + body
+        body += b"\0" * (len(body) % 2)
+    return body
+
+
+def encode_file(dataset: Dataset, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> bytes:
+    """The bytes of a conformant PS3.10 file: preamble, DICM, meta group, data set."""
+    sop_class = dataset.value(0x00080016)
+    sop_instance = dataset.value(0x00080018)
+    if not isinstance(sop_class, str) or not isinstance(sop_instance, str) or not sop_class or not sop_instance:
+        raise DicomEncodeError("a DICOM file needs SOP Class UID (0008,0016) and SOP Instance UID (0008,0018)")
+    return file_header(sop_class, sop_instance, transfer_syntax) + encode_body(dataset, transfer_syntax)
 
 
 def write_file(path: str | Path, dataset: Dataset, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> None:

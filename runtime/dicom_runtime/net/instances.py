@@ -20,11 +20,9 @@ from ..fileformat import (
     DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
     EXPLICIT_VR_BIG_ENDIAN,
     EXPLICIT_VR_LITTLE_ENDIAN,
-    IMPLEMENTATION_CLASS_UID,
-    IMPLEMENTATION_VERSION_NAME,
     IMPLICIT_VR_LITTLE_ENDIAN,
+    encode_body,
     encoding_of,
-    file_bytes,
     file_header,
     split_file,
     write_bytes_atomic,
@@ -32,7 +30,6 @@ from ..fileformat import (
 from ..objects import DicomObject
 from ..reader import read_dataset
 from ..services import QueryIdentifier
-from ..writer import encode_dataset
 
 NATIVE_SYNTAXES = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN)
 """Transfer syntaxes an instance can be transcoded between."""
@@ -98,18 +95,7 @@ class Instance:
 
     def file_bytes(self, source_ae: str = "") -> bytes:
         """This instance as a PS3.10 file; its data set bytes unchanged."""
-        if self.sop_class.isascii() and self.sop_instance.isascii() and source_ae.isascii():
-            return file_header(self.sop_class, self.sop_instance, self.transfer_syntax, source_ae) + self.data
-        meta = Dataset()
-        meta.add(0x00020001, "OB", b"\x00\x01")
-        meta.add(0x00020002, "UI", self.sop_class)
-        meta.add(0x00020003, "UI", self.sop_instance)
-        meta.add(0x00020010, "UI", self.transfer_syntax)
-        meta.add(0x00020012, "UI", IMPLEMENTATION_CLASS_UID)
-        meta.add(0x00020013, "SH", IMPLEMENTATION_VERSION_NAME)
-        if source_ae:
-            meta.add(0x00020016, "AE", source_ae)
-        return file_bytes(meta, self.data)
+        return file_header(self.sop_class, self.sop_instance, self.transfer_syntax, source_ae) + self.data
 
     def write(self, path: str | Path, source_ae: str = "", *, durable: bool = True) -> None:
         """Write as a PS3.10 file, atomically and durably (fsync of file and folder);
@@ -118,14 +104,9 @@ class Instance:
 
 
 def _encode(dataset: Dataset, transfer_syntax: str) -> bytes:
-    body = encode_dataset(dataset, encoding_of(transfer_syntax))
-    if transfer_syntax == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
-        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
-        body = compressor.compress(body) + compressor.flush()
-        body += b"\0" * (len(body) % 2)
-    elif transfer_syntax not in NATIVE_SYNTAXES:
+    if transfer_syntax not in NATIVE_SYNTAXES + (DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,):
         raise DicomEncodeError(f"cannot encode a data set in {transfer_syntax}: not a native transfer syntax")
-    return body
+    return encode_body(dataset, transfer_syntax)
 
 
 def identifier_dataset(keys: Mapping[str, Any] | QueryIdentifier) -> Dataset:

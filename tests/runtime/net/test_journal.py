@@ -48,8 +48,15 @@ def test_checkpoint_retires_entries_and_the_folder_replays_on_start(tmp_path: Pa
 
 
 def test_the_direct_file_header_equals_the_generic_encoding() -> None:
-    from dicom_runtime import Dataset
-    from dicom_runtime.fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, file_bytes, read_bytes
+    from dicom_runtime import DataElement, Dataset
+    from dicom_runtime.fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, read_bytes
+    from dicom_runtime.reader import EXPLICIT_LE
+    from dicom_runtime.writer import encode_dataset
+
+    def file_bytes(meta: Dataset, body: bytes) -> bytes:  # the generic writer's encoding of the same meta group
+        meta_bytes = encode_dataset(meta, EXPLICIT_LE)
+        length = encode_dataset(Dataset({0x00020000: DataElement(0x00020000, "UL", len(meta_bytes))}), EXPLICIT_LE)
+        return bytes(128) + b"DICM" + length + meta_bytes + body
 
     instance = ct_instance(3)
     for source_ae in ("", "ABC", "ABCD"):
