@@ -60,7 +60,7 @@ from .association import (
 )
 from .dimse import Message
 from .instances import Instance, identifier_dataset, typed_identifier
-from .messages import VERIFICATION, Status, command, has_data_set, number, status_of, text
+from .messages import NAME_OF, RESPONSE_OF, VERIFICATION, Status, command, number, status_of, text
 from .pdu import AssociateAC, AssociateRJ, AssociateRQ, PresentationContextRQ, RoleSelection, UserIdentity, UserInformation
 
 log = logging.getLogger("dicom_runtime.net")
@@ -90,14 +90,6 @@ class Proposal:
     transfer_syntaxes: tuple[str, ...] = DEFAULT_TRANSFER_SYNTAXES
     scu_role: bool | None = None
     scp_role: bool | None = None
-
-
-class DimseFailure(DicomError):
-    """A DIMSE request answered with a failure status."""
-
-    def __init__(self, operation: str, status: Status) -> None:
-        self.status = status
-        super().__init__(f"{operation}: {status}")
 
 
 # Requests as the SCP's handlers see them ------------------------------------------
@@ -774,7 +766,7 @@ class Association:
         self, request: Request, name: str | None, status: Status, data: bytes | None = None, /, **fields: object
     ) -> None:
         if name is None:
-            name = {v: k for k, v in _RSP_NAMES.items()}.get(request.message.command_field | 0x8000, "C-ECHO-RSP")
+            name = NAME_OF.get(RESPONSE_OF.get(request.message.command_field, 0), "C-ECHO-RSP")
         affected_instance = fields.pop("AffectedSOPInstanceUID", request.sop_instance or None)
         rsp = command(
             name,
@@ -965,11 +957,6 @@ _N_REQUESTS: Mapping[int, tuple[str, str]] = {
     0x0130: ("N-ACTION-RSP", "n_action"),
     0x0140: ("N-CREATE-RSP", "n_create"),
     0x0150: ("N-DELETE-RSP", "n_delete"),
-}
-_RSP_NAMES: Mapping[str, int] = {
-    "C-STORE-RSP": 0x8001, "C-GET-RSP": 0x8010, "C-FIND-RSP": 0x8020, "C-MOVE-RSP": 0x8021, "C-ECHO-RSP": 0x8030,
-    "N-EVENT-REPORT-RSP": 0x8100, "N-GET-RSP": 0x8110, "N-SET-RSP": 0x8120, "N-ACTION-RSP": 0x8130,
-    "N-CREATE-RSP": 0x8140, "N-DELETE-RSP": 0x8150,
 }
 
 
@@ -1183,7 +1170,6 @@ def storage_policy(ae_title: str, sop_classes: Sequence[str], transfer_syntaxes:
 
 __all__ = [
     "Association",
-    "DimseFailure",
     "Handlers",
     "NResult",
     "Progress",

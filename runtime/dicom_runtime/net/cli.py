@@ -121,7 +121,9 @@ async def _store(args: argparse.Namespace) -> int:
     skipped = 0
     for path in files:
         try:
-            meta, _ = split_file(path.read_bytes()[:65536] if path.stat().st_size > 65536 else path.read_bytes(), source=str(path))
+            with path.open("rb") as handle:
+                head = handle.read(65536)  # the File Meta Information, not the whole file
+            meta, _ = split_file(head, source=str(path))
             sop_class, syntax = meta.value(0x00020002), meta.value(0x00020010)
             if not isinstance(sop_class, str) or not isinstance(syntax, str) or not sop_class or not syntax:
                 raise DicomError("no SOP class or transfer syntax in the File Meta Information")

@@ -26,7 +26,7 @@ from ..errors import DicomError
 from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 from .association import AssociationError
 from .config import ApplicationEntity, Config
-from .messages import STATUS_MEANINGS, VERIFICATION
+from .messages import STATUS_MEANINGS, VERIFICATION, Status
 from .pdu import APPLICATION_CONTEXT
 from .presets import QUERY_RETRIEVE, storage_sop_classes
 from .tls import EXTENDED_BCP195_CIPHERS
@@ -495,8 +495,6 @@ def statement(config: Config, *, generator: str = "") -> Statement:
 
 
 def _category_of(code: int) -> str:
-    from .messages import Status
-
     return Status(code).category
 
 

@@ -8,6 +8,7 @@ PDVs that arrive, with the last-fragment flags of PS3.8 Annex E.2.
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -87,19 +88,13 @@ def command_set(elements: Dataset) -> bytes:
     return struct.pack("<HHII", 0, 0, 4, len(body)) + body
 
 
-#: The VR of each command element (PS3.7 Table E.1-1), for reading command sets fast.
-_COMMAND_VRS: dict[int, str] = {}
-
-
+@functools.cache
 def _command_vr(tag: int) -> str | None:
-    if not _COMMAND_VRS:
-        from ..dictionary import get_entry
+    """The VR of a command element (PS3.7 Table E.1-1); None for a tag that is not one."""
+    from ..dictionary import get_entry
 
-        for number in range(0x0000, 0x1032):
-            entry = get_entry(number)
-            if entry is not None and entry.tag == number:
-                _COMMAND_VRS[number] = entry.vrs[0]
-    return _COMMAND_VRS.get(tag)
+    entry = get_entry(tag)
+    return entry.vrs[0] if entry is not None and entry.tag == tag else None
 
 
 def read_command(data: bytes) -> Dataset:

@@ -125,10 +125,6 @@ def command(name: str, *, data_set: bool = False, **fields: object) -> Dataset:
     return result
 
 
-def has_data_set(command_set: Dataset) -> bool:
-    return command_set.value(0x00000800) != NO_DATA_SET
-
-
 def field(command_set: Dataset, keyword: str) -> object:
     """The value of a command element by keyword; None where absent."""
     tag = _element(keyword)[0]
