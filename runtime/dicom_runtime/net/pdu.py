@@ -170,10 +170,7 @@ class AssociateRQ:
     pdu_type = 0x01
 
     def encode(self) -> bytes:
-        body = struct.pack(">HH", self.protocol_version, 0) + _ae(self.called_ae) + _ae(self.calling_ae) + bytes(32)
-        body += _uid_item(0x10, self.application_context)
-        body += b"".join(c.encode() for c in self.contexts) + self.user_information.encode()
-        return struct.pack(">BBI", self.pdu_type, 0, len(body)) + body
+        return _encode_associate(self)
 
 
 @dataclass(frozen=True)
@@ -190,10 +187,15 @@ class AssociateAC:
     pdu_type = 0x02
 
     def encode(self) -> bytes:
-        body = struct.pack(">HH", self.protocol_version, 0) + _ae(self.called_ae) + _ae(self.calling_ae) + bytes(32)
-        body += _uid_item(0x10, self.application_context)
-        body += b"".join(c.encode() for c in self.contexts) + self.user_information.encode()
-        return struct.pack(">BBI", self.pdu_type, 0, len(body)) + body
+        return _encode_associate(self)
+
+
+def _encode_associate(pdu: AssociateRQ | AssociateAC) -> bytes:
+    """The A-ASSOCIATE-RQ and -AC layout they share (PS3.8 Tables 9-11 and 9-17)."""
+    body = struct.pack(">HH", pdu.protocol_version, 0) + _ae(pdu.called_ae) + _ae(pdu.calling_ae) + bytes(32)
+    body += _uid_item(0x10, pdu.application_context)
+    body += b"".join(c.encode() for c in pdu.contexts) + pdu.user_information.encode()
+    return struct.pack(">BBI", pdu.pdu_type, 0, len(body)) + body
 
 
 @dataclass(frozen=True)
