@@ -16,8 +16,9 @@ import html
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
+from typing import Protocol, TypeVar
 
 from .model import AttributeTable, DataElement, Model, QueryClass, Source
 from .passes import constant_elements
@@ -150,75 +151,76 @@ def _show(value: object) -> str:
     return str(value)
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def keyword(self) -> str: ...
+    @property
+    def retired(self) -> bool: ...
+
+
+N = TypeVar("N", bound=_Named)
+
+
+def _diff_named(
+    kind: str,
+    before: Mapping[str, N],
+    after: Mapping[str, N],
+    link: Callable[[N, bool], str],
+    fields: Callable[[N], tuple[tuple[str, object], ...]],
+) -> list[Change]:
+    """Added, removed, retired (or un-retired) items and changed fields, by key.
+    ``link(item, new)`` is the item's address in the new (or old) edition."""
+    changes: list[Change] = []
+    for key in sorted(before.keys() | after.keys()):
+        a, b = before.get(key), after.get(key)
+        if a is None and b is not None:
+            changes.append(Change(kind, "added", key, b.name, "", b.keyword, link(b, True)))
+        elif b is None and a is not None:
+            changes.append(Change(kind, "removed", key, a.name, a.keyword, "", link(a, False)))
+        elif a is not None and b is not None:
+            url = link(b, True)
+            if a.retired != b.retired:
+                changes.append(Change(kind, "retired" if b.retired else "un-retired", key, b.name, "", "", url))
+            pairs = ((label, x, y) for (label, x), (_, y) in zip(fields(a), fields(b)))
+            changes += _compare_fields(kind, key, b.name, url, pairs)
+    return changes
+
+
 def _diff_elements(old: Model, new: Model) -> list[Change]:
     if (old.dictionary is None) != (new.dictionary is None) and (old.commands is None) != (new.commands is None):
         return []
     before, old_sources = _elements(old)
     after, new_sources = _elements(new)
-    changes: list[Change] = []
-    for tag in sorted(before.keys() | after.keys()):
-        a, b = before.get(tag), after.get(tag)
-        if a is None and b is not None:
-            changes.append(Change("data element", "added", tag, b.name, "", b.keyword, _link(new_sources.get(tag), b.table)))
-        elif b is None and a is not None:
-            changes.append(Change("data element", "removed", tag, a.name, a.keyword, "", _link(old_sources.get(tag), a.table)))
-        elif a is not None and b is not None:
-            link = _link(new_sources.get(tag), b.table)
-            if a.retired != b.retired:
-                changes.append(Change("data element", "retired" if b.retired else "un-retired", tag, b.name, "", "", link))
-            changes += _compare_fields(
-                "data element", tag, b.name, link,
-                (("VR", a.vrs, b.vrs), ("VM", a.vm.text if a.vm else "", b.vm.text if b.vm else ""),
-                 ("name", a.name, b.name), ("keyword", a.keyword, b.keyword)),
-            )
-    return changes
+    return _diff_named(
+        "data element", before, after,
+        lambda e, is_new: _link((new_sources if is_new else old_sources).get(e.tag), e.table),
+        lambda e: (("VR", e.vrs), ("VM", e.vm.text if e.vm else ""), ("name", e.name), ("keyword", e.keyword)),
+    )
 
 
 def _diff_uids(old: Model, new: Model) -> list[Change]:
     if old.dictionary is None or new.dictionary is None:
         return []
-    before = {u.value: u for u in old.dictionary.uids}
-    after = {u.value: u for u in new.dictionary.uids}
-    changes: list[Change] = []
-    for value in sorted(before.keys() | after.keys()):
-        a, b = before.get(value), after.get(value)
-        if a is None and b is not None:
-            changes.append(Change("UID", "added", value, b.name, "", b.keyword, _link(new.dictionary.source, b.table)))
-        elif b is None and a is not None:
-            changes.append(Change("UID", "removed", value, a.name, a.keyword, "", _link(old.dictionary.source, a.table)))
-        elif a is not None and b is not None:
-            link = _link(new.dictionary.source, b.table)
-            if a.retired != b.retired:
-                changes.append(Change("UID", "retired" if b.retired else "un-retired", value, b.name, "", "", link))
-            changes += _compare_fields(
-                "UID", value, b.name, link,
-                (("name", a.name, b.name), ("keyword", a.keyword, b.keyword), ("type", a.type, b.type)),
-            )
-    return changes
+    sources = {True: new.dictionary.source, False: old.dictionary.source}
+    return _diff_named(
+        "UID", {u.value: u for u in old.dictionary.uids}, {u.value: u for u in new.dictionary.uids},
+        lambda u, is_new: _link(sources[is_new], u.table),
+        lambda u: (("name", u.name), ("keyword", u.keyword), ("type", u.type)),
+    )
 
 
 def _diff_sop_classes(old: Model, new: Model) -> list[Change]:
     if old.services is None or new.services is None:
         return []
-    before = {s.uid: s for s in old.services.sop_classes}
-    after = {s.uid: s for s in new.services.sop_classes}
-    changes: list[Change] = []
-    for uid in sorted(before.keys() | after.keys()):
-        a, b = before.get(uid), after.get(uid)
-        if a is None and b is not None:
-            changes.append(Change("SOP class", "added", uid, b.name, "", b.keyword, _link(new.services.source, b.source)))
-        elif b is None and a is not None:
-            changes.append(Change("SOP class", "removed", uid, a.name, a.keyword, "", _link(old.services.source, a.source)))
-        elif a is not None and b is not None:
-            link = _link(new.services.source, b.source)
-            if a.retired != b.retired:
-                changes.append(Change("SOP class", "retired" if b.retired else "un-retired", uid, b.name, "", "", link))
-            changes += _compare_fields(
-                "SOP class", uid, b.name, link,
-                (("IOD", a.iod_reference, b.iod_reference), ("service class", a.service_class, b.service_class),
-                 ("DIMSE", a.dimse, b.dimse), ("name", a.name, b.name), ("keyword", a.keyword, b.keyword)),
-            )
-    return changes
+    sources = {True: new.services.source, False: old.services.source}
+    return _diff_named(
+        "SOP class", {s.uid: s for s in old.services.sop_classes}, {s.uid: s for s in new.services.sop_classes},
+        lambda s, is_new: _link(sources[is_new], s.source),
+        lambda s: (("IOD", s.iod_reference), ("service class", s.service_class), ("DIMSE", s.dimse),
+                   ("name", s.name), ("keyword", s.keyword)),
+    )
 
 
 def _diff_iods(old: Model, new: Model) -> list[Change]:
