@@ -334,6 +334,14 @@ class Association:
         """Associations its server is serving now (1 for a requestor)."""
         return self._server.active if self._server is not None else 1
 
+    async def blocking(self, function: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """Run blocking work (file I/O) for this association: in a thread while other
+        associations are being served, so they go on; here when alone, where a thread
+        hand-off would only add latency."""
+        if self.concurrent_associations > 1:
+            return await asyncio.to_thread(function, *args, **kwargs)
+        return function(*args, **kwargs)
+
     async def wait_closed(self) -> str:
         """Wait until the association ends; the reason ('' for an orderly release)."""
         return await asyncio.shield(self._closed)
@@ -745,10 +753,7 @@ class Association:
                 await self._respond(store, "C-STORE-RSP", Status(code))
             finally:
                 for work in store.after_response:
-                    if self.concurrent_associations > 1:
-                        await asyncio.to_thread(work)
-                    else:
-                        work()
+                    await self.blocking(work)
         elif field == 0x0030:
             request = Request(self, message, context)
             code = 0x0122 if self.handlers.echo is None else await _guarded(self.handlers.echo(request), 0x0110, self.peer, "C-ECHO")

@@ -95,26 +95,21 @@ class StorageFolder:
         path = self.path_for(uid)
         data = request.instance.file_bytes(request.calling_ae)
         journal = self.journal
-        alone = request.association.concurrent_associations <= 1  # alone: a thread hand-off only adds latency
+        blocking = request.association.blocking
         try:
             if journal is not None and len(data) <= JOURNAL_LIMIT:
                 with self._written:
                     self._pending += 1  # before the entry exists: no checkpoint may retire it unwritten
                 try:
-                    if alone:
-                        journal.append(path.name, data)  # durable from here on: one in-place data flush
-                    else:
-                        await asyncio.to_thread(journal.append, path.name, data)
+                    await blocking(journal.append, path.name, data)  # durable from here on: one in-place data flush
                 except BaseException:
                     with self._written:
                         self._pending -= 1
                         self._written.notify_all()
                     raise
                 request.after_response.append(functools.partial(self._materialize, path, data))
-            elif alone:
-                write_bytes_atomic(path, data, durable=self.durable)
             else:
-                await asyncio.to_thread(write_bytes_atomic, path, data, durable=self.durable)
+                await blocking(write_bytes_atomic, path, data, durable=self.durable)
         except OSError:
             return 0xA700
         return 0
