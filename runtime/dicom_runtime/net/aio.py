@@ -58,6 +58,7 @@ from .association import (
     describe_reject,
     negotiate,
 )
+from . import dimse
 from .dimse import Message
 from .instances import Instance, identifier_dataset, typed_identifier
 from .messages import NAME_OF, RESPONSE_OF, VERIFICATION, Status, command, number, status_of, text
@@ -1141,8 +1142,10 @@ class Server:
             self.active -= 1
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        """Listen; returns the port (useful with ``port=0``)."""
+        """Listen; returns the port (useful with ``port=0``). What serving needs is loaded
+        first, so the first association is served as fast as the next ones."""
         loop = asyncio.get_running_loop()
+        await asyncio.to_thread(dimse.preload)
         self._server = await loop.create_server(self._factory, host, port, ssl=self.tls, reuse_address=True, backlog=256)
         sockets = self._server.sockets
         self.port = sockets[0].getsockname()[1] if sockets else port

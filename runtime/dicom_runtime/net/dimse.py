@@ -88,6 +88,14 @@ def command_set(elements: Dataset) -> bytes:
     return struct.pack("<HHII", 0, 0, 4, len(body)) + body
 
 
+def preload() -> None:
+    """Load the data dictionary that command sets are encoded and decoded with, so the
+    first message does not pay for it (a server calls this before it listens)."""
+    from ..dictionary import get_entry
+
+    get_entry(0x00000000)
+
+
 @functools.cache
 def _command_vr(tag: int) -> str | None:
     """The VR of a command element (PS3.7 Table E.1-1); None for a tag that is not one."""

@@ -4,32 +4,47 @@ Writing a file durably costs a data flush *and* a metadata flush (the new inode 
 the rename). The journal pays one flush of data overwritten in place inside a
 preallocated file: :meth:`Journal.append` writes ``(name, bytes)`` and
 ``fdatasync``s before returning, so the caller may acknowledge. The file is then
-written the ordinary way (temporary name, rename, no flush). Every ``batch``
-entries, :meth:`Journal.checkpoint` flushes the whole file system once (``syncfs``)
-and starts a new generation, which retires the entries. After a crash,
-:meth:`Journal.recover` writes (durably) every entry of the current generation,
-then checkpoints.
+written the ordinary way (temporary name, rename, no flush) and reported with
+:meth:`Journal.written`.
 
-Layout: block 0 holds ``MAGIC, generation``; entries follow from ``BLOCK``:
-``MAGIC, generation, name length, data length, crc32`` then name and data. The
-first entry that does not check out ends the journal.
+The journal has two segments, ``.journal.0`` and ``.journal.1``; entries go to the
+*active* one. Once it holds ``batch`` entries, :meth:`Journal.rotate` makes the other
+segment active (appends never wait for what follows), and when every file of the
+old segment's entries is written, :meth:`Journal.retire` flushes the file system
+once (``syncfs``) and gives the old segment a new generation, which invalidates its
+entries. After a crash, :meth:`Journal.recover` writes every valid entry of both
+segments again, the older segment first, then checkpoints.
+
+Layout of a segment: block 0 holds ``MAGIC, generation``; entries follow from
+``BLOCK``, each starting on a ``BLOCK`` boundary: ``MAGIC, generation, name length,
+data length, crc32`` then name and data. The first entry that does not check out
+ends the segment. Appends are written with ``O_DIRECT | O_DSYNC`` where the file
+system allows it (one system call, which returns once the entry is on stable
+storage, and no copy left in the page cache); elsewhere with ``pwrite`` and
+``fdatasync``. Generations only
+grow, across both segments: a retired segment takes the next one, so the active
+segment's entries are always the newest.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import mmap
 import os
 import struct
 import threading
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-MAGIC = b"DTJ1"
+MAGIC = b"DTJ2"
 BLOCK = 4096
 _HEADER = struct.Struct("<4sQHQI")  # magic, generation, name length, data length, crc32
 _GROW = 16 * 1024 * 1024
+NAMES = (".journal.0", ".journal.1")
+"""The two segment files in the folder."""
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
@@ -45,101 +60,204 @@ def syncfs(path: Path) -> None:
         os.close(handle)
 
 
-class Journal:
-    """The write-ahead journal of one folder (``<folder>/.journal``)."""
+def _aligned(offset: int) -> int:
+    return -(-offset // BLOCK) * BLOCK
 
-    def __init__(self, folder: Path, *, batch: int = 256) -> None:
-        self.folder = folder
-        self.path = folder / ".journal"
-        self.batch = batch
-        self._lock = threading.Lock()
-        self._handle = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        self._size = os.fstat(self._handle).st_size
-        self.generation = self._read_generation()
-        self._offset = BLOCK
-        self._entries = 0
-        self._reserve(_GROW)  # written zeros now, at start, rather than during the first transfers
 
-    def _read_generation(self) -> int:
-        head = os.pread(self._handle, 12, 0)
-        if len(head) == 12 and head[:4] == MAGIC:
-            return int(struct.unpack("<Q", head[4:])[0])
-        self._write_generation(1)
-        return 1
+@dataclass
+class _Segment:
+    path: Path
+    handle: int
+    size: int
+    direct: int | None
+    """The segment opened with O_DIRECT | O_DSYNC, where the file system allows it."""
+    generation: int = 0
+    offset: int = BLOCK
+    entries: int = 0
+    unwritten: int = 0
+    """Entries whose file has not been reported written."""
 
-    def _write_generation(self, generation: int) -> None:
-        self._reserve(BLOCK)
-        os.pwrite(self._handle, MAGIC + struct.pack("<Q", generation), 0)
-        os.fdatasync(self._handle)
-
-    def _reserve(self, end: int) -> None:
+    def reserve(self, end: int) -> None:
         """Make the file at least ``end`` bytes long with written zeros (so later
         overwrites change no metadata), flushed."""
-        if end <= self._size:
+        if end <= self.size:
             return
-        target = max(end, self._size + _GROW)
+        target = max(end, self.size + _GROW)
         zeros = bytes(1024 * 1024)
-        position = self._size
+        position = self.size
         while position < target:
-            position += os.pwrite(self._handle, zeros[: min(len(zeros), target - position)], position)
-        os.fsync(self._handle)
-        self._size = target
+            position += os.pwrite(self.handle, zeros[: min(len(zeros), target - position)], position)
+        os.fsync(self.handle)
+        self.size = target
 
-    def entries(self) -> list[tuple[str, bytes]]:
-        """The entries of the current generation, in order."""
+    def start(self, generation: int) -> None:
+        """Begin ``generation``: entries of earlier ones stop counting."""
+        self.reserve(BLOCK)
+        os.pwrite(self.handle, MAGIC + struct.pack("<Q", generation), 0)
+        os.fdatasync(self.handle)
+        self.generation, self.offset, self.entries, self.unwritten = generation, BLOCK, 0, 0
+
+    def read(self) -> list[tuple[str, bytes]]:
         found: list[tuple[str, bytes]] = []
         offset = BLOCK
-        while offset + _HEADER.size <= self._size:
-            magic, generation, name_length, data_length, crc = _HEADER.unpack(os.pread(self._handle, _HEADER.size, offset))
-            if magic != MAGIC or generation != self.generation or offset + _HEADER.size + name_length + data_length > self._size:
+        while offset + _HEADER.size <= self.size:
+            magic, generation, name_length, data_length, crc = _HEADER.unpack(os.pread(self.handle, _HEADER.size, offset))
+            if magic != MAGIC or generation != self.generation or offset + _HEADER.size + name_length + data_length > self.size:
                 break
-            body = os.pread(self._handle, name_length + data_length, offset + _HEADER.size)
+            body = os.pread(self.handle, name_length + data_length, offset + _HEADER.size)
             if zlib.crc32(body) != crc:
                 break
             found.append((body[:name_length].decode("utf-8"), body[name_length:]))
-            offset += _HEADER.size + name_length + data_length
+            offset = _aligned(offset + _HEADER.size + name_length + data_length)
         return found
 
-    def append(self, name: str, data: bytes) -> None:
-        """Write the entry and flush it: once this returns, it survives a crash."""
-        raw_name = name.encode("utf-8")
-        body = raw_name + data
-        header = _HEADER.pack(MAGIC, self.generation, len(raw_name), len(data), zlib.crc32(body))
+
+class Journal:
+    """The write-ahead journal of one folder (``<folder>/.journal.0`` and ``.journal.1``).
+
+    Thread-safe: appends, rotation and retirement may come from different threads.
+    """
+
+    def __init__(self, folder: Path, *, batch: int = 256) -> None:
+        self.folder = folder
+        self.batch = batch
+        self._lock = threading.Lock()
+        self._segments: list[_Segment] = []
+        for name in NAMES:
+            path = folder / name
+            handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                direct: int | None = os.open(path, os.O_WRONLY | os.O_CLOEXEC | os.O_DIRECT | os.O_DSYNC)
+            except (OSError, AttributeError):  # tmpfs and others refuse O_DIRECT
+                direct = None
+            segment = _Segment(path, handle, os.fstat(handle).st_size, direct)
+            head = os.pread(handle, 12, 0)
+            if len(head) == 12 and head[:4] == MAGIC:
+                segment.generation = int(struct.unpack("<Q", head[4:])[0])
+            segment.reserve(_GROW)  # written zeros now, at start, rather than during the first transfers
+            self._segments.append(segment)
+        for segment in self._segments:
+            if segment.generation == 0:
+                segment.start(self._next_generation())
+        # The older segment is active until the next rotation: it may still hold entries.
+        self._active = min(self._segments, key=lambda s: s.generation)
+        self._retiring: _Segment | None = None
+        self._buffer = mmap.mmap(-1, _GROW)  # page-aligned, as O_DIRECT needs
+
+    @property
+    def generation(self) -> int:
+        """The generation of the segment that takes appends."""
+        return self._active.generation
+
+    def _next_generation(self) -> int:
+        return max(s.generation for s in self._segments) + 1
+
+    def entries(self) -> list[tuple[str, bytes]]:
+        """The valid entries of both segments, oldest first."""
         with self._lock:
-            end = self._offset + len(header) + len(body)
-            self._reserve(end + _HEADER.size)
-            os.pwrite(self._handle, header + body, self._offset)
-            os.fdatasync(self._handle)
-            self._offset = end
-            self._entries += 1
+            return [entry for s in sorted(self._segments, key=lambda s: s.generation) for entry in s.read()]
+
+    def append(self, name: str, data: bytes) -> int:
+        """Write the entry and flush it: once this returns, it survives a crash. Returns
+        the ticket to give :meth:`written` once the entry's file is written."""
+        raw_name = name.encode("utf-8")
+        crc = zlib.crc32(data, zlib.crc32(raw_name))
+        with self._lock:
+            segment = self._active
+            header = _HEADER.pack(MAGIC, segment.generation, len(raw_name), len(data), crc)
+            length = len(header) + len(raw_name) + len(data)
+            padded = _aligned(length)
+            segment.reserve(segment.offset + padded + BLOCK)
+            if segment.direct is not None:
+                if padded > len(self._buffer):
+                    self._buffer.close()
+                    self._buffer = mmap.mmap(-1, _aligned(padded + _GROW))
+                buffer = self._buffer
+                buffer[: len(header)] = header
+                buffer[len(header) : len(header) + len(raw_name)] = raw_name
+                buffer[len(header) + len(raw_name) : length] = data
+                buffer[length:padded] = bytes(padded - length)
+                with memoryview(buffer) as view:
+                    written = os.pwrite(segment.direct, view[:padded], segment.offset)  # returns once on stable storage
+                expected = padded
+            else:
+                written = os.pwritev(segment.handle, (header, raw_name, data), segment.offset)
+                expected = length
+                os.fdatasync(segment.handle)
+            if written != expected:
+                raise OSError(f"{segment.path}: short write ({written} of {expected} bytes)")
+            segment.offset += padded
+            segment.entries += 1
+            segment.unwritten += 1
+            return segment.generation
+
+    def written(self, ticket: int) -> None:
+        """The file of an entry appended with ``ticket`` has been written (not flushed)."""
+        with self._lock:
+            for segment in self._segments:
+                if segment.generation == ticket:
+                    segment.unwritten -= 1
 
     def due(self) -> bool:
-        return self._entries >= self.batch
+        """The active segment is full enough to rotate, and the other one is free."""
+        return self._active.entries >= self.batch and self._retiring is None
+
+    def rotate(self) -> bool:
+        """Make the other segment active; the full one waits for :meth:`retire`. False
+        when the other segment has not been retired yet."""
+        with self._lock:
+            if self._retiring is not None:
+                return False
+            other = next(s for s in self._segments if s is not self._active)
+            if other.generation < self._active.generation:
+                other.start(self._next_generation())
+            self._retiring, self._active = self._active, other
+            return True
+
+    def retire(self) -> bool:
+        """If every file of the rotated segment's entries is written: flush the file
+        system, then invalidate the segment's entries. True when it did."""
+        with self._lock:
+            segment = self._retiring
+            if segment is None or segment.unwritten > 0:
+                return False
+        syncfs(self.folder)  # appends go on meanwhile, into the active segment
+        with self._lock:
+            segment.start(self._next_generation())
+            self._retiring = None
+        return True
 
     def checkpoint(self) -> None:
-        """Flush every file written so far, then retire the journal's entries."""
+        """Retire every entry of both segments: for when nothing is in flight (every
+        entry's file written), at recovery and at close."""
         with self._lock:
-            if self._entries == 0 and self._offset == BLOCK:
+            if all(s.entries == 0 for s in self._segments):
                 return
-            syncfs(self.folder)
-            self.generation += 1
-            self._write_generation(self.generation)
-            self._offset = BLOCK
-            self._entries = 0
+        syncfs(self.folder)
+        with self._lock:
+            for segment in sorted(self._segments, key=lambda s: s.generation):
+                if segment.entries:
+                    segment.start(self._next_generation())
+            self._retiring = None
 
     def recover(self, write: Callable[[str, bytes], None]) -> int:
-        """Write every entry of the current generation again; returns how many."""
+        """Write every entry of both segments again, oldest first; returns how many."""
         entries = self.entries()
         for name, data in entries:
             write(name, data)
-        self._offset = BLOCK
-        self._entries = len(entries)
-        if entries:
-            self.checkpoint()
+        with self._lock:
+            for segment in self._segments:
+                segment.entries = len(segment.read())
+                segment.unwritten = 0
+        self.checkpoint()
         return len(entries)
 
     def close(self) -> None:
-        """Checkpoint: nothing in the journal is needed any more. The file stays, already
+        """Checkpoint: nothing in the journal is needed any more. The files stay, already
         allocated, for the next start."""
         self.checkpoint()
-        os.close(self._handle)
+        for segment in self._segments:
+            os.close(segment.handle)
+            if segment.direct is not None:
+                os.close(segment.direct)
+        self._buffer.close()

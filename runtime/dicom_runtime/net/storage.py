@@ -11,8 +11,9 @@ goes to a write-ahead journal (:mod:`.journal`), replayed after a crash.
 from __future__ import annotations
 
 import asyncio
+import collections
 import fnmatch
-import functools
+import logging
 import re
 import threading
 from collections.abc import AsyncIterator, Sequence
@@ -26,10 +27,15 @@ from ..fileformat import write_bytes_atomic
 from .instances import Instance
 from .journal import Journal
 
+BACKLOG_LIMIT = 64 * 1024 * 1024
+"""Acknowledged instances whose files are not written yet hold at most about this
+much memory; beyond it, a C-STORE waits for the writer thread."""
+
 JOURNAL_LIMIT = 8 * 1024 * 1024
 """Instances up to this size go through the write-ahead journal; larger ones are
 flushed directly (their own flush costs little next to their size)."""
 
+log = logging.getLogger("dicom_runtime.net")
 _UID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 LEVEL_KEYS = {"PATIENT": 0x00100020, "STUDY": 0x0020000D, "SERIES": 0x0020000E, "IMAGE": 0x00080018}
 _LEVELS = ("PATIENT", "STUDY", "SERIES", "IMAGE")
@@ -39,8 +45,11 @@ _RANGE_VRS = {"DA", "TM", "DT"}
 class StorageFolder:
     """Received instances as ``<root>/<SOP Instance UID>.dcm``, and queries over them.
 
-    ``durable=False`` answers Success without fsync: faster where fsync is slow,
-    but an acknowledged instance can be lost in a power failure or kernel crash.
+    With the journal (the default), an instance is durable once appended to it; its
+    file is written by the folder's writer thread, in the order received, while the
+    next instances arrive. ``durable=False`` answers Success without any flush:
+    faster where fsync is slow, but an acknowledged instance can be lost in a power
+    failure or kernel crash.
     """
 
     def __init__(self, root: str | Path, *, durable: bool = True, journal: bool = True) -> None:
@@ -50,8 +59,12 @@ class StorageFolder:
         for stale in self.root.glob(".*.dcm.*"):  # a write cut short by a crash, never acknowledged
             stale.unlink(missing_ok=True)
         self._headers: dict[Path, tuple[float, Dataset]] = {}
-        self._pending = 0
+        self._backlog: collections.deque[tuple[Path, bytes, int]] = collections.deque()
+        self._backlog_bytes = 0
+        self._failed = 0
         self._written = threading.Condition()
+        self._writer: threading.Thread | None = None
+        self._closing = False
         self.journal = Journal(self.root) if durable and journal else None
         self.recovered = 0
         if self.journal is not None:
@@ -61,28 +74,67 @@ class StorageFolder:
         """Wait for the files still being written, then retire the journal (every file
         flushed); the folder stays usable without it."""
         self.flush()
+        with self._written:
+            self._closing = True
+            self._written.notify_all()
+        if self._writer is not None:
+            self._writer.join()
+            self._writer = None
         if self.journal is not None:
-            self.journal.close()
+            if self._failed:
+                log.error("%s: %d acknowledged instance(s) could not be written to their files; they stay in the "
+                          "journal and are written again on the next start", self.root, self._failed)
+            else:
+                self.journal.close()
             self.journal = None
 
     def flush(self) -> None:
         """Wait until every acknowledged instance is also in its file (it is durable in the
-        journal already; its file is written right after the response is sent)."""
+        journal already; its file is written by the writer thread)."""
         with self._written:
-            self._written.wait_for(lambda: self._pending == 0)
+            self._written.wait_for(lambda: not self._backlog)
 
-    def _materialize(self, path: Path, data: bytes) -> None:
-        try:
-            write_bytes_atomic(path, data, durable=False)
-        finally:
+    def _enqueue(self, path: Path, data: bytes, ticket: int) -> None:
+        with self._written:
+            self._backlog.append((path, data, ticket))
+            self._backlog_bytes += len(data)
+            if self._writer is None:
+                self._closing = False
+                self._writer = threading.Thread(target=self._write_files, name=f"writer {self.root}", daemon=True)
+                self._writer.start()
+            self._written.notify_all()
+
+    def _room(self) -> None:
+        """Wait while the files not yet written hold more than BACKLOG_LIMIT bytes."""
+        with self._written:
+            self._written.wait_for(lambda: self._backlog_bytes <= BACKLOG_LIMIT)
+
+    def _write_files(self) -> None:
+        """The writer thread: each journaled instance's file, in order; then rotation and
+        retirement of the journal's segments, off the path of any response."""
+        journal = self.journal
+        assert journal is not None
+        while True:
             with self._written:
-                self._pending -= 1
-                journal = self.journal
-                if self._pending == 0:
-                    # No journal entry is waiting for its file: the entries may be retired.
-                    if journal is not None and journal.due():
-                        journal.checkpoint()
-                    self._written.notify_all()
+                self._written.wait_for(lambda: self._backlog or self._closing)
+                if not self._backlog:
+                    return
+                path, data, ticket = self._backlog[0]
+            try:
+                write_bytes_atomic(path, data, durable=False)
+            except OSError as error:  # kept in the journal: written again on the next start
+                self._failed += 1
+                log.error("%s: cannot write %s (%s); the instance stays in the journal", self.root, path.name, error)
+            else:
+                journal.written(ticket)
+            with self._written:
+                self._backlog.popleft()
+                self._backlog_bytes -= len(data)
+                self._written.notify_all()
+            if not self._failed:
+                if journal.due():
+                    journal.rotate()
+                journal.retire()
 
     def path_for(self, sop_instance: str) -> Path:
         return self.root / f"{sop_instance}.dcm"
@@ -98,16 +150,10 @@ class StorageFolder:
         blocking = request.association.blocking
         try:
             if journal is not None and len(data) <= JOURNAL_LIMIT:
-                with self._written:
-                    self._pending += 1  # before the entry exists: no checkpoint may retire it unwritten
-                try:
-                    await blocking(journal.append, path.name, data)  # durable from here on: one in-place data flush
-                except BaseException:
-                    with self._written:
-                        self._pending -= 1
-                        self._written.notify_all()
-                    raise
-                request.after_response.append(functools.partial(self._materialize, path, data))
+                if self._backlog_bytes > BACKLOG_LIMIT:
+                    await blocking(self._room)
+                ticket = await blocking(journal.append, path.name, data)  # durable from here on: one in-place data flush
+                self._enqueue(path, data, ticket)
             else:
                 await blocking(write_bytes_atomic, path, data, durable=self.durable)
         except OSError:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
-from dicom_runtime.net.journal import BLOCK, Journal
+import pytest
+
+from dicom_runtime.net.journal import BLOCK, NAMES, Journal
+from dicom_runtime.net.aio import Server, associate, storage_policy
+from dicom_runtime.net.instances import Instance
 from dicom_runtime.net.storage import StorageFolder
-from tests.runtime.net.helpers import ct_instance
+from tests.runtime.net.helpers import CT, ct_instance
 
 
 def test_appended_entries_are_replayed_after_a_crash(tmp_path: Path) -> None:
@@ -22,22 +27,62 @@ def test_appended_entries_are_replayed_after_a_crash(tmp_path: Path) -> None:
     assert Journal(tmp_path).entries() == []  # recovery checkpointed: the entries are retired
 
 
+@pytest.mark.parametrize("direct", [True, False], ids=["O_DIRECT", "fdatasync"])
+def test_entries_of_every_size_read_back_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct: bool) -> None:
+    """Both ways of appending (O_DIRECT | O_DSYNC, and pwrite + fdatasync where a file system
+    refuses O_DIRECT) give the same entries; sizes around the block size and past the buffer."""
+    if not direct:
+        monkeypatch.delattr(os, "O_DIRECT")
+    journal = Journal(tmp_path)
+    assert all((s.direct is not None) == direct for s in journal._segments)
+    sizes = [0, 1, BLOCK - 26 - 5, BLOCK - 26 - 4, BLOCK, 3 * BLOCK + 7, 17 * 1024 * 1024]
+    expected = [(f"{i}.dcm", bytes([i + 1]) * size) for i, size in enumerate(sizes)]
+    for name, data in expected:
+        journal.append(name, data)
+    assert Journal(tmp_path).entries() == expected
+    journal.close()
+
+
 def test_a_torn_or_corrupted_entry_ends_the_journal(tmp_path: Path) -> None:
     journal = Journal(tmp_path)
     journal.append("a.dcm", b"kept")
     journal.append("b.dcm", b"torn")
-    handle = os.open(tmp_path / ".journal", os.O_RDWR)
-    second = BLOCK + 26 + len("a.dcm") + len("kept")
+    active = tmp_path / NAMES[0]  # the older segment takes the first appends
+    handle = os.open(active, os.O_RDWR)
+    second = 2 * BLOCK  # entries start on block boundaries
     os.pwrite(handle, b"X", second + 30)  # a byte of the second entry's body
     os.close(handle)
     assert [name for name, _ in Journal(tmp_path).entries()] == ["a.dcm"]
+
+
+def test_rotation_keeps_appending_while_the_full_segment_waits_for_its_files(tmp_path: Path) -> None:
+    journal = Journal(tmp_path, batch=2)
+    first = [journal.append(f"{i}.dcm", bytes([i])) for i in range(2)]
+    assert journal.due() and journal.rotate()
+    later = journal.append("2.dcm", b"\x02")  # into the other segment
+    assert later > first[0] == first[1]
+    assert not journal.rotate()  # the full segment is not retired yet
+    journal.written(first[0])
+    assert not journal.retire()  # one of its files is still unwritten: its entries must stay
+    assert [name for name, _ in Journal(tmp_path).entries()] == ["0.dcm", "1.dcm", "2.dcm"]  # oldest first
+    journal.written(first[1])
+    assert journal.retire()
+    assert [name for name, _ in journal.entries()] == ["2.dcm"]
+    # A crash now replays the newer segment only; a rotation after that starts a newer generation.
+    del journal
+    again = Journal(tmp_path, batch=1)
+    assert again.recover(lambda name, data: None) == 1 and again.entries() == []
+    ticket = again.append("3.dcm", b"\x03")
+    assert again.rotate()
+    assert again.append("4.dcm", b"\x04") > ticket
+    assert [name for name, _ in Journal(tmp_path).entries()] == ["3.dcm", "4.dcm"]
 
 
 def test_checkpoint_retires_entries_and_the_folder_replays_on_start(tmp_path: Path) -> None:
     journal = Journal(tmp_path, batch=2)
     journal.append("x.dcm", b"1")
     journal.checkpoint()
-    assert journal.entries() == [] and journal.generation == 2
+    assert journal.entries() == []
     instance = ct_instance(3)
     journal.append(f"{instance.sop_instance}.dcm", instance.file_bytes())
     del journal
@@ -45,6 +90,35 @@ def test_checkpoint_retires_entries_and_the_folder_replays_on_start(tmp_path: Pa
     assert folder.recovered == 1
     assert (tmp_path / f"{instance.sop_instance}.dcm").read_bytes() == instance.file_bytes()
     folder.close()
+
+
+def test_a_file_that_cannot_be_written_stays_in_the_journal(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An acknowledged instance whose file cannot be written (here: a folder is in the
+    way) is not lost: the journal keeps it past close() and writes it on the next start."""
+    out = tmp_path / "out"
+    folder = StorageFolder(out)
+    instances = [ct_instance(n) for n in (4, 5)]
+    blocked = folder.path_for(instances[0].sop_instance)
+    blocked.mkdir()
+
+    async def main() -> None:
+        server = Server(storage_policy("ARCHIVE", [CT]), folder.handlers())
+        await server.start()
+        async with await associate("127.0.0.1", server.port, called_ae="ARCHIVE", contexts=[CT]) as scu:
+            for instance in instances:
+                assert (await scu.store(instance)).is_success  # durable in the journal: acknowledged
+        await server.close()
+
+    asyncio.run(asyncio.wait_for(main(), 60))
+    folder.close()
+    assert f"cannot write {blocked.name}" in caplog.text and "stay in the journal" in caplog.text
+    assert Instance.from_file(folder.path_for(instances[1].sop_instance)).data == instances[1].data
+    blocked.rmdir()
+    again = StorageFolder(out)
+    assert again.recovered == 2
+    assert Instance.from_file(blocked).data == instances[0].data
+    again.close()
+    assert Journal(out).entries() == []
 
 
 def test_the_direct_file_header_equals_the_generic_encoding() -> None:

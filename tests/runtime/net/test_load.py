@@ -14,6 +14,7 @@ from pathlib import Path
 from dicom_runtime.net.aio import Proposal, Timeouts, associate
 from dicom_runtime.net.association import AssociationError
 from dicom_runtime.net.instances import Instance
+from dicom_runtime.net.journal import NAMES
 from tests.runtime.net.helpers import CT, ScpProcess, ct_instance
 
 SCUS, EACH = 20, 200
@@ -55,7 +56,7 @@ def test_20_concurrent_scus_store_200_instances_each(tmp_path: Path) -> None:
         assert scp.stop() == 0
     elapsed = time.monotonic() - started
     assert len(acknowledged) == SCUS * EACH
-    stored = {p.name for p in scp.out.iterdir()} - {".journal"}
+    stored = {p.name for p in scp.out.iterdir()} - set(NAMES)
     assert len(stored) == SCUS * EACH and not [n for n in stored if n.startswith(".")]
     for instance in acknowledged:
         assert Instance.from_file(scp.out / f"{instance.sop_instance}.dcm").data == instance.data
