@@ -13,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import fnmatch
+import functools
 import logging
+import os
 import re
+import sys
 import threading
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -30,6 +33,11 @@ from .journal import Journal
 BACKLOG_LIMIT = 64 * 1024 * 1024
 """Acknowledged instances whose files are not written yet hold at most about this
 much memory; beyond it, a C-STORE waits for the writer thread."""
+
+WRITER_NICENESS = 10
+"""How much lower than the server's the writer thread's scheduling priority is (Linux
+nice increment): its files are not on the path of any response, so whoever waits for
+one (the event loop, the peer) gets the processor first."""
 
 JOURNAL_LIMIT = 8 * 1024 * 1024
 """Instances up to this size go through the write-ahead journal; larger ones are
@@ -114,6 +122,7 @@ class StorageFolder:
         retirement of the journal's segments, off the path of any response."""
         journal = self.journal
         assert journal is not None
+        _lower_priority(WRITER_NICENESS)
         while True:
             with self._written:
                 self._written.wait_for(lambda: self._backlog or self._closing)
@@ -153,7 +162,9 @@ class StorageFolder:
                 if self._backlog_bytes > BACKLOG_LIMIT:
                     await blocking(self._room)
                 ticket = await blocking(journal.append, path.name, data)  # durable from here on: one in-place data flush
-                self._enqueue(path, data, ticket)
+                # Handed to the writer thread once the response is sent: waking it now would
+                # make it contend with this thread for the interpreter while the response is built.
+                request.after_response.append(functools.partial(self._enqueue, path, data, ticket))
             else:
                 await blocking(write_bytes_atomic, path, data, durable=self.durable)
         except OSError:
@@ -211,6 +222,18 @@ class StorageFolder:
     def handlers(self) -> Handlers:
         """Verification, storage, query (C-FIND) and retrieve (C-MOVE, C-GET)."""
         return Handlers(echo=self.echo, store=self.store, find=self.find, move=self.retrieve, get=self.retrieve)
+
+
+def _lower_priority(increment: int) -> None:
+    """Lower the calling thread's priority by ``increment`` (Linux: nice is per thread).
+    Elsewhere, and where not permitted, it stays as it is."""
+    if not sys.platform.startswith("linux"):
+        return
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + increment))
+    except OSError:
+        pass
 
 
 def _matches(key: DataElement, element: DataElement | None) -> bool:

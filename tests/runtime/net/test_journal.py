@@ -121,6 +121,33 @@ def test_a_file_that_cannot_be_written_stays_in_the_journal(tmp_path: Path, capl
     assert Journal(out).entries() == []
 
 
+def test_files_are_written_by_a_lower_priority_thread_after_the_response(tmp_path: Path) -> None:
+    """The writer thread runs WRITER_NICENESS below the server (Linux), and every
+    acknowledged instance is in its file once flush() returns."""
+    from dicom_runtime.net.storage import WRITER_NICENESS
+
+    folder = StorageFolder(tmp_path)
+    instances = [ct_instance(n) for n in range(10, 40)]
+
+    async def main() -> None:
+        server = Server(storage_policy("ARCHIVE", [CT]), folder.handlers())
+        await server.start()
+        async with await associate("127.0.0.1", server.port, called_ae="ARCHIVE", contexts=[CT]) as scu:
+            for instance in instances:
+                assert (await scu.store(instance)).is_success
+        await server.close()
+
+    asyncio.run(asyncio.wait_for(main(), 60))
+    folder.flush()
+    assert all(Instance.from_file(folder.path_for(i.sop_instance)).data == i.data for i in instances)
+    writer = folder._writer
+    assert writer is not None and writer.native_id is not None
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, writer.native_id) == min(19, base + WRITER_NICENESS)
+    folder.close()
+    assert folder._writer is None and Journal(tmp_path).entries() == []
+
+
 def test_the_direct_file_header_equals_the_generic_encoding() -> None:
     from dicom_runtime import DataElement, Dataset
     from dicom_runtime.fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, read_bytes
