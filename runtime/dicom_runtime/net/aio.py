@@ -53,6 +53,7 @@ from .association import (
     Event,
     MessageReceived,
     Released,
+    ReleaseRequested,
     context_answers,
     describe_contexts,
     describe_reject,
@@ -172,6 +173,7 @@ StoreHandler = Callable[[StoreRequest], Awaitable[int]]
 FindHandler = Callable[[QueryRequest], AsyncIterator[Dataset]]
 RetrieveHandler = Callable[[QueryRequest], Awaitable[Sequence[Instance | Path]]]
 NHandler = Callable[[Request], Awaitable[tuple[int, Dataset | None]]]
+ReleaseHandler = Callable[["Association"], Awaitable[None]]
 
 
 async def _echo_success(request: Request) -> int:
@@ -194,6 +196,9 @@ class Handlers:
     n_action: NHandler | None = None
     n_create: NHandler | None = None
     n_delete: NHandler | None = None
+    release: ReleaseHandler | None = None
+    """Runs when the peer asks to release, after the association's last response and
+    before A-RELEASE-RP (a storage SCP makes its files complete here)."""
 
 
 # Results as the SCU sees them -------------------------------------------------------
@@ -292,7 +297,7 @@ class Association:
         self._established: asyncio.Future[AssociateAC] = self._loop.create_future()
         self._closed: asyncio.Future[str] = self._loop.create_future()
         self._responses: dict[int, asyncio.Queue[Message | None]] = {}
-        self._requests: asyncio.Queue[Message | None] = asyncio.Queue()
+        self._requests: asyncio.Queue[Message | ReleaseRequested | None] = asyncio.Queue()
         self._cancelled: set[int] = set()
         self._can_write = asyncio.Event()
         self._can_write.set()
@@ -386,6 +391,8 @@ class Association:
                     self._established.set_exception(AssociationError(f"{self.peer}: association {event}"))
             elif isinstance(event, MessageReceived):
                 self._dispatch(event.message)
+            elif isinstance(event, ReleaseRequested) and not self._conn.answers_release:
+                self._requests.put_nowait(event)  # answered after the requests before it
             elif isinstance(event, Released):
                 self._finish("")
             elif isinstance(event, Aborted):
@@ -486,12 +493,26 @@ class Association:
             message = await self._requests.get()
             if message is None:
                 return
+            if isinstance(message, ReleaseRequested):
+                await self._answer_release()
+                continue
             try:
                 await self._serve(message)
             except AssociationError as exc:
                 log.warning("%s: %s", self.peer, exc)
             except Exception:  # a handler's bug must not take the server down
                 log.exception("%s: handler failed", self.peer)
+
+    async def _answer_release(self) -> None:
+        """Every request before the A-RELEASE-RQ is answered: run the release handler,
+        then send A-RELEASE-RP."""
+        handler = self.handlers.release
+        if handler is not None:
+            try:
+                await handler(self)
+            except Exception:  # the release goes ahead: the peer asked for it
+                log.exception("%s: release handler failed", self.peer)
+        self._process(self._conn.answer_release())
 
     # Messages out
     async def _send(self, context_id: int, command_set: Dataset, data: bytes | None = None) -> None:
@@ -1130,6 +1151,7 @@ class Server:
             max_pdu_length=self.policy.max_pdu_length,
             artim_timeout=self.timeouts.artim,
             max_message_size=self.max_message_size,
+            answer_release=False,
         )
         association = Association(connection, handlers=self.handlers, timeouts=self.timeouts, server=self)
         self.associations.add(association)

@@ -137,7 +137,9 @@ class MessageReceived:
 
 @dataclass(frozen=True)
 class ReleaseRequested:
-    """An A-RELEASE indication: the peer asks to release (answered by the core)."""
+    """An A-RELEASE indication: the peer asks to release. Answered by the core, unless
+    the connection was made with ``answer_release=False``: then by
+    :meth:`Connection.answer_release`."""
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,10 @@ class Connection:
     ``requestor``: this side asks for the association (an SCU); otherwise it
     accepts. ``max_pdu_length`` is announced to the peer and is the largest PDU
     this side accepts (a longer announcement is a protocol error: A-ABORT).
-    ``max_message_size`` bounds a reassembled DIMSE message.
+    ``max_message_size`` bounds a reassembled DIMSE message. With
+    ``answer_release=False`` an A-RELEASE-RQ is not answered at once (Sta8, PS3.8
+    AR-2): the user answers with :meth:`answer_release` once its work for the
+    association is done, so that no response follows the A-RELEASE-RP.
     """
 
     def __init__(
@@ -187,8 +192,10 @@ class Connection:
         max_pdu_length: int = DEFAULT_MAX_PDU,
         artim_timeout: float = 30.0,
         max_message_size: int = 2**31,
+        answer_release: bool = True,
     ) -> None:
         self.requestor = requestor
+        self.answers_release = answer_release
         self.machine = UpperLayerStateMachine()
         self.max_pdu_length = max_pdu_length
         self.artim_timeout = artim_timeout
@@ -278,6 +285,13 @@ class Connection:
     def release(self) -> None:
         """Evt11, A-RELEASE request."""
         self._run("Evt11")
+
+    def answer_release(self) -> list[Event]:
+        """Evt14, the A-RELEASE response to a ReleaseRequested (``answer_release=False``).
+        Nothing happens if the association has ended meanwhile."""
+        if self.state != "Sta8":
+            return []
+        return self._run("Evt14")
 
     def abort(self, detail: str = "aborted by the local user") -> list[Event]:
         """Evt15, A-ABORT request."""
@@ -402,10 +416,11 @@ class Connection:
         self._send(ReleaseRQ())
 
     def _AR_2(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        # The release indication is answered at once: this side never refuses a release.
+        # This side never refuses a release; it answers at once unless its user answers.
         self._events.append(ReleaseRequested())
-        self.machine.transition("Evt14")
-        self._AR_4(None, reason, detail)
+        if self.answers_release:
+            self.machine.transition("Evt14")
+            self._AR_4(None, reason, detail)
 
     def _AR_3(self, pdu: Pdu | None, reason: int, detail: str) -> None:
         self._close()

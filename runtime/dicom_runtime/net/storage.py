@@ -25,7 +25,7 @@ from pathlib import Path
 from ..dataset import DataElement, Dataset
 from ..errors import DicomError
 from ..fileformat import read_file
-from .aio import Handlers, QueryRequest, Request, StoreRequest
+from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
 from ..fileformat import write_bytes_atomic
 from .instances import Instance
 from .journal import Journal
@@ -55,7 +55,7 @@ class StorageFolder:
 
     With the journal (the default), an instance is durable once appended to it; its
     file is written by the folder's writer thread, in the order received, while the
-    next instances arrive. ``durable=False`` answers Success without any flush:
+    next instances arrive; the A-RELEASE-RP waits until the files are complete. ``durable=False`` answers Success without any flush:
     faster where fsync is slow, but an acknowledged instance can be lost in a power
     failure or kernel crash.
     """
@@ -69,6 +69,8 @@ class StorageFolder:
         self._headers: dict[Path, tuple[float, Dataset]] = {}
         self._backlog: collections.deque[tuple[Path, bytes, int]] = collections.deque()
         self._backlog_bytes = 0
+        self._enqueued = 0
+        self._finished = 0
         self._failed = 0
         self._written = threading.Condition()
         self._writer: threading.Thread | None = None
@@ -106,11 +108,25 @@ class StorageFolder:
         with self._written:
             self._backlog.append((path, data, ticket))
             self._backlog_bytes += len(data)
+            self._enqueued += 1
             if self._writer is None:
                 self._closing = False
                 self._writer = threading.Thread(target=self._write_files, name=f"writer {self.root}", daemon=True)
                 self._writer.start()
             self._written.notify_all()
+
+    def _wait_written(self, count: int) -> None:
+        with self._written:
+            self._written.wait_for(lambda: self._finished >= count)
+
+    async def release(self, association: Association) -> None:
+        """Before A-RELEASE-RP: wait until the files of the instances acknowledged so far are
+        written, so that a peer whose release has completed finds each instance it sent in
+        its file (as with an SCP that writes files before answering)."""
+        with self._written:
+            target = self._enqueued
+        if self._finished < target:
+            await association.blocking(self._wait_written, target)
 
     def _room(self) -> None:
         """Wait while the files not yet written hold more than BACKLOG_LIMIT bytes."""
@@ -139,6 +155,7 @@ class StorageFolder:
             with self._written:
                 self._backlog.popleft()
                 self._backlog_bytes -= len(data)
+                self._finished += 1
                 self._written.notify_all()
             if not self._failed:
                 if journal.due():
@@ -221,7 +238,9 @@ class StorageFolder:
 
     def handlers(self) -> Handlers:
         """Verification, storage, query (C-FIND) and retrieve (C-MOVE, C-GET)."""
-        return Handlers(echo=self.echo, store=self.store, find=self.find, move=self.retrieve, get=self.retrieve)
+        return Handlers(
+            echo=self.echo, store=self.store, find=self.find, move=self.retrieve, get=self.retrieve, release=self.release
+        )
 
 
 def _lower_priority(increment: int) -> None:

@@ -80,7 +80,7 @@ def _trigger(connection: Connection, event: str) -> None:
     elif event == "Evt13":
         connection.receive(ReleaseRP().encode())
     elif event == "Evt14":
-        connection._run("Evt14")  # the local release response; the adapters never need it (answered at once)
+        connection._run("Evt14")  # the local release response (answer_release() in Sta8)
     elif event == "Evt15":
         connection.abort()
     elif event == "Evt16":
@@ -160,6 +160,30 @@ def test_a_whole_association_byte_at_a_time() -> None:
     assert Released() in acceptor.receive(requestor.data_to_send())
     assert requestor.receive(acceptor.data_to_send()) == [Released()]
     assert requestor.should_close and requestor.state == "Sta1" and acceptor.state == "Sta13"
+
+
+def test_the_user_answers_the_release_when_the_core_does_not() -> None:
+    """answer_release=False (the asyncio server): an A-RELEASE-RQ waits in Sta8, where the
+    response to an earlier request may still go out; answer_release() sends A-RELEASE-RP."""
+    requestor, acceptor = Connection(requestor=True), Connection(requestor=False, answer_release=False)
+    requestor.request_association(RQ)
+    acceptor.connection_made(0.0)
+    requestor.connection_made(0.0)
+    acceptor.receive(requestor.data_to_send())
+    acceptor.accept(AC)
+    requestor.receive(acceptor.data_to_send())
+    requestor.send_message(1, command("C-ECHO-RQ", MessageID=3, AffectedSOPClassUID=VERIFICATION))
+    requestor.release()
+    events = acceptor.receive(requestor.data_to_send())
+    assert [type(e).__name__ for e in events] == ["MessageReceived", "ReleaseRequested"]
+    assert acceptor.state == "Sta8" and acceptor.data_to_send() == b"" and acceptor.artim_deadline is None
+    acceptor.send_message(1, command("C-ECHO-RSP", MessageIDBeingRespondedTo=3, Status=0))  # AR-7
+    answered = requestor.receive(acceptor.data_to_send())
+    assert len(answered) == 1 and isinstance(answered[0], MessageReceived)
+    assert acceptor.answer_release() == [Released()]
+    assert acceptor.state == "Sta13" and acceptor.artim_deadline is not None
+    assert requestor.receive(acceptor.data_to_send()) == [Released()] and requestor.state == "Sta1"
+    assert acceptor.answer_release() == []  # only in Sta8
 
 
 def test_artim_closes_a_silent_connection() -> None:

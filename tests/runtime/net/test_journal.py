@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dicom_runtime.net.journal import BLOCK, NAMES, Journal
+from dicom_runtime.fileformat import write_bytes_atomic
 from dicom_runtime.net.aio import Server, associate, storage_policy
 from dicom_runtime.net.instances import Instance
 from dicom_runtime.net.storage import StorageFolder
@@ -146,6 +147,36 @@ def test_files_are_written_by_a_lower_priority_thread_after_the_response(tmp_pat
     assert os.getpriority(os.PRIO_PROCESS, writer.native_id) == min(19, base + WRITER_NICENESS)
     folder.close()
     assert folder._writer is None and Journal(tmp_path).entries() == []
+
+
+def test_files_are_complete_when_the_release_completes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A-RELEASE-RP waits for the writer thread: once the SCU's release returns, every
+    instance it stored is in its file, even with a slow disk."""
+    import time
+
+    from dicom_runtime.net import storage
+
+    def slow(path: Path, data: bytes, *, durable: bool = True) -> None:
+        time.sleep(0.02)
+        write_bytes_atomic(path, data, durable=durable)
+
+    monkeypatch.setattr(storage, "write_bytes_atomic", slow)
+    folder = StorageFolder(tmp_path)
+    instances = [ct_instance(n) for n in range(50, 60)]
+    released: list[int] = []
+
+    async def main() -> None:
+        server = Server(storage_policy("ARCHIVE", [CT]), folder.handlers())
+        await server.start()
+        async with await associate("127.0.0.1", server.port, called_ae="ARCHIVE", contexts=[CT]) as scu:
+            for instance in instances:
+                assert (await scu.store(instance)).is_success
+        released.append(sum(folder.path_for(i.sop_instance).is_file() for i in instances))
+        await server.close()
+
+    asyncio.run(asyncio.wait_for(main(), 60))
+    assert released == [len(instances)]
+    folder.close()
 
 
 def test_the_direct_file_header_equals_the_generic_encoding() -> None:
