@@ -18,8 +18,11 @@ makes each instance durable before answering Success, the others do not. Rounds
 are interleaved; each ratio is the median over rounds of the ratio measured within a
 round, which cancels the drift of a shared machine's load between rounds.
 ``dicom-net scp --no-fsync`` is measured too, for the like-for-like figure.
+``--floors`` adds, in the C-ECHO SCP row, a Python server that answers with recorded
+bytes and does no DICOM work (:mod:`benchmarks.canned_scp`): the least any Python
+SCP could take on this machine.
 
-    python3 -m benchmarks.bench_net [--rounds N] [--pynetdicom-rounds N]
+    python3 -m benchmarks.bench_net [--rounds N] [--pynetdicom-rounds N] [--floors]
 """
 
 from __future__ import annotations
@@ -80,11 +83,13 @@ def _wait(port: int) -> None:
 
 
 class Scp:
-    def __init__(self, kind: str, out: Path) -> None:
+    def __init__(self, kind: str, out: Path, upstream: int = 0) -> None:
         self.kind, self.out, self.port = kind, out, _port()
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
-        if kind == "dcmtk":
+        if kind.startswith("floor-"):  # benchmarks/canned_scp.py, relaying its first association to ours
+            command, env = [sys.executable, "-m", "benchmarks.canned_scp", kind[6:], str(self.port), str(upstream)], dict(os.environ)
+        elif kind == "dcmtk":
             command, env = ["/usr/bin/storescp", "-aet", "BENCH", "-od", str(out), str(self.port)], DCMTK_ENV
         elif kind in ("ours", "ours-no-fsync"):
             command = [sys.executable, "-m", "dicom_runtime.net.cli", "scp", "--host", "127.0.0.1", "--port", str(self.port), "--aet", "BENCH", "--out", str(out)]
@@ -95,6 +100,8 @@ class Scp:
             env = dict(os.environ)
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait(self.port)
+        if kind.startswith("floor-"):
+            _echoscu(self.port)  # recorded, then replayed
 
     def stop(self) -> None:
         self.process.terminate()
@@ -161,7 +168,11 @@ def scu(kind: str, port: int, workload: str, files: list[Path]) -> float:
 Times = dict[tuple[str, str, str], list[float]]
 
 
-def measure(folder: Path, rounds: int, pynetdicom_rounds: int) -> Times:
+def _echoscu(port: int) -> None:
+    subprocess.run(["/usr/bin/echoscu", "-aec", "BENCH", "127.0.0.1", str(port)], env=DCMTK_ENV, check=True, capture_output=True)
+
+
+def measure(folder: Path, rounds: int, pynetdicom_rounds: int, floors: bool = False) -> Times:
     """Each row's time in each round (rounds without pynetdicom leave its rows shorter)."""
     files = make_images(folder / "images")
     times: Times = {}
@@ -176,12 +187,16 @@ def measure(folder: Path, rounds: int, pynetdicom_rounds: int) -> Times:
         # SCP meets the same machine load (the time is mostly echoscu's own start).
         kinds = ["dcmtk", "ours"] + (["pynetdicom"] if round_number < pynetdicom_rounds else [])
         servers = {kind: Scp(kind, folder / f"echo-{kind}") for kind in kinds}
+        if floors:
+            for kind in ("floor-asyncio", "floor-blocking"):
+                servers[kind] = Scp(kind, folder / f"echo-{kind}", upstream=servers["ours"].port)
+                kinds.append(kind)
         totals = dict.fromkeys(kinds, 0.0)
         try:
             for index in range(ECHOES):
                 for kind in kinds[index % len(kinds) :] + kinds[: index % len(kinds)]:
                     started = time.perf_counter()
-                    subprocess.run(["/usr/bin/echoscu", "-aec", "BENCH", "127.0.0.1", str(servers[kind].port)], env=DCMTK_ENV, check=True, capture_output=True)
+                    _echoscu(servers[kind].port)
                     totals[kind] += time.perf_counter() - started
         finally:
             for server in servers.values():
@@ -226,9 +241,16 @@ def report(times: Times) -> str:
         for label, ours, pynet in rows:
             lines.append(
                 f"  {label}: ours {statistics.median(times[ours]):8.3f} s, pynetdicom {statistics.median(times[pynet]):8.3f} s; "
-                f"ours / dcmtk = {_ratio(times, ours, reference):.2f}x (target <= 1.0x), "
-                f"ours / pynetdicom = {_ratio(times, ours, pynet):.2f}x (target <= 0.3x)"
+                f"ours / dcmtk = {_ratio(times, ours, reference):.3f}x (target <= 1.0x), "
+                f"ours / pynetdicom = {_ratio(times, ours, pynet):.3f}x (target <= 0.3x)"
             )
+        for kind, label in (("floor-asyncio", "asyncio"), ("floor-blocking", "blocking sockets")):
+            if (workload, "dcmtk", kind) in times:
+                row = (workload, "dcmtk", kind)
+                lines.append(
+                    f"  floor, a Python SCP replaying recorded answers ({label}, no DICOM work): "
+                    f"{statistics.median(times[row]):8.3f} s = {_ratio(times, row, reference):.3f}x dcmtk"
+                )
     return "\n".join(lines)
 
 
@@ -236,9 +258,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pynetdicom-rounds", type=int, default=1, help="pynetdicom's SCU needs ~48 ms a C-STORE")
+    parser.add_argument("--floors", action="store_true", help="also time benchmarks/canned_scp.py in the C-ECHO SCP row")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        print(report(measure(Path(folder), args.rounds, args.pynetdicom_rounds)))
+        print(report(measure(Path(folder), args.rounds, args.pynetdicom_rounds, args.floors)))
 
 
 if __name__ == "__main__":
