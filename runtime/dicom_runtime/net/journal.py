@@ -139,9 +139,11 @@ class Journal:
         for segment in self._segments:
             if segment.generation == 0:
                 segment.start(self._next_generation())
-        # The older segment is active until the next rotation: it may still hold entries.
-        self._active = min(self._segments, key=lambda s: s.generation)
+        # Appends go to the newest segment, after whatever it holds; entries left by a
+        # crash must be replayed (recover()) before anything is appended.
+        self._active = max(self._segments, key=lambda s: s.generation)
         self._retiring: _Segment | None = None
+        self._unrecovered = any(s.read() for s in self._segments)
         self._buffer = mmap.mmap(-1, _GROW)  # page-aligned, as O_DIRECT needs
 
     @property
@@ -160,6 +162,8 @@ class Journal:
     def append(self, name: str, data: bytes) -> int:
         """Write the entry and flush it: once this returns, it survives a crash. Returns
         the ticket to give :meth:`written` once the entry's file is written."""
+        if self._unrecovered:
+            raise RuntimeError(f"{self.folder}: the journal holds entries from before; recover() them first")
         raw_name = name.encode("utf-8")
         crc = zlib.crc32(data, zlib.crc32(raw_name))
         with self._lock:
@@ -250,6 +254,7 @@ class Journal:
                 segment.entries = len(segment.read())
                 segment.unwritten = 0
         self.checkpoint()
+        self._unrecovered = False
         return len(entries)
 
     def close(self) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dicom_runtime.net.journal import BLOCK, NAMES, Journal
+from dicom_runtime.net.journal import BLOCK, Journal
 from dicom_runtime.fileformat import write_bytes_atomic
 from dicom_runtime.net.aio import Server, associate, storage_policy
 from dicom_runtime.net.instances import Instance
@@ -48,12 +48,21 @@ def test_a_torn_or_corrupted_entry_ends_the_journal(tmp_path: Path) -> None:
     journal = Journal(tmp_path)
     journal.append("a.dcm", b"kept")
     journal.append("b.dcm", b"torn")
-    active = tmp_path / NAMES[0]  # the older segment takes the first appends
-    handle = os.open(active, os.O_RDWR)
+    handle = os.open(journal._active.path, os.O_RDWR)
     second = 2 * BLOCK  # entries start on block boundaries
     os.pwrite(handle, b"X", second + 30)  # a byte of the second entry's body
     os.close(handle)
     assert [name for name, _ in Journal(tmp_path).entries()] == ["a.dcm"]
+
+
+def test_entries_left_by_a_crash_must_be_recovered_before_appending(tmp_path: Path) -> None:
+    Journal(tmp_path).append("a.dcm", b"1")
+    again = Journal(tmp_path)
+    with pytest.raises(RuntimeError, match="recover"):
+        again.append("b.dcm", b"2")
+    assert again.recover(lambda name, data: None) == 1
+    again.append("b.dcm", b"2")
+    assert [name for name, _ in again.entries()] == ["b.dcm"]
 
 
 def test_rotation_keeps_appending_while_the_full_segment_waits_for_its_files(tmp_path: Path) -> None:
