@@ -24,11 +24,11 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
 )
 
 from dicom_model.queries import StudyRootStudyQuery
-from dicom_runtime.net import blocking
+from dicom_runtime.net import blocking, tls
 from dicom_runtime.net.aio import Proposal, storage_policy
 from dicom_runtime.net.instances import Instance
 from dicom_runtime.net.storage import StorageFolder
-from tests.runtime.net.helpers import CT, STUDY_FIND, STUDY_GET, STUDY_MOVE, VERIFICATION, ct_instance, free_port, tool, write_ct_files
+from tests.runtime.net.helpers import CT, STUDY_FIND, STUDY_GET, STUDY_MOVE, VERIFICATION, certificates, ct_instance, free_port, tool, write_ct_files
 
 ARCHIVE = [VERIFICATION, CT, STUDY_FIND, STUDY_MOVE, STUDY_GET]
 STUDY = "1.2.826.0.1.3680043.10.1.1"
@@ -185,3 +185,42 @@ def test_our_scu_against_pynetdicom_scp(tmp_path: Path) -> None:
 
 def test_threads_left_behind_are_daemons() -> None:
     assert all(t.daemon for t in threading.enumerate() if t.name == "dicom-net")
+
+
+def test_tls_with_dcmtk_in_both_directions(tmp_path: Path) -> None:
+    """dcmtk's echoscu and storescu (+tls, BCP 195 profile, client certificate) against our
+    SCP requiring client certificates; one without a certificate is refused. Our SCU with a
+    client certificate against dcmtk's storescp (+tls, peer certificate required)."""
+    files = certificates(tmp_path)
+    folder = StorageFolder(tmp_path / "archive")
+    context = tls.server_context(files["server.pem"], files["server.key"], client_ca=files["ca.pem"], require_client_certificate=True)
+    dcmtk_tls = ["+tls", str(files["client.key"]), str(files["client.pem"]), "+cf", str(files["ca.pem"]), "+px"]
+    with blocking.BlockingServer(storage_policy("OURSCP", ARCHIVE), folder.handlers(), tls=context) as server:
+        port = str(server.port)
+        _run(tool("echoscu"), *dcmtk_tls, "-aec", "OURSCP", "127.0.0.1", port)
+        sent = write_ct_files(tmp_path / "send", 3)
+        _run(tool("storescu"), *dcmtk_tls, "-aec", "OURSCP", "127.0.0.1", port, *map(str, sent))
+        for path in sent:
+            instance = Instance.from_file(path)
+            assert Instance.from_file(folder.path_for(instance.sop_instance)).data == instance.data
+        anonymous = subprocess.run([tool("echoscu"), "+tla", "+cf", str(files["ca.pem"]), "-aec", "OURSCP", "127.0.0.1", port], capture_output=True, text=True, timeout=60)
+        assert anonymous.returncode != 0  # no client certificate: the handshake fails
+    # Our SCU against dcmtk's storescp over TLS
+    destination_port = free_port()
+    received = tmp_path / "received"
+    received.mkdir()
+    storescp = subprocess.Popen(
+        [tool("storescp"), "+tls", str(files["server.key"]), str(files["server.pem"]), "+cf", str(files["ca.pem"]), "-rc", "-aet", "DCMTKTLS", "-od", str(received), str(destination_port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        time.sleep(0.5)
+        client = tls.client_context(files["ca.pem"], certificate=files["client.pem"], key=files["client.key"])
+        with blocking.associate("127.0.0.1", destination_port, called_ae="DCMTKTLS", contexts=[Proposal(CT)], tls=client, server_hostname="localhost") as scu:
+            for index in (1, 2):
+                assert scu.store(ct_instance(index)).is_success
+    finally:
+        storescp.terminate()
+        output, _ = storescp.communicate(timeout=10)
+    stored = sorted(dcmread(p).SOPInstanceUID for p in received.iterdir())
+    assert stored == sorted(ct_instance(i).sop_instance for i in (1, 2)), output

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from dicom_runtime.net.instances import Instance
 from dicom_runtime.net.messages import Status
 from dicom_runtime.net.pdu import UserIdentity
 from dicom_runtime.net.storage import StorageFolder
-from tests.runtime.net.helpers import CT, STUDY_FIND, STUDY_GET, STUDY_MOVE, VERIFICATION, ct_instance
+from tests.runtime.net.helpers import CT, STUDY_FIND, STUDY_GET, STUDY_MOVE, VERIFICATION, certificates, ct_instance
 from tests.test_iod_classes import _ct
 
 PATIENT_FIND = "1.2.840.10008.5.1.4.1.2.1.1"
@@ -230,21 +229,8 @@ def test_limits_timeouts_identity_and_allow_list(tmp_path: Path, caplog: pytest.
     assert any(line.endswith("(DICOM-TYPED): no data for 1 s") for line in logged)  # the server's idle abort
 
 
-def _certificates(folder: Path) -> dict[str, Path]:
-    """A CA, a server and a client certificate made with openssl."""
-    def openssl(*args: str) -> None:
-        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
-
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=test-ca")
-    for name in ("server", "client"):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={name}")
-        (folder / f"{name}.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext")
-    return {n: folder / n for n in ("ca.pem", "server.pem", "server.key", "client.pem", "client.key")}
-
-
 def test_tls_with_client_certificates(tmp_path: Path) -> None:
-    files = _certificates(tmp_path)
+    files = certificates(tmp_path)
 
     async def main() -> None:
         context = tls.server_context(files["server.pem"], files["server.key"], client_ca=files["ca.pem"], require_client_certificate=True, profile="extended-bcp195")
