@@ -257,10 +257,12 @@ class Journal:
         self._unrecovered = False
         return len(entries)
 
-    def close(self) -> None:
-        """Checkpoint: nothing in the journal is needed any more. The files stay, already
-        allocated, for the next start."""
-        self.checkpoint()
+    def close(self, *, checkpoint: bool = True) -> None:
+        """Checkpoint (nothing in the journal is needed any more), then close. The files
+        stay, already allocated, for the next start. ``checkpoint=False`` keeps the
+        entries for the next start's recovery."""
+        if checkpoint:
+            self.checkpoint()
         for segment in self._segments:
             os.close(segment.handle)
             if segment.direct is not None:

@@ -94,8 +94,7 @@ class StorageFolder:
             if self._failed:
                 log.error("%s: %d acknowledged instance(s) could not be written to their files; they stay in the "
                           "journal and are written again on the next start", self.root, self._failed)
-            else:
-                self.journal.close()
+            self.journal.close(checkpoint=not self._failed)
             self.journal = None
 
     def flush(self) -> None:
@@ -147,7 +146,7 @@ class StorageFolder:
                 path, data, ticket = self._backlog[0]
             try:
                 write_bytes_atomic(path, data, durable=False)
-            except OSError as error:  # kept in the journal: written again on the next start
+            except Exception as error:  # kept in the journal: written again on the next start
                 self._failed += 1
                 log.error("%s: cannot write %s (%s); the instance stays in the journal", self.root, path.name, error)
             else:
@@ -158,9 +157,13 @@ class StorageFolder:
                 self._finished += 1
                 self._written.notify_all()
             if not self._failed:
-                if journal.due():
-                    journal.rotate()
-                journal.retire()
+                try:
+                    if journal.due():
+                        journal.rotate()
+                    journal.retire()
+                except OSError as error:  # the entries stay; replayed on the next start
+                    self._failed += 1
+                    log.error("%s: cannot retire journal entries (%s); they are replayed on the next start", self.root, error)
 
     def path_for(self, sop_instance: str) -> Path:
         return self.root / f"{sop_instance}.dcm"
