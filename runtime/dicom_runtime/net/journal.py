@@ -8,8 +8,8 @@ written the ordinary way (temporary name, rename, no flush) and reported with
 :meth:`Journal.written`.
 
 The journal has two segments, ``.journal.0`` and ``.journal.1``; entries go to the
-*active* one. Once it holds ``batch`` entries, :meth:`Journal.rotate` makes the other
-segment active (appends never wait for what follows), and when every file of the
+*active* one. Once it holds ``batch`` entries, the next append makes the other
+segment active (:meth:`Journal.rotate`; appends never wait for what follows), and when every file of the
 old segment's entries is written, :meth:`Journal.retire` flushes the file system
 once (``syncfs``) and gives the old segment a new generation, which invalidates its
 entries. After a crash, :meth:`Journal.recover` writes every valid entry of both
@@ -167,6 +167,8 @@ class Journal:
         raw_name = name.encode("utf-8")
         crc = zlib.crc32(data, zlib.crc32(raw_name))
         with self._lock:
+            if self._active.entries >= self.batch:
+                self._rotate()  # the full segment is retired once its files are written
             segment = self._active
             header = _HEADER.pack(MAGIC, segment.generation, len(raw_name), len(data), crc)
             length = len(header) + len(raw_name) + len(data)
@@ -202,21 +204,21 @@ class Journal:
                 if segment.generation == ticket:
                     segment.unwritten -= 1
 
-    def due(self) -> bool:
-        """The active segment is full enough to rotate, and the other one is free."""
-        return self._active.entries >= self.batch and self._retiring is None
-
     def rotate(self) -> bool:
         """Make the other segment active; the full one waits for :meth:`retire`. False
-        when the other segment has not been retired yet."""
+        when the other segment has not been retired yet. (:meth:`append` rotates by
+        itself once the active segment holds ``batch`` entries.)"""
         with self._lock:
-            if self._retiring is not None:
-                return False
-            other = next(s for s in self._segments if s is not self._active)
-            if other.generation < self._active.generation:
-                other.start(self._next_generation())
-            self._retiring, self._active = self._active, other
-            return True
+            return self._rotate()
+
+    def _rotate(self) -> bool:
+        if self._retiring is not None:
+            return False
+        other = next(s for s in self._segments if s is not self._active)
+        if other.generation < self._active.generation:
+            other.start(self._next_generation())
+        self._retiring, self._active = self._active, other
+        return True
 
     def retire(self) -> bool:
         """If every file of the rotated segment's entries is written: flush the file

@@ -158,8 +158,6 @@ class StorageFolder:
                 self._written.notify_all()
             if not self._failed:
                 try:
-                    if journal.due():
-                        journal.rotate()
                     journal.retire()
                 except OSError as error:  # the entries stay; replayed on the next start
                     self._failed += 1

@@ -68,8 +68,7 @@ def test_entries_left_by_a_crash_must_be_recovered_before_appending(tmp_path: Pa
 def test_rotation_keeps_appending_while_the_full_segment_waits_for_its_files(tmp_path: Path) -> None:
     journal = Journal(tmp_path, batch=2)
     first = [journal.append(f"{i}.dcm", bytes([i])) for i in range(2)]
-    assert journal.due() and journal.rotate()
-    later = journal.append("2.dcm", b"\x02")  # into the other segment
+    later = journal.append("2.dcm", b"\x02")  # the segment holds `batch` entries: into the other one
     assert later > first[0] == first[1]
     assert not journal.rotate()  # the full segment is not retired yet
     journal.written(first[0])
