@@ -15,8 +15,9 @@ load alike (its own start is most of each association's time); the Python SCUs a
 timed inside their process from the first association to the last release, so
 interpreter start and imports are excluded. Every SCP stores to disk; ours also
 makes each instance durable before answering Success, the others do not. Rounds
-are interleaved; each ratio is the median over rounds of the ratio measured within a
-round, which cancels the drift of a shared machine's load between rounds.
+are interleaved, the rows taken in the opposite order every other round; each ratio
+is the median over rounds of the ratio measured within a round, which cancels the
+drift of a shared machine's load between rounds.
 ``dicom-net scp --no-fsync`` is measured too, for the like-for-like figure.
 ``--floors`` adds, in the C-ECHO SCP row, a Python server that answers with recorded
 bytes and does no DICOM work (:mod:`benchmarks.canned_scp`): the least any Python
@@ -203,7 +204,8 @@ def measure(folder: Path, rounds: int, pynetdicom_rounds: int, floors: bool = Fa
                 server.stop()
         for kind, total in totals.items():
             times.setdefault(("echo", "dcmtk", kind), []).append(total)
-        for workload, scu_kind, scp_kind in rows:
+        # Rows in the opposite order every other round: no row always follows the same one.
+        for workload, scu_kind, scp_kind in rows if round_number % 2 == 0 else rows[::-1]:
             if "pynetdicom" in (scu_kind, scp_kind) and round_number >= pynetdicom_rounds:
                 continue
             if workload == "echo" and scu_kind == "dcmtk":
