@@ -157,11 +157,7 @@ def _read(
     base = offset
     loader = _loader(path) if path is not None else None
     if transfer_syntax in _DEFLATED:
-        try:
-            inflated = zlib.decompress(bytes(body), -zlib.MAX_WBITS)
-        except zlib.error as exc:
-            raise DicomDecodeError(f"deflated data set does not inflate: {exc}", offset=offset, source=source) from None
-        body = memoryview(inflated)
+        body = memoryview(inflate(body, source=source, offset=offset))
         base = 0
         defer_size = None  # offsets into the inflated bytes are not file offsets
     reader = Reader(
@@ -273,6 +269,23 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -
         os.fsync(folder)
     finally:
         os.close(folder)
+
+
+def inflate(body: bytes | memoryview, *, source: str, offset: int = 0) -> bytes:
+    """A deflated data set's bytes inflated (PS3.5 A.5: raw deflate, no zlib header);
+    DicomDecodeError naming ``source`` and ``offset`` when they do not inflate."""
+    try:
+        return zlib.decompress(bytes(body), -zlib.MAX_WBITS)
+    except zlib.error as exc:
+        raise DicomDecodeError(f"deflated data set does not inflate: {exc}", offset=offset, source=source) from None
+
+
+def decode_body(body: bytes, transfer_syntax: str, *, source: str) -> Dataset:
+    """The data set encoded in ``body`` in ``transfer_syntax`` (inflated first for the
+    deflated syntaxes): the inverse of :func:`encode_body`."""
+    if transfer_syntax in _DEFLATED:
+        body = inflate(body, source=source)
+    return read_dataset(body, encoding_of(transfer_syntax), source=source)
 
 
 def encode_body(dataset: Dataset, transfer_syntax: str) -> bytes:

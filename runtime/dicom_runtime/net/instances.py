@@ -7,7 +7,6 @@ decoded (and transcoded between the native syntaxes) only when needed.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,14 +20,13 @@ from ..fileformat import (
     EXPLICIT_VR_BIG_ENDIAN,
     EXPLICIT_VR_LITTLE_ENDIAN,
     IMPLICIT_VR_LITTLE_ENDIAN,
+    decode_body,
     encode_body,
-    encoding_of,
     file_header,
     split_file,
     write_bytes_atomic,
 )
 from ..objects import DicomObject
-from ..reader import read_dataset
 from ..services import QueryIdentifier
 
 NATIVE_SYNTAXES = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN)
@@ -70,10 +68,7 @@ class Instance:
 
     def dataset(self) -> Dataset:
         """The decoded data set."""
-        body = self.data
-        if self.transfer_syntax == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
-            body = zlib.decompress(body, -zlib.MAX_WBITS)
-        return read_dataset(body, encoding_of(self.transfer_syntax), source=f"instance {self.sop_instance}")
+        return decode_body(self.data, self.transfer_syntax, source=f"instance {self.sop_instance}")
 
     def typed(self) -> DicomObject | Dataset:
         """The generated IOD class's instance where one exists for the SOP class, else the data set."""

@@ -211,3 +211,20 @@ def test_the_direct_file_header_equals_the_generic_encoding() -> None:
             meta.add(0x00020016, "AE", source_ae)
         assert instance.file_bytes(source_ae) == file_bytes(meta, instance.data)
     assert read_bytes(instance.file_bytes("ABC")).meta.value(0x00020016) == "ABC"
+
+
+def test_an_instance_in_every_native_and_deflated_syntax_decodes_alike() -> None:
+    """Instance.in_syntax and .dataset() go through fileformat's encode_body/decode_body;
+    a deflated body that does not inflate is one DicomDecodeError naming the instance."""
+    from dicom_runtime.errors import DicomDecodeError
+    from dicom_runtime.fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN
+    from dicom_runtime.net.instances import NATIVE_SYNTAXES
+
+    instance = ct_instance(7, size=2000)
+    expected = instance.dataset()
+    for syntax in NATIVE_SYNTAXES + (DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,):
+        other = instance.in_syntax(syntax)
+        assert other.transfer_syntax == syntax and other.dataset() == expected
+    broken = Instance(instance.sop_class, instance.sop_instance, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, b"not deflated")
+    with pytest.raises(DicomDecodeError, match=f"instance {instance.sop_instance}: .*does not inflate"):
+        broken.dataset()
