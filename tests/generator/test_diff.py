@@ -195,24 +195,25 @@ def html_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Edition
     return page, diff
 
 
-def _chromium(*args: str) -> subprocess.CompletedProcess[str]:
+def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Headless chromium with its profile in ``profile`` (a test's temporary folder)."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: .ci/install installs Debian's chromium")
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--hide-scrollbars", f"--user-data-dir={Path(args[-1]).parent / 'profile'}"]
+             "--disable-component-update", "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}"]
     return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120)
 
 
 def test_the_html_report_renders_in_headless_chromium(html_report: tuple[Path, EditionDiff], tmp_path: Path) -> None:
     page, diff = html_report
-    dom = _chromium("--dump-dom", page.as_uri()).stdout
+    dom = _chromium(tmp_path / "profile", "--dump-dom", page.as_uri()).stdout
     assert "<h1>DICOM PS3.6 2014a → PS3.6 2015b</h1>" in dom
     rows = re.findall(r'<tr data-kind="([^"]+)" data-change="([^"]+)"><td><a href="#[^"]+">[^<]+</a></td><td>[^<]+</td><td class="n">(\d+)</td></tr>', dom)
     assert {(k, c): int(n) for k, c, n in rows} == {(k, c): n for k, by in diff.counts().items() for c, n in by.items()}
     assert dom.count('<tr class="change"') == len(diff.changes)
     assert 'href="https://dicom.nema.org/medical/dicom/2015b/output/html/part06.html#table_6-1"' in dom
     screenshot = tmp_path / "diff.png"
-    _chromium("--window-size=1280,1400", f"--screenshot={screenshot}", page.as_uri())
+    _chromium(tmp_path / "profile", "--window-size=1280,1400", f"--screenshot={screenshot}", page.as_uri())
     data = screenshot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a rendered page, not a blank one
 
