@@ -101,6 +101,24 @@ def test_checkpoint_retires_entries_and_the_folder_replays_on_start(tmp_path: Pa
     folder.close()
 
 
+def _store_over_one_association(folder: StorageFolder, instances: list[Instance]) -> int:
+    """Store ``instances`` (each must be acknowledged) over one association to a server on
+    ``folder``; returns how many of their files exist once the release has completed."""
+    found: list[int] = []
+
+    async def main() -> None:
+        server = Server(storage_policy("ARCHIVE", [CT]), folder.handlers())
+        await server.start()
+        async with await associate("127.0.0.1", server.port, called_ae="ARCHIVE", contexts=[CT]) as scu:
+            for instance in instances:
+                assert (await scu.store(instance)).is_success
+        found.append(sum(folder.path_for(i.sop_instance).is_file() for i in instances))
+        await server.close()
+
+    asyncio.run(asyncio.wait_for(main(), 60))
+    return found[0]
+
+
 def test_a_file_that_cannot_be_written_stays_in_the_journal(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """An acknowledged instance whose file cannot be written (here: a folder is in the
     way) is not lost: the journal keeps it past close() and writes it on the next start."""
@@ -109,16 +127,7 @@ def test_a_file_that_cannot_be_written_stays_in_the_journal(tmp_path: Path, capl
     instances = [ct_instance(n) for n in (4, 5)]
     blocked = folder.path_for(instances[0].sop_instance)
     blocked.mkdir()
-
-    async def main() -> None:
-        server = Server(storage_policy("ARCHIVE", [CT]), folder.handlers())
-        await server.start()
-        async with await associate("127.0.0.1", server.port, called_ae="ARCHIVE", contexts=[CT]) as scu:
-            for instance in instances:
-                assert (await scu.store(instance)).is_success  # durable in the journal: acknowledged
-        await server.close()
-
-    asyncio.run(asyncio.wait_for(main(), 60))
+    _store_over_one_association(folder, instances)  # both acknowledged: durable in the journal
     folder.close()
     assert f"cannot write {blocked.name}" in caplog.text and "stay in the journal" in caplog.text
     assert Instance.from_file(folder.path_for(instances[1].sop_instance)).data == instances[1].data
@@ -137,16 +146,7 @@ def test_files_are_written_by_a_lower_priority_thread_after_the_response(tmp_pat
 
     folder = StorageFolder(tmp_path)
     instances = [ct_instance(n) for n in range(10, 40)]
-
-    async def main() -> None:
-        server = Server(storage_policy("ARCHIVE", [CT]), folder.handlers())
-        await server.start()
-        async with await associate("127.0.0.1", server.port, called_ae="ARCHIVE", contexts=[CT]) as scu:
-            for instance in instances:
-                assert (await scu.store(instance)).is_success
-        await server.close()
-
-    asyncio.run(asyncio.wait_for(main(), 60))
+    _store_over_one_association(folder, instances)
     folder.flush()
     assert all(Instance.from_file(folder.path_for(i.sop_instance)).data == i.data for i in instances)
     writer = folder._writer
@@ -171,19 +171,7 @@ def test_files_are_complete_when_the_release_completes(tmp_path: Path, monkeypat
     monkeypatch.setattr(storage, "write_bytes_atomic", slow)
     folder = StorageFolder(tmp_path)
     instances = [ct_instance(n) for n in range(50, 60)]
-    released: list[int] = []
-
-    async def main() -> None:
-        server = Server(storage_policy("ARCHIVE", [CT]), folder.handlers())
-        await server.start()
-        async with await associate("127.0.0.1", server.port, called_ae="ARCHIVE", contexts=[CT]) as scu:
-            for instance in instances:
-                assert (await scu.store(instance)).is_success
-        released.append(sum(folder.path_for(i.sop_instance).is_file() for i in instances))
-        await server.close()
-
-    asyncio.run(asyncio.wait_for(main(), 60))
-    assert released == [len(instances)]
+    assert _store_over_one_association(folder, instances) == len(instances)
     folder.close()
 
 
