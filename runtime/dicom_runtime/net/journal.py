@@ -97,10 +97,11 @@ class _Segment:
         os.fdatasync(self.handle)
         self.generation, self.offset, self.entries, self.unwritten = generation, BLOCK, 0, 0
 
-    def read(self) -> list[tuple[str, bytes]]:
+    def read(self, limit: int | None = None) -> list[tuple[str, bytes]]:
+        """The valid entries of the current generation, in order (at most ``limit``)."""
         found: list[tuple[str, bytes]] = []
         offset = BLOCK
-        while offset + _HEADER.size <= self.size:
+        while offset + _HEADER.size <= self.size and (limit is None or len(found) < limit):
             magic, generation, name_length, data_length, crc = _HEADER.unpack(os.pread(self.handle, _HEADER.size, offset))
             if magic != MAGIC or generation != self.generation or offset + _HEADER.size + name_length + data_length > self.size:
                 break
@@ -143,13 +144,8 @@ class Journal:
         # crash must be replayed (recover()) before anything is appended.
         self._active = max(self._segments, key=lambda s: s.generation)
         self._retiring: _Segment | None = None
-        self._unrecovered = any(s.read() for s in self._segments)
+        self._unrecovered = any(s.read(limit=1) for s in self._segments)
         self._buffer = mmap.mmap(-1, _GROW)  # page-aligned, as O_DIRECT needs
-
-    @property
-    def generation(self) -> int:
-        """The generation of the segment that takes appends."""
-        return self._active.generation
 
     def _next_generation(self) -> int:
         return max(s.generation for s in self._segments) + 1
@@ -248,16 +244,18 @@ class Journal:
 
     def recover(self, write: Callable[[str, bytes], None]) -> int:
         """Write every entry of both segments again, oldest first; returns how many."""
-        entries = self.entries()
-        for name, data in entries:
-            write(name, data)
         with self._lock:
-            for segment in self._segments:
-                segment.entries = len(segment.read())
+            found = [(segment, segment.read()) for segment in sorted(self._segments, key=lambda s: s.generation)]
+        for _, entries in found:
+            for name, data in entries:
+                write(name, data)
+        with self._lock:
+            for segment, entries in found:
+                segment.entries = len(entries)
                 segment.unwritten = 0
         self.checkpoint()
         self._unrecovered = False
-        return len(entries)
+        return sum(len(entries) for _, entries in found)
 
     def close(self, *, checkpoint: bool = True) -> None:
         """Checkpoint (nothing in the journal is needed any more), then close. The files

@@ -98,10 +98,11 @@ class StorageFolder:
             self.journal = None
 
     def flush(self) -> None:
-        """Wait until every acknowledged instance is also in its file (it is durable in the
-        journal already; its file is written by the writer thread)."""
+        """Wait until every instance acknowledged so far is also in its file (it is durable
+        in the journal already; its file is written by the writer thread)."""
         with self._written:
-            self._written.wait_for(lambda: not self._backlog)
+            target = self._enqueued
+            self._written.wait_for(lambda: self._finished >= target)
 
     def _enqueue(self, path: Path, data: bytes, ticket: int) -> None:
         with self._written:
@@ -114,18 +115,12 @@ class StorageFolder:
                 self._writer.start()
             self._written.notify_all()
 
-    def _wait_written(self, count: int) -> None:
-        with self._written:
-            self._written.wait_for(lambda: self._finished >= count)
-
     async def release(self, association: Association) -> None:
         """Before A-RELEASE-RP: wait until the files of the instances acknowledged so far are
         written, so that a peer whose release has completed finds each instance it sent in
         its file (as with an SCP that writes files before answering)."""
-        with self._written:
-            target = self._enqueued
-        if self._finished < target:
-            await association.blocking(self._wait_written, target)
+        if self._finished < self._enqueued:
+            await association.blocking(self.flush)
 
     def _room(self) -> None:
         """Wait while the files not yet written hold more than BACKLOG_LIMIT bytes."""
