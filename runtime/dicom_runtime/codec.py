@@ -10,6 +10,10 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .dataset import Value
 
 #: VRs whose length field in explicit VR is 4 bytes after 2 reserved bytes (PS3.5 7.1.2).
 LONG_VRS = frozenset("OB OD OF OL OV OW SQ UC UN UR UT SV UV".split())
@@ -261,3 +265,18 @@ def swap_bytes(raw: bytes, vr: str) -> bytes:
     for i in range(size):
         out[i::size] = raw[size - 1 - i :: size]
     return bytes(out)
+
+
+def decode_value(raw: bytes, vr: str, little: bool, codec: str) -> Value:
+    """A value field's bytes decoded as the reader decodes them: ``bytes`` for the bulk
+    VRs, ``str``/``list[str]`` (``""`` when empty) for text, numbers and tags (``None``
+    when empty). Raises :class:`CodecError` for bytes that do not fit the VR."""
+    if vr in BYTES_VRS:
+        return raw
+    if vr in STRING_VRS:
+        return decode_text(raw, vr, codec) if raw else ""
+    if vr in NUMBERS:
+        return decode_numbers(raw, vr, little) if raw else None
+    if vr == "AT":
+        return decode_tags(raw, little) if raw else None
+    raise CodecError(f"no decoder for VR {vr}")

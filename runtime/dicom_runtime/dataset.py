@@ -31,13 +31,27 @@ class EncapsulatedPixelData:
 
 @dataclass(slots=True)
 class DeferredValue:
-    """A value left in the file until it is asked for (lazy reading)."""
+    """A value left in the file until it is asked for (lazy reading).
+
+    :meth:`read` gives the value field's bytes as they are in the file (the writer
+    writes them unchanged); :meth:`decode` gives the value as the reader would have
+    given it (``vr``, ``little_endian`` and ``codec`` say how).
+    """
 
     length: int
     load: Callable[[], bytes]
+    vr: str = "OB"
+    little_endian: bool = True
+    codec: str = "ascii"
 
     def read(self) -> bytes:
         return self.load()
+
+    def decode(self) -> Value:
+        """The decoded value (bytes for the bulk VRs)."""
+        from .codec import decode_value
+
+        return decode_value(self.read(), self.vr, self.little_endian, self.codec)
 
 
 Value = Union[
@@ -63,6 +77,12 @@ class DataElement:
     vr: str
     value: Value
     undefined_length: bool = False  # an SQ or item read with undefined length
+    #: The value field as read (text VRs): written back as it is while ``value`` is
+    #: still what these bytes decode to, so an unchanged value keeps its bytes.
+    raw: bytes | None = field(default=None, compare=False, repr=False)
+    #: Read as UN in explicit VR and decoded by the VR the dictionary gives: while the
+    #: value is unchanged it is written back as UN with its bytes (``raw``), as it was.
+    read_as_un: bool = field(default=False, compare=False, repr=False)
 
     @property
     def keyword(self) -> str:
@@ -78,6 +98,9 @@ class Dataset(MutableMapping[int, DataElement]):
     """A data set: data elements by tag, iterated in ascending tag order."""
 
     _elements: dict[int, DataElement] = field(default_factory=dict)
+    #: The File Meta Information a data set was read with (kept by :func:`dicom_runtime.typed.read`
+    #: so that writing it back keeps the meta elements that stay true, e.g. Source AE Title).
+    file_meta: Dataset | None = field(default=None, compare=False, repr=False)
 
     def __getitem__(self, key: int) -> DataElement:
         return self._elements[key]

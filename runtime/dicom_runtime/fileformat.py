@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from .dataset import DataElement, Dataset
 from .errors import DicomDecodeError, DicomEncodeError
@@ -37,6 +38,8 @@ _NATIVE = {
     DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN: EXPLICIT_LE,
     "1.2.840.10008.1.2.4.95": EXPLICIT_LE,  # JPIP Referenced Deflate
 }
+#: The largest inflated data set accepted by default (``max_inflated``): 1 GiB.
+MAX_INFLATED = 1 << 30
 _DEFLATED = {DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2.4.95"}
 
 
@@ -73,13 +76,21 @@ def _guess_encoding(data: memoryview) -> Encoding:
 
 
 def read_file(
-    path: str | Path, *, stop_before_pixels: bool = False, defer_size: int | None = None, strict: bool = False
+    path: str | Path,
+    *,
+    stop_before_pixels: bool = False,
+    defer_size: int | None = None,
+    strict: bool = False,
+    max_inflated: int | None = MAX_INFLATED,
 ) -> FileDataset:
-    """Read a DICOM file; large values over ``defer_size`` bytes stay on disk until used.
+    """Read a DICOM file; values over ``defer_size`` bytes (of any VR) stay on disk
+    until used, as :class:`DeferredValue`.
 
     The file is mapped, not read, so stopping before the pixel data of a file of
     hundreds of megabytes touches only its header. ``strict`` refuses odd value
-    lengths, which PS3.5 forbids and some files have.
+    lengths, which PS3.5 forbids and some files have. A deflated data set is inflated
+    a piece at a time, to at most ``max_inflated`` bytes (``None``: no limit), and only
+    up to its Pixel Data with ``stop_before_pixels``.
     """
     source = str(path)
     with open(path, "rb") as handle:
@@ -89,16 +100,18 @@ def read_file(
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             views: list[memoryview] = [memoryview(mapped)]
             try:
-                return _read(views, source, stop_before_pixels, defer_size, Path(path), strict)
+                return _read(views, source, stop_before_pixels, defer_size, Path(path), strict, max_inflated)
             finally:
                 _release(views)
 
 
-def read_bytes(data: bytes, *, source: str = "<bytes>", strict: bool = False) -> FileDataset:
+def read_bytes(
+    data: bytes, *, source: str = "<bytes>", strict: bool = False, max_inflated: int | None = MAX_INFLATED
+) -> FileDataset:
     """Read a DICOM file's bytes (every value loaded)."""
     views: list[memoryview] = [memoryview(data)]
     try:
-        return _read(views, source, False, None, None, strict)
+        return _read(views, source, False, None, None, strict, max_inflated)
     finally:
         _release(views)
 
@@ -107,6 +120,13 @@ def _release(views: list[memoryview]) -> None:
     """Release every view made while reading, newest first (a map cannot close before)."""
     for view in reversed(views):
         view.release()
+
+
+def _buffer_loader(buffer: bytearray) -> Callable[[int, int], bytes]:
+    def load(offset: int, length: int) -> bytes:
+        return bytes(buffer[offset : offset + length])
+
+    return load
 
 
 def _loader(path: Path) -> Callable[[int, int], bytes]:
@@ -125,6 +145,7 @@ def _read(
     defer_size: int | None,
     path: Path | None,
     strict: bool = False,
+    max_inflated: int | None = MAX_INFLATED,
 ) -> FileDataset:
     """Parse the mapped file; every view made of it is added to ``views`` for release."""
     view = views[0]
@@ -157,9 +178,20 @@ def _read(
     base = offset
     loader = _loader(path) if path is not None else None
     if transfer_syntax in _DEFLATED:
-        body = memoryview(inflate(body, source=source, offset=offset))
+        inner = encoding
+
+        def enough(data: bytearray) -> bool:
+            return _header_end(data, inner)
+
+        inflated = inflate(
+            body, source=source, offset=offset, limit=max_inflated, enough=enough if stop_before_pixels else None
+        )
+        body = memoryview(inflated)
+        views.append(body)
         base = 0
-        defer_size = None  # offsets into the inflated bytes are not file offsets
+        # offsets into the inflated bytes are not file offsets: a deferred value is a
+        # slice of the inflated buffer, copied only when asked for
+        loader = _buffer_loader(inflated)
     reader = Reader(
         body,
         encoding,
@@ -176,6 +208,7 @@ def _read(
         transfer_syntax = {IMPLICIT_LE: IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_BE: EXPLICIT_VR_BIG_ENDIAN}.get(
             encoding, EXPLICIT_VR_LITTLE_ENDIAN
         )
+    dataset.file_meta = meta
     return FileDataset(dataset, meta, transfer_syntax, preamble)
 
 
@@ -222,21 +255,38 @@ def _short(tag: int, vr: bytes, value: str, pad: bytes) -> bytes:
     return struct.pack("<HH2sH", tag >> 16, tag & 0xFFFF, vr, len(raw)) + raw
 
 
-def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str = "") -> bytes:
+#: Meta elements this implementation sets itself when it writes a file: group length,
+#: version, SOP class and instance (from the data set), transfer syntax (the one written),
+#: Implementation Class UID and Version Name (this implementation's).
+RECOMPUTED_META = frozenset({0x00020000, 0x00020001, 0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013})
+
+
+def file_header(
+    sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str = "", *, kept: Dataset | None = None
+) -> bytes:
     """Preamble, "DICM" and the File Meta Information of a file this implementation writes
     (PS3.10 Table 7.1-1: version, SOP class and instance, transfer syntax, Implementation
-    Class UID and version name, and the Source AE title if given), encoded directly."""
-    elements = b"".join(
-        (
-            struct.pack("<HH2sHI", 0x0002, 0x0001, b"OB", 0, 2) + b"\x00\x01",
-            _short(0x00020002, b"UI", sop_class, b"\0"),
-            _short(0x00020003, b"UI", sop_instance, b"\0"),
-            _short(0x00020010, b"UI", transfer_syntax, b"\0"),
-            _short(0x00020012, b"UI", IMPLEMENTATION_CLASS_UID, b"\0"),
-            _short(0x00020013, b"SH", IMPLEMENTATION_VERSION_NAME, b" "),
-            _short(0x00020016, b"AE", source_ae, b" ") if source_ae else b"",
-        )
-    )
+    Class UID and version name, and the Source AE title if given), encoded directly.
+
+    ``kept``: the meta of the file a data set was read from; its elements other than
+    :data:`RECOMPUTED_META` stay true and are written unchanged (Source AE Title,
+    Sending and Receiving AE Titles, Private Information, ...)."""
+    parts = [
+        struct.pack("<HH2sHI", 0x0002, 0x0001, b"OB", 0, 2) + b"\x00\x01",
+        _short(0x00020002, b"UI", sop_class, b"\0"),
+        _short(0x00020003, b"UI", sop_instance, b"\0"),
+        _short(0x00020010, b"UI", transfer_syntax, b"\0"),
+        _short(0x00020012, b"UI", IMPLEMENTATION_CLASS_UID, b"\0"),
+        _short(0x00020013, b"SH", IMPLEMENTATION_VERSION_NAME, b" "),
+    ]
+    others = Dataset()
+    if kept is not None:
+        for element in kept.elements():
+            if element.tag not in RECOMPUTED_META and element.tag >> 16 == 0x0002:
+                others[element.tag] = element
+    if source_ae and 0x00020016 not in others:
+        others[0x00020016] = DataElement(0x00020016, "AE", source_ae)
+    elements = b"".join(parts) + encode_dataset(others, EXPLICIT_LE)
     return bytes(128) + b"DICM" + struct.pack("<HH2sHI", 0x0002, 0x0000, b"UL", 4, len(elements)) + elements
 
 
@@ -271,20 +321,114 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -
         os.close(folder)
 
 
-def inflate(body: bytes | memoryview, *, source: str, offset: int = 0) -> bytes:
-    """A deflated data set's bytes inflated (PS3.5 A.5: raw deflate, no zlib header);
-    DicomDecodeError naming ``source`` and ``offset`` when they do not inflate."""
+_CHUNK = 1 << 16
+
+
+def inflate(
+    body: bytes | memoryview,
+    *,
+    source: str,
+    offset: int = 0,
+    limit: int | None = MAX_INFLATED,
+    enough: Callable[[bytearray], bool] | None = None,
+) -> bytearray:
+    """A deflated data set's bytes inflated (PS3.5 A.5: raw deflate, no zlib header),
+    a piece at a time: never more than ``limit`` bytes (``None``: no limit), and no more
+    than needed once ``enough(inflated so far)`` is true (a header read stops there).
+    DicomDecodeError naming ``source`` and ``offset`` when they do not inflate, and
+    naming the limit when the data set is larger."""
+    decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
+    out = bytearray()
+    view = memoryview(body)
+    position = 0
+    next_check = _CHUNK
     try:
-        return zlib.decompress(bytes(body), -zlib.MAX_WBITS)
+        while True:
+            if decompressor.unconsumed_tail:
+                piece = decompressor.decompress(decompressor.unconsumed_tail, _CHUNK)
+            elif position < len(view) and not decompressor.eof:
+                piece = decompressor.decompress(view[position : position + _CHUNK], _CHUNK)
+                position += _CHUNK
+            else:
+                break
+            out += piece
+            if limit is not None and len(out) > limit:
+                raise DicomDecodeError(
+                    f"deflated data set inflates to more than the limit of {limit} bytes (max_inflated)",
+                    offset=offset,
+                    source=source,
+                )
+            if enough is not None and len(out) >= next_check:
+                if enough(out):
+                    return out
+                next_check = 2 * len(out)  # look again when twice as much is there: linear in all
+            if decompressor.eof:
+                break
+        out += decompressor.flush()
     except zlib.error as exc:
         raise DicomDecodeError(f"deflated data set does not inflate: {exc}", offset=offset, source=source) from None
+    finally:
+        view.release()
+    return out
+
+
+def _header_end(data: bytearray, encoding: Encoding) -> bool:
+    """Whether ``data`` holds every top-level element before Pixel Data (or more):
+    walks the element headers, skipping values and sequences, without decoding."""
+    view = memoryview(data)
+    try:
+        return _skip(view, 0, encoding, top=True) is not None
+    finally:
+        view.release()
+
+
+def _skip(view: memoryview, offset: int, encoding: Encoding, *, top: bool = False, item: bool = False) -> int | None:
+    """The offset after the elements from ``offset`` (to an Item Delimitation Item when
+    ``item``; to Pixel Data when ``top``); None when ``view`` ends first."""
+    order: Literal["little", "big"] = "little" if encoding.little_endian else "big"
+    while True:
+        if len(view) - offset < 8:
+            return None
+        tag = (int.from_bytes(view[offset : offset + 2], order) << 16) | int.from_bytes(view[offset + 2 : offset + 4], order)
+        if top and tag >= 0x7FE00010:
+            return offset
+        if tag in (0xFFFEE00D, 0xFFFEE0DD):
+            return offset + 8
+        vr = bytes(view[offset + 4 : offset + 6]) if encoding.explicit_vr else b""
+        if tag == 0xFFFEE000:
+            length, offset = int.from_bytes(view[offset + 4 : offset + 8], order), offset + 8
+            if length == 0xFFFFFFFF:
+                end = _skip(view, offset, encoding, item=True)
+                if end is None:
+                    return None
+                offset = end
+            else:
+                offset += length
+            continue
+        if encoding.explicit_vr and vr.decode("latin_1") not in ("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "UC", "UN", "UR", "UT", "SV", "UV"):
+            offset += 8 + int.from_bytes(view[offset + 6 : offset + 8], order)
+            continue
+        if encoding.explicit_vr:
+            if len(view) - offset < 12:
+                return None
+            length, offset = int.from_bytes(view[offset + 8 : offset + 12], order), offset + 12
+        else:
+            length, offset = int.from_bytes(view[offset + 4 : offset + 8], order), offset + 8
+        if length == 0xFFFFFFFF:
+            inner = encoding if vr != b"UN" else IMPLICIT_LE
+            end = _skip(view, offset, inner, item=True)  # items until the Sequence Delimitation Item
+            if end is None:
+                return None
+            offset = end
+        else:
+            offset += length
 
 
 def decode_body(body: bytes, transfer_syntax: str, *, source: str) -> Dataset:
     """The data set encoded in ``body`` in ``transfer_syntax`` (inflated first for the
     deflated syntaxes): the inverse of :func:`encode_body`."""
     if transfer_syntax in _DEFLATED:
-        body = inflate(body, source=source)
+        return read_dataset(inflate(body, source=source), encoding_of(transfer_syntax), source=source)
     return read_dataset(body, encoding_of(transfer_syntax), source=source)
 
 
@@ -299,15 +443,30 @@ def encode_body(dataset: Dataset, transfer_syntax: str) -> bytes:
     return body
 
 
-def encode_file(dataset: Dataset, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> bytes:
-    """The bytes of a conformant PS3.10 file: preamble, DICM, meta group, data set."""
+def encode_file(
+    dataset: Dataset, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN, *, meta: Dataset | None = None
+) -> bytes:
+    """The bytes of a conformant PS3.10 file: preamble, DICM, meta group, data set.
+
+    ``meta`` (by default the ``file_meta`` the data set was read with): its elements
+    that stay true are kept (see :func:`file_header`)."""
+    kept = meta if meta is not None else dataset.file_meta
     sop_class = dataset.value(0x00080016)
     sop_instance = dataset.value(0x00080018)
+    if kept is not None and 0x00080016 not in dataset and 0x00080018 not in dataset:
+        # a data set without them (a DICOMDIR): the Media Storage SOP Class and Instance it was read with
+        sop_class, sop_instance = kept.value(0x00020002), kept.value(0x00020003)
     if not isinstance(sop_class, str) or not isinstance(sop_instance, str) or not sop_class or not sop_instance:
         raise DicomEncodeError("a DICOM file needs SOP Class UID (0008,0016) and SOP Instance UID (0008,0018)")
-    return file_header(sop_class, sop_instance, transfer_syntax) + encode_body(dataset, transfer_syntax)
+    return file_header(sop_class, sop_instance, transfer_syntax, kept=kept) + encode_body(dataset, transfer_syntax)
 
 
-def write_file(path: str | Path, dataset: Dataset, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> None:
+def write_file(
+    path: str | Path,
+    dataset: Dataset,
+    transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN,
+    *,
+    meta: Dataset | None = None,
+) -> None:
     """Write atomically: a temporary file beside ``path``, fsynced, then renamed."""
-    write_bytes_atomic(path, encode_file(dataset, transfer_syntax))
+    write_bytes_atomic(path, encode_file(dataset, transfer_syntax, meta=meta))

@@ -17,9 +17,7 @@ from .codec import (
     NUMBERS,
     STRING_VRS,
     CodecError,
-    decode_numbers,
-    decode_tags,
-    decode_text,
+    decode_value,
     python_codec,
 )
 from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData, Value
@@ -69,7 +67,7 @@ class Reader:
 
     def __init__(
         self,
-        data: bytes | memoryview,
+        data: bytes | bytearray | memoryview,
         encoding: Encoding,
         *,
         source: str = "",
@@ -167,15 +165,17 @@ class Reader:
                 # An UN of undefined length is a sequence in Implicit VR Little Endian (PS3.5 6.2.2).
                 inner = encoding if vr == "SQ" else IMPLICIT_LE
                 items, offset = self.sequence(offset, end, inner, path, depth, undefined=True)
-                return DataElement(tag, "SQ", items, undefined_length=True), offset
+                return DataElement(tag, "SQ", items, undefined_length=True, read_as_un=vr == "UN"), offset
             if tag == PIXEL_DATA and vr in ("OB", "OW", "UN"):
                 pixels, offset = self.encapsulated(offset, end, encoding, path)
-                return DataElement(tag, "OB", pixels, undefined_length=True), offset
+                # the VR as read (PS3.5 A.4 says OB; some writers put OW): written back as read
+                return DataElement(tag, vr if encoding.explicit_vr else "OB", pixels, undefined_length=True), offset
             raise self.fail(f"undefined length on a {vr} element", start, path)
         if length > end - offset:
             raise self.fail(f"length {length} is larger than the {end - offset} bytes that remain", start, path)
         if length % 2 and self.strict:
             raise self.fail(f"odd length {length} (PS3.5 7.1.1: value lengths are even)", start, path)
+        as_un = False
         if vr == "UN" and encoding.explicit_vr:
             # UN with a VR the dictionary knows: the value is encoded as in Implicit VR
             # Little Endian (PS3.5 6.2.2), so read it with that VR.
@@ -183,37 +183,38 @@ class Reader:
             if known != "UN":
                 vr = known
                 little = True
+                as_un = True
                 if vr == "SQ":
                     items, _ = self.sequence(offset, offset + length, IMPLICIT_LE, path, depth, undefined=False)
-                    return DataElement(tag, "SQ", items), offset + length
+                    return DataElement(tag, "SQ", items, read_as_un=True), offset + length
         if vr == "SQ":
             items, _ = self.sequence(offset, offset + length, encoding, path, depth, undefined=False)
             return DataElement(tag, "SQ", items), offset + length
         value = self.value(vr, offset, length, little, path, tag)
+        if as_un and not isinstance(value, DeferredValue):
+            raw = bytes(self.data[offset : offset + length])
+            return DataElement(tag, vr, value, raw=raw, read_as_un=True), offset + length
+        if vr in STRING_VRS and not isinstance(value, DeferredValue):
+            # kept so that an unchanged value is written back as these same bytes
+            return DataElement(tag, vr, value, raw=bytes(self.data[offset : offset + length])), offset + length
         return DataElement(tag, vr, value), offset + length
 
     def value(self, vr: str, offset: int, length: int, little: bool, path: str, tag: int) -> Value:
-        if vr in BYTES_VRS:
-            if self.defer_size is not None and length > self.defer_size and self.loader is not None:
-                loader = self.loader
-                position = self.base + offset
+        """The decoded value; over ``defer_size`` bytes (any VR) a :class:`DeferredValue`
+        that loads the bytes from the file when asked."""
+        if self.defer_size is not None and length > self.defer_size and self.loader is not None:
+            loader = self.loader
+            position = self.base + offset
 
-                def load(position: int = position, length: int = length) -> bytes:
-                    return loader(position, length)
+            def load(position: int = position, length: int = length) -> bytes:
+                return loader(position, length)
 
-                return DeferredValue(length, load)
-            return bytes(self.data[offset : offset + length])
+            return DeferredValue(length, load, vr, little, self.codec)
         raw = bytes(self.data[offset : offset + length])
         try:
-            if vr in STRING_VRS:
-                return decode_text(raw, vr, self.codec) if raw else ""
-            if vr in NUMBERS:
-                return decode_numbers(raw, vr, little) if raw else None
-            if vr == "AT":
-                return decode_tags(raw, little) if raw else None
+            return decode_value(raw, vr, little, self.codec)
         except CodecError as exc:
             raise self.fail(str(exc), offset, path) from None
-        raise self.fail(f"no decoder for VR {vr}", offset, path)
 
     def sequence(
         self, offset: int, end: int, encoding: Encoding, path: str, depth: int, *, undefined: bool
@@ -269,7 +270,7 @@ class Reader:
 
 
 def read_dataset(
-    data: bytes | memoryview, encoding: Encoding = EXPLICIT_LE, *, source: str = "", strict: bool = False
+    data: bytes | bytearray | memoryview, encoding: Encoding = EXPLICIT_LE, *, source: str = "", strict: bool = False
 ) -> Dataset:
     """A data set that fills ``data`` exactly."""
     dataset, offset = Reader(data, encoding, source=source, strict=strict).read()

@@ -17,13 +17,14 @@ from .codec import (
     CodecError,
     encode_numbers,
     encode_tags,
+    decode_value,
     encode_text,
     python_codec,
     uses_code_extensions,
 )
 from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData
 from .errors import DicomEncodeError
-from .reader import ITEM, ITEM_END, SEQUENCE_END, SPECIFIC_CHARACTER_SET, UNDEFINED, Encoding
+from .reader import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, ITEM, ITEM_END, SEQUENCE_END, SPECIFIC_CHARACTER_SET, UNDEFINED, Encoding
 
 
 def _order(encoding: Encoding) -> Literal["little", "big"]:
@@ -51,6 +52,8 @@ def encode_value(element: DataElement, encoding: Encoding, codec: str) -> bytes:
     """The value field of a non-sequence element, padded to an even length."""
     value = element.value
     vr = element.vr
+    if element.raw is not None and vr in STRING_VRS and _unchanged(element, codec):
+        return element.raw  # read and not changed: the same bytes (odd lengths included)
     if value is None or value == "" or value == []:
         return b""
     try:
@@ -81,6 +84,19 @@ def encode_value(element: DataElement, encoding: Encoding, codec: str) -> bytes:
     return raw
 
 
+def _unchanged(element: DataElement, codec: str) -> bool:
+    """Whether the bytes an element was read with still decode to its value (in the
+    character set the data set declares now)."""
+    assert element.raw is not None
+    if codec.startswith("iso2022:"):
+        codec = python_codec(codec.removeprefix("iso2022:").split("\\"))
+    try:
+        decoded = decode_value(element.raw, element.vr, True, codec)
+    except CodecError:
+        return False
+    return decoded == element.value
+
+
 def encode_dataset(dataset: Dataset, encoding: Encoding, codec: str = "ascii") -> bytes:
     """A data set's elements, in ascending tag order.
 
@@ -105,6 +121,11 @@ def encode_element(element: DataElement, encoding: Encoding, codec: str) -> byte
     if element.vr == "SQ":
         if not isinstance(value, list):
             raise DicomEncodeError(f"({element.tag >> 16:04X},{element.tag & 0xFFFF:04X}) SQ value must be a list of data sets")
+        header_vr = "SQ"
+        outer_little = encoding.little_endian
+        if element.read_as_un and encoding.explicit_vr:
+            # read as UN: written back as UN, its items in Implicit VR Little Endian (PS3.5 6.2.2)
+            header_vr, encoding = "UN", IMPLICIT_LE
         items = []
         for item in value:
             if not isinstance(item, Dataset):
@@ -115,14 +136,20 @@ def encode_element(element: DataElement, encoding: Encoding, codec: str) -> byte
             else:
                 items.append(_item_header(ITEM, len(body), encoding) + body)
         content = b"".join(items)
+        outer = EXPLICIT_LE if header_vr == "UN" else encoding  # the UN element's own header is explicit
+        if header_vr == "UN" and not outer_little:
+            outer = EXPLICIT_BE
         if element.undefined_length:
-            return _header(element.tag, "SQ", UNDEFINED, encoding) + content + _item_header(SEQUENCE_END, 0, encoding)
-        return _header(element.tag, "SQ", len(content), encoding) + content
+            return _header(element.tag, header_vr, UNDEFINED, outer) + content + _item_header(SEQUENCE_END, 0, encoding)
+        return _header(element.tag, header_vr, len(content), outer) + content
     if isinstance(value, EncapsulatedPixelData):
         if not encoding.explicit_vr or not encoding.little_endian:
             raise DicomEncodeError("encapsulated pixel data needs an Explicit VR Little Endian based transfer syntax")
         fragments = [value.offsets, *value.fragments]
         content = b"".join(_item_header(ITEM, len(f), encoding) + f for f in fragments)
-        return _header(element.tag, "OB", UNDEFINED, encoding) + content + _item_header(SEQUENCE_END, 0, encoding)
+        vr = element.vr if element.vr in ("OB", "OW", "UN") else "OB"
+        return _header(element.tag, vr, UNDEFINED, encoding) + content + _item_header(SEQUENCE_END, 0, encoding)
+    if element.read_as_un and element.raw is not None and encoding.explicit_vr and _unchanged(element, codec):
+        return _header(element.tag, "UN", len(element.raw), encoding) + element.raw
     raw = encode_value(element, encoding, codec)
     return _header(element.tag, element.vr, len(raw), encoding) + raw
