@@ -663,7 +663,12 @@ class _Compiler:
         ref, index = subject
         keyword = ref.keyword
         p = predicate.strip().rstrip(",:").strip()
-        p = re.sub(r" (?:in this (?:Sequence )?Item|in the same (?:Sequence )?Item|within this (?:Sequence )?Item|in the Data Set|in this Sequence)$", "", p)
+        p = re.sub(
+            r" (?:in this (?:Sequence )?Item|in the same (?:Sequence )?Item|within this (?:Sequence )?Item|in the Data Set|in this Sequence"
+            r"|in the [A-Z][\w/ -]*? Module(?: or (?:in )?(?:the )?[A-Z][\w/ -]*? Module)*)$",
+            "",
+            p,
+        )
         p = re.sub(r"^(?:value is|values are|the value is|is present and the value is|is present and is|is present and)(?= |$)", lambda m: "is" if m.group(0) != "is present and" else "is present and", p)
         # presence
         if re.fullmatch(r"(?:is|are) (?:present|sent|included|used|given|provided)|exists?|is present and (?:is )?not empty", p):
@@ -809,13 +814,15 @@ class _Compiler:
     # -- what is left
 
     def _unchecked(self, clause: str) -> NotChecked:
-        if "@" not in clause or _OUTSIDE.search(self.unmask(clause)):
+        named = "@" in clause or re.search(r"\[[0-9A-F]{4},[0-9A-F]{4}\]", clause)  # a tag PS3.6 does not know is named too
+        if not named or _OUTSIDE.search(self.unmask(clause)):
             return NotChecked(self._original_words(clause), "outside")
         return NotChecked(self._original_words(clause), "pattern")
 
     def _original_words(self, clause: str) -> str:
         """The clause as the sentence says it (attribute names, not keywords)."""
         text = self.unmask(clause).replace("_or_more", " or more")
+        text = re.sub(r"\[([0-9A-F]{4},[0-9A-F]{4})\]", r"(\1)", text)
         return re.sub(r"@(\d+)", lambda m: self._ref_words(int(m.group(1))), text)
 
     def _ref_words(self, n: int) -> str:
