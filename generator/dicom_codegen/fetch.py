@@ -531,12 +531,12 @@ class _Job:
         if not source.is_file():
             return None
         stream = _copy_from_mirror(source, self.staging, f"{edition}-{part_file(part)}", self.progress, f"PS3.{part} {edition}")
-        check_docbook(stream.path, str(source), part, edition)
-        known = self.manifest.known(edition, part)
+        stored = check_docbook(stream.path, str(source), part, None if edition == "current" else edition)
+        known = self.manifest.known(stored, part)
         known_as = identify(known, stream.sha256, from_mirror=True, origin=str(source))
         note = known.mirror.note if known is not None and known.mirror is not None and known_as == known.mirror.kind else ""
         item = Fetched(
-            edition, edition, part, self.standard / edition / part_file(part), str(source), via,
+            edition, stored, part, self.standard / stored / part_file(part), str(source), via,
             stream.sha256, stream.size, known_as, fallback_reason=reason, mirror_note=note, staged=stream.path,
         )
         return self._unless_unchanged(item)

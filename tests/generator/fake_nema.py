@@ -114,7 +114,7 @@ class FakeNema:
 
 
 FAULTS = (
-    "404", "hang", "short", "html200", "gzip", "gzip-raw", "redirect-loop", "wrong-edition", "wrong-part", "not-docbook",
+    "404", "hang", "stall", "short", "html200", "gzip", "gzip-raw", "redirect-loop", "wrong-edition", "wrong-part", "not-docbook",
 )
 
 
@@ -185,6 +185,17 @@ def _handler(fake: FakeNema) -> type[http.server.BaseHTTPRequestHandler]:
             if fault == "gzip-raw":
                 body = gzip.compress(body)
             headers["Content-Length"] = str(len(body))
+            if fault == "stall":  # half the body, then silence with the connection open
+                fake.log.append((self.path, 200))
+                self.send_response(200)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                fake._stop.wait(30)
+                self.close_connection = True
+                return
             if fault == "short":
                 fake.log.append((self.path, 200))
                 self.send_response(200)

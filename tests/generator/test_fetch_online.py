@@ -236,6 +236,18 @@ def test_without_conditional_answers_the_recorded_sha256_avoids_rewriting(
     assert {p.name: p.stat().st_mtime_ns for p in (standard / CURRENT).iterdir()} == stamps
 
 
+def test_fetch_current_from_a_mirror_folder_named_current(tmp_path: Path, site: FakeNema) -> None:
+    mirror = tmp_path / "mirror"
+    (mirror / "current").mkdir(parents=True)
+    for part in (3, 4, 6, 7):
+        (mirror / "current" / f"part{part:02d}.xml").write_bytes(site.files["/medical/dicom" + url_path(CURRENT, part)])
+    standard = _standard(tmp_path)
+    assert cli.main(["fetch", "current", "--from", str(mirror), "--standard", str(standard)]) == 0
+    assert sorted(p.name for p in (standard / CURRENT).iterdir()) == ["part03.xml", "part04.xml", "part06.xml", "part07.xml"]
+    assert json.loads((standard / "fetched.json").read_text())["current"]["edition"] == CURRENT
+    assert site.log == []
+
+
 def test_the_base_url_comes_from_the_environment(
     tmp_path: Path, site: FakeNema, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -256,6 +268,7 @@ def test_the_default_base_url_is_nemas(monkeypatch: pytest.MonkeyPatch) -> None:
 FAULT_REASONS = {
     "404": "HTTP 404 Not Found",
     "hang": "no answer within 0.5 s (timeout)",
+    "stall": "no data for 0.5 s after ",
     "short": "body cut short: ",
     "html200": "an HTML page, not DocBook XML",
     "not-docbook": "not DocBook: the root element is 'error'",
