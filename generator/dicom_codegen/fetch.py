@@ -534,7 +534,7 @@ class _Job:
         stored = check_docbook(stream.path, str(source), part, None if edition == "current" else edition)
         known = self.manifest.known(stored, part)
         known_as = identify(known, stream.sha256, from_mirror=True, origin=str(source))
-        note = known.mirror.note if known is not None and known.mirror is not None and known_as == known.mirror.kind else ""
+        note = _mirror_note(known, known_as)
         item = Fetched(
             edition, stored, part, self.standard / stored / part_file(part), str(source), via,
             stream.sha256, stream.size, known_as, fallback_reason=reason, mirror_note=note, staged=stream.path,
@@ -565,7 +565,7 @@ class _Job:
         stored = check_docbook(stream.path, url, part, None if edition == "current" else edition)
         known = self.manifest.known(stored, part)
         known_as = identify(known, stream.sha256, from_mirror=False, origin=url)
-        note = known.mirror.note if known is not None and known.mirror is not None and known_as == known.mirror.kind else ""
+        note = _mirror_note(known, known_as)
         item = Fetched(
             edition, stored, part, self.standard / stored / part_file(part), url, "download",
             stream.sha256, stream.size, known_as, got.etag, got.last_modified, mirror_note=note, staged=stream.path,
@@ -578,6 +578,13 @@ class _Job:
             item.staged.unlink(missing_ok=True)
             return replace(item, staged=None, unchanged="same sha256 as the recorded file, not rewritten")
         return item
+
+
+def _mirror_note(known: KnownFile | None, known_as: str) -> str:
+    """The manifest's note on the mirror's file, when these bytes are that file."""
+    if known is None or known.mirror is None or known_as != known.mirror.kind:
+        return ""
+    return known.mirror.note
 
 
 def _optional_str(value: object) -> str | None:
