@@ -117,6 +117,7 @@ class Tally:
     outside: int = 0  # not compiled: facts outside the data set
     pattern: int = 0  # not compiled: a pattern the compiler does not know
     naming_compiled: int = 0  # full or partial, among those naming an attribute
+    naming_full: int = 0  # full, among those naming an attribute
 
     def add(self, compiled: CompiledCondition, naming: bool) -> None:
         self.total += 1
@@ -132,6 +133,8 @@ class Tally:
             self.pattern += 1
         if naming and status in ("full", "partial"):
             self.naming_compiled += 1
+        if naming and status == "full":
+            self.naming_full += 1
 
     @property
     def share(self) -> float:
@@ -147,7 +150,8 @@ class Tally:
             f"  compiled partly            {self.partial:6d}",
             f"  not compiled: outside data {self.outside:6d}  (facts outside the data set)",
             f"  not compiled: pattern      {self.pattern:6d}  (a sentence the compiler does not know)",
-            f"  compiled among naming      {self.naming_compiled:6d}  = {100 * self.share:.1f}%",
+            f"  compiled among naming      {self.naming_compiled:6d}  = {100 * self.share:.1f}% (fully or partly)",
+            f"  fully among naming         {self.naming_full:6d}  = {100 * self.naming_full / max(self.naming, 1):.1f}%",
         ]
 
 
@@ -202,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     coverage = measure(data_folder(args.data))
     print("\n".join(coverage.occurrences.lines("every occurrence (macros counted where included)")))
     print("\n".join(coverage.rows.lines("every distinct condition (an attribute's or a C module's sentence once)")))
-    print(f"top uncompiled patterns (of conditions naming an attribute; occurrences):")
+    print("top uncompiled patterns (of conditions naming an attribute; occurrences):")
     for shape, count in _patterns(coverage.uncompiled.items()).most_common(args.top):
         print(f"  {count:6d}  {shape[:220]}")
     print("top parts left unchecked in partly compiled conditions (occurrences):")

@@ -230,7 +230,7 @@ _END = re.compile(
     r"|,?\s+[Oo]therwise\b"
     r"|,?\s+(?:[Mm]ay|[Ss]hall)\s+be\s+present\s+if\b"
     r"|,?\s+-\s+Optional\b"
-    r"|\s+(?=(?:Notes?|The|This|These|See|Enumerated Values|Defined Terms|Only a single|One or more|Zero or more)\b[\s:])"
+    r"|\s*(?=(?:Notes?|The|This|These|See|Only a single|One or more|Zero or more)\b[\s:]|(?:Enumerated Values|Defined Terms)\b[^.:]{0,30}:)"
 )
 
 
@@ -307,6 +307,11 @@ _VALUE_TOKEN = re.compile(
 
 
 _REF_NUMBER = re.compile(r"@(\d+)")
+#: A piece cut at "and"/"or" without any of these is not a clause of its own.
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|does|do|did|equals|contains|includes|exists|points|appl(?:y|ies)|uses?|used|"
+    r"requires?|specif(?:y|ies)|describes?|corresponds?|changes?|references?|satisfied|present|absent|not)\b|="
+)
 
 
 @dataclass(frozen=True)
@@ -509,7 +514,9 @@ class _Compiler:
                 first = re.findall(_REF_NUMBER, subject)[0]
                 clause = f"Value {value.group(1)} of @{first} {clause[value.end():]}"
                 connective = "~" + connective
-            elif clauses and clause.startswith("@") and self._subjects(clause) is None and self._predicate_split(clause) is None:
+            elif clauses and self._subjects(clause) is None and (
+                clause.startswith("@") and self._predicate_split(clause) is None or not _VERB.search(clause)
+            ):
                 previous = clauses.pop()
                 clauses.append((previous[0], previous[1] + words + clause))
                 continue
@@ -783,7 +790,9 @@ class _Compiler:
         if match is None:
             return None
         values: list[str] = []
-        for token in re.split(r",? (?:or|nor) |, (?:and )?(?:not )?|,? and not |,? and ", match.group("values")):
+        if re.search(r"\band\b", match.group("values")):
+            return None  # "is A and B": not a list of alternatives
+        for token in re.split(r",? (?:or|nor) |, ", match.group("values")):
             token = token.strip().removeprefix("not ").strip()
             value = self._value(token)
             if value is None:
