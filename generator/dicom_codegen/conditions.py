@@ -327,7 +327,6 @@ class _Compiler:
         self.refs: list[_Ref] = []
         self.quoted: list[str] = []
         self.groups: list[str] = []
-        self.original = body
         self.spoken: dict[Condition, str] = {}  # a compiled clause -> its words
         self.text = self._tidy(self._mask(self._references(self._normalise(body))))
 
@@ -387,7 +386,7 @@ class _Compiler:
         keyword = self.keyword_of(tag, " ".join(words[start:]).strip())
         # the name as PS3.6 has it, if the words before the tag end with it
         for exact in range(max(0, len(words) - 12), len(words)):
-            if words[exact] and words[exact] not in _CONNECTOR and self.keyword_of("", " ".join(words[exact:])) == keyword:
+            if keyword and words[exact] and words[exact] not in _CONNECTOR and self.keyword_of("", " ".join(words[exact:])) == keyword:
                 return keyword, exact
         return keyword, start
 
@@ -423,8 +422,8 @@ class _Compiler:
             return f"${len(self.quoted) - 1}"
 
         text = re.sub(r'"([^"]*)"', quote, text)
-        out, depth, start = [], 0, 0
-        buffer = ""
+        out: list[str] = []
+        depth, start = 0, 0
         for index, char in enumerate(text):
             if char == "(":
                 if depth == 0:
@@ -438,8 +437,9 @@ class _Compiler:
                 continue
             if depth == 0:
                 out.append(char)
-        buffer = "".join(out)
-        return re.sub(r"\s+", " ", buffer).strip()
+        if depth:  # a parenthesis never closed: its words stay words
+            out.append(text[start:])
+        return re.sub(r"\s+", " ", "".join(out)).strip()
 
     def unmask(self, text: str) -> str:
         text = re.sub(r"#(\d+)", lambda m: f"({self.groups[int(m.group(1))]})", text)

@@ -8,7 +8,8 @@ checked, never as met. :func:`why_not_checked` says which part is to blame.
 
 On an IOD (a class with ``SOP_CLASSES``: the whole data set), an attribute the
 class does not declare is looked up in ``extra_elements``, and is absent if it is
-not there: the IOD is all there is. An attribute that is ``None`` but listed by the
+not there: the IOD is all there is (unless it has functional groups, whose items
+may hold it: then it cannot be told). An attribute that is ``None`` but listed by the
 object's ``empty_attributes()`` is present without a value.
 """
 
@@ -30,6 +31,8 @@ def _values(obj: object, keyword: str) -> list[object] | None:
         if not hasattr(type(obj), "SOP_CLASSES"):
             return None
         value = _extra(obj, keyword)
+        if value is None and hasattr(obj, "SharedFunctionalGroupsSequence"):
+            return None  # it may be in a functional group item: not for the IOD to tell
     else:
         value = getattr(obj, keyword)
     if value is None:

@@ -518,3 +518,19 @@ def test_the_listing_counts_by_cause_and_names_the_unchecked_parts() -> None:
         "table_1 row 4: D (1C): Code Value (0008,0100) is not present and the Code Value is a URN or URL"
         " -- not checked: [outside] the Code Value is a URN or URL",
     ]
+
+
+class _MultiFrame:
+    """An IOD with functional groups: an attribute it does not declare may be in their items."""
+
+    SOP_CLASSES: ClassVar[tuple[str, ...]] = ("EnhancedCTImageStorage",)
+
+    def __init__(self) -> None:
+        self.PhotometricInterpretation = "MONOCHROME2"
+        self.SharedFunctionalGroupsSequence: list[object] = []
+
+
+def test_an_iod_with_functional_groups_cannot_tell_what_it_does_not_declare() -> None:
+    condition = runtime.Equals("PixelPresentation", ("COLOR",), 0)
+    assert condition.evaluate(_MultiFrame()) is None
+    assert runtime.Equals("PhotometricInterpretation", ("MONOCHROME2",), 0).evaluate(_MultiFrame()) is True
