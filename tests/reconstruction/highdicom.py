@@ -48,7 +48,7 @@ _WORDS = {"x": "X", "b": "B", "c": "C", "en": "En", "12": "12"}
 def title(key: str) -> str:
     """``multi-frame-true-color-sc-image`` -> "Multi-frame True Color SC Image"."""
     words: list[str] = []
-    parts = key.split("-")
+    parts = [p for p in key.split("-") if p]  # some keys have "--"
     index = 0
     while index < len(parts):
         part = parts[index]
