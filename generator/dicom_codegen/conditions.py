@@ -307,6 +307,8 @@ _VALUE_TOKEN = re.compile(
 
 
 _REF_NUMBER = re.compile(r"@(\d+)")
+#: An unchecked part with two predicates, or a list's colon: clauses run together.
+_GLUED = re.compile(r"\b(?:is|are|equals|has)\b.*\b(?:is|are|equals|has)\b|:\s|\b(?:either|one of the following)\b")
 #: A piece cut at "and"/"or" without any of these is not a clause of its own.
 _VERB = re.compile(
     r"\b(?:is|are|was|were|has|have|had|does|do|did|equals|contains|includes|exists|points|appl(?:y|ies)|uses?|used|"
@@ -450,7 +452,14 @@ class _Compiler:
 
     def compile(self) -> Condition:
         clauses = self._split(self.text)
-        return self._unknowable(self._combine(clauses))
+        condition = self._unknowable(self._combine(clauses))
+        parts = list(leaves(condition))
+        glued = [p for p in parts if isinstance(p, NotChecked) and _GLUED.search(p.text)]
+        if glued and not all(isinstance(p, NotChecked) for p in parts):
+            # a part that holds more than one clause ("either: A is X B is Y", items of a list run
+            # together): the and/or around it may not be the sentence's, so nothing is checked
+            return NotChecked(self._original_words(self.text), glued[0].cause)
+        return condition
 
     def _unknowable(self, condition: Condition) -> Condition:
         """In "X is not present and X is a URN", the value tested is not in the data set."""

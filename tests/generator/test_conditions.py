@@ -534,3 +534,14 @@ def test_an_iod_with_functional_groups_cannot_tell_what_it_does_not_declare() ->
     condition = runtime.Equals("PixelPresentation", ("COLOR",), 0)
     assert condition.evaluate(_MultiFrame()) is None
     assert runtime.Equals("PhotometricInterpretation", ("MONOCHROME2",), 0).evaluate(_MultiFrame()) is True
+
+
+def test_clauses_run_together_are_not_half_checked() -> None:
+    # the items of a list joined without "or": "(A) or (B and C)" cannot be told from "(A B) and C",
+    # so checking "C" alone could call the attribute not required when A makes it required
+    text = (
+        "Required if either: Volumetric Properties (0008,9206) is other than DISTORTED or SAMPLED SOP Class UID is "
+        'Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Stack ID (0020,9056) is present.'
+    )
+    result = compile_condition(text, keyword_of)
+    assert result.predicate is None and result.status == "pattern"
