@@ -681,7 +681,7 @@ class _Compiler:
         p = predicate.strip().rstrip(",:").strip()
         p = re.sub(
             r" (?:in this (?:Sequence )?Item|in the same (?:Sequence )?Item|within this (?:Sequence )?Item|in the Data Set|in this Sequence"
-            r"|in the [A-Z][\w/ -]*? Module(?: or (?:in )?(?:the )?[A-Z][\w/ -]*? Module)*)$",
+            r"|in the [A-Z][\w/ -]*? Module(?: or (?:in )?(?:the )?[A-Z][\w/ -]*? Module)*|in this Item of (?:the )?@\d+)$",
             "",
             p,
         )
@@ -763,7 +763,7 @@ class _Compiler:
     def _code(self, keyword: str, p: str) -> Condition | None:
         match = re.fullmatch(
             r"(?P<neg>does not contain|is not|not)?(?:contains|includes|equals|has|is|is present with|has an Item (?:with )?(?:the )?value)?"
-            r"(?: (?:an?|one|any|at least one) [Ii]tems?(?: (?:with|of|whose value is|that has))?(?: the)?(?: (?:value|code))?s?)?(?: either)? ?"
+            r"(?: (?:an?|one|any|at least one) [Ii]tems?(?: (?:with|of|whose value is|that has))?(?: the)?(?: (?:value|code))?s?(?: of)?)?(?: either)? ?"
             r"(?P<codes>#\d+(?:(?:,| or|, or) #\d+)*)",
             p,
         )
