@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_ABSENT: list[object] = []
 _URI = re.compile(r"^(?:urn:|[A-Za-z][A-Za-z0-9+.-]*://)")
 
 
@@ -39,7 +38,7 @@ def _values(obj: object, keyword: str) -> list[object] | None:
         empty = getattr(obj, "empty_attributes", None)
         return [""] if callable(empty) and keyword in empty() else []
     if isinstance(value, (list, tuple)):
-        return list(value)
+        return list(value) if value else [""]  # no items or values: present, empty
     return [value]
 
 
@@ -51,7 +50,8 @@ def _extra(obj: object, keyword: str) -> object:
         return None
     for element in elements():
         if getattr(element, "keyword", "") == keyword:
-            return getattr(element, "value", None)
+            value = getattr(element, "value", None)
+            return "" if value is None else value  # an element with no value is present, empty
     return None
 
 

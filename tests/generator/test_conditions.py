@@ -31,6 +31,7 @@ from dicom_codegen.conditions import (
     runtime_names,
 )
 from dicom_runtime import conditions as runtime
+from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 KEYWORDS = {
@@ -446,6 +447,7 @@ class _Image(DicomObject):
     PhotometricInterpretation: str
     RedPaletteColorLookupTableDescriptor: list[int] | None = None
     PatientBreedDescription: str | None = None
+    extra_elements: Dataset | None = dataclasses.field(default=None, repr=False)
 
 
 def test_an_iod_is_the_whole_data_set_and_type_2c_is_checked_like_1c() -> None:
@@ -545,3 +547,18 @@ def test_clauses_run_together_are_not_half_checked() -> None:
     )
     result = compile_condition(text, keyword_of)
     assert result.predicate is None and result.status == "pattern"
+
+
+def test_an_iod_reads_what_it_does_not_declare_from_its_extra_elements() -> None:
+    extra = Dataset()
+    extra.add(0x00089205, "CS", "COLOR")  # Pixel Presentation, not an attribute of the class
+    image = _Image(PhotometricInterpretation="MONOCHROME2", PatientBreedDescription="x", extra_elements=extra)
+    condition = _Image.ATTRIBUTES[1].condition
+    assert condition is not None and condition.evaluate(image) is True
+    empty = Dataset()
+    empty.add(0x00089205, "CS", None)  # present with no value
+    image = dataclasses.replace(image, extra_elements=empty)
+    assert runtime.Present("PixelPresentation").evaluate(image) is True
+    assert runtime.Present("PixelPresentation", with_value=True).evaluate(image) is False
+    assert runtime.Present("StackID").evaluate(image) is False  # not declared, not given: absent
+    assert runtime.Present("StackID").evaluate(Thing(StackID=[])) is True  # a sequence with no item is present
