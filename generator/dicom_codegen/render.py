@@ -57,7 +57,7 @@ def format_python(sources: Mapping[str, str]) -> dict[str, str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         command = [
-            find_ruff_bin(), "format", "--isolated", "--no-cache", "--quiet",
+            str(find_ruff_bin()), "format", "--isolated", "--no-cache", "--quiet",
             "--line-length", str(LINE_LENGTH), "--target-version", "py311", ".",
         ]
         result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
@@ -164,8 +164,14 @@ def _render_objects(env: jinja2.Environment, common: Mapping[str, object], model
             for (owner, file), members in sorted(by_file.items())
             if owner == package
         ]
+        example_file, example_names = listing[0] if listing else ("", [""])
         files[f"{package}/__init__.py"] = package_template.render(
-            **common, edition=edition, package=package, files=listing
+            **common,
+            edition=edition,
+            package=package,
+            files=listing,
+            example_file=example_file,
+            example_name=example_names[-1],
         )
     return files
 
