@@ -28,7 +28,7 @@ _TH = _NS + "th"
 _INVISIBLE_PAIRS = (("\u200b", ""), ("\u00ad", ""), ("\u00a0", " "), ("\ufeff", ""))
 
 _PART_TITLE = re.compile(r"PS\s?3\.(\d+)")
-_EDITION = re.compile(r"PS\s?3\.\d+\s+(\d{4}[a-e]?)")
+_EDITION = re.compile(r"PS\s?3\.\d+\s+(\d{4}[a-z]?)\b")
 
 
 def tag(local: str) -> str:

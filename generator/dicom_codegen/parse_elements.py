@@ -18,6 +18,7 @@ from .model import KNOWN_VRS, DataElement, Multiplicity
 _TAG = re.compile(r"^\(([0-9A-Fa-fxX]{4}),\s*([0-9A-Fa-fxX]{4})\)$")
 _VM_PART = re.compile(r"^(\d+)(?:-(?:(\d+)|(\d*)n))?$")
 _RETIRED = re.compile(r"^RET(?:\s*\((\d{4}[a-e]?)\))?(?:\s*-\s*(.*))?$")
+_SEE_NOTE = re.compile(r"^See\s+Note(?:\s+\d+)?$")
 _KEYWORD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -59,8 +60,10 @@ def parse_tag(text: str) -> tuple[str, int, int] | None:
 
 @cache
 def parse_vrs(text: str) -> tuple[str, ...] | None:
-    """``US or SS`` -> ("US", "SS"); "" and "See Note" -> (); None for an unknown token."""
-    if not text or text == "See Note":
+    """``US or SS`` -> ("US", "SS"); "", "See Note" and "See Note 2" -> (); None for an
+    unknown token. Later editions number the note (Item, Item Delimitation Item and
+    Sequence Delimitation Item: "See Note 2")."""
+    if not text or _SEE_NOTE.match(text):
         return ()
     tokens = tuple(t.strip() for t in text.split(" or "))
     return tokens if all(t in KNOWN_VRS for t in tokens) else None

@@ -28,6 +28,27 @@ class EncapsulatedPixelData:
     offsets: bytes
     fragments: list[bytes]
 
+    def encode(self) -> bytes:
+        """The Pixel Data value field: its items (Basic Offset Table, fragments) and the
+        Sequence Delimitation Item, in Little Endian (PS3.5 A.4)."""
+        parts = []
+        for chunk in (self.offsets, *self.fragments):
+            parts.append(b"\xfe\xff\x00\xe0" + len(chunk).to_bytes(4, "little") + chunk)
+        parts.append(b"\xfe\xff\xdd\xe0\x00\x00\x00\x00")
+        return b"".join(parts)
+
+    @classmethod
+    def decode(cls, data: bytes, *, source: str = "") -> EncapsulatedPixelData:
+        """The inverse of :meth:`encode`: DicomDecodeError if ``data`` is not such items."""
+        from .reader import EXPLICIT_LE, Reader
+
+        value, end = Reader(data, EXPLICIT_LE, source=source).encapsulated(0, len(data), EXPLICIT_LE, "(7FE0,0010)")
+        if end != len(data):
+            from .errors import DicomDecodeError
+
+            raise DicomDecodeError("bytes after the Sequence Delimitation Item", offset=end, path="(7FE0,0010)", source=source)
+        return value
+
 
 @dataclass(slots=True)
 class DeferredValue:

@@ -53,6 +53,12 @@ class FileDataset:
     preamble: bytes | None = None
 
 
+def is_encapsulated(transfer_syntax: str) -> bool:
+    """Whether pixel data is encapsulated in a transfer syntax (every one but the native
+    and deflated ones, PS3.5 A.4)."""
+    return transfer_syntax not in _NATIVE
+
+
 def encoding_of(transfer_syntax: str) -> Encoding:
     """Explicit VR Little Endian for every encapsulated transfer syntax (PS3.5 A.4)."""
     return _NATIVE.get(transfer_syntax, EXPLICIT_LE)

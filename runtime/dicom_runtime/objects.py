@@ -15,10 +15,35 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .conditions import Condition
 from .errors import DicomTypeError
+
+if TYPE_CHECKING:
+    from .dataset import DataElement, Dataset
+
+
+@dataclass(slots=True)
+class _State:
+    """What an instance keeps beside its fields: the attributes present and empty, the
+    elements it was read from (an unchanged value is written back as read) and the File
+    Meta Information read with it."""
+
+    empty: set[str] = dataclasses.field(default_factory=set)
+    read: dict[str, DataElement] = dataclasses.field(default_factory=dict)
+    meta: Dataset | None = None
+    from_data_set: bool = False  # built by from_dataset: an attribute absent there stays absent
+
+
+def _state(obj: DicomObject) -> _State:
+    """The instance's :class:`_State` (kept in its ``__dict__``: generated classes have
+    slots, their base has none, so a ``__dict__`` is there)."""
+    found = vars(obj).get("_dicom_state")
+    if not isinstance(found, _State):
+        found = _State()
+        vars(obj)["_dicom_state"] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +154,25 @@ class DicomObject:
             if problem:
                 raise DicomTypeError(f"{type(self).__name__}.{spec.keyword}: {problem} ({spec.source})")
 
+    def set_empty(self, keyword: str, empty: bool = True) -> None:
+        """Mark an attribute present and empty (written with no value) while its value is
+        ``None``; ``empty=False`` makes a ``None`` attribute absent again. Reading marks
+        the attributes that are present and empty in the data set."""
+        if keyword not in {spec.keyword for spec in self.ATTRIBUTES}:
+            raise DicomTypeError(f"{type(self).__name__} has no attribute {keyword!r}")
+        if empty:
+            _state(self).empty.add(keyword)
+        else:
+            _state(self).empty.discard(keyword)
+
+    def empty_attributes(self) -> frozenset[str]:
+        """The attributes present and empty: marked empty and still ``None``, or given ``""``/``[]``."""
+        marked = {k for k in _state(self).empty if getattr(self, k, None) is None}
+        given = {
+            spec.keyword for spec in self.ATTRIBUTES if getattr(self, spec.keyword) in ("", b"", [], ())
+        }
+        return frozenset(marked | given)
+
     def groups_in_use(self) -> set[str]:
         """Mandatory modules, and the others that have at least one attribute given."""
         used = {group for group, usage in self.GROUP_USAGE.items() if usage == "M"}
@@ -155,7 +199,9 @@ class DicomObject:
             if value is None:
                 if spec.groups and self.GROUP_USAGE and not in_use.intersection(spec.groups):
                     continue
-                if spec.type == "1":
+                if spec.type == "1" and spec.keyword in _state(self).empty:
+                    findings.append(Finding(where, "type1-empty", "Type 1 attribute is empty", spec.source))
+                elif spec.type == "1":
                     findings.append(Finding(where, "type1-missing", "Type 1 attribute is missing", spec.source))
                 elif spec.type == "1C":
                     findings.extend(self._check_condition(spec, where))

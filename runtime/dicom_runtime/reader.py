@@ -194,6 +194,9 @@ class Reader:
         if as_un and not isinstance(value, DeferredValue):
             raw = bytes(self.data[offset : offset + length])
             return DataElement(tag, vr, value, raw=raw, read_as_un=True), offset + length
+        if isinstance(value, bytes) and length % 2:
+            # an odd length as read (PS3.5 forbids it; some files have it): kept while unchanged
+            return DataElement(tag, vr, value, raw=value), offset + length
         if vr in STRING_VRS and not isinstance(value, DeferredValue):
             # kept so that an unchanged value is written back as these same bytes
             return DataElement(tag, vr, value, raw=bytes(self.data[offset : offset + length])), offset + length

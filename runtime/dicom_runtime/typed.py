@@ -3,6 +3,14 @@
 Elements a class does not declare (private elements, attributes of modules an
 IOD does not list) are kept in the instance's ``extra_elements`` and written
 back, so reading and writing a file through a typed instance loses nothing.
+
+Round trip: an attribute present and empty in the data set is ``None`` on the
+instance and listed by :meth:`DicomObject.empty_attributes`, and is written back
+empty (absent stays absent); a value read and not changed is written back as the
+element it was read from (its bytes: ``5.000000`` stays ``5.000000``); the File
+Meta Information and transfer syntax read go with the instance to :func:`write`.
+A data set that cannot be an instance whose annotations hold (a Type 1 attribute
+absent or empty, a value of another type) raises :class:`NonConformantError`.
 """
 
 from __future__ import annotations
@@ -14,10 +22,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .dataset import DataElement, Dataset, Value
-from .errors import DicomEncodeError, DicomError
-from .fileformat import EXPLICIT_VR_LITTLE_ENDIAN, read_file, write_file
-from .objects import AttributeSpec, DicomObject, Finding
+import re
+import types
+
+from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData, Value
+from .errors import DicomEncodeError, DicomError, DicomTypeError
+from .fileformat import EXPLICIT_VR_LITTLE_ENDIAN, is_encapsulated, read_file, write_file
+from .objects import AttributeSpec, DicomObject, Finding, _state
 from .values import PersonName
 
 T = TypeVar("T", bound=DicomObject)
@@ -31,6 +42,21 @@ class ValidationFailed(DicomError):
         lines = "; ".join(f"{f.path}: {f.message} ({f.source})" for f in findings[:10])
         more = f" and {len(findings) - 10} more" if len(findings) > 10 else ""
         super().__init__(f"{len(findings)} validation error(s): {lines}{more}")
+
+
+class NonConformantError(DicomError, ValueError):
+    """A data set that cannot be an instance of a generated class with its annotations
+    holding: a Type 1 attribute absent or empty, or a value of a type the VR does not
+    take. ``problems`` names each attribute; ``dataset`` is the data set, whole, which
+    can be written back as it is."""
+
+    def __init__(self, cls: type[DicomObject], problems: list[str], dataset: Dataset, source: str = "") -> None:
+        self.problems = problems
+        self.dataset = dataset
+        self.source = source
+        where = f"{source}: " if source else ""
+        shown = "; ".join(problems[:10]) + (f" and {len(problems) - 10} more" if len(problems) > 10 else "")
+        super().__init__(f"{where}not a conformant {cls.__name__}: {shown}")
 
 
 def _ds(value: float | int | Decimal) -> str:
@@ -87,29 +113,62 @@ def _encode_value(spec: AttributeSpec, value: object, vr: str) -> Value:
 
 
 def to_dataset(obj: DicomObject) -> Dataset:
-    """The data set of a generated instance (Type 2 attributes without a value are written empty)."""
+    """The data set of a generated instance.
+
+    Type 2 attributes without a value, and attributes marked empty
+    (:meth:`DicomObject.set_empty`, or read empty), are written empty; a value read
+    and not changed is written as the element it was read from (the same bytes).
+    """
     dataset = Dataset()
     extra = getattr(obj, "extra_elements", None)
     if isinstance(extra, Dataset):
         for element in extra.elements():
             dataset[element.tag] = element
+    state = _state(obj)
+    dataset.file_meta = state.meta
     in_use = obj.groups_in_use() if obj.GROUP_USAGE else set()
     for spec in obj.ATTRIBUTES:
         if spec.tag < 0:
             continue
         value = getattr(obj, spec.keyword)
+        source = state.read.get(spec.keyword)
         if value is None:
+            if spec.keyword in state.empty:
+                if source is not None and spec.vr != "SQ" and _decode_value(spec, source.value) is None:
+                    dataset[spec.tag] = source  # as read (its padding too)
+                else:
+                    empty_vr = "SQ" if spec.vr == "SQ" else _vr_for(spec, obj)
+                    dataset[spec.tag] = DataElement(spec.tag, empty_vr, [] if spec.vr == "SQ" else None)
+                continue
+            if state.from_data_set:
+                continue  # absent in the data set read: absent again
             wanted = spec.type == "2" and (not spec.groups or not obj.GROUP_USAGE or in_use.intersection(spec.groups))
             if wanted:
                 empty_vr = "SQ" if spec.vr == "SQ" else _vr_for(spec, obj)
                 dataset[spec.tag] = DataElement(spec.tag, empty_vr, [] if spec.vr == "SQ" else None)
             continue
         if spec.vr == "SQ":
-            dataset[spec.tag] = DataElement(spec.tag, "SQ", [to_dataset(item) for item in value])
+            items = [to_dataset(item) for item in value]
+            if source is not None and source.vr == "SQ":
+                dataset[spec.tag] = DataElement(
+                    spec.tag, "SQ", items, undefined_length=source.undefined_length, read_as_un=source.read_as_un
+                )
+            else:
+                dataset[spec.tag] = DataElement(spec.tag, "SQ", items)
+            continue
+        if source is not None and _same(_decode_value(spec, source.value), value):
+            dataset[spec.tag] = source  # read and not changed: written as it was read
             continue
         vr = _vr_for(spec, obj)
         dataset[spec.tag] = DataElement(spec.tag, vr, _encode_value(spec, value, vr))
     return dataset
+
+
+def _same(read: object, value: object) -> bool:
+    """Whether ``value`` is still the value read (same type too: 5 is not 5.0 for a DS)."""
+    if isinstance(read, list) and isinstance(value, (list, tuple)):
+        return len(read) == len(value) and all(_same(a, b) for a, b in zip(read, value))
+    return type(read) is type(value) and read == value
 
 
 _ITEM_CLASSES: dict[type[DicomObject], dict[str, type[DicomObject]]] = {}
@@ -131,8 +190,42 @@ def _item_classes(cls: type[DicomObject]) -> dict[str, type[DicomObject]]:
     return found
 
 
+_DA = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_TM = re.compile(r"^(\d{2})(\d{2})(\d{2})(?:\.(\d{1,6}))?$")
+_DT = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,6}))?(?:([+-])(\d{2})(\d{2}))?$")
+
+
+def _date_time(text: str, vr: str) -> datetime.date | datetime.time | datetime.datetime | str:
+    """A DA, TM or DT value as a datetime value where it is a complete one; its text
+    where it is not (a range, a partial time, an invalid date)."""
+    try:
+        if vr == "DA" and (m := _DA.match(text)):
+            return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+        if vr == "TM" and (m := _TM.match(text)):
+            return datetime.time(int(m[1]), int(m[2]), int(m[3]), int((m[4] or "0").ljust(6, "0")))
+        if vr == "DT" and (m := _DT.match(text)):
+            zone = None
+            if m[8]:
+                offset = datetime.timedelta(hours=int(m[9]), minutes=int(m[10]))
+                zone = datetime.timezone(offset if m[8] == "+" else -offset)
+            return datetime.datetime(
+                int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]), int((m[7] or "0").ljust(6, "0")), zone
+            )
+    except ValueError:
+        pass
+    return text
+
+
+def _is_empty(value: Value) -> bool:
+    return value is None or value == "" or value == [] or value == b""
+
+
 def _decode_value(spec: AttributeSpec, value: Value) -> Any:
-    if value is None or value == "":
+    if isinstance(value, DeferredValue):
+        value = value.decode()
+    if isinstance(value, EncapsulatedPixelData):
+        return value.encode()  # the value field's bytes (PS3.5 A.4); see _encapsulate
+    if _is_empty(value):
         return None
     vr = _vr_for(spec)
     values = value if isinstance(value, list) else [value]
@@ -150,45 +243,152 @@ def _decode_value(spec: AttributeSpec, value: Value) -> Any:
                 converted.append(item)
         elif vr == "PN" and isinstance(item, str):
             converted.append(PersonName(item))
+        elif vr in ("DA", "TM", "DT") and isinstance(item, str):
+            converted.append(_date_time(item, vr))
         else:
             converted.append(item)
     return converted if isinstance(value, list) else converted[0]
 
 
-def from_dataset(cls: type[T], dataset: Dataset) -> T:
-    """An instance of a generated class from a data set; undeclared elements go to ``extra_elements``."""
+_REQUIRED: dict[type[DicomObject], frozenset[str]] = {}
+
+
+def _required(cls: type[DicomObject]) -> frozenset[str]:
+    """The attributes whose annotation does not allow ``None``."""
+    known = _REQUIRED.get(cls)
+    if known is None:
+        hints = typing.get_type_hints(cls)
+        known = frozenset(
+            spec.keyword
+            for spec in cls.ATTRIBUTES
+            if spec.keyword in hints and not _allows_none(hints[spec.keyword])
+        )
+        _REQUIRED[cls] = known
+    return known
+
+
+def _allows_none(hint: Any) -> bool:
+    if hint is None or hint is type(None):
+        return True
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return any(_allows_none(arg) for arg in typing.get_args(hint))
+    return False
+
+
+def _check_sop_class(cls: type[DicomObject], dataset: Dataset, coerce: bool) -> str | None:
+    """The SOP Class UID to give a coerced instance, or None; raises for a data set of another IOD."""
+    names = getattr(cls, "SOP_CLASSES", ())
+    if not names:
+        return None  # a module, macro or item class
+    from dicom_model import sop_classes
+
+    own = sop_classes.sop_class_of(cls)
+    uid = dataset.value(0x00080016)
+    if isinstance(uid, str) and uid and sop_classes.iod_class_for(uid) is not cls:
+        if coerce:
+            return str(own.uid) if own is not None else None
+        known = sop_classes.sop_class(uid)
+        what = f"{known.name} ({uid})" if known is not None else uid
+        theirs = f"{own.name} ({own.uid})" if own is not None else ", ".join(names)
+        raise DicomTypeError(
+            f"the data set's SOP Class UID is {what}, not that of {cls.__name__}: {theirs}; "
+            f"from_dataset(..., coerce=True) makes a {cls.__name__} of it anyway"
+        )
+    return None
+
+
+def from_dataset(cls: type[T], dataset: Dataset, *, coerce: bool = False, source: str = "") -> T:
+    """An instance of a generated class from a data set; undeclared elements go to ``extra_elements``.
+
+    A data set of another SOP class is refused with :class:`DicomTypeError` naming both,
+    unless ``coerce``, which gives the instance the class's own SOP Class UID. A data set
+    that cannot be an instance whose annotations hold raises :class:`NonConformantError`.
+    """
+    sop_class = _check_sop_class(cls, dataset, coerce)
+    problems: list[str] = []
+    instance = _from_dataset(cls, dataset, "", problems)
+    if problems or instance is None:
+        raise NonConformantError(cls, problems, dataset, source)
+    if sop_class is not None:
+        setattr(instance, "SOPClassUID", sop_class)
+    return instance
+
+
+def _from_dataset(cls: type[T], dataset: Dataset, path: str, problems: list[str]) -> T | None:
     items = _item_classes(cls)
+    required = _required(cls)
     arguments: dict[str, Any] = {}
     declared = set()
+    read: dict[str, DataElement] = {}
+    empty: set[str] = set()
     for spec in cls.ATTRIBUTES:
         declared.add(spec.tag)
         element = dataset.get(spec.tag)
+        where = f"{path}.{spec.keyword}" if path else spec.keyword
         if element is None:
+            if spec.keyword in required:
+                problems.append(f"{where} ({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X}) is absent (Type {spec.type})")
             continue
+        read[spec.keyword] = element
         if spec.vr == "SQ" and isinstance(element.value, list):
             item_class = items.get(spec.keyword)
             if item_class is not None:
-                arguments[spec.keyword] = [from_dataset(item_class, d) for d in element.value if isinstance(d, Dataset)]
+                built = [
+                    _from_dataset(item_class, d, f"{where}[{i}]", problems)
+                    for i, d in enumerate(element.value)
+                    if isinstance(d, Dataset)
+                ]
+                arguments[spec.keyword] = [b for b in built if b is not None]
             continue
-        arguments[spec.keyword] = _decode_value(spec, element.value)
+        value = _decode_value(spec, element.value)
+        if value is None:
+            empty.add(spec.keyword)
+            if spec.keyword in required:
+                problems.append(f"{where} ({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X}) is empty (Type {spec.type})")
+            continue
+        arguments[spec.keyword] = value
     for field in dataclasses.fields(cls):  # type: ignore[arg-type]
         if field.name not in arguments and field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            arguments[field.name] = None  # an absent required attribute: validate() reports it
+            arguments[field.name] = None  # a Type 2 attribute absent (a required one is in ``problems``)
     extra = Dataset()
     for element in dataset.elements():
         if element.tag not in declared:
             extra[element.tag] = element
     if extra and "extra_elements" in {f.name for f in dataclasses.fields(cls)}:  # type: ignore[arg-type]
         arguments["extra_elements"] = extra
-    return cls(**arguments)
+    if problems:
+        return None
+    try:
+        instance = cls(**arguments)
+    except DicomTypeError as exc:
+        problems.append(f"{path or cls.__name__}: {exc}")
+        return None
+    state = _state(instance)
+    state.read = read
+    state.empty = empty
+    state.meta = dataset.file_meta
+    state.from_data_set = True
+    return instance
 
 
-def read(path: str | Path) -> DicomObject | Dataset:
-    """The typed IOD instance of a file, chosen by its SOP Class UID; a Dataset if none is generated."""
-    return typed_dataset(read_file(path).dataset)
+def read(path: str | Path, *, strict: bool = True) -> DicomObject | Dataset:
+    """The typed IOD instance of a file, chosen by its SOP Class UID; a Dataset if none is generated.
+
+    A file that cannot be an instance whose annotations hold (a Type 1 attribute absent
+    or empty, a value of another type) raises :class:`NonConformantError` naming the
+    file and each attribute; with ``strict=False`` its data set is returned instead
+    (every element kept, written back by :func:`write` as read).
+    """
+    dataset = read_file(path).dataset
+    try:
+        return typed_dataset(dataset, source=str(path))
+    except NonConformantError:
+        if strict:
+            raise
+        return dataset
 
 
-def typed_dataset(dataset: Dataset) -> DicomObject | Dataset:
+def typed_dataset(dataset: Dataset, *, source: str = "") -> DicomObject | Dataset:
     """The typed IOD instance of a data set, chosen by its SOP Class UID; the data set if none is generated."""
     uid = dataset.value(0x00080016)
     if isinstance(uid, str):
@@ -196,7 +396,7 @@ def typed_dataset(dataset: Dataset) -> DicomObject | Dataset:
 
         iod = sop_classes.iod_class_for(uid)
         if iod is not None:
-            return from_dataset(iod, dataset)
+            return from_dataset(iod, dataset, source=source)
     return dataset
 
 
@@ -204,20 +404,41 @@ def write(
     obj: DicomObject | Dataset,
     path: str | Path,
     *,
-    transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN,
+    transfer_syntax: str | None = None,
     validate: bool = True,
 ) -> None:
     """Write a typed instance (validated first) or a data set, atomically.
+
+    ``transfer_syntax``: by default the one the instance or data set was read in
+    (its File Meta Information says which), else Explicit VR Little Endian. The meta
+    elements read that stay true (Source AE Title, ...) are written again.
 
     With ``validate=True`` an instance with any error finding (Type 1, Type 2,
     compiled condition, enumerated value, VR, VM) is refused with
     :class:`ValidationFailed`; ``validate=False`` writes it anyway.
     """
     if isinstance(obj, Dataset):
-        write_file(path, obj, transfer_syntax)
+        write_file(path, obj, transfer_syntax or _syntax_of(obj.file_meta))
         return
     if validate:
         errors = obj.errors()
         if errors:
             raise ValidationFailed(errors)
-    write_file(path, to_dataset(obj), transfer_syntax)
+    dataset = to_dataset(obj)
+    syntax = transfer_syntax or _syntax_of(dataset.file_meta)
+    _encapsulate(dataset, syntax)
+    write_file(path, dataset, syntax)
+
+
+def _encapsulate(dataset: Dataset, transfer_syntax: str) -> None:
+    """In an encapsulated transfer syntax, Pixel Data given as bytes is its value field:
+    the items of PS3.5 A.4 (as a typed instance holds it); DicomDecodeError if it is not."""
+    element = dataset.get(0x7FE00010)
+    if element is not None and isinstance(element.value, bytes) and element.value and is_encapsulated(transfer_syntax):
+        pixels = EncapsulatedPixelData.decode(element.value, source="PixelData")
+        dataset[0x7FE00010] = DataElement(0x7FE00010, "OB", pixels, undefined_length=True)
+
+
+def _syntax_of(meta: Dataset | None) -> str:
+    syntax = meta.value(0x00020010) if meta is not None else None
+    return syntax if isinstance(syntax, str) and syntax else EXPLICIT_VR_LITTLE_ENDIAN

@@ -52,6 +52,8 @@ def encode_value(element: DataElement, encoding: Encoding, codec: str) -> bytes:
     """The value field of a non-sequence element, padded to an even length."""
     value = element.value
     vr = element.vr
+    if element.raw is not None and element.raw is value:
+        return element.raw  # bytes of an odd length, read and not changed
     if element.raw is not None and vr in STRING_VRS and _unchanged(element, codec):
         return element.raw  # read and not changed: the same bytes (odd lengths included)
     if value is None or value == "" or value == []:
