@@ -57,12 +57,13 @@ def format_python(sources: Mapping[str, str]) -> dict[str, str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         command = [
-            str(find_ruff_bin()), "format", "--isolated", "--no-cache", "--quiet",
+            str(find_ruff_bin()), "format", "--isolated", "--no-cache",
             "--line-length", str(LINE_LENGTH), "--target-version", "py311", ".",
         ]
         result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
         if result.returncode != 0:  # a template bug, never an input problem
-            raise RuntimeError(f"generated Python is not valid: {result.stderr.strip()}")
+            problem = (result.stderr or result.stdout).strip()
+            raise RuntimeError(f"generated Python is not valid: {problem}")
         formatted = {name: (folder / name).read_text(encoding="utf-8") for name in sources}
     for name, text in formatted.items():
         compile(text, name, "exec", dont_inherit=True)
@@ -208,6 +209,7 @@ def _object_imports(
     lines.append(f"from typing import {', '.join(typing_names)}")
     lines.append("")
     lines.append("from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present")
+    lines.append("from dicom_runtime.attribute_table import attribute_table" + (", modules_of" if any(c.kind == "iod" for c in members) else ""))
     lines.append("from dicom_runtime.dataset import Dataset")
     lines.append("from dicom_runtime.objects import AttributeSpec, DicomObject")
     if "PersonName" in types:
