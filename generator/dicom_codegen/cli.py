@@ -11,15 +11,34 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from . import __version__
 from .errors import CheckFailed, InputError
-from .fetch import editions_for, fetch_part
+from . import update
+from .fetch import BASE_URL_ENV, NEMA_BASE_URL, describe, fetch, progress_bar, summary
 from .diff import diff_models, side_label
 from .generate import CONSUMED_PARTS, Selection, build_model, generate, input_path
 from .manifest import load_manifest
 from .render import dump_json
 from .report import Report
+
+
+def _source_options(sub: argparse.ArgumentParser) -> None:
+    """The options of ``fetch`` that ``update`` shares."""
+    sub.add_argument("--from", dest="source", type=Path, help="a local mirror DIR/EDITION/partNN.xml (no download)")
+    sub.add_argument(
+        "--fallback-from",
+        type=Path,
+        help="the offline mirror, for the parts whose download fails (machines without network)",
+    )
+    sub.add_argument(
+        "--base-url",
+        help=f"where the editions are (default ${BASE_URL_ENV}, else {NEMA_BASE_URL}); "
+        "files are BASE/EDITION/source/docbook/partNN/partNN.xml",
+    )
+    sub.add_argument("--standard", type=Path, default=Path("standard_xml"))
+    sub.add_argument("--timeout", type=float, default=20.0, help="seconds without an answer before a download fails")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,17 +52,23 @@ def _parser() -> argparse.ArgumentParser:
     fetch = commands.add_parser("fetch", help="put parts 3, 4, 6 and 7 into standard_xml/EDITION/")
     fetch.add_argument(
         "edition",
-        help="an edition (2015b), 'current', 'defaults' (each part's default edition) "
-        "or 'all' (every manifest entry)",
+        help="an edition (2015b), 'current' (the newest: stored under the edition its subtitle names), "
+        "'defaults' (each part's default edition) or 'all' (every manifest entry)",
     )
-    fetch.add_argument("--from", dest="source", type=Path, help="a local mirror DIR/EDITION/partNN.xml")
-    fetch.add_argument(
-        "--fallback-from",
-        type=Path,
-        help="a local mirror to use when the download fails (for machines without network)",
+    _source_options(fetch)
+
+    update_command = commands.add_parser(
+        "update",
+        help="fetch an edition, diff it against the model of generated/, regenerate, summarize",
     )
-    fetch.add_argument("--standard", type=Path, default=Path("standard_xml"))
-    fetch.add_argument("--timeout", type=float, default=20.0, help="seconds per download")
+    update_command.add_argument(
+        "edition", nargs="?", default="current",
+        help="an edition (2025d), 'current' (default) or 'defaults' (the manifest's editions)",
+    )
+    _source_options(update_command)
+    update_command.add_argument("--out", type=Path, default=Path("generated"))
+    update_command.add_argument("--format", choices=("text", "json", "html"), default="text", help="of the diff report")
+    update_command.add_argument("--output", "-o", type=Path, help="file for the diff report (default stdout)")
 
     for name, help_text in (
         ("generate", "regenerate the output folder (default generated/)"),
@@ -121,28 +146,41 @@ def _selection(args: argparse.Namespace) -> Selection:
 
 def _fetch(args: argparse.Namespace, console: Console) -> int:
     manifest = load_manifest(args.standard / "manifest.json")
-    wanted = editions_for(manifest, args.edition)
-    fetched = 0
-    for edition, part in wanted:
-        try:
-            result = fetch_part(
-                manifest, args.standard, edition, part, source_dir=args.source, timeout=args.timeout
-            )
-        except InputError as exc:
-            if args.fallback_from is None or args.source is not None:
-                raise
-            console.print(f"[yellow]warning:[/] {exc}; using {args.fallback_from}")
-            result = fetch_part(
-                manifest, args.standard, edition, part, source_dir=args.fallback_from
-            )
-        if result is None:
-            console.print(f"PS3.{part} {edition}: not available, skipped")
-            continue
-        fetched += 1
-        status = "sha256 verified" if result.verified else f"sha256 {result.sha256} (not in manifest)"
-        console.print(f"PS3.{part} {edition}: {result.path} from {result.origin} ({status})")
-    if fetched == 0:
-        raise InputError(args.standard, f"nothing fetched for {args.edition!r}")
+    with progress_bar(console) as progress:
+        result = fetch(
+            manifest,
+            args.standard,
+            args.edition,
+            base=args.base_url,
+            source_dir=args.source,
+            fallback_dir=None if args.source is not None else args.fallback_from,
+            timeout=args.timeout,
+            progress=progress,
+            warn=lambda message: console.print(f"[yellow]warning:[/] {escape(message)}"),
+        )
+    for item in result.fetched:
+        console.print(describe(item, result.record), markup=False)
+    for edition, part, why in result.skipped:
+        console.print(f"PS3.{part} {edition}: not available, skipped ({why})", markup=False)
+    for line in summary(result):
+        console.print(line, markup=False)
+    return 0
+
+
+def _update(args: argparse.Namespace, console: Console) -> int:
+    update.run(
+        which=args.edition,
+        standard=args.standard,
+        out=args.out,
+        base=args.base_url,
+        source_dir=args.source,
+        fallback_dir=None if args.source is not None else args.fallback_from,
+        timeout=args.timeout,
+        console=console,
+        report_format=args.format,
+        report_output=args.output,
+        stdout=sys.stdout,
+    )
     return 0
 
 
@@ -152,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "fetch":
             return _fetch(args, console)
+        if args.command == "update":
+            return _update(args, console)
         report = Report(console=console, quiet=args.quiet)
         if args.command == "diff":
             return _diff(args, report)

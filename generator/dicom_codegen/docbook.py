@@ -149,6 +149,7 @@ def load(path: Path, expected_part: int) -> Document:
         raise InputError(path, f"not well-formed XML: {exc.msg}", line=line) from None
     if root.tag != _NS + "book":
         raise InputError(path, f"not a DocBook 5 book (root element is {root.tag!r})")
+    separate_blocks(root)
     label = root.get("label") or root.get(XML_ID) or ""
     title_el = root.find(_NS + "title")
     subtitle_el = root.find(_NS + "subtitle")
@@ -164,6 +165,39 @@ def load(path: Path, expected_part: int) -> Document:
     edition_match = _EDITION.search(text_of(subtitle_el) if subtitle_el is not None else title)
     edition = edition_match.group(1) if edition_match else "unknown"
     return Document(path, part, edition, digest, root, _outline_tables(root))
+
+
+#: Elements that are blocks of text: their text never runs into what touches them.
+_BLOCKS = tuple(
+    _NS + name
+    for name in (
+        "para", "simpara", "note", "variablelist", "varlistentry", "term", "listitem",
+        "itemizedlist", "orderedlist", "title", "caption",
+    )
+)
+_SPACES = " \t\n\r"
+
+
+def separate_blocks(root: etree._Element) -> None:
+    """Put a space between a paragraph (or list, note, term ...) and what touches it.
+
+    Text is read with ``tostring(method="text")``, which joins adjacent elements as
+    they are: ``<para>A.</para><para>B.</para>`` would read "A.B.". Files that
+    indent their markup have whitespace there anyway; files written without it (later
+    editions in places) must read the same, "A. B.". Only elements that touch
+    something are changed, so an indented file reads as before.
+    """
+    for element in root.iter(*_BLOCKS):
+        tail = element.tail
+        if not (tail and tail[0] in _SPACES) and (
+            (tail and not tail.isspace()) or element.getnext() is not None
+        ):
+            element.tail = " " + (tail or "")
+        if element.getprevious() is None:
+            parent = element.getparent()
+            text = parent.text if parent is not None else None
+            if parent is not None and text and text[-1] not in _SPACES:
+                parent.text = text + " "
 
 
 _OUTLINE = frozenset(

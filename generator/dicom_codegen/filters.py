@@ -7,7 +7,7 @@ import re
 import textwrap
 from typing import Any, Callable
 
-from .conditions import AllOf, Condition, Equals, Present
+from .conditions import Condition, expression
 from .model import ClassField, DataElement, GeneratedClass, QueryField, SopClass, Source
 
 
@@ -176,18 +176,7 @@ def field_doc(field: ClassField, edition: str, brief: bool = False) -> str:
 
 def condition_expr(condition: Condition | None) -> str:
     """A compiled condition as the runtime's constructor expression (``None`` if not compiled)."""
-    if condition is None:
-        return "None"
-    if isinstance(condition, Present):
-        return f"Present({py_str(condition.keyword)}{', negate=True' if condition.negate else ''})"
-    if isinstance(condition, Equals):
-        return (
-            f"Equals({py_str(condition.keyword)}, {py_tuple(condition.values)}, {condition.index}"
-            f"{', negate=True' if condition.negate else ''})"
-        )
-    parts = ", ".join(condition_expr(p) for p in condition.parts)
-    kind = "AllOf" if isinstance(condition, AllOf) else "AnyOf"
-    return f"{kind}(({parts},))"
+    return expression(condition)
 
 
 FILTERS: dict[str, Callable[..., Any]] = {

@@ -21,7 +21,7 @@ from .model import (
     Model,
     Warning_,
 )
-from .conditions import compile_condition
+from .conditions import CompiledCondition, compile_condition, summary
 from .naming import spell_leading_number
 from .parse_elements import parse_tag
 from .parse_ps3 import FUNCTIONAL_GROUPS
@@ -395,6 +395,7 @@ class ConditionEntry:
     what: str  # "PatientAlternativeCalendar (1C)" or "Contrast/Bolus Module (C module of CTImage)"
     text: str
     compiled: bool
+    condition: CompiledCondition
 
 
 def condition_entries(model: Model) -> list[ConditionEntry]:
@@ -408,12 +409,12 @@ def condition_entries(model: Model) -> list[ConditionEntry]:
                 key = (field.table, field.row, field.keyword)
                 found.setdefault(
                     key,
-                    ConditionEntry(field.table, field.row, f"{field.keyword} ({field.type})", field.condition.text, field.condition.predicate is not None),
+                    ConditionEntry(field.table, field.row, f"{field.keyword} ({field.type})", field.condition.text, field.condition.predicate is not None, field.condition),
                 )
         for group, condition in cls.group_conditions:
             key = (cls.table, 0, group)
             found.setdefault(
-                key, ConditionEntry(cls.table, 0, f"{group} (C module of {cls.name})", condition.text, condition.predicate is not None)
+                key, ConditionEntry(cls.table, 0, f"{group} (C module of {cls.name})", condition.text, condition.predicate is not None, condition)
             )
     return sorted(found.values(), key=lambda e: (e.table, e.row, e.what))
 
@@ -426,13 +427,12 @@ def object_counts(model: Model) -> list[str]:
     kinds = {kind: sum(1 for c in classes if c.kind == kind) for kind in ("iod", "module", "macro", "item")}
     attributes = sum(len(t.rows) for t in model.objects.tables)
     entries = condition_entries(model)
-    compiled = sum(1 for e in entries if e.compiled)
     return [
         f"PS3.3 {model.objects.source.edition}: {kinds['iod']} IODs, {kinds['module']} modules, {kinds['macro']} macros, "
         f"{kinds['item']} sequence item classes, {attributes} attribute rows, "
         f"{len(model.objects.missing)} missing references",
-        f"conditions: {compiled} compiled, {len(entries) - compiled} not compiled "
-        "(validation reports those as not checked; listed in conditions.txt)",
+        f"conditions: {summary([e.condition for e in entries])} "
+        "(validation reports what is not compiled as not checked; listed in conditions.txt)",
     ]
 
 

@@ -18,6 +18,7 @@ import jinja2
 from ruff.__main__ import find_ruff_bin
 
 from . import __version__
+from .conditions import listing, runtime_names
 from .filters import FILTERS
 from .model import GeneratedClass, Model, Source, to_jsonable
 from .passes import constant_elements
@@ -179,17 +180,8 @@ def _render_objects(env: jinja2.Environment, common: Mapping[str, object], model
 
 def _conditions_listing(model: Model) -> str:
     entries = condition_entries(model)
-    compiled = sum(1 for e in entries if e.compiled)
-    lines = [
-        f"# Conditions of PS3.3 {model.objects.source.edition if model.objects else ''}: {compiled} compiled, "
-        f"{len(entries) - compiled} not compiled.",
-        "# Not compiled (validation reports them as not checked):",
-    ]
-    for entry in entries:
-        if not entry.compiled:
-            where = f"{entry.table} row {entry.row}" if entry.row else entry.table
-            lines.append(f"{where}: {entry.what}: {entry.text}")
-    return "\n".join(lines) + "\n"
+    edition = model.objects.source.edition if model.objects else ""
+    return listing(edition, [(f"{e.table} row {e.row}: {e.what}" if e.row else f"{e.table}: {e.what}", e.condition) for e in entries])
 
 
 def _object_imports(
@@ -208,7 +200,8 @@ def _object_imports(
         lines.append("from decimal import Decimal")
     lines.append(f"from typing import {', '.join(typing_names)}")
     lines.append("")
-    lines.append("from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present")
+    conditions = [f.condition.predicate for c in members for f in c.fields if f.condition] + [g.predicate for c in members for _, g in c.group_conditions]
+    lines.append(f"from dicom_runtime.conditions import {', '.join(runtime_names(conditions))}")
     lines.append("from dicom_runtime.attribute_table import attribute_table" + (", modules_of" if any(c.kind == "iod" for c in members) else ""))
     lines.append("from dicom_runtime.dataset import Dataset")
     lines.append("from dicom_runtime.objects import AttributeSpec, DicomObject")

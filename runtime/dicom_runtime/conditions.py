@@ -1,25 +1,78 @@
 """Compiled conditions of Type 1C/2C attributes and C modules (PS3.3), evaluated on an object.
 
-``evaluate`` answers True or False, or None when the condition names an attribute
-the object does not have (a condition on the data set, checked from inside a
-sequence item): the caller then reports the condition as not checked.
+``evaluate`` answers True or False, or None when it cannot tell: the condition
+names an attribute the object does not have (a condition on the data set, checked
+from inside a sequence item or a module), or a part of its sentence was not
+compiled (:class:`NotChecked`). The caller then reports the condition as not
+checked, never as met. :func:`why_not_checked` says which part is to blame.
+
+On an IOD (a class with ``SOP_CLASSES``: the whole data set), an attribute the
+class does not declare is looked up in ``extra_elements``, and is absent if it is
+not there: the IOD is all there is (unless it has functional groups, whose items
+may hold it: then it cannot be told). An attribute that is ``None`` but listed by the
+object's ``empty_attributes()`` is present without a value.
 """
 
 from __future__ import annotations
 
+import operator
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+_ABSENT: list[object] = []
+_URI = re.compile(r"^(?:urn:|[A-Za-z][A-Za-z0-9+.-]*://)")
 
 
 def _values(obj: object, keyword: str) -> list[object] | None:
-    """The attribute's values as a list; None if the object has no such attribute."""
+    """The attribute's values as a list ([""] if present and empty, [] if absent);
+    None if the object has no such attribute."""
     if not hasattr(obj, keyword):
-        return None
-    value = getattr(obj, keyword)
+        if not hasattr(type(obj), "SOP_CLASSES"):
+            return None
+        value = _extra(obj, keyword)
+        if value is None and hasattr(obj, "SharedFunctionalGroupsSequence"):
+            return None  # it may be in a functional group item: not for the IOD to tell
+    else:
+        value = getattr(obj, keyword)
     if value is None:
-        return []
+        empty = getattr(obj, "empty_attributes", None)
+        return [""] if callable(empty) and keyword in empty() else []
     if isinstance(value, (list, tuple)):
         return list(value)
     return [value]
+
+
+def _extra(obj: object, keyword: str) -> object:
+    """An element of an IOD's ``extra_elements`` by keyword (None if absent)."""
+    extra = getattr(obj, "extra_elements", None)
+    elements = getattr(extra, "elements", None)
+    if elements is None:
+        return None
+    for element in elements():
+        if getattr(element, "keyword", "") == keyword:
+            return getattr(element, "value", None)
+    return None
+
+
+def _has_value(values: list[object]) -> bool:
+    return any(v not in ("", b"", None) for v in values)
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    try:
+        return float(value)  # type: ignore[arg-type]  # Decimal
+    except (TypeError, ValueError):
+        return None
 
 
 def _same(value: object, expected: str) -> bool:
@@ -30,26 +83,38 @@ def _same(value: object, expected: str) -> bool:
             return float(expected) == float(value)
         except ValueError:
             return False
+    number = _number(value)
+    if number is not None:
+        try:
+            return float(expected) == number
+        except ValueError:
+            return False
     return False
+
+
+def _chosen(values: list[object], index: int) -> list[object]:
+    return values[index - 1 : index] if index else values
 
 
 @dataclass(frozen=True, slots=True)
 class Present:
-    """``X is present`` (``negate``: ``X is not present``)."""
+    """``X is present`` (``negate``: ``X is not present``); ``with_value``: present with a value."""
 
     keyword: str
     negate: bool = False
+    with_value: bool = False
 
     def evaluate(self, obj: object) -> bool | None:
         values = _values(obj, self.keyword)
         if values is None:
             return None
-        return (len(values) == 0) if self.negate else (len(values) > 0)
+        found = _has_value(values) if self.with_value else len(values) > 0
+        return not found if self.negate else found
 
 
 @dataclass(frozen=True, slots=True)
 class Equals:
-    """``X [Value n] is V1 or V2`` (``negate``: ``is other than``)."""
+    """``X [Value n] is V1 or V2`` (``negate``: ``is other than``); false when X is absent."""
 
     keyword: str
     values: tuple[str, ...]
@@ -62,12 +127,108 @@ class Equals:
             return None
         if not values:
             return False  # an absent attribute has no value to compare
-        if self.index:
-            candidates = values[self.index - 1 : self.index]
-        else:
-            candidates = values
-        matched = any(_same(v, e) for v in candidates for e in self.values)
+        matched = any(_same(v, e) for v in _chosen(values, self.index) for e in self.values)
         return not matched if self.negate else matched
+
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "!=": operator.ne,
+    "==": operator.eq,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """``X [Value n] is greater than N`` (``op``: ``> >= < <= != ==``); false when X has no number."""
+
+    keyword: str
+    op: str
+    number: float
+    index: int = 0
+
+    def evaluate(self, obj: object) -> bool | None:
+        values = _values(obj, self.keyword)
+        if values is None:
+            return None
+        compare = _OPS[self.op]
+        numbers = [n for n in (_number(v) for v in _chosen(values, self.index)) if n is not None]
+        return any(compare(n, float(self.number)) for n in numbers)
+
+
+@dataclass(frozen=True, slots=True)
+class IsUri:
+    """``X is a URN or URL`` (``negate``: is not); None when X has no value: there is nothing to look at."""
+
+    keyword: str
+    negate: bool = False
+
+    def evaluate(self, obj: object) -> bool | None:
+        values = _values(obj, self.keyword)
+        if not values or not _has_value(values):
+            return None
+        found = any(isinstance(v, str) and _URI.match(v.strip()) is not None for v in values)
+        return not found if self.negate else found
+
+
+def _code_of(item: object) -> tuple[str, str]:
+    value = ""
+    for keyword in ("CodeValue", "LongCodeValue", "URNCodeValue"):
+        found = getattr(item, keyword, None)
+        if isinstance(found, str) and found:
+            value = found.strip()
+            break
+    scheme = getattr(item, "CodingSchemeDesignator", None)
+    return value, scheme.strip() if isinstance(scheme, str) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContainsCode:
+    """``X (a code sequence) contains an Item with (code value, coding scheme designator)``."""
+
+    keyword: str
+    codes: tuple[tuple[str, str], ...]
+    negate: bool = False
+
+    def evaluate(self, obj: object) -> bool | None:
+        values = _values(obj, self.keyword)
+        if values is None:
+            return None
+        found = any(_code_of(item) in self.codes for item in values)
+        return not found if self.negate else found
+
+
+@dataclass(frozen=True, slots=True)
+class IncludesTag:
+    """``X (an AT value) includes the tag of Y``; ``private``: the tag of a private attribute."""
+
+    keyword: str
+    tags: tuple[int, ...]
+    private: bool = False
+
+    def evaluate(self, obj: object) -> bool | None:
+        values = _values(obj, self.keyword)
+        if values is None:
+            return None
+        tags = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+        if self.private:
+            return any((t >> 16) % 2 == 1 for t in tags)
+        return any(t in self.tags for t in tags)
+
+
+@dataclass(frozen=True, slots=True)
+class NotChecked:
+    """A part of the sentence that was not compiled; ``cause``: ``outside`` (a fact outside
+    the data set) or ``pattern`` (words the generator does not know). Never true or false."""
+
+    text: str
+    cause: str
+
+    def evaluate(self, obj: object) -> bool | None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,4 +253,34 @@ class AnyOf:
         return None if any(r is None for r in results) else False
 
 
-Condition = Present | Equals | AllOf | AnyOf
+Condition = Present | Equals | Compare | IsUri | ContainsCode | IncludesTag | NotChecked | AllOf | AnyOf
+
+
+def why_not_checked(condition: Condition, obj: object) -> str:
+    """Why ``condition.evaluate(obj)`` is None: the parts that could not be told, in words."""
+    outside: list[str] = []
+    unchecked: list[str] = []
+    unknown: list[str] = []
+
+    def visit(part: Condition) -> None:
+        if part.evaluate(obj) is not None:
+            return
+        if isinstance(part, (AllOf, AnyOf)):
+            for inner in part.parts:
+                visit(inner)
+        elif isinstance(part, NotChecked):
+            unchecked.append(part.text)
+        elif _values(obj, part.keyword) is None:
+            outside.append(part.keyword)
+        else:
+            unknown.append(part.keyword)
+
+    visit(condition)
+    reasons = []
+    if outside:
+        reasons.append(f"names attributes outside this object: {', '.join(dict.fromkeys(outside))}")
+    if unknown:
+        reasons.append(f"no value to test: {', '.join(dict.fromkeys(unknown))}")
+    if unchecked:
+        reasons.append(f"part not compiled: {'; '.join(dict.fromkeys(unchecked))}")
+    return "; ".join(reasons) if reasons else "not checked"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
-from .conditions import Condition
+from .conditions import Condition, why_not_checked
 from .errors import DicomTypeError
 
 if TYPE_CHECKING:
@@ -203,7 +203,7 @@ class DicomObject:
                     findings.append(Finding(where, "type1-empty", "Type 1 attribute is empty", spec.source))
                 elif spec.type == "1":
                     findings.append(Finding(where, "type1-missing", "Type 1 attribute is missing", spec.source))
-                elif spec.type == "1C":
+                elif spec.type == "1C" or (spec.type == "2C" and spec.keyword not in _state(self).empty):
                     findings.extend(self._check_condition(spec, where))
                 continue
             if spec.vr == "SQ":
@@ -219,7 +219,7 @@ class DicomObject:
         return findings
 
     def _check_condition(self, spec: AttributeSpec, where: str) -> list[Finding]:
-        """An absent Type 1C attribute: required if its condition holds."""
+        """An absent Type 1C or 2C attribute: required if its condition holds."""
         if spec.condition is None:
             if not spec.condition_text:
                 return []
@@ -228,11 +228,10 @@ class DicomObject:
             ]
         result = spec.condition.evaluate(self)
         if result is True:
-            return [Finding(where, "condition", f"Type 1C attribute is required: {spec.condition_text}", spec.source)]
+            return [Finding(where, "condition", f"Type {spec.type} attribute is required: {spec.condition_text}", spec.source)]
         if result is None:
-            return [
-                Finding(where, "not-checked", f"condition names attributes outside this object: {spec.condition_text}", spec.source, "not-checked")
-            ]
+            why = why_not_checked(spec.condition, self)
+            return [Finding(where, "not-checked", f"condition not checked ({why}): {spec.condition_text}", spec.source, "not-checked")]
         return []
 
     def errors(self) -> list[Finding]:

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    ContainsCode,
+    Equals,
+    NotChecked,
+    Present,
+)
 from dicom_runtime.attribute_table import attribute_table, modules_of
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -253,7 +262,7 @@ OperatorIdentificationSequence	00081072	SQ	1	3		C.7-5a row 15	GeneralSeriesModul
 ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.7-5a row 17	GeneralSeriesModule	
 RelatedSeriesSequence	00081250	SQ	1	3		C.7-5a row 19	GeneralSeriesModule	
 BodyPartExamined	00180015	CS	1	3		C.7-5a row 24	GeneralSeriesModule	
-PatientPosition	00185100	CS	1	2C		C.7-5a row 25	GeneralSeriesModule	Patient position descriptor relative to the equipment. Required for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes. May be present for other SOP Classes if Patient Orientation Code Sequence (0054,0410) is not present. See for Defined Terms and further explanation.
+PatientPosition	00185100	CS	1	2C		C.7-5a row 25	GeneralSeriesModule	for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes
 SmallestPixelValueInSeries	00280108	US or SS	1	3		C.7-5a row 26	GeneralSeriesModule	
 LargestPixelValueInSeries	00280109	US or SS	1	3		C.7-5a row 27	GeneralSeriesModule	
 RequestAttributesSequence	00400275	SQ	1	3		C.7-5a row 28	GeneralSeriesModule	
@@ -336,7 +345,7 @@ GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18	ImagePixelModu
 BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
 ICCProfile	00282000	OB	1	3		C.7-11b row 20	ImagePixelModule	
 ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule	
-PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT to UR
+PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
 PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3	ImagePixelModule	pixel padding is to be defined as a range rather than a single value
 ContrastBolusAgent	00180010	LO	1	2		C.7-12 row 1	ContrastBolusModule	
 ContrastBolusAgentSequence	00180012	SQ	1	3		C.7-12 row 2	ContrastBolusModule	
@@ -457,15 +466,46 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
 """,
         "PS3.3 2016c Table ",
         {
-            "ResponsiblePersonRole": Present("ResponsiblePerson"),
+            "PatientAlternativeCalendar": AnyOf(
+                (
+                    Present("PatientBirthDateInAlternativeCalendar"),
+                    Present("PatientAlternativeDeathDateInCalendar"),
+                )
+            ),
+            "PatientSpeciesDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesCodeSequence", negate=True),
+                )
+            ),
+            "PatientSpeciesCodeSequence": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesDescription", negate=True),
+                )
+            ),
+            "PatientBreedDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientBreedCodeSequence", negate=True, with_value=True),
+                )
+            ),
+            "ResponsiblePersonRole": AllOf(
+                (
+                    Present("ResponsiblePerson"),
+                    Present("ResponsiblePerson", with_value=True),
+                )
+            ),
             "DeidentificationMethod": AllOf(
                 (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethodCodeSequence", negate=True),
                 )
             ),
             "DeidentificationMethodCodeSequence": AllOf(
                 (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethod", negate=True),
                 )
@@ -475,44 +515,108 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
             "ClinicalTrialProtocolEthicsCommitteeName": Present(
                 "ClinicalTrialProtocolEthicsCommitteeApprovalNumber"
             ),
+            "Laterality": AllOf(
+                (
+                    NotChecked("the body part examined is a paired structure", "outside"),
+                    Present("ImageLaterality", negate=True),
+                    Present("FrameLaterality", negate=True),
+                    Present("MeasurementLaterality", negate=True),
+                )
+            ),
+            "PixelPaddingValue": AllOf(
+                (
+                    Present("PixelPaddingRangeLimit"),
+                    AnyOf(
+                        (
+                            Present("PixelData"),
+                            Present("PixelDataProviderURL"),
+                        )
+                    ),
+                )
+            ),
             "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
             "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
+            "RescaleType": Equals("RescaleType", ("HU",), 0, negate=True),
             "WaterEquivalentDiameterMethodCodeSequence": Present("WaterEquivalentDiameter"),
+            "EnergyWeightingFactor": ContainsCode("DerivationCodeSequence", (("113097", "DCM"),)),
             "VOILUTSequence": Present("WindowCenter", negate=True),
             "WindowCenter": Present("VOILUTSequence", negate=True),
             "WindowWidth": Present("WindowCenter"),

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Equals,
+    IncludesTag,
+    NotChecked,
+    Present,
+)
 from dicom_runtime.attribute_table import attribute_table, modules_of
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -304,10 +313,10 @@ SamplesPerPixel	00280002	US	1	1C		C.8-39 row 1	ImagePixelModule,RTDoseModule	Pix
 PhotometricInterpretation	00280004	CS	1	1C		C.8-39 row 2	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
 Rows	00280010	US	1	1		C.7-11b row 3	ImagePixelModule	
 Columns	00280011	US	1	1		C.7-11b row 4	ImagePixelModule	
-BitsAllocated	00280100	US	1	1C		C.8-39 row 3	ImagePixelModule,RTDoseModule	Number of bits allocated for each pixel sample. Each sample shall have the same number of bits allocated. See for specialization. Required Pixel Data (7FE0,0010) is present.
+BitsAllocated	00280100	US	1	1C		C.8-39 row 3	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
 BitsStored	00280101	US	1	1C		C.8-39 row 4	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
 HighBit	00280102	US	1	1C		C.8-39 row 5	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
-PixelRepresentation	00280103	US	1	1C		C.8-39 row 6	ImagePixelModule,RTDoseModule	Data representation of the pixel samples. Each sample shall have the same pixel representation. See for specialization. Required Pixel Data (7FE0,0010) is present.
+PixelRepresentation	00280103	US	1	1C		C.8-39 row 6	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
 PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present
 PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1
 PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11	ImagePixelModule	the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
@@ -321,7 +330,7 @@ GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18	ImagePixelModu
 BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
 ICCProfile	00282000	OB	1	3		C.7-11b row 20	ImagePixelModule	
 ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule	
-PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT to UR
+PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
 PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3	ImagePixelModule	pixel padding is to be defined as a range rather than a single value
 NumberOfFrames	00280008	IS	1	1		C.7-14 row 1	MultiFrameModule	
 FrameIncrementPointer	00280009	AT	1-n	1		C.7-14 row 2	MultiFrameModule	
@@ -348,7 +357,7 @@ RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept 
 DoseUnits	30040002	CS	1	1	GY\RELATIVE	C.8-39 row 7	RTDoseModule	
 DoseType	30040004	CS	1	1		C.8-39 row 8	RTDoseModule	
 SpatialTransformOfDose	30040005	CS	1	3		C.8-39 row 9	RTDoseModule	
-ReferencedSpatialRegistrationSequence	00700404	SQ	1	2C		C.8-39 row 10	RTDoseModule	A reference to a Spatial Registration SOP Instance or a Deformable Spatial Registration SOP Instance, which defines the transformation used to transform the dose. Required, if Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID. Zero or more Items shall be included in this Sequence. See
+ReferencedSpatialRegistrationSequence	00700404	SQ	1	2C		C.8-39 row 10	RTDoseModule	Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID
 DoseComment	30040006	LO	1	3		C.8-39 row 13	RTDoseModule	
 NormalizationPoint	30040008	DS	3	3		C.8-39 row 14	RTDoseModule	
 DoseSummationType	3004000A	CS	1	1		C.8-39 row 15	RTDoseModule	
@@ -405,15 +414,46 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
 """,
         "PS3.3 2016c Table ",
         {
-            "ResponsiblePersonRole": Present("ResponsiblePerson"),
+            "PatientAlternativeCalendar": AnyOf(
+                (
+                    Present("PatientBirthDateInAlternativeCalendar"),
+                    Present("PatientAlternativeDeathDateInCalendar"),
+                )
+            ),
+            "PatientSpeciesDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesCodeSequence", negate=True),
+                )
+            ),
+            "PatientSpeciesCodeSequence": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesDescription", negate=True),
+                )
+            ),
+            "PatientBreedDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientBreedCodeSequence", negate=True, with_value=True),
+                )
+            ),
+            "ResponsiblePersonRole": AllOf(
+                (
+                    Present("ResponsiblePerson"),
+                    Present("ResponsiblePerson", with_value=True),
+                )
+            ),
             "DeidentificationMethod": AllOf(
                 (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethodCodeSequence", negate=True),
                 )
             ),
             "DeidentificationMethodCodeSequence": AllOf(
                 (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethod", negate=True),
                 )
@@ -423,50 +463,119 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
             "ClinicalTrialProtocolEthicsCommitteeName": Present(
                 "ClinicalTrialProtocolEthicsCommitteeApprovalNumber"
             ),
+            "PixelPaddingValue": AllOf(
+                (
+                    Present("PixelPaddingRangeLimit"),
+                    AnyOf(
+                        (
+                            Present("PixelData"),
+                            Present("PixelDataProviderURL"),
+                        )
+                    ),
+                )
+            ),
             "SamplesPerPixel": Present("PixelData"),
             "PhotometricInterpretation": Present("PixelData"),
+            "BitsAllocated": Present("PixelData"),
             "BitsStored": Present("PixelData"),
             "HighBit": Present("PixelData"),
+            "PixelRepresentation": Present("PixelData"),
             "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
             "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "RescaleIntercept": Present("ModalityLUTSequence", negate=True),
             "RescaleSlope": Present("RescaleIntercept"),
             "RescaleType": Present("RescaleIntercept"),
+            "ReferencedSpatialRegistrationSequence": AllOf(
+                (
+                    Present("SpatialTransformOfDose"),
+                    Equals(
+                        "SpatialTransformOfDose",
+                        (
+                            "RIGID",
+                            "NON_RIGID",
+                        ),
+                        0,
+                    ),
+                )
+            ),
             "ReferencedRTPlanSequence": Equals(
                 "DoseSummationType",
                 (
@@ -483,6 +592,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
                 0,
             ),
             "ReferencedTreatmentRecordSequence": Equals("DoseSummationType", ("RECORD",), 0),
+            "GridFrameOffsetVector": AllOf(
+                (
+                    NotChecked("multi-frame pixel data are present", "outside"),
+                    IncludesTag("FrameIncrementPointer", (0x3004000C,)),
+                )
+            ),
             "DoseGridScaling": Present("PixelData"),
         },
     )

@@ -33,9 +33,20 @@ HighRRValue	00181082	IS	1	3		C.7.6.16-8 row 12
 """,
         "PS3.3 2016c Table ",
         {
-            "ActualCardiacTriggerDelayTime": Equals("IntervalsAcquired", ("1",), 0),
+            "ActualCardiacTriggerDelayTime": AllOf(
+                (
+                    Present("IntervalsAcquired"),
+                    Equals("IntervalsAcquired", ("1",), 0),
+                )
+            ),
             "RRIntervalTimeNominal": Equals(
-                "CardiacSynchronizationTechnique", ("NONE", "REALTIME"), 0, negate=True
+                "CardiacSynchronizationTechnique",
+                (
+                    "NONE",
+                    "REALTIME",
+                ),
+                0,
+                negate=True,
             ),
         },
     )

@@ -28,7 +28,14 @@ SpiralPitchFactor	00189311	FD	1	1C		C.8-120 row 4		Frame Type (0008,9007) Value 
             "TableSpeed": AllOf(
                 (
                     Equals("FrameType", ("ORIGINAL",), 1),
-                    Equals("AcquisitionType", ("SPIRAL", "CONSTANT_ANGLE"), 0),
+                    Equals(
+                        "AcquisitionType",
+                        (
+                            "SPIRAL",
+                            "CONSTANT_ANGLE",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "TableFeedPerRotation": AllOf(

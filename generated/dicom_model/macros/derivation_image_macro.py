@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -45,6 +45,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),
@@ -215,6 +244,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                     Present("LongCodeValue"),
                 )
             ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
             "MappingResource": Present("ContextIdentifier"),
             "ContextGroupVersion": Present("ContextIdentifier"),
             "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
@@ -333,6 +391,23 @@ PatientOrientation	00200020	CS	2	1C		C.7.6.16-7 row 10		the value of Spatial Loc
 """,
         "PS3.3 2016c Table ",
         {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
             "PatientOrientation": Equals("SpatialLocationsPreserved", ("REORIENTED_ONLY",), 0),
         },
     )

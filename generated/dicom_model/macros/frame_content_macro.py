@@ -36,6 +36,52 @@ FrameLabel	00209453	LO	1	3		C.7.6.16-3 row 13
 """,
         "PS3.3 2016c Table ",
         {
+            "FrameReferenceDateTime": AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals(
+                        "SOPClassUID",
+                        (
+                            "1.2.840.10008.5.1.4.1.1.2.2",
+                            "1.2.840.10008.5.1.4.1.1.4.4",
+                            "1.2.840.10008.5.1.4.1.1.128.1",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                )
+            ),
+            "FrameAcquisitionDateTime": AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals(
+                        "SOPClassUID",
+                        (
+                            "1.2.840.10008.5.1.4.1.1.2.2",
+                            "1.2.840.10008.5.1.4.1.1.4.4",
+                            "1.2.840.10008.5.1.4.1.1.128.1",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                )
+            ),
+            "FrameAcquisitionDuration": AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals(
+                        "SOPClassUID",
+                        (
+                            "1.2.840.10008.5.1.4.1.1.2.2",
+                            "1.2.840.10008.5.1.4.1.1.4.4",
+                            "1.2.840.10008.5.1.4.1.1.128.1",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                )
+            ),
+            "DimensionIndexValues": Present("DimensionIndexSequence"),
             "TemporalPositionIndex": AnyOf(
                 (
                     Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.130",), 0),

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -45,40 +45,83 @@ ColorSpace	00282002		1	3		C.7-11b row 21
         "PS3.3 2016c Table ",
         {
             "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
             "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
         },

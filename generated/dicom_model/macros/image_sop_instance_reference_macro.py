@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -26,6 +26,25 @@ ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instanc
 ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
 """,
         "PS3.3 2016c Table ",
+        {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
+        },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -58,7 +58,14 @@ ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is C
             "NumericValue": Equals("ValueType", ("NUMERIC",), 0),
             "RationalDenominatorValue": Present("RationalNumeratorValue"),
             "MeasurementUnitsCodeSequence": Equals("ValueType", ("NUMERIC",), 0),
-            "ReferencedSOPSequence": Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
+            "ReferencedSOPSequence": Equals(
+                "ValueType",
+                (
+                    "COMPOSITE",
+                    "IMAGE",
+                ),
+                0,
+            ),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
@@ -189,6 +196,35 @@ ProtocolContextSequence	00400440	SQ	1	3		10-16 row 9
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),
@@ -335,7 +371,14 @@ ContentItemModifierSequence	00400441	SQ	1	3		10-16 row 11
             "NumericValue": Equals("ValueType", ("NUMERIC",), 0),
             "RationalDenominatorValue": Present("RationalNumeratorValue"),
             "MeasurementUnitsCodeSequence": Equals("ValueType", ("NUMERIC",), 0),
-            "ReferencedSOPSequence": Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
+            "ReferencedSOPSequence": Equals(
+                "ValueType",
+                (
+                    "COMPOSITE",
+                    "IMAGE",
+                ),
+                0,
+            ),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""

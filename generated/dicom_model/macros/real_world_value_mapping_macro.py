@@ -38,11 +38,39 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
 """,
         "PS3.3 2016c Table ",
         {
+            "RealWorldValueFirstValueMapped": AnyOf(
+                (
+                    Present("PixelData"),
+                    Present("RealWorldValueLUTData"),
+                    Present("DoubleFloatRealWorldValueFirstValueMapped", negate=True),
+                )
+            ),
+            "RealWorldValueLastValueMapped": AnyOf(
+                (
+                    Present("PixelData"),
+                    Present("RealWorldValueLUTData"),
+                    Present("DoubleFloatRealWorldValueLastValueMapped", negate=True),
+                )
+            ),
             "DoubleFloatRealWorldValueFirstValueMapped": Present(
                 "RealWorldValueFirstValueMapped", negate=True
             ),
             "DoubleFloatRealWorldValueLastValueMapped": Present(
                 "RealWorldValueLastValueMapped", negate=True
+            ),
+            "RealWorldValueIntercept": AnyOf(
+                (
+                    Present("FloatPixelData"),
+                    Present("DoubleFloatPixelData"),
+                    Present("RealWorldValueLUTData", negate=True),
+                )
+            ),
+            "RealWorldValueSlope": AnyOf(
+                (
+                    Present("FloatPixelData"),
+                    Present("DoubleFloatPixelData"),
+                    Present("RealWorldValueLUTData", negate=True),
+                )
             ),
             "RealWorldValueLUTData": Present("RealWorldValueIntercept", negate=True),
         },

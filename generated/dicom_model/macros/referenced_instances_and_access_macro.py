@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -75,6 +75,20 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3b row 9		the Referenced SOP Inst
         "PS3.3 2016c Table ",
         {
             "HL7InstanceIdentifier": Equals("TypeOfInstances", ("CDA",), 0),
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a Segmentation", "outside"),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
@@ -198,6 +212,46 @@ WADORSRetrievalSequence	0040E025	SQ	1	1C		10-3b row 20		DICOM Retrieval Sequence
         {
             "StudyInstanceUID": Equals("TypeOfInstances", ("DICOM",), 0),
             "SeriesInstanceUID": Equals("TypeOfInstances", ("DICOM",), 0),
+            "DICOMRetrievalSequence": AllOf(
+                (
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
+            "DICOMMediaRetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
+            "WADORetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
+            "XDSRetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                )
+            ),
+            "WADORSRetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""

@@ -30,15 +30,56 @@ EndingRespiratoryPhase	00209249	CS	1	1C	INSPIRATION\MAXIMUM\EXPIRATION\MINIMUM	C
 """,
         "PS3.3 2016c Table ",
         {
+            "RespiratoryIntervalTime": AllOf(
+                (
+                    Equals(
+                        "RespiratoryMotionCompensationTechnique",
+                        (
+                            "NONE",
+                            "REALTIME",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                    AnyOf(
+                        (
+                            Present("RespiratoryTriggerType", negate=True),
+                            Equals(
+                                "RespiratoryTriggerType",
+                                (
+                                    "TIME",
+                                    "BOTH",
+                                ),
+                                0,
+                            ),
+                        )
+                    ),
+                )
+            ),
             "ActualRespiratoryTriggerDelayTime": Equals(
-                "RespiratoryTriggerType", ("TIME", "BOTH"), 0
+                "RespiratoryTriggerType",
+                (
+                    "TIME",
+                    "BOTH",
+                ),
+                0,
             ),
             "StartingRespiratoryAmplitude": Equals(
-                "RespiratoryTriggerType", ("AMPLITUDE", "BOTH"), 0
+                "RespiratoryTriggerType",
+                (
+                    "AMPLITUDE",
+                    "BOTH",
+                ),
+                0,
             ),
             "StartingRespiratoryPhase": Present("StartingRespiratoryAmplitude"),
             "EndingRespiratoryAmplitude": Equals(
-                "RespiratoryTriggerType", ("AMPLITUDE", "BOTH"), 0
+                "RespiratoryTriggerType",
+                (
+                    "AMPLITUDE",
+                    "BOTH",
+                ),
+                0,
             ),
             "EndingRespiratoryPhase": Present("EndingRespiratoryAmplitude"),
         },

@@ -30,7 +30,12 @@ FieldOfViewDescription	00189433	LO	1	3		C.8.19.6-2 row 7
 """,
         "PS3.3 2016c Table ",
         {
-            "FieldOfViewOrigin": Equals("XRayReceptorType", ("DIGITAL_DETECTOR",), 0),
+            "FieldOfViewOrigin": AllOf(
+                (
+                    Present("XRayReceptorType"),
+                    Equals("XRayReceptorType", ("DIGITAL_DETECTOR",), 0),
+                )
+            ),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""

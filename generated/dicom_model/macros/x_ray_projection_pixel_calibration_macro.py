@@ -28,6 +28,9 @@ BeamAngle	00189449	FL	1	1C		C.8.19.6-9 row 5		Image Type (0008,0008) Value 1 is 
 """,
         "PS3.3 2016c Table ",
         {
+            "ObjectPixelSpacingInCenterOfBeam": Present(
+                "DistanceObjectToTableTop", with_value=True
+            ),
             "TableHeight": Equals("ImageType", ("ORIGINAL",), 1),
             "BeamAngle": Equals("ImageType", ("ORIGINAL",), 1),
         },

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -42,6 +42,15 @@ ConceptCodeSequence	0040A168	SQ	1	1C		C.7.6.14-1 row 16		Date (0040,A121), Time 
         {
             "RationalDenominatorValue": Present("RationalNumeratorValue"),
             "MeasurementUnitsCodeSequence": Present("NumericValue"),
+            "ConceptCodeSequence": AllOf(
+                (
+                    NotChecked(
+                        "Date (0040,A121), Time (0040,A122), Person Name (0040,A123), Text Value (0040,A160), and the pair of Numeric Value (0040,A30A)",
+                        "pattern",
+                    ),
+                    Present("MeasurementUnitsCodeSequence", negate=True),
+                )
+            ),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
@@ -177,6 +186,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                     Present("LongCodeValue"),
                 )
             ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
             "MappingResource": Present("ContextIdentifier"),
             "ContextGroupVersion": Present("ContextIdentifier"),
             "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
@@ -310,6 +348,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                     Present("LongCodeValue"),
                 )
             ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
             "MappingResource": Present("ContextIdentifier"),
             "ContextGroupVersion": Present("ContextIdentifier"),
             "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
@@ -441,6 +508,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),

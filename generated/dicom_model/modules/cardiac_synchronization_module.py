@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, IncludesTag, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -34,7 +34,127 @@ CardiacFramingType	00181064	LO	1	1C		C.7.6.18-1 row 10		type of framing is not t
 """,
         "PS3.3 2016c Table ",
         {
-            "CardiacSynchronizationTechnique": Equals("ImageType", ("ORIGINAL", "MIXED"), 1),
+            "CardiacSynchronizationTechnique": Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "CardiacSignalSource": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "CardiacRRIntervalSpecified": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "CardiacBeatRejectionTechnique": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals(
+                        "CardiacSynchronizationTechnique",
+                        (
+                            "PROSPECTIVE",
+                            "RETROSPECTIVE",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "LowRRValue": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals(
+                        "CardiacSynchronizationTechnique",
+                        (
+                            "PROSPECTIVE",
+                            "RETROSPECTIVE",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "HighRRValue": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals(
+                        "CardiacSynchronizationTechnique",
+                        (
+                            "PROSPECTIVE",
+                            "RETROSPECTIVE",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "IntervalsAcquired": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "IntervalsRejected": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "SkipBeats": IncludesTag("FrameIncrementPointer", (0x00181065,)),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""

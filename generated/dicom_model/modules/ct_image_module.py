@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import (
+    AllOf,
+    AnyOf,
+    Condition,
+    ContainsCode,
+    Equals,
+    NotChecked,
+    Present,
+)
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -42,6 +50,9 @@ ExposureInmAs	00189332	FD	1	3		C.8-3 row 56
 EnergyWeightingFactor	00189353	FL	1	1C		C.8-3 row 57		one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")
 """,
         "PS3.3 2016c Table ",
+        {
+            "EnergyWeightingFactor": ContainsCode("DerivationCodeSequence", (("113097", "DCM"),)),
+        },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     KVP: float | Decimal
@@ -115,6 +126,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),
@@ -250,6 +290,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),
@@ -418,7 +487,9 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
 """,
         "PS3.3 2016c Table ",
         {
+            "RescaleType": Equals("RescaleType", ("HU",), 0, negate=True),
             "WaterEquivalentDiameterMethodCodeSequence": Present("WaterEquivalentDiameter"),
+            "EnergyWeightingFactor": ContainsCode("DerivationCodeSequence", (("113097", "DCM"),)),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""

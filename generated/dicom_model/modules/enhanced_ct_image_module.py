@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -53,40 +53,83 @@ ColorSpace	00282002		1	3		C.7-11b row 21
         "PS3.3 2016c Table ",
         {
             "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
             "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
         },
@@ -384,7 +427,7 @@ ReferencedRawDataSequence	00089121	SQ	1	3		C.8-114 row 6
 ReferencedWaveformSequence	0008113A	SQ	1	3		C.8-114 row 8		
 ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10		the Referenced Image Sequence (0008,1140) is present
 SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12		the Source Image Sequence (0008,2112) is present
-ReferencedPresentationStateSequence	00089237	SQ	1	1C		C.8-114 row 14		Presentation State is generated during acquisition, shall not be present
+ReferencedPresentationStateSequence	00089237	SQ	1	1C		C.8-114 row 14		Presentation State is generated during acquisition
 SamplesPerPixel	00280002	US	1	1		C.8-114 row 16		
 PhotometricInterpretation	00280004	CS	1	1	MONOCHROME2	C.8-114 row 17		
 BitsAllocated	00280100	US	1	1		C.8-114 row 18		
@@ -410,8 +453,43 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
 """,
         "PS3.3 2016c Table ",
         {
+            "AcquisitionDateTime": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True),
+                )
+            ),
+            "AcquisitionDuration": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True),
+                )
+            ),
             "ReferencedImageEvidenceSequence": Present("ReferencedImageSequence"),
             "SourceImageEvidenceSequence": Present("SourceImageSequence"),
+            "ContentQualification": Equals(
+                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
+            ),
+            "BurnedInAnnotation": Equals(
+                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
+            ),
+            "LossyImageCompression": Equals(
+                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
+            ),
             "LossyImageCompressionRatio": Equals("LossyImageCompression", ("01",), 0),
             "LossyImageCompressionMethod": Equals("LossyImageCompression", ("01",), 0),
         },

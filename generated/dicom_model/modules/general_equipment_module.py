@@ -37,6 +37,19 @@ TimeOfLastCalibration	00181201	TM	1-n	3		C.7-8 row 12
 PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13		Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present
 """,
         "PS3.3 2016c Table ",
+        {
+            "PixelPaddingValue": AllOf(
+                (
+                    Present("PixelPaddingRangeLimit"),
+                    AnyOf(
+                        (
+                            Present("PixelData"),
+                            Present("PixelDataProviderURL"),
+                        )
+                    ),
+                )
+            ),
+        },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     Manufacturer: str | None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -50,6 +50,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),
@@ -185,40 +214,83 @@ ColorSpace	00282002		1	3		C.7-11b row 21
         "PS3.3 2016c Table ",
         {
             "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
             "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
         },
@@ -390,6 +462,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                     Present("LongCodeValue"),
                 )
             ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
             "MappingResource": Present("ContextIdentifier"),
             "ContextGroupVersion": Present("ContextIdentifier"),
             "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
@@ -512,11 +613,39 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
 """,
         "PS3.3 2016c Table ",
         {
+            "RealWorldValueFirstValueMapped": AnyOf(
+                (
+                    Present("PixelData"),
+                    Present("RealWorldValueLUTData"),
+                    Present("DoubleFloatRealWorldValueFirstValueMapped", negate=True),
+                )
+            ),
+            "RealWorldValueLastValueMapped": AnyOf(
+                (
+                    Present("PixelData"),
+                    Present("RealWorldValueLUTData"),
+                    Present("DoubleFloatRealWorldValueLastValueMapped", negate=True),
+                )
+            ),
             "DoubleFloatRealWorldValueFirstValueMapped": Present(
                 "RealWorldValueFirstValueMapped", negate=True
             ),
             "DoubleFloatRealWorldValueLastValueMapped": Present(
                 "RealWorldValueLastValueMapped", negate=True
+            ),
+            "RealWorldValueIntercept": AnyOf(
+                (
+                    Present("FloatPixelData"),
+                    Present("DoubleFloatPixelData"),
+                    Present("RealWorldValueLUTData", negate=True),
+                )
+            ),
+            "RealWorldValueSlope": AnyOf(
+                (
+                    Present("FloatPixelData"),
+                    Present("DoubleFloatPixelData"),
+                    Present("RealWorldValueLUTData", negate=True),
+                )
             ),
             "RealWorldValueLUTData": Present("RealWorldValueIntercept", negate=True),
         },
@@ -629,6 +758,25 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Insta
 PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.7-9 row 12		
 """,
         "PS3.3 2016c Table ",
+        {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
+        },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
@@ -711,6 +859,23 @@ PatientOrientation	00200020	CS	2	1C		C.7-9 row 22		the value of Spatial Location
 """,
         "PS3.3 2016c Table ",
         {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
             "PatientOrientation": Equals("SpatialLocationsPreserved", ("REORIENTED_ONLY",), 0),
         },
     )

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -212,6 +212,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),
@@ -506,6 +535,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                     Present("LongCodeValue"),
                 )
             ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
             "MappingResource": Present("ContextIdentifier"),
             "ContextGroupVersion": Present("ContextIdentifier"),
             "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
@@ -630,7 +688,7 @@ OperatorIdentificationSequence	00081072	SQ	1	3		C.7-5a row 15
 ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.7-5a row 17		
 RelatedSeriesSequence	00081250	SQ	1	3		C.7-5a row 19		
 BodyPartExamined	00180015	CS	1	3		C.7-5a row 24		
-PatientPosition	00185100	CS	1	2C		C.7-5a row 25		Patient position descriptor relative to the equipment. Required for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes. May be present for other SOP Classes if Patient Orientation Code Sequence (0054,0410) is not present. See for Defined Terms and further explanation.
+PatientPosition	00185100	CS	1	2C		C.7-5a row 25		for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes
 SmallestPixelValueInSeries	00280108	US or SS	1	3		C.7-5a row 26		
 LargestPixelValueInSeries	00280109	US or SS	1	3		C.7-5a row 27		
 RequestAttributesSequence	00400275	SQ	1	3		C.7-5a row 28		
@@ -645,6 +703,16 @@ CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13
 AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the patient is an animal and the anatomical frame of reference is not bipedal
 """,
         "PS3.3 2016c Table ",
+        {
+            "Laterality": AllOf(
+                (
+                    NotChecked("the body part examined is a paired structure", "outside"),
+                    Present("ImageLaterality", negate=True),
+                    Present("FrameLaterality", negate=True),
+                    Present("MeasurementLaterality", negate=True),
+                )
+            ),
+        },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     Modality: str

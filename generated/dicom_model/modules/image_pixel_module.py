@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -41,46 +41,89 @@ GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18		Photometric I
 BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
 ICCProfile	00282000	OB	1	3		C.7-11b row 20		
 ColorSpace	00282002		1	3		C.7-11b row 21		
-PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2		the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT to UR
+PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2		the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
 PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3		pixel padding is to be defined as a range rather than a single value
 """,
         "PS3.3 2016c Table ",
         {
             "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
             "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "GreenPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
             "BluePaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
         },

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, IncludesTag, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -27,6 +27,13 @@ DimensionOrganizationUID	00209164	UI	1	1C		C.7.6.17-1 row 9		the value of Dimens
 DimensionDescriptionLabel	00209421	LO	1	3		C.7.6.17-1 row 10		
 """,
         "PS3.3 2016c Table ",
+        {
+            "DimensionIndexPrivateCreator": IncludesTag("DimensionIndexPointer", (), private=True),
+            "FunctionalGroupPrivateCreator": IncludesTag(
+                "FunctionalGroupPointer", (), private=True
+            ),
+            "DimensionOrganizationUID": Present("DimensionOrganizationSequence", with_value=True),
+        },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DimensionIndexPointer: int

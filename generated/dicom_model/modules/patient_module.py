@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -86,6 +86,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),
@@ -219,6 +248,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),
@@ -398,6 +456,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                     Present("LongCodeValue"),
                 )
             ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
             "MappingResource": Present("ContextIdentifier"),
             "ContextGroupVersion": Present("ContextIdentifier"),
             "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
@@ -531,6 +618,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                     Present("LongCodeValue"),
                 )
             ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
             "MappingResource": Present("ContextIdentifier"),
             "ContextGroupVersion": Present("ContextIdentifier"),
             "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
@@ -653,6 +769,46 @@ WADORSRetrievalSequence	0040E025	SQ	1	1C		10-3b row 20		DICOM Retrieval Sequence
         {
             "StudyInstanceUID": Equals("TypeOfInstances", ("DICOM",), 0),
             "SeriesInstanceUID": Equals("TypeOfInstances", ("DICOM",), 0),
+            "DICOMRetrievalSequence": AllOf(
+                (
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
+            "DICOMMediaRetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
+            "WADORetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
+            "XDSRetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                )
+            ),
+            "WADORSRetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
@@ -795,6 +951,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                     Present("LongCodeValue"),
                 )
             ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
             "MappingResource": Present("ContextIdentifier"),
             "ContextGroupVersion": Present("ContextIdentifier"),
             "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
@@ -926,6 +1111,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),
@@ -1108,15 +1322,46 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
 """,
         "PS3.3 2016c Table ",
         {
-            "ResponsiblePersonRole": Present("ResponsiblePerson"),
+            "PatientAlternativeCalendar": AnyOf(
+                (
+                    Present("PatientBirthDateInAlternativeCalendar"),
+                    Present("PatientAlternativeDeathDateInCalendar"),
+                )
+            ),
+            "PatientSpeciesDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesCodeSequence", negate=True),
+                )
+            ),
+            "PatientSpeciesCodeSequence": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesDescription", negate=True),
+                )
+            ),
+            "PatientBreedDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientBreedCodeSequence", negate=True, with_value=True),
+                )
+            ),
+            "ResponsiblePersonRole": AllOf(
+                (
+                    Present("ResponsiblePerson"),
+                    Present("ResponsiblePerson", with_value=True),
+                )
+            ),
             "DeidentificationMethod": AllOf(
                 (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethodCodeSequence", negate=True),
                 )
             ),
             "DeidentificationMethodCodeSequence": AllOf(
                 (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethod", negate=True),
                 )

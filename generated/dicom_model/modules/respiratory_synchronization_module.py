@@ -28,7 +28,49 @@ RespiratoryTriggerType	00209250	CS	1	1C		C.7.6.18-2 row 4		the value is not TIME
 """,
         "PS3.3 2016c Table ",
         {
-            "RespiratoryMotionCompensationTechnique": Equals("ImageType", ("ORIGINAL", "MIXED"), 1),
+            "RespiratoryMotionCompensationTechnique": Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "RespiratorySignalSource": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("RespiratoryMotionCompensationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "RespiratoryTriggerDelayThreshold": AllOf(
+                (
+                    Equals(
+                        "RespiratoryMotionCompensationTechnique",
+                        (
+                            "NONE",
+                            "REALTIME",
+                            "BREATH_HOLD",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                )
+            ),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""

@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Equals,
+    IncludesTag,
+    NotChecked,
+    Present,
+)
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -46,6 +54,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),
@@ -179,6 +216,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),
@@ -388,10 +454,21 @@ ReferencedBrachyApplicationSetupSequence	300C000A	SQ	1	1C		C.8-39 row 25		Dose S
         "PS3.3 2016c Table ",
         {
             "ReferencedBeamSequence": Equals(
-                "DoseSummationType", ("BEAM", "BEAM_SESSION", "CONTROL_POINT"), 0
+                "DoseSummationType",
+                (
+                    "BEAM",
+                    "BEAM_SESSION",
+                    "CONTROL_POINT",
+                ),
+                0,
             ),
             "ReferencedBrachyApplicationSetupSequence": Equals(
-                "DoseSummationType", ("BRACHY", "BRACHY_SESSION"), 0
+                "DoseSummationType",
+                (
+                    "BRACHY",
+                    "BRACHY_SESSION",
+                ),
+                0,
             ),
         },
     )
@@ -533,7 +610,7 @@ class RTDoseModuleReferencedTreatmentRecordSequenceItem(DicomObject):
         r"""
 ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-ReferencedBeamSequence	300C0004	SQ	1	1C		C.8-39 row 29		Sequence of Beams contributing to dose. One or more Items shall be included in this Sequence. Required, if the dose does not apply to the complete RT Beams Treatment Record referenced in the Referenced Treatment Record Sequence (3008,0030).
+ReferencedBeamSequence	300C0004	SQ	1	1C		C.8-39 row 29		the dose does not apply to the complete RT Beams Treatment Record referenced in the Referenced Treatment Record Sequence (3008,0030)
 """,
         "PS3.3 2016c Table ",
     )
@@ -565,14 +642,14 @@ class RTDoseModule(DicomObject):
         r"""
 SamplesPerPixel	00280002	US	1	1C		C.8-39 row 1		Pixel Data (7FE0,0010) is present
 PhotometricInterpretation	00280004	CS	1	1C		C.8-39 row 2		Pixel Data (7FE0,0010) is present
-BitsAllocated	00280100	US	1	1C		C.8-39 row 3		Number of bits allocated for each pixel sample. Each sample shall have the same number of bits allocated. See for specialization. Required Pixel Data (7FE0,0010) is present.
+BitsAllocated	00280100	US	1	1C		C.8-39 row 3		Pixel Data (7FE0,0010) is present
 BitsStored	00280101	US	1	1C		C.8-39 row 4		Pixel Data (7FE0,0010) is present
 HighBit	00280102	US	1	1C		C.8-39 row 5		Pixel Data (7FE0,0010) is present
-PixelRepresentation	00280103	US	1	1C		C.8-39 row 6		Data representation of the pixel samples. Each sample shall have the same pixel representation. See for specialization. Required Pixel Data (7FE0,0010) is present.
+PixelRepresentation	00280103	US	1	1C		C.8-39 row 6		Pixel Data (7FE0,0010) is present
 DoseUnits	30040002	CS	1	1	GY\RELATIVE	C.8-39 row 7		
 DoseType	30040004	CS	1	1		C.8-39 row 8		
 SpatialTransformOfDose	30040005	CS	1	3		C.8-39 row 9		
-ReferencedSpatialRegistrationSequence	00700404	SQ	1	2C		C.8-39 row 10		A reference to a Spatial Registration SOP Instance or a Deformable Spatial Registration SOP Instance, which defines the transformation used to transform the dose. Required, if Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID. Zero or more Items shall be included in this Sequence. See
+ReferencedSpatialRegistrationSequence	00700404	SQ	1	2C		C.8-39 row 10		Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID
 InstanceNumber	00200013	IS	1	3		C.8-39 row 12		
 DoseComment	30040006	LO	1	3		C.8-39 row 13		
 NormalizationPoint	30040008	DS	3	3		C.8-39 row 14		
@@ -589,8 +666,23 @@ ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36
         {
             "SamplesPerPixel": Present("PixelData"),
             "PhotometricInterpretation": Present("PixelData"),
+            "BitsAllocated": Present("PixelData"),
             "BitsStored": Present("PixelData"),
             "HighBit": Present("PixelData"),
+            "PixelRepresentation": Present("PixelData"),
+            "ReferencedSpatialRegistrationSequence": AllOf(
+                (
+                    Present("SpatialTransformOfDose"),
+                    Equals(
+                        "SpatialTransformOfDose",
+                        (
+                            "RIGID",
+                            "NON_RIGID",
+                        ),
+                        0,
+                    ),
+                )
+            ),
             "ReferencedRTPlanSequence": Equals(
                 "DoseSummationType",
                 (
@@ -607,6 +699,12 @@ ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36
                 0,
             ),
             "ReferencedTreatmentRecordSequence": Equals("DoseSummationType", ("RECORD",), 0),
+            "GridFrameOffsetVector": AllOf(
+                (
+                    NotChecked("multi-frame pixel data are present", "outside"),
+                    IncludesTag("FrameIncrementPointer", (0x3004000C,)),
+                )
+            ),
             "DoseGridScaling": Present("PixelData"),
         },
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -41,6 +41,14 @@ CodingSchemeVersion	00080103	SH	1	3		C.12-1 row 16
 CodingSchemeResponsibleOrganization	00080116	ST	1	3		C.12-1 row 17		
 """,
         "PS3.3 2016c Table ",
+        {
+            "CodingSchemeExternalID": AllOf(
+                (
+                    NotChecked("coding scheme is registered", "outside"),
+                    Present("CodingSchemeUID", negate=True),
+                )
+            ),
+        },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodingSchemeDesignator: str
@@ -247,6 +255,25 @@ ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instanc
 ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
 """,
         "PS3.3 2016c Table ",
+        {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
+        },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
@@ -640,6 +667,35 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
+                )
+            ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
                 )
             ),
             "MappingResource": Present("ContextIdentifier"),

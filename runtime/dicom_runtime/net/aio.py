@@ -63,6 +63,20 @@ from . import dimse
 from .dimse import Message
 from .instances import Instance, identifier_dataset, typed_identifier
 from .messages import NAME_OF, RESPONSE_OF, VERIFICATION, Status, command, number, status_of, text
+from .scp import (
+    Dispatcher,
+    EchoHandler,
+    FindHandler,
+    Handlers,
+    NHandler,
+    QueryRequest,
+    ReleaseHandler,
+    Request,
+    RetrieveHandler,
+    StoreHandler,
+    StoreRequest,
+    _storage_syntaxes,
+)
 from .pdu import AssociateAC, AssociateRJ, AssociateRQ, PresentationContextRQ, RoleSelection, UserIdentity, UserInformation
 
 log = logging.getLogger("dicom_runtime.net")
@@ -92,113 +106,6 @@ class Proposal:
     transfer_syntaxes: tuple[str, ...] = DEFAULT_TRANSFER_SYNTAXES
     scu_role: bool | None = None
     scp_role: bool | None = None
-
-
-# Requests as the SCP's handlers see them ------------------------------------------
-
-
-@dataclass
-class Request:
-    """A DIMSE request received on an association."""
-
-    association: Association
-    message: Message
-    context: AcceptedContext
-    after_response: list[Callable[[], None]] = dataclasses.field(default_factory=list)
-    """Work to run once the response has been sent (in a thread when other associations
-    are being served), before the next request of the association is taken."""
-
-    @property
-    def sop_class(self) -> str:
-        return text(self.message.command, "AffectedSOPClassUID") or text(self.message.command, "RequestedSOPClassUID")
-
-    @property
-    def sop_instance(self) -> str:
-        return text(self.message.command, "AffectedSOPInstanceUID") or text(
-            self.message.command, "RequestedSOPInstanceUID"
-        )
-
-    @property
-    def message_id(self) -> int:
-        return number(self.message.command, "MessageID") or 0
-
-    @property
-    def calling_ae(self) -> str:
-        return self.association.calling_ae
-
-    def dataset(self) -> Dataset | None:
-        """The data set of the request, decoded in its presentation context's transfer syntax."""
-        if self.message.data is None:
-            return None
-        return Instance(self.sop_class, self.sop_instance, self.context.transfer_syntax, self.message.data).dataset()
-
-
-@dataclass
-class StoreRequest(Request):
-    """A C-STORE request: the instance as received, undecoded."""
-
-    @property
-    def instance(self) -> Instance:
-        return Instance(self.sop_class, self.sop_instance, self.context.transfer_syntax, self.message.data or b"")
-
-    @property
-    def move_originator(self) -> str:
-        return text(self.message.command, "MoveOriginatorApplicationEntityTitle")
-
-
-@dataclass
-class QueryRequest(Request):
-    """A C-FIND, C-MOVE or C-GET request; ``cancelled`` turns true on C-CANCEL."""
-
-    @property
-    def identifier(self) -> Dataset:
-        return self.dataset() or Dataset()
-
-    @property
-    def level(self) -> str:
-        value = self.identifier.value(0x00080052)
-        return value.strip() if isinstance(value, str) else ""
-
-    @property
-    def move_destination(self) -> str:
-        return text(self.message.command, "MoveDestination")
-
-    @property
-    def cancelled(self) -> bool:
-        return self.message_id in self.association._cancelled
-
-
-EchoHandler = Callable[[Request], Awaitable[int]]
-StoreHandler = Callable[[StoreRequest], Awaitable[int]]
-FindHandler = Callable[[QueryRequest], AsyncIterator[Dataset]]
-RetrieveHandler = Callable[[QueryRequest], Awaitable[Sequence[Instance | Path]]]
-NHandler = Callable[[Request], Awaitable[tuple[int, Dataset | None]]]
-ReleaseHandler = Callable[["Association"], Awaitable[None]]
-
-
-async def _echo_success(request: Request) -> int:
-    return 0
-
-
-@dataclass
-class Handlers:
-    """The SCP's async handlers; a service without a handler is refused (0x0122 or
-    0x0211). ``find`` yields matches; ``move`` and ``get`` return what to send."""
-
-    echo: EchoHandler | None = _echo_success
-    store: StoreHandler | None = None
-    find: FindHandler | None = None
-    move: RetrieveHandler | None = None
-    get: RetrieveHandler | None = None
-    n_event_report: NHandler | None = None
-    n_get: NHandler | None = None
-    n_set: NHandler | None = None
-    n_action: NHandler | None = None
-    n_create: NHandler | None = None
-    n_delete: NHandler | None = None
-    release: ReleaseHandler | None = None
-    """Runs when the peer asks to release, after the association's last response and
-    before A-RELEASE-RP (a storage SCP makes its files complete here)."""
 
 
 # Results as the SCU sees them -------------------------------------------------------
@@ -276,7 +183,7 @@ class _Protocol(asyncio.Protocol):
         self.owner._can_write.set()
 
 
-class Association:
+class Association(Dispatcher):
     """One association, either side. Use :func:`associate` or a :class:`Server`."""
 
     def __init__(
@@ -500,8 +407,10 @@ class Association:
                 await self._serve(message)
             except AssociationError as exc:
                 log.warning("%s: %s", self.peer, exc)
-            except Exception:  # a handler's bug must not take the server down
-                log.exception("%s: handler failed", self.peer)
+            except Exception as exc:  # never a request left without an answer: the association ends
+                log.error("%s: a request could not be answered (%s); association aborted", self.peer, exc)
+                log.debug("%s: traceback", self.peer, exc_info=True)
+                self.abort("a request could not be answered")
 
     async def _answer_release(self) -> None:
         """Every request before the A-RELEASE-RQ is answered: run the release handler,
@@ -763,177 +672,6 @@ class Association:
             AffectedSOPInstanceUID=instance, EventTypeID=event_type,
         )
 
-    # SCP: answering requests
-    async def _serve(self, message: Message) -> None:
-        context = self._conn.contexts[message.context_id]
-        field = message.command_field
-        if field == 0x0001:
-            store = StoreRequest(self, message, context)
-            handler = self._get_store or self.handlers.store
-            code = 0x0122 if handler is None else await _guarded(handler(store), 0xA700, self.peer, "C-STORE")
-            try:
-                await self._respond(store, "C-STORE-RSP", Status(code))
-            finally:
-                for work in store.after_response:
-                    await self.blocking(work)
-        elif field == 0x0030:
-            request = Request(self, message, context)
-            code = 0x0122 if self.handlers.echo is None else await _guarded(self.handlers.echo(request), 0x0110, self.peer, "C-ECHO")
-            await self._respond(request, "C-ECHO-RSP", Status(code))
-        elif field == 0x0020:
-            await self._serve_find(QueryRequest(self, message, context))
-        elif field in (0x0021, 0x0010):
-            await self._serve_retrieve(QueryRequest(self, message, context), field == 0x0021)
-        elif field in _N_REQUESTS:
-            await self._serve_n(Request(self, message, context), *_N_REQUESTS[field])
-        else:
-            await self._respond(Request(self, message, context), None, Status(0x0211, "unrecognized operation"))
-
-    async def _respond(
-        self, request: Request, name: str | None, status: Status, data: bytes | None = None, /, **fields: object
-    ) -> None:
-        if name is None:
-            name = NAME_OF.get(RESPONSE_OF.get(request.message.command_field, 0), "C-ECHO-RSP")
-        affected_instance = fields.pop("AffectedSOPInstanceUID", request.sop_instance or None)
-        rsp = command(
-            name,
-            data_set=data is not None,
-            AffectedSOPClassUID=request.sop_class or None,
-            MessageIDBeingRespondedTo=request.message_id,
-            Status=status.code,
-            AffectedSOPInstanceUID=affected_instance if name.startswith(("C-STORE", "N-")) else None,
-            ErrorComment=status.comment[:64] if status.comment and status.category == "Failure" else None,
-            **fields,
-        )
-        await self._send(request.context.context_id, rsp, data)
-
-    async def _serve_find(self, request: QueryRequest) -> None:
-        handler = self.handlers.find
-        if handler is None:
-            await self._respond(request, "C-FIND-RSP", Status(0x0122))
-            return
-        encoding = encoding_of(request.context.transfer_syntax)
-        try:
-            async for match in handler(request):
-                if request.cancelled:
-                    await self._respond(request, "C-FIND-RSP", Status(0xFE00))
-                    return
-                await self._respond(request, "C-FIND-RSP", Status(0xFF00), encode_dataset(match, encoding))
-                await asyncio.sleep(0)  # let a C-CANCEL in
-        except (AssociationError, asyncio.CancelledError):
-            raise
-        except Exception as exc:
-            log.exception("%s: C-FIND handler failed", self.peer)
-            await self._respond(request, "C-FIND-RSP", Status(0xC000, str(exc)))
-            return
-        await self._respond(request, "C-FIND-RSP", Status(0xFE00 if request.cancelled else 0))
-
-    async def _serve_retrieve(self, request: QueryRequest, move: bool) -> None:
-        name = "C-MOVE-RSP" if move else "C-GET-RSP"
-        handler = self.handlers.move if move else self.handlers.get
-        if handler is None:
-            await self._respond(request, name, Status(0x0122))
-            return
-        destination: tuple[str, int] | None = None
-        if move:
-            destination = self._server.destinations.get(request.move_destination) if self._server else None
-            if destination is None:
-                await self._respond(request, name, Status(0xA801, f"unknown move destination {request.move_destination!r}"))
-                return
-        try:
-            items = list(await handler(request))
-        except Exception as exc:
-            log.exception("%s: %s handler failed", self.peer, name[:-4])
-            await self._respond(request, name, Status(0xC000, str(exc)))
-            return
-        counts = {"completed": 0, "failed": 0, "warning": 0}
-        failed_uids: list[str] = []
-        target: Association = self
-        if move and items:
-            assert destination is not None and self._server is not None
-            classes = sorted({_sop_class_of(item) for item in items})
-            try:
-                target = await associate(
-                    destination[0],
-                    destination[1],
-                    called_ae=request.move_destination,
-                    calling_ae=self._server.policy.ae_title,
-                    contexts=[Proposal(uid, _storage_syntaxes(items, uid)) for uid in classes],
-                    timeouts=self.timeouts,
-                )
-            except (AssociationError, OSError) as exc:
-                await self._respond(request, name, Status(0xA702, f"move destination: {exc}"), **_counts(len(items), counts))
-                return
-        try:
-            for index, item in enumerate(items):
-                if request.cancelled:
-                    break
-                try:
-                    instance = item if isinstance(item, Instance) else await asyncio.to_thread(Instance.from_file, item)
-                    if move:
-                        status = await target.store(instance, move_originator=(self.calling_ae, request.message_id))
-                    else:
-                        status = await self._store_sub_operation(instance)
-                except (DicomError, OSError) as exc:
-                    log.warning("%s: %s sub-operation failed: %s", self.peer, name[:-4], exc)
-                    status = Status(0xA702, str(exc))
-                    if isinstance(exc, AssociationError) and not target.is_established:
-                        counts["failed"] += len(items) - index
-                        failed_uids.append("")
-                        break
-                key = "completed" if status.is_success else "warning" if status.category == "Warning" else "failed"
-                counts[key] += 1
-                if key == "failed" and isinstance(item, Instance):
-                    failed_uids.append(item.sop_instance)
-                remaining = len(items) - index - 1
-                if remaining:
-                    await self._respond(request, name, Status(0xFF00), **_counts(remaining, counts))
-        finally:
-            if target is not self:
-                await target.release()
-        done = counts["completed"] + counts["failed"] + counts["warning"]
-        if request.cancelled:
-            final = Status(0xFE00)
-        elif counts["failed"] or counts["warning"]:
-            final = Status(0xB000)
-        else:
-            final = Status(0)
-        fields = _counts(len(items) - done if request.cancelled else 0, counts)
-        if not request.cancelled:
-            fields.pop("NumberOfRemainingSuboperations")
-        await self._respond(request, name, final, **fields)
-
-    async def _store_sub_operation(self, instance: Instance) -> Status:
-        context = self._context_for(instance.sop_class, instance.transfer_syntax, as_scp=True)
-        instance = instance.in_syntax(context.transfer_syntax)
-        reply = await self._single(
-            context, "C-STORE-RQ", instance.data, AffectedSOPClassUID=instance.sop_class, Priority=0,
-            AffectedSOPInstanceUID=instance.sop_instance,
-        )
-        return status_of(reply.command)
-
-    async def _serve_n(self, request: Request, name: str, attribute: str) -> None:
-        handler: NHandler | None = getattr(self.handlers, attribute)
-        if handler is None:
-            await self._respond(request, name, Status(0x0211 if request.sop_class else 0x0118, "not supported"))
-            return
-        try:
-            code, data = await handler(request)
-        except Exception as exc:
-            log.exception("%s: %s handler failed", self.peer, name[:-4])
-            await self._respond(request, name, Status(0x0110, str(exc)))
-            return
-        body = None if data is None else encode_dataset(data, encoding_of(request.context.transfer_syntax))
-        extra: dict[str, object] = {}
-        if attribute == "n_event_report":
-            extra["EventTypeID"] = number(request.message.command, "EventTypeID")
-        elif attribute == "n_action":
-            extra["ActionTypeID"] = number(request.message.command, "ActionTypeID")
-        elif attribute == "n_create" and data is not None and not request.sop_instance:
-            created = data.value(0x00080018)
-            extra["AffectedSOPInstanceUID"] = created if isinstance(created, str) else None
-        await self._respond(request, name, Status(code), body, **extra)
-
     # Ending
     async def release(self) -> None:
         """A-RELEASE, waiting for the peer's answer (ACSE timeout, then abort)."""
@@ -977,36 +715,9 @@ class Association:
             await self._stop_worker()
 
 
-_N_REQUESTS: Mapping[int, tuple[str, str]] = {
-    0x0100: ("N-EVENT-REPORT-RSP", "n_event_report"),
-    0x0110: ("N-GET-RSP", "n_get"),
-    0x0120: ("N-SET-RSP", "n_set"),
-    0x0130: ("N-ACTION-RSP", "n_action"),
-    0x0140: ("N-CREATE-RSP", "n_create"),
-    0x0150: ("N-DELETE-RSP", "n_delete"),
-}
-
-
 def _consume(future: asyncio.Future[AssociateAC]) -> None:
     if not future.cancelled():
         future.exception()  # mark retrieved: a rejected association is reported by associate()
-
-
-def _counts(remaining: int, counts: Mapping[str, int]) -> dict[str, object]:
-    return {
-        "NumberOfRemainingSuboperations": remaining,
-        "NumberOfCompletedSuboperations": counts["completed"],
-        "NumberOfFailedSuboperations": counts["failed"],
-        "NumberOfWarningSuboperations": counts["warning"],
-    }
-
-
-async def _guarded(result: Awaitable[int], failure: int, peer: str, operation: str) -> int:
-    try:
-        return int(await result)
-    except Exception:
-        log.exception("%s: %s handler failed", peer, operation)
-        return failure
 
 
 def _to_dataset(obj: DicomObject) -> Dataset:
@@ -1030,17 +741,6 @@ def _model_sop_class(identifier: QueryIdentifier | Dataset, operation: str) -> s
         if _known(uid) and operation in uid_info(uid).name.upper():
             return uid
     raise AssociationError(f"{type(identifier).__name__} has no C-{operation} SOP class")
-
-
-def _sop_class_of(item: Instance | Path) -> str:
-    if isinstance(item, Instance):
-        return item.sop_class
-    return Instance.from_file(item).sop_class
-
-
-def _storage_syntaxes(items: Sequence[Instance | Path], uid: str) -> tuple[str, ...]:
-    found = {item.transfer_syntax for item in items if isinstance(item, Instance) and item.sop_class == uid}
-    return tuple(sorted(found - set(DEFAULT_TRANSFER_SYNTAXES))) + DEFAULT_TRANSFER_SYNTAXES
 
 
 # Requestor ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from .association import AcceptorPolicy, AccessRule
 from .config import load as load_config
 from .messages import VERIFICATION, Status
 from .presets import archive_contexts
-from .storage import StorageFolder
+from .storage import DUPLICATE_POLICIES, StorageFolder
 from .tls import client_context, server_context
 
 MODELS = {
@@ -244,7 +244,7 @@ def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
         if not args.tls_cert or not args.tls_key:
             raise Failed("--tls needs --tls-cert and --tls-key for an SCP")
         tls = server_context(args.tls_cert, args.tls_key, client_ca=args.tls_ca, require_client_certificate=bool(args.tls_ca))
-    folder = StorageFolder(args.out, durable=not args.no_fsync)
+    folder = StorageFolder(args.out, durable=not args.no_fsync, duplicates=args.duplicates)
     handlers: Handlers = folder.handlers()
     server = Server(
         policy, handlers, tls=tls, max_associations=args.max_associations, destinations=destinations,
@@ -350,6 +350,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="answer C-STORE Success without fsync (faster; an acknowledged instance can be lost on power failure)",
     )
     scp.add_argument("--max-pdu", type=int, default=256 * 1024)
+    scp.add_argument(
+        "--duplicates", choices=DUPLICATE_POLICIES, default="keep",
+        help="a SOP Instance UID stored again with other content: keep the stored one (Success), replace it, or reject (warning B000)",
+    )
     scp.add_argument("--idle-timeout", type=float, default=300.0, help="abort an association idle this long, seconds")
     scp.add_argument("--artim-timeout", type=float, default=30.0, help="ARTIM timer (PS3.8 9.1.5), seconds")
     conformance = sub.add_parser("conformance", help="the DICOM Conformance Statement (PS3.2) of a configuration")

@@ -11,6 +11,7 @@ the Conformance Statement (:mod:`.conformance`) says.
     title = "ARCHIVE"
     port = 11112
     storage = "archive"                  # a folder: storage, query and retrieve over it
+    duplicates = "keep"                  # a SOP instance stored again with other content: keep, replace or reject
     max_associations = 16
     max_pdu = 262144
     sop_classes = ["Verification", "CTImageStorage", "StudyRootQueryRetrieveInformationModelFind"]
@@ -43,7 +44,7 @@ from ..errors import DicomError
 from .aio import DEFAULT_TRANSFER_SYNTAXES, Server, Timeouts
 from .association import AcceptorPolicy, AccessRule
 from .presets import storage_sop_classes
-from .storage import StorageFolder
+from .storage import DUPLICATE_POLICIES, StorageFolder
 from .tls import PROFILES, server_context
 
 
@@ -78,6 +79,8 @@ class ApplicationEntity:
     check_called_ae: bool = True
     durable: bool = True
     timeouts: Timeouts = Timeouts()
+    duplicates: str = "keep"
+    """A SOP Instance UID stored again with other content (see :data:`.storage.DUPLICATE_POLICIES`)."""
 
     def policy(self) -> AcceptorPolicy:
         return AcceptorPolicy(
@@ -101,7 +104,7 @@ class ApplicationEntity:
         """The SCP this AE describes (not started), and its storage folder."""
         from .aio import Handlers
 
-        folder = StorageFolder(self.storage, durable=self.durable) if self.storage is not None else None
+        folder = StorageFolder(self.storage, durable=self.durable, duplicates=self.duplicates) if self.storage is not None else None
         handlers = folder.handlers() if folder is not None else Handlers()
         server = Server(
             self.policy(), handlers, tls=self.tls_context(), max_associations=self.max_associations,
@@ -157,6 +160,7 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
         known = {
             "title", "port", "host", "storage", "sop_classes", "transfer_syntaxes", "max_associations", "max_pdu",
             "max_contexts", "allow", "move_destinations", "tls", "check_called_ae", "durable", "timeouts",
+            "duplicates",
         }
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -178,6 +182,9 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
                 base / settings["client_ca"] if settings.get("client_ca") else None, profile,
             )
         timeouts = Timeouts(**{k: float(v) for k, v in dict(raw.get("timeouts", {})).items()})
+        duplicates = str(raw.get("duplicates", "keep"))
+        if duplicates not in DUPLICATE_POLICIES:
+            raise ConfigError(f"{where}.duplicates: {duplicates!r} is not one of {', '.join(DUPLICATE_POLICIES)}")
         entities.append(
             ApplicationEntity(
                 title=title,
@@ -195,6 +202,7 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
                 check_called_ae=bool(raw.get("check_called_ae", True)),
                 durable=bool(raw.get("durable", True)),
                 timeouts=timeouts,
+                duplicates=duplicates,
             )
         )
     if not entities:

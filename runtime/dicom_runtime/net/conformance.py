@@ -34,7 +34,7 @@ from .tls import EXTENDED_BCP195_CIPHERS
 #: The status codes this implementation returns, per DIMSE service (see aio.py and storage.py).
 STATUS_RETURNED: dict[str, tuple[int, ...]] = {
     "C-ECHO": (0x0000,),
-    "C-STORE": (0x0000, 0xA700, 0xA900, 0x0122),
+    "C-STORE": (0x0000, 0xB000, 0xA700, 0xA900, 0xC000, 0x0117, 0x0122, 0x0211),
     "C-FIND": (0xFF00, 0x0000, 0xFE00, 0xC000, 0x0122),
     "C-MOVE": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA801, 0xA702, 0xC000, 0x0122),
     "C-GET": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA702, 0xC000, 0x0122),
@@ -399,8 +399,12 @@ def statement(config: Config, *, generator: str = "") -> Statement:
         )
         conformance = add(
             f"{base}.4.1.3", "SOP Specific Conformance for SOP Class(es)",
-            ("C-STORE: each instance is written to the storage folder, byte for byte as received, and made durable "
-             "before Success is answered. C-FIND: Patient Root and Study Root at the PATIENT, STUDY, SERIES and IMAGE "
+            ("C-STORE: each data set is decoded in the negotiated transfer syntax, and its SOP Class and Instance UIDs "
+             "compared with the command's and the presentation context's, before it is written to the storage folder, "
+             "byte for byte as received, and made durable; only then is Success answered. Otherwise the answer is "
+             "C000 (the data set does not decode, or is absent), A900 (its UIDs differ from the command's), 0122 (the "
+             "command's SOP class is not the context's), 0211 (C-STORE on a context of another service) or 0117 (a "
+             "UID that violates PS3.5 9.1), with an Error Comment saying which. " + _duplicates(ae.duplicates) + " C-FIND: Patient Root and Study Root at the PATIENT, STUDY, SERIES and IMAGE "
              "levels, with single value, wildcard, universal, UID list and range matching; C-CANCEL is honoured. "
              "C-MOVE and C-GET: every instance under the matched entities.") if ae.storage else "C-ECHO only.",
         )
@@ -434,6 +438,7 @@ def statement(config: Config, *, generator: str = "") -> Statement:
             ("DIMSE timeout (s)", *(f"{ae.timeouts.dimse:g}" for ae in entities)),
             ("Idle association timeout (s)", *(f"{ae.timeouts.network:g}" for ae in entities)),
             ("Storage is durable before Success", *("yes" if ae.durable else "no" for ae in entities)),
+            ("Duplicate SOP instance with other content", *(ae.duplicates for ae in entities)),
         )),
     )
     not_supported = "Not supported: this implementation does not read or write DICOM media."
@@ -492,6 +497,16 @@ def statement(config: Config, *, generator: str = "") -> Statement:
     add("A.9.6", "Private Transfer Syntaxes", "None.")
     toc.blocks.append(Table(("Section", "Title"), tuple((s.number, s.title) for s in sections if s.level <= 2)))
     return Statement(title, sections)
+
+
+def _duplicates(policy: str) -> str:
+    """The statement's sentence on a SOP Instance UID received again with another data set."""
+    first = "A SOP instance received again with the same data set is answered Success and changes nothing; with another data set, "
+    return first + {
+        "keep": "the stored one is kept and Success is answered (both checksums are logged).",
+        "replace": "it replaces the stored one and Success is answered (both checksums are logged).",
+        "reject": "the stored one is kept and B000 (Warning) is answered, with the Error Comment 'duplicate SOP Instance UID' (both checksums are logged).",
+    }[policy]
 
 
 def _category_of(code: int) -> str:

@@ -14,9 +14,10 @@ import asyncio
 import collections
 import fnmatch
 import functools
+import hashlib
+import itertools
 import logging
 import os
-import re
 import sys
 import threading
 from collections.abc import AsyncIterator, Sequence
@@ -26,9 +27,11 @@ from ..dataset import DataElement, Dataset
 from ..errors import DicomError
 from ..fileformat import read_file
 from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
+from .checks import uid_problem
 from ..fileformat import write_bytes_atomic
 from .instances import Instance
 from .journal import Journal
+from .messages import Status
 
 BACKLOG_LIMIT = 64 * 1024 * 1024
 """Acknowledged instances whose files are not written yet hold at most about this
@@ -43,8 +46,15 @@ JOURNAL_LIMIT = 8 * 1024 * 1024
 """Instances up to this size go through the write-ahead journal; larger ones are
 flushed directly (their own flush costs little next to their size)."""
 
+DUPLICATE_POLICIES = ("keep", "replace", "reject")
+"""What a C-STORE of a SOP Instance UID already held does when its data set differs: ``keep``
+the stored one and answer Success (the default), ``replace`` it, or keep it and ``reject``
+the new one with a Warning status. Either way both checksums are logged; a data set
+identical to the stored one is answered Success and changes nothing."""
+
+DUPLICATE_WARNING = 0xB000
+
 log = logging.getLogger("dicom_runtime.net")
-_UID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 LEVEL_KEYS = {"PATIENT": 0x00100020, "STUDY": 0x0020000D, "SERIES": 0x0020000E, "IMAGE": 0x00080018}
 _LEVELS = ("PATIENT", "STUDY", "SERIES", "IMAGE")
 _RANGE_VRS = {"DA", "TM", "DT"}
@@ -60,14 +70,20 @@ class StorageFolder:
     failure or kernel crash.
     """
 
-    def __init__(self, root: str | Path, *, durable: bool = True, journal: bool = True) -> None:
+    def __init__(self, root: str | Path, *, durable: bool = True, journal: bool = True, duplicates: str = "keep") -> None:
+        if duplicates not in DUPLICATE_POLICIES:
+            raise ValueError(f"duplicates={duplicates!r}: expected one of {', '.join(DUPLICATE_POLICIES)}")
         self.root = Path(root)
         self.durable = durable
+        self.duplicates = duplicates
+        # Data sets acknowledged (or being stored) whose files are not written yet, with a token of the store.
+        self._unwritten: dict[Path, tuple[bytes, int]] = {}
+        self._tokens = itertools.count()
         self.root.mkdir(parents=True, exist_ok=True)
         for stale in self.root.glob(".*.dcm.*"):  # a write cut short by a crash, never acknowledged
             stale.unlink(missing_ok=True)
         self._headers: dict[Path, tuple[float, Dataset]] = {}
-        self._backlog: collections.deque[tuple[Path, bytes, int]] = collections.deque()
+        self._backlog: collections.deque[tuple[Path, bytes, int, int]] = collections.deque()
         self._backlog_bytes = 0
         self._enqueued = 0
         self._finished = 0
@@ -104,9 +120,9 @@ class StorageFolder:
             target = self._enqueued
             self._written.wait_for(lambda: self._finished >= target)
 
-    def _enqueue(self, path: Path, data: bytes, ticket: int) -> None:
+    def _enqueue(self, path: Path, data: bytes, ticket: int, token: int) -> None:
         with self._written:
-            self._backlog.append((path, data, ticket))
+            self._backlog.append((path, data, ticket, token))
             self._backlog_bytes += len(data)
             self._enqueued += 1
             if self._writer is None:
@@ -138,7 +154,7 @@ class StorageFolder:
                 self._written.wait_for(lambda: self._backlog or self._closing)
                 if not self._backlog:
                     return
-                path, data, ticket = self._backlog[0]
+                path, data, ticket, token = self._backlog[0]
             try:
                 write_bytes_atomic(path, data, durable=False)
             except Exception as error:  # kept in the journal: written again on the next start
@@ -148,6 +164,7 @@ class StorageFolder:
                 journal.written(ticket)
             with self._written:
                 self._backlog.popleft()
+                self._forget(path, token)
                 self._backlog_bytes -= len(data)
                 self._finished += 1
                 self._written.notify_all()
@@ -161,13 +178,23 @@ class StorageFolder:
     def path_for(self, sop_instance: str) -> Path:
         return self.root / f"{sop_instance}.dcm"
 
-    async def store(self, request: StoreRequest) -> int:
-        """C-STORE: 0x0000 once the instance is durable; 0xA900 for a bad UID, 0xA700 on a full disk."""
+    async def store(self, request: StoreRequest) -> int | Status:
+        """C-STORE: 0x0000 once the instance is durable; 0x0117 for a bad UID, 0xA700 on a full disk.
+        The data set has been checked against the command and the context already (:mod:`.checks`)."""
         uid = request.sop_instance
-        if not _UID.match(uid) or len(uid) > 64:
-            return 0xA900
+        problem = uid_problem(uid, "SOP Instance UID")
+        if problem is not None:
+            return Status(0x0117, problem)
         path = self.path_for(uid)
-        data = request.instance.file_bytes(request.calling_ae)
+        instance = request.instance
+        held = self._unwritten.get(path)
+        if held is not None or path.exists():
+            verdict = await self._duplicate(request, path, held)
+            if verdict is not None:
+                return verdict
+        token = next(self._tokens)
+        self._unwritten[path] = (instance.data, token)  # a second C-STORE of this UID now sees this one
+        data = instance.file_bytes(request.calling_ae)
         journal = self.journal
         blocking = request.association.blocking
         try:
@@ -177,11 +204,45 @@ class StorageFolder:
                 ticket = await blocking(journal.append, path.name, data)  # durable from here on: one in-place data flush
                 # Handed to the writer thread once the response is sent: waking it now would
                 # make it contend with this thread for the interpreter while the response is built.
-                request.after_response.append(functools.partial(self._enqueue, path, data, ticket))
+                request.after_response.append(functools.partial(self._enqueue, path, data, ticket, token))
             else:
-                await blocking(write_bytes_atomic, path, data, durable=self.durable)
-        except OSError:
-            return 0xA700
+                try:
+                    await blocking(write_bytes_atomic, path, data, durable=self.durable)
+                finally:
+                    self._forget(path, token)
+        except OSError as error:
+            self._forget(path, token)
+            log.error("%s: cannot store %s (%s)", self.root, path.name, error)
+            return Status(0xA700, "cannot store the instance")
+        return 0
+
+    def _forget(self, path: Path, token: int) -> None:
+        held = self._unwritten.get(path)
+        if held is not None and held[1] == token:
+            del self._unwritten[path]
+
+    async def _duplicate(self, request: StoreRequest, path: Path, held: tuple[bytes, int] | None) -> Status | int | None:
+        """A C-STORE of a SOP Instance UID already held: the answer, or None to store it anyway."""
+        new = request.instance.data
+        if held is not None:
+            old = held[0]
+        else:
+            try:
+                old = (await request.association.blocking(Instance.from_file, path)).data
+            except (OSError, DicomError) as error:  # the stored file is unreadable: the new one replaces it
+                log.warning("%s: %s is held but unreadable (%s); replaced", self.root, path.name, error)
+                return None
+        if old == new:
+            log.info("%s (%s): %s received again, identical; nothing changed", request.association.peer, request.calling_ae, path.stem)
+            return 0
+        checksums = f"stored sha256 {_sha256(old)}, received sha256 {_sha256(new)}"
+        action = {"keep": "the stored one is kept", "replace": "the received one replaces it", "reject": "the stored one is kept; answered with a warning"}[self.duplicates]
+        log.warning("%s (%s): duplicate SOP Instance UID %s with different content (%s); %s",
+                    request.association.peer, request.calling_ae, path.stem, checksums, action)
+        if self.duplicates == "replace":
+            return None
+        if self.duplicates == "reject":
+            return Status(DUPLICATE_WARNING, "duplicate SOP Instance UID; the stored instance is kept")
         return 0
 
     async def echo(self, request: Request) -> int:
@@ -237,6 +298,10 @@ class StorageFolder:
         return Handlers(
             echo=self.echo, store=self.store, find=self.find, move=self.retrieve, get=self.retrieve, release=self.release
         )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def _lower_priority(increment: int) -> None:

@@ -1,0 +1,254 @@
+"""What a storage SCP checks in a C-STORE before it answers Success (PS3.4 B.2.3, PS3.7 9.1.1).
+
+:func:`store_problem` is the whole check: the command's UIDs are well formed and agree
+with the presentation context, and the data set decodes in the negotiated transfer
+syntax and names the same SOP class and instance. The Little Endian syntaxes (all but
+Big Endian and Deflated, which are read by the generic reader) are walked by
+:func:`scan`, which reads every element header, item and delimiter without building
+values: as strict about structure as the reader, and several times faster.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+
+from ..dictionary import uid_info
+from ..errors import DicomError
+from ..fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body
+from .messages import VERIFICATION, Status
+
+UID_PATTERN = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
+"""PS3.5 9.1: components of digits without leading zeros, dot separated (``fullmatch``)."""
+
+_UNDEFINED = 0xFFFFFFFF
+_ITEM, _ITEM_END, _SEQUENCE_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
+_LONG_VRS = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
+_SHORT_VRS = frozenset(b"AE AS AT CS DA DS DT FD FL IS LO LT PN SH SL SS ST TM UI UL US".split())
+_U16 = struct.Struct("<H").unpack_from
+_U32 = struct.Struct("<I").unpack_from
+_TAG = struct.Struct("<HH").unpack_from
+_EXPLICIT = struct.Struct("<HH2sH").unpack_from
+_MAX_DEPTH = 64
+_SOP_CLASS, _SOP_INSTANCE = 0x00080016, 0x00080018
+
+
+class ScanError(DicomError):
+    """A data set whose structure does not decode; says where."""
+
+
+def uid_problem(uid: str, what: str) -> str | None:
+    """Why ``uid`` is not a valid UID (PS3.5 9.1), or None."""
+    if not uid:
+        return f"no {what}"
+    if len(uid) > 64:
+        return f"{what} longer than 64 characters"
+    if not UID_PATTERN.fullmatch(uid):
+        shown = uid.encode("ascii", "backslashreplace").decode("ascii")[:40]
+        return f"{what} violates the UID rules: '{shown}'"
+    return None
+
+
+def scan(data: bytes, explicit: bool) -> tuple[str, str]:
+    """Walk a Little Endian data set; its (SOP Class UID, SOP Instance UID) ('' where absent).
+    Raises :class:`ScanError` for anything that does not decode."""
+    found: dict[int, str] = {}
+    end = _walk(data, 0, len(data), explicit, 0, False, found)
+    if end != len(data):
+        raise ScanError(f"bytes after the data set at offset {end}")
+    return found.get(_SOP_CLASS, ""), found.get(_SOP_INSTANCE, "")
+
+
+def _walk(buf: bytes, offset: int, end: int, explicit: bool, depth: int, item: bool, found: dict[int, str] | None) -> int:
+    if depth > _MAX_DEPTH:
+        raise ScanError(f"sequences nested deeper than {_MAX_DEPTH}")
+    if explicit:
+        return _walk_explicit(buf, offset, end, depth, item, found)
+    last = -1
+    while offset < end:
+        if end - offset < 8:
+            raise ScanError(f"{end - offset} bytes at offset {offset} where an element header needs 8")
+        group, element = _TAG(buf, offset)
+        tag = (group << 16) | element
+        if group == 0xFFFE:
+            if tag == _ITEM_END and item:
+                return offset + 8
+            raise ScanError(f"unexpected ({group:04X},{element:04X}) at offset {offset}")
+        if tag <= last:
+            raise ScanError(f"({group:04X},{element:04X}) at offset {offset} out of ascending order")
+        last = tag
+        length = _U32(buf, offset + 4)[0]
+        offset += 8
+        if length == _UNDEFINED:  # Implicit VR: only a sequence has an undefined length
+            offset = _items(buf, offset, end, False, depth)
+            continue
+        if offset + length > end:
+            raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
+        if found is not None and (tag == _SOP_CLASS or tag == _SOP_INSTANCE):
+            found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+        offset += length
+    if item:
+        raise ScanError("an item of undefined length ends without an Item Delimitation Item")
+    return offset
+
+
+def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
+    """:func:`_walk` for Explicit VR Little Endian: the loop every C-STORE goes through."""
+    last = -1
+    short, long = _SHORT_VRS, _LONG_VRS
+    unpack = _EXPLICIT
+    wanted = (_SOP_CLASS, _SOP_INSTANCE) if found is not None else ()
+    limit = end - 8
+    while offset <= limit:
+        group, element, vr, length = unpack(buf, offset)
+        tag = (group << 16) | element
+        if tag <= last or group == 0xFFFE:
+            if tag == _ITEM_END and item:
+                return offset + 8
+            if group == 0xFFFE:
+                raise ScanError(f"unexpected ({group:04X},{element:04X}) at offset {offset}")
+            raise ScanError(f"({group:04X},{element:04X}) at offset {offset} out of ascending order")
+        last = tag
+        if vr in short:
+            offset += 8
+        elif vr in long:
+            if offset + 12 > end:
+                raise ScanError(f"truncated element header at offset {offset}")
+            length = _U32(buf, offset + 8)[0]
+            offset += 12
+            if length == _UNDEFINED:
+                if vr == b"SQ" or vr == b"UN":
+                    offset = _items(buf, offset, end, vr == b"SQ", depth)
+                elif vr == b"OB" or vr == b"OW":
+                    offset = _fragments(buf, offset, end)
+                else:
+                    raise ScanError(f"({group:04X},{element:04X}): undefined length with VR {vr.decode('ascii', 'replace')}")
+                continue
+            if vr == b"SQ":
+                if offset + length > end:
+                    raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
+                _items(buf, offset, offset + length, True, depth, defined=True)
+        else:
+            raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {vr!r} is not a VR")
+        if offset + length > end:
+            raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
+        if tag in wanted:
+            assert found is not None
+            found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+        offset += length
+    if offset < end:
+        raise ScanError(f"{end - offset} bytes at offset {offset} where an element header needs 8")
+    if item:
+        raise ScanError("an item of undefined length ends without an Item Delimitation Item")
+    return offset
+
+
+def _items(buf: bytes, offset: int, end: int, explicit: bool, depth: int, *, defined: bool = False) -> int:
+    """The items of a sequence: to its end (``defined``) or to the Sequence Delimitation Item."""
+    while offset < end:
+        if end - offset < 8:
+            raise ScanError(f"truncated item header at offset {offset}")
+        group, element = _TAG(buf, offset)
+        tag = (group << 16) | element
+        length = _U32(buf, offset + 4)[0]
+        offset += 8
+        if tag == _SEQUENCE_END and not defined:
+            return offset
+        if tag != _ITEM:
+            raise ScanError(f"({group:04X},{element:04X}) at offset {offset - 8} where an item was expected")
+        if length == _UNDEFINED:
+            offset = _walk(buf, offset, end, explicit, depth + 1, True, None)
+        else:
+            if offset + length > end:
+                raise ScanError(f"an item of {length} bytes at offset {offset} overruns its sequence")
+            if _walk(buf, offset, offset + length, explicit, depth + 1, False, None) != offset + length:
+                raise ScanError(f"an item at offset {offset} does not end where its length says")
+            offset += length
+    if defined:
+        return offset
+    raise ScanError("a sequence of undefined length ends without a Sequence Delimitation Item")
+
+
+def _fragments(buf: bytes, offset: int, end: int) -> int:
+    """Encapsulated pixel data (PS3.5 A.4): items of defined length, then the delimiter."""
+    while end - offset >= 8:
+        group, element = _TAG(buf, offset)
+        tag = (group << 16) | element
+        length = _U32(buf, offset + 4)[0]
+        offset += 8
+        if tag == _SEQUENCE_END:
+            return offset
+        if tag != _ITEM or length == _UNDEFINED or offset + length > end:
+            raise ScanError(f"a malformed fragment of encapsulated pixel data at offset {offset - 8}")
+        offset += length
+    raise ScanError("encapsulated pixel data without a Sequence Delimitation Item")
+
+
+def data_set_uids(data: bytes, transfer_syntax: str, source: str) -> tuple[str, str]:
+    """The SOP Class and Instance UIDs of a data set encoded in ``transfer_syntax``, once it
+    is known to decode; :class:`~..errors.DicomError` says why it does not."""
+    if transfer_syntax in (EXPLICIT_VR_BIG_ENDIAN, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN):
+        dataset = decode_body(data, transfer_syntax, source=source)
+        values = dataset.value(_SOP_CLASS), dataset.value(_SOP_INSTANCE)
+        return tuple(v.strip("\0 ") if isinstance(v, str) else "" for v in values)  # type: ignore[return-value]
+    return scan(data, explicit=transfer_syntax != IMPLICIT_VR_LITTLE_ENDIAN)
+
+
+def _name(uid: str) -> str:
+    try:
+        return uid_info(uid).name
+    except DicomError:
+        return uid
+
+
+def operation_problem(field: int, abstract_syntax: str) -> str | None:
+    """Why DIMSE-C operation ``field`` is not one of the presentation context's SOP class (0211H)."""
+    try:
+        name = uid_info(abstract_syntax).name
+    except DicomError:
+        return None  # a private SOP class: whatever the policy accepted
+    query = "Information Model" in name
+    if field == 0x0030:
+        ok = abstract_syntax == VERIFICATION
+    elif field == 0x0001:
+        ok = abstract_syntax != VERIFICATION and not query
+    else:
+        ok = query
+    if ok:
+        return None
+    operation = {0x0001: "C-STORE", 0x0010: "C-GET", 0x0020: "C-FIND", 0x0021: "C-MOVE", 0x0030: "C-ECHO"}.get(field, "this")
+    return f"{operation} is not an operation of {name}"
+
+
+def request_problem(field: int, sop_class: str, sop_instance: str, abstract_syntax: str) -> Status | None:
+    """The failure status for a DIMSE-C request whose command does not fit its context, or None."""
+    problem = uid_problem(sop_class, "Affected SOP Class UID")
+    if problem is not None:
+        return Status(0x0122, problem)
+    operation = operation_problem(field, abstract_syntax)
+    if operation is not None:
+        return Status(0x0211, operation)
+    if sop_class != abstract_syntax:
+        return Status(0x0122, f"SOP class {_name(sop_class)} on a context of {_name(abstract_syntax)}")
+    if field == 0x0001:
+        problem = uid_problem(sop_instance, "Affected SOP Instance UID")
+        if problem is not None:
+            return Status(0x0117, problem)
+    return None
+
+
+def store_problem(sop_class: str, sop_instance: str, transfer_syntax: str, data: bytes | None) -> Status | None:
+    """The failure status for a C-STORE data set that a storage SCP must refuse, or None."""
+    if data is None:
+        return Status(0xC000, "a C-STORE without a data set")
+    if not data:
+        return Status(0xC000, "an empty data set")
+    try:
+        found_class, found_instance = data_set_uids(data, transfer_syntax, f"C-STORE {sop_instance}")
+    except DicomError as exc:
+        return Status(0xC000, f"the data set does not decode in {_name(transfer_syntax)}: {exc}")
+    if found_class != sop_class:
+        return Status(0xA900, f"the data set's SOP Class UID is {found_class or 'absent'}, not {sop_class}")
+    if found_instance != sop_instance:
+        return Status(0xA900, f"the data set's SOP Instance UID is {found_instance or 'absent'}, not {sop_instance}")
+    return None

@@ -1,0 +1,436 @@
+"""The SCP side of an association: requests as handlers see them, and their dispatch.
+
+:class:`Handlers` holds the async functions an SCP answers requests with; the
+:class:`Dispatcher` mixin of :class:`~.aio.Association` checks each received request
+against its presentation context, calls the handler and sends the response(s),
+including the C-STORE sub-operations of C-MOVE and C-GET. A request that cannot be
+answered as asked is answered with a PS3.7 status and an Error Comment, never left
+without a response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..dataset import Dataset
+from ..errors import DicomError
+from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, encoding_of
+from ..writer import encode_dataset
+from .association import AcceptedContext, AssociationError, Connection
+from .dimse import Message
+from .instances import Instance
+from .checks import request_problem, store_problem, uid_problem
+from .messages import NAME_OF, RESPONSE_OF, Status, command, number, status_of, text
+
+if TYPE_CHECKING:
+    from .aio import Association, Server, Timeouts
+
+log = logging.getLogger("dicom_runtime.net")
+
+DEFAULT_TRANSFER_SYNTAXES = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN)
+
+# Requests as the SCP's handlers see them ------------------------------------------
+
+
+@dataclass
+class Request:
+    """A DIMSE request received on an association."""
+
+    association: Association
+    message: Message
+    context: AcceptedContext
+    after_response: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+    """Work to run once the response has been sent (in a thread when other associations
+    are being served), before the next request of the association is taken."""
+
+    @property
+    def sop_class(self) -> str:
+        return text(self.message.command, "AffectedSOPClassUID") or text(self.message.command, "RequestedSOPClassUID")
+
+    @property
+    def sop_instance(self) -> str:
+        return text(self.message.command, "AffectedSOPInstanceUID") or text(
+            self.message.command, "RequestedSOPInstanceUID"
+        )
+
+    @property
+    def message_id(self) -> int:
+        return number(self.message.command, "MessageID") or 0
+
+    @property
+    def calling_ae(self) -> str:
+        return self.association.calling_ae
+
+    def dataset(self) -> Dataset | None:
+        """The data set of the request, decoded in its presentation context's transfer syntax."""
+        if self.message.data is None:
+            return None
+        return Instance(self.sop_class, self.sop_instance, self.context.transfer_syntax, self.message.data).dataset()
+
+
+@dataclass
+class StoreRequest(Request):
+    """A C-STORE request: the instance as received, undecoded."""
+
+    @property
+    def instance(self) -> Instance:
+        return Instance(self.sop_class, self.sop_instance, self.context.transfer_syntax, self.message.data or b"")
+
+    @property
+    def move_originator(self) -> str:
+        return text(self.message.command, "MoveOriginatorApplicationEntityTitle")
+
+
+@dataclass
+class QueryRequest(Request):
+    """A C-FIND, C-MOVE or C-GET request; ``cancelled`` turns true on C-CANCEL."""
+
+    @property
+    def identifier(self) -> Dataset:
+        return self.dataset() or Dataset()
+
+    @property
+    def level(self) -> str:
+        value = self.identifier.value(0x00080052)
+        return value.strip() if isinstance(value, str) else ""
+
+    @property
+    def move_destination(self) -> str:
+        return text(self.message.command, "MoveDestination")
+
+    @property
+    def cancelled(self) -> bool:
+        return self.message_id in self.association._cancelled
+
+
+EchoHandler = Callable[[Request], Awaitable[int]]
+StoreHandler = Callable[[StoreRequest], Awaitable[int | Status]]
+"""A C-STORE handler answers a status code, or a :class:`Status` with an Error Comment."""
+FindHandler = Callable[[QueryRequest], AsyncIterator[Dataset]]
+RetrieveHandler = Callable[[QueryRequest], Awaitable[Sequence[Instance | Path]]]
+NHandler = Callable[[Request], Awaitable[tuple[int, Dataset | None]]]
+ReleaseHandler = Callable[["Association"], Awaitable[None]]
+
+
+async def _echo_success(request: Request) -> int:
+    return 0
+
+
+@dataclass
+class Handlers:
+    """The SCP's async handlers; a service without a handler is refused (0x0122 or
+    0x0211). ``find`` yields matches; ``move`` and ``get`` return what to send."""
+
+    echo: EchoHandler | None = _echo_success
+    store: StoreHandler | None = None
+    find: FindHandler | None = None
+    move: RetrieveHandler | None = None
+    get: RetrieveHandler | None = None
+    n_event_report: NHandler | None = None
+    n_get: NHandler | None = None
+    n_set: NHandler | None = None
+    n_action: NHandler | None = None
+    n_create: NHandler | None = None
+    n_delete: NHandler | None = None
+    release: ReleaseHandler | None = None
+    """Runs when the peer asks to release, after the association's last response and
+    before A-RELEASE-RP (a storage SCP makes its files complete here)."""
+
+
+class Dispatcher:
+    """Answering requests: the SCP half of :class:`~.aio.Association`."""
+
+    if TYPE_CHECKING:
+        _conn: Connection
+        _server: Server | None
+        _cancelled: set[int]
+        _get_store: StoreHandler | None
+        handlers: Handlers
+        timeouts: Timeouts
+        peer: str
+
+        @property
+        def calling_ae(self) -> str: ...
+        async def blocking(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any: ...
+        async def _send(self, context_id: int, command_set: Dataset, data: bytes | None = None) -> None: ...
+        async def _single(self, context: AcceptedContext, name: str, data: bytes | None, **fields: object) -> Message: ...
+        def _context_for(self, sop_class: str, transfer_syntax: str = "", *, as_scp: bool = False) -> AcceptedContext: ...
+        async def release(self) -> None: ...
+
+    @property
+    def _association(self) -> Association:
+        return self  # type: ignore[return-value]  # Dispatcher is only ever mixed into Association
+
+    async def _serve(self, message: Message) -> None:
+        """Answer one request; whatever happens, it gets a response or the association ends."""
+        try:
+            await self._dispatch_request(message)
+        except (AssociationError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # a handler's or our bug: one request fails, never silently
+            log.error("%s: %s failed: %s", self.peer, NAME_OF.get(message.command_field, "a request"), exc)
+            log.debug("%s: traceback", self.peer, exc_info=True)
+            await self._respond_safely(Request(self._association, message, self._conn.contexts[message.context_id]), Status(0x0110, "processing failure"))
+
+    async def _dispatch_request(self, message: Message) -> None:
+        context = self._conn.contexts[message.context_id]
+        field = message.command_field
+        me = self._association
+        if field in _DIMSE_C:
+            request = Request(me, message, context)
+            problem = request_problem(field, request.sop_class, request.sop_instance, context.abstract_syntax)
+            if problem is None and field == 0x0001:
+                problem = store_problem(request.sop_class, request.sop_instance, context.transfer_syntax, message.data)
+            if problem is not None:
+                log.warning(
+                    "%s (%s): %s refused with %04X: %s", self.peer, self.calling_ae, NAME_OF[field], problem.code, problem.comment
+                )
+                await self._respond_safely(request, problem)
+                return
+        if field == 0x0001:
+            store = StoreRequest(me, message, context)
+            handler = self._get_store or self.handlers.store
+            status = Status(0x0122, "no storage here") if handler is None else await _guarded(handler(store), 0xA700, self.peer, "C-STORE")
+            try:
+                await self._respond(store, "C-STORE-RSP", status)
+            finally:
+                for work in store.after_response:
+                    await self.blocking(work)
+        elif field == 0x0030:
+            request = Request(me, message, context)
+            code = Status(0x0122) if self.handlers.echo is None else await _guarded(self.handlers.echo(request), 0x0110, self.peer, "C-ECHO")
+            await self._respond(request, "C-ECHO-RSP", code)
+        elif field == 0x0020:
+            await self._serve_find(QueryRequest(me, message, context))
+        elif field in (0x0021, 0x0010):
+            await self._serve_retrieve(QueryRequest(me, message, context), field == 0x0021)
+        elif field in _N_REQUESTS:
+            await self._serve_n(Request(me, message, context), *_N_REQUESTS[field])
+        else:
+            await self._respond_safely(Request(me, message, context), Status(0x0211, "unrecognized operation"))
+
+    async def _respond_safely(self, request: Request, status: Status) -> None:
+        """A failure response that can always be encoded: the request's UIDs are echoed only
+        when they are valid; if even that cannot be sent, the association is aborted."""
+        fields: dict[str, object] = {}
+        sop_class, sop_instance = request.sop_class, request.sop_instance
+        fields["AffectedSOPClassUID"] = sop_class if uid_problem(sop_class, "") is None else request.context.abstract_syntax
+        fields["AffectedSOPInstanceUID"] = sop_instance if uid_problem(sop_instance, "") is None else None
+        name = NAME_OF.get(RESPONSE_OF.get(request.message.command_field, 0), "C-ECHO-RSP")
+        try:
+            await self._respond(request, name, status, **fields)
+        except AssociationError:
+            raise
+        except Exception as exc:
+            log.error("%s: the response to a %s cannot be sent (%s); association aborted", self.peer, name[:-4], exc)
+            self._association.abort(f"the response to a {name[:-4]} cannot be sent")
+            raise AssociationError(f"{self.peer}: the response to a {name[:-4]} cannot be sent") from None
+
+    async def _respond(
+        self, request: Request, name: str | None, status: Status, data: bytes | None = None, /, **fields: object
+    ) -> None:
+        if name is None:
+            name = NAME_OF.get(RESPONSE_OF.get(request.message.command_field, 0), "C-ECHO-RSP")
+        affected_instance = fields.pop("AffectedSOPInstanceUID", request.sop_instance or None)
+        affected_class = fields.pop("AffectedSOPClassUID", request.sop_class or None)
+        rsp = command(
+            name,
+            data_set=data is not None,
+            AffectedSOPClassUID=affected_class,
+            MessageIDBeingRespondedTo=request.message_id,
+            Status=status.code,
+            AffectedSOPInstanceUID=affected_instance if name.startswith(("C-STORE", "N-")) else None,
+            ErrorComment=_comment(status) if status.comment and status.category in ("Failure", "Warning") else None,
+            **fields,
+        )
+        await self._send(request.context.context_id, rsp, data)
+
+    async def _serve_find(self, request: QueryRequest) -> None:
+        handler = self.handlers.find
+        if handler is None:
+            await self._respond(request, "C-FIND-RSP", Status(0x0122))
+            return
+        encoding = encoding_of(request.context.transfer_syntax)
+        try:
+            async for match in handler(request):
+                if request.cancelled:
+                    await self._respond(request, "C-FIND-RSP", Status(0xFE00))
+                    return
+                await self._respond(request, "C-FIND-RSP", Status(0xFF00), encode_dataset(match, encoding))
+                await asyncio.sleep(0)  # let a C-CANCEL in
+        except (AssociationError, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            log.warning("%s (%s): C-FIND refused with C000: %s", self.peer, self.calling_ae, exc)
+            log.debug("%s: traceback", self.peer, exc_info=True)
+            await self._respond(request, "C-FIND-RSP", Status(0xC000, str(exc)))
+            return
+        await self._respond(request, "C-FIND-RSP", Status(0xFE00 if request.cancelled else 0))
+
+    async def _serve_retrieve(self, request: QueryRequest, move: bool) -> None:
+        name = "C-MOVE-RSP" if move else "C-GET-RSP"
+        handler = self.handlers.move if move else self.handlers.get
+        if handler is None:
+            await self._respond(request, name, Status(0x0122))
+            return
+        from .aio import Proposal, associate
+
+        destination: tuple[str, int] | None = None
+        if move:
+            destination = self._server.destinations.get(request.move_destination) if self._server else None
+            if destination is None:
+                await self._respond(request, name, Status(0xA801, f"unknown move destination {request.move_destination!r}"))
+                return
+        try:
+            items = list(await handler(request))
+        except Exception as exc:
+            log.warning("%s (%s): %s refused with C000: %s", self.peer, self.calling_ae, name[:-4], exc)
+            log.debug("%s: traceback", self.peer, exc_info=True)
+            await self._respond(request, name, Status(0xC000, str(exc)))
+            return
+        counts = {"completed": 0, "failed": 0, "warning": 0}
+        failed_uids: list[str] = []
+        target: Association = self._association
+        if move and items:
+            assert destination is not None and self._server is not None
+            classes = sorted({_sop_class_of(item) for item in items})
+            try:
+                target = await associate(
+                    destination[0],
+                    destination[1],
+                    called_ae=request.move_destination,
+                    calling_ae=self._server.policy.ae_title,
+                    contexts=[Proposal(uid, _storage_syntaxes(items, uid)) for uid in classes],
+                    timeouts=self.timeouts,
+                )
+            except (AssociationError, OSError) as exc:
+                await self._respond(request, name, Status(0xA702, f"move destination: {exc}"), **_counts(len(items), counts))
+                return
+        try:
+            for index, item in enumerate(items):
+                if request.cancelled:
+                    break
+                try:
+                    instance = item if isinstance(item, Instance) else await asyncio.to_thread(Instance.from_file, item)
+                    if move:
+                        status = await target.store(instance, move_originator=(self.calling_ae, request.message_id))
+                    else:
+                        status = await self._store_sub_operation(instance)
+                except (DicomError, OSError) as exc:
+                    log.warning("%s: %s sub-operation failed: %s", self.peer, name[:-4], exc)
+                    status = Status(0xA702, str(exc))
+                    if isinstance(exc, AssociationError) and not target.is_established:
+                        counts["failed"] += len(items) - index
+                        failed_uids.append("")
+                        break
+                key = "completed" if status.is_success else "warning" if status.category == "Warning" else "failed"
+                counts[key] += 1
+                if key == "failed" and isinstance(item, Instance):
+                    failed_uids.append(item.sop_instance)
+                remaining = len(items) - index - 1
+                if remaining:
+                    await self._respond(request, name, Status(0xFF00), **_counts(remaining, counts))
+        finally:
+            if target is not self:
+                await target.release()
+        done = counts["completed"] + counts["failed"] + counts["warning"]
+        if request.cancelled:
+            final = Status(0xFE00)
+        elif counts["failed"] or counts["warning"]:
+            final = Status(0xB000)
+        else:
+            final = Status(0)
+        fields = _counts(len(items) - done if request.cancelled else 0, counts)
+        if not request.cancelled:
+            fields.pop("NumberOfRemainingSuboperations")
+        await self._respond(request, name, final, **fields)
+
+    async def _store_sub_operation(self, instance: Instance) -> Status:
+        context = self._context_for(instance.sop_class, instance.transfer_syntax, as_scp=True)
+        instance = instance.in_syntax(context.transfer_syntax)
+        reply = await self._single(
+            context, "C-STORE-RQ", instance.data, AffectedSOPClassUID=instance.sop_class, Priority=0,
+            AffectedSOPInstanceUID=instance.sop_instance,
+        )
+        return status_of(reply.command)
+
+    async def _serve_n(self, request: Request, name: str, attribute: str) -> None:
+        handler: NHandler | None = getattr(self.handlers, attribute)
+        if handler is None:
+            await self._respond(request, name, Status(0x0211 if request.sop_class else 0x0118, "not supported"))
+            return
+        try:
+            code, data = await handler(request)
+        except Exception as exc:
+            log.warning("%s (%s): %s refused with C000: %s", self.peer, self.calling_ae, name[:-4], exc)
+            log.debug("%s: traceback", self.peer, exc_info=True)
+            await self._respond(request, name, Status(0x0110, str(exc)))
+            return
+        body = None if data is None else encode_dataset(data, encoding_of(request.context.transfer_syntax))
+        extra: dict[str, object] = {}
+        if attribute == "n_event_report":
+            extra["EventTypeID"] = number(request.message.command, "EventTypeID")
+        elif attribute == "n_action":
+            extra["ActionTypeID"] = number(request.message.command, "ActionTypeID")
+        elif attribute == "n_create" and data is not None and not request.sop_instance:
+            created = data.value(0x00080018)
+            extra["AffectedSOPInstanceUID"] = created if isinstance(created, str) else None
+        await self._respond(request, name, Status(code), body, **extra)
+
+
+_N_REQUESTS: Mapping[int, tuple[str, str]] = {
+    0x0100: ("N-EVENT-REPORT-RSP", "n_event_report"),
+    0x0110: ("N-GET-RSP", "n_get"),
+    0x0120: ("N-SET-RSP", "n_set"),
+    0x0130: ("N-ACTION-RSP", "n_action"),
+    0x0140: ("N-CREATE-RSP", "n_create"),
+    0x0150: ("N-DELETE-RSP", "n_delete"),
+}
+
+
+def _counts(remaining: int, counts: Mapping[str, int]) -> dict[str, object]:
+    return {
+        "NumberOfRemainingSuboperations": remaining,
+        "NumberOfCompletedSuboperations": counts["completed"],
+        "NumberOfFailedSuboperations": counts["failed"],
+        "NumberOfWarningSuboperations": counts["warning"],
+    }
+
+
+async def _guarded(result: Awaitable[int | Status], failure: int, peer: str, operation: str) -> Status:
+    """A handler's answer as a Status; a handler that fails is logged in one line (the
+    traceback at debug level) and answered with ``failure``."""
+    try:
+        answer = await result
+    except Exception as exc:
+        log.error("%s: %s handler failed: %s", peer, operation, exc)
+        log.debug("%s: traceback", peer, exc_info=True)
+        return Status(failure, f"{operation} failed: {exc}")
+    return answer if isinstance(answer, Status) else Status(int(answer))
+
+
+def _comment(status: Status) -> str:
+    """Error Comment (0000,0902): LO, at most 64 characters of the default repertoire."""
+    return status.comment.encode("ascii", "replace").decode("ascii").replace("\\", "/")[:64]
+
+
+_DIMSE_C = frozenset((0x0001, 0x0010, 0x0020, 0x0021, 0x0030))
+
+
+
+def _sop_class_of(item: Instance | Path) -> str:
+    if isinstance(item, Instance):
+        return item.sop_class
+    return Instance.from_file(item).sop_class
+
+
+def _storage_syntaxes(items: Sequence[Instance | Path], uid: str) -> tuple[str, ...]:
+    found = {item.transfer_syntax for item in items if isinstance(item, Instance) and item.sop_class == uid}
+    return tuple(sorted(found - set(DEFAULT_TRANSFER_SYNTAXES))) + DEFAULT_TRANSFER_SYNTAXES
+
