@@ -29,7 +29,7 @@ from dicom_codegen.report import Report
 
 OURS = textwrap.dedent(
     """
-    from dicom_model.iods import CTImage
+    from dicom_model.iods.ct_image import CTImage
 
     image = CTImage(
         PatientName="Doe^Jane", PatientID="P1", PatientBirthDate=None, PatientSex="F",
@@ -101,7 +101,7 @@ def _best(command: list[str], rounds: int, cwd: Path | None = None) -> float:
 
 def import_ratio(rounds: int) -> None:
     baseline = _best([sys.executable, "-c", "pass"], rounds)
-    ours = _best([sys.executable, "-c", "from dicom_model.iods import CTImage"], rounds)
+    ours = _best([sys.executable, "-c", "from dicom_model.iods.ct_image import CTImage"], rounds)
     theirs = _best([sys.executable, "-c", "import pydicom"], rounds)
     print(
         f"import one IOD class: {1000 * (ours - baseline):.1f} ms; import pydicom: "

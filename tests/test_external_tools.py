@@ -9,34 +9,41 @@ from pathlib import Path
 
 import pytest
 
-from dicom_model import macros, modules
-from dicom_model.iods import (
-    EnhancedCTImage,
-)
-from dicom_model.iods import EnhancedCTImagePerFrameFunctionalGroupsSequenceItem as PerFrame
-from dicom_model.iods import EnhancedCTImageSharedFunctionalGroupsSequenceItem as Shared
+from dicom_model.macros.ct_image_frame_type_macro import CTImageFrameTypeMacroCTImageFrameTypeSequenceItem
+from dicom_model.macros.ct_pixel_value_transformation_macro import CTPixelValueTransformationMacroPixelValueTransformationSequenceItem
+from dicom_model.macros.frame_anatomy_macro import FrameAnatomyMacroFrameAnatomySequenceItem
+from dicom_model.macros.frame_content_macro import FrameContentMacroFrameContentSequenceItem
+from dicom_model.macros.general_anatomy_mandatory_macro import GeneralAnatomyMandatoryMacroAnatomicRegionSequenceItem
+from dicom_model.macros.irradiation_event_identification_macro import IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem
+from dicom_model.macros.pixel_measures_macro import PixelMeasuresMacroPixelMeasuresSequenceItem
+from dicom_model.macros.plane_orientation_patient_macro import PlaneOrientationPatientMacroPlaneOrientationSequenceItem
+from dicom_model.macros.plane_position_patient_macro import PlanePositionPatientMacroPlanePositionSequenceItem
+from dicom_model.modules.multi_frame_dimension_module import MultiFrameDimensionModuleDimensionIndexSequenceItem, MultiFrameDimensionModuleDimensionOrganizationSequenceItem
+from dicom_model.iods.enhanced_ct_image import EnhancedCTImage
+from dicom_model.iods.enhanced_ct_image import EnhancedCTImagePerFrameFunctionalGroupsSequenceItem as PerFrame
+from dicom_model.iods.enhanced_ct_image import EnhancedCTImageSharedFunctionalGroupsSequenceItem as Shared
 from dicom_runtime.typed import write
 from tests.test_iod_classes import _ct
 
 
 def enhanced_ct(frames: int = 2) -> EnhancedCTImage:
     """An Enhanced CT Image with every Type 1 and 2 attribute, and the 1C/2C ones dciodvfy wants."""
-    region = macros.GeneralAnatomyMandatoryMacroAnatomicRegionSequenceItem(
+    region = GeneralAnatomyMandatoryMacroAnatomicRegionSequenceItem(
         CodeValue="T-D3000", CodingSchemeDesignator="SRT", CodeMeaning="Chest"
     )
     shared = Shared(
-        PixelMeasuresSequence=[macros.PixelMeasuresMacroPixelMeasuresSequenceItem(PixelSpacing=[0.5, 0.5], SliceThickness=1.0)],
-        PlaneOrientationSequence=[macros.PlaneOrientationPatientMacroPlaneOrientationSequenceItem(ImageOrientationPatient=[1.0, 0.0, 0.0, 0.0, 1.0, 0.0])],
-        FrameAnatomySequence=[macros.FrameAnatomyMacroFrameAnatomySequenceItem(FrameLaterality="U", AnatomicRegionSequence=[region])],
-        IrradiationEventIdentificationSequence=[macros.IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem(IrradiationEventUID=["1.2.3.9"])],
-        CTImageFrameTypeSequence=[macros.CTImageFrameTypeMacroCTImageFrameTypeSequenceItem(
+        PixelMeasuresSequence=[PixelMeasuresMacroPixelMeasuresSequenceItem(PixelSpacing=[0.5, 0.5], SliceThickness=1.0)],
+        PlaneOrientationSequence=[PlaneOrientationPatientMacroPlaneOrientationSequenceItem(ImageOrientationPatient=[1.0, 0.0, 0.0, 0.0, 1.0, 0.0])],
+        FrameAnatomySequence=[FrameAnatomyMacroFrameAnatomySequenceItem(FrameLaterality="U", AnatomicRegionSequence=[region])],
+        IrradiationEventIdentificationSequence=[IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem(IrradiationEventUID=["1.2.3.9"])],
+        CTImageFrameTypeSequence=[CTImageFrameTypeMacroCTImageFrameTypeSequenceItem(
             FrameType=["DERIVED", "PRIMARY", "AXIAL", "NONE"], PixelPresentation="MONOCHROME", VolumetricProperties="VOLUME", VolumeBasedCalculationTechnique="NONE")],
-        PixelValueTransformationSequence=[macros.CTPixelValueTransformationMacroPixelValueTransformationSequenceItem(RescaleIntercept=-1024.0, RescaleSlope=1.0, RescaleType="HU")],
+        PixelValueTransformationSequence=[CTPixelValueTransformationMacroPixelValueTransformationSequenceItem(RescaleIntercept=-1024.0, RescaleSlope=1.0, RescaleType="HU")],
     )
     per_frame = [
         PerFrame(
-            FrameContentSequence=[macros.FrameContentMacroFrameContentSequenceItem(DimensionIndexValues=[i + 1])],
-            PlanePositionSequence=[macros.PlanePositionPatientMacroPlanePositionSequenceItem(ImagePositionPatient=[0.0, 0.0, float(i)])],
+            FrameContentSequence=[FrameContentMacroFrameContentSequenceItem(DimensionIndexValues=[i + 1])],
+            PlanePositionSequence=[PlanePositionPatientMacroPlanePositionSequenceItem(ImagePositionPatient=[0.0, 0.0, float(i)])],
         )
         for i in range(frames)
     ]
@@ -50,8 +57,8 @@ def enhanced_ct(frames: int = 2) -> EnhancedCTImage:
         BitsStored=12, HighBit=11, PixelRepresentation=0,
         SharedFunctionalGroupsSequence=[shared], PerFrameFunctionalGroupsSequence=per_frame,
         InstanceNumber=1, ContentDate="20240101", ContentTime="120000", NumberOfFrames=frames,
-        DimensionOrganizationSequence=[modules.MultiFrameDimensionModuleDimensionOrganizationSequenceItem(DimensionOrganizationUID="1.2.3.7")],
-        DimensionIndexSequence=[modules.MultiFrameDimensionModuleDimensionIndexSequenceItem(
+        DimensionOrganizationSequence=[MultiFrameDimensionModuleDimensionOrganizationSequenceItem(DimensionOrganizationUID="1.2.3.7")],
+        DimensionIndexSequence=[MultiFrameDimensionModuleDimensionIndexSequenceItem(
             DimensionIndexPointer=0x00200032, FunctionalGroupPointer=0x00209113, DimensionOrganizationUID="1.2.3.7")],
         AcquisitionContextSequence=[],
         ImageType=["DERIVED", "PRIMARY", "AXIAL", "NONE"], PixelPresentation="MONOCHROME", VolumetricProperties="VOLUME",

@@ -3590,8 +3590,7 @@ def iod_class_for(uid: str) -> type[DicomObject] | None:
         return None
     from dicom_model import iods
 
-    iod: type[DicomObject] = getattr(iods, found.iod_class)
-    return iod
+    return iods.load(found.iod_class)
 
 
 def sop_class_of(iod: type[DicomObject]) -> SOPClass | None:

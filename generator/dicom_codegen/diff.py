@@ -353,7 +353,7 @@ def _class_fields(model: Model, parts: set[int]) -> dict[str, dict[str, tuple[st
     classes: dict[str, dict[str, tuple[str, bool, bool, tuple[str, ...]]]] = {}
     if model.objects is not None and 3 in parts:
         for cls in model.objects.classes:
-            classes[f"dicom_model.{cls.package}.{cls.name}"] = {
+            classes[f"dicom_model.{cls.package}.{cls.file}.{cls.name}"] = {
                 f.keyword: (f.python_type, f.required, f.nullable, f.enumerated) for f in cls.fields
             }
     if model.services is not None and 4 in parts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Any, Callable
 
@@ -100,6 +101,31 @@ def tag_int(tag: str) -> str:
     return hex32(int(tag[1:5].replace("x", "0") + tag[6:10].replace("x", "0"), 16))
 
 
+def attribute_line(field: ClassField, with_groups: bool) -> str:
+    """One line of a class's attribute table, in the layout ``dicom_runtime.attribute_table``
+    reads: keyword, tag, VR, VM, Type, Enumerated Values, row, groups, condition
+    sentence, separated by tabs."""
+    tag = tag_int(field.tag)
+    enumerated = field.enumerated if field.python_type.startswith("Literal") else ()
+    columns = [
+        field.keyword,
+        tag if tag == "-1" else f"{int(tag, 16):08X}",
+        "SQ" if field.item_class else field.vr,
+        field.vm,
+        field.type,
+        "\\".join(enumerated),
+        f"{field.table.removeprefix('table_')} row {field.row}",
+        ",".join(field.modules) if with_groups else "",
+        field.condition.text if field.condition else "",
+    ]
+    for column in columns:
+        if "\t" in column or "\n" in column or '"""' in column:
+            raise ValueError(f"{field.table} row {field.row}: {column!r} cannot go into an attribute table line")
+    if any("\\" in value for value in enumerated) or columns[-1].endswith("\\"):
+        raise ValueError(f"{field.table} row {field.row}: a backslash cannot go into an attribute table line")
+    return "\t".join(columns)
+
+
 def class_doc(cls: GeneratedClass, edition: str) -> str:
     """A generated class's docstring: what it is and where PS3.3 defines it."""
     table = cls.table.removeprefix("table_")
@@ -114,8 +140,22 @@ def class_doc(cls: GeneratedClass, edition: str) -> str:
     return f"{cls.title} - PS3.3 {edition} Table {table}{section}."
 
 
-def field_doc(field: ClassField, edition: str) -> str:
-    """``(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1. Sex of ...``"""
+#: The longest description a field's docstring carries; in an IOD class, whose fields
+#: repeat its modules' (where the whole text is), the first sentence up to BRIEF.
+DESCRIPTION_LIMIT = 600
+BRIEF_LIMIT = 160
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
+
+
+def field_doc(field: ClassField, edition: str, brief: bool = False) -> str:
+    """``(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1. Sex of ...``
+
+    ``brief`` (the fields of an IOD): the description's first sentence, and the module
+    class whose field has the whole text.
+    """
     section = f", Section {field.section.removeprefix('sect_')}" if field.section else ""
     text = (
         f"{field.tag} {field.vr or '-'} {field.vm} Type {field.type}, {field.name} - PS3.3 {edition} "
@@ -124,10 +164,13 @@ def field_doc(field: ClassField, edition: str) -> str:
     if field.modules:
         text += f" ({', '.join(field.modules)})"
     description = field.description
-    if len(description) > 600:
-        description = description[:600].rsplit(" ", 1)[0] + " ..."
+    if brief and description:
+        first = re.split(r"(?<=[a-z0-9)][.])\s+(?=[A-Z])", description, maxsplit=1)
+        description = _shortened(first[0], BRIEF_LIMIT)
+        if field.modules and (len(first) > 1 or description != field.description):
+            description += f" (The whole text: {field.modules[0]}.{field.keyword}.)"
     if description:
-        text += ". " + description
+        text += ". " + _shortened(description, DESCRIPTION_LIMIT)
     return text
 
 
@@ -138,6 +181,7 @@ def condition_expr(condition: Condition | None) -> str:
 
 FILTERS: dict[str, Callable[..., Any]] = {
     "condition_expr": condition_expr,
+    "attribute_line": attribute_line,
     "tag_int": tag_int,
     "class_doc": class_doc,
     "field_doc": field_doc,

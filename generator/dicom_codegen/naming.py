@@ -44,9 +44,16 @@ def derive_uid_keyword(name: str, uid_type: str = "") -> str:
     text = re.sub(r"\b(FIND|MOVE|GET)\b", lambda m: m.group(1).capitalize(), text)
     words = [w for w in re.split(r"[^A-Za-z0-9]+", text) if w]
     keyword = "".join(w if i == 0 else w[0].upper() + w[1:] for i, w in enumerate(words))
-    match = re.match(r"\d+", keyword)
-    if match:
-        number = int(match.group(0))
-        spelled = _NUMBER_WORDS[number] if number < len(_NUMBER_WORDS) else f"N{number}"
-        keyword = spelled + keyword[match.end() :]
-    return keyword
+    return spell_leading_number(keyword)
+
+
+def spell_leading_number(identifier: str) -> str:
+    """A leading number spelled out, so the name is a Python identifier:
+    ``12LeadECG`` -> ``TwelveLeadECG``, ``3DSpatialCoordinates`` -> ``ThreeDSpatialCoordinates``
+    (numbers above twenty become ``N21``...)."""
+    match = re.match(r"\d+", identifier)
+    if match is None:
+        return identifier
+    number = int(match.group(0))
+    spelled = _NUMBER_WORDS[number] if number < len(_NUMBER_WORDS) else f"N{number}"
+    return spelled + identifier[match.end() :]

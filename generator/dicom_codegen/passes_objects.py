@@ -22,6 +22,7 @@ from .model import (
     Warning_,
 )
 from .conditions import CompiledCondition, compile_condition, summary
+from .naming import spell_leading_number
 from .parse_elements import parse_tag
 from .parse_ps3 import FUNCTIONAL_GROUPS
 from .passes_services import key_keyword
@@ -45,9 +46,11 @@ TYPE_ORDER = ("1", "2", "1C", "2C", "3")
 
 
 def class_name(title: str) -> str:
-    """``Patient Module`` -> ``PatientModule``; ``Plane Position (Patient) Macro`` -> ``PlanePositionPatientMacro``."""
+    """``Patient Module`` -> ``PatientModule``; ``Plane Position (Patient) Macro`` ->
+    ``PlanePositionPatientMacro``; ``3D Spatial Coordinates Macro`` ->
+    ``ThreeDSpatialCoordinatesMacro`` (a leading number is spelled out)."""
     words = [w for w in re.split(r"[^A-Za-z0-9]+", title) if w]
-    return "".join(w[0].upper() + w[1:] for w in words)
+    return spell_leading_number("".join(w[0].upper() + w[1:] for w in words))
 
 
 def file_name(name: str) -> str:

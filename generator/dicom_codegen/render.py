@@ -58,12 +58,13 @@ def format_python(sources: Mapping[str, str]) -> dict[str, str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         command = [
-            find_ruff_bin(), "format", "--isolated", "--no-cache", "--quiet",
+            str(find_ruff_bin()), "format", "--isolated", "--no-cache",
             "--line-length", str(LINE_LENGTH), "--target-version", "py311", ".",
         ]
         result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
         if result.returncode != 0:  # a template bug, never an input problem
-            raise RuntimeError(f"generated Python is not valid: {result.stderr.strip()}")
+            problem = (result.stderr or result.stdout).strip()
+            raise RuntimeError(f"generated Python is not valid: {problem}")
         formatted = {name: (folder / name).read_text(encoding="utf-8") for name in sources}
     for name, text in formatted.items():
         compile(text, name, "exec", dont_inherit=True)
@@ -165,8 +166,14 @@ def _render_objects(env: jinja2.Environment, common: Mapping[str, object], model
             for (owner, file), members in sorted(by_file.items())
             if owner == package
         ]
+        example_file, example_names = listing[0] if listing else ("", [""])
         files[f"{package}/__init__.py"] = package_template.render(
-            **common, edition=edition, package=package, files=listing
+            **common,
+            edition=edition,
+            package=package,
+            files=listing,
+            example_file=example_file,
+            example_name=example_names[-1],
         )
     return files
 
@@ -195,6 +202,7 @@ def _object_imports(
     lines.append("")
     conditions = [f.condition.predicate for c in members for f in c.fields if f.condition] + [g.predicate for c in members for _, g in c.group_conditions]
     lines.append(f"from dicom_runtime.conditions import {', '.join(runtime_names(conditions))}")
+    lines.append("from dicom_runtime.attribute_table import attribute_table" + (", modules_of" if any(c.kind == "iod" for c in members) else ""))
     lines.append("from dicom_runtime.dataset import Dataset")
     lines.append("from dicom_runtime.objects import AttributeSpec, DicomObject")
     if "PersonName" in types:

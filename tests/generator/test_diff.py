@@ -180,9 +180,9 @@ def test_attribute_changes_and_their_api_impact_in_ps3_3() -> None:
     assert ("enumerated values changed", "Patient Module (0010,0040)") in kinds
     api = {(a.symbol, a.effect) for a in diff.api if a.breaks}
     assert ("Type changed", "Patient Module (0010,2160)") in kinds
-    assert ("dicom_model.modules.PatientModule.PatientSex", "narrowed") in api
-    assert ("dicom_model.modules.PatientModule.EthnicGroup", "now required") in api
-    assert ("dicom_model.iods.CTImage.EthnicGroup", "now required") in api  # the IODs that include the module
+    assert ("dicom_model.modules.patient_module.PatientModule.PatientSex", "narrowed") in api
+    assert ("dicom_model.modules.patient_module.PatientModule.EthnicGroup", "now required") in api
+    assert ("dicom_model.iods.ct_image.CTImage.EthnicGroup", "now required") in api  # the IODs that include the module
     assert all(a.symbol.endswith(("PatientSex", "EthnicGroup")) for a in diff.api)
 
 

@@ -374,7 +374,7 @@ def test_update_regenerates_and_reports(
     )
     assert "data element: 1 added" in report
     assert "== Python API (what mypy will report after regenerating)" in report
-    assert "BREAKS narrowed      dicom_model.modules.PatientModule.PatientSex  values no longer allowed: F" in report
+    assert "BREAKS narrowed      dicom_model.modules.patient_module.PatientModule.PatientSex  values no longer allowed: F" in report
     assert "added         dicom_model.tags.EthnicGroup  (0010,2160)" in report
     assert f"current is {CURRENT}" in err
     assert "Python API: 2 breaking (mypy will report code that uses them), 1 other" in err

@@ -27,7 +27,7 @@ from pydicom.dataelem import RawDataElement
 from pydicom.filereader import read_dataset as pydicom_read_dataset
 
 from dicom_model import sop_classes
-from dicom_model.iods import CTImage
+from dicom_model.iods.ct_image import CTImage
 from dicom_runtime.dataset import DataElement, Dataset
 from dicom_runtime.errors import DicomDecodeError, DicomTypeError
 from dicom_runtime.fileformat import encode_body, encode_file, read_file

@@ -65,7 +65,10 @@ def test_worklist_identifier_has_no_level() -> None:
 
 
 def test_sop_classes_and_iod_classes_link_both_ways() -> None:
-    from dicom_model.iods import CTImage, EnhancedCTImage, EnhancedXAImage, RTDose
+    from dicom_model.iods.ct_image import CTImage
+    from dicom_model.iods.enhanced_ct_image import EnhancedCTImage
+    from dicom_model.iods.enhanced_xa_image import EnhancedXAImage
+    from dicom_model.iods.rt_dose import RTDose
 
     for iod, sop in (
         (CTImage, sop_classes.CTImageStorage),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dicom_model.iods import CTImage
+from dicom_model.iods.ct_image import CTImage
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.fileformat import read_file
 from dicom_runtime.values import PersonName

@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    ContainsCode,
+    Equals,
+    NotChecked,
+    Present,
+)
+from dicom_runtime.attribute_table import attribute_table, modules_of
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -130,307 +140,6 @@ class CTImage(DicomObject):
 
     SOP_CLASSES: ClassVar[tuple[str, ...]] = ("CTImageStorage",)
     """Keywords of the SOP classes whose IOD this is (PS3.4)."""
-    MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "PatientName": ("PatientModule",),
-        "PatientID": ("PatientModule",),
-        "IssuerOfPatientID": ("PatientModule",),
-        "IssuerOfPatientIDQualifiersSequence": ("PatientModule",),
-        "PatientBirthDate": ("PatientModule",),
-        "PatientBirthDateInAlternativeCalendar": ("PatientModule",),
-        "PatientDeathDateInAlternativeCalendar": ("PatientModule",),
-        "PatientAlternativeCalendar": ("PatientModule",),
-        "PatientSex": ("PatientModule",),
-        "ReferencedPatientPhotoSequence": ("PatientModule",),
-        "QualityControlSubject": ("PatientModule",),
-        "ReferencedPatientSequence": ("PatientModule",),
-        "PatientBirthTime": ("PatientModule",),
-        "OtherPatientIDs": ("PatientModule",),
-        "OtherPatientIDsSequence": ("PatientModule",),
-        "OtherPatientNames": ("PatientModule",),
-        "EthnicGroup": ("PatientModule",),
-        "PatientComments": ("PatientModule",),
-        "PatientSpeciesDescription": ("PatientModule",),
-        "PatientSpeciesCodeSequence": ("PatientModule",),
-        "PatientBreedDescription": ("PatientModule",),
-        "PatientBreedCodeSequence": ("PatientModule",),
-        "BreedRegistrationSequence": ("PatientModule",),
-        "StrainDescription": ("PatientModule",),
-        "StrainNomenclature": ("PatientModule",),
-        "StrainCodeSequence": ("PatientModule",),
-        "StrainAdditionalInformation": ("PatientModule",),
-        "StrainStockSequence": ("PatientModule",),
-        "ResponsiblePerson": ("PatientModule",),
-        "ResponsiblePersonRole": ("PatientModule",),
-        "ResponsibleOrganization": ("PatientModule",),
-        "PatientIdentityRemoved": ("PatientModule",),
-        "DeidentificationMethod": ("PatientModule",),
-        "DeidentificationMethodCodeSequence": ("PatientModule",),
-        "SourcePatientGroupIdentificationSequence": ("PatientModule",),
-        "GroupOfPatientsIdentificationSequence": ("PatientModule",),
-        "ClinicalTrialSponsorName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSiteID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSiteName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSubjectID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSubjectReadingID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolEthicsCommitteeName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolEthicsCommitteeApprovalNumber": ("ClinicalTrialSubjectModule",),
-        "StudyInstanceUID": ("GeneralStudyModule",),
-        "StudyDate": ("GeneralStudyModule",),
-        "StudyTime": ("GeneralStudyModule",),
-        "ReferringPhysicianName": ("GeneralStudyModule",),
-        "ReferringPhysicianIdentificationSequence": ("GeneralStudyModule",),
-        "ConsultingPhysicianName": ("GeneralStudyModule",),
-        "ConsultingPhysicianIdentificationSequence": ("GeneralStudyModule",),
-        "StudyID": ("GeneralStudyModule",),
-        "AccessionNumber": ("GeneralStudyModule",),
-        "IssuerOfAccessionNumberSequence": ("GeneralStudyModule",),
-        "StudyDescription": ("GeneralStudyModule",),
-        "PhysiciansOfRecord": ("GeneralStudyModule",),
-        "PhysiciansOfRecordIdentificationSequence": ("GeneralStudyModule",),
-        "NameOfPhysiciansReadingStudy": ("GeneralStudyModule",),
-        "PhysiciansReadingStudyIdentificationSequence": ("GeneralStudyModule",),
-        "RequestingServiceCodeSequence": ("GeneralStudyModule",),
-        "ReferencedStudySequence": ("GeneralStudyModule",),
-        "ProcedureCodeSequence": ("GeneralStudyModule",),
-        "ReasonForPerformedProcedureCodeSequence": ("GeneralStudyModule",),
-        "AdmittingDiagnosesDescription": ("PatientStudyModule",),
-        "AdmittingDiagnosesCodeSequence": ("PatientStudyModule",),
-        "PatientAge": ("PatientStudyModule",),
-        "PatientSize": ("PatientStudyModule",),
-        "PatientWeight": ("PatientStudyModule",),
-        "PatientSizeCodeSequence": ("PatientStudyModule",),
-        "Occupation": ("PatientStudyModule",),
-        "AdditionalPatientHistory": ("PatientStudyModule",),
-        "AdmissionID": ("PatientStudyModule",),
-        "IssuerOfAdmissionIDSequence": ("PatientStudyModule",),
-        "ServiceEpisodeID": ("PatientStudyModule",),
-        "IssuerOfServiceEpisodeIDSequence": ("PatientStudyModule",),
-        "ServiceEpisodeDescription": ("PatientStudyModule",),
-        "PatientSexNeutered": ("PatientStudyModule",),
-        "ClinicalTrialTimePointID": ("ClinicalTrialStudyModule",),
-        "ClinicalTrialTimePointDescription": ("ClinicalTrialStudyModule",),
-        "ConsentForClinicalTrialUseSequence": ("ClinicalTrialStudyModule",),
-        "Modality": ("GeneralSeriesModule",),
-        "SeriesInstanceUID": ("GeneralSeriesModule",),
-        "SeriesNumber": ("GeneralSeriesModule",),
-        "Laterality": ("GeneralSeriesModule",),
-        "SeriesDate": ("GeneralSeriesModule",),
-        "SeriesTime": ("GeneralSeriesModule",),
-        "PerformingPhysicianName": ("GeneralSeriesModule",),
-        "PerformingPhysicianIdentificationSequence": ("GeneralSeriesModule",),
-        "ProtocolName": ("GeneralSeriesModule",),
-        "SeriesDescription": ("GeneralSeriesModule",),
-        "SeriesDescriptionCodeSequence": ("GeneralSeriesModule",),
-        "OperatorsName": ("GeneralSeriesModule",),
-        "OperatorIdentificationSequence": ("GeneralSeriesModule",),
-        "ReferencedPerformedProcedureStepSequence": ("GeneralSeriesModule",),
-        "RelatedSeriesSequence": ("GeneralSeriesModule",),
-        "BodyPartExamined": ("GeneralSeriesModule",),
-        "PatientPosition": ("GeneralSeriesModule",),
-        "SmallestPixelValueInSeries": ("GeneralSeriesModule",),
-        "LargestPixelValueInSeries": ("GeneralSeriesModule",),
-        "RequestAttributesSequence": ("GeneralSeriesModule",),
-        "PerformedProcedureStepID": ("GeneralSeriesModule",),
-        "PerformedProcedureStepStartDate": ("GeneralSeriesModule",),
-        "PerformedProcedureStepStartTime": ("GeneralSeriesModule",),
-        "PerformedProcedureStepEndDate": ("GeneralSeriesModule",),
-        "PerformedProcedureStepEndTime": ("GeneralSeriesModule",),
-        "PerformedProcedureStepDescription": ("GeneralSeriesModule",),
-        "PerformedProtocolCodeSequence": ("GeneralSeriesModule",),
-        "CommentsOnThePerformedProcedureStep": ("GeneralSeriesModule",),
-        "AnatomicalOrientationType": ("GeneralSeriesModule",),
-        "ClinicalTrialCoordinatingCenterName": ("ClinicalTrialSeriesModule",),
-        "ClinicalTrialSeriesID": ("ClinicalTrialSeriesModule",),
-        "ClinicalTrialSeriesDescription": ("ClinicalTrialSeriesModule",),
-        "FrameOfReferenceUID": ("FrameOfReferenceModule",),
-        "PositionReferenceIndicator": ("FrameOfReferenceModule",),
-        "Manufacturer": ("GeneralEquipmentModule",),
-        "InstitutionName": ("GeneralEquipmentModule",),
-        "InstitutionAddress": ("GeneralEquipmentModule",),
-        "StationName": ("GeneralEquipmentModule",),
-        "InstitutionalDepartmentName": ("GeneralEquipmentModule",),
-        "ManufacturerModelName": ("GeneralEquipmentModule",),
-        "DeviceSerialNumber": ("GeneralEquipmentModule",),
-        "SoftwareVersions": ("GeneralEquipmentModule",),
-        "GantryID": ("GeneralEquipmentModule",),
-        "SpatialResolution": ("GeneralEquipmentModule",),
-        "DateOfLastCalibration": ("GeneralEquipmentModule",),
-        "TimeOfLastCalibration": ("GeneralEquipmentModule",),
-        "PixelPaddingValue": ("GeneralEquipmentModule",),
-        "InstanceNumber": ("GeneralImageModule", "SOPCommonModule"),
-        "PatientOrientation": ("GeneralImageModule",),
-        "ContentDate": ("GeneralImageModule",),
-        "ContentTime": ("GeneralImageModule",),
-        "ImageType": ("GeneralImageModule", "CTImageModule"),
-        "AcquisitionNumber": ("GeneralImageModule", "CTImageModule"),
-        "AcquisitionDate": ("GeneralImageModule",),
-        "AcquisitionTime": ("GeneralImageModule",),
-        "AcquisitionDateTime": ("GeneralImageModule",),
-        "ReferencedImageSequence": ("GeneralImageModule",),
-        "DerivationDescription": ("GeneralImageModule",),
-        "DerivationCodeSequence": ("GeneralImageModule",),
-        "SourceImageSequence": ("GeneralImageModule",),
-        "ReferencedInstanceSequence": ("GeneralImageModule",),
-        "ImagesInAcquisition": ("GeneralImageModule",),
-        "ImageComments": ("GeneralImageModule",),
-        "QualityControlImage": ("GeneralImageModule",),
-        "BurnedInAnnotation": ("GeneralImageModule",),
-        "RecognizableVisualFeatures": ("GeneralImageModule",),
-        "LossyImageCompression": ("GeneralImageModule",),
-        "LossyImageCompressionRatio": ("GeneralImageModule",),
-        "LossyImageCompressionMethod": ("GeneralImageModule",),
-        "IconImageSequence": ("GeneralImageModule",),
-        "PresentationLUTShape": ("GeneralImageModule",),
-        "IrradiationEventUID": ("GeneralImageModule",),
-        "RealWorldValueMappingSequence": ("GeneralImageModule",),
-        "PixelSpacing": ("ImagePlaneModule",),
-        "ImageOrientationPatient": ("ImagePlaneModule",),
-        "ImagePositionPatient": ("ImagePlaneModule",),
-        "SliceThickness": ("ImagePlaneModule",),
-        "SliceLocation": ("ImagePlaneModule",),
-        "SamplesPerPixel": ("ImagePixelModule", "CTImageModule"),
-        "PhotometricInterpretation": ("ImagePixelModule", "CTImageModule"),
-        "Rows": ("ImagePixelModule",),
-        "Columns": ("ImagePixelModule",),
-        "BitsAllocated": ("ImagePixelModule", "CTImageModule"),
-        "BitsStored": ("ImagePixelModule", "CTImageModule"),
-        "HighBit": ("ImagePixelModule", "CTImageModule"),
-        "PixelRepresentation": ("ImagePixelModule",),
-        "PixelData": ("ImagePixelModule",),
-        "PlanarConfiguration": ("ImagePixelModule",),
-        "PixelAspectRatio": ("ImagePixelModule",),
-        "SmallestImagePixelValue": ("ImagePixelModule",),
-        "LargestImagePixelValue": ("ImagePixelModule",),
-        "RedPaletteColorLookupTableDescriptor": ("ImagePixelModule",),
-        "GreenPaletteColorLookupTableDescriptor": ("ImagePixelModule",),
-        "BluePaletteColorLookupTableDescriptor": ("ImagePixelModule",),
-        "RedPaletteColorLookupTableData": ("ImagePixelModule",),
-        "GreenPaletteColorLookupTableData": ("ImagePixelModule",),
-        "BluePaletteColorLookupTableData": ("ImagePixelModule",),
-        "ICCProfile": ("ImagePixelModule",),
-        "ColorSpace": ("ImagePixelModule",),
-        "PixelDataProviderURL": ("ImagePixelModule",),
-        "PixelPaddingRangeLimit": ("ImagePixelModule",),
-        "ContrastBolusAgent": ("ContrastBolusModule",),
-        "ContrastBolusAgentSequence": ("ContrastBolusModule",),
-        "ContrastBolusRoute": ("ContrastBolusModule",),
-        "ContrastBolusAdministrationRouteSequence": ("ContrastBolusModule",),
-        "ContrastBolusVolume": ("ContrastBolusModule",),
-        "ContrastBolusStartTime": ("ContrastBolusModule",),
-        "ContrastBolusStopTime": ("ContrastBolusModule",),
-        "ContrastBolusTotalDose": ("ContrastBolusModule",),
-        "ContrastFlowRate": ("ContrastBolusModule",),
-        "ContrastFlowDuration": ("ContrastBolusModule",),
-        "ContrastBolusIngredient": ("ContrastBolusModule",),
-        "ContrastBolusIngredientConcentration": ("ContrastBolusModule",),
-        "DeviceSequence": ("DeviceModule",),
-        "ContainerIdentifier": ("SpecimenModule",),
-        "IssuerOfTheContainerIdentifierSequence": ("SpecimenModule",),
-        "AlternateContainerIdentifierSequence": ("SpecimenModule",),
-        "ContainerTypeCodeSequence": ("SpecimenModule",),
-        "ContainerDescription": ("SpecimenModule",),
-        "ContainerComponentSequence": ("SpecimenModule",),
-        "SpecimenDescriptionSequence": ("SpecimenModule",),
-        "RescaleIntercept": ("CTImageModule",),
-        "RescaleSlope": ("CTImageModule",),
-        "RescaleType": ("CTImageModule",),
-        "KVP": ("CTImageModule",),
-        "ScanOptions": ("CTImageModule",),
-        "DataCollectionDiameter": ("CTImageModule",),
-        "DataCollectionCenterPatient": ("CTImageModule",),
-        "ReconstructionDiameter": ("CTImageModule",),
-        "ReconstructionTargetCenterPatient": ("CTImageModule",),
-        "DistanceSourceToDetector": ("CTImageModule",),
-        "DistanceSourceToPatient": ("CTImageModule",),
-        "GantryDetectorTilt": ("CTImageModule",),
-        "TableHeight": ("CTImageModule",),
-        "RotationDirection": ("CTImageModule",),
-        "ExposureTime": ("CTImageModule",),
-        "XRayTubeCurrent": ("CTImageModule",),
-        "Exposure": ("CTImageModule",),
-        "ExposureInuAs": ("CTImageModule",),
-        "FilterType": ("CTImageModule",),
-        "GeneratorPower": ("CTImageModule",),
-        "FocalSpots": ("CTImageModule",),
-        "ConvolutionKernel": ("CTImageModule",),
-        "RevolutionTime": ("CTImageModule",),
-        "SingleCollimationWidth": ("CTImageModule",),
-        "TotalCollimationWidth": ("CTImageModule",),
-        "TableSpeed": ("CTImageModule",),
-        "TableFeedPerRotation": ("CTImageModule",),
-        "SpiralPitchFactor": ("CTImageModule",),
-        "ExposureModulationType": ("CTImageModule",),
-        "EstimatedDoseSaving": ("CTImageModule",),
-        "CTDIvol": ("CTImageModule",),
-        "CTDIPhantomTypeCodeSequence": ("CTImageModule",),
-        "WaterEquivalentDiameter": ("CTImageModule",),
-        "WaterEquivalentDiameterMethodCodeSequence": ("CTImageModule",),
-        "AnatomicRegionSequence": ("CTImageModule",),
-        "PrimaryAnatomicStructureSequence": ("CTImageModule",),
-        "ViewCodeSequence": ("CTImageModule",),
-        "SliceProgressionDirection": ("CTImageModule",),
-        "CalciumScoringMassFactorPatient": ("CTImageModule",),
-        "CalciumScoringMassFactorDevice": ("CTImageModule",),
-        "EnergyWeightingFactor": ("CTImageModule",),
-        "CTAdditionalXRaySourceSequence": ("CTImageModule",),
-        "IsocenterPosition": ("CTImageModule",),
-        "PatientSupportAngle": ("CTImageModule",),
-        "TableTopPitchAngle": ("CTImageModule",),
-        "TableTopRollAngle": ("CTImageModule",),
-        "TableTopLongitudinalPosition": ("CTImageModule",),
-        "TableTopLateralPosition": ("CTImageModule",),
-        "OverlayRows": ("OverlayPlaneModule",),
-        "OverlayColumns": ("OverlayPlaneModule",),
-        "OverlayType": ("OverlayPlaneModule",),
-        "OverlayOrigin": ("OverlayPlaneModule",),
-        "OverlayBitsAllocated": ("OverlayPlaneModule",),
-        "OverlayBitPosition": ("OverlayPlaneModule",),
-        "OverlayData": ("OverlayPlaneModule",),
-        "OverlayDescription": ("OverlayPlaneModule",),
-        "OverlaySubtype": ("OverlayPlaneModule",),
-        "OverlayLabel": ("OverlayPlaneModule",),
-        "ROIArea": ("OverlayPlaneModule",),
-        "ROIMean": ("OverlayPlaneModule",),
-        "ROIStandardDeviation": ("OverlayPlaneModule",),
-        "VOILUTSequence": ("VOILUTModule",),
-        "WindowCenter": ("VOILUTModule",),
-        "WindowWidth": ("VOILUTModule",),
-        "WindowCenterWidthExplanation": ("VOILUTModule",),
-        "VOILUTFunction": ("VOILUTModule",),
-        "SOPClassUID": ("SOPCommonModule",),
-        "SOPInstanceUID": ("SOPCommonModule",),
-        "SpecificCharacterSet": ("SOPCommonModule",),
-        "InstanceCreationDate": ("SOPCommonModule",),
-        "InstanceCreationTime": ("SOPCommonModule",),
-        "InstanceCoercionDateTime": ("SOPCommonModule",),
-        "InstanceCreatorUID": ("SOPCommonModule",),
-        "RelatedGeneralSOPClassUID": ("SOPCommonModule",),
-        "OriginalSpecializedSOPClassUID": ("SOPCommonModule",),
-        "CodingSchemeIdentificationSequence": ("SOPCommonModule",),
-        "ContextGroupIdentificationSequence": ("SOPCommonModule",),
-        "MappingResourceIdentificationSequence": ("SOPCommonModule",),
-        "TimezoneOffsetFromUTC": ("SOPCommonModule",),
-        "ContributingEquipmentSequence": ("SOPCommonModule",),
-        "SOPInstanceStatus": ("SOPCommonModule",),
-        "SOPAuthorizationDateTime": ("SOPCommonModule",),
-        "SOPAuthorizationComment": ("SOPCommonModule",),
-        "AuthorizationEquipmentCertificationNumber": ("SOPCommonModule",),
-        "MACParametersSequence": ("SOPCommonModule",),
-        "DigitalSignaturesSequence": ("SOPCommonModule",),
-        "EncryptedAttributesSequence": ("SOPCommonModule",),
-        "OriginalAttributesSequence": ("SOPCommonModule",),
-        "HL7StructuredDocumentReferenceSequence": ("SOPCommonModule",),
-        "LongitudinalTemporalInformationModified": ("SOPCommonModule",),
-        "QueryRetrieveView": ("SOPCommonModule",),
-        "ConversionSourceAttributesSequence": ("SOPCommonModule",),
-        "ContentQualification": ("SOPCommonModule",),
-        "PrivateDataElementCharacteristicsSequence": ("SOPCommonModule",),
-        "ReferencedSeriesSequence": ("CommonInstanceReferenceModule",),
-        "StudiesContainingOtherReferencedInstancesSequence": ("CommonInstanceReferenceModule",),
-    }
-    """The module (or modules) that define each attribute."""
     GROUP_USAGE: ClassVar[Mapping[str, str]] = {
         "PatientModule": "M",
         "ClinicalTrialSubjectModule": "U",
@@ -454,3135 +163,482 @@ class CTImage(DicomObject):
         "CommonInstanceReferenceModule": "U",
     }
     """Usage of each module: M, U or C."""
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PatientName",
-            0x00100010,
-            "PN",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-1 row 1",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientID",
-            0x00100020,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-1 row 2",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfPatientID",
-            0x00100021,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 1",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfPatientIDQualifiersSequence",
-            0x00100024,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 2",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientBirthDate",
-            0x00100030,
-            "DA",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-1 row 4",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientBirthDateInAlternativeCalendar",
-            0x00100033,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 5",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientDeathDateInAlternativeCalendar",
-            0x00100034,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 6",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientAlternativeCalendar",
-            0x00100035,
-            "",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 7",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present",
-        ),
-        AttributeSpec(
-            "PatientSex",
-            0x00100040,
-            "CS",
-            "1",
-            "2",
-            ("M", "F", "O"),
-            "PS3.3 2016c Table C.7-1 row 8",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ReferencedPatientPhotoSequence",
-            0x00101100,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 9",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "QualityControlSubject",
-            0x00100200,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-1 row 11",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ReferencedPatientSequence",
-            0x00081120,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 12",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientBirthTime",
-            0x00100032,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 14",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "OtherPatientIDs",
-            0x00101000,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 15",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "OtherPatientIDsSequence",
-            0x00101002,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 16",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "OtherPatientNames",
-            0x00101001,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 20",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "EthnicGroup",
-            0x00102160,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 21",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientComments",
-            0x00104000,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 22",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientSpeciesDescription",
-            0x00102201,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 23",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present",
-        ),
-        AttributeSpec(
-            "PatientSpeciesCodeSequence",
-            0x00102202,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 24",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal and if Patient Species Description (0010,2201) is not present",
-        ),
-        AttributeSpec(
-            "PatientBreedDescription",
-            0x00102292,
-            "LO",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 26",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty",
-        ),
-        AttributeSpec(
-            "PatientBreedCodeSequence",
-            0x00102293,
-            "SQ",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 27",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal",
-        ),
-        AttributeSpec(
-            "BreedRegistrationSequence",
-            0x00102294,
-            "SQ",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 29",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal",
-        ),
-        AttributeSpec(
-            "StrainDescription",
-            0x00100212,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 33",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainNomenclature",
-            0x00100213,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 34",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainCodeSequence",
-            0x00100219,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 35",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainAdditionalInformation",
-            0x00100218,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 37",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainStockSequence",
-            0x00100216,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 38",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ResponsiblePerson",
-            0x00102297,
-            "PN",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 43",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal",
-        ),
-        AttributeSpec(
-            "ResponsiblePersonRole",
-            0x00102298,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 44",
-            groups=("PatientModule",),
-            condition=Present("ResponsiblePerson"),
-            condition_text="Responsible Person is present and has a value",
-        ),
-        AttributeSpec(
-            "ResponsibleOrganization",
-            0x00102299,
-            "LO",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 45",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="patient is an animal",
-        ),
-        AttributeSpec(
-            "PatientIdentityRemoved",
-            0x00120062,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-1 row 46",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "DeidentificationMethod",
-            0x00120063,
-            "LO",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 47",
-            groups=("PatientModule",),
-            condition=AllOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PatientName	00100010	PN	1	2		C.7-1 row 1	PatientModule	
+PatientID	00100020	LO	1	2		C.7-1 row 2	PatientModule	
+IssuerOfPatientID	00100021	LO	1	3		10-18 row 1	PatientModule	
+IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2	PatientModule	
+PatientBirthDate	00100030	DA	1	2		C.7-1 row 4	PatientModule	
+PatientBirthDateInAlternativeCalendar	00100033		1	3		C.7-1 row 5	PatientModule	
+PatientDeathDateInAlternativeCalendar	00100034		1	3		C.7-1 row 6	PatientModule	
+PatientAlternativeCalendar	00100035		1	1C		C.7-1 row 7	PatientModule	either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present
+PatientSex	00100040	CS	1	2	M\F\O	C.7-1 row 8	PatientModule	
+ReferencedPatientPhotoSequence	00101100	SQ	1	3		C.7-1 row 9	PatientModule	
+QualityControlSubject	00100200	CS	1	3	YES\NO	C.7-1 row 11	PatientModule	
+ReferencedPatientSequence	00081120	SQ	1	3		C.7-1 row 12	PatientModule	
+PatientBirthTime	00100032	TM	1	3		C.7-1 row 14	PatientModule	
+OtherPatientIDs	00101000	LO	1-n	3		C.7-1 row 15	PatientModule	
+OtherPatientIDsSequence	00101002	SQ	1	3		C.7-1 row 16	PatientModule	
+OtherPatientNames	00101001	PN	1-n	3		C.7-1 row 20	PatientModule	
+EthnicGroup	00102160	SH	1	3		C.7-1 row 21	PatientModule	
+PatientComments	00104000	LT	1	3		C.7-1 row 22	PatientModule	
+PatientSpeciesDescription	00102201	LO	1	1C		C.7-1 row 23	PatientModule	the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present
+PatientSpeciesCodeSequence	00102202	SQ	1	1C		C.7-1 row 24	PatientModule	the patient is an animal and if Patient Species Description (0010,2201) is not present
+PatientBreedDescription	00102292	LO	1	2C		C.7-1 row 26	PatientModule	the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty
+PatientBreedCodeSequence	00102293	SQ	1	2C		C.7-1 row 27	PatientModule	the patient is an animal
+BreedRegistrationSequence	00102294	SQ	1	2C		C.7-1 row 29	PatientModule	the patient is an animal
+StrainDescription	00100212		1	3		C.7-1 row 33	PatientModule	
+StrainNomenclature	00100213		1	3		C.7-1 row 34	PatientModule	
+StrainCodeSequence	00100219	SQ	1	3		C.7-1 row 35	PatientModule	
+StrainAdditionalInformation	00100218		1	3		C.7-1 row 37	PatientModule	
+StrainStockSequence	00100216	SQ	1	3		C.7-1 row 38	PatientModule	
+ResponsiblePerson	00102297	PN	1	2C		C.7-1 row 43	PatientModule	the patient is an animal
+ResponsiblePersonRole	00102298	CS	1	1C		C.7-1 row 44	PatientModule	Responsible Person is present and has a value
+ResponsibleOrganization	00102299	LO	1	2C		C.7-1 row 45	PatientModule	patient is an animal
+PatientIdentityRemoved	00120062	CS	1	3	YES\NO	C.7-1 row 46	PatientModule	
+DeidentificationMethod	00120063	LO	1-n	1C		C.7-1 row 47	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present
+DeidentificationMethodCodeSequence	00120064	SQ	1	1C		C.7-1 row 48	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present
+SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1	PatientModule	
+GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4	PatientModule	
+ClinicalTrialSponsorName	00120010	LO	1	1		C.7-2b row 1	ClinicalTrialSubjectModule	
+ClinicalTrialProtocolID	00120020	LO	1	1		C.7-2b row 2	ClinicalTrialSubjectModule	
+ClinicalTrialProtocolName	00120021	LO	1	2		C.7-2b row 3	ClinicalTrialSubjectModule	
+ClinicalTrialSiteID	00120030	LO	1	2		C.7-2b row 4	ClinicalTrialSubjectModule	
+ClinicalTrialSiteName	00120031	LO	1	2		C.7-2b row 5	ClinicalTrialSubjectModule	
+ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule	Clinical Trial Subject Reading ID (0012,0042) is absent
+ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
+ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
+ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
+StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
+StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
+StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
+ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
+ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
+StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
+AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
+StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
+PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
+NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
+AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
+AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
+PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
+PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
+PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
+PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
+Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
+AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
+AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
+IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
+ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
+IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
+ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
+PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
+ClinicalTrialTimePointID	00120050	LO	1	2		C.7-4b row 1	ClinicalTrialStudyModule	
+ClinicalTrialTimePointDescription	00120051	ST	1	3		C.7-4b row 2	ClinicalTrialStudyModule	
+ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3	ClinicalTrialStudyModule	
+Modality	00080060	CS	1	1		C.7-5a row 1	GeneralSeriesModule	
+SeriesInstanceUID	0020000E	UI	1	1		C.7-5a row 2	GeneralSeriesModule	
+SeriesNumber	00200011	IS	1	2		C.7-5a row 3	GeneralSeriesModule	
+Laterality	00200060	CS	1	2C	R\L	C.7-5a row 4	GeneralSeriesModule	the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent
+SeriesDate	00080021	DA	1	3		C.7-5a row 5	GeneralSeriesModule	
+SeriesTime	00080031	TM	1	3		C.7-5a row 6	GeneralSeriesModule	
+PerformingPhysicianName	00081050	PN	1-n	3		C.7-5a row 7	GeneralSeriesModule	
+PerformingPhysicianIdentificationSequence	00081052	SQ	1	3		C.7-5a row 8	GeneralSeriesModule	
+ProtocolName	00181030	LO	1	3		C.7-5a row 10	GeneralSeriesModule	
+SeriesDescription	0008103E	LO	1	3		C.7-5a row 11	GeneralSeriesModule	
+SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.7-5a row 12	GeneralSeriesModule	
+OperatorsName	00081070	PN	1-n	3		C.7-5a row 14	GeneralSeriesModule	
+OperatorIdentificationSequence	00081072	SQ	1	3		C.7-5a row 15	GeneralSeriesModule	
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.7-5a row 17	GeneralSeriesModule	
+RelatedSeriesSequence	00081250	SQ	1	3		C.7-5a row 19	GeneralSeriesModule	
+BodyPartExamined	00180015	CS	1	3		C.7-5a row 24	GeneralSeriesModule	
+PatientPosition	00185100	CS	1	2C		C.7-5a row 25	GeneralSeriesModule	for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes
+SmallestPixelValueInSeries	00280108	US or SS	1	3		C.7-5a row 26	GeneralSeriesModule	
+LargestPixelValueInSeries	00280109	US or SS	1	3		C.7-5a row 27	GeneralSeriesModule	
+RequestAttributesSequence	00400275	SQ	1	3		C.7-5a row 28	GeneralSeriesModule	
+PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1	GeneralSeriesModule	
+PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2	GeneralSeriesModule	
+PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3	GeneralSeriesModule	
+PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4	GeneralSeriesModule	
+PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5	GeneralSeriesModule	
+PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6	GeneralSeriesModule	
+PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7	GeneralSeriesModule	
+CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13	GeneralSeriesModule	
+AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31	GeneralSeriesModule	the patient is an animal and the anatomical frame of reference is not bipedal
+ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
+ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2	ClinicalTrialSeriesModule	
+ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3	ClinicalTrialSeriesModule	
+FrameOfReferenceUID	00200052	UI	1	1		C.7-6 row 1	FrameOfReferenceModule	
+PositionReferenceIndicator	00201040	LO	1	2		C.7-6 row 2	FrameOfReferenceModule	
+Manufacturer	00080070	LO	1	2		C.7-8 row 1	GeneralEquipmentModule	
+InstitutionName	00080080	LO	1	3		C.7-8 row 2	GeneralEquipmentModule	
+InstitutionAddress	00080081	ST	1	3		C.7-8 row 3	GeneralEquipmentModule	
+StationName	00081010	SH	1	3		C.7-8 row 4	GeneralEquipmentModule	
+InstitutionalDepartmentName	00081040	LO	1	3		C.7-8 row 5	GeneralEquipmentModule	
+ManufacturerModelName	00081090	LO	1	3		C.7-8 row 6	GeneralEquipmentModule	
+DeviceSerialNumber	00181000	LO	1	3		C.7-8 row 7	GeneralEquipmentModule	
+SoftwareVersions	00181020	LO	1-n	3		C.7-8 row 8	GeneralEquipmentModule	
+GantryID	00181008	LO	1	3		C.7-8 row 9	GeneralEquipmentModule	
+SpatialResolution	00181050	DS	1	3		C.7-8 row 10	GeneralEquipmentModule	
+DateOfLastCalibration	00181200	DA	1-n	3		C.7-8 row 11	GeneralEquipmentModule	
+TimeOfLastCalibration	00181201	TM	1-n	3		C.7-8 row 12	GeneralEquipmentModule	
+PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13	GeneralEquipmentModule	Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present
+InstanceNumber	00200013	IS	1	2		C.7-9 row 1	GeneralImageModule,SOPCommonModule	
+PatientOrientation	00200020	CS	2	2C		C.7-9 row 2	GeneralImageModule	image does not require Image Orientation (Patient) (0020,0037) and Image Position (Patient) (0020,0032)
+ContentDate	00080023	DA	1	2C		C.7-9 row 3	GeneralImageModule	image is part of a series in which the images are temporally related
+ContentTime	00080033	TM	1	2C		C.7-9 row 4	GeneralImageModule	image is part of a series in which the images are temporally related
+ImageType	00080008	CS	2-n	1		C.8-3 row 1	GeneralImageModule,CTImageModule	
+AcquisitionNumber	00200012	IS	1	2		C.8-3 row 11	GeneralImageModule,CTImageModule	
+AcquisitionDate	00080022	DA	1	3		C.7-9 row 7	GeneralImageModule	
+AcquisitionTime	00080032	TM	1	3		C.7-9 row 8	GeneralImageModule	
+AcquisitionDateTime	0008002A	DT	1	3		C.7-9 row 9	GeneralImageModule	
+ReferencedImageSequence	00081140	SQ	1	3		C.7-9 row 10	GeneralImageModule	
+DerivationDescription	00082111	ST	1	3		C.7-9 row 14	GeneralImageModule	
+DerivationCodeSequence	00089215	SQ	1	3		C.7-9 row 15	GeneralImageModule	
+SourceImageSequence	00082112	SQ	1	3		C.7-9 row 17	GeneralImageModule	
+ReferencedInstanceSequence	0008114A	SQ	1	3		C.7-9 row 23	GeneralImageModule	
+ImagesInAcquisition	00201002	IS	1	3		C.7-9 row 27	GeneralImageModule	
+ImageComments	00204000	LT	1	3		C.7-9 row 28	GeneralImageModule	
+QualityControlImage	00280300	CS	1	3	YES\NO	C.7-9 row 29	GeneralImageModule	
+BurnedInAnnotation	00280301	CS	1	3	YES\NO	C.7-9 row 30	GeneralImageModule	
+RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.7-9 row 31	GeneralImageModule	
+LossyImageCompression	00282110	CS	1	3	00\01	C.7-9 row 32	GeneralImageModule	
+LossyImageCompressionRatio	00282112	DS	1-n	3		C.7-9 row 33	GeneralImageModule	
+LossyImageCompressionMethod	00282114	CS	1-n	3		C.7-9 row 34	GeneralImageModule	
+IconImageSequence	00880200	SQ	1	3		C.7-9 row 35	GeneralImageModule	
+PresentationLUTShape	20500020	CS	1	3	IDENTITY\INVERSE	C.7-9 row 37	GeneralImageModule	
+IrradiationEventUID	00083010	UI	1-n	3		C.7-9 row 38	GeneralImageModule	
+RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39	GeneralImageModule	
+PixelSpacing	00280030	DS	2	1		C.7-10 row 1	ImagePlaneModule	
+ImageOrientationPatient	00200037	DS	6	1		C.7-10 row 2	ImagePlaneModule	
+ImagePositionPatient	00200032	DS	3	1		C.7-10 row 3	ImagePlaneModule	
+SliceThickness	00180050	DS	1	2		C.7-10 row 4	ImagePlaneModule	
+SliceLocation	00201041	DS	1	3		C.7-10 row 5	ImagePlaneModule	
+SamplesPerPixel	00280002	US	1	1		C.7-11b row 1	ImagePixelModule,CTImageModule	
+PhotometricInterpretation	00280004	CS	1	1		C.7-11b row 2	ImagePixelModule,CTImageModule	
+Rows	00280010	US	1	1		C.7-11b row 3	ImagePixelModule	
+Columns	00280011	US	1	1		C.7-11b row 4	ImagePixelModule	
+BitsAllocated	00280100	US	1	1		C.7-11b row 5	ImagePixelModule,CTImageModule	
+BitsStored	00280101	US	1	1		C.7-11b row 6	ImagePixelModule,CTImageModule	
+HighBit	00280102	US	1	1		C.7-11b row 7	ImagePixelModule,CTImageModule	
+PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8	ImagePixelModule	
+PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present
+PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1
+PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11	ImagePixelModule	the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
+SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12	ImagePixelModule	
+LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13	ImagePixelModule	
+RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+ICCProfile	00282000	OB	1	3		C.7-11b row 20	ImagePixelModule	
+ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule	
+PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
+PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3	ImagePixelModule	pixel padding is to be defined as a range rather than a single value
+ContrastBolusAgent	00180010	LO	1	2		C.7-12 row 1	ContrastBolusModule	
+ContrastBolusAgentSequence	00180012	SQ	1	3		C.7-12 row 2	ContrastBolusModule	
+ContrastBolusRoute	00181040	LO	1	3		C.7-12 row 4	ContrastBolusModule	
+ContrastBolusAdministrationRouteSequence	00180014	SQ	1	3		C.7-12 row 5	ContrastBolusModule	
+ContrastBolusVolume	00181041	DS	1	3		C.7-12 row 9	ContrastBolusModule	
+ContrastBolusStartTime	00181042	TM	1	3		C.7-12 row 10	ContrastBolusModule	
+ContrastBolusStopTime	00181043	TM	1	3		C.7-12 row 11	ContrastBolusModule	
+ContrastBolusTotalDose	00181044	DS	1	3		C.7-12 row 12	ContrastBolusModule	
+ContrastFlowRate	00181046	DS	1-n	3		C.7-12 row 13	ContrastBolusModule	
+ContrastFlowDuration	00181047	DS	1-n	3		C.7-12 row 14	ContrastBolusModule	
+ContrastBolusIngredient	00181048	CS	1	3		C.7-12 row 15	ContrastBolusModule	
+ContrastBolusIngredientConcentration	00181049	DS	1	3		C.7-12 row 16	ContrastBolusModule	
+DeviceSequence	00500010	SQ	1	1		C.7-18 row 1	DeviceModule	
+ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 1	SpecimenModule	
+IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2	SpecimenModule	
+AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4	SpecimenModule	
+ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule	
+ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10	SpecimenModule	
+ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule	
+SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule	
+RescaleIntercept	00281052	DS	1	1		C.8-3 row 7	CTImageModule	
+RescaleSlope	00281053	DS	1	1		C.8-3 row 8	CTImageModule	
+RescaleType	00281054	LO	1	1C		C.8-3 row 9	CTImageModule	the Rescale Type is not HU (Hounsfield Units)
+KVP	00180060	DS	1	2		C.8-3 row 10	CTImageModule	
+ScanOptions	00180022	CS	1-n	3		C.8-3 row 12	CTImageModule	
+DataCollectionDiameter	00180090	DS	1	3		C.8-3 row 13	CTImageModule	
+DataCollectionCenterPatient	00189313	FD	3	3		C.8-3 row 14	CTImageModule	
+ReconstructionDiameter	00181100	DS	1	3		C.8-3 row 15	CTImageModule	
+ReconstructionTargetCenterPatient	00189318	FD	3	3		C.8-3 row 16	CTImageModule	
+DistanceSourceToDetector	00181110	DS	1	3		C.8-3 row 17	CTImageModule	
+DistanceSourceToPatient	00181111	DS	1	3		C.8-3 row 18	CTImageModule	
+GantryDetectorTilt	00181120	DS	1	3		C.8-3 row 19	CTImageModule	
+TableHeight	00181130	DS	1	3		C.8-3 row 20	CTImageModule	
+RotationDirection	00181140	CS	1	3	CW\CC	C.8-3 row 21	CTImageModule	
+ExposureTime	00181150	IS	1	3		C.8-3 row 22	CTImageModule	
+XRayTubeCurrent	00181151	IS	1	3		C.8-3 row 23	CTImageModule	
+Exposure	00181152	IS	1	3		C.8-3 row 24	CTImageModule	
+ExposureInuAs	00181153	IS	1	3		C.8-3 row 25	CTImageModule	
+FilterType	00181160	SH	1	3		C.8-3 row 26	CTImageModule	
+GeneratorPower	00181170	IS	1	3		C.8-3 row 27	CTImageModule	
+FocalSpots	00181190	DS	1-n	3		C.8-3 row 28	CTImageModule	
+ConvolutionKernel	00181210	SH	1-n	3		C.8-3 row 29	CTImageModule	
+RevolutionTime	00189305	FD	1	3		C.8-3 row 30	CTImageModule	
+SingleCollimationWidth	00189306	FD	1	3		C.8-3 row 31	CTImageModule	
+TotalCollimationWidth	00189307	FD	1	3		C.8-3 row 32	CTImageModule	
+TableSpeed	00189309	FD	1	3		C.8-3 row 33	CTImageModule	
+TableFeedPerRotation	00189310	FD	1	3		C.8-3 row 34	CTImageModule	
+SpiralPitchFactor	00189311	FD	1	3		C.8-3 row 35	CTImageModule	
+ExposureModulationType	00189323	CS	1	3		C.8-3 row 36	CTImageModule	
+EstimatedDoseSaving	00189324	FD	1	3		C.8-3 row 37	CTImageModule	
+CTDIvol	00189345	FD	1	3		C.8-3 row 38	CTImageModule	
+CTDIPhantomTypeCodeSequence	00189346	SQ	1	3		C.8-3 row 39	CTImageModule	
+WaterEquivalentDiameter	00181271		1	3		C.8-3 row 41	CTImageModule	
+WaterEquivalentDiameterMethodCodeSequence	00181272	SQ	1	1C		C.8-3 row 42	CTImageModule	Water Equivalent Diameter (0018,1271) is present
+AnatomicRegionSequence	00082218	SQ	1	3		10-7 row 1	CTImageModule	
+PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1	CTImageModule	
+ViewCodeSequence	00540220	SQ	1	3		10-25 row 1	CTImageModule	
+SliceProgressionDirection	00540500	CS	1	3		10-25 row 5	CTImageModule	
+CalciumScoringMassFactorPatient	00189351	FL	1	3		C.8-3 row 46	CTImageModule	
+CalciumScoringMassFactorDevice	00189352	FL	3	3		C.8-3 row 47	CTImageModule	
+EnergyWeightingFactor	00189353	FL	1	1C		C.8-3 row 48	CTImageModule	one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")
+CTAdditionalXRaySourceSequence	00189360	SQ	1	3		C.8-3 row 49	CTImageModule	
+IsocenterPosition	300A012C	DS	3	3		C.8-3 row 58	CTImageModule	
+PatientSupportAngle	300A0122	DS	1	3		10-27 row 1	CTImageModule	
+TableTopPitchAngle	300A0140	FL	1	3		10-27 row 2	CTImageModule	
+TableTopRollAngle	300A0144	FL	1	3		10-27 row 3	CTImageModule	
+TableTopLongitudinalPosition	300A0129	DS	1	3		10-27 row 4	CTImageModule	
+TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5	CTImageModule	
+OverlayRows	60000010	US	1	1		C.9-2 row 1	OverlayPlaneModule	
+OverlayColumns	60000011	US	1	1		C.9-2 row 2	OverlayPlaneModule	
+OverlayType	60000040	CS	1	1	G\R	C.9-2 row 3	OverlayPlaneModule	
+OverlayOrigin	60000050	SS	2	1		C.9-2 row 4	OverlayPlaneModule	
+OverlayBitsAllocated	60000100	US	1	1		C.9-2 row 5	OverlayPlaneModule	
+OverlayBitPosition	60000102	US	1	1		C.9-2 row 6	OverlayPlaneModule	
+OverlayData	60003000	OB or OW	1	1		C.9-2 row 7	OverlayPlaneModule	
+OverlayDescription	60000022	LO	1	3		C.9-2 row 8	OverlayPlaneModule	
+OverlaySubtype	60000045	LO	1	3		C.9-2 row 9	OverlayPlaneModule	
+OverlayLabel	60001500	LO	1	3		C.9-2 row 10	OverlayPlaneModule	
+ROIArea	60001301	IS	1	3		C.9-2 row 11	OverlayPlaneModule	
+ROIMean	60001302	DS	1	3		C.9-2 row 12	OverlayPlaneModule	
+ROIStandardDeviation	60001303	DS	1	3		C.9-2 row 13	OverlayPlaneModule	
+VOILUTSequence	00283010	SQ	1	1C		C.11-2b row 1	VOILUTModule	Window Center (0028,1050) is not present
+WindowCenter	00281050	DS	1-n	1C		C.11-2b row 5	VOILUTModule	VOI LUT Sequence (0028,3010) is not present
+WindowWidth	00281051	DS	1-n	1C		C.11-2b row 6	VOILUTModule	Window Center (0028,1050) is sent
+WindowCenterWidthExplanation	00281055	LO	1-n	3		C.11-2b row 7	VOILUTModule	
+VOILUTFunction	00281056	CS	1	3		C.11-2b row 8	VOILUTModule	
+SOPClassUID	00080016	UI	1	1		C.12-1 row 1	SOPCommonModule	
+SOPInstanceUID	00080018	UI	1	1		C.12-1 row 2	SOPCommonModule	
+SpecificCharacterSet	00080005	CS	1-n	1C		C.12-1 row 3	SOPCommonModule	an expanded or replacement character set is used
+InstanceCreationDate	00080012	DA	1	3		C.12-1 row 4	SOPCommonModule	
+InstanceCreationTime	00080013	TM	1	3		C.12-1 row 5	SOPCommonModule	
+InstanceCoercionDateTime	00080015	DT	1	3		C.12-1 row 6	SOPCommonModule	
+InstanceCreatorUID	00080014	UI	1	3		C.12-1 row 7	SOPCommonModule	
+RelatedGeneralSOPClassUID	0008001A	UI	1-n	3		C.12-1 row 8	SOPCommonModule	
+OriginalSpecializedSOPClassUID	0008001B	UI	1	3		C.12-1 row 9	SOPCommonModule	
+CodingSchemeIdentificationSequence	00080110	SQ	1	3		C.12-1 row 10	SOPCommonModule	
+ContextGroupIdentificationSequence	00080123	SQ	1	3		C.12-1 row 18	SOPCommonModule	
+MappingResourceIdentificationSequence	00080124	SQ	1	3		C.12-1 row 23	SOPCommonModule	
+TimezoneOffsetFromUTC	00080201	SH	1	3		C.12-1 row 27	SOPCommonModule	
+ContributingEquipmentSequence	0018A001	SQ	1	3		C.12-1 row 28	SOPCommonModule	
+SOPInstanceStatus	01000410	CS	1	3	NS\OR\AO\AC	C.12-1 row 48	SOPCommonModule	
+SOPAuthorizationDateTime	01000420	DT	1	3		C.12-1 row 49	SOPCommonModule	
+SOPAuthorizationComment	01000424	LT	1	3		C.12-1 row 50	SOPCommonModule	
+AuthorizationEquipmentCertificationNumber	01000426	LO	1	3		C.12-1 row 51	SOPCommonModule	
+MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1	SOPCommonModule	
+DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6	SOPCommonModule	
+EncryptedAttributesSequence	04000500	SQ	1	1C		C.12-1 row 53	SOPCommonModule	application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set
+OriginalAttributesSequence	04000561	SQ	1	3		C.12-1 row 56	SOPCommonModule	
+HL7StructuredDocumentReferenceSequence	0040A390	SQ	1	1C		C.12-1 row 63	SOPCommonModule	unencapsulated HL7 Structured Documents are referenced within the Instance
+LongitudinalTemporalInformationModified	00280303	CS	1	3	UNMODIFIED\MODIFIED\REMOVED	C.12-1 row 67	SOPCommonModule	
+QueryRetrieveView	00080053	CS	1	1C	CLASSIC\ENHANCED	C.12-1 row 68	SOPCommonModule	the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view
+ConversionSourceAttributesSequence	00209172	SQ	1	1C		C.12-1 row 69	SOPCommonModule	this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)
+ContentQualification	00189004	CS	1	3	PRODUCT\RESEARCH\SERVICE	C.12-1 row 71	SOPCommonModule	
+PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72	SOPCommonModule	
+ReferencedSeriesSequence	00081115	SQ	1	1C		C.12-8 row 1	CommonInstanceReferenceModule	this Instance references Instances in this Study
+StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5	CommonInstanceReferenceModule	this Instance references Instances in other Studies
+""",
+        "PS3.3 2016c Table ",
+        {
+            "PatientAlternativeCalendar": AnyOf(
                 (
+                    Present("PatientBirthDateInAlternativeCalendar"),
+                    Present("PatientAlternativeDeathDateInCalendar"),
+                )
+            ),
+            "PatientSpeciesDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesCodeSequence", negate=True),
+                )
+            ),
+            "PatientSpeciesCodeSequence": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesDescription", negate=True),
+                )
+            ),
+            "PatientBreedDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientBreedCodeSequence", negate=True, with_value=True),
+                )
+            ),
+            "ResponsiblePersonRole": AllOf(
+                (
+                    Present("ResponsiblePerson"),
+                    Present("ResponsiblePerson", with_value=True),
+                )
+            ),
+            "DeidentificationMethod": AllOf(
+                (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethodCodeSequence", negate=True),
                 )
             ),
-            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present",
-        ),
-        AttributeSpec(
-            "DeidentificationMethodCodeSequence",
-            0x00120064,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 48",
-            groups=("PatientModule",),
-            condition=AllOf(
+            "DeidentificationMethodCodeSequence": AllOf(
                 (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethod", negate=True),
                 )
             ),
-            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present",
-        ),
-        AttributeSpec(
-            "SourcePatientGroupIdentificationSequence",
-            0x00100026,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.1.4-1 row 1",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "GroupOfPatientsIdentificationSequence",
-            0x00100027,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.1.4-1 row 4",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSponsorName",
-            0x00120010,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-2b row 1",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolID",
-            0x00120020,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-2b row 2",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolName",
-            0x00120021,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-2b row 3",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSiteID",
-            0x00120030,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-2b row 4",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSiteName",
-            0x00120031,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-2b row 5",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSubjectID",
-            0x00120040,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 6",
-            groups=("ClinicalTrialSubjectModule",),
-            condition=Present("ClinicalTrialSubjectReadingID", negate=True),
-            condition_text="Clinical Trial Subject Reading ID (0012,0042) is absent",
-        ),
-        AttributeSpec(
-            "ClinicalTrialSubjectReadingID",
-            0x00120042,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 7",
-            groups=("ClinicalTrialSubjectModule",),
-            condition=Present("ClinicalTrialSubjectID", negate=True),
-            condition_text="Clinical Trial Subject ID (0012,0040) is absent",
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolEthicsCommitteeName",
-            0x00120081,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 8",
-            groups=("ClinicalTrialSubjectModule",),
-            condition=Present("ClinicalTrialProtocolEthicsCommitteeApprovalNumber"),
-            condition_text="Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present",
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolEthicsCommitteeApprovalNumber",
-            0x00120082,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-2b row 9",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "StudyInstanceUID",
-            0x0020000D,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-3 row 1",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyDate",
-            0x00080020,
-            "DA",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 2",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyTime",
-            0x00080030,
-            "TM",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 3",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReferringPhysicianName",
-            0x00080090,
-            "PN",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 4",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReferringPhysicianIdentificationSequence",
-            0x00080096,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 5",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ConsultingPhysicianName",
-            0x0008009C,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 7",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ConsultingPhysicianIdentificationSequence",
-            0x0008009D,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 8",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyID",
-            0x00200010,
-            "SH",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 10",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "AccessionNumber",
-            0x00080050,
-            "SH",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 11",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfAccessionNumberSequence",
-            0x00080051,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 12",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyDescription",
-            0x00081030,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 14",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "PhysiciansOfRecord",
-            0x00081048,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 15",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "PhysiciansOfRecordIdentificationSequence",
-            0x00081049,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 16",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "NameOfPhysiciansReadingStudy",
-            0x00081060,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 18",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "PhysiciansReadingStudyIdentificationSequence",
-            0x00081062,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 19",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "RequestingServiceCodeSequence",
-            0x00321034,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 21",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReferencedStudySequence",
-            0x00081110,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 23",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ProcedureCodeSequence",
-            0x00081032,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 25",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReasonForPerformedProcedureCodeSequence",
-            0x00401012,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 27",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "AdmittingDiagnosesDescription",
-            0x00081080,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 1",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "AdmittingDiagnosesCodeSequence",
-            0x00081084,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 2",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientAge",
-            0x00101010,
-            "AS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 4",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientSize",
-            0x00101020,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 5",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientWeight",
-            0x00101030,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 6",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientSizeCodeSequence",
-            0x00101021,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 7",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "Occupation",
-            0x00102180,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 9",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "AdditionalPatientHistory",
-            0x001021B0,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 10",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "AdmissionID",
-            0x00380010,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 11",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfAdmissionIDSequence",
-            0x00380014,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 12",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "ServiceEpisodeID",
-            0x00380060,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 14",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfServiceEpisodeIDSequence",
-            0x00380064,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 15",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "ServiceEpisodeDescription",
-            0x00380062,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 17",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientSexNeutered",
-            0x00102203,
-            "CS",
-            "1",
-            "2C",
-            ("ALTERED", "UNALTERED"),
-            "PS3.3 2016c Table C.7-4a row 18",
-            groups=("PatientStudyModule",),
-            condition=None,
-            condition_text="patient is an animal",
-        ),
-        AttributeSpec(
-            "ClinicalTrialTimePointID",
-            0x00120050,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-4b row 1",
-            groups=("ClinicalTrialStudyModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialTimePointDescription",
-            0x00120051,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4b row 2",
-            groups=("ClinicalTrialStudyModule",),
-        ),
-        AttributeSpec(
-            "ConsentForClinicalTrialUseSequence",
-            0x00120083,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4b row 3",
-            groups=("ClinicalTrialStudyModule",),
-        ),
-        AttributeSpec(
-            "Modality",
-            0x00080060,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-5a row 1",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesInstanceUID",
-            0x0020000E,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-5a row 2",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesNumber",
-            0x00200011,
-            "IS",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-5a row 3",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "Laterality",
-            0x00200060,
-            "CS",
-            "1",
-            "2C",
-            ("R", "L"),
-            "PS3.3 2016c Table C.7-5a row 4",
-            groups=("GeneralSeriesModule",),
-            condition=None,
-            condition_text="the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent",
-        ),
-        AttributeSpec(
-            "SeriesDate",
-            0x00080021,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 5",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesTime",
-            0x00080031,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 6",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformingPhysicianName",
-            0x00081050,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 7",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformingPhysicianIdentificationSequence",
-            0x00081052,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 8",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "ProtocolName",
-            0x00181030,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 10",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesDescription",
-            0x0008103E,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 11",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesDescriptionCodeSequence",
-            0x0008103F,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 12",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "OperatorsName",
-            0x00081070,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 14",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "OperatorIdentificationSequence",
-            0x00081072,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 15",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "ReferencedPerformedProcedureStepSequence",
-            0x00081111,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 17",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "RelatedSeriesSequence",
-            0x00081250,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 19",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "BodyPartExamined",
-            0x00180015,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 24",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PatientPosition",
-            0x00185100,
-            "CS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-5a row 25",
-            groups=("GeneralSeriesModule",),
-            condition=None,
-            condition_text='Patient position descriptor relative to the equipment. Required for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes. May be present for other SOP Classes if Patient Orientation Code Sequence (0054,0410) is not present. See for Defined Terms and further explanation.',
-        ),
-        AttributeSpec(
-            "SmallestPixelValueInSeries",
-            0x00280108,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 26",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "LargestPixelValueInSeries",
-            0x00280109,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 27",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "RequestAttributesSequence",
-            0x00400275,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 28",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepID",
-            0x00400253,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 1",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepStartDate",
-            0x00400244,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 2",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepStartTime",
-            0x00400245,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 3",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepEndDate",
-            0x00400250,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 4",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepEndTime",
-            0x00400251,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 5",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepDescription",
-            0x00400254,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 6",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProtocolCodeSequence",
-            0x00400260,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 7",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "CommentsOnThePerformedProcedureStep",
-            0x00400280,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 13",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "AnatomicalOrientationType",
-            0x00102210,
-            "CS",
-            "1",
-            "1C",
-            ("BIPED", "QUADRUPED"),
-            "PS3.3 2016c Table C.7-5a row 31",
-            groups=("GeneralSeriesModule",),
-            condition=None,
-            condition_text="the patient is an animal and the anatomical frame of reference is not bipedal",
-        ),
-        AttributeSpec(
-            "ClinicalTrialCoordinatingCenterName",
-            0x00120060,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-5b row 1",
-            groups=("ClinicalTrialSeriesModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSeriesID",
-            0x00120071,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5b row 2",
-            groups=("ClinicalTrialSeriesModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSeriesDescription",
-            0x00120072,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5b row 3",
-            groups=("ClinicalTrialSeriesModule",),
-        ),
-        AttributeSpec(
-            "FrameOfReferenceUID",
-            0x00200052,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-6 row 1",
-            groups=("FrameOfReferenceModule",),
-        ),
-        AttributeSpec(
-            "PositionReferenceIndicator",
-            0x00201040,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-6 row 2",
-            groups=("FrameOfReferenceModule",),
-        ),
-        AttributeSpec(
-            "Manufacturer",
-            0x00080070,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-8 row 1",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "InstitutionName",
-            0x00080080,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 2",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "InstitutionAddress",
-            0x00080081,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 3",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "StationName",
-            0x00081010,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 4",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "InstitutionalDepartmentName",
-            0x00081040,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 5",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "ManufacturerModelName",
-            0x00081090,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 6",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "DeviceSerialNumber",
-            0x00181000,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 7",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "SoftwareVersions",
-            0x00181020,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 8",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "GantryID",
-            0x00181008,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 9",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "SpatialResolution",
-            0x00181050,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 10",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "DateOfLastCalibration",
-            0x00181200,
-            "DA",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 11",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "TimeOfLastCalibration",
-            0x00181201,
-            "TM",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 12",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "PixelPaddingValue",
-            0x00280120,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-8 row 13",
-            groups=("GeneralEquipmentModule",),
-            condition=None,
-            condition_text="Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present",
-        ),
-        AttributeSpec(
-            "InstanceNumber",
-            0x00200013,
-            "IS",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-9 row 1",
-            groups=("GeneralImageModule", "SOPCommonModule"),
-        ),
-        AttributeSpec(
-            "PatientOrientation",
-            0x00200020,
-            "CS",
-            "2",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-9 row 2",
-            groups=("GeneralImageModule",),
-            condition=None,
-            condition_text="image does not require Image Orientation (Patient) (0020,0037) and Image Position (Patient) (0020,0032)",
-        ),
-        AttributeSpec(
-            "ContentDate",
-            0x00080023,
-            "DA",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-9 row 3",
-            groups=("GeneralImageModule",),
-            condition=None,
-            condition_text="image is part of a series in which the images are temporally related",
-        ),
-        AttributeSpec(
-            "ContentTime",
-            0x00080033,
-            "TM",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-9 row 4",
-            groups=("GeneralImageModule",),
-            condition=None,
-            condition_text="image is part of a series in which the images are temporally related",
-        ),
-        AttributeSpec(
-            "ImageType",
-            0x00080008,
-            "CS",
-            "2-n",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-3 row 1",
-            groups=("GeneralImageModule", "CTImageModule"),
-        ),
-        AttributeSpec(
-            "AcquisitionNumber",
-            0x00200012,
-            "IS",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.8-3 row 11",
-            groups=("GeneralImageModule", "CTImageModule"),
-        ),
-        AttributeSpec(
-            "AcquisitionDate",
-            0x00080022,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 7",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "AcquisitionTime",
-            0x00080032,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 8",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "AcquisitionDateTime",
-            0x0008002A,
-            "DT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 9",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "ReferencedImageSequence",
-            0x00081140,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 10",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "DerivationDescription",
-            0x00082111,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 14",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "DerivationCodeSequence",
-            0x00089215,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 15",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "SourceImageSequence",
-            0x00082112,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 17",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "ReferencedInstanceSequence",
-            0x0008114A,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 23",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "ImagesInAcquisition",
-            0x00201002,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 27",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "ImageComments",
-            0x00204000,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 28",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "QualityControlImage",
-            0x00280300,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-9 row 29",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "BurnedInAnnotation",
-            0x00280301,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-9 row 30",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "RecognizableVisualFeatures",
-            0x00280302,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-9 row 31",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "LossyImageCompression",
-            0x00282110,
-            "CS",
-            "1",
-            "3",
-            ("00", "01"),
-            "PS3.3 2016c Table C.7-9 row 32",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "LossyImageCompressionRatio",
-            0x00282112,
-            "DS",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 33",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "LossyImageCompressionMethod",
-            0x00282114,
-            "CS",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 34",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "IconImageSequence",
-            0x00880200,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 35",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "PresentationLUTShape",
-            0x20500020,
-            "CS",
-            "1",
-            "3",
-            ("IDENTITY", "INVERSE"),
-            "PS3.3 2016c Table C.7-9 row 37",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "IrradiationEventUID",
-            0x00083010,
-            "UI",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 38",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "RealWorldValueMappingSequence",
-            0x00409096,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 39",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "PixelSpacing",
-            0x00280030,
-            "DS",
-            "2",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-10 row 1",
-            groups=("ImagePlaneModule",),
-        ),
-        AttributeSpec(
-            "ImageOrientationPatient",
-            0x00200037,
-            "DS",
-            "6",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-10 row 2",
-            groups=("ImagePlaneModule",),
-        ),
-        AttributeSpec(
-            "ImagePositionPatient",
-            0x00200032,
-            "DS",
-            "3",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-10 row 3",
-            groups=("ImagePlaneModule",),
-        ),
-        AttributeSpec(
-            "SliceThickness",
-            0x00180050,
-            "DS",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-10 row 4",
-            groups=("ImagePlaneModule",),
-        ),
-        AttributeSpec(
-            "SliceLocation",
-            0x00201041,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-10 row 5",
-            groups=("ImagePlaneModule",),
-        ),
-        AttributeSpec(
-            "SamplesPerPixel",
-            0x00280002,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 1",
-            groups=("ImagePixelModule", "CTImageModule"),
-        ),
-        AttributeSpec(
-            "PhotometricInterpretation",
-            0x00280004,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 2",
-            groups=("ImagePixelModule", "CTImageModule"),
-        ),
-        AttributeSpec(
-            "Rows",
-            0x00280010,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 3",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "Columns",
-            0x00280011,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 4",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "BitsAllocated",
-            0x00280100,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 5",
-            groups=("ImagePixelModule", "CTImageModule"),
-        ),
-        AttributeSpec(
-            "BitsStored",
-            0x00280101,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 6",
-            groups=("ImagePixelModule", "CTImageModule"),
-        ),
-        AttributeSpec(
-            "HighBit",
-            0x00280102,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 7",
-            groups=("ImagePixelModule", "CTImageModule"),
-        ),
-        AttributeSpec(
-            "PixelRepresentation",
-            0x00280103,
-            "US",
-            "1",
-            "1",
-            ("0000H", "0001H"),
-            "PS3.3 2016c Table C.7-11b row 8",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "PixelData",
-            0x7FE00010,
-            "OB or OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 9",
-            groups=("ImagePixelModule",),
-            condition=Present("PixelDataProviderURL", negate=True),
-            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
-        ),
-        AttributeSpec(
-            "PlanarConfiguration",
-            0x00280006,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 10",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
-        ),
-        AttributeSpec(
-            "PixelAspectRatio",
-            0x00280034,
-            "IS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 11",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
-        ),
-        AttributeSpec(
-            "SmallestImagePixelValue",
-            0x00280106,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 12",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "LargestImagePixelValue",
-            0x00280107,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 13",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableDescriptor",
-            0x00281101,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 14",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "ClinicalTrialSubjectID": Present("ClinicalTrialSubjectReadingID", negate=True),
+            "ClinicalTrialSubjectReadingID": Present("ClinicalTrialSubjectID", negate=True),
+            "ClinicalTrialProtocolEthicsCommitteeName": Present(
+                "ClinicalTrialProtocolEthicsCommitteeApprovalNumber"
+            ),
+            "Laterality": AllOf(
                 (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    NotChecked("the body part examined is a paired structure", "outside"),
+                    Present("ImageLaterality", negate=True),
+                    Present("FrameLaterality", negate=True),
+                    Present("MeasurementLaterality", negate=True),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableDescriptor",
-            0x00281102,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 15",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "PixelPaddingValue": AllOf(
                 (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Present("PixelPaddingRangeLimit"),
+                    AnyOf(
+                        (
+                            Present("PixelData"),
+                            Present("PixelDataProviderURL"),
+                        )
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableDescriptor",
-            0x00281103,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 16",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
+            "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableData",
-            0x00281201,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 17",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableData",
-            0x00281202,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 18",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableData",
-            0x00281203,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 19",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "ICCProfile",
-            0x00282000,
-            "OB",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 20",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "ColorSpace",
-            0x00282002,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 21",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "PixelDataProviderURL",
-            0x00287FE0,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11a row 2",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT to UR",
-        ),
-        AttributeSpec(
-            "PixelPaddingRangeLimit",
-            0x00280121,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11a row 3",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="pixel padding is to be defined as a range rather than a single value",
-        ),
-        AttributeSpec(
-            "ContrastBolusAgent",
-            0x00180010,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-12 row 1",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "ContrastBolusAgentSequence",
-            0x00180012,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-12 row 2",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "ContrastBolusRoute",
-            0x00181040,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-12 row 4",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "ContrastBolusAdministrationRouteSequence",
-            0x00180014,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-12 row 5",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "ContrastBolusVolume",
-            0x00181041,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-12 row 9",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "ContrastBolusStartTime",
-            0x00181042,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-12 row 10",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "ContrastBolusStopTime",
-            0x00181043,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-12 row 11",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "ContrastBolusTotalDose",
-            0x00181044,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-12 row 12",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "ContrastFlowRate",
-            0x00181046,
-            "DS",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-12 row 13",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "ContrastFlowDuration",
-            0x00181047,
-            "DS",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-12 row 14",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "ContrastBolusIngredient",
-            0x00181048,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-12 row 15",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "ContrastBolusIngredientConcentration",
-            0x00181049,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-12 row 16",
-            groups=("ContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "DeviceSequence",
-            0x00500010,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-18 row 1",
-            groups=("DeviceModule",),
-        ),
-        AttributeSpec(
-            "ContainerIdentifier",
-            0x00400512,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 1",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfTheContainerIdentifierSequence",
-            0x00400513,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 2",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "AlternateContainerIdentifierSequence",
-            0x00400515,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 4",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "ContainerTypeCodeSequence",
-            0x00400518,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 8",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "ContainerDescription",
-            0x0040051A,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 10",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "ContainerComponentSequence",
-            0x00400520,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 11",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "SpecimenDescriptionSequence",
-            0x00400560,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 23",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "RescaleIntercept",
-            0x00281052,
-            "DS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-3 row 7",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "RescaleSlope",
-            0x00281053,
-            "DS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-3 row 8",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "RescaleType",
-            0x00281054,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-3 row 9",
-            groups=("CTImageModule",),
-            condition=None,
-            condition_text="the Rescale Type is not HU (Hounsfield Units)",
-        ),
-        AttributeSpec(
-            "KVP",
-            0x00180060,
-            "DS",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.8-3 row 10",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "ScanOptions",
-            0x00180022,
-            "CS",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 12",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "DataCollectionDiameter",
-            0x00180090,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 13",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "DataCollectionCenterPatient",
-            0x00189313,
-            "FD",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 14",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "ReconstructionDiameter",
-            0x00181100,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 15",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "ReconstructionTargetCenterPatient",
-            0x00189318,
-            "FD",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 16",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "DistanceSourceToDetector",
-            0x00181110,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 17",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "DistanceSourceToPatient",
-            0x00181111,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 18",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "GantryDetectorTilt",
-            0x00181120,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 19",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "TableHeight",
-            0x00181130,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 20",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "RotationDirection",
-            0x00181140,
-            "CS",
-            "1",
-            "3",
-            ("CW", "CC"),
-            "PS3.3 2016c Table C.8-3 row 21",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "ExposureTime",
-            0x00181150,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 22",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "XRayTubeCurrent",
-            0x00181151,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 23",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "Exposure",
-            0x00181152,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 24",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "ExposureInuAs",
-            0x00181153,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 25",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "FilterType",
-            0x00181160,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 26",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "GeneratorPower",
-            0x00181170,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 27",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "FocalSpots",
-            0x00181190,
-            "DS",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 28",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "ConvolutionKernel",
-            0x00181210,
-            "SH",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 29",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "RevolutionTime",
-            0x00189305,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 30",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "SingleCollimationWidth",
-            0x00189306,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 31",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "TotalCollimationWidth",
-            0x00189307,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 32",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "TableSpeed",
-            0x00189309,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 33",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "TableFeedPerRotation",
-            0x00189310,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 34",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "SpiralPitchFactor",
-            0x00189311,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 35",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "ExposureModulationType",
-            0x00189323,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 36",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "EstimatedDoseSaving",
-            0x00189324,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 37",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "CTDIvol",
-            0x00189345,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 38",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "CTDIPhantomTypeCodeSequence",
-            0x00189346,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 39",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "WaterEquivalentDiameter",
-            0x00181271,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 41",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "WaterEquivalentDiameterMethodCodeSequence",
-            0x00181272,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-3 row 42",
-            groups=("CTImageModule",),
-            condition=Present("WaterEquivalentDiameter"),
-            condition_text="Water Equivalent Diameter (0018,1271) is present",
-        ),
-        AttributeSpec(
-            "AnatomicRegionSequence",
-            0x00082218,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-7 row 1",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "PrimaryAnatomicStructureSequence",
-            0x00082228,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-8 row 1",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "ViewCodeSequence",
-            0x00540220,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-25 row 1",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "SliceProgressionDirection",
-            0x00540500,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-25 row 5",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "CalciumScoringMassFactorPatient",
-            0x00189351,
-            "FL",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 46",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "CalciumScoringMassFactorDevice",
-            0x00189352,
-            "FL",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 47",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "EnergyWeightingFactor",
-            0x00189353,
-            "FL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-3 row 48",
-            groups=("CTImageModule",),
-            condition=None,
-            condition_text='one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")',
-        ),
-        AttributeSpec(
-            "CTAdditionalXRaySourceSequence",
-            0x00189360,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 49",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "IsocenterPosition",
-            0x300A012C,
-            "DS",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 58",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "PatientSupportAngle",
-            0x300A0122,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 1",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "TableTopPitchAngle",
-            0x300A0140,
-            "FL",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 2",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "TableTopRollAngle",
-            0x300A0144,
-            "FL",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 3",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "TableTopLongitudinalPosition",
-            0x300A0129,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 4",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "TableTopLateralPosition",
-            0x300A012A,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 5",
-            groups=("CTImageModule",),
-        ),
-        AttributeSpec(
-            "OverlayRows",
-            0x60000010,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 1",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayColumns",
-            0x60000011,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 2",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayType",
-            0x60000040,
-            "CS",
-            "1",
-            "1",
-            ("G", "R"),
-            "PS3.3 2016c Table C.9-2 row 3",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayOrigin",
-            0x60000050,
-            "SS",
-            "2",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 4",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayBitsAllocated",
-            0x60000100,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 5",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayBitPosition",
-            0x60000102,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 6",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayData",
-            0x60003000,
-            "OB or OW",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 7",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayDescription",
-            0x60000022,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 8",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlaySubtype",
-            0x60000045,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 9",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayLabel",
-            0x60001500,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 10",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "ROIArea",
-            0x60001301,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 11",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "ROIMean",
-            0x60001302,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 12",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "ROIStandardDeviation",
-            0x60001303,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 13",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "VOILUTSequence",
-            0x00283010,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-2b row 1",
-            groups=("VOILUTModule",),
-            condition=Present("WindowCenter", negate=True),
-            condition_text="Window Center (0028,1050) is not present",
-        ),
-        AttributeSpec(
-            "WindowCenter",
-            0x00281050,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-2b row 5",
-            groups=("VOILUTModule",),
-            condition=Present("VOILUTSequence", negate=True),
-            condition_text="VOI LUT Sequence (0028,3010) is not present",
-        ),
-        AttributeSpec(
-            "WindowWidth",
-            0x00281051,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-2b row 6",
-            groups=("VOILUTModule",),
-            condition=Present("WindowCenter"),
-            condition_text="Window Center (0028,1050) is sent",
-        ),
-        AttributeSpec(
-            "WindowCenterWidthExplanation",
-            0x00281055,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.11-2b row 7",
-            groups=("VOILUTModule",),
-        ),
-        AttributeSpec(
-            "VOILUTFunction",
-            0x00281056,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.11-2b row 8",
-            groups=("VOILUTModule",),
-        ),
-        AttributeSpec(
-            "SOPClassUID",
-            0x00080016,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 1",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPInstanceUID",
-            0x00080018,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 2",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SpecificCharacterSet",
-            0x00080005,
-            "CS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 3",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="an expanded or replacement character set is used",
-        ),
-        AttributeSpec(
-            "InstanceCreationDate",
-            0x00080012,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 4",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "InstanceCreationTime",
-            0x00080013,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 5",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "InstanceCoercionDateTime",
-            0x00080015,
-            "DT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 6",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "InstanceCreatorUID",
-            0x00080014,
-            "UI",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 7",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "RelatedGeneralSOPClassUID",
-            0x0008001A,
-            "UI",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 8",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "OriginalSpecializedSOPClassUID",
-            0x0008001B,
-            "UI",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 9",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "CodingSchemeIdentificationSequence",
-            0x00080110,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 10",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "ContextGroupIdentificationSequence",
-            0x00080123,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 18",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "MappingResourceIdentificationSequence",
-            0x00080124,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 23",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "TimezoneOffsetFromUTC",
-            0x00080201,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 27",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "ContributingEquipmentSequence",
-            0x0018A001,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 28",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPInstanceStatus",
-            0x01000410,
-            "CS",
-            "1",
-            "3",
-            ("NS", "OR", "AO", "AC"),
-            "PS3.3 2016c Table C.12-1 row 48",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPAuthorizationDateTime",
-            0x01000420,
-            "DT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 49",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPAuthorizationComment",
-            0x01000424,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 50",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "AuthorizationEquipmentCertificationNumber",
-            0x01000426,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 51",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "MACParametersSequence",
-            0x4FFE0001,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-6 row 1",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "DigitalSignaturesSequence",
-            0xFFFAFFFA,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-6 row 6",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "EncryptedAttributesSequence",
-            0x04000500,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 53",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set",
-        ),
-        AttributeSpec(
-            "OriginalAttributesSequence",
-            0x04000561,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 56",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "HL7StructuredDocumentReferenceSequence",
-            0x0040A390,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 63",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="unencapsulated HL7 Structured Documents are referenced within the Instance",
-        ),
-        AttributeSpec(
-            "LongitudinalTemporalInformationModified",
-            0x00280303,
-            "CS",
-            "1",
-            "3",
-            ("UNMODIFIED", "MODIFIED", "REMOVED"),
-            "PS3.3 2016c Table C.12-1 row 67",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "QueryRetrieveView",
-            0x00080053,
-            "CS",
-            "1",
-            "1C",
-            ("CLASSIC", "ENHANCED"),
-            "PS3.3 2016c Table C.12-1 row 68",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view",
-        ),
-        AttributeSpec(
-            "ConversionSourceAttributesSequence",
-            0x00209172,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 69",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)",
-        ),
-        AttributeSpec(
-            "ContentQualification",
-            0x00189004,
-            "CS",
-            "1",
-            "3",
-            ("PRODUCT", "RESEARCH", "SERVICE"),
-            "PS3.3 2016c Table C.12-1 row 71",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "PrivateDataElementCharacteristicsSequence",
-            0x00080300,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 72",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-8 row 1",
-            groups=("CommonInstanceReferenceModule",),
-            condition=None,
-            condition_text="this Instance references Instances in this Study",
-        ),
-        AttributeSpec(
-            "StudiesContainingOtherReferencedInstancesSequence",
-            0x00081200,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-8 row 5",
-            groups=("CommonInstanceReferenceModule",),
-            condition=None,
-            condition_text="this Instance references Instances in other Studies",
-        ),
+            "GreenPaletteColorLookupTableData": AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "BluePaletteColorLookupTableData": AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "RescaleType": Equals("RescaleType", ("HU",), 0, negate=True),
+            "WaterEquivalentDiameterMethodCodeSequence": Present("WaterEquivalentDiameter"),
+            "EnergyWeightingFactor": ContainsCode("DerivationCodeSequence", (("113097", "DCM"),)),
+            "VOILUTSequence": Present("WindowCenter", negate=True),
+            "WindowCenter": Present("VOILUTSequence", negate=True),
+            "WindowWidth": Present("WindowCenter"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
+    MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
+    """The module (or modules) that define each attribute."""
     PatientName: PersonName | str | None
     """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Patient's full name.
     """
     PatientID: str | None
     """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1
-    (PatientModule). Primary identifier for the patient. In the case of imaging a
-    group of small animals simultaneously, the single value of this identifier
-    corresponds to the identification of the entire group. See also .
+    (PatientModule). Primary identifier for the patient. (The whole text:
+    PatientModule.PatientID.)
     """
     IssuerOfPatientID: str | None = None
     """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
     10.15 (PatientModule). Identifier of the Assigning Authority (system,
     organization, agency, or department) that issued the Patient ID. Equivalent to
-    HL7 v2 CX component 4 subcomponent 1.
+    HL7 v2 CX component 4 ... (The whole text: PatientModule.IssuerOfPatientID.)
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
@@ -3599,47 +655,44 @@ class CTImage(DicomObject):
     PatientBirthDateInAlternativeCalendar: object | None = None
     """(0010,0033) - 1 Type 3, Patient's Birth Date in Alternative Calendar - PS3.3
     2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of birth of the named
-    patient in the Alternative Calendar (0010,0035). No format is specified for
-    alternative calendar dates so none should be assumed.
+    patient in the Alternative Calendar (0010,0035). (The whole text:
+    PatientModule.PatientBirthDateInAlternativeCalendar.)
     """
     PatientDeathDateInAlternativeCalendar: object | None = None
     """(0010,0034) - 1 Type 3, Patient's Death Date in Alternative Calendar - PS3.3
     2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of death of the named
-    patient in the Alternative Calendar (0010,0035). No format is specified for
-    alternative calendar dates so none should be assumed.
+    patient in the Alternative Calendar (0010,0035). (The whole text:
+    PatientModule.PatientDeathDateInAlternativeCalendar.)
     """
     PatientAlternativeCalendar: object | None = None
     """(0010,0035) - 1 Type 1C, Patient's Alternative Calendar - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). The Alternative Calendar used for
     Patient's Birth Date in Alternative Calendar (0010,0033) and Patient's Death
-    Date in Alternative Calendar (0010,0034). See for Defined Terms. Required if
-    either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's
-    Alternative Death Date in Calendar (0010,0034) is present.
+    Date in Alternative Calendar (0010,0034). (The whole text:
+    PatientModule.PatientAlternativeCalendar.)
     """
     PatientSex: Literal["M", "F", "O"] | None
     """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1 (PatientModule). Sex of the named patient. Enumerated Values: M male F
-    female O other
+    C.7.1.1 (PatientModule). Sex of the named patient. (The whole text:
+    PatientModule.PatientSex.)
     """
     ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
         None
     )
     """(0010,1100) SQ 1 Type 3, Referenced Patient Photo Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). A photo to confirm the identity of a
-    patient. Only a single Item is permitted in this Sequence. See .
+    patient. (The whole text: PatientModule.ReferencedPatientPhotoSequence.)
     """
     QualityControlSubject: Literal["YES", "NO"] | None = None
     """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Indicates whether or not the subject is a
-    quality control phantom. Enumerated Values: YES NO If this Attribute is absent,
-    then the subject may or may not be a phantom. This attribute describes a
-    characteristic of the Imaging Subject. It is distinct from Quality Control Image
-    (0028,0300) in the , which is used to describe an image acquired.
+    quality control phantom. (The whole text: PatientModule.QualityControlSubject.)
     """
     ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
     """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A sequence that provides reference to a Patient
-    SOP Class/Instance pair. Only a single Item is permitted in this Sequence.
+    SOP Class/Instance pair. (The whole text:
+    PatientModule.ReferencedPatientSequence.)
     """
     PatientBirthTime: datetime.time | str | None = None
     """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1, Section
@@ -3654,8 +707,8 @@ class CTImage(DicomObject):
     """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A sequence of identification numbers or codes
     used to identify the patient, which may or may not be human readable, and may or
-    may not have been obtained from an implanted or attached device such as an RFID
-    or barcode. One or more Items are permitted in this Sequence.
+    may not have been obtained from ... (The whole text:
+    PatientModule.OtherPatientIDsSequence.)
     """
     OtherPatientNames: Sequence[PersonName | str] | None = None
     """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1,
@@ -3672,79 +725,72 @@ class CTImage(DicomObject):
     PatientSpeciesDescription: str | None = None
     """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
-    subgenus, species or subspecies) of the patient. See . Required if the patient
-    is an animal and if Patient Species Code Sequence (0010,2202) is not present.
-    May be present otherwise.
+    subgenus, species or subspecies) of the patient. (The whole text:
+    PatientModule.PatientSpeciesDescription.)
     """
     PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
     """(0010,2202) SQ 1 Type 1C, Patient Species Code Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
-    subgenus, species or subspecies) of the patient. See . Only a single Item shall
-    be included in this Sequence. Required if the patient is an animal and if
-    Patient Species Description (0010,2201) is not present. May be present
-    otherwise.
+    subgenus, species or subspecies) of the patient. (The whole text:
+    PatientModule.PatientSpeciesCodeSequence.)
     """
     PatientBreedDescription: str | None = None
     """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1 (PatientModule). The breed of the patient. See . Required if the
-    patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty.
-    May be present otherwise.
+    Section C.7.1.1 (PatientModule). The breed of the patient. (The whole text:
+    PatientModule.PatientBreedDescription.)
     """
     PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
     """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1 (PatientModule). The breed of the patient. See . Zero or more
-    Items shall be included in this Sequence. Required if the patient is an animal.
+    Section C.7.1.1 (PatientModule). The breed of the patient. (The whole text:
+    PatientModule.PatientBreedCodeSequence.)
     """
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
     """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Information identifying an animal within a
-    breed registry. Zero or more Items shall be included in this Sequence. Required
-    if the patient is an animal.
+    breed registry. (The whole text: PatientModule.BreedRegistrationSequence.)
     """
     StrainDescription: object | None = None
     """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1 (PatientModule). The strain of the patient. See .
+    C.7.1.1 (PatientModule). The strain of the patient. (The whole text:
+    PatientModule.StrainDescription.)
     """
     StrainNomenclature: object | None = None
     """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). The nomenclature used for Strain Description
-    (0010,0212). See .
+    (0010,0212). (The whole text: PatientModule.StrainNomenclature.)
     """
     StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
     """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). A coded identification of the strain of the patient.
-    See . One or more Items are permitted in this sequence. If more than one item is
-    present, each item represents the same information but encoded using a different
-    coding scheme (rather than post-coordinated modifiers).
+    (The whole text: PatientModule.StrainCodeSequence.)
     """
     StrainAdditionalInformation: object | None = None
     """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Additional information about the strain of the
     patient that is not encoded in the formal nomenclature used in Strain
-    Description (0010,0212). See .
+    Description (0010,0212). (The whole text:
+    PatientModule.StrainAdditionalInformation.)
     """
     StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
     """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Information identifying an animal within a strain
-    stock. Only a single Item is permitted in this sequence.
+    stock. (The whole text: PatientModule.StrainStockSequence.)
     """
     ResponsiblePerson: PersonName | str | None = None
     """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Name of person with medical or welfare decision making
-    authority for the patient. Required if the patient is an animal. May be present
-    otherwise.
+    authority for the patient. (The whole text: PatientModule.ResponsiblePerson.)
     """
     ResponsiblePersonRole: str | None = None
     """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Relationship of Responsible Person to the
-    patient. See for Defined Terms. Required if Responsible Person is present and
-    has a value.
+    patient. (The whole text: PatientModule.ResponsiblePersonRole.)
     """
     ResponsibleOrganization: str | None = None
     """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Name of organization with medical or welfare
-    decision making authority for the patient. Required if patient is an animal. May
-    be present otherwise.
+    decision making authority for the patient. (The whole text:
+    PatientModule.ResponsibleOrganization.)
     """
     PatientIdentityRemoved: Literal["YES", "NO"] | None = None
     """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1,
@@ -3754,25 +800,16 @@ class CTImage(DicomObject):
     DeidentificationMethod: Sequence[str] | None = None
     """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A description or label of the mechanism or
-    method use to remove the patient's identity. May be multi-valued if successive
-    de-identification steps have been performed. This may be used to describe the
-    extent or thoroughness of the de-identification, for example whether or not the
-    de-identification is for a "Limited Data Set" (as per HIPAA Privacy Rule). The
-    characteristics of the de-identifying equipment and/or the responsible operator
-    of that equipment may be recorded as an additional item of the Contributing
-    Equipment Sequence (0018,A001) in the . De-identifying equipment may use a
-    Purpose ...
+    method use to remove the patient's identity. (The whole text:
+    PatientModule.DeidentificationMethod.)
     """
     DeidentificationMethodCodeSequence: (
         list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
     ) = None
     """(0012,0064) SQ 1 Type 1C, De-identification Method Code Sequence - PS3.3 2016c
     Table C.7-1, Section C.7.1.1 (PatientModule). A code describing the mechanism or
-    method use to remove the patient's identity. One or more Items shall be included
-    in this Sequence. Multiple items are used if successive de-identification steps
-    have been performed or to describe options of a defined profile. Required if
-    Patient Identity Removed (0012,0062) is present and has a value of YES and De-
-    identification Method (0012,0063) is not present. May be present otherwise.
+    method use to remove the patient's identity. (The whole text:
+    PatientModule.DeidentificationMethodCodeSequence.)
     """
     SourcePatientGroupIdentificationSequence: (
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
@@ -3780,9 +817,8 @@ class CTImage(DicomObject):
     """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - PS3.3
     2016c Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing
     the value used for Patient ID (0010,0020) and related Attributes in the source
-    composite instances that contained a group of subjects whose data was acquired
-    at the same time, from which this composite instance was extracted. See . Only a
-    single Item is permitted in this sequence.
+    composite instances that contained a group of subjects ... (The whole text:
+    PatientModule.SourcePatientGroupIdentificationSequence.)
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
@@ -3790,53 +826,56 @@ class CTImage(DicomObject):
     """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
     Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing the
     identifiers and locations of the individual subjects whose data was acquired at
-    the same time (as a group) and encoded in this composite instance. See . One or
-    more Items are permitted in this sequence.
+    the same time (as a group) and encoded in this ... (The whole text:
+    PatientModule.GroupOfPatientsIdentificationSequence.)
     """
     ClinicalTrialSponsorName: str | None = None
     """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical trial or
-    research sponsor. See .
+    research sponsor. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSponsorName.)
     """
     ClinicalTrialProtocolID: str | None = None
     """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). Identifier for the noted protocol.
-    See .
+    (The whole text: ClinicalTrialSubjectModule.ClinicalTrialProtocolID.)
     """
     ClinicalTrialProtocolName: str | None = None
     """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table
     C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical
-    trial or research protocol. See .
+    trial or research protocol. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialProtocolName.)
     """
     ClinicalTrialSiteID: str | None = None
     """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The identifier of the site
-    responsible for submitting clinical trial or research data. See .
+    responsible for submitting clinical trial or research data. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSiteID.)
     """
     ClinicalTrialSiteName: str | None = None
     """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the site responsible for
-    submitting clinical trial or research data. See
+    submitting clinical trial or research data. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSiteName.)
     """
     ClinicalTrialSubjectID: str | None = None
     """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The assigned identifier for the
-    clinical trial or research subject. See . Shall be present if Clinical Trial
-    Subject Reading ID (0012,0042) is absent. May be present otherwise.
+    clinical trial or research subject. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSubjectID.)
     """
     ClinicalTrialSubjectReadingID: str | None = None
     """(0012,0042) LO 1 Type 1C, Clinical Trial Subject Reading ID - PS3.3 2016c Table
     C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Identifies the subject for
-    blinded evaluations. Shall be present if Clinical Trial Subject ID (0012,0040)
-    is absent. May be present otherwise. See .
+    blinded evaluations. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSubjectReadingID.)
     """
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     """(0012,0081) LO 1 Type 1C, Clinical Trial Protocol Ethics Committee Name - PS3.3
     2016c Table C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the
     Ethics Committee or Institutional Review Board (IRB) or Institutional Animal
-    Care and Use Committees (IACUC) responsible for approval of the Clinical Trial
-    or research. Required if Clinical Trial Protocol Ethics Committee Approval
-    Number (0012,0082) is present.
+    Care and Use Committees (IACUC) responsible for approval of the ... (The whole
+    text: ClinicalTrialSubjectModule.ClinicalTrialProtocolEthicsCommitteeName.)
     """
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
     """(0012,0082) LO 1 Type 3, Clinical Trial Protocol Ethics Committee Approval
@@ -3865,7 +904,8 @@ class CTImage(DicomObject):
     ) = None
     """(0008,0096) SQ 1 Type 3, Referring Physician Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    patient's referring physician. Only a single item is permitted in this Sequence.
+    patient's referring physician. (The whole text:
+    GeneralStudyModule.ReferringPhysicianIdentificationSequence.)
     """
     ConsultingPhysicianName: object | None = None
     """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3,
@@ -3877,9 +917,8 @@ class CTImage(DicomObject):
     ) = None
     """(0008,009D) - 1 Type 3, Consulting Physician Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    consulting physician(s). One or more Items shall be included in this Sequence.
-    If more than one Item, the number and order shall correspond to the value of
-    Consulting Physician's Name (0008,009C), if present.
+    consulting physician(s). (The whole text:
+    GeneralStudyModule.ConsultingPhysicianIdentificationSequence.)
     """
     StudyID: str | None
     """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1
@@ -3895,8 +934,8 @@ class CTImage(DicomObject):
     ) = None
     """(0008,0051) SQ 1 Type 3, Issuer of Accession Number Sequence - PS3.3 2016c Table
     C.7-3, Section C.7.2.1 (GeneralStudyModule). Identifier of the Assigning
-    Authority that issued the Accession Number. Only a single Item is permitted in
-    this Sequence.
+    Authority that issued the Accession Number. (The whole text:
+    GeneralStudyModule.IssuerOfAccessionNumberSequence.)
     """
     StudyDescription: str | None = None
     """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3, Section
@@ -3914,10 +953,8 @@ class CTImage(DicomObject):
     ) = None
     """(0008,1049) SQ 1 Type 3, Physician(s) of Record Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    physician(s) who are responsible for overall patient care at time of Study. One
-    or more Items are permitted in this Sequence. If more than one Item, the number
-    and order shall correspond to the value of Physician(s) of Record (0008,1048),
-    if present.
+    physician(s) who are responsible for overall patient care at time of Study. (The
+    whole text: GeneralStudyModule.PhysiciansOfRecordIdentificationSequence.)
     """
     NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3, Name of Physician(s) Reading Study - PS3.3 2016c
@@ -3929,37 +966,35 @@ class CTImage(DicomObject):
     ) = None
     """(0008,1062) SQ 1 Type 3, Physician(s) Reading Study Identification Sequence -
     PS3.3 2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of
-    the physician(s) reading the Study. One or more Items are permitted in this
-    Sequence. If more than one Item, the number and order shall correspond to the
-    value of Name of Physician(s) Reading Study (0008,1060), if present.
+    the physician(s) reading the Study. (The whole text:
+    GeneralStudyModule.PhysiciansReadingStudyIdentificationSequence.)
     """
     RequestingServiceCodeSequence: (
         list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
     ) = None
     """(0032,1034) SQ 1 Type 3, Requesting Service Code Sequence - PS3.3 2016c Table
     C.7-3, Section C.7.2.1 (GeneralStudyModule). Institutional department where the
-    request initiated. Only a single item is permitted in this Sequence.
+    request initiated. (The whole text:
+    GeneralStudyModule.RequestingServiceCodeSequence.)
     """
     ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
     """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). A sequence that provides reference to a
-    Study SOP Class/Instance pair. One or more Items are permitted in this Sequence.
-    See .
+    Study SOP Class/Instance pair. (The whole text:
+    GeneralStudyModule.ReferencedStudySequence.)
     """
     ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
     """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). A Sequence that conveys the type of
-    procedure performed. One or more Items are permitted in this Sequence.
+    procedure performed. (The whole text: GeneralStudyModule.ProcedureCodeSequence.)
     """
     ReasonForPerformedProcedureCodeSequence: (
         list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
     ) = None
     """(0040,1012) SQ 1 Type 3, Reason For Performed Procedure Code Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Coded reason(s) for
-    performing this procedure. May differ from the values in Reason for the
-    Requested Procedure (0040,100A) in Request Attribute Sequence (0040,0275), for
-    example if what was performed differs from what was requested. One or more Items
-    are permitted in this Sequence.
+    performing this procedure. (The whole text:
+    GeneralStudyModule.ReasonForPerformedProcedureCodeSequence.)
     """
     AdmittingDiagnosesDescription: Sequence[str] | None = None
     """(0008,1080) LO 1-n Type 3, Admitting Diagnoses Description - PS3.3 2016c Table
@@ -3971,8 +1006,8 @@ class CTImage(DicomObject):
     ) = None
     """(0008,1084) SQ 1 Type 3, Admitting Diagnoses Code Sequence - PS3.3 2016c Table
     C.7-4a, Section C.7.2.2 (PatientStudyModule). A sequence that conveys the
-    admitting diagnosis (diagnoses). One or more Items are permitted in this
-    Sequence.
+    admitting diagnosis (diagnoses). (The whole text:
+    PatientStudyModule.AdmittingDiagnosesCodeSequence.)
     """
     PatientAge: str | None = None
     """(0010,1010) AS 1 Type 3, Patient's Age - PS3.3 2016c Table C.7-4a, Section
@@ -4010,8 +1045,8 @@ class CTImage(DicomObject):
     )
     """(0038,0014) SQ 1 Type 3, Issuer of Admission ID Sequence - PS3.3 2016c Table
     C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
-    Authority that issued Admission ID (0038,0010). Only a single Item is permitted
-    in this Sequence.
+    Authority that issued Admission ID (0038,0010). (The whole text:
+    PatientStudyModule.IssuerOfAdmissionIDSequence.)
     """
     ServiceEpisodeID: str | None = None
     """(0038,0060) LO 1 Type 3, Service Episode ID - PS3.3 2016c Table C.7-4a, Section
@@ -4023,8 +1058,8 @@ class CTImage(DicomObject):
     ) = None
     """(0038,0064) SQ 1 Type 3, Issuer of Service Episode ID Sequence - PS3.3 2016c
     Table C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
-    Authority that issued the Service Episode ID (0038,0060). Only a single Item is
-    permitted in this Sequence.
+    Authority that issued the Service Episode ID (0038,0060). (The whole text:
+    PatientStudyModule.IssuerOfServiceEpisodeIDSequence.)
     """
     ServiceEpisodeDescription: str | None = None
     """(0038,0062) LO 1 Type 3, Service Episode Description - PS3.3 2016c Table C.7-4a,
@@ -4034,22 +1069,22 @@ class CTImage(DicomObject):
     PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
     """(0010,2203) CS 1 Type 2C, Patient's Sex Neutered - PS3.3 2016c Table C.7-4a,
     Section C.7.2.2 (PatientStudyModule). Whether or not a procedure has been
-    performed in an effort to render the patient sterile. Enumerated Values: ALTERED
-    Altered/Neutered UNALTERED Unaltered/intact If this Attribute is present but has
-    no value then the status is unknown. Required if patient is an animal. May be
-    present otherwise.
+    performed in an effort to render the patient sterile. (The whole text:
+    PatientStudyModule.PatientSexNeutered.)
     """
     ClinicalTrialTimePointID: str | None = None
     """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table
     C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). An identifier specifying the
     one or more studies that are grouped together as a clinical time point or
-    submission in a clinical trial or research. See .
+    submission in a clinical trial or research. (The whole text:
+    ClinicalTrialStudyModule.ClinicalTrialTimePointID.)
     """
     ClinicalTrialTimePointDescription: str | None = None
     """(0012,0051) ST 1 Type 3, Clinical Trial Time Point Description - PS3.3 2016c
     Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A description of a set
     of one or more studies that are grouped together to represent a clinical time
-    point or submission in a clinical trial or research. See .
+    point or submission in a clinical trial or research. (The whole text:
+    ClinicalTrialStudyModule.ClinicalTrialTimePointDescription.)
     """
     ConsentForClinicalTrialUseSequence: (
         list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
@@ -4057,13 +1092,14 @@ class CTImage(DicomObject):
     """(0012,0083) SQ 1 Type 3, Consent for Clinical Trial Use Sequence - PS3.3 2016c
     Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A Sequence that
     conveys information about consent for Clinical Trial or research use of the
-    composite instances within this Study. One or more Items are permitted in this
-    Sequence. See .
+    composite instances within this Study. (The whole text:
+    ClinicalTrialStudyModule.ConsentForClinicalTrialUseSequence.)
     """
     Modality: str
     """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Type of equipment that originally acquired the data used
-    to create the images in this Series. See for Defined Terms.
+    to create the images in this Series. (The whole text:
+    GeneralSeriesModule.Modality.)
     """
     SeriesInstanceUID: str
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.7-5a, Section
@@ -4075,14 +1111,8 @@ class CTImage(DicomObject):
     """
     Laterality: Literal["R", "L"] | None = None
     """(0020,0060) CS 1 Type 2C, Laterality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
-    (GeneralSeriesModule). Laterality of (paired) body part examined. Required if
-    the body part examined is a paired structure and Image Laterality (0020,0062) or
-    Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent.
-    Enumerated Values: R right L left Some IODs support Image Laterality (0020,0062)
-    at the Image level or Frame Laterality (0020,9072) at the Frame level in the
-    Frame Anatomy functional group macro or Measurement Laterality (0024,0113) at
-    the Measurement level, which can provide a more comprehensive mechanism for
-    specifying the laterality of the body part(s) being examined.
+    (GeneralSeriesModule). Laterality of (paired) body part examined. (The whole
+    text: GeneralSeriesModule.Laterality.)
     """
     SeriesDate: datetime.date | str | None = None
     """(0008,0021) DA 1 Type 3, Series Date - PS3.3 2016c Table C.7-5a, Section C.7.3.1
@@ -4102,16 +1132,14 @@ class CTImage(DicomObject):
     ) = None
     """(0008,1052) SQ 1 Type 3, Performing Physician Identification Sequence - PS3.3
     2016c Table C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Identification of the
-    physician(s) administering the Series. One or more Items are permitted in this
-    Sequence. If more than one Item, the number and order shall correspond to the
-    value of Performing Physician's Name (0008,1050), if present.
+    physician(s) administering the Series. (The whole text:
+    GeneralSeriesModule.PerformingPhysicianIdentificationSequence.)
     """
     ProtocolName: str | None = None
     """(0018,1030) LO 1 Type 3, Protocol Name - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). User-defined description of the conditions under
-    which the Series was performed. This attribute conveys series-specific protocol
-    identification and may or may not be identical to the one presented in the
-    Performed Protocol Code Sequence (0040,0260).
+    which the Series was performed. (The whole text:
+    GeneralSeriesModule.ProtocolName.)
     """
     SeriesDescription: str | None = None
     """(0008,103E) LO 1 Type 3, Series Description - PS3.3 2016c Table C.7-5a, Section
@@ -4122,7 +1150,7 @@ class CTImage(DicomObject):
     ) = None
     """(0008,103F) SQ 1 Type 3, Series Description Code Sequence - PS3.3 2016c Table
     C.7-5a, Section C.7.3.1 (GeneralSeriesModule). A coded description of the
-    Series. Only a single Item is permitted in this Sequence.
+    Series. (The whole text: GeneralSeriesModule.SeriesDescriptionCodeSequence.)
     """
     OperatorsName: Sequence[PersonName | str] | None = None
     """(0008,1070) PN 1-n Type 3, Operators' Name - PS3.3 2016c Table C.7-5a, Section
@@ -4133,49 +1161,32 @@ class CTImage(DicomObject):
     ) = None
     """(0008,1072) SQ 1 Type 3, Operator Identification Sequence - PS3.3 2016c Table
     C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Identification of the operator(s)
-    supporting the Series. One or more Items are permitted in this Sequence. If more
-    than one Item, the number and order shall correspond to the value of Operators'
-    Name (0008,1070), if present.
+    supporting the Series. (The whole text:
+    GeneralSeriesModule.OperatorIdentificationSequence.)
     """
     ReferencedPerformedProcedureStepSequence: (
         list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
     ) = None
     """(0008,1111) SQ 1 Type 3, Referenced Performed Procedure Step Sequence - PS3.3
     2016c Table C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Uniquely identifies
-    the Performed Procedure Step SOP Instance to which the Series is related. Only a
-    single Item is permitted in this Sequence.
+    the Performed Procedure Step SOP Instance to which the Series is related. (The
+    whole text: GeneralSeriesModule.ReferencedPerformedProcedureStepSequence.)
     """
     RelatedSeriesSequence: list[GeneralSeriesModuleRelatedSeriesSequenceItem] | None = None
     """(0008,1250) SQ 1 Type 3, Related Series Sequence - PS3.3 2016c Table C.7-5a,
     Section C.7.3.1 (GeneralSeriesModule). Identification of Series significantly
-    related to this Series. One or more Items are permitted in this Sequence. For
-    example, for a combined CT and PET acquisition, the CT images and PET images
-    would be in separate series that could cross-reference each other with multiple
-    purpose of reference codes meaning same anatomy, simultaneously acquired and
-    same indication. The related series may have different Frames of Reference and
-    hence require some sort of registration before spatial coordinates can be
-    directly compared. This attribute is not intended for conveying localizer
-    reference ...
+    related to this Series. (The whole text:
+    GeneralSeriesModule.RelatedSeriesSequence.)
     """
     BodyPartExamined: str | None = None
     """(0018,0015) CS 1 Type 3, Body Part Examined - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). Text description of the part of the body
-    examined. See for Defined Terms Some IODs support the Anatomic Region Sequence
-    (0008,2218), which can provide a more comprehensive mechanism for specifying the
-    body part being examined.
+    examined. (The whole text: GeneralSeriesModule.BodyPartExamined.)
     """
     PatientPosition: str | None = None
     """(0018,5100) CS 1 Type 2C, Patient Position - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). Patient position descriptor relative to the
-    equipment. Required for images where Patient Orientation Code Sequence
-    (0054,0410) is not present and whose SOP Class is one of the following: CT
-    ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT
-    ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image
-    ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image
-    ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy
-    ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes. May be present for other
-    SOP Classes if Patient Orientation Code Sequence (0054,0410) is not present. See
-    for ...
+    equipment. (The whole text: GeneralSeriesModule.PatientPosition.)
     """
     SmallestPixelValueInSeries: int | None = None
     """(0028,0108) US or SS 1 Type 3, Smallest Pixel Value in Series - PS3.3 2016c
@@ -4190,7 +1201,8 @@ class CTImage(DicomObject):
     RequestAttributesSequence: list[GeneralSeriesModuleRequestAttributesSequenceItem] | None = None
     """(0040,0275) SQ 1 Type 3, Request Attributes Sequence - PS3.3 2016c Table C.7-5a,
     Section C.7.3.1 (GeneralSeriesModule). Sequence that contains attributes from
-    the Imaging Service Request. One or more Items are permitted in this Sequence.
+    the Imaging Service Request. (The whole text:
+    GeneralSeriesModule.RequestAttributesSequence.)
     """
     PerformedProcedureStepID: str | None = None
     """(0040,0253) SH 1 Type 3, Performed Procedure Step ID - PS3.3 2016c Table 10-16,
@@ -4227,8 +1239,8 @@ class CTImage(DicomObject):
     ) = None
     """(0040,0260) SQ 1 Type 3, Performed Protocol Code Sequence - PS3.3 2016c Table
     10-16, Section 10.13 (GeneralSeriesModule). Sequence describing the Protocol
-    performed for this Procedure Step. One or more Items are permitted in this
-    Sequence.
+    performed for this Procedure Step. (The whole text:
+    GeneralSeriesModule.PerformedProtocolCodeSequence.)
     """
     CommentsOnThePerformedProcedureStep: str | None = None
     """(0040,0280) ST 1 Type 3, Comments on the Performed Procedure Step - PS3.3 2016c
@@ -4238,38 +1250,38 @@ class CTImage(DicomObject):
     AnatomicalOrientationType: Literal["BIPED", "QUADRUPED"] | None = None
     """(0010,2210) CS 1 Type 1C, Anatomical Orientation Type - PS3.3 2016c Table
     C.7-5a, Section C.7.3.1 (GeneralSeriesModule). The anatomical orientation type
-    used in instances generated by this equipment. Enumerated Values: BIPED
-    QUADRUPED Required if the patient is an animal and the anatomical frame of
-    reference is not bipedal. May be present otherwise. See and . If this Attribute
-    is not present, the default human standard anatomical position is used to define
-    the patient orientation of projection images and the patient coordinate system
-    of cross-sectional images.
+    used in instances generated by this equipment. (The whole text:
+    GeneralSeriesModule.AnatomicalOrientationType.)
     """
     ClinicalTrialCoordinatingCenterName: str | None = None
     """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
     Table C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). The name of the
     institution that is responsible for coordinating the medical imaging data for
-    the clinical trial or research. See .
+    the clinical trial or research. (The whole text:
+    ClinicalTrialSeriesModule.ClinicalTrialCoordinatingCenterName.)
     """
     ClinicalTrialSeriesID: str | None = None
     """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b,
     Section C.7.3.2 (ClinicalTrialSeriesModule). An identifier of the series in the
-    context of a clinical trial or research. See .
+    context of a clinical trial or research. (The whole text:
+    ClinicalTrialSeriesModule.ClinicalTrialSeriesID.)
     """
     ClinicalTrialSeriesDescription: str | None = None
     """(0012,0072) LO 1 Type 3, Clinical Trial Series Description - PS3.3 2016c Table
     C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). A description of the series
-    in the context of a clinical trial or research. See .
+    in the context of a clinical trial or research. (The whole text:
+    ClinicalTrialSeriesModule.ClinicalTrialSeriesDescription.)
     """
     FrameOfReferenceUID: str
     """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Uniquely identifies the frame of
-    reference for a Series. See for further explanation.
+    reference for a Series. (The whole text:
+    FrameOfReferenceModule.FrameOfReferenceUID.)
     """
     PositionReferenceIndicator: str | None
     """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Part of the imaging target used as a
-    reference. See for further explanation.
+    reference. (The whole text: FrameOfReferenceModule.PositionReferenceIndicator.)
     """
     Manufacturer: str | None
     """(0008,0070) LO 1 Type 2, Manufacturer - PS3.3 2016c Table C.7-8, Section C.7.5.1
@@ -4304,15 +1316,14 @@ class CTImage(DicomObject):
     DeviceSerialNumber: str | None = None
     """(0018,1000) LO 1 Type 3, Device Serial Number - PS3.3 2016c Table C.7-8, Section
     C.7.5.1 (GeneralEquipmentModule). Manufacturer's serial number of the equipment
-    that produced the composite instances. This identifier corresponds to the device
-    that actually created the images, such as a CR plate reader or a CT console, and
-    may not be sufficient to identify all of the equipment in the imaging chain,
-    such as the generator or gantry or plate.
+    that produced the composite instances. (The whole text:
+    GeneralEquipmentModule.DeviceSerialNumber.)
     """
     SoftwareVersions: Sequence[str] | None = None
     """(0018,1020) LO 1-n Type 3, Software Versions - PS3.3 2016c Table C.7-8, Section
     C.7.5.1 (GeneralEquipmentModule). Manufacturer's designation of software version
-    of the equipment that produced the composite instances. See .
+    of the equipment that produced the composite instances. (The whole text:
+    GeneralEquipmentModule.SoftwareVersions.)
     """
     GantryID: str | None = None
     """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8, Section C.7.5.1
@@ -4322,65 +1333,52 @@ class CTImage(DicomObject):
     """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8, Section
     C.7.5.1 (GeneralEquipmentModule). The inherent limiting resolution in mm of the
     acquisition equipment for high contrast objects for the data gathering and
-    reconstruction technique chosen. If variable across the images of the series,
-    the value at the image center.
+    reconstruction technique chosen. (The whole text:
+    GeneralEquipmentModule.SpatialResolution.)
     """
     DateOfLastCalibration: Sequence[datetime.date | str] | None = None
     """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Date when the image acquisition device
-    calibration was last changed in any way. Multiple entries may be used for
-    additional calibrations at other times. See for further explanation.
+    calibration was last changed in any way. (The whole text:
+    GeneralEquipmentModule.DateOfLastCalibration.)
     """
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Time when the image acquisition device
-    calibration was last changed in any way. Multiple entries may be used. See for
-    further explanation.
+    calibration was last changed in any way. (The whole text:
+    GeneralEquipmentModule.TimeOfLastCalibration.)
     """
     PixelPaddingValue: int | None = None
     """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Single pixel value or one limit
     (inclusive) of a range of pixel values used in an image to pad to rectangular
-    format or to signal background that may be suppressed. See for further
-    explanation. Required if Pixel Padding Range Limit (0028,0121) is present and
-    either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present.
-    May be present otherwise only if Pixel Data (7FE0,0010) or Pixel Data Provider
-    URL (0028,7FE0) is present. The Value Representation of this Attribute is
-    determined by the value of Pixel Representation (0028,0103). This Attribute is
-    not used in Presentation ...
+    format or to signal background that may be ... (The whole text:
+    GeneralEquipmentModule.PixelPaddingValue.)
     """
     InstanceNumber: int | None
     """(0020,0013) IS 1 Type 2, Instance Number - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule, SOPCommonModule). A number that identifies this
-    image. This Attribute was named Image Number in earlier versions of this
-    Standard.
+    image. (The whole text: GeneralImageModule.InstanceNumber.)
     """
     PatientOrientation: Sequence[str] | None = None
     """(0020,0020) CS 2 Type 2C, Patient Orientation - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). Patient direction of the rows and columns of the
-    image. Required if image does not require Image Orientation (Patient)
-    (0020,0037) and Image Position (Patient) (0020,0032). May be present otherwise.
-    See for further explanation. IODs may have attributes other than Patient
-    Orientation, Image Orientation, or Image Position (Patient) to describe
-    orientation in which case this attribute will be zero length.
+    image. (The whole text: GeneralImageModule.PatientOrientation.)
     """
     ContentDate: datetime.date | str | None = None
     """(0008,0023) DA 1 Type 2C, Content Date - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). The date the image pixel data creation started.
-    Required if image is part of a series in which the images are temporally
-    related. May be present otherwise. This Attribute was formerly known as Image
-    Date.
+    (The whole text: GeneralImageModule.ContentDate.)
     """
     ContentTime: datetime.time | str | None = None
     """(0008,0033) TM 1 Type 2C, Content Time - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). The time the image pixel data creation started.
-    Required if image is part of a series in which the images are temporally
-    related. May be present otherwise.
+    (The whole text: GeneralImageModule.ContentTime.)
     """
     ImageType: Sequence[str]
     """(0008,0008) CS 2-n Type 1, Image Type - PS3.3 2016c Table C.8-3, Section C.8.2.1
-    (GeneralImageModule, CTImageModule). Image identification characteristics. See
-    for specialization.
+    (GeneralImageModule, CTImageModule). Image identification characteristics. (The
+    whole text: GeneralImageModule.ImageType.)
     """
     AcquisitionNumber: int | None
     """(0020,0012) IS 1 Type 2, Acquisition Number - PS3.3 2016c Table C.8-3, Section
@@ -4400,39 +1398,37 @@ class CTImage(DicomObject):
     AcquisitionDateTime: datetime.datetime | str | None = None
     """(0008,002A) DT 1 Type 3, Acquisition DateTime - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). The date and time that the acquisition of data
-    that resulted in this image started. The synchronization of this time with an
-    external clock is specified in the in Acquisition Time Synchronized (0018,1800).
+    that resulted in this image started. (The whole text:
+    GeneralImageModule.AcquisitionDateTime.)
     """
     ReferencedImageSequence: list[GeneralImageModuleReferencedImageSequenceItem] | None = None
     """(0008,1140) SQ 1 Type 3, Referenced Image Sequence - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Other images significantly related to this
     image (e.g., post-localizer CT image or Mammographic biopsy or partial view
-    images). One or more Items are permitted in this Sequence.
+    images). (The whole text: GeneralImageModule.ReferencedImageSequence.)
     """
     DerivationDescription: str | None = None
     """(0008,2111) ST 1 Type 3, Derivation Description - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). A text description of how this image was
-    derived. See for further explanation.
+    derived. (The whole text: GeneralImageModule.DerivationDescription.)
     """
     DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
     """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). A coded description of how this image was
-    derived. See for further explanation. One or more Items are permitted in this
-    Sequence. More than one Item indicates that successive derivation steps have
-    been applied.
+    derived. (The whole text: GeneralImageModule.DerivationCodeSequence.)
     """
     SourceImageSequence: list[GeneralImageModuleSourceImageSequenceItem] | None = None
     """(0008,2112) SQ 1 Type 3, Source Image Sequence - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). The set of Image SOP Class/Instance pairs
-    of the Images that were used to derive this Image. One or more Items are
-    permitted in this Sequence. See for further explanation.
+    of the Images that were used to derive this Image. (The whole text:
+    GeneralImageModule.SourceImageSequence.)
     """
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
     """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Non-image composite SOP Instances that are
     significantly related to this Image, including waveforms that may or may not be
-    temporally synchronized with this image. One or more Items are permitted in this
-    Sequence.
+    temporally synchronized with this ... (The whole text:
+    GeneralImageModule.ReferencedInstanceSequence.)
     """
     ImagesInAcquisition: int | None = None
     """(0020,1002) IS 1 Type 3, Images in Acquisition - PS3.3 2016c Table C.7-9,
@@ -4446,86 +1442,83 @@ class CTImage(DicomObject):
     QualityControlImage: Literal["YES", "NO"] | None = None
     """(0028,0300) CS 1 Type 3, Quality Control Image - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Indicates whether or not this image is a
-    quality control or phantom image. Enumerated Values: YES NO If this Attribute is
-    absent, then the image may or may not be a quality control or phantom image. The
-    phantom device in the image can be described using the . See
+    quality control or phantom image. (The whole text:
+    GeneralImageModule.QualityControlImage.)
     """
     BurnedInAnnotation: Literal["YES", "NO"] | None = None
     """(0028,0301) CS 1 Type 3, Burned In Annotation - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). Indicates whether or not image contains sufficient
     burned in annotation to identify the patient and date the image was acquired.
-    Enumerated Values: YES NO If this Attribute is absent, then the image may or may
-    not contain burned in annotation.
+    (The whole text: GeneralImageModule.BurnedInAnnotation.)
     """
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
     """(0028,0302) CS 1 Type 3, Recognizable Visual Features - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Indicates whether or not the image
     contains sufficiently recognizable visual features to allow the image or a
-    reconstruction from a set of images to identify the patient. Enumerated Values:
-    YES NO If this Attribute is absent, then the image may or may not contain
-    recognizable visual features.
+    reconstruction from a set of images to identify ... (The whole text:
+    GeneralImageModule.RecognizableVisualFeatures.)
     """
     LossyImageCompression: Literal["00", "01"] | None = None
     """(0028,2110) CS 1 Type 3, Lossy Image Compression - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Specifies whether an Image has undergone
-    lossy compression (at a point in its lifetime). Enumerated Values: 00 Image has
-    NOT been subjected to lossy compression. 01 Image has been subjected to lossy
-    compression. Once this value has been set to 01 it shall not be reset. See .
+    lossy compression (at a point in its lifetime). (The whole text:
+    GeneralImageModule.LossyImageCompression.)
     """
     LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 3, Lossy Image Compression Ratio - PS3.3 2016c Table
     C.7-9, Section C.7.6.1 (GeneralImageModule). Describes the approximate lossy
-    compression ratio(s) that have been applied to this image. See .
+    compression ratio(s) that have been applied to this image. (The whole text:
+    GeneralImageModule.LossyImageCompressionRatio.)
     """
     LossyImageCompressionMethod: Sequence[str] | None = None
     """(0028,2114) CS 1-n Type 3, Lossy Image Compression Method - PS3.3 2016c Table
     C.7-9, Section C.7.6.1 (GeneralImageModule). A label for the lossy compression
-    method(s) that have been applied to this image. See .
+    method(s) that have been applied to this image. (The whole text:
+    GeneralImageModule.LossyImageCompressionMethod.)
     """
     IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
     """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). This icon image is representative of the Image.
-    Only a single Item is permitted in this Sequence.
+    (The whole text: GeneralImageModule.IconImageSequence.)
     """
     PresentationLUTShape: Literal["IDENTITY", "INVERSE"] | None = None
     """(2050,0020) CS 1 Type 3, Presentation LUT Shape - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). When present, specifies an identity
     transformation for the Presentation LUT such that the output of all grayscale
-    transformations, if any, are defined to be in P-Values. Enumerated Values:
-    IDENTITY output is in P-Values - shall be used if Photometric Interpretation
-    (0028,0004) is MONOCHROME2 or any color photometric interpretation. INVERSE
-    output after inversion is in P-Values - shall be used if Photometric
-    Interpretation (0028,0004) is MONOCHROME1. When this attribute is used with a
-    color photometric interpretation then the luminance component is in P-Values.
+    transformations, if any, are defined to be in ... (The whole text:
+    GeneralImageModule.PresentationLUTShape.)
     """
     IrradiationEventUID: Sequence[str] | None = None
     """(0008,3010) UI 1-n Type 3, Irradiation Event UID - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Unique identification of the irradiation
-    event(s) associated with the acquisition of this image. See .
+    event(s) associated with the acquisition of this image. (The whole text:
+    GeneralImageModule.IrradiationEventUID.)
     """
     RealWorldValueMappingSequence: (
         list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
     ) = None
     """(0040,9096) SQ 1 Type 3, Real World Value Mapping Sequence - PS3.3 2016c Table
     C.7-9, Section C.7.6.1 (GeneralImageModule). The mapping of stored values to
-    associated Real World values. One or more Items are permitted in this Sequence.
+    associated Real World values. (The whole text:
+    GeneralImageModule.RealWorldValueMappingSequence.)
     """
     PixelSpacing: Sequence[float | Decimal]
     """(0028,0030) DS 2 Type 1, Pixel Spacing - PS3.3 2016c Table C.7-10, Section
     C.7.6.2 (ImagePlaneModule). Physical distance in the patient between the center
     of each pixel, specified by a numeric pair - adjacent row spacing (delimiter)
-    adjacent column spacing in mm. See for further explanation.
+    adjacent column spacing in mm. (The whole text: ImagePlaneModule.PixelSpacing.)
     """
     ImageOrientationPatient: Sequence[float | Decimal]
     """(0020,0037) DS 6 Type 1, Image Orientation (Patient) - PS3.3 2016c Table C.7-10,
     Section C.7.6.2 (ImagePlaneModule). The direction cosines of the first row and
-    the first column with respect to the patient. See for further explanation.
+    the first column with respect to the patient. (The whole text:
+    ImagePlaneModule.ImageOrientationPatient.)
     """
     ImagePositionPatient: Sequence[float | Decimal]
     """(0020,0032) DS 3 Type 1, Image Position (Patient) - PS3.3 2016c Table C.7-10,
     Section C.7.6.2 (ImagePlaneModule). The x, y, and z coordinates of the upper
     left hand corner (center of the first voxel transmitted) of the image, in mm.
-    See for further explanation.
+    (The whole text: ImagePlaneModule.ImagePositionPatient.)
     """
     SliceThickness: float | Decimal | None
     """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10, Section
@@ -4534,17 +1527,18 @@ class CTImage(DicomObject):
     SliceLocation: float | Decimal | None = None
     """(0020,1041) DS 1 Type 3, Slice Location - PS3.3 2016c Table C.7-10, Section
     C.7.6.2 (ImagePlaneModule). Relative position of the image plane expressed in
-    mm. See for further explanation.
+    mm. (The whole text: ImagePlaneModule.SliceLocation.)
     """
     SamplesPerPixel: int
     """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule, CTImageModule). Number of samples (planes) in this
-    image. See for further explanation.
+    image. (The whole text: ImagePixelModule.SamplesPerPixel.)
     """
     PhotometricInterpretation: str
     """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule, CTImageModule). Specifies the intended
-    interpretation of the pixel data. See for further explanation.
+    interpretation of the pixel data. (The whole text:
+    ImagePixelModule.PhotometricInterpretation.)
     """
     Rows: int
     """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3
@@ -4557,49 +1551,40 @@ class CTImage(DicomObject):
     BitsAllocated: int
     """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule, CTImageModule). Number of bits allocated for each
-    pixel sample. Each sample shall have the same number of bits allocated. Bits
-    Allocated (0028,0100) shall be either 1, or a multiple of 8. See for further
-    explanation.
+    pixel sample. (The whole text: ImagePixelModule.BitsAllocated.)
     """
     BitsStored: int
     """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule, CTImageModule). Number of bits stored for each pixel
-    sample. Each sample shall have the same number of bits stored. See for further
-    explanation.
+    sample. (The whole text: ImagePixelModule.BitsStored.)
     """
     HighBit: int
     """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule, CTImageModule). Most significant bit for pixel sample data.
-    Each sample shall have the same high bit. High Bit (0028,0102) shall be one less
-    than Bits Stored (0028,0101). See for further explanation.
+    (The whole text: ImagePixelModule.HighBit.)
     """
     PixelRepresentation: Literal[0, 1]
     """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Data representation of the pixel samples.
-    Each sample shall have the same pixel representation. Enumerated Values: 0000H
-    unsigned integer. 0001H 2's complement
+    (The whole text: ImagePixelModule.PixelRepresentation.)
     """
     PixelData: bytes | None = None
     """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule). A data stream of the pixel samples that comprise the
-    Image. See for further explanation. Required if Pixel Data Provider URL
-    (0028,7FE0) is not present.
+    Image. (The whole text: ImagePixelModule.PixelData.)
     """
     PlanarConfiguration: int | None = None
     """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Indicates whether the pixel data are sent
-    color-by-plane or color-by-pixel. Required if Samples per Pixel (0028,0002) has
-    a value greater than 1. See for further explanation.
+    color-by-plane or color-by-pixel. (The whole text:
+    ImagePixelModule.PlanarConfiguration.)
     """
     PixelAspectRatio: Sequence[int] | None = None
     """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Ratio of the vertical size and horizontal
     size of the pixels in the image specified by a pair of integer values where the
-    first value is the vertical pixel size, and the second value is the horizontal
-    pixel size. Required if the aspect ratio values do not have a ratio of 1:1 and
-    the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or
-    Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010),
-    either for the entire Image or per-frame in a Functional Group Macro. See .
+    first value is the vertical pixel ... (The whole text:
+    ImagePixelModule.PixelAspectRatio.)
     """
     SmallestImagePixelValue: int | None = None
     """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
@@ -4614,82 +1599,59 @@ class CTImage(DicomObject):
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Red Palette Color Lookup Table Data (0028,1201). Required if
-    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    format of the Red Palette Color Lookup Table Data (0028,1201). (The whole text:
+    ImagePixelModule.RedPaletteColorLookupTableDescriptor.)
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Green Palette Color Lookup Table Data (0028,1202). Required if
-    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    format of the Green Palette Color Lookup Table Data (0028,1202). (The whole
+    text: ImagePixelModule.GreenPaletteColorLookupTableDescriptor.)
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Blue Palette Color Lookup Table Data (0028,1203). Required if
-    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    format of the Blue Palette Color Lookup Table Data (0028,1203). (The whole text:
+    ImagePixelModule.BluePaletteColorLookupTableDescriptor.)
     """
     RedPaletteColorLookupTableData: bytes | None = None
     """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Red Palette Color Lookup
-    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
-    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
-    or MIXED. See for further explanation.
+    Table Data. (The whole text: ImagePixelModule.RedPaletteColorLookupTableData.)
     """
     GreenPaletteColorLookupTableData: bytes | None = None
     """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Green Palette Color Lookup
-    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
-    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
-    or MIXED. See for further explanation.
+    Table Data. (The whole text: ImagePixelModule.GreenPaletteColorLookupTableData.)
     """
     BluePaletteColorLookupTableData: bytes | None = None
     """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Blue Palette Color Lookup
-    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
-    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
-    or MIXED. See for further explanation.
+    Table Data. (The whole text: ImagePixelModule.BluePaletteColorLookupTableData.)
     """
     ICCProfile: bytes | None = None
     """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule). An ICC Profile encoding the transformation of
-    device-dependent color stored pixel values into PCS-Values. See . When present,
-    defines the color space of color Pixel Data (7FE0,0010) values, and the output
-    of Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
-    Pixel Data (7FE0,0010) at the same level of the Data Set and not to any icons
-    nested within sequences, which may or may not have their own ICC profile
-    specified.
+    device-dependent color stored pixel values into PCS-Values. (The whole text:
+    ImagePixelModule.ICCProfile.)
     """
     ColorSpace: object | None = None
     """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule). A label that identifies the well-known color space of the
-    image. Shall be consistent with any ICC Profile (0028,2000) that is also
-    present. See .
+    image. (The whole text: ImagePixelModule.ColorSpace.)
     """
     PixelDataProviderURL: str | None = None
     """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a,
     Section C.7.6.3 (ImagePixelModule). A URL of a provider service that supplies
-    the pixel data of the Image. Required if the image is to be transferred in one
-    of the following presentation contexts identified by Transfer Syntax UID:
-    1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax)
-    1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of
-    this attribute has changed from UT to UR.
+    the pixel data of the Image. (The whole text:
+    ImagePixelModule.PixelDataProviderURL.)
     """
     PixelPaddingRangeLimit: int | None = None
     """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
     C.7-11a, Section C.7.6.3 (ImagePixelModule). Pixel value that represents one
     limit (inclusive) of a range of padding values used together with Pixel Padding
-    Value (0028,0120) as defined in the . See for further explanation. Required if
-    pixel padding is to be defined as a range rather than a single value. The Value
-    Representation of this Attribute is determined by the value of Pixel
-    Representation (0028,0103). Pixel Padding Value (0028,0120) is also required
-    when this Attribute is present.
+    Value (0028,0120) as defined in the . See for ... (The whole text:
+    ImagePixelModule.PixelPaddingRangeLimit.)
     """
     ContrastBolusAgent: str | None = None
     """(0018,0010) LO 1 Type 2, Contrast/Bolus Agent - PS3.3 2016c Table C.7-12,
@@ -4700,7 +1662,8 @@ class CTImage(DicomObject):
     )
     """(0018,0012) SQ 1 Type 3, Contrast/Bolus Agent Sequence - PS3.3 2016c Table
     C.7-12, Section C.7.6.4 (ContrastBolusModule). Sequence that identifies the
-    contrast agent. One or more Items are permitted in this Sequence.
+    contrast agent. (The whole text:
+    ContrastBolusModule.ContrastBolusAgentSequence.)
     """
     ContrastBolusRoute: str | None = None
     """(0018,1040) LO 1 Type 3, Contrast/Bolus Route - PS3.3 2016c Table C.7-12,
@@ -4711,8 +1674,8 @@ class CTImage(DicomObject):
     ) = None
     """(0018,0014) SQ 1 Type 3, Contrast/Bolus Administration Route Sequence - PS3.3
     2016c Table C.7-12, Section C.7.6.4 (ContrastBolusModule). Sequence that
-    identifies the route of administration of contrast agent. Only a single Item is
-    permitted in this Sequence.
+    identifies the route of administration of contrast agent. (The whole text:
+    ContrastBolusModule.ContrastBolusAdministrationRouteSequence.)
     """
     ContrastBolusVolume: float | Decimal | None = None
     """(0018,1041) DS 1 Type 3, Contrast/Bolus Volume - PS3.3 2016c Table C.7-12,
@@ -4740,15 +1703,14 @@ class CTImage(DicomObject):
     ContrastFlowDuration: Sequence[float | Decimal] | None = None
     """(0018,1047) DS 1-n Type 3, Contrast Flow Duration - PS3.3 2016c Table C.7-12,
     Section C.7.6.4 (ContrastBolusModule). Duration(s) of injection(s) in seconds.
-    Each Contrast Flow Duration value shall correspond to a value of Contrast Flow
-    Rate (0018,1046).
+    (The whole text: ContrastBolusModule.ContrastFlowDuration.)
     """
     ContrastBolusIngredient: (
         Literal["IODINE", "GADOLINIUM", "CARBON DIOXIDE", "BARIUM"] | str | None
     ) = None
     """(0018,1048) CS 1 Type 3, Contrast/Bolus Ingredient - PS3.3 2016c Table C.7-12,
-    Section C.7.6.4 (ContrastBolusModule). Active ingredient of agent. Defined
-    Terms: IODINE GADOLINIUM CARBON DIOXIDE BARIUM
+    Section C.7.6.4 (ContrastBolusModule). Active ingredient of agent. (The whole
+    text: ContrastBolusModule.ContrastBolusIngredient.)
     """
     ContrastBolusIngredientConcentration: float | Decimal | None = None
     """(0018,1049) DS 1 Type 3, Contrast/Bolus Ingredient Concentration - PS3.3 2016c
@@ -4758,35 +1720,35 @@ class CTImage(DicomObject):
     DeviceSequence: list[DeviceModuleDeviceSequenceItem] | None = None
     """(0050,0010) SQ 1 Type 1, Device Sequence - PS3.3 2016c Table C.7-18, Section
     C.7.6.12 (DeviceModule). A sequence of items describing devices used that may be
-    visible in the image. One or more Items shall be included in this Sequence.
+    visible in the image. (The whole text: DeviceModule.DeviceSequence.)
     """
     ContainerIdentifier: str | None = None
     """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
     Section C.7.6.22 (SpecimenModule). The identifier for the container that
-    contains the specimen(s) being imaged. See .
+    contains the specimen(s) being imaged. (The whole text:
+    SpecimenModule.ContainerIdentifier.)
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
     ) = None
     """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - PS3.3
     2016c Table C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Organization that
-    assigned the Container Identifier. Zero or one Item shall be included in this
-    Sequence.
+    assigned the Container Identifier. (The whole text:
+    SpecimenModule.IssuerOfTheContainerIdentifierSequence.)
     """
     AlternateContainerIdentifierSequence: (
         list[SpecimenMacroAlternateContainerIdentifierSequenceItem] | None
     ) = None
     """(0040,0515) SQ 1 Type 3, Alternate Container Identifier Sequence - PS3.3 2016c
     Table C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Sequence of alternate
-    identifiers for the container that contains the specimen(s) being imaged. These
-    may have been assigned, e.g., by the manufacturer, or by another institution
-    that collected the specimen. One or more Items are permitted in this Sequence.
+    identifiers for the container that contains the specimen(s) being imaged. (The
+    whole text: SpecimenModule.AlternateContainerIdentifierSequence.)
     """
     ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
     """(0040,0518) SQ 1 Type 2, Container Type Code Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Type of container that contains
-    the specimen(s) being imaged. Zero or one Item shall be included in this
-    Sequence.
+    the specimen(s) being imaged. (The whole text:
+    SpecimenModule.ContainerTypeCodeSequence.)
     """
     ContainerDescription: str | None = None
     """(0040,051A) LO 1 Type 3, Container Description - PS3.3 2016c Table C.7.6.22-2,
@@ -4796,22 +1758,18 @@ class CTImage(DicomObject):
     """(0040,0520) SQ 1 Type 3, Container Component Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Description of one or more
     components of the container (e.g., description of the slide and of the
-    coverslip). One or more Items are permitted in this Sequence.
+    coverslip). (The whole text: SpecimenModule.ContainerComponentSequence.)
     """
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem] | None = None
     """(0040,0560) SQ 1 Type 1, Specimen Description Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Sequence of identifiers and
-    detailed description of the specimen(s) being imaged. One or more Items shall be
-    included in this Sequence. Each specimen imaged in the Pixel Data shall be
-    identified by an Item in this Sequence. Other specimens in/on the container, but
-    not imaged in the Pixel Data, may also be identified by Items in this Sequence.
+    detailed description of the specimen(s) being imaged. (The whole text:
+    SpecimenModule.SpecimenDescriptionSequence.)
     """
     RescaleIntercept: float | Decimal
     """(0028,1052) DS 1 Type 1, Rescale Intercept - PS3.3 2016c Table C.8-3, Section
     C.8.2.1 (CTImageModule). The value b in relationship between stored values (SV)
-    and the output units. Output units = m*SV+b If Image Type (0008,0008) Value 1 is
-    ORIGINAL and Value 3 is not LOCALIZER, output units shall be Hounsfield Units
-    (HU).
+    and the output units. (The whole text: CTImageModule.RescaleIntercept.)
     """
     RescaleSlope: float | Decimal
     """(0028,1053) DS 1 Type 1, Rescale Slope - PS3.3 2016c Table C.8-3, Section
@@ -4821,9 +1779,7 @@ class CTImage(DicomObject):
     RescaleType: str | None = None
     """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.8-3, Section
     C.8.2.1 (CTImageModule). Specifies the output units of Rescale Slope (0028,1053)
-    and Rescale Intercept (0028,1052). See for Defined Terms and further
-    explanation. Required if the Rescale Type is not HU (Hounsfield Units). May be
-    present otherwise.
+    and Rescale Intercept (0028,1052). (The whole text: CTImageModule.RescaleType.)
     """
     KVP: float | Decimal | None
     """(0018,0060) DS 1 Type 2, KVP - PS3.3 2016c Table C.8-3, Section C.8.2.1
@@ -4842,37 +1798,35 @@ class CTImage(DicomObject):
     """(0018,9313) FD 3 Type 3, Data Collection Center (Patient) - PS3.3 2016c Table
     C.8-3, Section C.8.2.1 (CTImageModule). The x, y, and z coordinates (in the
     patient coordinate system) in mm of the center of the region in which data were
-    collected. See .
+    collected. (The whole text: CTImageModule.DataCollectionCenterPatient.)
     """
     ReconstructionDiameter: float | Decimal | None = None
     """(0018,1100) DS 1 Type 3, Reconstruction Diameter - PS3.3 2016c Table C.8-3,
     Section C.8.2.1 (CTImageModule). Diameter in mm of the region from within which
-    data were used in creating the reconstruction of the image. Data may exist
-    outside this region and portions of the patient may exist outside this region.
+    data were used in creating the reconstruction of the image. (The whole text:
+    CTImageModule.ReconstructionDiameter.)
     """
     ReconstructionTargetCenterPatient: Sequence[float] | None = None
     """(0018,9318) FD 3 Type 3, Reconstruction Target Center (Patient) - PS3.3 2016c
     Table C.8-3, Section C.8.2.1 (CTImageModule). The x, y, and z coordinates (in
     the patient coordinate system) of the reconstruction center target point as used
-    for reconstruction in mm. See . If the reconstructed image is not magnified or
-    panned the value corresponds with the Data Collection Center (Patient)
-    (0018,9313) attribute.
+    for reconstruction in mm. (The whole text:
+    CTImageModule.ReconstructionTargetCenterPatient.)
     """
     DistanceSourceToDetector: float | Decimal | None = None
     """(0018,1110) DS 1 Type 3, Distance Source to Detector - PS3.3 2016c Table C.8-3,
     Section C.8.2.1 (CTImageModule). Distance in mm from source to detector center.
-    This value is traditionally referred to as Source Image Receptor Distance (SID).
+    (The whole text: CTImageModule.DistanceSourceToDetector.)
     """
     DistanceSourceToPatient: float | Decimal | None = None
     """(0018,1111) DS 1 Type 3, Distance Source to Patient - PS3.3 2016c Table C.8-3,
     Section C.8.2.1 (CTImageModule). Distance in mm from source to isocenter (center
-    of field of view). This value is traditionally referred to as Source Object
-    Distance (SOD).
+    of field of view). (The whole text: CTImageModule.DistanceSourceToPatient.)
     """
     GantryDetectorTilt: float | Decimal | None = None
     """(0018,1120) DS 1 Type 3, Gantry/Detector Tilt - PS3.3 2016c Table C.8-3, Section
     C.8.2.1 (CTImageModule). Nominal angle of tilt in degrees of the scanning
-    gantry. Not intended for mathematical computations.
+    gantry. (The whole text: CTImageModule.GantryDetectorTilt.)
     """
     TableHeight: float | Decimal | None = None
     """(0018,1130) DS 1 Type 3, Table Height - PS3.3 2016c Table C.8-3, Section C.8.2.1
@@ -4882,14 +1836,13 @@ class CTImage(DicomObject):
     RotationDirection: Literal["CW", "CC"] | None = None
     """(0018,1140) CS 1 Type 3, Rotation Direction - PS3.3 2016c Table C.8-3, Section
     C.8.2.1 (CTImageModule). Direction of rotation of the source when relevant,
-    about nearest principal axis of equipment. Enumerated Values: CW clockwise CC
-    counter clockwise
+    about nearest principal axis of equipment. (The whole text:
+    CTImageModule.RotationDirection.)
     """
     ExposureTime: int | None = None
     """(0018,1150) IS 1 Type 3, Exposure Time - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1 (CTImageModule). Time of x-ray exposure in msec. If Acquisition Type
-    (0018,9302) equals SPIRAL, the value of this attribute shall be Revolution Time
-    (0018,9305) divided by the Spiral Pitch Factor (0018,9311). See and .
+    C.8.2.1 (CTImageModule). Time of x-ray exposure in msec. (The whole text:
+    CTImageModule.ExposureTime.)
     """
     XRayTubeCurrent: int | None = None
     """(0018,1151) IS 1 Type 3, X-Ray Tube Current - PS3.3 2016c Table C.8-3, Section
@@ -4915,8 +1868,8 @@ class CTImage(DicomObject):
     """
     FocalSpots: Sequence[float | Decimal] | None = None
     """(0018,1190) DS 1-n Type 3, Focal Spot(s) - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1 (CTImageModule). Size of the focal spot in mm. For devices with variable
-    focal spot or multiple focal spots, small dimension followed by large dimension.
+    C.8.2.1 (CTImageModule). Size of the focal spot in mm. (The whole text:
+    CTImageModule.FocalSpots.)
     """
     ConvolutionKernel: Sequence[str] | None = None
     """(0018,1210) SH 1-n Type 3, Convolution Kernel - PS3.3 2016c Table C.8-3, Section
@@ -4931,14 +1884,13 @@ class CTImage(DicomObject):
     SingleCollimationWidth: float | None = None
     """(0018,9306) FD 1 Type 3, Single Collimation Width - PS3.3 2016c Table C.8-3,
     Section C.8.2.1 (CTImageModule). The width of a single row of acquired data (in
-    mm). Adjacent physical detector rows may have been combined to form a single
-    effective acquisition row.
+    mm). (The whole text: CTImageModule.SingleCollimationWidth.)
     """
     TotalCollimationWidth: float | None = None
     """(0018,9307) FD 1 Type 3, Total Collimation Width - PS3.3 2016c Table C.8-3,
     Section C.8.2.1 (CTImageModule). The width of the total collimation (in mm) over
-    the area of active x-ray detection. This will be equal the number of effective
-    detector rows multiplied by single collimation width.
+    the area of active x-ray detection. (The whole text:
+    CTImageModule.TotalCollimationWidth.)
     """
     TableSpeed: float | None = None
     """(0018,9309) FD 1 Type 3, Table Speed - PS3.3 2016c Table C.8-3, Section C.8.2.1
@@ -4958,25 +1910,26 @@ class CTImage(DicomObject):
     ExposureModulationType: Literal["NONE"] | str | None = None
     """(0018,9323) CS 1 Type 3, Exposure Modulation Type - PS3.3 2016c Table C.8-3,
     Section C.8.2.1 (CTImageModule). A label describing the type of exposure
-    modulation used for the purpose of limiting the dose. Defined Terms: NONE
+    modulation used for the purpose of limiting the dose. (The whole text:
+    CTImageModule.ExposureModulationType.)
     """
     EstimatedDoseSaving: float | None = None
     """(0018,9324) FD 1 Type 3, Estimated Dose Saving - PS3.3 2016c Table C.8-3,
     Section C.8.2.1 (CTImageModule). A percent value of dose saving due to the use
-    of Exposure Modulation Type (0018,9323). A negative percent value of dose
-    savings reflects an increase of exposure.
+    of Exposure Modulation Type (0018,9323). (The whole text:
+    CTImageModule.EstimatedDoseSaving.)
     """
     CTDIvol: float | None = None
     """(0018,9345) FD 1 Type 3, CTDIvol - PS3.3 2016c Table C.8-3, Section C.8.2.1
     (CTImageModule). Computed Tomography Dose Index (CTDIvol), in mGy according to
-    IEC 60601-2-44, Ed.2.1 (Clause 29.1.103.4), The Volume CTDIvol. It describes the
-    average dose for this image for the selected CT conditions of operation.
+    IEC 60601-2-44, Ed.2.1 (Clause 29.1.103.4), The Volume CTDIvol. (The whole text:
+    CTImageModule.CTDIvol.)
     """
     CTDIPhantomTypeCodeSequence: list[CTImageModuleCTDIPhantomTypeCodeSequenceItem] | None = None
     """(0018,9346) SQ 1 Type 3, CTDI Phantom Type Code Sequence - PS3.3 2016c Table
     C.8-3, Section C.8.2.1 (CTImageModule). The type of phantom used for CTDI
-    measurement according to IEC 60601-2-44. Only a single Item is permitted in this
-    Sequence.
+    measurement according to IEC 60601-2-44. (The whole text:
+    CTImageModule.CTDIPhantomTypeCodeSequence.)
     """
     WaterEquivalentDiameter: object | None = None
     """(0018,1271) - 1 Type 3, Water Equivalent Diameter - PS3.3 2016c Table C.8-3,
@@ -4989,8 +1942,8 @@ class CTImage(DicomObject):
     ) = None
     """(0018,1272) - 1 Type 1C, Water Equivalent Diameter Method Code Sequence - PS3.3
     2016c Table C.8-3, Section C.8.2.1 (CTImageModule). The method of calculation of
-    Water Equivalent Diameter (0018,1271). Required if Water Equivalent Diameter
-    (0018,1271) is present. Only a single Item is permitted in this Sequence.
+    Water Equivalent Diameter (0018,1271). (The whole text:
+    CTImageModule.WaterEquivalentDiameterMethodCodeSequence.)
     """
     AnatomicRegionSequence: list[GeneralAnatomyOptionalMacroAnatomicRegionSequenceItem] | None = (
         None
@@ -4998,51 +1951,45 @@ class CTImage(DicomObject):
     """(0008,2218) SQ 1 Type 3, Anatomic Region Sequence - PS3.3 2016c Table 10-7,
     Section 10.5 (CTImageModule). Sequence that identifies the anatomic region of
     interest in this Instance (i.e., external anatomy, surface anatomy, or general
-    region of the body). Only a single Item is permitted in this Sequence.
+    region of the body). (The whole text: CTImageModule.AnatomicRegionSequence.)
     """
     PrimaryAnatomicStructureSequence: (
         list[PrimaryAnatomicStructureMacroPrimaryAnatomicStructureSequenceItem] | None
     ) = None
     """(0008,2228) SQ 1 Type 3, Primary Anatomic Structure Sequence - PS3.3 2016c Table
     10-8, Section 10.5 (CTImageModule). Sequence of Items that identifies the
-    primary anatomic structure(s) of interest in this Instance. One or more Items
-    are permitted in this Sequence.
+    primary anatomic structure(s) of interest in this Instance. (The whole text:
+    CTImageModule.PrimaryAnatomicStructureSequence.)
     """
     ViewCodeSequence: (
         list[OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem] | None
     ) = None
     """(0054,0220) SQ 1 Type 3, View Code Sequence - PS3.3 2016c Table 10-25, Section
     10.21 (CTImageModule). Sequence that describes the projection of the anatomic
-    region of interest. Only a single Item is permitted in this Sequence.
+    region of interest. (The whole text: CTImageModule.ViewCodeSequence.)
     """
     SliceProgressionDirection: str | None = None
     """(0054,0500) CS 1 Type 3, Slice Progression Direction - PS3.3 2016c Table 10-25,
     Section 10.21 (CTImageModule). Describes the anatomical direction in which a set
-    of slices is progressing (see ). Meaningful only for cardiac images. Enumerated
-    Values are defined in .
+    of slices is progressing (see ). (The whole text:
+    CTImageModule.SliceProgressionDirection.)
     """
     CalciumScoringMassFactorPatient: float | None = None
     """(0018,9351) FL 1 Type 3, Calcium Scoring Mass Factor Patient - PS3.3 2016c Table
     C.8-3, Section C.8.2.1 (CTImageModule). The calibration factor for the calcium
-    mass score. These factors incorporate the effects of KV value of the CT image
-    the patient size. machine specific corrections See .
+    mass score. (The whole text: CTImageModule.CalciumScoringMassFactorPatient.)
     """
     CalciumScoringMassFactorDevice: Sequence[float] | None = None
     """(0018,9352) FL 3 Type 3, Calcium Scoring Mass Factor Device - PS3.3 2016c Table
     C.8-3, Section C.8.2.1 (CTImageModule). The calibration factors for the calcium
-    mass score of the device. These factors incorporate the effects of KV value of
-    the CT image machine specific corrections This a multi-value attribute, the
-    first value specifies the mass factor for a small patient size, the second value
-    for a medium patient size and the third value for a large patient size. See .
+    mass score of the device. (The whole text:
+    CTImageModule.CalciumScoringMassFactorDevice.)
     """
     EnergyWeightingFactor: float | None = None
     """(0018,9353) FL 1 Type 1C, Energy Weighting Factor - PS3.3 2016c Table C.8-3,
     Section C.8.2.1 (CTImageModule). The weighting factor of the data from the
-    primary source in a multiple energy composition image. This factor incorporates
-    the effects of the specific X-Ray source and kV value examination specific
-    characteristics. Required if one Derivation Code Sequence (0008,9215) Item value
-    is (113097, DCM, "Multi-energy proportional weighting"). May be present
-    otherwise.
+    primary source in a multiple energy composition image. (The whole text:
+    CTImageModule.EnergyWeightingFactor.)
     """
     CTAdditionalXRaySourceSequence: list[CTImageModuleCTAdditionalXRaySourceSequenceItem] | None = (
         None
@@ -5050,16 +1997,13 @@ class CTImage(DicomObject):
     """(0018,9360) SQ 1 Type 3, CT Additional X-Ray Source Sequence - PS3.3 2016c Table
     C.8-3, Section C.8.2.1 (CTImageModule). Contains the attributes describing
     additional acquisition parameters beyond the primary source in a multiple X-Ray
-    source system or a multi-energy acquisition. The primary X-Ray source is
-    specified in other attributes of this module. One or more Items are permitted in
-    this Sequence.
+    source system or a multi-energy acquisition. (The whole text:
+    CTImageModule.CTAdditionalXRaySourceSequence.)
     """
     IsocenterPosition: Sequence[float | Decimal] | None = None
     """(300A,012C) DS 3 Type 3, Isocenter Position - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1 (CTImageModule). Isocenter coordinates (x,y,z), in mm. Specifies the
-    location of the machine isocenter in the patient-based coordinate system
-    associated with the Frame of Reference. It allows transformation from the
-    equipment-based coordinate system to the patient-based coordinate system.
+    C.8.2.1 (CTImageModule). Isocenter coordinates (x,y,z), in mm. (The whole text:
+    CTImageModule.IsocenterPosition.)
     """
     PatientSupportAngle: float | Decimal | None = None
     """(300A,0122) DS 1 Type 3, Patient Support Angle - PS3.3 2016c Table 10-27,
@@ -5071,13 +2015,13 @@ class CTImage(DicomObject):
     """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - PS3.3 2016c Table 10-27,
     Section 10.23 (CTImageModule). Table Top Pitch Angle, i.e., the rotation of the
     IEC TABLE TOP coordinate system about the X-axis of the IEC TABLE TOP coordinate
-    system (degrees). See .
+    system (degrees). (The whole text: CTImageModule.TableTopPitchAngle.)
     """
     TableTopRollAngle: float | None = None
     """(300A,0144) FL 1 Type 3, Table Top Roll Angle - PS3.3 2016c Table 10-27, Section
     10.23 (CTImageModule). Table Top Roll Angle, i.e., the rotation of the IEC TABLE
     TOP coordinate system about the Y-axis of the IEC TABLE TOP coordinate system
-    (degrees). See .
+    (degrees). (The whole text: CTImageModule.TableTopRollAngle.)
     """
     TableTopLongitudinalPosition: float | Decimal | None = None
     """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position - PS3.3 2016c Table
@@ -5100,41 +2044,28 @@ class CTImage(DicomObject):
     OverlayType: Literal["G", "R"] | None = None
     """(60xx,0040) CS 1 Type 1, Overlay Type - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Indicates whether this overlay represents a region of
-    interest or other graphics. Enumerated Values: G Graphics R ROI
+    interest or other graphics. (The whole text: OverlayPlaneModule.OverlayType.)
     """
     OverlayOrigin: Sequence[int] | None = None
     """(60xx,0050) SS 2 Type 1, Overlay Origin - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Location of first overlay point with respect to pixels in
-    the image, given as row\\column. The upper left pixel of the image has the
-    coordinate 1\\1. Column values greater than 1 indicate the overlay plane origin
-    is to the right of the image origin. Row values greater than 1 indicate the
-    overlay plane origin is below the image origin. Values less than 1 indicate the
-    overlay plane origin is above or to the left of the image origin. Values of 0\\0
-    indicate that the overlay pixels start 1 row above and one column to the left of
-    the image pixels.
+    the image, given as row\\column. (The whole text:
+    OverlayPlaneModule.OverlayOrigin.)
     """
     OverlayBitsAllocated: int | None = None
     """(60xx,0100) US 1 Type 1, Overlay Bits Allocated - PS3.3 2016c Table C.9-2,
-    Section C.9.2 (OverlayPlaneModule). Number of Bits Allocated in the Overlay. The
-    value of this Attribute shall be 1. Formerly the standard described embedding
-    the overlay data in the Image Pixel Data (7FE0,0010), in which case the value of
-    this Attribute was required to be the same as Bits Allocated (0028,0100). This
-    usage has been retired. See PS3.3-2004.
+    Section C.9.2 (OverlayPlaneModule). Number of Bits Allocated in the Overlay.
+    (The whole text: OverlayPlaneModule.OverlayBitsAllocated.)
     """
     OverlayBitPosition: int | None = None
     """(60xx,0102) US 1 Type 1, Overlay Bit Position - PS3.3 2016c Table C.9-2, Section
-    C.9.2 (OverlayPlaneModule). The value of this Attribute shall be 0. Formerly the
-    standard described embedding the overlay data in the Image Pixel Data
-    (7FE0,0010), in which case the value of this Attribute specified the bit in
-    which the overlay was stored. This usage has been retired. See PS3.3-2004.
+    C.9.2 (OverlayPlaneModule). The value of this Attribute shall be 0. (The whole
+    text: OverlayPlaneModule.OverlayBitPosition.)
     """
     OverlayData: bytes | None = None
     """(60xx,3000) OB or OW 1 Type 1, Overlay Data - PS3.3 2016c Table C.9-2, Section
-    C.9.2 (OverlayPlaneModule). Overlay pixel data. The order of pixels sent for
-    each overlay is left to right, top to bottom, i.e., the upper left pixel is sent
-    first followed by the remainder of the first row, followed by the first pixel of
-    the 2nd row, then the remainder of the 2nd row and so on. Overlay data shall be
-    contained in this Attribute. See for further explanation.
+    C.9.2 (OverlayPlaneModule). Overlay pixel data. (The whole text:
+    OverlayPlaneModule.OverlayData.)
     """
     OverlayDescription: str | None = None
     """(60xx,0022) LO 1 Type 3, Overlay Description - PS3.3 2016c Table C.9-2, Section
@@ -5143,7 +2074,7 @@ class CTImage(DicomObject):
     OverlaySubtype: str | None = None
     """(60xx,0045) LO 1 Type 3, Overlay Subtype - PS3.3 2016c Table C.9-2, Section
     C.9.2 (OverlayPlaneModule). Defined Term that identifies the intended purpose of
-    the Overlay Type. See for further explanation.
+    the Overlay Type. (The whole text: OverlayPlaneModule.OverlaySubtype.)
     """
     OverlayLabel: str | None = None
     """(60xx,1500) LO 1 Type 3, Overlay Label - PS3.3 2016c Table C.9-2, Section C.9.2
@@ -5152,75 +2083,69 @@ class CTImage(DicomObject):
     """
     ROIArea: int | None = None
     """(60xx,1301) IS 1 Type 3, ROI Area - PS3.3 2016c Table C.9-2, Section C.9.2
-    (OverlayPlaneModule). Number of pixels in ROI area. See for further explanation.
+    (OverlayPlaneModule). Number of pixels in ROI area. (The whole text:
+    OverlayPlaneModule.ROIArea.)
     """
     ROIMean: float | Decimal | None = None
     """(60xx,1302) DS 1 Type 3, ROI Mean - PS3.3 2016c Table C.9-2, Section C.9.2
-    (OverlayPlaneModule). ROI Mean. See for further explanation.
+    (OverlayPlaneModule). ROI Mean. (The whole text: OverlayPlaneModule.ROIMean.)
     """
     ROIStandardDeviation: float | Decimal | None = None
     """(60xx,1303) DS 1 Type 3, ROI Standard Deviation - PS3.3 2016c Table C.9-2,
-    Section C.9.2 (OverlayPlaneModule). ROI standard deviation. See for further
-    explanation.
+    Section C.9.2 (OverlayPlaneModule). ROI standard deviation. (The whole text:
+    OverlayPlaneModule.ROIStandardDeviation.)
     """
     VOILUTSequence: list[VOILUTMacroVOILUTSequenceItem] | None = None
     """(0028,3010) SQ 1 Type 1C, VOI LUT Sequence - PS3.3 2016c Table C.11-2b, Section
-    C.11.2 (VOILUTModule). Defines a sequence of VOI LUTs. One or more Items shall
-    be included in this Sequence. Required if Window Center (0028,1050) is not
-    present. May be present otherwise.
+    C.11.2 (VOILUTModule). Defines a sequence of VOI LUTs. (The whole text:
+    VOILUTModule.VOILUTSequence.)
     """
     WindowCenter: Sequence[float | Decimal] | None = None
     """(0028,1050) DS 1-n Type 1C, Window Center - PS3.3 2016c Table C.11-2b, Section
-    C.11.2 (VOILUTModule). Window Center for display. See for further explanation.
-    Required if VOI LUT Sequence (0028,3010) is not present. May be present
-    otherwise.
+    C.11.2 (VOILUTModule). Window Center for display. (The whole text:
+    VOILUTModule.WindowCenter.)
     """
     WindowWidth: Sequence[float | Decimal] | None = None
     """(0028,1051) DS 1-n Type 1C, Window Width - PS3.3 2016c Table C.11-2b, Section
-    C.11.2 (VOILUTModule). Window Width for display. See for further explanation.
-    Required if Window Center (0028,1050) is sent.
+    C.11.2 (VOILUTModule). Window Width for display. (The whole text:
+    VOILUTModule.WindowWidth.)
     """
     WindowCenterWidthExplanation: Sequence[str] | None = None
     """(0028,1055) LO 1-n Type 3, Window Center & Width Explanation - PS3.3 2016c Table
     C.11-2b, Section C.11.2 (VOILUTModule). Free form explanation of the meaning of
-    the Window Center and Width. Multiple values correspond to multiple Window
-    Center and Width values.
+    the Window Center and Width. (The whole text:
+    VOILUTModule.WindowCenterWidthExplanation.)
     """
     VOILUTFunction: Literal["LINEAR", "SIGMOID"] | str | None = None
     """(0028,1056) CS 1 Type 3, VOI LUT Function - PS3.3 2016c Table C.11-2b, Section
     C.11.2 (VOILUTModule). Describes a VOI LUT function to apply to the values of
-    Window Center (0028,1050) and Window Width (0028,1051). See for further
-    explanation. Defined Terms: LINEAR SIGMOID When this attribute is not present,
-    the interpretation of the values of Window Center (0028,1050) and Window Width
-    (0028,1051) is linear as in .
+    Window Center (0028,1050) and Window Width (0028,1051). (The whole text:
+    VOILUTModule.VOILUTFunction.)
     """
     SOPClassUID: str
     """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. See for further
-    explanation. See also .
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. (The whole text:
+    SOPCommonModule.SOPClassUID.)
     """
     SOPInstanceUID: str
     """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. See for further
-    explanation. See also .
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. (The whole text:
+    SOPCommonModule.SOPInstanceUID.)
     """
     SpecificCharacterSet: Sequence[str] | None = None
     """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Character Set that expands or replaces the
-    Basic Graphic Set. Required if an expanded or replacement character set is used.
-    See for Defined Terms.
+    Basic Graphic Set. (The whole text: SOPCommonModule.SpecificCharacterSet.)
     """
     InstanceCreationDate: datetime.date | str | None = None
     """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1,
-    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. This is the
-    date that the SOP Instance UID was assigned, and does not change during
-    subsequent coercion of the instance.
+    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. (The whole
+    text: SOPCommonModule.InstanceCreationDate.)
     """
     InstanceCreationTime: datetime.time | str | None = None
     """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1,
-    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. This is the
-    time that the SOP Instance UID was assigned, and does not change during
-    subsequent coercion of the instance.
+    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. (The whole
+    text: SOPCommonModule.InstanceCreationTime.)
     """
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
@@ -5235,13 +2160,15 @@ class CTImage(DicomObject):
     RelatedGeneralSOPClassUID: Sequence[str] | None = None
     """(0008,001A) UI 1-n Type 3, Related General SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Uniquely identifies a Related General
-    SOP Class for the SOP Class of this Instance. See .
+    SOP Class for the SOP Class of this Instance. (The whole text:
+    SOPCommonModule.RelatedGeneralSOPClassUID.)
     """
     OriginalSpecializedSOPClassUID: str | None = None
     """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). The SOP Class in which the Instance
     was originally encoded that has been replaced during a fall-back conversion to
-    the current Related General SOP Class. See .
+    the current Related General SOP Class. (The whole text:
+    SOPCommonModule.OriginalSpecializedSOPClassUID.)
     """
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
@@ -5249,8 +2176,8 @@ class CTImage(DicomObject):
     """(0008,0110) SQ 1 Type 3, Coding Scheme Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Coding Scheme Designator (0008,0102) to an external coding system
-    registration, or to a private or local coding scheme. One or more Items are
-    permitted in this Sequence.
+    registration, or to a private or local coding scheme. (The whole text:
+    SOPCommonModule.CodingSchemeIdentificationSequence.)
     """
     ContextGroupIdentificationSequence: (
         list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
@@ -5258,7 +2185,8 @@ class CTImage(DicomObject):
     """(0008,0123) - 1 Type 3, Context Group Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Context Identifier (0008,010F) to an external, private or local
-    Context Group. One or more Items are permitted in this Sequence.
+    Context Group. (The whole text:
+    SOPCommonModule.ContextGroupIdentificationSequence.)
     """
     MappingResourceIdentificationSequence: (
         list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
@@ -5266,19 +2194,15 @@ class CTImage(DicomObject):
     """(0008,0124) - 1 Type 3, Mapping Resource Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Mapping Resource (0008,0105) to an external, private or local Mapping
-    Resource. One or more Items are permitted in this Sequence.
+    Resource. (The whole text:
+    SOPCommonModule.MappingResourceIdentificationSequence.)
     """
     TimezoneOffsetFromUTC: str | None = None
     """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Contains the offset from UTC to the timezone
     for all DA and TM Attributes present in this SOP Instance, and for all DT
-    Attributes present in this SOP Instance that do not contain an explicitly
-    encoded timezone offset. Encoded as an ASCII string in the format "&ZZXX". The
-    components of this string, from left to right, are & = "+" or "-", and ZZ =
-    Hours and XX = Minutes of offset. Leading space characters shall not be present.
-    The offset for UTC shall be +0000; -0000 shall not be used. This encoding is the
-    same as described in for the offset component of the DT Value Representation.
-    This ...
+    Attributes present in this SOP Instance ... (The whole text:
+    SOPCommonModule.TimezoneOffsetFromUTC.)
     """
     ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
         None
@@ -5286,20 +2210,13 @@ class CTImage(DicomObject):
     """(0018,A001) SQ 1 Type 3, Contributing Equipment Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing
     descriptive attributes of related equipment that has contributed to the
-    acquisition, creation or modification of the composite instance. One or more
-    Items are permitted in this Sequence. See for further explanation.
+    acquisition, creation or modification of the composite ... (The whole text:
+    SOPCommonModule.ContributingEquipmentSequence.)
     """
     SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
     """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1, Section
     C.12.1 (SOPCommonModule). A flag that indicates the storage status of the SOP
-    Instance. Enumerated Values: NS Not Specified; implies that this SOP Instance
-    has no special storage status, and hence no special actions need be taken OR
-    Original; implies that this is the primary SOP instance for the purpose of
-    storage, but that it has not yet been authorized for diagnostic use AO
-    Authorized Original; implies that this is the primary SOP instance for the
-    purpose of storage, which has been authorized for diagnostic use AC Authorized
-    Copy; implies that this is a copy of an Authorized Original SOP Instance; any
-    copies of an ...
+    Instance. (The whole text: SOPCommonModule.SOPInstanceStatus.)
     """
     SOPAuthorizationDateTime: datetime.datetime | str | None = None
     """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1,
@@ -5320,28 +2237,26 @@ class CTImage(DicomObject):
     MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
     """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6,
     Section C.12.1.1.3 (SOPCommonModule). A sequence of items that describe the
-    parameters used to calculate a MAC for use in Digital Signatures. One or more
-    Items shall be included in this Sequence.
+    parameters used to calculate a MAC for use in Digital Signatures. (The whole
+    text: SOPCommonModule.MACParametersSequence.)
     """
     DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
         None
     )
     """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. One
-    or more Items are permitted in this Sequence.
+    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. (The
+    whole text: SOPCommonModule.DigitalSignaturesSequence.)
     """
     EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
     """(0400,0500) SQ 1 Type 1C, Encrypted Attributes Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing encrypted
-    DICOM data. One or more Items shall be included in this Sequence. Required if
-    application level confidentiality is needed and certain recipients are allowed
-    to decrypt all or portions of the Encrypted Attributes Data Set. See .
+    DICOM data. (The whole text: SOPCommonModule.EncryptedAttributesSequence.)
     """
     OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
     """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing all
     attributes that were removed or replaced by other values in the main data set.
-    One or more Items are permitted in this Sequence.
+    (The whole text: SOPCommonModule.OriginalAttributesSequence.)
     """
     HL7StructuredDocumentReferenceSequence: (
         list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
@@ -5349,12 +2264,8 @@ class CTImage(DicomObject):
     """(0040,A390) SQ 1 Type 1C, HL7 Structured Document Reference Sequence - PS3.3
     2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items defining
     mapping between HL7 Instance Identifiers of unencapsulated HL7 Structured
-    Documents referenced from the current SOP Instance as if they were DICOM
-    Composite SOP Class Instances defined by SOP Class and Instance UID pairs. May
-    also define a means of accessing the Documents. One or more Items shall be
-    included in this Sequence. See . Required if unencapsulated HL7 Structured
-    Documents are referenced within the Instance. Every such document so referenced
-    is required to have a corresponding Item in this Sequence.
+    Documents referenced from the current SOP Instance as if ... (The whole text:
+    SOPCommonModule.HL7StructuredDocumentReferenceSequence.)
     """
     LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
         None
@@ -5362,26 +2273,22 @@ class CTImage(DicomObject):
     """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified - PS3.3
     2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Indicates whether or not
     the date and time attributes in the instance have been modified during de-
-    identification. Enumerated Values: UNMODIFIED MODIFIED REMOVED See .
+    identification. (The whole text:
+    SOPCommonModule.LongitudinalTemporalInformationModified.)
     """
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
     """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). The view requested during the C-MOVE operation
-    that resulted in the transfer of this instance. Enumerated Values: CLASSIC
-    ENHANCED Required if the instance has ever been converted from its source form
-    as the result of a C-MOVE operation with a specific view.
+    that resulted in the transfer of this instance. (The whole text:
+    SOPCommonModule.QueryRetrieveView.)
     """
     ConversionSourceAttributesSequence: (
         list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
     ) = None
     """(0020,9172) SQ 1 Type 1C, Conversion Source Attributes Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). The set of images or other
-    composite SOP Instances that were converted to this instance. If this instance
-    was converted from a specific frame in the source instance, the reference shall
-    include the Frame Number. One or more Items shall be included in this Sequence.
-    Required if this instance was created by conversion, and Conversion Source
-    Attributes Sequence (0020,9172) is not present in an Item of Shared Functional
-    Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230).
+    composite SOP Instances that were converted to this instance. (The whole text:
+    SOPCommonModule.ConversionSourceAttributesSequence.)
     """
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
     """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
@@ -5400,8 +2307,8 @@ class CTImage(DicomObject):
     ) = None
     """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8,
     Section C.12.2 (CommonInstanceReferenceModule). Sequence of Items each of which
-    includes the Attributes of one Series. One or more Items shall be included in
-    this Sequence. Required if this Instance references Instances in this Study.
+    includes the Attributes of one Series. (The whole text:
+    CommonInstanceReferenceModule.ReferencedSeriesSequence.)
     """
     StudiesContainingOtherReferencedInstancesSequence: (
         list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
@@ -5411,8 +2318,8 @@ class CTImage(DicomObject):
     - PS3.3 2016c Table C.12-8, Section C.12.2 (CommonInstanceReferenceModule).
     Sequence of items each identifying a Study other than the Study of which this
     Instance is a part, which Studies contain Instances that are referenced
-    elsewhere in this Instance. One or more Items shall be included in this
-    Sequence. Required if this Instance references Instances in other Studies.
+    elsewhere ... (The whole text: CommonInstanceReferenceModule.StudiesContainingOt
+    herReferencedInstancesSequence.)
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

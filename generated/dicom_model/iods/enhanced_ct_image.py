@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Equals,
+    IncludesTag,
+    NotChecked,
+    Present,
+)
+from dicom_runtime.attribute_table import attribute_table, modules_of
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -207,248 +217,36 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
         "CTAdditionalXRaySourceMacro": "U",
     }
     """Usage of each functional group macro: M, U or C."""
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PixelMeasuresSequence",
-            0x00289110,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-2 row 1",
-            groups=("PixelMeasuresMacro",),
-        ),
-        AttributeSpec(
-            "FrameContentSequence",
-            0x00209111,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 1",
-            groups=("FrameContentMacro",),
-        ),
-        AttributeSpec(
-            "PlanePositionSequence",
-            0x00209113,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-4 row 1",
-            groups=("PlanePositionPatientMacro",),
-        ),
-        AttributeSpec(
-            "PlaneOrientationSequence",
-            0x00209116,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-5 row 1",
-            groups=("PlaneOrientationPatientMacro",),
-        ),
-        AttributeSpec(
-            "ReferencedImageSequence",
-            0x00081140,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.16-6 row 1",
-            groups=("ReferencedImageMacro",),
-        ),
-        AttributeSpec(
-            "DerivationImageSequence",
-            0x00089124,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.16-7 row 1",
-            groups=("DerivationImageMacro",),
-        ),
-        AttributeSpec(
-            "CardiacSynchronizationSequence",
-            0x00189118,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-8 row 1",
-            groups=("CardiacSynchronizationMacro",),
-        ),
-        AttributeSpec(
-            "FrameAnatomySequence",
-            0x00209071,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-9 row 1",
-            groups=("FrameAnatomyMacro",),
-        ),
-        AttributeSpec(
-            "FrameVOILUTSequence",
-            0x00289132,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-11 row 1",
-            groups=("FrameVOILUTMacro",),
-        ),
-        AttributeSpec(
-            "RealWorldValueMappingSequence",
-            0x00409096,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12 row 1",
-            groups=("RealWorldValueMappingMacro",),
-        ),
-        AttributeSpec(
-            "ContrastBolusUsageSequence",
-            0x00189341,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.16-13 row 1",
-            groups=("ContrastBolusUsageMacro",),
-        ),
-        AttributeSpec(
-            "RespiratorySynchronizationSequence",
-            0x00209253,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-18 row 1",
-            groups=("RespiratorySynchronizationMacro",),
-        ),
-        AttributeSpec(
-            "IrradiationEventIdentificationSequence",
-            0x00189477,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-19 row 1",
-            groups=("IrradiationEventIdentificationMacro",),
-        ),
-        AttributeSpec(
-            "CTImageFrameTypeSequence",
-            0x00189329,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-117 row 1",
-            groups=("CTImageFrameTypeMacro",),
-        ),
-        AttributeSpec(
-            "CTAcquisitionTypeSequence",
-            0x00189301,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-118 row 1",
-            groups=("CTAcquisitionTypeMacro",),
-        ),
-        AttributeSpec(
-            "CTAcquisitionDetailsSequence",
-            0x00189304,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-119 row 1",
-            groups=("CTAcquisitionDetailsMacro",),
-        ),
-        AttributeSpec(
-            "CTTableDynamicsSequence",
-            0x00189308,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-120 row 1",
-            groups=("CTTableDynamicsMacro",),
-        ),
-        AttributeSpec(
-            "CTPositionSequence",
-            0x00189326,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-121 row 1",
-            groups=("CTPositionMacro",),
-        ),
-        AttributeSpec(
-            "CTGeometrySequence",
-            0x00189312,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-122 row 1",
-            groups=("CTGeometryMacro",),
-        ),
-        AttributeSpec(
-            "CTReconstructionSequence",
-            0x00189314,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-123 row 1",
-            groups=("CTReconstructionMacro",),
-        ),
-        AttributeSpec(
-            "CTExposureSequence",
-            0x00189321,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-124 row 1",
-            groups=("CTExposureMacro",),
-        ),
-        AttributeSpec(
-            "CTXRayDetailsSequence",
-            0x00189325,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-125 row 1",
-            groups=("CTXRayDetailsSequenceMacro",),
-        ),
-        AttributeSpec(
-            "PixelValueTransformationSequence",
-            0x00289145,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-126 row 1",
-            groups=("CTPixelValueTransformationMacro",),
-        ),
-        AttributeSpec(
-            "CTAdditionalXRaySourceSequence",
-            0x00189360,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-126b row 1",
-            groups=("CTAdditionalXRaySourceMacro",),
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PixelMeasuresSequence	00289110	SQ	1	1		C.7.6.16-2 row 1	PixelMeasuresMacro	
+FrameContentSequence	00209111	SQ	1	1		C.7.6.16-3 row 1	FrameContentMacro	
+PlanePositionSequence	00209113	SQ	1	1		C.7.6.16-4 row 1	PlanePositionPatientMacro	
+PlaneOrientationSequence	00209116	SQ	1	1		C.7.6.16-5 row 1	PlaneOrientationPatientMacro	
+ReferencedImageSequence	00081140	SQ	1	2		C.7.6.16-6 row 1	ReferencedImageMacro	
+DerivationImageSequence	00089124	SQ	1	2		C.7.6.16-7 row 1	DerivationImageMacro	
+CardiacSynchronizationSequence	00189118	SQ	1	1		C.7.6.16-8 row 1	CardiacSynchronizationMacro	
+FrameAnatomySequence	00209071	SQ	1	1		C.7.6.16-9 row 1	FrameAnatomyMacro	
+FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11 row 1	FrameVOILUTMacro	
+RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1	RealWorldValueMappingMacro	
+ContrastBolusUsageSequence	00189341	SQ	1	1		C.7.16-13 row 1	ContrastBolusUsageMacro	
+RespiratorySynchronizationSequence	00209253	SQ	1	1		C.7.6.16-18 row 1	RespiratorySynchronizationMacro	
+IrradiationEventIdentificationSequence	00189477	SQ	1	1		C.7.6.16-19 row 1	IrradiationEventIdentificationMacro	
+CTImageFrameTypeSequence	00189329	SQ	1	1		C.8-117 row 1	CTImageFrameTypeMacro	
+CTAcquisitionTypeSequence	00189301	SQ	1	1		C.8-118 row 1	CTAcquisitionTypeMacro	
+CTAcquisitionDetailsSequence	00189304	SQ	1	1		C.8-119 row 1	CTAcquisitionDetailsMacro	
+CTTableDynamicsSequence	00189308	SQ	1	1		C.8-120 row 1	CTTableDynamicsMacro	
+CTPositionSequence	00189326	SQ	1	1		C.8-121 row 1	CTPositionMacro	
+CTGeometrySequence	00189312	SQ	1	1		C.8-122 row 1	CTGeometryMacro	
+CTReconstructionSequence	00189314	SQ	1	1		C.8-123 row 1	CTReconstructionMacro	
+CTExposureSequence	00189321	SQ	1	1		C.8-124 row 1	CTExposureMacro	
+CTXRayDetailsSequence	00189325	SQ	1	1		C.8-125 row 1	CTXRayDetailsSequenceMacro	
+PixelValueTransformationSequence	00289145	SQ	1	1		C.8-126 row 1	CTPixelValueTransformationMacro	
+CTAdditionalXRaySourceSequence	00189360	SQ	1	1		C.8-126b row 1	CTAdditionalXRaySourceMacro	
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelMeasuresSequence: list[PixelMeasuresMacroPixelMeasuresSequenceItem] | None = None
     """(0028,9110) SQ 1 Type 1, Pixel Measures Sequence - PS3.3 2016c Table C.7.6.16-2,
     Section C.7.6.16.2.1 (PixelMeasuresMacro). Identifies the physical
@@ -644,238 +442,35 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
         "CTAdditionalXRaySourceMacro": "U",
     }
     """Usage of each functional group macro: M, U or C."""
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PixelMeasuresSequence",
-            0x00289110,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-2 row 1",
-            groups=("PixelMeasuresMacro",),
-        ),
-        AttributeSpec(
-            "PlanePositionSequence",
-            0x00209113,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-4 row 1",
-            groups=("PlanePositionPatientMacro",),
-        ),
-        AttributeSpec(
-            "PlaneOrientationSequence",
-            0x00209116,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-5 row 1",
-            groups=("PlaneOrientationPatientMacro",),
-        ),
-        AttributeSpec(
-            "ReferencedImageSequence",
-            0x00081140,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.16-6 row 1",
-            groups=("ReferencedImageMacro",),
-        ),
-        AttributeSpec(
-            "DerivationImageSequence",
-            0x00089124,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.16-7 row 1",
-            groups=("DerivationImageMacro",),
-        ),
-        AttributeSpec(
-            "CardiacSynchronizationSequence",
-            0x00189118,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-8 row 1",
-            groups=("CardiacSynchronizationMacro",),
-        ),
-        AttributeSpec(
-            "FrameAnatomySequence",
-            0x00209071,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-9 row 1",
-            groups=("FrameAnatomyMacro",),
-        ),
-        AttributeSpec(
-            "FrameVOILUTSequence",
-            0x00289132,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-11 row 1",
-            groups=("FrameVOILUTMacro",),
-        ),
-        AttributeSpec(
-            "RealWorldValueMappingSequence",
-            0x00409096,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12 row 1",
-            groups=("RealWorldValueMappingMacro",),
-        ),
-        AttributeSpec(
-            "ContrastBolusUsageSequence",
-            0x00189341,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.16-13 row 1",
-            groups=("ContrastBolusUsageMacro",),
-        ),
-        AttributeSpec(
-            "RespiratorySynchronizationSequence",
-            0x00209253,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-18 row 1",
-            groups=("RespiratorySynchronizationMacro",),
-        ),
-        AttributeSpec(
-            "IrradiationEventIdentificationSequence",
-            0x00189477,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-19 row 1",
-            groups=("IrradiationEventIdentificationMacro",),
-        ),
-        AttributeSpec(
-            "CTImageFrameTypeSequence",
-            0x00189329,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-117 row 1",
-            groups=("CTImageFrameTypeMacro",),
-        ),
-        AttributeSpec(
-            "CTAcquisitionTypeSequence",
-            0x00189301,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-118 row 1",
-            groups=("CTAcquisitionTypeMacro",),
-        ),
-        AttributeSpec(
-            "CTAcquisitionDetailsSequence",
-            0x00189304,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-119 row 1",
-            groups=("CTAcquisitionDetailsMacro",),
-        ),
-        AttributeSpec(
-            "CTTableDynamicsSequence",
-            0x00189308,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-120 row 1",
-            groups=("CTTableDynamicsMacro",),
-        ),
-        AttributeSpec(
-            "CTPositionSequence",
-            0x00189326,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-121 row 1",
-            groups=("CTPositionMacro",),
-        ),
-        AttributeSpec(
-            "CTGeometrySequence",
-            0x00189312,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-122 row 1",
-            groups=("CTGeometryMacro",),
-        ),
-        AttributeSpec(
-            "CTReconstructionSequence",
-            0x00189314,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-123 row 1",
-            groups=("CTReconstructionMacro",),
-        ),
-        AttributeSpec(
-            "CTExposureSequence",
-            0x00189321,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-124 row 1",
-            groups=("CTExposureMacro",),
-        ),
-        AttributeSpec(
-            "CTXRayDetailsSequence",
-            0x00189325,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-125 row 1",
-            groups=("CTXRayDetailsSequenceMacro",),
-        ),
-        AttributeSpec(
-            "PixelValueTransformationSequence",
-            0x00289145,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-126 row 1",
-            groups=("CTPixelValueTransformationMacro",),
-        ),
-        AttributeSpec(
-            "CTAdditionalXRaySourceSequence",
-            0x00189360,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-126b row 1",
-            groups=("CTAdditionalXRaySourceMacro",),
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PixelMeasuresSequence	00289110	SQ	1	1		C.7.6.16-2 row 1	PixelMeasuresMacro	
+PlanePositionSequence	00209113	SQ	1	1		C.7.6.16-4 row 1	PlanePositionPatientMacro	
+PlaneOrientationSequence	00209116	SQ	1	1		C.7.6.16-5 row 1	PlaneOrientationPatientMacro	
+ReferencedImageSequence	00081140	SQ	1	2		C.7.6.16-6 row 1	ReferencedImageMacro	
+DerivationImageSequence	00089124	SQ	1	2		C.7.6.16-7 row 1	DerivationImageMacro	
+CardiacSynchronizationSequence	00189118	SQ	1	1		C.7.6.16-8 row 1	CardiacSynchronizationMacro	
+FrameAnatomySequence	00209071	SQ	1	1		C.7.6.16-9 row 1	FrameAnatomyMacro	
+FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11 row 1	FrameVOILUTMacro	
+RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1	RealWorldValueMappingMacro	
+ContrastBolusUsageSequence	00189341	SQ	1	1		C.7.16-13 row 1	ContrastBolusUsageMacro	
+RespiratorySynchronizationSequence	00209253	SQ	1	1		C.7.6.16-18 row 1	RespiratorySynchronizationMacro	
+IrradiationEventIdentificationSequence	00189477	SQ	1	1		C.7.6.16-19 row 1	IrradiationEventIdentificationMacro	
+CTImageFrameTypeSequence	00189329	SQ	1	1		C.8-117 row 1	CTImageFrameTypeMacro	
+CTAcquisitionTypeSequence	00189301	SQ	1	1		C.8-118 row 1	CTAcquisitionTypeMacro	
+CTAcquisitionDetailsSequence	00189304	SQ	1	1		C.8-119 row 1	CTAcquisitionDetailsMacro	
+CTTableDynamicsSequence	00189308	SQ	1	1		C.8-120 row 1	CTTableDynamicsMacro	
+CTPositionSequence	00189326	SQ	1	1		C.8-121 row 1	CTPositionMacro	
+CTGeometrySequence	00189312	SQ	1	1		C.8-122 row 1	CTGeometryMacro	
+CTReconstructionSequence	00189314	SQ	1	1		C.8-123 row 1	CTReconstructionMacro	
+CTExposureSequence	00189321	SQ	1	1		C.8-124 row 1	CTExposureMacro	
+CTXRayDetailsSequence	00189325	SQ	1	1		C.8-125 row 1	CTXRayDetailsSequenceMacro	
+PixelValueTransformationSequence	00289145	SQ	1	1		C.8-126 row 1	CTPixelValueTransformationMacro	
+CTAdditionalXRaySourceSequence	00189360	SQ	1	1		C.8-126b row 1	CTAdditionalXRaySourceMacro	
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelMeasuresSequence: list[PixelMeasuresMacroPixelMeasuresSequenceItem] | None = None
     """(0028,9110) SQ 1 Type 1, Pixel Measures Sequence - PS3.3 2016c Table C.7.6.16-2,
     Section C.7.6.16.2.1 (PixelMeasuresMacro). Identifies the physical
@@ -1044,286 +639,6 @@ class EnhancedCTImage(DicomObject):
 
     SOP_CLASSES: ClassVar[tuple[str, ...]] = ("EnhancedCTImageStorage",)
     """Keywords of the SOP classes whose IOD this is (PS3.4)."""
-    MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "PatientName": ("PatientModule",),
-        "PatientID": ("PatientModule",),
-        "IssuerOfPatientID": ("PatientModule",),
-        "IssuerOfPatientIDQualifiersSequence": ("PatientModule",),
-        "PatientBirthDate": ("PatientModule",),
-        "PatientBirthDateInAlternativeCalendar": ("PatientModule",),
-        "PatientDeathDateInAlternativeCalendar": ("PatientModule",),
-        "PatientAlternativeCalendar": ("PatientModule",),
-        "PatientSex": ("PatientModule",),
-        "ReferencedPatientPhotoSequence": ("PatientModule",),
-        "QualityControlSubject": ("PatientModule",),
-        "ReferencedPatientSequence": ("PatientModule",),
-        "PatientBirthTime": ("PatientModule",),
-        "OtherPatientIDs": ("PatientModule",),
-        "OtherPatientIDsSequence": ("PatientModule",),
-        "OtherPatientNames": ("PatientModule",),
-        "EthnicGroup": ("PatientModule",),
-        "PatientComments": ("PatientModule",),
-        "PatientSpeciesDescription": ("PatientModule",),
-        "PatientSpeciesCodeSequence": ("PatientModule",),
-        "PatientBreedDescription": ("PatientModule",),
-        "PatientBreedCodeSequence": ("PatientModule",),
-        "BreedRegistrationSequence": ("PatientModule",),
-        "StrainDescription": ("PatientModule",),
-        "StrainNomenclature": ("PatientModule",),
-        "StrainCodeSequence": ("PatientModule",),
-        "StrainAdditionalInformation": ("PatientModule",),
-        "StrainStockSequence": ("PatientModule",),
-        "ResponsiblePerson": ("PatientModule",),
-        "ResponsiblePersonRole": ("PatientModule",),
-        "ResponsibleOrganization": ("PatientModule",),
-        "PatientIdentityRemoved": ("PatientModule",),
-        "DeidentificationMethod": ("PatientModule",),
-        "DeidentificationMethodCodeSequence": ("PatientModule",),
-        "SourcePatientGroupIdentificationSequence": ("PatientModule",),
-        "GroupOfPatientsIdentificationSequence": ("PatientModule",),
-        "ClinicalTrialSponsorName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSiteID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSiteName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSubjectID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSubjectReadingID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolEthicsCommitteeName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolEthicsCommitteeApprovalNumber": ("ClinicalTrialSubjectModule",),
-        "StudyInstanceUID": ("GeneralStudyModule",),
-        "StudyDate": ("GeneralStudyModule",),
-        "StudyTime": ("GeneralStudyModule",),
-        "ReferringPhysicianName": ("GeneralStudyModule",),
-        "ReferringPhysicianIdentificationSequence": ("GeneralStudyModule",),
-        "ConsultingPhysicianName": ("GeneralStudyModule",),
-        "ConsultingPhysicianIdentificationSequence": ("GeneralStudyModule",),
-        "StudyID": ("GeneralStudyModule",),
-        "AccessionNumber": ("GeneralStudyModule",),
-        "IssuerOfAccessionNumberSequence": ("GeneralStudyModule",),
-        "StudyDescription": ("GeneralStudyModule",),
-        "PhysiciansOfRecord": ("GeneralStudyModule",),
-        "PhysiciansOfRecordIdentificationSequence": ("GeneralStudyModule",),
-        "NameOfPhysiciansReadingStudy": ("GeneralStudyModule",),
-        "PhysiciansReadingStudyIdentificationSequence": ("GeneralStudyModule",),
-        "RequestingServiceCodeSequence": ("GeneralStudyModule",),
-        "ReferencedStudySequence": ("GeneralStudyModule",),
-        "ProcedureCodeSequence": ("GeneralStudyModule",),
-        "ReasonForPerformedProcedureCodeSequence": ("GeneralStudyModule",),
-        "AdmittingDiagnosesDescription": ("PatientStudyModule",),
-        "AdmittingDiagnosesCodeSequence": ("PatientStudyModule",),
-        "PatientAge": ("PatientStudyModule",),
-        "PatientSize": ("PatientStudyModule",),
-        "PatientWeight": ("PatientStudyModule",),
-        "PatientSizeCodeSequence": ("PatientStudyModule",),
-        "Occupation": ("PatientStudyModule",),
-        "AdditionalPatientHistory": ("PatientStudyModule",),
-        "AdmissionID": ("PatientStudyModule",),
-        "IssuerOfAdmissionIDSequence": ("PatientStudyModule",),
-        "ServiceEpisodeID": ("PatientStudyModule",),
-        "IssuerOfServiceEpisodeIDSequence": ("PatientStudyModule",),
-        "ServiceEpisodeDescription": ("PatientStudyModule",),
-        "PatientSexNeutered": ("PatientStudyModule",),
-        "ClinicalTrialTimePointID": ("ClinicalTrialStudyModule",),
-        "ClinicalTrialTimePointDescription": ("ClinicalTrialStudyModule",),
-        "ConsentForClinicalTrialUseSequence": ("ClinicalTrialStudyModule",),
-        "Modality": ("GeneralSeriesModule", "CTSeriesModule"),
-        "SeriesInstanceUID": ("GeneralSeriesModule",),
-        "SeriesNumber": ("GeneralSeriesModule",),
-        "Laterality": ("GeneralSeriesModule",),
-        "SeriesDate": ("GeneralSeriesModule",),
-        "SeriesTime": ("GeneralSeriesModule",),
-        "PerformingPhysicianName": ("GeneralSeriesModule",),
-        "PerformingPhysicianIdentificationSequence": ("GeneralSeriesModule",),
-        "ProtocolName": ("GeneralSeriesModule",),
-        "SeriesDescription": ("GeneralSeriesModule",),
-        "SeriesDescriptionCodeSequence": ("GeneralSeriesModule",),
-        "OperatorsName": ("GeneralSeriesModule",),
-        "OperatorIdentificationSequence": ("GeneralSeriesModule",),
-        "ReferencedPerformedProcedureStepSequence": ("GeneralSeriesModule", "CTSeriesModule"),
-        "RelatedSeriesSequence": ("GeneralSeriesModule",),
-        "BodyPartExamined": ("GeneralSeriesModule",),
-        "PatientPosition": ("GeneralSeriesModule",),
-        "SmallestPixelValueInSeries": ("GeneralSeriesModule",),
-        "LargestPixelValueInSeries": ("GeneralSeriesModule",),
-        "RequestAttributesSequence": ("GeneralSeriesModule",),
-        "PerformedProcedureStepID": ("GeneralSeriesModule",),
-        "PerformedProcedureStepStartDate": ("GeneralSeriesModule",),
-        "PerformedProcedureStepStartTime": ("GeneralSeriesModule",),
-        "PerformedProcedureStepEndDate": ("GeneralSeriesModule",),
-        "PerformedProcedureStepEndTime": ("GeneralSeriesModule",),
-        "PerformedProcedureStepDescription": ("GeneralSeriesModule",),
-        "PerformedProtocolCodeSequence": ("GeneralSeriesModule",),
-        "CommentsOnThePerformedProcedureStep": ("GeneralSeriesModule",),
-        "AnatomicalOrientationType": ("GeneralSeriesModule",),
-        "ClinicalTrialCoordinatingCenterName": ("ClinicalTrialSeriesModule",),
-        "ClinicalTrialSeriesID": ("ClinicalTrialSeriesModule",),
-        "ClinicalTrialSeriesDescription": ("ClinicalTrialSeriesModule",),
-        "FrameOfReferenceUID": ("FrameOfReferenceModule",),
-        "PositionReferenceIndicator": ("FrameOfReferenceModule",),
-        "SynchronizationFrameOfReferenceUID": ("SynchronizationModule",),
-        "SynchronizationTrigger": ("SynchronizationModule",),
-        "TriggerSourceOrType": ("SynchronizationModule",),
-        "SynchronizationChannel": ("SynchronizationModule",),
-        "AcquisitionTimeSynchronized": ("SynchronizationModule",),
-        "TimeSource": ("SynchronizationModule",),
-        "TimeDistributionProtocol": ("SynchronizationModule",),
-        "NTPSourceAddress": ("SynchronizationModule",),
-        "Manufacturer": ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
-        "InstitutionName": ("GeneralEquipmentModule",),
-        "InstitutionAddress": ("GeneralEquipmentModule",),
-        "StationName": ("GeneralEquipmentModule",),
-        "InstitutionalDepartmentName": ("GeneralEquipmentModule",),
-        "ManufacturerModelName": ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
-        "DeviceSerialNumber": ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
-        "SoftwareVersions": ("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
-        "GantryID": ("GeneralEquipmentModule",),
-        "SpatialResolution": ("GeneralEquipmentModule",),
-        "DateOfLastCalibration": ("GeneralEquipmentModule",),
-        "TimeOfLastCalibration": ("GeneralEquipmentModule",),
-        "PixelPaddingValue": ("GeneralEquipmentModule",),
-        "SamplesPerPixel": ("ImagePixelModule", "EnhancedCTImageModule"),
-        "PhotometricInterpretation": ("ImagePixelModule", "EnhancedCTImageModule"),
-        "Rows": ("ImagePixelModule",),
-        "Columns": ("ImagePixelModule",),
-        "BitsAllocated": ("ImagePixelModule", "EnhancedCTImageModule"),
-        "BitsStored": ("ImagePixelModule", "EnhancedCTImageModule"),
-        "HighBit": ("ImagePixelModule", "EnhancedCTImageModule"),
-        "PixelRepresentation": ("ImagePixelModule",),
-        "PixelData": ("ImagePixelModule",),
-        "PlanarConfiguration": ("ImagePixelModule",),
-        "PixelAspectRatio": ("ImagePixelModule",),
-        "SmallestImagePixelValue": ("ImagePixelModule",),
-        "LargestImagePixelValue": ("ImagePixelModule",),
-        "RedPaletteColorLookupTableDescriptor": (
-            "ImagePixelModule",
-            "SupplementalPaletteColorLookupTableModule",
-        ),
-        "GreenPaletteColorLookupTableDescriptor": (
-            "ImagePixelModule",
-            "SupplementalPaletteColorLookupTableModule",
-        ),
-        "BluePaletteColorLookupTableDescriptor": (
-            "ImagePixelModule",
-            "SupplementalPaletteColorLookupTableModule",
-        ),
-        "RedPaletteColorLookupTableData": (
-            "ImagePixelModule",
-            "SupplementalPaletteColorLookupTableModule",
-        ),
-        "GreenPaletteColorLookupTableData": (
-            "ImagePixelModule",
-            "SupplementalPaletteColorLookupTableModule",
-        ),
-        "BluePaletteColorLookupTableData": (
-            "ImagePixelModule",
-            "SupplementalPaletteColorLookupTableModule",
-        ),
-        "ICCProfile": ("ImagePixelModule", "ICCProfileModule"),
-        "ColorSpace": ("ImagePixelModule", "ICCProfileModule"),
-        "PixelDataProviderURL": ("ImagePixelModule",),
-        "PixelPaddingRangeLimit": ("ImagePixelModule",),
-        "ContrastBolusAgentSequence": ("EnhancedContrastBolusModule",),
-        "SharedFunctionalGroupsSequence": ("MultiFrameFunctionalGroupsModule",),
-        "PerFrameFunctionalGroupsSequence": ("MultiFrameFunctionalGroupsModule",),
-        "InstanceNumber": ("MultiFrameFunctionalGroupsModule", "SOPCommonModule"),
-        "ContentDate": ("MultiFrameFunctionalGroupsModule",),
-        "ContentTime": ("MultiFrameFunctionalGroupsModule",),
-        "NumberOfFrames": ("MultiFrameFunctionalGroupsModule",),
-        "StereoPairsPresent": ("MultiFrameFunctionalGroupsModule",),
-        "ConcatenationFrameOffsetNumber": ("MultiFrameFunctionalGroupsModule",),
-        "RepresentativeFrameNumber": ("MultiFrameFunctionalGroupsModule",),
-        "ConcatenationUID": ("MultiFrameFunctionalGroupsModule",),
-        "SOPInstanceUIDOfConcatenationSource": ("MultiFrameFunctionalGroupsModule",),
-        "InConcatenationNumber": ("MultiFrameFunctionalGroupsModule",),
-        "InConcatenationTotalNumber": ("MultiFrameFunctionalGroupsModule",),
-        "DimensionOrganizationSequence": ("MultiFrameDimensionModule",),
-        "DimensionOrganizationType": ("MultiFrameDimensionModule",),
-        "DimensionIndexSequence": ("MultiFrameDimensionModule",),
-        "CardiacSynchronizationTechnique": ("CardiacSynchronizationModule",),
-        "CardiacSignalSource": ("CardiacSynchronizationModule",),
-        "CardiacRRIntervalSpecified": ("CardiacSynchronizationModule",),
-        "CardiacBeatRejectionTechnique": ("CardiacSynchronizationModule",),
-        "LowRRValue": ("CardiacSynchronizationModule",),
-        "HighRRValue": ("CardiacSynchronizationModule",),
-        "IntervalsAcquired": ("CardiacSynchronizationModule",),
-        "IntervalsRejected": ("CardiacSynchronizationModule",),
-        "SkipBeats": ("CardiacSynchronizationModule",),
-        "CardiacFramingType": ("CardiacSynchronizationModule",),
-        "RespiratoryMotionCompensationTechnique": ("RespiratorySynchronizationModule",),
-        "RespiratorySignalSource": ("RespiratorySynchronizationModule",),
-        "RespiratoryTriggerDelayThreshold": ("RespiratorySynchronizationModule",),
-        "RespiratoryTriggerType": ("RespiratorySynchronizationModule",),
-        "AcquisitionContextSequence": ("AcquisitionContextModule",),
-        "AcquisitionContextDescription": ("AcquisitionContextModule",),
-        "DeviceSequence": ("DeviceModule",),
-        "ContainerIdentifier": ("SpecimenModule",),
-        "IssuerOfTheContainerIdentifierSequence": ("SpecimenModule",),
-        "AlternateContainerIdentifierSequence": ("SpecimenModule",),
-        "ContainerTypeCodeSequence": ("SpecimenModule",),
-        "ContainerDescription": ("SpecimenModule",),
-        "ContainerComponentSequence": ("SpecimenModule",),
-        "SpecimenDescriptionSequence": ("SpecimenModule",),
-        "ImageType": ("EnhancedCTImageModule",),
-        "PixelPresentation": ("EnhancedCTImageModule",),
-        "VolumetricProperties": ("EnhancedCTImageModule",),
-        "VolumeBasedCalculationTechnique": ("EnhancedCTImageModule",),
-        "AcquisitionNumber": ("EnhancedCTImageModule",),
-        "AcquisitionDateTime": ("EnhancedCTImageModule",),
-        "AcquisitionDuration": ("EnhancedCTImageModule",),
-        "ReferencedRawDataSequence": ("EnhancedCTImageModule",),
-        "ReferencedWaveformSequence": ("EnhancedCTImageModule",),
-        "ReferencedImageEvidenceSequence": ("EnhancedCTImageModule",),
-        "SourceImageEvidenceSequence": ("EnhancedCTImageModule",),
-        "ReferencedPresentationStateSequence": ("EnhancedCTImageModule",),
-        "ContentQualification": ("EnhancedCTImageModule", "SOPCommonModule"),
-        "ImageComments": ("EnhancedCTImageModule",),
-        "BurnedInAnnotation": ("EnhancedCTImageModule",),
-        "RecognizableVisualFeatures": ("EnhancedCTImageModule",),
-        "LossyImageCompression": ("EnhancedCTImageModule",),
-        "LossyImageCompressionRatio": ("EnhancedCTImageModule",),
-        "LossyImageCompressionMethod": ("EnhancedCTImageModule",),
-        "PresentationLUTShape": ("EnhancedCTImageModule",),
-        "IconImageSequence": ("EnhancedCTImageModule",),
-        "ViewCodeSequence": ("EnhancedCTImageModule",),
-        "SliceProgressionDirection": ("EnhancedCTImageModule",),
-        "IsocenterPosition": ("EnhancedCTImageModule",),
-        "PatientSupportAngle": ("EnhancedCTImageModule",),
-        "TableTopPitchAngle": ("EnhancedCTImageModule",),
-        "TableTopRollAngle": ("EnhancedCTImageModule",),
-        "TableTopLongitudinalPosition": ("EnhancedCTImageModule",),
-        "TableTopLateralPosition": ("EnhancedCTImageModule",),
-        "SOPClassUID": ("SOPCommonModule",),
-        "SOPInstanceUID": ("SOPCommonModule",),
-        "SpecificCharacterSet": ("SOPCommonModule",),
-        "InstanceCreationDate": ("SOPCommonModule",),
-        "InstanceCreationTime": ("SOPCommonModule",),
-        "InstanceCoercionDateTime": ("SOPCommonModule",),
-        "InstanceCreatorUID": ("SOPCommonModule",),
-        "RelatedGeneralSOPClassUID": ("SOPCommonModule",),
-        "OriginalSpecializedSOPClassUID": ("SOPCommonModule",),
-        "CodingSchemeIdentificationSequence": ("SOPCommonModule",),
-        "ContextGroupIdentificationSequence": ("SOPCommonModule",),
-        "MappingResourceIdentificationSequence": ("SOPCommonModule",),
-        "TimezoneOffsetFromUTC": ("SOPCommonModule",),
-        "ContributingEquipmentSequence": ("SOPCommonModule",),
-        "SOPInstanceStatus": ("SOPCommonModule",),
-        "SOPAuthorizationDateTime": ("SOPCommonModule",),
-        "SOPAuthorizationComment": ("SOPCommonModule",),
-        "AuthorizationEquipmentCertificationNumber": ("SOPCommonModule",),
-        "MACParametersSequence": ("SOPCommonModule",),
-        "DigitalSignaturesSequence": ("SOPCommonModule",),
-        "EncryptedAttributesSequence": ("SOPCommonModule",),
-        "OriginalAttributesSequence": ("SOPCommonModule",),
-        "HL7StructuredDocumentReferenceSequence": ("SOPCommonModule",),
-        "LongitudinalTemporalInformationModified": ("SOPCommonModule",),
-        "QueryRetrieveView": ("SOPCommonModule",),
-        "ConversionSourceAttributesSequence": ("SOPCommonModule",),
-        "PrivateDataElementCharacteristicsSequence": ("SOPCommonModule",),
-        "ReferencedSeriesSequence": ("CommonInstanceReferenceModule",),
-        "StudiesContainingOtherReferencedInstancesSequence": ("CommonInstanceReferenceModule",),
-        "FrameExtractionSequence": ("FrameExtractionModule",),
-    }
-    """The module (or modules) that define each attribute."""
     GROUP_USAGE: ClassVar[Mapping[str, str]] = {
         "PatientModule": "M",
         "ClinicalTrialSubjectModule": "U",
@@ -1354,2787 +669,654 @@ class EnhancedCTImage(DicomObject):
         "FrameExtractionModule": "C",
     }
     """Usage of each module: M, U or C."""
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PatientName",
-            0x00100010,
-            "PN",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-1 row 1",
-            groups=("PatientModule",),
+    GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]] = {
+        "SupplementalPaletteColorLookupTableModule": Equals(
+            "PixelPresentation",
+            (
+                "COLOR",
+                "MIXED",
+            ),
+            0,
         ),
-        AttributeSpec(
-            "PatientID",
-            0x00100020,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-1 row 2",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfPatientID",
-            0x00100021,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 1",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfPatientIDQualifiersSequence",
-            0x00100024,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 2",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientBirthDate",
-            0x00100030,
-            "DA",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-1 row 4",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientBirthDateInAlternativeCalendar",
-            0x00100033,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 5",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientDeathDateInAlternativeCalendar",
-            0x00100034,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 6",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientAlternativeCalendar",
-            0x00100035,
-            "",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 7",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present",
-        ),
-        AttributeSpec(
-            "PatientSex",
-            0x00100040,
-            "CS",
-            "1",
-            "2",
-            ("M", "F", "O"),
-            "PS3.3 2016c Table C.7-1 row 8",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ReferencedPatientPhotoSequence",
-            0x00101100,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 9",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "QualityControlSubject",
-            0x00100200,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-1 row 11",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ReferencedPatientSequence",
-            0x00081120,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 12",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientBirthTime",
-            0x00100032,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 14",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "OtherPatientIDs",
-            0x00101000,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 15",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "OtherPatientIDsSequence",
-            0x00101002,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 16",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "OtherPatientNames",
-            0x00101001,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 20",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "EthnicGroup",
-            0x00102160,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 21",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientComments",
-            0x00104000,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 22",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientSpeciesDescription",
-            0x00102201,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 23",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present",
-        ),
-        AttributeSpec(
-            "PatientSpeciesCodeSequence",
-            0x00102202,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 24",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal and if Patient Species Description (0010,2201) is not present",
-        ),
-        AttributeSpec(
-            "PatientBreedDescription",
-            0x00102292,
-            "LO",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 26",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty",
-        ),
-        AttributeSpec(
-            "PatientBreedCodeSequence",
-            0x00102293,
-            "SQ",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 27",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal",
-        ),
-        AttributeSpec(
-            "BreedRegistrationSequence",
-            0x00102294,
-            "SQ",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 29",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal",
-        ),
-        AttributeSpec(
-            "StrainDescription",
-            0x00100212,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 33",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainNomenclature",
-            0x00100213,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 34",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainCodeSequence",
-            0x00100219,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 35",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainAdditionalInformation",
-            0x00100218,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 37",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainStockSequence",
-            0x00100216,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 38",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ResponsiblePerson",
-            0x00102297,
-            "PN",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 43",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal",
-        ),
-        AttributeSpec(
-            "ResponsiblePersonRole",
-            0x00102298,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 44",
-            groups=("PatientModule",),
-            condition=Present("ResponsiblePerson"),
-            condition_text="Responsible Person is present and has a value",
-        ),
-        AttributeSpec(
-            "ResponsibleOrganization",
-            0x00102299,
-            "LO",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 45",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="patient is an animal",
-        ),
-        AttributeSpec(
-            "PatientIdentityRemoved",
-            0x00120062,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-1 row 46",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "DeidentificationMethod",
-            0x00120063,
-            "LO",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 47",
-            groups=("PatientModule",),
-            condition=AllOf(
+    }
+    """The compiled conditions of the C modules: 1 of 6 compiled."""
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PatientName	00100010	PN	1	2		C.7-1 row 1	PatientModule	
+PatientID	00100020	LO	1	2		C.7-1 row 2	PatientModule	
+IssuerOfPatientID	00100021	LO	1	3		10-18 row 1	PatientModule	
+IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2	PatientModule	
+PatientBirthDate	00100030	DA	1	2		C.7-1 row 4	PatientModule	
+PatientBirthDateInAlternativeCalendar	00100033		1	3		C.7-1 row 5	PatientModule	
+PatientDeathDateInAlternativeCalendar	00100034		1	3		C.7-1 row 6	PatientModule	
+PatientAlternativeCalendar	00100035		1	1C		C.7-1 row 7	PatientModule	either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present
+PatientSex	00100040	CS	1	2	M\F\O	C.7-1 row 8	PatientModule	
+ReferencedPatientPhotoSequence	00101100	SQ	1	3		C.7-1 row 9	PatientModule	
+QualityControlSubject	00100200	CS	1	3	YES\NO	C.7-1 row 11	PatientModule	
+ReferencedPatientSequence	00081120	SQ	1	3		C.7-1 row 12	PatientModule	
+PatientBirthTime	00100032	TM	1	3		C.7-1 row 14	PatientModule	
+OtherPatientIDs	00101000	LO	1-n	3		C.7-1 row 15	PatientModule	
+OtherPatientIDsSequence	00101002	SQ	1	3		C.7-1 row 16	PatientModule	
+OtherPatientNames	00101001	PN	1-n	3		C.7-1 row 20	PatientModule	
+EthnicGroup	00102160	SH	1	3		C.7-1 row 21	PatientModule	
+PatientComments	00104000	LT	1	3		C.7-1 row 22	PatientModule	
+PatientSpeciesDescription	00102201	LO	1	1C		C.7-1 row 23	PatientModule	the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present
+PatientSpeciesCodeSequence	00102202	SQ	1	1C		C.7-1 row 24	PatientModule	the patient is an animal and if Patient Species Description (0010,2201) is not present
+PatientBreedDescription	00102292	LO	1	2C		C.7-1 row 26	PatientModule	the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty
+PatientBreedCodeSequence	00102293	SQ	1	2C		C.7-1 row 27	PatientModule	the patient is an animal
+BreedRegistrationSequence	00102294	SQ	1	2C		C.7-1 row 29	PatientModule	the patient is an animal
+StrainDescription	00100212		1	3		C.7-1 row 33	PatientModule	
+StrainNomenclature	00100213		1	3		C.7-1 row 34	PatientModule	
+StrainCodeSequence	00100219	SQ	1	3		C.7-1 row 35	PatientModule	
+StrainAdditionalInformation	00100218		1	3		C.7-1 row 37	PatientModule	
+StrainStockSequence	00100216	SQ	1	3		C.7-1 row 38	PatientModule	
+ResponsiblePerson	00102297	PN	1	2C		C.7-1 row 43	PatientModule	the patient is an animal
+ResponsiblePersonRole	00102298	CS	1	1C		C.7-1 row 44	PatientModule	Responsible Person is present and has a value
+ResponsibleOrganization	00102299	LO	1	2C		C.7-1 row 45	PatientModule	patient is an animal
+PatientIdentityRemoved	00120062	CS	1	3	YES\NO	C.7-1 row 46	PatientModule	
+DeidentificationMethod	00120063	LO	1-n	1C		C.7-1 row 47	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present
+DeidentificationMethodCodeSequence	00120064	SQ	1	1C		C.7-1 row 48	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present
+SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1	PatientModule	
+GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4	PatientModule	
+ClinicalTrialSponsorName	00120010	LO	1	1		C.7-2b row 1	ClinicalTrialSubjectModule	
+ClinicalTrialProtocolID	00120020	LO	1	1		C.7-2b row 2	ClinicalTrialSubjectModule	
+ClinicalTrialProtocolName	00120021	LO	1	2		C.7-2b row 3	ClinicalTrialSubjectModule	
+ClinicalTrialSiteID	00120030	LO	1	2		C.7-2b row 4	ClinicalTrialSubjectModule	
+ClinicalTrialSiteName	00120031	LO	1	2		C.7-2b row 5	ClinicalTrialSubjectModule	
+ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule	Clinical Trial Subject Reading ID (0012,0042) is absent
+ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
+ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
+ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
+StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
+StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
+StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
+ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
+ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
+StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
+AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
+StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
+PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
+NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
+AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
+AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
+PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
+PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
+PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
+PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
+Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
+AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
+AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
+IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
+ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
+IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
+ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
+PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
+ClinicalTrialTimePointID	00120050	LO	1	2		C.7-4b row 1	ClinicalTrialStudyModule	
+ClinicalTrialTimePointDescription	00120051	ST	1	3		C.7-4b row 2	ClinicalTrialStudyModule	
+ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3	ClinicalTrialStudyModule	
+Modality	00080060	CS	1	1		C.7-5a row 1	GeneralSeriesModule,CTSeriesModule	
+SeriesInstanceUID	0020000E	UI	1	1		C.7-5a row 2	GeneralSeriesModule	
+SeriesNumber	00200011	IS	1	2		C.7-5a row 3	GeneralSeriesModule	
+Laterality	00200060	CS	1	2C	R\L	C.7-5a row 4	GeneralSeriesModule	the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent
+SeriesDate	00080021	DA	1	3		C.7-5a row 5	GeneralSeriesModule	
+SeriesTime	00080031	TM	1	3		C.7-5a row 6	GeneralSeriesModule	
+PerformingPhysicianName	00081050	PN	1-n	3		C.7-5a row 7	GeneralSeriesModule	
+PerformingPhysicianIdentificationSequence	00081052	SQ	1	3		C.7-5a row 8	GeneralSeriesModule	
+ProtocolName	00181030	LO	1	3		C.7-5a row 10	GeneralSeriesModule	
+SeriesDescription	0008103E	LO	1	3		C.7-5a row 11	GeneralSeriesModule	
+SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.7-5a row 12	GeneralSeriesModule	
+OperatorsName	00081070	PN	1-n	3		C.7-5a row 14	GeneralSeriesModule	
+OperatorIdentificationSequence	00081072	SQ	1	3		C.7-5a row 15	GeneralSeriesModule	
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8-113 row 2	GeneralSeriesModule,CTSeriesModule	a Performed Procedure Step SOP Class was involved in the creation of this Series
+RelatedSeriesSequence	00081250	SQ	1	3		C.7-5a row 19	GeneralSeriesModule	
+BodyPartExamined	00180015	CS	1	3		C.7-5a row 24	GeneralSeriesModule	
+PatientPosition	00185100	CS	1	2C		C.7-5a row 25	GeneralSeriesModule	for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes
+SmallestPixelValueInSeries	00280108	US or SS	1	3		C.7-5a row 26	GeneralSeriesModule	
+LargestPixelValueInSeries	00280109	US or SS	1	3		C.7-5a row 27	GeneralSeriesModule	
+RequestAttributesSequence	00400275	SQ	1	3		C.7-5a row 28	GeneralSeriesModule	
+PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1	GeneralSeriesModule	
+PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2	GeneralSeriesModule	
+PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3	GeneralSeriesModule	
+PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4	GeneralSeriesModule	
+PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5	GeneralSeriesModule	
+PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6	GeneralSeriesModule	
+PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7	GeneralSeriesModule	
+CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13	GeneralSeriesModule	
+AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31	GeneralSeriesModule	the patient is an animal and the anatomical frame of reference is not bipedal
+ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
+ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2	ClinicalTrialSeriesModule	
+ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3	ClinicalTrialSeriesModule	
+FrameOfReferenceUID	00200052	UI	1	1		C.7-6 row 1	FrameOfReferenceModule	
+PositionReferenceIndicator	00201040	LO	1	2		C.7-6 row 2	FrameOfReferenceModule	
+SynchronizationFrameOfReferenceUID	00200200	UI	1	1		C.7-7 row 1	SynchronizationModule	
+SynchronizationTrigger	0018106A	CS	1	1	SOURCE\EXTERNAL\PASSTHRU\NO TRIGGER	C.7-7 row 2	SynchronizationModule	
+TriggerSourceOrType	00181061	LO	1	3		C.7-7 row 3	SynchronizationModule	
+SynchronizationChannel	0018106C	US	2	1C		C.7-7 row 4	SynchronizationModule	synchronization channel or trigger is encoded in a waveform in this SOP Instance
+AcquisitionTimeSynchronized	00181800	CS	1	1	Y\N	C.7-7 row 5	SynchronizationModule	
+TimeSource	00181801	SH	1	3		C.7-7 row 6	SynchronizationModule	
+TimeDistributionProtocol	00181802	CS	1	3	NTP\IRIG\GPS\SNTP\PTP	C.7-7 row 7	SynchronizationModule	
+NTPSourceAddress	00181803	LO	1	3		C.7-7 row 8	SynchronizationModule	
+Manufacturer	00080070	LO	1	1		C.7-8b row 1	GeneralEquipmentModule,EnhancedGeneralEquipmentModule	
+InstitutionName	00080080	LO	1	3		C.7-8 row 2	GeneralEquipmentModule	
+InstitutionAddress	00080081	ST	1	3		C.7-8 row 3	GeneralEquipmentModule	
+StationName	00081010	SH	1	3		C.7-8 row 4	GeneralEquipmentModule	
+InstitutionalDepartmentName	00081040	LO	1	3		C.7-8 row 5	GeneralEquipmentModule	
+ManufacturerModelName	00081090	LO	1	1		C.7-8b row 2	GeneralEquipmentModule,EnhancedGeneralEquipmentModule	
+DeviceSerialNumber	00181000	LO	1	1		C.7-8b row 3	GeneralEquipmentModule,EnhancedGeneralEquipmentModule	
+SoftwareVersions	00181020	LO	1-n	1		C.7-8b row 4	GeneralEquipmentModule,EnhancedGeneralEquipmentModule	
+GantryID	00181008	LO	1	3		C.7-8 row 9	GeneralEquipmentModule	
+SpatialResolution	00181050	DS	1	3		C.7-8 row 10	GeneralEquipmentModule	
+DateOfLastCalibration	00181200	DA	1-n	3		C.7-8 row 11	GeneralEquipmentModule	
+TimeOfLastCalibration	00181201	TM	1-n	3		C.7-8 row 12	GeneralEquipmentModule	
+PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13	GeneralEquipmentModule	Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present
+SamplesPerPixel	00280002	US	1	1		C.7-11b row 1	ImagePixelModule,EnhancedCTImageModule	
+PhotometricInterpretation	00280004	CS	1	1		C.7-11b row 2	ImagePixelModule,EnhancedCTImageModule	
+Rows	00280010	US	1	1		C.7-11b row 3	ImagePixelModule	
+Columns	00280011	US	1	1		C.7-11b row 4	ImagePixelModule	
+BitsAllocated	00280100	US	1	1		C.7-11b row 5	ImagePixelModule,EnhancedCTImageModule	
+BitsStored	00280101	US	1	1		C.7-11b row 6	ImagePixelModule,EnhancedCTImageModule	
+HighBit	00280102	US	1	1		C.7-11b row 7	ImagePixelModule,EnhancedCTImageModule	
+PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8	ImagePixelModule	
+PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present
+PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1
+PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11	ImagePixelModule	the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
+SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12	ImagePixelModule	
+LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13	ImagePixelModule	
+RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14	ImagePixelModule,SupplementalPaletteColorLookupTableModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15	ImagePixelModule,SupplementalPaletteColorLookupTableModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16	ImagePixelModule,SupplementalPaletteColorLookupTableModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17	ImagePixelModule,SupplementalPaletteColorLookupTableModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18	ImagePixelModule,SupplementalPaletteColorLookupTableModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19	ImagePixelModule,SupplementalPaletteColorLookupTableModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+ICCProfile	00282000	OB	1	3		C.7-11b row 20	ImagePixelModule,ICCProfileModule	
+ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule,ICCProfileModule	
+PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
+PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3	ImagePixelModule	pixel padding is to be defined as a range rather than a single value
+ContrastBolusAgentSequence	00180012	SQ	1	1		C.7-12b row 1	EnhancedContrastBolusModule	
+SharedFunctionalGroupsSequence	52009229	SQ	1	1		C.7.6.16-1 row 1	MultiFrameFunctionalGroupsModule	
+PerFrameFunctionalGroupsSequence	52009230	SQ	1	1		C.7.6.16-1 row 3	MultiFrameFunctionalGroupsModule	
+InstanceNumber	00200013	IS	1	1		C.7.6.16-1 row 5	MultiFrameFunctionalGroupsModule,SOPCommonModule	
+ContentDate	00080023	DA	1	1		C.7.6.16-1 row 6	MultiFrameFunctionalGroupsModule	
+ContentTime	00080033	TM	1	1		C.7.6.16-1 row 7	MultiFrameFunctionalGroupsModule	
+NumberOfFrames	00280008	IS	1	1		C.7.6.16-1 row 8	MultiFrameFunctionalGroupsModule	
+StereoPairsPresent	00220028		1	3		C.7.6.16-1 row 9	MultiFrameFunctionalGroupsModule	
+ConcatenationFrameOffsetNumber	00209228	UL	1	1C		C.7.6.16-1 row 10	MultiFrameFunctionalGroupsModule	Concatenation UID (0020,9161) is present
+RepresentativeFrameNumber	00286010	US	1	3		C.7.6.16-1 row 11	MultiFrameFunctionalGroupsModule	
+ConcatenationUID	00209161	UI	1	1C		C.7.6.16-1 row 12	MultiFrameFunctionalGroupsModule	a group of multi-frame image SOP Instances within a Series are part of a Concatenation
+SOPInstanceUIDOfConcatenationSource	00200242	UI	1	1C		C.7.6.16-1 row 13	MultiFrameFunctionalGroupsModule	Concatenation UID (0020,9161) is present
+InConcatenationNumber	00209162	US	1	1C		C.7.6.16-1 row 14	MultiFrameFunctionalGroupsModule	Concatenation UID (0020,9161) is present
+InConcatenationTotalNumber	00209163	US	1	3		C.7.6.16-1 row 15	MultiFrameFunctionalGroupsModule	
+DimensionOrganizationSequence	00209221	SQ	1	1		C.7.6.17-1 row 1	MultiFrameDimensionModule	
+DimensionOrganizationType	00209311	CS	1	3		C.7.6.17-1 row 3	MultiFrameDimensionModule	
+DimensionIndexSequence	00209222	SQ	1	1		C.7.6.17-1 row 4	MultiFrameDimensionModule	
+CardiacSynchronizationTechnique	00189037	CS	1	1C	NONE\REALTIME\PROSPECTIVE\RETROSPECTIVE\PACED	C.7.6.18-1 row 1	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
+CardiacSignalSource	00189085	CS	1	1C		C.7.6.18-1 row 2	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
+CardiacRRIntervalSpecified	00189070	FD	1	1C		C.7.6.18-1 row 3	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
+CardiacBeatRejectionTechnique	00189169	CS	1	1C		C.7.6.18-1 row 4	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE
+LowRRValue	00181081	IS	1	2C		C.7.6.18-1 row 5	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE
+HighRRValue	00181082	IS	1	2C		C.7.6.18-1 row 6	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE
+IntervalsAcquired	00181083	IS	1	2C		C.7.6.18-1 row 7	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
+IntervalsRejected	00181084	IS	1	2C		C.7.6.18-1 row 8	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
+SkipBeats	00181086	IS	1	1C		C.7.6.18-1 row 9	CardiacSynchronizationModule	Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)
+CardiacFramingType	00181064	LO	1	1C		C.7.6.18-1 row 10	CardiacSynchronizationModule	type of framing is not time forward from trigger
+RespiratoryMotionCompensationTechnique	00189170	CS	1	1C		C.7.6.18-2 row 1	RespiratorySynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
+RespiratorySignalSource	00189171	CS	1	1C		C.7.6.18-2 row 2	RespiratorySynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Respiratory Motion Compensation Technique (0018,9170) equals other than NONE
+RespiratoryTriggerDelayThreshold	00209256	FD	1	1C		C.7.6.18-2 row 3	RespiratorySynchronizationModule	Respiratory Motion Compensation Technique (0018,9170) equals other than NONE, REALTIME or BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
+RespiratoryTriggerType	00209250	CS	1	1C		C.7.6.18-2 row 4	RespiratorySynchronizationModule	the value is not TIME
+AcquisitionContextSequence	00400555	SQ	1	2		C.7.6.14-1 row 1	AcquisitionContextModule	
+AcquisitionContextDescription	00400556	ST	1	3		C.7.6.14-1 row 18	AcquisitionContextModule	
+DeviceSequence	00500010	SQ	1	1		C.7-18 row 1	DeviceModule	
+ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 1	SpecimenModule	
+IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2	SpecimenModule	
+AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4	SpecimenModule	
+ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule	
+ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10	SpecimenModule	
+ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule	
+SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule	
+ImageType	00080008	CS	2-n	1		C.8-114 row 1	EnhancedCTImageModule	
+PixelPresentation	00089205	CS	1	1		C.8-131 row 1	EnhancedCTImageModule	
+VolumetricProperties	00089206	CS	1	1		C.8-131 row 2	EnhancedCTImageModule	
+VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3	EnhancedCTImageModule	
+AcquisitionNumber	00200012	IS	1	3		C.8-114 row 3	EnhancedCTImageModule	
+AcquisitionDateTime	0008002A	DT	1	1C		C.8-114 row 4	EnhancedCTImageModule	Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+AcquisitionDuration	00189073	FD	1	1C		C.8-114 row 5	EnhancedCTImageModule	Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+ReferencedRawDataSequence	00089121	SQ	1	3		C.8-114 row 6	EnhancedCTImageModule	
+ReferencedWaveformSequence	0008113A	SQ	1	3		C.8-114 row 8	EnhancedCTImageModule	
+ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10	EnhancedCTImageModule	the Referenced Image Sequence (0008,1140) is present
+SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12	EnhancedCTImageModule	the Source Image Sequence (0008,2112) is present
+ReferencedPresentationStateSequence	00089237	SQ	1	1C		C.8-114 row 14	EnhancedCTImageModule	Presentation State is generated during acquisition
+ContentQualification	00189004	CS	1	1C	PRODUCT\RESEARCH\SERVICE	C.8-114 row 21	EnhancedCTImageModule,SOPCommonModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+ImageComments	00204000	LT	1	3		C.8-114 row 22	EnhancedCTImageModule	
+BurnedInAnnotation	00280301	CS	1	1C	NO	C.8-114 row 23	EnhancedCTImageModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.8-114 row 24	EnhancedCTImageModule	
+LossyImageCompression	00282110	CS	1	1C	00\01	C.8-114 row 25	EnhancedCTImageModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8-114 row 26	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"
+LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8-114 row 27	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"
+PresentationLUTShape	20500020	CS	1	1	IDENTITY	C.8-114 row 28	EnhancedCTImageModule	
+IconImageSequence	00880200	SQ	1	3		C.8-114 row 29	EnhancedCTImageModule	
+ViewCodeSequence	00540220	SQ	1	3		10-25 row 1	EnhancedCTImageModule	
+SliceProgressionDirection	00540500	CS	1	3		10-25 row 5	EnhancedCTImageModule	
+IsocenterPosition	300A012C	DS	3	3		C.8-114 row 32	EnhancedCTImageModule	
+PatientSupportAngle	300A0122	DS	1	3		10-27 row 1	EnhancedCTImageModule	
+TableTopPitchAngle	300A0140	FL	1	3		10-27 row 2	EnhancedCTImageModule	
+TableTopRollAngle	300A0144	FL	1	3		10-27 row 3	EnhancedCTImageModule	
+TableTopLongitudinalPosition	300A0129	DS	1	3		10-27 row 4	EnhancedCTImageModule	
+TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5	EnhancedCTImageModule	
+SOPClassUID	00080016	UI	1	1		C.12-1 row 1	SOPCommonModule	
+SOPInstanceUID	00080018	UI	1	1		C.12-1 row 2	SOPCommonModule	
+SpecificCharacterSet	00080005	CS	1-n	1C		C.12-1 row 3	SOPCommonModule	an expanded or replacement character set is used
+InstanceCreationDate	00080012	DA	1	3		C.12-1 row 4	SOPCommonModule	
+InstanceCreationTime	00080013	TM	1	3		C.12-1 row 5	SOPCommonModule	
+InstanceCoercionDateTime	00080015	DT	1	3		C.12-1 row 6	SOPCommonModule	
+InstanceCreatorUID	00080014	UI	1	3		C.12-1 row 7	SOPCommonModule	
+RelatedGeneralSOPClassUID	0008001A	UI	1-n	3		C.12-1 row 8	SOPCommonModule	
+OriginalSpecializedSOPClassUID	0008001B	UI	1	3		C.12-1 row 9	SOPCommonModule	
+CodingSchemeIdentificationSequence	00080110	SQ	1	3		C.12-1 row 10	SOPCommonModule	
+ContextGroupIdentificationSequence	00080123	SQ	1	3		C.12-1 row 18	SOPCommonModule	
+MappingResourceIdentificationSequence	00080124	SQ	1	3		C.12-1 row 23	SOPCommonModule	
+TimezoneOffsetFromUTC	00080201	SH	1	3		C.12-1 row 27	SOPCommonModule	
+ContributingEquipmentSequence	0018A001	SQ	1	3		C.12-1 row 28	SOPCommonModule	
+SOPInstanceStatus	01000410	CS	1	3	NS\OR\AO\AC	C.12-1 row 48	SOPCommonModule	
+SOPAuthorizationDateTime	01000420	DT	1	3		C.12-1 row 49	SOPCommonModule	
+SOPAuthorizationComment	01000424	LT	1	3		C.12-1 row 50	SOPCommonModule	
+AuthorizationEquipmentCertificationNumber	01000426	LO	1	3		C.12-1 row 51	SOPCommonModule	
+MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1	SOPCommonModule	
+DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6	SOPCommonModule	
+EncryptedAttributesSequence	04000500	SQ	1	1C		C.12-1 row 53	SOPCommonModule	application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set
+OriginalAttributesSequence	04000561	SQ	1	3		C.12-1 row 56	SOPCommonModule	
+HL7StructuredDocumentReferenceSequence	0040A390	SQ	1	1C		C.12-1 row 63	SOPCommonModule	unencapsulated HL7 Structured Documents are referenced within the Instance
+LongitudinalTemporalInformationModified	00280303	CS	1	3	UNMODIFIED\MODIFIED\REMOVED	C.12-1 row 67	SOPCommonModule	
+QueryRetrieveView	00080053	CS	1	1C	CLASSIC\ENHANCED	C.12-1 row 68	SOPCommonModule	the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view
+ConversionSourceAttributesSequence	00209172	SQ	1	1C		C.12-1 row 69	SOPCommonModule	this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)
+PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72	SOPCommonModule	
+ReferencedSeriesSequence	00081115	SQ	1	1C		C.12-8 row 1	CommonInstanceReferenceModule	this Instance references Instances in this Study
+StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5	CommonInstanceReferenceModule	this Instance references Instances in other Studies
+FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule	
+""",
+        "PS3.3 2016c Table ",
+        {
+            "PatientAlternativeCalendar": AnyOf(
                 (
+                    Present("PatientBirthDateInAlternativeCalendar"),
+                    Present("PatientAlternativeDeathDateInCalendar"),
+                )
+            ),
+            "PatientSpeciesDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesCodeSequence", negate=True),
+                )
+            ),
+            "PatientSpeciesCodeSequence": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesDescription", negate=True),
+                )
+            ),
+            "PatientBreedDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientBreedCodeSequence", negate=True, with_value=True),
+                )
+            ),
+            "ResponsiblePersonRole": AllOf(
+                (
+                    Present("ResponsiblePerson"),
+                    Present("ResponsiblePerson", with_value=True),
+                )
+            ),
+            "DeidentificationMethod": AllOf(
+                (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethodCodeSequence", negate=True),
                 )
             ),
-            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present",
-        ),
-        AttributeSpec(
-            "DeidentificationMethodCodeSequence",
-            0x00120064,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 48",
-            groups=("PatientModule",),
-            condition=AllOf(
+            "DeidentificationMethodCodeSequence": AllOf(
                 (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethod", negate=True),
                 )
             ),
-            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present",
-        ),
-        AttributeSpec(
-            "SourcePatientGroupIdentificationSequence",
-            0x00100026,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.1.4-1 row 1",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "GroupOfPatientsIdentificationSequence",
-            0x00100027,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.1.4-1 row 4",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSponsorName",
-            0x00120010,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-2b row 1",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolID",
-            0x00120020,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-2b row 2",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolName",
-            0x00120021,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-2b row 3",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSiteID",
-            0x00120030,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-2b row 4",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSiteName",
-            0x00120031,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-2b row 5",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSubjectID",
-            0x00120040,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 6",
-            groups=("ClinicalTrialSubjectModule",),
-            condition=Present("ClinicalTrialSubjectReadingID", negate=True),
-            condition_text="Clinical Trial Subject Reading ID (0012,0042) is absent",
-        ),
-        AttributeSpec(
-            "ClinicalTrialSubjectReadingID",
-            0x00120042,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 7",
-            groups=("ClinicalTrialSubjectModule",),
-            condition=Present("ClinicalTrialSubjectID", negate=True),
-            condition_text="Clinical Trial Subject ID (0012,0040) is absent",
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolEthicsCommitteeName",
-            0x00120081,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 8",
-            groups=("ClinicalTrialSubjectModule",),
-            condition=Present("ClinicalTrialProtocolEthicsCommitteeApprovalNumber"),
-            condition_text="Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present",
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolEthicsCommitteeApprovalNumber",
-            0x00120082,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-2b row 9",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "StudyInstanceUID",
-            0x0020000D,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-3 row 1",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyDate",
-            0x00080020,
-            "DA",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 2",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyTime",
-            0x00080030,
-            "TM",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 3",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReferringPhysicianName",
-            0x00080090,
-            "PN",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 4",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReferringPhysicianIdentificationSequence",
-            0x00080096,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 5",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ConsultingPhysicianName",
-            0x0008009C,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 7",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ConsultingPhysicianIdentificationSequence",
-            0x0008009D,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 8",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyID",
-            0x00200010,
-            "SH",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 10",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "AccessionNumber",
-            0x00080050,
-            "SH",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 11",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfAccessionNumberSequence",
-            0x00080051,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 12",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyDescription",
-            0x00081030,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 14",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "PhysiciansOfRecord",
-            0x00081048,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 15",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "PhysiciansOfRecordIdentificationSequence",
-            0x00081049,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 16",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "NameOfPhysiciansReadingStudy",
-            0x00081060,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 18",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "PhysiciansReadingStudyIdentificationSequence",
-            0x00081062,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 19",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "RequestingServiceCodeSequence",
-            0x00321034,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 21",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReferencedStudySequence",
-            0x00081110,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 23",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ProcedureCodeSequence",
-            0x00081032,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 25",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReasonForPerformedProcedureCodeSequence",
-            0x00401012,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 27",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "AdmittingDiagnosesDescription",
-            0x00081080,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 1",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "AdmittingDiagnosesCodeSequence",
-            0x00081084,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 2",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientAge",
-            0x00101010,
-            "AS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 4",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientSize",
-            0x00101020,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 5",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientWeight",
-            0x00101030,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 6",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientSizeCodeSequence",
-            0x00101021,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 7",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "Occupation",
-            0x00102180,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 9",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "AdditionalPatientHistory",
-            0x001021B0,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 10",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "AdmissionID",
-            0x00380010,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 11",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfAdmissionIDSequence",
-            0x00380014,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 12",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "ServiceEpisodeID",
-            0x00380060,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 14",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfServiceEpisodeIDSequence",
-            0x00380064,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 15",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "ServiceEpisodeDescription",
-            0x00380062,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 17",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientSexNeutered",
-            0x00102203,
-            "CS",
-            "1",
-            "2C",
-            ("ALTERED", "UNALTERED"),
-            "PS3.3 2016c Table C.7-4a row 18",
-            groups=("PatientStudyModule",),
-            condition=None,
-            condition_text="patient is an animal",
-        ),
-        AttributeSpec(
-            "ClinicalTrialTimePointID",
-            0x00120050,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-4b row 1",
-            groups=("ClinicalTrialStudyModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialTimePointDescription",
-            0x00120051,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4b row 2",
-            groups=("ClinicalTrialStudyModule",),
-        ),
-        AttributeSpec(
-            "ConsentForClinicalTrialUseSequence",
-            0x00120083,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4b row 3",
-            groups=("ClinicalTrialStudyModule",),
-        ),
-        AttributeSpec(
-            "Modality",
-            0x00080060,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-5a row 1",
-            groups=("GeneralSeriesModule", "CTSeriesModule"),
-        ),
-        AttributeSpec(
-            "SeriesInstanceUID",
-            0x0020000E,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-5a row 2",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesNumber",
-            0x00200011,
-            "IS",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-5a row 3",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "Laterality",
-            0x00200060,
-            "CS",
-            "1",
-            "2C",
-            ("R", "L"),
-            "PS3.3 2016c Table C.7-5a row 4",
-            groups=("GeneralSeriesModule",),
-            condition=None,
-            condition_text="the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent",
-        ),
-        AttributeSpec(
-            "SeriesDate",
-            0x00080021,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 5",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesTime",
-            0x00080031,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 6",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformingPhysicianName",
-            0x00081050,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 7",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformingPhysicianIdentificationSequence",
-            0x00081052,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 8",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "ProtocolName",
-            0x00181030,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 10",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesDescription",
-            0x0008103E,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 11",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesDescriptionCodeSequence",
-            0x0008103F,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 12",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "OperatorsName",
-            0x00081070,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 14",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "OperatorIdentificationSequence",
-            0x00081072,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 15",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "ReferencedPerformedProcedureStepSequence",
-            0x00081111,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-113 row 2",
-            groups=("GeneralSeriesModule", "CTSeriesModule"),
-            condition=None,
-            condition_text="a Performed Procedure Step SOP Class was involved in the creation of this Series",
-        ),
-        AttributeSpec(
-            "RelatedSeriesSequence",
-            0x00081250,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 19",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "BodyPartExamined",
-            0x00180015,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 24",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PatientPosition",
-            0x00185100,
-            "CS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-5a row 25",
-            groups=("GeneralSeriesModule",),
-            condition=None,
-            condition_text='Patient position descriptor relative to the equipment. Required for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes. May be present for other SOP Classes if Patient Orientation Code Sequence (0054,0410) is not present. See for Defined Terms and further explanation.',
-        ),
-        AttributeSpec(
-            "SmallestPixelValueInSeries",
-            0x00280108,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 26",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "LargestPixelValueInSeries",
-            0x00280109,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 27",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "RequestAttributesSequence",
-            0x00400275,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5a row 28",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepID",
-            0x00400253,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 1",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepStartDate",
-            0x00400244,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 2",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepStartTime",
-            0x00400245,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 3",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepEndDate",
-            0x00400250,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 4",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepEndTime",
-            0x00400251,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 5",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepDescription",
-            0x00400254,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 6",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProtocolCodeSequence",
-            0x00400260,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 7",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "CommentsOnThePerformedProcedureStep",
-            0x00400280,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 13",
-            groups=("GeneralSeriesModule",),
-        ),
-        AttributeSpec(
-            "AnatomicalOrientationType",
-            0x00102210,
-            "CS",
-            "1",
-            "1C",
-            ("BIPED", "QUADRUPED"),
-            "PS3.3 2016c Table C.7-5a row 31",
-            groups=("GeneralSeriesModule",),
-            condition=None,
-            condition_text="the patient is an animal and the anatomical frame of reference is not bipedal",
-        ),
-        AttributeSpec(
-            "ClinicalTrialCoordinatingCenterName",
-            0x00120060,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-5b row 1",
-            groups=("ClinicalTrialSeriesModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSeriesID",
-            0x00120071,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5b row 2",
-            groups=("ClinicalTrialSeriesModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSeriesDescription",
-            0x00120072,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5b row 3",
-            groups=("ClinicalTrialSeriesModule",),
-        ),
-        AttributeSpec(
-            "FrameOfReferenceUID",
-            0x00200052,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-6 row 1",
-            groups=("FrameOfReferenceModule",),
-        ),
-        AttributeSpec(
-            "PositionReferenceIndicator",
-            0x00201040,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-6 row 2",
-            groups=("FrameOfReferenceModule",),
-        ),
-        AttributeSpec(
-            "SynchronizationFrameOfReferenceUID",
-            0x00200200,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-7 row 1",
-            groups=("SynchronizationModule",),
-        ),
-        AttributeSpec(
-            "SynchronizationTrigger",
-            0x0018106A,
-            "CS",
-            "1",
-            "1",
-            ("SOURCE", "EXTERNAL", "PASSTHRU", "NO TRIGGER"),
-            "PS3.3 2016c Table C.7-7 row 2",
-            groups=("SynchronizationModule",),
-        ),
-        AttributeSpec(
-            "TriggerSourceOrType",
-            0x00181061,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-7 row 3",
-            groups=("SynchronizationModule",),
-        ),
-        AttributeSpec(
-            "SynchronizationChannel",
-            0x0018106C,
-            "US",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-7 row 4",
-            groups=("SynchronizationModule",),
-            condition=None,
-            condition_text="synchronization channel or trigger is encoded in a waveform in this SOP Instance",
-        ),
-        AttributeSpec(
-            "AcquisitionTimeSynchronized",
-            0x00181800,
-            "CS",
-            "1",
-            "1",
-            ("Y", "N"),
-            "PS3.3 2016c Table C.7-7 row 5",
-            groups=("SynchronizationModule",),
-        ),
-        AttributeSpec(
-            "TimeSource",
-            0x00181801,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-7 row 6",
-            groups=("SynchronizationModule",),
-        ),
-        AttributeSpec(
-            "TimeDistributionProtocol",
-            0x00181802,
-            "CS",
-            "1",
-            "3",
-            ("NTP", "IRIG", "GPS", "SNTP", "PTP"),
-            "PS3.3 2016c Table C.7-7 row 7",
-            groups=("SynchronizationModule",),
-        ),
-        AttributeSpec(
-            "NTPSourceAddress",
-            0x00181803,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-7 row 8",
-            groups=("SynchronizationModule",),
-        ),
-        AttributeSpec(
-            "Manufacturer",
-            0x00080070,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-8b row 1",
-            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
-        ),
-        AttributeSpec(
-            "InstitutionName",
-            0x00080080,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 2",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "InstitutionAddress",
-            0x00080081,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 3",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "StationName",
-            0x00081010,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 4",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "InstitutionalDepartmentName",
-            0x00081040,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 5",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "ManufacturerModelName",
-            0x00081090,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-8b row 2",
-            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
-        ),
-        AttributeSpec(
-            "DeviceSerialNumber",
-            0x00181000,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-8b row 3",
-            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
-        ),
-        AttributeSpec(
-            "SoftwareVersions",
-            0x00181020,
-            "LO",
-            "1-n",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-8b row 4",
-            groups=("GeneralEquipmentModule", "EnhancedGeneralEquipmentModule"),
-        ),
-        AttributeSpec(
-            "GantryID",
-            0x00181008,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 9",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "SpatialResolution",
-            0x00181050,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 10",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "DateOfLastCalibration",
-            0x00181200,
-            "DA",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 11",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "TimeOfLastCalibration",
-            0x00181201,
-            "TM",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 12",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "PixelPaddingValue",
-            0x00280120,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-8 row 13",
-            groups=("GeneralEquipmentModule",),
-            condition=None,
-            condition_text="Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present",
-        ),
-        AttributeSpec(
-            "SamplesPerPixel",
-            0x00280002,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 1",
-            groups=("ImagePixelModule", "EnhancedCTImageModule"),
-        ),
-        AttributeSpec(
-            "PhotometricInterpretation",
-            0x00280004,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 2",
-            groups=("ImagePixelModule", "EnhancedCTImageModule"),
-        ),
-        AttributeSpec(
-            "Rows",
-            0x00280010,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 3",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "Columns",
-            0x00280011,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 4",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "BitsAllocated",
-            0x00280100,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 5",
-            groups=("ImagePixelModule", "EnhancedCTImageModule"),
-        ),
-        AttributeSpec(
-            "BitsStored",
-            0x00280101,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 6",
-            groups=("ImagePixelModule", "EnhancedCTImageModule"),
-        ),
-        AttributeSpec(
-            "HighBit",
-            0x00280102,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 7",
-            groups=("ImagePixelModule", "EnhancedCTImageModule"),
-        ),
-        AttributeSpec(
-            "PixelRepresentation",
-            0x00280103,
-            "US",
-            "1",
-            "1",
-            ("0000H", "0001H"),
-            "PS3.3 2016c Table C.7-11b row 8",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "PixelData",
-            0x7FE00010,
-            "OB or OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 9",
-            groups=("ImagePixelModule",),
-            condition=Present("PixelDataProviderURL", negate=True),
-            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
-        ),
-        AttributeSpec(
-            "PlanarConfiguration",
-            0x00280006,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 10",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
-        ),
-        AttributeSpec(
-            "PixelAspectRatio",
-            0x00280034,
-            "IS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 11",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
-        ),
-        AttributeSpec(
-            "SmallestImagePixelValue",
-            0x00280106,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 12",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "LargestImagePixelValue",
-            0x00280107,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 13",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableDescriptor",
-            0x00281101,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 14",
-            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
-            condition=AnyOf(
+            "ClinicalTrialSubjectID": Present("ClinicalTrialSubjectReadingID", negate=True),
+            "ClinicalTrialSubjectReadingID": Present("ClinicalTrialSubjectID", negate=True),
+            "ClinicalTrialProtocolEthicsCommitteeName": Present(
+                "ClinicalTrialProtocolEthicsCommitteeApprovalNumber"
+            ),
+            "Laterality": AllOf(
                 (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    NotChecked("the body part examined is a paired structure", "outside"),
+                    Present("ImageLaterality", negate=True),
+                    Present("FrameLaterality", negate=True),
+                    Present("MeasurementLaterality", negate=True),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableDescriptor",
-            0x00281102,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 15",
-            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
-            condition=AnyOf(
+            "PixelPaddingValue": AllOf(
                 (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Present("PixelPaddingRangeLimit"),
+                    AnyOf(
+                        (
+                            Present("PixelData"),
+                            Present("PixelDataProviderURL"),
+                        )
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableDescriptor",
-            0x00281103,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 16",
-            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
-            condition=AnyOf(
+            "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
+            "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableData",
-            0x00281201,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 17",
-            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
-            condition=AnyOf(
+            "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableData",
-            0x00281202,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 18",
-            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
-            condition=AnyOf(
+            "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableData",
-            0x00281203,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 19",
-            groups=("ImagePixelModule", "SupplementalPaletteColorLookupTableModule"),
-            condition=AnyOf(
+            "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "ICCProfile",
-            0x00282000,
-            "OB",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 20",
-            groups=("ImagePixelModule", "ICCProfileModule"),
-        ),
-        AttributeSpec(
-            "ColorSpace",
-            0x00282002,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 21",
-            groups=("ImagePixelModule", "ICCProfileModule"),
-        ),
-        AttributeSpec(
-            "PixelDataProviderURL",
-            0x00287FE0,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11a row 2",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT to UR",
-        ),
-        AttributeSpec(
-            "PixelPaddingRangeLimit",
-            0x00280121,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11a row 3",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="pixel padding is to be defined as a range rather than a single value",
-        ),
-        AttributeSpec(
-            "ContrastBolusAgentSequence",
-            0x00180012,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-12b row 1",
-            groups=("EnhancedContrastBolusModule",),
-        ),
-        AttributeSpec(
-            "SharedFunctionalGroupsSequence",
-            0x52009229,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 1",
-            groups=("MultiFrameFunctionalGroupsModule",),
-        ),
-        AttributeSpec(
-            "PerFrameFunctionalGroupsSequence",
-            0x52009230,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 3",
-            groups=("MultiFrameFunctionalGroupsModule",),
-        ),
-        AttributeSpec(
-            "InstanceNumber",
-            0x00200013,
-            "IS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 5",
-            groups=("MultiFrameFunctionalGroupsModule", "SOPCommonModule"),
-        ),
-        AttributeSpec(
-            "ContentDate",
-            0x00080023,
-            "DA",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 6",
-            groups=("MultiFrameFunctionalGroupsModule",),
-        ),
-        AttributeSpec(
-            "ContentTime",
-            0x00080033,
-            "TM",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 7",
-            groups=("MultiFrameFunctionalGroupsModule",),
-        ),
-        AttributeSpec(
-            "NumberOfFrames",
-            0x00280008,
-            "IS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 8",
-            groups=("MultiFrameFunctionalGroupsModule",),
-        ),
-        AttributeSpec(
-            "StereoPairsPresent",
-            0x00220028,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 9",
-            groups=("MultiFrameFunctionalGroupsModule",),
-        ),
-        AttributeSpec(
-            "ConcatenationFrameOffsetNumber",
-            0x00209228,
-            "UL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 10",
-            groups=("MultiFrameFunctionalGroupsModule",),
-            condition=Present("ConcatenationUID"),
-            condition_text="Concatenation UID (0020,9161) is present",
-        ),
-        AttributeSpec(
-            "RepresentativeFrameNumber",
-            0x00286010,
-            "US",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 11",
-            groups=("MultiFrameFunctionalGroupsModule",),
-        ),
-        AttributeSpec(
-            "ConcatenationUID",
-            0x00209161,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 12",
-            groups=("MultiFrameFunctionalGroupsModule",),
-            condition=None,
-            condition_text="a group of multi-frame image SOP Instances within a Series are part of a Concatenation",
-        ),
-        AttributeSpec(
-            "SOPInstanceUIDOfConcatenationSource",
-            0x00200242,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 13",
-            groups=("MultiFrameFunctionalGroupsModule",),
-            condition=Present("ConcatenationUID"),
-            condition_text="Concatenation UID (0020,9161) is present",
-        ),
-        AttributeSpec(
-            "InConcatenationNumber",
-            0x00209162,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 14",
-            groups=("MultiFrameFunctionalGroupsModule",),
-            condition=Present("ConcatenationUID"),
-            condition_text="Concatenation UID (0020,9161) is present",
-        ),
-        AttributeSpec(
-            "InConcatenationTotalNumber",
-            0x00209163,
-            "US",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 15",
-            groups=("MultiFrameFunctionalGroupsModule",),
-        ),
-        AttributeSpec(
-            "DimensionOrganizationSequence",
-            0x00209221,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 1",
-            groups=("MultiFrameDimensionModule",),
-        ),
-        AttributeSpec(
-            "DimensionOrganizationType",
-            0x00209311,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 3",
-            groups=("MultiFrameDimensionModule",),
-        ),
-        AttributeSpec(
-            "DimensionIndexSequence",
-            0x00209222,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 4",
-            groups=("MultiFrameDimensionModule",),
-        ),
-        AttributeSpec(
-            "CardiacSynchronizationTechnique",
-            0x00189037,
-            "CS",
-            "1",
-            "1C",
-            ("NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"),
-            "PS3.3 2016c Table C.7.6.18-1 row 1",
-            groups=("CardiacSynchronizationModule",),
-            condition=Equals("ImageType", ("ORIGINAL", "MIXED"), 1),
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
-        ),
-        AttributeSpec(
-            "CardiacSignalSource",
-            0x00189085,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 2",
-            groups=("CardiacSynchronizationModule",),
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
-        ),
-        AttributeSpec(
-            "CardiacRRIntervalSpecified",
-            0x00189070,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 3",
-            groups=("CardiacSynchronizationModule",),
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
-        ),
-        AttributeSpec(
-            "CardiacBeatRejectionTechnique",
-            0x00189169,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 4",
-            groups=("CardiacSynchronizationModule",),
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
-        ),
-        AttributeSpec(
-            "LowRRValue",
-            0x00181081,
-            "IS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 5",
-            groups=("CardiacSynchronizationModule",),
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
-        ),
-        AttributeSpec(
-            "HighRRValue",
-            0x00181082,
-            "IS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 6",
-            groups=("CardiacSynchronizationModule",),
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
-        ),
-        AttributeSpec(
-            "IntervalsAcquired",
-            0x00181083,
-            "IS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 7",
-            groups=("CardiacSynchronizationModule",),
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
-        ),
-        AttributeSpec(
-            "IntervalsRejected",
-            0x00181084,
-            "IS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 8",
-            groups=("CardiacSynchronizationModule",),
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
-        ),
-        AttributeSpec(
-            "SkipBeats",
-            0x00181086,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 9",
-            groups=("CardiacSynchronizationModule",),
-            condition=None,
-            condition_text="Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)",
-        ),
-        AttributeSpec(
-            "CardiacFramingType",
-            0x00181064,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 10",
-            groups=("CardiacSynchronizationModule",),
-            condition=None,
-            condition_text="type of framing is not time forward from trigger",
-        ),
-        AttributeSpec(
-            "RespiratoryMotionCompensationTechnique",
-            0x00189170,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-2 row 1",
-            groups=("RespiratorySynchronizationModule",),
-            condition=Equals("ImageType", ("ORIGINAL", "MIXED"), 1),
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
-        ),
-        AttributeSpec(
-            "RespiratorySignalSource",
-            0x00189171,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-2 row 2",
-            groups=("RespiratorySynchronizationModule",),
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Respiratory Motion Compensation Technique (0018,9170) equals other than NONE",
-        ),
-        AttributeSpec(
-            "RespiratoryTriggerDelayThreshold",
-            0x00209256,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-2 row 3",
-            groups=("RespiratorySynchronizationModule",),
-            condition=None,
-            condition_text="Respiratory Motion Compensation Technique (0018,9170) equals other than NONE, REALTIME or BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
-        ),
-        AttributeSpec(
-            "RespiratoryTriggerType",
-            0x00209250,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-2 row 4",
-            groups=("RespiratorySynchronizationModule",),
-            condition=None,
-            condition_text="the value is not TIME",
-        ),
-        AttributeSpec(
-            "AcquisitionContextSequence",
-            0x00400555,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.14-1 row 1",
-            groups=("AcquisitionContextModule",),
-        ),
-        AttributeSpec(
-            "AcquisitionContextDescription",
-            0x00400556,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.14-1 row 18",
-            groups=("AcquisitionContextModule",),
-        ),
-        AttributeSpec(
-            "DeviceSequence",
-            0x00500010,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-18 row 1",
-            groups=("DeviceModule",),
-        ),
-        AttributeSpec(
-            "ContainerIdentifier",
-            0x00400512,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 1",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfTheContainerIdentifierSequence",
-            0x00400513,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 2",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "AlternateContainerIdentifierSequence",
-            0x00400515,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 4",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "ContainerTypeCodeSequence",
-            0x00400518,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 8",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "ContainerDescription",
-            0x0040051A,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 10",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "ContainerComponentSequence",
-            0x00400520,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 11",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "SpecimenDescriptionSequence",
-            0x00400560,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 23",
-            groups=("SpecimenModule",),
-        ),
-        AttributeSpec(
-            "ImageType",
-            0x00080008,
-            "CS",
-            "2-n",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-114 row 1",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "PixelPresentation",
-            0x00089205,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-131 row 1",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "VolumetricProperties",
-            0x00089206,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-131 row 2",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "VolumeBasedCalculationTechnique",
-            0x00089207,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-131 row 3",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "AcquisitionNumber",
-            0x00200012,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-114 row 3",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "AcquisitionDateTime",
-            0x0008002A,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 4",
-            groups=("EnhancedCTImageModule",),
-            condition=None,
-            condition_text='Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "AcquisitionDuration",
-            0x00189073,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 5",
-            groups=("EnhancedCTImageModule",),
-            condition=None,
-            condition_text='Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "ReferencedRawDataSequence",
-            0x00089121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-114 row 6",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "ReferencedWaveformSequence",
-            0x0008113A,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-114 row 8",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "ReferencedImageEvidenceSequence",
-            0x00089092,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 10",
-            groups=("EnhancedCTImageModule",),
-            condition=Present("ReferencedImageSequence"),
-            condition_text="the Referenced Image Sequence (0008,1140) is present",
-        ),
-        AttributeSpec(
-            "SourceImageEvidenceSequence",
-            0x00089154,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 12",
-            groups=("EnhancedCTImageModule",),
-            condition=Present("SourceImageSequence"),
-            condition_text="the Source Image Sequence (0008,2112) is present",
-        ),
-        AttributeSpec(
-            "ReferencedPresentationStateSequence",
-            0x00089237,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 14",
-            groups=("EnhancedCTImageModule",),
-            condition=None,
-            condition_text="Presentation State is generated during acquisition, shall not be present",
-        ),
-        AttributeSpec(
-            "ContentQualification",
-            0x00189004,
-            "CS",
-            "1",
-            "1C",
-            ("PRODUCT", "RESEARCH", "SERVICE"),
-            "PS3.3 2016c Table C.8-114 row 21",
-            groups=("EnhancedCTImageModule", "SOPCommonModule"),
-            condition=None,
-            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "ImageComments",
-            0x00204000,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-114 row 22",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "BurnedInAnnotation",
-            0x00280301,
-            "CS",
-            "1",
-            "1C",
-            ("NO",),
-            "PS3.3 2016c Table C.8-114 row 23",
-            groups=("EnhancedCTImageModule",),
-            condition=None,
-            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "RecognizableVisualFeatures",
-            0x00280302,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.8-114 row 24",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "LossyImageCompression",
-            0x00282110,
-            "CS",
-            "1",
-            "1C",
-            ("00", "01"),
-            "PS3.3 2016c Table C.8-114 row 25",
-            groups=("EnhancedCTImageModule",),
-            condition=None,
-            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "LossyImageCompressionRatio",
-            0x00282112,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 26",
-            groups=("EnhancedCTImageModule",),
-            condition=Equals("LossyImageCompression", ("01",), 0),
-            condition_text='Lossy Image Compression (0028,2110) is "01"',
-        ),
-        AttributeSpec(
-            "LossyImageCompressionMethod",
-            0x00282114,
-            "CS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 27",
-            groups=("EnhancedCTImageModule",),
-            condition=Equals("LossyImageCompression", ("01",), 0),
-            condition_text='Lossy Image Compression (0028,2110) is "01"',
-        ),
-        AttributeSpec(
-            "PresentationLUTShape",
-            0x20500020,
-            "CS",
-            "1",
-            "1",
-            ("IDENTITY",),
-            "PS3.3 2016c Table C.8-114 row 28",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "IconImageSequence",
-            0x00880200,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-114 row 29",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "ViewCodeSequence",
-            0x00540220,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-25 row 1",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "SliceProgressionDirection",
-            0x00540500,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-25 row 5",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "IsocenterPosition",
-            0x300A012C,
-            "DS",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-114 row 32",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "PatientSupportAngle",
-            0x300A0122,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 1",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "TableTopPitchAngle",
-            0x300A0140,
-            "FL",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 2",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "TableTopRollAngle",
-            0x300A0144,
-            "FL",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 3",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "TableTopLongitudinalPosition",
-            0x300A0129,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 4",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "TableTopLateralPosition",
-            0x300A012A,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 5",
-            groups=("EnhancedCTImageModule",),
-        ),
-        AttributeSpec(
-            "SOPClassUID",
-            0x00080016,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 1",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPInstanceUID",
-            0x00080018,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 2",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SpecificCharacterSet",
-            0x00080005,
-            "CS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 3",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="an expanded or replacement character set is used",
-        ),
-        AttributeSpec(
-            "InstanceCreationDate",
-            0x00080012,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 4",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "InstanceCreationTime",
-            0x00080013,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 5",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "InstanceCoercionDateTime",
-            0x00080015,
-            "DT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 6",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "InstanceCreatorUID",
-            0x00080014,
-            "UI",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 7",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "RelatedGeneralSOPClassUID",
-            0x0008001A,
-            "UI",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 8",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "OriginalSpecializedSOPClassUID",
-            0x0008001B,
-            "UI",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 9",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "CodingSchemeIdentificationSequence",
-            0x00080110,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 10",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "ContextGroupIdentificationSequence",
-            0x00080123,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 18",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "MappingResourceIdentificationSequence",
-            0x00080124,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 23",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "TimezoneOffsetFromUTC",
-            0x00080201,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 27",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "ContributingEquipmentSequence",
-            0x0018A001,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 28",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPInstanceStatus",
-            0x01000410,
-            "CS",
-            "1",
-            "3",
-            ("NS", "OR", "AO", "AC"),
-            "PS3.3 2016c Table C.12-1 row 48",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPAuthorizationDateTime",
-            0x01000420,
-            "DT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 49",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPAuthorizationComment",
-            0x01000424,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 50",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "AuthorizationEquipmentCertificationNumber",
-            0x01000426,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 51",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "MACParametersSequence",
-            0x4FFE0001,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-6 row 1",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "DigitalSignaturesSequence",
-            0xFFFAFFFA,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-6 row 6",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "EncryptedAttributesSequence",
-            0x04000500,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 53",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set",
-        ),
-        AttributeSpec(
-            "OriginalAttributesSequence",
-            0x04000561,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 56",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "HL7StructuredDocumentReferenceSequence",
-            0x0040A390,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 63",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="unencapsulated HL7 Structured Documents are referenced within the Instance",
-        ),
-        AttributeSpec(
-            "LongitudinalTemporalInformationModified",
-            0x00280303,
-            "CS",
-            "1",
-            "3",
-            ("UNMODIFIED", "MODIFIED", "REMOVED"),
-            "PS3.3 2016c Table C.12-1 row 67",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "QueryRetrieveView",
-            0x00080053,
-            "CS",
-            "1",
-            "1C",
-            ("CLASSIC", "ENHANCED"),
-            "PS3.3 2016c Table C.12-1 row 68",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view",
-        ),
-        AttributeSpec(
-            "ConversionSourceAttributesSequence",
-            0x00209172,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 69",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)",
-        ),
-        AttributeSpec(
-            "PrivateDataElementCharacteristicsSequence",
-            0x00080300,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 72",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-8 row 1",
-            groups=("CommonInstanceReferenceModule",),
-            condition=None,
-            condition_text="this Instance references Instances in this Study",
-        ),
-        AttributeSpec(
-            "StudiesContainingOtherReferencedInstancesSequence",
-            0x00081200,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-8 row 5",
-            groups=("CommonInstanceReferenceModule",),
-            condition=None,
-            condition_text="this Instance references Instances in other Studies",
-        ),
-        AttributeSpec(
-            "FrameExtractionSequence",
-            0x00081164,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-9 row 1",
-            groups=("FrameExtractionModule",),
-        ),
+            "GreenPaletteColorLookupTableData": AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "BluePaletteColorLookupTableData": AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "ConcatenationFrameOffsetNumber": Present("ConcatenationUID"),
+            "SOPInstanceUIDOfConcatenationSource": Present("ConcatenationUID"),
+            "InConcatenationNumber": Present("ConcatenationUID"),
+            "CardiacSynchronizationTechnique": Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "CardiacSignalSource": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "CardiacRRIntervalSpecified": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "CardiacBeatRejectionTechnique": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals(
+                        "CardiacSynchronizationTechnique",
+                        (
+                            "PROSPECTIVE",
+                            "RETROSPECTIVE",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "LowRRValue": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals(
+                        "CardiacSynchronizationTechnique",
+                        (
+                            "PROSPECTIVE",
+                            "RETROSPECTIVE",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "HighRRValue": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals(
+                        "CardiacSynchronizationTechnique",
+                        (
+                            "PROSPECTIVE",
+                            "RETROSPECTIVE",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "IntervalsAcquired": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "IntervalsRejected": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "SkipBeats": IncludesTag("FrameIncrementPointer", (0x00181065,)),
+            "RespiratoryMotionCompensationTechnique": Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "RespiratorySignalSource": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("RespiratoryMotionCompensationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "RespiratoryTriggerDelayThreshold": AllOf(
+                (
+                    Equals(
+                        "RespiratoryMotionCompensationTechnique",
+                        (
+                            "NONE",
+                            "REALTIME",
+                            "BREATH_HOLD",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                )
+            ),
+            "AcquisitionDateTime": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True),
+                )
+            ),
+            "AcquisitionDuration": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True),
+                )
+            ),
+            "ReferencedImageEvidenceSequence": Present("ReferencedImageSequence"),
+            "SourceImageEvidenceSequence": Present("SourceImageSequence"),
+            "ContentQualification": Equals(
+                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
+            ),
+            "BurnedInAnnotation": Equals(
+                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
+            ),
+            "LossyImageCompression": Equals(
+                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
+            ),
+            "LossyImageCompressionRatio": Equals("LossyImageCompression", ("01",), 0),
+            "LossyImageCompressionMethod": Equals("LossyImageCompression", ("01",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
+    MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
+    """The module (or modules) that define each attribute."""
     PatientName: PersonName | str | None
     """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Patient's full name.
     """
     PatientID: str | None
     """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1
-    (PatientModule). Primary identifier for the patient. In the case of imaging a
-    group of small animals simultaneously, the single value of this identifier
-    corresponds to the identification of the entire group. See also .
+    (PatientModule). Primary identifier for the patient. (The whole text:
+    PatientModule.PatientID.)
     """
     IssuerOfPatientID: str | None = None
     """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
     10.15 (PatientModule). Identifier of the Assigning Authority (system,
     organization, agency, or department) that issued the Patient ID. Equivalent to
-    HL7 v2 CX component 4 subcomponent 1.
+    HL7 v2 CX component 4 ... (The whole text: PatientModule.IssuerOfPatientID.)
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
@@ -4151,47 +1333,44 @@ class EnhancedCTImage(DicomObject):
     PatientBirthDateInAlternativeCalendar: object | None = None
     """(0010,0033) - 1 Type 3, Patient's Birth Date in Alternative Calendar - PS3.3
     2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of birth of the named
-    patient in the Alternative Calendar (0010,0035). No format is specified for
-    alternative calendar dates so none should be assumed.
+    patient in the Alternative Calendar (0010,0035). (The whole text:
+    PatientModule.PatientBirthDateInAlternativeCalendar.)
     """
     PatientDeathDateInAlternativeCalendar: object | None = None
     """(0010,0034) - 1 Type 3, Patient's Death Date in Alternative Calendar - PS3.3
     2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of death of the named
-    patient in the Alternative Calendar (0010,0035). No format is specified for
-    alternative calendar dates so none should be assumed.
+    patient in the Alternative Calendar (0010,0035). (The whole text:
+    PatientModule.PatientDeathDateInAlternativeCalendar.)
     """
     PatientAlternativeCalendar: object | None = None
     """(0010,0035) - 1 Type 1C, Patient's Alternative Calendar - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). The Alternative Calendar used for
     Patient's Birth Date in Alternative Calendar (0010,0033) and Patient's Death
-    Date in Alternative Calendar (0010,0034). See for Defined Terms. Required if
-    either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's
-    Alternative Death Date in Calendar (0010,0034) is present.
+    Date in Alternative Calendar (0010,0034). (The whole text:
+    PatientModule.PatientAlternativeCalendar.)
     """
     PatientSex: Literal["M", "F", "O"] | None
     """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1 (PatientModule). Sex of the named patient. Enumerated Values: M male F
-    female O other
+    C.7.1.1 (PatientModule). Sex of the named patient. (The whole text:
+    PatientModule.PatientSex.)
     """
     ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
         None
     )
     """(0010,1100) SQ 1 Type 3, Referenced Patient Photo Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). A photo to confirm the identity of a
-    patient. Only a single Item is permitted in this Sequence. See .
+    patient. (The whole text: PatientModule.ReferencedPatientPhotoSequence.)
     """
     QualityControlSubject: Literal["YES", "NO"] | None = None
     """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Indicates whether or not the subject is a
-    quality control phantom. Enumerated Values: YES NO If this Attribute is absent,
-    then the subject may or may not be a phantom. This attribute describes a
-    characteristic of the Imaging Subject. It is distinct from Quality Control Image
-    (0028,0300) in the , which is used to describe an image acquired.
+    quality control phantom. (The whole text: PatientModule.QualityControlSubject.)
     """
     ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
     """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A sequence that provides reference to a Patient
-    SOP Class/Instance pair. Only a single Item is permitted in this Sequence.
+    SOP Class/Instance pair. (The whole text:
+    PatientModule.ReferencedPatientSequence.)
     """
     PatientBirthTime: datetime.time | str | None = None
     """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1, Section
@@ -4206,8 +1385,8 @@ class EnhancedCTImage(DicomObject):
     """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A sequence of identification numbers or codes
     used to identify the patient, which may or may not be human readable, and may or
-    may not have been obtained from an implanted or attached device such as an RFID
-    or barcode. One or more Items are permitted in this Sequence.
+    may not have been obtained from ... (The whole text:
+    PatientModule.OtherPatientIDsSequence.)
     """
     OtherPatientNames: Sequence[PersonName | str] | None = None
     """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1,
@@ -4224,79 +1403,72 @@ class EnhancedCTImage(DicomObject):
     PatientSpeciesDescription: str | None = None
     """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
-    subgenus, species or subspecies) of the patient. See . Required if the patient
-    is an animal and if Patient Species Code Sequence (0010,2202) is not present.
-    May be present otherwise.
+    subgenus, species or subspecies) of the patient. (The whole text:
+    PatientModule.PatientSpeciesDescription.)
     """
     PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
     """(0010,2202) SQ 1 Type 1C, Patient Species Code Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
-    subgenus, species or subspecies) of the patient. See . Only a single Item shall
-    be included in this Sequence. Required if the patient is an animal and if
-    Patient Species Description (0010,2201) is not present. May be present
-    otherwise.
+    subgenus, species or subspecies) of the patient. (The whole text:
+    PatientModule.PatientSpeciesCodeSequence.)
     """
     PatientBreedDescription: str | None = None
     """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1 (PatientModule). The breed of the patient. See . Required if the
-    patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty.
-    May be present otherwise.
+    Section C.7.1.1 (PatientModule). The breed of the patient. (The whole text:
+    PatientModule.PatientBreedDescription.)
     """
     PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
     """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1 (PatientModule). The breed of the patient. See . Zero or more
-    Items shall be included in this Sequence. Required if the patient is an animal.
+    Section C.7.1.1 (PatientModule). The breed of the patient. (The whole text:
+    PatientModule.PatientBreedCodeSequence.)
     """
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
     """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Information identifying an animal within a
-    breed registry. Zero or more Items shall be included in this Sequence. Required
-    if the patient is an animal.
+    breed registry. (The whole text: PatientModule.BreedRegistrationSequence.)
     """
     StrainDescription: object | None = None
     """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1 (PatientModule). The strain of the patient. See .
+    C.7.1.1 (PatientModule). The strain of the patient. (The whole text:
+    PatientModule.StrainDescription.)
     """
     StrainNomenclature: object | None = None
     """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). The nomenclature used for Strain Description
-    (0010,0212). See .
+    (0010,0212). (The whole text: PatientModule.StrainNomenclature.)
     """
     StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
     """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). A coded identification of the strain of the patient.
-    See . One or more Items are permitted in this sequence. If more than one item is
-    present, each item represents the same information but encoded using a different
-    coding scheme (rather than post-coordinated modifiers).
+    (The whole text: PatientModule.StrainCodeSequence.)
     """
     StrainAdditionalInformation: object | None = None
     """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Additional information about the strain of the
     patient that is not encoded in the formal nomenclature used in Strain
-    Description (0010,0212). See .
+    Description (0010,0212). (The whole text:
+    PatientModule.StrainAdditionalInformation.)
     """
     StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
     """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Information identifying an animal within a strain
-    stock. Only a single Item is permitted in this sequence.
+    stock. (The whole text: PatientModule.StrainStockSequence.)
     """
     ResponsiblePerson: PersonName | str | None = None
     """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Name of person with medical or welfare decision making
-    authority for the patient. Required if the patient is an animal. May be present
-    otherwise.
+    authority for the patient. (The whole text: PatientModule.ResponsiblePerson.)
     """
     ResponsiblePersonRole: str | None = None
     """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Relationship of Responsible Person to the
-    patient. See for Defined Terms. Required if Responsible Person is present and
-    has a value.
+    patient. (The whole text: PatientModule.ResponsiblePersonRole.)
     """
     ResponsibleOrganization: str | None = None
     """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Name of organization with medical or welfare
-    decision making authority for the patient. Required if patient is an animal. May
-    be present otherwise.
+    decision making authority for the patient. (The whole text:
+    PatientModule.ResponsibleOrganization.)
     """
     PatientIdentityRemoved: Literal["YES", "NO"] | None = None
     """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1,
@@ -4306,25 +1478,16 @@ class EnhancedCTImage(DicomObject):
     DeidentificationMethod: Sequence[str] | None = None
     """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A description or label of the mechanism or
-    method use to remove the patient's identity. May be multi-valued if successive
-    de-identification steps have been performed. This may be used to describe the
-    extent or thoroughness of the de-identification, for example whether or not the
-    de-identification is for a "Limited Data Set" (as per HIPAA Privacy Rule). The
-    characteristics of the de-identifying equipment and/or the responsible operator
-    of that equipment may be recorded as an additional item of the Contributing
-    Equipment Sequence (0018,A001) in the . De-identifying equipment may use a
-    Purpose ...
+    method use to remove the patient's identity. (The whole text:
+    PatientModule.DeidentificationMethod.)
     """
     DeidentificationMethodCodeSequence: (
         list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
     ) = None
     """(0012,0064) SQ 1 Type 1C, De-identification Method Code Sequence - PS3.3 2016c
     Table C.7-1, Section C.7.1.1 (PatientModule). A code describing the mechanism or
-    method use to remove the patient's identity. One or more Items shall be included
-    in this Sequence. Multiple items are used if successive de-identification steps
-    have been performed or to describe options of a defined profile. Required if
-    Patient Identity Removed (0012,0062) is present and has a value of YES and De-
-    identification Method (0012,0063) is not present. May be present otherwise.
+    method use to remove the patient's identity. (The whole text:
+    PatientModule.DeidentificationMethodCodeSequence.)
     """
     SourcePatientGroupIdentificationSequence: (
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
@@ -4332,9 +1495,8 @@ class EnhancedCTImage(DicomObject):
     """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - PS3.3
     2016c Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing
     the value used for Patient ID (0010,0020) and related Attributes in the source
-    composite instances that contained a group of subjects whose data was acquired
-    at the same time, from which this composite instance was extracted. See . Only a
-    single Item is permitted in this sequence.
+    composite instances that contained a group of subjects ... (The whole text:
+    PatientModule.SourcePatientGroupIdentificationSequence.)
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
@@ -4342,53 +1504,56 @@ class EnhancedCTImage(DicomObject):
     """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
     Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing the
     identifiers and locations of the individual subjects whose data was acquired at
-    the same time (as a group) and encoded in this composite instance. See . One or
-    more Items are permitted in this sequence.
+    the same time (as a group) and encoded in this ... (The whole text:
+    PatientModule.GroupOfPatientsIdentificationSequence.)
     """
     ClinicalTrialSponsorName: str | None = None
     """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical trial or
-    research sponsor. See .
+    research sponsor. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSponsorName.)
     """
     ClinicalTrialProtocolID: str | None = None
     """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). Identifier for the noted protocol.
-    See .
+    (The whole text: ClinicalTrialSubjectModule.ClinicalTrialProtocolID.)
     """
     ClinicalTrialProtocolName: str | None = None
     """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table
     C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical
-    trial or research protocol. See .
+    trial or research protocol. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialProtocolName.)
     """
     ClinicalTrialSiteID: str | None = None
     """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The identifier of the site
-    responsible for submitting clinical trial or research data. See .
+    responsible for submitting clinical trial or research data. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSiteID.)
     """
     ClinicalTrialSiteName: str | None = None
     """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the site responsible for
-    submitting clinical trial or research data. See
+    submitting clinical trial or research data. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSiteName.)
     """
     ClinicalTrialSubjectID: str | None = None
     """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The assigned identifier for the
-    clinical trial or research subject. See . Shall be present if Clinical Trial
-    Subject Reading ID (0012,0042) is absent. May be present otherwise.
+    clinical trial or research subject. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSubjectID.)
     """
     ClinicalTrialSubjectReadingID: str | None = None
     """(0012,0042) LO 1 Type 1C, Clinical Trial Subject Reading ID - PS3.3 2016c Table
     C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Identifies the subject for
-    blinded evaluations. Shall be present if Clinical Trial Subject ID (0012,0040)
-    is absent. May be present otherwise. See .
+    blinded evaluations. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSubjectReadingID.)
     """
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     """(0012,0081) LO 1 Type 1C, Clinical Trial Protocol Ethics Committee Name - PS3.3
     2016c Table C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the
     Ethics Committee or Institutional Review Board (IRB) or Institutional Animal
-    Care and Use Committees (IACUC) responsible for approval of the Clinical Trial
-    or research. Required if Clinical Trial Protocol Ethics Committee Approval
-    Number (0012,0082) is present.
+    Care and Use Committees (IACUC) responsible for approval of the ... (The whole
+    text: ClinicalTrialSubjectModule.ClinicalTrialProtocolEthicsCommitteeName.)
     """
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
     """(0012,0082) LO 1 Type 3, Clinical Trial Protocol Ethics Committee Approval
@@ -4417,7 +1582,8 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0008,0096) SQ 1 Type 3, Referring Physician Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    patient's referring physician. Only a single item is permitted in this Sequence.
+    patient's referring physician. (The whole text:
+    GeneralStudyModule.ReferringPhysicianIdentificationSequence.)
     """
     ConsultingPhysicianName: object | None = None
     """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3,
@@ -4429,9 +1595,8 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0008,009D) - 1 Type 3, Consulting Physician Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    consulting physician(s). One or more Items shall be included in this Sequence.
-    If more than one Item, the number and order shall correspond to the value of
-    Consulting Physician's Name (0008,009C), if present.
+    consulting physician(s). (The whole text:
+    GeneralStudyModule.ConsultingPhysicianIdentificationSequence.)
     """
     StudyID: str | None
     """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1
@@ -4447,8 +1612,8 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0008,0051) SQ 1 Type 3, Issuer of Accession Number Sequence - PS3.3 2016c Table
     C.7-3, Section C.7.2.1 (GeneralStudyModule). Identifier of the Assigning
-    Authority that issued the Accession Number. Only a single Item is permitted in
-    this Sequence.
+    Authority that issued the Accession Number. (The whole text:
+    GeneralStudyModule.IssuerOfAccessionNumberSequence.)
     """
     StudyDescription: str | None = None
     """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3, Section
@@ -4466,10 +1631,8 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0008,1049) SQ 1 Type 3, Physician(s) of Record Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    physician(s) who are responsible for overall patient care at time of Study. One
-    or more Items are permitted in this Sequence. If more than one Item, the number
-    and order shall correspond to the value of Physician(s) of Record (0008,1048),
-    if present.
+    physician(s) who are responsible for overall patient care at time of Study. (The
+    whole text: GeneralStudyModule.PhysiciansOfRecordIdentificationSequence.)
     """
     NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3, Name of Physician(s) Reading Study - PS3.3 2016c
@@ -4481,37 +1644,35 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0008,1062) SQ 1 Type 3, Physician(s) Reading Study Identification Sequence -
     PS3.3 2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of
-    the physician(s) reading the Study. One or more Items are permitted in this
-    Sequence. If more than one Item, the number and order shall correspond to the
-    value of Name of Physician(s) Reading Study (0008,1060), if present.
+    the physician(s) reading the Study. (The whole text:
+    GeneralStudyModule.PhysiciansReadingStudyIdentificationSequence.)
     """
     RequestingServiceCodeSequence: (
         list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
     ) = None
     """(0032,1034) SQ 1 Type 3, Requesting Service Code Sequence - PS3.3 2016c Table
     C.7-3, Section C.7.2.1 (GeneralStudyModule). Institutional department where the
-    request initiated. Only a single item is permitted in this Sequence.
+    request initiated. (The whole text:
+    GeneralStudyModule.RequestingServiceCodeSequence.)
     """
     ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
     """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). A sequence that provides reference to a
-    Study SOP Class/Instance pair. One or more Items are permitted in this Sequence.
-    See .
+    Study SOP Class/Instance pair. (The whole text:
+    GeneralStudyModule.ReferencedStudySequence.)
     """
     ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
     """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). A Sequence that conveys the type of
-    procedure performed. One or more Items are permitted in this Sequence.
+    procedure performed. (The whole text: GeneralStudyModule.ProcedureCodeSequence.)
     """
     ReasonForPerformedProcedureCodeSequence: (
         list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
     ) = None
     """(0040,1012) SQ 1 Type 3, Reason For Performed Procedure Code Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Coded reason(s) for
-    performing this procedure. May differ from the values in Reason for the
-    Requested Procedure (0040,100A) in Request Attribute Sequence (0040,0275), for
-    example if what was performed differs from what was requested. One or more Items
-    are permitted in this Sequence.
+    performing this procedure. (The whole text:
+    GeneralStudyModule.ReasonForPerformedProcedureCodeSequence.)
     """
     AdmittingDiagnosesDescription: Sequence[str] | None = None
     """(0008,1080) LO 1-n Type 3, Admitting Diagnoses Description - PS3.3 2016c Table
@@ -4523,8 +1684,8 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0008,1084) SQ 1 Type 3, Admitting Diagnoses Code Sequence - PS3.3 2016c Table
     C.7-4a, Section C.7.2.2 (PatientStudyModule). A sequence that conveys the
-    admitting diagnosis (diagnoses). One or more Items are permitted in this
-    Sequence.
+    admitting diagnosis (diagnoses). (The whole text:
+    PatientStudyModule.AdmittingDiagnosesCodeSequence.)
     """
     PatientAge: str | None = None
     """(0010,1010) AS 1 Type 3, Patient's Age - PS3.3 2016c Table C.7-4a, Section
@@ -4562,8 +1723,8 @@ class EnhancedCTImage(DicomObject):
     )
     """(0038,0014) SQ 1 Type 3, Issuer of Admission ID Sequence - PS3.3 2016c Table
     C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
-    Authority that issued Admission ID (0038,0010). Only a single Item is permitted
-    in this Sequence.
+    Authority that issued Admission ID (0038,0010). (The whole text:
+    PatientStudyModule.IssuerOfAdmissionIDSequence.)
     """
     ServiceEpisodeID: str | None = None
     """(0038,0060) LO 1 Type 3, Service Episode ID - PS3.3 2016c Table C.7-4a, Section
@@ -4575,8 +1736,8 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0038,0064) SQ 1 Type 3, Issuer of Service Episode ID Sequence - PS3.3 2016c
     Table C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
-    Authority that issued the Service Episode ID (0038,0060). Only a single Item is
-    permitted in this Sequence.
+    Authority that issued the Service Episode ID (0038,0060). (The whole text:
+    PatientStudyModule.IssuerOfServiceEpisodeIDSequence.)
     """
     ServiceEpisodeDescription: str | None = None
     """(0038,0062) LO 1 Type 3, Service Episode Description - PS3.3 2016c Table C.7-4a,
@@ -4586,22 +1747,22 @@ class EnhancedCTImage(DicomObject):
     PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
     """(0010,2203) CS 1 Type 2C, Patient's Sex Neutered - PS3.3 2016c Table C.7-4a,
     Section C.7.2.2 (PatientStudyModule). Whether or not a procedure has been
-    performed in an effort to render the patient sterile. Enumerated Values: ALTERED
-    Altered/Neutered UNALTERED Unaltered/intact If this Attribute is present but has
-    no value then the status is unknown. Required if patient is an animal. May be
-    present otherwise.
+    performed in an effort to render the patient sterile. (The whole text:
+    PatientStudyModule.PatientSexNeutered.)
     """
     ClinicalTrialTimePointID: str | None = None
     """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table
     C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). An identifier specifying the
     one or more studies that are grouped together as a clinical time point or
-    submission in a clinical trial or research. See .
+    submission in a clinical trial or research. (The whole text:
+    ClinicalTrialStudyModule.ClinicalTrialTimePointID.)
     """
     ClinicalTrialTimePointDescription: str | None = None
     """(0012,0051) ST 1 Type 3, Clinical Trial Time Point Description - PS3.3 2016c
     Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A description of a set
     of one or more studies that are grouped together to represent a clinical time
-    point or submission in a clinical trial or research. See .
+    point or submission in a clinical trial or research. (The whole text:
+    ClinicalTrialStudyModule.ClinicalTrialTimePointDescription.)
     """
     ConsentForClinicalTrialUseSequence: (
         list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
@@ -4609,14 +1770,14 @@ class EnhancedCTImage(DicomObject):
     """(0012,0083) SQ 1 Type 3, Consent for Clinical Trial Use Sequence - PS3.3 2016c
     Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A Sequence that
     conveys information about consent for Clinical Trial or research use of the
-    composite instances within this Study. One or more Items are permitted in this
-    Sequence. See .
+    composite instances within this Study. (The whole text:
+    ClinicalTrialStudyModule.ConsentForClinicalTrialUseSequence.)
     """
     Modality: Literal["CT"]
     """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule, CTSeriesModule). Type of equipment that originally
-    acquired the data used to create the images in this Series. See for Defined
-    Terms.
+    acquired the data used to create the images in this Series. (The whole text:
+    GeneralSeriesModule.Modality.)
     """
     SeriesInstanceUID: str
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.7-5a, Section
@@ -4628,14 +1789,8 @@ class EnhancedCTImage(DicomObject):
     """
     Laterality: Literal["R", "L"] | None = None
     """(0020,0060) CS 1 Type 2C, Laterality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
-    (GeneralSeriesModule). Laterality of (paired) body part examined. Required if
-    the body part examined is a paired structure and Image Laterality (0020,0062) or
-    Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent.
-    Enumerated Values: R right L left Some IODs support Image Laterality (0020,0062)
-    at the Image level or Frame Laterality (0020,9072) at the Frame level in the
-    Frame Anatomy functional group macro or Measurement Laterality (0024,0113) at
-    the Measurement level, which can provide a more comprehensive mechanism for
-    specifying the laterality of the body part(s) being examined.
+    (GeneralSeriesModule). Laterality of (paired) body part examined. (The whole
+    text: GeneralSeriesModule.Laterality.)
     """
     SeriesDate: datetime.date | str | None = None
     """(0008,0021) DA 1 Type 3, Series Date - PS3.3 2016c Table C.7-5a, Section C.7.3.1
@@ -4655,16 +1810,14 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0008,1052) SQ 1 Type 3, Performing Physician Identification Sequence - PS3.3
     2016c Table C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Identification of the
-    physician(s) administering the Series. One or more Items are permitted in this
-    Sequence. If more than one Item, the number and order shall correspond to the
-    value of Performing Physician's Name (0008,1050), if present.
+    physician(s) administering the Series. (The whole text:
+    GeneralSeriesModule.PerformingPhysicianIdentificationSequence.)
     """
     ProtocolName: str | None = None
     """(0018,1030) LO 1 Type 3, Protocol Name - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). User-defined description of the conditions under
-    which the Series was performed. This attribute conveys series-specific protocol
-    identification and may or may not be identical to the one presented in the
-    Performed Protocol Code Sequence (0040,0260).
+    which the Series was performed. (The whole text:
+    GeneralSeriesModule.ProtocolName.)
     """
     SeriesDescription: str | None = None
     """(0008,103E) LO 1 Type 3, Series Description - PS3.3 2016c Table C.7-5a, Section
@@ -4675,7 +1828,7 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0008,103F) SQ 1 Type 3, Series Description Code Sequence - PS3.3 2016c Table
     C.7-5a, Section C.7.3.1 (GeneralSeriesModule). A coded description of the
-    Series. Only a single Item is permitted in this Sequence.
+    Series. (The whole text: GeneralSeriesModule.SeriesDescriptionCodeSequence.)
     """
     OperatorsName: Sequence[PersonName | str] | None = None
     """(0008,1070) PN 1-n Type 3, Operators' Name - PS3.3 2016c Table C.7-5a, Section
@@ -4686,9 +1839,8 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0008,1072) SQ 1 Type 3, Operator Identification Sequence - PS3.3 2016c Table
     C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Identification of the operator(s)
-    supporting the Series. One or more Items are permitted in this Sequence. If more
-    than one Item, the number and order shall correspond to the value of Operators'
-    Name (0008,1070), if present.
+    supporting the Series. (The whole text:
+    GeneralSeriesModule.OperatorIdentificationSequence.)
     """
     ReferencedPerformedProcedureStepSequence: (
         list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
@@ -4696,41 +1848,24 @@ class EnhancedCTImage(DicomObject):
     """(0008,1111) SQ 1 Type 1C, Referenced Performed Procedure Step Sequence - PS3.3
     2016c Table C.8-113, Section C.8.15.1 (GeneralSeriesModule, CTSeriesModule).
     Uniquely identifies the Performed Procedure Step SOP Instance to which the
-    Series is related. Only a single Item shall be included in this Sequence.
-    Required if a Performed Procedure Step SOP Class was involved in the creation of
-    this Series.
+    Series is related. (The whole text:
+    GeneralSeriesModule.ReferencedPerformedProcedureStepSequence.)
     """
     RelatedSeriesSequence: list[GeneralSeriesModuleRelatedSeriesSequenceItem] | None = None
     """(0008,1250) SQ 1 Type 3, Related Series Sequence - PS3.3 2016c Table C.7-5a,
     Section C.7.3.1 (GeneralSeriesModule). Identification of Series significantly
-    related to this Series. One or more Items are permitted in this Sequence. For
-    example, for a combined CT and PET acquisition, the CT images and PET images
-    would be in separate series that could cross-reference each other with multiple
-    purpose of reference codes meaning same anatomy, simultaneously acquired and
-    same indication. The related series may have different Frames of Reference and
-    hence require some sort of registration before spatial coordinates can be
-    directly compared. This attribute is not intended for conveying localizer
-    reference ...
+    related to this Series. (The whole text:
+    GeneralSeriesModule.RelatedSeriesSequence.)
     """
     BodyPartExamined: str | None = None
     """(0018,0015) CS 1 Type 3, Body Part Examined - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). Text description of the part of the body
-    examined. See for Defined Terms Some IODs support the Anatomic Region Sequence
-    (0008,2218), which can provide a more comprehensive mechanism for specifying the
-    body part being examined.
+    examined. (The whole text: GeneralSeriesModule.BodyPartExamined.)
     """
     PatientPosition: str | None = None
     """(0018,5100) CS 1 Type 2C, Patient Position - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). Patient position descriptor relative to the
-    equipment. Required for images where Patient Orientation Code Sequence
-    (0054,0410) is not present and whose SOP Class is one of the following: CT
-    ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT
-    ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image
-    ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image
-    ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy
-    ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes. May be present for other
-    SOP Classes if Patient Orientation Code Sequence (0054,0410) is not present. See
-    for ...
+    equipment. (The whole text: GeneralSeriesModule.PatientPosition.)
     """
     SmallestPixelValueInSeries: int | None = None
     """(0028,0108) US or SS 1 Type 3, Smallest Pixel Value in Series - PS3.3 2016c
@@ -4745,7 +1880,8 @@ class EnhancedCTImage(DicomObject):
     RequestAttributesSequence: list[GeneralSeriesModuleRequestAttributesSequenceItem] | None = None
     """(0040,0275) SQ 1 Type 3, Request Attributes Sequence - PS3.3 2016c Table C.7-5a,
     Section C.7.3.1 (GeneralSeriesModule). Sequence that contains attributes from
-    the Imaging Service Request. One or more Items are permitted in this Sequence.
+    the Imaging Service Request. (The whole text:
+    GeneralSeriesModule.RequestAttributesSequence.)
     """
     PerformedProcedureStepID: str | None = None
     """(0040,0253) SH 1 Type 3, Performed Procedure Step ID - PS3.3 2016c Table 10-16,
@@ -4782,8 +1918,8 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0040,0260) SQ 1 Type 3, Performed Protocol Code Sequence - PS3.3 2016c Table
     10-16, Section 10.13 (GeneralSeriesModule). Sequence describing the Protocol
-    performed for this Procedure Step. One or more Items are permitted in this
-    Sequence.
+    performed for this Procedure Step. (The whole text:
+    GeneralSeriesModule.PerformedProtocolCodeSequence.)
     """
     CommentsOnThePerformedProcedureStep: str | None = None
     """(0040,0280) ST 1 Type 3, Comments on the Performed Procedure Step - PS3.3 2016c
@@ -4793,52 +1929,51 @@ class EnhancedCTImage(DicomObject):
     AnatomicalOrientationType: Literal["BIPED", "QUADRUPED"] | None = None
     """(0010,2210) CS 1 Type 1C, Anatomical Orientation Type - PS3.3 2016c Table
     C.7-5a, Section C.7.3.1 (GeneralSeriesModule). The anatomical orientation type
-    used in instances generated by this equipment. Enumerated Values: BIPED
-    QUADRUPED Required if the patient is an animal and the anatomical frame of
-    reference is not bipedal. May be present otherwise. See and . If this Attribute
-    is not present, the default human standard anatomical position is used to define
-    the patient orientation of projection images and the patient coordinate system
-    of cross-sectional images.
+    used in instances generated by this equipment. (The whole text:
+    GeneralSeriesModule.AnatomicalOrientationType.)
     """
     ClinicalTrialCoordinatingCenterName: str | None = None
     """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
     Table C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). The name of the
     institution that is responsible for coordinating the medical imaging data for
-    the clinical trial or research. See .
+    the clinical trial or research. (The whole text:
+    ClinicalTrialSeriesModule.ClinicalTrialCoordinatingCenterName.)
     """
     ClinicalTrialSeriesID: str | None = None
     """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b,
     Section C.7.3.2 (ClinicalTrialSeriesModule). An identifier of the series in the
-    context of a clinical trial or research. See .
+    context of a clinical trial or research. (The whole text:
+    ClinicalTrialSeriesModule.ClinicalTrialSeriesID.)
     """
     ClinicalTrialSeriesDescription: str | None = None
     """(0012,0072) LO 1 Type 3, Clinical Trial Series Description - PS3.3 2016c Table
     C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). A description of the series
-    in the context of a clinical trial or research. See .
+    in the context of a clinical trial or research. (The whole text:
+    ClinicalTrialSeriesModule.ClinicalTrialSeriesDescription.)
     """
     FrameOfReferenceUID: str
     """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Uniquely identifies the frame of
-    reference for a Series. See for further explanation.
+    reference for a Series. (The whole text:
+    FrameOfReferenceModule.FrameOfReferenceUID.)
     """
     PositionReferenceIndicator: str | None
     """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Part of the imaging target used as a
-    reference. See for further explanation.
+    reference. (The whole text: FrameOfReferenceModule.PositionReferenceIndicator.)
     """
     SynchronizationFrameOfReferenceUID: str | None = None
     """(0020,0200) UI 1 Type 1, Synchronization Frame of Reference UID - PS3.3 2016c
     Table C.7-7, Section C.7.4.2 (SynchronizationModule). UID of common
-    synchronization environment. See .
+    synchronization environment. (The whole text:
+    SynchronizationModule.SynchronizationFrameOfReferenceUID.)
     """
     SynchronizationTrigger: Literal["SOURCE", "EXTERNAL", "PASSTHRU", "NO TRIGGER"] | None = None
     """(0018,106A) CS 1 Type 1, Synchronization Trigger - PS3.3 2016c Table C.7-7,
     Section C.7.4.2 (SynchronizationModule). Data acquisition synchronization with
     external equipment Enumerated Values: SOURCE this equipment provides
-    synchronization channel or trigger to other equipment EXTERNAL this equipment
-    receives synchronization channel or trigger from other equipment PASSTHRU this
-    equipment receives synchronization channel or trigger and forwards it NO TRIGGER
-    data acquisition not synchronized by common channel or trigger
+    synchronization channel or trigger to other ... (The whole text:
+    SynchronizationModule.SynchronizationTrigger.)
     """
     TriggerSourceOrType: str | None = None
     """(0018,1061) LO 1 Type 3, Trigger Source or Type - PS3.3 2016c Table C.7-7,
@@ -4849,12 +1984,14 @@ class EnhancedCTImage(DicomObject):
     """(0018,106C) US 2 Type 1C, Synchronization Channel - PS3.3 2016c Table C.7-7,
     Section C.7.4.2 (SynchronizationModule). Identifier of waveform channel that
     records the synchronization channel or trigger, see . Required if
-    synchronization channel or trigger is encoded in a waveform in this SOP Instance
+    synchronization channel or trigger is encoded in a ... (The whole text:
+    SynchronizationModule.SynchronizationChannel.)
     """
     AcquisitionTimeSynchronized: Literal["Y", "N"] | None = None
     """(0018,1800) CS 1 Type 1, Acquisition Time Synchronized - PS3.3 2016c Table
     C.7-7, Section C.7.4.2 (SynchronizationModule). Acquisition DateTime (0008,002A)
-    synchronized with external time reference. Enumerated Values: Y N See
+    synchronized with external time reference. (The whole text:
+    SynchronizationModule.AcquisitionTimeSynchronized.)
     """
     TimeSource: str | None = None
     """(0018,1801) SH 1 Type 3, Time Source - PS3.3 2016c Table C.7-7, Section C.7.4.2
@@ -4863,18 +2000,13 @@ class EnhancedCTImage(DicomObject):
     TimeDistributionProtocol: Literal["NTP", "IRIG", "GPS", "SNTP", "PTP"] | None = None
     """(0018,1802) CS 1 Type 3, Time Distribution Protocol - PS3.3 2016c Table C.7-7,
     Section C.7.4.2 (SynchronizationModule). Method of time distribution used to
-    synchronize this equipment. Enumerated Values: NTP Network Time Protocol IRIG
-    Inter Range Instrumentation Group GPS Global Positioning System SNTP Simple
-    Network Time Protocol PTP IEEE 1588 Precision Time Protocol
+    synchronize this equipment. (The whole text:
+    SynchronizationModule.TimeDistributionProtocol.)
     """
     NTPSourceAddress: str | None = None
     """(0018,1803) LO 1 Type 3, NTP Source Address - PS3.3 2016c Table C.7-7, Section
     C.7.4.2 (SynchronizationModule). IP Address of NTP, SNTP, or PTP time source.
-    IPv4 addresses shall be in dotted decimal (e.g., 192.168.1.1). The IPv6
-    addresses shall be in colon separated hexadecimal (e.g.,
-    12:34:56:78:9a:bc:de:f0). Identity of this value in two instances acquired
-    contemporaneously implies a common time base. The NTP Source Address might not
-    persist over time.
+    (The whole text: SynchronizationModule.NTPSourceAddress.)
     """
     Manufacturer: str
     """(0008,0070) LO 1 Type 1, Manufacturer - PS3.3 2016c Table C.7-8b, Section
@@ -4917,7 +2049,7 @@ class EnhancedCTImage(DicomObject):
     """(0018,1020) LO 1-n Type 1, Software Versions - PS3.3 2016c Table C.7-8b, Section
     C.7.5.2 (GeneralEquipmentModule, EnhancedGeneralEquipmentModule). Manufacturer's
     designation of software version of the equipment that produced the composite
-    instances. See .
+    instances. (The whole text: GeneralEquipmentModule.SoftwareVersions.)
     """
     GantryID: str | None = None
     """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8, Section C.7.5.1
@@ -4927,42 +2059,38 @@ class EnhancedCTImage(DicomObject):
     """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8, Section
     C.7.5.1 (GeneralEquipmentModule). The inherent limiting resolution in mm of the
     acquisition equipment for high contrast objects for the data gathering and
-    reconstruction technique chosen. If variable across the images of the series,
-    the value at the image center.
+    reconstruction technique chosen. (The whole text:
+    GeneralEquipmentModule.SpatialResolution.)
     """
     DateOfLastCalibration: Sequence[datetime.date | str] | None = None
     """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Date when the image acquisition device
-    calibration was last changed in any way. Multiple entries may be used for
-    additional calibrations at other times. See for further explanation.
+    calibration was last changed in any way. (The whole text:
+    GeneralEquipmentModule.DateOfLastCalibration.)
     """
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Time when the image acquisition device
-    calibration was last changed in any way. Multiple entries may be used. See for
-    further explanation.
+    calibration was last changed in any way. (The whole text:
+    GeneralEquipmentModule.TimeOfLastCalibration.)
     """
     PixelPaddingValue: int | None = None
     """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Single pixel value or one limit
     (inclusive) of a range of pixel values used in an image to pad to rectangular
-    format or to signal background that may be suppressed. See for further
-    explanation. Required if Pixel Padding Range Limit (0028,0121) is present and
-    either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present.
-    May be present otherwise only if Pixel Data (7FE0,0010) or Pixel Data Provider
-    URL (0028,7FE0) is present. The Value Representation of this Attribute is
-    determined by the value of Pixel Representation (0028,0103). This Attribute is
-    not used in Presentation ...
+    format or to signal background that may be ... (The whole text:
+    GeneralEquipmentModule.PixelPaddingValue.)
     """
     SamplesPerPixel: int
     """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule, EnhancedCTImageModule). Number of samples (planes) in
-    this image. See for further explanation.
+    this image. (The whole text: ImagePixelModule.SamplesPerPixel.)
     """
     PhotometricInterpretation: Literal["MONOCHROME2"]
     """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule, EnhancedCTImageModule). Specifies the
-    intended interpretation of the pixel data. See for further explanation.
+    intended interpretation of the pixel data. (The whole text:
+    ImagePixelModule.PhotometricInterpretation.)
     """
     Rows: int
     """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3
@@ -4975,49 +2103,40 @@ class EnhancedCTImage(DicomObject):
     BitsAllocated: int
     """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule, EnhancedCTImageModule). Number of bits allocated for
-    each pixel sample. Each sample shall have the same number of bits allocated.
-    Bits Allocated (0028,0100) shall be either 1, or a multiple of 8. See for
-    further explanation.
+    each pixel sample. (The whole text: ImagePixelModule.BitsAllocated.)
     """
     BitsStored: int
     """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule, EnhancedCTImageModule). Number of bits stored for
-    each pixel sample. Each sample shall have the same number of bits stored. See
-    for further explanation.
+    each pixel sample. (The whole text: ImagePixelModule.BitsStored.)
     """
     HighBit: int
     """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule, EnhancedCTImageModule). Most significant bit for pixel sample
-    data. Each sample shall have the same high bit. High Bit (0028,0102) shall be
-    one less than Bits Stored (0028,0101). See for further explanation.
+    data. (The whole text: ImagePixelModule.HighBit.)
     """
     PixelRepresentation: Literal[0, 1]
     """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Data representation of the pixel samples.
-    Each sample shall have the same pixel representation. Enumerated Values: 0000H
-    unsigned integer. 0001H 2's complement
+    (The whole text: ImagePixelModule.PixelRepresentation.)
     """
     PixelData: bytes | None = None
     """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule). A data stream of the pixel samples that comprise the
-    Image. See for further explanation. Required if Pixel Data Provider URL
-    (0028,7FE0) is not present.
+    Image. (The whole text: ImagePixelModule.PixelData.)
     """
     PlanarConfiguration: int | None = None
     """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Indicates whether the pixel data are sent
-    color-by-plane or color-by-pixel. Required if Samples per Pixel (0028,0002) has
-    a value greater than 1. See for further explanation.
+    color-by-plane or color-by-pixel. (The whole text:
+    ImagePixelModule.PlanarConfiguration.)
     """
     PixelAspectRatio: Sequence[int] | None = None
     """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Ratio of the vertical size and horizontal
     size of the pixels in the image specified by a pair of integer values where the
-    first value is the vertical pixel size, and the second value is the horizontal
-    pixel size. Required if the aspect ratio values do not have a ratio of 1:1 and
-    the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or
-    Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010),
-    either for the entire Image or per-frame in a Functional Group Macro. See .
+    first value is the vertical pixel ... (The whole text:
+    ImagePixelModule.PixelAspectRatio.)
     """
     SmallestImagePixelValue: int | None = None
     """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
@@ -5033,87 +2152,64 @@ class EnhancedCTImage(DicomObject):
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Specifies the format of the Red
-    Palette Color Lookup Table Data (0028,1201). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    Palette Color Lookup Table Data (0028,1201). (The whole text:
+    ImagePixelModule.RedPaletteColorLookupTableDescriptor.)
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Specifies the format of the Green
-    Palette Color Lookup Table Data (0028,1202). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    Palette Color Lookup Table Data (0028,1202). (The whole text:
+    ImagePixelModule.GreenPaletteColorLookupTableDescriptor.)
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Specifies the format of the Blue
-    Palette Color Lookup Table Data (0028,1203). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    Palette Color Lookup Table Data (0028,1203). (The whole text:
+    ImagePixelModule.BluePaletteColorLookupTableDescriptor.)
     """
     RedPaletteColorLookupTableData: bytes | None = None
     """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Red Palette Color Lookup Table Data.
-    Required if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR
-    or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED. See
-    for further explanation.
+    (The whole text: ImagePixelModule.RedPaletteColorLookupTableData.)
     """
     GreenPaletteColorLookupTableData: bytes | None = None
     """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Green Palette Color Lookup Table
-    Data. Required if Photometric Interpretation (0028,0004) has a value of PALETTE
-    COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or
-    MIXED. See for further explanation.
+    Data. (The whole text: ImagePixelModule.GreenPaletteColorLookupTableData.)
     """
     BluePaletteColorLookupTableData: bytes | None = None
     """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule,
     SupplementalPaletteColorLookupTableModule). Blue Palette Color Lookup Table
-    Data. Required if Photometric Interpretation (0028,0004) has a value of PALETTE
-    COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or
-    MIXED. See for further explanation.
+    Data. (The whole text: ImagePixelModule.BluePaletteColorLookupTableData.)
     """
     ICCProfile: bytes | None = None
     """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule, ICCProfileModule). An ICC Profile encoding the
     transformation of device-dependent color stored pixel values into PCS-Values.
-    See . When present, defines the color space of color Pixel Data (7FE0,0010)
-    values, and the output of Palette Color Lookup Table Data (0028,1201-1203). The
-    profile applies only to Pixel Data (7FE0,0010) at the same level of the Data Set
-    and not to any icons nested within sequences, which may or may not have their
-    own ICC profile specified.
+    (The whole text: ImagePixelModule.ICCProfile.)
     """
     ColorSpace: object | None = None
     """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule, ICCProfileModule). A label that identifies the well-known
-    color space of the image. Shall be consistent with any ICC Profile (0028,2000)
-    that is also present. See .
+    color space of the image. (The whole text: ImagePixelModule.ColorSpace.)
     """
     PixelDataProviderURL: str | None = None
     """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a,
     Section C.7.6.3 (ImagePixelModule). A URL of a provider service that supplies
-    the pixel data of the Image. Required if the image is to be transferred in one
-    of the following presentation contexts identified by Transfer Syntax UID:
-    1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax)
-    1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of
-    this attribute has changed from UT to UR.
+    the pixel data of the Image. (The whole text:
+    ImagePixelModule.PixelDataProviderURL.)
     """
     PixelPaddingRangeLimit: int | None = None
     """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
     C.7-11a, Section C.7.6.3 (ImagePixelModule). Pixel value that represents one
     limit (inclusive) of a range of padding values used together with Pixel Padding
-    Value (0028,0120) as defined in the . See for further explanation. Required if
-    pixel padding is to be defined as a range rather than a single value. The Value
-    Representation of this Attribute is determined by the value of Pixel
-    Representation (0028,0103). Pixel Padding Value (0028,0120) is also required
-    when this Attribute is present.
+    Value (0028,0120) as defined in the . See for ... (The whole text:
+    ImagePixelModule.PixelPaddingRangeLimit.)
     """
     ContrastBolusAgentSequence: (
         list[EnhancedContrastBolusModuleContrastBolusAgentSequenceItem] | None
@@ -5121,65 +2217,56 @@ class EnhancedCTImage(DicomObject):
     """(0018,0012) SQ 1 Type 1, Contrast/Bolus Agent Sequence - PS3.3 2016c Table
     C.7-12b, Section C.7.6.4b (EnhancedContrastBolusModule). Sequence that
     identifies one or more contrast agents administered prior to or during the
-    acquisition. One or more Items shall be included in this Sequence.
+    acquisition. (The whole text:
+    EnhancedContrastBolusModule.ContrastBolusAgentSequence.)
     """
     SharedFunctionalGroupsSequence: list[EnhancedCTImageSharedFunctionalGroupsSequenceItem]
     """(5200,9229) SQ 1 Type 1, Shared Functional Groups Sequence - PS3.3 2016c Table
     C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Sequence that
     contains the Functional Group Macros that are shared for all frames in this SOP
-    Instance and Concatenation. The contents of this sequence are the same in all
-    SOP Instances that comprise a Concatenation. Only a single Item shall be
-    included in this Sequence. See for further explanation.
+    Instance and Concatenation. (The whole text:
+    MultiFrameFunctionalGroupsModule.SharedFunctionalGroupsSequence.)
     """
     PerFrameFunctionalGroupsSequence: list[EnhancedCTImagePerFrameFunctionalGroupsSequenceItem]
     """(5200,9230) SQ 1 Type 1, Per-frame Functional Groups Sequence - PS3.3 2016c
     Table C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Sequence
     that contains the Functional Group Sequence Attributes corresponding to each
-    frame of the Multi-frame Image. The first Item corresponds with the first frame,
-    and so on. One or more Items shall be included in this Sequence. The number of
-    Items shall be the same as the number of frames in the Multi-frame image. See
-    for further explanation.
+    frame of the Multi-frame Image. (The whole text:
+    MultiFrameFunctionalGroupsModule.PerFrameFunctionalGroupsSequence.)
     """
     InstanceNumber: int
     """(0020,0013) IS 1 Type 1, Instance Number - PS3.3 2016c Table C.7.6.16-1, Section
     C.7.6.16 (MultiFrameFunctionalGroupsModule, SOPCommonModule). A number that
-    identifies this instance. The value shall be the same for all SOP Instances of a
-    Concatenation, and different for each separate Concatenation and for each SOP
-    Instance not within a Concatenation in a series.
+    identifies this instance. (The whole text:
+    MultiFrameFunctionalGroupsModule.InstanceNumber.)
     """
     ContentDate: datetime.date | str
     """(0008,0023) DA 1 Type 1, Content Date - PS3.3 2016c Table C.7.6.16-1, Section
     C.7.6.16 (MultiFrameFunctionalGroupsModule). The date the data creation was
-    started. For instance, this is the date the pixel data is created, not the date
-    the data is acquired.
+    started. (The whole text: MultiFrameFunctionalGroupsModule.ContentDate.)
     """
     ContentTime: datetime.time | str
     """(0008,0033) TM 1 Type 1, Content Time - PS3.3 2016c Table C.7.6.16-1, Section
     C.7.6.16 (MultiFrameFunctionalGroupsModule). The time the data creation was
-    started. For instance, this is the time the pixel data is created, not the time
-    the data is acquired.
+    started. (The whole text: MultiFrameFunctionalGroupsModule.ContentTime.)
     """
     NumberOfFrames: int
     """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7.6.16-1,
     Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Number of frames in a
-    multi-frame image. See for further explanation.
+    multi-frame image. (The whole text:
+    MultiFrameFunctionalGroupsModule.NumberOfFrames.)
     """
     StereoPairsPresent: object | None = None
     """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7.6.16-1,
     Section C.7.6.16 (MultiFrameFunctionalGroupsModule). The multi-frame pixel data
-    consists of left and right stereoscopic pairs. See for further explanation.
-    Enumerated Values: YES NO
+    consists of left and right stereoscopic pairs. (The whole text:
+    MultiFrameFunctionalGroupsModule.StereoPairsPresent.)
     """
     ConcatenationFrameOffsetNumber: int | None = None
     """(0020,9228) UL 1 Type 1C, Concatenation Frame Offset Number - PS3.3 2016c Table
     C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Offset of the
-    first frame in a multi-frame image of a concatenation. Logical frame numbers in
-    a concatenation can be used across all its SOP instances. This offset can be
-    applied to the implicit frame number to find the logical frame number in a
-    concatenation. The offset is numbered from zero; i.e., the instance of a
-    concatenation that begins with the first frame of the concatenation has a
-    Concatenation Frame Offset Number (0020,9228) of zero. Required if Concatenation
-    UID (0020,9161) is present.
+    first frame in a multi-frame image of a concatenation. (The whole text:
+    MultiFrameFunctionalGroupsModule.ConcatenationFrameOffsetNumber.)
     """
     RepresentativeFrameNumber: int | None = None
     """(0028,6010) US 1 Type 3, Representative Frame Number - PS3.3 2016c Table
@@ -5190,26 +2277,21 @@ class EnhancedCTImage(DicomObject):
     ConcatenationUID: str | None = None
     """(0020,9161) UI 1 Type 1C, Concatenation UID - PS3.3 2016c Table C.7.6.16-1,
     Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Identifier of all SOP
-    Instances that belong to the same concatenation. Required if a group of multi-
-    frame image SOP Instances within a Series are part of a Concatenation.
+    Instances that belong to the same concatenation. (The whole text:
+    MultiFrameFunctionalGroupsModule.ConcatenationUID.)
     """
     SOPInstanceUIDOfConcatenationSource: str | None = None
     """(0020,0242) UI 1 Type 1C, SOP Instance UID of Concatenation Source - PS3.3 2016c
     Table C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). The SOP
     Instance UID of the single composite SOP Instance of which the Concatenation is
-    a part. All SOP Instances of a concatenation shall use the same value for this
-    attribute, see . May be used to reference the entire instance rather than
-    individual instances of the concatenation, which may be transient (e.g., from a
-    presentation state). Required if Concatenation UID (0020,9161) is present.
+    a part. (The whole text:
+    MultiFrameFunctionalGroupsModule.SOPInstanceUIDOfConcatenationSource.)
     """
     InConcatenationNumber: int | None = None
     """(0020,9162) US 1 Type 1C, In-concatenation Number - PS3.3 2016c Table
     C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Identifier for
-    one SOP Instance belonging to a concatenation. See for further specification.
-    The first instance in a concatenation (that with the lowest Concatenation Frame
-    Offset Number (0020,9228) value) shall have an In-concatenation Number
-    (0020,9162) value of 1, and subsequent instances shall have values monotonically
-    increasing by 1. Required if Concatenation UID (0020,9161) is present.
+    one SOP Instance belonging to a concatenation. (The whole text:
+    MultiFrameFunctionalGroupsModule.InConcatenationNumber.)
     """
     InConcatenationTotalNumber: int | None = None
     """(0020,9163) US 1 Type 3, In-concatenation Total Number - PS3.3 2016c Table
@@ -5219,21 +2301,20 @@ class EnhancedCTImage(DicomObject):
     DimensionOrganizationSequence: list[MultiFrameDimensionModuleDimensionOrganizationSequenceItem]
     """(0020,9221) SQ 1 Type 1, Dimension Organization Sequence - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17 (MultiFrameDimensionModule). Sequence that lists
-    the Dimension Organization UIDs referenced by the containing SOP Instance. See
-    for further explanation. One or more Items shall be included in this Sequence.
+    the Dimension Organization UIDs referenced by the containing SOP Instance. (The
+    whole text: MultiFrameDimensionModule.DimensionOrganizationSequence.)
     """
     DimensionOrganizationType: Literal["3D", "3D_TEMPORAL"] | str | None = None
     """(0020,9311) CS 1 Type 3, Dimension Organization Type - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17 (MultiFrameDimensionModule). Dimension organization
-    of the instance. Defined Terms: 3D Spatial Multi-frame image of equally spaced
-    parallel planes (3D volume set) 3D_TEMPORAL Temporal loop of equally spaced
-    parallel-plane 3D volume sets.
+    of the instance. (The whole text:
+    MultiFrameDimensionModule.DimensionOrganizationType.)
     """
     DimensionIndexSequence: list[MultiFrameDimensionModuleDimensionIndexSequenceItem]
     """(0020,9222) SQ 1 Type 1, Dimension Index Sequence - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17 (MultiFrameDimensionModule). Identifies the
     sequence containing the indices used to specify the dimension of the multi-frame
-    object. One or more Items shall be included in this Sequence.
+    object. (The whole text: MultiFrameDimensionModule.DimensionIndexSequence.)
     """
     CardiacSynchronizationTechnique: (
         Literal["NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"] | None
@@ -5241,93 +2322,59 @@ class EnhancedCTImage(DicomObject):
     """(0018,9037) CS 1 Type 1C, Cardiac Synchronization Technique - PS3.3 2016c Table
     C.7.6.18-1, Section C.7.6.18.1 (CardiacSynchronizationModule). Defines if a
     cardiac synchronization technique was applied during or after the acquisition.
-    Enumerated Values: NONE REALTIME total time for the acquisition is shorter than
-    cardiac cycle, no gating is applied PROSPECTIVE certain thresholds have been set
-    for a gating window that defines the acceptance of measurement data during the
-    acquisition RETROSPECTIVE certain thresholds have been set for a gating window
-    that defines the acceptance of measurement data after the acquisition PACED
-    there is a constant RR interval (e.g., Pacemaker), which makes thresholding not
-    required Required if Image Type ...
+    (The whole text: CardiacSynchronizationModule.CardiacSynchronizationTechnique.)
     """
     CardiacSignalSource: Literal["ECG", "VCG", "PP", "MR"] | str | None = None
     """(0018,9085) CS 1 Type 1C, Cardiac Signal Source - PS3.3 2016c Table C.7.6.18-1,
-    Section C.7.6.18.1 (CardiacSynchronizationModule). Cardiac Signal Source.
-    Defined Terms: ECG electrocardiogram VCG vector cardiogram PP peripheral pulse
-    MR magnetic resonance, i.e., M-mode or cardiac navigator Required if Image Type
-    (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique
-    (0018,9037) equals other than NONE. Otherwise may be present if Image Type
-    (0008,0008) Value 1 is DERIVED and Cardiac Synchronization Technique (0018,9037)
-    equals other than NONE.
+    Section C.7.6.18.1 (CardiacSynchronizationModule). Cardiac Signal Source. (The
+    whole text: CardiacSynchronizationModule.CardiacSignalSource.)
     """
     CardiacRRIntervalSpecified: float | None = None
     """(0018,9070) FD 1 Type 1C, Cardiac RR Interval Specified - PS3.3 2016c Table
     C.7.6.18-1, Section C.7.6.18.1 (CardiacSynchronizationModule). R-R interval in
-    ms measured prior to or during the scan. Required if Image Type (0008,0008)
-    Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037)
-    equals other than NONE. Otherwise may be present if Image Type (0008,0008) Value
-    1 is DERIVED and Cardiac Synchronization Technique (0018,9037) equals other than
-    NONE. Heart Rate (0018,1088) is not used in this Module, since its value can be
-    derived as 1/ Cardiac RR Interval Specified (0018,9070).
+    ms measured prior to or during the scan. (The whole text:
+    CardiacSynchronizationModule.CardiacRRIntervalSpecified.)
     """
     CardiacBeatRejectionTechnique: (
         Literal["NONE", "RR_INTERVAL", "QRS_LOOP", "PVC"] | str | None
     ) = None
     """(0018,9169) CS 1 Type 1C, Cardiac Beat Rejection Technique - PS3.3 2016c Table
     C.7.6.18-1, Section C.7.6.18.1 (CardiacSynchronizationModule). Cardiac
-    arrhythmia rejection technique. Defined Terms: NONE RR_INTERVAL rejection based
-    on deviation from average RR interval QRS_LOOP rejection based on deviation from
-    regular QRS loop PVC rejection based on PVC criteria Required if Image Type
-    (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique
-    (0018,9037) equals PROSPECTIVE or RETROSPECTIVE. Otherwise may be present if
-    Image Type (0008,0008) Value 1 is DERIVED and Cardiac Synchronization Technique
-    (0018,9037) equals PROSPECTIVE or RETROSPECTIVE.
+    arrhythmia rejection technique. (The whole text:
+    CardiacSynchronizationModule.CardiacBeatRejectionTechnique.)
     """
     LowRRValue: int | None = None
     """(0018,1081) IS 1 Type 2C, Low R-R Value - PS3.3 2016c Table C.7.6.18-1, Section
     C.7.6.18.1 (CardiacSynchronizationModule). R-R interval low limit for beat
-    rejection, in ms. Required if Image Type (0008,0008) Value 1 is ORIGINAL or
-    MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
-    RETROSPECTIVE. Otherwise may be present if Image Type (0008,0008) Value 1 is
-    DERIVED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
-    RETROSPECTIVE.
+    rejection, in ms. (The whole text: CardiacSynchronizationModule.LowRRValue.)
     """
     HighRRValue: int | None = None
     """(0018,1082) IS 1 Type 2C, High R-R Value - PS3.3 2016c Table C.7.6.18-1, Section
     C.7.6.18.1 (CardiacSynchronizationModule). R-R interval high limit for beat
-    rejection, in ms. Required if Image Type (0008,0008) Value 1 is ORIGINAL or
-    MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
-    RETROSPECTIVE. Otherwise may be present if Image Type (0008,0008) Value 1 is
-    DERIVED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
-    RETROSPECTIVE.
+    rejection, in ms. (The whole text: CardiacSynchronizationModule.HighRRValue.)
     """
     IntervalsAcquired: int | None = None
     """(0018,1083) IS 1 Type 2C, Intervals Acquired - PS3.3 2016c Table C.7.6.18-1,
     Section C.7.6.18.1 (CardiacSynchronizationModule). Number of R-R intervals
     acquired and used to create the image (not including the intervals rejected).
-    Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac
-    Synchronization Technique (0018,9037) equals other than NONE. Otherwise may be
-    present if Image Type (0008,0008) Value 1 is DERIVED and Cardiac Synchronization
-    Technique (0018,9037) equals other than NONE.
+    (The whole text: CardiacSynchronizationModule.IntervalsAcquired.)
     """
     IntervalsRejected: int | None = None
     """(0018,1084) IS 1 Type 2C, Intervals Rejected - PS3.3 2016c Table C.7.6.18-1,
     Section C.7.6.18.1 (CardiacSynchronizationModule). Number of R-R intervals
-    rejected. Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and
-    Cardiac Synchronization Technique (0018,9037) equals other than NONE. Otherwise
-    may be present if Image Type (0008,0008) Value 1 is DERIVED and Cardiac
-    Synchronization Technique (0018,9037) equals other than NONE.
+    rejected. (The whole text: CardiacSynchronizationModule.IntervalsRejected.)
     """
     SkipBeats: int | None = None
     """(0018,1086) IS 1 Type 1C, Skip Beats - PS3.3 2016c Table C.7.6.18-1, Section
     C.7.6.18.1 (CardiacSynchronizationModule). Number of beats prescribed to be
-    skipped after each detected arrhythmia. Required if Frame Increment Pointer
-    (0028,0009) points to Frame Time Vector (0018,1065).
+    skipped after each detected arrhythmia. (The whole text:
+    CardiacSynchronizationModule.SkipBeats.)
     """
     CardiacFramingType: str | None = None
     """(0018,1064) LO 1 Type 1C, Cardiac Framing Type - PS3.3 2016c Table C.7.6.18-1,
     Section C.7.6.18.1 (CardiacSynchronizationModule). Description of type of
-    framing performed. See for description and Defined Terms. Required if type of
-    framing is not time forward from trigger, may be present otherwise.
+    framing performed. (The whole text:
+    CardiacSynchronizationModule.CardiacFramingType.)
     """
     RespiratoryMotionCompensationTechnique: (
         Literal[
@@ -5346,14 +2393,8 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0018,9170) CS 1 Type 1C, Respiratory Motion Compensation Technique - PS3.3
     2016c Table C.7.6.18-2, Section C.7.6.18.2 (RespiratorySynchronizationModule).
-    Applied technique to reduce respiratory motion artifacts. Defined Terms: NONE
-    BREATH_HOLD REALTIME Image acquisition shorter than respiratory cycle GATING
-    Prospective gating TRACKING Prospective through-plane or in-plane motion
-    tracking PHASE_ORDERING Prospective phase ordering PHASE_RESCANNING Prospective
-    techniques, such as real-time averaging, diminishing variance and motion
-    adaptive gating RETROSPECTIVE Retrospective gating CORRECTION Retrospective
-    image correction Required if Image Type (0008,0008) Value 1 is ORIGINAL or
-    MIXED. May be present otherwise.
+    Applied technique to reduce respiratory motion artifacts. (The whole text:
+    RespiratorySynchronizationModule.RespiratoryMotionCompensationTechnique.)
     """
     RespiratorySignalSource: (
         Literal["NONE", "BELT", "NASAL_PROBE", "CO2_SENSOR", "NAVIGATOR", "MR_PHASE", "ECG"]
@@ -5362,36 +2403,29 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0018,9171) CS 1 Type 1C, Respiratory Signal Source - PS3.3 2016c Table
     C.7.6.18-2, Section C.7.6.18.2 (RespiratorySynchronizationModule). Signal source
-    from which respiratory motion is derived. Defined Terms: NONE BELT includes
-    various devices that detect or track expansion of the chest NASAL_PROBE
-    CO2_SENSOR NAVIGATOR MR navigator and organ edge detection MR_PHASE phase (of
-    center k-space line) ECG baseline demodulation of the ECG Required if Image Type
-    (0008,0008) Value 1 is ORIGINAL or MIXED and Respiratory Motion Compensation
-    Technique (0018,9170) equals other than NONE. Otherwise may be present if Image
-    Type (0008,0008) Value 1 is DERIVED and Respiratory Motion Compensation
-    Technique (0018,9170equals other than NONE.
+    from which respiratory motion is derived. (The whole text:
+    RespiratorySynchronizationModule.RespiratorySignalSource.)
     """
     RespiratoryTriggerDelayThreshold: float | None = None
     """(0020,9256) FD 1 Type 1C, Respiratory Trigger Delay Threshold - PS3.3 2016c
     Table C.7.6.18-2, Section C.7.6.18.2 (RespiratorySynchronizationModule).
     Respiratory trigger threshold in percent of the chest expansion for the frame
-    relative to the last Respiratory-Peak. See for further explanation. Required if
-    Respiratory Motion Compensation Technique (0018,9170) equals other than NONE,
-    REALTIME or BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or
-    MIXED. May be present otherwise.
+    relative to the last Respiratory-Peak. (The whole text:
+    RespiratorySynchronizationModule.RespiratoryTriggerDelayThreshold.)
     """
     RespiratoryTriggerType: Literal["TIME", "AMPLITUDE", "BOTH"] | str | None = None
     """(0020,9250) CS 1 Type 1C, Respiratory Trigger Type - PS3.3 2016c Table
     C.7.6.18-2, Section C.7.6.18.2 (RespiratorySynchronizationModule).
     Characteristic of the respiratory signal used to the define the respiratory
-    triggering. Defined Terms: TIME AMPLITUDE BOTH Required if the value is not
-    TIME, may be present otherwise.
+    triggering. (The whole text:
+    RespiratorySynchronizationModule.RespiratoryTriggerType.)
     """
     AcquisitionContextSequence: list[AcquisitionContextModuleAcquisitionContextSequenceItem] | None
     """(0040,0555) SQ 1 Type 2, Acquisition Context Sequence - PS3.3 2016c Table
     C.7.6.14-1, Section C.7.6.14 (AcquisitionContextModule). A sequence of Items
     that describes the conditions present during the acquisition of the data of the
-    SOP Instance. Zero or more Items shall be included in this Sequence.
+    SOP Instance. (The whole text:
+    AcquisitionContextModule.AcquisitionContextSequence.)
     """
     AcquisitionContextDescription: str | None = None
     """(0040,0556) ST 1 Type 3, Acquisition Context Description - PS3.3 2016c Table
@@ -5401,35 +2435,35 @@ class EnhancedCTImage(DicomObject):
     DeviceSequence: list[DeviceModuleDeviceSequenceItem] | None = None
     """(0050,0010) SQ 1 Type 1, Device Sequence - PS3.3 2016c Table C.7-18, Section
     C.7.6.12 (DeviceModule). A sequence of items describing devices used that may be
-    visible in the image. One or more Items shall be included in this Sequence.
+    visible in the image. (The whole text: DeviceModule.DeviceSequence.)
     """
     ContainerIdentifier: str | None = None
     """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
     Section C.7.6.22 (SpecimenModule). The identifier for the container that
-    contains the specimen(s) being imaged. See .
+    contains the specimen(s) being imaged. (The whole text:
+    SpecimenModule.ContainerIdentifier.)
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
     ) = None
     """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - PS3.3
     2016c Table C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Organization that
-    assigned the Container Identifier. Zero or one Item shall be included in this
-    Sequence.
+    assigned the Container Identifier. (The whole text:
+    SpecimenModule.IssuerOfTheContainerIdentifierSequence.)
     """
     AlternateContainerIdentifierSequence: (
         list[SpecimenMacroAlternateContainerIdentifierSequenceItem] | None
     ) = None
     """(0040,0515) SQ 1 Type 3, Alternate Container Identifier Sequence - PS3.3 2016c
     Table C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Sequence of alternate
-    identifiers for the container that contains the specimen(s) being imaged. These
-    may have been assigned, e.g., by the manufacturer, or by another institution
-    that collected the specimen. One or more Items are permitted in this Sequence.
+    identifiers for the container that contains the specimen(s) being imaged. (The
+    whole text: SpecimenModule.AlternateContainerIdentifierSequence.)
     """
     ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
     """(0040,0518) SQ 1 Type 2, Container Type Code Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Type of container that contains
-    the specimen(s) being imaged. Zero or one Item shall be included in this
-    Sequence.
+    the specimen(s) being imaged. (The whole text:
+    SpecimenModule.ContainerTypeCodeSequence.)
     """
     ContainerDescription: str | None = None
     """(0040,051A) LO 1 Type 3, Container Description - PS3.3 2016c Table C.7.6.22-2,
@@ -5439,80 +2473,69 @@ class EnhancedCTImage(DicomObject):
     """(0040,0520) SQ 1 Type 3, Container Component Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Description of one or more
     components of the container (e.g., description of the slide and of the
-    coverslip). One or more Items are permitted in this Sequence.
+    coverslip). (The whole text: SpecimenModule.ContainerComponentSequence.)
     """
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem] | None = None
     """(0040,0560) SQ 1 Type 1, Specimen Description Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Sequence of identifiers and
-    detailed description of the specimen(s) being imaged. One or more Items shall be
-    included in this Sequence. Each specimen imaged in the Pixel Data shall be
-    identified by an Item in this Sequence. Other specimens in/on the container, but
-    not imaged in the Pixel Data, may also be identified by Items in this Sequence.
+    detailed description of the specimen(s) being imaged. (The whole text:
+    SpecimenModule.SpecimenDescriptionSequence.)
     """
     ImageType: Sequence[str]
     """(0008,0008) CS 2-n Type 1, Image Type - PS3.3 2016c Table C.8-114, Section
-    C.8.15.2 (EnhancedCTImageModule). Image characteristics. See and .
+    C.8.15.2 (EnhancedCTImageModule). Image characteristics. (The whole text:
+    EnhancedCTImageModule.ImageType.)
     """
     PixelPresentation: str
     """(0008,9205) CS 1 Type 1, Pixel Presentation - PS3.3 2016c Table C.8-131, Section
     C.8.16.2 (EnhancedCTImageModule). Indication of the presence or absence of color
-    information that may be used during rendering. See for a description and
-    Enumerated Values.
+    information that may be used during rendering. (The whole text:
+    EnhancedCTImageModule.PixelPresentation.)
     """
     VolumetricProperties: str
     """(0008,9206) CS 1 Type 1, Volumetric Properties - PS3.3 2016c Table C.8-131,
     Section C.8.16.2 (EnhancedCTImageModule). Indication if geometric manipulations
-    are possible with frames in the SOP Instance. See for a description and
-    Enumerated Values.
+    are possible with frames in the SOP Instance. (The whole text:
+    EnhancedCTImageModule.VolumetricProperties.)
     """
     VolumeBasedCalculationTechnique: str
     """(0008,9207) CS 1 Type 1, Volume Based Calculation Technique - PS3.3 2016c Table
     C.8-131, Section C.8.16.2 (EnhancedCTImageModule). Method used for volume
-    calculations with frames in the SOP Instance. See for a description and Defined
-    Terms.
+    calculations with frames in the SOP Instance. (The whole text:
+    EnhancedCTImageModule.VolumeBasedCalculationTechnique.)
     """
     AcquisitionNumber: int | None = None
     """(0020,0012) IS 1 Type 3, Acquisition Number - PS3.3 2016c Table C.8-114, Section
     C.8.15.2 (EnhancedCTImageModule). A number identifying the single continuous
-    gathering of data over a period of time that resulted in this image. This number
-    is not required to be unique across SOP Instances in a series. See also the
-    description of the Referenced Raw Data Sequence (0008,9121).
+    gathering of data over a period of time that resulted in this image. (The whole
+    text: EnhancedCTImageModule.AcquisitionNumber.)
     """
     AcquisitionDateTime: datetime.datetime | str | None = None
     """(0008,002A) DT 1 Type 1C, Acquisition DateTime - PS3.3 2016c Table C.8-114,
     Section C.8.15.2 (EnhancedCTImageModule). The date and time that the acquisition
-    of data started. The synchronization of this time with an external clock is
-    specified in the synchronization Module in Acquisition Time synchronized
-    (0018,1800). See for an overview of all acquisition related timing attributes.
-    Required if Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED
-    and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted), may
-    be present otherwise.
+    of data started. (The whole text: EnhancedCTImageModule.AcquisitionDateTime.)
     """
     AcquisitionDuration: float | None = None
     """(0018,9073) FD 1 Type 1C, Acquisition Duration - PS3.3 2016c Table C.8-114,
     Section C.8.15.2 (EnhancedCTImageModule). The time in seconds needed to complete
-    the acquisition of data. See for further explanation. Required if Image Type
-    (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not
-    "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted), may be present otherwise.
+    the acquisition of data. (The whole text:
+    EnhancedCTImageModule.AcquisitionDuration.)
     """
     ReferencedRawDataSequence: list[EnhancedCTImageModuleReferencedRawDataSequenceItem] | None = (
         None
     )
     """(0008,9121) SQ 1 Type 3, Referenced Raw Data Sequence - PS3.3 2016c Table
     C.8-114, Section C.8.15.2 (EnhancedCTImageModule). The Raw data that was used to
-    derive this Image. One or more Items are permitted in this Sequence. The items
-    of in this Sequence may identify raw data that has not been stored or encoded as
-    a DICOM object. This allows recognition that images in different instances have
-    been reconstructed from the same raw data.
+    derive this Image. (The whole text:
+    EnhancedCTImageModule.ReferencedRawDataSequence.)
     """
     ReferencedWaveformSequence: list[EnhancedCTImageModuleReferencedWaveformSequenceItem] | None = (
         None
     )
     """(0008,113A) SQ 1 Type 3, Referenced Waveform Sequence - PS3.3 2016c Table
     C.8-114, Section C.8.15.2 (EnhancedCTImageModule). References to waveforms
-    acquired in conjunction with this image. These Waveforms may or may not be
-    temporally synchronized with this image. One or more Items are permitted in this
-    Sequence.
+    acquired in conjunction with this image. (The whole text:
+    EnhancedCTImageModule.ReferencedWaveformSequence.)
     """
     ReferencedImageEvidenceSequence: (
         list[EnhancedCTImageModuleReferencedImageEvidenceSequenceItem] | None
@@ -5520,9 +2543,8 @@ class EnhancedCTImage(DicomObject):
     """(0008,9092) SQ 1 Type 1C, Referenced Image Evidence Sequence - PS3.3 2016c Table
     C.8-114, Section C.8.15.2 (EnhancedCTImageModule). Full set of Composite SOP
     Instances referring to image SOP Instances inside the frames of this Enhanced CT
-    Image SOP Instance. See for further explanation. One or more Items shall be
-    included in this Sequence. Required if the Referenced Image Sequence (0008,1140)
-    is present.
+    Image SOP Instance. (The whole text:
+    EnhancedCTImageModule.ReferencedImageEvidenceSequence.)
     """
     SourceImageEvidenceSequence: (
         list[EnhancedCTImageModuleSourceImageEvidenceSequenceItem] | None
@@ -5530,28 +2552,22 @@ class EnhancedCTImage(DicomObject):
     """(0008,9154) SQ 1 Type 1C, Source Image Evidence Sequence - PS3.3 2016c Table
     C.8-114, Section C.8.15.2 (EnhancedCTImageModule). Full set of Composite SOP
     Instances used as source image SOP Instances inside the frames of this Enhanced
-    CT Image SOP Instance. See for further explanation. One or more Items shall be
-    included in this Sequence. Required if the Source Image Sequence (0008,2112) is
-    present.
+    CT Image SOP Instance. (The whole text:
+    EnhancedCTImageModule.SourceImageEvidenceSequence.)
     """
     ReferencedPresentationStateSequence: (
         list[EnhancedCTImageModuleReferencedPresentationStateSequenceItem] | None
     ) = None
     """(0008,9237) SQ 1 Type 1C, Referenced Presentation State Sequence - PS3.3 2016c
     Table C.8-114, Section C.8.15.2 (EnhancedCTImageModule). References to
-    Presentation State instances acquired in conjunction with this instance. May
-    only be used to reference Presentation States belonging to the acquired data and
-    not to reference Presentation States generated subsequently such as during
-    interpretation. One or more Items shall be included in this Sequence. Required
-    if Presentation State is generated during acquisition, shall not be present
-    otherwise.
+    Presentation State instances acquired in conjunction with this instance. (The
+    whole text: EnhancedCTImageModule.ReferencedPresentationStateSequence.)
     """
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
     """(0018,9004) CS 1 Type 1C, Content Qualification - PS3.3 2016c Table C.8-114,
     Section C.8.15.2 (EnhancedCTImageModule, SOPCommonModule). Content Qualification
     Indicator Enumerated Values: PRODUCT RESEARCH SERVICE See for further
-    explanation. Required if SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2"
-    (Legacy Converted), may be present otherwise.
+    explanation. (The whole text: EnhancedCTImageModule.ContentQualification.)
     """
     ImageComments: str | None = None
     """(0020,4000) LT 1 Type 3, Image Comments - PS3.3 2016c Table C.8-114, Section
@@ -5561,71 +2577,63 @@ class EnhancedCTImage(DicomObject):
     """(0028,0301) CS 1 Type 1C, Burned In Annotation - PS3.3 2016c Table C.8-114,
     Section C.8.15.2 (EnhancedCTImageModule). Indicates whether or not the image
     contains sufficient burned in annotation to identify the patient and date the
-    image was acquired. Enumerated Values: NO This means that images that contain
-    this Module shall not contain such burned in annotations. Required if SOP Class
-    UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted), may be present
-    otherwise.
+    image was acquired. (The whole text: EnhancedCTImageModule.BurnedInAnnotation.)
     """
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
     """(0028,0302) CS 1 Type 3, Recognizable Visual Features - PS3.3 2016c Table
     C.8-114, Section C.8.15.2 (EnhancedCTImageModule). Indicates whether or not the
     image contains sufficiently recognizable visual features to allow the image or a
-    reconstruction from a set of images to identify the patient. Enumerated Values:
-    YES NO If this Attribute is absent, then the image may or may not contain
-    recognizable visual features.
+    reconstruction from a set of images to identify ... (The whole text:
+    EnhancedCTImageModule.RecognizableVisualFeatures.)
     """
     LossyImageCompression: Literal["00", "01"] | None = None
     """(0028,2110) CS 1 Type 1C, Lossy Image Compression - PS3.3 2016c Table C.8-114,
     Section C.8.15.2 (EnhancedCTImageModule). Specifies whether an Image has
-    undergone lossy compression (at a point in its lifetime). Enumerated Values: 00
-    Image has NOT been subjected to lossy compression. 01 Image has been subjected
-    to lossy compression. Once this value has been set to 01 it shall not be reset.
-    See . Required if SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy
-    Converted). May be present otherwise.
+    undergone lossy compression (at a point in its lifetime). (The whole text:
+    EnhancedCTImageModule.LossyImageCompression.)
     """
     LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 1C, Lossy Image Compression Ratio - PS3.3 2016c Table
     C.8-114, Section C.8.15.2 (EnhancedCTImageModule). Describes the approximate
-    lossy compression ratio(s) that have been applied to this image. See . Required
-    if Lossy Image Compression (0028,2110) is "01".
+    lossy compression ratio(s) that have been applied to this image. (The whole
+    text: EnhancedCTImageModule.LossyImageCompressionRatio.)
     """
     LossyImageCompressionMethod: Sequence[str] | None = None
     """(0028,2114) CS 1-n Type 1C, Lossy Image Compression Method - PS3.3 2016c Table
     C.8-114, Section C.8.15.2 (EnhancedCTImageModule). A label for the lossy
-    compression method(s) that have been applied to this image. See . Required if
-    Lossy Image Compression (0028,2110) is "01".
+    compression method(s) that have been applied to this image. (The whole text:
+    EnhancedCTImageModule.LossyImageCompressionMethod.)
     """
     PresentationLUTShape: Literal["IDENTITY"]
     """(2050,0020) CS 1 Type 1, Presentation LUT Shape - PS3.3 2016c Table C.8-114,
     Section C.8.15.2 (EnhancedCTImageModule). Specifies an identity transformation
     for the Presentation LUT, such that the output of all grayscale transformations
-    defined in the IOD containing this Module are defined to be P-Values. Enumerated
-    Values: IDENTITY output is in P-Values.
+    defined in the IOD containing this Module ... (The whole text:
+    EnhancedCTImageModule.PresentationLUTShape.)
     """
     IconImageSequence: list[EnhancedCTImageModuleIconImageSequenceItem] | None = None
     """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.8-114,
     Section C.8.15.2 (EnhancedCTImageModule). This icon image is representative of
-    the Image. Only a single Item is permitted in this Sequence.
+    the Image. (The whole text: EnhancedCTImageModule.IconImageSequence.)
     """
     ViewCodeSequence: (
         list[OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem] | None
     ) = None
     """(0054,0220) SQ 1 Type 3, View Code Sequence - PS3.3 2016c Table 10-25, Section
     10.21 (EnhancedCTImageModule). Sequence that describes the projection of the
-    anatomic region of interest. Only a single Item is permitted in this Sequence.
+    anatomic region of interest. (The whole text:
+    EnhancedCTImageModule.ViewCodeSequence.)
     """
     SliceProgressionDirection: str | None = None
     """(0054,0500) CS 1 Type 3, Slice Progression Direction - PS3.3 2016c Table 10-25,
     Section 10.21 (EnhancedCTImageModule). Describes the anatomical direction in
-    which a set of slices is progressing (see ). Meaningful only for cardiac images.
-    Enumerated Values are defined in .
+    which a set of slices is progressing (see ). (The whole text:
+    EnhancedCTImageModule.SliceProgressionDirection.)
     """
     IsocenterPosition: Sequence[float | Decimal] | None = None
     """(300A,012C) DS 3 Type 3, Isocenter Position - PS3.3 2016c Table C.8-114, Section
-    C.8.15.2 (EnhancedCTImageModule). Isocenter coordinates (x,y,z), in mm.
-    Specifies the location of the machine isocenter in the patient-based coordinate
-    system associated with the Frame of Reference. It allows transformation from the
-    equipment-based coordinate system to the patient-based coordinate system.
+    C.8.15.2 (EnhancedCTImageModule). Isocenter coordinates (x,y,z), in mm. (The
+    whole text: EnhancedCTImageModule.IsocenterPosition.)
     """
     PatientSupportAngle: float | Decimal | None = None
     """(300A,0122) DS 1 Type 3, Patient Support Angle - PS3.3 2016c Table 10-27,
@@ -5637,13 +2645,14 @@ class EnhancedCTImage(DicomObject):
     """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - PS3.3 2016c Table 10-27,
     Section 10.23 (EnhancedCTImageModule). Table Top Pitch Angle, i.e., the rotation
     of the IEC TABLE TOP coordinate system about the X-axis of the IEC TABLE TOP
-    coordinate system (degrees). See .
+    coordinate system (degrees). (The whole text:
+    EnhancedCTImageModule.TableTopPitchAngle.)
     """
     TableTopRollAngle: float | None = None
     """(300A,0144) FL 1 Type 3, Table Top Roll Angle - PS3.3 2016c Table 10-27, Section
     10.23 (EnhancedCTImageModule). Table Top Roll Angle, i.e., the rotation of the
     IEC TABLE TOP coordinate system about the Y-axis of the IEC TABLE TOP coordinate
-    system (degrees). See .
+    system (degrees). (The whole text: EnhancedCTImageModule.TableTopRollAngle.)
     """
     TableTopLongitudinalPosition: float | Decimal | None = None
     """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position - PS3.3 2016c Table
@@ -5657,31 +2666,28 @@ class EnhancedCTImage(DicomObject):
     """
     SOPClassUID: str
     """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. See for further
-    explanation. See also .
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. (The whole text:
+    SOPCommonModule.SOPClassUID.)
     """
     SOPInstanceUID: str
     """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. See for further
-    explanation. See also .
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. (The whole text:
+    SOPCommonModule.SOPInstanceUID.)
     """
     SpecificCharacterSet: Sequence[str] | None = None
     """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Character Set that expands or replaces the
-    Basic Graphic Set. Required if an expanded or replacement character set is used.
-    See for Defined Terms.
+    Basic Graphic Set. (The whole text: SOPCommonModule.SpecificCharacterSet.)
     """
     InstanceCreationDate: datetime.date | str | None = None
     """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1,
-    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. This is the
-    date that the SOP Instance UID was assigned, and does not change during
-    subsequent coercion of the instance.
+    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. (The whole
+    text: SOPCommonModule.InstanceCreationDate.)
     """
     InstanceCreationTime: datetime.time | str | None = None
     """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1,
-    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. This is the
-    time that the SOP Instance UID was assigned, and does not change during
-    subsequent coercion of the instance.
+    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. (The whole
+    text: SOPCommonModule.InstanceCreationTime.)
     """
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
@@ -5696,13 +2702,15 @@ class EnhancedCTImage(DicomObject):
     RelatedGeneralSOPClassUID: Sequence[str] | None = None
     """(0008,001A) UI 1-n Type 3, Related General SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Uniquely identifies a Related General
-    SOP Class for the SOP Class of this Instance. See .
+    SOP Class for the SOP Class of this Instance. (The whole text:
+    SOPCommonModule.RelatedGeneralSOPClassUID.)
     """
     OriginalSpecializedSOPClassUID: str | None = None
     """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). The SOP Class in which the Instance
     was originally encoded that has been replaced during a fall-back conversion to
-    the current Related General SOP Class. See .
+    the current Related General SOP Class. (The whole text:
+    SOPCommonModule.OriginalSpecializedSOPClassUID.)
     """
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
@@ -5710,8 +2718,8 @@ class EnhancedCTImage(DicomObject):
     """(0008,0110) SQ 1 Type 3, Coding Scheme Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Coding Scheme Designator (0008,0102) to an external coding system
-    registration, or to a private or local coding scheme. One or more Items are
-    permitted in this Sequence.
+    registration, or to a private or local coding scheme. (The whole text:
+    SOPCommonModule.CodingSchemeIdentificationSequence.)
     """
     ContextGroupIdentificationSequence: (
         list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
@@ -5719,7 +2727,8 @@ class EnhancedCTImage(DicomObject):
     """(0008,0123) - 1 Type 3, Context Group Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Context Identifier (0008,010F) to an external, private or local
-    Context Group. One or more Items are permitted in this Sequence.
+    Context Group. (The whole text:
+    SOPCommonModule.ContextGroupIdentificationSequence.)
     """
     MappingResourceIdentificationSequence: (
         list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
@@ -5727,19 +2736,15 @@ class EnhancedCTImage(DicomObject):
     """(0008,0124) - 1 Type 3, Mapping Resource Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Mapping Resource (0008,0105) to an external, private or local Mapping
-    Resource. One or more Items are permitted in this Sequence.
+    Resource. (The whole text:
+    SOPCommonModule.MappingResourceIdentificationSequence.)
     """
     TimezoneOffsetFromUTC: str | None = None
     """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Contains the offset from UTC to the timezone
     for all DA and TM Attributes present in this SOP Instance, and for all DT
-    Attributes present in this SOP Instance that do not contain an explicitly
-    encoded timezone offset. Encoded as an ASCII string in the format "&ZZXX". The
-    components of this string, from left to right, are & = "+" or "-", and ZZ =
-    Hours and XX = Minutes of offset. Leading space characters shall not be present.
-    The offset for UTC shall be +0000; -0000 shall not be used. This encoding is the
-    same as described in for the offset component of the DT Value Representation.
-    This ...
+    Attributes present in this SOP Instance ... (The whole text:
+    SOPCommonModule.TimezoneOffsetFromUTC.)
     """
     ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
         None
@@ -5747,20 +2752,13 @@ class EnhancedCTImage(DicomObject):
     """(0018,A001) SQ 1 Type 3, Contributing Equipment Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing
     descriptive attributes of related equipment that has contributed to the
-    acquisition, creation or modification of the composite instance. One or more
-    Items are permitted in this Sequence. See for further explanation.
+    acquisition, creation or modification of the composite ... (The whole text:
+    SOPCommonModule.ContributingEquipmentSequence.)
     """
     SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
     """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1, Section
     C.12.1 (SOPCommonModule). A flag that indicates the storage status of the SOP
-    Instance. Enumerated Values: NS Not Specified; implies that this SOP Instance
-    has no special storage status, and hence no special actions need be taken OR
-    Original; implies that this is the primary SOP instance for the purpose of
-    storage, but that it has not yet been authorized for diagnostic use AO
-    Authorized Original; implies that this is the primary SOP instance for the
-    purpose of storage, which has been authorized for diagnostic use AC Authorized
-    Copy; implies that this is a copy of an Authorized Original SOP Instance; any
-    copies of an ...
+    Instance. (The whole text: SOPCommonModule.SOPInstanceStatus.)
     """
     SOPAuthorizationDateTime: datetime.datetime | str | None = None
     """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1,
@@ -5781,28 +2779,26 @@ class EnhancedCTImage(DicomObject):
     MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
     """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6,
     Section C.12.1.1.3 (SOPCommonModule). A sequence of items that describe the
-    parameters used to calculate a MAC for use in Digital Signatures. One or more
-    Items shall be included in this Sequence.
+    parameters used to calculate a MAC for use in Digital Signatures. (The whole
+    text: SOPCommonModule.MACParametersSequence.)
     """
     DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
         None
     )
     """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. One
-    or more Items are permitted in this Sequence.
+    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. (The
+    whole text: SOPCommonModule.DigitalSignaturesSequence.)
     """
     EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
     """(0400,0500) SQ 1 Type 1C, Encrypted Attributes Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing encrypted
-    DICOM data. One or more Items shall be included in this Sequence. Required if
-    application level confidentiality is needed and certain recipients are allowed
-    to decrypt all or portions of the Encrypted Attributes Data Set. See .
+    DICOM data. (The whole text: SOPCommonModule.EncryptedAttributesSequence.)
     """
     OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
     """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing all
     attributes that were removed or replaced by other values in the main data set.
-    One or more Items are permitted in this Sequence.
+    (The whole text: SOPCommonModule.OriginalAttributesSequence.)
     """
     HL7StructuredDocumentReferenceSequence: (
         list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
@@ -5810,12 +2806,8 @@ class EnhancedCTImage(DicomObject):
     """(0040,A390) SQ 1 Type 1C, HL7 Structured Document Reference Sequence - PS3.3
     2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items defining
     mapping between HL7 Instance Identifiers of unencapsulated HL7 Structured
-    Documents referenced from the current SOP Instance as if they were DICOM
-    Composite SOP Class Instances defined by SOP Class and Instance UID pairs. May
-    also define a means of accessing the Documents. One or more Items shall be
-    included in this Sequence. See . Required if unencapsulated HL7 Structured
-    Documents are referenced within the Instance. Every such document so referenced
-    is required to have a corresponding Item in this Sequence.
+    Documents referenced from the current SOP Instance as if ... (The whole text:
+    SOPCommonModule.HL7StructuredDocumentReferenceSequence.)
     """
     LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
         None
@@ -5823,26 +2815,22 @@ class EnhancedCTImage(DicomObject):
     """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified - PS3.3
     2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Indicates whether or not
     the date and time attributes in the instance have been modified during de-
-    identification. Enumerated Values: UNMODIFIED MODIFIED REMOVED See .
+    identification. (The whole text:
+    SOPCommonModule.LongitudinalTemporalInformationModified.)
     """
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
     """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). The view requested during the C-MOVE operation
-    that resulted in the transfer of this instance. Enumerated Values: CLASSIC
-    ENHANCED Required if the instance has ever been converted from its source form
-    as the result of a C-MOVE operation with a specific view.
+    that resulted in the transfer of this instance. (The whole text:
+    SOPCommonModule.QueryRetrieveView.)
     """
     ConversionSourceAttributesSequence: (
         list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
     ) = None
     """(0020,9172) SQ 1 Type 1C, Conversion Source Attributes Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). The set of images or other
-    composite SOP Instances that were converted to this instance. If this instance
-    was converted from a specific frame in the source instance, the reference shall
-    include the Frame Number. One or more Items shall be included in this Sequence.
-    Required if this instance was created by conversion, and Conversion Source
-    Attributes Sequence (0020,9172) is not present in an Item of Shared Functional
-    Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230).
+    composite SOP Instances that were converted to this instance. (The whole text:
+    SOPCommonModule.ConversionSourceAttributesSequence.)
     """
     PrivateDataElementCharacteristicsSequence: (
         list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None
@@ -5856,8 +2844,8 @@ class EnhancedCTImage(DicomObject):
     ) = None
     """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8,
     Section C.12.2 (CommonInstanceReferenceModule). Sequence of Items each of which
-    includes the Attributes of one Series. One or more Items shall be included in
-    this Sequence. Required if this Instance references Instances in this Study.
+    includes the Attributes of one Series. (The whole text:
+    CommonInstanceReferenceModule.ReferencedSeriesSequence.)
     """
     StudiesContainingOtherReferencedInstancesSequence: (
         list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
@@ -5867,17 +2855,14 @@ class EnhancedCTImage(DicomObject):
     - PS3.3 2016c Table C.12-8, Section C.12.2 (CommonInstanceReferenceModule).
     Sequence of items each identifying a Study other than the Study of which this
     Instance is a part, which Studies contain Instances that are referenced
-    elsewhere in this Instance. One or more Items shall be included in this
-    Sequence. Required if this Instance references Instances in other Studies.
+    elsewhere ... (The whole text: CommonInstanceReferenceModule.StudiesContainingOt
+    herReferencedInstancesSequence.)
     """
     FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem] | None = None
     """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9,
     Section C.12.3 (FrameExtractionModule). Sequence containing details of how this
-    SOP Instance was extracted from a source multi-frame SOP Instance. If this
-    instance was created from an instance that contains a Frame Extraction Sequence,
-    then this sequence shall contain all of the items from the parent's Frame
-    Extraction Sequence and a new item that describes this extraction. One or more
-    Items shall be included in this Sequence.
+    SOP Instance was extracted from a source multi-frame SOP Instance. (The whole
+    text: FrameExtractionModule.FrameExtractionSequence.)
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Equals,
+    IncludesTag,
+    NotChecked,
+    Present,
+)
+from dicom_runtime.attribute_table import attribute_table, modules_of
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -121,265 +131,6 @@ class RTDose(DicomObject):
 
     SOP_CLASSES: ClassVar[tuple[str, ...]] = ("RTDoseStorage",)
     """Keywords of the SOP classes whose IOD this is (PS3.4)."""
-    MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "PatientName": ("PatientModule",),
-        "PatientID": ("PatientModule",),
-        "IssuerOfPatientID": ("PatientModule",),
-        "IssuerOfPatientIDQualifiersSequence": ("PatientModule",),
-        "PatientBirthDate": ("PatientModule",),
-        "PatientBirthDateInAlternativeCalendar": ("PatientModule",),
-        "PatientDeathDateInAlternativeCalendar": ("PatientModule",),
-        "PatientAlternativeCalendar": ("PatientModule",),
-        "PatientSex": ("PatientModule",),
-        "ReferencedPatientPhotoSequence": ("PatientModule",),
-        "QualityControlSubject": ("PatientModule",),
-        "ReferencedPatientSequence": ("PatientModule",),
-        "PatientBirthTime": ("PatientModule",),
-        "OtherPatientIDs": ("PatientModule",),
-        "OtherPatientIDsSequence": ("PatientModule",),
-        "OtherPatientNames": ("PatientModule",),
-        "EthnicGroup": ("PatientModule",),
-        "PatientComments": ("PatientModule",),
-        "PatientSpeciesDescription": ("PatientModule",),
-        "PatientSpeciesCodeSequence": ("PatientModule",),
-        "PatientBreedDescription": ("PatientModule",),
-        "PatientBreedCodeSequence": ("PatientModule",),
-        "BreedRegistrationSequence": ("PatientModule",),
-        "StrainDescription": ("PatientModule",),
-        "StrainNomenclature": ("PatientModule",),
-        "StrainCodeSequence": ("PatientModule",),
-        "StrainAdditionalInformation": ("PatientModule",),
-        "StrainStockSequence": ("PatientModule",),
-        "ResponsiblePerson": ("PatientModule",),
-        "ResponsiblePersonRole": ("PatientModule",),
-        "ResponsibleOrganization": ("PatientModule",),
-        "PatientIdentityRemoved": ("PatientModule",),
-        "DeidentificationMethod": ("PatientModule",),
-        "DeidentificationMethodCodeSequence": ("PatientModule",),
-        "SourcePatientGroupIdentificationSequence": ("PatientModule",),
-        "GroupOfPatientsIdentificationSequence": ("PatientModule",),
-        "ClinicalTrialSponsorName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSiteID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSiteName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSubjectID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialSubjectReadingID": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolEthicsCommitteeName": ("ClinicalTrialSubjectModule",),
-        "ClinicalTrialProtocolEthicsCommitteeApprovalNumber": ("ClinicalTrialSubjectModule",),
-        "StudyInstanceUID": ("GeneralStudyModule",),
-        "StudyDate": ("GeneralStudyModule",),
-        "StudyTime": ("GeneralStudyModule",),
-        "ReferringPhysicianName": ("GeneralStudyModule",),
-        "ReferringPhysicianIdentificationSequence": ("GeneralStudyModule",),
-        "ConsultingPhysicianName": ("GeneralStudyModule",),
-        "ConsultingPhysicianIdentificationSequence": ("GeneralStudyModule",),
-        "StudyID": ("GeneralStudyModule",),
-        "AccessionNumber": ("GeneralStudyModule",),
-        "IssuerOfAccessionNumberSequence": ("GeneralStudyModule",),
-        "StudyDescription": ("GeneralStudyModule",),
-        "PhysiciansOfRecord": ("GeneralStudyModule",),
-        "PhysiciansOfRecordIdentificationSequence": ("GeneralStudyModule",),
-        "NameOfPhysiciansReadingStudy": ("GeneralStudyModule",),
-        "PhysiciansReadingStudyIdentificationSequence": ("GeneralStudyModule",),
-        "RequestingServiceCodeSequence": ("GeneralStudyModule",),
-        "ReferencedStudySequence": ("GeneralStudyModule",),
-        "ProcedureCodeSequence": ("GeneralStudyModule",),
-        "ReasonForPerformedProcedureCodeSequence": ("GeneralStudyModule",),
-        "AdmittingDiagnosesDescription": ("PatientStudyModule",),
-        "AdmittingDiagnosesCodeSequence": ("PatientStudyModule",),
-        "PatientAge": ("PatientStudyModule",),
-        "PatientSize": ("PatientStudyModule",),
-        "PatientWeight": ("PatientStudyModule",),
-        "PatientSizeCodeSequence": ("PatientStudyModule",),
-        "Occupation": ("PatientStudyModule",),
-        "AdditionalPatientHistory": ("PatientStudyModule",),
-        "AdmissionID": ("PatientStudyModule",),
-        "IssuerOfAdmissionIDSequence": ("PatientStudyModule",),
-        "ServiceEpisodeID": ("PatientStudyModule",),
-        "IssuerOfServiceEpisodeIDSequence": ("PatientStudyModule",),
-        "ServiceEpisodeDescription": ("PatientStudyModule",),
-        "PatientSexNeutered": ("PatientStudyModule",),
-        "ClinicalTrialTimePointID": ("ClinicalTrialStudyModule",),
-        "ClinicalTrialTimePointDescription": ("ClinicalTrialStudyModule",),
-        "ConsentForClinicalTrialUseSequence": ("ClinicalTrialStudyModule",),
-        "Modality": ("RTSeriesModule",),
-        "SeriesInstanceUID": ("RTSeriesModule",),
-        "SeriesNumber": ("RTSeriesModule",),
-        "SeriesDate": ("RTSeriesModule",),
-        "SeriesTime": ("RTSeriesModule",),
-        "SeriesDescription": ("RTSeriesModule",),
-        "SeriesDescriptionCodeSequence": ("RTSeriesModule",),
-        "OperatorsName": ("RTSeriesModule",),
-        "OperatorIdentificationSequence": ("RTSeriesModule",),
-        "ReferencedPerformedProcedureStepSequence": ("RTSeriesModule",),
-        "RequestAttributesSequence": ("RTSeriesModule",),
-        "PerformedProcedureStepID": ("RTSeriesModule",),
-        "PerformedProcedureStepStartDate": ("RTSeriesModule",),
-        "PerformedProcedureStepStartTime": ("RTSeriesModule",),
-        "PerformedProcedureStepEndDate": ("RTSeriesModule",),
-        "PerformedProcedureStepEndTime": ("RTSeriesModule",),
-        "PerformedProcedureStepDescription": ("RTSeriesModule",),
-        "PerformedProtocolCodeSequence": ("RTSeriesModule",),
-        "CommentsOnThePerformedProcedureStep": ("RTSeriesModule",),
-        "ClinicalTrialCoordinatingCenterName": ("ClinicalTrialSeriesModule",),
-        "ClinicalTrialSeriesID": ("ClinicalTrialSeriesModule",),
-        "ClinicalTrialSeriesDescription": ("ClinicalTrialSeriesModule",),
-        "FrameOfReferenceUID": ("FrameOfReferenceModule",),
-        "PositionReferenceIndicator": ("FrameOfReferenceModule",),
-        "Manufacturer": ("GeneralEquipmentModule",),
-        "InstitutionName": ("GeneralEquipmentModule",),
-        "InstitutionAddress": ("GeneralEquipmentModule",),
-        "StationName": ("GeneralEquipmentModule",),
-        "InstitutionalDepartmentName": ("GeneralEquipmentModule",),
-        "ManufacturerModelName": ("GeneralEquipmentModule",),
-        "DeviceSerialNumber": ("GeneralEquipmentModule",),
-        "SoftwareVersions": ("GeneralEquipmentModule",),
-        "GantryID": ("GeneralEquipmentModule",),
-        "SpatialResolution": ("GeneralEquipmentModule",),
-        "DateOfLastCalibration": ("GeneralEquipmentModule",),
-        "TimeOfLastCalibration": ("GeneralEquipmentModule",),
-        "PixelPaddingValue": ("GeneralEquipmentModule",),
-        "InstanceNumber": (
-            "GeneralImageModule",
-            "RTDoseModule",
-            "StructureSetModule",
-            "SOPCommonModule",
-        ),
-        "PatientOrientation": ("GeneralImageModule",),
-        "ContentDate": ("GeneralImageModule",),
-        "ContentTime": ("GeneralImageModule",),
-        "ImageType": ("GeneralImageModule",),
-        "AcquisitionNumber": ("GeneralImageModule",),
-        "AcquisitionDate": ("GeneralImageModule",),
-        "AcquisitionTime": ("GeneralImageModule",),
-        "AcquisitionDateTime": ("GeneralImageModule",),
-        "ReferencedImageSequence": ("GeneralImageModule",),
-        "DerivationDescription": ("GeneralImageModule",),
-        "DerivationCodeSequence": ("GeneralImageModule", "RTDoseModule"),
-        "SourceImageSequence": ("GeneralImageModule",),
-        "ReferencedInstanceSequence": ("GeneralImageModule", "RTDoseModule"),
-        "ImagesInAcquisition": ("GeneralImageModule",),
-        "ImageComments": ("GeneralImageModule",),
-        "QualityControlImage": ("GeneralImageModule",),
-        "BurnedInAnnotation": ("GeneralImageModule",),
-        "RecognizableVisualFeatures": ("GeneralImageModule",),
-        "LossyImageCompression": ("GeneralImageModule",),
-        "LossyImageCompressionRatio": ("GeneralImageModule",),
-        "LossyImageCompressionMethod": ("GeneralImageModule",),
-        "IconImageSequence": ("GeneralImageModule",),
-        "PresentationLUTShape": ("GeneralImageModule",),
-        "IrradiationEventUID": ("GeneralImageModule",),
-        "RealWorldValueMappingSequence": ("GeneralImageModule",),
-        "PixelSpacing": ("ImagePlaneModule",),
-        "ImageOrientationPatient": ("ImagePlaneModule",),
-        "ImagePositionPatient": ("ImagePlaneModule",),
-        "SliceThickness": ("ImagePlaneModule",),
-        "SliceLocation": ("ImagePlaneModule",),
-        "SamplesPerPixel": ("ImagePixelModule", "RTDoseModule"),
-        "PhotometricInterpretation": ("ImagePixelModule", "RTDoseModule"),
-        "Rows": ("ImagePixelModule",),
-        "Columns": ("ImagePixelModule",),
-        "BitsAllocated": ("ImagePixelModule", "RTDoseModule"),
-        "BitsStored": ("ImagePixelModule", "RTDoseModule"),
-        "HighBit": ("ImagePixelModule", "RTDoseModule"),
-        "PixelRepresentation": ("ImagePixelModule", "RTDoseModule"),
-        "PixelData": ("ImagePixelModule",),
-        "PlanarConfiguration": ("ImagePixelModule",),
-        "PixelAspectRatio": ("ImagePixelModule",),
-        "SmallestImagePixelValue": ("ImagePixelModule",),
-        "LargestImagePixelValue": ("ImagePixelModule",),
-        "RedPaletteColorLookupTableDescriptor": ("ImagePixelModule",),
-        "GreenPaletteColorLookupTableDescriptor": ("ImagePixelModule",),
-        "BluePaletteColorLookupTableDescriptor": ("ImagePixelModule",),
-        "RedPaletteColorLookupTableData": ("ImagePixelModule",),
-        "GreenPaletteColorLookupTableData": ("ImagePixelModule",),
-        "BluePaletteColorLookupTableData": ("ImagePixelModule",),
-        "ICCProfile": ("ImagePixelModule",),
-        "ColorSpace": ("ImagePixelModule",),
-        "PixelDataProviderURL": ("ImagePixelModule",),
-        "PixelPaddingRangeLimit": ("ImagePixelModule",),
-        "NumberOfFrames": ("MultiFrameModule",),
-        "FrameIncrementPointer": ("MultiFrameModule",),
-        "StereoPairsPresent": ("MultiFrameModule",),
-        "OverlayRows": ("OverlayPlaneModule",),
-        "OverlayColumns": ("OverlayPlaneModule",),
-        "OverlayType": ("OverlayPlaneModule",),
-        "OverlayOrigin": ("OverlayPlaneModule",),
-        "OverlayBitsAllocated": ("OverlayPlaneModule",),
-        "OverlayBitPosition": ("OverlayPlaneModule",),
-        "OverlayData": ("OverlayPlaneModule",),
-        "OverlayDescription": ("OverlayPlaneModule",),
-        "OverlaySubtype": ("OverlayPlaneModule",),
-        "OverlayLabel": ("OverlayPlaneModule",),
-        "ROIArea": ("OverlayPlaneModule",),
-        "ROIMean": ("OverlayPlaneModule",),
-        "ROIStandardDeviation": ("OverlayPlaneModule",),
-        "NumberOfFramesInOverlay": ("MultiFrameOverlayModule",),
-        "ImageFrameOrigin": ("MultiFrameOverlayModule",),
-        "ModalityLUTSequence": ("ModalityLUTModule",),
-        "RescaleIntercept": ("ModalityLUTModule",),
-        "RescaleSlope": ("ModalityLUTModule",),
-        "RescaleType": ("ModalityLUTModule",),
-        "DoseUnits": ("RTDoseModule",),
-        "DoseType": ("RTDoseModule",),
-        "SpatialTransformOfDose": ("RTDoseModule",),
-        "ReferencedSpatialRegistrationSequence": ("RTDoseModule",),
-        "DoseComment": ("RTDoseModule",),
-        "NormalizationPoint": ("RTDoseModule",),
-        "DoseSummationType": ("RTDoseModule",),
-        "ReferencedRTPlanSequence": ("RTDoseModule",),
-        "ReferencedTreatmentRecordSequence": ("RTDoseModule",),
-        "GridFrameOffsetVector": ("RTDoseModule",),
-        "DoseGridScaling": ("RTDoseModule",),
-        "TissueHeterogeneityCorrection": ("RTDoseModule",),
-        "ReferencedStructureSetSequence": ("RTDVHModule",),
-        "DVHNormalizationPoint": ("RTDVHModule",),
-        "DVHNormalizationDoseValue": ("RTDVHModule",),
-        "DVHSequence": ("RTDVHModule",),
-        "StructureSetLabel": ("StructureSetModule",),
-        "StructureSetName": ("StructureSetModule",),
-        "StructureSetDescription": ("StructureSetModule",),
-        "StructureSetDate": ("StructureSetModule",),
-        "StructureSetTime": ("StructureSetModule",),
-        "ReferencedFrameOfReferenceSequence": ("StructureSetModule",),
-        "StructureSetROISequence": ("StructureSetModule",),
-        "PredecessorStructureSetSequence": ("StructureSetModule",),
-        "ROIContourSequence": ("ROIContourModule",),
-        "RTDoseROISequence": ("RTDoseROIModule",),
-        "SOPClassUID": ("SOPCommonModule",),
-        "SOPInstanceUID": ("SOPCommonModule",),
-        "SpecificCharacterSet": ("SOPCommonModule",),
-        "InstanceCreationDate": ("SOPCommonModule",),
-        "InstanceCreationTime": ("SOPCommonModule",),
-        "InstanceCoercionDateTime": ("SOPCommonModule",),
-        "InstanceCreatorUID": ("SOPCommonModule",),
-        "RelatedGeneralSOPClassUID": ("SOPCommonModule",),
-        "OriginalSpecializedSOPClassUID": ("SOPCommonModule",),
-        "CodingSchemeIdentificationSequence": ("SOPCommonModule",),
-        "ContextGroupIdentificationSequence": ("SOPCommonModule",),
-        "MappingResourceIdentificationSequence": ("SOPCommonModule",),
-        "TimezoneOffsetFromUTC": ("SOPCommonModule",),
-        "ContributingEquipmentSequence": ("SOPCommonModule",),
-        "SOPInstanceStatus": ("SOPCommonModule",),
-        "SOPAuthorizationDateTime": ("SOPCommonModule",),
-        "SOPAuthorizationComment": ("SOPCommonModule",),
-        "AuthorizationEquipmentCertificationNumber": ("SOPCommonModule",),
-        "MACParametersSequence": ("SOPCommonModule",),
-        "DigitalSignaturesSequence": ("SOPCommonModule",),
-        "EncryptedAttributesSequence": ("SOPCommonModule",),
-        "OriginalAttributesSequence": ("SOPCommonModule",),
-        "HL7StructuredDocumentReferenceSequence": ("SOPCommonModule",),
-        "LongitudinalTemporalInformationModified": ("SOPCommonModule",),
-        "QueryRetrieveView": ("SOPCommonModule",),
-        "ConversionSourceAttributesSequence": ("SOPCommonModule",),
-        "ContentQualification": ("SOPCommonModule",),
-        "PrivateDataElementCharacteristicsSequence": ("SOPCommonModule",),
-        "ReferencedSeriesSequence": ("CommonInstanceReferenceModule",),
-        "StudiesContainingOtherReferencedInstancesSequence": ("CommonInstanceReferenceModule",),
-        "FrameExtractionSequence": ("FrameExtractionModule",),
-    }
-    """The module (or modules) that define each attribute."""
     GROUP_USAGE: ClassVar[Mapping[str, str]] = {
         "PatientModule": "M",
         "ClinicalTrialSubjectModule": "U",
@@ -407,2149 +158,425 @@ class RTDose(DicomObject):
         "FrameExtractionModule": "C",
     }
     """Usage of each module: M, U or C."""
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PatientName",
-            0x00100010,
-            "PN",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-1 row 1",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientID",
-            0x00100020,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-1 row 2",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfPatientID",
-            0x00100021,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 1",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfPatientIDQualifiersSequence",
-            0x00100024,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 2",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientBirthDate",
-            0x00100030,
-            "DA",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-1 row 4",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientBirthDateInAlternativeCalendar",
-            0x00100033,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 5",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientDeathDateInAlternativeCalendar",
-            0x00100034,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 6",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientAlternativeCalendar",
-            0x00100035,
-            "",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 7",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present",
-        ),
-        AttributeSpec(
-            "PatientSex",
-            0x00100040,
-            "CS",
-            "1",
-            "2",
-            ("M", "F", "O"),
-            "PS3.3 2016c Table C.7-1 row 8",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ReferencedPatientPhotoSequence",
-            0x00101100,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 9",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "QualityControlSubject",
-            0x00100200,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-1 row 11",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ReferencedPatientSequence",
-            0x00081120,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 12",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientBirthTime",
-            0x00100032,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 14",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "OtherPatientIDs",
-            0x00101000,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 15",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "OtherPatientIDsSequence",
-            0x00101002,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 16",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "OtherPatientNames",
-            0x00101001,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 20",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "EthnicGroup",
-            0x00102160,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 21",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientComments",
-            0x00104000,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 22",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "PatientSpeciesDescription",
-            0x00102201,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 23",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present",
-        ),
-        AttributeSpec(
-            "PatientSpeciesCodeSequence",
-            0x00102202,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 24",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal and if Patient Species Description (0010,2201) is not present",
-        ),
-        AttributeSpec(
-            "PatientBreedDescription",
-            0x00102292,
-            "LO",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 26",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty",
-        ),
-        AttributeSpec(
-            "PatientBreedCodeSequence",
-            0x00102293,
-            "SQ",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 27",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal",
-        ),
-        AttributeSpec(
-            "BreedRegistrationSequence",
-            0x00102294,
-            "SQ",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 29",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal",
-        ),
-        AttributeSpec(
-            "StrainDescription",
-            0x00100212,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 33",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainNomenclature",
-            0x00100213,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 34",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainCodeSequence",
-            0x00100219,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 35",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainAdditionalInformation",
-            0x00100218,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 37",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "StrainStockSequence",
-            0x00100216,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-1 row 38",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ResponsiblePerson",
-            0x00102297,
-            "PN",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 43",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="the patient is an animal",
-        ),
-        AttributeSpec(
-            "ResponsiblePersonRole",
-            0x00102298,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 44",
-            groups=("PatientModule",),
-            condition=Present("ResponsiblePerson"),
-            condition_text="Responsible Person is present and has a value",
-        ),
-        AttributeSpec(
-            "ResponsibleOrganization",
-            0x00102299,
-            "LO",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 45",
-            groups=("PatientModule",),
-            condition=None,
-            condition_text="patient is an animal",
-        ),
-        AttributeSpec(
-            "PatientIdentityRemoved",
-            0x00120062,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-1 row 46",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "DeidentificationMethod",
-            0x00120063,
-            "LO",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 47",
-            groups=("PatientModule",),
-            condition=AllOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PatientName	00100010	PN	1	2		C.7-1 row 1	PatientModule	
+PatientID	00100020	LO	1	2		C.7-1 row 2	PatientModule	
+IssuerOfPatientID	00100021	LO	1	3		10-18 row 1	PatientModule	
+IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2	PatientModule	
+PatientBirthDate	00100030	DA	1	2		C.7-1 row 4	PatientModule	
+PatientBirthDateInAlternativeCalendar	00100033		1	3		C.7-1 row 5	PatientModule	
+PatientDeathDateInAlternativeCalendar	00100034		1	3		C.7-1 row 6	PatientModule	
+PatientAlternativeCalendar	00100035		1	1C		C.7-1 row 7	PatientModule	either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present
+PatientSex	00100040	CS	1	2	M\F\O	C.7-1 row 8	PatientModule	
+ReferencedPatientPhotoSequence	00101100	SQ	1	3		C.7-1 row 9	PatientModule	
+QualityControlSubject	00100200	CS	1	3	YES\NO	C.7-1 row 11	PatientModule	
+ReferencedPatientSequence	00081120	SQ	1	3		C.7-1 row 12	PatientModule	
+PatientBirthTime	00100032	TM	1	3		C.7-1 row 14	PatientModule	
+OtherPatientIDs	00101000	LO	1-n	3		C.7-1 row 15	PatientModule	
+OtherPatientIDsSequence	00101002	SQ	1	3		C.7-1 row 16	PatientModule	
+OtherPatientNames	00101001	PN	1-n	3		C.7-1 row 20	PatientModule	
+EthnicGroup	00102160	SH	1	3		C.7-1 row 21	PatientModule	
+PatientComments	00104000	LT	1	3		C.7-1 row 22	PatientModule	
+PatientSpeciesDescription	00102201	LO	1	1C		C.7-1 row 23	PatientModule	the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present
+PatientSpeciesCodeSequence	00102202	SQ	1	1C		C.7-1 row 24	PatientModule	the patient is an animal and if Patient Species Description (0010,2201) is not present
+PatientBreedDescription	00102292	LO	1	2C		C.7-1 row 26	PatientModule	the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty
+PatientBreedCodeSequence	00102293	SQ	1	2C		C.7-1 row 27	PatientModule	the patient is an animal
+BreedRegistrationSequence	00102294	SQ	1	2C		C.7-1 row 29	PatientModule	the patient is an animal
+StrainDescription	00100212		1	3		C.7-1 row 33	PatientModule	
+StrainNomenclature	00100213		1	3		C.7-1 row 34	PatientModule	
+StrainCodeSequence	00100219	SQ	1	3		C.7-1 row 35	PatientModule	
+StrainAdditionalInformation	00100218		1	3		C.7-1 row 37	PatientModule	
+StrainStockSequence	00100216	SQ	1	3		C.7-1 row 38	PatientModule	
+ResponsiblePerson	00102297	PN	1	2C		C.7-1 row 43	PatientModule	the patient is an animal
+ResponsiblePersonRole	00102298	CS	1	1C		C.7-1 row 44	PatientModule	Responsible Person is present and has a value
+ResponsibleOrganization	00102299	LO	1	2C		C.7-1 row 45	PatientModule	patient is an animal
+PatientIdentityRemoved	00120062	CS	1	3	YES\NO	C.7-1 row 46	PatientModule	
+DeidentificationMethod	00120063	LO	1-n	1C		C.7-1 row 47	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present
+DeidentificationMethodCodeSequence	00120064	SQ	1	1C		C.7-1 row 48	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present
+SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1	PatientModule	
+GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4	PatientModule	
+ClinicalTrialSponsorName	00120010	LO	1	1		C.7-2b row 1	ClinicalTrialSubjectModule	
+ClinicalTrialProtocolID	00120020	LO	1	1		C.7-2b row 2	ClinicalTrialSubjectModule	
+ClinicalTrialProtocolName	00120021	LO	1	2		C.7-2b row 3	ClinicalTrialSubjectModule	
+ClinicalTrialSiteID	00120030	LO	1	2		C.7-2b row 4	ClinicalTrialSubjectModule	
+ClinicalTrialSiteName	00120031	LO	1	2		C.7-2b row 5	ClinicalTrialSubjectModule	
+ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule	Clinical Trial Subject Reading ID (0012,0042) is absent
+ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
+ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
+ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
+StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
+StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
+StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
+ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
+ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
+StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
+AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
+StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
+PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
+NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
+AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
+AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
+PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
+PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
+PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
+PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
+Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
+AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
+AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
+IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
+ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
+IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
+ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
+PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
+ClinicalTrialTimePointID	00120050	LO	1	2		C.7-4b row 1	ClinicalTrialStudyModule	
+ClinicalTrialTimePointDescription	00120051	ST	1	3		C.7-4b row 2	ClinicalTrialStudyModule	
+ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3	ClinicalTrialStudyModule	
+Modality	00080060	CS	1	1	RTIMAGE\RTDOSE\RTSTRUCT\RTPLAN\RTRECORD	C.8-37 row 1	RTSeriesModule	
+SeriesInstanceUID	0020000E	UI	1	1		C.8-37 row 2	RTSeriesModule	
+SeriesNumber	00200011	IS	1	2		C.8-37 row 3	RTSeriesModule	
+SeriesDate	00080021	DA	1	3		C.8-37 row 4	RTSeriesModule	
+SeriesTime	00080031	TM	1	3		C.8-37 row 5	RTSeriesModule	
+SeriesDescription	0008103E	LO	1	3		C.8-37 row 6	RTSeriesModule	
+SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.8-37 row 7	RTSeriesModule	
+OperatorsName	00081070	PN	1-n	2		C.8-37 row 9	RTSeriesModule	
+OperatorIdentificationSequence	00081072	SQ	1	3		C.8-37 row 10	RTSeriesModule	
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.8-37 row 12	RTSeriesModule	
+RequestAttributesSequence	00400275	SQ	1	3		C.8-37 row 14	RTSeriesModule	
+PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1	RTSeriesModule	
+PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2	RTSeriesModule	
+PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3	RTSeriesModule	
+PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4	RTSeriesModule	
+PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5	RTSeriesModule	
+PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6	RTSeriesModule	
+PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7	RTSeriesModule	
+CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13	RTSeriesModule	
+ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
+ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2	ClinicalTrialSeriesModule	
+ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3	ClinicalTrialSeriesModule	
+FrameOfReferenceUID	00200052	UI	1	1		C.7-6 row 1	FrameOfReferenceModule	
+PositionReferenceIndicator	00201040	LO	1	2		C.7-6 row 2	FrameOfReferenceModule	
+Manufacturer	00080070	LO	1	2		C.7-8 row 1	GeneralEquipmentModule	
+InstitutionName	00080080	LO	1	3		C.7-8 row 2	GeneralEquipmentModule	
+InstitutionAddress	00080081	ST	1	3		C.7-8 row 3	GeneralEquipmentModule	
+StationName	00081010	SH	1	3		C.7-8 row 4	GeneralEquipmentModule	
+InstitutionalDepartmentName	00081040	LO	1	3		C.7-8 row 5	GeneralEquipmentModule	
+ManufacturerModelName	00081090	LO	1	3		C.7-8 row 6	GeneralEquipmentModule	
+DeviceSerialNumber	00181000	LO	1	3		C.7-8 row 7	GeneralEquipmentModule	
+SoftwareVersions	00181020	LO	1-n	3		C.7-8 row 8	GeneralEquipmentModule	
+GantryID	00181008	LO	1	3		C.7-8 row 9	GeneralEquipmentModule	
+SpatialResolution	00181050	DS	1	3		C.7-8 row 10	GeneralEquipmentModule	
+DateOfLastCalibration	00181200	DA	1-n	3		C.7-8 row 11	GeneralEquipmentModule	
+TimeOfLastCalibration	00181201	TM	1-n	3		C.7-8 row 12	GeneralEquipmentModule	
+PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13	GeneralEquipmentModule	Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present
+InstanceNumber	00200013	IS	1	3		C.12-1 row 47	GeneralImageModule,RTDoseModule,StructureSetModule,SOPCommonModule	
+PatientOrientation	00200020	CS	2	2C		C.7-9 row 2	GeneralImageModule	image does not require Image Orientation (Patient) (0020,0037) and Image Position (Patient) (0020,0032)
+ContentDate	00080023	DA	1	2C		C.7-9 row 3	GeneralImageModule	image is part of a series in which the images are temporally related
+ContentTime	00080033	TM	1	2C		C.7-9 row 4	GeneralImageModule	image is part of a series in which the images are temporally related
+ImageType	00080008	CS	2-n	3		C.7-9 row 5	GeneralImageModule	
+AcquisitionNumber	00200012	IS	1	3		C.7-9 row 6	GeneralImageModule	
+AcquisitionDate	00080022	DA	1	3		C.7-9 row 7	GeneralImageModule	
+AcquisitionTime	00080032	TM	1	3		C.7-9 row 8	GeneralImageModule	
+AcquisitionDateTime	0008002A	DT	1	3		C.7-9 row 9	GeneralImageModule	
+ReferencedImageSequence	00081140	SQ	1	3		C.7-9 row 10	GeneralImageModule	
+DerivationDescription	00082111	ST	1	3		C.7-9 row 14	GeneralImageModule	
+DerivationCodeSequence	00089215	SQ	1	3		C.8-39 row 34	GeneralImageModule,RTDoseModule	
+SourceImageSequence	00082112	SQ	1	3		C.7-9 row 17	GeneralImageModule	
+ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36	GeneralImageModule,RTDoseModule	
+ImagesInAcquisition	00201002	IS	1	3		C.7-9 row 27	GeneralImageModule	
+ImageComments	00204000	LT	1	3		C.7-9 row 28	GeneralImageModule	
+QualityControlImage	00280300	CS	1	3	YES\NO	C.7-9 row 29	GeneralImageModule	
+BurnedInAnnotation	00280301	CS	1	3	YES\NO	C.7-9 row 30	GeneralImageModule	
+RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.7-9 row 31	GeneralImageModule	
+LossyImageCompression	00282110	CS	1	3	00\01	C.7-9 row 32	GeneralImageModule	
+LossyImageCompressionRatio	00282112	DS	1-n	3		C.7-9 row 33	GeneralImageModule	
+LossyImageCompressionMethod	00282114	CS	1-n	3		C.7-9 row 34	GeneralImageModule	
+IconImageSequence	00880200	SQ	1	3		C.7-9 row 35	GeneralImageModule	
+PresentationLUTShape	20500020	CS	1	3	IDENTITY\INVERSE	C.7-9 row 37	GeneralImageModule	
+IrradiationEventUID	00083010	UI	1-n	3		C.7-9 row 38	GeneralImageModule	
+RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39	GeneralImageModule	
+PixelSpacing	00280030	DS	2	1		C.7-10 row 1	ImagePlaneModule	
+ImageOrientationPatient	00200037	DS	6	1		C.7-10 row 2	ImagePlaneModule	
+ImagePositionPatient	00200032	DS	3	1		C.7-10 row 3	ImagePlaneModule	
+SliceThickness	00180050	DS	1	2		C.7-10 row 4	ImagePlaneModule	
+SliceLocation	00201041	DS	1	3		C.7-10 row 5	ImagePlaneModule	
+SamplesPerPixel	00280002	US	1	1C		C.8-39 row 1	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+PhotometricInterpretation	00280004	CS	1	1C		C.8-39 row 2	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+Rows	00280010	US	1	1		C.7-11b row 3	ImagePixelModule	
+Columns	00280011	US	1	1		C.7-11b row 4	ImagePixelModule	
+BitsAllocated	00280100	US	1	1C		C.8-39 row 3	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+BitsStored	00280101	US	1	1C		C.8-39 row 4	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+HighBit	00280102	US	1	1C		C.8-39 row 5	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+PixelRepresentation	00280103	US	1	1C		C.8-39 row 6	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present
+PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1
+PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11	ImagePixelModule	the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
+SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12	ImagePixelModule	
+LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13	ImagePixelModule	
+RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+ICCProfile	00282000	OB	1	3		C.7-11b row 20	ImagePixelModule	
+ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule	
+PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
+PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3	ImagePixelModule	pixel padding is to be defined as a range rather than a single value
+NumberOfFrames	00280008	IS	1	1		C.7-14 row 1	MultiFrameModule	
+FrameIncrementPointer	00280009	AT	1-n	1		C.7-14 row 2	MultiFrameModule	
+StereoPairsPresent	00220028		1	3		C.7-14 row 3	MultiFrameModule	
+OverlayRows	60000010	US	1	1		C.9-2 row 1	OverlayPlaneModule	
+OverlayColumns	60000011	US	1	1		C.9-2 row 2	OverlayPlaneModule	
+OverlayType	60000040	CS	1	1	G\R	C.9-2 row 3	OverlayPlaneModule	
+OverlayOrigin	60000050	SS	2	1		C.9-2 row 4	OverlayPlaneModule	
+OverlayBitsAllocated	60000100	US	1	1		C.9-2 row 5	OverlayPlaneModule	
+OverlayBitPosition	60000102	US	1	1		C.9-2 row 6	OverlayPlaneModule	
+OverlayData	60003000	OB or OW	1	1		C.9-2 row 7	OverlayPlaneModule	
+OverlayDescription	60000022	LO	1	3		C.9-2 row 8	OverlayPlaneModule	
+OverlaySubtype	60000045	LO	1	3		C.9-2 row 9	OverlayPlaneModule	
+OverlayLabel	60001500	LO	1	3		C.9-2 row 10	OverlayPlaneModule	
+ROIArea	60001301	IS	1	3		C.9-2 row 11	OverlayPlaneModule	
+ROIMean	60001302	DS	1	3		C.9-2 row 12	OverlayPlaneModule	
+ROIStandardDeviation	60001303	DS	1	3		C.9-2 row 13	OverlayPlaneModule	
+NumberOfFramesInOverlay	60000015	IS	1	1		C.9-3 row 1	MultiFrameOverlayModule	
+ImageFrameOrigin	60000051	US	1	3		C.9-3 row 2	MultiFrameOverlayModule	
+ModalityLUTSequence	00283000	SQ	1	1C		C.11-1b row 1	ModalityLUTModule	Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.
+RescaleIntercept	00281052	DS	1	1C		C.11-1b row 6	ModalityLUTModule	Modality LUT Sequence (0028,3000) is not present
+RescaleSlope	00281053	DS	1	1C		C.11-1b row 7	ModalityLUTModule	Rescale Intercept is present
+RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept is present
+DoseUnits	30040002	CS	1	1	GY\RELATIVE	C.8-39 row 7	RTDoseModule	
+DoseType	30040004	CS	1	1		C.8-39 row 8	RTDoseModule	
+SpatialTransformOfDose	30040005	CS	1	3		C.8-39 row 9	RTDoseModule	
+ReferencedSpatialRegistrationSequence	00700404	SQ	1	2C		C.8-39 row 10	RTDoseModule	Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID
+DoseComment	30040006	LO	1	3		C.8-39 row 13	RTDoseModule	
+NormalizationPoint	30040008	DS	3	3		C.8-39 row 14	RTDoseModule	
+DoseSummationType	3004000A	CS	1	1		C.8-39 row 15	RTDoseModule	
+ReferencedRTPlanSequence	300C0002	SQ	1	1C		C.8-39 row 16	RTDoseModule	Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN, FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT
+ReferencedTreatmentRecordSequence	30080030	SQ	1	1C		C.8-39 row 27	RTDoseModule	Dose Summation Type (3004,000A) is RECORD
+GridFrameOffsetVector	3004000C	DS	2-n	1C		C.8-39 row 31	RTDoseModule	multi-frame pixel data are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset Vector (3004,000C)
+DoseGridScaling	3004000E	DS	1	1C		C.8-39 row 32	RTDoseModule	Pixel Data (7FE0,0010) is present
+TissueHeterogeneityCorrection	30040014	CS	1-3	3		C.8-39 row 33	RTDoseModule	
+ReferencedStructureSetSequence	300C0060	SQ	1	1		C.8-40 row 1	RTDVHModule	
+DVHNormalizationPoint	30040040	DS	3	3		C.8-40 row 3	RTDVHModule	
+DVHNormalizationDoseValue	30040042	DS	1	3		C.8-40 row 4	RTDVHModule	
+DVHSequence	30040050	SQ	1	1		C.8-40 row 5	RTDVHModule	
+StructureSetLabel	30060002	SH	1	1		C.8-41 row 1	StructureSetModule	
+StructureSetName	30060004	LO	1	3		C.8-41 row 2	StructureSetModule	
+StructureSetDescription	30060006	ST	1	3		C.8-41 row 3	StructureSetModule	
+StructureSetDate	30060008	DA	1	2		C.8-41 row 5	StructureSetModule	
+StructureSetTime	30060009	TM	1	2		C.8-41 row 6	StructureSetModule	
+ReferencedFrameOfReferenceSequence	30060010	SQ	1	3		C.8-41 row 7	StructureSetModule	
+StructureSetROISequence	30060020	SQ	1	1		C.8-41 row 15	StructureSetModule	
+PredecessorStructureSetSequence	30060018	SQ	1	3		C.8-41 row 25	StructureSetModule	
+ROIContourSequence	30060039	SQ	1	1		C.8-42 row 1	ROIContourModule	
+RTDoseROISequence	30040010	SQ	1	1		C.8-43 row 1	RTDoseROIModule	
+SOPClassUID	00080016	UI	1	1		C.12-1 row 1	SOPCommonModule	
+SOPInstanceUID	00080018	UI	1	1		C.12-1 row 2	SOPCommonModule	
+SpecificCharacterSet	00080005	CS	1-n	1C		C.12-1 row 3	SOPCommonModule	an expanded or replacement character set is used
+InstanceCreationDate	00080012	DA	1	3		C.12-1 row 4	SOPCommonModule	
+InstanceCreationTime	00080013	TM	1	3		C.12-1 row 5	SOPCommonModule	
+InstanceCoercionDateTime	00080015	DT	1	3		C.12-1 row 6	SOPCommonModule	
+InstanceCreatorUID	00080014	UI	1	3		C.12-1 row 7	SOPCommonModule	
+RelatedGeneralSOPClassUID	0008001A	UI	1-n	3		C.12-1 row 8	SOPCommonModule	
+OriginalSpecializedSOPClassUID	0008001B	UI	1	3		C.12-1 row 9	SOPCommonModule	
+CodingSchemeIdentificationSequence	00080110	SQ	1	3		C.12-1 row 10	SOPCommonModule	
+ContextGroupIdentificationSequence	00080123	SQ	1	3		C.12-1 row 18	SOPCommonModule	
+MappingResourceIdentificationSequence	00080124	SQ	1	3		C.12-1 row 23	SOPCommonModule	
+TimezoneOffsetFromUTC	00080201	SH	1	3		C.12-1 row 27	SOPCommonModule	
+ContributingEquipmentSequence	0018A001	SQ	1	3		C.12-1 row 28	SOPCommonModule	
+SOPInstanceStatus	01000410	CS	1	3	NS\OR\AO\AC	C.12-1 row 48	SOPCommonModule	
+SOPAuthorizationDateTime	01000420	DT	1	3		C.12-1 row 49	SOPCommonModule	
+SOPAuthorizationComment	01000424	LT	1	3		C.12-1 row 50	SOPCommonModule	
+AuthorizationEquipmentCertificationNumber	01000426	LO	1	3		C.12-1 row 51	SOPCommonModule	
+MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1	SOPCommonModule	
+DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6	SOPCommonModule	
+EncryptedAttributesSequence	04000500	SQ	1	1C		C.12-1 row 53	SOPCommonModule	application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set
+OriginalAttributesSequence	04000561	SQ	1	3		C.12-1 row 56	SOPCommonModule	
+HL7StructuredDocumentReferenceSequence	0040A390	SQ	1	1C		C.12-1 row 63	SOPCommonModule	unencapsulated HL7 Structured Documents are referenced within the Instance
+LongitudinalTemporalInformationModified	00280303	CS	1	3	UNMODIFIED\MODIFIED\REMOVED	C.12-1 row 67	SOPCommonModule	
+QueryRetrieveView	00080053	CS	1	1C	CLASSIC\ENHANCED	C.12-1 row 68	SOPCommonModule	the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view
+ConversionSourceAttributesSequence	00209172	SQ	1	1C		C.12-1 row 69	SOPCommonModule	this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)
+ContentQualification	00189004	CS	1	3	PRODUCT\RESEARCH\SERVICE	C.12-1 row 71	SOPCommonModule	
+PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72	SOPCommonModule	
+ReferencedSeriesSequence	00081115	SQ	1	1C		C.12-8 row 1	CommonInstanceReferenceModule	this Instance references Instances in this Study
+StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5	CommonInstanceReferenceModule	this Instance references Instances in other Studies
+FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule	
+""",
+        "PS3.3 2016c Table ",
+        {
+            "PatientAlternativeCalendar": AnyOf(
                 (
+                    Present("PatientBirthDateInAlternativeCalendar"),
+                    Present("PatientAlternativeDeathDateInCalendar"),
+                )
+            ),
+            "PatientSpeciesDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesCodeSequence", negate=True),
+                )
+            ),
+            "PatientSpeciesCodeSequence": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientSpeciesDescription", negate=True),
+                )
+            ),
+            "PatientBreedDescription": AllOf(
+                (
+                    NotChecked("the patient is an animal", "outside"),
+                    Present("PatientBreedCodeSequence", negate=True, with_value=True),
+                )
+            ),
+            "ResponsiblePersonRole": AllOf(
+                (
+                    Present("ResponsiblePerson"),
+                    Present("ResponsiblePerson", with_value=True),
+                )
+            ),
+            "DeidentificationMethod": AllOf(
+                (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethodCodeSequence", negate=True),
                 )
             ),
-            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present",
-        ),
-        AttributeSpec(
-            "DeidentificationMethodCodeSequence",
-            0x00120064,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-1 row 48",
-            groups=("PatientModule",),
-            condition=AllOf(
+            "DeidentificationMethodCodeSequence": AllOf(
                 (
+                    Present("PatientIdentityRemoved"),
                     Equals("PatientIdentityRemoved", ("YES",), 0),
                     Present("DeidentificationMethod", negate=True),
                 )
             ),
-            condition_text="Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present",
-        ),
-        AttributeSpec(
-            "SourcePatientGroupIdentificationSequence",
-            0x00100026,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.1.4-1 row 1",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "GroupOfPatientsIdentificationSequence",
-            0x00100027,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.1.4-1 row 4",
-            groups=("PatientModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSponsorName",
-            0x00120010,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-2b row 1",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolID",
-            0x00120020,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-2b row 2",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolName",
-            0x00120021,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-2b row 3",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSiteID",
-            0x00120030,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-2b row 4",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSiteName",
-            0x00120031,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-2b row 5",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSubjectID",
-            0x00120040,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 6",
-            groups=("ClinicalTrialSubjectModule",),
-            condition=Present("ClinicalTrialSubjectReadingID", negate=True),
-            condition_text="Clinical Trial Subject Reading ID (0012,0042) is absent",
-        ),
-        AttributeSpec(
-            "ClinicalTrialSubjectReadingID",
-            0x00120042,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 7",
-            groups=("ClinicalTrialSubjectModule",),
-            condition=Present("ClinicalTrialSubjectID", negate=True),
-            condition_text="Clinical Trial Subject ID (0012,0040) is absent",
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolEthicsCommitteeName",
-            0x00120081,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 8",
-            groups=("ClinicalTrialSubjectModule",),
-            condition=Present("ClinicalTrialProtocolEthicsCommitteeApprovalNumber"),
-            condition_text="Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present",
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolEthicsCommitteeApprovalNumber",
-            0x00120082,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-2b row 9",
-            groups=("ClinicalTrialSubjectModule",),
-        ),
-        AttributeSpec(
-            "StudyInstanceUID",
-            0x0020000D,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-3 row 1",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyDate",
-            0x00080020,
-            "DA",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 2",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyTime",
-            0x00080030,
-            "TM",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 3",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReferringPhysicianName",
-            0x00080090,
-            "PN",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 4",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReferringPhysicianIdentificationSequence",
-            0x00080096,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 5",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ConsultingPhysicianName",
-            0x0008009C,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 7",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ConsultingPhysicianIdentificationSequence",
-            0x0008009D,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 8",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyID",
-            0x00200010,
-            "SH",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 10",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "AccessionNumber",
-            0x00080050,
-            "SH",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 11",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfAccessionNumberSequence",
-            0x00080051,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 12",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "StudyDescription",
-            0x00081030,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 14",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "PhysiciansOfRecord",
-            0x00081048,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 15",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "PhysiciansOfRecordIdentificationSequence",
-            0x00081049,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 16",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "NameOfPhysiciansReadingStudy",
-            0x00081060,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 18",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "PhysiciansReadingStudyIdentificationSequence",
-            0x00081062,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 19",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "RequestingServiceCodeSequence",
-            0x00321034,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 21",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReferencedStudySequence",
-            0x00081110,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 23",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ProcedureCodeSequence",
-            0x00081032,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 25",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "ReasonForPerformedProcedureCodeSequence",
-            0x00401012,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 27",
-            groups=("GeneralStudyModule",),
-        ),
-        AttributeSpec(
-            "AdmittingDiagnosesDescription",
-            0x00081080,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 1",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "AdmittingDiagnosesCodeSequence",
-            0x00081084,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 2",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientAge",
-            0x00101010,
-            "AS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 4",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientSize",
-            0x00101020,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 5",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientWeight",
-            0x00101030,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 6",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientSizeCodeSequence",
-            0x00101021,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 7",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "Occupation",
-            0x00102180,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 9",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "AdditionalPatientHistory",
-            0x001021B0,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 10",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "AdmissionID",
-            0x00380010,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 11",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfAdmissionIDSequence",
-            0x00380014,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 12",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "ServiceEpisodeID",
-            0x00380060,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 14",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "IssuerOfServiceEpisodeIDSequence",
-            0x00380064,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 15",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "ServiceEpisodeDescription",
-            0x00380062,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4a row 17",
-            groups=("PatientStudyModule",),
-        ),
-        AttributeSpec(
-            "PatientSexNeutered",
-            0x00102203,
-            "CS",
-            "1",
-            "2C",
-            ("ALTERED", "UNALTERED"),
-            "PS3.3 2016c Table C.7-4a row 18",
-            groups=("PatientStudyModule",),
-            condition=None,
-            condition_text="patient is an animal",
-        ),
-        AttributeSpec(
-            "ClinicalTrialTimePointID",
-            0x00120050,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-4b row 1",
-            groups=("ClinicalTrialStudyModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialTimePointDescription",
-            0x00120051,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4b row 2",
-            groups=("ClinicalTrialStudyModule",),
-        ),
-        AttributeSpec(
-            "ConsentForClinicalTrialUseSequence",
-            0x00120083,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4b row 3",
-            groups=("ClinicalTrialStudyModule",),
-        ),
-        AttributeSpec(
-            "Modality",
-            0x00080060,
-            "CS",
-            "1",
-            "1",
-            ("RTIMAGE", "RTDOSE", "RTSTRUCT", "RTPLAN", "RTRECORD"),
-            "PS3.3 2016c Table C.8-37 row 1",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesInstanceUID",
-            0x0020000E,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-37 row 2",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesNumber",
-            0x00200011,
-            "IS",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.8-37 row 3",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesDate",
-            0x00080021,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-37 row 4",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesTime",
-            0x00080031,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-37 row 5",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesDescription",
-            0x0008103E,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-37 row 6",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "SeriesDescriptionCodeSequence",
-            0x0008103F,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-37 row 7",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "OperatorsName",
-            0x00081070,
-            "PN",
-            "1-n",
-            "2",
-            (),
-            "PS3.3 2016c Table C.8-37 row 9",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "OperatorIdentificationSequence",
-            0x00081072,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-37 row 10",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "ReferencedPerformedProcedureStepSequence",
-            0x00081111,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-37 row 12",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "RequestAttributesSequence",
-            0x00400275,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-37 row 14",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepID",
-            0x00400253,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 1",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepStartDate",
-            0x00400244,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 2",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepStartTime",
-            0x00400245,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 3",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepEndDate",
-            0x00400250,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 4",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepEndTime",
-            0x00400251,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 5",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepDescription",
-            0x00400254,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 6",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "PerformedProtocolCodeSequence",
-            0x00400260,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 7",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "CommentsOnThePerformedProcedureStep",
-            0x00400280,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 13",
-            groups=("RTSeriesModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialCoordinatingCenterName",
-            0x00120060,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-5b row 1",
-            groups=("ClinicalTrialSeriesModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSeriesID",
-            0x00120071,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5b row 2",
-            groups=("ClinicalTrialSeriesModule",),
-        ),
-        AttributeSpec(
-            "ClinicalTrialSeriesDescription",
-            0x00120072,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5b row 3",
-            groups=("ClinicalTrialSeriesModule",),
-        ),
-        AttributeSpec(
-            "FrameOfReferenceUID",
-            0x00200052,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-6 row 1",
-            groups=("FrameOfReferenceModule",),
-        ),
-        AttributeSpec(
-            "PositionReferenceIndicator",
-            0x00201040,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-6 row 2",
-            groups=("FrameOfReferenceModule",),
-        ),
-        AttributeSpec(
-            "Manufacturer",
-            0x00080070,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-8 row 1",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "InstitutionName",
-            0x00080080,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 2",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "InstitutionAddress",
-            0x00080081,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 3",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "StationName",
-            0x00081010,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 4",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "InstitutionalDepartmentName",
-            0x00081040,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 5",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "ManufacturerModelName",
-            0x00081090,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 6",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "DeviceSerialNumber",
-            0x00181000,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 7",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "SoftwareVersions",
-            0x00181020,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 8",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "GantryID",
-            0x00181008,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 9",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "SpatialResolution",
-            0x00181050,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 10",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "DateOfLastCalibration",
-            0x00181200,
-            "DA",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 11",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "TimeOfLastCalibration",
-            0x00181201,
-            "TM",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 12",
-            groups=("GeneralEquipmentModule",),
-        ),
-        AttributeSpec(
-            "PixelPaddingValue",
-            0x00280120,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-8 row 13",
-            groups=("GeneralEquipmentModule",),
-            condition=None,
-            condition_text="Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present",
-        ),
-        AttributeSpec(
-            "InstanceNumber",
-            0x00200013,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 47",
-            groups=("GeneralImageModule", "RTDoseModule", "StructureSetModule", "SOPCommonModule"),
-        ),
-        AttributeSpec(
-            "PatientOrientation",
-            0x00200020,
-            "CS",
-            "2",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-9 row 2",
-            groups=("GeneralImageModule",),
-            condition=None,
-            condition_text="image does not require Image Orientation (Patient) (0020,0037) and Image Position (Patient) (0020,0032)",
-        ),
-        AttributeSpec(
-            "ContentDate",
-            0x00080023,
-            "DA",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-9 row 3",
-            groups=("GeneralImageModule",),
-            condition=None,
-            condition_text="image is part of a series in which the images are temporally related",
-        ),
-        AttributeSpec(
-            "ContentTime",
-            0x00080033,
-            "TM",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-9 row 4",
-            groups=("GeneralImageModule",),
-            condition=None,
-            condition_text="image is part of a series in which the images are temporally related",
-        ),
-        AttributeSpec(
-            "ImageType",
-            0x00080008,
-            "CS",
-            "2-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 5",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "AcquisitionNumber",
-            0x00200012,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 6",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "AcquisitionDate",
-            0x00080022,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 7",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "AcquisitionTime",
-            0x00080032,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 8",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "AcquisitionDateTime",
-            0x0008002A,
-            "DT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 9",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "ReferencedImageSequence",
-            0x00081140,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 10",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "DerivationDescription",
-            0x00082111,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 14",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "DerivationCodeSequence",
-            0x00089215,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-39 row 34",
-            groups=("GeneralImageModule", "RTDoseModule"),
-        ),
-        AttributeSpec(
-            "SourceImageSequence",
-            0x00082112,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 17",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "ReferencedInstanceSequence",
-            0x0008114A,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-39 row 36",
-            groups=("GeneralImageModule", "RTDoseModule"),
-        ),
-        AttributeSpec(
-            "ImagesInAcquisition",
-            0x00201002,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 27",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "ImageComments",
-            0x00204000,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 28",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "QualityControlImage",
-            0x00280300,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-9 row 29",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "BurnedInAnnotation",
-            0x00280301,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-9 row 30",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "RecognizableVisualFeatures",
-            0x00280302,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-9 row 31",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "LossyImageCompression",
-            0x00282110,
-            "CS",
-            "1",
-            "3",
-            ("00", "01"),
-            "PS3.3 2016c Table C.7-9 row 32",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "LossyImageCompressionRatio",
-            0x00282112,
-            "DS",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 33",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "LossyImageCompressionMethod",
-            0x00282114,
-            "CS",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 34",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "IconImageSequence",
-            0x00880200,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 35",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "PresentationLUTShape",
-            0x20500020,
-            "CS",
-            "1",
-            "3",
-            ("IDENTITY", "INVERSE"),
-            "PS3.3 2016c Table C.7-9 row 37",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "IrradiationEventUID",
-            0x00083010,
-            "UI",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 38",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "RealWorldValueMappingSequence",
-            0x00409096,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 39",
-            groups=("GeneralImageModule",),
-        ),
-        AttributeSpec(
-            "PixelSpacing",
-            0x00280030,
-            "DS",
-            "2",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-10 row 1",
-            groups=("ImagePlaneModule",),
-        ),
-        AttributeSpec(
-            "ImageOrientationPatient",
-            0x00200037,
-            "DS",
-            "6",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-10 row 2",
-            groups=("ImagePlaneModule",),
-        ),
-        AttributeSpec(
-            "ImagePositionPatient",
-            0x00200032,
-            "DS",
-            "3",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-10 row 3",
-            groups=("ImagePlaneModule",),
-        ),
-        AttributeSpec(
-            "SliceThickness",
-            0x00180050,
-            "DS",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-10 row 4",
-            groups=("ImagePlaneModule",),
-        ),
-        AttributeSpec(
-            "SliceLocation",
-            0x00201041,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-10 row 5",
-            groups=("ImagePlaneModule",),
-        ),
-        AttributeSpec(
-            "SamplesPerPixel",
-            0x00280002,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 1",
-            groups=("ImagePixelModule", "RTDoseModule"),
-            condition=Present("PixelData"),
-            condition_text="Pixel Data (7FE0,0010) is present",
-        ),
-        AttributeSpec(
-            "PhotometricInterpretation",
-            0x00280004,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 2",
-            groups=("ImagePixelModule", "RTDoseModule"),
-            condition=Present("PixelData"),
-            condition_text="Pixel Data (7FE0,0010) is present",
-        ),
-        AttributeSpec(
-            "Rows",
-            0x00280010,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 3",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "Columns",
-            0x00280011,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 4",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "BitsAllocated",
-            0x00280100,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 3",
-            groups=("ImagePixelModule", "RTDoseModule"),
-            condition=None,
-            condition_text="Number of bits allocated for each pixel sample. Each sample shall have the same number of bits allocated. See for specialization. Required Pixel Data (7FE0,0010) is present.",
-        ),
-        AttributeSpec(
-            "BitsStored",
-            0x00280101,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 4",
-            groups=("ImagePixelModule", "RTDoseModule"),
-            condition=Present("PixelData"),
-            condition_text="Pixel Data (7FE0,0010) is present",
-        ),
-        AttributeSpec(
-            "HighBit",
-            0x00280102,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 5",
-            groups=("ImagePixelModule", "RTDoseModule"),
-            condition=Present("PixelData"),
-            condition_text="Pixel Data (7FE0,0010) is present",
-        ),
-        AttributeSpec(
-            "PixelRepresentation",
-            0x00280103,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 6",
-            groups=("ImagePixelModule", "RTDoseModule"),
-            condition=None,
-            condition_text="Data representation of the pixel samples. Each sample shall have the same pixel representation. See for specialization. Required Pixel Data (7FE0,0010) is present.",
-        ),
-        AttributeSpec(
-            "PixelData",
-            0x7FE00010,
-            "OB or OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 9",
-            groups=("ImagePixelModule",),
-            condition=Present("PixelDataProviderURL", negate=True),
-            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
-        ),
-        AttributeSpec(
-            "PlanarConfiguration",
-            0x00280006,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 10",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
-        ),
-        AttributeSpec(
-            "PixelAspectRatio",
-            0x00280034,
-            "IS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 11",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
-        ),
-        AttributeSpec(
-            "SmallestImagePixelValue",
-            0x00280106,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 12",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "LargestImagePixelValue",
-            0x00280107,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 13",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableDescriptor",
-            0x00281101,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 14",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "ClinicalTrialSubjectID": Present("ClinicalTrialSubjectReadingID", negate=True),
+            "ClinicalTrialSubjectReadingID": Present("ClinicalTrialSubjectID", negate=True),
+            "ClinicalTrialProtocolEthicsCommitteeName": Present(
+                "ClinicalTrialProtocolEthicsCommitteeApprovalNumber"
+            ),
+            "PixelPaddingValue": AllOf(
                 (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Present("PixelPaddingRangeLimit"),
+                    AnyOf(
+                        (
+                            Present("PixelData"),
+                            Present("PixelDataProviderURL"),
+                        )
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableDescriptor",
-            0x00281102,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 15",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "SamplesPerPixel": Present("PixelData"),
+            "PhotometricInterpretation": Present("PixelData"),
+            "BitsAllocated": Present("PixelData"),
+            "BitsStored": Present("PixelData"),
+            "HighBit": Present("PixelData"),
+            "PixelRepresentation": Present("PixelData"),
+            "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
+            "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableDescriptor",
-            0x00281103,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 16",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableData",
-            0x00281201,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 17",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableData",
-            0x00281202,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 18",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableData",
-            0x00281203,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 19",
-            groups=("ImagePixelModule",),
-            condition=AnyOf(
+            "GreenPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "ICCProfile",
-            0x00282000,
-            "OB",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 20",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "ColorSpace",
-            0x00282002,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 21",
-            groups=("ImagePixelModule",),
-        ),
-        AttributeSpec(
-            "PixelDataProviderURL",
-            0x00287FE0,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11a row 2",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT to UR",
-        ),
-        AttributeSpec(
-            "PixelPaddingRangeLimit",
-            0x00280121,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11a row 3",
-            groups=("ImagePixelModule",),
-            condition=None,
-            condition_text="pixel padding is to be defined as a range rather than a single value",
-        ),
-        AttributeSpec(
-            "NumberOfFrames",
-            0x00280008,
-            "IS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-14 row 1",
-            groups=("MultiFrameModule",),
-        ),
-        AttributeSpec(
-            "FrameIncrementPointer",
-            0x00280009,
-            "AT",
-            "1-n",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-14 row 2",
-            groups=("MultiFrameModule",),
-        ),
-        AttributeSpec(
-            "StereoPairsPresent",
-            0x00220028,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-14 row 3",
-            groups=("MultiFrameModule",),
-        ),
-        AttributeSpec(
-            "OverlayRows",
-            0x60000010,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 1",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayColumns",
-            0x60000011,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 2",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayType",
-            0x60000040,
-            "CS",
-            "1",
-            "1",
-            ("G", "R"),
-            "PS3.3 2016c Table C.9-2 row 3",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayOrigin",
-            0x60000050,
-            "SS",
-            "2",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 4",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayBitsAllocated",
-            0x60000100,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 5",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayBitPosition",
-            0x60000102,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 6",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayData",
-            0x60003000,
-            "OB or OW",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-2 row 7",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayDescription",
-            0x60000022,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 8",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlaySubtype",
-            0x60000045,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 9",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "OverlayLabel",
-            0x60001500,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 10",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "ROIArea",
-            0x60001301,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 11",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "ROIMean",
-            0x60001302,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 12",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "ROIStandardDeviation",
-            0x60001303,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-2 row 13",
-            groups=("OverlayPlaneModule",),
-        ),
-        AttributeSpec(
-            "NumberOfFramesInOverlay",
-            0x60000015,
-            "IS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-3 row 1",
-            groups=("MultiFrameOverlayModule",),
-        ),
-        AttributeSpec(
-            "ImageFrameOrigin",
-            0x60000051,
-            "US",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.9-3 row 2",
-            groups=("MultiFrameOverlayModule",),
-        ),
-        AttributeSpec(
-            "ModalityLUTSequence",
-            0x00283000,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 1",
-            groups=("ModalityLUTModule",),
-            condition=None,
-            condition_text="Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.",
-        ),
-        AttributeSpec(
-            "RescaleIntercept",
-            0x00281052,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 6",
-            groups=("ModalityLUTModule",),
-            condition=Present("ModalityLUTSequence", negate=True),
-            condition_text="Modality LUT Sequence (0028,3000) is not present",
-        ),
-        AttributeSpec(
-            "RescaleSlope",
-            0x00281053,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 7",
-            groups=("ModalityLUTModule",),
-            condition=Present("RescaleIntercept"),
-            condition_text="Rescale Intercept is present",
-        ),
-        AttributeSpec(
-            "RescaleType",
-            0x00281054,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 8",
-            groups=("ModalityLUTModule",),
-            condition=Present("RescaleIntercept"),
-            condition_text="Rescale Intercept is present",
-        ),
-        AttributeSpec(
-            "DoseUnits",
-            0x30040002,
-            "CS",
-            "1",
-            "1",
-            ("GY", "RELATIVE"),
-            "PS3.3 2016c Table C.8-39 row 7",
-            groups=("RTDoseModule",),
-        ),
-        AttributeSpec(
-            "DoseType",
-            0x30040004,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-39 row 8",
-            groups=("RTDoseModule",),
-        ),
-        AttributeSpec(
-            "SpatialTransformOfDose",
-            0x30040005,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-39 row 9",
-            groups=("RTDoseModule",),
-        ),
-        AttributeSpec(
-            "ReferencedSpatialRegistrationSequence",
-            0x00700404,
-            "SQ",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 10",
-            groups=("RTDoseModule",),
-            condition=None,
-            condition_text="A reference to a Spatial Registration SOP Instance or a Deformable Spatial Registration SOP Instance, which defines the transformation used to transform the dose. Required, if Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID. Zero or more Items shall be included in this Sequence. See",
-        ),
-        AttributeSpec(
-            "DoseComment",
-            0x30040006,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-39 row 13",
-            groups=("RTDoseModule",),
-        ),
-        AttributeSpec(
-            "NormalizationPoint",
-            0x30040008,
-            "DS",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-39 row 14",
-            groups=("RTDoseModule",),
-        ),
-        AttributeSpec(
-            "DoseSummationType",
-            0x3004000A,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-39 row 15",
-            groups=("RTDoseModule",),
-        ),
-        AttributeSpec(
-            "ReferencedRTPlanSequence",
-            0x300C0002,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 16",
-            groups=("RTDoseModule",),
-            condition=Equals(
+            "BluePaletteColorLookupTableData": AnyOf(
+                (
+                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "RescaleIntercept": Present("ModalityLUTSequence", negate=True),
+            "RescaleSlope": Present("RescaleIntercept"),
+            "RescaleType": Present("RescaleIntercept"),
+            "ReferencedSpatialRegistrationSequence": AllOf(
+                (
+                    Present("SpatialTransformOfDose"),
+                    Equals(
+                        "SpatialTransformOfDose",
+                        (
+                            "RIGID",
+                            "NON_RIGID",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "ReferencedRTPlanSequence": Equals(
                 "DoseSummationType",
                 (
                     "PLAN",
@@ -2564,534 +591,33 @@ class RTDose(DicomObject):
                 ),
                 0,
             ),
-            condition_text="Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN, FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT",
-        ),
-        AttributeSpec(
-            "ReferencedTreatmentRecordSequence",
-            0x30080030,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 27",
-            groups=("RTDoseModule",),
-            condition=Equals("DoseSummationType", ("RECORD",), 0),
-            condition_text="Dose Summation Type (3004,000A) is RECORD",
-        ),
-        AttributeSpec(
-            "GridFrameOffsetVector",
-            0x3004000C,
-            "DS",
-            "2-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 31",
-            groups=("RTDoseModule",),
-            condition=None,
-            condition_text="multi-frame pixel data are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset Vector (3004,000C)",
-        ),
-        AttributeSpec(
-            "DoseGridScaling",
-            0x3004000E,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 32",
-            groups=("RTDoseModule",),
-            condition=Present("PixelData"),
-            condition_text="Pixel Data (7FE0,0010) is present",
-        ),
-        AttributeSpec(
-            "TissueHeterogeneityCorrection",
-            0x30040014,
-            "CS",
-            "1-3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-39 row 33",
-            groups=("RTDoseModule",),
-        ),
-        AttributeSpec(
-            "ReferencedStructureSetSequence",
-            0x300C0060,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-40 row 1",
-            groups=("RTDVHModule",),
-        ),
-        AttributeSpec(
-            "DVHNormalizationPoint",
-            0x30040040,
-            "DS",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-40 row 3",
-            groups=("RTDVHModule",),
-        ),
-        AttributeSpec(
-            "DVHNormalizationDoseValue",
-            0x30040042,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-40 row 4",
-            groups=("RTDVHModule",),
-        ),
-        AttributeSpec(
-            "DVHSequence",
-            0x30040050,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-40 row 5",
-            groups=("RTDVHModule",),
-        ),
-        AttributeSpec(
-            "StructureSetLabel",
-            0x30060002,
-            "SH",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-41 row 1",
-            groups=("StructureSetModule",),
-        ),
-        AttributeSpec(
-            "StructureSetName",
-            0x30060004,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-41 row 2",
-            groups=("StructureSetModule",),
-        ),
-        AttributeSpec(
-            "StructureSetDescription",
-            0x30060006,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-41 row 3",
-            groups=("StructureSetModule",),
-        ),
-        AttributeSpec(
-            "StructureSetDate",
-            0x30060008,
-            "DA",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.8-41 row 5",
-            groups=("StructureSetModule",),
-        ),
-        AttributeSpec(
-            "StructureSetTime",
-            0x30060009,
-            "TM",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.8-41 row 6",
-            groups=("StructureSetModule",),
-        ),
-        AttributeSpec(
-            "ReferencedFrameOfReferenceSequence",
-            0x30060010,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-41 row 7",
-            groups=("StructureSetModule",),
-        ),
-        AttributeSpec(
-            "StructureSetROISequence",
-            0x30060020,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-41 row 15",
-            groups=("StructureSetModule",),
-        ),
-        AttributeSpec(
-            "PredecessorStructureSetSequence",
-            0x30060018,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-41 row 25",
-            groups=("StructureSetModule",),
-        ),
-        AttributeSpec(
-            "ROIContourSequence",
-            0x30060039,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-42 row 1",
-            groups=("ROIContourModule",),
-        ),
-        AttributeSpec(
-            "RTDoseROISequence",
-            0x30040010,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-43 row 1",
-            groups=("RTDoseROIModule",),
-        ),
-        AttributeSpec(
-            "SOPClassUID",
-            0x00080016,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 1",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPInstanceUID",
-            0x00080018,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 2",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SpecificCharacterSet",
-            0x00080005,
-            "CS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 3",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="an expanded or replacement character set is used",
-        ),
-        AttributeSpec(
-            "InstanceCreationDate",
-            0x00080012,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 4",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "InstanceCreationTime",
-            0x00080013,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 5",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "InstanceCoercionDateTime",
-            0x00080015,
-            "DT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 6",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "InstanceCreatorUID",
-            0x00080014,
-            "UI",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 7",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "RelatedGeneralSOPClassUID",
-            0x0008001A,
-            "UI",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 8",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "OriginalSpecializedSOPClassUID",
-            0x0008001B,
-            "UI",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 9",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "CodingSchemeIdentificationSequence",
-            0x00080110,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 10",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "ContextGroupIdentificationSequence",
-            0x00080123,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 18",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "MappingResourceIdentificationSequence",
-            0x00080124,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 23",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "TimezoneOffsetFromUTC",
-            0x00080201,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 27",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "ContributingEquipmentSequence",
-            0x0018A001,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 28",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPInstanceStatus",
-            0x01000410,
-            "CS",
-            "1",
-            "3",
-            ("NS", "OR", "AO", "AC"),
-            "PS3.3 2016c Table C.12-1 row 48",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPAuthorizationDateTime",
-            0x01000420,
-            "DT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 49",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "SOPAuthorizationComment",
-            0x01000424,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 50",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "AuthorizationEquipmentCertificationNumber",
-            0x01000426,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 51",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "MACParametersSequence",
-            0x4FFE0001,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-6 row 1",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "DigitalSignaturesSequence",
-            0xFFFAFFFA,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-6 row 6",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "EncryptedAttributesSequence",
-            0x04000500,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 53",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set",
-        ),
-        AttributeSpec(
-            "OriginalAttributesSequence",
-            0x04000561,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 56",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "HL7StructuredDocumentReferenceSequence",
-            0x0040A390,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 63",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="unencapsulated HL7 Structured Documents are referenced within the Instance",
-        ),
-        AttributeSpec(
-            "LongitudinalTemporalInformationModified",
-            0x00280303,
-            "CS",
-            "1",
-            "3",
-            ("UNMODIFIED", "MODIFIED", "REMOVED"),
-            "PS3.3 2016c Table C.12-1 row 67",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "QueryRetrieveView",
-            0x00080053,
-            "CS",
-            "1",
-            "1C",
-            ("CLASSIC", "ENHANCED"),
-            "PS3.3 2016c Table C.12-1 row 68",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view",
-        ),
-        AttributeSpec(
-            "ConversionSourceAttributesSequence",
-            0x00209172,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 69",
-            groups=("SOPCommonModule",),
-            condition=None,
-            condition_text="this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)",
-        ),
-        AttributeSpec(
-            "ContentQualification",
-            0x00189004,
-            "CS",
-            "1",
-            "3",
-            ("PRODUCT", "RESEARCH", "SERVICE"),
-            "PS3.3 2016c Table C.12-1 row 71",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "PrivateDataElementCharacteristicsSequence",
-            0x00080300,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 72",
-            groups=("SOPCommonModule",),
-        ),
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-8 row 1",
-            groups=("CommonInstanceReferenceModule",),
-            condition=None,
-            condition_text="this Instance references Instances in this Study",
-        ),
-        AttributeSpec(
-            "StudiesContainingOtherReferencedInstancesSequence",
-            0x00081200,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-8 row 5",
-            groups=("CommonInstanceReferenceModule",),
-            condition=None,
-            condition_text="this Instance references Instances in other Studies",
-        ),
-        AttributeSpec(
-            "FrameExtractionSequence",
-            0x00081164,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-9 row 1",
-            groups=("FrameExtractionModule",),
-        ),
+            "ReferencedTreatmentRecordSequence": Equals("DoseSummationType", ("RECORD",), 0),
+            "GridFrameOffsetVector": AllOf(
+                (
+                    NotChecked("multi-frame pixel data are present", "outside"),
+                    IncludesTag("FrameIncrementPointer", (0x3004000C,)),
+                )
+            ),
+            "DoseGridScaling": Present("PixelData"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
+    MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
+    """The module (or modules) that define each attribute."""
     PatientName: PersonName | str | None
     """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Patient's full name.
     """
     PatientID: str | None
     """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1
-    (PatientModule). Primary identifier for the patient. In the case of imaging a
-    group of small animals simultaneously, the single value of this identifier
-    corresponds to the identification of the entire group. See also .
+    (PatientModule). Primary identifier for the patient. (The whole text:
+    PatientModule.PatientID.)
     """
     IssuerOfPatientID: str | None = None
     """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
     10.15 (PatientModule). Identifier of the Assigning Authority (system,
     organization, agency, or department) that issued the Patient ID. Equivalent to
-    HL7 v2 CX component 4 subcomponent 1.
+    HL7 v2 CX component 4 ... (The whole text: PatientModule.IssuerOfPatientID.)
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
@@ -3108,47 +634,44 @@ class RTDose(DicomObject):
     PatientBirthDateInAlternativeCalendar: object | None = None
     """(0010,0033) - 1 Type 3, Patient's Birth Date in Alternative Calendar - PS3.3
     2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of birth of the named
-    patient in the Alternative Calendar (0010,0035). No format is specified for
-    alternative calendar dates so none should be assumed.
+    patient in the Alternative Calendar (0010,0035). (The whole text:
+    PatientModule.PatientBirthDateInAlternativeCalendar.)
     """
     PatientDeathDateInAlternativeCalendar: object | None = None
     """(0010,0034) - 1 Type 3, Patient's Death Date in Alternative Calendar - PS3.3
     2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of death of the named
-    patient in the Alternative Calendar (0010,0035). No format is specified for
-    alternative calendar dates so none should be assumed.
+    patient in the Alternative Calendar (0010,0035). (The whole text:
+    PatientModule.PatientDeathDateInAlternativeCalendar.)
     """
     PatientAlternativeCalendar: object | None = None
     """(0010,0035) - 1 Type 1C, Patient's Alternative Calendar - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). The Alternative Calendar used for
     Patient's Birth Date in Alternative Calendar (0010,0033) and Patient's Death
-    Date in Alternative Calendar (0010,0034). See for Defined Terms. Required if
-    either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's
-    Alternative Death Date in Calendar (0010,0034) is present.
+    Date in Alternative Calendar (0010,0034). (The whole text:
+    PatientModule.PatientAlternativeCalendar.)
     """
     PatientSex: Literal["M", "F", "O"] | None
     """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1 (PatientModule). Sex of the named patient. Enumerated Values: M male F
-    female O other
+    C.7.1.1 (PatientModule). Sex of the named patient. (The whole text:
+    PatientModule.PatientSex.)
     """
     ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
         None
     )
     """(0010,1100) SQ 1 Type 3, Referenced Patient Photo Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). A photo to confirm the identity of a
-    patient. Only a single Item is permitted in this Sequence. See .
+    patient. (The whole text: PatientModule.ReferencedPatientPhotoSequence.)
     """
     QualityControlSubject: Literal["YES", "NO"] | None = None
     """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Indicates whether or not the subject is a
-    quality control phantom. Enumerated Values: YES NO If this Attribute is absent,
-    then the subject may or may not be a phantom. This attribute describes a
-    characteristic of the Imaging Subject. It is distinct from Quality Control Image
-    (0028,0300) in the , which is used to describe an image acquired.
+    quality control phantom. (The whole text: PatientModule.QualityControlSubject.)
     """
     ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
     """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A sequence that provides reference to a Patient
-    SOP Class/Instance pair. Only a single Item is permitted in this Sequence.
+    SOP Class/Instance pair. (The whole text:
+    PatientModule.ReferencedPatientSequence.)
     """
     PatientBirthTime: datetime.time | str | None = None
     """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1, Section
@@ -3163,8 +686,8 @@ class RTDose(DicomObject):
     """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A sequence of identification numbers or codes
     used to identify the patient, which may or may not be human readable, and may or
-    may not have been obtained from an implanted or attached device such as an RFID
-    or barcode. One or more Items are permitted in this Sequence.
+    may not have been obtained from ... (The whole text:
+    PatientModule.OtherPatientIDsSequence.)
     """
     OtherPatientNames: Sequence[PersonName | str] | None = None
     """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1,
@@ -3181,79 +704,72 @@ class RTDose(DicomObject):
     PatientSpeciesDescription: str | None = None
     """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
-    subgenus, species or subspecies) of the patient. See . Required if the patient
-    is an animal and if Patient Species Code Sequence (0010,2202) is not present.
-    May be present otherwise.
+    subgenus, species or subspecies) of the patient. (The whole text:
+    PatientModule.PatientSpeciesDescription.)
     """
     PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
     """(0010,2202) SQ 1 Type 1C, Patient Species Code Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
-    subgenus, species or subspecies) of the patient. See . Only a single Item shall
-    be included in this Sequence. Required if the patient is an animal and if
-    Patient Species Description (0010,2201) is not present. May be present
-    otherwise.
+    subgenus, species or subspecies) of the patient. (The whole text:
+    PatientModule.PatientSpeciesCodeSequence.)
     """
     PatientBreedDescription: str | None = None
     """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1 (PatientModule). The breed of the patient. See . Required if the
-    patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty.
-    May be present otherwise.
+    Section C.7.1.1 (PatientModule). The breed of the patient. (The whole text:
+    PatientModule.PatientBreedDescription.)
     """
     PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
     """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1 (PatientModule). The breed of the patient. See . Zero or more
-    Items shall be included in this Sequence. Required if the patient is an animal.
+    Section C.7.1.1 (PatientModule). The breed of the patient. (The whole text:
+    PatientModule.PatientBreedCodeSequence.)
     """
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
     """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Information identifying an animal within a
-    breed registry. Zero or more Items shall be included in this Sequence. Required
-    if the patient is an animal.
+    breed registry. (The whole text: PatientModule.BreedRegistrationSequence.)
     """
     StrainDescription: object | None = None
     """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1 (PatientModule). The strain of the patient. See .
+    C.7.1.1 (PatientModule). The strain of the patient. (The whole text:
+    PatientModule.StrainDescription.)
     """
     StrainNomenclature: object | None = None
     """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). The nomenclature used for Strain Description
-    (0010,0212). See .
+    (0010,0212). (The whole text: PatientModule.StrainNomenclature.)
     """
     StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
     """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). A coded identification of the strain of the patient.
-    See . One or more Items are permitted in this sequence. If more than one item is
-    present, each item represents the same information but encoded using a different
-    coding scheme (rather than post-coordinated modifiers).
+    (The whole text: PatientModule.StrainCodeSequence.)
     """
     StrainAdditionalInformation: object | None = None
     """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Additional information about the strain of the
     patient that is not encoded in the formal nomenclature used in Strain
-    Description (0010,0212). See .
+    Description (0010,0212). (The whole text:
+    PatientModule.StrainAdditionalInformation.)
     """
     StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
     """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Information identifying an animal within a strain
-    stock. Only a single Item is permitted in this sequence.
+    stock. (The whole text: PatientModule.StrainStockSequence.)
     """
     ResponsiblePerson: PersonName | str | None = None
     """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Name of person with medical or welfare decision making
-    authority for the patient. Required if the patient is an animal. May be present
-    otherwise.
+    authority for the patient. (The whole text: PatientModule.ResponsiblePerson.)
     """
     ResponsiblePersonRole: str | None = None
     """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Relationship of Responsible Person to the
-    patient. See for Defined Terms. Required if Responsible Person is present and
-    has a value.
+    patient. (The whole text: PatientModule.ResponsiblePersonRole.)
     """
     ResponsibleOrganization: str | None = None
     """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Name of organization with medical or welfare
-    decision making authority for the patient. Required if patient is an animal. May
-    be present otherwise.
+    decision making authority for the patient. (The whole text:
+    PatientModule.ResponsibleOrganization.)
     """
     PatientIdentityRemoved: Literal["YES", "NO"] | None = None
     """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1,
@@ -3263,25 +779,16 @@ class RTDose(DicomObject):
     DeidentificationMethod: Sequence[str] | None = None
     """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A description or label of the mechanism or
-    method use to remove the patient's identity. May be multi-valued if successive
-    de-identification steps have been performed. This may be used to describe the
-    extent or thoroughness of the de-identification, for example whether or not the
-    de-identification is for a "Limited Data Set" (as per HIPAA Privacy Rule). The
-    characteristics of the de-identifying equipment and/or the responsible operator
-    of that equipment may be recorded as an additional item of the Contributing
-    Equipment Sequence (0018,A001) in the . De-identifying equipment may use a
-    Purpose ...
+    method use to remove the patient's identity. (The whole text:
+    PatientModule.DeidentificationMethod.)
     """
     DeidentificationMethodCodeSequence: (
         list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
     ) = None
     """(0012,0064) SQ 1 Type 1C, De-identification Method Code Sequence - PS3.3 2016c
     Table C.7-1, Section C.7.1.1 (PatientModule). A code describing the mechanism or
-    method use to remove the patient's identity. One or more Items shall be included
-    in this Sequence. Multiple items are used if successive de-identification steps
-    have been performed or to describe options of a defined profile. Required if
-    Patient Identity Removed (0012,0062) is present and has a value of YES and De-
-    identification Method (0012,0063) is not present. May be present otherwise.
+    method use to remove the patient's identity. (The whole text:
+    PatientModule.DeidentificationMethodCodeSequence.)
     """
     SourcePatientGroupIdentificationSequence: (
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
@@ -3289,9 +796,8 @@ class RTDose(DicomObject):
     """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - PS3.3
     2016c Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing
     the value used for Patient ID (0010,0020) and related Attributes in the source
-    composite instances that contained a group of subjects whose data was acquired
-    at the same time, from which this composite instance was extracted. See . Only a
-    single Item is permitted in this sequence.
+    composite instances that contained a group of subjects ... (The whole text:
+    PatientModule.SourcePatientGroupIdentificationSequence.)
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
@@ -3299,53 +805,56 @@ class RTDose(DicomObject):
     """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
     Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing the
     identifiers and locations of the individual subjects whose data was acquired at
-    the same time (as a group) and encoded in this composite instance. See . One or
-    more Items are permitted in this sequence.
+    the same time (as a group) and encoded in this ... (The whole text:
+    PatientModule.GroupOfPatientsIdentificationSequence.)
     """
     ClinicalTrialSponsorName: str | None = None
     """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical trial or
-    research sponsor. See .
+    research sponsor. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSponsorName.)
     """
     ClinicalTrialProtocolID: str | None = None
     """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). Identifier for the noted protocol.
-    See .
+    (The whole text: ClinicalTrialSubjectModule.ClinicalTrialProtocolID.)
     """
     ClinicalTrialProtocolName: str | None = None
     """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table
     C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical
-    trial or research protocol. See .
+    trial or research protocol. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialProtocolName.)
     """
     ClinicalTrialSiteID: str | None = None
     """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The identifier of the site
-    responsible for submitting clinical trial or research data. See .
+    responsible for submitting clinical trial or research data. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSiteID.)
     """
     ClinicalTrialSiteName: str | None = None
     """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the site responsible for
-    submitting clinical trial or research data. See
+    submitting clinical trial or research data. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSiteName.)
     """
     ClinicalTrialSubjectID: str | None = None
     """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The assigned identifier for the
-    clinical trial or research subject. See . Shall be present if Clinical Trial
-    Subject Reading ID (0012,0042) is absent. May be present otherwise.
+    clinical trial or research subject. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSubjectID.)
     """
     ClinicalTrialSubjectReadingID: str | None = None
     """(0012,0042) LO 1 Type 1C, Clinical Trial Subject Reading ID - PS3.3 2016c Table
     C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Identifies the subject for
-    blinded evaluations. Shall be present if Clinical Trial Subject ID (0012,0040)
-    is absent. May be present otherwise. See .
+    blinded evaluations. (The whole text:
+    ClinicalTrialSubjectModule.ClinicalTrialSubjectReadingID.)
     """
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     """(0012,0081) LO 1 Type 1C, Clinical Trial Protocol Ethics Committee Name - PS3.3
     2016c Table C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the
     Ethics Committee or Institutional Review Board (IRB) or Institutional Animal
-    Care and Use Committees (IACUC) responsible for approval of the Clinical Trial
-    or research. Required if Clinical Trial Protocol Ethics Committee Approval
-    Number (0012,0082) is present.
+    Care and Use Committees (IACUC) responsible for approval of the ... (The whole
+    text: ClinicalTrialSubjectModule.ClinicalTrialProtocolEthicsCommitteeName.)
     """
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
     """(0012,0082) LO 1 Type 3, Clinical Trial Protocol Ethics Committee Approval
@@ -3374,7 +883,8 @@ class RTDose(DicomObject):
     ) = None
     """(0008,0096) SQ 1 Type 3, Referring Physician Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    patient's referring physician. Only a single item is permitted in this Sequence.
+    patient's referring physician. (The whole text:
+    GeneralStudyModule.ReferringPhysicianIdentificationSequence.)
     """
     ConsultingPhysicianName: object | None = None
     """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3,
@@ -3386,9 +896,8 @@ class RTDose(DicomObject):
     ) = None
     """(0008,009D) - 1 Type 3, Consulting Physician Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    consulting physician(s). One or more Items shall be included in this Sequence.
-    If more than one Item, the number and order shall correspond to the value of
-    Consulting Physician's Name (0008,009C), if present.
+    consulting physician(s). (The whole text:
+    GeneralStudyModule.ConsultingPhysicianIdentificationSequence.)
     """
     StudyID: str | None
     """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1
@@ -3404,8 +913,8 @@ class RTDose(DicomObject):
     ) = None
     """(0008,0051) SQ 1 Type 3, Issuer of Accession Number Sequence - PS3.3 2016c Table
     C.7-3, Section C.7.2.1 (GeneralStudyModule). Identifier of the Assigning
-    Authority that issued the Accession Number. Only a single Item is permitted in
-    this Sequence.
+    Authority that issued the Accession Number. (The whole text:
+    GeneralStudyModule.IssuerOfAccessionNumberSequence.)
     """
     StudyDescription: str | None = None
     """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3, Section
@@ -3423,10 +932,8 @@ class RTDose(DicomObject):
     ) = None
     """(0008,1049) SQ 1 Type 3, Physician(s) of Record Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    physician(s) who are responsible for overall patient care at time of Study. One
-    or more Items are permitted in this Sequence. If more than one Item, the number
-    and order shall correspond to the value of Physician(s) of Record (0008,1048),
-    if present.
+    physician(s) who are responsible for overall patient care at time of Study. (The
+    whole text: GeneralStudyModule.PhysiciansOfRecordIdentificationSequence.)
     """
     NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3, Name of Physician(s) Reading Study - PS3.3 2016c
@@ -3438,37 +945,35 @@ class RTDose(DicomObject):
     ) = None
     """(0008,1062) SQ 1 Type 3, Physician(s) Reading Study Identification Sequence -
     PS3.3 2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of
-    the physician(s) reading the Study. One or more Items are permitted in this
-    Sequence. If more than one Item, the number and order shall correspond to the
-    value of Name of Physician(s) Reading Study (0008,1060), if present.
+    the physician(s) reading the Study. (The whole text:
+    GeneralStudyModule.PhysiciansReadingStudyIdentificationSequence.)
     """
     RequestingServiceCodeSequence: (
         list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
     ) = None
     """(0032,1034) SQ 1 Type 3, Requesting Service Code Sequence - PS3.3 2016c Table
     C.7-3, Section C.7.2.1 (GeneralStudyModule). Institutional department where the
-    request initiated. Only a single item is permitted in this Sequence.
+    request initiated. (The whole text:
+    GeneralStudyModule.RequestingServiceCodeSequence.)
     """
     ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
     """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). A sequence that provides reference to a
-    Study SOP Class/Instance pair. One or more Items are permitted in this Sequence.
-    See .
+    Study SOP Class/Instance pair. (The whole text:
+    GeneralStudyModule.ReferencedStudySequence.)
     """
     ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
     """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). A Sequence that conveys the type of
-    procedure performed. One or more Items are permitted in this Sequence.
+    procedure performed. (The whole text: GeneralStudyModule.ProcedureCodeSequence.)
     """
     ReasonForPerformedProcedureCodeSequence: (
         list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
     ) = None
     """(0040,1012) SQ 1 Type 3, Reason For Performed Procedure Code Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Coded reason(s) for
-    performing this procedure. May differ from the values in Reason for the
-    Requested Procedure (0040,100A) in Request Attribute Sequence (0040,0275), for
-    example if what was performed differs from what was requested. One or more Items
-    are permitted in this Sequence.
+    performing this procedure. (The whole text:
+    GeneralStudyModule.ReasonForPerformedProcedureCodeSequence.)
     """
     AdmittingDiagnosesDescription: Sequence[str] | None = None
     """(0008,1080) LO 1-n Type 3, Admitting Diagnoses Description - PS3.3 2016c Table
@@ -3480,8 +985,8 @@ class RTDose(DicomObject):
     ) = None
     """(0008,1084) SQ 1 Type 3, Admitting Diagnoses Code Sequence - PS3.3 2016c Table
     C.7-4a, Section C.7.2.2 (PatientStudyModule). A sequence that conveys the
-    admitting diagnosis (diagnoses). One or more Items are permitted in this
-    Sequence.
+    admitting diagnosis (diagnoses). (The whole text:
+    PatientStudyModule.AdmittingDiagnosesCodeSequence.)
     """
     PatientAge: str | None = None
     """(0010,1010) AS 1 Type 3, Patient's Age - PS3.3 2016c Table C.7-4a, Section
@@ -3519,8 +1024,8 @@ class RTDose(DicomObject):
     )
     """(0038,0014) SQ 1 Type 3, Issuer of Admission ID Sequence - PS3.3 2016c Table
     C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
-    Authority that issued Admission ID (0038,0010). Only a single Item is permitted
-    in this Sequence.
+    Authority that issued Admission ID (0038,0010). (The whole text:
+    PatientStudyModule.IssuerOfAdmissionIDSequence.)
     """
     ServiceEpisodeID: str | None = None
     """(0038,0060) LO 1 Type 3, Service Episode ID - PS3.3 2016c Table C.7-4a, Section
@@ -3532,8 +1037,8 @@ class RTDose(DicomObject):
     ) = None
     """(0038,0064) SQ 1 Type 3, Issuer of Service Episode ID Sequence - PS3.3 2016c
     Table C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
-    Authority that issued the Service Episode ID (0038,0060). Only a single Item is
-    permitted in this Sequence.
+    Authority that issued the Service Episode ID (0038,0060). (The whole text:
+    PatientStudyModule.IssuerOfServiceEpisodeIDSequence.)
     """
     ServiceEpisodeDescription: str | None = None
     """(0038,0062) LO 1 Type 3, Service Episode Description - PS3.3 2016c Table C.7-4a,
@@ -3543,22 +1048,22 @@ class RTDose(DicomObject):
     PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
     """(0010,2203) CS 1 Type 2C, Patient's Sex Neutered - PS3.3 2016c Table C.7-4a,
     Section C.7.2.2 (PatientStudyModule). Whether or not a procedure has been
-    performed in an effort to render the patient sterile. Enumerated Values: ALTERED
-    Altered/Neutered UNALTERED Unaltered/intact If this Attribute is present but has
-    no value then the status is unknown. Required if patient is an animal. May be
-    present otherwise.
+    performed in an effort to render the patient sterile. (The whole text:
+    PatientStudyModule.PatientSexNeutered.)
     """
     ClinicalTrialTimePointID: str | None = None
     """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table
     C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). An identifier specifying the
     one or more studies that are grouped together as a clinical time point or
-    submission in a clinical trial or research. See .
+    submission in a clinical trial or research. (The whole text:
+    ClinicalTrialStudyModule.ClinicalTrialTimePointID.)
     """
     ClinicalTrialTimePointDescription: str | None = None
     """(0012,0051) ST 1 Type 3, Clinical Trial Time Point Description - PS3.3 2016c
     Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A description of a set
     of one or more studies that are grouped together to represent a clinical time
-    point or submission in a clinical trial or research. See .
+    point or submission in a clinical trial or research. (The whole text:
+    ClinicalTrialStudyModule.ClinicalTrialTimePointDescription.)
     """
     ConsentForClinicalTrialUseSequence: (
         list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
@@ -3566,14 +1071,13 @@ class RTDose(DicomObject):
     """(0012,0083) SQ 1 Type 3, Consent for Clinical Trial Use Sequence - PS3.3 2016c
     Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A Sequence that
     conveys information about consent for Clinical Trial or research use of the
-    composite instances within this Study. One or more Items are permitted in this
-    Sequence. See .
+    composite instances within this Study. (The whole text:
+    ClinicalTrialStudyModule.ConsentForClinicalTrialUseSequence.)
     """
     Modality: Literal["RTIMAGE", "RTDOSE", "RTSTRUCT", "RTPLAN", "RTRECORD"]
     """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.8-37, Section C.8.8.1
-    (RTSeriesModule). Type of equipment that originally acquired the data.
-    Enumerated Values: RTIMAGE RT Image RTDOSE RT Dose RTSTRUCT RT Structure Set
-    RTPLAN RT Plan RTRECORD RT Treatment Record See .
+    (RTSeriesModule). Type of equipment that originally acquired the data. (The
+    whole text: RTSeriesModule.Modality.)
     """
     SeriesInstanceUID: str
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.8-37, Section
@@ -3600,7 +1104,7 @@ class RTDose(DicomObject):
     )
     """(0008,103F) SQ 1 Type 3, Series Description Code Sequence - PS3.3 2016c Table
     C.8-37, Section C.8.8.1 (RTSeriesModule). A coded description of the Series.
-    Only a single Item is permitted in this Sequence.
+    (The whole text: RTSeriesModule.SeriesDescriptionCodeSequence.)
     """
     OperatorsName: Sequence[PersonName | str] | None
     """(0008,1070) PN 1-n Type 2, Operators' Name - PS3.3 2016c Table C.8-37, Section
@@ -3611,22 +1115,22 @@ class RTDose(DicomObject):
     ) = None
     """(0008,1072) SQ 1 Type 3, Operator Identification Sequence - PS3.3 2016c Table
     C.8-37, Section C.8.8.1 (RTSeriesModule). Identification of the operator(s)
-    supporting the Series. One or more items may be present in this sequence. If
-    more than one Item, the number and order shall correspond to the value of
-    Operators' Name (0008,1070), if present.
+    supporting the Series. (The whole text:
+    RTSeriesModule.OperatorIdentificationSequence.)
     """
     ReferencedPerformedProcedureStepSequence: (
         list[RTSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
     ) = None
     """(0008,1111) SQ 1 Type 3, Referenced Performed Procedure Step Sequence - PS3.3
     2016c Table C.8-37, Section C.8.8.1 (RTSeriesModule). Uniquely identifies the
-    Performed Procedure Step SOP Instance to which the Series is related. One or
-    more Items are permitted in this Sequence.
+    Performed Procedure Step SOP Instance to which the Series is related. (The whole
+    text: RTSeriesModule.ReferencedPerformedProcedureStepSequence.)
     """
     RequestAttributesSequence: list[RTSeriesModuleRequestAttributesSequenceItem] | None = None
     """(0040,0275) SQ 1 Type 3, Request Attributes Sequence - PS3.3 2016c Table C.8-37,
     Section C.8.8.1 (RTSeriesModule). Sequence that contains attributes from the
-    Imaging Service Request. One or more Items are permitted in this Sequence.
+    Imaging Service Request. (The whole text:
+    RTSeriesModule.RequestAttributesSequence.)
     """
     PerformedProcedureStepID: str | None = None
     """(0040,0253) SH 1 Type 3, Performed Procedure Step ID - PS3.3 2016c Table 10-16,
@@ -3663,8 +1167,8 @@ class RTDose(DicomObject):
     ) = None
     """(0040,0260) SQ 1 Type 3, Performed Protocol Code Sequence - PS3.3 2016c Table
     10-16, Section 10.13 (RTSeriesModule). Sequence describing the Protocol
-    performed for this Procedure Step. One or more Items are permitted in this
-    Sequence.
+    performed for this Procedure Step. (The whole text:
+    RTSeriesModule.PerformedProtocolCodeSequence.)
     """
     CommentsOnThePerformedProcedureStep: str | None = None
     """(0040,0280) ST 1 Type 3, Comments on the Performed Procedure Step - PS3.3 2016c
@@ -3675,27 +1179,31 @@ class RTDose(DicomObject):
     """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
     Table C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). The name of the
     institution that is responsible for coordinating the medical imaging data for
-    the clinical trial or research. See .
+    the clinical trial or research. (The whole text:
+    ClinicalTrialSeriesModule.ClinicalTrialCoordinatingCenterName.)
     """
     ClinicalTrialSeriesID: str | None = None
     """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b,
     Section C.7.3.2 (ClinicalTrialSeriesModule). An identifier of the series in the
-    context of a clinical trial or research. See .
+    context of a clinical trial or research. (The whole text:
+    ClinicalTrialSeriesModule.ClinicalTrialSeriesID.)
     """
     ClinicalTrialSeriesDescription: str | None = None
     """(0012,0072) LO 1 Type 3, Clinical Trial Series Description - PS3.3 2016c Table
     C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). A description of the series
-    in the context of a clinical trial or research. See .
+    in the context of a clinical trial or research. (The whole text:
+    ClinicalTrialSeriesModule.ClinicalTrialSeriesDescription.)
     """
     FrameOfReferenceUID: str
     """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Uniquely identifies the frame of
-    reference for a Series. See for further explanation.
+    reference for a Series. (The whole text:
+    FrameOfReferenceModule.FrameOfReferenceUID.)
     """
     PositionReferenceIndicator: str | None
     """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Part of the imaging target used as a
-    reference. See for further explanation.
+    reference. (The whole text: FrameOfReferenceModule.PositionReferenceIndicator.)
     """
     Manufacturer: str | None
     """(0008,0070) LO 1 Type 2, Manufacturer - PS3.3 2016c Table C.7-8, Section C.7.5.1
@@ -3730,15 +1238,14 @@ class RTDose(DicomObject):
     DeviceSerialNumber: str | None = None
     """(0018,1000) LO 1 Type 3, Device Serial Number - PS3.3 2016c Table C.7-8, Section
     C.7.5.1 (GeneralEquipmentModule). Manufacturer's serial number of the equipment
-    that produced the composite instances. This identifier corresponds to the device
-    that actually created the images, such as a CR plate reader or a CT console, and
-    may not be sufficient to identify all of the equipment in the imaging chain,
-    such as the generator or gantry or plate.
+    that produced the composite instances. (The whole text:
+    GeneralEquipmentModule.DeviceSerialNumber.)
     """
     SoftwareVersions: Sequence[str] | None = None
     """(0018,1020) LO 1-n Type 3, Software Versions - PS3.3 2016c Table C.7-8, Section
     C.7.5.1 (GeneralEquipmentModule). Manufacturer's designation of software version
-    of the equipment that produced the composite instances. See .
+    of the equipment that produced the composite instances. (The whole text:
+    GeneralEquipmentModule.SoftwareVersions.)
     """
     GantryID: str | None = None
     """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8, Section C.7.5.1
@@ -3748,32 +1255,27 @@ class RTDose(DicomObject):
     """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8, Section
     C.7.5.1 (GeneralEquipmentModule). The inherent limiting resolution in mm of the
     acquisition equipment for high contrast objects for the data gathering and
-    reconstruction technique chosen. If variable across the images of the series,
-    the value at the image center.
+    reconstruction technique chosen. (The whole text:
+    GeneralEquipmentModule.SpatialResolution.)
     """
     DateOfLastCalibration: Sequence[datetime.date | str] | None = None
     """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Date when the image acquisition device
-    calibration was last changed in any way. Multiple entries may be used for
-    additional calibrations at other times. See for further explanation.
+    calibration was last changed in any way. (The whole text:
+    GeneralEquipmentModule.DateOfLastCalibration.)
     """
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Time when the image acquisition device
-    calibration was last changed in any way. Multiple entries may be used. See for
-    further explanation.
+    calibration was last changed in any way. (The whole text:
+    GeneralEquipmentModule.TimeOfLastCalibration.)
     """
     PixelPaddingValue: int | None = None
     """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Single pixel value or one limit
     (inclusive) of a range of pixel values used in an image to pad to rectangular
-    format or to signal background that may be suppressed. See for further
-    explanation. Required if Pixel Padding Range Limit (0028,0121) is present and
-    either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present.
-    May be present otherwise only if Pixel Data (7FE0,0010) or Pixel Data Provider
-    URL (0028,7FE0) is present. The Value Representation of this Attribute is
-    determined by the value of Pixel Representation (0028,0103). This Attribute is
-    not used in Presentation ...
+    format or to signal background that may be ... (The whole text:
+    GeneralEquipmentModule.PixelPaddingValue.)
     """
     InstanceNumber: int | None = None
     """(0020,0013) IS 1 Type 3, Instance Number - PS3.3 2016c Table C.12-1, Section
@@ -3783,29 +1285,22 @@ class RTDose(DicomObject):
     PatientOrientation: Sequence[str] | None = None
     """(0020,0020) CS 2 Type 2C, Patient Orientation - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). Patient direction of the rows and columns of the
-    image. Required if image does not require Image Orientation (Patient)
-    (0020,0037) and Image Position (Patient) (0020,0032). May be present otherwise.
-    See for further explanation. IODs may have attributes other than Patient
-    Orientation, Image Orientation, or Image Position (Patient) to describe
-    orientation in which case this attribute will be zero length.
+    image. (The whole text: GeneralImageModule.PatientOrientation.)
     """
     ContentDate: datetime.date | str | None = None
     """(0008,0023) DA 1 Type 2C, Content Date - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). The date the image pixel data creation started.
-    Required if image is part of a series in which the images are temporally
-    related. May be present otherwise. This Attribute was formerly known as Image
-    Date.
+    (The whole text: GeneralImageModule.ContentDate.)
     """
     ContentTime: datetime.time | str | None = None
     """(0008,0033) TM 1 Type 2C, Content Time - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). The time the image pixel data creation started.
-    Required if image is part of a series in which the images are temporally
-    related. May be present otherwise.
+    (The whole text: GeneralImageModule.ContentTime.)
     """
     ImageType: Sequence[str] | None = None
     """(0008,0008) CS 2-n Type 3, Image Type - PS3.3 2016c Table C.7-9, Section C.7.6.1
-    (GeneralImageModule). Image identification characteristics. See for Defined
-    Terms and further explanation.
+    (GeneralImageModule). Image identification characteristics. (The whole text:
+    GeneralImageModule.ImageType.)
     """
     AcquisitionNumber: int | None = None
     """(0020,0012) IS 1 Type 3, Acquisition Number - PS3.3 2016c Table C.7-9, Section
@@ -3825,38 +1320,37 @@ class RTDose(DicomObject):
     AcquisitionDateTime: datetime.datetime | str | None = None
     """(0008,002A) DT 1 Type 3, Acquisition DateTime - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). The date and time that the acquisition of data
-    that resulted in this image started. The synchronization of this time with an
-    external clock is specified in the in Acquisition Time Synchronized (0018,1800).
+    that resulted in this image started. (The whole text:
+    GeneralImageModule.AcquisitionDateTime.)
     """
     ReferencedImageSequence: list[GeneralImageModuleReferencedImageSequenceItem] | None = None
     """(0008,1140) SQ 1 Type 3, Referenced Image Sequence - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Other images significantly related to this
     image (e.g., post-localizer CT image or Mammographic biopsy or partial view
-    images). One or more Items are permitted in this Sequence.
+    images). (The whole text: GeneralImageModule.ReferencedImageSequence.)
     """
     DerivationDescription: str | None = None
     """(0008,2111) ST 1 Type 3, Derivation Description - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). A text description of how this image was
-    derived. See for further explanation.
+    derived. (The whole text: GeneralImageModule.DerivationDescription.)
     """
     DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
     """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (GeneralImageModule, RTDoseModule). A coded description of how
-    this dose was derived from other RT Dose and/or RT Plan objects. One or more
-    Items are permitted in this Sequence. More than one Item indicates that
-    successive derivation steps have been applied.
+    this dose was derived from other RT Dose and/or RT Plan objects. (The whole
+    text: GeneralImageModule.DerivationCodeSequence.)
     """
     SourceImageSequence: list[GeneralImageModuleSourceImageSequenceItem] | None = None
     """(0008,2112) SQ 1 Type 3, Source Image Sequence - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). The set of Image SOP Class/Instance pairs
-    of the Images that were used to derive this Image. One or more Items are
-    permitted in this Sequence. See for further explanation.
+    of the Images that were used to derive this Image. (The whole text:
+    GeneralImageModule.SourceImageSequence.)
     """
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
     """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table
     C.8-39, Section C.8.8.3 (GeneralImageModule, RTDoseModule). The set of SOP
-    Instances used to derive this RT Dose SOP instance. One or more Items are
-    permitted in this Sequence.
+    Instances used to derive this RT Dose SOP instance. (The whole text:
+    GeneralImageModule.ReferencedInstanceSequence.)
     """
     ImagesInAcquisition: int | None = None
     """(0020,1002) IS 1 Type 3, Images in Acquisition - PS3.3 2016c Table C.7-9,
@@ -3870,86 +1364,83 @@ class RTDose(DicomObject):
     QualityControlImage: Literal["YES", "NO"] | None = None
     """(0028,0300) CS 1 Type 3, Quality Control Image - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Indicates whether or not this image is a
-    quality control or phantom image. Enumerated Values: YES NO If this Attribute is
-    absent, then the image may or may not be a quality control or phantom image. The
-    phantom device in the image can be described using the . See
+    quality control or phantom image. (The whole text:
+    GeneralImageModule.QualityControlImage.)
     """
     BurnedInAnnotation: Literal["YES", "NO"] | None = None
     """(0028,0301) CS 1 Type 3, Burned In Annotation - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). Indicates whether or not image contains sufficient
     burned in annotation to identify the patient and date the image was acquired.
-    Enumerated Values: YES NO If this Attribute is absent, then the image may or may
-    not contain burned in annotation.
+    (The whole text: GeneralImageModule.BurnedInAnnotation.)
     """
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
     """(0028,0302) CS 1 Type 3, Recognizable Visual Features - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Indicates whether or not the image
     contains sufficiently recognizable visual features to allow the image or a
-    reconstruction from a set of images to identify the patient. Enumerated Values:
-    YES NO If this Attribute is absent, then the image may or may not contain
-    recognizable visual features.
+    reconstruction from a set of images to identify ... (The whole text:
+    GeneralImageModule.RecognizableVisualFeatures.)
     """
     LossyImageCompression: Literal["00", "01"] | None = None
     """(0028,2110) CS 1 Type 3, Lossy Image Compression - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Specifies whether an Image has undergone
-    lossy compression (at a point in its lifetime). Enumerated Values: 00 Image has
-    NOT been subjected to lossy compression. 01 Image has been subjected to lossy
-    compression. Once this value has been set to 01 it shall not be reset. See .
+    lossy compression (at a point in its lifetime). (The whole text:
+    GeneralImageModule.LossyImageCompression.)
     """
     LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 3, Lossy Image Compression Ratio - PS3.3 2016c Table
     C.7-9, Section C.7.6.1 (GeneralImageModule). Describes the approximate lossy
-    compression ratio(s) that have been applied to this image. See .
+    compression ratio(s) that have been applied to this image. (The whole text:
+    GeneralImageModule.LossyImageCompressionRatio.)
     """
     LossyImageCompressionMethod: Sequence[str] | None = None
     """(0028,2114) CS 1-n Type 3, Lossy Image Compression Method - PS3.3 2016c Table
     C.7-9, Section C.7.6.1 (GeneralImageModule). A label for the lossy compression
-    method(s) that have been applied to this image. See .
+    method(s) that have been applied to this image. (The whole text:
+    GeneralImageModule.LossyImageCompressionMethod.)
     """
     IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
     """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). This icon image is representative of the Image.
-    Only a single Item is permitted in this Sequence.
+    (The whole text: GeneralImageModule.IconImageSequence.)
     """
     PresentationLUTShape: Literal["IDENTITY", "INVERSE"] | None = None
     """(2050,0020) CS 1 Type 3, Presentation LUT Shape - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). When present, specifies an identity
     transformation for the Presentation LUT such that the output of all grayscale
-    transformations, if any, are defined to be in P-Values. Enumerated Values:
-    IDENTITY output is in P-Values - shall be used if Photometric Interpretation
-    (0028,0004) is MONOCHROME2 or any color photometric interpretation. INVERSE
-    output after inversion is in P-Values - shall be used if Photometric
-    Interpretation (0028,0004) is MONOCHROME1. When this attribute is used with a
-    color photometric interpretation then the luminance component is in P-Values.
+    transformations, if any, are defined to be in ... (The whole text:
+    GeneralImageModule.PresentationLUTShape.)
     """
     IrradiationEventUID: Sequence[str] | None = None
     """(0008,3010) UI 1-n Type 3, Irradiation Event UID - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Unique identification of the irradiation
-    event(s) associated with the acquisition of this image. See .
+    event(s) associated with the acquisition of this image. (The whole text:
+    GeneralImageModule.IrradiationEventUID.)
     """
     RealWorldValueMappingSequence: (
         list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
     ) = None
     """(0040,9096) SQ 1 Type 3, Real World Value Mapping Sequence - PS3.3 2016c Table
     C.7-9, Section C.7.6.1 (GeneralImageModule). The mapping of stored values to
-    associated Real World values. One or more Items are permitted in this Sequence.
+    associated Real World values. (The whole text:
+    GeneralImageModule.RealWorldValueMappingSequence.)
     """
     PixelSpacing: Sequence[float | Decimal] | None = None
     """(0028,0030) DS 2 Type 1, Pixel Spacing - PS3.3 2016c Table C.7-10, Section
     C.7.6.2 (ImagePlaneModule). Physical distance in the patient between the center
     of each pixel, specified by a numeric pair - adjacent row spacing (delimiter)
-    adjacent column spacing in mm. See for further explanation.
+    adjacent column spacing in mm. (The whole text: ImagePlaneModule.PixelSpacing.)
     """
     ImageOrientationPatient: Sequence[float | Decimal] | None = None
     """(0020,0037) DS 6 Type 1, Image Orientation (Patient) - PS3.3 2016c Table C.7-10,
     Section C.7.6.2 (ImagePlaneModule). The direction cosines of the first row and
-    the first column with respect to the patient. See for further explanation.
+    the first column with respect to the patient. (The whole text:
+    ImagePlaneModule.ImageOrientationPatient.)
     """
     ImagePositionPatient: Sequence[float | Decimal] | None = None
     """(0020,0032) DS 3 Type 1, Image Position (Patient) - PS3.3 2016c Table C.7-10,
     Section C.7.6.2 (ImagePlaneModule). The x, y, and z coordinates of the upper
     left hand corner (center of the first voxel transmitted) of the image, in mm.
-    See for further explanation.
+    (The whole text: ImagePlaneModule.ImagePositionPatient.)
     """
     SliceThickness: float | Decimal | None = None
     """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10, Section
@@ -3958,18 +1449,18 @@ class RTDose(DicomObject):
     SliceLocation: float | Decimal | None = None
     """(0020,1041) DS 1 Type 3, Slice Location - PS3.3 2016c Table C.7-10, Section
     C.7.6.2 (ImagePlaneModule). Relative position of the image plane expressed in
-    mm. See for further explanation.
+    mm. (The whole text: ImagePlaneModule.SliceLocation.)
     """
     SamplesPerPixel: int | None = None
     """(0028,0002) US 1 Type 1C, Samples per Pixel - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (ImagePixelModule, RTDoseModule). Number of samples (planes) in this
-    image. See for specialization. Required if Pixel Data (7FE0,0010) is present.
+    image. (The whole text: ImagePixelModule.SamplesPerPixel.)
     """
     PhotometricInterpretation: str | None = None
     """(0028,0004) CS 1 Type 1C, Photometric Interpretation - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (ImagePixelModule, RTDoseModule). Specifies the intended
-    interpretation of the pixel data. See for specialization. Required if Pixel Data
-    (7FE0,0010) is present.
+    interpretation of the pixel data. (The whole text:
+    ImagePixelModule.PhotometricInterpretation.)
     """
     Rows: int | None = None
     """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3
@@ -3982,48 +1473,40 @@ class RTDose(DicomObject):
     BitsAllocated: int | None = None
     """(0028,0100) US 1 Type 1C, Bits Allocated - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (ImagePixelModule, RTDoseModule). Number of bits allocated for each
-    pixel sample. Each sample shall have the same number of bits allocated. See for
-    specialization. Required Pixel Data (7FE0,0010) is present.
+    pixel sample. (The whole text: ImagePixelModule.BitsAllocated.)
     """
     BitsStored: int | None = None
     """(0028,0101) US 1 Type 1C, Bits Stored - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (ImagePixelModule, RTDoseModule). Number of bits stored for each pixel
-    sample. Each sample shall have the same number of bits stored. See for
-    specialization. Required if Pixel Data (7FE0,0010) is present.
+    sample. (The whole text: ImagePixelModule.BitsStored.)
     """
     HighBit: int | None = None
     """(0028,0102) US 1 Type 1C, High Bit - PS3.3 2016c Table C.8-39, Section C.8.8.3
     (ImagePixelModule, RTDoseModule). Most significant bit for each pixel sample.
-    Each sample shall have the same high bit. See for specialization. Required if
-    Pixel Data (7FE0,0010) is present.
+    (The whole text: ImagePixelModule.HighBit.)
     """
     PixelRepresentation: Literal[0, 1] | None = None
     """(0028,0103) US 1 Type 1C, Pixel Representation - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (ImagePixelModule, RTDoseModule). Data representation of the
-    pixel samples. Each sample shall have the same pixel representation. See for
-    specialization. Required Pixel Data (7FE0,0010) is present.
+    pixel samples. (The whole text: ImagePixelModule.PixelRepresentation.)
     """
     PixelData: bytes | None = None
     """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule). A data stream of the pixel samples that comprise the
-    Image. See for further explanation. Required if Pixel Data Provider URL
-    (0028,7FE0) is not present.
+    Image. (The whole text: ImagePixelModule.PixelData.)
     """
     PlanarConfiguration: int | None = None
     """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Indicates whether the pixel data are sent
-    color-by-plane or color-by-pixel. Required if Samples per Pixel (0028,0002) has
-    a value greater than 1. See for further explanation.
+    color-by-plane or color-by-pixel. (The whole text:
+    ImagePixelModule.PlanarConfiguration.)
     """
     PixelAspectRatio: Sequence[int] | None = None
     """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Ratio of the vertical size and horizontal
     size of the pixels in the image specified by a pair of integer values where the
-    first value is the vertical pixel size, and the second value is the horizontal
-    pixel size. Required if the aspect ratio values do not have a ratio of 1:1 and
-    the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or
-    Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010),
-    either for the entire Image or per-frame in a Functional Group Macro. See .
+    first value is the vertical pixel ... (The whole text:
+    ImagePixelModule.PixelAspectRatio.)
     """
     SmallestImagePixelValue: int | None = None
     """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
@@ -4038,98 +1521,75 @@ class RTDose(DicomObject):
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Red Palette Color Lookup Table Data (0028,1201). Required if
-    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    format of the Red Palette Color Lookup Table Data (0028,1201). (The whole text:
+    ImagePixelModule.RedPaletteColorLookupTableDescriptor.)
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Green Palette Color Lookup Table Data (0028,1202). Required if
-    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    format of the Green Palette Color Lookup Table Data (0028,1202). (The whole
+    text: ImagePixelModule.GreenPaletteColorLookupTableDescriptor.)
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Blue Palette Color Lookup Table Data (0028,1203). Required if
-    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    format of the Blue Palette Color Lookup Table Data (0028,1203). (The whole text:
+    ImagePixelModule.BluePaletteColorLookupTableDescriptor.)
     """
     RedPaletteColorLookupTableData: bytes | None = None
     """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Red Palette Color Lookup
-    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
-    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
-    or MIXED. See for further explanation.
+    Table Data. (The whole text: ImagePixelModule.RedPaletteColorLookupTableData.)
     """
     GreenPaletteColorLookupTableData: bytes | None = None
     """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Green Palette Color Lookup
-    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
-    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
-    or MIXED. See for further explanation.
+    Table Data. (The whole text: ImagePixelModule.GreenPaletteColorLookupTableData.)
     """
     BluePaletteColorLookupTableData: bytes | None = None
     """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Blue Palette Color Lookup
-    Table Data. Required if Photometric Interpretation (0028,0004) has a value of
-    PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR
-    or MIXED. See for further explanation.
+    Table Data. (The whole text: ImagePixelModule.BluePaletteColorLookupTableData.)
     """
     ICCProfile: bytes | None = None
     """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule). An ICC Profile encoding the transformation of
-    device-dependent color stored pixel values into PCS-Values. See . When present,
-    defines the color space of color Pixel Data (7FE0,0010) values, and the output
-    of Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
-    Pixel Data (7FE0,0010) at the same level of the Data Set and not to any icons
-    nested within sequences, which may or may not have their own ICC profile
-    specified.
+    device-dependent color stored pixel values into PCS-Values. (The whole text:
+    ImagePixelModule.ICCProfile.)
     """
     ColorSpace: object | None = None
     """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule). A label that identifies the well-known color space of the
-    image. Shall be consistent with any ICC Profile (0028,2000) that is also
-    present. See .
+    image. (The whole text: ImagePixelModule.ColorSpace.)
     """
     PixelDataProviderURL: str | None = None
     """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a,
     Section C.7.6.3 (ImagePixelModule). A URL of a provider service that supplies
-    the pixel data of the Image. Required if the image is to be transferred in one
-    of the following presentation contexts identified by Transfer Syntax UID:
-    1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax)
-    1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of
-    this attribute has changed from UT to UR.
+    the pixel data of the Image. (The whole text:
+    ImagePixelModule.PixelDataProviderURL.)
     """
     PixelPaddingRangeLimit: int | None = None
     """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
     C.7-11a, Section C.7.6.3 (ImagePixelModule). Pixel value that represents one
     limit (inclusive) of a range of padding values used together with Pixel Padding
-    Value (0028,0120) as defined in the . See for further explanation. Required if
-    pixel padding is to be defined as a range rather than a single value. The Value
-    Representation of this Attribute is determined by the value of Pixel
-    Representation (0028,0103). Pixel Padding Value (0028,0120) is also required
-    when this Attribute is present.
+    Value (0028,0120) as defined in the . See for ... (The whole text:
+    ImagePixelModule.PixelPaddingRangeLimit.)
     """
     NumberOfFrames: int | None = None
     """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7-14, Section
-    C.7.6.6 (MultiFrameModule). Number of frames in a Multi-frame Image. See for
-    further explanation.
+    C.7.6.6 (MultiFrameModule). Number of frames in a Multi-frame Image. (The whole
+    text: MultiFrameModule.NumberOfFrames.)
     """
     FrameIncrementPointer: Sequence[int] | None = None
     """(0028,0009) AT 1-n Type 1, Frame Increment Pointer - PS3.3 2016c Table C.7-14,
     Section C.7.6.6 (MultiFrameModule). Contains the Data Element Tag of the
-    attribute that is used as the frame increment in Multi-frame pixel data. See for
-    further explanation.
+    attribute that is used as the frame increment in Multi-frame pixel data. (The
+    whole text: MultiFrameModule.FrameIncrementPointer.)
     """
     StereoPairsPresent: object | None = None
     """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7-14, Section
     C.7.6.6 (MultiFrameModule). The multi-frame pixel data consists of left and
-    right stereoscopic pairs. See for further explanation. Enumerated Values: YES NO
+    right stereoscopic pairs. (The whole text: MultiFrameModule.StereoPairsPresent.)
     """
     OverlayRows: int | None = None
     """(60xx,0010) US 1 Type 1, Overlay Rows - PS3.3 2016c Table C.9-2, Section C.9.2
@@ -4142,41 +1602,28 @@ class RTDose(DicomObject):
     OverlayType: Literal["G", "R"] | None = None
     """(60xx,0040) CS 1 Type 1, Overlay Type - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Indicates whether this overlay represents a region of
-    interest or other graphics. Enumerated Values: G Graphics R ROI
+    interest or other graphics. (The whole text: OverlayPlaneModule.OverlayType.)
     """
     OverlayOrigin: Sequence[int] | None = None
     """(60xx,0050) SS 2 Type 1, Overlay Origin - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Location of first overlay point with respect to pixels in
-    the image, given as row\\column. The upper left pixel of the image has the
-    coordinate 1\\1. Column values greater than 1 indicate the overlay plane origin
-    is to the right of the image origin. Row values greater than 1 indicate the
-    overlay plane origin is below the image origin. Values less than 1 indicate the
-    overlay plane origin is above or to the left of the image origin. Values of 0\\0
-    indicate that the overlay pixels start 1 row above and one column to the left of
-    the image pixels.
+    the image, given as row\\column. (The whole text:
+    OverlayPlaneModule.OverlayOrigin.)
     """
     OverlayBitsAllocated: int | None = None
     """(60xx,0100) US 1 Type 1, Overlay Bits Allocated - PS3.3 2016c Table C.9-2,
-    Section C.9.2 (OverlayPlaneModule). Number of Bits Allocated in the Overlay. The
-    value of this Attribute shall be 1. Formerly the standard described embedding
-    the overlay data in the Image Pixel Data (7FE0,0010), in which case the value of
-    this Attribute was required to be the same as Bits Allocated (0028,0100). This
-    usage has been retired. See PS3.3-2004.
+    Section C.9.2 (OverlayPlaneModule). Number of Bits Allocated in the Overlay.
+    (The whole text: OverlayPlaneModule.OverlayBitsAllocated.)
     """
     OverlayBitPosition: int | None = None
     """(60xx,0102) US 1 Type 1, Overlay Bit Position - PS3.3 2016c Table C.9-2, Section
-    C.9.2 (OverlayPlaneModule). The value of this Attribute shall be 0. Formerly the
-    standard described embedding the overlay data in the Image Pixel Data
-    (7FE0,0010), in which case the value of this Attribute specified the bit in
-    which the overlay was stored. This usage has been retired. See PS3.3-2004.
+    C.9.2 (OverlayPlaneModule). The value of this Attribute shall be 0. (The whole
+    text: OverlayPlaneModule.OverlayBitPosition.)
     """
     OverlayData: bytes | None = None
     """(60xx,3000) OB or OW 1 Type 1, Overlay Data - PS3.3 2016c Table C.9-2, Section
-    C.9.2 (OverlayPlaneModule). Overlay pixel data. The order of pixels sent for
-    each overlay is left to right, top to bottom, i.e., the upper left pixel is sent
-    first followed by the remainder of the first row, followed by the first pixel of
-    the 2nd row, then the remainder of the 2nd row and so on. Overlay data shall be
-    contained in this Attribute. See for further explanation.
+    C.9.2 (OverlayPlaneModule). Overlay pixel data. (The whole text:
+    OverlayPlaneModule.OverlayData.)
     """
     OverlayDescription: str | None = None
     """(60xx,0022) LO 1 Type 3, Overlay Description - PS3.3 2016c Table C.9-2, Section
@@ -4185,7 +1632,7 @@ class RTDose(DicomObject):
     OverlaySubtype: str | None = None
     """(60xx,0045) LO 1 Type 3, Overlay Subtype - PS3.3 2016c Table C.9-2, Section
     C.9.2 (OverlayPlaneModule). Defined Term that identifies the intended purpose of
-    the Overlay Type. See for further explanation.
+    the Overlay Type. (The whole text: OverlayPlaneModule.OverlaySubtype.)
     """
     OverlayLabel: str | None = None
     """(60xx,1500) LO 1 Type 3, Overlay Label - PS3.3 2016c Table C.9-2, Section C.9.2
@@ -4194,21 +1641,22 @@ class RTDose(DicomObject):
     """
     ROIArea: int | None = None
     """(60xx,1301) IS 1 Type 3, ROI Area - PS3.3 2016c Table C.9-2, Section C.9.2
-    (OverlayPlaneModule). Number of pixels in ROI area. See for further explanation.
+    (OverlayPlaneModule). Number of pixels in ROI area. (The whole text:
+    OverlayPlaneModule.ROIArea.)
     """
     ROIMean: float | Decimal | None = None
     """(60xx,1302) DS 1 Type 3, ROI Mean - PS3.3 2016c Table C.9-2, Section C.9.2
-    (OverlayPlaneModule). ROI Mean. See for further explanation.
+    (OverlayPlaneModule). ROI Mean. (The whole text: OverlayPlaneModule.ROIMean.)
     """
     ROIStandardDeviation: float | Decimal | None = None
     """(60xx,1303) DS 1 Type 3, ROI Standard Deviation - PS3.3 2016c Table C.9-2,
-    Section C.9.2 (OverlayPlaneModule). ROI standard deviation. See for further
-    explanation.
+    Section C.9.2 (OverlayPlaneModule). ROI standard deviation. (The whole text:
+    OverlayPlaneModule.ROIStandardDeviation.)
     """
     NumberOfFramesInOverlay: int | None = None
     """(60xx,0015) IS 1 Type 1, Number of Frames in Overlay - PS3.3 2016c Table C.9-3,
-    Section C.9.3 (MultiFrameOverlayModule). Number of Frames in Overlay. Required
-    if Overlay data contains multiple frames.
+    Section C.9.3 (MultiFrameOverlayModule). Number of Frames in Overlay. (The whole
+    text: MultiFrameOverlayModule.NumberOfFramesInOverlay.)
     """
     ImageFrameOrigin: int | None = None
     """(60xx,0051) US 1 Type 3, Image Frame Origin - PS3.3 2016c Table C.9-3, Section
@@ -4217,45 +1665,39 @@ class RTDose(DicomObject):
     """
     ModalityLUTSequence: list[ModalityLUTMacroModalityLUTSequenceItem] | None = None
     """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence - PS3.3 2016c Table C.11-1b,
-    Section C.11.1 (ModalityLUTModule). Defines a sequence of Modality LUTs. Only a
-    single Item shall be included in this Sequence. Shall not be present if Rescale
-    Intercept (0028,1052) is present.
+    Section C.11.1 (ModalityLUTModule). Defines a sequence of Modality LUTs. (The
+    whole text: ModalityLUTModule.ModalityLUTSequence.)
     """
     RescaleIntercept: float | Decimal | None = None
     """(0028,1052) DS 1 Type 1C, Rescale Intercept - PS3.3 2016c Table C.11-1b, Section
     C.11.1 (ModalityLUTModule). The value b in relationship between stored values
-    (SV) and the output units specified in Rescale Type (0028,1054). Output units =
-    m*SV + b. Required if Modality LUT Sequence (0028,3000) is not present. Shall
-    not be present otherwise.
+    (SV) and the output units specified in Rescale Type (0028,1054). (The whole
+    text: ModalityLUTModule.RescaleIntercept.)
     """
     RescaleSlope: float | Decimal | None = None
     """(0028,1053) DS 1 Type 1C, Rescale Slope - PS3.3 2016c Table C.11-1b, Section
     C.11.1 (ModalityLUTModule). m in the equation specified by Rescale Intercept
-    (0028,1052). Required if Rescale Intercept is present.
+    (0028,1052). (The whole text: ModalityLUTModule.RescaleSlope.)
     """
     RescaleType: str | None = None
     """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.11-1b, Section
     C.11.1 (ModalityLUTModule). Specifies the output units of Rescale Slope
-    (0028,1053) and Rescale Intercept (0028,1052). See for further explanation.
-    Required if Rescale Intercept is present.
+    (0028,1053) and Rescale Intercept (0028,1052). (The whole text:
+    ModalityLUTModule.RescaleType.)
     """
     DoseUnits: Literal["GY", "RELATIVE"]
     """(3004,0002) CS 1 Type 1, Dose Units - PS3.3 2016c Table C.8-39, Section C.8.8.3
-    (RTDoseModule). Units used to describe dose. Enumerated Values: GY Gray RELATIVE
-    dose relative to implicit reference value
+    (RTDoseModule). Units used to describe dose. (The whole text:
+    RTDoseModule.DoseUnits.)
     """
     DoseType: Literal["PHYSICAL", "EFFECTIVE", "ERROR"] | str
     """(3004,0004) CS 1 Type 1, Dose Type - PS3.3 2016c Table C.8-39, Section C.8.8.3
-    (RTDoseModule). Type of dose. Defined Terms: PHYSICAL physical dose EFFECTIVE
-    physical dose after correction for biological effect using user-defined modeling
-    technique ERROR difference between desired and planned dose
+    (RTDoseModule). Type of dose. (The whole text: RTDoseModule.DoseType.)
     """
     SpatialTransformOfDose: Literal["NONE", "RIGID", "NON_RIGID"] | str | None = None
     """(3004,0005) CS 1 Type 3, Spatial Transform of Dose - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (RTDoseModule). The use of transformation in the calculation of
-    the combined dose. Defined Terms: NONE No transformation. Calculated on the
-    original image set RIGID Only Rigid transform used (see definition in )
-    NON_RIGID Any other transform used
+    the combined dose. (The whole text: RTDoseModule.SpatialTransformOfDose.)
     """
     ReferencedSpatialRegistrationSequence: (
         list[RTDoseModuleReferencedSpatialRegistrationSequenceItem] | None
@@ -4263,9 +1705,8 @@ class RTDose(DicomObject):
     """(0070,0404) SQ 1 Type 2C, Referenced Spatial Registration Sequence - PS3.3 2016c
     Table C.8-39, Section C.8.8.3 (RTDoseModule). A reference to a Spatial
     Registration SOP Instance or a Deformable Spatial Registration SOP Instance,
-    which defines the transformation used to transform the dose. Required, if
-    Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or
-    NON_RIGID. Zero or more Items shall be included in this Sequence. See
+    which defines the transformation used to transform the ... (The whole text:
+    RTDoseModule.ReferencedSpatialRegistrationSequence.)
     """
     DoseComment: str | None = None
     """(3004,0006) LO 1 Type 3, Dose Comment - PS3.3 2016c Table C.8-39, Section
@@ -4274,7 +1715,8 @@ class RTDose(DicomObject):
     NormalizationPoint: Sequence[float | Decimal] | None = None
     """(3004,0008) DS 3 Type 3, Normalization Point - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (RTDoseModule). Coordinates (x, y, z) of normalization point in the
-    patient based coordinate system described in (mm). See .
+    patient based coordinate system described in (mm). (The whole text:
+    RTDoseModule.NormalizationPoint.)
     """
     DoseSummationType: (
         Literal[
@@ -4292,55 +1734,39 @@ class RTDose(DicomObject):
         | str
     )
     """(3004,000A) CS 1 Type 1, Dose Summation Type - PS3.3 2016c Table C.8-39, Section
-    C.8.8.3 (RTDoseModule). Type of dose summation. Defined Terms: PLAN dose
-    calculated for entire delivery of all fraction groups of RT Plan MULTI_PLAN dose
-    calculated for entire delivery of 2 or more RT Plans FRACTION dose calculated
-    for entire delivery of a single Fraction Group within RT Plan BEAM dose
-    calculated for entire delivery of one or more Beams within RT Plan BRACHY dose
-    calculated for entire delivery of one or more Brachy Application Setups within
-    RT Plan FRACTION_SESSION dose calculated for a single session ("fraction") of a
-    single Fraction Group within RT Plan BEAM_SESSION dose calculated for a single
-    ...
+    C.8.8.3 (RTDoseModule). Type of dose summation. (The whole text:
+    RTDoseModule.DoseSummationType.)
     """
     ReferencedRTPlanSequence: list[RTDoseModuleReferencedRTPlanSequenceItem] | None = None
     """(300C,0002) SQ 1 Type 1C, Referenced RT Plan Sequence - PS3.3 2016c Table
     C.8-39, Section C.8.8.3 (RTDoseModule). Sequence describing RT Plan associated
-    with dose. Required if Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN,
-    FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or
-    CONTROL_POINT. Only a single Item shall be included in this Sequence, unless
-    Dose Summation Type (3004,000A) is MULTI_PLAN, in which case two or more Items
-    shall be included in this Sequence. See Note 1.
+    with dose. (The whole text: RTDoseModule.ReferencedRTPlanSequence.)
     """
     ReferencedTreatmentRecordSequence: (
         list[RTDoseModuleReferencedTreatmentRecordSequenceItem] | None
     ) = None
     """(3008,0030) SQ 1 Type 1C, Referenced Treatment Record Sequence - PS3.3 2016c
     Table C.8-39, Section C.8.8.3 (RTDoseModule). Sequence describing RT Beams
-    Treatment Record associated with dose. One or more Items shall be included in
-    this Sequence. Required if Dose Summation Type (3004,000A) is RECORD.
+    Treatment Record associated with dose. (The whole text:
+    RTDoseModule.ReferencedTreatmentRecordSequence.)
     """
     GridFrameOffsetVector: Sequence[float | Decimal] | None = None
     """(3004,000C) DS 2-n Type 1C, Grid Frame Offset Vector - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (RTDoseModule). An array that contains the dose image plane
-    offsets (in mm) of the dose image frames in a multi-frame dose. Required if
-    multi-frame pixel data are present and Frame Increment Pointer (0028,0009)
-    points to Grid Frame Offset Vector (3004,000C). See .
+    offsets (in mm) of the dose image frames in a multi-frame dose. (The whole text:
+    RTDoseModule.GridFrameOffsetVector.)
     """
     DoseGridScaling: float | Decimal | None = None
     """(3004,000E) DS 1 Type 1C, Dose Grid Scaling - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (RTDoseModule). Scaling factor that when multiplied by the dose grid
     data found in Pixel Data (7FE0,0010) attribute of the , yields grid doses in the
-    dose units as specified by Dose Units (3004,0002). Required if Pixel Data
-    (7FE0,0010) is present.
+    dose units as specified ... (The whole text: RTDoseModule.DoseGridScaling.)
     """
     TissueHeterogeneityCorrection: Sequence[str] | None = None
     """(3004,0014) CS 1-3 Type 3, Tissue Heterogeneity Correction - PS3.3 2016c Table
     C.8-39, Section C.8.8.3 (RTDoseModule). Specifies a list of patient
-    heterogeneity characteristics used for calculating dose. This Attribute shall be
-    multi-valued if beams used to compute the dose have differing correction
-    techniques. Enumerated Values: IMAGE image data ROI_OVERRIDE one or more ROI
-    densities override image or water values where they exist WATER entire volume
-    treated as water equivalent
+    heterogeneity characteristics used for calculating dose. (The whole text:
+    RTDoseModule.TissueHeterogeneityCorrection.)
     """
     ReferencedStructureSetSequence: list[RTDVHModuleReferencedStructureSetSequenceItem] | None = (
         None
@@ -4348,8 +1774,8 @@ class RTDose(DicomObject):
     """(300C,0060) SQ 1 Type 1, Referenced Structure Set Sequence - PS3.3 2016c Table
     C.8-40, Section C.8.8.4 (RTDVHModule). Sequence of one class/instance pair
     describing Structure Set containing structures that are used to calculate Dose-
-    Volume Histograms (DVHs). Only a single Item shall be included in this Sequence.
-    See .
+    Volume Histograms (DVHs). (The whole text:
+    RTDVHModule.ReferencedStructureSetSequence.)
     """
     DVHNormalizationPoint: Sequence[float | Decimal] | None = None
     """(3004,0040) DS 3 Type 3, DVH Normalization Point - PS3.3 2016c Table C.8-40,
@@ -4364,8 +1790,8 @@ class RTDose(DicomObject):
     """
     DVHSequence: list[RTDVHModuleDVHSequenceItem] | None = None
     """(3004,0050) SQ 1 Type 1, DVH Sequence - PS3.3 2016c Table C.8-40, Section
-    C.8.8.4 (RTDVHModule). Sequence of DVHs. One or more Items shall be included in
-    this Sequence.
+    C.8.8.4 (RTDVHModule). Sequence of DVHs. (The whole text:
+    RTDVHModule.DVHSequence.)
     """
     StructureSetLabel: str | None = None
     """(3006,0002) SH 1 Type 1, Structure Set Label - PS3.3 2016c Table C.8-41, Section
@@ -4393,60 +1819,57 @@ class RTDose(DicomObject):
     ) = None
     """(3006,0010) SQ 1 Type 3, Referenced Frame of Reference Sequence - PS3.3 2016c
     Table C.8-41, Section C.8.8.5 (StructureSetModule). Sequence describing Frames
-    of Reference in which the ROIs are defined. One or more Items are permitted in
-    this Sequence. See .
+    of Reference in which the ROIs are defined. (The whole text:
+    StructureSetModule.ReferencedFrameOfReferenceSequence.)
     """
     StructureSetROISequence: list[StructureSetModuleStructureSetROISequenceItem] | None = None
     """(3006,0020) SQ 1 Type 1, Structure Set ROI Sequence - PS3.3 2016c Table C.8-41,
-    Section C.8.8.5 (StructureSetModule). ROIs for current Structure Set. One or
-    more Items shall be included in this Sequence.
+    Section C.8.8.5 (StructureSetModule). ROIs for current Structure Set. (The whole
+    text: StructureSetModule.StructureSetROISequence.)
     """
     PredecessorStructureSetSequence: (
         list[StructureSetModulePredecessorStructureSetSequenceItem] | None
     ) = None
     """(3006,0018) SQ 1 Type 3, Predecessor Structure Set Sequence - PS3.3 2016c Table
     C.8-41, Section C.8.8.5 (StructureSetModule). The Structure Set that has been
-    used to derive the current Structure Set. Only a single item is permitted in
-    this Sequence.
+    used to derive the current Structure Set. (The whole text:
+    StructureSetModule.PredecessorStructureSetSequence.)
     """
     ROIContourSequence: list[ROIContourModuleROIContourSequenceItem] | None = None
     """(3006,0039) SQ 1 Type 1, ROI Contour Sequence - PS3.3 2016c Table C.8-42,
     Section C.8.8.6 (ROIContourModule). Sequence of Contour Sequences defining ROIs.
-    One or more Items shall be included in this Sequence.
+    (The whole text: ROIContourModule.ROIContourSequence.)
     """
     RTDoseROISequence: list[RTDoseROIModuleRTDoseROISequenceItem] | None = None
     """(3004,0010) SQ 1 Type 1, RT Dose ROI Sequence - PS3.3 2016c Table C.8-43,
     Section C.8.8.7 (RTDoseROIModule). Sequence specifying dose levels for isodose
-    curves or dose points described in the ROI module. One or more Items shall be
-    included in this Sequence. See .
+    curves or dose points described in the ROI module. (The whole text:
+    RTDoseROIModule.RTDoseROISequence.)
     """
     SOPClassUID: str
     """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. See for further
-    explanation. See also .
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. (The whole text:
+    SOPCommonModule.SOPClassUID.)
     """
     SOPInstanceUID: str
     """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. See for further
-    explanation. See also .
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. (The whole text:
+    SOPCommonModule.SOPInstanceUID.)
     """
     SpecificCharacterSet: Sequence[str] | None = None
     """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Character Set that expands or replaces the
-    Basic Graphic Set. Required if an expanded or replacement character set is used.
-    See for Defined Terms.
+    Basic Graphic Set. (The whole text: SOPCommonModule.SpecificCharacterSet.)
     """
     InstanceCreationDate: datetime.date | str | None = None
     """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1,
-    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. This is the
-    date that the SOP Instance UID was assigned, and does not change during
-    subsequent coercion of the instance.
+    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. (The whole
+    text: SOPCommonModule.InstanceCreationDate.)
     """
     InstanceCreationTime: datetime.time | str | None = None
     """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1,
-    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. This is the
-    time that the SOP Instance UID was assigned, and does not change during
-    subsequent coercion of the instance.
+    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. (The whole
+    text: SOPCommonModule.InstanceCreationTime.)
     """
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
@@ -4461,13 +1884,15 @@ class RTDose(DicomObject):
     RelatedGeneralSOPClassUID: Sequence[str] | None = None
     """(0008,001A) UI 1-n Type 3, Related General SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Uniquely identifies a Related General
-    SOP Class for the SOP Class of this Instance. See .
+    SOP Class for the SOP Class of this Instance. (The whole text:
+    SOPCommonModule.RelatedGeneralSOPClassUID.)
     """
     OriginalSpecializedSOPClassUID: str | None = None
     """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). The SOP Class in which the Instance
     was originally encoded that has been replaced during a fall-back conversion to
-    the current Related General SOP Class. See .
+    the current Related General SOP Class. (The whole text:
+    SOPCommonModule.OriginalSpecializedSOPClassUID.)
     """
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
@@ -4475,8 +1900,8 @@ class RTDose(DicomObject):
     """(0008,0110) SQ 1 Type 3, Coding Scheme Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Coding Scheme Designator (0008,0102) to an external coding system
-    registration, or to a private or local coding scheme. One or more Items are
-    permitted in this Sequence.
+    registration, or to a private or local coding scheme. (The whole text:
+    SOPCommonModule.CodingSchemeIdentificationSequence.)
     """
     ContextGroupIdentificationSequence: (
         list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
@@ -4484,7 +1909,8 @@ class RTDose(DicomObject):
     """(0008,0123) - 1 Type 3, Context Group Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Context Identifier (0008,010F) to an external, private or local
-    Context Group. One or more Items are permitted in this Sequence.
+    Context Group. (The whole text:
+    SOPCommonModule.ContextGroupIdentificationSequence.)
     """
     MappingResourceIdentificationSequence: (
         list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
@@ -4492,19 +1918,15 @@ class RTDose(DicomObject):
     """(0008,0124) - 1 Type 3, Mapping Resource Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Mapping Resource (0008,0105) to an external, private or local Mapping
-    Resource. One or more Items are permitted in this Sequence.
+    Resource. (The whole text:
+    SOPCommonModule.MappingResourceIdentificationSequence.)
     """
     TimezoneOffsetFromUTC: str | None = None
     """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Contains the offset from UTC to the timezone
     for all DA and TM Attributes present in this SOP Instance, and for all DT
-    Attributes present in this SOP Instance that do not contain an explicitly
-    encoded timezone offset. Encoded as an ASCII string in the format "&ZZXX". The
-    components of this string, from left to right, are & = "+" or "-", and ZZ =
-    Hours and XX = Minutes of offset. Leading space characters shall not be present.
-    The offset for UTC shall be +0000; -0000 shall not be used. This encoding is the
-    same as described in for the offset component of the DT Value Representation.
-    This ...
+    Attributes present in this SOP Instance ... (The whole text:
+    SOPCommonModule.TimezoneOffsetFromUTC.)
     """
     ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
         None
@@ -4512,20 +1934,13 @@ class RTDose(DicomObject):
     """(0018,A001) SQ 1 Type 3, Contributing Equipment Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing
     descriptive attributes of related equipment that has contributed to the
-    acquisition, creation or modification of the composite instance. One or more
-    Items are permitted in this Sequence. See for further explanation.
+    acquisition, creation or modification of the composite ... (The whole text:
+    SOPCommonModule.ContributingEquipmentSequence.)
     """
     SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
     """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1, Section
     C.12.1 (SOPCommonModule). A flag that indicates the storage status of the SOP
-    Instance. Enumerated Values: NS Not Specified; implies that this SOP Instance
-    has no special storage status, and hence no special actions need be taken OR
-    Original; implies that this is the primary SOP instance for the purpose of
-    storage, but that it has not yet been authorized for diagnostic use AO
-    Authorized Original; implies that this is the primary SOP instance for the
-    purpose of storage, which has been authorized for diagnostic use AC Authorized
-    Copy; implies that this is a copy of an Authorized Original SOP Instance; any
-    copies of an ...
+    Instance. (The whole text: SOPCommonModule.SOPInstanceStatus.)
     """
     SOPAuthorizationDateTime: datetime.datetime | str | None = None
     """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1,
@@ -4546,28 +1961,26 @@ class RTDose(DicomObject):
     MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
     """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6,
     Section C.12.1.1.3 (SOPCommonModule). A sequence of items that describe the
-    parameters used to calculate a MAC for use in Digital Signatures. One or more
-    Items shall be included in this Sequence.
+    parameters used to calculate a MAC for use in Digital Signatures. (The whole
+    text: SOPCommonModule.MACParametersSequence.)
     """
     DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
         None
     )
     """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. One
-    or more Items are permitted in this Sequence.
+    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. (The
+    whole text: SOPCommonModule.DigitalSignaturesSequence.)
     """
     EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
     """(0400,0500) SQ 1 Type 1C, Encrypted Attributes Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing encrypted
-    DICOM data. One or more Items shall be included in this Sequence. Required if
-    application level confidentiality is needed and certain recipients are allowed
-    to decrypt all or portions of the Encrypted Attributes Data Set. See .
+    DICOM data. (The whole text: SOPCommonModule.EncryptedAttributesSequence.)
     """
     OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
     """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing all
     attributes that were removed or replaced by other values in the main data set.
-    One or more Items are permitted in this Sequence.
+    (The whole text: SOPCommonModule.OriginalAttributesSequence.)
     """
     HL7StructuredDocumentReferenceSequence: (
         list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
@@ -4575,12 +1988,8 @@ class RTDose(DicomObject):
     """(0040,A390) SQ 1 Type 1C, HL7 Structured Document Reference Sequence - PS3.3
     2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items defining
     mapping between HL7 Instance Identifiers of unencapsulated HL7 Structured
-    Documents referenced from the current SOP Instance as if they were DICOM
-    Composite SOP Class Instances defined by SOP Class and Instance UID pairs. May
-    also define a means of accessing the Documents. One or more Items shall be
-    included in this Sequence. See . Required if unencapsulated HL7 Structured
-    Documents are referenced within the Instance. Every such document so referenced
-    is required to have a corresponding Item in this Sequence.
+    Documents referenced from the current SOP Instance as if ... (The whole text:
+    SOPCommonModule.HL7StructuredDocumentReferenceSequence.)
     """
     LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
         None
@@ -4588,26 +1997,22 @@ class RTDose(DicomObject):
     """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified - PS3.3
     2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Indicates whether or not
     the date and time attributes in the instance have been modified during de-
-    identification. Enumerated Values: UNMODIFIED MODIFIED REMOVED See .
+    identification. (The whole text:
+    SOPCommonModule.LongitudinalTemporalInformationModified.)
     """
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
     """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). The view requested during the C-MOVE operation
-    that resulted in the transfer of this instance. Enumerated Values: CLASSIC
-    ENHANCED Required if the instance has ever been converted from its source form
-    as the result of a C-MOVE operation with a specific view.
+    that resulted in the transfer of this instance. (The whole text:
+    SOPCommonModule.QueryRetrieveView.)
     """
     ConversionSourceAttributesSequence: (
         list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
     ) = None
     """(0020,9172) SQ 1 Type 1C, Conversion Source Attributes Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). The set of images or other
-    composite SOP Instances that were converted to this instance. If this instance
-    was converted from a specific frame in the source instance, the reference shall
-    include the Frame Number. One or more Items shall be included in this Sequence.
-    Required if this instance was created by conversion, and Conversion Source
-    Attributes Sequence (0020,9172) is not present in an Item of Shared Functional
-    Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230).
+    composite SOP Instances that were converted to this instance. (The whole text:
+    SOPCommonModule.ConversionSourceAttributesSequence.)
     """
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
     """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
@@ -4626,8 +2031,8 @@ class RTDose(DicomObject):
     ) = None
     """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8,
     Section C.12.2 (CommonInstanceReferenceModule). Sequence of Items each of which
-    includes the Attributes of one Series. One or more Items shall be included in
-    this Sequence. Required if this Instance references Instances in this Study.
+    includes the Attributes of one Series. (The whole text:
+    CommonInstanceReferenceModule.ReferencedSeriesSequence.)
     """
     StudiesContainingOtherReferencedInstancesSequence: (
         list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
@@ -4637,17 +2042,14 @@ class RTDose(DicomObject):
     - PS3.3 2016c Table C.12-8, Section C.12.2 (CommonInstanceReferenceModule).
     Sequence of items each identifying a Study other than the Study of which this
     Instance is a part, which Studies contain Instances that are referenced
-    elsewhere in this Instance. One or more Items shall be included in this
-    Sequence. Required if this Instance references Instances in other Studies.
+    elsewhere ... (The whole text: CommonInstanceReferenceModule.StudiesContainingOt
+    herReferencedInstancesSequence.)
     """
     FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem] | None = None
     """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9,
     Section C.12.3 (FrameExtractionModule). Sequence containing details of how this
-    SOP Instance was extracted from a source multi-frame SOP Instance. If this
-    instance was created from an instance that contains a Frame Extraction Sequence,
-    then this sequence shall contain all of the items from the parent's Frame
-    Extraction Sequence and a new item that describes this extraction. One or more
-    Items shall be included in this Sequence.
+    SOP Instance was extracted from a source multi-frame SOP Instance. (The whole
+    text: FrameExtractionModule.FrameExtractionSequence.)
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,97 +17,40 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class CardiacSynchronizationMacroCardiacSynchronizationSequenceItem(DicomObject):
     """An item of Cardiac Synchronization Sequence - PS3.3 2016c Table C.7.6.16-8."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "NominalPercentageOfCardiacPhase",
-            0x00209241,
-            "FL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-8 row 2",
-            condition=None,
-            condition_text="used as a dimension index",
-        ),
-        AttributeSpec(
-            "NominalCardiacTriggerDelayTime",
-            0x00209153,
-            "FD",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-8 row 3",
-        ),
-        AttributeSpec(
-            "ActualCardiacTriggerDelayTime",
-            0x00209252,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-8 row 4",
-            condition=Equals("IntervalsAcquired", ("1",), 0),
-            condition_text="Intervals Acquired (0018,1083) is present and has a value of 1",
-        ),
-        AttributeSpec(
-            "NominalCardiacTriggerTimePriorToRPeak",
-            0x00209154,
-            "FL",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-8 row 5",
-        ),
-        AttributeSpec(
-            "ActualCardiacTriggerTimePriorToRPeak",
-            0x00209155,
-            "FL",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-8 row 6",
-        ),
-        AttributeSpec(
-            "IntervalsAcquired",
-            0x00181083,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-8 row 7",
-        ),
-        AttributeSpec(
-            "IntervalsRejected",
-            0x00181084,
-            "IS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-8 row 8",
-        ),
-        AttributeSpec(
-            "HeartRate", 0x00181088, "IS", "1", "3", (), "PS3.3 2016c Table C.7.6.16-8 row 9"
-        ),
-        AttributeSpec(
-            "RRIntervalTimeNominal",
-            0x00209251,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-8 row 10",
-            condition=Equals(
-                "CardiacSynchronizationTechnique", ("NONE", "REALTIME"), 0, negate=True
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+NominalPercentageOfCardiacPhase	00209241	FL	1	1C		C.7.6.16-8 row 2		used as a dimension index
+NominalCardiacTriggerDelayTime	00209153	FD	1	1		C.7.6.16-8 row 3		
+ActualCardiacTriggerDelayTime	00209252	FD	1	1C		C.7.6.16-8 row 4		Intervals Acquired (0018,1083) is present and has a value of 1
+NominalCardiacTriggerTimePriorToRPeak	00209154	FL	1	3		C.7.6.16-8 row 5		
+ActualCardiacTriggerTimePriorToRPeak	00209155	FL	1	3		C.7.6.16-8 row 6		
+IntervalsAcquired	00181083	IS	1	3		C.7.6.16-8 row 7		
+IntervalsRejected	00181084	IS	1	3		C.7.6.16-8 row 8		
+HeartRate	00181088	IS	1	3		C.7.6.16-8 row 9		
+RRIntervalTimeNominal	00209251	FD	1	1C		C.7.6.16-8 row 10		Cardiac Synchronization Technique (0018,9037) equals other than NONE or REALTIME
+LowRRValue	00181081	IS	1	3		C.7.6.16-8 row 11		
+HighRRValue	00181082	IS	1	3		C.7.6.16-8 row 12		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ActualCardiacTriggerDelayTime": AllOf(
+                (
+                    Present("IntervalsAcquired"),
+                    Equals("IntervalsAcquired", ("1",), 0),
+                )
             ),
-            condition_text="Cardiac Synchronization Technique (0018,9037) equals other than NONE or REALTIME",
-        ),
-        AttributeSpec(
-            "LowRRValue", 0x00181081, "IS", "1", "3", (), "PS3.3 2016c Table C.7.6.16-8 row 11"
-        ),
-        AttributeSpec(
-            "HighRRValue", 0x00181082, "IS", "1", "3", (), "PS3.3 2016c Table C.7.6.16-8 row 12"
-        ),
+            "RRIntervalTimeNominal": Equals(
+                "CardiacSynchronizationTechnique",
+                (
+                    "NONE",
+                    "REALTIME",
+                ),
+                0,
+                negate=True,
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     NominalPercentageOfCardiacPhase: float | None = None
     """(0020,9241) FL 1 Type 1C, Nominal Percentage of Cardiac Phase - PS3.3 2016c
     Table C.7.6.16-8, Section C.7.6.16.2.7. The nominal time relative to the
@@ -178,17 +122,13 @@ class CardiacSynchronizationMacro(DicomObject):
     C.7.6.16.2.7).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CardiacSynchronizationSequence",
-            0x00189118,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-8 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CardiacSynchronizationSequence	00189118	SQ	1	1		C.7.6.16-8 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CardiacSynchronizationSequence: list[
         CardiacSynchronizationMacroCardiacSynchronizationSequenceItem
     ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,29 +19,15 @@ class CommonCTMRImageDescriptionMacro(DicomObject):
     C.8.16.2).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PixelPresentation", 0x00089205, "CS", "1", "1", (), "PS3.3 2016c Table C.8-131 row 1"
-        ),
-        AttributeSpec(
-            "VolumetricProperties",
-            0x00089206,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-131 row 2",
-        ),
-        AttributeSpec(
-            "VolumeBasedCalculationTechnique",
-            0x00089207,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-131 row 3",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PixelPresentation	00089205	CS	1	1		C.8-131 row 1		
+VolumetricProperties	00089206	CS	1	1		C.8-131 row 2		
+VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelPresentation: str
     """(0008,9205) CS 1 Type 1, Pixel Presentation - PS3.3 2016c Table C.8-131, Section
     C.8.16.2. Indication of the presence or absence of color information that may be

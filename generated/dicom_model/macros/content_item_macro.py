@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -21,145 +22,69 @@ from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCo
 class ContentItemMacroConceptCodeSequenceItem(DicomObject):
     """An item of Concept Code Sequence - PS3.3 2016c Table 10-2."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -259,145 +184,69 @@ class ContentItemMacroConceptCodeSequenceItem(DicomObject):
 class ContentItemMacroConceptNameCodeSequenceItem(DicomObject):
     """An item of Concept Name Code Sequence - PS3.3 2016c Table 10-2."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -497,145 +346,69 @@ class ContentItemMacroConceptNameCodeSequenceItem(DicomObject):
 class ContentItemMacroMeasurementUnitsCodeSequenceItem(DicomObject):
     """An item of Measurement Units Code Sequence - PS3.3 2016c Table 10-2."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -735,42 +508,35 @@ class ContentItemMacroMeasurementUnitsCodeSequenceItem(DicomObject):
 class ContentItemMacroReferencedSOPSequenceItem(DicomObject):
     """An item of Referenced SOP Sequence - PS3.3 2016c Table 10-2."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "ReferencedFrameNumber",
-            0x00081160,
-            "IS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 20",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
-        ),
-        AttributeSpec(
-            "ReferencedSegmentNumber",
-            0x0062000B,
-            "US",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 21",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+ReferencedFrameNumber	00081160	IS	1-n	1C		10-2 row 20		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-2 row 21		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -802,180 +568,47 @@ class ContentItemMacroReferencedSOPSequenceItem(DicomObject):
 class ContentItemMacro(DicomObject):
     """Content Item Macro - PS3.3 2016c Table 10-2 (Section 10.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ValueType",
-            0x0040A040,
-            "CS",
-            "1",
-            "1",
-            (
-                "DATE",
-                "TIME",
-                "DATETIME",
-                "PNAME",
-                "UIDREF",
-                "TEXT",
-                "CODE",
-                "NUMERIC",
-                "COMPOSITE",
-                "IMAGE",
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
+ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2		
+DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
+Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
+Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
+PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
+UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
+TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
+ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE
+NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
+FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
+RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
+RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC
+ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE
+""",
+        "PS3.3 2016c Table ",
+        {
+            "DateTime": Equals("ValueType", ("DATETIME",), 0),
+            "Date": Equals("ValueType", ("DATE",), 0),
+            "Time": Equals("ValueType", ("TIME",), 0),
+            "PersonName": Equals("ValueType", ("PNAME",), 0),
+            "UID": Equals("ValueType", ("UIDREF",), 0),
+            "TextValue": Equals("ValueType", ("TEXT",), 0),
+            "ConceptCodeSequence": Equals("ValueType", ("CODE",), 0),
+            "NumericValue": Equals("ValueType", ("NUMERIC",), 0),
+            "RationalDenominatorValue": Present("RationalNumeratorValue"),
+            "MeasurementUnitsCodeSequence": Equals("ValueType", ("NUMERIC",), 0),
+            "ReferencedSOPSequence": Equals(
+                "ValueType",
+                (
+                    "COMPOSITE",
+                    "IMAGE",
+                ),
+                0,
             ),
-            "PS3.3 2016c Table 10-2 row 1",
-        ),
-        AttributeSpec(
-            "ConceptNameCodeSequence",
-            0x0040A043,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-2 row 2",
-        ),
-        AttributeSpec(
-            "DateTime",
-            0x0040A120,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 4",
-            condition=Equals("ValueType", ("DATETIME",), 0),
-            condition_text="Value Type (0040,A040) is DATETIME",
-        ),
-        AttributeSpec(
-            "Date",
-            0x0040A121,
-            "DA",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 5",
-            condition=Equals("ValueType", ("DATE",), 0),
-            condition_text="Value Type (0040,A040) is DATE",
-        ),
-        AttributeSpec(
-            "Time",
-            0x0040A122,
-            "TM",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 6",
-            condition=Equals("ValueType", ("TIME",), 0),
-            condition_text="Value Type (0040,A040) is TIME",
-        ),
-        AttributeSpec(
-            "PersonName",
-            0x0040A123,
-            "PN",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 7",
-            condition=Equals("ValueType", ("PNAME",), 0),
-            condition_text="Value Type (0040,A040) is PNAME",
-        ),
-        AttributeSpec(
-            "UID",
-            0x0040A124,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 8",
-            condition=Equals("ValueType", ("UIDREF",), 0),
-            condition_text="Value Type (0040,A040) is UIDREF",
-        ),
-        AttributeSpec(
-            "TextValue",
-            0x0040A160,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 9",
-            condition=Equals("ValueType", ("TEXT",), 0),
-            condition_text="Value Type (0040,A040) is TEXT",
-        ),
-        AttributeSpec(
-            "ConceptCodeSequence",
-            0x0040A168,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 10",
-            condition=Equals("ValueType", ("CODE",), 0),
-            condition_text="Value Type (0040,A040) is CODE",
-        ),
-        AttributeSpec(
-            "NumericValue",
-            0x0040A30A,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 12",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "FloatingPointValue",
-            0x0040A161,
-            "FD",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 13",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
-        ),
-        AttributeSpec(
-            "RationalNumeratorValue",
-            0x0040A162,
-            "SL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 14",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
-        ),
-        AttributeSpec(
-            "RationalDenominatorValue",
-            0x0040A163,
-            "UL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 15",
-            condition=Present("RationalNumeratorValue"),
-            condition_text="Rational Numerator Value (0040,A162) is present",
-        ),
-        AttributeSpec(
-            "MeasurementUnitsCodeSequence",
-            0x004008EA,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 16",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "ReferencedSOPSequence",
-            0x00081199,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 18",
-            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
-            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ValueType: Literal[
         "DATE",
         "TIME",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,46 +17,16 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class ContrastBolusUsageMacroContrastBolusUsageSequenceItem(DicomObject):
     """An item of Contrast/Bolus Usage Sequence - PS3.3 2016c Table C.7.16-13."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ContrastBolusAgentNumber",
-            0x00189337,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.16-13 row 2",
-        ),
-        AttributeSpec(
-            "ContrastBolusAgentAdministered",
-            0x00189342,
-            "CS",
-            "1",
-            "1",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7.16-13 row 3",
-        ),
-        AttributeSpec(
-            "ContrastBolusAgentDetected",
-            0x00189343,
-            "CS",
-            "1",
-            "2",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7.16-13 row 4",
-        ),
-        AttributeSpec(
-            "ContrastBolusAgentPhase",
-            0x00189344,
-            "CS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7.16-13 row 5",
-            condition=None,
-            condition_text='Contrast/Bolus Administration Route Sequence (0018,0014) for the Contrast/Bolus Agent Number (0018,9337) defined in the Contrast/Bolus Agent Sequence (0018,0012) is (G-D101, SRT, "Intravenous route") or (G-D101, SNM3, "Intravenous route")',
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ContrastBolusAgentNumber	00189337	US	1	1		C.7.16-13 row 2		
+ContrastBolusAgentAdministered	00189342	CS	1	1	YES\NO	C.7.16-13 row 3		
+ContrastBolusAgentDetected	00189343	CS	1	2	YES\NO	C.7.16-13 row 4		
+ContrastBolusAgentPhase	00189344	CS	1	2C		C.7.16-13 row 5		Contrast/Bolus Administration Route Sequence (0018,0014) for the Contrast/Bolus Agent Number (0018,9337) defined in the Contrast/Bolus Agent Sequence (0018,0012) is (G-D101, SRT, "Intravenous route") or (G-D101, SNM3, "Intravenous route")
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContrastBolusAgentNumber: int
     """(0018,9337) US 1 Type 1, Contrast/Bolus Agent Number - PS3.3 2016c Table
     C.7.16-13, Section C.7.6.16.2.12. Identifying number corresponding to the agent
@@ -108,17 +79,13 @@ class ContrastBolusUsageMacro(DicomObject):
     C.7.6.16.2.12).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ContrastBolusUsageSequence",
-            0x00189341,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.16-13 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ContrastBolusUsageSequence	00189341	SQ	1	1		C.7.16-13 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContrastBolusUsageSequence: list[ContrastBolusUsageMacroContrastBolusUsageSequenceItem]
     """(0018,9341) SQ 1 Type 1, Contrast/Bolus Usage Sequence - PS3.3 2016c Table
     C.7.16-13, Section C.7.6.16.2.12. Contains the attributes describing the use of

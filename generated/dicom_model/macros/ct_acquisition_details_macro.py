@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,95 +18,38 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem(DicomObject):
     """An item of CT Acquisition Details Sequence - PS3.3 2016c Table C.8-119."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RotationDirection",
-            0x00181140,
-            "CS",
-            "1",
-            "1C",
-            ("CW", "CC"),
-            "PS3.3 2016c Table C.8-119 row 2",
-            condition=AllOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RotationDirection	00181140	CS	1	1C	CW\CC	C.8-119 row 2		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is other than CONSTANT_ANGLE
+RevolutionTime	00189305	FD	1	1C		C.8-119 row 3		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is other than CONSTANT_ANGLE
+SingleCollimationWidth	00189306	FD	1	1C		C.8-119 row 4		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+TotalCollimationWidth	00189307	FD	1	1C		C.8-119 row 5		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+TableHeight	00181130	DS	1	1C		C.8-119 row 6		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+GantryDetectorTilt	00181120	DS	1	1C		C.8-119 row 7		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+DataCollectionDiameter	00180090	DS	1	1C		C.8-119 row 8		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+""",
+        "PS3.3 2016c Table ",
+        {
+            "RotationDirection": AllOf(
                 (
                     Equals("FrameType", ("ORIGINAL",), 1),
                     Equals("AcquisitionType", ("CONSTANT_ANGLE",), 0, negate=True),
                 )
             ),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is other than CONSTANT_ANGLE",
-        ),
-        AttributeSpec(
-            "RevolutionTime",
-            0x00189305,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-119 row 3",
-            condition=AllOf(
+            "RevolutionTime": AllOf(
                 (
                     Equals("FrameType", ("ORIGINAL",), 1),
                     Equals("AcquisitionType", ("CONSTANT_ANGLE",), 0, negate=True),
                 )
             ),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is other than CONSTANT_ANGLE",
-        ),
-        AttributeSpec(
-            "SingleCollimationWidth",
-            0x00189306,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-119 row 4",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "TotalCollimationWidth",
-            0x00189307,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-119 row 5",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "TableHeight",
-            0x00181130,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-119 row 6",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "GantryDetectorTilt",
-            0x00181120,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-119 row 7",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "DataCollectionDiameter",
-            0x00180090,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-119 row 8",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
+            "SingleCollimationWidth": Equals("FrameType", ("ORIGINAL",), 1),
+            "TotalCollimationWidth": Equals("FrameType", ("ORIGINAL",), 1),
+            "TableHeight": Equals("FrameType", ("ORIGINAL",), 1),
+            "GantryDetectorTilt": Equals("FrameType", ("ORIGINAL",), 1),
+            "DataCollectionDiameter": Equals("FrameType", ("ORIGINAL",), 1),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RotationDirection: Literal["CW", "CC"] | None = None
     """(0018,1140) CS 1 Type 1C, Rotation Direction - PS3.3 2016c Table C.8-119,
     Section C.8.15.3.3. Direction of rotation of the source about the gantry, as
@@ -172,17 +116,13 @@ class CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem(DicomObject):
 class CTAcquisitionDetailsMacro(DicomObject):
     """CT Acquisition Details Macro - PS3.3 2016c Table C.8-119 (Section C.8.15.3.3)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CTAcquisitionDetailsSequence",
-            0x00189304,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-119 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CTAcquisitionDetailsSequence	00189304	SQ	1	1		C.8-119 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTAcquisitionDetailsSequence: list[CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem]
     """(0018,9304) SQ 1 Type 1, CT Acquisition Details Sequence - PS3.3 2016c Table
     C.8-119, Section C.8.15.3.3. Contains the attributes defining the details of the

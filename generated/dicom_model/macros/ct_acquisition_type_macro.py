@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,57 +17,27 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem(DicomObject):
     """An item of CT Acquisition Type Sequence - PS3.3 2016c Table C.8-118."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "AcquisitionType",
-            0x00189302,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-118 row 2",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "TubeAngle",
-            0x00189303,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-118 row 3",
-            condition=AllOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+AcquisitionType	00189302	CS	1	1C		C.8-118 row 2		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+TubeAngle	00189303	FD	1	1C		C.8-118 row 3		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is CONSTANT_ANGLE
+ConstantVolumeFlag	00189333	CS	1	1C	YES\NO	C.8-118 row 4		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+FluoroscopyFlag	00189334	CS	1	1C	YES\NO	C.8-118 row 5		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+""",
+        "PS3.3 2016c Table ",
+        {
+            "AcquisitionType": Equals("FrameType", ("ORIGINAL",), 1),
+            "TubeAngle": AllOf(
                 (
                     Equals("FrameType", ("ORIGINAL",), 1),
                     Equals("AcquisitionType", ("CONSTANT_ANGLE",), 0),
                 )
             ),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is CONSTANT_ANGLE",
-        ),
-        AttributeSpec(
-            "ConstantVolumeFlag",
-            0x00189333,
-            "CS",
-            "1",
-            "1C",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.8-118 row 4",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "FluoroscopyFlag",
-            0x00189334,
-            "CS",
-            "1",
-            "1C",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.8-118 row 5",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
+            "ConstantVolumeFlag": Equals("FrameType", ("ORIGINAL",), 1),
+            "FluoroscopyFlag": Equals("FrameType", ("ORIGINAL",), 1),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     AcquisitionType: str | None = None
     """(0018,9302) CS 1 Type 1C, Acquisition Type - PS3.3 2016c Table C.8-118, Section
     C.8.15.3.2. Description of the method used during acquisition of this frame. See
@@ -108,17 +79,13 @@ class CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem(DicomObject):
 class CTAcquisitionTypeMacro(DicomObject):
     """CT Acquisition Type Macro - PS3.3 2016c Table C.8-118 (Section C.8.15.3.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CTAcquisitionTypeSequence",
-            0x00189301,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-118 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CTAcquisitionTypeSequence	00189301	SQ	1	1		C.8-118 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTAcquisitionTypeSequence: list[CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem]
     """(0018,9301) SQ 1 Type 1, CT Acquisition Type Sequence - PS3.3 2016c Table
     C.8-118, Section C.8.15.3.2. Contains the attributes defining the CT acquisition

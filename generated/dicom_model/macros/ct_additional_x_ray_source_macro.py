@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,50 +19,23 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class CTAdditionalXRaySourceMacroCTAdditionalXRaySourceSequenceItem(DicomObject):
     """An item of CT Additional X-Ray Source Sequence - PS3.3 2016c Table C.8-126b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec("KVP", 0x00180060, "DS", "1", "1", (), "PS3.3 2016c Table C.8-126b row 2"),
-        AttributeSpec(
-            "XRayTubeCurrentInmA",
-            0x00189330,
-            "FD",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-126b row 3",
-        ),
-        AttributeSpec(
-            "DataCollectionDiameter",
-            0x00180090,
-            "DS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-126b row 4",
-        ),
-        AttributeSpec(
-            "FocalSpots", 0x00181190, "DS", "1-n", "1", (), "PS3.3 2016c Table C.8-126b row 5"
-        ),
-        AttributeSpec(
-            "FilterType", 0x00181160, "SH", "1", "1", (), "PS3.3 2016c Table C.8-126b row 6"
-        ),
-        AttributeSpec(
-            "FilterMaterial", 0x00187050, "CS", "1-n", "1", (), "PS3.3 2016c Table C.8-126b row 7"
-        ),
-        AttributeSpec(
-            "ExposureInmAs", 0x00189332, "FD", "1", "1", (), "PS3.3 2016c Table C.8-126b row 8"
-        ),
-        AttributeSpec(
-            "EnergyWeightingFactor",
-            0x00189353,
-            "FL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-126b row 9",
-            condition=Equals("FrameType", ("ENERGY_PROP_WT",), 4),
-            condition_text="Required if Frame Type (0008,9007) Value 4 of this frame is ENERGY_PROP_WT",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+KVP	00180060	DS	1	1		C.8-126b row 2		
+XRayTubeCurrentInmA	00189330	FD	1	1		C.8-126b row 3		
+DataCollectionDiameter	00180090	DS	1	1		C.8-126b row 4		
+FocalSpots	00181190	DS	1-n	1		C.8-126b row 5		
+FilterType	00181160	SH	1	1		C.8-126b row 6		
+FilterMaterial	00187050	CS	1-n	1		C.8-126b row 7		
+ExposureInmAs	00189332	FD	1	1		C.8-126b row 8		
+EnergyWeightingFactor	00189353	FL	1	1C		C.8-126b row 9		Required if Frame Type (0008,9007) Value 4 of this frame is ENERGY_PROP_WT
+""",
+        "PS3.3 2016c Table ",
+        {
+            "EnergyWeightingFactor": Equals("FrameType", ("ENERGY_PROP_WT",), 4),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     KVP: float | Decimal
     """(0018,0060) DS 1 Type 1, KVP - PS3.3 2016c Table C.8-126b, Section C.8.15.3.11.
     Peak kilo voltage output of the X-Ray generator used.
@@ -110,17 +84,13 @@ class CTAdditionalXRaySourceMacro(DicomObject):
     C.8.15.3.11).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CTAdditionalXRaySourceSequence",
-            0x00189360,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-126b row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CTAdditionalXRaySourceSequence	00189360	SQ	1	1		C.8-126b row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTAdditionalXRaySourceSequence: list[
         CTAdditionalXRaySourceMacroCTAdditionalXRaySourceSequenceItem
     ]

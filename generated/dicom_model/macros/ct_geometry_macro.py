@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,30 +18,18 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class CTGeometryMacroCTGeometrySequenceItem(DicomObject):
     """An item of CT Geometry Sequence - PS3.3 2016c Table C.8-122."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "DistanceSourceToDetector",
-            0x00181110,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-122 row 2",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "DistanceSourceToDataCollectionCenter",
-            0x00189335,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-122 row 3",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+DistanceSourceToDetector	00181110	DS	1	1C		C.8-122 row 2		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+DistanceSourceToDataCollectionCenter	00189335	FD	1	1C		C.8-122 row 3		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+""",
+        "PS3.3 2016c Table ",
+        {
+            "DistanceSourceToDetector": Equals("FrameType", ("ORIGINAL",), 1),
+            "DistanceSourceToDataCollectionCenter": Equals("FrameType", ("ORIGINAL",), 1),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DistanceSourceToDetector: float | Decimal | None = None
     """(0018,1110) DS 1 Type 1C, Distance Source to Detector - PS3.3 2016c Table
     C.8-122, Section C.8.15.3.6. Distance in mm from source to detector center. See
@@ -62,11 +51,13 @@ class CTGeometryMacroCTGeometrySequenceItem(DicomObject):
 class CTGeometryMacro(DicomObject):
     """CT Geometry Macro - PS3.3 2016c Table C.8-122 (Section C.8.15.3.6)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CTGeometrySequence", 0x00189312, "SQ", "1", "1", (), "PS3.3 2016c Table C.8-122 row 1"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CTGeometrySequence	00189312	SQ	1	1		C.8-122 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTGeometrySequence: list[CTGeometryMacroCTGeometrySequenceItem]
     """(0018,9312) SQ 1 Type 1, CT Geometry Sequence - PS3.3 2016c Table C.8-122,
     Section C.8.15.3.6. Contains the attributes defining the CT geometry. Only a

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,32 +18,16 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class CTImageFrameTypeMacroCTImageFrameTypeSequenceItem(DicomObject):
     """An item of CT Image Frame Type Sequence - PS3.3 2016c Table C.8-117."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameType", 0x00089007, "CS", "4", "1", (), "PS3.3 2016c Table C.8-117 row 2"
-        ),
-        AttributeSpec(
-            "PixelPresentation", 0x00089205, "CS", "1", "1", (), "PS3.3 2016c Table C.8-131 row 1"
-        ),
-        AttributeSpec(
-            "VolumetricProperties",
-            0x00089206,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-131 row 2",
-        ),
-        AttributeSpec(
-            "VolumeBasedCalculationTechnique",
-            0x00089207,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-131 row 3",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameType	00089007	CS	4	1		C.8-117 row 2		
+PixelPresentation	00089205	CS	1	1		C.8-131 row 1		
+VolumetricProperties	00089206	CS	1	1		C.8-131 row 2		
+VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameType: Sequence[str]
     """(0008,9007) CS 4 Type 1, Frame Type - PS3.3 2016c Table C.8-117, Section
     C.8.15.3.1. Type of Frame. A multi-valued attribute analogous to Image Type
@@ -74,17 +59,13 @@ class CTImageFrameTypeMacroCTImageFrameTypeSequenceItem(DicomObject):
 class CTImageFrameTypeMacro(DicomObject):
     """CT Image Frame Type Macro - PS3.3 2016c Table C.8-117 (Section C.8.15.3.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CTImageFrameTypeSequence",
-            0x00189329,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-117 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CTImageFrameTypeSequence	00189329	SQ	1	1		C.8-117 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTImageFrameTypeSequence: list[CTImageFrameTypeMacroCTImageFrameTypeSequenceItem]
     """(0018,9329) SQ 1 Type 1, CT Image Frame Type Sequence - PS3.3 2016c Table
     C.8-117, Section C.8.15.3.1. Identifies the characteristics of this frame. Only

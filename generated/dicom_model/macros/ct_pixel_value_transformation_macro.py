@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,17 +18,15 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class CTPixelValueTransformationMacroPixelValueTransformationSequenceItem(DicomObject):
     """An item of Pixel Value Transformation Sequence - PS3.3 2016c Table C.8-126."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RescaleIntercept", 0x00281052, "DS", "1", "1", (), "PS3.3 2016c Table C.8-126 row 2"
-        ),
-        AttributeSpec(
-            "RescaleSlope", 0x00281053, "DS", "1", "1", (), "PS3.3 2016c Table C.8-126 row 3"
-        ),
-        AttributeSpec(
-            "RescaleType", 0x00281054, "LO", "1", "1", (), "PS3.3 2016c Table C.8-126 row 4"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RescaleIntercept	00281052	DS	1	1		C.8-126 row 2		
+RescaleSlope	00281053	DS	1	1		C.8-126 row 3		
+RescaleType	00281054	LO	1	1		C.8-126 row 4		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RescaleIntercept: float | Decimal
     """(0028,1052) DS 1 Type 1, Rescale Intercept - PS3.3 2016c Table C.8-126, Section
     C.8.15.3.10. The value b in relationship between stored values (SV) and the
@@ -54,17 +53,13 @@ class CTPixelValueTransformationMacro(DicomObject):
     C.8.15.3.10).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PixelValueTransformationSequence",
-            0x00289145,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-126 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PixelValueTransformationSequence	00289145	SQ	1	1		C.8-126 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelValueTransformationSequence: list[
         CTPixelValueTransformationMacroPixelValueTransformationSequenceItem
     ]

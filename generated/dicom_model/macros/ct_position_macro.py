@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,41 +18,20 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class CTPositionMacroCTPositionSequenceItem(DicomObject):
     """An item of CT Position Sequence - PS3.3 2016c Table C.8-121."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "TablePosition",
-            0x00189327,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-121 row 2",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "DataCollectionCenterPatient",
-            0x00189313,
-            "FD",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-121 row 3",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "ReconstructionTargetCenterPatient",
-            0x00189318,
-            "FD",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-121 row 4",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+TablePosition	00189327	FD	1	1C		C.8-121 row 2		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+DataCollectionCenterPatient	00189313	FD	3	1C		C.8-121 row 3		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+ReconstructionTargetCenterPatient	00189318	FD	3	1C		C.8-121 row 4		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+""",
+        "PS3.3 2016c Table ",
+        {
+            "TablePosition": Equals("FrameType", ("ORIGINAL",), 1),
+            "DataCollectionCenterPatient": Equals("FrameType", ("ORIGINAL",), 1),
+            "ReconstructionTargetCenterPatient": Equals("FrameType", ("ORIGINAL",), 1),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TablePosition: float | None = None
     """(0018,9327) FD 1 Type 1C, Table Position - PS3.3 2016c Table C.8-121, Section
     C.8.15.3.5. Relative longitudinal position of acquisition location of this frame
@@ -87,11 +67,13 @@ class CTPositionMacroCTPositionSequenceItem(DicomObject):
 class CTPositionMacro(DicomObject):
     """CT Position Macro - PS3.3 2016c Table C.8-121 (Section C.8.15.3.5)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CTPositionSequence", 0x00189326, "SQ", "1", "1", (), "PS3.3 2016c Table C.8-121 row 1"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CTPositionSequence	00189326	SQ	1	1		C.8-121 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTPositionSequence: list[CTPositionMacroCTPositionSequenceItem]
     """(0018,9326) SQ 1 Type 1, CT Position Sequence - PS3.3 2016c Table C.8-121,
     Section C.8.15.3.5. Contains the attributes defining the CT geometry. Only a

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,106 +19,40 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
     """An item of CT Reconstruction Sequence - PS3.3 2016c Table C.8-123."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReconstructionAlgorithm",
-            0x00189315,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-123 row 2",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "ConvolutionKernel",
-            0x00181210,
-            "SH",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-123 row 3",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "ConvolutionKernelGroup",
-            0x00189316,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-123 row 4",
-            condition=Present("ConvolutionKernel"),
-            condition_text="Convolution Kernel (0018,1210) is present",
-        ),
-        AttributeSpec(
-            "ReconstructionDiameter",
-            0x00181100,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-123 row 5",
-            condition=AllOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReconstructionAlgorithm	00189315	CS	1	1C		C.8-123 row 2		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+ConvolutionKernel	00181210	SH	1-n	1C		C.8-123 row 3		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+ConvolutionKernelGroup	00189316	CS	1	1C		C.8-123 row 4		Convolution Kernel (0018,1210) is present
+ReconstructionDiameter	00181100	DS	1	1C		C.8-123 row 5		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Reconstruction Field of View (0018,9317) is not present
+ReconstructionFieldOfView	00189317	FD	2	1C		C.8-123 row 6		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Reconstruction Diameter (0018,1100) is not present
+ReconstructionPixelSpacing	00189322	FD	2	1C		C.8-123 row 7		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+ReconstructionAngle	00189319	FD	1	1C		C.8-123 row 8		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+ImageFilter	00189320	SH	1	1C		C.8-123 row 9		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ReconstructionAlgorithm": Equals("FrameType", ("ORIGINAL",), 1),
+            "ConvolutionKernel": Equals("FrameType", ("ORIGINAL",), 1),
+            "ConvolutionKernelGroup": Present("ConvolutionKernel"),
+            "ReconstructionDiameter": AllOf(
                 (
                     Equals("FrameType", ("ORIGINAL",), 1),
                     Present("ReconstructionFieldOfView", negate=True),
                 )
             ),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Reconstruction Field of View (0018,9317) is not present",
-        ),
-        AttributeSpec(
-            "ReconstructionFieldOfView",
-            0x00189317,
-            "FD",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-123 row 6",
-            condition=AllOf(
+            "ReconstructionFieldOfView": AllOf(
                 (
                     Equals("FrameType", ("ORIGINAL",), 1),
                     Present("ReconstructionDiameter", negate=True),
                 )
             ),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Reconstruction Diameter (0018,1100) is not present",
-        ),
-        AttributeSpec(
-            "ReconstructionPixelSpacing",
-            0x00189322,
-            "FD",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-123 row 7",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "ReconstructionAngle",
-            0x00189319,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-123 row 8",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "ImageFilter",
-            0x00189320,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-123 row 9",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
+            "ReconstructionPixelSpacing": Equals("FrameType", ("ORIGINAL",), 1),
+            "ReconstructionAngle": Equals("FrameType", ("ORIGINAL",), 1),
+            "ImageFilter": Equals("FrameType", ("ORIGINAL",), 1),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReconstructionAlgorithm: Literal["FILTER_BACK_PROJ", "ITERATIVE"] | str | None = None
     """(0018,9315) CS 1 Type 1C, Reconstruction Algorithm - PS3.3 2016c Table C.8-123,
     Section C.8.15.3.7. Description of the algorithm used when reconstructing the
@@ -191,17 +126,13 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
 class CTReconstructionMacro(DicomObject):
     """CT Reconstruction Macro - PS3.3 2016c Table C.8-123 (Section C.8.15.3.7)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CTReconstructionSequence",
-            0x00189314,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-123 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CTReconstructionSequence	00189314	SQ	1	1		C.8-123 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTReconstructionSequence: list[CTReconstructionMacroCTReconstructionSequenceItem]
     """(0018,9314) SQ 1 Type 1, CT Reconstruction Sequence - PS3.3 2016c Table C.8-123,
     Section C.8.15.3.7. Contains the attributes holding information about the

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,56 +17,42 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class CTTableDynamicsMacroCTTableDynamicsSequenceItem(DicomObject):
     """An item of CT Table Dynamics Sequence - PS3.3 2016c Table C.8-120."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "TableSpeed",
-            0x00189309,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-120 row 2",
-            condition=AllOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+TableSpeed	00189309	FD	1	1C		C.8-120 row 2		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL or CONSTANT_ANGLE
+TableFeedPerRotation	00189310	FD	1	1C		C.8-120 row 3		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL
+SpiralPitchFactor	00189311	FD	1	1C		C.8-120 row 4		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL
+""",
+        "PS3.3 2016c Table ",
+        {
+            "TableSpeed": AllOf(
                 (
                     Equals("FrameType", ("ORIGINAL",), 1),
-                    Equals("AcquisitionType", ("SPIRAL", "CONSTANT_ANGLE"), 0),
+                    Equals(
+                        "AcquisitionType",
+                        (
+                            "SPIRAL",
+                            "CONSTANT_ANGLE",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL or CONSTANT_ANGLE",
-        ),
-        AttributeSpec(
-            "TableFeedPerRotation",
-            0x00189310,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-120 row 3",
-            condition=AllOf(
+            "TableFeedPerRotation": AllOf(
                 (
                     Equals("FrameType", ("ORIGINAL",), 1),
                     Equals("AcquisitionType", ("SPIRAL",), 0),
                 )
             ),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL",
-        ),
-        AttributeSpec(
-            "SpiralPitchFactor",
-            0x00189311,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-120 row 4",
-            condition=AllOf(
+            "SpiralPitchFactor": AllOf(
                 (
                     Equals("FrameType", ("ORIGINAL",), 1),
                     Equals("AcquisitionType", ("SPIRAL",), 0),
                 )
             ),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL",
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TableSpeed: float | None = None
     """(0018,9309) FD 1 Type 1C, Table Speed - PS3.3 2016c Table C.8-120, Section
     C.8.15.3.4. The distance in mm that the table moves in one second during the
@@ -100,17 +87,13 @@ class CTTableDynamicsMacroCTTableDynamicsSequenceItem(DicomObject):
 class CTTableDynamicsMacro(DicomObject):
     """CT Table Dynamics Macro - PS3.3 2016c Table C.8-120 (Section C.8.15.3.4)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CTTableDynamicsSequence",
-            0x00189308,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-120 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CTTableDynamicsSequence	00189308	SQ	1	1		C.8-120 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTTableDynamicsSequence: list[CTTableDynamicsMacroCTTableDynamicsSequenceItem]
     """(0018,9308) SQ 1 Type 1, CT Table Dynamics Sequence - PS3.3 2016c Table C.8-120,
     Section C.8.15.3.4. Contains the attributes defining the movement of the CT

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,86 +19,31 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem(DicomObject):
     """An item of CT X-Ray Details Sequence - PS3.3 2016c Table C.8-125."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "KVP",
-            0x00180060,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-125 row 2",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "FocalSpots",
-            0x00181190,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-125 row 3",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "FilterType",
-            0x00181160,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-125 row 4",
-            condition=Equals("FrameType", ("ORIGINAL",), 1),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-        ),
-        AttributeSpec(
-            "FilterMaterial",
-            0x00187050,
-            "CS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-125 row 5",
-            condition=AllOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+KVP	00180060	DS	1	1C		C.8-125 row 2		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+FocalSpots	00181190	DS	1-n	1C		C.8-125 row 3		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+FilterType	00181160	SH	1	1C		C.8-125 row 4		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+FilterMaterial	00187050	CS	1-n	1C		C.8-125 row 5		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the value of Filter Type (0018,1160) is other than NONE
+CalciumScoringMassFactorPatient	00189351	FL	1	3		C.8-125 row 6		
+CalciumScoringMassFactorDevice	00189352	FL	3	3		C.8-125 row 7		
+EnergyWeightingFactor	00189353	FL	1	1C		C.8-125 row 8		Required if Frame Type (0008,9007) Value 4 of this frame is ENERGY_PROP_WT
+""",
+        "PS3.3 2016c Table ",
+        {
+            "KVP": Equals("FrameType", ("ORIGINAL",), 1),
+            "FocalSpots": Equals("FrameType", ("ORIGINAL",), 1),
+            "FilterType": Equals("FrameType", ("ORIGINAL",), 1),
+            "FilterMaterial": AllOf(
                 (
                     Equals("FrameType", ("ORIGINAL",), 1),
                     Equals("FilterType", ("NONE",), 0, negate=True),
                 )
             ),
-            condition_text="Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the value of Filter Type (0018,1160) is other than NONE",
-        ),
-        AttributeSpec(
-            "CalciumScoringMassFactorPatient",
-            0x00189351,
-            "FL",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-125 row 6",
-        ),
-        AttributeSpec(
-            "CalciumScoringMassFactorDevice",
-            0x00189352,
-            "FL",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-125 row 7",
-        ),
-        AttributeSpec(
-            "EnergyWeightingFactor",
-            0x00189353,
-            "FL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-125 row 8",
-            condition=Equals("FrameType", ("ENERGY_PROP_WT",), 4),
-            condition_text="Required if Frame Type (0008,9007) Value 4 of this frame is ENERGY_PROP_WT",
-        ),
+            "EnergyWeightingFactor": Equals("FrameType", ("ENERGY_PROP_WT",), 4),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     KVP: float | Decimal | None = None
     """(0018,0060) DS 1 Type 1C, KVP - PS3.3 2016c Table C.8-125, Section C.8.15.3.9.
     Peak kilo voltage output of the x-ray generator used. Required if Frame Type
@@ -161,17 +107,13 @@ class CTXRayDetailsSequenceMacro(DicomObject):
     C.8.15.3.9).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CTXRayDetailsSequence",
-            0x00189325,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-125 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CTXRayDetailsSequence	00189325	SQ	1	1		C.8-125 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTXRayDetailsSequence: list[CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem]
     """(0018,9325) SQ 1 Type 1, CT X-Ray Details Sequence - PS3.3 2016c Table C.8-125,
     Section C.8.15.3.9. Contains the attributes defining the x-ray information. Only

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -19,145 +20,69 @@ from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCo
 class DigitalSignaturesMacroDigitalSignaturePurposeCodeSequenceItem(DicomObject):
     """An item of Digital Signature Purpose Code Sequence - PS3.3 2016c Table C.12-6."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -257,55 +182,24 @@ class DigitalSignaturesMacroDigitalSignaturePurposeCodeSequenceItem(DicomObject)
 class DigitalSignaturesMacroDigitalSignaturesSequenceItem(DicomObject):
     """An item of Digital Signatures Sequence - PS3.3 2016c Table C.12-6."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "MACIDNumber", 0x04000005, "US", "1", "1", (), "PS3.3 2016c Table C.12-6 row 7"
-        ),
-        AttributeSpec(
-            "DigitalSignatureUID", 0x04000100, "UI", "1", "1", (), "PS3.3 2016c Table C.12-6 row 8"
-        ),
-        AttributeSpec(
-            "DigitalSignatureDateTime",
-            0x04000105,
-            "DT",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-6 row 9",
-        ),
-        AttributeSpec(
-            "CertificateType", 0x04000110, "CS", "1", "1", (), "PS3.3 2016c Table C.12-6 row 10"
-        ),
-        AttributeSpec(
-            "CertificateOfSigner", 0x04000115, "OB", "1", "1", (), "PS3.3 2016c Table C.12-6 row 11"
-        ),
-        AttributeSpec(
-            "Signature", 0x04000120, "OB", "1", "1", (), "PS3.3 2016c Table C.12-6 row 12"
-        ),
-        AttributeSpec(
-            "CertifiedTimestampType",
-            0x04000305,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-6 row 13",
-            condition=Present("CertifiedTimestamp"),
-            condition_text="Certified Timestamp (0400,0310) is present",
-        ),
-        AttributeSpec(
-            "CertifiedTimestamp", 0x04000310, "OB", "1", "3", (), "PS3.3 2016c Table C.12-6 row 14"
-        ),
-        AttributeSpec(
-            "DigitalSignaturePurposeCodeSequence",
-            0x04000401,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-6 row 15",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+MACIDNumber	04000005	US	1	1		C.12-6 row 7		
+DigitalSignatureUID	04000100	UI	1	1		C.12-6 row 8		
+DigitalSignatureDateTime	04000105	DT	1	1		C.12-6 row 9		
+CertificateType	04000110	CS	1	1		C.12-6 row 10		
+CertificateOfSigner	04000115	OB	1	1		C.12-6 row 11		
+Signature	04000120	OB	1	1		C.12-6 row 12		
+CertifiedTimestampType	04000305	CS	1	1C		C.12-6 row 13		Certified Timestamp (0400,0310) is present
+CertifiedTimestamp	04000310	OB	1	3		C.12-6 row 14		
+DigitalSignaturePurposeCodeSequence	04000401	SQ	1	3		C.12-6 row 15		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CertifiedTimestampType": Present("CertifiedTimestamp"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MACIDNumber: int
     """(0400,0005) US 1 Type 1, MAC ID Number - PS3.3 2016c Table C.12-6, Section
     C.12.1.1.3. A number used to identify which MAC Parameters Sequence item was
@@ -375,26 +269,16 @@ class DigitalSignaturesMacroDigitalSignaturesSequenceItem(DicomObject):
 class DigitalSignaturesMacroMACParametersSequenceItem(DicomObject):
     """An item of MAC Parameters Sequence - PS3.3 2016c Table C.12-6."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "MACIDNumber", 0x04000005, "US", "1", "1", (), "PS3.3 2016c Table C.12-6 row 2"
-        ),
-        AttributeSpec(
-            "MACCalculationTransferSyntaxUID",
-            0x04000010,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-6 row 3",
-        ),
-        AttributeSpec(
-            "MACAlgorithm", 0x04000015, "CS", "1", "1", (), "PS3.3 2016c Table C.12-6 row 4"
-        ),
-        AttributeSpec(
-            "DataElementsSigned", 0x04000020, "AT", "1-n", "1", (), "PS3.3 2016c Table C.12-6 row 5"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+MACIDNumber	04000005	US	1	1		C.12-6 row 2		
+MACCalculationTransferSyntaxUID	04000010	UI	1	1		C.12-6 row 3		
+MACAlgorithm	04000015	CS	1	1		C.12-6 row 4		
+DataElementsSigned	04000020	AT	1-n	1		C.12-6 row 5		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MACIDNumber: int
     """(0400,0005) US 1 Type 1, MAC ID Number - PS3.3 2016c Table C.12-6, Section
     C.12.1.1.3. A number, unique within this SOP Instance, used to identify this MAC
@@ -431,26 +315,14 @@ class DigitalSignaturesMacroMACParametersSequenceItem(DicomObject):
 class DigitalSignaturesMacro(DicomObject):
     """Digital Signatures Macro - PS3.3 2016c Table C.12-6 (Section C.12.1.1.3)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "MACParametersSequence",
-            0x4FFE0001,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-6 row 1",
-        ),
-        AttributeSpec(
-            "DigitalSignaturesSequence",
-            0xFFFAFFFA,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-6 row 6",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1		
+DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
     """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6,
     Section C.12.1.1.3. A sequence of items that describe the parameters used to

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,106 +18,31 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class DisplayShutterMacro(DicomObject):
     """Display Shutter Macro - PS3.3 2016c Table C.7-17a (Section C.7.6.16.2.16)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ShutterShape", 0x00181600, "CS", "1-3", "1", (), "PS3.3 2016c Table C.7-17a row 1"
-        ),
-        AttributeSpec(
-            "ShutterLeftVerticalEdge",
-            0x00181602,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-17a row 2",
-            condition=Equals("ShutterShape", ("RECTANGULAR",), 0),
-            condition_text="Shutter Shape (0018,1600) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "ShutterRightVerticalEdge",
-            0x00181604,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-17a row 3",
-            condition=Equals("ShutterShape", ("RECTANGULAR",), 0),
-            condition_text="Shutter Shape (0018,1600) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "ShutterUpperHorizontalEdge",
-            0x00181606,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-17a row 4",
-            condition=Equals("ShutterShape", ("RECTANGULAR",), 0),
-            condition_text="Shutter Shape (0018,1600) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "ShutterLowerHorizontalEdge",
-            0x00181608,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-17a row 5",
-            condition=Equals("ShutterShape", ("RECTANGULAR",), 0),
-            condition_text="Shutter Shape (0018,1600) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "CenterOfCircularShutter",
-            0x00181610,
-            "IS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-17a row 6",
-            condition=Equals("ShutterShape", ("CIRCULAR",), 0),
-            condition_text="Shutter Shape (0018,1600) is CIRCULAR",
-        ),
-        AttributeSpec(
-            "RadiusOfCircularShutter",
-            0x00181612,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-17a row 7",
-            condition=Equals("ShutterShape", ("CIRCULAR",), 0),
-            condition_text="Shutter Shape (0018,1600) is CIRCULAR",
-        ),
-        AttributeSpec(
-            "VerticesOfThePolygonalShutter",
-            0x00181620,
-            "IS",
-            "2-2n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-17a row 8",
-            condition=Equals("ShutterShape", ("POLYGONAL",), 0),
-            condition_text="Shutter Shape (0018,1600) is POLYGONAL",
-        ),
-        AttributeSpec(
-            "ShutterPresentationValue",
-            0x00181622,
-            "US",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-17a row 9",
-        ),
-        AttributeSpec(
-            "ShutterPresentationColorCIELabValue",
-            0x00181624,
-            "US",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-17a row 10",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ShutterShape	00181600	CS	1-3	1		C.7-17a row 1		
+ShutterLeftVerticalEdge	00181602	IS	1	1C		C.7-17a row 2		Shutter Shape (0018,1600) is RECTANGULAR
+ShutterRightVerticalEdge	00181604	IS	1	1C		C.7-17a row 3		Shutter Shape (0018,1600) is RECTANGULAR
+ShutterUpperHorizontalEdge	00181606	IS	1	1C		C.7-17a row 4		Shutter Shape (0018,1600) is RECTANGULAR
+ShutterLowerHorizontalEdge	00181608	IS	1	1C		C.7-17a row 5		Shutter Shape (0018,1600) is RECTANGULAR
+CenterOfCircularShutter	00181610	IS	2	1C		C.7-17a row 6		Shutter Shape (0018,1600) is CIRCULAR
+RadiusOfCircularShutter	00181612	IS	1	1C		C.7-17a row 7		Shutter Shape (0018,1600) is CIRCULAR
+VerticesOfThePolygonalShutter	00181620	IS	2-2n	1C		C.7-17a row 8		Shutter Shape (0018,1600) is POLYGONAL
+ShutterPresentationValue	00181622	US	1	3		C.7-17a row 9		
+ShutterPresentationColorCIELabValue	00181624	US	3	3		C.7-17a row 10		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ShutterLeftVerticalEdge": Equals("ShutterShape", ("RECTANGULAR",), 0),
+            "ShutterRightVerticalEdge": Equals("ShutterShape", ("RECTANGULAR",), 0),
+            "ShutterUpperHorizontalEdge": Equals("ShutterShape", ("RECTANGULAR",), 0),
+            "ShutterLowerHorizontalEdge": Equals("ShutterShape", ("RECTANGULAR",), 0),
+            "CenterOfCircularShutter": Equals("ShutterShape", ("CIRCULAR",), 0),
+            "RadiusOfCircularShutter": Equals("ShutterShape", ("CIRCULAR",), 0),
+            "VerticesOfThePolygonalShutter": Equals("ShutterShape", ("POLYGONAL",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ShutterShape: Sequence[str]
     """(0018,1600) CS 1-3 Type 1, Shutter Shape - PS3.3 2016c Table C.7-17a, Section
     C.7.6.16.2.16. Shape(s) of the shutter defined for display. Enumerated Values:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,73 +18,27 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class EnhancedCodeSequenceMacro(DicomObject):
     """Enhanced Code Sequence Macro - PS3.3 2016c Table 8.8-1b (Section 8.8)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.general_anatomy_mandatory_macro import (
@@ -22,29 +23,15 @@ from dicom_model.macros.primary_anatomic_structure_macro import (
 class FrameAnatomyMacroFrameAnatomySequenceItem(DicomObject):
     """An item of Frame Anatomy Sequence - PS3.3 2016c Table C.7.6.16-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameLaterality",
-            0x00209072,
-            "CS",
-            "1",
-            "1",
-            ("R", "L", "U", "B"),
-            "PS3.3 2016c Table C.7.6.16-9 row 2",
-        ),
-        AttributeSpec(
-            "AnatomicRegionSequence", 0x00082218, "SQ", "1", "1", (), "PS3.3 2016c Table 10-5 row 1"
-        ),
-        AttributeSpec(
-            "PrimaryAnatomicStructureSequence",
-            0x00082228,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-8 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameLaterality	00209072	CS	1	1	R\L\U\B	C.7.6.16-9 row 2		
+AnatomicRegionSequence	00082218	SQ	1	1		10-5 row 1		
+PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameLaterality: Literal["R", "L", "U", "B"]
     """(0020,9072) CS 1 Type 1, Frame Laterality - PS3.3 2016c Table C.7.6.16-9,
     Section C.7.6.16.2.8. Laterality of (possibly paired) body parts (as described
@@ -76,17 +63,13 @@ class FrameAnatomyMacroFrameAnatomySequenceItem(DicomObject):
 class FrameAnatomyMacro(DicomObject):
     """Frame Anatomy Macro - PS3.3 2016c Table C.7.6.16-9 (Section C.7.6.16.2.8)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameAnatomySequence",
-            0x00209071,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-9 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameAnatomySequence	00209071	SQ	1	1		C.7.6.16-9 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameAnatomySequence: list[FrameAnatomyMacroFrameAnatomySequenceItem]
     """(0020,9071) SQ 1 Type 1, Frame Anatomy Sequence - PS3.3 2016c Table C.7.6.16-9,
     Section C.7.6.16.2.8. Identifies anatomic characteristics of this frame. Only a

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,133 +19,90 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class FrameContentMacroFrameContentSequenceItem(DicomObject):
     """An item of Frame Content Sequence - PS3.3 2016c Table C.7.6.16-3."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameAcquisitionNumber",
-            0x00209156,
-            "US",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 2",
-        ),
-        AttributeSpec(
-            "FrameReferenceDateTime",
-            0x00189151,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 3",
-            condition=None,
-            condition_text='Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "FrameAcquisitionDateTime",
-            0x00189074,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 4",
-            condition=None,
-            condition_text='Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "FrameAcquisitionDuration",
-            0x00189220,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 5",
-            condition=None,
-            condition_text='Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "CardiacCyclePosition",
-            0x00189236,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 6",
-        ),
-        AttributeSpec(
-            "RespiratoryCyclePosition",
-            0x00189214,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 7",
-        ),
-        AttributeSpec(
-            "DimensionIndexValues",
-            0x00209157,
-            "UL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 8",
-            condition=None,
-            condition_text="the value of Dimension Index Sequence (0020,9222) exists",
-        ),
-        AttributeSpec(
-            "TemporalPositionIndex",
-            0x00209128,
-            "UL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 9",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameAcquisitionNumber	00209156	US	1	3		C.7.6.16-3 row 2		
+FrameReferenceDateTime	00189151	DT	1	1C		C.7.6.16-3 row 3		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted)
+FrameAcquisitionDateTime	00189074	DT	1	1C		C.7.6.16-3 row 4		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted)
+FrameAcquisitionDuration	00189220	FD	1	1C		C.7.6.16-3 row 5		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted)
+CardiacCyclePosition	00189236	CS	1	3		C.7.6.16-3 row 6		
+RespiratoryCyclePosition	00189214	CS	1	3		C.7.6.16-3 row 7		
+DimensionIndexValues	00209157	UL	1-n	1C		C.7.6.16-3 row 8		the value of Dimension Index Sequence (0020,9222) exists
+TemporalPositionIndex	00209128	UL	1	1C		C.7.6.16-3 row 9		the value of SOP Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130" or Functional MR Sequence (0018,9621) is present
+StackID	00209056	SH	1	1C		C.7.6.16-3 row 10		the value of SOP Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130" or Functional MR Sequence (0018,9621) is present
+InStackPositionNumber	00209057	UL	1	1C		C.7.6.16-3 row 11		Stack ID (0020,9056) or Functional MR Sequence (0018,9621) is present
+FrameComments	00209158	LT	1	3		C.7.6.16-3 row 12		
+FrameLabel	00209453	LO	1	3		C.7.6.16-3 row 13		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "FrameReferenceDateTime": AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals(
+                        "SOPClassUID",
+                        (
+                            "1.2.840.10008.5.1.4.1.1.2.2",
+                            "1.2.840.10008.5.1.4.1.1.4.4",
+                            "1.2.840.10008.5.1.4.1.1.128.1",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                )
+            ),
+            "FrameAcquisitionDateTime": AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals(
+                        "SOPClassUID",
+                        (
+                            "1.2.840.10008.5.1.4.1.1.2.2",
+                            "1.2.840.10008.5.1.4.1.1.4.4",
+                            "1.2.840.10008.5.1.4.1.1.128.1",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                )
+            ),
+            "FrameAcquisitionDuration": AllOf(
+                (
+                    Equals("FrameType", ("ORIGINAL",), 1),
+                    Equals(
+                        "SOPClassUID",
+                        (
+                            "1.2.840.10008.5.1.4.1.1.2.2",
+                            "1.2.840.10008.5.1.4.1.1.4.4",
+                            "1.2.840.10008.5.1.4.1.1.128.1",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                )
+            ),
+            "DimensionIndexValues": Present("DimensionIndexSequence"),
+            "TemporalPositionIndex": AnyOf(
                 (
                     Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.130",), 0),
                     Present("FunctionalMRSequence"),
                 )
             ),
-            condition_text='the value of SOP Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130" or Functional MR Sequence (0018,9621) is present',
-        ),
-        AttributeSpec(
-            "StackID",
-            0x00209056,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 10",
-            condition=AnyOf(
+            "StackID": AnyOf(
                 (
                     Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.130",), 0),
                     Present("FunctionalMRSequence"),
                 )
             ),
-            condition_text='the value of SOP Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130" or Functional MR Sequence (0018,9621) is present',
-        ),
-        AttributeSpec(
-            "InStackPositionNumber",
-            0x00209057,
-            "UL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 11",
-            condition=AnyOf(
+            "InStackPositionNumber": AnyOf(
                 (
                     Present("StackID"),
                     Present("FunctionalMRSequence"),
                 )
             ),
-            condition_text="Stack ID (0020,9056) or Functional MR Sequence (0018,9621) is present",
-        ),
-        AttributeSpec(
-            "FrameComments", 0x00209158, "LT", "1", "3", (), "PS3.3 2016c Table C.7.6.16-3 row 12"
-        ),
-        AttributeSpec(
-            "FrameLabel", 0x00209453, "LO", "1", "3", (), "PS3.3 2016c Table C.7.6.16-3 row 13"
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameAcquisitionNumber: int | None = None
     """(0020,9156) US 1 Type 3, Frame Acquisition Number - PS3.3 2016c Table
     C.7.6.16-3, Section C.7.6.16.2.2. A number identifying the single continuous
@@ -240,17 +198,13 @@ class FrameContentMacroFrameContentSequenceItem(DicomObject):
 class FrameContentMacro(DicomObject):
     """Frame Content Macro - PS3.3 2016c Table C.7.6.16-3 (Section C.7.6.16.2.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameContentSequence",
-            0x00209111,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-3 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameContentSequence	00209111	SQ	1	1		C.7.6.16-3 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameContentSequence: list[FrameContentMacroFrameContentSequenceItem]
     """(0020,9111) SQ 1 Type 1, Frame Content Sequence - PS3.3 2016c Table C.7.6.16-3,
     Section C.7.6.16.2.2. Identifies general characteristics of this frame. Only a

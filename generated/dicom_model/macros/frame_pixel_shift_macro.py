@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,26 +18,14 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class FramePixelShiftMacroFramePixelShiftSequenceItem(DicomObject):
     """An item of Frame Pixel Shift Sequence - PS3.3 2016c Table C.7.6.16-15."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SubtractionItemID",
-            0x00289416,
-            "US",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-15 row 2",
-        ),
-        AttributeSpec(
-            "MaskSubPixelShift",
-            0x00286114,
-            "FL",
-            "2",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-15 row 3",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SubtractionItemID	00289416	US	1	1		C.7.6.16-15 row 2		
+MaskSubPixelShift	00286114	FL	2	1		C.7.6.16-15 row 3		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SubtractionItemID: int
     """(0028,9416) US 1 Type 1, Subtraction Item ID - PS3.3 2016c Table C.7.6.16-15,
     Section C.7.6.16.2.14. Identifier of the Subtraction Item in the Mask
@@ -58,17 +47,13 @@ class FramePixelShiftMacroFramePixelShiftSequenceItem(DicomObject):
 class FramePixelShiftMacro(DicomObject):
     """Frame Pixel Shift Macro - PS3.3 2016c Table C.7.6.16-15 (Section C.7.6.16.2.14)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FramePixelShiftSequence",
-            0x00289415,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-15 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FramePixelShiftSequence	00289415	SQ	1	1		C.7.6.16-15 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FramePixelShiftSequence: list[FramePixelShiftMacroFramePixelShiftSequenceItem]
     """(0028,9415) SQ 1 Type 1, Frame Pixel Shift Sequence - PS3.3 2016c Table
     C.7.6.16-15, Section C.7.6.16.2.14. Sequence containing the pixel shift for a

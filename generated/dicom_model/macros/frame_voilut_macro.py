@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,26 +19,16 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class FrameVOILUTMacroFrameVOILUTSequenceItem(DicomObject):
     """An item of Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "WindowCenter", 0x00281050, "DS", "1-n", "1", (), "PS3.3 2016c Table C.7.6.16-11 row 2"
-        ),
-        AttributeSpec(
-            "WindowWidth", 0x00281051, "DS", "1-n", "1", (), "PS3.3 2016c Table C.7.6.16-11 row 3"
-        ),
-        AttributeSpec(
-            "WindowCenterWidthExplanation",
-            0x00281055,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-11 row 4",
-        ),
-        AttributeSpec(
-            "VOILUTFunction", 0x00281056, "CS", "1", "3", (), "PS3.3 2016c Table C.7.6.16-11 row 5"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+WindowCenter	00281050	DS	1-n	1		C.7.6.16-11 row 2		
+WindowWidth	00281051	DS	1-n	1		C.7.6.16-11 row 3		
+WindowCenterWidthExplanation	00281055	LO	1-n	3		C.7.6.16-11 row 4		
+VOILUTFunction	00281056	CS	1	3		C.7.6.16-11 row 5		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     WindowCenter: Sequence[float | Decimal]
     """(0028,1050) DS 1-n Type 1, Window Center - PS3.3 2016c Table C.7.6.16-11,
     Section C.7.6.16.2.10. Window Center for display. See for further explanation.
@@ -67,17 +58,13 @@ class FrameVOILUTMacroFrameVOILUTSequenceItem(DicomObject):
 class FrameVOILUTMacro(DicomObject):
     """Frame VOI LUT Macro - PS3.3 2016c Table C.7.6.16-11 (Section C.7.6.16.2.10)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameVOILUTSequence",
-            0x00289132,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-11 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameVOILUTSequence: list[FrameVOILUTMacroFrameVOILUTSequenceItem]
     """(0028,9132) SQ 1 Type 1, Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11,
     Section C.7.6.16.2.10. Window Center and Width values applied to the frame. Only

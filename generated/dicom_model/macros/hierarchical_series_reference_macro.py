@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -19,145 +20,69 @@ from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCo
 class HierarchicalSeriesReferenceMacroPurposeOfReferenceCodeSequenceItem(DicomObject):
     """An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.17-3a."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -257,20 +182,14 @@ class HierarchicalSeriesReferenceMacroPurposeOfReferenceCodeSequenceItem(DicomOb
 class HierarchicalSeriesReferenceMacroReferencedDigitalSignatureSequenceItem(DicomObject):
     """An item of Referenced Digital Signature Sequence - PS3.3 2016c Table C.17-3a."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "DigitalSignatureUID",
-            0x04000100,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.17-3a row 12",
-        ),
-        AttributeSpec(
-            "Signature", 0x04000120, "OB", "1", "1", (), "PS3.3 2016c Table C.17-3a row 13"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+DigitalSignatureUID	04000100	UI	1	1		C.17-3a row 12		
+Signature	04000120	OB	1	1		C.17-3a row 13		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DigitalSignatureUID: str
     """(0400,0100) UI 1 Type 1, Digital Signature UID - PS3.3 2016c Table C.17-3a,
     Section C.17.2.1. The Unique Identifier of a Digital Signature held in the
@@ -289,30 +208,16 @@ class HierarchicalSeriesReferenceMacroReferencedDigitalSignatureSequenceItem(Dic
 class HierarchicalSeriesReferenceMacroReferencedSOPInstanceMACSequenceItem(DicomObject):
     """An item of Referenced SOP Instance MAC Sequence - PS3.3 2016c Table C.17-3a."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "MACCalculationTransferSyntaxUID",
-            0x04000010,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.17-3a row 15",
-        ),
-        AttributeSpec(
-            "MACAlgorithm", 0x04000015, "CS", "1", "1", (), "PS3.3 2016c Table C.17-3a row 16"
-        ),
-        AttributeSpec(
-            "DataElementsSigned",
-            0x04000020,
-            "AT",
-            "1-n",
-            "1",
-            (),
-            "PS3.3 2016c Table C.17-3a row 17",
-        ),
-        AttributeSpec("MAC", 0x04000404, "OB", "1", "1", (), "PS3.3 2016c Table C.17-3a row 18"),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+MACCalculationTransferSyntaxUID	04000010	UI	1	1		C.17-3a row 15		
+MACAlgorithm	04000015	CS	1	1		C.17-3a row 16		
+DataElementsSigned	04000020	AT	1-n	1		C.17-3a row 17		
+MAC	04000404	OB	1	1		C.17-3a row 18		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MACCalculationTransferSyntaxUID: str
     """(0400,0010) UI 1 Type 1, MAC Calculation Transfer Syntax UID - PS3.3 2016c Table
     C.17-3a, Section C.17.2.1. The Transfer Syntax UID used to encode the values of
@@ -349,47 +254,17 @@ class HierarchicalSeriesReferenceMacroReferencedSOPInstanceMACSequenceItem(Dicom
 class HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem(DicomObject):
     """An item of Referenced SOP Sequence - PS3.3 2016c Table C.17-3a."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "PurposeOfReferenceCodeSequence",
-            0x0040A170,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.17-3a row 9",
-        ),
-        AttributeSpec(
-            "ReferencedDigitalSignatureSequence",
-            0x04000402,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.17-3a row 11",
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceMACSequence",
-            0x04000403,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.17-3a row 14",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.17-3a row 9		
+ReferencedDigitalSignatureSequence	04000402	SQ	1	3		C.17-3a row 11		
+ReferencedSOPInstanceMACSequence	04000403	SQ	1	3		C.17-3a row 14		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -434,47 +309,19 @@ class HierarchicalSeriesReferenceMacro(DicomObject):
     C.17.2.1).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SeriesInstanceUID", 0x0020000E, "UI", "1", "1", (), "PS3.3 2016c Table C.17-3a row 1"
-        ),
-        AttributeSpec(
-            "RetrieveAETitle", 0x00080054, "AE", "1-n", "3", (), "PS3.3 2016c Table C.17-3a row 2"
-        ),
-        AttributeSpec(
-            "RetrieveLocationUID", 0x0040E011, "UI", "1", "3", (), "PS3.3 2016c Table C.17-3a row 3"
-        ),
-        AttributeSpec(
-            "RetrieveURL", 0x00081190, "UR", "1", "3", (), "PS3.3 2016c Table C.17-3a row 4"
-        ),
-        AttributeSpec(
-            "StorageMediaFileSetID",
-            0x00880130,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.17-3a row 5",
-        ),
-        AttributeSpec(
-            "StorageMediaFileSetUID",
-            0x00880140,
-            "UI",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.17-3a row 6",
-        ),
-        AttributeSpec(
-            "ReferencedSOPSequence",
-            0x00081199,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.17-3a row 7",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SeriesInstanceUID	0020000E	UI	1	1		C.17-3a row 1		
+RetrieveAETitle	00080054	AE	1-n	3		C.17-3a row 2		
+RetrieveLocationUID	0040E011	UI	1	3		C.17-3a row 3		
+RetrieveURL	00081190	UR	1	3		C.17-3a row 4		
+StorageMediaFileSetID	00880130	SH	1	3		C.17-3a row 5		
+StorageMediaFileSetUID	00880140	UI	1	3		C.17-3a row 6		
+ReferencedSOPSequence	00081199	SQ	1	1		C.17-3a row 7		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SeriesInstanceUID: str
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.17-3a,
     Section C.17.2.1. Unique identifier of a Series that is part of this Study and

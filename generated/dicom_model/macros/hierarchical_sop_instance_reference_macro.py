@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.hierarchical_series_reference_macro import (
@@ -20,47 +21,19 @@ from dicom_model.macros.hierarchical_series_reference_macro import (
 class HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObject):
     """An item of Referenced Series Sequence - PS3.3 2016c Table C.17-3."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SeriesInstanceUID", 0x0020000E, "UI", "1", "1", (), "PS3.3 2016c Table C.17-3a row 1"
-        ),
-        AttributeSpec(
-            "RetrieveAETitle", 0x00080054, "AE", "1-n", "3", (), "PS3.3 2016c Table C.17-3a row 2"
-        ),
-        AttributeSpec(
-            "RetrieveLocationUID", 0x0040E011, "UI", "1", "3", (), "PS3.3 2016c Table C.17-3a row 3"
-        ),
-        AttributeSpec(
-            "RetrieveURL", 0x00081190, "UR", "1", "3", (), "PS3.3 2016c Table C.17-3a row 4"
-        ),
-        AttributeSpec(
-            "StorageMediaFileSetID",
-            0x00880130,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.17-3a row 5",
-        ),
-        AttributeSpec(
-            "StorageMediaFileSetUID",
-            0x00880140,
-            "UI",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.17-3a row 6",
-        ),
-        AttributeSpec(
-            "ReferencedSOPSequence",
-            0x00081199,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.17-3a row 7",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SeriesInstanceUID	0020000E	UI	1	1		C.17-3a row 1		
+RetrieveAETitle	00080054	AE	1-n	3		C.17-3a row 2		
+RetrieveLocationUID	0040E011	UI	1	3		C.17-3a row 3		
+RetrieveURL	00081190	UR	1	3		C.17-3a row 4		
+StorageMediaFileSetID	00880130	SH	1	3		C.17-3a row 5		
+StorageMediaFileSetUID	00880140	UI	1	3		C.17-3a row 6		
+ReferencedSOPSequence	00081199	SQ	1	1		C.17-3a row 7		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SeriesInstanceUID: str
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.17-3a,
     Section C.17.2.1. Unique identifier of a Series that is part of this Study and
@@ -107,20 +80,14 @@ class HierarchicalSOPInstanceReferenceMacro(DicomObject):
     C.17.2.1).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "1", (), "PS3.3 2016c Table C.17-3 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.17-3 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
+ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
     C.17.2.1. Unique identifier for the Study

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,41 +17,20 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class HL7v2HierarchicDesignatorMacro(DicomObject):
     """HL7v2 Hierarchic Designator Macro - PS3.3 2016c Table 10-17 (Section 10.14)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "LocalNamespaceEntityID",
-            0x00400031,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 1",
-            condition=Present("UniversalEntityID", negate=True),
-            condition_text="Universal Entity ID (0040,0032) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityID",
-            0x00400032,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 2",
-            condition=Present("LocalNamespaceEntityID", negate=True),
-            condition_text="Local Namespace Entity ID (0040,0031) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityIDType",
-            0x00400033,
-            "CS",
-            "1",
-            "1C",
-            ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"),
-            "PS3.3 2016c Table 10-17 row 3",
-            condition=Present("UniversalEntityID"),
-            condition_text="Universal Entity ID (0040,0032) is present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+LocalNamespaceEntityID	00400031	UT	1	1C		10-17 row 1		Universal Entity ID (0040,0032) is not present
+UniversalEntityID	00400032	UT	1	1C		10-17 row 2		Local Namespace Entity ID (0040,0031) is not present
+UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "LocalNamespaceEntityID": Present("UniversalEntityID", negate=True),
+            "UniversalEntityID": Present("LocalNamespaceEntityID", negate=True),
+            "UniversalEntityIDType": Present("UniversalEntityID"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LocalNamespaceEntityID: str | None = None
     """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17,
     Section 10.14. Identifies an entity within the local namespace or domain.

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,42 +18,35 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class ImageSOPInstanceReferenceMacro(DicomObject):
     """Image SOP Instance Reference Macro - PS3.3 2016c Table 10-3 (Section 10.3)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "ReferencedFrameNumber",
-            0x00081160,
-            "IS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 2",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
-        ),
-        AttributeSpec(
-            "ReferencedSegmentNumber",
-            0x0062000B,
-            "US",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 3",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.

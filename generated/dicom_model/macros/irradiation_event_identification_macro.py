@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -19,17 +20,13 @@ class IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceI
     C.7.6.16-19.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "IrradiationEventUID",
-            0x00083010,
-            "UI",
-            "1-n",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-19 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+IrradiationEventUID	00083010	UI	1-n	1		C.7.6.16-19 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     IrradiationEventUID: Sequence[str]
     """(0008,3010) UI 1-n Type 1, Irradiation Event UID - PS3.3 2016c Table
     C.7.6.16-19, Section C.7.6.16.2.18. Unique identification of the irradiation
@@ -45,17 +42,13 @@ class IrradiationEventIdentificationMacro(DicomObject):
     C.7.6.16.2.18).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "IrradiationEventIdentificationSequence",
-            0x00189477,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-19 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+IrradiationEventIdentificationSequence	00189477	SQ	1	1		C.7.6.16-19 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     IrradiationEventIdentificationSequence: list[
         IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem
     ]

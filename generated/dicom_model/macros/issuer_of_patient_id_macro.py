@@ -8,7 +8,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -20,145 +21,69 @@ class IssuerOfPatientIDMacroAssigningAgencyOrDepartmentCodeSequenceItem(DicomObj
     10-18.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -258,53 +183,22 @@ class IssuerOfPatientIDMacroAssigningAgencyOrDepartmentCodeSequenceItem(DicomObj
 class IssuerOfPatientIDMacroAssigningFacilitySequenceItem(DicomObject):
     """An item of Assigning Facility Sequence - PS3.3 2016c Table 10-18."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "LocalNamespaceEntityID",
-            0x00400031,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 1",
-            condition=Present("UniversalEntityID", negate=True),
-            condition_text="Universal Entity ID (0040,0032) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityID",
-            0x00400032,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 2",
-            condition=Present("LocalNamespaceEntityID", negate=True),
-            condition_text="Local Namespace Entity ID (0040,0031) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityIDType",
-            0x00400033,
-            "CS",
-            "1",
-            "1C",
-            ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"),
-            "PS3.3 2016c Table 10-17 row 3",
-            condition=Present("UniversalEntityID"),
-            condition_text="Universal Entity ID (0040,0032) is present",
-        ),
-        AttributeSpec(
-            "IssuerOfPatientID", 0x00100021, "LO", "1", "3", (), "PS3.3 2016c Table 10-18 row 1"
-        ),
-        AttributeSpec(
-            "IssuerOfPatientIDQualifiersSequence",
-            0x00100024,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+LocalNamespaceEntityID	00400031	UT	1	1C		10-17 row 1		Universal Entity ID (0040,0032) is not present
+UniversalEntityID	00400032	UT	1	1C		10-17 row 2		Local Namespace Entity ID (0040,0031) is not present
+UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present
+IssuerOfPatientID	00100021	LO	1	3		10-18 row 1		
+IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "LocalNamespaceEntityID": Present("UniversalEntityID", negate=True),
+            "UniversalEntityID": Present("LocalNamespaceEntityID", negate=True),
+            "UniversalEntityIDType": Present("UniversalEntityID"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LocalNamespaceEntityID: str | None = None
     """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17,
     Section 10.14. Identifies an entity within the local namespace or domain.
@@ -349,145 +243,69 @@ class IssuerOfPatientIDMacroAssigningFacilitySequenceItem(DicomObject):
 class IssuerOfPatientIDMacroAssigningJurisdictionCodeSequenceItem(DicomObject):
     """An item of Assigning Jurisdiction Code Sequence - PS3.3 2016c Table 10-18."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -587,52 +405,21 @@ class IssuerOfPatientIDMacroAssigningJurisdictionCodeSequenceItem(DicomObject):
 class IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem(DicomObject):
     """An item of Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c Table 10-18."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "UniversalEntityID", 0x00400032, "UT", "1", "3", (), "PS3.3 2016c Table 10-18 row 3"
-        ),
-        AttributeSpec(
-            "UniversalEntityIDType",
-            0x00400033,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-18 row 4",
-            condition=Present("UniversalEntityID"),
-            condition_text="Universal Entity ID (0040,0032) is present",
-        ),
-        AttributeSpec(
-            "IdentifierTypeCode", 0x00400035, "CS", "1", "3", (), "PS3.3 2016c Table 10-18 row 5"
-        ),
-        AttributeSpec(
-            "AssigningFacilitySequence",
-            0x00400036,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 6",
-        ),
-        AttributeSpec(
-            "AssigningJurisdictionCodeSequence",
-            0x00400039,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 9",
-        ),
-        AttributeSpec(
-            "AssigningAgencyOrDepartmentCodeSequence",
-            0x0040003A,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 11",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+UniversalEntityID	00400032	UT	1	3		10-18 row 3		
+UniversalEntityIDType	00400033	CS	1	1C		10-18 row 4		Universal Entity ID (0040,0032) is present
+IdentifierTypeCode	00400035	CS	1	3		10-18 row 5		
+AssigningFacilitySequence	00400036	SQ	1	3		10-18 row 6		
+AssigningJurisdictionCodeSequence	00400039	SQ	1	3		10-18 row 9		
+AssigningAgencyOrDepartmentCodeSequence	0040003A	SQ	1	3		10-18 row 11		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "UniversalEntityIDType": Present("UniversalEntityID"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     UniversalEntityID: str | None = None
     """(0040,0032) UT 1 Type 3, Universal Entity ID - PS3.3 2016c Table 10-18, Section
     10.15. Universal or unique identifier for the Patient ID Assigning Authority.
@@ -687,20 +474,14 @@ class IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem(DicomObject)
 class IssuerOfPatientIDMacro(DicomObject):
     """Issuer of Patient ID Macro - PS3.3 2016c Table 10-18 (Section 10.15)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "IssuerOfPatientID", 0x00100021, "LO", "1", "3", (), "PS3.3 2016c Table 10-18 row 1"
-        ),
-        AttributeSpec(
-            "IssuerOfPatientIDQualifiersSequence",
-            0x00100024,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+IssuerOfPatientID	00100021	LO	1	3		10-18 row 1		
+IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     IssuerOfPatientID: str | None = None
     """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
     10.15. Identifier of the Assigning Authority (system, organization, agency, or

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,26 +19,16 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class ModalityLUTMacroModalityLUTSequenceItem(DicomObject):
     """An item of Modality LUT Sequence - PS3.3 2016c Table C.11-1b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "LUTDescriptor", 0x00283002, "US or SS", "3", "1", (), "PS3.3 2016c Table C.11-1b row 2"
-        ),
-        AttributeSpec(
-            "LUTExplanation", 0x00283003, "LO", "1", "3", (), "PS3.3 2016c Table C.11-1b row 3"
-        ),
-        AttributeSpec(
-            "ModalityLUTType", 0x00283004, "LO", "1", "1", (), "PS3.3 2016c Table C.11-1b row 4"
-        ),
-        AttributeSpec(
-            "LUTData",
-            0x00283006,
-            "US or OW",
-            "1-n or 1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.11-1b row 5",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+LUTDescriptor	00283002	US or SS	3	1		C.11-1b row 2		
+LUTExplanation	00283003	LO	1	3		C.11-1b row 3		
+ModalityLUTType	00283004	LO	1	1		C.11-1b row 4		
+LUTData	00283006	US or OW	1-n or 1	1		C.11-1b row 5		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LUTDescriptor: Sequence[int]
     """(0028,3002) US or SS 3 Type 1, LUT Descriptor - PS3.3 2016c Table C.11-1b,
     Section C.11.1. Specifies the format of the LUT Data in this Sequence. See for
@@ -64,52 +55,21 @@ class ModalityLUTMacroModalityLUTSequenceItem(DicomObject):
 class ModalityLUTMacro(DicomObject):
     """Modality LUT Macro - PS3.3 2016c Table C.11-1b (Section C.11.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ModalityLUTSequence",
-            0x00283000,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 1",
-            condition=None,
-            condition_text="Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.",
-        ),
-        AttributeSpec(
-            "RescaleIntercept",
-            0x00281052,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 6",
-            condition=Present("ModalityLUTSequence", negate=True),
-            condition_text="Modality LUT Sequence (0028,3000) is not present",
-        ),
-        AttributeSpec(
-            "RescaleSlope",
-            0x00281053,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 7",
-            condition=Present("RescaleIntercept"),
-            condition_text="Rescale Intercept is present",
-        ),
-        AttributeSpec(
-            "RescaleType",
-            0x00281054,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 8",
-            condition=Present("RescaleIntercept"),
-            condition_text="Rescale Intercept is present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ModalityLUTSequence	00283000	SQ	1	1C		C.11-1b row 1		Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.
+RescaleIntercept	00281052	DS	1	1C		C.11-1b row 6		Modality LUT Sequence (0028,3000) is not present
+RescaleSlope	00281053	DS	1	1C		C.11-1b row 7		Rescale Intercept is present
+RescaleType	00281054	LO	1	1C		C.11-1b row 8		Rescale Intercept is present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "RescaleIntercept": Present("ModalityLUTSequence", negate=True),
+            "RescaleSlope": Present("RescaleIntercept"),
+            "RescaleType": Present("RescaleIntercept"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ModalityLUTSequence: list[ModalityLUTMacroModalityLUTSequenceItem] | None = None
     """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence - PS3.3 2016c Table C.11-1b,
     Section C.11.1. Defines a sequence of Modality LUTs. Only a single Item shall be

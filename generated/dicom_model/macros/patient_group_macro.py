@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.issuer_of_patient_id_macro import (
@@ -21,35 +22,17 @@ class PatientGroupMacroGroupOfPatientsIdentificationSequenceItem(DicomObject):
     C.7.1.4-1.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PatientID", 0x00100020, "LO", "1", "1", (), "PS3.3 2016c Table C.7.1.4-1 row 5"
-        ),
-        AttributeSpec(
-            "IssuerOfPatientID", 0x00100021, "LO", "1", "3", (), "PS3.3 2016c Table 10-18 row 1"
-        ),
-        AttributeSpec(
-            "IssuerOfPatientIDQualifiersSequence",
-            0x00100024,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 2",
-        ),
-        AttributeSpec(
-            "SubjectRelativePositionInImage",
-            0x00100028,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.1.4-1 row 7",
-        ),
-        AttributeSpec(
-            "PatientPosition", 0x00185100, "CS", "1", "3", (), "PS3.3 2016c Table C.7.1.4-1 row 8"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PatientID	00100020	LO	1	1		C.7.1.4-1 row 5		
+IssuerOfPatientID	00100021	LO	1	3		10-18 row 1		
+IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2		
+SubjectRelativePositionInImage	00100028		1	3		C.7.1.4-1 row 7		
+PatientPosition	00185100	CS	1	3		C.7.1.4-1 row 8		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PatientID: str
     """(0010,0020) LO 1 Type 1, Patient ID - PS3.3 2016c Table C.7.1.4-1, Section
     C.7.1.4. Primary identifier for an individual subject.
@@ -89,23 +72,15 @@ class PatientGroupMacroSourcePatientGroupIdentificationSequenceItem(DicomObject)
     C.7.1.4-1.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PatientID", 0x00100020, "LO", "1", "1", (), "PS3.3 2016c Table C.7.1.4-1 row 2"
-        ),
-        AttributeSpec(
-            "IssuerOfPatientID", 0x00100021, "LO", "1", "3", (), "PS3.3 2016c Table 10-18 row 1"
-        ),
-        AttributeSpec(
-            "IssuerOfPatientIDQualifiersSequence",
-            0x00100024,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-18 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PatientID	00100020	LO	1	1		C.7.1.4-1 row 2		
+IssuerOfPatientID	00100021	LO	1	3		10-18 row 1		
+IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PatientID: str
     """(0010,0020) LO 1 Type 1, Patient ID - PS3.3 2016c Table C.7.1.4-1, Section
     C.7.1.4. Primary identifier for the group of subjects.
@@ -132,26 +107,14 @@ class PatientGroupMacroSourcePatientGroupIdentificationSequenceItem(DicomObject)
 class PatientGroupMacro(DicomObject):
     """Patient Group Macro - PS3.3 2016c Table C.7.1.4-1 (Section C.7.1.4)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SourcePatientGroupIdentificationSequence",
-            0x00100026,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.1.4-1 row 1",
-        ),
-        AttributeSpec(
-            "GroupOfPatientsIdentificationSequence",
-            0x00100027,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.1.4-1 row 4",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1		
+GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SourcePatientGroupIdentificationSequence: (
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
     ) = None

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -19,17 +20,13 @@ class PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem(DicomO
     C.7.6.16-16.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PatientOrientation",
-            0x00200020,
-            "CS",
-            "2",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-16 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PatientOrientation	00200020	CS	2	1		C.7.6.16-16 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PatientOrientation: Sequence[str]
     """(0020,0020) CS 2 Type 1, Patient Orientation - PS3.3 2016c Table C.7.6.16-16,
     Section C.7.6.16.2.15. Patient direction of the rows and columns of this frame.
@@ -45,17 +42,13 @@ class PatientOrientationInFrameMacro(DicomObject):
     C.7.6.16.2.15).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PatientOrientationInFrameSequence",
-            0x00209450,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-16 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PatientOrientationInFrameSequence	00209450	SQ	1	1		C.7.6.16-16 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PatientOrientationInFrameSequence: list[
         PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem
     ]

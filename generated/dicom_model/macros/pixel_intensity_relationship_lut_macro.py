@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -19,29 +20,15 @@ class PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceIte
     C.7.6.16-14.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "LUTDescriptor",
-            0x00283002,
-            "US or SS",
-            "3",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-14 row 2",
-        ),
-        AttributeSpec(
-            "LUTData",
-            0x00283006,
-            "US or OW",
-            "1-n or 1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-14 row 3",
-        ),
-        AttributeSpec(
-            "LUTFunction", 0x00289474, "CS", "1", "1", (), "PS3.3 2016c Table C.7.6.16-14 row 4"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+LUTDescriptor	00283002	US or SS	3	1		C.7.6.16-14 row 2		
+LUTData	00283006	US or OW	1-n or 1	1		C.7.6.16-14 row 3		
+LUTFunction	00289474	CS	1	1		C.7.6.16-14 row 4		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LUTDescriptor: Sequence[int]
     """(0028,3002) US or SS 3 Type 1, LUT Descriptor - PS3.3 2016c Table C.7.6.16-14,
     Section C.7.6.16.2.13. Specifies the format of the LUT Data in this Sequence.
@@ -66,17 +53,13 @@ class PixelIntensityRelationshipLUTMacro(DicomObject):
     C.7.6.16.2.13).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PixelIntensityRelationshipLUTSequence",
-            0x00289422,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-14 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PixelIntensityRelationshipLUTSequence	00289422	SQ	1	1		C.7.6.16-14 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelIntensityRelationshipLUTSequence: list[
         PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceItem
     ]

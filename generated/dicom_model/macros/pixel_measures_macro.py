@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,39 +19,35 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class PixelMeasuresMacroPixelMeasuresSequenceItem(DicomObject):
     """An item of Pixel Measures Sequence - PS3.3 2016c Table C.7.6.16-2."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PixelSpacing",
-            0x00280030,
-            "DS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-2 row 2",
-            condition=None,
-            condition_text='either: Volumetric Properties (0008,9206) is other than DISTORTED or SAMPLED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present',
-        ),
-        AttributeSpec(
-            "SliceThickness",
-            0x00180050,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-2 row 3",
-            condition=None,
-            condition_text='either: Volumetric Properties (0008,9206) is VOLUME or SAMPLED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present',
-        ),
-        AttributeSpec(
-            "SpacingBetweenSlices",
-            0x00180088,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-2 row 4",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PixelSpacing	00280030	DS	2	1C		C.7.6.16-2 row 2		either: Volumetric Properties (0008,9206) is other than DISTORTED or SAMPLED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present
+SliceThickness	00180050	DS	1	1C		C.7.6.16-2 row 3		either: Volumetric Properties (0008,9206) is VOLUME or SAMPLED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present
+SpacingBetweenSlices	00180088	DS	1	3		C.7.6.16-2 row 4		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "PixelSpacing": AllOf(
+                (
+                    NotChecked(
+                        'either: Volumetric Properties (0008,9206) is other than DISTORTED or SAMPLED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4")',
+                        "pattern",
+                    ),
+                    Present("FrameOfReferenceUID"),
+                )
+            ),
+            "SliceThickness": AllOf(
+                (
+                    NotChecked(
+                        'either: Volumetric Properties (0008,9206) is VOLUME or SAMPLED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4")',
+                        "pattern",
+                    ),
+                    Present("FrameOfReferenceUID"),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelSpacing: Sequence[float | Decimal] | None = None
     """(0028,0030) DS 2 Type 1C, Pixel Spacing - PS3.3 2016c Table C.7.6.16-2, Section
     C.7.6.16.2.1. Physical distance in the imaging target (patient, specimen, or
@@ -86,17 +83,13 @@ class PixelMeasuresMacroPixelMeasuresSequenceItem(DicomObject):
 class PixelMeasuresMacro(DicomObject):
     """Pixel Measures Macro - PS3.3 2016c Table C.7.6.16-2 (Section C.7.6.16.2.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PixelMeasuresSequence",
-            0x00289110,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-2 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PixelMeasuresSequence	00289110	SQ	1	1		C.7.6.16-2 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelMeasuresSequence: list[PixelMeasuresMacroPixelMeasuresSequenceItem]
     """(0028,9110) SQ 1 Type 1, Pixel Measures Sequence - PS3.3 2016c Table C.7.6.16-2,
     Section C.7.6.16.2.1. Identifies the physical characteristics of the pixels of

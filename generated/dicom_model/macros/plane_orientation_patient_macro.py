@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,19 +19,28 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class PlaneOrientationPatientMacroPlaneOrientationSequenceItem(DicomObject):
     """An item of Plane Orientation Sequence - PS3.3 2016c Table C.7.6.16-5."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ImageOrientationPatient",
-            0x00200037,
-            "DS",
-            "6",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-5 row 2",
-            condition=None,
-            condition_text='either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present',
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ImageOrientationPatient	00200037	DS	6	1C		C.7.6.16-5 row 2		either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ImageOrientationPatient": AllOf(
+                (
+                    NotChecked(
+                        "either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
+                        "pattern",
+                    ),
+                    NotChecked(
+                        'Volumetric Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4")',
+                        "pattern",
+                    ),
+                    Present("FrameOfReferenceUID"),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImageOrientationPatient: Sequence[float | Decimal] | None = None
     """(0020,0037) DS 6 Type 1C, Image Orientation (Patient) - PS3.3 2016c Table
     C.7.6.16-5, Section C.7.6.16.2.4. The direction cosines of the first row and the
@@ -50,17 +60,13 @@ class PlaneOrientationPatientMacro(DicomObject):
     C.7.6.16.2.4).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PlaneOrientationSequence",
-            0x00209116,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-5 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PlaneOrientationSequence	00209116	SQ	1	1		C.7.6.16-5 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PlaneOrientationSequence: list[PlaneOrientationPatientMacroPlaneOrientationSequenceItem]
     """(0020,9116) SQ 1 Type 1, Plane Orientation Sequence - PS3.3 2016c Table
     C.7.6.16-5, Section C.7.6.16.2.4. Identifies orientation of the plane of this

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,19 +19,28 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class PlanePositionPatientMacroPlanePositionSequenceItem(DicomObject):
     """An item of Plane Position Sequence - PS3.3 2016c Table C.7.6.16-4."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ImagePositionPatient",
-            0x00200032,
-            "DS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-4 row 2",
-            condition=None,
-            condition_text='either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present',
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ImagePositionPatient	00200032	DS	3	1C		C.7.6.16-4 row 2		either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ImagePositionPatient": AllOf(
+                (
+                    NotChecked(
+                        "either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
+                        "pattern",
+                    ),
+                    NotChecked(
+                        'Volumetric Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4")',
+                        "pattern",
+                    ),
+                    Present("FrameOfReferenceUID"),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImagePositionPatient: Sequence[float | Decimal] | None = None
     """(0020,0032) DS 3 Type 1C, Image Position (Patient) - PS3.3 2016c Table
     C.7.6.16-4, Section C.7.6.16.2.3. The x, y, and z coordinates of the upper left
@@ -53,17 +63,13 @@ class PlanePositionPatientMacro(DicomObject):
     C.7.6.16.2.3).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PlanePositionSequence",
-            0x00209113,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-4 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PlanePositionSequence	00209113	SQ	1	1		C.7.6.16-4 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PlanePositionSequence: list[PlanePositionPatientMacroPlanePositionSequenceItem]
     """(0020,9113) SQ 1 Type 1, Plane Position Sequence - PS3.3 2016c Table C.7.6.16-4,
     Section C.7.6.16.2.3. Identifies the position of the plane of this frame. Only a

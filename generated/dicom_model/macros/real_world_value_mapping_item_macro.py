@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -27,145 +28,69 @@ from dicom_model.macros.content_item_macro import (
 class RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem(DicomObject):
     """An item of Measurement Units Code Sequence - PS3.3 2016c Table C.7.6.16-12b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -265,180 +190,47 @@ class RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem(DicomObject
 class RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem(DicomObject):
     """An item of Quantity Definition Sequence - PS3.3 2016c Table C.7.6.16-12b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ValueType",
-            0x0040A040,
-            "CS",
-            "1",
-            "1",
-            (
-                "DATE",
-                "TIME",
-                "DATETIME",
-                "PNAME",
-                "UIDREF",
-                "TEXT",
-                "CODE",
-                "NUMERIC",
-                "COMPOSITE",
-                "IMAGE",
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
+ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2		
+DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
+Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
+Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
+PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
+UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
+TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
+ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE
+NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
+FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
+RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
+RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC
+ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE
+""",
+        "PS3.3 2016c Table ",
+        {
+            "DateTime": Equals("ValueType", ("DATETIME",), 0),
+            "Date": Equals("ValueType", ("DATE",), 0),
+            "Time": Equals("ValueType", ("TIME",), 0),
+            "PersonName": Equals("ValueType", ("PNAME",), 0),
+            "UID": Equals("ValueType", ("UIDREF",), 0),
+            "TextValue": Equals("ValueType", ("TEXT",), 0),
+            "ConceptCodeSequence": Equals("ValueType", ("CODE",), 0),
+            "NumericValue": Equals("ValueType", ("NUMERIC",), 0),
+            "RationalDenominatorValue": Present("RationalNumeratorValue"),
+            "MeasurementUnitsCodeSequence": Equals("ValueType", ("NUMERIC",), 0),
+            "ReferencedSOPSequence": Equals(
+                "ValueType",
+                (
+                    "COMPOSITE",
+                    "IMAGE",
+                ),
+                0,
             ),
-            "PS3.3 2016c Table 10-2 row 1",
-        ),
-        AttributeSpec(
-            "ConceptNameCodeSequence",
-            0x0040A043,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-2 row 2",
-        ),
-        AttributeSpec(
-            "DateTime",
-            0x0040A120,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 4",
-            condition=Equals("ValueType", ("DATETIME",), 0),
-            condition_text="Value Type (0040,A040) is DATETIME",
-        ),
-        AttributeSpec(
-            "Date",
-            0x0040A121,
-            "DA",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 5",
-            condition=Equals("ValueType", ("DATE",), 0),
-            condition_text="Value Type (0040,A040) is DATE",
-        ),
-        AttributeSpec(
-            "Time",
-            0x0040A122,
-            "TM",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 6",
-            condition=Equals("ValueType", ("TIME",), 0),
-            condition_text="Value Type (0040,A040) is TIME",
-        ),
-        AttributeSpec(
-            "PersonName",
-            0x0040A123,
-            "PN",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 7",
-            condition=Equals("ValueType", ("PNAME",), 0),
-            condition_text="Value Type (0040,A040) is PNAME",
-        ),
-        AttributeSpec(
-            "UID",
-            0x0040A124,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 8",
-            condition=Equals("ValueType", ("UIDREF",), 0),
-            condition_text="Value Type (0040,A040) is UIDREF",
-        ),
-        AttributeSpec(
-            "TextValue",
-            0x0040A160,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 9",
-            condition=Equals("ValueType", ("TEXT",), 0),
-            condition_text="Value Type (0040,A040) is TEXT",
-        ),
-        AttributeSpec(
-            "ConceptCodeSequence",
-            0x0040A168,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 10",
-            condition=Equals("ValueType", ("CODE",), 0),
-            condition_text="Value Type (0040,A040) is CODE",
-        ),
-        AttributeSpec(
-            "NumericValue",
-            0x0040A30A,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 12",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "FloatingPointValue",
-            0x0040A161,
-            "FD",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 13",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
-        ),
-        AttributeSpec(
-            "RationalNumeratorValue",
-            0x0040A162,
-            "SL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 14",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
-        ),
-        AttributeSpec(
-            "RationalDenominatorValue",
-            0x0040A163,
-            "UL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 15",
-            condition=Present("RationalNumeratorValue"),
-            condition_text="Rational Numerator Value (0040,A162) is present",
-        ),
-        AttributeSpec(
-            "MeasurementUnitsCodeSequence",
-            0x004008EA,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 16",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "ReferencedSOPSequence",
-            0x00081199,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 18",
-            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
-            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ValueType: Literal[
         "DATE",
         "TIME",
@@ -542,109 +334,60 @@ class RealWorldValueMappingItemMacro(DicomObject):
     C.7.6.16.2.11).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RealWorldValueFirstValueMapped",
-            0x00409216,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 1",
-            condition=None,
-            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent",
-        ),
-        AttributeSpec(
-            "RealWorldValueLastValueMapped",
-            0x00409211,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 2",
-            condition=None,
-            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent",
-        ),
-        AttributeSpec(
-            "DoubleFloatRealWorldValueFirstValueMapped",
-            0x00409214,
-            "",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 3",
-            condition=Present("RealWorldValueFirstValueMapped", negate=True),
-            condition_text="Real World Value First Value Mapped (0040,9216) is absent",
-        ),
-        AttributeSpec(
-            "DoubleFloatRealWorldValueLastValueMapped",
-            0x00409213,
-            "",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 4",
-            condition=Present("RealWorldValueLastValueMapped", negate=True),
-            condition_text="Real World Value Last Value Mapped (0040,9211) is absent",
-        ),
-        AttributeSpec(
-            "RealWorldValueIntercept",
-            0x00409224,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 5",
-            condition=None,
-            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
-        ),
-        AttributeSpec(
-            "RealWorldValueSlope",
-            0x00409225,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 6",
-            condition=None,
-            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
-        ),
-        AttributeSpec(
-            "RealWorldValueLUTData",
-            0x00409212,
-            "FD",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 7",
-            condition=Present("RealWorldValueIntercept", negate=True),
-            condition_text="Real World Value Intercept (0040,9224) is not present",
-        ),
-        AttributeSpec(
-            "LUTExplanation", 0x00283003, "LO", "1", "1", (), "PS3.3 2016c Table C.7.6.16-12b row 8"
-        ),
-        AttributeSpec(
-            "LUTLabel", 0x00409210, "SH", "1", "1", (), "PS3.3 2016c Table C.7.6.16-12b row 9"
-        ),
-        AttributeSpec(
-            "MeasurementUnitsCodeSequence",
-            0x004008EA,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 10",
-        ),
-        AttributeSpec(
-            "QuantityDefinitionSequence",
-            0x00409220,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 12",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RealWorldValueFirstValueMapped	00409216	US or SS	1	1C		C.7.6.16-12b row 1		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent
+RealWorldValueLastValueMapped	00409211	US or SS	1	1C		C.7.6.16-12b row 2		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent
+DoubleFloatRealWorldValueFirstValueMapped	00409214		1	1C		C.7.6.16-12b row 3		Real World Value First Value Mapped (0040,9216) is absent
+DoubleFloatRealWorldValueLastValueMapped	00409213		1	1C		C.7.6.16-12b row 4		Real World Value Last Value Mapped (0040,9211) is absent
+RealWorldValueIntercept	00409224	FD	1	1C		C.7.6.16-12b row 5		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
+RealWorldValueSlope	00409225	FD	1	1C		C.7.6.16-12b row 6		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
+RealWorldValueLUTData	00409212	FD	1-n	1C		C.7.6.16-12b row 7		Real World Value Intercept (0040,9224) is not present
+LUTExplanation	00283003	LO	1	1		C.7.6.16-12b row 8		
+LUTLabel	00409210	SH	1	1		C.7.6.16-12b row 9		
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1		C.7.6.16-12b row 10		
+QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "RealWorldValueFirstValueMapped": AnyOf(
+                (
+                    Present("PixelData"),
+                    Present("RealWorldValueLUTData"),
+                    Present("DoubleFloatRealWorldValueFirstValueMapped", negate=True),
+                )
+            ),
+            "RealWorldValueLastValueMapped": AnyOf(
+                (
+                    Present("PixelData"),
+                    Present("RealWorldValueLUTData"),
+                    Present("DoubleFloatRealWorldValueLastValueMapped", negate=True),
+                )
+            ),
+            "DoubleFloatRealWorldValueFirstValueMapped": Present(
+                "RealWorldValueFirstValueMapped", negate=True
+            ),
+            "DoubleFloatRealWorldValueLastValueMapped": Present(
+                "RealWorldValueLastValueMapped", negate=True
+            ),
+            "RealWorldValueIntercept": AnyOf(
+                (
+                    Present("FloatPixelData"),
+                    Present("DoubleFloatPixelData"),
+                    Present("RealWorldValueLUTData", negate=True),
+                )
+            ),
+            "RealWorldValueSlope": AnyOf(
+                (
+                    Present("FloatPixelData"),
+                    Present("DoubleFloatPixelData"),
+                    Present("RealWorldValueLUTData", negate=True),
+                )
+            ),
+            "RealWorldValueLUTData": Present("RealWorldValueIntercept", negate=True),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RealWorldValueFirstValueMapped: int | None = None
     """(0040,9216) US or SS 1 Type 1C, Real World Value First Value Mapped - PS3.3
     2016c Table C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the first stored

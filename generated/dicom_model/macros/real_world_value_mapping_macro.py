@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.real_world_value_mapping_item_macro import (
@@ -21,109 +22,60 @@ from dicom_model.macros.real_world_value_mapping_item_macro import (
 class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
     """An item of Real World Value Mapping Sequence - PS3.3 2016c Table C.7.6.16-12."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RealWorldValueFirstValueMapped",
-            0x00409216,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 1",
-            condition=None,
-            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent",
-        ),
-        AttributeSpec(
-            "RealWorldValueLastValueMapped",
-            0x00409211,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 2",
-            condition=None,
-            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent",
-        ),
-        AttributeSpec(
-            "DoubleFloatRealWorldValueFirstValueMapped",
-            0x00409214,
-            "",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 3",
-            condition=Present("RealWorldValueFirstValueMapped", negate=True),
-            condition_text="Real World Value First Value Mapped (0040,9216) is absent",
-        ),
-        AttributeSpec(
-            "DoubleFloatRealWorldValueLastValueMapped",
-            0x00409213,
-            "",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 4",
-            condition=Present("RealWorldValueLastValueMapped", negate=True),
-            condition_text="Real World Value Last Value Mapped (0040,9211) is absent",
-        ),
-        AttributeSpec(
-            "RealWorldValueIntercept",
-            0x00409224,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 5",
-            condition=None,
-            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
-        ),
-        AttributeSpec(
-            "RealWorldValueSlope",
-            0x00409225,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 6",
-            condition=None,
-            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
-        ),
-        AttributeSpec(
-            "RealWorldValueLUTData",
-            0x00409212,
-            "FD",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 7",
-            condition=Present("RealWorldValueIntercept", negate=True),
-            condition_text="Real World Value Intercept (0040,9224) is not present",
-        ),
-        AttributeSpec(
-            "LUTExplanation", 0x00283003, "LO", "1", "1", (), "PS3.3 2016c Table C.7.6.16-12b row 8"
-        ),
-        AttributeSpec(
-            "LUTLabel", 0x00409210, "SH", "1", "1", (), "PS3.3 2016c Table C.7.6.16-12b row 9"
-        ),
-        AttributeSpec(
-            "MeasurementUnitsCodeSequence",
-            0x004008EA,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 10",
-        ),
-        AttributeSpec(
-            "QuantityDefinitionSequence",
-            0x00409220,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 12",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RealWorldValueFirstValueMapped	00409216	US or SS	1	1C		C.7.6.16-12b row 1		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent
+RealWorldValueLastValueMapped	00409211	US or SS	1	1C		C.7.6.16-12b row 2		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent
+DoubleFloatRealWorldValueFirstValueMapped	00409214		1	1C		C.7.6.16-12b row 3		Real World Value First Value Mapped (0040,9216) is absent
+DoubleFloatRealWorldValueLastValueMapped	00409213		1	1C		C.7.6.16-12b row 4		Real World Value Last Value Mapped (0040,9211) is absent
+RealWorldValueIntercept	00409224	FD	1	1C		C.7.6.16-12b row 5		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
+RealWorldValueSlope	00409225	FD	1	1C		C.7.6.16-12b row 6		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
+RealWorldValueLUTData	00409212	FD	1-n	1C		C.7.6.16-12b row 7		Real World Value Intercept (0040,9224) is not present
+LUTExplanation	00283003	LO	1	1		C.7.6.16-12b row 8		
+LUTLabel	00409210	SH	1	1		C.7.6.16-12b row 9		
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1		C.7.6.16-12b row 10		
+QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "RealWorldValueFirstValueMapped": AnyOf(
+                (
+                    Present("PixelData"),
+                    Present("RealWorldValueLUTData"),
+                    Present("DoubleFloatRealWorldValueFirstValueMapped", negate=True),
+                )
+            ),
+            "RealWorldValueLastValueMapped": AnyOf(
+                (
+                    Present("PixelData"),
+                    Present("RealWorldValueLUTData"),
+                    Present("DoubleFloatRealWorldValueLastValueMapped", negate=True),
+                )
+            ),
+            "DoubleFloatRealWorldValueFirstValueMapped": Present(
+                "RealWorldValueFirstValueMapped", negate=True
+            ),
+            "DoubleFloatRealWorldValueLastValueMapped": Present(
+                "RealWorldValueLastValueMapped", negate=True
+            ),
+            "RealWorldValueIntercept": AnyOf(
+                (
+                    Present("FloatPixelData"),
+                    Present("DoubleFloatPixelData"),
+                    Present("RealWorldValueLUTData", negate=True),
+                )
+            ),
+            "RealWorldValueSlope": AnyOf(
+                (
+                    Present("FloatPixelData"),
+                    Present("DoubleFloatPixelData"),
+                    Present("RealWorldValueLUTData", negate=True),
+                )
+            ),
+            "RealWorldValueLUTData": Present("RealWorldValueIntercept", negate=True),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RealWorldValueFirstValueMapped: int | None = None
     """(0040,9216) US or SS 1 Type 1C, Real World Value First Value Mapped - PS3.3
     2016c Table C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the first stored
@@ -224,17 +176,13 @@ class RealWorldValueMappingMacro(DicomObject):
     C.7.6.16.2.11).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RealWorldValueMappingSequence",
-            0x00409096,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RealWorldValueMappingSequence: list[RealWorldValueMappingMacroRealWorldValueMappingSequenceItem]
     """(0040,9096) SQ 1 Type 1, Real World Value Mapping Sequence - PS3.3 2016c Table
     C.7.6.16-12, Section C.7.6.16.2.11. The mapping of stored values to associated

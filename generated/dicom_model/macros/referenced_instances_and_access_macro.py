@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,26 +18,14 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class ReferencedInstancesAndAccessMacroDICOMMediaRetrievalSequenceItem(DicomObject):
     """An item of DICOM Media Retrieval Sequence - PS3.3 2016c Table 10-3b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "StorageMediaFileSetID",
-            0x00880130,
-            "SH",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table 10-3b row 13",
-        ),
-        AttributeSpec(
-            "StorageMediaFileSetUID",
-            0x00880140,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-3b row 14",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+StorageMediaFileSetID	00880130	SH	1	2		10-3b row 13		
+StorageMediaFileSetUID	00880140	UI	1	1		10-3b row 14		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StorageMediaFileSetID: str | None
     """(0088,0130) SH 1 Type 2, Storage Media File-Set ID - PS3.3 2016c Table 10-3b,
     Section 10.3. The user or implementation specific human readable identifier that
@@ -55,11 +44,13 @@ class ReferencedInstancesAndAccessMacroDICOMMediaRetrievalSequenceItem(DicomObje
 class ReferencedInstancesAndAccessMacroDICOMRetrievalSequenceItem(DicomObject):
     """An item of DICOM Retrieval Sequence - PS3.3 2016c Table 10-3b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RetrieveAETitle", 0x00080054, "AE", "1-n", "1", (), "PS3.3 2016c Table 10-3b row 11"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RetrieveAETitle	00080054	AE	1-n	1		10-3b row 11		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RetrieveAETitle: Sequence[str]
     """(0008,0054) AE 1-n Type 1, Retrieve AE Title - PS3.3 2016c Table 10-3b, Section
     10.3. Title of a DICOM Application Entity where the referenced instance(s) may
@@ -73,53 +64,34 @@ class ReferencedInstancesAndAccessMacroDICOMRetrievalSequenceItem(DicomObject):
 class ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem(DicomObject):
     """An item of Referenced SOP Sequence - PS3.3 2016c Table 10-3b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-3b row 5"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-3b row 6",
-        ),
-        AttributeSpec(
-            "HL7InstanceIdentifier",
-            0x0040E001,
-            "ST",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3b row 7",
-            condition=Equals("TypeOfInstances", ("CDA",), 0),
-            condition_text="Type of Instances (0040,E020) is CDA",
-        ),
-        AttributeSpec(
-            "ReferencedFrameNumber",
-            0x00081160,
-            "IS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3b row 8",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
-        ),
-        AttributeSpec(
-            "ReferencedSegmentNumber",
-            0x0062000B,
-            "US",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3b row 9",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-3b row 5		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-3b row 6		
+HL7InstanceIdentifier	0040E001	ST	1	1C		10-3b row 7		Type of Instances (0040,E020) is CDA
+ReferencedFrameNumber	00081160	IS	1-n	1C		10-3b row 8		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3b row 9		the Referenced SOP Instance is a Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "HL7InstanceIdentifier": Equals("TypeOfInstances", ("CDA",), 0),
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a Segmentation", "outside"),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-3b,
     Section 10.3. Uniquely identifies the referenced SOP Class.
@@ -158,11 +130,13 @@ class ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem(DicomObject):
 class ReferencedInstancesAndAccessMacroWADORSRetrievalSequenceItem(DicomObject):
     """An item of WADO-RS Retrieval Sequence - PS3.3 2016c Table 10-3b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RetrieveURL", 0x00081190, "UR", "1", "1", (), "PS3.3 2016c Table 10-3b row 21"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RetrieveURL	00081190	UR	1	1		10-3b row 21		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RetrieveURL: str
     """(0008,1190) UR 1 Type 1, Retrieve URL - PS3.3 2016c Table 10-3b, Section 10.3.
     URL specifying the location of the referenced instance(s).
@@ -175,11 +149,13 @@ class ReferencedInstancesAndAccessMacroWADORSRetrievalSequenceItem(DicomObject):
 class ReferencedInstancesAndAccessMacroWADORetrievalSequenceItem(DicomObject):
     """An item of WADO Retrieval Sequence - PS3.3 2016c Table 10-3b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RetrieveURI", 0x0040E010, "UR", "1", "1", (), "PS3.3 2016c Table 10-3b row 16"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RetrieveURI	0040E010	UR	1	1		10-3b row 16		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RetrieveURI: str
     """(0040,E010) UR 1 Type 1, Retrieve URI - PS3.3 2016c Table 10-3b, Section 10.3.
     URI/URL specifying the location of the referenced instance(s). Includes fully
@@ -194,14 +170,14 @@ class ReferencedInstancesAndAccessMacroWADORetrievalSequenceItem(DicomObject):
 class ReferencedInstancesAndAccessMacroXDSRetrievalSequenceItem(DicomObject):
     """An item of XDS Retrieval Sequence - PS3.3 2016c Table 10-3b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RepositoryUniqueID", 0x0040E030, "UI", "1", "1", (), "PS3.3 2016c Table 10-3b row 18"
-        ),
-        AttributeSpec(
-            "HomeCommunityID", 0x0040E031, "UI", "1", "3", (), "PS3.3 2016c Table 10-3b row 19"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RepositoryUniqueID	0040E030	UI	1	1		10-3b row 18		
+HomeCommunityID	0040E031	UI	1	3		10-3b row 19		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RepositoryUniqueID: str
     """(0040,E030) UI 1 Type 1, Repository Unique ID - PS3.3 2016c Table 10-3b, Section
     10.3. Uniquely identifies a Repository from which the referenced instances can
@@ -220,91 +196,65 @@ class ReferencedInstancesAndAccessMacroXDSRetrievalSequenceItem(DicomObject):
 class ReferencedInstancesAndAccessMacro(DicomObject):
     """Referenced Instances and Access Macro - PS3.3 2016c Table 10-3b (Section 10.3)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "TypeOfInstances", 0x0040E020, "CS", "1", "1", (), "PS3.3 2016c Table 10-3b row 1"
-        ),
-        AttributeSpec(
-            "StudyInstanceUID",
-            0x0020000D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3b row 2",
-            condition=Equals("TypeOfInstances", ("DICOM",), 0),
-            condition_text="Type of Instances (0040,E020) is DICOM",
-        ),
-        AttributeSpec(
-            "SeriesInstanceUID",
-            0x0020000E,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3b row 3",
-            condition=Equals("TypeOfInstances", ("DICOM",), 0),
-            condition_text="Type of Instances (0040,E020) is DICOM",
-        ),
-        AttributeSpec(
-            "ReferencedSOPSequence", 0x00081199, "SQ", "1", "1", (), "PS3.3 2016c Table 10-3b row 4"
-        ),
-        AttributeSpec(
-            "DICOMRetrievalSequence",
-            0x0040E021,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3b row 10",
-            condition=None,
-            condition_text="DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present",
-        ),
-        AttributeSpec(
-            "DICOMMediaRetrievalSequence",
-            0x0040E022,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3b row 12",
-            condition=None,
-            condition_text="DICOM Retrieval Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present",
-        ),
-        AttributeSpec(
-            "WADORetrievalSequence",
-            0x0040E023,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3b row 15",
-            condition=None,
-            condition_text="DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present",
-        ),
-        AttributeSpec(
-            "XDSRetrievalSequence",
-            0x0040E024,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3b row 17",
-            condition=None,
-            condition_text="DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and WADO Retrieval Sequence (0040,E023) are not present",
-        ),
-        AttributeSpec(
-            "WADORSRetrievalSequence",
-            0x0040E025,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3b row 20",
-            condition=None,
-            condition_text="DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023) and XDS Retrieval Sequence (0040,E024) are not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+TypeOfInstances	0040E020	CS	1	1		10-3b row 1		
+StudyInstanceUID	0020000D	UI	1	1C		10-3b row 2		Type of Instances (0040,E020) is DICOM
+SeriesInstanceUID	0020000E	UI	1	1C		10-3b row 3		Type of Instances (0040,E020) is DICOM
+ReferencedSOPSequence	00081199	SQ	1	1		10-3b row 4		
+DICOMRetrievalSequence	0040E021	SQ	1	1C		10-3b row 10		DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present
+DICOMMediaRetrievalSequence	0040E022	SQ	1	1C		10-3b row 12		DICOM Retrieval Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present
+WADORetrievalSequence	0040E023	SQ	1	1C		10-3b row 15		DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present
+XDSRetrievalSequence	0040E024	SQ	1	1C		10-3b row 17		DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and WADO Retrieval Sequence (0040,E023) are not present
+WADORSRetrievalSequence	0040E025	SQ	1	1C		10-3b row 20		DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023) and XDS Retrieval Sequence (0040,E024) are not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "StudyInstanceUID": Equals("TypeOfInstances", ("DICOM",), 0),
+            "SeriesInstanceUID": Equals("TypeOfInstances", ("DICOM",), 0),
+            "DICOMRetrievalSequence": AllOf(
+                (
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
+            "DICOMMediaRetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
+            "WADORetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
+            "XDSRetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORSRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                )
+            ),
+            "WADORSRetrievalSequence": AllOf(
+                (
+                    Present("DICOMRetrievalSequence", negate=True),
+                    Present("DICOMMediaRetrievalSequence", negate=True),
+                    Present("WADORetrievalSequence", negate=True),
+                    Present("XDSRetrievalSequence", negate=True),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TypeOfInstances: Literal["DICOM", "CDA"] | str
     """(0040,E020) CS 1 Type 1, Type of Instances - PS3.3 2016c Table 10-3b, Section
     10.3. Type of object instances referenced. Defined Terms: DICOM CDA

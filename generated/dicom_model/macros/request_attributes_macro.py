@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -27,180 +28,47 @@ from dicom_model.macros.content_item_macro import (
 class RequestAttributesMacroContentItemModifierSequenceItem(DicomObject):
     """An item of Content Item Modifier Sequence - PS3.3 2016c Table 10-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ValueType",
-            0x0040A040,
-            "CS",
-            "1",
-            "1",
-            (
-                "DATE",
-                "TIME",
-                "DATETIME",
-                "PNAME",
-                "UIDREF",
-                "TEXT",
-                "CODE",
-                "NUMERIC",
-                "COMPOSITE",
-                "IMAGE",
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
+ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2		
+DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
+Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
+Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
+PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
+UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
+TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
+ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE
+NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
+FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
+RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
+RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC
+ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE
+""",
+        "PS3.3 2016c Table ",
+        {
+            "DateTime": Equals("ValueType", ("DATETIME",), 0),
+            "Date": Equals("ValueType", ("DATE",), 0),
+            "Time": Equals("ValueType", ("TIME",), 0),
+            "PersonName": Equals("ValueType", ("PNAME",), 0),
+            "UID": Equals("ValueType", ("UIDREF",), 0),
+            "TextValue": Equals("ValueType", ("TEXT",), 0),
+            "ConceptCodeSequence": Equals("ValueType", ("CODE",), 0),
+            "NumericValue": Equals("ValueType", ("NUMERIC",), 0),
+            "RationalDenominatorValue": Present("RationalNumeratorValue"),
+            "MeasurementUnitsCodeSequence": Equals("ValueType", ("NUMERIC",), 0),
+            "ReferencedSOPSequence": Equals(
+                "ValueType",
+                (
+                    "COMPOSITE",
+                    "IMAGE",
+                ),
+                0,
             ),
-            "PS3.3 2016c Table 10-2 row 1",
-        ),
-        AttributeSpec(
-            "ConceptNameCodeSequence",
-            0x0040A043,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-2 row 2",
-        ),
-        AttributeSpec(
-            "DateTime",
-            0x0040A120,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 4",
-            condition=Equals("ValueType", ("DATETIME",), 0),
-            condition_text="Value Type (0040,A040) is DATETIME",
-        ),
-        AttributeSpec(
-            "Date",
-            0x0040A121,
-            "DA",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 5",
-            condition=Equals("ValueType", ("DATE",), 0),
-            condition_text="Value Type (0040,A040) is DATE",
-        ),
-        AttributeSpec(
-            "Time",
-            0x0040A122,
-            "TM",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 6",
-            condition=Equals("ValueType", ("TIME",), 0),
-            condition_text="Value Type (0040,A040) is TIME",
-        ),
-        AttributeSpec(
-            "PersonName",
-            0x0040A123,
-            "PN",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 7",
-            condition=Equals("ValueType", ("PNAME",), 0),
-            condition_text="Value Type (0040,A040) is PNAME",
-        ),
-        AttributeSpec(
-            "UID",
-            0x0040A124,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 8",
-            condition=Equals("ValueType", ("UIDREF",), 0),
-            condition_text="Value Type (0040,A040) is UIDREF",
-        ),
-        AttributeSpec(
-            "TextValue",
-            0x0040A160,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 9",
-            condition=Equals("ValueType", ("TEXT",), 0),
-            condition_text="Value Type (0040,A040) is TEXT",
-        ),
-        AttributeSpec(
-            "ConceptCodeSequence",
-            0x0040A168,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 10",
-            condition=Equals("ValueType", ("CODE",), 0),
-            condition_text="Value Type (0040,A040) is CODE",
-        ),
-        AttributeSpec(
-            "NumericValue",
-            0x0040A30A,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 12",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "FloatingPointValue",
-            0x0040A161,
-            "FD",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 13",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
-        ),
-        AttributeSpec(
-            "RationalNumeratorValue",
-            0x0040A162,
-            "SL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 14",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
-        ),
-        AttributeSpec(
-            "RationalDenominatorValue",
-            0x0040A163,
-            "UL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 15",
-            condition=Present("RationalNumeratorValue"),
-            condition_text="Rational Numerator Value (0040,A162) is present",
-        ),
-        AttributeSpec(
-            "MeasurementUnitsCodeSequence",
-            0x004008EA,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 16",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "ReferencedSOPSequence",
-            0x00081199,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 18",
-            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
-            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ValueType: Literal[
         "DATE",
         "TIME",
@@ -302,41 +170,20 @@ class RequestAttributesMacroContentItemModifierSequenceItem(DicomObject):
 class RequestAttributesMacroIssuerOfAccessionNumberSequenceItem(DicomObject):
     """An item of Issuer of Accession Number Sequence - PS3.3 2016c Table 10-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "LocalNamespaceEntityID",
-            0x00400031,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 1",
-            condition=Present("UniversalEntityID", negate=True),
-            condition_text="Universal Entity ID (0040,0032) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityID",
-            0x00400032,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 2",
-            condition=Present("LocalNamespaceEntityID", negate=True),
-            condition_text="Local Namespace Entity ID (0040,0031) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityIDType",
-            0x00400033,
-            "CS",
-            "1",
-            "1C",
-            ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"),
-            "PS3.3 2016c Table 10-17 row 3",
-            condition=Present("UniversalEntityID"),
-            condition_text="Universal Entity ID (0040,0032) is present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+LocalNamespaceEntityID	00400031	UT	1	1C		10-17 row 1		Universal Entity ID (0040,0032) is not present
+UniversalEntityID	00400032	UT	1	1C		10-17 row 2		Local Namespace Entity ID (0040,0031) is not present
+UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "LocalNamespaceEntityID": Present("UniversalEntityID", negate=True),
+            "UniversalEntityID": Present("LocalNamespaceEntityID", negate=True),
+            "UniversalEntityIDType": Present("UniversalEntityID"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LocalNamespaceEntityID: str | None = None
     """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17,
     Section 10.14. Identifies an entity within the local namespace or domain.
@@ -367,189 +214,48 @@ class RequestAttributesMacroIssuerOfAccessionNumberSequenceItem(DicomObject):
 class RequestAttributesMacroProtocolContextSequenceItem(DicomObject):
     """An item of Protocol Context Sequence - PS3.3 2016c Table 10-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ValueType",
-            0x0040A040,
-            "CS",
-            "1",
-            "1",
-            (
-                "DATE",
-                "TIME",
-                "DATETIME",
-                "PNAME",
-                "UIDREF",
-                "TEXT",
-                "CODE",
-                "NUMERIC",
-                "COMPOSITE",
-                "IMAGE",
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
+ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2		
+DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
+Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
+Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
+PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
+UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
+TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
+ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE
+NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
+FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
+RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
+RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC
+ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE
+ContentItemModifierSequence	00400441	SQ	1	3		10-9 row 20		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "DateTime": Equals("ValueType", ("DATETIME",), 0),
+            "Date": Equals("ValueType", ("DATE",), 0),
+            "Time": Equals("ValueType", ("TIME",), 0),
+            "PersonName": Equals("ValueType", ("PNAME",), 0),
+            "UID": Equals("ValueType", ("UIDREF",), 0),
+            "TextValue": Equals("ValueType", ("TEXT",), 0),
+            "ConceptCodeSequence": Equals("ValueType", ("CODE",), 0),
+            "NumericValue": Equals("ValueType", ("NUMERIC",), 0),
+            "RationalDenominatorValue": Present("RationalNumeratorValue"),
+            "MeasurementUnitsCodeSequence": Equals("ValueType", ("NUMERIC",), 0),
+            "ReferencedSOPSequence": Equals(
+                "ValueType",
+                (
+                    "COMPOSITE",
+                    "IMAGE",
+                ),
+                0,
             ),
-            "PS3.3 2016c Table 10-2 row 1",
-        ),
-        AttributeSpec(
-            "ConceptNameCodeSequence",
-            0x0040A043,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-2 row 2",
-        ),
-        AttributeSpec(
-            "DateTime",
-            0x0040A120,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 4",
-            condition=Equals("ValueType", ("DATETIME",), 0),
-            condition_text="Value Type (0040,A040) is DATETIME",
-        ),
-        AttributeSpec(
-            "Date",
-            0x0040A121,
-            "DA",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 5",
-            condition=Equals("ValueType", ("DATE",), 0),
-            condition_text="Value Type (0040,A040) is DATE",
-        ),
-        AttributeSpec(
-            "Time",
-            0x0040A122,
-            "TM",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 6",
-            condition=Equals("ValueType", ("TIME",), 0),
-            condition_text="Value Type (0040,A040) is TIME",
-        ),
-        AttributeSpec(
-            "PersonName",
-            0x0040A123,
-            "PN",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 7",
-            condition=Equals("ValueType", ("PNAME",), 0),
-            condition_text="Value Type (0040,A040) is PNAME",
-        ),
-        AttributeSpec(
-            "UID",
-            0x0040A124,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 8",
-            condition=Equals("ValueType", ("UIDREF",), 0),
-            condition_text="Value Type (0040,A040) is UIDREF",
-        ),
-        AttributeSpec(
-            "TextValue",
-            0x0040A160,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 9",
-            condition=Equals("ValueType", ("TEXT",), 0),
-            condition_text="Value Type (0040,A040) is TEXT",
-        ),
-        AttributeSpec(
-            "ConceptCodeSequence",
-            0x0040A168,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 10",
-            condition=Equals("ValueType", ("CODE",), 0),
-            condition_text="Value Type (0040,A040) is CODE",
-        ),
-        AttributeSpec(
-            "NumericValue",
-            0x0040A30A,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 12",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "FloatingPointValue",
-            0x0040A161,
-            "FD",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 13",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
-        ),
-        AttributeSpec(
-            "RationalNumeratorValue",
-            0x0040A162,
-            "SL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 14",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
-        ),
-        AttributeSpec(
-            "RationalDenominatorValue",
-            0x0040A163,
-            "UL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 15",
-            condition=Present("RationalNumeratorValue"),
-            condition_text="Rational Numerator Value (0040,A162) is present",
-        ),
-        AttributeSpec(
-            "MeasurementUnitsCodeSequence",
-            0x004008EA,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 16",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "ReferencedSOPSequence",
-            0x00081199,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 18",
-            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
-            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
-        ),
-        AttributeSpec(
-            "ContentItemModifierSequence",
-            0x00400441,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 20",
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ValueType: Literal[
         "DATE",
         "TIME",
@@ -660,145 +366,69 @@ class RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem(DicomObj
     10-9.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -898,20 +528,14 @@ class RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem(DicomObj
 class RequestAttributesMacroReferencedStudySequenceItem(DicomObject):
     """An item of Referenced Study Sequence - PS3.3 2016c Table 10-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -928,145 +552,69 @@ class RequestAttributesMacroReferencedStudySequenceItem(DicomObject):
 class RequestAttributesMacroRequestedProcedureCodeSequenceItem(DicomObject):
     """An item of Requested Procedure Code Sequence - PS3.3 2016c Table 10-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -1166,154 +714,70 @@ class RequestAttributesMacroRequestedProcedureCodeSequenceItem(DicomObject):
 class RequestAttributesMacroScheduledProtocolCodeSequenceItem(DicomObject):
     """An item of Scheduled Protocol Code Sequence - PS3.3 2016c Table 10-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+ProtocolContextSequence	00400440	SQ	1	3		10-9 row 18		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ProtocolContextSequence",
-            0x00400440,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 18",
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -1418,108 +882,24 @@ class RequestAttributesMacroScheduledProtocolCodeSequenceItem(DicomObject):
 class RequestAttributesMacro(DicomObject):
     """Request Attributes Macro - PS3.3 2016c Table 10-9 (Section 10.6)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RequestedProcedureID",
-            0x00401001,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-9 row 1",
-            condition=None,
-            condition_text="procedure was scheduled",
-        ),
-        AttributeSpec(
-            "AccessionNumber", 0x00080050, "SH", "1", "3", (), "PS3.3 2016c Table 10-9 row 2"
-        ),
-        AttributeSpec(
-            "IssuerOfAccessionNumberSequence",
-            0x00080051,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 3",
-        ),
-        AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "3", (), "PS3.3 2016c Table 10-9 row 5"
-        ),
-        AttributeSpec(
-            "ReferencedStudySequence",
-            0x00081110,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 6",
-        ),
-        AttributeSpec(
-            "RequestedProcedureDescription",
-            0x00321060,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 8",
-        ),
-        AttributeSpec(
-            "RequestedProcedureCodeSequence",
-            0x00321064,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 9",
-        ),
-        AttributeSpec(
-            "ReasonForTheRequestedProcedure",
-            0x00401002,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 11",
-        ),
-        AttributeSpec(
-            "ReasonForRequestedProcedureCodeSequence",
-            0x0040100A,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 12",
-        ),
-        AttributeSpec(
-            "ScheduledProcedureStepID",
-            0x00400009,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-9 row 14",
-            condition=None,
-            condition_text="procedure was scheduled",
-        ),
-        AttributeSpec(
-            "ScheduledProcedureStepDescription",
-            0x00400007,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 15",
-        ),
-        AttributeSpec(
-            "ScheduledProtocolCodeSequence",
-            0x00400008,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 16",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RequestedProcedureID	00401001	SH	1	1C		10-9 row 1		procedure was scheduled
+AccessionNumber	00080050	SH	1	3		10-9 row 2		
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		10-9 row 3		
+StudyInstanceUID	0020000D	UI	1	3		10-9 row 5		
+ReferencedStudySequence	00081110	SQ	1	3		10-9 row 6		
+RequestedProcedureDescription	00321060	LO	1	3		10-9 row 8		
+RequestedProcedureCodeSequence	00321064	SQ	1	3		10-9 row 9		
+ReasonForTheRequestedProcedure	00401002	LO	1	3		10-9 row 11		
+ReasonForRequestedProcedureCodeSequence	0040100A	SQ	1	3		10-9 row 12		
+ScheduledProcedureStepID	00400009	SH	1	1C		10-9 row 14		procedure was scheduled
+ScheduledProcedureStepDescription	00400007	LO	1	3		10-9 row 15		
+ScheduledProtocolCodeSequence	00400008	SQ	1	3		10-9 row 16		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RequestedProcedureID: str | None = None
     """(0040,1001) SH 1 Type 1C, Requested Procedure ID - PS3.3 2016c Table 10-9,
     Section 10.6. Identifier that identifies the Requested Procedure in the Imaging

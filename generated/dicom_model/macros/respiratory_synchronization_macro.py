@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,94 +17,74 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem(DicomObject):
     """An item of Respiratory Synchronization Sequence - PS3.3 2016c Table C.7.6.16-18."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RespiratoryIntervalTime",
-            0x00209254,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-18 row 2",
-            condition=None,
-            condition_text="Respiratory Motion Compensation Technique (0018,9170) equals other than NONE or REALTIME and Respiratory Trigger Type (0020,9250) is absent or has a value of TIME or BOTH",
-        ),
-        AttributeSpec(
-            "NominalPercentageOfRespiratoryPhase",
-            0x00209245,
-            "FL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-18 row 3",
-            condition=None,
-            condition_text="used as a dimension index",
-        ),
-        AttributeSpec(
-            "NominalRespiratoryTriggerDelayTime",
-            0x00209255,
-            "FD",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-18 row 4",
-        ),
-        AttributeSpec(
-            "ActualRespiratoryTriggerDelayTime",
-            0x00209257,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-18 row 5",
-            condition=Equals("RespiratoryTriggerType", ("TIME", "BOTH"), 0),
-            condition_text="Respiratory Trigger Type (0020,9250) is TIME or BOTH",
-        ),
-        AttributeSpec(
-            "StartingRespiratoryAmplitude",
-            0x00209246,
-            "FL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-18 row 6",
-            condition=Equals("RespiratoryTriggerType", ("AMPLITUDE", "BOTH"), 0),
-            condition_text="Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH",
-        ),
-        AttributeSpec(
-            "StartingRespiratoryPhase",
-            0x00209247,
-            "CS",
-            "1",
-            "1C",
-            ("INSPIRATION", "MAXIMUM", "EXPIRATION", "MINIMUM"),
-            "PS3.3 2016c Table C.7.6.16-18 row 7",
-            condition=Present("StartingRespiratoryAmplitude"),
-            condition_text="Starting Respiratory Amplitude (0020,9246) is present",
-        ),
-        AttributeSpec(
-            "EndingRespiratoryAmplitude",
-            0x00209248,
-            "FL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-18 row 8",
-            condition=Equals("RespiratoryTriggerType", ("AMPLITUDE", "BOTH"), 0),
-            condition_text="Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH",
-        ),
-        AttributeSpec(
-            "EndingRespiratoryPhase",
-            0x00209249,
-            "CS",
-            "1",
-            "1C",
-            ("INSPIRATION", "MAXIMUM", "EXPIRATION", "MINIMUM"),
-            "PS3.3 2016c Table C.7.6.16-18 row 9",
-            condition=Present("EndingRespiratoryAmplitude"),
-            condition_text="Ending Respiratory Amplitude (0020,9248) is present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RespiratoryIntervalTime	00209254	FD	1	1C		C.7.6.16-18 row 2		Respiratory Motion Compensation Technique (0018,9170) equals other than NONE or REALTIME and Respiratory Trigger Type (0020,9250) is absent or has a value of TIME or BOTH
+NominalPercentageOfRespiratoryPhase	00209245	FL	1	1C		C.7.6.16-18 row 3		used as a dimension index
+NominalRespiratoryTriggerDelayTime	00209255	FD	1	1		C.7.6.16-18 row 4		
+ActualRespiratoryTriggerDelayTime	00209257	FD	1	1C		C.7.6.16-18 row 5		Respiratory Trigger Type (0020,9250) is TIME or BOTH
+StartingRespiratoryAmplitude	00209246	FL	1	1C		C.7.6.16-18 row 6		Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH
+StartingRespiratoryPhase	00209247	CS	1	1C	INSPIRATION\MAXIMUM\EXPIRATION\MINIMUM	C.7.6.16-18 row 7		Starting Respiratory Amplitude (0020,9246) is present
+EndingRespiratoryAmplitude	00209248	FL	1	1C		C.7.6.16-18 row 8		Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH
+EndingRespiratoryPhase	00209249	CS	1	1C	INSPIRATION\MAXIMUM\EXPIRATION\MINIMUM	C.7.6.16-18 row 9		Ending Respiratory Amplitude (0020,9248) is present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "RespiratoryIntervalTime": AllOf(
+                (
+                    Equals(
+                        "RespiratoryMotionCompensationTechnique",
+                        (
+                            "NONE",
+                            "REALTIME",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                    AnyOf(
+                        (
+                            Present("RespiratoryTriggerType", negate=True),
+                            Equals(
+                                "RespiratoryTriggerType",
+                                (
+                                    "TIME",
+                                    "BOTH",
+                                ),
+                                0,
+                            ),
+                        )
+                    ),
+                )
+            ),
+            "ActualRespiratoryTriggerDelayTime": Equals(
+                "RespiratoryTriggerType",
+                (
+                    "TIME",
+                    "BOTH",
+                ),
+                0,
+            ),
+            "StartingRespiratoryAmplitude": Equals(
+                "RespiratoryTriggerType",
+                (
+                    "AMPLITUDE",
+                    "BOTH",
+                ),
+                0,
+            ),
+            "StartingRespiratoryPhase": Present("StartingRespiratoryAmplitude"),
+            "EndingRespiratoryAmplitude": Equals(
+                "RespiratoryTriggerType",
+                (
+                    "AMPLITUDE",
+                    "BOTH",
+                ),
+                0,
+            ),
+            "EndingRespiratoryPhase": Present("EndingRespiratoryAmplitude"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RespiratoryIntervalTime: float | None = None
     """(0020,9254) FD 1 Type 1C, Respiratory Interval Time - PS3.3 2016c Table
     C.7.6.16-18, Section C.7.6.16.2.17. Measured interval time in ms from maximum
@@ -172,17 +153,13 @@ class RespiratorySynchronizationMacro(DicomObject):
     C.7.6.16.2.17).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RespiratorySynchronizationSequence",
-            0x00209253,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-18 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RespiratorySynchronizationSequence	00209253	SQ	1	1		C.7.6.16-18 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RespiratorySynchronizationSequence: list[
         RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem
     ]

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,35 +18,17 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class RTEquipmentCorrelationMacro(DicomObject):
     """RT Equipment Correlation Macro - PS3.3 2016c Table 10-27 (Section 10.23)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PatientSupportAngle", 0x300A0122, "DS", "1", "3", (), "PS3.3 2016c Table 10-27 row 1"
-        ),
-        AttributeSpec(
-            "TableTopPitchAngle", 0x300A0140, "FL", "1", "3", (), "PS3.3 2016c Table 10-27 row 2"
-        ),
-        AttributeSpec(
-            "TableTopRollAngle", 0x300A0144, "FL", "1", "3", (), "PS3.3 2016c Table 10-27 row 3"
-        ),
-        AttributeSpec(
-            "TableTopLongitudinalPosition",
-            0x300A0129,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 4",
-        ),
-        AttributeSpec(
-            "TableTopLateralPosition",
-            0x300A012A,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 5",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PatientSupportAngle	300A0122	DS	1	3		10-27 row 1		
+TableTopPitchAngle	300A0140	FL	1	3		10-27 row 2		
+TableTopRollAngle	300A0144	FL	1	3		10-27 row 3		
+TableTopLongitudinalPosition	300A0129	DS	1	3		10-27 row 4		
+TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PatientSupportAngle: float | Decimal | None = None
     """(300A,0122) DS 1 Type 3, Patient Support Angle - PS3.3 2016c Table 10-27,
     Section 10.23. Patient Support angle, i.e., orientation of IEC PATIENT SUPPORT

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,20 +17,14 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class SeriesAndInstanceReferenceMacroReferencedInstanceSequenceItem(DicomObject):
     """An item of Referenced Instance Sequence - PS3.3 2016c Table 10-4."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -46,20 +41,14 @@ class SeriesAndInstanceReferenceMacroReferencedInstanceSequenceItem(DicomObject)
 class SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObject):
     """An item of Referenced Series Sequence - PS3.3 2016c Table 10-4."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SeriesInstanceUID", 0x0020000E, "UI", "1", "1", (), "PS3.3 2016c Table 10-4 row 2"
-        ),
-        AttributeSpec(
-            "ReferencedInstanceSequence",
-            0x0008114A,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-4 row 3",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SeriesInstanceUID	0020000E	UI	1	1		10-4 row 2		
+ReferencedInstanceSequence	0008114A	SQ	1	1		10-4 row 3		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SeriesInstanceUID: str
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table 10-4, Section
     10.4. Unique identifier of the Series containing the referenced Instances.
@@ -78,17 +67,13 @@ class SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObject):
 class SeriesAndInstanceReferenceMacro(DicomObject):
     """Series and Instance Reference Macro - PS3.3 2016c Table 10-4 (Section 10.4)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-4 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSeriesSequence	00081115	SQ	1	1		10-4 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSeriesSequence: list[SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem]
     """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - PS3.3 2016c Table 10-4,
     Section 10.4. Sequence of Items each of which includes the Attributes of one

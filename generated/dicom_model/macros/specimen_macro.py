@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -32,26 +33,14 @@ class SpecimenMacroAlternateContainerIdentifierSequenceItem(DicomObject):
     C.7.6.22-2.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ContainerIdentifier",
-            0x00400512,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 5",
-        ),
-        AttributeSpec(
-            "IssuerOfTheContainerIdentifierSequence",
-            0x00400513,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 6",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 5		
+IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 6		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContainerIdentifier: str
     """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
     Section C.7.6.22. The identifier for the container that contains the specimen(s)
@@ -72,92 +61,22 @@ class SpecimenMacroAlternateContainerIdentifierSequenceItem(DicomObject):
 class SpecimenMacroContainerComponentSequenceItem(DicomObject):
     """An item of Container Component Sequence - PS3.3 2016c Table C.7.6.22-2."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ContainerComponentTypeCodeSequence",
-            0x00500012,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 12",
-        ),
-        AttributeSpec(
-            "Manufacturer", 0x00080070, "LO", "1", "3", (), "PS3.3 2016c Table C.7.6.22-2 row 14"
-        ),
-        AttributeSpec(
-            "ManufacturerModelName",
-            0x00081090,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 15",
-        ),
-        AttributeSpec(
-            "ContainerComponentID",
-            0x0050001B,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 16",
-        ),
-        AttributeSpec(
-            "ContainerComponentLength",
-            0x0050001C,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 17",
-        ),
-        AttributeSpec(
-            "ContainerComponentWidth",
-            0x00500015,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 18",
-        ),
-        AttributeSpec(
-            "ContainerComponentDiameter",
-            0x0050001D,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 19",
-        ),
-        AttributeSpec(
-            "ContainerComponentThickness",
-            0x00500013,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 20",
-        ),
-        AttributeSpec(
-            "ContainerComponentMaterial",
-            0x0050001A,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 21",
-        ),
-        AttributeSpec(
-            "ContainerComponentDescription",
-            0x0050001E,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 22",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ContainerComponentTypeCodeSequence	00500012	SQ	1	1		C.7.6.22-2 row 12		
+Manufacturer	00080070	LO	1	3		C.7.6.22-2 row 14		
+ManufacturerModelName	00081090	LO	1	3		C.7.6.22-2 row 15		
+ContainerComponentID	0050001B	LO	1	3		C.7.6.22-2 row 16		
+ContainerComponentLength	0050001C	FD	1	3		C.7.6.22-2 row 17		
+ContainerComponentWidth	00500015	FD	1	3		C.7.6.22-2 row 18		
+ContainerComponentDiameter	0050001D	FD	1	3		C.7.6.22-2 row 19		
+ContainerComponentThickness	00500013	FD	1	3		C.7.6.22-2 row 20		
+ContainerComponentMaterial	0050001A	CS	1	3		C.7.6.22-2 row 21		
+ContainerComponentDescription	0050001E	LO	1	3		C.7.6.22-2 row 22		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContainerComponentTypeCodeSequence: list[SpecimenMacroContainerComponentTypeCodeSequenceItem]
     """(0050,0012) SQ 1 Type 1, Container Component Type Code Sequence - PS3.3 2016c
     Table C.7.6.22-2, Section C.7.6.22. Type of container component. Only a single
@@ -213,145 +132,69 @@ class SpecimenMacroContainerComponentTypeCodeSequenceItem(DicomObject):
     C.7.6.22-2.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -451,145 +294,69 @@ class SpecimenMacroContainerComponentTypeCodeSequenceItem(DicomObject):
 class SpecimenMacroContainerTypeCodeSequenceItem(DicomObject):
     """An item of Container Type Code Sequence - PS3.3 2016c Table C.7.6.22-2."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -691,41 +458,20 @@ class SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem(DicomObject):
     C.7.6.22-2.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "LocalNamespaceEntityID",
-            0x00400031,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 1",
-            condition=Present("UniversalEntityID", negate=True),
-            condition_text="Universal Entity ID (0040,0032) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityID",
-            0x00400032,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 2",
-            condition=Present("LocalNamespaceEntityID", negate=True),
-            condition_text="Local Namespace Entity ID (0040,0031) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityIDType",
-            0x00400033,
-            "CS",
-            "1",
-            "1C",
-            ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"),
-            "PS3.3 2016c Table 10-17 row 3",
-            condition=Present("UniversalEntityID"),
-            condition_text="Universal Entity ID (0040,0032) is present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+LocalNamespaceEntityID	00400031	UT	1	1C		10-17 row 1		Universal Entity ID (0040,0032) is not present
+UniversalEntityID	00400032	UT	1	1C		10-17 row 2		Local Namespace Entity ID (0040,0031) is not present
+UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "LocalNamespaceEntityID": Present("UniversalEntityID", negate=True),
+            "UniversalEntityID": Present("LocalNamespaceEntityID", negate=True),
+            "UniversalEntityIDType": Present("UniversalEntityID"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LocalNamespaceEntityID: str | None = None
     """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17,
     Section 10.14. Identifies an entity within the local namespace or domain.
@@ -758,41 +504,20 @@ class SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem(DicomObject):
     C.7.6.22-2.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "LocalNamespaceEntityID",
-            0x00400031,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 1",
-            condition=Present("UniversalEntityID", negate=True),
-            condition_text="Universal Entity ID (0040,0032) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityID",
-            0x00400032,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 2",
-            condition=Present("LocalNamespaceEntityID", negate=True),
-            condition_text="Local Namespace Entity ID (0040,0031) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityIDType",
-            0x00400033,
-            "CS",
-            "1",
-            "1C",
-            ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"),
-            "PS3.3 2016c Table 10-17 row 3",
-            condition=Present("UniversalEntityID"),
-            condition_text="Universal Entity ID (0040,0032) is present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+LocalNamespaceEntityID	00400031	UT	1	1C		10-17 row 1		Universal Entity ID (0040,0032) is not present
+UniversalEntityID	00400032	UT	1	1C		10-17 row 2		Local Namespace Entity ID (0040,0031) is not present
+UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "LocalNamespaceEntityID": Present("UniversalEntityID", negate=True),
+            "UniversalEntityID": Present("LocalNamespaceEntityID", negate=True),
+            "UniversalEntityIDType": Present("UniversalEntityID"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LocalNamespaceEntityID: str | None = None
     """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17,
     Section 10.14. Identifies an entity within the local namespace or domain.
@@ -823,85 +548,21 @@ class SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem(DicomObject):
 class SpecimenMacroSpecimenDescriptionSequenceItem(DicomObject):
     """An item of Specimen Description Sequence - PS3.3 2016c Table C.7.6.22-2."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SpecimenIdentifier",
-            0x00400551,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 24",
-        ),
-        AttributeSpec(
-            "IssuerOfTheSpecimenIdentifierSequence",
-            0x00400562,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 25",
-        ),
-        AttributeSpec(
-            "SpecimenUID", 0x00400554, "UI", "1", "1", (), "PS3.3 2016c Table C.7.6.22-2 row 27"
-        ),
-        AttributeSpec(
-            "SpecimenTypeCodeSequence",
-            0x0040059A,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 28",
-        ),
-        AttributeSpec(
-            "SpecimenShortDescription",
-            0x00400600,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 30",
-        ),
-        AttributeSpec(
-            "SpecimenDetailedDescription",
-            0x00400602,
-            "UT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 31",
-        ),
-        AttributeSpec(
-            "SpecimenPreparationSequence",
-            0x00400610,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 32",
-        ),
-        AttributeSpec(
-            "PrimaryAnatomicStructureSequence",
-            0x00082228,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-8 row 1",
-        ),
-        AttributeSpec(
-            "SpecimenLocalizationContentItemSequence",
-            0x00400620,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 36",
-            condition=None,
-            condition_text="multiple specimens present in the image",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SpecimenIdentifier	00400551	LO	1	1		C.7.6.22-2 row 24		
+IssuerOfTheSpecimenIdentifierSequence	00400562	SQ	1	2		C.7.6.22-2 row 25		
+SpecimenUID	00400554	UI	1	1		C.7.6.22-2 row 27		
+SpecimenTypeCodeSequence	0040059A	SQ	1	3		C.7.6.22-2 row 28		
+SpecimenShortDescription	00400600	LO	1	3		C.7.6.22-2 row 30		
+SpecimenDetailedDescription	00400602	UT	1	3		C.7.6.22-2 row 31		
+SpecimenPreparationSequence	00400610	SQ	1	2		C.7.6.22-2 row 32		
+PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1		
+SpecimenLocalizationContentItemSequence	00400620	SQ	1	1C		C.7.6.22-2 row 36		multiple specimens present in the image
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SpecimenIdentifier: str
     """(0040,0551) LO 1 Type 1, Specimen Identifier - PS3.3 2016c Table C.7.6.22-2,
     Section C.7.6.22. A departmental information system identifier for the Specimen.
@@ -972,180 +633,47 @@ class SpecimenMacroSpecimenLocalizationContentItemSequenceItem(DicomObject):
     C.7.6.22-2.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ValueType",
-            0x0040A040,
-            "CS",
-            "1",
-            "1",
-            (
-                "DATE",
-                "TIME",
-                "DATETIME",
-                "PNAME",
-                "UIDREF",
-                "TEXT",
-                "CODE",
-                "NUMERIC",
-                "COMPOSITE",
-                "IMAGE",
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
+ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2		
+DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
+Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
+Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
+PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
+UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
+TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
+ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE
+NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
+FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
+RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
+RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC
+ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE
+""",
+        "PS3.3 2016c Table ",
+        {
+            "DateTime": Equals("ValueType", ("DATETIME",), 0),
+            "Date": Equals("ValueType", ("DATE",), 0),
+            "Time": Equals("ValueType", ("TIME",), 0),
+            "PersonName": Equals("ValueType", ("PNAME",), 0),
+            "UID": Equals("ValueType", ("UIDREF",), 0),
+            "TextValue": Equals("ValueType", ("TEXT",), 0),
+            "ConceptCodeSequence": Equals("ValueType", ("CODE",), 0),
+            "NumericValue": Equals("ValueType", ("NUMERIC",), 0),
+            "RationalDenominatorValue": Present("RationalNumeratorValue"),
+            "MeasurementUnitsCodeSequence": Equals("ValueType", ("NUMERIC",), 0),
+            "ReferencedSOPSequence": Equals(
+                "ValueType",
+                (
+                    "COMPOSITE",
+                    "IMAGE",
+                ),
+                0,
             ),
-            "PS3.3 2016c Table 10-2 row 1",
-        ),
-        AttributeSpec(
-            "ConceptNameCodeSequence",
-            0x0040A043,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-2 row 2",
-        ),
-        AttributeSpec(
-            "DateTime",
-            0x0040A120,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 4",
-            condition=Equals("ValueType", ("DATETIME",), 0),
-            condition_text="Value Type (0040,A040) is DATETIME",
-        ),
-        AttributeSpec(
-            "Date",
-            0x0040A121,
-            "DA",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 5",
-            condition=Equals("ValueType", ("DATE",), 0),
-            condition_text="Value Type (0040,A040) is DATE",
-        ),
-        AttributeSpec(
-            "Time",
-            0x0040A122,
-            "TM",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 6",
-            condition=Equals("ValueType", ("TIME",), 0),
-            condition_text="Value Type (0040,A040) is TIME",
-        ),
-        AttributeSpec(
-            "PersonName",
-            0x0040A123,
-            "PN",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 7",
-            condition=Equals("ValueType", ("PNAME",), 0),
-            condition_text="Value Type (0040,A040) is PNAME",
-        ),
-        AttributeSpec(
-            "UID",
-            0x0040A124,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 8",
-            condition=Equals("ValueType", ("UIDREF",), 0),
-            condition_text="Value Type (0040,A040) is UIDREF",
-        ),
-        AttributeSpec(
-            "TextValue",
-            0x0040A160,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 9",
-            condition=Equals("ValueType", ("TEXT",), 0),
-            condition_text="Value Type (0040,A040) is TEXT",
-        ),
-        AttributeSpec(
-            "ConceptCodeSequence",
-            0x0040A168,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 10",
-            condition=Equals("ValueType", ("CODE",), 0),
-            condition_text="Value Type (0040,A040) is CODE",
-        ),
-        AttributeSpec(
-            "NumericValue",
-            0x0040A30A,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 12",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "FloatingPointValue",
-            0x0040A161,
-            "FD",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 13",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
-        ),
-        AttributeSpec(
-            "RationalNumeratorValue",
-            0x0040A162,
-            "SL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 14",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
-        ),
-        AttributeSpec(
-            "RationalDenominatorValue",
-            0x0040A163,
-            "UL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 15",
-            condition=Present("RationalNumeratorValue"),
-            condition_text="Rational Numerator Value (0040,A162) is present",
-        ),
-        AttributeSpec(
-            "MeasurementUnitsCodeSequence",
-            0x004008EA,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 16",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "ReferencedSOPSequence",
-            0x00081199,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 18",
-            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
-            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ValueType: Literal[
         "DATE",
         "TIME",
@@ -1247,17 +775,13 @@ class SpecimenMacroSpecimenLocalizationContentItemSequenceItem(DicomObject):
 class SpecimenMacroSpecimenPreparationSequenceItem(DicomObject):
     """An item of Specimen Preparation Sequence - PS3.3 2016c Table C.7.6.22-2."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SpecimenPreparationStepContentItemSequence",
-            0x00400612,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 33",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SpecimenPreparationStepContentItemSequence	00400612	SQ	1	1		C.7.6.22-2 row 33		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SpecimenPreparationStepContentItemSequence: list[
         SpecimenMacroSpecimenPreparationStepContentItemSequenceItem
     ]
@@ -1276,180 +800,47 @@ class SpecimenMacroSpecimenPreparationStepContentItemSequenceItem(DicomObject):
     C.7.6.22-2.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ValueType",
-            0x0040A040,
-            "CS",
-            "1",
-            "1",
-            (
-                "DATE",
-                "TIME",
-                "DATETIME",
-                "PNAME",
-                "UIDREF",
-                "TEXT",
-                "CODE",
-                "NUMERIC",
-                "COMPOSITE",
-                "IMAGE",
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
+ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2		
+DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
+Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
+Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
+PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
+UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
+TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
+ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE
+NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
+FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
+RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
+RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC
+ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE
+""",
+        "PS3.3 2016c Table ",
+        {
+            "DateTime": Equals("ValueType", ("DATETIME",), 0),
+            "Date": Equals("ValueType", ("DATE",), 0),
+            "Time": Equals("ValueType", ("TIME",), 0),
+            "PersonName": Equals("ValueType", ("PNAME",), 0),
+            "UID": Equals("ValueType", ("UIDREF",), 0),
+            "TextValue": Equals("ValueType", ("TEXT",), 0),
+            "ConceptCodeSequence": Equals("ValueType", ("CODE",), 0),
+            "NumericValue": Equals("ValueType", ("NUMERIC",), 0),
+            "RationalDenominatorValue": Present("RationalNumeratorValue"),
+            "MeasurementUnitsCodeSequence": Equals("ValueType", ("NUMERIC",), 0),
+            "ReferencedSOPSequence": Equals(
+                "ValueType",
+                (
+                    "COMPOSITE",
+                    "IMAGE",
+                ),
+                0,
             ),
-            "PS3.3 2016c Table 10-2 row 1",
-        ),
-        AttributeSpec(
-            "ConceptNameCodeSequence",
-            0x0040A043,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-2 row 2",
-        ),
-        AttributeSpec(
-            "DateTime",
-            0x0040A120,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 4",
-            condition=Equals("ValueType", ("DATETIME",), 0),
-            condition_text="Value Type (0040,A040) is DATETIME",
-        ),
-        AttributeSpec(
-            "Date",
-            0x0040A121,
-            "DA",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 5",
-            condition=Equals("ValueType", ("DATE",), 0),
-            condition_text="Value Type (0040,A040) is DATE",
-        ),
-        AttributeSpec(
-            "Time",
-            0x0040A122,
-            "TM",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 6",
-            condition=Equals("ValueType", ("TIME",), 0),
-            condition_text="Value Type (0040,A040) is TIME",
-        ),
-        AttributeSpec(
-            "PersonName",
-            0x0040A123,
-            "PN",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 7",
-            condition=Equals("ValueType", ("PNAME",), 0),
-            condition_text="Value Type (0040,A040) is PNAME",
-        ),
-        AttributeSpec(
-            "UID",
-            0x0040A124,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 8",
-            condition=Equals("ValueType", ("UIDREF",), 0),
-            condition_text="Value Type (0040,A040) is UIDREF",
-        ),
-        AttributeSpec(
-            "TextValue",
-            0x0040A160,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 9",
-            condition=Equals("ValueType", ("TEXT",), 0),
-            condition_text="Value Type (0040,A040) is TEXT",
-        ),
-        AttributeSpec(
-            "ConceptCodeSequence",
-            0x0040A168,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 10",
-            condition=Equals("ValueType", ("CODE",), 0),
-            condition_text="Value Type (0040,A040) is CODE",
-        ),
-        AttributeSpec(
-            "NumericValue",
-            0x0040A30A,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 12",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "FloatingPointValue",
-            0x0040A161,
-            "FD",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 13",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent the value as a string",
-        ),
-        AttributeSpec(
-            "RationalNumeratorValue",
-            0x0040A162,
-            "SL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 14",
-            condition=None,
-            condition_text="Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string",
-        ),
-        AttributeSpec(
-            "RationalDenominatorValue",
-            0x0040A163,
-            "UL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 15",
-            condition=Present("RationalNumeratorValue"),
-            condition_text="Rational Numerator Value (0040,A162) is present",
-        ),
-        AttributeSpec(
-            "MeasurementUnitsCodeSequence",
-            0x004008EA,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 16",
-            condition=Equals("ValueType", ("NUMERIC",), 0),
-            condition_text="Value Type (0040,A040) is NUMERIC",
-        ),
-        AttributeSpec(
-            "ReferencedSOPSequence",
-            0x00081199,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-2 row 18",
-            condition=Equals("ValueType", ("COMPOSITE", "IMAGE"), 0),
-            condition_text="Value Type (0040,A040) is COMPOSITE or IMAGE",
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ValueType: Literal[
         "DATE",
         "TIME",
@@ -1551,145 +942,69 @@ class SpecimenMacroSpecimenPreparationStepContentItemSequenceItem(DicomObject):
 class SpecimenMacroSpecimenTypeCodeSequenceItem(DicomObject):
     """An item of Specimen Type Code Sequence - PS3.3 2016c Table C.7.6.22-2."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -1789,71 +1104,19 @@ class SpecimenMacroSpecimenTypeCodeSequenceItem(DicomObject):
 class SpecimenMacro(DicomObject):
     """Specimen Macro - PS3.3 2016c Table C.7.6.22-2 (Section C.7.6.22)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ContainerIdentifier",
-            0x00400512,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 1",
-        ),
-        AttributeSpec(
-            "IssuerOfTheContainerIdentifierSequence",
-            0x00400513,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 2",
-        ),
-        AttributeSpec(
-            "AlternateContainerIdentifierSequence",
-            0x00400515,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 4",
-        ),
-        AttributeSpec(
-            "ContainerTypeCodeSequence",
-            0x00400518,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 8",
-        ),
-        AttributeSpec(
-            "ContainerDescription",
-            0x0040051A,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 10",
-        ),
-        AttributeSpec(
-            "ContainerComponentSequence",
-            0x00400520,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 11",
-        ),
-        AttributeSpec(
-            "SpecimenDescriptionSequence",
-            0x00400560,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 23",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 1		
+IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2		
+AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4		
+ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8		
+ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10		
+ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11		
+SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContainerIdentifier: str
     """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
     Section C.7.6.22. The identifier for the container that contains the specimen(s)

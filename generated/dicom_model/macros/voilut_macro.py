@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,23 +19,15 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class VOILUTMacroVOILUTSequenceItem(DicomObject):
     """An item of VOI LUT Sequence - PS3.3 2016c Table C.11-2b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "LUTDescriptor", 0x00283002, "US or SS", "3", "1", (), "PS3.3 2016c Table C.11-2b row 2"
-        ),
-        AttributeSpec(
-            "LUTExplanation", 0x00283003, "LO", "1", "3", (), "PS3.3 2016c Table C.11-2b row 3"
-        ),
-        AttributeSpec(
-            "LUTData",
-            0x00283006,
-            "US or OW",
-            "1-n or 1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.11-2b row 4",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+LUTDescriptor	00283002	US or SS	3	1		C.11-2b row 2		
+LUTExplanation	00283003	LO	1	3		C.11-2b row 3		
+LUTData	00283006	US or OW	1-n or 1	1		C.11-2b row 4		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LUTDescriptor: Sequence[int]
     """(0028,3002) US or SS 3 Type 1, LUT Descriptor - PS3.3 2016c Table C.11-2b,
     Section C.11.2. Specifies the format of the LUT Data in this Sequence. See for
@@ -56,53 +49,22 @@ class VOILUTMacroVOILUTSequenceItem(DicomObject):
 class VOILUTMacro(DicomObject):
     """VOI LUT Macro - PS3.3 2016c Table C.11-2b (Section C.11.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "VOILUTSequence",
-            0x00283010,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-2b row 1",
-            condition=Present("WindowCenter", negate=True),
-            condition_text="Window Center (0028,1050) is not present",
-        ),
-        AttributeSpec(
-            "WindowCenter",
-            0x00281050,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-2b row 5",
-            condition=Present("VOILUTSequence", negate=True),
-            condition_text="VOI LUT Sequence (0028,3010) is not present",
-        ),
-        AttributeSpec(
-            "WindowWidth",
-            0x00281051,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-2b row 6",
-            condition=Present("WindowCenter"),
-            condition_text="Window Center (0028,1050) is sent",
-        ),
-        AttributeSpec(
-            "WindowCenterWidthExplanation",
-            0x00281055,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.11-2b row 7",
-        ),
-        AttributeSpec(
-            "VOILUTFunction", 0x00281056, "CS", "1", "3", (), "PS3.3 2016c Table C.11-2b row 8"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+VOILUTSequence	00283010	SQ	1	1C		C.11-2b row 1		Window Center (0028,1050) is not present
+WindowCenter	00281050	DS	1-n	1C		C.11-2b row 5		VOI LUT Sequence (0028,3010) is not present
+WindowWidth	00281051	DS	1-n	1C		C.11-2b row 6		Window Center (0028,1050) is sent
+WindowCenterWidthExplanation	00281055	LO	1-n	3		C.11-2b row 7		
+VOILUTFunction	00281056	CS	1	3		C.11-2b row 8		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "VOILUTSequence": Present("WindowCenter", negate=True),
+            "WindowCenter": Present("VOILUTSequence", negate=True),
+            "WindowWidth": Present("WindowCenter"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     VOILUTSequence: list[VOILUTMacroVOILUTSequenceItem] | None = None
     """(0028,3010) SQ 1 Type 1C, VOI LUT Sequence - PS3.3 2016c Table C.11-2b, Section
     C.11.2. Defines a sequence of VOI LUTs. One or more Items shall be included in

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,17 +17,13 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayCalibrationDeviceUsageMacroCalibrationSequenceItem(DicomObject):
     """An item of Calibration Sequence - PS3.3 2016c Table C.8.19.6-6."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CalibrationImage",
-            0x00500004,
-            "CS",
-            "1",
-            "1",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.8.19.6-6 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CalibrationImage	00500004	CS	1	1	YES\NO	C.8.19.6-6 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CalibrationImage: Literal["YES", "NO"]
     """(0050,0004) CS 1 Type 1, Calibration Image - PS3.3 2016c Table C.8.19.6-6,
     Section C.8.19.6.6. Indicates whether a reference object (phantom) of known size
@@ -43,17 +40,13 @@ class XRayCalibrationDeviceUsageMacro(DicomObject):
     C.8.19.6.6).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CalibrationSequence",
-            0x00189455,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-6 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CalibrationSequence	00189455	SQ	1	1		C.8.19.6-6 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CalibrationSequence: list[XRayCalibrationDeviceUsageMacroCalibrationSequenceItem]
     """(0018,9455) SQ 1 Type 1, Calibration Sequence - PS3.3 2016c Table C.8.19.6-6,
     Section C.8.19.6.6. Sequence containing the calibration flag for this frame.

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,94 +18,29 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
     """An item of Collimator Shape Sequence - PS3.3 2016c Table C.8.19.6-12."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CollimatorShape",
-            0x00181700,
-            "CS",
-            "1-3",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-12 row 2",
-        ),
-        AttributeSpec(
-            "CollimatorLeftVerticalEdge",
-            0x00181702,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-12 row 3",
-            condition=Equals("CollimatorShape", ("RECTANGULAR",), 0),
-            condition_text="Collimator Shape (0018,1700) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "CollimatorRightVerticalEdge",
-            0x00181704,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-12 row 4",
-            condition=Equals("CollimatorShape", ("RECTANGULAR",), 0),
-            condition_text="Collimator Shape (0018,1700) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "CollimatorUpperHorizontalEdge",
-            0x00181706,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-12 row 5",
-            condition=Equals("CollimatorShape", ("RECTANGULAR",), 0),
-            condition_text="Collimator Shape (0018,1700) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "CollimatorLowerHorizontalEdge",
-            0x00181708,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-12 row 6",
-            condition=Equals("CollimatorShape", ("RECTANGULAR",), 0),
-            condition_text="Collimator Shape (0018,1700) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "CenterOfCircularCollimator",
-            0x00181710,
-            "IS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-12 row 7",
-            condition=Equals("CollimatorShape", ("CIRCULAR",), 0),
-            condition_text="Collimator Shape (0018,1700) is CIRCULAR",
-        ),
-        AttributeSpec(
-            "RadiusOfCircularCollimator",
-            0x00181712,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-12 row 8",
-            condition=Equals("CollimatorShape", ("CIRCULAR",), 0),
-            condition_text="Collimator Shape (0018,1700) is CIRCULAR",
-        ),
-        AttributeSpec(
-            "VerticesOfThePolygonalCollimator",
-            0x00181720,
-            "IS",
-            "2-2n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-12 row 9",
-            condition=Equals("CollimatorShape", ("POLYGONAL",), 0),
-            condition_text="Collimator Shape (0018,1700) is POLYGONAL",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CollimatorShape	00181700	CS	1-3	1		C.8.19.6-12 row 2		
+CollimatorLeftVerticalEdge	00181702	IS	1	1C		C.8.19.6-12 row 3		Collimator Shape (0018,1700) is RECTANGULAR
+CollimatorRightVerticalEdge	00181704	IS	1	1C		C.8.19.6-12 row 4		Collimator Shape (0018,1700) is RECTANGULAR
+CollimatorUpperHorizontalEdge	00181706	IS	1	1C		C.8.19.6-12 row 5		Collimator Shape (0018,1700) is RECTANGULAR
+CollimatorLowerHorizontalEdge	00181708	IS	1	1C		C.8.19.6-12 row 6		Collimator Shape (0018,1700) is RECTANGULAR
+CenterOfCircularCollimator	00181710	IS	2	1C		C.8.19.6-12 row 7		Collimator Shape (0018,1700) is CIRCULAR
+RadiusOfCircularCollimator	00181712	IS	1	1C		C.8.19.6-12 row 8		Collimator Shape (0018,1700) is CIRCULAR
+VerticesOfThePolygonalCollimator	00181720	IS	2-2n	1C		C.8.19.6-12 row 9		Collimator Shape (0018,1700) is POLYGONAL
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CollimatorLeftVerticalEdge": Equals("CollimatorShape", ("RECTANGULAR",), 0),
+            "CollimatorRightVerticalEdge": Equals("CollimatorShape", ("RECTANGULAR",), 0),
+            "CollimatorUpperHorizontalEdge": Equals("CollimatorShape", ("RECTANGULAR",), 0),
+            "CollimatorLowerHorizontalEdge": Equals("CollimatorShape", ("RECTANGULAR",), 0),
+            "CenterOfCircularCollimator": Equals("CollimatorShape", ("CIRCULAR",), 0),
+            "RadiusOfCircularCollimator": Equals("CollimatorShape", ("CIRCULAR",), 0),
+            "VerticesOfThePolygonalCollimator": Equals("CollimatorShape", ("POLYGONAL",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CollimatorShape: Sequence[str]
     """(0018,1700) CS 1-3 Type 1, Collimator Shape - PS3.3 2016c Table C.8.19.6-12,
     Section C.8.19.6.12. Shape(s) of the collimator. Enumerated Values: RECTANGULAR
@@ -165,17 +101,13 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
 class XRayCollimatorMacro(DicomObject):
     """X-Ray Collimator Macro - PS3.3 2016c Table C.8.19.6-12 (Section C.8.19.6.12)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CollimatorShapeSequence",
-            0x00189407,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-12 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CollimatorShapeSequence	00189407	SQ	1	1		C.8.19.6-12 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CollimatorShapeSequence: list[XRayCollimatorMacroCollimatorShapeSequenceItem]
     """(0018,9407) SQ 1 Type 1, Collimator Shape Sequence - PS3.3 2016c Table
     C.8.19.6-12, Section C.8.19.6.12. A Sequence that describes the collimator

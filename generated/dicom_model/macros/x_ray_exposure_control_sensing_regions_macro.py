@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -19,94 +20,43 @@ class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenc
     C.8.19.6-3.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ExposureControlSensingRegionShape",
-            0x00189435,
-            "CS",
-            "1",
-            "1",
-            ("RECTANGULAR", "CIRCULAR", "POLYGONAL"),
-            "PS3.3 2016c Table C.8.19.6-3 row 2",
-        ),
-        AttributeSpec(
-            "ExposureControlSensingRegionLeftVerticalEdge",
-            0x00189436,
-            "SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-3 row 3",
-            condition=Equals("ExposureControlSensingRegionShape", ("RECTANGULAR",), 0),
-            condition_text="Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "ExposureControlSensingRegionRightVerticalEdge",
-            0x00189437,
-            "SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-3 row 4",
-            condition=Equals("ExposureControlSensingRegionShape", ("RECTANGULAR",), 0),
-            condition_text="Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "ExposureControlSensingRegionUpperHorizontalEdge",
-            0x00189438,
-            "SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-3 row 5",
-            condition=Equals("ExposureControlSensingRegionShape", ("RECTANGULAR",), 0),
-            condition_text="Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "ExposureControlSensingRegionLowerHorizontalEdge",
-            0x00189439,
-            "SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-3 row 6",
-            condition=Equals("ExposureControlSensingRegionShape", ("RECTANGULAR",), 0),
-            condition_text="Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR",
-        ),
-        AttributeSpec(
-            "CenterOfCircularExposureControlSensingRegion",
-            0x00189440,
-            "SS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-3 row 7",
-            condition=Equals("ExposureControlSensingRegionShape", ("CIRCULAR",), 0),
-            condition_text="Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR",
-        ),
-        AttributeSpec(
-            "RadiusOfCircularExposureControlSensingRegion",
-            0x00189441,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-3 row 8",
-            condition=Equals("ExposureControlSensingRegionShape", ("CIRCULAR",), 0),
-            condition_text="Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR",
-        ),
-        AttributeSpec(
-            "VerticesOfThePolygonalExposureControlSensingRegion",
-            0x00189442,
-            "SS",
-            "2-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-3 row 9",
-            condition=Equals("ExposureControlSensingRegionShape", ("POLYGONAL",), 0),
-            condition_text="Exposure Control Sensing Region Shape (0018,9435) is POLYGONAL",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ExposureControlSensingRegionShape	00189435	CS	1	1	RECTANGULAR\CIRCULAR\POLYGONAL	C.8.19.6-3 row 2		
+ExposureControlSensingRegionLeftVerticalEdge	00189436	SS	1	1C		C.8.19.6-3 row 3		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR
+ExposureControlSensingRegionRightVerticalEdge	00189437	SS	1	1C		C.8.19.6-3 row 4		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR
+ExposureControlSensingRegionUpperHorizontalEdge	00189438	SS	1	1C		C.8.19.6-3 row 5		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR
+ExposureControlSensingRegionLowerHorizontalEdge	00189439	SS	1	1C		C.8.19.6-3 row 6		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR
+CenterOfCircularExposureControlSensingRegion	00189440	SS	2	1C		C.8.19.6-3 row 7		Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR
+RadiusOfCircularExposureControlSensingRegion	00189441	US	1	1C		C.8.19.6-3 row 8		Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR
+VerticesOfThePolygonalExposureControlSensingRegion	00189442	SS	2-n	1C		C.8.19.6-3 row 9		Exposure Control Sensing Region Shape (0018,9435) is POLYGONAL
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ExposureControlSensingRegionLeftVerticalEdge": Equals(
+                "ExposureControlSensingRegionShape", ("RECTANGULAR",), 0
+            ),
+            "ExposureControlSensingRegionRightVerticalEdge": Equals(
+                "ExposureControlSensingRegionShape", ("RECTANGULAR",), 0
+            ),
+            "ExposureControlSensingRegionUpperHorizontalEdge": Equals(
+                "ExposureControlSensingRegionShape", ("RECTANGULAR",), 0
+            ),
+            "ExposureControlSensingRegionLowerHorizontalEdge": Equals(
+                "ExposureControlSensingRegionShape", ("RECTANGULAR",), 0
+            ),
+            "CenterOfCircularExposureControlSensingRegion": Equals(
+                "ExposureControlSensingRegionShape", ("CIRCULAR",), 0
+            ),
+            "RadiusOfCircularExposureControlSensingRegion": Equals(
+                "ExposureControlSensingRegionShape", ("CIRCULAR",), 0
+            ),
+            "VerticesOfThePolygonalExposureControlSensingRegion": Equals(
+                "ExposureControlSensingRegionShape", ("POLYGONAL",), 0
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ExposureControlSensingRegionShape: Literal["RECTANGULAR", "CIRCULAR", "POLYGONAL"]
     """(0018,9435) CS 1 Type 1, Exposure Control Sensing Region Shape - PS3.3 2016c
     Table C.8.19.6-3, Section C.8.19.6.3. Shape of the Exposure Control Sensing
@@ -175,17 +125,13 @@ class XRayExposureControlSensingRegionsMacro(DicomObject):
     (Section C.8.19.6.3).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ExposureControlSensingRegionsSequence",
-            0x00189434,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-3 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ExposureControlSensingRegionsSequence	00189434	SQ	1	1		C.8.19.6-3 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ExposureControlSensingRegionsSequence: list[
         XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenceItem
     ]

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,64 +19,26 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayFieldOfViewMacroFieldOfViewSequenceItem(DicomObject):
     """An item of Field of View Sequence - PS3.3 2016c Table C.8.19.6-2."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FieldOfViewShape",
-            0x00181147,
-            "CS",
-            "1",
-            "3",
-            ("RECTANGLE", "ROUND", "HEXAGONAL"),
-            "PS3.3 2016c Table C.8.19.6-2 row 2",
-        ),
-        AttributeSpec(
-            "FieldOfViewDimensionsInFloat",
-            0x00189461,
-            "FL",
-            "1-2",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8.19.6-2 row 3",
-        ),
-        AttributeSpec(
-            "FieldOfViewOrigin",
-            0x00187030,
-            "DS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-2 row 4",
-            condition=Equals("XRayReceptorType", ("DIGITAL_DETECTOR",), 0),
-            condition_text="X-Ray Receptor Type (0018,9420) is present and equals DIGITAL_DETECTOR",
-        ),
-        AttributeSpec(
-            "FieldOfViewRotation",
-            0x00187032,
-            "DS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-2 row 5",
-        ),
-        AttributeSpec(
-            "FieldOfViewHorizontalFlip",
-            0x00187034,
-            "CS",
-            "1",
-            "1",
-            ("NO", "YES"),
-            "PS3.3 2016c Table C.8.19.6-2 row 6",
-        ),
-        AttributeSpec(
-            "FieldOfViewDescription",
-            0x00189433,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8.19.6-2 row 7",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FieldOfViewShape	00181147	CS	1	3	RECTANGLE\ROUND\HEXAGONAL	C.8.19.6-2 row 2		
+FieldOfViewDimensionsInFloat	00189461	FL	1-2	3		C.8.19.6-2 row 3		
+FieldOfViewOrigin	00187030	DS	2	1C		C.8.19.6-2 row 4		X-Ray Receptor Type (0018,9420) is present and equals DIGITAL_DETECTOR
+FieldOfViewRotation	00187032	DS	1	1		C.8.19.6-2 row 5		
+FieldOfViewHorizontalFlip	00187034	CS	1	1	NO\YES	C.8.19.6-2 row 6		
+FieldOfViewDescription	00189433	LO	1	3		C.8.19.6-2 row 7		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "FieldOfViewOrigin": AllOf(
+                (
+                    Present("XRayReceptorType"),
+                    Equals("XRayReceptorType", ("DIGITAL_DETECTOR",), 0),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FieldOfViewShape: Literal["RECTANGLE", "ROUND", "HEXAGONAL"] | None = None
     """(0018,1147) CS 1 Type 3, Field of View Shape - PS3.3 2016c Table C.8.19.6-2,
     Section C.8.19.6.2. Shape of the Field of View, that is the image pixels stored
@@ -124,17 +87,13 @@ class XRayFieldOfViewMacroFieldOfViewSequenceItem(DicomObject):
 class XRayFieldOfViewMacro(DicomObject):
     """X-Ray Field of View Macro - PS3.3 2016c Table C.8.19.6-2 (Section C.8.19.6.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FieldOfViewSequence",
-            0x00189432,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-2 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FieldOfViewSequence	00189432	SQ	1	1		C.8.19.6-2 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FieldOfViewSequence: list[XRayFieldOfViewMacroFieldOfViewSequenceItem]
     """(0018,9432) SQ 1 Type 1, Field of View Sequence - PS3.3 2016c Table C.8.19.6-2,
     Section C.8.19.6.2. Sequence containing the field of view for this frame. Only a

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,18 +18,14 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayFrameAcquisitionMacroFrameAcquisitionSequenceItem(DicomObject):
     """An item of Frame Acquisition Sequence - PS3.3 2016c Table C.8.19.6-8."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec("KVP", 0x00180060, "DS", "1", "1", (), "PS3.3 2016c Table C.8.19.6-8 row 2"),
-        AttributeSpec(
-            "XRayTubeCurrentInmA",
-            0x00189330,
-            "FD",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-8 row 3",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+KVP	00180060	DS	1	1		C.8.19.6-8 row 2		
+XRayTubeCurrentInmA	00189330	FD	1	1		C.8.19.6-8 row 3		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     KVP: float | Decimal
     """(0018,0060) DS 1 Type 1, KVP - PS3.3 2016c Table C.8.19.6-8, Section C.8.19.6.8.
     Exact peak kilo voltage output of the X-Ray generator used for this frame.
@@ -48,17 +45,13 @@ class XRayFrameAcquisitionMacro(DicomObject):
     C.8.19.6.8).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameAcquisitionSequence",
-            0x00189417,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-8 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameAcquisitionSequence	00189417	SQ	1	1		C.8.19.6-8 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameAcquisitionSequence: list[XRayFrameAcquisitionMacroFrameAcquisitionSequenceItem]
     """(0018,9417) SQ 1 Type 1, Frame Acquisition Sequence - PS3.3 2016c Table
     C.8.19.6-8, Section C.8.19.6.8. Sequence containing the acquisition parameters

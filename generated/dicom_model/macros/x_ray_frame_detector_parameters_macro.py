@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,26 +18,14 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayFrameDetectorParametersMacroFrameDetectorParametersSequenceItem(DicomObject):
     """An item of Frame Detector Parameters Sequence - PS3.3 2016c Table C.8.19.6-5."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "DetectorActiveTime",
-            0x00187014,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8.19.6-5 row 2",
-        ),
-        AttributeSpec(
-            "DetectorActivationOffsetFromExposure",
-            0x00187016,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8.19.6-5 row 3",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+DetectorActiveTime	00187014	DS	1	3		C.8.19.6-5 row 2		
+DetectorActivationOffsetFromExposure	00187016	DS	1	3		C.8.19.6-5 row 3		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DetectorActiveTime: float | Decimal | None = None
     """(0018,7014) DS 1 Type 3, Detector Active Time - PS3.3 2016c Table C.8.19.6-5,
     Section C.8.19.6.5. Time in mSec that the detector is active during acquisition
@@ -60,17 +49,13 @@ class XRayFrameDetectorParametersMacro(DicomObject):
     C.8.19.6.5).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameDetectorParametersSequence",
-            0x00189451,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-5 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameDetectorParametersSequence	00189451	SQ	1	1		C.8.19.6-5 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameDetectorParametersSequence: list[
         XRayFrameDetectorParametersMacroFrameDetectorParametersSequenceItem
     ]

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,87 +19,25 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem(DicomObject):
     """An item of Frame Pixel Data Properties Sequence - PS3.3 2016c Table C.8.19.6-4."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameType", 0x00089007, "CS", "4", "1", (), "PS3.3 2016c Table C.8.19.6-4 row 2"
-        ),
-        AttributeSpec(
-            "PixelIntensityRelationship",
-            0x00281040,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-4 row 3",
-        ),
-        AttributeSpec(
-            "PixelIntensityRelationshipSign",
-            0x00281041,
-            "SS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-4 row 4",
-        ),
-        AttributeSpec(
-            "ImagerPixelSpacing",
-            0x00181164,
-            "DS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-4 row 5",
-            condition=Equals("ImageType", ("ORIGINAL",), 1),
-            condition_text="Image Type (0008,0008) Value 1 equals ORIGINAL",
-        ),
-        AttributeSpec(
-            "PixelDataAreaOriginRelativeToFOV",
-            0x00187036,
-            "FL",
-            "2",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8.19.6-4 row 6",
-        ),
-        AttributeSpec(
-            "PixelDataAreaRotationAngleRelativeToFOV",
-            0x00187038,
-            "FL",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8.19.6-4 row 7",
-        ),
-        AttributeSpec(
-            "GeometricalProperties",
-            0x00289444,
-            "CS",
-            "1",
-            "1",
-            ("UNIFORM", "NON_UNIFORM"),
-            "PS3.3 2016c Table C.8.19.6-4 row 8",
-        ),
-        AttributeSpec(
-            "GeometricMaximumDistortion",
-            0x00289445,
-            "FL",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-4 row 9",
-            condition=Equals("GeometricalProperties", ("NON_UNIFORM",), 0),
-            condition_text="Geometrical Properties (0028,9444) equals NON_UNIFORM",
-        ),
-        AttributeSpec(
-            "ImageProcessingApplied",
-            0x00289446,
-            "CS",
-            "1-n",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-4 row 10",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameType	00089007	CS	4	1		C.8.19.6-4 row 2		
+PixelIntensityRelationship	00281040	CS	1	1		C.8.19.6-4 row 3		
+PixelIntensityRelationshipSign	00281041	SS	1	1		C.8.19.6-4 row 4		
+ImagerPixelSpacing	00181164	DS	2	1C		C.8.19.6-4 row 5		Image Type (0008,0008) Value 1 equals ORIGINAL
+PixelDataAreaOriginRelativeToFOV	00187036	FL	2	3		C.8.19.6-4 row 6		
+PixelDataAreaRotationAngleRelativeToFOV	00187038	FL	1	3		C.8.19.6-4 row 7		
+GeometricalProperties	00289444	CS	1	1	UNIFORM\NON_UNIFORM	C.8.19.6-4 row 8		
+GeometricMaximumDistortion	00289445	FL	1	2C		C.8.19.6-4 row 9		Geometrical Properties (0028,9444) equals NON_UNIFORM
+ImageProcessingApplied	00289446	CS	1-n	1		C.8.19.6-4 row 10		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ImagerPixelSpacing": Equals("ImageType", ("ORIGINAL",), 1),
+            "GeometricMaximumDistortion": Equals("GeometricalProperties", ("NON_UNIFORM",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameType: Sequence[str]
     """(0008,9007) CS 4 Type 1, Frame Type - PS3.3 2016c Table C.8.19.6-4, Section
     C.8.19.6.4. Type of Frame. A multi-valued Attribute analogous to Image Type
@@ -177,17 +116,13 @@ class XRayFramePixelDataPropertiesMacro(DicomObject):
     C.8.19.6.4).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FramePixelDataPropertiesSequence",
-            0x00289443,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-4 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FramePixelDataPropertiesSequence	00289443	SQ	1	1		C.8.19.6-4 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FramePixelDataPropertiesSequence: list[
         XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem
     ]

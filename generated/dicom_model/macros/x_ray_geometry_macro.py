@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,26 +18,14 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayGeometryMacroXRayGeometrySequenceItem(DicomObject):
     """An item of X-Ray Geometry Sequence - PS3.3 2016c Table C.8.19.6-14."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "DistanceSourceToIsocenter",
-            0x00189402,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-14 row 2",
-        ),
-        AttributeSpec(
-            "DistanceSourceToDetector",
-            0x00181110,
-            "DS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-14 row 3",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+DistanceSourceToIsocenter	00189402	FL	1	1		C.8.19.6-14 row 2		
+DistanceSourceToDetector	00181110	DS	1	1		C.8.19.6-14 row 3		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DistanceSourceToIsocenter: float
     """(0018,9402) FL 1 Type 1, Distance Source to Isocenter - PS3.3 2016c Table
     C.8.19.6-14, Section C.8.19.6.14. Distance from source to isocenter in mm.
@@ -55,17 +44,13 @@ class XRayGeometryMacroXRayGeometrySequenceItem(DicomObject):
 class XRayGeometryMacro(DicomObject):
     """X-Ray Geometry Macro - PS3.3 2016c Table C.8.19.6-14 (Section C.8.19.6.14)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "XRayGeometrySequence",
-            0x00189476,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-14 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+XRayGeometrySequence	00189476	SQ	1	1		C.8.19.6-14 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     XRayGeometrySequence: list[XRayGeometryMacroXRayGeometrySequenceItem]
     """(0018,9476) SQ 1 Type 1, X-Ray Geometry Sequence - PS3.3 2016c Table
     C.8.19.6-14, Section C.8.19.6.14. Sequence containing the geometric properties

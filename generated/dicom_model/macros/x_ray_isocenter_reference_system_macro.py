@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,89 +17,21 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayIsocenterReferenceSystemMacroIsocenterReferenceSystemSequenceItem(DicomObject):
     """An item of Isocenter Reference System Sequence - PS3.3 2016c Table C.8.19.6-13."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PositionerIsocenterPrimaryAngle",
-            0x00189463,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-13 row 2",
-        ),
-        AttributeSpec(
-            "PositionerIsocenterSecondaryAngle",
-            0x00189464,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-13 row 3",
-        ),
-        AttributeSpec(
-            "PositionerIsocenterDetectorRotationAngle",
-            0x00189465,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-13 row 4",
-        ),
-        AttributeSpec(
-            "TableXPositionToIsocenter",
-            0x00189466,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-13 row 5",
-        ),
-        AttributeSpec(
-            "TableYPositionToIsocenter",
-            0x00189467,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-13 row 6",
-        ),
-        AttributeSpec(
-            "TableZPositionToIsocenter",
-            0x00189468,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-13 row 7",
-        ),
-        AttributeSpec(
-            "TableHorizontalRotationAngle",
-            0x00189469,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-13 row 8",
-        ),
-        AttributeSpec(
-            "TableHeadTiltAngle",
-            0x00189470,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-13 row 9",
-        ),
-        AttributeSpec(
-            "TableCradleTiltAngle",
-            0x00189471,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-13 row 10",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PositionerIsocenterPrimaryAngle	00189463	FL	1	1		C.8.19.6-13 row 2		
+PositionerIsocenterSecondaryAngle	00189464	FL	1	1		C.8.19.6-13 row 3		
+PositionerIsocenterDetectorRotationAngle	00189465	FL	1	1		C.8.19.6-13 row 4		
+TableXPositionToIsocenter	00189466	FL	1	1		C.8.19.6-13 row 5		
+TableYPositionToIsocenter	00189467	FL	1	1		C.8.19.6-13 row 6		
+TableZPositionToIsocenter	00189468	FL	1	1		C.8.19.6-13 row 7		
+TableHorizontalRotationAngle	00189469	FL	1	1		C.8.19.6-13 row 8		
+TableHeadTiltAngle	00189470	FL	1	1		C.8.19.6-13 row 9		
+TableCradleTiltAngle	00189471	FL	1	1		C.8.19.6-13 row 10		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PositionerIsocenterPrimaryAngle: float
     """(0018,9463) FL 1 Type 1, Positioner Isocenter Primary Angle - PS3.3 2016c Table
     C.8.19.6-13, Section C.8.19.6.13. Position of the X-Ray center beam in the
@@ -156,17 +89,13 @@ class XRayIsocenterReferenceSystemMacro(DicomObject):
     C.8.19.6.13).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "IsocenterReferenceSystemSequence",
-            0x00189462,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-13 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+IsocenterReferenceSystemSequence	00189462	SQ	1	1		C.8.19.6-13 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     IsocenterReferenceSystemSequence: list[
         XRayIsocenterReferenceSystemMacroIsocenterReferenceSystemSequenceItem
     ]

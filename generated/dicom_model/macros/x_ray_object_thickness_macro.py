@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,17 +17,13 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayObjectThicknessMacroObjectThicknessSequenceItem(DicomObject):
     """An item of Object Thickness Sequence - PS3.3 2016c Table C.8.19.6-7."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CalculatedAnatomyThickness",
-            0x00189452,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-7 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CalculatedAnatomyThickness	00189452	FL	1	1		C.8.19.6-7 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CalculatedAnatomyThickness: float
     """(0018,9452) FL 1 Type 1, Calculated Anatomy Thickness - PS3.3 2016c Table
     C.8.19.6-7, Section C.8.19.6.7. The physical thickness in mm of the anatomic
@@ -44,17 +41,13 @@ class XRayObjectThicknessMacro(DicomObject):
     C.8.19.6.7).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ObjectThicknessSequence",
-            0x00189456,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-7 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ObjectThicknessSequence	00189456	SQ	1	1		C.8.19.6-7 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ObjectThicknessSequence: list[XRayObjectThicknessMacroObjectThicknessSequenceItem]
     """(0018,9456) SQ 1 Type 1, Object Thickness Sequence - PS3.3 2016c Table
     C.8.19.6-7, Section C.8.19.6.7. Sequence containing object thickness for this

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,41 +18,20 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayPositionerMacroPositionerPositionSequenceItem(DicomObject):
     """An item of Positioner Position Sequence - PS3.3 2016c Table C.8.19.6-10."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PositionerPrimaryAngle",
-            0x00181510,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-10 row 2",
-            condition=Equals("PositionerType", ("CARM",), 0),
-            condition_text="Positioner Type (0018,1508) equals CARM",
-        ),
-        AttributeSpec(
-            "PositionerSecondaryAngle",
-            0x00181511,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-10 row 3",
-            condition=Equals("PositionerType", ("CARM",), 0),
-            condition_text="Positioner Type (0018,1508) equals CARM",
-        ),
-        AttributeSpec(
-            "ColumnAngulationPatient",
-            0x00189447,
-            "FL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-10 row 4",
-            condition=Equals("PositionerType", ("COLUMN",), 0),
-            condition_text="Positioner Type (0018,1508) equals COLUMN",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PositionerPrimaryAngle	00181510	DS	1	1C		C.8.19.6-10 row 2		Positioner Type (0018,1508) equals CARM
+PositionerSecondaryAngle	00181511	DS	1	1C		C.8.19.6-10 row 3		Positioner Type (0018,1508) equals CARM
+ColumnAngulationPatient	00189447	FL	1	1C		C.8.19.6-10 row 4		Positioner Type (0018,1508) equals COLUMN
+""",
+        "PS3.3 2016c Table ",
+        {
+            "PositionerPrimaryAngle": Equals("PositionerType", ("CARM",), 0),
+            "PositionerSecondaryAngle": Equals("PositionerType", ("CARM",), 0),
+            "ColumnAngulationPatient": Equals("PositionerType", ("COLUMN",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PositionerPrimaryAngle: float | Decimal | None = None
     """(0018,1510) DS 1 Type 1C, Positioner Primary Angle - PS3.3 2016c Table
     C.8.19.6-10, Section C.8.19.6.10. Position of the X-Ray Image Intensifier about
@@ -82,17 +62,13 @@ class XRayPositionerMacroPositionerPositionSequenceItem(DicomObject):
 class XRayPositionerMacro(DicomObject):
     """X-Ray Positioner Macro - PS3.3 2016c Table C.8.19.6-10 (Section C.8.19.6.10)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PositionerPositionSequence",
-            0x00189405,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-10 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PositionerPositionSequence	00189405	SQ	1	1		C.8.19.6-10 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PositionerPositionSequence: list[XRayPositionerMacroPositionerPositionSequenceItem]
     """(0018,9405) SQ 1 Type 1, Positioner Position Sequence - PS3.3 2016c Table
     C.8.19.6-10, Section C.8.19.6.10. A Sequence that describes the geometrical

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,50 +19,23 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem(DicomObject):
     """An item of Projection Pixel Calibration Sequence - PS3.3 2016c Table C.8.19.6-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "DistanceObjectToTableTop",
-            0x00189403,
-            "FL",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.8.19.6-9 row 2",
-        ),
-        AttributeSpec(
-            "ObjectPixelSpacingInCenterOfBeam",
-            0x00189404,
-            "FL",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-9 row 3",
-            condition=None,
-            condition_text="Distance Object to Table Top (0018,9403) is not empty",
-        ),
-        AttributeSpec(
-            "TableHeight",
-            0x00181130,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-9 row 4",
-            condition=Equals("ImageType", ("ORIGINAL",), 1),
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL",
-        ),
-        AttributeSpec(
-            "BeamAngle",
-            0x00189449,
-            "FL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8.19.6-9 row 5",
-            condition=Equals("ImageType", ("ORIGINAL",), 1),
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+DistanceObjectToTableTop	00189403	FL	1	2		C.8.19.6-9 row 2		
+ObjectPixelSpacingInCenterOfBeam	00189404	FL	2	1C		C.8.19.6-9 row 3		Distance Object to Table Top (0018,9403) is not empty
+TableHeight	00181130	DS	1	1C		C.8.19.6-9 row 4		Image Type (0008,0008) Value 1 is ORIGINAL
+BeamAngle	00189449	FL	1	1C		C.8.19.6-9 row 5		Image Type (0008,0008) Value 1 is ORIGINAL
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ObjectPixelSpacingInCenterOfBeam": Present(
+                "DistanceObjectToTableTop", with_value=True
+            ),
+            "TableHeight": Equals("ImageType", ("ORIGINAL",), 1),
+            "BeamAngle": Equals("ImageType", ("ORIGINAL",), 1),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DistanceObjectToTableTop: float | None
     """(0018,9403) FL 1 Type 2, Distance Object to Table Top - PS3.3 2016c Table
     C.8.19.6-9, Section C.8.19.6.9. Distance between the anatomic region of interest
@@ -105,17 +79,13 @@ class XRayProjectionPixelCalibrationMacro(DicomObject):
     C.8.19.6.9).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ProjectionPixelCalibrationSequence",
-            0x00189401,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-9 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ProjectionPixelCalibrationSequence	00189401	SQ	1	1		C.8.19.6-9 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ProjectionPixelCalibrationSequence: list[
         XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem
     ]

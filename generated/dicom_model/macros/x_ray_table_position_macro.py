@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,62 +18,18 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class XRayTablePositionMacroTablePositionSequenceItem(DicomObject):
     """An item of Table Position Sequence - PS3.3 2016c Table C.8.19.6-11."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "TableTopVerticalPosition",
-            0x300A0128,
-            "DS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-11 row 2",
-        ),
-        AttributeSpec(
-            "TableTopLongitudinalPosition",
-            0x300A0129,
-            "DS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-11 row 3",
-        ),
-        AttributeSpec(
-            "TableTopLateralPosition",
-            0x300A012A,
-            "DS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-11 row 4",
-        ),
-        AttributeSpec(
-            "TableHorizontalRotationAngle",
-            0x00189469,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-11 row 5",
-        ),
-        AttributeSpec(
-            "TableHeadTiltAngle",
-            0x00189470,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-11 row 6",
-        ),
-        AttributeSpec(
-            "TableCradleTiltAngle",
-            0x00189471,
-            "FL",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-11 row 7",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+TableTopVerticalPosition	300A0128	DS	1	1		C.8.19.6-11 row 2		
+TableTopLongitudinalPosition	300A0129	DS	1	1		C.8.19.6-11 row 3		
+TableTopLateralPosition	300A012A	DS	1	1		C.8.19.6-11 row 4		
+TableHorizontalRotationAngle	00189469	FL	1	1		C.8.19.6-11 row 5		
+TableHeadTiltAngle	00189470	FL	1	1		C.8.19.6-11 row 6		
+TableCradleTiltAngle	00189471	FL	1	1		C.8.19.6-11 row 7		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TableTopVerticalPosition: float | Decimal
     """(300A,0128) DS 1 Type 1, Table Top Vertical Position - PS3.3 2016c Table
     C.8.19.6-11, Section C.8.19.6.11. Table Top Vertical position with respect to an
@@ -120,17 +77,13 @@ class XRayTablePositionMacro(DicomObject):
     C.8.19.6.11).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "TablePositionSequence",
-            0x00189406,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8.19.6-11 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+TablePositionSequence	00189406	SQ	1	1		C.8.19.6-11 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TablePositionSequence: list[XRayTablePositionMacroTablePositionSequenceItem]
     """(0018,9406) SQ 1 Type 1, Table Position Sequence - PS3.3 2016c Table
     C.8.19.6-11, Section C.8.19.6.11. A Sequence that describes the geometrical

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, IncludesTag, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,118 +19,145 @@ class CardiacSynchronizationModule(DicomObject):
     C.7.6.18.1).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CardiacSynchronizationTechnique",
-            0x00189037,
-            "CS",
-            "1",
-            "1C",
-            ("NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"),
-            "PS3.3 2016c Table C.7.6.18-1 row 1",
-            condition=Equals("ImageType", ("ORIGINAL", "MIXED"), 1),
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
-        ),
-        AttributeSpec(
-            "CardiacSignalSource",
-            0x00189085,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 2",
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
-        ),
-        AttributeSpec(
-            "CardiacRRIntervalSpecified",
-            0x00189070,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 3",
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
-        ),
-        AttributeSpec(
-            "CardiacBeatRejectionTechnique",
-            0x00189169,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 4",
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
-        ),
-        AttributeSpec(
-            "LowRRValue",
-            0x00181081,
-            "IS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 5",
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
-        ),
-        AttributeSpec(
-            "HighRRValue",
-            0x00181082,
-            "IS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 6",
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE",
-        ),
-        AttributeSpec(
-            "IntervalsAcquired",
-            0x00181083,
-            "IS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 7",
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
-        ),
-        AttributeSpec(
-            "IntervalsRejected",
-            0x00181084,
-            "IS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 8",
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE",
-        ),
-        AttributeSpec(
-            "SkipBeats",
-            0x00181086,
-            "IS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 9",
-            condition=None,
-            condition_text="Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)",
-        ),
-        AttributeSpec(
-            "CardiacFramingType",
-            0x00181064,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-1 row 10",
-            condition=None,
-            condition_text="type of framing is not time forward from trigger",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CardiacSynchronizationTechnique	00189037	CS	1	1C	NONE\REALTIME\PROSPECTIVE\RETROSPECTIVE\PACED	C.7.6.18-1 row 1		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
+CardiacSignalSource	00189085	CS	1	1C		C.7.6.18-1 row 2		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
+CardiacRRIntervalSpecified	00189070	FD	1	1C		C.7.6.18-1 row 3		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
+CardiacBeatRejectionTechnique	00189169	CS	1	1C		C.7.6.18-1 row 4		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE
+LowRRValue	00181081	IS	1	2C		C.7.6.18-1 row 5		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE
+HighRRValue	00181082	IS	1	2C		C.7.6.18-1 row 6		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE
+IntervalsAcquired	00181083	IS	1	2C		C.7.6.18-1 row 7		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
+IntervalsRejected	00181084	IS	1	2C		C.7.6.18-1 row 8		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
+SkipBeats	00181086	IS	1	1C		C.7.6.18-1 row 9		Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)
+CardiacFramingType	00181064	LO	1	1C		C.7.6.18-1 row 10		type of framing is not time forward from trigger
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CardiacSynchronizationTechnique": Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "CardiacSignalSource": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "CardiacRRIntervalSpecified": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "CardiacBeatRejectionTechnique": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals(
+                        "CardiacSynchronizationTechnique",
+                        (
+                            "PROSPECTIVE",
+                            "RETROSPECTIVE",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "LowRRValue": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals(
+                        "CardiacSynchronizationTechnique",
+                        (
+                            "PROSPECTIVE",
+                            "RETROSPECTIVE",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "HighRRValue": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals(
+                        "CardiacSynchronizationTechnique",
+                        (
+                            "PROSPECTIVE",
+                            "RETROSPECTIVE",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "IntervalsAcquired": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "IntervalsRejected": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "SkipBeats": IncludesTag("FrameIncrementPointer", (0x00181065,)),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CardiacSynchronizationTechnique: (
         Literal["NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"] | None
     ) = None

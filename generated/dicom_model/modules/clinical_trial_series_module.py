@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,35 +17,15 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class ClinicalTrialSeriesModule(DicomObject):
     """Clinical Trial Series Module - PS3.3 2016c Table C.7-5b (Section C.7.3.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ClinicalTrialCoordinatingCenterName",
-            0x00120060,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-5b row 1",
-        ),
-        AttributeSpec(
-            "ClinicalTrialSeriesID",
-            0x00120071,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5b row 2",
-        ),
-        AttributeSpec(
-            "ClinicalTrialSeriesDescription",
-            0x00120072,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-5b row 3",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1		
+ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2		
+ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ClinicalTrialCoordinatingCenterName: str | None
     """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
     Table C.7-5b, Section C.7.3.2. The name of the institution that is responsible

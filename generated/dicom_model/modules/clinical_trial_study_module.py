@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,39 +17,34 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem(DicomObject):
     """An item of Consent for Clinical Trial Use Sequence - PS3.3 2016c Table C.7-4b."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "DistributionType",
-            0x00120084,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-4b row 4",
-            condition=Equals("ConsentForDistributionFlag", ("YES", "WITHDRAWN"), 0),
-            condition_text="Consent for Distribution Flag (0012,0085) equals YES or WITHDRAWN",
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolID",
-            0x00120020,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-4b row 5",
-            condition=None,
-            condition_text="Distribution Type (0012,0084) is NAMED_PROTOCOL and the protocol is not that which is specified in Clinical Trial Protocol ID (0012,0020) in the",
-        ),
-        AttributeSpec(
-            "ConsentForDistributionFlag",
-            0x00120085,
-            "CS",
-            "1",
-            "1",
-            ("NO", "YES", "WITHDRAWN"),
-            "PS3.3 2016c Table C.7-4b row 6",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+DistributionType	00120084	CS	1	1C		C.7-4b row 4		Consent for Distribution Flag (0012,0085) equals YES or WITHDRAWN
+ClinicalTrialProtocolID	00120020	LO	1	1C		C.7-4b row 5		Distribution Type (0012,0084) is NAMED_PROTOCOL and the protocol is not that which is specified in Clinical Trial Protocol ID (0012,0020) in the
+ConsentForDistributionFlag	00120085	CS	1	1	NO\YES\WITHDRAWN	C.7-4b row 6		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "DistributionType": Equals(
+                "ConsentForDistributionFlag",
+                (
+                    "YES",
+                    "WITHDRAWN",
+                ),
+                0,
+            ),
+            "ClinicalTrialProtocolID": AllOf(
+                (
+                    Equals("DistributionType", ("NAMED_PROTOCOL",), 0),
+                    NotChecked(
+                        "the protocol is not that which is specified in Clinical Trial Protocol ID (0012,0020) in the",
+                        "outside",
+                    ),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DistributionType: (
         Literal["NAMED_PROTOCOL", "RESTRICTED_REUSE", "PUBLIC_RELEASE"] | str | None
     ) = None
@@ -82,35 +78,15 @@ class ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem(DicomObject
 class ClinicalTrialStudyModule(DicomObject):
     """Clinical Trial Study Module - PS3.3 2016c Table C.7-4b (Section C.7.2.3)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ClinicalTrialTimePointID",
-            0x00120050,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-4b row 1",
-        ),
-        AttributeSpec(
-            "ClinicalTrialTimePointDescription",
-            0x00120051,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4b row 2",
-        ),
-        AttributeSpec(
-            "ConsentForClinicalTrialUseSequence",
-            0x00120083,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-4b row 3",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ClinicalTrialTimePointID	00120050	LO	1	2		C.7-4b row 1		
+ClinicalTrialTimePointDescription	00120051	ST	1	3		C.7-4b row 2		
+ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ClinicalTrialTimePointID: str | None
     """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table
     C.7-4b, Section C.7.2.3. An identifier specifying the one or more studies that

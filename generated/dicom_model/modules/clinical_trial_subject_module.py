@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,89 +17,28 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class ClinicalTrialSubjectModule(DicomObject):
     """Clinical Trial Subject Module - PS3.3 2016c Table C.7-2b (Section C.7.1.3)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ClinicalTrialSponsorName",
-            0x00120010,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-2b row 1",
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolID",
-            0x00120020,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-2b row 2",
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolName",
-            0x00120021,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-2b row 3",
-        ),
-        AttributeSpec(
-            "ClinicalTrialSiteID", 0x00120030, "LO", "1", "2", (), "PS3.3 2016c Table C.7-2b row 4"
-        ),
-        AttributeSpec(
-            "ClinicalTrialSiteName",
-            0x00120031,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-2b row 5",
-        ),
-        AttributeSpec(
-            "ClinicalTrialSubjectID",
-            0x00120040,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 6",
-            condition=Present("ClinicalTrialSubjectReadingID", negate=True),
-            condition_text="Clinical Trial Subject Reading ID (0012,0042) is absent",
-        ),
-        AttributeSpec(
-            "ClinicalTrialSubjectReadingID",
-            0x00120042,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 7",
-            condition=Present("ClinicalTrialSubjectID", negate=True),
-            condition_text="Clinical Trial Subject ID (0012,0040) is absent",
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolEthicsCommitteeName",
-            0x00120081,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-2b row 8",
-            condition=Present("ClinicalTrialProtocolEthicsCommitteeApprovalNumber"),
-            condition_text="Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present",
-        ),
-        AttributeSpec(
-            "ClinicalTrialProtocolEthicsCommitteeApprovalNumber",
-            0x00120082,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-2b row 9",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ClinicalTrialSponsorName	00120010	LO	1	1		C.7-2b row 1		
+ClinicalTrialProtocolID	00120020	LO	1	1		C.7-2b row 2		
+ClinicalTrialProtocolName	00120021	LO	1	2		C.7-2b row 3		
+ClinicalTrialSiteID	00120030	LO	1	2		C.7-2b row 4		
+ClinicalTrialSiteName	00120031	LO	1	2		C.7-2b row 5		
+ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6		Clinical Trial Subject Reading ID (0012,0042) is absent
+ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7		Clinical Trial Subject ID (0012,0040) is absent
+ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8		Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
+ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ClinicalTrialSubjectID": Present("ClinicalTrialSubjectReadingID", negate=True),
+            "ClinicalTrialSubjectReadingID": Present("ClinicalTrialSubjectID", negate=True),
+            "ClinicalTrialProtocolEthicsCommitteeName": Present(
+                "ClinicalTrialProtocolEthicsCommitteeApprovalNumber"
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ClinicalTrialSponsorName: str
     """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3. The name of the clinical trial or research sponsor. See .

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.series_and_instance_reference_macro import (
@@ -19,20 +20,14 @@ from dicom_model.macros.series_and_instance_reference_macro import (
 class CommonInstanceReferenceModuleReferencedInstanceSequenceItem(DicomObject):
     """An item of Referenced Instance Sequence - PS3.3 2016c Table C.12-8."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -49,20 +44,14 @@ class CommonInstanceReferenceModuleReferencedInstanceSequenceItem(DicomObject):
 class CommonInstanceReferenceModuleReferencedSeriesSequenceItem(DicomObject):
     """An item of Referenced Series Sequence - PS3.3 2016c Table C.12-8."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SeriesInstanceUID", 0x0020000E, "UI", "1", "1", (), "PS3.3 2016c Table C.12-8 row 2"
-        ),
-        AttributeSpec(
-            "ReferencedInstanceSequence",
-            0x0008114A,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-8 row 3",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SeriesInstanceUID	0020000E	UI	1	1		C.12-8 row 2		
+ReferencedInstanceSequence	0008114A	SQ	1	1		C.12-8 row 3		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SeriesInstanceUID: str
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.12-8, Section
     C.12.2. Unique identifier of the Series containing the referenced Instances.
@@ -85,20 +74,14 @@ class CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequ
     Table C.12-8.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "1", (), "PS3.3 2016c Table C.12-8 row 6"
-        ),
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-4 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+StudyInstanceUID	0020000D	UI	1	1		C.12-8 row 6		
+ReferencedSeriesSequence	00081115	SQ	1	1		10-4 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.12-8, Section
     C.12.2. Unique identifier of the Study containing the referenced Instances.
@@ -116,30 +99,14 @@ class CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequ
 class CommonInstanceReferenceModule(DicomObject):
     """Common Instance Reference Module - PS3.3 2016c Table C.12-8 (Section C.12.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-8 row 1",
-            condition=None,
-            condition_text="this Instance references Instances in this Study",
-        ),
-        AttributeSpec(
-            "StudiesContainingOtherReferencedInstancesSequence",
-            0x00081200,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-8 row 5",
-            condition=None,
-            condition_text="this Instance references Instances in other Studies",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSeriesSequence	00081115	SQ	1	1C		C.12-8 row 1		this Instance references Instances in this Study
+StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5		this Instance references Instances in other Studies
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSeriesSequence: (
         list[CommonInstanceReferenceModuleReferencedSeriesSequenceItem] | None
     ) = None

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import (
+    AllOf,
+    AnyOf,
+    Condition,
+    ContainsCode,
+    Equals,
+    NotChecked,
+    Present,
+)
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -29,44 +38,23 @@ from dicom_model.macros.primary_anatomic_structure_macro import (
 class CTImageModuleCTAdditionalXRaySourceSequenceItem(DicomObject):
     """An item of CT Additional X-Ray Source Sequence - PS3.3 2016c Table C.8-3."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec("KVP", 0x00180060, "DS", "1", "1", (), "PS3.3 2016c Table C.8-3 row 50"),
-        AttributeSpec(
-            "XRayTubeCurrentInmA", 0x00189330, "FD", "1", "1", (), "PS3.3 2016c Table C.8-3 row 51"
-        ),
-        AttributeSpec(
-            "DataCollectionDiameter",
-            0x00180090,
-            "DS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-3 row 52",
-        ),
-        AttributeSpec(
-            "FocalSpots", 0x00181190, "DS", "1-n", "1", (), "PS3.3 2016c Table C.8-3 row 53"
-        ),
-        AttributeSpec(
-            "FilterType", 0x00181160, "SH", "1", "1", (), "PS3.3 2016c Table C.8-3 row 54"
-        ),
-        AttributeSpec(
-            "FilterMaterial", 0x00187050, "CS", "1-n", "1", (), "PS3.3 2016c Table C.8-3 row 55"
-        ),
-        AttributeSpec(
-            "ExposureInmAs", 0x00189332, "FD", "1", "3", (), "PS3.3 2016c Table C.8-3 row 56"
-        ),
-        AttributeSpec(
-            "EnergyWeightingFactor",
-            0x00189353,
-            "FL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-3 row 57",
-            condition=None,
-            condition_text='one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")',
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+KVP	00180060	DS	1	1		C.8-3 row 50		
+XRayTubeCurrentInmA	00189330	FD	1	1		C.8-3 row 51		
+DataCollectionDiameter	00180090	DS	1	1		C.8-3 row 52		
+FocalSpots	00181190	DS	1-n	1		C.8-3 row 53		
+FilterType	00181160	SH	1	1		C.8-3 row 54		
+FilterMaterial	00187050	CS	1-n	1		C.8-3 row 55		
+ExposureInmAs	00189332	FD	1	3		C.8-3 row 56		
+EnergyWeightingFactor	00189353	FL	1	1C		C.8-3 row 57		one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")
+""",
+        "PS3.3 2016c Table ",
+        {
+            "EnergyWeightingFactor": ContainsCode("DerivationCodeSequence", (("113097", "DCM"),)),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     KVP: float | Decimal
     """(0018,0060) DS 1 Type 1, KVP - PS3.3 2016c Table C.8-3, Section C.8.2.1. Peak
     kilo voltage output of the X-Ray generator used.
@@ -113,145 +101,69 @@ class CTImageModuleCTAdditionalXRaySourceSequenceItem(DicomObject):
 class CTImageModuleCTDIPhantomTypeCodeSequenceItem(DicomObject):
     """An item of CTDI Phantom Type Code Sequence - PS3.3 2016c Table C.8-3."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -353,145 +265,69 @@ class CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
     C.8-3.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -591,309 +427,72 @@ class CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
 class CTImageModule(DicomObject):
     """CT Image Module - PS3.3 2016c Table C.8-3 (Section C.8.2.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ImageType", 0x00080008, "CS", "2-n", "1", (), "PS3.3 2016c Table C.8-3 row 1"
-        ),
-        AttributeSpec(
-            "SamplesPerPixel", 0x00280002, "US", "1", "1", (), "PS3.3 2016c Table C.8-3 row 2"
-        ),
-        AttributeSpec(
-            "PhotometricInterpretation",
-            0x00280004,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-3 row 3",
-        ),
-        AttributeSpec(
-            "BitsAllocated", 0x00280100, "US", "1", "1", (), "PS3.3 2016c Table C.8-3 row 4"
-        ),
-        AttributeSpec(
-            "BitsStored", 0x00280101, "US", "1", "1", (), "PS3.3 2016c Table C.8-3 row 5"
-        ),
-        AttributeSpec("HighBit", 0x00280102, "US", "1", "1", (), "PS3.3 2016c Table C.8-3 row 6"),
-        AttributeSpec(
-            "RescaleIntercept", 0x00281052, "DS", "1", "1", (), "PS3.3 2016c Table C.8-3 row 7"
-        ),
-        AttributeSpec(
-            "RescaleSlope", 0x00281053, "DS", "1", "1", (), "PS3.3 2016c Table C.8-3 row 8"
-        ),
-        AttributeSpec(
-            "RescaleType",
-            0x00281054,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-3 row 9",
-            condition=None,
-            condition_text="the Rescale Type is not HU (Hounsfield Units)",
-        ),
-        AttributeSpec("KVP", 0x00180060, "DS", "1", "2", (), "PS3.3 2016c Table C.8-3 row 10"),
-        AttributeSpec(
-            "AcquisitionNumber", 0x00200012, "IS", "1", "2", (), "PS3.3 2016c Table C.8-3 row 11"
-        ),
-        AttributeSpec(
-            "ScanOptions", 0x00180022, "CS", "1-n", "3", (), "PS3.3 2016c Table C.8-3 row 12"
-        ),
-        AttributeSpec(
-            "DataCollectionDiameter",
-            0x00180090,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 13",
-        ),
-        AttributeSpec(
-            "DataCollectionCenterPatient",
-            0x00189313,
-            "FD",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 14",
-        ),
-        AttributeSpec(
-            "ReconstructionDiameter",
-            0x00181100,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 15",
-        ),
-        AttributeSpec(
-            "ReconstructionTargetCenterPatient",
-            0x00189318,
-            "FD",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 16",
-        ),
-        AttributeSpec(
-            "DistanceSourceToDetector",
-            0x00181110,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 17",
-        ),
-        AttributeSpec(
-            "DistanceSourceToPatient",
-            0x00181111,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 18",
-        ),
-        AttributeSpec(
-            "GantryDetectorTilt", 0x00181120, "DS", "1", "3", (), "PS3.3 2016c Table C.8-3 row 19"
-        ),
-        AttributeSpec(
-            "TableHeight", 0x00181130, "DS", "1", "3", (), "PS3.3 2016c Table C.8-3 row 20"
-        ),
-        AttributeSpec(
-            "RotationDirection",
-            0x00181140,
-            "CS",
-            "1",
-            "3",
-            ("CW", "CC"),
-            "PS3.3 2016c Table C.8-3 row 21",
-        ),
-        AttributeSpec(
-            "ExposureTime", 0x00181150, "IS", "1", "3", (), "PS3.3 2016c Table C.8-3 row 22"
-        ),
-        AttributeSpec(
-            "XRayTubeCurrent", 0x00181151, "IS", "1", "3", (), "PS3.3 2016c Table C.8-3 row 23"
-        ),
-        AttributeSpec("Exposure", 0x00181152, "IS", "1", "3", (), "PS3.3 2016c Table C.8-3 row 24"),
-        AttributeSpec(
-            "ExposureInuAs", 0x00181153, "IS", "1", "3", (), "PS3.3 2016c Table C.8-3 row 25"
-        ),
-        AttributeSpec(
-            "FilterType", 0x00181160, "SH", "1", "3", (), "PS3.3 2016c Table C.8-3 row 26"
-        ),
-        AttributeSpec(
-            "GeneratorPower", 0x00181170, "IS", "1", "3", (), "PS3.3 2016c Table C.8-3 row 27"
-        ),
-        AttributeSpec(
-            "FocalSpots", 0x00181190, "DS", "1-n", "3", (), "PS3.3 2016c Table C.8-3 row 28"
-        ),
-        AttributeSpec(
-            "ConvolutionKernel", 0x00181210, "SH", "1-n", "3", (), "PS3.3 2016c Table C.8-3 row 29"
-        ),
-        AttributeSpec(
-            "RevolutionTime", 0x00189305, "FD", "1", "3", (), "PS3.3 2016c Table C.8-3 row 30"
-        ),
-        AttributeSpec(
-            "SingleCollimationWidth",
-            0x00189306,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 31",
-        ),
-        AttributeSpec(
-            "TotalCollimationWidth",
-            0x00189307,
-            "FD",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 32",
-        ),
-        AttributeSpec(
-            "TableSpeed", 0x00189309, "FD", "1", "3", (), "PS3.3 2016c Table C.8-3 row 33"
-        ),
-        AttributeSpec(
-            "TableFeedPerRotation", 0x00189310, "FD", "1", "3", (), "PS3.3 2016c Table C.8-3 row 34"
-        ),
-        AttributeSpec(
-            "SpiralPitchFactor", 0x00189311, "FD", "1", "3", (), "PS3.3 2016c Table C.8-3 row 35"
-        ),
-        AttributeSpec(
-            "ExposureModulationType",
-            0x00189323,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 36",
-        ),
-        AttributeSpec(
-            "EstimatedDoseSaving", 0x00189324, "FD", "1", "3", (), "PS3.3 2016c Table C.8-3 row 37"
-        ),
-        AttributeSpec("CTDIvol", 0x00189345, "FD", "1", "3", (), "PS3.3 2016c Table C.8-3 row 38"),
-        AttributeSpec(
-            "CTDIPhantomTypeCodeSequence",
-            0x00189346,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 39",
-        ),
-        AttributeSpec(
-            "WaterEquivalentDiameter",
-            0x00181271,
-            "",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 41",
-        ),
-        AttributeSpec(
-            "WaterEquivalentDiameterMethodCodeSequence",
-            0x00181272,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-3 row 42",
-            condition=Present("WaterEquivalentDiameter"),
-            condition_text="Water Equivalent Diameter (0018,1271) is present",
-        ),
-        AttributeSpec(
-            "AnatomicRegionSequence", 0x00082218, "SQ", "1", "3", (), "PS3.3 2016c Table 10-7 row 1"
-        ),
-        AttributeSpec(
-            "PrimaryAnatomicStructureSequence",
-            0x00082228,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-8 row 1",
-        ),
-        AttributeSpec(
-            "ViewCodeSequence", 0x00540220, "SQ", "1", "3", (), "PS3.3 2016c Table 10-25 row 1"
-        ),
-        AttributeSpec(
-            "SliceProgressionDirection",
-            0x00540500,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-25 row 5",
-        ),
-        AttributeSpec(
-            "CalciumScoringMassFactorPatient",
-            0x00189351,
-            "FL",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 46",
-        ),
-        AttributeSpec(
-            "CalciumScoringMassFactorDevice",
-            0x00189352,
-            "FL",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 47",
-        ),
-        AttributeSpec(
-            "EnergyWeightingFactor",
-            0x00189353,
-            "FL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-3 row 48",
-            condition=None,
-            condition_text='one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")',
-        ),
-        AttributeSpec(
-            "CTAdditionalXRaySourceSequence",
-            0x00189360,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-3 row 49",
-        ),
-        AttributeSpec(
-            "IsocenterPosition", 0x300A012C, "DS", "3", "3", (), "PS3.3 2016c Table C.8-3 row 58"
-        ),
-        AttributeSpec(
-            "PatientSupportAngle", 0x300A0122, "DS", "1", "3", (), "PS3.3 2016c Table 10-27 row 1"
-        ),
-        AttributeSpec(
-            "TableTopPitchAngle", 0x300A0140, "FL", "1", "3", (), "PS3.3 2016c Table 10-27 row 2"
-        ),
-        AttributeSpec(
-            "TableTopRollAngle", 0x300A0144, "FL", "1", "3", (), "PS3.3 2016c Table 10-27 row 3"
-        ),
-        AttributeSpec(
-            "TableTopLongitudinalPosition",
-            0x300A0129,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 4",
-        ),
-        AttributeSpec(
-            "TableTopLateralPosition",
-            0x300A012A,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 5",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ImageType	00080008	CS	2-n	1		C.8-3 row 1		
+SamplesPerPixel	00280002	US	1	1		C.8-3 row 2		
+PhotometricInterpretation	00280004	CS	1	1		C.8-3 row 3		
+BitsAllocated	00280100	US	1	1		C.8-3 row 4		
+BitsStored	00280101	US	1	1		C.8-3 row 5		
+HighBit	00280102	US	1	1		C.8-3 row 6		
+RescaleIntercept	00281052	DS	1	1		C.8-3 row 7		
+RescaleSlope	00281053	DS	1	1		C.8-3 row 8		
+RescaleType	00281054	LO	1	1C		C.8-3 row 9		the Rescale Type is not HU (Hounsfield Units)
+KVP	00180060	DS	1	2		C.8-3 row 10		
+AcquisitionNumber	00200012	IS	1	2		C.8-3 row 11		
+ScanOptions	00180022	CS	1-n	3		C.8-3 row 12		
+DataCollectionDiameter	00180090	DS	1	3		C.8-3 row 13		
+DataCollectionCenterPatient	00189313	FD	3	3		C.8-3 row 14		
+ReconstructionDiameter	00181100	DS	1	3		C.8-3 row 15		
+ReconstructionTargetCenterPatient	00189318	FD	3	3		C.8-3 row 16		
+DistanceSourceToDetector	00181110	DS	1	3		C.8-3 row 17		
+DistanceSourceToPatient	00181111	DS	1	3		C.8-3 row 18		
+GantryDetectorTilt	00181120	DS	1	3		C.8-3 row 19		
+TableHeight	00181130	DS	1	3		C.8-3 row 20		
+RotationDirection	00181140	CS	1	3	CW\CC	C.8-3 row 21		
+ExposureTime	00181150	IS	1	3		C.8-3 row 22		
+XRayTubeCurrent	00181151	IS	1	3		C.8-3 row 23		
+Exposure	00181152	IS	1	3		C.8-3 row 24		
+ExposureInuAs	00181153	IS	1	3		C.8-3 row 25		
+FilterType	00181160	SH	1	3		C.8-3 row 26		
+GeneratorPower	00181170	IS	1	3		C.8-3 row 27		
+FocalSpots	00181190	DS	1-n	3		C.8-3 row 28		
+ConvolutionKernel	00181210	SH	1-n	3		C.8-3 row 29		
+RevolutionTime	00189305	FD	1	3		C.8-3 row 30		
+SingleCollimationWidth	00189306	FD	1	3		C.8-3 row 31		
+TotalCollimationWidth	00189307	FD	1	3		C.8-3 row 32		
+TableSpeed	00189309	FD	1	3		C.8-3 row 33		
+TableFeedPerRotation	00189310	FD	1	3		C.8-3 row 34		
+SpiralPitchFactor	00189311	FD	1	3		C.8-3 row 35		
+ExposureModulationType	00189323	CS	1	3		C.8-3 row 36		
+EstimatedDoseSaving	00189324	FD	1	3		C.8-3 row 37		
+CTDIvol	00189345	FD	1	3		C.8-3 row 38		
+CTDIPhantomTypeCodeSequence	00189346	SQ	1	3		C.8-3 row 39		
+WaterEquivalentDiameter	00181271		1	3		C.8-3 row 41		
+WaterEquivalentDiameterMethodCodeSequence	00181272	SQ	1	1C		C.8-3 row 42		Water Equivalent Diameter (0018,1271) is present
+AnatomicRegionSequence	00082218	SQ	1	3		10-7 row 1		
+PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1		
+ViewCodeSequence	00540220	SQ	1	3		10-25 row 1		
+SliceProgressionDirection	00540500	CS	1	3		10-25 row 5		
+CalciumScoringMassFactorPatient	00189351	FL	1	3		C.8-3 row 46		
+CalciumScoringMassFactorDevice	00189352	FL	3	3		C.8-3 row 47		
+EnergyWeightingFactor	00189353	FL	1	1C		C.8-3 row 48		one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")
+CTAdditionalXRaySourceSequence	00189360	SQ	1	3		C.8-3 row 49		
+IsocenterPosition	300A012C	DS	3	3		C.8-3 row 58		
+PatientSupportAngle	300A0122	DS	1	3		10-27 row 1		
+TableTopPitchAngle	300A0140	FL	1	3		10-27 row 2		
+TableTopRollAngle	300A0144	FL	1	3		10-27 row 3		
+TableTopLongitudinalPosition	300A0129	DS	1	3		10-27 row 4		
+TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "RescaleType": Equals("RescaleType", ("HU",), 0, negate=True),
+            "WaterEquivalentDiameterMethodCodeSequence": Present("WaterEquivalentDiameter"),
+            "EnergyWeightingFactor": ContainsCode("DerivationCodeSequence", (("113097", "DCM"),)),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImageType: Sequence[str]
     """(0008,0008) CS 2-n Type 1, Image Type - PS3.3 2016c Table C.8-3, Section
     C.8.2.1. Image identification characteristics. See for specialization.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,20 +19,14 @@ class CTSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
     C.8-113.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -48,22 +43,14 @@ class CTSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
 class CTSeriesModule(DicomObject):
     """CT Series Module - PS3.3 2016c Table C.8-113 (Section C.8.15.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "Modality", 0x00080060, "CS", "1", "1", ("CT",), "PS3.3 2016c Table C.8-113 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedPerformedProcedureStepSequence",
-            0x00081111,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-113 row 2",
-            condition=None,
-            condition_text="a Performed Procedure Step SOP Class was involved in the creation of this Series",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+Modality	00080060	CS	1	1	CT	C.8-113 row 1		
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8-113 row 2		a Performed Procedure Step SOP Class was involved in the creation of this Series
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     Modality: Literal["CT"]
     """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.8-113, Section C.8.15.1.
     Type of equipment that originally acquired the data used to create the images in

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -19,187 +20,80 @@ from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCo
 class DeviceModuleDeviceSequenceItem(DicomObject):
     """An item of Device Sequence - PS3.3 2016c Table C.7-18."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+Manufacturer	00080070	LO	1	3		C.7-18 row 3		
+ManufacturerModelName	00081090	LO	1	3		C.7-18 row 4		
+DeviceSerialNumber	00181000	LO	1	3		C.7-18 row 5		
+DeviceID	00181003	LO	1	3		C.7-18 row 6		
+DeviceLength	00500014	DS	1	3		C.7-18 row 7		
+DeviceDiameter	00500016	DS	1	3		C.7-18 row 8		
+DeviceDiameterUnits	00500017	CS	1	2C		C.7-18 row 9		Device Diameter (0050,0016) is present
+DeviceVolume	00500018	DS	1	3		C.7-18 row 10		
+InterMarkerDistance	00500019	DS	1	3		C.7-18 row 11		
+DeviceDescription	00500020	LO	1	3		C.7-18 row 12		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "Manufacturer", 0x00080070, "LO", "1", "3", (), "PS3.3 2016c Table C.7-18 row 3"
-        ),
-        AttributeSpec(
-            "ManufacturerModelName",
-            0x00081090,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-18 row 4",
-        ),
-        AttributeSpec(
-            "DeviceSerialNumber", 0x00181000, "LO", "1", "3", (), "PS3.3 2016c Table C.7-18 row 5"
-        ),
-        AttributeSpec("DeviceID", 0x00181003, "LO", "1", "3", (), "PS3.3 2016c Table C.7-18 row 6"),
-        AttributeSpec(
-            "DeviceLength", 0x00500014, "DS", "1", "3", (), "PS3.3 2016c Table C.7-18 row 7"
-        ),
-        AttributeSpec(
-            "DeviceDiameter", 0x00500016, "DS", "1", "3", (), "PS3.3 2016c Table C.7-18 row 8"
-        ),
-        AttributeSpec(
-            "DeviceDiameterUnits",
-            0x00500017,
-            "CS",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-18 row 9",
-            condition=Present("DeviceDiameter"),
-            condition_text="Device Diameter (0050,0016) is present",
-        ),
-        AttributeSpec(
-            "DeviceVolume", 0x00500018, "DS", "1", "3", (), "PS3.3 2016c Table C.7-18 row 10"
-        ),
-        AttributeSpec(
-            "InterMarkerDistance", 0x00500019, "DS", "1", "3", (), "PS3.3 2016c Table C.7-18 row 11"
-        ),
-        AttributeSpec(
-            "DeviceDescription", 0x00500020, "LO", "1", "3", (), "PS3.3 2016c Table C.7-18 row 12"
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "DeviceDiameterUnits": Present("DeviceDiameter"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -340,11 +234,13 @@ class DeviceModuleDeviceSequenceItem(DicomObject):
 class DeviceModule(DicomObject):
     """Device Module - PS3.3 2016c Table C.7-18 (Section C.7.6.12)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "DeviceSequence", 0x00500010, "SQ", "1", "1", (), "PS3.3 2016c Table C.7-18 row 1"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+DeviceSequence	00500010	SQ	1	1		C.7-18 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DeviceSequence: list[DeviceModuleDeviceSequenceItem]
     """(0050,0010) SQ 1 Type 1, Device Sequence - PS3.3 2016c Table C.7-18, Section
     C.7.6.12. A sequence of items describing devices used that may be visible in the

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
@@ -25,191 +26,115 @@ from dicom_model.macros.optional_view_and_slice_progression_direction_macro impo
 class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
     """An item of Icon Image Sequence - PS3.3 2016c Table C.8-114."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SamplesPerPixel", 0x00280002, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 1"
-        ),
-        AttributeSpec(
-            "PhotometricInterpretation",
-            0x00280004,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 2",
-        ),
-        AttributeSpec("Rows", 0x00280010, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 3"),
-        AttributeSpec("Columns", 0x00280011, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 4"),
-        AttributeSpec(
-            "BitsAllocated", 0x00280100, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 5"
-        ),
-        AttributeSpec(
-            "BitsStored", 0x00280101, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 6"
-        ),
-        AttributeSpec("HighBit", 0x00280102, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 7"),
-        AttributeSpec(
-            "PixelRepresentation",
-            0x00280103,
-            "US",
-            "1",
-            "1",
-            ("0000H", "0001H"),
-            "PS3.3 2016c Table C.7-11b row 8",
-        ),
-        AttributeSpec(
-            "PixelData",
-            0x7FE00010,
-            "OB or OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 9",
-            condition=Present("PixelDataProviderURL", negate=True),
-            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
-        ),
-        AttributeSpec(
-            "PlanarConfiguration",
-            0x00280006,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 10",
-            condition=None,
-            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
-        ),
-        AttributeSpec(
-            "PixelAspectRatio",
-            0x00280034,
-            "IS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 11",
-            condition=None,
-            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
-        ),
-        AttributeSpec(
-            "SmallestImagePixelValue",
-            0x00280106,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 12",
-        ),
-        AttributeSpec(
-            "LargestImagePixelValue",
-            0x00280107,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 13",
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableDescriptor",
-            0x00281101,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 14",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SamplesPerPixel	00280002	US	1	1		C.7-11b row 1		
+PhotometricInterpretation	00280004	CS	1	1		C.7-11b row 2		
+Rows	00280010	US	1	1		C.7-11b row 3		
+Columns	00280011	US	1	1		C.7-11b row 4		
+BitsAllocated	00280100	US	1	1		C.7-11b row 5		
+BitsStored	00280101	US	1	1		C.7-11b row 6		
+HighBit	00280102	US	1	1		C.7-11b row 7		
+PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8		
+PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9		Pixel Data Provider URL (0028,7FE0) is not present
+PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10		Samples per Pixel (0028,0002) has a value greater than 1
+PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11		the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
+SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12		
+LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13		
+RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+ICCProfile	00282000	OB	1	3		C.7-11b row 20		
+ColorSpace	00282002		1	3		C.7-11b row 21		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
+            "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableDescriptor",
-            0x00281102,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 15",
-            condition=AnyOf(
+            "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableDescriptor",
-            0x00281103,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 16",
-            condition=AnyOf(
+            "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableData",
-            0x00281201,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 17",
-            condition=AnyOf(
+            "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableData",
-            0x00281202,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 18",
-            condition=AnyOf(
+            "GreenPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableData",
-            0x00281203,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 19",
-            condition=AnyOf(
+            "BluePaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "ICCProfile", 0x00282000, "OB", "1", "3", (), "PS3.3 2016c Table C.7-11b row 20"
-        ),
-        AttributeSpec(
-            "ColorSpace", 0x00282002, "", "1", "3", (), "PS3.3 2016c Table C.7-11b row 21"
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SamplesPerPixel: int
     """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3. Number of samples (planes) in this image. See for further explanation.
@@ -349,20 +274,14 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
 class EnhancedCTImageModuleReferencedImageEvidenceSequenceItem(DicomObject):
     """An item of Referenced Image Evidence Sequence - PS3.3 2016c Table C.8-114."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "1", (), "PS3.3 2016c Table C.17-3 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.17-3 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
+ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
     C.17.2.1. Unique identifier for the Study
@@ -383,20 +302,14 @@ class EnhancedCTImageModuleReferencedImageEvidenceSequenceItem(DicomObject):
 class EnhancedCTImageModuleReferencedPresentationStateSequenceItem(DicomObject):
     """An item of Referenced Presentation State Sequence - PS3.3 2016c Table C.8-114."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "1", (), "PS3.3 2016c Table C.17-3 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.17-3 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
+ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
     C.17.2.1. Unique identifier for the Study
@@ -417,20 +330,14 @@ class EnhancedCTImageModuleReferencedPresentationStateSequenceItem(DicomObject):
 class EnhancedCTImageModuleReferencedRawDataSequenceItem(DicomObject):
     """An item of Referenced Raw Data Sequence - PS3.3 2016c Table C.8-114."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "1", (), "PS3.3 2016c Table C.17-3 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.17-3 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
+ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
     C.17.2.1. Unique identifier for the Study
@@ -451,20 +358,14 @@ class EnhancedCTImageModuleReferencedRawDataSequenceItem(DicomObject):
 class EnhancedCTImageModuleReferencedWaveformSequenceItem(DicomObject):
     """An item of Referenced Waveform Sequence - PS3.3 2016c Table C.8-114."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "1", (), "PS3.3 2016c Table C.17-3 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.17-3 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
+ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
     C.17.2.1. Unique identifier for the Study
@@ -485,20 +386,14 @@ class EnhancedCTImageModuleReferencedWaveformSequenceItem(DicomObject):
 class EnhancedCTImageModuleSourceImageEvidenceSequenceItem(DicomObject):
     """An item of Source Image Evidence Sequence - PS3.3 2016c Table C.8-114."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "1", (), "PS3.3 2016c Table C.17-3 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSeriesSequence",
-            0x00081115,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.17-3 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
+ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
     C.17.2.1. Unique identifier for the Study
@@ -519,250 +414,87 @@ class EnhancedCTImageModuleSourceImageEvidenceSequenceItem(DicomObject):
 class EnhancedCTImageModule(DicomObject):
     """Enhanced CT Image Module - PS3.3 2016c Table C.8-114 (Section C.8.15.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ImageType", 0x00080008, "CS", "2-n", "1", (), "PS3.3 2016c Table C.8-114 row 1"
-        ),
-        AttributeSpec(
-            "PixelPresentation", 0x00089205, "CS", "1", "1", (), "PS3.3 2016c Table C.8-131 row 1"
-        ),
-        AttributeSpec(
-            "VolumetricProperties",
-            0x00089206,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-131 row 2",
-        ),
-        AttributeSpec(
-            "VolumeBasedCalculationTechnique",
-            0x00089207,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-131 row 3",
-        ),
-        AttributeSpec(
-            "AcquisitionNumber", 0x00200012, "IS", "1", "3", (), "PS3.3 2016c Table C.8-114 row 3"
-        ),
-        AttributeSpec(
-            "AcquisitionDateTime",
-            0x0008002A,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 4",
-            condition=None,
-            condition_text='Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "AcquisitionDuration",
-            0x00189073,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 5",
-            condition=None,
-            condition_text='Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "ReferencedRawDataSequence",
-            0x00089121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-114 row 6",
-        ),
-        AttributeSpec(
-            "ReferencedWaveformSequence",
-            0x0008113A,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-114 row 8",
-        ),
-        AttributeSpec(
-            "ReferencedImageEvidenceSequence",
-            0x00089092,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 10",
-            condition=Present("ReferencedImageSequence"),
-            condition_text="the Referenced Image Sequence (0008,1140) is present",
-        ),
-        AttributeSpec(
-            "SourceImageEvidenceSequence",
-            0x00089154,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 12",
-            condition=Present("SourceImageSequence"),
-            condition_text="the Source Image Sequence (0008,2112) is present",
-        ),
-        AttributeSpec(
-            "ReferencedPresentationStateSequence",
-            0x00089237,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 14",
-            condition=None,
-            condition_text="Presentation State is generated during acquisition, shall not be present",
-        ),
-        AttributeSpec(
-            "SamplesPerPixel", 0x00280002, "US", "1", "1", (), "PS3.3 2016c Table C.8-114 row 16"
-        ),
-        AttributeSpec(
-            "PhotometricInterpretation",
-            0x00280004,
-            "CS",
-            "1",
-            "1",
-            ("MONOCHROME2",),
-            "PS3.3 2016c Table C.8-114 row 17",
-        ),
-        AttributeSpec(
-            "BitsAllocated", 0x00280100, "US", "1", "1", (), "PS3.3 2016c Table C.8-114 row 18"
-        ),
-        AttributeSpec(
-            "BitsStored", 0x00280101, "US", "1", "1", (), "PS3.3 2016c Table C.8-114 row 19"
-        ),
-        AttributeSpec(
-            "HighBit", 0x00280102, "US", "1", "1", (), "PS3.3 2016c Table C.8-114 row 20"
-        ),
-        AttributeSpec(
-            "ContentQualification",
-            0x00189004,
-            "CS",
-            "1",
-            "1C",
-            ("PRODUCT", "RESEARCH", "SERVICE"),
-            "PS3.3 2016c Table C.8-114 row 21",
-            condition=None,
-            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "ImageComments", 0x00204000, "LT", "1", "3", (), "PS3.3 2016c Table C.8-114 row 22"
-        ),
-        AttributeSpec(
-            "BurnedInAnnotation",
-            0x00280301,
-            "CS",
-            "1",
-            "1C",
-            ("NO",),
-            "PS3.3 2016c Table C.8-114 row 23",
-            condition=None,
-            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "RecognizableVisualFeatures",
-            0x00280302,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.8-114 row 24",
-        ),
-        AttributeSpec(
-            "LossyImageCompression",
-            0x00282110,
-            "CS",
-            "1",
-            "1C",
-            ("00", "01"),
-            "PS3.3 2016c Table C.8-114 row 25",
-            condition=None,
-            condition_text='SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)',
-        ),
-        AttributeSpec(
-            "LossyImageCompressionRatio",
-            0x00282112,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 26",
-            condition=Equals("LossyImageCompression", ("01",), 0),
-            condition_text='Lossy Image Compression (0028,2110) is "01"',
-        ),
-        AttributeSpec(
-            "LossyImageCompressionMethod",
-            0x00282114,
-            "CS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-114 row 27",
-            condition=Equals("LossyImageCompression", ("01",), 0),
-            condition_text='Lossy Image Compression (0028,2110) is "01"',
-        ),
-        AttributeSpec(
-            "PresentationLUTShape",
-            0x20500020,
-            "CS",
-            "1",
-            "1",
-            ("IDENTITY",),
-            "PS3.3 2016c Table C.8-114 row 28",
-        ),
-        AttributeSpec(
-            "IconImageSequence", 0x00880200, "SQ", "1", "3", (), "PS3.3 2016c Table C.8-114 row 29"
-        ),
-        AttributeSpec(
-            "ViewCodeSequence", 0x00540220, "SQ", "1", "3", (), "PS3.3 2016c Table 10-25 row 1"
-        ),
-        AttributeSpec(
-            "SliceProgressionDirection",
-            0x00540500,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-25 row 5",
-        ),
-        AttributeSpec(
-            "IsocenterPosition", 0x300A012C, "DS", "3", "3", (), "PS3.3 2016c Table C.8-114 row 32"
-        ),
-        AttributeSpec(
-            "PatientSupportAngle", 0x300A0122, "DS", "1", "3", (), "PS3.3 2016c Table 10-27 row 1"
-        ),
-        AttributeSpec(
-            "TableTopPitchAngle", 0x300A0140, "FL", "1", "3", (), "PS3.3 2016c Table 10-27 row 2"
-        ),
-        AttributeSpec(
-            "TableTopRollAngle", 0x300A0144, "FL", "1", "3", (), "PS3.3 2016c Table 10-27 row 3"
-        ),
-        AttributeSpec(
-            "TableTopLongitudinalPosition",
-            0x300A0129,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 4",
-        ),
-        AttributeSpec(
-            "TableTopLateralPosition",
-            0x300A012A,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-27 row 5",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ImageType	00080008	CS	2-n	1		C.8-114 row 1		
+PixelPresentation	00089205	CS	1	1		C.8-131 row 1		
+VolumetricProperties	00089206	CS	1	1		C.8-131 row 2		
+VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3		
+AcquisitionNumber	00200012	IS	1	3		C.8-114 row 3		
+AcquisitionDateTime	0008002A	DT	1	1C		C.8-114 row 4		Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+AcquisitionDuration	00189073	FD	1	1C		C.8-114 row 5		Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+ReferencedRawDataSequence	00089121	SQ	1	3		C.8-114 row 6		
+ReferencedWaveformSequence	0008113A	SQ	1	3		C.8-114 row 8		
+ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10		the Referenced Image Sequence (0008,1140) is present
+SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12		the Source Image Sequence (0008,2112) is present
+ReferencedPresentationStateSequence	00089237	SQ	1	1C		C.8-114 row 14		Presentation State is generated during acquisition
+SamplesPerPixel	00280002	US	1	1		C.8-114 row 16		
+PhotometricInterpretation	00280004	CS	1	1	MONOCHROME2	C.8-114 row 17		
+BitsAllocated	00280100	US	1	1		C.8-114 row 18		
+BitsStored	00280101	US	1	1		C.8-114 row 19		
+HighBit	00280102	US	1	1		C.8-114 row 20		
+ContentQualification	00189004	CS	1	1C	PRODUCT\RESEARCH\SERVICE	C.8-114 row 21		SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+ImageComments	00204000	LT	1	3		C.8-114 row 22		
+BurnedInAnnotation	00280301	CS	1	1C	NO	C.8-114 row 23		SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.8-114 row 24		
+LossyImageCompression	00282110	CS	1	1C	00\01	C.8-114 row 25		SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8-114 row 26		Lossy Image Compression (0028,2110) is "01"
+LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8-114 row 27		Lossy Image Compression (0028,2110) is "01"
+PresentationLUTShape	20500020	CS	1	1	IDENTITY	C.8-114 row 28		
+IconImageSequence	00880200	SQ	1	3		C.8-114 row 29		
+ViewCodeSequence	00540220	SQ	1	3		10-25 row 1		
+SliceProgressionDirection	00540500	CS	1	3		10-25 row 5		
+IsocenterPosition	300A012C	DS	3	3		C.8-114 row 32		
+PatientSupportAngle	300A0122	DS	1	3		10-27 row 1		
+TableTopPitchAngle	300A0140	FL	1	3		10-27 row 2		
+TableTopRollAngle	300A0144	FL	1	3		10-27 row 3		
+TableTopLongitudinalPosition	300A0129	DS	1	3		10-27 row 4		
+TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "AcquisitionDateTime": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True),
+                )
+            ),
+            "AcquisitionDuration": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True),
+                )
+            ),
+            "ReferencedImageEvidenceSequence": Present("ReferencedImageSequence"),
+            "SourceImageEvidenceSequence": Present("SourceImageSequence"),
+            "ContentQualification": Equals(
+                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
+            ),
+            "BurnedInAnnotation": Equals(
+                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
+            ),
+            "LossyImageCompression": Equals(
+                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
+            ),
+            "LossyImageCompressionRatio": Equals("LossyImageCompression", ("01",), 0),
+            "LossyImageCompressionMethod": Equals("LossyImageCompression", ("01",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImageType: Sequence[str]
     """(0008,0008) CS 2-n Type 1, Image Type - PS3.3 2016c Table C.8-114, Section
     C.8.15.2. Image characteristics. See and .

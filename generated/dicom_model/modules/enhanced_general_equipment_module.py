@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,26 +18,16 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class EnhancedGeneralEquipmentModule(DicomObject):
     """Enhanced General Equipment Module - PS3.3 2016c Table C.7-8b (Section C.7.5.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "Manufacturer", 0x00080070, "LO", "1", "1", (), "PS3.3 2016c Table C.7-8b row 1"
-        ),
-        AttributeSpec(
-            "ManufacturerModelName",
-            0x00081090,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-8b row 2",
-        ),
-        AttributeSpec(
-            "DeviceSerialNumber", 0x00181000, "LO", "1", "1", (), "PS3.3 2016c Table C.7-8b row 3"
-        ),
-        AttributeSpec(
-            "SoftwareVersions", 0x00181020, "LO", "1-n", "1", (), "PS3.3 2016c Table C.7-8b row 4"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+Manufacturer	00080070	LO	1	1		C.7-8b row 1		
+ManufacturerModelName	00081090	LO	1	1		C.7-8b row 2		
+DeviceSerialNumber	00181000	LO	1	1		C.7-8b row 3		
+SoftwareVersions	00181020	LO	1-n	1		C.7-8b row 4		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     Manufacturer: str
     """(0008,0070) LO 1 Type 1, Manufacturer - PS3.3 2016c Table C.7-8b, Section
     C.7.5.2. Manufacturer of the equipment that produced the composite instances.

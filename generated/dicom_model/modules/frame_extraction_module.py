@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,50 +18,16 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class FrameExtractionModuleFrameExtractionSequenceItem(DicomObject):
     """An item of Frame Extraction Sequence - PS3.3 2016c Table C.12-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "MultiFrameSourceSOPInstanceUID",
-            0x00081167,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-9 row 2",
-        ),
-        AttributeSpec(
-            "SimpleFrameList",
-            0x00081161,
-            "UL",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-9 row 3",
-            condition=None,
-            condition_text="object extraction is based on a Frame Level Retrieve using the Simple Frame List (0008,1161) attribute",
-        ),
-        AttributeSpec(
-            "CalculatedFrameList",
-            0x00081162,
-            "UL",
-            "3-3n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-9 row 4",
-            condition=None,
-            condition_text="object extraction is based on a Frame Level Retrieve using the Calculated Frame List (0008,1162) attribute",
-        ),
-        AttributeSpec(
-            "TimeRange",
-            0x00081163,
-            "FD",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-9 row 5",
-            condition=None,
-            condition_text="object extraction is based on a Frame Level Retrieve using Time Range (0008,1163)",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+MultiFrameSourceSOPInstanceUID	00081167	UI	1	1		C.12-9 row 2		
+SimpleFrameList	00081161	UL	1-n	1C		C.12-9 row 3		object extraction is based on a Frame Level Retrieve using the Simple Frame List (0008,1161) attribute
+CalculatedFrameList	00081162	UL	3-3n	1C		C.12-9 row 4		object extraction is based on a Frame Level Retrieve using the Calculated Frame List (0008,1162) attribute
+TimeRange	00081163	FD	2	1C		C.12-9 row 5		object extraction is based on a Frame Level Retrieve using Time Range (0008,1163)
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MultiFrameSourceSOPInstanceUID: str
     """(0008,1167) UI 1 Type 1, Multi-frame Source SOP Instance UID - PS3.3 2016c Table
     C.12-9, Section C.12.3. SOP Instance from which the frames of this instance are
@@ -94,17 +61,13 @@ class FrameExtractionModuleFrameExtractionSequenceItem(DicomObject):
 class FrameExtractionModule(DicomObject):
     """Frame Extraction Module - PS3.3 2016c Table C.12-9 (Section C.12.3)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameExtractionSequence",
-            0x00081164,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-9 row 1",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem]
     """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9,
     Section C.12.3. Sequence containing details of how this SOP Instance was

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,20 +17,14 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class FrameOfReferenceModule(DicomObject):
     """Frame of Reference Module - PS3.3 2016c Table C.7-6 (Section C.7.4.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameOfReferenceUID", 0x00200052, "UI", "1", "1", (), "PS3.3 2016c Table C.7-6 row 1"
-        ),
-        AttributeSpec(
-            "PositionReferenceIndicator",
-            0x00201040,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-6 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameOfReferenceUID	00200052	UI	1	1		C.7-6 row 1		
+PositionReferenceIndicator	00201040	LO	1	2		C.7-6 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameOfReferenceUID: str
     """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
     Section C.7.4.1. Uniquely identifies the frame of reference for a Series. See

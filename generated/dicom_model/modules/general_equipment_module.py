@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -19,71 +20,38 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class GeneralEquipmentModule(DicomObject):
     """General Equipment Module - PS3.3 2016c Table C.7-8 (Section C.7.5.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "Manufacturer", 0x00080070, "LO", "1", "2", (), "PS3.3 2016c Table C.7-8 row 1"
-        ),
-        AttributeSpec(
-            "InstitutionName", 0x00080080, "LO", "1", "3", (), "PS3.3 2016c Table C.7-8 row 2"
-        ),
-        AttributeSpec(
-            "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table C.7-8 row 3"
-        ),
-        AttributeSpec(
-            "StationName", 0x00081010, "SH", "1", "3", (), "PS3.3 2016c Table C.7-8 row 4"
-        ),
-        AttributeSpec(
-            "InstitutionalDepartmentName",
-            0x00081040,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 5",
-        ),
-        AttributeSpec(
-            "ManufacturerModelName", 0x00081090, "LO", "1", "3", (), "PS3.3 2016c Table C.7-8 row 6"
-        ),
-        AttributeSpec(
-            "DeviceSerialNumber", 0x00181000, "LO", "1", "3", (), "PS3.3 2016c Table C.7-8 row 7"
-        ),
-        AttributeSpec(
-            "SoftwareVersions", 0x00181020, "LO", "1-n", "3", (), "PS3.3 2016c Table C.7-8 row 8"
-        ),
-        AttributeSpec("GantryID", 0x00181008, "LO", "1", "3", (), "PS3.3 2016c Table C.7-8 row 9"),
-        AttributeSpec(
-            "SpatialResolution", 0x00181050, "DS", "1", "3", (), "PS3.3 2016c Table C.7-8 row 10"
-        ),
-        AttributeSpec(
-            "DateOfLastCalibration",
-            0x00181200,
-            "DA",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 11",
-        ),
-        AttributeSpec(
-            "TimeOfLastCalibration",
-            0x00181201,
-            "TM",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-8 row 12",
-        ),
-        AttributeSpec(
-            "PixelPaddingValue",
-            0x00280120,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-8 row 13",
-            condition=None,
-            condition_text="Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+Manufacturer	00080070	LO	1	2		C.7-8 row 1		
+InstitutionName	00080080	LO	1	3		C.7-8 row 2		
+InstitutionAddress	00080081	ST	1	3		C.7-8 row 3		
+StationName	00081010	SH	1	3		C.7-8 row 4		
+InstitutionalDepartmentName	00081040	LO	1	3		C.7-8 row 5		
+ManufacturerModelName	00081090	LO	1	3		C.7-8 row 6		
+DeviceSerialNumber	00181000	LO	1	3		C.7-8 row 7		
+SoftwareVersions	00181020	LO	1-n	3		C.7-8 row 8		
+GantryID	00181008	LO	1	3		C.7-8 row 9		
+SpatialResolution	00181050	DS	1	3		C.7-8 row 10		
+DateOfLastCalibration	00181200	DA	1-n	3		C.7-8 row 11		
+TimeOfLastCalibration	00181201	TM	1-n	3		C.7-8 row 12		
+PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13		Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "PixelPaddingValue": AllOf(
+                (
+                    Present("PixelPaddingRangeLimit"),
+                    AnyOf(
+                        (
+                            Present("PixelData"),
+                            Present("PixelDataProviderURL"),
+                        )
+                    ),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     Manufacturer: str | None
     """(0008,0070) LO 1 Type 2, Manufacturer - PS3.3 2016c Table C.7-8, Section
     C.7.5.1. Manufacturer of the equipment that produced the composite instances.

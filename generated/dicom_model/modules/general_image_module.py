@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -24,145 +25,69 @@ from dicom_model.macros.real_world_value_mapping_item_macro import (
 class GeneralImageModuleDerivationCodeSequenceItem(DicomObject):
     """An item of Derivation Code Sequence - PS3.3 2016c Table C.7-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -262,191 +187,115 @@ class GeneralImageModuleDerivationCodeSequenceItem(DicomObject):
 class GeneralImageModuleIconImageSequenceItem(DicomObject):
     """An item of Icon Image Sequence - PS3.3 2016c Table C.7-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SamplesPerPixel", 0x00280002, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 1"
-        ),
-        AttributeSpec(
-            "PhotometricInterpretation",
-            0x00280004,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 2",
-        ),
-        AttributeSpec("Rows", 0x00280010, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 3"),
-        AttributeSpec("Columns", 0x00280011, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 4"),
-        AttributeSpec(
-            "BitsAllocated", 0x00280100, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 5"
-        ),
-        AttributeSpec(
-            "BitsStored", 0x00280101, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 6"
-        ),
-        AttributeSpec("HighBit", 0x00280102, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 7"),
-        AttributeSpec(
-            "PixelRepresentation",
-            0x00280103,
-            "US",
-            "1",
-            "1",
-            ("0000H", "0001H"),
-            "PS3.3 2016c Table C.7-11b row 8",
-        ),
-        AttributeSpec(
-            "PixelData",
-            0x7FE00010,
-            "OB or OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 9",
-            condition=Present("PixelDataProviderURL", negate=True),
-            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
-        ),
-        AttributeSpec(
-            "PlanarConfiguration",
-            0x00280006,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 10",
-            condition=None,
-            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
-        ),
-        AttributeSpec(
-            "PixelAspectRatio",
-            0x00280034,
-            "IS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 11",
-            condition=None,
-            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
-        ),
-        AttributeSpec(
-            "SmallestImagePixelValue",
-            0x00280106,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 12",
-        ),
-        AttributeSpec(
-            "LargestImagePixelValue",
-            0x00280107,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 13",
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableDescriptor",
-            0x00281101,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 14",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SamplesPerPixel	00280002	US	1	1		C.7-11b row 1		
+PhotometricInterpretation	00280004	CS	1	1		C.7-11b row 2		
+Rows	00280010	US	1	1		C.7-11b row 3		
+Columns	00280011	US	1	1		C.7-11b row 4		
+BitsAllocated	00280100	US	1	1		C.7-11b row 5		
+BitsStored	00280101	US	1	1		C.7-11b row 6		
+HighBit	00280102	US	1	1		C.7-11b row 7		
+PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8		
+PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9		Pixel Data Provider URL (0028,7FE0) is not present
+PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10		Samples per Pixel (0028,0002) has a value greater than 1
+PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11		the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
+SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12		
+LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13		
+RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+ICCProfile	00282000	OB	1	3		C.7-11b row 20		
+ColorSpace	00282002		1	3		C.7-11b row 21		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
+            "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableDescriptor",
-            0x00281102,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 15",
-            condition=AnyOf(
+            "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableDescriptor",
-            0x00281103,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 16",
-            condition=AnyOf(
+            "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableData",
-            0x00281201,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 17",
-            condition=AnyOf(
+            "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableData",
-            0x00281202,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 18",
-            condition=AnyOf(
+            "GreenPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableData",
-            0x00281203,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 19",
-            condition=AnyOf(
+            "BluePaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "ICCProfile", 0x00282000, "OB", "1", "3", (), "PS3.3 2016c Table C.7-11b row 20"
-        ),
-        AttributeSpec(
-            "ColorSpace", 0x00282002, "", "1", "3", (), "PS3.3 2016c Table C.7-11b row 21"
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SamplesPerPixel: int
     """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3. Number of samples (planes) in this image. See for further explanation.
@@ -586,145 +435,69 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
 class GeneralImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
     """An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.7-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -824,109 +597,60 @@ class GeneralImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
 class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
     """An item of Real World Value Mapping Sequence - PS3.3 2016c Table C.7-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RealWorldValueFirstValueMapped",
-            0x00409216,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 1",
-            condition=None,
-            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent",
-        ),
-        AttributeSpec(
-            "RealWorldValueLastValueMapped",
-            0x00409211,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 2",
-            condition=None,
-            condition_text="Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent",
-        ),
-        AttributeSpec(
-            "DoubleFloatRealWorldValueFirstValueMapped",
-            0x00409214,
-            "",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 3",
-            condition=Present("RealWorldValueFirstValueMapped", negate=True),
-            condition_text="Real World Value First Value Mapped (0040,9216) is absent",
-        ),
-        AttributeSpec(
-            "DoubleFloatRealWorldValueLastValueMapped",
-            0x00409213,
-            "",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 4",
-            condition=Present("RealWorldValueLastValueMapped", negate=True),
-            condition_text="Real World Value Last Value Mapped (0040,9211) is absent",
-        ),
-        AttributeSpec(
-            "RealWorldValueIntercept",
-            0x00409224,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 5",
-            condition=None,
-            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
-        ),
-        AttributeSpec(
-            "RealWorldValueSlope",
-            0x00409225,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 6",
-            condition=None,
-            condition_text="Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present",
-        ),
-        AttributeSpec(
-            "RealWorldValueLUTData",
-            0x00409212,
-            "FD",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 7",
-            condition=Present("RealWorldValueIntercept", negate=True),
-            condition_text="Real World Value Intercept (0040,9224) is not present",
-        ),
-        AttributeSpec(
-            "LUTExplanation", 0x00283003, "LO", "1", "1", (), "PS3.3 2016c Table C.7.6.16-12b row 8"
-        ),
-        AttributeSpec(
-            "LUTLabel", 0x00409210, "SH", "1", "1", (), "PS3.3 2016c Table C.7.6.16-12b row 9"
-        ),
-        AttributeSpec(
-            "MeasurementUnitsCodeSequence",
-            0x004008EA,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 10",
-        ),
-        AttributeSpec(
-            "QuantityDefinitionSequence",
-            0x00409220,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-12b row 12",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RealWorldValueFirstValueMapped	00409216	US or SS	1	1C		C.7.6.16-12b row 1		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent
+RealWorldValueLastValueMapped	00409211	US or SS	1	1C		C.7.6.16-12b row 2		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent
+DoubleFloatRealWorldValueFirstValueMapped	00409214		1	1C		C.7.6.16-12b row 3		Real World Value First Value Mapped (0040,9216) is absent
+DoubleFloatRealWorldValueLastValueMapped	00409213		1	1C		C.7.6.16-12b row 4		Real World Value Last Value Mapped (0040,9211) is absent
+RealWorldValueIntercept	00409224	FD	1	1C		C.7.6.16-12b row 5		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
+RealWorldValueSlope	00409225	FD	1	1C		C.7.6.16-12b row 6		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
+RealWorldValueLUTData	00409212	FD	1-n	1C		C.7.6.16-12b row 7		Real World Value Intercept (0040,9224) is not present
+LUTExplanation	00283003	LO	1	1		C.7.6.16-12b row 8		
+LUTLabel	00409210	SH	1	1		C.7.6.16-12b row 9		
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1		C.7.6.16-12b row 10		
+QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "RealWorldValueFirstValueMapped": AnyOf(
+                (
+                    Present("PixelData"),
+                    Present("RealWorldValueLUTData"),
+                    Present("DoubleFloatRealWorldValueFirstValueMapped", negate=True),
+                )
+            ),
+            "RealWorldValueLastValueMapped": AnyOf(
+                (
+                    Present("PixelData"),
+                    Present("RealWorldValueLUTData"),
+                    Present("DoubleFloatRealWorldValueLastValueMapped", negate=True),
+                )
+            ),
+            "DoubleFloatRealWorldValueFirstValueMapped": Present(
+                "RealWorldValueFirstValueMapped", negate=True
+            ),
+            "DoubleFloatRealWorldValueLastValueMapped": Present(
+                "RealWorldValueLastValueMapped", negate=True
+            ),
+            "RealWorldValueIntercept": AnyOf(
+                (
+                    Present("FloatPixelData"),
+                    Present("DoubleFloatPixelData"),
+                    Present("RealWorldValueLUTData", negate=True),
+                )
+            ),
+            "RealWorldValueSlope": AnyOf(
+                (
+                    Present("FloatPixelData"),
+                    Present("DoubleFloatPixelData"),
+                    Present("RealWorldValueLUTData", negate=True),
+                )
+            ),
+            "RealWorldValueLUTData": Present("RealWorldValueIntercept", negate=True),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RealWorldValueFirstValueMapped: int | None = None
     """(0040,9216) US or SS 1 Type 1C, Real World Value First Value Mapped - PS3.3
     2016c Table C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the first stored
@@ -1025,51 +749,36 @@ class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
 class GeneralImageModuleReferencedImageSequenceItem(DicomObject):
     """An item of Referenced Image Sequence - PS3.3 2016c Table C.7-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "ReferencedFrameNumber",
-            0x00081160,
-            "IS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 2",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
-        ),
-        AttributeSpec(
-            "ReferencedSegmentNumber",
-            0x0062000B,
-            "US",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 3",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
-        ),
-        AttributeSpec(
-            "PurposeOfReferenceCodeSequence",
-            0x0040A170,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 12",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.7-9 row 12		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -1108,29 +817,15 @@ class GeneralImageModuleReferencedImageSequenceItem(DicomObject):
 class GeneralImageModuleReferencedInstanceSequenceItem(DicomObject):
     """An item of Referenced Instance Sequence - PS3.3 2016c Table C.7-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "PurposeOfReferenceCodeSequence",
-            0x0040A170,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-9 row 25",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.7-9 row 25		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -1152,71 +847,39 @@ class GeneralImageModuleReferencedInstanceSequenceItem(DicomObject):
 class GeneralImageModuleSourceImageSequenceItem(DicomObject):
     """An item of Source Image Sequence - PS3.3 2016c Table C.7-9."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "ReferencedFrameNumber",
-            0x00081160,
-            "IS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 2",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
-        ),
-        AttributeSpec(
-            "ReferencedSegmentNumber",
-            0x0062000B,
-            "US",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 3",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
-        ),
-        AttributeSpec(
-            "PurposeOfReferenceCodeSequence",
-            0x0040A170,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 19",
-        ),
-        AttributeSpec(
-            "SpatialLocationsPreserved",
-            0x0028135A,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO", "REORIENTED_ONLY"),
-            "PS3.3 2016c Table C.7-9 row 21",
-        ),
-        AttributeSpec(
-            "PatientOrientation",
-            0x00200020,
-            "CS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-9 row 22",
-            condition=Equals("SpatialLocationsPreserved", ("REORIENTED_ONLY",), 0),
-            condition_text="the value of Spatial Locations Preserved (0028,135A) is REORIENTED_ONLY",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.7-9 row 19		
+SpatialLocationsPreserved	0028135A	CS	1	3	YES\NO\REORIENTED_ONLY	C.7-9 row 21		
+PatientOrientation	00200020	CS	2	1C		C.7-9 row 22		the value of Spatial Locations Preserved (0028,135A) is REORIENTED_ONLY
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
+            "PatientOrientation": Equals("SpatialLocationsPreserved", ("REORIENTED_ONLY",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -1272,188 +935,38 @@ class GeneralImageModuleSourceImageSequenceItem(DicomObject):
 class GeneralImageModule(DicomObject):
     """General Image Module - PS3.3 2016c Table C.7-9 (Section C.7.6.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "InstanceNumber", 0x00200013, "IS", "1", "2", (), "PS3.3 2016c Table C.7-9 row 1"
-        ),
-        AttributeSpec(
-            "PatientOrientation",
-            0x00200020,
-            "CS",
-            "2",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-9 row 2",
-            condition=None,
-            condition_text="image does not require Image Orientation (Patient) (0020,0037) and Image Position (Patient) (0020,0032)",
-        ),
-        AttributeSpec(
-            "ContentDate",
-            0x00080023,
-            "DA",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-9 row 3",
-            condition=None,
-            condition_text="image is part of a series in which the images are temporally related",
-        ),
-        AttributeSpec(
-            "ContentTime",
-            0x00080033,
-            "TM",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.7-9 row 4",
-            condition=None,
-            condition_text="image is part of a series in which the images are temporally related",
-        ),
-        AttributeSpec(
-            "ImageType", 0x00080008, "CS", "2-n", "3", (), "PS3.3 2016c Table C.7-9 row 5"
-        ),
-        AttributeSpec(
-            "AcquisitionNumber", 0x00200012, "IS", "1", "3", (), "PS3.3 2016c Table C.7-9 row 6"
-        ),
-        AttributeSpec(
-            "AcquisitionDate", 0x00080022, "DA", "1", "3", (), "PS3.3 2016c Table C.7-9 row 7"
-        ),
-        AttributeSpec(
-            "AcquisitionTime", 0x00080032, "TM", "1", "3", (), "PS3.3 2016c Table C.7-9 row 8"
-        ),
-        AttributeSpec(
-            "AcquisitionDateTime", 0x0008002A, "DT", "1", "3", (), "PS3.3 2016c Table C.7-9 row 9"
-        ),
-        AttributeSpec(
-            "ReferencedImageSequence",
-            0x00081140,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 10",
-        ),
-        AttributeSpec(
-            "DerivationDescription",
-            0x00082111,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 14",
-        ),
-        AttributeSpec(
-            "DerivationCodeSequence",
-            0x00089215,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 15",
-        ),
-        AttributeSpec(
-            "SourceImageSequence", 0x00082112, "SQ", "1", "3", (), "PS3.3 2016c Table C.7-9 row 17"
-        ),
-        AttributeSpec(
-            "ReferencedInstanceSequence",
-            0x0008114A,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 23",
-        ),
-        AttributeSpec(
-            "ImagesInAcquisition", 0x00201002, "IS", "1", "3", (), "PS3.3 2016c Table C.7-9 row 27"
-        ),
-        AttributeSpec(
-            "ImageComments", 0x00204000, "LT", "1", "3", (), "PS3.3 2016c Table C.7-9 row 28"
-        ),
-        AttributeSpec(
-            "QualityControlImage",
-            0x00280300,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-9 row 29",
-        ),
-        AttributeSpec(
-            "BurnedInAnnotation",
-            0x00280301,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-9 row 30",
-        ),
-        AttributeSpec(
-            "RecognizableVisualFeatures",
-            0x00280302,
-            "CS",
-            "1",
-            "3",
-            ("YES", "NO"),
-            "PS3.3 2016c Table C.7-9 row 31",
-        ),
-        AttributeSpec(
-            "LossyImageCompression",
-            0x00282110,
-            "CS",
-            "1",
-            "3",
-            ("00", "01"),
-            "PS3.3 2016c Table C.7-9 row 32",
-        ),
-        AttributeSpec(
-            "LossyImageCompressionRatio",
-            0x00282112,
-            "DS",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 33",
-        ),
-        AttributeSpec(
-            "LossyImageCompressionMethod",
-            0x00282114,
-            "CS",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 34",
-        ),
-        AttributeSpec(
-            "IconImageSequence", 0x00880200, "SQ", "1", "3", (), "PS3.3 2016c Table C.7-9 row 35"
-        ),
-        AttributeSpec(
-            "PresentationLUTShape",
-            0x20500020,
-            "CS",
-            "1",
-            "3",
-            ("IDENTITY", "INVERSE"),
-            "PS3.3 2016c Table C.7-9 row 37",
-        ),
-        AttributeSpec(
-            "IrradiationEventUID",
-            0x00083010,
-            "UI",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 38",
-        ),
-        AttributeSpec(
-            "RealWorldValueMappingSequence",
-            0x00409096,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-9 row 39",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+InstanceNumber	00200013	IS	1	2		C.7-9 row 1		
+PatientOrientation	00200020	CS	2	2C		C.7-9 row 2		image does not require Image Orientation (Patient) (0020,0037) and Image Position (Patient) (0020,0032)
+ContentDate	00080023	DA	1	2C		C.7-9 row 3		image is part of a series in which the images are temporally related
+ContentTime	00080033	TM	1	2C		C.7-9 row 4		image is part of a series in which the images are temporally related
+ImageType	00080008	CS	2-n	3		C.7-9 row 5		
+AcquisitionNumber	00200012	IS	1	3		C.7-9 row 6		
+AcquisitionDate	00080022	DA	1	3		C.7-9 row 7		
+AcquisitionTime	00080032	TM	1	3		C.7-9 row 8		
+AcquisitionDateTime	0008002A	DT	1	3		C.7-9 row 9		
+ReferencedImageSequence	00081140	SQ	1	3		C.7-9 row 10		
+DerivationDescription	00082111	ST	1	3		C.7-9 row 14		
+DerivationCodeSequence	00089215	SQ	1	3		C.7-9 row 15		
+SourceImageSequence	00082112	SQ	1	3		C.7-9 row 17		
+ReferencedInstanceSequence	0008114A	SQ	1	3		C.7-9 row 23		
+ImagesInAcquisition	00201002	IS	1	3		C.7-9 row 27		
+ImageComments	00204000	LT	1	3		C.7-9 row 28		
+QualityControlImage	00280300	CS	1	3	YES\NO	C.7-9 row 29		
+BurnedInAnnotation	00280301	CS	1	3	YES\NO	C.7-9 row 30		
+RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.7-9 row 31		
+LossyImageCompression	00282110	CS	1	3	00\01	C.7-9 row 32		
+LossyImageCompressionRatio	00282112	DS	1-n	3		C.7-9 row 33		
+LossyImageCompressionMethod	00282114	CS	1-n	3		C.7-9 row 34		
+IconImageSequence	00880200	SQ	1	3		C.7-9 row 35		
+PresentationLUTShape	20500020	CS	1	3	IDENTITY\INVERSE	C.7-9 row 37		
+IrradiationEventUID	00083010	UI	1-n	3		C.7-9 row 38		
+RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     InstanceNumber: int | None
     """(0020,0013) IS 1 Type 2, Instance Number - PS3.3 2016c Table C.7-9, Section
     C.7.6.1. A number that identifies this image. This Attribute was named Image

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -26,57 +27,23 @@ class GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem(DicomObjec
     C.7-3.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PersonIdentificationCodeSequence",
-            0x00401101,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-1 row 1",
-        ),
-        AttributeSpec(
-            "PersonAddress", 0x00401102, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 3"
-        ),
-        AttributeSpec(
-            "PersonTelephoneNumbers",
-            0x00401103,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-1 row 4",
-        ),
-        AttributeSpec(
-            "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
-        ),
-        AttributeSpec(
-            "InstitutionName",
-            0x00080080,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 6",
-            condition=Present("InstitutionCodeSequence", negate=True),
-            condition_text="Institution Code Sequence (0008,0082) is not present",
-        ),
-        AttributeSpec(
-            "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
-        ),
-        AttributeSpec(
-            "InstitutionCodeSequence",
-            0x00080082,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 8",
-            condition=Present("InstitutionName", negate=True),
-            condition_text="Institution Name (0008,0080) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PersonIdentificationCodeSequence	00401101	SQ	1	1		10-1 row 1		
+PersonAddress	00401102	ST	1	3		10-1 row 3		
+PersonTelephoneNumbers	00401103	LO	1-n	3		10-1 row 4		
+PersonTelecomInformation	00401104		1	3		10-1 row 5		
+InstitutionName	00080080	LO	1	1C		10-1 row 6		Institution Code Sequence (0008,0082) is not present
+InstitutionAddress	00080081	ST	1	3		10-1 row 7		
+InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,0080) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "InstitutionName": Present("InstitutionCodeSequence", negate=True),
+            "InstitutionCodeSequence": Present("InstitutionName", negate=True),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PersonIdentificationCodeSequence: list[
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
@@ -135,41 +102,20 @@ class GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem(DicomObjec
 class GeneralStudyModuleIssuerOfAccessionNumberSequenceItem(DicomObject):
     """An item of Issuer of Accession Number Sequence - PS3.3 2016c Table C.7-3."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "LocalNamespaceEntityID",
-            0x00400031,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 1",
-            condition=Present("UniversalEntityID", negate=True),
-            condition_text="Universal Entity ID (0040,0032) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityID",
-            0x00400032,
-            "UT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-17 row 2",
-            condition=Present("LocalNamespaceEntityID", negate=True),
-            condition_text="Local Namespace Entity ID (0040,0031) is not present",
-        ),
-        AttributeSpec(
-            "UniversalEntityIDType",
-            0x00400033,
-            "CS",
-            "1",
-            "1C",
-            ("DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"),
-            "PS3.3 2016c Table 10-17 row 3",
-            condition=Present("UniversalEntityID"),
-            condition_text="Universal Entity ID (0040,0032) is present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+LocalNamespaceEntityID	00400031	UT	1	1C		10-17 row 1		Universal Entity ID (0040,0032) is not present
+UniversalEntityID	00400032	UT	1	1C		10-17 row 2		Local Namespace Entity ID (0040,0031) is not present
+UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "LocalNamespaceEntityID": Present("UniversalEntityID", negate=True),
+            "UniversalEntityID": Present("LocalNamespaceEntityID", negate=True),
+            "UniversalEntityIDType": Present("UniversalEntityID"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LocalNamespaceEntityID: str | None = None
     """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17,
     Section 10.14. Identifies an entity within the local namespace or domain.
@@ -202,57 +148,23 @@ class GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem(DicomObject
     C.7-3.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PersonIdentificationCodeSequence",
-            0x00401101,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-1 row 1",
-        ),
-        AttributeSpec(
-            "PersonAddress", 0x00401102, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 3"
-        ),
-        AttributeSpec(
-            "PersonTelephoneNumbers",
-            0x00401103,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-1 row 4",
-        ),
-        AttributeSpec(
-            "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
-        ),
-        AttributeSpec(
-            "InstitutionName",
-            0x00080080,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 6",
-            condition=Present("InstitutionCodeSequence", negate=True),
-            condition_text="Institution Code Sequence (0008,0082) is not present",
-        ),
-        AttributeSpec(
-            "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
-        ),
-        AttributeSpec(
-            "InstitutionCodeSequence",
-            0x00080082,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 8",
-            condition=Present("InstitutionName", negate=True),
-            condition_text="Institution Name (0008,0080) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PersonIdentificationCodeSequence	00401101	SQ	1	1		10-1 row 1		
+PersonAddress	00401102	ST	1	3		10-1 row 3		
+PersonTelephoneNumbers	00401103	LO	1-n	3		10-1 row 4		
+PersonTelecomInformation	00401104		1	3		10-1 row 5		
+InstitutionName	00080080	LO	1	1C		10-1 row 6		Institution Code Sequence (0008,0082) is not present
+InstitutionAddress	00080081	ST	1	3		10-1 row 7		
+InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,0080) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "InstitutionName": Present("InstitutionCodeSequence", negate=True),
+            "InstitutionCodeSequence": Present("InstitutionName", negate=True),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PersonIdentificationCodeSequence: list[
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
@@ -313,57 +225,23 @@ class GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem(DicomOb
     Table C.7-3.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PersonIdentificationCodeSequence",
-            0x00401101,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-1 row 1",
-        ),
-        AttributeSpec(
-            "PersonAddress", 0x00401102, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 3"
-        ),
-        AttributeSpec(
-            "PersonTelephoneNumbers",
-            0x00401103,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-1 row 4",
-        ),
-        AttributeSpec(
-            "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
-        ),
-        AttributeSpec(
-            "InstitutionName",
-            0x00080080,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 6",
-            condition=Present("InstitutionCodeSequence", negate=True),
-            condition_text="Institution Code Sequence (0008,0082) is not present",
-        ),
-        AttributeSpec(
-            "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
-        ),
-        AttributeSpec(
-            "InstitutionCodeSequence",
-            0x00080082,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 8",
-            condition=Present("InstitutionName", negate=True),
-            condition_text="Institution Name (0008,0080) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PersonIdentificationCodeSequence	00401101	SQ	1	1		10-1 row 1		
+PersonAddress	00401102	ST	1	3		10-1 row 3		
+PersonTelephoneNumbers	00401103	LO	1-n	3		10-1 row 4		
+PersonTelecomInformation	00401104		1	3		10-1 row 5		
+InstitutionName	00080080	LO	1	1C		10-1 row 6		Institution Code Sequence (0008,0082) is not present
+InstitutionAddress	00080081	ST	1	3		10-1 row 7		
+InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,0080) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "InstitutionName": Present("InstitutionCodeSequence", negate=True),
+            "InstitutionCodeSequence": Present("InstitutionName", negate=True),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PersonIdentificationCodeSequence: list[
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
@@ -422,145 +300,69 @@ class GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem(DicomOb
 class GeneralStudyModuleProcedureCodeSequenceItem(DicomObject):
     """An item of Procedure Code Sequence - PS3.3 2016c Table C.7-3."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -662,145 +464,69 @@ class GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem(DicomObject)
     C.7-3.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -900,20 +626,14 @@ class GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem(DicomObject)
 class GeneralStudyModuleReferencedStudySequenceItem(DicomObject):
     """An item of Referenced Study Sequence - PS3.3 2016c Table C.7-3."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -932,57 +652,23 @@ class GeneralStudyModuleReferringPhysicianIdentificationSequenceItem(DicomObject
     C.7-3.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PersonIdentificationCodeSequence",
-            0x00401101,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-1 row 1",
-        ),
-        AttributeSpec(
-            "PersonAddress", 0x00401102, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 3"
-        ),
-        AttributeSpec(
-            "PersonTelephoneNumbers",
-            0x00401103,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-1 row 4",
-        ),
-        AttributeSpec(
-            "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
-        ),
-        AttributeSpec(
-            "InstitutionName",
-            0x00080080,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 6",
-            condition=Present("InstitutionCodeSequence", negate=True),
-            condition_text="Institution Code Sequence (0008,0082) is not present",
-        ),
-        AttributeSpec(
-            "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
-        ),
-        AttributeSpec(
-            "InstitutionCodeSequence",
-            0x00080082,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 8",
-            condition=Present("InstitutionName", negate=True),
-            condition_text="Institution Name (0008,0080) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PersonIdentificationCodeSequence	00401101	SQ	1	1		10-1 row 1		
+PersonAddress	00401102	ST	1	3		10-1 row 3		
+PersonTelephoneNumbers	00401103	LO	1-n	3		10-1 row 4		
+PersonTelecomInformation	00401104		1	3		10-1 row 5		
+InstitutionName	00080080	LO	1	1C		10-1 row 6		Institution Code Sequence (0008,0082) is not present
+InstitutionAddress	00080081	ST	1	3		10-1 row 7		
+InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,0080) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "InstitutionName": Present("InstitutionCodeSequence", negate=True),
+            "InstitutionCodeSequence": Present("InstitutionName", negate=True),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PersonIdentificationCodeSequence: list[
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
@@ -1041,145 +727,69 @@ class GeneralStudyModuleReferringPhysicianIdentificationSequenceItem(DicomObject
 class GeneralStudyModuleRequestingServiceCodeSequenceItem(DicomObject):
     """An item of Requesting Service Code Sequence - PS3.3 2016c Table C.7-3."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -1279,125 +889,31 @@ class GeneralStudyModuleRequestingServiceCodeSequenceItem(DicomObject):
 class GeneralStudyModule(DicomObject):
     """General Study Module - PS3.3 2016c Table C.7-3 (Section C.7.2.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "1", (), "PS3.3 2016c Table C.7-3 row 1"
-        ),
-        AttributeSpec("StudyDate", 0x00080020, "DA", "1", "2", (), "PS3.3 2016c Table C.7-3 row 2"),
-        AttributeSpec("StudyTime", 0x00080030, "TM", "1", "2", (), "PS3.3 2016c Table C.7-3 row 3"),
-        AttributeSpec(
-            "ReferringPhysicianName",
-            0x00080090,
-            "PN",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7-3 row 4",
-        ),
-        AttributeSpec(
-            "ReferringPhysicianIdentificationSequence",
-            0x00080096,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 5",
-        ),
-        AttributeSpec(
-            "ConsultingPhysicianName", 0x0008009C, "", "1", "3", (), "PS3.3 2016c Table C.7-3 row 7"
-        ),
-        AttributeSpec(
-            "ConsultingPhysicianIdentificationSequence",
-            0x0008009D,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 8",
-        ),
-        AttributeSpec("StudyID", 0x00200010, "SH", "1", "2", (), "PS3.3 2016c Table C.7-3 row 10"),
-        AttributeSpec(
-            "AccessionNumber", 0x00080050, "SH", "1", "2", (), "PS3.3 2016c Table C.7-3 row 11"
-        ),
-        AttributeSpec(
-            "IssuerOfAccessionNumberSequence",
-            0x00080051,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 12",
-        ),
-        AttributeSpec(
-            "StudyDescription", 0x00081030, "LO", "1", "3", (), "PS3.3 2016c Table C.7-3 row 14"
-        ),
-        AttributeSpec(
-            "PhysiciansOfRecord", 0x00081048, "PN", "1-n", "3", (), "PS3.3 2016c Table C.7-3 row 15"
-        ),
-        AttributeSpec(
-            "PhysiciansOfRecordIdentificationSequence",
-            0x00081049,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 16",
-        ),
-        AttributeSpec(
-            "NameOfPhysiciansReadingStudy",
-            0x00081060,
-            "PN",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 18",
-        ),
-        AttributeSpec(
-            "PhysiciansReadingStudyIdentificationSequence",
-            0x00081062,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 19",
-        ),
-        AttributeSpec(
-            "RequestingServiceCodeSequence",
-            0x00321034,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 21",
-        ),
-        AttributeSpec(
-            "ReferencedStudySequence",
-            0x00081110,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 23",
-        ),
-        AttributeSpec(
-            "ProcedureCodeSequence",
-            0x00081032,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 25",
-        ),
-        AttributeSpec(
-            "ReasonForPerformedProcedureCodeSequence",
-            0x00401012,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-3 row 27",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1		
+StudyDate	00080020	DA	1	2		C.7-3 row 2		
+StudyTime	00080030	TM	1	2		C.7-3 row 3		
+ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4		
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5		
+ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7		
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8		
+StudyID	00200010	SH	1	2		C.7-3 row 10		
+AccessionNumber	00080050	SH	1	2		C.7-3 row 11		
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12		
+StudyDescription	00081030	LO	1	3		C.7-3 row 14		
+PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15		
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16		
+NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18		
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19		
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21		
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23		
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25		
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3, Section
     C.7.2.1. Unique identifier for the Study.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,14 +17,14 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class ICCProfileModule(DicomObject):
     """ICC Profile Module - PS3.3 2016c Table C.11.15-1 (Section C.11.15)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ICCProfile", 0x00282000, "OB", "1", "1", (), "PS3.3 2016c Table C.11.15-1 row 1"
-        ),
-        AttributeSpec(
-            "ColorSpace", 0x00282002, "", "1", "3", (), "PS3.3 2016c Table C.11.15-1 row 2"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ICCProfile	00282000	OB	1	1		C.11.15-1 row 1		
+ColorSpace	00282002		1	3		C.11.15-1 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ICCProfile: bytes
     """(0028,2000) OB 1 Type 1, ICC Profile - PS3.3 2016c Table C.11.15-1, Section
     C.11.15. An ICC Profile encoding the transformation of device-dependent color

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,213 +18,117 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class ImagePixelModule(DicomObject):
     """Image Pixel Module - PS3.3 2016c Table C.7-11a (Section C.7.6.3)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SamplesPerPixel", 0x00280002, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 1"
-        ),
-        AttributeSpec(
-            "PhotometricInterpretation",
-            0x00280004,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-11b row 2",
-        ),
-        AttributeSpec("Rows", 0x00280010, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 3"),
-        AttributeSpec("Columns", 0x00280011, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 4"),
-        AttributeSpec(
-            "BitsAllocated", 0x00280100, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 5"
-        ),
-        AttributeSpec(
-            "BitsStored", 0x00280101, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 6"
-        ),
-        AttributeSpec("HighBit", 0x00280102, "US", "1", "1", (), "PS3.3 2016c Table C.7-11b row 7"),
-        AttributeSpec(
-            "PixelRepresentation",
-            0x00280103,
-            "US",
-            "1",
-            "1",
-            ("0000H", "0001H"),
-            "PS3.3 2016c Table C.7-11b row 8",
-        ),
-        AttributeSpec(
-            "PixelData",
-            0x7FE00010,
-            "OB or OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 9",
-            condition=Present("PixelDataProviderURL", negate=True),
-            condition_text="Pixel Data Provider URL (0028,7FE0) is not present",
-        ),
-        AttributeSpec(
-            "PlanarConfiguration",
-            0x00280006,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 10",
-            condition=None,
-            condition_text="Samples per Pixel (0028,0002) has a value greater than 1",
-        ),
-        AttributeSpec(
-            "PixelAspectRatio",
-            0x00280034,
-            "IS",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 11",
-            condition=None,
-            condition_text="the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro",
-        ),
-        AttributeSpec(
-            "SmallestImagePixelValue",
-            0x00280106,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 12",
-        ),
-        AttributeSpec(
-            "LargestImagePixelValue",
-            0x00280107,
-            "US or SS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7-11b row 13",
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableDescriptor",
-            0x00281101,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 14",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SamplesPerPixel	00280002	US	1	1		C.7-11b row 1		
+PhotometricInterpretation	00280004	CS	1	1		C.7-11b row 2		
+Rows	00280010	US	1	1		C.7-11b row 3		
+Columns	00280011	US	1	1		C.7-11b row 4		
+BitsAllocated	00280100	US	1	1		C.7-11b row 5		
+BitsStored	00280101	US	1	1		C.7-11b row 6		
+HighBit	00280102	US	1	1		C.7-11b row 7		
+PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8		
+PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9		Pixel Data Provider URL (0028,7FE0) is not present
+PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10		Samples per Pixel (0028,0002) has a value greater than 1
+PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11		the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
+SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12		
+LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13		
+RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+ICCProfile	00282000	OB	1	3		C.7-11b row 20		
+ColorSpace	00282002		1	3		C.7-11b row 21		
+PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2		the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
+PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3		pixel padding is to be defined as a range rather than a single value
+""",
+        "PS3.3 2016c Table ",
+        {
+            "PixelData": Present("PixelDataProviderURL", negate=True),
+            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
+            "RedPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableDescriptor",
-            0x00281102,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 15",
-            condition=AnyOf(
+            "GreenPaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableDescriptor",
-            0x00281103,
-            "US or SS",
-            "3",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 16",
-            condition=AnyOf(
+            "BluePaletteColorLookupTableDescriptor": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableData",
-            0x00281201,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 17",
-            condition=AnyOf(
+            "RedPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableData",
-            0x00281202,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 18",
-            condition=AnyOf(
+            "GreenPaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableData",
-            0x00281203,
-            "OW",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11b row 19",
-            condition=AnyOf(
+            "BluePaletteColorLookupTableData": AnyOf(
                 (
                     Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals("PixelPresentation", ("COLOR", "MIXED"), 0),
+                    Equals(
+                        "PixelPresentation",
+                        (
+                            "COLOR",
+                            "MIXED",
+                        ),
+                        0,
+                    ),
                 )
             ),
-            condition_text="Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED",
-        ),
-        AttributeSpec(
-            "ICCProfile", 0x00282000, "OB", "1", "3", (), "PS3.3 2016c Table C.7-11b row 20"
-        ),
-        AttributeSpec(
-            "ColorSpace", 0x00282002, "", "1", "3", (), "PS3.3 2016c Table C.7-11b row 21"
-        ),
-        AttributeSpec(
-            "PixelDataProviderURL",
-            0x00287FE0,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11a row 2",
-            condition=None,
-            condition_text="the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT to UR",
-        ),
-        AttributeSpec(
-            "PixelPaddingRangeLimit",
-            0x00280121,
-            "US or SS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-11a row 3",
-            condition=None,
-            condition_text="pixel padding is to be defined as a range rather than a single value",
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SamplesPerPixel: int
     """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3. Number of samples (planes) in this image. See for further explanation.

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,29 +19,17 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class ImagePlaneModule(DicomObject):
     """Image Plane Module - PS3.3 2016c Table C.7-10 (Section C.7.6.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PixelSpacing", 0x00280030, "DS", "2", "1", (), "PS3.3 2016c Table C.7-10 row 1"
-        ),
-        AttributeSpec(
-            "ImageOrientationPatient",
-            0x00200037,
-            "DS",
-            "6",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-10 row 2",
-        ),
-        AttributeSpec(
-            "ImagePositionPatient", 0x00200032, "DS", "3", "1", (), "PS3.3 2016c Table C.7-10 row 3"
-        ),
-        AttributeSpec(
-            "SliceThickness", 0x00180050, "DS", "1", "2", (), "PS3.3 2016c Table C.7-10 row 4"
-        ),
-        AttributeSpec(
-            "SliceLocation", 0x00201041, "DS", "1", "3", (), "PS3.3 2016c Table C.7-10 row 5"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PixelSpacing	00280030	DS	2	1		C.7-10 row 1		
+ImageOrientationPatient	00200037	DS	6	1		C.7-10 row 2		
+ImagePositionPatient	00200032	DS	3	1		C.7-10 row 3		
+SliceThickness	00180050	DS	1	2		C.7-10 row 4		
+SliceLocation	00201041	DS	1	3		C.7-10 row 5		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelSpacing: Sequence[float | Decimal]
     """(0028,0030) DS 2 Type 1, Pixel Spacing - PS3.3 2016c Table C.7-10, Section
     C.7.6.2. Physical distance in the patient between the center of each pixel,

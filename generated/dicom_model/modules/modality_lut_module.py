@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.modality_lut_macro import ModalityLUTMacroModalityLUTSequenceItem
@@ -18,52 +19,21 @@ from dicom_model.macros.modality_lut_macro import ModalityLUTMacroModalityLUTSeq
 class ModalityLUTModule(DicomObject):
     """Modality LUT Module - PS3.3 2016c Table C.11-1 (Section C.11.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ModalityLUTSequence",
-            0x00283000,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 1",
-            condition=None,
-            condition_text="Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.",
-        ),
-        AttributeSpec(
-            "RescaleIntercept",
-            0x00281052,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 6",
-            condition=Present("ModalityLUTSequence", negate=True),
-            condition_text="Modality LUT Sequence (0028,3000) is not present",
-        ),
-        AttributeSpec(
-            "RescaleSlope",
-            0x00281053,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 7",
-            condition=Present("RescaleIntercept"),
-            condition_text="Rescale Intercept is present",
-        ),
-        AttributeSpec(
-            "RescaleType",
-            0x00281054,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-1b row 8",
-            condition=Present("RescaleIntercept"),
-            condition_text="Rescale Intercept is present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ModalityLUTSequence	00283000	SQ	1	1C		C.11-1b row 1		Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.
+RescaleIntercept	00281052	DS	1	1C		C.11-1b row 6		Modality LUT Sequence (0028,3000) is not present
+RescaleSlope	00281053	DS	1	1C		C.11-1b row 7		Rescale Intercept is present
+RescaleType	00281054	LO	1	1C		C.11-1b row 8		Rescale Intercept is present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "RescaleIntercept": Present("ModalityLUTSequence", negate=True),
+            "RescaleSlope": Present("RescaleIntercept"),
+            "RescaleType": Present("RescaleIntercept"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ModalityLUTSequence: list[ModalityLUTMacroModalityLUTSequenceItem] | None = None
     """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence - PS3.3 2016c Table C.11-1b,
     Section C.11.1. Defines a sequence of Modality LUTs. Only a single Item shall be

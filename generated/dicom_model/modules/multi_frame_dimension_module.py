@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, IncludesTag, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,70 +17,25 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class MultiFrameDimensionModuleDimensionIndexSequenceItem(DicomObject):
     """An item of Dimension Index Sequence - PS3.3 2016c Table C.7.6.17-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "DimensionIndexPointer",
-            0x00209165,
-            "AT",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 5",
-        ),
-        AttributeSpec(
-            "DimensionIndexPrivateCreator",
-            0x00209213,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 6",
-            condition=None,
-            condition_text="the Dimension Index Pointer (0020,9165) value is the Data Element Tag of a Private Attribute",
-        ),
-        AttributeSpec(
-            "FunctionalGroupPointer",
-            0x00209167,
-            "AT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 7",
-            condition=None,
-            condition_text="the value of Dimension Index Pointer (0020,9165) is the Data Element Tag of an Attribute that is contained within a Functional Group Sequence",
-        ),
-        AttributeSpec(
-            "FunctionalGroupPrivateCreator",
-            0x00209238,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 8",
-            condition=None,
-            condition_text="the Functional Group Pointer 0020,9167) value is the Data Element Tag of a Private Attribute",
-        ),
-        AttributeSpec(
-            "DimensionOrganizationUID",
-            0x00209164,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 9",
-            condition=None,
-            condition_text="the value of Dimension Organization Sequence (0020,9221) contains Items",
-        ),
-        AttributeSpec(
-            "DimensionDescriptionLabel",
-            0x00209421,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 10",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+DimensionIndexPointer	00209165	AT	1	1		C.7.6.17-1 row 5		
+DimensionIndexPrivateCreator	00209213	LO	1	1C		C.7.6.17-1 row 6		the Dimension Index Pointer (0020,9165) value is the Data Element Tag of a Private Attribute
+FunctionalGroupPointer	00209167	AT	1	1C		C.7.6.17-1 row 7		the value of Dimension Index Pointer (0020,9165) is the Data Element Tag of an Attribute that is contained within a Functional Group Sequence
+FunctionalGroupPrivateCreator	00209238	LO	1	1C		C.7.6.17-1 row 8		the Functional Group Pointer 0020,9167) value is the Data Element Tag of a Private Attribute
+DimensionOrganizationUID	00209164	UI	1	1C		C.7.6.17-1 row 9		the value of Dimension Organization Sequence (0020,9221) contains Items
+DimensionDescriptionLabel	00209421	LO	1	3		C.7.6.17-1 row 10		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "DimensionIndexPrivateCreator": IncludesTag("DimensionIndexPointer", (), private=True),
+            "FunctionalGroupPrivateCreator": IncludesTag(
+                "FunctionalGroupPointer", (), private=True
+            ),
+            "DimensionOrganizationUID": Present("DimensionOrganizationSequence", with_value=True),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DimensionIndexPointer: int
     """(0020,9165) AT 1 Type 1, Dimension Index Pointer - PS3.3 2016c Table C.7.6.17-1,
     Section C.7.6.17. Contains the Data Element Tag that is used to identify the
@@ -126,17 +82,13 @@ class MultiFrameDimensionModuleDimensionIndexSequenceItem(DicomObject):
 class MultiFrameDimensionModuleDimensionOrganizationSequenceItem(DicomObject):
     """An item of Dimension Organization Sequence - PS3.3 2016c Table C.7.6.17-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "DimensionOrganizationUID",
-            0x00209164,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+DimensionOrganizationUID	00209164	UI	1	1		C.7.6.17-1 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DimensionOrganizationUID: str
     """(0020,9164) UI 1 Type 1, Dimension Organization UID - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17. Uniquely identifies a set of dimensions referenced
@@ -150,35 +102,15 @@ class MultiFrameDimensionModuleDimensionOrganizationSequenceItem(DicomObject):
 class MultiFrameDimensionModule(DicomObject):
     """Multi-frame Dimension Module - PS3.3 2016c Table C.7.6.17-1 (Section C.7.6.17)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "DimensionOrganizationSequence",
-            0x00209221,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 1",
-        ),
-        AttributeSpec(
-            "DimensionOrganizationType",
-            0x00209311,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 3",
-        ),
-        AttributeSpec(
-            "DimensionIndexSequence",
-            0x00209222,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.17-1 row 4",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+DimensionOrganizationSequence	00209221	SQ	1	1		C.7.6.17-1 row 1		
+DimensionOrganizationType	00209311	CS	1	3		C.7.6.17-1 row 3		
+DimensionIndexSequence	00209222	SQ	1	1		C.7.6.17-1 row 4		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DimensionOrganizationSequence: list[MultiFrameDimensionModuleDimensionOrganizationSequenceItem]
     """(0020,9221) SQ 1 Type 1, Dimension Organization Sequence - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17. Sequence that lists the Dimension Organization

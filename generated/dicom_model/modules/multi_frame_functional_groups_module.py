@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,7 +18,12 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class MultiFrameFunctionalGroupsModulePerFrameFunctionalGroupsSequenceItem(DicomObject):
     """An item of Per-frame Functional Groups Sequence - PS3.3 2016c Table C.7.6.16-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = ()
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+""",
+        "PS3.3 2016c Table ",
+    )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
 
@@ -26,7 +32,12 @@ class MultiFrameFunctionalGroupsModulePerFrameFunctionalGroupsSequenceItem(Dicom
 class MultiFrameFunctionalGroupsModuleSharedFunctionalGroupsSequenceItem(DicomObject):
     """An item of Shared Functional Groups Sequence - PS3.3 2016c Table C.7.6.16-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = ()
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+""",
+        "PS3.3 2016c Table ",
+    )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
 
@@ -37,103 +48,30 @@ class MultiFrameFunctionalGroupsModule(DicomObject):
     C.7.6.16).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SharedFunctionalGroupsSequence",
-            0x52009229,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 1",
-        ),
-        AttributeSpec(
-            "PerFrameFunctionalGroupsSequence",
-            0x52009230,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 3",
-        ),
-        AttributeSpec(
-            "InstanceNumber", 0x00200013, "IS", "1", "1", (), "PS3.3 2016c Table C.7.6.16-1 row 5"
-        ),
-        AttributeSpec(
-            "ContentDate", 0x00080023, "DA", "1", "1", (), "PS3.3 2016c Table C.7.6.16-1 row 6"
-        ),
-        AttributeSpec(
-            "ContentTime", 0x00080033, "TM", "1", "1", (), "PS3.3 2016c Table C.7.6.16-1 row 7"
-        ),
-        AttributeSpec(
-            "NumberOfFrames", 0x00280008, "IS", "1", "1", (), "PS3.3 2016c Table C.7.6.16-1 row 8"
-        ),
-        AttributeSpec(
-            "StereoPairsPresent", 0x00220028, "", "1", "3", (), "PS3.3 2016c Table C.7.6.16-1 row 9"
-        ),
-        AttributeSpec(
-            "ConcatenationFrameOffsetNumber",
-            0x00209228,
-            "UL",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 10",
-            condition=Present("ConcatenationUID"),
-            condition_text="Concatenation UID (0020,9161) is present",
-        ),
-        AttributeSpec(
-            "RepresentativeFrameNumber",
-            0x00286010,
-            "US",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 11",
-        ),
-        AttributeSpec(
-            "ConcatenationUID",
-            0x00209161,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 12",
-            condition=None,
-            condition_text="a group of multi-frame image SOP Instances within a Series are part of a Concatenation",
-        ),
-        AttributeSpec(
-            "SOPInstanceUIDOfConcatenationSource",
-            0x00200242,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 13",
-            condition=Present("ConcatenationUID"),
-            condition_text="Concatenation UID (0020,9161) is present",
-        ),
-        AttributeSpec(
-            "InConcatenationNumber",
-            0x00209162,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 14",
-            condition=Present("ConcatenationUID"),
-            condition_text="Concatenation UID (0020,9161) is present",
-        ),
-        AttributeSpec(
-            "InConcatenationTotalNumber",
-            0x00209163,
-            "US",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.16-1 row 15",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SharedFunctionalGroupsSequence	52009229	SQ	1	1		C.7.6.16-1 row 1		
+PerFrameFunctionalGroupsSequence	52009230	SQ	1	1		C.7.6.16-1 row 3		
+InstanceNumber	00200013	IS	1	1		C.7.6.16-1 row 5		
+ContentDate	00080023	DA	1	1		C.7.6.16-1 row 6		
+ContentTime	00080033	TM	1	1		C.7.6.16-1 row 7		
+NumberOfFrames	00280008	IS	1	1		C.7.6.16-1 row 8		
+StereoPairsPresent	00220028		1	3		C.7.6.16-1 row 9		
+ConcatenationFrameOffsetNumber	00209228	UL	1	1C		C.7.6.16-1 row 10		Concatenation UID (0020,9161) is present
+RepresentativeFrameNumber	00286010	US	1	3		C.7.6.16-1 row 11		
+ConcatenationUID	00209161	UI	1	1C		C.7.6.16-1 row 12		a group of multi-frame image SOP Instances within a Series are part of a Concatenation
+SOPInstanceUIDOfConcatenationSource	00200242	UI	1	1C		C.7.6.16-1 row 13		Concatenation UID (0020,9161) is present
+InConcatenationNumber	00209162	US	1	1C		C.7.6.16-1 row 14		Concatenation UID (0020,9161) is present
+InConcatenationTotalNumber	00209163	US	1	3		C.7.6.16-1 row 15		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ConcatenationFrameOffsetNumber": Present("ConcatenationUID"),
+            "SOPInstanceUIDOfConcatenationSource": Present("ConcatenationUID"),
+            "InConcatenationNumber": Present("ConcatenationUID"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SharedFunctionalGroupsSequence: list[
         MultiFrameFunctionalGroupsModuleSharedFunctionalGroupsSequenceItem
     ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,23 +18,15 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class MultiFrameModule(DicomObject):
     """Multi-frame Module - PS3.3 2016c Table C.7-14 (Section C.7.6.6)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "NumberOfFrames", 0x00280008, "IS", "1", "1", (), "PS3.3 2016c Table C.7-14 row 1"
-        ),
-        AttributeSpec(
-            "FrameIncrementPointer",
-            0x00280009,
-            "AT",
-            "1-n",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-14 row 2",
-        ),
-        AttributeSpec(
-            "StereoPairsPresent", 0x00220028, "", "1", "3", (), "PS3.3 2016c Table C.7-14 row 3"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+NumberOfFrames	00280008	IS	1	1		C.7-14 row 1		
+FrameIncrementPointer	00280009	AT	1-n	1		C.7-14 row 2		
+StereoPairsPresent	00220028		1	3		C.7-14 row 3		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     NumberOfFrames: int
     """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7-14, Section
     C.7.6.6. Number of frames in a Multi-frame Image. See for further explanation.

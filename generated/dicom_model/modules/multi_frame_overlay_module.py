@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -16,20 +17,14 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class MultiFrameOverlayModule(DicomObject):
     """Multi-frame Overlay Module - PS3.3 2016c Table C.9-3 (Section C.9.3)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "NumberOfFramesInOverlay",
-            0x60000015,
-            "IS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.9-3 row 1",
-        ),
-        AttributeSpec(
-            "ImageFrameOrigin", 0x60000051, "US", "1", "3", (), "PS3.3 2016c Table C.9-3 row 2"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+NumberOfFramesInOverlay	60000015	IS	1	1		C.9-3 row 1		
+ImageFrameOrigin	60000051	US	1	3		C.9-3 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     NumberOfFramesInOverlay: int
     """(60xx,0015) IS 1 Type 1, Number of Frames in Overlay - PS3.3 2016c Table C.9-3,
     Section C.9.3. Number of Frames in Overlay. Required if Overlay data contains

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,43 +19,25 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class OverlayPlaneModule(DicomObject):
     """Overlay Plane Module - PS3.3 2016c Table C.9-2 (Section C.9.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "OverlayRows", 0x60000010, "US", "1", "1", (), "PS3.3 2016c Table C.9-2 row 1"
-        ),
-        AttributeSpec(
-            "OverlayColumns", 0x60000011, "US", "1", "1", (), "PS3.3 2016c Table C.9-2 row 2"
-        ),
-        AttributeSpec(
-            "OverlayType", 0x60000040, "CS", "1", "1", ("G", "R"), "PS3.3 2016c Table C.9-2 row 3"
-        ),
-        AttributeSpec(
-            "OverlayOrigin", 0x60000050, "SS", "2", "1", (), "PS3.3 2016c Table C.9-2 row 4"
-        ),
-        AttributeSpec(
-            "OverlayBitsAllocated", 0x60000100, "US", "1", "1", (), "PS3.3 2016c Table C.9-2 row 5"
-        ),
-        AttributeSpec(
-            "OverlayBitPosition", 0x60000102, "US", "1", "1", (), "PS3.3 2016c Table C.9-2 row 6"
-        ),
-        AttributeSpec(
-            "OverlayData", 0x60003000, "OB or OW", "1", "1", (), "PS3.3 2016c Table C.9-2 row 7"
-        ),
-        AttributeSpec(
-            "OverlayDescription", 0x60000022, "LO", "1", "3", (), "PS3.3 2016c Table C.9-2 row 8"
-        ),
-        AttributeSpec(
-            "OverlaySubtype", 0x60000045, "LO", "1", "3", (), "PS3.3 2016c Table C.9-2 row 9"
-        ),
-        AttributeSpec(
-            "OverlayLabel", 0x60001500, "LO", "1", "3", (), "PS3.3 2016c Table C.9-2 row 10"
-        ),
-        AttributeSpec("ROIArea", 0x60001301, "IS", "1", "3", (), "PS3.3 2016c Table C.9-2 row 11"),
-        AttributeSpec("ROIMean", 0x60001302, "DS", "1", "3", (), "PS3.3 2016c Table C.9-2 row 12"),
-        AttributeSpec(
-            "ROIStandardDeviation", 0x60001303, "DS", "1", "3", (), "PS3.3 2016c Table C.9-2 row 13"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+OverlayRows	60000010	US	1	1		C.9-2 row 1		
+OverlayColumns	60000011	US	1	1		C.9-2 row 2		
+OverlayType	60000040	CS	1	1	G\R	C.9-2 row 3		
+OverlayOrigin	60000050	SS	2	1		C.9-2 row 4		
+OverlayBitsAllocated	60000100	US	1	1		C.9-2 row 5		
+OverlayBitPosition	60000102	US	1	1		C.9-2 row 6		
+OverlayData	60003000	OB or OW	1	1		C.9-2 row 7		
+OverlayDescription	60000022	LO	1	3		C.9-2 row 8		
+OverlaySubtype	60000045	LO	1	3		C.9-2 row 9		
+OverlayLabel	60001500	LO	1	3		C.9-2 row 10		
+ROIArea	60001301	IS	1	3		C.9-2 row 11		
+ROIMean	60001302	DS	1	3		C.9-2 row 12		
+ROIStandardDeviation	60001303	DS	1	3		C.9-2 row 13		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     OverlayRows: int
     """(60xx,0010) US 1 Type 1, Overlay Rows - PS3.3 2016c Table C.9-2, Section C.9.2.
     Number of Rows in Overlay.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,52 +19,61 @@ class RespiratorySynchronizationModule(DicomObject):
     C.7.6.18.2).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RespiratoryMotionCompensationTechnique",
-            0x00189170,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-2 row 1",
-            condition=Equals("ImageType", ("ORIGINAL", "MIXED"), 1),
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
-        ),
-        AttributeSpec(
-            "RespiratorySignalSource",
-            0x00189171,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-2 row 2",
-            condition=None,
-            condition_text="Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Respiratory Motion Compensation Technique (0018,9170) equals other than NONE",
-        ),
-        AttributeSpec(
-            "RespiratoryTriggerDelayThreshold",
-            0x00209256,
-            "FD",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-2 row 3",
-            condition=None,
-            condition_text="Respiratory Motion Compensation Technique (0018,9170) equals other than NONE, REALTIME or BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
-        ),
-        AttributeSpec(
-            "RespiratoryTriggerType",
-            0x00209250,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7.6.18-2 row 4",
-            condition=None,
-            condition_text="the value is not TIME",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RespiratoryMotionCompensationTechnique	00189170	CS	1	1C		C.7.6.18-2 row 1		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
+RespiratorySignalSource	00189171	CS	1	1C		C.7.6.18-2 row 2		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Respiratory Motion Compensation Technique (0018,9170) equals other than NONE
+RespiratoryTriggerDelayThreshold	00209256	FD	1	1C		C.7.6.18-2 row 3		Respiratory Motion Compensation Technique (0018,9170) equals other than NONE, REALTIME or BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
+RespiratoryTriggerType	00209250	CS	1	1C		C.7.6.18-2 row 4		the value is not TIME
+""",
+        "PS3.3 2016c Table ",
+        {
+            "RespiratoryMotionCompensationTechnique": Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "RespiratorySignalSource": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("RespiratoryMotionCompensationTechnique", ("NONE",), 0, negate=True),
+                )
+            ),
+            "RespiratoryTriggerDelayThreshold": AllOf(
+                (
+                    Equals(
+                        "RespiratoryMotionCompensationTechnique",
+                        (
+                            "NONE",
+                            "REALTIME",
+                            "BREATH_HOLD",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RespiratoryMotionCompensationTechnique: (
         Literal[
             "NONE",

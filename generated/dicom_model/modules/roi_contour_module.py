@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,42 +19,35 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class ROIContourModuleContourImageSequenceItem(DicomObject):
     """An item of Contour Image Sequence - PS3.3 2016c Table C.8-42."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "ReferencedFrameNumber",
-            0x00081160,
-            "IS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 2",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
-        ),
-        AttributeSpec(
-            "ReferencedSegmentNumber",
-            0x0062000B,
-            "US",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 3",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -85,50 +79,20 @@ class ROIContourModuleContourImageSequenceItem(DicomObject):
 class ROIContourModuleContourSequenceItem(DicomObject):
     """An item of Contour Sequence - PS3.3 2016c Table C.8-42."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ContourNumber", 0x30060048, "IS", "1", "3", (), "PS3.3 2016c Table C.8-42 row 7"
-        ),
-        AttributeSpec(
-            "AttachedContours", 0x30060049, "IS", "1-n", "3", (), "PS3.3 2016c Table C.8-42 row 8"
-        ),
-        AttributeSpec(
-            "ContourImageSequence", 0x30060016, "SQ", "1", "3", (), "PS3.3 2016c Table C.8-42 row 9"
-        ),
-        AttributeSpec(
-            "ContourGeometricType",
-            0x30060042,
-            "CS",
-            "1",
-            "1",
-            ("POINT", "OPEN_PLANAR", "OPEN_NONPLANAR", "CLOSED_PLANAR"),
-            "PS3.3 2016c Table C.8-42 row 11",
-        ),
-        AttributeSpec(
-            "ContourSlabThickness",
-            0x30060044,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-42 row 12",
-        ),
-        AttributeSpec(
-            "ContourOffsetVector", 0x30060045, "DS", "3", "3", (), "PS3.3 2016c Table C.8-42 row 13"
-        ),
-        AttributeSpec(
-            "NumberOfContourPoints",
-            0x30060046,
-            "IS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-42 row 14",
-        ),
-        AttributeSpec(
-            "ContourData", 0x30060050, "DS", "3-3n", "1", (), "PS3.3 2016c Table C.8-42 row 15"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ContourNumber	30060048	IS	1	3		C.8-42 row 7		
+AttachedContours	30060049	IS	1-n	3		C.8-42 row 8		
+ContourImageSequence	30060016	SQ	1	3		C.8-42 row 9		
+ContourGeometricType	30060042	CS	1	1	POINT\OPEN_PLANAR\OPEN_NONPLANAR\CLOSED_PLANAR	C.8-42 row 11		
+ContourSlabThickness	30060044	DS	1	3		C.8-42 row 12		
+ContourOffsetVector	30060045	DS	3	3		C.8-42 row 13		
+NumberOfContourPoints	30060046	IS	1	1		C.8-42 row 14		
+ContourData	30060050	DS	3-3n	1		C.8-42 row 15		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContourNumber: int | None = None
     """(3006,0048) IS 1 Type 3, Contour Number - PS3.3 2016c Table C.8-42, Section
     C.8.8.6. Identification number of the contour. The value of Contour Number
@@ -184,35 +148,17 @@ class ROIContourModuleContourSequenceItem(DicomObject):
 class ROIContourModuleROIContourSequenceItem(DicomObject):
     """An item of ROI Contour Sequence - PS3.3 2016c Table C.8-42."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedROINumber", 0x30060084, "IS", "1", "1", (), "PS3.3 2016c Table C.8-42 row 2"
-        ),
-        AttributeSpec(
-            "ROIDisplayColor", 0x3006002A, "IS", "3", "3", (), "PS3.3 2016c Table C.8-42 row 3"
-        ),
-        AttributeSpec(
-            "RecommendedDisplayGrayscaleValue",
-            0x0062000C,
-            "US",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-42 row 4",
-        ),
-        AttributeSpec(
-            "RecommendedDisplayCIELabValue",
-            0x0062000D,
-            "US",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-42 row 5",
-        ),
-        AttributeSpec(
-            "ContourSequence", 0x30060040, "SQ", "1", "3", (), "PS3.3 2016c Table C.8-42 row 6"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedROINumber	30060084	IS	1	1		C.8-42 row 2		
+ROIDisplayColor	3006002A	IS	3	3		C.8-42 row 3		
+RecommendedDisplayGrayscaleValue	0062000C	US	1	3		C.8-42 row 4		
+RecommendedDisplayCIELabValue	0062000D	US	3	3		C.8-42 row 5		
+ContourSequence	30060040	SQ	1	3		C.8-42 row 6		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedROINumber: int
     """(3006,0084) IS 1 Type 1, Referenced ROI Number - PS3.3 2016c Table C.8-42,
     Section C.8.8.6. Uniquely identifies the referenced ROI described in the
@@ -251,11 +197,13 @@ class ROIContourModuleROIContourSequenceItem(DicomObject):
 class ROIContourModule(DicomObject):
     """ROI Contour Module - PS3.3 2016c Table C.8-42 (Section C.8.8.6)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ROIContourSequence", 0x30060039, "SQ", "1", "1", (), "PS3.3 2016c Table C.8-42 row 1"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ROIContourSequence	30060039	SQ	1	1		C.8-42 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ROIContourSequence: list[ROIContourModuleROIContourSequenceItem]
     """(3006,0039) SQ 1 Type 1, ROI Contour Sequence - PS3.3 2016c Table C.8-42,
     Section C.8.8.6. Sequence of Contour Sequences defining ROIs. One or more Items

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Equals,
+    IncludesTag,
+    NotChecked,
+    Present,
+)
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -20,145 +29,69 @@ from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCo
 class RTDoseModuleDerivationCodeSequenceItem(DicomObject):
     """An item of Derivation Code Sequence - PS3.3 2016c Table C.8-39."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -258,145 +191,69 @@ class RTDoseModuleDerivationCodeSequenceItem(DicomObject):
 class RTDoseModulePurposeOfReferenceCodeSequenceItem(DicomObject):
     """An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.8-39."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -496,28 +353,17 @@ class RTDoseModulePurposeOfReferenceCodeSequenceItem(DicomObject):
 class RTDoseModuleReferencedBeamSequenceItem(DicomObject):
     """An item of Referenced Beam Sequence - PS3.3 2016c Table C.8-39."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedBeamNumber",
-            0x300C0006,
-            "IS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-39 row 21",
-        ),
-        AttributeSpec(
-            "ReferencedControlPointSequence",
-            0x300C00F2,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 22",
-            condition=Equals("DoseSummationType", ("CONTROL_POINT",), 0),
-            condition_text="Dose Summation Type (3004,000A) is CONTROL_POINT",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedBeamNumber	300C0006	IS	1	1		C.8-39 row 21		
+ReferencedControlPointSequence	300C00F2	SQ	1	1C		C.8-39 row 22		Dose Summation Type (3004,000A) is CONTROL_POINT
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ReferencedControlPointSequence": Equals("DoseSummationType", ("CONTROL_POINT",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedBeamNumber: int
     """(300C,0006) IS 1 Type 1, Referenced Beam Number - PS3.3 2016c Table C.8-39,
     Section C.8.8.3. Uniquely identifies Beam specified by Beam Number (300A,00C0)
@@ -543,17 +389,13 @@ class RTDoseModuleReferencedBrachyApplicationSetupSequenceItem(DicomObject):
     C.8-39.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedBrachyApplicationSetupNumber",
-            0x300C000C,
-            "IS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-39 row 26",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedBrachyApplicationSetupNumber	300C000C	IS	1	1		C.8-39 row 26		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedBrachyApplicationSetupNumber: int
     """(300C,000C) IS 1 Type 1, Referenced Brachy Application Setup Number - PS3.3
     2016c Table C.8-39, Section C.8.8.3. Uniquely identifies Brachy Application
@@ -569,26 +411,14 @@ class RTDoseModuleReferencedBrachyApplicationSetupSequenceItem(DicomObject):
 class RTDoseModuleReferencedControlPointSequenceItem(DicomObject):
     """An item of Referenced Control Point Sequence - PS3.3 2016c Table C.8-39."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedStartControlPointIndex",
-            0x300C00F4,
-            "IS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-39 row 23",
-        ),
-        AttributeSpec(
-            "ReferencedStopControlPointIndex",
-            0x300C00F6,
-            "IS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-39 row 24",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedStartControlPointIndex	300C00F4	IS	1	1		C.8-39 row 23		
+ReferencedStopControlPointIndex	300C00F6	IS	1	1		C.8-39 row 24		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedStartControlPointIndex: int
     """(300C,00F4) IS 1 Type 1, Referenced Start Control Point Index - PS3.3 2016c
     Table C.8-39, Section C.8.8.3. Identifies Control Point specified by Control
@@ -615,39 +445,34 @@ class RTDoseModuleReferencedControlPointSequenceItem(DicomObject):
 class RTDoseModuleReferencedFractionGroupSequenceItem(DicomObject):
     """An item of Referenced Fraction Group Sequence - PS3.3 2016c Table C.8-39."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedFractionGroupNumber",
-            0x300C0022,
-            "IS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-39 row 19",
-        ),
-        AttributeSpec(
-            "ReferencedBeamSequence",
-            0x300C0004,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 20",
-            condition=Equals("DoseSummationType", ("BEAM", "BEAM_SESSION", "CONTROL_POINT"), 0),
-            condition_text="Dose Summation Type (3004,000A) is BEAM, BEAM_SESSION or CONTROL_POINT",
-        ),
-        AttributeSpec(
-            "ReferencedBrachyApplicationSetupSequence",
-            0x300C000A,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 25",
-            condition=Equals("DoseSummationType", ("BRACHY", "BRACHY_SESSION"), 0),
-            condition_text="Dose Summation Type (3004,000A) is BRACHY or BRACHY_SESSION",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedFractionGroupNumber	300C0022	IS	1	1		C.8-39 row 19		
+ReferencedBeamSequence	300C0004	SQ	1	1C		C.8-39 row 20		Dose Summation Type (3004,000A) is BEAM, BEAM_SESSION or CONTROL_POINT
+ReferencedBrachyApplicationSetupSequence	300C000A	SQ	1	1C		C.8-39 row 25		Dose Summation Type (3004,000A) is BRACHY or BRACHY_SESSION
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ReferencedBeamSequence": Equals(
+                "DoseSummationType",
+                (
+                    "BEAM",
+                    "BEAM_SESSION",
+                    "CONTROL_POINT",
+                ),
+                0,
+            ),
+            "ReferencedBrachyApplicationSetupSequence": Equals(
+                "DoseSummationType",
+                (
+                    "BRACHY",
+                    "BRACHY_SESSION",
+                ),
+                0,
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedFractionGroupNumber: int
     """(300C,0022) IS 1 Type 1, Referenced Fraction Group Number - PS3.3 2016c Table
     C.8-39, Section C.8.8.3. Uniquely identifies Fraction Group specified by
@@ -677,29 +502,15 @@ class RTDoseModuleReferencedFractionGroupSequenceItem(DicomObject):
 class RTDoseModuleReferencedInstanceSequenceItem(DicomObject):
     """An item of Referenced Instance Sequence - PS3.3 2016c Table C.8-39."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "PurposeOfReferenceCodeSequence",
-            0x0040A170,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-39 row 38",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.8-39 row 38		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -721,28 +532,15 @@ class RTDoseModuleReferencedInstanceSequenceItem(DicomObject):
 class RTDoseModuleReferencedRTPlanSequenceItem(DicomObject):
     """An item of Referenced RT Plan Sequence - PS3.3 2016c Table C.8-39."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "ReferencedFractionGroupSequence",
-            0x300C0020,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 18",
-            condition=Equals(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+ReferencedFractionGroupSequence	300C0020	SQ	1	1C		C.8-39 row 18		Dose Summation Type (3004,000A) is FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ReferencedFractionGroupSequence": Equals(
                 "DoseSummationType",
                 (
                     "FRACTION",
@@ -755,9 +553,9 @@ class RTDoseModuleReferencedRTPlanSequenceItem(DicomObject):
                 ),
                 0,
             ),
-            condition_text="Dose Summation Type (3004,000A) is FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT",
-        ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -784,20 +582,14 @@ class RTDoseModuleReferencedRTPlanSequenceItem(DicomObject):
 class RTDoseModuleReferencedSpatialRegistrationSequenceItem(DicomObject):
     """An item of Referenced Spatial Registration Sequence - PS3.3 2016c Table C.8-39."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -814,31 +606,15 @@ class RTDoseModuleReferencedSpatialRegistrationSequenceItem(DicomObject):
 class RTDoseModuleReferencedTreatmentRecordSequenceItem(DicomObject):
     """An item of Referenced Treatment Record Sequence - PS3.3 2016c Table C.8-39."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "ReferencedBeamSequence",
-            0x300C0004,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 29",
-            condition=None,
-            condition_text="Sequence of Beams contributing to dose. One or more Items shall be included in this Sequence. Required, if the dose does not apply to the complete RT Beams Treatment Record referenced in the Referenced Treatment Record Sequence (3008,0030).",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+ReferencedBeamSequence	300C0004	SQ	1	1C		C.8-39 row 29		the dose does not apply to the complete RT Beams Treatment Record referenced in the Referenced Treatment Record Sequence (3008,0030)
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -862,124 +638,52 @@ class RTDoseModuleReferencedTreatmentRecordSequenceItem(DicomObject):
 class RTDoseModule(DicomObject):
     """RT Dose Module - PS3.3 2016c Table C.8-39 (Section C.8.8.3)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SamplesPerPixel",
-            0x00280002,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 1",
-            condition=Present("PixelData"),
-            condition_text="Pixel Data (7FE0,0010) is present",
-        ),
-        AttributeSpec(
-            "PhotometricInterpretation",
-            0x00280004,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 2",
-            condition=Present("PixelData"),
-            condition_text="Pixel Data (7FE0,0010) is present",
-        ),
-        AttributeSpec(
-            "BitsAllocated",
-            0x00280100,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 3",
-            condition=None,
-            condition_text="Number of bits allocated for each pixel sample. Each sample shall have the same number of bits allocated. See for specialization. Required Pixel Data (7FE0,0010) is present.",
-        ),
-        AttributeSpec(
-            "BitsStored",
-            0x00280101,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 4",
-            condition=Present("PixelData"),
-            condition_text="Pixel Data (7FE0,0010) is present",
-        ),
-        AttributeSpec(
-            "HighBit",
-            0x00280102,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 5",
-            condition=Present("PixelData"),
-            condition_text="Pixel Data (7FE0,0010) is present",
-        ),
-        AttributeSpec(
-            "PixelRepresentation",
-            0x00280103,
-            "US",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 6",
-            condition=None,
-            condition_text="Data representation of the pixel samples. Each sample shall have the same pixel representation. See for specialization. Required Pixel Data (7FE0,0010) is present.",
-        ),
-        AttributeSpec(
-            "DoseUnits",
-            0x30040002,
-            "CS",
-            "1",
-            "1",
-            ("GY", "RELATIVE"),
-            "PS3.3 2016c Table C.8-39 row 7",
-        ),
-        AttributeSpec("DoseType", 0x30040004, "CS", "1", "1", (), "PS3.3 2016c Table C.8-39 row 8"),
-        AttributeSpec(
-            "SpatialTransformOfDose",
-            0x30040005,
-            "CS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-39 row 9",
-        ),
-        AttributeSpec(
-            "ReferencedSpatialRegistrationSequence",
-            0x00700404,
-            "SQ",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 10",
-            condition=None,
-            condition_text="A reference to a Spatial Registration SOP Instance or a Deformable Spatial Registration SOP Instance, which defines the transformation used to transform the dose. Required, if Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID. Zero or more Items shall be included in this Sequence. See",
-        ),
-        AttributeSpec(
-            "InstanceNumber", 0x00200013, "IS", "1", "3", (), "PS3.3 2016c Table C.8-39 row 12"
-        ),
-        AttributeSpec(
-            "DoseComment", 0x30040006, "LO", "1", "3", (), "PS3.3 2016c Table C.8-39 row 13"
-        ),
-        AttributeSpec(
-            "NormalizationPoint", 0x30040008, "DS", "3", "3", (), "PS3.3 2016c Table C.8-39 row 14"
-        ),
-        AttributeSpec(
-            "DoseSummationType", 0x3004000A, "CS", "1", "1", (), "PS3.3 2016c Table C.8-39 row 15"
-        ),
-        AttributeSpec(
-            "ReferencedRTPlanSequence",
-            0x300C0002,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 16",
-            condition=Equals(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SamplesPerPixel	00280002	US	1	1C		C.8-39 row 1		Pixel Data (7FE0,0010) is present
+PhotometricInterpretation	00280004	CS	1	1C		C.8-39 row 2		Pixel Data (7FE0,0010) is present
+BitsAllocated	00280100	US	1	1C		C.8-39 row 3		Pixel Data (7FE0,0010) is present
+BitsStored	00280101	US	1	1C		C.8-39 row 4		Pixel Data (7FE0,0010) is present
+HighBit	00280102	US	1	1C		C.8-39 row 5		Pixel Data (7FE0,0010) is present
+PixelRepresentation	00280103	US	1	1C		C.8-39 row 6		Pixel Data (7FE0,0010) is present
+DoseUnits	30040002	CS	1	1	GY\RELATIVE	C.8-39 row 7		
+DoseType	30040004	CS	1	1		C.8-39 row 8		
+SpatialTransformOfDose	30040005	CS	1	3		C.8-39 row 9		
+ReferencedSpatialRegistrationSequence	00700404	SQ	1	2C		C.8-39 row 10		Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID
+InstanceNumber	00200013	IS	1	3		C.8-39 row 12		
+DoseComment	30040006	LO	1	3		C.8-39 row 13		
+NormalizationPoint	30040008	DS	3	3		C.8-39 row 14		
+DoseSummationType	3004000A	CS	1	1		C.8-39 row 15		
+ReferencedRTPlanSequence	300C0002	SQ	1	1C		C.8-39 row 16		Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN, FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT
+ReferencedTreatmentRecordSequence	30080030	SQ	1	1C		C.8-39 row 27		Dose Summation Type (3004,000A) is RECORD
+GridFrameOffsetVector	3004000C	DS	2-n	1C		C.8-39 row 31		multi-frame pixel data are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset Vector (3004,000C)
+DoseGridScaling	3004000E	DS	1	1C		C.8-39 row 32		Pixel Data (7FE0,0010) is present
+TissueHeterogeneityCorrection	30040014	CS	1-3	3		C.8-39 row 33		
+DerivationCodeSequence	00089215	SQ	1	3		C.8-39 row 34		
+ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "SamplesPerPixel": Present("PixelData"),
+            "PhotometricInterpretation": Present("PixelData"),
+            "BitsAllocated": Present("PixelData"),
+            "BitsStored": Present("PixelData"),
+            "HighBit": Present("PixelData"),
+            "PixelRepresentation": Present("PixelData"),
+            "ReferencedSpatialRegistrationSequence": AllOf(
+                (
+                    Present("SpatialTransformOfDose"),
+                    Equals(
+                        "SpatialTransformOfDose",
+                        (
+                            "RIGID",
+                            "NON_RIGID",
+                        ),
+                        0,
+                    ),
+                )
+            ),
+            "ReferencedRTPlanSequence": Equals(
                 "DoseSummationType",
                 (
                     "PLAN",
@@ -994,69 +698,17 @@ class RTDoseModule(DicomObject):
                 ),
                 0,
             ),
-            condition_text="Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN, FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT",
-        ),
-        AttributeSpec(
-            "ReferencedTreatmentRecordSequence",
-            0x30080030,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 27",
-            condition=Equals("DoseSummationType", ("RECORD",), 0),
-            condition_text="Dose Summation Type (3004,000A) is RECORD",
-        ),
-        AttributeSpec(
-            "GridFrameOffsetVector",
-            0x3004000C,
-            "DS",
-            "2-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 31",
-            condition=None,
-            condition_text="multi-frame pixel data are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset Vector (3004,000C)",
-        ),
-        AttributeSpec(
-            "DoseGridScaling",
-            0x3004000E,
-            "DS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.8-39 row 32",
-            condition=Present("PixelData"),
-            condition_text="Pixel Data (7FE0,0010) is present",
-        ),
-        AttributeSpec(
-            "TissueHeterogeneityCorrection",
-            0x30040014,
-            "CS",
-            "1-3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-39 row 33",
-        ),
-        AttributeSpec(
-            "DerivationCodeSequence",
-            0x00089215,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-39 row 34",
-        ),
-        AttributeSpec(
-            "ReferencedInstanceSequence",
-            0x0008114A,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-39 row 36",
-        ),
+            "ReferencedTreatmentRecordSequence": Equals("DoseSummationType", ("RECORD",), 0),
+            "GridFrameOffsetVector": AllOf(
+                (
+                    NotChecked("multi-frame pixel data are present", "outside"),
+                    IncludesTag("FrameIncrementPointer", (0x3004000C,)),
+                )
+            ),
+            "DoseGridScaling": Present("PixelData"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SamplesPerPixel: int | None = None
     """(0028,0002) US 1 Type 1C, Samples per Pixel - PS3.3 2016c Table C.8-39, Section
     C.8.8.3. Number of samples (planes) in this image. See for specialization.

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,23 +18,15 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class RTDoseROIModuleRTDoseROISequenceItem(DicomObject):
     """An item of RT Dose ROI Sequence - PS3.3 2016c Table C.8-43."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedROINumber", 0x30060084, "IS", "1", "1", (), "PS3.3 2016c Table C.8-43 row 2"
-        ),
-        AttributeSpec(
-            "DoseUnits",
-            0x30040002,
-            "CS",
-            "1",
-            "1",
-            ("GY", "RELATIVE"),
-            "PS3.3 2016c Table C.8-43 row 3",
-        ),
-        AttributeSpec(
-            "DoseValue", 0x30040012, "DS", "1", "1", (), "PS3.3 2016c Table C.8-43 row 4"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedROINumber	30060084	IS	1	1		C.8-43 row 2		
+DoseUnits	30040002	CS	1	1	GY\RELATIVE	C.8-43 row 3		
+DoseValue	30040012	DS	1	1		C.8-43 row 4		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedROINumber: int
     """(3006,0084) IS 1 Type 1, Referenced ROI Number - PS3.3 2016c Table C.8-43,
     Section C.8.8.7. Uniquely identifies the referenced ROI within the current RT
@@ -56,11 +49,13 @@ class RTDoseROIModuleRTDoseROISequenceItem(DicomObject):
 class RTDoseROIModule(DicomObject):
     """RT Dose ROI Module - PS3.3 2016c Table C.8-43 (Section C.8.8.7)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RTDoseROISequence", 0x30040010, "SQ", "1", "1", (), "PS3.3 2016c Table C.8-43 row 1"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RTDoseROISequence	30040010	SQ	1	1		C.8-43 row 1		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RTDoseROISequence: list[RTDoseROIModuleRTDoseROISequenceItem]
     """(3004,0010) SQ 1 Type 1, RT Dose ROI Sequence - PS3.3 2016c Table C.8-43,
     Section C.8.8.7. Sequence specifying dose levels for isodose curves or dose

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -34,57 +35,23 @@ from dicom_model.macros.request_attributes_macro import (
 class RTSeriesModuleOperatorIdentificationSequenceItem(DicomObject):
     """An item of Operator Identification Sequence - PS3.3 2016c Table C.8-37."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PersonIdentificationCodeSequence",
-            0x00401101,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-1 row 1",
-        ),
-        AttributeSpec(
-            "PersonAddress", 0x00401102, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 3"
-        ),
-        AttributeSpec(
-            "PersonTelephoneNumbers",
-            0x00401103,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-1 row 4",
-        ),
-        AttributeSpec(
-            "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
-        ),
-        AttributeSpec(
-            "InstitutionName",
-            0x00080080,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 6",
-            condition=Present("InstitutionCodeSequence", negate=True),
-            condition_text="Institution Code Sequence (0008,0082) is not present",
-        ),
-        AttributeSpec(
-            "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
-        ),
-        AttributeSpec(
-            "InstitutionCodeSequence",
-            0x00080082,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 8",
-            condition=Present("InstitutionName", negate=True),
-            condition_text="Institution Name (0008,0080) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PersonIdentificationCodeSequence	00401101	SQ	1	1		10-1 row 1		
+PersonAddress	00401102	ST	1	3		10-1 row 3		
+PersonTelephoneNumbers	00401103	LO	1-n	3		10-1 row 4		
+PersonTelecomInformation	00401104		1	3		10-1 row 5		
+InstitutionName	00080080	LO	1	1C		10-1 row 6		Institution Code Sequence (0008,0082) is not present
+InstitutionAddress	00080081	ST	1	3		10-1 row 7		
+InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,0080) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "InstitutionName": Present("InstitutionCodeSequence", negate=True),
+            "InstitutionCodeSequence": Present("InstitutionName", negate=True),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PersonIdentificationCodeSequence: list[
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
@@ -145,20 +112,14 @@ class RTSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
     C.8-37.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -175,108 +136,24 @@ class RTSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
 class RTSeriesModuleRequestAttributesSequenceItem(DicomObject):
     """An item of Request Attributes Sequence - PS3.3 2016c Table C.8-37."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RequestedProcedureID",
-            0x00401001,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-9 row 1",
-            condition=None,
-            condition_text="procedure was scheduled",
-        ),
-        AttributeSpec(
-            "AccessionNumber", 0x00080050, "SH", "1", "3", (), "PS3.3 2016c Table 10-9 row 2"
-        ),
-        AttributeSpec(
-            "IssuerOfAccessionNumberSequence",
-            0x00080051,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 3",
-        ),
-        AttributeSpec(
-            "StudyInstanceUID", 0x0020000D, "UI", "1", "3", (), "PS3.3 2016c Table 10-9 row 5"
-        ),
-        AttributeSpec(
-            "ReferencedStudySequence",
-            0x00081110,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 6",
-        ),
-        AttributeSpec(
-            "RequestedProcedureDescription",
-            0x00321060,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 8",
-        ),
-        AttributeSpec(
-            "RequestedProcedureCodeSequence",
-            0x00321064,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 9",
-        ),
-        AttributeSpec(
-            "ReasonForTheRequestedProcedure",
-            0x00401002,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 11",
-        ),
-        AttributeSpec(
-            "ReasonForRequestedProcedureCodeSequence",
-            0x0040100A,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 12",
-        ),
-        AttributeSpec(
-            "ScheduledProcedureStepID",
-            0x00400009,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-9 row 14",
-            condition=None,
-            condition_text="procedure was scheduled",
-        ),
-        AttributeSpec(
-            "ScheduledProcedureStepDescription",
-            0x00400007,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 15",
-        ),
-        AttributeSpec(
-            "ScheduledProtocolCodeSequence",
-            0x00400008,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-9 row 16",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RequestedProcedureID	00401001	SH	1	1C		10-9 row 1		procedure was scheduled
+AccessionNumber	00080050	SH	1	3		10-9 row 2		
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		10-9 row 3		
+StudyInstanceUID	0020000D	UI	1	3		10-9 row 5		
+ReferencedStudySequence	00081110	SQ	1	3		10-9 row 6		
+RequestedProcedureDescription	00321060	LO	1	3		10-9 row 8		
+RequestedProcedureCodeSequence	00321064	SQ	1	3		10-9 row 9		
+ReasonForTheRequestedProcedure	00401002	LO	1	3		10-9 row 11		
+ReasonForRequestedProcedureCodeSequence	0040100A	SQ	1	3		10-9 row 12		
+ScheduledProcedureStepID	00400009	SH	1	1C		10-9 row 14		procedure was scheduled
+ScheduledProcedureStepDescription	00400007	LO	1	3		10-9 row 15		
+ScheduledProtocolCodeSequence	00400008	SQ	1	3		10-9 row 16		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RequestedProcedureID: str | None = None
     """(0040,1001) SH 1 Type 1C, Requested Procedure ID - PS3.3 2016c Table 10-9,
     Section 10.6. Identifier that identifies the Requested Procedure in the Imaging
@@ -359,145 +236,69 @@ class RTSeriesModuleRequestAttributesSequenceItem(DicomObject):
 class RTSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
     """An item of Series Description Code Sequence - PS3.3 2016c Table C.8-37."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -597,143 +398,31 @@ class RTSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
 class RTSeriesModule(DicomObject):
     """RT Series Module - PS3.3 2016c Table C.8-37 (Section C.8.8.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "Modality",
-            0x00080060,
-            "CS",
-            "1",
-            "1",
-            ("RTIMAGE", "RTDOSE", "RTSTRUCT", "RTPLAN", "RTRECORD"),
-            "PS3.3 2016c Table C.8-37 row 1",
-        ),
-        AttributeSpec(
-            "SeriesInstanceUID", 0x0020000E, "UI", "1", "1", (), "PS3.3 2016c Table C.8-37 row 2"
-        ),
-        AttributeSpec(
-            "SeriesNumber", 0x00200011, "IS", "1", "2", (), "PS3.3 2016c Table C.8-37 row 3"
-        ),
-        AttributeSpec(
-            "SeriesDate", 0x00080021, "DA", "1", "3", (), "PS3.3 2016c Table C.8-37 row 4"
-        ),
-        AttributeSpec(
-            "SeriesTime", 0x00080031, "TM", "1", "3", (), "PS3.3 2016c Table C.8-37 row 5"
-        ),
-        AttributeSpec(
-            "SeriesDescription", 0x0008103E, "LO", "1", "3", (), "PS3.3 2016c Table C.8-37 row 6"
-        ),
-        AttributeSpec(
-            "SeriesDescriptionCodeSequence",
-            0x0008103F,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-37 row 7",
-        ),
-        AttributeSpec(
-            "OperatorsName", 0x00081070, "PN", "1-n", "2", (), "PS3.3 2016c Table C.8-37 row 9"
-        ),
-        AttributeSpec(
-            "OperatorIdentificationSequence",
-            0x00081072,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-37 row 10",
-        ),
-        AttributeSpec(
-            "ReferencedPerformedProcedureStepSequence",
-            0x00081111,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-37 row 12",
-        ),
-        AttributeSpec(
-            "RequestAttributesSequence",
-            0x00400275,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-37 row 14",
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepID",
-            0x00400253,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 1",
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepStartDate",
-            0x00400244,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 2",
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepStartTime",
-            0x00400245,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 3",
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepEndDate",
-            0x00400250,
-            "DA",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 4",
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepEndTime",
-            0x00400251,
-            "TM",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 5",
-        ),
-        AttributeSpec(
-            "PerformedProcedureStepDescription",
-            0x00400254,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 6",
-        ),
-        AttributeSpec(
-            "PerformedProtocolCodeSequence",
-            0x00400260,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 7",
-        ),
-        AttributeSpec(
-            "CommentsOnThePerformedProcedureStep",
-            0x00400280,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-16 row 13",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+Modality	00080060	CS	1	1	RTIMAGE\RTDOSE\RTSTRUCT\RTPLAN\RTRECORD	C.8-37 row 1		
+SeriesInstanceUID	0020000E	UI	1	1		C.8-37 row 2		
+SeriesNumber	00200011	IS	1	2		C.8-37 row 3		
+SeriesDate	00080021	DA	1	3		C.8-37 row 4		
+SeriesTime	00080031	TM	1	3		C.8-37 row 5		
+SeriesDescription	0008103E	LO	1	3		C.8-37 row 6		
+SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.8-37 row 7		
+OperatorsName	00081070	PN	1-n	2		C.8-37 row 9		
+OperatorIdentificationSequence	00081072	SQ	1	3		C.8-37 row 10		
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.8-37 row 12		
+RequestAttributesSequence	00400275	SQ	1	3		C.8-37 row 14		
+PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1		
+PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2		
+PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3		
+PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4		
+PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5		
+PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6		
+PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7		
+CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     Modality: Literal["RTIMAGE", "RTDOSE", "RTSTRUCT", "RTPLAN", "RTRECORD"]
     """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.8-37, Section C.8.8.1.
     Type of equipment that originally acquired the data. Enumerated Values: RTIMAGE

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -18,20 +19,14 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class RTDVHModuleDVHReferencedROISequenceItem(DicomObject):
     """An item of DVH Referenced ROI Sequence - PS3.3 2016c Table C.8-40."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedROINumber", 0x30060084, "IS", "1", "1", (), "PS3.3 2016c Table C.8-40 row 7"
-        ),
-        AttributeSpec(
-            "DVHROIContributionType",
-            0x30040062,
-            "CS",
-            "1",
-            "1",
-            ("INCLUDED", "EXCLUDED"),
-            "PS3.3 2016c Table C.8-40 row 8",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedROINumber	30060084	IS	1	1		C.8-40 row 7		
+DVHROIContributionType	30040062	CS	1	1	INCLUDED\EXCLUDED	C.8-40 row 8		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedROINumber: int
     """(3006,0084) IS 1 Type 1, Referenced ROI Number - PS3.3 2016c Table C.8-40,
     Section C.8.8.4. Uniquely identifies ROI used to calculate DVH specified by ROI
@@ -52,59 +47,23 @@ class RTDVHModuleDVHReferencedROISequenceItem(DicomObject):
 class RTDVHModuleDVHSequenceItem(DicomObject):
     """An item of DVH Sequence - PS3.3 2016c Table C.8-40."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "DVHReferencedROISequence",
-            0x30040060,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-40 row 6",
-        ),
-        AttributeSpec(
-            "DVHType",
-            0x30040001,
-            "CS",
-            "1",
-            "1",
-            ("DIFFERENTIAL", "CUMULATIVE", "NATURAL"),
-            "PS3.3 2016c Table C.8-40 row 9",
-        ),
-        AttributeSpec(
-            "DoseUnits",
-            0x30040002,
-            "CS",
-            "1",
-            "1",
-            ("GY", "RELATIVE"),
-            "PS3.3 2016c Table C.8-40 row 10",
-        ),
-        AttributeSpec(
-            "DoseType", 0x30040004, "CS", "1", "1", (), "PS3.3 2016c Table C.8-40 row 11"
-        ),
-        AttributeSpec(
-            "DVHDoseScaling", 0x30040052, "DS", "1", "1", (), "PS3.3 2016c Table C.8-40 row 12"
-        ),
-        AttributeSpec(
-            "DVHVolumeUnits", 0x30040054, "CS", "1", "1", (), "PS3.3 2016c Table C.8-40 row 13"
-        ),
-        AttributeSpec(
-            "DVHNumberOfBins", 0x30040056, "IS", "1", "1", (), "PS3.3 2016c Table C.8-40 row 14"
-        ),
-        AttributeSpec(
-            "DVHData", 0x30040058, "DS", "2-2n", "1", (), "PS3.3 2016c Table C.8-40 row 15"
-        ),
-        AttributeSpec(
-            "DVHMinimumDose", 0x30040070, "DS", "1", "3", (), "PS3.3 2016c Table C.8-40 row 16"
-        ),
-        AttributeSpec(
-            "DVHMaximumDose", 0x30040072, "DS", "1", "3", (), "PS3.3 2016c Table C.8-40 row 17"
-        ),
-        AttributeSpec(
-            "DVHMeanDose", 0x30040074, "DS", "1", "3", (), "PS3.3 2016c Table C.8-40 row 18"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+DVHReferencedROISequence	30040060	SQ	1	1		C.8-40 row 6		
+DVHType	30040001	CS	1	1	DIFFERENTIAL\CUMULATIVE\NATURAL	C.8-40 row 9		
+DoseUnits	30040002	CS	1	1	GY\RELATIVE	C.8-40 row 10		
+DoseType	30040004	CS	1	1		C.8-40 row 11		
+DVHDoseScaling	30040052	DS	1	1		C.8-40 row 12		
+DVHVolumeUnits	30040054	CS	1	1		C.8-40 row 13		
+DVHNumberOfBins	30040056	IS	1	1		C.8-40 row 14		
+DVHData	30040058	DS	2-2n	1		C.8-40 row 15		
+DVHMinimumDose	30040070	DS	1	3		C.8-40 row 16		
+DVHMaximumDose	30040072	DS	1	3		C.8-40 row 17		
+DVHMeanDose	30040074	DS	1	3		C.8-40 row 18		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DVHReferencedROISequence: list[RTDVHModuleDVHReferencedROISequenceItem]
     """(3004,0060) SQ 1 Type 1, DVH Referenced ROI Sequence - PS3.3 2016c Table C.8-40,
     Section C.8.8.4. Sequence of referenced ROIs used to calculate DVH. One or more
@@ -175,20 +134,14 @@ class RTDVHModuleDVHSequenceItem(DicomObject):
 class RTDVHModuleReferencedStructureSetSequenceItem(DicomObject):
     """An item of Referenced Structure Set Sequence - PS3.3 2016c Table C.8-40."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -205,38 +158,16 @@ class RTDVHModuleReferencedStructureSetSequenceItem(DicomObject):
 class RTDVHModule(DicomObject):
     """RT DVH Module - PS3.3 2016c Table C.8-40 (Section C.8.8.4)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedStructureSetSequence",
-            0x300C0060,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-40 row 1",
-        ),
-        AttributeSpec(
-            "DVHNormalizationPoint",
-            0x30040040,
-            "DS",
-            "3",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-40 row 3",
-        ),
-        AttributeSpec(
-            "DVHNormalizationDoseValue",
-            0x30040042,
-            "DS",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-40 row 4",
-        ),
-        AttributeSpec(
-            "DVHSequence", 0x30040050, "SQ", "1", "1", (), "PS3.3 2016c Table C.8-40 row 5"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedStructureSetSequence	300C0060	SQ	1	1		C.8-40 row 1		
+DVHNormalizationPoint	30040040	DS	3	3		C.8-40 row 3		
+DVHNormalizationDoseValue	30040042	DS	1	3		C.8-40 row 4		
+DVHSequence	30040050	SQ	1	1		C.8-40 row 5		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedStructureSetSequence: list[RTDVHModuleReferencedStructureSetSequenceItem]
     """(300C,0060) SQ 1 Type 1, Referenced Structure Set Sequence - PS3.3 2016c Table
     C.8-40, Section C.8.8.4. Sequence of one class/instance pair describing

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -29,65 +30,27 @@ from dicom_model.macros.person_identification_macro import (
 class SOPCommonModuleCodingSchemeIdentificationSequenceItem(DicomObject):
     """An item of Coding Scheme Identification Sequence - PS3.3 2016c Table C.12-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 11",
-        ),
-        AttributeSpec(
-            "CodingSchemeRegistry",
-            0x00080112,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 12",
-            condition=None,
-            condition_text="coding scheme is registered",
-        ),
-        AttributeSpec(
-            "CodingSchemeUID",
-            0x0008010C,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 13",
-            condition=None,
-            condition_text="coding scheme is identified by an ISO 8824 object identifier compatible with the UI VR",
-        ),
-        AttributeSpec(
-            "CodingSchemeExternalID",
-            0x00080114,
-            "ST",
-            "1",
-            "2C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 14",
-            condition=None,
-            condition_text="coding scheme is registered and Coding Scheme UID (0008,010C) is not present",
-        ),
-        AttributeSpec(
-            "CodingSchemeName", 0x00080115, "ST", "1", "3", (), "PS3.3 2016c Table C.12-1 row 15"
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion", 0x00080103, "SH", "1", "3", (), "PS3.3 2016c Table C.12-1 row 16"
-        ),
-        AttributeSpec(
-            "CodingSchemeResponsibleOrganization",
-            0x00080116,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 17",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodingSchemeDesignator	00080102	SH	1	1		C.12-1 row 11		
+CodingSchemeRegistry	00080112	LO	1	1C		C.12-1 row 12		coding scheme is registered
+CodingSchemeUID	0008010C	UI	1	1C		C.12-1 row 13		coding scheme is identified by an ISO 8824 object identifier compatible with the UI VR
+CodingSchemeExternalID	00080114	ST	1	2C		C.12-1 row 14		coding scheme is registered and Coding Scheme UID (0008,010C) is not present
+CodingSchemeName	00080115	ST	1	3		C.12-1 row 15		
+CodingSchemeVersion	00080103	SH	1	3		C.12-1 row 16		
+CodingSchemeResponsibleOrganization	00080116	ST	1	3		C.12-1 row 17		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeExternalID": AllOf(
+                (
+                    NotChecked("coding scheme is registered", "outside"),
+                    Present("CodingSchemeUID", negate=True),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodingSchemeDesignator: str
     """(0008,0102) SH 1 Type 1, Coding Scheme Designator - PS3.3 2016c Table C.12-1,
     Section C.12.1. The value of a Coding Scheme Designator, used in this SOP
@@ -132,20 +95,16 @@ class SOPCommonModuleCodingSchemeIdentificationSequenceItem(DicomObject):
 class SOPCommonModuleContextGroupIdentificationSequenceItem(DicomObject):
     """An item of Context Group Identification Sequence - PS3.3 2016c Table C.12-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "1", (), "PS3.3 2016c Table C.12-1 row 19"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table C.12-1 row 20"
-        ),
-        AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1", (), "PS3.3 2016c Table C.12-1 row 21"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion", 0x00080106, "DT", "1", "1", (), "PS3.3 2016c Table C.12-1 row 22"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ContextIdentifier	0008010F	CS	1	1		C.12-1 row 19		
+ContextUID	00080117	UI	1	3		C.12-1 row 20		
+MappingResource	00080105	CS	1	1		C.12-1 row 21		
+ContextGroupVersion	00080106	DT	1	1		C.12-1 row 22		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContextIdentifier: str
     """(0008,010F) CS 1 Type 1, Context Identifier - PS3.3 2016c Table C.12-1, Section
     C.12.1. The identifier of the Context Group. See .
@@ -171,104 +130,28 @@ class SOPCommonModuleContextGroupIdentificationSequenceItem(DicomObject):
 class SOPCommonModuleContributingEquipmentSequenceItem(DicomObject):
     """An item of Contributing Equipment Sequence - PS3.3 2016c Table C.12-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PurposeOfReferenceCodeSequence",
-            0x0040A170,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 29",
-        ),
-        AttributeSpec(
-            "Manufacturer", 0x00080070, "LO", "1", "1", (), "PS3.3 2016c Table C.12-1 row 31"
-        ),
-        AttributeSpec(
-            "InstitutionName", 0x00080080, "LO", "1", "3", (), "PS3.3 2016c Table C.12-1 row 32"
-        ),
-        AttributeSpec(
-            "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table C.12-1 row 33"
-        ),
-        AttributeSpec(
-            "StationName", 0x00081010, "SH", "1", "3", (), "PS3.3 2016c Table C.12-1 row 34"
-        ),
-        AttributeSpec(
-            "InstitutionalDepartmentName",
-            0x00081040,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 35",
-        ),
-        AttributeSpec(
-            "OperatorsName", 0x00081070, "PN", "1-n", "3", (), "PS3.3 2016c Table C.12-1 row 36"
-        ),
-        AttributeSpec(
-            "OperatorIdentificationSequence",
-            0x00081072,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 37",
-        ),
-        AttributeSpec(
-            "ManufacturerModelName",
-            0x00081090,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 39",
-        ),
-        AttributeSpec(
-            "DeviceSerialNumber", 0x00181000, "LO", "1", "3", (), "PS3.3 2016c Table C.12-1 row 40"
-        ),
-        AttributeSpec(
-            "SoftwareVersions", 0x00181020, "LO", "1-n", "3", (), "PS3.3 2016c Table C.12-1 row 41"
-        ),
-        AttributeSpec(
-            "SpatialResolution", 0x00181050, "DS", "1", "3", (), "PS3.3 2016c Table C.12-1 row 42"
-        ),
-        AttributeSpec(
-            "DateOfLastCalibration",
-            0x00181200,
-            "DA",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 43",
-        ),
-        AttributeSpec(
-            "TimeOfLastCalibration",
-            0x00181201,
-            "TM",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 44",
-        ),
-        AttributeSpec(
-            "ContributionDateTime",
-            0x0018A002,
-            "DT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 45",
-        ),
-        AttributeSpec(
-            "ContributionDescription",
-            0x0018A003,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 46",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.12-1 row 29		
+Manufacturer	00080070	LO	1	1		C.12-1 row 31		
+InstitutionName	00080080	LO	1	3		C.12-1 row 32		
+InstitutionAddress	00080081	ST	1	3		C.12-1 row 33		
+StationName	00081010	SH	1	3		C.12-1 row 34		
+InstitutionalDepartmentName	00081040	LO	1	3		C.12-1 row 35		
+OperatorsName	00081070	PN	1-n	3		C.12-1 row 36		
+OperatorIdentificationSequence	00081072	SQ	1	3		C.12-1 row 37		
+ManufacturerModelName	00081090	LO	1	3		C.12-1 row 39		
+DeviceSerialNumber	00181000	LO	1	3		C.12-1 row 40		
+SoftwareVersions	00181020	LO	1-n	3		C.12-1 row 41		
+SpatialResolution	00181050	DS	1	3		C.12-1 row 42		
+DateOfLastCalibration	00181200	DA	1-n	3		C.12-1 row 43		
+TimeOfLastCalibration	00181201	TM	1-n	3		C.12-1 row 44		
+ContributionDateTime	0018A002	DT	1	3		C.12-1 row 45		
+ContributionDescription	0018A003	ST	1	3		C.12-1 row 46		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PurposeOfReferenceCodeSequence: list[SOPCommonModulePurposeOfReferenceCodeSequenceItem]
     """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1. Describes the purpose for which the related equipment is
@@ -364,42 +247,35 @@ class SOPCommonModuleContributingEquipmentSequenceItem(DicomObject):
 class SOPCommonModuleConversionSourceAttributesSequenceItem(DicomObject):
     """An item of Conversion Source Attributes Sequence - PS3.3 2016c Table C.12-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "ReferencedFrameNumber",
-            0x00081160,
-            "IS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 2",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
-        ),
-        AttributeSpec(
-            "ReferencedSegmentNumber",
-            0x0062000B,
-            "US",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 3",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -431,26 +307,14 @@ class SOPCommonModuleConversionSourceAttributesSequenceItem(DicomObject):
 class SOPCommonModuleDeidentificationActionSequenceItem(DicomObject):
     """An item of Deidentification Action Sequence - PS3.3 2016c Table C.12-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "IdentifyingPrivateElements",
-            0x00080306,
-            "",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 78",
-        ),
-        AttributeSpec(
-            "DeidentificationAction",
-            0x00080307,
-            "",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 79",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+IdentifyingPrivateElements	00080306		1	1		C.12-1 row 78		
+DeidentificationAction	00080307		1	1		C.12-1 row 79		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     IdentifyingPrivateElements: object
     """(0008,0306) - 1 Type 1, Identifying Private Elements - PS3.3 2016c Table C.12-1,
     Section C.12.1. List of Private Data Elements in block that may contain
@@ -479,20 +343,14 @@ class SOPCommonModuleDeidentificationActionSequenceItem(DicomObject):
 class SOPCommonModuleEncryptedAttributesSequenceItem(DicomObject):
     """An item of Encrypted Attributes Sequence - PS3.3 2016c Table C.12-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "EncryptedContentTransferSyntaxUID",
-            0x04000510,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 54",
-        ),
-        AttributeSpec(
-            "EncryptedContent", 0x04000520, "OB", "1", "1", (), "PS3.3 2016c Table C.12-1 row 55"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+EncryptedContentTransferSyntaxUID	04000510	UI	1	1		C.12-1 row 54		
+EncryptedContent	04000520	OB	1	1		C.12-1 row 55		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     EncryptedContentTransferSyntaxUID: str
     """(0400,0510) UI 1 Type 1, Encrypted Content Transfer Syntax UID - PS3.3 2016c
     Table C.12-1, Section C.12.1. Transfer Syntax used to encode the encrypted
@@ -513,32 +371,16 @@ class SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem(DicomObject):
     C.12-1.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "HL7InstanceIdentifier",
-            0x0040E001,
-            "ST",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 65",
-        ),
-        AttributeSpec(
-            "RetrieveURI", 0x0040E010, "UR", "1", "3", (), "PS3.3 2016c Table C.12-1 row 66"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+HL7InstanceIdentifier	0040E001	ST	1	1		C.12-1 row 65		
+RetrieveURI	0040E010	UR	1	3		C.12-1 row 66		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -567,17 +409,15 @@ class SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem(DicomObject):
 class SOPCommonModuleMappingResourceIdentificationSequenceItem(DicomObject):
     """An item of Mapping Resource Identification Sequence - PS3.3 2016c Table C.12-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "MappingResource", 0x00080105, "CS", "1", "1", (), "PS3.3 2016c Table C.12-1 row 24"
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table C.12-1 row 25"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table C.12-1 row 26"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+MappingResource	00080105	CS	1	1		C.12-1 row 24		
+MappingResourceUID	00080118	UI	1	3		C.12-1 row 25		
+MappingResourceName	00080122		1	3		C.12-1 row 26		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MappingResource: str
     """(0008,0105) CS 1 Type 1, Mapping Resource - PS3.3 2016c Table C.12-1, Section
     C.12.1. The identifier of the Mapping Resource. See .
@@ -598,7 +438,12 @@ class SOPCommonModuleMappingResourceIdentificationSequenceItem(DicomObject):
 class SOPCommonModuleModifiedAttributesSequenceItem(DicomObject):
     """An item of Modified Attributes Sequence - PS3.3 2016c Table C.12-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = ()
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+""",
+        "PS3.3 2016c Table ",
+    )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
 
@@ -607,57 +452,23 @@ class SOPCommonModuleModifiedAttributesSequenceItem(DicomObject):
 class SOPCommonModuleOperatorIdentificationSequenceItem(DicomObject):
     """An item of Operator Identification Sequence - PS3.3 2016c Table C.12-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PersonIdentificationCodeSequence",
-            0x00401101,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-1 row 1",
-        ),
-        AttributeSpec(
-            "PersonAddress", 0x00401102, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 3"
-        ),
-        AttributeSpec(
-            "PersonTelephoneNumbers",
-            0x00401103,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table 10-1 row 4",
-        ),
-        AttributeSpec(
-            "PersonTelecomInformation", 0x00401104, "", "1", "3", (), "PS3.3 2016c Table 10-1 row 5"
-        ),
-        AttributeSpec(
-            "InstitutionName",
-            0x00080080,
-            "LO",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 6",
-            condition=Present("InstitutionCodeSequence", negate=True),
-            condition_text="Institution Code Sequence (0008,0082) is not present",
-        ),
-        AttributeSpec(
-            "InstitutionAddress", 0x00080081, "ST", "1", "3", (), "PS3.3 2016c Table 10-1 row 7"
-        ),
-        AttributeSpec(
-            "InstitutionCodeSequence",
-            0x00080082,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-1 row 8",
-            condition=Present("InstitutionName", negate=True),
-            condition_text="Institution Name (0008,0080) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PersonIdentificationCodeSequence	00401101	SQ	1	1		10-1 row 1		
+PersonAddress	00401102	ST	1	3		10-1 row 3		
+PersonTelephoneNumbers	00401103	LO	1-n	3		10-1 row 4		
+PersonTelecomInformation	00401104		1	3		10-1 row 5		
+InstitutionName	00080080	LO	1	1C		10-1 row 6		Institution Code Sequence (0008,0082) is not present
+InstitutionAddress	00080081	ST	1	3		10-1 row 7		
+InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,0080) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "InstitutionName": Present("InstitutionCodeSequence", negate=True),
+            "InstitutionCodeSequence": Present("InstitutionName", negate=True),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PersonIdentificationCodeSequence: list[
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
@@ -716,47 +527,17 @@ class SOPCommonModuleOperatorIdentificationSequenceItem(DicomObject):
 class SOPCommonModuleOriginalAttributesSequenceItem(DicomObject):
     """An item of Original Attributes Sequence - PS3.3 2016c Table C.12-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SourceOfPreviousValues",
-            0x04000564,
-            "LO",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.12-1 row 57",
-        ),
-        AttributeSpec(
-            "AttributeModificationDateTime",
-            0x04000562,
-            "DT",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 58",
-        ),
-        AttributeSpec(
-            "ModifyingSystem", 0x04000563, "LO", "1", "1", (), "PS3.3 2016c Table C.12-1 row 59"
-        ),
-        AttributeSpec(
-            "ReasonForTheAttributeModification",
-            0x04000565,
-            "CS",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 60",
-        ),
-        AttributeSpec(
-            "ModifiedAttributesSequence",
-            0x04000550,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 61",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SourceOfPreviousValues	04000564	LO	1	2		C.12-1 row 57		
+AttributeModificationDateTime	04000562	DT	1	1		C.12-1 row 58		
+ModifyingSystem	04000563	LO	1	1		C.12-1 row 59		
+ReasonForTheAttributeModification	04000565	CS	1	1		C.12-1 row 60		
+ModifiedAttributesSequence	04000550	SQ	1	1		C.12-1 row 61		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SourceOfPreviousValues: str | None
     """(0400,0564) LO 1 Type 2, Source of Previous Values - PS3.3 2016c Table C.12-1,
     Section C.12.1. The source that provided the SOP Instance prior to the removal
@@ -798,49 +579,22 @@ class SOPCommonModulePrivateDataElementCharacteristicsSequenceItem(DicomObject):
     C.12-1.
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "PrivateGroupReference", 0x00080301, "", "1", "1", (), "PS3.3 2016c Table C.12-1 row 73"
-        ),
-        AttributeSpec(
-            "PrivateCreatorReference",
-            0x00080302,
-            "",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 74",
-        ),
-        AttributeSpec(
-            "BlockIdentifyingInformationStatus",
-            0x00080303,
-            "",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.12-1 row 75",
-        ),
-        AttributeSpec(
-            "NonidentifyingPrivateElements",
-            0x00080304,
-            "",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 76",
-            condition=Equals("BlockIdentifyingInformationStatus", ("MIXED",), 0),
-            condition_text="Block Identifying Information Status (0008,0303) equals MIXED",
-        ),
-        AttributeSpec(
-            "DeidentificationActionSequence",
-            0x00080305,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 77",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+PrivateGroupReference	00080301		1	1		C.12-1 row 73		
+PrivateCreatorReference	00080302		1	1		C.12-1 row 74		
+BlockIdentifyingInformationStatus	00080303		1	1		C.12-1 row 75		
+NonidentifyingPrivateElements	00080304		1	1C		C.12-1 row 76		Block Identifying Information Status (0008,0303) equals MIXED
+DeidentificationActionSequence	00080305	SQ	1	3		C.12-1 row 77		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "NonidentifyingPrivateElements": Equals(
+                "BlockIdentifyingInformationStatus", ("MIXED",), 0
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PrivateGroupReference: object
     """(0008,0301) - 1 Type 1, Private Group Reference - PS3.3 2016c Table C.12-1,
     Section C.12.1. Odd group number within which the Private Data Element block is
@@ -888,145 +642,69 @@ class SOPCommonModulePrivateDataElementCharacteristicsSequenceItem(DicomObject):
 class SOPCommonModulePurposeOfReferenceCodeSequenceItem(DicomObject):
     """An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.12-1."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -1126,243 +804,41 @@ class SOPCommonModulePurposeOfReferenceCodeSequenceItem(DicomObject):
 class SOPCommonModule(DicomObject):
     """SOP Common Module - PS3.3 2016c Table C.12-1 (Section C.12.1)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SOPClassUID", 0x00080016, "UI", "1", "1", (), "PS3.3 2016c Table C.12-1 row 1"
-        ),
-        AttributeSpec(
-            "SOPInstanceUID", 0x00080018, "UI", "1", "1", (), "PS3.3 2016c Table C.12-1 row 2"
-        ),
-        AttributeSpec(
-            "SpecificCharacterSet",
-            0x00080005,
-            "CS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 3",
-            condition=None,
-            condition_text="an expanded or replacement character set is used",
-        ),
-        AttributeSpec(
-            "InstanceCreationDate", 0x00080012, "DA", "1", "3", (), "PS3.3 2016c Table C.12-1 row 4"
-        ),
-        AttributeSpec(
-            "InstanceCreationTime", 0x00080013, "TM", "1", "3", (), "PS3.3 2016c Table C.12-1 row 5"
-        ),
-        AttributeSpec(
-            "InstanceCoercionDateTime",
-            0x00080015,
-            "DT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 6",
-        ),
-        AttributeSpec(
-            "InstanceCreatorUID", 0x00080014, "UI", "1", "3", (), "PS3.3 2016c Table C.12-1 row 7"
-        ),
-        AttributeSpec(
-            "RelatedGeneralSOPClassUID",
-            0x0008001A,
-            "UI",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 8",
-        ),
-        AttributeSpec(
-            "OriginalSpecializedSOPClassUID",
-            0x0008001B,
-            "UI",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 9",
-        ),
-        AttributeSpec(
-            "CodingSchemeIdentificationSequence",
-            0x00080110,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 10",
-        ),
-        AttributeSpec(
-            "ContextGroupIdentificationSequence",
-            0x00080123,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 18",
-        ),
-        AttributeSpec(
-            "MappingResourceIdentificationSequence",
-            0x00080124,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 23",
-        ),
-        AttributeSpec(
-            "TimezoneOffsetFromUTC",
-            0x00080201,
-            "SH",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 27",
-        ),
-        AttributeSpec(
-            "ContributingEquipmentSequence",
-            0x0018A001,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 28",
-        ),
-        AttributeSpec(
-            "InstanceNumber", 0x00200013, "IS", "1", "3", (), "PS3.3 2016c Table C.12-1 row 47"
-        ),
-        AttributeSpec(
-            "SOPInstanceStatus",
-            0x01000410,
-            "CS",
-            "1",
-            "3",
-            ("NS", "OR", "AO", "AC"),
-            "PS3.3 2016c Table C.12-1 row 48",
-        ),
-        AttributeSpec(
-            "SOPAuthorizationDateTime",
-            0x01000420,
-            "DT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 49",
-        ),
-        AttributeSpec(
-            "SOPAuthorizationComment",
-            0x01000424,
-            "LT",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 50",
-        ),
-        AttributeSpec(
-            "AuthorizationEquipmentCertificationNumber",
-            0x01000426,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 51",
-        ),
-        AttributeSpec(
-            "MACParametersSequence",
-            0x4FFE0001,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-6 row 1",
-        ),
-        AttributeSpec(
-            "DigitalSignaturesSequence",
-            0xFFFAFFFA,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-6 row 6",
-        ),
-        AttributeSpec(
-            "EncryptedAttributesSequence",
-            0x04000500,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 53",
-            condition=None,
-            condition_text="application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set",
-        ),
-        AttributeSpec(
-            "OriginalAttributesSequence",
-            0x04000561,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 56",
-        ),
-        AttributeSpec(
-            "HL7StructuredDocumentReferenceSequence",
-            0x0040A390,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 63",
-            condition=None,
-            condition_text="unencapsulated HL7 Structured Documents are referenced within the Instance",
-        ),
-        AttributeSpec(
-            "LongitudinalTemporalInformationModified",
-            0x00280303,
-            "CS",
-            "1",
-            "3",
-            ("UNMODIFIED", "MODIFIED", "REMOVED"),
-            "PS3.3 2016c Table C.12-1 row 67",
-        ),
-        AttributeSpec(
-            "QueryRetrieveView",
-            0x00080053,
-            "CS",
-            "1",
-            "1C",
-            ("CLASSIC", "ENHANCED"),
-            "PS3.3 2016c Table C.12-1 row 68",
-            condition=None,
-            condition_text="the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view",
-        ),
-        AttributeSpec(
-            "ConversionSourceAttributesSequence",
-            0x00209172,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.12-1 row 69",
-            condition=None,
-            condition_text="this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)",
-        ),
-        AttributeSpec(
-            "ContentQualification",
-            0x00189004,
-            "CS",
-            "1",
-            "3",
-            ("PRODUCT", "RESEARCH", "SERVICE"),
-            "PS3.3 2016c Table C.12-1 row 71",
-        ),
-        AttributeSpec(
-            "PrivateDataElementCharacteristicsSequence",
-            0x00080300,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.12-1 row 72",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SOPClassUID	00080016	UI	1	1		C.12-1 row 1		
+SOPInstanceUID	00080018	UI	1	1		C.12-1 row 2		
+SpecificCharacterSet	00080005	CS	1-n	1C		C.12-1 row 3		an expanded or replacement character set is used
+InstanceCreationDate	00080012	DA	1	3		C.12-1 row 4		
+InstanceCreationTime	00080013	TM	1	3		C.12-1 row 5		
+InstanceCoercionDateTime	00080015	DT	1	3		C.12-1 row 6		
+InstanceCreatorUID	00080014	UI	1	3		C.12-1 row 7		
+RelatedGeneralSOPClassUID	0008001A	UI	1-n	3		C.12-1 row 8		
+OriginalSpecializedSOPClassUID	0008001B	UI	1	3		C.12-1 row 9		
+CodingSchemeIdentificationSequence	00080110	SQ	1	3		C.12-1 row 10		
+ContextGroupIdentificationSequence	00080123	SQ	1	3		C.12-1 row 18		
+MappingResourceIdentificationSequence	00080124	SQ	1	3		C.12-1 row 23		
+TimezoneOffsetFromUTC	00080201	SH	1	3		C.12-1 row 27		
+ContributingEquipmentSequence	0018A001	SQ	1	3		C.12-1 row 28		
+InstanceNumber	00200013	IS	1	3		C.12-1 row 47		
+SOPInstanceStatus	01000410	CS	1	3	NS\OR\AO\AC	C.12-1 row 48		
+SOPAuthorizationDateTime	01000420	DT	1	3		C.12-1 row 49		
+SOPAuthorizationComment	01000424	LT	1	3		C.12-1 row 50		
+AuthorizationEquipmentCertificationNumber	01000426	LO	1	3		C.12-1 row 51		
+MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1		
+DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6		
+EncryptedAttributesSequence	04000500	SQ	1	1C		C.12-1 row 53		application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set
+OriginalAttributesSequence	04000561	SQ	1	3		C.12-1 row 56		
+HL7StructuredDocumentReferenceSequence	0040A390	SQ	1	1C		C.12-1 row 63		unencapsulated HL7 Structured Documents are referenced within the Instance
+LongitudinalTemporalInformationModified	00280303	CS	1	3	UNMODIFIED\MODIFIED\REMOVED	C.12-1 row 67		
+QueryRetrieveView	00080053	CS	1	1C	CLASSIC\ENHANCED	C.12-1 row 68		the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view
+ConversionSourceAttributesSequence	00209172	SQ	1	1C		C.12-1 row 69		this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)
+ContentQualification	00189004	CS	1	3	PRODUCT\RESEARCH\SERVICE	C.12-1 row 71		
+PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SOPClassUID: str
     """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
     C.12.1. Uniquely identifies the SOP Class. See for further explanation. See also

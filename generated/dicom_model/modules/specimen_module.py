@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.specimen_macro import (
@@ -23,71 +24,19 @@ from dicom_model.macros.specimen_macro import (
 class SpecimenModule(DicomObject):
     """Specimen Module - PS3.3 2016c Table C.7.6.22-1 (Section C.7.6.22)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ContainerIdentifier",
-            0x00400512,
-            "LO",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 1",
-        ),
-        AttributeSpec(
-            "IssuerOfTheContainerIdentifierSequence",
-            0x00400513,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 2",
-        ),
-        AttributeSpec(
-            "AlternateContainerIdentifierSequence",
-            0x00400515,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 4",
-        ),
-        AttributeSpec(
-            "ContainerTypeCodeSequence",
-            0x00400518,
-            "SQ",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 8",
-        ),
-        AttributeSpec(
-            "ContainerDescription",
-            0x0040051A,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 10",
-        ),
-        AttributeSpec(
-            "ContainerComponentSequence",
-            0x00400520,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 11",
-        ),
-        AttributeSpec(
-            "SpecimenDescriptionSequence",
-            0x00400560,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.22-2 row 23",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 1		
+IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2		
+AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4		
+ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8		
+ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10		
+ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11		
+SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContainerIdentifier: str
     """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
     Section C.7.6.22. The identifier for the container that contains the specimen(s)

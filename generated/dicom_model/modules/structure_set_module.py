@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
@@ -20,42 +21,35 @@ from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCo
 class StructureSetModuleContourImageSequenceItem(DicomObject):
     """An item of Contour Image Sequence - PS3.3 2016c Table C.8-41."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "ReferencedFrameNumber",
-            0x00081160,
-            "IS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 2",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present",
-        ),
-        AttributeSpec(
-            "ReferencedSegmentNumber",
-            0x0062000B,
-            "US",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table 10-3 row 3",
-            condition=None,
-            condition_text="the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+""",
+        "PS3.3 2016c Table ",
+        {
+            "ReferencedFrameNumber": AllOf(
+                (
+                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
+                    NotChecked("the reference does not apply to all frames", "outside"),
+                    Present("ReferencedSegmentNumber", negate=True),
+                )
+            ),
+            "ReferencedSegmentNumber": AllOf(
+                (
+                    NotChecked(
+                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
+                        "outside",
+                    ),
+                    NotChecked("the reference does not apply to all segments", "outside"),
+                    Present("ReferencedFrameNumber", negate=True),
+                )
+            ),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -87,145 +81,69 @@ class StructureSetModuleContourImageSequenceItem(DicomObject):
 class StructureSetModuleDerivationCodeSequenceItem(DicomObject):
     """An item of Derivation Code Sequence - PS3.3 2016c Table C.8-41."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "CodeValue",
-            0x00080100,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 2",
-            condition=None,
-            condition_text="the code value length is 16 characters or less, and the code value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "CodingSchemeDesignator",
-            0x00080102,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 3",
-            condition=AnyOf(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
+CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
+CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
+CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
+ContextUID	00080117	UI	1	3		8.8-1b row 2		
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
+MappingResourceName	00080122		1	3		8.8-1b row 5		
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+""",
+        "PS3.3 2016c Table ",
+        {
+            "CodingSchemeDesignator": AnyOf(
                 (
                     Present("CodeValue"),
                     Present("LongCodeValue"),
                 )
             ),
-            condition_text="Code Value (0008,0100) or Long Code Value (0008,0119) is present",
-        ),
-        AttributeSpec(
-            "CodingSchemeVersion",
-            0x00080103,
-            "SH",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 4",
-            condition=None,
-            condition_text="the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-        ),
-        AttributeSpec(
-            "CodeMeaning", 0x00080104, "LO", "1", "1", (), "PS3.3 2016c Table 8.8-1a row 5"
-        ),
-        AttributeSpec(
-            "LongCodeValue",
-            0x00080119,
-            "UC",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 6",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is not a URN or URL",
-        ),
-        AttributeSpec(
-            "URNCodeValue",
-            0x00080120,
-            "UR",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1a row 7",
-            condition=None,
-            condition_text="Code Value (0008,0100) is not present and the Code Value is a URN or URL",
-        ),
-        AttributeSpec(
-            "EquivalentCodeSequence",
-            0x00080121,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table 8.8-1 row 3",
-        ),
-        AttributeSpec(
-            "ContextIdentifier", 0x0008010F, "CS", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 1"
-        ),
-        AttributeSpec(
-            "ContextUID", 0x00080117, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 2"
-        ),
-        AttributeSpec(
-            "MappingResource",
-            0x00080105,
-            "CS",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 3",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "MappingResourceUID", 0x00080118, "UI", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 4"
-        ),
-        AttributeSpec(
-            "MappingResourceName", 0x00080122, "", "1", "3", (), "PS3.3 2016c Table 8.8-1b row 5"
-        ),
-        AttributeSpec(
-            "ContextGroupVersion",
-            0x00080106,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 6",
-            condition=Present("ContextIdentifier"),
-            condition_text="Context Identifier (0008,010F) is present",
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionFlag",
-            0x0008010B,
-            "CS",
-            "1",
-            "3",
-            ("Y", "N"),
-            "PS3.3 2016c Table 8.8-1b row 7",
-        ),
-        AttributeSpec(
-            "ContextGroupLocalVersion",
-            0x00080107,
-            "DT",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 8",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
-        AttributeSpec(
-            "ContextGroupExtensionCreatorUID",
-            0x0008010D,
-            "UI",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table 8.8-1b row 9",
-            condition=Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            condition_text='the value of Context Group Extension Flag (0008,010B) is "Y"',
-        ),
+            "CodingSchemeVersion": AnyOf(
+                (
+                    AllOf(
+                        (
+                            Present("CodingSchemeDesignator"),
+                            NotChecked(
+                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
+                                "outside",
+                            ),
+                        )
+                    ),
+                    NotChecked(
+                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
+                        "outside",
+                    ),
+                )
+            ),
+            "LongCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is not a URN or URL", "outside"),
+                )
+            ),
+            "URNCodeValue": AllOf(
+                (
+                    Present("CodeValue", negate=True),
+                    NotChecked("the Code Value is a URN or URL", "outside"),
+                )
+            ),
+            "MappingResource": Present("ContextIdentifier"),
+            "ContextGroupVersion": Present("ContextIdentifier"),
+            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
     The identifier of the Coded Entry. See . Shall be present if the code value
@@ -325,20 +243,14 @@ class StructureSetModuleDerivationCodeSequenceItem(DicomObject):
 class StructureSetModulePredecessorStructureSetSequenceItem(DicomObject):
     """An item of Predecessor Structure Set Sequence - PS3.3 2016c Table C.8-41."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -355,20 +267,14 @@ class StructureSetModulePredecessorStructureSetSequenceItem(DicomObject):
 class StructureSetModuleRTReferencedSeriesSequenceItem(DicomObject):
     """An item of RT Referenced Series Sequence - PS3.3 2016c Table C.8-41."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SeriesInstanceUID", 0x0020000E, "UI", "1", "1", (), "PS3.3 2016c Table C.8-41 row 12"
-        ),
-        AttributeSpec(
-            "ContourImageSequence",
-            0x30060016,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-41 row 13",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SeriesInstanceUID	0020000E	UI	1	1		C.8-41 row 12		
+ContourImageSequence	30060016	SQ	1	1		C.8-41 row 13		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SeriesInstanceUID: str
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.8-41, Section
     C.8.8.5. Unique identifier for the series containing the images.
@@ -387,29 +293,15 @@ class StructureSetModuleRTReferencedSeriesSequenceItem(DicomObject):
 class StructureSetModuleRTReferencedStudySequenceItem(DicomObject):
     """An item of RT Referenced Study Sequence - PS3.3 2016c Table C.8-41."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ReferencedSOPClassUID", 0x00081150, "UI", "1", "1", (), "PS3.3 2016c Table 10-11 row 1"
-        ),
-        AttributeSpec(
-            "ReferencedSOPInstanceUID",
-            0x00081155,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table 10-11 row 2",
-        ),
-        AttributeSpec(
-            "RTReferencedSeriesSequence",
-            0x30060014,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-41 row 11",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
+ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
+RTReferencedSeriesSequence	30060014	SQ	1	1		C.8-41 row 11		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
     """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
     Section 10.8. Uniquely identifies the referenced SOP Class.
@@ -432,20 +324,14 @@ class StructureSetModuleRTReferencedStudySequenceItem(DicomObject):
 class StructureSetModuleReferencedFrameOfReferenceSequenceItem(DicomObject):
     """An item of Referenced Frame of Reference Sequence - PS3.3 2016c Table C.8-41."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "FrameOfReferenceUID", 0x00200052, "UI", "1", "1", (), "PS3.3 2016c Table C.8-41 row 8"
-        ),
-        AttributeSpec(
-            "RTReferencedStudySequence",
-            0x30060012,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-41 row 9",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+FrameOfReferenceUID	00200052	UI	1	1		C.8-41 row 8		
+RTReferencedStudySequence	30060012	SQ	1	3		C.8-41 row 9		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameOfReferenceUID: str
     """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.8-41,
     Section C.8.8.5. Uniquely identifies Frame of Reference within Structure Set.
@@ -463,54 +349,20 @@ class StructureSetModuleReferencedFrameOfReferenceSequenceItem(DicomObject):
 class StructureSetModuleStructureSetROISequenceItem(DicomObject):
     """An item of Structure Set ROI Sequence - PS3.3 2016c Table C.8-41."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "ROINumber", 0x30060022, "IS", "1", "1", (), "PS3.3 2016c Table C.8-41 row 16"
-        ),
-        AttributeSpec(
-            "ReferencedFrameOfReferenceUID",
-            0x30060024,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-41 row 17",
-        ),
-        AttributeSpec("ROIName", 0x30060026, "LO", "1", "2", (), "PS3.3 2016c Table C.8-41 row 18"),
-        AttributeSpec(
-            "ROIDescription", 0x30060028, "ST", "1", "3", (), "PS3.3 2016c Table C.8-41 row 19"
-        ),
-        AttributeSpec(
-            "ROIVolume", 0x3006002C, "DS", "1", "3", (), "PS3.3 2016c Table C.8-41 row 20"
-        ),
-        AttributeSpec(
-            "ROIGenerationAlgorithm",
-            0x30060036,
-            "CS",
-            "1",
-            "2",
-            (),
-            "PS3.3 2016c Table C.8-41 row 21",
-        ),
-        AttributeSpec(
-            "ROIGenerationDescription",
-            0x30060038,
-            "LO",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-41 row 22",
-        ),
-        AttributeSpec(
-            "DerivationCodeSequence",
-            0x00089215,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-41 row 23",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ROINumber	30060022	IS	1	1		C.8-41 row 16		
+ReferencedFrameOfReferenceUID	30060024	UI	1	1		C.8-41 row 17		
+ROIName	30060026	LO	1	2		C.8-41 row 18		
+ROIDescription	30060028	ST	1	3		C.8-41 row 19		
+ROIVolume	3006002C	DS	1	3		C.8-41 row 20		
+ROIGenerationAlgorithm	30060036	CS	1	2		C.8-41 row 21		
+ROIGenerationDescription	30060038	LO	1	3		C.8-41 row 22		
+DerivationCodeSequence	00089215	SQ	1	3		C.8-41 row 23		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ROINumber: int
     """(3006,0022) IS 1 Type 1, ROI Number - PS3.3 2016c Table C.8-41, Section C.8.8.5.
     Identification number of the ROI. The value of ROI Number (3006,0022) shall be
@@ -557,59 +409,21 @@ class StructureSetModuleStructureSetROISequenceItem(DicomObject):
 class StructureSetModule(DicomObject):
     """Structure Set Module - PS3.3 2016c Table C.8-41 (Section C.8.8.5)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "StructureSetLabel", 0x30060002, "SH", "1", "1", (), "PS3.3 2016c Table C.8-41 row 1"
-        ),
-        AttributeSpec(
-            "StructureSetName", 0x30060004, "LO", "1", "3", (), "PS3.3 2016c Table C.8-41 row 2"
-        ),
-        AttributeSpec(
-            "StructureSetDescription",
-            0x30060006,
-            "ST",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-41 row 3",
-        ),
-        AttributeSpec(
-            "InstanceNumber", 0x00200013, "IS", "1", "3", (), "PS3.3 2016c Table C.8-41 row 4"
-        ),
-        AttributeSpec(
-            "StructureSetDate", 0x30060008, "DA", "1", "2", (), "PS3.3 2016c Table C.8-41 row 5"
-        ),
-        AttributeSpec(
-            "StructureSetTime", 0x30060009, "TM", "1", "2", (), "PS3.3 2016c Table C.8-41 row 6"
-        ),
-        AttributeSpec(
-            "ReferencedFrameOfReferenceSequence",
-            0x30060010,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-41 row 7",
-        ),
-        AttributeSpec(
-            "StructureSetROISequence",
-            0x30060020,
-            "SQ",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.8-41 row 15",
-        ),
-        AttributeSpec(
-            "PredecessorStructureSetSequence",
-            0x30060018,
-            "SQ",
-            "1",
-            "3",
-            (),
-            "PS3.3 2016c Table C.8-41 row 25",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+StructureSetLabel	30060002	SH	1	1		C.8-41 row 1		
+StructureSetName	30060004	LO	1	3		C.8-41 row 2		
+StructureSetDescription	30060006	ST	1	3		C.8-41 row 3		
+InstanceNumber	00200013	IS	1	3		C.8-41 row 4		
+StructureSetDate	30060008	DA	1	2		C.8-41 row 5		
+StructureSetTime	30060009	TM	1	2		C.8-41 row 6		
+ReferencedFrameOfReferenceSequence	30060010	SQ	1	3		C.8-41 row 7		
+StructureSetROISequence	30060020	SQ	1	1		C.8-41 row 15		
+PredecessorStructureSetSequence	30060018	SQ	1	3		C.8-41 row 25		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StructureSetLabel: str
     """(3006,0002) SH 1 Type 1, Structure Set Label - PS3.3 2016c Table C.8-41, Section
     C.8.8.5. User-defined label for Structure Set.

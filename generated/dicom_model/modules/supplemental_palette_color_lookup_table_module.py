@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -19,62 +20,18 @@ class SupplementalPaletteColorLookupTableModule(DicomObject):
     (Section C.7.6.19).
     """
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "RedPaletteColorLookupTableDescriptor",
-            0x00281101,
-            "US or SS",
-            "3",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.19-1 row 1",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableDescriptor",
-            0x00281102,
-            "US or SS",
-            "3",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.19-1 row 2",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableDescriptor",
-            0x00281103,
-            "US or SS",
-            "3",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.19-1 row 3",
-        ),
-        AttributeSpec(
-            "RedPaletteColorLookupTableData",
-            0x00281201,
-            "OW",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.19-1 row 4",
-        ),
-        AttributeSpec(
-            "GreenPaletteColorLookupTableData",
-            0x00281202,
-            "OW",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.19-1 row 5",
-        ),
-        AttributeSpec(
-            "BluePaletteColorLookupTableData",
-            0x00281203,
-            "OW",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7.6.19-1 row 6",
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1		C.7.6.19-1 row 1		
+GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1		C.7.6.19-1 row 2		
+BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1		C.7.6.19-1 row 3		
+RedPaletteColorLookupTableData	00281201	OW	1	1		C.7.6.19-1 row 4		
+GreenPaletteColorLookupTableData	00281202	OW	1	1		C.7.6.19-1 row 5		
+BluePaletteColorLookupTableData	00281203	OW	1	1		C.7.6.19-1 row 6		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RedPaletteColorLookupTableDescriptor: Sequence[int]
     """(0028,1101) US or SS 3 Type 1, Red Palette Color Lookup Table Descriptor - PS3.3
     2016c Table C.7.6.19-1, Section C.7.6.19. Specifies the format of the Red

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
@@ -17,64 +18,20 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 class SynchronizationModule(DicomObject):
     """Synchronization Module - PS3.3 2016c Table C.7-7 (Section C.7.4.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "SynchronizationFrameOfReferenceUID",
-            0x00200200,
-            "UI",
-            "1",
-            "1",
-            (),
-            "PS3.3 2016c Table C.7-7 row 1",
-        ),
-        AttributeSpec(
-            "SynchronizationTrigger",
-            0x0018106A,
-            "CS",
-            "1",
-            "1",
-            ("SOURCE", "EXTERNAL", "PASSTHRU", "NO TRIGGER"),
-            "PS3.3 2016c Table C.7-7 row 2",
-        ),
-        AttributeSpec(
-            "TriggerSourceOrType", 0x00181061, "LO", "1", "3", (), "PS3.3 2016c Table C.7-7 row 3"
-        ),
-        AttributeSpec(
-            "SynchronizationChannel",
-            0x0018106C,
-            "US",
-            "2",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.7-7 row 4",
-            condition=None,
-            condition_text="synchronization channel or trigger is encoded in a waveform in this SOP Instance",
-        ),
-        AttributeSpec(
-            "AcquisitionTimeSynchronized",
-            0x00181800,
-            "CS",
-            "1",
-            "1",
-            ("Y", "N"),
-            "PS3.3 2016c Table C.7-7 row 5",
-        ),
-        AttributeSpec(
-            "TimeSource", 0x00181801, "SH", "1", "3", (), "PS3.3 2016c Table C.7-7 row 6"
-        ),
-        AttributeSpec(
-            "TimeDistributionProtocol",
-            0x00181802,
-            "CS",
-            "1",
-            "3",
-            ("NTP", "IRIG", "GPS", "SNTP", "PTP"),
-            "PS3.3 2016c Table C.7-7 row 7",
-        ),
-        AttributeSpec(
-            "NTPSourceAddress", 0x00181803, "LO", "1", "3", (), "PS3.3 2016c Table C.7-7 row 8"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+SynchronizationFrameOfReferenceUID	00200200	UI	1	1		C.7-7 row 1		
+SynchronizationTrigger	0018106A	CS	1	1	SOURCE\EXTERNAL\PASSTHRU\NO TRIGGER	C.7-7 row 2		
+TriggerSourceOrType	00181061	LO	1	3		C.7-7 row 3		
+SynchronizationChannel	0018106C	US	2	1C		C.7-7 row 4		synchronization channel or trigger is encoded in a waveform in this SOP Instance
+AcquisitionTimeSynchronized	00181800	CS	1	1	Y\N	C.7-7 row 5		
+TimeSource	00181801	SH	1	3		C.7-7 row 6		
+TimeDistributionProtocol	00181802	CS	1	3	NTP\IRIG\GPS\SNTP\PTP	C.7-7 row 7		
+NTPSourceAddress	00181803	LO	1	3		C.7-7 row 8		
+""",
+        "PS3.3 2016c Table ",
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SynchronizationFrameOfReferenceUID: str
     """(0020,0200) UI 1 Type 1, Synchronization Frame of Reference UID - PS3.3 2016c
     Table C.7-7, Section C.7.4.2. UID of common synchronization environment. See .

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
+from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.voilut_macro import VOILUTMacroVOILUTSequenceItem
@@ -19,53 +20,22 @@ from dicom_model.macros.voilut_macro import VOILUTMacroVOILUTSequenceItem
 class VOILUTModule(DicomObject):
     """VOI LUT Module - PS3.3 2016c Table C.11-2 (Section C.11.2)."""
 
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = (
-        AttributeSpec(
-            "VOILUTSequence",
-            0x00283010,
-            "SQ",
-            "1",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-2b row 1",
-            condition=Present("WindowCenter", negate=True),
-            condition_text="Window Center (0028,1050) is not present",
-        ),
-        AttributeSpec(
-            "WindowCenter",
-            0x00281050,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-2b row 5",
-            condition=Present("VOILUTSequence", negate=True),
-            condition_text="VOI LUT Sequence (0028,3010) is not present",
-        ),
-        AttributeSpec(
-            "WindowWidth",
-            0x00281051,
-            "DS",
-            "1-n",
-            "1C",
-            (),
-            "PS3.3 2016c Table C.11-2b row 6",
-            condition=Present("WindowCenter"),
-            condition_text="Window Center (0028,1050) is sent",
-        ),
-        AttributeSpec(
-            "WindowCenterWidthExplanation",
-            0x00281055,
-            "LO",
-            "1-n",
-            "3",
-            (),
-            "PS3.3 2016c Table C.11-2b row 7",
-        ),
-        AttributeSpec(
-            "VOILUTFunction", 0x00281056, "CS", "1", "3", (), "PS3.3 2016c Table C.11-2b row 8"
-        ),
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+VOILUTSequence	00283010	SQ	1	1C		C.11-2b row 1		Window Center (0028,1050) is not present
+WindowCenter	00281050	DS	1-n	1C		C.11-2b row 5		VOI LUT Sequence (0028,3010) is not present
+WindowWidth	00281051	DS	1-n	1C		C.11-2b row 6		Window Center (0028,1050) is sent
+WindowCenterWidthExplanation	00281055	LO	1-n	3		C.11-2b row 7		
+VOILUTFunction	00281056	CS	1	3		C.11-2b row 8		
+""",
+        "PS3.3 2016c Table ",
+        {
+            "VOILUTSequence": Present("WindowCenter", negate=True),
+            "WindowCenter": Present("VOILUTSequence", negate=True),
+            "WindowWidth": Present("WindowCenter"),
+        },
     )
+    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     VOILUTSequence: list[VOILUTMacroVOILUTSequenceItem] | None = None
     """(0028,3010) SQ 1 Type 1C, VOI LUT Sequence - PS3.3 2016c Table C.11-2b, Section
     C.11.2. Defines a sequence of VOI LUTs. One or more Items shall be included in

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dicom_model.iods import CTImage
+from dicom_model.iods.ct_image import CTImage
 from dicom_model.queries import PatientRootPatientQuery, StudyRootSeriesQuery, StudyRootStudyQuery
 from dicom_runtime import Dataset
 from dicom_runtime.net import blocking, tls

@@ -1,0 +1,71 @@
+"""The compact form in which a generated class lists its attributes.
+
+A generated class gives its ``ATTRIBUTES`` as text, one attribute a line, with the
+fields separated by tabs::
+
+    keyword  tag  VR  VM  Type  enumerated values  row  groups  condition sentence
+
+- ``tag``: eight hex digits (``00100010``);
+- ``enumerated values``: separated by backslashes, DICOM's value delimiter, which no
+  Enumerated Value contains;
+- ``row``: the table and row, after the ``source`` prefix the class gives
+  (``C.7-1 row 8`` after ``PS3.3 2016c Table ``);
+- ``groups``: the modules (of an IOD) or functional group macros defining the
+  attribute, separated by commas;
+- ``condition sentence``: the "Required if ..." text of a 1C or 2C attribute.
+
+Compiled conditions are given apart, by keyword. Text is what a table of hundreds
+of attributes costs least as: a tuple of constructor calls in its place made up
+most of what mypy, the formatter and the interpreter spent on the generated model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .conditions import Condition
+from .objects import AttributeSpec
+
+_FIELDS = 9
+
+
+def attribute_table(
+    text: str, source: str, conditions: Mapping[str, Condition] | None = None
+) -> tuple[AttributeSpec, ...]:
+    """The specs of ``text`` (see the module's docstring); ``source`` prefixes each row.
+
+    A line without the nine fields is a defect of the generated file, and raises
+    ValueError naming the line.
+    """
+    compiled = conditions or {}
+    specs: list[AttributeSpec] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line:
+            continue
+        fields = line.split("\t")
+        if len(fields) != _FIELDS:
+            raise ValueError(f"attribute table line {number} has {len(fields)} fields, not {_FIELDS}: {line!r}")
+        keyword, tag, vr, vm, kind, enumerated, row, groups, condition_text = fields
+        specs.append(
+            AttributeSpec(
+                keyword,
+                int(tag, 16),
+                vr,
+                vm,
+                kind,
+                tuple(enumerated.split("\\")) if enumerated else (),
+                source + row,
+                tuple(groups.split(",")) if groups else (),
+                compiled.get(keyword),
+                condition_text,
+            )
+        )
+    unknown = sorted(set(compiled) - {s.keyword for s in specs})
+    if unknown:
+        raise ValueError(f"conditions given for attributes the table lacks: {', '.join(unknown)}")
+    return tuple(specs)
+
+
+def modules_of(specs: tuple[AttributeSpec, ...]) -> dict[str, tuple[str, ...]]:
+    """The module (or modules) of an IOD that define each attribute, by keyword."""
+    return {spec.keyword: spec.groups for spec in specs}
