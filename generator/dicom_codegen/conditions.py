@@ -32,6 +32,10 @@ condition is evaluated on):
 * tags: ``includes the Tag for X (gggg,eeee)``, ``points to X``, ``is the Data
   Element Tag of a Private Attribute`` (:class:`IncludesTag`).
 
+"A or B is not present" reads as neither being present ("either A or B is not
+present": one of them missing). In "X is not present and X is a URN", the value
+tested is not in the data set: that part is not checked.
+
 A clause that fits no pattern is kept as :class:`NotChecked`, with its cause:
 ``outside`` when it states a fact outside the data set (it names no attribute, or
 speaks of the referenced instance, the equipment, "if known" ...), ``pattern``
@@ -39,7 +43,9 @@ when it names attributes in words the compiler does not know. A sentence with
 some clauses compiled is *partly* compiled: its predicate evaluates what it can
 (three-valued: a false conjunct makes the whole false) and the unchecked parts are
 listed. A sentence with none compiled has no predicate; validation reports it as
-not checked, never as met.
+not checked, never as met. A sentence whose unchecked part holds clauses run
+together (a list's items without and/or between them) is not compiled either: the
+grouping around that part may not be the sentence's.
 """
 
 from __future__ import annotations
@@ -735,6 +741,8 @@ class _Compiler:
             p,
         ):
             return Compare(keyword, "!=", 0.0, index)
+        if re.fullmatch(r"(?:is|equals|has a value of|is present and (?:is|has a value of)) zero", p):
+            return Compare(keyword, "==", 0.0, index)
         match = re.fullmatch(
             r"(?:is present and )?(?:is|are|has a value(?: of)?|has values?|has a value that is|with a value|value is|is present with a value)? ?"
             r"(?P<cmp>greater than or equal to|less than or equal to|greater than|more than|less than|fewer than) (?P<n>-?\d+(?:\.\d+)?|zero|one|two|three)",

@@ -140,6 +140,7 @@ class Partial:
         ("Required if Samples per Pixel (0028,0002) has a value greater than 1.", Compare("SamplesPerPixel", ">", 1.0)),
         ("Required if Number of Frames is greater than 1.", Compare("NumberOfFrames", ">", 1.0)),
         ("Required if Number of Compensators (300A,00E0) is non-zero.", Compare("NumberOfCompensators", "!=", 0.0)),
+        ("Required if Number of Compensators (300A,00E0) is zero.", Compare("NumberOfCompensators", "==", 0.0)),
         ("Required if Stack ID (0020,9056) is present with a value.", Present("StackID", with_value=True)),
         (
             "Required if Dimension Organization Type (0020,9311) is present with a value of TILED_FULL.",
@@ -315,6 +316,7 @@ def test_note_text_and_what_follows_the_sentence_are_not_part_of_it() -> None:
         ("Required if Samples per Pixel (0028,0002) has a value greater than 1.", Thing(SamplesPerPixel=3), Thing()),
         ("Required if Number of Compensators (300A,00E0) is non-zero.", Thing(NumberOfCompensators=2), Thing(NumberOfCompensators=0)),
         ("Required if Number of Frames is greater than 1.", Thing(NumberOfFrames="4"), Thing(NumberOfFrames="1")),  # IS text
+        ("Required if Number of Compensators (300A,00E0) is zero.", Thing(NumberOfCompensators=0), Thing(NumberOfCompensators=1)),
         (
             "Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED.",
             Thing(ImageType=["MIXED", "PRIMARY"]),
