@@ -227,6 +227,23 @@ def _outline_tables(root: etree._Element) -> dict[str, etree._Element]:
     return tables
 
 
+def outline_sections(root: etree._Element) -> dict[str, etree._Element]:
+    """Every ``section`` of the book's outline by ``xml:id`` (the first of a repeated id),
+    found by walking chapters and sections only, not their paragraphs and tables."""
+    sections: dict[str, etree._Element] = {}
+
+    def walk(node: etree._Element) -> None:
+        for child in node.iterchildren(*_OUTLINE):
+            if child.tag == SECTION:
+                key = child.get(XML_ID)
+                if key and key not in sections:
+                    sections[key] = child
+            walk(child)
+
+    walk(root)
+    return sections
+
+
 @dataclass(frozen=True)
 class Row:
     """One body row of a table, with spans resolved: ``cells[i]`` is column ``i``.

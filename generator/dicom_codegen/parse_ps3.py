@@ -36,6 +36,7 @@ from .docbook import (
     header_texts,
     link_target,
     load,
+    outline_sections,
     text_of,
     title_of,
 )
@@ -57,23 +58,19 @@ _USAGE = re.compile(r"^(M|U|C)\b\s*(?:-\s*)?(.*)$", re.S)
 class _Reader:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.sections: dict[str, etree._Element] = {}
-        for section in doc.root.iter(SECTION):
-            key = section.get(XML_ID)
-            if key and key not in self.sections:
-                self.sections[key] = section
+        self.sections = outline_sections(doc.root)
         self.tables: dict[str, AttributeTable] = {}
         self.missing: list[MissingReference] = []
+        self._section_tables: dict[str, str] = {}
 
     def table_in_section(self, section_id: str) -> str:
         """The first attribute table inside a section (the module or macro it defines)."""
-        section = self.sections.get(section_id)
-        if section is None:
-            return ""
-        for table in section.iter(TABLE):
-            if header_texts(table) in _ATTRIBUTE_HEADERS:
-                return table.get(XML_ID) or ""
-        return ""
+        found = self._section_tables.get(section_id)
+        if found is None:
+            section = self.sections.get(section_id)
+            found = _first_attribute_table(section) if section is not None else ""
+            self._section_tables[section_id] = found
+        return found
 
     def usage(self, text: str, table: str, row: int) -> tuple[str, str]:
         match = _USAGE.match(text.strip())
@@ -183,6 +180,27 @@ class _Reader:
             include="",
             row=number,
         )
+
+
+def _first_attribute_table(node: etree._Element) -> str:
+    """The ``xml:id`` of the first attribute table in ``node``, in document order ("" if
+    none). Subsections are walked child by child and an attribute table's own rows are
+    never searched, which is what keeps this cheap for sections with large tables."""
+    for child in node.iterchildren(TABLE, SECTION, "{*}*"):
+        if child.tag == TABLE:
+            if header_texts(child) in _ATTRIBUTE_HEADERS:
+                return child.get(XML_ID) or ""
+            nested = _first_attribute_table(child)
+        elif child.tag == SECTION:
+            nested = _first_attribute_table(child)
+        else:
+            nested = next(
+                (t.get(XML_ID) or "" for t in child.iter(TABLE) if header_texts(t) in _ATTRIBUTE_HEADERS),
+                None,
+            ) or ""
+        if nested:
+            return nested
+    return ""
 
 
 def _iod_tables(doc: Document) -> tuple[list[tuple[str, etree._Element]], dict[str, str]]:
