@@ -39,10 +39,10 @@ EDITION = "2024c"
 _TYPED = frozenset({"1", "1C", "2", "2C", "3"})
 _CAPITALS = frozenset(
     "rt sr mr xa ct 3d pet xrf vl nm lut us dx ecg oct sc cad cr mpr roi voi pdf cda stl obj mtl 2d icc "
-    "ivus qa dvh sop uv iod ophthalmic-not".split()
+    "ivus qa dvh sop uv iod".split()
 )
 _SMALL = frozenset({"and", "of", "for", "the", "in", "to", "on"})
-_WORDS = {"x": "X", "b": "B", "c": "C", "en": "En", "12": "12"}
+_WORDS = {"x": "X", "b": "B", "c": "C", "en": "En"}
 
 
 def title(key: str) -> str:
