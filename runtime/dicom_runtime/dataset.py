@@ -122,6 +122,9 @@ class Dataset(MutableMapping[int, DataElement]):
     #: The File Meta Information a data set was read with (kept by :func:`dicom_runtime.typed.read`
     #: so that writing it back keeps the meta elements that stay true, e.g. Source AE Title).
     file_meta: Dataset | None = field(default=None, compare=False, repr=False)
+    #: An item read with undefined length (True) or a defined one (False); None: as its
+    #: sequence (the writer then follows the sequence's ``undefined_length``).
+    undefined_length: bool | None = field(default=None, compare=False, repr=False)
 
     def __getitem__(self, key: int) -> DataElement:
         return self._elements[key]

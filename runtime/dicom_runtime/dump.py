@@ -1,80 +1,364 @@
-"""``dicom-dump FILE``: print a data set the way dcmtk's dcmdump does.
+"""``dicom-dump FILE...``: print data sets the way dcmtk's ``dcmdump -Un`` does.
 
 One line per element: tag, VR, value (strings in brackets, ``(no value available)``
-when empty), then ``# length, VM Keyword``; sequence items are indented. A file
-that cannot be read gives its DicomError message on standard error and exit 1.
+when empty), then ``# length, VM Keyword``, the length being the value's length in
+the file (padding included; ``u/l`` for undefined); sequences, items and their
+delimitation items as dcmdump shows them, items indented. Long values are shortened
+with ``...`` (``--max-value-length``). A file that fails part way prints every
+element read, then its error on standard error, and the exit status is 1.
+
+Differences from dcmdump, on purpose: UIDs are printed as numbers (dcmdump's
+``-Un``; dcmdump's default maps them to names of its own); the transfer syntax in
+the header comments is named by PS3.6; private elements read in Implicit VR are
+``UN`` (dcmdump has a private dictionary); a text value is shown in Unicode
+(dcmdump shows the bytes), and what the terminal cannot show is escaped.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Literal, TextIO
 
-from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData
-from .dictionary import get_entry
-from .errors import DicomError
-from .fileformat import read_file
+if TYPE_CHECKING:  # the heavy modules are imported when a file is read, not for --help
+    from .dataset import DataElement, Dataset
+    from .reader import Encoding
+
+VERSION = "dicom-dump (dicom-typed) 0.2"
+#: dcmdump's shortening: a long value shows its first characters, then "...".
+DEFAULT_MAX_VALUE_LENGTH = 64
+#: Directory Record Types of PS3.3 F.5 (Table F.4-1); dcmdump shows any other as PRIVATE.
+_RECORD_TYPES = frozenset(
+    (
+        "PATIENT|STUDY|SERIES|IMAGE|OVERLAY|MODALITY LUT|VOI LUT|CURVE|STORED PRINT|RT DOSE|"
+        "RT STRUCTURE SET|RT PLAN|RT TREAT RECORD|PRESENTATION|WAVEFORM|SR DOCUMENT|KEY OBJECT DOC|"
+        "SPECTROSCOPY|RAW DATA|REGISTRATION|FIDUCIAL|HANGING PROTOCOL|ENCAP DOC|HL7 STRUC DOC|VALUE MAP|"
+        "STEREOMETRIC|PALETTE|IMPLANT|IMPLANT ASSY|IMPLANT GROUP|PLAN|MEASUREMENT|SURFACE|SURFACE SCAN|"
+        "TRACT|ASSESSMENT|RADIOTHERAPY|ANNOTATION|PRIVATE|MRDR|TOPIC|VISIT|RESULTS|INTERPRETATION|STUDY COMPONENT"
+    ).split("|")
+)
+#: The offsets of a DICOMDIR (PS3.3 F.3), which dcmdump shows with its VR "up".
+_OFFSETS = frozenset({0x00041200, 0x00041202, 0x00041400, 0x00041420, 0x00041504})
 
 
-def _shown(element: DataElement) -> tuple[str, int, int]:
-    """(value text, value length in bytes as written, VM)."""
+class _Options:
+    def __init__(self, max_length: int, tags: set[int], keywords: set[str]) -> None:
+        self.max_length = max_length
+        self.tags = tags
+        self.keywords = keywords
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.tags or self.keywords)
+
+
+def _shorten(text: str, options: _Options, close: str = "") -> str:
+    if options.max_length and len(text) > options.max_length:
+        return text[: options.max_length] + "..."
+    return text + close
+
+
+def _hex(raw: bytes, vr: str, little: bool, options: _Options) -> str:
+    size = {"OW": 2, "OL": 4, "OV": 8}.get(vr, 1)
+    order: Literal["little", "big"] = "little" if little else "big"
+    count = len(raw) // size
+    limit = count
+    if options.max_length:
+        limit = min(count, max(1, (options.max_length + 3) // (2 * size + 1)))
+    words = [int.from_bytes(raw[i * size : (i + 1) * size], order).__format__(f"0{2 * size}x") for i in range(limit)]
+    return "\\".join(words) + ("..." if limit < count else "")
+
+
+def _floats(raw: bytes, vr: str, little: bool, options: _Options) -> str:
+    import struct
+
+    code, digits = ("f", 9) if vr == "OF" else ("d", 17)
+    size = struct.calcsize(code)
+    values = struct.unpack(("<" if little else ">") + code * (len(raw) // size), raw[: len(raw) - len(raw) % size])
+    return _shorten("\\".join(f"{v:.{digits}g}" for v in values), options)
+
+
+def _text_of(element: DataElement, codec: str) -> str:
+    """A text element's value as dcmdump shows it: the value field as read (its
+    characters, backslashes included), without the trailing padding."""
+    from .codec import DEFAULT_REPERTOIRE, decode_iso2022
+
+    raw = element.raw
+    if raw is None:
+        value = element.value
+        values = value if isinstance(value, list) else [value]
+        return "\\".join(str(v) for v in values)
+    if element.vr in DEFAULT_REPERTOIRE:
+        text = raw.decode("latin_1")
+    elif b"\x1b" in raw:
+        text = decode_iso2022(raw, codec)
+    else:
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            text = raw.decode("latin_1")
+    return text.rstrip("\0 ") if element.vr == "UI" else text.rstrip(" ")
+
+
+def _numbers(element: DataElement) -> str:
     value = element.value
-    if value is None or value == "" or value == []:
-        return "(no value available)", 0, 0
-    if isinstance(value, EncapsulatedPixelData):
-        return f"(PixelSequence #={len(value.fragments) + 1})", -1, 1
-    if isinstance(value, DeferredValue):
-        return f"(not loaded, {value.length} bytes)", value.length, 1
-    if isinstance(value, bytes):
-        shown = "\\".join(f"{b:02x}" for b in value[:16]) + ("..." if len(value) > 16 else "")
-        return shown, len(value), 1
     values = value if isinstance(value, list) else [value]
     if element.vr == "AT":
-        text = "\\".join(f"({v >> 16:04x},{v & 0xFFFF:04x})" for v in values if isinstance(v, int))
-        return text, 4 * len(values), len(values)
-    if isinstance(values[0], str):
-        text = "\\".join(str(v) for v in values)
-        return f"[{text}]", len(text.encode("utf-8")), len(values)
-    text = "\\".join(str(v) for v in values)
-    return text, 0, len(values)
+        return "\\".join(f"({v >> 16:04x},{v & 0xFFFF:04x})" for v in values if isinstance(v, int))
+    if element.vr == "FL":
+        return "\\".join(f"{v:.9g}" for v in values if isinstance(v, (int, float)))
+    if element.vr == "FD":
+        return "\\".join(f"{v:.17g}" for v in values if isinstance(v, (int, float)))
+    return "\\".join(str(v) for v in values)
 
 
-def dump_lines(dataset: Dataset, depth: int = 0) -> Iterator[str]:
-    pad = "  " * depth
-    for element in dataset.elements():
-        entry = get_entry(element.tag)
-        keyword = entry.keyword if entry is not None and entry.keyword else "Unknown"
-        tag = f"({element.tag >> 16:04x},{element.tag & 0xFFFF:04x})"
+class _Printer:
+    def __init__(self, out: TextIO, encoding: Encoding, options: _Options, directory: bool = False) -> None:
+        self.directory = directory
+        self.out = out
+        self.encoding = encoding
+        self.options = options
+
+    def line(self, depth: int, tag: int, vr: str, value: str, length: int | None, vm: int, name: str) -> None:
+        head = f"{'  ' * depth}({tag >> 16:04x},{tag & 0xFFFF:04x}) {vr} {value}"
+        shown = "u/l" if length is None else str(length)
+        width = 2 * depth + 55
+        self.out.write(f"{head:<{width}} # {shown:>3},{vm:>2} {name}\n")
+
+    def dataset(self, dataset: Dataset, depth: int, codec: str) -> None:
+        from .codec import python_codec
+
+        charset = dataset.get(0x00080005)
+        if charset is not None and isinstance(charset.value, (str, list)):
+            terms = [charset.value] if isinstance(charset.value, str) else [v for v in charset.value if isinstance(v, str)]
+            codec = python_codec(terms)
+        for element in dataset.elements():
+            if self.options.filtered and not self._wanted(element):
+                continue
+            self.element(element, depth, codec)
+
+    def _wanted(self, element: DataElement) -> bool:
+        """An element asked for (--tag, --keyword), or a sequence holding one."""
+        if element.tag in self.options.tags or (element.keyword and element.keyword in self.options.keywords):
+            return True
         if element.vr == "SQ" and isinstance(element.value, list):
-            yield f"{pad}{tag} SQ (Sequence with {len(element.value)} item(s)) # {keyword}"
-            for index, item in enumerate(element.value):
-                if isinstance(item, Dataset):
-                    yield f"{pad}  (fffe,e000) na (Item #{index + 1})"
-                    yield from dump_lines(item, depth + 2)
-            continue
-        text, length, vm = _shown(element)
-        yield f"{pad}{tag} {element.vr} {text:<40} # {length:>4}, {vm} {keyword}"
+            from .dataset import Dataset
+
+            return any(self._wanted(e) for item in element.value if isinstance(item, Dataset) for e in item.elements())
+        return False
+
+    def element(self, element: DataElement, depth: int, codec: str) -> None:
+        from .codec import BYTES_VRS, STRING_VRS, SINGLE_VALUE_TEXT
+        from .dataset import Dataset, DeferredValue, EncapsulatedPixelData
+        from .dictionary import get_entry
+        from .writer import encode_element, encode_value
+
+        entry = get_entry(element.tag)
+        group, number = element.tag >> 16, element.tag & 0xFFFF
+        if entry is not None and entry.keyword:
+            name = entry.keyword
+        elif group % 2 and 0x0010 <= number <= 0x00FF:
+            name = "PrivateCreator"
+        elif number == 0:
+            name = "GenericGroupLength"
+        else:
+            name = "Unknown Tag & Data"
+        value = element.value
+        little = self.encoding.little_endian
+        if element.read_as_un and self.encoding.explicit_vr and not (element.vr == "SQ" and element.undefined_length):
+            # shown as read, UN (dcmdump does; an UN of undefined length it shows as a sequence)
+            encoded = encode_element(element, self.encoding, codec)
+            raw = encoded[12:]
+            text = _hex(raw, "UN", True, self.options) if raw else "(no value available)"
+            self.line(depth, element.tag, "UN", text, len(raw), 1, name)
+            return
+        if element.vr == "SQ" and isinstance(value, list):
+            items = [item for item in value if isinstance(item, Dataset)]
+            undefined = element.undefined_length
+            length = None
+            if not undefined:
+                length = len(encode_element(element, self.encoding, codec)) - (12 if self.encoding.explicit_vr else 8)
+            kind = "undefined" if undefined else "explicit"
+            self.line(depth, element.tag, "SQ", f"(Sequence with {kind} length #={len(items)})", length, 1, name)
+            for item in items:
+                item_undefined = item.undefined_length if item.undefined_length is not None else undefined
+                item_length = None if item_undefined else len(_encode_item(item, self.encoding, codec))
+                kind = "undefined" if item_undefined else "explicit"
+                shown = f"(Item with {kind} length #={len(item)})"
+                if element.tag == 0x00041220:  # Directory Record Sequence: dcmdump names the record
+                    record = item.value(0x00041430)
+                    kind = record if isinstance(record, str) and record in _RECORD_TYPES else "PRIVATE"
+                    shown = f'"Directory Record" {kind} #={len(item)}'
+                self.line(depth + 1, 0xFFFEE000, "na", shown, item_length, 1, "Item")
+                self.dataset(item, depth + 2, codec)
+                end = "(ItemDelimitationItem)" if item_undefined else "(ItemDelimitationItem for re-encoding)"
+                if element.tag == 0x00041220:
+                    end = f'"{end[1:-1]}"'  # dcmdump quotes them in a DICOMDIR
+                self.line(depth + 1, 0xFFFEE00D, "na", end, 0, 0, "ItemDelimitationItem")
+            end = "(SequenceDelimitationItem)" if undefined else "(SequenceDelimitationItem for re-encod.)"
+            self.line(depth, 0xFFFEE0DD, "na", end, 0, 0, "SequenceDelimitationItem")
+            return
+        if isinstance(value, EncapsulatedPixelData):
+            fragments = [value.offsets, *value.fragments]
+            self.line(depth, element.tag, "OB", f"(PixelSequence #={len(fragments)})", None, 1, name)
+            for fragment in fragments:
+                text = _hex(fragment, "OB", True, self.options) if fragment else "(no value available)"
+                self.line(depth + 1, 0xFFFEE000, "pi", text, len(fragment), 1, "Item")
+            self.line(depth, 0xFFFEE0DD, "na", "(SequenceDelimitationItem)", 0, 0, "SequenceDelimitationItem")
+            return
+        if isinstance(value, DeferredValue):
+            self.line(depth, element.tag, element.vr, f"(not loaded, {value.length} bytes)", value.length, 1, name)
+            return
+        raw = element.raw if element.raw is not None else encode_value(element, self.encoding, codec)
+        length = len(raw)
+        vr = element.vr
+        if element.tag in _OFFSETS and self.directory:
+            vr = "up"  # dcmdump's VR of the offsets of a DICOMDIR (UL in the file)
+        if not raw:
+            self.line(depth, element.tag, vr, "(no value available)", 0, 1 if vr in BYTES_VRS else 0, name)
+            return
+        if vr in STRING_VRS:
+            text = _text_of(element, codec)
+            vm = 1 if vr in SINGLE_VALUE_TEXT else text.count("\\") + 1
+            if not text:  # padding only
+                self.line(depth, element.tag, vr, "(no value available)", length, 0, name)
+                return
+            shown = "[" + _shorten(text, self.options, "]")
+        elif vr in ("OF", "OD"):
+            shown, vm = _floats(raw, vr, little, self.options), 1
+        elif vr in BYTES_VRS:
+            shown, vm = _hex(raw, vr, little, self.options), 1
+        else:
+            shown = _shorten(_numbers(element), self.options)
+            count = value if isinstance(value, list) else [value]
+            vm = len(count)
+        self.line(depth, element.tag, vr, shown, length, vm, name)
+
+
+def _encode_item(item: Dataset, encoding: Encoding, codec: str) -> bytes:
+    from .writer import encode_dataset
+
+    return encode_dataset(item, encoding, codec)
+
+
+def _parse_tag(text: str) -> int:
+    digits = text.strip("()").replace(",", "")
+    if len(digits) != 8:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a tag: (gggg,eeee) or ggggeeee")
+    try:
+        return int(digits, 16)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a tag: (gggg,eeee) or ggggeeee") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dicom-dump", description="Print DICOM files' data sets as dcmdump does.")
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--stop-before-pixels", action="store_true", help="do not read Pixel Data and what follows")
+    parser.add_argument("--tag", action="append", type=_parse_tag, default=[], help="only this tag, (gggg,eeee) (repeatable)")
+    parser.add_argument("--keyword", action="append", default=[], help="only the element of this keyword (repeatable)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="text (dcmdump's) or the DICOM JSON model")
+    parser.add_argument(
+        "--max-value-length",
+        type=int,
+        default=DEFAULT_MAX_VALUE_LENGTH,
+        metavar="N",
+        help=f"shorten values longer than N characters (default {DEFAULT_MAX_VALUE_LENGTH}; 0: never)",
+    )
+    parser.add_argument("--version", action="version", version=VERSION)
+    return parser
+
+
+def _dump(path: str, args: argparse.Namespace, out: TextIO) -> int:
+    from .dictionary import get_entry
+    from .fileformat import encoding_of, read_file_partial
+
+    file, error = read_file_partial(path, stop_before_pixels=args.stop_before_pixels)
+    if error is not None and not file.meta and not file.dataset:
+        print(f"dicom-dump: {error}", file=sys.stderr)  # nothing read: "not a DICOM file", ...
+        return 1
+    options = _Options(args.max_value_length, set(args.tag), set(args.keyword))
+    for keyword in options.keywords:
+        if get_entry(keyword) is None:
+            print(f"dicom-dump: unknown keyword {keyword!r}", file=sys.stderr)
+            return 2
+    if args.format == "json":
+        import json
+
+        from .json_model import to_json
+
+        dataset = file.dataset
+        if options.filtered:
+            from .dataset import Dataset
+
+            dataset = Dataset({t: e for t, e in file.dataset.items() if t in options.tags or e.keyword in options.keywords})
+        json.dump(to_json(dataset), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        from .fileformat import EXPLICIT_VR_LITTLE_ENDIAN
+        from .reader import EXPLICIT_LE
+
+        out.write("\n# Dicom-File-Format\n\n# Dicom-Meta-Information-Header\n")
+        out.write(f"# Used TransferSyntax: {_syntax_name(EXPLICIT_VR_LITTLE_ENDIAN) if len(file.meta) else 'Unknown Transfer Syntax'}\n")
+        _Printer(out, EXPLICIT_LE, options).dataset(file.meta, 0, "ascii")
+        out.write(f"\n# Dicom-Data-Set\n# Used TransferSyntax: {_syntax_name(file.transfer_syntax)}\n")
+        directory = file.meta.value(0x00020002) == "1.2.840.10008.1.3.10"
+        _Printer(out, encoding_of(file.transfer_syntax), options, directory).dataset(file.dataset, 0, "ascii")
+    out.flush()
+    if error is not None:
+        print(f"dicom-dump: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _syntax_name(uid: str) -> str:
+    from .dictionary import uid_info
+    from .errors import UnknownUIDError
+
+    try:
+        return uid_info(uid).name
+    except UnknownUIDError:
+        return uid or "Unknown Transfer Syntax"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dicom-dump", description="Print a DICOM file's data set.")
-    parser.add_argument("file")
-    parser.add_argument("--stop-before-pixels", action="store_true")
-    args = parser.parse_args(argv)
-    try:
-        file = read_file(args.file, stop_before_pixels=args.stop_before_pixels, defer_size=1 << 16)
-    except (DicomError, OSError) as exc:
-        print(f"dicom-dump: {exc}", file=sys.stderr)
-        return 1
+    args = _parser().parse_args(argv)
     out = sys.stdout
-    out.write("# Dicom-File-Format\n\n# Dicom-Meta-Information-Header\n")
-    for line in dump_lines(file.meta):
-        out.write(line + "\n")
-    out.write(f"\n# Dicom-Data-Set\n# Used TransferSyntax: {file.transfer_syntax}\n")
-    for line in dump_lines(file.dataset):
-        out.write(line + "\n")
-    return 0
+    if isinstance(out, __import__("io").TextIOWrapper):
+        out.reconfigure(errors="backslashreplace")  # what the terminal's encoding cannot show is escaped
+    status = 0
+    try:
+        for index, path in enumerate(args.files):
+            if len(args.files) > 1 and args.format == "text":
+                out.write(f"# dicom-dump ({index + 1}/{len(args.files)}): {path}\n")
+            try:
+                result = _dump(path, args, out)
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                out.flush()
+                print(f"dicom-dump: {path}: {exc.strerror or exc}", file=sys.stderr)
+                result = 1
+            status = max(status, result)
+    except BrokenPipeError:
+        # the reader stopped (``| head``): no traceback; standard output goes nowhere from now on
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return status
+
+
+def dump_lines(dataset: Dataset, depth: int = 0) -> Iterator[str]:
+    """The lines :func:`main` prints for a data set (Explicit VR Little Endian lengths)."""
+    import io
+
+    from .reader import EXPLICIT_LE
+
+    buffer = io.StringIO()
+    _Printer(buffer, EXPLICIT_LE, _Options(DEFAULT_MAX_VALUE_LENGTH, set(), set())).dataset(dataset, depth, "ascii")
+    yield from buffer.getvalue().splitlines()
 
 
 if __name__ == "__main__":

@@ -111,6 +111,42 @@ def read_file(
                 _release(views)
 
 
+def read_file_partial(
+    path: str | Path, *, stop_before_pixels: bool = False, defer_size: int | None = None
+) -> tuple[FileDataset, DicomDecodeError | None]:
+    """Like :func:`read_file`, but a file that fails part way gives what was read before
+    the failure (every element, sequences up to the failing item) and the error."""
+    source = str(path)
+    found: list[FileDataset] = []
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return FileDataset(Dataset()), DicomDecodeError("empty file", offset=0, source=source)
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            views: list[memoryview] = [memoryview(mapped)]
+            try:
+                return _read(views, source, stop_before_pixels, defer_size, Path(path), False, MAX_INFLATED, found), None
+            except DicomDecodeError as exc:
+                return (found[0] if found else FileDataset(Dataset())), exc
+            finally:
+                _release(views)
+
+
+def _plausible(view: memoryview) -> bool:
+    """Whether bytes without preamble and meta can start a data set: a first element of a
+    low, even group (command, directory or data set groups) whose length fits."""
+    if len(view) < 8:
+        return False
+    for order in ("little", "big"):
+        group = int.from_bytes(view[0:2], order)
+        if group % 2 == 0 and group <= 0x0008:
+            if _looks_explicit(view):
+                return True
+            length = int.from_bytes(view[4:8], order)
+            if length == 0xFFFFFFFF or length <= len(view) - 8:
+                return True
+    return False
+
+
 def read_bytes(
     data: bytes, *, source: str = "<bytes>", strict: bool = False, max_inflated: int | None = MAX_INFLATED
 ) -> FileDataset:
@@ -152,8 +188,11 @@ def _read(
     path: Path | None,
     strict: bool = False,
     max_inflated: int | None = MAX_INFLATED,
+    partial: list[FileDataset] | None = None,
 ) -> FileDataset:
-    """Parse the mapped file; every view made of it is added to ``views`` for release."""
+    """Parse the mapped file; every view made of it is added to ``views`` for release.
+
+    On a DicomDecodeError, what was read before it goes to ``partial`` (if given)."""
     view = views[0]
     if len(view) == 0:
         raise DicomDecodeError("no data", offset=0, source=source)
@@ -170,8 +209,20 @@ def _read(
         views.append(view[offset:end])
         reader = Reader(views[-1], EXPLICIT_LE, source=source, base_offset=offset)
         views.append(reader.data)
-        meta, _ = reader.dataset(0, end - offset, EXPLICIT_LE, "", 0)
+        try:
+            meta, _ = reader.dataset(0, end - offset, EXPLICIT_LE, "", 0)
+        except DicomDecodeError:
+            if partial is not None:
+                partial.append(FileDataset(Dataset(), reader.partial or Dataset(), "", preamble))
+            raise
         offset = end
+    elif preamble is None and offset == 0 and not _plausible(view):
+        raise DicomDecodeError(
+            "not a DICOM file: no preamble and 'DICM', no File Meta Information, and the first bytes "
+            "are not a data element",
+            offset=0,
+            source=source,
+        )
     syntax_element = meta.get(0x00020010)
     transfer_syntax = syntax_element.value if syntax_element is not None and isinstance(syntax_element.value, str) else ""
     body = view[offset:]
@@ -209,7 +260,12 @@ def _read(
         strict=strict,
     )
     views.append(reader.data)
-    dataset, _ = reader.read()
+    try:
+        dataset, _ = reader.read()
+    except DicomDecodeError:
+        if partial is not None:
+            partial.append(FileDataset(reader.partial or Dataset(), meta, transfer_syntax, preamble))
+        raise
     if not transfer_syntax:
         transfer_syntax = {IMPLICIT_LE: IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_BE: EXPLICIT_VR_BIG_ENDIAN}.get(
             encoding, EXPLICIT_VR_LITTLE_ENDIAN

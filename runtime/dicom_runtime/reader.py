@@ -29,6 +29,7 @@ ITEM = 0xFFFEE000
 ITEM_END = 0xFFFEE00D
 SEQUENCE_END = 0xFFFEE0DD
 PIXEL_DATA = 0x7FE00010
+PIXEL_REPRESENTATION = 0x00280103
 SPECIFIC_CHARACTER_SET = 0x00080005
 MAX_DEPTH = 64
 KNOWN_VRS = frozenset(STRING_VRS | BYTES_VRS | set(NUMBERS) | {"AT", "SQ"})
@@ -62,6 +63,11 @@ def implicit_vr(tag: int) -> str:
     return entry.vrs[0]
 
 
+def _us_or_ss(tag: int) -> bool:
+    entry = get_entry(tag)
+    return entry is not None and "SS" in entry.vrs and "US" in entry.vrs
+
+
 class Reader:
     """Parses one data set from ``data``; ``source`` names it in error messages."""
 
@@ -88,6 +94,12 @@ class Reader:
         self.base = base_offset
         self.strict = strict
         self.codec = "ascii"
+        self.signed_pixels = False  # Pixel Representation (0028,0103) read as 1
+        #: After a DicomDecodeError: the data set read up to the failing element (sequences
+        #: partly read included), for tools that show what was read (dicom-dump).
+        self.partial: Dataset | None = None
+        self._partial_items: list[Dataset] | None = None
+        self._partial_element: DataElement | None = None
 
     def fail(self, reason: str, offset: int, path: str) -> DicomDecodeError:
         return DicomDecodeError(reason, offset=self.base + offset, path=path, source=self.source)
@@ -108,9 +120,21 @@ class Reader:
         self, offset: int, end: int, encoding: Encoding, path: str, depth: int, *, top: bool = False, item: bool = False
     ) -> tuple[Dataset, int]:
         """Elements from ``offset`` to ``end`` (or to an Item Delimitation Item)."""
+        dataset = Dataset()
+        try:
+            return self._elements(dataset, offset, end, encoding, path, depth, top, item)
+        except DicomDecodeError:
+            if self._partial_element is not None:  # a sequence read in part: its items so far
+                dataset[self._partial_element.tag] = self._partial_element
+            self._partial_element = None
+            self.partial = dataset
+            raise
+
+    def _elements(
+        self, dataset: Dataset, offset: int, end: int, encoding: Encoding, path: str, depth: int, top: bool, item: bool
+    ) -> tuple[Dataset, int]:
         if depth > MAX_DEPTH:
             raise self.fail(f"sequences nested deeper than {MAX_DEPTH}", offset, path)
-        dataset = Dataset()
         little = encoding.little_endian
         while offset < end:
             if end - offset < 8:
@@ -127,6 +151,8 @@ class Reader:
             where = f"{path}.({tag >> 16:04X},{tag & 0xFFFF:04X})" if path else f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
             element, offset = self.element(tag, offset, end, encoding, where, depth)
             dataset[tag] = element
+            if tag == PIXEL_REPRESENTATION:
+                self.signed_pixels = element.value == 1
             if tag == SPECIFIC_CHARACTER_SET:
                 value = element.value
                 if isinstance(value, str):
@@ -158,13 +184,15 @@ class Reader:
                 offset += 4
         else:
             vr = implicit_vr(tag)
+            if vr == "US" and self.signed_pixels and _us_or_ss(tag):
+                vr = "SS"  # "US or SS" (PS3.5 A.1): signed where Pixel Representation is 1
             length = self._u32(offset, little)
             offset += 4
         if length == UNDEFINED:
             if vr == "SQ" or (vr == "UN" and tag != PIXEL_DATA):
                 # An UN of undefined length is a sequence in Implicit VR Little Endian (PS3.5 6.2.2).
                 inner = encoding if vr == "SQ" else IMPLICIT_LE
-                items, offset = self.sequence(offset, end, inner, path, depth, undefined=True)
+                items, offset = self.sequence_of(tag, offset, end, inner, path, depth, undefined=True)
                 return DataElement(tag, "SQ", items, undefined_length=True, read_as_un=vr == "UN"), offset
             if tag == PIXEL_DATA and vr in ("OB", "OW", "UN"):
                 pixels, offset = self.encapsulated(offset, end, encoding, path)
@@ -185,10 +213,10 @@ class Reader:
                 little = True
                 as_un = True
                 if vr == "SQ":
-                    items, _ = self.sequence(offset, offset + length, IMPLICIT_LE, path, depth, undefined=False)
+                    items, _ = self.sequence_of(tag, offset, offset + length, IMPLICIT_LE, path, depth, undefined=False)
                     return DataElement(tag, "SQ", items, read_as_un=True), offset + length
         if vr == "SQ":
-            items, _ = self.sequence(offset, offset + length, encoding, path, depth, undefined=False)
+            items, _ = self.sequence_of(tag, offset, offset + length, encoding, path, depth, undefined=False)
             return DataElement(tag, "SQ", items), offset + length
         value = self.value(vr, offset, length, little, path, tag)
         if as_un and not isinstance(value, DeferredValue):
@@ -219,6 +247,18 @@ class Reader:
         except CodecError as exc:
             raise self.fail(str(exc), offset, path) from None
 
+    def sequence_of(
+        self, tag: int, offset: int, end: int, encoding: Encoding, path: str, depth: int, *, undefined: bool
+    ) -> tuple[list[Dataset], int]:
+        """:meth:`sequence`, keeping the items read so far for :attr:`partial` on failure."""
+        self._partial_items = None
+        try:
+            return self.sequence(offset, end, encoding, path, depth, undefined=undefined)
+        except DicomDecodeError:
+            self._partial_element = DataElement(tag, "SQ", self._partial_items or [], undefined_length=undefined)
+            self._partial_items = None
+            raise
+
     def sequence(
         self, offset: int, end: int, encoding: Encoding, path: str, depth: int, *, undefined: bool
     ) -> tuple[list[Dataset], int]:
@@ -237,13 +277,22 @@ class Reader:
                 raise self.fail(f"expected an Item, found ({tag >> 16:04X},{tag & 0xFFFF:04X})", offset, path)
             where = f"{path}[{len(items)}]"
             offset += 8
-            if length == UNDEFINED:
-                dataset, offset = self.dataset(offset, end, encoding, where, depth + 1, item=True)
-            else:
-                if length > end - offset:
-                    raise self.fail(f"item length {length} is larger than the {end - offset} bytes that remain", offset - 8, where)
-                dataset, _ = self.dataset(offset, offset + length, encoding, where, depth + 1)
-                offset += length
+            try:
+                if length == UNDEFINED:
+                    dataset, offset = self.dataset(offset, end, encoding, where, depth + 1, item=True)
+                else:
+                    if length > end - offset:
+                        raise self.fail(f"item length {length} is larger than the {end - offset} bytes that remain", offset - 8, where)
+                    dataset, _ = self.dataset(offset, offset + length, encoding, where, depth + 1)
+                    offset += length
+            except DicomDecodeError:
+                if self.partial is not None:
+                    self.partial.undefined_length = length == UNDEFINED
+                    items.append(self.partial)
+                self.partial = None
+                self._partial_items = items
+                raise
+            dataset.undefined_length = length == UNDEFINED
             items.append(dataset)
         if undefined:
             raise self.fail("sequence of undefined length ends without a Sequence Delimitation Item", offset, path)

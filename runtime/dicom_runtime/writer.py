@@ -133,7 +133,7 @@ def encode_element(element: DataElement, encoding: Encoding, codec: str) -> byte
             if not isinstance(item, Dataset):
                 raise DicomEncodeError("sequence items must be data sets")
             body = encode_dataset(item, encoding, codec)
-            if element.undefined_length:
+            if item.undefined_length if item.undefined_length is not None else element.undefined_length:
                 items.append(_item_header(ITEM, UNDEFINED, encoding) + body + _item_header(ITEM_END, 0, encoding))
             else:
                 items.append(_item_header(ITEM, len(body), encoding) + body)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import pydicom
+import pydicom.data
 import pytest
+
+from dicom_runtime.codec import decode_iso2022, python_codec
+from dicom_runtime.fileformat import split_file
+from tests.runtime.test_corpus import BROKEN, FILES
 
 from dicom_runtime.dump import main
 from dicom_runtime.typed import write
@@ -20,7 +29,7 @@ def test_dump_prints_tag_vr_value_and_nesting(tmp_path: Path, capsys: pytest.Cap
     out = capsys.readouterr().out
     assert "(0010,0010) PN [Doe^Jane]" in out
     assert "(0028,0010) US 512" in out and "Rows" in out
-    assert "# Used TransferSyntax: 1.2.840.10008.1.2.1" in out
+    assert "# Used TransferSyntax: Explicit VR Little Endian" in out
     ours = {line.split()[0] for line in out.splitlines() if line.startswith("(")}
     theirs = subprocess.run(["dcmdump", str(path)], capture_output=True, text=True).stdout
     listed = {line.split()[0].upper().replace("X", "x") for line in theirs.splitlines() if line.startswith("(")}
@@ -35,3 +44,247 @@ def test_a_bad_file_exits_1_with_the_message(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert result.stderr.startswith(f"dicom-dump: {bad}: byte ")
+
+
+# --- element by element against dcmtk's dcmdump, for every file of pydicom's corpus -------------
+
+LINE = re.compile(
+    r"^(?P<indent> *)\((?P<tag>[0-9a-f]{4},[0-9a-f]{4})\) (?P<vr>\S\S) (?P<value>.*?) *"
+    r"# +(?P<length>u/l|\d+), *(?P<vm>\d+) (?P<name>.*)$"
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    depth: int
+    tag: str
+    vr: str
+    length: str
+    vm: str
+    value: str
+
+
+def _parse(text: str) -> list[Line]:
+    found = []
+    for line in text.splitlines():
+        match = LINE.match(line)
+        if match:
+            found.append(Line(len(match["indent"]) // 2, match["tag"], match["vr"], match["length"], match["vm"], match["value"]))
+    return found
+
+
+def _their_text(raw: bytes, codecs: list[str]) -> str:
+    """A dcmdump line's bytes as text: dcmdump prints values as the bytes of the file, so
+    bytes outside ASCII are decoded by the Specific Character Set in force (its Python codec)."""
+    if raw.isascii() and b"\x1b" not in raw:
+        return raw.decode("ascii")
+    codec = codecs[-1] if codecs else "latin_1"
+    if b"\x1b" in raw:
+        return decode_iso2022(raw, codec)
+    return raw.decode(codec, errors="replace")
+
+
+def _dcmdump(path: Path, tmp_path: Path) -> tuple[int, list[Line]]:
+    command = ["dcmdump", "-Un", "+Ep", str(path)]
+    if path.name in IMPLICIT_BODY:
+        # dcmdump reads the data set by the meta's transfer syntax; it reads it as the
+        # Implicit VR data set it is only alone (-f -ti): its meta lines are left out
+        file = path.read_bytes()
+        _, start = split_file(file)
+        (tmp_path / "body").write_bytes(file[start:])
+        command = ["dcmdump", "-Un", "+Ep", "-f", "-ti", str(tmp_path / "body")]
+    run = subprocess.run(command, capture_output=True, timeout=120)
+    lines: list[Line] = []
+    codecs: list[tuple[int, str]] = []  # (depth, codec) of the Specific Character Sets in force
+    for raw in run.stdout.splitlines():
+        parsed = _parse(_their_text(raw, [c for _, c in codecs]))
+        if not parsed:
+            continue
+        line = parsed[0]
+        codecs = [(d, c) for d, c in codecs if d <= line.depth and not (d == line.depth and line.tag == "0008,0005")]
+        if line.tag == "0008,0005" and line.value.startswith("["):
+            codecs.append((line.depth, python_codec(line.value.strip("[]").split("\\"))))
+            lines.append(_parse(raw.decode("latin_1"))[0])
+            continue
+        lines.append(line)
+    return run.returncode, lines
+
+
+def _same_value(theirs: str, ours: str) -> bool:
+    if theirs == ours:
+        return True
+    if theirs.endswith("...") or ours.endswith("..."):  # shortened: the shown part is the same
+        a, b = theirs.removesuffix("..."), ours.removesuffix("...")
+        n = min(len(a), len(b))
+        return a[:n] == b[:n]
+    try:
+        xs = [float(v) for v in theirs.split("\\")]
+        ys = [float(v) for v in ours.split("\\")]
+    except ValueError:
+        return False
+    return len(xs) == len(ys) and all(abs(x - y) <= 1e-6 * max(1.0, abs(x)) for x, y in zip(xs, ys))
+
+
+#: Where dicom-dump differs from dcmdump on purpose, and why. Each is checked line by line.
+DOCUMENTED = {
+    "unknown-vr": "an element of Implicit VR that no dictionary of ours knows (private): dcmdump shows '??', we 'UN'",
+    "odd-length": "dcmdump adds a pad byte to a value of odd length as it reads (length+1, value padded); we show the file's",
+    "private-vr": "a private element read in Implicit VR: dcmdump's private dictionary gives it a VR, ours has none (UN)",
+    "damaged": "a damaged file: dcmdump +Ep stops or recovers otherwise than we do (we stop at the damage, exit 1)",
+}
+
+
+def _difference(theirs: Line | None, ours: Line | None, implicit: bool) -> str | None:
+    """None where the lines agree, else the DOCUMENTED reason that covers it, else 'undocumented'."""
+    if theirs is not None and ours is not None:
+        if (theirs.depth, theirs.tag, theirs.vr, theirs.length, theirs.vm) == (ours.depth, ours.tag, ours.vr, ours.length, ours.vm):
+            return None if _same_value(theirs.value, ours.value) else "undocumented"
+        if theirs.vr == "??" and ours.vr == "UN" and _odd_or_same(theirs, ours):
+            return "unknown-vr"
+        if (theirs.depth, theirs.tag, theirs.vr, theirs.vm) == (ours.depth, ours.tag, ours.vr, ours.vm) and _odd_or_same(theirs, ours):
+            return "odd-length"
+        group = int(theirs.tag[:4], 16)
+        if implicit and group % 2 and ours.vr == "UN" and theirs.tag == ours.tag and theirs.length == ours.length:
+            return "private-vr"
+    return "undocumented"
+
+
+def _odd_or_same(theirs: Line, ours: Line) -> bool:
+    if theirs.length == ours.length:
+        return True
+    return ours.length.isdigit() and int(ours.length) % 2 == 1 and theirs.length == str(int(ours.length) + 1)
+
+
+#: Damaged files where dcmdump +Ep recovers past the damage (it reads an item longer than
+#: its sequence as it can) and the two outputs part there, not at the end of ours.
+PARTED = {"DICOMDIR-nooffset"}
+#: A damaged file of which dcmdump prints nothing, even with +Ep (truncated in a sequence).
+SILENT = {"rtplan_truncated.dcm"}
+#: A damaged file of which nothing is read: a stray byte before the first element.
+NOT_READ = {"no_meta.dcm"}
+#: A file whose meta names an explicit VR transfer syntax while its data set is implicit VR.
+IMPLICIT_BODY = {"SC_rgb_jpeg.dcm"}
+NOT_DICOM = {"crayons.icc", "README", "rtplan.dump", "rtstruct.dump"}
+DUMPED = [f for f in FILES if f.name not in NOT_DICOM]
+
+
+@pytest.mark.parametrize("path", DUMPED, ids=lambda p: p.name)
+def test_dump_equals_dcmdump_element_by_element(path: Path, tmp_path: Path) -> None:
+    status, theirs = _dcmdump(path, tmp_path)
+    run = subprocess.run([sys.executable, "-m", "dicom_runtime.dump", str(path)], capture_output=True, timeout=120)
+    ours = _parse(run.stdout.decode("utf-8"))
+    if path.name in IMPLICIT_BODY:
+        ours = [line for line in ours if not line.tag.startswith("0002,")]
+    implicit = "# Used TransferSyntax: Implicit VR" in run.stdout.decode("utf-8")
+    reasons = []
+    for index in range(max(len(theirs), len(ours))):
+        a = theirs[index] if index < len(theirs) else None
+        b = ours[index] if index < len(ours) else None
+        reason = _difference(a, b, implicit)
+        if reason is not None:
+            reasons.append((index, reason, a, b))
+    if run.returncode != 0:
+        # a damaged file: every element before the damage printed, as dcmdump's, then the error
+        assert path.name in BROKEN and run.returncode == 1, run.stderr
+        assert run.stderr.startswith(b"dicom-dump: ") and str(path).encode() in run.stderr
+        if path.name in NOT_READ:
+            assert not ours and b"not a DICOM file" in run.stderr
+            return
+        if not theirs:
+            assert path.name in SILENT and ours  # dcmdump prints nothing of it, even with +Ep
+            return
+        first = next((i for i, reason, _, _ in reasons if reason == "undocumented"), len(ours))
+        assert first >= len(ours) - 1 or path.name in PARTED, reasons[:3]
+        return
+    assert status == 0 or path.name in BROKEN
+    assert ours, run.stderr
+    assert [r for r in reasons if r[1] == "undocumented"] == []
+
+
+
+
+def test_the_comparison_reports_a_changed_value() -> None:
+    same = Line(0, "0010,0010", "PN", "8", "1", "[Doe^Jane]")
+    assert _difference(same, same, False) is None
+    assert _difference(same, Line(0, "0010,0010", "PN", "8", "1", "[Doe^John]"), False) == "undocumented"
+    assert _difference(same, Line(0, "0010,0010", "PN", "10", "1", "[Doe^Jane]"), False) == "undocumented"
+    assert _difference(same, None, False) == "undocumented"
+
+
+CORPUS = Path(pydicom.data.__file__).parent
+TEST_FILES = CORPUS / "test_files"
+CHARSETS = CORPUS / "charset_files"
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "dicom_runtime.dump", *args], capture_output=True, timeout=120, env=env)
+
+
+def test_lengths_are_the_lengths_in_the_file() -> None:
+    out = _run(str(TEST_FILES / "CT_small.dcm")).stdout.decode()
+    lines = {line.tag: line for line in _parse(out)}
+    assert (lines["0002,0000"].length, lines["0002,0000"].value) == ("4", "192")
+    assert (lines["0028,0010"].length, lines["0028,0010"].value) == ("2", "128")
+    assert lines["0002,0002"].length == "26"  # UI padded with its NUL: 25 characters, 26 bytes
+
+
+def test_a_truncated_file_prints_what_was_read_then_the_error() -> None:
+    run = _run(str(TEST_FILES / "MR_truncated.dcm"))
+    assert run.returncode == 1
+    printed = _parse(run.stdout.decode())
+    assert printed and printed[-1].tag == "0028,1051"  # the last element before Pixel Data
+    assert run.stderr.decode().startswith(f"dicom-dump: {TEST_FILES / 'MR_truncated.dcm'}: byte ")
+    assert "(7FE0,0010)" in run.stderr.decode()
+
+
+def test_a_file_that_is_not_dicom_says_so(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("Test Files used for testing pydicom\n" * 10)
+    run = _run(str(text))
+    assert run.returncode == 1 and run.stdout == b""
+    assert run.stderr.decode() == f"dicom-dump: {text}: byte 0: not a DICOM file: no preamble and 'DICM', no File Meta Information, and the first bytes are not a data element\n"
+
+
+def test_several_files_filters_and_json(tmp_path: Path) -> None:
+    ct, rtplan = str(TEST_FILES / "CT_small.dcm"), str(TEST_FILES / "rtplan.dcm")
+    both = _run(ct, rtplan).stdout.decode()
+    assert f"# dicom-dump (1/2): {ct}" in both and f"# dicom-dump (2/2): {rtplan}" in both
+    only = _parse(_run(ct, "--tag", "(0010,0010)", "--keyword", "Rows").stdout.decode())
+    assert [line.tag for line in only] == ["0010,0010", "0028,0010"]
+    nested = _parse(_run(rtplan, "--keyword", "BeamNumber").stdout.decode())
+    assert {line.tag for line in nested} == {"300a,00b0", "fffe,e000", "fffe,e00d", "fffe,e0dd", "300a,00c0"}
+    import json
+
+    model = json.loads(_run(ct, "--format", "json").stdout)
+    theirs = pydicom.dcmread(ct).to_json_dict()
+    assert model["00100010"] == theirs["00100010"] and model["00280010"] == theirs["00280010"]
+    assert set(model) == {k for k in theirs}
+
+
+def test_max_value_length_and_version() -> None:
+    ct = str(TEST_FILES / "CT_small.dcm")
+    short = {line.tag: line for line in _parse(_run(ct, "--max-value-length", "10").stdout.decode())}
+    assert short["0008,0008"].value == "[ORIGINAL\\P..."
+    full = {line.tag: line for line in _parse(_run(ct, "--max-value-length", "0").stdout.decode())}
+    assert full["7fe0,0010"].value.count("\\") == 32768 // 2 - 1 and not full["7fe0,0010"].value.endswith("...")
+    version = _run("--version")
+    assert version.returncode == 0 and version.stdout.decode().startswith("dicom-dump ")
+
+
+def test_a_closed_pipe_and_a_narrow_terminal_encoding_end_quietly() -> None:
+    command = f"{sys.executable} -m dicom_runtime.dump {TEST_FILES / 'CT_small.dcm'} | head -1"
+    piped = subprocess.run(["bash", "-c", command], capture_output=True, timeout=120)
+    assert b"Traceback" not in piped.stderr and b"BrokenPipeError" not in piped.stderr
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    run = _run(str(CHARSETS / "chrH31.dcm"), env=env)
+    assert run.returncode == 0 and b"Traceback" not in run.stderr
+    assert b"[Yamada^Tarou=\\u5c71\\u7530^\\u592a\\u90ce=" in run.stdout  # escaped, not lost
+
+
+def test_help_does_not_load_the_model_or_read_anything() -> None:
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "dicom_runtime.dump", "--help"], capture_output=True, timeout=120
+    )
+    assert run.returncode == 0 and b"--max-value-length" in run.stdout
+    imported = run.stderr.decode()
+    assert "dicom_model" not in imported and "dicom_runtime.json_model" not in imported and " json\n" not in imported
