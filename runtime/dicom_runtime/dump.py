@@ -329,10 +329,15 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(out, __import__("io").TextIOWrapper):
         out.reconfigure(errors="backslashreplace")  # what the terminal's encoding cannot show is escaped
     status = 0
+    several = len(args.files) > 1
     try:
+        if several and args.format == "json":
+            out.write("[\n")  # several files: an array of data sets
         for index, path in enumerate(args.files):
-            if len(args.files) > 1 and args.format == "text":
+            if several and args.format == "text":
                 out.write(f"# dicom-dump ({index + 1}/{len(args.files)}): {path}\n")
+            if several and args.format == "json" and index:
+                out.write(",\n")
             try:
                 result = _dump(path, args, out)
             except BrokenPipeError:
@@ -342,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"dicom-dump: {path}: {exc.strerror or exc}", file=sys.stderr)
                 result = 1
             status = max(status, result)
+        if several and args.format == "json":
+            out.write("]\n")
+            out.flush()
     except BrokenPipeError:
         # the reader stopped (``| head``): no traceback; standard output goes nowhere from now on
         devnull = os.open(os.devnull, os.O_WRONLY)

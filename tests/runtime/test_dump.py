@@ -255,6 +255,10 @@ def test_several_files_filters_and_json(tmp_path: Path) -> None:
     theirs = pydicom.dcmread(ct).to_json_dict()
     assert model["00100010"] == theirs["00100010"] and model["00280010"] == theirs["00280010"]
     assert set(model) == {k for k in theirs}
+    several = json.loads(_run(ct, rtplan, "--format", "json", "--keyword", "PatientName").stdout)
+    assert several == [
+        {"00100010": pydicom.dcmread(p).to_json_dict()["00100010"]} for p in (ct, rtplan)
+    ]
 
 
 def test_max_value_length_and_version() -> None:
