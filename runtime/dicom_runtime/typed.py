@@ -182,7 +182,8 @@ def _item_classes(cls: type[DicomObject]) -> dict[str, type[DicomObject]]:
     hints = typing.get_type_hints(cls)
     found = {}
     for keyword, hint in hints.items():
-        for arg in typing.get_args(hint):
+        # list[Item] (a required sequence) or list[Item] | None
+        for arg in (hint, *typing.get_args(hint)):
             inner = typing.get_args(arg)
             if typing.get_origin(arg) is list and inner and isinstance(inner[0], type) and issubclass(inner[0], DicomObject):
                 found[keyword] = inner[0]
@@ -332,13 +333,16 @@ def _from_dataset(cls: type[T], dataset: Dataset, path: str, problems: list[str]
         read[spec.keyword] = element
         if spec.vr == "SQ" and isinstance(element.value, list):
             item_class = items.get(spec.keyword)
-            if item_class is not None:
-                built = [
-                    _from_dataset(item_class, d, f"{where}[{i}]", problems)
-                    for i, d in enumerate(element.value)
-                    if isinstance(d, Dataset)
-                ]
-                arguments[spec.keyword] = [b for b in built if b is not None]
+            if item_class is None:
+                declared.discard(spec.tag)  # no item class to read it into: kept in extra_elements
+                read.pop(spec.keyword)
+                continue
+            built = [
+                _from_dataset(item_class, d, f"{where}[{i}]", problems)
+                for i, d in enumerate(element.value)
+                if isinstance(d, Dataset)
+            ]
+            arguments[spec.keyword] = [b for b in built if b is not None]
             continue
         value = _decode_value(spec, element.value)
         if value is None:

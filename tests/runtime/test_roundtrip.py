@@ -24,7 +24,10 @@ import pydicom
 import pydicom.data
 import pytest
 from pydicom.dataelem import RawDataElement
+from pydicom.dataset import FileMetaDataset
 from pydicom.filereader import read_dataset as pydicom_read_dataset
+from pydicom.tag import Tag
+from pydicom.uid import ExplicitVRLittleEndian
 
 from dicom_model import sop_classes
 from dicom_model.iods.ct_image import CTImage
@@ -308,3 +311,64 @@ def test_a_value_read_is_kept_only_while_unchanged() -> None:
     assert _pydicom_raw(unchanged)["00180050"][1] == element.raw
     assert _pydicom_raw(changed)["00180050"][1] == b"2.5 "
     assert EXPLICIT_LE.explicit_vr
+
+
+def _enhanced(path: Path, ct: bool) -> None:
+    """An Enhanced CT or Enhanced XA image written by pydicom: functional groups with DS values
+    with trailing zeros, Type 2 and 3 attributes present and empty (pydicom's corpus has none)."""
+    ds = pydicom.Dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2.1" if ct else "1.2.840.10008.5.1.4.1.1.12.1.1"
+    ds.SOPInstanceUID = "1.2.826.0.1.3680043.2.1125.1.1"
+    ds.StudyInstanceUID = "1.2.826.0.1.3680043.2.1125.1.2"
+    ds.SeriesInstanceUID = "1.2.826.0.1.3680043.2.1125.1.3"
+    ds.Modality = "CT" if ct else "XA"
+    ds.Manufacturer = "ACME"; ds.ManufacturerModelName = "M1"; ds.DeviceSerialNumber = "42"
+    ds.SoftwareVersions = "1.0"; ds.InstanceNumber = "1"; ds.ContentDate = "20261201"; ds.ContentTime = "120000.000000"
+    ds.Rows = 2; ds.Columns = 2; ds.BitsAllocated = 16; ds.BitsStored = 12; ds.HighBit = 11; ds.PixelRepresentation = 0
+    ds.SamplesPerPixel = 1; ds.PhotometricInterpretation = "MONOCHROME2"; ds.NumberOfFrames = "1"
+    ds.PatientName = "Doe^Jane"; ds.PatientID = "P1"; ds.PatientBirthDate = ""; ds.PatientSex = ""
+    ds.StudyDate = "20261201"; ds.StudyTime = "120000"; ds.ReferringPhysicianName = ""; ds.StudyID = ""
+    ds.AccessionNumber = ""; ds.Laterality = ""; ds.AdditionalPatientHistory = ""
+    if ct:
+        ds.FrameOfReferenceUID = "1.2.826.0.1.3680043.2.1125.1.4"; ds.PositionReferenceIndicator = ""
+        ds.ImageType = ["ORIGINAL", "PRIMARY", "VOLUME", "NONE"]; ds.PixelPresentation = "MONOCHROME"
+        ds.VolumetricProperties = "VOLUME"; ds.VolumeBasedCalculationTechnique = "NONE"; ds.PresentationLUTShape = "IDENTITY"
+        organization = pydicom.Dataset(); organization.DimensionOrganizationUID = "1.2.826.0.1.3680043.2.1125.1.5"
+        ds.DimensionOrganizationSequence = [organization]
+        index = pydicom.Dataset(); index.DimensionIndexPointer = Tag("InStackPositionNumber")
+        index.FunctionalGroupPointer = Tag("FrameContentSequence"); index.DimensionOrganizationUID = organization.DimensionOrganizationUID
+        ds.DimensionIndexSequence = [index]
+    shared = pydicom.Dataset()
+    measures = pydicom.Dataset(); measures.PixelSpacing = ["0.500000", "0.500000"]; measures.SliceThickness = "1.000000"
+    shared.PixelMeasuresSequence = [measures]
+    ds.SharedFunctionalGroupsSequence = [shared]
+    frame = pydicom.Dataset()
+    content = pydicom.Dataset(); content.FrameAcquisitionNumber = 1; content.FrameReferenceDateTime = ""; content.InStackPositionNumber = 1
+    frame.FrameContentSequence = [content]
+    ds.PerFrameFunctionalGroupsSequence = [frame]
+    ds.PixelData = bytes(8)
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.file_meta.SourceApplicationEntityTitle = "ENH1"
+    ds.save_as(path, enforce_file_format=True)
+
+
+@pytest.mark.parametrize("ct", [True, False], ids=["EnhancedCTImage", "EnhancedXAImage"])
+def test_enhanced_images_round_trip_typed(ct: bool, tmp_path: Path) -> None:
+    original, copy = tmp_path / "original.dcm", tmp_path / "copy.dcm"
+    _enhanced(original, ct)
+    instance = read(original)
+    assert type(instance).__name__ == ("EnhancedCTImage" if ct else "EnhancedXAImage")
+    assert {"Laterality", "AdditionalPatientHistory", "PatientBirthDate"} <= instance.empty_attributes()  # type: ignore[union-attr]
+    shared = instance.SharedFunctionalGroupsSequence[0]  # type: ignore[union-attr]
+    if ct:
+        assert shared.PixelMeasuresSequence[0].PixelSpacing == [0.5, 0.5]
+    else:  # not a functional group of Enhanced XA in the model: kept as read
+        assert 0x00289110 in shared.extra_elements
+    write(instance, copy, validate=False)
+    assert _differences(_pydicom_raw(original), _pydicom_raw(copy)) == []
+    assert _pydicom_raw(copy)["52009229[0].00289110[0].00280030"][1].startswith(b"0.500000\\0.500000")
+    assert _dciodvfy_errors(copy) - _dciodvfy_errors(original) == set()
+    assert pydicom.dcmread(copy).file_meta.SourceApplicationEntityTitle == "ENH1"
