@@ -31,6 +31,8 @@ def to_json(dataset: Dataset) -> dict[str, Any]:
         key = f"{element.tag:08X}"
         entry: dict[str, Any] = {"vr": element.vr}
         value = element.value
+        if isinstance(value, DeferredValue) and element.vr not in BYTES_VRS:
+            value = value.decode()  # a deferred number or text: its values, not its bytes
         if element.vr == "SQ" and isinstance(value, list):
             if value:
                 entry["Value"] = [to_json(item) for item in value if isinstance(item, Dataset)]

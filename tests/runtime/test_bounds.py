@@ -144,3 +144,15 @@ def test_sequences_nested_deeper_than_the_limit_are_refused(tmp_path: Path) -> N
     with pytest.raises(DicomDecodeError, match="nested deeper than 64") as refused:
         read_file(path)
     assert "deep.dcm" in str(refused.value)
+
+
+def test_a_deferred_value_of_numbers_is_numbers_in_the_json_model(tmp_path: Path) -> None:
+    from dicom_runtime.json_model import to_json
+
+    path = tmp_path / "us.dcm"
+    body = struct.pack("<HHI", 0x0008, 0x0016, len(CT) + 1) + CT.encode() + b"\0"
+    body += struct.pack("<HHI", 0x0018, 0x1310, 8) + struct.pack("<4H", 1, 2, 3, 4)
+    path.write_bytes(file_header(CT, "1.2.3.4", IMPLICIT_VR_LITTLE_ENDIAN) + body)
+    deferred = read_file(path, defer_size=4).dataset
+    assert isinstance(deferred[0x00181310].value, DeferredValue)
+    assert to_json(deferred)["00181310"] == {"vr": "US", "Value": [1, 2, 3, 4]} == to_json(read_file(path).dataset)["00181310"]
