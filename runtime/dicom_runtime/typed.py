@@ -365,7 +365,8 @@ def _from_dataset(cls: type[T], dataset: Dataset, path: str, problems: list[str]
     try:
         instance = cls(**arguments)
     except DicomTypeError as exc:
-        problems.append(f"{path or cls.__name__}: {exc}")
+        text = str(exc)
+        problems.append(f"{path or cls.__name__}: {text if len(text) <= 300 else text[:300] + '...'}")
         return None
     state = _state(instance)
     state.read = read
