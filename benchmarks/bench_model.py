@@ -1,184 +1,224 @@
-"""The generated model's costs: import time, mypy time, and generation at scale.
+"""The generated model's costs at full scale, against pydicom and the tools' floors.
 
-Run: ``python -m benchmarks.bench_model [--standard DIR] [--scales 1,2,4]``.
+Run: ``python -m benchmarks.bench_model [--sources excerpt,innolitics,highdicom] [--rounds 3]``.
 
-* Import: a fresh interpreter importing one IOD class (``from dicom_model.iods
-  import CTImage``) against a fresh interpreter running ``import pydicom``; best of
-  N, printed as a ratio (target: at most 1.0x).
-* mypy: ``mypy --strict`` with an empty cache on a program that builds a CT Image
-  with our classes, against the same program written with pydicom's ``Dataset``
-  (target: at most 1.5x).
-* Scale: the PS3.3 excerpt's sections and tables replicated k times under new
-  ids (a full PS3.3 is about 20 times the excerpt); generation time and output
-  size per k, and the time per copy, which stays flat when the cost is linear.
+For each source (the committed model of the PS3.3 excerpt, and the full-scale
+reconstructions of ``tests.reconstruction``: innolitics, 143 IODs; highdicom 2024c,
+175 IODs), generated into a scratch folder:
+
+* ``generate`` and ``generate --check``: wall time (target: at most 60 s at full scale);
+* size: the installed package ``dicom_model`` and a wheel of it (deflate), targets at
+  most 30 MB and 6 MB; how many attributes are ``Literal``-typed;
+* mypy ``--strict``, empty cache, on a program building one IOD (CT Image) and one
+  building five (CT, MR, Segmentation, Enhanced MR, Comprehensive SR), against the same
+  programs written with pydicom's ``Dataset``; ratio targets 1.0x and 1.5x; peak memory;
+* jedi's first completion in a fresh process with empty caches (target at most 1 s);
+* pyright on the five-IOD program against pyright on a one-line file (target 1.5x).
+
+Ratios are taken within a round (ours and theirs side by side) and the median printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+import zipfile
 from pathlib import Path
 
-from dicom_codegen.generate import Selection, generate
-from dicom_codegen.report import Report
+REPO = Path(__file__).resolve().parent.parent
+FIVE = ["CTImageStorage", "MRImageStorage", "SegmentationStorage", "EnhancedMRImageStorage", "ComprehensiveSRStorage"]
+PYRIGHT = REPO / ".tools" / "node_modules" / ".bin" / "pyright"
 
-OURS = textwrap.dedent(
-    """
-    from dicom_model.iods.ct_image import CTImage
 
-    image = CTImage(
-        PatientName="Doe^Jane", PatientID="P1", PatientBirthDate=None, PatientSex="F",
-        StudyInstanceUID="1.2.3", StudyDate="20240101", StudyTime=None, ReferringPhysicianName=None,
-        StudyID="S1", AccessionNumber=None, Modality="CT", SeriesInstanceUID="1.2.3.4", SeriesNumber=1,
-        FrameOfReferenceUID="1.2.3.5", PositionReferenceIndicator=None, Manufacturer=None, InstanceNumber=1,
-        ImageType=["ORIGINAL", "PRIMARY", "AXIAL"], AcquisitionNumber=None, PixelSpacing=[0.5, 0.5],
-        ImageOrientationPatient=[1.0, 0.0, 0.0, 0.0, 1.0, 0.0], ImagePositionPatient=[0.0, 0.0, 0.0],
-        SliceThickness=1.0, SamplesPerPixel=1, PhotometricInterpretation="MONOCHROME2", Rows=512,
-        Columns=512, BitsAllocated=16, BitsStored=12, HighBit=11, PixelRepresentation=0,
-        RescaleIntercept=-1024.0, RescaleSlope=1.0, KVP=120.0, SOPClassUID="1.2.840.10008.5.1.4.1.1.2",
-        SOPInstanceUID="1.2.3.6",
+def _measured(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MB (the child's own, from wait4) and output of one process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    output = process.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - start
+    return elapsed, usage.ru_maxrss / 1024, output
+
+
+def _environment(generated: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(generated), str(REPO / "runtime"), str(REPO / "generator"), str(REPO)])
+    env["MYPYPATH"] = os.pathsep.join([str(generated), str(REPO / "runtime")])
+    return env
+
+
+def _generate(standard: Path, out: Path, check: bool) -> float:
+    command = [sys.executable, "-m", "dicom_codegen", "generate", "-q", "--standard", str(standard), "--out", str(out)]
+    start = time.perf_counter()
+    subprocess.run(command + (["--check"] if check else []), check=True, cwd=REPO, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _sizes(package: Path, scratch: Path) -> tuple[float, float]:
+    installed = sum(p.stat().st_size for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    wheel = scratch / "dicom_model.zip"
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(package.rglob("*.py")):
+            archive.write(path, path.relative_to(package.parent).as_posix())
+    return installed / 1e6, wheel.stat().st_size / 1e6
+
+
+def _literal_count(env: dict[str, str], scratch: Path) -> str:
+    script = textwrap.dedent(
+        """
+        import dataclasses
+        from dicom_model import iods, modules, macros
+        total = literal = 0
+        for package in (iods, modules, macros):
+            for name in package.CLASSES:
+                for f in dataclasses.fields(package.load(name)):
+                    if f.name == "extra_elements":
+                        continue
+                    total += 1
+                    literal += "Literal[" in str(f.type)
+        print(f"{literal} of {total} attribute fields are Literal-typed")
+        """
     )
-    """
-)
-THEIRS = textwrap.dedent(
-    """
-    from pydicom.dataset import Dataset
-
-    image = Dataset()
-    image.PatientName = "Doe^Jane"
-    image.PatientID = "P1"
-    image.PatientBirthDate = None
-    image.PatientSex = "F"
-    image.StudyInstanceUID = "1.2.3"
-    image.StudyDate = "20240101"
-    image.StudyTime = None
-    image.ReferringPhysicianName = None
-    image.StudyID = "S1"
-    image.AccessionNumber = None
-    image.Modality = "CT"
-    image.SeriesInstanceUID = "1.2.3.4"
-    image.SeriesNumber = 1
-    image.FrameOfReferenceUID = "1.2.3.5"
-    image.PositionReferenceIndicator = None
-    image.Manufacturer = None
-    image.InstanceNumber = 1
-    image.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
-    image.AcquisitionNumber = None
-    image.PixelSpacing = [0.5, 0.5]
-    image.ImageOrientationPatient = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
-    image.ImagePositionPatient = [0.0, 0.0, 0.0]
-    image.SliceThickness = 1.0
-    image.SamplesPerPixel = 1
-    image.PhotometricInterpretation = "MONOCHROME2"
-    image.Rows = 512
-    image.Columns = 512
-    image.BitsAllocated = 16
-    image.BitsStored = 12
-    image.HighBit = 11
-    image.PixelRepresentation = 0
-    image.RescaleIntercept = -1024.0
-    image.RescaleSlope = 1.0
-    image.KVP = 120.0
-    image.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
-    image.SOPInstanceUID = "1.2.3.6"
-    """
-)
+    return subprocess.run([sys.executable, "-c", script], env=env, cwd=scratch, capture_output=True, text=True, check=True).stdout.strip()
 
 
-def _best(command: list[str], rounds: int, cwd: Path | None = None) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, cwd=cwd)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def import_ratio(rounds: int) -> None:
-    baseline = _best([sys.executable, "-c", "pass"], rounds)
-    ours = _best([sys.executable, "-c", "from dicom_model.iods.ct_image import CTImage"], rounds)
-    theirs = _best([sys.executable, "-c", "import pydicom"], rounds)
-    print(
-        f"import one IOD class: {1000 * (ours - baseline):.1f} ms; import pydicom: "
-        f"{1000 * (theirs - baseline):.1f} ms (interpreter start {1000 * baseline:.1f} ms subtracted); "
-        f"ratio {(ours - baseline) / (theirs - baseline):.2f}x (target <= 1.00x)"
+def _jedi_first_completion(env: dict[str, str], scratch: Path, module: str, name: str) -> float:
+    cache = scratch / "jedi-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    script = textwrap.dedent(
+        f"""
+        import time
+        started = time.perf_counter()
+        import jedi
+        jedi.settings.cache_directory = {str(cache / "jedi")!r}
+        source = "from dicom_model.iods.{module} import {name}\\n{name}(Patient"
+        found = jedi.Script(source, path={str(scratch / "ide.py")!r}).complete(2, len("{name}(Patient"))
+        assert any(c.name == "PatientName=" for c in found), [c.name for c in found]
+        print(time.perf_counter() - started)
+        """
     )
+    env = {**env, "XDG_CACHE_HOME": str(cache)}
+    result = subprocess.run([sys.executable, "-c", script], env=env, cwd=scratch, capture_output=True, text=True, check=True)
+    return float(result.stdout.strip())
 
 
-def mypy_ratio(rounds: int) -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch)
-        (folder / "ours.py").write_text(OURS, encoding="utf-8")
-        (folder / "theirs.py").write_text(THEIRS, encoding="utf-8")
-        times = {}
-        for name in ("ours", "theirs"):
-            command = [
-                sys.executable, "-m", "mypy", "--strict", "--ignore-missing-imports",
-                "--cache-dir", str(folder / f"cache-{name}"), "--no-incremental", f"{name}.py",
-            ]
-            times[name] = _best(command, rounds, cwd=folder)
-        print(
-            f"mypy --strict, empty cache: ours {times['ours']:.2f} s, pydicom program {times['theirs']:.2f} s; "
-            f"ratio {times['ours'] / times['theirs']:.2f}x (target <= 1.50x)"
+def _mypy(program: str, env: dict[str, str], scratch: Path, tag: str) -> tuple[float, float]:
+    cache = scratch / f"mypy-cache-{tag}"
+    shutil.rmtree(cache, ignore_errors=True)
+    command = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(cache), program]
+    elapsed, peak, output = _measured(command, scratch, env)
+    if "Success" not in output:
+        raise SystemExit(f"mypy found problems in {program}:\n{output}")
+    return elapsed, peak
+
+
+def measure(label: str, generated: Path, rounds: int, timings: dict[str, float]) -> None:
+    env = _environment(generated)
+    with tempfile.TemporaryDirectory(prefix="bench-model-") as scratch_name:
+        scratch = Path(scratch_name)
+        installed, wheel = _sizes(generated / "dicom_model", scratch)
+        print(f"[{label}] {', '.join(f'{k} {v:.1f} s' for k, v in timings.items())}".replace("[] ", ""))
+        print(f"[{label}] size: package {installed:.1f} MB (target <= 30), wheel {wheel:.2f} MB (target <= 6); {_literal_count(env, scratch)}")
+        names = subprocess.run(
+            [sys.executable, "-m", "benchmarks.typing_programs", str(scratch), *FIVE],
+            env=env, cwd=REPO, capture_output=True, text=True,
         )
-
-
-def scaled_part3(source: Path, copies: int) -> str:
-    """The excerpt with its sections and tables replicated under new ids."""
-    text = source.read_text(encoding="utf-8")
-    start = text.index("<chapter")
-    end = text.rindex("</book>")
-    body = text[start:end]
-    parts = [text[:end]]
-    for k in range(1, copies):
-        copy = re.sub(r'(xml:id|linkend|targetptr)="(table|sect)_', rf'\1="\2_k{k}_', body)
-        copy = copy.replace("IOD Modules</caption>", f"K{k} IOD Modules</caption>")
-        parts.append(copy)
-    parts.append(text[end:])
-    return "".join(parts)
-
-
-def scale(standard: Path, scales: list[int]) -> None:
-    from dicom_codegen.manifest import load_manifest
-
-    manifest = load_manifest(standard / "manifest.json")
-    ps3 = standard / manifest.defaults[3] / "part03.xml"
-    base = None
-    for copies in scales:
-        with tempfile.TemporaryDirectory() as scratch:
-            folder = Path(scratch)
-            (folder / "scaled").mkdir()
-            (folder / "scaled" / "part03.xml").write_text(scaled_part3(ps3, copies), encoding="utf-8")
-            selection = Selection({3: "scaled"})
-            start = time.perf_counter()
-            model = generate(folder, folder / "out", selection, Report(quiet=True))
-            elapsed = time.perf_counter() - start
-            files = [p for p in (folder / "out").rglob("*") if p.is_file()]
-            size = sum(p.stat().st_size for p in files)
-            assert model.objects is not None
-            per_copy = elapsed / copies
-            base = base or per_copy
+        if names.returncode != 0:
+            print(f"[{label}] typing programs: {names.stdout.strip() or names.stderr.strip().splitlines()[-1]}; skipped")
+            return
+        classes = names.stdout.split()
+        ratios: dict[int, list[float]] = {1: [], 5: []}
+        peaks: dict[str, float] = {}
+        times: dict[str, list[float]] = {}
+        for round_ in range(rounds):
+            for count in (1, 5):
+                order = ("ours", "theirs") if round_ % 2 == 0 else ("theirs", "ours")
+                result = {}
+                for who in order:
+                    elapsed, peak = _mypy(f"{who}_{count}.py", env, scratch, f"{who}{count}")
+                    result[who] = elapsed
+                    peaks[f"{who}{count}"] = max(peak, peaks.get(f"{who}{count}", 0.0))
+                    times.setdefault(f"{who}{count}", []).append(elapsed)
+                ratios[count].append(result["ours"] / result["theirs"])
+        for count, target in ((1, 1.0), (5, 1.5)):
+            ours, theirs = statistics.median(times[f"ours{count}"]), statistics.median(times[f"theirs{count}"])
             print(
-                f"PS3.3 x{copies}: {len(model.objects.iods)} IODs, {len(model.objects.tables)} tables -> "
-                f"{len(files)} files, {size / 1e6:.1f} MB in {elapsed:.1f} s; {per_copy:.2f} s per copy "
-                f"({per_copy / base:.2f}x of x{scales[0]})"
+                f"[{label}] mypy --strict, {count} IOD{'s' if count > 1 else ''} ({', '.join(classes[:count])}): ours {ours:.2f} s "
+                f"({peaks[f'ours{count}']:.0f} MB), pydicom {theirs:.2f} s ({peaks[f'theirs{count}']:.0f} MB); "
+                f"ratio {statistics.median(ratios[count]):.2f}x (target <= {target:.1f}x)"
+            )
+        from dicom_codegen.passes_objects import file_name
+
+        jedi_times = [_jedi_first_completion(env, scratch, file_name(classes[0]), classes[0]) for _ in range(rounds)]
+        print(f"[{label}] jedi first completion after {classes[0]}(Patient, cold: {statistics.median(jedi_times):.2f} s (target <= 1.0 s)")
+        if PYRIGHT.is_file():
+            (scratch / "trivial.py").write_text("x: int = 1\n", encoding="utf-8")
+            config = {"extraPaths": [str(generated), str(REPO / "runtime")]}
+            (scratch / "pyrightconfig.json").write_text(str(config).replace("'", '"'), encoding="utf-8")
+            pyright_ratios = []
+            pairs = []
+            for round_ in range(rounds):
+                order = ("ours_5.py", "trivial.py") if round_ % 2 == 0 else ("trivial.py", "ours_5.py")
+                got = {}
+                for program in order:
+                    elapsed, _, output = _measured([str(PYRIGHT), "--pythonpath", sys.executable, program], scratch, env)
+                    if "0 errors" not in output:
+                        raise SystemExit(f"pyright found problems in {program}:\n{output}")
+                    got[program] = elapsed
+                pyright_ratios.append(got["ours_5.py"] / got["trivial.py"])
+                pairs.append(got)
+            print(
+                f"[{label}] pyright, 5 IODs: {statistics.median(p['ours_5.py'] for p in pairs):.2f} s, one-line file "
+                f"{statistics.median(p['trivial.py'] for p in pairs):.2f} s; ratio {statistics.median(pyright_ratios):.2f}x (target <= 1.5x)"
             )
 
 
+def import_ratio(rounds: int) -> None:
+    def best(command: list[str]) -> float:
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    baseline = best([sys.executable, "-c", "pass"])
+    ours = best([sys.executable, "-c", "from dicom_model.iods.ct_image import CTImage"])
+    theirs = best([sys.executable, "-c", "import pydicom"])
+    print(
+        f"import one IOD class: {1000 * (ours - baseline):.1f} ms; import pydicom: {1000 * (theirs - baseline):.1f} ms "
+        f"(interpreter start {1000 * baseline:.1f} ms subtracted); ratio {(ours - baseline) / (theirs - baseline):.2f}x (target <= 1.00x)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Costs of the generated model.")
-    parser.add_argument("--standard", type=Path, default=Path("standard_xml"))
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--scales", default="1,2,4")
+    parser = argparse.ArgumentParser(description="Costs of the generated model at full scale.")
+    parser.add_argument("--sources", default="excerpt,innolitics,highdicom")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    import_ratio(args.rounds)
-    mypy_ratio(max(1, args.rounds // 2))
-    scale(args.standard, [int(s) for s in args.scales.split(",")])
+    import_ratio(max(args.rounds, 5))
+    for source in args.sources.split(","):
+        if source == "excerpt":
+            measure("excerpt", REPO / "generated", args.rounds, {})
+            continue
+        from tests.reconstruction.layout import build
+
+        with tempfile.TemporaryDirectory(prefix=f"bench-{source}-") as folder_name:
+            folder = Path(folder_name)
+            build(source, folder / "standard")
+            out = folder / "generated"
+            timings = {"generate": _generate(folder / "standard", out, check=False)}
+            timings["generate --check"] = _generate(folder / "standard", out, check=True)
+            measure(source, out, args.rounds, timings)
     return 0
 
 

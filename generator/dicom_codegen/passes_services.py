@@ -165,9 +165,31 @@ class ResolveSopClasses:
                 )
             )
             by_name.setdefault(normalized(name), []).append(uid)
+        sop_classes = _distinct_keywords(sop_classes, warnings)
         sop_classes = _assign_dimse_groups(sop_classes, registry)
         registry = dataclasses.replace(registry, sop_classes=tuple(sop_classes))
         return dataclasses.replace(model, services=registry, warnings=tuple(warnings))
+
+
+def _distinct_keywords(sop_classes: list[SopClass], warnings: list[Warning_]) -> list[SopClass]:
+    """Each SOP class keyword once: where two get one keyword (a retired UID that the PS3.6
+    in use lacks, named like its successor), the retired one takes the suffix ``Retired``,
+    as derived UID keywords do; any still shared get the UID's last component."""
+    count: dict[str, int] = {}
+    for sop in sop_classes:
+        count[sop.keyword] = count.get(sop.keyword, 0) + 1
+    renamed: list[SopClass] = []
+    taken = {sop.keyword for sop in sop_classes if count[sop.keyword] == 1}
+    for sop in sop_classes:
+        keyword = sop.keyword
+        if count[keyword] > 1:
+            candidates = ([f"{keyword}Retired"] if sop.retired else []) + [keyword, f"{keyword}{sop.uid.rsplit('.', 1)[-1]}"]
+            keyword = next((c for c in candidates if c not in taken), f"{keyword}_{sop.uid.replace('.', '_')}")
+            if keyword != sop.keyword:
+                warnings.append(Warning_("sop-class", f"SOP class {sop.uid}: keyword {sop.keyword} is another SOP class's too; named {keyword}"))
+        taken.add(keyword)
+        renamed.append(dataclasses.replace(sop, keyword=keyword) if keyword != sop.keyword else sop)
+    return renamed
 
 
 def _annex_naming(name: str, phrases: tuple[tuple[str, str], ...]) -> str | None:

@@ -1,0 +1,88 @@
+"""Programs that build IOD instances, written against our model and against pydicom.
+
+``python -m benchmarks.typing_programs OUT KEYWORD...`` (run with the generated
+``dicom_model`` to measure on ``sys.path``) writes ``OUT/ours_N.py`` and
+``OUT/theirs_N.py`` for the first 1 and all N SOP classes given, and prints the IOD
+class names it used. Each program gives every required argument of the IOD class (the
+Type 1 and 2 attributes of its mandatory modules) a value of its type, as a user
+building an instance must; the pydicom program sets the same attributes on a
+``pydicom.Dataset``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from pathlib import Path
+
+_SIMPLE = {
+    "str": '"X"',
+    "PersonName | str": '"Doe^Jane"',
+    "int": "1",
+    "float": "1.0",
+    "float | Decimal": "1.0",
+    "datetime.date | str": '"20240101"',
+    "datetime.time | str": '"120000"',
+    "datetime.datetime | str": '"20240101120000"',
+    "bytes": 'b"\\x00\\x00"',
+}
+
+
+def value_for(annotation: str) -> str:
+    """A Python expression of the annotation's type (the generated annotations' forms)."""
+    text = annotation.strip()
+    text = re.sub(r"\s*\|\s*None$", "", text)
+    if text.startswith("Sequence[") and text.endswith("]"):
+        return f"[{value_for(text[len('Sequence['):-1])}]"
+    if text.startswith("list["):
+        return "[]"
+    if text.startswith("Literal["):
+        inside = text[len("Literal[") : text.index("]")]
+        return inside.split(", ")[0]
+    return _SIMPLE.get(text, "None")
+
+
+def programs(keywords: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The IOD classes of ``keywords`` (SOP class keywords) and the programs' texts."""
+    from dicom_model import iods, sop_classes
+
+    classes = []
+    for keyword in keywords:
+        sop = getattr(sop_classes, keyword)
+        if not sop.iod_class:
+            raise SystemExit(f"{keyword}: no generated IOD class")
+        classes.append(iods.load(sop.iod_class))
+    texts: dict[str, str] = {}
+    for count in sorted({1, len(classes)}):
+        ours = ["from __future__ import annotations", ""]
+        theirs = ["from __future__ import annotations", "", "from pydicom.dataset import Dataset", ""]
+        for cls in classes[:count]:
+            ours.insert(1, f"from dicom_model.iods.{iods.CLASSES[cls.__name__]} import {cls.__name__}")
+        for index, cls in enumerate(classes[:count]):
+            fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+            required = [f for f in fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+            arguments = [(f.name, value_for(str(f.type))) for f in required]
+            ours.append(f"image{index} = {cls.__name__}(")
+            ours.extend(f"    {name}={value}," for name, value in arguments)
+            ours.append(")")
+            ours.append(f"print(image{index}.SOPInstanceUID)")
+            theirs.append(f"image{index} = Dataset()")
+            theirs.extend(f"image{index}.{name} = {value}" for name, value in arguments)
+            theirs.append(f"print(image{index}.SOPInstanceUID)")
+        texts[f"ours_{count}.py"] = "\n".join(ours) + "\n"
+        texts[f"theirs_{count}.py"] = "\n".join(theirs) + "\n"
+    return [c.__name__ for c in classes], texts
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0])
+    names, texts = programs(argv[1:])
+    for name, text in texts.items():
+        (out / name).write_text(text, encoding="utf-8")
+    print(" ".join(names))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,101 @@
+"""The whole generator at full scale: both reconstructions of PS3.3 (tests/reconstruction),
+generated once each, then held to what the transcriptions list, to mypy --strict, to
+black's formatting and to generate --check.
+
+Slow (about a minute each): CI runs them once. Speed and memory are measured in
+benchmarks/bench_model.py, never here.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.generator.test_format import unformatted_by_black
+from tests.reconstruction import layout
+from tests.reconstruction.sources import highdicom_dir, innolitics_dir, load_json
+
+pytestmark = pytest.mark.slow
+
+
+def _iods_in_transcription(source: str) -> int:
+    if source == "innolitics":
+        return len(load_json(innolitics_dir() / "ciods.json"))
+    return len(load_json(highdicom_dir() / "iod_module_map.json"))
+
+
+@pytest.fixture(scope="module", params=["innolitics", "highdicom"])
+def full_scale(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
+    source = str(request.param)
+    folder = tmp_path_factory.mktemp(source)
+    layout.build(source, folder / "standard")
+    out = folder / "generated"
+    command = [sys.executable, "-m", "dicom_codegen", "generate", "--standard", str(folder / "standard"), "--out", str(out)]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return source, folder, out
+
+
+def _classes(out: Path, package: str) -> dict[str, str]:
+    """Class name -> file, read from the generated package's CLASSES table."""
+    tree = ast.parse((out / "dicom_model" / package / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == "CLASSES":
+            value = ast.literal_eval(node.value) if node.value is not None else {}
+            assert isinstance(value, dict)
+            return {str(k): str(v) for k, v in value.items()}
+    raise AssertionError(f"{package}/__init__.py has no CLASSES")
+
+
+def test_every_iod_of_the_transcription_is_a_class(full_scale: tuple[str, Path, Path]) -> None:
+    source, _, out = full_scale
+    iods = _classes(out, "iods")
+    main_classes = {name for name in iods if not name.endswith("Item")}
+    assert len(main_classes) == _iods_in_transcription(source)
+    files = [p.stem for p in (out / "dicom_model" / "iods").glob("*.py") if p.stem != "__init__"]
+    assert sorted(files) == sorted(set(iods.values()))
+
+
+def test_class_names_are_unique_and_carry_no_section_numbers_where_titles_are(full_scale: tuple[str, Path, Path]) -> None:
+    _, _, out = full_scale
+    names: Counter[str] = Counter()
+    for package in ("iods", "modules", "macros"):
+        names.update(list(_classes(out, package)))
+    assert [n for n, count in names.items() if count > 1] == []
+    assert all(n.isidentifier() and n[0].isupper() for n in names)
+    # The disambiguation rule (passes_objects): a name is suffixed with its table's label
+    # (A.108-1 -> A1081) only when the plain name is taken by another class.
+    for name in names:
+        match = re.fullmatch(r"(.+?[a-z])((?:[A-F])\d+)", name)
+        if match and not name.endswith("Item"):
+            assert match.group(1) in names, f"{name} carries a table label but {match.group(1)} is free"
+
+
+def test_mypy_strict_is_clean_on_the_whole_model(full_scale: tuple[str, Path, Path]) -> None:
+    _, folder, out = full_scale
+    env = {**os.environ, "MYPYPATH": f"{out}{os.pathsep}{REPO / 'runtime'}"}
+    command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(folder / "mypy-cache"), "-p", "dicom_model"]
+    result = subprocess.run(command, cwd=out, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Success: no issues found" in result.stdout
+
+
+def test_generate_check_agrees_and_the_output_is_blacks(full_scale: tuple[str, Path, Path]) -> None:
+    _, folder, out = full_scale
+    command = [sys.executable, "-m", "dicom_codegen", "generate", "--check", "-q", "--standard", str(folder / "standard"), "--out", str(out)]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = sorted((out / "dicom_model").rglob("*.py"))
+    # every IOD and package file, and every 8th module and macro file: black at full
+    # scale takes minutes on two cores; the committed model is checked whole
+    sample = [p for i, p in enumerate(files) if p.parent.name == "iods" or p.name == "__init__.py" or i % 8 == 0]
+    assert len(sample) > 150
+    assert unformatted_by_black(sample) == []
