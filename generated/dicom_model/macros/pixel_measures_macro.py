@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -26,26 +26,6 @@ SliceThickness	00180050	DS	1	1C		C.7.6.16-2 row 3		either: Volumetric Properties
 SpacingBetweenSlices	00180088	DS	1	3		C.7.6.16-2 row 4		
 """,
         "PS3.3 2016c Table ",
-        {
-            "PixelSpacing": AllOf(
-                (
-                    NotChecked(
-                        'either: Volumetric Properties (0008,9206) is other than DISTORTED or SAMPLED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4")',
-                        "pattern",
-                    ),
-                    Present("FrameOfReferenceUID"),
-                )
-            ),
-            "SliceThickness": AllOf(
-                (
-                    NotChecked(
-                        'either: Volumetric Properties (0008,9206) is VOLUME or SAMPLED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4")',
-                        "pattern",
-                    ),
-                    Present("FrameOfReferenceUID"),
-                )
-            ),
-        },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelSpacing: Sequence[float | Decimal] | None = None

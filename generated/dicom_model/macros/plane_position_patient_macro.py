@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -24,21 +24,6 @@ class PlanePositionPatientMacroPlanePositionSequenceItem(DicomObject):
 ImagePositionPatient	00200032	DS	3	1C		C.7.6.16-4 row 2		either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052) is present
 """,
         "PS3.3 2016c Table ",
-        {
-            "ImagePositionPatient": AllOf(
-                (
-                    NotChecked(
-                        "either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
-                        "pattern",
-                    ),
-                    NotChecked(
-                        'Volumetric Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4")',
-                        "pattern",
-                    ),
-                    Present("FrameOfReferenceUID"),
-                )
-            ),
-        },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImagePositionPatient: Sequence[float | Decimal] | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -32,15 +32,6 @@ ConsentForDistributionFlag	00120085	CS	1	1	NO\YES\WITHDRAWN	C.7-4b row 6
                     "WITHDRAWN",
                 ),
                 0,
-            ),
-            "ClinicalTrialProtocolID": AllOf(
-                (
-                    Equals("DistributionType", ("NAMED_PROTOCOL",), 0),
-                    NotChecked(
-                        "the protocol is not that which is specified in Clinical Trial Protocol ID (0012,0020) in the",
-                        "outside",
-                    ),
-                )
             ),
         },
     )
