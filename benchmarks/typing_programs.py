@@ -50,9 +50,12 @@ def programs(keywords: list[str]) -> tuple[list[str], dict[str, str]]:
     classes = []
     for keyword in keywords:
         sop = getattr(sop_classes, keyword)
-        if not sop.iod_class:
+        # Where PS3.4's IOD reference does not lead to a section of the PS3.3 in use (the
+        # highdicom reconstruction numbers its sections itself), the class of the same name.
+        name = sop.iod_class or keyword.removesuffix("Storage")
+        if name not in iods.CLASSES:
             raise SystemExit(f"{keyword}: no generated IOD class")
-        classes.append(iods.load(sop.iod_class))
+        classes.append(iods.load(name))
     texts: dict[str, str] = {}
     for count in sorted({1, len(classes)}):
         ours = ["from __future__ import annotations", ""]

@@ -35,6 +35,42 @@ from .book import AttributeEntry, ModuleUse, Outline
 from .innolitics import FUNCTIONAL_GROUP_SEQUENCES
 from .sources import highdicom_dir, load_json, version_of
 
+#: PS3.4 of this edition says which PS3.3 section defines each SOP class's IOD; the
+#: reconstruction puts an IOD there, so SOP classes and IOD classes link as they do in a
+#: real edition. IODs PS3.4 2020c does not reference get numbers from INVENTED_FROM on.
+REFERENCE_EDITION = "2020c"
+INVENTED_FROM = 300
+
+
+def _reference_sections(mirror: Path) -> dict[str, str]:
+    """SOP Class UID -> the label of its IOD's section (``A.35.3``) in PS3.4 2020c."""
+    from dicom_codegen import parse_ps4
+
+    registry = parse_ps4.parse(mirror / REFERENCE_EDITION / "part04.xml")
+    return {
+        listing.uid: listing.iod_reference.removeprefix("sect_")
+        for listing in registry.sop_classes
+        if listing.iod_reference.startswith("sect_A.")
+    }
+
+
+def iod_labels(iods: list[str], sop_map: dict[str, str], reference: dict[str, str]) -> dict[str, str]:
+    """The section label of each IOD key: its SOP classes' section in PS3.4 where one leads
+    to a section no other IOD has taken, else an invented one (``A.300``...)."""
+    labels: dict[str, str] = {}
+    taken: set[str] = set()
+    for uid, key in sorted(sop_map.items()):
+        label = reference.get(uid)
+        if key in iods and key not in labels and label and label not in taken:
+            labels[key] = label
+            taken.add(label)
+    invented = INVENTED_FROM
+    for key in iods:
+        if key not in labels:
+            labels[key] = f"A.{invented}"
+            invented += 1
+    return labels
+
 EDITION = "2024c"
 _TYPED = frozenset({"1", "1C", "2", "2C", "3"})
 _CAPITALS = frozenset(
@@ -103,7 +139,7 @@ def _entries(key: str, rows: list[dict[str, Any]], dictionary: _Dictionary) -> t
     return entries, typed
 
 
-def build() -> etree._Element:
+def build(mirror: Path) -> etree._Element:
     folder = highdicom_dir()
     iods: dict[str, list[dict[str, str]]] = load_json(folder / "iod_module_map.json")
     modules: dict[str, list[dict[str, Any]]] = load_json(folder / "module_attribute_map.json")
@@ -125,33 +161,36 @@ def build() -> etree._Element:
         table_id = f"table_C.{number}-1"
         outline.claim_table(table_id)
         section.content.append(book.attribute_table(table_id, f"C.{number}-1", f"{name} Module Attributes", entries, typed=typed))
-    for number, (key, uses) in enumerate(iods.items(), start=2):
+    labels = iod_labels(list(iods), load_json(folder / "sop_class_iod_map.json"), _reference_sections(mirror))
+    for key, uses in iods.items():
         name = title(key)
-        outline.section(f"A.{number}", f"{name} IOD")
-        outline.section(f"A.{number}.1", f"{name} IOD Description").content.append(
+        label = labels[key]
+        outline.section(label, f"{name} IOD")
+        outline.section(f"{label}.1", f"{name} IOD Description").content.append(
             book.para(f"The {name} Information Object Definition (highdicom key {key}).")
         )
         rows = []
         for use in uses:
             rows.append(ModuleUse(use["ie"], title(use["key"]), section_of[use["key"]], use["usage"], ""))
-        table_id = f"table_A.{number}-1"
+        table_id = f"table_{label}-1"
         outline.claim_table(table_id)
-        outline.section(f"A.{number}.3", f"{name} IOD Module Table").content.append(
-            book.iod_module_table(table_id, f"A.{number}-1", name, rows)
+        outline.section(f"{label}.3", f"{name} IOD Module Table").content.append(
+            book.iod_module_table(table_id, f"{label}-1", name, rows)
         )
     note = (
         "A reconstruction, not the DICOM standard: PS3.3 rebuilt as DocBook for scale tests from "
         f"highdicom {version_of('highdicom')}'s tables of PS3.3 2024c (modules with their attributes, "
         "macros expanded, no descriptions), with tags and names from pydicom's dictionary. "
-        "Section and table numbers are invented."
+        "Module sections and table numbers are invented; an IOD's section is the one PS3.4 "
+        f"{REFERENCE_EDITION} names for its SOP classes, where it names one."
     )
     titles = {"A": "Composite Information Object Definitions (Normative)", "C": "Information Module Definitions (Normative)"}
     return book.book(3, EDITION, "Information Object Definitions", outline, note, titles)
 
 
-def write(out: Path) -> Path:
+def write(out: Path, mirror: Path) -> Path:
     """Write ``out/2024c/part03.xml``; returns its path."""
-    root = build()
+    root = build(mirror)
     etree.indent(root, space="  ")
     path = out / EDITION / "part03.xml"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,9 +12,14 @@ from dicom_codegen.docbook import sha256_of
 
 from . import highdicom, innolitics, ps6
 
-#: source name -> (edition, PS3.3 writer, PS3.6 writer)
-SOURCES: dict[str, tuple[str, Callable[[Path], Path], Callable[[Path], Path]]] = {
-    "innolitics": (innolitics.EDITION, innolitics.write, ps6.write_innolitics),
+
+def _innolitics(out: Path, mirror: Path) -> Path:
+    return innolitics.write(out)
+
+
+#: source name -> (edition, PS3.3 writer (out, mirror), PS3.6 writer)
+SOURCES: dict[str, tuple[str, Callable[[Path, Path], Path], Callable[[Path], Path]]] = {
+    "innolitics": (innolitics.EDITION, _innolitics, ps6.write_innolitics),
     "highdicom": (highdicom.EDITION, highdicom.write, ps6.write_pydicom),
 }
 SERVICES_EDITION = "2020c"
@@ -29,8 +34,8 @@ def build(source: str, out: Path, mirror: Path | None = None) -> list[Path]:
     """Write the reconstruction of ``source`` under ``out``; returns the files written."""
     edition, write3, write6 = SOURCES[source]
     out.mkdir(parents=True, exist_ok=True)
-    written = [write3(out), write6(out)]
     mirror = mirror or default_mirror()
+    written = [write3(out, mirror), write6(out)]
     services = out / SERVICES_EDITION
     services.mkdir(parents=True, exist_ok=True)
     for name in ("part04.xml", "part07.xml"):
