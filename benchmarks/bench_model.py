@@ -39,16 +39,28 @@ EXCERPT = ["CTImageStorage", "EnhancedCTImageStorage", "RTDoseStorage", "Enhance
 PYRIGHT = REPO / ".tools" / "node_modules" / ".bin" / "pyright"
 
 
+#: Runs a command and prints its peak resident memory: a small launcher forks and execs
+#: it, so the figure is the command's own (a child forked from this process would count
+#: this process's pages until its exec).
+_LAUNCHER = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.execvp(sys.argv[1], sys.argv[1:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "sys.stdout.flush()\n"
+    "print(f'\\nPEAK-KB {usage.ru_maxrss}', flush=True)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def _measured(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak resident MB (the child's own, from wait4) and output of one process."""
+    """Wall seconds, peak resident MB and output of one process."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    assert process.stdout is not None
-    output = process.stdout.read().decode("utf-8", "replace")
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    result = subprocess.run([sys.executable, "-c", _LAUNCHER, *command], cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss / 1024, output
+    output, _, peak = (result.stdout + result.stderr).rpartition("\nPEAK-KB ")
+    return elapsed, int(peak.split()[0]) / 1024, output
 
 
 def _environment(generated: Path) -> dict[str, str]:
