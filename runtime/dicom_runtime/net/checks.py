@@ -25,6 +25,8 @@ _UNDEFINED = 0xFFFFFFFF
 _ITEM, _ITEM_END, _SEQUENCE_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
 _LONG_VRS = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
 _SHORT_VRS = frozenset(b"AE AS AT CS DA DS DT FD FL IS LO LT PN SH SL SS ST TM UI UL US".split())
+_HEADER_SIZES = {**dict.fromkeys(_SHORT_VRS, 8), **dict.fromkeys(_LONG_VRS, 12)}
+"""Explicit VR: the element header's size by VR (PS3.5 7.1.2)."""
 _U16 = struct.Struct("<H").unpack_from
 _U32 = struct.Struct("<I").unpack_from
 _TAG = struct.Struct("<HH").unpack_from
@@ -95,7 +97,7 @@ def _walk(buf: bytes, offset: int, end: int, explicit: bool, depth: int, item: b
 def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
     """:func:`_walk` for Explicit VR Little Endian: the loop every C-STORE goes through."""
     last = -1
-    short, long = _SHORT_VRS, _LONG_VRS
+    header_sizes = _HEADER_SIZES
     unpack = _EXPLICIT
     wanted = (_SOP_CLASS, _SOP_INSTANCE) if found is not None else ()
     limit = end - 8
@@ -109,9 +111,10 @@ def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, fo
                 raise ScanError(f"unexpected ({group:04X},{element:04X}) at offset {offset}")
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset} out of ascending order")
         last = tag
-        if vr in short:
+        size = header_sizes.get(vr)
+        if size == 8:
             offset += 8
-        elif vr in long:
+        elif size == 12:
             if offset + 12 > end:
                 raise ScanError(f"truncated element header at offset {offset}")
             length = _U32(buf, offset + 8)[0]
