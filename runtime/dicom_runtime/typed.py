@@ -15,6 +15,7 @@ absent or empty, a value of another type) raises :class:`NonConformantError`.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
 import typing
@@ -135,7 +136,7 @@ def to_dataset(obj: DicomObject) -> Dataset:
         if value is None:
             if spec.keyword in state.empty:
                 if source is not None and spec.vr != "SQ" and _decode_value(spec, source.value) is None:
-                    dataset[spec.tag] = source  # as read (its padding too)
+                    dataset[spec.tag] = copy.copy(source)  # as read (its padding too)
                 else:
                     empty_vr = "SQ" if spec.vr == "SQ" else _vr_for(spec, obj)
                     dataset[spec.tag] = DataElement(spec.tag, empty_vr, [] if spec.vr == "SQ" else None)
@@ -157,7 +158,7 @@ def to_dataset(obj: DicomObject) -> Dataset:
                 dataset[spec.tag] = DataElement(spec.tag, "SQ", items)
             continue
         if source is not None and _same(_decode_value(spec, source.value), value):
-            dataset[spec.tag] = source  # read and not changed: written as it was read
+            dataset[spec.tag] = copy.copy(source)  # read and not changed: written as it was read
             continue
         vr = _vr_for(spec, obj)
         dataset[spec.tag] = DataElement(spec.tag, vr, _encode_value(spec, value, vr))

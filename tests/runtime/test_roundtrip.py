@@ -372,3 +372,12 @@ def test_enhanced_images_round_trip_typed(ct: bool, tmp_path: Path) -> None:
     assert _pydicom_raw(copy)["52009229[0].00289110[0].00280030"][1].startswith(b"0.500000\\0.500000")
     assert _dciodvfy_errors(copy) - _dciodvfy_errors(original) == set()
     assert pydicom.dcmread(copy).file_meta.SourceApplicationEntityTitle == "ENH1"
+
+
+def test_the_data_set_of_a_read_instance_does_not_share_its_elements() -> None:
+    dataset = read_file(CT_SMALL).dataset
+    image = from_dataset(CTImage, dataset)
+    written = to_dataset(image)
+    assert written[0x00180050].raw == dataset[0x00180050].raw  # the bytes as read
+    written[0x00180050].value = "9"
+    assert dataset[0x00180050].value == "5.000000" and image.SliceThickness == 5.0
