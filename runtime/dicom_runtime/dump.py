@@ -291,7 +291,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _dump(path: str, args: argparse.Namespace, out: TextIO) -> int:
-    from .dictionary import get_entry
     from .fileformat import encoding_of, read_file_partial
 
     file, error = read_file_partial(path, stop_before_pixels=args.stop_before_pixels)
@@ -299,10 +298,6 @@ def _dump(path: str, args: argparse.Namespace, out: TextIO) -> int:
         print(f"dicom-dump: {error}", file=sys.stderr)  # nothing read: "not a DICOM file", ...
         return 1
     options = _Options(args.max_value_length, set(args.tag), set(args.keyword))
-    for keyword in options.keywords:
-        if get_entry(keyword) is None:
-            print(f"dicom-dump: unknown keyword {keyword!r}", file=sys.stderr)
-            return 2
     if args.format == "json":
         import json
 
@@ -343,7 +338,14 @@ def _syntax_name(uid: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.keyword:
+        from .dictionary import get_entry
+
+        unknown = [k for k in args.keyword if get_entry(k) is None]
+        if unknown:
+            parser.error(f"unknown keyword {unknown[0]!r}")  # exit status 2, before any file is read
     out = sys.stdout
     if isinstance(out, __import__("io").TextIOWrapper):
         out.reconfigure(errors="backslashreplace")  # what the terminal's encoding cannot show is escaped

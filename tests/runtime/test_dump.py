@@ -301,3 +301,8 @@ def test_help_does_not_load_the_model_or_read_anything() -> None:
     assert run.returncode == 0 and b"--max-value-length" in run.stdout
     imported = run.stderr.decode()
     assert "dicom_model" not in imported and "dicom_runtime.json_model" not in imported and " json\n" not in imported
+
+
+def test_an_unknown_keyword_is_refused_before_any_file_is_read() -> None:
+    run = _run("--keyword", "NoSuchKeyword", str(TEST_FILES / "CT_small.dcm"))
+    assert run.returncode == 2 and run.stdout == b"" and b"unknown keyword 'NoSuchKeyword'" in run.stderr
