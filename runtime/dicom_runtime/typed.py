@@ -21,7 +21,7 @@ import datetime
 import typing
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import re
 import types
@@ -377,21 +377,60 @@ def _from_dataset(cls: type[T], dataset: Dataset, path: str, problems: list[str]
     return instance
 
 
-def read(path: str | Path, *, strict: bool = True) -> DicomObject | Dataset:
+D = TypeVar("D", bound=Dataset)
+
+
+@overload
+def read(path: str | Path, *, strict: bool = True) -> DicomObject | Dataset: ...
+@overload
+def read(path: str | Path, cls: type[T]) -> T: ...
+@overload
+def read(path: str | Path, cls: type[D]) -> D: ...
+def read(
+    path: str | Path, cls: type[DicomObject] | type[Dataset] | None = None, *, strict: bool = True
+) -> DicomObject | Dataset:
     """The typed IOD instance of a file, chosen by its SOP Class UID; a Dataset if none is generated.
 
     A file that cannot be an instance whose annotations hold (a Type 1 attribute absent
     or empty, a value of another type) raises :class:`NonConformantError` naming the
     file and each attribute; with ``strict=False`` its data set is returned instead
     (every element kept, written back by :func:`write` as read).
+
+    ``read(path, CTImage)`` returns a ``CTImage`` (so typed for mypy and IDEs), or raises
+    one :class:`DicomTypeError` naming the SOP Class the file has and the class asked
+    for (:class:`NonConformantError` as above for a CT image that cannot be one).
+    ``read(path, Dataset)`` returns the data set of any SOP class, untyped by IOD.
     """
     dataset = read_file(path).dataset
-    try:
-        return typed_dataset(dataset, source=str(path))
-    except NonConformantError:
-        if strict:
-            raise
+    if cls is None:
+        try:
+            return typed_dataset(dataset, source=str(path))
+        except NonConformantError:
+            if strict:
+                raise
+            return dataset
+    if issubclass(cls, Dataset):
+        if not isinstance(dataset, cls):
+            raise DicomTypeError(f"{path}: read gives a {type(dataset).__name__}, not a {cls.__name__}")
         return dataset
+    _check_read_class(cls, dataset, path)
+    return from_dataset(cls, dataset, source=str(path))
+
+
+def _check_read_class(cls: type[DicomObject], dataset: Dataset, path: str | Path) -> None:
+    """Refuse, naming both, a file whose SOP Class UID is not one of ``cls``'s."""
+    from dicom_model import sop_classes  # the generated table of SOP classes
+
+    uid = dataset.value(0x00080016)
+    if isinstance(uid, str) and uid and sop_classes.iod_class_for(uid) is cls:
+        return
+    own = sop_classes.sop_class_of(cls)
+    asked = f"{cls.__name__} ({own.name}, {own.uid})" if own is not None else cls.__name__
+    if not isinstance(uid, str) or not uid:
+        raise DicomTypeError(f"{path}: the data set has no SOP Class UID (0008,0016); asked for {asked}")
+    known = sop_classes.sop_class(uid)
+    found = f"{known.name} ({uid})" if known is not None else uid
+    raise DicomTypeError(f"{path}: the SOP Class is {found}, not that of the class asked for, {asked}")
 
 
 def typed_dataset(dataset: Dataset, *, source: str = "") -> DicomObject | Dataset:
