@@ -76,7 +76,6 @@ from .scp import (
     RetrieveHandler,
     StoreHandler,
     StoreRequest,
-    _storage_syntaxes,
 )
 from .pdu import AssociateAC, AssociateRJ, AssociateRQ, PresentationContextRQ, RoleSelection, UserIdentity, UserInformation
 
@@ -133,6 +132,8 @@ class Progress:
     completed: int | None
     failed: int | None
     warning: int | None
+    failed_instances: tuple[str, ...] = ()
+    """The Failed SOP Instance UID List (0008,0058) of the response, if any."""
 
 
 @dataclass(frozen=True)
@@ -703,6 +704,7 @@ class Association(Dispatcher):
                         number(reply.command, "NumberOfCompletedSuboperations"),
                         number(reply.command, "NumberOfFailedSuboperations"),
                         number(reply.command, "NumberOfWarningSuboperations"),
+                        _failed_list(reply.data, context.transfer_syntax),
                     )
                     if not step.status.is_pending:
                         responses.status = step.status
@@ -827,6 +829,19 @@ class Association(Dispatcher):
         else:
             self.abort(f"aborted after {kind.__name__}")
             await self._stop_worker()
+
+
+def _failed_list(data: bytes | None, transfer_syntax: str) -> tuple[str, ...]:
+    """The Failed SOP Instance UID List of a C-MOVE or C-GET response's identifier."""
+    if not data:
+        return ()
+    try:
+        value = read_dataset(data, encoding_of(transfer_syntax), source="C-MOVE/C-GET response").value(0x00080058)
+    except DicomError:
+        return ()
+    if isinstance(value, str):
+        return (value,) if value else ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 def _consume(future: asyncio.Future[AssociateAC]) -> None:

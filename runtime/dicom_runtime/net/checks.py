@@ -197,6 +197,40 @@ def data_set_uids(data: bytes, transfer_syntax: str, source: str) -> tuple[str, 
     return scan(data, explicit=transfer_syntax != IMPLICIT_VR_LITTLE_ENDIAN)
 
 
+def leading_uids(data: bytes, transfer_syntax: str) -> tuple[str, str] | None:
+    """The data set's SOP Class and Instance UIDs from its first elements (up to (0008,0018)),
+    without walking the rest; None where they cannot be read so (a sequence of undefined
+    length before them, or bytes that do not decode)."""
+    if transfer_syntax in (EXPLICIT_VR_BIG_ENDIAN, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN):
+        try:
+            return data_set_uids(data, transfer_syntax, "data set")
+        except DicomError:
+            return None
+    explicit = transfer_syntax != IMPLICIT_VR_LITTLE_ENDIAN
+    found: dict[int, str] = {}
+    offset, end = 0, len(data)
+    while offset + 8 <= end:
+        group, element = _TAG(data, offset)
+        tag = (group << 16) | element
+        if tag > _SOP_INSTANCE:
+            break
+        if explicit:
+            size = _HEADER_SIZES.get(data[offset + 4 : offset + 6])
+            if size is None or offset + size > end:
+                return None
+            length = _U16(data, offset + 6)[0] if size == 8 else _U32(data, offset + 8)[0]
+            offset += size
+        else:
+            length = _U32(data, offset + 4)[0]
+            offset += 8
+        if length == _UNDEFINED or offset + length > end:
+            return None
+        if tag == _SOP_CLASS or tag == _SOP_INSTANCE:
+            found[tag] = data[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+        offset += length
+    return found.get(_SOP_CLASS, ""), found.get(_SOP_INSTANCE, "")
+
+
 def _name(uid: str) -> str:
     try:
         return uid_info(uid).name

@@ -210,8 +210,13 @@ async def _retrieve(args: argparse.Namespace, move: bool) -> int:
                 print(f"pending: {step.remaining} remaining, {step.completed} completed, {step.failed} failed")
         final = getattr(responses, "final", None)
     name = "C-MOVE" if move else "C-GET"
-    counts = f"{final.completed} completed, {final.failed} failed, {final.warning} warning" if final else ""
-    print(f"{name} {args.host}:{args.port} ({args.aec}): {responses.status}; {counts}")
+    counts = ""
+    if final is not None:
+        present = [(n, label) for n, label in ((final.completed, "completed"), (final.failed, "failed"), (final.warning, "warning")) if n is not None]
+        counts = ", ".join(f"{n} {label}" for n, label in present)
+        if final.failed_instances:
+            counts += f"; failed: {', '.join(final.failed_instances)}"
+    print(f"{name} {args.host}:{args.port} ({args.aec}): {responses.status}" + (f"; {counts}" if counts else ""))
     status = responses.status
     return 0 if status is not None and status.is_success else 1
 
