@@ -22,8 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
-import numpy.typing as npt
+try:
+    import numpy as np
+    import numpy.typing as npt
+except ImportError as exc:  # pragma: no cover - the extra not installed
+    raise ImportError("dicom_runtime.pixels needs numpy: pip install 'dicom-typed[pixels]'") from exc
 
 from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData
 from .errors import DicomError
