@@ -410,3 +410,20 @@ def test_set_array_on_an_instance_read_in_an_encapsulated_syntax(tmp_path: Path)
     path = tmp_path / "native.dcm"
     write(dataset, path)
     _same(pixels.array(read_file(path).dataset), values)
+
+
+@pytest.mark.parametrize(("signed", "syntax"), [(0, "1.2.840.10008.1.2.4.201"), (1, "1.2.840.10008.1.2.4.203")])
+def test_htj2k_encoded_here_decoded_by_both(signed: int, syntax: str, tmp_path: Path) -> None:
+    import imagecodecs
+
+    # the corpus has no HTJ2K file: two frames coded by imagecodecs' HTJ2K encoder (OpenJPH)
+    dtype = np.int16 if signed else np.uint16
+    values = RNG.integers(-2048 if signed else 0, 2048 if signed else 4096, size=(2, 33, 40), dtype=dtype)
+    dataset = _dataset(33, 40, bits_allocated=16, bits_stored=12, signed=signed, frames=2)
+    fragments = [bytes(imagecodecs.htj2k_encode(frame, level=0)) for frame in values]
+    fragments = [f + b"\0" * (len(f) % 2) for f in fragments]
+    _replace_pixels(dataset, b"", fragments)
+    ours, theirs, path = _write_and_decode(dataset, syntax, tmp_path)
+    _same(ours, values)
+    _same(theirs, values)
+    assert np.array_equal(pixels.array(read_file(path).dataset, 1, transfer_syntax=syntax), values[1])
