@@ -892,6 +892,10 @@ def set_array(
         keyword = "FloatPixelData" if size == 4 else "DoubleFloatPixelData"
     else:
         raise PixelDataError(f"arrays of dtype {values.dtype} cannot be Pixel Data (bool, 8, 16, 32-bit integers, float32, float64)")
+    if keyword != "PixelData" and isinstance(target, DicomObject) and not _declares(target, keyword):
+        raise PixelDataError(
+            f"{type(target).__name__} has no {keyword} ({_tag_text(keyword)}): a {values.dtype} array cannot be its pixel data"
+        )
     stored = bits if bits_stored is None else bits_stored
     if not 1 <= stored <= bits or (kind == "f" and stored != bits):
         raise PixelDataError(f"Bits Stored {stored} does not fit Bits Allocated {bits}")

@@ -399,6 +399,8 @@ def test_set_array_refuses_what_does_not_fit() -> None:
         pixels.set_array(dataset, np.zeros((2, 2), dtype=complex))
     with pytest.raises(pixels.PixelDataError, match=r"shape \(2, 2\) for RGB"):
         pixels.set_array(dataset, np.zeros((2, 2), dtype=np.uint8), photometric="RGB")
+    with pytest.raises(pixels.PixelDataError, match=r"CTImage has no FloatPixelData \(7FE0,0008\): a float32 array"):
+        pixels.set_array(_ct(), np.zeros((2, 2), dtype=np.float32))
 
 
 def test_set_array_on_an_instance_read_in_an_encapsulated_syntax(tmp_path: Path) -> None:
@@ -427,3 +429,22 @@ def test_htj2k_encoded_here_decoded_by_both(signed: int, syntax: str, tmp_path: 
     _same(ours, values)
     _same(theirs, values)
     assert np.array_equal(pixels.array(read_file(path).dataset, 1, transfer_syntax=syntax), values[1])
+
+
+def test_set_array_on_a_typed_instance_read_from_rle(tmp_path: Path) -> None:
+    dose = read(CORPUS / "rtdose_rle.dcm", strict=False)  # an RTDose instance, Number of Frames 15, RLE Lossless
+    assert not isinstance(dose, Dataset)
+    before = pixels.array(dose, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _same(before, pydicom.dcmread(CORPUS / "rtdose_rle.dcm").pixel_array[4])
+    values = RNG.integers(0, 2**32, size=(3, 10, 10), dtype=np.uint32)
+    pixels.set_array(dose, values)
+    assert getattr(dose, "NumberOfFrames") == 3
+    path = tmp_path / "dose.dcm"
+    write(dose, path, validate=False)  # rtdose_rle lacks a Type 2 attribute (see test_roundtrip)
+    assert read_file(path).transfer_syntax == LE
+    _same(pixels.array(read(path, strict=False)), values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _same(pydicom.dcmread(path).pixel_array, values)
