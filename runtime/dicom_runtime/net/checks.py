@@ -96,21 +96,16 @@ def _walk(buf: bytes, offset: int, end: int, explicit: bool, depth: int, item: b
 
 def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
     """:func:`_walk` for Explicit VR Little Endian: the loop every C-STORE goes through."""
-    last = -1
     header_sizes = _HEADER_SIZES
     unpack = _EXPLICIT
-    wanted = (_SOP_CLASS, _SOP_INSTANCE) if found is not None else ()
+    keep = found is not None  # the top level's SOP Class and Instance UIDs (group 0008)
     limit = end - 8
     while offset <= limit:
         group, element, vr, length = unpack(buf, offset)
-        tag = (group << 16) | element
-        if tag <= last or group == 0xFFFE:
-            if tag == _ITEM_END and item:
+        if group == 0xFFFE:
+            if element == 0xE00D and item:
                 return offset + 8
-            if group == 0xFFFE:
-                raise ScanError(f"unexpected ({group:04X},{element:04X}) at offset {offset}")
-            raise ScanError(f"({group:04X},{element:04X}) at offset {offset} out of ascending order")
-        last = tag
+            raise ScanError(f"unexpected ({group:04X},{element:04X}) at offset {offset}")
         size = header_sizes.get(vr)
         if size == 8:
             offset += 8
@@ -135,9 +130,11 @@ def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, fo
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {vr!r} is not a VR")
         if offset + length > end:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
-        if tag in wanted:
-            assert found is not None
-            found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+        if group <= 8 and keep:
+            tag = (group << 16) | element
+            if tag == _SOP_CLASS or tag == _SOP_INSTANCE:
+                assert found is not None
+                found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
         offset += length
     if offset < end:
         raise ScanError(f"{end - offset} bytes at offset {offset} where an element header needs 8")
