@@ -333,9 +333,12 @@ def array(
 
 
 def frames(source: Source, *, transfer_syntax: str | None = None) -> list[npt.NDArray[Any]]:
-    """Each frame decoded on its own (the same arrays as ``array(source, frame=i)``)."""
+    """Each frame, as ``array(source, frame=i)`` gives it (decoded in one pass)."""
     info = pixel_info(source, transfer_syntax=transfer_syntax)
-    return [array(source, i, transfer_syntax=transfer_syntax) for i in range(info.number_of_frames)]
+    whole = array(source, transfer_syntax=transfer_syntax)  # offset tables read, fragments scanned once
+    if info.number_of_frames == 1:
+        return [whole]
+    return [np.ascontiguousarray(frame) for frame in whole]
 
 
 def _looks_like_items(data: bytes) -> bool:
@@ -607,19 +610,21 @@ def rle_decode_frame(frame_data: bytes, info: PixelInfo, index: int = 0) -> npt.
 def _packbits(data: bytes, length: int) -> bytes:
     """PackBits (PS3.5 G.3.1): n in 0..127 copies the n+1 bytes that follow, -127..-1 repeats
     the next byte 1-n times, -128 does nothing; stops once ``length`` bytes are out."""
-    out = bytearray()
-    i, end = 0, len(data)
-    while i < end and len(out) < length:
+    out: list[bytes] = []
+    i, end, produced = 0, len(data), 0
+    while i < end and produced < length:
         n = data[i]
         if n < 128:
-            out += data[i + 1 : i + n + 2]
+            out.append(data[i + 1 : i + n + 2])
+            produced += n + 1
             i += n + 2
         elif n > 128:
-            out += data[i + 1 : i + 2] * (257 - n)
+            out.append(data[i + 1 : i + 2] * (257 - n))
+            produced += 257 - n
             i += 2
         else:
             i += 1
-    return bytes(out)
+    return b"".join(out)
 
 
 # -- colour -----------------------------------------------------------------------------------------

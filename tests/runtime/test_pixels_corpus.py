@@ -167,8 +167,12 @@ def test_equal_to_pydicom(name: str) -> None:
     _same(ours, theirs)
     count = _frames_of(name)
     if count > 1:
+        file = read_file(CORPUS / name)
+        every = pixels.frames(file.dataset, transfer_syntax=file.transfer_syntax)
+        assert len(every) == count
         for i in range(count):  # each frame decoded alone
             _same(_ours(name, i), theirs[i])
+            _same(every[i], theirs[i])
 
 
 def _dcmtk(tool: str, options: list[str], name: str, tmp_path: Path) -> Path:
