@@ -104,7 +104,9 @@ def link_text(link: etree._Element) -> str:
             words = word + target.removeprefix(prefix) + ("]" if word == "[" else "")
             break
     document = link.get("targetdoc") or ""
-    return f"{document} {words}".strip() if link.tag == OLINK else words
+    if link.tag != OLINK:
+        return words
+    return document if target in ("", document) else f"{document} {words}".strip()
 
 
 def text_with_links(element: etree._Element) -> str:

@@ -131,8 +131,8 @@ def checked_enumerations(field: ClassField) -> tuple[tuple[str, ...], tuple[tupl
 def attribute_line(field: ClassField, with_groups: bool) -> str:
     """One line of a class's attribute table, in the layout ``dicom_runtime.attribute_table``
     reads: keyword, tag, VR, VM, Type, Enumerated Values, row, groups, condition
-    sentence, and (only where there are some) the Enumerated Values of single values,
-    separated by tabs."""
+    sentence, and (only where there are some) the rules of single values (Enumerated
+    Values of value n, ``==Keyword-1`` relations), separated by tabs."""
     tag = tag_int(field.tag)
     enumerated, by_value = checked_enumerations(field)
     columns = [
@@ -146,8 +146,10 @@ def attribute_line(field: ClassField, with_groups: bool) -> str:
         ",".join(field.modules) if with_groups else "",
         field.condition.text if field.condition else "",
     ]
-    if by_value:
-        columns.append(";".join(f"{n}=" + "\\".join(values) for n, values in by_value))
+    rules = [f"{n}=" + "\\".join(values) for n, values in by_value]
+    rules += [f"=={keyword}{offset:+d}" for keyword, offset in field.relations if keyword and not field.item_class]
+    if rules:
+        columns.append(";".join(rules))
     for column in columns:
         if "\t" in column or "\n" in column or '"""' in column:
             raise ValueError(f"{field.table} row {field.row}: {column!r} cannot go into an attribute table line")

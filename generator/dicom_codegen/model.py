@@ -325,6 +325,9 @@ class AttributeRow:
     #: ones that apply to every value.
     value_enumerations: tuple[tuple[int, tuple[str, ...]], ...] = ()
     value_defined_terms: tuple[tuple[int, tuple[str, ...]], ...] = ()  # the same for Defined Terms
+    #: "High Bit (0028,0102) shall be one less than Bits Stored (0028,0101)": the value
+    #: equals another attribute's plus an offset, as (the other's tag, offset).
+    relations: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -431,6 +434,7 @@ class ClassField:
     #: Enumerated Values of single values, (1-based value number, values); ``enumerated``
     #: holds the ones that apply to every value.
     value_enumerated: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    relations: tuple[tuple[str, int], ...] = ()  # (keyword, offset): the value is that attribute's plus offset
 
 
 @dataclass(frozen=True)

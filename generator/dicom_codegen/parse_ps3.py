@@ -181,8 +181,12 @@ class _Reader:
             raise self.doc.error(f"{parsed[0]}: unknown Type {texts[2]!r}", table=table_id, row=number)
         terms = _Terms()
         terms.read(cells[3], parsed[0])
+        terms.read_text(texts[3], parsed[0])
         for section in self.referenced_sections(cells[3], stripped, table_id):
             terms.read(section, parsed[0])
+            for paragraph in section.iter(PARA):
+                terms.read_text(text_of(paragraph), parsed[0])
+                self.value_table(paragraph, parsed[0], terms)
         return AttributeRow(
             name=stripped,
             tag=parsed[0],
@@ -197,7 +201,22 @@ class _Reader:
             row=number,
             value_enumerations=terms.by_value(terms.enumerated),
             value_defined_terms=terms.by_value(terms.defined),
+            relations=tuple(dict.fromkeys(terms.relations)),
         )
+
+    def value_table(self, paragraph: etree._Element, tag: str, terms: _Terms) -> None:
+        """"Value 1 of Image Type (0008,0008) and Frame Type (0008,9007) shall use one of the
+        following Enumerated Values from Table C.8-127": the first column of that table
+        (found by its ``xml:id``) gives value 1's Enumerated Values (or Defined Terms)."""
+        match = _VALUE_TABLE.match(text_of(paragraph))
+        if match is None or tag.upper() not in (f"({g},{e})".upper() for g, e in _OTHER_TAG.findall(match.group("of"))):
+            return
+        target = link_target(paragraph, "table_")
+        if not target or not self.doc.has_table(target):
+            return
+        names = [row.texts[0] for row in grid_rows(self.doc.table(target)) if row.texts and row.texts[0]]
+        into = terms.enumerated if match.group("kind").startswith("Enumerated") else terms.defined
+        into.setdefault(int(match.group("value")), []).extend(names)
 
     def referenced_sections(self, cell: etree._Element, name: str, table_id: str) -> list[etree._Element]:
         """The sections a description refers to ("See Section C.8.8.3.4.1") that are about
@@ -225,6 +244,30 @@ _VALUE_NUMBER = re.compile(r"\bValue (\d+)\b", re.I)
 _OTHER_TAG = re.compile(r"\(([0-9A-Fa-fx]{4}),([0-9A-Fa-fx]{4})\)")
 
 
+_VALUE_TABLE = re.compile(
+    r"^Value (?P<value>\d+) of (?P<of>.*?) shall use one of the following "
+    r"(?P<kind>Enumerated Values|Defined Terms) from"
+)
+_VALUE_STATEMENT = re.compile(
+    r"^(?:For [^,.]+, )?(?P<subject>This value|[^.]*?)\s*shall (?:be|have a value of) "
+    r"(?P<values>\d+(?:(?:\s*,\s*|\s*or\s*)\d+)*)\s*\.?$"
+)
+_RELATION = re.compile(
+    r"^(?:For [^,.]+, )?(?P<subject>[^.]*?)\s*[Ss]hall be (?P<how>one less than|equal to) "
+    r"(?:the value (?:sent )?in )?[^().]*\((?P<g>[0-9A-Fa-f]{4}),(?P<e>[0-9A-Fa-f]{4})\)\s*\.?$"
+)
+
+
+def _own_subject(subject: str, tag: str) -> bool:
+    """A sentence's subject is the attribute itself: none ("Shall be ..."), "This value",
+    "... in this image", or words ending with the attribute's own tag."""
+    subject = subject.strip()
+    if subject in ("", "This value") or subject.endswith("in this image"):
+        return True
+    tags = _OTHER_TAG.findall(subject)
+    return bool(tags) and f"({tags[-1][0]},{tags[-1][1]})".upper() == tag.upper() and subject.endswith(")")
+
+
 def _words(text: str) -> str:
     """Lower-case words joined by single spaces, for comparing a title and a name."""
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
@@ -237,6 +280,22 @@ class _Terms:
     def __init__(self) -> None:
         self.enumerated: dict[int, list[str]] = {}
         self.defined: dict[int, list[str]] = {}
+        self.relations: list[tuple[str, int]] = []
+
+    def read_text(self, text: str, tag: str) -> None:
+        """Constraints stated in sentences of the attribute's own: "This value shall be 12
+        or 16." (Enumerated Values), "High Bit (0028,0102) shall be one less than Bits
+        Stored (0028,0101)." / "Shall be one less than the value in ..." (a relation). A
+        sentence whose subject is another attribute is not this one's."""
+        for sentence in re.split(r"(?<=\.)\s+", text):
+            value = _VALUE_STATEMENT.search(sentence)
+            if value is not None and _own_subject(value.group("subject"), tag):
+                numbers = re.findall(r"\d+", value.group("values"))
+                self.enumerated.setdefault(0, []).extend(numbers)
+            relation = _RELATION.search(sentence)
+            if relation is not None and _own_subject(relation.group("subject"), tag):
+                offset = -1 if relation.group("how") == "one less than" else 0
+                self.relations.append((f"({relation.group('g')},{relation.group('e')})".upper(), offset))
 
     def read(self, node: etree._Element, tag: str) -> None:
         for listing in node.iter(VARIABLELIST):

@@ -140,6 +140,7 @@ class _Builder:
             condition=condition,
             section=table.section,
             value_enumerated=row.value_enumerations,
+            relations=tuple((self.keyword_of(tag.strip("()"), ""), offset) for tag, offset in row.relations),
         )
 
     def keyword_of(self, tag: str, name: str) -> str:
@@ -314,8 +315,18 @@ class _Builder:
                     ),
                 )
                 python_type, item_class = self.narrower(kept, field, name, module_class.name)
+                narrow = field if python_type == field.python_type and python_type != kept.python_type else kept
+                enumerated = narrow.enumerated
+                if python_type.startswith("Literal[") and python_type not in (kept.python_type, field.python_type):
+                    enumerated = tuple(v for v in kept.enumerated if v in field.enumerated)  # the common values
                 fields[field.keyword] = dataclasses.replace(
-                    strictest, python_type=python_type, item_class=item_class, modules=kept.modules + (module_class.name,)
+                    strictest,
+                    python_type=python_type,
+                    item_class=item_class,
+                    modules=kept.modules + (module_class.name,),
+                    enumerated=enumerated or kept.enumerated or field.enumerated,
+                    value_enumerated=kept.value_enumerated or field.value_enumerated,
+                    relations=tuple(dict.fromkeys(kept.relations + field.relations)),
                 )
         group_usage = tuple(
             (self.names[g.table], "U") for g in iod.functional_groups if g.table

@@ -14,10 +14,12 @@ fields separated by tabs::
   attribute, separated by commas;
 - ``condition sentence``: the "Required if ..." text of a 1C or 2C attribute;
 - ``values`` (a tenth field, only on the lines that need it, so that a nine-field line
-  reads as before): the Enumerated Values of single values of a multi-valued
-  attribute, ``number=values`` separated by semicolons, the values by backslashes
-  (``1=ORIGINAL\\DERIVED;2=PRIMARY\\SECONDARY``: Value 1 and Value 2); the
-  ``enumerated values`` field holds those that apply to every value.
+  reads as before): rules separated by semicolons. ``number=values`` gives the
+  Enumerated Values of one value of a multi-valued attribute, the values separated by
+  backslashes (``1=ORIGINAL\\DERIVED;2=PRIMARY\\SECONDARY``: Value 1 and Value 2; the
+  ``enumerated values`` field holds those that apply to every value);
+  ``==Keyword+offset`` says the value equals another attribute's plus an offset
+  (``==BitsStored-1``: "High Bit shall be one less than Bits Stored").
 
 Compiled conditions are given apart, by keyword. Text is what a table of hundreds
 of attributes costs least as: a tuple of constructor calls in its place made up
@@ -26,6 +28,7 @@ most of what mypy, the formatter and the interpreter spent on the generated mode
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from .conditions import Condition
@@ -55,7 +58,7 @@ def attribute_table(
                 f"attribute table line {number} has {len(fields)} fields, not {_FIELDS} or {_WITH_VALUES}: {line!r}"
             )
         keyword, tag, vr, vm, kind, enumerated, row, groups, condition_text = fields[:_FIELDS]
-        by_value = _by_value(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ()
+        by_value, relations = _rules(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ((), ())
         specs.append(
             AttributeSpec(
                 keyword,
@@ -69,6 +72,7 @@ def attribute_table(
                 compiled.get(keyword),
                 condition_text,
                 by_value,
+                relations,
             )
         )
     unknown = sorted(set(compiled) - {s.keyword for s in specs})
@@ -77,15 +81,23 @@ def attribute_table(
     return tuple(specs)
 
 
-def _by_value(text: str, number: int) -> tuple[tuple[int, tuple[str, ...]], ...]:
-    """``1=ORIGINAL\\DERIVED;3=AXIAL`` -> ((1, ("ORIGINAL", "DERIVED")), (3, ("AXIAL",)))."""
+def _rules(
+    text: str, number: int
+) -> tuple[tuple[tuple[int, tuple[str, ...]], ...], tuple[tuple[str, int], ...]]:
+    """``1=ORIGINAL\\DERIVED;3=AXIAL;==BitsStored-1`` -> ((1, ("ORIGINAL", "DERIVED")),
+    (3, ("AXIAL",))) and (("BitsStored", -1),)."""
     found: list[tuple[int, tuple[str, ...]]] = []
+    relations: list[tuple[str, int]] = []
     for part in text.split(";") if text else ():
+        relation = re.fullmatch(r"==([A-Za-z]\w*)([+-]\d+)", part)
+        if relation is not None:
+            relations.append((relation.group(1), int(relation.group(2))))
+            continue
         position, _, values = part.partition("=")
         if not position.isdigit() or int(position) < 1 or not values:
-            raise ValueError(f"attribute table line {number}: {part!r} is not value-number=values")
+            raise ValueError(f"attribute table line {number}: {part!r} is not value-number=values or ==Keyword+offset")
         found.append((int(position), tuple(values.split("\\"))))
-    return tuple(found)
+    return tuple(found), tuple(relations)
 
 
 def modules_of(specs: tuple[AttributeSpec, ...]) -> dict[str, tuple[str, ...]]:

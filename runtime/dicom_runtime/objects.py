@@ -61,6 +61,7 @@ class AttributeSpec:
     condition: Condition | None = None  # compiled from condition_text; None if not compiled
     condition_text: str = ""  # the "Required if ..." sentence of a 1C/2C attribute
     value_enumerated: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (value number, Enumerated Values)
+    relations: tuple[tuple[str, int], ...] = ()  # (keyword, offset): the value equals that attribute's plus offset
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ class Finding:
     """One validation finding: where, which rule, and the source of the rule."""
 
     path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
-    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "pixel-data-length", "not-checked"
+    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "value-relation", "pixel-data-length", "not-checked"
     message: str
     source: str
     severity: str = "error"  # "error", or "not-checked" for a condition that could not be evaluated
@@ -146,6 +147,64 @@ def _enumeration_findings(spec: AttributeSpec, where: str, values: Sequence[obje
                 findings.append(
                     Finding(where, "enumerated-value", f"{which}{item!r} is not one of {', '.join(enumerated)}", spec.source)
                 )
+    return findings
+
+
+#: The longest value of each VR of text (PS3.5 Table 6.2-1), in characters; AS is exactly 4.
+_MAX_LENGTH: dict[str, int] = {
+    "AE": 16, "AS": 4, "CS": 16, "DA": 8, "DS": 16, "DT": 26, "IS": 12, "LO": 64, "LT": 10240,
+    "PN": 64, "SH": 16, "ST": 1024, "UI": 64,
+}
+
+
+def _length_findings(spec: AttributeSpec, where: str, values: Sequence[object], read: DataElement | None) -> list[Finding]:
+    """Values longer than their VR allows (PS3.5 Table 6.2-1; a PN's limit is per component
+    group). A number (DS, IS) is judged by the text it was read as, while it is unchanged."""
+    vr = spec.vr if spec.vr in _MAX_LENGTH else ""
+    if read is not None and read.vr in _MAX_LENGTH and (not vr or read.vr in spec.vr.split(" or ")):
+        vr = read.vr
+    if not vr:
+        return []
+    texts: list[str] = [str(v) for v in values if isinstance(v, str)]
+    if vr in ("DS", "IS") and read is not None:
+        as_read = read.value if isinstance(read.value, list) else [read.value]
+        numbers = [_number_of(t) for t in as_read]
+        if len(as_read) == len(values) and all(n is not None and n == _number_of(v) for n, v in zip(numbers, values)):
+            texts = [str(t).strip() for t in as_read]
+    limit = _MAX_LENGTH[vr]
+    findings: list[Finding] = []
+    for text in texts:
+        parts = text.split("=") if vr == "PN" else [text.rstrip(" ") if vr != "UI" else text.rstrip("\0")]
+        longest = max(len(p) for p in parts)
+        if (vr == "AS" and longest != limit) or longest > limit:
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            findings.append(
+                Finding(where, "vr-length", f"{shown!r} has {longest} characters; VR {vr} allows {limit} (PS3.5 Table 6.2-1)", spec.source)
+            )
+    return findings
+
+
+def _number_of(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _relation_findings(obj: object, spec: AttributeSpec, where: str, values: Sequence[object]) -> list[Finding]:
+    """"High Bit (0028,0102) shall be one less than Bits Stored (0028,0101)": the value
+    equals another attribute's plus an offset (not judged while either is not a number)."""
+    findings: list[Finding] = []
+    own = values[0] if len(values) == 1 else None
+    for keyword, offset in spec.relations:
+        other = _int_of(obj, keyword)
+        if isinstance(own, int) and not isinstance(own, bool) and other is not None and own != other + offset:
+            how = f"{keyword} {other} {'+' if offset >= 0 else '-'} {abs(offset)}" if offset else f"{keyword} {other}"
+            findings.append(Finding(where, "value-relation", f"{own} is not {how}", spec.source))
     return findings
 
 
@@ -280,6 +339,8 @@ class DicomObject:
                     findings.append(Finding(where, "type1-missing", "Type 1 attribute is missing", spec.source))
                 elif spec.type == "1C" or (spec.type == "2C" and spec.keyword not in _state(self).empty):
                     findings.extend(self._check_condition(spec, where))
+                elif spec.type == "2" and _state(self).from_data_set and spec.keyword not in _state(self).empty:
+                    findings.append(Finding(where, "type2-missing", "Type 2 attribute is missing", spec.source))
                 continue
             if spec.vr == "SQ":
                 if spec.type == "1" and not value:
@@ -334,6 +395,8 @@ class DicomObject:
             if isinstance(item, bool) or not isinstance(item, allowed):
                 findings.append(Finding(where, "vr", f"{type(item).__name__} is not a value of VR {spec.vr}", spec.source))
         findings.extend(_enumeration_findings(spec, where, values))
+        findings.extend(_length_findings(spec, where, values, _state(self).read.get(spec.keyword)))
+        findings.extend(_relation_findings(self, spec, where, values))
         return findings
 
     def present(self) -> dict[str, object]:

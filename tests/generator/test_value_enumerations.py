@@ -135,3 +135,30 @@ def test_a_fixed_number_of_values_is_typed_value_by_value() -> None:
     )
     assert builder.value_type(("CS",), "3", partly) == 'tuple[str, Literal["IMAGE"] | str, str]'
     assert builder.value_type(("CS",), "2-n", row) == "Sequence[str]"
+
+
+def test_constraints_stated_in_sentences_are_read() -> None:
+    """'This value shall be 12 or16.' (sic), 'shall have a value of 1', 'shall be one less
+    than the value in Bits Stored', 'shall be equal to Bits Allocated' (RT Dose C.8.8.3.4.4)."""
+    enhanced = {r.name: r for t in _excerpt().tables if t.table == "table_C.8-114" for r in t.rows}
+    assert enhanced["Samples per Pixel"].enumerated_values == ("1",)
+    assert enhanced["Bits Allocated"].enumerated_values == ("16",)
+    assert enhanced["Bits Stored"].enumerated_values == ("12", "16")
+    assert enhanced["High Bit"].relations == (("(0028,0101)", -1),)
+    assert _row(_excerpt(), "table_C.7-11b", "High Bit").relations == (("(0028,0101)", -1),)
+    assert _row(_excerpt(), "table_C.8-39", "Bits Stored").relations == (("(0028,0100)", 0),)
+    # "Bits Allocated (0028,0100) shall be either 1, or a multiple of 8": no list of values
+    assert _row(_excerpt(), "table_C.7-11b", "Bits Allocated").enumerated_values == ()
+    # another attribute's sentence is not this one's
+    terms = parse_ps3._Terms()
+    terms.read_text("Rows (0028,0010) shall be equal to Columns (0028,0011).", "(0028,0011)")
+    assert terms.relations == []
+
+
+def test_enumerated_values_of_a_value_given_by_a_table() -> None:
+    """C.8.16.1.1: 'Value 1 of Image Type (0008,0008) and Frame Type (0008,9007) shall use one
+    of the following Enumerated Values from Table C.8-127' (found by xml:id)."""
+    image_type = _row(_excerpt(), "table_C.8-114", "Image Type")
+    assert image_type.value_enumerations == ((1, ("ORIGINAL", "DERIVED", "MIXED")),)
+    frame_type = _row(_excerpt(), "table_C.8-117", "Frame Type")
+    assert frame_type.value_enumerations == ((1, ("ORIGINAL", "DERIVED", "MIXED")),)

@@ -4,6 +4,7 @@ items on the enclosing data set."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import ClassVar
 
 from pydicom.data import get_testdata_file
@@ -97,3 +98,48 @@ def test_an_item_condition_on_the_data_set_is_evaluated_there() -> None:
     assert not any(f.path.endswith("ReferencedControlPointSequence") and f.severity == "error" for f in findings)
     beam = dataclasses.replace(dose, DoseSummationType="CONTROL_POINT")
     assert any(f.path.endswith("ReferencedControlPointSequence") and f.rule == "condition" for f in beam.errors())
+
+
+def test_type_2_absent_from_a_data_set_read() -> None:
+    image = read(_corpus("CT_small.dcm"))
+    assert isinstance(image, CTImage) and image.errors() == []
+    # a constructed instance's None Type 2 is written empty: not an error
+    assert all(f.rule != "type2-missing" for f in dataclasses.replace(image, KVP=None).errors())
+
+
+def test_a_type_2_attribute_missing_from_the_file_is_an_error(tmp_path: Path) -> None:
+    import pydicom
+
+    dataset = pydicom.dcmread(_corpus("CT_small.dcm"))
+    del dataset.KVP
+    dataset.save_as(tmp_path / "no_kvp.dcm")
+    image = read(tmp_path / "no_kvp.dcm")
+    assert isinstance(image, DicomObject)
+    assert [(f.path, f.rule) for f in image.errors()] == [("KVP", "type2-missing")]
+
+
+def test_values_longer_than_their_vr_allows() -> None:
+    image = _ct()
+    long = dataclasses.replace(image, StudyID="S" * 17, PatientName="A" * 65, ReferringPhysicianName="A" * 64 + "=" + "B" * 10)
+    found = {(f.path, f.rule) for f in long.errors()}
+    assert ("StudyID", "vr-length") in found and ("PatientName", "vr-length") in found
+    assert ("ReferringPhysicianName", "vr-length") not in found  # PN: 64 per component group
+
+
+def test_a_decimal_string_is_judged_by_the_text_it_was_read_as(tmp_path: Path) -> None:
+    import pydicom
+
+    dataset = pydicom.dcmread(_corpus("CT_small.dcm"))
+    dataset["SliceThickness"].value = "1.00000000000000000"  # 19 characters, the number 1.0
+    dataset.save_as(tmp_path / "long_ds.dcm")
+    image = read(tmp_path / "long_ds.dcm")
+    assert isinstance(image, CTImage)
+    assert [(f.path, f.rule) for f in image.errors()] == [("SliceThickness", "vr-length")]
+    assert dataclasses.replace(image, SliceThickness=1.0).errors() == []  # changed: a float is written in 16
+
+
+def test_high_bit_is_one_less_than_bits_stored() -> None:
+    image = _ct()
+    assert image.HighBit is not None and image.BitsStored is not None and image.HighBit == image.BitsStored - 1
+    (finding,) = [f for f in dataclasses.replace(image, HighBit=image.BitsStored).errors() if f.rule == "value-relation"]
+    assert finding.path == "HighBit" and finding.message == f"{image.BitsStored} is not BitsStored {image.BitsStored} - 1"

@@ -330,7 +330,7 @@ Rows	00280010	US	1	1		C.7-11b row 3	ImagePixelModule
 Columns	00280011	US	1	1		C.7-11b row 4	ImagePixelModule	
 BitsAllocated	00280100	US	1	1		C.7-11b row 5	ImagePixelModule,CTImageModule	
 BitsStored	00280101	US	1	1		C.7-11b row 6	ImagePixelModule,CTImageModule	
-HighBit	00280102	US	1	1		C.7-11b row 7	ImagePixelModule,CTImageModule	
+HighBit	00280102	US	1	1		C.7-11b row 7	ImagePixelModule,CTImageModule		==BitsStored-1
 PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8	ImagePixelModule	
 PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present
 PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1
@@ -2253,7 +2253,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Date and time that the SOP Instance was last
-    coerced by a Storage SCP (see PS3.4 PS3.4).
+    coerced by a Storage SCP (see PS3.4).
     """
     InstanceCreatorUID: str | None = None
     """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,

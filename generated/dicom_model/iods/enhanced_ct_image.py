@@ -763,7 +763,7 @@ PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudy
 ClinicalTrialTimePointID	00120050	LO	1	2		C.7-4b row 1	ClinicalTrialStudyModule	
 ClinicalTrialTimePointDescription	00120051	ST	1	3		C.7-4b row 2	ClinicalTrialStudyModule	
 ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3	ClinicalTrialStudyModule	
-Modality	00080060	CS	1	1		C.7-5a row 1	GeneralSeriesModule,CTSeriesModule	
+Modality	00080060	CS	1	1	CT	C.7-5a row 1	GeneralSeriesModule,CTSeriesModule	
 SeriesInstanceUID	0020000E	UI	1	1		C.7-5a row 2	GeneralSeriesModule	
 SeriesNumber	00200011	IS	1	2		C.7-5a row 3	GeneralSeriesModule	
 Laterality	00200060	CS	1	2C	R\L	C.7-5a row 4	GeneralSeriesModule	the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent
@@ -818,13 +818,13 @@ SpatialResolution	00181050	DS	1	3		C.7-8 row 10	GeneralEquipmentModule
 DateOfLastCalibration	00181200	DA	1-n	3		C.7-8 row 11	GeneralEquipmentModule	
 TimeOfLastCalibration	00181201	TM	1-n	3		C.7-8 row 12	GeneralEquipmentModule	
 PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13	GeneralEquipmentModule	Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present
-SamplesPerPixel	00280002	US	1	1		C.7-11b row 1	ImagePixelModule,EnhancedCTImageModule	
-PhotometricInterpretation	00280004	CS	1	1		C.7-11b row 2	ImagePixelModule,EnhancedCTImageModule	
+SamplesPerPixel	00280002	US	1	1	1	C.7-11b row 1	ImagePixelModule,EnhancedCTImageModule	
+PhotometricInterpretation	00280004	CS	1	1	MONOCHROME2	C.7-11b row 2	ImagePixelModule,EnhancedCTImageModule	
 Rows	00280010	US	1	1		C.7-11b row 3	ImagePixelModule	
 Columns	00280011	US	1	1		C.7-11b row 4	ImagePixelModule	
-BitsAllocated	00280100	US	1	1		C.7-11b row 5	ImagePixelModule,EnhancedCTImageModule	
-BitsStored	00280101	US	1	1		C.7-11b row 6	ImagePixelModule,EnhancedCTImageModule	
-HighBit	00280102	US	1	1		C.7-11b row 7	ImagePixelModule,EnhancedCTImageModule	
+BitsAllocated	00280100	US	1	1	16	C.7-11b row 5	ImagePixelModule,EnhancedCTImageModule	
+BitsStored	00280101	US	1	1	12\16	C.7-11b row 6	ImagePixelModule,EnhancedCTImageModule	
+HighBit	00280102	US	1	1		C.7-11b row 7	ImagePixelModule,EnhancedCTImageModule		==BitsStored-1
 PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8	ImagePixelModule	
 PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present
 PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1
@@ -882,7 +882,7 @@ ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule
 ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10	SpecimenModule	
 ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule	
 SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule	
-ImageType	00080008	CS	2-n	1		C.8-114 row 1	EnhancedCTImageModule	
+ImageType	00080008	CS	2-n	1		C.8-114 row 1	EnhancedCTImageModule		1=ORIGINAL\DERIVED\MIXED
 PixelPresentation	00089205	CS	1	1		C.8-131 row 1	EnhancedCTImageModule	
 VolumetricProperties	00089206	CS	1	1		C.8-131 row 2	EnhancedCTImageModule	
 VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3	EnhancedCTImageModule	
@@ -2183,7 +2183,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     format or to signal background that may be ... (The whole text:
     GeneralEquipmentModule.PixelPaddingValue.)
     """
-    SamplesPerPixel: int
+    SamplesPerPixel: Literal[1]
     """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule, EnhancedCTImageModule). Number of samples (planes) in
     this image. (The whole text: ImagePixelModule.SamplesPerPixel.)
@@ -2202,12 +2202,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule). Number of columns in the image
     """
-    BitsAllocated: int
+    BitsAllocated: Literal[16]
     """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule, EnhancedCTImageModule). Number of bits allocated for
     each pixel sample. (The whole text: ImagePixelModule.BitsAllocated.)
     """
-    BitsStored: int
+    BitsStored: Literal[12, 16]
     """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule, EnhancedCTImageModule). Number of bits stored for
     each pixel sample. (The whole text: ImagePixelModule.BitsStored.)
@@ -2795,7 +2795,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Date and time that the SOP Instance was last
-    coerced by a Storage SCP (see PS3.4 PS3.4).
+    coerced by a Storage SCP (see PS3.4).
     """
     InstanceCreatorUID: str | None = None
     """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,

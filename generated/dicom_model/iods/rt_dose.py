@@ -314,9 +314,9 @@ PhotometricInterpretation	00280004	CS	1	1C	MONOCHROME2	C.8-39 row 2	ImagePixelMo
 Rows	00280010	US	1	1		C.7-11b row 3	ImagePixelModule	
 Columns	00280011	US	1	1		C.7-11b row 4	ImagePixelModule	
 BitsAllocated	00280100	US	1	1C	16\32	C.8-39 row 3	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
-BitsStored	00280101	US	1	1C		C.8-39 row 4	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
-HighBit	00280102	US	1	1C		C.8-39 row 5	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
-PixelRepresentation	00280103	US	1	1C	0001H\0000H	C.8-39 row 6	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+BitsStored	00280101	US	1	1C		C.8-39 row 4	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present	==BitsAllocated+0
+HighBit	00280102	US	1	1C		C.8-39 row 5	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present	==BitsStored-1
+PixelRepresentation	00280103	US	1	1C	0000H\0001H	C.8-39 row 6	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
 PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present
 PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1
 PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11	ImagePixelModule	the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
@@ -1891,7 +1891,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Date and time that the SOP Instance was last
-    coerced by a Storage SCP (see PS3.4 PS3.4).
+    coerced by a Storage SCP (see PS3.4).
     """
     InstanceCreatorUID: str | None = None
     """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,

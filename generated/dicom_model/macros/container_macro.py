@@ -35,7 +35,7 @@ TemplateIdentifier	0040DB00	CS	1	1		C.18.8-1 row 5
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table C.18.8-1,
     Section C.18.8. Uniquely identifies the Mapping Resource that defines the
     template. The unique identifier for the DICOM Content Mapping Resource "DCMR" is
-    defined in PS3.6 PS3.6.
+    defined in PS3.6.
     """
     TemplateIdentifier: str
     """(0040,DB00) CS 1 Type 1, Template Identifier - PS3.3 2016c Table C.18.8-1,

@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
@@ -20,7 +19,7 @@ class CTImageFrameTypeMacroCTImageFrameTypeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FrameType	00089007	CS	4	1		C.8-117 row 2		
+FrameType	00089007	CS	4	1		C.8-117 row 2			1=ORIGINAL\DERIVED\MIXED
 PixelPresentation	00089205	CS	1	1		C.8-131 row 1		
 VolumetricProperties	00089206	CS	1	1		C.8-131 row 2		
 VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3		
@@ -28,7 +27,7 @@ VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    FrameType: Sequence[str]
+    FrameType: tuple[Literal["ORIGINAL", "DERIVED", "MIXED"], str, str, str]
     """(0008,9007) CS 4 Type 1, Frame Type - PS3.3 2016c Table C.8-117, Section
     C.8.15.3.1. Type of Frame. A multi-valued attribute analogous to Image Type
     (0008,0008). Enumerated Values and Defined Terms are the same as those for the

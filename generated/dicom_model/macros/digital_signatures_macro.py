@@ -141,7 +141,7 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
@@ -221,8 +221,8 @@ DigitalSignaturePurposeCodeSequence	04000401	SQ	1	3		C.12-6 row 15
     CertificateType: Literal["X509_1993_SIG"] | str
     """(0400,0110) CS 1 Type 1, Certificate Type - PS3.3 2016c Table C.12-6, Section
     C.12.1.1.3. The type of certificate used in (0400,0115). Defined Terms:
-    X509_1993_SIG Digital Signature Security Profiles (see PS3.15 PS3.15) may
-    require the use of a restricted subset of these terms.
+    X509_1993_SIG Digital Signature Security Profiles (see PS3.15) may require the
+    use of a restricted subset of these terms.
     """
     CertificateOfSigner: bytes
     """(0400,0115) OB 1 Type 1, Certificate of Signer - PS3.3 2016c Table C.12-6,
@@ -230,10 +230,10 @@ DigitalSignaturePurposeCodeSequence	04000401	SQ	1	3		C.12-6 row 15
     producing this Digital Signature, that entity's public key or key identifier,
     and the algorithm and associated parameters with which that public key is to be
     used. Algorithms allowed are specified in Digital Signature Security Profiles
-    (see PS3.15 PS3.15). As technology advances, additional encryption algorithms
-    may be allowed in future versions. Implementations should take this possibility
-    into account. When symmetric encryption is used, the certificate merely
-    identifies which key was used by which entity, but not the actual key itself.
+    (see PS3.15). As technology advances, additional encryption algorithms may be
+    allowed in future versions. Implementations should take this possibility into
+    account. When symmetric encryption is used, the certificate merely identifies
+    which key was used by which entity, but not the actual key itself. Some other
     ...
     """
     Signature: bytes
@@ -247,7 +247,7 @@ DigitalSignaturePurposeCodeSequence	04000401	SQ	1	3		C.12-6 row 15
     Section C.12.1.1.3. The type of certified timestamp used in Certified Timestamp
     (0400,0310). Required if Certified Timestamp (0400,0310) is present. Defined
     Terms: CMS_TSP Internet X.509 Public Key Infrastructure Time Stamp Protocol
-    Digital Signature Security Profiles (see PS3.15 PS3.15) may require the use of a
+    Digital Signature Security Profiles (see PS3.15) may require the use of a
     restricted subset of these terms.
     """
     CertifiedTimestamp: bytes | None = None
@@ -300,7 +300,7 @@ DataElementsSigned	04000020	AT	1-n	1		C.12-6 row 5
     """(0400,0015) CS 1 Type 1, MAC Algorithm - PS3.3 2016c Table C.12-6, Section
     C.12.1.1.3. The algorithm used in generating the MAC to be encrypted to form the
     Digital Signature. Defined Terms: RIPEMD160 MD5 SHA1 SHA256 SHA384 SHA512
-    Digital Signature Security Profiles (see PS3.15 PS3.15) may require the use of a
+    Digital Signature Security Profiles (see PS3.15) may require the use of a
     restricted subset of these terms.
     """
     DataElementsSigned: Sequence[int]

@@ -141,7 +141,7 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
@@ -232,8 +232,8 @@ MAC	04000404	OB	1	1		C.17-3a row 18
     MACAlgorithm: Literal["RIPEMD160", "MD5", "SHA1", "SHA256", "SHA384", "SHA512"] | str
     """(0400,0015) CS 1 Type 1, MAC Algorithm - PS3.3 2016c Table C.17-3a, Section
     C.17.2.1. The algorithm used in generating the MAC. Defined Terms: RIPEMD160 MD5
-    SHA1 SHA256 SHA384 SHA512 Digital Signature Security Profiles (see PS3.15
-    PS3.15) may require the use of a restricted subset of these terms.
+    SHA1 SHA256 SHA384 SHA512 Digital Signature Security Profiles (see PS3.15) may
+    require the use of a restricted subset of these terms.
     """
     DataElementsSigned: Sequence[int]
     """(0400,0020) AT 1-n Type 1, Data Elements Signed - PS3.3 2016c Table C.17-3a,

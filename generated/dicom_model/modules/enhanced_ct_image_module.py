@@ -34,7 +34,7 @@ Rows	00280010	US	1	1		C.7-11b row 3
 Columns	00280011	US	1	1		C.7-11b row 4		
 BitsAllocated	00280100	US	1	1		C.7-11b row 5		
 BitsStored	00280101	US	1	1		C.7-11b row 6		
-HighBit	00280102	US	1	1		C.7-11b row 7		
+HighBit	00280102	US	1	1		C.7-11b row 7			==BitsStored-1
 PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8		
 PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9		Pixel Data Provider URL (0028,7FE0) is not present
 PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10		Samples per Pixel (0028,0002) has a value greater than 1
@@ -157,18 +157,18 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3. Number of bits allocated for each pixel sample. Each sample shall have
     the same number of bits allocated. Bits Allocated (0028,0100) shall be either 1,
-    or a multiple of 8. See PS3.5 PS3.5 for further explanation.
+    or a multiple of 8. See PS3.5 for further explanation.
     """
     BitsStored: int
     """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3. Number of bits stored for each pixel sample. Each sample shall have the
-    same number of bits stored. See PS3.5 PS3.5 for further explanation.
+    same number of bits stored. See PS3.5 for further explanation.
     """
     HighBit: int
     """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
     Most significant bit for pixel sample data. Each sample shall have the same high
     bit. High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See
-    PS3.5 PS3.5 for further explanation.
+    PS3.5 for further explanation.
     """
     PixelRepresentation: Literal[0, 1]
     """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
@@ -419,7 +419,7 @@ class EnhancedCTImageModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ImageType	00080008	CS	2-n	1		C.8-114 row 1		
+ImageType	00080008	CS	2-n	1		C.8-114 row 1			1=ORIGINAL\DERIVED\MIXED
 PixelPresentation	00089205	CS	1	1		C.8-131 row 1		
 VolumetricProperties	00089206	CS	1	1		C.8-131 row 2		
 VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3		
@@ -431,11 +431,11 @@ ReferencedWaveformSequence	0008113A	SQ	1	3		C.8-114 row 8
 ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10		the Referenced Image Sequence (0008,1140) is present
 SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12		the Source Image Sequence (0008,2112) is present
 ReferencedPresentationStateSequence	00089237	SQ	1	1C		C.8-114 row 14		Presentation State is generated during acquisition
-SamplesPerPixel	00280002	US	1	1		C.8-114 row 16		
+SamplesPerPixel	00280002	US	1	1	1	C.8-114 row 16		
 PhotometricInterpretation	00280004	CS	1	1	MONOCHROME2	C.8-114 row 17		
-BitsAllocated	00280100	US	1	1		C.8-114 row 18		
-BitsStored	00280101	US	1	1		C.8-114 row 19		
-HighBit	00280102	US	1	1		C.8-114 row 20		
+BitsAllocated	00280100	US	1	1	16	C.8-114 row 18		
+BitsStored	00280101	US	1	1	12\16	C.8-114 row 19		
+HighBit	00280102	US	1	1		C.8-114 row 20			==BitsStored-1
 ContentQualification	00189004	CS	1	1C	PRODUCT\RESEARCH\SERVICE	C.8-114 row 21		SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
 ImageComments	00204000	LT	1	3		C.8-114 row 22		
 BurnedInAnnotation	00280301	CS	1	1C	NO	C.8-114 row 23		SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
@@ -592,7 +592,7 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     more Items shall be included in this Sequence. Required if Presentation State is
     generated during acquisition, shall not be present otherwise.
     """
-    SamplesPerPixel: int
+    SamplesPerPixel: Literal[1]
     """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.8-114, Section
     C.8.15.2. Number of samples (planes) in this image. This value shall be 1.
     """
@@ -602,12 +602,12 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     Enumerated Values: MONOCHROME2 See Section C.7.6.3.1.2 for definition of this
     term.
     """
-    BitsAllocated: int
+    BitsAllocated: Literal[16]
     """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.8-114, Section
     C.8.15.2. Number of bits allocated for each pixel sample. Each sample shall have
     the same number of bits allocated. This value shall be 16.
     """
-    BitsStored: int
+    BitsStored: Literal[12, 16]
     """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.8-114, Section
     C.8.15.2. Number of bits stored for each pixel sample. Each sample shall have
     the same number of bits stored. This value shall be 12 or16.

@@ -146,7 +146,7 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
@@ -195,7 +195,7 @@ Rows	00280010	US	1	1		C.7-11b row 3
 Columns	00280011	US	1	1		C.7-11b row 4		
 BitsAllocated	00280100	US	1	1		C.7-11b row 5		
 BitsStored	00280101	US	1	1		C.7-11b row 6		
-HighBit	00280102	US	1	1		C.7-11b row 7		
+HighBit	00280102	US	1	1		C.7-11b row 7			==BitsStored-1
 PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8		
 PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9		Pixel Data Provider URL (0028,7FE0) is not present
 PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10		Samples per Pixel (0028,0002) has a value greater than 1
@@ -318,18 +318,18 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3. Number of bits allocated for each pixel sample. Each sample shall have
     the same number of bits allocated. Bits Allocated (0028,0100) shall be either 1,
-    or a multiple of 8. See PS3.5 PS3.5 for further explanation.
+    or a multiple of 8. See PS3.5 for further explanation.
     """
     BitsStored: int
     """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3. Number of bits stored for each pixel sample. Each sample shall have the
-    same number of bits stored. See PS3.5 PS3.5 for further explanation.
+    same number of bits stored. See PS3.5 for further explanation.
     """
     HighBit: int
     """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
     Most significant bit for pixel sample data. Each sample shall have the same high
     bit. High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See
-    PS3.5 PS3.5 for further explanation.
+    PS3.5 for further explanation.
     """
     PixelRepresentation: Literal[0, 1]
     """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
@@ -559,7 +559,7 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,

@@ -421,7 +421,7 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
@@ -585,7 +585,7 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
@@ -848,7 +848,7 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,

@@ -150,7 +150,7 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
@@ -312,7 +312,7 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
@@ -644,8 +644,8 @@ class RTDoseModule(DicomObject):
 SamplesPerPixel	00280002	US	1	1C	1	C.8-39 row 1		Pixel Data (7FE0,0010) is present
 PhotometricInterpretation	00280004	CS	1	1C	MONOCHROME2	C.8-39 row 2		Pixel Data (7FE0,0010) is present
 BitsAllocated	00280100	US	1	1C	16\32	C.8-39 row 3		Pixel Data (7FE0,0010) is present
-BitsStored	00280101	US	1	1C		C.8-39 row 4		Pixel Data (7FE0,0010) is present
-HighBit	00280102	US	1	1C		C.8-39 row 5		Pixel Data (7FE0,0010) is present
+BitsStored	00280101	US	1	1C		C.8-39 row 4		Pixel Data (7FE0,0010) is present	==BitsAllocated+0
+HighBit	00280102	US	1	1C		C.8-39 row 5		Pixel Data (7FE0,0010) is present	==BitsStored-1
 PixelRepresentation	00280103	US	1	1C	0001H\0000H	C.8-39 row 6		Pixel Data (7FE0,0010) is present
 DoseUnits	30040002	CS	1	1	GY\RELATIVE	C.8-39 row 7		
 DoseType	30040004	CS	1	1		C.8-39 row 8		

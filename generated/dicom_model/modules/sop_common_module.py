@@ -766,7 +766,7 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
@@ -845,12 +845,12 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     SOPClassUID: str
     """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
     C.12.1. Uniquely identifies the SOP Class. See Section C.12.1.1.1 for further
-    explanation. See also PS3.4 PS3.4.
+    explanation. See also PS3.4.
     """
     SOPInstanceUID: str
     """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1, Section
     C.12.1. Uniquely identifies the SOP Instance. See Section C.12.1.1.1 for further
-    explanation. See also PS3.4 PS3.4.
+    explanation. See also PS3.4.
     """
     SpecificCharacterSet: Sequence[str] | None = None
     """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1,
@@ -873,7 +873,7 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
     Section C.12.1. Date and time that the SOP Instance was last coerced by a
-    Storage SCP (see PS3.4 PS3.4).
+    Storage SCP (see PS3.4).
     """
     InstanceCreatorUID: str | None = None
     """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,
@@ -882,13 +882,13 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     RelatedGeneralSOPClassUID: Sequence[str] | None = None
     """(0008,001A) UI 1-n Type 3, Related General SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1. Uniquely identifies a Related General SOP Class for the
-    SOP Class of this Instance. See PS3.4 PS3.4.
+    SOP Class of this Instance. See PS3.4.
     """
     OriginalSpecializedSOPClassUID: str | None = None
     """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1. The SOP Class in which the Instance was originally
     encoded that has been replaced during a fall-back conversion to the current
-    Related General SOP Class. See PS3.4 PS3.4.
+    Related General SOP Class. See PS3.4.
     """
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
@@ -924,7 +924,7 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     from left to right, are & = "+" or "-", and ZZ = Hours and XX = Minutes of
     offset. Leading space characters shall not be present. The offset for UTC shall
     be +0000; -0000 shall not be used. This encoding is the same as described in
-    PS3.5 PS3.5 for the offset component of the DT Value Representation. ...
+    PS3.5 for the offset component of the DT Value Representation. This ...
     """
     ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
         None
@@ -1010,7 +1010,7 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified - PS3.3
     2016c Table C.12-1, Section C.12.1. Indicates whether or not the date and time
     attributes in the instance have been modified during de-identification.
-    Enumerated Values: UNMODIFIED MODIFIED REMOVED See PS3.15 PS3.15.
+    Enumerated Values: UNMODIFIED MODIFIED REMOVED See PS3.15.
     """
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
     """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1,
