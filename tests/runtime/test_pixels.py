@@ -448,3 +448,48 @@ def test_set_array_on_a_typed_instance_read_from_rle(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _same(pydicom.dcmread(path).pixel_array, values)
+
+
+def _dcmtk(tool: str, options: list[str], source: Path, out: Path) -> Path:
+    executable = shutil.which(tool)
+    assert executable is not None, f"{tool} (dcmtk) is needed"
+    run = subprocess.run([executable, *options, str(source), str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+def _native_of(path: Path) -> npt.NDArray[Any]:
+    file = read_file(path)
+    return pixels.array(file.dataset, transfer_syntax=file.transfer_syntax)
+
+
+@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small.dcm", "rtdose.dcm", "examples_rgb_color.dcm", "SC_rgb_small_odd.dcm"])
+def test_rle_encoded_by_dcmcrle(name: str, tmp_path: Path) -> None:
+    # dcmtk's RLE encoder, independent of pydicom's corpus files: lossless, so equal to the original
+    encoded = _dcmtk("dcmcrle", [], CORPUS / name, tmp_path / "rle.dcm")
+    assert read_file(encoded).transfer_syntax == "1.2.840.10008.1.2.5"
+    _same(_native_of(encoded), _native_of(CORPUS / name))
+
+
+@pytest.mark.parametrize("options", [["+e1"], ["+el", "+sv", "3"], ["+e1", "+fs", "1"], ["+e1", "+fs", "1", "-ot"]])
+@pytest.mark.parametrize("name", ["CT_small.dcm", "examples_rgb_color.dcm", "multi"])
+def test_jpeg_lossless_encoded_by_dcmcjpeg(name: str, options: list[str], tmp_path: Path) -> None:
+    # +fs 1: fragments of 1 KiB, several a frame; -ot: and no Basic Offset Table (frames found by SOI)
+    if name == "multi":
+        source = tmp_path / "multi.dcm"
+        dataset = _dataset(1, 1)
+        pixels.set_array(dataset, RNG.integers(0, 4096, size=(4, 40, 30), dtype=np.uint16), bits_stored=12)
+        write_file(source, dataset, LE)
+    else:
+        source = CORPUS / name
+    encoded = _dcmtk("dcmcjpeg", options, source, tmp_path / "jpeg.dcm")
+    file = read_file(encoded)
+    value = file.dataset[0x7FE00010].value
+    assert isinstance(value, EncapsulatedPixelData)
+    assert ("+fs" in options) == (len(value.fragments) > pixels.pixel_info(file.dataset).number_of_frames)
+    assert ("-ot" in options) == (value.offsets == b"")  # dcmcjpeg writes a Basic Offset Table unless -ot
+    original = _native_of(source)
+    _same(_native_of(encoded), original)
+    if name == "multi":
+        for i in range(4):
+            _same(pixels.array(file.dataset, i, transfer_syntax=file.transfer_syntax), original[i])
