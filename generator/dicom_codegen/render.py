@@ -19,6 +19,7 @@ from ruff.__main__ import find_ruff_bin
 
 from . import __version__
 from .conditions import listing, runtime_names
+from .dataset_class import dataset_fields
 from .filters import FILTERS
 from .model import GeneratedClass, Model, Source, to_jsonable
 from .passes import constant_elements
@@ -90,6 +91,7 @@ def render(model: Model) -> dict[str, str]:
         python["tags.py"] = env.get_template("tags.py.j2").render(
             **common, elements=constant_elements(model), source_of=source_of
         )
+        python["dataset.py"] = env.get_template("dataset.py.j2").render(**common, fields=dataset_fields(model))
     uids = model.dictionary.uids if model.dictionary is not None else ()
     used = {e.table for e in elements}
     tables = sorted(used, key=lambda t: (source_of[t].part, t))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from .dictionary import get_entry
 
@@ -126,16 +126,60 @@ class Dataset(MutableMapping[int, DataElement]):
     #: sequence (the writer then follows the sequence's ``undefined_length``).
     undefined_length: bool | None = field(default=None, compare=False, repr=False)
 
-    def __getitem__(self, key: int) -> DataElement:
-        return self._elements[key]
+    def __getitem__(self, key: int | str) -> DataElement:
+        """The element of a tag, or of a keyword (``dataset["PatientName"]``); KeyError if absent."""
+        return self._elements[key if isinstance(key, int) else _tag_of(key)]
 
     def __setitem__(self, key: int, element: DataElement) -> None:
         if element.tag != key:
             raise ValueError(f"element {element.tag:08X} stored under {key:08X}")
         self._elements[key] = element
 
-    def __delitem__(self, key: int) -> None:
-        del self._elements[key]
+    def __contains__(self, key: object) -> bool:
+        """Whether an element of a tag, or of a keyword (``"PatientName" in dataset``), is present."""
+        if isinstance(key, str):
+            entry = get_entry(key)
+            return entry is not None and entry.tag in self._elements
+        return key in self._elements
+
+    def __delitem__(self, key: int | str) -> None:
+        del self._elements[key if isinstance(key, int) else _tag_of(key)]
+
+    # Attributes by keyword (``dataset.PatientName``: get, set, delete; dicom_runtime.keywords
+    # says what they give and take). Defined for run time only: to mypy a plain Dataset has
+    # no keyword attributes, so a misspelt one is an error; dicom_model.dataset.Dataset, the
+    # same class at run time, declares one annotation per PS3.6 keyword.
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> object:
+            from .keywords import get_value, keyword_entry
+
+            entry = keyword_entry(name)
+            if entry is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            return get_value(self, entry)
+
+        def __setattr__(self, name: str, value: object) -> None:
+            if name in _FIELDS:
+                object.__setattr__(self, name, value)
+                return
+            from .keywords import keyword_entry, set_value
+
+            entry = keyword_entry(name)
+            if entry is None:
+                raise AttributeError(f"{name!r} is not a keyword of the data dictionary: a Dataset takes only those")
+            set_value(self, entry, value)
+
+        def __delattr__(self, name: str) -> None:
+            from .keywords import keyword_entry
+
+            entry = keyword_entry(name)
+            if name in _FIELDS or entry is None:
+                object.__delattr__(self, name)
+                return
+            if entry.tag not in self._elements:
+                raise AttributeError(f"{name} is not in the data set")
+            del self._elements[entry.tag]
 
     def __iter__(self) -> Iterator[int]:
         return iter(sorted(self._elements))
@@ -157,6 +201,9 @@ class Dataset(MutableMapping[int, DataElement]):
     def elements(self) -> Iterator[DataElement]:
         for tag in sorted(self._elements):
             yield self._elements[tag]
+
+
+_FIELDS = frozenset({"_elements", "file_meta", "undefined_length"})
 
 
 def _tag_of(keyword: str) -> int:
