@@ -80,6 +80,60 @@ def text_of(element: etree._Element) -> str:
     return " ".join(text.split())
 
 
+#: How a cross-reference's target reads in text, by the prefix of its ``xml:id``.
+_LINK_WORDS = (
+    ("sect_", "Section "),
+    ("table_", "Table "),
+    ("figure_", "Figure "),
+    ("chapter_", "Chapter "),
+    ("biblio_", "["),
+)
+
+
+def link_text(link: etree._Element) -> str:
+    """What an ``xref`` (or ``olink``) stands for in running text: the section, table or
+    figure number of its target (``Section C.7.6.1.1.2``), prefixed by the part of an
+    ``olink`` (``PS3.6 Section 6``); its own text if it has some."""
+    own = text_of(link)
+    if own:
+        return own
+    target = link.get("linkend") or link.get("targetptr") or ""
+    words = target
+    for prefix, word in _LINK_WORDS:
+        if target.startswith(prefix):
+            words = word + target.removeprefix(prefix) + ("]" if word == "[" else "")
+            break
+    document = link.get("targetdoc") or ""
+    return f"{document} {words}".strip() if link.tag == OLINK else words
+
+
+def text_with_links(element: etree._Element) -> str:
+    """:func:`text_of`, with each cross-reference read as :func:`link_text` says (the
+    plain text of DocBook drops an empty ``xref``: "See for further explanation")."""
+    if not any(True for _ in element.iter(XREF, OLINK)):
+        return text_of(element)
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.text and isinstance(node.tag, str):
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str):
+                if child.tag in (XREF, OLINK):
+                    parts.append(" " + link_text(child) + " ")
+                else:
+                    walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(element)
+    text = "".join(parts)
+    for invisible, replacement in _INVISIBLE_PAIRS:
+        text = text.replace(invisible, replacement)
+    text = " ".join(text.split())
+    return re.sub(r" (?=[.,;:)])|(?<=\() ", "", text)
+
+
 @dataclass(frozen=True)
 class Document:
     """A loaded part of the standard."""

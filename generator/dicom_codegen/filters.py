@@ -101,12 +101,40 @@ def tag_int(tag: str) -> str:
     return hex32(int(tag[1:5].replace("x", "0") + tag[6:10].replace("x", "0"), 16))
 
 
+_TEXT_VRS = frozenset("AE AS CS LO LT SH ST UC UR UT UI".split())
+_NUMBER_VRS = frozenset("US SS UL SL UV SV IS".split())
+
+
+def _checkable(vr: str, values: tuple[str, ...]) -> bool:
+    """Whether Enumerated Values can be checked at run time: text, or integers as PS3.3
+    writes them (``16``, ``0001H``)."""
+    if vr in _TEXT_VRS:
+        return True
+    return vr in _NUMBER_VRS and all(re.fullmatch(r"-?\d+|[0-9A-Fa-f]+H", v.strip()) for v in values)
+
+
+def checked_enumerations(field: ClassField) -> tuple[tuple[str, ...], tuple[tuple[int, tuple[str, ...]], ...]]:
+    """The Enumerated Values that validation checks: of every value (of a single value
+    where the type is a ``Literal``, of each of several values otherwise), and of single
+    values by value number."""
+    if field.item_class or not field.enumerated and not field.value_enumerated:
+        return (), ()
+    single = not field.python_type.startswith(("Sequence[", "tuple["))
+    if single:
+        every = field.enumerated if field.python_type.startswith("Literal") else ()
+    else:
+        every = field.enumerated if _checkable(field.vr, field.enumerated) else ()
+    by_value = tuple((n, v) for n, v in field.value_enumerated if _checkable(field.vr, v)) if not single else ()
+    return every, by_value
+
+
 def attribute_line(field: ClassField, with_groups: bool) -> str:
     """One line of a class's attribute table, in the layout ``dicom_runtime.attribute_table``
     reads: keyword, tag, VR, VM, Type, Enumerated Values, row, groups, condition
-    sentence, separated by tabs."""
+    sentence, and (only where there are some) the Enumerated Values of single values,
+    separated by tabs."""
     tag = tag_int(field.tag)
-    enumerated = field.enumerated if field.python_type.startswith("Literal") else ()
+    enumerated, by_value = checked_enumerations(field)
     columns = [
         field.keyword,
         tag if tag == "-1" else f"{int(tag, 16):08X}",
@@ -118,11 +146,16 @@ def attribute_line(field: ClassField, with_groups: bool) -> str:
         ",".join(field.modules) if with_groups else "",
         field.condition.text if field.condition else "",
     ]
+    if by_value:
+        columns.append(";".join(f"{n}=" + "\\".join(values) for n, values in by_value))
     for column in columns:
         if "\t" in column or "\n" in column or '"""' in column:
             raise ValueError(f"{field.table} row {field.row}: {column!r} cannot go into an attribute table line")
-    if any("\\" in value for value in enumerated) or columns[-1].endswith("\\"):
+    values = [*enumerated, *(v for _, vs in by_value for v in vs)]
+    if any("\\" in value for value in values) or columns[8].endswith("\\"):
         raise ValueError(f"{field.table} row {field.row}: a backslash cannot go into an attribute table line")
+    if any(";" in value for _, vs in by_value for value in vs):
+        raise ValueError(f"{field.table} row {field.row}: a semicolon cannot go into Enumerated Values of a value")
     return "\t".join(columns)
 
 

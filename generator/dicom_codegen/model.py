@@ -320,6 +320,11 @@ class AttributeRow:
     defined_terms: tuple[str, ...]
     include: str  # the included table's xml:id
     row: int
+    #: Enumerated Values of one value of a multi-valued attribute ("Enumerated Values for
+    #: Value 1: ..."), as (1-based value number, values); ``enumerated_values`` holds the
+    #: ones that apply to every value.
+    value_enumerations: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    value_defined_terms: tuple[tuple[int, tuple[str, ...]], ...] = ()  # the same for Defined Terms
 
 
 @dataclass(frozen=True)
@@ -423,6 +428,9 @@ class ClassField:
     modules: tuple[str, ...] = ()  # for IOD classes: the modules (or macros) that define it
     condition: CompiledCondition | None = None  # Type 1C/2C: the condition, compiled if possible
     section: str = ""  # the PS3.3 section of the table
+    #: Enumerated Values of single values, (1-based value number, values); ``enumerated``
+    #: holds the ones that apply to every value.
+    value_enumerated: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,14 @@ from pathlib import Path
 from lxml import etree
 
 from .docbook import (
+    PARA,
     SECTION,
     TABLE,
     TERM,
     TITLE,
     VARIABLELIST,
     XML_ID,
+    XREF,
     Document,
     grid_rows,
     header_texts,
@@ -38,6 +40,7 @@ from .docbook import (
     load,
     outline_sections,
     text_of,
+    text_with_links,
     title_of,
 )
 from .model import AttributeRow, AttributeTable, InformationObjects, Iod, MissingReference, ModuleRef, Source
@@ -158,15 +161,10 @@ class _Reader:
         type_ = texts[2].replace(" ", "")
         if type_ not in _TYPES:
             raise self.doc.error(f"{parsed[0]}: unknown Type {texts[2]!r}", table=table_id, row=number)
-        enumerated: list[str] = []
-        defined: list[str] = []
-        for listing in cells[3].iter(VARIABLELIST):
-            title = title_of(listing)
-            terms = [text_of(t) for t in listing.iter(TERM)]
-            if title.startswith("Enumerated Values"):
-                enumerated.extend(terms)
-            elif title.startswith("Defined Terms"):
-                defined.extend(terms)
+        terms = _Terms()
+        terms.read(cells[3], parsed[0])
+        for section in self.referenced_sections(cells[3], stripped, table_id):
+            terms.read(section, parsed[0])
         return AttributeRow(
             name=stripped,
             tag=parsed[0],
@@ -174,12 +172,88 @@ class _Reader:
             mask=parsed[2],
             depth=depth,
             type=type_,
-            description=texts[3],
-            enumerated_values=tuple(dict.fromkeys(enumerated)),
-            defined_terms=tuple(dict.fromkeys(defined)),
+            description=text_with_links(cells[3]),
+            enumerated_values=tuple(dict.fromkeys(terms.enumerated.get(0, []))),
+            defined_terms=tuple(dict.fromkeys(terms.defined.get(0, []))),
             include="",
             row=number,
+            value_enumerations=terms.by_value(terms.enumerated),
+            value_defined_terms=terms.by_value(terms.defined),
         )
+
+    def referenced_sections(self, cell: etree._Element, name: str, table_id: str) -> list[etree._Element]:
+        """The sections a description refers to ("See Section C.8.8.3.4.1") that are about
+        the attribute: found by ``xml:id``, titled with the attribute's name (or a title
+        holding it: "Modality LUT and Rescale Type"), and holding no attribute table (a
+        module's section is not read as one attribute's)."""
+        own = self.doc.table(table_id).getparent()
+        found: list[etree._Element] = []
+        wanted = _words(name)
+        for link in cell.iter(XREF):
+            target = link.get("linkend") or ""
+            section = self.sections.get(target) if target.startswith("sect_") else None
+            if section is None or section is own or section in found:
+                continue
+            title = _words(title_of(section))
+            if not wanted or not title or (wanted not in title and title not in wanted):
+                continue
+            if _first_attribute_table(section):
+                continue
+            found.append(section)
+        return found
+
+
+_VALUE_NUMBER = re.compile(r"\bValue (\d+)\b", re.I)
+_OTHER_TAG = re.compile(r"\(([0-9A-Fa-fx]{4}),([0-9A-Fa-fx]{4})\)")
+
+
+def _words(text: str) -> str:
+    """Lower-case words joined by single spaces, for comparing a title and a name."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+class _Terms:
+    """The Enumerated Values and Defined Terms of one attribute, by value number (0: every
+    value), from the variable lists of its description and of the sections it refers to."""
+
+    def __init__(self) -> None:
+        self.enumerated: dict[int, list[str]] = {}
+        self.defined: dict[int, list[str]] = {}
+
+    def read(self, node: etree._Element, tag: str) -> None:
+        for listing in node.iter(VARIABLELIST):
+            title = title_of(listing)
+            other = [f"({g},{e})".upper() for g, e in _OTHER_TAG.findall(title)]
+            if other and tag.upper() not in other and not re.search(r"\b(if|when)\b", title):
+                continue  # "Defined Terms for Strain Nomenclature (0010,0213)": another attribute's
+            kind = title.lower()
+            if kind.startswith("enumerated value") or re.match(r"value \d+ enumerated value", kind):
+                into = self.enumerated
+            elif kind.startswith("defined term") or re.match(r"value \d+ defined term", kind):
+                into = self.defined
+            else:
+                continue
+            into.setdefault(_value_number(listing, title), []).extend(text_of(t) for t in listing.iter(TERM))
+
+    @staticmethod
+    def by_value(terms: dict[int, list[str]]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        return tuple((n, tuple(dict.fromkeys(v))) for n, v in sorted(terms.items()) if n)
+
+
+def _value_number(listing: etree._Element, title: str) -> int:
+    """The value a variable list is for: "Enumerated Values for Value 1:", "Value 2
+    Enumerated Values:", or a list right after a paragraph about one value only ("Value 3
+    shall ... Defined Terms:"); 0 for every value."""
+    found = _VALUE_NUMBER.findall(title)
+    if re.search(r"\b(if|when)\b", title):
+        return 0  # "Enumerated Values if Image Type (0008,0008) Value 3 is ...": a condition
+    if not found:
+        before = listing.getprevious()
+        if before is not None and before.tag == PARA and before.find(VARIABLELIST) is None:
+            found = _VALUE_NUMBER.findall(text_of(before))
+            if len(set(found)) != 1 or not re.match(r"\s*Value \d+\b", text_of(before)):
+                found = []
+    return int(found[0]) if len(set(found)) == 1 else 0
 
 
 def _first_attribute_table(node: etree._Element) -> str:

@@ -138,6 +138,7 @@ class _Builder:
             description=row.description,
             condition=condition,
             section=table.section,
+            value_enumerated=row.value_enumerations,
         )
 
     def keyword_of(self, tag: str, name: str) -> str:
@@ -160,9 +161,25 @@ class _Builder:
                 return literal
         if single and not multiple and row.defined_terms and vrs[0] in _STR_VRS:
             return f"{self.literal(vrs[0], row.defined_terms)} | str"
+        if multiple and single and vm.isdigit() and (row.value_enumerations or row.value_defined_terms):
+            return self.value_tuple(vrs[0], int(vm), base, row)
         if multiple:
             return f"Sequence[{base}]"
         return base
+
+    def value_tuple(self, vr: str, count: int, base: str, row: AttributeRow) -> str:
+        """A fixed number of values, some with their own Enumerated Values or Defined
+        Terms: a tuple typed value by value (``tuple[Literal["STATIC", ...], Literal[...]]``)."""
+        enumerated = dict(row.value_enumerations)
+        defined = dict(row.value_defined_terms)
+        types = []
+        for number in range(1, count + 1):
+            every = row.enumerated_values
+            literal = self.literal(vr, enumerated.get(number, every)) if enumerated.get(number, every) else ""
+            if not literal and defined.get(number) and vr in _STR_VRS:
+                literal = f"{self.literal(vr, defined[number])} | str"
+            types.append(literal or base)
+        return f"tuple[{', '.join(types)}]"
 
     def literal(self, vr: str, values: tuple[str, ...]) -> str:
         if vr in _STR_VRS:

@@ -3,7 +3,7 @@
 A generated class gives its ``ATTRIBUTES`` as text, one attribute a line, with the
 fields separated by tabs::
 
-    keyword  tag  VR  VM  Type  enumerated values  row  groups  condition sentence
+    keyword  tag  VR  VM  Type  enumerated values  row  groups  condition sentence  [values]
 
 - ``tag``: eight hex digits (``00100010``);
 - ``enumerated values``: separated by backslashes, DICOM's value delimiter, which no
@@ -12,7 +12,12 @@ fields separated by tabs::
   (``C.7-1 row 8`` after ``PS3.3 2016c Table ``);
 - ``groups``: the modules (of an IOD) or functional group macros defining the
   attribute, separated by commas;
-- ``condition sentence``: the "Required if ..." text of a 1C or 2C attribute.
+- ``condition sentence``: the "Required if ..." text of a 1C or 2C attribute;
+- ``values`` (a tenth field, only on the lines that need it, so that a nine-field line
+  reads as before): the Enumerated Values of single values of a multi-valued
+  attribute, ``number=values`` separated by semicolons, the values by backslashes
+  (``1=ORIGINAL\\DERIVED;2=PRIMARY\\SECONDARY``: Value 1 and Value 2); the
+  ``enumerated values`` field holds those that apply to every value.
 
 Compiled conditions are given apart, by keyword. Text is what a table of hundreds
 of attributes costs least as: a tuple of constructor calls in its place made up
@@ -27,6 +32,7 @@ from .conditions import Condition
 from .objects import AttributeSpec
 
 _FIELDS = 9
+_WITH_VALUES = 10
 
 
 def attribute_table(
@@ -34,8 +40,9 @@ def attribute_table(
 ) -> tuple[AttributeSpec, ...]:
     """The specs of ``text`` (see the module's docstring); ``source`` prefixes each row.
 
-    A line without the nine fields is a defect of the generated file, and raises
-    ValueError naming the line.
+    A line without nine fields (or ten, with the Enumerated Values of single values) is
+    a defect of the generated file, and raises ValueError naming the line, as does a
+    value number that is not a positive integer.
     """
     compiled = conditions or {}
     specs: list[AttributeSpec] = []
@@ -43,9 +50,12 @@ def attribute_table(
         if not line:
             continue
         fields = line.split("\t")
-        if len(fields) != _FIELDS:
-            raise ValueError(f"attribute table line {number} has {len(fields)} fields, not {_FIELDS}: {line!r}")
-        keyword, tag, vr, vm, kind, enumerated, row, groups, condition_text = fields
+        if len(fields) not in (_FIELDS, _WITH_VALUES):
+            raise ValueError(
+                f"attribute table line {number} has {len(fields)} fields, not {_FIELDS} or {_WITH_VALUES}: {line!r}"
+            )
+        keyword, tag, vr, vm, kind, enumerated, row, groups, condition_text = fields[:_FIELDS]
+        by_value = _by_value(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ()
         specs.append(
             AttributeSpec(
                 keyword,
@@ -58,12 +68,24 @@ def attribute_table(
                 tuple(groups.split(",")) if groups else (),
                 compiled.get(keyword),
                 condition_text,
+                by_value,
             )
         )
     unknown = sorted(set(compiled) - {s.keyword for s in specs})
     if unknown:
         raise ValueError(f"conditions given for attributes the table lacks: {', '.join(unknown)}")
     return tuple(specs)
+
+
+def _by_value(text: str, number: int) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """``1=ORIGINAL\\DERIVED;3=AXIAL`` -> ((1, ("ORIGINAL", "DERIVED")), (3, ("AXIAL",)))."""
+    found: list[tuple[int, tuple[str, ...]]] = []
+    for part in text.split(";") if text else ():
+        position, _, values = part.partition("=")
+        if not position.isdigit() or int(position) < 1 or not values:
+            raise ValueError(f"attribute table line {number}: {part!r} is not value-number=values")
+        found.append((int(position), tuple(values.split("\\"))))
+    return tuple(found)
 
 
 def modules_of(specs: tuple[AttributeSpec, ...]) -> dict[str, tuple[str, ...]]:

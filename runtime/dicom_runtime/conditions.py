@@ -15,17 +15,47 @@ object's ``empty_attributes()`` is present without a value.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 _URI = re.compile(r"^(?:urn:|[A-Za-z][A-Za-z0-9+.-]*://)")
 
 
+_ENCLOSING: contextvars.ContextVar[tuple[object, ...]] = contextvars.ContextVar("enclosing", default=())
+
+
+@contextlib.contextmanager
+def enclosing(obj: object) -> Iterator[None]:
+    """While validating the items of ``obj``'s sequences: a condition of an item that names
+    an attribute the item lacks is evaluated on ``obj`` (and on what encloses it), as
+    PS3.3 means "Dose Summation Type (3004,000A) is BEAM" in an item of a sequence of the
+    RT Dose Module."""
+    token = _ENCLOSING.set((*_ENCLOSING.get(), obj))
+    try:
+        yield
+    finally:
+        _ENCLOSING.reset(token)
+
+
 def _values(obj: object, keyword: str) -> list[object] | None:
     """The attribute's values as a list ([""] if present and empty, [] if absent);
-    None if the object has no such attribute."""
+    None if neither the object nor an object enclosing it (see :func:`enclosing`) has
+    such an attribute."""
+    found = _own_values(obj, keyword)
+    if found is None:
+        for outer in reversed(_ENCLOSING.get()):
+            if outer is not obj:
+                found = _own_values(outer, keyword)
+                if found is not None:
+                    break
+    return found
+
+
+def _own_values(obj: object, keyword: str) -> list[object] | None:
     if not hasattr(obj, keyword):
         if not hasattr(type(obj), "SOP_CLASSES"):
             return None
@@ -278,7 +308,9 @@ def why_not_checked(condition: Condition, obj: object) -> str:
     visit(condition)
     reasons = []
     if outside:
-        reasons.append(f"names attributes outside this object: {', '.join(dict.fromkeys(outside))}")
+        reasons.append(
+            f"names attributes outside this object: {', '.join(dict.fromkeys(outside))}"
+        )
     if unknown:
         reasons.append(f"no value to test: {', '.join(dict.fromkeys(unknown))}")
     if unchecked:

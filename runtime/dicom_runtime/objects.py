@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
-from .conditions import Condition, why_not_checked
+from .conditions import Condition, enclosing, why_not_checked
 from .errors import DicomTypeError
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ class AttributeSpec:
     groups: tuple[str, ...] = ()  # the modules (IODs) or macros (functional groups) defining it
     condition: Condition | None = None  # compiled from condition_text; None if not compiled
     condition_text: str = ""  # the "Required if ..." sentence of a 1C/2C attribute
+    value_enumerated: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (value number, Enumerated Values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class Finding:
     """One validation finding: where, which rule, and the source of the rule."""
 
     path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
-    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "not-checked"
+    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "pixel-data-length", "not-checked"
     message: str
     source: str
     severity: str = "error"  # "error", or "not-checked" for a condition that could not be evaluated
@@ -126,6 +127,80 @@ def _type_problem(spec: AttributeSpec, value: object) -> str:
             names = " or ".join(sorted({t.__name__ for t in allowed}))
             return f"{item!r} is a {type(item).__name__}; VR {spec.vr} takes {names}"
     return ""
+
+
+def _enumeration_findings(spec: AttributeSpec, where: str, values: Sequence[object]) -> list[Finding]:
+    """Enumerated Values, checked value by value: those of every value (a single value's
+    or each of several values'), and those of one value number ("Value 3")."""
+    allowed = _allowed(spec.vr)
+    checks = [(0, spec.enumerated)] if spec.enumerated else []
+    checks.extend(spec.value_enumerated)
+    findings: list[Finding] = []
+    for number, enumerated in checks:
+        chosen = list(enumerate(values, 1)) if number == 0 else list(enumerate(values, 1))[number - 1 : number]
+        for position, item in chosen:
+            if isinstance(item, bool) or not isinstance(item, allowed) or item in ("", None):
+                continue
+            if not _enumerated(item, enumerated):
+                which = f"value {position} " if len(values) > 1 or number else ""
+                findings.append(
+                    Finding(where, "enumerated-value", f"{which}{item!r} is not one of {', '.join(enumerated)}", spec.source)
+                )
+    return findings
+
+
+def _int_of(obj: object, keyword: str) -> int | None:
+    value = getattr(obj, keyword, None)
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def pixel_data_findings(obj: DicomObject, path: str = "") -> list[Finding]:
+    """Pixel Data (7FE0,0010) of a native (not encapsulated) transfer syntax holds Rows x
+    Columns x Samples per Pixel x Number of Frames samples of Bits Allocated bits each
+    (PS3.5 8.1.1, PS3.3 C.7.6.3.1); its value is padded to an even length. Encapsulated
+    Pixel Data (the File Meta Information read says so) is not judged by its length."""
+    data = getattr(obj, "PixelData", None)
+    spec = next((s for s in obj.ATTRIBUTES if s.keyword == "PixelData"), None)
+    if not isinstance(data, bytes) or spec is None or not data:
+        return []
+    meta = _state(obj).meta
+    syntax = None
+    if meta is not None:
+        element = next((e for e in meta.elements() if getattr(e, "keyword", "") == "TransferSyntaxUID"), None)
+        syntax = str(getattr(element, "value", "") or "").strip("\0 ")
+    if syntax and syntax not in _NATIVE_SYNTAXES:
+        return []
+    sizes = [_int_of(obj, k) for k in ("Rows", "Columns", "SamplesPerPixel", "BitsAllocated")]
+    frames = _int_of(obj, "NumberOfFrames") if getattr(obj, "NumberOfFrames", None) is not None else 1
+    if any(v is None for v in sizes) or frames is None:
+        return []
+    rows, columns, samples, bits = (v or 0 for v in sizes)
+    expected_bits = rows * columns * samples * frames * bits
+    expected = (expected_bits + 7) // 8
+    padded = expected + expected % 2
+    if len(data) in (expected, padded):
+        return []
+    where = f"{path}.PixelData" if path else "PixelData"
+    return [
+        Finding(
+            where,
+            "pixel-data-length",
+            f"{len(data)} bytes; Rows {rows} x Columns {columns} x Samples per Pixel {samples} x "
+            f"Number of Frames {frames} x Bits Allocated {bits} make {padded} (PS3.5 8.1.1)",
+            spec.source,
+        )
+    ]
+
+
+#: The transfer syntaxes whose Pixel Data is native (PS3.5 A.1-A.3; deflate compresses
+#: the data set, not the pixels): Pixel Data's length is fixed by the image.
+_NATIVE_SYNTAXES = frozenset(
+    {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.2"}
+)
 
 
 class DicomObject:
@@ -211,11 +286,13 @@ class DicomObject:
                     findings.append(Finding(where, "type1-empty", "Type 1 sequence has no item", spec.source))
                 for index, item in enumerate(value):
                     if isinstance(item, DicomObject):
-                        findings.extend(item.validate(f"{where}[{index}]"))
+                        with enclosing(self):
+                            findings.extend(item.validate(f"{where}[{index}]"))
                     else:
                         findings.append(Finding(f"{where}[{index}]", "vr", f"item is a {type(item).__name__}", spec.source))
                 continue
             findings.extend(self._check_value(spec, where, value))
+        findings.extend(pixel_data_findings(self, path))
         return findings
 
     def _check_condition(self, spec: AttributeSpec, where: str) -> list[Finding]:
@@ -256,10 +333,7 @@ class DicomObject:
         for item in values:
             if isinstance(item, bool) or not isinstance(item, allowed):
                 findings.append(Finding(where, "vr", f"{type(item).__name__} is not a value of VR {spec.vr}", spec.source))
-            elif spec.enumerated and len(values) == 1 and not _enumerated(item, spec.enumerated):
-                findings.append(
-                    Finding(where, "enumerated-value", f"{item!r} is not one of {', '.join(spec.enumerated)}", spec.source)
-                )
+        findings.extend(_enumeration_findings(spec, where, values))
         return findings
 
     def present(self) -> dict[str, object]:

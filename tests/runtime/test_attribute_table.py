@@ -32,3 +32,19 @@ def test_a_line_with_missing_fields_is_named() -> None:
 def test_a_condition_for_an_attribute_the_table_lacks_is_refused() -> None:
     with pytest.raises(ValueError, match="Columns"):
         attribute_table(ROWS, "x", {"Columns": Equals("Modality", ("OT",), 0)})
+
+
+def test_a_tenth_field_gives_the_enumerated_values_of_single_values() -> None:
+    line = "ImageType\t00080008\tCS\t2-n\t1\t\tC.8-3 row 1\t\t\t1=ORIGINAL\\DERIVED;3=AXIAL\\LOCALIZER\n"
+    (spec,) = attribute_table(ROWS + line, "PS3.3 2016c Table ")[2:]
+    assert spec.enumerated == ()
+    assert spec.value_enumerated == ((1, ("ORIGINAL", "DERIVED")), (3, ("AXIAL", "LOCALIZER")))
+    assert all(s.value_enumerated == () for s in attribute_table(ROWS, "x"))  # nine fields: none
+
+
+def test_a_bad_value_number_is_named() -> None:
+    line = "ImageType\t00080008\tCS\t2-n\t1\t\tC.8-3 row 1\t\t\tfirst=ORIGINAL\n"
+    with pytest.raises(ValueError, match="line 1: 'first=ORIGINAL' is not value-number=values"):
+        attribute_table(line, "x")
+    with pytest.raises(ValueError, match="has 11 fields, not 9 or 10"):
+        attribute_table(line.rstrip("\n") + "\textra\n", "x")

@@ -781,7 +781,23 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     C.7.1.1 (PatientModule). Name of person with medical or welfare decision making
     authority for the patient. (The whole text: PatientModule.ResponsiblePerson.)
     """
-    ResponsiblePersonRole: str | None = None
+    ResponsiblePersonRole: (
+        Literal[
+            "OWNER",
+            "PARENT",
+            "CHILD",
+            "SPOUSE",
+            "SIBLING",
+            "RELATIVE",
+            "GUARDIAN",
+            "CUSTODIAN",
+            "AGENT",
+            "INVESTIGATOR",
+            "VETERINARIAN",
+        ]
+        | str
+        | None
+    ) = None
     """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Relationship of Responsible Person to the
     patient. (The whole text: PatientModule.ResponsiblePersonRole.)
@@ -945,8 +961,8 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     PhysiciansOfRecord: Sequence[PersonName | str] | None = None
     """(0008,1048) PN 1-n Type 3, Physician(s) of Record - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). Names of the physician(s) who are
-    responsible for overall patient care at time of Study (see for Performing
-    Physician)
+    responsible for overall patient care at time of Study (see Section C.7.3.1 for
+    Performing Physician)
     """
     PhysiciansOfRecordIdentificationSequence: (
         list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
@@ -1095,7 +1111,73 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     composite instances within this Study. (The whole text:
     ClinicalTrialStudyModule.ConsentForClinicalTrialUseSequence.)
     """
-    Modality: str
+    Modality: (
+        Literal[
+            "AR",
+            "ASMT",
+            "AU",
+            "BDUS",
+            "BI",
+            "BMD",
+            "CR",
+            "CT",
+            "DG",
+            "DOC",
+            "DX",
+            "ECG",
+            "EPS",
+            "ES",
+            "FID",
+            "GM",
+            "HC",
+            "HD",
+            "IO",
+            "IOL",
+            "IVOCT",
+            "IVUS",
+            "KER",
+            "KO",
+            "LEN",
+            "LS",
+            "MG",
+            "MR",
+            "NM",
+            "OAM",
+            "OCT",
+            "OP",
+            "OPM",
+            "OPT",
+            "OPV",
+            "OSS",
+            "OT",
+            "PLAN",
+            "PR",
+            "PT",
+            "PX",
+            "REG",
+            "RESP",
+            "RF",
+            "RG",
+            "RTDOSE",
+            "RTIMAGE",
+            "RTPLAN",
+            "RTRECORD",
+            "RTSTRUCT",
+            "RWV",
+            "SEG",
+            "SM",
+            "SMR",
+            "SR",
+            "SRF",
+            "STAIN",
+            "TG",
+            "US",
+            "VA",
+            "XA",
+            "XC",
+        ]
+        | str
+    )
     """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Type of equipment that originally acquired the data used
     to create the images in this Series. (The whole text:
@@ -1183,7 +1265,28 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     C.7.3.1 (GeneralSeriesModule). Text description of the part of the body
     examined. (The whole text: GeneralSeriesModule.BodyPartExamined.)
     """
-    PatientPosition: str | None = None
+    PatientPosition: (
+        Literal[
+            "HFP",
+            "HFS",
+            "HFDR",
+            "HFDL",
+            "FFDR",
+            "FFDL",
+            "FFP",
+            "FFS",
+            "LFP",
+            "LFS",
+            "RFP",
+            "RFS",
+            "AFDR",
+            "AFDL",
+            "PFDR",
+            "PFDL",
+        ]
+        | str
+        | None
+    ) = None
     """(0018,5100) CS 1 Type 2C, Patient Position - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). Patient position descriptor relative to the
     equipment. (The whole text: GeneralSeriesModule.PatientPosition.)
@@ -1650,7 +1753,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
     C.7-11a, Section C.7.6.3 (ImagePixelModule). Pixel value that represents one
     limit (inclusive) of a range of padding values used together with Pixel Padding
-    Value (0028,0120) as defined in the . See for ... (The whole text:
+    Value (0028,0120) as defined in the Section ... (The whole text:
     ImagePixelModule.PixelPaddingRangeLimit.)
     """
     ContrastBolusAgent: str | None = None
@@ -1776,7 +1879,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     C.8.2.1 (CTImageModule). m in the equation specified in Rescale Intercept
     (0028,1052).
     """
-    RescaleType: str | None = None
+    RescaleType: Literal["OD", "HU", "US"] | str | None = None
     """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.8-3, Section
     C.8.2.1 (CTImageModule). Specifies the output units of Rescale Slope (0028,1053)
     and Rescale Intercept (0028,1052). (The whole text: CTImageModule.RescaleType.)
@@ -1935,7 +2038,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     """(0018,1271) - 1 Type 3, Water Equivalent Diameter - PS3.3 2016c Table C.8-3,
     Section C.8.2.1 (CTImageModule). The diameter, in mm, of a cylinder of water
     having the same X-Ray attenuation as the patient for this reconstructed slice
-    (e.g., as described in ).
+    (e.g., as described in [AAPM_TG220]).
     """
     WaterEquivalentDiameterMethodCodeSequence: (
         list[CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem] | None
@@ -1971,7 +2074,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     SliceProgressionDirection: str | None = None
     """(0054,0500) CS 1 Type 3, Slice Progression Direction - PS3.3 2016c Table 10-25,
     Section 10.21 (CTImageModule). Describes the anatomical direction in which a set
-    of slices is progressing (see ). (The whole text:
+    of slices is progressing (see Section 10.20.1.1). (The whole text:
     CTImageModule.SliceProgressionDirection.)
     """
     CalciumScoringMassFactorPatient: float | None = None
@@ -2071,7 +2174,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     """(60xx,0022) LO 1 Type 3, Overlay Description - PS3.3 2016c Table C.9-2, Section
     C.9.2 (OverlayPlaneModule). User-defined comments about the overlay.
     """
-    OverlaySubtype: str | None = None
+    OverlaySubtype: Literal["USER", "AUTOMATED"] | str | None = None
     """(60xx,0045) LO 1 Type 3, Overlay Subtype - PS3.3 2016c Table C.9-2, Section
     C.9.2 (OverlayPlaneModule). Defined Term that identifies the intended purpose of
     the Overlay Type. (The whole text: OverlayPlaneModule.OverlaySubtype.)
@@ -2150,7 +2253,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Date and time that the SOP Instance was last
-    coerced by a Storage SCP (see ).
+    coerced by a Storage SCP (see PS3.4 PS3.4).
     """
     InstanceCreatorUID: str | None = None
     """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,
@@ -2293,7 +2396,8 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
     """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Content Qualification Indicator Enumerated
-    Values: PRODUCT RESEARCH SERVICE See for further explanation.
+    Values: PRODUCT RESEARCH SERVICE See Section C.8.13.2.1.1 for further
+    explanation.
     """
     PrivateDataElementCharacteristicsSequence: (
         list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None

@@ -262,8 +262,8 @@ XRayGeometrySequence	00189476	SQ	1	1		C.8.19.6-14 row 1	XRayGeometryMacro
     """(0008,1140) SQ 1 Type 2, Referenced Image Sequence - PS3.3 2016c Table
     C.7.6.16-6, Section C.7.6.16.2.5 (ReferencedImageMacro). The set of images or
     other composite SOP Instances used to plan the acquisition, if any, and other
-    significant related images. See for further explanation. Zero or more Items
-    shall be included in this Sequence.
+    significant related images. See Section C.7.6.16.2.5.1 for further explanation.
+    Zero or more Items shall be included in this Sequence.
     """
     DerivationImageSequence: list[DerivationImageMacroDerivationImageSequenceItem] | None = None
     """(0008,9124) SQ 1 Type 2, Derivation Image Sequence - PS3.3 2016c Table
@@ -521,8 +521,8 @@ XRayGeometrySequence	00189476	SQ	1	1		C.8.19.6-14 row 1	XRayGeometryMacro
     """(0008,1140) SQ 1 Type 2, Referenced Image Sequence - PS3.3 2016c Table
     C.7.6.16-6, Section C.7.6.16.2.5 (ReferencedImageMacro). The set of images or
     other composite SOP Instances used to plan the acquisition, if any, and other
-    significant related images. See for further explanation. Zero or more Items
-    shall be included in this Sequence.
+    significant related images. See Section C.7.6.16.2.5.1 for further explanation.
+    Zero or more Items shall be included in this Sequence.
     """
     DerivationImageSequence: list[DerivationImageMacroDerivationImageSequenceItem] | None = None
     """(0008,9124) SQ 1 Type 2, Derivation Image Sequence - PS3.3 2016c Table
@@ -1415,7 +1415,23 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     C.7.1.1 (PatientModule). Name of person with medical or welfare decision making
     authority for the patient. (The whole text: PatientModule.ResponsiblePerson.)
     """
-    ResponsiblePersonRole: str | None = None
+    ResponsiblePersonRole: (
+        Literal[
+            "OWNER",
+            "PARENT",
+            "CHILD",
+            "SPOUSE",
+            "SIBLING",
+            "RELATIVE",
+            "GUARDIAN",
+            "CUSTODIAN",
+            "AGENT",
+            "INVESTIGATOR",
+            "VETERINARIAN",
+        ]
+        | str
+        | None
+    ) = None
     """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Relationship of Responsible Person to the
     patient. (The whole text: PatientModule.ResponsiblePersonRole.)
@@ -1579,8 +1595,8 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     PhysiciansOfRecord: Sequence[PersonName | str] | None = None
     """(0008,1048) PN 1-n Type 3, Physician(s) of Record - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). Names of the physician(s) who are
-    responsible for overall patient care at time of Study (see for Performing
-    Physician)
+    responsible for overall patient care at time of Study (see Section C.7.3.1 for
+    Performing Physician)
     """
     PhysiciansOfRecordIdentificationSequence: (
         list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
@@ -1729,7 +1745,73 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     composite instances within this Study. (The whole text:
     ClinicalTrialStudyModule.ConsentForClinicalTrialUseSequence.)
     """
-    Modality: str
+    Modality: (
+        Literal[
+            "AR",
+            "ASMT",
+            "AU",
+            "BDUS",
+            "BI",
+            "BMD",
+            "CR",
+            "CT",
+            "DG",
+            "DOC",
+            "DX",
+            "ECG",
+            "EPS",
+            "ES",
+            "FID",
+            "GM",
+            "HC",
+            "HD",
+            "IO",
+            "IOL",
+            "IVOCT",
+            "IVUS",
+            "KER",
+            "KO",
+            "LEN",
+            "LS",
+            "MG",
+            "MR",
+            "NM",
+            "OAM",
+            "OCT",
+            "OP",
+            "OPM",
+            "OPT",
+            "OPV",
+            "OSS",
+            "OT",
+            "PLAN",
+            "PR",
+            "PT",
+            "PX",
+            "REG",
+            "RESP",
+            "RF",
+            "RG",
+            "RTDOSE",
+            "RTIMAGE",
+            "RTPLAN",
+            "RTRECORD",
+            "RTSTRUCT",
+            "RWV",
+            "SEG",
+            "SM",
+            "SMR",
+            "SR",
+            "SRF",
+            "STAIN",
+            "TG",
+            "US",
+            "VA",
+            "XA",
+            "XC",
+        ]
+        | str
+    )
     """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Type of equipment that originally acquired the data used
     to create the images in this Series. (The whole text:
@@ -1817,7 +1899,28 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     C.7.3.1 (GeneralSeriesModule). Text description of the part of the body
     examined. (The whole text: GeneralSeriesModule.BodyPartExamined.)
     """
-    PatientPosition: str | None = None
+    PatientPosition: (
+        Literal[
+            "HFP",
+            "HFS",
+            "HFDR",
+            "HFDL",
+            "FFDR",
+            "FFDL",
+            "FFP",
+            "FFS",
+            "LFP",
+            "LFS",
+            "RFP",
+            "RFS",
+            "AFDR",
+            "AFDL",
+            "PFDR",
+            "PFDL",
+        ]
+        | str
+        | None
+    ) = None
     """(0018,5100) CS 1 Type 2C, Patient Position - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). Patient position descriptor relative to the
     equipment. (The whole text: GeneralSeriesModule.PatientPosition.)
@@ -1938,9 +2041,8 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     SynchronizationChannel: Sequence[int] | None = None
     """(0018,106C) US 2 Type 1C, Synchronization Channel - PS3.3 2016c Table C.7-7,
     Section C.7.4.2 (SynchronizationModule). Identifier of waveform channel that
-    records the synchronization channel or trigger, see . Required if
-    synchronization channel or trigger is encoded in a ... (The whole text:
-    SynchronizationModule.SynchronizationChannel.)
+    records the synchronization channel or trigger, see Section C.7.4.2.1.3. (The
+    whole text: SynchronizationModule.SynchronizationChannel.)
     """
     AcquisitionTimeSynchronized: Literal["Y", "N"] | None = None
     """(0018,1800) CS 1 Type 1, Acquisition Time Synchronized - PS3.3 2016c Table
@@ -2156,7 +2258,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
     C.7-11a, Section C.7.6.3 (ImagePixelModule). Pixel value that represents one
     limit (inclusive) of a range of padding values used together with Pixel Padding
-    Value (0028,0120) as defined in the . See for ... (The whole text:
+    Value (0028,0120) as defined in the Section ... (The whole text:
     ImagePixelModule.PixelPaddingRangeLimit.)
     """
     ContrastBolusAgentSequence: (
@@ -2415,7 +2517,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Date and time that the SOP Instance was last
-    coerced by a Storage SCP (see ).
+    coerced by a Storage SCP (see PS3.4 PS3.4).
     """
     InstanceCreatorUID: str | None = None
     """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,
@@ -2558,7 +2660,8 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
     """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Content Qualification Indicator Enumerated
-    Values: PRODUCT RESEARCH SERVICE See for further explanation.
+    Values: PRODUCT RESEARCH SERVICE See Section C.8.13.2.1.1 for further
+    explanation.
     """
     PrivateDataElementCharacteristicsSequence: (
         list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None

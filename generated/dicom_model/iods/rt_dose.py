@@ -309,14 +309,14 @@ ImageOrientationPatient	00200037	DS	6	1		C.7-10 row 2	ImagePlaneModule
 ImagePositionPatient	00200032	DS	3	1		C.7-10 row 3	ImagePlaneModule	
 SliceThickness	00180050	DS	1	2		C.7-10 row 4	ImagePlaneModule	
 SliceLocation	00201041	DS	1	3		C.7-10 row 5	ImagePlaneModule	
-SamplesPerPixel	00280002	US	1	1C		C.8-39 row 1	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
-PhotometricInterpretation	00280004	CS	1	1C		C.8-39 row 2	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+SamplesPerPixel	00280002	US	1	1C	1	C.8-39 row 1	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+PhotometricInterpretation	00280004	CS	1	1C	MONOCHROME2	C.8-39 row 2	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
 Rows	00280010	US	1	1		C.7-11b row 3	ImagePixelModule	
 Columns	00280011	US	1	1		C.7-11b row 4	ImagePixelModule	
-BitsAllocated	00280100	US	1	1C		C.8-39 row 3	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+BitsAllocated	00280100	US	1	1C	16\32	C.8-39 row 3	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
 BitsStored	00280101	US	1	1C		C.8-39 row 4	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
 HighBit	00280102	US	1	1C		C.8-39 row 5	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
-PixelRepresentation	00280103	US	1	1C		C.8-39 row 6	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+PixelRepresentation	00280103	US	1	1C	0001H\0000H	C.8-39 row 6	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
 PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present
 PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1
 PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11	ImagePixelModule	the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
@@ -365,7 +365,7 @@ ReferencedRTPlanSequence	300C0002	SQ	1	1C		C.8-39 row 16	RTDoseModule	Dose Summa
 ReferencedTreatmentRecordSequence	30080030	SQ	1	1C		C.8-39 row 27	RTDoseModule	Dose Summation Type (3004,000A) is RECORD
 GridFrameOffsetVector	3004000C	DS	2-n	1C		C.8-39 row 31	RTDoseModule	multi-frame pixel data are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset Vector (3004,000C)
 DoseGridScaling	3004000E	DS	1	1C		C.8-39 row 32	RTDoseModule	Pixel Data (7FE0,0010) is present
-TissueHeterogeneityCorrection	30040014	CS	1-3	3		C.8-39 row 33	RTDoseModule	
+TissueHeterogeneityCorrection	30040014	CS	1-3	3	IMAGE\ROI_OVERRIDE\WATER	C.8-39 row 33	RTDoseModule	
 ReferencedStructureSetSequence	300C0060	SQ	1	1		C.8-40 row 1	RTDVHModule	
 DVHNormalizationPoint	30040040	DS	3	3		C.8-40 row 3	RTDVHModule	
 DVHNormalizationDoseValue	30040042	DS	1	3		C.8-40 row 4	RTDVHModule	
@@ -760,7 +760,23 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     C.7.1.1 (PatientModule). Name of person with medical or welfare decision making
     authority for the patient. (The whole text: PatientModule.ResponsiblePerson.)
     """
-    ResponsiblePersonRole: str | None = None
+    ResponsiblePersonRole: (
+        Literal[
+            "OWNER",
+            "PARENT",
+            "CHILD",
+            "SPOUSE",
+            "SIBLING",
+            "RELATIVE",
+            "GUARDIAN",
+            "CUSTODIAN",
+            "AGENT",
+            "INVESTIGATOR",
+            "VETERINARIAN",
+        ]
+        | str
+        | None
+    ) = None
     """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Relationship of Responsible Person to the
     patient. (The whole text: PatientModule.ResponsiblePersonRole.)
@@ -924,8 +940,8 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     PhysiciansOfRecord: Sequence[PersonName | str] | None = None
     """(0008,1048) PN 1-n Type 3, Physician(s) of Record - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). Names of the physician(s) who are
-    responsible for overall patient care at time of Study (see for Performing
-    Physician)
+    responsible for overall patient care at time of Study (see Section C.7.3.1 for
+    Performing Physician)
     """
     PhysiciansOfRecordIdentificationSequence: (
         list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
@@ -1451,12 +1467,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     C.7.6.2 (ImagePlaneModule). Relative position of the image plane expressed in
     mm. (The whole text: ImagePlaneModule.SliceLocation.)
     """
-    SamplesPerPixel: int | None = None
+    SamplesPerPixel: Literal[1] | None = None
     """(0028,0002) US 1 Type 1C, Samples per Pixel - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (ImagePixelModule, RTDoseModule). Number of samples (planes) in this
     image. (The whole text: ImagePixelModule.SamplesPerPixel.)
     """
-    PhotometricInterpretation: str | None = None
+    PhotometricInterpretation: Literal["MONOCHROME2"] | None = None
     """(0028,0004) CS 1 Type 1C, Photometric Interpretation - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (ImagePixelModule, RTDoseModule). Specifies the intended
     interpretation of the pixel data. (The whole text:
@@ -1470,7 +1486,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule). Number of columns in the image
     """
-    BitsAllocated: int | None = None
+    BitsAllocated: Literal[16, 32] | None = None
     """(0028,0100) US 1 Type 1C, Bits Allocated - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (ImagePixelModule, RTDoseModule). Number of bits allocated for each
     pixel sample. (The whole text: ImagePixelModule.BitsAllocated.)
@@ -1485,7 +1501,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     (ImagePixelModule, RTDoseModule). Most significant bit for each pixel sample.
     (The whole text: ImagePixelModule.HighBit.)
     """
-    PixelRepresentation: Literal[0, 1] | None = None
+    PixelRepresentation: Literal["0000H", "0001H"] | None = None
     """(0028,0103) US 1 Type 1C, Pixel Representation - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (ImagePixelModule, RTDoseModule). Data representation of the
     pixel samples. (The whole text: ImagePixelModule.PixelRepresentation.)
@@ -1572,7 +1588,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
     C.7-11a, Section C.7.6.3 (ImagePixelModule). Pixel value that represents one
     limit (inclusive) of a range of padding values used together with Pixel Padding
-    Value (0028,0120) as defined in the . See for ... (The whole text:
+    Value (0028,0120) as defined in the Section ... (The whole text:
     ImagePixelModule.PixelPaddingRangeLimit.)
     """
     NumberOfFrames: int | None = None
@@ -1629,7 +1645,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(60xx,0022) LO 1 Type 3, Overlay Description - PS3.3 2016c Table C.9-2, Section
     C.9.2 (OverlayPlaneModule). User-defined comments about the overlay.
     """
-    OverlaySubtype: str | None = None
+    OverlaySubtype: Literal["USER", "AUTOMATED"] | str | None = None
     """(60xx,0045) LO 1 Type 3, Overlay Subtype - PS3.3 2016c Table C.9-2, Section
     C.9.2 (OverlayPlaneModule). Defined Term that identifies the intended purpose of
     the Overlay Type. (The whole text: OverlayPlaneModule.OverlaySubtype.)
@@ -1679,7 +1695,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     C.11.1 (ModalityLUTModule). m in the equation specified by Rescale Intercept
     (0028,1052). (The whole text: ModalityLUTModule.RescaleSlope.)
     """
-    RescaleType: str | None = None
+    RescaleType: Literal["OD", "HU", "US"] | str | None = None
     """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.11-1b, Section
     C.11.1 (ModalityLUTModule). Specifies the output units of Rescale Slope
     (0028,1053) and Rescale Intercept (0028,1052). (The whole text:
@@ -1715,8 +1731,8 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     NormalizationPoint: Sequence[float | Decimal] | None = None
     """(3004,0008) DS 3 Type 3, Normalization Point - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (RTDoseModule). Coordinates (x, y, z) of normalization point in the
-    patient based coordinate system described in (mm). (The whole text:
-    RTDoseModule.NormalizationPoint.)
+    patient based coordinate system described in Section C.7.6.2.1.1 (mm). (The
+    whole text: RTDoseModule.NormalizationPoint.)
     """
     DoseSummationType: (
         Literal[
@@ -1759,8 +1775,8 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     DoseGridScaling: float | Decimal | None = None
     """(3004,000E) DS 1 Type 1C, Dose Grid Scaling - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (RTDoseModule). Scaling factor that when multiplied by the dose grid
-    data found in Pixel Data (7FE0,0010) attribute of the , yields grid doses in the
-    dose units as specified ... (The whole text: RTDoseModule.DoseGridScaling.)
+    data found in Pixel Data (7FE0,0010) attribute of the Section C.7.6.3, yields
+    grid doses in the dose units ... (The whole text: RTDoseModule.DoseGridScaling.)
     """
     TissueHeterogeneityCorrection: Sequence[str] | None = None
     """(3004,0014) CS 1-3 Type 3, Tissue Heterogeneity Correction - PS3.3 2016c Table
@@ -1780,7 +1796,8 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     DVHNormalizationPoint: Sequence[float | Decimal] | None = None
     """(3004,0040) DS 3 Type 3, DVH Normalization Point - PS3.3 2016c Table C.8-40,
     Section C.8.8.4 (RTDVHModule). Coordinates (x, y, z) of common DVH normalization
-    point in the patient based coordinate system described in (mm).
+    point in the patient based coordinate system described in Section C.7.6.2.1.1
+    (mm).
     """
     DVHNormalizationDoseValue: float | Decimal | None = None
     """(3004,0042) DS 1 Type 3, DVH Normalization Dose Value - PS3.3 2016c Table
@@ -1874,7 +1891,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Date and time that the SOP Instance was last
-    coerced by a Storage SCP (see ).
+    coerced by a Storage SCP (see PS3.4 PS3.4).
     """
     InstanceCreatorUID: str | None = None
     """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,
@@ -2017,7 +2034,8 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
     """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Content Qualification Indicator Enumerated
-    Values: PRODUCT RESEARCH SERVICE See for further explanation.
+    Values: PRODUCT RESEARCH SERVICE See Section C.8.13.2.1.1 for further
+    explanation.
     """
     PrivateDataElementCharacteristicsSequence: (
         list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None

@@ -61,26 +61,29 @@ HighRRValue	00181082	IS	1	3		C.7.6.16-8 row 12
     """(0020,9153) FD 1 Type 1, Nominal Cardiac Trigger Delay Time - PS3.3 2016c Table
     C.7.6.16-8, Section C.7.6.16.2.7. The nominal time in ms from the time of the
     previous R-peak to the value of Frame Reference DateTime (0018,9151) expressed
-    as a positive value. See for further explanation.
+    as a positive value. See Section C.7.6.16.2.7.1 for further explanation.
     """
     ActualCardiacTriggerDelayTime: float | None = None
     """(0020,9252) FD 1 Type 1C, Actual Cardiac Trigger Delay Time - PS3.3 2016c Table
     C.7.6.16-8, Section C.7.6.16.2.7. The actual time in ms from the time of the
     previous R-peak to the value of Frame Reference DateTime (0018,9151) expressed
-    as a positive value. See for further explanation. Required if Intervals Acquired
-    (0018,1083) is present and has a value of 1. May be present otherwise.
+    as a positive value. See Section C.7.6.16.2.7.1 for further explanation.
+    Required if Intervals Acquired (0018,1083) is present and has a value of 1. May
+    be present otherwise.
     """
     NominalCardiacTriggerTimePriorToRPeak: float | None = None
     """(0020,9154) FL 1 Type 3, Nominal Cardiac Trigger Time Prior to R-peak - PS3.3
     2016c Table C.7.6.16-8, Section C.7.6.16.2.7. The nominal time in ms from the
     time of the next R-peak to the value of Frame Reference DateTime (0018,9151)
-    expressed as a negative value. See for further explanation.
+    expressed as a negative value. See Section C.7.6.16.2.7.1 for further
+    explanation.
     """
     ActualCardiacTriggerTimePriorToRPeak: float | None = None
     """(0020,9155) FL 1 Type 3, Actual Cardiac Trigger Time Prior to R-peak - PS3.3
     2016c Table C.7.6.16-8, Section C.7.6.16.2.7. The actual time in ms from the
     time of the next R-peak to the value of Frame Reference DateTime (0018,9151)
-    expressed as a negative value. See for further explanation.
+    expressed as a negative value. See Section C.7.6.16.2.7.1 for further
+    explanation.
     """
     IntervalsAcquired: int | None = None
     """(0018,1083) IS 1 Type 3, Intervals Acquired - PS3.3 2016c Table C.7.6.16-8,
@@ -100,9 +103,10 @@ HighRRValue	00181082	IS	1	3		C.7.6.16-8 row 12
     RRIntervalTimeNominal: float | None = None
     """(0020,9251) FD 1 Type 1C, R-R Interval Time Nominal - PS3.3 2016c Table
     C.7.6.16-8, Section C.7.6.16.2.7. Nominal R-peak - R-peak interval time in ms
-    for the cardiac cycle used for the acquisition of this frame. See for further
-    explanation. Required if Cardiac Synchronization Technique (0018,9037) equals
-    other than NONE or REALTIME. May be present otherwise.
+    for the cardiac cycle used for the acquisition of this frame. See Section
+    C.7.6.16.2.7.1 for further explanation. Required if Cardiac Synchronization
+    Technique (0018,9037) equals other than NONE or REALTIME. May be present
+    otherwise.
     """
     LowRRValue: int | None = None
     """(0018,1081) IS 1 Type 3, Low R-R Value - PS3.3 2016c Table C.7.6.16-8, Section

@@ -30,7 +30,7 @@ ContrastBolusAgentPhase	00189344	CS	1	2C		C.7.16-13 row 5		Contrast/Bolus Admini
     ContrastBolusAgentNumber: int
     """(0018,9337) US 1 Type 1, Contrast/Bolus Agent Number - PS3.3 2016c Table
     C.7.16-13, Section C.7.6.16.2.12. Identifying number corresponding to the agent
-    described in the .
+    described in the Section C.7.6.4b.
     """
     ContrastBolusAgentAdministered: Literal["YES", "NO"]
     """(0018,9342) CS 1 Type 1, Contrast/Bolus Agent Administered - PS3.3 2016c Table
@@ -67,7 +67,7 @@ ContrastBolusAgentPhase	00189344	CS	1	2C		C.7.16-13 row 5		Contrast/Bolus Admini
     Agent Number (0018,9337) defined in the Contrast/Bolus Agent Sequence
     (0018,0012) is (G-D101, SRT, "Intravenous route") or (G-D101, SNM3, "Intravenous
     route"); may be present otherwise. SRT is the preferred designator for SNOMED,
-    but SNM3 is allowed for backward compatibility. See .
+    but SNM3 is allowed for backward compatibility. See PS3.16 PS3.16.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -102,11 +102,11 @@ DataCollectionDiameter	00180090	DS	1	1C		C.8-119 row 8		Frame Type (0008,9007) V
     DataCollectionDiameter: float | Decimal | None = None
     """(0018,0090) DS 1 Type 1C, Data Collection Diameter - PS3.3 2016c Table C.8-119,
     Section C.8.15.3.3. The diameter in mm of the region over which data were
-    collected. See . In the case of an Acquisition Type (0018,9302) of
-    CONSTANT_ANGLE, the diameter is that in a plane normal to the central ray of the
-    diverging X-Ray beam as it passes through the data collection center. Required
-    if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be present
-    otherwise.
+    collected. See Section C.8.15.3.6.1. In the case of an Acquisition Type
+    (0018,9302) of CONSTANT_ANGLE, the diameter is that in a plane normal to the
+    central ray of the diverging X-Ray beam as it passes through the data collection
+    center. Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL.
+    May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

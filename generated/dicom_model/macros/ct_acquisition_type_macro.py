@@ -38,11 +38,13 @@ FluoroscopyFlag	00189334	CS	1	1C	YES\NO	C.8-118 row 5		Frame Type (0008,9007) Va
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    AcquisitionType: str | None = None
+    AcquisitionType: (
+        Literal["SEQUENCED", "SPIRAL", "CONSTANT_ANGLE", "STATIONARY", "FREE"] | str | None
+    ) = None
     """(0018,9302) CS 1 Type 1C, Acquisition Type - PS3.3 2016c Table C.8-118, Section
     C.8.15.3.2. Description of the method used during acquisition of this frame. See
-    for Defined Terms. Required if Frame Type (0008,9007) Value 1 of this frame is
-    ORIGINAL. May be present otherwise.
+    Section C.8.15.3.2.1 for Defined Terms. Required if Frame Type (0008,9007) Value
+    1 of this frame is ORIGINAL. May be present otherwise.
     """
     TubeAngle: float | None = None
     """(0018,9303) FD 1 Type 1C, Tube Angle - PS3.3 2016c Table C.8-118, Section

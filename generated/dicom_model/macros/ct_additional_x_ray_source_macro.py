@@ -55,7 +55,8 @@ EnergyWeightingFactor	00189353	FL	1	1C		C.8-126b row 9		Required if Frame Type (
     """
     FilterType: str
     """(0018,1160) SH 1 Type 1, Filter Type - PS3.3 2016c Table C.8-126b, Section
-    C.8.15.3.11. Type of filter(s) inserted into the X-Ray beam. See .
+    C.8.15.3.11. Type of filter(s) inserted into the X-Ray beam. See Section
+    C.8.15.3.9.
     """
     FilterMaterial: Sequence[str]
     """(0018,7050) CS 1-n Type 1, Filter Material - PS3.3 2016c Table C.8-126b, Section

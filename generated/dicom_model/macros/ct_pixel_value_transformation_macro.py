@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
@@ -36,12 +36,12 @@ RescaleType	00281054	LO	1	1		C.8-126 row 4
     """(0028,1053) DS 1 Type 1, Rescale Slope - PS3.3 2016c Table C.8-126, Section
     C.8.15.3.10. m in the equation specified by Rescale Intercept (0028,1052).
     """
-    RescaleType: str
+    RescaleType: Literal["OD", "HU", "US"] | str
     """(0028,1054) LO 1 Type 1, Rescale Type - PS3.3 2016c Table C.8-126, Section
     C.8.15.3.10. Specifies the output units of Rescale Slope (0028,1053) and Rescale
-    Intercept (0028,1052). See for further explanation. If Frame Type (0008,9007)
-    Value 1 of this frame is ORIGINAL and Frame Type (0008,9007) Value 3 is not
-    LOCALIZER, the value shall be HU (Hounsfield Units).
+    Intercept (0028,1052). See Section C.11.1.1.2 for further explanation. If Frame
+    Type (0008,9007) Value 1 of this frame is ORIGINAL and Frame Type (0008,9007)
+    Value 3 is not LOCALIZER, the value shall be HU (Hounsfield Units).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

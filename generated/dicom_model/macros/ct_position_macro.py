@@ -47,17 +47,17 @@ ReconstructionTargetCenterPatient	00189318	FD	3	1C		C.8-121 row 4		Frame Type (0
     """(0018,9313) FD 3 Type 1C, Data Collection Center (Patient) - PS3.3 2016c Table
     C.8-121, Section C.8.15.3.5. The x, y, and z coordinates (in the patient
     coordinate system) in mm of the center of the region in which data were
-    collected. See . Required if Frame Type (0008,9007) Value 1 of this frame is
-    ORIGINAL. May be present otherwise.
+    collected. See Section C.8.15.3.6.1. Required if Frame Type (0008,9007) Value 1
+    of this frame is ORIGINAL. May be present otherwise.
     """
     ReconstructionTargetCenterPatient: Sequence[float] | None = None
     """(0018,9318) FD 3 Type 1C, Reconstruction Target Center (Patient) - PS3.3 2016c
     Table C.8-121, Section C.8.15.3.5. The x, y, and z coordinates (in the patient
     coordinate system) of the reconstruction center target point as used for
-    reconstruction in mm. See . If the reconstructed image is not magnified or
-    panned the value corresponds with the Data Collection Center (0018,9313)
-    attribute. Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL.
-    May be present otherwise.
+    reconstruction in mm. See Section C.8.15.3.6.1. If the reconstructed image is
+    not magnified or panned the value corresponds with the Data Collection Center
+    (0018,9313) attribute. Required if Frame Type (0008,9007) Value 1 of this frame
+    is ORIGINAL. May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

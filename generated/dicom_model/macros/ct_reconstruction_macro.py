@@ -78,11 +78,11 @@ ImageFilter	00189320	SH	1	1C		C.8-123 row 9		Frame Type (0008,9007) Value 1 of t
     """(0018,1100) DS 1 Type 1C, Reconstruction Diameter - PS3.3 2016c Table C.8-123,
     Section C.8.15.3.7. The diameter in mm of the region from which data were used
     in creating the reconstruction of the image. Data may exist outside this region
-    and portions of the patient may exist outside this region. See . Required if
-    Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Reconstruction
-    Field of View (0018,9317) is not present. Otherwise may be present if Frame Type
-    (0008,9007) Value 1 of this frame is DERIVED and Reconstruction Field of View
-    (0018,9317) is not present.
+    and portions of the patient may exist outside this region. See Section
+    C.8.15.3.6.1. Required if Frame Type (0008,9007) Value 1 of this frame is
+    ORIGINAL and Reconstruction Field of View (0018,9317) is not present. Otherwise
+    may be present if Frame Type (0008,9007) Value 1 of this frame is DERIVED and
+    Reconstruction Field of View (0018,9317) is not present.
     """
     ReconstructionFieldOfView: Sequence[float] | None = None
     """(0018,9317) FD 2 Type 1C, Reconstruction Field of View - PS3.3 2016c Table
@@ -97,9 +97,9 @@ ImageFilter	00189320	SH	1	1C		C.8-123 row 9		Frame Type (0008,9007) Value 1 of t
     """(0018,9322) FD 2 Type 1C, Reconstruction Pixel Spacing - PS3.3 2016c Table
     C.8-123, Section C.8.15.3.7. Physical distance in the patient between the center
     of each reconstructed pixel, specified by a numeric pair - adjacent row spacing
-    (delimiter) adjacent column spacing in mm. See for further explanation of the
-    value order. Required if Frame Type (0008,9007) Value 1 of this frame is
-    ORIGINAL. May be present otherwise.
+    (delimiter) adjacent column spacing in mm. See Section 10.7.1.3 for further
+    explanation of the value order. Required if Frame Type (0008,9007) Value 1 of
+    this frame is ORIGINAL. May be present otherwise.
     """
     ReconstructionAngle: float | None = None
     """(0018,9319) FD 1 Type 1C, Reconstruction Angle - PS3.3 2016c Table C.8-123,

@@ -73,11 +73,11 @@ SpiralPitchFactor	00189311	FD	1	1C		C.8-120 row 4		Frame Type (0008,9007) Value 
     SpiralPitchFactor: float | None = None
     """(0018,9311) FD 1 Type 1C, Spiral Pitch Factor - PS3.3 2016c Table C.8-120,
     Section C.8.15.3.4. Ratio of the Table Feed per Rotation (0018,9310) to the
-    Total Collimation Width (0018,9307). See for further explanation and some
-    examples. Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
-    and Acquisition Type (0018,9302) is SPIRAL. May be present otherwise if Frame
-    Type (0008,9007) Value 1 of this frame is DERIVED and Acquisition Type
-    (0018,9302) is SPIRAL.
+    Total Collimation Width (0018,9307). See Section C.8.15.3.4.1 for further
+    explanation and some examples. Required if Frame Type (0008,9007) Value 1 of
+    this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL. May be
+    present otherwise if Frame Type (0008,9007) Value 1 of this frame is DERIVED and
+    Acquisition Type (0018,9302) is SPIRAL.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

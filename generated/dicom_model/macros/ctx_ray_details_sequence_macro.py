@@ -79,7 +79,7 @@ EnergyWeightingFactor	00189353	FL	1	1C		C.8-125 row 8		Required if Frame Type (0
     """(0018,9351) FL 1 Type 3, Calcium Scoring Mass Factor Patient - PS3.3 2016c Table
     C.8-125, Section C.8.15.3.9. The calibration factor for the calcium mass score.
     These factors incorporate the effects of KV value of the CT image the patient
-    size. machine specific corrections See .
+    size. machine specific corrections See Section C.8.2.1.1.7.
     """
     CalciumScoringMassFactorDevice: Sequence[float] | None = None
     """(0018,9352) FL 3 Type 3, Calcium Scoring Mass Factor Device - PS3.3 2016c Table
@@ -87,7 +87,8 @@ EnergyWeightingFactor	00189353	FL	1	1C		C.8-125 row 8		Required if Frame Type (0
     of the device. These factors incorporate the effects of KV value of the CT image
     machine specific corrections This a multi-value attribute, the first value
     specifies the mass factor for a small patient size, the second value for a
-    medium patient size and the third value for a large patient size. See .
+    medium patient size and the third value for a large patient size. See Section
+    C.8.2.1.1.7.
     """
     EnergyWeightingFactor: float | None = None
     """(0018,9353) FL 1 Type 1C, Energy Weighting Factor - PS3.3 2016c Table C.8-125,

@@ -20,7 +20,7 @@ class DisplayShutterMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ShutterShape	00181600	CS	1-3	1		C.7-17a row 1		
+ShutterShape	00181600	CS	1-3	1	RECTANGULAR\CIRCULAR\POLYGONAL	C.7-17a row 1		
 ShutterLeftVerticalEdge	00181602	IS	1	1C		C.7-17a row 2		Shutter Shape (0018,1600) is RECTANGULAR
 ShutterRightVerticalEdge	00181604	IS	1	1C		C.7-17a row 3		Shutter Shape (0018,1600) is RECTANGULAR
 ShutterUpperHorizontalEdge	00181606	IS	1	1C		C.7-17a row 4		Shutter Shape (0018,1600) is RECTANGULAR
@@ -50,7 +50,7 @@ ShutterPresentationColorCIELabValue	00181624	US	3	3		C.7-17a row 10
     one of each Enumerated Value. When multiple values are present, and the shutter
     is applied to a displayed image, then all of the shapes shall be combined and
     applied simultaneously, that is, the least amount of image remaining shall be
-    visible (unoccluded). See .
+    visible (unoccluded). See Figure C.7-4b.
     """
     ShutterLeftVerticalEdge: int | None = None
     """(0018,1602) IS 1 Type 1C, Shutter Left Vertical Edge - PS3.3 2016c Table
@@ -111,7 +111,7 @@ ShutterPresentationColorCIELabValue	00181624	US	3	3		C.7-17a row 10
     Table C.7-17a, Section C.7.6.16.2.16. A color triplet value used to replace
     those parts of the image occluded by the shutter, when rendered on a color
     display. The units are specified in PCS-Values, and the value is encoded as
-    CIELab. See .
+    CIELab. See Section C.10.7.1.1.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -29,7 +29,8 @@ MaskSubPixelShift	00286114	FL	2	1		C.7.6.16-15 row 3
     SubtractionItemID: int
     """(0028,9416) US 1 Type 1, Subtraction Item ID - PS3.3 2016c Table C.7.6.16-15,
     Section C.7.6.16.2.14. Identifier of the Subtraction Item in the Mask
-    Subtraction Sequence (0028,6100) to which this pixel shift is associated. See .
+    Subtraction Sequence (0028,6100) to which this pixel shift is associated. See
+    Section C.7.6.16.2.14.1.
     """
     MaskSubPixelShift: Sequence[float]
     """(0028,6114) FL 2 Type 1, Mask Sub-pixel Shift - PS3.3 2016c Table C.7.6.16-15,
@@ -37,7 +38,7 @@ MaskSubPixelShift	00286114	FL	2	1		C.7.6.16-15 row 3
     fractional vertical [adjacent row spacing] and horizontal [adjacent column
     spacing] pixel shift applied to the mask before subtracting it from this
     contrast frame. If no pixel shift has to be applied a pair of zero values should
-    be specified. See .
+    be specified. See Section C.7.6.10.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
@@ -31,8 +31,8 @@ LUTData	00283006	US or OW	1-n or 1	1		C.11-1b row 5
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LUTDescriptor: Sequence[int]
     """(0028,3002) US or SS 3 Type 1, LUT Descriptor - PS3.3 2016c Table C.11-1b,
-    Section C.11.1. Specifies the format of the LUT Data in this Sequence. See for
-    further explanation.
+    Section C.11.1. Specifies the format of the LUT Data in this Sequence. See
+    Section C.11.1.1 for further explanation.
     """
     LUTExplanation: str | None = None
     """(0028,3003) LO 1 Type 3, LUT Explanation - PS3.3 2016c Table C.11-1b, Section
@@ -40,8 +40,8 @@ LUTData	00283006	US or OW	1-n or 1	1		C.11-1b row 5
     """
     ModalityLUTType: str
     """(0028,3004) LO 1 Type 1, Modality LUT Type - PS3.3 2016c Table C.11-1b, Section
-    C.11.1. Specifies the output values of this Modality LUT. See for further
-    explanation.
+    C.11.1. Specifies the output values of this Modality LUT. See Section C.11.1.1.2
+    for further explanation.
     """
     LUTData: Sequence[int | bytes]
     """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data - PS3.3 2016c Table C.11-1b,
@@ -88,11 +88,11 @@ RescaleType	00281054	LO	1	1C		C.11-1b row 8		Rescale Intercept is present
     C.11.1. m in the equation specified by Rescale Intercept (0028,1052). Required
     if Rescale Intercept is present.
     """
-    RescaleType: str | None = None
+    RescaleType: Literal["OD", "HU", "US"] | str | None = None
     """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.11-1b, Section
     C.11.1. Specifies the output units of Rescale Slope (0028,1053) and Rescale
-    Intercept (0028,1052). See for further explanation. Required if Rescale
-    Intercept is present.
+    Intercept (0028,1052). See Section C.11.1.1.2 for further explanation. Required
+    if Rescale Intercept is present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

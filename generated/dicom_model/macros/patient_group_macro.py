@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
@@ -55,12 +55,34 @@ PatientPosition	00185100	CS	1	3		C.7.1.4-1 row 8
     """(0010,0028) - 1 Type 3, Subject Relative Position in Image - PS3.3 2016c Table
     C.7.1.4-1, Section C.7.1.4. The position in the image pixel data of the
     individual subject identified in this sequence relative to the other subjects.
-    See .
+    See Section C.7.1.4.1.1.1.
     """
-    PatientPosition: str | None = None
+    PatientPosition: (
+        Literal[
+            "HFP",
+            "HFS",
+            "HFDR",
+            "HFDL",
+            "FFDR",
+            "FFDL",
+            "FFP",
+            "FFS",
+            "LFP",
+            "LFS",
+            "RFP",
+            "RFS",
+            "AFDR",
+            "AFDL",
+            "PFDR",
+            "PFDL",
+        ]
+        | str
+        | None
+    ) = None
     """(0018,5100) CS 1 Type 3, Patient Position - PS3.3 2016c Table C.7.1.4-1, Section
-    C.7.1.4. Patient position descriptor relative to the equipment. See . See for
-    Defined Terms and further explanation.
+    C.7.1.4. Patient position descriptor relative to the equipment. See Section
+    C.7.1.4.1.1.1. See Section C.7.3.1.1.2 for Defined Terms and further
+    explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -122,8 +144,8 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     2016c Table C.7.1.4-1, Section C.7.1.4. A sequence containing the value used for
     Patient ID (0010,0020) and related Attributes in the source composite instances
     that contained a group of subjects whose data was acquired at the same time,
-    from which this composite instance was extracted. See . Only a single Item is
-    permitted in this sequence.
+    from which this composite instance was extracted. See Section C.7.1.4.1.1. Only
+    a single Item is permitted in this sequence.
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
@@ -131,8 +153,8 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
     Table C.7.1.4-1, Section C.7.1.4. A sequence containing the identifiers and
     locations of the individual subjects whose data was acquired at the same time
-    (as a group) and encoded in this composite instance. See . One or more Items are
-    permitted in this sequence.
+    (as a group) and encoded in this composite instance. See Section C.7.1.4.1.1.
+    One or more Items are permitted in this sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -30,7 +30,7 @@ PatientOrientation	00200020	CS	2	1		C.7.6.16-16 row 2
     PatientOrientation: Sequence[str]
     """(0020,0020) CS 2 Type 1, Patient Orientation - PS3.3 2016c Table C.7.6.16-16,
     Section C.7.6.16.2.15. Patient direction of the rows and columns of this frame.
-    See for further explanation.
+    See Section C.7.6.1.1.1 for further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

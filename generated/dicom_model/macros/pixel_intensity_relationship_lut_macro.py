@@ -32,7 +32,7 @@ LUTFunction	00289474	CS	1	1		C.7.6.16-14 row 4
     LUTDescriptor: Sequence[int]
     """(0028,3002) US or SS 3 Type 1, LUT Descriptor - PS3.3 2016c Table C.7.6.16-14,
     Section C.7.6.16.2.13. Specifies the format of the LUT Data in this Sequence.
-    See and for further explanation.
+    See Section C.11.1.1 and Section C.7.6.16.2.13.1 for further explanation.
     """
     LUTData: Sequence[int | bytes]
     """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data - PS3.3 2016c Table C.7.6.16-14,

@@ -29,11 +29,12 @@ ImageOrientationPatient	00200037	DS	6	1C		C.7.6.16-5 row 2		either: Frame Type (
     ImageOrientationPatient: Sequence[float | Decimal] | None = None
     """(0020,0037) DS 6 Type 1C, Image Orientation (Patient) - PS3.3 2016c Table
     C.7.6.16-5, Section C.7.6.16.2.4. The direction cosines of the first row and the
-    first column with respect to the patient. See and for further explanation.
-    Required if either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and
-    Volumetric Properties (0008,9206) of this frame is other than DISTORTED SOP
-    Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of
-    Reference UID (0020,0052) is present May be present otherwise.
+    first column with respect to the patient. See Section C.7.6.2.1.1 and Section
+    C.7.6.16.2.3.1 for further explanation. Required if either: Frame Type
+    (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric Properties
+    (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation
+    Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052)
+    is present May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -85,8 +85,8 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     Double Float Real World Value First Value Mapped (0040,9214) is absent. This
     Attribute may be used even when Float Pixel Data (7FE0,0008) or Double Float
     Pixel Data (7FE0,0009) are used instead of Pixel Data (7FE0,0010) if an integer
-    of the size of this Attribute is sufficient to define the range. See for further
-    explanation.
+    of the size of this Attribute is sufficient to define the range. See Section
+    C.7.6.16.2.11.1 for ...
     """
     RealWorldValueLastValueMapped: int | None = None
     """(0040,9211) US or SS 1 Type 1C, Real World Value Last Value Mapped - PS3.3 2016c
@@ -97,8 +97,8 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     Float Real World Value Last Value Mapped (0040,9213) is absent. This Attribute
     may be used even when Float Pixel Data (7FE0,0008) or Double Float Pixel Data
     (7FE0,0009) are used instead of Pixel Data (7FE0,0010) if an integer of the size
-    of this Attribute is sufficient to define the range. See for further
-    explanation.
+    of this Attribute is sufficient to define the range. See Section C.7.6.16.2.11.1
+    for ...
     """
     DoubleFloatRealWorldValueFirstValueMapped: object | None = None
     """(0040,9214) - 1 Type 1C, Double Float Real World Value First Value Mapped -
@@ -121,16 +121,18 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     RealWorldValueIntercept: float | None = None
     """(0040,9224) FD 1 Type 1C, Real World Value Intercept - PS3.3 2016c Table
     C.7.6.16-12b, Section C.7.6.16.2.11. The Intercept value in relationship between
-    stored values (SV) and the Real World values. See for further explanation.
-    Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009)
-    are present or Real World Value LUT Data (0040,9212) is not present.
+    stored values (SV) and the Real World values. See Section C.7.6.16.2.11.1.2 for
+    further explanation. Required if Float Pixel Data (7FE0,0008) or Double Float
+    Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is
+    not present.
     """
     RealWorldValueSlope: float | None = None
     """(0040,9225) FD 1 Type 1C, Real World Value Slope - PS3.3 2016c Table
     C.7.6.16-12b, Section C.7.6.16.2.11. The Slope value in relationship between
-    stored values (SV) and the real world values. See for further explanation.
-    Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009)
-    are present or Real World Value LUT Data (0040,9212) is not present.
+    stored values (SV) and the real world values. See Section C.7.6.16.2.11.1.2 for
+    further explanation. Required if Float Pixel Data (7FE0,0008) or Double Float
+    Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is
+    not present.
     """
     RealWorldValueLUTData: Sequence[float] | None = None
     """(0040,9212) FD 1-n Type 1C, Real World Value LUT Data - PS3.3 2016c Table
@@ -151,7 +153,8 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     ]
     """(0040,08EA) SQ 1 Type 1, Measurement Units Code Sequence - PS3.3 2016c Table
     C.7.6.16-12b, Section C.7.6.16.2.11. Units of measurement. Only a single Item
-    shall be included in this Sequence. See for further explanation.
+    shall be included in this Sequence. See Section C.7.6.16.2.11.1 for further
+    explanation.
     """
     QuantityDefinitionSequence: (
         list[RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem] | None

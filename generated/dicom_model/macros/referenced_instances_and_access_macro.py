@@ -159,8 +159,8 @@ RetrieveURI	0040E010	UR	1	1		10-3b row 16
     RetrieveURI: str
     """(0040,E010) UR 1 Type 1, Retrieve URI - PS3.3 2016c Table 10-3b, Section 10.3.
     URI/URL specifying the location of the referenced instance(s). Includes fully
-    specified scheme, authority, path, and query in accordance with . The VR of this
-    attribute has changed from UT to UR.
+    specified scheme, authority, path, and query in accordance with [RFC_3986]. The
+    VR of this attribute has changed from UT to UR.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -89,9 +89,10 @@ EndingRespiratoryPhase	00209249	CS	1	1C	INSPIRATION\MAXIMUM\EXPIRATION\MINIMUM	C
     """(0020,9254) FD 1 Type 1C, Respiratory Interval Time - PS3.3 2016c Table
     C.7.6.16-18, Section C.7.6.16.2.17. Measured interval time in ms from maximum
     respiration peak to the next peak for the respiratory cycle in which this frame
-    occurs. See for further explanation. Required if Respiratory Motion Compensation
-    Technique (0018,9170) equals other than NONE or REALTIME and Respiratory Trigger
-    Type (0020,9250) is absent or has a value of TIME or BOTH.
+    occurs. See Section C.7.6.16.2.17.1 for further explanation. Required if
+    Respiratory Motion Compensation Technique (0018,9170) equals other than NONE or
+    REALTIME and Respiratory Trigger Type (0020,9250) is absent or has a value of
+    TIME or BOTH.
     """
     NominalPercentageOfRespiratoryPhase: float | None = None
     """(0020,9245) FL 1 Type 1C, Nominal Percentage of Respiratory Phase - PS3.3 2016c
@@ -104,14 +105,14 @@ EndingRespiratoryPhase	00209249	CS	1	1C	INSPIRATION\MAXIMUM\EXPIRATION\MINIMUM	C
     """(0020,9255) FD 1 Type 1, Nominal Respiratory Trigger Delay Time - PS3.3 2016c
     Table C.7.6.16-18, Section C.7.6.16.2.17. The nominal time in ms from the
     beginning of the respiratory interval to the value of Frame Reference DateTime
-    (0018,9151). See for further explanation.
+    (0018,9151). See Section C.7.6.16.2.17.1 for further explanation.
     """
     ActualRespiratoryTriggerDelayTime: float | None = None
     """(0020,9257) FD 1 Type 1C, Actual Respiratory Trigger Delay Time - PS3.3 2016c
     Table C.7.6.16-18, Section C.7.6.16.2.17. The actual time in ms from the
     beginning of the respiratory interval to the value of Frame Reference DateTime
-    (0018,9151). See for further explanation. Required if Respiratory Trigger Type
-    (0020,9250) is TIME or BOTH.
+    (0018,9151). See Section C.7.6.16.2.17.1 for further explanation. Required if
+    Respiratory Trigger Type (0020,9250) is TIME or BOTH.
     """
     StartingRespiratoryAmplitude: float | None = None
     """(0020,9246) FL 1 Type 1C, Starting Respiratory Amplitude - PS3.3 2016c Table

@@ -39,12 +39,13 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - PS3.3 2016c Table 10-27,
     Section 10.23. Table Top Pitch Angle, i.e., the rotation of the IEC TABLE TOP
     coordinate system about the X-axis of the IEC TABLE TOP coordinate system
-    (degrees). See .
+    (degrees). See Section C.8.8.25.6.2.
     """
     TableTopRollAngle: float | None = None
     """(300A,0144) FL 1 Type 3, Table Top Roll Angle - PS3.3 2016c Table 10-27, Section
     10.23. Table Top Roll Angle, i.e., the rotation of the IEC TABLE TOP coordinate
-    system about the Y-axis of the IEC TABLE TOP coordinate system (degrees). See .
+    system about the Y-axis of the IEC TABLE TOP coordinate system (degrees). See
+    Section C.8.8.25.6.2.
     """
     TableTopLongitudinalPosition: float | Decimal | None = None
     """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position - PS3.3 2016c Table

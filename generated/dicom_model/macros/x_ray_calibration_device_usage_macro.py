@@ -28,7 +28,7 @@ CalibrationImage	00500004	CS	1	1	YES\NO	C.8.19.6-6 row 2
     """(0050,0004) CS 1 Type 1, Calibration Image - PS3.3 2016c Table C.8.19.6-6,
     Section C.8.19.6.6. Indicates whether a reference object (phantom) of known size
     is present in the frame and was used for calibration. Enumerated Values: YES NO
-    Device is identified using the . See .
+    Device is identified using the Section C.7.6.12. See Section C.7.6.12.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

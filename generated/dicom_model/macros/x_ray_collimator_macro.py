@@ -20,7 +20,7 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CollimatorShape	00181700	CS	1-3	1		C.8.19.6-12 row 2		
+CollimatorShape	00181700	CS	1-3	1	RECTANGULAR\CIRCULAR\POLYGONAL	C.8.19.6-12 row 2		
 CollimatorLeftVerticalEdge	00181702	IS	1	1C		C.8.19.6-12 row 3		Collimator Shape (0018,1700) is RECTANGULAR
 CollimatorRightVerticalEdge	00181704	IS	1	1C		C.8.19.6-12 row 4		Collimator Shape (0018,1700) is RECTANGULAR
 CollimatorUpperHorizontalEdge	00181706	IS	1	1C		C.8.19.6-12 row 5		Collimator Shape (0018,1700) is RECTANGULAR
@@ -51,37 +51,39 @@ VerticesOfThePolygonalCollimator	00181720	IS	2-2n	1C		C.8.19.6-12 row 9		Collima
     """(0018,1702) IS 1 Type 1C, Collimator Left Vertical Edge - PS3.3 2016c Table
     C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
     RECTANGULAR. Location of the left edge of the rectangular collimator expressed
-    as effective pixel column. See and .
+    as effective pixel column. See Section C.8.7.3.1.1 and Section C.8.19.6.12.1.
     """
     CollimatorRightVerticalEdge: int | None = None
     """(0018,1704) IS 1 Type 1C, Collimator Right Vertical Edge - PS3.3 2016c Table
     C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
     RECTANGULAR. Location of the right edge of the rectangular collimator expressed
-    as effective pixel column. See and .
+    as effective pixel column. See Section C.8.7.3.1.1 and Section C.8.19.6.12.1.
     """
     CollimatorUpperHorizontalEdge: int | None = None
     """(0018,1706) IS 1 Type 1C, Collimator Upper Horizontal Edge - PS3.3 2016c Table
     C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
     RECTANGULAR. Location of the upper edge of the rectangular collimator expressed
-    as effective pixel row. See and .
+    as effective pixel row. See Section C.8.7.3.1.1 and Section C.8.19.6.12.1.
     """
     CollimatorLowerHorizontalEdge: int | None = None
     """(0018,1708) IS 1 Type 1C, Collimator Lower Horizontal Edge - PS3.3 2016c Table
     C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
     RECTANGULAR. Location of the lower edge of the rectangular collimator expressed
-    as effective pixel row. See and .
+    as effective pixel row. See Section C.8.7.3.1.1 and Section C.8.19.6.12.1.
     """
     CenterOfCircularCollimator: Sequence[int] | None = None
     """(0018,1710) IS 2 Type 1C, Center of Circular Collimator - PS3.3 2016c Table
     C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
     CIRCULAR. Location of the center of the circular collimator expressed as
-    effective pixel row and column. See and .
+    effective pixel row and column. See Section C.8.7.3.1.1 and Section
+    C.8.19.6.12.1.
     """
     RadiusOfCircularCollimator: int | None = None
     """(0018,1712) IS 1 Type 1C, Radius of Circular Collimator - PS3.3 2016c Table
     C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
     CIRCULAR. Radius of the circular collimator expressed as effective number of
-    pixels along the row direction. See and .
+    pixels along the row direction. See Section C.8.7.3.1.1 and Section
+    C.8.19.6.12.1.
     """
     VerticesOfThePolygonalCollimator: Sequence[int] | None = None
     """(0018,1720) IS 2-2n Type 1C, Vertices of the Polygonal Collimator - PS3.3 2016c
@@ -91,7 +93,7 @@ VerticesOfThePolygonalCollimator	00181720	IS	2-2n	1C		C.8.19.6-12 row 9		Collima
     and are the effective pixel row and column coordinates of the other vertices of
     the polygon collimator. Polygon collimators are implicitly closed from the last
     vertex to the origin vertex and all edges shall be non-intersecting except at
-    the vertices. See .
+    the vertices. See Section C.8.19.6.12.1.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

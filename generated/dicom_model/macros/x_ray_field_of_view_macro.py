@@ -56,23 +56,24 @@ FieldOfViewDescription	00189433	LO	1	3		C.8.19.6-2 row 7
     Section C.8.19.6.2. Offset of the TLHC of a rectangle circumscribing the Field
     of View, i.e., the image pixels stored in Pixel Data (7FE0,0010) before rotation
     or flipping, from the TLHC of the physical detector area measured in physical
-    detector pixels as a row offset followed by a column offset. See for further
-    explanation. Required if X-Ray Receptor Type (0018,9420) is present and equals
-    DIGITAL_DETECTOR. May be present otherwise.
+    detector pixels as a row offset followed by a column offset. See Section
+    C.8.11.4.1.1 for further explanation. Required if X-Ray Receptor Type
+    (0018,9420) is present and equals DIGITAL_DETECTOR. May be present otherwise.
     """
     FieldOfViewRotation: float | Decimal
     """(0018,7032) DS 1 Type 1, Field of View Rotation - PS3.3 2016c Table C.8.19.6-2,
     Section C.8.19.6.2. Clockwise rotation in degrees of Field of View, i.e., the
     image pixels stored in Pixel Data (7FE0,0010), relative to the physical
-    detector. Enumerated Values: 270 180 90 0 See for further explanation.
+    detector. Enumerated Values: 270 180 90 0 See Section C.8.11.4.1.1 for further
+    explanation.
     """
     FieldOfViewHorizontalFlip: Literal["NO", "YES"]
     """(0018,7034) CS 1 Type 1, Field of View Horizontal Flip - PS3.3 2016c Table
     C.8.19.6-2, Section C.8.19.6.2. Whether or not a horizontal flip has been
     applied to the Field of View, i.e., the image pixels stored in Pixel Data
     (7FE0,0010), after rotation relative to the physical detector as described in
-    Field of View Rotation (0018,7032). Enumerated Values: NO YES See for further
-    explanation.
+    Field of View Rotation (0018,7032). Enumerated Values: NO YES See Section
+    C.8.11.4.1.1 for further explanation.
     """
     FieldOfViewDescription: str | None = None
     """(0018,9433) LO 1 Type 3, Field of View Description - PS3.3 2016c Table

@@ -42,32 +42,31 @@ ImageProcessingApplied	00289446	CS	1-n	1		C.8.19.6-4 row 10
     """(0008,9007) CS 4 Type 1, Frame Type - PS3.3 2016c Table C.8.19.6-4, Section
     C.8.19.6.4. Type of Frame. A multi-valued Attribute analogous to Image Type
     (0008,0008). Enumerated Values and Defined Terms are the same as those for the
-    values of Image Type (0008,0008). See .
+    values of Image Type (0008,0008). See Section C.8.19.2.1.1.
     """
-    PixelIntensityRelationship: str
+    PixelIntensityRelationship: Literal["LIN", "LOG", "OTHER"] | str
     """(0028,1040) CS 1 Type 1, Pixel Intensity Relationship - PS3.3 2016c Table
     C.8.19.6-4, Section C.8.19.6.4. The relationship between the Pixel and the X-Ray
-    beam intensity. See .
+    beam intensity. See Section C.8.19.6.4.1.1.
     """
     PixelIntensityRelationshipSign: int
     """(0028,1041) SS 1 Type 1, Pixel Intensity Relationship Sign - PS3.3 2016c Table
     C.8.19.6-4, Section C.8.19.6.4. The sign of the relationship between the Pixel
     sample values stored in Pixel Data (7FE0,0010) and the X-Ray beam intensity.
     Enumerated Values: +1 Lower pixel values correspond to less X-Ray beam intensity
-    -1 Higher pixel values correspond to less X-Ray beam intensity See for further
-    explanation.
+    -1 Higher pixel values correspond to less X-Ray beam intensity See Section
+    C.8.11.3.1.2 for further explanation.
     """
     ImagerPixelSpacing: Sequence[float | Decimal] | None = None
     """(0018,1164) DS 2 Type 1C, Imager Pixel Spacing - PS3.3 2016c Table C.8.19.6-4,
     Section C.8.19.6.4. Physical distance measured at the receptor plane of the
     detector between the centers of each pixel specified by a numeric pair - row
-    spacing value (delimiter) column spacing value in mm. See for further
-    explanation of the value order. The value of this Attribute shall never be
-    adjusted to account for calibration against an object of known size; Pixel
+    spacing value (delimiter) column spacing value in mm. See Section 10.7.1.3 for
+    further explanation of the value order. The value of this Attribute shall never
+    be adjusted to account for calibration against an object of known size; Pixel
     Spacing (0028,0030) is specified for that purpose. It is only allowed to be
     adjusted to compensate for the change of the Field of View Dimension(s) in Float
-    (0018,9461) Attribute. See Required if Image Type (0008,0008) Value 1 equals
-    ORIGINAL. ...
+    (0018,9461) Attribute. See Section C.8.19.6.4.1.2 Required if Image Type ...
     """
     PixelDataAreaOriginRelativeToFOV: Sequence[float] | None = None
     """(0018,7036) FL 2 Type 3, Pixel Data Area Origin Relative To FOV - PS3.3 2016c
@@ -76,14 +75,14 @@ ImageProcessingApplied	00289446	CS	1-n	1		C.8.19.6-4 row 10
     rotation and Flip. It is measured in image stored pixels as a row offset
     followed by a column offset. Due to the differences in image stored pixel and
     detector element spacing, one may expect this Attribute to have non-integer
-    values. See .
+    values. See Section C.8.19.6.4.1.3.
     """
     PixelDataAreaRotationAngleRelativeToFOV: float | None = None
     """(0018,7038) FL 1 Type 3, Pixel Data Area Rotation Angle Relative To FOV - PS3.3
     2016c Table C.8.19.6-4, Section C.8.19.6.4. Angle clockwise of the row direction
     of the image stored in Pixel Data (7FE0,0010) relative to the row direction of
     the Field Of View Area after FOV rotation and Flip. It is measured in degrees.
-    See .
+    See Section C.8.19.6.4.1.3.
     """
     GeometricalProperties: Literal["UNIFORM", "NON_UNIFORM"]
     """(0028,9444) CS 1 Type 1, Geometrical Properties - PS3.3 2016c Table C.8.19.6-4,

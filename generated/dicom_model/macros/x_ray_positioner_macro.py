@@ -36,13 +36,15 @@ ColumnAngulationPatient	00189447	FL	1	1C		C.8.19.6-10 row 4		Positioner Type (00
     """(0018,1510) DS 1 Type 1C, Positioner Primary Angle - PS3.3 2016c Table
     C.8.19.6-10, Section C.8.19.6.10. Position of the X-Ray Image Intensifier about
     the patient from the RAO to LAO direction where movement from RAO to vertical is
-    positive. See . Required if Positioner Type (0018,1508) equals CARM.
+    positive. See Section C.8.7.5.1.2. Required if Positioner Type (0018,1508)
+    equals CARM.
     """
     PositionerSecondaryAngle: float | Decimal | None = None
     """(0018,1511) DS 1 Type 1C, Positioner Secondary Angle - PS3.3 2016c Table
     C.8.19.6-10, Section C.8.19.6.10. Position of the X-Ray Image Intensifier about
     the patient from the CAU to CRA direction where movement from CAU to vertical is
-    positive. See Required if Positioner Type (0018,1508) equals CARM.
+    positive. See Section C.8.7.5.1.2 Required if Positioner Type (0018,1508) equals
+    CARM.
     """
     ColumnAngulationPatient: float | None = None
     """(0018,9447) FL 1 Type 1C, Column Angulation (Patient) - PS3.3 2016c Table

@@ -48,10 +48,10 @@ BeamAngle	00189449	FL	1	1C		C.8.19.6-9 row 5		Image Type (0008,0008) Value 1 is 
     Table C.8.19.6-9, Section C.8.19.6.9. Physical distance within the anatomic
     region of interest in the center of the beam and perpendicular to the beam
     between the center of each pixel, specified by a numeric pair adjacent row
-    spacing (delimiter) adjacent column spacing in mm. See . See for further
-    explanation of the value order. Required if Distance Object to Table Top
-    (0018,9403) is not empty. This value is provided besides the values that are the
-    input parameters of the calibration algorithm.
+    spacing (delimiter) adjacent column spacing in mm. See Section C.8.19.6.9.2. See
+    Section 10.7.1.3 for further explanation of the value order. Required if
+    Distance Object to Table Top (0018,9403) is not empty. This value is provided
+    besides the values that are the input parameters of the calibration algorithm.
     """
     TableHeight: float | Decimal | None = None
     """(0018,1130) DS 1 Type 1C, Table Height - PS3.3 2016c Table C.8.19.6-9, Section

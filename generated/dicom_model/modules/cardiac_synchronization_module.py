@@ -245,9 +245,9 @@ CardiacFramingType	00181064	LO	1	1C		C.7.6.18-1 row 10		type of framing is not t
     """
     CardiacFramingType: str | None = None
     """(0018,1064) LO 1 Type 1C, Cardiac Framing Type - PS3.3 2016c Table C.7.6.18-1,
-    Section C.7.6.18.1. Description of type of framing performed. See for
-    description and Defined Terms. Required if type of framing is not time forward
-    from trigger, may be present otherwise.
+    Section C.7.6.18.1. Description of type of framing performed. See Section
+    C.7.6.18.1.1.1 for description and Defined Terms. Required if type of framing is
+    not time forward from trigger, may be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -166,74 +166,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -241,19 +241,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -330,74 +330,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -405,19 +405,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -495,31 +495,33 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImageType: Sequence[str]
     """(0008,0008) CS 2-n Type 1, Image Type - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Image identification characteristics. See for specialization.
+    C.8.2.1. Image identification characteristics. See Section C.8.2.1.1.1 for
+    specialization.
     """
     SamplesPerPixel: int
     """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Number of samples (planes) in this image. See for specialization.
+    C.8.2.1. Number of samples (planes) in this image. See Section C.8.2.1.1.2 for
+    specialization.
     """
     PhotometricInterpretation: str
     """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.8-3,
     Section C.8.2.1. Specifies the intended interpretation of the pixel data. See
-    for specialization.
+    Section C.8.2.1.1.3 for specialization.
     """
     BitsAllocated: int
     """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.8-3, Section
     C.8.2.1. Number of bits allocated for each pixel sample. Each sample shall have
-    the same number of bits allocated. See for specialization.
+    the same number of bits allocated. See Section C.8.2.1.1.4 for specialization.
     """
     BitsStored: int
     """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.8-3, Section C.8.2.1.
     Number of bits stored for each pixel sample. Each sample shall have the same
-    number of bits stored. See for specialization.
+    number of bits stored. See Section C.8.2.1.1.5 for specialization.
     """
     HighBit: int
     """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.8-3, Section C.8.2.1.
     Most significant bit for pixel sample data. Each sample shall have the same high
-    bit. See for specialization.
+    bit. See Section C.8.2.1.1.6 for specialization.
     """
     RescaleIntercept: float | Decimal
     """(0028,1052) DS 1 Type 1, Rescale Intercept - PS3.3 2016c Table C.8-3, Section
@@ -531,11 +533,12 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     """(0028,1053) DS 1 Type 1, Rescale Slope - PS3.3 2016c Table C.8-3, Section
     C.8.2.1. m in the equation specified in Rescale Intercept (0028,1052).
     """
-    RescaleType: str | None = None
+    RescaleType: Literal["OD", "HU", "US"] | str | None = None
     """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.8-3, Section
     C.8.2.1. Specifies the output units of Rescale Slope (0028,1053) and Rescale
-    Intercept (0028,1052). See for Defined Terms and further explanation. Required
-    if the Rescale Type is not HU (Hounsfield Units). May be present otherwise.
+    Intercept (0028,1052). See Section C.11.1.1.2 for Defined Terms and further
+    explanation. Required if the Rescale Type is not HU (Hounsfield Units). May be
+    present otherwise.
     """
     KVP: float | Decimal | None
     """(0018,0060) DS 1 Type 2, KVP - PS3.3 2016c Table C.8-3, Section C.8.2.1. Peak
@@ -557,7 +560,8 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     DataCollectionCenterPatient: Sequence[float] | None = None
     """(0018,9313) FD 3 Type 3, Data Collection Center (Patient) - PS3.3 2016c Table
     C.8-3, Section C.8.2.1. The x, y, and z coordinates (in the patient coordinate
-    system) in mm of the center of the region in which data were collected. See .
+    system) in mm of the center of the region in which data were collected. See
+    Section C.8.15.3.6.1.
     """
     ReconstructionDiameter: float | Decimal | None = None
     """(0018,1100) DS 1 Type 3, Reconstruction Diameter - PS3.3 2016c Table C.8-3,
@@ -569,9 +573,9 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     """(0018,9318) FD 3 Type 3, Reconstruction Target Center (Patient) - PS3.3 2016c
     Table C.8-3, Section C.8.2.1. The x, y, and z coordinates (in the patient
     coordinate system) of the reconstruction center target point as used for
-    reconstruction in mm. See . If the reconstructed image is not magnified or
-    panned the value corresponds with the Data Collection Center (Patient)
-    (0018,9313) attribute.
+    reconstruction in mm. See Section C.8.15.3.6.1. If the reconstructed image is
+    not magnified or panned the value corresponds with the Data Collection Center
+    (Patient) (0018,9313) attribute.
     """
     DistanceSourceToDetector: float | Decimal | None = None
     """(0018,1110) DS 1 Type 3, Distance Source to Detector - PS3.3 2016c Table C.8-3,
@@ -603,7 +607,8 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     """(0018,1150) IS 1 Type 3, Exposure Time - PS3.3 2016c Table C.8-3, Section
     C.8.2.1. Time of x-ray exposure in msec. If Acquisition Type (0018,9302) equals
     SPIRAL, the value of this attribute shall be Revolution Time (0018,9305) divided
-    by the Spiral Pitch Factor (0018,9311). See and .
+    by the Spiral Pitch Factor (0018,9311). See Section C.8.15.3.8.1 and Section
+    C.8.15.3.2.1.
     """
     XRayTubeCurrent: int | None = None
     """(0018,1151) IS 1 Type 3, X-Ray Tube Current - PS3.3 2016c Table C.8-3, Section
@@ -695,7 +700,7 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     """(0018,1271) - 1 Type 3, Water Equivalent Diameter - PS3.3 2016c Table C.8-3,
     Section C.8.2.1. The diameter, in mm, of a cylinder of water having the same
     X-Ray attenuation as the patient for this reconstructed slice (e.g., as
-    described in ).
+    described in [AAPM_TG220]).
     """
     WaterEquivalentDiameterMethodCodeSequence: (
         list[CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem] | None
@@ -731,14 +736,14 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     SliceProgressionDirection: str | None = None
     """(0054,0500) CS 1 Type 3, Slice Progression Direction - PS3.3 2016c Table 10-25,
     Section 10.21. Describes the anatomical direction in which a set of slices is
-    progressing (see ). Meaningful only for cardiac images. Enumerated Values are
-    defined in .
+    progressing (see Section 10.20.1.1). Meaningful only for cardiac images.
+    Enumerated Values are defined in Section 10.20.1.1.
     """
     CalciumScoringMassFactorPatient: float | None = None
     """(0018,9351) FL 1 Type 3, Calcium Scoring Mass Factor Patient - PS3.3 2016c Table
     C.8-3, Section C.8.2.1. The calibration factor for the calcium mass score. These
     factors incorporate the effects of KV value of the CT image the patient size.
-    machine specific corrections See .
+    machine specific corrections See Section C.8.2.1.1.7.
     """
     CalciumScoringMassFactorDevice: Sequence[float] | None = None
     """(0018,9352) FL 3 Type 3, Calcium Scoring Mass Factor Device - PS3.3 2016c Table
@@ -746,7 +751,8 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     the device. These factors incorporate the effects of KV value of the CT image
     machine specific corrections This a multi-value attribute, the first value
     specifies the mass factor for a small patient size, the second value for a
-    medium patient size and the third value for a large patient size. See .
+    medium patient size and the third value for a large patient size. See Section
+    C.8.2.1.1.7.
     """
     EnergyWeightingFactor: float | None = None
     """(0018,9353) FL 1 Type 1C, Energy Weighting Factor - PS3.3 2016c Table C.8-3,
@@ -783,12 +789,13 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - PS3.3 2016c Table 10-27,
     Section 10.23. Table Top Pitch Angle, i.e., the rotation of the IEC TABLE TOP
     coordinate system about the X-axis of the IEC TABLE TOP coordinate system
-    (degrees). See .
+    (degrees). See Section C.8.8.25.6.2.
     """
     TableTopRollAngle: float | None = None
     """(300A,0144) FL 1 Type 3, Table Top Roll Angle - PS3.3 2016c Table 10-27, Section
     10.23. Table Top Roll Angle, i.e., the rotation of the IEC TABLE TOP coordinate
-    system about the Y-axis of the IEC TABLE TOP coordinate system (degrees). See .
+    system about the Y-axis of the IEC TABLE TOP coordinate system (degrees). See
+    Section C.8.8.25.6.2.
     """
     TableTopLongitudinalPosition: float | Decimal | None = None
     """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position - PS3.3 2016c Table

@@ -54,7 +54,8 @@ ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8-113 row 2		a Perf
     Modality: Literal["CT"]
     """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.8-113, Section C.8.15.1.
     Type of equipment that originally acquired the data used to create the images in
-    this Series. Enumerated Values: CT See for further explanation.
+    this Series. Enumerated Values: CT See Section C.7.3.1.1.1 for further
+    explanation.
     """
     ReferencedPerformedProcedureStepSequence: (
         list[CTSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None

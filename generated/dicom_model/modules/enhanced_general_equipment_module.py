@@ -45,7 +45,7 @@ SoftwareVersions	00181020	LO	1-n	1		C.7-8b row 4
     SoftwareVersions: Sequence[str]
     """(0018,1020) LO 1-n Type 1, Software Versions - PS3.3 2016c Table C.7-8b, Section
     C.7.5.2. Manufacturer's designation of software version of the equipment that
-    produced the composite instances. See .
+    produced the composite instances. See Section C.7.5.1.1.3.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -37,21 +37,21 @@ TimeRange	00081163	FD	2	1C		C.12-9 row 5		object extraction is based on a Frame 
     """(0008,1161) UL 1-n Type 1C, Simple Frame List - PS3.3 2016c Table C.12-9,
     Section C.12.3. A list of Frames that were extracted in the form of a simple
     list. Required if object extraction is based on a Frame Level Retrieve using the
-    Simple Frame List (0008,1161) attribute. See "Instance and Frame Level Retrieve
-    SOP Classes"
+    Simple Frame List (0008,1161) attribute. See PS3.4 PS3.4 "Instance and Frame
+    Level Retrieve SOP Classes"
     """
     CalculatedFrameList: Sequence[int] | None = None
     """(0008,1162) UL 3-3n Type 1C, Calculated Frame List - PS3.3 2016c Table C.12-9,
     Section C.12.3. A list of Frames that were extracted in the form of one or more
     triplets Required if object extraction is based on a Frame Level Retrieve using
-    the Calculated Frame List (0008,1162) attribute. See "Instance and Frame Level
-    Retrieve SOP Classes"
+    the Calculated Frame List (0008,1162) attribute. See PS3.4 PS3.4 "Instance and
+    Frame Level Retrieve SOP Classes"
     """
     TimeRange: Sequence[float] | None = None
     """(0008,1163) FD 2 Type 1C, Time Range - PS3.3 2016c Table C.12-9, Section C.12.3.
     The start and end times of the frames that were extracted. Required if object
     extraction is based on a Frame Level Retrieve using Time Range (0008,1163). See
-    "Instance and Frame Level Retrieve SOP Classes"
+    PS3.4 PS3.4 "Instance and Frame Level Retrieve SOP Classes"
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

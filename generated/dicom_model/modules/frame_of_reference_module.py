@@ -28,12 +28,12 @@ PositionReferenceIndicator	00201040	LO	1	2		C.7-6 row 2
     FrameOfReferenceUID: str
     """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
     Section C.7.4.1. Uniquely identifies the frame of reference for a Series. See
-    for further explanation.
+    Section C.7.4.1.1.1 for further explanation.
     """
     PositionReferenceIndicator: str | None
     """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
-    Section C.7.4.1. Part of the imaging target used as a reference. See for further
-    explanation.
+    Section C.7.4.1. Part of the imaging target used as a reference. See Section
+    C.7.4.1.1.2 for further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

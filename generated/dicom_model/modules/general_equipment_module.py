@@ -92,7 +92,7 @@ PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13		Pixel Padding Range Limi
     SoftwareVersions: Sequence[str] | None = None
     """(0018,1020) LO 1-n Type 3, Software Versions - PS3.3 2016c Table C.7-8, Section
     C.7.5.1. Manufacturer's designation of software version of the equipment that
-    produced the composite instances. See .
+    produced the composite instances. See Section C.7.5.1.1.3.
     """
     GantryID: str | None = None
     """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8, Section C.7.5.1.
@@ -109,23 +109,24 @@ PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13		Pixel Padding Range Limi
     """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1. Date when the image acquisition device calibration was last
     changed in any way. Multiple entries may be used for additional calibrations at
-    other times. See for further explanation.
+    other times. See Section C.7.5.1.1.1 for further explanation.
     """
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1. Time when the image acquisition device calibration was last
-    changed in any way. Multiple entries may be used. See for further explanation.
+    changed in any way. Multiple entries may be used. See Section C.7.5.1.1.1 for
+    further explanation.
     """
     PixelPaddingValue: int | None = None
     """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8,
     Section C.7.5.1. Single pixel value or one limit (inclusive) of a range of pixel
     values used in an image to pad to rectangular format or to signal background
-    that may be suppressed. See for further explanation. Required if Pixel Padding
-    Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel
-    Data Provider URL (0028,7FE0) is present. May be present otherwise only if Pixel
-    Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present. The Value
-    Representation of this Attribute is determined by the value of Pixel
-    Representation (0028,0103). This Attribute is not used in Presentation ...
+    that may be suppressed. See Section C.7.5.1.1.2 for further explanation.
+    Required if Pixel Padding Range Limit (0028,0121) is present and either Pixel
+    Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present. May be
+    present otherwise only if Pixel Data (7FE0,0010) or Pixel Data Provider URL
+    (0028,7FE0) is present. The Value Representation of this Attribute is determined
+    by the value of Pixel Representation (0028,0103). This Attribute is not ...
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -90,74 +90,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -165,19 +165,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -298,12 +298,13 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SamplesPerPixel: int
     """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of samples (planes) in this image. See for further explanation.
+    C.7.6.3. Number of samples (planes) in this image. See Section C.7.6.3.1.1 for
+    further explanation.
     """
     PhotometricInterpretation: str
     """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3. Specifies the intended interpretation of the pixel data. See
-    for further explanation.
+    Section C.7.6.3.1.2 for further explanation.
     """
     Rows: int
     """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
@@ -317,18 +318,18 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3. Number of bits allocated for each pixel sample. Each sample shall have
     the same number of bits allocated. Bits Allocated (0028,0100) shall be either 1,
-    or a multiple of 8. See for further explanation.
+    or a multiple of 8. See PS3.5 PS3.5 for further explanation.
     """
     BitsStored: int
     """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3. Number of bits stored for each pixel sample. Each sample shall have the
-    same number of bits stored. See for further explanation.
+    same number of bits stored. See PS3.5 PS3.5 for further explanation.
     """
     HighBit: int
     """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
     Most significant bit for pixel sample data. Each sample shall have the same high
     bit. High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See
-    for further explanation.
+    PS3.5 PS3.5 for further explanation.
     """
     PixelRepresentation: Literal[0, 1]
     """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
@@ -338,15 +339,15 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     """
     PixelData: bytes | None = None
     """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. A data stream of the pixel samples that comprise the Image. See for
-    further explanation. Required if Pixel Data Provider URL (0028,7FE0) is not
-    present.
+    C.7.6.3. A data stream of the pixel samples that comprise the Image. See Section
+    C.7.6.3.1.4 for further explanation. Required if Pixel Data Provider URL
+    (0028,7FE0) is not present.
     """
     PlanarConfiguration: int | None = None
     """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3. Indicates whether the pixel data are sent color-by-plane or
     color-by-pixel. Required if Samples per Pixel (0028,0002) has a value greater
-    than 1. See for further explanation.
+    than 1. See Section C.7.6.3.1.3 for further explanation.
     """
     PixelAspectRatio: Sequence[int] | None = None
     """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
@@ -356,7 +357,7 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     if the aspect ratio values do not have a ratio of 1:1 and the physical pixel
     spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing
     (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire
-    Image or per-frame in a Functional Group Macro. See .
+    Image or per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
     """
     SmallestImagePixelValue: int | None = None
     """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
@@ -373,59 +374,61 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Red
     Palette Color Lookup Table Data (0028,1201). Required if Photometric
     Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
+    for further explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Green
     Palette Color Lookup Table Data (0028,1202). Required if Photometric
     Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
+    for further explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue
     Palette Color Lookup Table Data (0028,1203). Required if Photometric
     Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See for further
-    explanation.
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
+    for further explanation.
     """
     RedPaletteColorLookupTableData: bytes | None = None
     """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3. Red Palette Color Lookup Table Data. Required if
     Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
+    C.7.6.3.1.6 for further explanation.
     """
     GreenPaletteColorLookupTableData: bytes | None = None
     """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3. Green Palette Color Lookup Table Data. Required
     if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
+    C.7.6.3.1.6 for further explanation.
     """
     BluePaletteColorLookupTableData: bytes | None = None
     """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3. Blue Palette Color Lookup Table Data. Required
     if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See for
-    further explanation.
+    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
+    C.7.6.3.1.6 for further explanation.
     """
     ICCProfile: bytes | None = None
     """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3. An ICC Profile encoding the transformation of device-dependent color
-    stored pixel values into PCS-Values. See . When present, defines the color space
-    of color Pixel Data (7FE0,0010) values, and the output of Palette Color Lookup
-    Table Data (0028,1201-1203). The profile applies only to Pixel Data (7FE0,0010)
-    at the same level of the Data Set and not to any icons nested within sequences,
-    which may or may not have their own ICC profile specified.
+    stored pixel values into PCS-Values. See Section C.11.15.1.1. When present,
+    defines the color space of color Pixel Data (7FE0,0010) values, and the output
+    of Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
+    Pixel Data (7FE0,0010) at the same level of the Data Set and not to any icons
+    nested within sequences, which may or may not have their own ICC profile
+    specified.
     """
     ColorSpace: object | None = None
     """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3. A label that identifies the well-known color space of the image. Shall
-    be consistent with any ICC Profile (0028,2000) that is also present. See .
+    be consistent with any ICC Profile (0028,2000) that is also present. See Section
+    C.11.15.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -500,74 +503,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -575,19 +578,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -660,8 +663,8 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     Double Float Real World Value First Value Mapped (0040,9214) is absent. This
     Attribute may be used even when Float Pixel Data (7FE0,0008) or Double Float
     Pixel Data (7FE0,0009) are used instead of Pixel Data (7FE0,0010) if an integer
-    of the size of this Attribute is sufficient to define the range. See for further
-    explanation.
+    of the size of this Attribute is sufficient to define the range. See Section
+    C.7.6.16.2.11.1 for ...
     """
     RealWorldValueLastValueMapped: int | None = None
     """(0040,9211) US or SS 1 Type 1C, Real World Value Last Value Mapped - PS3.3 2016c
@@ -672,8 +675,8 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     Float Real World Value Last Value Mapped (0040,9213) is absent. This Attribute
     may be used even when Float Pixel Data (7FE0,0008) or Double Float Pixel Data
     (7FE0,0009) are used instead of Pixel Data (7FE0,0010) if an integer of the size
-    of this Attribute is sufficient to define the range. See for further
-    explanation.
+    of this Attribute is sufficient to define the range. See Section C.7.6.16.2.11.1
+    for ...
     """
     DoubleFloatRealWorldValueFirstValueMapped: object | None = None
     """(0040,9214) - 1 Type 1C, Double Float Real World Value First Value Mapped -
@@ -696,16 +699,18 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     RealWorldValueIntercept: float | None = None
     """(0040,9224) FD 1 Type 1C, Real World Value Intercept - PS3.3 2016c Table
     C.7.6.16-12b, Section C.7.6.16.2.11. The Intercept value in relationship between
-    stored values (SV) and the Real World values. See for further explanation.
-    Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009)
-    are present or Real World Value LUT Data (0040,9212) is not present.
+    stored values (SV) and the Real World values. See Section C.7.6.16.2.11.1.2 for
+    further explanation. Required if Float Pixel Data (7FE0,0008) or Double Float
+    Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is
+    not present.
     """
     RealWorldValueSlope: float | None = None
     """(0040,9225) FD 1 Type 1C, Real World Value Slope - PS3.3 2016c Table
     C.7.6.16-12b, Section C.7.6.16.2.11. The Slope value in relationship between
-    stored values (SV) and the real world values. See for further explanation.
-    Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009)
-    are present or Real World Value LUT Data (0040,9212) is not present.
+    stored values (SV) and the real world values. See Section C.7.6.16.2.11.1.2 for
+    further explanation. Required if Float Pixel Data (7FE0,0008) or Double Float
+    Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is
+    not present.
     """
     RealWorldValueLUTData: Sequence[float] | None = None
     """(0040,9212) FD 1-n Type 1C, Real World Value LUT Data - PS3.3 2016c Table
@@ -726,7 +731,8 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     ]
     """(0040,08EA) SQ 1 Type 1, Measurement Units Code Sequence - PS3.3 2016c Table
     C.7.6.16-12b, Section C.7.6.16.2.11. Units of measurement. Only a single Item
-    shall be included in this Sequence. See for further explanation.
+    shall be included in this Sequence. See Section C.7.6.16.2.11.1 for further
+    explanation.
     """
     QuantityDefinitionSequence: (
         list[RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem] | None
@@ -976,10 +982,10 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
     """(0020,0020) CS 2 Type 2C, Patient Orientation - PS3.3 2016c Table C.7-9, Section
     C.7.6.1. Patient direction of the rows and columns of the image. Required if
     image does not require Image Orientation (Patient) (0020,0037) and Image
-    Position (Patient) (0020,0032). May be present otherwise. See for further
-    explanation. IODs may have attributes other than Patient Orientation, Image
-    Orientation, or Image Position (Patient) to describe orientation in which case
-    this attribute will be zero length.
+    Position (Patient) (0020,0032). May be present otherwise. See Section
+    C.7.6.1.1.1 for further explanation. IODs may have attributes other than Patient
+    Orientation, Image Orientation, or Image Position (Patient) to describe
+    orientation in which case this attribute will be zero length.
     """
     ContentDate: datetime.date | str | None = None
     """(0008,0023) DA 1 Type 2C, Content Date - PS3.3 2016c Table C.7-9, Section
@@ -995,8 +1001,8 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
     """
     ImageType: Sequence[str] | None = None
     """(0008,0008) CS 2-n Type 3, Image Type - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. Image identification characteristics. See for Defined Terms and further
-    explanation.
+    C.7.6.1. Image identification characteristics. See Section C.7.6.1.1.2 for
+    Defined Terms and further explanation.
     """
     AcquisitionNumber: int | None = None
     """(0020,0012) IS 1 Type 3, Acquisition Number - PS3.3 2016c Table C.7-9, Section
@@ -1015,7 +1021,7 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
     """(0008,002A) DT 1 Type 3, Acquisition DateTime - PS3.3 2016c Table C.7-9, Section
     C.7.6.1. The date and time that the acquisition of data that resulted in this
     image started. The synchronization of this time with an external clock is
-    specified in the in Acquisition Time Synchronized (0018,1800).
+    specified in the Section C.7.4.2 in Acquisition Time Synchronized (0018,1800).
     """
     ReferencedImageSequence: list[GeneralImageModuleReferencedImageSequenceItem] | None = None
     """(0008,1140) SQ 1 Type 3, Referenced Image Sequence - PS3.3 2016c Table C.7-9,
@@ -1025,20 +1031,21 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
     """
     DerivationDescription: str | None = None
     """(0008,2111) ST 1 Type 3, Derivation Description - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. A text description of how this image was derived. See for
-    further explanation.
+    Section C.7.6.1. A text description of how this image was derived. See Section
+    C.7.6.1.1.3 for further explanation.
     """
     DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
     """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. A coded description of how this image was derived. See for
-    further explanation. One or more Items are permitted in this Sequence. More than
-    one Item indicates that successive derivation steps have been applied.
+    Section C.7.6.1. A coded description of how this image was derived. See Section
+    C.7.6.1.1.3 for further explanation. One or more Items are permitted in this
+    Sequence. More than one Item indicates that successive derivation steps have
+    been applied.
     """
     SourceImageSequence: list[GeneralImageModuleSourceImageSequenceItem] | None = None
     """(0008,2112) SQ 1 Type 3, Source Image Sequence - PS3.3 2016c Table C.7-9,
     Section C.7.6.1. The set of Image SOP Class/Instance pairs of the Images that
     were used to derive this Image. One or more Items are permitted in this
-    Sequence. See for further explanation.
+    Sequence. See Section C.7.6.1.1.4 for further explanation.
     """
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
     """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table C.7-9,
@@ -1059,7 +1066,7 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
     Section C.7.6.1. Indicates whether or not this image is a quality control or
     phantom image. Enumerated Values: YES NO If this Attribute is absent, then the
     image may or may not be a quality control or phantom image. The phantom device
-    in the image can be described using the . See
+    in the image can be described using the Section C.7.6.12. See Section C.7.6.12
     """
     BurnedInAnnotation: Literal["YES", "NO"] | None = None
     """(0028,0301) CS 1 Type 3, Burned In Annotation - PS3.3 2016c Table C.7-9, Section
@@ -1080,17 +1087,17 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
     Section C.7.6.1. Specifies whether an Image has undergone lossy compression (at
     a point in its lifetime). Enumerated Values: 00 Image has NOT been subjected to
     lossy compression. 01 Image has been subjected to lossy compression. Once this
-    value has been set to 01 it shall not be reset. See .
+    value has been set to 01 it shall not be reset. See Section C.7.6.1.1.5.
     """
     LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 3, Lossy Image Compression Ratio - PS3.3 2016c Table
     C.7-9, Section C.7.6.1. Describes the approximate lossy compression ratio(s)
-    that have been applied to this image. See .
+    that have been applied to this image. See Section C.7.6.1.1.5.2.
     """
     LossyImageCompressionMethod: Sequence[str] | None = None
     """(0028,2114) CS 1-n Type 3, Lossy Image Compression Method - PS3.3 2016c Table
     C.7-9, Section C.7.6.1. A label for the lossy compression method(s) that have
-    been applied to this image. See .
+    been applied to this image. See Section C.7.6.1.1.5.1.
     """
     IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
     """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.7-9, Section
@@ -1111,7 +1118,7 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
     IrradiationEventUID: Sequence[str] | None = None
     """(0008,3010) UI 1-n Type 3, Irradiation Event UID - PS3.3 2016c Table C.7-9,
     Section C.7.6.1. Unique identification of the irradiation event(s) associated
-    with the acquisition of this image. See .
+    with the acquisition of this image. See Section C.7.6.1.1.7.
     """
     RealWorldValueMappingSequence: (
         list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None

@@ -252,74 +252,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -327,19 +327,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -454,7 +454,8 @@ ScheduledProtocolCodeSequence	00400008	SQ	1	3		10-9 row 16
     ReferencedStudySequence: list[RequestAttributesMacroReferencedStudySequenceItem] | None = None
     """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table 10-9,
     Section 10.6. Uniquely identifies the Study SOP Instances associated with this
-    SOP Instance. One or more Items are permitted in this Sequence. See .
+    SOP Instance. One or more Items are permitted in this Sequence. See Section
+    10.6.1.
     """
     RequestedProcedureDescription: str | None = None
     """(0032,1060) LO 1 Type 3, Requested Procedure Description - PS3.3 2016c Table
@@ -573,74 +574,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -648,19 +649,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -715,10 +716,76 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    Modality: str
+    Modality: (
+        Literal[
+            "AR",
+            "ASMT",
+            "AU",
+            "BDUS",
+            "BI",
+            "BMD",
+            "CR",
+            "CT",
+            "DG",
+            "DOC",
+            "DX",
+            "ECG",
+            "EPS",
+            "ES",
+            "FID",
+            "GM",
+            "HC",
+            "HD",
+            "IO",
+            "IOL",
+            "IVOCT",
+            "IVUS",
+            "KER",
+            "KO",
+            "LEN",
+            "LS",
+            "MG",
+            "MR",
+            "NM",
+            "OAM",
+            "OCT",
+            "OP",
+            "OPM",
+            "OPT",
+            "OPV",
+            "OSS",
+            "OT",
+            "PLAN",
+            "PR",
+            "PT",
+            "PX",
+            "REG",
+            "RESP",
+            "RF",
+            "RG",
+            "RTDOSE",
+            "RTIMAGE",
+            "RTPLAN",
+            "RTRECORD",
+            "RTSTRUCT",
+            "RWV",
+            "SEG",
+            "SM",
+            "SMR",
+            "SR",
+            "SRF",
+            "STAIN",
+            "TG",
+            "US",
+            "VA",
+            "XA",
+            "XC",
+        ]
+        | str
+    )
     """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.7-5a, Section C.7.3.1.
     Type of equipment that originally acquired the data used to create the images in
-    this Series. See for Defined Terms.
+    this Series. See Section C.7.3.1.1.1 for Defined Terms.
     """
     SeriesInstanceUID: str
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.7-5a, Section
@@ -812,12 +879,33 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
     """
     BodyPartExamined: str | None = None
     """(0018,0015) CS 1 Type 3, Body Part Examined - PS3.3 2016c Table C.7-5a, Section
-    C.7.3.1. Text description of the part of the body examined. See for Defined
-    Terms Some IODs support the Anatomic Region Sequence (0008,2218), which can
-    provide a more comprehensive mechanism for specifying the body part being
-    examined.
+    C.7.3.1. Text description of the part of the body examined. See PS3.16 Chapter L
+    for Defined Terms Some IODs support the Anatomic Region Sequence (0008,2218),
+    which can provide a more comprehensive mechanism for specifying the body part
+    being examined.
     """
-    PatientPosition: str | None = None
+    PatientPosition: (
+        Literal[
+            "HFP",
+            "HFS",
+            "HFDR",
+            "HFDL",
+            "FFDR",
+            "FFDL",
+            "FFP",
+            "FFS",
+            "LFP",
+            "LFS",
+            "RFP",
+            "RFS",
+            "AFDR",
+            "AFDL",
+            "PFDR",
+            "PFDL",
+        ]
+        | str
+        | None
+    ) = None
     """(0018,5100) CS 1 Type 2C, Patient Position - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1. Patient position descriptor relative to the equipment. Required for
     images where Patient Orientation Code Sequence (0054,0410) is not present and
@@ -827,7 +915,7 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
     ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy
     ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes. May be present for other
     SOP Classes if Patient Orientation Code Sequence (0054,0410) is not present. See
-    for ...
+    ...
     """
     SmallestPixelValueInSeries: int | None = None
     """(0028,0108) US or SS 1 Type 3, Smallest Pixel Value in Series - PS3.3 2016c
@@ -885,9 +973,10 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
     C.7-5a, Section C.7.3.1. The anatomical orientation type used in instances
     generated by this equipment. Enumerated Values: BIPED QUADRUPED Required if the
     patient is an animal and the anatomical frame of reference is not bipedal. May
-    be present otherwise. See and . If this Attribute is not present, the default
-    human standard anatomical position is used to define the patient orientation of
-    projection images and the patient coordinate system of cross-sectional images.
+    be present otherwise. See Section C.7.6.1.1.1 and Section C.7.6.2.1.1. If this
+    Attribute is not present, the default human standard anatomical position is used
+    to define the patient orientation of projection images and the patient
+    coordinate system of cross-sectional images.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
@@ -52,11 +52,11 @@ RescaleType	00281054	LO	1	1C		C.11-1b row 8		Rescale Intercept is present
     C.11.1. m in the equation specified by Rescale Intercept (0028,1052). Required
     if Rescale Intercept is present.
     """
-    RescaleType: str | None = None
+    RescaleType: Literal["OD", "HU", "US"] | str | None = None
     """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.11-1b, Section
     C.11.1. Specifies the output units of Rescale Slope (0028,1053) and Rescale
-    Intercept (0028,1052). See for further explanation. Required if Rescale
-    Intercept is present.
+    Intercept (0028,1052). See Section C.11.1.1.2 for further explanation. Required
+    if Rescale Intercept is present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

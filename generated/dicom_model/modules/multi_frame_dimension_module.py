@@ -39,7 +39,8 @@ DimensionDescriptionLabel	00209421	LO	1	3		C.7.6.17-1 row 10
     DimensionIndexPointer: int
     """(0020,9165) AT 1 Type 1, Dimension Index Pointer - PS3.3 2016c Table C.7.6.17-1,
     Section C.7.6.17. Contains the Data Element Tag that is used to identify the
-    Attribute connected with the index. See for further explanation.
+    Attribute connected with the index. See Section C.7.6.17.1 for further
+    explanation.
     """
     DimensionIndexPrivateCreator: str | None = None
     """(0020,9213) LO 1 Type 1C, Dimension Index Private Creator - PS3.3 2016c Table
@@ -51,9 +52,9 @@ DimensionDescriptionLabel	00209421	LO	1	3		C.7.6.17-1 row 10
     """(0020,9167) AT 1 Type 1C, Functional Group Pointer - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17. Contains the Data Element Tag of the Functional
     Group Sequence that contains the Attribute that is referenced by the Dimension
-    Index Pointer (0020,9165). See for further explanation. Required if the value of
-    Dimension Index Pointer (0020,9165) is the Data Element Tag of an Attribute that
-    is contained within a Functional Group Sequence.
+    Index Pointer (0020,9165). See Section C.7.6.17.1 for further explanation.
+    Required if the value of Dimension Index Pointer (0020,9165) is the Data Element
+    Tag of an Attribute that is contained within a Functional Group Sequence.
     """
     FunctionalGroupPrivateCreator: str | None = None
     """(0020,9238) LO 1 Type 1C, Functional Group Private Creator - PS3.3 2016c Table
@@ -65,9 +66,9 @@ DimensionDescriptionLabel	00209421	LO	1	3		C.7.6.17-1 row 10
     """(0020,9164) UI 1 Type 1C, Dimension Organization UID - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17. Uniquely identifies a set of dimensions referenced
     within the containing SOP Instance. In particular the dimension described by
-    this sequence item is associated with this Dimension Organization UID. See for
-    further explanation. Required if the value of Dimension Organization Sequence
-    (0020,9221) contains Items
+    this sequence item is associated with this Dimension Organization UID. See
+    Section C.7.6.17.2 for further explanation. Required if the value of Dimension
+    Organization Sequence (0020,9221) contains Items
     """
     DimensionDescriptionLabel: str | None = None
     """(0020,9421) LO 1 Type 3, Dimension Description Label - PS3.3 2016c Table
@@ -92,7 +93,8 @@ DimensionOrganizationUID	00209164	UI	1	1		C.7.6.17-1 row 2
     DimensionOrganizationUID: str
     """(0020,9164) UI 1 Type 1, Dimension Organization UID - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17. Uniquely identifies a set of dimensions referenced
-    within the containing SOP Instance. See for further explanation.
+    within the containing SOP Instance. See Section C.7.6.17.2 for further
+    explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -114,8 +116,8 @@ DimensionIndexSequence	00209222	SQ	1	1		C.7.6.17-1 row 4
     DimensionOrganizationSequence: list[MultiFrameDimensionModuleDimensionOrganizationSequenceItem]
     """(0020,9221) SQ 1 Type 1, Dimension Organization Sequence - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17. Sequence that lists the Dimension Organization
-    UIDs referenced by the containing SOP Instance. See for further explanation. One
-    or more Items shall be included in this Sequence.
+    UIDs referenced by the containing SOP Instance. See Section C.7.6.17.2 for
+    further explanation. One or more Items shall be included in this Sequence.
     """
     DimensionOrganizationType: Literal["3D", "3D_TEMPORAL"] | str | None = None
     """(0020,9311) CS 1 Type 3, Dimension Organization Type - PS3.3 2016c Table

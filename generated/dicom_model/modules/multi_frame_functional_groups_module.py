@@ -79,8 +79,8 @@ InConcatenationTotalNumber	00209163	US	1	3		C.7.6.16-1 row 15
     C.7.6.16-1, Section C.7.6.16. Sequence that contains the Functional Group Macros
     that are shared for all frames in this SOP Instance and Concatenation. The
     contents of this sequence are the same in all SOP Instances that comprise a
-    Concatenation. Only a single Item shall be included in this Sequence. See for
-    further explanation.
+    Concatenation. Only a single Item shall be included in this Sequence. See
+    Section C.7.6.16.1.1 for further explanation.
     """
     PerFrameFunctionalGroupsSequence: list[
         MultiFrameFunctionalGroupsModulePerFrameFunctionalGroupsSequenceItem
@@ -90,7 +90,8 @@ InConcatenationTotalNumber	00209163	US	1	3		C.7.6.16-1 row 15
     Sequence Attributes corresponding to each frame of the Multi-frame Image. The
     first Item corresponds with the first frame, and so on. One or more Items shall
     be included in this Sequence. The number of Items shall be the same as the
-    number of frames in the Multi-frame image. See for further explanation.
+    number of frames in the Multi-frame image. See Section C.7.6.16.1.2 for further
+    explanation.
     """
     InstanceNumber: int
     """(0020,0013) IS 1 Type 1, Instance Number - PS3.3 2016c Table C.7.6.16-1, Section
@@ -110,13 +111,14 @@ InConcatenationTotalNumber	00209163	US	1	3		C.7.6.16-1 row 15
     """
     NumberOfFrames: int
     """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7.6.16-1,
-    Section C.7.6.16. Number of frames in a multi-frame image. See for further
-    explanation.
+    Section C.7.6.16. Number of frames in a multi-frame image. See Section
+    C.7.6.6.1.1 for further explanation.
     """
     StereoPairsPresent: object | None = None
     """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7.6.16-1,
     Section C.7.6.16. The multi-frame pixel data consists of left and right
-    stereoscopic pairs. See for further explanation. Enumerated Values: YES NO
+    stereoscopic pairs. See Section C.7.6.6.1.3 for further explanation. Enumerated
+    Values: YES NO
     """
     ConcatenationFrameOffsetNumber: int | None = None
     """(0020,9228) UL 1 Type 1C, Concatenation Frame Offset Number - PS3.3 2016c Table
@@ -143,19 +145,19 @@ InConcatenationTotalNumber	00209163	US	1	3		C.7.6.16-1 row 15
     """(0020,0242) UI 1 Type 1C, SOP Instance UID of Concatenation Source - PS3.3 2016c
     Table C.7.6.16-1, Section C.7.6.16. The SOP Instance UID of the single composite
     SOP Instance of which the Concatenation is a part. All SOP Instances of a
-    concatenation shall use the same value for this attribute, see . May be used to
-    reference the entire instance rather than individual instances of the
-    concatenation, which may be transient (e.g., from a presentation state).
-    Required if Concatenation UID (0020,9161) is present.
+    concatenation shall use the same value for this attribute, see Section
+    C.7.6.16.1.3. May be used to reference the entire instance rather than
+    individual instances of the concatenation, which may be transient (e.g., from a
+    presentation state). Required if Concatenation UID (0020,9161) is present.
     """
     InConcatenationNumber: int | None = None
     """(0020,9162) US 1 Type 1C, In-concatenation Number - PS3.3 2016c Table
     C.7.6.16-1, Section C.7.6.16. Identifier for one SOP Instance belonging to a
-    concatenation. See for further specification. The first instance in a
-    concatenation (that with the lowest Concatenation Frame Offset Number
-    (0020,9228) value) shall have an In-concatenation Number (0020,9162) value of 1,
-    and subsequent instances shall have values monotonically increasing by 1.
-    Required if Concatenation UID (0020,9161) is present.
+    concatenation. See Section C.7.6.16.2.2.4 for further specification. The first
+    instance in a concatenation (that with the lowest Concatenation Frame Offset
+    Number (0020,9228) value) shall have an In-concatenation Number (0020,9162)
+    value of 1, and subsequent instances shall have values monotonically increasing
+    by 1. Required if Concatenation UID (0020,9161) is present.
     """
     InConcatenationTotalNumber: int | None = None
     """(0020,9163) US 1 Type 3, In-concatenation Total Number - PS3.3 2016c Table

@@ -82,16 +82,16 @@ ROIStandardDeviation	60001303	DS	1	3		C.9-2 row 13
     right, top to bottom, i.e., the upper left pixel is sent first followed by the
     remainder of the first row, followed by the first pixel of the 2nd row, then the
     remainder of the 2nd row and so on. Overlay data shall be contained in this
-    Attribute. See for further explanation.
+    Attribute. See Section C.9.2.1.1 for further explanation.
     """
     OverlayDescription: str | None = None
     """(60xx,0022) LO 1 Type 3, Overlay Description - PS3.3 2016c Table C.9-2, Section
     C.9.2. User-defined comments about the overlay.
     """
-    OverlaySubtype: str | None = None
+    OverlaySubtype: Literal["USER", "AUTOMATED"] | str | None = None
     """(60xx,0045) LO 1 Type 3, Overlay Subtype - PS3.3 2016c Table C.9-2, Section
     C.9.2. Defined Term that identifies the intended purpose of the Overlay Type.
-    See for further explanation.
+    See Section C.9.2.1.3 for further explanation.
     """
     OverlayLabel: str | None = None
     """(60xx,1500) LO 1 Type 3, Overlay Label - PS3.3 2016c Table C.9-2, Section C.9.2.
@@ -99,15 +99,16 @@ ROIStandardDeviation	60001303	DS	1	3		C.9-2 row 13
     """
     ROIArea: int | None = None
     """(60xx,1301) IS 1 Type 3, ROI Area - PS3.3 2016c Table C.9-2, Section C.9.2.
-    Number of pixels in ROI area. See for further explanation.
+    Number of pixels in ROI area. See Section C.9.2.1.2 for further explanation.
     """
     ROIMean: float | Decimal | None = None
     """(60xx,1302) DS 1 Type 3, ROI Mean - PS3.3 2016c Table C.9-2, Section C.9.2. ROI
-    Mean. See for further explanation.
+    Mean. See Section C.9.2.1.2 for further explanation.
     """
     ROIStandardDeviation: float | Decimal | None = None
     """(60xx,1303) DS 1 Type 3, ROI Standard Deviation - PS3.3 2016c Table C.9-2,
-    Section C.9.2. ROI standard deviation. See for further explanation.
+    Section C.9.2. ROI standard deviation. See Section C.9.2.1.2 for further
+    explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -126,74 +126,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -201,19 +201,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -288,74 +288,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -363,19 +363,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -399,7 +399,7 @@ TypeOfPatientID	00100022	CS	1	1		C.7-1 row 19
     """(0010,0020) LO 1 Type 1, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1.
     An identifier for the patient. In the case of imaging a group of small animals
     simultaneously, the single value of this identifier corresponds to the
-    identification of the entire group. See also .
+    identification of the entire group. See also Section C.7.1.4.1.1.
     """
     IssuerOfPatientID: str | None = None
     """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
@@ -494,74 +494,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -569,19 +569,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -656,74 +656,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -731,19 +731,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -989,74 +989,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -1064,19 +1064,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1151,74 +1151,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -1226,19 +1226,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1260,18 +1260,19 @@ StrainSourceRegistryCodeSequence	00100215	SQ	1	1		C.7-1 row 41
     StrainStockNumber: object
     """(0010,0214) - 1 Type 1, Strain Stock Number - PS3.3 2016c Table C.7-1, Section
     C.7.1.1. The stock number of the strain of the patient issued by the
-    organization identified by Strain Source (0010,0217). See .
+    organization identified by Strain Source (0010,0217). See Section C.7.1.1.1.4.
     """
     StrainSource: object
     """(0010,0217) - 1 Type 1, Strain Source - PS3.3 2016c Table C.7-1, Section
     C.7.1.1. Identification of the organization that is the source of the animal,
     issued by the registry identified by Strain Source Registry Code Sequence
-    (0010,0215). See .
+    (0010,0215). See Section C.7.1.1.1.4.
     """
     StrainSourceRegistryCodeSequence: list[PatientModuleStrainSourceRegistryCodeSequenceItem]
     """(0010,0215) - 1 Type 1, Strain Source Registry Code Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1. Identification of the organization that is the registry
-    of sources of animals. See . Only a single Item is permitted in this sequence.
+    of sources of animals. See Section C.7.1.1.1.4. Only a single Item is permitted
+    in this sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1377,7 +1378,7 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1.
     Primary identifier for the patient. In the case of imaging a group of small
     animals simultaneously, the single value of this identifier corresponds to the
-    identification of the entire group. See also .
+    identification of the entire group. See also Section C.7.1.4.1.1.
     """
     IssuerOfPatientID: str | None = None
     """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
@@ -1413,9 +1414,9 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     """(0010,0035) - 1 Type 1C, Patient's Alternative Calendar - PS3.3 2016c Table
     C.7-1, Section C.7.1.1. The Alternative Calendar used for Patient's Birth Date
     in Alternative Calendar (0010,0033) and Patient's Death Date in Alternative
-    Calendar (0010,0034). See for Defined Terms. Required if either Patient's Birth
-    Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in
-    Calendar (0010,0034) is present.
+    Calendar (0010,0034). See Section C.7.1.5 for Defined Terms. Required if either
+    Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's
+    Alternative Death Date in Calendar (0010,0034) is present.
     """
     PatientSex: Literal["M", "F", "O"] | None
     """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
@@ -1426,15 +1427,15 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     )
     """(0010,1100) SQ 1 Type 3, Referenced Patient Photo Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1. A photo to confirm the identity of a patient. Only a
-    single Item is permitted in this Sequence. See .
+    single Item is permitted in this Sequence. See Section C.2.2.1.1.
     """
     QualityControlSubject: Literal["YES", "NO"] | None = None
     """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1,
     Section C.7.1.1. Indicates whether or not the subject is a quality control
     phantom. Enumerated Values: YES NO If this Attribute is absent, then the subject
     may or may not be a phantom. This attribute describes a characteristic of the
-    Imaging Subject. It is distinct from Quality Control Image (0028,0300) in the ,
-    which is used to describe an image acquired.
+    Imaging Subject. It is distinct from Quality Control Image (0028,0300) in the
+    Section C.7.6.1, which is used to describe an image acquired.
     """
     ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
     """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1,
@@ -1471,27 +1472,28 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     PatientSpeciesDescription: str | None = None
     """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1,
     Section C.7.1.1. The taxonomic rank value (e.g., genus, subgenus, species or
-    subspecies) of the patient. See . Required if the patient is an animal and if
-    Patient Species Code Sequence (0010,2202) is not present. May be present
-    otherwise.
+    subspecies) of the patient. See Section C.7.1.1.1.3. Required if the patient is
+    an animal and if Patient Species Code Sequence (0010,2202) is not present. May
+    be present otherwise.
     """
     PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
     """(0010,2202) SQ 1 Type 1C, Patient Species Code Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1. The taxonomic rank value (e.g., genus, subgenus, species
-    or subspecies) of the patient. See . Only a single Item shall be included in
-    this Sequence. Required if the patient is an animal and if Patient Species
-    Description (0010,2201) is not present. May be present otherwise.
+    or subspecies) of the patient. See Section C.7.1.1.1.3. Only a single Item shall
+    be included in this Sequence. Required if the patient is an animal and if
+    Patient Species Description (0010,2201) is not present. May be present
+    otherwise.
     """
     PatientBreedDescription: str | None = None
     """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. The breed of the patient. See . Required if the patient is an
-    animal and if Patient Breed Code Sequence (0010,2293) is empty. May be present
-    otherwise.
+    Section C.7.1.1. The breed of the patient. See Section C.7.1.1.1.1. Required if
+    the patient is an animal and if Patient Breed Code Sequence (0010,2293) is
+    empty. May be present otherwise.
     """
     PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
     """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. The breed of the patient. See . Zero or more Items shall be
-    included in this Sequence. Required if the patient is an animal.
+    Section C.7.1.1. The breed of the patient. See Section C.7.1.1.1.1. Zero or more
+    Items shall be included in this Sequence. Required if the patient is an animal.
     """
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
     """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1,
@@ -1501,24 +1503,25 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     """
     StrainDescription: object | None = None
     """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. The strain of the patient. See .
+    C.7.1.1. The strain of the patient. See Section C.7.1.1.1.4.
     """
     StrainNomenclature: object | None = None
     """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. The nomenclature used for Strain Description (0010,0212). See .
+    C.7.1.1. The nomenclature used for Strain Description (0010,0212). See Section
+    C.7.1.1.1.4.
     """
     StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
     """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. A coded identification of the strain of the patient. See . One or more
-    Items are permitted in this sequence. If more than one item is present, each
-    item represents the same information but encoded using a different coding scheme
-    (rather than post-coordinated modifiers).
+    C.7.1.1. A coded identification of the strain of the patient. See Section
+    C.7.1.1.1.4. One or more Items are permitted in this sequence. If more than one
+    item is present, each item represents the same information but encoded using a
+    different coding scheme (rather than post-coordinated modifiers).
     """
     StrainAdditionalInformation: object | None = None
     """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1,
     Section C.7.1.1. Additional information about the strain of the patient that is
     not encoded in the formal nomenclature used in Strain Description (0010,0212).
-    See .
+    See Section C.7.1.1.1.4.
     """
     StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
     """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1, Section
@@ -1530,10 +1533,27 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     C.7.1.1. Name of person with medical or welfare decision making authority for
     the patient. Required if the patient is an animal. May be present otherwise.
     """
-    ResponsiblePersonRole: str | None = None
+    ResponsiblePersonRole: (
+        Literal[
+            "OWNER",
+            "PARENT",
+            "CHILD",
+            "SPOUSE",
+            "SIBLING",
+            "RELATIVE",
+            "GUARDIAN",
+            "CUSTODIAN",
+            "AGENT",
+            "INVESTIGATOR",
+            "VETERINARIAN",
+        ]
+        | str
+        | None
+    ) = None
     """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. Relationship of Responsible Person to the patient. See for
-    Defined Terms. Required if Responsible Person is present and has a value.
+    Section C.7.1.1. Relationship of Responsible Person to the patient. See Section
+    C.7.1.1.1.2 for Defined Terms. Required if Responsible Person is present and has
+    a value.
     """
     ResponsibleOrganization: str | None = None
     """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1,
@@ -1555,8 +1575,8 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     identification is for a "Limited Data Set" (as per HIPAA Privacy Rule). The
     characteristics of the de-identifying equipment and/or the responsible operator
     of that equipment may be recorded as an additional item of the Contributing
-    Equipment Sequence (0018,A001) in the . De-identifying equipment may use a
-    Purpose ...
+    Equipment Sequence (0018,A001) in the Section C.12.1. De-identifying equipment
+    may ...
     """
     DeidentificationMethodCodeSequence: (
         list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
@@ -1576,8 +1596,8 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     2016c Table C.7.1.4-1, Section C.7.1.4. A sequence containing the value used for
     Patient ID (0010,0020) and related Attributes in the source composite instances
     that contained a group of subjects whose data was acquired at the same time,
-    from which this composite instance was extracted. See . Only a single Item is
-    permitted in this sequence.
+    from which this composite instance was extracted. See Section C.7.1.4.1.1. Only
+    a single Item is permitted in this sequence.
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
@@ -1585,8 +1605,8 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
     Table C.7.1.4-1, Section C.7.1.4. A sequence containing the identifiers and
     locations of the individual subjects whose data was acquired at the same time
-    (as a group) and encoded in this composite instance. See . One or more Items are
-    permitted in this sequence.
+    (as a group) and encoded in this composite instance. See Section C.7.1.4.1.1.
+    One or more Items are permitted in this sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -118,9 +118,10 @@ RespiratoryTriggerType	00209250	CS	1	1C		C.7.6.18-2 row 4		the value is not TIME
     """(0020,9256) FD 1 Type 1C, Respiratory Trigger Delay Threshold - PS3.3 2016c
     Table C.7.6.18-2, Section C.7.6.18.2. Respiratory trigger threshold in percent
     of the chest expansion for the frame relative to the last Respiratory-Peak. See
-    for further explanation. Required if Respiratory Motion Compensation Technique
-    (0018,9170) equals other than NONE, REALTIME or BREATH_HOLD and if Image Type
-    (0008,0008) Value 1 is ORIGINAL or MIXED. May be present otherwise.
+    Section C.7.6.16.2.17.1 for further explanation. Required if Respiratory Motion
+    Compensation Technique (0018,9170) equals other than NONE, REALTIME or
+    BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED. May be
+    present otherwise.
     """
     RespiratoryTriggerType: Literal["TIME", "AMPLITUDE", "BOTH"] | str | None = None
     """(0020,9250) CS 1 Type 1C, Respiratory Trigger Type - PS3.3 2016c Table

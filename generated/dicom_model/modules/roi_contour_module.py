@@ -111,23 +111,24 @@ ContourData	30060050	DS	3-3n	1		C.8-42 row 15
     """
     ContourGeometricType: Literal["POINT", "OPEN_PLANAR", "OPEN_NONPLANAR", "CLOSED_PLANAR"]
     """(3006,0042) CS 1 Type 1, Contour Geometric Type - PS3.3 2016c Table C.8-42,
-    Section C.8.8.6. Geometric type of contour. See . Enumerated Values: POINT
-    single point OPEN_PLANAR open contour containing coplanar points OPEN_NONPLANAR
-    open contour containing non-coplanar points CLOSED_PLANAR closed contour
-    (polygon) containing coplanar points
+    Section C.8.8.6. Geometric type of contour. See Section C.8.8.6.1. Enumerated
+    Values: POINT single point OPEN_PLANAR open contour containing coplanar points
+    OPEN_NONPLANAR open contour containing non-coplanar points CLOSED_PLANAR closed
+    contour (polygon) containing coplanar points
     """
     ContourSlabThickness: float | Decimal | None = None
     """(3006,0044) DS 1 Type 3, Contour Slab Thickness - PS3.3 2016c Table C.8-42,
     Section C.8.8.6. Thickness of slab (in mm) represented by contour, where Contour
     Data (3006,0050) defines a plane in the center of the slab, offset by the
-    Contour Offset Vector (3006,0045) if it is present. See .
+    Contour Offset Vector (3006,0045) if it is present. See Section C.8.8.6.2.
     """
     ContourOffsetVector: Sequence[float | Decimal] | None = None
     """(3006,0045) DS 3 Type 3, Contour Offset Vector - PS3.3 2016c Table C.8-42,
     Section C.8.8.6. Vector (x,y,z) in the patient based coordinate system described
-    in that is normal to plane of Contour Data (3006,0050), describing direction and
-    magnitude of the offset (in mm) of each point of the central plane of a contour
-    slab from the corresponding original point of Contour Data (3006,0050). See .
+    in Section C.7.6.2.1.1 that is normal to plane of Contour Data (3006,0050),
+    describing direction and magnitude of the offset (in mm) of each point of the
+    central plane of a contour slab from the corresponding original point of Contour
+    Data (3006,0050). See Section C.8.8.6.2.
     """
     NumberOfContourPoints: int
     """(3006,0046) IS 1 Type 1, Number of Contour Points - PS3.3 2016c Table C.8-42,
@@ -136,9 +137,9 @@ ContourData	30060050	DS	3-3n	1		C.8-42 row 15
     ContourData: Sequence[float | Decimal]
     """(3006,0050) DS 3-3n Type 1, Contour Data - PS3.3 2016c Table C.8-42, Section
     C.8.8.6. Sequence of (x,y,z) triplets defining a contour in the patient based
-    coordinate system described in (mm). See and . Contour Data may not be properly
-    encoded if Explicit VR transfer syntax is used and the VL of this attribute
-    exceeds 65534 bytes.
+    coordinate system described in Section C.7.6.2.1.1 (mm). See Section C.8.8.6.1
+    and Section C.8.8.6.3. Contour Data may not be properly encoded if Explicit VR
+    transfer syntax is used and the VL of this attribute exceeds 65534 bytes.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -182,7 +183,7 @@ ContourSequence	30060040	SQ	1	3		C.8-42 row 6
     """(0062,000D) US 3 Type 3, Recommended Display CIELab Value - PS3.3 2016c Table
     C.8-42, Section C.8.8.6. A default triplet value in which it is recommended that
     the contour be rendered on a color display. The units are specified in PCS-
-    Values, and the value is encoded as CIELab. See .
+    Values, and the value is encoded as CIELab. See Section C.10.7.1.1.
     """
     ContourSequence: list[ROIContourModuleContourSequenceItem] | None = None
     """(3006,0040) SQ 1 Type 3, Contour Sequence - PS3.3 2016c Table C.8-42, Section

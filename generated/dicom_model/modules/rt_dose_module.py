@@ -94,74 +94,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -169,19 +169,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -256,74 +256,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -331,19 +331,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -367,9 +367,10 @@ ReferencedControlPointSequence	300C00F2	SQ	1	1C		C.8-39 row 22		Dose Summation T
     ReferencedBeamNumber: int
     """(300C,0006) IS 1 Type 1, Referenced Beam Number - PS3.3 2016c Table C.8-39,
     Section C.8.8.3. Uniquely identifies Beam specified by Beam Number (300A,00C0)
-    in Beam Sequence (300A,00B0) of within RT Plan referenced in Referenced RT Plan
-    Sequence (300C,0002) or in Ion Beam Sequence (300A,03A2) of within RT Ion Plan
-    referenced in Referenced RT Plan Sequence (300C,0002).
+    in Beam Sequence (300A,00B0) of Section C.8.8.14 within RT Plan referenced in
+    Referenced RT Plan Sequence (300C,0002) or in Ion Beam Sequence (300A,03A2) of
+    Section C.8.8.25 within RT Ion Plan referenced in Referenced RT Plan Sequence
+    (300C,0002).
     """
     ReferencedControlPointSequence: list[RTDoseModuleReferencedControlPointSequenceItem] | None = (
         None
@@ -400,8 +401,8 @@ ReferencedBrachyApplicationSetupNumber	300C000C	IS	1	1		C.8-39 row 26
     """(300C,000C) IS 1 Type 1, Referenced Brachy Application Setup Number - PS3.3
     2016c Table C.8-39, Section C.8.8.3. Uniquely identifies Brachy Application
     Setup specified by Brachy Application Setup Number (300A,0234) in Brachy
-    Application Setup Sequence (300A,0230) of within RT Plan referenced in
-    Referenced RT Plan Sequence (300C,0002).
+    Application Setup Sequence (300A,0230) of Section C.8.8.15 within RT Plan
+    referenced in Referenced RT Plan Sequence (300C,0002).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -476,8 +477,8 @@ ReferencedBrachyApplicationSetupSequence	300C000A	SQ	1	1C		C.8-39 row 25		Dose S
     ReferencedFractionGroupNumber: int
     """(300C,0022) IS 1 Type 1, Referenced Fraction Group Number - PS3.3 2016c Table
     C.8-39, Section C.8.8.3. Uniquely identifies Fraction Group specified by
-    Fraction Group Number (300A,0071) in Fraction Group Sequence of within RT Plan
-    referenced in Referenced RT Plan Sequence (300C,0002).
+    Fraction Group Number (300A,0071) in Fraction Group Sequence of Section C.8.8.13
+    within RT Plan referenced in Referenced RT Plan Sequence (300C,0002).
     """
     ReferencedBeamSequence: list[RTDoseModuleReferencedBeamSequenceItem] | None = None
     """(300C,0004) SQ 1 Type 1C, Referenced Beam Sequence - PS3.3 2016c Table C.8-39,
@@ -640,12 +641,12 @@ class RTDoseModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-SamplesPerPixel	00280002	US	1	1C		C.8-39 row 1		Pixel Data (7FE0,0010) is present
-PhotometricInterpretation	00280004	CS	1	1C		C.8-39 row 2		Pixel Data (7FE0,0010) is present
-BitsAllocated	00280100	US	1	1C		C.8-39 row 3		Pixel Data (7FE0,0010) is present
+SamplesPerPixel	00280002	US	1	1C	1	C.8-39 row 1		Pixel Data (7FE0,0010) is present
+PhotometricInterpretation	00280004	CS	1	1C	MONOCHROME2	C.8-39 row 2		Pixel Data (7FE0,0010) is present
+BitsAllocated	00280100	US	1	1C	16\32	C.8-39 row 3		Pixel Data (7FE0,0010) is present
 BitsStored	00280101	US	1	1C		C.8-39 row 4		Pixel Data (7FE0,0010) is present
 HighBit	00280102	US	1	1C		C.8-39 row 5		Pixel Data (7FE0,0010) is present
-PixelRepresentation	00280103	US	1	1C		C.8-39 row 6		Pixel Data (7FE0,0010) is present
+PixelRepresentation	00280103	US	1	1C	0001H\0000H	C.8-39 row 6		Pixel Data (7FE0,0010) is present
 DoseUnits	30040002	CS	1	1	GY\RELATIVE	C.8-39 row 7		
 DoseType	30040004	CS	1	1		C.8-39 row 8		
 SpatialTransformOfDose	30040005	CS	1	3		C.8-39 row 9		
@@ -658,7 +659,7 @@ ReferencedRTPlanSequence	300C0002	SQ	1	1C		C.8-39 row 16		Dose Summation Type (3
 ReferencedTreatmentRecordSequence	30080030	SQ	1	1C		C.8-39 row 27		Dose Summation Type (3004,000A) is RECORD
 GridFrameOffsetVector	3004000C	DS	2-n	1C		C.8-39 row 31		multi-frame pixel data are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset Vector (3004,000C)
 DoseGridScaling	3004000E	DS	1	1C		C.8-39 row 32		Pixel Data (7FE0,0010) is present
-TissueHeterogeneityCorrection	30040014	CS	1-3	3		C.8-39 row 33		
+TissueHeterogeneityCorrection	30040014	CS	1-3	3	IMAGE\ROI_OVERRIDE\WATER	C.8-39 row 33		
 DerivationCodeSequence	00089215	SQ	1	3		C.8-39 row 34		
 ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36		
 """,
@@ -709,38 +710,40 @@ ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    SamplesPerPixel: int | None = None
+    SamplesPerPixel: Literal[1] | None = None
     """(0028,0002) US 1 Type 1C, Samples per Pixel - PS3.3 2016c Table C.8-39, Section
-    C.8.8.3. Number of samples (planes) in this image. See for specialization.
-    Required if Pixel Data (7FE0,0010) is present.
+    C.8.8.3. Number of samples (planes) in this image. See Section C.8.8.3.4.1 for
+    specialization. Required if Pixel Data (7FE0,0010) is present.
     """
-    PhotometricInterpretation: str | None = None
+    PhotometricInterpretation: Literal["MONOCHROME2"] | None = None
     """(0028,0004) CS 1 Type 1C, Photometric Interpretation - PS3.3 2016c Table C.8-39,
     Section C.8.8.3. Specifies the intended interpretation of the pixel data. See
-    for specialization. Required if Pixel Data (7FE0,0010) is present.
+    Section C.8.8.3.4.2 for specialization. Required if Pixel Data (7FE0,0010) is
+    present.
     """
-    BitsAllocated: int | None = None
+    BitsAllocated: Literal[16, 32] | None = None
     """(0028,0100) US 1 Type 1C, Bits Allocated - PS3.3 2016c Table C.8-39, Section
     C.8.8.3. Number of bits allocated for each pixel sample. Each sample shall have
-    the same number of bits allocated. See for specialization. Required Pixel Data
-    (7FE0,0010) is present.
+    the same number of bits allocated. See Section C.8.8.3.4.3 for specialization.
+    Required Pixel Data (7FE0,0010) is present.
     """
     BitsStored: int | None = None
     """(0028,0101) US 1 Type 1C, Bits Stored - PS3.3 2016c Table C.8-39, Section
     C.8.8.3. Number of bits stored for each pixel sample. Each sample shall have the
-    same number of bits stored. See for specialization. Required if Pixel Data
-    (7FE0,0010) is present.
+    same number of bits stored. See Section C.8.8.3.4.4 for specialization. Required
+    if Pixel Data (7FE0,0010) is present.
     """
     HighBit: int | None = None
     """(0028,0102) US 1 Type 1C, High Bit - PS3.3 2016c Table C.8-39, Section C.8.8.3.
     Most significant bit for each pixel sample. Each sample shall have the same high
-    bit. See for specialization. Required if Pixel Data (7FE0,0010) is present.
+    bit. See Section C.8.8.3.4.5 for specialization. Required if Pixel Data
+    (7FE0,0010) is present.
     """
-    PixelRepresentation: int | None = None
+    PixelRepresentation: Literal[1, 0] | None = None
     """(0028,0103) US 1 Type 1C, Pixel Representation - PS3.3 2016c Table C.8-39,
     Section C.8.8.3. Data representation of the pixel samples. Each sample shall
-    have the same pixel representation. See for specialization. Required Pixel Data
-    (7FE0,0010) is present.
+    have the same pixel representation. See Section C.8.8.3.4.6 for specialization.
+    Required Pixel Data (7FE0,0010) is present.
     """
     DoseUnits: Literal["GY", "RELATIVE"]
     """(3004,0002) CS 1 Type 1, Dose Units - PS3.3 2016c Table C.8-39, Section C.8.8.3.
@@ -757,8 +760,8 @@ ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36
     """(3004,0005) CS 1 Type 3, Spatial Transform of Dose - PS3.3 2016c Table C.8-39,
     Section C.8.8.3. The use of transformation in the calculation of the combined
     dose. Defined Terms: NONE No transformation. Calculated on the original image
-    set RIGID Only Rigid transform used (see definition in ) NON_RIGID Any other
-    transform used
+    set RIGID Only Rigid transform used (see definition in Section C.20.2.1.2)
+    NON_RIGID Any other transform used
     """
     ReferencedSpatialRegistrationSequence: (
         list[RTDoseModuleReferencedSpatialRegistrationSequenceItem] | None
@@ -768,7 +771,7 @@ ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36
     Instance or a Deformable Spatial Registration SOP Instance, which defines the
     transformation used to transform the dose. Required, if Spatial Transform of
     Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID. Zero or more
-    Items shall be included in this Sequence. See
+    Items shall be included in this Sequence. See Section C.8.8.3.5
     """
     InstanceNumber: int | None = None
     """(0020,0013) IS 1 Type 3, Instance Number - PS3.3 2016c Table C.8-39, Section
@@ -781,7 +784,7 @@ ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36
     NormalizationPoint: Sequence[float | Decimal] | None = None
     """(3004,0008) DS 3 Type 3, Normalization Point - PS3.3 2016c Table C.8-39, Section
     C.8.8.3. Coordinates (x, y, z) of normalization point in the patient based
-    coordinate system described in (mm). See .
+    coordinate system described in Section C.7.6.2.1.1 (mm). See Section C.8.8.3.1.
     """
     DoseSummationType: (
         Literal[
@@ -830,14 +833,14 @@ ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36
     Section C.8.8.3. An array that contains the dose image plane offsets (in mm) of
     the dose image frames in a multi-frame dose. Required if multi-frame pixel data
     are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset
-    Vector (3004,000C). See .
+    Vector (3004,000C). See Section C.8.8.3.2.
     """
     DoseGridScaling: float | Decimal | None = None
     """(3004,000E) DS 1 Type 1C, Dose Grid Scaling - PS3.3 2016c Table C.8-39, Section
     C.8.8.3. Scaling factor that when multiplied by the dose grid data found in
-    Pixel Data (7FE0,0010) attribute of the , yields grid doses in the dose units as
-    specified by Dose Units (3004,0002). Required if Pixel Data (7FE0,0010) is
-    present.
+    Pixel Data (7FE0,0010) attribute of the Section C.7.6.3, yields grid doses in
+    the dose units as specified by Dose Units (3004,0002). Required if Pixel Data
+    (7FE0,0010) is present.
     """
     TissueHeterogeneityCorrection: Sequence[str] | None = None
     """(3004,0014) CS 1-3 Type 3, Tissue Heterogeneity Correction - PS3.3 2016c Table

@@ -30,14 +30,14 @@ DVHROIContributionType	30040062	CS	1	1	INCLUDED\EXCLUDED	C.8-40 row 8
     ReferencedROINumber: int
     """(3006,0084) IS 1 Type 1, Referenced ROI Number - PS3.3 2016c Table C.8-40,
     Section C.8.8.4. Uniquely identifies ROI used to calculate DVH specified by ROI
-    Number (3006,0022) in Structure Set ROI Sequence (3006,0020) in within RT
-    Structure Set referenced by referenced RT Plan in Referenced RT Plan Sequence
-    (300C,0002) in .
+    Number (3006,0022) in Structure Set ROI Sequence (3006,0020) in Section C.8.8.5
+    within RT Structure Set referenced by referenced RT Plan in Referenced RT Plan
+    Sequence (300C,0002) in Section C.8.8.3.
     """
     DVHROIContributionType: Literal["INCLUDED", "EXCLUDED"]
     """(3004,0062) CS 1 Type 1, DVH ROI Contribution Type - PS3.3 2016c Table C.8-40,
     Section C.8.8.4. Specifies whether volume within ROI is included or excluded in
-    DVH. See . Enumerated Values: INCLUDED EXCLUDED
+    DVH. See Section C.8.8.4.2. Enumerated Values: INCLUDED EXCLUDED
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -95,7 +95,7 @@ DVHMeanDose	30040074	DS	1	3		C.8-40 row 18
     DVHVolumeUnits: Literal["CM3", "PERCENT", "PER_U"] | str
     """(3004,0054) CS 1 Type 1, DVH Volume Units - PS3.3 2016c Table C.8-40, Section
     C.8.8.4. Volume axis units. Defined Terms: CM3 cubic centimeters PERCENT percent
-    PER_U volume per u with u(dose)=dose-3/2. See .
+    PER_U volume per u with u(dose)=dose-3/2. See Section C.8.8.4.3.
     """
     DVHNumberOfBins: int
     """(3004,0056) IS 1 Type 1, DVH Number of Bins - PS3.3 2016c Table C.8-40, Section
@@ -172,12 +172,13 @@ DVHSequence	30040050	SQ	1	1		C.8-40 row 5
     """(300C,0060) SQ 1 Type 1, Referenced Structure Set Sequence - PS3.3 2016c Table
     C.8-40, Section C.8.8.4. Sequence of one class/instance pair describing
     Structure Set containing structures that are used to calculate Dose-Volume
-    Histograms (DVHs). Only a single Item shall be included in this Sequence. See .
+    Histograms (DVHs). Only a single Item shall be included in this Sequence. See
+    Section C.8.8.4.1.
     """
     DVHNormalizationPoint: Sequence[float | Decimal] | None = None
     """(3004,0040) DS 3 Type 3, DVH Normalization Point - PS3.3 2016c Table C.8-40,
     Section C.8.8.4. Coordinates (x, y, z) of common DVH normalization point in the
-    patient based coordinate system described in (mm).
+    patient based coordinate system described in Section C.7.6.2.1.1 (mm).
     """
     DVHNormalizationDoseValue: float | Decimal | None = None
     """(3004,0042) DS 1 Type 3, DVH Normalization Dose Value - PS3.3 2016c Table

@@ -107,20 +107,21 @@ ContextGroupVersion	00080106	DT	1	1		C.12-1 row 22
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContextIdentifier: str
     """(0008,010F) CS 1 Type 1, Context Identifier - PS3.3 2016c Table C.12-1, Section
-    C.12.1. The identifier of the Context Group. See .
+    C.12.1. The identifier of the Context Group. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table C.12-1, Section C.12.1.
-    The unique identifier of the Context Group. See .
+    The unique identifier of the Context Group. See Section 8.6.
     """
     MappingResource: str
     """(0008,0105) CS 1 Type 1, Mapping Resource - PS3.3 2016c Table C.12-1, Section
     C.12.1. The identifier of the Mapping Resource that defines the Context Group.
-    See .
+    See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str
     """(0008,0106) DT 1 Type 1, Context Group Version - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The identifier of the version of the Context Group. See .
+    Section C.12.1. The identifier of the version of the Context Group. See Section
+    8.5.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -155,8 +156,8 @@ ContributionDescription	0018A003	ST	1	3		C.12-1 row 46
     PurposeOfReferenceCodeSequence: list[SOPCommonModulePurposeOfReferenceCodeSequenceItem]
     """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1. Describes the purpose for which the related equipment is
-    being referenced. Only a single Item shall be included in this Sequence. See for
-    further explanation.
+    being referenced. Only a single Item shall be included in this Sequence. See
+    Section C.12.1.1.5 for further explanation.
     """
     Manufacturer: str
     """(0008,0070) LO 1 Type 1, Manufacturer - PS3.3 2016c Table C.12-1, Section
@@ -209,7 +210,7 @@ ContributionDescription	0018A003	ST	1	3		C.12-1 row 46
     SoftwareVersions: Sequence[str] | None = None
     """(0018,1020) LO 1-n Type 3, Software Versions - PS3.3 2016c Table C.12-1, Section
     C.12.1. Manufacturer's designation of the software version of the equipment that
-    contributed to the composite instance. See .
+    contributed to the composite instance. See Section C.7.5.1.1.3.
     """
     SpatialResolution: float | Decimal | None = None
     """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.12-1, Section
@@ -222,12 +223,13 @@ ContributionDescription	0018A003	ST	1	3		C.12-1 row 46
     """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.12-1,
     Section C.12.1. Date when the image acquisition device calibration was last
     changed in any way. Multiple entries may be used for additional calibrations at
-    other times. See for further explanation.
+    other times. See Section C.7.5.1.1.1 for further explanation.
     """
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.12-1,
     Section C.12.1. Time when the image acquisition device calibration was last
-    changed in any way. Multiple entries may be used. See for further explanation.
+    changed in any way. Multiple entries may be used. See Section C.7.5.1.1.1 for
+    further explanation.
     """
     ContributionDateTime: datetime.datetime | str | None = None
     """(0018,A002) DT 1 Type 3, Contribution DateTime - PS3.3 2016c Table C.12-1,
@@ -359,7 +361,7 @@ EncryptedContent	04000520	OB	1	1		C.12-1 row 55
     """
     EncryptedContent: bytes
     """(0400,0520) OB 1 Type 1, Encrypted Content - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Encrypted data. See .
+    C.12.1. Encrypted data. See Section C.12.1.1.4.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -398,8 +400,8 @@ RetrieveURI	0040E010	UR	1	3		C.12-1 row 66
     RetrieveURI: str | None = None
     """(0040,E010) UR 1 Type 3, Retrieve URI - PS3.3 2016c Table C.12-1, Section
     C.12.1. Retrieval access path to HL7 Structured Document. Includes fully
-    specified scheme, authority, path, and query in accordance with. The VR of this
-    attribute has changed from UT to UR.
+    specified scheme, authority, path, and query in accordance with [RFC_3986]. The
+    VR of this attribute has changed from UT to UR.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -420,7 +422,7 @@ MappingResourceName	00080122		1	3		C.12-1 row 26
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MappingResource: str
     """(0008,0105) CS 1 Type 1, Mapping Resource - PS3.3 2016c Table C.12-1, Section
-    C.12.1. The identifier of the Mapping Resource. See .
+    C.12.1. The identifier of the Mapping Resource. See Section 8.4.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table C.12-1,
@@ -428,7 +430,7 @@ MappingResourceName	00080122		1	3		C.12-1 row 26
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The name of the Mapping Resource. See .
+    Section C.12.1. The name of the Mapping Resource. See Section 8.4.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -613,10 +615,11 @@ DeidentificationActionSequence	00080305	SQ	1	3		C.12-1 row 77
     BlockIdentifyingInformationStatus: object
     """(0008,0303) - 1 Type 1, Block Identifying Information Status - PS3.3 2016c Table
     C.12-1, Section C.12.1. Specifies whether some or all of the Private Data
-    Elements in the block are safe from identity leakage as defined by . Enumerated
-    Values: SAFE no data elements within the block contain identifying information
-    UNSAFE all data elements within the block may contain identifying information
-    MIXED some data elements within the block may contain identifying information
+    Elements in the block are safe from identity leakage as defined by PS3.15
+    Section E.3.10. Enumerated Values: SAFE no data elements within the block
+    contain identifying information UNSAFE all data elements within the block may
+    contain identifying information MIXED some data elements within the block may
+    contain identifying information
     """
     NonidentifyingPrivateElements: object | None = None
     """(0008,0304) - 1 Type 1C, Nonidentifying Private Elements - PS3.3 2016c Table
@@ -707,74 +710,74 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
     """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See . Shall be present if the code value
-    length is 16 characters or less, and the code value is not a URN or URL.
+    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
+    value length is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
     """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
     Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See . Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
+    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
+    Code Value (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
     """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
     Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See . Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
+    Designator (0008,0102) is present and is not sufficient to identify the Code
+    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
     """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See .
+    Text that conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
     """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
     """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See . Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
+    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
+    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
     """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
     Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See .
+    more Items are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
     """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     ContextUID: str | None = None
     """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
     The unique identifier of the Context Group from which the Coded Entry was
-    selected. See .
+    selected. See Section 8.6.
     """
     MappingResource: str | None = None
     """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
     8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See . Required if Context Identifier (0008,010F)
-    is present.
+    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
     """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The unique identifier of the Mapping Resource that defines the
     Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in .
+    DICOM Content Mapping Resource "DCMR" is defined in PS3.6 PS3.6.
     """
     MappingResourceName: object | None = None
     """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See .
+    from which Coded Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
     """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
     Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See . Required if Context Identifier (0008,010F) is
-    present.
+    Coded Entry was selected. See Section 8.5. Required if Context Identifier
+    (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
@@ -782,19 +785,19 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
     Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
     extension of the Context Group identified in Context Identifier (0008,010F). See
-    . Enumerated Values: Y N
+    Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
     8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    contains private extensions. See Section 8.7. Required if the value of Context
+    Group Extension Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
     """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
     Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See . Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
+    extension to the Context Group. See Section 8.7. Required if the value of
+    Context Group Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -841,19 +844,19 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SOPClassUID: str
     """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Uniquely identifies the SOP Class. See for further explanation. See also
-    .
+    C.12.1. Uniquely identifies the SOP Class. See Section C.12.1.1.1 for further
+    explanation. See also PS3.4 PS3.4.
     """
     SOPInstanceUID: str
     """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Uniquely identifies the SOP Instance. See for further explanation. See
-    also .
+    C.12.1. Uniquely identifies the SOP Instance. See Section C.12.1.1.1 for further
+    explanation. See also PS3.4 PS3.4.
     """
     SpecificCharacterSet: Sequence[str] | None = None
     """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1,
     Section C.12.1. Character Set that expands or replaces the Basic Graphic Set.
-    Required if an expanded or replacement character set is used. See for Defined
-    Terms.
+    Required if an expanded or replacement character set is used. See Section
+    C.12.1.1.2 for Defined Terms.
     """
     InstanceCreationDate: datetime.date | str | None = None
     """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1,
@@ -870,7 +873,7 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
     Section C.12.1. Date and time that the SOP Instance was last coerced by a
-    Storage SCP (see ).
+    Storage SCP (see PS3.4 PS3.4).
     """
     InstanceCreatorUID: str | None = None
     """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,
@@ -879,13 +882,13 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     RelatedGeneralSOPClassUID: Sequence[str] | None = None
     """(0008,001A) UI 1-n Type 3, Related General SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1. Uniquely identifies a Related General SOP Class for the
-    SOP Class of this Instance. See .
+    SOP Class of this Instance. See PS3.4 PS3.4.
     """
     OriginalSpecializedSOPClassUID: str | None = None
     """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1. The SOP Class in which the Instance was originally
     encoded that has been replaced during a fall-back conversion to the current
-    Related General SOP Class. See .
+    Related General SOP Class. See PS3.4 PS3.4.
     """
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
@@ -920,8 +923,8 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     Encoded as an ASCII string in the format "&ZZXX". The components of this string,
     from left to right, are & = "+" or "-", and ZZ = Hours and XX = Minutes of
     offset. Leading space characters shall not be present. The offset for UTC shall
-    be +0000; -0000 shall not be used. This encoding is the same as described in for
-    the offset component of the DT Value Representation. This ...
+    be +0000; -0000 shall not be used. This encoding is the same as described in
+    PS3.5 PS3.5 for the offset component of the DT Value Representation. ...
     """
     ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
         None
@@ -930,7 +933,7 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     C.12-1, Section C.12.1. Sequence of Items containing descriptive attributes of
     related equipment that has contributed to the acquisition, creation or
     modification of the composite instance. One or more Items are permitted in this
-    Sequence. See for further explanation.
+    Sequence. See Section C.12.1.1.5 for further explanation.
     """
     InstanceNumber: int | None = None
     """(0020,0013) IS 1 Type 3, Instance Number - PS3.3 2016c Table C.12-1, Section
@@ -980,7 +983,7 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     C.12-1, Section C.12.1. Sequence of Items containing encrypted DICOM data. One
     or more Items shall be included in this Sequence. Required if application level
     confidentiality is needed and certain recipients are allowed to decrypt all or
-    portions of the Encrypted Attributes Data Set. See .
+    portions of the Encrypted Attributes Data Set. See Section C.12.1.1.4.1.
     """
     OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
     """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table
@@ -997,9 +1000,9 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     from the current SOP Instance as if they were DICOM Composite SOP Class
     Instances defined by SOP Class and Instance UID pairs. May also define a means
     of accessing the Documents. One or more Items shall be included in this
-    Sequence. See . Required if unencapsulated HL7 Structured Documents are
-    referenced within the Instance. Every such document so referenced is required to
-    have a corresponding Item in this Sequence.
+    Sequence. See Section C.12.1.1.6. Required if unencapsulated HL7 Structured
+    Documents are referenced within the Instance. Every such document so referenced
+    is required to have a corresponding Item in this Sequence.
     """
     LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
         None
@@ -1007,7 +1010,7 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified - PS3.3
     2016c Table C.12-1, Section C.12.1. Indicates whether or not the date and time
     attributes in the instance have been modified during de-identification.
-    Enumerated Values: UNMODIFIED MODIFIED REMOVED See .
+    Enumerated Values: UNMODIFIED MODIFIED REMOVED See PS3.15 PS3.15.
     """
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
     """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1,
@@ -1031,7 +1034,7 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
     """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
     Section C.12.1. Content Qualification Indicator Enumerated Values: PRODUCT
-    RESEARCH SERVICE See for further explanation.
+    RESEARCH SERVICE See Section C.8.13.2.1.1 for further explanation.
     """
     PrivateDataElementCharacteristicsSequence: (
         list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None

@@ -40,7 +40,7 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23
     ContainerIdentifier: str
     """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
     Section C.7.6.22. The identifier for the container that contains the specimen(s)
-    being imaged. See .
+    being imaged. See Section C.7.6.22.1.1.
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None

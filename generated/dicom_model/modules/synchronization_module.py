@@ -34,7 +34,8 @@ NTPSourceAddress	00181803	LO	1	3		C.7-7 row 8
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SynchronizationFrameOfReferenceUID: str
     """(0020,0200) UI 1 Type 1, Synchronization Frame of Reference UID - PS3.3 2016c
-    Table C.7-7, Section C.7.4.2. UID of common synchronization environment. See .
+    Table C.7-7, Section C.7.4.2. UID of common synchronization environment. See
+    Section C.7.4.2.1.1.
     """
     SynchronizationTrigger: Literal["SOURCE", "EXTERNAL", "PASSTHRU", "NO TRIGGER"]
     """(0018,106A) CS 1 Type 1, Synchronization Trigger - PS3.3 2016c Table C.7-7,
@@ -52,13 +53,13 @@ NTPSourceAddress	00181803	LO	1	3		C.7-7 row 8
     SynchronizationChannel: Sequence[int] | None = None
     """(0018,106C) US 2 Type 1C, Synchronization Channel - PS3.3 2016c Table C.7-7,
     Section C.7.4.2. Identifier of waveform channel that records the synchronization
-    channel or trigger, see . Required if synchronization channel or trigger is
-    encoded in a waveform in this SOP Instance
+    channel or trigger, see Section C.7.4.2.1.3. Required if synchronization channel
+    or trigger is encoded in a waveform in this SOP Instance
     """
     AcquisitionTimeSynchronized: Literal["Y", "N"]
     """(0018,1800) CS 1 Type 1, Acquisition Time Synchronized - PS3.3 2016c Table
     C.7-7, Section C.7.4.2. Acquisition DateTime (0008,002A) synchronized with
-    external time reference. Enumerated Values: Y N See
+    external time reference. Enumerated Values: Y N See Section C.7.4.2.1.4
     """
     TimeSource: str | None = None
     """(0018,1801) SH 1 Type 3, Time Source - PS3.3 2016c Table C.7-7, Section C.7.4.2.
