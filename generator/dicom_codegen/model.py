@@ -431,6 +431,9 @@ class ClassField:
     #: Enumerated Values of single values, (1-based value number, values); ``enumerated``
     #: holds the ones that apply to every value.
     value_enumerated: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    #: The constructor's default where it is not None: a Python literal (the SOP Class UID
+    #: of an IOD that has one SOP class); "" for None.
+    default: str = ""
 
 
 @dataclass(frozen=True)

@@ -625,11 +625,11 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
     """The module (or modules) that define each attribute."""
-    PatientName: PersonName | str | None
+    PatientName: PersonName | str | None = None
     """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Patient's full name.
     """
-    PatientID: str | None
+    PatientID: str | None = None
     """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1
     (PatientModule). Primary identifier for the patient. (The whole text:
     PatientModule.PatientID.)
@@ -648,7 +648,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     the identity of the issuer of the Patient ID, or scoping the Patient ID. Only a
     single Item is permitted in this Sequence.
     """
-    PatientBirthDate: datetime.date | str | None
+    PatientBirthDate: datetime.date | str | None = None
     """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Birth date of the patient.
     """
@@ -671,7 +671,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     Date in Alternative Calendar (0010,0034). (The whole text:
     PatientModule.PatientAlternativeCalendar.)
     """
-    PatientSex: Literal["M", "F", "O"] | None
+    PatientSex: Literal["M", "F", "O"] | None = None
     """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Sex of the named patient. (The whole text:
     PatientModule.PatientSex.)
@@ -903,15 +903,15 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3, Section
     C.7.2.1 (GeneralStudyModule). Unique identifier for the Study.
     """
-    StudyDate: datetime.date | str | None
+    StudyDate: datetime.date | str | None = None
     """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Date the Study started.
     """
-    StudyTime: datetime.time | str | None
+    StudyTime: datetime.time | str | None = None
     """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Time the Study started.
     """
-    ReferringPhysicianName: PersonName | str | None
+    ReferringPhysicianName: PersonName | str | None = None
     """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). Name of the patient's referring physician
     """
@@ -936,11 +936,11 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     consulting physician(s). (The whole text:
     GeneralStudyModule.ConsultingPhysicianIdentificationSequence.)
     """
-    StudyID: str | None
+    StudyID: str | None = None
     """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). User or equipment generated Study identifier.
     """
-    AccessionNumber: str | None
+    AccessionNumber: str | None = None
     """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3, Section
     C.7.2.1 (GeneralStudyModule). A RIS generated number that identifies the order
     for the Study.
@@ -1187,7 +1187,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). Unique identifier of the Series.
     """
-    SeriesNumber: int | None
+    SeriesNumber: int | None = None
     """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). A number that identifies this Series.
     """
@@ -1381,12 +1381,12 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     reference for a Series. (The whole text:
     FrameOfReferenceModule.FrameOfReferenceUID.)
     """
-    PositionReferenceIndicator: str | None
+    PositionReferenceIndicator: str | None = None
     """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Part of the imaging target used as a
     reference. (The whole text: FrameOfReferenceModule.PositionReferenceIndicator.)
     """
-    Manufacturer: str | None
+    Manufacturer: str | None = None
     """(0008,0070) LO 1 Type 2, Manufacturer - PS3.3 2016c Table C.7-8, Section C.7.5.1
     (GeneralEquipmentModule). Manufacturer of the equipment that produced the
     composite instances.
@@ -1458,7 +1458,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     format or to signal background that may be ... (The whole text:
     GeneralEquipmentModule.PixelPaddingValue.)
     """
-    InstanceNumber: int | None
+    InstanceNumber: int | None = None
     """(0020,0013) IS 1 Type 2, Instance Number - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule, SOPCommonModule). A number that identifies this
     image. (The whole text: GeneralImageModule.InstanceNumber.)
@@ -1483,7 +1483,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     (GeneralImageModule, CTImageModule). Image identification characteristics. (The
     whole text: GeneralImageModule.ImageType.)
     """
-    AcquisitionNumber: int | None
+    AcquisitionNumber: int | None = None
     """(0020,0012) IS 1 Type 2, Acquisition Number - PS3.3 2016c Table C.8-3, Section
     C.8.2.1 (GeneralImageModule, CTImageModule). A number identifying the single
     continuous gathering of data over a period of time that resulted in this image
@@ -1623,7 +1623,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     left hand corner (center of the first voxel transmitted) of the image, in mm.
     (The whole text: ImagePlaneModule.ImagePositionPatient.)
     """
-    SliceThickness: float | Decimal | None
+    SliceThickness: float | Decimal | None = None
     """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10, Section
     C.7.6.2 (ImagePlaneModule). Nominal slice thickness, in mm.
     """
@@ -1884,7 +1884,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     C.8.2.1 (CTImageModule). Specifies the output units of Rescale Slope (0028,1053)
     and Rescale Intercept (0028,1052). (The whole text: CTImageModule.RescaleType.)
     """
-    KVP: float | Decimal | None
+    KVP: float | Decimal | None = None
     """(0018,0060) DS 1 Type 2, KVP - PS3.3 2016c Table C.8-3, Section C.8.2.1
     (CTImageModule). Peak kilo voltage output of the x-ray generator used
     """
@@ -2225,7 +2225,7 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     Window Center (0028,1050) and Window Width (0028,1051). (The whole text:
     VOILUTModule.VOILUTFunction.)
     """
-    SOPClassUID: str
+    SOPClassUID: str = "1.2.840.10008.5.1.4.1.1.2"
     """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
     C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. (The whole text:
     SOPCommonModule.SOPClassUID.)

@@ -1303,11 +1303,11 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
     """The module (or modules) that define each attribute."""
-    PatientName: PersonName | str | None
+    PatientName: PersonName | str | None = None
     """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Patient's full name.
     """
-    PatientID: str | None
+    PatientID: str | None = None
     """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1
     (PatientModule). Primary identifier for the patient. (The whole text:
     PatientModule.PatientID.)
@@ -1326,7 +1326,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     the identity of the issuer of the Patient ID, or scoping the Patient ID. Only a
     single Item is permitted in this Sequence.
     """
-    PatientBirthDate: datetime.date | str | None
+    PatientBirthDate: datetime.date | str | None = None
     """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Birth date of the patient.
     """
@@ -1349,7 +1349,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     Date in Alternative Calendar (0010,0034). (The whole text:
     PatientModule.PatientAlternativeCalendar.)
     """
-    PatientSex: Literal["M", "F", "O"] | None
+    PatientSex: Literal["M", "F", "O"] | None = None
     """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Sex of the named patient. (The whole text:
     PatientModule.PatientSex.)
@@ -1581,15 +1581,15 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3, Section
     C.7.2.1 (GeneralStudyModule). Unique identifier for the Study.
     """
-    StudyDate: datetime.date | str | None
+    StudyDate: datetime.date | str | None = None
     """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Date the Study started.
     """
-    StudyTime: datetime.time | str | None
+    StudyTime: datetime.time | str | None = None
     """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Time the Study started.
     """
-    ReferringPhysicianName: PersonName | str | None
+    ReferringPhysicianName: PersonName | str | None = None
     """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). Name of the patient's referring physician
     """
@@ -1614,11 +1614,11 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     consulting physician(s). (The whole text:
     GeneralStudyModule.ConsultingPhysicianIdentificationSequence.)
     """
-    StudyID: str | None
+    StudyID: str | None = None
     """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). User or equipment generated Study identifier.
     """
-    AccessionNumber: str | None
+    AccessionNumber: str | None = None
     """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3, Section
     C.7.2.1 (GeneralStudyModule). A RIS generated number that identifies the order
     for the Study.
@@ -1865,7 +1865,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). Unique identifier of the Series.
     """
-    SeriesNumber: int | None
+    SeriesNumber: int | None = None
     """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). A number that identifies this Series.
     """
@@ -2060,7 +2060,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     reference for a Series. (The whole text:
     FrameOfReferenceModule.FrameOfReferenceUID.)
     """
-    PositionReferenceIndicator: str | None
+    PositionReferenceIndicator: str | None = None
     """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Part of the imaging target used as a
     reference. (The whole text: FrameOfReferenceModule.PositionReferenceIndicator.)
@@ -2522,7 +2522,9 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     triggering. (The whole text:
     RespiratorySynchronizationModule.RespiratoryTriggerType.)
     """
-    AcquisitionContextSequence: list[AcquisitionContextModuleAcquisitionContextSequenceItem] | None
+    AcquisitionContextSequence: (
+        list[AcquisitionContextModuleAcquisitionContextSequenceItem] | None
+    ) = None
     """(0040,0555) SQ 1 Type 2, Acquisition Context Sequence - PS3.3 2016c Table
     C.7.6.14-1, Section C.7.6.14 (AcquisitionContextModule). A sequence of Items
     that describes the conditions present during the acquisition of the data of the
@@ -2767,7 +2769,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     Section 10.23 (EnhancedCTImageModule). Table Top Lateral position in IEC TABLE
     TOP coordinate system (mm).
     """
-    SOPClassUID: str
+    SOPClassUID: str = "1.2.840.10008.5.1.4.1.1.2.1"
     """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
     C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. (The whole text:
     SOPCommonModule.SOPClassUID.)
