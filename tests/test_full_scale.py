@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from dicom_codegen.passes_objects import file_name
 from tests.conftest import REPO
 from tests.generator.test_format import unformatted_by_black
 from tests.reconstruction import layout
@@ -30,6 +31,13 @@ def _iods_in_transcription(source: str) -> int:
     if source == "innolitics":
         return len(load_json(innolitics_dir() / "ciods.json"))
     return len(load_json(highdicom_dir() / "iod_module_map.json"))
+
+
+def _modules_and_macros_in_transcription(source: str) -> tuple[int, int]:
+    """How many modules and macros the transcription has (highdicom expands its macros)."""
+    if source == "innolitics":
+        return len(load_json(innolitics_dir() / "modules.json")), len(load_json(innolitics_dir() / "macros.json"))
+    return len(load_json(highdicom_dir() / "module_attribute_map.json")), 0
 
 
 @pytest.fixture(scope="module", params=["innolitics", "highdicom"])
@@ -62,6 +70,20 @@ def test_every_iod_of_the_transcription_is_a_class(full_scale: tuple[str, Path, 
     assert len(main_classes) == _iods_in_transcription(source)
     files = [p.stem for p in (out / "dicom_model" / "iods").glob("*.py") if p.stem != "__init__"]
     assert sorted(files) == sorted(set(iods.values()))
+
+
+def test_every_module_and_macro_of_the_transcription_is_a_class(full_scale: tuple[str, Path, Path]) -> None:
+    """Issue #13: the modules no IOD lists and the macros nothing includes are generated
+    too, each a file of its own; the counts are the transcription's."""
+    source, _, out = full_scale
+    expected = dict(zip(("modules", "macros"), _modules_and_macros_in_transcription(source)))
+    for package, count in expected.items():
+        classes = _classes(out, package)
+        main = {name for name, file in classes.items() if file_name(name) == file}  # not sequence items
+        assert len(main) == count, package
+        assert {file_name(name) for name in main} == set(classes.values()), package
+        files = {p.stem for p in (out / "dicom_model" / package).glob("*.py")} - {"__init__"}
+        assert files == set(classes.values()), package
 
 
 def test_class_names_are_unique_and_carry_no_section_numbers_where_titles_are(full_scale: tuple[str, Path, Path]) -> None:

@@ -12,13 +12,23 @@ macro tables, and the module and macro attribute tables they refer to.
   by ``xref``; the description's variable lists give Enumerated Values and
   Defined Terms.
 
-Only tables reachable from an IOD, and the macros those include, are read.
+Every module and macro attribute table of the document is read, whether an IOD
+reaches it or not (:func:`_every_attribute_table`): a table is an attribute table
+by its header (the columns above, or Attribute Name, Tag, Attribute Description for
+the normalized modules that have no Type column; their rows get Type ``""``) and by
+its Tag column holding tags, never by its caption. Module or macro
+(:func:`_kinds`): a table an IOD module table lists is a module; else a table a
+functional group table lists or another table includes is a macro; else the
+wording of the standard decides: a caption ending in "Module" or "Macro" (after
+"Attributes"), else the section title ("... Module", "... Macro(s)"), else a macro
+(an attribute set no IOD lists, e.g. "Encrypted Attributes Data Set Attributes").
 References the input lacks (the PS3.3 excerpt lacks many) are collected as
 :class:`~dicom_codegen.model.MissingReference`, never invented.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -52,6 +62,9 @@ _ATTRIBUTE_HEADERS = (
     ["Attribute Name", "Tag", "Type", "Attribute Description"],
     ["Attribute Name", "Tag", "Type", "Description"],
 )
+#: The attribute tables of normalized modules (Annexes B-F), which have no Type column.
+_TYPELESS_HEADER = ["Attribute Name", "Tag", "Attribute Description"]
+_ANY_ATTRIBUTE_HEADER = (*_ATTRIBUTE_HEADERS, _TYPELESS_HEADER)
 _TYPES = frozenset({"1", "1C", "2", "2C", "3"})
 #: The ``include`` of the rows that stand for "the IOD's functional group macros".
 FUNCTIONAL_GROUPS = "*functional-groups*"
@@ -108,15 +121,17 @@ class _Reader:
             return
         table = self.doc.table(table_id)
         header = header_texts(table)
-        if header not in _ATTRIBUTE_HEADERS:
+        if header not in _ANY_ATTRIBUTE_HEADER:
             raise self.doc.error(f"unexpected columns {header!r} for an attribute table", table=table_id)
+        typed = header != _TYPELESS_HEADER
         title = re.sub(r"\s+Attributes(\s+Description)?$", "", title_of(table) or table_id)
+        title = re.sub(r"\b(Module|Macro) Table$", r"\1", title)  # "Enhanced XA/XRF Image Module Table"
         parent = table.getparent()
         section = (parent.get(XML_ID) or "") if parent is not None and parent.tag == SECTION else ""
         rows: list[AttributeRow] = []
         self.tables[table_id] = AttributeTable(table_id, title, kind, section, ())  # guards include cycles
         for row in grid_rows(table):
-            entry = self.attribute_row(table_id, row.number, row.cells, row.texts)
+            entry = self.attribute_row(table_id, row.number, row.cells, row.texts, typed)
             if entry is not None:
                 rows.append(entry)
         self.tables[table_id] = AttributeTable(table_id, title, kind, section, tuple(rows))
@@ -128,9 +143,12 @@ class _Reader:
                     self.missing.append(MissingReference(table_id, entry.row, entry.include, "included macro"))
 
     def attribute_row(
-        self, table_id: str, number: int, cells: tuple[etree._Element, ...], texts: tuple[str, ...]
+        self, table_id: str, number: int, cells: tuple[etree._Element, ...], texts: tuple[str, ...], typed: bool = True
     ) -> AttributeRow | None:
-        """The row; None for an italic heading row that spans the table."""
+        """The row; None for an italic heading row that spans the table. ``typed`` False:
+        a table without a Type column, read as if its Type cells were blank."""
+        if not typed:
+            cells, texts = _blank_type_column(cells, texts)
         name = texts[0] if texts else ""
         stripped = name.lstrip(">")
         depth = len(name) - len(stripped)
@@ -159,7 +177,7 @@ class _Reader:
         if parsed is None:
             raise self.doc.error(f"unreadable tag {texts[1]!r} of {stripped!r}", table=table_id, row=number)
         type_ = texts[2].replace(" ", "")
-        if type_ not in _TYPES:
+        if type_ not in _TYPES and (typed or type_):
             raise self.doc.error(f"{parsed[0]}: unknown Type {texts[2]!r}", table=table_id, row=number)
         terms = _Terms()
         terms.read(cells[3], parsed[0])
@@ -262,14 +280,14 @@ def _first_attribute_table(node: etree._Element) -> str:
     never searched, which is what keeps this cheap for sections with large tables."""
     for child in node.iterchildren(TABLE, SECTION, "{*}*"):
         if child.tag == TABLE:
-            if header_texts(child) in _ATTRIBUTE_HEADERS:
+            if header_texts(child) in _ANY_ATTRIBUTE_HEADER:
                 return child.get(XML_ID) or ""
             nested = _first_attribute_table(child)
         elif child.tag == SECTION:
             nested = _first_attribute_table(child)
         else:
             nested = next(
-                (t.get(XML_ID) or "" for t in child.iter(TABLE) if header_texts(t) in _ATTRIBUTE_HEADERS),
+                (t.get(XML_ID) or "" for t in child.iter(TABLE) if header_texts(t) in _ANY_ATTRIBUTE_HEADER),
                 None,
             ) or ""
         if nested:
@@ -331,7 +349,13 @@ def parse(path: Path) -> InformationObjects:
                 functional_groups=tuple(groups),
             )
         )
-    tables = tuple(reader.tables[key] for key in sorted(reader.tables, key=_table_order))
+    for table_id in _every_attribute_table(doc):
+        reader.attribute_table(table_id, "")  # kinds are decided below, once every table is read
+    kinds = _kinds(reader, iods)
+    tables = tuple(
+        _without_value_patterns(dataclasses.replace(reader.tables[key], kind=kinds[key]))
+        for key in sorted(reader.tables, key=_table_order)
+    )
     counts.extend((t.table, len(t.rows)) for t in tables)
     return InformationObjects(
         source=Source(3, doc.edition, path.name, doc.sha256),
@@ -345,3 +369,115 @@ def parse(path: Path) -> InformationObjects:
 def _table_order(table_id: str) -> tuple[tuple[int, str], ...]:
     """table_C.7-10 after table_C.7-9: compare the number runs as numbers."""
     return tuple((int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"(\d+)", table_id))
+
+
+# --- every attribute table of the document (issue #13) ---------------------------------
+
+
+def _blank_type_column(
+    cells: tuple[etree._Element, ...], texts: tuple[str, ...]
+) -> tuple[tuple[etree._Element, ...], tuple[str, ...]]:
+    """A row of a table without a Type column as a row of the four-column form: a blank
+    Type cell after the Tag, or, where the first cell spans the Name and Tag columns (an
+    "Include" row), that cell spanning the Type column as well."""
+    if len(cells) < 2:
+        return cells, texts
+    if cells[0] is cells[1]:
+        return (*cells[:2], cells[1], *cells[2:]), (*texts[:2], texts[1], *texts[2:])
+    return (*cells[:2], etree.Element(PARA), *cells[2:]), (*texts[:2], "", *texts[2:])
+
+
+def _holds_tags(table: etree._Element) -> bool:
+    """Whether an attribute-table header heads an attribute table: some row's Tag cell
+    holds a tag ("(0010,0010)", "(60xx,0010)"), or some row includes a table by
+    ``xref``. A table of Defined Terms or codes under the same column names has neither."""
+    for row in grid_rows(table):
+        cells = row.cells
+        if len(cells) < 2:
+            continue
+        if cells[0] is cells[1]:
+            if any((link.get("linkend") or "").startswith("table_") for link in cells[0].iter(XREF)):
+                return True
+        elif parse_tag(row.texts[1]) is not None:
+            return True
+    return False
+
+
+def _every_attribute_table(doc: Document) -> list[str]:
+    """The ``xml:id`` of every module and macro attribute table of the document, in
+    document order: found by their columns and their Tag column, wherever they are."""
+    doc.has_table("")  # index every table
+    return [
+        table_id
+        for table_id, table in doc.tables.items()
+        if header_texts(table) in _ANY_ATTRIBUTE_HEADER and _holds_tags(table)
+    ]
+
+
+def _kinds(reader: _Reader, iods: list[Iod]) -> dict[str, str]:
+    """"module" or "macro" for every table read. A table an IOD module table lists is a
+    module; else one a functional group table lists or another table includes is a
+    macro; else the standard's wording decides (:func:`_kind_by_wording`)."""
+    modules = {m.table for iod in iods for m in iod.modules if m.table}
+    macros = {g.table for iod in iods for g in iod.functional_groups if g.table}
+    macros |= {
+        row.include
+        for table in reader.tables.values()
+        for row in table.rows
+        if row.include and row.include != FUNCTIONAL_GROUPS and row.include != table.table
+    }
+    kinds = {}
+    for table_id in reader.tables:
+        if table_id in modules:
+            kinds[table_id] = "module"
+        elif table_id in macros:
+            kinds[table_id] = "macro"
+        else:
+            kinds[table_id] = _kind_by_wording(reader.doc.table(table_id))
+    return kinds
+
+
+_KIND_WORD = re.compile(r"\b(Module|Macro)s?$")
+
+
+def _kind_by_wording(table: etree._Element) -> str:
+    """The kind of a table nothing lists or includes, from the words PS3.3 names it with:
+    its caption without "Attributes" / "Attributes Description" / "Table"
+    ("Patient Relationship Module Attributes" -> module), else its section's title
+    ("Palette Color Lookup Table Module", "General Anatomy Macros"), else a macro."""
+    caption = re.sub(r"(\s+(Attributes|Description|Table))+$", "", title_of(table))
+    parent = table.getparent()
+    section = title_of(parent) if parent is not None and parent.tag == SECTION else ""
+    for words in (caption, section):
+        match = _KIND_WORD.search(words.strip())
+        if match:
+            return match.group(1).lower()
+    return "macro"
+
+
+def _without_value_patterns(table: AttributeTable) -> AttributeTable:
+    """A term holding a backslash, the value delimiter (PS3.5 6.2), is a pattern of several
+    values ("STANDARD\\C,R" of Image Display Format, C.13-3), never one value: Enumerated
+    Values with one are no closed list of values and are dropped (the description keeps
+    them); such Defined Terms are dropped one by one."""
+
+    def values(terms: tuple[str, ...]) -> tuple[str, ...]:
+        return () if any("\\" in t for t in terms) else terms
+
+    def terms_only(terms: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(t for t in terms if "\\" not in t)
+
+    rows = []
+    for row in table.rows:
+        if any("\\" in t for t in (*row.enumerated_values, *row.defined_terms)) or any(
+            "\\" in t for _, terms in (*row.value_enumerations, *row.value_defined_terms) for t in terms
+        ):
+            row = dataclasses.replace(
+                row,
+                enumerated_values=values(row.enumerated_values),
+                defined_terms=terms_only(row.defined_terms),
+                value_enumerations=tuple((n, values(v)) for n, v in row.value_enumerations if values(v)),
+                value_defined_terms=tuple((n, terms_only(v)) for n, v in row.value_defined_terms if terms_only(v)),
+            )
+        rows.append(row)
+    return dataclasses.replace(table, rows=tuple(rows))

@@ -42,8 +42,9 @@ VR_TYPES: dict[str, str] = {
 }
 _INT_VRS = frozenset("US SS UL SL UV SV IS".split())
 _STR_VRS = frozenset("AE AS CS LO LT SH ST UC UR UT UI".split())
-#: Attribute Types from the strictest to the weakest, for attributes defined twice.
-TYPE_ORDER = ("1", "2", "1C", "2C", "3")
+#: Attribute Types from the strictest to the weakest, for attributes defined twice; ""
+#: is the Type of a table without a Type column (normalized modules: PS3.4 sets it).
+TYPE_ORDER = ("1", "2", "1C", "2C", "3", "")
 
 
 def class_name(title: str) -> str:

@@ -27,8 +27,8 @@ if TYPE_CHECKING:  # the heavy modules are imported when a file is read, not for
     from .reader import Encoding
 
 VERSION = "dicom-dump (dicom-typed) 0.2"
-#: dcmdump's shortening: a long value shows its first characters, then "...".
-DEFAULT_MAX_VALUE_LENGTH = 64
+#: dcmdump's shortening: a value shown longer than 70 characters is cut to 70, "..." included.
+DEFAULT_MAX_VALUE_LENGTH = 70
 #: Directory Record Types of PS3.3 F.5 (Table F.4-1); dcmdump shows any other as PRIVATE.
 _RECORD_TYPES = frozenset(
     (
@@ -54,21 +54,40 @@ class _Options:
         return bool(self.tags or self.keywords)
 
 
-def _shorten(text: str, options: _Options, close: str = "") -> str:
-    if options.max_length and len(text) > options.max_length:
-        return text[: options.max_length] + "..."
-    return text + close
+def _shorten(text: str, options: _Options) -> str:
+    """A text value shown as dcmdump shows it: ``[text]``, and when that is longer than
+    the limit its first characters up to the limit with "..." at the end."""
+    shown = f"[{text}]"
+    limit = options.max_length
+    if limit and len(shown) > limit:
+        return shown[: max(1, limit - 3)] + "..."
+    return shown
+
+
+def _values(values: Iterator[str], options: _Options) -> str:
+    """Numbers or bytes shown as dcmdump shows them: joined by backslashes, and when that
+    is longer than the limit, as many whole values as fit with "..." after them."""
+    limit = options.max_length
+    shown: list[str] = []
+    width = -1
+    for value in values:
+        if limit and width + 1 + len(value) + 3 > limit:
+            following = next(values, None)
+            if following is None and width + 1 + len(value) <= limit:
+                shown.append(value)  # the last value: it fits without "..."
+                break
+            return "\\".join(shown) + "..."
+        shown.append(value)
+        width += 1 + len(value)
+    return "\\".join(shown)
 
 
 def _hex(raw: bytes, vr: str, little: bool, options: _Options) -> str:
     size = {"OW": 2, "OL": 4, "OV": 8}.get(vr, 1)
     order: Literal["little", "big"] = "little" if little else "big"
     count = len(raw) // size
-    limit = count
-    if options.max_length:
-        limit = min(count, max(1, (options.max_length + 3) // (2 * size + 1)))
-    words = [int.from_bytes(raw[i * size : (i + 1) * size], order).__format__(f"0{2 * size}x") for i in range(limit)]
-    return "\\".join(words) + ("..." if limit < count else "")
+    words = (format(int.from_bytes(raw[i * size : (i + 1) * size], order), f"0{2 * size}x") for i in range(count))
+    return _values(words, options)
 
 
 def _floats(raw: bytes, vr: str, little: bool, options: _Options) -> str:
@@ -77,7 +96,7 @@ def _floats(raw: bytes, vr: str, little: bool, options: _Options) -> str:
     code, digits = ("f", 9) if vr == "OF" else ("d", 17)
     size = struct.calcsize(code)
     values = struct.unpack(("<" if little else ">") + code * (len(raw) // size), raw[: len(raw) - len(raw) % size])
-    return _shorten("\\".join(f"{v:.{digits}g}" for v in values), options)
+    return _values((f"{v:.{digits}g}" for v in values), options)
 
 
 def _text_of(element: DataElement, codec: str) -> str:
@@ -102,16 +121,16 @@ def _text_of(element: DataElement, codec: str) -> str:
     return text.rstrip("\0 ") if element.vr == "UI" else text.rstrip(" ")
 
 
-def _numbers(element: DataElement) -> str:
+def _numbers(element: DataElement) -> Iterator[str]:
     value = element.value
     values = value if isinstance(value, list) else [value]
-    if element.vr == "AT":
-        return "\\".join(f"({v >> 16:04x},{v & 0xFFFF:04x})" for v in values if isinstance(v, int))
-    if element.vr == "FL":
-        return "\\".join(f"{v:.9g}" for v in values if isinstance(v, (int, float)))
-    if element.vr == "FD":
-        return "\\".join(f"{v:.17g}" for v in values if isinstance(v, (int, float)))
-    return "\\".join(str(v) for v in values)
+    for v in values:
+        if element.vr == "AT" and isinstance(v, int):
+            yield f"({v >> 16:04x},{v & 0xFFFF:04x})"
+        elif element.vr in ("FL", "FD") and isinstance(v, (int, float)):
+            yield "0" if v == 0 else f"{v:.{9 if element.vr == 'FL' else 17}g}"  # -0 is shown 0, as dcmdump does
+        else:
+            yield str(v)
 
 
 class _Printer:
@@ -225,13 +244,13 @@ class _Printer:
             if not text:  # padding only
                 self.line(depth, element.tag, vr, "(no value available)", length, 0, name)
                 return
-            shown = "[" + _shorten(text, self.options, "]")
+            shown = _shorten(text, self.options)
         elif vr in ("OF", "OD"):
             shown, vm = _floats(raw, vr, little, self.options), 1
         elif vr in BYTES_VRS:
             shown, vm = _hex(raw, vr, little, self.options), 1
         else:
-            shown = _shorten(_numbers(element), self.options)
+            shown = _values(_numbers(element), self.options)
             count = value if isinstance(value, list) else [value]
             vm = len(count)
         self.line(depth, element.tag, vr, shown, length, vm, name)
@@ -265,14 +284,13 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_MAX_VALUE_LENGTH,
         metavar="N",
-        help=f"shorten values longer than N characters (default {DEFAULT_MAX_VALUE_LENGTH}; 0: never)",
+        help=f"shorten values shown longer than N characters, as dcmdump does (default {DEFAULT_MAX_VALUE_LENGTH}; 0: never)",
     )
     parser.add_argument("--version", action="version", version=VERSION)
     return parser
 
 
 def _dump(path: str, args: argparse.Namespace, out: TextIO) -> int:
-    from .dictionary import get_entry
     from .fileformat import encoding_of, read_file_partial
 
     file, error = read_file_partial(path, stop_before_pixels=args.stop_before_pixels)
@@ -280,10 +298,6 @@ def _dump(path: str, args: argparse.Namespace, out: TextIO) -> int:
         print(f"dicom-dump: {error}", file=sys.stderr)  # nothing read: "not a DICOM file", ...
         return 1
     options = _Options(args.max_value_length, set(args.tag), set(args.keyword))
-    for keyword in options.keywords:
-        if get_entry(keyword) is None:
-            print(f"dicom-dump: unknown keyword {keyword!r}", file=sys.stderr)
-            return 2
     if args.format == "json":
         import json
 
@@ -324,7 +338,14 @@ def _syntax_name(uid: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.keyword:
+        from .dictionary import get_entry
+
+        unknown = [k for k in args.keyword if get_entry(k) is None]
+        if unknown:
+            parser.error(f"unknown keyword {unknown[0]!r}")  # exit status 2, before any file is read
     out = sys.stdout
     if isinstance(out, __import__("io").TextIOWrapper):
         out.reconfigure(errors="backslashreplace")  # what the terminal's encoding cannot show is escaped

@@ -20,7 +20,7 @@ from typing import Literal
 
 from .dataset import DataElement, Dataset
 from .errors import DicomDecodeError, DicomEncodeError
-from .reader import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, Encoding, Reader, read_dataset
+from .reader import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, MAX_DEPTH, Encoding, Reader, read_dataset
 from .writer import encode_dataset
 
 #: This project's Implementation Class UID (PS3.7 D.3.3.2), a UUID-derived UID (PS3.5 B.2).
@@ -444,9 +444,14 @@ def _header_end(data: bytearray, encoding: Encoding) -> bool:
         view.release()
 
 
-def _skip(view: memoryview, offset: int, encoding: Encoding, *, top: bool = False, item: bool = False) -> int | None:
+def _skip(
+    view: memoryview, offset: int, encoding: Encoding, *, top: bool = False, item: bool = False, depth: int = 0
+) -> int | None:
     """The offset after the elements from ``offset`` (to an Item Delimitation Item when
-    ``item``; to Pixel Data when ``top``); None when ``view`` ends first."""
+    ``item``; to Pixel Data when ``top``); None when ``view`` ends first. Nested deeper
+    than the reader accepts, it stops there: the reader then reports the nesting."""
+    if depth > 2 * MAX_DEPTH + 2:
+        return offset
     order: Literal["little", "big"] = "little" if encoding.little_endian else "big"
     while True:
         if len(view) - offset < 8:
@@ -460,7 +465,7 @@ def _skip(view: memoryview, offset: int, encoding: Encoding, *, top: bool = Fals
         if tag == 0xFFFEE000:
             length, offset = int.from_bytes(view[offset + 4 : offset + 8], order), offset + 8
             if length == 0xFFFFFFFF:
-                end = _skip(view, offset, encoding, item=True)
+                end = _skip(view, offset, encoding, item=True, depth=depth + 1)
                 if end is None:
                     return None
                 offset = end
@@ -478,7 +483,7 @@ def _skip(view: memoryview, offset: int, encoding: Encoding, *, top: bool = Fals
             length, offset = int.from_bytes(view[offset + 4 : offset + 8], order), offset + 8
         if length == 0xFFFFFFFF:
             inner = encoding if vr != b"UN" else IMPLICIT_LE
-            end = _skip(view, offset, inner, item=True)  # items until the Sequence Delimitation Item
+            end = _skip(view, offset, inner, item=True, depth=depth + 1)  # items until the Sequence Delimitation Item
             if end is None:
                 return None
             offset = end

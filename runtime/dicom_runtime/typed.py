@@ -15,12 +15,13 @@ absent or empty, a value of another type) raises :class:`NonConformantError`.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
 import typing
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import re
 import types
@@ -135,7 +136,7 @@ def to_dataset(obj: DicomObject) -> Dataset:
         if value is None:
             if spec.keyword in state.empty:
                 if source is not None and spec.vr != "SQ" and _decode_value(spec, source.value) is None:
-                    dataset[spec.tag] = source  # as read (its padding too)
+                    dataset[spec.tag] = copy.copy(source)  # as read (its padding too)
                 else:
                     empty_vr = "SQ" if spec.vr == "SQ" else _vr_for(spec, obj)
                     dataset[spec.tag] = DataElement(spec.tag, empty_vr, [] if spec.vr == "SQ" else None)
@@ -157,7 +158,7 @@ def to_dataset(obj: DicomObject) -> Dataset:
                 dataset[spec.tag] = DataElement(spec.tag, "SQ", items)
             continue
         if source is not None and _same(_decode_value(spec, source.value), value):
-            dataset[spec.tag] = source  # read and not changed: written as it was read
+            dataset[spec.tag] = copy.copy(source)  # read and not changed: written as it was read
             continue
         vr = _vr_for(spec, obj)
         dataset[spec.tag] = DataElement(spec.tag, vr, _encode_value(spec, value, vr))
@@ -376,21 +377,60 @@ def _from_dataset(cls: type[T], dataset: Dataset, path: str, problems: list[str]
     return instance
 
 
-def read(path: str | Path, *, strict: bool = True) -> DicomObject | Dataset:
+D = TypeVar("D", bound=Dataset)
+
+
+@overload
+def read(path: str | Path, *, strict: bool = True) -> DicomObject | Dataset: ...
+@overload
+def read(path: str | Path, cls: type[T]) -> T: ...
+@overload
+def read(path: str | Path, cls: type[D]) -> D: ...
+def read(
+    path: str | Path, cls: type[DicomObject] | type[Dataset] | None = None, *, strict: bool = True
+) -> DicomObject | Dataset:
     """The typed IOD instance of a file, chosen by its SOP Class UID; a Dataset if none is generated.
 
     A file that cannot be an instance whose annotations hold (a Type 1 attribute absent
     or empty, a value of another type) raises :class:`NonConformantError` naming the
     file and each attribute; with ``strict=False`` its data set is returned instead
     (every element kept, written back by :func:`write` as read).
+
+    ``read(path, CTImage)`` returns a ``CTImage`` (so typed for mypy and IDEs), or raises
+    one :class:`DicomTypeError` naming the SOP Class the file has and the class asked
+    for (:class:`NonConformantError` as above for a CT image that cannot be one).
+    ``read(path, Dataset)`` returns the data set of any SOP class, untyped by IOD.
     """
     dataset = read_file(path).dataset
-    try:
-        return typed_dataset(dataset, source=str(path))
-    except NonConformantError:
-        if strict:
-            raise
+    if cls is None:
+        try:
+            return typed_dataset(dataset, source=str(path))
+        except NonConformantError:
+            if strict:
+                raise
+            return dataset
+    if issubclass(cls, Dataset):
+        if not isinstance(dataset, cls):
+            raise DicomTypeError(f"{path}: read gives a {type(dataset).__name__}, not a {cls.__name__}")
         return dataset
+    _check_read_class(cls, dataset, path)
+    return from_dataset(cls, dataset, source=str(path))
+
+
+def _check_read_class(cls: type[DicomObject], dataset: Dataset, path: str | Path) -> None:
+    """Refuse, naming both, a file whose SOP Class UID is not one of ``cls``'s."""
+    from dicom_model import sop_classes  # the generated table of SOP classes
+
+    uid = dataset.value(0x00080016)
+    if isinstance(uid, str) and uid and sop_classes.iod_class_for(uid) is cls:
+        return
+    own = sop_classes.sop_class_of(cls)
+    asked = f"{cls.__name__} ({own.name}, {own.uid})" if own is not None else cls.__name__
+    if not isinstance(uid, str) or not uid:
+        raise DicomTypeError(f"{path}: the data set has no SOP Class UID (0008,0016); asked for {asked}")
+    known = sop_classes.sop_class(uid)
+    found = f"{known.name} ({uid})" if known is not None else uid
+    raise DicomTypeError(f"{path}: the SOP Class is {found}, not that of the class asked for, {asked}")
 
 
 def typed_dataset(dataset: Dataset, *, source: str = "") -> DicomObject | Dataset:

@@ -63,7 +63,7 @@ def innolitics_json() -> dict[str, Any]:
     folder = innolitics_dir()
     names = (
         "ciods", "modules", "macros", "ciod_to_modules", "ciod_to_fg_macros",
-        "module_to_attributes", "attributes", "sops",
+        "module_to_attributes", "macro_to_attributes", "attributes", "sops",
     )
     return {name: load_json(folder / f"{name}.json") for name in names}
 
@@ -108,19 +108,18 @@ def test_innolitics_every_iod_with_its_modules_and_functional_groups(
 def test_innolitics_every_module_and_macro_is_a_table(
     innolitics_out: Path, innolitics_ps3: InformationObjects, innolitics_json: dict[str, Any]
 ) -> None:
-    """All 375 modules and 260 macros are attribute tables of the document; the parser
-    reads those reachable from an IOD: every module an IOD lists, every functional
-    group macro, and the macros their Include rows name."""
+    """All 375 modules and 260 macros are attribute tables of the document, and the
+    parser reads every one of them as what the transcription calls it (issue #13), the
+    modules no IOD lists and the macros nothing includes as well."""
     expected = {_table_of(m) for m in innolitics_json["modules"] + innolitics_json["macros"]}
     assert _attribute_tables(innolitics_out / innolitics.EDITION / "part03.xml") == expected
-    read = Counter(t.kind for t in innolitics_ps3.tables)
+    kinds = {t.table: t.kind for t in innolitics_ps3.tables}
+    assert kinds == {
+        **{_table_of(m): "module" for m in innolitics_json["modules"]},
+        **{_table_of(m): "macro" for m in innolitics_json["macros"]},
+    }
     referenced = {r["moduleId"] for r in innolitics_json["ciod_to_modules"]}
-    assert read["module"] == len(referenced)
-    groups = {r["macroId"] for r in innolitics_json["ciod_to_fg_macros"]}
-    macro_tables = {m["id"]: _table_of(m) for m in innolitics_json["macros"]}
-    parsed_macros = {t.table for t in innolitics_ps3.tables if t.kind == "macro"}
-    assert {macro_tables[g] for g in groups} <= parsed_macros
-    assert len(parsed_macros) >= len(groups)
+    assert len(referenced) < len(innolitics_json["modules"])  # some are read though no IOD lists them
 
 
 @pytest.mark.slow
@@ -128,20 +127,24 @@ def test_innolitics_includes_expand_to_the_transcribed_rows(
     innolitics_ps3: InformationObjects, innolitics_json: dict[str, Any]
 ) -> None:
     """Folding macros back into Include rows loses nothing: expanded again, every module
-    an IOD uses has the transcription's attributes, nesting and Types, in order."""
+    and macro has the transcription's attributes, nesting and Types, in order (Type ""
+    where the transcription has none: the tables without a Type column)."""
     tables = {t.table: t for t in innolitics_ps3.tables}
-    transcribed: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for row in innolitics_json["module_to_attributes"]:
-        inner = row["tag"][1:-1].split(",")
-        tag = "(" + ",".join(p.upper().replace("X", "x") for p in inner) + ")"
-        transcribed[row["moduleId"]].append((row["path"].count(":") - 1, tag, row["type"]))
-    module_tables = {m["id"]: _table_of(m) for m in innolitics_json["modules"]}
-    referenced = sorted({r["moduleId"] for r in innolitics_json["ciod_to_modules"]})
-    includes = 0
-    for module in referenced:
-        assert list(_flatten(tables, module_tables[module])) == transcribed[module], module
-        includes += sum(1 for r in tables[module_tables[module]].rows if r.include)
-    assert includes > 0
+    for kind, key in (("module", "moduleId"), ("macro", "macroId")):
+        transcribed: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        for row in innolitics_json[f"{kind}_to_attributes"]:
+            inner = row["tag"][1:-1].split(",")
+            tag = "(" + ",".join(p.upper().replace("X", "x") for p in inner) + ")"
+            transcribed[row[key]].append((row["path"].count(":") - 1, tag, str(row["type"])))
+        includes = typeless = 0
+        for entry in innolitics_json[f"{kind}s"]:
+            expected = [(depth, tag, "" if t == "None" else t) for depth, tag, t in transcribed[entry["id"]]]
+            table = tables[_table_of(entry)]
+            typeless += any(r.tag and not r.type for r in table.rows)
+            assert list(_flatten(tables, table.table)) == expected, entry["id"]
+            includes += sum(1 for r in table.rows if r.include)
+        assert includes > 0
+        assert typeless > 0 if kind == "module" else True
 
 
 @pytest.mark.slow
@@ -214,11 +217,13 @@ def test_highdicom_every_iod_and_module(highdicom_out: Path, highdicom_ps3: Info
     ]
     listed = {u["key"] for uses in iods.values() for u in uses}
     assert len(_attribute_tables(highdicom_out / highdicom.EDITION / "part03.xml")) == len(modules)
-    assert Counter(t.kind for t in highdicom_ps3.tables) == {"module": len(listed & set(modules))}
+    # Every module is read (issue #13), the ones no IOD lists as well.
+    assert Counter(t.kind for t in highdicom_ps3.tables) == {"module": len(modules)}
+    assert len(listed & set(modules)) < len(modules)
     # Modules an IOD lists without attributes in the transcription: missing, not invented.
     assert len({m.target for m in highdicom_ps3.missing}) == len(listed - set(modules))
     rows = sum(len(t.rows) for t in highdicom_ps3.tables)
-    assert rows >= sum(len(modules[k]) for k in listed & set(modules))
+    assert rows >= sum(len(rows) for rows in modules.values())
 
 
 @pytest.mark.slow
@@ -230,9 +235,7 @@ def test_highdicom_rows_are_the_transcribed_rows(highdicom_ps3: InformationObjec
     tables = {t.table: t for t in highdicom_ps3.tables}
     checked = 0
     for key, rows in modules.items():
-        table = by_title.get(f"{highdicom.title(key)} Module")
-        if table is None:
-            continue  # no IOD lists it: not read
+        table = by_title[f"{highdicom.title(key)} Module"]  # every module is read
         expected = []
         for row in rows:
             tag = tag_for_keyword(row["keyword"])
@@ -245,8 +248,10 @@ def test_highdicom_rows_are_the_transcribed_rows(highdicom_ps3: InformationObjec
         ], key
         if typed:
             assert [ty for *_, ty in got] == [ty for *_, ty in expected], key
+        else:
+            assert {ty for *_, ty in got} <= {""}, key  # no Type column
         checked += 1
-    assert checked == len(by_title)
+    assert checked == len(by_title) == len(modules)
 
 
 @pytest.mark.slow

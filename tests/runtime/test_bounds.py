@@ -156,3 +156,15 @@ def test_a_deferred_value_of_numbers_is_numbers_in_the_json_model(tmp_path: Path
     deferred = read_file(path, defer_size=4).dataset
     assert isinstance(deferred[0x00181310].value, DeferredValue)
     assert to_json(deferred)["00181310"] == {"vr": "US", "Value": [1, 2, 3, 4]} == to_json(read_file(path).dataset)["00181310"]
+
+
+def test_a_header_read_of_a_deflated_file_nested_without_end_is_one_error(tmp_path: Path) -> None:
+    nested = struct.pack("<HH2sHI", 0x0040, 0xA730, b"SQ", 0, 0xFFFFFFFF) + struct.pack("<HHI", 0xFFFE, 0xE000, 0xFFFFFFFF)
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    path = tmp_path / "deep.dcm"
+    path.write_bytes(
+        file_header(CT, "1.2.3.4", DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) + compressor.compress(nested * 5000) + compressor.flush()
+    )
+    with pytest.raises(DicomDecodeError, match="nested deeper than 64") as refused:
+        read_file(path, stop_before_pixels=True)
+    assert "deep.dcm" in str(refused.value)

@@ -140,3 +140,43 @@ def _reread(data: bytes, folder: Path) -> FileDataset:
 
 def test_the_corpus_is_there() -> None:
     assert len(FILES) > 150
+
+
+def _prefix_of(partial: Dataset, whole: Dataset) -> bool:
+    """Every element of ``partial`` is ``whole``'s, but the last, which may be a sequence
+    whose items are a prefix of ``whole``'s (its last item itself a prefix)."""
+    elements = list(partial.elements())
+    for index, element in enumerate(elements):
+        theirs = whole.get(element.tag)
+        if theirs is None:
+            return False
+        if element == theirs:
+            continue
+        last = index == len(elements) - 1
+        if not (last and element.vr == "SQ" and isinstance(element.value, list) and isinstance(theirs.value, list)):
+            return False
+        items, full = element.value, theirs.value
+        if len(items) > len(full) or items[:-1] != full[: len(items) - 1]:
+            return False
+        if items:
+            mine, other = items[-1], full[len(items) - 1]
+            if not (isinstance(mine, Dataset) and isinstance(other, Dataset) and _prefix_of(mine, other)):
+                return False
+    return True
+
+
+@pytest.mark.parametrize(("truncated", "whole"), [("MR_truncated.dcm", "MR_small.dcm"), ("rtplan_truncated.dcm", "rtplan.dcm")])
+def test_a_truncated_file_gives_what_was_read_before_the_damage(truncated: str, whole: str) -> None:
+    from dicom_runtime.fileformat import read_file_partial
+
+    base = BASE / "test_files"
+    assert (base / whole).read_bytes().startswith((base / truncated).read_bytes())  # pydicom cut it from that file
+    file, error = read_file_partial(base / truncated)
+    with pytest.raises(DicomDecodeError) as refused:
+        read_file(base / truncated)
+    assert error is not None and str(error) == str(refused.value)
+    complete = read_file(base / whole).dataset
+    failing = int(error.path[1:10].replace(",", ""), 16)  # the top-level element the damage is in
+    assert set(file.dataset) == {tag for tag in complete if tag < failing}  # every element before it
+    assert _prefix_of(file.dataset, complete)
+    assert not _prefix_of(complete, file.dataset)

@@ -20,6 +20,7 @@ import itertools
 import logging
 import socket
 import ssl
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +61,7 @@ from .association import (
     negotiate,
 )
 from . import dimse
-from .dimse import Message
+from .dimse import DEFAULT_MAX_MESSAGE_SIZE, Budget, Message
 from .instances import Instance, identifier_dataset, typed_identifier
 from .messages import NAME_OF, RESPONSE_OF, VERIFICATION, Status, command, number, status_of, text
 from .scp import (
@@ -75,13 +76,24 @@ from .scp import (
     RetrieveHandler,
     StoreHandler,
     StoreRequest,
-    _storage_syntaxes,
 )
 from .pdu import AssociateAC, AssociateRJ, AssociateRQ, PresentationContextRQ, RoleSelection, UserIdentity, UserInformation
 
 log = logging.getLogger("dicom_runtime.net")
 
 DEFAULT_TRANSFER_SYNTAXES = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN)
+QUEUED_REQUESTS = 32
+"""Requests received and not answered yet that an association holds before it stops
+reading from its peer (TCP then holds the peer back), and starts again at half."""
+QUEUED_BYTES = 64 * 1024 * 1024
+"""The same bound on the bytes of those requests."""
+IGNORED_AFTER_ABORT = 1024 * 1024
+"""Bytes read (and ignored) after this side's A-ABORT before the connection is reset."""
+DEFAULT_MESSAGE_BUDGET = 1024 * 1024 * 1024
+"""Bytes all the unfinished DIMSE messages of a server's associations may hold together."""
+DEFAULT_UNASSOCIATED_BUDGET = 16 * 1024 * 1024
+"""Bytes all of a server's connections that are not associated yet may hold together
+(a legitimate A-ASSOCIATE-RQ takes a few KiB)."""
 Q = TypeVar("Q", bound=QueryIdentifier)
 R = TypeVar("R")
 
@@ -120,6 +132,8 @@ class Progress:
     completed: int | None
     failed: int | None
     warning: int | None
+    failed_instances: tuple[str, ...] = ()
+    """The Failed SOP Instance UID List (0008,0058) of the response, if any."""
 
 
 @dataclass(frozen=True)
@@ -159,18 +173,32 @@ class Responses(Generic[R]):
 
 
 class _Protocol(asyncio.Protocol):
-    def __init__(self, owner: Association) -> None:
+    def __init__(self, owner: Association, tls: ssl.SSLContext | None = None) -> None:
         self.owner = owner
+        self.tls = tls  # an acceptor's: the TLS handshake is made here (see Association._handshake)
+        self._early: list[bytes] | None = None  # data that came with the end of the handshake, before the attach
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        if self.tls is not None:
+            context, self.tls = self.tls, None
+            self._early = []
+            transport.pause_reading()
+            self.owner._handshake(transport, self, context)
+            return
         sock = transport.get_extra_info("socket")
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        assert isinstance(transport, asyncio.Transport)
         self.owner._attach(transport)
+        early, self._early = self._early, None
+        for data in early or ():
+            self.owner._received(data)
 
     def data_received(self, data: bytes) -> None:
+        if self._early is not None:
+            self._early.append(data)
+            return
         self.owner._received(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -205,6 +233,12 @@ class Association(Dispatcher):
         self._closed: asyncio.Future[str] = self._loop.create_future()
         self._responses: dict[int, asyncio.Queue[Message | None]] = {}
         self._requests: asyncio.Queue[Message | ReleaseRequested | None] = asyncio.Queue()
+        self._queued_bytes = 0
+        self._reading_paused = False
+        self._unassociated = 0  # bytes counted in the server's budget for connections not yet associated
+        self._ignored = 0  # bytes received after this side aborted
+        self._raw: asyncio.Transport | None = None  # the TCP transport under a TLS handshake
+        self._handshaking: asyncio.Task[None] | None = None
         self._cancelled: set[int] = set()
         self._can_write = asyncio.Event()
         self._can_write.set()
@@ -260,6 +294,31 @@ class Association(Dispatcher):
         return await asyncio.shield(self._closed)
 
     # Transport callbacks
+    def _handshake(self, raw: asyncio.Transport, protocol: _Protocol, context: ssl.SSLContext) -> None:
+        """An acceptor's TLS handshake, within the ARTIM timeout; a failure is one log line."""
+        peer = raw.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+        self._raw = raw
+
+        async def handshake() -> None:
+            try:
+                transport = await self._loop.start_tls(
+                    raw, protocol, context, server_side=True, ssl_handshake_timeout=self.timeouts.artim
+                )
+            except Exception as exc:  # anything the peer sends or fails to send
+                reason = str(exc) or type(exc).__name__
+                log.warning("%s: TLS handshake failed: %s", self.peer, reason)
+                raw.abort()
+                self._finish(f"TLS handshake failed: {reason}")
+                return
+            if transport is None or self._closed.done():
+                raw.abort()
+                self._finish("closed during the TLS handshake")
+                return
+            protocol.connection_made(transport)
+
+        self._handshaking = self._loop.create_task(handshake())
+
     def _attach(self, transport: asyncio.Transport) -> None:
         self._transport = transport
         peer = transport.get_extra_info("peername")
@@ -270,6 +329,11 @@ class Association(Dispatcher):
 
     def _received(self, data: bytes) -> None:
         self._last_activity = self._loop.time()
+        if self._conn.state == "Sta13":  # after our A-ABORT, -RJ or -RELEASE-RP: waiting for the close
+            self._ignored += len(data)
+            if self._ignored > IGNORED_AFTER_ABORT and self._transport is not None:
+                self._transport.abort()  # a peer that goes on sending is reset, not read on until ARTIM
+                return
         try:
             self._process(self._conn.receive(data, self._last_activity))
         except Exception:  # a bug here must cost one association, never the server
@@ -277,8 +341,21 @@ class Association(Dispatcher):
             if self._transport is not None:
                 self._transport.abort()
             self._finish("internal error")
+            return
+        server = self._server
+        if server is not None and (self._unassociated or self._conn.state == "Sta2"):
+            held = self._conn.buffered if self._conn.state == "Sta2" else 0
+            server.unassociated_bytes += held - self._unassociated
+            self._unassociated = held
+            if server.unassociated_bytes > server.unassociated_budget:
+                log.warning(
+                    "%s: connections not associated yet hold more than %d bytes; this one (%d bytes of an "
+                    "unfinished A-ASSOCIATE-RQ) is closed", self.peer, server.unassociated_budget, held,
+                )
+                self.abort("too many bytes held before association", hard=True)
 
     def _lost(self) -> None:
+        self._conn.discard()
         self._process(self._conn.connection_lost())
         self._finish("the connection closed")
         for handle in (self._artim, self._idle):
@@ -299,7 +376,7 @@ class Association(Dispatcher):
             elif isinstance(event, MessageReceived):
                 self._dispatch(event.message)
             elif isinstance(event, ReleaseRequested) and not self._conn.answers_release:
-                self._requests.put_nowait(event)  # answered after the requests before it
+                self._queue(event)  # answered after the requests before it
             elif isinstance(event, Released):
                 self._finish("")
             elif isinstance(event, Aborted):
@@ -349,7 +426,10 @@ class Association(Dispatcher):
         for queue in self._responses.values():
             queue.put_nowait(None)
         self._requests.put_nowait(None)
+        self._conn.discard()
         if self._server is not None:
+            self._server.unassociated_bytes -= self._unassociated
+            self._unassociated = 0
             self._server._forget(self)
 
     # Acceptor: answering the A-ASSOCIATE-RQ
@@ -389,7 +469,26 @@ class Association(Dispatcher):
         elif field == 0x0FFF:
             self._cancelled.add(number(message.command, "MessageIDBeingRespondedTo") or -1)
         else:
-            self._requests.put_nowait(message)
+            self._queue(message)
+
+    def _queue(self, item: Message | ReleaseRequested) -> None:
+        """A request for the worker; reading stops while too many wait (backpressure)."""
+        self._requests.put_nowait(item)
+        if isinstance(item, Message):
+            self._queued_bytes += len(item.data or b"")
+        if not self._reading_paused and (
+            self._requests.qsize() >= QUEUED_REQUESTS or self._queued_bytes >= QUEUED_BYTES
+        ) and self._transport is not None:
+            self._reading_paused = True
+            self._transport.pause_reading()
+
+    def _dequeued(self, item: Message | ReleaseRequested) -> None:
+        if isinstance(item, Message):
+            self._queued_bytes -= len(item.data or b"")
+        if self._reading_paused and self._requests.qsize() <= QUEUED_REQUESTS // 2 and self._queued_bytes < QUEUED_BYTES // 2:
+            self._reading_paused = False
+            if self._transport is not None and not self._transport.is_closing():
+                self._transport.resume_reading()
 
     def _start_worker(self) -> None:
         if self._worker is None:
@@ -398,14 +497,17 @@ class Association(Dispatcher):
     async def _serve_requests(self) -> None:
         while True:
             message = await self._requests.get()
-            if message is None:
-                return
+            if message is None or self._closed.done():
+                return  # an ended association: what is still queued cannot be answered
+            self._dequeued(message)
             if isinstance(message, ReleaseRequested):
                 await self._answer_release()
                 continue
             try:
                 await self._serve(message)
             except AssociationError as exc:
+                if self._closed.done():
+                    return  # the end of the association is logged where it happened
                 log.warning("%s: %s", self.peer, exc)
             except Exception as exc:  # never a request left without an answer: the association ends
                 log.error("%s: a request could not be answered (%s); association aborted", self.peer, exc)
@@ -430,7 +532,14 @@ class Association(Dispatcher):
         self._conn.send_message(context_id, command_set, data)
         self._flush()
         if not self._can_write.is_set():
-            await self._can_write.wait()
+            # A peer that does not read what is sent to it is dropped after the idle timeout.
+            try:
+                async with asyncio.timeout(self.timeouts.network):
+                    await self._can_write.wait()
+            except TimeoutError:
+                reason = f"the peer has read nothing sent to it for {self.timeouts.network:g} s"
+                self.abort(reason, hard=True)
+                raise AssociationError(f"{self.peer}: {reason}") from None
 
     async def _response(self, queue: asyncio.Queue[Message | None], operation: str) -> Message:
         try:
@@ -595,6 +704,7 @@ class Association(Dispatcher):
                         number(reply.command, "NumberOfCompletedSuboperations"),
                         number(reply.command, "NumberOfFailedSuboperations"),
                         number(reply.command, "NumberOfWarningSuboperations"),
+                        _failed_list(reply.data, context.transfer_syntax),
                     )
                     if not step.status.is_pending:
                         responses.status = step.status
@@ -686,14 +796,20 @@ class Association(Dispatcher):
             self.abort(f"no A-RELEASE-RP within {self.timeouts.acse:g} s")
         await self._stop_worker()
 
-    def abort(self, reason: str = "aborted by the local user") -> None:
-        """A-ABORT at once."""
+    def abort(self, reason: str = "aborted by the local user", *, hard: bool = False) -> None:
+        """A-ABORT at once; ``hard``: reset the connection without waiting for what is still
+        to be sent (a peer that does not read would hold it open)."""
         if self._closed.done():
             return
         with contextlib.suppress(AssociationError):
             self._process(self._conn.abort(reason))
         if self._transport is not None:
-            self._transport.close()
+            if hard:
+                self._transport.abort()
+            else:
+                self._transport.close()
+        elif self._raw is not None:
+            self._raw.abort()
         self._finish(reason)
 
     async def _stop_worker(self) -> None:
@@ -713,6 +829,19 @@ class Association(Dispatcher):
         else:
             self.abort(f"aborted after {kind.__name__}")
             await self._stop_worker()
+
+
+def _failed_list(data: bytes | None, transfer_syntax: str) -> tuple[str, ...]:
+    """The Failed SOP Instance UID List of a C-MOVE or C-GET response's identifier."""
+    if not data:
+        return ()
+    try:
+        value = read_dataset(data, encoding_of(transfer_syntax), source="C-MOVE/C-GET response").value(0x00080058)
+    except DicomError:
+        return ()
+    if isinstance(value, str):
+        return (value,) if value else ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 def _consume(future: asyncio.Future[AssociateAC]) -> None:
@@ -819,7 +948,12 @@ class Server:
 
     ``max_associations`` concurrent associations are served; more are rejected
     (rejected-transient, local-limit-exceeded). ``destinations`` maps C-MOVE
-    destination AE titles to (host, port).
+    destination AE titles to (host, port). Memory is bounded: a data set beyond
+    ``max_message_size``, fragments of unfinished messages beyond ``message_budget``
+    across associations, and bytes beyond ``unassociated_budget`` across connections
+    not associated yet are each an abort of the association that would exceed them; an
+    association stops reading while :data:`QUEUED_REQUESTS` requests wait for answers,
+    and one whose peer reads nothing for the idle timeout (``Timeouts.network``) is reset.
     """
 
     def __init__(
@@ -831,7 +965,9 @@ class Server:
         max_associations: int = 64,
         timeouts: Timeouts = Timeouts(),
         destinations: Mapping[str, tuple[str, int]] | None = None,
-        max_message_size: int = 2**31,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        message_budget: int = DEFAULT_MESSAGE_BUDGET,
+        unassociated_budget: int = DEFAULT_UNASSOCIATED_BUDGET,
     ) -> None:
         self.policy = policy
         self.handlers = handlers
@@ -840,6 +976,12 @@ class Server:
         self.timeouts = timeouts
         self.destinations: dict[str, tuple[str, int]] = dict(destinations or {})
         self.max_message_size = max_message_size
+        self.message_budget = Budget(message_budget)
+        self.unassociated_budget = unassociated_budget
+        self.unassociated_bytes = 0
+        self.file_limit = 0
+        self.max_connections = 1 << 30
+        self._refused = 0
         self.active = 0
         self.associations: set[Association] = set()
         self._server: asyncio.Server | None = None
@@ -852,10 +994,18 @@ class Server:
             artim_timeout=self.timeouts.artim,
             max_message_size=self.max_message_size,
             answer_release=False,
+            message_budget=self.message_budget,
         )
         association = Association(connection, handlers=self.handlers, timeouts=self.timeouts, server=self)
+        if len(self.associations) >= self.max_connections:
+            self._refused += 1
+            _rate_limited(
+                "connections", "%d connection(s) refused: %d are open, the most that %d open files allow",
+                self._refused, len(self.associations), self.file_limit,
+            )
+            return _Refused(association)
         self.associations.add(association)
-        return _Protocol(association)
+        return _Protocol(association, self.tls)
 
     def _forget(self, association: Association) -> None:
         self.associations.discard(association)
@@ -868,7 +1018,17 @@ class Server:
         first, so the first association is served as fast as the next ones."""
         loop = asyncio.get_running_loop()
         await asyncio.to_thread(dimse.preload)
-        self._server = await loop.create_server(self._factory, host, port, ssl=self.tls, reuse_address=True, backlog=256)
+        self.file_limit = raise_file_limit()
+        self.max_connections = max(8, (self.file_limit - FILES_RESERVED) // 3)
+        if self.max_connections < self.max_associations:
+            log.warning(
+                "%d open files allow %d connections, fewer than max_associations (%d)",
+                self.file_limit, self.max_connections, self.max_associations,
+            )
+        if loop.get_exception_handler() is None:
+            loop.set_exception_handler(_loop_exception)
+        # TLS is started on each connection by the association (its handshake within ARTIM, failures logged).
+        self._server = await loop.create_server(self._factory, host, port, reuse_address=True, backlog=256)
         sockets = self._server.sockets
         self.port = sockets[0].getsockname()[1] if sockets else port
         return self.port
@@ -891,6 +1051,71 @@ class Server:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+FILES_RESERVED = 32
+"""Open files kept for everything but connections (journal, log, files being read or written)."""
+
+
+def raise_file_limit() -> int:
+    """Raise this process's soft limit of open files to its hard limit where allowed (Linux,
+    macOS); the soft limit now. A server serves at most a third of it, less a reserve, as
+    connections: each may also hold a file and a C-MOVE's association."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return 1 << 16
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError) as exc:
+            log.warning("the open-file limit stays %d (cannot raise it to %d: %s)", soft, target, exc)
+            return int(soft)
+        log.info("open-file limit raised from %d to %d", soft, target)
+        return int(target)
+    return int(soft) if soft != resource.RLIM_INFINITY else 1 << 16
+
+
+_LAST_LOGGED: dict[str, tuple[float, int]] = {}
+LOG_INTERVAL = 10.0
+"""Seconds between two log lines of one kind of repeated trouble (refused connections, accept errors)."""
+
+
+def _rate_limited(kind: str, message: str, *args: object) -> None:
+    """Log ``message`` at most once per LOG_INTERVAL for ``kind``, saying how many were not logged."""
+    now = time.monotonic()
+    last, skipped = _LAST_LOGGED.get(kind, (-LOG_INTERVAL, 0))
+    if now - last < LOG_INTERVAL:
+        _LAST_LOGGED[kind] = (last, skipped + 1)
+        return
+    _LAST_LOGGED[kind] = (now, 0)
+    suffix = f" ({skipped} more since the last such line)" if skipped else ""
+    log.warning(message + suffix, *args)
+
+
+def _loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The event loop's errors (asyncio's accept loop out of file descriptors...): one line,
+    rate-limited per kind; the traceback at debug level."""
+    message = str(context.get("message", "event loop error"))
+    exception = context.get("exception")
+    _rate_limited(message, "%s: %s", message, exception or "")
+    if exception is not None and log.isEnabledFor(logging.DEBUG):
+        log.debug("%s", message, exc_info=exception)
+
+
+class _Refused(_Protocol):
+    """A connection beyond what the open-file limit allows: closed at once, nothing read."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.abort()  # type: ignore[attr-defined]
+
+    def data_received(self, data: bytes) -> None:
+        pass
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        pass
 
 
 def storage_policy(ae_title: str, sop_classes: Sequence[str], transfer_syntaxes: Sequence[str] = (), **options: object) -> AcceptorPolicy:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from ..dataset import Dataset
 from ..errors import DicomError
 from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, IMPLICIT_VR_LITTLE_ENDIAN
-from .dimse import Assembler, DimseError, Message, command_set, fragments
+from .dimse import Assembler, Budget, DimseError, Message, command_set, fragments
 from .pdu import (
     APPLICATION_CONTEXT,
     Abort,
@@ -193,6 +193,7 @@ class Connection:
         artim_timeout: float = 30.0,
         max_message_size: int = 2**31,
         answer_release: bool = True,
+        message_budget: Budget | None = None,
     ) -> None:
         self.requestor = requestor
         self.answers_release = answer_release
@@ -208,7 +209,7 @@ class Connection:
         # Until the association is established, PDUs up to ASSOCIATION_PDU_LIMIT are read; then
         # the maximum length this side announced (a longer P-DATA-TF is a protocol error).
         self._buffer = PduBuffer(max_length=max(max_pdu_length, ASSOCIATION_PDU_LIMIT))
-        self._assembler = Assembler(max_message_size)
+        self._assembler = Assembler(max_message_size, message_budget)
         self._out: list[bytes] = []
         self._events: list[Event] = []
         self._now = 0.0
@@ -296,6 +297,15 @@ class Connection:
     def abort(self, detail: str = "aborted by the local user") -> list[Event]:
         """Evt15, A-ABORT request."""
         return self._run("Evt15", detail=detail)
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received and held: a PDU not complete yet, and a DIMSE message not complete yet."""
+        return self._buffer.pending + self._assembler.pending
+
+    def discard(self) -> None:
+        """Give back what a message not complete yet holds (the transport has closed)."""
+        self._assembler.discard()
 
     def data_to_send(self) -> bytes:
         data = b"".join(self._out)
@@ -407,6 +417,7 @@ class Connection:
         try:
             messages = self._assembler.add(pdu)
         except (DimseError, DicomError) as exc:
+            self._assembler.discard()
             self._provider_abort(6, f"a DIMSE message that cannot be reassembled: {exc}")
             return
         self._events.extend(MessageReceived(m) for m in messages)

@@ -25,6 +25,8 @@ _UNDEFINED = 0xFFFFFFFF
 _ITEM, _ITEM_END, _SEQUENCE_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
 _LONG_VRS = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
 _SHORT_VRS = frozenset(b"AE AS AT CS DA DS DT FD FL IS LO LT PN SH SL SS ST TM UI UL US".split())
+_HEADER_SIZES = {**dict.fromkeys(_SHORT_VRS, 8), **dict.fromkeys(_LONG_VRS, 12)}
+"""Explicit VR: the element header's size by VR (PS3.5 7.1.2)."""
 _U16 = struct.Struct("<H").unpack_from
 _U32 = struct.Struct("<I").unpack_from
 _TAG = struct.Struct("<HH").unpack_from
@@ -94,24 +96,20 @@ def _walk(buf: bytes, offset: int, end: int, explicit: bool, depth: int, item: b
 
 def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
     """:func:`_walk` for Explicit VR Little Endian: the loop every C-STORE goes through."""
-    last = -1
-    short, long = _SHORT_VRS, _LONG_VRS
+    header_sizes = _HEADER_SIZES
     unpack = _EXPLICIT
-    wanted = (_SOP_CLASS, _SOP_INSTANCE) if found is not None else ()
+    keep = found is not None  # the top level's SOP Class and Instance UIDs (group 0008)
     limit = end - 8
     while offset <= limit:
         group, element, vr, length = unpack(buf, offset)
-        tag = (group << 16) | element
-        if tag <= last or group == 0xFFFE:
-            if tag == _ITEM_END and item:
+        if group == 0xFFFE:
+            if element == 0xE00D and item:
                 return offset + 8
-            if group == 0xFFFE:
-                raise ScanError(f"unexpected ({group:04X},{element:04X}) at offset {offset}")
-            raise ScanError(f"({group:04X},{element:04X}) at offset {offset} out of ascending order")
-        last = tag
-        if vr in short:
+            raise ScanError(f"unexpected ({group:04X},{element:04X}) at offset {offset}")
+        size = header_sizes.get(vr)
+        if size == 8:
             offset += 8
-        elif vr in long:
+        elif size == 12:
             if offset + 12 > end:
                 raise ScanError(f"truncated element header at offset {offset}")
             length = _U32(buf, offset + 8)[0]
@@ -132,9 +130,11 @@ def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, fo
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {vr!r} is not a VR")
         if offset + length > end:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
-        if tag in wanted:
-            assert found is not None
-            found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+        if group <= 8 and keep:
+            tag = (group << 16) | element
+            if tag == _SOP_CLASS or tag == _SOP_INSTANCE:
+                assert found is not None
+                found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
         offset += length
     if offset < end:
         raise ScanError(f"{end - offset} bytes at offset {offset} where an element header needs 8")
@@ -192,6 +192,40 @@ def data_set_uids(data: bytes, transfer_syntax: str, source: str) -> tuple[str, 
         values = dataset.value(_SOP_CLASS), dataset.value(_SOP_INSTANCE)
         return tuple(v.strip("\0 ") if isinstance(v, str) else "" for v in values)  # type: ignore[return-value]
     return scan(data, explicit=transfer_syntax != IMPLICIT_VR_LITTLE_ENDIAN)
+
+
+def leading_uids(data: bytes, transfer_syntax: str) -> tuple[str, str] | None:
+    """The data set's SOP Class and Instance UIDs from its first elements (up to (0008,0018)),
+    without walking the rest; None where they cannot be read so (a sequence of undefined
+    length before them, or bytes that do not decode)."""
+    if transfer_syntax in (EXPLICIT_VR_BIG_ENDIAN, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN):
+        try:
+            return data_set_uids(data, transfer_syntax, "data set")
+        except DicomError:
+            return None
+    explicit = transfer_syntax != IMPLICIT_VR_LITTLE_ENDIAN
+    found: dict[int, str] = {}
+    offset, end = 0, len(data)
+    while offset + 8 <= end:
+        group, element = _TAG(data, offset)
+        tag = (group << 16) | element
+        if tag > _SOP_INSTANCE:
+            break
+        if explicit:
+            size = _HEADER_SIZES.get(data[offset + 4 : offset + 6])
+            if size is None or offset + size > end:
+                return None
+            length = _U16(data, offset + 6)[0] if size == 8 else _U32(data, offset + 8)[0]
+            offset += size
+        else:
+            length = _U32(data, offset + 4)[0]
+            offset += 8
+        if length == _UNDEFINED or offset + length > end:
+            return None
+        if tag == _SOP_CLASS or tag == _SOP_INSTANCE:
+            found[tag] = data[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+        offset += length
+    return found.get(_SOP_CLASS, ""), found.get(_SOP_INSTANCE, "")
 
 
 def _name(uid: str) -> str:

@@ -26,7 +26,8 @@ from ..dataset import Dataset
 from ..dictionary import lookup
 from ..errors import DicomError
 from ..fileformat import split_file
-from .aio import Association, Handlers, Proposal, Server, Timeouts, associate
+from .aio import DEFAULT_MESSAGE_BUDGET, Association, Handlers, Proposal, Server, Timeouts, associate
+from .dimse import DEFAULT_MAX_MESSAGE_SIZE
 from .association import AcceptorPolicy, AccessRule
 from .config import load as load_config
 from .messages import VERIFICATION, Status
@@ -209,8 +210,13 @@ async def _retrieve(args: argparse.Namespace, move: bool) -> int:
                 print(f"pending: {step.remaining} remaining, {step.completed} completed, {step.failed} failed")
         final = getattr(responses, "final", None)
     name = "C-MOVE" if move else "C-GET"
-    counts = f"{final.completed} completed, {final.failed} failed, {final.warning} warning" if final else ""
-    print(f"{name} {args.host}:{args.port} ({args.aec}): {responses.status}; {counts}")
+    counts = ""
+    if final is not None:
+        present = [(n, label) for n, label in ((final.completed, "completed"), (final.failed, "failed"), (final.warning, "warning")) if n is not None]
+        counts = ", ".join(f"{n} {label}" for n, label in present)
+        if final.failed_instances:
+            counts += f"; failed: {', '.join(final.failed_instances)}"
+    print(f"{name} {args.host}:{args.port} ({args.aec}): {responses.status}" + (f"; {counts}" if counts else ""))
     status = responses.status
     return 0 if status is not None and status.is_success else 1
 
@@ -249,6 +255,7 @@ def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
     server = Server(
         policy, handlers, tls=tls, max_associations=args.max_associations, destinations=destinations,
         timeouts=Timeouts(acse=args.timeout, dimse=max(args.timeout, 60.0), network=args.idle_timeout, artim=args.artim_timeout),
+        max_message_size=args.max_message_size, message_budget=args.message_budget,
     )
     if folder.recovered:
         logging.getLogger("dicom-net").info("%d instances written again from the journal", folder.recovered)
@@ -350,6 +357,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="answer C-STORE Success without fsync (faster; an acknowledged instance can be lost on power failure)",
     )
     scp.add_argument("--max-pdu", type=int, default=256 * 1024)
+    scp.add_argument(
+        "--max-message-size", type=int, default=DEFAULT_MAX_MESSAGE_SIZE,
+        help="largest data set (instance) received, bytes; a longer one is aborted",
+    )
+    scp.add_argument(
+        "--message-budget", type=int, default=DEFAULT_MESSAGE_BUDGET,
+        help="bytes all associations' unfinished messages may hold together; beyond it, the association is aborted",
+    )
     scp.add_argument(
         "--duplicates", choices=DUPLICATE_POLICIES, default="keep",
         help="a SOP Instance UID stored again with other content: keep the stored one (Success), replace it, or reject (warning B000)",

@@ -12,6 +12,8 @@ the Conformance Statement (:mod:`.conformance`) says.
     port = 11112
     storage = "archive"                  # a folder: storage, query and retrieve over it
     duplicates = "keep"                  # a SOP instance stored again with other content: keep, replace or reject
+    max_message_size = 536870912         # largest data set received, bytes
+    message_budget = 1073741824          # bytes all unfinished messages may hold together
     max_associations = 16
     max_pdu = 262144
     sop_classes = ["Verification", "CTImageStorage", "StudyRootQueryRetrieveInformationModelFind"]
@@ -41,7 +43,8 @@ from typing import Any
 
 from ..dictionary import all_uids
 from ..errors import DicomError
-from .aio import DEFAULT_TRANSFER_SYNTAXES, Server, Timeouts
+from .aio import DEFAULT_MESSAGE_BUDGET, DEFAULT_TRANSFER_SYNTAXES, Server, Timeouts
+from .dimse import DEFAULT_MAX_MESSAGE_SIZE
 from .association import AcceptorPolicy, AccessRule
 from .presets import storage_sop_classes
 from .storage import DUPLICATE_POLICIES, StorageFolder
@@ -81,6 +84,8 @@ class ApplicationEntity:
     timeouts: Timeouts = Timeouts()
     duplicates: str = "keep"
     """A SOP Instance UID stored again with other content (see :data:`.storage.DUPLICATE_POLICIES`)."""
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE
+    message_budget: int = DEFAULT_MESSAGE_BUDGET
 
     def policy(self) -> AcceptorPolicy:
         return AcceptorPolicy(
@@ -109,6 +114,7 @@ class ApplicationEntity:
         server = Server(
             self.policy(), handlers, tls=self.tls_context(), max_associations=self.max_associations,
             timeouts=self.timeouts, destinations=dict(self.move_destinations),
+            max_message_size=self.max_message_size, message_budget=self.message_budget,
         )
         return server, folder
 
@@ -160,7 +166,7 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
         known = {
             "title", "port", "host", "storage", "sop_classes", "transfer_syntaxes", "max_associations", "max_pdu",
             "max_contexts", "allow", "move_destinations", "tls", "check_called_ae", "durable", "timeouts",
-            "duplicates",
+            "duplicates", "max_message_size", "message_budget",
         }
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -203,6 +209,8 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
                 durable=bool(raw.get("durable", True)),
                 timeouts=timeouts,
                 duplicates=duplicates,
+                max_message_size=int(raw.get("max_message_size", DEFAULT_MAX_MESSAGE_SIZE)),
+                message_budget=int(raw.get("message_budget", DEFAULT_MESSAGE_BUDGET)),
             )
         )
     if not entities:

@@ -433,6 +433,8 @@ def statement(config: Config, *, generator: str = "") -> Statement:
             ("Maximum PDU size received", *(str(ae.max_pdu) for ae in entities)),
             ("Maximum simultaneous associations", *(str(ae.max_associations) for ae in entities)),
             ("Maximum presentation contexts", *(str(ae.max_contexts) for ae in entities)),
+            ("Largest data set received (bytes)", *(str(ae.max_message_size) for ae in entities)),
+            ("Unfinished messages of all associations, at most (bytes)", *(str(ae.message_budget) for ae in entities)),
             ("ARTIM timeout (s)", *(f"{ae.timeouts.artim:g}" for ae in entities)),
             ("ACSE timeout (s)", *(f"{ae.timeouts.acse:g}" for ae in entities)),
             ("DIMSE timeout (s)", *(f"{ae.timeouts.dimse:g}" for ae in entities)),

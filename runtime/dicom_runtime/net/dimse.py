@@ -169,11 +169,37 @@ class Message:
         return value if isinstance(value, int) else 0
 
 
-class Assembler:
-    """Puts messages back together from the PDVs of received P-DATA-TF PDUs."""
+DEFAULT_MAX_MESSAGE_SIZE = 512 * 1024 * 1024
+"""The largest data set an acceptor reassembles by default (a C-STORE's instance)."""
 
-    def __init__(self, max_message_size: int = 2**31) -> None:
+
+class Budget:
+    """Bytes that the unfinished messages of several associations may hold together
+    (a server's; shared by its connections)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def take(self, size: int) -> bool:
+        if self.used + size > self.limit:
+            return False
+        self.used += size
+        return True
+
+    def give(self, size: int) -> None:
+        self.used -= size
+
+
+class Assembler:
+    """Puts messages back together from the PDVs of received P-DATA-TF PDUs. A data set
+    beyond ``max_message_size``, or fragments beyond what ``budget`` has left, are a
+    :class:`DimseError` (the caller aborts the association)."""
+
+    def __init__(self, max_message_size: int = 2**31, budget: Budget | None = None) -> None:
         self.max_message_size = max_message_size
+        self.budget = budget
+        self._held = 0  # bytes taken from the budget by the message being received
         self._command = bytearray()
         self._data = bytearray()
         self._command_done: Dataset | None = None
@@ -187,6 +213,13 @@ class Assembler:
                     f"PDV of presentation context {value.context_id} inside a message of {self._context}"
                 )
             self._context = value.context_id
+            budget = self.budget
+            if budget is not None:
+                if not budget.take(len(value.data)):
+                    raise DimseError(
+                        f"unfinished messages of all associations would hold more than {budget.limit} bytes"
+                    )
+                self._held += len(value.data)
             if value.is_command:
                 if self._command_done is not None:
                     raise DimseError("a command fragment after the command set was complete")
@@ -210,7 +243,19 @@ class Assembler:
                     self._reset()
         return done
 
+    @property
+    def pending(self) -> int:
+        """Bytes of the message being received."""
+        return len(self._command) + len(self._data)
+
+    def discard(self) -> None:
+        """Forget the message being received (the association has ended) and give its bytes back."""
+        self._reset()
+
     def _reset(self) -> None:
+        if self.budget is not None and self._held:
+            self.budget.give(self._held)
+        self._held = 0
         self._command = bytearray()
         self._data = bytearray()
         self._command_done = None

@@ -7,6 +7,7 @@ decoded (and transcoded between the native syntaxes) only when needed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ from ..fileformat import (
 from ..objects import DicomObject
 from ..services import QueryIdentifier
 
+log = logging.getLogger("dicom_runtime.net")
+
 NATIVE_SYNTAXES = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN)
 """Transfer syntaxes an instance can be transcoded between."""
 
@@ -46,13 +49,39 @@ class Instance:
 
     @classmethod
     def from_file(cls, path: str | Path) -> Instance:
-        """A PS3.10 file, without decoding its data set."""
+        """A PS3.10 file, without decoding its data set. Its SOP Class and Instance UIDs are
+        the data set's: where the File Meta Information says otherwise, that is logged."""
         raw = Path(path).read_bytes()
         meta, offset = split_file(raw, source=str(path))
         values = [meta.value(tag) for tag in (0x00020002, 0x00020003, 0x00020010)]
         if not all(isinstance(v, str) and v for v in values):
             raise DicomEncodeError(f"{path}: the File Meta Information lacks the SOP class, instance or transfer syntax")
-        return cls(str(values[0]), str(values[1]), str(values[2]), raw[offset:])
+        sop_class, sop_instance, syntax = (str(v) for v in values)
+        data = raw[offset:]
+        if len(data) % 2 and syntax == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
+            data += b"\0"  # PS3.5 A.5: a deflated stream of odd length is padded (peers refuse odd PDVs)
+        from .checks import leading_uids
+
+        inside = leading_uids(data, syntax)
+        if inside is not None and inside[1] and (inside[0] or sop_class, inside[1]) != (sop_class, sop_instance):
+            log.warning(
+                "%s: the File Meta Information says SOP instance %s of %s, the data set %s of %s; the data set's are used",
+                path, sop_instance, sop_class, inside[1], inside[0] or sop_class,
+            )
+            sop_class, sop_instance = inside[0] or sop_class, inside[1]
+        return cls(sop_class, sop_instance, syntax, data)
+
+    @staticmethod
+    def header_of(path: str | Path) -> tuple[str, str]:
+        """(SOP Class UID, Transfer Syntax UID) of a PS3.10 file, from its File Meta
+        Information only (the first 64 KiB are read)."""
+        with Path(path).open("rb") as handle:
+            head = handle.read(65536)
+        meta, _ = split_file(head, source=str(path))
+        sop_class, syntax = meta.value(0x00020002), meta.value(0x00020010)
+        if not isinstance(sop_class, str) or not isinstance(syntax, str) or not sop_class or not syntax:
+            raise DicomEncodeError(f"{path}: the File Meta Information lacks the SOP class or transfer syntax")
+        return sop_class, syntax
 
     @classmethod
     def from_dataset(cls, dataset: Dataset | DicomObject, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> Instance:

@@ -295,18 +295,18 @@ class Dispatcher:
             await self._respond(request, name, Status(0xC000, str(exc)))
             return
         counts = {"completed": 0, "failed": 0, "warning": 0}
-        failed_uids: list[str] = []
+        failures: list[tuple[str, str]] = []  # (SOP Instance UID, why)
         target: Association = self._association
         if move and items:
             assert destination is not None and self._server is not None
-            classes = sorted({_sop_class_of(item) for item in items})
+            headers = await asyncio.to_thread(_headers, items)
             try:
                 target = await associate(
                     destination[0],
                     destination[1],
                     called_ae=request.move_destination,
                     calling_ae=self._server.policy.ae_title,
-                    contexts=[Proposal(uid, _storage_syntaxes(items, uid)) for uid in classes],
+                    contexts=[Proposal(uid, syntaxes) for uid, syntaxes in _retrieve_proposals(headers)],
                     timeouts=self.timeouts,
                 )
             except (AssociationError, OSError) as exc:
@@ -316,23 +316,27 @@ class Dispatcher:
             for index, item in enumerate(items):
                 if request.cancelled:
                     break
+                uid = item.sop_instance if isinstance(item, Instance) else item.stem
                 try:
                     instance = item if isinstance(item, Instance) else await asyncio.to_thread(Instance.from_file, item)
+                    uid = instance.sop_instance
                     if move:
                         status = await target.store(instance, move_originator=(self.calling_ae, request.message_id))
                     else:
                         status = await self._store_sub_operation(instance)
                 except (DicomError, OSError) as exc:
-                    log.warning("%s: %s sub-operation failed: %s", self.peer, name[:-4], exc)
                     status = Status(0xA702, str(exc))
                     if isinstance(exc, AssociationError) and not target.is_established:
+                        log.warning("%s: %s sub-operations stopped: %s", self.peer, name[:-4], exc)
                         counts["failed"] += len(items) - index
-                        failed_uids.append("")
+                        failures.append((uid, str(exc)))
                         break
                 key = "completed" if status.is_success else "warning" if status.category == "Warning" else "failed"
                 counts[key] += 1
-                if key == "failed" and isinstance(item, Instance):
-                    failed_uids.append(item.sop_instance)
+                if key == "failed":
+                    why = status.comment or str(status)
+                    log.warning("%s (%s): %s sub-operation for %s failed: %s", self.peer, self.calling_ae, name[:-4], uid, why)
+                    failures.append((uid, why))
                 remaining = len(items) - index - 1
                 if remaining:
                     await self._respond(request, name, Status(0xFF00), **_counts(remaining, counts))
@@ -349,7 +353,15 @@ class Dispatcher:
         fields = _counts(len(items) - done if request.cancelled else 0, counts)
         if not request.cancelled:
             fields.pop("NumberOfRemainingSuboperations")
-        await self._respond(request, name, final, **fields)
+        body = None
+        if failures:
+            # PS3.4 C.4.2.1.4.2 / C.4.3.1.3.2: the Failed SOP Instance UID List, and what went wrong.
+            listed = Dataset()
+            listed.add(0x00080058, "UI", [uid for uid, _ in failures if uid])
+            body = encode_dataset(listed, encoding_of(request.context.transfer_syntax))
+            uid, why = failures[0]
+            final = Status(final.code, f"{len(failures)} failed; {why.removeprefix(f'instance {uid}: ')}")
+        await self._respond(request, name, final, body, **fields)
 
     async def _store_sub_operation(self, instance: Instance) -> Status:
         context = self._context_for(instance.sop_class, instance.transfer_syntax, as_scp=True)
@@ -424,13 +436,31 @@ _DIMSE_C = frozenset((0x0001, 0x0010, 0x0020, 0x0021, 0x0030))
 
 
 
-def _sop_class_of(item: Instance | Path) -> str:
-    if isinstance(item, Instance):
-        return item.sop_class
-    return Instance.from_file(item).sop_class
+def _headers(items: Sequence[Instance | Path]) -> list[tuple[str, str]]:
+    """(SOP class, transfer syntax) of each instance to send; a file's from its meta header."""
+    found: list[tuple[str, str]] = []
+    for item in items:
+        if isinstance(item, Instance):
+            found.append((item.sop_class, item.transfer_syntax))
+            continue
+        try:
+            found.append(Instance.header_of(item))
+        except (DicomError, OSError):
+            continue  # its sub-operation fails, and says why
+    return found
 
 
-def _storage_syntaxes(items: Sequence[Instance | Path], uid: str) -> tuple[str, ...]:
-    found = {item.transfer_syntax for item in items if isinstance(item, Instance) and item.sop_class == uid}
-    return tuple(sorted(found - set(DEFAULT_TRANSFER_SYNTAXES))) + DEFAULT_TRANSFER_SYNTAXES
+def _retrieve_proposals(headers: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[str, ...]]]:
+    """The presentation contexts a C-MOVE proposes to its destination: each instance's own
+    transfer syntax in a context of its own (so that it is sent byte for byte), then one
+    with the native syntaxes per SOP class (transcoding between them); within 128."""
+    wanted: dict[str, set[str]] = {}
+    for sop_class, syntax in headers:
+        wanted.setdefault(sop_class, set()).add(syntax)
+    own: list[tuple[str, tuple[str, ...]]] = [(uid, (ts,)) for uid, syntaxes in sorted(wanted.items()) for ts in sorted(syntaxes)]
+    native: list[tuple[str, tuple[str, ...]]] = [(uid, DEFAULT_TRANSFER_SYNTAXES) for uid in sorted(wanted)]
+    if len(own) + len(native) > 128:
+        return [(uid, tuple(sorted(wanted[uid] - set(DEFAULT_TRANSFER_SYNTAXES))) + DEFAULT_TRANSFER_SYNTAXES) for uid in sorted(wanted)][:128]
+    return own + native
+
 

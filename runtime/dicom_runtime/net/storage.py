@@ -233,7 +233,7 @@ class StorageFolder:
                 log.warning("%s: %s is held but unreadable (%s); replaced", self.root, path.name, error)
                 return None
         if old == new:
-            log.info("%s (%s): %s received again, identical; nothing changed", request.association.peer, request.calling_ae, path.stem)
+            log.debug("%s (%s): %s received again, identical; nothing changed", request.association.peer, request.calling_ae, path.stem)
             return 0
         checksums = f"stored sha256 {_sha256(old)}, received sha256 {_sha256(new)}"
         action = {"keep": "the stored one is kept", "replace": "the received one replaces it", "reject": "the stored one is kept; answered with a warning"}[self.duplicates]

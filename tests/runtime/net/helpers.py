@@ -84,14 +84,15 @@ def which(name: str) -> str:
 class ScpProcess:
     """``dicom-net scp`` in a process of its own, as a user runs it."""
 
-    def __init__(self, out: Path, log: Path, *extra: str, port: int = 0) -> None:
+    def __init__(self, out: Path, log: Path, *extra: str, port: int = 0, prefix: tuple[str, ...] = ()) -> None:
+        """``prefix``: a command the SCP runs under (``prlimit --nofile=128:128``)."""
         import subprocess
         import sys
 
         self.out, self.log, self.extra = out, log, extra
         self.port = port or free_port()
         self._subprocess = subprocess
-        self._command = [sys.executable, "-m", "dicom_runtime.net.cli", "scp", "--port", str(self.port), "--aet", "OURSCP", "--out", str(out), "--host", "127.0.0.1", *extra]
+        self._command = [*prefix, sys.executable, "-m", "dicom_runtime.net.cli", "scp", "--port", str(self.port), "--aet", "OURSCP", "--out", str(out), "--host", "127.0.0.1", *extra]
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ScpProcess:

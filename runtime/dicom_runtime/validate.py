@@ -1,0 +1,319 @@
+"""``dicom-validate FILE|FOLDER...``: check files against their IOD, in the spirit of dciodvfy.
+
+Each file's IOD is picked by its SOP Class UID (0008,0016); its findings (those of
+:meth:`DicomObject.validate`) are printed one a line, with the path of the attribute,
+the rule and the source table and row::
+
+    ct.dcm: error: PatientID: type1-missing: Type 1 attribute is missing (PS3.3 2016c Table C.7-1 row 3)
+    ct.dcm: not checked: PatientBreedDescription: condition not compiled: ... (PS3.3 2016c Table C.7-1 row 26)
+
+A file that reads but whose typed instance cannot hold its annotations (a Type 1
+attribute absent or empty, a value of another type: :class:`NonConformantError`) is
+validated all the same: its attributes are put in an instance without the checks of
+construction, and :meth:`validate` reports what is wrong. A SOP class the model has no
+IOD for is said so, and is not an error. ``--format json`` prints the same findings as
+one JSON document. Folders are walked (every file under them, in name order), with a
+progress bar on a terminal, and a count of findings per rule ends the output when there
+is more than one file.
+
+Exit status: 0 when no file has an error, 1 when one has, 2 when a file is not DICOM
+(or cannot be read: one line naming the file and the reason).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:  # imported when a file is read, not for --help or --version
+    from .dataset import Dataset
+    from .objects import DicomObject, Finding
+
+VERSION = "dicom-validate (dicom-typed) 0.1"
+
+#: Exit statuses.
+CLEAN, ERRORS, NOT_DICOM = 0, 1, 2
+
+
+@dataclass
+class FileReport:
+    """What was found in one file."""
+
+    path: str
+    status: str  # "clean", "errors", "no-iod" (SOP class without a generated IOD), "not-dicom"
+    sop_class_uid: str = ""
+    sop_class: str = ""  # the SOP class's name in PS3.4, or ""
+    iod: str = ""  # the generated class the file was validated as
+    conformant: bool = True  # False: the typed instance could not be made (NonConformantError)
+    reason: str = ""  # why the file is not DICOM, or why it was not validated
+    findings: list[Finding] = field(default_factory=list)
+    not_checked: int = 0  # conditions not checked (also counted when ``--errors-only`` leaves them out)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.path,
+            "status": self.status,
+            "sop_class_uid": self.sop_class_uid,
+            "sop_class": self.sop_class,
+            "iod": self.iod,
+            "conformant": self.conformant,
+            "reason": self.reason,
+            "findings": [dataclasses.asdict(f) for f in self.findings],
+            "errors": len(self.errors),
+            "not_checked": self.not_checked,
+        }
+
+
+def lenient_instance(cls: type[DicomObject], dataset: Dataset) -> DicomObject:
+    """An instance of ``cls`` holding the data set's attributes as they are, without the
+    checks of construction: a Type 1 attribute absent or empty is ``None``, a value of a
+    type the VR does not take is kept. It is for :meth:`DicomObject.validate`, which then
+    reports them; its annotations need not hold, so it is not given out as a typed
+    instance. Sequence items are built the same way."""
+    from .typed import _decode_value, _item_classes
+    from .objects import _state
+
+    items = _item_classes(cls)
+    values: dict[str, object] = {}
+    declared: set[int] = set()
+    state_read = {}
+    empty: set[str] = set()
+    from .dataset import Dataset as _Dataset
+
+    for spec in cls.ATTRIBUTES:
+        element = dataset.get(spec.tag)
+        if element is None:
+            declared.add(spec.tag)
+            continue
+        if spec.vr == "SQ" and isinstance(element.value, list):
+            item_class = items.get(spec.keyword)
+            if item_class is None:
+                continue  # no item class: the sequence stays an extra element
+            declared.add(spec.tag)
+            state_read[spec.keyword] = element
+            values[spec.keyword] = [lenient_instance(item_class, d) for d in element.value if isinstance(d, _Dataset)]
+            continue
+        declared.add(spec.tag)
+        state_read[spec.keyword] = element
+        value = _decode_value(spec, element.value)
+        if value is None:
+            empty.add(spec.keyword)
+        values[spec.keyword] = value
+    instance = cls.__new__(cls)
+    names = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    for name, spec_field in names.items():
+        if name in values:
+            value = values[name]
+        elif spec_field.default is not dataclasses.MISSING:
+            value = spec_field.default
+        elif spec_field.default_factory is not dataclasses.MISSING:
+            value = spec_field.default_factory()
+        else:
+            value = None
+        object.__setattr__(instance, name, value)
+    if "extra_elements" in names:
+        extra = _Dataset()
+        for element in dataset.elements():
+            if element.tag not in declared:
+                extra[element.tag] = element
+        object.__setattr__(instance, "extra_elements", extra or None)
+    state = _state(instance)
+    state.read = state_read
+    state.empty = empty
+    state.meta = dataset.file_meta
+    state.from_data_set = True
+    return instance
+
+
+def validate_file(path: str) -> FileReport:
+    """Read and validate one file (see the module's docstring)."""
+    from .errors import DicomDecodeError
+    from .fileformat import read_file
+    from .typed import NonConformantError, from_dataset
+
+    try:
+        dataset = read_file(path).dataset
+    except DicomDecodeError as exc:
+        return FileReport(path, "not-dicom", reason=str(exc.reason if exc.reason.startswith("not a DICOM file") else exc))
+    except OSError as exc:
+        return FileReport(path, "not-dicom", reason=f"cannot be read: {exc.strerror or exc}")
+    uid = dataset.value(0x00080016)
+    if not isinstance(uid, str) or not uid:
+        return FileReport(path, "no-iod", reason="no SOP Class UID (0008,0016): no IOD to validate against")
+    from dicom_model import sop_classes  # the generated table of SOP classes (a data module)
+
+    known = sop_classes.sop_class(uid)
+    report = FileReport(path, "clean", uid, known.name if known is not None else "")
+    iod = sop_classes.iod_class_for(uid)
+    if iod is None:
+        report.status = "no-iod"
+        what = f"{known.name} ({uid})" if known is not None else f"{uid}, a SOP class PS3.4 does not define,"
+        report.reason = f"{what} has no generated IOD: not validated"
+        return report
+    report.iod = iod.__name__
+    instance: DicomObject
+    try:
+        instance = from_dataset(iod, dataset, source=path)
+    except NonConformantError:
+        report.conformant = False
+        instance = lenient_instance(iod, dataset)
+    report.findings = instance.validate()
+    report.not_checked = sum(1 for f in report.findings if f.severity != "error")
+    report.status = "errors" if report.errors else "clean"
+    return report
+
+
+def _files(targets: Sequence[str]) -> Iterator[str]:
+    for target in targets:
+        if os.path.isdir(target):
+            for folder, subfolders, names in os.walk(target):
+                subfolders.sort()
+                for name in sorted(names):
+                    yield os.path.join(folder, name)
+        else:
+            yield target
+
+
+def finding_line(report: FileReport, finding: Finding) -> str:
+    """The text line of one finding."""
+    kind = "error" if finding.severity == "error" else "not checked"
+    rule = "" if finding.rule == "not-checked" else f"{finding.rule}: "
+    return f"{report.path}: {kind}: {finding.path}: {rule}{finding.message} ({finding.source})"
+
+
+def header_line(report: FileReport) -> str:
+    """The line that ends a file's findings (or says why there are none)."""
+    if report.status == "not-dicom":
+        return f"{report.path}: {report.reason}"
+    if report.status == "no-iod":
+        return f"{report.path}: {report.reason}"
+    errors = len(report.errors)
+    unchecked = report.not_checked
+    sop = f"{report.sop_class} ({report.sop_class_uid})" if report.sop_class else report.sop_class_uid
+    state = f"{errors} error{'s' if errors != 1 else ''}" if errors else "no errors"
+    note = "" if report.conformant else " (not a conformant instance: validated as read)"
+    return f"{report.path}: {sop} validated as {report.iod}{note}: {state}, {unchecked} not checked"
+
+
+def summary_lines(reports: Sequence[FileReport]) -> list[str]:
+    """The count of findings per rule (and of files of each status) over several files."""
+    statuses = Counter(r.status for r in reports)
+    errors: Counter[str] = Counter()
+    files: dict[str, set[str]] = {}
+    unchecked = sum(r.not_checked for r in reports)
+    for report in reports:
+        for finding in report.errors:
+            errors[finding.rule] += 1
+            files.setdefault(finding.rule, set()).add(report.path)
+    lines = [
+        f"summary: {len(reports)} files: {statuses['clean']} clean, {statuses['errors']} with errors, "
+        f"{statuses['no-iod']} without a generated IOD, {statuses['not-dicom']} not DICOM"
+    ]
+    for rule, count in sorted(errors.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {rule}: {count} error{'s' if count != 1 else ''} in {len(files[rule])} file{'s' if len(files[rule]) != 1 else ''}")
+    lines.append(f"  not checked: {unchecked} condition{'s' if unchecked != 1 else ''}")
+    return lines
+
+
+def exit_status(reports: Sequence[FileReport]) -> int:
+    if any(r.status == "not-dicom" for r in reports):
+        return NOT_DICOM
+    if any(r.status == "errors" for r in reports):
+        return ERRORS
+    return CLEAN
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dicom-validate",
+        description="Validate DICOM files against the IOD of their SOP Class UID (PS3.3 of the generated model).",
+        epilog="Exit status: 0 no errors, 1 errors, 2 a file is not DICOM or cannot be read.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="FILE|FOLDER", help="files, or folders to walk")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="text lines (default) or one JSON document")
+    parser.add_argument("--errors-only", action="store_true", help="leave out the conditions that were not checked")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+    parser.add_argument("--version", action="version", version=VERSION)
+    return parser
+
+
+def _validate_all(files: list[str], progress: bool) -> Iterator[FileReport]:
+    if not progress:
+        for path in files:
+            yield validate_file(path)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, transient=True) as bar:  # on standard error's console only while it runs
+        task = bar.add_task("", total=len(files))
+        for path in files:
+            bar.update(task, description=os.path.basename(path))
+            yield validate_file(path)
+            bar.advance(task)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out: TextIO = sys.stdout
+    if isinstance(out, __import__("io").TextIOWrapper):
+        out.reconfigure(errors="backslashreplace")
+    files = list(_files(args.paths))
+    walked = len(files) > 1 or any(os.path.isdir(p) for p in args.paths)
+    progress = walked and not args.no_progress and sys.stderr.isatty()
+    reports: list[FileReport] = []
+    try:
+        for report in _validate_all(files, progress):
+            if args.errors_only:
+                report.findings = report.errors
+            reports.append(report)
+            if args.format == "text":
+                for finding in report.findings:
+                    out.write(finding_line(report, finding) + "\n")
+                line = header_line(report)
+                (sys.stderr if report.status == "not-dicom" else out).write(line + "\n")
+                out.flush()
+        status = exit_status(reports)
+        if args.format == "json":
+            import json
+
+            document = {
+                "files": [r.as_json() for r in reports],
+                "summary": _summary_json(reports),
+                "exit_status": status,
+            }
+            json.dump(document, out, indent=2, ensure_ascii=False)
+            out.write("\n")
+        elif walked:
+            out.write("\n".join(summary_lines(reports)) + "\n")
+        out.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ERRORS
+    return status
+
+
+def _summary_json(reports: Sequence[FileReport]) -> dict[str, Any]:
+    rules: Counter[str] = Counter(f.rule for r in reports for f in r.errors)
+    return {
+        "files": len(reports),
+        "statuses": dict(Counter(r.status for r in reports)),
+        "errors_by_rule": dict(sorted(rules.items())),
+        "not_checked": sum(r.not_checked for r in reports),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""dicom-validate: findings per file, exit statuses, JSON, folders (issue #15)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pydicom
+import pydicom.data
+import pytest
+
+from dicom_runtime.typed import write
+from dicom_runtime.validate import main, validate_file
+from tests.conftest import REPO
+from tests.test_iod_classes import _ct
+
+
+def _corpus(name: str) -> Path:
+    found = pydicom.data.get_testdata_file(name)
+    assert isinstance(found, str), name
+    return Path(found)
+
+
+CT = _corpus("CT_small.dcm")
+RTDOSE = _corpus("rtdose.dcm")
+MR = _corpus("MR_small.dcm")
+EMPTY = object()
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(str(REPO / p) for p in ("runtime", "generated"))}
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dicom_runtime.validate", "--no-progress", *args],
+        capture_output=True, text=True, env=ENV, cwd=REPO,
+    )
+
+
+def _mutant(tmp_path: Path, name: str, **changes: object) -> Path:
+    """CT_small.dcm with attributes removed (value None), made empty (EMPTY) or changed, written by pydicom."""
+    dataset = pydicom.dcmread(CT)
+    for keyword, value in changes.items():
+        if value is None:
+            delattr(dataset, keyword)
+        elif value is EMPTY:
+            dataset[keyword].value = None
+        else:
+            setattr(dataset, keyword, value)
+    path = tmp_path / name
+    dataset.save_as(path)
+    return path
+
+
+def _error_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if ": error: " in line]
+
+
+def test_ct_small_has_no_errors_and_lists_not_checked_conditions() -> None:
+    result = _run(str(CT))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert _error_lines(result.stdout) == []
+    unchecked = [line for line in lines if ": not checked: " in line]
+    assert f"{CT}: not checked: PatientBreedCodeSequence: condition not compiled: the patient is an animal (PS3.3 2016c Table C.7-1 row 27)" in unchecked
+    assert lines[-1] == f"{CT}: CT Image Storage (1.2.840.10008.5.1.4.1.1.2) validated as CTImage: no errors, {len(unchecked)} not checked"
+
+
+def test_rtdose_reports_its_missing_type_2_attribute() -> None:
+    result = _run(str(RTDOSE))
+    assert result.returncode == 1
+    assert _error_lines(result.stdout) == [
+        f"{RTDOSE}: error: OperatorsName: type2-missing: Type 2 attribute is missing (PS3.3 2016c Table C.8-37 row 9)"
+    ]
+    assert "validated as RTDose: 1 error," in result.stdout.splitlines()[-1]
+
+
+def test_a_removed_type_1_attribute_is_validated_not_a_crash(tmp_path: Path) -> None:
+    path = _mutant(tmp_path, "no_modality.dcm", Modality=None)
+    result = _run(str(path))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == ""
+    assert _error_lines(result.stdout) == [
+        f"{path}: error: Modality: type1-missing: Type 1 attribute is missing (PS3.3 2016c Table C.7-5a row 1)"
+    ]
+    assert "(not a conformant instance: validated as read): 1 error," in result.stdout.splitlines()[-1]
+
+
+def test_an_empty_type_1_and_a_changed_enumerated_value(tmp_path: Path) -> None:
+    path = _mutant(tmp_path, "bad.dcm", PatientSex="X", Rows=EMPTY)
+    result = _run("--errors-only", str(path))
+    assert result.returncode == 1
+    assert _error_lines(result.stdout) == [
+        f"{path}: error: PatientSex: enumerated-value: 'X' is not one of M, F, O (PS3.3 2016c Table C.7-1 row 8)",
+        f"{path}: error: Rows: type1-empty: Type 1 attribute is empty (PS3.3 2016c Table C.7-11b row 3)",
+    ]
+    assert ": not checked: " not in result.stdout  # --errors-only
+    assert result.stdout.splitlines()[-1].endswith(": 2 errors, 17 not checked")
+
+
+def test_a_clean_constructed_ct_exits_0(tmp_path: Path) -> None:
+    path = tmp_path / "clean.dcm"
+    write(_ct(), path)
+    result = _run("--errors-only", str(path))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines() == [
+        f"{path}: CT Image Storage (1.2.840.10008.5.1.4.1.1.2) validated as CTImage: no errors, "
+        f"{len(_ct().validate())} not checked"
+    ]
+
+
+def test_a_text_file_is_not_dicom_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("hello, this is not DICOM\n")
+    result = _run(str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{path}: not a DICOM file: no preamble and 'DICM', no File Meta Information, and the first bytes are not a data element"
+    ]
+
+
+def test_a_sop_class_without_an_iod_is_said_and_is_not_an_error() -> None:
+    mr = MR
+    result = _run(str(mr))
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        f"{mr}: MR Image Storage (1.2.840.10008.5.1.4.1.1.4) has no generated IOD: not validated"
+    ]
+
+
+def test_a_folder_is_walked_and_summarised(tmp_path: Path) -> None:
+    folder = tmp_path / "study"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(CT, folder / "a_ct.dcm")
+    shutil.copy(RTDOSE, folder / "sub" / "dose.dcm")
+    _mutant(folder, "b_no_modality.dcm", Modality=None)
+    shutil.copy(MR, folder / "c_mr.dcm")
+    result = _run("--errors-only", str(folder))
+    assert result.returncode == 1
+    headers = [line.split(":")[0] for line in result.stdout.splitlines() if "validated" in line]
+    assert headers == [str(folder / n) for n in ("a_ct.dcm", "b_no_modality.dcm", "c_mr.dcm", "sub/dose.dcm")]
+    summary = result.stdout.split("\nsummary: ")[1].splitlines()
+    unchecked = sum(validate_file(str(p)).not_checked for p in sorted(folder.rglob("*.dcm")))
+    assert unchecked > 0
+    assert summary == [
+        "4 files: 1 clean, 2 with errors, 1 without a generated IOD, 0 not DICOM",
+        "  type1-missing: 1 error in 1 file",
+        "  type2-missing: 1 error in 1 file",
+        f"  not checked: {unchecked} conditions",
+    ]
+
+
+def test_a_folder_with_a_text_file_exits_2(tmp_path: Path) -> None:
+    shutil.copy(CT, tmp_path / "ct.dcm")
+    (tmp_path / "README").write_text("not dicom")
+    result = _run(str(tmp_path))
+    assert result.returncode == 2
+    assert f"{tmp_path / 'README'}: not a DICOM file" in result.stderr
+    assert "1 clean, 0 with errors, 0 without a generated IOD, 1 not DICOM" in result.stdout
+
+
+def test_json_output_parses_and_matches_the_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mutant = _mutant(tmp_path, "bad.dcm", PatientSex="X", Modality=None)
+    paths = [str(CT), str(RTDOSE), str(mutant)]
+    assert main(["--no-progress", *paths]) == 1
+    text = capsys.readouterr().out
+    assert main(["--no-progress", "--format", "json", *paths]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert [f["file"] for f in document["files"]] == paths
+    assert document["exit_status"] == 1
+    from_json = []
+    for entry in document["files"]:
+        for f in entry["findings"]:
+            kind = "error" if f["severity"] == "error" else "not checked"
+            rule = "" if f["rule"] == "not-checked" else f"{f['rule']}: "
+            from_json.append(f"{entry['file']}: {kind}: {f['path']}: {rule}{f['message']} ({f['source']})")
+    finding_lines = [line for line in text.splitlines() if ": error: " in line or ": not checked: " in line]
+    assert from_json == finding_lines
+    assert document["summary"]["errors_by_rule"] == {"enumerated-value": 1, "type1-missing": 1, "type2-missing": 1}
+    statuses = {e["file"]: (e["status"], e["iod"], e["conformant"]) for e in document["files"]}
+    assert statuses[str(mutant)] == ("errors", "CTImage", False)
+    assert statuses[str(CT)] == ("clean", "CTImage", True)
+
+
+def test_help_and_version_are_fast_and_import_no_model() -> None:
+    probe = (
+        "import sys\nfrom dicom_runtime import validate\n"
+        "try:\n    validate.main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('dicom_model', 'rich'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=ENV)
+    assert result.stdout.splitlines() == ["dicom-validate (dicom-typed) 0.1", "[]"]
+    assert _run("--help").stdout.startswith("usage: dicom-validate")
+
+
+def test_the_console_script_is_declared() -> None:
+    text = (REPO / "pyproject.toml").read_text()
+    assert 'dicom-validate = "dicom_runtime.validate:main"' in text
