@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"parse stage, all default inputs: ours {ours_stage * 1000:.1f} ms vs dicom-validator "
           f"{theirs_stage * 1000:.1f} ms: ratio {ours_stage / theirs_stage:.2f}x (target <= 0.50x)")
     print(f"whole generate (best of 3):                    {min(generate_times) * 1000:8.1f} ms, "
-          f"{size / 1e6:.2f} MB written")
+          f"{size / 1e6:.2f} MB written; ratio {min(generate_times) / theirs_stage:.2f}x dicom-validator's "
+          f"parse of the same XML (target <= 3.00x)")
     return 0
 
 

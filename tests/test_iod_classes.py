@@ -19,6 +19,7 @@ from dicom_model.modules.patient_module import PatientModule
 from dicom_codegen.passes_objects import file_name
 from dicom_model import sop_classes
 from dicom_runtime.errors import DicomTypeError
+from dicom_runtime.typed import to_dataset
 from tests.conftest import REPO
 
 CT_ARGUMENTS = """
@@ -104,6 +105,26 @@ def test_mypy_rejects_a_missing_type_1_attribute(tmp_path: Path) -> None:
     result = _mypy(tmp_path, _program(CT_ARGUMENTS.replace("    Rows=512,\n", "")))
     assert result.returncode == 1
     assert 'Missing named argument "Rows" for "CTImage"' in result.stdout
+
+
+def test_type_2_attributes_and_the_sop_class_uid_need_no_argument(tmp_path: Path) -> None:
+    """Type 2 may be empty, so it defaults to None (written as an empty element); an IOD of
+    one SOP class fills in its SOP Class UID. A Type 1 is still required (above)."""
+    arguments = CT_ARGUMENTS
+    for line in ('    PatientName="Doe^Jane",\n', "    StudyTime=None,\n", '    SOPClassUID="1.2.840.10008.5.1.4.1.1.2",\n'):
+        assert line in arguments
+        arguments = arguments.replace(line, "")
+    result = _mypy(tmp_path, _program(arguments))
+    assert result.returncode == 0, result.stdout
+    namespace: dict[str, object] = {}
+    exec(_program(arguments), namespace)
+    image = namespace["image"]
+    assert isinstance(image, CTImage)
+    assert image.SOPClassUID == "1.2.840.10008.5.1.4.1.1.2" and image.PatientName is None
+    assert image.errors() == []  # an empty Type 2 is valid
+    written = to_dataset(image)
+    assert written.value(0x00080016) == "1.2.840.10008.5.1.4.1.1.2"
+    assert 0x00100010 in written and written.value(0x00100010) is None  # Patient's Name present, empty
 
 
 def test_mypy_rejects_an_empty_type_1_attribute(tmp_path: Path) -> None:

@@ -188,8 +188,8 @@ def _shortened(text: str, limit: int) -> str:
 def field_doc(field: ClassField, edition: str, brief: bool = False) -> str:
     """``(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1. Sex of ...``
 
-    ``brief`` (the fields of an IOD): the description's first sentence, and the module
-    class whose field has the whole text.
+    ``brief`` (the fields of an IOD): the description's first sentence, `` ...`` where
+    there is more; the module class named in parentheses has the whole text.
     """
     section = f", Section {field.section.removeprefix('sect_')}" if field.section else ""
     text = (
@@ -202,8 +202,8 @@ def field_doc(field: ClassField, edition: str, brief: bool = False) -> str:
     if brief and description:
         first = re.split(r"(?<=[a-z0-9)][.])\s+(?=[A-Z])", description, maxsplit=1)
         description = _shortened(first[0], BRIEF_LIMIT)
-        if field.modules and (len(first) > 1 or description != field.description):
-            description += f" (The whole text: {field.modules[0]}.{field.keyword}.)"
+        if len(first) > 1 and not description.endswith(" ..."):
+            description += " ..."  # the whole text is the module's field's, named above
     if description:
         text += ". " + _shortened(description, DESCRIPTION_LIMIT)
     return text

@@ -435,6 +435,9 @@ class ClassField:
     #: holds the ones that apply to every value.
     value_enumerated: tuple[tuple[int, tuple[str, ...]], ...] = ()
     relations: tuple[tuple[str, int], ...] = ()  # (keyword, offset): the value is that attribute's plus offset
+    #: The constructor's default where it is not None: a Python literal (the SOP Class UID
+    #: of an IOD that has one SOP class); "" for None.
+    default: str = ""
 
 
 @dataclass(frozen=True)

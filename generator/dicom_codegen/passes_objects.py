@@ -8,6 +8,7 @@ item classes from the ``>`` nesting, types every attribute from its VR and VM
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterator
 
@@ -97,10 +98,12 @@ class _Builder:
             self.names[table.table] = name
         self.iod_names: set[str] = set()
         self.sop_classes: dict[str, list[str]] = {}
+        self.sop_uids: dict[str, str] = {}
         if model.services is not None:
             for sop in model.services.sop_classes:
                 if sop.iod_reference:
                     self.sop_classes.setdefault(sop.iod_reference, []).append(sop.keyword)
+                    self.sop_uids[sop.keyword] = sop.uid
 
     # -- attributes ---------------------------------------------------------------
 
@@ -119,7 +122,8 @@ class _Builder:
             python_type = f"list[{item_class}]"
         else:
             python_type = self.value_type(vrs, vm, row)
-        required = mandatory and row.type in ("1", "2")
+        # Type 2 may be empty: its default is None, written as an empty element.
+        required = mandatory and row.type == "1"
         condition = compile_condition(row.description, self.keyword_of) if row.type in ("1C", "2C") else None
         return ClassField(
             keyword=keyword,
@@ -343,6 +347,10 @@ class _Builder:
                 group_usage=group_usage,
             )
         sop = tuple(self.sop_classes.get(iod.section, []))
+        if len(sop) == 1 and "SOPClassUID" in fields:
+            # An IOD of one SOP class: its SOP Class UID needs no argument.
+            uid = self.sop_uids[sop[0]]
+            fields["SOPClassUID"] = dataclasses.replace(fields["SOPClassUID"], required=False, default=json.dumps(uid))
         usage = tuple(dict.fromkeys((self.names[m.table], m.usage) for m in iod.modules if m.table))
         conditions = tuple(
             (self.names[m.table], compile_condition(f"Required if {m.condition.removeprefix('Required if ')}", self.keyword_of))

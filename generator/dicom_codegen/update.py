@@ -108,7 +108,8 @@ def load_model(path: Path) -> Model:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
     except (ValueError, TypeError, KeyError) as exc:
         raise InputError(path, f"not a model dump: {exc}") from None
-    return BuildObjectClasses().process(model)
+    # The classes are built again; the warnings building them gives are in the dump already.
+    return dataclasses.replace(BuildObjectClasses().process(model), warnings=model.warnings)
 
 
 def _selection(which: str, resolved: str | None, defaults: dict[int, str]) -> Selection:

@@ -54,7 +54,7 @@ def test_the_slice_has_what_the_golden_files_show(output: Path) -> None:
     iod = (output / "dicom_model/iods/test_image.py").read_text(encoding="utf-8")
     assert "class TestImage(DicomObject):" in iod
     assert 'PatientSex: Literal["M", "F"]\n' in iod  # Type 1 of an M module: required, not None
-    assert "PatientName: PersonName | str | None\n" in iod  # Type 2: required, may be empty
+    assert "PatientName: PersonName | str | None = None\n" in iod  # Type 2: may be empty, so None by default
     assert "Rows: int | None = None\n" in iod  # 1C
     assert '"Rows": Equals("Modality", ("OT",), 0),' in iod  # the 1C attribute's compiled condition
     assert '"ImageModule": Equals("Modality", ("OT",), 0),' in iod  # the C module's condition

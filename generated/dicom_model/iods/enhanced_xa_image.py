@@ -1259,20 +1259,19 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
     """The module (or modules) that define each attribute."""
-    PatientName: PersonName | str | None
+    PatientName: PersonName | str | None = None
     """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Patient's full name.
     """
-    PatientID: str | None
+    PatientID: str | None = None
     """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1
-    (PatientModule). Primary identifier for the patient. (The whole text:
-    PatientModule.PatientID.)
+    (PatientModule). Primary identifier for the patient. ...
     """
     IssuerOfPatientID: str | None = None
     """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
     10.15 (PatientModule). Identifier of the Assigning Authority (system,
     organization, agency, or department) that issued the Patient ID. Equivalent to
-    HL7 v2 CX component 4 ... (The whole text: PatientModule.IssuerOfPatientID.)
+    HL7 v2 CX component 4 ...
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
@@ -1282,51 +1281,46 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     the identity of the issuer of the Patient ID, or scoping the Patient ID. Only a
     single Item is permitted in this Sequence.
     """
-    PatientBirthDate: datetime.date | str | None
+    PatientBirthDate: datetime.date | str | None = None
     """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Birth date of the patient.
     """
     PatientBirthDateInAlternativeCalendar: object | None = None
     """(0010,0033) - 1 Type 3, Patient's Birth Date in Alternative Calendar - PS3.3
     2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of birth of the named
-    patient in the Alternative Calendar (0010,0035). (The whole text:
-    PatientModule.PatientBirthDateInAlternativeCalendar.)
+    patient in the Alternative Calendar (0010,0035). ...
     """
     PatientDeathDateInAlternativeCalendar: object | None = None
     """(0010,0034) - 1 Type 3, Patient's Death Date in Alternative Calendar - PS3.3
     2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of death of the named
-    patient in the Alternative Calendar (0010,0035). (The whole text:
-    PatientModule.PatientDeathDateInAlternativeCalendar.)
+    patient in the Alternative Calendar (0010,0035). ...
     """
     PatientAlternativeCalendar: object | None = None
     """(0010,0035) - 1 Type 1C, Patient's Alternative Calendar - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). The Alternative Calendar used for
     Patient's Birth Date in Alternative Calendar (0010,0033) and Patient's Death
-    Date in Alternative Calendar (0010,0034). (The whole text:
-    PatientModule.PatientAlternativeCalendar.)
+    Date in Alternative Calendar (0010,0034). ...
     """
-    PatientSex: Literal["M", "F", "O"] | None
+    PatientSex: Literal["M", "F", "O"] | None = None
     """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1 (PatientModule). Sex of the named patient. (The whole text:
-    PatientModule.PatientSex.)
+    C.7.1.1 (PatientModule). Sex of the named patient. ...
     """
     ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
         None
     )
     """(0010,1100) SQ 1 Type 3, Referenced Patient Photo Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). A photo to confirm the identity of a
-    patient. (The whole text: PatientModule.ReferencedPatientPhotoSequence.)
+    patient. ...
     """
     QualityControlSubject: Literal["YES", "NO"] | None = None
     """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Indicates whether or not the subject is a
-    quality control phantom. (The whole text: PatientModule.QualityControlSubject.)
+    quality control phantom. ...
     """
     ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
     """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A sequence that provides reference to a Patient
-    SOP Class/Instance pair. (The whole text:
-    PatientModule.ReferencedPatientSequence.)
+    SOP Class/Instance pair. ...
     """
     PatientBirthTime: datetime.time | str | None = None
     """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1, Section
@@ -1341,8 +1335,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A sequence of identification numbers or codes
     used to identify the patient, which may or may not be human readable, and may or
-    may not have been obtained from ... (The whole text:
-    PatientModule.OtherPatientIDsSequence.)
+    may not have been obtained from ...
     """
     OtherPatientNames: Sequence[PersonName | str] | None = None
     """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1,
@@ -1359,61 +1352,55 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     PatientSpeciesDescription: str | None = None
     """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
-    subgenus, species or subspecies) of the patient. (The whole text:
-    PatientModule.PatientSpeciesDescription.)
+    subgenus, species or subspecies) of the patient. ...
     """
     PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
     """(0010,2202) SQ 1 Type 1C, Patient Species Code Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
-    subgenus, species or subspecies) of the patient. (The whole text:
-    PatientModule.PatientSpeciesCodeSequence.)
+    subgenus, species or subspecies) of the patient. ...
     """
     PatientBreedDescription: str | None = None
     """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1 (PatientModule). The breed of the patient. (The whole text:
-    PatientModule.PatientBreedDescription.)
+    Section C.7.1.1 (PatientModule). The breed of the patient. ...
     """
     PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
     """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1 (PatientModule). The breed of the patient. (The whole text:
-    PatientModule.PatientBreedCodeSequence.)
+    Section C.7.1.1 (PatientModule). The breed of the patient. ...
     """
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
     """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Information identifying an animal within a
-    breed registry. (The whole text: PatientModule.BreedRegistrationSequence.)
+    breed registry. ...
     """
     StrainDescription: object | None = None
     """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1 (PatientModule). The strain of the patient. (The whole text:
-    PatientModule.StrainDescription.)
+    C.7.1.1 (PatientModule). The strain of the patient. ...
     """
     StrainNomenclature: object | None = None
     """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). The nomenclature used for Strain Description
-    (0010,0212). (The whole text: PatientModule.StrainNomenclature.)
+    (0010,0212). ...
     """
     StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
     """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). A coded identification of the strain of the patient.
-    (The whole text: PatientModule.StrainCodeSequence.)
+    ...
     """
     StrainAdditionalInformation: object | None = None
     """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Additional information about the strain of the
     patient that is not encoded in the formal nomenclature used in Strain
-    Description (0010,0212). (The whole text:
-    PatientModule.StrainAdditionalInformation.)
+    Description (0010,0212). ...
     """
     StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
     """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Information identifying an animal within a strain
-    stock. (The whole text: PatientModule.StrainStockSequence.)
+    stock. ...
     """
     ResponsiblePerson: PersonName | str | None = None
     """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Name of person with medical or welfare decision making
-    authority for the patient. (The whole text: PatientModule.ResponsiblePerson.)
+    authority for the patient. ...
     """
     ResponsiblePersonRole: (
         Literal[
@@ -1434,13 +1421,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Relationship of Responsible Person to the
-    patient. (The whole text: PatientModule.ResponsiblePersonRole.)
+    patient. ...
     """
     ResponsibleOrganization: str | None = None
     """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Name of organization with medical or welfare
-    decision making authority for the patient. (The whole text:
-    PatientModule.ResponsibleOrganization.)
+    decision making authority for the patient. ...
     """
     PatientIdentityRemoved: Literal["YES", "NO"] | None = None
     """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1,
@@ -1450,16 +1436,14 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     DeidentificationMethod: Sequence[str] | None = None
     """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A description or label of the mechanism or
-    method use to remove the patient's identity. (The whole text:
-    PatientModule.DeidentificationMethod.)
+    method use to remove the patient's identity. ...
     """
     DeidentificationMethodCodeSequence: (
         list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
     ) = None
     """(0012,0064) SQ 1 Type 1C, De-identification Method Code Sequence - PS3.3 2016c
     Table C.7-1, Section C.7.1.1 (PatientModule). A code describing the mechanism or
-    method use to remove the patient's identity. (The whole text:
-    PatientModule.DeidentificationMethodCodeSequence.)
+    method use to remove the patient's identity. ...
     """
     SourcePatientGroupIdentificationSequence: (
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
@@ -1467,8 +1451,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - PS3.3
     2016c Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing
     the value used for Patient ID (0010,0020) and related Attributes in the source
-    composite instances that contained a group of subjects ... (The whole text:
-    PatientModule.SourcePatientGroupIdentificationSequence.)
+    composite instances that contained a group of subjects ...
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
@@ -1476,56 +1459,48 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
     Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing the
     identifiers and locations of the individual subjects whose data was acquired at
-    the same time (as a group) and encoded in this ... (The whole text:
-    PatientModule.GroupOfPatientsIdentificationSequence.)
+    the same time (as a group) and encoded in this ...
     """
     ClinicalTrialSponsorName: str | None = None
     """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical trial or
-    research sponsor. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialSponsorName.)
+    research sponsor. ...
     """
     ClinicalTrialProtocolID: str | None = None
     """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). Identifier for the noted protocol.
-    (The whole text: ClinicalTrialSubjectModule.ClinicalTrialProtocolID.)
+    ...
     """
     ClinicalTrialProtocolName: str | None = None
     """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table
     C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical
-    trial or research protocol. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialProtocolName.)
+    trial or research protocol. ...
     """
     ClinicalTrialSiteID: str | None = None
     """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The identifier of the site
-    responsible for submitting clinical trial or research data. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialSiteID.)
+    responsible for submitting clinical trial or research data. ...
     """
     ClinicalTrialSiteName: str | None = None
     """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the site responsible for
-    submitting clinical trial or research data. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialSiteName.)
+    submitting clinical trial or research data. ...
     """
     ClinicalTrialSubjectID: str | None = None
     """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The assigned identifier for the
-    clinical trial or research subject. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialSubjectID.)
+    clinical trial or research subject. ...
     """
     ClinicalTrialSubjectReadingID: str | None = None
     """(0012,0042) LO 1 Type 1C, Clinical Trial Subject Reading ID - PS3.3 2016c Table
     C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Identifies the subject for
-    blinded evaluations. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialSubjectReadingID.)
+    blinded evaluations. ...
     """
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     """(0012,0081) LO 1 Type 1C, Clinical Trial Protocol Ethics Committee Name - PS3.3
     2016c Table C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the
     Ethics Committee or Institutional Review Board (IRB) or Institutional Animal
-    Care and Use Committees (IACUC) responsible for approval of the ... (The whole
-    text: ClinicalTrialSubjectModule.ClinicalTrialProtocolEthicsCommitteeName.)
+    Care and Use Committees (IACUC) responsible for approval of the ...
     """
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
     """(0012,0082) LO 1 Type 3, Clinical Trial Protocol Ethics Committee Approval
@@ -1537,15 +1512,15 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3, Section
     C.7.2.1 (GeneralStudyModule). Unique identifier for the Study.
     """
-    StudyDate: datetime.date | str | None
+    StudyDate: datetime.date | str | None = None
     """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Date the Study started.
     """
-    StudyTime: datetime.time | str | None
+    StudyTime: datetime.time | str | None = None
     """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Time the Study started.
     """
-    ReferringPhysicianName: PersonName | str | None
+    ReferringPhysicianName: PersonName | str | None = None
     """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). Name of the patient's referring physician
     """
@@ -1554,8 +1529,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,0096) SQ 1 Type 3, Referring Physician Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    patient's referring physician. (The whole text:
-    GeneralStudyModule.ReferringPhysicianIdentificationSequence.)
+    patient's referring physician. ...
     """
     ConsultingPhysicianName: object | None = None
     """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3,
@@ -1567,14 +1541,13 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,009D) - 1 Type 3, Consulting Physician Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    consulting physician(s). (The whole text:
-    GeneralStudyModule.ConsultingPhysicianIdentificationSequence.)
+    consulting physician(s). ...
     """
-    StudyID: str | None
+    StudyID: str | None = None
     """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). User or equipment generated Study identifier.
     """
-    AccessionNumber: str | None
+    AccessionNumber: str | None = None
     """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3, Section
     C.7.2.1 (GeneralStudyModule). A RIS generated number that identifies the order
     for the Study.
@@ -1584,8 +1557,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,0051) SQ 1 Type 3, Issuer of Accession Number Sequence - PS3.3 2016c Table
     C.7-3, Section C.7.2.1 (GeneralStudyModule). Identifier of the Assigning
-    Authority that issued the Accession Number. (The whole text:
-    GeneralStudyModule.IssuerOfAccessionNumberSequence.)
+    Authority that issued the Accession Number. ...
     """
     StudyDescription: str | None = None
     """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3, Section
@@ -1603,8 +1575,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,1049) SQ 1 Type 3, Physician(s) of Record Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    physician(s) who are responsible for overall patient care at time of Study. (The
-    whole text: GeneralStudyModule.PhysiciansOfRecordIdentificationSequence.)
+    physician(s) who are responsible for overall patient care at time of Study. ...
     """
     NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3, Name of Physician(s) Reading Study - PS3.3 2016c
@@ -1616,35 +1587,31 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,1062) SQ 1 Type 3, Physician(s) Reading Study Identification Sequence -
     PS3.3 2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of
-    the physician(s) reading the Study. (The whole text:
-    GeneralStudyModule.PhysiciansReadingStudyIdentificationSequence.)
+    the physician(s) reading the Study. ...
     """
     RequestingServiceCodeSequence: (
         list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
     ) = None
     """(0032,1034) SQ 1 Type 3, Requesting Service Code Sequence - PS3.3 2016c Table
     C.7-3, Section C.7.2.1 (GeneralStudyModule). Institutional department where the
-    request initiated. (The whole text:
-    GeneralStudyModule.RequestingServiceCodeSequence.)
+    request initiated. ...
     """
     ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
     """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). A sequence that provides reference to a
-    Study SOP Class/Instance pair. (The whole text:
-    GeneralStudyModule.ReferencedStudySequence.)
+    Study SOP Class/Instance pair. ...
     """
     ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
     """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). A Sequence that conveys the type of
-    procedure performed. (The whole text: GeneralStudyModule.ProcedureCodeSequence.)
+    procedure performed. ...
     """
     ReasonForPerformedProcedureCodeSequence: (
         list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
     ) = None
     """(0040,1012) SQ 1 Type 3, Reason For Performed Procedure Code Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Coded reason(s) for
-    performing this procedure. (The whole text:
-    GeneralStudyModule.ReasonForPerformedProcedureCodeSequence.)
+    performing this procedure. ...
     """
     AdmittingDiagnosesDescription: Sequence[str] | None = None
     """(0008,1080) LO 1-n Type 3, Admitting Diagnoses Description - PS3.3 2016c Table
@@ -1656,8 +1623,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,1084) SQ 1 Type 3, Admitting Diagnoses Code Sequence - PS3.3 2016c Table
     C.7-4a, Section C.7.2.2 (PatientStudyModule). A sequence that conveys the
-    admitting diagnosis (diagnoses). (The whole text:
-    PatientStudyModule.AdmittingDiagnosesCodeSequence.)
+    admitting diagnosis (diagnoses). ...
     """
     PatientAge: str | None = None
     """(0010,1010) AS 1 Type 3, Patient's Age - PS3.3 2016c Table C.7-4a, Section
@@ -1695,8 +1661,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     )
     """(0038,0014) SQ 1 Type 3, Issuer of Admission ID Sequence - PS3.3 2016c Table
     C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
-    Authority that issued Admission ID (0038,0010). (The whole text:
-    PatientStudyModule.IssuerOfAdmissionIDSequence.)
+    Authority that issued Admission ID (0038,0010). ...
     """
     ServiceEpisodeID: str | None = None
     """(0038,0060) LO 1 Type 3, Service Episode ID - PS3.3 2016c Table C.7-4a, Section
@@ -1708,8 +1673,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0038,0064) SQ 1 Type 3, Issuer of Service Episode ID Sequence - PS3.3 2016c
     Table C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
-    Authority that issued the Service Episode ID (0038,0060). (The whole text:
-    PatientStudyModule.IssuerOfServiceEpisodeIDSequence.)
+    Authority that issued the Service Episode ID (0038,0060). ...
     """
     ServiceEpisodeDescription: str | None = None
     """(0038,0062) LO 1 Type 3, Service Episode Description - PS3.3 2016c Table C.7-4a,
@@ -1719,22 +1683,19 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
     """(0010,2203) CS 1 Type 2C, Patient's Sex Neutered - PS3.3 2016c Table C.7-4a,
     Section C.7.2.2 (PatientStudyModule). Whether or not a procedure has been
-    performed in an effort to render the patient sterile. (The whole text:
-    PatientStudyModule.PatientSexNeutered.)
+    performed in an effort to render the patient sterile. ...
     """
     ClinicalTrialTimePointID: str | None = None
     """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table
     C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). An identifier specifying the
     one or more studies that are grouped together as a clinical time point or
-    submission in a clinical trial or research. (The whole text:
-    ClinicalTrialStudyModule.ClinicalTrialTimePointID.)
+    submission in a clinical trial or research. ...
     """
     ClinicalTrialTimePointDescription: str | None = None
     """(0012,0051) ST 1 Type 3, Clinical Trial Time Point Description - PS3.3 2016c
     Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A description of a set
     of one or more studies that are grouped together to represent a clinical time
-    point or submission in a clinical trial or research. (The whole text:
-    ClinicalTrialStudyModule.ClinicalTrialTimePointDescription.)
+    point or submission in a clinical trial or research. ...
     """
     ConsentForClinicalTrialUseSequence: (
         list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
@@ -1742,8 +1703,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0012,0083) SQ 1 Type 3, Consent for Clinical Trial Use Sequence - PS3.3 2016c
     Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A Sequence that
     conveys information about consent for Clinical Trial or research use of the
-    composite instances within this Study. (The whole text:
-    ClinicalTrialStudyModule.ConsentForClinicalTrialUseSequence.)
+    composite instances within this Study. ...
     """
     Modality: (
         Literal[
@@ -1814,21 +1774,19 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     )
     """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
     (GeneralSeriesModule). Type of equipment that originally acquired the data used
-    to create the images in this Series. (The whole text:
-    GeneralSeriesModule.Modality.)
+    to create the images in this Series. ...
     """
     SeriesInstanceUID: str
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). Unique identifier of the Series.
     """
-    SeriesNumber: int | None
+    SeriesNumber: int | None = None
     """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). A number that identifies this Series.
     """
     Laterality: Literal["R", "L"] | None = None
     """(0020,0060) CS 1 Type 2C, Laterality - PS3.3 2016c Table C.7-5a, Section C.7.3.1
-    (GeneralSeriesModule). Laterality of (paired) body part examined. (The whole
-    text: GeneralSeriesModule.Laterality.)
+    (GeneralSeriesModule). Laterality of (paired) body part examined. ...
     """
     SeriesDate: datetime.date | str | None = None
     """(0008,0021) DA 1 Type 3, Series Date - PS3.3 2016c Table C.7-5a, Section C.7.3.1
@@ -1848,14 +1806,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,1052) SQ 1 Type 3, Performing Physician Identification Sequence - PS3.3
     2016c Table C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Identification of the
-    physician(s) administering the Series. (The whole text:
-    GeneralSeriesModule.PerformingPhysicianIdentificationSequence.)
+    physician(s) administering the Series. ...
     """
     ProtocolName: str | None = None
     """(0018,1030) LO 1 Type 3, Protocol Name - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). User-defined description of the conditions under
-    which the Series was performed. (The whole text:
-    GeneralSeriesModule.ProtocolName.)
+    which the Series was performed. ...
     """
     SeriesDescription: str | None = None
     """(0008,103E) LO 1 Type 3, Series Description - PS3.3 2016c Table C.7-5a, Section
@@ -1866,7 +1822,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,103F) SQ 1 Type 3, Series Description Code Sequence - PS3.3 2016c Table
     C.7-5a, Section C.7.3.1 (GeneralSeriesModule). A coded description of the
-    Series. (The whole text: GeneralSeriesModule.SeriesDescriptionCodeSequence.)
+    Series. ...
     """
     OperatorsName: Sequence[PersonName | str] | None = None
     """(0008,1070) PN 1-n Type 3, Operators' Name - PS3.3 2016c Table C.7-5a, Section
@@ -1877,27 +1833,24 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,1072) SQ 1 Type 3, Operator Identification Sequence - PS3.3 2016c Table
     C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Identification of the operator(s)
-    supporting the Series. (The whole text:
-    GeneralSeriesModule.OperatorIdentificationSequence.)
+    supporting the Series. ...
     """
     ReferencedPerformedProcedureStepSequence: (
         list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
     ) = None
     """(0008,1111) SQ 1 Type 3, Referenced Performed Procedure Step Sequence - PS3.3
     2016c Table C.7-5a, Section C.7.3.1 (GeneralSeriesModule). Uniquely identifies
-    the Performed Procedure Step SOP Instance to which the Series is related. (The
-    whole text: GeneralSeriesModule.ReferencedPerformedProcedureStepSequence.)
+    the Performed Procedure Step SOP Instance to which the Series is related. ...
     """
     RelatedSeriesSequence: list[GeneralSeriesModuleRelatedSeriesSequenceItem] | None = None
     """(0008,1250) SQ 1 Type 3, Related Series Sequence - PS3.3 2016c Table C.7-5a,
     Section C.7.3.1 (GeneralSeriesModule). Identification of Series significantly
-    related to this Series. (The whole text:
-    GeneralSeriesModule.RelatedSeriesSequence.)
+    related to this Series. ...
     """
     BodyPartExamined: str | None = None
     """(0018,0015) CS 1 Type 3, Body Part Examined - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). Text description of the part of the body
-    examined. (The whole text: GeneralSeriesModule.BodyPartExamined.)
+    examined. ...
     """
     PatientPosition: (
         Literal[
@@ -1923,7 +1876,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0018,5100) CS 1 Type 2C, Patient Position - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1 (GeneralSeriesModule). Patient position descriptor relative to the
-    equipment. (The whole text: GeneralSeriesModule.PatientPosition.)
+    equipment. ...
     """
     SmallestPixelValueInSeries: int | None = None
     """(0028,0108) US or SS 1 Type 3, Smallest Pixel Value in Series - PS3.3 2016c
@@ -1938,8 +1891,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     RequestAttributesSequence: list[GeneralSeriesModuleRequestAttributesSequenceItem] | None = None
     """(0040,0275) SQ 1 Type 3, Request Attributes Sequence - PS3.3 2016c Table C.7-5a,
     Section C.7.3.1 (GeneralSeriesModule). Sequence that contains attributes from
-    the Imaging Service Request. (The whole text:
-    GeneralSeriesModule.RequestAttributesSequence.)
+    the Imaging Service Request. ...
     """
     PerformedProcedureStepID: str | None = None
     """(0040,0253) SH 1 Type 3, Performed Procedure Step ID - PS3.3 2016c Table 10-16,
@@ -1976,8 +1928,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0040,0260) SQ 1 Type 3, Performed Protocol Code Sequence - PS3.3 2016c Table
     10-16, Section 10.13 (GeneralSeriesModule). Sequence describing the Protocol
-    performed for this Procedure Step. (The whole text:
-    GeneralSeriesModule.PerformedProtocolCodeSequence.)
+    performed for this Procedure Step. ...
     """
     CommentsOnThePerformedProcedureStep: str | None = None
     """(0040,0280) ST 1 Type 3, Comments on the Performed Procedure Step - PS3.3 2016c
@@ -1987,51 +1938,44 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     AnatomicalOrientationType: Literal["BIPED", "QUADRUPED"] | None = None
     """(0010,2210) CS 1 Type 1C, Anatomical Orientation Type - PS3.3 2016c Table
     C.7-5a, Section C.7.3.1 (GeneralSeriesModule). The anatomical orientation type
-    used in instances generated by this equipment. (The whole text:
-    GeneralSeriesModule.AnatomicalOrientationType.)
+    used in instances generated by this equipment. ...
     """
     ClinicalTrialCoordinatingCenterName: str | None = None
     """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
     Table C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). The name of the
     institution that is responsible for coordinating the medical imaging data for
-    the clinical trial or research. (The whole text:
-    ClinicalTrialSeriesModule.ClinicalTrialCoordinatingCenterName.)
+    the clinical trial or research. ...
     """
     ClinicalTrialSeriesID: str | None = None
     """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b,
     Section C.7.3.2 (ClinicalTrialSeriesModule). An identifier of the series in the
-    context of a clinical trial or research. (The whole text:
-    ClinicalTrialSeriesModule.ClinicalTrialSeriesID.)
+    context of a clinical trial or research. ...
     """
     ClinicalTrialSeriesDescription: str | None = None
     """(0012,0072) LO 1 Type 3, Clinical Trial Series Description - PS3.3 2016c Table
     C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). A description of the series
-    in the context of a clinical trial or research. (The whole text:
-    ClinicalTrialSeriesModule.ClinicalTrialSeriesDescription.)
+    in the context of a clinical trial or research. ...
     """
     FrameOfReferenceUID: str | None = None
     """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Uniquely identifies the frame of
-    reference for a Series. (The whole text:
-    FrameOfReferenceModule.FrameOfReferenceUID.)
+    reference for a Series. ...
     """
     PositionReferenceIndicator: str | None = None
     """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Part of the imaging target used as a
-    reference. (The whole text: FrameOfReferenceModule.PositionReferenceIndicator.)
+    reference. ...
     """
     SynchronizationFrameOfReferenceUID: str | None = None
     """(0020,0200) UI 1 Type 1, Synchronization Frame of Reference UID - PS3.3 2016c
     Table C.7-7, Section C.7.4.2 (SynchronizationModule). UID of common
-    synchronization environment. (The whole text:
-    SynchronizationModule.SynchronizationFrameOfReferenceUID.)
+    synchronization environment. ...
     """
     SynchronizationTrigger: Literal["SOURCE", "EXTERNAL", "PASSTHRU", "NO TRIGGER"] | None = None
     """(0018,106A) CS 1 Type 1, Synchronization Trigger - PS3.3 2016c Table C.7-7,
     Section C.7.4.2 (SynchronizationModule). Data acquisition synchronization with
     external equipment Enumerated Values: SOURCE this equipment provides
-    synchronization channel or trigger to other ... (The whole text:
-    SynchronizationModule.SynchronizationTrigger.)
+    synchronization channel or trigger to other ...
     """
     TriggerSourceOrType: str | None = None
     """(0018,1061) LO 1 Type 3, Trigger Source or Type - PS3.3 2016c Table C.7-7,
@@ -2041,14 +1985,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     SynchronizationChannel: Sequence[int] | None = None
     """(0018,106C) US 2 Type 1C, Synchronization Channel - PS3.3 2016c Table C.7-7,
     Section C.7.4.2 (SynchronizationModule). Identifier of waveform channel that
-    records the synchronization channel or trigger, see Section C.7.4.2.1.3. (The
-    whole text: SynchronizationModule.SynchronizationChannel.)
+    records the synchronization channel or trigger, see Section C.7.4.2.1.3. ...
     """
     AcquisitionTimeSynchronized: Literal["Y", "N"] | None = None
     """(0018,1800) CS 1 Type 1, Acquisition Time Synchronized - PS3.3 2016c Table
     C.7-7, Section C.7.4.2 (SynchronizationModule). Acquisition DateTime (0008,002A)
-    synchronized with external time reference. (The whole text:
-    SynchronizationModule.AcquisitionTimeSynchronized.)
+    synchronized with external time reference. ...
     """
     TimeSource: str | None = None
     """(0018,1801) SH 1 Type 3, Time Source - PS3.3 2016c Table C.7-7, Section C.7.4.2
@@ -2057,13 +1999,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     TimeDistributionProtocol: Literal["NTP", "IRIG", "GPS", "SNTP", "PTP"] | None = None
     """(0018,1802) CS 1 Type 3, Time Distribution Protocol - PS3.3 2016c Table C.7-7,
     Section C.7.4.2 (SynchronizationModule). Method of time distribution used to
-    synchronize this equipment. (The whole text:
-    SynchronizationModule.TimeDistributionProtocol.)
+    synchronize this equipment. ...
     """
     NTPSourceAddress: str | None = None
     """(0018,1803) LO 1 Type 3, NTP Source Address - PS3.3 2016c Table C.7-7, Section
     C.7.4.2 (SynchronizationModule). IP Address of NTP, SNTP, or PTP time source.
-    (The whole text: SynchronizationModule.NTPSourceAddress.)
+    ...
     """
     Manufacturer: str
     """(0008,0070) LO 1 Type 1, Manufacturer - PS3.3 2016c Table C.7-8b, Section
@@ -2106,7 +2047,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0018,1020) LO 1-n Type 1, Software Versions - PS3.3 2016c Table C.7-8b, Section
     C.7.5.2 (GeneralEquipmentModule, EnhancedGeneralEquipmentModule). Manufacturer's
     designation of software version of the equipment that produced the composite
-    instances. (The whole text: GeneralEquipmentModule.SoftwareVersions.)
+    instances. ...
     """
     GantryID: str | None = None
     """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8, Section C.7.5.1
@@ -2116,37 +2057,32 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8, Section
     C.7.5.1 (GeneralEquipmentModule). The inherent limiting resolution in mm of the
     acquisition equipment for high contrast objects for the data gathering and
-    reconstruction technique chosen. (The whole text:
-    GeneralEquipmentModule.SpatialResolution.)
+    reconstruction technique chosen. ...
     """
     DateOfLastCalibration: Sequence[datetime.date | str] | None = None
     """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Date when the image acquisition device
-    calibration was last changed in any way. (The whole text:
-    GeneralEquipmentModule.DateOfLastCalibration.)
+    calibration was last changed in any way. ...
     """
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Time when the image acquisition device
-    calibration was last changed in any way. (The whole text:
-    GeneralEquipmentModule.TimeOfLastCalibration.)
+    calibration was last changed in any way. ...
     """
     PixelPaddingValue: int | None = None
     """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Single pixel value or one limit
     (inclusive) of a range of pixel values used in an image to pad to rectangular
-    format or to signal background that may be ... (The whole text:
-    GeneralEquipmentModule.PixelPaddingValue.)
+    format or to signal background that may be ...
     """
     SamplesPerPixel: int
     """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3 (ImagePixelModule). Number of samples (planes) in this image. (The whole
-    text: ImagePixelModule.SamplesPerPixel.)
+    C.7.6.3 (ImagePixelModule). Number of samples (planes) in this image. ...
     """
     PhotometricInterpretation: str
     """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Specifies the intended interpretation of the
-    pixel data. (The whole text: ImagePixelModule.PhotometricInterpretation.)
+    pixel data. ...
     """
     Rows: int
     """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3
@@ -2158,41 +2094,36 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """
     BitsAllocated: int
     """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3 (ImagePixelModule). Number of bits allocated for each pixel sample. (The
-    whole text: ImagePixelModule.BitsAllocated.)
+    C.7.6.3 (ImagePixelModule). Number of bits allocated for each pixel sample. ...
     """
     BitsStored: int
     """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3 (ImagePixelModule). Number of bits stored for each pixel sample. (The
-    whole text: ImagePixelModule.BitsStored.)
+    C.7.6.3 (ImagePixelModule). Number of bits stored for each pixel sample. ...
     """
     HighBit: int
     """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3
-    (ImagePixelModule). Most significant bit for pixel sample data. (The whole text:
-    ImagePixelModule.HighBit.)
+    (ImagePixelModule). Most significant bit for pixel sample data. ...
     """
     PixelRepresentation: Literal[0, 1]
     """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Data representation of the pixel samples.
-    (The whole text: ImagePixelModule.PixelRepresentation.)
+    ...
     """
     PixelData: bytes | None = None
     """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule). A data stream of the pixel samples that comprise the
-    Image. (The whole text: ImagePixelModule.PixelData.)
+    Image. ...
     """
     PlanarConfiguration: int | None = None
     """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Indicates whether the pixel data are sent
-    color-by-plane or color-by-pixel. (The whole text:
-    ImagePixelModule.PlanarConfiguration.)
+    color-by-plane or color-by-pixel. ...
     """
     PixelAspectRatio: Sequence[int] | None = None
     """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Ratio of the vertical size and horizontal
     size of the pixels in the image specified by a pair of integer values where the
-    first value is the vertical pixel ... (The whole text:
-    ImagePixelModule.PixelAspectRatio.)
+    first value is the vertical pixel ...
     """
     SmallestImagePixelValue: int | None = None
     """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
@@ -2207,59 +2138,53 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Red Palette Color Lookup Table Data (0028,1201). (The whole text:
-    ImagePixelModule.RedPaletteColorLookupTableDescriptor.)
+    format of the Red Palette Color Lookup Table Data (0028,1201). ...
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Green Palette Color Lookup Table Data (0028,1202). (The whole
-    text: ImagePixelModule.GreenPaletteColorLookupTableDescriptor.)
+    format of the Green Palette Color Lookup Table Data (0028,1202). ...
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Blue Palette Color Lookup Table Data (0028,1203). (The whole text:
-    ImagePixelModule.BluePaletteColorLookupTableDescriptor.)
+    format of the Blue Palette Color Lookup Table Data (0028,1203). ...
     """
     RedPaletteColorLookupTableData: bytes | None = None
     """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Red Palette Color Lookup
-    Table Data. (The whole text: ImagePixelModule.RedPaletteColorLookupTableData.)
+    Table Data. ...
     """
     GreenPaletteColorLookupTableData: bytes | None = None
     """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Green Palette Color Lookup
-    Table Data. (The whole text: ImagePixelModule.GreenPaletteColorLookupTableData.)
+    Table Data. ...
     """
     BluePaletteColorLookupTableData: bytes | None = None
     """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Blue Palette Color Lookup
-    Table Data. (The whole text: ImagePixelModule.BluePaletteColorLookupTableData.)
+    Table Data. ...
     """
     ICCProfile: bytes | None = None
     """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule). An ICC Profile encoding the transformation of
-    device-dependent color stored pixel values into PCS-Values. (The whole text:
-    ImagePixelModule.ICCProfile.)
+    device-dependent color stored pixel values into PCS-Values. ...
     """
     ColorSpace: object | None = None
     """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule). A label that identifies the well-known color space of the
-    image. (The whole text: ImagePixelModule.ColorSpace.)
+    image. ...
     """
     PixelDataProviderURL: str | None = None
     """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a,
     Section C.7.6.3 (ImagePixelModule). A URL of a provider service that supplies
-    the pixel data of the Image. (The whole text:
-    ImagePixelModule.PixelDataProviderURL.)
+    the pixel data of the Image. ...
     """
     PixelPaddingRangeLimit: int | None = None
     """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
     C.7-11a, Section C.7.6.3 (ImagePixelModule). Pixel value that represents one
     limit (inclusive) of a range of padding values used together with Pixel Padding
-    Value (0028,0120) as defined in the Section ... (The whole text:
-    ImagePixelModule.PixelPaddingRangeLimit.)
+    Value (0028,0120) as defined in the Section ...
     """
     ContrastBolusAgentSequence: (
         list[EnhancedContrastBolusModuleContrastBolusAgentSequenceItem] | None
@@ -2267,20 +2192,20 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0018,0012) SQ 1 Type 1, Contrast/Bolus Agent Sequence - PS3.3 2016c Table
     C.7-12b, Section C.7.6.4b (EnhancedContrastBolusModule). Sequence that
     identifies one or more contrast agents administered prior to or during the
-    acquisition. (The whole text:
-    EnhancedContrastBolusModule.ContrastBolusAgentSequence.)
+    acquisition. ...
     """
     DeviceSequence: list[DeviceModuleDeviceSequenceItem] | None = None
     """(0050,0010) SQ 1 Type 1, Device Sequence - PS3.3 2016c Table C.7-18, Section
     C.7.6.12 (DeviceModule). A sequence of items describing devices used that may be
-    visible in the image. (The whole text: DeviceModule.DeviceSequence.)
+    visible in the image. ...
     """
-    AcquisitionContextSequence: list[AcquisitionContextModuleAcquisitionContextSequenceItem] | None
+    AcquisitionContextSequence: (
+        list[AcquisitionContextModuleAcquisitionContextSequenceItem] | None
+    ) = None
     """(0040,0555) SQ 1 Type 2, Acquisition Context Sequence - PS3.3 2016c Table
     C.7.6.14-1, Section C.7.6.14 (AcquisitionContextModule). A sequence of Items
     that describes the conditions present during the acquisition of the data of the
-    SOP Instance. (The whole text:
-    AcquisitionContextModule.AcquisitionContextSequence.)
+    SOP Instance. ...
     """
     AcquisitionContextDescription: str | None = None
     """(0040,0556) ST 1 Type 3, Acquisition Context Description - PS3.3 2016c Table
@@ -2291,49 +2216,43 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(5200,9229) SQ 1 Type 1, Shared Functional Groups Sequence - PS3.3 2016c Table
     C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Sequence that
     contains the Functional Group Macros that are shared for all frames in this SOP
-    Instance and Concatenation. (The whole text:
-    MultiFrameFunctionalGroupsModule.SharedFunctionalGroupsSequence.)
+    Instance and Concatenation. ...
     """
     PerFrameFunctionalGroupsSequence: list[EnhancedXAImagePerFrameFunctionalGroupsSequenceItem]
     """(5200,9230) SQ 1 Type 1, Per-frame Functional Groups Sequence - PS3.3 2016c
     Table C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Sequence
     that contains the Functional Group Sequence Attributes corresponding to each
-    frame of the Multi-frame Image. (The whole text:
-    MultiFrameFunctionalGroupsModule.PerFrameFunctionalGroupsSequence.)
+    frame of the Multi-frame Image. ...
     """
     InstanceNumber: int
     """(0020,0013) IS 1 Type 1, Instance Number - PS3.3 2016c Table C.7.6.16-1, Section
     C.7.6.16 (MultiFrameFunctionalGroupsModule, SOPCommonModule). A number that
-    identifies this instance. (The whole text:
-    MultiFrameFunctionalGroupsModule.InstanceNumber.)
+    identifies this instance. ...
     """
     ContentDate: datetime.date | str
     """(0008,0023) DA 1 Type 1, Content Date - PS3.3 2016c Table C.7.6.16-1, Section
     C.7.6.16 (MultiFrameFunctionalGroupsModule). The date the data creation was
-    started. (The whole text: MultiFrameFunctionalGroupsModule.ContentDate.)
+    started. ...
     """
     ContentTime: datetime.time | str
     """(0008,0033) TM 1 Type 1, Content Time - PS3.3 2016c Table C.7.6.16-1, Section
     C.7.6.16 (MultiFrameFunctionalGroupsModule). The time the data creation was
-    started. (The whole text: MultiFrameFunctionalGroupsModule.ContentTime.)
+    started. ...
     """
     NumberOfFrames: int
     """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7.6.16-1,
     Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Number of frames in a
-    multi-frame image. (The whole text:
-    MultiFrameFunctionalGroupsModule.NumberOfFrames.)
+    multi-frame image. ...
     """
     StereoPairsPresent: object | None = None
     """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7.6.16-1,
     Section C.7.6.16 (MultiFrameFunctionalGroupsModule). The multi-frame pixel data
-    consists of left and right stereoscopic pairs. (The whole text:
-    MultiFrameFunctionalGroupsModule.StereoPairsPresent.)
+    consists of left and right stereoscopic pairs. ...
     """
     ConcatenationFrameOffsetNumber: int | None = None
     """(0020,9228) UL 1 Type 1C, Concatenation Frame Offset Number - PS3.3 2016c Table
     C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Offset of the
-    first frame in a multi-frame image of a concatenation. (The whole text:
-    MultiFrameFunctionalGroupsModule.ConcatenationFrameOffsetNumber.)
+    first frame in a multi-frame image of a concatenation. ...
     """
     RepresentativeFrameNumber: int | None = None
     """(0028,6010) US 1 Type 3, Representative Frame Number - PS3.3 2016c Table
@@ -2344,21 +2263,18 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ConcatenationUID: str | None = None
     """(0020,9161) UI 1 Type 1C, Concatenation UID - PS3.3 2016c Table C.7.6.16-1,
     Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Identifier of all SOP
-    Instances that belong to the same concatenation. (The whole text:
-    MultiFrameFunctionalGroupsModule.ConcatenationUID.)
+    Instances that belong to the same concatenation. ...
     """
     SOPInstanceUIDOfConcatenationSource: str | None = None
     """(0020,0242) UI 1 Type 1C, SOP Instance UID of Concatenation Source - PS3.3 2016c
     Table C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). The SOP
     Instance UID of the single composite SOP Instance of which the Concatenation is
-    a part. (The whole text:
-    MultiFrameFunctionalGroupsModule.SOPInstanceUIDOfConcatenationSource.)
+    a part. ...
     """
     InConcatenationNumber: int | None = None
     """(0020,9162) US 1 Type 1C, In-concatenation Number - PS3.3 2016c Table
     C.7.6.16-1, Section C.7.6.16 (MultiFrameFunctionalGroupsModule). Identifier for
-    one SOP Instance belonging to a concatenation. (The whole text:
-    MultiFrameFunctionalGroupsModule.InConcatenationNumber.)
+    one SOP Instance belonging to a concatenation. ...
     """
     InConcatenationTotalNumber: int | None = None
     """(0020,9163) US 1 Type 3, In-concatenation Total Number - PS3.3 2016c Table
@@ -2370,20 +2286,18 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0020,9221) SQ 1 Type 1, Dimension Organization Sequence - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17 (MultiFrameDimensionModule). Sequence that lists
-    the Dimension Organization UIDs referenced by the containing SOP Instance. (The
-    whole text: MultiFrameDimensionModule.DimensionOrganizationSequence.)
+    the Dimension Organization UIDs referenced by the containing SOP Instance. ...
     """
     DimensionOrganizationType: Literal["3D", "3D_TEMPORAL"] | str | None = None
     """(0020,9311) CS 1 Type 3, Dimension Organization Type - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17 (MultiFrameDimensionModule). Dimension organization
-    of the instance. (The whole text:
-    MultiFrameDimensionModule.DimensionOrganizationType.)
+    of the instance. ...
     """
     DimensionIndexSequence: list[MultiFrameDimensionModuleDimensionIndexSequenceItem] | None = None
     """(0020,9222) SQ 1 Type 1, Dimension Index Sequence - PS3.3 2016c Table
     C.7.6.17-1, Section C.7.6.17 (MultiFrameDimensionModule). Identifies the
     sequence containing the indices used to specify the dimension of the multi-frame
-    object. (The whole text: MultiFrameDimensionModule.DimensionIndexSequence.)
+    object. ...
     """
     CardiacSynchronizationTechnique: (
         Literal["NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"] | None
@@ -2391,87 +2305,78 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0018,9037) CS 1 Type 1C, Cardiac Synchronization Technique - PS3.3 2016c Table
     C.7.6.18-1, Section C.7.6.18.1 (CardiacSynchronizationModule). Defines if a
     cardiac synchronization technique was applied during or after the acquisition.
-    (The whole text: CardiacSynchronizationModule.CardiacSynchronizationTechnique.)
+    ...
     """
     CardiacSignalSource: Literal["ECG", "VCG", "PP", "MR"] | str | None = None
     """(0018,9085) CS 1 Type 1C, Cardiac Signal Source - PS3.3 2016c Table C.7.6.18-1,
-    Section C.7.6.18.1 (CardiacSynchronizationModule). Cardiac Signal Source. (The
-    whole text: CardiacSynchronizationModule.CardiacSignalSource.)
+    Section C.7.6.18.1 (CardiacSynchronizationModule). Cardiac Signal Source. ...
     """
     CardiacRRIntervalSpecified: float | None = None
     """(0018,9070) FD 1 Type 1C, Cardiac RR Interval Specified - PS3.3 2016c Table
     C.7.6.18-1, Section C.7.6.18.1 (CardiacSynchronizationModule). R-R interval in
-    ms measured prior to or during the scan. (The whole text:
-    CardiacSynchronizationModule.CardiacRRIntervalSpecified.)
+    ms measured prior to or during the scan. ...
     """
     CardiacBeatRejectionTechnique: (
         Literal["NONE", "RR_INTERVAL", "QRS_LOOP", "PVC"] | str | None
     ) = None
     """(0018,9169) CS 1 Type 1C, Cardiac Beat Rejection Technique - PS3.3 2016c Table
     C.7.6.18-1, Section C.7.6.18.1 (CardiacSynchronizationModule). Cardiac
-    arrhythmia rejection technique. (The whole text:
-    CardiacSynchronizationModule.CardiacBeatRejectionTechnique.)
+    arrhythmia rejection technique. ...
     """
     LowRRValue: int | None = None
     """(0018,1081) IS 1 Type 2C, Low R-R Value - PS3.3 2016c Table C.7.6.18-1, Section
     C.7.6.18.1 (CardiacSynchronizationModule). R-R interval low limit for beat
-    rejection, in ms. (The whole text: CardiacSynchronizationModule.LowRRValue.)
+    rejection, in ms. ...
     """
     HighRRValue: int | None = None
     """(0018,1082) IS 1 Type 2C, High R-R Value - PS3.3 2016c Table C.7.6.18-1, Section
     C.7.6.18.1 (CardiacSynchronizationModule). R-R interval high limit for beat
-    rejection, in ms. (The whole text: CardiacSynchronizationModule.HighRRValue.)
+    rejection, in ms. ...
     """
     IntervalsAcquired: int | None = None
     """(0018,1083) IS 1 Type 2C, Intervals Acquired - PS3.3 2016c Table C.7.6.18-1,
     Section C.7.6.18.1 (CardiacSynchronizationModule). Number of R-R intervals
     acquired and used to create the image (not including the intervals rejected).
-    (The whole text: CardiacSynchronizationModule.IntervalsAcquired.)
+    ...
     """
     IntervalsRejected: int | None = None
     """(0018,1084) IS 1 Type 2C, Intervals Rejected - PS3.3 2016c Table C.7.6.18-1,
     Section C.7.6.18.1 (CardiacSynchronizationModule). Number of R-R intervals
-    rejected. (The whole text: CardiacSynchronizationModule.IntervalsRejected.)
+    rejected. ...
     """
     SkipBeats: int | None = None
     """(0018,1086) IS 1 Type 1C, Skip Beats - PS3.3 2016c Table C.7.6.18-1, Section
     C.7.6.18.1 (CardiacSynchronizationModule). Number of beats prescribed to be
-    skipped after each detected arrhythmia. (The whole text:
-    CardiacSynchronizationModule.SkipBeats.)
+    skipped after each detected arrhythmia. ...
     """
     CardiacFramingType: str | None = None
     """(0018,1064) LO 1 Type 1C, Cardiac Framing Type - PS3.3 2016c Table C.7.6.18-1,
     Section C.7.6.18.1 (CardiacSynchronizationModule). Description of type of
-    framing performed. (The whole text:
-    CardiacSynchronizationModule.CardiacFramingType.)
+    framing performed. ...
     """
     ContainerIdentifier: str | None = None
     """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
     Section C.7.6.22 (SpecimenModule). The identifier for the container that
-    contains the specimen(s) being imaged. (The whole text:
-    SpecimenModule.ContainerIdentifier.)
+    contains the specimen(s) being imaged. ...
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
     ) = None
     """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - PS3.3
     2016c Table C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Organization that
-    assigned the Container Identifier. (The whole text:
-    SpecimenModule.IssuerOfTheContainerIdentifierSequence.)
+    assigned the Container Identifier. ...
     """
     AlternateContainerIdentifierSequence: (
         list[SpecimenMacroAlternateContainerIdentifierSequenceItem] | None
     ) = None
     """(0040,0515) SQ 1 Type 3, Alternate Container Identifier Sequence - PS3.3 2016c
     Table C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Sequence of alternate
-    identifiers for the container that contains the specimen(s) being imaged. (The
-    whole text: SpecimenModule.AlternateContainerIdentifierSequence.)
+    identifiers for the container that contains the specimen(s) being imaged. ...
     """
     ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
     """(0040,0518) SQ 1 Type 2, Container Type Code Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Type of container that contains
-    the specimen(s) being imaged. (The whole text:
-    SpecimenModule.ContainerTypeCodeSequence.)
+    the specimen(s) being imaged. ...
     """
     ContainerDescription: str | None = None
     """(0040,051A) LO 1 Type 3, Container Description - PS3.3 2016c Table C.7.6.22-2,
@@ -2481,38 +2386,33 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0040,0520) SQ 1 Type 3, Container Component Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Description of one or more
     components of the container (e.g., description of the slide and of the
-    coverslip). (The whole text: SpecimenModule.ContainerComponentSequence.)
+    coverslip). ...
     """
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem] | None = None
     """(0040,0560) SQ 1 Type 1, Specimen Description Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22 (SpecimenModule). Sequence of identifiers and
-    detailed description of the specimen(s) being imaged. (The whole text:
-    SpecimenModule.SpecimenDescriptionSequence.)
+    detailed description of the specimen(s) being imaged. ...
     """
-    SOPClassUID: str
+    SOPClassUID: str = "1.2.840.10008.5.1.4.1.1.12.1.1"
     """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. (The whole text:
-    SOPCommonModule.SOPClassUID.)
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. ...
     """
     SOPInstanceUID: str
     """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. (The whole text:
-    SOPCommonModule.SOPInstanceUID.)
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. ...
     """
     SpecificCharacterSet: Sequence[str] | None = None
     """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Character Set that expands or replaces the
-    Basic Graphic Set. (The whole text: SOPCommonModule.SpecificCharacterSet.)
+    Basic Graphic Set. ...
     """
     InstanceCreationDate: datetime.date | str | None = None
     """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1,
-    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. (The whole
-    text: SOPCommonModule.InstanceCreationDate.)
+    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. ...
     """
     InstanceCreationTime: datetime.time | str | None = None
     """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1,
-    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. (The whole
-    text: SOPCommonModule.InstanceCreationTime.)
+    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. ...
     """
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
@@ -2527,15 +2427,13 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     RelatedGeneralSOPClassUID: Sequence[str] | None = None
     """(0008,001A) UI 1-n Type 3, Related General SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Uniquely identifies a Related General
-    SOP Class for the SOP Class of this Instance. (The whole text:
-    SOPCommonModule.RelatedGeneralSOPClassUID.)
+    SOP Class for the SOP Class of this Instance. ...
     """
     OriginalSpecializedSOPClassUID: str | None = None
     """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). The SOP Class in which the Instance
     was originally encoded that has been replaced during a fall-back conversion to
-    the current Related General SOP Class. (The whole text:
-    SOPCommonModule.OriginalSpecializedSOPClassUID.)
+    the current Related General SOP Class. ...
     """
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
@@ -2543,8 +2441,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0008,0110) SQ 1 Type 3, Coding Scheme Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Coding Scheme Designator (0008,0102) to an external coding system
-    registration, or to a private or local coding scheme. (The whole text:
-    SOPCommonModule.CodingSchemeIdentificationSequence.)
+    registration, or to a private or local coding scheme. ...
     """
     ContextGroupIdentificationSequence: (
         list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
@@ -2552,8 +2449,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0008,0123) - 1 Type 3, Context Group Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Context Identifier (0008,010F) to an external, private or local
-    Context Group. (The whole text:
-    SOPCommonModule.ContextGroupIdentificationSequence.)
+    Context Group. ...
     """
     MappingResourceIdentificationSequence: (
         list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
@@ -2561,15 +2457,13 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0008,0124) - 1 Type 3, Mapping Resource Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Mapping Resource (0008,0105) to an external, private or local Mapping
-    Resource. (The whole text:
-    SOPCommonModule.MappingResourceIdentificationSequence.)
+    Resource. ...
     """
     TimezoneOffsetFromUTC: str | None = None
     """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Contains the offset from UTC to the timezone
     for all DA and TM Attributes present in this SOP Instance, and for all DT
-    Attributes present in this SOP Instance ... (The whole text:
-    SOPCommonModule.TimezoneOffsetFromUTC.)
+    Attributes present in this SOP Instance ...
     """
     ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
         None
@@ -2577,13 +2471,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0018,A001) SQ 1 Type 3, Contributing Equipment Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing
     descriptive attributes of related equipment that has contributed to the
-    acquisition, creation or modification of the composite ... (The whole text:
-    SOPCommonModule.ContributingEquipmentSequence.)
+    acquisition, creation or modification of the composite ...
     """
     SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
     """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1, Section
     C.12.1 (SOPCommonModule). A flag that indicates the storage status of the SOP
-    Instance. (The whole text: SOPCommonModule.SOPInstanceStatus.)
+    Instance. ...
     """
     SOPAuthorizationDateTime: datetime.datetime | str | None = None
     """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1,
@@ -2604,26 +2497,24 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
     """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6,
     Section C.12.1.1.3 (SOPCommonModule). A sequence of items that describe the
-    parameters used to calculate a MAC for use in Digital Signatures. (The whole
-    text: SOPCommonModule.MACParametersSequence.)
+    parameters used to calculate a MAC for use in Digital Signatures. ...
     """
     DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
         None
     )
     """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. (The
-    whole text: SOPCommonModule.DigitalSignaturesSequence.)
+    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. ...
     """
     EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
     """(0400,0500) SQ 1 Type 1C, Encrypted Attributes Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing encrypted
-    DICOM data. (The whole text: SOPCommonModule.EncryptedAttributesSequence.)
+    DICOM data. ...
     """
     OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
     """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing all
     attributes that were removed or replaced by other values in the main data set.
-    (The whole text: SOPCommonModule.OriginalAttributesSequence.)
+    ...
     """
     HL7StructuredDocumentReferenceSequence: (
         list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
@@ -2631,8 +2522,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0040,A390) SQ 1 Type 1C, HL7 Structured Document Reference Sequence - PS3.3
     2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items defining
     mapping between HL7 Instance Identifiers of unencapsulated HL7 Structured
-    Documents referenced from the current SOP Instance as if ... (The whole text:
-    SOPCommonModule.HL7StructuredDocumentReferenceSequence.)
+    Documents referenced from the current SOP Instance as if ...
     """
     LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
         None
@@ -2640,22 +2530,19 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified - PS3.3
     2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Indicates whether or not
     the date and time attributes in the instance have been modified during de-
-    identification. (The whole text:
-    SOPCommonModule.LongitudinalTemporalInformationModified.)
+    identification. ...
     """
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
     """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). The view requested during the C-MOVE operation
-    that resulted in the transfer of this instance. (The whole text:
-    SOPCommonModule.QueryRetrieveView.)
+    that resulted in the transfer of this instance. ...
     """
     ConversionSourceAttributesSequence: (
         list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
     ) = None
     """(0020,9172) SQ 1 Type 1C, Conversion Source Attributes Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). The set of images or other
-    composite SOP Instances that were converted to this instance. (The whole text:
-    SOPCommonModule.ConversionSourceAttributesSequence.)
+    composite SOP Instances that were converted to this instance. ...
     """
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
     """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
@@ -2675,8 +2562,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8,
     Section C.12.2 (CommonInstanceReferenceModule). Sequence of Items each of which
-    includes the Attributes of one Series. (The whole text:
-    CommonInstanceReferenceModule.ReferencedSeriesSequence.)
+    includes the Attributes of one Series. ...
     """
     StudiesContainingOtherReferencedInstancesSequence: (
         list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
@@ -2686,14 +2572,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     - PS3.3 2016c Table C.12-8, Section C.12.2 (CommonInstanceReferenceModule).
     Sequence of items each identifying a Study other than the Study of which this
     Instance is a part, which Studies contain Instances that are referenced
-    elsewhere ... (The whole text: CommonInstanceReferenceModule.StudiesContainingOt
-    herReferencedInstancesSequence.)
+    elsewhere ...
     """
     FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem] | None = None
     """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9,
     Section C.12.3 (FrameExtractionModule). Sequence containing details of how this
-    SOP Instance was extracted from a source multi-frame SOP Instance. (The whole
-    text: FrameExtractionModule.FrameExtractionSequence.)
+    SOP Instance was extracted from a source multi-frame SOP Instance. ...
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -604,20 +604,19 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
     """The module (or modules) that define each attribute."""
-    PatientName: PersonName | str | None
+    PatientName: PersonName | str | None = None
     """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Patient's full name.
     """
-    PatientID: str | None
+    PatientID: str | None = None
     """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1
-    (PatientModule). Primary identifier for the patient. (The whole text:
-    PatientModule.PatientID.)
+    (PatientModule). Primary identifier for the patient. ...
     """
     IssuerOfPatientID: str | None = None
     """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
     10.15 (PatientModule). Identifier of the Assigning Authority (system,
     organization, agency, or department) that issued the Patient ID. Equivalent to
-    HL7 v2 CX component 4 ... (The whole text: PatientModule.IssuerOfPatientID.)
+    HL7 v2 CX component 4 ...
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
@@ -627,51 +626,46 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     the identity of the issuer of the Patient ID, or scoping the Patient ID. Only a
     single Item is permitted in this Sequence.
     """
-    PatientBirthDate: datetime.date | str | None
+    PatientBirthDate: datetime.date | str | None = None
     """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Birth date of the patient.
     """
     PatientBirthDateInAlternativeCalendar: object | None = None
     """(0010,0033) - 1 Type 3, Patient's Birth Date in Alternative Calendar - PS3.3
     2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of birth of the named
-    patient in the Alternative Calendar (0010,0035). (The whole text:
-    PatientModule.PatientBirthDateInAlternativeCalendar.)
+    patient in the Alternative Calendar (0010,0035). ...
     """
     PatientDeathDateInAlternativeCalendar: object | None = None
     """(0010,0034) - 1 Type 3, Patient's Death Date in Alternative Calendar - PS3.3
     2016c Table C.7-1, Section C.7.1.1 (PatientModule). Date of death of the named
-    patient in the Alternative Calendar (0010,0035). (The whole text:
-    PatientModule.PatientDeathDateInAlternativeCalendar.)
+    patient in the Alternative Calendar (0010,0035). ...
     """
     PatientAlternativeCalendar: object | None = None
     """(0010,0035) - 1 Type 1C, Patient's Alternative Calendar - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). The Alternative Calendar used for
     Patient's Birth Date in Alternative Calendar (0010,0033) and Patient's Death
-    Date in Alternative Calendar (0010,0034). (The whole text:
-    PatientModule.PatientAlternativeCalendar.)
+    Date in Alternative Calendar (0010,0034). ...
     """
-    PatientSex: Literal["M", "F", "O"] | None
+    PatientSex: Literal["M", "F", "O"] | None = None
     """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1 (PatientModule). Sex of the named patient. (The whole text:
-    PatientModule.PatientSex.)
+    C.7.1.1 (PatientModule). Sex of the named patient. ...
     """
     ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
         None
     )
     """(0010,1100) SQ 1 Type 3, Referenced Patient Photo Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). A photo to confirm the identity of a
-    patient. (The whole text: PatientModule.ReferencedPatientPhotoSequence.)
+    patient. ...
     """
     QualityControlSubject: Literal["YES", "NO"] | None = None
     """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Indicates whether or not the subject is a
-    quality control phantom. (The whole text: PatientModule.QualityControlSubject.)
+    quality control phantom. ...
     """
     ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
     """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A sequence that provides reference to a Patient
-    SOP Class/Instance pair. (The whole text:
-    PatientModule.ReferencedPatientSequence.)
+    SOP Class/Instance pair. ...
     """
     PatientBirthTime: datetime.time | str | None = None
     """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1, Section
@@ -686,8 +680,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A sequence of identification numbers or codes
     used to identify the patient, which may or may not be human readable, and may or
-    may not have been obtained from ... (The whole text:
-    PatientModule.OtherPatientIDsSequence.)
+    may not have been obtained from ...
     """
     OtherPatientNames: Sequence[PersonName | str] | None = None
     """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1,
@@ -704,61 +697,55 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     PatientSpeciesDescription: str | None = None
     """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
-    subgenus, species or subspecies) of the patient. (The whole text:
-    PatientModule.PatientSpeciesDescription.)
+    subgenus, species or subspecies) of the patient. ...
     """
     PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
     """(0010,2202) SQ 1 Type 1C, Patient Species Code Sequence - PS3.3 2016c Table
     C.7-1, Section C.7.1.1 (PatientModule). The taxonomic rank value (e.g., genus,
-    subgenus, species or subspecies) of the patient. (The whole text:
-    PatientModule.PatientSpeciesCodeSequence.)
+    subgenus, species or subspecies) of the patient. ...
     """
     PatientBreedDescription: str | None = None
     """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1 (PatientModule). The breed of the patient. (The whole text:
-    PatientModule.PatientBreedDescription.)
+    Section C.7.1.1 (PatientModule). The breed of the patient. ...
     """
     PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
     """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1 (PatientModule). The breed of the patient. (The whole text:
-    PatientModule.PatientBreedCodeSequence.)
+    Section C.7.1.1 (PatientModule). The breed of the patient. ...
     """
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
     """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Information identifying an animal within a
-    breed registry. (The whole text: PatientModule.BreedRegistrationSequence.)
+    breed registry. ...
     """
     StrainDescription: object | None = None
     """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1 (PatientModule). The strain of the patient. (The whole text:
-    PatientModule.StrainDescription.)
+    C.7.1.1 (PatientModule). The strain of the patient. ...
     """
     StrainNomenclature: object | None = None
     """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). The nomenclature used for Strain Description
-    (0010,0212). (The whole text: PatientModule.StrainNomenclature.)
+    (0010,0212). ...
     """
     StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
     """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). A coded identification of the strain of the patient.
-    (The whole text: PatientModule.StrainCodeSequence.)
+    ...
     """
     StrainAdditionalInformation: object | None = None
     """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Additional information about the strain of the
     patient that is not encoded in the formal nomenclature used in Strain
-    Description (0010,0212). (The whole text:
-    PatientModule.StrainAdditionalInformation.)
+    Description (0010,0212). ...
     """
     StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
     """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Information identifying an animal within a strain
-    stock. (The whole text: PatientModule.StrainStockSequence.)
+    stock. ...
     """
     ResponsiblePerson: PersonName | str | None = None
     """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1, Section
     C.7.1.1 (PatientModule). Name of person with medical or welfare decision making
-    authority for the patient. (The whole text: PatientModule.ResponsiblePerson.)
+    authority for the patient. ...
     """
     ResponsiblePersonRole: (
         Literal[
@@ -779,13 +766,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Relationship of Responsible Person to the
-    patient. (The whole text: PatientModule.ResponsiblePersonRole.)
+    patient. ...
     """
     ResponsibleOrganization: str | None = None
     """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). Name of organization with medical or welfare
-    decision making authority for the patient. (The whole text:
-    PatientModule.ResponsibleOrganization.)
+    decision making authority for the patient. ...
     """
     PatientIdentityRemoved: Literal["YES", "NO"] | None = None
     """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1,
@@ -795,16 +781,14 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     DeidentificationMethod: Sequence[str] | None = None
     """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1,
     Section C.7.1.1 (PatientModule). A description or label of the mechanism or
-    method use to remove the patient's identity. (The whole text:
-    PatientModule.DeidentificationMethod.)
+    method use to remove the patient's identity. ...
     """
     DeidentificationMethodCodeSequence: (
         list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
     ) = None
     """(0012,0064) SQ 1 Type 1C, De-identification Method Code Sequence - PS3.3 2016c
     Table C.7-1, Section C.7.1.1 (PatientModule). A code describing the mechanism or
-    method use to remove the patient's identity. (The whole text:
-    PatientModule.DeidentificationMethodCodeSequence.)
+    method use to remove the patient's identity. ...
     """
     SourcePatientGroupIdentificationSequence: (
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
@@ -812,8 +796,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - PS3.3
     2016c Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing
     the value used for Patient ID (0010,0020) and related Attributes in the source
-    composite instances that contained a group of subjects ... (The whole text:
-    PatientModule.SourcePatientGroupIdentificationSequence.)
+    composite instances that contained a group of subjects ...
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
@@ -821,56 +804,48 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
     Table C.7.1.4-1, Section C.7.1.4 (PatientModule). A sequence containing the
     identifiers and locations of the individual subjects whose data was acquired at
-    the same time (as a group) and encoded in this ... (The whole text:
-    PatientModule.GroupOfPatientsIdentificationSequence.)
+    the same time (as a group) and encoded in this ...
     """
     ClinicalTrialSponsorName: str | None = None
     """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical trial or
-    research sponsor. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialSponsorName.)
+    research sponsor. ...
     """
     ClinicalTrialProtocolID: str | None = None
     """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). Identifier for the noted protocol.
-    (The whole text: ClinicalTrialSubjectModule.ClinicalTrialProtocolID.)
+    ...
     """
     ClinicalTrialProtocolName: str | None = None
     """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table
     C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). The name of the clinical
-    trial or research protocol. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialProtocolName.)
+    trial or research protocol. ...
     """
     ClinicalTrialSiteID: str | None = None
     """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The identifier of the site
-    responsible for submitting clinical trial or research data. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialSiteID.)
+    responsible for submitting clinical trial or research data. ...
     """
     ClinicalTrialSiteName: str | None = None
     """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the site responsible for
-    submitting clinical trial or research data. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialSiteName.)
+    submitting clinical trial or research data. ...
     """
     ClinicalTrialSubjectID: str | None = None
     """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3 (ClinicalTrialSubjectModule). The assigned identifier for the
-    clinical trial or research subject. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialSubjectID.)
+    clinical trial or research subject. ...
     """
     ClinicalTrialSubjectReadingID: str | None = None
     """(0012,0042) LO 1 Type 1C, Clinical Trial Subject Reading ID - PS3.3 2016c Table
     C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Identifies the subject for
-    blinded evaluations. (The whole text:
-    ClinicalTrialSubjectModule.ClinicalTrialSubjectReadingID.)
+    blinded evaluations. ...
     """
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     """(0012,0081) LO 1 Type 1C, Clinical Trial Protocol Ethics Committee Name - PS3.3
     2016c Table C.7-2b, Section C.7.1.3 (ClinicalTrialSubjectModule). Name of the
     Ethics Committee or Institutional Review Board (IRB) or Institutional Animal
-    Care and Use Committees (IACUC) responsible for approval of the ... (The whole
-    text: ClinicalTrialSubjectModule.ClinicalTrialProtocolEthicsCommitteeName.)
+    Care and Use Committees (IACUC) responsible for approval of the ...
     """
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
     """(0012,0082) LO 1 Type 3, Clinical Trial Protocol Ethics Committee Approval
@@ -882,15 +857,15 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3, Section
     C.7.2.1 (GeneralStudyModule). Unique identifier for the Study.
     """
-    StudyDate: datetime.date | str | None
+    StudyDate: datetime.date | str | None = None
     """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Date the Study started.
     """
-    StudyTime: datetime.time | str | None
+    StudyTime: datetime.time | str | None = None
     """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). Time the Study started.
     """
-    ReferringPhysicianName: PersonName | str | None
+    ReferringPhysicianName: PersonName | str | None = None
     """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). Name of the patient's referring physician
     """
@@ -899,8 +874,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,0096) SQ 1 Type 3, Referring Physician Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    patient's referring physician. (The whole text:
-    GeneralStudyModule.ReferringPhysicianIdentificationSequence.)
+    patient's referring physician. ...
     """
     ConsultingPhysicianName: object | None = None
     """(0008,009C) - 1 Type 3, Consulting Physician's Name - PS3.3 2016c Table C.7-3,
@@ -912,14 +886,13 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,009D) - 1 Type 3, Consulting Physician Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    consulting physician(s). (The whole text:
-    GeneralStudyModule.ConsultingPhysicianIdentificationSequence.)
+    consulting physician(s). ...
     """
-    StudyID: str | None
+    StudyID: str | None = None
     """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1
     (GeneralStudyModule). User or equipment generated Study identifier.
     """
-    AccessionNumber: str | None
+    AccessionNumber: str | None = None
     """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3, Section
     C.7.2.1 (GeneralStudyModule). A RIS generated number that identifies the order
     for the Study.
@@ -929,8 +902,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,0051) SQ 1 Type 3, Issuer of Accession Number Sequence - PS3.3 2016c Table
     C.7-3, Section C.7.2.1 (GeneralStudyModule). Identifier of the Assigning
-    Authority that issued the Accession Number. (The whole text:
-    GeneralStudyModule.IssuerOfAccessionNumberSequence.)
+    Authority that issued the Accession Number. ...
     """
     StudyDescription: str | None = None
     """(0008,1030) LO 1 Type 3, Study Description - PS3.3 2016c Table C.7-3, Section
@@ -948,8 +920,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,1049) SQ 1 Type 3, Physician(s) of Record Identification Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of the
-    physician(s) who are responsible for overall patient care at time of Study. (The
-    whole text: GeneralStudyModule.PhysiciansOfRecordIdentificationSequence.)
+    physician(s) who are responsible for overall patient care at time of Study. ...
     """
     NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3, Name of Physician(s) Reading Study - PS3.3 2016c
@@ -961,35 +932,31 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,1062) SQ 1 Type 3, Physician(s) Reading Study Identification Sequence -
     PS3.3 2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Identification of
-    the physician(s) reading the Study. (The whole text:
-    GeneralStudyModule.PhysiciansReadingStudyIdentificationSequence.)
+    the physician(s) reading the Study. ...
     """
     RequestingServiceCodeSequence: (
         list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
     ) = None
     """(0032,1034) SQ 1 Type 3, Requesting Service Code Sequence - PS3.3 2016c Table
     C.7-3, Section C.7.2.1 (GeneralStudyModule). Institutional department where the
-    request initiated. (The whole text:
-    GeneralStudyModule.RequestingServiceCodeSequence.)
+    request initiated. ...
     """
     ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
     """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). A sequence that provides reference to a
-    Study SOP Class/Instance pair. (The whole text:
-    GeneralStudyModule.ReferencedStudySequence.)
+    Study SOP Class/Instance pair. ...
     """
     ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
     """(0008,1032) SQ 1 Type 3, Procedure Code Sequence - PS3.3 2016c Table C.7-3,
     Section C.7.2.1 (GeneralStudyModule). A Sequence that conveys the type of
-    procedure performed. (The whole text: GeneralStudyModule.ProcedureCodeSequence.)
+    procedure performed. ...
     """
     ReasonForPerformedProcedureCodeSequence: (
         list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
     ) = None
     """(0040,1012) SQ 1 Type 3, Reason For Performed Procedure Code Sequence - PS3.3
     2016c Table C.7-3, Section C.7.2.1 (GeneralStudyModule). Coded reason(s) for
-    performing this procedure. (The whole text:
-    GeneralStudyModule.ReasonForPerformedProcedureCodeSequence.)
+    performing this procedure. ...
     """
     AdmittingDiagnosesDescription: Sequence[str] | None = None
     """(0008,1080) LO 1-n Type 3, Admitting Diagnoses Description - PS3.3 2016c Table
@@ -1001,8 +968,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,1084) SQ 1 Type 3, Admitting Diagnoses Code Sequence - PS3.3 2016c Table
     C.7-4a, Section C.7.2.2 (PatientStudyModule). A sequence that conveys the
-    admitting diagnosis (diagnoses). (The whole text:
-    PatientStudyModule.AdmittingDiagnosesCodeSequence.)
+    admitting diagnosis (diagnoses). ...
     """
     PatientAge: str | None = None
     """(0010,1010) AS 1 Type 3, Patient's Age - PS3.3 2016c Table C.7-4a, Section
@@ -1040,8 +1006,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     )
     """(0038,0014) SQ 1 Type 3, Issuer of Admission ID Sequence - PS3.3 2016c Table
     C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
-    Authority that issued Admission ID (0038,0010). (The whole text:
-    PatientStudyModule.IssuerOfAdmissionIDSequence.)
+    Authority that issued Admission ID (0038,0010). ...
     """
     ServiceEpisodeID: str | None = None
     """(0038,0060) LO 1 Type 3, Service Episode ID - PS3.3 2016c Table C.7-4a, Section
@@ -1053,8 +1018,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0038,0064) SQ 1 Type 3, Issuer of Service Episode ID Sequence - PS3.3 2016c
     Table C.7-4a, Section C.7.2.2 (PatientStudyModule). Identifier of the Assigning
-    Authority that issued the Service Episode ID (0038,0060). (The whole text:
-    PatientStudyModule.IssuerOfServiceEpisodeIDSequence.)
+    Authority that issued the Service Episode ID (0038,0060). ...
     """
     ServiceEpisodeDescription: str | None = None
     """(0038,0062) LO 1 Type 3, Service Episode Description - PS3.3 2016c Table C.7-4a,
@@ -1064,22 +1028,19 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
     """(0010,2203) CS 1 Type 2C, Patient's Sex Neutered - PS3.3 2016c Table C.7-4a,
     Section C.7.2.2 (PatientStudyModule). Whether or not a procedure has been
-    performed in an effort to render the patient sterile. (The whole text:
-    PatientStudyModule.PatientSexNeutered.)
+    performed in an effort to render the patient sterile. ...
     """
     ClinicalTrialTimePointID: str | None = None
     """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table
     C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). An identifier specifying the
     one or more studies that are grouped together as a clinical time point or
-    submission in a clinical trial or research. (The whole text:
-    ClinicalTrialStudyModule.ClinicalTrialTimePointID.)
+    submission in a clinical trial or research. ...
     """
     ClinicalTrialTimePointDescription: str | None = None
     """(0012,0051) ST 1 Type 3, Clinical Trial Time Point Description - PS3.3 2016c
     Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A description of a set
     of one or more studies that are grouped together to represent a clinical time
-    point or submission in a clinical trial or research. (The whole text:
-    ClinicalTrialStudyModule.ClinicalTrialTimePointDescription.)
+    point or submission in a clinical trial or research. ...
     """
     ConsentForClinicalTrialUseSequence: (
         list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
@@ -1087,19 +1048,17 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0012,0083) SQ 1 Type 3, Consent for Clinical Trial Use Sequence - PS3.3 2016c
     Table C.7-4b, Section C.7.2.3 (ClinicalTrialStudyModule). A Sequence that
     conveys information about consent for Clinical Trial or research use of the
-    composite instances within this Study. (The whole text:
-    ClinicalTrialStudyModule.ConsentForClinicalTrialUseSequence.)
+    composite instances within this Study. ...
     """
     Modality: Literal["RTIMAGE", "RTDOSE", "RTSTRUCT", "RTPLAN", "RTRECORD"]
     """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.8-37, Section C.8.8.1
-    (RTSeriesModule). Type of equipment that originally acquired the data. (The
-    whole text: RTSeriesModule.Modality.)
+    (RTSeriesModule). Type of equipment that originally acquired the data. ...
     """
     SeriesInstanceUID: str
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.8-37, Section
     C.8.8.1 (RTSeriesModule). Unique identifier of the series.
     """
-    SeriesNumber: int | None
+    SeriesNumber: int | None = None
     """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.8-37, Section
     C.8.8.1 (RTSeriesModule). A number that identifies this series.
     """
@@ -1119,10 +1078,9 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
         None
     )
     """(0008,103F) SQ 1 Type 3, Series Description Code Sequence - PS3.3 2016c Table
-    C.8-37, Section C.8.8.1 (RTSeriesModule). A coded description of the Series.
-    (The whole text: RTSeriesModule.SeriesDescriptionCodeSequence.)
+    C.8-37, Section C.8.8.1 (RTSeriesModule). A coded description of the Series. ...
     """
-    OperatorsName: Sequence[PersonName | str] | None
+    OperatorsName: Sequence[PersonName | str] | None = None
     """(0008,1070) PN 1-n Type 2, Operators' Name - PS3.3 2016c Table C.8-37, Section
     C.8.8.1 (RTSeriesModule). Name(s) of the operator(s) supporting the Series.
     """
@@ -1131,22 +1089,19 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,1072) SQ 1 Type 3, Operator Identification Sequence - PS3.3 2016c Table
     C.8-37, Section C.8.8.1 (RTSeriesModule). Identification of the operator(s)
-    supporting the Series. (The whole text:
-    RTSeriesModule.OperatorIdentificationSequence.)
+    supporting the Series. ...
     """
     ReferencedPerformedProcedureStepSequence: (
         list[RTSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
     ) = None
     """(0008,1111) SQ 1 Type 3, Referenced Performed Procedure Step Sequence - PS3.3
     2016c Table C.8-37, Section C.8.8.1 (RTSeriesModule). Uniquely identifies the
-    Performed Procedure Step SOP Instance to which the Series is related. (The whole
-    text: RTSeriesModule.ReferencedPerformedProcedureStepSequence.)
+    Performed Procedure Step SOP Instance to which the Series is related. ...
     """
     RequestAttributesSequence: list[RTSeriesModuleRequestAttributesSequenceItem] | None = None
     """(0040,0275) SQ 1 Type 3, Request Attributes Sequence - PS3.3 2016c Table C.8-37,
     Section C.8.8.1 (RTSeriesModule). Sequence that contains attributes from the
-    Imaging Service Request. (The whole text:
-    RTSeriesModule.RequestAttributesSequence.)
+    Imaging Service Request. ...
     """
     PerformedProcedureStepID: str | None = None
     """(0040,0253) SH 1 Type 3, Performed Procedure Step ID - PS3.3 2016c Table 10-16,
@@ -1183,8 +1138,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0040,0260) SQ 1 Type 3, Performed Protocol Code Sequence - PS3.3 2016c Table
     10-16, Section 10.13 (RTSeriesModule). Sequence describing the Protocol
-    performed for this Procedure Step. (The whole text:
-    RTSeriesModule.PerformedProtocolCodeSequence.)
+    performed for this Procedure Step. ...
     """
     CommentsOnThePerformedProcedureStep: str | None = None
     """(0040,0280) ST 1 Type 3, Comments on the Performed Procedure Step - PS3.3 2016c
@@ -1195,33 +1149,29 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
     Table C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). The name of the
     institution that is responsible for coordinating the medical imaging data for
-    the clinical trial or research. (The whole text:
-    ClinicalTrialSeriesModule.ClinicalTrialCoordinatingCenterName.)
+    the clinical trial or research. ...
     """
     ClinicalTrialSeriesID: str | None = None
     """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b,
     Section C.7.3.2 (ClinicalTrialSeriesModule). An identifier of the series in the
-    context of a clinical trial or research. (The whole text:
-    ClinicalTrialSeriesModule.ClinicalTrialSeriesID.)
+    context of a clinical trial or research. ...
     """
     ClinicalTrialSeriesDescription: str | None = None
     """(0012,0072) LO 1 Type 3, Clinical Trial Series Description - PS3.3 2016c Table
     C.7-5b, Section C.7.3.2 (ClinicalTrialSeriesModule). A description of the series
-    in the context of a clinical trial or research. (The whole text:
-    ClinicalTrialSeriesModule.ClinicalTrialSeriesDescription.)
+    in the context of a clinical trial or research. ...
     """
     FrameOfReferenceUID: str
     """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Uniquely identifies the frame of
-    reference for a Series. (The whole text:
-    FrameOfReferenceModule.FrameOfReferenceUID.)
+    reference for a Series. ...
     """
-    PositionReferenceIndicator: str | None
+    PositionReferenceIndicator: str | None = None
     """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
     Section C.7.4.1 (FrameOfReferenceModule). Part of the imaging target used as a
-    reference. (The whole text: FrameOfReferenceModule.PositionReferenceIndicator.)
+    reference. ...
     """
-    Manufacturer: str | None
+    Manufacturer: str | None = None
     """(0008,0070) LO 1 Type 2, Manufacturer - PS3.3 2016c Table C.7-8, Section C.7.5.1
     (GeneralEquipmentModule). Manufacturer of the equipment that produced the
     composite instances.
@@ -1254,14 +1204,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     DeviceSerialNumber: str | None = None
     """(0018,1000) LO 1 Type 3, Device Serial Number - PS3.3 2016c Table C.7-8, Section
     C.7.5.1 (GeneralEquipmentModule). Manufacturer's serial number of the equipment
-    that produced the composite instances. (The whole text:
-    GeneralEquipmentModule.DeviceSerialNumber.)
+    that produced the composite instances. ...
     """
     SoftwareVersions: Sequence[str] | None = None
     """(0018,1020) LO 1-n Type 3, Software Versions - PS3.3 2016c Table C.7-8, Section
     C.7.5.1 (GeneralEquipmentModule). Manufacturer's designation of software version
-    of the equipment that produced the composite instances. (The whole text:
-    GeneralEquipmentModule.SoftwareVersions.)
+    of the equipment that produced the composite instances. ...
     """
     GantryID: str | None = None
     """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8, Section C.7.5.1
@@ -1271,27 +1219,23 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8, Section
     C.7.5.1 (GeneralEquipmentModule). The inherent limiting resolution in mm of the
     acquisition equipment for high contrast objects for the data gathering and
-    reconstruction technique chosen. (The whole text:
-    GeneralEquipmentModule.SpatialResolution.)
+    reconstruction technique chosen. ...
     """
     DateOfLastCalibration: Sequence[datetime.date | str] | None = None
     """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Date when the image acquisition device
-    calibration was last changed in any way. (The whole text:
-    GeneralEquipmentModule.DateOfLastCalibration.)
+    calibration was last changed in any way. ...
     """
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Time when the image acquisition device
-    calibration was last changed in any way. (The whole text:
-    GeneralEquipmentModule.TimeOfLastCalibration.)
+    calibration was last changed in any way. ...
     """
     PixelPaddingValue: int | None = None
     """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8,
     Section C.7.5.1 (GeneralEquipmentModule). Single pixel value or one limit
     (inclusive) of a range of pixel values used in an image to pad to rectangular
-    format or to signal background that may be ... (The whole text:
-    GeneralEquipmentModule.PixelPaddingValue.)
+    format or to signal background that may be ...
     """
     InstanceNumber: int | None = None
     """(0020,0013) IS 1 Type 3, Instance Number - PS3.3 2016c Table C.12-1, Section
@@ -1301,22 +1245,21 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     PatientOrientation: Sequence[str] | None = None
     """(0020,0020) CS 2 Type 2C, Patient Orientation - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). Patient direction of the rows and columns of the
-    image. (The whole text: GeneralImageModule.PatientOrientation.)
+    image. ...
     """
     ContentDate: datetime.date | str | None = None
     """(0008,0023) DA 1 Type 2C, Content Date - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). The date the image pixel data creation started.
-    (The whole text: GeneralImageModule.ContentDate.)
+    ...
     """
     ContentTime: datetime.time | str | None = None
     """(0008,0033) TM 1 Type 2C, Content Time - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). The time the image pixel data creation started.
-    (The whole text: GeneralImageModule.ContentTime.)
+    ...
     """
     ImageType: Sequence[str] | None = None
     """(0008,0008) CS 2-n Type 3, Image Type - PS3.3 2016c Table C.7-9, Section C.7.6.1
-    (GeneralImageModule). Image identification characteristics. (The whole text:
-    GeneralImageModule.ImageType.)
+    (GeneralImageModule). Image identification characteristics. ...
     """
     AcquisitionNumber: int | None = None
     """(0020,0012) IS 1 Type 3, Acquisition Number - PS3.3 2016c Table C.7-9, Section
@@ -1336,37 +1279,33 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     AcquisitionDateTime: datetime.datetime | str | None = None
     """(0008,002A) DT 1 Type 3, Acquisition DateTime - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). The date and time that the acquisition of data
-    that resulted in this image started. (The whole text:
-    GeneralImageModule.AcquisitionDateTime.)
+    that resulted in this image started. ...
     """
     ReferencedImageSequence: list[GeneralImageModuleReferencedImageSequenceItem] | None = None
     """(0008,1140) SQ 1 Type 3, Referenced Image Sequence - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Other images significantly related to this
     image (e.g., post-localizer CT image or Mammographic biopsy or partial view
-    images). (The whole text: GeneralImageModule.ReferencedImageSequence.)
+    images). ...
     """
     DerivationDescription: str | None = None
     """(0008,2111) ST 1 Type 3, Derivation Description - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). A text description of how this image was
-    derived. (The whole text: GeneralImageModule.DerivationDescription.)
+    derived. ...
     """
     DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
     """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (GeneralImageModule, RTDoseModule). A coded description of how
-    this dose was derived from other RT Dose and/or RT Plan objects. (The whole
-    text: GeneralImageModule.DerivationCodeSequence.)
+    this dose was derived from other RT Dose and/or RT Plan objects. ...
     """
     SourceImageSequence: list[GeneralImageModuleSourceImageSequenceItem] | None = None
     """(0008,2112) SQ 1 Type 3, Source Image Sequence - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). The set of Image SOP Class/Instance pairs
-    of the Images that were used to derive this Image. (The whole text:
-    GeneralImageModule.SourceImageSequence.)
+    of the Images that were used to derive this Image. ...
     """
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
     """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table
     C.8-39, Section C.8.8.3 (GeneralImageModule, RTDoseModule). The set of SOP
-    Instances used to derive this RT Dose SOP instance. (The whole text:
-    GeneralImageModule.ReferencedInstanceSequence.)
+    Instances used to derive this RT Dose SOP instance. ...
     """
     ImagesInAcquisition: int | None = None
     """(0020,1002) IS 1 Type 3, Images in Acquisition - PS3.3 2016c Table C.7-9,
@@ -1380,83 +1319,74 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     QualityControlImage: Literal["YES", "NO"] | None = None
     """(0028,0300) CS 1 Type 3, Quality Control Image - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Indicates whether or not this image is a
-    quality control or phantom image. (The whole text:
-    GeneralImageModule.QualityControlImage.)
+    quality control or phantom image. ...
     """
     BurnedInAnnotation: Literal["YES", "NO"] | None = None
     """(0028,0301) CS 1 Type 3, Burned In Annotation - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). Indicates whether or not image contains sufficient
     burned in annotation to identify the patient and date the image was acquired.
-    (The whole text: GeneralImageModule.BurnedInAnnotation.)
+    ...
     """
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
     """(0028,0302) CS 1 Type 3, Recognizable Visual Features - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Indicates whether or not the image
     contains sufficiently recognizable visual features to allow the image or a
-    reconstruction from a set of images to identify ... (The whole text:
-    GeneralImageModule.RecognizableVisualFeatures.)
+    reconstruction from a set of images to identify ...
     """
     LossyImageCompression: Literal["00", "01"] | None = None
     """(0028,2110) CS 1 Type 3, Lossy Image Compression - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Specifies whether an Image has undergone
-    lossy compression (at a point in its lifetime). (The whole text:
-    GeneralImageModule.LossyImageCompression.)
+    lossy compression (at a point in its lifetime). ...
     """
     LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 3, Lossy Image Compression Ratio - PS3.3 2016c Table
     C.7-9, Section C.7.6.1 (GeneralImageModule). Describes the approximate lossy
-    compression ratio(s) that have been applied to this image. (The whole text:
-    GeneralImageModule.LossyImageCompressionRatio.)
+    compression ratio(s) that have been applied to this image. ...
     """
     LossyImageCompressionMethod: Sequence[str] | None = None
     """(0028,2114) CS 1-n Type 3, Lossy Image Compression Method - PS3.3 2016c Table
     C.7-9, Section C.7.6.1 (GeneralImageModule). A label for the lossy compression
-    method(s) that have been applied to this image. (The whole text:
-    GeneralImageModule.LossyImageCompressionMethod.)
+    method(s) that have been applied to this image. ...
     """
     IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
     """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.7-9, Section
     C.7.6.1 (GeneralImageModule). This icon image is representative of the Image.
-    (The whole text: GeneralImageModule.IconImageSequence.)
+    ...
     """
     PresentationLUTShape: Literal["IDENTITY", "INVERSE"] | None = None
     """(2050,0020) CS 1 Type 3, Presentation LUT Shape - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). When present, specifies an identity
     transformation for the Presentation LUT such that the output of all grayscale
-    transformations, if any, are defined to be in ... (The whole text:
-    GeneralImageModule.PresentationLUTShape.)
+    transformations, if any, are defined to be in ...
     """
     IrradiationEventUID: Sequence[str] | None = None
     """(0008,3010) UI 1-n Type 3, Irradiation Event UID - PS3.3 2016c Table C.7-9,
     Section C.7.6.1 (GeneralImageModule). Unique identification of the irradiation
-    event(s) associated with the acquisition of this image. (The whole text:
-    GeneralImageModule.IrradiationEventUID.)
+    event(s) associated with the acquisition of this image. ...
     """
     RealWorldValueMappingSequence: (
         list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
     ) = None
     """(0040,9096) SQ 1 Type 3, Real World Value Mapping Sequence - PS3.3 2016c Table
     C.7-9, Section C.7.6.1 (GeneralImageModule). The mapping of stored values to
-    associated Real World values. (The whole text:
-    GeneralImageModule.RealWorldValueMappingSequence.)
+    associated Real World values. ...
     """
     PixelSpacing: Sequence[float | Decimal] | None = None
     """(0028,0030) DS 2 Type 1, Pixel Spacing - PS3.3 2016c Table C.7-10, Section
     C.7.6.2 (ImagePlaneModule). Physical distance in the patient between the center
     of each pixel, specified by a numeric pair - adjacent row spacing (delimiter)
-    adjacent column spacing in mm. (The whole text: ImagePlaneModule.PixelSpacing.)
+    adjacent column spacing in mm. ...
     """
     ImageOrientationPatient: Sequence[float | Decimal] | None = None
     """(0020,0037) DS 6 Type 1, Image Orientation (Patient) - PS3.3 2016c Table C.7-10,
     Section C.7.6.2 (ImagePlaneModule). The direction cosines of the first row and
-    the first column with respect to the patient. (The whole text:
-    ImagePlaneModule.ImageOrientationPatient.)
+    the first column with respect to the patient. ...
     """
     ImagePositionPatient: Sequence[float | Decimal] | None = None
     """(0020,0032) DS 3 Type 1, Image Position (Patient) - PS3.3 2016c Table C.7-10,
     Section C.7.6.2 (ImagePlaneModule). The x, y, and z coordinates of the upper
     left hand corner (center of the first voxel transmitted) of the image, in mm.
-    (The whole text: ImagePlaneModule.ImagePositionPatient.)
+    ...
     """
     SliceThickness: float | Decimal | None = None
     """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10, Section
@@ -1465,18 +1395,17 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     SliceLocation: float | Decimal | None = None
     """(0020,1041) DS 1 Type 3, Slice Location - PS3.3 2016c Table C.7-10, Section
     C.7.6.2 (ImagePlaneModule). Relative position of the image plane expressed in
-    mm. (The whole text: ImagePlaneModule.SliceLocation.)
+    mm. ...
     """
     SamplesPerPixel: Literal[1] | None = None
     """(0028,0002) US 1 Type 1C, Samples per Pixel - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (ImagePixelModule, RTDoseModule). Number of samples (planes) in this
-    image. (The whole text: ImagePixelModule.SamplesPerPixel.)
+    image. ...
     """
     PhotometricInterpretation: Literal["MONOCHROME2"] | None = None
     """(0028,0004) CS 1 Type 1C, Photometric Interpretation - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (ImagePixelModule, RTDoseModule). Specifies the intended
-    interpretation of the pixel data. (The whole text:
-    ImagePixelModule.PhotometricInterpretation.)
+    interpretation of the pixel data. ...
     """
     Rows: int | None = None
     """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3
@@ -1489,40 +1418,38 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     BitsAllocated: Literal[16, 32] | None = None
     """(0028,0100) US 1 Type 1C, Bits Allocated - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (ImagePixelModule, RTDoseModule). Number of bits allocated for each
-    pixel sample. (The whole text: ImagePixelModule.BitsAllocated.)
+    pixel sample. ...
     """
     BitsStored: int | None = None
     """(0028,0101) US 1 Type 1C, Bits Stored - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (ImagePixelModule, RTDoseModule). Number of bits stored for each pixel
-    sample. (The whole text: ImagePixelModule.BitsStored.)
+    sample. ...
     """
     HighBit: int | None = None
     """(0028,0102) US 1 Type 1C, High Bit - PS3.3 2016c Table C.8-39, Section C.8.8.3
     (ImagePixelModule, RTDoseModule). Most significant bit for each pixel sample.
-    (The whole text: ImagePixelModule.HighBit.)
+    ...
     """
     PixelRepresentation: Literal["0000H", "0001H"] | None = None
     """(0028,0103) US 1 Type 1C, Pixel Representation - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (ImagePixelModule, RTDoseModule). Data representation of the
-    pixel samples. (The whole text: ImagePixelModule.PixelRepresentation.)
+    pixel samples. ...
     """
     PixelData: bytes | None = None
     """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule). A data stream of the pixel samples that comprise the
-    Image. (The whole text: ImagePixelModule.PixelData.)
+    Image. ...
     """
     PlanarConfiguration: int | None = None
     """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Indicates whether the pixel data are sent
-    color-by-plane or color-by-pixel. (The whole text:
-    ImagePixelModule.PlanarConfiguration.)
+    color-by-plane or color-by-pixel. ...
     """
     PixelAspectRatio: Sequence[int] | None = None
     """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
     Section C.7.6.3 (ImagePixelModule). Ratio of the vertical size and horizontal
     size of the pixels in the image specified by a pair of integer values where the
-    first value is the vertical pixel ... (The whole text:
-    ImagePixelModule.PixelAspectRatio.)
+    first value is the vertical pixel ...
     """
     SmallestImagePixelValue: int | None = None
     """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
@@ -1537,75 +1464,67 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Red Palette Color Lookup Table Data (0028,1201). (The whole text:
-    ImagePixelModule.RedPaletteColorLookupTableDescriptor.)
+    format of the Red Palette Color Lookup Table Data (0028,1201). ...
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Green Palette Color Lookup Table Data (0028,1202). (The whole
-    text: ImagePixelModule.GreenPaletteColorLookupTableDescriptor.)
+    format of the Green Palette Color Lookup Table Data (0028,1202). ...
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
     PS3.3 2016c Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Specifies the
-    format of the Blue Palette Color Lookup Table Data (0028,1203). (The whole text:
-    ImagePixelModule.BluePaletteColorLookupTableDescriptor.)
+    format of the Blue Palette Color Lookup Table Data (0028,1203). ...
     """
     RedPaletteColorLookupTableData: bytes | None = None
     """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Red Palette Color Lookup
-    Table Data. (The whole text: ImagePixelModule.RedPaletteColorLookupTableData.)
+    Table Data. ...
     """
     GreenPaletteColorLookupTableData: bytes | None = None
     """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Green Palette Color Lookup
-    Table Data. (The whole text: ImagePixelModule.GreenPaletteColorLookupTableData.)
+    Table Data. ...
     """
     BluePaletteColorLookupTableData: bytes | None = None
     """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
     Table C.7-11b, Section C.7.6.3 (ImagePixelModule). Blue Palette Color Lookup
-    Table Data. (The whole text: ImagePixelModule.BluePaletteColorLookupTableData.)
+    Table Data. ...
     """
     ICCProfile: bytes | None = None
     """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
     C.7.6.3 (ImagePixelModule). An ICC Profile encoding the transformation of
-    device-dependent color stored pixel values into PCS-Values. (The whole text:
-    ImagePixelModule.ICCProfile.)
+    device-dependent color stored pixel values into PCS-Values. ...
     """
     ColorSpace: object | None = None
     """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section C.7.6.3
     (ImagePixelModule). A label that identifies the well-known color space of the
-    image. (The whole text: ImagePixelModule.ColorSpace.)
+    image. ...
     """
     PixelDataProviderURL: str | None = None
     """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a,
     Section C.7.6.3 (ImagePixelModule). A URL of a provider service that supplies
-    the pixel data of the Image. (The whole text:
-    ImagePixelModule.PixelDataProviderURL.)
+    the pixel data of the Image. ...
     """
     PixelPaddingRangeLimit: int | None = None
     """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
     C.7-11a, Section C.7.6.3 (ImagePixelModule). Pixel value that represents one
     limit (inclusive) of a range of padding values used together with Pixel Padding
-    Value (0028,0120) as defined in the Section ... (The whole text:
-    ImagePixelModule.PixelPaddingRangeLimit.)
+    Value (0028,0120) as defined in the Section ...
     """
     NumberOfFrames: int | None = None
     """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7-14, Section
-    C.7.6.6 (MultiFrameModule). Number of frames in a Multi-frame Image. (The whole
-    text: MultiFrameModule.NumberOfFrames.)
+    C.7.6.6 (MultiFrameModule). Number of frames in a Multi-frame Image. ...
     """
     FrameIncrementPointer: Sequence[int] | None = None
     """(0028,0009) AT 1-n Type 1, Frame Increment Pointer - PS3.3 2016c Table C.7-14,
     Section C.7.6.6 (MultiFrameModule). Contains the Data Element Tag of the
-    attribute that is used as the frame increment in Multi-frame pixel data. (The
-    whole text: MultiFrameModule.FrameIncrementPointer.)
+    attribute that is used as the frame increment in Multi-frame pixel data. ...
     """
     StereoPairsPresent: object | None = None
     """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7-14, Section
     C.7.6.6 (MultiFrameModule). The multi-frame pixel data consists of left and
-    right stereoscopic pairs. (The whole text: MultiFrameModule.StereoPairsPresent.)
+    right stereoscopic pairs. ...
     """
     OverlayRows: int | None = None
     """(60xx,0010) US 1 Type 1, Overlay Rows - PS3.3 2016c Table C.9-2, Section C.9.2
@@ -1618,28 +1537,24 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     OverlayType: Literal["G", "R"] | None = None
     """(60xx,0040) CS 1 Type 1, Overlay Type - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Indicates whether this overlay represents a region of
-    interest or other graphics. (The whole text: OverlayPlaneModule.OverlayType.)
+    interest or other graphics. ...
     """
     OverlayOrigin: Sequence[int] | None = None
     """(60xx,0050) SS 2 Type 1, Overlay Origin - PS3.3 2016c Table C.9-2, Section C.9.2
     (OverlayPlaneModule). Location of first overlay point with respect to pixels in
-    the image, given as row\\column. (The whole text:
-    OverlayPlaneModule.OverlayOrigin.)
+    the image, given as row\\column. ...
     """
     OverlayBitsAllocated: int | None = None
     """(60xx,0100) US 1 Type 1, Overlay Bits Allocated - PS3.3 2016c Table C.9-2,
-    Section C.9.2 (OverlayPlaneModule). Number of Bits Allocated in the Overlay.
-    (The whole text: OverlayPlaneModule.OverlayBitsAllocated.)
+    Section C.9.2 (OverlayPlaneModule). Number of Bits Allocated in the Overlay. ...
     """
     OverlayBitPosition: int | None = None
     """(60xx,0102) US 1 Type 1, Overlay Bit Position - PS3.3 2016c Table C.9-2, Section
-    C.9.2 (OverlayPlaneModule). The value of this Attribute shall be 0. (The whole
-    text: OverlayPlaneModule.OverlayBitPosition.)
+    C.9.2 (OverlayPlaneModule). The value of this Attribute shall be 0. ...
     """
     OverlayData: bytes | None = None
     """(60xx,3000) OB or OW 1 Type 1, Overlay Data - PS3.3 2016c Table C.9-2, Section
-    C.9.2 (OverlayPlaneModule). Overlay pixel data. (The whole text:
-    OverlayPlaneModule.OverlayData.)
+    C.9.2 (OverlayPlaneModule). Overlay pixel data. ...
     """
     OverlayDescription: str | None = None
     """(60xx,0022) LO 1 Type 3, Overlay Description - PS3.3 2016c Table C.9-2, Section
@@ -1648,7 +1563,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     OverlaySubtype: Literal["USER", "AUTOMATED"] | str | None = None
     """(60xx,0045) LO 1 Type 3, Overlay Subtype - PS3.3 2016c Table C.9-2, Section
     C.9.2 (OverlayPlaneModule). Defined Term that identifies the intended purpose of
-    the Overlay Type. (The whole text: OverlayPlaneModule.OverlaySubtype.)
+    the Overlay Type. ...
     """
     OverlayLabel: str | None = None
     """(60xx,1500) LO 1 Type 3, Overlay Label - PS3.3 2016c Table C.9-2, Section C.9.2
@@ -1657,22 +1572,19 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """
     ROIArea: int | None = None
     """(60xx,1301) IS 1 Type 3, ROI Area - PS3.3 2016c Table C.9-2, Section C.9.2
-    (OverlayPlaneModule). Number of pixels in ROI area. (The whole text:
-    OverlayPlaneModule.ROIArea.)
+    (OverlayPlaneModule). Number of pixels in ROI area. ...
     """
     ROIMean: float | Decimal | None = None
     """(60xx,1302) DS 1 Type 3, ROI Mean - PS3.3 2016c Table C.9-2, Section C.9.2
-    (OverlayPlaneModule). ROI Mean. (The whole text: OverlayPlaneModule.ROIMean.)
+    (OverlayPlaneModule). ROI Mean. ...
     """
     ROIStandardDeviation: float | Decimal | None = None
     """(60xx,1303) DS 1 Type 3, ROI Standard Deviation - PS3.3 2016c Table C.9-2,
-    Section C.9.2 (OverlayPlaneModule). ROI standard deviation. (The whole text:
-    OverlayPlaneModule.ROIStandardDeviation.)
+    Section C.9.2 (OverlayPlaneModule). ROI standard deviation. ...
     """
     NumberOfFramesInOverlay: int | None = None
     """(60xx,0015) IS 1 Type 1, Number of Frames in Overlay - PS3.3 2016c Table C.9-3,
-    Section C.9.3 (MultiFrameOverlayModule). Number of Frames in Overlay. (The whole
-    text: MultiFrameOverlayModule.NumberOfFramesInOverlay.)
+    Section C.9.3 (MultiFrameOverlayModule). Number of Frames in Overlay. ...
     """
     ImageFrameOrigin: int | None = None
     """(60xx,0051) US 1 Type 3, Image Frame Origin - PS3.3 2016c Table C.9-3, Section
@@ -1681,39 +1593,35 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """
     ModalityLUTSequence: list[ModalityLUTMacroModalityLUTSequenceItem] | None = None
     """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence - PS3.3 2016c Table C.11-1b,
-    Section C.11.1 (ModalityLUTModule). Defines a sequence of Modality LUTs. (The
-    whole text: ModalityLUTModule.ModalityLUTSequence.)
+    Section C.11.1 (ModalityLUTModule). Defines a sequence of Modality LUTs. ...
     """
     RescaleIntercept: float | Decimal | None = None
     """(0028,1052) DS 1 Type 1C, Rescale Intercept - PS3.3 2016c Table C.11-1b, Section
     C.11.1 (ModalityLUTModule). The value b in relationship between stored values
-    (SV) and the output units specified in Rescale Type (0028,1054). (The whole
-    text: ModalityLUTModule.RescaleIntercept.)
+    (SV) and the output units specified in Rescale Type (0028,1054). ...
     """
     RescaleSlope: float | Decimal | None = None
     """(0028,1053) DS 1 Type 1C, Rescale Slope - PS3.3 2016c Table C.11-1b, Section
     C.11.1 (ModalityLUTModule). m in the equation specified by Rescale Intercept
-    (0028,1052). (The whole text: ModalityLUTModule.RescaleSlope.)
+    (0028,1052). ...
     """
     RescaleType: Literal["OD", "HU", "US"] | str | None = None
     """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.11-1b, Section
     C.11.1 (ModalityLUTModule). Specifies the output units of Rescale Slope
-    (0028,1053) and Rescale Intercept (0028,1052). (The whole text:
-    ModalityLUTModule.RescaleType.)
+    (0028,1053) and Rescale Intercept (0028,1052). ...
     """
     DoseUnits: Literal["GY", "RELATIVE"]
     """(3004,0002) CS 1 Type 1, Dose Units - PS3.3 2016c Table C.8-39, Section C.8.8.3
-    (RTDoseModule). Units used to describe dose. (The whole text:
-    RTDoseModule.DoseUnits.)
+    (RTDoseModule). Units used to describe dose. ...
     """
     DoseType: Literal["PHYSICAL", "EFFECTIVE", "ERROR"] | str
     """(3004,0004) CS 1 Type 1, Dose Type - PS3.3 2016c Table C.8-39, Section C.8.8.3
-    (RTDoseModule). Type of dose. (The whole text: RTDoseModule.DoseType.)
+    (RTDoseModule). Type of dose. ...
     """
     SpatialTransformOfDose: Literal["NONE", "RIGID", "NON_RIGID"] | str | None = None
     """(3004,0005) CS 1 Type 3, Spatial Transform of Dose - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (RTDoseModule). The use of transformation in the calculation of
-    the combined dose. (The whole text: RTDoseModule.SpatialTransformOfDose.)
+    the combined dose. ...
     """
     ReferencedSpatialRegistrationSequence: (
         list[RTDoseModuleReferencedSpatialRegistrationSequenceItem] | None
@@ -1721,8 +1629,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0070,0404) SQ 1 Type 2C, Referenced Spatial Registration Sequence - PS3.3 2016c
     Table C.8-39, Section C.8.8.3 (RTDoseModule). A reference to a Spatial
     Registration SOP Instance or a Deformable Spatial Registration SOP Instance,
-    which defines the transformation used to transform the ... (The whole text:
-    RTDoseModule.ReferencedSpatialRegistrationSequence.)
+    which defines the transformation used to transform the ...
     """
     DoseComment: str | None = None
     """(3004,0006) LO 1 Type 3, Dose Comment - PS3.3 2016c Table C.8-39, Section
@@ -1731,8 +1638,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     NormalizationPoint: Sequence[float | Decimal] | None = None
     """(3004,0008) DS 3 Type 3, Normalization Point - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (RTDoseModule). Coordinates (x, y, z) of normalization point in the
-    patient based coordinate system described in Section C.7.6.2.1.1 (mm). (The
-    whole text: RTDoseModule.NormalizationPoint.)
+    patient based coordinate system described in Section C.7.6.2.1.1 (mm). ...
     """
     DoseSummationType: (
         Literal[
@@ -1750,39 +1656,35 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
         | str
     )
     """(3004,000A) CS 1 Type 1, Dose Summation Type - PS3.3 2016c Table C.8-39, Section
-    C.8.8.3 (RTDoseModule). Type of dose summation. (The whole text:
-    RTDoseModule.DoseSummationType.)
+    C.8.8.3 (RTDoseModule). Type of dose summation. ...
     """
     ReferencedRTPlanSequence: list[RTDoseModuleReferencedRTPlanSequenceItem] | None = None
     """(300C,0002) SQ 1 Type 1C, Referenced RT Plan Sequence - PS3.3 2016c Table
     C.8-39, Section C.8.8.3 (RTDoseModule). Sequence describing RT Plan associated
-    with dose. (The whole text: RTDoseModule.ReferencedRTPlanSequence.)
+    with dose. ...
     """
     ReferencedTreatmentRecordSequence: (
         list[RTDoseModuleReferencedTreatmentRecordSequenceItem] | None
     ) = None
     """(3008,0030) SQ 1 Type 1C, Referenced Treatment Record Sequence - PS3.3 2016c
     Table C.8-39, Section C.8.8.3 (RTDoseModule). Sequence describing RT Beams
-    Treatment Record associated with dose. (The whole text:
-    RTDoseModule.ReferencedTreatmentRecordSequence.)
+    Treatment Record associated with dose. ...
     """
     GridFrameOffsetVector: Sequence[float | Decimal] | None = None
     """(3004,000C) DS 2-n Type 1C, Grid Frame Offset Vector - PS3.3 2016c Table C.8-39,
     Section C.8.8.3 (RTDoseModule). An array that contains the dose image plane
-    offsets (in mm) of the dose image frames in a multi-frame dose. (The whole text:
-    RTDoseModule.GridFrameOffsetVector.)
+    offsets (in mm) of the dose image frames in a multi-frame dose. ...
     """
     DoseGridScaling: float | Decimal | None = None
     """(3004,000E) DS 1 Type 1C, Dose Grid Scaling - PS3.3 2016c Table C.8-39, Section
     C.8.8.3 (RTDoseModule). Scaling factor that when multiplied by the dose grid
     data found in Pixel Data (7FE0,0010) attribute of the Section C.7.6.3, yields
-    grid doses in the dose units ... (The whole text: RTDoseModule.DoseGridScaling.)
+    grid doses in the dose units ...
     """
     TissueHeterogeneityCorrection: Sequence[str] | None = None
     """(3004,0014) CS 1-3 Type 3, Tissue Heterogeneity Correction - PS3.3 2016c Table
     C.8-39, Section C.8.8.3 (RTDoseModule). Specifies a list of patient
-    heterogeneity characteristics used for calculating dose. (The whole text:
-    RTDoseModule.TissueHeterogeneityCorrection.)
+    heterogeneity characteristics used for calculating dose. ...
     """
     ReferencedStructureSetSequence: list[RTDVHModuleReferencedStructureSetSequenceItem] | None = (
         None
@@ -1790,8 +1692,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(300C,0060) SQ 1 Type 1, Referenced Structure Set Sequence - PS3.3 2016c Table
     C.8-40, Section C.8.8.4 (RTDVHModule). Sequence of one class/instance pair
     describing Structure Set containing structures that are used to calculate Dose-
-    Volume Histograms (DVHs). (The whole text:
-    RTDVHModule.ReferencedStructureSetSequence.)
+    Volume Histograms (DVHs). ...
     """
     DVHNormalizationPoint: Sequence[float | Decimal] | None = None
     """(3004,0040) DS 3 Type 3, DVH Normalization Point - PS3.3 2016c Table C.8-40,
@@ -1807,8 +1708,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """
     DVHSequence: list[RTDVHModuleDVHSequenceItem] | None = None
     """(3004,0050) SQ 1 Type 1, DVH Sequence - PS3.3 2016c Table C.8-40, Section
-    C.8.8.4 (RTDVHModule). Sequence of DVHs. (The whole text:
-    RTDVHModule.DVHSequence.)
+    C.8.8.4 (RTDVHModule). Sequence of DVHs. ...
     """
     StructureSetLabel: str | None = None
     """(3006,0002) SH 1 Type 1, Structure Set Label - PS3.3 2016c Table C.8-41, Section
@@ -1836,57 +1736,49 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(3006,0010) SQ 1 Type 3, Referenced Frame of Reference Sequence - PS3.3 2016c
     Table C.8-41, Section C.8.8.5 (StructureSetModule). Sequence describing Frames
-    of Reference in which the ROIs are defined. (The whole text:
-    StructureSetModule.ReferencedFrameOfReferenceSequence.)
+    of Reference in which the ROIs are defined. ...
     """
     StructureSetROISequence: list[StructureSetModuleStructureSetROISequenceItem] | None = None
     """(3006,0020) SQ 1 Type 1, Structure Set ROI Sequence - PS3.3 2016c Table C.8-41,
-    Section C.8.8.5 (StructureSetModule). ROIs for current Structure Set. (The whole
-    text: StructureSetModule.StructureSetROISequence.)
+    Section C.8.8.5 (StructureSetModule). ROIs for current Structure Set. ...
     """
     PredecessorStructureSetSequence: (
         list[StructureSetModulePredecessorStructureSetSequenceItem] | None
     ) = None
     """(3006,0018) SQ 1 Type 3, Predecessor Structure Set Sequence - PS3.3 2016c Table
     C.8-41, Section C.8.8.5 (StructureSetModule). The Structure Set that has been
-    used to derive the current Structure Set. (The whole text:
-    StructureSetModule.PredecessorStructureSetSequence.)
+    used to derive the current Structure Set. ...
     """
     ROIContourSequence: list[ROIContourModuleROIContourSequenceItem] | None = None
     """(3006,0039) SQ 1 Type 1, ROI Contour Sequence - PS3.3 2016c Table C.8-42,
     Section C.8.8.6 (ROIContourModule). Sequence of Contour Sequences defining ROIs.
-    (The whole text: ROIContourModule.ROIContourSequence.)
+    ...
     """
     RTDoseROISequence: list[RTDoseROIModuleRTDoseROISequenceItem] | None = None
     """(3004,0010) SQ 1 Type 1, RT Dose ROI Sequence - PS3.3 2016c Table C.8-43,
     Section C.8.8.7 (RTDoseROIModule). Sequence specifying dose levels for isodose
-    curves or dose points described in the ROI module. (The whole text:
-    RTDoseROIModule.RTDoseROISequence.)
+    curves or dose points described in the ROI module. ...
     """
-    SOPClassUID: str
+    SOPClassUID: str = "1.2.840.10008.5.1.4.1.1.481.2"
     """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. (The whole text:
-    SOPCommonModule.SOPClassUID.)
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Class. ...
     """
     SOPInstanceUID: str
     """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. (The whole text:
-    SOPCommonModule.SOPInstanceUID.)
+    C.12.1 (SOPCommonModule). Uniquely identifies the SOP Instance. ...
     """
     SpecificCharacterSet: Sequence[str] | None = None
     """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Character Set that expands or replaces the
-    Basic Graphic Set. (The whole text: SOPCommonModule.SpecificCharacterSet.)
+    Basic Graphic Set. ...
     """
     InstanceCreationDate: datetime.date | str | None = None
     """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1,
-    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. (The whole
-    text: SOPCommonModule.InstanceCreationDate.)
+    Section C.12.1 (SOPCommonModule). Date the SOP Instance was created. ...
     """
     InstanceCreationTime: datetime.time | str | None = None
     """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1,
-    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. (The whole
-    text: SOPCommonModule.InstanceCreationTime.)
+    Section C.12.1 (SOPCommonModule). Time the SOP Instance was created. ...
     """
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
@@ -1901,15 +1793,13 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     RelatedGeneralSOPClassUID: Sequence[str] | None = None
     """(0008,001A) UI 1-n Type 3, Related General SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Uniquely identifies a Related General
-    SOP Class for the SOP Class of this Instance. (The whole text:
-    SOPCommonModule.RelatedGeneralSOPClassUID.)
+    SOP Class for the SOP Class of this Instance. ...
     """
     OriginalSpecializedSOPClassUID: str | None = None
     """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). The SOP Class in which the Instance
     was originally encoded that has been replaced during a fall-back conversion to
-    the current Related General SOP Class. (The whole text:
-    SOPCommonModule.OriginalSpecializedSOPClassUID.)
+    the current Related General SOP Class. ...
     """
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
@@ -1917,8 +1807,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0008,0110) SQ 1 Type 3, Coding Scheme Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Coding Scheme Designator (0008,0102) to an external coding system
-    registration, or to a private or local coding scheme. (The whole text:
-    SOPCommonModule.CodingSchemeIdentificationSequence.)
+    registration, or to a private or local coding scheme. ...
     """
     ContextGroupIdentificationSequence: (
         list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
@@ -1926,8 +1815,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0008,0123) - 1 Type 3, Context Group Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Context Identifier (0008,010F) to an external, private or local
-    Context Group. (The whole text:
-    SOPCommonModule.ContextGroupIdentificationSequence.)
+    Context Group. ...
     """
     MappingResourceIdentificationSequence: (
         list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
@@ -1935,15 +1823,13 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0008,0124) - 1 Type 3, Mapping Resource Identification Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items that map
     values of Mapping Resource (0008,0105) to an external, private or local Mapping
-    Resource. (The whole text:
-    SOPCommonModule.MappingResourceIdentificationSequence.)
+    Resource. ...
     """
     TimezoneOffsetFromUTC: str | None = None
     """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). Contains the offset from UTC to the timezone
     for all DA and TM Attributes present in this SOP Instance, and for all DT
-    Attributes present in this SOP Instance ... (The whole text:
-    SOPCommonModule.TimezoneOffsetFromUTC.)
+    Attributes present in this SOP Instance ...
     """
     ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
         None
@@ -1951,13 +1837,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0018,A001) SQ 1 Type 3, Contributing Equipment Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing
     descriptive attributes of related equipment that has contributed to the
-    acquisition, creation or modification of the composite ... (The whole text:
-    SOPCommonModule.ContributingEquipmentSequence.)
+    acquisition, creation or modification of the composite ...
     """
     SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
     """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1, Section
     C.12.1 (SOPCommonModule). A flag that indicates the storage status of the SOP
-    Instance. (The whole text: SOPCommonModule.SOPInstanceStatus.)
+    Instance. ...
     """
     SOPAuthorizationDateTime: datetime.datetime | str | None = None
     """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1,
@@ -1978,26 +1863,24 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
     """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6,
     Section C.12.1.1.3 (SOPCommonModule). A sequence of items that describe the
-    parameters used to calculate a MAC for use in Digital Signatures. (The whole
-    text: SOPCommonModule.MACParametersSequence.)
+    parameters used to calculate a MAC for use in Digital Signatures. ...
     """
     DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
         None
     )
     """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. (The
-    whole text: SOPCommonModule.DigitalSignaturesSequence.)
+    Section C.12.1.1.3 (SOPCommonModule). Sequence holding Digital Signatures. ...
     """
     EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
     """(0400,0500) SQ 1 Type 1C, Encrypted Attributes Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing encrypted
-    DICOM data. (The whole text: SOPCommonModule.EncryptedAttributesSequence.)
+    DICOM data. ...
     """
     OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
     """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table
     C.12-1, Section C.12.1 (SOPCommonModule). Sequence of Items containing all
     attributes that were removed or replaced by other values in the main data set.
-    (The whole text: SOPCommonModule.OriginalAttributesSequence.)
+    ...
     """
     HL7StructuredDocumentReferenceSequence: (
         list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
@@ -2005,8 +1888,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0040,A390) SQ 1 Type 1C, HL7 Structured Document Reference Sequence - PS3.3
     2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Sequence of items defining
     mapping between HL7 Instance Identifiers of unencapsulated HL7 Structured
-    Documents referenced from the current SOP Instance as if ... (The whole text:
-    SOPCommonModule.HL7StructuredDocumentReferenceSequence.)
+    Documents referenced from the current SOP Instance as if ...
     """
     LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
         None
@@ -2014,22 +1896,19 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified - PS3.3
     2016c Table C.12-1, Section C.12.1 (SOPCommonModule). Indicates whether or not
     the date and time attributes in the instance have been modified during de-
-    identification. (The whole text:
-    SOPCommonModule.LongitudinalTemporalInformationModified.)
+    identification. ...
     """
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
     """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1,
     Section C.12.1 (SOPCommonModule). The view requested during the C-MOVE operation
-    that resulted in the transfer of this instance. (The whole text:
-    SOPCommonModule.QueryRetrieveView.)
+    that resulted in the transfer of this instance. ...
     """
     ConversionSourceAttributesSequence: (
         list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
     ) = None
     """(0020,9172) SQ 1 Type 1C, Conversion Source Attributes Sequence - PS3.3 2016c
     Table C.12-1, Section C.12.1 (SOPCommonModule). The set of images or other
-    composite SOP Instances that were converted to this instance. (The whole text:
-    SOPCommonModule.ConversionSourceAttributesSequence.)
+    composite SOP Instances that were converted to this instance. ...
     """
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
     """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
@@ -2049,8 +1928,7 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8,
     Section C.12.2 (CommonInstanceReferenceModule). Sequence of Items each of which
-    includes the Attributes of one Series. (The whole text:
-    CommonInstanceReferenceModule.ReferencedSeriesSequence.)
+    includes the Attributes of one Series. ...
     """
     StudiesContainingOtherReferencedInstancesSequence: (
         list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
@@ -2060,14 +1938,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     - PS3.3 2016c Table C.12-8, Section C.12.2 (CommonInstanceReferenceModule).
     Sequence of items each identifying a Study other than the Study of which this
     Instance is a part, which Studies contain Instances that are referenced
-    elsewhere ... (The whole text: CommonInstanceReferenceModule.StudiesContainingOt
-    herReferencedInstancesSequence.)
+    elsewhere ...
     """
     FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem] | None = None
     """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9,
     Section C.12.3 (FrameExtractionModule). Sequence containing details of how this
-    SOP Instance was extracted from a source multi-frame SOP Instance. (The whole
-    text: FrameExtractionModule.FrameExtractionSequence.)
+    SOP Instance was extracted from a source multi-frame SOP Instance. ...
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

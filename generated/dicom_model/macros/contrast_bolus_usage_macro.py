@@ -37,7 +37,7 @@ ContrastBolusAgentPhase	00189344	CS	1	2C		C.7.16-13 row 5		Contrast/Bolus Admini
     C.7.16-13, Section C.7.6.16.2.12. The administration of the selected agent had
     begun by the time this frame was acquired. Enumerated Values: YES NO
     """
-    ContrastBolusAgentDetected: Literal["YES", "NO"] | None
+    ContrastBolusAgentDetected: Literal["YES", "NO"] | None = None
     """(0018,9343) CS 1 Type 2, Contrast/Bolus Agent Detected - PS3.3 2016c Table
     C.7.16-13, Section C.7.6.16.2.12. The selected agent was detected in the frame.
     Enumerated Values: YES NO May only be zero length if the acquisition device is

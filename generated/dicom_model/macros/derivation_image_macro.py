@@ -203,7 +203,7 @@ SourceImageSequence	00082112	SQ	1	2		C.7.6.16-7 row 5
     shall be included in this Sequence. More than one Item indicates that successive
     derivation steps have been applied.
     """
-    SourceImageSequence: list[DerivationImageMacroSourceImageSequenceItem] | None
+    SourceImageSequence: list[DerivationImageMacroSourceImageSequenceItem] | None = None
     """(0008,2112) SQ 1 Type 2, Source Image Sequence - PS3.3 2016c Table C.7.6.16-7,
     Section C.7.6.16.2.6. The set of Images or other Composite SOP Instances that
     were used to derive this frame. Zero or more Items shall be included in this
@@ -474,7 +474,7 @@ DerivationImageSequence	00089124	SQ	1	2		C.7.6.16-7 row 1
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    DerivationImageSequence: list[DerivationImageMacroDerivationImageSequenceItem] | None
+    DerivationImageSequence: list[DerivationImageMacroDerivationImageSequenceItem] | None = None
     """(0008,9124) SQ 1 Type 2, Derivation Image Sequence - PS3.3 2016c Table
     C.7.6.16-7, Section C.7.6.16.2.6. The set of Images or other composite SOP
     Instances that were used to derive this frame. Zero or more Items shall be

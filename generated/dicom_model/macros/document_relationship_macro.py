@@ -227,7 +227,7 @@ ReferencedContentItemIdentifier	0040DB73	UL	1-n	1C		C.17-6 row 7		the Target Con
     """(0040,A124) UI 1 Type 1C, UID - PS3.3 2016c Table C.17-5, Section C.17.3. This
     is the value of the Content Item. Required if Value Type (0040,A040) is UIDREF.
     """
-    MeasuredValueSequence: list[NumericMeasurementMacroMeasuredValueSequenceItem] | None
+    MeasuredValueSequence: list[NumericMeasurementMacroMeasuredValueSequenceItem] | None = None
     """(0040,A300) SQ 1 Type 2, Measured Value Sequence - PS3.3 2016c Table C.18.1-1,
     Section C.18.1. This is the value of the Content Item. Shall consist of a
     Sequence of Items conveying the measured value(s), which represent integers or

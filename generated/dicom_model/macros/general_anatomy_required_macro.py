@@ -362,7 +362,9 @@ PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    AnatomicRegionSequence: list[GeneralAnatomyRequiredMacroAnatomicRegionSequenceItem] | None
+    AnatomicRegionSequence: list[GeneralAnatomyRequiredMacroAnatomicRegionSequenceItem] | None = (
+        None
+    )
     """(0008,2218) SQ 1 Type 2, Anatomic Region Sequence - PS3.3 2016c Table 10-6,
     Section 10.5. Sequence that identifies the anatomic region of interest in this
     Instance (i.e., external anatomy, surface anatomy, or general region of the

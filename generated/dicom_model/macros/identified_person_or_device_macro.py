@@ -412,12 +412,14 @@ InstitutionalDepartmentName	00081040	LO	1	3		C.17-3b row 13
     """(0008,0055) - 1 Type 3, Station AE Title - PS3.3 2016c Table C.17-3b, Section
     C.17.2.4. Application Entity Title of the device identified.
     """
-    InstitutionName: str | None
+    InstitutionName: str | None = None
     """(0008,0080) LO 1 Type 2, Institution Name - PS3.3 2016c Table C.17-3b, Section
     C.17.2.4. Institution or organization to which the identified person is
     responsible or accountable, or that manages the identified device.
     """
-    InstitutionCodeSequence: list[IdentifiedPersonOrDeviceMacroInstitutionCodeSequenceItem] | None
+    InstitutionCodeSequence: (
+        list[IdentifiedPersonOrDeviceMacroInstitutionCodeSequenceItem] | None
+    ) = None
     """(0008,0082) SQ 1 Type 2, Institution Code Sequence - PS3.3 2016c Table C.17-3b,
     Section C.17.2.4. Institution or organization to which the identified person is
     responsible or accountable, or that manages the identified device. Zero or one

@@ -410,7 +410,7 @@ NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.1-1 row 8		Measured Val
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    MeasuredValueSequence: list[NumericMeasurementMacroMeasuredValueSequenceItem] | None
+    MeasuredValueSequence: list[NumericMeasurementMacroMeasuredValueSequenceItem] | None = None
     """(0040,A300) SQ 1 Type 2, Measured Value Sequence - PS3.3 2016c Table C.18.1-1,
     Section C.18.1. This is the value of the Content Item. Shall consist of a
     Sequence of Items conveying the measured value(s), which represent integers or

@@ -256,7 +256,7 @@ ReferencedImageSequence	00081140	SQ	1	2		C.7.6.16-6 row 1
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    ReferencedImageSequence: list[ReferencedImageMacroReferencedImageSequenceItem] | None
+    ReferencedImageSequence: list[ReferencedImageMacroReferencedImageSequenceItem] | None = None
     """(0008,1140) SQ 1 Type 2, Referenced Image Sequence - PS3.3 2016c Table
     C.7.6.16-6, Section C.7.6.16.2.5. The set of images or other composite SOP
     Instances used to plan the acquisition, if any, and other significant related

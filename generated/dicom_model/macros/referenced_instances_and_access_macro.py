@@ -26,7 +26,7 @@ StorageMediaFileSetUID	00880140	UI	1	1		10-3b row 14
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    StorageMediaFileSetID: str | None
+    StorageMediaFileSetID: str | None = None
     """(0088,0130) SH 1 Type 2, Storage Media File-Set ID - PS3.3 2016c Table 10-3b,
     Section 10.3. The user or implementation specific human readable identifier that
     identifies the Storage Media on which the referenced instance(s) reside.

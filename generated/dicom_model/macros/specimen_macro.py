@@ -48,7 +48,7 @@ IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 6
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    )
+    ) = None
     """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - PS3.3
     2016c Table C.7.6.22-2, Section C.7.6.22. Organization that assigned the
     Container Identifier. Zero or one Item shall be included in this Sequence.
@@ -572,7 +572,7 @@ SpecimenLocalizationContentItemSequence	00400620	SQ	1	1C		C.7.6.22-2 row 36		mul
     """
     IssuerOfTheSpecimenIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem] | None
-    )
+    ) = None
     """(0040,0562) SQ 1 Type 2, Issuer of the Specimen Identifier Sequence - PS3.3
     2016c Table C.7.6.22-2, Section C.7.6.22. The name or code for the institution
     that has assigned the Specimen Identifier. Zero or one Item shall be included in
@@ -597,7 +597,7 @@ SpecimenLocalizationContentItemSequence	00400620	SQ	1	1C		C.7.6.22-2 row 36		mul
     C.7.6.22-2, Section C.7.6.22. Detailed textual specimen description (may include
     ancestor specimen descriptions).
     """
-    SpecimenPreparationSequence: list[SpecimenMacroSpecimenPreparationSequenceItem] | None
+    SpecimenPreparationSequence: list[SpecimenMacroSpecimenPreparationSequenceItem] | None = None
     """(0040,0610) SQ 1 Type 2, Specimen Preparation Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22. Sequence of Items identifying the process steps
     used to prepare the specimen for image acquisition. This includes description of
@@ -1124,7 +1124,7 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    )
+    ) = None
     """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - PS3.3
     2016c Table C.7.6.22-2, Section C.7.6.22. Organization that assigned the
     Container Identifier. Zero or one Item shall be included in this Sequence.
@@ -1138,7 +1138,7 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23
     assigned, e.g., by the manufacturer, or by another institution that collected
     the specimen. One or more Items are permitted in this Sequence.
     """
-    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None
+    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
     """(0040,0518) SQ 1 Type 2, Container Type Code Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22. Type of container that contains the specimen(s)
     being imaged. Zero or one Item shall be included in this Sequence.

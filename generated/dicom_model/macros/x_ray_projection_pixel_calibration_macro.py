@@ -36,7 +36,7 @@ BeamAngle	00189449	FL	1	1C		C.8.19.6-9 row 5		Image Type (0008,0008) Value 1 is 
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    DistanceObjectToTableTop: float | None
+    DistanceObjectToTableTop: float | None = None
     """(0018,9403) FL 1 Type 2, Distance Object to Table Top - PS3.3 2016c Table
     C.8.19.6-9, Section C.8.19.6.9. Distance between the anatomic region of interest
     of observation and table top in mm. This value is always positive, the object is

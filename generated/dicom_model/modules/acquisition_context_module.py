@@ -653,7 +653,9 @@ AcquisitionContextDescription	00400556	ST	1	3		C.7.6.14-1 row 18
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    AcquisitionContextSequence: list[AcquisitionContextModuleAcquisitionContextSequenceItem] | None
+    AcquisitionContextSequence: (
+        list[AcquisitionContextModuleAcquisitionContextSequenceItem] | None
+    ) = None
     """(0040,0555) SQ 1 Type 2, Acquisition Context Sequence - PS3.3 2016c Table
     C.7.6.14-1, Section C.7.6.14. A sequence of Items that describes the conditions
     present during the acquisition of the data of the SOP Instance. Zero or more

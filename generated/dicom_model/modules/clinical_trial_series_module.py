@@ -26,7 +26,7 @@ ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    ClinicalTrialCoordinatingCenterName: str | None
+    ClinicalTrialCoordinatingCenterName: str | None = None
     """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
     Table C.7-5b, Section C.7.3.2. The name of the institution that is responsible
     for coordinating the medical imaging data for the clinical trial or research.

@@ -79,7 +79,7 @@ ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    ClinicalTrialTimePointID: str | None
+    ClinicalTrialTimePointID: str | None = None
     """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table
     C.7-4b, Section C.7.2.3. An identifier specifying the one or more studies that
     are grouped together as a clinical time point or submission in a clinical trial

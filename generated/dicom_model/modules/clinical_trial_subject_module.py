@@ -48,17 +48,17 @@ ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9
     """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3. Identifier for the noted protocol. See Section C.7.1.3.1.2.
     """
-    ClinicalTrialProtocolName: str | None
+    ClinicalTrialProtocolName: str | None = None
     """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table
     C.7-2b, Section C.7.1.3. The name of the clinical trial or research protocol.
     See Section C.7.1.3.1.3.
     """
-    ClinicalTrialSiteID: str | None
+    ClinicalTrialSiteID: str | None = None
     """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3. The identifier of the site responsible for submitting clinical
     trial or research data. See Section C.7.1.3.1.4.
     """
-    ClinicalTrialSiteName: str | None
+    ClinicalTrialSiteName: str | None = None
     """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b,
     Section C.7.1.3. Name of the site responsible for submitting clinical trial or
     research data. See Section C.7.1.3.1.5

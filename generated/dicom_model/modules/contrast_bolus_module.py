@@ -534,7 +534,7 @@ ContrastBolusIngredientConcentration	00181049	DS	1	3		C.7-12 row 16
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    ContrastBolusAgent: str | None
+    ContrastBolusAgent: str | None = None
     """(0018,0010) LO 1 Type 2, Contrast/Bolus Agent - PS3.3 2016c Table C.7-12,
     Section C.7.6.4. Contrast or bolus agent
     """

@@ -540,11 +540,11 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     explanation. Required if the Rescale Type is not HU (Hounsfield Units). May be
     present otherwise.
     """
-    KVP: float | Decimal | None
+    KVP: float | Decimal | None = None
     """(0018,0060) DS 1 Type 2, KVP - PS3.3 2016c Table C.8-3, Section C.8.2.1. Peak
     kilo voltage output of the x-ray generator used
     """
-    AcquisitionNumber: int | None
+    AcquisitionNumber: int | None = None
     """(0020,0012) IS 1 Type 2, Acquisition Number - PS3.3 2016c Table C.8-3, Section
     C.8.2.1. A number identifying the single continuous gathering of data over a
     period of time that resulted in this image

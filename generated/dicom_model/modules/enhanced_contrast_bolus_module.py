@@ -32,7 +32,7 @@ ContrastFlowDuration	00181047	DS	1-n	3		C.7-12b row 18
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    ContrastBolusVolume: float | Decimal | None
+    ContrastBolusVolume: float | Decimal | None = None
     """(0018,1041) DS 1 Type 2, Contrast/Bolus Volume - PS3.3 2016c Table C.7-12b,
     Section C.7.6.4b. Volume administered during this phase in milliliters of
     diluted contrast agent.
@@ -407,17 +407,17 @@ ContrastAdministrationProfileSequence	00189340	SQ	1	3		C.7-12b row 13
     """
     ContrastBolusIngredientCodeSequence: (
         list[EnhancedContrastBolusModuleContrastBolusIngredientCodeSequenceItem] | None
-    )
+    ) = None
     """(0018,9338) SQ 1 Type 2, Contrast/Bolus Ingredient Code Sequence - PS3.3 2016c
     Table C.7-12b, Section C.7.6.4b. Active ingredient of agent. Zero or more Items
     shall be included in this Sequence.
     """
-    ContrastBolusVolume: float | Decimal | None
+    ContrastBolusVolume: float | Decimal | None = None
     """(0018,1041) DS 1 Type 2, Contrast/Bolus Volume - PS3.3 2016c Table C.7-12b,
     Section C.7.6.4b. Total volume administered in milliliters of diluted contrast
     agent.
     """
-    ContrastBolusIngredientConcentration: float | Decimal | None
+    ContrastBolusIngredientConcentration: float | Decimal | None = None
     """(0018,1049) DS 1 Type 2, Contrast/Bolus Ingredient Concentration - PS3.3 2016c
     Table C.7-12b, Section C.7.6.4b. Milligrams of active ingredient per milliliter
     of agent.

@@ -30,7 +30,7 @@ PositionReferenceIndicator	00201040	LO	1	2		C.7-6 row 2
     Section C.7.4.1. Uniquely identifies the frame of reference for a Series. See
     Section C.7.4.1.1.1 for further explanation.
     """
-    PositionReferenceIndicator: str | None
+    PositionReferenceIndicator: str | None = None
     """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
     Section C.7.4.1. Part of the imaging target used as a reference. See Section
     C.7.4.1.1.2 for further explanation.

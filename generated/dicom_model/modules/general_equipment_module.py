@@ -52,7 +52,7 @@ PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13		Pixel Padding Range Limi
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    Manufacturer: str | None
+    Manufacturer: str | None = None
     """(0008,0070) LO 1 Type 2, Manufacturer - PS3.3 2016c Table C.7-8, Section
     C.7.5.1. Manufacturer of the equipment that produced the composite instances.
     """

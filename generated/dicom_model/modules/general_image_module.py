@@ -973,7 +973,7 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    InstanceNumber: int | None
+    InstanceNumber: int | None = None
     """(0020,0013) IS 1 Type 2, Instance Number - PS3.3 2016c Table C.7-9, Section
     C.7.6.1. A number that identifies this image. This Attribute was named Image
     Number in earlier versions of this Standard.

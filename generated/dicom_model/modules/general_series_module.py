@@ -394,7 +394,7 @@ PurposeOfReferenceCodeSequence	0040A170	SQ	1	2		C.7-5a row 22
     """
     PurposeOfReferenceCodeSequence: (
         list[GeneralSeriesModulePurposeOfReferenceCodeSequenceItem] | None
-    )
+    ) = None
     """(0040,A170) SQ 1 Type 2, Purpose of Reference Code Sequence - PS3.3 2016c Table
     C.7-5a, Section C.7.3.1. Describes the purpose for which the reference is made.
     Zero or more Items shall be included in this Sequence. When absent, implies that
@@ -791,7 +791,7 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1. Unique identifier of the Series.
     """
-    SeriesNumber: int | None
+    SeriesNumber: int | None = None
     """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.7-5a, Section
     C.7.3.1. A number that identifies this Series.
     """

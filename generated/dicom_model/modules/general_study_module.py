@@ -918,15 +918,15 @@ ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27
     """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.7-3, Section
     C.7.2.1. Unique identifier for the Study.
     """
-    StudyDate: datetime.date | str | None
+    StudyDate: datetime.date | str | None = None
     """(0008,0020) DA 1 Type 2, Study Date - PS3.3 2016c Table C.7-3, Section C.7.2.1.
     Date the Study started.
     """
-    StudyTime: datetime.time | str | None
+    StudyTime: datetime.time | str | None = None
     """(0008,0030) TM 1 Type 2, Study Time - PS3.3 2016c Table C.7-3, Section C.7.2.1.
     Time the Study started.
     """
-    ReferringPhysicianName: PersonName | str | None
+    ReferringPhysicianName: PersonName | str | None = None
     """(0008,0090) PN 1 Type 2, Referring Physician's Name - PS3.3 2016c Table C.7-3,
     Section C.7.2.1. Name of the patient's referring physician
     """
@@ -950,11 +950,11 @@ ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27
     one Item, the number and order shall correspond to the value of Consulting
     Physician's Name (0008,009C), if present.
     """
-    StudyID: str | None
+    StudyID: str | None = None
     """(0020,0010) SH 1 Type 2, Study ID - PS3.3 2016c Table C.7-3, Section C.7.2.1.
     User or equipment generated Study identifier.
     """
-    AccessionNumber: str | None
+    AccessionNumber: str | None = None
     """(0008,0050) SH 1 Type 2, Accession Number - PS3.3 2016c Table C.7-3, Section
     C.7.2.1. A RIS generated number that identifies the order for the Study.
     """

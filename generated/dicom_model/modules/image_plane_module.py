@@ -47,7 +47,7 @@ SliceLocation	00201041	DS	1	3		C.7-10 row 5
     (center of the first voxel transmitted) of the image, in mm. See Section
     C.7.6.2.1.1 for further explanation.
     """
-    SliceThickness: float | Decimal | None
+    SliceThickness: float | Decimal | None = None
     """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10, Section
     C.7.6.2. Nominal slice thickness, in mm.
     """

@@ -1370,11 +1370,11 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    PatientName: PersonName | str | None
+    PatientName: PersonName | str | None = None
     """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
     C.7.1.1. Patient's full name.
     """
-    PatientID: str | None
+    PatientID: str | None = None
     """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1.
     Primary identifier for the patient. In the case of imaging a group of small
     animals simultaneously, the single value of this identifier corresponds to the
@@ -1394,7 +1394,7 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
     permitted in this Sequence.
     """
-    PatientBirthDate: datetime.date | str | None
+    PatientBirthDate: datetime.date | str | None = None
     """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1, Section
     C.7.1.1. Birth date of the patient.
     """
@@ -1418,7 +1418,7 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's
     Alternative Death Date in Calendar (0010,0034) is present.
     """
-    PatientSex: Literal["M", "F", "O"] | None
+    PatientSex: Literal["M", "F", "O"] | None = None
     """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
     C.7.1.1. Sex of the named patient. Enumerated Values: M male F female O other
     """

@@ -434,7 +434,7 @@ CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13
     """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.8-37, Section
     C.8.8.1. Unique identifier of the series.
     """
-    SeriesNumber: int | None
+    SeriesNumber: int | None = None
     """(0020,0011) IS 1 Type 2, Series Number - PS3.3 2016c Table C.8-37, Section
     C.8.8.1. A number that identifies this series.
     """
@@ -457,7 +457,7 @@ CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13
     C.8-37, Section C.8.8.1. A coded description of the Series. Only a single Item
     is permitted in this Sequence.
     """
-    OperatorsName: Sequence[PersonName | str] | None
+    OperatorsName: Sequence[PersonName | str] | None = None
     """(0008,1070) PN 1-n Type 2, Operators' Name - PS3.3 2016c Table C.8-37, Section
     C.8.8.1. Name(s) of the operator(s) supporting the Series.
     """

@@ -540,7 +540,7 @@ ModifiedAttributesSequence	04000550	SQ	1	1		C.12-1 row 61
         "PS3.3 2016c Table ",
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
-    SourceOfPreviousValues: str | None
+    SourceOfPreviousValues: str | None = None
     """(0400,0564) LO 1 Type 2, Source of Previous Values - PS3.3 2016c Table C.12-1,
     Section C.12.1. The source that provided the SOP Instance prior to the removal
     or replacement of the values. For example, this might be the Institution from

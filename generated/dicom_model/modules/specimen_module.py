@@ -44,7 +44,7 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    )
+    ) = None
     """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - PS3.3
     2016c Table C.7.6.22-2, Section C.7.6.22. Organization that assigned the
     Container Identifier. Zero or one Item shall be included in this Sequence.
@@ -58,7 +58,7 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23
     assigned, e.g., by the manufacturer, or by another institution that collected
     the specimen. One or more Items are permitted in this Sequence.
     """
-    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None
+    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
     """(0040,0518) SQ 1 Type 2, Container Type Code Sequence - PS3.3 2016c Table
     C.7.6.22-2, Section C.7.6.22. Type of container that contains the specimen(s)
     being imaged. Zero or one Item shall be included in this Sequence.

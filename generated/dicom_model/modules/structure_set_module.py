@@ -374,7 +374,7 @@ DerivationCodeSequence	00089215	SQ	1	3		C.8-41 row 23
     defined, specified by Frame of Reference UID (0020,0052) in Referenced Frame of
     Reference Sequence (3006,0010).
     """
-    ROIName: str | None
+    ROIName: str | None = None
     """(3006,0026) LO 1 Type 2, ROI Name - PS3.3 2016c Table C.8-41, Section C.8.8.5.
     User-defined name for ROI.
     """
@@ -386,7 +386,7 @@ DerivationCodeSequence	00089215	SQ	1	3		C.8-41 row 23
     """(3006,002C) DS 1 Type 3, ROI Volume - PS3.3 2016c Table C.8-41, Section C.8.8.5.
     Volume of ROI (cubic centimeters).
     """
-    ROIGenerationAlgorithm: Literal["AUTOMATIC", "SEMIAUTOMATIC", "MANUAL"] | str | None
+    ROIGenerationAlgorithm: Literal["AUTOMATIC", "SEMIAUTOMATIC", "MANUAL"] | str | None = None
     """(3006,0036) CS 1 Type 2, ROI Generation Algorithm - PS3.3 2016c Table C.8-41,
     Section C.8.8.5. Type of algorithm used to generate ROI. Defined Terms:
     AUTOMATIC calculated ROI SEMIAUTOMATIC ROI calculated with user assistance
@@ -441,11 +441,11 @@ PredecessorStructureSetSequence	30060018	SQ	1	3		C.8-41 row 25
     """(0020,0013) IS 1 Type 3, Instance Number - PS3.3 2016c Table C.8-41, Section
     C.8.8.5. A number that identifies this object instance.
     """
-    StructureSetDate: datetime.date | str | None
+    StructureSetDate: datetime.date | str | None = None
     """(3006,0008) DA 1 Type 2, Structure Set Date - PS3.3 2016c Table C.8-41, Section
     C.8.8.5. Date at which Structure Set was last modified.
     """
-    StructureSetTime: datetime.time | str | None
+    StructureSetTime: datetime.time | str | None = None
     """(3006,0009) TM 1 Type 2, Structure Set Time - PS3.3 2016c Table C.8-41, Section
     C.8.8.5. Time at which Structure Set was last modified.
     """

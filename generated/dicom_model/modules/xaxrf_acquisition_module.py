@@ -115,7 +115,7 @@ AcquiredImageAreaDoseProduct	00189473	FL	1	2		C.8.19.3-1 row 16
     Section C.8.19.3. Identifies with type of X-Ray receptor is used. Enumerated
     Values: IMG_INTENSIFIER DIGITAL_DETECTOR
     """
-    DistanceReceptorPlaneToDetectorHousing: float | None
+    DistanceReceptorPlaneToDetectorHousing: float | None = None
     """(0018,9426) FL 1 Type 2, Distance Receptor Plane to Detector Housing - PS3.3
     2016c Table C.8.19.3-1, Section C.8.19.3. Distance in mm between the receptor
     plane and the detector housing. The direction of the distance is positive from
@@ -140,7 +140,7 @@ AcquiredImageAreaDoseProduct	00189473	FL	1	2		C.8.19.3-1 row 16
     Values: YES NO The value NO is intended for mobile systems where there is no
     table fixed to the system Required if Positioner Type (0018,1508) equals CARM.
     """
-    AcquiredImageAreaDoseProduct: float | None
+    AcquiredImageAreaDoseProduct: float | None = None
     """(0018,9473) FL 1 Type 2, Acquired Image Area Dose Product - PS3.3 2016c Table
     C.8.19.3-1, Section C.8.19.3. X-Ray dose, measured in dGy*cm*cm, to which the
     patient was exposed for the acquisition of this image only. The sum of the Image

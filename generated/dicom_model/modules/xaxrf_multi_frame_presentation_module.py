@@ -53,7 +53,7 @@ MaskVisibilityPercentage	00289478	FL	1	1C		C.8.19.7-1 row 9		Recommended Viewing
     Table C.8.19.7-1, Section C.8.19.7. Recommended rate at which the frames of this
     Item should be displayed in frames/second.
     """
-    RecommendedViewingMode: Literal["SUB", "NAT"] | str | None
+    RecommendedViewingMode: Literal["SUB", "NAT"] | str | None = None
     """(0028,1090) CS 1 Type 2, Recommended Viewing Mode - PS3.3 2016c Table
     C.8.19.7-1, Section C.8.19.7. Specifies the recommended viewing protocol(s).
     When this Attribute is present with a value, this value shall override the value
@@ -62,7 +62,7 @@ MaskVisibilityPercentage	00289478	FL	1	1C		C.8.19.7-1 row 9		Recommended Viewing
     stored If an implementation does not recognize the Defined Term for Recommended
     Viewing Mode (0028,1090), reverting to native display mode is recommended.
     """
-    DisplayFilterPercentage: float | None
+    DisplayFilterPercentage: float | None = None
     """(0028,9411) FL 1 Type 2, Display Filter Percentage - PS3.3 2016c Table
     C.8.19.7-1, Section C.8.19.7. Edge enhancement filter percentage that is
     recommended by the pixel data creator as filter presetting for display purposes.
