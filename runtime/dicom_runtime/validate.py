@@ -16,8 +16,8 @@ one JSON document. Folders are walked (every file under them, in name order), wi
 progress bar on a terminal, and a count of findings per rule ends the output when there
 is more than one file.
 
-Exit status: 0 when no file has an error, 1 when one has, 2 when a file is not DICOM
-(or cannot be read: one line naming the file and the reason).
+Exit status: 0 when no file has an error, 1 when one has, 2 when a file is not DICOM,
+is damaged or cannot be read (one line on standard error naming the file and the reason).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class FileReport:
     """What was found in one file."""
 
     path: str
-    status: str  # "clean", "errors", "no-iod" (SOP class without a generated IOD), "not-dicom"
+    status: str  # "clean", "errors", "no-iod" (SOP class without a generated IOD), "not-dicom", "unreadable" (damaged)
     sop_class_uid: str = ""
     sop_class: str = ""  # the SOP class's name in PS3.4, or ""
     iod: str = ""  # the generated class the file was validated as
@@ -145,9 +145,12 @@ def validate_file(path: str) -> FileReport:
     try:
         dataset = read_file(path).dataset
     except DicomDecodeError as exc:
-        return FileReport(path, "not-dicom", reason=str(exc.reason if exc.reason.startswith("not a DICOM file") else exc))
+        if exc.reason.startswith("not a DICOM file"):
+            return FileReport(path, "not-dicom", reason=exc.reason)
+        at = f" at {exc.path}" if exc.path else ""
+        return FileReport(path, "unreadable", reason=f"damaged, not validated: byte {exc.offset}{at}: {exc.reason}")
     except OSError as exc:
-        return FileReport(path, "not-dicom", reason=f"cannot be read: {exc.strerror or exc}")
+        return FileReport(path, "unreadable", reason=f"cannot be read: {exc.strerror or exc}")
     uid = dataset.value(0x00080016)
     if not isinstance(uid, str) or not uid:
         return FileReport(path, "no-iod", reason="no SOP Class UID (0008,0016): no IOD to validate against")
@@ -194,9 +197,7 @@ def finding_line(report: FileReport, finding: Finding) -> str:
 
 def header_line(report: FileReport) -> str:
     """The line that ends a file's findings (or says why there are none)."""
-    if report.status == "not-dicom":
-        return f"{report.path}: {report.reason}"
-    if report.status == "no-iod":
+    if report.status in ("not-dicom", "unreadable", "no-iod"):
         return f"{report.path}: {report.reason}"
     errors = len(report.errors)
     unchecked = report.not_checked
@@ -218,7 +219,7 @@ def summary_lines(reports: Sequence[FileReport]) -> list[str]:
             files.setdefault(finding.rule, set()).add(report.path)
     lines = [
         f"summary: {len(reports)} files: {statuses['clean']} clean, {statuses['errors']} with errors, "
-        f"{statuses['no-iod']} without a generated IOD, {statuses['not-dicom']} not DICOM"
+        f"{statuses['no-iod']} without a generated IOD, {statuses['not-dicom']} not DICOM, {statuses['unreadable']} unreadable"
     ]
     for rule, count in sorted(errors.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"  {rule}: {count} error{'s' if count != 1 else ''} in {len(files[rule])} file{'s' if len(files[rule]) != 1 else ''}")
@@ -227,7 +228,7 @@ def summary_lines(reports: Sequence[FileReport]) -> list[str]:
 
 
 def exit_status(reports: Sequence[FileReport]) -> int:
-    if any(r.status == "not-dicom" for r in reports):
+    if any(r.status in ("not-dicom", "unreadable") for r in reports):
         return NOT_DICOM
     if any(r.status == "errors" for r in reports):
         return ERRORS
@@ -253,10 +254,11 @@ def _validate_all(files: list[str], progress: bool) -> Iterator[FileReport]:
         for path in files:
             yield validate_file(path)
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), TextColumn("{task.description}"))
-    with Progress(*columns, transient=True) as bar:  # on standard error's console only while it runs
+    with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:  # on standard error, only while it runs
         task = bar.add_task("", total=len(files))
         for path in files:
             bar.update(task, description=os.path.basename(path))
@@ -282,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
                 for finding in report.findings:
                     out.write(finding_line(report, finding) + "\n")
                 line = header_line(report)
-                (sys.stderr if report.status == "not-dicom" else out).write(line + "\n")
+                (sys.stderr if report.status in ("not-dicom", "unreadable") else out).write(line + "\n")
                 out.flush()
         status = exit_status(reports)
         if args.format == "json":

@@ -122,6 +122,23 @@ def test_a_text_file_is_not_dicom_exit_2(tmp_path: Path) -> None:
     ]
 
 
+def test_a_damaged_file_exits_2_with_where_it_is_damaged() -> None:
+    truncated = _corpus("MR_truncated.dcm")
+    result = _run(str(truncated))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{truncated}: damaged, not validated: byte 1488 at (7FE0,0010): length 8192 is larger than the 8130 bytes that remain"
+    ]
+
+
+def test_the_progress_bar_goes_to_standard_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from dicom_runtime.validate import _validate_all
+
+    reports = list(_validate_all([str(CT), str(RTDOSE)], progress=True))
+    assert [(r.iod, r.status) for r in reports] == [("CTImage", "clean"), ("RTDose", "errors")]
+    assert capsys.readouterr().out == ""
+
+
 def test_a_sop_class_without_an_iod_is_said_and_is_not_an_error() -> None:
     mr = MR
     result = _run(str(mr))
@@ -146,7 +163,7 @@ def test_a_folder_is_walked_and_summarised(tmp_path: Path) -> None:
     unchecked = sum(validate_file(str(p)).not_checked for p in sorted(folder.rglob("*.dcm")))
     assert unchecked > 0
     assert summary == [
-        "4 files: 1 clean, 2 with errors, 1 without a generated IOD, 0 not DICOM",
+        "4 files: 1 clean, 2 with errors, 1 without a generated IOD, 0 not DICOM, 0 unreadable",
         "  type1-missing: 1 error in 1 file",
         "  type2-missing: 1 error in 1 file",
         f"  not checked: {unchecked} conditions",
@@ -159,7 +176,7 @@ def test_a_folder_with_a_text_file_exits_2(tmp_path: Path) -> None:
     result = _run(str(tmp_path))
     assert result.returncode == 2
     assert f"{tmp_path / 'README'}: not a DICOM file" in result.stderr
-    assert "1 clean, 0 with errors, 0 without a generated IOD, 1 not DICOM" in result.stdout
+    assert "1 clean, 0 with errors, 0 without a generated IOD, 1 not DICOM, 0 unreadable" in result.stdout
 
 
 def test_json_output_parses_and_matches_the_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
