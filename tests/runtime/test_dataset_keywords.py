@@ -229,6 +229,9 @@ def test_mypy_types_dataset_attributes_by_vr(tmp_path: Path) -> None:
         "reveal_type(d.PixelSpacing)\n"
         "reveal_type(d.ReferencedImageSequence)\n"
         "d.Rows = 512\n"
+        "x = read('mr.dcm')\n"
+        "if isinstance(x, Dataset):\n"
+        "    reveal_type(x.StudyDate)\n"
     )
     result, seconds = _mypy(tmp_path, source)
     assert result.returncode == 0, result.stdout
@@ -236,6 +239,7 @@ def test_mypy_types_dataset_attributes_by_vr(tmp_path: Path) -> None:
         f'{tmp_path / "example.py"}:4: note: Revealed type is "dicom_runtime.values.PersonName | str | None"',
         f'{tmp_path / "example.py"}:6: note: Revealed type is "typing.Sequence[float | decimal.Decimal] | None"',
         f'{tmp_path / "example.py"}:7: note: Revealed type is "list[dicom_model.dataset.Dataset] | None"',
+        f'{tmp_path / "example.py"}:11: note: Revealed type is "datetime.date | str | None"',
     ]
     print(f"mypy --strict --no-incremental on the program: {seconds:.2f} s")  # measured, not asserted
 
@@ -246,3 +250,12 @@ def test_mypy_rejects_a_misspelt_keyword_and_a_wrong_type(tmp_path: Path) -> Non
     assert result.returncode == 1
     assert '"Dataset" has no attribute "PatientNmae"' in result.stdout
     assert 'Incompatible types in assignment (expression has type "str", variable has type "int | None")' in result.stdout
+
+
+def test_jedi_completes_keywords_of_the_typed_dataset(tmp_path: Path) -> None:
+    import jedi
+
+    source = "from dicom_model.dataset import Dataset\nfrom dicom_runtime.typed import read\nread('mr.dcm', Dataset).PatientNa"
+    line = source.splitlines()[-1]
+    names = {c.name for c in jedi.Script(source, path=tmp_path / "a.py").complete(3, len(line))}
+    assert names == {"PatientName"}
