@@ -185,17 +185,22 @@ def python_codec(specific_character_set: str | Sequence[str] | None) -> str:
     return CHARSETS.get(first, "latin_1")
 
 
+def raw_text(raw: bytes, vr: str, codec: str) -> str:
+    """A string VR's bytes as one text, by the character set (``codec``, with ISO 2022
+    escapes) where the VR uses it; bytes outside the declared set stay visible."""
+    if vr in DEFAULT_REPERTOIRE:
+        return raw.decode("latin_1")
+    if b"\x1b" in raw:
+        return decode_iso2022(raw, codec)
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError:
+        return raw.decode("latin_1")
+
+
 def decode_text(raw: bytes, vr: str, codec: str) -> str | list[str]:
     """A string VR's bytes as ``str`` (or ``list[str]`` for several values)."""
-    if vr in DEFAULT_REPERTOIRE:
-        text = raw.decode("latin_1")
-    elif b"\x1b" in raw:
-        text = decode_iso2022(raw, codec)
-    else:
-        try:
-            text = raw.decode(codec)
-        except UnicodeDecodeError:
-            text = raw.decode("latin_1")  # bytes outside the declared set: keep them visible
+    text = raw_text(raw, vr, codec)
     if vr == "UI":
         text = text.rstrip("\0 ")
     if vr in SINGLE_VALUE_TEXT:

@@ -102,22 +102,14 @@ def _floats(raw: bytes, vr: str, little: bool, options: _Options) -> str:
 def _text_of(element: DataElement, codec: str) -> str:
     """A text element's value as dcmdump shows it: the value field as read (its
     characters, backslashes included), without the trailing padding."""
-    from .codec import DEFAULT_REPERTOIRE, decode_iso2022
+    from .codec import raw_text
 
     raw = element.raw
     if raw is None:
         value = element.value
         values = value if isinstance(value, list) else [value]
         return "\\".join(str(v) for v in values)
-    if element.vr in DEFAULT_REPERTOIRE:
-        text = raw.decode("latin_1")
-    elif b"\x1b" in raw:
-        text = decode_iso2022(raw, codec)
-    else:
-        try:
-            text = raw.decode(codec)
-        except UnicodeDecodeError:
-            text = raw.decode("latin_1")
+    text = raw_text(raw, element.vr, codec)
     return text.rstrip("\0 ") if element.vr == "UI" else text.rstrip(" ")
 
 
