@@ -22,7 +22,10 @@ from dicom_model.modules.multi_frame_dimension_module import MultiFrameDimension
 from dicom_model.iods.enhanced_ct_image import EnhancedCTImage
 from dicom_model.iods.enhanced_ct_image import EnhancedCTImagePerFrameFunctionalGroupsSequenceItem as PerFrame
 from dicom_model.iods.enhanced_ct_image import EnhancedCTImageSharedFunctionalGroupsSequenceItem as Shared
-from dicom_runtime.typed import write
+from dicom_model import tags
+from dicom_runtime.dataset import DataElement, Dataset
+from dicom_runtime.fileformat import read_file
+from dicom_runtime.typed import NonConformantError, from_dataset, read, write
 from tests.test_iod_classes import _ct
 
 
@@ -37,7 +40,7 @@ def enhanced_ct(frames: int = 2) -> EnhancedCTImage:
         FrameAnatomySequence=[FrameAnatomyMacroFrameAnatomySequenceItem(FrameLaterality="U", AnatomicRegionSequence=[region])],
         IrradiationEventIdentificationSequence=[IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem(IrradiationEventUID=["1.2.3.9"])],
         CTImageFrameTypeSequence=[CTImageFrameTypeMacroCTImageFrameTypeSequenceItem(
-            FrameType=["DERIVED", "PRIMARY", "AXIAL", "NONE"], PixelPresentation="MONOCHROME", VolumetricProperties="VOLUME", VolumeBasedCalculationTechnique="NONE")],
+            FrameType=("DERIVED", "PRIMARY", "AXIAL", "NONE"), PixelPresentation="MONOCHROME", VolumetricProperties="VOLUME", VolumeBasedCalculationTechnique="NONE")],
         PixelValueTransformationSequence=[CTPixelValueTransformationMacroPixelValueTransformationSequenceItem(RescaleIntercept=-1024.0, RescaleSlope=1.0, RescaleType="HU")],
     )
     per_frame = [
@@ -124,3 +127,19 @@ def test_dcmdump_reads_the_enhanced_ct_image(enhanced_ct_file: Path) -> None:
     result = subprocess.run([_tool("dcmdump"), str(enhanced_ct_file)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "E:" not in result.stderr, result.stderr
     assert "(5200,9229) SQ" in result.stdout and "(5200,9230) SQ" in result.stdout
+
+
+def test_a_value_typed_by_position_reads_back_as_its_tuple(enhanced_ct_file: Path) -> None:
+    """Frame Type (VM 4, Enumerated Values per value) is a tuple in the annotations, and a
+    tuple after reading; a file whose Frame Type has another number of values is refused."""
+    image = read(enhanced_ct_file, EnhancedCTImage)
+    item = image.SharedFunctionalGroupsSequence[0].CTImageFrameTypeSequence
+    assert item is not None and item[0].FrameType == ("DERIVED", "PRIMARY", "AXIAL", "NONE")
+    dataset = read_file(enhanced_ct_file).dataset
+    shared = dataset.value(0x52009229)
+    assert isinstance(shared, list) and isinstance(shared[0], Dataset)
+    frame_type = shared[0].value(tags.CTImageFrameTypeSequence)
+    assert isinstance(frame_type, list) and isinstance(frame_type[0], Dataset)
+    frame_type[0][0x00089007] = DataElement(0x00089007, "CS", ["DERIVED", "PRIMARY", "AXIAL"])
+    with pytest.raises(NonConformantError, match=r"FrameType \(0008,9007\) has 3 value\(s\); its VM is 4"):
+        from_dataset(EnhancedCTImage, dataset)

@@ -173,6 +173,21 @@ def _same(read: object, value: object) -> bool:
 
 
 _ITEM_CLASSES: dict[type[DicomObject], dict[str, type[DicomObject]]] = {}
+_TUPLE_FIELDS: dict[type[DicomObject], dict[str, int]] = {}
+
+
+def _tuple_fields(cls: type[DicomObject]) -> dict[str, int]:
+    """The attributes typed value by value (``tuple[...]``, a fixed VM with Enumerated
+    Values per value), with their number of values."""
+    known = _TUPLE_FIELDS.get(cls)
+    if known is None:
+        known = {}
+        for keyword, hint in typing.get_type_hints(cls).items():
+            for arg in (hint, *typing.get_args(hint)):
+                if typing.get_origin(arg) is tuple and Ellipsis not in typing.get_args(arg):
+                    known[keyword] = len(typing.get_args(arg))
+        _TUPLE_FIELDS[cls] = known
+    return known
 
 
 def _item_classes(cls: type[DicomObject]) -> dict[str, type[DicomObject]]:
@@ -323,6 +338,7 @@ def _from_dataset(cls: type[T], dataset: Dataset, path: str, problems: list[str]
     declared = set()
     read: dict[str, DataElement] = {}
     empty: set[str] = set()
+    fixed = _tuple_fields(cls)
     for spec in cls.ATTRIBUTES:
         declared.add(spec.tag)
         element = dataset.get(spec.tag)
@@ -351,6 +367,16 @@ def _from_dataset(cls: type[T], dataset: Dataset, path: str, problems: list[str]
             if spec.keyword in required:
                 problems.append(f"{where} ({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X}) is empty (Type {spec.type})")
             continue
+        if spec.keyword in fixed:
+            # typed value by value (a tuple of the VM's length): the values read must fill it
+            values = value if isinstance(value, list) else [value]
+            if len(values) != fixed[spec.keyword]:
+                problems.append(
+                    f"{where} ({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X}) has {len(values)} value(s); "
+                    f"its VM is {fixed[spec.keyword]}"
+                )
+                continue
+            value = tuple(values)
         arguments[spec.keyword] = value
     for field in dataclasses.fields(cls):  # type: ignore[arg-type]
         if field.name not in arguments and field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
