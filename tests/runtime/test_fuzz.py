@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pydicom.data
+import pytest
 
 from dicom_runtime.errors import DicomDecodeError
 from dicom_runtime.fileformat import read_bytes
@@ -47,6 +48,7 @@ def _mutate(data: bytearray, rng: random.Random) -> bytes:
     return bytes(data)
 
 
+@pytest.mark.slow
 def test_mutated_corpus_files_raise_only_the_documented_error() -> None:
     base = Path(pydicom.data.__file__).parent / "test_files"
     seeds = [(base / name).read_bytes() for name in SEEDS]

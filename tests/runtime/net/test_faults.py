@@ -239,6 +239,7 @@ def _mutate(data: bytes, rng: random.Random) -> bytes:
     return bytes(buffer)
 
 
+@pytest.mark.slow
 def test_100000_mutated_pdus_against_a_live_scp(scp: ScpProcess) -> None:
     """No crash, no hang: every connection ends, and the SCP still answers C-ECHO."""
     rng = random.Random(20261122)
