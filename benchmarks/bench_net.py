@@ -19,11 +19,19 @@ are interleaved, the rows taken in the opposite order every other round; each ra
 is the median over rounds of the ratio measured within a round, which cancels the
 drift of a shared machine's load between rounds.
 ``dicom-net scp --no-fsync`` is measured too, for the like-for-like figure.
+Every SCP stores into a folder of its own made empty for the row, so every round's
+500 instances are new to it (none is a duplicate, which the duplicate policy would not
+write again): each row measures the single-store path, and the count of files stored
+is checked. ``--before REV`` also measures, in the C-STORE SCP rows, ``dicom-net scp``
+of commit REV (a temporary ``git worktree``, removed afterwards) and prints the ratio
+of this tree's time to REV's, with and without fsync; ``--store-scp-only`` measures only
+the C-STORE SCP rows. Our SCP runs with ``PYTHONPATH`` set to its own tree, whatever
+``dicom_runtime`` the interpreter would otherwise import.
 ``--floors`` adds, in the C-ECHO SCP row, a Python server that answers with recorded
 bytes and does no DICOM work (:mod:`benchmarks.canned_scp`): the least any Python
 SCP could take on this machine.
 
-    python3 -m benchmarks.bench_net [--rounds N] [--pynetdicom-rounds N] [--floors]
+    python3 -m benchmarks.bench_net [--rounds N] [--pynetdicom-rounds N] [--floors] [--before REV] [--store-scp-only]
 """
 
 from __future__ import annotations
@@ -43,9 +51,19 @@ from pathlib import Path
 
 from dicom_runtime.fileformat import read_file, write_file
 
+REPO = Path(__file__).resolve().parent.parent
 CT_SMALL = Path(__import__("pydicom.data", fromlist=["get_testdata_file"]).get_testdata_file("CT_small.dcm"))
 IMAGES, ECHOES = 500, 200
 DCMTK_ENV = {**os.environ, "TCP_NODELAY": "1"}
+BEFORE: list[Path] = []
+BEFORE_REV: list[str] = []
+"""The worktree of ``--before REV`` once made, and REV."""
+
+
+def tree_env(root: Path) -> dict[str, str]:
+    """The environment that runs ``dicom_runtime`` (and the generated model) from ``root``."""
+    paths = [root / "runtime", root / "generated", root / "generator", root]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, paths))}
 
 
 def _port() -> int:
@@ -89,13 +107,13 @@ class Scp:
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
         if kind.startswith("floor-"):  # benchmarks/canned_scp.py, relaying its first association to ours
-            command, env = [sys.executable, "-m", "benchmarks.canned_scp", kind[6:], str(self.port), str(upstream)], dict(os.environ)
+            command, env = [sys.executable, "-m", "benchmarks.canned_scp", kind[6:], str(self.port), str(upstream)], tree_env(REPO)
         elif kind == "dcmtk":
             command, env = ["/usr/bin/storescp", "-aet", "BENCH", "-od", str(out), str(self.port)], DCMTK_ENV
-        elif kind in ("ours", "ours-no-fsync"):
+        elif kind in ("ours", "ours-no-fsync", "before", "before-no-fsync"):
             command = [sys.executable, "-m", "dicom_runtime.net.cli", "scp", "--host", "127.0.0.1", "--port", str(self.port), "--aet", "BENCH", "--out", str(out)]
-            command += ["--no-fsync"] if kind == "ours-no-fsync" else []
-            env = dict(os.environ)
+            command += ["--no-fsync"] if kind.endswith("-no-fsync") else []
+            env = tree_env(BEFORE[0] if kind.startswith("before") else REPO)
         else:
             command = [sys.executable, "-m", "pynetdicom", "storescp", str(self.port), "-aet", "BENCH", "-od", str(out)]
             env = dict(os.environ)
@@ -162,7 +180,8 @@ def scu(kind: str, port: int, workload: str, files: list[Path]) -> float:
                 subprocess.run(["/usr/bin/echoscu", "-aec", "BENCH", "127.0.0.1", str(port)], env=DCMTK_ENV, check=True, capture_output=True)
         return time.perf_counter() - start
     arguments = [str(f) for f in files] if workload == "store" else [str(ECHOES)]
-    result = subprocess.run([sys.executable, "-c", _PYTHON_SCU, kind, str(port), workload, *arguments], check=True, capture_output=True, text=True)
+    env = tree_env(REPO) if kind == "ours" else None
+    result = subprocess.run([sys.executable, "-c", _PYTHON_SCU, kind, str(port), workload, *arguments], check=True, capture_output=True, text=True, env=env)
     return float(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
@@ -173,53 +192,69 @@ def _echoscu(port: int) -> None:
     subprocess.run(["/usr/bin/echoscu", "-aec", "BENCH", "127.0.0.1", str(port)], env=DCMTK_ENV, check=True, capture_output=True)
 
 
-def measure(folder: Path, rounds: int, pynetdicom_rounds: int, floors: bool = False) -> Times:
+def _stored(out: Path) -> int:
+    """The instances an SCP stored in its folder (not its journal or temporary files)."""
+    return sum(1 for path in out.iterdir() if path.is_file() and not path.name.startswith("."))
+
+
+def measure(folder: Path, rounds: int, pynetdicom_rounds: int, floors: bool = False, *, before: bool = False, store_scp_only: bool = False) -> Times:
     """Each row's time in each round (rounds without pynetdicom leave its rows shorter)."""
     files = make_images(folder / "images")
     times: Times = {}
     rows: list[tuple[str, str, str]] = []
-    for workload in ("store", "echo"):
-        for scu_kind in ("dcmtk", "ours", "pynetdicom"):
-            rows.append((workload, scu_kind, "dcmtk"))  # SCU role
-        for scp_kind in ("ours", "ours-no-fsync", "pynetdicom") if workload == "store" else ("ours", "pynetdicom"):
+    for workload in ("store",) if store_scp_only else ("store", "echo"):
+        if not store_scp_only:
+            for scu_kind in ("dcmtk", "ours", "pynetdicom"):
+                rows.append((workload, scu_kind, "dcmtk"))  # SCU role
+        if workload == "store":
+            scp_kinds = ["dcmtk"] if store_scp_only else []
+            scp_kinds += ["ours", "ours-no-fsync"] + (["before", "before-no-fsync"] if before else []) + ([] if store_scp_only else ["pynetdicom"])
+        else:
+            scp_kinds = ["ours", "pynetdicom"]
+        for scp_kind in scp_kinds:
             rows.append((workload, "dcmtk", scp_kind))  # SCP role
     for round_number in range(rounds):
-        # dcmtk's echoscu against the three SCPs: one association each in turn, so that every
-        # SCP meets the same machine load (the time is mostly echoscu's own start).
-        kinds = ["dcmtk", "ours"] + (["pynetdicom"] if round_number < pynetdicom_rounds else [])
-        servers = {kind: Scp(kind, folder / f"echo-{kind}") for kind in kinds}
-        if floors:
-            for kind in ("floor-asyncio", "floor-blocking"):
-                servers[kind] = Scp(kind, folder / f"echo-{kind}", upstream=servers["ours"].port)
-                kinds.append(kind)
-        totals = dict.fromkeys(kinds, 0.0)
-        try:
-            for index in range(ECHOES):
-                for kind in kinds[index % len(kinds) :] + kinds[: index % len(kinds)]:
-                    started = time.perf_counter()
-                    _echoscu(servers[kind].port)
-                    totals[kind] += time.perf_counter() - started
-        finally:
-            for server in servers.values():
-                server.stop()
-        for kind, total in totals.items():
-            times.setdefault(("echo", "dcmtk", kind), []).append(total)
+        if not store_scp_only:
+            _echo_round(folder, round_number, pynetdicom_rounds, floors, times)
         # Rows in the opposite order every other round: no row always follows the same one.
         for workload, scu_kind, scp_kind in rows if round_number % 2 == 0 else rows[::-1]:
             if "pynetdicom" in (scu_kind, scp_kind) and round_number >= pynetdicom_rounds:
                 continue
             if workload == "echo" and scu_kind == "dcmtk":
-                continue  # measured interleaved above
-            server = Scp(scp_kind, folder / f"out-{scp_kind}")
+                continue  # measured interleaved in _echo_round
+            server = Scp(scp_kind, folder / f"out-{scp_kind}")  # an empty folder: every instance is new to it
             try:
                 elapsed = scu(scu_kind, server.port, workload, files)
             finally:
                 server.stop()
             if workload == "store":
-                stored = len(list(server.out.rglob("*")))
-                assert stored >= IMAGES, f"{scu_kind} -> {scp_kind}: {stored} files stored"
+                stored = _stored(server.out)
+                assert stored == IMAGES, f"{scu_kind} -> {scp_kind}: {stored} new files stored, not {IMAGES}"
             times.setdefault((workload, scu_kind, scp_kind), []).append(elapsed)
     return times
+
+
+def _echo_round(folder: Path, round_number: int, pynetdicom_rounds: int, floors: bool, times: Times) -> None:
+    """dcmtk's echoscu against the SCPs: one association each in turn, so that every SCP
+    meets the same machine load (the time is mostly echoscu's own start)."""
+    kinds = ["dcmtk", "ours"] + (["pynetdicom"] if round_number < pynetdicom_rounds else [])
+    servers = {kind: Scp(kind, folder / f"echo-{kind}") for kind in kinds}
+    if floors:
+        for kind in ("floor-asyncio", "floor-blocking"):
+            servers[kind] = Scp(kind, folder / f"echo-{kind}", upstream=servers["ours"].port)
+            kinds.append(kind)
+    totals = dict.fromkeys(kinds, 0.0)
+    try:
+        for index in range(ECHOES):
+            for kind in kinds[index % len(kinds) :] + kinds[: index % len(kinds)]:
+                started = time.perf_counter()
+                _echoscu(servers[kind].port)
+                totals[kind] += time.perf_counter() - started
+    finally:
+        for server in servers.values():
+            server.stop()
+    for kind, total in totals.items():
+        times.setdefault(("echo", "dcmtk", kind), []).append(total)
 
 
 def _ratio(times: Times, ours: tuple[str, str, str], reference: tuple[str, str, str]) -> float:
@@ -232,20 +267,25 @@ def report(times: Times) -> str:
     lines = ["(ratios: median over rounds of the ratio within a round; times: median)"]
     for workload, title in (("store", f"{IMAGES} C-STOREs of 40 KB, one association"), ("echo", f"{ECHOES} associations of one C-ECHO")):
         reference = (workload, "dcmtk", "dcmtk")
+        if reference not in times:
+            continue
         lines.append(f"{title}:")
         lines.append(f"  dcmtk storescu/echoscu -> dcmtk storescp      {statistics.median(times[reference]):8.3f} s (reference)")
         rows = [
             ("SCU role", (workload, "ours", "dcmtk"), (workload, "pynetdicom", "dcmtk")),
             ("SCP role", (workload, "dcmtk", "ours"), (workload, "dcmtk", "pynetdicom")),
+            ("SCP role without fsync (like dcmtk, pynetdicom)", (workload, "dcmtk", "ours-no-fsync"), (workload, "dcmtk", "pynetdicom")),
         ]
-        if (workload, "dcmtk", "ours-no-fsync") in times:
-            rows.append(("SCP role without fsync (like dcmtk, pynetdicom)", (workload, "dcmtk", "ours-no-fsync"), (workload, "dcmtk", "pynetdicom")))
         for label, ours, pynet in rows:
-            lines.append(
-                f"  {label}: ours {statistics.median(times[ours]):8.3f} s, pynetdicom {statistics.median(times[pynet]):8.3f} s; "
-                f"ours / dcmtk = {_ratio(times, ours, reference):.3f}x (target <= 1.0x), "
-                f"ours / pynetdicom = {_ratio(times, ours, pynet):.3f}x (target <= 0.3x)"
-            )
+            if ours not in times:
+                continue
+            line = f"  {label}: ours {statistics.median(times[ours]):8.3f} s"
+            if pynet in times:
+                line += f", pynetdicom {statistics.median(times[pynet]):8.3f} s"
+            line += f"; ours / dcmtk = {_ratio(times, ours, reference):.3f}x (target <= 1.0x)"
+            if pynet in times:
+                line += f", ours / pynetdicom = {_ratio(times, ours, pynet):.3f}x (target <= 0.3x)"
+            lines.append(line)
         for kind, label in (("floor-asyncio", "asyncio"), ("floor-blocking", "blocking sockets")):
             if (workload, "dcmtk", kind) in times:
                 row = (workload, "dcmtk", kind)
@@ -253,7 +293,23 @@ def report(times: Times) -> str:
                     f"  floor, a Python SCP replaying recorded answers ({label}, no DICOM work): "
                     f"{statistics.median(times[row]):8.3f} s = {_ratio(times, row, reference):.3f}x dcmtk"
                 )
+        for suffix, label in (("", "with fsync"), ("-no-fsync", "without fsync")):
+            after, earlier = (workload, "dcmtk", "ours" + suffix), (workload, "dcmtk", "before" + suffix)
+            if after in times and earlier in times:
+                within = ", ".join(f"{a / b:.3f}" for a, b in zip(times[after], times[earlier]))
+                lines.append(
+                    f"  SCP role {label}, this tree / {BEFORE_REV[0]}: {_ratio(times, after, earlier):.3f}x (target <= 1.05x; "
+                    f"{BEFORE_REV[0]} {statistics.median(times[earlier]):.3f} s = {_ratio(times, earlier, reference):.3f}x dcmtk; rounds: {within})"
+                )
     return "\n".join(lines)
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _worktree(rev: str, path: Path) -> None:
+    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(path), rev], check=True, capture_output=True)
 
 
 def main() -> None:
@@ -261,9 +317,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pynetdicom-rounds", type=int, default=1, help="pynetdicom's SCU needs ~48 ms a C-STORE")
     parser.add_argument("--floors", action="store_true", help="also time benchmarks/canned_scp.py in the C-ECHO SCP row")
+    parser.add_argument("--before", metavar="REV", help="also time dicom-net scp of commit REV in the C-STORE SCP rows (a temporary git worktree)")
+    parser.add_argument("--store-scp-only", action="store_true", help="only the C-STORE SCP rows (dcmtk storescu against the SCPs)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        print(report(measure(Path(folder), args.rounds, args.pynetdicom_rounds, args.floors)))
+        if args.before:
+            BEFORE.append(Path(folder) / "before")
+            BEFORE_REV.append(args.before)
+            _worktree(args.before, BEFORE[0])
+        try:
+            print(f"load average at start: {_load()} ({os.cpu_count()} CPUs)", flush=True)
+            times = measure(Path(folder), args.rounds, args.pynetdicom_rounds, args.floors, before=bool(args.before), store_scp_only=args.store_scp_only)
+            print(f"load average at end: {_load()}")
+            print(report(times))
+        finally:
+            if BEFORE:
+                subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(BEFORE[0])], check=False, capture_output=True)
 
 
 if __name__ == "__main__":
