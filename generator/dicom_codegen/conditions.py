@@ -322,6 +322,18 @@ _VERB = re.compile(
 )
 
 
+#: "(whose) SOP Class is one of the following: CT ("1.2...") or MR ("1.2...") Storage SOP
+#: Classes": a list of the SOP Class UID's values, as the sentence gives each in quotes.
+_SOP_CLASS_LIST = re.compile(
+    r"\b(?:whose |the )?SOP Class (?:UID )?is one of the following:? (?P<list>.*?\"[0-9.]+\"\)?)(?: Storage)?(?: SOP Class(?:es)?)?(?=[.;]|$)"
+)
+
+
+def _sop_class_uids(match: re.Match[str]) -> str:
+    uids = re.findall(r'"([0-9]+(?:\.[0-9]+)+)"', match.group("list"))
+    return "SOP Class UID (0008,0016) is " + " or ".join(f'"{uid}"' for uid in uids)
+
+
 @dataclass(frozen=True)
 class _Ref:
     keyword: str
@@ -352,6 +364,9 @@ class _Compiler:
         body = re.sub(r" in the (?=equals |is )", " ", body)  # "(0008,9205) in the equals COLOR"
         body = re.sub(r"^(?:either )?if ", "", body)
         body = re.sub(r"^(?:Required|Shall be present) (?:if|when) ", "", body)
+        # "for images where X": the instance is an image (the IOD says so); X is the condition
+        body = re.sub(r"^(?:Required )?for (?:images|instances) (?:where|in which) ", "", body)
+        body = _SOP_CLASS_LIST.sub(_sop_class_uids, body)
         return body.strip()
 
     @staticmethod

@@ -337,6 +337,8 @@ class DicomObject:
                     findings.append(Finding(where, "type1-empty", "Type 1 attribute is empty", spec.source))
                 elif spec.type == "1":
                     findings.append(Finding(where, "type1-missing", "Type 1 attribute is missing", spec.source))
+                elif spec.type == "2C" and not _state(self).from_data_set and self.writes_empty(spec):
+                    continue  # required, and written empty (to_dataset), as a Type 2 is
                 elif spec.type == "1C" or (spec.type == "2C" and spec.keyword not in _state(self).empty):
                     findings.extend(self._check_condition(spec, where))
                 elif spec.type == "2" and _state(self).from_data_set and spec.keyword not in _state(self).empty:
@@ -355,6 +357,11 @@ class DicomObject:
             findings.extend(self._check_value(spec, where, value))
         findings.extend(pixel_data_findings(self, path))
         return findings
+
+    def writes_empty(self, spec: AttributeSpec) -> bool:
+        """Whether a Type 2C attribute left ``None`` on a constructed instance is required
+        (its compiled condition holds), so that it is written as an empty element."""
+        return spec.type == "2C" and spec.condition is not None and spec.condition.evaluate(self) is True
 
     def _check_condition(self, spec: AttributeSpec, where: str) -> list[Finding]:
         """An absent Type 1C or 2C attribute: required if its condition holds."""

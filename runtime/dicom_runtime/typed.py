@@ -143,7 +143,8 @@ def to_dataset(obj: DicomObject) -> Dataset:
                 continue
             if state.from_data_set:
                 continue  # absent in the data set read: absent again
-            wanted = spec.type == "2" and (not spec.groups or not obj.GROUP_USAGE or in_use.intersection(spec.groups))
+            in_group = not spec.groups or not obj.GROUP_USAGE or bool(in_use.intersection(spec.groups))
+            wanted = in_group and (spec.type == "2" or obj.writes_empty(spec))
             if wanted:
                 empty_vr = "SQ" if spec.vr == "SQ" else _vr_for(spec, obj)
                 dataset[spec.tag] = DataElement(spec.tag, empty_vr, [] if spec.vr == "SQ" else None)

@@ -31,7 +31,8 @@ from dicom_codegen.conditions import (
     runtime_names,
 )
 from dicom_runtime import conditions as runtime
-from dicom_runtime.dataset import Dataset
+from dicom_runtime.dataset import DataElement, Dataset
+from dicom_runtime.typed import from_dataset, to_dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 
 KEYWORDS = {
@@ -66,6 +67,7 @@ KEYWORDS = {
     "0028,1402": "DataPathAssignment",
     "0012,0020": "ClinicalTrialProtocolID",
     "0072,0050": "SelectorAttributeVR",
+    "0054,0410": "PatientOrientationCodeSequence",
 }
 NAMES = {
     "rescale intercept": "RescaleIntercept",
@@ -452,6 +454,20 @@ class _Image(DicomObject):
     extra_elements: Dataset | None = dataclasses.field(default=None, repr=False)
 
 
+def test_a_list_of_sop_classes_is_a_sop_class_uid_comparison() -> None:
+    """Patient Position (C.7-5a): "for images where ... and whose SOP Class is one of the
+    following: CT ("...") or MR ("...") Storage SOP Classes"."""
+    condition = compiled(
+        'Required for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP '
+        'Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") '
+        "Storage SOP Classes. May be present for other SOP Classes if Patient Orientation Code Sequence "
+        "(0054,0410) is not present."
+    )
+    assert condition.evaluate(Thing(SOPClassUID="1.2.840.10008.5.1.4.1.1.2", PatientOrientationCodeSequence=None)) is True
+    assert condition.evaluate(Thing(SOPClassUID="1.2.840.10008.5.1.4.1.1.4", PatientOrientationCodeSequence=[Thing()])) is False
+    assert condition.evaluate(Thing(SOPClassUID="1.2.840.10008.5.1.4.1.1.481.2", PatientOrientationCodeSequence=None)) is False
+
+
 def test_an_iod_is_the_whole_data_set_and_type_2c_is_checked_like_1c() -> None:
     image = _Image(PhotometricInterpretation="MONOCHROME2", PatientBreedDescription="x")
     assert image.validate() == []  # Pixel Presentation is not in the IOD: absent, the condition is false
@@ -460,7 +476,15 @@ def test_an_iod_is_the_whole_data_set_and_type_2c_is_checked_like_1c() -> None:
         ("RedPaletteColorLookupTableDescriptor", "Type 1C attribute is required: " + _Image.ATTRIBUTES[1].condition_text)
     ]
     missing_2c = _Image(PhotometricInterpretation="MONOCHROME2")
-    assert [(f.path, f.rule, f.message) for f in missing_2c.validate()] == [
+    # constructed: a required 2C left None is written empty, as a Type 2 is
+    assert missing_2c.writes_empty(_Image.ATTRIBUTES[2]) and missing_2c.validate() == []
+    written = to_dataset(missing_2c)
+    assert 0x00102292 in written and written.value(0x00102292) is None
+    # read from a data set that lacks it: required and absent
+    dataset = Dataset()
+    dataset[0x00280004] = DataElement(0x00280004, "CS", "MONOCHROME2")
+    read_back = from_dataset(_Image, dataset)
+    assert [(f.path, f.rule, f.message) for f in read_back.validate()] == [
         ("PatientBreedDescription", "condition", "Type 2C attribute is required: Photometric Interpretation (0028,0004) is present")
     ]
     missing_2c.set_empty("PatientBreedDescription")  # present with no value: what Type 2C asks

@@ -523,6 +523,23 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
                     Present("MeasurementLaterality", negate=True),
                 )
             ),
+            "PatientPosition": AllOf(
+                (
+                    Present("PatientOrientationCodeSequence", negate=True),
+                    Equals(
+                        "SOPClassUID",
+                        (
+                            "1.2.840.10008.5.1.4.1.1.2",
+                            "1.2.840.10008.5.1.4.1.1.4",
+                            "1.2.840.10008.5.1.4.1.1.2.1",
+                            "1.2.840.10008.5.1.4.1.1.4.1",
+                            "1.2.840.10008.5.1.4.1.1.4.3",
+                            "1.2.840.10008.5.1.4.1.1.4.2",
+                        ),
+                        0,
+                    ),
+                )
+            ),
             "PixelPaddingValue": AllOf(
                 (
                     Present("PixelPaddingRangeLimit"),

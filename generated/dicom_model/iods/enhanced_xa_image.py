@@ -1039,6 +1039,23 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
                     Present("MeasurementLaterality", negate=True),
                 )
             ),
+            "PatientPosition": AllOf(
+                (
+                    Present("PatientOrientationCodeSequence", negate=True),
+                    Equals(
+                        "SOPClassUID",
+                        (
+                            "1.2.840.10008.5.1.4.1.1.2",
+                            "1.2.840.10008.5.1.4.1.1.4",
+                            "1.2.840.10008.5.1.4.1.1.2.1",
+                            "1.2.840.10008.5.1.4.1.1.4.1",
+                            "1.2.840.10008.5.1.4.1.1.4.3",
+                            "1.2.840.10008.5.1.4.1.1.4.2",
+                        ),
+                        0,
+                    ),
+                )
+            ),
             "PixelPaddingValue": AllOf(
                 (
                     Present("PixelPaddingRangeLimit"),

@@ -713,6 +713,23 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
                     Present("MeasurementLaterality", negate=True),
                 )
             ),
+            "PatientPosition": AllOf(
+                (
+                    Present("PatientOrientationCodeSequence", negate=True),
+                    Equals(
+                        "SOPClassUID",
+                        (
+                            "1.2.840.10008.5.1.4.1.1.2",
+                            "1.2.840.10008.5.1.4.1.1.4",
+                            "1.2.840.10008.5.1.4.1.1.2.1",
+                            "1.2.840.10008.5.1.4.1.1.4.1",
+                            "1.2.840.10008.5.1.4.1.1.4.3",
+                            "1.2.840.10008.5.1.4.1.1.4.2",
+                        ),
+                        0,
+                    ),
+                )
+            ),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
