@@ -26,7 +26,9 @@ if TYPE_CHECKING:  # the heavy modules are imported when a file is read, not for
     from .dataset import DataElement, Dataset
     from .reader import Encoding
 
-VERSION = "dicom-dump (dicom-typed) 0.2"
+from .version import package_version  # noqa: E402
+
+VERSION = f"dicom-dump (dicom-typed) {package_version()}"
 #: dcmdump's shortening: a value shown longer than 70 characters is cut to 70, "..." included.
 DEFAULT_MAX_VALUE_LENGTH = 70
 #: Directory Record Types of PS3.3 F.5 (Table F.4-1); dcmdump shows any other as PRIVATE.

@@ -36,7 +36,9 @@ if TYPE_CHECKING:  # imported when a file is read, not for --help or --version
     from .dataset import Dataset
     from .objects import DicomObject, Finding
 
-VERSION = "dicom-validate (dicom-typed) 0.1"
+from .version import package_version  # noqa: E402
+
+VERSION = f"dicom-validate (dicom-typed) {package_version()}"
 
 #: Exit statuses.
 CLEAN, ERRORS, NOT_DICOM = 0, 1, 2

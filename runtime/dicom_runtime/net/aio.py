@@ -449,7 +449,12 @@ class Association(Dispatcher):
             if (answer.source, answer.reason) == (1, 1) and request.contexts:
                 if all(c.result != 0 for c in context_answers(request, server.policy)):
                     detail = f" (no presentation context accepted: {describe_contexts(request, server.policy)})"
-            log.warning("%s (%s): association %s%s", self.peer, request.calling_ae, describe_reject(answer), detail)
+            # A wrong called AE title is named (the calling one is not what was wrong).
+            who = (
+                f"calling AE {request.calling_ae}, called AE {request.called_ae!r} is not {server.policy.ae_title!r}"
+                if (answer.source, answer.reason) == (1, 7) else request.calling_ae
+            )
+            log.warning("%s (%s): association %s%s", self.peer, who, describe_reject(answer), detail)
             self._conn.reject(answer)
             return
         server.active += 1

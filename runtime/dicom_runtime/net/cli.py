@@ -2,11 +2,12 @@
 
 Subcommands: ``echo HOST PORT``, ``store HOST PORT PATH...`` (files or folders,
 with a progress bar), ``find``/``move``/``get HOST PORT -k Keyword=value...``
-and ``scp --port P --aet AET --out DIR`` (storage, verification and
-query/retrieve over a folder). Every subcommand takes ``--aet`` (our AE title),
-``--aec`` (the peer's) and ``--tls`` (with ``--tls-cert``, ``--tls-key``,
-``--tls-ca``). Exit status 0 on success; otherwise 1 and one line on standard
-error saying why.
+and ``scp --port P --out DIR`` (storage, verification and query/retrieve over a
+folder; it answers to any called AE title unless ``--aet`` names its own). Every
+client subcommand takes ``--aet`` (our AE title), ``--aec`` (the peer's) and
+``--tls`` (with ``--tls-cert``, ``--tls-key``, ``--tls-ca``). Exit status 0 on
+success; otherwise 1 and one line on standard error saying why. ``python -m
+dicom_runtime.net`` is the same command.
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ from pathlib import Path
 from ..dataset import Dataset
 from ..dictionary import lookup
 from ..errors import DicomError
-from ..fileformat import split_file
+from ..fileformat import read_file, split_file
 from .aio import DEFAULT_MESSAGE_BUDGET, Association, Handlers, Proposal, Server, Timeouts, associate
 from .dimse import DEFAULT_MAX_MESSAGE_SIZE
 from .association import AcceptorPolicy, AccessRule
 from .config import load as load_config
 from .messages import VERIFICATION, Status
 from .presets import archive_contexts
-from .storage import DUPLICATE_POLICIES, StorageFolder
+from .instances import Instance
+from .storage import DUPLICATE_POLICIES, JOURNAL_SUBFOLDER, StorageFolder
 from .tls import client_context, server_context
 
 MODELS = {
@@ -42,27 +44,48 @@ MODELS = {
 }
 
 
+def version() -> str:
+    """The installed package's version (``0.3.0+ps3...``), the one every command reports."""
+    from ..version import package_version
+
+    return package_version()
+
+
+ANY_SCP = "ANY-SCP"
+"""The called AE title clients use by default; ``dicom-net scp`` without ``--aet`` accepts it (and any other)."""
+
+
+class _Defaults(argparse.HelpFormatter):
+    """Help with each option's default, where it has one (and the help does not say it already)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default in (None, False, [], argparse.SUPPRESS) or "default" in text or action.option_strings == []:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 class Failed(Exception):
     """A one-line reason to exit with status 1."""
 
 
 def _common(parser: argparse.ArgumentParser, *, peer: bool = True) -> None:
     if peer:
-        parser.add_argument("host")
-        parser.add_argument("port", type=int)
-    parser.add_argument("--aet", default="DICOM-NET", help="our AE title")
-    parser.add_argument("--aec", default="ANY-SCP", help="the peer's AE title")
+        parser.add_argument("host", help="the peer's host name or address")
+        parser.add_argument("port", type=int, help="the peer's TCP port")
+        parser.add_argument("--aet", default="DICOM-NET", help="our AE title (the calling AE)")
+        parser.add_argument("--aec", default=ANY_SCP, help="the peer's AE title (the called AE)")
     parser.add_argument("--tls", action="store_true", help="use TLS (BCP 195 profile)")
     parser.add_argument("--tls-cert", help="our certificate (PEM)")
     parser.add_argument("--tls-key", help="our private key (PEM)")
     parser.add_argument("--tls-ca", help="certificates to trust (PEM); SCP: verify client certificates")
     parser.add_argument("--timeout", type=float, default=30.0, help="connect, ACSE and DIMSE timeout, seconds")
-    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more detail (log at info level)")
 
 
 def _query(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-k", "--key", action="append", default=[], help="Keyword=value (value may be empty)")
-    parser.add_argument("--model", choices=sorted(MODELS), default="study")
+    parser.add_argument("--model", choices=sorted(MODELS), default="study", help="the query/retrieve information model")
 
 
 def _client_tls(args: argparse.Namespace) -> ssl.SSLContext | None:
@@ -116,15 +139,36 @@ async def _associate(args: argparse.Namespace, contexts: Sequence[Proposal | str
     )
 
 
+def _bare_instance(path: Path) -> Instance:
+    """A file without File Meta Information (a bare data set, as some tools write): read as
+    the reader does (its transfer syntax guessed from the first element), and its SOP Class
+    and Instance UIDs taken from the data set; :class:`DicomError` when it has none."""
+    read = read_file(path)
+    dataset = read.dataset
+    sop_class, sop_instance = dataset.value(0x00080016), dataset.value(0x00080018)
+    if not isinstance(sop_class, str) or not sop_class or not isinstance(sop_instance, str) or not sop_instance:
+        raise DicomError("not DICOM: no File Meta Information, and no SOP Class and Instance UID in a data set")
+    syntax = read.transfer_syntax if read.transfer_syntax in ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1") else "1.2.840.10008.1.2.1"
+    return Instance.from_dataset(dataset, syntax)
+
+
 async def _store(args: argparse.Namespace) -> int:
     files = _files(args.paths)
-    headers: list[tuple[Path, str, str]] = []
+    headers: list[tuple[Path | Instance, str, str]] = []
     skipped = 0
+    bare = 0
     for path in files:
         try:
             with path.open("rb") as handle:
                 head = handle.read(65536)  # the File Meta Information, not the whole file
-            meta, _ = split_file(head, source=str(path))
+            try:
+                meta, _ = split_file(head, source=str(path))
+            except DicomError:
+                # No File Meta Information: a bare data set, sent with the meta built from itself.
+                instance = _bare_instance(path)
+                bare += 1
+                headers.append((instance, instance.sop_class, instance.transfer_syntax))
+                continue
             sop_class, syntax = meta.value(0x00020002), meta.value(0x00020010)
             if not isinstance(sop_class, str) or not isinstance(syntax, str) or not sop_class or not syntax:
                 raise DicomError("no SOP class or transfer syntax in the File Meta Information")
@@ -133,6 +177,9 @@ async def _store(args: argparse.Namespace) -> int:
             skipped += 1
             continue
         headers.append((path, sop_class, syntax))
+    if bare:
+        print(f"dicom-net store: {bare} file(s) without File Meta Information: sent with SOP class, instance and "
+              "transfer syntax taken from the data set", file=sys.stderr)
     if not headers:
         raise Failed("no DICOM files to send")
     wanted: dict[str, set[str]] = {}
@@ -151,16 +198,16 @@ async def _store(args: argparse.Namespace) -> int:
     async with await _associate(args, proposals) as association:
         with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
             task = progress.add_task("C-STORE", total=len(headers))
-            for path, _, _ in headers:
+            for item, _, _ in headers:
                 try:
-                    status = await association.store(path)
+                    status = await association.store(item)
                 except DicomError as exc:
                     if not association.is_established:
                         raise
                     status = Status(0xC000, str(exc))
                 if not status.is_success:
                     failures += 1
-                    print(f"{path}: {status}", file=sys.stderr)
+                    print(f"{item if isinstance(item, Path) else item.sop_instance}: {status}", file=sys.stderr)
                 progress.advance(task)
     sent = len(headers) - failures
     print(f"C-STORE {args.host}:{args.port} ({args.aec}): {sent} of {len(headers)} sent" + (f", {skipped} skipped (not DICOM)" if skipped else ""))
@@ -225,6 +272,11 @@ def _configured(args: argparse.Namespace) -> tuple[Server, StorageFolder | None,
     """The SCP of ``--config`` (its AE ``--ae``, else the first), as it is configured."""
     config = load_config(args.config)
     entity = config.entity(args.ae) if args.ae else config.entities[0]
+    if args.out is not None or args.journal is not None:
+        entity = dataclasses.replace(
+            entity, storage=Path(args.out) if args.out is not None else entity.storage,
+            journal=Path(args.journal) if args.journal is not None else None if args.out is not None else entity.journal,
+        )
     server, folder = entity.server()
     return server, folder, args.host or entity.host, args.port or entity.port
 
@@ -238,10 +290,12 @@ def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
         if not ae or not host or not port.isdigit():
             raise Failed(f"--dest {item}: expected AE=host:port")
         destinations[ae] = (host, int(port))
+    # Like storescp: any called AE title is answered, unless --aet names ours (then only it,
+    # unless the older --any-called-ae says otherwise).
     policy = AcceptorPolicy(
-        args.aet,
+        args.aet or "DICOM-NET",
         contexts,
-        check_called_ae=not args.any_called_ae,
+        check_called_ae=args.aet is not None and not args.any_called_ae,
         access=tuple(AccessRule(ae) for ae in args.allow),
         max_pdu_length=args.max_pdu,
     )
@@ -250,7 +304,7 @@ def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
         if not args.tls_cert or not args.tls_key:
             raise Failed("--tls needs --tls-cert and --tls-key for an SCP")
         tls = server_context(args.tls_cert, args.tls_key, client_ca=args.tls_ca, require_client_certificate=bool(args.tls_ca))
-    folder = StorageFolder(args.out, durable=not args.no_fsync, duplicates=args.duplicates)
+    folder = StorageFolder(args.out, durable=not args.no_fsync, duplicates=args.duplicates, journal_dir=args.journal)
     handlers: Handlers = folder.handlers()
     server = Server(
         policy, handlers, tls=tls, max_associations=args.max_associations, destinations=destinations,
@@ -273,7 +327,8 @@ async def _scp(args: argparse.Namespace) -> int:
         host, port = args.host or "0.0.0.0", args.port
     port = await server.start(host, port)
     where = f", storing into {folder.root}" if folder is not None else ""
-    print(f"dicom-net scp {server.policy.ae_title} listening on {host}:{port}{where}", flush=True)
+    title = server.policy.ae_title if server.policy.check_called_ae else f"{server.policy.ae_title} (any called AE title)"
+    print(f"dicom-net scp {title} listening on {host}:{port}{where}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -322,41 +377,56 @@ async def _conformance(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    formatter = _Defaults
     parser = argparse.ArgumentParser(prog="dicom-net", description="DICOM network tools (PS3.7, PS3.8).")
+    parser.add_argument("--version", action="version", version=f"dicom-net (dicom-typed) {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    echo = sub.add_parser("echo", help="C-ECHO")
+    echo = sub.add_parser("echo", help="C-ECHO", formatter_class=formatter)
     _common(echo)
-    store = sub.add_parser("store", help="C-STORE files or folders")
+    store = sub.add_parser("store", help="C-STORE files or folders", formatter_class=formatter)
     _common(store)
-    store.add_argument("paths", nargs="+")
-    find = sub.add_parser("find", help="C-FIND")
+    store.add_argument("paths", nargs="+", help="DICOM files, or folders searched for them (files without File Meta Information too)")
+    find = sub.add_parser("find", help="C-FIND", formatter_class=formatter)
     _common(find)
     _query(find)
-    move = sub.add_parser("move", help="C-MOVE")
+    move = sub.add_parser("move", help="C-MOVE", formatter_class=formatter)
     _common(move)
     _query(move)
     move.add_argument("--dest", required=True, help="the move destination's AE title")
-    get = sub.add_parser("get", help="C-GET into a folder")
+    get = sub.add_parser("get", help="C-GET into a folder", formatter_class=formatter)
     _common(get)
     _query(get)
     get.add_argument("--out", default=".", help="folder for the received instances")
-    scp = sub.add_parser("scp", help="storage, verification and query/retrieve SCP over a folder")
+    get.add_argument(
+        "--accept-ts", action="append", default=[], metavar="UID",
+        help="transfer syntax to accept for the C-STORE sub-operations, in preference order (repeatable); "
+        "default: every syntax the SCP proposes",
+    )
+    scp = sub.add_parser("scp", help="storage, verification and query/retrieve SCP over a folder", formatter_class=formatter)
     _common(scp, peer=False)
-    scp.set_defaults(aet="DICOM-NET")
+    scp.add_argument(
+        "--aet", default=None,
+        help="our AE title; given, associations calling another AE title are rejected "
+        "(default: any called AE title is accepted, and DICOM-NET is ours as a C-MOVE SCU)",
+    )
     scp.add_argument("--config", help="run the AE of this configuration (TOML); see dicom_runtime.net.config")
     scp.add_argument("--ae", help="with --config: which AE (default: the first)")
-    scp.add_argument("--host", default=None, help="listening address (default 0.0.0.0)")
-    scp.add_argument("--port", type=int)
+    scp.add_argument("--host", default=None, help="listening address (default: 0.0.0.0, or the configuration's)")
+    scp.add_argument("--port", type=int, help="listening TCP port (needed without --config)")
     scp.add_argument("--out", help="folder for received instances (also queried)")
-    scp.add_argument("--dest", action="append", default=[], help="C-MOVE destination AE=host:port")
-    scp.add_argument("--allow", action="append", default=[], help="calling AE title allowed (default: any)")
-    scp.add_argument("--any-called-ae", action="store_true", help="accept any called AE title")
-    scp.add_argument("--max-associations", type=int, default=64)
+    scp.add_argument(
+        "--journal", default=None, metavar="DIR",
+        help=f"folder of the write-ahead journal, on the file system of --out (default: OUT/{JOURNAL_SUBFOLDER})",
+    )
+    scp.add_argument("--dest", action="append", default=[], help="C-MOVE destination AE=host:port (repeatable)")
+    scp.add_argument("--allow", action="append", default=[], help="calling AE title allowed (repeatable; default: any)")
+    scp.add_argument("--any-called-ae", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old scripts
+    scp.add_argument("--max-associations", type=int, default=64, help="associations served at once; more are rejected (transient)")
     scp.add_argument(
         "--no-fsync", action="store_true",
         help="answer C-STORE Success without fsync (faster; an acknowledged instance can be lost on power failure)",
     )
-    scp.add_argument("--max-pdu", type=int, default=256 * 1024)
+    scp.add_argument("--max-pdu", type=int, default=256 * 1024, help="largest PDU we receive, bytes")
     scp.add_argument(
         "--max-message-size", type=int, default=DEFAULT_MAX_MESSAGE_SIZE,
         help="largest data set (instance) received, bytes; a longer one is aborted",
@@ -371,15 +441,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     scp.add_argument("--idle-timeout", type=float, default=300.0, help="abort an association idle this long, seconds")
     scp.add_argument("--artim-timeout", type=float, default=30.0, help="ARTIM timer (PS3.8 9.1.5), seconds")
-    conformance = sub.add_parser("conformance", help="the DICOM Conformance Statement (PS3.2) of a configuration")
+    conformance = sub.add_parser("conformance", help="the DICOM Conformance Statement (PS3.2) of a configuration", formatter_class=formatter)
     conformance.add_argument("config", help="the configuration (TOML) the SCP runs from")
-    conformance.add_argument("--format", choices=("markdown", "html"), default="markdown")
-    conformance.add_argument("--output", "-o", help="file to write (default stdout)")
+    conformance.add_argument("--format", choices=("markdown", "html"), default="markdown", help="output format")
+    conformance.add_argument("--output", "-o", help="file to write (default: standard output)")
     conformance.add_argument("--probe", action="store_true", help="start the configured SCP and check every claim against it")
     conformance.add_argument("--tls-cert", help="client certificate for probing a TLS AE")
-    conformance.add_argument("--tls-key")
+    conformance.add_argument("--tls-key", help="the private key of --tls-cert (PEM)")
     conformance.add_argument("--tls-ca", help="certificates to trust when probing a TLS AE")
-    conformance.add_argument("-v", "--verbose", action="store_true")
+    conformance.add_argument("-v", "--verbose", action="store_true", help="more detail (log at info level)")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose or args.command == "scp" else logging.WARNING,

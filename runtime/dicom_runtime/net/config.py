@@ -10,7 +10,8 @@ the Conformance Statement (:mod:`.conformance`) says.
     [[ae]]
     title = "ARCHIVE"
     port = 11112
-    storage = "archive"                  # a folder: storage, query and retrieve over it
+    storage = "/var/lib/archive"         # a folder: storage, query and retrieve over it
+    journal = "/var/lib/archive/.dicom-net"  # its write-ahead journal (this is the default)
     duplicates = "keep"                  # a SOP instance stored again with other content: keep, replace or reject
     max_message_size = 536870912         # largest data set received, bytes
     message_budget = 1073741824          # bytes all unfinished messages may hold together
@@ -29,7 +30,13 @@ the Conformance Statement (:mod:`.conformance`) says.
 
 SOP classes and transfer syntaxes are keywords of the generated dictionary or UIDs;
 ``"storage:all"`` stands for every non-retired Storage SOP class. Relative paths are
-relative to the configuration file.
+relative to the folder of the configuration file; ``~`` is the user's home folder.
+``dicom-net scp --config FILE --out DIR`` stores into DIR instead of ``storage``.
+
+The write-ahead journal (two files of 16 MiB, ``.journal.0`` and ``.journal.1``) is kept
+in ``<storage>/.dicom-net/`` unless ``journal`` names another folder, which must be on the
+same file system as ``storage``. A journal left at its place before 0.3.0
+(``<storage>/.journal.0``) is replayed at start and removed.
 """
 
 from __future__ import annotations
@@ -71,6 +78,8 @@ class ApplicationEntity:
     port: int
     host: str = "0.0.0.0"
     storage: Path | None = None
+    journal: Path | None = None
+    """The write-ahead journal's folder; ``None``: ``<storage>/.dicom-net``."""
     sop_classes: tuple[str, ...] = ()  # UIDs, in the order given
     transfer_syntaxes: tuple[str, ...] = DEFAULT_TRANSFER_SYNTAXES
     max_associations: int = 16
@@ -109,7 +118,10 @@ class ApplicationEntity:
         """The SCP this AE describes (not started), and its storage folder."""
         from .aio import Handlers
 
-        folder = StorageFolder(self.storage, durable=self.durable, duplicates=self.duplicates) if self.storage is not None else None
+        folder = (
+            StorageFolder(self.storage, durable=self.durable, duplicates=self.duplicates, journal_dir=self.journal)
+            if self.storage is not None else None
+        )
         handlers = folder.handlers() if folder is not None else Handlers()
         server = Server(
             self.policy(), handlers, tls=self.tls_context(), max_associations=self.max_associations,
@@ -166,7 +178,7 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
         known = {
             "title", "port", "host", "storage", "sop_classes", "transfer_syntaxes", "max_associations", "max_pdu",
             "max_contexts", "allow", "move_destinations", "tls", "check_called_ae", "durable", "timeouts",
-            "duplicates", "max_message_size", "message_budget",
+            "duplicates", "max_message_size", "message_budget", "journal",
         }
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -196,7 +208,8 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
                 title=title,
                 port=port,
                 host=str(raw.get("host", "0.0.0.0")),
-                storage=base / raw["storage"] if raw.get("storage") else None,
+                storage=base / Path(str(raw["storage"])).expanduser() if raw.get("storage") else None,
+                journal=base / Path(str(raw["journal"])).expanduser() if raw.get("journal") else None,
                 sop_classes=_uids(raw.get("sop_classes", ["Verification"]), f"{where}.sop_classes"),
                 transfer_syntaxes=_uids(raw.get("transfer_syntaxes", list(DEFAULT_TRANSFER_SYNTAXES)), f"{where}.transfer_syntaxes"),
                 max_associations=int(raw.get("max_associations", 16)),

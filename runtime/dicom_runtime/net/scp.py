@@ -310,7 +310,12 @@ class Dispatcher:
                     timeouts=self.timeouts,
                 )
             except (AssociationError, OSError) as exc:
-                await self._respond(request, name, Status(0xA702, f"move destination: {exc}"), **_counts(len(items), counts))
+                log.warning(
+                    "%s (%s): C-MOVE to %s at %s:%d: no sub-association: %s",
+                    self.peer, self.calling_ae, request.move_destination, destination[0], destination[1], exc,
+                )
+                comment = _destination_failure(request.move_destination, str(exc))
+                await self._respond(request, name, Status(0xA702, comment), **_counts(len(items), counts))
                 return
         try:
             for index, item in enumerate(items):
@@ -425,6 +430,19 @@ async def _guarded(result: Awaitable[int | Status], failure: int, peer: str, ope
         log.debug("%s: traceback", peer, exc_info=True)
         return Status(failure, f"{operation} failed: {exc}")
     return answer if isinstance(answer, Status) else Status(int(answer))
+
+
+def _destination_failure(destination: str, reason: str) -> str:
+    """A C-MOVE's Error Comment when no association with its destination was made: the
+    kind of failure and the AE title, within the 64 characters of LO (the full reason is
+    in the SCP's log)."""
+    if "rejected" in reason:
+        kind = "rejected the association"
+    elif "cannot connect" in reason or "timed out" in reason or "refused" in reason:
+        kind = "cannot be reached"
+    else:
+        kind = "association failed"
+    return f"move destination {destination.strip()} {kind}"[:64]
 
 
 def _comment(status: Status) -> str:

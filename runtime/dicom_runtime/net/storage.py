@@ -30,7 +30,7 @@ from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
 from .checks import uid_problem
 from ..fileformat import write_bytes_atomic
 from .instances import Instance
-from .journal import Journal
+from .journal import NAMES as JOURNAL_NAMES, Journal
 from .messages import Status
 
 BACKLOG_LIMIT = 64 * 1024 * 1024
@@ -55,6 +55,9 @@ identical to the stored one is answered Success and changes nothing."""
 DUPLICATE_WARNING = 0xB000
 
 log = logging.getLogger("dicom_runtime.net")
+
+JOURNAL_SUBFOLDER = ".dicom-net"
+"""Where a folder's write-ahead journal is kept by default: ``<root>/.dicom-net/.journal.0`` and ``.journal.1``."""
 LEVEL_KEYS = {"PATIENT": 0x00100020, "STUDY": 0x0020000D, "SERIES": 0x0020000E, "IMAGE": 0x00080018}
 _LEVELS = ("PATIENT", "STUDY", "SERIES", "IMAGE")
 _RANGE_VRS = {"DA", "TM", "DT"}
@@ -70,7 +73,10 @@ class StorageFolder:
     failure or kernel crash.
     """
 
-    def __init__(self, root: str | Path, *, durable: bool = True, journal: bool = True, duplicates: str = "keep") -> None:
+    def __init__(
+        self, root: str | Path, *, durable: bool = True, journal: bool = True, duplicates: str = "keep",
+        journal_dir: str | Path | None = None,
+    ) -> None:
         if duplicates not in DUPLICATE_POLICIES:
             raise ValueError(f"duplicates={duplicates!r}: expected one of {', '.join(DUPLICATE_POLICIES)}")
         self.root = Path(root)
@@ -91,10 +97,38 @@ class StorageFolder:
         self._written = threading.Condition()
         self._writer: threading.Thread | None = None
         self._closing = False
-        self.journal = Journal(self.root) if durable and journal else None
+        # The journal's segments are kept out of the instances' way, in a hidden subfolder
+        # (or ``journal_dir``, on the same file system: retiring entries flushes that one).
+        self.journal_dir = Path(journal_dir) if journal_dir is not None else self.root / JOURNAL_SUBFOLDER
         self.recovered = 0
-        if self.journal is not None:
-            self.recovered = self.journal.recover(lambda name, data: write_bytes_atomic(self.root / name, data, durable=False))
+        self.journal = None
+        if durable and journal:
+            self.recovered = self._recover_legacy()
+            self.journal_dir.mkdir(parents=True, exist_ok=True)
+            if os.stat(self.journal_dir).st_dev != os.stat(self.root).st_dev:
+                raise ValueError(
+                    f"journal folder {self.journal_dir} is on another file system than {self.root}: "
+                    "its flush would not cover the instances' files"
+                )
+            self.journal = Journal(self.journal_dir)
+            self.recovered += self.journal.recover(lambda name, data: write_bytes_atomic(self.root / name, data, durable=False))
+
+    def _recover_legacy(self) -> int:
+        """Entries of a journal at the old place (``<root>/.journal.0``, ``.journal.1``,
+        before 0.3): written to their files, flushed, then the old segments removed."""
+        old = [self.root / name for name in JOURNAL_NAMES]
+        if not any(path.exists() for path in old) or self.journal_dir == self.root:
+            return 0
+        legacy = Journal(self.root)
+        try:
+            count = legacy.recover(lambda name, data: write_bytes_atomic(self.root / name, data, durable=False))
+        finally:
+            legacy.close()  # recover() has flushed the files (syncfs) and invalidated the entries
+        for path in old:
+            path.unlink(missing_ok=True)
+        if count:
+            log.info("%s: %d instances recovered from the journal at its old place (%s)", self.root, count, ", ".join(p.name for p in old))
+        return count
 
     def close(self) -> None:
         """Wait for the files still being written, then retire the journal (every file

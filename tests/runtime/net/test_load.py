@@ -15,6 +15,7 @@ from dicom_runtime.net.aio import Proposal, Timeouts, associate
 from dicom_runtime.net.association import AssociationError
 from dicom_runtime.net.instances import Instance
 from dicom_runtime.net.journal import NAMES
+from dicom_runtime.net.storage import JOURNAL_SUBFOLDER
 from tests.runtime.net.helpers import CT, ScpProcess, ct_instance
 
 SCUS, EACH = 20, 200
@@ -56,7 +57,7 @@ def test_20_concurrent_scus_store_200_instances_each(tmp_path: Path) -> None:
         assert scp.stop() == 0
     elapsed = time.monotonic() - started
     assert len(acknowledged) == SCUS * EACH
-    stored = {p.name for p in scp.out.iterdir()} - set(NAMES)
+    stored = {p.name for p in scp.out.iterdir()} - set(NAMES) - {JOURNAL_SUBFOLDER}
     assert len(stored) == SCUS * EACH and not [n for n in stored if n.startswith(".")]
     for instance in acknowledged:
         assert Instance.from_file(scp.out / f"{instance.sop_instance}.dcm").data == instance.data
