@@ -40,6 +40,52 @@ STATUS_RETURNED: dict[str, tuple[int, ...]] = {
     "C-GET": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA702, 0xC000, 0x0122),
 }
 
+#: What each code means for each service, in the words of PS3.4 (B.2.3 for C-STORE, C.4.1.1.4,
+#: C.4.2.1.5 and C.4.3.1.4 for C-FIND, C-MOVE and C-GET; PS3.7 Annex C for the general codes):
+#: one code means different things in different services (B000 is a coercion for C-STORE and
+#: sub-operations with failures for C-MOVE). Codes not listed take :data:`.messages.STATUS_MEANINGS`.
+SERVICE_STATUS_MEANINGS: dict[str, dict[int, str]] = {
+    "C-ECHO": {0x0000: "Success"},
+    "C-STORE": {
+        0x0000: "Success",
+        0xB000: "Warning: Coercion of Data Elements",
+        0xA700: "Refused: Out of Resources",
+        0xA900: "Error: Data Set does not match SOP Class",
+        0xC000: "Error: Cannot understand",
+        0x0117: "Failure: Invalid SOP Instance (PS3.7 C.5)",
+        0x0122: "Refused: SOP Class not supported (PS3.7 C.5)",
+        0x0211: "Failure: Unrecognized operation (PS3.7 C.5)",
+    },
+    "C-FIND": {
+        0xFF00: "Pending: Matches are continuing - Current Match is supplied and any Optional Keys were supported in the same manner as Required Keys",
+        0x0000: "Success: Matching is complete - No final Identifier is supplied",
+        0xFE00: "Cancel: Matching terminated due to Cancel request",
+        0xC000: "Failed: Unable to process",
+        0x0122: "Failed: SOP Class not supported",
+    },
+    "C-MOVE": {
+        0xFF00: "Pending: Sub-operations are continuing",
+        0x0000: "Success: Sub-operations Complete - No Failures or Warnings",
+        0xFE00: "Cancel: Sub-operations terminated due to Cancel Indication",
+        0xB000: "Warning: Sub-operations Complete - One or more Failures or Warnings",
+        0xA801: "Refused: Move Destination unknown",
+        0xA702: "Refused: Out of resources - Unable to perform sub-operations",
+        0xC000: "Failed: Unable to process",
+        0x0122: "Failed: SOP Class not supported",
+    },
+}
+SERVICE_STATUS_MEANINGS["C-GET"] = {k: v for k, v in SERVICE_STATUS_MEANINGS["C-MOVE"].items() if k != 0xA801}
+
+#: Where this implementation gives a code a use of its own, within PS3.4's meaning.
+_STATUS_USE: dict[tuple[str, int], str] = {
+    ("C-STORE", 0xB000): "answered (duplicates = reject) for a SOP instance held with another data set, which is kept",
+}
+
+
+def status_meaning(service: str, code: int) -> str:
+    """What ``code`` means in a response of ``service``, as PS3.4 says for that service."""
+    return SERVICE_STATUS_MEANINGS.get(service, {}).get(code) or STATUS_MEANINGS[code]
+
 
 @dataclass(frozen=True)
 class Table:
@@ -106,7 +152,8 @@ class Statement:
 _STYLE = """
 body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1b2430}
 h1{font-size:1.7rem} h2{border-bottom:2px solid #d3dbe4;padding-bottom:.2rem;margin-top:2.2rem}
-h3,h4,h5,h6{margin-top:1.4rem} .n{color:#5b6b7d;font-weight:500;margin-right:.3rem}
+h3,h4,h5,h6{margin-top:1.4rem} h3{font-size:1.25rem} h4{font-size:1.1rem} h5,h6{font-size:1rem}
+.n{color:#5b6b7d;font-weight:500;margin-right:.3rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem} caption{text-align:left;font-weight:600;padding:.2rem 0}
 th,td{border:1px solid #d3dbe4;padding:.25rem .5rem;text-align:left;vertical-align:top} th{background:#edf2f7}
 code{font:12px ui-monospace,monospace} svg{max-width:100%;height:auto}
@@ -411,8 +458,13 @@ def statement(config: Config, *, generator: str = "") -> Statement:
         for service, codes in STATUS_RETURNED.items():
             if service == "C-ECHO" and VERIFICATION not in ae.sop_classes:
                 continue
+            if service == "C-STORE" and ae.duplicates != "reject":
+                codes = tuple(c for c in codes if c != 0xB000)  # only the duplicate policy "reject" answers it
             conformance.blocks.append(
-                Table(("Status", "Code", "Meaning"), tuple((_category_of(c), f"{c:04X}", STATUS_MEANINGS[c]) for c in codes), f"{service} status codes returned")
+                Table(("Status", "Code", "Meaning", "Returned when"), tuple(
+                    (_category_of(c), f"{c:04X}", status_meaning(service, c), _STATUS_USE.get((service, c), ""))
+                    for c in codes
+                ), f"{service} status codes returned")
             )
     add("A.4.3", "Network Interfaces")
     add("A.4.3.1", "Physical Network Interface", "The network interfaces of the host operating system; DICOM upper layer over TCP/IP (PS3.8). TCP_NODELAY is set on every connection.")
@@ -481,10 +533,17 @@ def statement(config: Config, *, generator: str = "") -> Statement:
     add("A.8.3", "Application Level Security", "None beyond the association level.")
     add("A.9", "Annexes")
     add("A.9.1", "IOD Contents")
+    handled = {u for ae in entities for u in ae.sop_classes + _scu_classes(ae)}
+    typed = {uid: iod for iod, _, uid in _iods()}
+    iods = tuple(sorted(
+        (typed.get(u, "(none: handled as a data set)"), _name(u), u) for u in handled if _category(u) == "Transfer"
+    ))
     add(
         "A.9.1.1", "Created SOP Instance(s)",
-        "No SOP instances are created. The typed IOD classes of the generated model, from " + edition_text + ":",
-        Table(("IOD class", "SOP Class", "SOP Class UID"), tuple(_iods())),
+        "No SOP instances are created. The IODs of the storage SOP classes these AEs accept and return, with "
+        "their typed classes in the generated model (from " + edition_text + "):" if iods else
+        "No SOP instances are created, and no storage SOP classes are accepted.",
+        *([Table(("IOD class", "SOP Class", "SOP Class UID"), iods)] if iods else []),
     )
     add("A.9.1.2", "Usage of Attributes From Received IODs", "Only the attributes matched by C-FIND and the UIDs of the hierarchy are read.")
     add("A.9.1.3", "Attribute Mapping", "None.")

@@ -74,7 +74,7 @@ def test_the_statement_says_what_the_configuration_says() -> None:
     assert "2.25.234007163342352280788179250500784768237" in markdown and "DICOM_TYPED_02" in markdown
     assert "| Accepted (more are rejected: rejected-transient, local-limit-exceeded) | 16 |" in markdown
     assert "| VIEWER | 127.0.0.1 | 11113 | C-MOVE destination |" in markdown
-    assert "| Success | A700 |" not in markdown and "| Failure | A700 | Refused: out of resources |" in markdown
+    assert "| Success | A700 |" not in markdown and "| Failure | A700 | Refused: Out of Resources |" in markdown
     assert "ISO_IR 192" in markdown and "ISO 2022 IR 87" in markdown
     assert "| CTImage | CT Image Storage | 1.2.840.10008.5.1.4.1.1.2 |" in markdown  # an IOD of the generated model
     assert "PS3.4 2020c" in markdown
@@ -175,3 +175,71 @@ def test_configuration_errors_name_the_setting() -> None:
         from_mapping({"ae": [{"title": "A", "port": 1, "colour": "red"}]})
     with pytest.raises(ConfigError, match="no \\[\\[ae\\]\\] application entity"):
         from_mapping({})
+
+
+def _status_tables(markdown: str) -> dict[str, dict[str, str]]:
+    """{service: {code: meaning}} from the statement's status tables."""
+    found: dict[str, dict[str, str]] = {}
+    for service, body in re.findall(r"\*(C-[A-Z]+) status codes returned\*\n\n((?:\|.*\n)+)", markdown):
+        rows = [line.strip("|").split(" | ") for line in body.splitlines()[2:]]
+        found[service] = {row[1].strip(): row[2].strip() for row in rows}
+    return found
+
+
+def test_each_service_s_status_table_gives_that_service_s_meaning() -> None:
+    tables = _status_tables(statement(load(EXAMPLE)).to_markdown())
+    assert set(tables) == {"C-ECHO", "C-STORE", "C-FIND", "C-MOVE", "C-GET"}
+    assert tables["C-MOVE"]["B000"] == "Warning: Sub-operations Complete - One or more Failures or Warnings"
+    assert tables["C-GET"]["B000"] == tables["C-MOVE"]["B000"] and "A801" not in tables["C-GET"]
+    assert tables["C-FIND"]["FE00"] == "Cancel: Matching terminated due to Cancel request"
+    assert tables["C-MOVE"]["FE00"] == "Cancel: Sub-operations terminated due to Cancel Indication"
+    assert "B000" not in tables["C-STORE"]  # the example keeps duplicates: B000 is never answered
+    for service, table in tables.items():
+        for code, meaning in table.items():
+            assert not ("coercion" in meaning.lower() and "sub-operation" in meaning.lower()), (service, code, meaning)
+    rejecting = dataclasses.replace(load(EXAMPLE).entities[0], duplicates="reject")
+    store = _status_tables(statement(Config("A", "1", (rejecting,))).to_markdown())["C-STORE"]
+    assert store["B000"] == "Warning: Coercion of Data Elements"
+    # every meaning is PS3.4's wording for that service (the normative text)
+    part04 = " ".join(mirror_file("2020c", 4).read_text(encoding="utf-8").split())
+    for service in ("C-FIND", "C-MOVE", "C-GET"):
+        for code, meaning in tables[service].items():
+            if code in ("0122",):
+                continue
+            words = meaning.split(": ", 1)[1]
+            assert words in part04, (service, code, words)
+
+
+def test_a_9_1_1_lists_only_the_iods_the_ae_handles() -> None:
+    markdown = statement(load(EXAMPLE)).to_markdown()
+    section = markdown.split("A.9.1.1 Created SOP Instance(s)", 1)[1].split("A.9.1.2", 1)[0]
+    assert "| CTImage | CT Image Storage | 1.2.840.10008.5.1.4.1.1.2 |" in section
+    assert "EnhancedXAImage" not in section and "Enhanced XA Image Storage" not in section
+    listed = re.findall(r"^\| [^|]+ \| [^|]+ \| ([0-9.]+) \|$", section, flags=re.M)
+    storage = {u for u in load(EXAMPLE).entities[0].sop_classes if u.startswith("1.2.840.10008.5.1.4.1.1.")}
+    assert set(listed) == storage  # MR Image Storage too, although the model has no typed class for it
+
+
+def test_deep_headings_render_at_least_as_large_as_body_text(tmp_path: Path) -> None:
+    """Chromium lays the real statement out; the computed size of every heading, down to
+    A.4.2.1.3.1.1 (h6), is compared with a paragraph's."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/install installs Debian's chromium")
+    text = statement(load(EXAMPLE)).to_html()
+    probe_script = (
+        "<script>const p=parseFloat(getComputedStyle(document.querySelector('p')).fontSize);"
+        "const h=[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(e=>e.tagName+'='+getComputedStyle(e).fontSize);"
+        "document.body.setAttribute('data-sizes','p='+p+'px;'+h.join(';'));</script></body>"
+    )
+    page = tmp_path / "statement.html"
+    page.write_text(text.replace("</body>", probe_script), encoding="utf-8")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    found = re.search(r'data-sizes="([^"]+)"', dom)
+    assert found, dom[-2000:]
+    sizes = dict(item.split("=") for item in found.group(1).split(";") if item)  # the last of each tag
+    body = float(sizes.pop("p").removesuffix("px"))
+    assert "H6" in sizes and "A.4.2.1.3.1.1" in text
+    for tag, size in sizes.items():
+        assert float(size.removesuffix("px")) >= body, (tag, size, body)
