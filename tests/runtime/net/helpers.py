@@ -8,11 +8,16 @@ import shutil
 import socket
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from dicom_runtime.fileformat import EXPLICIT_VR_LITTLE_ENDIAN
+from dicom_runtime.net import blocking
+from dicom_runtime.net.dimse import command_set
 from dicom_runtime.net.instances import Instance
+from dicom_runtime.net.messages import command
+from dicom_runtime.net.pdu import AssociateAC, AssociateRQ, PDataTF, PresentationContextRQ, PresentationDataValue, UserInformation, decode_pdu
 from dicom_runtime.typed import to_dataset
 from tests.test_iod_classes import _ct
 
@@ -117,6 +122,68 @@ class ScpProcess:
         if self.process.poll() is None:
             self.process.terminate()
         return self.process.wait(20)
+
+
+IMPLICIT = "1.2.840.10008.1.2"
+
+
+def peak_rss(scp: ScpProcess) -> int:
+    """The SCP process's peak resident set size (VmHWM), bytes."""
+    assert scp.process is not None
+    for line in Path(f"/proc/{scp.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmHWM")
+
+
+def still_serves(port: int) -> None:
+    """A C-ECHO to the SCP (called OURSCP) succeeds."""
+    with blocking.associate("127.0.0.1", port, called_ae="OURSCP", contexts=[VERIFICATION]) as scu:
+        assert scu.echo().is_success
+
+
+def associated(port: int) -> socket.socket:
+    """A raw socket on which an association (Verification and CT Image Storage in Implicit VR,
+    contexts 1 and 3) has been accepted."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    request = AssociateRQ(
+        "OURSCP", "GREEDY", (PresentationContextRQ(1, VERIFICATION, (IMPLICIT,)), PresentationContextRQ(3, CT, (IMPLICIT,))),
+        UserInformation(max_length=0, implementation_class_uid="1.2.3"),
+    )
+    sock.sendall(request.encode())
+    header = sock.recv(6, socket.MSG_WAITALL)
+    assert isinstance(decode_pdu(header + sock.recv(int.from_bytes(header[2:6], "big"), socket.MSG_WAITALL)), AssociateAC)
+    return sock
+
+
+def echo_requests(count: int) -> bytes:
+    """``count`` C-ECHO-RQs in P-DATA-TF PDUs, for a peer that pipelines them and never reads."""
+    echo = PDataTF((PresentationDataValue(1, True, True, command_set(command("C-ECHO-RQ", MessageID=1, AffectedSOPClassUID=VERIFICATION))),)).encode()
+    return echo * count
+
+
+def send_until_dropped(sock: socket.socket, chunk: bytes, limit: int, outcome: dict[str, Any]) -> None:
+    """Send ``chunk`` again and again, never reading, up to ``limit`` bytes or until the SCP drops us."""
+    sent = 0
+    sock.settimeout(120)
+    try:
+        while sent < limit:
+            sock.sendall(chunk)
+            sent += len(chunk)
+        outcome["result"] = "all sent"
+    except OSError as exc:
+        outcome["result"] = type(exc).__name__
+    outcome["sent"] = sent
+
+
+def endless_message(port: int, total: int, outcome: dict[str, Any]) -> None:
+    """A C-STORE-RQ whose data set PDVs never have the last-fragment bit, ``total`` bytes."""
+    sock = associated(port)
+    store = command("C-STORE-RQ", data_set=True, MessageID=1, AffectedSOPClassUID=CT, Priority=0, AffectedSOPInstanceUID="1.2.3.4")
+    sock.sendall(PDataTF((PresentationDataValue(3, True, True, command_set(store)),)).encode())
+    fragment = PDataTF((PresentationDataValue(3, False, False, bytes(128 * 1024)),)).encode()  # within the SCP's maximum PDU
+    send_until_dropped(sock, fragment * 8, total, outcome)
+    sock.close()
 
 
 def raw_exchange(port: int, data: bytes, *, timeout: float = 5.0, half_close: bool = True) -> bytes:

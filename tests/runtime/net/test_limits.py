@@ -13,54 +13,9 @@ from typing import Any
 
 import pytest
 
-from dicom_runtime.net import blocking
-from dicom_runtime.net.dimse import command_set
-from dicom_runtime.net.messages import command
-from dicom_runtime.net.pdu import AssociateAC, AssociateRQ, PDataTF, PresentationContextRQ, PresentationDataValue, UserInformation, decode_pdu
-from tests.runtime.net.helpers import CT, VERIFICATION, ScpProcess
+from tests.runtime.net.helpers import ScpProcess, associated, echo_requests, endless_message, peak_rss, send_until_dropped, still_serves
 
-IMPLICIT = "1.2.840.10008.1.2"
 MiB = 1024 * 1024
-
-
-def _peak_rss(scp: ScpProcess) -> int:
-    """The SCP process's peak resident set size (VmHWM), bytes."""
-    assert scp.process is not None
-    for line in Path(f"/proc/{scp.process.pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError("no VmHWM")
-
-
-def _still_serves(port: int) -> None:
-    with blocking.associate("127.0.0.1", port, called_ae="OURSCP", contexts=[VERIFICATION]) as scu:
-        assert scu.echo().is_success
-
-
-def _associated(port: int) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    request = AssociateRQ(
-        "OURSCP", "GREEDY", (PresentationContextRQ(1, VERIFICATION, (IMPLICIT,)), PresentationContextRQ(3, CT, (IMPLICIT,))),
-        UserInformation(max_length=0, implementation_class_uid="1.2.3"),
-    )
-    sock.sendall(request.encode())
-    header = sock.recv(6, socket.MSG_WAITALL)
-    assert isinstance(decode_pdu(header + sock.recv(int.from_bytes(header[2:6], "big"), socket.MSG_WAITALL)), AssociateAC)
-    return sock
-
-
-def _send_until_dropped(sock: socket.socket, chunk: bytes, limit: int, outcome: dict[str, Any]) -> None:
-    """Send ``chunk`` again and again, never reading, up to ``limit`` bytes or until the SCP drops us."""
-    sent = 0
-    sock.settimeout(120)
-    try:
-        while sent < limit:
-            sock.sendall(chunk)
-            sent += len(chunk)
-        outcome["result"] = "all sent"
-    except OSError as exc:
-        outcome["result"] = type(exc).__name__
-    outcome["sent"] = sent
 
 
 @pytest.fixture
@@ -77,13 +32,12 @@ def scp(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[ScpProcess]:
 def test_peers_that_pipeline_c_echo_and_never_read_are_dropped_with_bounded_memory(scp: ScpProcess) -> None:
     """Three such peers against max_associations=3: each would queue 300,000 C-ECHO-RQs (26 MB);
     the SCP stops reading, resets each one after the idle timeout (3 s) and serves again."""
-    _still_serves(scp.port)
-    before = _peak_rss(scp)
-    echo = PDataTF((PresentationDataValue(1, True, True, command_set(command("C-ECHO-RQ", MessageID=1, AffectedSOPClassUID=VERIFICATION))),)).encode()
-    chunk = echo * 1000
+    still_serves(scp.port)
+    before = peak_rss(scp)
+    chunk = echo_requests(1000)
     outcomes: list[dict[str, Any]] = [{} for _ in range(3)]
-    sockets = [_associated(scp.port) for _ in range(3)]
-    threads = [threading.Thread(target=_send_until_dropped, args=(s, chunk, 300 * len(chunk), o)) for s, o in zip(sockets, outcomes)]
+    sockets = [associated(scp.port) for _ in range(3)]
+    threads = [threading.Thread(target=send_until_dropped, args=(s, chunk, 300 * len(chunk), o)) for s, o in zip(sockets, outcomes)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -94,35 +48,25 @@ def test_peers_that_pipeline_c_echo_and_never_read_are_dropped_with_bounded_memo
     assert all(o.get("result") in ("ConnectionResetError", "BrokenPipeError") for o in outcomes), outcomes
     assert time.monotonic() - started < 60
     assert all(int(o["sent"]) < 300 * len(chunk) for o in outcomes), outcomes  # held back by TCP, not read into memory
-    growth = _peak_rss(scp) - before
+    growth = peak_rss(scp) - before
     assert growth < 40 * MiB, f"peak RSS grew by {growth / MiB:.0f} MiB"
     assert scp.log.read_text().count("has read nothing sent to it for 3 s") == 3
-    _still_serves(scp.port)
-
-
-def _endless_message(port: int, total: int, outcome: dict[str, Any]) -> None:
-    """A C-STORE-RQ whose data set PDVs never have the last-fragment bit, ``total`` bytes."""
-    sock = _associated(port)
-    store = command("C-STORE-RQ", data_set=True, MessageID=1, AffectedSOPClassUID=CT, Priority=0, AffectedSOPInstanceUID="1.2.3.4")
-    sock.sendall(PDataTF((PresentationDataValue(3, True, True, command_set(store)),)).encode())
-    fragment = PDataTF((PresentationDataValue(3, False, False, bytes(128 * 1024)),)).encode()  # within the SCP's maximum PDU
-    _send_until_dropped(sock, fragment * 8, total, outcome)
-    sock.close()
+    still_serves(scp.port)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("scp", [("--max-message-size", str(64 * MiB), "--message-budget", str(96 * MiB))], indirect=True)
 def test_a_dimse_message_that_never_ends_is_aborted_at_the_limit(scp: ScpProcess) -> None:
-    _still_serves(scp.port)
-    before = _peak_rss(scp)
+    still_serves(scp.port)
+    before = peak_rss(scp)
     outcome: dict[str, Any] = {}
-    _endless_message(scp.port, 500 * MiB, outcome)
+    endless_message(scp.port, 500 * MiB, outcome)
     assert outcome["result"] in ("ConnectionResetError", "BrokenPipeError"), outcome
     assert int(outcome["sent"]) < 200 * MiB
-    growth = _peak_rss(scp) - before
+    growth = peak_rss(scp) - before
     assert growth < 64 * MiB + 40 * MiB, f"peak RSS grew by {growth / MiB:.0f} MiB"
     assert "a data set longer than the limit of 67108864 bytes" in scp.log.read_text()
-    _still_serves(scp.port)
+    still_serves(scp.port)
 
 
 @pytest.mark.slow
@@ -130,26 +74,26 @@ def test_a_dimse_message_that_never_ends_is_aborted_at_the_limit(scp: ScpProcess
 def test_unfinished_messages_of_several_associations_share_one_budget(scp: ScpProcess) -> None:
     """Three streams of 60 MiB each (under the 64 MiB limit) against a 96 MiB budget: those
     that would exceed it are aborted, and the budget is given back when they end."""
-    _still_serves(scp.port)
-    before = _peak_rss(scp)
+    still_serves(scp.port)
+    before = peak_rss(scp)
     outcomes: list[dict[str, Any]] = [{} for _ in range(3)]
-    threads = [threading.Thread(target=_endless_message, args=(scp.port, 60 * MiB, o)) for o in outcomes]
+    threads = [threading.Thread(target=endless_message, args=(scp.port, 60 * MiB, o)) for o in outcomes]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(90)
     assert any(o["result"] in ("ConnectionResetError", "BrokenPipeError") for o in outcomes), outcomes
-    growth = _peak_rss(scp) - before
+    growth = peak_rss(scp) - before
     assert growth < 96 * MiB + 40 * MiB, f"peak RSS grew by {growth / MiB:.0f} MiB"
     assert "unfinished messages of all associations would hold more than 100663296 bytes" in scp.log.read_text()
-    _still_serves(scp.port)
+    still_serves(scp.port)
 
 
 def test_unfinished_a_associate_rqs_share_a_bounded_budget(scp: ScpProcess) -> None:
     """100 connections each send 1 MiB of a 1 MiB A-ASSOCIATE-RQ and stop: without a bound
     they would hold 100 MiB until ARTIM. Connections beyond the 16 MiB budget are closed."""
-    _still_serves(scp.port)
-    before = _peak_rss(scp)
+    still_serves(scp.port)
+    before = peak_rss(scp)
     header = b"\x01\x00" + (MiB).to_bytes(4, "big")
     body = bytes(MiB - 64)
     sockets = []
@@ -170,7 +114,7 @@ def test_unfinished_a_associate_rqs_share_a_bounded_budget(scp: ScpProcess) -> N
             closed += 1
         sock.close()
     assert closed >= 80, closed
-    growth = _peak_rss(scp) - before
+    growth = peak_rss(scp) - before
     assert growth < 16 * MiB + 24 * MiB, f"peak RSS grew by {growth / MiB:.0f} MiB"
     assert "connections not associated yet hold more than 16777216 bytes" in scp.log.read_text()
-    _still_serves(scp.port)
+    still_serves(scp.port)
