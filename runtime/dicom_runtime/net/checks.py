@@ -95,7 +95,67 @@ def _walk(buf: bytes, offset: int, end: int, explicit: bool, depth: int, item: b
 
 
 def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
-    """:func:`_walk` for Explicit VR Little Endian: the loop every C-STORE goes through."""
+    """:func:`_walk` for Explicit VR Little Endian: the loop every C-STORE goes through.
+
+    An element of a short VR (most of them) is stepped over without a bounds check of
+    its own: offsets only grow, so one that overruns leaves the loop past ``end``, and then
+    :func:`_walk_explicit_precise` walks the same bytes again to say where. Everything
+    else is checked as in that function."""
+    start = offset
+    short = _SHORT_VRS
+    unpack = _EXPLICIT
+    keep = found is not None  # the top level's SOP Class and Instance UIDs (group 0008)
+    limit = end - 8
+    while offset <= limit:
+        group, element, vr, length = unpack(buf, offset)
+        if vr in short and group != 0xFFFE:
+            if group <= 8 and keep:
+                tag = (group << 16) | element
+                if (tag == _SOP_CLASS or tag == _SOP_INSTANCE) and offset + 8 + length <= end:
+                    assert found is not None
+                    found[tag] = buf[offset + 8 : offset + 8 + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+            offset += 8 + length
+            continue
+        if group == 0xFFFE:
+            if element == 0xE00D and item:
+                return offset + 8
+            raise ScanError(f"unexpected ({group:04X},{element:04X}) at offset {offset}")
+        if vr not in _LONG_VRS:
+            raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {vr!r} is not a VR")
+        if offset + 12 > end:
+            raise ScanError(f"truncated element header at offset {offset}")
+        length = _U32(buf, offset + 8)[0]
+        offset += 12
+        if length == _UNDEFINED:
+            if vr == b"SQ" or vr == b"UN":
+                offset = _items(buf, offset, end, vr == b"SQ", depth)
+            elif vr == b"OB" or vr == b"OW":
+                offset = _fragments(buf, offset, end)
+            else:
+                raise ScanError(f"({group:04X},{element:04X}): undefined length with VR {vr.decode('ascii', 'replace')}")
+            continue
+        if offset + length > end:
+            raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
+        if vr == b"SQ":
+            _items(buf, offset, offset + length, True, depth, defined=True)
+        if group <= 8 and keep:
+            tag = (group << 16) | element
+            if tag == _SOP_CLASS or tag == _SOP_INSTANCE:
+                assert found is not None
+                found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+        offset += length
+    if offset > end:  # a short element overran: the precise walk raises, saying which
+        return _walk_explicit_precise(buf, start, end, depth, item, found)
+    if offset < end:
+        raise ScanError(f"{end - offset} bytes at offset {offset} where an element header needs 8")
+    if item:
+        raise ScanError("an item of undefined length ends without an Item Delimitation Item")
+    return offset
+
+
+def _walk_explicit_precise(buf: bytes, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
+    """:func:`_walk_explicit` element by element, each checked against the end as it is
+    read: what says where a data set that :func:`_walk_explicit` found overrunning does."""
     header_sizes = _HEADER_SIZES
     unpack = _EXPLICIT
     keep = found is not None  # the top level's SOP Class and Instance UIDs (group 0008)
