@@ -46,7 +46,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from dicom_runtime.fileformat import read_file, write_file
