@@ -577,12 +577,21 @@ def context_answers(request: AssociateRQ, policy: AcceptorPolicy) -> list[Presen
     """The answer to each proposed presentation context (PS3.8 Table 9-18 results). A rejected
     context's transfer syntax "shall not be tested" (PS3.8 9.3.3.2): Implicit VR LE is sent."""
     answers: list[PresentationContextAC] = []
+    # Where the requestor takes the SCP role (C-GET's C-STORE sub-operations), it receives the
+    # instances: when it proposes a compressed syntax first (getscu's --prefer-j2k-lossless puts
+    # JPEG 2000 before the native syntaxes, in one context), that is accepted if ours allows it,
+    # so that instances held in it are sent as they are. Otherwise our order decides.
+    receiving = {r.sop_class for r in request.user_information.roles if r.scp and policy.accept_scp_role}
+    native = (IMPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2")
     for proposed in request.contexts:
         syntaxes = policy.supported.get(proposed.abstract_syntax)
         if syntaxes is None:
             answers.append(PresentationContextAC(proposed.context_id, 3, IMPLICIT_VR_LITTLE_ENDIAN))
             continue
-        choice = next((ts for ts in syntaxes if ts in proposed.transfer_syntaxes), None)
+        if proposed.abstract_syntax in receiving and proposed.transfer_syntaxes and proposed.transfer_syntaxes[0] not in native:
+            choice = next((ts for ts in proposed.transfer_syntaxes if ts in syntaxes), None)
+        else:
+            choice = next((ts for ts in syntaxes if ts in proposed.transfer_syntaxes), None)
         result = 0 if choice is not None else 4
         answers.append(PresentationContextAC(proposed.context_id, result, choice or IMPLICIT_VR_LITTLE_ENDIAN))
     return answers

@@ -241,9 +241,8 @@ async def _retrieve(args: argparse.Namespace, move: bool) -> int:
         raise Failed(f"the {args.model} model has no {'C-MOVE' if move else 'C-GET'}")
     proposals: list[Proposal | str] = [uid]
     if not move:
-        from .presets import storage_sop_classes
-
-        proposals += [Proposal(c, scu_role=False, scp_role=True) for c in storage_sop_classes()[:120]]
+        classes = await _classes_held(args, args.key)
+        proposals += _get_proposals(classes, tuple(args.accept_ts))
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
     async with await _associate(args, proposals) as association:
@@ -266,6 +265,72 @@ async def _retrieve(args: argparse.Namespace, move: bool) -> int:
     print(f"{name} {args.host}:{args.port} ({args.aec}): {responses.status}" + (f"; {counts}" if counts else ""))
     status = responses.status
     return 0 if status is not None and status.is_success else 1
+
+
+NATIVE_SYNTAXES = ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2")
+COMMON_SYNTAXES = (
+    "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51",
+    "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81",
+    "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.1.99",
+)
+"""Proposed first by a C-GET (JPEG 2000, JPEG, JPEG-LS, RLE, deflated), when not every syntax fits."""
+
+
+async def _classes_held(args: argparse.Namespace, keys: Sequence[str]) -> list[str] | None:
+    """The SOP classes of the instances a C-GET of ``keys`` would return, asked first with
+    a C-FIND at the IMAGE level (SOP Class UID as a return key); ``None`` when the SCP does
+    not answer such a query (then every storage class is proposed)."""
+    find_uid = MODELS[args.model][0]
+    identifier = _identifier([k for k in keys if k.partition("=")[0].strip() != "QueryRetrieveLevel"] + ["QueryRetrieveLevel=IMAGE"])
+    for tag, vr in ((0x00080016, "UI"), (0x00080018, "UI")):
+        if tag not in identifier:
+            identifier.add(tag, vr, None)
+    log = logging.getLogger("dicom-net")
+    try:
+        async with await _associate(args, [find_uid]) as association:
+            responses = association.find(identifier, sop_class=find_uid)
+            found = {str(m.value(0x00080016)) async for m in responses if isinstance(m.value(0x00080016), str)}
+    except (DicomError, OSError) as exc:
+        log.info("C-FIND of the SOP classes to get: %s; every storage class is proposed", exc)
+        return None
+    if responses.status is None or not responses.status.is_success or not found:
+        log.info("C-FIND of the SOP classes to get: %s; every storage class is proposed", responses.status)
+        return None
+    return sorted(found)
+
+
+def _get_proposals(classes: Sequence[str] | None, accept: Sequence[str]) -> list[Proposal]:
+    """The storage contexts a C-GET proposes (with the SCP role, for the sub-operations).
+
+    Each transfer syntax to accept gets a context of its own per SOP class, so that the
+    SCP can send each instance in its own syntax (an SCP picks one syntax per context):
+    ``accept`` (``--accept-ts``, in preference order) or else both native syntaxes in
+    one context and every other syntax the edition knows in one each. For ``classes``
+    known (asked by C-FIND) that fits in an association; otherwise every storage class
+    gets the native context, and the compressed ones as many as fit (127 contexts)."""
+    from .presets import storage_sop_classes, storage_transfer_syntaxes
+
+    if accept:
+        native = tuple(t for t in accept if t in NATIVE_SYNTAXES)
+        others = [t for t in accept if t not in NATIVE_SYNTAXES]
+    else:
+        native = NATIVE_SYNTAXES
+        common = [t for t in COMMON_SYNTAXES if t in storage_transfer_syntaxes()]
+        others = common + [t for t in storage_transfer_syntaxes() if t not in NATIVE_SYNTAXES and t not in common and t != "1.2.840.10008.1.2.2"]
+    wanted = list(classes) if classes is not None else list(storage_sop_classes())
+    proposals: list[Proposal] = []
+    if native:
+        proposals += [Proposal(c, native, scu_role=False, scp_role=True) for c in wanted]
+    for syntax in others:
+        for c in wanted:
+            proposals.append(Proposal(c, (syntax,), scu_role=False, scp_role=True))
+    if len(proposals) > 127:  # the commonest syntaxes come first; name others with --accept-ts
+        left = {p.transfer_syntaxes[0] for p in proposals[127:]} - {p.transfer_syntaxes[0] for p in proposals[:127]}
+        logging.getLogger("dicom-net").info(
+            "C-GET: %d presentation contexts needed, 127 proposed; not proposed at all: %s", len(proposals), ", ".join(sorted(left)) or "none",
+        )
+        proposals = proposals[:127]
+    return proposals
 
 
 def _configured(args: argparse.Namespace) -> tuple[Server, StorageFolder | None, str, int]:

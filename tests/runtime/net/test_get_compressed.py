@@ -1,0 +1,82 @@
+"""C-GET of compressed instances (#16): JPEG 2000 and JPEG Extended instances stored into
+``dicom-net scp`` come back in their own transfer syntax, with ``dicom-net get`` (which
+proposes each syntax in a context of its own, or those of ``--accept-ts``) and with dcmtk's
+getscu (whose preferred syntax, first in its one context, the SCP follows)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pydicom
+import pytest
+from pydicom.data import get_testdata_file
+
+from dicom_runtime.net.instances import Instance
+from tests.runtime.net.helpers import ScpProcess, tool
+
+STUDY = "1.3.6.1.4.1.5962.1.2.8.20040826185059.5457"
+SERIES = "1.3.6.1.4.1.5962.1.3.8.1.20040826185059.5457"
+FILES = {"JPEG2000.dcm": "1.2.840.10008.1.2.4.91", "JPGExtended.dcm": "1.2.840.10008.1.2.4.51"}
+
+
+def corpus(name: str) -> Path:
+    found = get_testdata_file(name)
+    assert isinstance(found, str), f"pydicom's corpus has no {name}"
+    return Path(found)
+
+
+def dicom_net(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "dicom_runtime.net", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def scp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScpProcess]:
+    folder = tmp_path_factory.mktemp("getz")
+    process = ScpProcess(folder / "out", folder / "scp.log").start()
+    stored = dicom_net("store", "127.0.0.1", str(process.port), "--aec", "OURSCP", *(str(corpus(n)) for n in FILES))
+    assert stored.returncode == 0 and "2 of 2 sent" in stored.stdout, stored.stdout + stored.stderr
+    yield process
+    assert process.stop() == 0
+
+
+def _by_syntax(folder: Path) -> dict[str, bytes]:
+    return {Instance.from_file(p).transfer_syntax: Instance.from_file(p).data for p in folder.iterdir()}
+
+
+def test_dicom_net_get_brings_compressed_instances_back_byte_for_byte(scp: ScpProcess, tmp_path: Path) -> None:
+    got = dicom_net("get", "127.0.0.1", str(scp.port), "--aec", "OURSCP", "--out", str(tmp_path / "got"),
+                    "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={STUDY}")
+    assert got.returncode == 0 and "2 completed, 0 failed" in got.stdout, got.stdout + got.stderr
+    assert _by_syntax(tmp_path / "got") == {ts: Instance.from_file(corpus(n)).data for n, ts in FILES.items()}
+
+
+def test_accept_ts_limits_what_the_get_accepts(scp: ScpProcess, tmp_path: Path) -> None:
+    native = dicom_net("get", "127.0.0.1", str(scp.port), "--aec", "OURSCP", "--out", str(tmp_path / "native"),
+                       "--accept-ts", "1.2.840.10008.1.2.1", "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={STUDY}")
+    assert native.returncode == 1 and "0 completed, 2 failed" in native.stdout, native.stdout + native.stderr
+    j2k = dicom_net("get", "127.0.0.1", str(scp.port), "--aec", "OURSCP", "--out", str(tmp_path / "j2k"),
+                    "--accept-ts", "1.2.840.10008.1.2.4.91", "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={STUDY}")
+    assert j2k.returncode == 1 and "1 completed, 1 failed" in j2k.stdout, j2k.stdout + j2k.stderr
+    assert _by_syntax(tmp_path / "j2k") == {"1.2.840.10008.1.2.4.91": Instance.from_file(corpus("JPEG2000.dcm")).data}
+    log = scp.log.read_text()
+    assert "cannot transcode 1.2.840.10008.1.2.4.51 to" in log  # the SCP says why the other one failed
+
+
+@pytest.mark.parametrize(("name", "prefer"), [("JPEG2000.dcm", "+xw"), ("JPGExtended.dcm", "+xx")])
+def test_dcmtk_getscu_gets_them_in_their_own_syntax(scp: ScpProcess, tmp_path: Path, name: str, prefer: str) -> None:
+    original = pydicom.dcmread(corpus(name))
+    out = tmp_path / "got"
+    out.mkdir()
+    result = subprocess.run(
+        [tool("getscu"), "-aec", "OURSCP", prefer, "-od", str(out), "-k", "QueryRetrieveLevel=IMAGE", "-k", f"StudyInstanceUID={STUDY}",
+         "-k", f"SeriesInstanceUID={SERIES}", "-k", f"SOPInstanceUID={original.SOPInstanceUID}", "127.0.0.1", str(scp.port)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    [received] = list(out.iterdir())
+    back = pydicom.dcmread(received)
+    assert back.file_meta.TransferSyntaxUID == FILES[name] and back.SOPInstanceUID == original.SOPInstanceUID
+    assert back.PixelData == original.PixelData
