@@ -452,7 +452,10 @@ def statement(config: Config, *, generator: str = "") -> Statement:
              "C000 (the data set does not decode, or is absent), A900 (its UIDs differ from the command's), 0122 (the "
              "command's SOP class is not the context's), 0211 (C-STORE on a context of another service) or 0117 (a "
              "UID that violates PS3.5 9.1), with an Error Comment saying which. " + _duplicates(ae.duplicates) + " C-FIND: Patient Root and Study Root at the PATIENT, STUDY, SERIES and IMAGE "
-             "levels, with single value, wildcard, universal, UID list and range matching; C-CANCEL is honoured. "
+             "levels, with single value, wildcard, universal, UID list and range matching; C-CANCEL is honoured; "
+             "Number of Patient Related Studies, Series and Instances, Number of Study Related Series and Instances, "
+             "Number of Series Related Instances, Modalities in Study and SOP Classes in Study are computed from the "
+             "instances held (Modalities in Study and SOP Classes in Study also as matching keys). "
              "C-MOVE and C-GET: every instance under the matched entities.") if ae.storage else "C-ECHO only.",
         )
         for service, codes in STATUS_RETURNED.items():

@@ -62,6 +62,20 @@ LEVEL_KEYS = {"PATIENT": 0x00100020, "STUDY": 0x0020000D, "SERIES": 0x0020000E, 
 _LEVELS = ("PATIENT", "STUDY", "SERIES", "IMAGE")
 _RANGE_VRS = {"DA", "TM", "DT"}
 
+COMPUTED_KEYS: dict[int, tuple[str, str, str]] = {
+    0x00201200: ("PATIENT", "IS", "studies"),    # Number of Patient Related Studies
+    0x00201202: ("PATIENT", "IS", "series"),     # Number of Patient Related Series
+    0x00201204: ("PATIENT", "IS", "instances"),  # Number of Patient Related Instances
+    0x00201206: ("STUDY", "IS", "series"),       # Number of Study Related Series
+    0x00201208: ("STUDY", "IS", "instances"),    # Number of Study Related Instances
+    0x00080061: ("STUDY", "CS", "modalities"),   # Modalities in Study
+    0x00080062: ("STUDY", "UI", "sop_classes"),  # SOP Classes in Study
+    0x00201209: ("SERIES", "IS", "instances"),   # Number of Series Related Instances
+}
+"""Return keys of PS3.4 C.6.1.1 / C.6.2.1 that no instance holds: computed by the SCP over the
+instances of each matched entity (``level``, VR, what is counted or collected). As matching
+keys, Modalities in Study and SOP Classes in Study match a study with any such series or instance."""
+
 
 class StorageFolder:
     """Received instances as ``<root>/<SOP Instance UID>.dcm``, and queries over them.
@@ -301,25 +315,30 @@ class StorageFolder:
         self.flush()
         if level not in LEVEL_KEYS:
             raise DicomError(f"Query/Retrieve Level {level!r} is not one of {', '.join(_LEVELS)}")
-        keys = [e for e in identifier.elements() if e.tag not in (0x00080052, 0x00080005) and e.vr != "SQ"]
+        keys = [e for e in identifier.elements() if e.tag not in (0x00080052, 0x00080005) and e.vr != "SQ" and e.tag not in COMPUTED_KEYS]
         return [(path, header) for path, header in self._entries() if all(_matches(k, header.get(k.tag)) for k in keys)]
 
     async def find(self, request: QueryRequest) -> AsyncIterator[Dataset]:
         identifier = request.identifier
         level = request.level
         matches = await asyncio.to_thread(self.matching, identifier, level)
-        seen: set[str] = set()
+        groups: dict[str, list[Dataset]] = {}
         for _, header in matches:
             unique = header.value(LEVEL_KEYS[level])
-            if not isinstance(unique, str) or unique in seen:
+            if isinstance(unique, str):
+                groups.setdefault(unique, []).append(header)
+        computed_keys = [e for e in identifier.elements() if e.tag in COMPUTED_KEYS and COMPUTED_KEYS[e.tag][0] == level]
+        for members in groups.values():
+            header = members[0]
+            computed = {e.tag: _computed(e.tag, members) for e in computed_keys}
+            if not all(_matches_any(e, computed[e.tag]) for e in computed_keys):
                 continue
-            seen.add(unique)
             answer = Dataset()
             answer.add(0x00080052, "CS", level)
             for element in identifier.elements():
                 if element.tag in (0x00080052,):
                     continue
-                value = header.get(element.tag)
+                value = computed.get(element.tag) or header.get(element.tag)
                 answer[element.tag] = value if value is not None else DataElement(element.tag, element.vr, None)
             yield answer
 
@@ -332,6 +351,35 @@ class StorageFolder:
         return Handlers(
             echo=self.echo, store=self.store, find=self.find, move=self.retrieve, get=self.retrieve, release=self.release
         )
+
+
+def _matches_any(key: DataElement, computed: DataElement) -> bool:
+    """A matching key on a computed attribute: several values (``CT\\MR``) match an entity
+    with any of them (PS3.4 C.6.2.1.2 for Modalities in Study)."""
+    if isinstance(key.value, list) and key.vr != "UI":
+        return any(_matches(DataElement(key.tag, key.vr, str(v)), computed) for v in key.value)
+    return _matches(key, computed)
+
+
+def _computed(tag: int, members: Sequence[Dataset]) -> DataElement:
+    """A :data:`COMPUTED_KEYS` attribute of the entity whose instances are ``members``."""
+    _, vr, what = COMPUTED_KEYS[tag]
+
+    def values(key: int) -> list[str]:
+        found: list[str] = []
+        for member in members:
+            value = member.value(key)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and item.strip() and item.strip() not in found:
+                    found.append(item.strip())
+        return found
+
+    if what == "modalities":
+        return DataElement(tag, vr, sorted(values(0x00080060)) or None)
+    if what == "sop_classes":
+        return DataElement(tag, vr, sorted(values(0x00080016)) or None)
+    key = {"studies": 0x0020000D, "series": 0x0020000E, "instances": 0x00080018}[what]
+    return DataElement(tag, vr, str(len(values(key))))
 
 
 def _sha256(data: bytes) -> str:
