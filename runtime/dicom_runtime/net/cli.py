@@ -406,7 +406,7 @@ async def _scp(args: argparse.Namespace) -> int:
 
 
 async def _conformance(args: argparse.Namespace) -> int:
-    from .conformance import probe, statement
+    from .conformance import probe, probe_retrieval, statement
 
     config = load_config(args.config)
     document = statement(config)
@@ -436,6 +436,18 @@ async def _conformance(args: argparse.Namespace) -> int:
         print(f"probe {entity.title}: {len(results)} presentation contexts asked, {len(bad)} contradict the statement", file=sys.stderr)
         for result in bad:
             print(f"  {result}", file=sys.stderr)
+        if entity.storage is not None:
+            with tempfile.TemporaryDirectory() as scratch:
+                checks = await probe_retrieval(entity, scratch)  # the SCU side: C-MOVE and C-GET sub-operations
+            wrong = [c for c in checks if c.contradicts]
+            contradictions += len(wrong)
+            if checks:
+                print(f"probe {entity.title} as an SCU: {len(checks)} claims on C-MOVE/C-GET sub-operations checked, "
+                      f"{len(wrong)} contradicted", file=sys.stderr)
+            elif entity.tls is not None:
+                print(f"probe {entity.title} as an SCU: not checked (TLS)", file=sys.stderr)
+            for check in wrong:
+                print(f"  {check}", file=sys.stderr)
     if contradictions:
         raise Failed(f"the SCP contradicts {contradictions} claim(s) of the statement")
     return 0

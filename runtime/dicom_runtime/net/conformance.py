@@ -19,6 +19,7 @@ import re
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..codec import CHARSETS, EXTENSION_TERMS
 from ..dictionary import all_uids
@@ -651,4 +652,194 @@ async def probe(
     return results
 
 
-__all__ = ["STATUS_RETURNED", "ProbeResult", "Statement", "probe", "probe_cases", "statement"]
+# The probe of the SCU side: C-MOVE and C-GET sub-operations --------------------------
+
+
+@dataclass(frozen=True)
+class RetrievalCheck:
+    """One claim about what the AE does as an SCU of C-STORE sub-operations, checked."""
+
+    service: str  # "C-MOVE" or "C-GET"
+    destination: str  # what the receiving side accepts
+    claim: str
+    holds: bool
+    detail: str = ""
+
+    @property
+    def contradicts(self) -> bool:
+        return not self.holds
+
+    def __str__(self) -> str:
+        verdict = "holds" if self.holds else f"contradicted: {self.detail}"
+        return f"{self.service}, receiver accepting {self.destination}: {self.claim}: {verdict}"
+
+
+_EXPLICIT, _IMPLICIT, _DEFLATED = "1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.1.99"
+
+
+def _samples(entity: ApplicationEntity) -> list[Any]:
+    """One made-up instance per SOP class the AE sends, and per native or deflated
+    transfer syntax it accepts (so each is held in that syntax), all in one study."""
+    import uuid
+
+    from ..dataset import Dataset
+    from .instances import Instance
+
+    found: list[Instance] = []
+    for sop_class in _scu_classes(entity):
+        for syntax in (t for t in (_EXPLICIT, _IMPLICIT, _DEFLATED) if t in entity.transfer_syntaxes):
+            data = Dataset()
+            data.add(0x00080016, "UI", sop_class)
+            data.add(0x00080018, "UI", f"2.25.{uuid.uuid4().int}")
+            data.add(0x00080060, "CS", "OT")
+            data.add(0x00100010, "PN", "PROBE^CONFORMANCE")
+            data.add(0x00100020, "LO", "PROBE-16")
+            data.add(0x0020000D, "UI", _PROBE_STUDY)
+            data.add(0x0020000E, "UI", _PROBE_STUDY + ".1")
+            found.append(Instance.from_dataset(data, syntax))
+    return found
+
+
+_PROBE_STUDY = "2.25.160016001600160016"
+
+
+async def probe_retrieval(entity: ApplicationEntity, storage: Any) -> list[RetrievalCheck]:
+    """Run the AE (its configuration, storing into the scratch folder ``storage``) and check
+    what it does as an SCU: C-MOVE to a receiver accepting every transfer syntax and to one
+    accepting Implicit VR Little Endian only, and C-GET proposing every syntax and only that
+    one. Checked: the contexts its sub-associations propose (the statement's "Proposed
+    Presentation Contexts"), that every instance arrives, and byte for byte in its own
+    syntax where the receiver accepts it, else transcoded with the same data set."""
+    import dataclasses as dc
+    from pathlib import Path
+
+    from .aio import Handlers, Proposal, Server, associate
+    from .association import AcceptorPolicy
+    from .instances import Instance
+    from .presets import storage_transfer_syntaxes
+
+    sends = _scu_classes(entity)
+    if not sends or entity.tls is not None:
+        return []
+    samples = _samples(entity)
+    if not samples:
+        return []
+    every = storage_transfer_syntaxes()
+    receivers: dict[str, tuple[tuple[str, ...], Server, list[tuple[Any, Instance]]]] = {}
+    for title, syntaxes in (("PROBE-ALL", every), ("PROBE-IMPLICIT", (_IMPLICIT,))):
+        received: list[tuple[Any, Instance]] = []
+
+        async def record(request: Any, into: list[tuple[Any, Instance]] = received) -> int:
+            into.append((request.association.request, request.instance))
+            return 0
+
+        policy = AcceptorPolicy(title, {u: syntaxes for u in storage_sop_classes()}, check_called_ae=False)
+        receivers[title] = (syntaxes, Server(policy, Handlers(store=record)), received)
+    ports = {title: await server.start("127.0.0.1", 0) for title, (_, server, _) in receivers.items()}
+    probed = dc.replace(entity, storage=Path(storage), move_destinations={t: ("127.0.0.1", p) for t, p in ports.items()}, allow=())
+    server, folder = probed.server()
+    port = await server.start("127.0.0.1", 0)
+    checks: list[RetrievalCheck] = []
+    by_uid = {s.sop_instance: s for s in samples}
+    try:
+        async with await associate("127.0.0.1", port, called_ae=entity.title, calling_ae="PROBE",
+                                   contexts=[Proposal(s.sop_class, (s.transfer_syntax,)) for s in samples]) as scu:
+            for sample in samples:
+                status = await scu.store(sample)
+                if not status.is_success:
+                    raise DicomError(f"probe: {entity.title} did not store a {_name(sample.sop_class)} in {_name(sample.transfer_syntax)}: {status}")
+        study_root = [u for u in entity.sop_classes if u in ("1.2.840.10008.5.1.4.1.2.2.2", "1.2.840.10008.5.1.4.1.2.2.3")]
+        patient_root = [u for u in entity.sop_classes if u in ("1.2.840.10008.5.1.4.1.2.1.2", "1.2.840.10008.5.1.4.1.2.1.3")]
+
+        def identifier(level_root: str) -> Any:
+            from ..dataset import Dataset
+
+            data = Dataset()
+            if level_root == "study":
+                data.add(0x00080052, "CS", "STUDY")
+                data.add(0x0020000D, "UI", _PROBE_STUDY)
+            else:
+                data.add(0x00080052, "CS", "PATIENT")
+                data.add(0x00100020, "LO", "PROBE-16")
+            return data
+
+        def verdicts(service: str, title: str, syntaxes: tuple[str, ...], got: list[Instance], status: Any) -> None:
+            accepts = "every transfer syntax" if len(syntaxes) > 1 else "Implicit VR Little Endian only"
+            arrived = {i.sop_instance for i in got}
+            missing = sorted(set(by_uid) - arrived)
+            checks.append(RetrievalCheck(service, accepts, f"all {len(samples)} matching instances are sent (status {status})",
+                                         not missing and status is not None and status.is_success, f"not received: {', '.join(missing)}"))
+            wrong: list[str] = []
+            for instance in got:
+                original = by_uid.get(instance.sop_instance)
+                if original is None:
+                    wrong.append(f"{instance.sop_instance} was never stored")
+                elif original.transfer_syntax in syntaxes:
+                    if instance.transfer_syntax != original.transfer_syntax or instance.data.rstrip(b"\0") != original.data.rstrip(b"\0"):
+                        wrong.append(f"{_name(original.transfer_syntax)} instance arrived in {_name(instance.transfer_syntax)}, "
+                                     f"{'the same' if instance.data == original.data else 'other'} bytes")
+                elif instance.transfer_syntax not in syntaxes or instance.dataset() != original.dataset():
+                    wrong.append(f"{_name(original.transfer_syntax)} instance arrived in {_name(instance.transfer_syntax)}, data set "
+                                 f"{'the same' if instance.dataset() == original.dataset() else 'changed'}")
+            checks.append(RetrievalCheck(
+                service, accepts, "instances are sent byte for byte in their own transfer syntax where the receiver accepts it, "
+                "else transcoded to a native one with the same data set", not wrong, "; ".join(wrong),
+            ))
+
+        for root, models in (("study", study_root), ("patient", patient_root)):
+            move = next((u for u in models if u.endswith(".2")), None)
+            if move is None:
+                continue
+            for title, (syntaxes, _, received) in receivers.items():
+                received.clear()
+                async with await associate("127.0.0.1", port, called_ae=entity.title, calling_ae="PROBE", contexts=[move]) as scu:
+                    responses = scu.move(identifier(root), title, sop_class=move)
+                    async for _ in responses:
+                        pass
+                proposed = [c for rq, _ in received[:1] for c in rq.contexts]
+                own = {s.transfer_syntax for s in samples}
+                stray = [f"{_name(c.abstract_syntax)} with {', '.join(_name(t) for t in c.transfer_syntaxes)}" for c in proposed
+                         if c.abstract_syntax not in sends or not set(c.transfer_syntaxes) <= own | {_EXPLICIT, _IMPLICIT}]
+                uncovered = sorted({_name(s.transfer_syntax) for s in samples
+                                    if not any(c.abstract_syntax == s.sop_class and s.transfer_syntax in c.transfer_syntaxes for c in proposed)})
+                checks.append(RetrievalCheck(
+                    "C-MOVE", "every transfer syntax" if len(syntaxes) > 1 else "Implicit VR Little Endian only",
+                    "the sub-association proposes the SOP classes stated, each with the instance's own syntax, Explicit and Implicit VR Little Endian",
+                    bool(proposed) and not stray and not uncovered,
+                    "; ".join(([f"proposed beyond the statement: {'; '.join(stray)}"] if stray else [])
+                              + ([f"no context proposed for {', '.join(uncovered)}"] if uncovered else [])
+                              + ([] if proposed else ["no sub-association was opened"])),
+                ))
+                verdicts("C-MOVE", title, syntaxes, [i for _, i in received], responses.status)
+            break
+        for root, models in (("study", study_root), ("patient", patient_root)):
+            get = next((u for u in models if u.endswith(".3")), None)
+            if get is None:
+                continue
+            for syntaxes in (every, (_IMPLICIT,)):
+                got: list[Instance] = []
+
+                async def keep(request: Any, into: list[Instance] = got) -> int:
+                    into.append(request.instance)
+                    return 0
+
+                first = [t for t in (_EXPLICIT, _IMPLICIT, _DEFLATED) if t in syntaxes]
+                wanted = first + [t for t in syntaxes if t not in first and t != "1.2.840.10008.1.2.2"]
+                # each syntax in a context of its own, syntax by syntax, so the native and deflated ones fit for every class
+                contexts: list[Proposal | str] = [get] + [Proposal(u, (t,), scu_role=False, scp_role=True) for t in wanted for u in sends][:126]
+                async with await associate("127.0.0.1", port, called_ae=entity.title, calling_ae="PROBE", contexts=contexts) as scu:
+                    responses = scu.get(identifier(root), sop_class=get, store=keep)
+                    async for _ in responses:
+                        pass
+                verdicts("C-GET", "", syntaxes, got, responses.status)
+            break
+    finally:
+        await server.close()
+        if folder is not None:
+            folder.close()
+        for _, receiver, _ in receivers.values():
+            await receiver.close()
+    return checks
+
+
+__all__ = ["STATUS_RETURNED", "ProbeResult", "RetrievalCheck", "Statement", "probe", "probe_cases", "probe_retrieval", "statement"]

@@ -17,7 +17,7 @@ from lxml import etree
 from dicom_codegen import docbook
 from dicom_runtime.net import blocking
 from dicom_runtime.net.config import ApplicationEntity, Config, ConfigError, from_mapping, load
-from dicom_runtime.net.conformance import ProbeResult, probe, statement
+from dicom_runtime.net.conformance import ProbeResult, RetrievalCheck, probe, probe_retrieval, statement
 from tests.conftest import REPO, mirror_file
 
 EXAMPLE = REPO / "examples" / "archive.toml"
@@ -151,6 +151,7 @@ def test_the_command_line_and_the_scp_run_from_the_same_file(tmp_path: Path) -> 
     result = subprocess.run([*net, "conformance", str(config), "--probe", "-o", str(tmp_path / "cs.md")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "probe ARCHIVE: 44 presentation contexts asked, 0 contradict the statement" in result.stderr
+    assert "probe ARCHIVE as an SCU: 10 claims on C-MOVE/C-GET sub-operations checked, 0 contradicted" in result.stderr
     assert (tmp_path / "cs.md").read_text().startswith("# dicom-typed Example Archive 0.3.0 DICOM Conformance Statement")
     assert not (tmp_path / "archive").exists()  # the probe ran the SCP on a scratch folder, not on the archive
     bad = tmp_path / "bad.toml"
@@ -243,3 +244,29 @@ def test_deep_headings_render_at_least_as_large_as_body_text(tmp_path: Path) -> 
     assert "H6" in sizes and "A.4.2.1.3.1.1" in text
     for tag, size in sizes.items():
         assert float(size.removesuffix("px")) >= body, (tag, size, body)
+
+
+def _probe_retrieval(tmp_path: Path) -> list[RetrievalCheck]:
+    return asyncio.run(probe_retrieval(load(EXAMPLE).entities[0], tmp_path / "scratch"))
+
+
+def test_the_scu_side_holds_what_the_statement_claims(tmp_path: Path) -> None:
+    checks = _probe_retrieval(tmp_path)
+    assert {(c.service, c.destination) for c in checks} == {
+        ("C-MOVE", "every transfer syntax"), ("C-MOVE", "Implicit VR Little Endian only"),
+        ("C-GET", "every transfer syntax"), ("C-GET", "Implicit VR Little Endian only"),
+    }
+    assert len(checks) == 10 and [str(c) for c in checks if c.contradicts] == []
+
+
+def test_the_scu_side_probe_finds_an_scp_that_does_not_propose_the_instance_s_own_syntax(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A C-MOVE SCU that proposes only the native syntaxes transcodes the deflated instances:
+    the probe says so (the statement claims each instance's own syntax is proposed)."""
+    from dicom_runtime.net import scp
+
+    monkeypatch.setattr(scp, "_retrieve_proposals", lambda headers: [(uid, (EXPLICIT, IMPLICIT)) for uid in sorted({c for c, _ in headers})])
+    wrong = [c for c in _probe_retrieval(tmp_path) if c.contradicts]
+    assert wrong and {c.service for c in wrong} == {"C-MOVE"}
+    text = "; ".join(str(c) for c in wrong)
+    assert "no context proposed for Deflated Explicit VR Little Endian" in text
+    assert "Deflated Explicit VR Little Endian instance arrived in Explicit VR Little Endian" in text
