@@ -11,6 +11,7 @@ without a response.
 from __future__ import annotations
 
 import asyncio
+import re
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -365,7 +366,7 @@ class Dispatcher:
             listed.add(0x00080058, "UI", [uid for uid, _ in failures if uid])
             body = encode_dataset(listed, encoding_of(request.context.transfer_syntax))
             uid, why = failures[0]
-            final = Status(final.code, f"{len(failures)} failed; {why.removeprefix(f'instance {uid}: ')}")
+            final = Status(final.code, _failures_comment(len(failures), why.removeprefix(f"instance {uid}: ")))
         await self._respond(request, name, final, body, **fields)
 
     async def _store_sub_operation(self, instance: Instance) -> Status:
@@ -443,6 +444,40 @@ def _destination_failure(destination: str, reason: str) -> str:
     else:
         kind = "association failed"
     return f"move destination {destination.strip()} {kind}"[:64]
+
+
+def _failures_comment(count: int, why: str) -> str:
+    """The Error Comment of a C-MOVE/C-GET with failed sub-operations: how many, and the
+    first one's reason in words that fit the 64 characters of LO (the log has it in full)."""
+    why = re.sub(r"^(\S+:\d+(?: \([^)]*\))?: )+", "", why)  # "host:port (AE): " prefixes
+    known = re.match(r"no accepted presentation context for (.+?)( with the SCP role)?$", why)
+    if known:
+        why = "no presentation context accepted for " + known.group(1)
+        if len(f"{count} failed; {why}") > 64:
+            why = "no presentation context accepted for its SOP class"
+    moved = re.match(r"cannot transcode (\S+) to (\S+)", why)
+    if moved:
+        why = f"cannot transcode {_short_syntax(moved.group(1))} to {_short_syntax(moved.group(2))}"
+    text = f"{count} failed; {why}"
+    if len(text) > 64:
+        text = text[:61].rsplit(" ", 1)[0].rstrip(";:,") + "..."
+    return text
+
+
+def _short_syntax(uid: str) -> str:
+    from ..dictionary import all_uids
+
+    entry = all_uids().get(uid)
+    names = {"1.2.840.10008.1.2": "Implicit LE", "1.2.840.10008.1.2.1": "Explicit LE", "1.2.840.10008.1.2.1.99": "Deflated LE"}
+    if uid in names:
+        return names[uid]
+    if entry is not None and "JPEG 2000" in entry.name:
+        return "JPEG 2000"
+    if entry is not None and "JPEG-LS" in entry.name:
+        return "JPEG-LS"
+    if entry is not None and "JPEG" in entry.name:
+        return "JPEG"
+    return uid
 
 
 def _comment(status: Status) -> str:

@@ -5,6 +5,8 @@ disagrees with its data set is held once, under the data set's SOP Instance UID.
 
 from __future__ import annotations
 
+import re
+
 import socket
 import subprocess
 import sys
@@ -130,8 +132,12 @@ def test_a_sub_operation_that_fails_is_named_in_the_response_and_the_summary(tmp
     assert "0xB000" in line and "2 completed, 2 failed, 0 warning" in line, line
     assert line.endswith("failed: " + ", ".join(jpeg)) or sorted(line.rsplit("failed: ", 1)[1].split(", ")) == jpeg, line
     assert "cannot transcode" in line  # the Error Comment: the first failure's reason
+    # in words within LO's 64 characters, not cut off; the SCP's log has the UIDs
+    comment = re.search(r"\(2 failed; ([^)]*)\)", line)
+    assert comment and re.fullmatch(r"cannot transcode JPEG( 2000| Extended| Baseline)? to (Explicit|Implicit) LE", comment.group(1)), line
     log = scp.log.read_text()
     assert all(f"sub-operation for {uid} failed" in log for uid in jpeg)
+    assert "cannot transcode 1.2.840.10008.1.2.4." in log
 
 
 def test_an_unknown_move_destination_prints_no_absent_counts(archive: tuple[ScpProcess, dict[str, int]]) -> None:
