@@ -6,7 +6,6 @@ disagrees with its data set is held once, under the data set's SOP Instance UID.
 from __future__ import annotations
 
 import re
-
 import socket
 import subprocess
 import sys
