@@ -152,10 +152,17 @@ def test_a_failed_move_sub_association_is_explained(tmp_path: Path) -> None:
         files = write_ct_files(tmp_path / "files", 1)
         assert dicom_net("store", "127.0.0.1", str(scp.port), "--aec", "OURSCP", *map(str, files)).returncode == 0
         move = dicom_net("move", "127.0.0.1", str(scp.port), "--aec", "OURSCP", "--dest", "NOWHERE", "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=1.2.826.0.1.3680043.10.1.1")
+        dcmtk = subprocess.run(
+            [tool("movescu"), "-d", "-S", "-aec", "OURSCP", "-aem", "NOWHERE", "-k", "QueryRetrieveLevel=STUDY",
+             "-k", "StudyInstanceUID=1.2.826.0.1.3680043.10.1.1", "127.0.0.1", str(scp.port)],
+            capture_output=True, timeout=60,
+        )
     finally:
         assert scp.stop() == 0
     assert move.returncode == 1
     assert "0xA702" in move.stdout and "move destination NOWHERE cannot be reached" in move.stdout, move.stdout
+    shown = (dcmtk.stdout + dcmtk.stderr).decode("latin-1")
+    assert "0xa702" in shown and "(0000,0902) LO [move destination NOWHERE cannot be reached]" in shown, shown[-1500:]
     line = next(l for l in scp.log.read_text().splitlines() if "no sub-association" in l)
     assert f"NOWHERE at 127.0.0.1:{closed}" in line and "cannot connect" in line and "Connect call failed" in line, line
 
