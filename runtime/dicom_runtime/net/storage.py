@@ -116,8 +116,9 @@ class StorageFolder:
         self.journal_dir = Path(journal_dir) if journal_dir is not None else self.root / JOURNAL_SUBFOLDER
         self.recovered = 0
         self.journal = None
-        if durable and journal:
+        if journal:  # entries acknowledged by a version before 0.3.0 are written, whatever the durability now
             self.recovered = self._recover_legacy()
+        if durable and journal:
             self.journal_dir.mkdir(parents=True, exist_ok=True)
             if os.stat(self.journal_dir).st_dev != os.stat(self.root).st_dev:
                 raise ValueError(
