@@ -159,7 +159,7 @@ def test_the_command_line_and_the_scp_run_from_the_same_file(tmp_path: Path) -> 
     failed = subprocess.run([*net, "conformance", str(bad)], capture_output=True, text=True, timeout=60)
     assert failed.returncode == 1
     assert failed.stderr.strip() == f"dicom-net conformance: {bad}: ae[0].sop_classes: 'CTImageStorag' is neither a UID nor a keyword of the generated dictionary"
-    scp = subprocess.Popen([*net, "scp", "--config", str(config), "--port", "0", "--host", "127.0.0.1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    scp = subprocess.Popen([*net, "scp", "--config", str(config), "--port", "0", "--host", "127.0.0.1", "--out", str(tmp_path / "served")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert scp.stdout is not None
         line = scp.stdout.readline()
