@@ -12,9 +12,10 @@ then 10 peers of each kind connect at once, kind by kind and then all 30 togethe
   trickle (4 KiB every 50 ms), never the whole PDU (dropped by ARTIM or the 16 MiB budget
   of unfinished requests).
 
-For each phase the SCP's peak RSS over the idle figure is the larger of its VmHWM (reset
-through ``/proc/PID/clear_refs`` before the phase) and VmRSS sampled every 10 ms. After
-the phases the SCP must still answer a C-ECHO. The peers are the networking tests' own
+Each phase has an SCP of its own (what one phase leaves allocated does not count in the
+next), whose peak RSS over its idle figure is the larger of its VmHWM (reset through
+``/proc/PID/clear_refs`` as the phase starts) and VmRSS sampled every 10 ms. After each
+phase the SCP must still answer a C-ECHO. The peers are the networking tests' own
 (``tests/runtime/net/helpers.py``); every peer stops by itself (bounded bytes and time),
 and all traffic is to 127.0.0.1.
 
@@ -179,37 +180,46 @@ def main() -> None:
     extra = TIMEOUTS + (() if args.default_limits else limits)
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"dicom-net scp {' '.join(extra)} (from {REPO}); {args.peers} peers of each kind; load average {load}", flush=True)
+    total = 0
     with tempfile.TemporaryDirectory() as folder:
-        scp = ScpProcess(Path(folder) / "out", Path(folder) / "scp.log", *extra).start()
-        assert scp.process is not None
+        for index, kinds in enumerate([[kind] for kind in PEERS] + [list(PEERS)]):
+            growth = _measured_phase(Path(folder) / str(index), extra, kinds, args.peers)
+            if len(kinds) > 1:
+                total = growth
+    verdict = "within" if total <= TARGET else "ABOVE"
+    print(f"all kinds together: {total / MB:.1f} MB ({total / MiB:.1f} MiB) over the idle RSS; target <= {TARGET / MB:.0f} MB: {verdict}")
+
+
+def _measured_phase(folder: Path, extra: tuple[str, ...], kinds: list[str], count: int) -> int:
+    """A fresh SCP: its idle RSS, a phase, its C-ECHO afterwards; the peak RSS over idle."""
+    folder.mkdir()
+    scp = ScpProcess(folder / "out", folder / "scp.log", *extra).start()
+    assert scp.process is not None
+    try:
+        still_serves(scp.port)
+        time.sleep(0.5)
+        idle = _status(scp.process.pid, "VmRSS")
+        peak, elapsed, outcomes = _phase(scp, kinds, count)
+        growth = peak - idle
+        left = _status(scp.process.pid, "VmRSS") - idle
+        label = PEERS[kinds[0]][0] if len(kinds) == 1 else f"all kinds together ({len(kinds) * count} peers)"
+        print(
+            f"{label}: idle RSS {idle / MiB:.1f} MiB, peak {peak / MiB:.1f} MiB: {growth / MB:+.1f} MB ({growth / MiB:+.1f} MiB) over idle "
+            f"({left / MiB:+.1f} MiB still held after), {elapsed:.1f} s",
+            flush=True,
+        )
+        for kind in kinds:
+            print(f"    {kind}: {_summary(outcomes[kind])}", flush=True)
         try:
             still_serves(scp.port)
-            time.sleep(0.5)
-            idle = _status(scp.process.pid, "VmRSS")
-            print(f"idle RSS (after one C-ECHO): {idle / MiB:.1f} MiB", flush=True)
-            phases = [[kind] for kind in PEERS] + [list(PEERS)]
-            total = 0
-            for kinds in phases:
-                peak, elapsed, outcomes = _phase(scp, kinds, args.peers)
-                growth = peak - idle
-                label = PEERS[kinds[0]][0] if len(kinds) == 1 else f"all kinds together ({len(kinds) * args.peers} peers)"
-                print(f"{label}: peak RSS {peak / MiB:.1f} MiB, {growth / MB:+.1f} MB ({growth / MiB:+.1f} MiB) over idle, {elapsed:.1f} s", flush=True)
-                for kind in kinds:
-                    print(f"    {kind}: {_summary(outcomes[kind])}", flush=True)
-                if len(kinds) > 1:
-                    total = growth
-            verdict = "within" if total <= TARGET else "ABOVE"
-            print(f"all kinds together: {total / MB:.1f} MB ({total / MiB:.1f} MiB) over the idle RSS; target <= {TARGET / MB:.0f} MB: {verdict}")
-            try:
-                still_serves(scp.port)
-                print("C-ECHO afterwards: Success")
-            except (OSError, AssertionError) as exc:
-                print(f"C-ECHO afterwards: FAILED ({type(exc).__name__}: {exc})")
-        finally:
-            code = scp.stop()
-            log = scp.log.read_text()
-            print(f"SCP exit status {code}; {'a traceback in its log' if 'Traceback' in log else 'no traceback in its log'}")
-
+            answered = "C-ECHO afterwards: Success"
+        except (OSError, AssertionError) as exc:
+            answered = f"C-ECHO afterwards: FAILED ({type(exc).__name__}: {exc})"
+    finally:
+        code = scp.stop()
+        traceback = "a traceback in its log" if "Traceback" in scp.log.read_text() else "no traceback in its log"
+    print(f"    {answered}; SCP exit status {code}, {traceback}", flush=True)
+    return growth
 
 if __name__ == "__main__":
     main()
