@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+
 import json
 import os
 import shutil
@@ -209,7 +211,8 @@ def test_help_and_version_are_fast_and_import_no_model() -> None:
         "print(sorted(m for m in sys.modules if m.startswith(('dicom_model', 'rich'))))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=ENV)
-    assert result.stdout.splitlines() == ["dicom-validate (dicom-typed) 0.1", "[]"]
+    # the package's version, as every command reports it (dicom_runtime.version)
+    assert result.stdout.splitlines() == [f"dicom-validate (dicom-typed) {importlib.metadata.version('dicom-typed')}", "[]"]
     assert _run("--help").stdout.startswith("usage: dicom-validate")
 
 
