@@ -16,6 +16,7 @@ import struct
 from ..dictionary import uid_info
 from ..errors import DicomError
 from ..fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body
+from ..reader import implicit_vr
 from .messages import VERIFICATION, Status
 
 UID_PATTERN = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
@@ -86,12 +87,25 @@ def _walk(buf: bytes, offset: int, end: int, explicit: bool, depth: int, item: b
             continue
         if offset + length > end:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
+        if _implicit_sequence(tag):  # a sequence of defined length: its items, as the reader reads them
+            _items(buf, offset, offset + length, False, depth, defined=True)
         if found is not None and (tag == _SOP_CLASS or tag == _SOP_INSTANCE):
             found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
         offset += length
     if item:
         raise ScanError("an item of undefined length ends without an Item Delimitation Item")
     return offset
+
+
+_IMPLICIT_SQ: dict[int, bool] = {}
+
+
+def _implicit_sequence(tag: int) -> bool:
+    """Whether an Implicit VR element is a sequence (the dictionary's VR, as the reader takes it)."""
+    known = _IMPLICIT_SQ.get(tag)
+    if known is None:
+        known = _IMPLICIT_SQ[tag] = implicit_vr(tag) == "SQ"
+    return known
 
 
 def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
@@ -127,12 +141,7 @@ def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, fo
         length = _U32(buf, offset + 8)[0]
         offset += 12
         if length == _UNDEFINED:
-            if vr == b"SQ" or vr == b"UN":
-                offset = _items(buf, offset, end, vr == b"SQ", depth)
-            elif vr == b"OB" or vr == b"OW":
-                offset = _fragments(buf, offset, end)
-            else:
-                raise ScanError(f"({group:04X},{element:04X}): undefined length with VR {vr.decode('ascii', 'replace')}")
+            offset = _undefined_length(buf, offset, end, group, element, vr, depth)
             continue
         if offset + length > end:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
@@ -151,6 +160,16 @@ def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, fo
     if item:
         raise ScanError("an item of undefined length ends without an Item Delimitation Item")
     return offset
+
+
+def _undefined_length(buf: bytes, offset: int, end: int, group: int, element: int, vr: bytes, depth: int) -> int:
+    """The end of an element of undefined length whose value starts at ``offset``: a
+    sequence's items (or UN's), or an encapsulated value's fragments."""
+    if vr == b"SQ" or vr == b"UN":
+        return _items(buf, offset, end, vr == b"SQ", depth)
+    if vr == b"OB" or vr == b"OW":
+        return _fragments(buf, offset, end)
+    raise ScanError(f"({group:04X},{element:04X}): undefined length with VR {vr.decode('ascii', 'replace')}")
 
 
 def _walk_explicit_precise(buf: bytes, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
@@ -175,12 +194,7 @@ def _walk_explicit_precise(buf: bytes, offset: int, end: int, depth: int, item: 
             length = _U32(buf, offset + 8)[0]
             offset += 12
             if length == _UNDEFINED:
-                if vr == b"SQ" or vr == b"UN":
-                    offset = _items(buf, offset, end, vr == b"SQ", depth)
-                elif vr == b"OB" or vr == b"OW":
-                    offset = _fragments(buf, offset, end)
-                else:
-                    raise ScanError(f"({group:04X},{element:04X}): undefined length with VR {vr.decode('ascii', 'replace')}")
+                offset = _undefined_length(buf, offset, end, group, element, vr, depth)
                 continue
             if vr == b"SQ":
                 if offset + length > end:
