@@ -76,8 +76,9 @@ def _model_sop_class(dataset: PydicomDataset) -> bool:
 def corpus_seeds() -> tuple[tuple[str, Path], ...]:
     """Every corpus file of the model's IODs, by name (pydicom's reading decides)."""
     found: list[tuple[str, Path]] = []
-    for name in pydicom.data.get_testdata_files():
-        path = Path(name)
+    # the files pydicom ships (get_testdata_files would also try to download its external data)
+    shipped = Path(pydicom.data.__file__).parent / "test_files"
+    for path in sorted(p for p in shipped.rglob("*") if p.is_file() and p.suffix != ".py"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
