@@ -173,6 +173,18 @@ def _same(read: object, value: object) -> bool:
     return type(read) is type(value) and read == value
 
 
+_HINTS: dict[type[DicomObject], dict[str, Any]] = {}
+
+
+def _hints(cls: type[DicomObject]) -> dict[str, Any]:
+    """A generated class's evaluated annotations, once per class (item classes, tuple
+    fields and required attributes are all read from them)."""
+    known = _HINTS.get(cls)
+    if known is None:
+        known = _HINTS[cls] = typing.get_type_hints(cls)
+    return known
+
+
 _ITEM_CLASSES: dict[type[DicomObject], dict[str, type[DicomObject]]] = {}
 _TUPLE_FIELDS: dict[type[DicomObject], dict[str, int]] = {}
 
@@ -183,7 +195,7 @@ def _tuple_fields(cls: type[DicomObject]) -> dict[str, int]:
     known = _TUPLE_FIELDS.get(cls)
     if known is None:
         known = {}
-        for keyword, hint in typing.get_type_hints(cls).items():
+        for keyword, hint in _hints(cls).items():
             for arg in (hint, *typing.get_args(hint)):
                 if typing.get_origin(arg) is tuple and Ellipsis not in typing.get_args(arg):
                     known[keyword] = len(typing.get_args(arg))
@@ -196,7 +208,7 @@ def _item_classes(cls: type[DicomObject]) -> dict[str, type[DicomObject]]:
     known = _ITEM_CLASSES.get(cls)
     if known is not None:
         return known
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     found = {}
     for keyword, hint in hints.items():
         # list[Item] (a required sequence) or list[Item] | None
@@ -275,7 +287,7 @@ def _required(cls: type[DicomObject]) -> frozenset[str]:
     """The attributes whose annotation does not allow ``None``."""
     known = _REQUIRED.get(cls)
     if known is None:
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         known = frozenset(
             spec.keyword
             for spec in cls.ATTRIBUTES
