@@ -13,19 +13,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pydicom
+import pydicom.data
 import pytest
-from pydicom.data import get_testdata_file
-
 from dicom_runtime import pixels
 from dicom_runtime.dataset import DataElement, Dataset, EncapsulatedPixelData
 from dicom_runtime.fileformat import read_file, write_file
 from dicom_runtime.typed import read, write
+
 from tests.test_iod_classes import _ct
 
 LE = "1.2.840.10008.1.2.1"
 BE = "1.2.840.10008.1.2.2"
 IMPLICIT = "1.2.840.10008.1.2"
-CORPUS = Path(str(get_testdata_file("CT_small.dcm"))).parent
+CORPUS = Path(pydicom.data.__file__).parent / "test_files"
 RNG = np.random.default_rng(17)
 
 

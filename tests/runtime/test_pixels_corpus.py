@@ -24,15 +24,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pydicom
+import pydicom.data
 import pytest
-from pydicom.data import get_testdata_file
-from pydicom.pixels.utils import pixel_array as pydicom_pixel_array
-
 from dicom_runtime import pixels
 from dicom_runtime.errors import DicomDecodeError
 from dicom_runtime.fileformat import read_file
+from pydicom.pixels.utils import pixel_array as pydicom_pixel_array
 
-CORPUS = Path(str(get_testdata_file("CT_small.dcm"))).parent
+CORPUS = Path(pydicom.data.__file__).parent / "test_files"
 JPEG_TOLERANCE = 3  # largest difference between libjpeg-turbo and Pillow's/libjpeg's IDCT seen: 3 (examples_ybr_color)
 
 EXACT = [
@@ -261,13 +260,13 @@ def _voi_range(dataset: pydicom.Dataset) -> tuple[float, float]:
 
 def test_encapsulated_frame_decodes_that_frame_only(monkeypatch: pytest.MonkeyPatch) -> None:
     decoded: list[int] = []
-    original = pixels._decode_frame
+    original = pixels.decode._decode_frame
 
     def counting(data: bytes, info: pixels.PixelInfo, index: int) -> npt.NDArray[Any]:
         decoded.append(index)
         return original(data, info, index)
 
-    monkeypatch.setattr(pixels, "_decode_frame", counting)
+    monkeypatch.setattr(pixels.decode, "_decode_frame", counting)
     whole = _ours("examples_ybr_color.dcm")
     decoded.clear()
     assert np.array_equal(_ours("examples_ybr_color.dcm", 17), whole[17])

@@ -1,0 +1,208 @@
+"""The codec registry: each encapsulated transfer syntax's decoder and encoder, one thin adapter
+over imagecodecs a syntax (RLE Lossless is done here, in :mod:`.rle`).
+
+imagecodecs is chosen because one maintained wheel carries libjpeg-turbo (JPEG 8/12-bit),
+its lossless JPEG, CharLS (JPEG-LS), OpenJPEG (JPEG 2000) and OpenJPH (HTJ2K), each both ways,
+for every platform CI installs on; pydicom's pylibjpeg plugins wrap the same libraries but
+decode only (pyjpegls aside), so the tests use them as the independent side.
+
+Encoders (PS3.5 8.2): the samples of one frame go in as ``(rows, columns[, samples])``, the
+codestream comes out. Each codec states what it holds (:class:`Codec`); what it cannot hold is
+one :class:`~._common.PixelDataError` before any work, never a silently altered image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ._common import MissingCodecError, PixelDataError, PixelDecodeError, PixelInfo
+
+RLE_LOSSLESS = "1.2.840.10008.1.2.5"
+JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
+JPEG_EXTENDED = "1.2.840.10008.1.2.4.51"
+JPEG_LOSSLESS = "1.2.840.10008.1.2.4.57"
+JPEG_LOSSLESS_SV1 = "1.2.840.10008.1.2.4.70"
+JPEG_LS_LOSSLESS = "1.2.840.10008.1.2.4.80"
+JPEG_LS_NEAR_LOSSLESS = "1.2.840.10008.1.2.4.81"
+JPEG_2000_LOSSLESS = "1.2.840.10008.1.2.4.90"
+JPEG_2000 = "1.2.840.10008.1.2.4.91"
+HTJ2K_LOSSLESS = "1.2.840.10008.1.2.4.201"
+HTJ2K_RPCL_LOSSLESS = "1.2.840.10008.1.2.4.202"
+HTJ2K = "1.2.840.10008.1.2.4.203"
+
+
+@dataclass(frozen=True, slots=True)
+class Codec:
+    """One encapsulated transfer syntax: its name, the imagecodecs decoder, and what its encoder
+    (if there is one here) holds."""
+
+    name: str
+    decoder: str
+    #: the imagecodecs encoder function, "" for decode only
+    encoder: str = ""
+    #: lossless only (the syntax forbids loss), or lossy allowed
+    lossless: bool = True
+    #: Bits Stored the encoder takes (Bits Allocated 8 or 16 always)
+    bits: tuple[int, int] = (1, 16)
+    #: Lossy Image Compression Method (0028,2114) for a lossy encoding
+    method: str = ""
+
+
+CODECS: dict[str, Codec] = {
+    JPEG_BASELINE: Codec("JPEG Baseline (Process 1)", "jpeg8_decode", "jpeg8_encode", False, (8, 8), "ISO_10918_1"),
+    JPEG_EXTENDED: Codec("JPEG Extended (Process 2 & 4)", "jpeg8_decode", lossless=False),
+    JPEG_LOSSLESS: Codec("JPEG Lossless, Non-Hierarchical (Process 14)", "ljpeg_decode"),
+    JPEG_LOSSLESS_SV1: Codec("JPEG Lossless, First-Order Prediction (Process 14, SV1)", "ljpeg_decode"),
+    JPEG_LS_LOSSLESS: Codec("JPEG-LS Lossless", "jpegls_decode", "jpegls_encode", True, (2, 16)),
+    JPEG_LS_NEAR_LOSSLESS: Codec("JPEG-LS Lossy (Near-Lossless)", "jpegls_decode", "jpegls_encode", False, (2, 16), "ISO_14495_1"),
+    JPEG_2000_LOSSLESS: Codec("JPEG 2000 Image Compression (Lossless Only)", "jpeg2k_decode", "jpeg2k_encode", True, (1, 16)),
+    JPEG_2000: Codec("JPEG 2000 Image Compression", "jpeg2k_decode", "jpeg2k_encode", False, (1, 16), "ISO_15444_1"),
+    "1.2.840.10008.1.2.4.92": Codec("JPEG 2000 Part 2 Multi-component (Lossless Only)", "jpeg2k_decode"),
+    "1.2.840.10008.1.2.4.93": Codec("JPEG 2000 Part 2 Multi-component", "jpeg2k_decode", lossless=False),
+    HTJ2K_LOSSLESS: Codec("High-Throughput JPEG 2000 (Lossless Only)", "jpeg2k_decode", "htj2k_encode", True, (1, 16)),
+    HTJ2K_RPCL_LOSSLESS: Codec("High-Throughput JPEG 2000 with RPCL Options (Lossless Only)", "jpeg2k_decode"),
+    HTJ2K: Codec("High-Throughput JPEG 2000", "jpeg2k_decode", "htj2k_encode", False, (1, 16), "ISO_15444_15"),
+}
+"""Encapsulated transfer syntaxes decoded (and some encoded) through imagecodecs."""
+
+#: RLE Lossless is not in :data:`CODECS`: numpy here, both ways, Bits Allocated 8, 16 and 32.
+ENCODABLE = frozenset({RLE_LOSSLESS, *(uid for uid, codec in CODECS.items() if codec.encoder)})
+"""Encapsulated transfer syntaxes :func:`encode_frame` writes."""
+
+
+def _imagecodecs(name: str, uid: str) -> Any:
+    try:
+        import imagecodecs
+    except ImportError:
+        raise MissingCodecError(f"{name} ({uid}) needs imagecodecs: pip install 'dicom-typed[pixels]'") from None
+    return imagecodecs
+
+
+def decode_frame(frame_data: bytes, info: PixelInfo, index: int) -> npt.NDArray[Any]:
+    """One frame's codestream of ``info.transfer_syntax`` to samples ``info.frame_shape``."""
+    codec = CODECS.get(info.transfer_syntax)
+    if codec is None:
+        raise PixelDecodeError(f"transfer syntax {info.transfer_syntax} is not one this module decodes", frame=index)
+    decoder: Callable[..., Any] = getattr(_imagecodecs(codec.name, info.transfer_syntax), codec.decoder)
+    try:
+        if codec.decoder == "jpeg8_decode" and info.samples_per_pixel == 3:
+            if info.photometric_interpretation.startswith("YBR") or not _jpeg_transformed(frame_data):
+                # YBR_*: the components as stored; RGB without a JFIF or Adobe (APP14) marker saying
+                # the components were transformed: RGB as stored (PS3.5 8.2.1)
+                space = "YCBCR" if info.photometric_interpretation.startswith("YBR") else "RGB"
+                decoded = decoder(frame_data, colorspace=space, outcolorspace=space)
+            else:
+                decoded = decoder(frame_data, outcolorspace="RGB")  # RGB coded as YCbCr: the decoder undoes it
+        else:
+            decoded = decoder(frame_data)
+    except Exception as exc:  # imagecodecs raises its own error classes per codec
+        raise PixelDecodeError(f"{codec.name} ({info.transfer_syntax}) decoding failed: {exc}", frame=index) from exc
+    result = np.asarray(decoded)
+    if result.shape[:2] != (info.rows, info.columns) or (result.ndim == 3 and result.shape[2] != info.samples_per_pixel):
+        raise PixelDecodeError(f"the {codec.name} codestream is {result.shape}, the data set says {info.frame_shape}", frame=index)
+    if result.ndim == 2 and info.samples_per_pixel > 1:
+        raise PixelDecodeError(
+            f"the {codec.name} codestream has 1 component, Samples per Pixel is {info.samples_per_pixel}", frame=index
+        )
+    kind = "i" if info.pixel_representation else "u"
+    target = np.dtype(f"{kind}{max(1, info.bits_allocated // 8)}")
+    if info.bits_allocated == 1:
+        target = np.dtype(np.uint8)
+    if result.dtype != target:
+        if result.dtype.itemsize == target.itemsize:
+            result = result.astype(target.str.replace("i", "u"), copy=False).view(target)
+        else:
+            result = result.astype(target)
+    if info.pixel_representation and info.bits_stored < info.bits_allocated:
+        spare = info.bits_allocated - info.bits_stored
+        result = (result << spare) >> spare  # sign extension of a codestream decoded as unsigned
+    return result.reshape(info.frame_shape)
+
+
+def _jpeg_transformed(data: bytes) -> bool:
+    """Whether a 3-component JPEG stream says it is YCbCr: a JFIF APP0 marker, or an Adobe APP14
+    marker with transform 1 (ISO/IEC 10918-6; an APP14 with transform 0 says it is not)."""
+    i = 2
+    jfif = False
+    while i + 4 <= len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        if marker == 0xDA:
+            break
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        body = data[i + 4 : i + 2 + length]
+        if marker == 0xE0 and body[:5] == b"JFIF\0":
+            jfif = True
+        if marker == 0xEE and body[:5] == b"Adobe" and len(body) >= 12:
+            return body[11] == 1
+        i += 2 + length
+    return jfif
+
+
+def check_encodable(uid: str, info: PixelInfo) -> Codec:
+    """The codec of ``uid`` if it can hold pixel data ``info`` describes, else one PixelDataError
+    saying why (RLE is checked in :mod:`.rle`)."""
+    codec = CODECS.get(uid)
+    if codec is None or not codec.encoder:
+        raise PixelDataError(f"transfer syntax {uid} is not one this module encodes (it encodes {', '.join(sorted(ENCODABLE))})")
+    if info.keyword != "PixelData":
+        raise PixelDataError(f"{info.keyword} is never encapsulated: {codec.name} cannot hold it")
+    if info.bits_allocated not in (8, 16) or not codec.bits[0] <= info.bits_stored <= codec.bits[1]:
+        raise PixelDataError(
+            f"{codec.name} here holds Bits Allocated 8 or 16 with Bits Stored {codec.bits[0]}..{codec.bits[1]}, "
+            f"not Bits Allocated {info.bits_allocated} with Bits Stored {info.bits_stored}"
+        )
+    if info.samples_per_pixel not in (1, 3):
+        raise PixelDataError(f"{codec.name} here holds 1 or 3 samples per pixel, not {info.samples_per_pixel}")
+    if info.photometric_interpretation == "YBR_FULL_422":
+        raise PixelDataError(f"YBR_FULL_422 is not encoded with {codec.name} here: convert the samples to RGB or YBR_FULL first")
+    if codec.decoder == "jpeg8_decode" and info.pixel_representation:
+        raise PixelDataError(f"{codec.name} holds unsigned samples only (Pixel Representation 0)")
+    return codec
+
+
+def encode_frame(
+    samples: npt.NDArray[Any], info: PixelInfo, uid: str, *, level: float | None = None, index: int = 0
+) -> bytes:
+    """One frame's samples (as :func:`~.decode.array` gives them, ``info`` describing them) as a
+    codestream of ``uid``. ``level``: lossy syntaxes only - JPEG quality 1..100 (default 90),
+    JPEG-LS NEAR (default 2), JPEG 2000 / HTJ2K compression ratio (default 10)."""
+    codec = check_encodable(uid, info)
+    if codec.lossless and level is not None:
+        raise PixelDataError(f"{codec.name} is lossless: no level")
+    functions = _imagecodecs(codec.name, uid)
+    encoder: Callable[..., Any] = getattr(functions, codec.encoder)
+    values = np.ascontiguousarray(samples)
+    if values.dtype.kind == "i" and codec.encoder in ("jpegls_encode", "jpeg8_encode"):
+        # JPEG-LS has no signed samples: the Bits Stored bits of the two's complement go in unsigned (PS3.5 8.2.3)
+        values = values.view(values.dtype.str.replace("i", "u")) & np.array((1 << info.bits_stored) - 1, dtype=values.dtype.str.replace("i", "u"))
+    try:
+        if codec.encoder == "jpegls_encode":
+            data = encoder(values, level=0 if codec.lossless else int(2 if level is None else level))
+        elif codec.encoder == "jpeg2k_encode":
+            lossless = codec.lossless
+            data = encoder(
+                values,
+                level=None if lossless else float(10 if level is None else level),
+                codecformat="J2K",
+                reversible=lossless,
+                mct=False,  # the components as they are: Photometric Interpretation unchanged (PS3.5 8.2.4)
+                bitspersample=info.bits_stored,
+                numthreads=1,
+            )
+        elif codec.encoder == "htj2k_encode":
+            lossless = codec.lossless
+            data = encoder(values, level=0 if lossless else int(10 if level is None else level), rgb=False, reversible=lossless)
+        else:  # jpeg8_encode, baseline: 8-bit lossy
+            space = "YCBCR" if info.photometric_interpretation.startswith("YBR") else ("RGB" if info.samples_per_pixel == 3 else "GRAYSCALE")
+            data = encoder(values, level=int(90 if level is None else level), colorspace=space, outcolorspace=space, subsampling="444")
+    except Exception as exc:  # imagecodecs raises its own error classes per codec
+        raise PixelDataError(f"frame {index}: {codec.name} encoding failed: {exc}") from exc
+    return bytes(data)
