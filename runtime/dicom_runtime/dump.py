@@ -26,9 +26,8 @@ if TYPE_CHECKING:  # the heavy modules are imported when a file is read, not for
     from .dataset import DataElement, Dataset
     from .reader import Encoding
 
-from .version import package_version  # noqa: E402
+from .version import version_action  # noqa: E402
 
-VERSION = f"dicom-dump (dicom-typed) {package_version()}"
 #: dcmdump's shortening: a value shown longer than 70 characters is cut to 70, "..." included.
 DEFAULT_MAX_VALUE_LENGTH = 70
 #: Directory Record Types of PS3.3 F.5 (Table F.4-1); dcmdump shows any other as PRIVATE.
@@ -280,7 +279,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"shorten values shown longer than N characters, as dcmdump does (default {DEFAULT_MAX_VALUE_LENGTH}; 0: never)",
     )
-    parser.add_argument("--version", action="version", version=VERSION)
+    parser.add_argument("--version", action=version_action("dicom-dump"))
     return parser
 
 

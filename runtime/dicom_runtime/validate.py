@@ -36,9 +36,7 @@ if TYPE_CHECKING:  # imported when a file is read, not for --help or --version
     from .dataset import Dataset
     from .objects import DicomObject, Finding
 
-from .version import package_version  # noqa: E402
-
-VERSION = f"dicom-validate (dicom-typed) {package_version()}"
+from .version import version_action  # noqa: E402
 
 #: Exit statuses.
 CLEAN, ERRORS, NOT_DICOM = 0, 1, 2
@@ -247,7 +245,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="text lines (default) or one JSON document")
     parser.add_argument("--errors-only", action="store_true", help="leave out the conditions that were not checked")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
-    parser.add_argument("--version", action="version", version=VERSION)
+    parser.add_argument("--version", action=version_action("dicom-validate"))
     return parser
 
 

@@ -13,29 +13,31 @@ dicom_runtime.net`` is the same command.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import dataclasses
-import logging
-import signal
-import ssl
 import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..dataset import Dataset
-from ..dictionary import lookup
-from ..errors import DicomError
-from ..fileformat import read_file, split_file
-from .aio import DEFAULT_MESSAGE_BUDGET, Association, Handlers, Proposal, Server, Timeouts, associate
-from .dimse import DEFAULT_MAX_MESSAGE_SIZE
-from .association import AcceptorPolicy, AccessRule
-from .config import load as load_config
-from .messages import VERIFICATION, Status
-from .presets import archive_contexts
-from .instances import Instance
-from .storage import DUPLICATE_POLICIES, JOURNAL_SUBFOLDER, StorageFolder
-from .tls import client_context, server_context
+from ..version import version_action
+
+# Nothing of DICOM, asyncio, ssl or rich is imported before the arguments are parsed:
+# ``dicom-net --help`` costs what argparse does. A subcommand imports what it uses.
+if TYPE_CHECKING:
+    import ssl
+    from pathlib import Path
+
+    from ..dataset import Dataset
+    from .aio import Association, Proposal, Server, Timeouts
+    from .instances import Instance
+    from .storage import StorageFolder
+
+#: The defaults ``--help`` shows, the same values as :data:`.dimse.DEFAULT_MAX_MESSAGE_SIZE`,
+#: :data:`.aio.DEFAULT_MESSAGE_BUDGET`, :data:`.storage.DUPLICATE_POLICIES` and
+#: :data:`.storage.JOURNAL_SUBFOLDER` (tests/runtime/net/test_startup.py holds them equal),
+#: written here so that the help does not import the networking modules.
+DEFAULT_MAX_MESSAGE_SIZE = 512 * 1024 * 1024
+DEFAULT_MESSAGE_BUDGET = 1024 * 1024 * 1024
+DUPLICATE_POLICIES = ("keep", "replace", "reject")
+JOURNAL_SUBFOLDER = ".dicom-net"
 
 MODELS = {
     "patient": ("1.2.840.10008.5.1.4.1.2.1.1", "1.2.840.10008.5.1.4.1.2.1.2", "1.2.840.10008.5.1.4.1.2.1.3"),
@@ -91,14 +93,22 @@ def _query(parser: argparse.ArgumentParser) -> None:
 def _client_tls(args: argparse.Namespace) -> ssl.SSLContext | None:
     if not args.tls:
         return None
+    from .tls import client_context
+
     return client_context(args.tls_ca, certificate=args.tls_cert, key=args.tls_key, check_hostname=False)
 
 
 def _timeouts(args: argparse.Namespace) -> Timeouts:
+    from .aio import Timeouts
+
     return Timeouts(connect=args.timeout, acse=args.timeout, dimse=max(args.timeout, 60.0))
 
 
 def _identifier(keys: Sequence[str]) -> Dataset:
+    from ..dataset import Dataset
+    from ..dictionary import lookup
+    from ..errors import DicomError
+
     dataset = Dataset()
     for key in keys:
         keyword, _, value = key.partition("=")
@@ -113,6 +123,8 @@ def _identifier(keys: Sequence[str]) -> Dataset:
 
 
 def _files(paths: Sequence[str]) -> list[Path]:
+    from pathlib import Path
+
     found: list[Path] = []
     for name in paths:
         path = Path(name)
@@ -126,6 +138,8 @@ def _files(paths: Sequence[str]) -> list[Path]:
 
 
 async def _echo(args: argparse.Namespace) -> int:
+    from .messages import VERIFICATION
+
     async with await _associate(args, [VERIFICATION]) as association:
         status = await association.echo()
     print(f"C-ECHO {args.host}:{args.port} ({args.aec}): {status}")
@@ -133,6 +147,8 @@ async def _echo(args: argparse.Namespace) -> int:
 
 
 async def _associate(args: argparse.Namespace, contexts: Sequence[Proposal | str]) -> Association:
+    from .aio import associate
+
     return await associate(
         args.host, args.port, called_ae=args.aec, calling_ae=args.aet, contexts=contexts,
         tls=_client_tls(args), timeouts=_timeouts(args),
@@ -143,6 +159,10 @@ def _bare_instance(path: Path) -> Instance:
     """A file without File Meta Information (a bare data set, as some tools write): read as
     the reader does (its transfer syntax guessed from the first element), and its SOP Class
     and Instance UIDs taken from the data set; :class:`DicomError` when it has none."""
+    from ..errors import DicomError
+    from ..fileformat import read_file
+    from .instances import Instance
+
     read = read_file(path)
     dataset = read.dataset
     sop_class, sop_instance = dataset.value(0x00080016), dataset.value(0x00080018)
@@ -153,6 +173,14 @@ def _bare_instance(path: Path) -> Instance:
 
 
 async def _store(args: argparse.Namespace) -> int:
+    import logging
+    from pathlib import Path
+
+    from ..errors import DicomError
+    from ..fileformat import split_file
+    from .aio import Proposal
+    from .messages import Status
+
     files = _files(args.paths)
     headers: list[tuple[Path | Instance, str, str]] = []
     skipped = 0
@@ -235,6 +263,10 @@ async def _find(args: argparse.Namespace) -> int:
 
 
 async def _retrieve(args: argparse.Namespace, move: bool) -> int:
+    from pathlib import Path
+
+    from .storage import StorageFolder
+
     identifier = _identifier(args.key)
     uid = MODELS[args.model][2 if not move else 1]
     if not uid:
@@ -280,6 +312,10 @@ async def _classes_held(args: argparse.Namespace, keys: Sequence[str]) -> list[s
     """The SOP classes of the instances a C-GET of ``keys`` would return, asked first with
     a C-FIND at the IMAGE level (SOP Class UID as a return key); ``None`` when the SCP does
     not answer such a query (then every storage class is proposed)."""
+    import logging
+
+    from ..errors import DicomError
+
     find_uid = MODELS[args.model][0]
     identifier = _identifier([k for k in keys if k.partition("=")[0].strip() != "QueryRetrieveLevel"] + ["QueryRetrieveLevel=IMAGE"])
     for tag, vr in ((0x00080016, "UI"), (0x00080018, "UI")):
@@ -308,6 +344,9 @@ def _get_proposals(classes: Sequence[str] | None, accept: Sequence[str]) -> list
     one context and every other syntax the edition knows in one each. For ``classes``
     known (asked by C-FIND) that fits in an association; otherwise every storage class
     gets the native context, and the compressed ones as many as fit (127 contexts)."""
+    import logging
+
+    from .aio import Proposal
     from .presets import storage_sop_classes, storage_transfer_syntaxes
 
     if accept:
@@ -335,6 +374,11 @@ def _get_proposals(classes: Sequence[str] | None, accept: Sequence[str]) -> list
 
 def _configured(args: argparse.Namespace) -> tuple[Server, StorageFolder | None, str, int]:
     """The SCP of ``--config`` (its AE ``--ae``, else the first), as it is configured."""
+    import dataclasses
+    from pathlib import Path
+
+    from .config import load as load_config
+
     config = load_config(args.config)
     entity = config.entity(args.ae) if args.ae else config.entities[0]
     if args.out is not None or args.journal is not None:
@@ -347,6 +391,14 @@ def _configured(args: argparse.Namespace) -> tuple[Server, StorageFolder | None,
 
 
 def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
+    import logging
+
+    from .aio import Handlers, Server, Timeouts
+    from .association import AcceptorPolicy, AccessRule
+    from .presets import archive_contexts
+    from .storage import StorageFolder
+    from .tls import server_context
+
     contexts = archive_contexts()
     destinations: dict[str, tuple[str, int]] = {}
     for item in args.dest:
@@ -382,6 +434,9 @@ def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
 
 
 async def _scp(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
     folder: StorageFolder | None
     if args.config:
         server, folder, host, port = _configured(args)
@@ -406,7 +461,13 @@ async def _scp(args: argparse.Namespace) -> int:
 
 
 async def _conformance(args: argparse.Namespace) -> int:
+    import dataclasses
+    import tempfile
+    from pathlib import Path
+
+    from .config import load as load_config
     from .conformance import probe, probe_retrieval, statement
+    from .tls import client_context
 
     config = load_config(args.config)
     document = statement(config)
@@ -456,7 +517,7 @@ async def _conformance(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     formatter = _Defaults
     parser = argparse.ArgumentParser(prog="dicom-net", description="DICOM network tools (PS3.7, PS3.8).")
-    parser.add_argument("--version", action="version", version=f"dicom-net (dicom-typed) {version()}")
+    parser.add_argument("--version", action=version_action("dicom-net"))
     sub = parser.add_subparsers(dest="command", required=True)
     echo = sub.add_parser("echo", help="C-ECHO", formatter_class=formatter)
     _common(echo)
@@ -528,6 +589,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     conformance.add_argument("--tls-ca", help="certificates to trust when probing a TLS AE")
     conformance.add_argument("-v", "--verbose", action="store_true", help="more detail (log at info level)")
     args = parser.parse_args(argv)
+    # Only now, with a subcommand to run, the modules it needs are imported.
+    import asyncio
+    import logging
+    import ssl
+
+    from ..errors import DicomError
+
     logging.basicConfig(
         level=logging.INFO if args.verbose or args.command == "scp" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(message)s" if args.command == "scp" else "dicom-net: %(message)s",
