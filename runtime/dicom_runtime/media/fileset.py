@@ -1,0 +1,447 @@
+"""A File-set (PS3.10 Section 8): files under File IDs and the DICOMDIR that indexes them.
+
+:class:`FileSet` reads a DICOMDIR into its tree of records, stages additions and
+removals in memory, and writes them in one step (:meth:`FileSet.write`), in this order:
+the new files (each atomically, under a File ID nothing references yet), one flush of
+the file system, the DICOMDIR (temporary file, fsync, rename), then the removed files
+are deleted. So a crash at any point leaves the old DICOMDIR or the new one, and every
+file either references exists; what a crash can leave is an unreferenced file, which
+:meth:`FileSet.verify` reports as an orphan.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..dataset import DataElement, Dataset
+from ..dictionary import lookup
+from ..errors import DicomDecodeError, DicomEncodeError
+from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, encode_file, is_encapsulated, read_file, write_bytes_atomic
+from ..typed import read as typed_read
+from ..uid import generate_uid
+from .dicomdir import Dicomdir, encode_dicomdir, read_dicomdir
+from .errors import MediaError
+from .fileid import check_file_id, new_file_id, relative_file_id, resolve
+from .profiles import DEFAULT_PROFILE, Profile, get_profile
+from .records import (
+    HIERARCHY,
+    RECORD_KEYS,
+    REFERENCED_FILE_ID,
+    REFERENCED_SOP_CLASS,
+    REFERENCED_SOP_INSTANCE,
+    REFERENCED_TRANSFER_SYNTAX,
+    SPECIFIC_CHARACTER_SET,
+    DirectoryRecord,
+    InstanceRecord,
+    make_record,
+    record_type_for,
+    tag_of,
+)
+
+DICOMDIR = "DICOMDIR"
+_PATIENT_ID, _STUDY_UID, _SERIES_UID = 0x00100020, 0x0020000D, 0x0020000E
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of :meth:`FileSet.verify`: the record's byte offset in the DICOMDIR
+    (None for a file no record references), its File ID or path, and what is wrong."""
+
+    where: str
+    message: str
+    offset: int | None = None
+    orphan: bool = False
+
+    def __str__(self) -> str:
+        at = f" (record at byte {self.offset})" if self.offset is not None else ""
+        return f"{self.where}{at}: {self.message}"
+
+
+@dataclass
+class _Pending:
+    source: Path
+    transcode: bool  # written in Explicit VR Little Endian rather than copied
+
+
+def _text(dataset: Dataset, tag: int) -> str | None:
+    value = dataset.value(tag)
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, list):
+        return "\\".join(str(v) for v in value)
+    return str(value)
+
+
+def _find_root_records(records: list[DirectoryRecord], record_type: str, tag: int, value: str) -> DirectoryRecord | None:
+    for record in records:
+        if record.record_type == record_type and _text(record.keys, tag) == value:
+            return record
+    return None
+
+
+class FileSet:
+    """A File-set rooted at a folder; see the module's description."""
+
+    def __init__(self, root: str | Path, *, profile: str = DEFAULT_PROFILE, fileset_id: str = "", strict: bool = True) -> None:
+        """An empty File-set at ``root`` (nothing is written before :meth:`write`); use
+        :meth:`open` for an existing one. ``strict``: File IDs read must keep PS3.10's
+        character rules (without it, only staying under the root is required)."""
+        self.root = Path(root)
+        self.profile: Profile = get_profile(profile)
+        self.fileset_id = fileset_id
+        self.strict = strict
+        self.instance_uid = generate_uid()
+        self.roots: list[DirectoryRecord] = []
+        self.source: Dicomdir | None = None
+        self._instances: dict[str, InstanceRecord] = {}
+        self._file_ids: set[tuple[str, ...]] = set()
+        self._pending: dict[int, _Pending] = {}
+        self._removed: list[Path] = []
+
+    # -- reading ------------------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, profile: str = DEFAULT_PROFILE, strict: bool = True) -> FileSet:
+        """The File-set of a DICOMDIR (``path`` is the DICOMDIR or the folder holding it).
+
+        MediaError (naming the DICOMDIR, the record's byte offset and the reason) for a file
+        that is not a Basic Directory, damaged bytes, links outside the file or in a cycle,
+        and a Referenced File ID that breaks the rules or leaves the root."""
+        path = Path(path)
+        dicomdir_path = path / DICOMDIR if path.is_dir() else path
+        dicomdir = read_dicomdir(dicomdir_path)
+        fileset = cls(dicomdir_path.parent, profile=profile, fileset_id=dicomdir.fileset_id, strict=strict)
+        fileset.source = dicomdir
+        fileset.instance_uid = dicomdir.instance_uid or fileset.instance_uid
+        fileset.roots = dicomdir.roots
+        for record in fileset.records():
+            file_id = record.file_id
+            if file_id is None:
+                continue
+            check_file_id(file_id, source=str(dicomdir_path), offset=record.offset, strict=strict)
+            fileset._file_ids.add(file_id)
+            uid = record.sop_instance_uid
+            if uid and isinstance(record, InstanceRecord):
+                fileset._instances[uid] = record
+        return fileset
+
+    @property
+    def dicomdir_path(self) -> Path:
+        return self.root / DICOMDIR
+
+    def records(self) -> Iterator[DirectoryRecord]:
+        """Every record in use, depth first in order."""
+        for root in self.roots:
+            yield from root.walk()
+
+    def instances(self) -> list[InstanceRecord]:
+        """The records that reference a file, in order."""
+        return [r for r in self.records() if isinstance(r, InstanceRecord) and r.file_id is not None]
+
+    def find(self, record_type: str | None = None, **keys: str) -> list[DirectoryRecord]:
+        """The records of a type (any when None) whose keys have these values, e.g.
+        ``find("STUDY", StudyInstanceUID="1.2.3")`` or ``find(PatientID="X")``."""
+        return [r for r in self.records() if (record_type is None or r.record_type == record_type) and r.matches(keys)]
+
+    def instance(self, sop_instance_uid: str) -> InstanceRecord | None:
+        """The record of an instance by its SOP Instance UID."""
+        return self._instances.get(sop_instance_uid)
+
+    def path_of(self, record: DirectoryRecord) -> Path:
+        """The path of a record's file under the root, checked (MediaError if it has no
+        Referenced File ID, or it leaves the root)."""
+        file_id = record.file_id
+        source = str(self.dicomdir_path)
+        if file_id is None:
+            raise MediaError(f"a {record.record_type} record without a Referenced File ID", path=source, offset=record.offset)
+        return resolve(self.root, file_id, source=source, offset=record.offset, strict=self.strict)
+
+    def read(self, record: DirectoryRecord) -> object:
+        """The record's file read as :func:`dicom_runtime.typed.read` reads it (typed by
+        its SOP Class; a Dataset when none is generated): MediaError if it is missing."""
+        path = self.path_of(record)
+        if id(record) in self._pending:
+            path = self._pending[id(record)].source
+        if not path.is_file():
+            raise MediaError(f"the referenced file {path} is missing", path=str(self.dicomdir_path), offset=record.offset)
+        return typed_read(path, strict=False)
+
+    # -- staging ------------------------------------------------------------------------------------------------
+
+    def add(self, path: str | Path) -> InstanceRecord:
+        """Stage one instance: its records (PATIENT, STUDY, SERIES as needed, and its own)
+        are made now, its file is copied under a new File ID by :meth:`write` (a file
+        already under the root with a conformant File ID stays where it is). MediaError
+        naming the file when it is not DICOM, lacks a record's Type 1 key, has no record
+        type, is in the File-set already, or has a transfer syntax the profile refuses."""
+        source = Path(path)
+        name = str(source)
+        try:
+            read = read_file(source, stop_before_pixels=True)
+        except (DicomDecodeError, OSError) as exc:
+            raise MediaError(f"cannot be added: {exc}", path=name) from None
+        dataset = read.dataset
+        sop_class = _text(read.meta, 0x00020002) or _text(dataset, 0x00080016)
+        sop_instance = _text(read.meta, 0x00020003) or _text(dataset, 0x00080018)
+        if not sop_class or not sop_instance:
+            raise MediaError("cannot be added: no SOP Class UID or SOP Instance UID", path=name)
+        if sop_instance in self._instances:
+            raise MediaError(f"cannot be added: instance {sop_instance} is in the File-set already", path=name)
+        syntax = read.transfer_syntax
+        transcode = read.preamble is None or 0x00020010 not in read.meta
+        if not self.profile.allows(syntax):
+            if is_encapsulated(syntax):
+                raise MediaError(
+                    f"cannot be added: its transfer syntax {syntax} is not one {self.profile.name} allows "
+                    f"({', '.join(self.profile.transfer_syntaxes or ())})",
+                    path=name,
+                )
+            transcode = True
+        written_syntax = EXPLICIT_VR_LITTLE_ENDIAN if transcode and not self.profile.allows(syntax) else syntax
+        record_type = record_type_for(sop_class, dataset)
+        if record_type is None:
+            raise MediaError(f"cannot be added: no directory record type is known for SOP class {sop_class}", path=name)
+        chain = self._parents(dataset, name)
+        leaf = self._make(record_type, dataset, name)
+        file_id = self._in_place(source)
+        if file_id is None:
+            file_id = new_file_id(_text(dataset, _STUDY_UID) or "", _text(dataset, _SERIES_UID) or "", sop_instance, self._taken)
+        leaf.keys[REFERENCED_FILE_ID] = DataElement(REFERENCED_FILE_ID, "CS", list(file_id))
+        leaf.keys[REFERENCED_SOP_CLASS] = DataElement(REFERENCED_SOP_CLASS, "UI", sop_class)
+        leaf.keys[REFERENCED_SOP_INSTANCE] = DataElement(REFERENCED_SOP_INSTANCE, "UI", sop_instance)
+        leaf.keys[REFERENCED_TRANSFER_SYNTAX] = DataElement(REFERENCED_TRANSFER_SYNTAX, "UI", written_syntax)
+        assert isinstance(leaf, InstanceRecord)
+        # attached only now, when nothing more can fail: a record just made has no parent yet
+        patient, study, series_record = chain
+        if patient.parent is None and not any(r is patient for r in self.roots):
+            self.roots.append(patient)
+        for parent, child in ((patient, study), (study, series_record), (series_record, leaf)):
+            if child.parent is None:
+                child.parent = parent
+                parent.children.append(child)
+        self._instances[sop_instance] = leaf
+        self._file_ids.add(file_id)
+        if not (transcode is False and self._resolve_quiet(file_id) == source.resolve()):
+            self._pending[id(leaf)] = _Pending(source, transcode)
+        return leaf
+
+    def _resolve_quiet(self, file_id: tuple[str, ...]) -> Path:
+        return (self.root.joinpath(*file_id)).resolve()
+
+    def _in_place(self, source: Path) -> tuple[str, ...] | None:
+        """The File ID of a file already under the root at a conformant File ID, else None."""
+        try:
+            file_id = relative_file_id(self.root, source, source=str(source))
+        except MediaError:
+            return None
+        return None if file_id in self._file_ids else file_id
+
+    def _taken(self, file_id: tuple[str, ...]) -> bool:
+        return file_id in self._file_ids or self.root.joinpath(*file_id).exists()
+
+    def _parents(self, dataset: Dataset, name: str) -> list[DirectoryRecord]:
+        """The PATIENT, STUDY and SERIES records of an instance: found, or made (not yet attached)."""
+        patient_id = _text(dataset, _PATIENT_ID)
+        study_uid = _text(dataset, _STUDY_UID)
+        series_uid = _text(dataset, _SERIES_UID)
+        for what, value in (("PatientID", patient_id), ("StudyInstanceUID", study_uid), ("SeriesInstanceUID", series_uid)):
+            if value is None:
+                raise MediaError(f"cannot be added: no {what}, a Type 1 key of its {what[:-2].upper()} record", path=name)
+        assert patient_id is not None and study_uid is not None and series_uid is not None
+        patient = _find_root_records(self.roots, "PATIENT", _PATIENT_ID, patient_id) or self._make("PATIENT", dataset, name)
+        study = _find_root_records(patient.children, "STUDY", _STUDY_UID, study_uid) or self._make("STUDY", dataset, name)
+        series = _find_root_records(study.children, "SERIES", _SERIES_UID, series_uid) or self._make("SERIES", dataset, name)
+        return [patient, study, series]
+
+    def _make(self, record_type: str, dataset: Dataset, name: str) -> DirectoryRecord:
+        """A record of ``record_type`` with its keys from the instance's data set."""
+        keys = Dataset()
+        charset = dataset.get(SPECIFIC_CHARACTER_SET)
+        for keyword, key_type in RECORD_KEYS.get(record_type, []):
+            tag = tag_of(keyword)
+            element = dataset.get(tag)
+            if element is None or element.value is None or element.value == "" or element.value == []:
+                if key_type == 1:
+                    raise MediaError(
+                        f"cannot be added: {keyword} ({tag >> 16:04X},{tag & 0xFFFF:04X}), a Type 1 key of its "
+                        f"{record_type} record, is {'missing' if element is None else 'empty'}",
+                        path=name,
+                    )
+                if key_type == 2:
+                    vrs = lookup(keyword).vrs
+                    keys[tag] = DataElement(tag, vrs[0] if vrs else "UN", None)
+                continue
+            keys[tag] = copy.copy(element)
+        if charset is not None:
+            keys[SPECIFIC_CHARACTER_SET] = charset
+        return make_record(record_type, keys)
+
+    def remove(self, target: DirectoryRecord | str) -> list[InstanceRecord]:
+        """Stage the removal of an instance (its record or SOP Instance UID) or of every
+        instance below a PATIENT, STUDY or SERIES record; records left without instances
+        below them go too. The files are deleted by :meth:`write`, after the DICOMDIR no
+        longer references them. Returns the instance records removed."""
+        if isinstance(target, str):
+            record = self._instances.get(target)
+            if record is None:
+                raise MediaError(f"no instance {target} in the File-set", path=str(self.dicomdir_path))
+            target = record
+        removed = [r for r in target.walk() if isinstance(r, InstanceRecord)]
+        for record in removed:
+            uid = record.sop_instance_uid
+            if uid is not None:
+                self._instances.pop(uid, None)
+            file_id = record.file_id
+            if file_id is not None:
+                self._file_ids.discard(file_id)
+                if self._pending.pop(id(record), None) is None:
+                    self._removed.append(self.path_of(record))
+        node: DirectoryRecord | None = target
+        while node is not None:
+            parent = node.parent
+            siblings = parent.children if parent is not None else self.roots
+            siblings[:] = [r for r in siblings if r is not node]
+            if parent is None or parent.children or parent.record_type not in HIERARCHY:
+                break
+            node = parent
+        return removed
+
+    # -- writing ------------------------------------------------------------------------------------------------
+
+    def write(self, *, durable: bool = True, progress: Callable[[int, int], None] | None = None) -> None:
+        """Write the staged changes: new files, the DICOMDIR atomically, then deletions.
+
+        ``progress(done, total)`` is called after each file written. ``durable=False``
+        leaves out the flushes (still atomic, not crash-safe)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        pending = [(r, self._pending[id(r)]) for r in self.instances() if id(r) in self._pending]
+        source = str(self.dicomdir_path)
+        for done, (record, item) in enumerate(pending, 1):
+            destination = self.path_of(record)
+            data = self._file_bytes(item, record)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(destination, data, durable=False)
+            if progress is not None:
+                progress(done, len(pending))
+        if pending and durable:
+            from ..net.journal import syncfs
+
+            syncfs(self.root)  # every new file on disk before a DICOMDIR references it
+        try:
+            data = encode_dicomdir(
+                self.roots,
+                instance_uid=self.instance_uid,
+                fileset_id=self.fileset_id,
+                header=self.source.header if self.source is not None else None,
+            )
+        except DicomEncodeError as exc:
+            raise MediaError(f"cannot write the DICOMDIR: {exc}", path=source) from None
+        write_bytes_atomic(self.dicomdir_path, data, durable=durable)
+        for path in self._removed:
+            path.unlink(missing_ok=True)
+            self._prune_folders(path.parent)
+        self._pending.clear()
+        self._removed.clear()
+        self.source = None
+
+    def _file_bytes(self, item: _Pending, record: DirectoryRecord) -> bytes:
+        if not item.transcode:
+            return item.source.read_bytes()
+        try:
+            read = read_file(item.source)
+            syntax = record.transfer_syntax_uid or EXPLICIT_VR_LITTLE_ENDIAN
+            return encode_file(read.dataset, syntax, meta=read.meta)
+        except (DicomDecodeError, DicomEncodeError, OSError) as exc:
+            raise MediaError(f"cannot be written into the File-set: {exc}", path=str(item.source)) from None
+
+    def _prune_folders(self, folder: Path) -> None:
+        root = self.root.resolve()
+        while folder.resolve() != root and root in folder.resolve().parents:
+            try:
+                folder.rmdir()
+            except OSError:
+                return
+            folder = folder.parent
+
+    # -- checking -----------------------------------------------------------------------------------------------
+
+    def verify(self, *, progress: Callable[[int, int], None] | None = None) -> list[Problem]:
+        """Every referenced file exists, is under the root, and matches its record (SOP
+        Class, SOP Instance and Transfer Syntax UIDs, the record's keys and its parents'
+        PatientID / StudyInstanceUID / SeriesInstanceUID); files under the root that no
+        record references are reported as orphans; so are stale and inactive records."""
+        problems: list[Problem] = []
+        instances = self.instances()
+        referenced: set[Path] = {self.dicomdir_path.resolve()}
+        for done, record in enumerate(instances, 1):
+            problems.extend(self._check(record, referenced))
+            if progress is not None:
+                progress(done, len(instances))
+        if self.source is not None:
+            for stale in self.source.unreached:
+                problems.append(Problem(str(self.dicomdir_path), f"a {stale.record_type} record no link reaches (stale)", stale.offset))
+            for inactive in self.source.inactive:
+                problems.append(Problem(str(self.dicomdir_path), f"an inactive {inactive.record_type} record", inactive.offset))
+        for folder, folders, files in os.walk(self.root):
+            folders[:] = sorted(f for f in folders if not f.startswith("."))
+            for name in sorted(files):
+                path = Path(folder) / name
+                if name.startswith(".") or path.resolve() in referenced:
+                    continue
+                problems.append(Problem(str(path.relative_to(self.root)), "orphan: no record references it", orphan=True))
+        return problems
+
+    def _check(self, record: InstanceRecord, referenced: set[Path]) -> list[Problem]:
+        file_id = "\\".join(record.file_id or ())
+        try:
+            path = self.path_of(record)
+        except MediaError as exc:
+            return [Problem(file_id, exc.reason, record.offset)]
+        if id(record) in self._pending:
+            path = self._pending[id(record)].source
+        referenced.add(path.resolve())
+        if not path.is_file():
+            return [Problem(file_id, "the referenced file is missing", record.offset)]
+        try:
+            read = read_file(path, stop_before_pixels=True)
+        except (DicomDecodeError, OSError) as exc:
+            return [Problem(file_id, f"the referenced file cannot be read: {exc}", record.offset)]
+        out = []
+        data = read.dataset
+        actual = {
+            "Referenced SOP Class UID in File": _text(read.meta, 0x00020002) or _text(data, 0x00080016),
+            "Referenced SOP Instance UID in File": _text(read.meta, 0x00020003) or _text(data, 0x00080018),
+            "Referenced Transfer Syntax UID in File": read.transfer_syntax,
+        }
+        recorded = {
+            "Referenced SOP Class UID in File": record.sop_class_uid,
+            "Referenced SOP Instance UID in File": record.sop_instance_uid,
+            "Referenced Transfer Syntax UID in File": record.transfer_syntax_uid,
+        }
+        for what, value in recorded.items():
+            if value is not None and value != actual[what]:
+                out.append(Problem(file_id, f"{what} is {value}, the file's is {actual[what]}", record.offset))
+        for keyword, _ in RECORD_KEYS.get(record.record_type, []):
+            self._compare(record, data, keyword, file_id, out)
+        node = record.parent
+        while node is not None:
+            level_key = {"PATIENT": "PatientID", "STUDY": "StudyInstanceUID", "SERIES": "SeriesInstanceUID"}.get(node.record_type)
+            if level_key is not None:
+                self._compare(node, data, level_key, file_id, out)
+            node = node.parent
+        return out
+
+    @staticmethod
+    def _compare(record: DirectoryRecord, data: Dataset, keyword: str, file_id: str, out: list[Problem]) -> None:
+        tag = tag_of(keyword)
+        if tag not in record.keys or tag not in data or record.keys[tag].vr == "SQ":
+            return
+        mine, theirs = record.text(tag), _text(data, tag)
+        if (mine or "").strip() != (theirs or "").strip():
+            out.append(
+                Problem(file_id, f"{keyword} of its {record.record_type} record is {mine!r}, the file's is {theirs!r}", record.offset)
+            )
