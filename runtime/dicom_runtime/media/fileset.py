@@ -25,7 +25,7 @@ from ..typed import read as typed_read
 from ..uid import generate_uid
 from .dicomdir import Dicomdir, encode_dicomdir, read_dicomdir
 from .errors import MediaError
-from .fileid import check_file_id, new_file_id, relative_file_id, resolve
+from .fileid import FILE_ID_CHARACTERS, check_file_id, new_file_id, relative_file_id, resolve
 from .profiles import DEFAULT_PROFILE, Profile, get_profile
 from .records import (
     HIERARCHY,
@@ -90,6 +90,8 @@ class FileSet:
         """An empty File-set at ``root`` (nothing is written before :meth:`write`); use
         :meth:`open` for an existing one. ``strict``: File IDs read must keep PS3.10's
         character rules (without it, only staying under the root is required)."""
+        if len(fileset_id) > 16 or set(fileset_id) - FILE_ID_CHARACTERS:
+            raise MediaError(f"File-set ID {fileset_id!r} is not up to 16 characters A-Z, 0-9 and _ (PS3.10 8.5)", path=str(root))
         self.root = Path(root)
         self.profile: Profile = get_profile(profile)
         self.fileset_id = fileset_id
