@@ -281,7 +281,7 @@ async def _retrieve(args: argparse.Namespace, move: bool) -> int:
         if move:
             responses = association.move(identifier, args.dest, sop_class=uid)
         else:
-            folder = StorageFolder(out, journal=False)
+            folder = StorageFolder(out, journal=False, index=False)
             responses = association.get(identifier, sop_class=uid, store=folder.store)
         async for step in responses:
             if args.verbose:
@@ -514,6 +514,19 @@ async def _conformance(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _index(args: argparse.Namespace) -> int:
+    """``dicom-net index rebuild FOLDER``: the query index built again from the files."""
+    from pathlib import Path
+
+    from .index import rebuild
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise Failed(f"{folder} is not a folder")
+    print(f"{folder}: query index rebuilt from {rebuild(folder)} files")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     formatter = _Defaults
     parser = argparse.ArgumentParser(prog="dicom-net", description="DICOM network tools (PS3.7, PS3.8).")
@@ -579,6 +592,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     scp.add_argument("--idle-timeout", type=float, default=300.0, help="abort an association idle this long, seconds")
     scp.add_argument("--artim-timeout", type=float, default=30.0, help="ARTIM timer (PS3.8 9.1.5), seconds")
+    index = sub.add_parser("index", help="the query index of an SCP's folder", formatter_class=formatter)
+    index.add_argument("action", choices=("rebuild",), help="rebuild: build it again from the folder's files (with the SCP stopped)")
+    index.add_argument("folder", help="the SCP's storage folder (its --out)")
+    index.add_argument("-v", "--verbose", action="store_true", help="more detail (log at info level)")
     conformance = sub.add_parser("conformance", help="the DICOM Conformance Statement (PS3.2) of a configuration", formatter_class=formatter)
     conformance.add_argument("config", help="the configuration (TOML) the SCP runs from")
     conformance.add_argument("--format", choices=("markdown", "html"), default="markdown", help="output format")
@@ -611,6 +628,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "get": lambda a: _retrieve(a, False),
         "scp": _scp,
         "conformance": _conformance,
+        "index": _index,
     }
     try:
         return asyncio.run(runners[args.command](args))

@@ -5,33 +5,38 @@
 (Patient Root and Study Root, PATIENT/STUDY/SERIES/IMAGE levels, PS3.4 C.2.2.2
 matching: single value, wildcard, universal, UID list and range) and serves
 C-MOVE and C-GET from the files it holds. The flush that makes an instance durable
-goes to a write-ahead journal (:mod:`.journal`), replayed after a crash.
+goes to a write-ahead journal (:mod:`.journal`), replayed after a crash. Queries ask the
+folder's index (:mod:`.index`, SQLite in ``<root>/.dicom-net/``), filled as instances are
+written, in the journal's durable step, and rebuilt from the files when it is lost.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import fnmatch
 import functools
 import hashlib
 import itertools
 import logging
 import os
+import sqlite3
 import sys
 import threading
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
-from ..dataset import DataElement, Dataset
+from ..dataset import Dataset
 from ..errors import DicomError
-from ..fileformat import read_file
+from ..fileformat import write_bytes_atomic
 from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
 from .checks import uid_problem
-from ..fileformat import write_bytes_atomic
+from .index import SUBFOLDER, open_index
 from .instances import Instance
 from .journal import NAMES as JOURNAL_NAMES, Journal
+from .matching import COMPUTED_KEYS, LEVEL_KEYS, Header, ScanningQuery, answers
 from .messages import Status
+
+__all__ = ["COMPUTED_KEYS", "DUPLICATE_POLICIES", "JOURNAL_SUBFOLDER", "LEVEL_KEYS", "StorageFolder"]
 
 BACKLOG_LIMIT = 64 * 1024 * 1024
 """Acknowledged instances whose files are not written yet hold at most about this
@@ -56,25 +61,9 @@ DUPLICATE_WARNING = 0xB000
 
 log = logging.getLogger("dicom_runtime.net")
 
-JOURNAL_SUBFOLDER = ".dicom-net"
-"""Where a folder's write-ahead journal is kept by default: ``<root>/.dicom-net/.journal.0`` and ``.journal.1``."""
-LEVEL_KEYS = {"PATIENT": 0x00100020, "STUDY": 0x0020000D, "SERIES": 0x0020000E, "IMAGE": 0x00080018}
-_LEVELS = ("PATIENT", "STUDY", "SERIES", "IMAGE")
-_RANGE_VRS = {"DA", "TM", "DT"}
-
-COMPUTED_KEYS: dict[int, tuple[str, str, str]] = {
-    0x00201200: ("PATIENT", "IS", "studies"),    # Number of Patient Related Studies
-    0x00201202: ("PATIENT", "IS", "series"),     # Number of Patient Related Series
-    0x00201204: ("PATIENT", "IS", "instances"),  # Number of Patient Related Instances
-    0x00201206: ("STUDY", "IS", "series"),       # Number of Study Related Series
-    0x00201208: ("STUDY", "IS", "instances"),    # Number of Study Related Instances
-    0x00080061: ("STUDY", "CS", "modalities"),   # Modalities in Study
-    0x00080062: ("STUDY", "UI", "sop_classes"),  # SOP Classes in Study
-    0x00201209: ("SERIES", "IS", "instances"),   # Number of Series Related Instances
-}
-"""Return keys of PS3.4 C.6.1.1 / C.6.2.1 that no instance holds: computed by the SCP over the
-instances of each matched entity (``level``, VR, what is counted or collected). As matching
-keys, Modalities in Study and SOP Classes in Study match a study with any such series or instance."""
+JOURNAL_SUBFOLDER = SUBFOLDER
+"""Where a folder's write-ahead journal is kept by default: ``<root>/.dicom-net/.journal.0`` and ``.journal.1``
+(the query index is there too: ``index.sqlite``)."""
 
 
 class StorageFolder:
@@ -85,11 +74,16 @@ class StorageFolder:
     next instances arrive; the A-RELEASE-RP waits until the files are complete. ``durable=False`` answers Success without any flush:
     faster where fsync is slow, but an acknowledged instance can be lost in a power
     failure or kernel crash.
+
+    Queries (C-FIND, C-MOVE, C-GET) ask the folder's index (:mod:`.index`), opened (or
+    built from the files) here. ``index=False`` (a folder that only receives, as
+    ``dicom-net get --out``) keeps none, and a query reads every file's header instead
+    (:class:`.matching.ScanningQuery`).
     """
 
     def __init__(
         self, root: str | Path, *, durable: bool = True, journal: bool = True, duplicates: str = "keep",
-        journal_dir: str | Path | None = None,
+        journal_dir: str | Path | None = None, index: bool = True,
     ) -> None:
         if duplicates not in DUPLICATE_POLICIES:
             raise ValueError(f"duplicates={duplicates!r}: expected one of {', '.join(DUPLICATE_POLICIES)}")
@@ -102,7 +96,6 @@ class StorageFolder:
         self.root.mkdir(parents=True, exist_ok=True)
         for stale in self.root.glob(".*.dcm.*"):  # a write cut short by a crash, never acknowledged
             stale.unlink(missing_ok=True)
-        self._headers: dict[Path, tuple[float, Dataset]] = {}
         self._backlog: collections.deque[tuple[Path, bytes, int, int]] = collections.deque()
         self._backlog_bytes = 0
         self._enqueued = 0
@@ -116,6 +109,13 @@ class StorageFolder:
         self.journal_dir = Path(journal_dir) if journal_dir is not None else self.root / JOURNAL_SUBFOLDER
         self.recovered = 0
         self.journal = None
+        # The folder's modification time after the last change the folder made itself (or
+        # synchronised): a different one means files were added or removed by someone else.
+        self._stamp_lock = threading.Lock()
+        self._stamp = self._root_stamp()
+        self._changed = False
+        self.index = open_index(self.root) if index else None
+        self._scan = None if index else ScanningQuery(self.root)
         if journal:  # entries acknowledged by a version before 0.3.0 are written, whatever the durability now
             self.recovered = self._recover_legacy()
         if durable and journal:
@@ -126,7 +126,7 @@ class StorageFolder:
                     "its flush would not cover the instances' files"
                 )
             self.journal = Journal(self.journal_dir)
-            self.recovered += self.journal.recover(lambda name, data: write_bytes_atomic(self.root / name, data, durable=False))
+            self.recovered += self.journal.recover(self._replay)
 
     def _recover_legacy(self) -> int:
         """Entries of a journal at the old place (``<root>/.journal.0``, ``.journal.1``,
@@ -136,7 +136,7 @@ class StorageFolder:
             return 0
         legacy = Journal(self.root)
         try:
-            count = legacy.recover(lambda name, data: write_bytes_atomic(self.root / name, data, durable=False))
+            count = legacy.recover(self._replay)
         finally:
             legacy.close()  # recover() has flushed the files (syncfs) and invalidated the entries
         for path in old:
@@ -144,6 +144,62 @@ class StorageFolder:
         if count:
             log.info("%s: %d instances recovered from the journal at its old place (%s)", self.root, count, ", ".join(p.name for p in old))
         return count
+
+    def _replay(self, name: str, data: bytes) -> None:
+        """A journal entry at recovery: its file written again, and indexed again."""
+        path = self.root / name
+        self._write(path, data, durable=False)
+        self._index(path)
+
+    def _root_stamp(self) -> int:
+        return os.stat(self.root).st_mtime_ns
+
+    def _write(self, path: Path, data: bytes, *, durable: bool) -> None:
+        """Write an instance's file, noting whether the folder had been changed by someone
+        else since the folder's own last change."""
+        with self._stamp_lock:
+            if self._root_stamp() != self._stamp:
+                self._changed = True
+            try:
+                write_bytes_atomic(path, data, durable=durable)
+            finally:
+                self._stamp = self._root_stamp()
+
+    def synchronise(self) -> tuple[int, int]:
+        """Index the ``*.dcm`` files put into the folder by others, and drop the rows of files
+        removed by others; returns how many of each. Queries do this by themselves when the
+        folder's modification time says it changed (a file replaced in place is not seen:
+        ``dicom-net index rebuild`` then)."""
+        if self.index is None:
+            return 0, 0
+        with self._stamp_lock:
+            stamp = self._root_stamp()
+            self._changed = False
+            on_disk = {path.name for path in self.root.glob("*.dcm")}
+            indexed = set(self.index.names())
+            added = 0
+            for name in sorted(on_disk - indexed):
+                try:
+                    self.index.add_file(self.root / name)
+                    added += 1
+                except (OSError, DicomError):  # left out, as a scan of the files leaves it out
+                    continue
+            gone = indexed - on_disk
+            self.index.remove(gone)
+            self._stamp = stamp
+        if added or gone:
+            log.info("%s: %d files put into the folder indexed, %d removed files dropped from the index", self.root, added, len(gone))
+        return added, len(gone)
+
+    def _index(self, path: Path, *, durable: bool = False) -> None:
+        """Index a written file; one the reader refuses is logged and left out, as a query
+        over the files would leave it out. OSError and sqlite3.Error go to the caller."""
+        if self.index is None:
+            return
+        try:
+            self.index.add_file(path, durable=durable)
+        except DicomError as error:
+            log.warning("%s: %s is stored but cannot be read back, so it is not indexed (%s)", self.root, path.name, error)
 
     def close(self) -> None:
         """Wait for the files still being written, then retire the journal (every file
@@ -205,12 +261,20 @@ class StorageFolder:
                     return
                 path, data, ticket, token = self._backlog[0]
             try:
-                write_bytes_atomic(path, data, durable=False)
+                self._write(path, data, durable=False)
             except Exception as error:  # kept in the journal: written again on the next start
                 self._failed += 1
                 log.error("%s: cannot write %s (%s); the instance stays in the journal", self.root, path.name, error)
             else:
-                journal.written(ticket)
+                try:
+                    # Indexed before the entry counts as written: the journal retires it only after
+                    # a flush of the file system, which makes the index's rows durable too.
+                    self._index(path)
+                except Exception as error:  # kept in the journal: indexed again on the next start
+                    self._failed += 1
+                    log.error("%s: cannot index %s (%s); the instance stays in the journal", self.root, path.name, error)
+                else:
+                    journal.written(ticket)
             with self._written:
                 self._backlog.popleft()
                 self._forget(path, token)
@@ -237,15 +301,21 @@ class StorageFolder:
         path = self.path_for(uid)
         instance = request.instance
         held = self._unwritten.get(path)
+        blocking = request.association.blocking
         if held is not None or path.exists():
             verdict = await self._duplicate(request, path, held)
             if verdict is not None:
+                if held is None and self.index is not None and not await blocking(self.index.contains, path.name):
+                    try:  # written, but its indexing was cut short (a crash before it was acknowledged)
+                        await blocking(self._index, path, durable=self.durable)
+                    except (OSError, sqlite3.Error) as error:
+                        log.error("%s: cannot index %s (%s)", self.root, path.name, error)
+                        return Status(0xA700, "cannot index the instance")
                 return verdict
         token = next(self._tokens)
         self._unwritten[path] = (instance.data, token)  # a second C-STORE of this UID now sees this one
         data = instance.file_bytes(request.calling_ae)
         journal = self.journal
-        blocking = request.association.blocking
         try:
             if journal is not None and len(data) <= JOURNAL_LIMIT:
                 if self._backlog_bytes > BACKLOG_LIMIT:
@@ -256,14 +326,20 @@ class StorageFolder:
                 request.after_response.append(functools.partial(self._enqueue, path, data, ticket, token))
             else:
                 try:
-                    await blocking(write_bytes_atomic, path, data, durable=self.durable)
+                    await blocking(self._write_and_index, path, data)
                 finally:
                     self._forget(path, token)
-        except OSError as error:
+        except (OSError, sqlite3.Error) as error:
             self._forget(path, token)
             log.error("%s: cannot store %s (%s)", self.root, path.name, error)
             return Status(0xA700, "cannot store the instance")
         return 0
+
+    def _write_and_index(self, path: Path, data: bytes) -> None:
+        """An instance stored without the journal: its file, then its row, both durable
+        (when the folder is) before it is acknowledged."""
+        self._write(path, data, durable=self.durable)
+        self._index(path, durable=self.durable)
 
     def _forget(self, path: Path, token: int) -> None:
         held = self._unwritten.get(path)
@@ -297,50 +373,22 @@ class StorageFolder:
     async def echo(self, request: Request) -> int:
         return 0
 
-    def _entries(self) -> list[tuple[Path, Dataset]]:
-        found: list[tuple[Path, Dataset]] = []
-        for path in sorted(self.root.glob("*.dcm")):
-            try:
-                stamp = path.stat().st_mtime
-                cached = self._headers.get(path)
-                if cached is None or cached[0] != stamp:
-                    cached = (stamp, read_file(path, stop_before_pixels=True, defer_size=1024).dataset)
-                    self._headers[path] = cached
-            except (OSError, DicomError):
-                continue
-            found.append((path, cached[1]))
-        return found
-
-    def matching(self, identifier: Dataset, level: str) -> list[tuple[Path, Dataset]]:
-        """Files whose attributes match every key of ``identifier`` at or above ``level``."""
+    def matching(self, identifier: Dataset, level: str) -> list[tuple[Path, Header]]:
+        """Files whose attributes match every key of ``identifier`` (PS3.4 C.2.2.2), from the index,
+        once every instance acknowledged so far is written and indexed."""
         self.flush()
-        if level not in LEVEL_KEYS:
-            raise DicomError(f"Query/Retrieve Level {level!r} is not one of {', '.join(_LEVELS)}")
-        keys = [e for e in identifier.elements() if e.tag not in (0x00080052, 0x00080005) and e.vr != "SQ" and e.tag not in COMPUTED_KEYS]
-        return [(path, header) for path, header in self._entries() if all(_matches(k, header.get(k.tag)) for k in keys)]
+        if self.index is None:
+            assert self._scan is not None
+            return list(self._scan.matching(identifier, level))
+        if self._changed or self._root_stamp() != self._stamp:
+            self.synchronise()
+        return list(self.index.matching(identifier, level))
 
     async def find(self, request: QueryRequest) -> AsyncIterator[Dataset]:
         identifier = request.identifier
         level = request.level
         matches = await asyncio.to_thread(self.matching, identifier, level)
-        groups: dict[str, list[Dataset]] = {}
-        for _, header in matches:
-            unique = header.value(LEVEL_KEYS[level])
-            if isinstance(unique, str):
-                groups.setdefault(unique, []).append(header)
-        computed_keys = [e for e in identifier.elements() if e.tag in COMPUTED_KEYS and COMPUTED_KEYS[e.tag][0] == level]
-        for members in groups.values():
-            header = members[0]
-            computed = {e.tag: _computed(e.tag, members) for e in computed_keys}
-            if not all(_matches_any(e, computed[e.tag]) for e in computed_keys):
-                continue
-            answer = Dataset()
-            answer.add(0x00080052, "CS", level)
-            for element in identifier.elements():
-                if element.tag in (0x00080052,):
-                    continue
-                value = computed.get(element.tag) or header.get(element.tag)
-                answer[element.tag] = value if value is not None else DataElement(element.tag, element.vr, None)
+        for answer in answers(identifier, level, matches):
             yield answer
 
     async def retrieve(self, request: QueryRequest) -> Sequence[Instance | Path]:
@@ -352,35 +400,6 @@ class StorageFolder:
         return Handlers(
             echo=self.echo, store=self.store, find=self.find, move=self.retrieve, get=self.retrieve, release=self.release
         )
-
-
-def _matches_any(key: DataElement, computed: DataElement) -> bool:
-    """A matching key on a computed attribute: several values (``CT\\MR``) match an entity
-    with any of them (PS3.4 C.6.2.1.2 for Modalities in Study)."""
-    if isinstance(key.value, list) and key.vr != "UI":
-        return any(_matches(DataElement(key.tag, key.vr, str(v)), computed) for v in key.value)
-    return _matches(key, computed)
-
-
-def _computed(tag: int, members: Sequence[Dataset]) -> DataElement:
-    """A :data:`COMPUTED_KEYS` attribute of the entity whose instances are ``members``."""
-    _, vr, what = COMPUTED_KEYS[tag]
-
-    def values(key: int) -> list[str]:
-        found: list[str] = []
-        for member in members:
-            value = member.value(key)
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, str) and item.strip() and item.strip() not in found:
-                    found.append(item.strip())
-        return found
-
-    if what == "modalities":
-        return DataElement(tag, vr, sorted(values(0x00080060)) or None)
-    if what == "sop_classes":
-        return DataElement(tag, vr, sorted(values(0x00080016)) or None)
-    key = {"studies": 0x0020000D, "series": 0x0020000E, "instances": 0x00080018}[what]
-    return DataElement(tag, vr, str(len(values(key))))
 
 
 def _sha256(data: bytes) -> str:
@@ -398,27 +417,3 @@ def _lower_priority(increment: int) -> None:
     except OSError:
         pass
 
-
-def _matches(key: DataElement, element: DataElement | None) -> bool:
-    """PS3.4 C.2.2.2: universal, single value, wildcard, UID list and range matching."""
-    wanted = key.value
-    if wanted is None or wanted == "" or wanted == []:
-        return True
-    if element is None or element.value is None:
-        return False
-    have = element.value
-    haves = [str(v) for v in have] if isinstance(have, list) else [str(have)]
-    if isinstance(wanted, list):
-        if key.vr == "UI":
-            return any(h in [str(w) for w in wanted] for h in haves)
-        wanted = "\\".join(str(w) for w in wanted)
-    text = str(wanted)
-    if key.vr in _RANGE_VRS and "-" in text:
-        low, high = text.split("-", 1)
-        return any((not low or h >= low) and (not high or h <= high) for h in haves)
-    if key.vr == "UI" and "\\" in text:
-        return any(h in text.split("\\") for h in haves)
-    if ("*" in text or "?" in text) and key.vr not in ("UI", "DA", "TM", "DT"):
-        pattern = text.replace("[", "[[]")
-        return any(fnmatch.fnmatchcase(h.strip(), pattern) for h in haves)
-    return any(h.strip() == text.strip() for h in haves)

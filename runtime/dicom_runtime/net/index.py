@@ -1,0 +1,424 @@
+"""The storage SCP's query index: one row per stored instance, in SQLite in the folder.
+
+C-FIND, C-MOVE and C-GET ask the index instead of reading every file (see
+:class:`.matching.ScanningQuery`, the former way, kept as the reference). A query runs
+in two steps:
+
+1. SQL selects candidate rows by the indexed columns of :data:`COLUMNS` (unique keys,
+   patient, accession, date, modality...). Each condition is *conservative*: it never
+   drops a row the PS3.4 C.2.2.2 matcher would keep. A value the columns cannot state
+   exactly (several values, surrounding spaces, a number) is stored as
+   :data:`UNSURE`, which every condition lets through.
+2. :func:`.matching.matches` decides on each candidate, on the attributes of
+   :data:`STORED_TAGS` kept in the row (as JSON), so the result is the matcher's own.
+   A key outside them is read from the file's header, for the candidates only.
+
+The schema is plain SQL (TEXT columns, ordinary indexes, ``?`` parameters) behind a
+small :class:`Backend` protocol; the one dialect-specific piece, wildcard matching, is
+the backend's :meth:`Backend.wildcard`. SQLite is the embedded backend; a PostgreSQL
+one would implement the same protocol (``LIKE`` with escapes for ``GLOB``).
+
+Durability. The index is written in the journal's durable step (:mod:`.storage`): a
+journaled instance's row is committed before its journal entry is reported written,
+and the journal retires entries only after flushing the file system, which flushes
+the index (same file system) too; journal replay after a crash indexes again what it
+writes. An instance stored without the journal is indexed, with a synchronous
+commit when durable, before it is acknowledged. So after a crash the index holds every
+acknowledged instance. Lost or damaged, it is rebuilt from the files
+(:func:`rebuild`, ``dicom-net index rebuild FOLDER``, or on the next start).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from ..dataset import DataElement, Dataset, Value
+from ..errors import DicomError
+from .matching import RANGE_VRS, check_level, is_universal, matches, matching_keys, read_header
+
+log = logging.getLogger("dicom_runtime.net")
+
+SCHEMA_VERSION = 1
+SUBFOLDER = ".dicom-net"
+"""The folder's hidden subfolder, where the index (and by default the journal) is kept."""
+INDEX_NAME = "index.sqlite"
+"""The index's file, in :data:`SUBFOLDER`."""
+UNSURE = "\\"
+"""A column value every condition lets through: the attribute has a value the column does
+not state exactly (a backslash cannot be a single value)."""
+
+COLUMNS: dict[int, str] = {
+    0x00100020: "patient_id",
+    0x00100010: "patient_name",
+    0x0020000D: "study_uid",
+    0x0020000E: "series_uid",
+    0x00080018: "sop_uid",
+    0x00080016: "sop_class",
+    0x00080020: "study_date",
+    0x00080050: "accession",
+    0x00200010: "study_id",
+    0x00080060: "modality",
+}
+"""Attributes with an indexed column of their own, for the first step of a query."""
+
+STORED_TAGS: frozenset[int] = frozenset({
+    # Patient level (PS3.4 C.6.1.1.2)
+    0x00100010, 0x00100020, 0x00100021, 0x00100030, 0x00100032, 0x00100040, 0x00101000, 0x00101001,
+    0x00101010, 0x00101020, 0x00101030, 0x00102160, 0x00102180, 0x001021B0, 0x00104000,
+    # Study level (C.6.1.1.3)
+    0x0020000D, 0x00080020, 0x00080030, 0x00080050, 0x00200010, 0x00080090, 0x00081030, 0x00081048,
+    0x00081060, 0x00081080,
+    # Series level (C.6.1.1.4)
+    0x0020000E, 0x00080060, 0x00200011, 0x00080021, 0x00080031, 0x0008103E, 0x00180015, 0x00081050,
+    0x00400244, 0x00400245, 0x00080070, 0x00080080, 0x00081010, 0x00185100,
+    # Composite object instance level (C.6.1.1.5)
+    0x00080018, 0x00080016, 0x00200013, 0x00080023, 0x00080033, 0x00080022, 0x00080032, 0x0008002A,
+    0x00080012, 0x00080013, 0x00080008, 0x00200012, 0x00280008, 0x00280010, 0x00280011,
+    0x00080005, 0x00080201,
+})
+"""Attributes kept in each row (as JSON), so matching and answers need not read the file."""
+
+_SCALARS = (str, int, float)
+
+
+class Backend(Protocol):
+    """Where the rows are kept: SQLite now; the statements are portable SQL."""
+
+    def wildcard(self, column: str) -> str:
+        """A condition, with one parameter, true where ``column`` matches a PS3.4 wildcard
+        pattern given with ``[`` escaped as ``[[]`` (``*``: any characters, ``?``: one)."""
+        ...
+
+    def select(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]: ...
+
+    def write(self, sql: str, rows: Iterable[Sequence[object]], *, durable: bool = False) -> None:
+        """Run ``sql`` for each row, in one transaction; ``durable``: on stable storage when this returns."""
+        ...
+
+    def close(self) -> None: ...
+
+
+_SCHEMA = [
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE instances (name TEXT PRIMARY KEY, "
+    + ", ".join(f"{column} TEXT" for column in COLUMNS.values())
+    + ", attrs TEXT NOT NULL)",
+    *(f"CREATE INDEX instances_{column} ON instances ({column})" for column in COLUMNS.values()),
+]
+_INSERT = (
+    f"INSERT OR REPLACE INTO instances (name, {', '.join(COLUMNS.values())}, attrs) "
+    f"VALUES ({', '.join('?' * (len(COLUMNS) + 2))})"
+)
+
+
+class SQLiteBackend:
+    """The embedded backend: one SQLite file, WAL journal, commits not flushed (the
+    storage journal's flush covers them) unless asked to be durable."""
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=NORMAL")
+            if create:
+                self._create()
+        except sqlite3.Error:
+            self._connection.close()
+            raise
+
+    def _create(self) -> None:
+        with self._lock:
+            self._connection.execute("BEGIN")
+            for statement in _SCHEMA:
+                self._connection.execute(statement)
+            self._connection.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            self._connection.execute("COMMIT")
+
+    def wildcard(self, column: str) -> str:
+        return f"{column} GLOB ?"  # case-sensitive, * and ?, [[] is a literal [
+
+    def select(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+        with self._lock:
+            return self._connection.execute(sql, params).fetchall()
+
+    def write(self, sql: str, rows: Iterable[Sequence[object]], *, durable: bool = False) -> None:
+        with self._lock:
+            connection = self._connection
+            if durable:
+                connection.execute("PRAGMA synchronous=FULL")
+            try:
+                connection.execute("BEGIN")
+                try:
+                    connection.executemany(sql, rows)
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+            finally:
+                if durable:
+                    connection.execute("PRAGMA synchronous=NORMAL")
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+
+def _column_value(element: DataElement | None) -> str | None:
+    """What an indexed column holds for an attribute: NULL where matching can only fail
+    (absent, or no value), the value where it is one string without surrounding
+    whitespace, :data:`UNSURE` otherwise."""
+    if element is None or element.value is None:
+        return None
+    value: object = element.value
+    if isinstance(value, list):
+        if len(value) != 1:
+            return UNSURE if value else None
+        value = value[0]
+    if isinstance(value, str) and value == value.strip() and "\\" not in value:
+        return value
+    return UNSURE
+
+
+def _storable(value: Value) -> bool:
+    if value is None or isinstance(value, _SCALARS):
+        return True
+    return isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value)
+
+
+def row_of(name: str, header: Dataset) -> tuple[object, ...]:
+    """The index row of the file ``name`` whose header is ``header``."""
+    attrs: dict[str, object] = {}
+    unstored: list[int] = []
+    for tag in STORED_TAGS:
+        element = header.get(tag)
+        if element is None:
+            continue
+        if _storable(element.value):
+            attrs[f"{tag:08X}"] = [element.vr, element.value]
+        else:
+            unstored.append(tag)
+    if unstored:
+        attrs["unstored"] = sorted(unstored)
+    return (name, *(_column_value(header.get(tag)) for tag in COLUMNS), json.dumps(attrs, separators=(",", ":")))
+
+
+class IndexedHeader:
+    """An instance as its index row tells it; attributes it does not keep are read from
+    the file's header on first use."""
+
+    __slots__ = ("path", "_attrs", "_unstored", "_file")
+
+    def __init__(self, path: Path, attrs: str) -> None:
+        self.path = path
+        loaded = json.loads(attrs)
+        self._unstored = frozenset(loaded.pop("unstored", ()))
+        self._attrs: dict[str, list[object]] = loaded
+        self._file: Dataset | None = None
+
+    def get(self, key: int, /) -> DataElement | None:
+        if key in STORED_TAGS and key not in self._unstored:
+            found = self._attrs.get(f"{key:08X}")
+            if found is None:
+                return None
+            vr, value = found
+            assert isinstance(vr, str)
+            return DataElement(key, vr, value)  # type: ignore[arg-type]  # JSON of a Value
+        if self._file is None:
+            try:
+                self._file = read_header(self.path)
+            except (OSError, DicomError) as error:
+                log.warning("%s: indexed, but its header cannot be read (%s)", self.path, error)
+                self._file = Dataset()
+        return self._file.get(key)
+
+    def value(self, key: int) -> Value:
+        element = self.get(key)
+        return None if element is None else element.value
+
+
+def _condition(backend: Backend, key: DataElement) -> tuple[str, list[object]] | None:
+    """A conservative SQL condition for ``key`` (see :func:`.matching.matches`, whose branches
+    it follows), or None when the key is universal or has no column."""
+    column = COLUMNS.get(key.tag)
+    if column is None or is_universal(key):
+        return None
+    unsure = f"{column} = '{UNSURE}'"
+    wanted = key.value
+    if isinstance(wanted, list):
+        if key.vr == "UI":
+            values = [str(w) for w in wanted]
+            return f"{column} IN ({', '.join('?' * len(values))}) OR {unsure}", list(values)
+        wanted = "\\".join(str(w) for w in wanted)
+    text = str(wanted)
+    if key.vr in RANGE_VRS and "-" in text:
+        low, high = text.split("-", 1)
+        parts, params = [], []
+        if low:
+            parts.append(f"{column} >= ?")
+            params.append(low)
+        if high:
+            parts.append(f"{column} <= ?")
+            params.append(high)
+        if not parts:
+            return f"{column} IS NOT NULL", []
+        return f"({' AND '.join(parts)}) OR {unsure}", list(params)
+    if key.vr == "UI" and "\\" in text:
+        values = text.split("\\")
+        return f"{column} IN ({', '.join('?' * len(values))}) OR {unsure}", list(values)
+    if ("*" in text or "?" in text) and key.vr not in ("UI", "DA", "TM", "DT"):
+        return f"{backend.wildcard(column)} OR {unsure}", [text.replace("[", "[[]")]
+    return f"{column} IN (?, '{UNSURE}')", [text.strip()]
+
+
+class Index:
+    """The rows of one folder's instances, and queries over them."""
+
+    def __init__(self, root: Path, backend: Backend) -> None:
+        self.root = root
+        self.backend = backend
+
+    def add(self, names_and_headers: Iterable[tuple[str, Dataset]], *, durable: bool = False) -> None:
+        """Index (or index again) files of the folder, by name, with their headers."""
+        self.backend.write(_INSERT, [row_of(name, header) for name, header in names_and_headers], durable=durable)
+
+    def add_file(self, path: Path, *, durable: bool = False) -> None:
+        """Index a file of the folder from its header; DicomError/OSError if it cannot be read."""
+        self.add([(path.name, read_header(path))], durable=durable)
+
+    def remove(self, names: Iterable[str]) -> None:
+        self.backend.write("DELETE FROM instances WHERE name = ?", [(name,) for name in names])
+
+    def contains(self, name: str) -> bool:
+        return bool(self.backend.select("SELECT 1 FROM instances WHERE name = ?", (name,)))
+
+    def names(self) -> list[str]:
+        return [str(row[0]) for row in self.backend.select("SELECT name FROM instances ORDER BY name", ())]
+
+    def __len__(self) -> int:
+        return int(str(self.backend.select("SELECT COUNT(*) FROM instances", ())[0][0]))
+
+    def matching(self, identifier: Dataset, level: str) -> list[tuple[Path, IndexedHeader]]:
+        """The instances whose attributes match every key of ``identifier``, in file name order."""
+        check_level(level)
+        keys = matching_keys(identifier)
+        where: list[str] = []
+        params: list[object] = []
+        for key in keys:
+            condition = _condition(self.backend, key)
+            if condition is not None:
+                where.append(f"({condition[0]})")
+                params.extend(condition[1])
+        sql = "SELECT name, attrs FROM instances" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY name"
+        found: list[tuple[Path, IndexedHeader]] = []
+        for name, attrs in self.backend.select(sql, params):
+            header = IndexedHeader(self.root / str(name), str(attrs))
+            if all(matches(k, header.get(k.tag)) for k in keys):
+                found.append((header.path, header))
+        return found
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def index_path(root: Path) -> Path:
+    return root / SUBFOLDER / INDEX_NAME
+
+
+def _rebuilding_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".rebuilding")
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def rebuild(root: str | Path) -> int:
+    """Build the index of ``root`` again from its ``*.dcm`` files (those that cannot be
+    read are logged and left out), replacing the one there; returns how many files it
+    holds. The old index stays until the new one is complete; a crash on the way leaves
+    a marker that makes the next :func:`open_index` rebuild. The folder's SCP must not
+    be running."""
+    root = Path(root)
+    path = index_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f"{path.name}.new-{os.getpid()}")
+    _remove_database(scratch)
+    backend = SQLiteBackend(scratch, create=True)
+    index = Index(root, backend)
+    count = 0
+    try:
+        batch: list[tuple[str, Dataset]] = []
+        for file in sorted(root.glob("*.dcm")):
+            try:
+                batch.append((file.name, read_header(file)))
+            except (OSError, DicomError) as error:
+                log.warning("%s: not indexed: %s", file, error)
+                continue
+            if len(batch) >= 1000:
+                index.add(batch)
+                count += len(batch)
+                batch = []
+        index.add(batch)
+        count += len(batch)
+        backend.select("PRAGMA wal_checkpoint(TRUNCATE)", ())
+    finally:
+        backend.close()
+    with open(scratch, "rb+") as handle:
+        os.fsync(handle.fileno())
+    marker = _rebuilding_marker(path)
+    marker.write_bytes(b"")  # from here until the rename, the index at ``path`` is not to be trusted
+    _fsync_folder(path.parent)
+    _remove_database(path)
+    Path(f"{scratch}-wal").unlink(missing_ok=True)
+    Path(f"{scratch}-shm").unlink(missing_ok=True)
+    os.replace(scratch, path)
+    _fsync_folder(path.parent)
+    marker.unlink()
+    _fsync_folder(path.parent)
+    return count
+
+
+def open_index(root: Path) -> Index:
+    """The index of ``root``: the one there, or built from the files when it is missing,
+    of another schema, damaged, or left half rebuilt."""
+    path = index_path(root)
+    reason = None
+    if _rebuilding_marker(path).exists():
+        reason = "a rebuild was cut short"
+    elif not path.exists():
+        reason = "it is missing"
+    else:
+        try:
+            backend = SQLiteBackend(path)
+            try:
+                version = backend.select("SELECT value FROM meta WHERE name = 'schema'", ())
+            except sqlite3.Error:
+                backend.close()
+                raise
+            if version == [(str(SCHEMA_VERSION),)]:
+                return Index(root, backend)
+            backend.close()
+            reason = f"its schema is {version[0][0] if version else 'unknown'}, not {SCHEMA_VERSION}"
+        except sqlite3.Error as error:
+            reason = f"it cannot be read ({error})"
+    count = rebuild(root)
+    log.info("%s: query index rebuilt from %d files (%s)", root, count, reason)
+    return Index(root, SQLiteBackend(path))

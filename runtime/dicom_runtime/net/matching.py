@@ -1,0 +1,181 @@
+"""PS3.4 C.2.2.2 attribute matching, and the C-FIND answers built from matched instances.
+
+Shared by the storage SCP's query index (:mod:`.index`) and by :class:`ScanningQuery`,
+the former implementation that reads the header of every file of a folder for each
+query. The index must give the same results as the scan; the property tests hold it to
+that (``tests/runtime/net/test_index_property.py``).
+
+Matching is per instance: an instance matches when every key of the identifier (other
+than Query/Retrieve Level, Specific Character Set, sequences and the computed keys of
+:data:`COMPUTED_KEYS`) matches its attribute. The matched instances are grouped by the
+unique key of the level; each group gives one answer, whose values are those of the
+group's first instance in file name order.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from ..dataset import DataElement, Dataset, Value
+from ..errors import DicomError
+from ..fileformat import read_file
+
+LEVEL_KEYS = {"PATIENT": 0x00100020, "STUDY": 0x0020000D, "SERIES": 0x0020000E, "IMAGE": 0x00080018}
+LEVELS = ("PATIENT", "STUDY", "SERIES", "IMAGE")
+RANGE_VRS = frozenset({"DA", "TM", "DT"})
+NOT_KEYS = frozenset({0x00080052, 0x00080005})
+"""Query/Retrieve Level and Specific Character Set: in an identifier, but never matched."""
+
+COMPUTED_KEYS: dict[int, tuple[str, str, str]] = {
+    0x00201200: ("PATIENT", "IS", "studies"),    # Number of Patient Related Studies
+    0x00201202: ("PATIENT", "IS", "series"),     # Number of Patient Related Series
+    0x00201204: ("PATIENT", "IS", "instances"),  # Number of Patient Related Instances
+    0x00201206: ("STUDY", "IS", "series"),       # Number of Study Related Series
+    0x00201208: ("STUDY", "IS", "instances"),    # Number of Study Related Instances
+    0x00080061: ("STUDY", "CS", "modalities"),   # Modalities in Study
+    0x00080062: ("STUDY", "UI", "sop_classes"),  # SOP Classes in Study
+    0x00201209: ("SERIES", "IS", "instances"),   # Number of Series Related Instances
+}
+"""Return keys of PS3.4 C.6.1.1 / C.6.2.1 that no instance holds: computed by the SCP over the
+matched instances of each entity (``level``, VR, what is counted or collected). As matching
+keys, Modalities in Study and SOP Classes in Study match a study with any such series or instance."""
+
+
+class Header(Protocol):
+    """What matching reads of an instance: its elements by tag (a :class:`Dataset` is one)."""
+
+    def get(self, key: int, /) -> DataElement | None: ...
+
+    def value(self, key: int) -> Value: ...
+
+
+def check_level(level: str) -> None:
+    if level not in LEVEL_KEYS:
+        raise DicomError(f"Query/Retrieve Level {level!r} is not one of {', '.join(LEVELS)}")
+
+
+def matching_keys(identifier: Dataset) -> list[DataElement]:
+    """The keys of ``identifier`` each instance is matched against."""
+    return [e for e in identifier.elements() if e.tag not in NOT_KEYS and e.vr != "SQ" and e.tag not in COMPUTED_KEYS]
+
+
+def is_universal(key: DataElement) -> bool:
+    return key.value is None or key.value == "" or key.value == []
+
+
+def matches(key: DataElement, element: DataElement | None) -> bool:
+    """PS3.4 C.2.2.2: universal, single value, wildcard, UID list and range matching."""
+    wanted = key.value
+    if wanted is None or wanted == "" or wanted == []:
+        return True
+    if element is None or element.value is None:
+        return False
+    have = element.value
+    haves = [str(v) for v in have] if isinstance(have, list) else [str(have)]
+    if isinstance(wanted, list):
+        if key.vr == "UI":
+            return any(h in [str(w) for w in wanted] for h in haves)
+        wanted = "\\".join(str(w) for w in wanted)
+    text = str(wanted)
+    if key.vr in RANGE_VRS and "-" in text:
+        low, high = text.split("-", 1)
+        return any((not low or h >= low) and (not high or h <= high) for h in haves)
+    if key.vr == "UI" and "\\" in text:
+        return any(h in text.split("\\") for h in haves)
+    if ("*" in text or "?" in text) and key.vr not in ("UI", "DA", "TM", "DT"):
+        pattern = text.replace("[", "[[]")
+        return any(fnmatch.fnmatchcase(h.strip(), pattern) for h in haves)
+    return any(h.strip() == text.strip() for h in haves)
+
+
+def matches_any(key: DataElement, computed: DataElement) -> bool:
+    """A matching key on a computed attribute: several values (``CT\\MR``) match an entity
+    with any of them (PS3.4 C.6.2.1.2 for Modalities in Study)."""
+    if isinstance(key.value, list) and key.vr != "UI":
+        return any(matches(DataElement(key.tag, key.vr, str(v)), computed) for v in key.value)
+    return matches(key, computed)
+
+
+def computed(tag: int, members: Sequence[Header]) -> DataElement:
+    """A :data:`COMPUTED_KEYS` attribute of the entity whose instances are ``members``."""
+    _, vr, what = COMPUTED_KEYS[tag]
+
+    def values(key: int) -> list[str]:
+        found: list[str] = []
+        for member in members:
+            value = member.value(key)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and item.strip() and item.strip() not in found:
+                    found.append(item.strip())
+        return found
+
+    if what == "modalities":
+        return DataElement(tag, vr, sorted(values(0x00080060)) or None)
+    if what == "sop_classes":
+        return DataElement(tag, vr, sorted(values(0x00080016)) or None)
+    key = {"studies": 0x0020000D, "series": 0x0020000E, "instances": 0x00080018}[what]
+    return DataElement(tag, vr, str(len(values(key))))
+
+
+def answers(identifier: Dataset, level: str, matched: Iterable[tuple[Path, Header]]) -> Iterator[Dataset]:
+    """The C-FIND answers of the instances ``matched`` (in file name order): one per entity
+    of ``level``, with the identifier's return keys filled in."""
+    groups: dict[str, list[Header]] = {}
+    for _, header in matched:
+        unique = header.value(LEVEL_KEYS[level])
+        if isinstance(unique, str):
+            groups.setdefault(unique, []).append(header)
+    computed_keys = [e for e in identifier.elements() if e.tag in COMPUTED_KEYS and COMPUTED_KEYS[e.tag][0] == level]
+    for members in groups.values():
+        header = members[0]
+        values = {e.tag: computed(e.tag, members) for e in computed_keys}
+        if not all(matches_any(e, values[e.tag]) for e in computed_keys):
+            continue
+        answer = Dataset()
+        answer.add(0x00080052, "CS", level)
+        for element in identifier.elements():
+            if element.tag == 0x00080052:
+                continue
+            value = values.get(element.tag) or header.get(element.tag)
+            answer[element.tag] = value if value is not None else DataElement(element.tag, element.vr, None)
+        yield answer
+
+
+def read_header(path: Path) -> Dataset:
+    """The data set of a stored file up to its pixel data, large values left in the file."""
+    return read_file(path, stop_before_pixels=True, defer_size=1024).dataset
+
+
+class ScanningQuery:
+    """The reference implementation: every ``*.dcm`` file of ``root`` is listed, and its
+    header read (cached while its modification time stays), on each query. Its cost grows
+    with the folder; :class:`.index.Index` answers the same from its database."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self._headers: dict[Path, tuple[float, Dataset]] = {}
+
+    def entries(self) -> list[tuple[Path, Dataset]]:
+        found: list[tuple[Path, Dataset]] = []
+        for path in sorted(self.root.glob("*.dcm")):
+            try:
+                stamp = path.stat().st_mtime
+                cached = self._headers.get(path)
+                if cached is None or cached[0] != stamp:
+                    cached = (stamp, read_header(path))
+                    self._headers[path] = cached
+            except (OSError, DicomError):
+                continue
+            found.append((path, cached[1]))
+        return found
+
+    def matching(self, identifier: Dataset, level: str) -> list[tuple[Path, Dataset]]:
+        check_level(level)
+        keys = matching_keys(identifier)
+        return [(path, header) for path, header in self.entries() if all(matches(k, header.get(k.tag)) for k in keys)]
+
+    def find(self, identifier: Dataset, level: str) -> list[Dataset]:
+        return list(answers(identifier, level, self.matching(identifier, level)))
