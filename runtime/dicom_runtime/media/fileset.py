@@ -30,6 +30,7 @@ from .profiles import DEFAULT_PROFILE, Profile, get_profile
 from .records import (
     HIERARCHY,
     RECORD_KEYS,
+    RECORD_TYPES,
     REFERENCED_FILE_ID,
     REFERENCED_SOP_CLASS,
     REFERENCED_SOP_INSTANCE,
@@ -112,7 +113,9 @@ class FileSet:
 
         MediaError (naming the DICOMDIR, the record's byte offset and the reason) for a file
         that is not a Basic Directory, damaged bytes, links outside the file or in a cycle,
-        and a Referenced File ID that breaks the rules or leaves the root."""
+        and a Referenced File ID that breaks the rules or leaves the root; with ``strict``
+        also a Directory Record Type PS3.3 does not define and a File ID outside the
+        character rules (symbolic links are checked when a path is made: :meth:`path_of`)."""
         path = Path(path)
         dicomdir_path = path / DICOMDIR if path.is_dir() else path
         dicomdir = read_dicomdir(dicomdir_path)
@@ -120,6 +123,12 @@ class FileSet:
         fileset.source = dicomdir
         fileset.instance_uid = dicomdir.instance_uid or fileset.instance_uid
         fileset.roots = dicomdir.roots
+        if strict:
+            for record in [*fileset.records(), *dicomdir.unreached, *dicomdir.inactive]:
+                if record.record_type not in RECORD_TYPES:
+                    raise MediaError(
+                        f"Directory Record Type {record.record_type!r} is not one of PS3.3 F.5's", path=str(dicomdir_path), offset=record.offset
+                    )
         for record in fileset.records():
             file_id = record.file_id
             if file_id is None:

@@ -74,6 +74,14 @@ RECORD_KEYS: dict[str, list[tuple[str, int]]] = {
                   ("ConceptNameCodeSequence", 2), ("MIMETypeOfEncapsulatedDocument", 1)],  # fmt: skip
     "STEREOMETRIC": [],
 }
+#: Every Directory Record Type of PS3.3 F.5 (the retired ones included).
+RECORD_TYPES = frozenset(
+    {"PATIENT", "STUDY", "SERIES", "IMAGE", "PRIVATE", "TOPIC", "VISIT", "RESULTS", "INTERPRETATION",
+     "STUDY COMPONENT", "STORED PRINT", "OVERLAY", "MODALITY LUT", "VOI LUT", "CURVE", "MRDR",
+     "HL7 STRUC DOC", "HANGING PROTOCOL", "PALETTE", "IMPLANT", "IMPLANT ASSY", "IMPLANT GROUP",
+     "MEASUREMENT", "PLAN", "SURFACE SCAN", "TRACT", "ASSESSMENT", "RADIOTHERAPY", "ANNOTATION", "INVENTORY"}
+    | set(RECORD_KEYS)
+)  # fmt: skip
 #: The record types above the instances, from the top.
 HIERARCHY = ("PATIENT", "STUDY", "SERIES")
 
