@@ -8,28 +8,39 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import CheckFailed, InputError
-from . import update
-from .fetch import BASE_URL_ENV, NEMA_BASE_URL, describe, fetch, progress_bar, summary
-from .diff import diff_models, side_label
-from .generate import CONSUMED_PARTS, Selection, build_model, generate, input_path
-from .manifest import load_manifest
-from .render import dump_json
-from .report import Report
+
+# Nothing of the generator (lxml, jinja2, rich, http.client) is imported before the arguments
+# are parsed: ``dicom-codegen --help`` costs what argparse does.
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from .generate import Selection
+    from .report import Report
+
+#: The same values as :data:`.fetch.NEMA_BASE_URL` and :data:`.fetch.BASE_URL_ENV`
+#: (tests/generator/test_cli_startup.py holds them equal), for the help without importing fetch.
+NEMA_BASE_URL = "https://dicom.nema.org/medical/dicom"
+BASE_URL_ENV = "DICOM_CODEGEN_BASE_URL"
+
+
+def _path(text: str) -> Path:
+    """argparse's type for a path (pathlib imported when an argument is parsed, not for ``--help``)."""
+    from pathlib import Path
+
+    return Path(text)
 
 
 def _source_options(sub: argparse.ArgumentParser) -> None:
     """The options of ``fetch`` that ``update`` shares."""
-    sub.add_argument("--from", dest="source", type=Path, help="a local mirror DIR/EDITION/partNN.xml (no download)")
+    sub.add_argument("--from", dest="source", type=_path, help="a local mirror DIR/EDITION/partNN.xml (no download)")
     sub.add_argument(
         "--fallback-from",
-        type=Path,
+        type=_path,
         help="the offline mirror, for the parts whose download fails (machines without network)",
     )
     sub.add_argument(
@@ -37,7 +48,7 @@ def _source_options(sub: argparse.ArgumentParser) -> None:
         help=f"where the editions are (default ${BASE_URL_ENV}, else {NEMA_BASE_URL}); "
         "files are BASE/EDITION/source/docbook/partNN/partNN.xml",
     )
-    sub.add_argument("--standard", type=Path, default=Path("standard_xml"))
+    sub.add_argument("--standard", type=_path, default="standard_xml")
     sub.add_argument("--timeout", type=float, default=20.0, help="seconds without an answer before a download fails")
 
 
@@ -66,9 +77,9 @@ def _parser() -> argparse.ArgumentParser:
         help="an edition (2025d), 'current' (default) or 'defaults' (the manifest's editions)",
     )
     _source_options(update_command)
-    update_command.add_argument("--out", type=Path, default=Path("generated"))
+    update_command.add_argument("--out", type=_path, default="generated")
     update_command.add_argument("--format", choices=("text", "json", "html"), default="text", help="of the diff report")
-    update_command.add_argument("--output", "-o", type=Path, help="file for the diff report (default stdout)")
+    update_command.add_argument("--output", "-o", type=_path, help="file for the diff report (default stdout)")
 
     for name, help_text in (
         ("generate", "regenerate the output folder (default generated/)"),
@@ -78,27 +89,30 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--edition", metavar="ED", help="every part from this edition (the --psN options override)")
         for part in (3, 4, 6, 7):
             sub.add_argument(f"--ps{part}", metavar="ED", help=f"edition of PS3.{part}")
-        sub.add_argument("--standard", type=Path, default=Path("standard_xml"))
+        sub.add_argument("--standard", type=_path, default="standard_xml")
         sub.add_argument("--quiet", "-q", action="store_true", help="no progress or summary")
         if name == "generate":
-            sub.add_argument("--out", type=Path, default=Path("generated"))
+            sub.add_argument("--out", type=_path, default="generated")
             sub.add_argument(
                 "--check", action="store_true", help="fail if the output folder differs"
             )
         else:
-            sub.add_argument("--output", "-o", type=Path, help="file to write (default stdout)")
+            sub.add_argument("--output", "-o", type=_path, help="file to write (default stdout)")
     diff = commands.add_parser("diff", help="compare two editions (or sets of parts): what changed, and for code")
     diff.add_argument("old", help="an edition (2014a), or parts: '2019a,ps6=2015b' / 'ps4=2019a,ps6=2015b'")
     diff.add_argument("new")
-    diff.add_argument("--standard", type=Path, default=Path("standard_xml"))
+    diff.add_argument("--standard", type=_path, default="standard_xml")
     diff.add_argument("--format", choices=("text", "json", "html"), default="text")
-    diff.add_argument("--output", "-o", type=Path, help="file to write (default stdout)")
+    diff.add_argument("--output", "-o", type=_path, help="file to write (default stdout)")
     diff.add_argument("--quiet", "-q", action="store_true", help="no progress or summary")
     return parser
 
 
 def side(spec: str, standard: Path) -> Selection:
     """``2015b`` (every part of that edition in ``standard``) or ``ps4=2019a,ps6=2015b``, combined with commas."""
+    from .errors import InputError
+    from .generate import CONSUMED_PARTS, Selection, input_path
+
     editions: dict[int, str | None] = {}
     for item in filter(None, (i.strip() for i in spec.split(","))):
         part, equals, edition = item.partition("=")
@@ -118,6 +132,9 @@ def side(spec: str, standard: Path) -> Selection:
 
 
 def _diff(args: argparse.Namespace, report: Report) -> int:
+    from .diff import diff_models, side_label
+    from .generate import build_model
+
     old_selection, new_selection = side(args.old, args.standard), side(args.new, args.standard)
     old = build_model(args.standard, old_selection, report)
     new = build_model(args.standard, new_selection, report)
@@ -133,6 +150,10 @@ def _diff(args: argparse.Namespace, report: Report) -> int:
 
 def _selection(args: argparse.Namespace) -> Selection:
     """The ``--psN`` options; with none given, the defaults of the manifest."""
+    from .errors import InputError
+    from .generate import Selection, input_path
+    from .manifest import load_manifest
+
     given: dict[int, str | None] = {part: getattr(args, f"ps{part}") for part in (3, 4, 6, 7)}
     if args.edition:
         available = {p: args.edition for p in (3, 4, 6, 7) if input_path(args.standard, args.edition, p).is_file()}
@@ -145,6 +166,11 @@ def _selection(args: argparse.Namespace) -> Selection:
 
 
 def _fetch(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from .fetch import describe, fetch, progress_bar, summary
+    from .manifest import load_manifest
+
     manifest = load_manifest(args.standard / "manifest.json")
     with progress_bar(console) as progress:
         result = fetch(
@@ -168,6 +194,8 @@ def _fetch(args: argparse.Namespace, console: Console) -> int:
 
 
 def _update(args: argparse.Namespace, console: Console) -> int:
+    from . import update
+
     update.run(
         which=args.edition,
         standard=args.standard,
@@ -186,6 +214,13 @@ def _update(args: argparse.Namespace, console: Console) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from rich.console import Console
+
+    from .errors import CheckFailed, InputError
+    from .generate import build_model, generate
+    from .render import dump_json
+    from .report import Report
+
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         if args.command == "fetch":

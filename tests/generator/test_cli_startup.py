@@ -1,0 +1,47 @@
+"""``dicom-codegen --help`` and ``--version`` import none of the generator (#19): no lxml,
+jinja2, rich or http.client. Read from ``sys.modules`` at the process's exit, less what
+``python -c pass`` imports here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from dicom_codegen import cli, fetch
+
+PROBE = """
+import json, sys
+sys.argv = ["dicom-codegen", *{args!r}]
+try:
+    from dicom_codegen.cli import main
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+HEAVY = ("lxml", "jinja2", "rich", "http", "urllib.request", "pathlib", "dicom_codegen.generate", "dicom_codegen.fetch", "dicom_codegen.update")
+
+
+def imported(*args: str) -> tuple[list[str], str]:
+    run = subprocess.run([sys.executable, "-c", PROBE.format(args=list(args))], capture_output=True, text=True, timeout=60)
+    bare = subprocess.run([sys.executable, "-c", "import json, sys; print(json.dumps(sorted(sys.modules)), file=sys.stderr)"], capture_output=True, text=True, timeout=60)
+    modules = set(json.loads(run.stderr.strip().splitlines()[-1])) - set(json.loads(bare.stderr.strip().splitlines()[-1]))
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)), run.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["generate", "--help"], ["fetch", "--help"]])
+def test_help_imports_none_of_the_generator(args: list[str]) -> None:
+    found, out = imported(*args)
+    assert found == [] and out, found
+
+
+def test_the_probe_sees_a_real_run() -> None:
+    found, _ = imported("dump-model", "--standard", "/nonexistent", "-q")
+    assert "rich" in found and "dicom_codegen.generate" in found
+
+
+def test_the_help_names_fetchs_own_defaults() -> None:
+    assert (cli.NEMA_BASE_URL, cli.BASE_URL_ENV) == (fetch.NEMA_BASE_URL, fetch.BASE_URL_ENV)

@@ -1,0 +1,78 @@
+"""Commands start fast (#19): ``--help`` and ``--version`` import no DICOM code, no asyncio,
+ssl or rich. What a process imported is read from ``sys.modules`` at its exit, less what
+``python -c pass`` imports on this machine; the times are benchmarks/bench_startup.py's."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from dicom_runtime.net import aio, cli, dimse, storage
+
+PROBE = """
+import json, sys
+sys.argv = [{name!r}, *{args!r}]
+try:
+    from {module} import main
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+#: Modules that neither ``--help`` nor ``--version`` may load.
+HEAVY = (
+    "asyncio", "ssl", "rich", "logging", "pathlib", "importlib.metadata", "json",
+    "dicom_runtime.dictionary", "dicom_runtime.dataset", "dicom_runtime.reader", "dicom_runtime.fileformat",
+    "dicom_runtime.typed", "dicom_runtime.objects", "dicom_runtime.net.aio", "dicom_runtime.net.association",
+    "dicom_runtime.net.storage", "dicom_model",
+)
+
+
+def imported(module: str, name: str, *args: str) -> tuple[set[str], str]:
+    """The modules a command's process imported beyond a bare interpreter's, and its output."""
+    run = subprocess.run([sys.executable, "-c", PROBE.format(name=name, args=list(args), module=module)], capture_output=True, text=True, timeout=60)
+    bare = subprocess.run([sys.executable, "-c", "import json, sys; print(json.dumps(sorted(sys.modules)), file=sys.stderr)"], capture_output=True, text=True, timeout=60)
+    modules = json.loads(run.stderr.strip().splitlines()[-1])
+    return set(modules) - set(json.loads(bare.stderr.strip().splitlines()[-1])) - {"json", "json.decoder", "json.scanner", "json.encoder"}, run.stdout
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [("dicom_runtime.net.cli", "dicom-net"), ("dicom_runtime.dump", "dicom-dump"), ("dicom_runtime.validate", "dicom-validate")],
+)
+@pytest.mark.parametrize("option", ["--help", "--version"])
+def test_help_and_version_import_no_dicom_code(module: str, name: str, option: str) -> None:
+    modules, out = imported(module, name, option)
+    if option == "--version":  # the installed package's version is read from its metadata
+        modules = {m for m in modules if not m.startswith("importlib.metadata")}
+    assert heavy(modules) == [], heavy(modules)
+    assert (f"usage: {name}" in out) if option == "--help" else out.startswith(f"{name} (dicom-typed) 0.")
+
+
+def test_a_subcommands_help_imports_nothing_either() -> None:
+    for sub in ("store", "scp", "find", "conformance"):
+        modules, out = imported("dicom_runtime.net.cli", "dicom-net", sub, "--help")
+        assert heavy(modules) == [] and f"usage: dicom-net {sub}" in out, (sub, heavy(modules))
+
+
+def test_the_probe_sees_heavy_imports() -> None:
+    """The check can fail: a command that reads a file does import the dictionary and the reader."""
+    modules, _ = imported("dicom_runtime.dump", "dicom-dump", "/nonexistent.dcm")
+    assert {"dicom_runtime.dictionary", "dicom_runtime.reader"} <= set(heavy(modules))
+    modules, _ = imported("dicom_runtime.net.cli", "dicom-net", "echo", "127.0.0.1", "1", "--timeout", "1")
+    assert {"asyncio", "dicom_runtime.net.aio"} <= set(heavy(modules))
+
+
+def test_the_defaults_the_help_shows_are_the_modules_own() -> None:
+    assert cli.DEFAULT_MAX_MESSAGE_SIZE == dimse.DEFAULT_MAX_MESSAGE_SIZE
+    assert cli.DEFAULT_MESSAGE_BUDGET == aio.DEFAULT_MESSAGE_BUDGET
+    assert cli.DUPLICATE_POLICIES == storage.DUPLICATE_POLICIES
+    assert cli.JOURNAL_SUBFOLDER == storage.JOURNAL_SUBFOLDER
