@@ -1,6 +1,7 @@
 """The data model of PS3.5 Section 7: data sets of data elements, sequences of items.
 
-Values are kept decoded: ``str`` (or ``list[str]`` for several values) for the
+Values are given decoded (a value read from bytes is decoded when first asked for,
+see :class:`DataElement`): ``str`` (or ``list[str]`` for several values) for the
 string VRs, ``int``/``float`` (or lists) for the binary numbers, ``int`` tags for
 AT, ``bytes`` for OB, OW, OD, OF, OL, OV and UN, ``list[Dataset]`` for SQ, and
 :class:`EncapsulatedPixelData` for pixel data in an encapsulated transfer syntax.
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Union
 
+from .codec import decode_value
 from .dictionary import get_entry
 
 
@@ -70,8 +72,6 @@ class DeferredValue:
 
     def decode(self) -> Value:
         """The decoded value (bytes for the bulk VRs)."""
-        from .codec import decode_value
-
         return decode_value(self.read(), self.vr, self.little_endian, self.codec)
 
 
@@ -90,25 +90,119 @@ Value = Union[
 ]
 
 
-@dataclass(slots=True)
+_DEFAULT_CONTEXT = (True, "ascii")
+
+
 class DataElement:
-    """One data element: tag, VR and decoded value."""
+    """One data element: tag, VR and value.
+
+    A value read from bytes is decoded when it is first asked for (lazy reading): the
+    element keeps the value field's bytes and how to decode them (byte order and
+    character set as they were where it was read), and :attr:`value` decodes them once.
+    The reader checks at read time everything that could make the decoding fail, so
+    asking for a value never raises. A large bulk value read from a mapped file stays a
+    view on the file (:meth:`view`) until :attr:`value` is asked for or set.
+
+    Equality compares tag, VR, value and ``undefined_length`` (not ``raw`` or
+    ``read_as_un``), as the data class it was.
+    """
+
+    __slots__ = ("tag", "vr", "_value", "_pending", "_context", "undefined_length", "raw", "read_as_un")
 
     tag: int
     vr: str
-    value: Value
-    undefined_length: bool = False  # an SQ or item read with undefined length
+    undefined_length: bool  # an SQ or item read with undefined length
     #: The value field as read (text VRs): written back as it is while ``value`` is
     #: still what these bytes decode to, so an unchanged value keeps its bytes.
-    raw: bytes | None = field(default=None, compare=False, repr=False)
+    raw: bytes | None
     #: Read as UN in explicit VR and decoded by the VR the dictionary gives: while the
     #: value is unchanged it is written back as UN with its bytes (``raw``), as it was.
-    read_as_un: bool = field(default=False, compare=False, repr=False)
+    read_as_un: bool
+
+    def __init__(
+        self,
+        tag: int,
+        vr: str,
+        value: Value,
+        undefined_length: bool = False,
+        raw: bytes | None = None,
+        read_as_un: bool = False,
+    ) -> None:
+        self.tag = tag
+        self.vr = vr
+        self._value = value
+        self._pending: bytes | memoryview | None = None
+        self._context = _DEFAULT_CONTEXT
+        self.undefined_length = undefined_length
+        self.raw = raw
+        self.read_as_un = read_as_un
+
+    @classmethod
+    def lazy(
+        cls,
+        tag: int,
+        vr: str,
+        field: bytes | memoryview,
+        context: tuple[bool, str],
+        raw: bytes | None = None,
+        read_as_un: bool = False,
+    ) -> DataElement:
+        """An element whose value is ``field`` (a value field's bytes) decoded as ``vr``
+        in ``context`` (little endian, Python codec) when first asked for. The caller
+        has checked that ``field`` decodes (a number VR's length is a multiple of its size)."""
+        element = cls(tag, vr, None, False, raw, read_as_un)
+        element._pending = field
+        element._context = context
+        return element
+
+    @property
+    def value(self) -> Value:
+        pending = self._pending
+        if pending is not None:
+            little, codec = self._context
+            self._value = decode_value(pending if isinstance(pending, bytes) else bytes(pending), self.vr, little, codec)
+            self._pending = None
+        return self._value
+
+    @value.setter
+    def value(self, value: Value) -> None:
+        self._value = value
+        self._pending = None
+
+    @property
+    def decoded(self) -> bool:
+        """Whether the value is decoded (or was set) rather than still the bytes as read."""
+        return self._pending is None
+
+    def view(self) -> Value | memoryview:
+        """The value, except that a bulk value still as read is given as it is held,
+        without copying: a read-only ``memoryview`` on the mapped file for a large one
+        (``bytes`` otherwise)."""
+        pending = self._pending
+        if isinstance(pending, memoryview):
+            return pending
+        return self.value
 
     @property
     def keyword(self) -> str:
         entry = get_entry(self.tag)
         return entry.keyword if entry is not None else ""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DataElement):
+            return NotImplemented
+        return (
+            self.tag == other.tag
+            and self.vr == other.vr
+            and self.value == other.value
+            and self.undefined_length == other.undefined_length
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the data class was
+
+    def __reduce__(self) -> tuple[type[DataElement], tuple[int, str, Value, bool, bytes | None, bool]]:
+        """Copies and pickles hold the decoded value (never a view on a mapped file)."""
+        return (DataElement, (self.tag, self.vr, self.value, self.undefined_length, self.raw, self.read_as_un))
 
     def __repr__(self) -> str:
         return f"({self.tag >> 16:04X},{self.tag & 0xFFFF:04X}) {self.vr} {self.value!r}"

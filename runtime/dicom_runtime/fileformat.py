@@ -97,18 +97,27 @@ def read_file(
     lengths, which PS3.5 forbids and some files have. A deflated data set is inflated
     a piece at a time, to at most ``max_inflated`` bytes (``None``: no limit), and only
     up to its Pixel Data with ``stop_before_pixels``.
+
+    Values are decoded when first asked for (:class:`DataElement`); every check that
+    could make decoding fail is made here, so a damaged file fails here, with the same
+    error as when every value was decoded at once. A bulk value of at least
+    :data:`~dicom_runtime.reader.VIEW_SIZE` bytes (pixel data) stays a read-only view
+    on the mapped file (:meth:`DataElement.view`) until its value is asked for as
+    ``bytes`` or set; the map is closed when the last such view goes. Replacing the
+    file (as :func:`write_file` does, by rename) leaves the views as read; truncating
+    it in place while they live is not supported (the pages would be gone).
     """
     source = str(path)
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size == 0:
             raise DicomDecodeError("empty file", offset=0, source=source)
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            views: list[memoryview] = [memoryview(mapped)]
-            try:
-                return _read(views, source, stop_before_pixels, defer_size, Path(path), strict, max_inflated)
-            finally:
-                _release(views)
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    views: list[memoryview] = [memoryview(mapped)]
+    try:
+        return _read(views, source, stop_before_pixels, defer_size, Path(path), strict, max_inflated, keep_views=True)
+    finally:
+        _release(views, mapped)
 
 
 def read_file_partial(
@@ -121,14 +130,14 @@ def read_file_partial(
     with open(path, "rb") as handle:
         if os.fstat(handle.fileno()).st_size == 0:
             return FileDataset(Dataset()), DicomDecodeError("empty file", offset=0, source=source)
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            views: list[memoryview] = [memoryview(mapped)]
-            try:
-                return _read(views, source, stop_before_pixels, defer_size, Path(path), False, MAX_INFLATED, found), None
-            except DicomDecodeError as exc:
-                return (found[0] if found else FileDataset(Dataset())), exc
-            finally:
-                _release(views)
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    views: list[memoryview] = [memoryview(mapped)]
+    try:
+        return _read(views, source, stop_before_pixels, defer_size, Path(path), False, MAX_INFLATED, found, keep_views=True), None
+    except DicomDecodeError as exc:
+        return (found[0] if found else FileDataset(Dataset())), exc
+    finally:
+        _release(views, mapped)
 
 
 def _plausible(view: memoryview) -> bool:
@@ -158,10 +167,17 @@ def read_bytes(
         _release(views)
 
 
-def _release(views: list[memoryview]) -> None:
-    """Release every view made while reading, newest first (a map cannot close before)."""
+def _release(views: list[memoryview], mapped: mmap.mmap | None = None) -> None:
+    """Release every view made while reading, newest first, then close the map unless
+    values still are views on it (large bulk values, :meth:`DataElement.view`): then
+    it closes when the last of them goes."""
     for view in reversed(views):
         view.release()
+    if mapped is not None:
+        try:
+            mapped.close()
+        except BufferError:
+            pass  # exported views remain: the map is kept for them
 
 
 def _buffer_loader(buffer: bytearray) -> Callable[[int, int], bytes]:
@@ -189,10 +205,13 @@ def _read(
     strict: bool = False,
     max_inflated: int | None = MAX_INFLATED,
     partial: list[FileDataset] | None = None,
+    *,
+    keep_views: bool = False,
 ) -> FileDataset:
     """Parse the mapped file; every view made of it is added to ``views`` for release.
 
-    On a DicomDecodeError, what was read before it goes to ``partial`` (if given)."""
+    On a DicomDecodeError, what was read before it goes to ``partial`` (if given).
+    ``keep_views``: large bulk values of the (not deflated) data set may stay views on it."""
     view = views[0]
     if len(view) == 0:
         raise DicomDecodeError("no data", offset=0, source=source)
@@ -249,6 +268,7 @@ def _read(
         # offsets into the inflated bytes are not file offsets: a deferred value is a
         # slice of the inflated buffer, copied only when asked for
         loader = _buffer_loader(inflated)
+        keep_views = False  # the inflated copy: its values are copied out, as before
     reader = Reader(
         body,
         encoding,
@@ -258,6 +278,7 @@ def _read(
         loader=loader,
         base_offset=base,
         strict=strict,
+        views=keep_views,
     )
     views.append(reader.data)
     try:

@@ -8,6 +8,7 @@ or a hang on bogus input.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -63,6 +64,28 @@ def implicit_vr(tag: int) -> str:
     return entry.vrs[0]
 
 
+def _where(path: str, tag: int) -> str:
+    """The tag path of an element of the data set at ``path`` (made for messages only)."""
+    return f"{path}.({tag >> 16:04X},{tag & 0xFFFF:04X})" if path else f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
+
+
+_EXPLICIT_LE_HEAD = struct.Struct("<HH2sH")
+_EXPLICIT_BE_HEAD = struct.Struct(">HH2sH")
+_IMPLICIT_LE_HEAD = struct.Struct("<HH0sI")  # no VR: an empty code in its place
+_IMPLICIT_BE_HEAD = struct.Struct(">HH0sI")
+_U32_LE = struct.Struct("<I")
+_U32_BE = struct.Struct(">I")
+#: The known VR codes as they are in an explicit VR header.
+_VR_CODES: dict[bytes, str] = {vr.encode("ascii"): vr for vr in KNOWN_VRS}
+#: The size of one value of each number VR (and AT): a value field's length is a multiple of it.
+_SIZES: dict[str, int] = {**{vr: struct.calcsize(code) for vr, code in NUMBERS.items()}, "AT": 4}
+#: Bulk values of at least this many bytes stay a view on the bytes read (a mapped file,
+#: with ``views``) until asked for: pixel data is not copied by reading.
+VIEW_SIZE = 1 << 16
+#: The decoding context of a bulk value (its bytes are its value).
+_BULK = (True, "ascii")
+
+
 def _us_or_ss(tag: int) -> bool:
     entry = get_entry(tag)
     return entry is not None and "SS" in entry.vrs and "US" in entry.vrs
@@ -82,9 +105,12 @@ class Reader:
         loader: Callable[[int, int], bytes] | None = None,
         base_offset: int = 0,
         strict: bool = False,
+        views: bool = False,
     ) -> None:
         """``strict``: refuse what PS3.5 forbids but files in the wild have (odd value
-        lengths); without it such values are read as they are, as dcmtk and pydicom do."""
+        lengths); without it such values are read as they are, as dcmtk and pydicom do.
+        ``views``: ``data`` stays unchanged while the data set lives (a file mapped
+        read-only), so large bulk values may stay views on it (:data:`VIEW_SIZE`)."""
         self.data = memoryview(data)
         self.encoding = encoding
         self.source = source
@@ -93,6 +119,7 @@ class Reader:
         self.loader = loader
         self.base = base_offset
         self.strict = strict
+        self.views = views
         self.codec = "ascii"
         self.signed_pixels = False  # Pixel Representation (0028,0103) read as 1
         #: After a DicomDecodeError: the data set read up to the failing element (sequences
@@ -133,27 +160,87 @@ class Reader:
     def _elements(
         self, dataset: Dataset, offset: int, end: int, encoding: Encoding, path: str, depth: int, top: bool, item: bool
     ) -> tuple[Dataset, int]:
+        """The loop over element headers. Values are not decoded here: each element keeps
+        its value field's bytes and the context to decode them (:meth:`DataElement.lazy`),
+        after the checks that make decoding them succeed; error paths are made only on
+        failure."""
         if depth > MAX_DEPTH:
             raise self.fail(f"sequences nested deeper than {MAX_DEPTH}", offset, path)
+        elements = dataset._elements
+        data = self.data
         little = encoding.little_endian
+        explicit = encoding.explicit_vr
+        head = (_EXPLICIT_LE_HEAD if little else _EXPLICIT_BE_HEAD) if explicit else (_IMPLICIT_LE_HEAD if little else _IMPLICIT_BE_HEAD)
+        unpack = head.unpack_from
+        long_length = (_U32_LE if little else _U32_BE).unpack_from
+        stop = PIXEL_DATA if top and self.stop_before_pixels else 0x100000000
+        strict = self.strict
+        defer = self.defer_size is not None and self.loader is not None
+        views = self.views
+        lazy = DataElement.lazy
         while offset < end:
             if end - offset < 8:
                 raise self.fail(f"{end - offset} bytes left where an element header needs 8", offset, path)
-            tag = (self._u16(offset, little) << 16) | self._u16(offset + 2, little)
-            if tag == ITEM_END:
-                if not item:
-                    raise self.fail("Item Delimitation Item outside an item", offset, path)
-                return dataset, offset + 8
-            if tag in (ITEM, SEQUENCE_END):
-                raise self.fail(f"unexpected {'Item' if tag == ITEM else 'Sequence Delimitation Item'}", offset, path)
-            if top and self.stop_before_pixels and tag >= PIXEL_DATA:
+            group, number, code, length = unpack(data, offset)
+            tag = (group << 16) | number
+            if group == 0xFFFE:
+                if tag == ITEM_END:
+                    if not item:
+                        raise self.fail("Item Delimitation Item outside an item", offset, path)
+                    return dataset, offset + 8
+                if tag in (ITEM, SEQUENCE_END):
+                    raise self.fail(f"unexpected {'Item' if tag == ITEM else 'Sequence Delimitation Item'}", offset, path)
+            if tag >= stop:
                 return dataset, offset
-            where = f"{path}.({tag >> 16:04X},{tag & 0xFFFF:04X})" if path else f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
-            element, offset = self.element(tag, offset, end, encoding, where, depth)
-            dataset[tag] = element
+            if explicit:
+                vr = _VR_CODES.get(code)
+                if vr is None:
+                    raise self.fail(f"unknown VR code {bytes(code)!r}", offset + 4, _where(path, tag))
+                if vr in LONG_VRS:
+                    if end - offset < 12:
+                        raise self.fail("truncated element header", offset + 4, _where(path, tag))
+                    (length,) = long_length(data, offset + 8)
+                    value_offset = offset + 12
+                else:
+                    value_offset = offset + 8
+            else:
+                vr = implicit_vr(tag)
+                if vr == "US" and self.signed_pixels and _us_or_ss(tag):
+                    vr = "SS"  # "US or SS" (PS3.5 A.1): signed where Pixel Representation is 1
+                value_offset = offset + 8
+            if (
+                length == UNDEFINED
+                or vr == "SQ"
+                or vr == "UN"
+                or length > end - value_offset
+                or (length % 2 and strict)
+                or (defer and length > self.defer_size)
+            ):
+                element, offset = self.element(tag, offset, vr, length, value_offset, end, encoding, path, depth)
+            else:
+                next_offset = value_offset + length
+                if vr in BYTES_VRS:
+                    if views and length >= VIEW_SIZE and not length % 2:
+                        element = lazy(tag, vr, data[value_offset:next_offset], _BULK)
+                    else:
+                        field = bytes(data[value_offset:next_offset])
+                        # an odd length as read (PS3.5 forbids it; some files have it): kept while unchanged
+                        element = DataElement(tag, vr, field, False, field if length % 2 else None)
+                else:
+                    field = bytes(data[value_offset:next_offset])
+                    if vr in STRING_VRS:
+                        # ``raw`` kept so that an unchanged value is written back as these same bytes
+                        element = lazy(tag, vr, field, (little, self.codec), field)
+                    else:
+                        size = _SIZES[vr]
+                        if length % size:
+                            raise self.fail(f"{vr} value of {length} bytes is not a multiple of {size}", value_offset, _where(path, tag))
+                        element = lazy(tag, vr, field, (little, self.codec))
+                offset = next_offset
+            elements[tag] = element
             if tag == PIXEL_REPRESENTATION:
                 self.signed_pixels = element.value == 1
-            if tag == SPECIFIC_CHARACTER_SET:
+            elif tag == SPECIFIC_CHARACTER_SET:
                 value = element.value
                 if isinstance(value, str):
                     self.codec = python_codec(value)
@@ -164,30 +251,21 @@ class Reader:
         return dataset, offset
 
     def element(
-        self, tag: int, offset: int, end: int, encoding: Encoding, path: str, depth: int
+        self,
+        tag: int,
+        start: int,
+        vr: str,
+        length: int,
+        offset: int,
+        end: int,
+        encoding: Encoding,
+        parent: str,
+        depth: int,
     ) -> tuple[DataElement, int]:
+        """The less common elements: sequences, UN, undefined lengths, deferred values and
+        failures; ``start`` is the element's offset, ``offset`` its value field's."""
+        path = _where(parent, tag)
         little = encoding.little_endian
-        start = offset
-        offset += 4
-        if encoding.explicit_vr:
-            vr_bytes = bytes(self.data[offset : offset + 2])
-            vr = vr_bytes.decode("latin_1")
-            if vr not in KNOWN_VRS:
-                raise self.fail(f"unknown VR code {vr_bytes!r}", offset, path)
-            if vr in LONG_VRS:
-                if end - offset < 8:
-                    raise self.fail("truncated element header", offset, path)
-                length = self._u32(offset + 4, little)
-                offset += 8
-            else:
-                length = self._u16(offset + 2, little)
-                offset += 4
-        else:
-            vr = implicit_vr(tag)
-            if vr == "US" and self.signed_pixels and _us_or_ss(tag):
-                vr = "SS"  # "US or SS" (PS3.5 A.1): signed where Pixel Representation is 1
-            length = self._u32(offset, little)
-            offset += 4
         if length == UNDEFINED:
             if vr == "SQ" or (vr == "UN" and tag != PIXEL_DATA):
                 # An UN of undefined length is a sequence in Implicit VR Little Endian (PS3.5 6.2.2).

@@ -1,0 +1,218 @@
+"""Lazy decoding (#19): a read keeps each value's bytes and decodes them when first asked
+for. The reader as it was before (``eager_reader``, which decodes everything at read
+time) is the oracle: for every file of pydicom's corpus, and for mutated and truncated
+copies of them, the lazy reader gives the same elements (tag, VR, value, kept bytes,
+undefined lengths) and the same errors (message, offset, path) at the same time, and
+what a failing read leaves (``read_file_partial``) is the same too.
+"""
+
+from __future__ import annotations
+
+import copy
+import mmap
+import os
+import pickle
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pydicom.data
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dicom_runtime import fileformat
+from dicom_runtime.dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData
+from dicom_runtime.errors import DicomDecodeError
+from dicom_runtime.fileformat import FileDataset, read_bytes, read_file, read_file_partial, write_file
+from dicom_runtime.reader import VIEW_SIZE
+
+from . import eager_reader
+
+BASE = Path(pydicom.data.__file__).parent
+SKIPPED_SUFFIXES = (".py", ".json", ".txt", ".gz", ".bz2", ".zip")
+
+
+def _corpus() -> list[Path]:
+    found = []
+    for folder in ("test_files", "charset_files"):
+        for root, _, names in os.walk(BASE / folder):
+            found += [Path(root) / n for n in names if not n.endswith(SKIPPED_SUFFIXES)]
+    return sorted(found)
+
+
+CORPUS = _corpus()
+#: Small files that read (the mutation property's seeds).
+SEEDS = [p for p in CORPUS if p.stat().st_size < 40_000 and p.name != "README"]
+
+
+def _eager(function: Callable[[], object], monkeypatch: pytest.MonkeyPatch) -> object:
+    with monkeypatch.context() as patch:
+        patch.setattr(fileformat, "Reader", eager_reader.Reader)
+        return _outcome(function)
+
+
+def _outcome(function: Callable[[], object]) -> object:
+    """What a read gives: its result with every value decoded, or its error."""
+    try:
+        result = function()
+    except DicomDecodeError as exc:
+        return ("error", type(exc).__name__, str(exc), exc.offset, exc.path, exc.source)
+    return _form(result)
+
+
+def _form(value: object) -> object:
+    """A comparable form: datasets and elements field by field, values with their types."""
+    if isinstance(value, tuple):
+        return tuple(_form(v) for v in value)
+    if isinstance(value, FileDataset):
+        return ("file", _form(value.dataset), _form(value.meta), value.transfer_syntax, value.preamble)
+    if isinstance(value, Dataset):
+        return ("dataset", value.undefined_length, [_form(e) for e in value.elements()])
+    if isinstance(value, DataElement):
+        decoded = value.value
+        return (value.tag, value.vr, type(decoded).__name__, _form(decoded), value.raw, value.read_as_un, value.undefined_length)
+    if isinstance(value, list):
+        return [(type(v).__name__, _form(v)) for v in value]
+    if isinstance(value, EncapsulatedPixelData):
+        return ("encapsulated", value.offsets, value.fragments)
+    if isinstance(value, DeferredValue):
+        return ("deferred", value.length, value.vr, value.little_endian, value.codec, value.read())
+    if isinstance(value, DicomDecodeError):
+        return ("error", str(value), value.offset, value.path)
+    return value
+
+
+def _same(function: Callable[[], object], monkeypatch: pytest.MonkeyPatch) -> None:
+    lazy = _outcome(function)
+    eager = _eager(function, monkeypatch)
+    assert lazy == eager
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_corpus_lazy_equals_eager(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _same(lambda: read_file(path), monkeypatch)
+    _same(lambda: read_file(path, strict=True), monkeypatch)
+    _same(lambda: read_file_partial(path), monkeypatch)
+    _same(lambda: read_file(path, defer_size=64), monkeypatch)
+    _same(lambda: read_file(path, stop_before_pixels=True), monkeypatch)
+
+
+def test_values_are_decoded_when_first_asked_for() -> None:
+    path = BASE / "test_files" / "CT_small.dcm"
+    dataset = read_file(path).dataset
+    name = dataset[0x00100010]
+    rows = dataset[0x00280010]
+    assert not name.decoded and not rows.decoded
+    assert name.value == "CompressedSamples^CT1" and name.decoded
+    assert rows.value == 128 and rows.decoded
+    assert name.raw == b"CompressedSamples^CT1 "  # the bytes as read, kept for writing back
+    rows.value = 64
+    assert rows.value == 64 and rows.decoded
+
+
+def _mutants(data: bytes, draw: st.DrawFn) -> bytes:
+    mutated = bytearray(data)
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["flip", "byte", "truncate", "length"]))
+        if not mutated:
+            break
+        at = draw(st.integers(0, len(mutated) - 1))
+        if kind == "flip":
+            mutated[at] ^= 1 << draw(st.integers(0, 7))
+        elif kind == "byte":
+            mutated[at] = draw(st.integers(0, 255))
+        elif kind == "truncate":
+            del mutated[at:]
+        else:  # a length field's worth of bytes set to a small or a huge number
+            mutated[at : at + 2] = draw(st.sampled_from([b"\x00\x00", b"\x01\x00", b"\x03\x00", b"\xff\xff", b"\x07\x00"]))
+    return bytes(mutated)
+
+
+@st.composite
+def mutated_files(draw: st.DrawFn) -> tuple[str, bytes]:
+    path = draw(st.sampled_from(SEEDS))
+    return path.name, _mutants(path.read_bytes(), draw)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=mutated_files(), strict=st.booleans())
+def test_mutated_lazy_equals_eager(case: tuple[str, bytes], strict: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Damaged bytes: the same errors (message, offset, path) at read time, or the same values."""
+    name, data = case
+    _same(lambda: read_bytes(data, source=name, strict=strict), monkeypatch)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=mutated_files())
+def test_mutated_files_partial_equals_eager(
+    case: tuple[str, bytes], monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """From a file (mapped, views allowed): what a failing read leaves is the same too."""
+    name, data = case
+    path = tmp_path_factory.mktemp("mutant") / name
+    path.write_bytes(data)
+    _same(lambda: read_file_partial(path), monkeypatch)
+    _same(lambda: read_file(path, defer_size=16), monkeypatch)
+
+
+def _big(tmp_path: Path, size: int = 4 * VIEW_SIZE) -> tuple[Path, bytes]:
+    pixels = bytes(range(256)) * (size // 256)
+    dataset = Dataset()
+    dataset.add(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.7")
+    dataset.add(0x00080018, "UI", "1.2.3.4")
+    dataset.add(0x00280010, "US", size // 512)
+    dataset.add(0x00280011, "US", 256)
+    dataset.add(0x7FE00010, "OW", pixels)
+    path = tmp_path / "big.dcm"
+    write_file(path, dataset)
+    return path, pixels
+
+
+def test_pixel_data_stays_a_view_on_the_mapped_file(tmp_path: Path) -> None:
+    path, pixels = _big(tmp_path)
+    element = read_file(path).dataset[0x7FE00010]
+    view = element.view()
+    assert isinstance(view, memoryview) and view.readonly
+    assert isinstance(view.obj, mmap.mmap)  # the file's pages, not a copy
+    assert view == pixels
+    assert element.value == pixels and isinstance(element.value, bytes)  # asked for as bytes: a copy
+    assert element.view() == pixels and not isinstance(element.view(), memoryview)
+    element.value = b"\0\0"
+    assert element.view() == b"\0\0"
+
+
+def test_a_view_survives_the_file_being_replaced(tmp_path: Path) -> None:
+    """Files are replaced by rename (write_file): the mapped inode stays what was read."""
+    path, pixels = _big(tmp_path)
+    file = read_file(path)
+    dataset = Dataset()
+    dataset.add(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.7")
+    dataset.add(0x00080018, "UI", "1.2.3.5")
+    write_file(path, dataset)
+    assert file.dataset[0x7FE00010].view() == pixels
+
+
+def test_copies_and_pickles_hold_bytes(tmp_path: Path) -> None:
+    path, pixels = _big(tmp_path)
+    dataset = read_file(path).dataset
+    for other in (copy.deepcopy(dataset), pickle.loads(pickle.dumps(dataset))):
+        assert other == dataset
+        assert isinstance(other[0x7FE00010].view(), bytes)
+        assert other[0x7FE00010].value == pixels
+
+
+def test_views_only_from_files() -> None:
+    """Bytes given by a caller (a network buffer) are copied: it may change them later."""
+    data = bytearray((BASE / "test_files" / "CT_small.dcm").read_bytes())
+    dataset = read_bytes(bytes(data)).dataset
+    assert all(not isinstance(e.view(), memoryview) for e in _elements(dataset))
+    data += b"\0\0"  # nothing holds on to it
+
+
+def _elements(dataset: Dataset) -> Iterator[DataElement]:
+    for element in dataset.elements():
+        yield element
+        if element.vr == "SQ" and isinstance(element.value, list):
+            for item in element.value:
+                assert isinstance(item, Dataset)
+                yield from _elements(item)
