@@ -32,7 +32,10 @@ from ._common import (
     PixelInfo,
     pixel_info,
 )
+from .codecs import ENCODABLE, encode_frame
 from .decode import array, frames
+from .encapsulation import Encapsulated, encapsulate
+from .encode import encode, supported_syntaxes, transcode
 from .image import set_array
 from .lut import (
     apply_modality_lut,
@@ -42,7 +45,7 @@ from .lut import (
     apply_window,
     convert_color,
 )
-from .rle import rle_decode_frame
+from .rle import rle_decode_frame, rle_encode_frame
 
 __all__ = [
     "PixelDataError",
@@ -60,4 +63,12 @@ __all__ = [
     "apply_voi_lut",
     "set_array",
     "rle_decode_frame",
+    "rle_encode_frame",
+    "encode",
+    "encode_frame",
+    "encapsulate",
+    "Encapsulated",
+    "transcode",
+    "supported_syntaxes",
+    "ENCODABLE",
 ]

@@ -57,6 +57,9 @@ _TAGS = {
     "BluePaletteColorLookupTableData": 0x00281203,
     "SegmentedRedPaletteColorLookupTableData": 0x00281221,
     "TransferSyntaxUID": 0x00020010,
+    "LossyImageCompression": 0x00282110,
+    "LossyImageCompressionRatio": 0x00282112,
+    "LossyImageCompressionMethod": 0x00282114,
 }
 
 

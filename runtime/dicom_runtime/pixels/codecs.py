@@ -173,7 +173,8 @@ def encode_frame(
 ) -> bytes:
     """One frame's samples (as :func:`~.decode.array` gives them, ``info`` describing them) as a
     codestream of ``uid``. ``level``: lossy syntaxes only - JPEG quality 1..100 (default 90),
-    JPEG-LS NEAR (default 2), JPEG 2000 / HTJ2K compression ratio (default 10)."""
+    JPEG-LS NEAR (default 2), JPEG 2000 compression ratio (default 10), HTJ2K quantisation step
+    (OpenJPH's; default its own, about 1 in 1000 of the range)."""
     codec = check_encodable(uid, info)
     if codec.lossless and level is not None:
         raise PixelDataError(f"{codec.name} is lossless: no level")
@@ -199,7 +200,7 @@ def encode_frame(
             )
         elif codec.encoder == "htj2k_encode":
             lossless = codec.lossless
-            data = encoder(values, level=0 if lossless else int(10 if level is None else level), rgb=False, reversible=lossless)
+            data = encoder(values, level=None if lossless or level is None else float(level), rgb=False, reversible=lossless)
         else:  # jpeg8_encode, baseline: 8-bit lossy
             space = "YCBCR" if info.photometric_interpretation.startswith("YBR") else ("RGB" if info.samples_per_pixel == 3 else "GRAYSCALE")
             data = encoder(values, level=int(90 if level is None else level), colorspace=space, outcolorspace=space, subsampling="444")

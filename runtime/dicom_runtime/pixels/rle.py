@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._common import PixelDecodeError, PixelInfo, _fix_bits
+from ._common import PixelDataError, PixelDecodeError, PixelInfo, _fix_bits
 
 
 def rle_decode_frame(frame_data: bytes, info: PixelInfo, index: int = 0) -> npt.NDArray[Any]:
@@ -70,3 +70,78 @@ def _packbits(data: bytes, length: int) -> bytes:
 
 
 # -- colour -----------------------------------------------------------------------------------------
+
+
+def rle_encode_frame(samples: npt.NDArray[Any], info: PixelInfo, index: int = 0) -> bytes:
+    """One frame's samples (``info.frame_shape``, as :func:`~.decode.array` gives them) as RLE
+    Lossless (PS3.5 G.3, G.5): a segment for each byte of each sample, most significant first,
+    each row coded on its own, runs of three or more equal bytes as Replicate Runs, each segment
+    padded to an even length."""
+    size = info.bits_allocated // 8
+    count = info.samples_per_pixel * size
+    if info.bits_allocated not in (8, 16, 32) or info.keyword != "PixelData":
+        raise PixelDataError(f"frame {index}: RLE Lossless holds Bits Allocated 8, 16 or 32 of Pixel Data, not {info.bits_allocated}")
+    if count > 15:
+        raise PixelDataError(f"frame {index}: {count} RLE segments needed, the RLE Header holds 15 (PS3.5 G.5)")
+    values = np.asarray(samples)
+    if values.shape != info.frame_shape:
+        raise PixelDataError(f"frame {index}: samples of shape {values.shape}, the data set says {info.frame_shape}")
+    if info.pixel_representation and info.bits_stored < info.bits_allocated:
+        values = values & np.array((1 << info.bits_stored) - 1, dtype=values.dtype)  # the unused high bits 0
+    words = values.astype(f">{values.dtype.kind}{size}", copy=False).reshape(info.rows, info.columns, info.samples_per_pixel)
+    planes = words.view(np.uint8).reshape(info.rows, info.columns, info.samples_per_pixel, size).transpose(2, 3, 0, 1)
+    segments = [_packbits_encode(np.ascontiguousarray(planes[s, b])) for s in range(info.samples_per_pixel) for b in range(size)]
+    offsets = np.zeros(16, dtype="<u4")
+    offsets[0] = count
+    position = 64
+    for i, segment in enumerate(segments):
+        offsets[1 + i] = position
+        position += len(segment)
+    return offsets.tobytes() + b"".join(segments)
+
+
+def _packbits_encode(plane: npt.NDArray[np.uint8]) -> bytes:
+    """PackBits of one byte plane ``(rows, columns)`` (PS3.5 G.3.1), vectorised: runs are found
+    per row, runs of 3 or more become Replicate Runs (-n+1, byte) of at most 128, the bytes between
+    Literal Runs (n-1, bytes) of at most 128; padded to even length."""
+    rows, columns = plane.shape
+    flat = plane.reshape(-1)
+    total = flat.size
+    change = np.empty(total, dtype=bool)
+    change[0] = True
+    np.not_equal(flat[1:], flat[:-1], out=change[1:])
+    change[::columns] = True  # no run crosses a row
+    run_starts = np.flatnonzero(change)
+    run_lengths = np.diff(np.append(run_starts, total))
+    replicate = run_lengths >= 3
+    # groups: each replicate run alone; consecutive short runs of one row together as a literal
+    row_start = run_starts % columns == 0
+    previous_replicate = np.concatenate(([True], replicate[:-1]))
+    group_start = replicate | previous_replicate | row_start
+    group_starts = run_starts[group_start]
+    group_lengths = np.diff(np.append(group_starts, total))
+    group_replicate = replicate[group_start]
+    # chunks of at most 128 bytes
+    pieces = (group_lengths + 127) // 128
+    chunk_group = np.repeat(np.arange(len(group_starts)), pieces)
+    first_chunk = np.cumsum(pieces) - pieces
+    within = np.arange(len(chunk_group)) - np.repeat(first_chunk, pieces)
+    chunk_starts = group_starts[chunk_group] + 128 * within
+    chunk_lengths = np.minimum(128, group_lengths[chunk_group] - 128 * within)
+    chunk_replicate = group_replicate[chunk_group] & (chunk_lengths >= 2)
+    sizes = np.where(chunk_replicate, 2, 1 + chunk_lengths)
+    out_starts = np.cumsum(sizes) - sizes
+    out = np.empty(int(sizes.sum()) + 1, dtype=np.uint8)
+    out[out_starts] = np.where(chunk_replicate, 257 - chunk_lengths, chunk_lengths - 1).astype(np.uint8)
+    out[out_starts[chunk_replicate] + 1] = flat[chunk_starts[chunk_replicate]]
+    literal = ~chunk_replicate
+    lengths = chunk_lengths[literal]
+    first_out = np.repeat(out_starts[literal] + 1, lengths)
+    first_in = np.repeat(chunk_starts[literal], lengths)
+    step = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out[first_out + step] = flat[first_in + step]
+    length = int(sizes.sum())
+    if length % 2:
+        out[length] = 0
+        length += 1
+    return out[:length].tobytes()
