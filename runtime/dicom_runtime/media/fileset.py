@@ -21,6 +21,7 @@ from ..dataset import DataElement, Dataset
 from ..dictionary import lookup
 from ..errors import DicomDecodeError, DicomEncodeError
 from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, encode_file, is_encapsulated, read_file, write_bytes_atomic
+from ..objects import DicomObject
 from ..typed import read as typed_read
 from ..uid import generate_uid
 from .dicomdir import Dicomdir, encode_dicomdir, read_dicomdir
@@ -171,7 +172,7 @@ class FileSet:
             raise MediaError(f"a {record.record_type} record without a Referenced File ID", path=source, offset=record.offset)
         return resolve(self.root, file_id, source=source, offset=record.offset, strict=self.strict)
 
-    def read(self, record: DirectoryRecord) -> object:
+    def read(self, record: DirectoryRecord) -> DicomObject | Dataset:
         """The record's file read as :func:`dicom_runtime.typed.read` reads it (typed by
         its SOP Class; a Dataset when none is generated): MediaError if it is missing."""
         path = self.path_of(record)

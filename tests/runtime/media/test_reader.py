@@ -13,7 +13,7 @@ import pydicom
 import pytest
 from pydicom.fileset import FileSet as PydicomFileSet
 
-from dicom_runtime.dataset import DataElement
+from dicom_runtime.dataset import DataElement, Dataset
 from dicom_runtime.media import FileSet, MediaError, read_dicomdir
 from dicom_runtime.media.records import REFERENCED_FILE_ID
 
@@ -64,7 +64,7 @@ def test_pydicom_dicomdirtests_tree() -> None:
     images = [r for r in study[0].walk() if r.record_type == "IMAGE"]
     assert all(r.parent is not None and r.parent.record_type == "SERIES" for r in images)
     image = fileset.read(images[0])  # lazily read, typed by SOP class (a Dataset here: CR has no generated IOD)
-    assert image.value(0x00080018) == images[0].sop_instance_uid  # type: ignore[attr-defined]
+    assert isinstance(image, Dataset) and image.value(0x00080018) == images[0].sop_instance_uid
 
 
 def test_empty_dicomdir() -> None:
@@ -215,3 +215,11 @@ def test_reads_only_what_was_linked(small: Path) -> None:
     dicomdir = read_dicomdir(small)
     assert dicomdir.unreached == [] and dicomdir.inactive == []
     assert sum(1 for root in dicomdir.roots for _ in root.walk()) == 2 + 2 + 2 + 4
+
+
+def test_read_typed_by_sop_class(small: Path) -> None:
+    from dicom_model.iods.ct_image import CTImage
+
+    fileset = FileSet.open(small)
+    image = fileset.read(fileset.instances()[0])
+    assert isinstance(image, CTImage) and image.SOPInstanceUID == fileset.instances()[0].sop_instance_uid
