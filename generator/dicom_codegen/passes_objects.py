@@ -378,9 +378,15 @@ class _Builder:
             return kept.python_type, kept.item_class
         if kept.item_class or field.item_class:
             return (kept.python_type, kept.item_class) if kept.item_class else (field.python_type, field.item_class)
-        kept_enum = kept.python_type.startswith("Literal[")
-        new_enum = field.python_type.startswith("Literal[")
+        # An enumeration (``Literal[...]``) is narrower than Defined Terms (``Literal[...] | str``,
+        # open), which are narrower than the VR's type: the CT Image Module's Enumerated Values
+        # for Photometric Interpretation specialize the Image Pixel Module's Defined Terms.
+        kept_enum, new_enum = (bool(f.enumerated) and f.python_type.startswith("Literal[") for f in (kept, field))
         if new_enum and not kept_enum:
+            return field.python_type, ""
+        if kept_enum and not new_enum:
+            return kept.python_type, ""
+        if not kept_enum and not new_enum and field.python_type.startswith("Literal[") and not kept.python_type.startswith("Literal["):
             return field.python_type, ""
         if kept_enum and new_enum:
             common = [v for v in kept.enumerated if v in field.enumerated]

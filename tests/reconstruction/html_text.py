@@ -12,10 +12,11 @@ import re
 import lxml.html
 from lxml import etree
 
-from .book import db, sub
+from .book import db, sub, xref
 
 _INLINE_EMPHASIS = {"strong": "bold", "b": "bold", "em": "italic", "i": "italic"}
 _SCRIPTS = {"sub": "subscript", "sup": "superscript"}
+_SECTION_LINK = re.compile(r"Section ([A-Z]{1,2}\.[0-9]+(?:\.[0-9]+)*)")
 _BLOCKS = frozenset({"p", "div", "dl", "ol", "ul", "h3", "h4", "h5", "h6", "table"})
 
 
@@ -47,6 +48,10 @@ def _inline_one(child: etree._Element, target: etree._Element) -> None:
             _inline(child, element)
         elif name == "br":
             _append_text(target, " ")
+        elif name == "span" and child.get("href") is not None and (link := _SECTION_LINK.fullmatch(_clean(_text(child)))):
+            # the transcription's link to a section ("See <span href>Section C.8.2.1.1.1</span>"):
+            # an xref, as NEMA's DocBook has it
+            target.append(xref(f"sect_{link.group(1)}"))
         else:  # span, a, abbr ...: their text
             _append_text(target, _text(child))
     _append_text(target, child.tail or "")

@@ -62,6 +62,7 @@ FUNCTIONAL_GROUP_SEQUENCES = {
 }
 _PAGE = re.compile(r"/(sect|chapter)_([^/#]+)\.html#(table_[^#]+)$")
 _HEADING = re.compile(r"<h\d>\s*([A-Z0-9][\w.]*)\u00a0(.*?)</h\d>", re.S)
+_SECTION_URL = re.compile(r"#sect_([A-Z]{1,2}\.[0-9]+(?:\.[0-9]+)*)$")
 _TYPED = frozenset({"1", "1C", "2", "2C", "3"})
 
 
@@ -208,6 +209,17 @@ class Reconstruction:
                 titles.setdefault(match.group(1), " ".join(match.group(2).split()))
         return titles
 
+    def referenced_sections(self) -> dict[str, str]:
+        """Label -> HTML body (its heading removed) of each PS3.3 section the transcription's
+        ``references.json`` holds (the sections its descriptions link to)."""
+        bodies: dict[str, str] = {}
+        for url, text in self.references.items():
+            match = _SECTION_URL.search(url)
+            if match is None or "/part03/" not in url:
+                continue
+            bodies.setdefault(match.group(1), _HEADING.sub("", text, count=1))
+        return dict(sorted(bodies.items(), key=lambda item: book.label_key(item[0])))
+
     def name_of(self, tag: str) -> str:
         name = self.names.get(tag)
         if name is None:
@@ -259,8 +271,9 @@ class Reconstruction:
         for ciod in self.ciods:
             page, table_id = _url_parts(ciod["linkToStandard"], f"IOD {ciod['id']}")
             iod_pages[ciod["id"]] = (page, table_id)
+        referenced = self.referenced_sections()
         # Every labelled section first, so that invented numbers avoid them.
-        for label in sorted(set(pages) | {p for p, _ in iod_pages.values()}, key=book.label_key):
+        for label in sorted(set(pages) | {p for p, _ in iod_pages.values()} | set(referenced), key=book.label_key):
             outline.section(label, titles.get(label, ""))
         taken: set[str] = set()
         for ciod in self.ciods:
@@ -303,6 +316,13 @@ class Reconstruction:
                 placed.table_id, _table_label(placed.table_id), f"{placed.name} {placed.kind} Attributes",
                 entries, typed=typed,
             ))
+
+        # The sections descriptions refer to ("See Section C.8.2.1.1.4"), with their text: where
+        # the transcription has one's body, and the section holds nothing else.
+        for label, body in referenced.items():
+            section = outline.section(label)
+            if not section.content and not section.children:
+                section.content.extend(html_text.description(body))
 
         # IODs.
         module_section = {p.key: section_of[p.key + "/Module"] for p in self.placed_modules}
