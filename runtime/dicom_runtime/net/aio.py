@@ -62,6 +62,7 @@ from .association import (
 )
 from . import dimse
 from .dimse import DEFAULT_MAX_MESSAGE_SIZE, Budget, Message
+from .transcode import choose_context, in_syntax
 from .instances import Instance, identifier_dataset, typed_identifier
 from .messages import NAME_OF, RESPONSE_OF, VERIFICATION, Status, command, number, status_of, text
 from .scp import (
@@ -605,13 +606,15 @@ class Association(Dispatcher):
         """C-STORE of a generated IOD instance, a data set, an :class:`Instance` or a file.
 
         A file's data set is sent as stored when its transfer syntax was accepted, and
-        transcoded between native syntaxes otherwise.
+        transcoded otherwise (:mod:`.transcode`: to a native syntax the peer accepted, else a
+        lossless compressed one; compressed Pixel Data needs the ``pixels`` extra).
         """
         if isinstance(instance, (str, Path)):
             instance = Instance.from_file(instance)
         if isinstance(instance, Instance):
             context = self._context_for(instance.sop_class, instance.transfer_syntax)
-            instance = instance.in_syntax(context.transfer_syntax)
+            context = choose_context(instance, context, self._conn.contexts.values())
+            instance = in_syntax(instance, context.transfer_syntax)  # transcoded if the peer took none of its own
         else:
             dataset = instance if isinstance(instance, Dataset) else _to_dataset(instance)
             sop_class = dataset.value(0x00080016)

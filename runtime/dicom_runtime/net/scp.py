@@ -26,6 +26,7 @@ from ..writer import encode_dataset
 from .association import AcceptedContext, AssociationError, Connection
 from .dimse import Message
 from .instances import Instance
+from .transcode import choose_context, in_syntax
 from .checks import request_problem, store_problem, uid_problem
 from .messages import NAME_OF, RESPONSE_OF, Status, command, number, status_of, text
 
@@ -371,7 +372,8 @@ class Dispatcher:
 
     async def _store_sub_operation(self, instance: Instance) -> Status:
         context = self._context_for(instance.sop_class, instance.transfer_syntax, as_scp=True)
-        instance = instance.in_syntax(context.transfer_syntax)
+        context = choose_context(instance, context, self._conn.contexts.values(), as_scp=True)
+        instance = in_syntax(instance, context.transfer_syntax)  # transcoded if the peer took none of its own
         reply = await self._single(
             context, "C-STORE-RQ", instance.data, AffectedSOPClassUID=instance.sop_class, Priority=0,
             AffectedSOPInstanceUID=instance.sop_instance,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pydicom
 import pytest
+from dicom_runtime.net.instances import Instance
 from pydicom.data import get_testdata_file
 
-from dicom_runtime.net.instances import Instance
 from tests.runtime.net.helpers import ScpProcess, tool
 
 STUDY = "1.3.6.1.4.1.5962.1.2.8.20040826185059.5457"
@@ -56,13 +56,24 @@ def test_dicom_net_get_brings_compressed_instances_back_byte_for_byte(scp: ScpPr
 def test_accept_ts_limits_what_the_get_accepts(scp: ScpProcess, tmp_path: Path) -> None:
     native = dicom_net("get", "127.0.0.1", str(scp.port), "--aec", "OURSCP", "--out", str(tmp_path / "native"),
                        "--accept-ts", "1.2.840.10008.1.2.1", "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={STUDY}")
-    assert native.returncode == 1 and "0 completed, 2 failed" in native.stdout, native.stdout + native.stderr
+    # the SCP transcodes (#17): both come back in Explicit VR Little Endian, their pixels decoded
+    assert native.returncode == 0 and "2 completed, 0 failed" in native.stdout, native.stdout + native.stderr
+    from dicom_runtime import pixels
+    from dicom_runtime.fileformat import read_file
+
+    for path in (tmp_path / "native").iterdir():
+        back = read_file(path)
+        assert back.transfer_syntax == "1.2.840.10008.1.2.1"
+        [name] = [n for n in FILES if pydicom.dcmread(corpus(n)).SOPInstanceUID == pydicom.dcmread(path).SOPInstanceUID]
+        original = read_file(corpus(name))
+        expected = pixels.array(original.dataset, transfer_syntax=original.transfer_syntax)
+        assert (pydicom.dcmread(path).pixel_array == expected).all()
     j2k = dicom_net("get", "127.0.0.1", str(scp.port), "--aec", "OURSCP", "--out", str(tmp_path / "j2k"),
                     "--accept-ts", "1.2.840.10008.1.2.4.91", "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={STUDY}")
     assert j2k.returncode == 1 and "1 completed, 1 failed" in j2k.stdout, j2k.stdout + j2k.stderr
     assert _by_syntax(tmp_path / "j2k") == {"1.2.840.10008.1.2.4.91": Instance.from_file(corpus("JPEG2000.dcm")).data}
     log = scp.log.read_text()
-    assert "cannot transcode 1.2.840.10008.1.2.4.51 to" in log  # the SCP says why the other one failed
+    assert "cannot transcode 1.2.840.10008.1.2.4.51 to" in log  # the SCP says why the other one failed (no loss added)
 
 
 @pytest.mark.parametrize(("name", "prefer"), [("JPEG2000.dcm", "+xw"), ("JPGExtended.dcm", "+xx")])

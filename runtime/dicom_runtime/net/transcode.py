@@ -1,0 +1,84 @@
+"""Transcoding for C-STORE (the SCU's store, and the retrieve SCP's C-MOVE / C-GET sub-operations):
+when the peer accepted none of an instance's own transfer syntax for its SOP class, the instance
+goes in one it did accept, as dcmtk's storescu does.
+
+The choice among the accepted contexts: the instance's own syntax; else a native or deflated
+one (Explicit VR Little Endian first); else a lossless compressed one this runtime encodes
+(:func:`dicom_runtime.pixels.encode`); a lossy syntax only for an instance already lossy in it.
+Between native little endian syntaxes the data set is re-encoded as it is (``Instance.in_syntax``);
+otherwise its Pixel Data is decoded and encoded again by :func:`dicom_runtime.pixels.transcode`
+(the ``pixels`` extra), Explicit VR Big Endian included (its words are set again in the other
+byte order). A failure is one :class:`~dicom_runtime.errors.DicomEncodeError`
+``instance <uid>: cannot transcode <from> to <to>: <why>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..dataset import DataElement, Dataset
+from ..errors import DicomEncodeError, DicomError
+from ..fileformat import (
+    DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+    EXPLICIT_VR_BIG_ENDIAN,
+    encode_body,
+)
+from .association import AcceptedContext
+from .instances import NATIVE_SYNTAXES, Instance
+
+__all__ = ["choose_context", "in_syntax"]
+
+_LITTLE = (NATIVE_SYNTAXES[0], NATIVE_SYNTAXES[1], DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)
+_PREFERRED = (*_LITTLE, EXPLICIT_VR_BIG_ENDIAN)
+_LOSSLESS_ENCODED = (
+    "1.2.840.10008.1.2.4.80",  # JPEG-LS Lossless
+    "1.2.840.10008.1.2.4.90",  # JPEG 2000 Lossless
+    "1.2.840.10008.1.2.4.201",  # HTJ2K Lossless
+    "1.2.840.10008.1.2.5",  # RLE Lossless
+)
+
+
+def choose_context(
+    instance: Instance, chosen: AcceptedContext, contexts: Iterable[AcceptedContext], *, as_scp: bool = False
+) -> AcceptedContext:
+    """The accepted context to send ``instance`` on: ``chosen`` if it has the instance's own
+    transfer syntax, else the best of ``contexts`` for its SOP class (see the module's docstring),
+    else ``chosen``."""
+    if chosen.transfer_syntax == instance.transfer_syntax:
+        return chosen
+    candidates = [c for c in contexts if c.abstract_syntax == instance.sop_class and (c.scp or not as_scp)]
+    by_syntax = {c.transfer_syntax: c for c in reversed(candidates)}
+    for syntax in (*_PREFERRED, *_LOSSLESS_ENCODED):
+        if syntax in by_syntax:
+            return by_syntax[syntax]
+    return chosen
+
+
+def in_syntax(instance: Instance, transfer_syntax: str) -> Instance:
+    """``instance`` in ``transfer_syntax`` (see the module's docstring)."""
+    own = instance.transfer_syntax
+    if transfer_syntax == own:
+        return instance
+    if own in _LITTLE and transfer_syntax in _LITTLE:
+        return instance.in_syntax(transfer_syntax)
+    try:
+        dataset = instance.dataset()
+        has_pixels = any(tag in dataset for tag in (0x7FE00010, 0x7FE00008, 0x7FE00009))
+        if not has_pixels and own in _PREFERRED and transfer_syntax in _PREFERRED:
+            return instance.in_syntax(transfer_syntax)
+        try:
+            from .. import pixels
+        except ImportError:
+            raise DicomEncodeError("the pixels extra (numpy, imagecodecs) is not installed: pip install 'dicom-typed[pixels]'") from None
+        if transfer_syntax not in pixels.supported_syntaxes():
+            raise DicomEncodeError("not a transfer syntax this runtime encodes")
+        codec = pixels.codecs.CODECS.get(transfer_syntax)
+        if codec is not None and not codec.lossless:
+            raise DicomEncodeError("it is lossy, and the instance is not in it: no loss is added in transit")
+        dataset.file_meta = Dataset()
+        dataset.file_meta[0x00020010] = DataElement(0x00020010, "UI", own)
+        data = encode_body(pixels.transcode(dataset, transfer_syntax), transfer_syntax)
+    except DicomError as exc:
+        why = str(exc).removeprefix(f"instance {instance.sop_instance}: ")
+        raise DicomEncodeError(f"instance {instance.sop_instance}: cannot transcode {own} to {transfer_syntax}: {why}") from exc
+    return Instance(instance.sop_class, instance.sop_instance, transfer_syntax, data)
