@@ -15,11 +15,11 @@ import numpy.typing as npt
 import pydicom
 import pydicom.data
 import pytest
+
 from dicom_runtime import pixels
 from dicom_runtime.dataset import DataElement, Dataset, EncapsulatedPixelData
 from dicom_runtime.fileformat import read_file, write_file
 from dicom_runtime.typed import read, write
-
 from tests.test_iod_classes import _ct
 
 LE = "1.2.840.10008.1.2.1"

@@ -26,10 +26,11 @@ import numpy.typing as npt
 import pydicom
 import pydicom.data
 import pytest
+from pydicom.pixels.utils import pixel_array as pydicom_pixel_array
+
 from dicom_runtime import pixels
 from dicom_runtime.errors import DicomDecodeError
 from dicom_runtime.fileformat import read_file
-from pydicom.pixels.utils import pixel_array as pydicom_pixel_array
 
 CORPUS = Path(pydicom.data.__file__).parent / "test_files"
 JPEG_TOLERANCE = 3  # largest difference between libjpeg-turbo and Pillow's/libjpeg's IDCT seen: 3 (examples_ybr_color)

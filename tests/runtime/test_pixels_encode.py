@@ -17,11 +17,12 @@ import numpy.typing as npt
 import pydicom
 import pydicom.data
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from dicom_runtime import pixels
 from dicom_runtime.dataset import Dataset, EncapsulatedPixelData
 from dicom_runtime.fileformat import read_file, write_file
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 CORPUS = Path(pydicom.data.__file__).parent / "test_files"
 LE = "1.2.840.10008.1.2.1"

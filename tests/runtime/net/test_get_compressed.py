@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pydicom
 import pytest
-from dicom_runtime.net.instances import Instance
 from pydicom.data import get_testdata_file
 
+from dicom_runtime.net.instances import Instance
 from tests.runtime.net.helpers import ScpProcess, tool
 
 STUDY = "1.3.6.1.4.1.5962.1.2.8.20040826185059.5457"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pydicom
 import pytest
-from dicom_runtime.net.instances import Instance
 from pydicom.data import get_testdata_file
 
+from dicom_runtime.net.instances import Instance
 from tests.runtime.net.helpers import ScpProcess, free_port, tool
 
 FILES = ("JPEG2000.dcm", "JPGExtended.dcm", "image_dfl.dcm", "rtdose.dcm")
