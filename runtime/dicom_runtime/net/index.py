@@ -420,5 +420,6 @@ def open_index(root: Path) -> Index:
         except sqlite3.Error as error:
             reason = f"it cannot be read ({error})"
     count = rebuild(root)
-    log.info("%s: query index rebuilt from %d files (%s)", root, count, reason)
+    if count or reason != "it is missing":  # a new folder's first index says nothing
+        log.info("%s: query index rebuilt from %d files (%s)", root, count, reason)
     return Index(root, SQLiteBackend(path))

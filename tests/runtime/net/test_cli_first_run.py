@@ -17,6 +17,7 @@ from dicom_runtime.dataset import Dataset
 from dicom_runtime.fileformat import write_bytes_atomic
 from dicom_runtime.net.instances import Instance
 from dicom_runtime.net.journal import NAMES, Journal
+from dicom_runtime.net.index import INDEX_NAME
 from dicom_runtime.net.storage import JOURNAL_SUBFOLDER, StorageFolder
 from tests.runtime.net.helpers import ScpProcess, ct_instance, free_port, tool, write_ct_files
 
@@ -81,12 +82,15 @@ def test_the_journal_is_in_a_hidden_subfolder(tmp_path: Path) -> None:
     folder = StorageFolder(tmp_path / "out")
     try:
         assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [JOURNAL_SUBFOLDER]
-        assert sorted(p.name for p in (tmp_path / "out" / JOURNAL_SUBFOLDER).iterdir()) == sorted(NAMES)
+        kept = sorted(p.name for p in (tmp_path / "out" / JOURNAL_SUBFOLDER).iterdir())
+        assert [name for name in kept if not name.startswith(INDEX_NAME)] == sorted(NAMES) and INDEX_NAME in kept  # and the query index
     finally:
         folder.close()
     elsewhere = StorageFolder(tmp_path / "out2", journal_dir=tmp_path / "journal")
     elsewhere.close()
-    assert sorted(p.name for p in (tmp_path / "journal").iterdir()) == sorted(NAMES) and not list((tmp_path / "out2").iterdir())
+    assert sorted(p.name for p in (tmp_path / "journal").iterdir()) == sorted(NAMES)
+    assert [p.name for p in (tmp_path / "out2").iterdir()] == [JOURNAL_SUBFOLDER]  # the query index stays in the folder
+    assert INDEX_NAME in [p.name for p in (tmp_path / "out2" / JOURNAL_SUBFOLDER).iterdir()]
     if os.stat("/dev/shm").st_dev != os.stat(tmp_path).st_dev:
         with pytest.raises(ValueError, match="another file system"):
             StorageFolder(tmp_path / "out3", journal_dir="/dev/shm")
