@@ -1,0 +1,95 @@
+"""The SCU's store transcodes when the peer accepted none of an instance's own transfer syntaxes
+(#17, as dcmtk's storescu does): ``dicom-net store`` of compressed and big endian files to dcmtk's
+storescp accepting Implicit VR Little Endian only, and the API's store of a native CT to a
+pynetdicom SCP accepting only a compressed lossless syntax. The pixels that arrive are read by
+pydicom and compared with the originals decoded here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pydicom
+import pydicom.data
+import pytest
+from pynetdicom import AE, evt
+
+from dicom_runtime import pixels
+from dicom_runtime.fileformat import read_file
+from dicom_runtime.net import blocking
+from dicom_runtime.net.aio import Proposal
+from dicom_runtime.net.instances import Instance
+from tests.runtime.net.helpers import free_port
+from tests.runtime.net.test_retrieval import StoreScp
+
+CORPUS = Path(pydicom.data.__file__).parent / "test_files"
+IMPLICIT = "1.2.840.10008.1.2"
+CT = "1.2.840.10008.5.1.4.1.1.2"
+
+
+def _decoded(path: Path) -> Any:
+    file = read_file(path)
+    return pixels.array(file.dataset, transfer_syntax=file.transfer_syntax)
+
+
+def _pydicom(path: Path) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dataset = pydicom.dcmread(path)
+        dataset.pixel_array_options(as_rgb=False)
+        return dataset.pixel_array
+
+
+def test_dicom_net_store_decompresses_for_a_native_only_peer(tmp_path: Path) -> None:
+    names = ["JPEG2000.dcm", "JPGExtended.dcm", "SC_rgb_rle.dcm", "MR_small_bigendian.dcm", "JPEGLSNearLossless_08.dcm"]
+    port = free_port()
+    dcmtk = StoreScp(tmp_path / "in", port, "+xi")  # Implicit VR Little Endian only
+    try:
+        sent = subprocess.run(
+            [sys.executable, "-m", "dicom_runtime.net", "store", "127.0.0.1", str(port), *(str(CORPUS / n) for n in names)],
+            capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        dcmtk.stop()
+    assert sent.returncode == 0 and f"{len(names)} of {len(names)} sent" in sent.stdout, sent.stdout + sent.stderr
+    arrived = {Instance.from_file(p).sop_instance: p for p in dcmtk.folder.iterdir()}
+    for name in names:
+        uid = Instance.from_file(CORPUS / name).sop_instance
+        assert read_file(arrived[uid]).transfer_syntax == IMPLICIT
+        assert np.array_equal(_pydicom(arrived[uid]), _decoded(CORPUS / name)), name
+
+
+@pytest.mark.parametrize("syntax", ["1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.90"])
+def test_store_compresses_for_a_peer_accepting_one_lossless_syntax(syntax: str, tmp_path: Path) -> None:
+    received: list[tuple[str, Any]] = []
+
+    def on_store(event: Any) -> int:
+        dataset = event.dataset
+        dataset.file_meta = event.file_meta  # pynetdicom: the accepted context's transfer syntax
+        received.append((str(event.context.transfer_syntax), dataset.pixel_array.copy()))
+        return 0x0000
+
+    ae = AE(ae_title="PYNETDICOM")
+    ae.add_supported_context(CT, [syntax])
+    port = free_port()
+    server = ae.start_server(("127.0.0.1", port), block=False, evt_handlers=[(evt.EVT_C_STORE, on_store)])
+    assert server is not None
+    try:
+        association = blocking.associate(
+            "127.0.0.1", port, called_ae="PYNETDICOM",
+            contexts=[Proposal(CT, ("1.2.840.10008.1.2.1",)), Proposal(CT, (syntax,))],
+        )
+        try:
+            status = association.store(CORPUS / "CT_small.dcm")
+        finally:
+            association.release()
+    finally:
+        server.shutdown()
+    assert status.is_success, status
+    [(used, array)] = received
+    assert used == syntax
+    assert np.array_equal(array, _decoded(CORPUS / "CT_small.dcm"))
