@@ -13,11 +13,13 @@ dicom_runtime.net`` is the same command.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ..version import version_action
+from .cli_args import ANY_SCP as ANY_SCP  # re-exported: the called AE title clients use by default
+from .cli_args import MODELS, build_parser
 
 # Nothing of DICOM, asyncio, ssl or rich is imported before the arguments are parsed:
 # ``dicom-net --help`` costs what argparse does. A subcommand imports what it uses.
@@ -30,21 +32,6 @@ if TYPE_CHECKING:
     from .instances import Instance
     from .storage import StorageFolder
 
-#: The defaults ``--help`` shows, the same values as :data:`.dimse.DEFAULT_MAX_MESSAGE_SIZE`,
-#: :data:`.aio.DEFAULT_MESSAGE_BUDGET`, :data:`.storage.DUPLICATE_POLICIES` and
-#: :data:`.storage.JOURNAL_SUBFOLDER` (tests/runtime/net/test_startup.py holds them equal),
-#: written here so that the help does not import the networking modules.
-DEFAULT_MAX_MESSAGE_SIZE = 512 * 1024 * 1024
-DEFAULT_MESSAGE_BUDGET = 1024 * 1024 * 1024
-DUPLICATE_POLICIES = ("keep", "replace", "reject")
-JOURNAL_SUBFOLDER = ".dicom-net"
-
-MODELS = {
-    "patient": ("1.2.840.10008.5.1.4.1.2.1.1", "1.2.840.10008.5.1.4.1.2.1.2", "1.2.840.10008.5.1.4.1.2.1.3"),
-    "study": ("1.2.840.10008.5.1.4.1.2.2.1", "1.2.840.10008.5.1.4.1.2.2.2", "1.2.840.10008.5.1.4.1.2.2.3"),
-    "worklist": ("1.2.840.10008.5.1.4.31", "", ""),
-}
-
 
 def version() -> str:
     """The installed package's version (``0.3.0+ps3...``), the one every command reports."""
@@ -53,41 +40,8 @@ def version() -> str:
     return package_version()
 
 
-ANY_SCP = "ANY-SCP"
-"""The called AE title clients use by default; ``dicom-net scp`` without ``--aet`` accepts it (and any other)."""
-
-
-class _Defaults(argparse.HelpFormatter):
-    """Help with each option's default, where it has one (and the help does not say it already)."""
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        text = action.help or ""
-        if action.default in (None, False, [], argparse.SUPPRESS) or "default" in text or action.option_strings == []:
-            return text
-        return f"{text} (default: %(default)s)"
-
-
 class Failed(Exception):
     """A one-line reason to exit with status 1."""
-
-
-def _common(parser: argparse.ArgumentParser, *, peer: bool = True) -> None:
-    if peer:
-        parser.add_argument("host", help="the peer's host name or address")
-        parser.add_argument("port", type=int, help="the peer's TCP port")
-        parser.add_argument("--aet", default="DICOM-NET", help="our AE title (the calling AE)")
-        parser.add_argument("--aec", default=ANY_SCP, help="the peer's AE title (the called AE)")
-    parser.add_argument("--tls", action="store_true", help="use TLS (BCP 195 profile)")
-    parser.add_argument("--tls-cert", help="our certificate (PEM)")
-    parser.add_argument("--tls-key", help="our private key (PEM)")
-    parser.add_argument("--tls-ca", help="certificates to trust (PEM); SCP: verify client certificates")
-    parser.add_argument("--timeout", type=float, default=30.0, help="connect, ACSE and DIMSE timeout, seconds")
-    parser.add_argument("-v", "--verbose", action="store_true", help="more detail (log at info level)")
-
-
-def _query(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-k", "--key", action="append", default=[], help="Keyword=value (value may be empty)")
-    parser.add_argument("--model", choices=sorted(MODELS), default="study", help="the query/retrieve information model")
 
 
 def _client_tls(args: argparse.Namespace) -> ssl.SSLContext | None:
@@ -221,11 +175,8 @@ async def _store(args: argparse.Namespace) -> int:
     if len(proposals) > 128:
         raise Failed(f"{len(proposals)} presentation contexts needed: more than one association can propose (128)")
     failures = 0
-    from rich.progress import Progress
-
     async with await _associate(args, proposals) as association:
-        with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
-            task = progress.add_task("C-STORE", total=len(headers))
+        with _progress("C-STORE", len(headers)) as advance:
             for item, _, _ in headers:
                 try:
                     status = await association.store(item)
@@ -236,12 +187,26 @@ async def _store(args: argparse.Namespace) -> int:
                 if not status.is_success:
                     failures += 1
                     print(f"{item if isinstance(item, Path) else item.sop_instance}: {status}", file=sys.stderr)
-                progress.advance(task)
+                advance()
     sent = len(headers) - failures
     print(f"C-STORE {args.host}:{args.port} ({args.aec}): {sent} of {len(headers)} sent" + (f", {skipped} skipped (not DICOM)" if skipped else ""))
     if failures:
         raise Failed(f"{failures} of {len(headers)} instances were not stored")
     return 0
+
+
+@contextlib.contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on standard error when it is a terminal (rich, imported only then);
+    yields the function that counts one step."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda: progress.advance(task)
 
 
 async def _find(args: argparse.Namespace) -> int:
@@ -528,84 +493,7 @@ async def _index(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    formatter = _Defaults
-    parser = argparse.ArgumentParser(prog="dicom-net", description="DICOM network tools (PS3.7, PS3.8).")
-    parser.add_argument("--version", action=version_action("dicom-net"))
-    sub = parser.add_subparsers(dest="command", required=True)
-    echo = sub.add_parser("echo", help="C-ECHO", formatter_class=formatter)
-    _common(echo)
-    store = sub.add_parser("store", help="C-STORE files or folders", formatter_class=formatter)
-    _common(store)
-    store.add_argument("paths", nargs="+", help="DICOM files, or folders searched for them (files without File Meta Information too)")
-    find = sub.add_parser("find", help="C-FIND", formatter_class=formatter)
-    _common(find)
-    _query(find)
-    move = sub.add_parser("move", help="C-MOVE", formatter_class=formatter)
-    _common(move)
-    _query(move)
-    move.add_argument("--dest", required=True, help="the move destination's AE title")
-    get = sub.add_parser("get", help="C-GET into a folder", formatter_class=formatter)
-    _common(get)
-    _query(get)
-    get.add_argument("--out", default=".", help="folder for the received instances")
-    get.add_argument(
-        "--accept-ts", action="append", default=[], metavar="UID",
-        help="transfer syntax to accept for the C-STORE sub-operations, in preference order (repeatable); "
-        "default: every syntax the SCP proposes",
-    )
-    scp = sub.add_parser("scp", help="storage, verification and query/retrieve SCP over a folder", formatter_class=formatter)
-    _common(scp, peer=False)
-    scp.add_argument(
-        "--aet", default=None,
-        help="our AE title; given, associations calling another AE title are rejected "
-        "(default: any called AE title is accepted, and DICOM-NET is ours as a C-MOVE SCU)",
-    )
-    scp.add_argument("--config", help="run the AE of this configuration (TOML); see dicom_runtime.net.config")
-    scp.add_argument("--ae", help="with --config: which AE (default: the first)")
-    scp.add_argument("--host", default=None, help="listening address (default: 0.0.0.0, or the configuration's)")
-    scp.add_argument("--port", type=int, help="listening TCP port (needed without --config)")
-    scp.add_argument("--out", help="folder for received instances (also queried)")
-    scp.add_argument(
-        "--journal", default=None, metavar="DIR",
-        help=f"folder of the write-ahead journal, on the file system of --out (default: OUT/{JOURNAL_SUBFOLDER})",
-    )
-    scp.add_argument("--dest", action="append", default=[], help="C-MOVE destination AE=host:port (repeatable)")
-    scp.add_argument("--allow", action="append", default=[], help="calling AE title allowed (repeatable; default: any)")
-    scp.add_argument("--any-called-ae", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old scripts
-    scp.add_argument("--max-associations", type=int, default=64, help="associations served at once; more are rejected (transient)")
-    scp.add_argument(
-        "--no-fsync", action="store_true",
-        help="answer C-STORE Success without fsync (faster; an acknowledged instance can be lost on power failure)",
-    )
-    scp.add_argument("--max-pdu", type=int, default=256 * 1024, help="largest PDU we receive, bytes")
-    scp.add_argument(
-        "--max-message-size", type=int, default=DEFAULT_MAX_MESSAGE_SIZE,
-        help="largest data set (instance) received, bytes; a longer one is aborted",
-    )
-    scp.add_argument(
-        "--message-budget", type=int, default=DEFAULT_MESSAGE_BUDGET,
-        help="bytes all associations' unfinished messages may hold together; beyond it, the association is aborted",
-    )
-    scp.add_argument(
-        "--duplicates", choices=DUPLICATE_POLICIES, default="keep",
-        help="a SOP Instance UID stored again with other content: keep the stored one (Success), replace it, or reject (warning B000)",
-    )
-    scp.add_argument("--idle-timeout", type=float, default=300.0, help="abort an association idle this long, seconds")
-    scp.add_argument("--artim-timeout", type=float, default=30.0, help="ARTIM timer (PS3.8 9.1.5), seconds")
-    index = sub.add_parser("index", help="the query index of an SCP's folder", formatter_class=formatter)
-    index.add_argument("action", choices=("rebuild",), help="rebuild: build it again from the folder's files (with the SCP stopped)")
-    index.add_argument("folder", help="the SCP's storage folder (its --out)")
-    index.add_argument("-v", "--verbose", action="store_true", help="more detail (log at info level)")
-    conformance = sub.add_parser("conformance", help="the DICOM Conformance Statement (PS3.2) of a configuration", formatter_class=formatter)
-    conformance.add_argument("config", help="the configuration (TOML) the SCP runs from")
-    conformance.add_argument("--format", choices=("markdown", "html"), default="markdown", help="output format")
-    conformance.add_argument("--output", "-o", help="file to write (default: standard output)")
-    conformance.add_argument("--probe", action="store_true", help="start the configured SCP and check every claim against it")
-    conformance.add_argument("--tls-cert", help="client certificate for probing a TLS AE")
-    conformance.add_argument("--tls-key", help="the private key of --tls-cert (PEM)")
-    conformance.add_argument("--tls-ca", help="certificates to trust when probing a TLS AE")
-    conformance.add_argument("-v", "--verbose", action="store_true", help="more detail (log at info level)")
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     # Only now, with a subcommand to run, the modules it needs are imported.
     import asyncio
     import logging

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from dicom_runtime.net import aio, cli, dimse, storage
+from dicom_runtime.net import aio, cli_args, dimse, storage
 
 PROBE = """
 import json, sys
@@ -72,7 +72,7 @@ def test_the_probe_sees_heavy_imports() -> None:
 
 
 def test_the_defaults_the_help_shows_are_the_modules_own() -> None:
-    assert cli.DEFAULT_MAX_MESSAGE_SIZE == dimse.DEFAULT_MAX_MESSAGE_SIZE
-    assert cli.DEFAULT_MESSAGE_BUDGET == aio.DEFAULT_MESSAGE_BUDGET
-    assert cli.DUPLICATE_POLICIES == storage.DUPLICATE_POLICIES
-    assert cli.JOURNAL_SUBFOLDER == storage.JOURNAL_SUBFOLDER
+    assert cli_args.DEFAULT_MAX_MESSAGE_SIZE == dimse.DEFAULT_MAX_MESSAGE_SIZE
+    assert cli_args.DEFAULT_MESSAGE_BUDGET == aio.DEFAULT_MESSAGE_BUDGET
+    assert cli_args.DUPLICATE_POLICIES == storage.DUPLICATE_POLICIES
+    assert cli_args.JOURNAL_SUBFOLDER == storage.JOURNAL_SUBFOLDER
