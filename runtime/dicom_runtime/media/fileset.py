@@ -12,6 +12,7 @@ file either references exists; what a crash can leave is an unreferenced file, w
 from __future__ import annotations
 
 import copy
+import fcntl
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,7 +46,17 @@ from .records import (
 )
 
 DICOMDIR = "DICOMDIR"
+#: The lock file writers hold (flock) while they write a File-set.
+LOCK = ".DICOMDIR.lock"
 _PATIENT_ID, _STUDY_UID, _SERIES_UID = 0x00100020, 0x0020000D, 0x0020000E
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,9 @@ class FileSet:
         self.instance_uid = generate_uid()
         self.roots: list[DirectoryRecord] = []
         self.source: Dicomdir | None = None
+        self._header: Dataset | None = None  # the File-set elements read (descriptor file ID kept)
+        #: The DICOMDIR as this object last read or wrote it (inode, mtime, size); None: none yet
+        self._stamp: tuple[int, int, int] | None = None
         self._instances: dict[str, InstanceRecord] = {}
         self._file_ids: set[tuple[str, ...]] = set()
         self._pending: dict[int, _Pending] = {}
@@ -122,6 +136,8 @@ class FileSet:
         dicomdir = read_dicomdir(dicomdir_path)
         fileset = cls(dicomdir_path.parent, profile=profile, fileset_id=dicomdir.fileset_id, strict=strict)
         fileset.source = dicomdir
+        fileset._stamp = _stamp(dicomdir_path)
+        fileset._header = dicomdir.header
         fileset.instance_uid = dicomdir.instance_uid or fileset.instance_uid
         fileset.roots = dicomdir.roots
         if strict:
@@ -327,11 +343,31 @@ class FileSet:
     def write(self, *, durable: bool = True, progress: Callable[[int, int], None] | None = None) -> None:
         """Write the staged changes: new files, the DICOMDIR atomically, then deletions.
 
+        Writers take turns (an flock on ``.DICOMDIR.lock`` in the root); MediaError, and
+        nothing written, if the DICOMDIR changed since this object read or wrote it, or
+        exists when this File-set was made new rather than opened.
+
         ``progress(done, total)`` is called after each file written. ``durable=False``
         leaves out the flushes (still atomic, not crash-safe)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        pending = [(r, self._pending[id(r)]) for r in self.instances() if id(r) in self._pending]
         source = str(self.dicomdir_path)
+        lock = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time
+            if _stamp(self.dicomdir_path) != self._stamp:
+                raise MediaError(
+                    "the DICOMDIR exists already (open it with FileSet.open)"
+                    if self._stamp is None
+                    else "the DICOMDIR was changed by another writer since it was read: open it again",
+                    path=source,
+                )
+            self._write_locked(durable, progress)
+        finally:
+            os.close(lock)
+
+    def _write_locked(self, durable: bool, progress: Callable[[int, int], None] | None) -> None:
+        source = str(self.dicomdir_path)
+        pending = [(r, self._pending[id(r)]) for r in self.instances() if id(r) in self._pending]
         for done, (record, item) in enumerate(pending, 1):
             destination = self.path_of(record)
             data = self._file_bytes(item, record)
@@ -344,15 +380,11 @@ class FileSet:
 
             syncfs(self.root)  # every new file on disk before a DICOMDIR references it
         try:
-            data = encode_dicomdir(
-                self.roots,
-                instance_uid=self.instance_uid,
-                fileset_id=self.fileset_id,
-                header=self.source.header if self.source is not None else None,
-            )
+            data = encode_dicomdir(self.roots, instance_uid=self.instance_uid, fileset_id=self.fileset_id, header=self._header)
         except DicomEncodeError as exc:
             raise MediaError(f"cannot write the DICOMDIR: {exc}", path=source) from None
         write_bytes_atomic(self.dicomdir_path, data, durable=durable)
+        self._stamp = _stamp(self.dicomdir_path)
         for path in self._removed:
             path.unlink(missing_ok=True)
             self._prune_folders(path.parent)

@@ -173,3 +173,35 @@ def test_stale_records_reported_and_dropped(tmp_path: Path) -> None:
     reopened.write()  # stale records are not written back; their files stay, as orphans
     assert read_dicomdir(root / "DICOMDIR").unreached == []
     assert [p.orphan for p in FileSet.open(root).verify()] == [True, True]
+
+
+def test_never_overwrites_another_writers_dicomdir(tmp_path: Path) -> None:
+    files = make_instances(tmp_path / "src", 3, patients=1)
+    root = tmp_path / "fs"
+    first = FileSet(root)
+    first.add(files[0])
+    first.write()
+    before = (root / "DICOMDIR").read_bytes()
+    fresh = FileSet(root)  # made new over an existing File-set: would lose its records
+    fresh.add(files[1])
+    try:
+        fresh.write()
+    except MediaError as exc:
+        assert "exists already" in str(exc)
+    else:
+        raise AssertionError("an existing DICOMDIR was overwritten")
+    a, b = FileSet.open(root), FileSet.open(root)
+    a.add(files[1])
+    a.write()
+    b.add(files[2])
+    try:
+        b.write()  # b read the DICOMDIR before a changed it
+    except MediaError as exc:
+        assert "changed by another writer" in str(exc)
+    else:
+        raise AssertionError("a concurrent update was lost")
+    assert (root / "DICOMDIR").read_bytes() != before
+    _consistent(root, {r.sop_instance_uid or "" for r in a.instances()})
+    a.add(files[2])
+    a.write()  # the same object writes again: its own DICOMDIR
+    assert len(FileSet.open(root).instances()) == 3
