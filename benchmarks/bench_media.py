@@ -34,12 +34,11 @@ from pathlib import Path
 
 import pydicom
 import pydicom.data
-from pydicom.fileset import FileSet as PydicomFileSet
-
 from dicom_runtime.dataset import DataElement
 from dicom_runtime.fileformat import encode_file, read_file, write_bytes_atomic
 from dicom_runtime.media import FileSet
 from dicom_runtime.uid import generate_uid
+from pydicom.fileset import FileSet as PydicomFileSet
 
 CT_SMALL = Path(pydicom.data.__file__).parent / "test_files" / "CT_small.dcm"
 

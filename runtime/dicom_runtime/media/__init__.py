@@ -13,7 +13,7 @@ from __future__ import annotations
 from .dicomdir import Dicomdir, encode_dicomdir, read_dicomdir
 from .errors import MediaError
 from .fileid import check_file_id, file_id_problem, resolve
-from .fileset import DICOMDIR, FileSet, Problem
+from .fileset import DICOMDIR, FileSet
 from .profiles import PROFILES, Profile, get_profile
 from .records import (
     DirectoryRecord,
@@ -22,15 +22,16 @@ from .records import (
     SeriesRecord,
     StudyRecord,
 )
+from .verify import Problem
 
 __all__ = [
     "DICOMDIR",
+    "PROFILES",
     "Dicomdir",
     "DirectoryRecord",
     "FileSet",
     "InstanceRecord",
     "MediaError",
-    "PROFILES",
     "PatientRecord",
     "Problem",
     "Profile",

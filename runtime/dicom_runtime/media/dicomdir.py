@@ -31,7 +31,6 @@ from ..writer import encode_dataset
 from .errors import MediaError
 from .records import (
     DIRECTORY_RECORD_SEQUENCE,
-    FILESET_CONSISTENCY,
     FILESET_DESCRIPTOR_CHARSET,
     FILESET_DESCRIPTOR_FILE_ID,
     FILESET_ID,

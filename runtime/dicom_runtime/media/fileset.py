@@ -21,13 +21,25 @@ from pathlib import Path
 from ..dataset import DataElement, Dataset
 from ..dictionary import lookup
 from ..errors import DicomDecodeError, DicomEncodeError
-from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, encode_file, is_encapsulated, read_file, write_bytes_atomic
+from ..fileformat import (
+    EXPLICIT_VR_LITTLE_ENDIAN,
+    encode_file,
+    is_encapsulated,
+    read_file,
+    write_bytes_atomic,
+)
 from ..objects import DicomObject
 from ..typed import read as typed_read
 from ..uid import generate_uid
 from .dicomdir import Dicomdir, encode_dicomdir, read_dicomdir
 from .errors import MediaError
-from .fileid import FILE_ID_CHARACTERS, check_file_id, new_file_id, relative_file_id, resolve
+from .fileid import (
+    FILE_ID_CHARACTERS,
+    check_file_id,
+    new_file_id,
+    relative_file_id,
+    resolve,
+)
 from .profiles import DEFAULT_PROFILE, Profile, get_profile
 from .records import (
     HIERARCHY,
@@ -44,6 +56,7 @@ from .records import (
     record_type_for,
     tag_of,
 )
+from .verify import Problem
 
 DICOMDIR = "DICOMDIR"
 #: The lock file writers hold (flock) while they write a File-set.
@@ -57,21 +70,6 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     except FileNotFoundError:
         return None
     return st.st_ino, st.st_mtime_ns, st.st_size
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding of :meth:`FileSet.verify`: the record's byte offset in the DICOMDIR
-    (None for a file no record references), its File ID or path, and what is wrong."""
-
-    where: str
-    message: str
-    offset: int | None = None
-    orphan: bool = False
-
-    def __str__(self) -> str:
-        at = f" (record at byte {self.offset})" if self.offset is not None else ""
-        return f"{self.where}{at}: {self.message}"
 
 
 @dataclass
@@ -418,74 +416,11 @@ class FileSet:
         Class, SOP Instance and Transfer Syntax UIDs, the record's keys and its parents'
         PatientID / StudyInstanceUID / SeriesInstanceUID); files under the root that no
         record references are reported as orphans; so are stale and inactive records."""
-        problems: list[Problem] = []
-        instances = self.instances()
-        referenced: set[Path] = {self.dicomdir_path.resolve()}
-        for done, record in enumerate(instances, 1):
-            problems.extend(self._check(record, referenced))
-            if progress is not None:
-                progress(done, len(instances))
-        if self.source is not None:
-            for stale in self.source.unreached:
-                problems.append(Problem(str(self.dicomdir_path), f"a {stale.record_type} record no link reaches (stale)", stale.offset))
-            for inactive in self.source.inactive:
-                problems.append(Problem(str(self.dicomdir_path), f"an inactive {inactive.record_type} record", inactive.offset))
-        for folder, folders, files in os.walk(self.root):
-            folders[:] = sorted(f for f in folders if not f.startswith("."))
-            for name in sorted(files):
-                path = Path(folder) / name
-                if name.startswith(".") or path.resolve() in referenced:
-                    continue
-                problems.append(Problem(str(path.relative_to(self.root)), "orphan: no record references it", orphan=True))
-        return problems
+        from .verify import verify
 
-    def _check(self, record: InstanceRecord, referenced: set[Path]) -> list[Problem]:
-        file_id = "\\".join(record.file_id or ())
-        try:
-            path = self.path_of(record)
-        except MediaError as exc:
-            return [Problem(file_id, exc.reason, record.offset)]
-        if id(record) in self._pending:
-            path = self._pending[id(record)].source
-        referenced.add(path.resolve())
-        if not path.is_file():
-            return [Problem(file_id, "the referenced file is missing", record.offset)]
-        try:
-            read = read_file(path, stop_before_pixels=True)
-        except (DicomDecodeError, OSError) as exc:
-            return [Problem(file_id, f"the referenced file cannot be read: {exc}", record.offset)]
-        out = []
-        data = read.dataset
-        actual = {
-            "Referenced SOP Class UID in File": _text(read.meta, 0x00020002) or _text(data, 0x00080016),
-            "Referenced SOP Instance UID in File": _text(read.meta, 0x00020003) or _text(data, 0x00080018),
-            "Referenced Transfer Syntax UID in File": read.transfer_syntax,
-        }
-        recorded = {
-            "Referenced SOP Class UID in File": record.sop_class_uid,
-            "Referenced SOP Instance UID in File": record.sop_instance_uid,
-            "Referenced Transfer Syntax UID in File": record.transfer_syntax_uid,
-        }
-        for what, value in recorded.items():
-            if value is not None and value != actual[what]:
-                out.append(Problem(file_id, f"{what} is {value}, the file's is {actual[what]}", record.offset))
-        for keyword, _ in RECORD_KEYS.get(record.record_type, []):
-            self._compare(record, data, keyword, file_id, out)
-        node = record.parent
-        while node is not None:
-            level_key = {"PATIENT": "PatientID", "STUDY": "StudyInstanceUID", "SERIES": "SeriesInstanceUID"}.get(node.record_type)
-            if level_key is not None:
-                self._compare(node, data, level_key, file_id, out)
-            node = node.parent
-        return out
+        return verify(self, progress=progress)
 
-    @staticmethod
-    def _compare(record: DirectoryRecord, data: Dataset, keyword: str, file_id: str, out: list[Problem]) -> None:
-        tag = tag_of(keyword)
-        if tag not in record.keys or tag not in data or record.keys[tag].vr == "SQ":
-            return
-        mine, theirs = record.text(tag), _text(data, tag)
-        if (mine or "").strip() != (theirs or "").strip():
-            out.append(
-                Problem(file_id, f"{keyword} of its {record.record_type} record is {mine!r}, the file's is {theirs!r}", record.offset)
-            )
+    def _reading_path(self, record: DirectoryRecord) -> Path:
+        """Where a record's file is read from now: its staged source until written."""
+        pending = self._pending.get(id(record))
+        return pending.source if pending is not None else self.path_of(record)

@@ -42,36 +42,36 @@ LINK_TAGS = frozenset({NEXT_RECORD, RECORD_IN_USE, LOWER_LEVEL, RECORD_TYPE})
 REFERENCE_TAGS = frozenset({REFERENCED_FILE_ID, REFERENCED_SOP_CLASS, REFERENCED_SOP_INSTANCE, REFERENCED_TRANSFER_SYNTAX})
 
 _CONTENT = [("ContentDate", 1), ("ContentTime", 1), ("InstanceNumber", 1), ("ContentLabel", 1),
-            ("ContentDescription", 2), ("ContentCreatorName", 2)]  # fmt: skip
+            ("ContentDescription", 2), ("ContentCreatorName", 2)]
 #: Each record type's keys: (keyword, type).
 RECORD_KEYS: dict[str, list[tuple[str, int]]] = {
     "PATIENT": [("PatientName", 2), ("PatientID", 1)],
     "STUDY": [("StudyDate", 1), ("StudyTime", 1), ("AccessionNumber", 2), ("StudyDescription", 2),
-              ("StudyInstanceUID", 1), ("StudyID", 1)],  # fmt: skip
+              ("StudyInstanceUID", 1), ("StudyID", 1)],
     "SERIES": [("Modality", 1), ("SeriesInstanceUID", 1), ("SeriesNumber", 1)],
     "IMAGE": [("InstanceNumber", 1)],
     "RT DOSE": [("InstanceNumber", 1), ("DoseSummationType", 1)],
     "RT STRUCTURE SET": [("InstanceNumber", 1), ("StructureSetLabel", 1), ("StructureSetDate", 2),
-                         ("StructureSetTime", 2)],  # fmt: skip
+                         ("StructureSetTime", 2)],
     "RT PLAN": [("InstanceNumber", 1), ("RTPlanLabel", 1), ("RTPlanDate", 2), ("RTPlanTime", 2)],
     "RT TREAT RECORD": [("InstanceNumber", 1), ("TreatmentDate", 2), ("TreatmentTime", 2)],
     "PRESENTATION": [("PresentationCreationDate", 1), ("PresentationCreationTime", 1), ("InstanceNumber", 1),
                      ("ContentLabel", 1), ("ContentDescription", 2), ("ContentCreatorName", 2),
-                     ("ReferencedSeriesSequence", 3)],  # fmt: skip
+                     ("ReferencedSeriesSequence", 3)],
     "WAVEFORM": [("InstanceNumber", 1), ("ContentDate", 1), ("ContentTime", 1)],
     "SR DOCUMENT": [("InstanceNumber", 1), ("CompletionFlag", 1), ("VerificationFlag", 1), ("ContentDate", 1),
-                    ("ContentTime", 1), ("ConceptNameCodeSequence", 1)],  # fmt: skip
+                    ("ContentTime", 1), ("ConceptNameCodeSequence", 1)],
     "KEY OBJECT DOC": [("InstanceNumber", 1), ("ContentDate", 1), ("ContentTime", 1), ("ConceptNameCodeSequence", 1)],
     "SPECTROSCOPY": [("ImageType", 1), ("ContentDate", 1), ("ContentTime", 1), ("InstanceNumber", 1),
                      ("NumberOfFrames", 1), ("Rows", 1), ("Columns", 1), ("DataPointRows", 1),
-                     ("DataPointColumns", 1)],  # fmt: skip
+                     ("DataPointColumns", 1)],
     "RAW DATA": [("ContentDate", 1), ("ContentTime", 1), ("InstanceNumber", 2)],
     "REGISTRATION": _CONTENT,
     "FIDUCIAL": _CONTENT,
     "VALUE MAP": _CONTENT,
     "SURFACE": _CONTENT,
     "ENCAP DOC": [("ContentDate", 2), ("ContentTime", 2), ("InstanceNumber", 1), ("DocumentTitle", 2),
-                  ("ConceptNameCodeSequence", 2), ("MIMETypeOfEncapsulatedDocument", 1)],  # fmt: skip
+                  ("ConceptNameCodeSequence", 2), ("MIMETypeOfEncapsulatedDocument", 1)],
     "STEREOMETRIC": [],
 }
 #: Every Directory Record Type of PS3.3 F.5 (the retired ones included).
@@ -81,7 +81,7 @@ RECORD_TYPES = frozenset(
      "HL7 STRUC DOC", "HANGING PROTOCOL", "PALETTE", "IMPLANT", "IMPLANT ASSY", "IMPLANT GROUP",
      "MEASUREMENT", "PLAN", "SURFACE SCAN", "TRACT", "ASSESSMENT", "RADIOTHERAPY", "ANNOTATION", "INVENTORY"}
     | set(RECORD_KEYS)
-)  # fmt: skip
+)
 #: The record types above the instances, from the top.
 HIERARCHY = ("PATIENT", "STUDY", "SERIES")
 
@@ -96,7 +96,7 @@ SOP_CLASS_RECORD_TYPES: dict[str, str] = {
     **{_RT + n: "RT TREAT RECORD" for n in ("4", "6", "7", "9")},
     **{f"1.2.840.10008.5.1.4.1.1.11.{n}": "PRESENTATION" for n in range(1, 13)},
     **{_SR + n: "SR DOCUMENT" for n in ("11", "22", "33", "34", "35", "40", "50", "65", "67", "68", "69", "70",
-                                        "71", "72", "73", "74", "75", "76")},  # fmt: skip
+                                        "71", "72", "73", "74", "75", "76")},
     _SR + "59": "KEY OBJECT DOC",
     "1.2.840.10008.5.1.4.1.1.4.2": "SPECTROSCOPY",
     "1.2.840.10008.5.1.4.1.1.66": "RAW DATA",

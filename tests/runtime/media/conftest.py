@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pydicom.data
-
 from dicom_runtime.dataset import DataElement
 from dicom_runtime.fileformat import encode_file, read_file
 from dicom_runtime.uid import generate_uid

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from dicom_runtime.media import MediaError, check_file_id, file_id_problem, resolve
 from dicom_runtime.media.fileid import new_file_id
 

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pydicom
 import pytest
-from pydicom.fileset import FileSet as PydicomFileSet
-
 from dicom_runtime.media import FileSet, MediaError
+from pydicom.fileset import FileSet as PydicomFileSet
 
 from .conftest import MR_SMALL, TEST_FILES, make_instances
 from .test_reader import _same_as_pydicom
@@ -43,7 +42,7 @@ def test_dcmdump_sees_our_offsets(ours: FileSet) -> None:
 
 
 def test_dciodvfy_passes(ours: FileSet) -> None:
-    result = subprocess.run(["dciodvfy", str(ours.dicomdir_path)], capture_output=True, text=True)
+    result = subprocess.run(["dciodvfy", str(ours.dicomdir_path)], check=False, capture_output=True, text=True)
     lines = (result.stdout + result.stderr).splitlines()
     assert "BasicDirectory" in lines
     assert [line for line in lines if line.startswith("Error")] == []

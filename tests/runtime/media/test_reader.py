@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pydicom
 import pytest
-from pydicom.fileset import FileSet as PydicomFileSet
-
 from dicom_runtime.dataset import DataElement, Dataset
 from dicom_runtime.media import FileSet, MediaError, read_dicomdir
 from dicom_runtime.media.records import REFERENCED_FILE_ID
+from pydicom.fileset import FileSet as PydicomFileSet
 
 from .conftest import CT_SMALL, DICOMDIR_TESTS, make_instances
 
@@ -146,7 +145,7 @@ def test_cycle(small: Path) -> None:
 
 def test_lower_level_cycle(small: Path) -> None:
     first, _ = _records(small)[0]
-    series = [r for r in FileSet.open(small).records() if r.record_type == "SERIES"][0]
+    series = next(r for r in FileSet.open(small).records() if r.record_type == "SERIES")
     assert series.offset is not None
     _patch(small, series.offset + 8 + 30, first)  # the series' lower-level link back to its patient
     with pytest.raises(MediaError, match="cycle"):
