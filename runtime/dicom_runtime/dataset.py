@@ -90,9 +90,6 @@ Value = Union[
 ]
 
 
-_DEFAULT_CONTEXT = (True, "ascii")
-
-
 class DataElement:
     """One data element: tag, VR and value.
 
@@ -107,7 +104,7 @@ class DataElement:
     ``read_as_un``), as the data class it was.
     """
 
-    __slots__ = ("tag", "vr", "_value", "_pending", "_context", "undefined_length", "raw", "read_as_un")
+    __slots__ = ("tag", "vr", "_value", "_context", "undefined_length", "raw", "read_as_un")
 
     tag: int
     vr: str
@@ -123,64 +120,49 @@ class DataElement:
         self,
         tag: int,
         vr: str,
-        value: Value,
+        value: Value | memoryview,
         undefined_length: bool = False,
         raw: bytes | None = None,
         read_as_un: bool = False,
+        _context: tuple[bool, str] | None = None,
     ) -> None:
+        """``_context`` (the reader's): ``value`` is a value field's bytes, to be decoded as
+        ``vr`` (little endian?, Python codec) when first asked for; the reader has checked
+        that they decode (a number VR's length is a multiple of its size)."""
         self.tag = tag
         self.vr = vr
         self._value = value
-        self._pending: bytes | memoryview | None = None
-        self._context = _DEFAULT_CONTEXT
+        self._context = _context
         self.undefined_length = undefined_length
         self.raw = raw
         self.read_as_un = read_as_un
 
-    @classmethod
-    def lazy(
-        cls,
-        tag: int,
-        vr: str,
-        field: bytes | memoryview,
-        context: tuple[bool, str],
-        raw: bytes | None = None,
-        read_as_un: bool = False,
-    ) -> DataElement:
-        """An element whose value is ``field`` (a value field's bytes) decoded as ``vr``
-        in ``context`` (little endian, Python codec) when first asked for. The caller
-        has checked that ``field`` decodes (a number VR's length is a multiple of its size)."""
-        element = cls(tag, vr, None, False, raw, read_as_un)
-        element._pending = field
-        element._context = context
-        return element
-
     @property
     def value(self) -> Value:
-        pending = self._pending
-        if pending is not None:
-            little, codec = self._context
-            self._value = decode_value(pending if isinstance(pending, bytes) else bytes(pending), self.vr, little, codec)
-            self._pending = None
-        return self._value
+        context = self._context
+        if context is not None:
+            field = self._value
+            self._value = decode_value(field if isinstance(field, bytes) else bytes(field), self.vr, context[0], context[1])  # type: ignore[arg-type]
+            self._context = None
+        return self._value  # type: ignore[return-value]
 
     @value.setter
     def value(self, value: Value) -> None:
         self._value = value
-        self._pending = None
+        self._context = None
 
     @property
     def decoded(self) -> bool:
         """Whether the value is decoded (or was set) rather than still the bytes as read."""
-        return self._pending is None
+        return self._context is None
 
     def view(self) -> Value | memoryview:
         """The value, except that a bulk value still as read is given as it is held,
         without copying: a read-only ``memoryview`` on the mapped file for a large one
         (``bytes`` otherwise)."""
-        pending = self._pending
-        if isinstance(pending, memoryview):
-            return pending
+        field = self._value
+        if self._context is not None and isinstance(field, memoryview):
+            return field
         return self.value
 
     @property
@@ -219,6 +201,16 @@ class Dataset(MutableMapping[int, DataElement]):
     #: An item read with undefined length (True) or a defined one (False); None: as its
     #: sequence (the writer then follows the sequence's ``undefined_length``).
     undefined_length: bool | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def empty(cls) -> Dataset:
+        """A new empty data set (what ``cls()`` makes, without its keyword ``__setattr__``:
+        the reader makes one per item)."""
+        dataset = object.__new__(cls)
+        _set(dataset, "_elements", {})
+        _set(dataset, "file_meta", None)
+        _set(dataset, "undefined_length", None)
+        return dataset
 
     def __getitem__(self, key: int | str) -> DataElement:
         """The element of a tag, or of a keyword (``dataset["PatientName"]``); KeyError if absent."""
@@ -298,6 +290,7 @@ class Dataset(MutableMapping[int, DataElement]):
 
 
 _FIELDS = frozenset({"_elements", "file_meta", "undefined_length"})
+_set = object.__setattr__
 
 
 def _tag_of(keyword: str) -> int:

@@ -115,7 +115,7 @@ def read_file(
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     views: list[memoryview] = [memoryview(mapped)]
     try:
-        return _read(views, source, stop_before_pixels, defer_size, Path(path), strict, max_inflated, keep_views=True)
+        return _read(views, source, stop_before_pixels, defer_size, path, strict, max_inflated, keep_views=True)
     finally:
         _release(views, mapped)
 
@@ -133,7 +133,7 @@ def read_file_partial(
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     views: list[memoryview] = [memoryview(mapped)]
     try:
-        return _read(views, source, stop_before_pixels, defer_size, Path(path), False, MAX_INFLATED, found, keep_views=True), None
+        return _read(views, source, stop_before_pixels, defer_size, path, False, MAX_INFLATED, found, keep_views=True), None
     except DicomDecodeError as exc:
         return (found[0] if found else FileDataset(Dataset())), exc
     finally:
@@ -187,7 +187,7 @@ def _buffer_loader(buffer: bytearray) -> Callable[[int, int], bytes]:
     return load
 
 
-def _loader(path: Path) -> Callable[[int, int], bytes]:
+def _loader(path: str | Path) -> Callable[[int, int], bytes]:
     def load(offset: int, length: int) -> bytes:
         with open(path, "rb") as handle:
             handle.seek(offset)
@@ -201,7 +201,7 @@ def _read(
     source: str,
     stop_before_pixels: bool,
     defer_size: int | None,
-    path: Path | None,
+    path: str | Path | None,
     strict: bool = False,
     max_inflated: int | None = MAX_INFLATED,
     partial: list[FileDataset] | None = None,
@@ -252,7 +252,7 @@ def _read(
         # do: read what is there (a documented leniency, as pydicom's).
         encoding = IMPLICIT_LE
     base = offset
-    loader = _loader(path) if path is not None else None
+    loader = _loader(path) if path is not None and defer_size is not None else None
     if transfer_syntax in _DEFLATED:
         inner = encoding
 

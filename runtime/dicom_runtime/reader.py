@@ -8,6 +8,7 @@ or a hang on bogus input.
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,6 +48,10 @@ EXPLICIT_LE = Encoding(True, True)
 EXPLICIT_BE = Encoding(True, False)
 
 
+_set = object.__setattr__  # a Dataset's own fields, past its keyword __setattr__
+
+
+@functools.lru_cache(maxsize=4096)
 def implicit_vr(tag: int) -> str:
     """The VR of a tag in Implicit VR: from the dictionary; private creators are LO; else UN."""
     group, element = tag >> 16, tag & 0xFFFF
@@ -73,17 +78,30 @@ _EXPLICIT_LE_HEAD = struct.Struct("<HH2sH")
 _EXPLICIT_BE_HEAD = struct.Struct(">HH2sH")
 _IMPLICIT_LE_HEAD = struct.Struct("<HH0sI")  # no VR: an empty code in its place
 _IMPLICIT_BE_HEAD = struct.Struct(">HH0sI")
+_ITEM_LE_HEAD = struct.Struct("<HHI")
+_ITEM_BE_HEAD = struct.Struct(">HHI")
 _U32_LE = struct.Struct("<I")
 _U32_BE = struct.Struct(">I")
-#: The known VR codes as they are in an explicit VR header.
-_VR_CODES: dict[bytes, str] = {vr.encode("ascii"): vr for vr in KNOWN_VRS}
-#: The size of one value of each number VR (and AT): a value field's length is a multiple of it.
-_SIZES: dict[str, int] = {**{vr: struct.calcsize(code) for vr, code in NUMBERS.items()}, "AT": 4}
+#: The known VR codes as they are in an explicit VR header: the VR and whether its
+#: length field is the long one (PS3.5 7.1.2).
+_VR_CODES: dict[bytes, tuple[str, bool]] = {vr.encode("ascii"): (vr, vr in LONG_VRS) for vr in KNOWN_VRS}
+#: How the reader takes each VR: text, bulk bytes, special (SQ, UN: see
+#: :meth:`Reader.element`), or else a number VR (and AT) by the size of one value,
+#: which a value field's length is a multiple of.
+_TEXT, _BULK, _SPECIAL = -1, -2, -3
+_KINDS: dict[str, int] = {
+    **{vr: struct.calcsize(code) for vr, code in NUMBERS.items()},
+    "AT": 4,
+    **dict.fromkeys(STRING_VRS, _TEXT),
+    **dict.fromkeys(BYTES_VRS, _BULK),
+    "SQ": _SPECIAL,
+    "UN": _SPECIAL,
+}
 #: Bulk values of at least this many bytes stay a view on the bytes read (a mapped file,
 #: with ``views``) until asked for: pixel data is not copied by reading.
 VIEW_SIZE = 1 << 16
 #: The decoding context of a bulk value (its bytes are its value).
-_BULK = (True, "ascii")
+_BULK_CONTEXT = (True, "ascii")
 
 
 def _us_or_ss(tag: int) -> bool:
@@ -121,6 +139,8 @@ class Reader:
         self.strict = strict
         self.views = views
         self.codec = "ascii"
+        #: Little endian and the codec, as values read now are decoded (shared by them).
+        self._context: tuple[bool, str] = (encoding.little_endian, "ascii")
         self.signed_pixels = False  # Pixel Representation (0028,0103) read as 1
         #: After a DicomDecodeError: the data set read up to the failing element (sequences
         #: partly read included), for tools that show what was read (dicom-dump).
@@ -147,7 +167,7 @@ class Reader:
         self, offset: int, end: int, encoding: Encoding, path: str, depth: int, *, top: bool = False, item: bool = False
     ) -> tuple[Dataset, int]:
         """Elements from ``offset`` to ``end`` (or to an Item Delimitation Item)."""
-        dataset = Dataset()
+        dataset = Dataset.empty()
         try:
             return self._elements(dataset, offset, end, encoding, path, depth, top, item)
         except DicomDecodeError:
@@ -161,7 +181,7 @@ class Reader:
         self, dataset: Dataset, offset: int, end: int, encoding: Encoding, path: str, depth: int, top: bool, item: bool
     ) -> tuple[Dataset, int]:
         """The loop over element headers. Values are not decoded here: each element keeps
-        its value field's bytes and the context to decode them (:meth:`DataElement.lazy`),
+        its value field's bytes and the context to decode them (see :class:`DataElement`),
         after the checks that make decoding them succeed; error paths are made only on
         failure."""
         if depth > MAX_DEPTH:
@@ -175,9 +195,11 @@ class Reader:
         long_length = (_U32_LE if little else _U32_BE).unpack_from
         stop = PIXEL_DATA if top and self.stop_before_pixels else 0x100000000
         strict = self.strict
-        defer = self.defer_size is not None and self.loader is not None
+        defer_size = self.defer_size if self.defer_size is not None and self.loader is not None else UNDEFINED
         views = self.views
-        lazy = DataElement.lazy
+        kinds = _KINDS
+        if self._context[0] != little or self._context[1] != self.codec:
+            self._context = (little, self.codec)
         while offset < end:
             if end - offset < 8:
                 raise self.fail(f"{end - offset} bytes left where an element header needs 8", offset, path)
@@ -193,10 +215,11 @@ class Reader:
             if tag >= stop:
                 return dataset, offset
             if explicit:
-                vr = _VR_CODES.get(code)
-                if vr is None:
+                known = _VR_CODES.get(code)
+                if known is None:
                     raise self.fail(f"unknown VR code {bytes(code)!r}", offset + 4, _where(path, tag))
-                if vr in LONG_VRS:
+                vr, long = known
+                if long:
                     if end - offset < 12:
                         raise self.fail("truncated element header", offset + 4, _where(path, tag))
                     (length,) = long_length(data, offset + 8)
@@ -208,47 +231,57 @@ class Reader:
                 if vr == "US" and self.signed_pixels and _us_or_ss(tag):
                     vr = "SS"  # "US or SS" (PS3.5 A.1): signed where Pixel Representation is 1
                 value_offset = offset + 8
+            kind = kinds[vr]
             if (
-                length == UNDEFINED
-                or vr == "SQ"
-                or vr == "UN"
+                kind == _SPECIAL
                 or length > end - value_offset
-                or (length % 2 and strict)
-                or (defer and length > self.defer_size)
+                or length == UNDEFINED
+                or (strict and length % 2)
+                or length > defer_size
             ):
                 element, offset = self.element(tag, offset, vr, length, value_offset, end, encoding, path, depth)
-            else:
-                next_offset = value_offset + length
-                if vr in BYTES_VRS:
-                    if views and length >= VIEW_SIZE and not length % 2:
-                        element = lazy(tag, vr, data[value_offset:next_offset], _BULK)
-                    else:
-                        field = bytes(data[value_offset:next_offset])
-                        # an odd length as read (PS3.5 forbids it; some files have it): kept while unchanged
-                        element = DataElement(tag, vr, field, False, field if length % 2 else None)
+                elements[tag] = element
+                if self._context[0] != little:  # back from items in another byte order
+                    self._context = (little, self.codec)
+                if tag == PIXEL_REPRESENTATION:
+                    self.signed_pixels = element.value == 1
+                elif tag == SPECIFIC_CHARACTER_SET:
+                    self._charset(element.value, little)
+                continue
+            next_offset = value_offset + length
+            if kind == _TEXT:
+                field = bytes(data[value_offset:next_offset])
+                # ``raw`` kept so that an unchanged value is written back as these same bytes
+                elements[tag] = element = DataElement(tag, vr, field, False, field, False, self._context)
+                if tag == SPECIFIC_CHARACTER_SET:
+                    self._charset(element.value, little)
+            elif kind == _BULK:
+                if views and length >= VIEW_SIZE and not length % 2:
+                    elements[tag] = DataElement(tag, vr, data[value_offset:next_offset], False, None, False, _BULK_CONTEXT)
                 else:
                     field = bytes(data[value_offset:next_offset])
-                    if vr in STRING_VRS:
-                        # ``raw`` kept so that an unchanged value is written back as these same bytes
-                        element = lazy(tag, vr, field, (little, self.codec), field)
-                    else:
-                        size = _SIZES[vr]
-                        if length % size:
-                            raise self.fail(f"{vr} value of {length} bytes is not a multiple of {size}", value_offset, _where(path, tag))
-                        element = lazy(tag, vr, field, (little, self.codec))
-                offset = next_offset
-            elements[tag] = element
-            if tag == PIXEL_REPRESENTATION:
-                self.signed_pixels = element.value == 1
-            elif tag == SPECIFIC_CHARACTER_SET:
-                value = element.value
-                if isinstance(value, str):
-                    self.codec = python_codec(value)
-                elif isinstance(value, list):
-                    self.codec = python_codec([v for v in value if isinstance(v, str)])
+                    # an odd length as read (PS3.5 forbids it; some files have it): kept while unchanged
+                    elements[tag] = DataElement(tag, vr, field, False, field if length % 2 else None)
+                if tag == PIXEL_REPRESENTATION:
+                    self.signed_pixels = False  # bytes are not 1
+            else:
+                if length % kind:
+                    raise self.fail(f"{vr} value of {length} bytes is not a multiple of {kind}", value_offset, _where(path, tag))
+                elements[tag] = element = DataElement(tag, vr, bytes(data[value_offset:next_offset]), False, None, False, self._context)
+                if tag == PIXEL_REPRESENTATION:
+                    self.signed_pixels = element.value == 1
+            offset = next_offset
         if item:
             raise self.fail("item of undefined length ends without an Item Delimitation Item", offset, path)
         return dataset, offset
+
+    def _charset(self, value: Value, little: bool) -> None:
+        """Specific Character Set read: the codec of the text that follows."""
+        if isinstance(value, str):
+            self.codec = python_codec(value)
+        elif isinstance(value, list):
+            self.codec = python_codec([v for v in value if isinstance(v, str)])
+        self._context = (little, self.codec)
 
     def element(
         self,
@@ -342,11 +375,13 @@ class Reader:
     ) -> tuple[list[Dataset], int]:
         items: list[Dataset] = []
         little = encoding.little_endian
+        data = self.data
+        item_head = (_ITEM_LE_HEAD if little else _ITEM_BE_HEAD).unpack_from
         while offset < end:
             if end - offset < 8:
                 raise self.fail("truncated item header", offset, path)
-            tag = (self._u16(offset, little) << 16) | self._u16(offset + 2, little)
-            length = self._u32(offset + 4, little)
+            group, number, length = item_head(data, offset)
+            tag = (group << 16) | number
             if tag == SEQUENCE_END:
                 if not undefined:
                     raise self.fail("Sequence Delimitation Item in a sequence of defined length", offset, path)
@@ -365,12 +400,12 @@ class Reader:
                     offset += length
             except DicomDecodeError:
                 if self.partial is not None:
-                    self.partial.undefined_length = length == UNDEFINED
+                    _set(self.partial, "undefined_length", length == UNDEFINED)
                     items.append(self.partial)
                 self.partial = None
                 self._partial_items = items
                 raise
-            dataset.undefined_length = length == UNDEFINED
+            _set(dataset, "undefined_length", length == UNDEFINED)
             items.append(dataset)
         if undefined:
             raise self.fail("sequence of undefined length ends without a Sequence Delimitation Item", offset, path)
@@ -379,12 +414,14 @@ class Reader:
     def encapsulated(self, offset: int, end: int, encoding: Encoding, path: str) -> tuple[EncapsulatedPixelData, int]:
         """Basic Offset Table and fragments of encapsulated pixel data (PS3.5 A.4)."""
         little = encoding.little_endian
+        data = self.data
+        item_head = (_ITEM_LE_HEAD if little else _ITEM_BE_HEAD).unpack_from
         chunks: list[bytes] = []
         while True:
             if end - offset < 8:
                 raise self.fail("encapsulated pixel data ends without a Sequence Delimitation Item", offset, path)
-            tag = (self._u16(offset, little) << 16) | self._u16(offset + 2, little)
-            length = self._u32(offset + 4, little)
+            group, number, length = item_head(data, offset)
+            tag = (group << 16) | number
             if tag == SEQUENCE_END:
                 offset += 8
                 break
