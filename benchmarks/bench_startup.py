@@ -1,0 +1,226 @@
+"""Whole processes as a user runs them (#19): command start-up, ``dicom-dump`` against dcmdump and
+``dicom-net store`` against dcmtk's storescu.
+
+Run: ``python -m benchmarks.bench_startup [--rounds R] [--images N] [--only startup|dump|store]``.
+
+Every row is a same-run ratio of whole processes, ours / the reference, run side by side in
+interleaved rounds (one of each per round), median and best of R:
+
+* **start-up**: ``COMMAND --help`` for each command of ``[project.scripts]`` (dicom-net,
+  dicom-dump, dicom-codegen, dicom-validate, dicom-media) against ``python -c pass``; target
+  at most 3x. ``python -c "import argparse"`` is shown as the floor a parser costs;
+* **dicom-dump**: a process per file over pydicom's corpus (its ``test_files/*.dcm``), the
+  whole corpus per round, against ``dcmdump -Un +Ep`` (the options the tests compare with);
+  target at most 3x. ``python -c pass`` per file is shown as the floor (Python's start-up);
+* **dicom-net store**: N CT images of about 40 KB (pydicom's CT_small.dcm, 140 x 140
+  pixels, new UIDs) over one association to dcmtk's storescp, against storescu with the same
+  files, peer and flags (``-aec BENCH``; dcmtk with ``TCP_NODELAY=1``); target at most 1.0x.
+
+The commands run as their console scripts do (``from MODULE import main; sys.exit(main())``)
+with this interpreter. Bytecode is cached in a scratch ``PYTHONPYCACHEPREFIX`` (and
+``PYTHONDONTWRITEBYTECODE`` dropped), as an installed package has its modules compiled; one
+unmeasured run of each command fills it. ``--as-is`` keeps the environment as it is (where
+``PYTHONDONTWRITEBYTECODE`` is set, every process compiles every module it imports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pydicom.data
+
+from dicom_runtime.dataset import DataElement
+from dicom_runtime.fileformat import read_file, write_file
+
+REPO = Path(__file__).resolve().parent.parent
+TEST_FILES = Path(pydicom.data.__file__).parent / "test_files"
+CT_SMALL = TEST_FILES / "CT_small.dcm"
+DCMTK_ENV = {**os.environ, "TCP_NODELAY": "1"}
+
+
+def scripts() -> dict[str, str]:
+    """The commands of pyproject's ``[project.scripts]``: name -> ``module:function``."""
+    table = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    return {str(name): str(target) for name, target in sorted(table.items())}
+
+
+def command(target: str, name: str, *args: str) -> list[str]:
+    """What the console script ``name`` runs, with this interpreter."""
+    module, _, function = target.partition(":")
+    code = f"import sys; sys.argv[0] = {name!r}; from {module} import {function}; sys.exit({function}())"
+    return [sys.executable, "-c", code, *args]
+
+
+def environment(scratch: Path, as_is: bool) -> dict[str, str]:
+    paths = [REPO / "runtime", REPO / "generated", REPO / "generator", REPO]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, paths))}
+    if not as_is:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
+    return env
+
+
+def timed(argv: Sequence[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def timed_ok(argv: Sequence[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{argv[0]} ... exited {result.returncode}: {result.stderr.decode(errors='replace')[-500:]}")
+    return elapsed
+
+
+Rows = dict[str, list[float]]
+
+
+def interleaved(runs: Mapping[str, tuple[Sequence[Sequence[str]], dict[str, str]]], rounds: int, *, check: bool = False) -> Rows:
+    """Each entry's time per round: all its commands one after the other, entries in turn."""
+    times: Rows = {name: [] for name in runs}
+    for name, (argvs, env) in runs.items():  # warm-up: bytecode cache, page cache
+        for argv in argvs[:3]:
+            timed(argv, env)
+    for _ in range(rounds):
+        for name, (argvs, env) in runs.items():
+            run = timed_ok if check else timed
+            times[name].append(sum(run(argv, env) for argv in argvs))
+    return times
+
+
+def row(label: str, ours: list[float], reference_label: str, reference: list[float], target: float) -> str:
+    ratio = statistics.median(ours) / statistics.median(reference)
+    best = min(ours) / min(reference)
+    verdict = "ok" if ratio <= target else "OVER"
+    return (
+        f"{label:34} {statistics.median(ours) * 1000:9.1f} {reference_label:22} {statistics.median(reference) * 1000:9.1f}"
+        f" {ratio:6.2f} {best:6.2f}  <= {target:.1f}x {verdict}"
+    )
+
+
+HEADER = f"{'ours':34} {'ms (med)':>9} {'reference':22} {'ms (med)':>9} {'median':>6} {'best':>6}  target"
+
+
+def startup(env: dict[str, str], rounds: int) -> list[str]:
+    bare = [sys.executable, "-c", "pass"]
+    runs = {"python -c pass": ([bare], env), "import argparse": ([[sys.executable, "-c", "import argparse"]], env)}
+    for name, target in scripts().items():
+        runs[f"{name} --help"] = ([command(target, name, "--help")], env)
+    times = interleaved(runs, rounds)
+    lines = [row(name, t, "python -c pass", times["python -c pass"], 3.0) for name, t in times.items() if name != "python -c pass"]
+    return lines
+
+
+def dump(env: dict[str, str], rounds: int) -> list[str]:
+    corpus = sorted(TEST_FILES.glob("*.dcm"))
+    target = scripts()["dicom-dump"]
+    runs = {
+        "dicom-dump, a process per file": ([command(target, "dicom-dump", str(p)) for p in corpus], env),
+        "dcmdump -Un +Ep": ([["/usr/bin/dcmdump", "-Un", "+Ep", str(p)] for p in corpus], dict(os.environ)),
+        "python -c pass, per file": ([[sys.executable, "-c", "pass"] for _ in corpus], env),
+    }
+    times = interleaved(runs, rounds)
+    reference = times["dcmdump -Un +Ep"]
+    return [
+        f"({len(corpus)} files of pydicom's corpus a round)",
+        row("dicom-dump, a process per file", times["dicom-dump, a process per file"], "dcmdump -Un +Ep", reference, 3.0),
+        row("python -c pass, per file (floor)", times["python -c pass, per file"], "dcmdump -Un +Ep", reference, 3.0),
+    ]
+
+
+def make_images(folder: Path, count: int) -> list[Path]:
+    """CT images of about 40 KB: pydicom's CT_small.dcm with 140 x 140 pixels and new UIDs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dataset = read_file(CT_SMALL).dataset
+    dataset[0x00280010] = DataElement(0x00280010, "US", 140)
+    dataset[0x00280011] = DataElement(0x00280011, "US", 140)
+    paths = []
+    for index in range(count):
+        dataset[0x00080018] = DataElement(0x00080018, "UI", f"1.2.826.0.1.3680043.10.19.{index + 1}")
+        dataset[0x7FE00010] = DataElement(0x7FE00010, "OW", bytes((index + i) & 0xFF for i in range(140 * 140 * 2)))
+        path = folder / f"ct{index:04d}.dcm"
+        write_file(path, dataset)
+        paths.append(path)
+    return paths
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(port: int) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def store(env: dict[str, str], rounds: int, scratch: Path, count: int) -> list[str]:
+    files = [str(p) for p in make_images(scratch / "images", count)]
+    out = scratch / "received"
+    out.mkdir()
+    port = _free_port()
+    scp = subprocess.Popen(["/usr/bin/storescp", "-aet", "BENCH", "-od", str(out), str(port)], env=DCMTK_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(port)
+        ours = command(scripts()["dicom-net"], "dicom-net", "store", "127.0.0.1", str(port), "--aec", "BENCH", *files)
+        theirs = ["/usr/bin/storescu", "-aec", "BENCH", "127.0.0.1", str(port), *files]
+        times = interleaved({"dicom-net store": ([ours], env), "storescu": ([theirs], DCMTK_ENV)}, rounds, check=True)
+        received = sum(1 for p in out.iterdir() if p.is_file())
+    finally:
+        scp.terminate()
+        scp.wait(20)
+    return [
+        f"({count} CT images of {os.path.getsize(files[0]) // 1024} KB over one association to dcmtk's storescp; {received} distinct instances received)",
+        row("dicom-net store", times["dicom-net store"], "storescu", times["storescu"], 1.0),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=11, help="interleaved rounds (start-up; dump and store use a third of them, at least 3)")
+    parser.add_argument("--images", type=int, default=500, help="instances dicom-net store and storescu send")
+    parser.add_argument("--only", choices=("startup", "dump", "store"), action="append", help="only these rows (repeatable)")
+    parser.add_argument("--as-is", action="store_true", help="run the commands in this environment as it is (no bytecode cache where it is off)")
+    args = parser.parse_args(argv)
+    parts = args.only or ["startup", "dump", "store"]
+    with tempfile.TemporaryDirectory() as name:
+        scratch = Path(name)
+        env = environment(scratch, args.as_is)
+        cache = "as the environment has it" if args.as_is else "bytecode cached in a scratch PYTHONPYCACHEPREFIX"
+        print(f"Whole processes, interleaved, {args.rounds} rounds (median, and best against best); {cache}; {os.cpu_count()} cores")
+        print(HEADER)
+        few = max(3, args.rounds // 3)
+        if "startup" in parts:
+            print("\n".join(startup(env, args.rounds)))
+        if "dump" in parts:
+            print("\n".join(dump(env, few)))
+        if "store" in parts:
+            print("\n".join(store(env, few, scratch, args.images)))
+        shutil.rmtree(scratch / "pycache", ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
