@@ -72,10 +72,24 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
+def _link(source: Path, destination: Path) -> bool:
+    """``destination`` made a hard link to ``source``, atomically (a temporary link renamed);
+    False where the file system cannot link."""
+    temporary = destination.with_name(f".{destination.name}.{os.getpid()}.link")
+    try:
+        temporary.unlink(missing_ok=True)
+        os.link(source, temporary)
+    except OSError:
+        return False
+    os.replace(temporary, destination)
+    return True
+
+
 @dataclass
 class _Pending:
     source: Path
     transcode: bool  # written in Explicit VR Little Endian rather than copied
+    link: bool = False  # a hard link to the source rather than a copy (where the file system allows)
 
 
 def _text(dataset: Dataset, tag: int) -> str | None:
@@ -198,12 +212,14 @@ class FileSet:
 
     # -- staging ------------------------------------------------------------------------------------------------
 
-    def add(self, path: str | Path) -> InstanceRecord:
+    def add(self, path: str | Path, *, link: bool = False) -> InstanceRecord:
         """Stage one instance: its records (PATIENT, STUDY, SERIES as needed, and its own)
         are made now, its file is copied under a new File ID by :meth:`write` (a file
         already under the root with a conformant File ID stays where it is). MediaError
         naming the file when it is not DICOM, lacks a record's Type 1 key, has no record
-        type, is in the File-set already, or has a transfer syntax the profile refuses."""
+        type, is in the File-set already, or has a transfer syntax the profile refuses.
+        ``link``: the File ID is made a hard link to the file (no copy; a copy where the
+        file system cannot link), as a storage folder kept as a File-set does."""
         source = Path(path)
         name = str(source)
         try:
@@ -252,7 +268,7 @@ class FileSet:
         self._instances[sop_instance] = leaf
         self._file_ids.add(file_id)
         if not (transcode is False and self._resolve_quiet(file_id) == source.resolve()):
-            self._pending[id(leaf)] = _Pending(source, transcode)
+            self._pending[id(leaf)] = _Pending(source, transcode, link)
         return leaf
 
     def _resolve_quiet(self, file_id: tuple[str, ...]) -> Path:
@@ -368,9 +384,9 @@ class FileSet:
         pending = [(r, self._pending[id(r)]) for r in self.instances() if id(r) in self._pending]
         for done, (record, item) in enumerate(pending, 1):
             destination = self.path_of(record)
-            data = self._file_bytes(item, record)
             destination.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(destination, data, durable=False)
+            if not (item.link and not item.transcode and _link(item.source, destination)):
+                write_bytes_atomic(destination, self._file_bytes(item, record), durable=False)
             if progress is not None:
                 progress(done, len(pending))
         if pending and durable:

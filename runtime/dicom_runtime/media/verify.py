@@ -57,11 +57,21 @@ def verify(fileset: FileSet, *, progress: Callable[[int, int], None] | None = No
             problems.append(Problem(str(fileset.dicomdir_path), f"a {stale.record_type} record no link reaches (stale)", stale.offset))
         for inactive in fileset.source.inactive:
             problems.append(Problem(str(fileset.dicomdir_path), f"an inactive {inactive.record_type} record", inactive.offset))
+    same_files = set()  # a referenced file under another name (a storage folder's hard link) is no orphan
+    for path in referenced:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        same_files.add((st.st_dev, st.st_ino))
     for folder, folders, files in os.walk(fileset.root):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
         for name in sorted(files):
             path = Path(folder) / name
             if name.startswith(".") or path.resolve() in referenced:
+                continue
+            st = path.lstat()
+            if (st.st_dev, st.st_ino) in same_files:
                 continue
             problems.append(Problem(str(path.relative_to(fileset.root)), "orphan: no record references it", orphan=True))
     return problems
