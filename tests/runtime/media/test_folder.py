@@ -6,11 +6,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from pydicom.fileset import FileSet as PydicomFileSet
-
 from dicom_runtime.fileformat import read_file
 from dicom_runtime.media import FileSet
 from dicom_runtime.media.folder import keep_as_fileset
+from pydicom.fileset import FileSet as PydicomFileSet
 
 from .conftest import make_instances
 
@@ -18,7 +17,7 @@ from .conftest import make_instances
 def _store(root: Path, files: list[Path]) -> list[Path]:
     out = []
     for f in files:
-        uid = read_file(f, stop_before_pixels=True).dataset.value(0x00080018)
+        uid = str(read_file(f, stop_before_pixels=True).dataset.value(0x00080018))
         target = root / f"{uid}.dcm"
         target.write_bytes(f.read_bytes())
         out.append(target)
