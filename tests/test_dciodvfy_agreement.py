@@ -471,17 +471,6 @@ def missing_subsections(tag: int) -> list[str]:
     return sorted(set(missing))
 
 
-@cache
-def _rescale_prose() -> str:
-    """The CT Image Module's sentence that makes Rescale Type HU for ORIGINAL, non-LOCALIZER images."""
-    for table in excerpt().tables:
-        for row in table.rows:
-            if table.table == "table_C.8-3" and row.tag == "(0028,1052)":
-                found = re.search(r"If Image Type[^.]*output units shall be Hounsfield Units \(HU\)", row.description)
-                return found.group(0) if found else ""
-    return ""
-
-
 _NAMED = re.compile(r"attribute <([^>]+)>|Element=<([^>]+)>")
 
 
@@ -499,9 +488,6 @@ def _explain_theirs(line: str, outcome: Outcome) -> str:
     if conditional and any(p == conditional.group(1) or p.endswith("." + conditional.group(1)) for p in outcome.unchecked):
         return (f"the 2C condition of {conditional.group(1)} is not compiled (it speaks of facts outside the data set, "
                 "'the body part examined is a paired structure'); we report it as not checked, dciodvfy decides it by its own list")
-    if "RescaleType" in line and "must be HU for ORIGINAL non-LOCALIZER" in line and _rescale_prose():
-        return ("a GAP, not compiled: PS3.3 states it in prose of another attribute (CT Image Module, Rescale Intercept: "
-                f"'{_rescale_prose()}'), a rule on Rescale Type that no sentence of its own row gives")
     named = _NAMED.search(line)
     if named:
         tag = _tag_of(named.group(1) or named.group(2))
@@ -575,6 +561,8 @@ def test_validation_agrees_with_dciodvfy(judged: tuple[list[Outcome], list[Outco
     columns = {(o.mutant.seed, o.mutant.target, o.mutant.detail): o.column for o in outcomes}
     assert columns[("CT_small.dcm", "SamplesPerPixel", "3")] == "both"
     assert columns[("CT_small.dcm", "BitsAllocated", "8")] == "both"
+    # the rule PS3.3 gives in Rescale Intercept's description: Rescale Type HU for ORIGINAL, non-LOCALIZER
+    assert columns[("CT_small.dcm", "RescaleType", "FOO (Defined Terms)")] == "both"
 
 
 def test_an_explanation_is_not_given_to_a_disagreement_it_does_not_fit() -> None:

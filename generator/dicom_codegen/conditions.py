@@ -722,6 +722,11 @@ class _Compiler:
             return Present(keyword, with_value=True)
         if re.fullmatch(r"(?:is|are) empty|(?:is|are) zero[ -]length|has no value|(?:is|are) present with(?:out a| no) value", p):
             return Present(keyword, negate=True, with_value=True)
+        # "is either absent or NO": absent, or that value
+        absent_or = re.fullmatch(r"(?:is|are) (?:either )?(?:absent|not present) or (?:is |has a value of )?(?P<rest>[^,]+)", p)
+        if absent_or:
+            value = self._predicate(subject_text, "is " + absent_or.group("rest"))
+            return None if value is None else AnyOf((Present(keyword, negate=True), value))
         # URN or URL
         uri = re.fullmatch(r"(?:is|has a value that is) (?P<neg>not )?an? (?:URN|URL|URI)(?: or (?:an? )?(?:URN|URL|URI))?", p)
         if uri:

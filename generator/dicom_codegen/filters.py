@@ -148,6 +148,7 @@ def attribute_line(field: ClassField, with_groups: bool) -> str:
     ]
     rules = [f"{n}=" + "\\".join(values) for n, values in by_value]
     rules += [f"=={keyword}{offset:+d}" for keyword, offset in field.relations if keyword and not field.item_class]
+    rules += [f"?{n}=" + "\\".join(values) + f"?{condition.text}" for n, (condition, values) in enumerate(field.value_rules, 1)]
     if rules:
         columns.append(";".join(rules))
     for column in columns:
@@ -156,6 +157,8 @@ def attribute_line(field: ClassField, with_groups: bool) -> str:
     values = [*enumerated, *(v for _, vs in by_value for v in vs)]
     if any("\\" in value for value in values) or columns[8].endswith("\\"):
         raise ValueError(f"{field.table} row {field.row}: a backslash cannot go into an attribute table line")
+    if any(";" in c.text or "?" in c.text for c, _ in field.value_rules):
+        raise ValueError(f"{field.table} row {field.row}: a value rule's sentence cannot hold ';' or '?'")
     if any(";" in value for _, vs in by_value for value in vs):
         raise ValueError(f"{field.table} row {field.row}: a semicolon cannot go into Enumerated Values of a value")
     return "\t".join(columns)

@@ -328,6 +328,10 @@ class AttributeRow:
     #: "High Bit (0028,0102) shall be one less than Bits Stored (0028,0101)": the value
     #: equals another attribute's plus an offset, as (the other's tag, offset).
     relations: tuple[tuple[str, int], ...] = ()
+    #: Values this attribute must have while a condition holds, stated in another row of the
+    #: table ("If Image Type (0008,0008) Value 1 is ORIGINAL and Value 3 is not LOCALIZER,
+    #: output units shall be Hounsfield Units (HU)", of Rescale Type): (the "If ..." sentence, values).
+    value_rules: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -435,6 +439,7 @@ class ClassField:
     #: holds the ones that apply to every value.
     value_enumerated: tuple[tuple[int, tuple[str, ...]], ...] = ()
     relations: tuple[tuple[str, int], ...] = ()  # (keyword, offset): the value is that attribute's plus offset
+    value_rules: tuple[tuple[CompiledCondition, tuple[str, ...]], ...] = ()  # values required while a condition holds
     #: The constructor's default where it is not None: a Python literal (the SOP Class UID
     #: of an IOD that has one SOP class); "" for None.
     default: str = ""

@@ -134,6 +134,7 @@ class _Reader:
             entry = self.attribute_row(table_id, row.number, row.cells, row.texts, typed)
             if entry is not None:
                 rows.append(entry)
+        rows = _rules_stated_elsewhere(rows)
         self.tables[table_id] = AttributeTable(table_id, title, kind, section, tuple(rows))
         for entry in rows:
             if entry.include and entry.include != FUNCTIONAL_GROUPS:
@@ -256,6 +257,36 @@ _RELATION = re.compile(
     r"^(?:For [^,.]+, )?(?P<subject>[^.]*?)\s*[Ss]hall be (?P<how>one less than|equal to) "
     r"(?:the value (?:sent )?in )?[^().]*\((?P<g>[0-9A-Fa-f]{4}),(?P<e>[0-9A-Fa-f]{4})\)\s*\.?$"
 )
+
+
+_STATED_ELSEWHERE = re.compile(
+    r"(?<!\w)(?P<condition>If [^.]+?), (?P<subject>[a-z][a-z ]+?) shall be (?:[A-Za-z ]+ )?\((?P<value>[A-Z][A-Z0-9_]*)\)\."
+)
+
+
+def _rules_stated_elsewhere(rows: list[AttributeRow]) -> list[AttributeRow]:
+    """A sentence in one row's description that gives another attribute's value under a
+    condition, naming that attribute by what its description says it specifies: "If Image
+    Type (0008,0008) Value 1 is ORIGINAL and Value 3 is not LOCALIZER, output units shall
+    be Hounsfield Units (HU)." (Rescale Intercept) is a rule of Rescale Type, which
+    "Specifies the output units of ...". A subject no other row of the same level
+    specifies, or several do, is left alone."""
+    found = list(rows)
+    for row in rows:
+        for match in _STATED_ELSEWHERE.finditer(" ".join(row.description.split())):
+            subject = match.group("subject")
+            targets = [
+                i for i, other in enumerate(found)
+                if other is not row and other.tag and other.depth == row.depth
+                and re.match(rf"Specifies the {re.escape(subject)}\b", other.description)
+            ]
+            if len(targets) != 1:
+                continue
+            target = found[targets[0]]
+            rule = (match.group("condition"), (match.group("value"),))
+            if rule not in target.value_rules:
+                found[targets[0]] = dataclasses.replace(target, value_rules=target.value_rules + (rule,))
+    return found
 
 
 def _own_subject(subject: str, tag: str) -> bool:

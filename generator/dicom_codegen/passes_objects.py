@@ -145,6 +145,10 @@ class _Builder:
             section=table.section,
             value_enumerated=row.value_enumerations,
             relations=tuple((self.keyword_of(tag.strip("()"), ""), offset) for tag, offset in row.relations),
+            value_rules=tuple(
+                (compile_condition(f"Required {sentence[0].lower()}{sentence[1:]}", self.keyword_of), values)
+                for sentence, values in row.value_rules
+            ),
         )
 
     def keyword_of(self, tag: str, name: str) -> str:
@@ -331,6 +335,7 @@ class _Builder:
                     enumerated=enumerated or kept.enumerated or field.enumerated,
                     value_enumerated=kept.value_enumerated or field.value_enumerated,
                     relations=tuple(dict.fromkeys(kept.relations + field.relations)),
+                    value_rules=tuple(dict.fromkeys(kept.value_rules + field.value_rules)),
                 )
         group_usage = tuple(
             (self.names[g.table], "U") for g in iod.functional_groups if g.table

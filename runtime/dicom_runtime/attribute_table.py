@@ -19,7 +19,10 @@ fields separated by tabs::
   backslashes (``1=ORIGINAL\\DERIVED;2=PRIMARY\\SECONDARY``: Value 1 and Value 2; the
   ``enumerated values`` field holds those that apply to every value);
   ``==Keyword+offset`` says the value equals another attribute's plus an offset
-  (``==BitsStored-1``: "High Bit shall be one less than Bits Stored").
+  (``==BitsStored-1``: "High Bit shall be one less than Bits Stored");
+  ``?N=values?sentence`` gives values required while a condition holds, the sentence's
+  condition compiled under the key ``Keyword?N`` of the conditions
+  (``?1=HU?Image Type (0008,0008) Value 1 is ORIGINAL and Value 3 is not LOCALIZER``).
 
 Compiled conditions are given apart, by keyword. Text is what a table of hundreds
 of attributes costs least as: a tuple of constructor calls in its place made up
@@ -58,7 +61,7 @@ def attribute_table(
                 f"attribute table line {number} has {len(fields)} fields, not {_FIELDS} or {_WITH_VALUES}: {line!r}"
             )
         keyword, tag, vr, vm, kind, enumerated, row, groups, condition_text = fields[:_FIELDS]
-        by_value, relations = _rules(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ((), ())
+        by_value, relations, value_rules = _rules(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ((), (), ())
         specs.append(
             AttributeSpec(
                 keyword,
@@ -73,22 +76,32 @@ def attribute_table(
                 condition_text,
                 by_value,
                 relations,
+                tuple((compiled.get(f"{keyword}?{n}"), values, sentence) for n, values, sentence in value_rules),
             )
         )
-    unknown = sorted(set(compiled) - {s.keyword for s in specs})
+    keys = {s.keyword for s in specs} | {f"{s.keyword}?{n}" for s in specs for n in range(1, len(s.value_rules) + 1)}
+    unknown = sorted(set(compiled) - keys)
     if unknown:
         raise ValueError(f"conditions given for attributes the table lacks: {', '.join(unknown)}")
     return tuple(specs)
 
 
+_ValueRule = tuple[int, tuple[str, ...], str]
+
+
 def _rules(
     text: str, number: int
-) -> tuple[tuple[tuple[int, tuple[str, ...]], ...], tuple[tuple[str, int], ...]]:
-    """``1=ORIGINAL\\DERIVED;3=AXIAL;==BitsStored-1`` -> ((1, ("ORIGINAL", "DERIVED")),
-    (3, ("AXIAL",))) and (("BitsStored", -1),)."""
+) -> tuple[tuple[tuple[int, tuple[str, ...]], ...], tuple[tuple[str, int], ...], tuple[_ValueRule, ...]]:
+    """``1=ORIGINAL\\DERIVED;3=AXIAL;==BitsStored-1;?1=HU?If ...`` -> ((1, ("ORIGINAL", "DERIVED")),
+    (3, ("AXIAL",))), (("BitsStored", -1),) and ((1, ("HU",), "If ..."),)."""
     found: list[tuple[int, tuple[str, ...]]] = []
     relations: list[tuple[str, int]] = []
+    value_rules: list[_ValueRule] = []
     for part in text.split(";") if text else ():
+        rule = re.fullmatch(r"\?(\d+)=([^?]+)\?(.+)", part)
+        if rule is not None:
+            value_rules.append((int(rule.group(1)), tuple(rule.group(2).split("\\")), rule.group(3)))
+            continue
         relation = re.fullmatch(r"==([A-Za-z]\w*)([+-]\d+)", part)
         if relation is not None:
             relations.append((relation.group(1), int(relation.group(2))))
@@ -97,7 +110,7 @@ def _rules(
         if not position.isdigit() or int(position) < 1 or not values:
             raise ValueError(f"attribute table line {number}: {part!r} is not value-number=values or ==Keyword+offset")
         found.append((int(position), tuple(values.split("\\"))))
-    return tuple(found), tuple(relations)
+    return tuple(found), tuple(relations), tuple(value_rules)
 
 
 def modules_of(specs: tuple[AttributeSpec, ...]) -> dict[str, tuple[str, ...]]:

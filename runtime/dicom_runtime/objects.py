@@ -62,6 +62,10 @@ class AttributeSpec:
     condition_text: str = ""  # the "Required if ..." sentence of a 1C/2C attribute
     value_enumerated: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (value number, Enumerated Values)
     relations: tuple[tuple[str, int], ...] = ()  # (keyword, offset): the value equals that attribute's plus offset
+    #: Values required while a condition holds, stated in another attribute's description ("If
+    #: Image Type Value 1 is ORIGINAL and Value 3 is not LOCALIZER, output units shall be HU"):
+    #: (the compiled condition, None if not compiled; the values; the condition's sentence).
+    value_rules: tuple[tuple[Condition | None, tuple[str, ...], str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +73,7 @@ class Finding:
     """One validation finding: where, which rule, and the source of the rule."""
 
     path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
-    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "value-relation", "pixel-data-length", "not-checked"
+    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "value-relation", "conditional-value", "pixel-data-length", "not-checked"
     message: str
     source: str
     severity: str = "error"  # "error", or "not-checked" for a condition that could not be evaluated
@@ -205,6 +209,25 @@ def _relation_findings(obj: object, spec: AttributeSpec, where: str, values: Seq
         if isinstance(own, int) and not isinstance(own, bool) and other is not None and own != other + offset:
             how = f"{keyword} {other} {'+' if offset >= 0 else '-'} {abs(offset)}" if offset else f"{keyword} {other}"
             findings.append(Finding(where, "value-relation", f"{own} is not {how}", spec.source))
+    return findings
+
+
+def _value_rule_findings(obj: object, spec: AttributeSpec, where: str, values: Sequence[object]) -> list[Finding]:
+    """A value outside the values a rule requires while its condition holds (one finding a
+    rule; "not checked" where the condition is not compiled or cannot be decided)."""
+    findings: list[Finding] = []
+    for condition, allowed, sentence in spec.value_rules:
+        outside = [v for v in values if isinstance(v, str) and v.strip() not in allowed]
+        if not outside:
+            continue
+        holds = condition.evaluate(obj) if condition is not None else None
+        shown = ", ".join(allowed)
+        if holds is True:
+            message = f"{outside[0]!r} is not {shown}, which it must be if {sentence}"
+            findings.append(Finding(where, "conditional-value", message, spec.source))
+        elif holds is None:
+            message = f"value rule not checked ({shown} if {sentence})"
+            findings.append(Finding(where, "not-checked", message, spec.source, "not-checked"))
     return findings
 
 
@@ -404,6 +427,7 @@ class DicomObject:
         findings.extend(_enumeration_findings(spec, where, values))
         findings.extend(_length_findings(spec, where, values, _state(self).read.get(spec.keyword)))
         findings.extend(_relation_findings(self, spec, where, values))
+        findings.extend(_value_rule_findings(self, spec, where, values))
         return findings
 
     def present(self) -> dict[str, object]:

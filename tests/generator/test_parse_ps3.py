@@ -325,3 +325,23 @@ def test_type_1_and_2_attributes_agree_with_dicom_validator(wanted: str) -> None
         compared += 1
         assert _our_paths(table, wanted) == _their_paths(theirs, (), wanted), table.table
     assert compared >= 100
+
+
+def test_a_rule_stated_in_another_rows_description() -> None:
+    from dicom_codegen.model import AttributeRow
+    from dicom_codegen.parse_ps3 import _rules_stated_elsewhere
+
+    def row(name: str, tag: str, description: str, depth: int = 0) -> AttributeRow:
+        return AttributeRow(name, tag, 0, 0, depth, "1", description, (), (), "", 1)
+
+    rows = [
+        row("Rescale Intercept", "(0028,1052)", "The value b. Output units = m*SV+b If Image Type (0008,0008) Value 1 is "
+            "ORIGINAL, output units shall be Hounsfield Units (HU)."),
+        row("Rescale Type", "(0028,1054)", "Specifies the output units of Rescale Slope."),
+        row("Other", "(0028,1055)", "Specifies the output units elsewhere.", depth=1),  # another level: not a candidate
+    ]
+    found = _rules_stated_elsewhere(rows)
+    assert found[1].value_rules == (("If Image Type (0008,0008) Value 1 is ORIGINAL", ("HU",)),)
+    assert found[0].value_rules == () and found[2].value_rules == ()
+    # two rows specifying the same thing: which one is meant is not known, so neither gets it
+    assert all(r.value_rules == () for r in _rules_stated_elsewhere(rows[:2] + [row("Twin", "(0028,1056)", "Specifies the output units too.")]))

@@ -143,3 +143,35 @@ def test_high_bit_is_one_less_than_bits_stored() -> None:
     assert image.HighBit is not None and image.BitsStored is not None and image.HighBit == image.BitsStored - 1
     (finding,) = [f for f in dataclasses.replace(image, HighBit=image.BitsStored).errors() if f.rule == "value-relation"]
     assert finding.path == "HighBit" and finding.message == f"{image.BitsStored} is not BitsStored {image.BitsStored} - 1"
+
+
+def test_rescale_type_is_hu_for_original_images_that_are_not_localizers() -> None:
+    """PS3.3 Table C.8-3, Rescale Intercept's description: "If Image Type (0008,0008) Value 1
+    is ORIGINAL and Value 3 is not LOCALIZER, output units shall be Hounsfield Units (HU)" -
+    a rule of Rescale Type ("Specifies the output units ..."), compiled with its condition."""
+    (spec,) = [s for s in CTImage.ATTRIBUTES if s.keyword == "RescaleType"]
+    ((condition, values, sentence),) = spec.value_rules
+    assert condition is not None and values == ("HU",) and sentence.startswith("Image Type (0008,0008) Value 1 is ORIGINAL")
+    image = dataclasses.replace(_ct(), ImageType=["ORIGINAL", "PRIMARY", "AXIAL"], RescaleType="US")
+    (finding,) = [f for f in image.errors() if f.rule == "conditional-value"]
+    assert finding.path == "RescaleType" and finding.message.startswith("'US' is not HU, which it must be if Image Type")
+    assert finding.source == "PS3.3 2016c Table C.8-3 row 9"
+    for allowed in (
+        dataclasses.replace(image, RescaleType="HU"),
+        dataclasses.replace(image, ImageType=["ORIGINAL", "PRIMARY", "LOCALIZER"]),
+        dataclasses.replace(image, ImageType=["DERIVED", "PRIMARY", "AXIAL"]),
+    ):
+        assert [f for f in allowed.validate() if f.rule == "conditional-value"] == []
+
+
+def test_a_value_rule_whose_condition_cannot_be_decided_is_not_checked() -> None:
+    @dataclasses.dataclass(kw_only=True, slots=True)
+    class _Rule(DicomObject):
+        ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+            "RescaleType\t00281054\tLO\t1\t3\t\tC.8-3 row 9\t\t\t?1=HU?the phase of the moon is full\n", "PS3.3 2016c Table "
+        )
+        RescaleType: str | None = None
+
+    (finding,) = _Rule(RescaleType="US").validate()
+    assert finding.severity == "not-checked" and finding.message == "value rule not checked (HU if the phase of the moon is full)"
+    assert _Rule(RescaleType="HU").validate() == []

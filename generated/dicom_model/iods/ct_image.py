@@ -369,7 +369,7 @@ ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule
 SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule	
 RescaleIntercept	00281052	DS	1	1		C.8-3 row 7	CTImageModule	
 RescaleSlope	00281053	DS	1	1		C.8-3 row 8	CTImageModule	
-RescaleType	00281054	LO	1	1C		C.8-3 row 9	CTImageModule	the Rescale Type is not HU (Hounsfield Units)
+RescaleType	00281054	LO	1	1C		C.8-3 row 9	CTImageModule	the Rescale Type is not HU (Hounsfield Units)	?1=HU?Image Type (0008,0008) Value 1 is ORIGINAL and Value 3 is not LOCALIZER
 KVP	00180060	DS	1	2		C.8-3 row 10	CTImageModule	
 ScanOptions	00180022	CS	1-n	3		C.8-3 row 12	CTImageModule	
 DataCollectionDiameter	00180090	DS	1	3		C.8-3 row 13	CTImageModule	
@@ -637,6 +637,12 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
             "VOILUTSequence": Present("WindowCenter", negate=True),
             "WindowCenter": Present("VOILUTSequence", negate=True),
             "WindowWidth": Present("WindowCenter"),
+            "RescaleType?1": AllOf(
+                (
+                    Equals("ImageType", ("ORIGINAL",), 1),
+                    Equals("ImageType", ("LOCALIZER",), 3, negate=True),
+                )
+            ),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""

@@ -437,7 +437,7 @@ BitsStored	00280101	US	1	1		C.8-3 row 5
 HighBit	00280102	US	1	1		C.8-3 row 6		
 RescaleIntercept	00281052	DS	1	1		C.8-3 row 7		
 RescaleSlope	00281053	DS	1	1		C.8-3 row 8		
-RescaleType	00281054	LO	1	1C		C.8-3 row 9		the Rescale Type is not HU (Hounsfield Units)
+RescaleType	00281054	LO	1	1C		C.8-3 row 9		the Rescale Type is not HU (Hounsfield Units)	?1=HU?Image Type (0008,0008) Value 1 is ORIGINAL and Value 3 is not LOCALIZER
 KVP	00180060	DS	1	2		C.8-3 row 10		
 AcquisitionNumber	00200012	IS	1	2		C.8-3 row 11		
 ScanOptions	00180022	CS	1-n	3		C.8-3 row 12		
@@ -490,6 +490,12 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
             "RescaleType": Equals("RescaleType", ("HU",), 0, negate=True),
             "WaterEquivalentDiameterMethodCodeSequence": Present("WaterEquivalentDiameter"),
             "EnergyWeightingFactor": ContainsCode("DerivationCodeSequence", (("113097", "DCM"),)),
+            "RescaleType?1": AllOf(
+                (
+                    Equals("ImageType", ("ORIGINAL",), 1),
+                    Equals("ImageType", ("LOCALIZER",), 3, negate=True),
+                )
+            ),
         },
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
