@@ -222,3 +222,29 @@ def test_read_typed_by_sop_class(small: Path) -> None:
     fileset = FileSet.open(small)
     image = fileset.read(fileset.instances()[0])
     assert isinstance(image, CTImage) and image.SOPInstanceUID == fileset.instances()[0].sop_instance_uid
+
+
+def test_damaged_bytes_give_media_errors_only(small: Path) -> None:
+    import random
+
+    original = small.read_bytes()
+    rng = random.Random(18)
+    refused = 0
+    for _ in range(1000):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            data = data[: rng.randrange(len(data))]
+        small.write_bytes(bytes(data))
+        try:
+            fileset = FileSet.open(small, strict=rng.random() < 0.5)
+            for record in fileset.instances():
+                try:
+                    assert fileset.root.resolve() in fileset.path_of(record).resolve().parents
+                except MediaError:
+                    pass
+        except MediaError as exc:
+            assert exc.path == str(small)
+            refused += 1
+    assert refused > 100
