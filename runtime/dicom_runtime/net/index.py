@@ -215,16 +215,19 @@ class IndexedHeader:
     """An instance as its index row tells it; attributes it does not keep are read from
     the file's header on first use."""
 
-    __slots__ = ("path", "_attrs", "_unstored", "_file")
+    __slots__ = ("path", "_text", "_attrs", "_unstored", "_file")
 
     def __init__(self, path: Path, attrs: str) -> None:
         self.path = path
-        loaded = json.loads(attrs)
-        self._unstored = frozenset(loaded.pop("unstored", ()))
-        self._attrs: dict[str, list[object]] = loaded
+        self._text = attrs
+        self._attrs: dict[str, list[object]] | None = None  # parsed on first use
+        self._unstored: frozenset[int] = frozenset()
         self._file: Dataset | None = None
 
     def get(self, key: int, /) -> DataElement | None:
+        if self._attrs is None:
+            self._attrs = json.loads(self._text)
+            self._unstored = frozenset(self._attrs.pop("unstored", ()))  # type: ignore[arg-type]
         if key in STORED_TAGS and key not in self._unstored:
             found = self._attrs.get(f"{key:08X}")
             if found is None:

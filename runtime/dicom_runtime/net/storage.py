@@ -30,7 +30,7 @@ from ..errors import DicomError
 from ..fileformat import write_bytes_atomic
 from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
 from .checks import uid_problem
-from .index import SUBFOLDER, open_index
+from .index import SUBFOLDER, index_path, open_index
 from .instances import Instance
 from .journal import NAMES as JOURNAL_NAMES, Journal
 from .matching import COMPUTED_KEYS, LEVEL_KEYS, Header, ScanningQuery, answers
@@ -112,9 +112,12 @@ class StorageFolder:
         # The folder's modification time after the last change the folder made itself (or
         # synchronised): a different one means files were added or removed by someone else.
         self._stamp_lock = threading.Lock()
-        self._stamp = self._root_stamp()
         self._changed = False
+        existed = index_path(self.root).exists()
         self.index = open_index(self.root) if index else None
+        self._stamp = self._root_stamp()
+        if existed:  # files put in or taken out while no SCP ran on the folder
+            self.synchronise()
         self._scan = None if index else ScanningQuery(self.root)
         if journal:  # entries acknowledged by a version before 0.3.0 are written, whatever the durability now
             self.recovered = self._recover_legacy()
