@@ -44,6 +44,18 @@ class Failed(Exception):
     """A one-line reason to exit with status 1."""
 
 
+def _imported() -> None:
+    """Called by a client subcommand once its modules are imported: what the imports made
+    (modules, classes, tables) is set aside from the cyclic garbage collector for the rest of
+    the process (``gc.freeze``), and the youngest generation is collected every 10,000
+    allocations rather than 700. A store of 500 files then spends about 15 % less CPU time
+    (benchmarks/bench_startup.py); garbage is still collected."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(10_000, *gc.get_threshold()[1:])
+
+
 def _client_tls(args: argparse.Namespace) -> ssl.SSLContext | None:
     if not args.tls:
         return None
@@ -135,6 +147,7 @@ async def _store(args: argparse.Namespace) -> int:
     from .aio import Proposal
     from .messages import Status
 
+    _imported()
     files = _files(args.paths)
     headers: list[tuple[Path | Instance, str, str]] = []
     skipped = 0
