@@ -405,7 +405,7 @@ def open_index(root: Path) -> Index:
     path = index_path(root)
     reason = None
     if _rebuilding_marker(path).exists():
-        reason = "a rebuild was cut short"
+        reason = "a rebuild of it was cut short"
     elif not path.exists():
         reason = "it is missing"
     else:
@@ -424,5 +424,5 @@ def open_index(root: Path) -> Index:
             reason = f"it cannot be read ({error})"
     count = rebuild(root)
     if count or reason != "it is missing":  # a new folder's first index says nothing
-        log.info("%s: query index rebuilt from %d files (%s)", root, count, reason)
+        log.info("%s: query index rebuilt from %d files (%s: %s)", root, count, path, reason)
     return Index(root, SQLiteBackend(path))
