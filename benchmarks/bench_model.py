@@ -1,6 +1,7 @@
 """The generated model's costs at full scale, against pydicom and the tools' floors.
 
-Run: ``python -m benchmarks.bench_model [--sources excerpt,innolitics,highdicom] [--rounds 3]``.
+Run: ``python -m benchmarks.bench_model [--sources excerpt,innolitics,highdicom] [--rounds 3]
+[--generated innolitics=DIR]`` (``--generated``: a model already generated into ``DIR``).
 
 For each source (the committed model of the PS3.3 excerpt, and the full-scale
 reconstructions of ``tests.reconstruction``: innolitics, 143 IODs; highdicom 2024c,
@@ -12,8 +13,13 @@ reconstructions of ``tests.reconstruction``: innolitics, 143 IODs; highdicom 202
 * mypy ``--strict``, empty cache, on a program building one IOD (CT Image) and one
   building five (CT, MR, Segmentation, Enhanced MR, Comprehensive SR), against the same
   programs written with pydicom's ``Dataset``; ratio targets 1.0x and 1.5x; peak memory;
-* jedi's first completion in a fresh process with empty caches (target at most 1 s);
-* pyright on the five-IOD program against pyright on a one-line file (target 1.5x).
+* jedi's first completion in a fresh process with empty caches (target at most 1 s),
+  beside jedi's floors (any completion; a one-field dataclass's keyword) and the time
+  parso spent parsing in each, by where the files are;
+* pyright on the five-IOD program against pyright on a one-line file (target 1.5x),
+  beside the same program on pydicom's ``Dataset`` and on stand-ins: dataclasses of the
+  same keyword parameters typed ``object`` and importing nothing (``typing_programs``),
+  the cost of constructors of that size whatever the model.
 
 Ratios are taken within a round (ours and theirs side by side) and the median printed.
 """
@@ -21,6 +27,7 @@ Ratios are taken within a round (ours and theirs side by side) and the median pr
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -105,27 +112,119 @@ def _literal_count(env: dict[str, str], scratch: Path) -> str:
     return subprocess.run([sys.executable, "-c", script], env=env, cwd=scratch, capture_output=True, text=True, check=True).stdout.strip()
 
 
-def _jedi_first_completion(env: dict[str, str], scratch: Path, source: str, expected: str) -> float:
+#: What jedi's first completion is measured on: a program, where the cursor is (the end),
+#: a completion that must be offered. The floors: any completion at all (jedi parses its
+#: typeshed's builtins.pyi and typing on every cold start), and a constructor keyword of a
+#: one-field dataclass (dataclasses' stub and source besides).
+_JEDI_FLOORS = {
+    "any completion (x.re after x = 1)": ("x = 1\nx.re", "real"),
+    "a one-field dataclass's keyword": (
+        "from dataclasses import dataclass\n\n\n@dataclass(kw_only=True)\nclass C:\n    PatientName: str\n\n\nC(Patient",
+        "PatientName=",
+    ),
+}
+
+
+def _jedi_first_completion(env: dict[str, str], scratch: Path, source: str, expected: str) -> tuple[float, dict[str, float]]:
     """Seconds of jedi's first completion at the end of ``source``, in a fresh process with
-    empty jedi and parso caches (jedi itself already imported, as in an editor)."""
+    empty jedi and parso caches (jedi itself already imported, as in an editor), and the
+    seconds of it parso spent parsing, by where the parsed files are."""
     cache = scratch / "jedi-cache"
     shutil.rmtree(cache, ignore_errors=True)
     last = source.splitlines()[-1]
     script = textwrap.dedent(
         f"""
-        import time
-        import jedi
+        import json, time
+        import jedi, parso.grammar
         jedi.settings.cache_directory = {str(cache / "jedi")!r}
+        parsed = {{}}
+        plain_parse = parso.grammar.Grammar.parse
+        def timed_parse(self, code=None, **options):
+            started = time.perf_counter()
+            try:
+                return plain_parse(self, code, **options)
+            finally:
+                where = options.get("path") or getattr(options.get("file_io"), "path", None)
+                parsed[str(where)] = parsed.get(str(where), 0.0) + time.perf_counter() - started
+        parso.grammar.Grammar.parse = timed_parse
         started = time.perf_counter()
         found = jedi.Script({source!r}, path={str(scratch / "ide.py")!r}).complete({source.count(chr(10)) + 1}, {len(last)})
         elapsed = time.perf_counter() - started
         assert any(c.name == {expected!r} for c in found), [c.name for c in found]
-        print(elapsed)
+        print(json.dumps({{"elapsed": elapsed, "parsed": parsed}}))
         """
     )
     env = {**env, "XDG_CACHE_HOME": str(cache)}
     result = subprocess.run([sys.executable, "-c", script], env=env, cwd=scratch, capture_output=True, text=True, check=True)
-    return float(result.stdout.strip())
+    measured = json.loads(result.stdout)
+    generated = env["PYTHONPATH"].split(os.pathsep)[0]
+    runtime = str(REPO / "runtime")
+    by_place: dict[str, float] = {}
+    for path, seconds in measured["parsed"].items():
+        place = "dicom_model" if path.startswith(generated) else "dicom_runtime" if path.startswith(runtime) else "jedi's typeshed and Python's own"
+        if path.startswith(str(scratch)):
+            place = "the edited file"
+        by_place[place] = by_place.get(place, 0.0) + seconds
+    return float(measured["elapsed"]), by_place
+
+
+def _jedi_rows(label: str, env: dict[str, str], scratch: Path, iod: str, rounds: int) -> None:
+    """jedi's first completion of an IOD keyword beside jedi's floors, as a table."""
+    from dicom_codegen.passes_objects import file_name
+
+    cases = {f"{iod}(Patient": (f"from dicom_model.iods.{file_name(iod)} import {iod}\n{iod}(Patient", "PatientName=")}
+    cases.update(_JEDI_FLOORS)
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    parsing: dict[str, list[dict[str, float]]] = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, (source, expected) in cases.items():
+            elapsed, by_place = _jedi_first_completion(env, scratch, source, expected)
+            times[name].append(elapsed)
+            parsing[name].append(by_place)
+    print(f"[{label}] jedi {jedi_version()}, first completion in a fresh process, cold caches ({rounds} rounds; target <= 1.0 s):")
+    print(f"    {'completion':<42} {'median':>7} {'min':>6}  parso's parsing in it (median)")
+    for name in cases:
+        places = sorted({place for run in parsing[name] for place in run})
+        parts = ", ".join(f"{place} {statistics.median(run.get(place, 0.0) for run in parsing[name]):.2f} s" for place in places)
+        print(f"    {name:<42} {statistics.median(times[name]):>6.2f}s {min(times[name]):>5.2f}s  {parts}")
+
+
+def jedi_version() -> str:
+    import jedi
+
+    return str(jedi.__version__)
+
+
+def _pyright_rows(label: str, generated: Path, scratch: Path, env: dict[str, str], many: int, rounds: int) -> None:
+    """pyright on the five-IOD program, the same program on pydicom and on stand-in
+    classes, against a one-line file, as a table of medians and per-round ratios."""
+    (scratch / "trivial.py").write_text("x: int = 1\n", encoding="utf-8")
+    config = {"extraPaths": [str(generated), str(REPO / "runtime")]}
+    (scratch / "pyrightconfig.json").write_text(json.dumps(config), encoding="utf-8")
+    programs = {
+        "one-line file": "trivial.py",
+        f"{many} IODs, pydicom's Dataset": f"theirs_{many}.py",
+        f"{many} IODs, stand-ins typed object": f"standin_{many}.py",
+        f"{many} IODs, ours": f"ours_{many}.py",
+    }
+    times: dict[str, list[float]] = {name: [] for name in programs}
+    ratios: dict[str, list[float]] = {name: [] for name in programs}
+    for round_ in range(rounds):
+        order = list(programs.items()) if round_ % 2 == 0 else list(reversed(programs.items()))
+        got = {}
+        for name, program in order:
+            elapsed, _, output = _measured([str(PYRIGHT), "--pythonpath", sys.executable, program], scratch, env)
+            if "0 errors" not in output:
+                raise SystemExit(f"pyright found problems in {program}:\n{output}")
+            got[name] = elapsed
+            times[name].append(elapsed)
+        for name in programs:
+            ratios[name].append(got[name] / got["one-line file"])
+    version = subprocess.run([str(PYRIGHT), "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"[{label}] {version}, whole run of the CLI ({rounds} rounds; target: ours <= 1.5x the one-line file):")
+    print(f"    {'program':<36} {'median':>7} {'ratio':>6}")
+    for name in programs:
+        print(f"    {name:<36} {statistics.median(times[name]):>6.2f}s {statistics.median(ratios[name]):>5.2f}x")
 
 
 def _mypy(program: str, env: dict[str, str], scratch: Path, tag: str) -> tuple[float, float]:
@@ -175,38 +274,9 @@ def measure(label: str, generated: Path, rounds: int, timings: dict[str, float],
                 f"({peaks[f'ours{count}']:.0f} MB), pydicom {theirs:.2f} s ({peaks[f'theirs{count}']:.0f} MB); "
                 f"ratio {statistics.median(ratios[count]):.2f}x (target <= {target:.1f}x)"
             )
-        from dicom_codegen.passes_objects import file_name
-
-        ours_source = f"from dicom_model.iods.{file_name(classes[0])} import {classes[0]}\n{classes[0]}(Patient"
-        floor_source = "import datetime\ndatetime.date(ye"
-        jedi_ours, jedi_floor = [], []
-        for _ in range(rounds):
-            jedi_ours.append(_jedi_first_completion(env, scratch, ours_source, "PatientName="))
-            jedi_floor.append(_jedi_first_completion(env, scratch, floor_source, "year="))
-        print(
-            f"[{label}] jedi first completion, cold caches: after {classes[0]}(Patient {statistics.median(jedi_ours):.2f} s "
-            f"(target <= 1.0 s); jedi's floor here, after datetime.date(ye {statistics.median(jedi_floor):.2f} s"
-        )
+        _jedi_rows(label, env, scratch, classes[0], max(rounds, 5))
         if PYRIGHT.is_file():
-            (scratch / "trivial.py").write_text("x: int = 1\n", encoding="utf-8")
-            config = {"extraPaths": [str(generated), str(REPO / "runtime")]}
-            (scratch / "pyrightconfig.json").write_text(str(config).replace("'", '"'), encoding="utf-8")
-            pyright_ratios = []
-            pairs = []
-            for round_ in range(rounds):
-                order = (f"ours_{many}.py", "trivial.py") if round_ % 2 == 0 else ("trivial.py", f"ours_{many}.py")
-                got = {}
-                for program in order:
-                    elapsed, _, output = _measured([str(PYRIGHT), "--pythonpath", sys.executable, program], scratch, env)
-                    if "0 errors" not in output:
-                        raise SystemExit(f"pyright found problems in {program}:\n{output}")
-                    got[program] = elapsed
-                pyright_ratios.append(got[f"ours_{many}.py"] / got["trivial.py"])
-                pairs.append(got)
-            print(
-                f"[{label}] pyright, {many} IODs: {statistics.median(p[f'ours_{many}.py'] for p in pairs):.2f} s, one-line file "
-                f"{statistics.median(p['trivial.py'] for p in pairs):.2f} s; ratio {statistics.median(pyright_ratios):.2f}x (target <= 1.5x)"
-            )
+            _pyright_rows(label, generated, scratch, env, many, rounds)
 
 
 def import_ratio(rounds: int) -> None:
@@ -231,11 +301,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Costs of the generated model at full scale.")
     parser.add_argument("--sources", default="excerpt,innolitics,highdicom")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--generated", action="append", default=[], metavar="SOURCE=DIR",
+        help="measure a model already generated into DIR for SOURCE (generate is then not timed)",
+    )
     args = parser.parse_args(argv)
+    prebuilt = dict(item.split("=", 1) for item in args.generated)
+    print(f"{os.cpu_count()} CPUs; {_load()} (others' work on the machine slows every row; the ratios are within a round)")
     import_ratio(max(args.rounds, 5))
     for source in args.sources.split(","):
         if source == "excerpt":
             measure("excerpt", REPO / "generated", args.rounds, {}, EXCERPT)
+            continue
+        if source in prebuilt:
+            measure(source, Path(prebuilt[source]), args.rounds, {}, FIVE)
             continue
         from tests.reconstruction.layout import build
 
@@ -246,7 +325,13 @@ def main(argv: list[str] | None = None) -> int:
             timings = {"generate": _generate(folder / "standard", out, check=False)}
             timings["generate --check"] = _generate(folder / "standard", out, check=True)
             measure(source, out, args.rounds, timings, FIVE)
+    print(_load())
     return 0
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f}, {five:.1f}, {fifteen:.1f}"
 
 
 if __name__ == "__main__":
