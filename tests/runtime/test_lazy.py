@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from dicom_runtime import fileformat
 from dicom_runtime.dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData
 from dicom_runtime.errors import DicomDecodeError
-from dicom_runtime.fileformat import FileDataset, read_bytes, read_file, read_file_partial, write_file
+from dicom_runtime.fileformat import MAP_SIZE, FileDataset, read_bytes, read_file, read_file_partial, write_file
 from dicom_runtime.reader import VIEW_SIZE
 
 from . import eager_reader
@@ -168,12 +168,16 @@ def _big(tmp_path: Path, size: int = 4 * VIEW_SIZE) -> tuple[Path, bytes]:
     return path, pixels
 
 
-def test_pixel_data_stays_a_view_on_the_mapped_file(tmp_path: Path) -> None:
-    path, pixels = _big(tmp_path)
+@pytest.mark.parametrize("size", [4 * VIEW_SIZE, 2 * MAP_SIZE])
+def test_pixel_data_stays_a_view_on_the_file(tmp_path: Path, size: int) -> None:
+    """A large file is mapped and its pixel data is a view on the map; a small one is read
+    whole and its pixel data a view on those bytes: no copy either way."""
+    path, pixels = _big(tmp_path, size)
     element = read_file(path).dataset[0x7FE00010]
     view = element.view()
     assert isinstance(view, memoryview) and view.readonly
-    assert isinstance(view.obj, mmap.mmap)  # the file's pages, not a copy
+    assert isinstance(view.obj, mmap.mmap if size >= MAP_SIZE else bytes)  # the file's pages or bytes, not a copy
+    assert view.nbytes == size
     assert view == pixels
     assert element.value == pixels and isinstance(element.value, bytes)  # asked for as bytes: a copy
     assert element.view() == pixels and not isinstance(element.view(), memoryview)
@@ -183,7 +187,7 @@ def test_pixel_data_stays_a_view_on_the_mapped_file(tmp_path: Path) -> None:
 
 def test_a_view_survives_the_file_being_replaced(tmp_path: Path) -> None:
     """Files are replaced by rename (write_file): the mapped inode stays what was read."""
-    path, pixels = _big(tmp_path)
+    path, pixels = _big(tmp_path, 2 * MAP_SIZE)
     file = read_file(path)
     dataset = Dataset()
     dataset.add(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.7")
