@@ -247,7 +247,7 @@ def test_basic_and_extended_offset_tables() -> None:
     dataset.add(0x7FE00002, "OV", np.array([0] * 30, dtype="<u8").tobytes())
     assert np.array_equal(pixels.array(dataset, 3, transfer_syntax=syntax), whole[3])
     dataset.add(0x7FE00001, "OV", np.array([o + 2 for o in offsets], dtype="<u8").tobytes())
-    with pytest.raises(pixels.PixelDataError, match=r"Extended Offset Table \(7FE0,0001\)'s offset 2 of frame 0 is not the start of a fragment"):
+    with pytest.raises(pixels.PixelDecodeError, match=r"frame 0: the Extended Offset Table \(7FE0,0001\)'s offset 2 is not the start of a fragment"):
         pixels.array(dataset, 0, transfer_syntax=syntax)
 
 

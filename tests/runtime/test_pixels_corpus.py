@@ -105,8 +105,8 @@ RLE = [n for n in EXACT if "RLE" in n or "rle" in n]
 #: file -> (the error pixels.array raises, a piece of its message, why)
 NOT_DECODED: dict[str, tuple[type[Exception], str, str]] = {
     "JPEG2000-embedded-sequence-delimiter.dcm": (
-        pixels.PixelDataError,
-        "decoding failed",
+        pixels.PixelDecodeError,
+        r"frame 0, fragment 0: the JPEG 2000 Image Compression codestream header says 1024 x 3722445056",
         "its fragment is not a JPEG 2000 codestream OpenJPEG reads; pydicom fails on it too",
     ),
     "MR_truncated.dcm": (DicomDecodeError, "larger than the", "the file ends inside Pixel Data (the reader refuses it)"),

@@ -89,6 +89,11 @@ def decode_frame(frame_data: bytes, info: PixelInfo, index: int) -> npt.NDArray[
     if codec is None:
         raise PixelDecodeError(f"transfer syntax {info.transfer_syntax} is not one this module decodes", frame=index)
     decoder: Callable[..., Any] = getattr(_imagecodecs(codec.name, info.transfer_syntax), codec.decoder)
+    _check_header(frame_data, info, codec, index)
+    if codec.decoder != "jpeg2k_decode" and not frame_data.rstrip(b"\0").endswith(b"\xff\xd9"):
+        # a JPEG stream without its EOI (truncated): one is appended, as CharLS was seen spending
+        # seconds past the end of such a stream (reading beyond it) before failing
+        frame_data += b"\xff\xd9"
     try:
         if codec.decoder == "jpeg8_decode" and info.samples_per_pixel == 3:
             if info.photometric_interpretation.startswith("YBR") or not _jpeg_transformed(frame_data):
@@ -122,6 +127,49 @@ def decode_frame(frame_data: bytes, info: PixelInfo, index: int) -> npt.NDArray[
         spare = info.bits_allocated - info.bits_stored
         result = (result << spare) >> spare  # sign extension of a codestream decoded as unsigned
     return result.reshape(info.frame_shape)
+
+
+def _check_header(data: bytes, info: PixelInfo, codec: Codec, index: int) -> None:
+    """The codestream's own size (JPEG / JPEG-LS frame header, JPEG 2000 SIZ) held to Rows,
+    Columns and Samples per Pixel before the codec runs: a damaged header that claims a huge
+    image is refused here, not decoded for seconds into gigabytes."""
+    if codec.decoder == "jpeg2k_decode":
+        at = data.find(b"\xff\x4f\xff\x51")
+        if at < 0 or len(data) < at + 42:
+            raise PixelDecodeError(f"no JPEG 2000 codestream header (SOC, SIZ) in the {codec.name} frame", frame=index)
+        siz = data[at + 4 :]  # Lsiz, Rsiz, Xsiz, Ysiz, XOsiz, YOsiz, XTsiz, YTsiz, XTOsiz, YTOsiz, Csiz (15444-1 A.5.1)
+        width = int.from_bytes(siz[4:8], "big") - int.from_bytes(siz[12:16], "big")
+        height = int.from_bytes(siz[8:12], "big") - int.from_bytes(siz[16:20], "big")
+        components = int.from_bytes(siz[36:38], "big")
+    else:
+        if data[:2] != b"\xff\xd8":
+            raise PixelDecodeError(f"the {codec.name} frame does not start with SOI (FFD8)", frame=index)
+        i, found = 2, None
+        while i + 4 <= len(data):
+            if data[i] != 0xFF:
+                raise PixelDecodeError(f"the {codec.name} frame has no marker at byte {i} before its frame header", frame=index)
+            marker = data[i + 1]
+            if marker == 0xFF:
+                i += 1
+                continue
+            length = int.from_bytes(data[i + 2 : i + 4], "big")
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF, 0xF7):
+                found = data[i + 4 : i + 2 + length]
+                break
+            if marker == 0xDA:
+                break
+            i += 2 + length
+        if found is None or len(found) < 6:
+            raise PixelDecodeError(f"the {codec.name} frame has no frame header (SOF) before its scan", frame=index)
+        height, width, components = int.from_bytes(found[1:3], "big"), int.from_bytes(found[3:5], "big"), found[5]
+        if height == 0:  # the number of lines given later by a DNL marker
+            height = info.rows
+    if (height, width, components) != (info.rows, info.columns, info.samples_per_pixel):
+        raise PixelDecodeError(
+            f"the {codec.name} codestream header says {height} x {width} x {components} components, the data set "
+            f"Rows {info.rows} x Columns {info.columns} x Samples per Pixel {info.samples_per_pixel}",
+            frame=index,
+        )
 
 
 def _jpeg_transformed(data: bytes) -> bool:

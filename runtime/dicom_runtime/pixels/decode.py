@@ -144,9 +144,10 @@ def _shape_frames(samples: npt.NDArray[Any], info: PixelInfo, count: int, whole:
 # -- encapsulated -----------------------------------------------------------------------------------
 
 
-def _frame_fragments(source: Source, info: PixelInfo, data: EncapsulatedPixelData) -> list[list[bytes]]:
-    """The fragments of each frame (PS3.5 A.4): from the Extended Offset Table, the Basic
-    Offset Table, one fragment a frame, or by the start of each frame's codestream."""
+def _frame_fragments(source: Source, info: PixelInfo, data: EncapsulatedPixelData) -> list[tuple[int, list[bytes]]]:
+    """The fragments of each frame, with the index of its first (PS3.5 A.4): from the Extended
+    Offset Table, the Basic Offset Table, one fragment a frame, or by the start of each frame's
+    codestream."""
     fragments = data.fragments
     n = info.number_of_frames
     if not fragments:
@@ -156,37 +157,47 @@ def _frame_fragments(source: Source, info: PixelInfo, data: EncapsulatedPixelDat
     for index, fragment in enumerate(fragments):
         positions[position] = index
         position += 8 + len(fragment)
-    positions[position] = len(fragments)
+    end = position
     offsets: list[int] | None = None
     extended = _bytes_of(_raw(source, "ExtendedOffsetTable"))
     if isinstance(extended, bytes) and extended:
+        if len(extended) % 8:
+            raise PixelDecodeError(f"the Extended Offset Table (7FE0,0001) has {len(extended)} bytes, not 8 a frame")
         offsets = [int(v) for v in np.frombuffer(extended, dtype="<u8")]
         name = "Extended Offset Table (7FE0,0001)"
     elif data.offsets:
-        offsets = [int(v) for v in np.frombuffer(data.offsets[: len(data.offsets) // 4 * 4], dtype="<u4")]
+        if len(data.offsets) % 4:
+            raise PixelDecodeError(f"the Basic Offset Table has {len(data.offsets)} bytes, not 4 a frame (PS3.5 A.4)")
+        offsets = [int(v) for v in np.frombuffer(data.offsets, dtype="<u4")]
         name = "Basic Offset Table"
     if offsets is not None:
         if len(offsets) != n:
             raise PixelDecodeError(f"the {name} has {len(offsets)} offsets for Number of Frames {n}")
-        starts = []
+        starts: list[int] = []
         for i, offset in enumerate(offsets):
+            if offset >= end:
+                raise PixelDecodeError(
+                    f"the {name}'s offset {offset} points past the data: the {len(fragments)} fragments' items end at {end}", frame=i
+                )
             if offset not in positions:
-                raise PixelDecodeError(f"the {name}'s offset {offset} of frame {i} is not the start of a fragment")
+                raise PixelDecodeError(f"the {name}'s offset {offset} is not the start of a fragment", frame=i)
+            if starts and positions[offset] <= starts[-1]:
+                raise PixelDecodeError(f"the {name}'s offset {offset} is not after the previous frame's", frame=i)
             starts.append(positions[offset])
         ends = starts[1:] + [len(fragments)]
-        return [fragments[a:b] for a, b in zip(starts, ends)]
+        return [(a, fragments[a:b]) for a, b in zip(starts, ends)]
     if n == 1:
-        return [fragments]
+        return [(0, fragments)]
     if len(fragments) == n:
-        return [[f] for f in fragments]
+        return [(i, [f]) for i, f in enumerate(fragments)]
     if info.transfer_syntax == RLE_LOSSLESS:
-        raise PixelDecodeError(f"RLE Lossless with {len(fragments)} fragments for {n} frames (PS3.5 G.2: one fragment a frame)")
-    groups: list[list[bytes]] = []
-    for fragment in fragments:
+        raise PixelDecodeError(f"RLE Lossless with {len(fragments)} fragments for Number of Frames {n} (PS3.5 G.2: one fragment a frame)")
+    groups: list[tuple[int, list[bytes]]] = []
+    for index, fragment in enumerate(fragments):
         if not groups or _starts_codestream(fragment):
-            groups.append([fragment])
+            groups.append((index, [fragment]))
         else:
-            groups[-1].append(fragment)
+            groups[-1][1].append(fragment)
     if len(groups) != n:
         raise PixelDecodeError(
             f"{len(fragments)} fragments without an offset table: {len(groups)} codestreams found for Number of Frames {n}"
@@ -202,7 +213,17 @@ def _starts_codestream(fragment: bytes) -> bool:
 def _encapsulated(source: Source, info: PixelInfo, data: EncapsulatedPixelData, frame: int | None) -> npt.NDArray[Any]:
     groups = _frame_fragments(source, info, data)
     wanted = range(info.number_of_frames) if frame is None else [frame]
-    decoded = [_decode_frame(b"".join(groups[i]), info, i) for i in wanted]
+    decoded = []
+    for i in wanted:
+        first, parts = groups[i]
+        try:
+            decoded.append(_decode_frame(b"".join(parts), info, i))
+        except PixelDecodeError as exc:
+            if exc.fragment is not None:
+                raise
+            span = f"{first}" if len(parts) == 1 else f"{first}..{first + len(parts) - 1}"
+            reason = exc.reason if len(parts) == 1 else f"{exc.reason} (fragments {span})"
+            raise PixelDecodeError(reason, frame=i, fragment=first) from exc
     if frame is None and info.number_of_frames > 1:
         return np.stack(decoded)
     return decoded[0]

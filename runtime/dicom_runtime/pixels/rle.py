@@ -27,6 +27,13 @@ def rle_decode_frame(frame_data: bytes, info: PixelInfo, index: int = 0) -> npt.
             frame=index,
         )
     offsets = [int(v) for v in header[1 : 1 + count]] + [len(frame_data)]
+    for segment in range(count):
+        if not 64 <= offsets[segment] <= len(frame_data):
+            raise PixelDecodeError(
+                f"RLE segment {segment} offset {offsets[segment]} is outside the frame's {len(frame_data)} bytes", frame=index
+            )
+        if offsets[segment] > offsets[segment + 1]:
+            raise PixelDecodeError(f"RLE segment {segment} offset {offsets[segment]} is after the next segment's", frame=index)
     pixels = info.rows * info.columns
     planes = np.empty((info.samples_per_pixel, size, pixels), dtype=np.uint8)
     for segment in range(count):
