@@ -296,3 +296,22 @@ def test_transcode_leaves_its_source_alone() -> None:
     assert file.dataset[0x7FE00010].value is before
     assert file.dataset.file_meta is not None and file.dataset.file_meta.value(0x00020010) == "1.2.840.10008.1.2.2"
     assert np.array_equal(pixels.array(out), pixels.array(file.dataset, transfer_syntax=file.transfer_syntax))
+
+
+def test_set_array_refuses_what_the_iod_cannot_hold() -> None:
+    # RT Dose's specialisation of the Image Pixel module (its Enumerated Values in the model):
+    # Samples per Pixel 1, MONOCHROME2, Bits Allocated 16 or 32
+    from dicom_model.iods.rt_dose import RTDose
+    from dicom_runtime.typed import read
+
+    dose = read(CORPUS / "rtdose.dcm", RTDose)
+    before = pixels.array(dose)
+    with pytest.raises(pixels.PixelDataError, match=r"RTDose cannot hold this array: BitsAllocated would be 8, and PS3.3 .* allows 16, 32 only"):
+        pixels.set_array(dose, np.zeros((4, 5), dtype=np.uint8))
+    with pytest.raises(pixels.PixelDataError, match=r"RTDose cannot hold this array: SamplesPerPixel would be 3"):
+        pixels.set_array(dose, np.zeros((4, 5, 3), dtype=np.uint16))
+    with pytest.raises(pixels.PixelDataError, match=r"PhotometricInterpretation would be 'MONOCHROME1'"):
+        pixels.set_array(dose, np.zeros((4, 5), dtype=np.uint16), photometric="MONOCHROME1")
+    assert np.array_equal(pixels.array(dose), before)  # nothing changed
+    pixels.set_array(dose, np.arange(20, dtype=np.uint32).reshape(4, 5))
+    assert (dose.BitsAllocated, dose.Rows, dose.Columns) == (32, 4, 5)

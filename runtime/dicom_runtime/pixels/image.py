@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..dataset import DataElement, Dataset
-from ..objects import DicomObject, _state
+from ..objects import DicomObject, _enumerated, _state
 from ._common import (
     _NATIVE,
     _TAGS,
@@ -101,6 +101,19 @@ def set_array(
             raise PixelDataError(f"values {int(values.min())}..{int(values.max())} do not fit Bits Stored {stored}")
     if planar_configuration not in (0, 1):
         raise PixelDataError(f"Planar Configuration {planar_configuration} is not 0 or 1")
+    pixel_data = keyword == "PixelData"
+    _check_iod(
+        target,
+        {
+            "SamplesPerPixel": samples,
+            "PhotometricInterpretation": photometric,
+            "BitsAllocated": bits,
+            "BitsStored": stored if pixel_data else None,
+            "HighBit": stored - 1 if pixel_data else None,
+            "PixelRepresentation": representation if pixel_data else None,
+            "PlanarConfiguration": planar_configuration if samples > 1 else None,
+        },
+    )
     if kind == "b":
         data = np.packbits(values.reshape(-1), bitorder="little").tobytes()
     else:
@@ -134,6 +147,24 @@ def set_array(
     vr = {"FloatPixelData": "OF", "DoubleFloatPixelData": "OD"}.get(keyword, "OW" if bits > 8 else "OB")
     _assign(target, keyword, data, vr)
     _native_meta(target)
+
+
+def _check_iod(target: Source, values: dict[str, object]) -> None:
+    """The IOD's own constraints on the Image Pixel module, where the model has them (the
+    Enumerated Values of an IOD's specialisation, e.g. RT Dose: Bits Allocated 16 or 32,
+    MONOCHROME2): one PixelDataError naming the class, the attribute, the value, what is allowed
+    and where the standard says so; nothing is changed."""
+    if not isinstance(target, DicomObject):
+        return
+    for spec in target.ATTRIBUTES:
+        value = values.get(spec.keyword)
+        if value is None or not spec.enumerated:
+            continue
+        if not _enumerated(value, spec.enumerated):
+            raise PixelDataError(
+                f"{type(target).__name__} cannot hold this array: {spec.keyword} would be {value!r}, and "
+                f"{spec.source} allows {', '.join(spec.enumerated)} only"
+            )
 
 
 def _declares(target: Source, keyword: str) -> bool:
