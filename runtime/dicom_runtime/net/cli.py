@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from .cli_args import ANY_SCP as ANY_SCP  # re-exported: the called AE title clients use by default
@@ -189,10 +189,10 @@ async def _store(args: argparse.Namespace) -> int:
         raise Failed(f"{len(proposals)} presentation contexts needed: more than one association can propose (128)")
     failures = 0
     async with await _associate(args, proposals) as association:
-        with _progress("C-STORE", len(headers)) as advance:
+        with _progress("C-STORE", len(headers)) as advance, _read_ahead([item for item, _, _ in headers]) as next_instance:
             for item, _, _ in headers:
                 try:
-                    status = await association.store(item)
+                    status = await association.store(await next_instance())
                 except DicomError as exc:
                     if not association.is_established:
                         raise
@@ -206,6 +206,46 @@ async def _store(args: argparse.Namespace) -> int:
     if failures:
         raise Failed(f"{failures} of {len(headers)} instances were not stored")
     return 0
+
+
+@contextlib.contextmanager
+def _read_ahead(items: Sequence[Path | Instance]) -> Iterator[Callable[[], Awaitable[Instance]]]:
+    """A function giving the instances of ``items`` (files read by :meth:`Instance.from_file`)
+    one a call, in order, each file read in a thread while the one before it is on its way:
+    the next file is ready when the peer's response arrives, as the read overlaps the peer's
+    work. One file is read ahead at most; a file's error is raised by the call for it, and
+    the next call gives the next file."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from .instances import Instance
+
+    def load(item: Path | Instance) -> Instance:
+        return Instance.from_file(item) if isinstance(item, Path) else item
+
+    loop = asyncio.get_running_loop()
+    pending: list[asyncio.Future[Instance]] = []
+
+    index = 0
+
+    async def next_instance() -> Instance:
+        nonlocal index
+        if not pending:
+            pending.append(loop.run_in_executor(pool, load, items[index]))
+        current = pending.pop()
+        index += 1
+        if index < len(items):
+            pending.append(loop.run_in_executor(pool, load, items[index]))
+        return await current
+
+    with ThreadPoolExecutor(1, thread_name_prefix="dicom-net-read") as pool:
+        try:
+            yield next_instance
+        finally:
+            for future in pending:  # read ahead and not sent (the association ended): its error is dropped
+                if not future.cancel() and not future.cancelled():
+                    future.exception()
 
 
 @contextlib.contextmanager

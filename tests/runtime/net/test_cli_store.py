@@ -1,0 +1,84 @@
+"""``dicom-net store`` reads each file in a thread while the one before it is on its way
+(net/cli.py ``_read_ahead``): checked against dcmtk's storescp, which logs each C-STORE's
+Affected SOP Instance UID, and keeps what it received."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dicom_runtime.net.instances import Instance
+from tests.runtime.net.helpers import free_port, tool, write_ct_files
+
+
+def _storescp(out: Path, log: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    out.mkdir()
+    process = subprocess.Popen(
+        [tool("storescp"), "-d", "-aet", "DCMTK", "-od", str(out), str(port)],
+        stdout=log.open("wb"), stderr=subprocess.STDOUT, env={**os.environ, "TCP_NODELAY": "1"},
+    )
+    deadline = time.monotonic() + 10
+    while "listening" not in log.read_text(errors="replace").lower() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return process, port
+
+
+def test_files_go_in_order_and_a_file_failing_when_read_does_not_stop_the_others(tmp_path: Path) -> None:
+    files = write_ct_files(tmp_path / "files", 6, size=2_000)
+    broken = files[2]
+    raw = broken.read_bytes()
+    assert raw.count(b"\x02\x00\x03\x00UI") == 1
+    broken.write_bytes(raw.replace(b"\x02\x00\x03\x00UI", b"\x02\x00\x04\x00UI"))  # no Media Storage SOP Instance UID
+    process, port = _storescp(tmp_path / "out", tmp_path / "scp.log")
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "dicom_runtime.net", "store", "127.0.0.1", str(port), "--aec", "DCMTK", *map(str, files)],
+            capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        process.terminate()
+        process.wait(20)
+    assert run.returncode == 1
+    assert "C-STORE 127.0.0.1" in run.stdout and "5 of 6 sent" in run.stdout
+    lines = run.stderr.strip().splitlines()
+    assert lines[0].startswith(f"{broken}: 0xC000") and "lacks the SOP class, instance or transfer syntax" in lines[0], run.stderr
+    assert lines[-1] == "dicom-net store: 1 of 6 instances were not stored"
+    sent = [Instance.from_file(f) for f in files if f != broken]
+    logged = re.findall(r"Affected SOP Instance UID\s*: (\S+)", (tmp_path / "scp.log").read_text(errors="replace"))
+    assert logged == [i.sop_instance for i in sent]  # in the order given, the broken one left out
+    received = sorted((tmp_path / "out").iterdir())
+    assert sorted(Instance.from_file(p).data for p in received) == sorted(i.data for i in sent)
+
+
+def test_a_file_gone_before_it_is_sent_is_named(tmp_path: Path) -> None:
+    """The association is up and the first files are on their way when a later one is found
+    missing: the command stops with one line naming it (an OSError, as before reading ahead)."""
+    files = write_ct_files(tmp_path / "files", 3, size=2_000)
+    process, port = _storescp(tmp_path / "out", tmp_path / "scp.log")
+    code = (
+        "import sys, pathlib\n"
+        "from dicom_runtime.net import instances\n"
+        "original = instances.Instance.from_file.__func__\n"
+        "def from_file(cls, path):\n"
+        f"    if str(path) == {str(files[2])!r}: pathlib.Path(path).unlink()\n"
+        "    return original(cls, path)\n"
+        "instances.Instance.from_file = classmethod(from_file)\n"
+        "from dicom_runtime.net.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", code, "store", "127.0.0.1", str(port), "--aec", "DCMTK", *map(str, files)],
+            capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        process.terminate()
+        process.wait(20)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert run.stderr.strip().startswith("dicom-net store: ") and str(files[2]) in run.stderr, run.stderr
+    assert len(list((tmp_path / "out").iterdir())) == 2
