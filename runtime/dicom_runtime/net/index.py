@@ -30,6 +30,7 @@ acknowledged instance. Lost or damaged, it is rebuilt from the files
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -50,6 +51,9 @@ SUBFOLDER = ".dicom-net"
 """The folder's hidden subfolder, where the index (and by default the journal) is kept."""
 INDEX_NAME = "index.sqlite"
 """The index's file, in :data:`SUBFOLDER`."""
+LOCK_NAME = "index.lock"
+"""Held shared by each :class:`.storage.StorageFolder` on the folder, exclusively by
+``dicom-net index rebuild``, which so refuses to replace an index in use."""
 UNSURE = "\\"
 """A column value every condition lets through: the attribute has a value the column does
 not state exactly (a backslash cannot be a single value)."""
@@ -353,13 +357,42 @@ def _fsync_folder(folder: Path) -> None:
         os.close(handle)
 
 
-def rebuild(root: str | Path) -> int:
+def hold(root: Path, *, exclusive: bool = False) -> int:
+    """Take the folder's index lock (:data:`LOCK_NAME`): shared, waiting for an exclusive
+    holder, or exclusive, ValueError at once if anyone holds it. Returns the descriptor
+    to give :func:`release`."""
+    folder = root / SUBFOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB if exclusive else fcntl.LOCK_SH)
+    except BlockingIOError:
+        os.close(handle)
+        raise ValueError(f"{root}: the query index is in use by an SCP serving the folder; stop it first") from None
+    except BaseException:
+        os.close(handle)
+        raise
+    return handle
+
+
+def release(handle: int) -> None:
+    os.close(handle)  # closing the descriptor drops its lock
+
+
+def rebuild(root: str | Path, *, lock: bool = True) -> int:
     """Build the index of ``root`` again from its ``*.dcm`` files (those that cannot be
     read are logged and left out), replacing the one there; returns how many files it
     holds. The old index stays until the new one is complete; a crash on the way leaves
-    a marker that makes the next :func:`open_index` rebuild. The folder's SCP must not
-    be running."""
+    a marker that makes the next :func:`open_index` rebuild. It takes the index lock
+    exclusively (ValueError, naming the folder, while an SCP serves it); ``lock=False``:
+    the caller holds it already."""
     root = Path(root)
+    if lock:
+        handle = hold(root, exclusive=True)
+        try:
+            return rebuild(root, lock=False)
+        finally:
+            release(handle)
     path = index_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f"{path.name}.new-{os.getpid()}")
@@ -384,8 +417,8 @@ def rebuild(root: str | Path) -> int:
         backend.select("PRAGMA wal_checkpoint(TRUNCATE)", ())
     finally:
         backend.close()
-    with open(scratch, "rb+") as handle:
-        os.fsync(handle.fileno())
+    with open(scratch, "rb+") as built:
+        os.fsync(built.fileno())
     marker = _rebuilding_marker(path)
     marker.write_bytes(b"")  # from here until the rename, the index at ``path`` is not to be trusted
     _fsync_folder(path.parent)
@@ -401,7 +434,8 @@ def rebuild(root: str | Path) -> int:
 
 def open_index(root: Path) -> Index:
     """The index of ``root``: the one there, or built from the files when it is missing,
-    of another schema, damaged, or left half rebuilt."""
+    of another schema, damaged, or left half rebuilt. The caller holds the index lock
+    (shared, :func:`hold`)."""
     path = index_path(root)
     reason = None
     if _rebuilding_marker(path).exists():
@@ -422,7 +456,7 @@ def open_index(root: Path) -> Index:
             reason = f"its schema is {version[0][0] if version else 'unknown'}, not {SCHEMA_VERSION}"
         except sqlite3.Error as error:
             reason = f"it cannot be read ({error})"
-    count = rebuild(root)
+    count = rebuild(root, lock=False)
     if count or reason != "it is missing":  # a new folder's first index says nothing
         log.info("%s: query index rebuilt from %d files (%s: %s)", root, count, path, reason)
     return Index(root, SQLiteBackend(path))

@@ -30,7 +30,7 @@ from ..errors import DicomError
 from ..fileformat import write_bytes_atomic
 from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
 from .checks import uid_problem
-from .index import SUBFOLDER, index_path, open_index
+from .index import SUBFOLDER, hold, index_path, open_index, release
 from .instances import Instance
 from .journal import NAMES as JOURNAL_NAMES, Journal
 from .matching import COMPUTED_KEYS, LEVEL_KEYS, Header, ScanningQuery, answers
@@ -114,6 +114,7 @@ class StorageFolder:
         self._stamp_lock = threading.Lock()
         self._changed = False
         existed = index_path(self.root).exists()
+        self._index_lock = hold(self.root) if index else None  # so that `dicom-net index rebuild` refuses meanwhile
         self.index = open_index(self.root) if index else None
         self._stamp = self._root_stamp()
         if existed:  # files put in or taken out while no SCP ran on the folder
@@ -220,6 +221,9 @@ class StorageFolder:
                           "journal and are written again on the next start", self.root, self._failed)
             self.journal.close(checkpoint=not self._failed)
             self.journal = None
+        if self._index_lock is not None:  # the index stays usable here; others may rebuild it from now on
+            release(self._index_lock)
+            self._index_lock = None
 
     def flush(self) -> None:
         """Wait until every instance acknowledged so far is also in its file (it is durable

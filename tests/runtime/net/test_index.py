@@ -124,11 +124,15 @@ def test_a_damaged_or_half_rebuilt_index_is_rebuilt(tmp_path: Path, damage: str,
 def test_dicom_net_index_rebuild(tmp_path: Path) -> None:
     folder = StorageFolder(tmp_path)
     _store(folder, _instances(5))
+    command = [sys.executable, "-m", "dicom_runtime.net", "index", "rebuild", str(tmp_path)]
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=60)  # the folder is served
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == f"dicom-net index: {tmp_path}: the query index is in use by an SCP serving the folder; stop it first"
     folder.close()
     stored = _rows(tmp_path)
     (tmp_path / "unreadable.dcm").write_bytes(bytes(128) + b"DICM" + b"\x02\x00\x10\x00UI\xff\x00")  # cut short: left out, logged
     index_path(tmp_path).unlink()
-    result = subprocess.run([sys.executable, "-m", "dicom_runtime.net", "index", "rebuild", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{tmp_path}: query index rebuilt from 5 files"
     assert _rows(tmp_path) == stored
