@@ -84,7 +84,7 @@ _U32_LE = struct.Struct("<I")
 _U32_BE = struct.Struct(">I")
 #: The known VR codes as they are in an explicit VR header: the VR and whether its
 #: length field is the long one (PS3.5 7.1.2).
-_VR_CODES: dict[bytes, tuple[str, bool]] = {vr.encode("ascii"): (vr, vr in LONG_VRS) for vr in KNOWN_VRS}
+_VR_CODES: dict[bytes, tuple[str, bool, int]] = {}
 #: How the reader takes each VR: text, bulk bytes, special (SQ, UN: see
 #: :meth:`Reader.element`), or else a number VR (and AT) by the size of one value,
 #: which a value field's length is a multiple of.
@@ -97,6 +97,7 @@ _KINDS: dict[str, int] = {
     "SQ": _SPECIAL,
     "UN": _SPECIAL,
 }
+_VR_CODES.update((vr.encode("ascii"), (vr, vr in LONG_VRS, _KINDS[vr])) for vr in KNOWN_VRS)
 #: Bulk values of at least this many bytes stay a view on the bytes read (a mapped file,
 #: with ``views``) until asked for: pixel data is not copied by reading.
 VIEW_SIZE = 1 << 16
@@ -195,30 +196,32 @@ class Reader:
         long_length = (_U32_LE if little else _U32_BE).unpack_from
         stop = PIXEL_DATA if top and self.stop_before_pixels else 0x100000000
         strict = self.strict
-        defer_size = self.defer_size if self.defer_size is not None and self.loader is not None else UNDEFINED
+        # undefined lengths, and values to defer, go the long way (UNDEFINED is over any cap)
+        cap = min(self.defer_size, UNDEFINED - 1) if self.defer_size is not None and self.loader is not None else UNDEFINED - 1
         views = self.views
         kinds = _KINDS
         if self._context[0] != little or self._context[1] != self.codec:
             self._context = (little, self.codec)
-        while offset < end:
-            if end - offset < 8:
-                raise self.fail(f"{end - offset} bytes left where an element header needs 8", offset, path)
+        # one comparison for the tags that need a look: delimiters (group FFFE) and the stop
+        special_tags = min(stop, ITEM)
+        while end - offset >= 8:
             group, number, code, length = unpack(data, offset)
             tag = (group << 16) | number
-            if group == 0xFFFE:
-                if tag == ITEM_END:
-                    if not item:
-                        raise self.fail("Item Delimitation Item outside an item", offset, path)
-                    return dataset, offset + 8
-                if tag in (ITEM, SEQUENCE_END):
-                    raise self.fail(f"unexpected {'Item' if tag == ITEM else 'Sequence Delimitation Item'}", offset, path)
-            if tag >= stop:
-                return dataset, offset
+            if tag >= special_tags:
+                if group == 0xFFFE:
+                    if tag == ITEM_END:
+                        if not item:
+                            raise self.fail("Item Delimitation Item outside an item", offset, path)
+                        return dataset, offset + 8
+                    if tag in (ITEM, SEQUENCE_END):
+                        raise self.fail(f"unexpected {'Item' if tag == ITEM else 'Sequence Delimitation Item'}", offset, path)
+                if tag >= stop:
+                    return dataset, offset
             if explicit:
                 known = _VR_CODES.get(code)
                 if known is None:
                     raise self.fail(f"unknown VR code {bytes(code)!r}", offset + 4, _where(path, tag))
-                vr, long = known
+                vr, long, kind = known
                 if long:
                     if end - offset < 12:
                         raise self.fail("truncated element header", offset + 4, _where(path, tag))
@@ -231,14 +234,8 @@ class Reader:
                 if vr == "US" and self.signed_pixels and _us_or_ss(tag):
                     vr = "SS"  # "US or SS" (PS3.5 A.1): signed where Pixel Representation is 1
                 value_offset = offset + 8
-            kind = kinds[vr]
-            if (
-                kind == _SPECIAL
-                or length > end - value_offset
-                or length == UNDEFINED
-                or (strict and length % 2)
-                or length > defer_size
-            ):
+                kind = kinds[vr]
+            if kind == _SPECIAL or length > cap or length > end - value_offset or (strict and length % 2):
                 element, offset = self.element(tag, offset, vr, length, value_offset, end, encoding, path, depth)
                 elements[tag] = element
                 if self._context[0] != little:  # back from items in another byte order
@@ -271,6 +268,8 @@ class Reader:
                 if tag == PIXEL_REPRESENTATION:
                     self.signed_pixels = element.value == 1
             offset = next_offset
+        if offset < end:
+            raise self.fail(f"{end - offset} bytes left where an element header needs 8", offset, path)
         if item:
             raise self.fail("item of undefined length ends without an Item Delimitation Item", offset, path)
         return dataset, offset
