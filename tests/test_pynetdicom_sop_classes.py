@@ -101,3 +101,22 @@ def test_keywords_agree_except_the_known_differences() -> None:
         (s.keyword, by_uid[s.uid]) for s in sop_classes.ALL if s.uid in by_uid and by_uid[s.uid] != s.keyword
     }
     assert differences == set(KNOWN_KEYWORD_DIFFERENCES)
+
+
+def test_a_storage_scp_accepts_every_storage_class_pynetdicom_knows() -> None:
+    """``presets.storage_sop_classes()`` (what ``dicom-net scp`` accepts without a
+    configuration) holds every non-retired storage SOP class of pynetdicom's list that
+    PS3.4 or PS3.6 of the editions in use define: Digital X-Ray, Mammography and the
+    presentation states among them, whose names do not end in "Storage"."""
+    from dicom_runtime.dictionary import all_uids
+    from dicom_runtime.net.presets import MEDIA_STORAGE_DIRECTORY, storage_sop_classes
+
+    ours = set(storage_sop_classes())
+    known = {str(s) for s in sop_classes.ALL} | set(all_uids())
+    retired = {str(s) for s in sop_classes.ALL if s.retired} | {u for u, e in all_uids().items() if e.retired}
+    wanted = {str(uid) for uid in theirs._STORAGE_CLASSES.values()} & known - retired - {MEDIA_STORAGE_DIRECTORY}
+    assert len(wanted) > 120
+    assert wanted - ours == set()
+    for uid in ("1.2.840.10008.5.1.4.1.1.1.1", "1.2.840.10008.5.1.4.1.1.1.2", "1.2.840.10008.5.1.4.1.1.11.1"):
+        assert uid in ours  # DX For Presentation, Mammography For Presentation, GSPS
+    assert MEDIA_STORAGE_DIRECTORY not in ours

@@ -374,7 +374,11 @@ def _get_proposals(classes: Sequence[str] | None, accept: Sequence[str]) -> list
         native = NATIVE_SYNTAXES
         common = [t for t in COMMON_SYNTAXES if t in storage_transfer_syntaxes()]
         others = common + [t for t in storage_transfer_syntaxes() if t not in NATIVE_SYNTAXES and t not in common and t != "1.2.840.10008.1.2.2"]
-    wanted = list(classes) if classes is not None else list(storage_sop_classes())
+    if classes is not None:
+        wanted = list(classes)
+    else:  # the classes PS3.6 names "... Storage" (the long-standing ones) first, if not all fit
+        named = set(storage_sop_classes(ps6_names_only=True))
+        wanted = sorted(storage_sop_classes(), key=lambda c: c not in named)
     proposals: list[Proposal] = []
     if native:
         proposals += [Proposal(c, native, scu_role=False, scp_role=True) for c in wanted]
@@ -383,8 +387,10 @@ def _get_proposals(classes: Sequence[str] | None, accept: Sequence[str]) -> list
             proposals.append(Proposal(c, (syntax,), scu_role=False, scp_role=True))
     if len(proposals) > 127:  # the commonest syntaxes come first; name others with --accept-ts
         left = {p.transfer_syntaxes[0] for p in proposals[127:]} - {p.transfer_syntaxes[0] for p in proposals[:127]}
+        unproposed = {p.abstract_syntax for p in proposals[127:]} - {p.abstract_syntax for p in proposals[:127]}
         logging.getLogger("dicom-net").info(
-            "C-GET: %d presentation contexts needed, 127 proposed; not proposed at all: %s", len(proposals), ", ".join(sorted(left)) or "none",
+            "C-GET: %d presentation contexts needed, 127 proposed; not proposed at all: %s; SOP classes not proposed: %d",
+            len(proposals), ", ".join(sorted(left)) or "none", len(unproposed),
         )
         proposals = proposals[:127]
     return proposals
