@@ -8,11 +8,14 @@ Lookups go by tag (an ``int`` such as ``0x00100010``) or by keyword
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Mapping
+from typing import TypeVar
 
 from .errors import UnknownTagError, UnknownUIDError
+
+_K = TypeVar("_K", int, str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,41 +161,73 @@ class TransferSyntax(str):
         return f"TransferSyntax({self.uid!r}, {self.keyword})"
 
 
-@dataclass(frozen=True)
+_Row = tuple[int, int, str, str, tuple[str, ...], str, bool, int]
+
+
+class _Entries(Mapping[_K, DictionaryEntry]):
+    """Entries by tag or keyword, each made from its row of the generated table when first
+    asked for (making all 4,000 at once cost more than a command's whole start-up) and kept,
+    so that a lookup gives the same object every time."""
+
+    def __init__(self, rows: Mapping[_K, int], make: Callable[[int], DictionaryEntry]) -> None:
+        self._rows: Mapping[_K, int] = rows
+        self._make = make
+
+    def __getitem__(self, key: _K) -> DictionaryEntry:
+        return self._make(self._rows[key])
+
+    def get_row(self, key: _K) -> int | None:
+        row: int | None = self._rows.get(key)
+        return row
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 class _Index:
-    by_tag: Mapping[int, DictionaryEntry]
-    by_keyword: Mapping[str, DictionaryEntry]
-    repeating: tuple[DictionaryEntry, ...]  # most specific mask first
+    def __init__(self, rows: Sequence[_Row], sources: Sequence[str]) -> None:
+        self._table = rows
+        self._sources = sources
+        self._made: dict[int, DictionaryEntry] = {}
+        exact = {row[0]: number for number, row in enumerate(rows) if row[1] == 0xFFFFFFFF}  # the last row of a tag wins
+        by_keyword: dict[str, int] = {}
+        for number, row in enumerate(rows):
+            if row[2]:
+                by_keyword.setdefault(row[2], number)  # the first row of a keyword wins
+        self.by_tag: _Entries[int] = _Entries(exact, self.entry)
+        self.by_keyword: _Entries[str] = _Entries(by_keyword, self.entry)
+        self.repeating: tuple[DictionaryEntry, ...] = tuple(  # most specific mask first
+            sorted(
+                (self.entry(number) for number, row in enumerate(rows) if row[1] != 0xFFFFFFFF),
+                key=lambda e: (-bin(e.mask).count("1"), e.tag),
+            )
+        )
+
+    def entry(self, row: int) -> DictionaryEntry:
+        found = self._made.get(row)
+        if found is None:
+            tag, mask, keyword, name, vrs, vm, retired, source = self._table[row]
+            found = self._made[row] = DictionaryEntry(tag, mask, keyword, name, vrs, vm, retired, self._sources[source])
+        return found
 
 
 @cache
 def _index() -> _Index:
     from dicom_model import _dictionary  # generated leaf data module
 
-    sources = _dictionary.SOURCES
-    entries = [
-        DictionaryEntry(tag, mask, keyword, name, vrs, vm, retired, sources[source])
-        for tag, mask, keyword, name, vrs, vm, retired, source in _dictionary.ELEMENTS
-    ]
-    exact = {e.tag: e for e in entries if e.mask == 0xFFFFFFFF}
-    repeating = sorted(
-        (e for e in entries if e.mask != 0xFFFFFFFF),
-        key=lambda e: (-bin(e.mask).count("1"), e.tag),
-    )
-    by_keyword: dict[str, DictionaryEntry] = {}
-    for entry in entries:
-        if entry.keyword:
-            by_keyword.setdefault(entry.keyword, entry)
-    return _Index(exact, by_keyword, tuple(repeating))
+    return _Index(_dictionary.ELEMENTS, _dictionary.SOURCES)
 
 
 def _find(key: int | str) -> DictionaryEntry | None:
     index = _index()
+    row = index.by_keyword.get_row(key) if isinstance(key, str) else index.by_tag.get_row(key)
+    if row is not None:
+        return index.entry(row)
     if isinstance(key, str):
-        return index.by_keyword.get(key)
-    found = index.by_tag.get(key)
-    if found is not None:
-        return found
+        return None
     for entry in index.repeating:
         if key & entry.mask == entry.tag:
             return entry
