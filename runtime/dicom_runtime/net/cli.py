@@ -396,6 +396,10 @@ def _get_proposals(classes: Sequence[str] | None, accept: Sequence[str]) -> list
     return proposals
 
 
+#: The ``scp`` options that apply beside ``--config`` (the others are the configuration's).
+_CONFIG_OVERRIDES = frozenset({"command", "config", "ae", "host", "port", "out", "journal", "verbose"})
+
+
 def _configured(args: argparse.Namespace) -> tuple[Server, StorageFolder | None, str, int]:
     """The SCP of ``--config`` (its AE ``--ae``, else the first), as it is configured."""
     import dataclasses
@@ -403,6 +407,17 @@ def _configured(args: argparse.Namespace) -> tuple[Server, StorageFolder | None,
 
     from .config import load as load_config
 
+    defaults = vars(build_parser().parse_args(["scp"]))
+    given = sorted(
+        "--" + key.replace("_", "-")
+        for key, value in vars(args).items()
+        if key not in _CONFIG_OVERRIDES and key in defaults and value != defaults[key]
+    )
+    if given:
+        raise Failed(
+            f"with --config, {', '.join(given)} {'is' if len(given) == 1 else 'are'} set in the configuration file "
+            f"({args.config}), not on the command line; only --ae, --host, --port, --out and --journal apply"
+        )
     config = load_config(args.config)
     entity = config.entity(args.ae) if args.ae else config.entities[0]
     if args.out is not None or args.journal is not None:
