@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from dicom_runtime import pixels
 from dicom_runtime.dataset import Dataset, EncapsulatedPixelData
+from dicom_runtime.errors import DicomDecodeError
 from dicom_runtime.fileformat import read_file, write_file
 
 CORPUS = Path(pydicom.data.__file__).parent / "test_files"
@@ -315,3 +316,61 @@ def test_set_array_refuses_what_the_iod_cannot_hold() -> None:
     assert np.array_equal(pixels.array(dose), before)  # nothing changed
     pixels.set_array(dose, np.arange(20, dtype=np.uint32).reshape(4, 5))
     assert (dose.BitsAllocated, dose.Rows, dose.Columns) == (32, 4, 5)
+
+
+# -- frames read from the file, the others left on disk ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["CT_small.dcm", "MR_small_bigendian.dcm", "MR_small_implicit.dcm", "image_dfl.dcm", "SC_rgb_rle_2frame.dcm",
+     "examples_ybr_color.dcm", "JPEG2000.dcm", "rtdose.dcm", "SC_rgb_small_odd_big_endian.dcm", "liver_1frame.dcm"],
+)
+def test_array_from_file_equals_array(name: str) -> None:
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"{name} is not in this pydicom's bundled corpus")
+    whole = _ours(path)
+    count = pixels.pixel_info(read_file(path).dataset).number_of_frames
+    for i in range(count):
+        assert np.array_equal(pixels.array_from_file(path, i), whole[i] if count > 1 else whole)
+    assert np.array_equal(pixels.array_from_file(path), whole)
+
+
+@pytest.mark.parametrize(("syntax", "table", "size"), [(JLS, "basic", None), (J2K, "extended", None), (RLE, "empty", None), (JLS, "basic", 100), (JLS, "empty", 100)])
+def test_array_from_file_finds_each_frame(syntax: str, table: str, size: int | None, tmp_path: Path) -> None:
+    values = np.random.default_rng(9).integers(0, 4096, size=(4, 30, 20), dtype=np.uint16)
+    dataset = _base()
+    pixels.set_array(dataset, values, bits_stored=12)
+    pixels.encode(dataset, syntax, offset_table=table, fragment_size=size)  # type: ignore[arg-type]
+    path = tmp_path / "frames.dcm"
+    write_file(path, dataset, syntax)
+    for i in range(4):
+        assert np.array_equal(pixels.array_from_file(path, i), values[i])
+    native = tmp_path / "native.dcm"
+    write_file(native, pixels.transcode(dataset, "1.2.840.10008.1.2.2"), "1.2.840.10008.1.2.2")
+    assert np.array_equal(pixels.array_from_file(native, 3), values[3])
+
+
+def test_array_from_file_of_a_truncated_file(tmp_path: Path) -> None:
+    dataset = _base()
+    pixels.set_array(dataset, np.zeros((3, 30, 20), dtype=np.uint16))
+    pixels.encode(dataset, RLE)
+    path = tmp_path / "rle.dcm"
+    write_file(path, dataset, RLE)
+    cut = tmp_path / "cut.dcm"
+    cut.write_bytes(path.read_bytes()[:-30])
+    with pytest.raises(DicomDecodeError, match=r"runs past the end of the file|without a Sequence Delimitation Item|\(7FE0,0010\)"):
+        pixels.array_from_file(cut, 0)
+
+
+@pytest.mark.parametrize("syntax", ["1.2.840.10008.1.2", LE, "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.2", RLE, JLS, J2K])
+@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small_bigendian.dcm", "SC_rgb_small_odd_big_endian.dcm", "rtdose.dcm", "JPEG2000.dcm"])
+def test_transcoded_files_read_by_pydicom(name: str, syntax: str, tmp_path: Path) -> None:
+    # big endian both ways included: OW words swapped where the byte order changes
+    file = read_file(CORPUS / name)
+    if syntax in (JLS, J2K) and pixels.pixel_info(file.dataset).bits_allocated > 16:
+        return
+    path = tmp_path / "out.dcm"
+    write_file(path, pixels.transcode(file.dataset, syntax), syntax)
+    assert np.array_equal(_pydicom(path), _ours(CORPUS / name))

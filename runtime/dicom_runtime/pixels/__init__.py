@@ -36,6 +36,7 @@ from .codecs import ENCODABLE, encode_frame
 from .decode import array, frames
 from .encapsulation import Encapsulated, encapsulate
 from .encode import encode, supported_syntaxes, transcode
+from .filemap import array_from_file
 from .image import set_array
 from .lut import (
     apply_modality_lut,
@@ -53,6 +54,7 @@ __all__ = [
     "MissingCodecError",
     "PixelInfo",
     "array",
+    "array_from_file",
     "frames",
     "pixel_info",
     "convert_color",

@@ -95,11 +95,17 @@ Source = DicomObject | Dataset
 # -- reading attributes of a data set or a typed instance ------------------------------------------
 
 
+_BULK = frozenset({"PixelData", "FloatPixelData", "DoubleFloatPixelData", "ExtendedOffsetTable"})
+
+
 def _raw(source: Source, keyword: str) -> object:
     """The value of an attribute: a typed instance's attribute (or its extra element), a data set's element value."""
     if isinstance(source, Dataset):
         element = source.get(_TAGS[keyword])
-        return element.value if element is not None else None
+        if element is None:
+            return None
+        # pixel data still as read: the view on the mapped file, not a copy of all frames
+        return element.view() if keyword in _BULK else element.value
     if any(spec.keyword == keyword for spec in source.ATTRIBUTES):
         value: object = getattr(source, keyword, None)
         if value is not None:
@@ -157,12 +163,13 @@ def _tag_text(keyword: str) -> str:
     return f"{tag >> 16:04X},{tag & 0xFFFF:04X}"
 
 
-def _bytes_of(value: object) -> bytes | EncapsulatedPixelData | None:
+def _bytes_of(value: object) -> bytes | memoryview | EncapsulatedPixelData | None:
+    """Bulk bytes as held: a memoryview on a mapped file stays one (no copy)."""
     if isinstance(value, DeferredValue):
         return value.read()
-    if isinstance(value, (bytes, EncapsulatedPixelData)):
+    if isinstance(value, (bytes, memoryview, EncapsulatedPixelData)):
         return value
-    if isinstance(value, (bytearray, memoryview)):
+    if isinstance(value, bytearray):
         return bytes(value)
     return None
 

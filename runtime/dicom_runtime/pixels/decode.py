@@ -3,6 +3,7 @@ handed to the codec registry (:mod:`.codecs`, :mod:`.rle`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -40,9 +41,9 @@ def array(
     if data is None:
         raise PixelDecodeError(f"{info.keyword} ({_tag_text(info.keyword)}) holds no bytes")
     encapsulated = info.transfer_syntax not in _NATIVE
-    if encapsulated and isinstance(data, bytes):
+    if encapsulated and isinstance(data, (bytes, memoryview)):
         if _looks_like_items(data):
-            data = EncapsulatedPixelData.decode(data, source=info.keyword)
+            data = EncapsulatedPixelData.decode(bytes(data), source=info.keyword)
         else:
             raise PixelDecodeError(
                 f"{info.keyword}: the transfer syntax {info.transfer_syntax} is encapsulated but the value is not items (PS3.5 A.4)"
@@ -63,11 +64,11 @@ def frames(source: Source, *, transfer_syntax: str | None = None) -> list[npt.ND
     return [np.ascontiguousarray(frame) for frame in whole]
 
 
-def _looks_like_items(data: bytes) -> bool:
+def _looks_like_items(data: bytes | memoryview) -> bool:
     return len(data) >= 8 and data[:4] == b"\xfe\xff\x00\xe0"
 
 
-def _native(source: Source, info: PixelInfo, data: bytes, frame: int | None) -> npt.NDArray[Any]:
+def _native(source: Source, info: PixelInfo, data: bytes | memoryview, frame: int | None) -> npt.NDArray[Any]:
     frame_bits = info.frame_bits
     count = info.number_of_frames if frame is None else 1
     first = 0 if frame is None else frame
@@ -144,11 +145,17 @@ def _shape_frames(samples: npt.NDArray[Any], info: PixelInfo, count: int, whole:
 # -- encapsulated -----------------------------------------------------------------------------------
 
 
-def _frame_fragments(source: Source, info: PixelInfo, data: EncapsulatedPixelData) -> list[tuple[int, list[bytes]]]:
+Fragment = bytes | memoryview
+
+
+def _frame_fragments(
+    source: Source, info: PixelInfo, data: EncapsulatedPixelData | tuple[Fragment, Sequence[Fragment]]
+) -> list[tuple[int, list[Fragment]]]:
     """The fragments of each frame, with the index of its first (PS3.5 A.4): from the Extended
     Offset Table, the Basic Offset Table, one fragment a frame, or by the start of each frame's
-    codestream."""
-    fragments = data.fragments
+    codestream. ``data``: the Pixel Data value, or its Basic Offset Table and fragments (views
+    on a mapped file)."""
+    basic, fragments = (data.offsets, data.fragments) if isinstance(data, EncapsulatedPixelData) else data
     n = info.number_of_frames
     if not fragments:
         raise PixelDecodeError("encapsulated Pixel Data (7FE0,0010) has no fragment")
@@ -160,15 +167,15 @@ def _frame_fragments(source: Source, info: PixelInfo, data: EncapsulatedPixelDat
     end = position
     offsets: list[int] | None = None
     extended = _bytes_of(_raw(source, "ExtendedOffsetTable"))
-    if isinstance(extended, bytes) and extended:
+    if isinstance(extended, (bytes, memoryview)) and len(extended):
         if len(extended) % 8:
             raise PixelDecodeError(f"the Extended Offset Table (7FE0,0001) has {len(extended)} bytes, not 8 a frame")
         offsets = [int(v) for v in np.frombuffer(extended, dtype="<u8")]
         name = "Extended Offset Table (7FE0,0001)"
-    elif data.offsets:
-        if len(data.offsets) % 4:
-            raise PixelDecodeError(f"the Basic Offset Table has {len(data.offsets)} bytes, not 4 a frame (PS3.5 A.4)")
-        offsets = [int(v) for v in np.frombuffer(data.offsets, dtype="<u4")]
+    elif len(basic):
+        if len(basic) % 4:
+            raise PixelDecodeError(f"the Basic Offset Table has {len(basic)} bytes, not 4 a frame (PS3.5 A.4)")
+        offsets = [int(v) for v in np.frombuffer(basic, dtype="<u4")]
         name = "Basic Offset Table"
     if offsets is not None:
         if len(offsets) != n:
@@ -185,14 +192,14 @@ def _frame_fragments(source: Source, info: PixelInfo, data: EncapsulatedPixelDat
                 raise PixelDecodeError(f"the {name}'s offset {offset} is not after the previous frame's", frame=i)
             starts.append(positions[offset])
         ends = starts[1:] + [len(fragments)]
-        return [(a, fragments[a:b]) for a, b in zip(starts, ends)]
+        return [(a, list(fragments[a:b])) for a, b in zip(starts, ends)]
     if n == 1:
-        return [(0, fragments)]
+        return [(0, list(fragments))]
     if len(fragments) == n:
         return [(i, [f]) for i, f in enumerate(fragments)]
     if info.transfer_syntax == RLE_LOSSLESS:
         raise PixelDecodeError(f"RLE Lossless with {len(fragments)} fragments for Number of Frames {n} (PS3.5 G.2: one fragment a frame)")
-    groups: list[tuple[int, list[bytes]]] = []
+    groups: list[tuple[int, list[Fragment]]] = []
     for index, fragment in enumerate(fragments):
         if not groups or _starts_codestream(fragment):
             groups.append((index, [fragment]))
@@ -205,12 +212,15 @@ def _frame_fragments(source: Source, info: PixelInfo, data: EncapsulatedPixelDat
     return groups
 
 
-def _starts_codestream(fragment: bytes) -> bool:
+def _starts_codestream(fragment: Fragment) -> bool:
     """A JPEG (SOI), JPEG 2000 codestream (SOC SIZ) or JP2 file signature at the fragment's start."""
-    return fragment[:2] == b"\xff\xd8" or fragment[:4] == b"\xff\x4f\xff\x51" or fragment[4:12] == b"jP  \r\n\x87\n"
+    head = bytes(fragment[:12])
+    return head[:2] == b"\xff\xd8" or head[:4] == b"\xff\x4f\xff\x51" or head[4:12] == b"jP  \r\n\x87\n"
 
 
-def _encapsulated(source: Source, info: PixelInfo, data: EncapsulatedPixelData, frame: int | None) -> npt.NDArray[Any]:
+def _encapsulated(
+    source: Source, info: PixelInfo, data: EncapsulatedPixelData | tuple[Fragment, Sequence[Fragment]], frame: int | None
+) -> npt.NDArray[Any]:
     groups = _frame_fragments(source, info, data)
     wanted = range(info.number_of_frames) if frame is None else [frame]
     decoded = []

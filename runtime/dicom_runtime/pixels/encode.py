@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 
 from ..dataset import DataElement, Dataset
@@ -189,8 +190,9 @@ def transcode(
     """A copy of ``dataset`` (its File Meta Information naming its transfer syntax; Explicit VR
     Little Endian without one) in ``transfer_syntax``: any syntax :func:`array` decodes to any of
     :func:`supported_syntaxes`. Between the native little endian syntaxes (and Deflated) the
-    Pixel Data bytes are kept; otherwise the frames are decoded and set again, native little
-    endian (the writer swaps the words for Explicit VR Big Endian) or by :func:`encode`.
+    Pixel Data bytes are kept; otherwise the frames are decoded and set again, native (OW, OF
+    and OD words swapped for Explicit VR Big Endian: the data set holds bulk values in its file's
+    byte order) or by :func:`encode`.
     Keyword arguments: see :func:`encode` (encapsulated targets only)."""
     if transfer_syntax not in supported_syntaxes():
         raise PixelDataError(
@@ -203,11 +205,26 @@ def transcode(
     if has_pixels and transfer_syntax != source_syntax:
         if transfer_syntax in _NATIVE:
             if source_syntax not in _NATIVE or EXPLICIT_BE in (source_syntax, transfer_syntax):
-                _to_native(result)  # words in the file's byte order, or a value read lazily, set again
+                _to_native(result)  # decoded, set again in little endian
+                if transfer_syntax == EXPLICIT_BE:
+                    _to_big_endian(result)
         else:
             encode(result, transfer_syntax, level=level, offset_table=offset_table, fragment_size=fragment_size)
     _set_syntax(result, transfer_syntax)
     return result
+
+
+def _to_big_endian(target: Dataset) -> None:
+    """Bulk values are held in their file's byte order (the writer writes them as they are):
+    OW / OF / OD Pixel Data set in little endian is swapped, sample by sample, for Explicit VR
+    Big Endian."""
+    bits = pixel_info(target).bits_allocated
+    for tag, size in ((0x7FE00010, bits // 8), (0x7FE00008, 4), (0x7FE00009, 8)):
+        element = target.get(tag)
+        if element is not None and element.vr in ("OW", "OF", "OD") and isinstance(element.value, bytes) and size > 1:
+            # each sample in big endian: 16-bit words, and 32-bit samples (Bits Allocated 32) whole
+            words = np.frombuffer(element.value[: len(element.value) // size * size], dtype=f"<u{size}")
+            target[tag] = DataElement(tag, element.vr, words.astype(f">u{size}").tobytes() + element.value[len(words) * size :])
 
 
 def _copy(dataset: Dataset) -> Dataset:
