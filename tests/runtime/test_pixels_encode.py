@@ -374,3 +374,12 @@ def test_transcoded_files_read_by_pydicom(name: str, syntax: str, tmp_path: Path
     path = tmp_path / "out.dcm"
     write_file(path, pixels.transcode(file.dataset, syntax), syntax)
     assert np.array_equal(_pydicom(path), _ours(CORPUS / name))
+
+
+@pytest.mark.parametrize("name", ["SC_rgb_rle_32bit_2frame.dcm", "MR_small_RLE.dcm", "rtdose_rle.dcm"])
+def test_rle_without_imagecodecs_equals_rle_with_it(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dicom_runtime.pixels import rle
+
+    fast = _ours(CORPUS / name)
+    monkeypatch.setattr(rle, "_C_PACKBITS", [None])  # the PackBits loop here, as without the pixels extra
+    assert np.array_equal(_ours(CORPUS / name), fast)
