@@ -139,12 +139,17 @@ class DataElement:
 
     @property
     def value(self) -> Value:
+        # Safe between threads: a decoded value is stored before the context is cleared,
+        # and the bytes read here are decoded only while they are bytes (a decoded value of
+        # a non-bulk VR never is; a bulk one decodes to itself).
         context = self._context
-        if context is not None:
-            field = self._value
-            self._value = decode_value(field if isinstance(field, bytes) else bytes(field), self.vr, context[0], context[1])  # type: ignore[arg-type]
-            self._context = None
-        return self._value  # type: ignore[return-value]
+        field = self._value
+        if context is None or not isinstance(field, (bytes, memoryview)):
+            return field  # type: ignore[return-value]
+        value = decode_value(field if isinstance(field, bytes) else bytes(field), self.vr, context[0], context[1])
+        self._value = value
+        self._context = None
+        return value
 
     @value.setter
     def value(self, value: Value) -> None:
