@@ -76,3 +76,23 @@ def test_the_defaults_the_help_shows_are_the_modules_own() -> None:
     assert cli_args.DEFAULT_MESSAGE_BUDGET == aio.DEFAULT_MESSAGE_BUDGET
     assert cli_args.DUPLICATE_POLICIES == storage.DUPLICATE_POLICIES
     assert cli_args.JOURNAL_SUBFOLDER == storage.JOURNAL_SUBFOLDER
+
+
+def test_the_package_names_are_the_modules_own_and_imported_when_used() -> None:
+    code = (
+        "import json, sys, dicom_runtime\n"
+        "before = 'dicom_runtime.dictionary' in sys.modules\n"
+        "entry = dicom_runtime.lookup('PatientName')\n"
+        "print(json.dumps([before, 'dicom_runtime.dictionary' in sys.modules, entry.tag]))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(run.stdout) == [False, True, 0x00100010]
+    import dicom_runtime
+    from dicom_runtime import dataset, dictionary, errors, fileformat, typed
+
+    homes = (dataset, dictionary, errors, fileformat, typed)
+    for name in dicom_runtime.__all__:
+        assert any(getattr(home, name, None) is getattr(dicom_runtime, name) for home in homes), name
+    assert set(dicom_runtime.__all__) <= set(dir(dicom_runtime))
+    with pytest.raises(AttributeError, match="no attribute 'lookupp'"):
+        dicom_runtime.lookupp  # type: ignore[attr-defined]  # noqa: B018
