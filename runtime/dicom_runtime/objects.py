@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
+from . import vr_format
 from .conditions import Condition, enclosing, why_not_checked
 from .errors import DicomTypeError
 
@@ -73,7 +74,7 @@ class Finding:
     """One validation finding: where, which rule, and the source of the rule."""
 
     path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
-    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "value-relation", "conditional-value", "pixel-data-length", "not-checked"
+    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "value-relation", "conditional-value", "pixel-data-length", "not-checked"
     message: str
     source: str
     severity: str = "error"  # "error", or "not-checked" for a condition that could not be evaluated
@@ -186,6 +187,22 @@ def _length_findings(spec: AttributeSpec, where: str, values: Sequence[object], 
                 Finding(where, "vr-length", f"{shown!r} has {longest} characters; VR {vr} allows {limit} (PS3.5 Table 6.2-1)", spec.source)
             )
     return findings
+
+
+def _format_findings(spec: AttributeSpec, where: str, values: Sequence[object], read: DataElement | None) -> list[Finding]:
+    """Text values not of their VR's form (PS3.5 Table 6.2-1: CS and UI characters, AS, DA,
+    TM and DT forms and ranges); the VR the element was read with where it has one."""
+    vr = read.vr if read is not None and read.vr in _FORMATS else spec.vr
+    if vr not in _FORMATS:
+        return []
+    findings: list[Finding] = []
+    for value in values:
+        if isinstance(value, str) and (wrong := vr_format.problem(vr, value)) is not None:
+            findings.append(Finding(where, "vr-format", f"{wrong} (PS3.5 Table 6.2-1)", spec.source))
+    return findings
+
+
+_FORMATS = frozenset({"CS", "UI", "AS", "DA", "TM", "DT"})
 
 
 def _number_of(value: object) -> float | None:
@@ -425,6 +442,7 @@ class DicomObject:
             if isinstance(item, bool) or not isinstance(item, allowed):
                 findings.append(Finding(where, "vr", f"{type(item).__name__} is not a value of VR {spec.vr}", spec.source))
         findings.extend(_enumeration_findings(spec, where, values))
+        findings.extend(_format_findings(spec, where, values, _state(self).read.get(spec.keyword)))
         findings.extend(_length_findings(spec, where, values, _state(self).read.get(spec.keyword)))
         findings.extend(_relation_findings(self, spec, where, values))
         findings.extend(_value_rule_findings(self, spec, where, values))

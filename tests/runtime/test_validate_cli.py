@@ -71,12 +71,16 @@ def test_ct_small_has_no_errors_and_lists_not_checked_conditions() -> None:
 
 
 def test_rtdose_reports_its_missing_type_2_attribute() -> None:
+    # and its Referenced SOP Instance UID's component "0123", which dciodvfy reports too
+    # ("Leading zeroes ... Value invalid for this VR")
     result = _run(str(RTDOSE))
     assert result.returncode == 1
     assert _error_lines(result.stdout) == [
-        f"{RTDOSE}: error: OperatorsName: type2-missing: Type 2 attribute is missing (PS3.3 2016c Table C.8-37 row 9)"
+        f"{RTDOSE}: error: OperatorsName: type2-missing: Type 2 attribute is missing (PS3.3 2016c Table C.8-37 row 9)",
+        f"{RTDOSE}: error: ReferencedRTPlanSequence[0].ReferencedSOPInstanceUID: vr-format: UID component '0123' has a "
+        "leading zero (PS3.5 Table 6.2-1) (PS3.3 2016c Table 10-11 row 2)",
     ]
-    assert "validated as RTDose: 1 error," in result.stdout.splitlines()[-1]
+    assert "validated as RTDose: 2 errors," in result.stdout.splitlines()[-1]
 
 
 def test_a_removed_type_1_attribute_is_validated_not_a_crash(tmp_path: Path) -> None:

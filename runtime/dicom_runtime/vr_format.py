@@ -1,0 +1,96 @@
+"""The formats of PS3.5 Table 6.2-1 that a text value of a VR must have.
+
+:func:`problem` says what is wrong with one value (``None`` when nothing is): the
+characters a VR allows (CS: uppercase letters, digits, space and underscore; UI:
+digits and periods, no empty or zero-led component; AS: ``nnnD|W|M|Y``), and the
+forms of dates and times (DA ``YYYYMMDD``, TM ``HH[MM[SS[.F...]]]``, DT
+``YYYY[MM[DD[HH[MM[SS[.F...]]]]]][&ZZXX]``), with their ranges. Values given as
+``datetime`` objects are not text and are not judged here; nor is the padding a value
+was read with (trailing spaces, a UI's trailing NUL), which PS3.5 allows, or an empty
+value (whether an attribute may be empty is its Type's rule).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+_CS = re.compile(r"[A-Z0-9 _]*")
+_AS = re.compile(r"\d{3}[DWMY]")
+_TM = re.compile(r"(?P<h>\d{2})(?:(?P<m>\d{2})(?:(?P<s>\d{2})(?:\.\d{1,6})?)?)?")
+_DT = re.compile(
+    r"(?P<y>\d{4})(?:(?P<mo>\d{2})(?:(?P<d>\d{2})(?:(?P<h>\d{2})(?:(?P<mi>\d{2})(?:(?P<s>\d{2})(?:\.\d{1,6})?)?)?)?)?)?"
+    r"(?:(?P<sign>[+-])(?P<zh>\d{2})(?P<zm>\d{2}))?"
+)
+#: Leading spaces are significant in these VRs only if PS3.5 says so; their trailing
+#: padding (space, or NUL for UI) is not part of the value.
+_PADDING = {"UI": "\0", "DA": " ", "TM": " ", "DT": " ", "CS": " ", "AS": " "}
+
+
+def problem(vr: str, value: str) -> str | None:
+    """What makes ``value`` not a value of ``vr`` (PS3.5 Table 6.2-1), or None."""
+    text = value.rstrip(_PADDING.get(vr, ""))
+    if not text:
+        return None  # an empty value: whether one may be empty is the attribute's Type
+    if vr == "CS":
+        text = text.lstrip(" ")  # leading and trailing spaces are not significant
+        bad = next((c for c in text if not _CS.fullmatch(c)), None)
+        return None if bad is None else f"character {bad!r} is not allowed in CS (uppercase letters, digits, space, underscore)"
+    if vr == "UI":
+        bad = next((c for c in text if c not in "0123456789."), None)
+        if bad is not None:
+            return f"character {bad!r} is not allowed in UI (digits and periods)"
+        for component in text.split("."):
+            if not component:
+                return "a UID component is empty"
+            if len(component) > 1 and component[0] == "0":
+                return f"UID component {component!r} has a leading zero"
+        return None
+    if vr == "AS":
+        return None if _AS.fullmatch(text) else f"{text!r} is not an age nnnD, nnnW, nnnM or nnnY"
+    if vr == "DA":
+        return _date_problem(text)
+    if vr == "TM":
+        return _time_problem(text)
+    if vr == "DT":
+        return _datetime_problem(text)
+    return None
+
+
+def _date_problem(text: str) -> str | None:
+    if re.fullmatch(r"\d{4}\.\d{2}\.\d{2}", text):  # ACR-NEMA's form, which PS3.5 still asks readers to take
+        text = text.replace(".", "")
+    if not re.fullmatch(r"\d{8}", text):
+        return f"{text!r} is not a date YYYYMMDD ({len(text)} characters)"
+    try:
+        datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return f"{text!r} is not a date of the calendar"
+    return None
+
+
+def _time_problem(text: str) -> str | None:
+    match = _TM.fullmatch(text)
+    if match is None:
+        return f"{text!r} is not a time HH[MM[SS[.FFFFFF]]]"
+    hours, minutes, seconds = (int(match.group(g)) if match.group(g) else 0 for g in ("h", "m", "s"))
+    if hours > 23 or minutes > 59 or seconds > 60:  # 60: a leap second
+        return f"{text!r} is not a time of day (hours 00-23, minutes 00-59, seconds 00-60)"
+    return None
+
+
+def _datetime_problem(text: str) -> str | None:
+    match = _DT.fullmatch(text)
+    if match is None:
+        return f"{text!r} is not a date-time YYYY[MM[DD[HH[MM[SS[.FFFFFF]]]]]][&ZZXX]"
+    month, day = int(match.group("mo") or 1), int(match.group("d") or 1)
+    hours, minutes, seconds = (int(match.group(g) or 0) for g in ("h", "mi", "s"))
+    try:
+        datetime.date(int(match.group("y")), month, day)
+    except ValueError:
+        return f"{text!r} is not a date of the calendar"
+    if hours > 23 or minutes > 59 or seconds > 60:
+        return f"{text!r} is not a time of day (hours 00-23, minutes 00-59, seconds 00-60)"
+    if match.group("zh") and (int(match.group("zh")) > (14 if match.group("sign") == "+" else 12) or int(match.group("zm")) > 59):
+        return f"{text!r} has an offset from UTC outside -12:00..+14:00"
+    return None
