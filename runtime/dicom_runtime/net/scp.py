@@ -445,7 +445,7 @@ def _destination_failure(destination: str, reason: str) -> str:
         kind = "cannot be reached"
     else:
         kind = "association failed"
-    return f"move destination {destination.strip()} {kind}"[:64]
+    return fit_lo(f"move destination {destination.strip()} {kind}")
 
 
 def _failures_comment(count: int, why: str) -> str:
@@ -460,10 +460,7 @@ def _failures_comment(count: int, why: str) -> str:
     moved = re.match(r"cannot transcode (\S+) to (\S+)", why)
     if moved:
         why = f"cannot transcode {_short_syntax(moved.group(1))} to {_short_syntax(moved.group(2))}"
-    text = f"{count} failed; {why}"
-    if len(text) > 64:
-        text = text[:61].rsplit(" ", 1)[0].rstrip(";:,") + "..."
-    return text
+    return fit_lo(f"{count} failed; {why}")
 
 
 def _short_syntax(uid: str) -> str:
@@ -484,7 +481,19 @@ def _short_syntax(uid: str) -> str:
 
 def _comment(status: Status) -> str:
     """Error Comment (0000,0902): LO, at most 64 characters of the default repertoire."""
-    return status.comment.encode("ascii", "replace").decode("ascii").replace("\\", "/")[:64]
+    return fit_lo(status.comment.encode("ascii", "replace").decode("ascii").replace("\\", "/"))
+
+
+def fit_lo(text: str, limit: int = 64) -> str:
+    """``text`` within an LO's 64 characters: a longer one is cut before its last whole
+    word that fits and ends with "..." (never inside a word, a tag or a UID, which would
+    read as another one); the full text is in the SCP's log."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 3]
+    if " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ;:,(") + "..."
 
 
 _DIMSE_C = frozenset((0x0001, 0x0010, 0x0020, 0x0021, 0x0030))
