@@ -212,8 +212,12 @@ def _svg(diagram: Diagram) -> str:
             y = 20 + index * 56
             parts.append(f'<rect x="{x}" y="{y}" width="260" height="40" rx="20" fill="#f3f6f9" stroke="#7b8a9a"/>')
             parts.append(f'<text x="{x + 130}" y="{y + 25}" text-anchor="middle" font-size="12">{e(label)}</text>')
-            x1, x2 = (x + 260, 350) if side == "left" else (550, x)
-            parts.append(f'<line x1="{x1}" y1="{y + 20}" x2="{x2}" y2="{middle_y}" stroke="#2d5d8a" stroke-width="1.5"/>')
+            # from the box's inner edge, at its middle, to the AE's box
+            if side == "left":
+                x1, y1, x2, y2 = x + 260, y + 20.0, 350, middle_y
+            else:
+                x1, y1, x2, y2 = 550, middle_y, x, y + 20.0
+            parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#2d5d8a" stroke-width="1.5"/>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -552,7 +556,12 @@ def statement(config: Config, *, generator: str = "") -> Statement:
     )
     add("A.9.1.2", "Usage of Attributes From Received IODs", "Only the attributes matched by C-FIND and the UIDs of the hierarchy are read.")
     add("A.9.1.3", "Attribute Mapping", "None.")
-    add("A.9.1.4", "Coerced/Modified Fields", "None: instances are stored and returned as received, byte for byte.")
+    add("A.9.1.4", "Coerced/Modified Fields", (
+        "None in what is stored: instances are stored as received, byte for byte, and returned so to a peer that "
+        "accepts their transfer syntax. To a peer that accepts none of an instance's syntaxes, a C-MOVE or C-GET "
+        "sub-operation sends the same data set in one it accepts (pixel data decoded, and encoded again losslessly "
+        "where the syntax is compressed; no loss is added), or fails with the reason."
+    ))
     add("A.9.2", "Data Dictionary of Private Attributes", "None.")
     add("A.9.3", "Coded Terminology and Templates", "None.")
     add("A.9.3.1", "Context Groups", "None.")
