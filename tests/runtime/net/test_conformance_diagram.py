@@ -18,13 +18,18 @@ def _inside(x: float, y: float, box: tuple[float, float, float, float]) -> bool:
     return left - 0.5 <= x <= left + width + 0.5 and top - 0.5 <= y <= top + height + 0.5
 
 
+def _box(rect: ElementTree.Element) -> tuple[float, float, float, float]:
+    x, y, width, height = (float(rect.get(k, "0")) for k in ("x", "y", "width", "height"))
+    return x, y, width, height
+
+
 def test_every_line_runs_from_a_side_box_to_the_application_entity() -> None:
     page = statement(load(EXAMPLE)).to_html()
     svgs = re.findall(r"<svg .*?</svg>", page, re.S)
     assert svgs, "the statement has no diagram"
     for svg in svgs:
         root = ElementTree.fromstring(svg)
-        boxes = [tuple(float(r.get(k, "0")) for k in ("x", "y", "width", "height")) for r in root.iter(f"{SVG}rect")]
+        boxes = [_box(r) for r in root.iter(f"{SVG}rect")]
         ae = max(boxes, key=lambda b: b[3])  # the AE's box is the tallest
         sides = [b for b in boxes if b != ae]
         lines = list(root.iter(f"{SVG}line"))
