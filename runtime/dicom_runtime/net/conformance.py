@@ -27,7 +27,7 @@ from ..errors import DicomError
 from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 from .association import AssociationError
 from .config import ApplicationEntity, Config
-from .messages import STATUS_MEANINGS, VERIFICATION, Status
+from .messages import SERVICE_STATUS_MEANINGS, STATUS_MEANINGS, VERIFICATION, Status
 from .pdu import APPLICATION_CONTEXT
 from .presets import QUERY_RETRIEVE, storage_sop_classes
 from .tls import EXTENDED_BCP195_CIPHERS
@@ -41,41 +41,6 @@ STATUS_RETURNED: dict[str, tuple[int, ...]] = {
     "C-GET": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA702, 0xC000, 0x0122),
 }
 
-#: What each code means for each service, in the words of PS3.4 (B.2.3 for C-STORE, C.4.1.1.4,
-#: C.4.2.1.5 and C.4.3.1.4 for C-FIND, C-MOVE and C-GET; PS3.7 Annex C for the general codes):
-#: one code means different things in different services (B000 is a coercion for C-STORE and
-#: sub-operations with failures for C-MOVE). Codes not listed take :data:`.messages.STATUS_MEANINGS`.
-SERVICE_STATUS_MEANINGS: dict[str, dict[int, str]] = {
-    "C-ECHO": {0x0000: "Success"},
-    "C-STORE": {
-        0x0000: "Success",
-        0xB000: "Warning: Coercion of Data Elements",
-        0xA700: "Refused: Out of Resources",
-        0xA900: "Error: Data Set does not match SOP Class",
-        0xC000: "Error: Cannot understand",
-        0x0117: "Failure: Invalid SOP Instance (PS3.7 C.5)",
-        0x0122: "Refused: SOP Class not supported (PS3.7 C.5)",
-        0x0211: "Failure: Unrecognized operation (PS3.7 C.5)",
-    },
-    "C-FIND": {
-        0xFF00: "Pending: Matches are continuing - Current Match is supplied and any Optional Keys were supported in the same manner as Required Keys",
-        0x0000: "Success: Matching is complete - No final Identifier is supplied",
-        0xFE00: "Cancel: Matching terminated due to Cancel request",
-        0xC000: "Failed: Unable to process",
-        0x0122: "Failed: SOP Class not supported",
-    },
-    "C-MOVE": {
-        0xFF00: "Pending: Sub-operations are continuing",
-        0x0000: "Success: Sub-operations Complete - No Failures or Warnings",
-        0xFE00: "Cancel: Sub-operations terminated due to Cancel Indication",
-        0xB000: "Warning: Sub-operations Complete - One or more Failures or Warnings",
-        0xA801: "Refused: Move Destination unknown",
-        0xA702: "Refused: Out of resources - Unable to perform sub-operations",
-        0xC000: "Failed: Unable to process",
-        0x0122: "Failed: SOP Class not supported",
-    },
-}
-SERVICE_STATUS_MEANINGS["C-GET"] = {k: v for k, v in SERVICE_STATUS_MEANINGS["C-MOVE"].items() if k != 0xA801}
 
 #: Where this implementation gives a code a use of its own, within PS3.4's meaning.
 _STATUS_USE: dict[tuple[str, int], str] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from ..dataset import Dataset
 from ..dictionary import lookup
@@ -59,12 +60,52 @@ STATUS_MEANINGS: Mapping[int, str] = {
 }
 
 
+#: What each code means for each service, in the words of PS3.4 (B.2.3 for C-STORE, C.4.1.1.4,
+#: C.4.2.1.5 and C.4.3.1.4 for C-FIND, C-MOVE and C-GET; PS3.7 Annex C for the general codes):
+#: one code means different things in different services (B000 is a coercion for C-STORE and
+#: sub-operations with failures for C-MOVE). Codes not listed take :data:`STATUS_MEANINGS`.
+SERVICE_STATUS_MEANINGS: dict[str, dict[int, str]] = {
+    "C-ECHO": {0x0000: "Success"},
+    "C-STORE": {
+        0x0000: "Success",
+        0xB000: "Warning: Coercion of Data Elements",
+        0xA700: "Refused: Out of Resources",
+        0xA900: "Error: Data Set does not match SOP Class",
+        0xC000: "Error: Cannot understand",
+        0x0117: "Failure: Invalid SOP Instance (PS3.7 C.5)",
+        0x0122: "Refused: SOP Class not supported (PS3.7 C.5)",
+        0x0211: "Failure: Unrecognized operation (PS3.7 C.5)",
+    },
+    "C-FIND": {
+        0xFF00: "Pending: Matches are continuing - Current Match is supplied and any Optional Keys were supported in the same manner as Required Keys",
+        0x0000: "Success: Matching is complete - No final Identifier is supplied",
+        0xFE00: "Cancel: Matching terminated due to Cancel request",
+        0xC000: "Failed: Unable to process",
+        0x0122: "Failed: SOP Class not supported",
+    },
+    "C-MOVE": {
+        0xFF00: "Pending: Sub-operations are continuing",
+        0x0000: "Success: Sub-operations Complete - No Failures or Warnings",
+        0xFE00: "Cancel: Sub-operations terminated due to Cancel Indication",
+        0xB000: "Warning: Sub-operations Complete - One or more Failures or Warnings",
+        0xA801: "Refused: Move Destination unknown",
+        0xA702: "Refused: Out of resources - Unable to perform sub-operations",
+        0xC000: "Failed: Unable to process",
+        0x0122: "Failed: SOP Class not supported",
+    },
+}
+SERVICE_STATUS_MEANINGS["C-GET"] = {k: v for k, v in SERVICE_STATUS_MEANINGS["C-MOVE"].items() if k != 0xA801}
+
+
 @dataclass(frozen=True)
 class Status:
     """A DIMSE status code, with its category (PS3.7 C.1) and meaning."""
 
     code: int
     comment: str = ""
+    #: The DIMSE-C service that answered ("C-FIND"), where known: its meaning of the code
+    #: (PS3.4: C000 is "Error: Cannot understand" for C-STORE, "Failed: Unable to process" for C-FIND).
+    service: str = dataclass_field(default="", compare=False)
 
     @property
     def category(self) -> str:
@@ -89,6 +130,11 @@ class Status:
 
     @property
     def meaning(self) -> str:
+        own = SERVICE_STATUS_MEANINGS.get(self.service, {})
+        if self.code in own:
+            return own[self.code]
+        if 0xC000 <= self.code <= 0xCFFF and self.service in ("C-FIND", "C-MOVE", "C-GET"):
+            return "Failed: Unable to process"
         if self.code in STATUS_MEANINGS:
             return STATUS_MEANINGS[self.code]
         if 0xC000 <= self.code <= 0xCFFF:
@@ -144,7 +190,9 @@ def number(command_set: Dataset, keyword: str) -> int | None:
 
 def status_of(command_set: Dataset) -> Status:
     code = number(command_set, "Status")
-    return Status(0xC000 if code is None else code, text(command_set, "ErrorComment"))
+    kind = NAME_OF.get(number(command_set, "CommandField") or -1, "")
+    service = kind.removesuffix("-RSP") if kind.endswith("-RSP") else ""
+    return Status(0xC000 if code is None else code, text(command_set, "ErrorComment"), service)
 
 
 #: The command field of the response to each request.

@@ -19,3 +19,19 @@ from dicom_runtime.net.scp import fit_lo
 def test_long_comments_are_cut_between_words(text: str, expected: str) -> None:
     assert fit_lo(text) == expected
     assert len(fit_lo(text)) <= 64
+
+
+def test_a_status_is_named_as_its_service_means_it() -> None:
+    """PS3.4: C000 is "Error: Cannot understand" in a C-STORE response (B.2.3) and "Failed:
+    Unable to process" in a C-FIND one (C.4.1.1.4); B000 is a coercion for C-STORE and
+    sub-operations with failures for C-MOVE."""
+    from dicom_runtime.net.messages import command, status_of
+
+    def answer(name: str, code: int) -> str:
+        return status_of(command(name, Status=code, ErrorComment="why")).__str__()
+
+    assert answer("C-FIND-RSP", 0xC000) == "0xC000 Failed: Unable to process (why)"
+    assert answer("C-FIND-RSP", 0xC123) == "0xC123 Failed: Unable to process (why)"
+    assert answer("C-STORE-RSP", 0xC000) == "0xC000 Error: Cannot understand (why)"
+    assert answer("C-MOVE-RSP", 0xB000) == "0xB000 Warning: Sub-operations Complete - One or more Failures or Warnings (why)"
+    assert answer("C-STORE-RSP", 0xB000) == "0xB000 Warning: Coercion of Data Elements (why)"
