@@ -66,12 +66,16 @@ def check_file_id(components: Sequence[str], *, source: str, offset: int | None 
     return tuple(components)
 
 
-def resolve(root: Path, components: Sequence[str], *, source: str, offset: int | None = None, strict: bool = True) -> Path:
+def resolve(
+    root: Path, components: Sequence[str], *, source: str, offset: int | None = None, strict: bool = True,
+    real_root: Path | None = None,
+) -> Path:
     """The path of a File ID under ``root``, checked: MediaError if the File ID breaks the
-    rules, or if the path, with its symbolic links followed, is not under ``root``."""
+    rules, or if the path, with its symbolic links followed, is not under ``root``
+    (``real_root``: ``root.resolve()``, when the caller has it already)."""
     parts = check_file_id(components, source=source, offset=offset, strict=strict)
     path = root.joinpath(*parts)
-    real_root = root.resolve()
+    real_root = real_root if real_root is not None else root.resolve()
     real = path.resolve()
     if real != real_root and real_root not in real.parents:
         raise MediaError(

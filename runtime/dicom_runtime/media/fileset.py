@@ -36,8 +36,8 @@ from .errors import MediaError
 from .fileid import (
     FILE_ID_CHARACTERS,
     check_file_id,
+    file_id_problem,
     new_file_id,
-    relative_file_id,
     resolve,
 )
 from .profiles import DEFAULT_PROFILE, Profile, get_profile
@@ -127,6 +127,7 @@ class FileSet:
         self._header: Dataset | None = None  # the File-set elements read (descriptor file ID kept)
         #: The DICOMDIR as this object last read or wrote it (inode, mtime, size); None: none yet
         self._stamp: tuple[int, int, int] | None = None
+        self._resolved_root: Path | None = None
         self._instances: dict[str, InstanceRecord] = {}
         self._file_ids: set[tuple[str, ...]] = set()
         self._pending: dict[int, _Pending] = {}
@@ -198,7 +199,7 @@ class FileSet:
         source = str(self.dicomdir_path)
         if file_id is None:
             raise MediaError(f"a {record.record_type} record without a Referenced File ID", path=source, offset=record.offset)
-        return resolve(self.root, file_id, source=source, offset=record.offset, strict=self.strict)
+        return resolve(self.root, file_id, source=source, offset=record.offset, strict=self.strict, real_root=self._real_root())
 
     def read(self, record: DirectoryRecord) -> DicomObject | Dataset:
         """The record's file read as :func:`dicom_runtime.typed.read` reads it (typed by
@@ -250,6 +251,7 @@ class FileSet:
         chain = self._parents(dataset, name)
         leaf = self._make(record_type, dataset, name)
         file_id = self._in_place(source)
+        in_place = file_id is not None
         if file_id is None:
             file_id = new_file_id(_text(dataset, _STUDY_UID) or "", _text(dataset, _SERIES_UID) or "", sop_instance, self._taken)
         leaf.keys[REFERENCED_FILE_ID] = DataElement(REFERENCED_FILE_ID, "CS", list(file_id))
@@ -267,19 +269,25 @@ class FileSet:
                 parent.children.append(child)
         self._instances[sop_instance] = leaf
         self._file_ids.add(file_id)
-        if not (transcode is False and self._resolve_quiet(file_id) == source.resolve()):
+        if not in_place or transcode:
             self._pending[id(leaf)] = _Pending(source, transcode, link)
         return leaf
 
-    def _resolve_quiet(self, file_id: tuple[str, ...]) -> Path:
-        return (self.root.joinpath(*file_id)).resolve()
+    def _real_root(self) -> Path:
+        """The root with its symbolic links resolved (once: every path is checked against it)."""
+        if self._resolved_root is None:
+            self._resolved_root = self.root.resolve()
+        return self._resolved_root
 
     def _in_place(self, source: Path) -> tuple[str, ...] | None:
         """The File ID of a file already under the root at a conformant File ID, else None."""
-        try:
-            file_id = relative_file_id(self.root, source, source=str(source))
-        except MediaError:
+        real = source.resolve()
+        if self._real_root() not in real.parents:
             return None
+        parts = real.relative_to(self._real_root()).parts
+        if file_id_problem(parts) is not None:
+            return None
+        file_id = tuple(parts)
         return None if file_id in self._file_ids else file_id
 
     def _taken(self, file_id: tuple[str, ...]) -> bool:
@@ -364,6 +372,7 @@ class FileSet:
         ``progress(done, total)`` is called after each file written. ``durable=False``
         leaves out the flushes (still atomic, not crash-safe)."""
         self.root.mkdir(parents=True, exist_ok=True)
+        self._resolved_root = None  # made now, if it was not there
         source = str(self.dicomdir_path)
         lock = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
