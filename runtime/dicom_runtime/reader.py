@@ -82,6 +82,13 @@ _ITEM_LE_HEAD = struct.Struct("<HHI")
 _ITEM_BE_HEAD = struct.Struct(">HHI")
 _U32_LE = struct.Struct("<I")
 _U32_BE = struct.Struct(">I")
+#: (explicit VR, little endian): the element header's and the long length's readers.
+_HEADS = {
+    (True, True): (_EXPLICIT_LE_HEAD.unpack_from, _U32_LE.unpack_from),
+    (True, False): (_EXPLICIT_BE_HEAD.unpack_from, _U32_BE.unpack_from),
+    (False, True): (_IMPLICIT_LE_HEAD.unpack_from, _U32_LE.unpack_from),
+    (False, False): (_IMPLICIT_BE_HEAD.unpack_from, _U32_BE.unpack_from),
+}
 #: The known VR codes as they are in an explicit VR header: the VR and whether its
 #: length field is the long one (PS3.5 7.1.2).
 _VR_CODES: dict[bytes, tuple[str, bool, int]] = {}
@@ -142,6 +149,8 @@ class Reader:
         self.codec = "ascii"
         #: Little endian and the codec, as values read now are decoded (shared by them).
         self._context: tuple[bool, str] = (encoding.little_endian, "ascii")
+        # undefined lengths, and values to defer, go the long way (UNDEFINED is over any cap)
+        self._cap = min(defer_size, UNDEFINED - 1) if defer_size is not None and loader is not None else UNDEFINED - 1
         self.signed_pixels = False  # Pixel Representation (0028,0103) read as 1
         #: After a DicomDecodeError: the data set read up to the failing element (sequences
         #: partly read included), for tools that show what was read (dicom-dump).
@@ -191,19 +200,18 @@ class Reader:
         data = self.data
         little = encoding.little_endian
         explicit = encoding.explicit_vr
-        head = (_EXPLICIT_LE_HEAD if little else _EXPLICIT_BE_HEAD) if explicit else (_IMPLICIT_LE_HEAD if little else _IMPLICIT_BE_HEAD)
-        unpack = head.unpack_from
-        long_length = (_U32_LE if little else _U32_BE).unpack_from
-        stop = PIXEL_DATA if top and self.stop_before_pixels else 0x100000000
+        unpack, long_length = _HEADS[explicit, little]
+        if top and self.stop_before_pixels:
+            stop = special_tags = PIXEL_DATA
+        else:
+            # one comparison for the tags that need a look: delimiters (group FFFE) and the stop
+            stop, special_tags = 0x100000000, ITEM
         strict = self.strict
-        # undefined lengths, and values to defer, go the long way (UNDEFINED is over any cap)
-        cap = min(self.defer_size, UNDEFINED - 1) if self.defer_size is not None and self.loader is not None else UNDEFINED - 1
+        cap = self._cap
         views = self.views
         kinds = _KINDS
         if self._context[0] != little or self._context[1] != self.codec:
             self._context = (little, self.codec)
-        # one comparison for the tags that need a look: delimiters (group FFFE) and the stop
-        special_tags = min(stop, ITEM)
         while end - offset >= 8:
             group, number, code, length = unpack(data, offset)
             tag = (group << 16) | number
