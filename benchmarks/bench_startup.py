@@ -4,7 +4,8 @@
 Run: ``python -m benchmarks.bench_startup [--rounds R] [--images N] [--only startup|dump|store]``.
 
 Every row is a same-run ratio of whole processes, ours / the reference, run side by side in
-interleaved rounds (one of each per round), median and best of R:
+interleaved rounds (one of each per round): of the medians, of the bests, and of the median
+CPU times (user and system; less sensitive to other work on the machine than wall-clock time):
 
 * **start-up**: ``COMMAND --help`` for each command of ``[project.scripts]`` (dicom-net,
   dicom-dump, dicom-codegen, dicom-validate, dicom-media) against ``python -c pass``; target
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -87,6 +89,14 @@ def timed_ok(argv: Sequence[str], env: dict[str, str]) -> float:
 
 
 Rows = dict[str, list[float]]
+CPU: Rows = {}
+"""Each entry's CPU time (user and system, of its processes) per round, beside its wall-clock time:
+on a shared machine the wall-clock time also holds the waits for a core."""
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def interleaved(runs: Mapping[str, tuple[Sequence[Sequence[str]], dict[str, str]]], rounds: int, *, check: bool = False) -> Rows:
@@ -98,21 +108,24 @@ def interleaved(runs: Mapping[str, tuple[Sequence[Sequence[str]], dict[str, str]
     for _ in range(rounds):
         for name, (argvs, env) in runs.items():
             run = timed_ok if check else timed
+            before = _cpu()
             times[name].append(sum(run(argv, env) for argv in argvs))
+            CPU.setdefault(name, []).append(_cpu() - before)
     return times
 
 
 def row(label: str, ours: list[float], reference_label: str, reference: list[float], target: float) -> str:
     ratio = statistics.median(ours) / statistics.median(reference)
     best = min(ours) / min(reference)
+    cpu = statistics.median(CPU.get(label, [0.0])) / max(statistics.median(CPU.get(reference_label, [1.0])), 1e-9)
     verdict = "ok" if ratio <= target else "OVER"
     return (
         f"{label:34} {statistics.median(ours) * 1000:9.1f} {reference_label:22} {statistics.median(reference) * 1000:9.1f}"
-        f" {ratio:6.2f} {best:6.2f}  <= {target:.1f}x {verdict}"
+        f" {ratio:6.2f} {best:6.2f} {cpu:6.2f}  <= {target:.1f}x {verdict}"
     )
 
 
-HEADER = f"{'ours':34} {'ms (med)':>9} {'reference':22} {'ms (med)':>9} {'median':>6} {'best':>6}  target"
+HEADER = f"{'ours':34} {'ms (med)':>9} {'reference':22} {'ms (med)':>9} {'median':>6} {'best':>6} {'cpu':>6}  target"
 
 
 def startup(env: dict[str, str], rounds: int) -> list[str]:
@@ -136,9 +149,9 @@ def dump(env: dict[str, str], rounds: int) -> list[str]:
     times = interleaved(runs, rounds)
     reference = times["dcmdump -Un +Ep"]
     return [
-        f"({len(corpus)} files of pydicom's corpus a round)",
+        f"({len(corpus)} files of pydicom's corpus a round; python -c pass per file is the floor)",
         row("dicom-dump, a process per file", times["dicom-dump, a process per file"], "dcmdump -Un +Ep", reference, 3.0),
-        row("python -c pass, per file (floor)", times["python -c pass, per file"], "dcmdump -Un +Ep", reference, 3.0),
+        row("python -c pass, per file", times["python -c pass, per file"], "dcmdump -Un +Ep", reference, 3.0),
     ]
 
 
