@@ -283,13 +283,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dump(path: str, args: argparse.Namespace, out: TextIO) -> int:
+def _dump(path: str, args: argparse.Namespace, out: TextIO, before: str = "") -> tuple[int, bool]:
+    """Dump one file: (exit status, whether anything was written); ``before`` is written
+    first if anything is (the separator of an array of JSON data sets)."""
     from .fileformat import encoding_of, read_file_partial
 
     file, error = read_file_partial(path, stop_before_pixels=args.stop_before_pixels)
     if error is not None and not file.meta and not file.dataset:
         print(f"dicom-dump: {error}", file=sys.stderr)  # nothing read: "not a DICOM file", ...
-        return 1
+        return 1, False
+    out.write(before)
     options = _Options(args.max_value_length, set(args.tag), set(args.keyword))
     if args.format == "json":
         import json
@@ -316,8 +319,8 @@ def _dump(path: str, args: argparse.Namespace, out: TextIO) -> int:
     out.flush()
     if error is not None:
         print(f"dicom-dump: {error}", file=sys.stderr)
-        return 1
-    return 0
+        return 1, True
+    return 0, True
 
 
 def _syntax_name(uid: str) -> str:
@@ -347,19 +350,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if several and args.format == "json":
             out.write("[\n")  # several files: an array of data sets
+        written = 0  # JSON data sets written: the next one is preceded by a comma
         for index, path in enumerate(args.files):
             if several and args.format == "text":
                 out.write(f"# dicom-dump ({index + 1}/{len(args.files)}): {path}\n")
-            if several and args.format == "json" and index:
-                out.write(",\n")
             try:
-                result = _dump(path, args, out)
+                result, wrote = _dump(path, args, out, ",\n" if several and args.format == "json" and written else "")
             except BrokenPipeError:
                 raise
             except OSError as exc:
                 out.flush()
                 print(f"dicom-dump: {path}: {exc.strerror or exc}", file=sys.stderr)
-                result = 1
+                result, wrote = 1, False
+            written += wrote
             status = max(status, result)
         if several and args.format == "json":
             out.write("]\n")

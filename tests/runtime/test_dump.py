@@ -306,3 +306,17 @@ def test_help_does_not_load_the_model_or_read_anything() -> None:
 def test_an_unknown_keyword_is_refused_before_any_file_is_read() -> None:
     run = _run("--keyword", "NoSuchKeyword", str(TEST_FILES / "CT_small.dcm"))
     assert run.returncode == 2 and run.stdout == b"" and b"unknown keyword 'NoSuchKeyword'" in run.stderr
+
+
+def test_json_of_several_files_stays_valid_when_one_is_not_dicom(tmp_path: Path) -> None:
+    """A file that is not DICOM gives its one line on standard error and no member of the array."""
+    import json
+
+    junk = tmp_path / "README.txt"
+    junk.write_text("not a DICOM file at all, but long enough to be looked at\n" * 4)
+    ct = str(Path(pydicom.data.__file__).parent / "test_files" / "CT_small.dcm")
+    for files in ([ct, str(junk), ct], [str(junk), ct], [ct, str(junk)]):
+        run = subprocess.run([sys.executable, "-m", "dicom_runtime.dump", "--format", "json", *files], capture_output=True, text=True)
+        assert run.returncode == 1
+        assert len(json.loads(run.stdout)) == files.count(ct)
+        assert "not a DICOM file" in run.stderr
