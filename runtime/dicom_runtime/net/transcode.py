@@ -4,7 +4,10 @@ goes in one it did accept, as dcmtk's storescu does.
 
 The choice among the accepted contexts: the instance's own syntax; else a native or deflated
 one (Explicit VR Little Endian first); else a lossless compressed one this runtime encodes
-(:func:`dicom_runtime.pixels.encode`); a lossy syntax only for an instance already lossy in it.
+(:func:`dicom_runtime.pixels.encode`); else one that allows loss but can code without it (JPEG 2000,
+HTJ2K, JPEG-LS near-lossless: coded losslessly, ``level=0``). No loss is added in transit: a lossy
+syntax that cannot code losslessly (JPEG Baseline) only for an instance already in it. Each
+conversion is logged (info) with both syntaxes, as storescu -v says "Converting transfer syntax".
 Between native little endian syntaxes the data set is re-encoded as it is (``Instance.in_syntax``);
 otherwise its Pixel Data is decoded and encoded again by :func:`dicom_runtime.pixels.transcode`
 (the ``pixels`` extra), Explicit VR Big Endian included (its words are set again in the other
@@ -14,6 +17,7 @@ byte order). A failure is one :class:`~dicom_runtime.errors.DicomEncodeError`
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from ..dataset import DataElement, Dataset
@@ -28,6 +32,8 @@ from .instances import NATIVE_SYNTAXES, Instance
 
 __all__ = ["choose_context", "in_syntax"]
 
+log = logging.getLogger("dicom_runtime.net")
+
 _LITTLE = (NATIVE_SYNTAXES[0], NATIVE_SYNTAXES[1], DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)
 _PREFERRED = (*_LITTLE, EXPLICIT_VR_BIG_ENDIAN)
 _LOSSLESS_ENCODED = (
@@ -35,6 +41,16 @@ _LOSSLESS_ENCODED = (
     "1.2.840.10008.1.2.4.90",  # JPEG 2000 Lossless
     "1.2.840.10008.1.2.4.201",  # HTJ2K Lossless
     "1.2.840.10008.1.2.5",  # RLE Lossless
+)
+
+
+#: The encoders that code losslessly in a syntax that also allows loss (``level=0``).
+_LOSSLESS_CODERS = frozenset({"jpeg2k_encode", "htj2k_encode", "jpegls_encode"})
+#: Syntaxes that allow loss, into which an instance is sent coded losslessly when nothing better was accepted.
+_LOSSY_ALLOWED = (
+    "1.2.840.10008.1.2.4.91",  # JPEG 2000
+    "1.2.840.10008.1.2.4.203",  # HTJ2K
+    "1.2.840.10008.1.2.4.81",  # JPEG-LS Lossy (Near-Lossless)
 )
 
 
@@ -48,7 +64,7 @@ def choose_context(
         return chosen
     candidates = [c for c in contexts if c.abstract_syntax == instance.sop_class and (c.scp or not as_scp)]
     by_syntax = {c.transfer_syntax: c for c in reversed(candidates)}
-    for syntax in (*_PREFERRED, *_LOSSLESS_ENCODED):
+    for syntax in (*_PREFERRED, *_LOSSLESS_ENCODED, *_LOSSY_ALLOWED):
         if syntax in by_syntax:
             return by_syntax[syntax]
     return chosen
@@ -59,6 +75,7 @@ def in_syntax(instance: Instance, transfer_syntax: str) -> Instance:
     own = instance.transfer_syntax
     if transfer_syntax == own:
         return instance
+    log.info("instance %s: converting transfer syntax %s -> %s (the peer accepted no context in its own)", instance.sop_instance, own, transfer_syntax)
     if own in _LITTLE and transfer_syntax in _LITTLE:
         return instance.in_syntax(transfer_syntax)
     try:
@@ -73,11 +90,14 @@ def in_syntax(instance: Instance, transfer_syntax: str) -> Instance:
         if transfer_syntax not in pixels.supported_syntaxes():
             raise DicomEncodeError("not a transfer syntax this runtime encodes")
         codec = pixels.codecs.CODECS.get(transfer_syntax)
+        level: float | None = None
         if codec is not None and not codec.lossless:
-            raise DicomEncodeError("it is lossy, and the instance is not in it: no loss is added in transit")
+            if codec.encoder not in _LOSSLESS_CODERS:
+                raise DicomEncodeError("it is lossy, and the instance is not in it: no loss is added in transit")
+            level = 0  # coded losslessly in a syntax that also allows loss (JPEG 2000, HTJ2K, JPEG-LS near-lossless)
         dataset.file_meta = Dataset()
         dataset.file_meta[0x00020010] = DataElement(0x00020010, "UI", own)
-        data = encode_body(pixels.transcode(dataset, transfer_syntax), transfer_syntax)
+        data = encode_body(pixels.transcode(dataset, transfer_syntax, level=level), transfer_syntax)
     except DicomError as exc:
         why = str(exc).removeprefix(f"instance {instance.sop_instance}: ")
         raise DicomEncodeError(f"instance {instance.sop_instance}: cannot transcode {own} to {transfer_syntax}: {why}") from exc

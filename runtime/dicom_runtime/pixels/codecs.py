@@ -222,7 +222,9 @@ def encode_frame(
     """One frame's samples (as :func:`~.decode.array` gives them, ``info`` describing them) as a
     codestream of ``uid``. ``level``: lossy syntaxes only - JPEG quality 1..100 (default 90),
     JPEG-LS NEAR (default 2), JPEG 2000 compression ratio (default 10), HTJ2K quantisation step
-    (OpenJPH's; default its own, about 1 in 1000 of the range)."""
+    (OpenJPH's; default its own, about 1 in 1000 of the range); ``0``: lossless coding (reversible
+    wavelet, NEAR 0) in a syntax that also allows loss - JPEG-LS Near-Lossless, JPEG 2000, HTJ2K,
+    not JPEG Baseline."""
     codec = check_encodable(uid, info)
     if codec.lossless and level is not None:
         raise PixelDataError(f"{codec.name} is lossless: no level")
@@ -236,7 +238,7 @@ def encode_frame(
         if codec.encoder == "jpegls_encode":
             data = encoder(values, level=0 if codec.lossless else int(2 if level is None else level))
         elif codec.encoder == "jpeg2k_encode":
-            lossless = codec.lossless
+            lossless = codec.lossless or level == 0
             data = encoder(
                 values,
                 level=None if lossless else float(10 if level is None else level),
@@ -247,8 +249,10 @@ def encode_frame(
                 numthreads=1,
             )
         elif codec.encoder == "htj2k_encode":
-            lossless = codec.lossless
+            lossless = codec.lossless or level == 0
             data = encoder(values, level=None if lossless or level is None else float(level), rgb=False, reversible=lossless)
+        elif level == 0:
+            raise PixelDataError(f"{codec.name} has no lossless coding: level 0 is not one of its levels")
         else:  # jpeg8_encode, baseline: 8-bit lossy
             space = "YCBCR" if info.photometric_interpretation.startswith("YBR") else ("RGB" if info.samples_per_pixel == 3 else "GRAYSCALE")
             data = encoder(values, level=int(90 if level is None else level), colorspace=space, outcolorspace=space, subsampling="444")

@@ -112,7 +112,7 @@ def encode(
     _assign(target, "HighBit", out.high_bit, "US")
     if info.samples_per_pixel > 1:
         _assign(target, "PlanarConfiguration", 0, "US")
-    if codec is not None and not codec.lossless:
+    if codec is not None and not codec.lossless and level != 0:  # level 0: coded losslessly
         native = info.rows * info.columns * info.samples_per_pixel * info.number_of_frames * (info.bits_allocated // 8)
         compressed = sum(len(frame) for frame in encoded)
         _add_lossy(target, native / compressed, codec.method)

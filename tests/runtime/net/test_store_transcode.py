@@ -93,3 +93,24 @@ def test_store_compresses_for_a_peer_accepting_one_lossless_syntax(syntax: str, 
     [(used, array)] = received
     assert used == syntax
     assert np.array_equal(array, _decoded(CORPUS / "CT_small.dcm"))
+
+
+@pytest.mark.parametrize("syntax", ["1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.81"])
+def test_a_syntax_that_allows_loss_is_coded_losslessly(syntax: str) -> None:
+    """JPEG 2000 (.91) and JPEG-LS near-lossless (.81) allow loss but can code without it: an
+    instance goes into them coded losslessly (no loss added in transit), its pixels as decoded
+    before, Lossy Image Compression as it was; JPEG Baseline, which cannot, is still refused."""
+    from dicom_runtime.errors import DicomEncodeError
+    from dicom_runtime.net.transcode import in_syntax
+
+    for name in ("CT_small.dcm", "JPGExtended.dcm"):
+        source = Instance.from_file(CORPUS / name)
+        moved = in_syntax(source, syntax)
+        assert moved.transfer_syntax == syntax
+        before, after = source.dataset(), moved.dataset()
+        assert np.array_equal(
+            pixels.array(after, transfer_syntax=syntax), pixels.array(before, transfer_syntax=source.transfer_syntax)
+        ), name
+        assert after.value(0x00282110) == before.value(0x00282110)  # Lossy Image Compression unchanged
+    with pytest.raises(DicomEncodeError, match="no loss is added in transit"):
+        in_syntax(Instance.from_file(CORPUS / "CT_small.dcm"), "1.2.840.10008.1.2.4.50")
