@@ -22,6 +22,9 @@ with this interpreter. Bytecode is cached in a scratch ``PYTHONPYCACHEPREFIX`` (
 ``PYTHONDONTWRITEBYTECODE`` dropped), as an installed package has its modules compiled; one
 unmeasured run of each command fills it. ``--as-is`` keeps the environment as it is (where
 ``PYTHONDONTWRITEBYTECODE`` is set, every process compiles every module it imports).
+``--no-site`` runs Python with ``-S``: a machine whose site-packages hold ``.pth`` files that
+import modules (this one's costs 20-40 ms a process, more than the interpreter's own start-up)
+is then measured as an interpreter without them; the repository is on ``PYTHONPATH`` either way.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ REPO = Path(__file__).resolve().parent.parent
 TEST_FILES = Path(pydicom.data.__file__).parent / "test_files"
 CT_SMALL = TEST_FILES / "CT_small.dcm"
 DCMTK_ENV = {**os.environ, "TCP_NODELAY": "1"}
+PYTHON = [sys.executable]
+"""The interpreter every Python process runs with (``-S`` added by ``--no-site``)."""
 
 
 def scripts() -> dict[str, str]:
@@ -61,7 +66,7 @@ def command(target: str, name: str, *args: str) -> list[str]:
     """What the console script ``name`` runs, with this interpreter."""
     module, _, function = target.partition(":")
     code = f"import sys; sys.argv[0] = {name!r}; from {module} import {function}; sys.exit({function}())"
-    return [sys.executable, "-c", code, *args]
+    return [*PYTHON, "-c", code, *args]
 
 
 def environment(scratch: Path, as_is: bool) -> dict[str, str]:
@@ -129,8 +134,8 @@ HEADER = f"{'ours':34} {'ms (med)':>9} {'reference':22} {'ms (med)':>9} {'median
 
 
 def startup(env: dict[str, str], rounds: int) -> list[str]:
-    bare = [sys.executable, "-c", "pass"]
-    runs = {"python -c pass": ([bare], env), "import argparse": ([[sys.executable, "-c", "import argparse"]], env)}
+    bare = [*PYTHON, "-c", "pass"]
+    runs = {"python -c pass": ([bare], env), "import argparse": ([[*PYTHON, "-c", "import argparse"]], env)}
     for name, target in scripts().items():
         runs[f"{name} --help"] = ([command(target, name, "--help")], env)
     times = interleaved(runs, rounds)
@@ -144,7 +149,7 @@ def dump(env: dict[str, str], rounds: int) -> list[str]:
     runs = {
         "dicom-dump, a process per file": ([command(target, "dicom-dump", str(p)) for p in corpus], env),
         "dcmdump -Un +Ep": ([["/usr/bin/dcmdump", "-Un", "+Ep", str(p)] for p in corpus], dict(os.environ)),
-        "python -c pass, per file": ([[sys.executable, "-c", "pass"] for _ in corpus], env),
+        "python -c pass, per file": ([[*PYTHON, "-c", "pass"] for _ in corpus], env),
     }
     times = interleaved(runs, rounds)
     reference = times["dcmdump -Un +Ep"]
@@ -216,13 +221,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--images", type=int, default=500, help="instances dicom-net store and storescu send")
     parser.add_argument("--only", choices=("startup", "dump", "store"), action="append", help="only these rows (repeatable)")
     parser.add_argument("--as-is", action="store_true", help="run the commands in this environment as it is (no bytecode cache where it is off)")
+    parser.add_argument(
+        "--no-site", action="store_true",
+        help="run Python with -S (the repository on PYTHONPATH): the .pth files of this machine's site-packages are not "
+        "processed, where one can cost more than the interpreter's own start-up",
+    )
     args = parser.parse_args(argv)
+    if args.no_site:
+        PYTHON.append("-S")
     parts = args.only or ["startup", "dump", "store"]
     with tempfile.TemporaryDirectory() as name:
         scratch = Path(name)
         env = environment(scratch, args.as_is)
         cache = "as the environment has it" if args.as_is else "bytecode cached in a scratch PYTHONPYCACHEPREFIX"
-        print(f"Whole processes, interleaved, {args.rounds} rounds (median, and best against best); {cache}; {os.cpu_count()} cores")
+        site = "; python -S (no site)" if args.no_site else ""
+        print(f"Whole processes, interleaved, {args.rounds} rounds (median, and best against best); {cache}{site}; {os.cpu_count()} cores")
         print(HEADER)
         few = max(3, args.rounds // 3)
         if "startup" in parts:
