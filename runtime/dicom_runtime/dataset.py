@@ -90,6 +90,23 @@ Value = Union[
 ]
 
 
+class FileRange:
+    """Where a bulk value that is a view on a mapped file lies in that file: asked for as
+    ``bytes``, it is read from the file (``os.pread`` by ``read_at``) rather than copied
+    through the map, so the map's pages do not come in beside the copy (copied through
+    the map when the file cannot give it)."""
+
+    __slots__ = ("read_at", "position")
+
+    def __init__(self, read_at: Callable[[int, int], bytes | None], position: int) -> None:
+        self.read_at = read_at
+        self.position = position
+
+    def read(self, length: int) -> bytes | None:
+        """The bytes from the file; None when it cannot give them (no longer the same file)."""
+        return self.read_at(self.position, length)
+
+
 class DataElement:
     """One data element: tag, VR and value.
 
@@ -124,7 +141,7 @@ class DataElement:
         undefined_length: bool = False,
         raw: bytes | None = None,
         read_as_un: bool = False,
-        _context: tuple[bool, str] | None = None,
+        _context: tuple[bool, str] | FileRange | None = None,
     ) -> None:
         """``_context`` (the reader's): ``value`` is a value field's bytes, to be decoded as
         ``vr`` (little endian?, Python codec) when first asked for; the reader has checked
@@ -146,7 +163,14 @@ class DataElement:
         field = self._value
         if context is None or not isinstance(field, (bytes, memoryview)):
             return field  # type: ignore[return-value]
-        value = decode_value(field if isinstance(field, bytes) else bytes(field), self.vr, context[0], context[1])
+        value: Value
+        if isinstance(field, memoryview):  # a bulk value still a view: its bytes, copied once
+            read = context.read(field.nbytes) if isinstance(context, FileRange) else None
+            value = read if read is not None else bytes(field)
+        elif isinstance(context, FileRange):
+            value = field
+        else:
+            value = decode_value(field, self.vr, context[0], context[1])
         self._value = value
         self._context = None
         return value

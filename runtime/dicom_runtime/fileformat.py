@@ -88,6 +88,7 @@ def read_file(
     defer_size: int | None = None,
     strict: bool = False,
     max_inflated: int | None = MAX_INFLATED,
+    views: bool = True,
 ) -> FileDataset:
     """Read a DICOM file; values over ``defer_size`` bytes (of any VR) stay on disk
     until used, as :class:`DeferredValue`.
@@ -103,20 +104,22 @@ def read_file(
     error as when every value was decoded at once. A bulk value of at least
     :data:`~dicom_runtime.reader.VIEW_SIZE` bytes (pixel data) stays a read-only view
     on the file's bytes (:meth:`DataElement.view`; a file of :data:`MAP_SIZE` bytes
-    or more is mapped, a smaller one read) until its value is asked for as ``bytes`` or
-    set; the map is closed when the last such view goes. Replacing the
+    or more is mapped, a smaller one read) until its value is asked for as ``bytes`` (then
+    read from the file with ``os.pread``, not through the map) or set; the map is closed
+    when the last such view goes (while it is open it holds a descriptor of the file:
+    ``views=False`` copies every value out instead). Replacing the
     file (as :func:`write_file` does, by rename) leaves the views as read; truncating
     it in place while they live is not supported (the pages would be gone).
     """
     source = str(path)
-    content = _open(path)
+    content, kept = _open(path, views)
     if not len(content):
         raise DicomDecodeError("empty file", offset=0, source=source)
-    views: list[memoryview] = [memoryview(content)]
+    buffers: list[memoryview] = [memoryview(content)]
     try:
-        return _read(views, source, stop_before_pixels, defer_size, path, strict, max_inflated, keep_views=True)
+        return _read(buffers, source, stop_before_pixels, defer_size, path, strict, max_inflated, keep_views=views, kept=kept)
     finally:
-        _release(views, content)
+        _release(buffers, content)
 
 
 #: Files of at least this size are mapped; smaller ones are read (one system call, and
@@ -124,42 +127,81 @@ def read_file(
 MAP_SIZE = 1 << 20
 
 
-def _open(path: str | Path) -> bytes | mmap.mmap:
+class _MappedFile:
+    """The file a map was made of, for the values that stay views on the map: one asked for
+    as ``bytes`` is read with ``os.pread`` (from the page cache, not through the map, whose
+    pages would then count beside the copy). The file is opened again by its path, and used
+    only while it is the same file (device and inode): one replaced since (by rename, as
+    :func:`write_file` does) gives None, and the caller copies from the map."""
+
+    def __init__(self, path: str | Path, handle: int) -> None:
+        self.path = path
+        status = os.fstat(handle)
+        self.identity = (status.st_dev, status.st_ino)
+
+    def read_at(self, position: int, length: int) -> bytes | None:
+        try:
+            handle = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        except OSError:
+            return None
+        try:
+            status = os.fstat(handle)
+            if (status.st_dev, status.st_ino) != self.identity:
+                return None
+            chunks = []
+            done = 0
+            while done < length:
+                chunk = os.pread(handle, length - done, position + done)
+                if not chunk:
+                    raise DicomDecodeError(
+                        f"the file is shorter than when it was read: {done} of {length} bytes of a value",
+                        offset=position,
+                        source=str(self.path),
+                    )
+                chunks.append(chunk)
+                done += len(chunk)
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        finally:
+            os.close(handle)
+
+
+def _open(path: str | Path, views: bool = True) -> tuple[bytes | mmap.mmap, _MappedFile | None]:
     """The file's bytes: read whole when small, else mapped read-only (pages come in as
-    they are used). Either stays unchanged while values are views on it."""
+    they are used), with what reads the values that stay views on the map (``views``).
+    Either stays unchanged while values are views on it."""
     handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         size = os.fstat(handle).st_size
         if size >= MAP_SIZE:
-            return mmap.mmap(handle, 0, access=mmap.ACCESS_READ)
+            return mmap.mmap(handle, 0, access=mmap.ACCESS_READ), _MappedFile(path, handle) if views else None
         chunks = []
         while True:  # to the end, should the file have grown since fstat
             chunk = os.read(handle, max(size, 1 << 16))
             if not chunk:
                 break
             chunks.append(chunk)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), None
     finally:
         os.close(handle)
 
 
 def read_file_partial(
-    path: str | Path, *, stop_before_pixels: bool = False, defer_size: int | None = None
+    path: str | Path, *, stop_before_pixels: bool = False, defer_size: int | None = None, views: bool = True
 ) -> tuple[FileDataset, DicomDecodeError | None]:
     """Like :func:`read_file`, but a file that fails part way gives what was read before
     the failure (every element, sequences up to the failing item) and the error."""
     source = str(path)
     found: list[FileDataset] = []
-    content = _open(path)
+    content, kept = _open(path, views)
     if not len(content):
         return FileDataset(Dataset()), DicomDecodeError("empty file", offset=0, source=source)
-    views: list[memoryview] = [memoryview(content)]
+    buffers: list[memoryview] = [memoryview(content)]
     try:
-        return _read(views, source, stop_before_pixels, defer_size, path, False, MAX_INFLATED, found, keep_views=True), None
+        return _read(buffers, source, stop_before_pixels, defer_size, path, False, MAX_INFLATED, found, keep_views=views, kept=kept), None
     except DicomDecodeError as exc:
         return (found[0] if found else FileDataset(Dataset())), exc
     finally:
-        _release(views, content)
+        _release(buffers, content)
 
 
 def _plausible(view: memoryview) -> bool:
@@ -229,6 +271,7 @@ def _read(
     partial: list[FileDataset] | None = None,
     *,
     keep_views: bool = False,
+    kept: _MappedFile | None = None,
 ) -> FileDataset:
     """Parse the mapped file; every view made of it is added to ``views`` for release.
 
@@ -301,6 +344,7 @@ def _read(
         base_offset=base,
         strict=strict,
         views=keep_views,
+        read_at=kept.read_at if kept is not None and keep_views else None,
     )
     views.append(reader.data)
     try:

@@ -22,7 +22,7 @@ from .codec import (
     decode_value,
     python_codec,
 )
-from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData, Value
+from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData, FileRange, Value
 from .dictionary import get_entry
 from .errors import DicomDecodeError
 
@@ -132,11 +132,14 @@ class Reader:
         base_offset: int = 0,
         strict: bool = False,
         views: bool = False,
+        read_at: Callable[[int, int], bytes | None] | None = None,
     ) -> None:
         """``strict``: refuse what PS3.5 forbids but files in the wild have (odd value
         lengths); without it such values are read as they are, as dcmtk and pydicom do.
         ``views``: ``data`` stays unchanged while the data set lives (a file mapped
-        read-only), so large bulk values may stay views on it (:data:`VIEW_SIZE`)."""
+        read-only), so large bulk values may stay views on it (:data:`VIEW_SIZE`);
+        ``read_at(position, length)``: reads such a value's bytes from the file when they are
+        asked for as ``bytes`` (positions are ``base_offset`` + offsets in ``data``)."""
         self.data = memoryview(data)
         self.encoding = encoding
         self.source = source
@@ -146,6 +149,7 @@ class Reader:
         self.base = base_offset
         self.strict = strict
         self.views = views
+        self.read_at = read_at
         self.codec = "ascii"
         #: Little endian and the codec, as values read now are decoded (shared by them).
         self._context: tuple[bool, str] = (encoding.little_endian, "ascii")
@@ -262,7 +266,9 @@ class Reader:
                     self._charset(element.value, little)
             elif kind == _BULK:
                 if views and length >= VIEW_SIZE and not length % 2:
-                    elements[tag] = DataElement(tag, vr, data[value_offset:next_offset], False, None, False, _BULK_CONTEXT)
+                    read_at = self.read_at
+                    where = _BULK_CONTEXT if read_at is None else FileRange(read_at, self.base + value_offset)
+                    elements[tag] = DataElement(tag, vr, data[value_offset:next_offset], False, None, False, where)
                 else:
                     field = bytes(data[value_offset:next_offset])
                     # an odd length as read (PS3.5 forbids it; some files have it): kept while unchanged

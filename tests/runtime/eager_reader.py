@@ -1,6 +1,7 @@
 """The reader as it was before lazy decoding (runtime/dicom_runtime/reader.py at e412476),
 kept unchanged as the oracle of tests/runtime/test_lazy.py: it decodes every value at
-read time. Only its imports are absolute, and it takes (and ignores) ``views``.
+read time. Only its imports are absolute, and it takes (and ignores) ``views`` and
+``read_at``.
 
 Reading encoded data sets (PS3.5 Section 7) from bytes, with bounds checks.
 
@@ -87,6 +88,7 @@ class Reader:
         base_offset: int = 0,
         strict: bool = False,
         views: bool = False,
+        read_at: object = None,
     ) -> None:
         """``strict``: refuse what PS3.5 forbids but files in the wild have (odd value
         lengths); without it such values are read as they are, as dcmtk and pydicom do."""

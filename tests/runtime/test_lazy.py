@@ -185,15 +185,49 @@ def test_pixel_data_stays_a_view_on_the_file(tmp_path: Path, size: int) -> None:
     assert element.view() == b"\0\0"
 
 
+def _descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_a_mapped_value_asked_for_as_bytes_is_read_from_the_file(tmp_path: Path) -> None:
+    """Not copied through the map (its pages would count beside the copy); the map (and
+    the descriptor it holds) goes with the last view."""
+    path, pixels = _big(tmp_path, 2 * MAP_SIZE)
+    before = _descriptors()
+    file = read_file(path)
+    element = file.dataset[0x7FE00010]
+    assert isinstance(element.view(), memoryview) and _descriptors() == before + 1
+    assert element.value == pixels and type(element.value) is bytes
+    assert not isinstance(element.view(), memoryview)
+    del file, element
+    assert _descriptors() == before
+    plain = read_file(path, views=False)  # every value copied out: nothing kept open
+    assert type(plain.dataset[0x7FE00010].view()) is bytes and _descriptors() == before
+
+
+def test_a_file_cut_short_in_place_is_said(tmp_path: Path) -> None:
+    """Unsupported, but a value read from the file then is one clear error, not short bytes."""
+    path, _ = _big(tmp_path, 2 * MAP_SIZE)
+    element = read_file(path).dataset[0x7FE00010]
+    with open(path, "r+b") as handle:
+        handle.truncate(MAP_SIZE)
+    with pytest.raises(DicomDecodeError, match="shorter than when it was read") as caught:
+        element.value  # noqa: B018
+    assert caught.value.source == str(path)
+
+
 def test_a_view_survives_the_file_being_replaced(tmp_path: Path) -> None:
-    """Files are replaced by rename (write_file): the mapped inode stays what was read."""
+    """Files are replaced by rename (write_file): the mapped inode stays what was read, and
+    the value asked for as bytes comes from it (not from the new file at the path)."""
     path, pixels = _big(tmp_path, 2 * MAP_SIZE)
     file = read_file(path)
     dataset = Dataset()
     dataset.add(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.7")
     dataset.add(0x00080018, "UI", "1.2.3.5")
+    dataset.add(0x7FE00010, "OW", bytes(2 * MAP_SIZE))
     write_file(path, dataset)
     assert file.dataset[0x7FE00010].view() == pixels
+    assert file.dataset[0x7FE00010].value == pixels
 
 
 def test_copies_and_pickles_hold_bytes(tmp_path: Path) -> None:
