@@ -295,11 +295,20 @@ class Index:
 
     def add(self, names_and_headers: Iterable[tuple[str, Dataset]], *, durable: bool = False) -> None:
         """Index (or index again) files of the folder, by name, with their headers."""
-        self.backend.write(_INSERT, [row_of(name, header) for name, header in names_and_headers], durable=durable)
+        self.add_rows([row_of(name, header) for name, header in names_and_headers], durable=durable)
+
+    def add_rows(self, rows: Sequence[tuple[object, ...]], *, durable: bool = False) -> None:
+        """Commit rows made by :meth:`row_for` (or :func:`row_of`), in one transaction."""
+        self.backend.write(_INSERT, rows, durable=durable)
+
+    @staticmethod
+    def row_for(path: Path) -> tuple[object, ...]:
+        """The row of a file of the folder, from its header; DicomError/OSError if it cannot be read."""
+        return row_of(path.name, read_header(path))
 
     def add_file(self, path: Path, *, durable: bool = False) -> None:
         """Index a file of the folder from its header; DicomError/OSError if it cannot be read."""
-        self.add([(path.name, read_header(path))], durable=durable)
+        self.add_rows([self.row_for(path)], durable=durable)
 
     def remove(self, names: Iterable[str]) -> None:
         self.backend.write("DELETE FROM instances WHERE name = ?", [(name,) for name in names])

@@ -47,6 +47,10 @@ WRITER_NICENESS = 10
 nice increment): its files are not on the path of any response, so whoever waits for
 one (the event loop, the peer) gets the processor first."""
 
+INDEX_BATCH = 64
+"""At most this many index rows are committed together by the writer thread (while more
+instances wait to be written; otherwise each at once)."""
+
 JOURNAL_LIMIT = 8 * 1024 * 1024
 """Instances up to this size go through the write-ahead journal; larger ones are
 flushed directly (their own flush costs little next to their size)."""
@@ -256,44 +260,80 @@ class StorageFolder:
             self._written.wait_for(lambda: self._backlog_bytes <= BACKLOG_LIMIT)
 
     def _write_files(self) -> None:
-        """The writer thread: each journaled instance's file, in order; then rotation and
-        retirement of the journal's segments, off the path of any response."""
+        """The writer thread: each journaled instance's file, in order, and its index row;
+        then rotation and retirement of the journal's segments, off the path of any response.
+        While more instances wait, rows are committed together (up to INDEX_BATCH); an entry
+        is reported written to the journal only once its file is written and its row committed."""
         journal = self.journal
         assert journal is not None
         _lower_priority(WRITER_NICENESS)
+        done: list[tuple[Path, bytes, int, int, bool]] = []  # path, data, ticket, token, written and indexed
+        rows: list[tuple[object, ...]] = []
         while True:
             with self._written:
-                self._written.wait_for(lambda: self._backlog or self._closing)
-                if not self._backlog:
-                    return
-                path, data, ticket, token = self._backlog[0]
+                if not done:
+                    self._written.wait_for(lambda: self._backlog or self._closing)
+                    if not self._backlog:
+                        return
+                item = self._backlog.popleft() if self._backlog else None
+                more = bool(self._backlog)
+            if item is not None:
+                path, data, ticket, token = item
+                done.append((path, data, ticket, token, self._write_one(path, data, rows)))
+            if done and (not more or len(done) >= INDEX_BATCH):
+                self._commit(journal, done, rows)
+                done, rows = [], []
+                if not self._failed:
+                    try:
+                        journal.retire()
+                    except OSError as error:  # the entries stay; replayed on the next start
+                        self._failed += 1
+                        log.error("%s: cannot retire journal entries (%s); they are replayed on the next start", self.root, error)
+
+    def _write_one(self, path: Path, data: bytes, rows: list[tuple[object, ...]]) -> bool:
+        """The writer thread's file of one instance, and its row added to ``rows``; False
+        (logged; the instance stays in the journal) if either fails."""
+        try:
+            self._write(path, data, durable=False)
+        except Exception as error:  # kept in the journal: written again on the next start
+            self._failed += 1
+            log.error("%s: cannot write %s (%s); the instance stays in the journal", self.root, path.name, error)
+            return False
+        if self.index is None:
+            return True
+        try:
+            rows.append(self.index.row_for(path))
+        except DicomError as error:
+            log.warning("%s: %s is stored but cannot be read back, so it is not indexed (%s)", self.root, path.name, error)
+        except Exception as error:  # kept in the journal: indexed again on the next start
+            self._failed += 1
+            log.error("%s: cannot index %s (%s); the instance stays in the journal", self.root, path.name, error)
+            return False
+        return True
+
+    def _commit(self, journal: Journal, done: list[tuple[Path, bytes, int, int, bool]], rows: list[tuple[object, ...]]) -> None:
+        """Commit the rows of the instances ``done``, then report their entries written (the
+        journal retires them after a flush of the file system, which makes the rows durable
+        too), and count them finished."""
+        committed = True
+        if rows and self.index is not None:
             try:
-                self._write(path, data, durable=False)
-            except Exception as error:  # kept in the journal: written again on the next start
-                self._failed += 1
-                log.error("%s: cannot write %s (%s); the instance stays in the journal", self.root, path.name, error)
-            else:
-                try:
-                    # Indexed before the entry counts as written: the journal retires it only after
-                    # a flush of the file system, which makes the index's rows durable too.
-                    self._index(path)
-                except Exception as error:  # kept in the journal: indexed again on the next start
-                    self._failed += 1
-                    log.error("%s: cannot index %s (%s); the instance stays in the journal", self.root, path.name, error)
-                else:
-                    journal.written(ticket)
-            with self._written:
-                self._backlog.popleft()
+                self.index.add_rows(rows)
+            except Exception as error:  # kept in the journal: indexed again on the next start
+                committed = False
+                for path, _, _, _, ok in done:
+                    if ok:
+                        self._failed += 1
+                        log.error("%s: cannot index %s (%s); the instance stays in the journal", self.root, path.name, error)
+        for _, _, ticket, _, ok in done:
+            if ok and committed:
+                journal.written(ticket)
+        with self._written:
+            for path, data, _, token, _ in done:
                 self._forget(path, token)
                 self._backlog_bytes -= len(data)
                 self._finished += 1
-                self._written.notify_all()
-            if not self._failed:
-                try:
-                    journal.retire()
-                except OSError as error:  # the entries stay; replayed on the next start
-                    self._failed += 1
-                    log.error("%s: cannot retire journal entries (%s); they are replayed on the next start", self.root, error)
+            self._written.notify_all()
 
     def path_for(self, sop_instance: str) -> Path:
         return self.root / f"{sop_instance}.dcm"

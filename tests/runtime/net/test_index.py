@@ -199,11 +199,11 @@ def test_an_instance_that_cannot_be_indexed_stays_in_the_journal(tmp_path: Path,
 
     from dicom_runtime.net.index import Index
 
-    def broken(self: Index, path: Path, *, durable: bool = False) -> None:
+    def broken(self: Index, rows: object, *, durable: bool = False) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(Index, "add_file", broken)
     folder = StorageFolder(tmp_path)
+    monkeypatch.setattr(Index, "add_rows", broken)
     instances = _instances(3)
     _store(folder, instances)
     folder.close()
