@@ -127,8 +127,13 @@ def _numbers(element: DataElement) -> Iterator[str]:
 
 
 class _Printer:
-    def __init__(self, out: TextIO, encoding: Encoding, options: _Options, directory: bool = False) -> None:
+    def __init__(
+        self, out: TextIO, encoding: Encoding, options: _Options, directory: bool = False, first_record: int | None = None
+    ) -> None:
         self.directory = directory
+        #: A DICOMDIR's first directory record's byte offset in the file: each record's is shown
+        #: (``#  offset=$N``), as dcmdump does
+        self.first_record = first_record
         self.out = out
         self.encoding = encoding
         self.options = options
@@ -138,6 +143,15 @@ class _Printer:
         shown = "u/l" if length is None else str(length)
         width = 2 * depth + 55
         self.out.write(f"{head:<{width}} # {shown:>3},{vm:>2} {name}\n")
+
+    def record_offset(self, depth: int, offset: int, record: Dataset) -> None:
+        """dcmdump's line after a directory record's item: its offset, and its Referenced File ID."""
+        text = f"{'  ' * depth}#  offset=${offset}"
+        file_id = record.value(0x00041500)
+        if file_id:
+            parts = file_id if isinstance(file_id, list) else [file_id]
+            text += '  refFileID="' + "\\".join(str(p).strip() for p in parts) + '"'
+        self.out.write(text + "\n")
 
     def dataset(self, dataset: Dataset, depth: int, codec: str) -> None:
         from .codec import python_codec
@@ -194,9 +208,11 @@ class _Printer:
                 length = len(encode_element(element, self.encoding, codec)) - (12 if self.encoding.explicit_vr else 8)
             kind = "undefined" if undefined else "explicit"
             self.line(depth, element.tag, "SQ", f"(Sequence with {kind} length #={len(items)})", length, 1, name)
+            position = self.first_record if element.tag == 0x00041220 and depth == 0 else None
             for item in items:
                 item_undefined = item.undefined_length if item.undefined_length is not None else undefined
-                item_length = None if item_undefined else len(_encode_item(item, self.encoding, codec))
+                content = len(_encode_item(item, self.encoding, codec))
+                item_length = None if item_undefined else content
                 kind = "undefined" if item_undefined else "explicit"
                 shown = f"(Item with {kind} length #={len(item)})"
                 if element.tag == 0x00041220:  # Directory Record Sequence: dcmdump names the record
@@ -204,6 +220,9 @@ class _Printer:
                     kind = record if isinstance(record, str) and record in _RECORD_TYPES else "PRIVATE"
                     shown = f'"Directory Record" {kind} #={len(item)}'
                 self.line(depth + 1, 0xFFFEE000, "na", shown, item_length, 1, "Item")
+                if position is not None:
+                    self.record_offset(depth + 1, position, item)
+                    position += 8 + content + (8 if item_undefined else 0)
                 self.dataset(item, depth + 2, codec)
                 end = "(ItemDelimitationItem)" if item_undefined else "(ItemDelimitationItem for re-encoding)"
                 if element.tag == 0x00041220:
@@ -315,12 +334,32 @@ def _dump(path: str, args: argparse.Namespace, out: TextIO, before: str = "") ->
         _Printer(out, EXPLICIT_LE, options).dataset(file.meta, 0, "ascii")
         out.write(f"\n# Dicom-Data-Set\n# Used TransferSyntax: {_syntax_name(file.transfer_syntax)}\n")
         directory = file.meta.value(0x00020002) == "1.2.840.10008.1.3.10"
-        _Printer(out, encoding_of(file.transfer_syntax), options, directory).dataset(file.dataset, 0, "ascii")
+        encoding = encoding_of(file.transfer_syntax)
+        first = _first_record_offset(path, encoding) if directory else None
+        _Printer(out, encoding, options, directory, first).dataset(file.dataset, 0, "ascii")
     out.flush()
     if error is not None:
         print(f"dicom-dump: {error}", file=sys.stderr)
         return 1, True
     return 0, True
+
+
+def _first_record_offset(path: str, encoding: Encoding) -> int | None:
+    """The byte offset, from the file's first byte, of a DICOMDIR's first directory record: the
+    value of its Directory Record Sequence (0004,1220), the first one found in the file."""
+    import struct
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    order = "<" if encoding.little_endian else ">"
+    tag = struct.pack(f"{order}HH", 0x0004, 0x1220)
+    found = data.find(tag + b"SQ\0\0" if encoding.explicit_vr else tag)
+    if found < 0:
+        return None
+    return found + (12 if encoding.explicit_vr else 8)
 
 
 def _syntax_name(uid: str) -> str:

@@ -320,3 +320,18 @@ def test_json_of_several_files_stays_valid_when_one_is_not_dicom(tmp_path: Path)
         assert run.returncode == 1
         assert len(json.loads(run.stdout)) == files.count(ct)
         assert "not a DICOM file" in run.stderr
+
+
+def test_directory_records_show_their_offsets_as_dcmdump_does() -> None:
+    """dcmdump follows each directory record's item line with ``#  offset=$N`` (its byte offset
+    in the file) and, for a record referencing a file, ``refFileID="..."``: the same lines here,
+    for pydicom's DICOMDIRs (little and big endian, implicit VR, reordered)."""
+    folder = Path(pydicom.data.__file__).parent / "test_files" / "dicomdirtests"
+    names = ["DICOMDIR", "DICOMDIR-bigEnd", "DICOMDIR-implicit", "DICOMDIR-reordered", "DICOMDIR-nopatient"]
+    for name in names:
+        path = str(folder / name)
+        ours = subprocess.run([sys.executable, "-m", "dicom_runtime.dump", path], capture_output=True, text=True, check=True)
+        theirs = subprocess.run(["/usr/bin/dcmdump", "-Un", "+Ep", path], capture_output=True, check=True)
+        expected = [line for line in theirs.stdout.decode("latin-1").splitlines() if "#  offset=$" in line]
+        assert len(expected) > 3, name
+        assert [line for line in ours.stdout.splitlines() if "#  offset=$" in line] == expected, name
