@@ -15,8 +15,10 @@ in two steps:
 
 The schema is plain SQL (TEXT columns, ordinary indexes, ``?`` parameters) behind a
 small :class:`Backend` protocol; the one dialect-specific piece, wildcard matching, is
-the backend's :meth:`Backend.wildcard`. SQLite is the embedded backend; a PostgreSQL
-one would implement the same protocol (``LIKE`` with escapes for ``GLOB``).
+the backend's :meth:`Backend.wildcard`, and so is the upsert (:meth:`Backend.upsert`).
+SQLite is the embedded backend; a PostgreSQL one would implement the same protocol
+(``LIKE`` with escapes for ``GLOB``, ``INSERT ... ON CONFLICT (name) DO UPDATE``) and its
+own :func:`open_index` (the file handling here, rebuild and marker, is SQLite's).
 
 Durability. The index is written in the journal's durable step (:mod:`.storage`): a
 journaled instance's row is committed before its journal entry is reported written,
@@ -100,6 +102,11 @@ class Backend(Protocol):
         pattern given with ``[`` escaped as ``[[]`` (``*``: any characters, ``?``: one)."""
         ...
 
+    def upsert(self, table: str, columns: Sequence[str]) -> str:
+        """A statement, with one parameter a column, inserting a row or replacing the one
+        with its primary key (the first column)."""
+        ...
+
     def select(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]: ...
 
     def write(self, sql: str, rows: Iterable[Sequence[object]], *, durable: bool = False) -> None:
@@ -116,10 +123,8 @@ _SCHEMA = [
     + ", attrs TEXT NOT NULL)",
     *(f"CREATE INDEX instances_{column} ON instances ({column})" for column in COLUMNS.values()),
 ]
-_INSERT = (
-    f"INSERT OR REPLACE INTO instances (name, {', '.join(COLUMNS.values())}, attrs) "
-    f"VALUES ({', '.join('?' * (len(COLUMNS) + 2))})"
-)
+_ROW = ("name", *COLUMNS.values(), "attrs")
+"""The columns of an instance's row, in the order of :func:`row_of`."""
 
 
 class SQLiteBackend:
@@ -149,6 +154,9 @@ class SQLiteBackend:
 
     def wildcard(self, column: str) -> str:
         return f"{column} GLOB ?"  # case-sensitive, * and ?, [[] is a literal [
+
+    def upsert(self, table: str, columns: Sequence[str]) -> str:
+        return f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
     def select(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
         with self._lock:
@@ -292,6 +300,7 @@ class Index:
     def __init__(self, root: Path, backend: Backend) -> None:
         self.root = root
         self.backend = backend
+        self._upsert = backend.upsert("instances", _ROW)
 
     def add(self, names_and_headers: Iterable[tuple[str, Dataset]], *, durable: bool = False) -> None:
         """Index (or index again) files of the folder, by name, with their headers."""
@@ -299,7 +308,7 @@ class Index:
 
     def add_rows(self, rows: Sequence[tuple[object, ...]], *, durable: bool = False) -> None:
         """Commit rows made by :meth:`row_for` (or :func:`row_of`), in one transaction."""
-        self.backend.write(_INSERT, rows, durable=durable)
+        self.backend.write(self._upsert, rows, durable=durable)
 
     @staticmethod
     def row_for(path: Path) -> tuple[object, ...]:
