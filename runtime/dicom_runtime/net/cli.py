@@ -70,20 +70,56 @@ def _timeouts(args: argparse.Namespace) -> Timeouts:
     return Timeouts(connect=args.timeout, acse=args.timeout, dimse=max(args.timeout, 60.0))
 
 
-def _identifier(keys: Sequence[str]) -> Dataset:
+def _identifier(keys: Sequence[str], *, level: bool = True) -> Dataset:
+    """The identifier of ``-k`` keys: ``Keyword=value`` or ``(gggg,eeee)=value``, a path through
+    items (``ScheduledProcedureStepSequence[0].Modality=MR``, as findscu's ``-k``), a sequence
+    alone an empty one (universal matching). ``level``: Query/Retrieve Level is required."""
+    import re
+
     from ..dataset import Dataset
     from ..dictionary import lookup
     from ..errors import DicomError
 
     dataset = Dataset()
     for key in keys:
-        keyword, _, value = key.partition("=")
-        try:
-            entry = lookup(keyword.strip())
-        except DicomError:
-            raise Failed(f"-k {key}: {keyword!r} is not a DICOM keyword") from None
-        dataset.add(entry.tag, entry.vrs[0], value or None)
-    if 0x00080052 not in dataset:
+        path, _, value = key.partition("=")
+        parts = [p.strip() for p in re.split(r"\.(?![0-9A-Fa-f]{4}\))", path)]
+        target = dataset
+        for number, part in enumerate(parts):
+            match = re.fullmatch(r"(?P<name>\([0-9A-Fa-f]{4},[0-9A-Fa-f]{4}\)|\w+)(?:\[(?P<item>\d+)\])?", part)
+            if match is None:
+                raise Failed(f"-k {key}: {part!r} is not a keyword, a (gggg,eeee) tag or Sequence[n]")
+            name = match.group("name")
+            try:
+                entry = lookup(int(name[1:5] + name[6:10], 16) if name.startswith("(") else name)
+            except DicomError:
+                raise Failed(f"-k {key}: {name!r} is not a DICOM keyword or tag") from None
+            last = number == len(parts) - 1
+            vr = entry.vrs[0]
+            if vr == "SQ":
+                element = target.get(entry.tag)
+                held = element.value if element is not None and isinstance(element.value, list) else None
+                items: list[Dataset] = [i for i in held if isinstance(i, Dataset)] if held is not None else []
+                target.add(entry.tag, "SQ", items)
+                if match.group("item") is None:
+                    if not last:
+                        raise Failed(f"-k {key}: {name} is a sequence: give its item, {name}[0].Keyword")
+                    if value:
+                        raise Failed(f"-k {key}: a sequence has no value; give keys of its items")
+                    continue
+                index = int(match.group("item"))
+                while len(items) <= index:
+                    items.append(Dataset())
+                item = items[index]
+                assert isinstance(item, Dataset)
+                if last:
+                    raise Failed(f"-k {key}: {name}[{index}] is an item: give a key in it")
+                target = item
+                continue
+            if not last or match.group("item") is not None:
+                raise Failed(f"-k {key}: {name} is not a sequence")
+            target.add(entry.tag, vr, value or None)
+    if level and 0x00080052 not in dataset:
         raise Failed("the identifier needs -k QueryRetrieveLevel=PATIENT|STUDY|SERIES|IMAGE")
     return dataset
 
@@ -265,7 +301,7 @@ def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
 async def _find(args: argparse.Namespace) -> int:
     from ..dump import dump_lines
 
-    identifier = _identifier(args.key)
+    identifier = _identifier(args.key, level=args.model != "worklist")  # a worklist query has no level (PS3.4 K.6.1)
     uid = MODELS[args.model][0]
     async with await _associate(args, [uid]) as association:
         responses = association.find(identifier, sop_class=uid)

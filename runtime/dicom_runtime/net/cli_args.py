@@ -51,9 +51,16 @@ def _common(parser: argparse.ArgumentParser, *, peer: bool = True) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="more detail (log at info level)")
 
 
-def _query(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-k", "--key", action="append", default=[], help="Keyword=value (value may be empty)")
-    parser.add_argument("--model", choices=sorted(MODELS), default="study", help="the query/retrieve information model")
+def _query(parser: argparse.ArgumentParser, models: tuple[str, ...] = tuple(sorted(MODELS))) -> None:
+    parser.add_argument(
+        "-k", "--key", action="append", default=[],
+        help="Keyword=value (value may be empty); a (gggg,eeee) tag for the keyword; "
+        "Sequence[0].Keyword=value for a key in an item (a sequence alone: an empty one)",
+    )
+    parser.add_argument(
+        "--model", choices=models, default="study",
+        help="the information model: patient or study root Q/R" + (", or the modality worklist (no Query/Retrieve Level)" if "worklist" in models else ""),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,11 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     _query(find)
     move = sub.add_parser("move", help="C-MOVE", formatter_class=formatter)
     _common(move)
-    _query(move)
+    _query(move, ("patient", "study"))
     move.add_argument("--dest", required=True, help="the move destination's AE title")
     get = sub.add_parser("get", help="C-GET into a folder", formatter_class=formatter)
     _common(get)
-    _query(get)
+    _query(get, ("patient", "study"))
     get.add_argument("--out", default=".", help="folder for the received instances")
     get.add_argument(
         "--accept-ts", action="append", default=[], metavar="UID",
