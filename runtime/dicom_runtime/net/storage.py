@@ -100,7 +100,8 @@ class StorageFolder:
         self.root.mkdir(parents=True, exist_ok=True)
         for stale in self.root.glob(".*.dcm.*"):  # a write cut short by a crash, never acknowledged
             stale.unlink(missing_ok=True)
-        self._backlog: collections.deque[tuple[Path, bytes, int, int]] = collections.deque()
+        # (path, data, journal ticket, token); no ticket: the file is written already, only its row is to be made
+        self._backlog: collections.deque[tuple[Path, bytes, int | None, int]] = collections.deque()
         self._backlog_bytes = 0
         self._enqueued = 0
         self._finished = 0
@@ -236,7 +237,7 @@ class StorageFolder:
             target = self._enqueued
             self._written.wait_for(lambda: self._finished >= target)
 
-    def _enqueue(self, path: Path, data: bytes, ticket: int, token: int) -> None:
+    def _enqueue(self, path: Path, data: bytes, ticket: int | None, token: int) -> None:
         with self._written:
             self._backlog.append((path, data, ticket, token))
             self._backlog_bytes += len(data)
@@ -265,9 +266,8 @@ class StorageFolder:
         While more instances wait, rows are committed together (up to INDEX_BATCH); an entry
         is reported written to the journal only once its file is written and its row committed."""
         journal = self.journal
-        assert journal is not None
         _lower_priority(WRITER_NICENESS)
-        done: list[tuple[Path, bytes, int, int, bool]] = []  # path, data, ticket, token, written and indexed
+        done: list[tuple[Path, bytes, int | None, int, bool]] = []  # path, data, ticket, token, written and indexed
         rows: list[tuple[object, ...]] = []
         while True:
             with self._written:
@@ -279,22 +279,24 @@ class StorageFolder:
                 more = bool(self._backlog)
             if item is not None:
                 path, data, ticket, token = item
-                done.append((path, data, ticket, token, self._write_one(path, data, rows)))
+                done.append((path, data, ticket, token, self._write_one(path, data if ticket is not None else None, rows)))
             if done and (not more or len(done) >= INDEX_BATCH):
                 self._commit(journal, done, rows)
                 done, rows = [], []
-                if not self._failed:
+                if journal is not None and not self._failed:
                     try:
                         journal.retire()
                     except OSError as error:  # the entries stay; replayed on the next start
                         self._failed += 1
                         log.error("%s: cannot retire journal entries (%s); they are replayed on the next start", self.root, error)
 
-    def _write_one(self, path: Path, data: bytes, rows: list[tuple[object, ...]]) -> bool:
-        """The writer thread's file of one instance, and its row added to ``rows``; False
-        (logged; the instance stays in the journal) if either fails."""
+    def _write_one(self, path: Path, data: bytes | None, rows: list[tuple[object, ...]]) -> bool:
+        """The writer thread's file of one instance (``data``; None: written already), and its
+        row added to ``rows``; False (logged; a journaled instance stays in the journal) if
+        either fails."""
         try:
-            self._write(path, data, durable=False)
+            if data is not None:
+                self._write(path, data, durable=False)
         except Exception as error:  # kept in the journal: written again on the next start
             self._failed += 1
             log.error("%s: cannot write %s (%s); the instance stays in the journal", self.root, path.name, error)
@@ -307,11 +309,11 @@ class StorageFolder:
             log.warning("%s: %s is stored but cannot be read back, so it is not indexed (%s)", self.root, path.name, error)
         except Exception as error:  # kept in the journal: indexed again on the next start
             self._failed += 1
-            log.error("%s: cannot index %s (%s); the instance stays in the journal", self.root, path.name, error)
+            log.error("%s: cannot index %s (%s)%s", self.root, path.name, error, "; the instance stays in the journal" if data is not None else "")
             return False
         return True
 
-    def _commit(self, journal: Journal, done: list[tuple[Path, bytes, int, int, bool]], rows: list[tuple[object, ...]]) -> None:
+    def _commit(self, journal: Journal | None, done: list[tuple[Path, bytes, int | None, int, bool]], rows: list[tuple[object, ...]]) -> None:
         """Commit the rows of the instances ``done``, then report their entries written (the
         journal retires them after a flush of the file system, which makes the rows durable
         too), and count them finished."""
@@ -326,7 +328,7 @@ class StorageFolder:
                         self._failed += 1
                         log.error("%s: cannot index %s (%s); the instance stays in the journal", self.root, path.name, error)
         for _, _, ticket, _, ok in done:
-            if ok and committed:
+            if ok and committed and ticket is not None and journal is not None:
                 journal.written(ticket)
         with self._written:
             for path, data, _, token, _ in done:
@@ -373,20 +375,25 @@ class StorageFolder:
                 request.after_response.append(functools.partial(self._enqueue, path, data, ticket, token))
             else:
                 try:
-                    await blocking(self._write_and_index, path, data)
+                    await blocking(self._write_direct, path, data)
                 finally:
                     self._forget(path, token)
+                if not self.durable and self.index is not None:  # its row is made by the writer thread, after the response
+                    request.after_response.append(functools.partial(self._enqueue, path, b"", None, token))
         except (OSError, sqlite3.Error) as error:
             self._forget(path, token)
             log.error("%s: cannot store %s (%s)", self.root, path.name, error)
             return Status(0xA700, "cannot store the instance")
         return 0
 
-    def _write_and_index(self, path: Path, data: bytes) -> None:
-        """An instance stored without the journal: its file, then its row, both durable
-        (when the folder is) before it is acknowledged."""
+    def _write_direct(self, path: Path, data: bytes) -> None:
+        """An instance stored without the journal: its file, and when the folder is durable
+        its row, both durable before it is acknowledged. Without durability the writer
+        thread makes the row after the response (a crash before it leaves the file
+        unindexed, and the next start indexes it: it synchronises with the files)."""
         self._write(path, data, durable=self.durable)
-        self._index(path, durable=self.durable)
+        if self.durable:
+            self._index(path, durable=True)
 
     def _forget(self, path: Path, token: int) -> None:
         held = self._unwritten.get(path)
