@@ -185,7 +185,7 @@ async def _store(args: argparse.Namespace) -> int:
 
     _imported()
     files = _files(args.paths)
-    headers: list[tuple[Path | Instance, str, str]] = []
+    headers: list[tuple[Path, Path | Instance, str, str]] = []  # (the file, what is sent, SOP class, syntax)
     skipped = 0
     bare = 0
     for path in files:
@@ -198,23 +198,24 @@ async def _store(args: argparse.Namespace) -> int:
                 # No File Meta Information: a bare data set, sent with the meta built from itself.
                 instance = _bare_instance(path)
                 bare += 1
-                headers.append((instance, instance.sop_class, instance.transfer_syntax))
+                headers.append((path, instance, instance.sop_class, instance.transfer_syntax))
                 continue
             sop_class, syntax = meta.value(0x00020002), meta.value(0x00020010)
             if not isinstance(sop_class, str) or not isinstance(syntax, str) or not sop_class or not syntax:
                 raise DicomError("no SOP class or transfer syntax in the File Meta Information")
         except (DicomError, OSError) as exc:
-            logging.getLogger("dicom-net").info("skipped %s: %s", path, exc)
+            why = str(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc).removeprefix(f"{path}: ")
+            print(f"{path}: skipped, not DICOM: {why}", file=sys.stderr)
             skipped += 1
             continue
-        headers.append((path, sop_class, syntax))
+        headers.append((path, path, sop_class, syntax))
     if bare:
         print(f"dicom-net store: {bare} file(s) without File Meta Information: sent with SOP class, instance and "
               "transfer syntax taken from the data set", file=sys.stderr)
     if not headers:
         raise Failed("no DICOM files to send")
     wanted: dict[str, set[str]] = {}
-    for _, sop_class, syntax in headers:
+    for _, _, sop_class, syntax in headers:
         wanted.setdefault(sop_class, set()).add(syntax)
     native = ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2")
     # Each file's own syntax gets a context of its own, so the files go as they are; one context
@@ -223,24 +224,45 @@ async def _store(args: argparse.Namespace) -> int:
     proposals += [Proposal(uid, native) for uid, syntaxes in sorted(wanted.items()) if not syntaxes <= set(native)]
     if len(proposals) > 128:
         raise Failed(f"{len(proposals)} presentation contexts needed: more than one association can propose (128)")
-    failures = 0
+    refused = 0  # answered with a failure or warning status by the peer
+    unsent = 0  # not sent: damaged, or nothing the peer accepted fits it
+    stored = 0
+    lost: str | None = None
     async with await _associate(args, proposals) as association:
-        with _progress("C-STORE", len(headers)) as advance, _read_ahead([item for item, _, _ in headers]) as next_instance:
-            for item, _, _ in headers:
+        with _progress("C-STORE", len(headers)) as advance, _read_ahead([item for _, item, _, _ in headers]) as next_instance:
+            for number, (path, _, _, _) in enumerate(headers):
                 try:
-                    status = await association.store(await next_instance())
+                    instance = await next_instance()
+                except DicomError as exc:
+                    unsent += 1
+                    print(f"{path}: not sent: {str(exc).removeprefix(f'{path}: ')}", file=sys.stderr)
+                    advance()
+                    continue
+                try:
+                    status = await association.store(instance)
                 except DicomError as exc:
                     if not association.is_established:
-                        raise
-                    status = Status(0xC000, str(exc))
-                if not status.is_success:
-                    failures += 1
-                    print(f"{item if isinstance(item, Path) else item.sop_instance}: {status}", file=sys.stderr)
+                        lost = f"{exc}; {len(headers) - number} file(s) from {path} on not sent"
+                        break
+                    unsent += 1  # refused here, before any C-STORE-RQ (no accepted context, no transcoding)
+                    print(f"{path}: not sent: {exc}", file=sys.stderr)
+                    advance()
+                    continue
+                if status.is_success:
+                    stored += 1
+                else:
+                    refused += 1
+                    print(f"{path}: {status}", file=sys.stderr)  # the peer's answer
                 advance()
-    sent = len(headers) - failures
-    print(f"C-STORE {args.host}:{args.port} ({args.aec}): {sent} of {len(headers)} sent" + (f", {skipped} skipped (not DICOM)" if skipped else ""))
-    if failures:
-        raise Failed(f"{failures} of {len(headers)} instances were not stored")
+    parts = [f"{stored} of {len(headers)} stored"]
+    parts += [f"{refused} refused by the peer"] if refused else []
+    parts += [f"{unsent} not sent"] if unsent else []
+    parts += [f"{skipped} skipped (not DICOM)"] if skipped else []
+    print(f"C-STORE {args.host}:{args.port} ({args.aec}): " + ", ".join(parts))
+    if lost is not None:
+        raise Failed(f"the association ended: {lost}")
+    if stored < len(headers):
+        raise Failed(f"{len(headers) - stored} of {len(headers)} instances were not stored")
     return 0
 
 
@@ -255,10 +277,22 @@ def _read_ahead(items: Sequence[Path | Instance]) -> Iterator[Callable[[], Await
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
+    from ..errors import DicomError
     from .instances import Instance
 
+    from .checks import data_set_uids
+
     def load(item: Path | Instance) -> Instance:
-        return Instance.from_file(item) if isinstance(item, Path) else item
+        """The instance of a file, its data set walked first: a damaged one is not sent (a peer
+        would abort the association on it, as storescp does)."""
+        if not isinstance(item, Path):
+            return item
+        instance = Instance.from_file(item)
+        try:
+            data_set_uids(instance.data, instance.transfer_syntax, str(item))
+        except DicomError as exc:
+            raise DicomError(f"damaged: {exc}") from None
+        return instance
 
     loop = asyncio.get_running_loop()
     pending: list[asyncio.Future[Instance]] = []

@@ -131,7 +131,7 @@ def test_store_sends_a_file_without_file_meta_information(tmp_path: Path) -> Non
         store = dicom_net("store", "127.0.0.1", str(scp.port), str(tmp_path / "files"))
     finally:
         assert scp.stop() == 0
-    assert store.returncode == 0 and "2 of 2 sent" in store.stdout, store.stdout + store.stderr
+    assert store.returncode == 0 and "2 of 2 stored" in store.stdout, store.stdout + store.stderr
     assert store.stderr.count("without File Meta Information") == 1
     received = Instance.from_file(tmp_path / "out" / f"{instance.sop_instance}.dcm")
     assert received.dataset().value(0x00080018) == instance.sop_instance and received.sop_class == instance.sop_class

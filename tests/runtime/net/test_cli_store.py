@@ -44,9 +44,11 @@ def test_files_go_in_order_and_a_file_failing_when_read_does_not_stop_the_others
         process.terminate()
         process.wait(20)
     assert run.returncode == 1
-    assert "C-STORE 127.0.0.1" in run.stdout and "5 of 6 sent" in run.stdout
+    assert "C-STORE 127.0.0.1" in run.stdout and "5 of 6 stored" in run.stdout
     lines = run.stderr.strip().splitlines()
-    assert lines[0].startswith(f"{broken}: 0xC000") and "lacks the SOP class, instance or transfer syntax" in lines[0], run.stderr
+    # a file that cannot be read is said to be not sent (no status: the peer never saw it)
+    assert lines[0].startswith(f"{broken}: not sent: ") and "lacks the SOP class, instance or transfer syntax" in lines[0], run.stderr
+    assert "5 of 6 stored, 1 not sent" in run.stdout
     assert lines[-1] == "dicom-net store: 1 of 6 instances were not stored"
     sent = [Instance.from_file(f) for f in files if f != broken]
     logged = re.findall(r"Affected SOP Instance UID\s*: (\S+)", (tmp_path / "scp.log").read_text(errors="replace"))
@@ -82,3 +84,30 @@ def test_a_file_gone_before_it_is_sent_is_named(tmp_path: Path) -> None:
     assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
     assert run.stderr.strip().startswith("dicom-net store: ") and str(files[2]) in run.stderr, run.stderr
     assert len(list((tmp_path / "out").iterdir())) == 2
+
+
+def test_a_damaged_file_is_not_sent_and_the_others_are(tmp_path: Path) -> None:
+    """A file whose data set does not decode (pydicom's MR_truncated.dcm) is not sent - dcmtk's
+    storescp aborts the association on such bytes, losing the files after it - and is named; the
+    summary counts what was stored, refused, not sent and skipped."""
+    import pydicom.data
+
+    files = write_ct_files(tmp_path / "files", 3, size=2_000)
+    damaged = Path(pydicom.data.__file__).parent / "test_files" / "MR_truncated.dcm"
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not DICOM\n" * 50)
+    process, port = _storescp(tmp_path / "out", tmp_path / "scp.log")
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "dicom_runtime.net", "store", "127.0.0.1", str(port), "--aec", "DCMTK",
+             str(files[0]), str(damaged), str(junk), *map(str, files[1:])],
+            capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        process.terminate()
+        process.wait(20)
+    assert run.returncode == 1
+    assert "3 of 4 stored, 1 not sent, 1 skipped (not DICOM)" in run.stdout, run.stdout + run.stderr
+    assert f"{damaged}: not sent: damaged: " in run.stderr
+    assert f"{junk}: skipped, not DICOM: " in run.stderr and f"{junk}: {junk}" not in run.stderr
+    assert len(list((tmp_path / "out").iterdir())) == 3

@@ -47,7 +47,7 @@ def scp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScpProcess]:
     files = _write(folder / "files")
     stored = subprocess.run([sys.executable, "-m", "dicom_runtime.net", "store", "127.0.0.1", str(process.port), "--aec", "OURSCP", *map(str, files)],
                             capture_output=True, text=True, timeout=120)
-    assert stored.returncode == 0 and "5 of 5 sent" in stored.stdout, stored.stdout + stored.stderr
+    assert stored.returncode == 0 and "5 of 5 stored" in stored.stdout, stored.stdout + stored.stderr
     yield process
     assert process.stop() == 0
 

@@ -37,7 +37,7 @@ def scp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScpProcess]:
     folder = tmp_path_factory.mktemp("getz")
     process = ScpProcess(folder / "out", folder / "scp.log").start()
     stored = dicom_net("store", "127.0.0.1", str(process.port), "--aec", "OURSCP", *(str(corpus(n)) for n in FILES))
-    assert stored.returncode == 0 and "2 of 2 sent" in stored.stdout, stored.stdout + stored.stderr
+    assert stored.returncode == 0 and "2 of 2 stored" in stored.stdout, stored.stdout + stored.stderr
     yield process
     assert process.stop() == 0
 

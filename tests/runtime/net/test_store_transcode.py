@@ -55,7 +55,7 @@ def test_dicom_net_store_decompresses_for_a_native_only_peer(tmp_path: Path) -> 
         )
     finally:
         dcmtk.stop()
-    assert sent.returncode == 0 and f"{len(names)} of {len(names)} sent" in sent.stdout, sent.stdout + sent.stderr
+    assert sent.returncode == 0 and f"{len(names)} of {len(names)} stored" in sent.stdout, sent.stdout + sent.stderr
     arrived = {Instance.from_file(p).sop_instance: p for p in dcmtk.folder.iterdir()}
     for name in names:
         uid = Instance.from_file(CORPUS / name).sop_instance
