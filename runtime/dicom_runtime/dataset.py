@@ -114,8 +114,9 @@ class DataElement:
     element keeps the value field's bytes and how to decode them (byte order and
     character set as they were where it was read), and :attr:`value` decodes them once.
     The reader checks at read time everything that could make the decoding fail, so
-    asking for a value never raises. A large bulk value read from a mapped file stays a
-    view on the file (:meth:`view`) until :attr:`value` is asked for or set.
+    asking for a value never raises. Large pixel data read from a file stays a
+    view on the file (:meth:`view`) until :attr:`value` is asked for or set (see
+    :func:`dicom_runtime.fileformat.read_file`).
 
     Equality compares tag, VR, value and ``undefined_length`` (not ``raw`` or
     ``read_as_un``), as the data class it was.

@@ -101,15 +101,16 @@ def read_file(
 
     Values are decoded when first asked for (:class:`DataElement`); every check that
     could make decoding fail is made here, so a damaged file fails here, with the same
-    error as when every value was decoded at once. A bulk value of at least
-    :data:`~dicom_runtime.reader.VIEW_SIZE` bytes (pixel data) stays a read-only view
+    error as when every value was decoded at once. Pixel Data (or Float or Double Float
+    Pixel Data) of at least :data:`~dicom_runtime.reader.VIEW_SIZE` bytes stays a read-only view
     on the file's bytes (:meth:`DataElement.view`; a file of :data:`MAP_SIZE` bytes
     or more is mapped, a smaller one read) until its value is asked for as ``bytes`` (then
     read from the file with ``os.pread``, not through the map) or set; the map is closed
     when the last such view goes (while it is open it holds a descriptor of the file:
-    ``views=False`` copies every value out instead). Replacing the
-    file (as :func:`write_file` does, by rename) leaves the views as read; truncating
-    it in place while they live is not supported (the pages would be gone).
+    ``views=False`` copies every value out instead; a header read, ``stop_before_pixels``,
+    keeps no view). Replacing the file (as :func:`write_file` does, by rename) leaves the
+    views as read; cutting it short in place while they live is not supported (a value
+    then asked for is a DicomDecodeError naming the file).
     """
     source = str(path)
     content, kept = _open(path, views)
@@ -117,7 +118,8 @@ def read_file(
         raise DicomDecodeError("empty file", offset=0, source=source)
     buffers: list[memoryview] = [memoryview(content)]
     try:
-        return _read(buffers, source, stop_before_pixels, defer_size, path, strict, max_inflated, keep_views=views, kept=kept)
+        keep = views and not stop_before_pixels  # a header read holds no map
+        return _read(buffers, source, stop_before_pixels, defer_size, path, strict, max_inflated, keep_views=keep, kept=kept)
     finally:
         _release(buffers, content)
 
@@ -173,7 +175,7 @@ def _open(path: str | Path, views: bool = True) -> tuple[bytes | mmap.mmap, _Map
     try:
         size = os.fstat(handle).st_size
         if size >= MAP_SIZE:
-            return mmap.mmap(handle, 0, access=mmap.ACCESS_READ), _MappedFile(path, handle) if views else None
+            return mmap.mmap(handle, 0, access=mmap.ACCESS_READ), (_MappedFile(path, handle) if views else None)
         chunks = []
         while True:  # to the end, should the file have grown since fstat
             chunk = os.read(handle, max(size, 1 << 16))
@@ -197,7 +199,8 @@ def read_file_partial(
         return FileDataset(Dataset()), DicomDecodeError("empty file", offset=0, source=source)
     buffers: list[memoryview] = [memoryview(content)]
     try:
-        return _read(buffers, source, stop_before_pixels, defer_size, path, False, MAX_INFLATED, found, keep_views=views, kept=kept), None
+        keep = views and not stop_before_pixels  # a header read holds no map
+        return _read(buffers, source, stop_before_pixels, defer_size, path, False, MAX_INFLATED, found, keep_views=keep, kept=kept), None
     except DicomDecodeError as exc:
         return (found[0] if found else FileDataset(Dataset())), exc
     finally:
@@ -276,7 +279,7 @@ def _read(
     """Parse the mapped file; every view made of it is added to ``views`` for release.
 
     On a DicomDecodeError, what was read before it goes to ``partial`` (if given).
-    ``keep_views``: large bulk values of the (not deflated) data set may stay views on it."""
+    ``keep_views``: large pixel data of the (not deflated) data set may stay a view on it."""
     view = views[0]
     if len(view) == 0:
         raise DicomDecodeError("no data", offset=0, source=source)

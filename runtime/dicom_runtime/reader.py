@@ -105,9 +105,13 @@ _KINDS: dict[str, int] = {
     "UN": _SPECIAL,
 }
 _VR_CODES.update((vr.encode("ascii"), (vr, vr in LONG_VRS, _KINDS[vr])) for vr in KNOWN_VRS)
-#: Bulk values of at least this many bytes stay a view on the bytes read (a mapped file,
-#: with ``views``) until asked for: pixel data is not copied by reading.
+#: Pixel data of at least this many bytes stays a view on the bytes read (a mapped file,
+#: with ``views``) until asked for: it is not copied by reading.
 VIEW_SIZE = 1 << 16
+#: The elements that may stay views: Pixel Data, Float and Double Float Pixel Data (other
+#: bulk values are copied out, so that a data set kept without its pixels, as an archive's
+#: headers are, holds no map of its file).
+_VIEWED = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
 #: The decoding context of a bulk value (its bytes are its value).
 _BULK_CONTEXT = (True, "ascii")
 
@@ -137,7 +141,7 @@ class Reader:
         """``strict``: refuse what PS3.5 forbids but files in the wild have (odd value
         lengths); without it such values are read as they are, as dcmtk and pydicom do.
         ``views``: ``data`` stays unchanged while the data set lives (a file mapped
-        read-only), so large bulk values may stay views on it (:data:`VIEW_SIZE`);
+        read-only), so large pixel data may stay a view on it (:data:`VIEW_SIZE`);
         ``read_at(position, length)``: reads such a value's bytes from the file when they are
         asked for as ``bytes`` (positions are ``base_offset`` + offsets in ``data``)."""
         self.data = memoryview(data)
@@ -265,7 +269,7 @@ class Reader:
                 if tag == SPECIFIC_CHARACTER_SET:
                     self._charset(element.value, little)
             elif kind == _BULK:
-                if views and length >= VIEW_SIZE and not length % 2:
+                if views and length >= VIEW_SIZE and tag in _VIEWED and not length % 2:
                     read_at = self.read_at
                     where = _BULK_CONTEXT if read_at is None else FileRange(read_at, self.base + value_offset)
                     elements[tag] = DataElement(tag, vr, data[value_offset:next_offset], False, None, False, where)

@@ -239,6 +239,21 @@ def test_copies_and_pickles_hold_bytes(tmp_path: Path) -> None:
         assert other[0x7FE00010].value == pixels
 
 
+def test_only_pixel_data_stays_a_view(tmp_path: Path) -> None:
+    """Other bulk values are copied out, and a header read keeps no view: a data set kept
+    without its pixels (an archive's headers) holds no map of its file."""
+    path, _ = _big(tmp_path, 2 * MAP_SIZE)
+    file = read_file(path)
+    file.dataset.add(0x00282000, "OB", bytes(2 * VIEW_SIZE))  # ICC Profile, before Pixel Data
+    write_file(path, file.dataset)
+    dataset = read_file(path).dataset
+    assert isinstance(dataset[0x7FE00010].view(), memoryview)
+    assert type(dataset[0x00282000].view()) is bytes
+    before = _descriptors()
+    header = read_file(path, stop_before_pixels=True).dataset
+    assert type(header[0x00282000].view()) is bytes and _descriptors() == before
+
+
 def test_views_only_from_files() -> None:
     """Bytes given by a caller (a network buffer) are copied: it may change them later."""
     data = bytearray((BASE / "test_files" / "CT_small.dcm").read_bytes())
