@@ -11,7 +11,8 @@ adapters, DIMSE-C and DIMSE-N as SCU and SCP, TLS, the ``dicom-net`` tool).
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true), without importing typing for --help
 
 if TYPE_CHECKING:  # at run time each name is imported when first used (module __getattr__ below)
     from .dataset import DataElement, Dataset

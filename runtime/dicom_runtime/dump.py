@@ -20,9 +20,12 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Literal, TextIO
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true), without importing typing for --help
 
 if TYPE_CHECKING:  # the heavy modules are imported when a file is read, not for --help
+    from typing import Literal, TextIO
+
     from .dataset import DataElement, Dataset
     from .reader import Encoding
 

@@ -29,9 +29,12 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true), without importing typing for --help
 
 if TYPE_CHECKING:  # imported when a file is read, not for --help or --version
+    from typing import Any, TextIO
+
     from .dataset import Dataset
     from .objects import DicomObject, Finding
 
