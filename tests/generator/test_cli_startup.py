@@ -22,7 +22,7 @@ except SystemExit:
     pass
 print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
-HEAVY = ("lxml", "jinja2", "rich", "http", "urllib.request", "pathlib", "dicom_codegen.generate", "dicom_codegen.fetch", "dicom_codegen.update")
+HEAVY = ("lxml", "jinja2", "rich", "http", "urllib.request", "pathlib", "typing", "dicom_codegen.generate", "dicom_codegen.fetch", "dicom_codegen.update")
 
 
 def imported(*args: str) -> tuple[list[str], str]:

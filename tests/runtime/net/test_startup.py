@@ -5,8 +5,10 @@ ssl or rich. What a process imported is read from ``sys.modules`` at its exit, l
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +98,23 @@ def test_the_package_names_are_the_modules_own_and_imported_when_used() -> None:
     assert set(dicom_runtime.__all__) <= set(dir(dicom_runtime))
     with pytest.raises(AttributeError, match="no attribute 'lookupp'"):
         dicom_runtime.lookupp  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_help_imports_no_typing_in_an_interpreter_without_site() -> None:
+    """Where site imports typing (this machine's site-packages .pth files do), the test above
+    cannot see it: run with -S, the packages' folders on PYTHONPATH."""
+    import dicom_codegen
+    import dicom_model
+    import dicom_runtime
+
+    paths = os.pathsep.join(str(Path(str(m.__file__)).parent.parent) for m in (dicom_runtime, dicom_codegen, dicom_model))
+    env = {**os.environ, "PYTHONPATH": paths}
+
+    def modules(module: str, name: str, *args: str) -> set[str]:
+        code = PROBE.format(name=name, args=list(args), module=module)
+        run = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60, env=env)
+        return set(json.loads(run.stderr.strip().splitlines()[-1]))
+
+    for module, name in (("dicom_runtime.dump", "dicom-dump"), ("dicom_runtime.validate", "dicom-validate"), ("dicom_codegen.cli", "dicom-codegen")):
+        assert "typing" not in modules(module, name, "--help"), name
+    assert "typing" in modules("dicom_runtime.dump", "dicom-dump", "/nonexistent.dcm")  # the probe sees it when it is imported
