@@ -16,7 +16,8 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true), without importing typing for --help
 
 from .cli_args import ANY_SCP as ANY_SCP  # re-exported: the called AE title clients use by default
 from .cli_args import MODELS, build_parser

@@ -101,7 +101,7 @@ def test_the_package_names_are_the_modules_own_and_imported_when_used() -> None:
 
 
 def test_help_imports_no_typing_in_an_interpreter_without_site() -> None:
-    """Where site imports typing (this machine's site-packages .pth files do), the test above
+    """Where site imports typing (this machine's site-packages .pth files do), the tests above
     cannot see it: run with -S, the packages' folders on PYTHONPATH."""
     import dicom_codegen
     import dicom_model
@@ -115,6 +115,7 @@ def test_help_imports_no_typing_in_an_interpreter_without_site() -> None:
         run = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60, env=env)
         return set(json.loads(run.stderr.strip().splitlines()[-1]))
 
-    for module, name in (("dicom_runtime.dump", "dicom-dump"), ("dicom_runtime.validate", "dicom-validate"), ("dicom_codegen.cli", "dicom-codegen")):
+    commands = (("dicom_runtime.net.cli", "dicom-net"), ("dicom_runtime.dump", "dicom-dump"), ("dicom_runtime.validate", "dicom-validate"), ("dicom_codegen.cli", "dicom-codegen"))
+    for module, name in commands:
         assert "typing" not in modules(module, name, "--help"), name
     assert "typing" in modules("dicom_runtime.dump", "dicom-dump", "/nonexistent.dcm")  # the probe sees it when it is imported
