@@ -12,7 +12,9 @@ would be 3.9 GB). Each SCP serves the same archive:
 * pynetdicom's ``python -m pynetdicom qrscp`` (quiet), its database filled directly
   with the rows its own ``add_instance`` would make (one per instance);
 * dcmtk's ``dcmqrscp --single-process``, its index made by ``dcmqridx`` from the same
-  files (up to ``--dcmtk-max`` instances: dcmqridx reads every file).
+  files, up to ``--dcmtk-max`` instances (1,000 by default: its index file cannot grow
+  past 32 MiB, about 4,000 of these instances; dcmqridx then says "DB ALERT: attempt
+  to seek beyond 33554432 bytes").
 
 The queries go over one association to each SCP, from this process (our blocking SCU,
 the same for all three), Study Root, for randomly chosen entities:
@@ -27,7 +29,7 @@ a ratio is the median of the ratios of each query, a latency the median. pynetdi
 qrscp answers once per matching *instance* (a STUDY query answers ten times); the
 table says how many answers each gave.
 
-    python3 -m benchmarks.bench_query [--sizes 1000,10000,100000] [--queries 25] [--dcmtk-max 10000]
+    python3 -m benchmarks.bench_query [--sizes 1000,10000,100000] [--queries 25] [--dcmtk-max 1000] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -131,7 +133,9 @@ def fill_dcmqrscp(area: Path, folder: Path, count: int) -> None:
     area.mkdir()
     files = [str(folder / f"{_uids(n)[3]}.dcm") for n in range(count)]
     for start in range(0, len(files), 2000):
-        subprocess.run(["dcmqridx", str(area), *files[start:start + 2000]], check=True, capture_output=True, timeout=3600)
+        done = subprocess.run(["dcmqridx", str(area), *files[start:start + 2000]], capture_output=True, text=True, timeout=3600)
+        if done.returncode != 0 or "DB ALERT" in done.stderr:
+            raise RuntimeError(f"dcmqridx failed after {start} files: {done.stderr.strip().splitlines()[-1:]}")
 
 
 def _port() -> int:
@@ -263,7 +267,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="archive sizes, comma-separated")
     parser.add_argument("--queries", type=int, default=25, help="queries per level and SCP")
-    parser.add_argument("--dcmtk-max", type=int, default=10000, help="the largest archive dcmqrscp is measured on (dcmqridx reads every file)")
+    parser.add_argument("--dcmtk-max", type=int, default=1000, help="the largest archive dcmqrscp is measured on (its index holds about 4,000 instances)")
     parser.add_argument("--keep", help="make the archives in this folder and keep them (default: a temporary folder, removed)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
