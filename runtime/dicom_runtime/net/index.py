@@ -210,17 +210,20 @@ def row_of(name: str, header: Dataset) -> tuple[object, ...]:
     """The index row of the file ``name`` whose header is ``header``."""
     attrs: dict[str, object] = {}
     unstored: list[int] = []
-    for tag in STORED_TAGS:
-        element = header.get(tag)
-        if element is None:
+    columns: dict[int, DataElement] = {}
+    for element in header.elements():  # one pass over what the header has (most kept tags are absent)
+        tag = element.tag
+        if tag not in STORED_TAGS:
             continue
+        if tag in COLUMNS:
+            columns[tag] = element
         if _storable(element.value):
             attrs[f"{tag:08X}"] = [element.vr, element.value]
         else:
             unstored.append(tag)
     if unstored:
-        attrs["unstored"] = sorted(unstored)
-    return (name, *(_column_value(header.get(tag)) for tag in COLUMNS), json.dumps(attrs, separators=(",", ":")))
+        attrs["unstored"] = unstored
+    return (name, *(_column_value(columns.get(tag)) for tag in COLUMNS), json.dumps(attrs, separators=(",", ":")))
 
 
 class IndexedHeader:
