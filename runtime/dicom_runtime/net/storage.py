@@ -47,9 +47,13 @@ WRITER_NICENESS = 10
 nice increment): its files are not on the path of any response, so whoever waits for
 one (the event loop, the peer) gets the processor first."""
 
-INDEX_BATCH = 64
-"""At most this many index rows are committed together by the writer thread (while more
-instances wait to be written; otherwise each at once)."""
+INDEX_IDLE = 0.05
+INDEX_LAG = (256, 4096)
+"""The writer thread makes the index rows of the files it has written once no instance has
+come for INDEX_IDLE seconds, or a query waits for them, or INDEX_LAG are due (with the
+journal, whose entries are retired only once their rows are made: its 256-entry segments
+stay in use; without it); a stream of C-STOREs (and its A-RELEASE-RP) waits for files only,
+and the rows are committed together."""
 
 JOURNAL_LIMIT = 8 * 1024 * 1024
 """Instances up to this size go through the write-ahead journal; larger ones are
@@ -104,7 +108,9 @@ class StorageFolder:
         self._backlog: collections.deque[tuple[Path, bytes, int | None, int]] = collections.deque()
         self._backlog_bytes = 0
         self._enqueued = 0
-        self._finished = 0
+        self._finished = 0  # written and indexed (or failed)
+        self._files_done = 0  # written (or failed)
+        self._index_wanted = False  # a query waits for the rows not yet made
         self._failed = 0
         self._written = threading.Condition()
         self._writer: threading.Thread | None = None
@@ -232,10 +238,19 @@ class StorageFolder:
 
     def flush(self) -> None:
         """Wait until every instance acknowledged so far is also in its file (it is durable
-        in the journal already; its file is written by the writer thread)."""
+        in the journal already; its file is written by the writer thread) and indexed."""
         with self._written:
             target = self._enqueued
+            if self._finished < target:
+                self._index_wanted = True
+                self._written.notify_all()
             self._written.wait_for(lambda: self._finished >= target)
+
+    def _files_flush(self) -> None:
+        """Wait until every instance acknowledged so far is in its file (its row may follow)."""
+        with self._written:
+            target = self._enqueued
+            self._written.wait_for(lambda: self._files_done >= target)
 
     def _enqueue(self, path: Path, data: bytes, ticket: int | None, token: int) -> None:
         with self._written:
@@ -252,8 +267,8 @@ class StorageFolder:
         """Before A-RELEASE-RP: wait until the files of the instances acknowledged so far are
         written, so that a peer whose release has completed finds each instance it sent in
         its file (as with an SCP that writes files before answering)."""
-        if self._finished < self._enqueued:
-            await association.blocking(self.flush)
+        if self._files_done < self._enqueued:
+            await association.blocking(self._files_flush)
 
     def _room(self) -> None:
         """Wait while the files not yet written hold more than BACKLOG_LIMIT bytes."""
@@ -261,28 +276,43 @@ class StorageFolder:
             self._written.wait_for(lambda: self._backlog_bytes <= BACKLOG_LIMIT)
 
     def _write_files(self) -> None:
-        """The writer thread: each journaled instance's file, in order, and its index row;
-        then rotation and retirement of the journal's segments, off the path of any response.
-        While more instances wait, rows are committed together (up to INDEX_BATCH); an entry
-        is reported written to the journal only once its file is written and its row committed."""
+        """The writer thread: each journaled instance's file, in order; then, once no
+        instance has come for INDEX_IDLE seconds (or a query waits, or INDEX_LAG rows are
+        due), the index rows of those written, committed together; then rotation and
+        retirement of the journal's segments. All off the path of any response, and rows
+        off that of a stream of stores. An entry is reported written to the journal only
+        once its file is written and its row committed."""
         journal = self.journal
+        lag = INDEX_LAG[0] if journal is not None else INDEX_LAG[1]
         _lower_priority(WRITER_NICENESS)
-        done: list[tuple[Path, bytes, int | None, int, bool]] = []  # path, data, ticket, token, written and indexed
-        rows: list[tuple[object, ...]] = []
+        pending: list[tuple[Path, int | None, bool]] = []  # written, row to make: path, ticket, written by this thread
         while True:
             with self._written:
-                if not done:
+                if pending:
+                    self._written.wait_for(lambda: self._backlog or self._closing or self._index_wanted, timeout=INDEX_IDLE)
+                else:
                     self._written.wait_for(lambda: self._backlog or self._closing)
                     if not self._backlog:
                         return
-                item = self._backlog.popleft() if self._backlog else None
-                more = bool(self._backlog)
+                item = self._backlog.popleft() if self._backlog and len(pending) < lag else None
+                index_now = item is None
+                if index_now:
+                    self._index_wanted = False
             if item is not None:
                 path, data, ticket, token = item
-                done.append((path, data, ticket, token, self._write_one(path, data if ticket is not None else None, rows)))
-            if done and (not more or len(done) >= INDEX_BATCH):
-                self._commit(journal, done, rows)
-                done, rows = [], []
+                written = ticket is None or self._write_file(path, data)
+                with self._written:
+                    self._forget(path, token)
+                    self._backlog_bytes -= len(data)
+                    self._files_done += 1
+                    if not written:  # stays in the journal
+                        self._finished += 1
+                    self._written.notify_all()
+                if written:
+                    pending.append((path, ticket, ticket is not None))
+            if pending and index_now:
+                self._index_rows(journal, pending)
+                pending = []
                 if journal is not None and not self._failed:
                     try:
                         journal.retire()
@@ -290,17 +320,42 @@ class StorageFolder:
                         self._failed += 1
                         log.error("%s: cannot retire journal entries (%s); they are replayed on the next start", self.root, error)
 
-    def _write_one(self, path: Path, data: bytes | None, rows: list[tuple[object, ...]]) -> bool:
-        """The writer thread's file of one instance (``data``; None: written already), and its
-        row added to ``rows``; False (logged; a journaled instance stays in the journal) if
-        either fails."""
+    def _write_file(self, path: Path, data: bytes) -> bool:
+        """The writer thread's file of one journaled instance; False (logged; it stays in the journal) if it fails."""
         try:
-            if data is not None:
-                self._write(path, data, durable=False)
+            self._write(path, data, durable=False)
         except Exception as error:  # kept in the journal: written again on the next start
             self._failed += 1
             log.error("%s: cannot write %s (%s); the instance stays in the journal", self.root, path.name, error)
             return False
+        return True
+
+    def _index_rows(self, journal: Journal | None, pending: list[tuple[Path, int | None, bool]]) -> None:
+        """Make and commit the rows of the written files ``pending``, report their journal
+        entries written (the journal retires them after a flush of the file system, which
+        makes the rows durable too), and count them finished."""
+        rows: list[tuple[object, ...]] = []
+        made = [self._row(path, journaled, rows) for path, _, journaled in pending]
+        committed = True
+        if rows and self.index is not None:
+            try:
+                self.index.add_rows(rows)
+            except Exception as error:  # kept in the journal: indexed again on the next start
+                committed = False
+                for (path, _, journaled), ok in zip(pending, made):
+                    if ok:
+                        self._failed += 1
+                        log.error("%s: cannot index %s (%s)%s", self.root, path.name, error, "; the instance stays in the journal" if journaled else "")
+        for (_, ticket, _), ok in zip(pending, made):
+            if ok and committed and ticket is not None and journal is not None:
+                journal.written(ticket)
+        with self._written:
+            self._finished += len(pending)
+            self._written.notify_all()
+
+    def _row(self, path: Path, journaled: bool, rows: list[tuple[object, ...]]) -> bool:
+        """The row of a written file added to ``rows``; False (logged; a journaled instance
+        stays in the journal) if it cannot be made."""
         if self.index is None:
             return True
         try:
@@ -309,33 +364,9 @@ class StorageFolder:
             log.warning("%s: %s is stored but cannot be read back, so it is not indexed (%s)", self.root, path.name, error)
         except Exception as error:  # kept in the journal: indexed again on the next start
             self._failed += 1
-            log.error("%s: cannot index %s (%s)%s", self.root, path.name, error, "; the instance stays in the journal" if data is not None else "")
+            log.error("%s: cannot index %s (%s)%s", self.root, path.name, error, "; the instance stays in the journal" if journaled else "")
             return False
         return True
-
-    def _commit(self, journal: Journal | None, done: list[tuple[Path, bytes, int | None, int, bool]], rows: list[tuple[object, ...]]) -> None:
-        """Commit the rows of the instances ``done``, then report their entries written (the
-        journal retires them after a flush of the file system, which makes the rows durable
-        too), and count them finished."""
-        committed = True
-        if rows and self.index is not None:
-            try:
-                self.index.add_rows(rows)
-            except Exception as error:  # kept in the journal: indexed again on the next start
-                committed = False
-                for path, _, _, _, ok in done:
-                    if ok:
-                        self._failed += 1
-                        log.error("%s: cannot index %s (%s); the instance stays in the journal", self.root, path.name, error)
-        for _, _, ticket, _, ok in done:
-            if ok and committed and ticket is not None and journal is not None:
-                journal.written(ticket)
-        with self._written:
-            for path, data, _, token, _ in done:
-                self._forget(path, token)
-                self._backlog_bytes -= len(data)
-                self._finished += 1
-            self._written.notify_all()
 
     def path_for(self, sop_instance: str) -> Path:
         return self.root / f"{sop_instance}.dcm"
