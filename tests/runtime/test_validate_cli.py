@@ -203,7 +203,7 @@ def test_json_output_parses_and_matches_the_text(tmp_path: Path, capsys: pytest.
             from_json.append(f"{entry['file']}: {kind}: {f['path']}: {rule}{f['message']} ({f['source']})")
     finding_lines = [line for line in text.splitlines() if ": error: " in line or ": not checked: " in line]
     assert from_json == finding_lines
-    assert document["summary"]["errors_by_rule"] == {"enumerated-value": 1, "type1-missing": 1, "type2-missing": 1}
+    assert document["summary"]["errors_by_rule"] == {"enumerated-value": 1, "type1-missing": 1, "type2-missing": 1, "vr-format": 1}
     statuses = {e["file"]: (e["status"], e["iod"], e["conformant"]) for e in document["files"]}
     assert statuses[str(mutant)] == ("errors", "CTImage", False)
     assert statuses[str(CT)] == ("clean", "CTImage", True)
