@@ -13,6 +13,7 @@ the Conformance Statement (:mod:`.conformance`) says.
     storage = "/var/lib/archive"         # a folder: storage, query and retrieve over it
     journal = "/var/lib/archive/.dicom-net"  # its write-ahead journal (this is the default)
     duplicates = "keep"                  # a SOP instance stored again with other content: keep, replace or reject
+    fileset = false                      # keep the storage folder as a DICOM File-set (a DICOMDIR, dicom_runtime.media)
     max_message_size = 536870912         # largest data set received, bytes
     message_budget = 1073741824          # bytes all unfinished messages may hold together
     max_associations = 16
@@ -95,6 +96,8 @@ class ApplicationEntity:
     """A SOP Instance UID stored again with other content (see :data:`.storage.DUPLICATE_POLICIES`)."""
     max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE
     message_budget: int = DEFAULT_MESSAGE_BUDGET
+    fileset: bool = False
+    """Keep ``storage`` as a DICOM File-set: its DICOMDIR updated before each A-RELEASE-RP."""
 
     def policy(self) -> AcceptorPolicy:
         return AcceptorPolicy(
@@ -119,7 +122,9 @@ class ApplicationEntity:
         from .aio import Handlers
 
         folder = (
-            StorageFolder(self.storage, durable=self.durable, duplicates=self.duplicates, journal_dir=self.journal)
+            StorageFolder(
+                self.storage, durable=self.durable, duplicates=self.duplicates, journal_dir=self.journal, fileset=self.fileset
+            )
             if self.storage is not None else None
         )
         handlers = folder.handlers() if folder is not None else Handlers()
@@ -178,7 +183,7 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
         known = {
             "title", "port", "host", "storage", "sop_classes", "transfer_syntaxes", "max_associations", "max_pdu",
             "max_contexts", "allow", "move_destinations", "tls", "check_called_ae", "durable", "timeouts",
-            "duplicates", "max_message_size", "message_budget", "journal",
+            "duplicates", "max_message_size", "message_budget", "journal", "fileset",
         }
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -203,6 +208,8 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
         duplicates = str(raw.get("duplicates", "keep"))
         if duplicates not in DUPLICATE_POLICIES:
             raise ConfigError(f"{where}.duplicates: {duplicates!r} is not one of {', '.join(DUPLICATE_POLICIES)}")
+        if raw.get("fileset") and not raw.get("storage"):
+            raise ConfigError(f"{where}.fileset: needs a storage folder to keep as a File-set")
         entities.append(
             ApplicationEntity(
                 title=title,
@@ -224,6 +231,7 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
                 duplicates=duplicates,
                 max_message_size=int(raw.get("max_message_size", DEFAULT_MAX_MESSAGE_SIZE)),
                 message_budget=int(raw.get("message_budget", DEFAULT_MESSAGE_BUDGET)),
+                fileset=bool(raw.get("fileset", False)),
             )
         )
     if not entities:

@@ -91,12 +91,15 @@ class StorageFolder:
 
     def __init__(
         self, root: str | Path, *, durable: bool = True, journal: bool = True, duplicates: str = "keep",
-        journal_dir: str | Path | None = None, index: bool = True,
+        journal_dir: str | Path | None = None, index: bool = True, fileset: bool = False,
     ) -> None:
         if duplicates not in DUPLICATE_POLICIES:
             raise ValueError(f"duplicates={duplicates!r}: expected one of {', '.join(DUPLICATE_POLICIES)}")
         self.root = Path(root)
         self.durable = durable
+        #: Keep the folder as a DICOM File-set: its DICOMDIR brought up to date before each
+        #: A-RELEASE-RP (:func:`dicom_runtime.media.folder.keep_as_fileset`).
+        self.fileset = fileset
         self.duplicates = duplicates
         # Data sets acknowledged (or being stored) whose files are not written yet, with a token of the store.
         self._unwritten: dict[Path, tuple[bytes, int]] = {}
@@ -269,6 +272,23 @@ class StorageFolder:
         its file (as with an SCP that writes files before answering)."""
         if self._files_done < self._enqueued:
             await association.blocking(self._files_flush)
+        if self.fileset:
+            await association.blocking(self.update_fileset)
+
+    def update_fileset(self) -> None:
+        """Bring the folder's DICOMDIR up to date with its files (``fileset=True``). The
+        folder's own change: it does not make queries rescan the folder."""
+        from ..media.folder import keep_as_fileset
+
+        with self._stamp_lock:
+            unchanged = self._root_stamp() == self._stamp
+            try:
+                keep_as_fileset(self.root, durable=self.durable)
+            except (OSError, DicomError) as error:  # the instances are stored; only the DICOMDIR lags
+                log.error("%s: cannot update the DICOMDIR (%s)", self.root, error)
+            finally:
+                if unchanged:
+                    self._stamp = self._root_stamp()
 
     def _room(self) -> None:
         """Wait while the files not yet written hold more than BACKLOG_LIMIT bytes."""
