@@ -25,6 +25,7 @@ from ..codec import CHARSETS, EXTENSION_TERMS
 from ..dictionary import all_uids
 from ..errors import DicomError
 from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
+from ..media.statement import MEDIA_TABLE_HEADER, media_rows, media_sections, overview_sentence
 from .association import AssociationError
 from .config import ApplicationEntity, Config
 from .messages import SERVICE_STATUS_MEANINGS, STATUS_MEANINGS, VERIFICATION, Status
@@ -254,6 +255,7 @@ def statement(config: Config, *, generator: str = "") -> Statement:
         + (f" ({generator})." if generator else "."),
     )
     overview_rows: list[tuple[str, ...]] = []
+    media = [ae.title for ae in entities if ae.fileset and ae.storage is not None]  # AEs keeping a File-set
     for category in ("Transfer", "Query/Retrieve", "Verification", "Other"):
         for uid in sorted({u for ae in entities for u in ae.sop_classes + _scu_classes(ae) if _category(u) == category}, key=_name):
             scu = "Yes" if any(uid in _scu_classes(ae) for ae in entities) else "No"
@@ -264,9 +266,9 @@ def statement(config: Config, *, generator: str = "") -> Statement:
         f"{product} has {len(entities)} application entit{'y' if len(entities) == 1 else 'ies'} "
         f"({', '.join(ae.title for ae in entities)}). It accepts associations for the SOP classes below as an SCP"
         + ("; it stores instances it receives and returns them by C-MOVE and C-GET" if any(ae.storage for ae in entities) else "")
-        + ". It does not support media interchange.",
+        + ". " + overview_sentence(media),
         Table(("Category", "SOP Class", "User of Service (SCU)", "Provider of Service (SCP)"), tuple(overview_rows), "Network Services"),
-        Table(("Media Storage Application Profile", "Write Files (FSC or FSU)", "Read Files (FSR)"), (("None", "No", "No"),), "Media Services"),
+        Table(MEDIA_TABLE_HEADER, media_rows(media), "Media Services"),
     )
     toc = add("A.2", "Table of Contents")
     add("A.3", "Introduction")
@@ -470,15 +472,19 @@ def statement(config: Config, *, generator: str = "") -> Statement:
         )),
     )
     not_supported = "Not supported: this implementation does not read or write DICOM media."
-    add("A.5", "Media Interchange", not_supported)
-    for number, name in (
-        ("A.5.1", "Implementation Model"), ("A.5.1.1", "Application Data Flow Diagram"),
-        ("A.5.1.2", "Functional Definitions of AEs"), ("A.5.1.3", "Sequencing of Real World Activities"),
-        ("A.5.1.4", "File Meta Information for Implementation Class and Version"), ("A.5.2", "AE Specifications"),
-        ("A.5.3", "Augmented and Private Application Profiles"), ("A.5.3.1", "Augmented Application Profiles"),
-        ("A.5.3.2", "Private Application Profiles"), ("A.5.4", "Media Configuration"),
-    ):
-        add(number, name, "Not applicable.")
+    if media:
+        for number, name, text in media_sections(media):
+            add(number, name, text)
+    else:
+        add("A.5", "Media Interchange", not_supported)
+        for number, name in (
+            ("A.5.1", "Implementation Model"), ("A.5.1.1", "Application Data Flow Diagram"),
+            ("A.5.1.2", "Functional Definitions of AEs"), ("A.5.1.3", "Sequencing of Real World Activities"),
+            ("A.5.1.4", "File Meta Information for Implementation Class and Version"), ("A.5.2", "AE Specifications"),
+            ("A.5.3", "Augmented and Private Application Profiles"), ("A.5.3.1", "Augmented Application Profiles"),
+            ("A.5.3.2", "Private Application Profiles"), ("A.5.4", "Media Configuration"),
+        ):
+            add(number, name, "Not applicable.")
     add("A.6", "Transformation of DICOM to CDA", "Not supported.")
     charsets = sorted(set(CHARSETS) | {k for k in EXTENSION_TERMS})
     add(
