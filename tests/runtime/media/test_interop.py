@@ -73,11 +73,16 @@ def test_transcoded_for_the_profile(tmp_path: Path) -> None:
     assert jpeg.add(TEST_FILES / "JPEG2000.dcm").transfer_syntax_uid == "1.2.840.10008.1.2.4.91"
 
 
-def test_dcmmkdir_appends_to_ours(ours: FileSet, tmp_path: Path) -> None:
+@pytest.mark.parametrize("tool", ["dcmmkdir", "dcmgpdir"])
+def test_dcmtk_appends_to_ours(ours: FileSet, tmp_path: Path, tool: str) -> None:
+    # +A: dcmtk reads our DICOMDIR (-v: what it does) and writes it back with one more record
     extra = make_instances(tmp_path / "extra", 1, patients=1)[0]
     (ours.root / "EXTRA").mkdir()
     shutil.copy(extra, ours.root / "EXTRA" / "IM1")
-    subprocess.run(["/usr/bin/dcmmkdir", "-q", "+A", "EXTRA/IM1"], cwd=ours.root, check=True)
+    result = subprocess.run([f"/usr/bin/{tool}", "-v", "+A", "EXTRA/IM1"], cwd=ours.root, capture_output=True, text=True, check=True)
+    log = result.stdout + result.stderr
+    assert "appending to DICOMDIR file" in log and "writing file: DICOMDIR" in log
+    assert "E: " not in log and "W: " not in log  # no error, no warning about our DICOMDIR
     after = FileSet.open(ours.root)
     before = {r.sop_instance_uid: r.file_id for r in ours.instances()}
     now = {r.sop_instance_uid: r.file_id for r in after.instances()}
