@@ -95,7 +95,6 @@ def _check(root: Path, old: set[str], new: set[str]) -> str:
     return "new" if present == new else "old"
 
 
-@pytest.mark.slow  # about 9 s: a process per kill point
 def test_killed_before_each_file_operation(prepared: tuple[Path, list[Path], list[str], set[str], set[str]]) -> None:
     base, adds, removes, old, new = prepared
     root, out = _run(base, "complete", adds, removes, kill_at=0)
