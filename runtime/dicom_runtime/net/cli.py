@@ -398,23 +398,32 @@ COMMON_SYNTAXES = (
 
 
 async def _classes_held(args: argparse.Namespace, keys: Sequence[str]) -> list[str] | None:
-    """The SOP classes of the instances a C-GET of ``keys`` would return, asked first with
-    a C-FIND at the IMAGE level (SOP Class UID as a return key); ``None`` when the SCP does
-    not answer such a query (then every storage class is proposed)."""
+    """The SOP classes of the instances a C-GET of ``keys`` would return, asked first with a
+    hierarchical C-FIND (PS3.4 C.4.1.2.1): at the STUDY level for SOP Classes in Study
+    (0008,0062) when the retrieval is of studies or a patient, else at the IMAGE level for SOP
+    Class UID (a SERIES retrieval names its study and series). ``None`` when the SCP does not
+    answer such a query (then every storage class is proposed)."""
     import logging
 
     from ..errors import DicomError
 
     find_uid = MODELS[args.model][0]
-    identifier = _identifier([k for k in keys if k.partition("=")[0].strip() != "QueryRetrieveLevel"] + ["QueryRetrieveLevel=IMAGE"])
-    for tag, vr in ((0x00080016, "UI"), (0x00080018, "UI")):
+    level = next((k.partition("=")[2].strip() for k in keys if k.partition("=")[0].strip() == "QueryRetrieveLevel"), "")
+    others = [k for k in keys if k.partition("=")[0].strip() != "QueryRetrieveLevel"]
+    by_study = level in ("PATIENT", "STUDY")
+    identifier = _identifier(others + [f"QueryRetrieveLevel={'STUDY' if by_study else 'IMAGE'}"])
+    wanted = (0x00080062, 0x0020000D) if by_study else (0x00080016, 0x00080018)
+    for tag in wanted:
         if tag not in identifier:
-            identifier.add(tag, vr, None)
+            identifier.add(tag, "UI", None)
     log = logging.getLogger("dicom-net")
     try:
         async with await _associate(args, [find_uid]) as association:
             responses = association.find(identifier, sop_class=find_uid)
-            found = {str(m.value(0x00080016)) async for m in responses if isinstance(m.value(0x00080016), str)}
+            found: set[str] = set()
+            async for match in responses:
+                value = match.value(wanted[0])
+                found.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str) and v)
     except (DicomError, OSError) as exc:
         log.info("C-FIND of the SOP classes to get: %s; every storage class is proposed", exc)
         return None

@@ -57,6 +57,35 @@ def check_level(level: str) -> None:
         raise DicomError(f"Query/Retrieve Level {level!r} is not one of {', '.join(LEVELS)}")
 
 
+STUDY_ROOT = frozenset({"1.2.840.10008.5.1.4.1.2.2.1", "1.2.840.10008.5.1.4.1.2.2.2", "1.2.840.10008.5.1.4.1.2.2.3"})
+"""The Study Root Query/Retrieve Information Model's FIND, MOVE and GET SOP classes: no PATIENT level."""
+
+
+def hierarchy_problem(sop_class: str, identifier: Dataset, *, query: bool = True) -> str | None:
+    """Why an identifier is not a hierarchical query of its information model (PS3.4
+    C.4.1.2.1; relational queries are not negotiated): a level the model has not (Study Root
+    has no PATIENT level, C.6.2), or a level above the Query/Retrieve Level whose Unique Key is
+    absent or not a single value. ``query`` False (C-MOVE, C-GET): only the level is judged -
+    a retrieval names the instances it wants by their own Unique Keys, and is served without
+    the higher levels' ones, as a relational retrieval would be. None if nothing is wrong."""
+    level = identifier.value(0x00080052)
+    level = level.strip() if isinstance(level, str) else ""
+    if level not in LEVEL_KEYS:
+        return f"Query/Retrieve Level {level!r} is not one of {', '.join(LEVELS)}"
+    study_root = sop_class in STUDY_ROOT
+    if study_root and level == "PATIENT":
+        return "the Study Root model has no PATIENT level (PS3.4 C.6.2)"
+    above = LEVELS[1 if study_root else 0 : LEVELS.index(level)] if query else ()
+    for higher in above:
+        tag = LEVEL_KEYS[higher]
+        value = identifier.value(tag)
+        text = value.strip("\0 ") if isinstance(value, str) else ""
+        if not text or "\\" in text or (tag == 0x00100020 and any(c in text for c in "*?")):
+            name = {0x00100020: "Patient ID", 0x0020000D: "Study Instance UID", 0x0020000E: "Series Instance UID"}[tag]
+            return f"a {level} query needs a single {name} (the {higher} level's Unique Key): relational queries are not supported"
+    return None
+
+
 def matching_keys(identifier: Dataset) -> list[DataElement]:
     """The keys of ``identifier`` each instance is matched against."""
     return [e for e in identifier.elements() if e.tag not in NOT_KEYS and e.vr != "SQ" and e.tag not in COMPUTED_KEYS]

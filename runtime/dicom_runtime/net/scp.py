@@ -253,12 +253,34 @@ class Dispatcher:
         )
         await self._send(request.context.context_id, rsp, data)
 
+    async def _refused_identifier(self, request: QueryRequest, response: str) -> bool:
+        """Answer A900 (Identifier does not match SOP Class, PS3.4 C.4.1.1.4, C.4.2.1.5) to an
+        identifier that is not a hierarchical one of its model; True if it was answered so.
+        Worklist and other models without Query/Retrieve Levels are left to their handlers."""
+        from .matching import STUDY_ROOT, hierarchy_problem
+
+        patient_root = request.sop_class.startswith("1.2.840.10008.5.1.4.1.2.1.")
+        if not patient_root and request.sop_class not in STUDY_ROOT:
+            return False
+        try:
+            identifier = request.identifier
+        except Exception:
+            return False  # the handler's own error says what does not decode
+        problem = hierarchy_problem(request.sop_class, identifier, query=response == "C-FIND-RSP")
+        if problem is None:
+            return False
+        log.warning("%s (%s): %s refused with A900: %s", self.peer, self.calling_ae, response[:-4], problem)
+        await self._respond(request, response, Status(0xA900, problem))
+        return True
+
     async def _serve_find(self, request: QueryRequest) -> None:
         handler = self.handlers.find
         if handler is None:
             await self._respond(request, "C-FIND-RSP", Status(0x0122))
             return
         encoding = encoding_of(request.context.transfer_syntax)
+        if await self._refused_identifier(request, "C-FIND-RSP"):
+            return
         try:
             async for match in handler(request):
                 if request.cancelled:
@@ -283,6 +305,8 @@ class Dispatcher:
             return
         from .aio import Proposal, associate
 
+        if await self._refused_identifier(request, name):
+            return
         destination: tuple[str, int] | None = None
         if move:
             destination = self._server.destinations.get(request.move_destination) if self._server else None

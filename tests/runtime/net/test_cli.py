@@ -36,7 +36,7 @@ def test_echo_store_find_move_get(scp: ScpProcess, tmp_path: Path) -> None:
     store = dicom_net("store", "127.0.0.1", port, "--aec", "OURSCP", str(tmp_path / "files"))
     assert store.returncode == 0, store.stderr
     assert "4 of 4 stored, 1 skipped (not DICOM)" in store.stdout
-    find = dicom_net("find", "127.0.0.1", port, "--aec", "OURSCP", "-k", "QueryRetrieveLevel=IMAGE", "-k", "StudyInstanceUID=1.2.826.0.1.3680043.10.1.1", "-k", "SOPInstanceUID")
+    find = dicom_net("find", "127.0.0.1", port, "--aec", "OURSCP", "-k", "QueryRetrieveLevel=IMAGE", "-k", "StudyInstanceUID=1.2.826.0.1.3680043.10.1.1", "-k", "SeriesInstanceUID=1.2.826.0.1.3680043.10.1.1.1", "-k", "SOPInstanceUID")
     assert find.returncode == 0 and "4 matches, 0x0000 Success" in find.stdout
     move = dicom_net("move", "127.0.0.1", port, "--aec", "OURSCP", "--dest", "DEST", "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=1.2.826.0.1.3680043.10.1.1")
     assert move.returncode == 0 and "4 completed, 0 failed" in move.stdout, move.stdout + move.stderr
