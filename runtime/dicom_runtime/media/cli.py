@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..version import package_version
+from ..version import version_action
 from .errors import MediaError
 from .fileset import DICOMDIR, FileSet
 from .profiles import DEFAULT_PROFILE, PROFILES
@@ -33,7 +33,7 @@ Progress = Callable[[int, int], None]
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dicom-media", description="DICOM File-sets and their DICOMDIR (PS3.10)")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    parser.add_argument("--version", action=version_action("dicom-media"))
     sub = parser.add_subparsers(dest="command", required=True)
     create = sub.add_parser("create", help="a new File-set from files or folders")
     create.add_argument("root", type=Path)

@@ -176,13 +176,9 @@ def _bare_instance(path: Path) -> Instance:
 
 
 async def _store(args: argparse.Namespace) -> int:
-    import logging
-    from pathlib import Path
-
     from ..errors import DicomError
     from ..fileformat import split_file
     from .aio import Proposal
-    from .messages import Status
 
     _imported()
     files = _files(args.paths)

@@ -73,7 +73,7 @@ def test_help_shows_defaults_and_positionals_and_no_peer_title_for_the_server() 
 
 
 def test_every_command_reports_the_package_version() -> None:
-    for command in ([sys.executable, "-m", "dicom_runtime.net"], [sys.executable, "-m", "dicom_runtime.dump"], [sys.executable, "-m", "dicom_runtime.validate"]):
+    for command in ([sys.executable, "-m", "dicom_runtime.net"], [sys.executable, "-m", "dicom_runtime.dump"], [sys.executable, "-m", "dicom_runtime.validate"], [sys.executable, "-m", "dicom_runtime.media"]):
         shown = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
         assert shown.returncode == 0 and shown.stdout.strip().endswith(f"(dicom-typed) {__version__}"), (command, shown.stdout)
 
