@@ -589,15 +589,53 @@ def decode_body(body: bytes, transfer_syntax: str, *, source: str) -> Dataset:
     return read_dataset(body, encoding_of(transfer_syntax), source=source)
 
 
-def encode_body(dataset: Dataset, transfer_syntax: str) -> bytes:
+def encode_body(dataset: Dataset, transfer_syntax: str, *, source_syntax: str | None = None) -> bytes:
     """The data set's bytes in ``transfer_syntax``: deflated (and padded to even length) for
-    the deflated syntaxes, Explicit VR Little Endian for the encapsulated ones (PS3.5 A.4)."""
+    the deflated syntaxes, Explicit VR Little Endian for the encapsulated ones (PS3.5 A.4).
+
+    ``source_syntax``: the transfer syntax the data set was read in. A data set holds the values
+    of OW, OF, OD, OL and OV in the byte order of the file they were read from; where that order
+    and the target's differ (Explicit VR Big Endian to or from any other syntax), they are
+    written swapped, word by word (PS3.5 7.3), so the values stay the same numbers."""
+    if source_syntax is not None and (source_syntax == EXPLICIT_VR_BIG_ENDIAN) != (transfer_syntax == EXPLICIT_VR_BIG_ENDIAN):
+        dataset = _bulk_swapped(dataset)
     body = encode_dataset(dataset, encoding_of(transfer_syntax))
     if transfer_syntax in _DEFLATED:
         compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
         body = compressor.compress(body) + compressor.flush()
         body += b"\0" * (len(body) % 2)
     return body
+
+
+#: The VRs whose values are words of more than one byte, held in the byte order of their file.
+_WORD_VRS = frozenset({"OW", "OF", "OD", "OL", "OV"})
+
+
+def _bulk_swapped(dataset: Dataset) -> Dataset:
+    """A copy of ``dataset`` (items included) whose OW/OF/OD/OL/OV values are in the other byte order."""
+    from .codec import swap_bytes
+
+    copy = Dataset()
+    copy.file_meta = dataset.file_meta
+    copy.undefined_length = dataset.undefined_length
+    for element in dataset.elements():
+        value = element.value
+        if element.vr in _WORD_VRS and isinstance(value, bytes) and value:
+            element = DataElement(element.tag, element.vr, swap_bytes(value, element.vr), undefined_length=element.undefined_length)
+        elif element.vr == "SQ" and isinstance(value, list):
+            items = [_bulk_swapped(item) if isinstance(item, Dataset) else item for item in value]
+            element = DataElement(element.tag, "SQ", items, undefined_length=element.undefined_length)  # type: ignore[arg-type]
+        copy[element.tag] = element
+    return copy
+
+
+def _syntax_read(dataset: Dataset, meta: Dataset | None) -> str | None:
+    """The transfer syntax the data set was read in, by the File Meta Information it came with."""
+    for source in (meta, dataset.file_meta):
+        value = source.value(0x00020010) if source is not None else None
+        if isinstance(value, str) and value.strip("\0 "):
+            return value.strip("\0 ")
+    return None
 
 
 def encode_file(
@@ -615,7 +653,10 @@ def encode_file(
         sop_class, sop_instance = kept.value(0x00020002), kept.value(0x00020003)
     if not isinstance(sop_class, str) or not isinstance(sop_instance, str) or not sop_class or not sop_instance:
         raise DicomEncodeError("a DICOM file needs SOP Class UID (0008,0016) and SOP Instance UID (0008,0018)")
-    return file_header(sop_class, sop_instance, transfer_syntax, kept=kept) + encode_body(dataset, transfer_syntax)
+    source = _syntax_read(dataset, meta)
+    return file_header(sop_class, sop_instance, transfer_syntax, kept=kept) + encode_body(
+        dataset, transfer_syntax, source_syntax=source
+    )
 
 
 def write_file(

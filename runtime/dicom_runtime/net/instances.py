@@ -115,7 +115,8 @@ class Instance:
             raise DicomEncodeError(
                 f"instance {self.sop_instance}: cannot transcode {self.transfer_syntax} to {transfer_syntax}"
             )
-        return Instance(self.sop_class, self.sop_instance, transfer_syntax, _encode(self.dataset(), transfer_syntax))
+        data = _encode(self.dataset(), transfer_syntax, self.transfer_syntax)
+        return Instance(self.sop_class, self.sop_instance, transfer_syntax, data)
 
     def file_bytes(self, source_ae: str = "") -> bytes:
         """This instance as a PS3.10 file; its data set bytes unchanged."""
@@ -127,10 +128,10 @@ class Instance:
         write_bytes_atomic(path, self.file_bytes(source_ae), durable=durable)
 
 
-def _encode(dataset: Dataset, transfer_syntax: str) -> bytes:
+def _encode(dataset: Dataset, transfer_syntax: str, source_syntax: str | None = None) -> bytes:
     if transfer_syntax not in NATIVE_SYNTAXES + (DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,):
         raise DicomEncodeError(f"cannot encode a data set in {transfer_syntax}: not a native transfer syntax")
-    return encode_body(dataset, transfer_syntax)
+    return encode_body(dataset, transfer_syntax, source_syntax=source_syntax)
 
 
 def identifier_dataset(keys: Mapping[str, Any] | QueryIdentifier) -> Dataset:
