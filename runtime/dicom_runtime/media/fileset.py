@@ -59,8 +59,6 @@ from .records import (
 from .verify import Problem
 
 DICOMDIR = "DICOMDIR"
-#: The lock file writers hold (flock) while they write a File-set.
-LOCK = ".DICOMDIR.lock"
 _PATIENT_ID, _STUDY_UID, _SERIES_UID = 0x00100020, 0x0020000D, 0x0020000E
 
 
@@ -252,6 +250,14 @@ class FileSet:
         leaf = self._make(record_type, dataset, name)
         file_id = self._in_place(source)
         in_place = file_id is not None
+        if in_place and transcode:
+            # a file of the File-set is never rewritten: its user's bytes stay as they are
+            why = "has no File Meta Information" if written_syntax == syntax else f"is in {syntax}, which {self.profile.name} does not allow"
+            raise MediaError(
+                f"cannot be added in place: it {why}, so it would have to be rewritten; add it from outside the "
+                "File-set's root to have a converted copy made",
+                path=name,
+            )
         if file_id is None:
             file_id = new_file_id(_text(dataset, _STUDY_UID) or "", _text(dataset, _SERIES_UID) or "", sop_instance, self._taken)
         leaf.keys[REFERENCED_FILE_ID] = DataElement(REFERENCED_FILE_ID, "CS", list(file_id))
@@ -365,7 +371,8 @@ class FileSet:
     def write(self, *, durable: bool = True, progress: Callable[[int, int], None] | None = None) -> None:
         """Write the staged changes: new files, the DICOMDIR atomically, then deletions.
 
-        Writers take turns (an flock on ``.DICOMDIR.lock`` in the root); MediaError, and
+        Writers take turns (an flock on the root folder itself, so that nothing but File-set
+        files is left in it: a lock file is no File ID, and dcmmkdir +r refuses it); MediaError, and
         nothing written, if the DICOMDIR changed since this object read or wrote it, or
         exists when this File-set was made new rather than opened.
 
@@ -374,7 +381,7 @@ class FileSet:
         self.root.mkdir(parents=True, exist_ok=True)
         self._resolved_root = None  # made now, if it was not there
         source = str(self.dicomdir_path)
-        lock = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        lock = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time
             if _stamp(self.dicomdir_path) != self._stamp:
