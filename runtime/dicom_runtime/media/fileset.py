@@ -106,6 +106,31 @@ def _find_root_records(records: list[DirectoryRecord], record_type: str, tag: in
     return None
 
 
+_VERIFICATION_FLAG = 0x0040A493
+_VERIFICATION_DATETIME = 0x0040A030
+_VERIFYING_OBSERVERS = 0x0040A073
+
+
+def _verification_times(dataset: Dataset) -> list[str]:
+    """The Verification DateTime values of an SR instance, as text (top level and the items of
+    the Verifying Observer Sequence)."""
+    import datetime
+
+    found: list[str] = []
+    items = dataset.value(_VERIFYING_OBSERVERS)
+    for source in [dataset, *(i for i in (items if isinstance(items, list) else []) if isinstance(i, Dataset))]:
+        element = source.get(_VERIFICATION_DATETIME)
+        value: object = element.value if element is not None else None
+        if isinstance(value, datetime.datetime):
+            found.append(
+                value.strftime("%Y%m%d%H%M%S") + (f".{value.microsecond:06d}" if value.microsecond else "")
+                + (value.strftime("%z") if value.tzinfo is not None else "")
+            )
+        elif isinstance(value, str) and value.strip():
+            found.append(value.strip())
+    return found
+
+
 class FileSet:
     """A File-set rooted at a folder; see the module's description."""
 
@@ -332,6 +357,17 @@ class FileSet:
                     keys[tag] = DataElement(tag, vrs[0] if vrs else "UN", None)
                 continue
             keys[tag] = copy.copy(element)
+        if record_type == "SR DOCUMENT" and str(dataset.value(_VERIFICATION_FLAG) or "").strip() == "VERIFIED":
+            # Type 1C, required when VERIFIED (PS3.3 F.5): the latest Verification DateTime of the
+            # Verifying Observer Sequence's items (or one at the top level)
+            found = [v for v in _verification_times(dataset) if v]
+            if not found:
+                raise MediaError(
+                    "cannot be added: its Verification Flag is VERIFIED and no Verification DateTime (0040,A030) "
+                    "is given, a Type 1C key of its SR DOCUMENT record",
+                    path=name,
+                )
+            keys[_VERIFICATION_DATETIME] = DataElement(_VERIFICATION_DATETIME, "DT", max(found))
         if charset is not None:
             keys[SPECIFIC_CHARACTER_SET] = charset
         return make_record(record_type, keys)
