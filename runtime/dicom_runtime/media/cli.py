@@ -136,11 +136,11 @@ def main(argv: list[str] | None = None) -> int:
                 raise MediaError("a File-set exists here already (use add)", path=str(args.root / DICOMDIR))
             fileset = FileSet(args.root, profile=args.profile, fileset_id=args.fileset_id)
             added = _add_all(fileset, args.sources, args.skip_bad, show)
-            print(f"{args.root / DICOMDIR}: {added} instances")
+            print(f"{args.root / DICOMDIR}: {_count(added, 'instance')}")
         elif args.command == "add":
             fileset = FileSet.open(args.root, profile=args.profile)
             added = _add_all(fileset, args.sources, args.skip_bad, show)
-            print(f"{fileset.dicomdir_path}: {added} instances added, {len(fileset.instances())} in all")
+            print(f"{fileset.dicomdir_path}: {_count(added, 'instance')} added, {len(fileset.instances())} in all")
         elif args.command == "remove":
             fileset = FileSet.open(args.root)
             removed = 0
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                     record = by_id[0]
                 removed += len(fileset.remove(record))
             fileset.write()
-            print(f"{fileset.dicomdir_path}: {removed} instances removed, {len(fileset.instances())} left")
+            print(f"{fileset.dicomdir_path}: {_count(removed, 'instance')} removed, {len(fileset.instances())} left")
         elif args.command == "list":
             fileset = FileSet.open(args.root)
             if args.format == "json":
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 problems = fileset.verify(progress=update)
             for problem in problems:
                 print(str(problem))
-            print(f"{fileset.dicomdir_path}: {len(fileset.instances())} instances, {len(problems)} problems")
+            print(f"{fileset.dicomdir_path}: {_count(len(fileset.instances()), 'instance')}, {_count(len(problems), 'problem')}")
             return 1 if problems else 0
     except MediaError as exc:
         print(f"dicom-media: {exc}", file=sys.stderr)
@@ -182,3 +182,8 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 instance``, ``2 instances``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

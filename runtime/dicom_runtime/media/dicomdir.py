@@ -90,7 +90,8 @@ def read_dicomdir(path: str | Path) -> Dicomdir:
     try:
         meta, start = split_file(data, source=source)
     except DicomDecodeError as exc:
-        raise MediaError(f"not a DICOM file: {exc.reason}", path=source, offset=None) from None
+        reason = exc.reason if exc.reason.startswith("not a DICOM file") else f"not a DICOM file: {exc.reason}"
+        raise MediaError(reason, path=source, offset=None) from None
     sop_class = meta.value(0x00020002)
     if sop_class != MEDIA_STORAGE_DIRECTORY:
         raise MediaError(

@@ -6,10 +6,13 @@ copy; a copy where the file system cannot link).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from .errors import MediaError
 from .fileset import DICOMDIR, FileSet
+
+log = logging.getLogger("dicom_runtime.net")
 
 
 def keep_as_fileset(root: str | Path, *, fileset_id: str = "", durable: bool = True) -> tuple[int, int]:
@@ -31,7 +34,9 @@ def keep_as_fileset(root: str | Path, *, fileset_id: str = "", durable: bool = T
             try:
                 fileset.add(path, link=True)
                 added += 1
-            except MediaError:
+            except MediaError as exc:
+                # stays stored and served, out of the DICOMDIR; `dicom-media verify` shows it as an orphan
+                log.warning("%s: not in the DICOMDIR: %s", path.name, exc.reason)
                 continue
     if added or removed or not (root / DICOMDIR).exists():
         fileset.write(durable=durable)

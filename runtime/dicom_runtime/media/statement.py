@@ -31,7 +31,7 @@ def media_sections(titles: Sequence[str]) -> list[tuple[str, str, str]]:
     return [
         ("A.5", "Media Interchange",
          f"{names}: the storage folder is kept as a File-set (PS3.10 Section 8), with a DICOMDIR (Basic Directory "
-         "IOD) at the folder's root. No removable media are written: the folder can be copied to them."),
+         "IOD) at the folder's root. No removable media are written: the DICOMDIR and the DICOM folder beneath it can be copied to them (the folder also holds what is not part of the File-set: the SCP's .dicom-net journal and query index, and each instance by its SOP Instance UID, <UID>.dcm, hard links to the same files)."),
         ("A.5.1", "Implementation Model", "One File-set per storage folder; the AE is its File-set Creator and Updater."),
         ("A.5.1.1", "Application Data Flow Diagram",
          "Instances received by C-STORE are written to the folder as <SOP Instance UID>.dcm; before each "
@@ -41,7 +41,7 @@ def media_sections(titles: Sequence[str]) -> list[tuple[str, str, str]]:
          "FSC: creates the DICOMDIR when the folder has none. FSU: adds and removes directory records, rewriting "
          "the DICOMDIR atomically (temporary file, fsync, rename). FSR: not offered by the AE."),
         ("A.5.1.3", "Sequencing of Real World Activities",
-         "An instance is in the DICOMDIR from the release of the association that stored it."),
+         "An instance is in the DICOMDIR from the release of the association that stored it (from the next release of any association where that one was aborted). An instance lacking a Type 1 key of its record stays stored, out of the DICOMDIR, and the SCP logs it."),
         ("A.5.1.4", "File Meta Information for Implementation Class and Version",
          f"Implementation Class UID {IMPLEMENTATION_CLASS_UID}, Implementation Version Name {IMPLEMENTATION_VERSION_NAME}."),
         ("A.5.2", "AE Specifications",
