@@ -431,7 +431,23 @@ class FileSet:
         finally:
             os.close(lock)
 
+    def _prune_empty(self) -> None:
+        """Drop the PATIENT, STUDY and SERIES records with nothing below them (those whose only
+        records below were inactive or stale, dropped when the DICOMDIR was read), as a removal
+        drops the records it leaves empty."""
+
+        def kept(records: list[DirectoryRecord]) -> list[DirectoryRecord]:
+            out = []
+            for record in records:
+                record.children[:] = kept(record.children)
+                if record.record_type not in HIERARCHY or record.children:
+                    out.append(record)
+            return out
+
+        self.roots[:] = kept(self.roots)
+
     def _write_locked(self, durable: bool, progress: Callable[[int, int], None] | None) -> None:
+        self._prune_empty()
         source = str(self.dicomdir_path)
         pending = [(r, self._pending[id(r)]) for r in self.instances() if id(r) in self._pending]
         for done, (record, item) in enumerate(pending, 1):

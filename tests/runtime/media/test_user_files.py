@@ -16,6 +16,7 @@ import pydicom.data
 import pytest
 
 from dicom_runtime.media import FileSet, MediaError
+from tests.runtime.media.conftest import make_instances
 
 CORPUS = Path(pydicom.data.__file__).parent / "test_files"
 
@@ -60,3 +61,28 @@ def test_only_file_set_files_are_left_in_the_root(tmp_path: Path) -> None:
     (copy / "DICOMDIR").unlink()
     made = subprocess.run(["/usr/bin/dcmmkdir", "+r", "+I"], cwd=copy, capture_output=True, text=True, timeout=60)
     assert made.returncode == 0 and "E:" not in made.stdout + made.stderr, made.stdout + made.stderr
+
+
+def test_records_left_empty_by_an_inactive_one_are_dropped_when_rewritten(tmp_path: Path) -> None:
+    """A SERIES record marked inactive (Record In-use Flag 0000H) hides its image; the STUDY and
+    PATIENT above it, left with nothing, are dropped at the next rewrite, not kept empty."""
+    root = tmp_path / "fs"
+    fileset = FileSet(root)
+    fileset.add(CORPUS / "CT_small.dcm")
+    fileset.add(CORPUS / "MR_small.dcm")
+    fileset.write(durable=False)
+    series = next(r for r in FileSet.open(root).records() if r.record_type == "SERIES" and r.keys.value(0x00080060) == "CT")
+    assert series.offset is not None
+    data = bytearray((root / "DICOMDIR").read_bytes())
+    flag = data.index(b"\x04\x00\x10\x14US\x02\x00", series.offset) + 8  # this record's Record In-use Flag's value
+    data[flag : flag + 2] = b"\x00\x00"
+    (root / "DICOMDIR").write_bytes(bytes(data))
+    reopened = FileSet.open(root)
+    (extra,) = make_instances(tmp_path / "more", 1, patients=1, series_per_patient=1)
+    reopened.add(extra)
+    reopened.write(durable=False)
+    records = list(FileSet.open(root).records())
+    empty = [r.record_type for r in records if r.record_type in ("PATIENT", "STUDY", "SERIES") and not r.children]
+    assert empty == [] and {r.record_type for r in records} >= {"PATIENT", "STUDY", "SERIES", "IMAGE"}
+    # the CT_small patient's study and series are gone with its hidden image; the new instance's are there
+    assert not any(r.keys.value(0x00100020) == "1CT1" for r in records)
