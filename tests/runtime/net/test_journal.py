@@ -208,11 +208,18 @@ def test_an_instance_in_every_native_and_deflated_syntax_decodes_alike() -> None
     from dicom_runtime.fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN
     from dicom_runtime.net.instances import NATIVE_SYNTAXES
 
+    from dicom_runtime.codec import swap_bytes
+
     instance = ct_instance(7, size=2000)
     expected = instance.dataset()
     for syntax in NATIVE_SYNTAXES + (DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,):
         other = instance.in_syntax(syntax)
-        assert other.transfer_syntax == syntax and other.dataset() == expected
+        assert other.transfer_syntax == syntax
+        # and back: the same data set (a data set holds OW in its file's byte order: swapped in big endian)
+        assert other.in_syntax(instance.transfer_syntax).dataset() == expected
+        pixels, own = other.dataset().value(0x7FE00010), expected.value(0x7FE00010)
+        assert isinstance(pixels, bytes) and isinstance(own, bytes)
+        assert pixels == (swap_bytes(own, "OW") if syntax == "1.2.840.10008.1.2.2" else own)
     broken = Instance(instance.sop_class, instance.sop_instance, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, b"not deflated")
     with pytest.raises(DicomDecodeError, match=f"instance {instance.sop_instance}: .*does not inflate"):
         broken.dataset()
