@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 import dataclasses
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -93,8 +94,9 @@ class StoreRequest(Request):
 class QueryRequest(Request):
     """A C-FIND, C-MOVE or C-GET request; ``cancelled`` turns true on C-CANCEL."""
 
-    @property
+    @functools.cached_property
     def identifier(self) -> Dataset:
+        """The identifier, decoded once (the SCP's checks, ``level`` and the handler all read it)."""
         return self.dataset() or Dataset()
 
     @property
@@ -257,10 +259,10 @@ class Dispatcher:
         """Answer A900 (Identifier does not match SOP Class, PS3.4 C.4.1.1.4, C.4.2.1.5) to an
         identifier that is not a hierarchical one of its model; True if it was answered so.
         Worklist and other models without Query/Retrieve Levels are left to their handlers."""
-        from .matching import STUDY_ROOT, hierarchy_problem
+        from .matching import hierarchy_problem
+        from .presets import QUERY_RETRIEVE
 
-        patient_root = request.sop_class.startswith("1.2.840.10008.5.1.4.1.2.1.")
-        if not patient_root and request.sop_class not in STUDY_ROOT:
+        if request.sop_class not in QUERY_RETRIEVE:  # Patient Root and Study Root FIND, MOVE, GET
             return False
         try:
             identifier = request.identifier
