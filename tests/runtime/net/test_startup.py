@@ -4,6 +4,7 @@ ssl or rich. What a process imported is read from ``sys.modules`` at its exit, l
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -34,21 +35,33 @@ HEAVY = (
 )
 
 
+_LIST = "print(json.dumps(sorted(sys.modules)), file=sys.stderr)"
+
+
+def _loaded(code: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after ``code`` (which prints them, as PROBE does)."""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    return set(json.loads(run.stderr.strip().splitlines()[-1]))
+
+
+@functools.cache
+def _bare() -> set[str]:
+    """A bare interpreter's modules (json's own included: the probes use it)."""
+    return _loaded(f"import json, sys; {_LIST}")
+
+
 def imported(module: str, name: str, *args: str) -> tuple[set[str], str]:
     """The modules a command's process imported beyond a bare interpreter's, and its output."""
     run = subprocess.run([sys.executable, "-c", PROBE.format(name=name, args=list(args), module=module)], capture_output=True, text=True, timeout=60)
-    bare = subprocess.run([sys.executable, "-c", "import json, sys; print(json.dumps(sorted(sys.modules)), file=sys.stderr)"], capture_output=True, text=True, timeout=60)
-    modules = json.loads(run.stderr.strip().splitlines()[-1])
-    return set(modules) - set(json.loads(bare.stderr.strip().splitlines()[-1])) - {"json", "json.decoder", "json.scanner", "json.encoder"}, run.stdout
+    modules = set(json.loads(run.stderr.strip().splitlines()[-1]))
+    return modules - _bare() - {"json", "json.decoder", "json.scanner", "json.encoder"}, run.stdout
 
 
+@functools.cache
 def _metadata_imports() -> set[str]:
     """What ``import importlib.metadata`` loads beyond a bare interpreter (pathlib among them,
     where the interpreter's site did not load it already: a virtual environment's does not)."""
-    code = "import importlib.metadata, json, sys; print(json.dumps(sorted(sys.modules)), file=sys.stderr)"
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    bare = subprocess.run([sys.executable, "-c", "import json, sys; print(json.dumps(sorted(sys.modules)), file=sys.stderr)"], capture_output=True, text=True, timeout=60)
-    return set(json.loads(run.stderr.strip().splitlines()[-1])) - set(json.loads(bare.stderr.strip().splitlines()[-1]))
+    return _loaded(f"import importlib.metadata, json, sys; {_LIST}") - _bare()
 
 
 def heavy(modules: set[str]) -> list[str]:
