@@ -1,6 +1,7 @@
 """Decoding pixel data, side by side with pydicom's ``pixel_array`` and dicomsdl (C++).
 
-Run: ``python -m benchmarks.bench_pixels [--rounds N] [--size-mb 200] [--skip-corpus]``.
+Run: ``python -m benchmarks.bench_pixels [--rounds N] [--size-mb 200] [--skip-corpus] [--skip-frame]
+[--syntax UID ...]``.
 
 Two tables, every ratio ours / theirs from the same run (below 1 is faster):
 
@@ -11,7 +12,11 @@ Two tables, every ratio ours / theirs from the same run (below 1 is faster):
   and numpy RLE decoders) and dicomsdl's ``pixelData(i, storedvalue=True)`` for each frame
   (its bundled libjpeg-turbo, CharLS, OpenJPEG), where a probe in a process of its own shows it
   decodes the file (on one it aborts the process); best of N interleaved rounds, per file and
-  per transfer syntax. Target (#17): at most 1.0x pydicom.
+  per transfer syntax. Target (#17): at most 1.0x pydicom. Beside the wall-clock ratio, the CPU
+  time ratio (``time.process_time``, every thread of the process): a large JPEG 2000 frame is
+  decoded here with OpenJPEG's own threads (:data:`dicom_runtime.pixels.codecs.J2K_THREADED_BYTES`),
+  which pylibjpeg-openjpeg does not offer, so its wall-clock gain costs CPU time, not saves it;
+  on a loaded machine the threads gain little.
 * **One frame of a multi-frame file** of ``--size-mb`` megabytes built here (random 12-bit
   samples, 1024 x 512 frames), native Explicit VR Little Endian and JPEG-LS lossless with a
   Basic Offset Table: a fresh process per run (best of 3) opens the file and decodes its
@@ -60,6 +65,13 @@ def _best(function: Callable[[], object], rounds: int) -> float:
     return best
 
 
+def _timed(function: Callable[[], object]) -> tuple[float, float]:
+    """The wall-clock and the CPU time (every thread of the process) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    function()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def _ratio(ours: float, theirs: float | None) -> str:
     return "-" if theirs is None or theirs == 0 else f"{ours / theirs:.2f}"
 
@@ -79,15 +91,17 @@ def _dicomsdl_decodes(path: Path, count: int) -> bool:
     return done.returncode == 0
 
 
-def corpus(rounds: int, console: Console) -> None:
+def corpus(rounds: int, console: Console, syntaxes: frozenset[str] = frozenset()) -> None:
     warnings.simplefilter("ignore")
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     sdl_missing: set[str] = set()
-    table = Table(title=f"Decoding pydicom's corpus, every frame (best of {rounds}, ms)")
-    for column in ("file", "syntax", "ours", "pydicom", "dicomsdl", "ours/pydicom", "ours/dicomsdl"):
+    table = Table(title=f"Decoding pydicom's corpus, every frame (best of {rounds}, ms; CPU: every thread's)")
+    for column in ("file", "syntax", "ours", "pydicom", "dicomsdl", "ours/pydicom", "ours/dicomsdl", "CPU ours/pydicom"):
         table.add_column(column, justify="left" if column in ("file", "syntax") else "right")
     for name in sorted(set(EXACT + LOSSY_JPEG) - PYDICOM_FAILS):
         file = read_file(CORPUS / name)
+        if syntaxes and file.transfer_syntax not in syntaxes:
+            continue
         theirs = pydicom.dcmread(CORPUS / name)
         theirs.pixel_array_options(as_rgb=False)
         count = pixels.pixel_info(file.dataset, transfer_syntax=file.transfer_syntax).number_of_frames
@@ -104,10 +118,12 @@ def corpus(rounds: int, console: Console) -> None:
         def dicomsdl_decode() -> object:
             return [sdl.pixelData(i, storedvalue=True) for i in range(count)]
 
-        ours_time = pydicom_time = sdl_time = float("inf")
+        ours_time = pydicom_time = sdl_time = ours_cpu = pydicom_cpu = float("inf")
         for _ in range(rounds):  # interleaved
-            ours_time = min(ours_time, _best(ours_decode, 1))
-            pydicom_time = min(pydicom_time, _best(pydicom_decode, 1))
+            wall, cpu = _timed(ours_decode)
+            ours_time, ours_cpu = min(ours_time, wall), min(ours_cpu, cpu)
+            wall, cpu = _timed(pydicom_decode)
+            pydicom_time, pydicom_cpu = min(pydicom_time, wall), min(pydicom_cpu, cpu)
             if sdl is not None:
                 sdl_time = min(sdl_time, _best(dicomsdl_decode, 1))
         syntax = file.transfer_syntax
@@ -120,7 +136,7 @@ def corpus(rounds: int, console: Console) -> None:
         sdl_ms = None if sdl is None else sdl_time * 1e3
         table.add_row(
             name, syntax, f"{ours_time * 1e3:.3f}", f"{pydicom_time * 1e3:.3f}", "-" if sdl_ms is None else f"{sdl_ms:.3f}",
-            _ratio(ours_time, pydicom_time), _ratio(ours_time, None if sdl is None else sdl_time),
+            _ratio(ours_time, pydicom_time), _ratio(ours_time, None if sdl is None else sdl_time), _ratio(ours_cpu, pydicom_cpu),
         )
     console.print(table)
     summary = Table(title="Per transfer syntax (sums, ms; dicomsdl over the files it decodes, * where it fails some)")
@@ -241,10 +257,11 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=200)
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--skip-frame", action="store_true")
+    parser.add_argument("--syntax", action="append", default=[], help="only the corpus files of this transfer syntax UID (repeatable)")
     args = parser.parse_args()
-    console = Console(width=150)
+    console = Console(width=170)
     if not args.skip_corpus:
-        corpus(args.rounds, console)
+        corpus(args.rounds, console, frozenset(args.syntax))
     if not args.skip_frame:
         one_frame(args.size_mb, console)
 

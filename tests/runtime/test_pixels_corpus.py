@@ -263,9 +263,9 @@ def test_encapsulated_frame_decodes_that_frame_only(monkeypatch: pytest.MonkeyPa
     decoded: list[int] = []
     original = pixels.decode._decode_frame
 
-    def counting(data: bytes, info: pixels.PixelInfo, index: int) -> npt.NDArray[Any]:
+    def counting(data: bytes, info: pixels.PixelInfo, index: int, out: npt.NDArray[Any] | None) -> npt.NDArray[Any]:
         decoded.append(index)
-        return original(data, info, index)
+        return original(data, info, index, out)
 
     monkeypatch.setattr(pixels.decode, "_decode_frame", counting)
     whole = _ours("examples_ybr_color.dcm")

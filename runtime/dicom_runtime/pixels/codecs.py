@@ -13,6 +13,7 @@ one :class:`~._common.PixelDataError` before any work, never a silently altered 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -83,19 +84,34 @@ def _imagecodecs(name: str, uid: str) -> Any:
     return imagecodecs
 
 
-def decode_frame(frame_data: bytes, info: PixelInfo, index: int) -> npt.NDArray[Any]:
-    """One frame's codestream of ``info.transfer_syntax`` to samples ``info.frame_shape``."""
+def decode_frame(
+    frame_data: bytes, info: PixelInfo, index: int, out: npt.NDArray[Any] | None = None
+) -> npt.NDArray[Any]:
+    """One frame's codestream of ``info.transfer_syntax`` to samples ``info.frame_shape``.
+
+    ``out``: an array of ``info.frame_shape`` and the decoded dtype to hold the samples (a
+    frame of a multi-frame array); JPEG 2000 is decoded straight into it where the codestream's
+    sample size is the one of Bits Allocated, the others are copied into it."""
     codec = CODECS.get(info.transfer_syntax)
     if codec is None:
         raise PixelDecodeError(f"transfer syntax {info.transfer_syntax} is not one this module decodes", frame=index)
     decoder: Callable[..., Any] = getattr(_imagecodecs(codec.name, info.transfer_syntax), codec.decoder)
-    _check_header(frame_data, info, codec, index)
+    siz = _check_header(frame_data, info, codec, index)
+    target = info.dtype
     if codec.decoder != "jpeg2k_decode" and not frame_data.rstrip(b"\0").endswith(b"\xff\xd9"):
         # a JPEG stream without its EOI (truncated): one is appended, as CharLS was seen spending
         # seconds past the end of such a stream (reading beyond it) before failing
         frame_data += b"\xff\xd9"
+    into = None
     try:
-        if codec.decoder == "jpeg8_decode" and info.samples_per_pixel == 3:
+        if codec.decoder == "jpeg2k_decode":
+            # straight into the output where OpenJPEG's sample size (by the SIZ precision) is
+            # Bits Allocated's; OpenJPEG's own threads for a large codestream (decoding is
+            # bound by its size), one thread for a small one (threads cost more than they save)
+            if siz is not None and (siz[0] + 7) // 8 == target.itemsize and target.itemsize <= 2:
+                into = out if out is not None else np.empty(info.frame_shape, dtype=target)
+            decoded = decoder(frame_data, numthreads=_j2k_threads(len(frame_data)), out=into)
+        elif codec.decoder == "jpeg8_decode" and info.samples_per_pixel == 3:
             if info.photometric_interpretation.startswith("YBR") or not _jpeg_transformed(frame_data):
                 # YBR_*: the components as stored; RGB without a JFIF or Adobe (APP14) marker saying
                 # the components were transformed: RGB as stored (PS3.5 8.2.1)
@@ -114,25 +130,46 @@ def decode_frame(frame_data: bytes, info: PixelInfo, index: int) -> npt.NDArray[
         raise PixelDecodeError(
             f"the {codec.name} codestream has 1 component, Samples per Pixel is {info.samples_per_pixel}", frame=index
         )
-    kind = "i" if info.pixel_representation else "u"
-    target = np.dtype(f"{kind}{max(1, info.bits_allocated // 8)}")
-    if info.bits_allocated == 1:
-        target = np.dtype(np.uint8)
+    # the codestream's signedness: OpenJPEG's by the SIZ (an array given to it keeps its dtype)
+    unsigned = result.dtype.kind == "u" if into is None or siz is None else not siz[1]
     if result.dtype != target:
         if result.dtype.itemsize == target.itemsize:
-            result = result.astype(target.str.replace("i", "u"), copy=False).view(target)
+            result = result.view(target)
         else:
             result = result.astype(target)
-    if info.pixel_representation and info.bits_stored < info.bits_allocated:
+    if info.pixel_representation and info.bits_stored < info.bits_allocated and unsigned:
+        # sign extension of a codestream decoded as unsigned (a signed one is decoded sign extended)
         spare = info.bits_allocated - info.bits_stored
-        result = (result << spare) >> spare  # sign extension of a codestream decoded as unsigned
-    return result.reshape(info.frame_shape)
+        np.left_shift(result, spare, out=result)
+        np.right_shift(result, spare, out=result)
+    result = result.reshape(info.frame_shape)
+    if out is None:
+        return result
+    if not np.may_share_memory(result, out):  # decoded elsewhere: copied in
+        out[...] = result
+    return out
 
 
-def _check_header(data: bytes, info: PixelInfo, codec: Codec, index: int) -> None:
+#: A JPEG 2000 codestream of this many bytes or more is decoded with OpenJPEG's threads.
+J2K_THREADED_BYTES = 65536
+
+
+def _j2k_threads(size: int) -> int:
+    if size < J2K_THREADED_BYTES:
+        return 1
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        available = os.cpu_count() or 1
+    return max(1, min(4, available))
+
+
+def _check_header(data: bytes, info: PixelInfo, codec: Codec, index: int) -> tuple[int, bool] | None:
     """The codestream's own size (JPEG / JPEG-LS frame header, JPEG 2000 SIZ) held to Rows,
     Columns and Samples per Pixel before the codec runs: a damaged header that claims a huge
-    image is refused here, not decoded for seconds into gigabytes."""
+    image is refused here, not decoded for seconds into gigabytes. JPEG 2000: the precision and
+    signedness of its components if they are all the same (ISO/IEC 15444-1 A.5.1), else None."""
+    siz_result: tuple[int, bool] | None = None
     if codec.decoder == "jpeg2k_decode":
         at = data.find(b"\xff\x4f\xff\x51")
         if at < 0 or len(data) < at + 42:
@@ -141,6 +178,10 @@ def _check_header(data: bytes, info: PixelInfo, codec: Codec, index: int) -> Non
         width = int.from_bytes(siz[4:8], "big") - int.from_bytes(siz[12:16], "big")
         height = int.from_bytes(siz[8:12], "big") - int.from_bytes(siz[16:20], "big")
         components = int.from_bytes(siz[36:38], "big")
+        ssiz = {siz[38 + 3 * c] for c in range(components) if 38 + 3 * c < len(siz)}  # Ssiz, XRsiz, YRsiz each
+        if len(ssiz) == 1:
+            (value,) = ssiz
+            siz_result = ((value & 0x7F) + 1, bool(value & 0x80))
     else:
         if data[:2] != b"\xff\xd8":
             raise PixelDecodeError(f"the {codec.name} frame does not start with SOI (FFD8)", frame=index)
@@ -170,6 +211,7 @@ def _check_header(data: bytes, info: PixelInfo, codec: Codec, index: int) -> Non
             f"Rows {info.rows} x Columns {info.columns} x Samples per Pixel {info.samples_per_pixel}",
             frame=index,
         )
+    return siz_result
 
 
 def _jpeg_transformed(data: bytes) -> bool:

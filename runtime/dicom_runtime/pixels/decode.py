@@ -222,24 +222,32 @@ def _encapsulated(
     source: Source, info: PixelInfo, data: EncapsulatedPixelData | tuple[Fragment, Sequence[Fragment]], frame: int | None
 ) -> npt.NDArray[Any]:
     groups = _frame_fragments(source, info, data)
+    whole = frame is None and info.number_of_frames > 1
+    # every frame: decoded into its place of one array (JPEG 2000 straight into it)
+    stack = np.empty((info.number_of_frames, *info.frame_shape), dtype=info.dtype) if whole else None
     wanted = range(info.number_of_frames) if frame is None else [frame]
-    decoded = []
+    decoded = None
     for i in wanted:
         first, parts = groups[i]
         try:
-            decoded.append(_decode_frame(b"".join(parts), info, i))
+            decoded = _decode_frame(b"".join(parts), info, i, None if stack is None else stack[i])
         except PixelDecodeError as exc:
             if exc.fragment is not None:
                 raise
             span = f"{first}" if len(parts) == 1 else f"{first}..{first + len(parts) - 1}"
             reason = exc.reason if len(parts) == 1 else f"{exc.reason} (fragments {span})"
             raise PixelDecodeError(reason, frame=i, fragment=first) from exc
-    if frame is None and info.number_of_frames > 1:
-        return np.stack(decoded)
-    return decoded[0]
+    if stack is not None:
+        return stack
+    assert decoded is not None
+    return decoded
 
 
-def _decode_frame(frame_data: bytes, info: PixelInfo, index: int) -> npt.NDArray[Any]:
+def _decode_frame(frame_data: bytes, info: PixelInfo, index: int, out: npt.NDArray[Any] | None) -> npt.NDArray[Any]:
     if info.transfer_syntax == RLE_LOSSLESS:
-        return rle_decode_frame(frame_data, info, index)
-    return decode_frame(frame_data, info, index)
+        result = rle_decode_frame(frame_data, info, index)
+        if out is None:
+            return result
+        out[...] = result
+        return out
+    return decode_frame(frame_data, info, index, out)
