@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .dataset import DataElement, Dataset
+from .dataset import DataElement, Dataset, DeferredValue
 from .errors import DicomDecodeError, DicomEncodeError
 from .reader import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, MAX_DEPTH, Encoding, Reader, read_dataset
 from .writer import encode_dataset
@@ -612,7 +612,10 @@ _WORD_VRS = frozenset({"OW", "OF", "OD", "OL", "OV"})
 
 
 def _bulk_swapped(dataset: Dataset) -> Dataset:
-    """A copy of ``dataset`` (items included) whose OW/OF/OD/OL/OV values are in the other byte order."""
+    """A copy of ``dataset`` (items included) whose OW/OF/OD/OL/OV values are in the other byte
+    order: OW in 16-bit words whatever Bits Allocated says (PS3.5 6.2, as dcmtk's dcmconv does),
+    OF and OL in 32-bit, OD and OV in 64-bit words. A value left in the file (deferred) is read.
+    The one byte-swap mechanism: writing in the other byte order and pixels.transcode use it."""
     from .codec import swap_bytes
 
     copy = Dataset()
@@ -620,6 +623,8 @@ def _bulk_swapped(dataset: Dataset) -> Dataset:
     copy.undefined_length = dataset.undefined_length
     for element in dataset.elements():
         value = element.value
+        if element.vr in _WORD_VRS and isinstance(value, DeferredValue):
+            value = value.read()
         if element.vr in _WORD_VRS and isinstance(value, bytes) and value:
             element = DataElement(element.tag, element.vr, swap_bytes(value, element.vr), undefined_length=element.undefined_length)
         elif element.vr == "SQ" and isinstance(value, list):
