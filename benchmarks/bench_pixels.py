@@ -6,7 +6,7 @@ Run: ``python -m benchmarks.bench_pixels [--rounds N] [--size-mb 200] [--skip-co
 Two tables, every ratio ours / theirs from the same run (below 1 is faster):
 
 * **Corpus**: each file of pydicom's bundled corpus that pydicom decodes
-  (tests/runtime/test_pixels_corpus.py's EXACT and LOSSY_JPEG lists), read once (not timed),
+  (tests/runtime/test_pixels_corpus.py's EXACT, LOSSY_JPEG and BIG_ENDIAN_32 lists), read once (not timed),
   its pixel data decoded, every frame: ``pixels.array(dataset)`` against pydicom's
   ``ds.pixel_array`` (its cache cleared each time, ``as_rgb=False``; its pylibjpeg, pyjpegls
   and numpy RLE decoders) and dicomsdl's ``pixelData(i, storedvalue=True)`` for each frame
@@ -50,7 +50,7 @@ from rich.table import Table
 from dicom_runtime import pixels
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.fileformat import read_file, write_file
-from tests.runtime.test_pixels_corpus import CORPUS, EXACT, LOSSY_JPEG, PYDICOM_FAILS
+from tests.runtime.test_pixels_corpus import BIG_ENDIAN_32, CORPUS, EXACT, LOSSY_JPEG, PYDICOM_FAILS
 
 JPEG_LS = "1.2.840.10008.1.2.4.80"
 EXPLICIT = "1.2.840.10008.1.2.1"
@@ -98,7 +98,7 @@ def corpus(rounds: int, console: Console, syntaxes: frozenset[str] = frozenset()
     table = Table(title=f"Decoding pydicom's corpus, every frame (best of {rounds}, ms; CPU: every thread's)")
     for column in ("file", "syntax", "ours", "pydicom", "dicomsdl", "ours/pydicom", "ours/dicomsdl", "CPU ours/pydicom"):
         table.add_column(column, justify="left" if column in ("file", "syntax") else "right")
-    for name in sorted(set(EXACT + LOSSY_JPEG) - PYDICOM_FAILS):
+    for name in sorted(set(EXACT + LOSSY_JPEG + BIG_ENDIAN_32) - PYDICOM_FAILS):
         file = read_file(CORPUS / name)
         if syntaxes and file.transfer_syntax not in syntaxes:
             continue

@@ -94,13 +94,22 @@ def _native(source: Source, info: PixelInfo, data: bytes | memoryview, frame: in
     size = info.bits_allocated // 8
     frame_bytes = frame_bits // 8
     chunk = data[first * frame_bytes : (first + count) * frame_bytes]
-    if big and size == 1 and _vr_of(source, info.keyword) == "OW":
+    samples: npt.NDArray[Any]
+    if big and size == 4 and _vr_of(source, info.keyword) == "OW":
+        # 32-bit samples in OW: 16-bit words, each big endian, the low word first as in the little
+        # endian stream they stand for (PS3.5 6.2: OW swaps within each word; dcmtk's dcmconv +tb
+        # writes them so). pydicom reads them as 32-bit big endian numbers (its corpus's
+        # rtdose_expb*.dcm were written so by a script of its own)
+        words = np.frombuffer(chunk, dtype=">u2").astype("<u2")
+        kind = "i" if info.pixel_representation else "u"
+        samples = words.view(f"<{kind}4").astype(info.dtype, copy=False)
+    elif big and size == 1 and _vr_of(source, info.keyword) == "OW":
         # 8-bit samples in OW words of a big endian stream: the words' bytes swapped (PS3.5 7.3)
         start = first * frame_bytes
         even = start - start % 2
         stop = (first + count) * frame_bytes
         swapped = _swap_words(np.frombuffer(data[even : stop + stop % 2], dtype=np.uint8))
-        samples: npt.NDArray[Any] = swapped[start - even : start - even + count * frame_bytes]
+        samples = swapped[start - even : start - even + count * frame_bytes]
     else:
         order = ">" if big else "<"
         kind = {"FloatPixelData": "f", "DoubleFloatPixelData": "f"}.get(info.keyword, "i" if info.pixel_representation else "u")

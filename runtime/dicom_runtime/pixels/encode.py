@@ -9,15 +9,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import numpy as np
 import numpy.typing as npt
 
 from ..dataset import DataElement, Dataset
+from ..fileformat import _bulk_swapped
 from ..objects import _state
 from ._common import (
     _NATIVE,
     _TAGS,
     EXPLICIT_BE,
+    EXPLICIT_LE,
     PixelDataError,
     PixelInfo,
     Source,
@@ -189,42 +190,40 @@ def transcode(
 ) -> Dataset:
     """A copy of ``dataset`` (its File Meta Information naming its transfer syntax; Explicit VR
     Little Endian without one) in ``transfer_syntax``: any syntax :func:`array` decodes to any of
-    :func:`supported_syntaxes`. Between the native little endian syntaxes (and Deflated) the
-    Pixel Data bytes are kept; otherwise the frames are decoded and set again, native (OW, OF
-    and OD words swapped for Explicit VR Big Endian: the data set holds bulk values in its file's
-    byte order) or by :func:`encode`.
+    :func:`supported_syntaxes`. Between the native syntaxes (and Deflated) the Pixel Data bytes
+    are kept; otherwise the frames are decoded and set again by :func:`encode` (or, from an
+    encapsulated syntax, as native little endian Pixel Data). A data set holds its OW, OF, OD,
+    OL and OV values in its file's byte order: to or from Explicit VR Big Endian every one of
+    them (Pixel Data, LUT Data, Overlay Data, in items too) is swapped by the one mechanism the
+    file writer uses, by VR - OW in 16-bit words whatever Bits Allocated says (PS3.5 6.2, as
+    dcmtk's ``dcmconv +tb`` writes it), OF/OL in 32-bit, OD/OV in 64-bit words.
     Keyword arguments: see :func:`encode` (encapsulated targets only)."""
     if transfer_syntax not in supported_syntaxes():
         raise PixelDataError(
             f"transfer syntax {transfer_syntax} is not one transcode() writes (it writes {', '.join(sorted(supported_syntaxes()))})"
         )
-    source_syntax = _transfer_syntax(dataset) or "1.2.840.10008.1.2.1"
+    source_syntax = _transfer_syntax(dataset) or EXPLICIT_LE
+    if source_syntax == EXPLICIT_BE and transfer_syntax != EXPLICIT_BE:
+        little = _bulk_swapped(dataset)  # every bulk value in little endian: a little endian data set
+        little.file_meta = _copy(dataset.file_meta) if dataset.file_meta is not None else Dataset()
+        _set_syntax(little, EXPLICIT_LE)
+        return transcode(little, transfer_syntax, level=level, offset_table=offset_table, fragment_size=fragment_size)
+    if transfer_syntax == EXPLICIT_BE and source_syntax != EXPLICIT_BE:
+        result = _bulk_swapped(transcode(dataset, EXPLICIT_LE))
+        result.file_meta = _copy(result.file_meta) if result.file_meta is not None else Dataset()
+        _set_syntax(result, EXPLICIT_BE)
+        return result
     result = _copy(dataset)
     result.file_meta = _copy(dataset.file_meta) if dataset.file_meta is not None else Dataset()
     has_pixels = any(_raw(dataset, k) is not None for k in ("PixelData", "FloatPixelData", "DoubleFloatPixelData"))
     if has_pixels and transfer_syntax != source_syntax:
         if transfer_syntax in _NATIVE:
-            if source_syntax not in _NATIVE or EXPLICIT_BE in (source_syntax, transfer_syntax):
+            if source_syntax not in _NATIVE:
                 _to_native(result)  # decoded, set again in little endian
-                if transfer_syntax == EXPLICIT_BE:
-                    _to_big_endian(result)
         else:
             encode(result, transfer_syntax, level=level, offset_table=offset_table, fragment_size=fragment_size)
     _set_syntax(result, transfer_syntax)
     return result
-
-
-def _to_big_endian(target: Dataset) -> None:
-    """Bulk values are held in their file's byte order (the writer writes them as they are):
-    OW / OF / OD Pixel Data set in little endian is swapped, sample by sample, for Explicit VR
-    Big Endian."""
-    bits = pixel_info(target).bits_allocated
-    for tag, size in ((0x7FE00010, bits // 8), (0x7FE00008, 4), (0x7FE00009, 8)):
-        element = target.get(tag)
-        if element is not None and element.vr in ("OW", "OF", "OD") and isinstance(element.value, bytes) and size > 1:
-            # each sample in big endian: 16-bit words, and 32-bit samples (Bits Allocated 32) whole
-            words = np.frombuffer(element.value[: len(element.value) // size * size], dtype=f"<u{size}")
-            target[tag] = DataElement(tag, element.vr, words.astype(f">u{size}").tobytes() + element.value[len(words) * size :])
 
 
 def _copy(dataset: Dataset) -> Dataset:
