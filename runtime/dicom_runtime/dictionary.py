@@ -9,7 +9,6 @@ Lookups go by tag (an ``int`` such as ``0x00100010``) or by keyword
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import TypeVar
 
@@ -18,8 +17,42 @@ from .errors import UnknownTagError, UnknownUIDError
 _K = TypeVar("_K", int, str)
 
 
-@dataclass(frozen=True, slots=True)
-class DictionaryEntry:
+class _Record:
+    """A frozen record of named fields (what ``@dataclass(frozen=True, slots=True)`` made of
+    the two classes below, without importing ``dataclasses``, and ``inspect`` with it, for
+    every command that looks a tag up): equality, hash, repr and pickling by its fields."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, _Record):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({shown})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")  # frozen
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[type[_Record], tuple[object, ...]]:
+        return type(self), self._fields()
+
+
+_set_field = object.__setattr__
+
+
+class DictionaryEntry(_Record):
     """One data element of the dictionary.
 
     ``tag`` is the element's tag with every repeating digit as 0 and ``mask`` has
@@ -29,6 +62,9 @@ class DictionaryEntry:
     gives as "See Note".
     """
 
+    __slots__ = ("tag", "mask", "keyword", "name", "vrs", "vm", "retired", "source")
+    __match_args__ = ("tag", "mask", "keyword", "name", "vrs", "vm", "retired", "source")
+
     tag: int
     mask: int
     keyword: str
@@ -37,6 +73,18 @@ class DictionaryEntry:
     vm: str
     retired: bool
     source: str
+
+    def __init__(
+        self, tag: int, mask: int, keyword: str, name: str, vrs: tuple[str, ...], vm: str, retired: bool, source: str
+    ) -> None:
+        _set_field(self, "tag", tag)
+        _set_field(self, "mask", mask)
+        _set_field(self, "keyword", keyword)
+        _set_field(self, "name", name)
+        _set_field(self, "vrs", vrs)
+        _set_field(self, "vm", vm)
+        _set_field(self, "retired", retired)
+        _set_field(self, "source", source)
 
     @property
     def vr(self) -> str:
@@ -109,15 +157,24 @@ class DataElementTag(int):
         return f"({self >> 16:04X},{self & 0xFFFF:04X}){keyword}"
 
 
-@dataclass(frozen=True, slots=True)
-class UidEntry:
+class UidEntry(_Record):
     """One row of PS3.6 Table A-1."""
+
+    __slots__ = ("uid", "keyword", "name", "type", "retired")
+    __match_args__ = ("uid", "keyword", "name", "type", "retired")
 
     uid: str
     keyword: str
     name: str
     type: str
     retired: bool
+
+    def __init__(self, uid: str, keyword: str, name: str, type: str, retired: bool) -> None:
+        _set_field(self, "uid", uid)
+        _set_field(self, "keyword", keyword)
+        _set_field(self, "name", name)
+        _set_field(self, "type", type)
+        _set_field(self, "retired", retired)
 
 
 class TransferSyntax(str):
@@ -193,18 +250,31 @@ class _Index:
         self._sources = sources
         self._made: dict[int, DictionaryEntry] = {}
         exact = {row[0]: number for number, row in enumerate(rows) if row[1] == 0xFFFFFFFF}  # the last row of a tag wins
-        by_keyword: dict[str, int] = {}
-        for number, row in enumerate(rows):
-            if row[2]:
-                by_keyword.setdefault(row[2], number)  # the first row of a keyword wins
         self.by_tag: _Entries[int] = _Entries(exact, self.entry)
-        self.by_keyword: _Entries[str] = _Entries(by_keyword, self.entry)
+        self._by_keyword: _Entries[str] | None = None
         self.repeating: tuple[DictionaryEntry, ...] = tuple(  # most specific mask first
             sorted(
                 (self.entry(number) for number, row in enumerate(rows) if row[1] != 0xFFFFFFFF),
                 key=lambda e: (-bin(e.mask).count("1"), e.tag),
             )
         )
+        #: The repeating-group entries by mask: for each mask, the masked tag -> (place in
+        #: :attr:`repeating`, entry), the first in that order kept; a tag's entry is the
+        #: matching one placed first, as a walk through :attr:`repeating` finds it.
+        self._masks: dict[int, dict[int, tuple[int, DictionaryEntry]]] = {}
+        for place, entry in enumerate(self.repeating):
+            self._masks.setdefault(entry.mask, {}).setdefault(entry.tag, (place, entry))
+
+    @property
+    def by_keyword(self) -> _Entries[str]:
+        """Made when a keyword is first looked up (reading a file looks up tags only)."""
+        if self._by_keyword is None:
+            by_keyword: dict[str, int] = {}
+            for number, row in enumerate(self._table):
+                if row[2]:
+                    by_keyword.setdefault(row[2], number)  # the first row of a keyword wins
+            self._by_keyword = _Entries(by_keyword, self.entry)
+        return self._by_keyword
 
     def entry(self, row: int) -> DictionaryEntry:
         found = self._made.get(row)
@@ -212,6 +282,15 @@ class _Index:
             tag, mask, keyword, name, vrs, vm, retired, source = self._table[row]
             found = self._made[row] = DictionaryEntry(tag, mask, keyword, name, vrs, vm, retired, self._sources[source])
         return found
+
+    def repeating_entry(self, tag: int) -> DictionaryEntry | None:
+        """The first entry of :attr:`repeating` that ``tag`` matches: one look-up a mask."""
+        best: tuple[int, DictionaryEntry] | None = None
+        for mask, entries in self._masks.items():
+            found = entries.get(tag & mask)
+            if found is not None and (best is None or found[0] < best[0]):
+                best = found
+        return best[1] if best is not None else None
 
 
 @cache
@@ -223,15 +302,19 @@ def _index() -> _Index:
 
 def _find(key: int | str) -> DictionaryEntry | None:
     index = _index()
-    row = index.by_keyword.get_row(key) if isinstance(key, str) else index.by_tag.get_row(key)
+    if isinstance(key, str):
+        row = index.by_keyword.get_row(key)
+        return index.entry(row) if row is not None else None
+    row = index.by_tag.get_row(key)
     if row is not None:
         return index.entry(row)
-    if isinstance(key, str):
-        return None
-    for entry in index.repeating:
-        if key & entry.mask == entry.tag:
-            return entry
-    return None
+    return index.repeating_entry(key)
+
+
+def keyword_of(tag: int) -> str:
+    """The keyword of a tag; ``""`` where the dictionary has none (or the entry no keyword)."""
+    found = _find(tag)
+    return found.keyword if found is not None else ""
 
 
 def get_entry(key: int | str) -> DictionaryEntry | None:
@@ -262,16 +345,40 @@ def keyword_for_tag(tag: int) -> str:
     return lookup(tag).keyword
 
 
+class _Uids:
+    """Table A-1's rows by UID, each entry made when first asked for."""
+
+    def __init__(self, rows: Sequence[tuple[str, str, str, str, bool]]) -> None:
+        self._rows = rows
+        self._numbers = {row[0]: number for number, row in enumerate(rows)}
+        self._made: dict[int, UidEntry] = {}
+        self._all: dict[str, UidEntry] | None = None
+
+    def get(self, uid: str) -> UidEntry | None:
+        number = self._numbers.get(uid)
+        if number is None:
+            return None
+        found = self._made.get(number)
+        if found is None:
+            found = self._made[number] = UidEntry(*self._rows[number])
+        return found
+
+    def all(self) -> Mapping[str, UidEntry]:
+        if self._all is None:
+            self._all = {uid: entry for uid in self._numbers if (entry := self.get(uid)) is not None}
+        return self._all
+
+
 @cache
-def _uids() -> Mapping[str, UidEntry]:
+def _uids() -> _Uids:
     from dicom_model import _dictionary
 
-    return {row[0]: UidEntry(*row) for row in _dictionary.UIDS}
+    return _Uids(_dictionary.UIDS)
 
 
 def all_uids() -> Mapping[str, UidEntry]:
     """Every row of PS3.6 Table A-1 of the generated edition, by UID."""
-    return _uids()
+    return _uids().all()
 
 
 def uid_info(uid: str) -> UidEntry:
