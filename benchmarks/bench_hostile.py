@@ -7,7 +7,9 @@ then 10 peers of each kind connect at once, kind by kind and then all 30 togethe
 * ``pipeline``: an association that sends C-ECHO-RQs without end and never reads a
   response (the SCP stops reading it, and resets it after the idle timeout);
 * ``endless``: an association whose C-STORE data set comes in PDVs that never have the
-  last-fragment bit (the SCP aborts it at ``max_message_size`` or the message budget);
+  last-fragment bit, 600 MiB of it (the SCP spills it to an unlinked temporary file past
+  ``--spill-after``, and aborts it at ``max_message_size`` or the disk budget of spilled
+  data sets, ``--spill-budget``);
 * ``unfinished``: A-ASSOCIATE-RQs that declare 1 MiB, send 256 KiB at once and then a
   trickle (4 KiB every 50 ms), never the whole PDU (dropped by ARTIM or the 16 MiB budget
   of unfinished requests).
@@ -20,14 +22,15 @@ phase the SCP must still answer a C-ECHO. The peers are the networking tests' ow
 and all traffic is to 127.0.0.1.
 
 The SCP runs with short timeouts (``--idle-timeout 3 --artim-timeout 5``) so that the
-benchmark ends in about a minute, and by default with the limits the networking tests
-use for these peers, ``--max-message-size 64 MiB --message-budget 96 MiB``: the
-unfinished messages of all associations may hold the whole budget by design, so the
-total is the budget plus what the SCP spends beside it. With the SCP's defaults
-(512 MiB, 1 GiB; ``--default-limits``) ten endless messages may hold up to 1 GiB, far
-above the 200 MB target.
+benchmark ends in about a minute, and otherwise with its default limits: the largest
+data set 512 MiB, 32 MiB of memory for the unfinished messages of all associations, a
+data set spilled to disk past 4 MiB (or once that memory is taken), 4 GiB of spilled data
+sets at most. ``--limits`` instead runs it with ``--max-message-size 64 MiB
+--message-budget MIB`` and nothing spilled (``--spill-budget 0``), the bounds of before
+spilling: then the unfinished messages of all associations may hold the
+whole budget in memory by design.
 
-    python3 -m benchmarks.bench_hostile [--peers N] [--message-budget MIB] [--default-limits]
+    python3 -m benchmarks.bench_hostile [--peers N] [--limits [--message-budget MIB]]
 """
 
 from __future__ import annotations
@@ -172,12 +175,14 @@ def _summary(outcomes: list[Outcome]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--peers", type=int, default=10, help="peers of each kind at once")
-    parser.add_argument("--message-budget", type=int, default=96, metavar="MIB", help="the SCP's --message-budget, MiB (default 96)")
-    parser.add_argument("--default-limits", action="store_true", help="the SCP's default max_message_size and message_budget")
+    parser.add_argument("--limits", action="store_true", help="64 MiB largest data set, --message-budget, nothing spilled")
+    parser.add_argument("--message-budget", type=int, default=96, metavar="MIB", help="with --limits: the SCP's --message-budget, MiB (default 96)")
     args = parser.parse_args()
     os.environ.update(tree_env(REPO))  # the SCP of this tree, whatever dicom_runtime the interpreter has installed
-    limits = ("--max-message-size", str(64 * MiB), "--message-budget", str(args.message_budget * MiB))
-    extra = TIMEOUTS + (() if args.default_limits else limits)
+    limits = (
+        "--max-message-size", str(64 * MiB), "--message-budget", str(args.message_budget * MiB), "--spill-budget", "0",
+    )
+    extra = TIMEOUTS + (limits if args.limits else ())
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"dicom-net scp {' '.join(extra)} (from {REPO}); {args.peers} peers of each kind; load average {load}", flush=True)
     total = 0

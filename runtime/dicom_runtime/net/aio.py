@@ -61,7 +61,7 @@ from .association import (
     negotiate,
 )
 from . import dimse
-from .dimse import DEFAULT_MAX_MESSAGE_SIZE, Budget, Message
+from .dimse import DEFAULT_MAX_MESSAGE_SIZE, Budget, Message, Spill
 from .transcode import choose_context, in_syntax
 from .instances import Instance, identifier_dataset, typed_identifier
 from .messages import NAME_OF, RESPONSE_OF, VERIFICATION, Status, command, number, status_of, text
@@ -90,8 +90,9 @@ QUEUED_BYTES = 64 * 1024 * 1024
 """The same bound on the bytes of those requests."""
 IGNORED_AFTER_ABORT = 1024 * 1024
 """Bytes read (and ignored) after this side's A-ABORT before the connection is reset."""
-DEFAULT_MESSAGE_BUDGET = 1024 * 1024 * 1024
-"""Bytes all the unfinished DIMSE messages of a server's associations may hold together."""
+DEFAULT_MESSAGE_BUDGET = 32 * 1024 * 1024
+"""Bytes all the unfinished DIMSE messages of a server's associations may hold together in
+memory; a data set beyond what is left is spilled to a temporary file (:mod:`.spill`)."""
 DEFAULT_UNASSOCIATED_BUDGET = 16 * 1024 * 1024
 """Bytes all of a server's connections that are not associated yet may hold together
 (a legitimate A-ASSOCIATE-RQ takes a few KiB)."""
@@ -481,7 +482,7 @@ class Association(Dispatcher):
         """A request for the worker; reading stops while too many wait (backpressure)."""
         self._requests.put_nowait(item)
         if isinstance(item, Message):
-            self._queued_bytes += len(item.data or b"")
+            self._queued_bytes += item.held
         if not self._reading_paused and (
             self._requests.qsize() >= QUEUED_REQUESTS or self._queued_bytes >= QUEUED_BYTES
         ) and self._transport is not None:
@@ -490,7 +491,7 @@ class Association(Dispatcher):
 
     def _dequeued(self, item: Message | ReleaseRequested) -> None:
         if isinstance(item, Message):
-            self._queued_bytes -= len(item.data or b"")
+            self._queued_bytes -= item.held
         if self._reading_paused and self._requests.qsize() <= QUEUED_REQUESTS // 2 and self._queued_bytes < QUEUED_BYTES // 2:
             self._reading_paused = False
             if self._transport is not None and not self._transport.is_closing():
@@ -504,6 +505,7 @@ class Association(Dispatcher):
         while True:
             message = await self._requests.get()
             if message is None or self._closed.done():
+                self._drop_queued(message)
                 return  # an ended association: what is still queued cannot be answered
             self._dequeued(message)
             if isinstance(message, ReleaseRequested):
@@ -519,6 +521,19 @@ class Association(Dispatcher):
                 log.error("%s: a request could not be answered (%s); association aborted", self.peer, exc)
                 log.debug("%s: traceback", self.peer, exc_info=True)
                 self.abort("a request could not be answered")
+            finally:
+                message.close()  # a spilled data set's file is freed once answered
+
+    def _drop_queued(self, first: Message | ReleaseRequested | None) -> None:
+        """Free the spilled data sets of requests that will not be answered (the association ended)."""
+        item = first
+        while True:
+            if isinstance(item, Message):
+                item.close()
+            try:
+                item = self._requests.get_nowait()
+            except asyncio.QueueEmpty:
+                return
 
     async def _answer_release(self) -> None:
         """Every request before the A-RELEASE-RQ is answered: run the release handler,
@@ -956,10 +971,15 @@ class Server:
 
     ``max_associations`` concurrent associations are served; more are rejected
     (rejected-transient, local-limit-exceeded). ``destinations`` maps C-MOVE
-    destination AE titles to (host, port). Memory is bounded: a data set beyond
-    ``max_message_size``, fragments of unfinished messages beyond ``message_budget``
-    across associations, and bytes beyond ``unassociated_budget`` across connections
-    not associated yet are each an abort of the association that would exceed them; an
+    destination AE titles to (host, port). Memory is bounded: an unfinished data set
+    beyond ``spill.threshold`` bytes, or beyond what ``message_budget`` (shared by all
+    associations) has left, goes on in a temporary file in ``spill.directory``
+    (:mod:`.spill`); a data set beyond ``max_message_size``, spilled bytes beyond
+    ``spill.budget`` across associations, and bytes beyond ``unassociated_budget`` across
+    connections not associated yet are each an abort of the association that would
+    exceed them (``spill=True``: the defaults of :class:`~.spill.Spill`, in the system's
+    temporary folder; ``False``: nothing is spilled, and the message budget is such a
+    bound too); an
     association stops reading while :data:`QUEUED_REQUESTS` requests wait for answers,
     and one whose peer reads nothing for the idle timeout (``Timeouts.network``) is reset.
     """
@@ -976,6 +996,7 @@ class Server:
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         message_budget: int = DEFAULT_MESSAGE_BUDGET,
         unassociated_budget: int = DEFAULT_UNASSOCIATED_BUDGET,
+        spill: Spill | bool = True,
     ) -> None:
         self.policy = policy
         self.handlers = handlers
@@ -985,6 +1006,7 @@ class Server:
         self.destinations: dict[str, tuple[str, int]] = dict(destinations or {})
         self.max_message_size = max_message_size
         self.message_budget = Budget(message_budget)
+        self.spill: Spill | None = Spill() if spill is True else spill or None
         self.unassociated_budget = unassociated_budget
         self.unassociated_bytes = 0
         self.file_limit = 0
@@ -1003,6 +1025,7 @@ class Server:
             max_message_size=self.max_message_size,
             answer_release=False,
             message_budget=self.message_budget,
+            spill=self.spill,
         )
         association = Association(connection, handlers=self.handlers, timeouts=self.timeouts, server=self)
         if len(self.associations) >= self.max_connections:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from ..dataset import Dataset
 from ..errors import DicomError
 from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, IMPLICIT_VR_LITTLE_ENDIAN
-from .dimse import Assembler, Budget, DimseError, Message, command_set, fragments
+from .dimse import Assembler, Budget, DimseError, Message, Spill, command_set, fragments
 from .pdu import (
     APPLICATION_CONTEXT,
     Abort,
@@ -179,7 +179,9 @@ class Connection:
     ``requestor``: this side asks for the association (an SCU); otherwise it
     accepts. ``max_pdu_length`` is announced to the peer and is the largest PDU
     this side accepts (a longer announcement is a protocol error: A-ABORT).
-    ``max_message_size`` bounds a reassembled DIMSE message. With
+    ``max_message_size`` bounds a reassembled DIMSE message; ``message_budget`` and
+    ``spill`` are the :class:`~.dimse.Assembler`'s (memory shared with other
+    associations; large data sets in temporary files). With
     ``answer_release=False`` an A-RELEASE-RQ is not answered at once (Sta8, PS3.8
     AR-2): the user answers with :meth:`answer_release` once its work for the
     association is done, so that no response follows the A-RELEASE-RP.
@@ -194,6 +196,7 @@ class Connection:
         max_message_size: int = 2**31,
         answer_release: bool = True,
         message_budget: Budget | None = None,
+        spill: Spill | None = None,
     ) -> None:
         self.requestor = requestor
         self.answers_release = answer_release
@@ -209,7 +212,7 @@ class Connection:
         # Until the association is established, PDUs up to ASSOCIATION_PDU_LIMIT are read; then
         # the maximum length this side announced (a longer P-DATA-TF is a protocol error).
         self._buffer = PduBuffer(max_length=max(max_pdu_length, ASSOCIATION_PDU_LIMIT))
-        self._assembler = Assembler(max_message_size, message_budget)
+        self._assembler = Assembler(max_message_size, message_budget, spill)
         self._out: list[bytes] = []
         self._events: list[Event] = []
         self._now = 0.0

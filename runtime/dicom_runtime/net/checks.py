@@ -10,6 +10,7 @@ values: as strict about structure as the reader, and several times faster.
 
 from __future__ import annotations
 
+import mmap
 import re
 import struct
 
@@ -18,6 +19,10 @@ from ..errors import DicomError
 from ..fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body
 from ..reader import implicit_vr
 from .messages import VERIFICATION, Status
+from .spill import SpilledData
+
+_Buffer = bytes | mmap.mmap
+"""What the walk reads: a data set in memory, or a spilled one's memory map."""
 
 UID_PATTERN = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
 """PS3.5 9.1: components of digits without leading zeros, dot separated (``fullmatch``)."""
@@ -52,7 +57,7 @@ def uid_problem(uid: str, what: str) -> str | None:
     return None
 
 
-def scan(data: bytes, explicit: bool) -> tuple[str, str]:
+def scan(data: _Buffer, explicit: bool) -> tuple[str, str]:
     """Walk a Little Endian data set; its (SOP Class UID, SOP Instance UID) ('' where absent).
     Raises :class:`ScanError` for anything that does not decode."""
     found: dict[int, str] = {}
@@ -62,7 +67,7 @@ def scan(data: bytes, explicit: bool) -> tuple[str, str]:
     return found.get(_SOP_CLASS, ""), found.get(_SOP_INSTANCE, "")
 
 
-def _walk(buf: bytes, offset: int, end: int, explicit: bool, depth: int, item: bool, found: dict[int, str] | None) -> int:
+def _walk(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, item: bool, found: dict[int, str] | None) -> int:
     if depth > _MAX_DEPTH:
         raise ScanError(f"sequences nested deeper than {_MAX_DEPTH}")
     if explicit:
@@ -108,7 +113,7 @@ def _implicit_sequence(tag: int) -> bool:
     return known
 
 
-def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
+def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
     """:func:`_walk` for Explicit VR Little Endian: the loop every C-STORE goes through.
 
     An element of a short VR (most of them) is stepped over without a bounds check of
@@ -162,7 +167,7 @@ def _walk_explicit(buf: bytes, offset: int, end: int, depth: int, item: bool, fo
     return offset
 
 
-def _undefined_length(buf: bytes, offset: int, end: int, group: int, element: int, vr: bytes, depth: int) -> int:
+def _undefined_length(buf: _Buffer, offset: int, end: int, group: int, element: int, vr: bytes, depth: int) -> int:
     """The end of an element of undefined length whose value starts at ``offset``: a
     sequence's items (or UN's), or an encapsulated value's fragments."""
     if vr == b"SQ" or vr == b"UN":
@@ -172,7 +177,7 @@ def _undefined_length(buf: bytes, offset: int, end: int, group: int, element: in
     raise ScanError(f"({group:04X},{element:04X}): undefined length with VR {vr.decode('ascii', 'replace')}")
 
 
-def _walk_explicit_precise(buf: bytes, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
+def _walk_explicit_precise(buf: _Buffer, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
     """:func:`_walk_explicit` element by element, each checked against the end as it is
     read: what says where a data set that :func:`_walk_explicit` found overrunning does."""
     header_sizes = _HEADER_SIZES
@@ -217,7 +222,7 @@ def _walk_explicit_precise(buf: bytes, offset: int, end: int, depth: int, item: 
     return offset
 
 
-def _items(buf: bytes, offset: int, end: int, explicit: bool, depth: int, *, defined: bool = False) -> int:
+def _items(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, *, defined: bool = False) -> int:
     """The items of a sequence: to its end (``defined``) or to the Sequence Delimitation Item."""
     while offset < end:
         if end - offset < 8:
@@ -243,7 +248,7 @@ def _items(buf: bytes, offset: int, end: int, explicit: bool, depth: int, *, def
     raise ScanError("a sequence of undefined length ends without a Sequence Delimitation Item")
 
 
-def _fragments(buf: bytes, offset: int, end: int) -> int:
+def _fragments(buf: _Buffer, offset: int, end: int) -> int:
     """Encapsulated pixel data (PS3.5 A.4): items of defined length, then the delimiter."""
     while end - offset >= 8:
         group, element = _TAG(buf, offset)
@@ -258,11 +263,11 @@ def _fragments(buf: bytes, offset: int, end: int) -> int:
     raise ScanError("encapsulated pixel data without a Sequence Delimitation Item")
 
 
-def data_set_uids(data: bytes, transfer_syntax: str, source: str) -> tuple[str, str]:
+def data_set_uids(data: _Buffer, transfer_syntax: str, source: str) -> tuple[str, str]:
     """The SOP Class and Instance UIDs of a data set encoded in ``transfer_syntax``, once it
     is known to decode; :class:`~..errors.DicomError` says why it does not."""
     if transfer_syntax in (EXPLICIT_VR_BIG_ENDIAN, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN):
-        dataset = decode_body(data, transfer_syntax, source=source)
+        dataset = decode_body(data if isinstance(data, bytes) else data[:], transfer_syntax, source=source)
         values = dataset.value(_SOP_CLASS), dataset.value(_SOP_INSTANCE)
         return tuple(v.strip("\0 ") if isinstance(v, str) else "" for v in values)  # type: ignore[return-value]
     return scan(data, explicit=transfer_syntax != IMPLICIT_VR_LITTLE_ENDIAN)
@@ -345,14 +350,19 @@ def request_problem(field: int, sop_class: str, sop_instance: str, abstract_synt
     return None
 
 
-def store_problem(sop_class: str, sop_instance: str, transfer_syntax: str, data: bytes | None) -> Status | None:
-    """The failure status for a C-STORE data set that a storage SCP must refuse, or None."""
+def store_problem(sop_class: str, sop_instance: str, transfer_syntax: str, data: bytes | SpilledData | None) -> Status | None:
+    """The failure status for a C-STORE data set that a storage SCP must refuse, or None. A
+    spilled data set is checked alike, through its memory map."""
     if data is None:
         return Status(0xC000, "a C-STORE without a data set")
-    if not data:
+    if not len(data):
         return Status(0xC000, "an empty data set")
     try:
-        found_class, found_instance = data_set_uids(data, transfer_syntax, f"C-STORE {sop_instance}")
+        if isinstance(data, SpilledData):
+            with data.mapped() as view:
+                found_class, found_instance = data_set_uids(view, transfer_syntax, f"C-STORE {sop_instance}")
+        else:
+            found_class, found_instance = data_set_uids(data, transfer_syntax, f"C-STORE {sop_instance}")
     except DicomError as exc:
         return Status(0xC000, f"the data set does not decode in {_name(transfer_syntax)}: {exc}")
     if found_class != sop_class:

@@ -511,6 +511,9 @@ def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
     from .aio import Handlers, Server, Timeouts
     from .association import AcceptorPolicy, AccessRule
     from .presets import archive_contexts
+    from pathlib import Path
+
+    from .spill import Budget, Spill
     from .storage import StorageFolder
     from .tls import server_context
 
@@ -542,6 +545,8 @@ def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
         policy, handlers, tls=tls, max_associations=args.max_associations, destinations=destinations,
         timeouts=Timeouts(acse=args.timeout, dimse=max(args.timeout, 60.0), network=args.idle_timeout, artim=args.artim_timeout),
         max_message_size=args.max_message_size, message_budget=args.message_budget,
+        spill=Spill(args.spill_after, Path(args.spill_dir) if args.spill_dir else folder.spill_directory, Budget(args.spill_budget))
+        if args.spill_budget > 0 else False,
     )
     if folder.recovered:
         logging.getLogger("dicom-net").info("%d instances written again from the journal", folder.recovered)

@@ -8,11 +8,14 @@ import argparse
 from ..version import version_action
 
 #: The defaults ``--help`` shows, the same values as :data:`.dimse.DEFAULT_MAX_MESSAGE_SIZE`,
-#: :data:`.aio.DEFAULT_MESSAGE_BUDGET`, :data:`.storage.DUPLICATE_POLICIES` and
+#: :data:`.aio.DEFAULT_MESSAGE_BUDGET`, :data:`.spill.DEFAULT_SPILL_THRESHOLD`,
+#: :data:`.spill.DEFAULT_SPILL_BUDGET`, :data:`.storage.DUPLICATE_POLICIES` and
 #: :data:`.storage.JOURNAL_SUBFOLDER` (tests/runtime/net/test_startup.py holds them equal),
 #: written here so that the help does not import the networking modules.
 DEFAULT_MAX_MESSAGE_SIZE = 512 * 1024 * 1024
-DEFAULT_MESSAGE_BUDGET = 1024 * 1024 * 1024
+DEFAULT_MESSAGE_BUDGET = 32 * 1024 * 1024
+DEFAULT_SPILL_THRESHOLD = 4 * 1024 * 1024
+DEFAULT_SPILL_BUDGET = 4 * 1024 * 1024 * 1024
 DUPLICATE_POLICIES = ("keep", "replace", "reject")
 JOURNAL_SUBFOLDER = ".dicom-net"
 
@@ -121,7 +124,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scp.add_argument(
         "--message-budget", type=int, default=DEFAULT_MESSAGE_BUDGET,
-        help="bytes all associations' unfinished messages may hold together; beyond it, the association is aborted",
+        help="bytes all associations' unfinished messages may hold together in memory; beyond it, a data set goes on in a temporary file",
+    )
+    scp.add_argument(
+        "--spill-after", type=int, default=DEFAULT_SPILL_THRESHOLD, metavar="BYTES",
+        help="an unfinished data set beyond this goes on in a temporary file (unlinked: nothing is left behind)",
+    )
+    scp.add_argument(
+        "--spill-budget", type=int, default=DEFAULT_SPILL_BUDGET, metavar="BYTES",
+        help="bytes all spilled data sets may take on disk together; beyond it, the association is aborted (0: nothing is spilled)",
+    )
+    scp.add_argument(
+        "--spill-dir", default=None, metavar="DIR",
+        help=f"folder of the temporary files (default: OUT/{JOURNAL_SUBFOLDER}, on the archive's file system)",
     )
     scp.add_argument(
         "--duplicates", choices=DUPLICATE_POLICIES, default="keep",

@@ -15,7 +15,10 @@ the Conformance Statement (:mod:`.conformance`) says.
     duplicates = "keep"                  # a SOP instance stored again with other content: keep, replace or reject
     fileset = false                      # keep the storage folder as a DICOM File-set (a DICOMDIR, dicom_runtime.media)
     max_message_size = 536870912         # largest data set received, bytes
-    message_budget = 1073741824          # bytes all unfinished messages may hold together
+    message_budget = 33554432            # bytes all unfinished messages may hold together in memory
+    spill_after = 4194304                # an unfinished data set beyond this goes on in a temporary file
+    spill_budget = 4294967296            # bytes all spilled data sets may take on disk together (0: none spilled)
+    spill_dir = "/var/lib/archive/.dicom-net"  # where they are spilled (this is the default)
     max_associations = 16
     max_pdu = 262144
     sop_classes = ["Verification", "CTImageStorage", "StudyRootQueryRetrieveInformationModelFind"]
@@ -37,7 +40,9 @@ relative to the folder of the configuration file; ``~`` is the user's home folde
 The write-ahead journal (two files of 16 MiB, ``.journal.0`` and ``.journal.1``) is kept
 in ``<storage>/.dicom-net/`` unless ``journal`` names another folder, which must be on the
 same file system as ``storage``. A journal left at its place before 0.3.0
-(``<storage>/.journal.0``) is replayed at start and removed.
+(``<storage>/.journal.0``) is replayed at start and removed. Data sets spilled while they
+arrive (:mod:`.spill`) go to unlinked temporary files in ``spill_dir``: by default
+``<storage>/.dicom-net/`` (the system's temporary folder for an AE without storage).
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ from ..dictionary import all_uids
 from ..errors import DicomError
 from .aio import DEFAULT_MESSAGE_BUDGET, DEFAULT_TRANSFER_SYNTAXES, Server, Timeouts
 from .dimse import DEFAULT_MAX_MESSAGE_SIZE
+from .spill import DEFAULT_SPILL_BUDGET, DEFAULT_SPILL_THRESHOLD, Budget, Spill
 from .association import AcceptorPolicy, AccessRule
 from .presets import storage_sop_classes
 from .storage import DUPLICATE_POLICIES, StorageFolder
@@ -96,6 +102,10 @@ class ApplicationEntity:
     """A SOP Instance UID stored again with other content (see :data:`.storage.DUPLICATE_POLICIES`)."""
     max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE
     message_budget: int = DEFAULT_MESSAGE_BUDGET
+    spill_after: int = DEFAULT_SPILL_THRESHOLD
+    spill_budget: int = DEFAULT_SPILL_BUDGET
+    spill_dir: Path | None = None
+    """Where data sets are spilled (None: the storage folder's ``.dicom-net/``, else the system's temporary folder)."""
     fileset: bool = False
     """Keep ``storage`` as a DICOM File-set: its DICOMDIR updated before each A-RELEASE-RP."""
 
@@ -132,6 +142,9 @@ class ApplicationEntity:
             self.policy(), handlers, tls=self.tls_context(), max_associations=self.max_associations,
             timeouts=self.timeouts, destinations=dict(self.move_destinations),
             max_message_size=self.max_message_size, message_budget=self.message_budget,
+            spill=Spill(
+                self.spill_after, self.spill_dir or (folder.spill_directory if folder is not None else None), Budget(self.spill_budget)
+            ) if self.spill_budget > 0 else False,
         )
         return server, folder
 
@@ -183,7 +196,8 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
         known = {
             "title", "port", "host", "storage", "sop_classes", "transfer_syntaxes", "max_associations", "max_pdu",
             "max_contexts", "allow", "move_destinations", "tls", "check_called_ae", "durable", "timeouts",
-            "duplicates", "max_message_size", "message_budget", "journal", "fileset",
+            "duplicates", "max_message_size", "message_budget", "journal", "fileset", "spill_after", "spill_budget",
+            "spill_dir",
         }
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -231,6 +245,9 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Pat
                 duplicates=duplicates,
                 max_message_size=int(raw.get("max_message_size", DEFAULT_MAX_MESSAGE_SIZE)),
                 message_budget=int(raw.get("message_budget", DEFAULT_MESSAGE_BUDGET)),
+                spill_after=int(raw.get("spill_after", DEFAULT_SPILL_THRESHOLD)),
+                spill_budget=int(raw.get("spill_budget", DEFAULT_SPILL_BUDGET)),
+                spill_dir=base / Path(str(raw["spill_dir"])).expanduser() if raw.get("spill_dir") else None,
                 fileset=bool(raw.get("fileset", False)),
             )
         )

@@ -18,6 +18,7 @@ from ..errors import DicomError
 from ..reader import IMPLICIT_LE, read_dataset
 from ..writer import encode_dataset
 from .pdu import PDataTF, PresentationDataValue
+from .spill import Budget as Budget, Spill as Spill, SpilledData as SpilledData, SpillError
 
 #: Command Field values (PS3.7 Table E.1-1).
 COMMAND_FIELDS: dict[str, int] = {
@@ -157,51 +158,63 @@ def fragments(
 
 @dataclass
 class Message:
-    """A reassembled DIMSE message."""
+    """A reassembled DIMSE message. ``body`` is its data set's bytes, or for a large one a
+    :class:`~.spill.SpilledData` (a temporary file; :meth:`close` frees it)."""
 
     context_id: int
     command: Dataset
-    data: bytes | None = None
+    body: bytes | SpilledData | None = None
 
     @property
     def command_field(self) -> int:
         value = self.command.value(0x00000100)
         return value if isinstance(value, int) else 0
 
+    @property
+    def data(self) -> bytes | None:
+        """The data set's bytes in memory (a spilled one is read from its file)."""
+        body = self.body
+        return body.read() if isinstance(body, SpilledData) else body
+
+    @property
+    def spilled(self) -> SpilledData | None:
+        return self.body if isinstance(self.body, SpilledData) else None
+
+    @property
+    def held(self) -> int:
+        """Bytes of the data set held in memory (none for a spilled one)."""
+        return len(self.body) if isinstance(self.body, bytes) else 0
+
+    def close(self) -> None:
+        """Free the temporary file of a spilled data set (nothing otherwise)."""
+        if isinstance(self.body, SpilledData):
+            self.body.close()
+
 
 DEFAULT_MAX_MESSAGE_SIZE = 512 * 1024 * 1024
 """The largest data set an acceptor reassembles by default (a C-STORE's instance)."""
 
 
-class Budget:
-    """Bytes that the unfinished messages of several associations may hold together
-    (a server's; shared by its connections)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.used = 0
-
-    def take(self, size: int) -> bool:
-        if self.used + size > self.limit:
-            return False
-        self.used += size
-        return True
-
-    def give(self, size: int) -> None:
-        self.used -= size
-
-
 class Assembler:
-    """Puts messages back together from the PDVs of received P-DATA-TF PDUs. A data set
-    beyond ``max_message_size``, or fragments beyond what ``budget`` has left, are a
-    :class:`DimseError` (the caller aborts the association)."""
+    """Puts messages back together from the PDVs of received P-DATA-TF PDUs.
 
-    def __init__(self, max_message_size: int = 2**31, budget: Budget | None = None) -> None:
+    The unfinished message's fragments are held in memory, counted in ``budget`` (shared
+    by a server's associations). With ``spill``, a data set that passes
+    ``spill.threshold`` bytes, or whose next fragment the budget cannot take, is moved
+    to a temporary file (:mod:`.spill`) and goes on there, counted in ``spill.budget``
+    instead. A data set beyond ``max_message_size``, fragments beyond what the budget
+    has left (without ``spill``), or beyond the disk budget are a :class:`DimseError`
+    (the caller aborts the association)."""
+
+    def __init__(self, max_message_size: int = 2**31, budget: Budget | None = None, spill: Spill | None = None) -> None:
         self.max_message_size = max_message_size
         self.budget = budget
+        self.spill = spill
         self._held = 0  # bytes taken from the budget by the message being received
         self._command = bytearray()
         self._data = bytearray()
+        self._spilled: SpilledData | None = None
+        self._size = 0  # of the data set so far
         self._command_done: Dataset | None = None
         self._context: int | None = None
 
@@ -213,16 +226,10 @@ class Assembler:
                     f"PDV of presentation context {value.context_id} inside a message of {self._context}"
                 )
             self._context = value.context_id
-            budget = self.budget
-            if budget is not None:
-                if not budget.take(len(value.data)):
-                    raise DimseError(
-                        f"unfinished messages of all associations would hold more than {budget.limit} bytes"
-                    )
-                self._held += len(value.data)
             if value.is_command:
                 if self._command_done is not None:
                     raise DimseError("a command fragment after the command set was complete")
+                self._take(len(value.data))
                 self._command += value.data
                 if len(self._command) > 65536:
                     raise DimseError("a command set longer than 64 KiB")
@@ -235,27 +242,71 @@ class Assembler:
             else:
                 if self._command_done is None:
                     raise DimseError("a data set fragment before the command set")
-                self._data += value.data
-                if len(self._data) > self.max_message_size:
+                self._size += len(value.data)
+                if self._size > self.max_message_size:
                     raise DimseError(f"a data set longer than the limit of {self.max_message_size} bytes")
+                try:
+                    self._add_data(value.data)
+                except SpillError as exc:
+                    raise DimseError(str(exc)) from None
                 if value.is_last:
-                    done.append(Message(value.context_id, self._command_done, bytes(self._data)))
+                    body: bytes | SpilledData = bytes(self._data) if self._spilled is None else self._spilled
+                    self._spilled = None  # the message's now
+                    done.append(Message(value.context_id, self._command_done, body))
                     self._reset()
         return done
 
+    def _take(self, size: int) -> bool:
+        """Count ``size`` more bytes in memory; False if the budget cannot take them and
+        they can be spilled instead; DimseError if neither."""
+        budget = self.budget
+        if budget is None:
+            return True
+        if not budget.take(size):
+            if self.spill is not None and self._command_done is not None:
+                return False
+            raise DimseError(f"unfinished messages of all associations would hold more than {budget.limit} bytes")
+        self._held += size
+        return True
+
+    def _add_data(self, data: bytes) -> None:
+        spilled = self._spilled
+        if spilled is None:
+            spill = self.spill
+            if self._take(len(data)):
+                self._data += data
+                if spill is None or len(self._data) <= spill.threshold:
+                    return
+                data = b""
+            assert spill is not None
+            spilled = self._spilled = SpilledData(spill)
+            spilled.write(self._data)
+            self._data = bytearray()
+            self._give()
+        spilled.write(data)
+
     @property
     def pending(self) -> int:
-        """Bytes of the message being received."""
+        """Bytes of the message being received held in memory."""
         return len(self._command) + len(self._data)
 
     def discard(self) -> None:
         """Forget the message being received (the association has ended) and give its bytes back."""
         self._reset()
 
+    def _give(self) -> None:
+        if self.budget is not None and self._held:
+            self.budget.give(self._held - len(self._command))
+            self._held = len(self._command)
+
     def _reset(self) -> None:
         if self.budget is not None and self._held:
             self.budget.give(self._held)
         self._held = 0
+        if self._spilled is not None:
+            self._spilled.close()
+            self._spilled = None
+        self._size = 0
         self._command = bytearray()
         self._data = bytearray()
         self._command_done = None

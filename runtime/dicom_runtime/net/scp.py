@@ -25,7 +25,7 @@ from ..errors import DicomError
 from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, encoding_of
 from ..writer import encode_dataset
 from .association import AcceptedContext, AssociationError, Connection
-from .dimse import Message
+from .dimse import Message, SpilledData
 from .instances import Instance
 from .transcode import choose_context, in_syntax
 from .checks import request_problem, store_problem, uid_problem
@@ -79,11 +79,18 @@ class Request:
 
 @dataclass
 class StoreRequest(Request):
-    """A C-STORE request: the instance as received, undecoded."""
+    """A C-STORE request: the instance as received, undecoded. A large data set arrives
+    spilled to a temporary file (``spilled``; :mod:`.spill`), freed once the response is
+    sent; ``instance`` then reads it into memory."""
 
     @property
     def instance(self) -> Instance:
         return Instance(self.sop_class, self.sop_instance, self.context.transfer_syntax, self.message.data or b"")
+
+    @property
+    def spilled(self) -> SpilledData | None:
+        """The data set in its temporary file, if it was spilled (None: it is in memory)."""
+        return self.message.spilled
 
     @property
     def move_originator(self) -> str:
@@ -190,7 +197,7 @@ class Dispatcher:
             request = Request(me, message, context)
             problem = request_problem(field, request.sop_class, request.sop_instance, context.abstract_syntax)
             if problem is None and field == 0x0001:
-                problem = store_problem(request.sop_class, request.sop_instance, context.transfer_syntax, message.data)
+                problem = store_problem(request.sop_class, request.sop_instance, context.transfer_syntax, message.body)
             if problem is not None:
                 log.warning(
                     "%s (%s): %s refused with %04X: %s", self.peer, self.calling_ae, NAME_OF[field], problem.code, problem.comment

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..dataset import Dataset
 from ..errors import DicomError
-from ..fileformat import write_bytes_atomic
+from ..fileformat import file_header, write_bytes_atomic
 from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
 from .checks import uid_problem
 from .index import SUBFOLDER, hold, index_path, open_index, release
@@ -35,6 +35,7 @@ from .instances import Instance
 from .journal import NAMES as JOURNAL_NAMES, Journal
 from .matching import COMPUTED_KEYS, LEVEL_KEYS, Header, ScanningQuery, answers
 from .messages import Status
+from .spill import SpilledData
 
 __all__ = ["COMPUTED_KEYS", "DUPLICATE_POLICIES", "JOURNAL_SUBFOLDER", "LEVEL_KEYS", "StorageFolder"]
 
@@ -102,7 +103,7 @@ class StorageFolder:
         self.fileset = fileset
         self.duplicates = duplicates
         # Data sets acknowledged (or being stored) whose files are not written yet, with a token of the store.
-        self._unwritten: dict[Path, tuple[bytes, int]] = {}
+        self._unwritten: dict[Path, tuple[bytes | SpilledData, int]] = {}
         self._tokens = itertools.count()
         self.root.mkdir(parents=True, exist_ok=True)
         for stale in self.root.glob(".*.dcm.*"):  # a write cut short by a crash, never acknowledged
@@ -172,14 +173,17 @@ class StorageFolder:
     def _root_stamp(self) -> int:
         return os.stat(self.root).st_mtime_ns
 
-    def _write(self, path: Path, data: bytes, *, durable: bool) -> None:
+    def _write(self, path: Path, data: bytes, *, durable: bool, spilled: SpilledData | None = None) -> None:
         """Write an instance's file, noting whether the folder had been changed by someone
         else since the folder's own last change."""
         with self._stamp_lock:
             if self._root_stamp() != self._stamp:
                 self._changed = True
             try:
-                write_bytes_atomic(path, data, durable=durable)
+                if spilled is None:
+                    write_bytes_atomic(path, data, durable=durable)
+                else:  # data: the file's header; the data set comes from its temporary file
+                    spilled.write_file(path, data, durable=durable)
             finally:
                 self._stamp = self._root_stamp()
 
@@ -388,6 +392,14 @@ class StorageFolder:
             return False
         return True
 
+    @property
+    def spill_directory(self) -> Path:
+        """Where a server storing here spills large data sets as they arrive (:mod:`.spill`):
+        the folder's ``.dicom-net/``, on its file system (made if missing)."""
+        folder = self.root / JOURNAL_SUBFOLDER
+        folder.mkdir(exist_ok=True)
+        return folder
+
     def path_for(self, sop_instance: str) -> Path:
         return self.root / f"{sop_instance}.dcm"
 
@@ -399,7 +411,6 @@ class StorageFolder:
         if problem is not None:
             return Status(0x0117, problem)
         path = self.path_for(uid)
-        instance = request.instance
         held = self._unwritten.get(path)
         blocking = request.association.blocking
         if held is not None or path.exists():
@@ -413,6 +424,10 @@ class StorageFolder:
                         return Status(0xA700, "cannot index the instance")
                 return verdict
         token = next(self._tokens)
+        spilled = request.spilled
+        if spilled is not None:
+            return await self._store_spilled(request, path, spilled, token)
+        instance = request.instance
         self._unwritten[path] = (instance.data, token)  # a second C-STORE of this UID now sees this one
         data = instance.file_bytes(request.calling_ae)
         journal = self.journal
@@ -437,12 +452,31 @@ class StorageFolder:
             return Status(0xA700, "cannot store the instance")
         return 0
 
-    def _write_direct(self, path: Path, data: bytes) -> None:
+    async def _store_spilled(self, request: StoreRequest, path: Path, spilled: SpilledData, token: int) -> int | Status:
+        """C-STORE of a data set that arrived spilled to a temporary file (a large one): stored
+        as one too large for the journal, its file written from the temporary one by the
+        kernel (the data set never in this process's memory)."""
+        self._unwritten[path] = (spilled, token)
+        header = file_header(request.sop_class, request.sop_instance, request.context.transfer_syntax, request.calling_ae)
+        try:
+            try:
+                await request.association.blocking(self._write_direct, path, header, spilled)
+            finally:
+                self._forget(path, token)
+            if not self.durable and self.index is not None:
+                request.after_response.append(functools.partial(self._enqueue, path, b"", None, token))
+        except (OSError, sqlite3.Error, DicomError) as error:
+            log.error("%s: cannot store %s (%s)", self.root, path.name, error)
+            return Status(0xA700, "cannot store the instance")
+        return 0
+
+    def _write_direct(self, path: Path, data: bytes, spilled: SpilledData | None = None) -> None:
         """An instance stored without the journal: its file, and when the folder is durable
         its row, both durable before it is acknowledged. Without durability the writer
         thread makes the row after the response (a crash before it leaves the file
-        unindexed, and the next start indexes it: it synchronises with the files)."""
-        self._write(path, data, durable=self.durable)
+        unindexed, and the next start indexes it: it synchronises with the files).
+        ``spilled``: ``data`` is the file's header, its data set that file's."""
+        self._write(path, data, durable=self.durable, spilled=spilled)
         if self.durable:
             self._index(path, durable=True)
 
@@ -451,9 +485,11 @@ class StorageFolder:
         if held is not None and held[1] == token:
             del self._unwritten[path]
 
-    async def _duplicate(self, request: StoreRequest, path: Path, held: tuple[bytes, int] | None) -> Status | int | None:
+    async def _duplicate(self, request: StoreRequest, path: Path, held: tuple[bytes | SpilledData, int] | None) -> Status | int | None:
         """A C-STORE of a SOP Instance UID already held: the answer, or None to store it anyway."""
-        new = request.instance.data
+        spilled = request.spilled
+        new: bytes | SpilledData = spilled if spilled is not None else request.instance.data
+        old: bytes | SpilledData
         if held is not None:
             old = held[0]
         else:
@@ -462,7 +498,7 @@ class StorageFolder:
             except (OSError, DicomError) as error:  # the stored file is unreadable: the new one replaces it
                 log.warning("%s: %s is held but unreadable (%s); replaced", self.root, path.name, error)
                 return None
-        if old == new:
+        if await request.association.blocking(_same, old, new):
             log.debug("%s (%s): %s received again, identical; nothing changed", request.association.peer, request.calling_ae, path.stem)
             return 0
         checksums = f"stored sha256 {_sha256(old)}, received sha256 {_sha256(new)}"
@@ -507,8 +543,18 @@ class StorageFolder:
         )
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
+def _sha256(data: bytes | SpilledData) -> str:
+    return (data.sha256() if isinstance(data, SpilledData) else hashlib.sha256(data).hexdigest())[:16]
+
+
+def _same(old: bytes | SpilledData, new: bytes | SpilledData) -> bool:
+    if isinstance(old, bytes) and isinstance(new, bytes):
+        return old == new
+    if isinstance(old, bytes) or isinstance(new, bytes):
+        spilled, other = (new, old) if isinstance(old, bytes) else (old, new)
+        assert isinstance(spilled, SpilledData) and isinstance(other, bytes)
+        return spilled.equals(other)
+    return len(old) == len(new) and old.sha256() == new.sha256()
 
 
 def _lower_priority(increment: int) -> None:

@@ -70,10 +70,13 @@ def test_a_dimse_message_that_never_ends_is_aborted_at_the_limit(scp: ScpProcess
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("scp", [("--max-message-size", str(64 * MiB), "--message-budget", str(96 * MiB))], indirect=True)
+@pytest.mark.parametrize(
+    "scp", [("--max-message-size", str(64 * MiB), "--message-budget", str(96 * MiB), "--spill-budget", "0")], indirect=True
+)
 def test_unfinished_messages_of_several_associations_share_one_budget(scp: ScpProcess) -> None:
-    """Three streams of 60 MiB each (under the 64 MiB limit) against a 96 MiB budget: those
-    that would exceed it are aborted, and the budget is given back when they end."""
+    """Three streams of 60 MiB each (under the 64 MiB limit) against a 96 MiB budget, nothing
+    spilled to disk: those that would exceed it are aborted, and the budget is given back
+    when they end. (With spilling, the default, they go on on disk: test_spill_scp.py.)"""
     still_serves(scp.port)
     before = peak_rss(scp)
     outcomes: list[dict[str, Any]] = [{} for _ in range(3)]

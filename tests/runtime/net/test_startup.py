@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dicom_runtime.net import aio, cli_args, dimse, storage
+from dicom_runtime.net import aio, cli_args, dimse, spill, storage
 
 PROBE = """
 import json, sys
@@ -98,6 +98,7 @@ def test_the_probe_sees_heavy_imports() -> None:
 def test_the_defaults_the_help_shows_are_the_modules_own() -> None:
     assert cli_args.DEFAULT_MAX_MESSAGE_SIZE == dimse.DEFAULT_MAX_MESSAGE_SIZE
     assert cli_args.DEFAULT_MESSAGE_BUDGET == aio.DEFAULT_MESSAGE_BUDGET
+    assert (cli_args.DEFAULT_SPILL_THRESHOLD, cli_args.DEFAULT_SPILL_BUDGET) == (spill.DEFAULT_SPILL_THRESHOLD, spill.DEFAULT_SPILL_BUDGET)
     assert cli_args.DUPLICATE_POLICIES == storage.DUPLICATE_POLICIES
     assert cli_args.JOURNAL_SUBFOLDER == storage.JOURNAL_SUBFOLDER
 
