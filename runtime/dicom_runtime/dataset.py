@@ -12,23 +12,54 @@ it is used.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, MutableMapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from .codec import decode_value
 from .dictionary import get_entry
 
+if TYPE_CHECKING:
+    # To mypy, Dataset is the data class it was (dicom_model.dataset.Dataset, a data class of
+    # keyword fields for the type checker, takes its __init__ from it). At run time the class
+    # writes its own __init__, __eq__ and __repr__: ``dataclasses`` (and the ``inspect`` it
+    # imports) would cost a command's start-up more than reading a small file.
+    from dataclasses import dataclass, field
+else:
 
-@dataclass(slots=True)
+    def dataclass(cls: type) -> type:
+        return cls
+
+    def field(*, default: Any = None, **_: Any) -> Any:
+        return default
+
+
 class EncapsulatedPixelData:
     """Pixel data of an encapsulated transfer syntax (PS3.5 A.4), kept as read.
 
     ``offsets`` is the Basic Offset Table item's value (possibly empty) and
-    ``fragments`` the following items' values, unchanged.
+    ``fragments`` the following items' values, unchanged. (Equality and repr by the
+    fields, as the data class it was; the module does not import ``dataclasses``, whose
+    ``inspect`` costs a command's start-up more than reading a small file.)
     """
+
+    __slots__ = ("offsets", "fragments")
+    __match_args__ = ("offsets", "fragments")
 
     offsets: bytes
     fragments: list[bytes]
+
+    def __init__(self, offsets: bytes, fragments: list[bytes]) -> None:
+        self.offsets = offsets
+        self.fragments = fragments
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, EncapsulatedPixelData):
+            return NotImplemented
+        return (self.offsets, self.fragments) == (other.offsets, other.fragments)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the data class was
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(offsets={self.offsets!r}, fragments={self.fragments!r})"
 
     def encode(self) -> bytes:
         """The Pixel Data value field: its items (Basic Offset Table, fragments) and the
@@ -52,20 +83,48 @@ class EncapsulatedPixelData:
         return value
 
 
-@dataclass(slots=True)
 class DeferredValue:
     """A value left in the file until it is asked for (lazy reading).
 
     :meth:`read` gives the value field's bytes as they are in the file (the writer
     writes them unchanged); :meth:`decode` gives the value as the reader would have
-    given it (``vr``, ``little_endian`` and ``codec`` say how).
+    given it (``vr``, ``little_endian`` and ``codec`` say how). Equality and repr by the
+    fields, as the data class it was.
     """
+
+    __slots__ = ("length", "load", "vr", "little_endian", "codec")
+    __match_args__ = ("length", "load", "vr", "little_endian", "codec")
 
     length: int
     load: Callable[[], bytes]
-    vr: str = "OB"
-    little_endian: bool = True
-    codec: str = "ascii"
+    vr: str
+    little_endian: bool
+    codec: str
+
+    def __init__(
+        self, length: int, load: Callable[[], bytes], vr: str = "OB", little_endian: bool = True, codec: str = "ascii"
+    ) -> None:
+        self.length = length
+        self.load = load
+        self.vr = vr
+        self.little_endian = little_endian
+        self.codec = codec
+
+    def _fields(self) -> tuple[int, Callable[[], bytes], str, bool, str]:
+        return (self.length, self.load, self.vr, self.little_endian, self.codec)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, DeferredValue):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the data class was
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(length={self.length!r}, load={self.load!r}, vr={self.vr!r}, "
+            f"little_endian={self.little_endian!r}, codec={self.codec!r})"
+        )
 
     def read(self) -> bytes:
         return self.load()
@@ -222,7 +281,11 @@ class DataElement:
 
 @dataclass
 class Dataset(MutableMapping[int, DataElement]):
-    """A data set: data elements by tag, iterated in ascending tag order."""
+    """A data set: data elements by tag, iterated in ascending tag order.
+
+    ``Dataset(elements)`` takes a dict of elements by tag (kept, not copied). Equality
+    compares the elements only, and repr shows them, as the data class it was.
+    """
 
     _elements: dict[int, DataElement] = field(default_factory=dict)
     #: The File Meta Information a data set was read with (kept by :func:`dicom_runtime.typed.read`
@@ -231,6 +294,28 @@ class Dataset(MutableMapping[int, DataElement]):
     #: An item read with undefined length (True) or a defined one (False); None: as its
     #: sequence (the writer then follows the sequence's ``undefined_length``).
     undefined_length: bool | None = field(default=None, compare=False, repr=False)
+
+    __match_args__ = ("_elements", "file_meta", "undefined_length")
+
+    def __init__(
+        self,
+        _elements: dict[int, DataElement] | None = None,
+        file_meta: Dataset | None = None,
+        undefined_length: bool | None = None,
+    ) -> None:
+        _set(self, "_elements", {} if _elements is None else _elements)
+        _set(self, "file_meta", file_meta)
+        _set(self, "undefined_length", undefined_length)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, Dataset):
+            return NotImplemented
+        return self._elements == other._elements
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the data class was
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(_elements={self._elements!r})"
 
     @classmethod
     def empty(cls) -> Dataset:
