@@ -11,12 +11,14 @@ from __future__ import annotations
 import mmap
 import os
 import struct
-import threading
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true)
+
+if TYPE_CHECKING:  # dataclasses, pathlib and typing are left out of a read's imports (start-up: dicom-dump)
+    from pathlib import Path
+    from typing import Literal
 
 from .dataset import DataElement, Dataset, DeferredValue
 from .errors import DicomDecodeError, DicomEncodeError
@@ -43,14 +45,32 @@ MAX_INFLATED = 1 << 30
 _DEFLATED = {DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2.4.95"}
 
 
-@dataclass
 class FileDataset:
-    """A file's File Meta Information and data set."""
+    """A file's File Meta Information and data set (equality and repr by the fields, as the
+    data class it was)."""
 
-    dataset: Dataset
-    meta: Dataset = field(default_factory=Dataset)
-    transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN
-    preamble: bytes | None = None
+    __match_args__ = ("dataset", "meta", "transfer_syntax", "preamble")
+
+    def __init__(
+        self, dataset: Dataset, meta: Dataset | None = None, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN, preamble: bytes | None = None
+    ) -> None:
+        self.dataset = dataset
+        self.meta = Dataset() if meta is None else meta
+        self.transfer_syntax = transfer_syntax
+        self.preamble = preamble
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, FileDataset):
+            return NotImplemented
+        return (self.dataset, self.meta, self.transfer_syntax, self.preamble) == (other.dataset, other.meta, other.transfer_syntax, other.preamble)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the data class was
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(dataset={self.dataset!r}, meta={self.meta!r}, "
+            f"transfer_syntax={self.transfer_syntax!r}, preamble={self.preamble!r})"
+        )
 
 
 def is_encapsulated(transfer_syntax: str) -> bool:
@@ -448,6 +468,9 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -
     folder fsynced so the rename itself survives a crash. ``durable=False`` leaves out
     both syncs (still atomic; not crash-safe). A leftover temporary file is named
     ``.<name>.<pid>.<thread>.tmp``."""
+    import threading
+    from pathlib import Path
+
     target = Path(path)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
