@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .codec import (
     BYTES_VRS,
@@ -37,10 +36,39 @@ MAX_DEPTH = 64
 KNOWN_VRS = frozenset(STRING_VRS | BYTES_VRS | set(NUMBERS) | {"AT", "SQ"})
 
 
-@dataclass(frozen=True)
 class Encoding:
+    """How a data set is encoded: explicit or implicit VR, little or big endian (a frozen
+    value, as the data class it was, made without importing ``dataclasses``)."""
+
+    __slots__ = ("explicit_vr", "little_endian")
+    __match_args__ = ("explicit_vr", "little_endian")
+
     explicit_vr: bool
     little_endian: bool
+
+    def __init__(self, explicit_vr: bool, little_endian: bool) -> None:
+        object.__setattr__(self, "explicit_vr", explicit_vr)
+        object.__setattr__(self, "little_endian", little_endian)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Encoding or not isinstance(other, Encoding):
+            return NotImplemented
+        return (self.explicit_vr, self.little_endian) == (other.explicit_vr, other.little_endian)
+
+    def __hash__(self) -> int:
+        return hash((self.explicit_vr, self.little_endian))
+
+    def __repr__(self) -> str:
+        return f"Encoding(explicit_vr={self.explicit_vr!r}, little_endian={self.little_endian!r})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[type[Encoding], tuple[bool, bool]]:
+        return Encoding, (self.explicit_vr, self.little_endian)
 
 
 IMPLICIT_LE = Encoding(False, True)
