@@ -100,13 +100,7 @@ def test_encode_then_decode_is_lossless(layout: tuple[str, npt.NDArray[Any], int
     for i in range(values.shape[0]):
         assert np.array_equal(pixels.array(read_file(path).dataset, i), values[i])
     theirs = _pydicom(path).astype(np.int64)  # pydicom's own decoders (RLE: numpy; pyjpegls; pylibjpeg-openjpeg)
-    if syntax == JLS and values.dtype.kind == "i" and stored < values.dtype.itemsize * 8:
-        # the JPEG-LS sample precision P is 8 or 16 here (imagecodecs sets it from the dtype), and
-        # pydicom sign-extends from P, not from Bits Stored: compare the Bits Stored bits
-        mask = (1 << stored) - 1
-        assert np.array_equal(theirs & mask, expected.astype(np.int64) & mask)
-    else:
-        assert np.array_equal(theirs, expected.astype(np.int64))
+    assert np.array_equal(theirs, expected.astype(np.int64))  # JPEG-LS: P is Bits Stored, pydicom sign-extends from it
 
 
 def test_encoders_state_what_they_do_not_hold() -> None:
@@ -143,6 +137,10 @@ CASES = [(name, syntax, tool) for name in SOURCES for syntax, tool in [(RLE, "dc
 def test_written_here_decoded_by_dcmtk(syntax: str, tool: str, name: str, tmp_path: Path) -> None:
     file = read_file(CORPUS / name)
     encoded = tmp_path / "ours.dcm"
+    if syntax == JLS_NEAR and pixels.pixel_info(file.dataset).pixel_representation:
+        with pytest.raises(pixels.PixelDataError, match=r"holds unsigned samples only"):  # as dcmcjpls refuses them
+            pixels.transcode(file.dataset, syntax)
+        return
     write_file(encoded, pixels.transcode(file.dataset, syntax), syntax)
     decompressed = _dcmtk(tool, [], encoded, tmp_path / "dcmtk.dcm")
     assert read_file(decompressed).transfer_syntax == LE
@@ -154,6 +152,75 @@ def test_written_here_decoded_by_dcmtk(syntax: str, tool: str, name: str, tmp_pa
         assert read_file(encoded).dataset.value(0x00282110) == "01"
     else:
         assert np.array_equal(theirs, original)
+
+
+def _jpeg_ls_precision(codestream: bytes) -> int:
+    """P of the JPEG-LS frame header (SOF55: FFF7, Lf, P, Y, X, Nf...; ISO/IEC 14495-1 C.2.2)."""
+    at = codestream.find(b"\xff\xf7")
+    assert at > 0, "no SOF55 marker"
+    return codestream[at + 4]
+
+
+@pytest.mark.parametrize("syntax", [JLS, JLS_NEAR])
+@pytest.mark.parametrize(
+    ("dtype", "stored", "samples"),
+    [("u2", 12, 1), ("i2", 12, 1), ("u2", 10, 3), ("u2", 16, 1), ("i2", 16, 1), ("i2", 9, 1), ("u1", 6, 1), ("i1", 7, 1), ("u1", 8, 3)]
+    + [("i1", 5, 1), ("u1", 2, 1), ("u2", 8, 1), ("i2", 3, 1)],  # dcmtk does not decode these
+)
+def test_jpeg_ls_precision_is_bits_stored(dtype: str, stored: int, samples: int, syntax: str, tmp_path: Path) -> None:
+    """P is Bits Stored; signed samples go in as the Bits Stored bits of their two's complement and
+    come back sign-extended (as dcmcjpls codes them). dcmdjpls (dcmtk 3.6.7) decodes P 6..8 with
+    Bits Allocated 8 and P 9..16 with 16; P 2..5 it refuses ("unsupported compression
+    parameters") and P <= 8 in 16 bits ("Image data mismatch"): those are held to pyjpegls."""
+    kind = np.dtype(dtype)
+    low, high = (-(1 << (stored - 1)), (1 << (stored - 1)) - 1) if kind.kind == "i" else (0, (1 << stored) - 1)
+    shape = (2, 9, 7) + ((3,) if samples == 3 else ())
+    values = np.random.default_rng(stored).integers(low, high, size=shape, endpoint=True).astype(kind)
+    values[0, 0, 0], values[0, 0, 1] = low, high  # the extremes, a sign bit at Bits Stored's top for signed
+    dataset = _base()
+    pixels.set_array(dataset, values, photometric="RGB" if samples == 3 else "MONOCHROME2", bits_stored=stored, multi_frame=True)
+    near = 2 if syntax == JLS_NEAR else None
+    if near and stored == 2:  # MAXVAL 3: NEAR at most 1
+        with pytest.raises(pixels.PixelDataError, match=r"NEAR 2 is more than Bits Stored 2 allows, min\(255, MAXVAL / 2\) = 1"):
+            pixels.encode(dataset, syntax, level=near)
+        near = 1
+    if near and kind.kind == "i":
+        with pytest.raises(pixels.PixelDataError, match=r"with NEAR 2 holds unsigned samples only"):
+            pixels.encode(dataset, syntax, level=near)
+        near = 0  # coded losslessly: signed samples are
+    pixels.encode(dataset, syntax, level=near)
+    value = dataset[0x7FE00010].value
+    assert isinstance(value, EncapsulatedPixelData)
+    assert [_jpeg_ls_precision(bytes(f)) for f in value.fragments] == [stored, stored]
+    encoded = tmp_path / "ours.dcm"
+    write_file(encoded, dataset, syntax)
+    ours = _ours(encoded).astype(np.int64)
+    if stored >= 6 and (stored > 8) == (kind.itemsize == 2):
+        decompressed = _dcmtk("dcmdjpls", [], encoded, tmp_path / "dcmtk.dcm")
+        assert np.array_equal(_pydicom(decompressed).astype(np.int64), ours)  # dcmtk's decompression, read by pydicom
+    assert np.abs(ours - values.astype(np.int64)).max() <= (near or 0)
+    assert np.array_equal(_pydicom(encoded).astype(np.int64), ours)  # pyjpegls, sign-extended from P
+
+
+def test_jpeg_ls_encoding_without_pyjpegls_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from dicom_runtime.pixels import charls
+
+    real_import = builtins.__import__
+
+    def no_charls(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "_CharLS":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(charls, "_LIBRARY", [])
+    monkeypatch.setattr(builtins, "__import__", no_charls)
+    dataset = _base()
+    pixels.set_array(dataset, np.zeros((4, 4), dtype=np.uint16), bits_stored=12)
+    with pytest.raises(pixels.MissingCodecError, match=r"JPEG-LS Lossless \(1.2.840.10008.1.2.4.80\) encoding needs pyjpegls: pip install 'dicom-typed\[pixels\]'"):
+        pixels.encode(dataset, JLS)
+    assert dataset[0x7FE00010].vr == "OW"  # nothing changed
 
 
 @pytest.mark.parametrize("name", ["SC_rgb_small_odd.dcm", "image_dfl.dcm"])
@@ -217,7 +284,8 @@ def test_dciodvfy_accepts_what_is_written(name: str, syntax: str, tmp_path: Path
     if syntax == JPEG_BASELINE and pixels.pixel_info(file.dataset).bits_allocated != 8:
         return  # 8-bit only
     path = tmp_path / "ours.dcm"
-    write_file(path, pixels.transcode(file.dataset, syntax), syntax)
+    level = 0 if syntax == JLS_NEAR and pixels.pixel_info(file.dataset).pixel_representation else None  # NEAR > 0: unsigned only
+    write_file(path, pixels.transcode(file.dataset, syntax, level=level), syntax)
     assert read_file(path).transfer_syntax == syntax
     # no error dciodvfy does not report on the original too (image_dfl.dcm: dciodvfy does not
     # inflate, so its Explicit VR Little Endian copy)
@@ -229,7 +297,8 @@ def test_dciodvfy_accepts_what_is_written(name: str, syntax: str, tmp_path: Path
 
 
 def test_lossy_attributes_set_and_added(tmp_path: Path) -> None:
-    file = read_file(CORPUS / "CT_small.dcm")
+    file = read_file(CORPUS / "SC_rgb_small_odd.dcm")  # unsigned (NEAR > 0 codes unsigned samples only)
+    info = pixels.pixel_info(file.dataset)
     once = pixels.transcode(file.dataset, JLS_NEAR, level=3)
     assert once.value(0x00282110) == "01"
     assert once.value(0x00282114) == "ISO_14495_1"
@@ -237,7 +306,7 @@ def test_lossy_attributes_set_and_added(tmp_path: Path) -> None:
     value = once[0x7FE00010].value
     assert isinstance(value, EncapsulatedPixelData)
     encoded = sum(len(f) for f in value.fragments)
-    assert abs(ratio - 128 * 128 * 2 / encoded) < 0.01 * ratio
+    assert abs(ratio - info.rows * info.columns * 3 / encoded) < 0.01 * ratio
     twice = pixels.transcode(once, J2K_LOSSY)
     assert twice.value(0x00282114) == ["ISO_14495_1", "ISO_15444_1"]
     assert isinstance(twice.value(0x00282112), list) and len(twice.value(0x00282112)) == 2  # type: ignore[arg-type]

@@ -4,7 +4,10 @@ over imagecodecs a syntax (RLE Lossless is done here, in :mod:`.rle`).
 imagecodecs is chosen because one maintained wheel carries libjpeg-turbo (JPEG 8/12-bit),
 its lossless JPEG, CharLS (JPEG-LS), OpenJPEG (JPEG 2000) and OpenJPH (HTJ2K), each both ways,
 for every platform CI installs on; pydicom's pylibjpeg plugins wrap the same libraries but
-decode only (pyjpegls aside), so the tests use them as the independent side.
+decode only (pyjpegls aside), so the tests use them as the independent side. JPEG-LS is
+encoded with the CharLS 2 of pyjpegls (pydicom's CharLS wrapper, MIT; see :mod:`.charls`),
+whose encoder takes the sample precision P: imagecodecs' sets P from the dtype (8 or 16), and
+P is to be Bits Stored.
 
 Encoders (PS3.5 8.2): the samples of one frame go in as ``(rows, columns[, samples])``, the
 codestream comes out. Each codec states what it holds (:class:`Codec`); what it cannot hold is
@@ -13,6 +16,7 @@ one :class:`~._common.PixelDataError` before any work, never a silently altered 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._common import MissingCodecError, PixelDataError, PixelDecodeError, PixelInfo
+from .charls import _library, jpegls_encode
 
 RLE_LOSSLESS = "1.2.840.10008.1.2.5"
 JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
@@ -270,15 +275,36 @@ def encode_frame(
     codec = check_encodable(uid, info)
     if codec.lossless and level is not None:
         raise PixelDataError(f"{codec.name} is lossless: no level")
-    functions = _imagecodecs(codec.name, uid)
-    encoder: Callable[..., Any] = getattr(functions, codec.encoder)
+    encoder: Callable[..., Any] = (
+        functools.partial(jpegls_encode, name=codec.name, uid=uid)
+        if codec.encoder == "jpegls_encode"
+        else getattr(_imagecodecs(codec.name, uid), codec.encoder)
+    )
+    if codec.encoder == "jpegls_encode":
+        _library(codec.name, uid)  # missing: MissingCodecError, before any work
     values = np.ascontiguousarray(samples)
     if values.dtype.kind == "i" and codec.encoder in ("jpegls_encode", "jpeg8_encode"):
-        # JPEG-LS has no signed samples: the Bits Stored bits of the two's complement go in unsigned (PS3.5 8.2.3)
+        # JPEG-LS has no signed samples: the Bits Stored bits of the two's complement go in
+        # unsigned (PS3.5 8.2.3), as dcmtk's dcmcjpls codes them; the decoder sign-extends
+        # them from Bits Stored by Pixel Representation
         values = values.view(values.dtype.str.replace("i", "u")) & np.array((1 << info.bits_stored) - 1, dtype=values.dtype.str.replace("i", "u"))
+    if codec.encoder == "jpegls_encode" and values.size and int(values.max()) >> info.bits_stored:
+        raise PixelDataError(f"frame {index}: a sample is {int(values.max())}, more than Bits Stored {info.bits_stored} holds")
     try:
         if codec.encoder == "jpegls_encode":
-            data = encoder(values, level=0 if codec.lossless else int(2 if level is None else level))
+            near = 0 if codec.lossless else int(2 if level is None else level)
+            if near > min(255, ((1 << info.bits_stored) - 1) // 2):
+                raise PixelDataError(
+                    f"{codec.name}: NEAR {near} is more than Bits Stored {info.bits_stored} allows, "
+                    f"min(255, MAXVAL / 2) = {min(255, ((1 << info.bits_stored) - 1) // 2)} (ISO/IEC 14495-1 C.2.4.1.1)"
+                )
+            if near and info.pixel_representation:
+                # the two's complement bits coded unsigned: NEAR at the wrap turns the most
+                # negative value into the most positive one (dcmcjpls refuses them too)
+                raise PixelDataError(
+                    f"{codec.name} with NEAR {near} holds unsigned samples only (Pixel Representation 0): level 0 codes signed ones"
+                )
+            data = encoder(values, info.bits_stored, near)
         elif codec.encoder == "jpeg2k_encode":
             lossless = codec.lossless or level == 0
             data = encoder(
@@ -298,6 +324,15 @@ def encode_frame(
         else:  # jpeg8_encode, baseline: 8-bit lossy
             space = "YCBCR" if info.photometric_interpretation.startswith("YBR") else ("RGB" if info.samples_per_pixel == 3 else "GRAYSCALE")
             data = encoder(values, level=int(90 if level is None else level), colorspace=space, outcolorspace=space, subsampling="444")
+    except PixelDataError:
+        raise
     except Exception as exc:  # imagecodecs raises its own error classes per codec
         raise PixelDataError(f"frame {index}: {codec.name} encoding failed: {exc}") from exc
-    return bytes(data)
+    data = bytes(data)
+    if len(data) % 2 and codec.encoder in ("jpegls_encode", "jpeg8_encode") and data.endswith(b"\xff\xd9"):
+        # an even length by a fill byte FFH before EOI (PS3.5 A.4, ISO/IEC 14495-1 and 10918-1 allow
+        # it before any marker), as dcmcjpls pads by default, rather than a 00H after EOI
+        data = data[:-2] + b"\xff\xff\xd9"
+    return data
+
+
