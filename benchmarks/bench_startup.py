@@ -25,6 +25,14 @@ unmeasured run of each command fills it. ``--as-is`` keeps the environment as it
 ``--no-site`` runs Python with ``-S``: a machine whose site-packages hold ``.pth`` files that
 import modules (this one's costs 20-40 ms a process, more than the interpreter's own start-up)
 is then measured as an interpreter without them; the repository is on ``PYTHONPATH`` either way.
+
+``--wheel`` measures the commands as a user who installed the package runs them: a wheel is built
+from the repository (``pip wheel``), installed with its dependencies into a fresh virtual
+environment in the scratch folder, and the commands are its console scripts (``bin/dicom-dump``,
+which pip writes; they import ``re`` before the command's module), with that environment's
+``python -c pass`` as the floor. Its interpreter processes no ``.pth`` file of this machine and
+its modules were compiled at install time (what ``--no-site`` and the scratch bytecode cache
+approximate for the repository).
 """
 
 from __future__ import annotations
@@ -62,11 +70,33 @@ def scripts() -> dict[str, str]:
     return {str(name): str(target) for name, target in sorted(table.items())}
 
 
+SCRIPTS: list[Path] = []
+"""``--wheel``: the folder of the installed console scripts (empty: run them with ``-c``)."""
+
+
 def command(target: str, name: str, *args: str) -> list[str]:
-    """What the console script ``name`` runs, with this interpreter."""
+    """What the console script ``name`` runs, with this interpreter (``--wheel``: the script)."""
+    if SCRIPTS:
+        return [str(SCRIPTS[0] / name), *args]
     module, _, function = target.partition(":")
     code = f"import sys; sys.argv[0] = {name!r}; from {module} import {function}; sys.exit({function}())"
     return [*PYTHON, "-c", code, *args]
+
+
+def install_wheel(scratch: Path) -> dict[str, str]:
+    """Build a wheel of the repository, install it into a fresh virtual environment (with its
+    dependencies) and run from there: the environment the commands then run in."""
+    wheels, venv = scratch / "wheel", scratch / "venv"
+    for argv in (
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
+        [sys.executable, "-m", "venv", str(venv)],
+    ):
+        subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+    built = [str(p) for p in sorted(wheels.glob("*.whl"))]
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *built], stdout=subprocess.DEVNULL, check=True)
+    SCRIPTS.append(venv / "bin")
+    PYTHON[:] = [str(venv / "bin" / "python")]
+    return {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
 
 
 def environment(scratch: Path, as_is: bool) -> dict[str, str]:
@@ -226,14 +256,24 @@ def main(argv: list[str] | None = None) -> int:
         help="run Python with -S (the repository on PYTHONPATH): the .pth files of this machine's site-packages are not "
         "processed, where one can cost more than the interpreter's own start-up",
     )
+    parser.add_argument(
+        "--wheel", action="store_true",
+        help="build a wheel, install it into a fresh virtual environment and run its console scripts, as a user does",
+    )
     args = parser.parse_args(argv)
+    if args.wheel and (args.no_site or args.as_is):
+        parser.error("--wheel runs the installed scripts as they are: not with --no-site or --as-is")
     if args.no_site:
         PYTHON.append("-S")
     parts = args.only or ["startup", "dump", "store"]
     with tempfile.TemporaryDirectory() as name:
         scratch = Path(name)
-        env = environment(scratch, args.as_is)
-        cache = "as the environment has it" if args.as_is else "bytecode cached in a scratch PYTHONPYCACHEPREFIX"
+        if args.wheel:
+            env = install_wheel(scratch)
+            cache = "the wheel installed in a fresh virtual environment, its console scripts"
+        else:
+            env = environment(scratch, args.as_is)
+            cache = "as the environment has it" if args.as_is else "bytecode cached in a scratch PYTHONPYCACHEPREFIX"
         site = "; python -S (no site)" if args.no_site else ""
         print(f"Whole processes, interleaved, {args.rounds} rounds (median, and best against best); {cache}{site}; {os.cpu_count()} cores")
         print(HEADER)
