@@ -279,15 +279,31 @@ class DataElement:
         return f"({self.tag >> 16:04X},{self.tag & 0xFFFF:04X}) {self.vr} {self.value!r}"
 
 
+#: An element as the reader leaves it in a data set until it is asked for: (VR, value field,
+#: ``raw``, decoding context), the arguments of its :class:`DataElement` but the tag (its key).
+#: A tuple costs a quarter of an element object, and most elements read are never asked for.
+ReadElement = tuple[str, bytes, Union[bytes, None], Union[tuple[bool, str], None]]
+
+
+def _made(elements: dict[int, DataElement | ReadElement], tag: int, record: ReadElement) -> DataElement:
+    """The element of a :data:`ReadElement`, kept in its place (asked for again, the same object)."""
+    vr, field_, raw, context = record
+    element = elements[tag] = DataElement(tag, vr, field_, False, raw, False, context)
+    return element
+
+
 @dataclass
 class Dataset(MutableMapping[int, DataElement]):
     """A data set: data elements by tag, iterated in ascending tag order.
 
     ``Dataset(elements)`` takes a dict of elements by tag (kept, not copied). Equality
-    compares the elements only, and repr shows them, as the data class it was.
+    compares the elements only, and repr shows them, as the data class it was. A data set
+    read from bytes holds most of its elements as :data:`ReadElement` records until they are
+    asked for (by tag, keyword, :meth:`elements`, iteration of items or values): every
+    element given is a :class:`DataElement`.
     """
 
-    _elements: dict[int, DataElement] = field(default_factory=dict)
+    _elements: dict[int, DataElement | ReadElement] = field(default_factory=dict)
     #: The File Meta Information a data set was read with (kept by :func:`dicom_runtime.typed.read`
     #: so that writing it back keeps the meta elements that stay true, e.g. Source AE Title).
     file_meta: Dataset | None = field(default=None, compare=False, repr=False)
@@ -299,7 +315,7 @@ class Dataset(MutableMapping[int, DataElement]):
 
     def __init__(
         self,
-        _elements: dict[int, DataElement] | None = None,
+        _elements: dict[int, DataElement] | dict[int, DataElement | ReadElement] | None = None,
         file_meta: Dataset | None = None,
         undefined_length: bool | None = None,
     ) -> None:
@@ -307,15 +323,28 @@ class Dataset(MutableMapping[int, DataElement]):
         _set(self, "file_meta", file_meta)
         _set(self, "undefined_length", undefined_length)
 
+    def _all(self) -> dict[int, DataElement | ReadElement]:
+        """The elements by tag, every record made an element."""
+        elements = self._elements
+        for tag, element in elements.items():
+            if element.__class__ is tuple:
+                break
+        else:
+            return elements
+        for tag, element in list(elements.items()):
+            if isinstance(element, tuple):
+                _made(elements, tag, element)
+        return elements
+
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__ or not isinstance(other, Dataset):
             return NotImplemented
-        return self._elements == other._elements
+        return self._all() == other._all()
 
     __hash__ = None  # type: ignore[assignment]  # mutable, as the data class was
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(_elements={self._elements!r})"
+        return f"{type(self).__name__}(_elements={self._all()!r})"
 
     @classmethod
     def empty(cls) -> Dataset:
@@ -329,7 +358,11 @@ class Dataset(MutableMapping[int, DataElement]):
 
     def __getitem__(self, key: int | str) -> DataElement:
         """The element of a tag, or of a keyword (``dataset["PatientName"]``); KeyError if absent."""
-        return self._elements[key if isinstance(key, int) else _tag_of(key)]
+        tag = key if isinstance(key, int) else _tag_of(key)
+        element = self._elements[tag]
+        if isinstance(element, tuple):
+            return _made(self._elements, tag, element)
+        return element
 
     def __setitem__(self, key: int, element: DataElement) -> None:
         if element.tag != key:
@@ -397,11 +430,19 @@ class Dataset(MutableMapping[int, DataElement]):
         """The value of a tag or keyword; ``None`` if the element is absent."""
         tag = key if isinstance(key, int) else _tag_of(key)
         element = self._elements.get(tag)
-        return element.value if element is not None else None
+        if element is None:
+            return None
+        if isinstance(element, tuple):
+            element = _made(self._elements, tag, element)
+        return element.value
 
     def elements(self) -> Iterator[DataElement]:
-        for tag in sorted(self._elements):
-            yield self._elements[tag]
+        elements = self._elements
+        for tag in sorted(elements):
+            element = elements[tag]
+            if isinstance(element, tuple):
+                element = _made(elements, tag, element)
+            yield element
 
 
 _FIELDS = frozenset({"_elements", "file_meta", "undefined_length"})
