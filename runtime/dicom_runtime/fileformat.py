@@ -339,7 +339,9 @@ def _read(
         # The meta group says explicit VR but the data set is implicit, as some writers
         # do: read what is there (a documented leniency, as pydicom's).
         encoding = IMPLICIT_LE
-    base = offset
+    base = 0  # the data set is read in the file's bytes from ``start``: offsets are file offsets
+    start = offset
+    data = view
     loader = _loader(path) if path is not None and defer_size is not None else None
     if transfer_syntax in _DEFLATED:
         inner = encoding
@@ -350,15 +352,15 @@ def _read(
         inflated = inflate(
             body, source=source, offset=offset, limit=max_inflated, enough=enough if stop_before_pixels else None
         )
-        body = memoryview(inflated)
+        body = data = memoryview(inflated)
         views.append(body)
-        base = 0
+        start = 0
         # offsets into the inflated bytes are not file offsets: a deferred value is a
         # slice of the inflated buffer, copied only when asked for
         loader = _buffer_loader(inflated)
         keep_views = False  # the inflated copy: its values are copied out, as before
     reader = Reader(
-        body,
+        data,
         encoding,
         source=source,
         defer_size=defer_size,
@@ -368,6 +370,7 @@ def _read(
         strict=strict,
         views=keep_views,
         read_at=kept.read_at if kept is not None and keep_views else None,
+        start=start,
     )
     views.append(reader.data)
     try:
