@@ -9,6 +9,7 @@ or a hang on bogus input.
 from __future__ import annotations
 
 import functools
+import mmap
 import struct
 from collections.abc import Callable
 
@@ -97,9 +98,29 @@ def implicit_vr(tag: int) -> str:
     return entry.vrs[0]
 
 
-def _where(path: str, tag: int) -> str:
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true)
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    #: A tag path as the reader carries it: made into text only for a message (a sequence's
+    #: and an item's path are made for every one read, and hardly ever shown). "" is the top,
+    #: a text a path as it is, (parent, tag, False) an element and (parent, index, True) an item.
+    _Path: TypeAlias = "str | tuple[_Path, int, bool]"
+
+
+def _text(path: _Path) -> str:
+    """A tag path's text: ``(0040,0275)[0].(0008,0100)``."""
+    if isinstance(path, str):
+        return path
+    parent, number, item = path
+    return f"{_text(parent)}[{number}]" if item else _where(parent, number)
+
+
+def _where(path: _Path, tag: int) -> str:
     """The tag path of an element of the data set at ``path`` (made for messages only)."""
-    return f"{path}.({tag >> 16:04X},{tag & 0xFFFF:04X})" if path else f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
+    head = _text(path)
+    return f"{head}.({tag >> 16:04X},{tag & 0xFFFF:04X})" if head else f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
 
 
 _EXPLICIT_LE_HEAD = struct.Struct("<HH2sH")
@@ -149,6 +170,34 @@ def _us_or_ss(tag: int) -> bool:
     return entry is not None and "SS" in entry.vrs and "US" in entry.vrs
 
 
+class _Copies:
+    """Slices of a view copied to ``bytes`` one by one (the reader's value fields from data too
+    large to copy whole and not a file's own bytes: a large inflated data set)."""
+
+    __slots__ = ("view",)
+
+    def __init__(self, view: memoryview) -> None:
+        self.view = view
+
+    def __getitem__(self, where: slice) -> bytes:
+        return bytes(self.view[where])
+
+
+#: Data to read of at most this many bytes, not a file's own bytes, is copied once, whole,
+#: for the value fields to be sliced from (a slice of ``bytes`` is one object; of a view, two).
+_COPY_SIZE = 1 << 20
+
+
+def _bytes_of(data: bytes | bytearray | memoryview, view: memoryview) -> bytes | mmap.mmap | _Copies:
+    """What the reader slices value fields from (see :attr:`Reader._bytes`)."""
+    whole = data.obj if isinstance(data, memoryview) else data
+    if isinstance(whole, (bytes, mmap.mmap)) and view.nbytes == len(whole) and view.contiguous and view.itemsize == 1:
+        return whole
+    if view.nbytes <= _COPY_SIZE:
+        return view.tobytes()
+    return _Copies(view)
+
+
 class Reader:
     """Parses one data set from ``data``; ``source`` names it in error messages."""
 
@@ -165,14 +214,23 @@ class Reader:
         strict: bool = False,
         views: bool = False,
         read_at: Callable[[int, int], bytes | None] | None = None,
+        start: int = 0,
     ) -> None:
         """``strict``: refuse what PS3.5 forbids but files in the wild have (odd value
         lengths); without it such values are read as they are, as dcmtk and pydicom do.
         ``views``: ``data`` stays unchanged while the data set lives (a file mapped
         read-only), so large pixel data may stay a view on it (:data:`VIEW_SIZE`);
         ``read_at(position, length)``: reads such a value's bytes from the file when they are
-        asked for as ``bytes`` (positions are ``base_offset`` + offsets in ``data``)."""
+        asked for as ``bytes`` (positions are ``base_offset`` + offsets in ``data``).
+        ``start``: where in ``data`` :meth:`read` begins (a file's data set after its meta
+        group: offsets in messages are then offsets in ``data``, plus ``base_offset``)."""
         self.data = memoryview(data)
+        self.start = start
+        #: What value fields are sliced from, each slice one ``bytes`` (a memoryview's slice
+        #: would be a view, then a copy): the file's bytes or its map themselves when
+        #: ``data`` is all of them, else a copy of ``data`` (or, over 1 MiB, slices copied
+        #: one by one).
+        self._bytes: bytes | mmap.mmap | _Copies = _bytes_of(data, self.data)
         self.encoding = encoding
         self.source = source
         self.defer_size = defer_size
@@ -194,8 +252,8 @@ class Reader:
         self._partial_items: list[Dataset] | None = None
         self._partial_element: DataElement | None = None
 
-    def fail(self, reason: str, offset: int, path: str) -> DicomDecodeError:
-        return DicomDecodeError(reason, offset=self.base + offset, path=path, source=self.source)
+    def fail(self, reason: str, offset: int, path: _Path) -> DicomDecodeError:
+        return DicomDecodeError(reason, offset=self.base + offset, path=_text(path), source=self.source)
 
     def _u16(self, offset: int, little: bool) -> int:
         return int.from_bytes(self.data[offset : offset + 2], "little" if little else "big")
@@ -205,12 +263,12 @@ class Reader:
 
 
     def read(self) -> tuple[Dataset, int]:
-        """The data set and the offset where reading stopped."""
-        dataset, offset = self.dataset(0, len(self.data), self.encoding, "", 0, top=True)
+        """The data set (from :attr:`start`) and the offset where reading stopped."""
+        dataset, offset = self.dataset(self.start, len(self.data), self.encoding, "", 0, top=True)
         return dataset, offset
 
     def dataset(
-        self, offset: int, end: int, encoding: Encoding, path: str, depth: int, *, top: bool = False, item: bool = False
+        self, offset: int, end: int, encoding: Encoding, path: _Path, depth: int, *, top: bool = False, item: bool = False
     ) -> tuple[Dataset, int]:
         """Elements from ``offset`` to ``end`` (or to an Item Delimitation Item)."""
         dataset = Dataset.empty()
@@ -224,7 +282,7 @@ class Reader:
             raise
 
     def _elements(
-        self, dataset: Dataset, offset: int, end: int, encoding: Encoding, path: str, depth: int, top: bool, item: bool
+        self, dataset: Dataset, offset: int, end: int, encoding: Encoding, path: _Path, depth: int, top: bool, item: bool
     ) -> tuple[Dataset, int]:
         """The loop over element headers. Values are not decoded here: each element keeps
         its value field's bytes and the context to decode them (see :class:`DataElement`),
@@ -234,6 +292,7 @@ class Reader:
             raise self.fail(f"sequences nested deeper than {MAX_DEPTH}", offset, path)
         elements = dataset._elements
         data = self.data
+        fields = self._bytes
         little = encoding.little_endian
         explicit = encoding.explicit_vr
         unpack, long_length = _HEADS[explicit, little]
@@ -246,8 +305,10 @@ class Reader:
         cap = self._cap
         views = self.views
         kinds = _KINDS
-        if self._context[0] != little or self._context[1] != self.codec:
-            self._context = (little, self.codec)
+        codes = _VR_CODES
+        context = self._context
+        if context[0] != little or context[1] != self.codec:
+            context = self._context = (little, self.codec)
         while end - offset >= 8:
             group, number, code, length = unpack(data, offset)
             tag = (group << 16) | number
@@ -262,7 +323,7 @@ class Reader:
                 if tag >= stop:
                     return dataset, offset
             if explicit:
-                known = _VR_CODES.get(code)
+                known = codes.get(code)
                 if known is None:
                     raise self.fail(f"unknown VR code {bytes(code)!r}", offset + 4, _where(path, tag))
                 vr, long, kind = known
@@ -279,7 +340,8 @@ class Reader:
                     vr = "SS"  # "US or SS" (PS3.5 A.1): signed where Pixel Representation is 1
                 value_offset = offset + 8
                 kind = kinds[vr]
-            if kind == _SPECIAL or length > cap or length > end - value_offset or (strict and length % 2):
+            next_offset = value_offset + length
+            if kind == _SPECIAL or length > cap or next_offset > end or (strict and length % 2):
                 element, offset = self.element(tag, offset, vr, length, value_offset, end, encoding, path, depth)
                 elements[tag] = element
                 if self._context[0] != little:  # back from items in another byte order
@@ -288,31 +350,34 @@ class Reader:
                     self.signed_pixels = element.value == 1
                 elif tag == SPECIFIC_CHARACTER_SET:
                     self._charset(element.value, little)
+                context = self._context
                 continue
-            next_offset = value_offset + length
+            # Each value is left a record, (VR, value field, raw, context), that the data set
+            # makes its DataElement of when it is asked for (see dataset.ReadElement).
             if kind == _TEXT:
-                field = bytes(data[value_offset:next_offset])
+                field = fields[value_offset:next_offset]
                 # ``raw`` kept so that an unchanged value is written back as these same bytes
-                elements[tag] = element = DataElement(tag, vr, field, False, field, False, self._context)
+                elements[tag] = (vr, field, field, context)
                 if tag == SPECIFIC_CHARACTER_SET:
-                    self._charset(element.value, little)
+                    self._charset(dataset[tag].value, little)
+                    context = self._context
             elif kind == _BULK:
                 if views and length >= VIEW_SIZE and tag in _VIEWED and not length % 2:
                     read_at = self.read_at
                     where = _BULK_CONTEXT if read_at is None else FileRange(read_at, self.base + value_offset)
                     elements[tag] = DataElement(tag, vr, data[value_offset:next_offset], False, None, False, where)
                 else:
-                    field = bytes(data[value_offset:next_offset])
+                    field = fields[value_offset:next_offset]
                     # an odd length as read (PS3.5 forbids it; some files have it): kept while unchanged
-                    elements[tag] = DataElement(tag, vr, field, False, field if length % 2 else None)
+                    elements[tag] = (vr, field, field if length % 2 else None, None)
                 if tag == PIXEL_REPRESENTATION:
                     self.signed_pixels = False  # bytes are not 1
             else:
                 if length % kind:
                     raise self.fail(f"{vr} value of {length} bytes is not a multiple of {kind}", value_offset, _where(path, tag))
-                elements[tag] = element = DataElement(tag, vr, bytes(data[value_offset:next_offset]), False, None, False, self._context)
+                elements[tag] = (vr, fields[value_offset:next_offset], None, context)
                 if tag == PIXEL_REPRESENTATION:
-                    self.signed_pixels = element.value == 1
+                    self.signed_pixels = dataset[tag].value == 1
             offset = next_offset
         if offset < end:
             raise self.fail(f"{end - offset} bytes left where an element header needs 8", offset, path)
@@ -337,12 +402,12 @@ class Reader:
         offset: int,
         end: int,
         encoding: Encoding,
-        parent: str,
+        parent: _Path,
         depth: int,
     ) -> tuple[DataElement, int]:
         """The less common elements: sequences, UN, undefined lengths, deferred values and
         failures; ``start`` is the element's offset, ``offset`` its value field's."""
-        path = _where(parent, tag)
+        path: _Path = (parent, tag, False)
         little = encoding.little_endian
         if length == UNDEFINED:
             if vr == "SQ" or (vr == "UN" and tag != PIXEL_DATA):
@@ -386,7 +451,7 @@ class Reader:
             return DataElement(tag, vr, value, raw=bytes(self.data[offset : offset + length])), offset + length
         return DataElement(tag, vr, value), offset + length
 
-    def value(self, vr: str, offset: int, length: int, little: bool, path: str, tag: int) -> Value:
+    def value(self, vr: str, offset: int, length: int, little: bool, path: _Path, tag: int) -> Value:
         """The decoded value; over ``defer_size`` bytes (any VR) a :class:`DeferredValue`
         that loads the bytes from the file when asked."""
         if self.defer_size is not None and length > self.defer_size and self.loader is not None:
@@ -404,7 +469,7 @@ class Reader:
             raise self.fail(str(exc), offset, path) from None
 
     def sequence_of(
-        self, tag: int, offset: int, end: int, encoding: Encoding, path: str, depth: int, *, undefined: bool
+        self, tag: int, offset: int, end: int, encoding: Encoding, path: _Path, depth: int, *, undefined: bool
     ) -> tuple[list[Dataset], int]:
         """:meth:`sequence`, keeping the items read so far for :attr:`partial` on failure."""
         self._partial_items = None
@@ -416,7 +481,7 @@ class Reader:
             raise
 
     def sequence(
-        self, offset: int, end: int, encoding: Encoding, path: str, depth: int, *, undefined: bool
+        self, offset: int, end: int, encoding: Encoding, path: _Path, depth: int, *, undefined: bool
     ) -> tuple[list[Dataset], int]:
         items: list[Dataset] = []
         little = encoding.little_endian
@@ -433,7 +498,7 @@ class Reader:
                 return items, offset + 8
             if tag != ITEM:
                 raise self.fail(f"expected an Item, found ({tag >> 16:04X},{tag & 0xFFFF:04X})", offset, path)
-            where = f"{path}[{len(items)}]"
+            where: _Path = (path, len(items), True)
             offset += 8
             try:
                 if length == UNDEFINED:
@@ -456,7 +521,7 @@ class Reader:
             raise self.fail("sequence of undefined length ends without a Sequence Delimitation Item", offset, path)
         return items, offset
 
-    def encapsulated(self, offset: int, end: int, encoding: Encoding, path: str) -> tuple[EncapsulatedPixelData, int]:
+    def encapsulated(self, offset: int, end: int, encoding: Encoding, path: _Path) -> tuple[EncapsulatedPixelData, int]:
         """Basic Offset Table and fragments of encapsulated pixel data (PS3.5 A.4)."""
         little = encoding.little_endian
         data = self.data

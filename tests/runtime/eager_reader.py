@@ -89,16 +89,19 @@ class Reader:
         strict: bool = False,
         views: bool = False,
         read_at: object = None,
+        start: int = 0,
     ) -> None:
         """``strict``: refuse what PS3.5 forbids but files in the wild have (odd value
-        lengths); without it such values are read as they are, as dcmtk and pydicom do."""
-        self.data = memoryview(data)
+        lengths); without it such values are read as they are, as dcmtk and pydicom do.
+        ``start`` (the lazy reader's: read from there): taken as the data from ``start`` on,
+        as it was given before (its offsets made file offsets by ``base_offset``)."""
+        self.data = memoryview(data)[start:]
         self.encoding = encoding
         self.source = source
         self.defer_size = defer_size
         self.stop_before_pixels = stop_before_pixels
         self.loader = loader
-        self.base = base_offset
+        self.base = base_offset + start
         self.strict = strict
         self.codec = "ascii"
         self.signed_pixels = False  # Pixel Representation (0028,0103) read as 1
