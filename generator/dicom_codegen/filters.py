@@ -181,26 +181,32 @@ def class_doc(cls: GeneratedClass, edition: str) -> str:
 #: The longest description a field's docstring carries; in an IOD class, whose fields
 #: repeat its modules' (where the whole text is), the first sentence up to BRIEF.
 DESCRIPTION_LIMIT = 600
-BRIEF_LIMIT = 160
+BRIEF_LIMIT = 120
 
 
 def _shortened(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
-def field_doc(field: ClassField, edition: str, brief: bool = False) -> str:
-    """``(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1. Sex of ...``
+def field_doc(field: ClassField, edition: str, brief: bool = False, home_table: str = "") -> str:
+    """``(0010,0040) CS 1 Type 2, Patient's Sex - Table C.7-1, Section C.7.1.1. Sex of ...``
 
-    ``brief`` (the fields of an IOD): the description's first sentence, `` ...`` where
-    there is more; the module class named in parentheses has the whole text.
+    The edition is the class docstring's (``edition`` is kept for the templates' calls),
+    and so are the table and section where they are the class's own (``home_table``).
+    ``brief`` (the fields of an IOD, hundreds a class, each repeating a module's field):
+    ``(0010,0040) CS 1 Type 2 (PatientModule). Sex of ...`` - the module class named,
+    whose field has the attribute's name, table, section and whole text; the
+    description's first sentence, `` ...`` where there is more.
     """
-    section = f", Section {field.section.removeprefix('sect_')}" if field.section else ""
-    text = (
-        f"{field.tag} {field.vr or '-'} {field.vm} Type {field.type}, {field.name} - PS3.3 {edition} "
-        f"Table {field.table.removeprefix('table_')}{section}"
-    )
-    if field.modules:
-        text += f" ({', '.join(field.modules)})"
+    text = f"{field.tag} {field.vr or '-'} {field.vm} Type {field.type}"
+    if brief:
+        if field.modules:
+            text += f" ({', '.join(field.modules)})"
+    else:
+        text += f", {field.name}"
+        if field.table != home_table:
+            text += f" - Table {field.table.removeprefix('table_')}"
+            text += f", Section {field.section.removeprefix('sect_')}" if field.section else ""
     description = field.description
     if brief and description:
         first = re.split(r"(?<=[a-z0-9)][.])\s+(?=[A-Z])", description, maxsplit=1)

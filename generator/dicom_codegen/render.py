@@ -27,6 +27,10 @@ from .passes_objects import condition_entries
 from .passes_services import service_class_name
 
 PACKAGE = "dicom_model"
+#: The packages whose files get a stub (``.pyi``) beside them, which type checkers and IDEs
+#: read instead: the IODs, whose classes are the large ones (hundreds of fields). Their
+#: ``.py`` then carries no per-field docstrings (invisible at run time); the stub has them.
+STUBBED = ("iods",)
 #: The line length of the generated code (black and ruff both format to it).
 LINE_LENGTH = 100
 
@@ -150,16 +154,31 @@ def _render_objects(env: jinja2.Environment, common: Mapping[str, object], model
     for cls in classes:
         by_file.setdefault((cls.package, cls.file), []).append(cls)
     template = env.get_template("object_file.py.j2")
+    stub_template = env.get_template("object_file.pyi.j2")
     files: dict[str, str] = {}
     for (package, file), members in sorted(by_file.items()):
         members.sort(key=lambda c: (c.kind != "item", c.name))
         main = next((c for c in members if c.kind != "item"), members[0])
+        file_doc = f"{main.title}{' IOD' if main.kind == 'iod' else ''} and its sequence items."
+        foreign = _item_imports(members, home)
         files[f"{package}/{file}.py"] = template.render(
             **common,
             edition=edition,
-            file_doc=f"{main.title}{' IOD' if main.kind == 'iod' else ''} and its sequence items.",
+            file=file,
+            file_doc=file_doc,
             classes=members,
-            imports=_object_imports(package, file, members, home),
+            stubbed=package in STUBBED,
+            imports=_object_imports(members) + foreign,
+        )
+        if package not in STUBBED:
+            continue
+        files[f"{package}/{file}.pyi"] = stub_template.render(
+            **common,
+            edition=edition,
+            file=file,
+            file_doc=file_doc,
+            classes=members,
+            imports=_stub_imports(members) + foreign,
         )
     package_template = env.get_template("object_package.py.j2")
     for package in ("modules", "macros", "iods"):
@@ -186,9 +205,9 @@ def _conditions_listing(model: Model) -> str:
     return listing(edition, [(f"{e.table} row {e.row}: {e.what}" if e.row else f"{e.table}: {e.what}", e.condition) for e in entries])
 
 
-def _object_imports(
-    package: str, file: str, members: list[GeneratedClass], home: dict[str, tuple[str, str]]
-) -> list[str]:
+def _object_imports(members: list[GeneratedClass]) -> list[str]:
+    """The imports of an object file (its runtime's names; the item classes of other files
+    follow, :func:`_item_imports`)."""
     types = " ".join(f.python_type for c in members for f in c.fields)
     typing_names = ["ClassVar"] + (["Literal"] if "Literal[" in types else [])
     lines = []
@@ -209,15 +228,49 @@ def _object_imports(
     lines.append("from dicom_runtime.objects import AttributeSpec, DicomObject")
     if "PersonName" in types:
         lines.append("from dicom_runtime.values import PersonName")
+    return lines
+
+
+def _stub_imports(members: list[GeneratedClass]) -> list[str]:
+    """The imports of an object file's stub: only what its declarations name (no
+    conditions or tables)."""
+    types = " ".join(f.python_type for c in members for f in c.fields)
+    iod = any(c.kind == "iod" for c in members)
+    conditions = any(g.predicate for c in members for _, g in c.group_conditions)
+    typing_names = [n for n, used in (("ClassVar", iod or conditions), ("Literal", "Literal[" in types)) if used]
+    lines = []
+    if "datetime." in types:
+        lines.append("import datetime")
+    abc = [n for n, used in (("Mapping", iod or conditions), ("Sequence", "Sequence[" in types)) if used]
+    if abc:
+        lines.append(f"from collections.abc import {', '.join(abc)}")
+    lines.append("from dataclasses import dataclass")
+    if "Decimal" in types:
+        lines.append("from decimal import Decimal")
+    if typing_names:
+        lines.append(f"from typing import {', '.join(typing_names)}")
+    lines.append("")
+    if conditions:
+        lines.append("from dicom_runtime.conditions import Condition")
+    lines.append("from dicom_runtime.dataset import Dataset")
+    lines.append("from dicom_runtime.objects import DicomObject")
+    if "PersonName" in types:
+        lines.append("from dicom_runtime.values import PersonName")
+    return lines
+
+
+def _item_imports(members: list[GeneratedClass], home: dict[str, tuple[str, str]]) -> list[str]:
+    """The item classes of other files that the fields of ``members`` hold."""
     local = {c.name for c in members}
     foreign: dict[tuple[str, str], set[str]] = {}
     for cls in members:
         for field in cls.fields:
             if field.item_class and field.item_class not in local:
                 foreign.setdefault(home[field.item_class], set()).add(field.item_class)
-    for (other_package, other_file), imported in sorted(foreign.items()):
-        lines.append(f"from {PACKAGE}.{other_package}.{other_file} import {', '.join(sorted(imported))}")
-    return lines
+    return [
+        f"from {PACKAGE}.{other_package}.{other_file} import {', '.join(sorted(imported))}"
+        for (other_package, other_file), imported in sorted(foreign.items())
+    ]
 
 
 def dump_json(model: Model) -> str:

@@ -19,6 +19,7 @@ from tests.fixtures.docbook import SLICE_6_1, part03_slice, part06
 GOLDEN = REPO / "tests" / "golden"
 COMPARED = (
     "dicom_model/iods/test_image.py",
+    "dicom_model/iods/test_image.pyi",
     "dicom_model/iods/__init__.py",
     "dicom_model/modules/patient_module.py",
     "dicom_model/modules/image_module.py",

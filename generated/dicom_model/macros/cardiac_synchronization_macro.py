@@ -52,69 +52,59 @@ HighRRValue	00181082	IS	1	3		C.7.6.16-8 row 12
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     NominalPercentageOfCardiacPhase: float | None = None
-    """(0020,9241) FL 1 Type 1C, Nominal Percentage of Cardiac Phase - PS3.3 2016c
-    Table C.7.6.16-8, Section C.7.6.16.2.7. The nominal time relative to the
-    preceding R peak divided by the nominal R-R interval multiplied by 100. Required
-    if used as a dimension index, may be present otherwise.
+    """(0020,9241) FL 1 Type 1C, Nominal Percentage of Cardiac Phase. The nominal time
+    relative to the preceding R peak divided by the nominal R-R interval multiplied
+    by 100. Required if used as a dimension index, may be present otherwise.
     """
     NominalCardiacTriggerDelayTime: float
-    """(0020,9153) FD 1 Type 1, Nominal Cardiac Trigger Delay Time - PS3.3 2016c Table
-    C.7.6.16-8, Section C.7.6.16.2.7. The nominal time in ms from the time of the
-    previous R-peak to the value of Frame Reference DateTime (0018,9151) expressed
-    as a positive value. See Section C.7.6.16.2.7.1 for further explanation.
+    """(0020,9153) FD 1 Type 1, Nominal Cardiac Trigger Delay Time. The nominal time in
+    ms from the time of the previous R-peak to the value of Frame Reference DateTime
+    (0018,9151) expressed as a positive value. See Section C.7.6.16.2.7.1 for
+    further explanation.
     """
     ActualCardiacTriggerDelayTime: float | None = None
-    """(0020,9252) FD 1 Type 1C, Actual Cardiac Trigger Delay Time - PS3.3 2016c Table
-    C.7.6.16-8, Section C.7.6.16.2.7. The actual time in ms from the time of the
-    previous R-peak to the value of Frame Reference DateTime (0018,9151) expressed
-    as a positive value. See Section C.7.6.16.2.7.1 for further explanation.
-    Required if Intervals Acquired (0018,1083) is present and has a value of 1. May
-    be present otherwise.
+    """(0020,9252) FD 1 Type 1C, Actual Cardiac Trigger Delay Time. The actual time in
+    ms from the time of the previous R-peak to the value of Frame Reference DateTime
+    (0018,9151) expressed as a positive value. See Section C.7.6.16.2.7.1 for
+    further explanation. Required if Intervals Acquired (0018,1083) is present and
+    has a value of 1. May be present otherwise.
     """
     NominalCardiacTriggerTimePriorToRPeak: float | None = None
-    """(0020,9154) FL 1 Type 3, Nominal Cardiac Trigger Time Prior to R-peak - PS3.3
-    2016c Table C.7.6.16-8, Section C.7.6.16.2.7. The nominal time in ms from the
-    time of the next R-peak to the value of Frame Reference DateTime (0018,9151)
-    expressed as a negative value. See Section C.7.6.16.2.7.1 for further
-    explanation.
+    """(0020,9154) FL 1 Type 3, Nominal Cardiac Trigger Time Prior to R-peak. The
+    nominal time in ms from the time of the next R-peak to the value of Frame
+    Reference DateTime (0018,9151) expressed as a negative value. See Section
+    C.7.6.16.2.7.1 for further explanation.
     """
     ActualCardiacTriggerTimePriorToRPeak: float | None = None
-    """(0020,9155) FL 1 Type 3, Actual Cardiac Trigger Time Prior to R-peak - PS3.3
-    2016c Table C.7.6.16-8, Section C.7.6.16.2.7. The actual time in ms from the
-    time of the next R-peak to the value of Frame Reference DateTime (0018,9151)
-    expressed as a negative value. See Section C.7.6.16.2.7.1 for further
-    explanation.
+    """(0020,9155) FL 1 Type 3, Actual Cardiac Trigger Time Prior to R-peak. The actual
+    time in ms from the time of the next R-peak to the value of Frame Reference
+    DateTime (0018,9151) expressed as a negative value. See Section C.7.6.16.2.7.1
+    for further explanation.
     """
     IntervalsAcquired: int | None = None
-    """(0018,1083) IS 1 Type 3, Intervals Acquired - PS3.3 2016c Table C.7.6.16-8,
-    Section C.7.6.16.2.7. Number of R-R intervals acquired.
-    """
+    """(0018,1083) IS 1 Type 3, Intervals Acquired. Number of R-R intervals acquired."""
     IntervalsRejected: int | None = None
-    """(0018,1084) IS 1 Type 3, Intervals Rejected - PS3.3 2016c Table C.7.6.16-8,
-    Section C.7.6.16.2.7. Number of R-R intervals rejected.
-    """
+    """(0018,1084) IS 1 Type 3, Intervals Rejected. Number of R-R intervals rejected."""
     HeartRate: int | None = None
-    """(0018,1088) IS 1 Type 3, Heart Rate - PS3.3 2016c Table C.7.6.16-8, Section
-    C.7.6.16.2.7. Average number of heart beats per minute for the collection period
-    for this frame. This shall include all accepted beats as well as rejected beats.
-    During prolonged acquisitions the average heart rate may differ from the
-    reciprocal of the nominal R-R interval.
+    """(0018,1088) IS 1 Type 3, Heart Rate. Average number of heart beats per minute
+    for the collection period for this frame. This shall include all accepted beats
+    as well as rejected beats. During prolonged acquisitions the average heart rate
+    may differ from the reciprocal of the nominal R-R interval.
     """
     RRIntervalTimeNominal: float | None = None
-    """(0020,9251) FD 1 Type 1C, R-R Interval Time Nominal - PS3.3 2016c Table
-    C.7.6.16-8, Section C.7.6.16.2.7. Nominal R-peak - R-peak interval time in ms
-    for the cardiac cycle used for the acquisition of this frame. See Section
-    C.7.6.16.2.7.1 for further explanation. Required if Cardiac Synchronization
-    Technique (0018,9037) equals other than NONE or REALTIME. May be present
-    otherwise.
+    """(0020,9251) FD 1 Type 1C, R-R Interval Time Nominal. Nominal R-peak - R-peak
+    interval time in ms for the cardiac cycle used for the acquisition of this
+    frame. See Section C.7.6.16.2.7.1 for further explanation. Required if Cardiac
+    Synchronization Technique (0018,9037) equals other than NONE or REALTIME. May be
+    present otherwise.
     """
     LowRRValue: int | None = None
-    """(0018,1081) IS 1 Type 3, Low R-R Value - PS3.3 2016c Table C.7.6.16-8, Section
-    C.7.6.16.2.7. R-R interval low limit for beat rejection, in ms.
+    """(0018,1081) IS 1 Type 3, Low R-R Value. R-R interval low limit for beat
+    rejection, in ms.
     """
     HighRRValue: int | None = None
-    """(0018,1082) IS 1 Type 3, High R-R Value - PS3.3 2016c Table C.7.6.16-8, Section
-    C.7.6.16.2.7. R-R interval high limit for beat rejection, in ms.
+    """(0018,1082) IS 1 Type 3, High R-R Value. R-R interval high limit for beat
+    rejection, in ms.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -136,10 +126,9 @@ CardiacSynchronizationSequence	00189118	SQ	1	1		C.7.6.16-8 row 1
     CardiacSynchronizationSequence: list[
         CardiacSynchronizationMacroCardiacSynchronizationSequenceItem
     ]
-    """(0018,9118) SQ 1 Type 1, Cardiac Synchronization Sequence - PS3.3 2016c Table
-    C.7.6.16-8, Section C.7.6.16.2.7. Sequence that describes the frame specific
-    cardiac synchronization parameters. Only a single Item shall be included in this
-    Sequence.
+    """(0018,9118) SQ 1 Type 1, Cardiac Synchronization Sequence. Sequence that
+    describes the frame specific cardiac synchronization parameters. Only a single
+    Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -29,21 +29,19 @@ VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelPresentation: str
-    """(0008,9205) CS 1 Type 1, Pixel Presentation - PS3.3 2016c Table C.8-131, Section
-    C.8.16.2. Indication of the presence or absence of color information that may be
-    used during rendering. See Section C.8.16.2.1.1 for a description and Enumerated
-    Values.
+    """(0008,9205) CS 1 Type 1, Pixel Presentation. Indication of the presence or
+    absence of color information that may be used during rendering. See Section
+    C.8.16.2.1.1 for a description and Enumerated Values.
     """
     VolumetricProperties: str
-    """(0008,9206) CS 1 Type 1, Volumetric Properties - PS3.3 2016c Table C.8-131,
-    Section C.8.16.2. Indication if geometric manipulations are possible with frames
-    in the SOP Instance. See Section C.8.16.2.1.2 for a description and Enumerated
-    Values.
+    """(0008,9206) CS 1 Type 1, Volumetric Properties. Indication if geometric
+    manipulations are possible with frames in the SOP Instance. See Section
+    C.8.16.2.1.2 for a description and Enumerated Values.
     """
     VolumeBasedCalculationTechnique: str
-    """(0008,9207) CS 1 Type 1, Volume Based Calculation Technique - PS3.3 2016c Table
-    C.8-131, Section C.8.16.2. Method used for volume calculations with frames in
-    the SOP Instance. See Section C.8.16.2.1.3 for a description and Defined Terms.
+    """(0008,9207) CS 1 Type 1, Volume Based Calculation Technique. Method used for
+    volume calculations with frames in the SOP Instance. See Section C.8.16.2.1.3
+    for a description and Defined Terms.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

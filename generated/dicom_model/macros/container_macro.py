@@ -27,20 +27,16 @@ TemplateIdentifier	0040DB00	CS	1	1		C.18.8-1 row 5
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MappingResource: Literal["DCMR"] | str
-    """(0008,0105) CS 1 Type 1, Mapping Resource - PS3.3 2016c Table C.18.8-1, Section
-    C.18.8. Mapping Resource that defines the template. See Section 8.4. Defined
-    Terms: DCMR DICOM Content Mapping Resource
+    """(0008,0105) CS 1 Type 1, Mapping Resource. Mapping Resource that defines the
+    template. See Section 8.4. Defined Terms: DCMR DICOM Content Mapping Resource
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table C.18.8-1,
-    Section C.18.8. Uniquely identifies the Mapping Resource that defines the
-    template. The unique identifier for the DICOM Content Mapping Resource "DCMR" is
-    defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID. Uniquely identifies the Mapping
+    Resource that defines the template. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     TemplateIdentifier: str
-    """(0040,DB00) CS 1 Type 1, Template Identifier - PS3.3 2016c Table C.18.8-1,
-    Section C.18.8. Template identifier.
-    """
+    """(0040,DB00) CS 1 Type 1, Template Identifier. Template identifier."""
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
 
@@ -58,21 +54,19 @@ ContentTemplateSequence	0040A504	SQ	1	1C		C.18.8-1 row 2		a template defined and
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContinuityOfContent: Literal["SEPARATE", "CONTINUOUS"]
-    """(0040,A050) CS 1 Type 1, Continuity of Content - PS3.3 2016c Table C.18.8-1,
-    Section C.18.8. This flag specifies for a CONTAINER whether or not its contained
-    Content Items are logically linked in a continuous textual flow, or are separate
-    Items. Enumerated Values: SEPARATE CONTINUOUS See Section C.18.8.1.1 for further
-    explanation.
+    """(0040,A050) CS 1 Type 1, Continuity of Content. This flag specifies for a
+    CONTAINER whether or not its contained Content Items are logically linked in a
+    continuous textual flow, or are separate Items. Enumerated Values: SEPARATE
+    CONTINUOUS See Section C.18.8.1.1 for further explanation.
     """
     ContentTemplateSequence: list[ContainerMacroContentTemplateSequenceItem] | None = None
-    """(0040,A504) SQ 1 Type 1C, Content Template Sequence - PS3.3 2016c Table
-    C.18.8-1, Section C.18.8. Template that describes the content of this Content
-    Item and its subsidiary Content Items. Only a single Item shall be included in
-    this Sequence. Required if a template defined and known to the implementation at
-    the time of encoding was used to define the content of this Item, and the
-    template consists of a single CONTAINER with nested content, and it is the
-    outermost invocation of a set of nested templates that start with the same
-    CONTAINER (see Section C.18.8.1.2).
+    """(0040,A504) SQ 1 Type 1C, Content Template Sequence. Template that describes the
+    content of this Content Item and its subsidiary Content Items. Only a single
+    Item shall be included in this Sequence. Required if a template defined and
+    known to the implementation at the time of encoding was used to define the
+    content of this Item, and the template consists of a single CONTAINER with
+    nested content, and it is the outermost invocation of a set of nested templates
+    that start with the same CONTAINER (see Section C.18.8.1.2).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -28,20 +28,19 @@ ContrastBolusAgentPhase	00189344	CS	1	2C		C.7.16-13 row 5		Contrast/Bolus Admini
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContrastBolusAgentNumber: int
-    """(0018,9337) US 1 Type 1, Contrast/Bolus Agent Number - PS3.3 2016c Table
-    C.7.16-13, Section C.7.6.16.2.12. Identifying number corresponding to the agent
-    described in the Section C.7.6.4b.
+    """(0018,9337) US 1 Type 1, Contrast/Bolus Agent Number. Identifying number
+    corresponding to the agent described in the Section C.7.6.4b.
     """
     ContrastBolusAgentAdministered: Literal["YES", "NO"]
-    """(0018,9342) CS 1 Type 1, Contrast/Bolus Agent Administered - PS3.3 2016c Table
-    C.7.16-13, Section C.7.6.16.2.12. The administration of the selected agent had
-    begun by the time this frame was acquired. Enumerated Values: YES NO
+    """(0018,9342) CS 1 Type 1, Contrast/Bolus Agent Administered. The administration
+    of the selected agent had begun by the time this frame was acquired. Enumerated
+    Values: YES NO
     """
     ContrastBolusAgentDetected: Literal["YES", "NO"] | None = None
-    """(0018,9343) CS 1 Type 2, Contrast/Bolus Agent Detected - PS3.3 2016c Table
-    C.7.16-13, Section C.7.6.16.2.12. The selected agent was detected in the frame.
-    Enumerated Values: YES NO May only be zero length if the acquisition device is
-    not capable of detecting the presence of this contrast agent in the frame.
+    """(0018,9343) CS 1 Type 2, Contrast/Bolus Agent Detected. The selected agent was
+    detected in the frame. Enumerated Values: YES NO May only be zero length if the
+    acquisition device is not capable of detecting the presence of this contrast
+    agent in the frame.
     """
     ContrastBolusAgentPhase: (
         Literal[
@@ -59,15 +58,14 @@ ContrastBolusAgentPhase	00189344	CS	1	2C		C.7.16-13 row 5		Contrast/Bolus Admini
         | str
         | None
     ) = None
-    """(0018,9344) CS 1 Type 2C, Contrast/Bolus Agent Phase - PS3.3 2016c Table
-    C.7.16-13, Section C.7.6.16.2.12. Nominal phase of intravenous contrast
-    administration. Defined Terms: PRE_CONTRAST POST_CONTRAST IMMEDIATE DYNAMIC
-    STEADY_STATE DELAYED ARTERIAL CAPILLARY VENOUS PORTAL_VENOUS Required if
-    Contrast/Bolus Administration Route Sequence (0018,0014) for the Contrast/Bolus
-    Agent Number (0018,9337) defined in the Contrast/Bolus Agent Sequence
-    (0018,0012) is (G-D101, SRT, "Intravenous route") or (G-D101, SNM3, "Intravenous
-    route"); may be present otherwise. SRT is the preferred designator for SNOMED,
-    but SNM3 is allowed for backward compatibility. See PS3.16.
+    """(0018,9344) CS 1 Type 2C, Contrast/Bolus Agent Phase. Nominal phase of
+    intravenous contrast administration. Defined Terms: PRE_CONTRAST POST_CONTRAST
+    IMMEDIATE DYNAMIC STEADY_STATE DELAYED ARTERIAL CAPILLARY VENOUS PORTAL_VENOUS
+    Required if Contrast/Bolus Administration Route Sequence (0018,0014) for the
+    Contrast/Bolus Agent Number (0018,9337) defined in the Contrast/Bolus Agent
+    Sequence (0018,0012) is (G-D101, SRT, "Intravenous route") or (G-D101, SNM3,
+    "Intravenous route"); may be present otherwise. SRT is the preferred designator
+    for SNOMED, but SNM3 is allowed for backward compatibility. See PS3.16.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -87,9 +85,9 @@ ContrastBolusUsageSequence	00189341	SQ	1	1		C.7.16-13 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContrastBolusUsageSequence: list[ContrastBolusUsageMacroContrastBolusUsageSequenceItem]
-    """(0018,9341) SQ 1 Type 1, Contrast/Bolus Usage Sequence - PS3.3 2016c Table
-    C.7.16-13, Section C.7.6.16.2.12. Contains the attributes describing the use of
-    contrast for this frame. One or more Items shall be included in this Sequence.
+    """(0018,9341) SQ 1 Type 1, Contrast/Bolus Usage Sequence. Contains the attributes
+    describing the use of contrast for this frame. One or more Items shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -51,62 +51,57 @@ DataCollectionDiameter	00180090	DS	1	1C		C.8-119 row 8		Frame Type (0008,9007) V
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RotationDirection: Literal["CW", "CC"] | None = None
-    """(0018,1140) CS 1 Type 1C, Rotation Direction - PS3.3 2016c Table C.8-119,
-    Section C.8.15.3.3. Direction of rotation of the source about the gantry, as
-    viewed while facing the gantry where the table enters the gantry. Enumerated
-    Values: CW clockwise CC counter clockwise Required if Frame Type (0008,9007)
-    Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302) is other than
-    CONSTANT_ANGLE. Otherwise may be present if Frame Type (0008,9007) Value 1 of
-    this frame is DERIVED and Acquisition Type (0018,9302) is other than
-    CONSTANT_ANGLE.
+    """(0018,1140) CS 1 Type 1C, Rotation Direction. Direction of rotation of the
+    source about the gantry, as viewed while facing the gantry where the table
+    enters the gantry. Enumerated Values: CW clockwise CC counter clockwise Required
+    if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type
+    (0018,9302) is other than CONSTANT_ANGLE. Otherwise may be present if Frame Type
+    (0008,9007) Value 1 of this frame is DERIVED and Acquisition Type (0018,9302) is
+    other than CONSTANT_ANGLE.
     """
     RevolutionTime: float | None = None
-    """(0018,9305) FD 1 Type 1C, Revolution Time - PS3.3 2016c Table C.8-119, Section
-    C.8.15.3.3. The time in seconds of a complete revolution of the source around
-    the gantry orbit. This value is independent of the Reconstruction Angle
-    (0018,9319) of the frame. Required if Frame Type (0008,9007) Value 1 of this
-    frame is ORIGINAL and Acquisition Type (0018,9302) is other than CONSTANT_ANGLE.
-    Otherwise may be present if Frame Type (0008,9007) Value 1 of this frame is
-    DERIVED and Acquisition Type (0018,9302) is other than CONSTANT_ANGLE.
+    """(0018,9305) FD 1 Type 1C, Revolution Time. The time in seconds of a complete
+    revolution of the source around the gantry orbit. This value is independent of
+    the Reconstruction Angle (0018,9319) of the frame. Required if Frame Type
+    (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302)
+    is other than CONSTANT_ANGLE. Otherwise may be present if Frame Type (0008,9007)
+    Value 1 of this frame is DERIVED and Acquisition Type (0018,9302) is other than
+    CONSTANT_ANGLE.
     """
     SingleCollimationWidth: float | None = None
-    """(0018,9306) FD 1 Type 1C, Single Collimation Width - PS3.3 2016c Table C.8-119,
-    Section C.8.15.3.3. The width of a single row of acquired data (in mm). Adjacent
-    physical detector rows may have been combined to form a single effective
-    acquisition row. Required if Frame Type (0008,9007) Value 1 of this frame is
-    ORIGINAL. May be present otherwise.
-    """
-    TotalCollimationWidth: float | None = None
-    """(0018,9307) FD 1 Type 1C, Total Collimation Width - PS3.3 2016c Table C.8-119,
-    Section C.8.15.3.3. The width of the total collimation (in mm) over the area of
-    active x-ray detection. This will be equal to the number of effective detector
-    rows multiplied by single collimation width. Required if Frame Type (0008,9007)
+    """(0018,9306) FD 1 Type 1C, Single Collimation Width. The width of a single row of
+    acquired data (in mm). Adjacent physical detector rows may have been combined to
+    form a single effective acquisition row. Required if Frame Type (0008,9007)
     Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
-    TableHeight: float | Decimal | None = None
-    """(0018,1130) DS 1 Type 1C, Table Height - PS3.3 2016c Table C.8-119, Section
-    C.8.15.3.3. The distance in mm from the top of the patient table to the center
-    of rotation of the source (i.e., the data collection center or isocenter). The
-    distance is positive when the table is below the data collection center.
+    TotalCollimationWidth: float | None = None
+    """(0018,9307) FD 1 Type 1C, Total Collimation Width. The width of the total
+    collimation (in mm) over the area of active x-ray detection. This will be equal
+    to the number of effective detector rows multiplied by single collimation width.
     Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be
     present otherwise.
     """
+    TableHeight: float | Decimal | None = None
+    """(0018,1130) DS 1 Type 1C, Table Height. The distance in mm from the top of the
+    patient table to the center of rotation of the source (i.e., the data collection
+    center or isocenter). The distance is positive when the table is below the data
+    collection center. Required if Frame Type (0008,9007) Value 1 of this frame is
+    ORIGINAL. May be present otherwise.
+    """
     GantryDetectorTilt: float | Decimal | None = None
-    """(0018,1120) DS 1 Type 1C, Gantry/Detector Tilt - PS3.3 2016c Table C.8-119,
-    Section C.8.15.3.3. Nominal angle of tilt in degrees of the scanning gantry. Not
-    intended for mathematical computations. Zero degrees means the gantry is not
-    tilted, negative degrees are when the top of the gantry is tilted away from
-    where the table enters the gantry. Required if Frame Type (0008,9007) Value 1 of
-    this frame is ORIGINAL. May be present otherwise.
+    """(0018,1120) DS 1 Type 1C, Gantry/Detector Tilt. Nominal angle of tilt in degrees
+    of the scanning gantry. Not intended for mathematical computations. Zero degrees
+    means the gantry is not tilted, negative degrees are when the top of the gantry
+    is tilted away from where the table enters the gantry. Required if Frame Type
+    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
     DataCollectionDiameter: float | Decimal | None = None
-    """(0018,0090) DS 1 Type 1C, Data Collection Diameter - PS3.3 2016c Table C.8-119,
-    Section C.8.15.3.3. The diameter in mm of the region over which data were
-    collected. See Section C.8.15.3.6.1. In the case of an Acquisition Type
-    (0018,9302) of CONSTANT_ANGLE, the diameter is that in a plane normal to the
-    central ray of the diverging X-Ray beam as it passes through the data collection
-    center. Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL.
-    May be present otherwise.
+    """(0018,0090) DS 1 Type 1C, Data Collection Diameter. The diameter in mm of the
+    region over which data were collected. See Section C.8.15.3.6.1. In the case of
+    an Acquisition Type (0018,9302) of CONSTANT_ANGLE, the diameter is that in a
+    plane normal to the central ray of the diverging X-Ray beam as it passes through
+    the data collection center. Required if Frame Type (0008,9007) Value 1 of this
+    frame is ORIGINAL. May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -124,9 +119,9 @@ CTAcquisitionDetailsSequence	00189304	SQ	1	1		C.8-119 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTAcquisitionDetailsSequence: list[CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem]
-    """(0018,9304) SQ 1 Type 1, CT Acquisition Details Sequence - PS3.3 2016c Table
-    C.8-119, Section C.8.15.3.3. Contains the attributes defining the details of the
-    acquisition. Only a single Item shall be included in this Sequence.
+    """(0018,9304) SQ 1 Type 1, CT Acquisition Details Sequence. Contains the
+    attributes defining the details of the acquisition. Only a single Item shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -41,37 +41,34 @@ FluoroscopyFlag	00189334	CS	1	1C	YES\NO	C.8-118 row 5		Frame Type (0008,9007) Va
     AcquisitionType: (
         Literal["SEQUENCED", "SPIRAL", "CONSTANT_ANGLE", "STATIONARY", "FREE"] | str | None
     ) = None
-    """(0018,9302) CS 1 Type 1C, Acquisition Type - PS3.3 2016c Table C.8-118, Section
-    C.8.15.3.2. Description of the method used during acquisition of this frame. See
-    Section C.8.15.3.2.1 for Defined Terms. Required if Frame Type (0008,9007) Value
-    1 of this frame is ORIGINAL. May be present otherwise.
-    """
-    TubeAngle: float | None = None
-    """(0018,9303) FD 1 Type 1C, Tube Angle - PS3.3 2016c Table C.8-118, Section
-    C.8.15.3.2. The constant angle at which the x-ray source is located during
-    acquisition. 0 degrees means that the source is located at the highest point of
-    the gantry orbit. Degrees increase from 0 to positive 360 in a clockwise
-    direction as viewed when facing the gantry where the table enters the gantry.
-    Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and
-    Acquisition Type (0018,9302) is CONSTANT_ANGLE. May be present otherwise if
-    Frame Type (0008,9007) Value 1 of this frame is DERIVED and Acquisition Type
-    (0018,9302) is CONSTANT_ANGLE.
-    """
-    ConstantVolumeFlag: Literal["YES", "NO"] | None = None
-    """(0018,9333) CS 1 Type 1C, Constant Volume Flag - PS3.3 2016c Table C.8-118,
-    Section C.8.15.3.2. Identifies that the acquisition was performed by
-    repetitively acquiring the same volume set over a period of time. Acquisition
-    Type (0018,9302) may be SEQUENCED, SPIRAL or STATIONARY depending on whether
-    table movement is necessary to cover the volume. Enumerated Values: YES NO
+    """(0018,9302) CS 1 Type 1C, Acquisition Type. Description of the method used
+    during acquisition of this frame. See Section C.8.15.3.2.1 for Defined Terms.
     Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be
     present otherwise.
     """
+    TubeAngle: float | None = None
+    """(0018,9303) FD 1 Type 1C, Tube Angle. The constant angle at which the x-ray
+    source is located during acquisition. 0 degrees means that the source is located
+    at the highest point of the gantry orbit. Degrees increase from 0 to positive
+    360 in a clockwise direction as viewed when facing the gantry where the table
+    enters the gantry. Required if Frame Type (0008,9007) Value 1 of this frame is
+    ORIGINAL and Acquisition Type (0018,9302) is CONSTANT_ANGLE. May be present
+    otherwise if Frame Type (0008,9007) Value 1 of this frame is DERIVED and
+    Acquisition Type (0018,9302) is CONSTANT_ANGLE.
+    """
+    ConstantVolumeFlag: Literal["YES", "NO"] | None = None
+    """(0018,9333) CS 1 Type 1C, Constant Volume Flag. Identifies that the acquisition
+    was performed by repetitively acquiring the same volume set over a period of
+    time. Acquisition Type (0018,9302) may be SEQUENCED, SPIRAL or STATIONARY
+    depending on whether table movement is necessary to cover the volume. Enumerated
+    Values: YES NO Required if Frame Type (0008,9007) Value 1 of this frame is
+    ORIGINAL. May be present otherwise.
+    """
     FluoroscopyFlag: Literal["YES", "NO"] | None = None
-    """(0018,9334) CS 1 Type 1C, Fluoroscopy Flag - PS3.3 2016c Table C.8-118, Section
-    C.8.15.3.2. Identifies that near real-time display of a block of continuously
-    acquired data was performed, which may result in a lower than usual image
-    quality. Enumerated Values: YES NO Required if Frame Type (0008,9007) Value 1 of
-    this frame is ORIGINAL. May be present otherwise.
+    """(0018,9334) CS 1 Type 1C, Fluoroscopy Flag. Identifies that near real-time
+    display of a block of continuously acquired data was performed, which may result
+    in a lower than usual image quality. Enumerated Values: YES NO Required if Frame
+    Type (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -89,9 +86,9 @@ CTAcquisitionTypeSequence	00189301	SQ	1	1		C.8-118 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTAcquisitionTypeSequence: list[CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem]
-    """(0018,9301) SQ 1 Type 1, CT Acquisition Type Sequence - PS3.3 2016c Table
-    C.8-118, Section C.8.15.3.2. Contains the attributes defining the CT acquisition
-    mode. Only a single Item shall be included in this Sequence.
+    """(0018,9301) SQ 1 Type 1, CT Acquisition Type Sequence. Contains the attributes
+    defining the CT acquisition mode. Only a single Item shall be included in this
+    Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -37,43 +37,39 @@ EnergyWeightingFactor	00189353	FL	1	1C		C.8-126b row 9		Required if Frame Type (
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     KVP: float | Decimal
-    """(0018,0060) DS 1 Type 1, KVP - PS3.3 2016c Table C.8-126b, Section C.8.15.3.11.
-    Peak kilo voltage output of the X-Ray generator used.
+    """(0018,0060) DS 1 Type 1, KVP. Peak kilo voltage output of the X-Ray generator
+    used.
     """
     XRayTubeCurrentInmA: float
-    """(0018,9330) FD 1 Type 1, X-Ray Tube Current in mA - PS3.3 2016c Table C.8-126b,
-    Section C.8.15.3.11. Nominal X-Ray tube current in milliamperes.
+    """(0018,9330) FD 1 Type 1, X-Ray Tube Current in mA. Nominal X-Ray tube current in
+    milliamperes.
     """
     DataCollectionDiameter: float | Decimal
-    """(0018,0090) DS 1 Type 1, Data Collection Diameter - PS3.3 2016c Table C.8-126b,
-    Section C.8.15.3.11. The diameter in mm of the region over which data were
-    collected.
+    """(0018,0090) DS 1 Type 1, Data Collection Diameter. The diameter in mm of the
+    region over which data were collected.
     """
     FocalSpots: Sequence[float | Decimal]
-    """(0018,1190) DS 1-n Type 1, Focal Spot(s) - PS3.3 2016c Table C.8-126b, Section
-    C.8.15.3.11. Used nominal size of the focal spot in mm.
+    """(0018,1190) DS 1-n Type 1, Focal Spot(s). Used nominal size of the focal spot in
+    mm.
     """
     FilterType: str
-    """(0018,1160) SH 1 Type 1, Filter Type - PS3.3 2016c Table C.8-126b, Section
-    C.8.15.3.11. Type of filter(s) inserted into the X-Ray beam. See Section
-    C.8.15.3.9.
+    """(0018,1160) SH 1 Type 1, Filter Type. Type of filter(s) inserted into the X-Ray
+    beam. See Section C.8.15.3.9.
     """
     FilterMaterial: Sequence[str]
-    """(0018,7050) CS 1-n Type 1, Filter Material - PS3.3 2016c Table C.8-126b, Section
-    C.8.15.3.11. The X-Ray absorbing material used in the filter.
+    """(0018,7050) CS 1-n Type 1, Filter Material. The X-Ray absorbing material used in
+    the filter.
     """
     ExposureInmAs: float
-    """(0018,9332) FD 1 Type 1, Exposure in mAs - PS3.3 2016c Table C.8-126b, Section
-    C.8.15.3.11. The exposure expressed in milliampere seconds, for example
-    calculated from exposure time and X-Ray tube current.
+    """(0018,9332) FD 1 Type 1, Exposure in mAs. The exposure expressed in milliampere
+    seconds, for example calculated from exposure time and X-Ray tube current.
     """
     EnergyWeightingFactor: float | None = None
-    """(0018,9353) FL 1 Type 1C, Energy Weighting Factor - PS3.3 2016c Table C.8-126b,
-    Section C.8.15.3.11. The weighting factor of the data from this additional
-    source in a multiple energy composition image. This factor incorporates the
-    effects of the specific X-Ray source and kV value examination specific
-    characteristics. Required if Required if Frame Type (0008,9007) Value 4 of this
-    frame is ENERGY_PROP_WT. May be present otherwise.
+    """(0018,9353) FL 1 Type 1C, Energy Weighting Factor. The weighting factor of the
+    data from this additional source in a multiple energy composition image. This
+    factor incorporates the effects of the specific X-Ray source and kV value
+    examination specific characteristics. Required if Required if Frame Type
+    (0008,9007) Value 4 of this frame is ENERGY_PROP_WT. May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -95,11 +91,10 @@ CTAdditionalXRaySourceSequence	00189360	SQ	1	1		C.8-126b row 1
     CTAdditionalXRaySourceSequence: list[
         CTAdditionalXRaySourceMacroCTAdditionalXRaySourceSequenceItem
     ]
-    """(0018,9360) SQ 1 Type 1, CT Additional X-Ray Source Sequence - PS3.3 2016c Table
-    C.8-126b, Section C.8.15.3.11. Contains the attributes defining the data
-    acquisition in a multiple X-Ray source system beyond the primary source. The
-    primary X-Ray source is specified in the CT X-Ray Details Sequence. One or more
-    Items shall be included in this Sequence.
+    """(0018,9360) SQ 1 Type 1, CT Additional X-Ray Source Sequence. Contains the
+    attributes defining the data acquisition in a multiple X-Ray source system
+    beyond the primary source. The primary X-Ray source is specified in the CT X-Ray
+    Details Sequence. One or more Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

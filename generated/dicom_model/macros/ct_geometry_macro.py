@@ -31,17 +31,16 @@ DistanceSourceToDataCollectionCenter	00189335	FD	1	1C		C.8-122 row 3		Frame Type
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DistanceSourceToDetector: float | Decimal | None = None
-    """(0018,1110) DS 1 Type 1C, Distance Source to Detector - PS3.3 2016c Table
-    C.8-122, Section C.8.15.3.6. Distance in mm from source to detector center. See
-    Section C.8.15.3.6.1. This value is traditionally referred to as Source Image
-    Receptor Distance (SID). Required if Frame Type (0008,9007) Value 1 of this
-    frame is ORIGINAL. May be present otherwise.
+    """(0018,1110) DS 1 Type 1C, Distance Source to Detector. Distance in mm from
+    source to detector center. See Section C.8.15.3.6.1. This value is traditionally
+    referred to as Source Image Receptor Distance (SID). Required if Frame Type
+    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
     DistanceSourceToDataCollectionCenter: float | None = None
-    """(0018,9335) FD 1 Type 1C, Distance Source to Data Collection Center - PS3.3
-    2016c Table C.8-122, Section C.8.15.3.6. Distance in mm from source to data
-    collection center. See Section C.8.15.3.6.1. Required if Frame Type (0008,9007)
-    Value 1 of this frame is ORIGINAL. May be present otherwise.
+    """(0018,9335) FD 1 Type 1C, Distance Source to Data Collection Center. Distance in
+    mm from source to data collection center. See Section C.8.15.3.6.1. Required if
+    Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be present
+    otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -59,9 +58,8 @@ CTGeometrySequence	00189312	SQ	1	1		C.8-122 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTGeometrySequence: list[CTGeometryMacroCTGeometrySequenceItem]
-    """(0018,9312) SQ 1 Type 1, CT Geometry Sequence - PS3.3 2016c Table C.8-122,
-    Section C.8.15.3.6. Contains the attributes defining the CT geometry. Only a
-    single Item shall be included in this Sequence.
+    """(0018,9312) SQ 1 Type 1, CT Geometry Sequence. Contains the attributes defining
+    the CT geometry. Only a single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -28,29 +28,28 @@ VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameType: tuple[Literal["ORIGINAL", "DERIVED", "MIXED"], str, str, str]
-    """(0008,9007) CS 4 Type 1, Frame Type - PS3.3 2016c Table C.8-117, Section
-    C.8.15.3.1. Type of Frame. A multi-valued attribute analogous to Image Type
-    (0008,0008). Enumerated Values and Defined Terms are the same as those for the
-    four values of Image Type (0008,0008), except that the value MIXED is not
-    allowed unless the SOP Class UID is "1.2.840.10008.5.1.4.1.1.2.2" (Legacy
-    Converted). See Section C.8.16.1 and Section C.8.15.2.1.1.1.
+    """(0008,9007) CS 4 Type 1, Frame Type. Type of Frame. A multi-valued attribute
+    analogous to Image Type (0008,0008). Enumerated Values and Defined Terms are the
+    same as those for the four values of Image Type (0008,0008), except that the
+    value MIXED is not allowed unless the SOP Class UID is
+    "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted). See Section C.8.16.1 and
+    Section C.8.15.2.1.1.1.
     """
     PixelPresentation: str
-    """(0008,9205) CS 1 Type 1, Pixel Presentation - PS3.3 2016c Table C.8-131, Section
-    C.8.16.2. Indication of the presence or absence of color information that may be
-    used during rendering. See Section C.8.16.2.1.1 for a description and Enumerated
+    """(0008,9205) CS 1 Type 1, Pixel Presentation - Table C.8-131, Section C.8.16.2.
+    Indication of the presence or absence of color information that may be used
+    during rendering. See Section C.8.16.2.1.1 for a description and Enumerated
     Values.
     """
     VolumetricProperties: str
-    """(0008,9206) CS 1 Type 1, Volumetric Properties - PS3.3 2016c Table C.8-131,
-    Section C.8.16.2. Indication if geometric manipulations are possible with frames
-    in the SOP Instance. See Section C.8.16.2.1.2 for a description and Enumerated
-    Values.
+    """(0008,9206) CS 1 Type 1, Volumetric Properties - Table C.8-131, Section
+    C.8.16.2. Indication if geometric manipulations are possible with frames in the
+    SOP Instance. See Section C.8.16.2.1.2 for a description and Enumerated Values.
     """
     VolumeBasedCalculationTechnique: str
-    """(0008,9207) CS 1 Type 1, Volume Based Calculation Technique - PS3.3 2016c Table
-    C.8-131, Section C.8.16.2. Method used for volume calculations with frames in
-    the SOP Instance. See Section C.8.16.2.1.3 for a description and Defined Terms.
+    """(0008,9207) CS 1 Type 1, Volume Based Calculation Technique - Table C.8-131,
+    Section C.8.16.2. Method used for volume calculations with frames in the SOP
+    Instance. See Section C.8.16.2.1.3 for a description and Defined Terms.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -68,9 +67,9 @@ CTImageFrameTypeSequence	00189329	SQ	1	1		C.8-117 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTImageFrameTypeSequence: list[CTImageFrameTypeMacroCTImageFrameTypeSequenceItem]
-    """(0018,9329) SQ 1 Type 1, CT Image Frame Type Sequence - PS3.3 2016c Table
-    C.8-117, Section C.8.15.3.1. Identifies the characteristics of this frame. Only
-    a single Item shall be included in this Sequence.
+    """(0018,9329) SQ 1 Type 1, CT Image Frame Type Sequence. Identifies the
+    characteristics of this frame. Only a single Item shall be included in this
+    Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -28,20 +28,19 @@ RescaleType	00281054	LO	1	1		C.8-126 row 4
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RescaleIntercept: float | Decimal
-    """(0028,1052) DS 1 Type 1, Rescale Intercept - PS3.3 2016c Table C.8-126, Section
-    C.8.15.3.10. The value b in relationship between stored values (SV) and the
-    output units. Output units = m*SV + b.
+    """(0028,1052) DS 1 Type 1, Rescale Intercept. The value b in relationship between
+    stored values (SV) and the output units. Output units = m*SV + b.
     """
     RescaleSlope: float | Decimal
-    """(0028,1053) DS 1 Type 1, Rescale Slope - PS3.3 2016c Table C.8-126, Section
-    C.8.15.3.10. m in the equation specified by Rescale Intercept (0028,1052).
+    """(0028,1053) DS 1 Type 1, Rescale Slope. m in the equation specified by Rescale
+    Intercept (0028,1052).
     """
     RescaleType: Literal["OD", "HU", "US"] | str
-    """(0028,1054) LO 1 Type 1, Rescale Type - PS3.3 2016c Table C.8-126, Section
-    C.8.15.3.10. Specifies the output units of Rescale Slope (0028,1053) and Rescale
-    Intercept (0028,1052). See Section C.11.1.1.2 for further explanation. If Frame
-    Type (0008,9007) Value 1 of this frame is ORIGINAL and Frame Type (0008,9007)
-    Value 3 is not LOCALIZER, the value shall be HU (Hounsfield Units).
+    """(0028,1054) LO 1 Type 1, Rescale Type. Specifies the output units of Rescale
+    Slope (0028,1053) and Rescale Intercept (0028,1052). See Section C.11.1.1.2 for
+    further explanation. If Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+    and Frame Type (0008,9007) Value 3 is not LOCALIZER, the value shall be HU
+    (Hounsfield Units).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -63,10 +62,9 @@ PixelValueTransformationSequence	00289145	SQ	1	1		C.8-126 row 1
     PixelValueTransformationSequence: list[
         CTPixelValueTransformationMacroPixelValueTransformationSequenceItem
     ]
-    """(0028,9145) SQ 1 Type 1, Pixel Value Transformation Sequence - PS3.3 2016c Table
-    C.8-126, Section C.8.15.3.10. Contains the attributes involved in the
-    transformation of stored pixel values. Only a single Item shall be included in
-    this Sequence.
+    """(0028,9145) SQ 1 Type 1, Pixel Value Transformation Sequence. Contains the
+    attributes involved in the transformation of stored pixel values. Only a single
+    Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -33,31 +33,29 @@ ReconstructionTargetCenterPatient	00189318	FD	3	1C		C.8-121 row 4		Frame Type (0
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TablePosition: float | None = None
-    """(0018,9327) FD 1 Type 1C, Table Position - PS3.3 2016c Table C.8-121, Section
-    C.8.15.3.5. Relative longitudinal position of acquisition location of this frame
-    in mm from an implementation specific reference point. Shall be relative to the
-    same reference point for all frames in this SOP Instance, but may be different
-    from the reference point in other SOP Instances. Positions as the table moves
-    into the gantry viewed from the front are more negative. For contiguous slices
-    reconstructed from multiple detectors one would expect different values for
-    adjacent slices. Lateral positioning or tilting or swiveling are not described.
-    Required if Frame Type (0008,9007) Value 1 of this frame ...
+    """(0018,9327) FD 1 Type 1C, Table Position. Relative longitudinal position of
+    acquisition location of this frame in mm from an implementation specific
+    reference point. Shall be relative to the same reference point for all frames in
+    this SOP Instance, but may be different from the reference point in other SOP
+    Instances. Positions as the table moves into the gantry viewed from the front
+    are more negative. For contiguous slices reconstructed from multiple detectors
+    one would expect different values for adjacent slices. Lateral positioning or
+    tilting or swiveling are not described. Required if Frame Type (0008,9007) Value
+    1 of this frame ...
     """
     DataCollectionCenterPatient: Sequence[float] | None = None
-    """(0018,9313) FD 3 Type 1C, Data Collection Center (Patient) - PS3.3 2016c Table
-    C.8-121, Section C.8.15.3.5. The x, y, and z coordinates (in the patient
-    coordinate system) in mm of the center of the region in which data were
-    collected. See Section C.8.15.3.6.1. Required if Frame Type (0008,9007) Value 1
-    of this frame is ORIGINAL. May be present otherwise.
+    """(0018,9313) FD 3 Type 1C, Data Collection Center (Patient). The x, y, and z
+    coordinates (in the patient coordinate system) in mm of the center of the region
+    in which data were collected. See Section C.8.15.3.6.1. Required if Frame Type
+    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
     ReconstructionTargetCenterPatient: Sequence[float] | None = None
-    """(0018,9318) FD 3 Type 1C, Reconstruction Target Center (Patient) - PS3.3 2016c
-    Table C.8-121, Section C.8.15.3.5. The x, y, and z coordinates (in the patient
-    coordinate system) of the reconstruction center target point as used for
-    reconstruction in mm. See Section C.8.15.3.6.1. If the reconstructed image is
-    not magnified or panned the value corresponds with the Data Collection Center
-    (0018,9313) attribute. Required if Frame Type (0008,9007) Value 1 of this frame
-    is ORIGINAL. May be present otherwise.
+    """(0018,9318) FD 3 Type 1C, Reconstruction Target Center (Patient). The x, y, and
+    z coordinates (in the patient coordinate system) of the reconstruction center
+    target point as used for reconstruction in mm. See Section C.8.15.3.6.1. If the
+    reconstructed image is not magnified or panned the value corresponds with the
+    Data Collection Center (0018,9313) attribute. Required if Frame Type (0008,9007)
+    Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -75,9 +73,8 @@ CTPositionSequence	00189326	SQ	1	1		C.8-121 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTPositionSequence: list[CTPositionMacroCTPositionSequenceItem]
-    """(0018,9326) SQ 1 Type 1, CT Position Sequence - PS3.3 2016c Table C.8-121,
-    Section C.8.15.3.5. Contains the attributes defining the CT geometry. Only a
-    single Item shall be included in this Sequence.
+    """(0018,9326) SQ 1 Type 1, CT Position Sequence. Contains the attributes defining
+    the CT geometry. Only a single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -54,69 +54,65 @@ ImageFilter	00189320	SH	1	1C		C.8-123 row 9		Frame Type (0008,9007) Value 1 of t
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReconstructionAlgorithm: Literal["FILTER_BACK_PROJ", "ITERATIVE"] | str | None = None
-    """(0018,9315) CS 1 Type 1C, Reconstruction Algorithm - PS3.3 2016c Table C.8-123,
-    Section C.8.15.3.7. Description of the algorithm used when reconstructing the
-    image from the data acquired during the acquisition process. Defined Terms:
-    FILTER_BACK_PROJ ITERATIVE Required if Frame Type (0008,9007) Value 1 of this
-    frame is ORIGINAL. May be present otherwise.
+    """(0018,9315) CS 1 Type 1C, Reconstruction Algorithm. Description of the algorithm
+    used when reconstructing the image from the data acquired during the acquisition
+    process. Defined Terms: FILTER_BACK_PROJ ITERATIVE Required if Frame Type
+    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
     ConvolutionKernel: Sequence[str] | None = None
-    """(0018,1210) SH 1-n Type 1C, Convolution Kernel - PS3.3 2016c Table C.8-123,
-    Section C.8.15.3.7. A label describing the convolution kernel or algorithm used
-    to reconstruct the data. A single value shall be present. Required if Frame Type
-    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
+    """(0018,1210) SH 1-n Type 1C, Convolution Kernel. A label describing the
+    convolution kernel or algorithm used to reconstruct the data. A single value
+    shall be present. Required if Frame Type (0008,9007) Value 1 of this frame is
+    ORIGINAL. May be present otherwise.
     """
     ConvolutionKernelGroup: (
         Literal["BRAIN", "SOFT_TISSUE", "LUNG", "BONE", "CONSTANT_ANGLE"] | str | None
     ) = None
-    """(0018,9316) CS 1 Type 1C, Convolution Kernel Group - PS3.3 2016c Table C.8-123,
-    Section C.8.15.3.7. A label describing the group to which Convolution Kernel
-    (0018,1210). Defined Terms: BRAIN SOFT_TISSUE LUNG BONE CONSTANT_ANGLE Required
-    if Convolution Kernel (0018,1210) is present. May be present otherwise.
+    """(0018,9316) CS 1 Type 1C, Convolution Kernel Group. A label describing the group
+    to which Convolution Kernel (0018,1210). Defined Terms: BRAIN SOFT_TISSUE LUNG
+    BONE CONSTANT_ANGLE Required if Convolution Kernel (0018,1210) is present. May
+    be present otherwise.
     """
     ReconstructionDiameter: float | Decimal | None = None
-    """(0018,1100) DS 1 Type 1C, Reconstruction Diameter - PS3.3 2016c Table C.8-123,
-    Section C.8.15.3.7. The diameter in mm of the region from which data were used
-    in creating the reconstruction of the image. Data may exist outside this region
-    and portions of the patient may exist outside this region. See Section
-    C.8.15.3.6.1. Required if Frame Type (0008,9007) Value 1 of this frame is
-    ORIGINAL and Reconstruction Field of View (0018,9317) is not present. Otherwise
-    may be present if Frame Type (0008,9007) Value 1 of this frame is DERIVED and
-    Reconstruction Field of View (0018,9317) is not present.
+    """(0018,1100) DS 1 Type 1C, Reconstruction Diameter. The diameter in mm of the
+    region from which data were used in creating the reconstruction of the image.
+    Data may exist outside this region and portions of the patient may exist outside
+    this region. See Section C.8.15.3.6.1. Required if Frame Type (0008,9007) Value
+    1 of this frame is ORIGINAL and Reconstruction Field of View (0018,9317) is not
+    present. Otherwise may be present if Frame Type (0008,9007) Value 1 of this
+    frame is DERIVED and Reconstruction Field of View (0018,9317) is not present.
     """
     ReconstructionFieldOfView: Sequence[float] | None = None
-    """(0018,9317) FD 2 Type 1C, Reconstruction Field of View - PS3.3 2016c Table
-    C.8-123, Section C.8.15.3.7. The field of view width (x-dimension) followed by
-    height (y-dimension) as used for reconstruction in mm. Required if Frame Type
-    (0008,9007) Value 1 of this frame is ORIGINAL and Reconstruction Diameter
-    (0018,1100) is not present. Otherwise may be present if Frame Type (0008,9007)
-    Value 1 of this frame is DERIVED and Reconstruction Diameter (0018,1100) is not
-    present.
+    """(0018,9317) FD 2 Type 1C, Reconstruction Field of View. The field of view width
+    (x-dimension) followed by height (y-dimension) as used for reconstruction in mm.
+    Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and
+    Reconstruction Diameter (0018,1100) is not present. Otherwise may be present if
+    Frame Type (0008,9007) Value 1 of this frame is DERIVED and Reconstruction
+    Diameter (0018,1100) is not present.
     """
     ReconstructionPixelSpacing: Sequence[float] | None = None
-    """(0018,9322) FD 2 Type 1C, Reconstruction Pixel Spacing - PS3.3 2016c Table
-    C.8-123, Section C.8.15.3.7. Physical distance in the patient between the center
-    of each reconstructed pixel, specified by a numeric pair - adjacent row spacing
-    (delimiter) adjacent column spacing in mm. See Section 10.7.1.3 for further
-    explanation of the value order. Required if Frame Type (0008,9007) Value 1 of
-    this frame is ORIGINAL. May be present otherwise.
+    """(0018,9322) FD 2 Type 1C, Reconstruction Pixel Spacing. Physical distance in the
+    patient between the center of each reconstructed pixel, specified by a numeric
+    pair - adjacent row spacing (delimiter) adjacent column spacing in mm. See
+    Section 10.7.1.3 for further explanation of the value order. Required if Frame
+    Type (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
     ReconstructionAngle: float | None = None
-    """(0018,9319) FD 1 Type 1C, Reconstruction Angle - PS3.3 2016c Table C.8-123,
-    Section C.8.15.3.7. Angle (in degrees) over which the data from which the frame
-    was reconstructed was collected, where 360 degrees signifies a complete
-    revolution of the source around the gantry orbit. It is possible, in the case of
-    over-scanning that the Reconstruction Angle is greater than 360 degrees. Shall
-    be 0 if Acquisition Type (0018,9302) is CONSTANT_ANGLE. Required if Frame Type
-    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
+    """(0018,9319) FD 1 Type 1C, Reconstruction Angle. Angle (in degrees) over which
+    the data from which the frame was reconstructed was collected, where 360 degrees
+    signifies a complete revolution of the source around the gantry orbit. It is
+    possible, in the case of over-scanning that the Reconstruction Angle is greater
+    than 360 degrees. Shall be 0 if Acquisition Type (0018,9302) is CONSTANT_ANGLE.
+    Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be
+    present otherwise.
     """
     ImageFilter: str | None = None
-    """(0018,9320) SH 1 Type 1C, Image Filter - PS3.3 2016c Table C.8-123, Section
-    C.8.15.3.7. A label describing the filter applied to the reconstructed image
-    after the original reconstruction has been completed. When Frame Type
-    (0008,9007) Value 1 of this frame is DERIVED and Frame Type (0008,9007) Value 4
-    is FILTERED the type of filtration is described in Derivation Image Macro.
-    Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL.
+    """(0018,9320) SH 1 Type 1C, Image Filter. A label describing the filter applied to
+    the reconstructed image after the original reconstruction has been completed.
+    When Frame Type (0008,9007) Value 1 of this frame is DERIVED and Frame Type
+    (0008,9007) Value 4 is FILTERED the type of filtration is described in
+    Derivation Image Macro. Required if Frame Type (0008,9007) Value 1 of this frame
+    is ORIGINAL.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -134,10 +130,9 @@ CTReconstructionSequence	00189314	SQ	1	1		C.8-123 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTReconstructionSequence: list[CTReconstructionMacroCTReconstructionSequenceItem]
-    """(0018,9314) SQ 1 Type 1, CT Reconstruction Sequence - PS3.3 2016c Table C.8-123,
-    Section C.8.15.3.7. Contains the attributes holding information about the
-    reconstruction techniques used. Only a single Item shall be included in this
-    Sequence.
+    """(0018,9314) SQ 1 Type 1, CT Reconstruction Sequence. Contains the attributes
+    holding information about the reconstruction techniques used. Only a single Item
+    shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

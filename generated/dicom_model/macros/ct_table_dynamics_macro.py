@@ -54,30 +54,27 @@ SpiralPitchFactor	00189311	FD	1	1C		C.8-120 row 4		Frame Type (0008,9007) Value 
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TableSpeed: float | None = None
-    """(0018,9309) FD 1 Type 1C, Table Speed - PS3.3 2016c Table C.8-120, Section
-    C.8.15.3.4. The distance in mm that the table moves in one second during the
-    gathering of data that resulted in this frame. Required if Frame Type
-    (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302)
-    is SPIRAL or CONSTANT_ANGLE. May be present otherwise if Frame Type (0008,9007)
-    Value 1 of this frame is DERIVED and Acquisition Type (0018,9302) is SPIRAL or
-    CONSTANT_ANGLE.
+    """(0018,9309) FD 1 Type 1C, Table Speed. The distance in mm that the table moves
+    in one second during the gathering of data that resulted in this frame. Required
+    if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type
+    (0018,9302) is SPIRAL or CONSTANT_ANGLE. May be present otherwise if Frame Type
+    (0008,9007) Value 1 of this frame is DERIVED and Acquisition Type (0018,9302) is
+    SPIRAL or CONSTANT_ANGLE.
     """
     TableFeedPerRotation: float | None = None
-    """(0018,9310) FD 1 Type 1C, Table Feed per Rotation - PS3.3 2016c Table C.8-120,
-    Section C.8.15.3.4. Motion of the table (in mm) during a complete revolution of
-    the source around the gantry orbit. Required if Frame Type (0008,9007) Value 1
-    of this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL. May be
-    present otherwise if Frame Type (0008,9007) Value 1 of this frame is DERIVED and
-    Acquisition Type (0018,9302) is SPIRAL.
+    """(0018,9310) FD 1 Type 1C, Table Feed per Rotation. Motion of the table (in mm)
+    during a complete revolution of the source around the gantry orbit. Required if
+    Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type
+    (0018,9302) is SPIRAL. May be present otherwise if Frame Type (0008,9007) Value
+    1 of this frame is DERIVED and Acquisition Type (0018,9302) is SPIRAL.
     """
     SpiralPitchFactor: float | None = None
-    """(0018,9311) FD 1 Type 1C, Spiral Pitch Factor - PS3.3 2016c Table C.8-120,
-    Section C.8.15.3.4. Ratio of the Table Feed per Rotation (0018,9310) to the
-    Total Collimation Width (0018,9307). See Section C.8.15.3.4.1 for further
-    explanation and some examples. Required if Frame Type (0008,9007) Value 1 of
-    this frame is ORIGINAL and Acquisition Type (0018,9302) is SPIRAL. May be
-    present otherwise if Frame Type (0008,9007) Value 1 of this frame is DERIVED and
-    Acquisition Type (0018,9302) is SPIRAL.
+    """(0018,9311) FD 1 Type 1C, Spiral Pitch Factor. Ratio of the Table Feed per
+    Rotation (0018,9310) to the Total Collimation Width (0018,9307). See Section
+    C.8.15.3.4.1 for further explanation and some examples. Required if Frame Type
+    (0008,9007) Value 1 of this frame is ORIGINAL and Acquisition Type (0018,9302)
+    is SPIRAL. May be present otherwise if Frame Type (0008,9007) Value 1 of this
+    frame is DERIVED and Acquisition Type (0018,9302) is SPIRAL.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -95,9 +92,9 @@ CTTableDynamicsSequence	00189308	SQ	1	1		C.8-120 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTTableDynamicsSequence: list[CTTableDynamicsMacroCTTableDynamicsSequenceItem]
-    """(0018,9308) SQ 1 Type 1, CT Table Dynamics Sequence - PS3.3 2016c Table C.8-120,
-    Section C.8.15.3.4. Contains the attributes defining the movement of the CT
-    table. Only a single Item shall be included in this Sequence.
+    """(0018,9308) SQ 1 Type 1, CT Table Dynamics Sequence. Contains the attributes
+    defining the movement of the CT table. Only a single Item shall be included in
+    this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -45,58 +45,54 @@ EnergyWeightingFactor	00189353	FL	1	1C		C.8-125 row 8		Required if Frame Type (0
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     KVP: float | Decimal | None = None
-    """(0018,0060) DS 1 Type 1C, KVP - PS3.3 2016c Table C.8-125, Section C.8.15.3.9.
-    Peak kilo voltage output of the x-ray generator used. Required if Frame Type
-    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
+    """(0018,0060) DS 1 Type 1C, KVP. Peak kilo voltage output of the x-ray generator
+    used. Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May
+    be present otherwise.
     """
     FocalSpots: Sequence[float | Decimal] | None = None
-    """(0018,1190) DS 1-n Type 1C, Focal Spot(s) - PS3.3 2016c Table C.8-125, Section
-    C.8.15.3.9. Used nominal size of the focal spot in mm. The attribute may only
-    have one or two values, for devices with variable focal spot, small dimension
-    followed by large dimension Required if Frame Type (0008,9007) Value 1 of this
-    frame is ORIGINAL. May be present otherwise.
+    """(0018,1190) DS 1-n Type 1C, Focal Spot(s). Used nominal size of the focal spot
+    in mm. The attribute may only have one or two values, for devices with variable
+    focal spot, small dimension followed by large dimension Required if Frame Type
+    (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
     FilterType: Literal["WEDGE", "BUTTERFLY", "MULTIPLE", "FLAT", "SHAPED", "NONE"] | str | None = (
         None
     )
-    """(0018,1160) SH 1 Type 1C, Filter Type - PS3.3 2016c Table C.8-125, Section
-    C.8.15.3.9. Type of filter(s) inserted into the X-Ray beam. Defined Terms: WEDGE
-    BUTTERFLY MULTIPLE FLAT SHAPED NONE Multiple type of filters can be expressed by
-    a combination, e.g., BUTTERFLY+WEDGE. Required if Frame Type (0008,9007) Value 1
-    of this frame is ORIGINAL. May be present otherwise.
+    """(0018,1160) SH 1 Type 1C, Filter Type. Type of filter(s) inserted into the X-Ray
+    beam. Defined Terms: WEDGE BUTTERFLY MULTIPLE FLAT SHAPED NONE Multiple type of
+    filters can be expressed by a combination, e.g., BUTTERFLY+WEDGE. Required if
+    Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be present
+    otherwise.
     """
     FilterMaterial: Sequence[str] | None = None
-    """(0018,7050) CS 1-n Type 1C, Filter Material - PS3.3 2016c Table C.8-125, Section
-    C.8.15.3.9. The X-Ray absorbing material used in the filter. May be multi-
-    valued. Defined Terms: MOLYBDENUM ALUMINUM COPPER RHODIUM NIOBIUM EUROPIUM LEAD
-    MIXED MIXED may be used to indicate a filter type of complex composition for
-    which listing the individual materials would be excessive or undesirable; it is
-    not intended to mean "unknown". Required if Frame Type (0008,9007) Value 1 of
-    this frame is ORIGINAL and the value of Filter Type (0018,1160) is other than
-    NONE. May be present otherwise.
+    """(0018,7050) CS 1-n Type 1C, Filter Material. The X-Ray absorbing material used
+    in the filter. May be multi-valued. Defined Terms: MOLYBDENUM ALUMINUM COPPER
+    RHODIUM NIOBIUM EUROPIUM LEAD MIXED MIXED may be used to indicate a filter type
+    of complex composition for which listing the individual materials would be
+    excessive or undesirable; it is not intended to mean "unknown". Required if
+    Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the value of Filter
+    Type (0018,1160) is other than NONE. May be present otherwise.
     """
     CalciumScoringMassFactorPatient: float | None = None
-    """(0018,9351) FL 1 Type 3, Calcium Scoring Mass Factor Patient - PS3.3 2016c Table
-    C.8-125, Section C.8.15.3.9. The calibration factor for the calcium mass score.
-    These factors incorporate the effects of KV value of the CT image the patient
-    size. machine specific corrections See Section C.8.2.1.1.7.
-    """
-    CalciumScoringMassFactorDevice: Sequence[float] | None = None
-    """(0018,9352) FL 3 Type 3, Calcium Scoring Mass Factor Device - PS3.3 2016c Table
-    C.8-125, Section C.8.15.3.9. The calibration factors for the calcium mass score
-    of the device. These factors incorporate the effects of KV value of the CT image
-    machine specific corrections This a multi-value attribute, the first value
-    specifies the mass factor for a small patient size, the second value for a
-    medium patient size and the third value for a large patient size. See Section
+    """(0018,9351) FL 1 Type 3, Calcium Scoring Mass Factor Patient. The calibration
+    factor for the calcium mass score. These factors incorporate the effects of KV
+    value of the CT image the patient size. machine specific corrections See Section
     C.8.2.1.1.7.
     """
+    CalciumScoringMassFactorDevice: Sequence[float] | None = None
+    """(0018,9352) FL 3 Type 3, Calcium Scoring Mass Factor Device. The calibration
+    factors for the calcium mass score of the device. These factors incorporate the
+    effects of KV value of the CT image machine specific corrections This a multi-
+    value attribute, the first value specifies the mass factor for a small patient
+    size, the second value for a medium patient size and the third value for a large
+    patient size. See Section C.8.2.1.1.7.
+    """
     EnergyWeightingFactor: float | None = None
-    """(0018,9353) FL 1 Type 1C, Energy Weighting Factor - PS3.3 2016c Table C.8-125,
-    Section C.8.15.3.9. The weighting factor of the data from the primary source in
-    a multiple energy composition image. This factor incorporates the effects of the
-    specific X-Ray source and kV value examination specific characteristics.
-    Required if Required if Frame Type (0008,9007) Value 4 of this frame is
-    ENERGY_PROP_WT. May be present otherwise.
+    """(0018,9353) FL 1 Type 1C, Energy Weighting Factor. The weighting factor of the
+    data from the primary source in a multiple energy composition image. This factor
+    incorporates the effects of the specific X-Ray source and kV value examination
+    specific characteristics. Required if Required if Frame Type (0008,9007) Value 4
+    of this frame is ENERGY_PROP_WT. May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -116,9 +112,9 @@ CTXRayDetailsSequence	00189325	SQ	1	1		C.8-125 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CTXRayDetailsSequence: list[CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem]
-    """(0018,9325) SQ 1 Type 1, CT X-Ray Details Sequence - PS3.3 2016c Table C.8-125,
-    Section C.8.15.3.9. Contains the attributes defining the x-ray information. Only
-    a single Item shall be included in this Sequence.
+    """(0018,9325) SQ 1 Type 1, CT X-Ray Details Sequence. Contains the attributes
+    defining the x-ray information. Only a single Item shall be included in this
+    Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

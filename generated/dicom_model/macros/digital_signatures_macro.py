@@ -84,95 +84,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -201,67 +201,60 @@ DigitalSignaturePurposeCodeSequence	04000401	SQ	1	3		C.12-6 row 15
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MACIDNumber: int
-    """(0400,0005) US 1 Type 1, MAC ID Number - PS3.3 2016c Table C.12-6, Section
-    C.12.1.1.3. A number used to identify which MAC Parameters Sequence item was
-    used in the calculation of this Digital Signature.
+    """(0400,0005) US 1 Type 1, MAC ID Number. A number used to identify which MAC
+    Parameters Sequence item was used in the calculation of this Digital Signature.
     """
     DigitalSignatureUID: str
-    """(0400,0100) UI 1 Type 1, Digital Signature UID - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3. A UID that can be used to uniquely reference this signature.
+    """(0400,0100) UI 1 Type 1, Digital Signature UID. A UID that can be used to
+    uniquely reference this signature.
     """
     DigitalSignatureDateTime: datetime.datetime | str
-    """(0400,0105) DT 1 Type 1, Digital Signature DateTime - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3. The date and time the Digital Signature was created. The
-    time shall include an offset (i.e., time zone indication) from Coordinated
-    Universal Time. This is not a certified timestamp, and hence is not completely
-    verifiable. An application can compare this date and time with those of other
-    signatures and the validity date of the certificate to gain confidence in the
-    veracity of this date and time.
+    """(0400,0105) DT 1 Type 1, Digital Signature DateTime. The date and time the
+    Digital Signature was created. The time shall include an offset (i.e., time zone
+    indication) from Coordinated Universal Time. This is not a certified timestamp,
+    and hence is not completely verifiable. An application can compare this date and
+    time with those of other signatures and the validity date of the certificate to
+    gain confidence in the veracity of this date and time.
     """
     CertificateType: Literal["X509_1993_SIG"] | str
-    """(0400,0110) CS 1 Type 1, Certificate Type - PS3.3 2016c Table C.12-6, Section
-    C.12.1.1.3. The type of certificate used in (0400,0115). Defined Terms:
-    X509_1993_SIG Digital Signature Security Profiles (see PS3.15) may require the
-    use of a restricted subset of these terms.
+    """(0400,0110) CS 1 Type 1, Certificate Type. The type of certificate used in
+    (0400,0115). Defined Terms: X509_1993_SIG Digital Signature Security Profiles
+    (see PS3.15) may require the use of a restricted subset of these terms.
     """
     CertificateOfSigner: bytes
-    """(0400,0115) OB 1 Type 1, Certificate of Signer - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3. A certificate that holds the identity of the entity
-    producing this Digital Signature, that entity's public key or key identifier,
-    and the algorithm and associated parameters with which that public key is to be
-    used. Algorithms allowed are specified in Digital Signature Security Profiles
-    (see PS3.15). As technology advances, additional encryption algorithms may be
-    allowed in future versions. Implementations should take this possibility into
-    account. When symmetric encryption is used, the certificate merely identifies
-    which key was used by which entity, but not the actual key itself. Some other
-    ...
+    """(0400,0115) OB 1 Type 1, Certificate of Signer. A certificate that holds the
+    identity of the entity producing this Digital Signature, that entity's public
+    key or key identifier, and the algorithm and associated parameters with which
+    that public key is to be used. Algorithms allowed are specified in Digital
+    Signature Security Profiles (see PS3.15). As technology advances, additional
+    encryption algorithms may be allowed in future versions. Implementations should
+    take this possibility into account. When symmetric encryption is used, the
+    certificate merely identifies which key was used by which entity, but not the
+    actual key itself. Some other ...
     """
     Signature: bytes
-    """(0400,0120) OB 1 Type 1, Signature - PS3.3 2016c Table C.12-6, Section
-    C.12.1.1.3. The MAC generated as described in Section C.12.1.1.3.1.1 and
-    encrypted using the algorithm, parameters, and private key associated with the
-    Certificate of the Signer (0400,0115). See Section C.12.1.1.3.1.2.
+    """(0400,0120) OB 1 Type 1, Signature. The MAC generated as described in Section
+    C.12.1.1.3.1.1 and encrypted using the algorithm, parameters, and private key
+    associated with the Certificate of the Signer (0400,0115). See Section
+    C.12.1.1.3.1.2.
     """
     CertifiedTimestampType: Literal["CMS_TSP"] | str | None = None
-    """(0400,0305) CS 1 Type 1C, Certified Timestamp Type - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3. The type of certified timestamp used in Certified Timestamp
-    (0400,0310). Required if Certified Timestamp (0400,0310) is present. Defined
-    Terms: CMS_TSP Internet X.509 Public Key Infrastructure Time Stamp Protocol
-    Digital Signature Security Profiles (see PS3.15) may require the use of a
-    restricted subset of these terms.
+    """(0400,0305) CS 1 Type 1C, Certified Timestamp Type. The type of certified
+    timestamp used in Certified Timestamp (0400,0310). Required if Certified
+    Timestamp (0400,0310) is present. Defined Terms: CMS_TSP Internet X.509 Public
+    Key Infrastructure Time Stamp Protocol Digital Signature Security Profiles (see
+    PS3.15) may require the use of a restricted subset of these terms.
     """
     CertifiedTimestamp: bytes | None = None
-    """(0400,0310) OB 1 Type 3, Certified Timestamp - PS3.3 2016c Table C.12-6, Section
-    C.12.1.1.3. A certified timestamp of the Digital Signature (0400,0120) Attribute
-    Value, which shall be obtained when the Digital Signature is created. See
-    Section C.12.1.1.3.1.3.
+    """(0400,0310) OB 1 Type 3, Certified Timestamp. A certified timestamp of the
+    Digital Signature (0400,0120) Attribute Value, which shall be obtained when the
+    Digital Signature is created. See Section C.12.1.1.3.1.3.
     """
     DigitalSignaturePurposeCodeSequence: (
         list[DigitalSignaturesMacroDigitalSignaturePurposeCodeSequenceItem] | None
     ) = None
-    """(0400,0401) SQ 1 Type 3, Digital Signature Purpose Code Sequence - PS3.3 2016c
-    Table C.12-6, Section C.12.1.1.3. The purpose of this Digital Signature. Only a
-    single Item is permitted in this Sequence.
+    """(0400,0401) SQ 1 Type 3, Digital Signature Purpose Code Sequence. The purpose of
+    this Digital Signature. Only a single Item is permitted in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -282,32 +275,29 @@ DataElementsSigned	04000020	AT	1-n	1		C.12-6 row 5
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MACIDNumber: int
-    """(0400,0005) US 1 Type 1, MAC ID Number - PS3.3 2016c Table C.12-6, Section
-    C.12.1.1.3. A number, unique within this SOP Instance, used to identify this MAC
-    Parameters Sequence (4FFE,0001) item from an Item of the Digital Signatures
-    Sequence (FFFA,FFFA).
+    """(0400,0005) US 1 Type 1, MAC ID Number. A number, unique within this SOP
+    Instance, used to identify this MAC Parameters Sequence (4FFE,0001) item from an
+    Item of the Digital Signatures Sequence (FFFA,FFFA).
     """
     MACCalculationTransferSyntaxUID: str
-    """(0400,0010) UI 1 Type 1, MAC Calculation Transfer Syntax UID - PS3.3 2016c Table
-    C.12-6, Section C.12.1.1.3. The Transfer Syntax UID used to encode the values of
-    the Data Elements included in the MAC calculation. Only Transfer Syntaxes that
-    explicitly include the VR and use Little Endian encoding shall be used. Certain
-    Transfer Syntaxes, particularly those that are used with compressed data, allow
-    the fragmentation of the pixel data to change. If such fragmentation changes,
-    Digital Signatures generated with such Transfer Syntaxes could become invalid.
+    """(0400,0010) UI 1 Type 1, MAC Calculation Transfer Syntax UID. The Transfer
+    Syntax UID used to encode the values of the Data Elements included in the MAC
+    calculation. Only Transfer Syntaxes that explicitly include the VR and use
+    Little Endian encoding shall be used. Certain Transfer Syntaxes, particularly
+    those that are used with compressed data, allow the fragmentation of the pixel
+    data to change. If such fragmentation changes, Digital Signatures generated with
+    such Transfer Syntaxes could become invalid.
     """
     MACAlgorithm: Literal["RIPEMD160", "MD5", "SHA1", "SHA256", "SHA384", "SHA512"] | str
-    """(0400,0015) CS 1 Type 1, MAC Algorithm - PS3.3 2016c Table C.12-6, Section
-    C.12.1.1.3. The algorithm used in generating the MAC to be encrypted to form the
-    Digital Signature. Defined Terms: RIPEMD160 MD5 SHA1 SHA256 SHA384 SHA512
-    Digital Signature Security Profiles (see PS3.15) may require the use of a
-    restricted subset of these terms.
+    """(0400,0015) CS 1 Type 1, MAC Algorithm. The algorithm used in generating the MAC
+    to be encrypted to form the Digital Signature. Defined Terms: RIPEMD160 MD5 SHA1
+    SHA256 SHA384 SHA512 Digital Signature Security Profiles (see PS3.15) may
+    require the use of a restricted subset of these terms.
     """
     DataElementsSigned: Sequence[int]
-    """(0400,0020) AT 1-n Type 1, Data Elements Signed - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3. A list of Data Element Tags in the order they appear in the
-    Data Set that identify the Data Elements used in creating the MAC for the
-    Digital Signature. See Section C.12.1.1.3.1.1.
+    """(0400,0020) AT 1-n Type 1, Data Elements Signed. A list of Data Element Tags in
+    the order they appear in the Data Set that identify the Data Elements used in
+    creating the MAC for the Digital Signature. See Section C.12.1.1.3.1.1.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -326,17 +316,15 @@ DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
-    """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3. A sequence of items that describe the parameters used to
-    calculate a MAC for use in Digital Signatures. One or more Items shall be
-    included in this Sequence.
+    """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence. A sequence of items that
+    describe the parameters used to calculate a MAC for use in Digital Signatures.
+    One or more Items shall be included in this Sequence.
     """
     DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
         None
     )
-    """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3. Sequence holding Digital Signatures. One or more Items are
-    permitted in this Sequence.
+    """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence. Sequence holding Digital
+    Signatures. One or more Items are permitted in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

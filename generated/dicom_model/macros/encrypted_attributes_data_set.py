@@ -39,13 +39,12 @@ ModifiedAttributesSequence	04000550	SQ	1	1		C.12-7 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ModifiedAttributesSequence: list[EncryptedAttributesDataSetModifiedAttributesSequenceItem]
-    """(0400,0550) SQ 1 Type 1, Modified Attributes Sequence - PS3.3 2016c Table
-    C.12-7, Section C.12.1.1.4.2. Sequence of Items containing all Attributes that
-    were removed or replaced by "dummy values" in the main Data Set during de-
-    identification of the SOP instance. Upon reversal of the de-identification
-    process, the Attributes are copied back into the main Data Set, replacing any
-    dummy values that might have been created. Only a single Item shall be included
-    in this Sequence.
+    """(0400,0550) SQ 1 Type 1, Modified Attributes Sequence. Sequence of Items
+    containing all Attributes that were removed or replaced by "dummy values" in the
+    main Data Set during de-identification of the SOP instance. Upon reversal of the
+    de-identification process, the Attributes are copied back into the main Data
+    Set, replacing any dummy values that might have been created. Only a single Item
+    shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -40,57 +40,52 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier. The identifier of the Context Group
+    from which the Coded Entry was selected. See Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID. The unique identifier of the Context Group
+    from which the Coded Entry was selected. See Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0105) CS 1 Type 1C, Mapping Resource. The identifier of the Mapping
+    Resource that defines the Context Group from which Coded Entry was selected. See
+    Section 8.4. Required if Context Identifier (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID. The unique identifier of the
+    Mapping Resource that defines the Context Group from which Coded Entry was
+    selected. The unique identifier for the DICOM Content Mapping Resource "DCMR" is
+    defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name. The name of the Mapping Resource
+    that defines the Context Group from which Coded Entry was selected. See Section
+    8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version. The identifier of the version
+    of the Context Group from which the Coded Entry was selected. See Section 8.5.
+    Required if Context Identifier (0008,010F) is present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag. Indicates whether the
+    triplet of Code Value (0008,0100) (or Long Code Value (0008,0119) or URN Code
+    Value (0008,0120))/Coding Scheme Designator (0008,0102)/Code Meaning (0008,0104)
+    is selected from a private extension of the Context Group identified in Context
+    Identifier (0008,010F). See Section 8.7. Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version. An implementation-
+    specific version of a Context Group that contains private extensions. See
+    Section 8.7. Required if the value of Context Group Extension Flag (0008,010B)
+    is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID. Identifies the
+    person or organization who created an extension to the Context Group. See
+    Section 8.7. Required if the value of Context Group Extension Flag (0008,010B)
+    is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -33,25 +33,25 @@ PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameLaterality: Literal["R", "L", "U", "B"]
-    """(0020,9072) CS 1 Type 1, Frame Laterality - PS3.3 2016c Table C.7.6.16-9,
-    Section C.7.6.16.2.8. Laterality of (possibly paired) body parts (as described
-    in Anatomic Region Sequence (0008,2218)) examined. Enumerated Values: R right L
-    left U unpaired B both left and right This Attribute is mandatory, in order to
-    ensure that frames maybe positioned correctly relative to one another for
-    display. Shall be consistent with any laterality information contained in
-    Primary Anatomic Structure Modifier Sequence (0008,2230), if present.
+    """(0020,9072) CS 1 Type 1, Frame Laterality. Laterality of (possibly paired) body
+    parts (as described in Anatomic Region Sequence (0008,2218)) examined.
+    Enumerated Values: R right L left U unpaired B both left and right This
+    Attribute is mandatory, in order to ensure that frames maybe positioned
+    correctly relative to one another for display. Shall be consistent with any
+    laterality information contained in Primary Anatomic Structure Modifier Sequence
+    (0008,2230), if present.
     """
     AnatomicRegionSequence: list[GeneralAnatomyMandatoryMacroAnatomicRegionSequenceItem]
-    """(0008,2218) SQ 1 Type 1, Anatomic Region Sequence - PS3.3 2016c Table 10-5,
-    Section 10.5. Sequence that identifies the anatomic region of interest in this
-    Instance (i.e., external anatomy, surface anatomy, or general region of the
-    body). Only a single Item shall be included in this Sequence.
+    """(0008,2218) SQ 1 Type 1, Anatomic Region Sequence - Table 10-5, Section 10.5.
+    Sequence that identifies the anatomic region of interest in this Instance (i.e.,
+    external anatomy, surface anatomy, or general region of the body). Only a single
+    Item shall be included in this Sequence.
     """
     PrimaryAnatomicStructureSequence: (
         list[PrimaryAnatomicStructureMacroPrimaryAnatomicStructureSequenceItem] | None
     ) = None
-    """(0008,2228) SQ 1 Type 3, Primary Anatomic Structure Sequence - PS3.3 2016c Table
-    10-8, Section 10.5. Sequence of Items that identifies the primary anatomic
+    """(0008,2228) SQ 1 Type 3, Primary Anatomic Structure Sequence - Table 10-8,
+    Section 10.5. Sequence of Items that identifies the primary anatomic
     structure(s) of interest in this Instance. One or more Items are permitted in
     this Sequence.
     """
@@ -71,9 +71,9 @@ FrameAnatomySequence	00209071	SQ	1	1		C.7.6.16-9 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameAnatomySequence: list[FrameAnatomyMacroFrameAnatomySequenceItem]
-    """(0020,9071) SQ 1 Type 1, Frame Anatomy Sequence - PS3.3 2016c Table C.7.6.16-9,
-    Section C.7.6.16.2.8. Identifies anatomic characteristics of this frame. Only a
-    single Item shall be included in this Sequence.
+    """(0020,9071) SQ 1 Type 1, Frame Anatomy Sequence. Identifies anatomic
+    characteristics of this frame. Only a single Item shall be included in this
+    Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -104,98 +104,87 @@ FrameLabel	00209453	LO	1	3		C.7.6.16-3 row 13
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameAcquisitionNumber: int | None = None
-    """(0020,9156) US 1 Type 3, Frame Acquisition Number - PS3.3 2016c Table
-    C.7.6.16-3, Section C.7.6.16.2.2. A number identifying the single continuous
-    gathering of data over a period of time that resulted in this frame.
+    """(0020,9156) US 1 Type 3, Frame Acquisition Number. A number identifying the
+    single continuous gathering of data over a period of time that resulted in this
+    frame.
     """
     FrameReferenceDateTime: datetime.datetime | str | None = None
-    """(0018,9151) DT 1 Type 1C, Frame Reference DateTime - PS3.3 2016c Table
-    C.7.6.16-3, Section C.7.6.16.2.2. The point in time that is most representative
-    of when data was acquired for this frame. See Section C.7.6.16.2.2.1 and Section
-    C.7.6.16.2.2.2 for further explanation. The synchronization of this time with an
-    external clock is specified in the synchronization Module in Acquisition Time
-    synchronized (0018,1800). Required if Frame Type (0008,9007) Value 1 of this
-    frame is ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or
-    "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy
-    Converted). May be present otherwise.
+    """(0018,9151) DT 1 Type 1C, Frame Reference DateTime. The point in time that is
+    most representative of when data was acquired for this frame. See Section
+    C.7.6.16.2.2.1 and Section C.7.6.16.2.2.2 for further explanation. The
+    synchronization of this time with an external clock is specified in the
+    synchronization Module in Acquisition Time synchronized (0018,1800). Required if
+    Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID
+    is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or
+    "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted). May be present otherwise.
     """
     FrameAcquisitionDateTime: datetime.datetime | str | None = None
-    """(0018,9074) DT 1 Type 1C, Frame Acquisition DateTime - PS3.3 2016c Table
-    C.7.6.16-3, Section C.7.6.16.2.2. The date and time that the acquisition of data
-    that resulted in this frame started. See Section C.7.6.16.2.2.1 for further
-    explanation. Required if Frame Type (0008,9007) Value 1 of this frame is
-    ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or
-    "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy
-    Converted). May be present otherwise.
-    """
-    FrameAcquisitionDuration: float | None = None
-    """(0018,9220) FD 1 Type 1C, Frame Acquisition Duration - PS3.3 2016c Table
-    C.7.6.16-3, Section C.7.6.16.2.2. The actual amount of time [in milliseconds]
-    that was used to acquire data for this frame. See Section C.7.6.16.2.2.1 and
-    Section C.7.6.16.2.2.3 for further explanation. Required if Frame Type
-    (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID is not
+    """(0018,9074) DT 1 Type 1C, Frame Acquisition DateTime. The date and time that the
+    acquisition of data that resulted in this frame started. See Section
+    C.7.6.16.2.2.1 for further explanation. Required if Frame Type (0008,9007) Value
+    1 of this frame is ORIGINAL and the SOP Class UID is not
     "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or
     "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted). May be present otherwise.
     """
+    FrameAcquisitionDuration: float | None = None
+    """(0018,9220) FD 1 Type 1C, Frame Acquisition Duration. The actual amount of time
+    [in milliseconds] that was used to acquire data for this frame. See Section
+    C.7.6.16.2.2.1 and Section C.7.6.16.2.2.3 for further explanation. Required if
+    Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID
+    is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or
+    "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted). May be present otherwise.
+    """
     CardiacCyclePosition: Literal["END_SYSTOLE", "END_DIASTOLE", "UNDETERMINED"] | str | None = None
-    """(0018,9236) CS 1 Type 3, Cardiac Cycle Position - PS3.3 2016c Table C.7.6.16-3,
-    Section C.7.6.16.2.2. Description of the position in the cardiac cycle that is
-    most representative of this frame. Defined Terms: END_SYSTOLE END_DIASTOLE
-    UNDETERMINED
+    """(0018,9236) CS 1 Type 3, Cardiac Cycle Position. Description of the position in
+    the cardiac cycle that is most representative of this frame. Defined Terms:
+    END_SYSTOLE END_DIASTOLE UNDETERMINED
     """
     RespiratoryCyclePosition: (
         Literal["START _RESPIR", "END_RESPIR", "UNDETERMINED"] | str | None
     ) = None
-    """(0018,9214) CS 1 Type 3, Respiratory Cycle Position - PS3.3 2016c Table
-    C.7.6.16-3, Section C.7.6.16.2.2. Description of the position in the respiratory
-    cycle that is most representative of this frame. Defined Terms: START _RESPIR
-    END_RESPIR UNDETERMINED
+    """(0018,9214) CS 1 Type 3, Respiratory Cycle Position. Description of the position
+    in the respiratory cycle that is most representative of this frame. Defined
+    Terms: START _RESPIR END_RESPIR UNDETERMINED
     """
     DimensionIndexValues: Sequence[int] | None = None
-    """(0020,9157) UL 1-n Type 1C, Dimension Index Values - PS3.3 2016c Table
-    C.7.6.16-3, Section C.7.6.16.2.2. Contains the values of the indices defined in
-    the Dimension Index Sequence (0020,9222) for this multi-frame header frame. The
-    number of values is equal to the number of Items of the Dimension Index Sequence
-    and shall be applied in the same order. See Section C.7.6.17.1 for a
-    description. In Section C.7.6.17.1, the index values are defined to start from 1
-    and monotonically increase by 1, within the scope of the Dimension Organization
-    UID (0020,9164). Required if the value of Dimension Index Sequence (0020,9222)
-    exists.
+    """(0020,9157) UL 1-n Type 1C, Dimension Index Values. Contains the values of the
+    indices defined in the Dimension Index Sequence (0020,9222) for this multi-frame
+    header frame. The number of values is equal to the number of Items of the
+    Dimension Index Sequence and shall be applied in the same order. See Section
+    C.7.6.17.1 for a description. In Section C.7.6.17.1, the index values are
+    defined to start from 1 and monotonically increase by 1, within the scope of the
+    Dimension Organization UID (0020,9164). Required if the value of Dimension Index
+    Sequence (0020,9222) exists.
     """
     TemporalPositionIndex: int | None = None
-    """(0020,9128) UL 1 Type 1C, Temporal Position Index - PS3.3 2016c Table
-    C.7.6.16-3, Section C.7.6.16.2.2. Ordinal number (starting from 1) of the frame
-    in the set of frames with different temporal positions. Required if the value of
-    SOP Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130" or Functional MR
-    Sequence (0018,9621) is present. May be present otherwise. See Section
-    C.7.6.16.2.2.6 and Section C.7.6.16.2.2.8.
+    """(0020,9128) UL 1 Type 1C, Temporal Position Index. Ordinal number (starting from
+    1) of the frame in the set of frames with different temporal positions. Required
+    if the value of SOP Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130"
+    or Functional MR Sequence (0018,9621) is present. May be present otherwise. See
+    Section C.7.6.16.2.2.6 and Section C.7.6.16.2.2.8.
     """
     StackID: str | None = None
-    """(0020,9056) SH 1 Type 1C, Stack ID - PS3.3 2016c Table C.7.6.16-3, Section
-    C.7.6.16.2.2. Identification of a group of frames, with different positions
-    and/or orientations that belong together, within a dimension organization. See
-    Section C.7.6.16.2.2.4 for further explanation. Required if the value of SOP
-    Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130" or Functional MR
-    Sequence (0018,9621) is present. May be present otherwise. See Section
-    C.7.6.16.2.2.7 and Section C.7.6.16.2.2.8.
+    """(0020,9056) SH 1 Type 1C, Stack ID. Identification of a group of frames, with
+    different positions and/or orientations that belong together, within a dimension
+    organization. See Section C.7.6.16.2.2.4 for further explanation. Required if
+    the value of SOP Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130" or
+    Functional MR Sequence (0018,9621) is present. May be present otherwise. See
+    Section C.7.6.16.2.2.7 and Section C.7.6.16.2.2.8.
     """
     InStackPositionNumber: int | None = None
-    """(0020,9057) UL 1 Type 1C, In-Stack Position Number - PS3.3 2016c Table
-    C.7.6.16-3, Section C.7.6.16.2.2. The ordinal number of a frame in a group of
-    frames, with the same Stack ID Required if Stack ID (0020,9056) or Functional MR
-    Sequence (0018,9621) is present. See Section C.7.6.16.2.2.4 and Section
-    C.7.6.16.2.2.8 for further explanation.
+    """(0020,9057) UL 1 Type 1C, In-Stack Position Number. The ordinal number of a
+    frame in a group of frames, with the same Stack ID Required if Stack ID
+    (0020,9056) or Functional MR Sequence (0018,9621) is present. See Section
+    C.7.6.16.2.2.4 and Section C.7.6.16.2.2.8 for further explanation.
     """
     FrameComments: str | None = None
-    """(0020,9158) LT 1 Type 3, Frame Comments - PS3.3 2016c Table C.7.6.16-3, Section
-    C.7.6.16.2.2. User-defined comments about the frame.
-    """
+    """(0020,9158) LT 1 Type 3, Frame Comments. User-defined comments about the frame."""
     FrameLabel: str | None = None
-    """(0020,9453) LO 1 Type 3, Frame Label - PS3.3 2016c Table C.7.6.16-3, Section
-    C.7.6.16.2.2. Label corresponding to a specific dimension index value. Selected
-    from a set of dimension values defined by the application. This attribute may be
-    referenced by the Dimension Index Pointer (0020,9165) attribute in the Section
-    C.7.6.17. See Section C.7.6.16.2.2.5 for further explanation.
+    """(0020,9453) LO 1 Type 3, Frame Label. Label corresponding to a specific
+    dimension index value. Selected from a set of dimension values defined by the
+    application. This attribute may be referenced by the Dimension Index Pointer
+    (0020,9165) attribute in the Section C.7.6.17. See Section C.7.6.16.2.2.5 for
+    further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -213,9 +202,9 @@ FrameContentSequence	00209111	SQ	1	1		C.7.6.16-3 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameContentSequence: list[FrameContentMacroFrameContentSequenceItem]
-    """(0020,9111) SQ 1 Type 1, Frame Content Sequence - PS3.3 2016c Table C.7.6.16-3,
-    Section C.7.6.16.2.2. Identifies general characteristics of this frame. Only a
-    single Item shall be included in this Sequence.
+    """(0020,9111) SQ 1 Type 1, Frame Content Sequence. Identifies general
+    characteristics of this frame. Only a single Item shall be included in this
+    Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

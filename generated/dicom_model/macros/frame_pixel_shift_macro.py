@@ -27,18 +27,16 @@ MaskSubPixelShift	00286114	FL	2	1		C.7.6.16-15 row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SubtractionItemID: int
-    """(0028,9416) US 1 Type 1, Subtraction Item ID - PS3.3 2016c Table C.7.6.16-15,
-    Section C.7.6.16.2.14. Identifier of the Subtraction Item in the Mask
-    Subtraction Sequence (0028,6100) to which this pixel shift is associated. See
-    Section C.7.6.16.2.14.1.
+    """(0028,9416) US 1 Type 1, Subtraction Item ID. Identifier of the Subtraction Item
+    in the Mask Subtraction Sequence (0028,6100) to which this pixel shift is
+    associated. See Section C.7.6.16.2.14.1.
     """
     MaskSubPixelShift: Sequence[float]
-    """(0028,6114) FL 2 Type 1, Mask Sub-pixel Shift - PS3.3 2016c Table C.7.6.16-15,
-    Section C.7.6.16.2.14. A pair of floating point numbers specifying the
-    fractional vertical [adjacent row spacing] and horizontal [adjacent column
-    spacing] pixel shift applied to the mask before subtracting it from this
-    contrast frame. If no pixel shift has to be applied a pair of zero values should
-    be specified. See Section C.7.6.10.1.2.
+    """(0028,6114) FL 2 Type 1, Mask Sub-pixel Shift. A pair of floating point numbers
+    specifying the fractional vertical [adjacent row spacing] and horizontal
+    [adjacent column spacing] pixel shift applied to the mask before subtracting it
+    from this contrast frame. If no pixel shift has to be applied a pair of zero
+    values should be specified. See Section C.7.6.10.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -56,10 +54,9 @@ FramePixelShiftSequence	00289415	SQ	1	1		C.7.6.16-15 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FramePixelShiftSequence: list[FramePixelShiftMacroFramePixelShiftSequenceItem]
-    """(0028,9415) SQ 1 Type 1, Frame Pixel Shift Sequence - PS3.3 2016c Table
-    C.7.6.16-15, Section C.7.6.16.2.14. Sequence containing the pixel shift for a
-    number of masks for this frame. One or more Items shall be included in this
-    Sequence.
+    """(0028,9415) SQ 1 Type 1, Frame Pixel Shift Sequence. Sequence containing the
+    pixel shift for a number of masks for this frame. One or more Items shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -30,27 +30,24 @@ VOILUTFunction	00281056	CS	1	3		C.7.6.16-11 row 5
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     WindowCenter: Sequence[float | Decimal]
-    """(0028,1050) DS 1-n Type 1, Window Center - PS3.3 2016c Table C.7.6.16-11,
-    Section C.7.6.16.2.10. Window Center for display. See Section C.11.2.1.2 for
-    further explanation.
+    """(0028,1050) DS 1-n Type 1, Window Center. Window Center for display. See Section
+    C.11.2.1.2 for further explanation.
     """
     WindowWidth: Sequence[float | Decimal]
-    """(0028,1051) DS 1-n Type 1, Window Width - PS3.3 2016c Table C.7.6.16-11, Section
-    C.7.6.16.2.10. Window Width for display. See Section C.11.2.1.2 for further
-    explanation.
+    """(0028,1051) DS 1-n Type 1, Window Width. Window Width for display. See Section
+    C.11.2.1.2 for further explanation.
     """
     WindowCenterWidthExplanation: Sequence[str] | None = None
-    """(0028,1055) LO 1-n Type 3, Window Center & Width Explanation - PS3.3 2016c Table
-    C.7.6.16-11, Section C.7.6.16.2.10. Explanation of the Window Center and Width.
-    Defined Terms for CT: BRAIN SOFT_TISSUE LUNG BONE
+    """(0028,1055) LO 1-n Type 3, Window Center & Width Explanation. Explanation of the
+    Window Center and Width. Defined Terms for CT: BRAIN SOFT_TISSUE LUNG BONE
     """
     VOILUTFunction: Literal["LINEAR", "SIGMOID", "LINEAR_EXACT"] | str | None = None
-    """(0028,1056) CS 1 Type 3, VOI LUT Function - PS3.3 2016c Table C.7.6.16-11,
-    Section C.7.6.16.2.10. Describes a VOI LUT function to apply to the values of
-    Window Center (0028,1050) and Window Width (0028,1051). See Section C.11.2.1.3
-    for further explanation. Defined Terms: LINEAR SIGMOID LINEAR_EXACT When this
-    attribute is not present, the interpretation of the values of Window Center
-    (0028,1050) and Window Width (0028,1051) is linear as in Section C.11.2.1.2.
+    """(0028,1056) CS 1 Type 3, VOI LUT Function. Describes a VOI LUT function to apply
+    to the values of Window Center (0028,1050) and Window Width (0028,1051). See
+    Section C.11.2.1.3 for further explanation. Defined Terms: LINEAR SIGMOID
+    LINEAR_EXACT When this attribute is not present, the interpretation of the
+    values of Window Center (0028,1050) and Window Width (0028,1051) is linear as in
+    Section C.11.2.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -68,9 +65,8 @@ FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameVOILUTSequence: list[FrameVOILUTMacroFrameVOILUTSequenceItem]
-    """(0028,9132) SQ 1 Type 1, Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11,
-    Section C.7.6.16.2.10. Window Center and Width values applied to the frame. Only
-    a single item is permitted in this Sequence.
+    """(0028,9132) SQ 1 Type 1, Frame VOI LUT Sequence. Window Center and Width values
+    applied to the frame. Only a single item is permitted in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

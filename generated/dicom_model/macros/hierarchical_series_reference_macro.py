@@ -84,95 +84,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -191,14 +191,12 @@ Signature	04000120	OB	1	1		C.17-3a row 13
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DigitalSignatureUID: str
-    """(0400,0100) UI 1 Type 1, Digital Signature UID - PS3.3 2016c Table C.17-3a,
-    Section C.17.2.1. The Unique Identifier of a Digital Signature held in the
-    referenced SOP Instance.
+    """(0400,0100) UI 1 Type 1, Digital Signature UID. The Unique Identifier of a
+    Digital Signature held in the referenced SOP Instance.
     """
     Signature: bytes
-    """(0400,0120) OB 1 Type 1, Signature - PS3.3 2016c Table C.17-3a, Section
-    C.17.2.1. The Signature Value identified by the Digital Signature UID within the
-    Referenced SOP Instance UID.
+    """(0400,0120) OB 1 Type 1, Signature. The Signature Value identified by the
+    Digital Signature UID within the Referenced SOP Instance UID.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -219,33 +217,30 @@ MAC	04000404	OB	1	1		C.17-3a row 18
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MACCalculationTransferSyntaxUID: str
-    """(0400,0010) UI 1 Type 1, MAC Calculation Transfer Syntax UID - PS3.3 2016c Table
-    C.17-3a, Section C.17.2.1. The Transfer Syntax UID used to encode the values of
-    the Data Elements included in the MAC calculation. When computing the MAC, only
-    Transfer Syntaxes that explicitly include the VR and use Little Endian encoding
-    shall be used. Certain Transfer Syntaxes, particularly those that are used with
-    compressed data, allow the fragmentation of the pixel data to change. If such
-    fragmentation changes, Digital Signatures generated with such Transfer Syntaxes
-    could become invalid. This does not constrain the transfer syntax used to
-    transmit the object.
+    """(0400,0010) UI 1 Type 1, MAC Calculation Transfer Syntax UID. The Transfer
+    Syntax UID used to encode the values of the Data Elements included in the MAC
+    calculation. When computing the MAC, only Transfer Syntaxes that explicitly
+    include the VR and use Little Endian encoding shall be used. Certain Transfer
+    Syntaxes, particularly those that are used with compressed data, allow the
+    fragmentation of the pixel data to change. If such fragmentation changes,
+    Digital Signatures generated with such Transfer Syntaxes could become invalid.
+    This does not constrain the transfer syntax used to transmit the object.
     """
     MACAlgorithm: Literal["RIPEMD160", "MD5", "SHA1", "SHA256", "SHA384", "SHA512"] | str
-    """(0400,0015) CS 1 Type 1, MAC Algorithm - PS3.3 2016c Table C.17-3a, Section
-    C.17.2.1. The algorithm used in generating the MAC. Defined Terms: RIPEMD160 MD5
-    SHA1 SHA256 SHA384 SHA512 Digital Signature Security Profiles (see PS3.15) may
-    require the use of a restricted subset of these terms.
+    """(0400,0015) CS 1 Type 1, MAC Algorithm. The algorithm used in generating the
+    MAC. Defined Terms: RIPEMD160 MD5 SHA1 SHA256 SHA384 SHA512 Digital Signature
+    Security Profiles (see PS3.15) may require the use of a restricted subset of
+    these terms.
     """
     DataElementsSigned: Sequence[int]
-    """(0400,0020) AT 1-n Type 1, Data Elements Signed - PS3.3 2016c Table C.17-3a,
-    Section C.17.2.1. A list of Data Element Tags in the order they appear at the
-    top level of the referenced SOP Instance that identify the Data Elements used in
-    creating the MAC. See Section C.12.1.1.3.1.1.
+    """(0400,0020) AT 1-n Type 1, Data Elements Signed. A list of Data Element Tags in
+    the order they appear at the top level of the referenced SOP Instance that
+    identify the Data Elements used in creating the MAC. See Section C.12.1.1.3.1.1.
     """
     MAC: bytes
-    """(0400,0404) OB 1 Type 1, MAC - PS3.3 2016c Table C.17-3a, Section C.17.2.1. The
-    MAC generated as described in Section C.12.1.1.3, but unencrypted and without
-    inclusion of fields from the Digital Signatures Sequence. See Section
-    C.12.1.1.3.1.2.
+    """(0400,0404) OB 1 Type 1, MAC. The MAC generated as described in Section
+    C.12.1.1.3, but unencrypted and without inclusion of fields from the Digital
+    Signatures Sequence. See Section C.12.1.1.3.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -267,38 +262,37 @@ ReferencedSOPInstanceMACSequence	04000403	SQ	1	3		C.17-3a row 14
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     PurposeOfReferenceCodeSequence: (
         list[HierarchicalSeriesReferenceMacroPurposeOfReferenceCodeSequenceItem] | None
     ) = None
-    """(0040,A170) SQ 1 Type 3, Purpose of Reference Code Sequence - PS3.3 2016c Table
-    C.17-3a, Section C.17.2.1. Describes the purpose for which the reference is
-    made. One or more Items are permitted in this Sequence.
+    """(0040,A170) SQ 1 Type 3, Purpose of Reference Code Sequence. Describes the
+    purpose for which the reference is made. One or more Items are permitted in this
+    Sequence.
     """
     ReferencedDigitalSignatureSequence: (
         list[HierarchicalSeriesReferenceMacroReferencedDigitalSignatureSequenceItem] | None
     ) = None
-    """(0400,0402) SQ 1 Type 3, Referenced Digital Signature Sequence - PS3.3 2016c
-    Table C.17-3a, Section C.17.2.1. Sequence of references to Digital Signatures in
-    the referenced SOP Instance. One or more Items are permitted in this Sequence.
-    The Attributes in this Sequence can be used to detect if the referenced SOP
-    Instance has been altered.
+    """(0400,0402) SQ 1 Type 3, Referenced Digital Signature Sequence. Sequence of
+    references to Digital Signatures in the referenced SOP Instance. One or more
+    Items are permitted in this Sequence. The Attributes in this Sequence can be
+    used to detect if the referenced SOP Instance has been altered.
     """
     ReferencedSOPInstanceMACSequence: (
         list[HierarchicalSeriesReferenceMacroReferencedSOPInstanceMACSequenceItem] | None
     ) = None
-    """(0400,0403) SQ 1 Type 3, Referenced SOP Instance MAC Sequence - PS3.3 2016c
-    Table C.17-3a, Section C.17.2.1. A MAC Calculation from data in the referenced
-    SOP Instance that can be used as a data integrity check. Only a single Item is
-    permitted in this Sequence. This Attribute may be used in place of Referenced
-    Digital Signature Sequence (0400,0402), particularly if the SOP Instance does
-    not have appropriate Digital Signatures that can be referenced.
+    """(0400,0403) SQ 1 Type 3, Referenced SOP Instance MAC Sequence. A MAC Calculation
+    from data in the referenced SOP Instance that can be used as a data integrity
+    check. Only a single Item is permitted in this Sequence. This Attribute may be
+    used in place of Referenced Digital Signature Sequence (0400,0402), particularly
+    if the SOP Instance does not have appropriate Digital Signatures that can be
+    referenced.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -324,40 +318,35 @@ ReferencedSOPSequence	00081199	SQ	1	1		C.17-3a row 7
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SeriesInstanceUID: str
-    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.17-3a,
-    Section C.17.2.1. Unique identifier of a Series that is part of this Study and
-    contains the referenced Composite Object(s).
+    """(0020,000E) UI 1 Type 1, Series Instance UID. Unique identifier of a Series that
+    is part of this Study and contains the referenced Composite Object(s).
     """
     RetrieveAETitle: Sequence[str] | None = None
-    """(0008,0054) AE 1-n Type 3, Retrieve AE Title - PS3.3 2016c Table C.17-3a,
-    Section C.17.2.1. Title of the DICOM Application Entity where the Composite
-    Object(s) may be retrieved on the network.
+    """(0008,0054) AE 1-n Type 3, Retrieve AE Title. Title of the DICOM Application
+    Entity where the Composite Object(s) may be retrieved on the network.
     """
     RetrieveLocationUID: str | None = None
-    """(0040,E011) UI 1 Type 3, Retrieve Location UID - PS3.3 2016c Table C.17-3a,
-    Section C.17.2.1. Unique identifier of the system where the Composite Object(s)
-    may be retrieved on the network.
+    """(0040,E011) UI 1 Type 3, Retrieve Location UID. Unique identifier of the system
+    where the Composite Object(s) may be retrieved on the network.
     """
     RetrieveURL: str | None = None
-    """(0008,1190) UR 1 Type 3, Retrieve URL - PS3.3 2016c Table C.17-3a, Section
-    C.17.2.1. URL specifying the location of the referenced instance(s).
+    """(0008,1190) UR 1 Type 3, Retrieve URL. URL specifying the location of the
+    referenced instance(s).
     """
     StorageMediaFileSetID: str | None = None
-    """(0088,0130) SH 1 Type 3, Storage Media File-Set ID - PS3.3 2016c Table C.17-3a,
-    Section C.17.2.1. The user or implementation specific human readable identifier
-    that identifies the Storage Media on which the Composite Object (s) reside.
+    """(0088,0130) SH 1 Type 3, Storage Media File-Set ID. The user or implementation
+    specific human readable identifier that identifies the Storage Media on which
+    the Composite Object (s) reside.
     """
     StorageMediaFileSetUID: str | None = None
-    """(0088,0140) UI 1 Type 3, Storage Media File-Set UID - PS3.3 2016c Table C.17-3a,
-    Section C.17.2.1. Uniquely identifies the Storage Media on which the Composite
-    Object(s) reside.
+    """(0088,0140) UI 1 Type 3, Storage Media File-Set UID. Uniquely identifies the
+    Storage Media on which the Composite Object(s) reside.
     """
     ReferencedSOPSequence: list[HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem]
-    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - PS3.3 2016c Table C.17-3a,
-    Section C.17.2.1. References to Composite Object SOP Class/SOP Instance pairs
-    that are part of the Study defined by Study Instance UID and the Series defined
-    by Series Instance UID (0020,000E). One or more Items shall be included in this
-    Sequence.
+    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence. References to Composite Object
+    SOP Class/SOP Instance pairs that are part of the Study defined by Study
+    Instance UID and the Series defined by Series Instance UID (0020,000E). One or
+    more Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

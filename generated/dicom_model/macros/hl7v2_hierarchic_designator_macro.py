@@ -32,26 +32,25 @@ UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 ro
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LocalNamespaceEntityID: str | None = None
-    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17,
-    Section 10.14. Identifies an entity within the local namespace or domain.
-    Required if Universal Entity ID (0040,0032) is not present; may be present
-    otherwise.
+    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID. Identifies an entity within
+    the local namespace or domain. Required if Universal Entity ID (0040,0032) is
+    not present; may be present otherwise.
     """
     UniversalEntityID: str | None = None
-    """(0040,0032) UT 1 Type 1C, Universal Entity ID - PS3.3 2016c Table 10-17, Section
-    10.14. Universal or unique identifier for an entity. Required if Local Namespace
-    Entity ID (0040,0031) is not present; may be present otherwise.
+    """(0040,0032) UT 1 Type 1C, Universal Entity ID. Universal or unique identifier
+    for an entity. Required if Local Namespace Entity ID (0040,0031) is not present;
+    may be present otherwise.
     """
     UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
         None
     )
-    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - PS3.3 2016c Table 10-17,
-    Section 10.14. Standard defining the format of the Universal Entity ID. Required
-    if Universal Entity ID (0040,0032) is present. Enumerated Values: DNS An
-    Internet dotted name. Either in ASCII or as integers EUI64 An IEEE Extended
-    Unique Identifier ISO An International Standards Organization Object Identifier
-    URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
-    X.400 MHS identifier X500 An X.500 directory name
+    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type. Standard defining the format
+    of the Universal Entity ID. Required if Universal Entity ID (0040,0032) is
+    present. Enumerated Values: DNS An Internet dotted name. Either in ASCII or as
+    integers EUI64 An IEEE Extended Unique Identifier ISO An International Standards
+    Organization Object Identifier URI Uniform Resource Identifier UUID The DCE
+    Universal Unique Identifier X400 An X.400 MHS identifier X500 An X.500 directory
+    name
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -38,22 +38,19 @@ ZeroVelocityPixelValue	00189810	US or SS	1	1C		C.7.6.16.2.24-1 row 4		Data Type 
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DataType: str
-    """(0018,9808) CS 1 Type 1, Data Type - PS3.3 2016c Table C.7.6.16.2.24-1, Section
-    C.7.6.16.2.24. Identification of the data type of a frame. See Section
-    C.7.6.16.2.24.1 for Defined Terms and further explanation.
+    """(0018,9808) CS 1 Type 1, Data Type. Identification of the data type of a frame.
+    See Section C.7.6.16.2.24.1 for Defined Terms and further explanation.
     """
     AliasedDataType: Literal["YES", "NO"]
-    """(0018,980B) CS 1 Type 1, Aliased Data Type - PS3.3 2016c Table C.7.6.16.2.24-1,
-    Section C.7.6.16.2.24. Indicates whether this data type is "aliased". Enumerated
-    Values: YES data are aliased values NO data are not aliased values See Section
-    C.7.6.16.2.24.2 for further explanation.
+    """(0018,980B) CS 1 Type 1, Aliased Data Type. Indicates whether this data type is
+    "aliased". Enumerated Values: YES data are aliased values NO data are not
+    aliased values See Section C.7.6.16.2.24.2 for further explanation.
     """
     ZeroVelocityPixelValue: int | None = None
-    """(0018,9810) US or SS 1 Type 1C, Zero Velocity Pixel Value - PS3.3 2016c Table
-    C.7.6.16.2.24-1, Section C.7.6.16.2.24. Data value at which velocity is zero.
-    See Section C.7.6.16.2.24.3 for further information. Required if Data Type
-    (0018,9808) is TISSUE_VELOCITY, FLOW_VELOCITY or DIRECTION_POWER. May be present
-    otherwise.
+    """(0018,9810) US or SS 1 Type 1C, Zero Velocity Pixel Value. Data value at which
+    velocity is zero. See Section C.7.6.16.2.24.3 for further information. Required
+    if Data Type (0018,9808) is TISSUE_VELOCITY, FLOW_VELOCITY or DIRECTION_POWER.
+    May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -73,9 +70,9 @@ ImageDataTypeSequence	00189807	SQ	1	1		C.7.6.16.2.24-1 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImageDataTypeSequence: list[ImageDataTypeMacroImageDataTypeSequenceItem]
-    """(0018,9807) SQ 1 Type 1, Image Data Type Sequence - PS3.3 2016c Table
-    C.7.6.16.2.24-1, Section C.7.6.16.2.24. Identifies the data type characteristics
-    of this frame. Only a single Item shall be included in this Sequence.
+    """(0018,9807) SQ 1 Type 1, Image Data Type Sequence. Identifies the data type
+    characteristics of this frame. Only a single Item shall be included in this
+    Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

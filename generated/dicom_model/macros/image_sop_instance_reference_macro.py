@@ -48,27 +48,26 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Insta
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     ReferencedFrameNumber: Sequence[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the frame numbers within the Referenced SOP Instance to
-    which the reference applies. The first frame shall be denoted as frame number 1.
-    This Attribute may be multi-valued. Required if the Referenced SOP Instance is a
-    multi-frame image and the reference does not apply to all frames, and Referenced
-    Segment Number (0062,000B) is not present.
+    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number. Identifies the frame
+    numbers within the Referenced SOP Instance to which the reference applies. The
+    first frame shall be denoted as frame number 1. This Attribute may be multi-
+    valued. Required if the Referenced SOP Instance is a multi-frame image and the
+    reference does not apply to all frames, and Referenced Segment Number
+    (0062,000B) is not present.
     """
     ReferencedSegmentNumber: Sequence[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the Segment Number to which the reference applies.
-    Required if the Referenced SOP Instance is a Segmentation or Surface
-    Segmentation and the reference does not apply to all segments and Referenced
-    Frame Number (0008,1160) is not present.
+    """(0062,000B) US 1-n Type 1C, Referenced Segment Number. Identifies the Segment
+    Number to which the reference applies. Required if the Referenced SOP Instance
+    is a Segmentation or Surface Segmentation and the reference does not apply to
+    all segments and Referenced Frame Number (0008,1160) is not present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -28,9 +28,8 @@ IrradiationEventUID	00083010	UI	1-n	1		C.7.6.16-19 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     IrradiationEventUID: Sequence[str]
-    """(0008,3010) UI 1-n Type 1, Irradiation Event UID - PS3.3 2016c Table
-    C.7.6.16-19, Section C.7.6.16.2.18. Unique identification of the irradiation
-    event(s) associated with the acquisition of this image.
+    """(0008,3010) UI 1-n Type 1, Irradiation Event UID. Unique identification of the
+    irradiation event(s) associated with the acquisition of this image.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -52,10 +51,9 @@ IrradiationEventIdentificationSequence	00189477	SQ	1	1		C.7.6.16-19 row 1
     IrradiationEventIdentificationSequence: list[
         IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem
     ]
-    """(0018,9477) SQ 1 Type 1, Irradiation Event Identification Sequence - PS3.3 2016c
-    Table C.7.6.16-19, Section C.7.6.16.2.18. Sequence containing the Irradiation
-    Event Identification for this frame. Only a single Item shall be included in
-    this Sequence.
+    """(0018,9477) SQ 1 Type 1, Irradiation Event Identification Sequence. Sequence
+    containing the Irradiation Event Identification for this frame. Only a single
+    Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -85,95 +85,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -200,40 +200,37 @@ IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LocalNamespaceEntityID: str | None = None
-    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17,
-    Section 10.14. Identifies an entity within the local namespace or domain.
-    Required if Universal Entity ID (0040,0032) is not present; may be present
-    otherwise.
+    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - Table 10-17, Section
+    10.14. Identifies an entity within the local namespace or domain. Required if
+    Universal Entity ID (0040,0032) is not present; may be present otherwise.
     """
     UniversalEntityID: str | None = None
-    """(0040,0032) UT 1 Type 1C, Universal Entity ID - PS3.3 2016c Table 10-17, Section
-    10.14. Universal or unique identifier for an entity. Required if Local Namespace
-    Entity ID (0040,0031) is not present; may be present otherwise.
+    """(0040,0032) UT 1 Type 1C, Universal Entity ID - Table 10-17, Section 10.14.
+    Universal or unique identifier for an entity. Required if Local Namespace Entity
+    ID (0040,0031) is not present; may be present otherwise.
     """
     UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
         None
     )
-    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - PS3.3 2016c Table 10-17,
-    Section 10.14. Standard defining the format of the Universal Entity ID. Required
-    if Universal Entity ID (0040,0032) is present. Enumerated Values: DNS An
-    Internet dotted name. Either in ASCII or as integers EUI64 An IEEE Extended
-    Unique Identifier ISO An International Standards Organization Object Identifier
-    URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
-    X.400 MHS identifier X500 An X.500 directory name
+    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - Table 10-17, Section 10.14.
+    Standard defining the format of the Universal Entity ID. Required if Universal
+    Entity ID (0040,0032) is present. Enumerated Values: DNS An Internet dotted
+    name. Either in ASCII or as integers EUI64 An IEEE Extended Unique Identifier
+    ISO An International Standards Organization Object Identifier URI Uniform
+    Resource Identifier UUID The DCE Universal Unique Identifier X400 An X.400 MHS
+    identifier X500 An X.500 directory name
     """
     IssuerOfPatientID: str | None = None
-    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
-    10.15. Identifier of the Assigning Authority (system, organization, agency, or
-    department) that issued the Patient ID. Equivalent to HL7 v2 CX component 4
-    subcomponent 1.
+    """(0010,0021) LO 1 Type 3, Issuer of Patient ID. Identifier of the Assigning
+    Authority (system, organization, agency, or department) that issued the Patient
+    ID. Equivalent to HL7 v2 CX component 4 subcomponent 1.
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
     ) = None
-    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c
-    Table 10-18, Section 10.15. Attributes specifying or qualifying the identity of
-    the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
-    permitted in this Sequence.
+    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence. Attributes
+    specifying or qualifying the identity of the issuer of the Patient ID, or
+    scoping the Patient ID. Only a single Item is permitted in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -307,95 +304,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -421,50 +418,46 @@ AssigningAgencyOrDepartmentCodeSequence	0040003A	SQ	1	3		10-18 row 11
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     UniversalEntityID: str | None = None
-    """(0040,0032) UT 1 Type 3, Universal Entity ID - PS3.3 2016c Table 10-18, Section
-    10.15. Universal or unique identifier for the Patient ID Assigning Authority.
-    The authority identified by this attribute shall be the same as that of Issuer
-    of Patient ID (0010,0021), if present. Equivalent to HL7 v2 CX component 4
-    subcomponent 2 (Universal ID).
+    """(0040,0032) UT 1 Type 3, Universal Entity ID. Universal or unique identifier for
+    the Patient ID Assigning Authority. The authority identified by this attribute
+    shall be the same as that of Issuer of Patient ID (0010,0021), if present.
+    Equivalent to HL7 v2 CX component 4 subcomponent 2 (Universal ID).
     """
     UniversalEntityIDType: str | None = None
-    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - PS3.3 2016c Table 10-18,
-    Section 10.15. Standard defining the format of the Universal Entity ID
-    (0040,0032). Required if Universal Entity ID (0040,0032) is present. Equivalent
-    to HL7 v2 CX component 4 subcomponent 3 (Universal ID Type). See Section 10.14
-    for Defined Terms.
+    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type. Standard defining the format
+    of the Universal Entity ID (0040,0032). Required if Universal Entity ID
+    (0040,0032) is present. Equivalent to HL7 v2 CX component 4 subcomponent 3
+    (Universal ID Type). See Section 10.14 for Defined Terms.
     """
     IdentifierTypeCode: str | None = None
-    """(0040,0035) CS 1 Type 3, Identifier Type Code - PS3.3 2016c Table 10-18, Section
-    10.15. Type of Patient ID. Refer to HL7 v2 Table 0203 for Defined Terms.
-    Equivalent to HL7 v2 CX component 5 (Identifier Type Code).
+    """(0040,0035) CS 1 Type 3, Identifier Type Code. Type of Patient ID. Refer to HL7
+    v2 Table 0203 for Defined Terms. Equivalent to HL7 v2 CX component 5 (Identifier
+    Type Code).
     """
     AssigningFacilitySequence: list[IssuerOfPatientIDMacroAssigningFacilitySequenceItem] | None = (
         None
     )
-    """(0040,0036) SQ 1 Type 3, Assigning Facility Sequence - PS3.3 2016c Table 10-18,
-    Section 10.15. The place or location identifier where the identifier was first
-    assigned to the patient. This component is not an inherent part of the
-    identifier but rather part of the history of the identifier. Only a single Item
-    is permitted in this Sequence. Equivalent to HL7 v2 CX component 6 (Assigning
-    Facility).
+    """(0040,0036) SQ 1 Type 3, Assigning Facility Sequence. The place or location
+    identifier where the identifier was first assigned to the patient. This
+    component is not an inherent part of the identifier but rather part of the
+    history of the identifier. Only a single Item is permitted in this Sequence.
+    Equivalent to HL7 v2 CX component 6 (Assigning Facility).
     """
     AssigningJurisdictionCodeSequence: (
         list[IssuerOfPatientIDMacroAssigningJurisdictionCodeSequenceItem] | None
     ) = None
-    """(0040,0039) SQ 1 Type 3, Assigning Jurisdiction Code Sequence - PS3.3 2016c
-    Table 10-18, Section 10.15. The geo-political body that assigned the patient
-    identifier. Typically a code for a country or a state/province. Only a single
-    Item is permitted in this Sequence. Equivalent to HL7 v2 CX component 9
-    (Assigning Jurisdiction).
+    """(0040,0039) SQ 1 Type 3, Assigning Jurisdiction Code Sequence. The geo-political
+    body that assigned the patient identifier. Typically a code for a country or a
+    state/province. Only a single Item is permitted in this Sequence. Equivalent to
+    HL7 v2 CX component 9 (Assigning Jurisdiction).
     """
     AssigningAgencyOrDepartmentCodeSequence: (
         list[IssuerOfPatientIDMacroAssigningAgencyOrDepartmentCodeSequenceItem] | None
     ) = None
-    """(0040,003A) SQ 1 Type 3, Assigning Agency or Department Code Sequence - PS3.3
-    2016c Table 10-18, Section 10.15. The agency or department that assigned the
-    patient identifier. Only a single Item is permitted in this Sequence. Equivalent
-    to HL7 v2 CX component 10 (Assigning Agency or Department).
+    """(0040,003A) SQ 1 Type 3, Assigning Agency or Department Code Sequence. The
+    agency or department that assigned the patient identifier. Only a single Item is
+    permitted in this Sequence. Equivalent to HL7 v2 CX component 10 (Assigning
+    Agency or Department).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -483,18 +476,16 @@ IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     IssuerOfPatientID: str | None = None
-    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
-    10.15. Identifier of the Assigning Authority (system, organization, agency, or
-    department) that issued the Patient ID. Equivalent to HL7 v2 CX component 4
-    subcomponent 1.
+    """(0010,0021) LO 1 Type 3, Issuer of Patient ID. Identifier of the Assigning
+    Authority (system, organization, agency, or department) that issued the Patient
+    ID. Equivalent to HL7 v2 CX component 4 subcomponent 1.
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
     ) = None
-    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c
-    Table 10-18, Section 10.15. Attributes specifying or qualifying the identity of
-    the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
-    permitted in this Sequence.
+    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence. Attributes
+    specifying or qualifying the identity of the issuer of the Patient ID, or
+    scoping the Patient ID. Only a single Item is permitted in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

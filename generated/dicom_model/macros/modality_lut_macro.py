@@ -30,23 +30,19 @@ LUTData	00283006	US or OW	1-n or 1	1		C.11-1b row 5
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LUTDescriptor: Sequence[int]
-    """(0028,3002) US or SS 3 Type 1, LUT Descriptor - PS3.3 2016c Table C.11-1b,
-    Section C.11.1. Specifies the format of the LUT Data in this Sequence. See
-    Section C.11.1.1 for further explanation.
+    """(0028,3002) US or SS 3 Type 1, LUT Descriptor. Specifies the format of the LUT
+    Data in this Sequence. See Section C.11.1.1 for further explanation.
     """
     LUTExplanation: str | None = None
-    """(0028,3003) LO 1 Type 3, LUT Explanation - PS3.3 2016c Table C.11-1b, Section
-    C.11.1. Free form text explanation of the meaning of the LUT.
+    """(0028,3003) LO 1 Type 3, LUT Explanation. Free form text explanation of the
+    meaning of the LUT.
     """
     ModalityLUTType: str
-    """(0028,3004) LO 1 Type 1, Modality LUT Type - PS3.3 2016c Table C.11-1b, Section
-    C.11.1. Specifies the output values of this Modality LUT. See Section C.11.1.1.2
-    for further explanation.
+    """(0028,3004) LO 1 Type 1, Modality LUT Type. Specifies the output values of this
+    Modality LUT. See Section C.11.1.1.2 for further explanation.
     """
     LUTData: Sequence[int | bytes]
-    """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data - PS3.3 2016c Table C.11-1b,
-    Section C.11.1. LUT Data in this Sequence.
-    """
+    """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data. LUT Data in this Sequence."""
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
 
@@ -71,28 +67,24 @@ RescaleType	00281054	LO	1	1C		C.11-1b row 8		Rescale Intercept is present
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ModalityLUTSequence: list[ModalityLUTMacroModalityLUTSequenceItem] | None = None
-    """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence - PS3.3 2016c Table C.11-1b,
-    Section C.11.1. Defines a sequence of Modality LUTs. Only a single Item shall be
-    included in this Sequence. Shall not be present if Rescale Intercept (0028,1052)
-    is present.
+    """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence. Defines a sequence of Modality
+    LUTs. Only a single Item shall be included in this Sequence. Shall not be
+    present if Rescale Intercept (0028,1052) is present.
     """
     RescaleIntercept: float | Decimal | None = None
-    """(0028,1052) DS 1 Type 1C, Rescale Intercept - PS3.3 2016c Table C.11-1b, Section
-    C.11.1. The value b in relationship between stored values (SV) and the output
-    units specified in Rescale Type (0028,1054). Output units = m*SV + b. Required
-    if Modality LUT Sequence (0028,3000) is not present. Shall not be present
-    otherwise.
+    """(0028,1052) DS 1 Type 1C, Rescale Intercept. The value b in relationship between
+    stored values (SV) and the output units specified in Rescale Type (0028,1054).
+    Output units = m*SV + b. Required if Modality LUT Sequence (0028,3000) is not
+    present. Shall not be present otherwise.
     """
     RescaleSlope: float | Decimal | None = None
-    """(0028,1053) DS 1 Type 1C, Rescale Slope - PS3.3 2016c Table C.11-1b, Section
-    C.11.1. m in the equation specified by Rescale Intercept (0028,1052). Required
-    if Rescale Intercept is present.
+    """(0028,1053) DS 1 Type 1C, Rescale Slope. m in the equation specified by Rescale
+    Intercept (0028,1052). Required if Rescale Intercept is present.
     """
     RescaleType: Literal["OD", "HU", "US"] | str | None = None
-    """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.11-1b, Section
-    C.11.1. Specifies the output units of Rescale Slope (0028,1053) and Rescale
-    Intercept (0028,1052). See Section C.11.1.1.2 for further explanation. Required
-    if Rescale Intercept is present.
+    """(0028,1054) LO 1 Type 1C, Rescale Type. Specifies the output units of Rescale
+    Slope (0028,1053) and Rescale Intercept (0028,1052). See Section C.11.1.1.2 for
+    further explanation. Required if Rescale Intercept is present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -34,28 +34,27 @@ PatientPosition	00185100	CS	1	3		C.7.1.4-1 row 8
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PatientID: str
-    """(0010,0020) LO 1 Type 1, Patient ID - PS3.3 2016c Table C.7.1.4-1, Section
-    C.7.1.4. Primary identifier for an individual subject.
+    """(0010,0020) LO 1 Type 1, Patient ID. Primary identifier for an individual
+    subject.
     """
     IssuerOfPatientID: str | None = None
-    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
-    10.15. Identifier of the Assigning Authority (system, organization, agency, or
+    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - Table 10-18, Section 10.15.
+    Identifier of the Assigning Authority (system, organization, agency, or
     department) that issued the Patient ID. Equivalent to HL7 v2 CX component 4
     subcomponent 1.
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
     ) = None
-    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c
-    Table 10-18, Section 10.15. Attributes specifying or qualifying the identity of
-    the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
-    permitted in this Sequence.
+    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - Table 10-18,
+    Section 10.15. Attributes specifying or qualifying the identity of the issuer of
+    the Patient ID, or scoping the Patient ID. Only a single Item is permitted in
+    this Sequence.
     """
     SubjectRelativePositionInImage: object | None = None
-    """(0010,0028) - 1 Type 3, Subject Relative Position in Image - PS3.3 2016c Table
-    C.7.1.4-1, Section C.7.1.4. The position in the image pixel data of the
-    individual subject identified in this sequence relative to the other subjects.
-    See Section C.7.1.4.1.1.1.
+    """(0010,0028) - 1 Type 3, Subject Relative Position in Image. The position in the
+    image pixel data of the individual subject identified in this sequence relative
+    to the other subjects. See Section C.7.1.4.1.1.1.
     """
     PatientPosition: (
         Literal[
@@ -79,10 +78,9 @@ PatientPosition	00185100	CS	1	3		C.7.1.4-1 row 8
         | str
         | None
     ) = None
-    """(0018,5100) CS 1 Type 3, Patient Position - PS3.3 2016c Table C.7.1.4-1, Section
-    C.7.1.4. Patient position descriptor relative to the equipment. See Section
-    C.7.1.4.1.1.1. See Section C.7.3.1.1.2 for Defined Terms and further
-    explanation.
+    """(0018,5100) CS 1 Type 3, Patient Position. Patient position descriptor relative
+    to the equipment. See Section C.7.1.4.1.1.1. See Section C.7.3.1.1.2 for Defined
+    Terms and further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -104,22 +102,22 @@ IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PatientID: str
-    """(0010,0020) LO 1 Type 1, Patient ID - PS3.3 2016c Table C.7.1.4-1, Section
-    C.7.1.4. Primary identifier for the group of subjects.
+    """(0010,0020) LO 1 Type 1, Patient ID. Primary identifier for the group of
+    subjects.
     """
     IssuerOfPatientID: str | None = None
-    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
-    10.15. Identifier of the Assigning Authority (system, organization, agency, or
+    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - Table 10-18, Section 10.15.
+    Identifier of the Assigning Authority (system, organization, agency, or
     department) that issued the Patient ID. Equivalent to HL7 v2 CX component 4
     subcomponent 1.
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
     ) = None
-    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c
-    Table 10-18, Section 10.15. Attributes specifying or qualifying the identity of
-    the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
-    permitted in this Sequence.
+    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - Table 10-18,
+    Section 10.15. Attributes specifying or qualifying the identity of the issuer of
+    the Patient ID, or scoping the Patient ID. Only a single Item is permitted in
+    this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -140,21 +138,20 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     SourcePatientGroupIdentificationSequence: (
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
     ) = None
-    """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - PS3.3
-    2016c Table C.7.1.4-1, Section C.7.1.4. A sequence containing the value used for
-    Patient ID (0010,0020) and related Attributes in the source composite instances
-    that contained a group of subjects whose data was acquired at the same time,
-    from which this composite instance was extracted. See Section C.7.1.4.1.1. Only
-    a single Item is permitted in this sequence.
+    """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence. A sequence
+    containing the value used for Patient ID (0010,0020) and related Attributes in
+    the source composite instances that contained a group of subjects whose data was
+    acquired at the same time, from which this composite instance was extracted. See
+    Section C.7.1.4.1.1. Only a single Item is permitted in this sequence.
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
     ) = None
-    """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
-    Table C.7.1.4-1, Section C.7.1.4. A sequence containing the identifiers and
-    locations of the individual subjects whose data was acquired at the same time
-    (as a group) and encoded in this composite instance. See Section C.7.1.4.1.1.
-    One or more Items are permitted in this sequence.
+    """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence. A sequence
+    containing the identifiers and locations of the individual subjects whose data
+    was acquired at the same time (as a group) and encoded in this composite
+    instance. See Section C.7.1.4.1.1. One or more Items are permitted in this
+    sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -28,9 +28,8 @@ PatientOrientation	00200020	CS	2	1		C.7.6.16-16 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PatientOrientation: Sequence[str]
-    """(0020,0020) CS 2 Type 1, Patient Orientation - PS3.3 2016c Table C.7.6.16-16,
-    Section C.7.6.16.2.15. Patient direction of the rows and columns of this frame.
-    See Section C.7.6.1.1.1 for further explanation.
+    """(0020,0020) CS 2 Type 1, Patient Orientation. Patient direction of the rows and
+    columns of this frame. See Section C.7.6.1.1.1 for further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -52,10 +51,9 @@ PatientOrientationInFrameSequence	00209450	SQ	1	1		C.7.6.16-16 row 1
     PatientOrientationInFrameSequence: list[
         PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem
     ]
-    """(0020,9450) SQ 1 Type 1, Patient Orientation in Frame Sequence - PS3.3 2016c
-    Table C.7.6.16-16, Section C.7.6.16.2.15. Sequence containing the row and column
-    directions for this frame in the patient. Only a single Item shall be included
-    in this Sequence.
+    """(0020,9450) SQ 1 Type 1, Patient Orientation in Frame Sequence. Sequence
+    containing the row and column directions for this frame in the patient. Only a
+    single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -30,18 +30,15 @@ LUTFunction	00289474	CS	1	1		C.7.6.16-14 row 4
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LUTDescriptor: Sequence[int]
-    """(0028,3002) US or SS 3 Type 1, LUT Descriptor - PS3.3 2016c Table C.7.6.16-14,
-    Section C.7.6.16.2.13. Specifies the format of the LUT Data in this Sequence.
-    See Section C.11.1.1 and Section C.7.6.16.2.13.1 for further explanation.
+    """(0028,3002) US or SS 3 Type 1, LUT Descriptor. Specifies the format of the LUT
+    Data in this Sequence. See Section C.11.1.1 and Section C.7.6.16.2.13.1 for
+    further explanation.
     """
     LUTData: Sequence[int | bytes]
-    """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data - PS3.3 2016c Table C.7.6.16-14,
-    Section C.7.6.16.2.13. LUT Data in this Sequence.
-    """
+    """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data. LUT Data in this Sequence."""
     LUTFunction: Literal["TO_LOG", "TO_LINEAR"] | str
-    """(0028,9474) CS 1 Type 1, LUT Function - PS3.3 2016c Table C.7.6.16-14, Section
-    C.7.6.16.2.13. The transformation function this LUT applies to the stored pixel
-    values. Defined Terms: TO_LOG TO_LINEAR
+    """(0028,9474) CS 1 Type 1, LUT Function. The transformation function this LUT
+    applies to the stored pixel values. Defined Terms: TO_LOG TO_LINEAR
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -63,12 +60,12 @@ PixelIntensityRelationshipLUTSequence	00289422	SQ	1	1		C.7.6.16-14 row 1
     PixelIntensityRelationshipLUTSequence: list[
         PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceItem
     ]
-    """(0028,9422) SQ 1 Type 1, Pixel Intensity Relationship LUT Sequence - PS3.3 2016c
-    Table C.7.6.16-14, Section C.7.6.16.2.13. Defines a sequence of Pixel Intensity
-    Relationship LUTs. One or more Items shall be included in this Sequence. If
-    Pixel Intensity Relationship (0028,1040) value equals LOG, exactly one item with
-    LUT Function (0028,9474) value TO_LINEAR LUT shall be present; other Items with
-    other values of LUT Function (0028,9474) may be present.
+    """(0028,9422) SQ 1 Type 1, Pixel Intensity Relationship LUT Sequence. Defines a
+    sequence of Pixel Intensity Relationship LUTs. One or more Items shall be
+    included in this Sequence. If Pixel Intensity Relationship (0028,1040) value
+    equals LOG, exactly one item with LUT Function (0028,9474) value TO_LINEAR LUT
+    shall be present; other Items with other values of LUT Function (0028,9474) may
+    be present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

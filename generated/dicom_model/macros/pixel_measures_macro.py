@@ -29,31 +29,28 @@ SpacingBetweenSlices	00180088	DS	1	3		C.7.6.16-2 row 4
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelSpacing: Sequence[float | Decimal] | None = None
-    """(0028,0030) DS 2 Type 1C, Pixel Spacing - PS3.3 2016c Table C.7.6.16-2, Section
-    C.7.6.16.2.1. Physical distance in the imaging target (patient, specimen, or
-    phantom) between the centers of each pixel, specified by a numeric pair -
-    adjacent row spacing (delimiter) adjacent column spacing in mm. See Section
-    10.7.1.3 for further explanation of the value order. In the case of CT images
-    with an Acquisition Type (0018,9302) of CONSTANT_ANGLE, the pixel spacing is
-    that in a plane normal to the central ray of the diverging X-Ray beam as it
-    passes through the data collection center. Required if either: Volumetric
+    """(0028,0030) DS 2 Type 1C, Pixel Spacing. Physical distance in the imaging target
+    (patient, specimen, or phantom) between the centers of each pixel, specified by
+    a numeric pair - adjacent row spacing (delimiter) adjacent column spacing in mm.
+    See Section 10.7.1.3 for further explanation of the value order. In the case of
+    CT images with an Acquisition Type (0018,9302) of CONSTANT_ANGLE, the pixel
+    spacing is that in a plane normal to the central ray of the diverging X-Ray beam
+    as it passes through the data collection center. Required if either: Volumetric
     Properties (0008,9206) is other than DISTORTED or SAMPLED SOP Class UID is ...
     """
     SliceThickness: float | Decimal | None = None
-    """(0018,0050) DS 1 Type 1C, Slice Thickness - PS3.3 2016c Table C.7.6.16-2,
-    Section C.7.6.16.2.1. Nominal reconstructed slice thickness (for tomographic
-    imaging) or depth of field (for optical non-tomographic imaging), in mm. See
-    Section C.7.6.16.2.3.1 for further explanation. Depth of field may be an
-    extended depth of field created by focus stacking (see Section C.8.12.4).
-    Required if either: Volumetric Properties (0008,9206) is VOLUME or SAMPLED SOP
-    Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of
-    Reference UID (0020,0052) is present May be present otherwise.
+    """(0018,0050) DS 1 Type 1C, Slice Thickness. Nominal reconstructed slice thickness
+    (for tomographic imaging) or depth of field (for optical non-tomographic
+    imaging), in mm. See Section C.7.6.16.2.3.1 for further explanation. Depth of
+    field may be an extended depth of field created by focus stacking (see Section
+    C.8.12.4). Required if either: Volumetric Properties (0008,9206) is VOLUME or
+    SAMPLED SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4")
+    and Frame of Reference UID (0020,0052) is present May be present otherwise.
     """
     SpacingBetweenSlices: float | Decimal | None = None
-    """(0018,0088) DS 1 Type 3, Spacing Between Slices - PS3.3 2016c Table C.7.6.16-2,
-    Section C.7.6.16.2.1. Spacing between adjacent slices, in mm. The spacing is
-    measured from the center-to-center of each slice, and if present shall not be
-    negative.
+    """(0018,0088) DS 1 Type 3, Spacing Between Slices. Spacing between adjacent
+    slices, in mm. The spacing is measured from the center-to-center of each slice,
+    and if present shall not be negative.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -71,9 +68,9 @@ PixelMeasuresSequence	00289110	SQ	1	1		C.7.6.16-2 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelMeasuresSequence: list[PixelMeasuresMacroPixelMeasuresSequenceItem]
-    """(0028,9110) SQ 1 Type 1, Pixel Measures Sequence - PS3.3 2016c Table C.7.6.16-2,
-    Section C.7.6.16.2.1. Identifies the physical characteristics of the pixels of
-    this frame. Only a single Item shall be included in this Sequence.
+    """(0028,9110) SQ 1 Type 1, Pixel Measures Sequence. Identifies the physical
+    characteristics of the pixels of this frame. Only a single Item shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

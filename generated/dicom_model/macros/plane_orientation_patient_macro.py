@@ -27,14 +27,13 @@ ImageOrientationPatient	00200037	DS	6	1C		C.7.6.16-5 row 2		either: Frame Type (
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImageOrientationPatient: Sequence[float | Decimal] | None = None
-    """(0020,0037) DS 6 Type 1C, Image Orientation (Patient) - PS3.3 2016c Table
-    C.7.6.16-5, Section C.7.6.16.2.4. The direction cosines of the first row and the
-    first column with respect to the patient. See Section C.7.6.2.1.1 and Section
-    C.7.6.16.2.3.1 for further explanation. Required if either: Frame Type
-    (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric Properties
-    (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation
-    Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID (0020,0052)
-    is present May be present otherwise.
+    """(0020,0037) DS 6 Type 1C, Image Orientation (Patient). The direction cosines of
+    the first row and the first column with respect to the patient. See Section
+    C.7.6.2.1.1 and Section C.7.6.16.2.3.1 for further explanation. Required if
+    either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric
+    Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is
+    Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and Frame of Reference UID
+    (0020,0052) is present May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -54,9 +53,8 @@ PlaneOrientationSequence	00209116	SQ	1	1		C.7.6.16-5 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PlaneOrientationSequence: list[PlaneOrientationPatientMacroPlaneOrientationSequenceItem]
-    """(0020,9116) SQ 1 Type 1, Plane Orientation Sequence - PS3.3 2016c Table
-    C.7.6.16-5, Section C.7.6.16.2.4. Identifies orientation of the plane of this
-    frame. Only a single Item shall be included in this Sequence.
+    """(0020,9116) SQ 1 Type 1, Plane Orientation Sequence. Identifies orientation of
+    the plane of this frame. Only a single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

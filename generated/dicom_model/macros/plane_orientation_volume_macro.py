@@ -28,9 +28,9 @@ ImageOrientationVolume	00209302	FD	6	1		C.7.6.16.2.22-1 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImageOrientationVolume: Sequence[float]
-    """(0020,9302) FD 6 Type 1, Image Orientation (Volume) - PS3.3 2016c Table
-    C.7.6.16.2.22-1, Section C.7.6.16.2.22. The direction cosines of the first row
-    and the first column of the frame with respect to the Volume Frame of Reference.
+    """(0020,9302) FD 6 Type 1, Image Orientation (Volume). The direction cosines of
+    the first row and the first column of the frame with respect to the Volume Frame
+    of Reference.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -52,9 +52,9 @@ PlaneOrientationVolumeSequence	0020930F	SQ	1	1		C.7.6.16.2.22-1 row 1
     PlaneOrientationVolumeSequence: list[
         PlaneOrientationVolumeMacroPlaneOrientationVolumeSequenceItem
     ]
-    """(0020,930F) SQ 1 Type 1, Plane Orientation (Volume) Sequence - PS3.3 2016c Table
-    C.7.6.16.2.22-1, Section C.7.6.16.2.22. Identifies orientation of the plane of
-    this frame. Only a single Item shall be included in this Sequence.
+    """(0020,930F) SQ 1 Type 1, Plane Orientation (Volume) Sequence. Identifies
+    orientation of the plane of this frame. Only a single Item shall be included in
+    this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -27,16 +27,15 @@ ImagePositionPatient	00200032	DS	3	1C		C.7.6.16-4 row 2		either: Frame Type (000
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImagePositionPatient: Sequence[float | Decimal] | None = None
-    """(0020,0032) DS 3 Type 1C, Image Position (Patient) - PS3.3 2016c Table
-    C.7.6.16-4, Section C.7.6.16.2.3. The x, y, and z coordinates of the upper left
-    hand corner (center of the first voxel transmitted) of the frame, in mm. See
-    Section C.7.6.2.1.1 and Section C.7.6.16.2.3.1 for further explanation. In the
-    case of CT images with an Acquisition Type (0018,9302) of CONSTANT_ANGLE the
-    image plane is defined to pass through the data collection center and be normal
-    to the central ray of the diverging X-Ray beam. Required if either: Frame Type
-    (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric Properties
-    (0008,9206) of this frame is other than DISTORTED SOP Class UID is Segmentation
-    Storage ...
+    """(0020,0032) DS 3 Type 1C, Image Position (Patient). The x, y, and z coordinates
+    of the upper left hand corner (center of the first voxel transmitted) of the
+    frame, in mm. See Section C.7.6.2.1.1 and Section C.7.6.16.2.3.1 for further
+    explanation. In the case of CT images with an Acquisition Type (0018,9302) of
+    CONSTANT_ANGLE the image plane is defined to pass through the data collection
+    center and be normal to the central ray of the diverging X-Ray beam. Required if
+    either: Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Volumetric
+    Properties (0008,9206) of this frame is other than DISTORTED SOP Class UID is
+    Segmentation Storage ...
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -56,9 +55,8 @@ PlanePositionSequence	00209113	SQ	1	1		C.7.6.16-4 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PlanePositionSequence: list[PlanePositionPatientMacroPlanePositionSequenceItem]
-    """(0020,9113) SQ 1 Type 1, Plane Position Sequence - PS3.3 2016c Table C.7.6.16-4,
-    Section C.7.6.16.2.3. Identifies the position of the plane of this frame. Only a
-    single Item shall be included in this Sequence.
+    """(0020,9113) SQ 1 Type 1, Plane Position Sequence. Identifies the position of the
+    plane of this frame. Only a single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

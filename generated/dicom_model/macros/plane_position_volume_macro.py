@@ -26,10 +26,9 @@ ImagePositionVolume	00209301	FD	3	1		C.7.6.16.2.21-1 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImagePositionVolume: Sequence[float]
-    """(0020,9301) FD 3 Type 1, Image Position (Volume) - PS3.3 2016c Table
-    C.7.6.16.2.21-1, Section C.7.6.16.2.21. The x, y, and z coordinates, in mm, of
-    the upper left hand corner (center of the first voxel transmitted) of the plane
-    in the Volume Frame of Reference.
+    """(0020,9301) FD 3 Type 1, Image Position (Volume). The x, y, and z coordinates,
+    in mm, of the upper left hand corner (center of the first voxel transmitted) of
+    the plane in the Volume Frame of Reference.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -49,9 +48,9 @@ PlanePositionVolumeSequence	0020930E	SQ	1	1		C.7.6.16.2.21-1 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PlanePositionVolumeSequence: list[PlanePositionVolumeMacroPlanePositionVolumeSequenceItem]
-    """(0020,930E) SQ 1 Type 1, Plane Position (Volume) Sequence - PS3.3 2016c Table
-    C.7.6.16.2.21-1, Section C.7.6.16.2.21. Identifies the position of the plane of
-    this frame. Only a single Item shall be included in this Sequence.
+    """(0020,930E) SQ 1 Type 1, Plane Position (Volume) Sequence. Identifies the
+    position of the plane of this frame. Only a single Item shall be included in
+    this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

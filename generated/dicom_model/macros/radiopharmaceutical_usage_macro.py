@@ -25,9 +25,8 @@ RadiopharmaceuticalAgentNumber	00189729	US	1	1		C.7.6.16.2-20 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RadiopharmaceuticalAgentNumber: int
-    """(0018,9729) US 1 Type 1, Radiopharmaceutical Agent Number - PS3.3 2016c Table
-    C.7.6.16.2-20, Section C.7.6.16.2.19. Identifying number corresponding to the
-    radiopharmaceutical described in the Section C.8.22.4.
+    """(0018,9729) US 1 Type 1, Radiopharmaceutical Agent Number. Identifying number
+    corresponding to the radiopharmaceutical described in the Section C.8.22.4.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -49,9 +48,8 @@ RadiopharmaceuticalUsageSequence	00189737	SQ	1	1		C.7.6.16.2-20 row 1
     RadiopharmaceuticalUsageSequence: list[
         RadiopharmaceuticalUsageMacroRadiopharmaceuticalUsageSequenceItem
     ]
-    """(0018,9737) SQ 1 Type 1, Radiopharmaceutical Usage Sequence - PS3.3 2016c Table
-    C.7.6.16.2-20, Section C.7.6.16.2.19. One or more Items shall be included in
-    this Sequence.
+    """(0018,9737) SQ 1 Type 1, Radiopharmaceutical Usage Sequence. One or more Items
+    shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

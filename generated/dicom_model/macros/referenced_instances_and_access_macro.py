@@ -27,14 +27,13 @@ StorageMediaFileSetUID	00880140	UI	1	1		10-3b row 14
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StorageMediaFileSetID: str | None = None
-    """(0088,0130) SH 1 Type 2, Storage Media File-Set ID - PS3.3 2016c Table 10-3b,
-    Section 10.3. The user or implementation specific human readable identifier that
-    identifies the Storage Media on which the referenced instance(s) reside.
+    """(0088,0130) SH 1 Type 2, Storage Media File-Set ID. The user or implementation
+    specific human readable identifier that identifies the Storage Media on which
+    the referenced instance(s) reside.
     """
     StorageMediaFileSetUID: str
-    """(0088,0140) UI 1 Type 1, Storage Media File-Set UID - PS3.3 2016c Table 10-3b,
-    Section 10.3. Uniquely identifies the Storage Media on which the referenced
-    instance(s) reside.
+    """(0088,0140) UI 1 Type 1, Storage Media File-Set UID. Uniquely identifies the
+    Storage Media on which the referenced instance(s) reside.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -52,9 +51,8 @@ RetrieveAETitle	00080054	AE	1-n	1		10-3b row 11
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RetrieveAETitle: Sequence[str]
-    """(0008,0054) AE 1-n Type 1, Retrieve AE Title - PS3.3 2016c Table 10-3b, Section
-    10.3. Title of a DICOM Application Entity where the referenced instance(s) may
-    be retrieved on the network.
+    """(0008,0054) AE 1-n Type 1, Retrieve AE Title. Title of a DICOM Application
+    Entity where the referenced instance(s) may be retrieved on the network.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -93,34 +91,32 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3b row 9		the Referenced SOP Inst
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-3b,
-    Section 10.3. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID. Uniquely identifies the
+    referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-3b,
-    Section 10.3. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID. Uniquely identifies the
+    referenced SOP Instance.
     """
     HL7InstanceIdentifier: str | None = None
-    """(0040,E001) ST 1 Type 1C, HL7 Instance Identifier - PS3.3 2016c Table 10-3b,
-    Section 10.3. Instance Identifier of the encapsulated HL7 Structured Document,
-    encoded as a UID (OID or UUID), concatenated with a caret ("^") and Extension
-    value (if Extension is present in Instance Identifier). Required if Type of
-    Instances (0040,E020) is CDA.
+    """(0040,E001) ST 1 Type 1C, HL7 Instance Identifier. Instance Identifier of the
+    encapsulated HL7 Structured Document, encoded as a UID (OID or UUID),
+    concatenated with a caret ("^") and Extension value (if Extension is present in
+    Instance Identifier). Required if Type of Instances (0040,E020) is CDA.
     """
     ReferencedFrameNumber: Sequence[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - PS3.3 2016c Table 10-3b,
-    Section 10.3. Identifies the frame numbers within the Referenced SOP Instance to
-    which the reference applies. The first frame shall be denoted as frame number 1.
-    This Attribute may be multi-valued. Required if the Referenced SOP Instance is a
-    multi-frame image and the reference does not apply to all frames, and Referenced
-    Segment Number (0062,000B) is not present.
+    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number. Identifies the frame
+    numbers within the Referenced SOP Instance to which the reference applies. The
+    first frame shall be denoted as frame number 1. This Attribute may be multi-
+    valued. Required if the Referenced SOP Instance is a multi-frame image and the
+    reference does not apply to all frames, and Referenced Segment Number
+    (0062,000B) is not present.
     """
     ReferencedSegmentNumber: Sequence[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - PS3.3 2016c Table 10-3b,
-    Section 10.3. Identifies the Segment Number to which the reference applies.
-    Required if the Referenced SOP Instance is a Segmentation and the reference does
-    not apply to all segments and Referenced Frame Number (0008,1160) is not
-    present.
+    """(0062,000B) US 1-n Type 1C, Referenced Segment Number. Identifies the Segment
+    Number to which the reference applies. Required if the Referenced SOP Instance
+    is a Segmentation and the reference does not apply to all segments and
+    Referenced Frame Number (0008,1160) is not present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -138,8 +134,8 @@ RetrieveURL	00081190	UR	1	1		10-3b row 21
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RetrieveURL: str
-    """(0008,1190) UR 1 Type 1, Retrieve URL - PS3.3 2016c Table 10-3b, Section 10.3.
-    URL specifying the location of the referenced instance(s).
+    """(0008,1190) UR 1 Type 1, Retrieve URL. URL specifying the location of the
+    referenced instance(s).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -157,10 +153,10 @@ RetrieveURI	0040E010	UR	1	1		10-3b row 16
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RetrieveURI: str
-    """(0040,E010) UR 1 Type 1, Retrieve URI - PS3.3 2016c Table 10-3b, Section 10.3.
-    URI/URL specifying the location of the referenced instance(s). Includes fully
-    specified scheme, authority, path, and query in accordance with [RFC_3986]. The
-    VR of this attribute has changed from UT to UR.
+    """(0040,E010) UR 1 Type 1, Retrieve URI. URI/URL specifying the location of the
+    referenced instance(s). Includes fully specified scheme, authority, path, and
+    query in accordance with [RFC_3986]. The VR of this attribute has changed from
+    UT to UR.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -179,14 +175,12 @@ HomeCommunityID	0040E031	UI	1	3		10-3b row 19
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RepositoryUniqueID: str
-    """(0040,E030) UI 1 Type 1, Repository Unique ID - PS3.3 2016c Table 10-3b, Section
-    10.3. Uniquely identifies a Repository from which the referenced instances can
-    be retrieved.
+    """(0040,E030) UI 1 Type 1, Repository Unique ID. Uniquely identifies a Repository
+    from which the referenced instances can be retrieved.
     """
     HomeCommunityID: str | None = None
-    """(0040,E031) UI 1 Type 3, Home Community ID - PS3.3 2016c Table 10-3b, Section
-    10.3. Uniquely identifies a Community to which requests for the referenced
-    instances can be directed.
+    """(0040,E031) UI 1 Type 3, Home Community ID. Uniquely identifies a Community to
+    which requests for the referenced instances can be directed.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -256,84 +250,80 @@ WADORSRetrievalSequence	0040E025	SQ	1	1C		10-3b row 20		DICOM Retrieval Sequence
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TypeOfInstances: Literal["DICOM", "CDA"] | str
-    """(0040,E020) CS 1 Type 1, Type of Instances - PS3.3 2016c Table 10-3b, Section
-    10.3. Type of object instances referenced. Defined Terms: DICOM CDA
+    """(0040,E020) CS 1 Type 1, Type of Instances. Type of object instances referenced.
+    Defined Terms: DICOM CDA
     """
     StudyInstanceUID: str | None = None
-    """(0020,000D) UI 1 Type 1C, Study Instance UID - PS3.3 2016c Table 10-3b, Section
-    10.3. Unique identifier for the Study. Required if Type of Instances (0040,E020)
-    is DICOM
+    """(0020,000D) UI 1 Type 1C, Study Instance UID. Unique identifier for the Study.
+    Required if Type of Instances (0040,E020) is DICOM
     """
     SeriesInstanceUID: str | None = None
-    """(0020,000E) UI 1 Type 1C, Series Instance UID - PS3.3 2016c Table 10-3b, Section
-    10.3. Unique identifier for the Series that is part of the Study identified in
-    Study Instance UID (0020,000D), if present, and contains the referenced object
-    instance(s). Required if Type of Instances (0040,E020) is DICOM
+    """(0020,000E) UI 1 Type 1C, Series Instance UID. Unique identifier for the Series
+    that is part of the Study identified in Study Instance UID (0020,000D), if
+    present, and contains the referenced object instance(s). Required if Type of
+    Instances (0040,E020) is DICOM
     """
     ReferencedSOPSequence: list[ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem]
-    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - PS3.3 2016c Table 10-3b,
-    Section 10.3. References to object instances. One or more Items shall be
-    included in this Sequence
+    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence. References to object
+    instances. One or more Items shall be included in this Sequence
     """
     DICOMRetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroDICOMRetrievalSequenceItem] | None
     ) = None
-    """(0040,E021) SQ 1 Type 1C, DICOM Retrieval Sequence - PS3.3 2016c Table 10-3b,
-    Section 10.3. Details for retrieving instances via the DICOM Retrieve Service.
-    Required if DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence
-    (0040,E023), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence
-    (0040,E024) are not present. May be present otherwise. This sequence shall only
-    identify sources known to have instances referenced in Referenced SOP Sequence
-    (0008,1199). One or more Items shall be included in this Sequence.
+    """(0040,E021) SQ 1 Type 1C, DICOM Retrieval Sequence. Details for retrieving
+    instances via the DICOM Retrieve Service. Required if DICOM Media Retrieval
+    Sequence (0040,E022), WADO Retrieval Sequence (0040,E023), WADO-RS Retrieval
+    Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present. May
+    be present otherwise. This sequence shall only identify sources known to have
+    instances referenced in Referenced SOP Sequence (0008,1199). One or more Items
+    shall be included in this Sequence.
     """
     DICOMMediaRetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroDICOMMediaRetrievalSequenceItem] | None
     ) = None
-    """(0040,E022) SQ 1 Type 1C, DICOM Media Retrieval Sequence - PS3.3 2016c Table
-    10-3b, Section 10.3. Details for retrieving instances from Media. Required if
-    DICOM Retrieval Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and
-    WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024)
-    are not present. May be present otherwise. This sequence shall only identify
-    media known to have instances referenced in Referenced SOP Sequence (0008,1199).
-    One or more Items shall be included in this Sequence.
+    """(0040,E022) SQ 1 Type 1C, DICOM Media Retrieval Sequence. Details for retrieving
+    instances from Media. Required if DICOM Retrieval Sequence (0040,E021), WADO
+    Retrieval Sequence (0040,E023), and WADO-RS Retrieval Sequence (0040,E025) and
+    XDS Retrieval Sequence (0040,E024) are not present. May be present otherwise.
+    This sequence shall only identify media known to have instances referenced in
+    Referenced SOP Sequence (0008,1199). One or more Items shall be included in this
+    Sequence.
     """
     WADORetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroWADORetrievalSequenceItem] | None
     ) = None
-    """(0040,E023) SQ 1 Type 1C, WADO Retrieval Sequence - PS3.3 2016c Table 10-3b,
-    Section 10.3. Details for retrieving instances available via WADO-URI. This
-    sequence addresses use of the URI-based Web Access to DICOM Objects. Retrieval
-    via the Web Services-based WADO-WS is addressed in the XDS Retrieval Sequence
-    (0040,E024). Required if DICOM Retrieval Sequence (0040,E021), DICOM Media
-    Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and XDS
-    Retrieval Sequence (0040,E024) are not present. May be present otherwise. One or
-    more Items shall be included in this Sequence.
+    """(0040,E023) SQ 1 Type 1C, WADO Retrieval Sequence. Details for retrieving
+    instances available via WADO-URI. This sequence addresses use of the URI-based
+    Web Access to DICOM Objects. Retrieval via the Web Services-based WADO-WS is
+    addressed in the XDS Retrieval Sequence (0040,E024). Required if DICOM Retrieval
+    Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS
+    Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not
+    present. May be present otherwise. One or more Items shall be included in this
+    Sequence.
     """
     XDSRetrievalSequence: list[ReferencedInstancesAndAccessMacroXDSRetrievalSequenceItem] | None = (
         None
     )
-    """(0040,E024) SQ 1 Type 1C, XDS Retrieval Sequence - PS3.3 2016c Table 10-3b,
-    Section 10.3. Details for retrieving instances using WADO-WS or IHE XDS
-    transactions. Retrieval via WADO-URI is addressed by the WADO Retrieval Sequence
-    (0040,E023). Retrieval via WADO-RS is addressed by the WADO-RS Retrieval
-    Sequence (0040,E025). Required if DICOM Retrieval Sequence (0040,E021), DICOM
-    Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and
-    WADO Retrieval Sequence (0040,E023) are not present. May be present otherwise.
-    This sequence shall only identify repositories known to have instances
-    referenced in Referenced SOP Sequence (0008,1199). One or more Items shall be
-    ...
+    """(0040,E024) SQ 1 Type 1C, XDS Retrieval Sequence. Details for retrieving
+    instances using WADO-WS or IHE XDS transactions. Retrieval via WADO-URI is
+    addressed by the WADO Retrieval Sequence (0040,E023). Retrieval via WADO-RS is
+    addressed by the WADO-RS Retrieval Sequence (0040,E025). Required if DICOM
+    Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022),
+    WADO-RS Retrieval Sequence (0040,E025) and WADO Retrieval Sequence (0040,E023)
+    are not present. May be present otherwise. This sequence shall only identify
+    repositories known to have instances referenced in Referenced SOP Sequence
+    (0008,1199). One or more Items shall be ...
     """
     WADORSRetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroWADORSRetrievalSequenceItem] | None
     ) = None
-    """(0040,E025) SQ 1 Type 1C, WADO-RS Retrieval Sequence - PS3.3 2016c Table 10-3b,
-    Section 10.3. Details for retrieving instances via WADO-RS. Retrieval via WADO-
-    URI is addressed in the WADO Retrieval Sequence (0040,E023). Retrieval via WADO-
-    WS is addressed in the XDS Retrieval Sequence (0040,E024). Required if DICOM
-    Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO
-    Retrieval Sequence (0040,E023) and XDS Retrieval Sequence (0040,E024) are not
-    present. May be present otherwise. One or more Items shall be included in this
-    Sequence.
+    """(0040,E025) SQ 1 Type 1C, WADO-RS Retrieval Sequence. Details for retrieving
+    instances via WADO-RS. Retrieval via WADO-URI is addressed in the WADO Retrieval
+    Sequence (0040,E023). Retrieval via WADO-WS is addressed in the XDS Retrieval
+    Sequence (0040,E024). Required if DICOM Retrieval Sequence (0040,E021), DICOM
+    Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023) and
+    XDS Retrieval Sequence (0040,E024) are not present. May be present otherwise.
+    One or more Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -86,63 +86,56 @@ EndingRespiratoryPhase	00209249	CS	1	1C	INSPIRATION\MAXIMUM\EXPIRATION\MINIMUM	C
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RespiratoryIntervalTime: float | None = None
-    """(0020,9254) FD 1 Type 1C, Respiratory Interval Time - PS3.3 2016c Table
-    C.7.6.16-18, Section C.7.6.16.2.17. Measured interval time in ms from maximum
-    respiration peak to the next peak for the respiratory cycle in which this frame
-    occurs. See Section C.7.6.16.2.17.1 for further explanation. Required if
-    Respiratory Motion Compensation Technique (0018,9170) equals other than NONE or
-    REALTIME and Respiratory Trigger Type (0020,9250) is absent or has a value of
-    TIME or BOTH.
+    """(0020,9254) FD 1 Type 1C, Respiratory Interval Time. Measured interval time in
+    ms from maximum respiration peak to the next peak for the respiratory cycle in
+    which this frame occurs. See Section C.7.6.16.2.17.1 for further explanation.
+    Required if Respiratory Motion Compensation Technique (0018,9170) equals other
+    than NONE or REALTIME and Respiratory Trigger Type (0020,9250) is absent or has
+    a value of TIME or BOTH.
     """
     NominalPercentageOfRespiratoryPhase: float | None = None
-    """(0020,9245) FL 1 Type 1C, Nominal Percentage of Respiratory Phase - PS3.3 2016c
-    Table C.7.6.16-18, Section C.7.6.16.2.17. The nominal time relative to the
-    preceding respiratory inspiration maximum divided by the nominal respiratory
-    interval multiplied by 100. Required if used as a dimension index, may be
-    present otherwise.
+    """(0020,9245) FL 1 Type 1C, Nominal Percentage of Respiratory Phase. The nominal
+    time relative to the preceding respiratory inspiration maximum divided by the
+    nominal respiratory interval multiplied by 100. Required if used as a dimension
+    index, may be present otherwise.
     """
     NominalRespiratoryTriggerDelayTime: float
-    """(0020,9255) FD 1 Type 1, Nominal Respiratory Trigger Delay Time - PS3.3 2016c
-    Table C.7.6.16-18, Section C.7.6.16.2.17. The nominal time in ms from the
-    beginning of the respiratory interval to the value of Frame Reference DateTime
-    (0018,9151). See Section C.7.6.16.2.17.1 for further explanation.
+    """(0020,9255) FD 1 Type 1, Nominal Respiratory Trigger Delay Time. The nominal
+    time in ms from the beginning of the respiratory interval to the value of Frame
+    Reference DateTime (0018,9151). See Section C.7.6.16.2.17.1 for further
+    explanation.
     """
     ActualRespiratoryTriggerDelayTime: float | None = None
-    """(0020,9257) FD 1 Type 1C, Actual Respiratory Trigger Delay Time - PS3.3 2016c
-    Table C.7.6.16-18, Section C.7.6.16.2.17. The actual time in ms from the
-    beginning of the respiratory interval to the value of Frame Reference DateTime
-    (0018,9151). See Section C.7.6.16.2.17.1 for further explanation. Required if
-    Respiratory Trigger Type (0020,9250) is TIME or BOTH.
+    """(0020,9257) FD 1 Type 1C, Actual Respiratory Trigger Delay Time. The actual time
+    in ms from the beginning of the respiratory interval to the value of Frame
+    Reference DateTime (0018,9151). See Section C.7.6.16.2.17.1 for further
+    explanation. Required if Respiratory Trigger Type (0020,9250) is TIME or BOTH.
     """
     StartingRespiratoryAmplitude: float | None = None
-    """(0020,9246) FL 1 Type 1C, Starting Respiratory Amplitude - PS3.3 2016c Table
-    C.7.6.16-18, Section C.7.6.16.2.17. Nominal amplitude of the respiratory signal
-    at which the acquisition of data for this frame begins, in percent of the
-    nominal maximum value (which represents maximum inspiration). Required if
-    Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH.
+    """(0020,9246) FL 1 Type 1C, Starting Respiratory Amplitude. Nominal amplitude of
+    the respiratory signal at which the acquisition of data for this frame begins,
+    in percent of the nominal maximum value (which represents maximum inspiration).
+    Required if Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH.
     """
     StartingRespiratoryPhase: Literal["INSPIRATION", "MAXIMUM", "EXPIRATION", "MINIMUM"] | None = (
         None
     )
-    """(0020,9247) CS 1 Type 1C, Starting Respiratory Phase - PS3.3 2016c Table
-    C.7.6.16-18, Section C.7.6.16.2.17. The phase of respiration at which the
-    Starting Respiratory Amplitude (0020,9246) was measured. Enumerated Values:
-    INSPIRATION MAXIMUM EXPIRATION MINIMUM Required if Starting Respiratory
+    """(0020,9247) CS 1 Type 1C, Starting Respiratory Phase. The phase of respiration
+    at which the Starting Respiratory Amplitude (0020,9246) was measured. Enumerated
+    Values: INSPIRATION MAXIMUM EXPIRATION MINIMUM Required if Starting Respiratory
     Amplitude (0020,9246) is present.
     """
     EndingRespiratoryAmplitude: float | None = None
-    """(0020,9248) FL 1 Type 1C, Ending Respiratory Amplitude - PS3.3 2016c Table
-    C.7.6.16-18, Section C.7.6.16.2.17. Nominal amplitude of the respiratory signal
-    at which the acquisition of data for this frame ends, in percent of the nominal
-    maximum value (which represents maximum inspiration). Required if Respiratory
-    Trigger Type (0020,9250) is AMPLITUDE or BOTH.
+    """(0020,9248) FL 1 Type 1C, Ending Respiratory Amplitude. Nominal amplitude of the
+    respiratory signal at which the acquisition of data for this frame ends, in
+    percent of the nominal maximum value (which represents maximum inspiration).
+    Required if Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH.
     """
     EndingRespiratoryPhase: Literal["INSPIRATION", "MAXIMUM", "EXPIRATION", "MINIMUM"] | None = None
-    """(0020,9249) CS 1 Type 1C, Ending Respiratory Phase - PS3.3 2016c Table
-    C.7.6.16-18, Section C.7.6.16.2.17. The phase of respiration at which the Ending
-    Respiratory Amplitude (0020,9248) was measured. Enumerated Values: INSPIRATION
-    MAXIMUM EXPIRATION MINIMUM Required if Ending Respiratory Amplitude (0020,9248)
-    is present.
+    """(0020,9249) CS 1 Type 1C, Ending Respiratory Phase. The phase of respiration at
+    which the Ending Respiratory Amplitude (0020,9248) was measured. Enumerated
+    Values: INSPIRATION MAXIMUM EXPIRATION MINIMUM Required if Ending Respiratory
+    Amplitude (0020,9248) is present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -164,10 +157,9 @@ RespiratorySynchronizationSequence	00209253	SQ	1	1		C.7.6.16-18 row 1
     RespiratorySynchronizationSequence: list[
         RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem
     ]
-    """(0020,9253) SQ 1 Type 1, Respiratory Synchronization Sequence - PS3.3 2016c
-    Table C.7.6.16-18, Section C.7.6.16.2.17. Sequence that describes the frame
-    specific respiratory synchronization parameters. Only a single Item shall be
-    included in this Sequence.
+    """(0020,9253) SQ 1 Type 1, Respiratory Synchronization Sequence. Sequence that
+    describes the frame specific respiratory synchronization parameters. Only a
+    single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -30,32 +30,27 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PatientSupportAngle: float | Decimal | None = None
-    """(300A,0122) DS 1 Type 3, Patient Support Angle - PS3.3 2016c Table 10-27,
-    Section 10.23. Patient Support angle, i.e., orientation of IEC PATIENT SUPPORT
-    coordinate system with respect to IEC FIXED REFERENCE coordinate system
-    (degrees).
+    """(300A,0122) DS 1 Type 3, Patient Support Angle. Patient Support angle, i.e.,
+    orientation of IEC PATIENT SUPPORT coordinate system with respect to IEC FIXED
+    REFERENCE coordinate system (degrees).
     """
     TableTopPitchAngle: float | None = None
-    """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - PS3.3 2016c Table 10-27,
-    Section 10.23. Table Top Pitch Angle, i.e., the rotation of the IEC TABLE TOP
-    coordinate system about the X-axis of the IEC TABLE TOP coordinate system
-    (degrees). See Section C.8.8.25.6.2.
+    """(300A,0140) FL 1 Type 3, Table Top Pitch Angle. Table Top Pitch Angle, i.e., the
+    rotation of the IEC TABLE TOP coordinate system about the X-axis of the IEC
+    TABLE TOP coordinate system (degrees). See Section C.8.8.25.6.2.
     """
     TableTopRollAngle: float | None = None
-    """(300A,0144) FL 1 Type 3, Table Top Roll Angle - PS3.3 2016c Table 10-27, Section
-    10.23. Table Top Roll Angle, i.e., the rotation of the IEC TABLE TOP coordinate
-    system about the Y-axis of the IEC TABLE TOP coordinate system (degrees). See
-    Section C.8.8.25.6.2.
+    """(300A,0144) FL 1 Type 3, Table Top Roll Angle. Table Top Roll Angle, i.e., the
+    rotation of the IEC TABLE TOP coordinate system about the Y-axis of the IEC
+    TABLE TOP coordinate system (degrees). See Section C.8.8.25.6.2.
     """
     TableTopLongitudinalPosition: float | Decimal | None = None
-    """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position - PS3.3 2016c Table
-    10-27, Section 10.23. Table Top Longitudinal position in IEC TABLE TOP
-    coordinate system (mm).
+    """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position. Table Top Longitudinal
+    position in IEC TABLE TOP coordinate system (mm).
     """
     TableTopLateralPosition: float | Decimal | None = None
-    """(300A,012A) DS 1 Type 3, Table Top Lateral Position - PS3.3 2016c Table 10-27,
-    Section 10.23. Table Top Lateral position in IEC TABLE TOP coordinate system
-    (mm).
+    """(300A,012A) DS 1 Type 3, Table Top Lateral Position. Table Top Lateral position
+    in IEC TABLE TOP coordinate system (mm).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

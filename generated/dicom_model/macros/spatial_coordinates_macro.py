@@ -29,35 +29,35 @@ FiducialUID	0070031A	UI	1	3		C.18.6-1 row 4
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     GraphicData: Sequence[float]
-    """(0070,0022) FL 2-n Type 1, Graphic Data - PS3.3 2016c Table C.18.6-1, Section
-    C.18.6. An ordered set of (column,row) pairs that denote positions in an image
-    specified with sub-pixel resolution such that the origin at the TLHC of the TLHC
-    pixel is 0.0\\0.0, the BRHC of the TLHC pixel is 1.0\\1.0, and the BRHC of the
-    BRHC pixel is Columns\\Rows. The values must be within the range 0\\0 to
-    Columns\\Rows. The maximum values are those contained in the referenced image in
-    Attributes Columns (0028,0011) and Rows (0028,0010), or in the case of spatial
-    coordinates with Pixel Origin Interpretation (0048,0301) value VOLUME, in
-    Attributes Total Pixel Matrix Columns (0048,0006) and Total Pixel ...
+    """(0070,0022) FL 2-n Type 1, Graphic Data. An ordered set of (column,row) pairs
+    that denote positions in an image specified with sub-pixel resolution such that
+    the origin at the TLHC of the TLHC pixel is 0.0\\0.0, the BRHC of the TLHC pixel
+    is 1.0\\1.0, and the BRHC of the BRHC pixel is Columns\\Rows. The values must be
+    within the range 0\\0 to Columns\\Rows. The maximum values are those contained
+    in the referenced image in Attributes Columns (0028,0011) and Rows (0028,0010),
+    or in the case of spatial coordinates with Pixel Origin Interpretation
+    (0048,0301) value VOLUME, in Attributes Total Pixel Matrix Columns (0048,0006)
+    and Total Pixel ...
     """
     GraphicType: Literal["POINT", "MULTIPOINT", "POLYLINE", "CIRCLE", "ELLIPSE"]
-    """(0070,0023) CS 1 Type 1, Graphic Type - PS3.3 2016c Table C.18.6-1, Section
-    C.18.6. See Section C.18.6.1.2 for Enumerated Values.
+    """(0070,0023) CS 1 Type 1, Graphic Type. See Section C.18.6.1.2 for Enumerated
+    Values.
     """
     PixelOriginInterpretation: Literal["FRAME", "VOLUME"] | None = None
-    """(0048,0301) CS 1 Type 1C, Pixel Origin Interpretation - PS3.3 2016c Table
-    C.18.6-1, Section C.18.6. For a referenced multi-frame image, specifies whether
-    the Graphic Data (0070,0022) values are to be interpreted relative to the
-    individual frame pixel origins, or relative to the Total Pixel Matrix origin
-    (see Section C.8.12.4.1.4). Required if the value of Referenced SOP Class UID
-    (0008,1150) of the referenced image is 1.2.840.10008.5.1.4.1.1.77.1.6 (VL Whole
-    Slide Microscopy Image). May be present otherwise. Enumerated Values: FRAME
-    relative to individual frame VOLUME relative to Total Image Matrix If not
-    present, Graphic Data values are defined relative to the frame pixel origin.
+    """(0048,0301) CS 1 Type 1C, Pixel Origin Interpretation. For a referenced multi-
+    frame image, specifies whether the Graphic Data (0070,0022) values are to be
+    interpreted relative to the individual frame pixel origins, or relative to the
+    Total Pixel Matrix origin (see Section C.8.12.4.1.4). Required if the value of
+    Referenced SOP Class UID (0008,1150) of the referenced image is
+    1.2.840.10008.5.1.4.1.1.77.1.6 (VL Whole Slide Microscopy Image). May be present
+    otherwise. Enumerated Values: FRAME relative to individual frame VOLUME relative
+    to Total Image Matrix If not present, Graphic Data values are defined relative
+    to the frame pixel origin.
     """
     FiducialUID: str | None = None
-    """(0070,031A) UI 1 Type 3, Fiducial UID - PS3.3 2016c Table C.18.6-1, Section
-    C.18.6. The globally unique identifier for this fiducial Item. The fiducial UID
-    can be used to associate this set of graphics with other Content Items.
+    """(0070,031A) UI 1 Type 3, Fiducial UID. The globally unique identifier for this
+    fiducial Item. The fiducial UID can be used to associate this set of graphics
+    with other Content Items.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

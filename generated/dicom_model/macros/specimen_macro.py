@@ -42,16 +42,15 @@ IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 6
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContainerIdentifier: str
-    """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
-    Section C.7.6.22. The identifier for the container that contains the specimen(s)
-    being imaged.
+    """(0040,0512) LO 1 Type 1, Container Identifier. The identifier for the container
+    that contains the specimen(s) being imaged.
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
     ) = None
-    """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - PS3.3
-    2016c Table C.7.6.22-2, Section C.7.6.22. Organization that assigned the
-    Container Identifier. Zero or one Item shall be included in this Sequence.
+    """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence.
+    Organization that assigned the Container Identifier. Zero or one Item shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -78,49 +77,42 @@ ContainerComponentDescription	0050001E	LO	1	3		C.7.6.22-2 row 22
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContainerComponentTypeCodeSequence: list[SpecimenMacroContainerComponentTypeCodeSequenceItem]
-    """(0050,0012) SQ 1 Type 1, Container Component Type Code Sequence - PS3.3 2016c
-    Table C.7.6.22-2, Section C.7.6.22. Type of container component. Only a single
-    Item shall be included in this Sequence.
+    """(0050,0012) SQ 1 Type 1, Container Component Type Code Sequence. Type of
+    container component. Only a single Item shall be included in this Sequence.
     """
     Manufacturer: str | None = None
-    """(0008,0070) LO 1 Type 3, Manufacturer - PS3.3 2016c Table C.7.6.22-2, Section
-    C.7.6.22. Manufacturer of the container component.
-    """
+    """(0008,0070) LO 1 Type 3, Manufacturer. Manufacturer of the container component."""
     ManufacturerModelName: str | None = None
-    """(0008,1090) LO 1 Type 3, Manufacturer's Model Name - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Manufacturer's model name of the container
-    component.
+    """(0008,1090) LO 1 Type 3, Manufacturer's Model Name. Manufacturer's model name of
+    the container component.
     """
     ContainerComponentID: str | None = None
-    """(0050,001B) LO 1 Type 3, Container Component ID - PS3.3 2016c Table C.7.6.22-2,
-    Section C.7.6.22. Manufacturer's identifier of the container component, e.g.,
-    Lot Number and/or Version.
+    """(0050,001B) LO 1 Type 3, Container Component ID. Manufacturer's identifier of
+    the container component, e.g., Lot Number and/or Version.
     """
     ContainerComponentLength: float | None = None
-    """(0050,001C) FD 1 Type 3, Container Component Length - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Length in mm of container component.
+    """(0050,001C) FD 1 Type 3, Container Component Length. Length in mm of container
+    component.
     """
     ContainerComponentWidth: float | None = None
-    """(0050,0015) FD 1 Type 3, Container Component Width - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Width in mm of container component.
+    """(0050,0015) FD 1 Type 3, Container Component Width. Width in mm of container
+    component.
     """
     ContainerComponentDiameter: float | None = None
-    """(0050,001D) FD 1 Type 3, Container Component Diameter - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Diameter in mm of container component for
-    cylindrical or circular components.
+    """(0050,001D) FD 1 Type 3, Container Component Diameter. Diameter in mm of
+    container component for cylindrical or circular components.
     """
     ContainerComponentThickness: float | None = None
-    """(0050,0013) FD 1 Type 3, Container Component Thickness - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Thickness in mm of container component
+    """(0050,0013) FD 1 Type 3, Container Component Thickness. Thickness in mm of
+    container component
     """
     ContainerComponentMaterial: Literal["GLASS", "PLASTIC", "METAL"] | str | None = None
-    """(0050,001A) CS 1 Type 3, Container Component Material - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Material of container component. Defined Terms:
-    GLASS PLASTIC METAL
+    """(0050,001A) CS 1 Type 3, Container Component Material. Material of container
+    component. Defined Terms: GLASS PLASTIC METAL
     """
     ContainerComponentDescription: str | None = None
-    """(0050,001E) LO 1 Type 3, Container Component Description - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Container component text description.
+    """(0050,001E) LO 1 Type 3, Container Component Description. Container component
+    text description.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -196,95 +188,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -358,95 +350,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -473,26 +465,25 @@ UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 ro
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LocalNamespaceEntityID: str | None = None
-    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17,
-    Section 10.14. Identifies an entity within the local namespace or domain.
-    Required if Universal Entity ID (0040,0032) is not present; may be present
-    otherwise.
+    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - Table 10-17, Section
+    10.14. Identifies an entity within the local namespace or domain. Required if
+    Universal Entity ID (0040,0032) is not present; may be present otherwise.
     """
     UniversalEntityID: str | None = None
-    """(0040,0032) UT 1 Type 1C, Universal Entity ID - PS3.3 2016c Table 10-17, Section
-    10.14. Universal or unique identifier for an entity. Required if Local Namespace
-    Entity ID (0040,0031) is not present; may be present otherwise.
+    """(0040,0032) UT 1 Type 1C, Universal Entity ID - Table 10-17, Section 10.14.
+    Universal or unique identifier for an entity. Required if Local Namespace Entity
+    ID (0040,0031) is not present; may be present otherwise.
     """
     UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
         None
     )
-    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - PS3.3 2016c Table 10-17,
-    Section 10.14. Standard defining the format of the Universal Entity ID. Required
-    if Universal Entity ID (0040,0032) is present. Enumerated Values: DNS An
-    Internet dotted name. Either in ASCII or as integers EUI64 An IEEE Extended
-    Unique Identifier ISO An International Standards Organization Object Identifier
-    URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
-    X.400 MHS identifier X500 An X.500 directory name
+    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - Table 10-17, Section 10.14.
+    Standard defining the format of the Universal Entity ID. Required if Universal
+    Entity ID (0040,0032) is present. Enumerated Values: DNS An Internet dotted
+    name. Either in ASCII or as integers EUI64 An IEEE Extended Unique Identifier
+    ISO An International Standards Organization Object Identifier URI Uniform
+    Resource Identifier UUID The DCE Universal Unique Identifier X400 An X.400 MHS
+    identifier X500 An X.500 directory name
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -519,26 +510,25 @@ UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 ro
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     LocalNamespaceEntityID: str | None = None
-    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - PS3.3 2016c Table 10-17,
-    Section 10.14. Identifies an entity within the local namespace or domain.
-    Required if Universal Entity ID (0040,0032) is not present; may be present
-    otherwise.
+    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - Table 10-17, Section
+    10.14. Identifies an entity within the local namespace or domain. Required if
+    Universal Entity ID (0040,0032) is not present; may be present otherwise.
     """
     UniversalEntityID: str | None = None
-    """(0040,0032) UT 1 Type 1C, Universal Entity ID - PS3.3 2016c Table 10-17, Section
-    10.14. Universal or unique identifier for an entity. Required if Local Namespace
-    Entity ID (0040,0031) is not present; may be present otherwise.
+    """(0040,0032) UT 1 Type 1C, Universal Entity ID - Table 10-17, Section 10.14.
+    Universal or unique identifier for an entity. Required if Local Namespace Entity
+    ID (0040,0031) is not present; may be present otherwise.
     """
     UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
         None
     )
-    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - PS3.3 2016c Table 10-17,
-    Section 10.14. Standard defining the format of the Universal Entity ID. Required
-    if Universal Entity ID (0040,0032) is present. Enumerated Values: DNS An
-    Internet dotted name. Either in ASCII or as integers EUI64 An IEEE Extended
-    Unique Identifier ISO An International Standards Organization Object Identifier
-    URI Uniform Resource Identifier UUID The DCE Universal Unique Identifier X400 An
-    X.400 MHS identifier X500 An X.500 directory name
+    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - Table 10-17, Section 10.14.
+    Standard defining the format of the Universal Entity ID. Required if Universal
+    Entity ID (0040,0032) is present. Enumerated Values: DNS An Internet dotted
+    name. Either in ASCII or as integers EUI64 An IEEE Extended Unique Identifier
+    ISO An International Standards Organization Object Identifier URI Uniform
+    Resource Identifier UUID The DCE Universal Unique Identifier X400 An X.400 MHS
+    identifier X500 An X.500 directory name
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -564,64 +554,58 @@ SpecimenLocalizationContentItemSequence	00400620	SQ	1	1C		C.7.6.22-2 row 36		mul
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SpecimenIdentifier: str
-    """(0040,0551) LO 1 Type 1, Specimen Identifier - PS3.3 2016c Table C.7.6.22-2,
-    Section C.7.6.22. A departmental information system identifier for the Specimen.
-    See Section C.7.6.22.1.1 and Section C.7.6.22.1.2. If a single specimen is
-    present in a container, the value of the Specimen Identifier and the value of
-    the Container Identifier are typically the same.
+    """(0040,0551) LO 1 Type 1, Specimen Identifier. A departmental information system
+    identifier for the Specimen. See Section C.7.6.22.1.1 and Section C.7.6.22.1.2.
+    If a single specimen is present in a container, the value of the Specimen
+    Identifier and the value of the Container Identifier are typically the same.
     """
     IssuerOfTheSpecimenIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem] | None
     ) = None
-    """(0040,0562) SQ 1 Type 2, Issuer of the Specimen Identifier Sequence - PS3.3
-    2016c Table C.7.6.22-2, Section C.7.6.22. The name or code for the institution
-    that has assigned the Specimen Identifier. Zero or one Item shall be included in
-    this Sequence.
+    """(0040,0562) SQ 1 Type 2, Issuer of the Specimen Identifier Sequence. The name or
+    code for the institution that has assigned the Specimen Identifier. Zero or one
+    Item shall be included in this Sequence.
     """
     SpecimenUID: str
-    """(0040,0554) UI 1 Type 1, Specimen UID - PS3.3 2016c Table C.7.6.22-2, Section
-    C.7.6.22. Unique Identifier for Specimen. See Section C.7.6.22.1.2.
+    """(0040,0554) UI 1 Type 1, Specimen UID. Unique Identifier for Specimen. See
+    Section C.7.6.22.1.2.
     """
     SpecimenTypeCodeSequence: list[SpecimenMacroSpecimenTypeCodeSequenceItem] | None = None
-    """(0040,059A) SQ 1 Type 3, Specimen Type Code Sequence - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Specimen Type. Only a single Item is permitted in
-    this Sequence.
+    """(0040,059A) SQ 1 Type 3, Specimen Type Code Sequence. Specimen Type. Only a
+    single Item is permitted in this Sequence.
     """
     SpecimenShortDescription: str | None = None
-    """(0040,0600) LO 1 Type 3, Specimen Short Description - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Short textual specimen description (may include
-    ancestor specimen descriptions).
+    """(0040,0600) LO 1 Type 3, Specimen Short Description. Short textual specimen
+    description (may include ancestor specimen descriptions).
     """
     SpecimenDetailedDescription: str | None = None
-    """(0040,0602) UT 1 Type 3, Specimen Detailed Description - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Detailed textual specimen description (may include
-    ancestor specimen descriptions).
+    """(0040,0602) UT 1 Type 3, Specimen Detailed Description. Detailed textual
+    specimen description (may include ancestor specimen descriptions).
     """
     SpecimenPreparationSequence: list[SpecimenMacroSpecimenPreparationSequenceItem] | None = None
-    """(0040,0610) SQ 1 Type 2, Specimen Preparation Sequence - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Sequence of Items identifying the process steps
-    used to prepare the specimen for image acquisition. This includes description of
-    all processing necessary to interpret the image. Zero or more Items shall be
-    included in this Sequence. This Sequence includes description of the specimen
-    sampling step from an ancestor specimen, potentially back to the original part
-    collection. See Section C.7.6.22.1.3.
+    """(0040,0610) SQ 1 Type 2, Specimen Preparation Sequence. Sequence of Items
+    identifying the process steps used to prepare the specimen for image
+    acquisition. This includes description of all processing necessary to interpret
+    the image. Zero or more Items shall be included in this Sequence. This Sequence
+    includes description of the specimen sampling step from an ancestor specimen,
+    potentially back to the original part collection. See Section C.7.6.22.1.3.
     """
     PrimaryAnatomicStructureSequence: (
         list[PrimaryAnatomicStructureMacroPrimaryAnatomicStructureSequenceItem] | None
     ) = None
-    """(0008,2228) SQ 1 Type 3, Primary Anatomic Structure Sequence - PS3.3 2016c Table
-    10-8, Section 10.5. Sequence of Items that identifies the primary anatomic
+    """(0008,2228) SQ 1 Type 3, Primary Anatomic Structure Sequence - Table 10-8,
+    Section 10.5. Sequence of Items that identifies the primary anatomic
     structure(s) of interest in this Instance. One or more Items are permitted in
     this Sequence.
     """
     SpecimenLocalizationContentItemSequence: (
         list[SpecimenMacroSpecimenLocalizationContentItemSequenceItem] | None
     ) = None
-    """(0040,0620) SQ 1 Type 1C, Specimen Localization Content Item Sequence - PS3.3
-    2016c Table C.7.6.22-2, Section C.7.6.22. Sequence of Content Items identifying
-    the location of the specimen in the container and/or in the image. See Section
-    C.7.6.22.1.4. One or more Items shall be included in this Sequence. Required if
-    multiple specimens present in the image. May be present otherwise.
+    """(0040,0620) SQ 1 Type 1C, Specimen Localization Content Item Sequence. Sequence
+    of Content Items identifying the location of the specimen in the container
+    and/or in the image. See Section C.7.6.22.1.4. One or more Items shall be
+    included in this Sequence. Required if multiple specimens present in the image.
+    May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -686,86 +670,84 @@ ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is C
         "COMPOSITE",
         "IMAGE",
     ]
-    """(0040,A040) CS 1 Type 1, Value Type - PS3.3 2016c Table 10-2, Section 10.2. The
-    type of the value encoded in this name-value Item. Enumerated Values: DATE TIME
-    DATETIME PNAME UIDREF TEXT CODE NUMERIC COMPOSITE IMAGE
+    """(0040,A040) CS 1 Type 1, Value Type - Table 10-2, Section 10.2. The type of the
+    value encoded in this name-value Item. Enumerated Values: DATE TIME DATETIME
+    PNAME UIDREF TEXT CODE NUMERIC COMPOSITE IMAGE
     """
     ConceptNameCodeSequence: list[ContentItemMacroConceptNameCodeSequenceItem]
-    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence - PS3.3 2016c Table 10-2,
-    Section 10.2. Coded concept name of this name-value Item. Only a single Item
-    shall be included in this Sequence.
+    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence - Table 10-2, Section 10.2.
+    Coded concept name of this name-value Item. Only a single Item shall be included
+    in this Sequence.
     """
     DateTime: datetime.datetime | str | None = None
-    """(0040,A120) DT 1 Type 1C, DateTime - PS3.3 2016c Table 10-2, Section 10.2.
-    DateTime value for this name-value Item. Required if Value Type (0040,A040) is
-    DATETIME.
+    """(0040,A120) DT 1 Type 1C, DateTime - Table 10-2, Section 10.2. DateTime value
+    for this name-value Item. Required if Value Type (0040,A040) is DATETIME.
     """
     Date: datetime.date | str | None = None
-    """(0040,A121) DA 1 Type 1C, Date - PS3.3 2016c Table 10-2, Section 10.2. Date
-    value for this name-value Item. Required if Value Type (0040,A040) is DATE.
+    """(0040,A121) DA 1 Type 1C, Date - Table 10-2, Section 10.2. Date value for this
+    name-value Item. Required if Value Type (0040,A040) is DATE.
     """
     Time: datetime.time | str | None = None
-    """(0040,A122) TM 1 Type 1C, Time - PS3.3 2016c Table 10-2, Section 10.2. Time
-    value for this name-value Item. Required if Value Type (0040,A040) is TIME.
+    """(0040,A122) TM 1 Type 1C, Time - Table 10-2, Section 10.2. Time value for this
+    name-value Item. Required if Value Type (0040,A040) is TIME.
     """
     PersonName: PersonName | str | None = None
-    """(0040,A123) PN 1 Type 1C, Person Name - PS3.3 2016c Table 10-2, Section 10.2.
-    Person name value for this name-value Item. Required if Value Type (0040,A040)
-    is PNAME.
+    """(0040,A123) PN 1 Type 1C, Person Name - Table 10-2, Section 10.2. Person name
+    value for this name-value Item. Required if Value Type (0040,A040) is PNAME.
     """
     UID: str | None = None
-    """(0040,A124) UI 1 Type 1C, UID - PS3.3 2016c Table 10-2, Section 10.2. UID value
-    for this name-value Item. Required if Value Type (0040,A040) is UIDREF.
+    """(0040,A124) UI 1 Type 1C, UID - Table 10-2, Section 10.2. UID value for this
+    name-value Item. Required if Value Type (0040,A040) is UIDREF.
     """
     TextValue: str | None = None
-    """(0040,A160) UT 1 Type 1C, Text Value - PS3.3 2016c Table 10-2, Section 10.2.
-    Text value for this name-value Item. Required if Value Type (0040,A040) is TEXT.
+    """(0040,A160) UT 1 Type 1C, Text Value - Table 10-2, Section 10.2. Text value for
+    this name-value Item. Required if Value Type (0040,A040) is TEXT.
     """
     ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    """(0040,A168) SQ 1 Type 1C, Concept Code Sequence - PS3.3 2016c Table 10-2,
-    Section 10.2. Coded concept value of this name-value Item. Only a single Item
-    shall be included in this Sequence. Required if Value Type (0040,A040) is CODE.
+    """(0040,A168) SQ 1 Type 1C, Concept Code Sequence - Table 10-2, Section 10.2.
+    Coded concept value of this name-value Item. Only a single Item shall be
+    included in this Sequence. Required if Value Type (0040,A040) is CODE.
     """
     NumericValue: Sequence[float | Decimal] | None = None
-    """(0040,A30A) DS 1-n Type 1C, Numeric Value - PS3.3 2016c Table 10-2, Section
-    10.2. Numeric value for this name-value Item. Only a single value shall be
-    present. Required if Value Type (0040,A040) is NUMERIC.
+    """(0040,A30A) DS 1-n Type 1C, Numeric Value - Table 10-2, Section 10.2. Numeric
+    value for this name-value Item. Only a single value shall be present. Required
+    if Value Type (0040,A040) is NUMERIC.
     """
     FloatingPointValue: Sequence[float] | None = None
-    """(0040,A161) FD 1-n Type 1C, Floating Point Value - PS3.3 2016c Table 10-2,
-    Section 10.2. The floating point representation of Numeric Value (0040,A30A).
-    The same number of values as Numeric Value (0040,A30A) shall be present.
-    Required if Numeric Value (0040,A30A) has insufficient precision to represent
-    the value as a string. May be present otherwise.
+    """(0040,A161) FD 1-n Type 1C, Floating Point Value - Table 10-2, Section 10.2. The
+    floating point representation of Numeric Value (0040,A30A). The same number of
+    values as Numeric Value (0040,A30A) shall be present. Required if Numeric Value
+    (0040,A30A) has insufficient precision to represent the value as a string. May
+    be present otherwise.
     """
     RationalNumeratorValue: Sequence[int] | None = None
-    """(0040,A162) SL 1-n Type 1C, Rational Numerator Value - PS3.3 2016c Table 10-2,
-    Section 10.2. The integer numerator of a rational representation of Numeric
-    Value (0040,A30A). Encoded as a signed integer value. The same number of values
-    as Numeric Value (0040,A30A) shall be present. Required if Numeric Value
-    (0040,A30A) has insufficient precision to represent a rational value as a
-    string. May be present otherwise.
+    """(0040,A162) SL 1-n Type 1C, Rational Numerator Value - Table 10-2, Section 10.2.
+    The integer numerator of a rational representation of Numeric Value (0040,A30A).
+    Encoded as a signed integer value. The same number of values as Numeric Value
+    (0040,A30A) shall be present. Required if Numeric Value (0040,A30A) has
+    insufficient precision to represent a rational value as a string. May be present
+    otherwise.
     """
     RationalDenominatorValue: Sequence[int] | None = None
-    """(0040,A163) UL 1-n Type 1C, Rational Denominator Value - PS3.3 2016c Table 10-2,
-    Section 10.2. The integer denominator of a rational representation of Numeric
-    Value (0040,A30A). Encoded as a non-zero unsigned integer value. The same number
-    of values as Numeric Value (0040,A30A) shall be present. Required if Rational
+    """(0040,A163) UL 1-n Type 1C, Rational Denominator Value - Table 10-2, Section
+    10.2. The integer denominator of a rational representation of Numeric Value
+    (0040,A30A). Encoded as a non-zero unsigned integer value. The same number of
+    values as Numeric Value (0040,A30A) shall be present. Required if Rational
     Numerator Value (0040,A162) is present.
     """
     MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
         None
     )
-    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - PS3.3 2016c Table
-    10-2, Section 10.2. Units of measurement for a numeric value in this name-value
-    Item. Only a single Item shall be included in this Sequence. Required if Value
-    Type (0040,A040) is NUMERIC.
+    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - Table 10-2, Section
+    10.2. Units of measurement for a numeric value in this name-value Item. Only a
+    single Item shall be included in this Sequence. Required if Value Type
+    (0040,A040) is NUMERIC.
     """
     ReferencedSOPSequence: list[ContentItemMacroReferencedSOPSequenceItem] | None = None
-    """(0008,1199) SQ 1 Type 1C, Referenced SOP Sequence - PS3.3 2016c Table 10-2,
-    Section 10.2. Composite SOP Instance Reference value for this name-value Item.
-    Only a single Item shall be included in this Sequence. Required if Value Type
-    (0040,A040) is COMPOSITE or IMAGE.
+    """(0008,1199) SQ 1 Type 1C, Referenced SOP Sequence - Table 10-2, Section 10.2.
+    Composite SOP Instance Reference value for this name-value Item. Only a single
+    Item shall be included in this Sequence. Required if Value Type (0040,A040) is
+    COMPOSITE or IMAGE.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -785,10 +767,10 @@ SpecimenPreparationStepContentItemSequence	00400612	SQ	1	1		C.7.6.22-2 row 33
     SpecimenPreparationStepContentItemSequence: list[
         SpecimenMacroSpecimenPreparationStepContentItemSequenceItem
     ]
-    """(0040,0612) SQ 1 Type 1, Specimen Preparation Step Content Item Sequence - PS3.3
-    2016c Table C.7.6.22-2, Section C.7.6.22. Sequence of Content Items identifying
-    the processes used in one preparation step to prepare the specimen for image
-    acquisition. One or more Items shall be included in this Sequence.
+    """(0040,0612) SQ 1 Type 1, Specimen Preparation Step Content Item Sequence.
+    Sequence of Content Items identifying the processes used in one preparation step
+    to prepare the specimen for image acquisition. One or more Items shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -853,86 +835,84 @@ ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is C
         "COMPOSITE",
         "IMAGE",
     ]
-    """(0040,A040) CS 1 Type 1, Value Type - PS3.3 2016c Table 10-2, Section 10.2. The
-    type of the value encoded in this name-value Item. Enumerated Values: DATE TIME
-    DATETIME PNAME UIDREF TEXT CODE NUMERIC COMPOSITE IMAGE
+    """(0040,A040) CS 1 Type 1, Value Type - Table 10-2, Section 10.2. The type of the
+    value encoded in this name-value Item. Enumerated Values: DATE TIME DATETIME
+    PNAME UIDREF TEXT CODE NUMERIC COMPOSITE IMAGE
     """
     ConceptNameCodeSequence: list[ContentItemMacroConceptNameCodeSequenceItem]
-    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence - PS3.3 2016c Table 10-2,
-    Section 10.2. Coded concept name of this name-value Item. Only a single Item
-    shall be included in this Sequence.
+    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence - Table 10-2, Section 10.2.
+    Coded concept name of this name-value Item. Only a single Item shall be included
+    in this Sequence.
     """
     DateTime: datetime.datetime | str | None = None
-    """(0040,A120) DT 1 Type 1C, DateTime - PS3.3 2016c Table 10-2, Section 10.2.
-    DateTime value for this name-value Item. Required if Value Type (0040,A040) is
-    DATETIME.
+    """(0040,A120) DT 1 Type 1C, DateTime - Table 10-2, Section 10.2. DateTime value
+    for this name-value Item. Required if Value Type (0040,A040) is DATETIME.
     """
     Date: datetime.date | str | None = None
-    """(0040,A121) DA 1 Type 1C, Date - PS3.3 2016c Table 10-2, Section 10.2. Date
-    value for this name-value Item. Required if Value Type (0040,A040) is DATE.
+    """(0040,A121) DA 1 Type 1C, Date - Table 10-2, Section 10.2. Date value for this
+    name-value Item. Required if Value Type (0040,A040) is DATE.
     """
     Time: datetime.time | str | None = None
-    """(0040,A122) TM 1 Type 1C, Time - PS3.3 2016c Table 10-2, Section 10.2. Time
-    value for this name-value Item. Required if Value Type (0040,A040) is TIME.
+    """(0040,A122) TM 1 Type 1C, Time - Table 10-2, Section 10.2. Time value for this
+    name-value Item. Required if Value Type (0040,A040) is TIME.
     """
     PersonName: PersonName | str | None = None
-    """(0040,A123) PN 1 Type 1C, Person Name - PS3.3 2016c Table 10-2, Section 10.2.
-    Person name value for this name-value Item. Required if Value Type (0040,A040)
-    is PNAME.
+    """(0040,A123) PN 1 Type 1C, Person Name - Table 10-2, Section 10.2. Person name
+    value for this name-value Item. Required if Value Type (0040,A040) is PNAME.
     """
     UID: str | None = None
-    """(0040,A124) UI 1 Type 1C, UID - PS3.3 2016c Table 10-2, Section 10.2. UID value
-    for this name-value Item. Required if Value Type (0040,A040) is UIDREF.
+    """(0040,A124) UI 1 Type 1C, UID - Table 10-2, Section 10.2. UID value for this
+    name-value Item. Required if Value Type (0040,A040) is UIDREF.
     """
     TextValue: str | None = None
-    """(0040,A160) UT 1 Type 1C, Text Value - PS3.3 2016c Table 10-2, Section 10.2.
-    Text value for this name-value Item. Required if Value Type (0040,A040) is TEXT.
+    """(0040,A160) UT 1 Type 1C, Text Value - Table 10-2, Section 10.2. Text value for
+    this name-value Item. Required if Value Type (0040,A040) is TEXT.
     """
     ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    """(0040,A168) SQ 1 Type 1C, Concept Code Sequence - PS3.3 2016c Table 10-2,
-    Section 10.2. Coded concept value of this name-value Item. Only a single Item
-    shall be included in this Sequence. Required if Value Type (0040,A040) is CODE.
+    """(0040,A168) SQ 1 Type 1C, Concept Code Sequence - Table 10-2, Section 10.2.
+    Coded concept value of this name-value Item. Only a single Item shall be
+    included in this Sequence. Required if Value Type (0040,A040) is CODE.
     """
     NumericValue: Sequence[float | Decimal] | None = None
-    """(0040,A30A) DS 1-n Type 1C, Numeric Value - PS3.3 2016c Table 10-2, Section
-    10.2. Numeric value for this name-value Item. Only a single value shall be
-    present. Required if Value Type (0040,A040) is NUMERIC.
+    """(0040,A30A) DS 1-n Type 1C, Numeric Value - Table 10-2, Section 10.2. Numeric
+    value for this name-value Item. Only a single value shall be present. Required
+    if Value Type (0040,A040) is NUMERIC.
     """
     FloatingPointValue: Sequence[float] | None = None
-    """(0040,A161) FD 1-n Type 1C, Floating Point Value - PS3.3 2016c Table 10-2,
-    Section 10.2. The floating point representation of Numeric Value (0040,A30A).
-    The same number of values as Numeric Value (0040,A30A) shall be present.
-    Required if Numeric Value (0040,A30A) has insufficient precision to represent
-    the value as a string. May be present otherwise.
+    """(0040,A161) FD 1-n Type 1C, Floating Point Value - Table 10-2, Section 10.2. The
+    floating point representation of Numeric Value (0040,A30A). The same number of
+    values as Numeric Value (0040,A30A) shall be present. Required if Numeric Value
+    (0040,A30A) has insufficient precision to represent the value as a string. May
+    be present otherwise.
     """
     RationalNumeratorValue: Sequence[int] | None = None
-    """(0040,A162) SL 1-n Type 1C, Rational Numerator Value - PS3.3 2016c Table 10-2,
-    Section 10.2. The integer numerator of a rational representation of Numeric
-    Value (0040,A30A). Encoded as a signed integer value. The same number of values
-    as Numeric Value (0040,A30A) shall be present. Required if Numeric Value
-    (0040,A30A) has insufficient precision to represent a rational value as a
-    string. May be present otherwise.
+    """(0040,A162) SL 1-n Type 1C, Rational Numerator Value - Table 10-2, Section 10.2.
+    The integer numerator of a rational representation of Numeric Value (0040,A30A).
+    Encoded as a signed integer value. The same number of values as Numeric Value
+    (0040,A30A) shall be present. Required if Numeric Value (0040,A30A) has
+    insufficient precision to represent a rational value as a string. May be present
+    otherwise.
     """
     RationalDenominatorValue: Sequence[int] | None = None
-    """(0040,A163) UL 1-n Type 1C, Rational Denominator Value - PS3.3 2016c Table 10-2,
-    Section 10.2. The integer denominator of a rational representation of Numeric
-    Value (0040,A30A). Encoded as a non-zero unsigned integer value. The same number
-    of values as Numeric Value (0040,A30A) shall be present. Required if Rational
+    """(0040,A163) UL 1-n Type 1C, Rational Denominator Value - Table 10-2, Section
+    10.2. The integer denominator of a rational representation of Numeric Value
+    (0040,A30A). Encoded as a non-zero unsigned integer value. The same number of
+    values as Numeric Value (0040,A30A) shall be present. Required if Rational
     Numerator Value (0040,A162) is present.
     """
     MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
         None
     )
-    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - PS3.3 2016c Table
-    10-2, Section 10.2. Units of measurement for a numeric value in this name-value
-    Item. Only a single Item shall be included in this Sequence. Required if Value
-    Type (0040,A040) is NUMERIC.
+    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - Table 10-2, Section
+    10.2. Units of measurement for a numeric value in this name-value Item. Only a
+    single Item shall be included in this Sequence. Required if Value Type
+    (0040,A040) is NUMERIC.
     """
     ReferencedSOPSequence: list[ContentItemMacroReferencedSOPSequenceItem] | None = None
-    """(0008,1199) SQ 1 Type 1C, Referenced SOP Sequence - PS3.3 2016c Table 10-2,
-    Section 10.2. Composite SOP Instance Reference value for this name-value Item.
-    Only a single Item shall be included in this Sequence. Required if Value Type
-    (0040,A040) is COMPOSITE or IMAGE.
+    """(0008,1199) SQ 1 Type 1C, Referenced SOP Sequence - Table 10-2, Section 10.2.
+    Composite SOP Instance Reference value for this name-value Item. Only a single
+    Item shall be included in this Sequence. Required if Value Type (0040,A040) is
+    COMPOSITE or IMAGE.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1006,95 +986,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1118,48 +1098,44 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContainerIdentifier: str
-    """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
-    Section C.7.6.22. The identifier for the container that contains the specimen(s)
-    being imaged. See Section C.7.6.22.1.1.
+    """(0040,0512) LO 1 Type 1, Container Identifier. The identifier for the container
+    that contains the specimen(s) being imaged. See Section C.7.6.22.1.1.
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
     ) = None
-    """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - PS3.3
-    2016c Table C.7.6.22-2, Section C.7.6.22. Organization that assigned the
-    Container Identifier. Zero or one Item shall be included in this Sequence.
+    """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence.
+    Organization that assigned the Container Identifier. Zero or one Item shall be
+    included in this Sequence.
     """
     AlternateContainerIdentifierSequence: (
         list[SpecimenMacroAlternateContainerIdentifierSequenceItem] | None
     ) = None
-    """(0040,0515) SQ 1 Type 3, Alternate Container Identifier Sequence - PS3.3 2016c
-    Table C.7.6.22-2, Section C.7.6.22. Sequence of alternate identifiers for the
-    container that contains the specimen(s) being imaged. These may have been
-    assigned, e.g., by the manufacturer, or by another institution that collected
-    the specimen. One or more Items are permitted in this Sequence.
+    """(0040,0515) SQ 1 Type 3, Alternate Container Identifier Sequence. Sequence of
+    alternate identifiers for the container that contains the specimen(s) being
+    imaged. These may have been assigned, e.g., by the manufacturer, or by another
+    institution that collected the specimen. One or more Items are permitted in this
+    Sequence.
     """
     ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
-    """(0040,0518) SQ 1 Type 2, Container Type Code Sequence - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Type of container that contains the specimen(s)
-    being imaged. Zero or one Item shall be included in this Sequence.
+    """(0040,0518) SQ 1 Type 2, Container Type Code Sequence. Type of container that
+    contains the specimen(s) being imaged. Zero or one Item shall be included in
+    this Sequence.
     """
     ContainerDescription: str | None = None
-    """(0040,051A) LO 1 Type 3, Container Description - PS3.3 2016c Table C.7.6.22-2,
-    Section C.7.6.22. Description of the container.
-    """
+    """(0040,051A) LO 1 Type 3, Container Description. Description of the container."""
     ContainerComponentSequence: list[SpecimenMacroContainerComponentSequenceItem] | None = None
-    """(0040,0520) SQ 1 Type 3, Container Component Sequence - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Description of one or more components of the
-    container (e.g., description of the slide and of the coverslip). One or more
-    Items are permitted in this Sequence.
+    """(0040,0520) SQ 1 Type 3, Container Component Sequence. Description of one or
+    more components of the container (e.g., description of the slide and of the
+    coverslip). One or more Items are permitted in this Sequence.
     """
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem]
-    """(0040,0560) SQ 1 Type 1, Specimen Description Sequence - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Sequence of identifiers and detailed description
-    of the specimen(s) being imaged. One or more Items shall be included in this
-    Sequence. Each specimen imaged in the Pixel Data shall be identified by an Item
-    in this Sequence. Other specimens in/on the container, but not imaged in the
-    Pixel Data, may also be identified by Items in this Sequence.
+    """(0040,0560) SQ 1 Type 1, Specimen Description Sequence. Sequence of identifiers
+    and detailed description of the specimen(s) being imaged. One or more Items
+    shall be included in this Sequence. Each specimen imaged in the Pixel Data shall
+    be identified by an Item in this Sequence. Other specimens in/on the container,
+    but not imaged in the Pixel Data, may also be identified by Items in this
+    Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

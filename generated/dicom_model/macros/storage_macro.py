@@ -25,8 +25,8 @@ DestinationAE	21000140	AE	1	1		10-3c row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DestinationAE: str
-    """(2100,0140) AE 1 Type 1, Destination AE - PS3.3 2016c Table 10-3c, Section 10.3.
-    Title of a DICOM Application Entity to which instances will be stored.
+    """(2100,0140) AE 1 Type 1, Destination AE. Title of a DICOM Application Entity to
+    which instances will be stored.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -44,11 +44,10 @@ StorageURL	00404073		1	1		10-3c row 5
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StorageURL: object
-    """(0040,4073) - 1 Type 1, Storage URL - PS3.3 2016c Table 10-3c, Section 10.3.
-    URI/URL specifying the location of the STOW-RS storage service to which
-    instances will be stored. The value shall be a fully specified URI with
-    protocol, authority and path, in accordance with [RFC_3986] and PS3.18 Section
-    6.6.
+    """(0040,4073) - 1 Type 1, Storage URL. URI/URL specifying the location of the
+    STOW-RS storage service to which instances will be stored. The value shall be a
+    fully specified URI with protocol, authority and path, in accordance with
+    [RFC_3986] and PS3.18 Section 6.6.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -67,14 +66,12 @@ HomeCommunityID	0040E031	UI	1	3		10-3c row 8
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RepositoryUniqueID: str
-    """(0040,E030) UI 1 Type 1, Repository Unique ID - PS3.3 2016c Table 10-3c, Section
-    10.3. Uniquely identifies a Repository from which the referenced instances can
-    be retrieved.
+    """(0040,E030) UI 1 Type 1, Repository Unique ID. Uniquely identifies a Repository
+    from which the referenced instances can be retrieved.
     """
     HomeCommunityID: str | None = None
-    """(0040,E031) UI 1 Type 3, Home Community ID - PS3.3 2016c Table 10-3c, Section
-    10.3. Uniquely identifies a Community to which requests for the referenced
-    instances can be directed.
+    """(0040,E031) UI 1 Type 3, Home Community ID. Uniquely identifies a Community to
+    which requests for the referenced instances can be directed.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -115,30 +112,28 @@ XDSStorageSequence	00404074	SQ	1	1C		10-3c row 6		STOW-RS Storage Sequence (0040
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str | None = None
-    """(0008,1150) UI 1 Type 1C, Referenced SOP Class UID - PS3.3 2016c Table 10-3c,
-    Section 10.3. Uniquely identifies the referenced SOP Class. Required if the
-    storage request only applies to a specific SOP Class.
+    """(0008,1150) UI 1 Type 1C, Referenced SOP Class UID. Uniquely identifies the
+    referenced SOP Class. Required if the storage request only applies to a specific
+    SOP Class.
     """
     DICOMStorageSequence: list[StorageMacroDICOMStorageSequenceItem] | None = None
-    """(0040,4071) - 1 Type 1C, DICOM Storage Sequence - PS3.3 2016c Table 10-3c,
-    Section 10.3. Details for storing instances via the DICOM Storage Service.
-    Required if STOW-RS Storage Sequence (0040,4072) or XDS Storage Sequence
-    (0040,4074) is not present. May be present otherwise. One or more Items shall be
-    included in this sequence.
+    """(0040,4071) - 1 Type 1C, DICOM Storage Sequence. Details for storing instances
+    via the DICOM Storage Service. Required if STOW-RS Storage Sequence (0040,4072)
+    or XDS Storage Sequence (0040,4074) is not present. May be present otherwise.
+    One or more Items shall be included in this sequence.
     """
     STOWRSStorageSequence: list[StorageMacroSTOWRSStorageSequenceItem] | None = None
-    """(0040,4072) - 1 Type 1C, STOW-RS Storage Sequence - PS3.3 2016c Table 10-3c,
-    Section 10.3. Details for storing instances via STOW-RS. Required if DICOM
-    Storage Sequence (0040,4071) and XDS Storage Sequence (0040,4074) are not
-    present. May be present otherwise. One or more Items shall be included in this
-    Sequence.
+    """(0040,4072) - 1 Type 1C, STOW-RS Storage Sequence. Details for storing instances
+    via STOW-RS. Required if DICOM Storage Sequence (0040,4071) and XDS Storage
+    Sequence (0040,4074) are not present. May be present otherwise. One or more
+    Items shall be included in this Sequence.
     """
     XDSStorageSequence: list[StorageMacroXDSStorageSequenceItem] | None = None
-    """(0040,4074) - 1 Type 1C, XDS Storage Sequence - PS3.3 2016c Table 10-3c, Section
-    10.3. Details for storing instances via the IHE Provide and Register Document
-    Set-b (ITI-41) transaction [IHE ITI-TF 2.b]. Required if STOW-RS Storage
-    Sequence (0040,4072) and DICOM Storage Sequence (0040,4071) are not present. May
-    be present otherwise. One or more Items shall be included in this Sequence.
+    """(0040,4074) - 1 Type 1C, XDS Storage Sequence. Details for storing instances via
+    the IHE Provide and Register Document Set-b (ITI-41) transaction [IHE ITI-TF
+    2.b]. Required if STOW-RS Storage Sequence (0040,4072) and DICOM Storage
+    Sequence (0040,4071) are not present. May be present otherwise. One or more
+    Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

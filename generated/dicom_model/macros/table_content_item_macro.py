@@ -139,132 +139,126 @@ NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.10-1 row 37		this cell 
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TableRowNumber: object | None = None
-    """(0040,A804) - 1 Type 1C, Table Row Number - PS3.3 2016c Table C.18.10-1, Section
-    C.18.10. The row, numbered from 1, of the table. Required if Table Column Number
-    is absent, or all the rows for the column specified in Table Column Number are
-    not encoded in a single Attribute (containing multiple values) in this Item
-    (i.e., with a single VR).
+    """(0040,A804) - 1 Type 1C, Table Row Number. The row, numbered from 1, of the
+    table. Required if Table Column Number is absent, or all the rows for the column
+    specified in Table Column Number are not encoded in a single Attribute
+    (containing multiple values) in this Item (i.e., with a single VR).
     """
     TableColumnNumber: object | None = None
-    """(0040,A805) - 1 Type 1C, Table Column Number - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The column, numbered from 1, of the table. Required if Table
-    Row Number is absent, or all the columns for the row specified in Table Row
-    Number are not encoded in a single Attribute (containing multiple values) in
-    this Item (i.e., with a single VR).
+    """(0040,A805) - 1 Type 1C, Table Column Number. The column, numbered from 1, of
+    the table. Required if Table Row Number is absent, or all the columns for the
+    row specified in Table Row Number are not encoded in a single Attribute
+    (containing multiple values) in this Item (i.e., with a single VR).
     """
     ReferencedContentItemIdentifier: Sequence[int] | None = None
-    """(0040,DB73) UL 1-n Type 1C, Referenced Content Item Identifier - PS3.3 2016c
-    Table C.18.10-1, Section C.18.10. An ordered set of one or more integers that
-    uniquely identifies the Content Item that is the value for this cell. See
-    Section C.18.10.1.3. Required if Selector Attribute VR (0072,0050) is not
-    present.
+    """(0040,DB73) UL 1-n Type 1C, Referenced Content Item Identifier. An ordered set
+    of one or more integers that uniquely identifies the Content Item that is the
+    value for this cell. See Section C.18.10.1.3. Required if Selector Attribute VR
+    (0072,0050) is not present.
     """
     SelectorAttributeVR: (
         Literal["DS", "DT", "FD", "FL", "IS", "SL", "SQ", "SS", "SV", "UC", "UL", "US", "UV"] | None
     ) = None
-    """(0072,0050) CS 1 Type 1C, Selector Attribute VR - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. Value Representation of the value(s) of the cell(s) in this
-    Item. Required if Referenced Content Item Identifier (0040,DB73) is not present.
-    Enumerated Values: DS DT FD FL IS SL SQ SS SV UC UL US UV Only a subset of the
-    possible VRs (value in the VR column of Table 6-1 in PS3.6) is permitted. The
-    value SQ is a special case, in that it is used to specify that the value is Code
-    Sequence Attribute, rather than any other type of Sequence.
+    """(0072,0050) CS 1 Type 1C, Selector Attribute VR. Value Representation of the
+    value(s) of the cell(s) in this Item. Required if Referenced Content Item
+    Identifier (0040,DB73) is not present. Enumerated Values: DS DT FD FL IS SL SQ
+    SS SV UC UL US UV Only a subset of the possible VRs (value in the VR column of
+    Table 6-1 in PS3.6) is permitted. The value SQ is a special case, in that it is
+    used to specify that the value is Code Sequence Attribute, rather than any other
+    type of Sequence.
     """
     SelectorDSValue: Sequence[float | Decimal] | None = None
-    """(0072,0072) DS 1-n Type 1C, Selector DS Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The numeric value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is DS, and Numeric
-    Value Qualifier Code Sequence (0040,A301) is not present.
+    """(0072,0072) DS 1-n Type 1C, Selector DS Value. The numeric value(s) of the
+    cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
+    and the value is DS, and Numeric Value Qualifier Code Sequence (0040,A301) is
+    not present.
     """
     SelectorDTValue: object | None = None
-    """(0072,0063) - 1 Type 1C, Selector DT Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The DateTime value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is DT.
+    """(0072,0063) - 1 Type 1C, Selector DT Value. The DateTime value(s) of the cell(s)
+    in this Item. Required if Selector Attribute VR (0072,0050) is present and the
+    value is DT.
     """
     SelectorFDValue: Sequence[float] | None = None
-    """(0072,0074) FD 1-n Type 1C, Selector FD Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The numeric value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is FD, and Numeric
-    Value Qualifier Code Sequence (0040,A301) is not present.
+    """(0072,0074) FD 1-n Type 1C, Selector FD Value. The numeric value(s) of the
+    cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
+    and the value is FD, and Numeric Value Qualifier Code Sequence (0040,A301) is
+    not present.
     """
     SelectorFLValue: Sequence[float] | None = None
-    """(0072,0076) FL 1-n Type 1C, Selector FL Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The numeric value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is FL, and Numeric
-    Value Qualifier Code Sequence (0040,A301) is not present.
+    """(0072,0076) FL 1-n Type 1C, Selector FL Value. The numeric value(s) of the
+    cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
+    and the value is FL, and Numeric Value Qualifier Code Sequence (0040,A301) is
+    not present.
     """
     SelectorISValue: Sequence[int] | None = None
-    """(0072,0064) IS 1-n Type 1C, Selector IS Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The numeric value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is IS, and Numeric
-    Value Qualifier Code Sequence (0040,A301) is not present.
+    """(0072,0064) IS 1-n Type 1C, Selector IS Value. The numeric value(s) of the
+    cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
+    and the value is IS, and Numeric Value Qualifier Code Sequence (0040,A301) is
+    not present.
     """
     SelectorSLValue: Sequence[int] | None = None
-    """(0072,007C) SL 1-n Type 1C, Selector SL Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The numeric value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is SL, and Numeric
-    Value Qualifier Code Sequence (0040,A301) is not present.
+    """(0072,007C) SL 1-n Type 1C, Selector SL Value. The numeric value(s) of the
+    cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
+    and the value is SL, and Numeric Value Qualifier Code Sequence (0040,A301) is
+    not present.
     """
     SelectorSSValue: Sequence[int] | None = None
-    """(0072,007E) SS 1-n Type 1C, Selector SS Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The numeric value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is SS, and Numeric
-    Value Qualifier Code Sequence (0040,A301) is not present.
+    """(0072,007E) SS 1-n Type 1C, Selector SS Value. The numeric value(s) of the
+    cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
+    and the value is SS, and Numeric Value Qualifier Code Sequence (0040,A301) is
+    not present.
     """
     SelectorSVValue: object | None = None
-    """(0072,0082) - 1 Type 1C, Selector SV Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The numeric value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is SV, and Numeric
-    Value Qualifier Code Sequence (0040,A301) is not present.
+    """(0072,0082) - 1 Type 1C, Selector SV Value. The numeric value(s) of the cell(s)
+    in this Item. Required if Selector Attribute VR (0072,0050) is present and the
+    value is SV, and Numeric Value Qualifier Code Sequence (0040,A301) is not
+    present.
     """
     SelectorUCValue: object | None = None
-    """(0072,006F) - 1 Type 1C, Selector UC Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The text value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is UC.
+    """(0072,006F) - 1 Type 1C, Selector UC Value. The text value(s) of the cell(s) in
+    this Item. Required if Selector Attribute VR (0072,0050) is present and the
+    value is UC.
     """
     SelectorULValue: Sequence[int] | None = None
-    """(0072,0078) UL 1-n Type 1C, Selector UL Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The numeric value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is UL, and Numeric
-    Value Qualifier Code Sequence (0040,A301) is not present.
+    """(0072,0078) UL 1-n Type 1C, Selector UL Value. The numeric value(s) of the
+    cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
+    and the value is UL, and Numeric Value Qualifier Code Sequence (0040,A301) is
+    not present.
     """
     SelectorUSValue: Sequence[int] | None = None
-    """(0072,007A) US 1-n Type 1C, Selector US Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The numeric value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is US, and Numeric
-    Value Qualifier Code Sequence (0040,A301) is not present.
+    """(0072,007A) US 1-n Type 1C, Selector US Value. The numeric value(s) of the
+    cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
+    and the value is US, and Numeric Value Qualifier Code Sequence (0040,A301) is
+    not present.
     """
     SelectorUVValue: object | None = None
-    """(0072,0083) - 1 Type 1C, Selector UV Value - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The numeric value(s) of the cell(s) in this Item. Required if
-    Selector Attribute VR (0072,0050) is present and the value is UV, and Numeric
-    Value Qualifier Code Sequence (0040,A301) is not present.
+    """(0072,0083) - 1 Type 1C, Selector UV Value. The numeric value(s) of the cell(s)
+    in this Item. Required if Selector Attribute VR (0072,0050) is present and the
+    value is UV, and Numeric Value Qualifier Code Sequence (0040,A301) is not
+    present.
     """
     ConceptCodeSequence: list[TableContentItemMacroConceptCodeSequenceItem] | None = None
-    """(0040,A168) SQ 1 Type 1C, Concept Code Sequence - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The coded value(s) of the cell(s) in this Item. One or more
-    Items shall be included in this Sequence. Required if Selector Attribute VR
-    (0072,0050) is present and the value is SQ.
+    """(0040,A168) SQ 1 Type 1C, Concept Code Sequence. The coded value(s) of the
+    cell(s) in this Item. One or more Items shall be included in this Sequence.
+    Required if Selector Attribute VR (0072,0050) is present and the value is SQ.
     """
     MeasurementUnitsCodeSequence: (
         list[TableContentItemMacroMeasurementUnitsCodeSequenceItem] | None
     ) = None
-    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - PS3.3 2016c Table
-    C.18.10-1, Section C.18.10. Units of measurement that apply to all the numeric
-    value in this cell. Only a single Item shall be included in this Sequence.
-    Required if this cell is a numeric value (Selector Attribute VR is DS, FD, FL,
-    IS, SL, SS, SV, UL, US or UV) has a unit (is not dimensionless), and the unit is
-    not specified within the Table Row Definition Sequence for this row or Table
-    Column Definition Sequence for this column.
+    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence. Units of measurement
+    that apply to all the numeric value in this cell. Only a single Item shall be
+    included in this Sequence. Required if this cell is a numeric value (Selector
+    Attribute VR is DS, FD, FL, IS, SL, SS, SV, UL, US or UV) has a unit (is not
+    dimensionless), and the unit is not specified within the Table Row Definition
+    Sequence for this row or Table Column Definition Sequence for this column.
     """
     NumericValueQualifierCodeSequence: (
         list[TableContentItemMacroNumericValueQualifierCodeSequenceItem] | None
     ) = None
-    """(0040,A301) SQ 1 Type 1C, Numeric Value Qualifier Code Sequence - PS3.3 2016c
-    Table C.18.10-1, Section C.18.10. The reason for the absence of the numeric
-    value. Only a single Item is permitted in this Sequence. Required if this cell
-    is a numeric value (Selector Attribute VR is DS, FD, FL, IS, SL, SS, SV, UL, US
-    or UV), and the numeric value cannot be provided.
+    """(0040,A301) SQ 1 Type 1C, Numeric Value Qualifier Code Sequence. The reason for
+    the absence of the numeric value. Only a single Item is permitted in this
+    Sequence. Required if this cell is a numeric value (Selector Attribute VR is DS,
+    FD, FL, IS, SL, SS, SV, UL, US or UV), and the numeric value cannot be provided.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -338,95 +332,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -500,95 +494,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -662,95 +656,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -824,95 +818,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -932,24 +926,23 @@ MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		C.18.10-1 row 14		all the rows in
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TableColumnNumber: object | None = None
-    """(0040,A805) - 1 Type 1C, Table Column Number - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The column, numbered from 1, of the table that this concept
-    describes. Required if the concept does not apply to all columns.
+    """(0040,A805) - 1 Type 1C, Table Column Number. The column, numbered from 1, of
+    the table that this concept describes. Required if the concept does not apply to
+    all columns.
     """
     ConceptNameCodeSequence: list[TableContentItemMacroConceptNameCodeSequenceItem]
-    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence - PS3.3 2016c Table
-    C.18.10-1, Section C.18.10. The concept that describes the meaning of the
-    column(s). Only a single Item shall be included in this Sequence.
+    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence. The concept that describes
+    the meaning of the column(s). Only a single Item shall be included in this
+    Sequence.
     """
     MeasurementUnitsCodeSequence: (
         list[TableContentItemMacroMeasurementUnitsCodeSequenceItem] | None
     ) = None
-    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - PS3.3 2016c Table
-    C.18.10-1, Section C.18.10. Units of measurement that apply to all the numeric
-    values in this column. Only a single Item shall be included in this Sequence.
-    Required if all the rows in this column are numeric values (Selector Attribute
-    VR is DS, FD, FL, IS, SL, SS, UL, or US), have units (are not dimensionless),
-    and have the same units.
+    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence. Units of measurement
+    that apply to all the numeric values in this column. Only a single Item shall be
+    included in this Sequence. Required if all the rows in this column are numeric
+    values (Selector Attribute VR is DS, FD, FL, IS, SL, SS, UL, or US), have units
+    (are not dimensionless), and have the same units.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -969,24 +962,23 @@ MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		C.18.10-1 row 8		all the columns 
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TableRowNumber: object | None = None
-    """(0040,A804) - 1 Type 1C, Table Row Number - PS3.3 2016c Table C.18.10-1, Section
-    C.18.10. The row, numbered from 1, of the table that this concept describes.
-    Required if the concept does not apply to all rows.
+    """(0040,A804) - 1 Type 1C, Table Row Number. The row, numbered from 1, of the
+    table that this concept describes. Required if the concept does not apply to all
+    rows.
     """
     ConceptNameCodeSequence: list[TableContentItemMacroConceptNameCodeSequenceItem]
-    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence - PS3.3 2016c Table
-    C.18.10-1, Section C.18.10. The concept that describes the meaning of the
-    row(s). Only a single Item shall be included in this Sequence.
+    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence. The concept that describes
+    the meaning of the row(s). Only a single Item shall be included in this
+    Sequence.
     """
     MeasurementUnitsCodeSequence: (
         list[TableContentItemMacroMeasurementUnitsCodeSequenceItem] | None
     ) = None
-    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - PS3.3 2016c Table
-    C.18.10-1, Section C.18.10. Units of measurement that apply to all the numeric
-    values in this row. Only a single Item shall be included in this Sequence.
-    Required if all the columns in this row are numeric values (Selector Attribute
-    VR is DS, FD, FL, IS, SL, SS, UL, or US), have units (are not dimensionless),
-    and have the same units.
+    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence. Units of measurement
+    that apply to all the numeric values in this row. Only a single Item shall be
+    included in this Sequence. Required if all the columns in this row are numeric
+    values (Selector Attribute VR is DS, FD, FL, IS, SL, SS, UL, or US), have units
+    (are not dimensionless), and have the same units.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1008,42 +1000,37 @@ CellValuesSequence	0040A808	SQ	1	1		C.18.10-1 row 16
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     NumberOfTableRows: object
-    """(0040,A802) - 1 Type 1, Number of Table Rows - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The number of rows in this table.
-    """
+    """(0040,A802) - 1 Type 1, Number of Table Rows. The number of rows in this table."""
     NumberOfTableColumns: object
-    """(0040,A803) - 1 Type 1, Number of Table Columns - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The number of columns in this table.
+    """(0040,A803) - 1 Type 1, Number of Table Columns. The number of columns in this
+    table.
     """
     TableRowDefinitionSequence: list[TableContentItemMacroTableRowDefinitionSequenceItem] | None = (
         None
     )
-    """(0040,A806) - 1 Type 3, Table Row Definition Sequence - PS3.3 2016c Table
-    C.18.10-1, Section C.18.10. The concepts that define the meaning of the rows of
-    the table. One or more Items are permitted in this Sequence. If a single Item is
-    present, then the concept applies to all the rows. Not all rows need to be
-    described. Items of this Sequence shall be sorted by Table Row Number. See
-    Section C.18.10.1.1.
+    """(0040,A806) - 1 Type 3, Table Row Definition Sequence. The concepts that define
+    the meaning of the rows of the table. One or more Items are permitted in this
+    Sequence. If a single Item is present, then the concept applies to all the rows.
+    Not all rows need to be described. Items of this Sequence shall be sorted by
+    Table Row Number. See Section C.18.10.1.1.
     """
     TableColumnDefinitionSequence: (
         list[TableContentItemMacroTableColumnDefinitionSequenceItem] | None
     ) = None
-    """(0040,A807) - 1 Type 3, Table Column Definition Sequence - PS3.3 2016c Table
-    C.18.10-1, Section C.18.10. The concepts that define the meaning of the columns
-    of the table. One or more Items are permitted in this Sequence. Not all columns
-    need to be described. If a single Item is present, then the concept applies to
-    all the columns. Items of this Sequence shall be sorted by Table Column Number.
-    See Section C.18.10.1.1.
+    """(0040,A807) - 1 Type 3, Table Column Definition Sequence. The concepts that
+    define the meaning of the columns of the table. One or more Items are permitted
+    in this Sequence. Not all columns need to be described. If a single Item is
+    present, then the concept applies to all the columns. Items of this Sequence
+    shall be sorted by Table Column Number. See Section C.18.10.1.1.
     """
     CellValuesSequence: list[TableContentItemMacroCellValuesSequenceItem]
-    """(0040,A808) - 1 Type 1, Cell Values Sequence - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. The values of each populated cell in the table, identified by
-    row and column. One or more Items shall be included in this Sequence. The table
-    may be sparse (i.e., not every cell is required to be populated). Entire rows
-    may be specified in a single Item if all the columns have the same VR. Entire
-    columns may be specified in a single Item if all the rows have the same VR.
-    Items of this Sequence shall be in row-major order, then sorted by column. See
-    Section C.18.10.1.2.
+    """(0040,A808) - 1 Type 1, Cell Values Sequence. The values of each populated cell
+    in the table, identified by row and column. One or more Items shall be included
+    in this Sequence. The table may be sparse (i.e., not every cell is required to
+    be populated). Entire rows may be specified in a single Item if all the columns
+    have the same VR. Entire columns may be specified in a single Item if all the
+    rows have the same VR. Items of this Sequence shall be in row-major order, then
+    sorted by column. See Section C.18.10.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1061,11 +1048,11 @@ TabulatedValuesSequence	0040A801	SQ	1	1		C.18.10-1 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TabulatedValuesSequence: list[TableContentItemMacroTabulatedValuesSequenceItem]
-    """(0040,A801) - 1 Type 1, Tabulated Values Sequence - PS3.3 2016c Table C.18.10-1,
-    Section C.18.10. This is the table that represents the value of the Content
-    Item. Shall consist of a single Item whose Attributes convey the cell value(s),
-    which represent rows and columns consisting of text, codes, integers, real
-    numbers or DateTimes. Only a single Item shall be included in this Sequence.
+    """(0040,A801) - 1 Type 1, Tabulated Values Sequence. This is the table that
+    represents the value of the Content Item. Shall consist of a single Item whose
+    Attributes convey the cell value(s), which represent rows and columns consisting
+    of text, codes, integers, real numbers or DateTimes. Only a single Item shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -52,29 +52,27 @@ ReferencedDateTime	0040A13A	DT	1-n	1C		C.18.7-1 row 4		Referenced Sample Positio
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TemporalRangeType: Literal["POINT", "MULTIPOINT", "SEGMENT", "MULTISEGMENT", "BEGIN", "END"]
-    """(0040,A130) CS 1 Type 1, Temporal Range Type - PS3.3 2016c Table C.18.7-1,
-    Section C.18.7. See Section C.18.7.1.1 for Enumerated Values.
+    """(0040,A130) CS 1 Type 1, Temporal Range Type. See Section C.18.7.1.1 for
+    Enumerated Values.
     """
     ReferencedSamplePositions: Sequence[int] | None = None
-    """(0040,A132) UL 1-n Type 1C, Referenced Sample Positions - PS3.3 2016c Table
-    C.18.7-1, Section C.18.7. List of samples within a multiplex group specifying
-    temporal points of the referenced data. Position of first sample is 1. Required
-    if the Referenced SOP Instance is a Waveform and Referenced Time Offsets
-    (0040,A138) and Referenced DateTime (0040,A13A) are not present. Shall only be
-    used when Referenced Channels (0040,A0B0) refers to channels within a single
-    multiplex group.
+    """(0040,A132) UL 1-n Type 1C, Referenced Sample Positions. List of samples within
+    a multiplex group specifying temporal points of the referenced data. Position of
+    first sample is 1. Required if the Referenced SOP Instance is a Waveform and
+    Referenced Time Offsets (0040,A138) and Referenced DateTime (0040,A13A) are not
+    present. Shall only be used when Referenced Channels (0040,A0B0) refers to
+    channels within a single multiplex group.
     """
     ReferencedTimeOffsets: Sequence[float | Decimal] | None = None
-    """(0040,A138) DS 1-n Type 1C, Referenced Time Offsets - PS3.3 2016c Table
-    C.18.7-1, Section C.18.7. Specifies temporal points for reference by number of
-    seconds after start of data. Required if Referenced Sample Positions (0040,A132)
-    and Referenced DateTime (0040,A13A) are not present.
+    """(0040,A138) DS 1-n Type 1C, Referenced Time Offsets. Specifies temporal points
+    for reference by number of seconds after start of data. Required if Referenced
+    Sample Positions (0040,A132) and Referenced DateTime (0040,A13A) are not
+    present.
     """
     ReferencedDateTime: Sequence[datetime.datetime | str] | None = None
-    """(0040,A13A) DT 1-n Type 1C, Referenced DateTime - PS3.3 2016c Table C.18.7-1,
-    Section C.18.7. Specifies temporal points for reference by absolute time.
-    Required if Referenced Sample Positions (0040,A132) and Referenced Time Offsets
-    (0040,A138) are not present.
+    """(0040,A13A) DT 1-n Type 1C, Referenced DateTime. Specifies temporal points for
+    reference by absolute time. Required if Referenced Sample Positions (0040,A132)
+    and Referenced Time Offsets (0040,A138) are not present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

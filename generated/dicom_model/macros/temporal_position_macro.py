@@ -25,9 +25,8 @@ TemporalPositionTimeOffset	0020930D	FD	1	1		C.7.6.16.2.23-1 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TemporalPositionTimeOffset: float
-    """(0020,930D) FD 1 Type 1, Temporal Position Time Offset - PS3.3 2016c Table
-    C.7.6.16.2.23-1, Section C.7.6.16.2.23. Time offset of the frame in the set of
-    frames with different temporal positions, in seconds.
+    """(0020,930D) FD 1 Type 1, Temporal Position Time Offset. Time offset of the frame
+    in the set of frames with different temporal positions, in seconds.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -47,9 +46,9 @@ TemporalPositionSequence	00209310	SQ	1	1		C.7.6.16.2.23-1 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TemporalPositionSequence: list[TemporalPositionMacroTemporalPositionSequenceItem]
-    """(0020,9310) SQ 1 Type 1, Temporal Position Sequence - PS3.3 2016c Table
-    C.7.6.16.2.23-1, Section C.7.6.16.2.23. Identifies the temporal position of the
-    plane of this frame. Only a single Item shall be included in this Sequence.
+    """(0020,9310) SQ 1 Type 1, Temporal Position Sequence. Identifies the temporal
+    position of the plane of this frame. Only a single Item shall be included in
+    this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -29,32 +29,30 @@ FiducialUID	0070031A	UI	1	3		C.18.9-1 row 4
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedFrameOfReferenceUID: str
-    """(3006,0024) UI 1 Type 1, Referenced Frame of Reference UID - PS3.3 2016c Table
-    C.18.9-1, Section C.18.9. Uniquely identifies the Frame of Reference within
-    which the coordinates are defined. There is no requirement that the Frame of
-    Reference be the same for all SCOORD3D Content Items in the same SR SOP
-    Instance, nor is there any requirement that the Section C.7.4.1 be present. The
-    Frame of Reference may be any type of DICOM Reference Coordinate System, whether
-    it be patient-relative (Patient Based Coordinate System), volume-relative
-    (including acquired and presentation state volumes), or whole slide relative
-    (Slide Coordinate System).
+    """(3006,0024) UI 1 Type 1, Referenced Frame of Reference UID. Uniquely identifies
+    the Frame of Reference within which the coordinates are defined. There is no
+    requirement that the Frame of Reference be the same for all SCOORD3D Content
+    Items in the same SR SOP Instance, nor is there any requirement that the Section
+    C.7.4.1 be present. The Frame of Reference may be any type of DICOM Reference
+    Coordinate System, whether it be patient-relative (Patient Based Coordinate
+    System), volume-relative (including acquired and presentation state volumes), or
+    whole slide relative (Slide Coordinate System).
     """
     GraphicData: Sequence[float]
-    """(0070,0022) FL 2-n Type 1, Graphic Data - PS3.3 2016c Table C.18.9-1, Section
-    C.18.9. An ordered set of (x,y,z) triplets (in mm and may be negative) that
-    define a region of interest in the patient-relative Reference Coordinate System
-    defined by Referenced Frame of Reference UID (3006,0024). See
-    glossentry_ReferenceCoordinateSystem. See Section C.18.9.1.1 for further
-    explanation.
+    """(0070,0022) FL 2-n Type 1, Graphic Data. An ordered set of (x,y,z) triplets (in
+    mm and may be negative) that define a region of interest in the patient-relative
+    Reference Coordinate System defined by Referenced Frame of Reference UID
+    (3006,0024). See glossentry_ReferenceCoordinateSystem. See Section C.18.9.1.1
+    for further explanation.
     """
     GraphicType: Literal["POINT", "MULTIPOINT", "POLYLINE", "POLYGON", "ELLIPSE", "ELLIPSOID"]
-    """(0070,0023) CS 1 Type 1, Graphic Type - PS3.3 2016c Table C.18.9-1, Section
-    C.18.9. See Section C.18.9.1.2 for Enumerated Values.
+    """(0070,0023) CS 1 Type 1, Graphic Type. See Section C.18.9.1.2 for Enumerated
+    Values.
     """
     FiducialUID: str | None = None
-    """(0070,031A) UI 1 Type 3, Fiducial UID - PS3.3 2016c Table C.18.9-1, Section
-    C.18.9. The globally unique identifier for this fiducial Item. The fiducial UID
-    can be used to associate this set of graphics with other Content Items.
+    """(0070,031A) UI 1 Type 3, Fiducial UID. The globally unique identifier for this
+    fiducial Item. The fiducial UID can be used to associate this set of graphics
+    with other Content Items.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -50,12 +50,12 @@ UnassignedPerFrameConvertedAttributesSequence	00209171	SQ	1	1C		C.7.6.16.2.25.2-
         ]
         | None
     ) = None
-    """(0020,9171) SQ 1 Type 1C, Unassigned Per-Frame Converted Attributes Sequence -
-    PS3.3 2016c Table C.7.6.16.2.25.2-1, Section C.7.6.16.2.25.2. Contains all of
-    the Standard and Private Attributes that are present in only some of the
-    converted Classic images, or that have a different number of values, or that
-    have different values. Only a single Item shall be included in this Sequence.
-    Required if any unassigned per-frame attributes are present for this frame.
+    """(0020,9171) SQ 1 Type 1C, Unassigned Per-Frame Converted Attributes Sequence.
+    Contains all of the Standard and Private Attributes that are present in only
+    some of the converted Classic images, or that have a different number of values,
+    or that have different values. Only a single Item shall be included in this
+    Sequence. Required if any unassigned per-frame attributes are present for this
+    frame.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

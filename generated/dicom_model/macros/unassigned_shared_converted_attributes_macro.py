@@ -50,12 +50,12 @@ UnassignedSharedConvertedAttributesSequence	00209170	SQ	1	1C		C.7.6.16.2.25.1-1 
         ]
         | None
     ) = None
-    """(0020,9170) SQ 1 Type 1C, Unassigned Shared Converted Attributes Sequence -
-    PS3.3 2016c Table C.7.6.16.2.25.1-1, Section C.7.6.16.2.25.1. Contains all of
-    the Standard and Private Attributes that are present in all of the converted
-    Classic images, that have the same number of values, that have the same values,
-    and that are not in the top-level Data Set. Only a single Item shall be included
-    in this Sequence. Required if any unassigned shared attributes are present.
+    """(0020,9170) SQ 1 Type 1C, Unassigned Shared Converted Attributes Sequence.
+    Contains all of the Standard and Private Attributes that are present in all of
+    the converted Classic images, that have the same number of values, that have the
+    same values, and that are not in the top-level Data Set. Only a single Item
+    shall be included in this Sequence. Required if any unassigned shared attributes
+    are present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

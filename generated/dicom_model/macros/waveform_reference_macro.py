@@ -28,9 +28,9 @@ ReferencedSOPSequence	00081199	SQ	1	1		C.18.3-1 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPSequence: list[CompositeObjectReferenceMacroReferencedSOPSequenceItem]
-    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - PS3.3 2016c Table C.18.3-1,
-    Section C.18.3. References to Composite Object SOP Class/SOP Instance pairs.
-    Only a single Item shall be included in this Sequence.
+    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - Table C.18.3-1, Section
+    C.18.3. References to Composite Object SOP Class/SOP Instance pairs. Only a
+    single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

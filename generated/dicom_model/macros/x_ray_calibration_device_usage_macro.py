@@ -25,10 +25,10 @@ CalibrationImage	00500004	CS	1	1	YES\NO	C.8.19.6-6 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CalibrationImage: Literal["YES", "NO"]
-    """(0050,0004) CS 1 Type 1, Calibration Image - PS3.3 2016c Table C.8.19.6-6,
-    Section C.8.19.6.6. Indicates whether a reference object (phantom) of known size
-    is present in the frame and was used for calibration. Enumerated Values: YES NO
-    Device is identified using the Section C.7.6.12. See Section C.7.6.12.
+    """(0050,0004) CS 1 Type 1, Calibration Image. Indicates whether a reference object
+    (phantom) of known size is present in the frame and was used for calibration.
+    Enumerated Values: YES NO Device is identified using the Section C.7.6.12. See
+    Section C.7.6.12.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -48,9 +48,9 @@ CalibrationSequence	00189455	SQ	1	1		C.8.19.6-6 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CalibrationSequence: list[XRayCalibrationDeviceUsageMacroCalibrationSequenceItem]
-    """(0018,9455) SQ 1 Type 1, Calibration Sequence - PS3.3 2016c Table C.8.19.6-6,
-    Section C.8.19.6.6. Sequence containing the calibration flag for this frame.
-    Only a single Item shall be included in this Sequence.
+    """(0018,9455) SQ 1 Type 1, Calibration Sequence. Sequence containing the
+    calibration flag for this frame. Only a single Item shall be included in this
+    Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

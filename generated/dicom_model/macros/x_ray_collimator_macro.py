@@ -42,58 +42,54 @@ VerticesOfThePolygonalCollimator	00181720	IS	2-2n	1C		C.8.19.6-12 row 9		Collima
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CollimatorShape: Sequence[str]
-    """(0018,1700) CS 1-3 Type 1, Collimator Shape - PS3.3 2016c Table C.8.19.6-12,
-    Section C.8.19.6.12. Shape(s) of the collimator. Enumerated Values: RECTANGULAR
-    CIRCULAR POLYGONAL This multi-valued Attribute shall contain at most one of each
-    Enumerated Value.
+    """(0018,1700) CS 1-3 Type 1, Collimator Shape. Shape(s) of the collimator.
+    Enumerated Values: RECTANGULAR CIRCULAR POLYGONAL This multi-valued Attribute
+    shall contain at most one of each Enumerated Value.
     """
     CollimatorLeftVerticalEdge: int | None = None
-    """(0018,1702) IS 1 Type 1C, Collimator Left Vertical Edge - PS3.3 2016c Table
-    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
-    RECTANGULAR. Location of the left edge of the rectangular collimator expressed
-    as effective pixel column. See Section C.8.7.3.1.1 and Section C.8.19.6.12.1.
+    """(0018,1702) IS 1 Type 1C, Collimator Left Vertical Edge. Required if Collimator
+    Shape (0018,1700) is RECTANGULAR. Location of the left edge of the rectangular
+    collimator expressed as effective pixel column. See Section C.8.7.3.1.1 and
+    Section C.8.19.6.12.1.
     """
     CollimatorRightVerticalEdge: int | None = None
-    """(0018,1704) IS 1 Type 1C, Collimator Right Vertical Edge - PS3.3 2016c Table
-    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
-    RECTANGULAR. Location of the right edge of the rectangular collimator expressed
-    as effective pixel column. See Section C.8.7.3.1.1 and Section C.8.19.6.12.1.
+    """(0018,1704) IS 1 Type 1C, Collimator Right Vertical Edge. Required if Collimator
+    Shape (0018,1700) is RECTANGULAR. Location of the right edge of the rectangular
+    collimator expressed as effective pixel column. See Section C.8.7.3.1.1 and
+    Section C.8.19.6.12.1.
     """
     CollimatorUpperHorizontalEdge: int | None = None
-    """(0018,1706) IS 1 Type 1C, Collimator Upper Horizontal Edge - PS3.3 2016c Table
-    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
-    RECTANGULAR. Location of the upper edge of the rectangular collimator expressed
-    as effective pixel row. See Section C.8.7.3.1.1 and Section C.8.19.6.12.1.
+    """(0018,1706) IS 1 Type 1C, Collimator Upper Horizontal Edge. Required if
+    Collimator Shape (0018,1700) is RECTANGULAR. Location of the upper edge of the
+    rectangular collimator expressed as effective pixel row. See Section C.8.7.3.1.1
+    and Section C.8.19.6.12.1.
     """
     CollimatorLowerHorizontalEdge: int | None = None
-    """(0018,1708) IS 1 Type 1C, Collimator Lower Horizontal Edge - PS3.3 2016c Table
-    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
-    RECTANGULAR. Location of the lower edge of the rectangular collimator expressed
-    as effective pixel row. See Section C.8.7.3.1.1 and Section C.8.19.6.12.1.
+    """(0018,1708) IS 1 Type 1C, Collimator Lower Horizontal Edge. Required if
+    Collimator Shape (0018,1700) is RECTANGULAR. Location of the lower edge of the
+    rectangular collimator expressed as effective pixel row. See Section C.8.7.3.1.1
+    and Section C.8.19.6.12.1.
     """
     CenterOfCircularCollimator: Sequence[int] | None = None
-    """(0018,1710) IS 2 Type 1C, Center of Circular Collimator - PS3.3 2016c Table
-    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
-    CIRCULAR. Location of the center of the circular collimator expressed as
-    effective pixel row and column. See Section C.8.7.3.1.1 and Section
+    """(0018,1710) IS 2 Type 1C, Center of Circular Collimator. Required if Collimator
+    Shape (0018,1700) is CIRCULAR. Location of the center of the circular collimator
+    expressed as effective pixel row and column. See Section C.8.7.3.1.1 and Section
     C.8.19.6.12.1.
     """
     RadiusOfCircularCollimator: int | None = None
-    """(0018,1712) IS 1 Type 1C, Radius of Circular Collimator - PS3.3 2016c Table
-    C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700) is
-    CIRCULAR. Radius of the circular collimator expressed as effective number of
-    pixels along the row direction. See Section C.8.7.3.1.1 and Section
-    C.8.19.6.12.1.
+    """(0018,1712) IS 1 Type 1C, Radius of Circular Collimator. Required if Collimator
+    Shape (0018,1700) is CIRCULAR. Radius of the circular collimator expressed as
+    effective number of pixels along the row direction. See Section C.8.7.3.1.1 and
+    Section C.8.19.6.12.1.
     """
     VerticesOfThePolygonalCollimator: Sequence[int] | None = None
-    """(0018,1720) IS 2-2n Type 1C, Vertices of the Polygonal Collimator - PS3.3 2016c
-    Table C.8.19.6-12, Section C.8.19.6.12. Required if Collimator Shape (0018,1700)
-    is POLYGONAL. Multiple Values where the first set of two values are: row of the
-    origin vertex; column of the origin vertex. Two or more pairs of values follow
-    and are the effective pixel row and column coordinates of the other vertices of
-    the polygon collimator. Polygon collimators are implicitly closed from the last
-    vertex to the origin vertex and all edges shall be non-intersecting except at
-    the vertices. See Section C.8.19.6.12.1.
+    """(0018,1720) IS 2-2n Type 1C, Vertices of the Polygonal Collimator. Required if
+    Collimator Shape (0018,1700) is POLYGONAL. Multiple Values where the first set
+    of two values are: row of the origin vertex; column of the origin vertex. Two or
+    more pairs of values follow and are the effective pixel row and column
+    coordinates of the other vertices of the polygon collimator. Polygon collimators
+    are implicitly closed from the last vertex to the origin vertex and all edges
+    shall be non-intersecting except at the vertices. See Section C.8.19.6.12.1.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -111,9 +107,8 @@ CollimatorShapeSequence	00189407	SQ	1	1		C.8.19.6-12 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CollimatorShapeSequence: list[XRayCollimatorMacroCollimatorShapeSequenceItem]
-    """(0018,9407) SQ 1 Type 1, Collimator Shape Sequence - PS3.3 2016c Table
-    C.8.19.6-12, Section C.8.19.6.12. A Sequence that describes the collimator
-    shape. Only a single Item shall be included in this Sequence.
+    """(0018,9407) SQ 1 Type 1, Collimator Shape Sequence. A Sequence that describes
+    the collimator shape. Only a single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -58,62 +58,56 @@ VerticesOfThePolygonalExposureControlSensingRegion	00189442	SS	2-n	1C		C.8.19.6-
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ExposureControlSensingRegionShape: Literal["RECTANGULAR", "CIRCULAR", "POLYGONAL"]
-    """(0018,9435) CS 1 Type 1, Exposure Control Sensing Region Shape - PS3.3 2016c
-    Table C.8.19.6-3, Section C.8.19.6.3. Shape of the Exposure Control Sensing
-    Region. Enumerated Values: RECTANGULAR CIRCULAR POLYGONAL
+    """(0018,9435) CS 1 Type 1, Exposure Control Sensing Region Shape. Shape of the
+    Exposure Control Sensing Region. Enumerated Values: RECTANGULAR CIRCULAR
+    POLYGONAL
     """
     ExposureControlSensingRegionLeftVerticalEdge: int | None = None
-    """(0018,9436) SS 1 Type 1C, Exposure Control Sensing Region Left Vertical Edge -
-    PS3.3 2016c Table C.8.19.6-3, Section C.8.19.6.3. Required if Exposure Control
-    Sensing Region Shape (0018,9435) is RECTANGULAR. Location of the left edge of
-    the rectangular Exposure Control Sensing Region expressed as effective pixel
-    column. See Section C.8.19.6.3.1.
+    """(0018,9436) SS 1 Type 1C, Exposure Control Sensing Region Left Vertical Edge.
+    Required if Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR.
+    Location of the left edge of the rectangular Exposure Control Sensing Region
+    expressed as effective pixel column. See Section C.8.19.6.3.1.
     """
     ExposureControlSensingRegionRightVerticalEdge: int | None = None
-    """(0018,9437) SS 1 Type 1C, Exposure Control Sensing Region Right Vertical Edge -
-    PS3.3 2016c Table C.8.19.6-3, Section C.8.19.6.3. Required if Exposure Control
-    Sensing Region Shape (0018,9435) is RECTANGULAR. Location of the right edge of
-    the rectangular Exposure Control Sensing Region expressed as effective pixel
-    column. See Section C.8.19.6.3.1.
+    """(0018,9437) SS 1 Type 1C, Exposure Control Sensing Region Right Vertical Edge.
+    Required if Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR.
+    Location of the right edge of the rectangular Exposure Control Sensing Region
+    expressed as effective pixel column. See Section C.8.19.6.3.1.
     """
     ExposureControlSensingRegionUpperHorizontalEdge: int | None = None
-    """(0018,9438) SS 1 Type 1C, Exposure Control Sensing Region Upper Horizontal Edge
-    - PS3.3 2016c Table C.8.19.6-3, Section C.8.19.6.3. Required if Exposure Control
-    Sensing Region Shape (0018,9435) is RECTANGULAR. Location of the upper edge of
-    the rectangular Exposure Control Sensing Region expressed as effective pixel
-    row. See Section C.8.19.6.3.1.
+    """(0018,9438) SS 1 Type 1C, Exposure Control Sensing Region Upper Horizontal Edge.
+    Required if Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR.
+    Location of the upper edge of the rectangular Exposure Control Sensing Region
+    expressed as effective pixel row. See Section C.8.19.6.3.1.
     """
     ExposureControlSensingRegionLowerHorizontalEdge: int | None = None
-    """(0018,9439) SS 1 Type 1C, Exposure Control Sensing Region Lower Horizontal Edge
-    - PS3.3 2016c Table C.8.19.6-3, Section C.8.19.6.3. Required if Exposure Control
-    Sensing Region Shape (0018,9435) is RECTANGULAR. Location of the lower edge of
-    the rectangular Exposure Control Sensing Region expressed as effective pixel
-    row. See Section C.8.19.6.3.1.
+    """(0018,9439) SS 1 Type 1C, Exposure Control Sensing Region Lower Horizontal Edge.
+    Required if Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR.
+    Location of the lower edge of the rectangular Exposure Control Sensing Region
+    expressed as effective pixel row. See Section C.8.19.6.3.1.
     """
     CenterOfCircularExposureControlSensingRegion: Sequence[int] | None = None
-    """(0018,9440) SS 2 Type 1C, Center of Circular Exposure Control Sensing Region -
-    PS3.3 2016c Table C.8.19.6-3, Section C.8.19.6.3. Required if Exposure Control
-    Sensing Region Shape (0018,9435) is CIRCULAR. Location of the center of the
-    circular Exposure Control Sensing Region expressed as effective pixel row and
-    column. See Section C.8.19.6.3.1.
+    """(0018,9440) SS 2 Type 1C, Center of Circular Exposure Control Sensing Region.
+    Required if Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR.
+    Location of the center of the circular Exposure Control Sensing Region expressed
+    as effective pixel row and column. See Section C.8.19.6.3.1.
     """
     RadiusOfCircularExposureControlSensingRegion: int | None = None
-    """(0018,9441) US 1 Type 1C, Radius of Circular Exposure Control Sensing Region -
-    PS3.3 2016c Table C.8.19.6-3, Section C.8.19.6.3. Required if Exposure Control
-    Sensing Region Shape (0018,9435) is CIRCULAR. Radius of the circular Exposure
-    Control Sensing Region expressed as effective number of pixels along the row
-    direction. See Section C.8.19.6.3.1.
+    """(0018,9441) US 1 Type 1C, Radius of Circular Exposure Control Sensing Region.
+    Required if Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR.
+    Radius of the circular Exposure Control Sensing Region expressed as effective
+    number of pixels along the row direction. See Section C.8.19.6.3.1.
     """
     VerticesOfThePolygonalExposureControlSensingRegion: Sequence[int] | None = None
     """(0018,9442) SS 2-n Type 1C, Vertices of the Polygonal Exposure Control Sensing
-    Region - PS3.3 2016c Table C.8.19.6-3, Section C.8.19.6.3. Required if Exposure
-    Control Sensing Region Shape (0018,9435) is POLYGONAL. Multiple Values where the
-    first set of two values are: row of the origin vertex; column of the origin
-    vertex. Two or more pairs of values follow and are the effective pixel row and
-    column coordinates of the other vertices of the polygon Exposure Control Sensing
-    Region. Polygon Exposure Control Sensing Regions are implicitly closed from the
-    last vertex to the origin vertex and all edges shall be non-intersecting except
-    at the vertices. See Section C.8.19.6.3.1.
+    Region. Required if Exposure Control Sensing Region Shape (0018,9435) is
+    POLYGONAL. Multiple Values where the first set of two values are: row of the
+    origin vertex; column of the origin vertex. Two or more pairs of values follow
+    and are the effective pixel row and column coordinates of the other vertices of
+    the polygon Exposure Control Sensing Region. Polygon Exposure Control Sensing
+    Regions are implicitly closed from the last vertex to the origin vertex and all
+    edges shall be non-intersecting except at the vertices. See Section
+    C.8.19.6.3.1.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -135,10 +129,9 @@ ExposureControlSensingRegionsSequence	00189434	SQ	1	1		C.8.19.6-3 row 1
     ExposureControlSensingRegionsSequence: list[
         XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenceItem
     ]
-    """(0018,9434) SQ 1 Type 1, Exposure Control Sensing Regions Sequence - PS3.3 2016c
-    Table C.8.19.6-3, Section C.8.19.6.3. Sequence containing the Exposure Control
-    Sensing Region for this frame. One or more Items shall be included in this
-    Sequence.
+    """(0018,9434) SQ 1 Type 1, Exposure Control Sensing Regions Sequence. Sequence
+    containing the Exposure Control Sensing Region for this frame. One or more Items
+    shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -40,45 +40,42 @@ FieldOfViewDescription	00189433	LO	1	3		C.8.19.6-2 row 7
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FieldOfViewShape: Literal["RECTANGLE", "ROUND", "HEXAGONAL"] | None = None
-    """(0018,1147) CS 1 Type 3, Field of View Shape - PS3.3 2016c Table C.8.19.6-2,
-    Section C.8.19.6.2. Shape of the Field of View, that is the image pixels stored
-    in Pixel Data (7FE0,0010). Enumerated Values: RECTANGLE ROUND HEXAGONAL
+    """(0018,1147) CS 1 Type 3, Field of View Shape. Shape of the Field of View, that
+    is the image pixels stored in Pixel Data (7FE0,0010). Enumerated Values:
+    RECTANGLE ROUND HEXAGONAL
     """
     FieldOfViewDimensionsInFloat: Sequence[float] | None = None
-    """(0018,9461) FL 1-2 Type 3, Field of View Dimension(s) in Float - PS3.3 2016c
-    Table C.8.19.6-2, Section C.8.19.6.2. Dimensions in mm of the Field of View,
-    that is the image pixels stored in Pixel Data (7FE0,0010). If Field of View
-    Shape (0018,1147) is: RECTANGLE: row dimension followed by column. ROUND:
-    diameter. HEXAGONAL: diameter of the circle circumscribing the hexagon.
+    """(0018,9461) FL 1-2 Type 3, Field of View Dimension(s) in Float. Dimensions in mm
+    of the Field of View, that is the image pixels stored in Pixel Data (7FE0,0010).
+    If Field of View Shape (0018,1147) is: RECTANGLE: row dimension followed by
+    column. ROUND: diameter. HEXAGONAL: diameter of the circle circumscribing the
+    hexagon.
     """
     FieldOfViewOrigin: Sequence[float | Decimal] | None = None
-    """(0018,7030) DS 2 Type 1C, Field of View Origin - PS3.3 2016c Table C.8.19.6-2,
-    Section C.8.19.6.2. Offset of the TLHC of a rectangle circumscribing the Field
-    of View, i.e., the image pixels stored in Pixel Data (7FE0,0010) before rotation
-    or flipping, from the TLHC of the physical detector area measured in physical
-    detector pixels as a row offset followed by a column offset. See Section
-    C.8.11.4.1.1 for further explanation. Required if X-Ray Receptor Type
-    (0018,9420) is present and equals DIGITAL_DETECTOR. May be present otherwise.
+    """(0018,7030) DS 2 Type 1C, Field of View Origin. Offset of the TLHC of a
+    rectangle circumscribing the Field of View, i.e., the image pixels stored in
+    Pixel Data (7FE0,0010) before rotation or flipping, from the TLHC of the
+    physical detector area measured in physical detector pixels as a row offset
+    followed by a column offset. See Section C.8.11.4.1.1 for further explanation.
+    Required if X-Ray Receptor Type (0018,9420) is present and equals
+    DIGITAL_DETECTOR. May be present otherwise.
     """
     FieldOfViewRotation: float | Decimal
-    """(0018,7032) DS 1 Type 1, Field of View Rotation - PS3.3 2016c Table C.8.19.6-2,
-    Section C.8.19.6.2. Clockwise rotation in degrees of Field of View, i.e., the
-    image pixels stored in Pixel Data (7FE0,0010), relative to the physical
-    detector. Enumerated Values: 270 180 90 0 See Section C.8.11.4.1.1 for further
-    explanation.
-    """
-    FieldOfViewHorizontalFlip: Literal["NO", "YES"]
-    """(0018,7034) CS 1 Type 1, Field of View Horizontal Flip - PS3.3 2016c Table
-    C.8.19.6-2, Section C.8.19.6.2. Whether or not a horizontal flip has been
-    applied to the Field of View, i.e., the image pixels stored in Pixel Data
-    (7FE0,0010), after rotation relative to the physical detector as described in
-    Field of View Rotation (0018,7032). Enumerated Values: NO YES See Section
+    """(0018,7032) DS 1 Type 1, Field of View Rotation. Clockwise rotation in degrees
+    of Field of View, i.e., the image pixels stored in Pixel Data (7FE0,0010),
+    relative to the physical detector. Enumerated Values: 270 180 90 0 See Section
     C.8.11.4.1.1 for further explanation.
     """
+    FieldOfViewHorizontalFlip: Literal["NO", "YES"]
+    """(0018,7034) CS 1 Type 1, Field of View Horizontal Flip. Whether or not a
+    horizontal flip has been applied to the Field of View, i.e., the image pixels
+    stored in Pixel Data (7FE0,0010), after rotation relative to the physical
+    detector as described in Field of View Rotation (0018,7032). Enumerated Values:
+    NO YES See Section C.8.11.4.1.1 for further explanation.
+    """
     FieldOfViewDescription: str | None = None
-    """(0018,9433) LO 1 Type 3, Field of View Description - PS3.3 2016c Table
-    C.8.19.6-2, Section C.8.19.6.2. Manufacturer defined description of the field of
-    view selected during acquisition.
+    """(0018,9433) LO 1 Type 3, Field of View Description. Manufacturer defined
+    description of the field of view selected during acquisition.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -96,9 +93,8 @@ FieldOfViewSequence	00189432	SQ	1	1		C.8.19.6-2 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FieldOfViewSequence: list[XRayFieldOfViewMacroFieldOfViewSequenceItem]
-    """(0018,9432) SQ 1 Type 1, Field of View Sequence - PS3.3 2016c Table C.8.19.6-2,
-    Section C.8.19.6.2. Sequence containing the field of view for this frame. Only a
-    single Item shall be included in this Sequence.
+    """(0018,9432) SQ 1 Type 1, Field of View Sequence. Sequence containing the field
+    of view for this frame. Only a single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

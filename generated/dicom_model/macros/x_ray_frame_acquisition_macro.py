@@ -27,13 +27,13 @@ XRayTubeCurrentInmA	00189330	FD	1	1		C.8.19.6-8 row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     KVP: float | Decimal
-    """(0018,0060) DS 1 Type 1, KVP - PS3.3 2016c Table C.8.19.6-8, Section C.8.19.6.8.
-    Exact peak kilo voltage output of the X-Ray generator used for this frame.
+    """(0018,0060) DS 1 Type 1, KVP. Exact peak kilo voltage output of the X-Ray
+    generator used for this frame.
     """
     XRayTubeCurrentInmA: float
-    """(0018,9330) FD 1 Type 1, X-Ray Tube Current in mA - PS3.3 2016c Table
-    C.8.19.6-8, Section C.8.19.6.8. Exact Nominal X-Ray tube current in milliamperes
-    applied during Acquisition Duration (0018,9220) for this frame.
+    """(0018,9330) FD 1 Type 1, X-Ray Tube Current in mA. Exact Nominal X-Ray tube
+    current in milliamperes applied during Acquisition Duration (0018,9220) for this
+    frame.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -53,9 +53,9 @@ FrameAcquisitionSequence	00189417	SQ	1	1		C.8.19.6-8 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameAcquisitionSequence: list[XRayFrameAcquisitionMacroFrameAcquisitionSequenceItem]
-    """(0018,9417) SQ 1 Type 1, Frame Acquisition Sequence - PS3.3 2016c Table
-    C.8.19.6-8, Section C.8.19.6.8. Sequence containing the acquisition parameters
-    for this frame. Only a single Item shall be included in this Sequence.
+    """(0018,9417) SQ 1 Type 1, Frame Acquisition Sequence. Sequence containing the
+    acquisition parameters for this frame. Only a single Item shall be included in
+    this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

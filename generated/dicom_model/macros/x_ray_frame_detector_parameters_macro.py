@@ -27,17 +27,15 @@ DetectorActivationOffsetFromExposure	00187016	DS	1	3		C.8.19.6-5 row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DetectorActiveTime: float | Decimal | None = None
-    """(0018,7014) DS 1 Type 3, Detector Active Time - PS3.3 2016c Table C.8.19.6-5,
-    Section C.8.19.6.5. Time in mSec that the detector is active during acquisition
-    of this image. This activation window overlaps the time of the X-Ray exposure as
-    defined by Exposure Time in ms (0018,9328) and Detector Activation Offset From
-    Exposure (0018,7016).
+    """(0018,7014) DS 1 Type 3, Detector Active Time. Time in mSec that the detector is
+    active during acquisition of this image. This activation window overlaps the
+    time of the X-Ray exposure as defined by Exposure Time in ms (0018,9328) and
+    Detector Activation Offset From Exposure (0018,7016).
     """
     DetectorActivationOffsetFromExposure: float | Decimal | None = None
-    """(0018,7016) DS 1 Type 3, Detector Activation Offset From Exposure - PS3.3 2016c
-    Table C.8.19.6-5, Section C.8.19.6.5. Offset time in mSec that the detector
-    becomes active after the X-Ray beam is turned on during acquisition of this
-    image. May be negative.
+    """(0018,7016) DS 1 Type 3, Detector Activation Offset From Exposure. Offset time
+    in mSec that the detector becomes active after the X-Ray beam is turned on
+    during acquisition of this image. May be negative.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -59,9 +57,9 @@ FrameDetectorParametersSequence	00189451	SQ	1	1		C.8.19.6-5 row 1
     FrameDetectorParametersSequence: list[
         XRayFrameDetectorParametersMacroFrameDetectorParametersSequenceItem
     ]
-    """(0018,9451) SQ 1 Type 1, Frame Detector Parameters Sequence - PS3.3 2016c Table
-    C.8.19.6-5, Section C.8.19.6.5. Sequence containing the detector properties for
-    this frame. Only a single Item shall be included in this Sequence.
+    """(0018,9451) SQ 1 Type 1, Frame Detector Parameters Sequence. Sequence containing
+    the detector properties for this frame. Only a single Item shall be included in
+    this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -39,71 +39,64 @@ ImageProcessingApplied	00289446	CS	1-n	1		C.8.19.6-4 row 10
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameType: Sequence[str]
-    """(0008,9007) CS 4 Type 1, Frame Type - PS3.3 2016c Table C.8.19.6-4, Section
-    C.8.19.6.4. Type of Frame. A multi-valued Attribute analogous to Image Type
-    (0008,0008). Enumerated Values and Defined Terms are the same as those for the
-    values of Image Type (0008,0008). See Section C.8.19.2.1.1.
+    """(0008,9007) CS 4 Type 1, Frame Type. Type of Frame. A multi-valued Attribute
+    analogous to Image Type (0008,0008). Enumerated Values and Defined Terms are the
+    same as those for the values of Image Type (0008,0008). See Section
+    C.8.19.2.1.1.
     """
     PixelIntensityRelationship: Literal["LIN", "LOG", "OTHER"] | str
-    """(0028,1040) CS 1 Type 1, Pixel Intensity Relationship - PS3.3 2016c Table
-    C.8.19.6-4, Section C.8.19.6.4. The relationship between the Pixel and the X-Ray
-    beam intensity. See Section C.8.19.6.4.1.1.
+    """(0028,1040) CS 1 Type 1, Pixel Intensity Relationship. The relationship between
+    the Pixel and the X-Ray beam intensity. See Section C.8.19.6.4.1.1.
     """
     PixelIntensityRelationshipSign: int
-    """(0028,1041) SS 1 Type 1, Pixel Intensity Relationship Sign - PS3.3 2016c Table
-    C.8.19.6-4, Section C.8.19.6.4. The sign of the relationship between the Pixel
-    sample values stored in Pixel Data (7FE0,0010) and the X-Ray beam intensity.
-    Enumerated Values: +1 Lower pixel values correspond to less X-Ray beam intensity
-    -1 Higher pixel values correspond to less X-Ray beam intensity See Section
-    C.8.11.3.1.2 for further explanation.
+    """(0028,1041) SS 1 Type 1, Pixel Intensity Relationship Sign. The sign of the
+    relationship between the Pixel sample values stored in Pixel Data (7FE0,0010)
+    and the X-Ray beam intensity. Enumerated Values: +1 Lower pixel values
+    correspond to less X-Ray beam intensity -1 Higher pixel values correspond to
+    less X-Ray beam intensity See Section C.8.11.3.1.2 for further explanation.
     """
     ImagerPixelSpacing: Sequence[float | Decimal] | None = None
-    """(0018,1164) DS 2 Type 1C, Imager Pixel Spacing - PS3.3 2016c Table C.8.19.6-4,
-    Section C.8.19.6.4. Physical distance measured at the receptor plane of the
-    detector between the centers of each pixel specified by a numeric pair - row
-    spacing value (delimiter) column spacing value in mm. See Section 10.7.1.3 for
-    further explanation of the value order. The value of this Attribute shall never
-    be adjusted to account for calibration against an object of known size; Pixel
-    Spacing (0028,0030) is specified for that purpose. It is only allowed to be
-    adjusted to compensate for the change of the Field of View Dimension(s) in Float
-    (0018,9461) Attribute. See Section C.8.19.6.4.1.2 Required if Image Type ...
+    """(0018,1164) DS 2 Type 1C, Imager Pixel Spacing. Physical distance measured at
+    the receptor plane of the detector between the centers of each pixel specified
+    by a numeric pair - row spacing value (delimiter) column spacing value in mm.
+    See Section 10.7.1.3 for further explanation of the value order. The value of
+    this Attribute shall never be adjusted to account for calibration against an
+    object of known size; Pixel Spacing (0028,0030) is specified for that purpose.
+    It is only allowed to be adjusted to compensate for the change of the Field of
+    View Dimension(s) in Float (0018,9461) Attribute. See Section C.8.19.6.4.1.2
+    Required if Image Type ...
     """
     PixelDataAreaOriginRelativeToFOV: Sequence[float] | None = None
-    """(0018,7036) FL 2 Type 3, Pixel Data Area Origin Relative To FOV - PS3.3 2016c
-    Table C.8.19.6-4, Section C.8.19.6.4. Offset of the TLHC of the image stored in
-    Pixel Data (7FE0,0010) from the TLHC of the Field Of View Area after FOV
-    rotation and Flip. It is measured in image stored pixels as a row offset
-    followed by a column offset. Due to the differences in image stored pixel and
-    detector element spacing, one may expect this Attribute to have non-integer
-    values. See Section C.8.19.6.4.1.3.
+    """(0018,7036) FL 2 Type 3, Pixel Data Area Origin Relative To FOV. Offset of the
+    TLHC of the image stored in Pixel Data (7FE0,0010) from the TLHC of the Field Of
+    View Area after FOV rotation and Flip. It is measured in image stored pixels as
+    a row offset followed by a column offset. Due to the differences in image stored
+    pixel and detector element spacing, one may expect this Attribute to have non-
+    integer values. See Section C.8.19.6.4.1.3.
     """
     PixelDataAreaRotationAngleRelativeToFOV: float | None = None
-    """(0018,7038) FL 1 Type 3, Pixel Data Area Rotation Angle Relative To FOV - PS3.3
-    2016c Table C.8.19.6-4, Section C.8.19.6.4. Angle clockwise of the row direction
-    of the image stored in Pixel Data (7FE0,0010) relative to the row direction of
-    the Field Of View Area after FOV rotation and Flip. It is measured in degrees.
-    See Section C.8.19.6.4.1.3.
+    """(0018,7038) FL 1 Type 3, Pixel Data Area Rotation Angle Relative To FOV. Angle
+    clockwise of the row direction of the image stored in Pixel Data (7FE0,0010)
+    relative to the row direction of the Field Of View Area after FOV rotation and
+    Flip. It is measured in degrees. See Section C.8.19.6.4.1.3.
     """
     GeometricalProperties: Literal["UNIFORM", "NON_UNIFORM"]
-    """(0028,9444) CS 1 Type 1, Geometrical Properties - PS3.3 2016c Table C.8.19.6-4,
-    Section C.8.19.6.4. Geometrical characteristics of the pixel data to indicate
-    whether pixel spacing is uniform for all pixels or not. Enumerated Values:
-    UNIFORM NON_UNIFORM
+    """(0028,9444) CS 1 Type 1, Geometrical Properties. Geometrical characteristics of
+    the pixel data to indicate whether pixel spacing is uniform for all pixels or
+    not. Enumerated Values: UNIFORM NON_UNIFORM
     """
     GeometricMaximumDistortion: float | None = None
-    """(0028,9445) FL 1 Type 2C, Geometric Maximum Distortion - PS3.3 2016c Table
-    C.8.19.6-4, Section C.8.19.6.4. The percentage of the maximum deviation of the
-    pixel spacing values of images for which the geometric properties are non-
-    uniform. This Attribute may be used to judge the result of measurements, 3D
-    reconstructions, etc. Required if Geometrical Properties (0028,9444) equals
-    NON_UNIFORM.
+    """(0028,9445) FL 1 Type 2C, Geometric Maximum Distortion. The percentage of the
+    maximum deviation of the pixel spacing values of images for which the geometric
+    properties are non-uniform. This Attribute may be used to judge the result of
+    measurements, 3D reconstructions, etc. Required if Geometrical Properties
+    (0028,9444) equals NON_UNIFORM.
     """
     ImageProcessingApplied: Sequence[str]
-    """(0028,9446) CS 1-n Type 1, Image Processing Applied - PS3.3 2016c Table
-    C.8.19.6-4, Section C.8.19.6.4. The type or a combination of types of image
-    processing applied to the pixel data before being stored. Defined Terms:
-    DIGITAL_SUBTR HIGH_PASS_FILTER LOW_PASS_FILTER MULTI_BAND_FLTR FRAME_AVERAGING
-    NONE
+    """(0028,9446) CS 1-n Type 1, Image Processing Applied. The type or a combination
+    of types of image processing applied to the pixel data before being stored.
+    Defined Terms: DIGITAL_SUBTR HIGH_PASS_FILTER LOW_PASS_FILTER MULTI_BAND_FLTR
+    FRAME_AVERAGING NONE
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -125,10 +118,9 @@ FramePixelDataPropertiesSequence	00289443	SQ	1	1		C.8.19.6-4 row 1
     FramePixelDataPropertiesSequence: list[
         XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem
     ]
-    """(0028,9443) SQ 1 Type 1, Frame Pixel Data Properties Sequence - PS3.3 2016c
-    Table C.8.19.6-4, Section C.8.19.6.4. Sequence containing the pixel data
-    properties for this frame. Only a single Item shall be included in this
-    Sequence.
+    """(0028,9443) SQ 1 Type 1, Frame Pixel Data Properties Sequence. Sequence
+    containing the pixel data properties for this frame. Only a single Item shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -27,14 +27,13 @@ DistanceSourceToDetector	00181110	DS	1	1		C.8.19.6-14 row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DistanceSourceToIsocenter: float
-    """(0018,9402) FL 1 Type 1, Distance Source to Isocenter - PS3.3 2016c Table
-    C.8.19.6-14, Section C.8.19.6.14. Distance from source to isocenter in mm.
+    """(0018,9402) FL 1 Type 1, Distance Source to Isocenter. Distance from source to
+    isocenter in mm.
     """
     DistanceSourceToDetector: float | Decimal
-    """(0018,1110) DS 1 Type 1, Distance Source to Detector - PS3.3 2016c Table
-    C.8.19.6-14, Section C.8.19.6.14. Distance from source to receptor plane
-    perpendicular to the receptor plane in mm. This value is traditionally referred
-    to as Source Image Receptor Distance (SID).
+    """(0018,1110) DS 1 Type 1, Distance Source to Detector. Distance from source to
+    receptor plane perpendicular to the receptor plane in mm. This value is
+    traditionally referred to as Source Image Receptor Distance (SID).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -52,9 +51,9 @@ XRayGeometrySequence	00189476	SQ	1	1		C.8.19.6-14 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     XRayGeometrySequence: list[XRayGeometryMacroXRayGeometrySequenceItem]
-    """(0018,9476) SQ 1 Type 1, X-Ray Geometry Sequence - PS3.3 2016c Table
-    C.8.19.6-14, Section C.8.19.6.14. Sequence containing the geometric properties
-    for this frame. Only a single Item shall be included in this Sequence.
+    """(0018,9476) SQ 1 Type 1, X-Ray Geometry Sequence. Sequence containing the
+    geometric properties for this frame. Only a single Item shall be included in
+    this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

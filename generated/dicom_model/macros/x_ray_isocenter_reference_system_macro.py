@@ -33,56 +33,48 @@ TableCradleTiltAngle	00189471	FL	1	1		C.8.19.6-13 row 10
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PositionerIsocenterPrimaryAngle: float
-    """(0018,9463) FL 1 Type 1, Positioner Isocenter Primary Angle - PS3.3 2016c Table
-    C.8.19.6-13, Section C.8.19.6.13. Position of the X-Ray center beam in the
-    isocenter reference system in the X direction (deg). See Section C.8.19.6.13.1.2
-    for further explanation.
+    """(0018,9463) FL 1 Type 1, Positioner Isocenter Primary Angle. Position of the
+    X-Ray center beam in the isocenter reference system in the X direction (deg).
+    See Section C.8.19.6.13.1.2 for further explanation.
     """
     PositionerIsocenterSecondaryAngle: float
-    """(0018,9464) FL 1 Type 1, Positioner Isocenter Secondary Angle - PS3.3 2016c
-    Table C.8.19.6-13, Section C.8.19.6.13. Position of the X-Ray center beam in the
-    isocenter reference system in the Z direction (deg). See Section C.8.19.6.13.1.2
-    for further explanation.
+    """(0018,9464) FL 1 Type 1, Positioner Isocenter Secondary Angle. Position of the
+    X-Ray center beam in the isocenter reference system in the Z direction (deg).
+    See Section C.8.19.6.13.1.2 for further explanation.
     """
     PositionerIsocenterDetectorRotationAngle: float
-    """(0018,9465) FL 1 Type 1, Positioner Isocenter Detector Rotation Angle - PS3.3
-    2016c Table C.8.19.6-13, Section C.8.19.6.13. Rotation of the X-Ray detector
-    plane (deg). See Section C.8.19.6.13.1.2 for further explanation.
+    """(0018,9465) FL 1 Type 1, Positioner Isocenter Detector Rotation Angle. Rotation
+    of the X-Ray detector plane (deg). See Section C.8.19.6.13.1.2 for further
+    explanation.
     """
     TableXPositionToIsocenter: float
-    """(0018,9466) FL 1 Type 1, Table X Position to Isocenter - PS3.3 2016c Table
-    C.8.19.6-13, Section C.8.19.6.13. X position of the Table Reference Point with
-    respect to the Isocenter (mm). See Section C.8.19.6.13.1.3 for further
-    explanation.
+    """(0018,9466) FL 1 Type 1, Table X Position to Isocenter. X position of the Table
+    Reference Point with respect to the Isocenter (mm). See Section C.8.19.6.13.1.3
+    for further explanation.
     """
     TableYPositionToIsocenter: float
-    """(0018,9467) FL 1 Type 1, Table Y Position to Isocenter - PS3.3 2016c Table
-    C.8.19.6-13, Section C.8.19.6.13. Y position of the Table Reference Point with
-    respect to the Isocenter (mm). See Section C.8.19.6.13.1.3 for further
-    explanation.
+    """(0018,9467) FL 1 Type 1, Table Y Position to Isocenter. Y position of the Table
+    Reference Point with respect to the Isocenter (mm). See Section C.8.19.6.13.1.3
+    for further explanation.
     """
     TableZPositionToIsocenter: float
-    """(0018,9468) FL 1 Type 1, Table Z Position to Isocenter - PS3.3 2016c Table
-    C.8.19.6-13, Section C.8.19.6.13. Z position of the Table Reference Point with
-    respect to the Isocenter (mm). See Section C.8.19.6.13.1.3 for further
-    explanation.
+    """(0018,9468) FL 1 Type 1, Table Z Position to Isocenter. Z position of the Table
+    Reference Point with respect to the Isocenter (mm). See Section C.8.19.6.13.1.3
+    for further explanation.
     """
     TableHorizontalRotationAngle: float
-    """(0018,9469) FL 1 Type 1, Table Horizontal Rotation Angle - PS3.3 2016c Table
-    C.8.19.6-13, Section C.8.19.6.13. Rotation of the table in the horizontal plane.
-    See Section C.8.19.6.13.1.3 for further explanation.
+    """(0018,9469) FL 1 Type 1, Table Horizontal Rotation Angle. Rotation of the table
+    in the horizontal plane. See Section C.8.19.6.13.1.3 for further explanation.
     """
     TableHeadTiltAngle: float
-    """(0018,9470) FL 1 Type 1, Table Head Tilt Angle - PS3.3 2016c Table C.8.19.6-13,
-    Section C.8.19.6.13. Angle of the head-feet axis of the table in degrees
-    relative to the horizontal plane. See Section C.8.19.6.13.1.3 for further
-    explanation.
+    """(0018,9470) FL 1 Type 1, Table Head Tilt Angle. Angle of the head-feet axis of
+    the table in degrees relative to the horizontal plane. See Section
+    C.8.19.6.13.1.3 for further explanation.
     """
     TableCradleTiltAngle: float
-    """(0018,9471) FL 1 Type 1, Table Cradle Tilt Angle - PS3.3 2016c Table
-    C.8.19.6-13, Section C.8.19.6.13. Angle of the left-right axis of the table in
-    degrees relative to the horizontal plane. See Section C.8.19.6.13.1.3 for
-    further explanation.
+    """(0018,9471) FL 1 Type 1, Table Cradle Tilt Angle. Angle of the left-right axis
+    of the table in degrees relative to the horizontal plane. See Section
+    C.8.19.6.13.1.3 for further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -104,10 +96,9 @@ IsocenterReferenceSystemSequence	00189462	SQ	1	1		C.8.19.6-13 row 1
     IsocenterReferenceSystemSequence: list[
         XRayIsocenterReferenceSystemMacroIsocenterReferenceSystemSequenceItem
     ]
-    """(0018,9462) SQ 1 Type 1, Isocenter Reference System Sequence - PS3.3 2016c Table
-    C.8.19.6-13, Section C.8.19.6.13. A Sequence that describes the Isocenter
-    Reference Coordinate System (O, X, Y, Z). Only a single Item shall be included
-    in this Sequence.
+    """(0018,9462) SQ 1 Type 1, Isocenter Reference System Sequence. A Sequence that
+    describes the Isocenter Reference Coordinate System (O, X, Y, Z). Only a single
+    Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -25,11 +25,10 @@ CalculatedAnatomyThickness	00189452	FL	1	1		C.8.19.6-7 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CalculatedAnatomyThickness: float
-    """(0018,9452) FL 1 Type 1, Calculated Anatomy Thickness - PS3.3 2016c Table
-    C.8.19.6-7, Section C.8.19.6.7. The physical thickness in mm of the anatomic
-    region of interest as specified in the Anatomic Region Sequence (0008,2218) in
-    the direction of the center of the beam. The value takes in account the position
-    relative to object and the X-Ray source - detector axis.
+    """(0018,9452) FL 1 Type 1, Calculated Anatomy Thickness. The physical thickness in
+    mm of the anatomic region of interest as specified in the Anatomic Region
+    Sequence (0008,2218) in the direction of the center of the beam. The value takes
+    in account the position relative to object and the X-Ray source - detector axis.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -49,9 +48,8 @@ ObjectThicknessSequence	00189456	SQ	1	1		C.8.19.6-7 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ObjectThicknessSequence: list[XRayObjectThicknessMacroObjectThicknessSequenceItem]
-    """(0018,9456) SQ 1 Type 1, Object Thickness Sequence - PS3.3 2016c Table
-    C.8.19.6-7, Section C.8.19.6.7. Sequence containing object thickness for this
-    frame. Only a single Item shall be included in this Sequence.
+    """(0018,9456) SQ 1 Type 1, Object Thickness Sequence. Sequence containing object
+    thickness for this frame. Only a single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

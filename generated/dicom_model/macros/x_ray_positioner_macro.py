@@ -33,28 +33,25 @@ ColumnAngulationPatient	00189447	FL	1	1C		C.8.19.6-10 row 4		Positioner Type (00
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PositionerPrimaryAngle: float | Decimal | None = None
-    """(0018,1510) DS 1 Type 1C, Positioner Primary Angle - PS3.3 2016c Table
-    C.8.19.6-10, Section C.8.19.6.10. Position of the X-Ray Image Intensifier about
-    the patient from the RAO to LAO direction where movement from RAO to vertical is
-    positive. See Section C.8.7.5.1.2. Required if Positioner Type (0018,1508)
-    equals CARM.
+    """(0018,1510) DS 1 Type 1C, Positioner Primary Angle. Position of the X-Ray Image
+    Intensifier about the patient from the RAO to LAO direction where movement from
+    RAO to vertical is positive. See Section C.8.7.5.1.2. Required if Positioner
+    Type (0018,1508) equals CARM.
     """
     PositionerSecondaryAngle: float | Decimal | None = None
-    """(0018,1511) DS 1 Type 1C, Positioner Secondary Angle - PS3.3 2016c Table
-    C.8.19.6-10, Section C.8.19.6.10. Position of the X-Ray Image Intensifier about
-    the patient from the CAU to CRA direction where movement from CAU to vertical is
-    positive. See Section C.8.7.5.1.2 Required if Positioner Type (0018,1508) equals
-    CARM.
+    """(0018,1511) DS 1 Type 1C, Positioner Secondary Angle. Position of the X-Ray
+    Image Intensifier about the patient from the CAU to CRA direction where movement
+    from CAU to vertical is positive. See Section C.8.7.5.1.2 Required if Positioner
+    Type (0018,1508) equals CARM.
     """
     ColumnAngulationPatient: float | None = None
-    """(0018,9447) FL 1 Type 1C, Column Angulation (Patient) - PS3.3 2016c Table
-    C.8.19.6-10, Section C.8.19.6.10. Angle of the X-Ray beam in degree relative to
-    an orthogonal axis to the detector plane. Positive values indicate that the tilt
-    is towards the head of the patient. The detector plane is assumed to be parallel
-    to the table plane This Attribute differentiates form the Attribute Column
-    Angulation (0018,1450) by using the Patient-Based Coordinate System instead of
-    the Equipment-Based Coordinate System. Required if Positioner Type (0018,1508)
-    equals COLUMN.
+    """(0018,9447) FL 1 Type 1C, Column Angulation (Patient). Angle of the X-Ray beam
+    in degree relative to an orthogonal axis to the detector plane. Positive values
+    indicate that the tilt is towards the head of the patient. The detector plane is
+    assumed to be parallel to the table plane This Attribute differentiates form the
+    Attribute Column Angulation (0018,1450) by using the Patient-Based Coordinate
+    System instead of the Equipment-Based Coordinate System. Required if Positioner
+    Type (0018,1508) equals COLUMN.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -72,10 +69,9 @@ PositionerPositionSequence	00189405	SQ	1	1		C.8.19.6-10 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PositionerPositionSequence: list[XRayPositionerMacroPositionerPositionSequenceItem]
-    """(0018,9405) SQ 1 Type 1, Positioner Position Sequence - PS3.3 2016c Table
-    C.8.19.6-10, Section C.8.19.6.10. A Sequence that describes the geometrical
-    position of the positioner. Only a single Item shall be included in this
-    Sequence.
+    """(0018,9405) SQ 1 Type 1, Positioner Position Sequence. A Sequence that describes
+    the geometrical position of the positioner. Only a single Item shall be included
+    in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

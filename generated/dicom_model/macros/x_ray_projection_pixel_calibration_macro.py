@@ -37,37 +37,35 @@ BeamAngle	00189449	FL	1	1C		C.8.19.6-9 row 5		Image Type (0008,0008) Value 1 is 
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DistanceObjectToTableTop: float | None = None
-    """(0018,9403) FL 1 Type 2, Distance Object to Table Top - PS3.3 2016c Table
-    C.8.19.6-9, Section C.8.19.6.9. Distance between the anatomic region of interest
-    of observation and table top in mm. This value is always positive, the object is
-    assumed to be above the table. The value of this Attribute is depending on the
-    patient position on the tabletop (supine, left or right decubitus, etc.)
+    """(0018,9403) FL 1 Type 2, Distance Object to Table Top. Distance between the
+    anatomic region of interest of observation and table top in mm. This value is
+    always positive, the object is assumed to be above the table. The value of this
+    Attribute is depending on the patient position on the tabletop (supine, left or
+    right decubitus, etc.)
     """
     ObjectPixelSpacingInCenterOfBeam: Sequence[float] | None = None
-    """(0018,9404) FL 2 Type 1C, Object Pixel Spacing in Center of Beam - PS3.3 2016c
-    Table C.8.19.6-9, Section C.8.19.6.9. Physical distance within the anatomic
-    region of interest in the center of the beam and perpendicular to the beam
-    between the center of each pixel, specified by a numeric pair adjacent row
-    spacing (delimiter) adjacent column spacing in mm. See Section C.8.19.6.9.2. See
-    Section 10.7.1.3 for further explanation of the value order. Required if
-    Distance Object to Table Top (0018,9403) is not empty. This value is provided
-    besides the values that are the input parameters of the calibration algorithm.
+    """(0018,9404) FL 2 Type 1C, Object Pixel Spacing in Center of Beam. Physical
+    distance within the anatomic region of interest in the center of the beam and
+    perpendicular to the beam between the center of each pixel, specified by a
+    numeric pair adjacent row spacing (delimiter) adjacent column spacing in mm. See
+    Section C.8.19.6.9.2. See Section 10.7.1.3 for further explanation of the value
+    order. Required if Distance Object to Table Top (0018,9403) is not empty. This
+    value is provided besides the values that are the input parameters of the
+    calibration algorithm.
     """
     TableHeight: float | Decimal | None = None
-    """(0018,1130) DS 1 Type 1C, Table Height - PS3.3 2016c Table C.8.19.6-9, Section
-    C.8.19.6.9. The distance of the top of the patient table to the center of
-    rotation of the source (i.e., the isocenter) in mm. A positive value indicates
-    that the tabletop is below the isocenter. All the distances are measured
-    perpendicular to the Table Top plane. Required if Image Type (0008,0008) Value 1
-    is ORIGINAL, may be present otherwise.
+    """(0018,1130) DS 1 Type 1C, Table Height. The distance of the top of the patient
+    table to the center of rotation of the source (i.e., the isocenter) in mm. A
+    positive value indicates that the tabletop is below the isocenter. All the
+    distances are measured perpendicular to the Table Top plane. Required if Image
+    Type (0008,0008) Value 1 is ORIGINAL, may be present otherwise.
     """
     BeamAngle: float | None = None
-    """(0018,9449) FL 1 Type 1C, Beam Angle - PS3.3 2016c Table C.8.19.6-9, Section
-    C.8.19.6.9. The equipment related angle in degrees of the X-Ray beam relative to
-    the perpendicular to the tabletop plane. An angle from 0 to +90 degrees
-    indicates that the X-Ray source is below the table. The valid range is 0 to +180
-    degrees. Required if Image Type (0008,0008) Value 1 is ORIGINAL, may be present
-    otherwise.
+    """(0018,9449) FL 1 Type 1C, Beam Angle. The equipment related angle in degrees of
+    the X-Ray beam relative to the perpendicular to the tabletop plane. An angle
+    from 0 to +90 degrees indicates that the X-Ray source is below the table. The
+    valid range is 0 to +180 degrees. Required if Image Type (0008,0008) Value 1 is
+    ORIGINAL, may be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -89,10 +87,9 @@ ProjectionPixelCalibrationSequence	00189401	SQ	1	1		C.8.19.6-9 row 1
     ProjectionPixelCalibrationSequence: list[
         XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem
     ]
-    """(0018,9401) SQ 1 Type 1, Projection Pixel Calibration Sequence - PS3.3 2016c
-    Table C.8.19.6-9, Section C.8.19.6.9. A Sequence that describes the geometrical
-    position of the patient relative to the equipment. Only a single Item shall be
-    included in this Sequence.
+    """(0018,9401) SQ 1 Type 1, Projection Pixel Calibration Sequence. A Sequence that
+    describes the geometrical position of the patient relative to the equipment.
+    Only a single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

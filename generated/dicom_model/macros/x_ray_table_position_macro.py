@@ -31,41 +31,35 @@ TableCradleTiltAngle	00189471	FL	1	1		C.8.19.6-11 row 7
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TableTopVerticalPosition: float | Decimal
-    """(300A,0128) DS 1 Type 1, Table Top Vertical Position - PS3.3 2016c Table
-    C.8.19.6-11, Section C.8.19.6.11. Table Top Vertical position with respect to an
-    arbitrary chosen reference by the equipment in (mm). Table motion downwards is
-    positive
+    """(300A,0128) DS 1 Type 1, Table Top Vertical Position. Table Top Vertical
+    position with respect to an arbitrary chosen reference by the equipment in (mm).
+    Table motion downwards is positive
     """
     TableTopLongitudinalPosition: float | Decimal
-    """(300A,0129) DS 1 Type 1, Table Top Longitudinal Position - PS3.3 2016c Table
-    C.8.19.6-11, Section C.8.19.6.11. Table Top Longitudinal position with respect
-    to an arbitrary chosen reference by the equipment in (mm). Table motion towards
-    LAO is positive assuming that the patient is positioned supine and its head is
-    in normal position.
+    """(300A,0129) DS 1 Type 1, Table Top Longitudinal Position. Table Top Longitudinal
+    position with respect to an arbitrary chosen reference by the equipment in (mm).
+    Table motion towards LAO is positive assuming that the patient is positioned
+    supine and its head is in normal position.
     """
     TableTopLateralPosition: float | Decimal
-    """(300A,012A) DS 1 Type 1, Table Top Lateral Position - PS3.3 2016c Table
-    C.8.19.6-11, Section C.8.19.6.11. Table Top Lateral position with respect to an
-    arbitrary chosen reference by the equipment in (mm). Table motion towards CRA is
-    positive assuming that the patient is positioned supine and its head is in
-    normal position.
+    """(300A,012A) DS 1 Type 1, Table Top Lateral Position. Table Top Lateral position
+    with respect to an arbitrary chosen reference by the equipment in (mm). Table
+    motion towards CRA is positive assuming that the patient is positioned supine
+    and its head is in normal position.
     """
     TableHorizontalRotationAngle: float
-    """(0018,9469) FL 1 Type 1, Table Horizontal Rotation Angle - PS3.3 2016c Table
-    C.8.19.6-11, Section C.8.19.6.11. Rotation of the table in the horizontal plane
-    (clockwise when looking from above the table).
+    """(0018,9469) FL 1 Type 1, Table Horizontal Rotation Angle. Rotation of the table
+    in the horizontal plane (clockwise when looking from above the table).
     """
     TableHeadTiltAngle: float
-    """(0018,9470) FL 1 Type 1, Table Head Tilt Angle - PS3.3 2016c Table C.8.19.6-11,
-    Section C.8.19.6.11. Angle of the head-feet axis of the table in degrees
-    relative to the horizontal plane. Positive values indicate that the head of the
-    table is upwards.
+    """(0018,9470) FL 1 Type 1, Table Head Tilt Angle. Angle of the head-feet axis of
+    the table in degrees relative to the horizontal plane. Positive values indicate
+    that the head of the table is upwards.
     """
     TableCradleTiltAngle: float
-    """(0018,9471) FL 1 Type 1, Table Cradle Tilt Angle - PS3.3 2016c Table
-    C.8.19.6-11, Section C.8.19.6.11. Angle of the left-right axis of the table in
-    degrees relative to the horizontal plane. Positive values indicate that the left
-    of the table is upwards.
+    """(0018,9471) FL 1 Type 1, Table Cradle Tilt Angle. Angle of the left-right axis
+    of the table in degrees relative to the horizontal plane. Positive values
+    indicate that the left of the table is upwards.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -85,10 +79,9 @@ TablePositionSequence	00189406	SQ	1	1		C.8.19.6-11 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TablePositionSequence: list[XRayTablePositionMacroTablePositionSequenceItem]
-    """(0018,9406) SQ 1 Type 1, Table Position Sequence - PS3.3 2016c Table
-    C.8.19.6-11, Section C.8.19.6.11. A Sequence that describes the geometrical
-    position of the table top. Only a single Item shall be included in this
-    Sequence.
+    """(0018,9406) SQ 1 Type 1, Table Position Sequence. A Sequence that describes the
+    geometrical position of the table top. Only a single Item shall be included in
+    this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

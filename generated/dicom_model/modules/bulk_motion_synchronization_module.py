@@ -55,23 +55,21 @@ BulkMotionSignalSource	00189173	CS	1	1C		C.7.6.18-3 row 2		Image Type (0008,0008
         | str
         | None
     ) = None
-    """(0018,9172) CS 1 Type 1C, Bulk Motion Compensation Technique - PS3.3 2016c Table
-    C.7.6.18-3, Section C.7.6.18.3. Applied technique to reduce bulk or other
-    physiology motion artifacts. Defined Terms: NONE REALTIME image acquisition
-    shorter than motion cycle GATING prospective gating TRACKING prospective through
-    and/or in-plane motion tracking RETROSPECTIVE retrospective gating CORRECTION
-    retrospective image correction Required if Image Type (0008,0008) Value 1 is
-    ORIGINAL or MIXED. May be present otherwise.
+    """(0018,9172) CS 1 Type 1C, Bulk Motion Compensation Technique. Applied technique
+    to reduce bulk or other physiology motion artifacts. Defined Terms: NONE
+    REALTIME image acquisition shorter than motion cycle GATING prospective gating
+    TRACKING prospective through and/or in-plane motion tracking RETROSPECTIVE
+    retrospective gating CORRECTION retrospective image correction Required if Image
+    Type (0008,0008) Value 1 is ORIGINAL or MIXED. May be present otherwise.
     """
     BulkMotionSignalSource: Literal["JOINT", "NAVIGATOR", "MR_PHASE"] | str | None = None
-    """(0018,9173) CS 1 Type 1C, Bulk Motion Signal Source - PS3.3 2016c Table
-    C.7.6.18-3, Section C.7.6.18.3. Signal source to measure motion. Defined Terms:
-    JOINT joint motion detection NAVIGATOR MR navigator and organ edge detection
-    MR_PHASE phase (of center k-space line) Required if Image Type (0008,0008) Value
-    1 is ORIGINAL or MIXED and Bulk Motion Compensation Technique (0018,9172) equals
-    other than NONE. Otherwise may be present if Image Type (0008,0008) Value 1 is
-    DERIVED and Bulk Motion Compensation Technique (0018,9172) equals other than
-    NONE.
+    """(0018,9173) CS 1 Type 1C, Bulk Motion Signal Source. Signal source to measure
+    motion. Defined Terms: JOINT joint motion detection NAVIGATOR MR navigator and
+    organ edge detection MR_PHASE phase (of center k-space line) Required if Image
+    Type (0008,0008) Value 1 is ORIGINAL or MIXED and Bulk Motion Compensation
+    Technique (0018,9172) equals other than NONE. Otherwise may be present if Image
+    Type (0008,0008) Value 1 is DERIVED and Bulk Motion Compensation Technique
+    (0018,9172) equals other than NONE.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

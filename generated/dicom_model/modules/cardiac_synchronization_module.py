@@ -161,93 +161,87 @@ CardiacFramingType	00181064	LO	1	1C		C.7.6.18-1 row 10		type of framing is not t
     CardiacSynchronizationTechnique: (
         Literal["NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"] | None
     ) = None
-    """(0018,9037) CS 1 Type 1C, Cardiac Synchronization Technique - PS3.3 2016c Table
-    C.7.6.18-1, Section C.7.6.18.1. Defines if a cardiac synchronization technique
-    was applied during or after the acquisition. Enumerated Values: NONE REALTIME
-    total time for the acquisition is shorter than cardiac cycle, no gating is
-    applied PROSPECTIVE certain thresholds have been set for a gating window that
-    defines the acceptance of measurement data during the acquisition RETROSPECTIVE
-    certain thresholds have been set for a gating window that defines the acceptance
-    of measurement data after the acquisition PACED there is a constant RR interval
-    (e.g., Pacemaker), which makes thresholding not required Required if Image Type
-    ...
+    """(0018,9037) CS 1 Type 1C, Cardiac Synchronization Technique. Defines if a
+    cardiac synchronization technique was applied during or after the acquisition.
+    Enumerated Values: NONE REALTIME total time for the acquisition is shorter than
+    cardiac cycle, no gating is applied PROSPECTIVE certain thresholds have been set
+    for a gating window that defines the acceptance of measurement data during the
+    acquisition RETROSPECTIVE certain thresholds have been set for a gating window
+    that defines the acceptance of measurement data after the acquisition PACED
+    there is a constant RR interval (e.g., Pacemaker), which makes thresholding not
+    required Required if Image Type ...
     """
     CardiacSignalSource: Literal["ECG", "VCG", "PP", "MR"] | str | None = None
-    """(0018,9085) CS 1 Type 1C, Cardiac Signal Source - PS3.3 2016c Table C.7.6.18-1,
-    Section C.7.6.18.1. Cardiac Signal Source. Defined Terms: ECG electrocardiogram
-    VCG vector cardiogram PP peripheral pulse MR magnetic resonance, i.e., M-mode or
-    cardiac navigator Required if Image Type (0008,0008) Value 1 is ORIGINAL or
-    MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE.
-    Otherwise may be present if Image Type (0008,0008) Value 1 is DERIVED and
-    Cardiac Synchronization Technique (0018,9037) equals other than NONE.
-    """
-    CardiacRRIntervalSpecified: float | None = None
-    """(0018,9070) FD 1 Type 1C, Cardiac RR Interval Specified - PS3.3 2016c Table
-    C.7.6.18-1, Section C.7.6.18.1. R-R interval in ms measured prior to or during
-    the scan. Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and
-    Cardiac Synchronization Technique (0018,9037) equals other than NONE. Otherwise
-    may be present if Image Type (0008,0008) Value 1 is DERIVED and Cardiac
-    Synchronization Technique (0018,9037) equals other than NONE. Heart Rate
-    (0018,1088) is not used in this Module, since its value can be derived as 1/
-    Cardiac RR Interval Specified (0018,9070).
-    """
-    CardiacBeatRejectionTechnique: (
-        Literal["NONE", "RR_INTERVAL", "QRS_LOOP", "PVC"] | str | None
-    ) = None
-    """(0018,9169) CS 1 Type 1C, Cardiac Beat Rejection Technique - PS3.3 2016c Table
-    C.7.6.18-1, Section C.7.6.18.1. Cardiac arrhythmia rejection technique. Defined
-    Terms: NONE RR_INTERVAL rejection based on deviation from average RR interval
-    QRS_LOOP rejection based on deviation from regular QRS loop PVC rejection based
-    on PVC criteria Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
-    and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
-    RETROSPECTIVE. Otherwise may be present if Image Type (0008,0008) Value 1 is
-    DERIVED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
-    RETROSPECTIVE.
-    """
-    LowRRValue: int | None = None
-    """(0018,1081) IS 1 Type 2C, Low R-R Value - PS3.3 2016c Table C.7.6.18-1, Section
-    C.7.6.18.1. R-R interval low limit for beat rejection, in ms. Required if Image
-    Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization
-    Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE. Otherwise may be
-    present if Image Type (0008,0008) Value 1 is DERIVED and Cardiac Synchronization
-    Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE.
-    """
-    HighRRValue: int | None = None
-    """(0018,1082) IS 1 Type 2C, High R-R Value - PS3.3 2016c Table C.7.6.18-1, Section
-    C.7.6.18.1. R-R interval high limit for beat rejection, in ms. Required if Image
-    Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization
-    Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE. Otherwise may be
-    present if Image Type (0008,0008) Value 1 is DERIVED and Cardiac Synchronization
-    Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE.
-    """
-    IntervalsAcquired: int | None = None
-    """(0018,1083) IS 1 Type 2C, Intervals Acquired - PS3.3 2016c Table C.7.6.18-1,
-    Section C.7.6.18.1. Number of R-R intervals acquired and used to create the
-    image (not including the intervals rejected). Required if Image Type (0008,0008)
-    Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037)
-    equals other than NONE. Otherwise may be present if Image Type (0008,0008) Value
-    1 is DERIVED and Cardiac Synchronization Technique (0018,9037) equals other than
-    NONE.
-    """
-    IntervalsRejected: int | None = None
-    """(0018,1084) IS 1 Type 2C, Intervals Rejected - PS3.3 2016c Table C.7.6.18-1,
-    Section C.7.6.18.1. Number of R-R intervals rejected. Required if Image Type
+    """(0018,9085) CS 1 Type 1C, Cardiac Signal Source. Cardiac Signal Source. Defined
+    Terms: ECG electrocardiogram VCG vector cardiogram PP peripheral pulse MR
+    magnetic resonance, i.e., M-mode or cardiac navigator Required if Image Type
     (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique
     (0018,9037) equals other than NONE. Otherwise may be present if Image Type
     (0008,0008) Value 1 is DERIVED and Cardiac Synchronization Technique (0018,9037)
     equals other than NONE.
     """
+    CardiacRRIntervalSpecified: float | None = None
+    """(0018,9070) FD 1 Type 1C, Cardiac RR Interval Specified. R-R interval in ms
+    measured prior to or during the scan. Required if Image Type (0008,0008) Value 1
+    is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals
+    other than NONE. Otherwise may be present if Image Type (0008,0008) Value 1 is
+    DERIVED and Cardiac Synchronization Technique (0018,9037) equals other than
+    NONE. Heart Rate (0018,1088) is not used in this Module, since its value can be
+    derived as 1/ Cardiac RR Interval Specified (0018,9070).
+    """
+    CardiacBeatRejectionTechnique: (
+        Literal["NONE", "RR_INTERVAL", "QRS_LOOP", "PVC"] | str | None
+    ) = None
+    """(0018,9169) CS 1 Type 1C, Cardiac Beat Rejection Technique. Cardiac arrhythmia
+    rejection technique. Defined Terms: NONE RR_INTERVAL rejection based on
+    deviation from average RR interval QRS_LOOP rejection based on deviation from
+    regular QRS loop PVC rejection based on PVC criteria Required if Image Type
+    (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique
+    (0018,9037) equals PROSPECTIVE or RETROSPECTIVE. Otherwise may be present if
+    Image Type (0008,0008) Value 1 is DERIVED and Cardiac Synchronization Technique
+    (0018,9037) equals PROSPECTIVE or RETROSPECTIVE.
+    """
+    LowRRValue: int | None = None
+    """(0018,1081) IS 1 Type 2C, Low R-R Value. R-R interval low limit for beat
+    rejection, in ms. Required if Image Type (0008,0008) Value 1 is ORIGINAL or
+    MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
+    RETROSPECTIVE. Otherwise may be present if Image Type (0008,0008) Value 1 is
+    DERIVED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
+    RETROSPECTIVE.
+    """
+    HighRRValue: int | None = None
+    """(0018,1082) IS 1 Type 2C, High R-R Value. R-R interval high limit for beat
+    rejection, in ms. Required if Image Type (0008,0008) Value 1 is ORIGINAL or
+    MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
+    RETROSPECTIVE. Otherwise may be present if Image Type (0008,0008) Value 1 is
+    DERIVED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or
+    RETROSPECTIVE.
+    """
+    IntervalsAcquired: int | None = None
+    """(0018,1083) IS 1 Type 2C, Intervals Acquired. Number of R-R intervals acquired
+    and used to create the image (not including the intervals rejected). Required if
+    Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization
+    Technique (0018,9037) equals other than NONE. Otherwise may be present if Image
+    Type (0008,0008) Value 1 is DERIVED and Cardiac Synchronization Technique
+    (0018,9037) equals other than NONE.
+    """
+    IntervalsRejected: int | None = None
+    """(0018,1084) IS 1 Type 2C, Intervals Rejected. Number of R-R intervals rejected.
+    Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac
+    Synchronization Technique (0018,9037) equals other than NONE. Otherwise may be
+    present if Image Type (0008,0008) Value 1 is DERIVED and Cardiac Synchronization
+    Technique (0018,9037) equals other than NONE.
+    """
     SkipBeats: int | None = None
-    """(0018,1086) IS 1 Type 1C, Skip Beats - PS3.3 2016c Table C.7.6.18-1, Section
-    C.7.6.18.1. Number of beats prescribed to be skipped after each detected
-    arrhythmia. Required if Frame Increment Pointer (0028,0009) points to Frame Time
-    Vector (0018,1065).
+    """(0018,1086) IS 1 Type 1C, Skip Beats. Number of beats prescribed to be skipped
+    after each detected arrhythmia. Required if Frame Increment Pointer (0028,0009)
+    points to Frame Time Vector (0018,1065).
     """
     CardiacFramingType: str | None = None
-    """(0018,1064) LO 1 Type 1C, Cardiac Framing Type - PS3.3 2016c Table C.7.6.18-1,
-    Section C.7.6.18.1. Description of type of framing performed. See Section
-    C.7.6.18.1.1.1 for description and Defined Terms. Required if type of framing is
-    not time forward from trigger, may be present otherwise.
+    """(0018,1064) LO 1 Type 1C, Cardiac Framing Type. Description of type of framing
+    performed. See Section C.7.6.18.1.1.1 for description and Defined Terms.
+    Required if type of framing is not time forward from trigger, may be present
+    otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

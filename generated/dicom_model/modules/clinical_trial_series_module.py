@@ -27,20 +27,17 @@ ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ClinicalTrialCoordinatingCenterName: str | None = None
-    """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name - PS3.3 2016c
-    Table C.7-5b, Section C.7.3.2. The name of the institution that is responsible
-    for coordinating the medical imaging data for the clinical trial or research.
-    See Section C.7.3.2.1.1.
+    """(0012,0060) LO 1 Type 2, Clinical Trial Coordinating Center Name. The name of
+    the institution that is responsible for coordinating the medical imaging data
+    for the clinical trial or research. See Section C.7.3.2.1.1.
     """
     ClinicalTrialSeriesID: str | None = None
-    """(0012,0071) LO 1 Type 3, Clinical Trial Series ID - PS3.3 2016c Table C.7-5b,
-    Section C.7.3.2. An identifier of the series in the context of a clinical trial
-    or research. See Section C.7.3.2.1.2.
+    """(0012,0071) LO 1 Type 3, Clinical Trial Series ID. An identifier of the series
+    in the context of a clinical trial or research. See Section C.7.3.2.1.2.
     """
     ClinicalTrialSeriesDescription: str | None = None
-    """(0012,0072) LO 1 Type 3, Clinical Trial Series Description - PS3.3 2016c Table
-    C.7-5b, Section C.7.3.2. A description of the series in the context of a
-    clinical trial or research. See Section C.7.3.2.1.2.
+    """(0012,0072) LO 1 Type 3, Clinical Trial Series Description. A description of the
+    series in the context of a clinical trial or research. See Section C.7.3.2.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

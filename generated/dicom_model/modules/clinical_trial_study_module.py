@@ -39,28 +39,27 @@ ConsentForDistributionFlag	00120085	CS	1	1	NO\YES\WITHDRAWN	C.7-4b row 6
     DistributionType: (
         Literal["NAMED_PROTOCOL", "RESTRICTED_REUSE", "PUBLIC_RELEASE"] | str | None
     ) = None
-    """(0012,0084) CS 1 Type 1C, Distribution Type - PS3.3 2016c Table C.7-4b, Section
-    C.7.2.3. The type of distribution for which consent to distribute has been
-    granted. Defined Terms: NAMED_PROTOCOL RESTRICTED_REUSE PUBLIC_RELEASE See
-    Section C.7.2.3.1.2. Required if Consent for Distribution Flag (0012,0085)
-    equals YES or WITHDRAWN.
+    """(0012,0084) CS 1 Type 1C, Distribution Type. The type of distribution for which
+    consent to distribute has been granted. Defined Terms: NAMED_PROTOCOL
+    RESTRICTED_REUSE PUBLIC_RELEASE See Section C.7.2.3.1.2. Required if Consent for
+    Distribution Flag (0012,0085) equals YES or WITHDRAWN.
     """
     ClinicalTrialProtocolID: str | None = None
-    """(0012,0020) LO 1 Type 1C, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-4b,
-    Section C.7.2.3. The identifier of the protocol for which consent to distribute
-    has been granted. Required if Distribution Type (0012,0084) is NAMED_PROTOCOL
-    and the protocol is not that which is specified in Clinical Trial Protocol ID
-    (0012,0020) in the Section C.7.1.3.
+    """(0012,0020) LO 1 Type 1C, Clinical Trial Protocol ID. The identifier of the
+    protocol for which consent to distribute has been granted. Required if
+    Distribution Type (0012,0084) is NAMED_PROTOCOL and the protocol is not that
+    which is specified in Clinical Trial Protocol ID (0012,0020) in the Section
+    C.7.1.3.
     """
     ConsentForDistributionFlag: Literal["NO", "YES", "WITHDRAWN"]
-    """(0012,0085) CS 1 Type 1, Consent for Distribution Flag - PS3.3 2016c Table
-    C.7-4b, Section C.7.2.3. Whether or not consent to distribute has been granted
-    for the purpose described in Distribution Type (0012,0084). Enumerated Values:
-    NO YES WITHDRAWN See Section C.7.2.3.1.2. Under some circumstances, consent may
-    be withdrawn. The purpose of encoding this is to warn receiving systems that
-    further distribution may not be appropriate, but no semantics are defined by the
-    Standard for what action is appropriate under such circumstances, such as what
-    to do with previously received images that had a value of YES.
+    """(0012,0085) CS 1 Type 1, Consent for Distribution Flag. Whether or not consent
+    to distribute has been granted for the purpose described in Distribution Type
+    (0012,0084). Enumerated Values: NO YES WITHDRAWN See Section C.7.2.3.1.2. Under
+    some circumstances, consent may be withdrawn. The purpose of encoding this is to
+    warn receiving systems that further distribution may not be appropriate, but no
+    semantics are defined by the Standard for what action is appropriate under such
+    circumstances, such as what to do with previously received images that had a
+    value of YES.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -80,24 +79,23 @@ ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ClinicalTrialTimePointID: str | None = None
-    """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID - PS3.3 2016c Table
-    C.7-4b, Section C.7.2.3. An identifier specifying the one or more studies that
-    are grouped together as a clinical time point or submission in a clinical trial
-    or research. See Section C.7.2.3.1.1.
+    """(0012,0050) LO 1 Type 2, Clinical Trial Time Point ID. An identifier specifying
+    the one or more studies that are grouped together as a clinical time point or
+    submission in a clinical trial or research. See Section C.7.2.3.1.1.
     """
     ClinicalTrialTimePointDescription: str | None = None
-    """(0012,0051) ST 1 Type 3, Clinical Trial Time Point Description - PS3.3 2016c
-    Table C.7-4b, Section C.7.2.3. A description of a set of one or more studies
-    that are grouped together to represent a clinical time point or submission in a
-    clinical trial or research. See Section C.7.2.3.1.1.
+    """(0012,0051) ST 1 Type 3, Clinical Trial Time Point Description. A description of
+    a set of one or more studies that are grouped together to represent a clinical
+    time point or submission in a clinical trial or research. See Section
+    C.7.2.3.1.1.
     """
     ConsentForClinicalTrialUseSequence: (
         list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
     ) = None
-    """(0012,0083) SQ 1 Type 3, Consent for Clinical Trial Use Sequence - PS3.3 2016c
-    Table C.7-4b, Section C.7.2.3. A Sequence that conveys information about consent
-    for Clinical Trial or research use of the composite instances within this Study.
-    One or more Items are permitted in this Sequence. See Section C.7.2.3.1.2.
+    """(0012,0083) SQ 1 Type 3, Consent for Clinical Trial Use Sequence. A Sequence
+    that conveys information about consent for Clinical Trial or research use of the
+    composite instances within this Study. One or more Items are permitted in this
+    Sequence. See Section C.7.2.3.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

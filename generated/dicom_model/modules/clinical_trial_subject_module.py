@@ -40,53 +40,48 @@ ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ClinicalTrialSponsorName: str
-    """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name - PS3.3 2016c Table C.7-2b,
-    Section C.7.1.3. The name of the clinical trial or research sponsor. See Section
-    C.7.1.3.1.1.
+    """(0012,0010) LO 1 Type 1, Clinical Trial Sponsor Name. The name of the clinical
+    trial or research sponsor. See Section C.7.1.3.1.1.
     """
     ClinicalTrialProtocolID: str
-    """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID - PS3.3 2016c Table C.7-2b,
-    Section C.7.1.3. Identifier for the noted protocol. See Section C.7.1.3.1.2.
+    """(0012,0020) LO 1 Type 1, Clinical Trial Protocol ID. Identifier for the noted
+    protocol. See Section C.7.1.3.1.2.
     """
     ClinicalTrialProtocolName: str | None = None
-    """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name - PS3.3 2016c Table
-    C.7-2b, Section C.7.1.3. The name of the clinical trial or research protocol.
-    See Section C.7.1.3.1.3.
+    """(0012,0021) LO 1 Type 2, Clinical Trial Protocol Name. The name of the clinical
+    trial or research protocol. See Section C.7.1.3.1.3.
     """
     ClinicalTrialSiteID: str | None = None
-    """(0012,0030) LO 1 Type 2, Clinical Trial Site ID - PS3.3 2016c Table C.7-2b,
-    Section C.7.1.3. The identifier of the site responsible for submitting clinical
-    trial or research data. See Section C.7.1.3.1.4.
+    """(0012,0030) LO 1 Type 2, Clinical Trial Site ID. The identifier of the site
+    responsible for submitting clinical trial or research data. See Section
+    C.7.1.3.1.4.
     """
     ClinicalTrialSiteName: str | None = None
-    """(0012,0031) LO 1 Type 2, Clinical Trial Site Name - PS3.3 2016c Table C.7-2b,
-    Section C.7.1.3. Name of the site responsible for submitting clinical trial or
-    research data. See Section C.7.1.3.1.5
+    """(0012,0031) LO 1 Type 2, Clinical Trial Site Name. Name of the site responsible
+    for submitting clinical trial or research data. See Section C.7.1.3.1.5
     """
     ClinicalTrialSubjectID: str | None = None
-    """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID - PS3.3 2016c Table C.7-2b,
-    Section C.7.1.3. The assigned identifier for the clinical trial or research
-    subject. See Section C.7.1.3.1.6. Shall be present if Clinical Trial Subject
-    Reading ID (0012,0042) is absent. May be present otherwise.
+    """(0012,0040) LO 1 Type 1C, Clinical Trial Subject ID. The assigned identifier for
+    the clinical trial or research subject. See Section C.7.1.3.1.6. Shall be
+    present if Clinical Trial Subject Reading ID (0012,0042) is absent. May be
+    present otherwise.
     """
     ClinicalTrialSubjectReadingID: str | None = None
-    """(0012,0042) LO 1 Type 1C, Clinical Trial Subject Reading ID - PS3.3 2016c Table
-    C.7-2b, Section C.7.1.3. Identifies the subject for blinded evaluations. Shall
-    be present if Clinical Trial Subject ID (0012,0040) is absent. May be present
-    otherwise. See Section C.7.1.3.1.7.
+    """(0012,0042) LO 1 Type 1C, Clinical Trial Subject Reading ID. Identifies the
+    subject for blinded evaluations. Shall be present if Clinical Trial Subject ID
+    (0012,0040) is absent. May be present otherwise. See Section C.7.1.3.1.7.
     """
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
-    """(0012,0081) LO 1 Type 1C, Clinical Trial Protocol Ethics Committee Name - PS3.3
-    2016c Table C.7-2b, Section C.7.1.3. Name of the Ethics Committee or
-    Institutional Review Board (IRB) or Institutional Animal Care and Use Committees
-    (IACUC) responsible for approval of the Clinical Trial or research. Required if
-    Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present.
+    """(0012,0081) LO 1 Type 1C, Clinical Trial Protocol Ethics Committee Name. Name of
+    the Ethics Committee or Institutional Review Board (IRB) or Institutional Animal
+    Care and Use Committees (IACUC) responsible for approval of the Clinical Trial
+    or research. Required if Clinical Trial Protocol Ethics Committee Approval
+    Number (0012,0082) is present.
     """
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
     """(0012,0082) LO 1 Type 3, Clinical Trial Protocol Ethics Committee Approval
-    Number - PS3.3 2016c Table C.7-2b, Section C.7.1.3. Approval number issued by
-    committee described in Clinical Trial Protocol Ethics Committee Name
-    (0012,0081).
+    Number. Approval number issued by committee described in Clinical Trial Protocol
+    Ethics Committee Name (0012,0081).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

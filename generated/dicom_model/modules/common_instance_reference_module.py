@@ -29,12 +29,12 @@ ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -53,14 +53,14 @@ ReferencedInstanceSequence	0008114A	SQ	1	1		C.12-8 row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SeriesInstanceUID: str
-    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.12-8, Section
-    C.12.2. Unique identifier of the Series containing the referenced Instances.
+    """(0020,000E) UI 1 Type 1, Series Instance UID. Unique identifier of the Series
+    containing the referenced Instances.
     """
     ReferencedInstanceSequence: list[CommonInstanceReferenceModuleReferencedInstanceSequenceItem]
-    """(0008,114A) SQ 1 Type 1, Referenced Instance Sequence - PS3.3 2016c Table
-    C.12-8, Section C.12.2. Sequence of Items each providing a reference to an
-    Instance that is part of the Series defined by Series Instance UID (0020,000E)
-    in the enclosing Item. One or more Items shall be included in this Sequence.
+    """(0008,114A) SQ 1 Type 1, Referenced Instance Sequence. Sequence of Items each
+    providing a reference to an Instance that is part of the Series defined by
+    Series Instance UID (0020,000E) in the enclosing Item. One or more Items shall
+    be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -83,13 +83,13 @@ ReferencedSeriesSequence	00081115	SQ	1	1		10-4 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.12-8, Section
-    C.12.2. Unique identifier of the Study containing the referenced Instances.
+    """(0020,000D) UI 1 Type 1, Study Instance UID. Unique identifier of the Study
+    containing the referenced Instances.
     """
     ReferencedSeriesSequence: list[SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - PS3.3 2016c Table 10-4,
-    Section 10.4. Sequence of Items each of which includes the Attributes of one
-    Series. One or more Items shall be included in this Sequence.
+    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table 10-4, Section 10.4.
+    Sequence of Items each of which includes the Attributes of one Series. One or
+    more Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -110,21 +110,19 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     ReferencedSeriesSequence: (
         list[CommonInstanceReferenceModuleReferencedSeriesSequenceItem] | None
     ) = None
-    """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence - PS3.3 2016c Table C.12-8,
-    Section C.12.2. Sequence of Items each of which includes the Attributes of one
-    Series. One or more Items shall be included in this Sequence. Required if this
-    Instance references Instances in this Study.
+    """(0008,1115) SQ 1 Type 1C, Referenced Series Sequence. Sequence of Items each of
+    which includes the Attributes of one Series. One or more Items shall be included
+    in this Sequence. Required if this Instance references Instances in this Study.
     """
     StudiesContainingOtherReferencedInstancesSequence: (
         list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
         | None
     ) = None
-    """(0008,1200) SQ 1 Type 1C, Studies Containing Other Referenced Instances Sequence
-    - PS3.3 2016c Table C.12-8, Section C.12.2. Sequence of items each identifying a
-    Study other than the Study of which this Instance is a part, which Studies
-    contain Instances that are referenced elsewhere in this Instance. One or more
-    Items shall be included in this Sequence. Required if this Instance references
-    Instances in other Studies.
+    """(0008,1200) SQ 1 Type 1C, Studies Containing Other Referenced Instances
+    Sequence. Sequence of items each identifying a Study other than the Study of
+    which this Instance is a part, which Studies contain Instances that are
+    referenced elsewhere in this Instance. One or more Items shall be included in
+    this Sequence. Required if this Instance references Instances in other Studies.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

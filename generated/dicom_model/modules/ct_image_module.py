@@ -56,42 +56,40 @@ EnergyWeightingFactor	00189353	FL	1	1C		C.8-3 row 57		one Derivation Code Sequen
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     KVP: float | Decimal
-    """(0018,0060) DS 1 Type 1, KVP - PS3.3 2016c Table C.8-3, Section C.8.2.1. Peak
-    kilo voltage output of the X-Ray generator used.
+    """(0018,0060) DS 1 Type 1, KVP. Peak kilo voltage output of the X-Ray generator
+    used.
     """
     XRayTubeCurrentInmA: float
-    """(0018,9330) FD 1 Type 1, X-Ray Tube Current in mA - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. Nominal X-Ray tube current in milliamperes.
+    """(0018,9330) FD 1 Type 1, X-Ray Tube Current in mA. Nominal X-Ray tube current in
+    milliamperes.
     """
     DataCollectionDiameter: float | Decimal
-    """(0018,0090) DS 1 Type 1, Data Collection Diameter - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. The diameter in mm of the region over which data were
-    collected.
+    """(0018,0090) DS 1 Type 1, Data Collection Diameter. The diameter in mm of the
+    region over which data were collected.
     """
     FocalSpots: Sequence[float | Decimal]
-    """(0018,1190) DS 1-n Type 1, Focal Spot(s) - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Used nominal size of the focal spot in mm.
+    """(0018,1190) DS 1-n Type 1, Focal Spot(s). Used nominal size of the focal spot in
+    mm.
     """
     FilterType: str
-    """(0018,1160) SH 1 Type 1, Filter Type - PS3.3 2016c Table C.8-3, Section C.8.2.1.
-    Type of filter(s) inserted into the X-Ray beam.
+    """(0018,1160) SH 1 Type 1, Filter Type. Type of filter(s) inserted into the X-Ray
+    beam.
     """
     FilterMaterial: Sequence[str]
-    """(0018,7050) CS 1-n Type 1, Filter Material - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. The X-Ray absorbing material used in the filter.
+    """(0018,7050) CS 1-n Type 1, Filter Material. The X-Ray absorbing material used in
+    the filter.
     """
     ExposureInmAs: float | None = None
-    """(0018,9332) FD 1 Type 3, Exposure in mAs - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. The exposure expressed in milliampere seconds, for example calculated
-    from exposure time and X-Ray tube current.
+    """(0018,9332) FD 1 Type 3, Exposure in mAs. The exposure expressed in milliampere
+    seconds, for example calculated from exposure time and X-Ray tube current.
     """
     EnergyWeightingFactor: float | None = None
-    """(0018,9353) FL 1 Type 1C, Energy Weighting Factor - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. The weighting factor of the data from this additional source in
-    a multiple energy composition image. This factor incorporates the effects of the
-    specific X-Ray source and kV value examination specific characteristics.
-    Required if one Derivation Code Sequence (0008,9215) Item value is (113097, DCM,
-    "Multi-energy proportional weighting"). May be present otherwise.
+    """(0018,9353) FL 1 Type 1C, Energy Weighting Factor. The weighting factor of the
+    data from this additional source in a multiple energy composition image. This
+    factor incorporates the effects of the specific X-Ray source and kV value
+    examination specific characteristics. Required if one Derivation Code Sequence
+    (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting").
+    May be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -165,95 +163,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -329,95 +327,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -500,318 +498,285 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImageType: Sequence[str]
-    """(0008,0008) CS 2-n Type 1, Image Type - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Image identification characteristics. See Section C.8.2.1.1.1 for
-    specialization.
+    """(0008,0008) CS 2-n Type 1, Image Type. Image identification characteristics. See
+    Section C.8.2.1.1.1 for specialization.
     """
     SamplesPerPixel: int
-    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Number of samples (planes) in this image. See Section C.8.2.1.1.2 for
-    specialization.
+    """(0028,0002) US 1 Type 1, Samples per Pixel. Number of samples (planes) in this
+    image. See Section C.8.2.1.1.2 for specialization.
     """
     PhotometricInterpretation: str
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. Specifies the intended interpretation of the pixel data. See
-    Section C.8.2.1.1.3 for specialization.
+    """(0028,0004) CS 1 Type 1, Photometric Interpretation. Specifies the intended
+    interpretation of the pixel data. See Section C.8.2.1.1.3 for specialization.
     """
     BitsAllocated: int
-    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Number of bits allocated for each pixel sample. Each sample shall have
-    the same number of bits allocated. See Section C.8.2.1.1.4 for specialization.
+    """(0028,0100) US 1 Type 1, Bits Allocated. Number of bits allocated for each pixel
+    sample. Each sample shall have the same number of bits allocated. See Section
+    C.8.2.1.1.4 for specialization.
     """
     BitsStored: int
-    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.8-3, Section C.8.2.1.
-    Number of bits stored for each pixel sample. Each sample shall have the same
-    number of bits stored. See Section C.8.2.1.1.5 for specialization.
+    """(0028,0101) US 1 Type 1, Bits Stored. Number of bits stored for each pixel
+    sample. Each sample shall have the same number of bits stored. See Section
+    C.8.2.1.1.5 for specialization.
     """
     HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.8-3, Section C.8.2.1.
-    Most significant bit for pixel sample data. Each sample shall have the same high
-    bit. See Section C.8.2.1.1.6 for specialization.
+    """(0028,0102) US 1 Type 1, High Bit. Most significant bit for pixel sample data.
+    Each sample shall have the same high bit. See Section C.8.2.1.1.6 for
+    specialization.
     """
     RescaleIntercept: float | Decimal
-    """(0028,1052) DS 1 Type 1, Rescale Intercept - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. The value b in relationship between stored values (SV) and the output
-    units. Output units = m*SV+b If Image Type (0008,0008) Value 1 is ORIGINAL and
-    Value 3 is not LOCALIZER, output units shall be Hounsfield Units (HU).
+    """(0028,1052) DS 1 Type 1, Rescale Intercept. The value b in relationship between
+    stored values (SV) and the output units. Output units = m*SV+b If Image Type
+    (0008,0008) Value 1 is ORIGINAL and Value 3 is not LOCALIZER, output units shall
+    be Hounsfield Units (HU).
     """
     RescaleSlope: float | Decimal
-    """(0028,1053) DS 1 Type 1, Rescale Slope - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. m in the equation specified in Rescale Intercept (0028,1052).
+    """(0028,1053) DS 1 Type 1, Rescale Slope. m in the equation specified in Rescale
+    Intercept (0028,1052).
     """
     RescaleType: Literal["OD", "HU", "US"] | str | None = None
-    """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Specifies the output units of Rescale Slope (0028,1053) and Rescale
-    Intercept (0028,1052). See Section C.11.1.1.2 for Defined Terms and further
-    explanation. Required if the Rescale Type is not HU (Hounsfield Units). May be
-    present otherwise.
+    """(0028,1054) LO 1 Type 1C, Rescale Type. Specifies the output units of Rescale
+    Slope (0028,1053) and Rescale Intercept (0028,1052). See Section C.11.1.1.2 for
+    Defined Terms and further explanation. Required if the Rescale Type is not HU
+    (Hounsfield Units). May be present otherwise.
     """
     KVP: float | Decimal | None = None
-    """(0018,0060) DS 1 Type 2, KVP - PS3.3 2016c Table C.8-3, Section C.8.2.1. Peak
-    kilo voltage output of the x-ray generator used
+    """(0018,0060) DS 1 Type 2, KVP. Peak kilo voltage output of the x-ray generator
+    used
     """
     AcquisitionNumber: int | None = None
-    """(0020,0012) IS 1 Type 2, Acquisition Number - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. A number identifying the single continuous gathering of data over a
-    period of time that resulted in this image
+    """(0020,0012) IS 1 Type 2, Acquisition Number. A number identifying the single
+    continuous gathering of data over a period of time that resulted in this image
     """
     ScanOptions: Sequence[str] | None = None
-    """(0018,0022) CS 1-n Type 3, Scan Options - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Parameters of scanning sequence.
-    """
+    """(0018,0022) CS 1-n Type 3, Scan Options. Parameters of scanning sequence."""
     DataCollectionDiameter: float | Decimal | None = None
-    """(0018,0090) DS 1 Type 3, Data Collection Diameter - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. The diameter in mm of the region over which data were collected
+    """(0018,0090) DS 1 Type 3, Data Collection Diameter. The diameter in mm of the
+    region over which data were collected
     """
     DataCollectionCenterPatient: Sequence[float] | None = None
-    """(0018,9313) FD 3 Type 3, Data Collection Center (Patient) - PS3.3 2016c Table
-    C.8-3, Section C.8.2.1. The x, y, and z coordinates (in the patient coordinate
-    system) in mm of the center of the region in which data were collected. See
-    Section C.8.15.3.6.1.
+    """(0018,9313) FD 3 Type 3, Data Collection Center (Patient). The x, y, and z
+    coordinates (in the patient coordinate system) in mm of the center of the region
+    in which data were collected. See Section C.8.15.3.6.1.
     """
     ReconstructionDiameter: float | Decimal | None = None
-    """(0018,1100) DS 1 Type 3, Reconstruction Diameter - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. Diameter in mm of the region from within which data were used
-    in creating the reconstruction of the image. Data may exist outside this region
-    and portions of the patient may exist outside this region.
+    """(0018,1100) DS 1 Type 3, Reconstruction Diameter. Diameter in mm of the region
+    from within which data were used in creating the reconstruction of the image.
+    Data may exist outside this region and portions of the patient may exist outside
+    this region.
     """
     ReconstructionTargetCenterPatient: Sequence[float] | None = None
-    """(0018,9318) FD 3 Type 3, Reconstruction Target Center (Patient) - PS3.3 2016c
-    Table C.8-3, Section C.8.2.1. The x, y, and z coordinates (in the patient
-    coordinate system) of the reconstruction center target point as used for
-    reconstruction in mm. See Section C.8.15.3.6.1. If the reconstructed image is
-    not magnified or panned the value corresponds with the Data Collection Center
-    (Patient) (0018,9313) attribute.
+    """(0018,9318) FD 3 Type 3, Reconstruction Target Center (Patient). The x, y, and z
+    coordinates (in the patient coordinate system) of the reconstruction center
+    target point as used for reconstruction in mm. See Section C.8.15.3.6.1. If the
+    reconstructed image is not magnified or panned the value corresponds with the
+    Data Collection Center (Patient) (0018,9313) attribute.
     """
     DistanceSourceToDetector: float | Decimal | None = None
-    """(0018,1110) DS 1 Type 3, Distance Source to Detector - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. Distance in mm from source to detector center. This value is
-    traditionally referred to as Source Image Receptor Distance (SID).
+    """(0018,1110) DS 1 Type 3, Distance Source to Detector. Distance in mm from source
+    to detector center. This value is traditionally referred to as Source Image
+    Receptor Distance (SID).
     """
     DistanceSourceToPatient: float | Decimal | None = None
-    """(0018,1111) DS 1 Type 3, Distance Source to Patient - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. Distance in mm from source to isocenter (center of field of
-    view). This value is traditionally referred to as Source Object Distance (SOD).
+    """(0018,1111) DS 1 Type 3, Distance Source to Patient. Distance in mm from source
+    to isocenter (center of field of view). This value is traditionally referred to
+    as Source Object Distance (SOD).
     """
     GantryDetectorTilt: float | Decimal | None = None
-    """(0018,1120) DS 1 Type 3, Gantry/Detector Tilt - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Nominal angle of tilt in degrees of the scanning gantry. Not intended
-    for mathematical computations.
+    """(0018,1120) DS 1 Type 3, Gantry/Detector Tilt. Nominal angle of tilt in degrees
+    of the scanning gantry. Not intended for mathematical computations.
     """
     TableHeight: float | Decimal | None = None
-    """(0018,1130) DS 1 Type 3, Table Height - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. The distance in mm of the top of the patient table to the center of
-    rotation; below the center is positive.
+    """(0018,1130) DS 1 Type 3, Table Height. The distance in mm of the top of the
+    patient table to the center of rotation; below the center is positive.
     """
     RotationDirection: Literal["CW", "CC"] | None = None
-    """(0018,1140) CS 1 Type 3, Rotation Direction - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Direction of rotation of the source when relevant, about nearest
-    principal axis of equipment. Enumerated Values: CW clockwise CC counter
-    clockwise
+    """(0018,1140) CS 1 Type 3, Rotation Direction. Direction of rotation of the source
+    when relevant, about nearest principal axis of equipment. Enumerated Values: CW
+    clockwise CC counter clockwise
     """
     ExposureTime: int | None = None
-    """(0018,1150) IS 1 Type 3, Exposure Time - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Time of x-ray exposure in msec. If Acquisition Type (0018,9302) equals
-    SPIRAL, the value of this attribute shall be Revolution Time (0018,9305) divided
-    by the Spiral Pitch Factor (0018,9311). See Section C.8.15.3.8.1 and Section
-    C.8.15.3.2.1.
+    """(0018,1150) IS 1 Type 3, Exposure Time. Time of x-ray exposure in msec. If
+    Acquisition Type (0018,9302) equals SPIRAL, the value of this attribute shall be
+    Revolution Time (0018,9305) divided by the Spiral Pitch Factor (0018,9311). See
+    Section C.8.15.3.8.1 and Section C.8.15.3.2.1.
     """
     XRayTubeCurrent: int | None = None
-    """(0018,1151) IS 1 Type 3, X-Ray Tube Current - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. X-Ray Tube Current in mA.
-    """
+    """(0018,1151) IS 1 Type 3, X-Ray Tube Current. X-Ray Tube Current in mA."""
     Exposure: int | None = None
-    """(0018,1152) IS 1 Type 3, Exposure - PS3.3 2016c Table C.8-3, Section C.8.2.1.
-    The exposure expressed in mAs, for example calculated from Exposure Time and
-    X-Ray Tube Current.
+    """(0018,1152) IS 1 Type 3, Exposure. The exposure expressed in mAs, for example
+    calculated from Exposure Time and X-Ray Tube Current.
     """
     ExposureInuAs: int | None = None
-    """(0018,1153) IS 1 Type 3, Exposure in µAs - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. The exposure expressed in µAs, for example calculated from Exposure
-    Time and X-Ray Tube Current.
+    """(0018,1153) IS 1 Type 3, Exposure in µAs. The exposure expressed in µAs, for
+    example calculated from Exposure Time and X-Ray Tube Current.
     """
     FilterType: str | None = None
-    """(0018,1160) SH 1 Type 3, Filter Type - PS3.3 2016c Table C.8-3, Section C.8.2.1.
-    Label for the type of filter inserted into the x-ray beam.
+    """(0018,1160) SH 1 Type 3, Filter Type. Label for the type of filter inserted into
+    the x-ray beam.
     """
     GeneratorPower: int | None = None
-    """(0018,1170) IS 1 Type 3, Generator Power - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Power in kW to the x-ray generator.
-    """
+    """(0018,1170) IS 1 Type 3, Generator Power. Power in kW to the x-ray generator."""
     FocalSpots: Sequence[float | Decimal] | None = None
-    """(0018,1190) DS 1-n Type 3, Focal Spot(s) - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Size of the focal spot in mm. For devices with variable focal spot or
-    multiple focal spots, small dimension followed by large dimension.
+    """(0018,1190) DS 1-n Type 3, Focal Spot(s). Size of the focal spot in mm. For
+    devices with variable focal spot or multiple focal spots, small dimension
+    followed by large dimension.
     """
     ConvolutionKernel: Sequence[str] | None = None
-    """(0018,1210) SH 1-n Type 3, Convolution Kernel - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. A label describing the convolution kernel or algorithm used to
-    reconstruct the data
+    """(0018,1210) SH 1-n Type 3, Convolution Kernel. A label describing the
+    convolution kernel or algorithm used to reconstruct the data
     """
     RevolutionTime: float | None = None
-    """(0018,9305) FD 1 Type 3, Revolution Time - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. The time in seconds of a complete revolution of the source around the
-    gantry orbit.
+    """(0018,9305) FD 1 Type 3, Revolution Time. The time in seconds of a complete
+    revolution of the source around the gantry orbit.
     """
     SingleCollimationWidth: float | None = None
-    """(0018,9306) FD 1 Type 3, Single Collimation Width - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. The width of a single row of acquired data (in mm). Adjacent
-    physical detector rows may have been combined to form a single effective
-    acquisition row.
+    """(0018,9306) FD 1 Type 3, Single Collimation Width. The width of a single row of
+    acquired data (in mm). Adjacent physical detector rows may have been combined to
+    form a single effective acquisition row.
     """
     TotalCollimationWidth: float | None = None
-    """(0018,9307) FD 1 Type 3, Total Collimation Width - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. The width of the total collimation (in mm) over the area of
-    active x-ray detection. This will be equal the number of effective detector rows
-    multiplied by single collimation width.
+    """(0018,9307) FD 1 Type 3, Total Collimation Width. The width of the total
+    collimation (in mm) over the area of active x-ray detection. This will be equal
+    the number of effective detector rows multiplied by single collimation width.
     """
     TableSpeed: float | None = None
-    """(0018,9309) FD 1 Type 3, Table Speed - PS3.3 2016c Table C.8-3, Section C.8.2.1.
-    The distance in mm that the table moves in one second during the gathering of
-    data that resulted in this image.
+    """(0018,9309) FD 1 Type 3, Table Speed. The distance in mm that the table moves in
+    one second during the gathering of data that resulted in this image.
     """
     TableFeedPerRotation: float | None = None
-    """(0018,9310) FD 1 Type 3, Table Feed per Rotation - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. Motion of the table (in mm) during a complete revolution of the
-    source around the gantry orbit.
+    """(0018,9310) FD 1 Type 3, Table Feed per Rotation. Motion of the table (in mm)
+    during a complete revolution of the source around the gantry orbit.
     """
     SpiralPitchFactor: float | None = None
-    """(0018,9311) FD 1 Type 3, Spiral Pitch Factor - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Ratio of the Table Feed per Rotation (0018,9310) to the Total
-    Collimation Width (0018,9307).
+    """(0018,9311) FD 1 Type 3, Spiral Pitch Factor. Ratio of the Table Feed per
+    Rotation (0018,9310) to the Total Collimation Width (0018,9307).
     """
     ExposureModulationType: Literal["NONE"] | str | None = None
-    """(0018,9323) CS 1 Type 3, Exposure Modulation Type - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. A label describing the type of exposure modulation used for the
-    purpose of limiting the dose. Defined Terms: NONE
+    """(0018,9323) CS 1 Type 3, Exposure Modulation Type. A label describing the type
+    of exposure modulation used for the purpose of limiting the dose. Defined Terms:
+    NONE
     """
     EstimatedDoseSaving: float | None = None
-    """(0018,9324) FD 1 Type 3, Estimated Dose Saving - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. A percent value of dose saving due to the use of Exposure
-    Modulation Type (0018,9323). A negative percent value of dose savings reflects
-    an increase of exposure.
+    """(0018,9324) FD 1 Type 3, Estimated Dose Saving. A percent value of dose saving
+    due to the use of Exposure Modulation Type (0018,9323). A negative percent value
+    of dose savings reflects an increase of exposure.
     """
     CTDIvol: float | None = None
-    """(0018,9345) FD 1 Type 3, CTDIvol - PS3.3 2016c Table C.8-3, Section C.8.2.1.
-    Computed Tomography Dose Index (CTDIvol), in mGy according to IEC 60601-2-44,
-    Ed.2.1 (Clause 29.1.103.4), The Volume CTDIvol. It describes the average dose
-    for this image for the selected CT conditions of operation.
+    """(0018,9345) FD 1 Type 3, CTDIvol. Computed Tomography Dose Index (CTDIvol), in
+    mGy according to IEC 60601-2-44, Ed.2.1 (Clause 29.1.103.4), The Volume CTDIvol.
+    It describes the average dose for this image for the selected CT conditions of
+    operation.
     """
     CTDIPhantomTypeCodeSequence: list[CTImageModuleCTDIPhantomTypeCodeSequenceItem] | None = None
-    """(0018,9346) SQ 1 Type 3, CTDI Phantom Type Code Sequence - PS3.3 2016c Table
-    C.8-3, Section C.8.2.1. The type of phantom used for CTDI measurement according
-    to IEC 60601-2-44. Only a single Item is permitted in this Sequence.
+    """(0018,9346) SQ 1 Type 3, CTDI Phantom Type Code Sequence. The type of phantom
+    used for CTDI measurement according to IEC 60601-2-44. Only a single Item is
+    permitted in this Sequence.
     """
     WaterEquivalentDiameter: object | None = None
-    """(0018,1271) - 1 Type 3, Water Equivalent Diameter - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. The diameter, in mm, of a cylinder of water having the same
-    X-Ray attenuation as the patient for this reconstructed slice (e.g., as
-    described in [AAPM_TG220]).
+    """(0018,1271) - 1 Type 3, Water Equivalent Diameter. The diameter, in mm, of a
+    cylinder of water having the same X-Ray attenuation as the patient for this
+    reconstructed slice (e.g., as described in [AAPM_TG220]).
     """
     WaterEquivalentDiameterMethodCodeSequence: (
         list[CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem] | None
     ) = None
-    """(0018,1272) - 1 Type 1C, Water Equivalent Diameter Method Code Sequence - PS3.3
-    2016c Table C.8-3, Section C.8.2.1. The method of calculation of Water
-    Equivalent Diameter (0018,1271). Required if Water Equivalent Diameter
-    (0018,1271) is present. Only a single Item is permitted in this Sequence.
+    """(0018,1272) - 1 Type 1C, Water Equivalent Diameter Method Code Sequence. The
+    method of calculation of Water Equivalent Diameter (0018,1271). Required if
+    Water Equivalent Diameter (0018,1271) is present. Only a single Item is
+    permitted in this Sequence.
     """
     AnatomicRegionSequence: list[GeneralAnatomyOptionalMacroAnatomicRegionSequenceItem] | None = (
         None
     )
-    """(0008,2218) SQ 1 Type 3, Anatomic Region Sequence - PS3.3 2016c Table 10-7,
-    Section 10.5. Sequence that identifies the anatomic region of interest in this
-    Instance (i.e., external anatomy, surface anatomy, or general region of the
-    body). Only a single Item is permitted in this Sequence.
+    """(0008,2218) SQ 1 Type 3, Anatomic Region Sequence - Table 10-7, Section 10.5.
+    Sequence that identifies the anatomic region of interest in this Instance (i.e.,
+    external anatomy, surface anatomy, or general region of the body). Only a single
+    Item is permitted in this Sequence.
     """
     PrimaryAnatomicStructureSequence: (
         list[PrimaryAnatomicStructureMacroPrimaryAnatomicStructureSequenceItem] | None
     ) = None
-    """(0008,2228) SQ 1 Type 3, Primary Anatomic Structure Sequence - PS3.3 2016c Table
-    10-8, Section 10.5. Sequence of Items that identifies the primary anatomic
+    """(0008,2228) SQ 1 Type 3, Primary Anatomic Structure Sequence - Table 10-8,
+    Section 10.5. Sequence of Items that identifies the primary anatomic
     structure(s) of interest in this Instance. One or more Items are permitted in
     this Sequence.
     """
     ViewCodeSequence: (
         list[OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem] | None
     ) = None
-    """(0054,0220) SQ 1 Type 3, View Code Sequence - PS3.3 2016c Table 10-25, Section
-    10.21. Sequence that describes the projection of the anatomic region of
-    interest. Only a single Item is permitted in this Sequence.
+    """(0054,0220) SQ 1 Type 3, View Code Sequence - Table 10-25, Section 10.21.
+    Sequence that describes the projection of the anatomic region of interest. Only
+    a single Item is permitted in this Sequence.
     """
     SliceProgressionDirection: str | None = None
-    """(0054,0500) CS 1 Type 3, Slice Progression Direction - PS3.3 2016c Table 10-25,
-    Section 10.21. Describes the anatomical direction in which a set of slices is
+    """(0054,0500) CS 1 Type 3, Slice Progression Direction - Table 10-25, Section
+    10.21. Describes the anatomical direction in which a set of slices is
     progressing (see Section 10.20.1.1). Meaningful only for cardiac images.
     Enumerated Values are defined in Section 10.20.1.1.
     """
     CalciumScoringMassFactorPatient: float | None = None
-    """(0018,9351) FL 1 Type 3, Calcium Scoring Mass Factor Patient - PS3.3 2016c Table
-    C.8-3, Section C.8.2.1. The calibration factor for the calcium mass score. These
-    factors incorporate the effects of KV value of the CT image the patient size.
-    machine specific corrections See Section C.8.2.1.1.7.
-    """
-    CalciumScoringMassFactorDevice: Sequence[float] | None = None
-    """(0018,9352) FL 3 Type 3, Calcium Scoring Mass Factor Device - PS3.3 2016c Table
-    C.8-3, Section C.8.2.1. The calibration factors for the calcium mass score of
-    the device. These factors incorporate the effects of KV value of the CT image
-    machine specific corrections This a multi-value attribute, the first value
-    specifies the mass factor for a small patient size, the second value for a
-    medium patient size and the third value for a large patient size. See Section
+    """(0018,9351) FL 1 Type 3, Calcium Scoring Mass Factor Patient. The calibration
+    factor for the calcium mass score. These factors incorporate the effects of KV
+    value of the CT image the patient size. machine specific corrections See Section
     C.8.2.1.1.7.
     """
+    CalciumScoringMassFactorDevice: Sequence[float] | None = None
+    """(0018,9352) FL 3 Type 3, Calcium Scoring Mass Factor Device. The calibration
+    factors for the calcium mass score of the device. These factors incorporate the
+    effects of KV value of the CT image machine specific corrections This a multi-
+    value attribute, the first value specifies the mass factor for a small patient
+    size, the second value for a medium patient size and the third value for a large
+    patient size. See Section C.8.2.1.1.7.
+    """
     EnergyWeightingFactor: float | None = None
-    """(0018,9353) FL 1 Type 1C, Energy Weighting Factor - PS3.3 2016c Table C.8-3,
-    Section C.8.2.1. The weighting factor of the data from the primary source in a
-    multiple energy composition image. This factor incorporates the effects of the
-    specific X-Ray source and kV value examination specific characteristics.
-    Required if one Derivation Code Sequence (0008,9215) Item value is (113097, DCM,
-    "Multi-energy proportional weighting"). May be present otherwise.
+    """(0018,9353) FL 1 Type 1C, Energy Weighting Factor. The weighting factor of the
+    data from the primary source in a multiple energy composition image. This factor
+    incorporates the effects of the specific X-Ray source and kV value examination
+    specific characteristics. Required if one Derivation Code Sequence (0008,9215)
+    Item value is (113097, DCM, "Multi-energy proportional weighting"). May be
+    present otherwise.
     """
     CTAdditionalXRaySourceSequence: list[CTImageModuleCTAdditionalXRaySourceSequenceItem] | None = (
         None
     )
-    """(0018,9360) SQ 1 Type 3, CT Additional X-Ray Source Sequence - PS3.3 2016c Table
-    C.8-3, Section C.8.2.1. Contains the attributes describing additional
-    acquisition parameters beyond the primary source in a multiple X-Ray source
-    system or a multi-energy acquisition. The primary X-Ray source is specified in
-    other attributes of this module. One or more Items are permitted in this
-    Sequence.
+    """(0018,9360) SQ 1 Type 3, CT Additional X-Ray Source Sequence. Contains the
+    attributes describing additional acquisition parameters beyond the primary
+    source in a multiple X-Ray source system or a multi-energy acquisition. The
+    primary X-Ray source is specified in other attributes of this module. One or
+    more Items are permitted in this Sequence.
     """
     IsocenterPosition: Sequence[float | Decimal] | None = None
-    """(300A,012C) DS 3 Type 3, Isocenter Position - PS3.3 2016c Table C.8-3, Section
-    C.8.2.1. Isocenter coordinates (x,y,z), in mm. Specifies the location of the
-    machine isocenter in the patient-based coordinate system associated with the
-    Frame of Reference. It allows transformation from the equipment-based coordinate
-    system to the patient-based coordinate system.
+    """(300A,012C) DS 3 Type 3, Isocenter Position. Isocenter coordinates (x,y,z), in
+    mm. Specifies the location of the machine isocenter in the patient-based
+    coordinate system associated with the Frame of Reference. It allows
+    transformation from the equipment-based coordinate system to the patient-based
+    coordinate system.
     """
     PatientSupportAngle: float | Decimal | None = None
-    """(300A,0122) DS 1 Type 3, Patient Support Angle - PS3.3 2016c Table 10-27,
-    Section 10.23. Patient Support angle, i.e., orientation of IEC PATIENT SUPPORT
-    coordinate system with respect to IEC FIXED REFERENCE coordinate system
-    (degrees).
+    """(300A,0122) DS 1 Type 3, Patient Support Angle - Table 10-27, Section 10.23.
+    Patient Support angle, i.e., orientation of IEC PATIENT SUPPORT coordinate
+    system with respect to IEC FIXED REFERENCE coordinate system (degrees).
     """
     TableTopPitchAngle: float | None = None
-    """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - PS3.3 2016c Table 10-27,
-    Section 10.23. Table Top Pitch Angle, i.e., the rotation of the IEC TABLE TOP
-    coordinate system about the X-axis of the IEC TABLE TOP coordinate system
-    (degrees). See Section C.8.8.25.6.2.
+    """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - Table 10-27, Section 10.23.
+    Table Top Pitch Angle, i.e., the rotation of the IEC TABLE TOP coordinate system
+    about the X-axis of the IEC TABLE TOP coordinate system (degrees). See Section
+    C.8.8.25.6.2.
     """
     TableTopRollAngle: float | None = None
-    """(300A,0144) FL 1 Type 3, Table Top Roll Angle - PS3.3 2016c Table 10-27, Section
-    10.23. Table Top Roll Angle, i.e., the rotation of the IEC TABLE TOP coordinate
-    system about the Y-axis of the IEC TABLE TOP coordinate system (degrees). See
-    Section C.8.8.25.6.2.
+    """(300A,0144) FL 1 Type 3, Table Top Roll Angle - Table 10-27, Section 10.23.
+    Table Top Roll Angle, i.e., the rotation of the IEC TABLE TOP coordinate system
+    about the Y-axis of the IEC TABLE TOP coordinate system (degrees). See Section
+    C.8.8.25.6.2.
     """
     TableTopLongitudinalPosition: float | Decimal | None = None
-    """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position - PS3.3 2016c Table
-    10-27, Section 10.23. Table Top Longitudinal position in IEC TABLE TOP
-    coordinate system (mm).
+    """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position - Table 10-27, Section
+    10.23. Table Top Longitudinal position in IEC TABLE TOP coordinate system (mm).
     """
     TableTopLateralPosition: float | Decimal | None = None
-    """(300A,012A) DS 1 Type 3, Table Top Lateral Position - PS3.3 2016c Table 10-27,
-    Section 10.23. Table Top Lateral position in IEC TABLE TOP coordinate system
-    (mm).
+    """(300A,012A) DS 1 Type 3, Table Top Lateral Position - Table 10-27, Section
+    10.23. Table Top Lateral position in IEC TABLE TOP coordinate system (mm).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -136,138 +136,133 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SamplesPerPixel: int
-    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of samples (planes) in this image. See Section C.7.6.3.1.1 for
-    further explanation.
+    """(0028,0002) US 1 Type 1, Samples per Pixel - Table C.7-11b, Section C.7.6.3.
+    Number of samples (planes) in this image. See Section C.7.6.3.1.1 for further
+    explanation.
     """
     PhotometricInterpretation: str
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Specifies the intended interpretation of the pixel data. See
-    Section C.7.6.3.1.2 for further explanation.
+    """(0028,0004) CS 1 Type 1, Photometric Interpretation - Table C.7-11b, Section
+    C.7.6.3. Specifies the intended interpretation of the pixel data. See Section
+    C.7.6.3.1.2 for further explanation.
     """
     Rows: int
-    """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Number of rows in the image.
+    """(0028,0010) US 1 Type 1, Rows - Table C.7-11b, Section C.7.6.3. Number of rows
+    in the image.
     """
     Columns: int
-    """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Number of columns in the image
+    """(0028,0011) US 1 Type 1, Columns - Table C.7-11b, Section C.7.6.3. Number of
+    columns in the image
     """
     BitsAllocated: int
-    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of bits allocated for each pixel sample. Each sample shall have
-    the same number of bits allocated. Bits Allocated (0028,0100) shall be either 1,
-    or a multiple of 8. See PS3.5 for further explanation.
+    """(0028,0100) US 1 Type 1, Bits Allocated - Table C.7-11b, Section C.7.6.3. Number
+    of bits allocated for each pixel sample. Each sample shall have the same number
+    of bits allocated. Bits Allocated (0028,0100) shall be either 1, or a multiple
+    of 8. See PS3.5 for further explanation.
     """
     BitsStored: int
-    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of bits stored for each pixel sample. Each sample shall have the
-    same number of bits stored. See PS3.5 for further explanation.
+    """(0028,0101) US 1 Type 1, Bits Stored - Table C.7-11b, Section C.7.6.3. Number of
+    bits stored for each pixel sample. Each sample shall have the same number of
+    bits stored. See PS3.5 for further explanation.
     """
     HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Most significant bit for pixel sample data. Each sample shall have the same high
-    bit. High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See
-    PS3.5 for further explanation.
+    """(0028,0102) US 1 Type 1, High Bit - Table C.7-11b, Section C.7.6.3. Most
+    significant bit for pixel sample data. Each sample shall have the same high bit.
+    High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See PS3.5
+    for further explanation.
     """
     PixelRepresentation: Literal[0, 1]
-    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Data representation of the pixel samples. Each sample shall
-    have the same pixel representation. Enumerated Values: 0000H unsigned integer.
-    0001H 2's complement
+    """(0028,0103) US 1 Type 1, Pixel Representation - Table C.7-11b, Section C.7.6.3.
+    Data representation of the pixel samples. Each sample shall have the same pixel
+    representation. Enumerated Values: 0000H unsigned integer. 0001H 2's complement
     """
     PixelData: bytes | None = None
-    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. A data stream of the pixel samples that comprise the Image. See Section
+    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - Table C.7-11b, Section C.7.6.3. A
+    data stream of the pixel samples that comprise the Image. See Section
     C.7.6.3.1.4 for further explanation. Required if Pixel Data Provider URL
     (0028,7FE0) is not present.
     """
     PlanarConfiguration: int | None = None
-    """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Indicates whether the pixel data are sent color-by-plane or
-    color-by-pixel. Required if Samples per Pixel (0028,0002) has a value greater
-    than 1. See Section C.7.6.3.1.3 for further explanation.
+    """(0028,0006) US 1 Type 1C, Planar Configuration - Table C.7-11b, Section C.7.6.3.
+    Indicates whether the pixel data are sent color-by-plane or color-by-pixel.
+    Required if Samples per Pixel (0028,0002) has a value greater than 1. See
+    Section C.7.6.3.1.3 for further explanation.
     """
     PixelAspectRatio: Sequence[int] | None = None
-    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Ratio of the vertical size and horizontal size of the pixels in
-    the image specified by a pair of integer values where the first value is the
-    vertical pixel size, and the second value is the horizontal pixel size. Required
-    if the aspect ratio values do not have a ratio of 1:1 and the physical pixel
-    spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing
-    (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire
-    Image or per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
+    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - Table C.7-11b, Section C.7.6.3.
+    Ratio of the vertical size and horizontal size of the pixels in the image
+    specified by a pair of integer values where the first value is the vertical
+    pixel size, and the second value is the horizontal pixel size. Required if the
+    aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is
+    not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164)
+    or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or
+    per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
     """
     SmallestImagePixelValue: int | None = None
-    """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b, Section C.7.6.3. The minimum actual pixel value encountered in this
-    image.
+    """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - Table C.7-11b,
+    Section C.7.6.3. The minimum actual pixel value encountered in this image.
     """
     LargestImagePixelValue: int | None = None
-    """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b, Section C.7.6.3. The maximum actual pixel value encountered in this
-    image.
+    """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - Table C.7-11b,
+    Section C.7.6.3. The maximum actual pixel value encountered in this image.
     """
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Red
-    Palette Color Lookup Table Data (0028,1201). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Red Palette Color
+    Lookup Table Data (0028,1201). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Green
-    Palette Color Lookup Table Data (0028,1202). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Green Palette Color
+    Lookup Table Data (0028,1202). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue
-    Palette Color Lookup Table Data (0028,1203). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue Palette Color
+    Lookup Table Data (0028,1203). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     RedPaletteColorLookupTableData: bytes | None = None
-    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Red Palette Color Lookup Table Data. Required if
-    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Red Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     GreenPaletteColorLookupTableData: bytes | None = None
-    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Green Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Green Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     BluePaletteColorLookupTableData: bytes | None = None
-    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Blue Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Blue Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     ICCProfile: bytes | None = None
-    """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. An ICC Profile encoding the transformation of device-dependent color
-    stored pixel values into PCS-Values. See Section C.11.15.1.1. When present,
-    defines the color space of color Pixel Data (7FE0,0010) values, and the output
-    of Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
-    Pixel Data (7FE0,0010) at the same level of the Data Set and not to any icons
-    nested within sequences, which may or may not have their own ICC profile
-    specified.
+    """(0028,2000) OB 1 Type 3, ICC Profile - Table C.7-11b, Section C.7.6.3. An ICC
+    Profile encoding the transformation of device-dependent color stored pixel
+    values into PCS-Values. See Section C.11.15.1.1. When present, defines the color
+    space of color Pixel Data (7FE0,0010) values, and the output of Palette Color
+    Lookup Table Data (0028,1201-1203). The profile applies only to Pixel Data
+    (7FE0,0010) at the same level of the Data Set and not to any icons nested within
+    sequences, which may or may not have their own ICC profile specified.
     """
     ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. A label that identifies the well-known color space of the image. Shall
-    be consistent with any ICC Profile (0028,2000) that is also present. See Section
-    C.11.15.1.2.
+    """(0028,2002) - 1 Type 3, Color Space - Table C.7-11b, Section C.7.6.3. A label
+    that identifies the well-known color space of the image. Shall be consistent
+    with any ICC Profile (0028,2000) that is also present. See Section C.11.15.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -286,16 +281,16 @@ ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
-    C.17.2.1. Unique identifier for the Study
+    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
+    Unique identifier for the Study
     """
     ReferencedSeriesSequence: list[
         HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
     ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - PS3.3 2016c Table C.17-3,
-    Section C.17.2.1. Sequence of Items where each Item includes the Attributes of a
-    Series containing referenced Composite Object(s). One or more Items shall be
-    included in this Sequence
+    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
+    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
+    containing referenced Composite Object(s). One or more Items shall be included
+    in this Sequence
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -314,16 +309,16 @@ ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
-    C.17.2.1. Unique identifier for the Study
+    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
+    Unique identifier for the Study
     """
     ReferencedSeriesSequence: list[
         HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
     ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - PS3.3 2016c Table C.17-3,
-    Section C.17.2.1. Sequence of Items where each Item includes the Attributes of a
-    Series containing referenced Composite Object(s). One or more Items shall be
-    included in this Sequence
+    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
+    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
+    containing referenced Composite Object(s). One or more Items shall be included
+    in this Sequence
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -342,16 +337,16 @@ ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
-    C.17.2.1. Unique identifier for the Study
+    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
+    Unique identifier for the Study
     """
     ReferencedSeriesSequence: list[
         HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
     ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - PS3.3 2016c Table C.17-3,
-    Section C.17.2.1. Sequence of Items where each Item includes the Attributes of a
-    Series containing referenced Composite Object(s). One or more Items shall be
-    included in this Sequence
+    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
+    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
+    containing referenced Composite Object(s). One or more Items shall be included
+    in this Sequence
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -370,16 +365,16 @@ ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
-    C.17.2.1. Unique identifier for the Study
+    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
+    Unique identifier for the Study
     """
     ReferencedSeriesSequence: list[
         HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
     ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - PS3.3 2016c Table C.17-3,
-    Section C.17.2.1. Sequence of Items where each Item includes the Attributes of a
-    Series containing referenced Composite Object(s). One or more Items shall be
-    included in this Sequence
+    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
+    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
+    containing referenced Composite Object(s). One or more Items shall be included
+    in this Sequence
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -398,16 +393,16 @@ ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
-    C.17.2.1. Unique identifier for the Study
+    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
+    Unique identifier for the Study
     """
     ReferencedSeriesSequence: list[
         HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
     ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - PS3.3 2016c Table C.17-3,
-    Section C.17.2.1. Sequence of Items where each Item includes the Attributes of a
-    Series containing referenced Composite Object(s). One or more Items shall be
-    included in this Sequence
+    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
+    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
+    containing referenced Composite Object(s). One or more Items shall be included
+    in this Sequence
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -499,231 +494,212 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImageType: Sequence[str]
-    """(0008,0008) CS 2-n Type 1, Image Type - PS3.3 2016c Table C.8-114, Section
-    C.8.15.2. Image characteristics. See Section C.8.16.1 and Section C.8.15.2.1.1.
+    """(0008,0008) CS 2-n Type 1, Image Type. Image characteristics. See Section
+    C.8.16.1 and Section C.8.15.2.1.1.
     """
     PixelPresentation: str
-    """(0008,9205) CS 1 Type 1, Pixel Presentation - PS3.3 2016c Table C.8-131, Section
-    C.8.16.2. Indication of the presence or absence of color information that may be
-    used during rendering. See Section C.8.16.2.1.1 for a description and Enumerated
+    """(0008,9205) CS 1 Type 1, Pixel Presentation - Table C.8-131, Section C.8.16.2.
+    Indication of the presence or absence of color information that may be used
+    during rendering. See Section C.8.16.2.1.1 for a description and Enumerated
     Values.
     """
     VolumetricProperties: str
-    """(0008,9206) CS 1 Type 1, Volumetric Properties - PS3.3 2016c Table C.8-131,
-    Section C.8.16.2. Indication if geometric manipulations are possible with frames
-    in the SOP Instance. See Section C.8.16.2.1.2 for a description and Enumerated
-    Values.
+    """(0008,9206) CS 1 Type 1, Volumetric Properties - Table C.8-131, Section
+    C.8.16.2. Indication if geometric manipulations are possible with frames in the
+    SOP Instance. See Section C.8.16.2.1.2 for a description and Enumerated Values.
     """
     VolumeBasedCalculationTechnique: str
-    """(0008,9207) CS 1 Type 1, Volume Based Calculation Technique - PS3.3 2016c Table
-    C.8-131, Section C.8.16.2. Method used for volume calculations with frames in
-    the SOP Instance. See Section C.8.16.2.1.3 for a description and Defined Terms.
+    """(0008,9207) CS 1 Type 1, Volume Based Calculation Technique - Table C.8-131,
+    Section C.8.16.2. Method used for volume calculations with frames in the SOP
+    Instance. See Section C.8.16.2.1.3 for a description and Defined Terms.
     """
     AcquisitionNumber: int | None = None
-    """(0020,0012) IS 1 Type 3, Acquisition Number - PS3.3 2016c Table C.8-114, Section
-    C.8.15.2. A number identifying the single continuous gathering of data over a
-    period of time that resulted in this image. This number is not required to be
-    unique across SOP Instances in a series. See also the description of the
-    Referenced Raw Data Sequence (0008,9121).
+    """(0020,0012) IS 1 Type 3, Acquisition Number. A number identifying the single
+    continuous gathering of data over a period of time that resulted in this image.
+    This number is not required to be unique across SOP Instances in a series. See
+    also the description of the Referenced Raw Data Sequence (0008,9121).
     """
     AcquisitionDateTime: datetime.datetime | str | None = None
-    """(0008,002A) DT 1 Type 1C, Acquisition DateTime - PS3.3 2016c Table C.8-114,
-    Section C.8.15.2. The date and time that the acquisition of data started. The
-    synchronization of this time with an external clock is specified in the
-    synchronization Module in Acquisition Time synchronized (0018,1800). See Section
-    C.7.6.16.2.2.1 for an overview of all acquisition related timing attributes.
-    Required if Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED
-    and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted), may
-    be present otherwise.
+    """(0008,002A) DT 1 Type 1C, Acquisition DateTime. The date and time that the
+    acquisition of data started. The synchronization of this time with an external
+    clock is specified in the synchronization Module in Acquisition Time
+    synchronized (0018,1800). See Section C.7.6.16.2.2.1 for an overview of all
+    acquisition related timing attributes. Required if Image Type (0008,0008) Value
+    1 of this frame is ORIGINAL or MIXED and SOP Class UID is not
+    "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted), may be present otherwise.
     """
     AcquisitionDuration: float | None = None
-    """(0018,9073) FD 1 Type 1C, Acquisition Duration - PS3.3 2016c Table C.8-114,
-    Section C.8.15.2. The time in seconds needed to complete the acquisition of
-    data. See Section C.7.6.16.2.2.1 for further explanation. Required if Image Type
-    (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not
-    "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted), may be present otherwise.
+    """(0018,9073) FD 1 Type 1C, Acquisition Duration. The time in seconds needed to
+    complete the acquisition of data. See Section C.7.6.16.2.2.1 for further
+    explanation. Required if Image Type (0008,0008) Value 1 of this frame is
+    ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy
+    Converted), may be present otherwise.
     """
     ReferencedRawDataSequence: list[EnhancedCTImageModuleReferencedRawDataSequenceItem] | None = (
         None
     )
-    """(0008,9121) SQ 1 Type 3, Referenced Raw Data Sequence - PS3.3 2016c Table
-    C.8-114, Section C.8.15.2. The Raw data that was used to derive this Image. One
-    or more Items are permitted in this Sequence. The items of in this Sequence may
-    identify raw data that has not been stored or encoded as a DICOM object. This
-    allows recognition that images in different instances have been reconstructed
-    from the same raw data.
+    """(0008,9121) SQ 1 Type 3, Referenced Raw Data Sequence. The Raw data that was
+    used to derive this Image. One or more Items are permitted in this Sequence. The
+    items of in this Sequence may identify raw data that has not been stored or
+    encoded as a DICOM object. This allows recognition that images in different
+    instances have been reconstructed from the same raw data.
     """
     ReferencedWaveformSequence: list[EnhancedCTImageModuleReferencedWaveformSequenceItem] | None = (
         None
     )
-    """(0008,113A) SQ 1 Type 3, Referenced Waveform Sequence - PS3.3 2016c Table
-    C.8-114, Section C.8.15.2. References to waveforms acquired in conjunction with
-    this image. These Waveforms may or may not be temporally synchronized with this
-    image. One or more Items are permitted in this Sequence.
+    """(0008,113A) SQ 1 Type 3, Referenced Waveform Sequence. References to waveforms
+    acquired in conjunction with this image. These Waveforms may or may not be
+    temporally synchronized with this image. One or more Items are permitted in this
+    Sequence.
     """
     ReferencedImageEvidenceSequence: (
         list[EnhancedCTImageModuleReferencedImageEvidenceSequenceItem] | None
     ) = None
-    """(0008,9092) SQ 1 Type 1C, Referenced Image Evidence Sequence - PS3.3 2016c Table
-    C.8-114, Section C.8.15.2. Full set of Composite SOP Instances referring to
-    image SOP Instances inside the frames of this Enhanced CT Image SOP Instance.
-    See Section C.8.13.2.1.2 for further explanation. One or more Items shall be
-    included in this Sequence. Required if the Referenced Image Sequence (0008,1140)
-    is present.
+    """(0008,9092) SQ 1 Type 1C, Referenced Image Evidence Sequence. Full set of
+    Composite SOP Instances referring to image SOP Instances inside the frames of
+    this Enhanced CT Image SOP Instance. See Section C.8.13.2.1.2 for further
+    explanation. One or more Items shall be included in this Sequence. Required if
+    the Referenced Image Sequence (0008,1140) is present.
     """
     SourceImageEvidenceSequence: (
         list[EnhancedCTImageModuleSourceImageEvidenceSequenceItem] | None
     ) = None
-    """(0008,9154) SQ 1 Type 1C, Source Image Evidence Sequence - PS3.3 2016c Table
-    C.8-114, Section C.8.15.2. Full set of Composite SOP Instances used as source
-    image SOP Instances inside the frames of this Enhanced CT Image SOP Instance.
-    See Section C.8.13.2.1.2 for further explanation. One or more Items shall be
-    included in this Sequence. Required if the Source Image Sequence (0008,2112) is
-    present.
+    """(0008,9154) SQ 1 Type 1C, Source Image Evidence Sequence. Full set of Composite
+    SOP Instances used as source image SOP Instances inside the frames of this
+    Enhanced CT Image SOP Instance. See Section C.8.13.2.1.2 for further
+    explanation. One or more Items shall be included in this Sequence. Required if
+    the Source Image Sequence (0008,2112) is present.
     """
     ReferencedPresentationStateSequence: (
         list[EnhancedCTImageModuleReferencedPresentationStateSequenceItem] | None
     ) = None
-    """(0008,9237) SQ 1 Type 1C, Referenced Presentation State Sequence - PS3.3 2016c
-    Table C.8-114, Section C.8.15.2. References to Presentation State instances
-    acquired in conjunction with this instance. May only be used to reference
-    Presentation States belonging to the acquired data and not to reference
-    Presentation States generated subsequently such as during interpretation. One or
-    more Items shall be included in this Sequence. Required if Presentation State is
-    generated during acquisition, shall not be present otherwise.
+    """(0008,9237) SQ 1 Type 1C, Referenced Presentation State Sequence. References to
+    Presentation State instances acquired in conjunction with this instance. May
+    only be used to reference Presentation States belonging to the acquired data and
+    not to reference Presentation States generated subsequently such as during
+    interpretation. One or more Items shall be included in this Sequence. Required
+    if Presentation State is generated during acquisition, shall not be present
+    otherwise.
     """
     SamplesPerPixel: Literal[1]
-    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.8-114, Section
-    C.8.15.2. Number of samples (planes) in this image. This value shall be 1.
+    """(0028,0002) US 1 Type 1, Samples per Pixel. Number of samples (planes) in this
+    image. This value shall be 1.
     """
     PhotometricInterpretation: Literal["MONOCHROME2"]
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.8-114,
-    Section C.8.15.2. Specifies the intended interpretation of the pixel data.
-    Enumerated Values: MONOCHROME2 See Section C.7.6.3.1.2 for definition of this
-    term.
+    """(0028,0004) CS 1 Type 1, Photometric Interpretation. Specifies the intended
+    interpretation of the pixel data. Enumerated Values: MONOCHROME2 See Section
+    C.7.6.3.1.2 for definition of this term.
     """
     BitsAllocated: Literal[16]
-    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.8-114, Section
-    C.8.15.2. Number of bits allocated for each pixel sample. Each sample shall have
-    the same number of bits allocated. This value shall be 16.
+    """(0028,0100) US 1 Type 1, Bits Allocated. Number of bits allocated for each pixel
+    sample. Each sample shall have the same number of bits allocated. This value
+    shall be 16.
     """
     BitsStored: Literal[12, 16]
-    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.8-114, Section
-    C.8.15.2. Number of bits stored for each pixel sample. Each sample shall have
-    the same number of bits stored. This value shall be 12 or16.
+    """(0028,0101) US 1 Type 1, Bits Stored. Number of bits stored for each pixel
+    sample. Each sample shall have the same number of bits stored. This value shall
+    be 12 or16.
     """
     HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.8-114, Section C.8.15.2.
-    Most significant bit for pixel sample data. Each sample shall have the same high
-    bit. Shall be one less than the value in Bits Stored (0028,0101).
+    """(0028,0102) US 1 Type 1, High Bit. Most significant bit for pixel sample data.
+    Each sample shall have the same high bit. Shall be one less than the value in
+    Bits Stored (0028,0101).
     """
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
-    """(0018,9004) CS 1 Type 1C, Content Qualification - PS3.3 2016c Table C.8-114,
-    Section C.8.15.2. Content Qualification Indicator Enumerated Values: PRODUCT
-    RESEARCH SERVICE See Section C.8.13.2.1.1 for further explanation. Required if
+    """(0018,9004) CS 1 Type 1C, Content Qualification. Content Qualification Indicator
+    Enumerated Values: PRODUCT RESEARCH SERVICE See Section C.8.13.2.1.1 for further
+    explanation. Required if SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2"
+    (Legacy Converted), may be present otherwise.
+    """
+    ImageComments: str | None = None
+    """(0020,4000) LT 1 Type 3, Image Comments. User-defined comments about the image"""
+    BurnedInAnnotation: Literal["NO"] | None = None
+    """(0028,0301) CS 1 Type 1C, Burned In Annotation. Indicates whether or not the
+    image contains sufficient burned in annotation to identify the patient and date
+    the image was acquired. Enumerated Values: NO This means that images that
+    contain this Module shall not contain such burned in annotations. Required if
     SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted), may be
     present otherwise.
     """
-    ImageComments: str | None = None
-    """(0020,4000) LT 1 Type 3, Image Comments - PS3.3 2016c Table C.8-114, Section
-    C.8.15.2. User-defined comments about the image
-    """
-    BurnedInAnnotation: Literal["NO"] | None = None
-    """(0028,0301) CS 1 Type 1C, Burned In Annotation - PS3.3 2016c Table C.8-114,
-    Section C.8.15.2. Indicates whether or not the image contains sufficient burned
-    in annotation to identify the patient and date the image was acquired.
-    Enumerated Values: NO This means that images that contain this Module shall not
-    contain such burned in annotations. Required if SOP Class UID is not
-    "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted), may be present otherwise.
-    """
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
-    """(0028,0302) CS 1 Type 3, Recognizable Visual Features - PS3.3 2016c Table
-    C.8-114, Section C.8.15.2. Indicates whether or not the image contains
-    sufficiently recognizable visual features to allow the image or a reconstruction
-    from a set of images to identify the patient. Enumerated Values: YES NO If this
-    Attribute is absent, then the image may or may not contain recognizable visual
-    features.
+    """(0028,0302) CS 1 Type 3, Recognizable Visual Features. Indicates whether or not
+    the image contains sufficiently recognizable visual features to allow the image
+    or a reconstruction from a set of images to identify the patient. Enumerated
+    Values: YES NO If this Attribute is absent, then the image may or may not
+    contain recognizable visual features.
     """
     LossyImageCompression: Literal["00", "01"] | None = None
-    """(0028,2110) CS 1 Type 1C, Lossy Image Compression - PS3.3 2016c Table C.8-114,
-    Section C.8.15.2. Specifies whether an Image has undergone lossy compression (at
-    a point in its lifetime). Enumerated Values: 00 Image has NOT been subjected to
-    lossy compression. 01 Image has been subjected to lossy compression. Once this
-    value has been set to 01 it shall not be reset. See Section C.7.6.1.1.5.
-    Required if SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy
-    Converted). May be present otherwise.
+    """(0028,2110) CS 1 Type 1C, Lossy Image Compression. Specifies whether an Image
+    has undergone lossy compression (at a point in its lifetime). Enumerated Values:
+    00 Image has NOT been subjected to lossy compression. 01 Image has been
+    subjected to lossy compression. Once this value has been set to 01 it shall not
+    be reset. See Section C.7.6.1.1.5. Required if SOP Class UID is not
+    "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted). May be present otherwise.
     """
     LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
-    """(0028,2112) DS 1-n Type 1C, Lossy Image Compression Ratio - PS3.3 2016c Table
-    C.8-114, Section C.8.15.2. Describes the approximate lossy compression ratio(s)
-    that have been applied to this image. See Section C.7.6.1.1.5.2. Required if
-    Lossy Image Compression (0028,2110) is "01".
+    """(0028,2112) DS 1-n Type 1C, Lossy Image Compression Ratio. Describes the
+    approximate lossy compression ratio(s) that have been applied to this image. See
+    Section C.7.6.1.1.5.2. Required if Lossy Image Compression (0028,2110) is "01".
     """
     LossyImageCompressionMethod: Sequence[str] | None = None
-    """(0028,2114) CS 1-n Type 1C, Lossy Image Compression Method - PS3.3 2016c Table
-    C.8-114, Section C.8.15.2. A label for the lossy compression method(s) that have
-    been applied to this image. See Section C.7.6.1.1.5.1. Required if Lossy Image
-    Compression (0028,2110) is "01".
+    """(0028,2114) CS 1-n Type 1C, Lossy Image Compression Method. A label for the
+    lossy compression method(s) that have been applied to this image. See Section
+    C.7.6.1.1.5.1. Required if Lossy Image Compression (0028,2110) is "01".
     """
     PresentationLUTShape: Literal["IDENTITY"]
-    """(2050,0020) CS 1 Type 1, Presentation LUT Shape - PS3.3 2016c Table C.8-114,
-    Section C.8.15.2. Specifies an identity transformation for the Presentation LUT,
-    such that the output of all grayscale transformations defined in the IOD
-    containing this Module are defined to be P-Values. Enumerated Values: IDENTITY
-    output is in P-Values.
+    """(2050,0020) CS 1 Type 1, Presentation LUT Shape. Specifies an identity
+    transformation for the Presentation LUT, such that the output of all grayscale
+    transformations defined in the IOD containing this Module are defined to be
+    P-Values. Enumerated Values: IDENTITY output is in P-Values.
     """
     IconImageSequence: list[EnhancedCTImageModuleIconImageSequenceItem] | None = None
-    """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.8-114,
-    Section C.8.15.2. This icon image is representative of the Image. Only a single
-    Item is permitted in this Sequence.
+    """(0088,0200) SQ 1 Type 3, Icon Image Sequence. This icon image is representative
+    of the Image. Only a single Item is permitted in this Sequence.
     """
     ViewCodeSequence: (
         list[OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem] | None
     ) = None
-    """(0054,0220) SQ 1 Type 3, View Code Sequence - PS3.3 2016c Table 10-25, Section
-    10.21. Sequence that describes the projection of the anatomic region of
-    interest. Only a single Item is permitted in this Sequence.
+    """(0054,0220) SQ 1 Type 3, View Code Sequence - Table 10-25, Section 10.21.
+    Sequence that describes the projection of the anatomic region of interest. Only
+    a single Item is permitted in this Sequence.
     """
     SliceProgressionDirection: str | None = None
-    """(0054,0500) CS 1 Type 3, Slice Progression Direction - PS3.3 2016c Table 10-25,
-    Section 10.21. Describes the anatomical direction in which a set of slices is
+    """(0054,0500) CS 1 Type 3, Slice Progression Direction - Table 10-25, Section
+    10.21. Describes the anatomical direction in which a set of slices is
     progressing (see Section 10.20.1.1). Meaningful only for cardiac images.
     Enumerated Values are defined in Section 10.20.1.1.
     """
     IsocenterPosition: Sequence[float | Decimal] | None = None
-    """(300A,012C) DS 3 Type 3, Isocenter Position - PS3.3 2016c Table C.8-114, Section
-    C.8.15.2. Isocenter coordinates (x,y,z), in mm. Specifies the location of the
-    machine isocenter in the patient-based coordinate system associated with the
-    Frame of Reference. It allows transformation from the equipment-based coordinate
-    system to the patient-based coordinate system.
+    """(300A,012C) DS 3 Type 3, Isocenter Position. Isocenter coordinates (x,y,z), in
+    mm. Specifies the location of the machine isocenter in the patient-based
+    coordinate system associated with the Frame of Reference. It allows
+    transformation from the equipment-based coordinate system to the patient-based
+    coordinate system.
     """
     PatientSupportAngle: float | Decimal | None = None
-    """(300A,0122) DS 1 Type 3, Patient Support Angle - PS3.3 2016c Table 10-27,
-    Section 10.23. Patient Support angle, i.e., orientation of IEC PATIENT SUPPORT
-    coordinate system with respect to IEC FIXED REFERENCE coordinate system
-    (degrees).
+    """(300A,0122) DS 1 Type 3, Patient Support Angle - Table 10-27, Section 10.23.
+    Patient Support angle, i.e., orientation of IEC PATIENT SUPPORT coordinate
+    system with respect to IEC FIXED REFERENCE coordinate system (degrees).
     """
     TableTopPitchAngle: float | None = None
-    """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - PS3.3 2016c Table 10-27,
-    Section 10.23. Table Top Pitch Angle, i.e., the rotation of the IEC TABLE TOP
-    coordinate system about the X-axis of the IEC TABLE TOP coordinate system
-    (degrees). See Section C.8.8.25.6.2.
+    """(300A,0140) FL 1 Type 3, Table Top Pitch Angle - Table 10-27, Section 10.23.
+    Table Top Pitch Angle, i.e., the rotation of the IEC TABLE TOP coordinate system
+    about the X-axis of the IEC TABLE TOP coordinate system (degrees). See Section
+    C.8.8.25.6.2.
     """
     TableTopRollAngle: float | None = None
-    """(300A,0144) FL 1 Type 3, Table Top Roll Angle - PS3.3 2016c Table 10-27, Section
-    10.23. Table Top Roll Angle, i.e., the rotation of the IEC TABLE TOP coordinate
-    system about the Y-axis of the IEC TABLE TOP coordinate system (degrees). See
-    Section C.8.8.25.6.2.
+    """(300A,0144) FL 1 Type 3, Table Top Roll Angle - Table 10-27, Section 10.23.
+    Table Top Roll Angle, i.e., the rotation of the IEC TABLE TOP coordinate system
+    about the Y-axis of the IEC TABLE TOP coordinate system (degrees). See Section
+    C.8.8.25.6.2.
     """
     TableTopLongitudinalPosition: float | Decimal | None = None
-    """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position - PS3.3 2016c Table
-    10-27, Section 10.23. Table Top Longitudinal position in IEC TABLE TOP
-    coordinate system (mm).
+    """(300A,0129) DS 1 Type 3, Table Top Longitudinal Position - Table 10-27, Section
+    10.23. Table Top Longitudinal position in IEC TABLE TOP coordinate system (mm).
     """
     TableTopLateralPosition: float | Decimal | None = None
-    """(300A,012A) DS 1 Type 3, Table Top Lateral Position - PS3.3 2016c Table 10-27,
-    Section 10.23. Table Top Lateral position in IEC TABLE TOP coordinate system
-    (mm).
+    """(300A,012A) DS 1 Type 3, Table Top Lateral Position - Table 10-27, Section
+    10.23. Table Top Lateral position in IEC TABLE TOP coordinate system (mm).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -29,23 +29,21 @@ SoftwareVersions	00181020	LO	1-n	1		C.7-8b row 4
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     Manufacturer: str
-    """(0008,0070) LO 1 Type 1, Manufacturer - PS3.3 2016c Table C.7-8b, Section
-    C.7.5.2. Manufacturer of the equipment that produced the composite instances.
+    """(0008,0070) LO 1 Type 1, Manufacturer. Manufacturer of the equipment that
+    produced the composite instances.
     """
     ManufacturerModelName: str
-    """(0008,1090) LO 1 Type 1, Manufacturer's Model Name - PS3.3 2016c Table C.7-8b,
-    Section C.7.5.2. Manufacturer's model name of the equipment that produced the
-    composite instances.
+    """(0008,1090) LO 1 Type 1, Manufacturer's Model Name. Manufacturer's model name of
+    the equipment that produced the composite instances.
     """
     DeviceSerialNumber: str
-    """(0018,1000) LO 1 Type 1, Device Serial Number - PS3.3 2016c Table C.7-8b,
-    Section C.7.5.2. Manufacturer's serial number of the equipment that produced the
-    composite instances.
+    """(0018,1000) LO 1 Type 1, Device Serial Number. Manufacturer's serial number of
+    the equipment that produced the composite instances.
     """
     SoftwareVersions: Sequence[str]
-    """(0018,1020) LO 1-n Type 1, Software Versions - PS3.3 2016c Table C.7-8b, Section
-    C.7.5.2. Manufacturer's designation of software version of the equipment that
-    produced the composite instances. See Section C.7.5.1.1.3.
+    """(0018,1020) LO 1-n Type 1, Software Versions. Manufacturer's designation of
+    software version of the equipment that produced the composite instances. See
+    Section C.7.5.1.1.3.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

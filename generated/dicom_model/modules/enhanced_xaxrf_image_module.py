@@ -134,138 +134,133 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SamplesPerPixel: int
-    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of samples (planes) in this image. See Section C.7.6.3.1.1 for
-    further explanation.
+    """(0028,0002) US 1 Type 1, Samples per Pixel - Table C.7-11b, Section C.7.6.3.
+    Number of samples (planes) in this image. See Section C.7.6.3.1.1 for further
+    explanation.
     """
     PhotometricInterpretation: str
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Specifies the intended interpretation of the pixel data. See
-    Section C.7.6.3.1.2 for further explanation.
+    """(0028,0004) CS 1 Type 1, Photometric Interpretation - Table C.7-11b, Section
+    C.7.6.3. Specifies the intended interpretation of the pixel data. See Section
+    C.7.6.3.1.2 for further explanation.
     """
     Rows: int
-    """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Number of rows in the image.
+    """(0028,0010) US 1 Type 1, Rows - Table C.7-11b, Section C.7.6.3. Number of rows
+    in the image.
     """
     Columns: int
-    """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Number of columns in the image
+    """(0028,0011) US 1 Type 1, Columns - Table C.7-11b, Section C.7.6.3. Number of
+    columns in the image
     """
     BitsAllocated: int
-    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of bits allocated for each pixel sample. Each sample shall have
-    the same number of bits allocated. Bits Allocated (0028,0100) shall be either 1,
-    or a multiple of 8. See PS3.5 for further explanation.
+    """(0028,0100) US 1 Type 1, Bits Allocated - Table C.7-11b, Section C.7.6.3. Number
+    of bits allocated for each pixel sample. Each sample shall have the same number
+    of bits allocated. Bits Allocated (0028,0100) shall be either 1, or a multiple
+    of 8. See PS3.5 for further explanation.
     """
     BitsStored: int
-    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of bits stored for each pixel sample. Each sample shall have the
-    same number of bits stored. See PS3.5 for further explanation.
+    """(0028,0101) US 1 Type 1, Bits Stored - Table C.7-11b, Section C.7.6.3. Number of
+    bits stored for each pixel sample. Each sample shall have the same number of
+    bits stored. See PS3.5 for further explanation.
     """
     HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Most significant bit for pixel sample data. Each sample shall have the same high
-    bit. High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See
-    PS3.5 for further explanation.
+    """(0028,0102) US 1 Type 1, High Bit - Table C.7-11b, Section C.7.6.3. Most
+    significant bit for pixel sample data. Each sample shall have the same high bit.
+    High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See PS3.5
+    for further explanation.
     """
     PixelRepresentation: Literal[0, 1]
-    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Data representation of the pixel samples. Each sample shall
-    have the same pixel representation. Enumerated Values: 0000H unsigned integer.
-    0001H 2's complement
+    """(0028,0103) US 1 Type 1, Pixel Representation - Table C.7-11b, Section C.7.6.3.
+    Data representation of the pixel samples. Each sample shall have the same pixel
+    representation. Enumerated Values: 0000H unsigned integer. 0001H 2's complement
     """
     PixelData: bytes | None = None
-    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. A data stream of the pixel samples that comprise the Image. See Section
+    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - Table C.7-11b, Section C.7.6.3. A
+    data stream of the pixel samples that comprise the Image. See Section
     C.7.6.3.1.4 for further explanation. Required if Pixel Data Provider URL
     (0028,7FE0) is not present.
     """
     PlanarConfiguration: int | None = None
-    """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Indicates whether the pixel data are sent color-by-plane or
-    color-by-pixel. Required if Samples per Pixel (0028,0002) has a value greater
-    than 1. See Section C.7.6.3.1.3 for further explanation.
+    """(0028,0006) US 1 Type 1C, Planar Configuration - Table C.7-11b, Section C.7.6.3.
+    Indicates whether the pixel data are sent color-by-plane or color-by-pixel.
+    Required if Samples per Pixel (0028,0002) has a value greater than 1. See
+    Section C.7.6.3.1.3 for further explanation.
     """
     PixelAspectRatio: Sequence[int] | None = None
-    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Ratio of the vertical size and horizontal size of the pixels in
-    the image specified by a pair of integer values where the first value is the
-    vertical pixel size, and the second value is the horizontal pixel size. Required
-    if the aspect ratio values do not have a ratio of 1:1 and the physical pixel
-    spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing
-    (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire
-    Image or per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
+    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - Table C.7-11b, Section C.7.6.3.
+    Ratio of the vertical size and horizontal size of the pixels in the image
+    specified by a pair of integer values where the first value is the vertical
+    pixel size, and the second value is the horizontal pixel size. Required if the
+    aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is
+    not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164)
+    or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or
+    per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
     """
     SmallestImagePixelValue: int | None = None
-    """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b, Section C.7.6.3. The minimum actual pixel value encountered in this
-    image.
+    """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - Table C.7-11b,
+    Section C.7.6.3. The minimum actual pixel value encountered in this image.
     """
     LargestImagePixelValue: int | None = None
-    """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b, Section C.7.6.3. The maximum actual pixel value encountered in this
-    image.
+    """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - Table C.7-11b,
+    Section C.7.6.3. The maximum actual pixel value encountered in this image.
     """
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Red
-    Palette Color Lookup Table Data (0028,1201). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Red Palette Color
+    Lookup Table Data (0028,1201). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Green
-    Palette Color Lookup Table Data (0028,1202). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Green Palette Color
+    Lookup Table Data (0028,1202). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue
-    Palette Color Lookup Table Data (0028,1203). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue Palette Color
+    Lookup Table Data (0028,1203). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     RedPaletteColorLookupTableData: bytes | None = None
-    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Red Palette Color Lookup Table Data. Required if
-    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Red Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     GreenPaletteColorLookupTableData: bytes | None = None
-    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Green Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Green Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     BluePaletteColorLookupTableData: bytes | None = None
-    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Blue Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Blue Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     ICCProfile: bytes | None = None
-    """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. An ICC Profile encoding the transformation of device-dependent color
-    stored pixel values into PCS-Values. See Section C.11.15.1.1. When present,
-    defines the color space of color Pixel Data (7FE0,0010) values, and the output
-    of Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
-    Pixel Data (7FE0,0010) at the same level of the Data Set and not to any icons
-    nested within sequences, which may or may not have their own ICC profile
-    specified.
+    """(0028,2000) OB 1 Type 3, ICC Profile - Table C.7-11b, Section C.7.6.3. An ICC
+    Profile encoding the transformation of device-dependent color stored pixel
+    values into PCS-Values. See Section C.11.15.1.1. When present, defines the color
+    space of color Pixel Data (7FE0,0010) values, and the output of Palette Color
+    Lookup Table Data (0028,1201-1203). The profile applies only to Pixel Data
+    (7FE0,0010) at the same level of the Data Set and not to any icons nested within
+    sequences, which may or may not have their own ICC profile specified.
     """
     ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. A label that identifies the well-known color space of the image. Shall
-    be consistent with any ICC Profile (0028,2000) that is also present. See Section
-    C.11.15.1.2.
+    """(0028,2002) - 1 Type 3, Color Space - Table C.7-11b, Section C.7.6.3. A label
+    that identifies the well-known color space of the image. Shall be consistent
+    with any ICC Profile (0028,2000) that is also present. See Section C.11.15.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -341,95 +336,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -504,103 +499,103 @@ PatientOrientationModifierCodeSequence	00540412	SQ	1	1C		C.8.19.2-1 row 18		need
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     PatientOrientationModifierCodeSequence: (
         list[EnhancedXAXRFImageModulePatientOrientationModifierCodeSequenceItem] | None
     ) = None
-    """(0054,0412) SQ 1 Type 1C, Patient Orientation Modifier Code Sequence - PS3.3
-    2016c Table C.8.19.2-1, Section C.8.19.2. Patient Orientation Modifier. Required
-    if needed to fully specify the orientation of the patient with respect to
-    gravity. Only a single Item shall be included in this Sequence.
+    """(0054,0412) SQ 1 Type 1C, Patient Orientation Modifier Code Sequence. Patient
+    Orientation Modifier. Required if needed to fully specify the orientation of the
+    patient with respect to gravity. Only a single Item shall be included in this
+    Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -676,95 +671,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -838,95 +833,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -945,16 +940,16 @@ ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
-    C.17.2.1. Unique identifier for the Study
+    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
+    Unique identifier for the Study
     """
     ReferencedSeriesSequence: list[
         HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
     ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - PS3.3 2016c Table C.17-3,
-    Section C.17.2.1. Sequence of Items where each Item includes the Attributes of a
-    Series containing referenced Composite Object(s). One or more Items shall be
-    included in this Sequence
+    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
+    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
+    containing referenced Composite Object(s). One or more Items shall be included
+    in this Sequence
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -974,17 +969,17 @@ PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.8.19.2-1 row 36
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     PurposeOfReferenceCodeSequence: list[EnhancedXAXRFImageModulePurposeOfReferenceCodeSequenceItem]
-    """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. Code describing the purpose of the reference to
-    the SOP Instances. Only a single Item shall be included in this Sequence.
+    """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence. Code describing the
+    purpose of the reference to the SOP Instances. Only a single Item shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1024,27 +1019,27 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Insta
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     ReferencedFrameNumber: Sequence[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the frame numbers within the Referenced SOP Instance to
-    which the reference applies. The first frame shall be denoted as frame number 1.
-    This Attribute may be multi-valued. Required if the Referenced SOP Instance is a
+    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
+    Identifies the frame numbers within the Referenced SOP Instance to which the
+    reference applies. The first frame shall be denoted as frame number 1. This
+    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
     ReferencedSegmentNumber: Sequence[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the Segment Number to which the reference applies.
-    Required if the Referenced SOP Instance is a Segmentation or Surface
-    Segmentation and the reference does not apply to all segments and Referenced
-    Frame Number (0008,1160) is not present.
+    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
+    10.3. Identifies the Segment Number to which the reference applies. Required if
+    the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
+    reference does not apply to all segments and Referenced Frame Number (0008,1160)
+    is not present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1063,16 +1058,16 @@ ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - PS3.3 2016c Table C.17-3, Section
-    C.17.2.1. Unique identifier for the Study
+    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
+    Unique identifier for the Study
     """
     ReferencedSeriesSequence: list[
         HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
     ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - PS3.3 2016c Table C.17-3,
-    Section C.17.2.1. Sequence of Items where each Item includes the Attributes of a
-    Series containing referenced Composite Object(s). One or more Items shall be
-    included in this Sequence
+    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
+    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
+    containing referenced Composite Object(s). One or more Items shall be included
+    in this Sequence
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1140,210 +1135,188 @@ PresentationLUTShape	20500020	CS	1	1	IDENTITY\INVERSE	C.8.19.2-1 row 43
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ImageType: Sequence[str]
-    """(0008,0008) CS 2-n Type 1, Image Type - PS3.3 2016c Table C.8.19.2-1, Section
-    C.8.19.2. Image identification characteristics. See Section C.8.19.2.1.1 for
-    specialization.
+    """(0008,0008) CS 2-n Type 1, Image Type. Image identification characteristics. See
+    Section C.8.19.2.1.1 for specialization.
     """
     PlanesInAcquisition: Literal["SINGLE PLANE", "BIPLANE", "UNDEFINED"]
-    """(0018,9410) CS 1 Type 1, Planes in Acquisition - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. The multiplicity of planes used simultaneously during the
-    acquisition. See Section C.8.19.2.1.3.
+    """(0018,9410) CS 1 Type 1, Planes in Acquisition. The multiplicity of planes used
+    simultaneously during the acquisition. See Section C.8.19.2.1.3.
     """
     PlaneIdentification: Literal["MONOPLANE", "PLANE A", "PLANE B"] | str | None = None
-    """(0018,9457) CS 1 Type 1C, Plane Identification - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. Identification of the plane used to acquire this image.
-    Defined Terms: MONOPLANE PLANE A PLANE B MONOPLANE is only permitted to be used
-    for a single plane system PLANE A and PLANE B must be used for two plane
-    systems, independent if the acquisition is single plane or biplane. The value
-    has to be in accordance with the value of Planes in Acquisition (0018,9410). If
-    this value is SINGLE PLANE all three Defined Term are applicable. Required if
-    Planes in Acquisition (0018,9410) is not equal to UNDEFINED.
+    """(0018,9457) CS 1 Type 1C, Plane Identification. Identification of the plane used
+    to acquire this image. Defined Terms: MONOPLANE PLANE A PLANE B MONOPLANE is
+    only permitted to be used for a single plane system PLANE A and PLANE B must be
+    used for two plane systems, independent if the acquisition is single plane or
+    biplane. The value has to be in accordance with the value of Planes in
+    Acquisition (0018,9410). If this value is SINGLE PLANE all three Defined Term
+    are applicable. Required if Planes in Acquisition (0018,9410) is not equal to
+    UNDEFINED.
     """
     AcquisitionNumber: int | None = None
-    """(0020,0012) IS 1 Type 3, Acquisition Number - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. A number identifying the single continuous gathering of data
-    over a period of time that resulted in this image.
+    """(0020,0012) IS 1 Type 3, Acquisition Number. A number identifying the single
+    continuous gathering of data over a period of time that resulted in this image.
     """
     AcquisitionDateTime: datetime.datetime | str
-    """(0008,002A) DT 1 Type 1, Acquisition DateTime - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. The date and time that the acquisition of data that resulted
-    in this image started. The synchronization of this time with an external clock
-    is specified in the Section C.7.4.2 in Acquisition Time Synchronized
-    (0018,1800).
+    """(0008,002A) DT 1 Type 1, Acquisition DateTime. The date and time that the
+    acquisition of data that resulted in this image started. The synchronization of
+    this time with an external clock is specified in the Section C.7.4.2 in
+    Acquisition Time Synchronized (0018,1800).
     """
     BitsAllocated: Literal[8, 16]
-    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.8.19.2-1, Section
-    C.8.19.2. Number of bits allocated for each pixel sample. Each sample shall have
-    the same number of bits allocated. Enumerated Values: 8 16
+    """(0028,0100) US 1 Type 1, Bits Allocated. Number of bits allocated for each pixel
+    sample. Each sample shall have the same number of bits allocated. Enumerated
+    Values: 8 16
     """
     BitsStored: Literal[8, 9, 10, 11, 12, 13, 14, 15, 16]
-    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.8.19.2-1, Section
-    C.8.19.2. Number of bits stored for each pixel sample. Each sample shall have
-    the same number of bits stored. Enumerated Values: 8 9 10 11 12 13 14 15 16 See
-    Section C.8.19.2.1.2 for specialization.
+    """(0028,0101) US 1 Type 1, Bits Stored. Number of bits stored for each pixel
+    sample. Each sample shall have the same number of bits stored. Enumerated
+    Values: 8 9 10 11 12 13 14 15 16 See Section C.8.19.2.1.2 for specialization.
     """
     HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.8.19.2-1, Section
-    C.8.19.2. Most significant bit for pixel sample data. Each sample shall have the
-    same high bit. Shall be one less than the value in Bits Stored (0028,0101).
+    """(0028,0102) US 1 Type 1, High Bit. Most significant bit for pixel sample data.
+    Each sample shall have the same high bit. Shall be one less than the value in
+    Bits Stored (0028,0101).
     """
     SamplesPerPixel: Literal[1]
-    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. Number of samples (color planes) in this image shall have a
-    value of 1.
+    """(0028,0002) US 1 Type 1, Samples per Pixel. Number of samples (color planes) in
+    this image shall have a value of 1.
     """
     PixelRepresentation: int
-    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. Data representation of the pixel samples. Shall have the
-    value: 0000H = Unsigned Integer.
+    """(0028,0103) US 1 Type 1, Pixel Representation. Data representation of the pixel
+    samples. Shall have the value: 0000H = Unsigned Integer.
     """
     PhotometricInterpretation: Literal["MONOCHROME1", "MONOCHROME2"]
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. Specifies the intended interpretation of the pixel
-    data. Enumerated Values: MONOCHROME1 MONOCHROME2
+    """(0028,0004) CS 1 Type 1, Photometric Interpretation. Specifies the intended
+    interpretation of the pixel data. Enumerated Values: MONOCHROME1 MONOCHROME2
     """
     AcquisitionProtocolName: str | None = None
-    """(0018,9423) LO 1 Type 3, Acquisition Protocol Name - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. User defined name of the protocol used to acquire
-    this image.
+    """(0018,9423) LO 1 Type 3, Acquisition Protocol Name. User defined name of the
+    protocol used to acquire this image.
     """
     AcquisitionProtocolDescription: str | None = None
-    """(0018,9424) LT 1 Type 3, Acquisition Protocol Description - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. User defined description of the protocol used to
-    acquire this image.
+    """(0018,9424) LT 1 Type 3, Acquisition Protocol Description. User defined
+    description of the protocol used to acquire this image.
     """
     ScanOptions: Sequence[str] | None = None
-    """(0018,0022) CS 1-n Type 3, Scan Options - PS3.3 2016c Table C.8.19.2-1, Section
-    C.8.19.2. Identifies any acquisition technique that was used during the
-    acquisition of the image. Defined Terms: TOMO Tomography CHASE Bolus Chasing
-    STEP Stepping ROTA Rotation
+    """(0018,0022) CS 1-n Type 3, Scan Options. Identifies any acquisition technique
+    that was used during the acquisition of the image. Defined Terms: TOMO
+    Tomography CHASE Bolus Chasing STEP Stepping ROTA Rotation
     """
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"]
-    """(0018,9004) CS 1 Type 1, Content Qualification - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. Content Qualification Indicator Enumerated Values: PRODUCT
-    RESEARCH SERVICE See Section C.8.13.2.1.1 for further explanation.
+    """(0018,9004) CS 1 Type 1, Content Qualification. Content Qualification Indicator
+    Enumerated Values: PRODUCT RESEARCH SERVICE See Section C.8.13.2.1.1 for further
+    explanation.
     """
     PatientOrientationCodeSequence: (
         list[EnhancedXAXRFImageModulePatientOrientationCodeSequenceItem] | None
     ) = None
-    """(0054,0410) SQ 1 Type 1C, Patient Orientation Code Sequence - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. Sequence that describes the orientation of the
-    patient with respect to gravity. See Section C.8.11.5.1.2 for further
-    explanation. Only a single Item shall be included in this Sequence. Required if
-    Positioner Type (0018,1508) equals CARM and C-arm Positioner Tabletop
-    Relationship (0018,9474) equals YES. May be present otherwise.
+    """(0054,0410) SQ 1 Type 1C, Patient Orientation Code Sequence. Sequence that
+    describes the orientation of the patient with respect to gravity. See Section
+    C.8.11.5.1.2 for further explanation. Only a single Item shall be included in
+    this Sequence. Required if Positioner Type (0018,1508) equals CARM and C-arm
+    Positioner Tabletop Relationship (0018,9474) equals YES. May be present
+    otherwise.
     """
     PatientGantryRelationshipCodeSequence: (
         list[EnhancedXAXRFImageModulePatientGantryRelationshipCodeSequenceItem] | None
     ) = None
-    """(0054,0414) SQ 1 Type 2C, Patient Gantry Relationship Code Sequence - PS3.3
-    2016c Table C.8.19.2-1, Section C.8.19.2. Sequence that describes the
-    orientation of the patient with respect to the head of the table. See Section
-    C.8.4.6.1.3 for further explanation. Zero or one Item shall be included in this
-    Sequence. Required if Positioner Type (0018,1508) equals CARM and C-arm
-    Positioner Tabletop Relationship (0018,9474) equals YES. May be present
-    otherwise.
+    """(0054,0414) SQ 1 Type 2C, Patient Gantry Relationship Code Sequence. Sequence
+    that describes the orientation of the patient with respect to the head of the
+    table. See Section C.8.4.6.1.3 for further explanation. Zero or one Item shall
+    be included in this Sequence. Required if Positioner Type (0018,1508) equals
+    CARM and C-arm Positioner Tabletop Relationship (0018,9474) equals YES. May be
+    present otherwise.
     """
     ExaminedBodyThickness: float | None = None
-    """(0010,9431) FL 1 Type 3, Examined Body Thickness - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. Body thickness in mm at examination location perpendicular to
-    the table top for this Series. This is intended for estimation of the thickness
-    of the patient at the tabletop, not for precise calculation of the size of the
-    object in the X-Ray beam (see Calculated Anatomy Thickness (0018,9452)
-    Attribute). For example, used to estimate the value range of the Distance Object
-    to Table Top (0018,9403) Attribute.
+    """(0010,9431) FL 1 Type 3, Examined Body Thickness. Body thickness in mm at
+    examination location perpendicular to the table top for this Series. This is
+    intended for estimation of the thickness of the patient at the tabletop, not for
+    precise calculation of the size of the object in the X-Ray beam (see Calculated
+    Anatomy Thickness (0018,9452) Attribute). For example, used to estimate the
+    value range of the Distance Object to Table Top (0018,9403) Attribute.
     """
     BurnedInAnnotation: Literal["NO"]
-    """(0028,0301) CS 1 Type 1, Burned In Annotation - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. Indicates whether or not the image contains sufficient burned
-    in annotation to identify the patient and date the image was acquired.
-    Enumerated Values: NO
+    """(0028,0301) CS 1 Type 1, Burned In Annotation. Indicates whether or not the
+    image contains sufficient burned in annotation to identify the patient and date
+    the image was acquired. Enumerated Values: NO
     """
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
-    """(0028,0302) CS 1 Type 3, Recognizable Visual Features - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. Indicates whether or not the image contains
-    sufficiently recognizable visual features to allow the image or a reconstruction
-    from a set of images to identify the patient. Enumerated Values: YES NO If this
-    Attribute is absent, then the image may or may not contain recognizable visual
-    features.
+    """(0028,0302) CS 1 Type 3, Recognizable Visual Features. Indicates whether or not
+    the image contains sufficiently recognizable visual features to allow the image
+    or a reconstruction from a set of images to identify the patient. Enumerated
+    Values: YES NO If this Attribute is absent, then the image may or may not
+    contain recognizable visual features.
     """
     LossyImageCompression: Literal["00", "01"]
-    """(0028,2110) CS 1 Type 1, Lossy Image Compression - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. Specifies whether an Image has undergone lossy compression (at
-    a point in its lifetime). Enumerated Values: 00 Image has NOT been subjected to
-    lossy compression. 01 Image has been subjected to lossy compression. Once this
-    value has been set to 01 it shall not be reset. See Section C.7.6.1.1.5.
+    """(0028,2110) CS 1 Type 1, Lossy Image Compression. Specifies whether an Image has
+    undergone lossy compression (at a point in its lifetime). Enumerated Values: 00
+    Image has NOT been subjected to lossy compression. 01 Image has been subjected
+    to lossy compression. Once this value has been set to 01 it shall not be reset.
+    See Section C.7.6.1.1.5.
     """
     LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
-    """(0028,2112) DS 1-n Type 1C, Lossy Image Compression Ratio - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. Describes the approximate lossy compression
-    ratio(s) that have been applied to this image. See Section C.7.6.1.1.5.2.
-    Required if Lossy Image Compression (0028,2110) is "01".
+    """(0028,2112) DS 1-n Type 1C, Lossy Image Compression Ratio. Describes the
+    approximate lossy compression ratio(s) that have been applied to this image. See
+    Section C.7.6.1.1.5.2. Required if Lossy Image Compression (0028,2110) is "01".
     """
     LossyImageCompressionMethod: Sequence[str] | None = None
-    """(0028,2114) CS 1-n Type 1C, Lossy Image Compression Method - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. A label for the lossy compression method(s) that
-    have been applied to this image. See Section C.7.6.1.1.5.1. Required if Lossy
-    Image Compression (0028,2110) is "01".
+    """(0028,2114) CS 1-n Type 1C, Lossy Image Compression Method. A label for the
+    lossy compression method(s) that have been applied to this image. See Section
+    C.7.6.1.1.5.1. Required if Lossy Image Compression (0028,2110) is "01".
     """
     ReferencedOtherPlaneSequence: (
         list[EnhancedXAXRFImageModuleReferencedOtherPlaneSequenceItem] | None
     ) = None
-    """(0008,9410) SQ 1 Type 1C, Referenced Other Plane Sequence - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. The images of the corresponding plane for a
-    Biplane acquisition device. Only a single Item shall be included in this
-    Sequence. Required if Planes in Acquisition (0018,9410) is BIPLANE.
+    """(0008,9410) SQ 1 Type 1C, Referenced Other Plane Sequence. The images of the
+    corresponding plane for a Biplane acquisition device. Only a single Item shall
+    be included in this Sequence. Required if Planes in Acquisition (0018,9410) is
+    BIPLANE.
     """
     ReferencedImageEvidenceSequence: (
         list[EnhancedXAXRFImageModuleReferencedImageEvidenceSequenceItem] | None
     ) = None
-    """(0008,9092) SQ 1 Type 1C, Referenced Image Evidence Sequence - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. Full set of Composite SOP Instances referred to
-    inside the Referenced Image Sequences of this SOP Instance. See Section
-    C.8.13.2.1.2 for further explanation. One or more Items shall be included in
-    this Sequence. Required if the Referenced Image Sequence (0008,1140) is present.
+    """(0008,9092) SQ 1 Type 1C, Referenced Image Evidence Sequence. Full set of
+    Composite SOP Instances referred to inside the Referenced Image Sequences of
+    this SOP Instance. See Section C.8.13.2.1.2 for further explanation. One or more
+    Items shall be included in this Sequence. Required if the Referenced Image
+    Sequence (0008,1140) is present.
     """
     SourceImageEvidenceSequence: (
         list[EnhancedXAXRFImageModuleSourceImageEvidenceSequenceItem] | None
     ) = None
-    """(0008,9154) SQ 1 Type 1C, Source Image Evidence Sequence - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. Full set of Composite SOP Instances referred to
-    inside the Source Image Sequences of this SOP Instance. See Section C.8.13.2.1.2
-    for further explanation. One or more Items shall be included in this Sequence.
-    Required if the Source Image Sequence (0008,2112) is present.
+    """(0008,9154) SQ 1 Type 1C, Source Image Evidence Sequence. Full set of Composite
+    SOP Instances referred to inside the Source Image Sequences of this SOP
+    Instance. See Section C.8.13.2.1.2 for further explanation. One or more Items
+    shall be included in this Sequence. Required if the Source Image Sequence
+    (0008,2112) is present.
     """
     ReferencedInstanceSequence: (
         list[EnhancedXAXRFImageModuleReferencedInstanceSequenceItem] | None
     ) = None
-    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table
-    C.8.19.2-1, Section C.8.19.2. Non-image Composite SOP Instances that are
-    significantly related to this Image, including waveforms that may or may not be
-    temporally synchronized with this image. One or more Items are permitted in this
-    Sequence.
+    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence. Non-image Composite SOP
+    Instances that are significantly related to this Image, including waveforms that
+    may or may not be temporally synchronized with this image. One or more Items are
+    permitted in this Sequence.
     """
     ImageComments: str | None = None
-    """(0020,4000) LT 1 Type 3, Image Comments - PS3.3 2016c Table C.8.19.2-1, Section
-    C.8.19.2. User-defined comments about the image.
-    """
+    """(0020,4000) LT 1 Type 3, Image Comments. User-defined comments about the image."""
     QualityControlImage: Literal["YES", "NO"] | None = None
-    """(0028,0300) CS 1 Type 3, Quality Control Image - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. Indicates whether or not this image is a quality control or
-    phantom image. Enumerated Values: YES NO If this Attribute is absent, then the
-    image may or may not be a quality control or phantom image.
+    """(0028,0300) CS 1 Type 3, Quality Control Image. Indicates whether or not this
+    image is a quality control or phantom image. Enumerated Values: YES NO If this
+    Attribute is absent, then the image may or may not be a quality control or
+    phantom image.
     """
     IconImageSequence: list[EnhancedXAXRFImageModuleIconImageSequenceItem] | None = None
-    """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. This icon image is representative of the Image. Only a single
-    Item is permitted in this Sequence.
+    """(0088,0200) SQ 1 Type 3, Icon Image Sequence. This icon image is representative
+    of the Image. Only a single Item is permitted in this Sequence.
     """
     PresentationLUTShape: Literal["IDENTITY", "INVERSE"]
-    """(2050,0020) CS 1 Type 1, Presentation LUT Shape - PS3.3 2016c Table C.8.19.2-1,
-    Section C.8.19.2. Specifies a predefined identity transformation for the
-    Presentation LUT such that the output of all grayscale transformations, if any,
-    are defined to be in P-Values. Enumerated Values: IDENTITY output is in P-Values
-    - shall be used if Photometric Interpretation (0028,0004) is MONOCHROME2 INVERSE
-    output after inversion is in P-Values - shall be used if Photometric
-    Interpretation (0028,0004) is MONOCHROME1.
+    """(2050,0020) CS 1 Type 1, Presentation LUT Shape. Specifies a predefined identity
+    transformation for the Presentation LUT such that the output of all grayscale
+    transformations, if any, are defined to be in P-Values. Enumerated Values:
+    IDENTITY output is in P-Values - shall be used if Photometric Interpretation
+    (0028,0004) is MONOCHROME2 INVERSE output after inversion is in P-Values - shall
+    be used if Photometric Interpretation (0028,0004) is MONOCHROME1.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

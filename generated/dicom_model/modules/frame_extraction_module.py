@@ -29,29 +29,26 @@ TimeRange	00081163	FD	2	1C		C.12-9 row 5		object extraction is based on a Frame 
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MultiFrameSourceSOPInstanceUID: str
-    """(0008,1167) UI 1 Type 1, Multi-frame Source SOP Instance UID - PS3.3 2016c Table
-    C.12-9, Section C.12.3. SOP Instance from which the frames of this instance are
-    extracted.
+    """(0008,1167) UI 1 Type 1, Multi-frame Source SOP Instance UID. SOP Instance from
+    which the frames of this instance are extracted.
     """
     SimpleFrameList: Sequence[int] | None = None
-    """(0008,1161) UL 1-n Type 1C, Simple Frame List - PS3.3 2016c Table C.12-9,
-    Section C.12.3. A list of Frames that were extracted in the form of a simple
-    list. Required if object extraction is based on a Frame Level Retrieve using the
-    Simple Frame List (0008,1161) attribute. See PS3.4 "Instance and Frame Level
-    Retrieve SOP Classes"
+    """(0008,1161) UL 1-n Type 1C, Simple Frame List. A list of Frames that were
+    extracted in the form of a simple list. Required if object extraction is based
+    on a Frame Level Retrieve using the Simple Frame List (0008,1161) attribute. See
+    PS3.4 "Instance and Frame Level Retrieve SOP Classes"
     """
     CalculatedFrameList: Sequence[int] | None = None
-    """(0008,1162) UL 3-3n Type 1C, Calculated Frame List - PS3.3 2016c Table C.12-9,
-    Section C.12.3. A list of Frames that were extracted in the form of one or more
-    triplets Required if object extraction is based on a Frame Level Retrieve using
-    the Calculated Frame List (0008,1162) attribute. See PS3.4 "Instance and Frame
-    Level Retrieve SOP Classes"
+    """(0008,1162) UL 3-3n Type 1C, Calculated Frame List. A list of Frames that were
+    extracted in the form of one or more triplets Required if object extraction is
+    based on a Frame Level Retrieve using the Calculated Frame List (0008,1162)
+    attribute. See PS3.4 "Instance and Frame Level Retrieve SOP Classes"
     """
     TimeRange: Sequence[float] | None = None
-    """(0008,1163) FD 2 Type 1C, Time Range - PS3.3 2016c Table C.12-9, Section C.12.3.
-    The start and end times of the frames that were extracted. Required if object
-    extraction is based on a Frame Level Retrieve using Time Range (0008,1163). See
-    PS3.4 "Instance and Frame Level Retrieve SOP Classes"
+    """(0008,1163) FD 2 Type 1C, Time Range. The start and end times of the frames that
+    were extracted. Required if object extraction is based on a Frame Level Retrieve
+    using Time Range (0008,1163). See PS3.4 "Instance and Frame Level Retrieve SOP
+    Classes"
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -69,13 +66,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem]
-    """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence - PS3.3 2016c Table C.12-9,
-    Section C.12.3. Sequence containing details of how this SOP Instance was
-    extracted from a source multi-frame SOP Instance. If this instance was created
-    from an instance that contains a Frame Extraction Sequence, then this sequence
-    shall contain all of the items from the parent's Frame Extraction Sequence and a
-    new item that describes this extraction. One or more Items shall be included in
-    this Sequence.
+    """(0008,1164) SQ 1 Type 1, Frame Extraction Sequence. Sequence containing details
+    of how this SOP Instance was extracted from a source multi-frame SOP Instance.
+    If this instance was created from an instance that contains a Frame Extraction
+    Sequence, then this sequence shall contain all of the items from the parent's
+    Frame Extraction Sequence and a new item that describes this extraction. One or
+    more Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

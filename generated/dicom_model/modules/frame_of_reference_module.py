@@ -26,14 +26,12 @@ PositionReferenceIndicator	00201040	LO	1	2		C.7-6 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameOfReferenceUID: str
-    """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.7-6,
-    Section C.7.4.1. Uniquely identifies the frame of reference for a Series. See
-    Section C.7.4.1.1.1 for further explanation.
+    """(0020,0052) UI 1 Type 1, Frame of Reference UID. Uniquely identifies the frame
+    of reference for a Series. See Section C.7.4.1.1.1 for further explanation.
     """
     PositionReferenceIndicator: str | None = None
-    """(0020,1040) LO 1 Type 2, Position Reference Indicator - PS3.3 2016c Table C.7-6,
-    Section C.7.4.1. Part of the imaging target used as a reference. See Section
-    C.7.4.1.1.2 for further explanation.
+    """(0020,1040) LO 1 Type 2, Position Reference Indicator. Part of the imaging
+    target used as a reference. See Section C.7.4.1.1.2 for further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

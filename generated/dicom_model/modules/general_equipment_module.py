@@ -53,80 +53,71 @@ PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13		Pixel Padding Range Limi
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     Manufacturer: str | None = None
-    """(0008,0070) LO 1 Type 2, Manufacturer - PS3.3 2016c Table C.7-8, Section
-    C.7.5.1. Manufacturer of the equipment that produced the composite instances.
+    """(0008,0070) LO 1 Type 2, Manufacturer. Manufacturer of the equipment that
+    produced the composite instances.
     """
     InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 3, Institution Name - PS3.3 2016c Table C.7-8, Section
-    C.7.5.1. Institution where the equipment that produced the composite instances
-    is located.
-    """
-    InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table C.7-8, Section
-    C.7.5.1. Mailing address of the institution where the equipment that produced
-    the composite instances is located.
-    """
-    StationName: str | None = None
-    """(0008,1010) SH 1 Type 3, Station Name - PS3.3 2016c Table C.7-8, Section
-    C.7.5.1. User defined name identifying the machine that produced the composite
-    instances.
-    """
-    InstitutionalDepartmentName: str | None = None
-    """(0008,1040) LO 1 Type 3, Institutional Department Name - PS3.3 2016c Table
-    C.7-8, Section C.7.5.1. Department in the institution where the equipment that
+    """(0008,0080) LO 1 Type 3, Institution Name. Institution where the equipment that
     produced the composite instances is located.
     """
+    InstitutionAddress: str | None = None
+    """(0008,0081) ST 1 Type 3, Institution Address. Mailing address of the institution
+    where the equipment that produced the composite instances is located.
+    """
+    StationName: str | None = None
+    """(0008,1010) SH 1 Type 3, Station Name. User defined name identifying the machine
+    that produced the composite instances.
+    """
+    InstitutionalDepartmentName: str | None = None
+    """(0008,1040) LO 1 Type 3, Institutional Department Name. Department in the
+    institution where the equipment that produced the composite instances is
+    located.
+    """
     ManufacturerModelName: str | None = None
-    """(0008,1090) LO 1 Type 3, Manufacturer's Model Name - PS3.3 2016c Table C.7-8,
-    Section C.7.5.1. Manufacturer's model name of the equipment that produced the
-    composite instances.
+    """(0008,1090) LO 1 Type 3, Manufacturer's Model Name. Manufacturer's model name of
+    the equipment that produced the composite instances.
     """
     DeviceSerialNumber: str | None = None
-    """(0018,1000) LO 1 Type 3, Device Serial Number - PS3.3 2016c Table C.7-8, Section
-    C.7.5.1. Manufacturer's serial number of the equipment that produced the
-    composite instances. This identifier corresponds to the device that actually
-    created the images, such as a CR plate reader or a CT console, and may not be
-    sufficient to identify all of the equipment in the imaging chain, such as the
-    generator or gantry or plate.
+    """(0018,1000) LO 1 Type 3, Device Serial Number. Manufacturer's serial number of
+    the equipment that produced the composite instances. This identifier corresponds
+    to the device that actually created the images, such as a CR plate reader or a
+    CT console, and may not be sufficient to identify all of the equipment in the
+    imaging chain, such as the generator or gantry or plate.
     """
     SoftwareVersions: Sequence[str] | None = None
-    """(0018,1020) LO 1-n Type 3, Software Versions - PS3.3 2016c Table C.7-8, Section
-    C.7.5.1. Manufacturer's designation of software version of the equipment that
-    produced the composite instances. See Section C.7.5.1.1.3.
+    """(0018,1020) LO 1-n Type 3, Software Versions. Manufacturer's designation of
+    software version of the equipment that produced the composite instances. See
+    Section C.7.5.1.1.3.
     """
     GantryID: str | None = None
-    """(0018,1008) LO 1 Type 3, Gantry ID - PS3.3 2016c Table C.7-8, Section C.7.5.1.
-    Identifier of the gantry or positioner.
-    """
+    """(0018,1008) LO 1 Type 3, Gantry ID. Identifier of the gantry or positioner."""
     SpatialResolution: float | Decimal | None = None
-    """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.7-8, Section
-    C.7.5.1. The inherent limiting resolution in mm of the acquisition equipment for
-    high contrast objects for the data gathering and reconstruction technique
-    chosen. If variable across the images of the series, the value at the image
-    center.
+    """(0018,1050) DS 1 Type 3, Spatial Resolution. The inherent limiting resolution in
+    mm of the acquisition equipment for high contrast objects for the data gathering
+    and reconstruction technique chosen. If variable across the images of the
+    series, the value at the image center.
     """
     DateOfLastCalibration: Sequence[datetime.date | str] | None = None
-    """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.7-8,
-    Section C.7.5.1. Date when the image acquisition device calibration was last
-    changed in any way. Multiple entries may be used for additional calibrations at
-    other times. See Section C.7.5.1.1.1 for further explanation.
-    """
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
-    """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.7-8,
-    Section C.7.5.1. Time when the image acquisition device calibration was last
-    changed in any way. Multiple entries may be used. See Section C.7.5.1.1.1 for
+    """(0018,1200) DA 1-n Type 3, Date of Last Calibration. Date when the image
+    acquisition device calibration was last changed in any way. Multiple entries may
+    be used for additional calibrations at other times. See Section C.7.5.1.1.1 for
     further explanation.
     """
+    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    """(0018,1201) TM 1-n Type 3, Time of Last Calibration. Time when the image
+    acquisition device calibration was last changed in any way. Multiple entries may
+    be used. See Section C.7.5.1.1.1 for further explanation.
+    """
     PixelPaddingValue: int | None = None
-    """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value - PS3.3 2016c Table C.7-8,
-    Section C.7.5.1. Single pixel value or one limit (inclusive) of a range of pixel
-    values used in an image to pad to rectangular format or to signal background
-    that may be suppressed. See Section C.7.5.1.1.2 for further explanation.
-    Required if Pixel Padding Range Limit (0028,0121) is present and either Pixel
-    Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present. May be
-    present otherwise only if Pixel Data (7FE0,0010) or Pixel Data Provider URL
-    (0028,7FE0) is present. The Value Representation of this Attribute is determined
-    by the value of Pixel Representation (0028,0103). This Attribute is not ...
+    """(0028,0120) US or SS 1 Type 1C, Pixel Padding Value. Single pixel value or one
+    limit (inclusive) of a range of pixel values used in an image to pad to
+    rectangular format or to signal background that may be suppressed. See Section
+    C.7.5.1.1.2 for further explanation. Required if Pixel Padding Range Limit
+    (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider
+    URL (0028,7FE0) is present. May be present otherwise only if Pixel Data
+    (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present. The Value
+    Representation of this Attribute is determined by the value of Pixel
+    Representation (0028,0103). This Attribute is not ...
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

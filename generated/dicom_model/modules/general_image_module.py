@@ -89,95 +89,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -297,138 +297,133 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SamplesPerPixel: int
-    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of samples (planes) in this image. See Section C.7.6.3.1.1 for
-    further explanation.
+    """(0028,0002) US 1 Type 1, Samples per Pixel - Table C.7-11b, Section C.7.6.3.
+    Number of samples (planes) in this image. See Section C.7.6.3.1.1 for further
+    explanation.
     """
     PhotometricInterpretation: str
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Specifies the intended interpretation of the pixel data. See
-    Section C.7.6.3.1.2 for further explanation.
+    """(0028,0004) CS 1 Type 1, Photometric Interpretation - Table C.7-11b, Section
+    C.7.6.3. Specifies the intended interpretation of the pixel data. See Section
+    C.7.6.3.1.2 for further explanation.
     """
     Rows: int
-    """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Number of rows in the image.
+    """(0028,0010) US 1 Type 1, Rows - Table C.7-11b, Section C.7.6.3. Number of rows
+    in the image.
     """
     Columns: int
-    """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Number of columns in the image
+    """(0028,0011) US 1 Type 1, Columns - Table C.7-11b, Section C.7.6.3. Number of
+    columns in the image
     """
     BitsAllocated: int
-    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of bits allocated for each pixel sample. Each sample shall have
-    the same number of bits allocated. Bits Allocated (0028,0100) shall be either 1,
-    or a multiple of 8. See PS3.5 for further explanation.
+    """(0028,0100) US 1 Type 1, Bits Allocated - Table C.7-11b, Section C.7.6.3. Number
+    of bits allocated for each pixel sample. Each sample shall have the same number
+    of bits allocated. Bits Allocated (0028,0100) shall be either 1, or a multiple
+    of 8. See PS3.5 for further explanation.
     """
     BitsStored: int
-    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of bits stored for each pixel sample. Each sample shall have the
-    same number of bits stored. See PS3.5 for further explanation.
+    """(0028,0101) US 1 Type 1, Bits Stored - Table C.7-11b, Section C.7.6.3. Number of
+    bits stored for each pixel sample. Each sample shall have the same number of
+    bits stored. See PS3.5 for further explanation.
     """
     HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Most significant bit for pixel sample data. Each sample shall have the same high
-    bit. High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See
-    PS3.5 for further explanation.
+    """(0028,0102) US 1 Type 1, High Bit - Table C.7-11b, Section C.7.6.3. Most
+    significant bit for pixel sample data. Each sample shall have the same high bit.
+    High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See PS3.5
+    for further explanation.
     """
     PixelRepresentation: Literal[0, 1]
-    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Data representation of the pixel samples. Each sample shall
-    have the same pixel representation. Enumerated Values: 0000H unsigned integer.
-    0001H 2's complement
+    """(0028,0103) US 1 Type 1, Pixel Representation - Table C.7-11b, Section C.7.6.3.
+    Data representation of the pixel samples. Each sample shall have the same pixel
+    representation. Enumerated Values: 0000H unsigned integer. 0001H 2's complement
     """
     PixelData: bytes | None = None
-    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. A data stream of the pixel samples that comprise the Image. See Section
+    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - Table C.7-11b, Section C.7.6.3. A
+    data stream of the pixel samples that comprise the Image. See Section
     C.7.6.3.1.4 for further explanation. Required if Pixel Data Provider URL
     (0028,7FE0) is not present.
     """
     PlanarConfiguration: int | None = None
-    """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Indicates whether the pixel data are sent color-by-plane or
-    color-by-pixel. Required if Samples per Pixel (0028,0002) has a value greater
-    than 1. See Section C.7.6.3.1.3 for further explanation.
+    """(0028,0006) US 1 Type 1C, Planar Configuration - Table C.7-11b, Section C.7.6.3.
+    Indicates whether the pixel data are sent color-by-plane or color-by-pixel.
+    Required if Samples per Pixel (0028,0002) has a value greater than 1. See
+    Section C.7.6.3.1.3 for further explanation.
     """
     PixelAspectRatio: Sequence[int] | None = None
-    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Ratio of the vertical size and horizontal size of the pixels in
-    the image specified by a pair of integer values where the first value is the
-    vertical pixel size, and the second value is the horizontal pixel size. Required
-    if the aspect ratio values do not have a ratio of 1:1 and the physical pixel
-    spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing
-    (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire
-    Image or per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
+    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - Table C.7-11b, Section C.7.6.3.
+    Ratio of the vertical size and horizontal size of the pixels in the image
+    specified by a pair of integer values where the first value is the vertical
+    pixel size, and the second value is the horizontal pixel size. Required if the
+    aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is
+    not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164)
+    or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or
+    per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
     """
     SmallestImagePixelValue: int | None = None
-    """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b, Section C.7.6.3. The minimum actual pixel value encountered in this
-    image.
+    """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - Table C.7-11b,
+    Section C.7.6.3. The minimum actual pixel value encountered in this image.
     """
     LargestImagePixelValue: int | None = None
-    """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b, Section C.7.6.3. The maximum actual pixel value encountered in this
-    image.
+    """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - Table C.7-11b,
+    Section C.7.6.3. The maximum actual pixel value encountered in this image.
     """
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Red
-    Palette Color Lookup Table Data (0028,1201). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Red Palette Color
+    Lookup Table Data (0028,1201). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Green
-    Palette Color Lookup Table Data (0028,1202). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Green Palette Color
+    Lookup Table Data (0028,1202). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue
-    Palette Color Lookup Table Data (0028,1203). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue Palette Color
+    Lookup Table Data (0028,1203). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     RedPaletteColorLookupTableData: bytes | None = None
-    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Red Palette Color Lookup Table Data. Required if
-    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Red Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     GreenPaletteColorLookupTableData: bytes | None = None
-    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Green Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Green Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     BluePaletteColorLookupTableData: bytes | None = None
-    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Blue Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Blue Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     ICCProfile: bytes | None = None
-    """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. An ICC Profile encoding the transformation of device-dependent color
-    stored pixel values into PCS-Values. See Section C.11.15.1.1. When present,
-    defines the color space of color Pixel Data (7FE0,0010) values, and the output
-    of Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
-    Pixel Data (7FE0,0010) at the same level of the Data Set and not to any icons
-    nested within sequences, which may or may not have their own ICC profile
-    specified.
+    """(0028,2000) OB 1 Type 3, ICC Profile - Table C.7-11b, Section C.7.6.3. An ICC
+    Profile encoding the transformation of device-dependent color stored pixel
+    values into PCS-Values. See Section C.11.15.1.1. When present, defines the color
+    space of color Pixel Data (7FE0,0010) values, and the output of Palette Color
+    Lookup Table Data (0028,1201-1203). The profile applies only to Pixel Data
+    (7FE0,0010) at the same level of the Data Set and not to any icons nested within
+    sequences, which may or may not have their own ICC profile specified.
     """
     ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. A label that identifies the well-known color space of the image. Shall
-    be consistent with any ICC Profile (0028,2000) that is also present. See Section
-    C.11.15.1.2.
+    """(0028,2002) - 1 Type 3, Color Space - Table C.7-11b, Section C.7.6.3. A label
+    that identifies the well-known color space of the image. Shall be consistent
+    with any ICC Profile (0028,2000) that is also present. See Section C.11.15.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -502,95 +497,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -655,97 +650,93 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RealWorldValueFirstValueMapped: int | None = None
-    """(0040,9216) US or SS 1 Type 1C, Real World Value First Value Mapped - PS3.3
-    2016c Table C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the first stored
-    value mapped for the Real Word Value Intercept (0040,9224) and Real World Value
-    Slope (0040,9225) or Real World Value LUT (0040,9212) of this Item. Required if
-    Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or
-    Double Float Real World Value First Value Mapped (0040,9214) is absent. This
-    Attribute may be used even when Float Pixel Data (7FE0,0008) or Double Float
-    Pixel Data (7FE0,0009) are used instead of Pixel Data (7FE0,0010) if an integer
-    of the size of this Attribute is sufficient to define the range. See Section
-    C.7.6.16.2.11.1 for ...
+    """(0040,9216) US or SS 1 Type 1C, Real World Value First Value Mapped - Table
+    C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the first stored value mapped for
+    the Real Word Value Intercept (0040,9224) and Real World Value Slope (0040,9225)
+    or Real World Value LUT (0040,9212) of this Item. Required if Pixel Data
+    (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float
+    Real World Value First Value Mapped (0040,9214) is absent. This Attribute may be
+    used even when Float Pixel Data (7FE0,0008) or Double Float Pixel Data
+    (7FE0,0009) are used instead of Pixel Data (7FE0,0010) if an integer of the size
+    of this Attribute is sufficient to define the range. See Section C.7.6.16.2.11.1
+    for ...
     """
     RealWorldValueLastValueMapped: int | None = None
-    """(0040,9211) US or SS 1 Type 1C, Real World Value Last Value Mapped - PS3.3 2016c
-    Table C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the last stored value
-    mapped for the Real Word Value Intercept (0040,9224) and Real World Value Slope
-    (0040,9225) or Real World Value LUT (0040,9212) of this Item. Required if Pixel
-    Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double
-    Float Real World Value Last Value Mapped (0040,9213) is absent. This Attribute
-    may be used even when Float Pixel Data (7FE0,0008) or Double Float Pixel Data
+    """(0040,9211) US or SS 1 Type 1C, Real World Value Last Value Mapped - Table
+    C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the last stored value mapped for
+    the Real Word Value Intercept (0040,9224) and Real World Value Slope (0040,9225)
+    or Real World Value LUT (0040,9212) of this Item. Required if Pixel Data
+    (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float
+    Real World Value Last Value Mapped (0040,9213) is absent. This Attribute may be
+    used even when Float Pixel Data (7FE0,0008) or Double Float Pixel Data
     (7FE0,0009) are used instead of Pixel Data (7FE0,0010) if an integer of the size
     of this Attribute is sufficient to define the range. See Section C.7.6.16.2.11.1
     for ...
     """
     DoubleFloatRealWorldValueFirstValueMapped: object | None = None
     """(0040,9214) - 1 Type 1C, Double Float Real World Value First Value Mapped -
-    PS3.3 2016c Table C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the first
-    stored value mapped for the Real Word Value Intercept (0040,9224) and Real World
-    Value Slope (0040,9225) of this Item. Required if Real World Value First Value
-    Mapped (0040,9216) is absent. The same Attribute with a double float precision
-    value is used whether or not Float Pixel Data (7FE0,0008) or Double Float Pixel
-    Data (7FE0,0009) are present, an integer value is not sufficient.
-    """
-    DoubleFloatRealWorldValueLastValueMapped: object | None = None
-    """(0040,9213) - 1 Type 1C, Double Float Real World Value Last Value Mapped - PS3.3
-    2016c Table C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the last stored value
+    Table C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the first stored value
     mapped for the Real Word Value Intercept (0040,9224) and Real World Value Slope
-    (0040,9225) of this Item. Required if Real World Value Last Value Mapped
-    (0040,9211) is absent. The same Attribute with a double float precision value is
+    (0040,9225) of this Item. Required if Real World Value First Value Mapped
+    (0040,9216) is absent. The same Attribute with a double float precision value is
     used whether or not Float Pixel Data (7FE0,0008) or Double Float Pixel Data
     (7FE0,0009) are present, an integer value is not sufficient.
     """
+    DoubleFloatRealWorldValueLastValueMapped: object | None = None
+    """(0040,9213) - 1 Type 1C, Double Float Real World Value Last Value Mapped - Table
+    C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the last stored value mapped for
+    the Real Word Value Intercept (0040,9224) and Real World Value Slope (0040,9225)
+    of this Item. Required if Real World Value Last Value Mapped (0040,9211) is
+    absent. The same Attribute with a double float precision value is used whether
+    or not Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are
+    present, an integer value is not sufficient.
+    """
     RealWorldValueIntercept: float | None = None
-    """(0040,9224) FD 1 Type 1C, Real World Value Intercept - PS3.3 2016c Table
-    C.7.6.16-12b, Section C.7.6.16.2.11. The Intercept value in relationship between
-    stored values (SV) and the Real World values. See Section C.7.6.16.2.11.1.2 for
-    further explanation. Required if Float Pixel Data (7FE0,0008) or Double Float
-    Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is
-    not present.
+    """(0040,9224) FD 1 Type 1C, Real World Value Intercept - Table C.7.6.16-12b,
+    Section C.7.6.16.2.11. The Intercept value in relationship between stored values
+    (SV) and the Real World values. See Section C.7.6.16.2.11.1.2 for further
+    explanation. Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data
+    (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present.
     """
     RealWorldValueSlope: float | None = None
-    """(0040,9225) FD 1 Type 1C, Real World Value Slope - PS3.3 2016c Table
-    C.7.6.16-12b, Section C.7.6.16.2.11. The Slope value in relationship between
-    stored values (SV) and the real world values. See Section C.7.6.16.2.11.1.2 for
-    further explanation. Required if Float Pixel Data (7FE0,0008) or Double Float
-    Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is
-    not present.
+    """(0040,9225) FD 1 Type 1C, Real World Value Slope - Table C.7.6.16-12b, Section
+    C.7.6.16.2.11. The Slope value in relationship between stored values (SV) and
+    the real world values. See Section C.7.6.16.2.11.1.2 for further explanation.
+    Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009)
+    are present or Real World Value LUT Data (0040,9212) is not present.
     """
     RealWorldValueLUTData: Sequence[float] | None = None
-    """(0040,9212) FD 1-n Type 1C, Real World Value LUT Data - PS3.3 2016c Table
-    C.7.6.16-12b, Section C.7.6.16.2.11. LUT Data in this Sequence. Required if Real
-    World Value Intercept (0040,9224) is not present.
+    """(0040,9212) FD 1-n Type 1C, Real World Value LUT Data - Table C.7.6.16-12b,
+    Section C.7.6.16.2.11. LUT Data in this Sequence. Required if Real World Value
+    Intercept (0040,9224) is not present.
     """
     LUTExplanation: str
-    """(0028,3003) LO 1 Type 1, LUT Explanation - PS3.3 2016c Table C.7.6.16-12b,
-    Section C.7.6.16.2.11. Free form text explanation of the meaning of the
-    transformation in this Item.
+    """(0028,3003) LO 1 Type 1, LUT Explanation - Table C.7.6.16-12b, Section
+    C.7.6.16.2.11. Free form text explanation of the meaning of the transformation
+    in this Item.
     """
     LUTLabel: str
-    """(0040,9210) SH 1 Type 1, LUT Label - PS3.3 2016c Table C.7.6.16-12b, Section
-    C.7.6.16.2.11. Label that is used to identify the transformation of this Item.
+    """(0040,9210) SH 1 Type 1, LUT Label - Table C.7.6.16-12b, Section C.7.6.16.2.11.
+    Label that is used to identify the transformation of this Item.
     """
     MeasurementUnitsCodeSequence: list[
         RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem
     ]
-    """(0040,08EA) SQ 1 Type 1, Measurement Units Code Sequence - PS3.3 2016c Table
-    C.7.6.16-12b, Section C.7.6.16.2.11. Units of measurement. Only a single Item
-    shall be included in this Sequence. See Section C.7.6.16.2.11.1 for further
-    explanation.
+    """(0040,08EA) SQ 1 Type 1, Measurement Units Code Sequence - Table C.7.6.16-12b,
+    Section C.7.6.16.2.11. Units of measurement. Only a single Item shall be
+    included in this Sequence. See Section C.7.6.16.2.11.1 for further explanation.
     """
     QuantityDefinitionSequence: (
         list[RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem] | None
     ) = None
-    """(0040,9220) SQ 1 Type 3, Quantity Definition Sequence - PS3.3 2016c Table
-    C.7.6.16-12b, Section C.7.6.16.2.11. A list of name-value pairs that describe
-    the characteristics of the quantity represented by the Real World Value. One or
-    more Items are permitted in this Sequence. One of the items shall have a concept
-    name that specifies the quantified characteristic, though it is not required
-    that (G-C1C6, SRT, "Quantity") be used if there is a reason to use a similar
-    concept from a different coding scheme. Other items may be concept modifiers,
-    such as (G-C036, SRT, "Measurement Method"). The order of the items is not
-    significant.
+    """(0040,9220) SQ 1 Type 3, Quantity Definition Sequence - Table C.7.6.16-12b,
+    Section C.7.6.16.2.11. A list of name-value pairs that describe the
+    characteristics of the quantity represented by the Real World Value. One or more
+    Items are permitted in this Sequence. One of the items shall have a concept name
+    that specifies the quantified characteristic, though it is not required that
+    (G-C1C6, SRT, "Quantity") be used if there is a reason to use a similar concept
+    from a different coding scheme. Other items may be concept modifiers, such as
+    (G-C036, SRT, "Measurement Method"). The order of the items is not significant.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -786,34 +777,34 @@ PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.7-9 row 12
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     ReferencedFrameNumber: Sequence[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the frame numbers within the Referenced SOP Instance to
-    which the reference applies. The first frame shall be denoted as frame number 1.
-    This Attribute may be multi-valued. Required if the Referenced SOP Instance is a
+    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
+    Identifies the frame numbers within the Referenced SOP Instance to which the
+    reference applies. The first frame shall be denoted as frame number 1. This
+    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
     ReferencedSegmentNumber: Sequence[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the Segment Number to which the reference applies.
-    Required if the Referenced SOP Instance is a Segmentation or Surface
-    Segmentation and the reference does not apply to all segments and Referenced
-    Frame Number (0008,1160) is not present.
+    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
+    10.3. Identifies the Segment Number to which the reference applies. Required if
+    the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
+    reference does not apply to all segments and Referenced Frame Number (0008,1160)
+    is not present.
     """
     PurposeOfReferenceCodeSequence: (
         list[GeneralImageModulePurposeOfReferenceCodeSequenceItem] | None
     ) = None
-    """(0040,A170) SQ 1 Type 3, Purpose of Reference Code Sequence - PS3.3 2016c Table
-    C.7-9, Section C.7.6.1. Describes the purpose for which the reference is made.
-    Only a single Item is permitted in this Sequence.
+    """(0040,A170) SQ 1 Type 3, Purpose of Reference Code Sequence. Describes the
+    purpose for which the reference is made. Only a single Item is permitted in this
+    Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -833,17 +824,17 @@ PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.7-9 row 25
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     PurposeOfReferenceCodeSequence: list[GeneralImageModulePurposeOfReferenceCodeSequenceItem]
-    """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence - PS3.3 2016c Table
-    C.7-9, Section C.7.6.1. Code describing the purpose of the reference to the
-    Instance(s). Only a single Item shall be included in this Sequence.
+    """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence. Code describing the
+    purpose of the reference to the Instance(s). Only a single Item shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -887,51 +878,51 @@ PatientOrientation	00200020	CS	2	1C		C.7-9 row 22		the value of Spatial Location
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     ReferencedFrameNumber: Sequence[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the frame numbers within the Referenced SOP Instance to
-    which the reference applies. The first frame shall be denoted as frame number 1.
-    This Attribute may be multi-valued. Required if the Referenced SOP Instance is a
+    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
+    Identifies the frame numbers within the Referenced SOP Instance to which the
+    reference applies. The first frame shall be denoted as frame number 1. This
+    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
     ReferencedSegmentNumber: Sequence[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the Segment Number to which the reference applies.
-    Required if the Referenced SOP Instance is a Segmentation or Surface
-    Segmentation and the reference does not apply to all segments and Referenced
-    Frame Number (0008,1160) is not present.
+    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
+    10.3. Identifies the Segment Number to which the reference applies. Required if
+    the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
+    reference does not apply to all segments and Referenced Frame Number (0008,1160)
+    is not present.
     """
     PurposeOfReferenceCodeSequence: (
         list[GeneralImageModulePurposeOfReferenceCodeSequenceItem] | None
     ) = None
-    """(0040,A170) SQ 1 Type 3, Purpose of Reference Code Sequence - PS3.3 2016c Table
-    C.7-9, Section C.7.6.1. Describes the purpose for which the reference is made,
-    that is what role the source image or frame(s) played in the derivation of this
-    image. Only a single Item is permitted in this Sequence.
+    """(0040,A170) SQ 1 Type 3, Purpose of Reference Code Sequence. Describes the
+    purpose for which the reference is made, that is what role the source image or
+    frame(s) played in the derivation of this image. Only a single Item is permitted
+    in this Sequence.
     """
     SpatialLocationsPreserved: Literal["YES", "NO", "REORIENTED_ONLY"] | None = None
-    """(0028,135A) CS 1 Type 3, Spatial Locations Preserved - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. The extent to which the spatial locations of all pixels are
-    preserved during the processing of the source image that resulted in the current
-    image Enumerated Values: YES NO REORIENTED_ONLY A projection radiograph that has
-    been flipped, and/or rotated by a multiple of 90 degrees This applies not only
-    to images with a known relationship to a 3D space, but also to projection
-    images. For example, a projection radiograph such as a mammogram that is
-    processed by a point image processing operation such as contrast enhancement, or
-    a smoothing or edge enhancing convolution, would have a value of YES ...
+    """(0028,135A) CS 1 Type 3, Spatial Locations Preserved. The extent to which the
+    spatial locations of all pixels are preserved during the processing of the
+    source image that resulted in the current image Enumerated Values: YES NO
+    REORIENTED_ONLY A projection radiograph that has been flipped, and/or rotated by
+    a multiple of 90 degrees This applies not only to images with a known
+    relationship to a 3D space, but also to projection images. For example, a
+    projection radiograph such as a mammogram that is processed by a point image
+    processing operation such as contrast enhancement, or a smoothing or edge
+    enhancing convolution, would have a value of YES ...
     """
     PatientOrientation: Sequence[str] | None = None
-    """(0020,0020) CS 2 Type 1C, Patient Orientation - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. The Patient Orientation values of the source image. Required if the
-    value of Spatial Locations Preserved (0028,135A) is REORIENTED_ONLY.
+    """(0020,0020) CS 2 Type 1C, Patient Orientation. The Patient Orientation values of
+    the source image. Required if the value of Spatial Locations Preserved
+    (0028,135A) is REORIENTED_ONLY.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -974,158 +965,147 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     InstanceNumber: int | None = None
-    """(0020,0013) IS 1 Type 2, Instance Number - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. A number that identifies this image. This Attribute was named Image
-    Number in earlier versions of this Standard.
+    """(0020,0013) IS 1 Type 2, Instance Number. A number that identifies this image.
+    This Attribute was named Image Number in earlier versions of this Standard.
     """
     PatientOrientation: Sequence[str] | None = None
-    """(0020,0020) CS 2 Type 2C, Patient Orientation - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. Patient direction of the rows and columns of the image. Required if
-    image does not require Image Orientation (Patient) (0020,0037) and Image
-    Position (Patient) (0020,0032). May be present otherwise. See Section
-    C.7.6.1.1.1 for further explanation. IODs may have attributes other than Patient
-    Orientation, Image Orientation, or Image Position (Patient) to describe
-    orientation in which case this attribute will be zero length.
+    """(0020,0020) CS 2 Type 2C, Patient Orientation. Patient direction of the rows and
+    columns of the image. Required if image does not require Image Orientation
+    (Patient) (0020,0037) and Image Position (Patient) (0020,0032). May be present
+    otherwise. See Section C.7.6.1.1.1 for further explanation. IODs may have
+    attributes other than Patient Orientation, Image Orientation, or Image Position
+    (Patient) to describe orientation in which case this attribute will be zero
+    length.
     """
     ContentDate: datetime.date | str | None = None
-    """(0008,0023) DA 1 Type 2C, Content Date - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. The date the image pixel data creation started. Required if image is
-    part of a series in which the images are temporally related. May be present
-    otherwise. This Attribute was formerly known as Image Date.
+    """(0008,0023) DA 1 Type 2C, Content Date. The date the image pixel data creation
+    started. Required if image is part of a series in which the images are
+    temporally related. May be present otherwise. This Attribute was formerly known
+    as Image Date.
     """
     ContentTime: datetime.time | str | None = None
-    """(0008,0033) TM 1 Type 2C, Content Time - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. The time the image pixel data creation started. Required if image is
-    part of a series in which the images are temporally related. May be present
-    otherwise.
+    """(0008,0033) TM 1 Type 2C, Content Time. The time the image pixel data creation
+    started. Required if image is part of a series in which the images are
+    temporally related. May be present otherwise.
     """
     ImageType: Sequence[str] | None = None
-    """(0008,0008) CS 2-n Type 3, Image Type - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. Image identification characteristics. See Section C.7.6.1.1.2 for
-    Defined Terms and further explanation.
+    """(0008,0008) CS 2-n Type 3, Image Type. Image identification characteristics. See
+    Section C.7.6.1.1.2 for Defined Terms and further explanation.
     """
     AcquisitionNumber: int | None = None
-    """(0020,0012) IS 1 Type 3, Acquisition Number - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. A number identifying the single continuous gathering of data over a
-    period of time that resulted in this image.
+    """(0020,0012) IS 1 Type 3, Acquisition Number. A number identifying the single
+    continuous gathering of data over a period of time that resulted in this image.
     """
     AcquisitionDate: datetime.date | str | None = None
-    """(0008,0022) DA 1 Type 3, Acquisition Date - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. The date the acquisition of data that resulted in this image started
+    """(0008,0022) DA 1 Type 3, Acquisition Date. The date the acquisition of data that
+    resulted in this image started
     """
     AcquisitionTime: datetime.time | str | None = None
-    """(0008,0032) TM 1 Type 3, Acquisition Time - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. The time the acquisition of data that resulted in this image started
+    """(0008,0032) TM 1 Type 3, Acquisition Time. The time the acquisition of data that
+    resulted in this image started
     """
     AcquisitionDateTime: datetime.datetime | str | None = None
-    """(0008,002A) DT 1 Type 3, Acquisition DateTime - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. The date and time that the acquisition of data that resulted in this
-    image started. The synchronization of this time with an external clock is
-    specified in the Section C.7.4.2 in Acquisition Time Synchronized (0018,1800).
+    """(0008,002A) DT 1 Type 3, Acquisition DateTime. The date and time that the
+    acquisition of data that resulted in this image started. The synchronization of
+    this time with an external clock is specified in the Section C.7.4.2 in
+    Acquisition Time Synchronized (0018,1800).
     """
     ReferencedImageSequence: list[GeneralImageModuleReferencedImageSequenceItem] | None = None
-    """(0008,1140) SQ 1 Type 3, Referenced Image Sequence - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. Other images significantly related to this image (e.g., post-
-    localizer CT image or Mammographic biopsy or partial view images). One or more
-    Items are permitted in this Sequence.
+    """(0008,1140) SQ 1 Type 3, Referenced Image Sequence. Other images significantly
+    related to this image (e.g., post-localizer CT image or Mammographic biopsy or
+    partial view images). One or more Items are permitted in this Sequence.
     """
     DerivationDescription: str | None = None
-    """(0008,2111) ST 1 Type 3, Derivation Description - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. A text description of how this image was derived. See Section
-    C.7.6.1.1.3 for further explanation.
+    """(0008,2111) ST 1 Type 3, Derivation Description. A text description of how this
+    image was derived. See Section C.7.6.1.1.3 for further explanation.
     """
     DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
-    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. A coded description of how this image was derived. See Section
-    C.7.6.1.1.3 for further explanation. One or more Items are permitted in this
-    Sequence. More than one Item indicates that successive derivation steps have
-    been applied.
+    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence. A coded description of how
+    this image was derived. See Section C.7.6.1.1.3 for further explanation. One or
+    more Items are permitted in this Sequence. More than one Item indicates that
+    successive derivation steps have been applied.
     """
     SourceImageSequence: list[GeneralImageModuleSourceImageSequenceItem] | None = None
-    """(0008,2112) SQ 1 Type 3, Source Image Sequence - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. The set of Image SOP Class/Instance pairs of the Images that
-    were used to derive this Image. One or more Items are permitted in this
-    Sequence. See Section C.7.6.1.1.4 for further explanation.
+    """(0008,2112) SQ 1 Type 3, Source Image Sequence. The set of Image SOP
+    Class/Instance pairs of the Images that were used to derive this Image. One or
+    more Items are permitted in this Sequence. See Section C.7.6.1.1.4 for further
+    explanation.
     """
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
-    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. Non-image composite SOP Instances that are significantly
-    related to this Image, including waveforms that may or may not be temporally
-    synchronized with this image. One or more Items are permitted in this Sequence.
-    """
-    ImagesInAcquisition: int | None = None
-    """(0020,1002) IS 1 Type 3, Images in Acquisition - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. Number of images that resulted from this acquisition of data
-    """
-    ImageComments: str | None = None
-    """(0020,4000) LT 1 Type 3, Image Comments - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. User-defined comments about the image
-    """
-    QualityControlImage: Literal["YES", "NO"] | None = None
-    """(0028,0300) CS 1 Type 3, Quality Control Image - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. Indicates whether or not this image is a quality control or
-    phantom image. Enumerated Values: YES NO If this Attribute is absent, then the
-    image may or may not be a quality control or phantom image. The phantom device
-    in the image can be described using the Section C.7.6.12. See Section C.7.6.12
-    """
-    BurnedInAnnotation: Literal["YES", "NO"] | None = None
-    """(0028,0301) CS 1 Type 3, Burned In Annotation - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. Indicates whether or not image contains sufficient burned in annotation
-    to identify the patient and date the image was acquired. Enumerated Values: YES
-    NO If this Attribute is absent, then the image may or may not contain burned in
-    annotation.
-    """
-    RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
-    """(0028,0302) CS 1 Type 3, Recognizable Visual Features - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. Indicates whether or not the image contains sufficiently
-    recognizable visual features to allow the image or a reconstruction from a set
-    of images to identify the patient. Enumerated Values: YES NO If this Attribute
-    is absent, then the image may or may not contain recognizable visual features.
-    """
-    LossyImageCompression: Literal["00", "01"] | None = None
-    """(0028,2110) CS 1 Type 3, Lossy Image Compression - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. Specifies whether an Image has undergone lossy compression (at
-    a point in its lifetime). Enumerated Values: 00 Image has NOT been subjected to
-    lossy compression. 01 Image has been subjected to lossy compression. Once this
-    value has been set to 01 it shall not be reset. See Section C.7.6.1.1.5.
-    """
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
-    """(0028,2112) DS 1-n Type 3, Lossy Image Compression Ratio - PS3.3 2016c Table
-    C.7-9, Section C.7.6.1. Describes the approximate lossy compression ratio(s)
-    that have been applied to this image. See Section C.7.6.1.1.5.2.
-    """
-    LossyImageCompressionMethod: Sequence[str] | None = None
-    """(0028,2114) CS 1-n Type 3, Lossy Image Compression Method - PS3.3 2016c Table
-    C.7-9, Section C.7.6.1. A label for the lossy compression method(s) that have
-    been applied to this image. See Section C.7.6.1.1.5.1.
-    """
-    IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
-    """(0088,0200) SQ 1 Type 3, Icon Image Sequence - PS3.3 2016c Table C.7-9, Section
-    C.7.6.1. This icon image is representative of the Image. Only a single Item is
+    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence. Non-image composite SOP
+    Instances that are significantly related to this Image, including waveforms that
+    may or may not be temporally synchronized with this image. One or more Items are
     permitted in this Sequence.
     """
+    ImagesInAcquisition: int | None = None
+    """(0020,1002) IS 1 Type 3, Images in Acquisition. Number of images that resulted
+    from this acquisition of data
+    """
+    ImageComments: str | None = None
+    """(0020,4000) LT 1 Type 3, Image Comments. User-defined comments about the image"""
+    QualityControlImage: Literal["YES", "NO"] | None = None
+    """(0028,0300) CS 1 Type 3, Quality Control Image. Indicates whether or not this
+    image is a quality control or phantom image. Enumerated Values: YES NO If this
+    Attribute is absent, then the image may or may not be a quality control or
+    phantom image. The phantom device in the image can be described using the
+    Section C.7.6.12. See Section C.7.6.12
+    """
+    BurnedInAnnotation: Literal["YES", "NO"] | None = None
+    """(0028,0301) CS 1 Type 3, Burned In Annotation. Indicates whether or not image
+    contains sufficient burned in annotation to identify the patient and date the
+    image was acquired. Enumerated Values: YES NO If this Attribute is absent, then
+    the image may or may not contain burned in annotation.
+    """
+    RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
+    """(0028,0302) CS 1 Type 3, Recognizable Visual Features. Indicates whether or not
+    the image contains sufficiently recognizable visual features to allow the image
+    or a reconstruction from a set of images to identify the patient. Enumerated
+    Values: YES NO If this Attribute is absent, then the image may or may not
+    contain recognizable visual features.
+    """
+    LossyImageCompression: Literal["00", "01"] | None = None
+    """(0028,2110) CS 1 Type 3, Lossy Image Compression. Specifies whether an Image has
+    undergone lossy compression (at a point in its lifetime). Enumerated Values: 00
+    Image has NOT been subjected to lossy compression. 01 Image has been subjected
+    to lossy compression. Once this value has been set to 01 it shall not be reset.
+    See Section C.7.6.1.1.5.
+    """
+    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
+    """(0028,2112) DS 1-n Type 3, Lossy Image Compression Ratio. Describes the
+    approximate lossy compression ratio(s) that have been applied to this image. See
+    Section C.7.6.1.1.5.2.
+    """
+    LossyImageCompressionMethod: Sequence[str] | None = None
+    """(0028,2114) CS 1-n Type 3, Lossy Image Compression Method. A label for the lossy
+    compression method(s) that have been applied to this image. See Section
+    C.7.6.1.1.5.1.
+    """
+    IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
+    """(0088,0200) SQ 1 Type 3, Icon Image Sequence. This icon image is representative
+    of the Image. Only a single Item is permitted in this Sequence.
+    """
     PresentationLUTShape: Literal["IDENTITY", "INVERSE"] | None = None
-    """(2050,0020) CS 1 Type 3, Presentation LUT Shape - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. When present, specifies an identity transformation for the
-    Presentation LUT such that the output of all grayscale transformations, if any,
-    are defined to be in P-Values. Enumerated Values: IDENTITY output is in P-Values
-    - shall be used if Photometric Interpretation (0028,0004) is MONOCHROME2 or any
-    color photometric interpretation. INVERSE output after inversion is in P-Values
-    - shall be used if Photometric Interpretation (0028,0004) is MONOCHROME1. When
-    this attribute is used with a color photometric interpretation then the
-    luminance component is in P-Values.
+    """(2050,0020) CS 1 Type 3, Presentation LUT Shape. When present, specifies an
+    identity transformation for the Presentation LUT such that the output of all
+    grayscale transformations, if any, are defined to be in P-Values. Enumerated
+    Values: IDENTITY output is in P-Values - shall be used if Photometric
+    Interpretation (0028,0004) is MONOCHROME2 or any color photometric
+    interpretation. INVERSE output after inversion is in P-Values - shall be used if
+    Photometric Interpretation (0028,0004) is MONOCHROME1. When this attribute is
+    used with a color photometric interpretation then the luminance component is in
+    P-Values.
     """
     IrradiationEventUID: Sequence[str] | None = None
-    """(0008,3010) UI 1-n Type 3, Irradiation Event UID - PS3.3 2016c Table C.7-9,
-    Section C.7.6.1. Unique identification of the irradiation event(s) associated
-    with the acquisition of this image. See Section C.7.6.1.1.7.
+    """(0008,3010) UI 1-n Type 3, Irradiation Event UID. Unique identification of the
+    irradiation event(s) associated with the acquisition of this image. See Section
+    C.7.6.1.1.7.
     """
     RealWorldValueMappingSequence: (
         list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
     ) = None
-    """(0040,9096) SQ 1 Type 3, Real World Value Mapping Sequence - PS3.3 2016c Table
-    C.7-9, Section C.7.6.1. The mapping of stored values to associated Real World
-    values. One or more Items are permitted in this Sequence.
+    """(0040,9096) SQ 1 Type 3, Real World Value Mapping Sequence. The mapping of
+    stored values to associated Real World values. One or more Items are permitted
+    in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

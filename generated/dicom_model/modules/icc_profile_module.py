@@ -26,15 +26,13 @@ ColorSpace	00282002		1	3		C.11.15-1 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ICCProfile: bytes
-    """(0028,2000) OB 1 Type 1, ICC Profile - PS3.3 2016c Table C.11.15-1, Section
-    C.11.15. An ICC Profile encoding the transformation of device-dependent color
-    stored pixel values into PCS-Values.
+    """(0028,2000) OB 1 Type 1, ICC Profile. An ICC Profile encoding the transformation
+    of device-dependent color stored pixel values into PCS-Values.
     """
     ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.11.15-1, Section
-    C.11.15. A label that identifies the well-known color space of the image. Shall
-    be consistent with any ICC Profile (0028,2000) that is also present. See Section
-    C.11.15.1.2.
+    """(0028,2002) - 1 Type 3, Color Space. A label that identifies the well-known
+    color space of the image. Shall be consistent with any ICC Profile (0028,2000)
+    that is also present. See Section C.11.15.1.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -130,157 +130,150 @@ PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3		pixel padding is t
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SamplesPerPixel: int
-    """(0028,0002) US 1 Type 1, Samples per Pixel - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of samples (planes) in this image. See Section C.7.6.3.1.1 for
-    further explanation.
+    """(0028,0002) US 1 Type 1, Samples per Pixel - Table C.7-11b, Section C.7.6.3.
+    Number of samples (planes) in this image. See Section C.7.6.3.1.1 for further
+    explanation.
     """
     PhotometricInterpretation: str
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Specifies the intended interpretation of the pixel data. See
-    Section C.7.6.3.1.2 for further explanation.
+    """(0028,0004) CS 1 Type 1, Photometric Interpretation - Table C.7-11b, Section
+    C.7.6.3. Specifies the intended interpretation of the pixel data. See Section
+    C.7.6.3.1.2 for further explanation.
     """
     Rows: int
-    """(0028,0010) US 1 Type 1, Rows - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Number of rows in the image.
+    """(0028,0010) US 1 Type 1, Rows - Table C.7-11b, Section C.7.6.3. Number of rows
+    in the image.
     """
     Columns: int
-    """(0028,0011) US 1 Type 1, Columns - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Number of columns in the image
+    """(0028,0011) US 1 Type 1, Columns - Table C.7-11b, Section C.7.6.3. Number of
+    columns in the image
     """
     BitsAllocated: int
-    """(0028,0100) US 1 Type 1, Bits Allocated - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of bits allocated for each pixel sample. Each sample shall have
-    the same number of bits allocated. Bits Allocated (0028,0100) shall be either 1,
-    or a multiple of 8. See PS3.5 for further explanation.
+    """(0028,0100) US 1 Type 1, Bits Allocated - Table C.7-11b, Section C.7.6.3. Number
+    of bits allocated for each pixel sample. Each sample shall have the same number
+    of bits allocated. Bits Allocated (0028,0100) shall be either 1, or a multiple
+    of 8. See PS3.5 for further explanation.
     """
     BitsStored: int
-    """(0028,0101) US 1 Type 1, Bits Stored - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. Number of bits stored for each pixel sample. Each sample shall have the
-    same number of bits stored. See PS3.5 for further explanation.
+    """(0028,0101) US 1 Type 1, Bits Stored - Table C.7-11b, Section C.7.6.3. Number of
+    bits stored for each pixel sample. Each sample shall have the same number of
+    bits stored. See PS3.5 for further explanation.
     """
     HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - PS3.3 2016c Table C.7-11b, Section C.7.6.3.
-    Most significant bit for pixel sample data. Each sample shall have the same high
-    bit. High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See
-    PS3.5 for further explanation.
+    """(0028,0102) US 1 Type 1, High Bit - Table C.7-11b, Section C.7.6.3. Most
+    significant bit for pixel sample data. Each sample shall have the same high bit.
+    High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See PS3.5
+    for further explanation.
     """
     PixelRepresentation: Literal[0, 1]
-    """(0028,0103) US 1 Type 1, Pixel Representation - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Data representation of the pixel samples. Each sample shall
-    have the same pixel representation. Enumerated Values: 0000H unsigned integer.
-    0001H 2's complement
+    """(0028,0103) US 1 Type 1, Pixel Representation - Table C.7-11b, Section C.7.6.3.
+    Data representation of the pixel samples. Each sample shall have the same pixel
+    representation. Enumerated Values: 0000H unsigned integer. 0001H 2's complement
     """
     PixelData: bytes | None = None
-    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. A data stream of the pixel samples that comprise the Image. See Section
+    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - Table C.7-11b, Section C.7.6.3. A
+    data stream of the pixel samples that comprise the Image. See Section
     C.7.6.3.1.4 for further explanation. Required if Pixel Data Provider URL
     (0028,7FE0) is not present.
     """
     PlanarConfiguration: int | None = None
-    """(0028,0006) US 1 Type 1C, Planar Configuration - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Indicates whether the pixel data are sent color-by-plane or
-    color-by-pixel. Required if Samples per Pixel (0028,0002) has a value greater
-    than 1. See Section C.7.6.3.1.3 for further explanation.
+    """(0028,0006) US 1 Type 1C, Planar Configuration - Table C.7-11b, Section C.7.6.3.
+    Indicates whether the pixel data are sent color-by-plane or color-by-pixel.
+    Required if Samples per Pixel (0028,0002) has a value greater than 1. See
+    Section C.7.6.3.1.3 for further explanation.
     """
     PixelAspectRatio: Sequence[int] | None = None
-    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - PS3.3 2016c Table C.7-11b,
-    Section C.7.6.3. Ratio of the vertical size and horizontal size of the pixels in
-    the image specified by a pair of integer values where the first value is the
-    vertical pixel size, and the second value is the horizontal pixel size. Required
-    if the aspect ratio values do not have a ratio of 1:1 and the physical pixel
-    spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing
-    (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire
-    Image or per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
+    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - Table C.7-11b, Section C.7.6.3.
+    Ratio of the vertical size and horizontal size of the pixels in the image
+    specified by a pair of integer values where the first value is the vertical
+    pixel size, and the second value is the horizontal pixel size. Required if the
+    aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is
+    not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164)
+    or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or
+    per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
     """
     SmallestImagePixelValue: int | None = None
-    """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b, Section C.7.6.3. The minimum actual pixel value encountered in this
-    image.
+    """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - Table C.7-11b,
+    Section C.7.6.3. The minimum actual pixel value encountered in this image.
     """
     LargestImagePixelValue: int | None = None
-    """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - PS3.3 2016c Table
-    C.7-11b, Section C.7.6.3. The maximum actual pixel value encountered in this
-    image.
+    """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - Table C.7-11b,
+    Section C.7.6.3. The maximum actual pixel value encountered in this image.
     """
     RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Red
-    Palette Color Lookup Table Data (0028,1201). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Red Palette Color
+    Lookup Table Data (0028,1201). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Green
-    Palette Color Lookup Table Data (0028,1202). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Green Palette Color
+    Lookup Table Data (0028,1202). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue
-    Palette Color Lookup Table Data (0028,1203). Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.5
-    for further explanation.
+    Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue Palette Color
+    Lookup Table Data (0028,1203). Required if Photometric Interpretation
+    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
+    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
+    explanation.
     """
     RedPaletteColorLookupTableData: bytes | None = None
-    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Red Palette Color Lookup Table Data. Required if
-    Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Red Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     GreenPaletteColorLookupTableData: bytes | None = None
-    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Green Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Green Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     BluePaletteColorLookupTableData: bytes | None = None
-    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-11b, Section C.7.6.3. Blue Palette Color Lookup Table Data. Required
-    if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel
-    Presentation (0008,9205) at the image level equals COLOR or MIXED. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - Table C.7-11b,
+    Section C.7.6.3. Blue Palette Color Lookup Table Data. Required if Photometric
+    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
+    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
+    for further explanation.
     """
     ICCProfile: bytes | None = None
-    """(0028,2000) OB 1 Type 3, ICC Profile - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. An ICC Profile encoding the transformation of device-dependent color
-    stored pixel values into PCS-Values. See Section C.11.15.1.1. When present,
-    defines the color space of color Pixel Data (7FE0,0010) values, and the output
-    of Palette Color Lookup Table Data (0028,1201-1203). The profile applies only to
-    Pixel Data (7FE0,0010) at the same level of the Data Set and not to any icons
-    nested within sequences, which may or may not have their own ICC profile
-    specified.
+    """(0028,2000) OB 1 Type 3, ICC Profile - Table C.7-11b, Section C.7.6.3. An ICC
+    Profile encoding the transformation of device-dependent color stored pixel
+    values into PCS-Values. See Section C.11.15.1.1. When present, defines the color
+    space of color Pixel Data (7FE0,0010) values, and the output of Palette Color
+    Lookup Table Data (0028,1201-1203). The profile applies only to Pixel Data
+    (7FE0,0010) at the same level of the Data Set and not to any icons nested within
+    sequences, which may or may not have their own ICC profile specified.
     """
     ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - PS3.3 2016c Table C.7-11b, Section
-    C.7.6.3. A label that identifies the well-known color space of the image. Shall
-    be consistent with any ICC Profile (0028,2000) that is also present. See Section
-    C.11.15.1.2.
+    """(0028,2002) - 1 Type 3, Color Space - Table C.7-11b, Section C.7.6.3. A label
+    that identifies the well-known color space of the image. Shall be consistent
+    with any ICC Profile (0028,2000) that is also present. See Section C.11.15.1.2.
     """
     PixelDataProviderURL: str | None = None
-    """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL - PS3.3 2016c Table C.7-11a,
-    Section C.7.6.3. A URL of a provider service that supplies the pixel data of the
-    Image. Required if the image is to be transferred in one of the following
-    presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94
-    (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP
-    Referenced Deflate Transfer Syntax) The VR of this attribute has changed from UT
-    to UR.
+    """(0028,7FE0) UR 1 Type 1C, Pixel Data Provider URL. A URL of a provider service
+    that supplies the pixel data of the Image. Required if the image is to be
+    transferred in one of the following presentation contexts identified by Transfer
+    Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax)
+    1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax) The VR of
+    this attribute has changed from UT to UR.
     """
     PixelPaddingRangeLimit: int | None = None
-    """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit - PS3.3 2016c Table
-    C.7-11a, Section C.7.6.3. Pixel value that represents one limit (inclusive) of a
-    range of padding values used together with Pixel Padding Value (0028,0120) as
-    defined in the Section C.7.5.1. See Section C.7.5.1.1.2 for further explanation.
-    Required if pixel padding is to be defined as a range rather than a single
-    value. The Value Representation of this Attribute is determined by the value of
-    Pixel Representation (0028,0103). Pixel Padding Value (0028,0120) is also
-    required when this Attribute is present.
+    """(0028,0121) US or SS 1 Type 1C, Pixel Padding Range Limit. Pixel value that
+    represents one limit (inclusive) of a range of padding values used together with
+    Pixel Padding Value (0028,0120) as defined in the Section C.7.5.1. See Section
+    C.7.5.1.1.2 for further explanation. Required if pixel padding is to be defined
+    as a range rather than a single value. The Value Representation of this
+    Attribute is determined by the value of Pixel Representation (0028,0103). Pixel
+    Padding Value (0028,0120) is also required when this Attribute is present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

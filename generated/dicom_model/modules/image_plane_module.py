@@ -31,30 +31,26 @@ SliceLocation	00201041	DS	1	3		C.7-10 row 5
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PixelSpacing: Sequence[float | Decimal]
-    """(0028,0030) DS 2 Type 1, Pixel Spacing - PS3.3 2016c Table C.7-10, Section
-    C.7.6.2. Physical distance in the patient between the center of each pixel,
-    specified by a numeric pair - adjacent row spacing (delimiter) adjacent column
-    spacing in mm. See Section 10.7.1.3 for further explanation.
+    """(0028,0030) DS 2 Type 1, Pixel Spacing. Physical distance in the patient between
+    the center of each pixel, specified by a numeric pair - adjacent row spacing
+    (delimiter) adjacent column spacing in mm. See Section 10.7.1.3 for further
+    explanation.
     """
     ImageOrientationPatient: Sequence[float | Decimal]
-    """(0020,0037) DS 6 Type 1, Image Orientation (Patient) - PS3.3 2016c Table C.7-10,
-    Section C.7.6.2. The direction cosines of the first row and the first column
-    with respect to the patient. See Section C.7.6.2.1.1 for further explanation.
-    """
-    ImagePositionPatient: Sequence[float | Decimal]
-    """(0020,0032) DS 3 Type 1, Image Position (Patient) - PS3.3 2016c Table C.7-10,
-    Section C.7.6.2. The x, y, and z coordinates of the upper left hand corner
-    (center of the first voxel transmitted) of the image, in mm. See Section
+    """(0020,0037) DS 6 Type 1, Image Orientation (Patient). The direction cosines of
+    the first row and the first column with respect to the patient. See Section
     C.7.6.2.1.1 for further explanation.
     """
-    SliceThickness: float | Decimal | None = None
-    """(0018,0050) DS 1 Type 2, Slice Thickness - PS3.3 2016c Table C.7-10, Section
-    C.7.6.2. Nominal slice thickness, in mm.
+    ImagePositionPatient: Sequence[float | Decimal]
+    """(0020,0032) DS 3 Type 1, Image Position (Patient). The x, y, and z coordinates
+    of the upper left hand corner (center of the first voxel transmitted) of the
+    image, in mm. See Section C.7.6.2.1.1 for further explanation.
     """
+    SliceThickness: float | Decimal | None = None
+    """(0018,0050) DS 1 Type 2, Slice Thickness. Nominal slice thickness, in mm."""
     SliceLocation: float | Decimal | None = None
-    """(0020,1041) DS 1 Type 3, Slice Location - PS3.3 2016c Table C.7-10, Section
-    C.7.6.2. Relative position of the image plane expressed in mm. See Section
-    C.7.6.2.1.2 for further explanation.
+    """(0020,1041) DS 1 Type 3, Slice Location. Relative position of the image plane
+    expressed in mm. See Section C.7.6.2.1.2 for further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

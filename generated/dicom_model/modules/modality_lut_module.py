@@ -35,28 +35,27 @@ RescaleType	00281054	LO	1	1C		C.11-1b row 8		Rescale Intercept is present
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ModalityLUTSequence: list[ModalityLUTMacroModalityLUTSequenceItem] | None = None
-    """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence - PS3.3 2016c Table C.11-1b,
-    Section C.11.1. Defines a sequence of Modality LUTs. Only a single Item shall be
-    included in this Sequence. Shall not be present if Rescale Intercept (0028,1052)
-    is present.
+    """(0028,3000) SQ 1 Type 1C, Modality LUT Sequence - Table C.11-1b, Section C.11.1.
+    Defines a sequence of Modality LUTs. Only a single Item shall be included in
+    this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.
     """
     RescaleIntercept: float | Decimal | None = None
-    """(0028,1052) DS 1 Type 1C, Rescale Intercept - PS3.3 2016c Table C.11-1b, Section
-    C.11.1. The value b in relationship between stored values (SV) and the output
-    units specified in Rescale Type (0028,1054). Output units = m*SV + b. Required
-    if Modality LUT Sequence (0028,3000) is not present. Shall not be present
+    """(0028,1052) DS 1 Type 1C, Rescale Intercept - Table C.11-1b, Section C.11.1. The
+    value b in relationship between stored values (SV) and the output units
+    specified in Rescale Type (0028,1054). Output units = m*SV + b. Required if
+    Modality LUT Sequence (0028,3000) is not present. Shall not be present
     otherwise.
     """
     RescaleSlope: float | Decimal | None = None
-    """(0028,1053) DS 1 Type 1C, Rescale Slope - PS3.3 2016c Table C.11-1b, Section
-    C.11.1. m in the equation specified by Rescale Intercept (0028,1052). Required
-    if Rescale Intercept is present.
+    """(0028,1053) DS 1 Type 1C, Rescale Slope - Table C.11-1b, Section C.11.1. m in
+    the equation specified by Rescale Intercept (0028,1052). Required if Rescale
+    Intercept is present.
     """
     RescaleType: Literal["OD", "HU", "US"] | str | None = None
-    """(0028,1054) LO 1 Type 1C, Rescale Type - PS3.3 2016c Table C.11-1b, Section
-    C.11.1. Specifies the output units of Rescale Slope (0028,1053) and Rescale
-    Intercept (0028,1052). See Section C.11.1.1.2 for further explanation. Required
-    if Rescale Intercept is present.
+    """(0028,1054) LO 1 Type 1C, Rescale Type - Table C.11-1b, Section C.11.1.
+    Specifies the output units of Rescale Slope (0028,1053) and Rescale Intercept
+    (0028,1052). See Section C.11.1.1.2 for further explanation. Required if Rescale
+    Intercept is present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

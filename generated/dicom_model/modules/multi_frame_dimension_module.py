@@ -37,43 +37,38 @@ DimensionDescriptionLabel	00209421	LO	1	3		C.7.6.17-1 row 10
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DimensionIndexPointer: int
-    """(0020,9165) AT 1 Type 1, Dimension Index Pointer - PS3.3 2016c Table C.7.6.17-1,
-    Section C.7.6.17. Contains the Data Element Tag that is used to identify the
-    Attribute connected with the index. See Section C.7.6.17.1 for further
-    explanation.
+    """(0020,9165) AT 1 Type 1, Dimension Index Pointer. Contains the Data Element Tag
+    that is used to identify the Attribute connected with the index. See Section
+    C.7.6.17.1 for further explanation.
     """
     DimensionIndexPrivateCreator: str | None = None
-    """(0020,9213) LO 1 Type 1C, Dimension Index Private Creator - PS3.3 2016c Table
-    C.7.6.17-1, Section C.7.6.17. Identification of the creator of a group of
-    private data elements. Required if the Dimension Index Pointer (0020,9165) value
-    is the Data Element Tag of a Private Attribute.
+    """(0020,9213) LO 1 Type 1C, Dimension Index Private Creator. Identification of the
+    creator of a group of private data elements. Required if the Dimension Index
+    Pointer (0020,9165) value is the Data Element Tag of a Private Attribute.
     """
     FunctionalGroupPointer: int | None = None
-    """(0020,9167) AT 1 Type 1C, Functional Group Pointer - PS3.3 2016c Table
-    C.7.6.17-1, Section C.7.6.17. Contains the Data Element Tag of the Functional
-    Group Sequence that contains the Attribute that is referenced by the Dimension
-    Index Pointer (0020,9165). See Section C.7.6.17.1 for further explanation.
-    Required if the value of Dimension Index Pointer (0020,9165) is the Data Element
-    Tag of an Attribute that is contained within a Functional Group Sequence.
+    """(0020,9167) AT 1 Type 1C, Functional Group Pointer. Contains the Data Element
+    Tag of the Functional Group Sequence that contains the Attribute that is
+    referenced by the Dimension Index Pointer (0020,9165). See Section C.7.6.17.1
+    for further explanation. Required if the value of Dimension Index Pointer
+    (0020,9165) is the Data Element Tag of an Attribute that is contained within a
+    Functional Group Sequence.
     """
     FunctionalGroupPrivateCreator: str | None = None
-    """(0020,9238) LO 1 Type 1C, Functional Group Private Creator - PS3.3 2016c Table
-    C.7.6.17-1, Section C.7.6.17. Identification of the creator of a group of
-    private data elements. Required if the Functional Group Pointer 0020,9167) value
-    is the Data Element Tag of a Private Attribute.
+    """(0020,9238) LO 1 Type 1C, Functional Group Private Creator. Identification of
+    the creator of a group of private data elements. Required if the Functional
+    Group Pointer 0020,9167) value is the Data Element Tag of a Private Attribute.
     """
     DimensionOrganizationUID: str | None = None
-    """(0020,9164) UI 1 Type 1C, Dimension Organization UID - PS3.3 2016c Table
-    C.7.6.17-1, Section C.7.6.17. Uniquely identifies a set of dimensions referenced
-    within the containing SOP Instance. In particular the dimension described by
-    this sequence item is associated with this Dimension Organization UID. See
-    Section C.7.6.17.2 for further explanation. Required if the value of Dimension
-    Organization Sequence (0020,9221) contains Items
+    """(0020,9164) UI 1 Type 1C, Dimension Organization UID. Uniquely identifies a set
+    of dimensions referenced within the containing SOP Instance. In particular the
+    dimension described by this sequence item is associated with this Dimension
+    Organization UID. See Section C.7.6.17.2 for further explanation. Required if
+    the value of Dimension Organization Sequence (0020,9221) contains Items
     """
     DimensionDescriptionLabel: str | None = None
-    """(0020,9421) LO 1 Type 3, Dimension Description Label - PS3.3 2016c Table
-    C.7.6.17-1, Section C.7.6.17. Free text description that explains the meaning of
-    the dimension.
+    """(0020,9421) LO 1 Type 3, Dimension Description Label. Free text description that
+    explains the meaning of the dimension.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -91,10 +86,9 @@ DimensionOrganizationUID	00209164	UI	1	1		C.7.6.17-1 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DimensionOrganizationUID: str
-    """(0020,9164) UI 1 Type 1, Dimension Organization UID - PS3.3 2016c Table
-    C.7.6.17-1, Section C.7.6.17. Uniquely identifies a set of dimensions referenced
-    within the containing SOP Instance. See Section C.7.6.17.2 for further
-    explanation.
+    """(0020,9164) UI 1 Type 1, Dimension Organization UID. Uniquely identifies a set
+    of dimensions referenced within the containing SOP Instance. See Section
+    C.7.6.17.2 for further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -114,22 +108,21 @@ DimensionIndexSequence	00209222	SQ	1	1		C.7.6.17-1 row 4
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DimensionOrganizationSequence: list[MultiFrameDimensionModuleDimensionOrganizationSequenceItem]
-    """(0020,9221) SQ 1 Type 1, Dimension Organization Sequence - PS3.3 2016c Table
-    C.7.6.17-1, Section C.7.6.17. Sequence that lists the Dimension Organization
-    UIDs referenced by the containing SOP Instance. See Section C.7.6.17.2 for
-    further explanation. One or more Items shall be included in this Sequence.
+    """(0020,9221) SQ 1 Type 1, Dimension Organization Sequence. Sequence that lists
+    the Dimension Organization UIDs referenced by the containing SOP Instance. See
+    Section C.7.6.17.2 for further explanation. One or more Items shall be included
+    in this Sequence.
     """
     DimensionOrganizationType: Literal["3D", "3D_TEMPORAL"] | str | None = None
-    """(0020,9311) CS 1 Type 3, Dimension Organization Type - PS3.3 2016c Table
-    C.7.6.17-1, Section C.7.6.17. Dimension organization of the instance. Defined
-    Terms: 3D Spatial Multi-frame image of equally spaced parallel planes (3D volume
-    set) 3D_TEMPORAL Temporal loop of equally spaced parallel-plane 3D volume sets.
+    """(0020,9311) CS 1 Type 3, Dimension Organization Type. Dimension organization of
+    the instance. Defined Terms: 3D Spatial Multi-frame image of equally spaced
+    parallel planes (3D volume set) 3D_TEMPORAL Temporal loop of equally spaced
+    parallel-plane 3D volume sets.
     """
     DimensionIndexSequence: list[MultiFrameDimensionModuleDimensionIndexSequenceItem]
-    """(0020,9222) SQ 1 Type 1, Dimension Index Sequence - PS3.3 2016c Table
-    C.7.6.17-1, Section C.7.6.17. Identifies the sequence containing the indices
-    used to specify the dimension of the multi-frame object. One or more Items shall
-    be included in this Sequence.
+    """(0020,9222) SQ 1 Type 1, Dimension Index Sequence. Identifies the sequence
+    containing the indices used to specify the dimension of the multi-frame object.
+    One or more Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

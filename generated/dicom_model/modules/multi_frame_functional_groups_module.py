@@ -75,94 +75,87 @@ InConcatenationTotalNumber	00209163	US	1	3		C.7.6.16-1 row 15
     SharedFunctionalGroupsSequence: list[
         MultiFrameFunctionalGroupsModuleSharedFunctionalGroupsSequenceItem
     ]
-    """(5200,9229) SQ 1 Type 1, Shared Functional Groups Sequence - PS3.3 2016c Table
-    C.7.6.16-1, Section C.7.6.16. Sequence that contains the Functional Group Macros
-    that are shared for all frames in this SOP Instance and Concatenation. The
-    contents of this sequence are the same in all SOP Instances that comprise a
-    Concatenation. Only a single Item shall be included in this Sequence. See
-    Section C.7.6.16.1.1 for further explanation.
+    """(5200,9229) SQ 1 Type 1, Shared Functional Groups Sequence. Sequence that
+    contains the Functional Group Macros that are shared for all frames in this SOP
+    Instance and Concatenation. The contents of this sequence are the same in all
+    SOP Instances that comprise a Concatenation. Only a single Item shall be
+    included in this Sequence. See Section C.7.6.16.1.1 for further explanation.
     """
     PerFrameFunctionalGroupsSequence: list[
         MultiFrameFunctionalGroupsModulePerFrameFunctionalGroupsSequenceItem
     ]
-    """(5200,9230) SQ 1 Type 1, Per-frame Functional Groups Sequence - PS3.3 2016c
-    Table C.7.6.16-1, Section C.7.6.16. Sequence that contains the Functional Group
-    Sequence Attributes corresponding to each frame of the Multi-frame Image. The
-    first Item corresponds with the first frame, and so on. One or more Items shall
-    be included in this Sequence. The number of Items shall be the same as the
-    number of frames in the Multi-frame image. See Section C.7.6.16.1.2 for further
-    explanation.
+    """(5200,9230) SQ 1 Type 1, Per-frame Functional Groups Sequence. Sequence that
+    contains the Functional Group Sequence Attributes corresponding to each frame of
+    the Multi-frame Image. The first Item corresponds with the first frame, and so
+    on. One or more Items shall be included in this Sequence. The number of Items
+    shall be the same as the number of frames in the Multi-frame image. See Section
+    C.7.6.16.1.2 for further explanation.
     """
     InstanceNumber: int
-    """(0020,0013) IS 1 Type 1, Instance Number - PS3.3 2016c Table C.7.6.16-1, Section
-    C.7.6.16. A number that identifies this instance. The value shall be the same
-    for all SOP Instances of a Concatenation, and different for each separate
-    Concatenation and for each SOP Instance not within a Concatenation in a series.
+    """(0020,0013) IS 1 Type 1, Instance Number. A number that identifies this
+    instance. The value shall be the same for all SOP Instances of a Concatenation,
+    and different for each separate Concatenation and for each SOP Instance not
+    within a Concatenation in a series.
     """
     ContentDate: datetime.date | str
-    """(0008,0023) DA 1 Type 1, Content Date - PS3.3 2016c Table C.7.6.16-1, Section
-    C.7.6.16. The date the data creation was started. For instance, this is the date
-    the pixel data is created, not the date the data is acquired.
+    """(0008,0023) DA 1 Type 1, Content Date. The date the data creation was started.
+    For instance, this is the date the pixel data is created, not the date the data
+    is acquired.
     """
     ContentTime: datetime.time | str
-    """(0008,0033) TM 1 Type 1, Content Time - PS3.3 2016c Table C.7.6.16-1, Section
-    C.7.6.16. The time the data creation was started. For instance, this is the time
-    the pixel data is created, not the time the data is acquired.
+    """(0008,0033) TM 1 Type 1, Content Time. The time the data creation was started.
+    For instance, this is the time the pixel data is created, not the time the data
+    is acquired.
     """
     NumberOfFrames: int
-    """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7.6.16-1,
-    Section C.7.6.16. Number of frames in a multi-frame image. See Section
-    C.7.6.6.1.1 for further explanation.
+    """(0028,0008) IS 1 Type 1, Number of Frames. Number of frames in a multi-frame
+    image. See Section C.7.6.6.1.1 for further explanation.
     """
     StereoPairsPresent: object | None = None
-    """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7.6.16-1,
-    Section C.7.6.16. The multi-frame pixel data consists of left and right
-    stereoscopic pairs. See Section C.7.6.6.1.3 for further explanation. Enumerated
-    Values: YES NO
+    """(0022,0028) - 1 Type 3, Stereo Pairs Present. The multi-frame pixel data
+    consists of left and right stereoscopic pairs. See Section C.7.6.6.1.3 for
+    further explanation. Enumerated Values: YES NO
     """
     ConcatenationFrameOffsetNumber: int | None = None
-    """(0020,9228) UL 1 Type 1C, Concatenation Frame Offset Number - PS3.3 2016c Table
-    C.7.6.16-1, Section C.7.6.16. Offset of the first frame in a multi-frame image
-    of a concatenation. Logical frame numbers in a concatenation can be used across
-    all its SOP instances. This offset can be applied to the implicit frame number
-    to find the logical frame number in a concatenation. The offset is numbered from
-    zero; i.e., the instance of a concatenation that begins with the first frame of
-    the concatenation has a Concatenation Frame Offset Number (0020,9228) of zero.
-    Required if Concatenation UID (0020,9161) is present.
+    """(0020,9228) UL 1 Type 1C, Concatenation Frame Offset Number. Offset of the first
+    frame in a multi-frame image of a concatenation. Logical frame numbers in a
+    concatenation can be used across all its SOP instances. This offset can be
+    applied to the implicit frame number to find the logical frame number in a
+    concatenation. The offset is numbered from zero; i.e., the instance of a
+    concatenation that begins with the first frame of the concatenation has a
+    Concatenation Frame Offset Number (0020,9228) of zero. Required if Concatenation
+    UID (0020,9161) is present.
     """
     RepresentativeFrameNumber: int | None = None
-    """(0028,6010) US 1 Type 3, Representative Frame Number - PS3.3 2016c Table
-    C.7.6.16-1, Section C.7.6.16. The frame number selected for use as a pictorial
-    representation (e.g., icon) of the multi-frame Image.
+    """(0028,6010) US 1 Type 3, Representative Frame Number. The frame number selected
+    for use as a pictorial representation (e.g., icon) of the multi-frame Image.
     """
     ConcatenationUID: str | None = None
-    """(0020,9161) UI 1 Type 1C, Concatenation UID - PS3.3 2016c Table C.7.6.16-1,
-    Section C.7.6.16. Identifier of all SOP Instances that belong to the same
-    concatenation. Required if a group of multi-frame image SOP Instances within a
-    Series are part of a Concatenation.
+    """(0020,9161) UI 1 Type 1C, Concatenation UID. Identifier of all SOP Instances
+    that belong to the same concatenation. Required if a group of multi-frame image
+    SOP Instances within a Series are part of a Concatenation.
     """
     SOPInstanceUIDOfConcatenationSource: str | None = None
-    """(0020,0242) UI 1 Type 1C, SOP Instance UID of Concatenation Source - PS3.3 2016c
-    Table C.7.6.16-1, Section C.7.6.16. The SOP Instance UID of the single composite
-    SOP Instance of which the Concatenation is a part. All SOP Instances of a
-    concatenation shall use the same value for this attribute, see Section
-    C.7.6.16.1.3. May be used to reference the entire instance rather than
-    individual instances of the concatenation, which may be transient (e.g., from a
-    presentation state). Required if Concatenation UID (0020,9161) is present.
+    """(0020,0242) UI 1 Type 1C, SOP Instance UID of Concatenation Source. The SOP
+    Instance UID of the single composite SOP Instance of which the Concatenation is
+    a part. All SOP Instances of a concatenation shall use the same value for this
+    attribute, see Section C.7.6.16.1.3. May be used to reference the entire
+    instance rather than individual instances of the concatenation, which may be
+    transient (e.g., from a presentation state). Required if Concatenation UID
+    (0020,9161) is present.
     """
     InConcatenationNumber: int | None = None
-    """(0020,9162) US 1 Type 1C, In-concatenation Number - PS3.3 2016c Table
-    C.7.6.16-1, Section C.7.6.16. Identifier for one SOP Instance belonging to a
-    concatenation. See Section C.7.6.16.2.2.4 for further specification. The first
-    instance in a concatenation (that with the lowest Concatenation Frame Offset
-    Number (0020,9228) value) shall have an In-concatenation Number (0020,9162)
-    value of 1, and subsequent instances shall have values monotonically increasing
-    by 1. Required if Concatenation UID (0020,9161) is present.
+    """(0020,9162) US 1 Type 1C, In-concatenation Number. Identifier for one SOP
+    Instance belonging to a concatenation. See Section C.7.6.16.2.2.4 for further
+    specification. The first instance in a concatenation (that with the lowest
+    Concatenation Frame Offset Number (0020,9228) value) shall have an In-
+    concatenation Number (0020,9162) value of 1, and subsequent instances shall have
+    values monotonically increasing by 1. Required if Concatenation UID (0020,9161)
+    is present.
     """
     InConcatenationTotalNumber: int | None = None
-    """(0020,9163) US 1 Type 3, In-concatenation Total Number - PS3.3 2016c Table
-    C.7.6.16-1, Section C.7.6.16. The number of SOP Instances sharing the same
-    Concatenation UID.
+    """(0020,9163) US 1 Type 3, In-concatenation Total Number. The number of SOP
+    Instances sharing the same Concatenation UID.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

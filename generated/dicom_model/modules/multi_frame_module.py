@@ -28,21 +28,18 @@ StereoPairsPresent	00220028		1	3		C.7-14 row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     NumberOfFrames: int
-    """(0028,0008) IS 1 Type 1, Number of Frames - PS3.3 2016c Table C.7-14, Section
-    C.7.6.6. Number of frames in a Multi-frame Image. See Section C.7.6.6.1.1 for
-    further explanation.
+    """(0028,0008) IS 1 Type 1, Number of Frames. Number of frames in a Multi-frame
+    Image. See Section C.7.6.6.1.1 for further explanation.
     """
     FrameIncrementPointer: Sequence[int]
-    """(0028,0009) AT 1-n Type 1, Frame Increment Pointer - PS3.3 2016c Table C.7-14,
-    Section C.7.6.6. Contains the Data Element Tag of the attribute that is used as
-    the frame increment in Multi-frame pixel data. See Section C.7.6.6.1.2 for
-    further explanation.
+    """(0028,0009) AT 1-n Type 1, Frame Increment Pointer. Contains the Data Element
+    Tag of the attribute that is used as the frame increment in Multi-frame pixel
+    data. See Section C.7.6.6.1.2 for further explanation.
     """
     StereoPairsPresent: object | None = None
-    """(0022,0028) - 1 Type 3, Stereo Pairs Present - PS3.3 2016c Table C.7-14, Section
-    C.7.6.6. The multi-frame pixel data consists of left and right stereoscopic
-    pairs. See Section C.7.6.6.1.3 for further explanation. Enumerated Values: YES
-    NO
+    """(0022,0028) - 1 Type 3, Stereo Pairs Present. The multi-frame pixel data
+    consists of left and right stereoscopic pairs. See Section C.7.6.6.1.3 for
+    further explanation. Enumerated Values: YES NO
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -26,14 +26,12 @@ ImageFrameOrigin	60000051	US	1	3		C.9-3 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     NumberOfFramesInOverlay: int
-    """(60xx,0015) IS 1 Type 1, Number of Frames in Overlay - PS3.3 2016c Table C.9-3,
-    Section C.9.3. Number of Frames in Overlay. Required if Overlay data contains
-    multiple frames.
+    """(60xx,0015) IS 1 Type 1, Number of Frames in Overlay. Number of Frames in
+    Overlay. Required if Overlay data contains multiple frames.
     """
     ImageFrameOrigin: int | None = None
-    """(60xx,0051) US 1 Type 3, Image Frame Origin - PS3.3 2016c Table C.9-3, Section
-    C.9.3. Frame number of Multi-frame Image to which this overlay applies; frames
-    are numbered from 1.
+    """(60xx,0051) US 1 Type 3, Image Frame Origin. Frame number of Multi-frame Image
+    to which this overlay applies; frames are numbered from 1.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

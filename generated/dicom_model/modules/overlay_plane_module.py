@@ -39,76 +39,69 @@ ROIStandardDeviation	60001303	DS	1	3		C.9-2 row 13
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     OverlayRows: int
-    """(60xx,0010) US 1 Type 1, Overlay Rows - PS3.3 2016c Table C.9-2, Section C.9.2.
-    Number of Rows in Overlay.
-    """
+    """(60xx,0010) US 1 Type 1, Overlay Rows. Number of Rows in Overlay."""
     OverlayColumns: int
-    """(60xx,0011) US 1 Type 1, Overlay Columns - PS3.3 2016c Table C.9-2, Section
-    C.9.2. Number of Columns in Overlay.
-    """
+    """(60xx,0011) US 1 Type 1, Overlay Columns. Number of Columns in Overlay."""
     OverlayType: Literal["G", "R"]
-    """(60xx,0040) CS 1 Type 1, Overlay Type - PS3.3 2016c Table C.9-2, Section C.9.2.
-    Indicates whether this overlay represents a region of interest or other
-    graphics. Enumerated Values: G Graphics R ROI
+    """(60xx,0040) CS 1 Type 1, Overlay Type. Indicates whether this overlay represents
+    a region of interest or other graphics. Enumerated Values: G Graphics R ROI
     """
     OverlayOrigin: Sequence[int]
-    """(60xx,0050) SS 2 Type 1, Overlay Origin - PS3.3 2016c Table C.9-2, Section
-    C.9.2. Location of first overlay point with respect to pixels in the image,
-    given as row\\column. The upper left pixel of the image has the coordinate 1\\1.
-    Column values greater than 1 indicate the overlay plane origin is to the right
-    of the image origin. Row values greater than 1 indicate the overlay plane origin
-    is below the image origin. Values less than 1 indicate the overlay plane origin
-    is above or to the left of the image origin. Values of 0\\0 indicate that the
-    overlay pixels start 1 row above and one column to the left of the image pixels.
+    """(60xx,0050) SS 2 Type 1, Overlay Origin. Location of first overlay point with
+    respect to pixels in the image, given as row\\column. The upper left pixel of
+    the image has the coordinate 1\\1. Column values greater than 1 indicate the
+    overlay plane origin is to the right of the image origin. Row values greater
+    than 1 indicate the overlay plane origin is below the image origin. Values less
+    than 1 indicate the overlay plane origin is above or to the left of the image
+    origin. Values of 0\\0 indicate that the overlay pixels start 1 row above and
+    one column to the left of the image pixels.
     """
     OverlayBitsAllocated: int
-    """(60xx,0100) US 1 Type 1, Overlay Bits Allocated - PS3.3 2016c Table C.9-2,
-    Section C.9.2. Number of Bits Allocated in the Overlay. The value of this
-    Attribute shall be 1. Formerly the standard described embedding the overlay data
-    in the Image Pixel Data (7FE0,0010), in which case the value of this Attribute
-    was required to be the same as Bits Allocated (0028,0100). This usage has been
-    retired. See PS3.3-2004.
+    """(60xx,0100) US 1 Type 1, Overlay Bits Allocated. Number of Bits Allocated in the
+    Overlay. The value of this Attribute shall be 1. Formerly the standard described
+    embedding the overlay data in the Image Pixel Data (7FE0,0010), in which case
+    the value of this Attribute was required to be the same as Bits Allocated
+    (0028,0100). This usage has been retired. See PS3.3-2004.
     """
     OverlayBitPosition: int
-    """(60xx,0102) US 1 Type 1, Overlay Bit Position - PS3.3 2016c Table C.9-2, Section
-    C.9.2. The value of this Attribute shall be 0. Formerly the standard described
-    embedding the overlay data in the Image Pixel Data (7FE0,0010), in which case
-    the value of this Attribute specified the bit in which the overlay was stored.
-    This usage has been retired. See PS3.3-2004.
+    """(60xx,0102) US 1 Type 1, Overlay Bit Position. The value of this Attribute shall
+    be 0. Formerly the standard described embedding the overlay data in the Image
+    Pixel Data (7FE0,0010), in which case the value of this Attribute specified the
+    bit in which the overlay was stored. This usage has been retired. See
+    PS3.3-2004.
     """
     OverlayData: bytes
-    """(60xx,3000) OB or OW 1 Type 1, Overlay Data - PS3.3 2016c Table C.9-2, Section
-    C.9.2. Overlay pixel data. The order of pixels sent for each overlay is left to
-    right, top to bottom, i.e., the upper left pixel is sent first followed by the
-    remainder of the first row, followed by the first pixel of the 2nd row, then the
-    remainder of the 2nd row and so on. Overlay data shall be contained in this
-    Attribute. See Section C.9.2.1.1 for further explanation.
+    """(60xx,3000) OB or OW 1 Type 1, Overlay Data. Overlay pixel data. The order of
+    pixels sent for each overlay is left to right, top to bottom, i.e., the upper
+    left pixel is sent first followed by the remainder of the first row, followed by
+    the first pixel of the 2nd row, then the remainder of the 2nd row and so on.
+    Overlay data shall be contained in this Attribute. See Section C.9.2.1.1 for
+    further explanation.
     """
     OverlayDescription: str | None = None
-    """(60xx,0022) LO 1 Type 3, Overlay Description - PS3.3 2016c Table C.9-2, Section
-    C.9.2. User-defined comments about the overlay.
+    """(60xx,0022) LO 1 Type 3, Overlay Description. User-defined comments about the
+    overlay.
     """
     OverlaySubtype: Literal["USER", "AUTOMATED"] | str | None = None
-    """(60xx,0045) LO 1 Type 3, Overlay Subtype - PS3.3 2016c Table C.9-2, Section
-    C.9.2. Defined Term that identifies the intended purpose of the Overlay Type.
-    See Section C.9.2.1.3 for further explanation.
+    """(60xx,0045) LO 1 Type 3, Overlay Subtype. Defined Term that identifies the
+    intended purpose of the Overlay Type. See Section C.9.2.1.3 for further
+    explanation.
     """
     OverlayLabel: str | None = None
-    """(60xx,1500) LO 1 Type 3, Overlay Label - PS3.3 2016c Table C.9-2, Section C.9.2.
-    A user defined text string that may be used to label or name this overlay.
+    """(60xx,1500) LO 1 Type 3, Overlay Label. A user defined text string that may be
+    used to label or name this overlay.
     """
     ROIArea: int | None = None
-    """(60xx,1301) IS 1 Type 3, ROI Area - PS3.3 2016c Table C.9-2, Section C.9.2.
-    Number of pixels in ROI area. See Section C.9.2.1.2 for further explanation.
+    """(60xx,1301) IS 1 Type 3, ROI Area. Number of pixels in ROI area. See Section
+    C.9.2.1.2 for further explanation.
     """
     ROIMean: float | Decimal | None = None
-    """(60xx,1302) DS 1 Type 3, ROI Mean - PS3.3 2016c Table C.9-2, Section C.9.2. ROI
-    Mean. See Section C.9.2.1.2 for further explanation.
+    """(60xx,1302) DS 1 Type 3, ROI Mean. ROI Mean. See Section C.9.2.1.2 for further
+    explanation.
     """
     ROIStandardDeviation: float | Decimal | None = None
-    """(60xx,1303) DS 1 Type 3, ROI Standard Deviation - PS3.3 2016c Table C.9-2,
-    Section C.9.2. ROI standard deviation. See Section C.9.2.1.2 for further
-    explanation.
+    """(60xx,1303) DS 1 Type 3, ROI Standard Deviation. ROI standard deviation. See
+    Section C.9.2.1.2 for further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -35,66 +35,63 @@ SegmentedBluePaletteColorLookupTableData	00281223	OW	1	1C		C.7-22a row 10		segme
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RedPaletteColorLookupTableDescriptor: Sequence[int]
-    """(0028,1101) US or SS 3 Type 1, Red Palette Color Lookup Table Descriptor - PS3.3
-    2016c Table C.7-22a, Section C.7.9. Specifies the format of the Red Palette
-    Color Lookup Table Data (0028,1201). See Section C.7.6.3.1.5 for further
-    explanation.
+    """(0028,1101) US or SS 3 Type 1, Red Palette Color Lookup Table Descriptor - Table
+    C.7-22a, Section C.7.9. Specifies the format of the Red Palette Color Lookup
+    Table Data (0028,1201). See Section C.7.6.3.1.5 for further explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int]
     """(0028,1102) US or SS 3 Type 1, Green Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-22a, Section C.7.9. Specifies the format of the Green
-    Palette Color Lookup Table Data (0028,1202). See Section C.7.6.3.1.5 for further
-    explanation.
+    Table C.7-22a, Section C.7.9. Specifies the format of the Green Palette Color
+    Lookup Table Data (0028,1202). See Section C.7.6.3.1.5 for further explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int]
     """(0028,1103) US or SS 3 Type 1, Blue Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7-22a, Section C.7.9. Specifies the format of the Blue
-    Palette Color Lookup table Data (0028,1203). See Section C.7.6.3.1.5 for further
-    explanation.
+    Table C.7-22a, Section C.7.9. Specifies the format of the Blue Palette Color
+    Lookup table Data (0028,1203). See Section C.7.6.3.1.5 for further explanation.
     """
     PaletteColorLookupTableUID: str | None = None
-    """(0028,1199) UI 1 Type 3, Palette Color Lookup Table UID - PS3.3 2016c Table
-    C.7-22a, Section C.7.9. Palette Color Lookup Table UID. See Section C.7.9.1 for
-    further explanation.
+    """(0028,1199) UI 1 Type 3, Palette Color Lookup Table UID - Table C.7-22a, Section
+    C.7.9. Palette Color Lookup Table UID. See Section C.7.9.1 for further
+    explanation.
     """
     RedPaletteColorLookupTableData: bytes | None = None
-    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-22a, Section C.7.9. Red Palette Color Lookup Table Data. Required if
-    segmented data is NOT used in an Image IOD, or if the IOD is a Presentation
-    State IOD or Color Palette IOD. See Section C.7.6.3.1.6 for further explanation.
+    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - Table C.7-22a,
+    Section C.7.9. Red Palette Color Lookup Table Data. Required if segmented data
+    is NOT used in an Image IOD, or if the IOD is a Presentation State IOD or Color
+    Palette IOD. See Section C.7.6.3.1.6 for further explanation.
     """
     GreenPaletteColorLookupTableData: bytes | None = None
-    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-22a, Section C.7.9. Green Palette Color Lookup Table Data. Required if
-    segmented data is NOT used in an Image IOD, or if the IOD is a Presentation
-    State IOD or Color Palette IOD. See Section C.7.6.3.1.6 for further explanation.
+    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - Table C.7-22a,
+    Section C.7.9. Green Palette Color Lookup Table Data. Required if segmented data
+    is NOT used in an Image IOD, or if the IOD is a Presentation State IOD or Color
+    Palette IOD. See Section C.7.6.3.1.6 for further explanation.
     """
     BluePaletteColorLookupTableData: bytes | None = None
-    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7-22a, Section C.7.9. Blue Palette Color Lookup Table Data. Required if
-    segmented data is NOT used in an Image IOD, or if the IOD is a Presentation
-    State IOD or Color Palette IOD. See Section C.7.6.3.1.6 for further explanation.
+    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - Table C.7-22a,
+    Section C.7.9. Blue Palette Color Lookup Table Data. Required if segmented data
+    is NOT used in an Image IOD, or if the IOD is a Presentation State IOD or Color
+    Palette IOD. See Section C.7.6.3.1.6 for further explanation.
     """
     SegmentedRedPaletteColorLookupTableData: bytes | None = None
-    """(0028,1221) OW 1 Type 1C, Segmented Red Palette Color Lookup Table Data - PS3.3
-    2016c Table C.7-22a, Section C.7.9. Segmented Red Palette Color Lookup Table
-    Data. Required if segmented data is used in an Image IOD; shall not be present
-    in a Presentation State IOD or Color Palette IOD. See Section C.7.9.2 for
-    further explanation.
+    """(0028,1221) OW 1 Type 1C, Segmented Red Palette Color Lookup Table Data - Table
+    C.7-22a, Section C.7.9. Segmented Red Palette Color Lookup Table Data. Required
+    if segmented data is used in an Image IOD; shall not be present in a
+    Presentation State IOD or Color Palette IOD. See Section C.7.9.2 for further
+    explanation.
     """
     SegmentedGreenPaletteColorLookupTableData: bytes | None = None
     """(0028,1222) OW 1 Type 1C, Segmented Green Palette Color Lookup Table Data -
-    PS3.3 2016c Table C.7-22a, Section C.7.9. Segmented Green Palette Color Lookup
-    Table Data. Required if segmented data is used in an Image IOD; shall not be
-    present in a Presentation State IOD. or Color Palette IOD See Section C.7.9.2
-    for further explanation.
+    Table C.7-22a, Section C.7.9. Segmented Green Palette Color Lookup Table Data.
+    Required if segmented data is used in an Image IOD; shall not be present in a
+    Presentation State IOD. or Color Palette IOD See Section C.7.9.2 for further
+    explanation.
     """
     SegmentedBluePaletteColorLookupTableData: bytes | None = None
-    """(0028,1223) OW 1 Type 1C, Segmented Blue Palette Color Lookup Table Data - PS3.3
-    2016c Table C.7-22a, Section C.7.9. Segmented Blue Palette Color Lookup Table
-    Data. Required if segmented data is used in an Image IOD; shall not be present
-    in a Presentation State IOD or Color Palette IOD. See Section C.7.9.2 for
-    further explanation.
+    """(0028,1223) OW 1 Type 1C, Segmented Blue Palette Color Lookup Table Data - Table
+    C.7-22a, Section C.7.9. Segmented Blue Palette Color Lookup Table Data. Required
+    if segmented data is used in an Image IOD; shall not be present in a
+    Presentation State IOD or Color Palette IOD. See Section C.7.9.2 for further
+    explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

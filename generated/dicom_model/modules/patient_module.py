@@ -45,13 +45,13 @@ BreedRegistryCodeSequence	00102296	SQ	1	1		C.7-1 row 31
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     BreedRegistrationNumber: str
-    """(0010,2295) LO 1 Type 1, Breed Registration Number - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. Identification number of an animal within the registry.
+    """(0010,2295) LO 1 Type 1, Breed Registration Number. Identification number of an
+    animal within the registry.
     """
     BreedRegistryCodeSequence: list[PatientModuleBreedRegistryCodeSequenceItem]
-    """(0010,2296) SQ 1 Type 1, Breed Registry Code Sequence - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. Identification of the organization with which an animal is
-    registered. Only a single Item shall be included in this Sequence.
+    """(0010,2296) SQ 1 Type 1, Breed Registry Code Sequence. Identification of the
+    organization with which an animal is registered. Only a single Item shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -125,95 +125,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -287,95 +287,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -396,30 +396,29 @@ TypeOfPatientID	00100022	CS	1	1		C.7-1 row 19
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PatientID: str
-    """(0010,0020) LO 1 Type 1, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1.
-    An identifier for the patient. In the case of imaging a group of small animals
-    simultaneously, the single value of this identifier corresponds to the
-    identification of the entire group. See also Section C.7.1.4.1.1.
+    """(0010,0020) LO 1 Type 1, Patient ID. An identifier for the patient. In the case
+    of imaging a group of small animals simultaneously, the single value of this
+    identifier corresponds to the identification of the entire group. See also
+    Section C.7.1.4.1.1.
     """
     IssuerOfPatientID: str | None = None
-    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
-    10.15. Identifier of the Assigning Authority (system, organization, agency, or
+    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - Table 10-18, Section 10.15.
+    Identifier of the Assigning Authority (system, organization, agency, or
     department) that issued the Patient ID. Equivalent to HL7 v2 CX component 4
     subcomponent 1.
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
     ) = None
-    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c
-    Table 10-18, Section 10.15. Attributes specifying or qualifying the identity of
-    the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
-    permitted in this Sequence.
+    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - Table 10-18,
+    Section 10.15. Attributes specifying or qualifying the identity of the issuer of
+    the Patient ID, or scoping the Patient ID. Only a single Item is permitted in
+    this Sequence.
     """
     TypeOfPatientID: Literal["TEXT", "RFID", "BARCODE"] | str
-    """(0010,0022) CS 1 Type 1, Type of Patient ID - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. The type of identifier in this item. Defined Terms: TEXT RFID BARCODE
-    The identifier is coded as a string regardless of the type, not as a binary
-    value.
+    """(0010,0022) CS 1 Type 1, Type of Patient ID. The type of identifier in this
+    item. Defined Terms: TEXT RFID BARCODE The identifier is coded as a string
+    regardless of the type, not as a binary value.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -493,95 +492,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -655,95 +654,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -813,84 +812,81 @@ WADORSRetrievalSequence	0040E025	SQ	1	1C		10-3b row 20		DICOM Retrieval Sequence
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     TypeOfInstances: Literal["DICOM", "CDA"] | str
-    """(0040,E020) CS 1 Type 1, Type of Instances - PS3.3 2016c Table 10-3b, Section
-    10.3. Type of object instances referenced. Defined Terms: DICOM CDA
+    """(0040,E020) CS 1 Type 1, Type of Instances - Table 10-3b, Section 10.3. Type of
+    object instances referenced. Defined Terms: DICOM CDA
     """
     StudyInstanceUID: str | None = None
-    """(0020,000D) UI 1 Type 1C, Study Instance UID - PS3.3 2016c Table 10-3b, Section
-    10.3. Unique identifier for the Study. Required if Type of Instances (0040,E020)
-    is DICOM
+    """(0020,000D) UI 1 Type 1C, Study Instance UID - Table 10-3b, Section 10.3. Unique
+    identifier for the Study. Required if Type of Instances (0040,E020) is DICOM
     """
     SeriesInstanceUID: str | None = None
-    """(0020,000E) UI 1 Type 1C, Series Instance UID - PS3.3 2016c Table 10-3b, Section
-    10.3. Unique identifier for the Series that is part of the Study identified in
-    Study Instance UID (0020,000D), if present, and contains the referenced object
+    """(0020,000E) UI 1 Type 1C, Series Instance UID - Table 10-3b, Section 10.3.
+    Unique identifier for the Series that is part of the Study identified in Study
+    Instance UID (0020,000D), if present, and contains the referenced object
     instance(s). Required if Type of Instances (0040,E020) is DICOM
     """
     ReferencedSOPSequence: list[ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem]
-    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - PS3.3 2016c Table 10-3b,
-    Section 10.3. References to object instances. One or more Items shall be
-    included in this Sequence
+    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - Table 10-3b, Section 10.3.
+    References to object instances. One or more Items shall be included in this
+    Sequence
     """
     DICOMRetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroDICOMRetrievalSequenceItem] | None
     ) = None
-    """(0040,E021) SQ 1 Type 1C, DICOM Retrieval Sequence - PS3.3 2016c Table 10-3b,
-    Section 10.3. Details for retrieving instances via the DICOM Retrieve Service.
-    Required if DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence
-    (0040,E023), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence
-    (0040,E024) are not present. May be present otherwise. This sequence shall only
-    identify sources known to have instances referenced in Referenced SOP Sequence
+    """(0040,E021) SQ 1 Type 1C, DICOM Retrieval Sequence - Table 10-3b, Section 10.3.
+    Details for retrieving instances via the DICOM Retrieve Service. Required if
+    DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023),
+    WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024)
+    are not present. May be present otherwise. This sequence shall only identify
+    sources known to have instances referenced in Referenced SOP Sequence
     (0008,1199). One or more Items shall be included in this Sequence.
     """
     DICOMMediaRetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroDICOMMediaRetrievalSequenceItem] | None
     ) = None
-    """(0040,E022) SQ 1 Type 1C, DICOM Media Retrieval Sequence - PS3.3 2016c Table
-    10-3b, Section 10.3. Details for retrieving instances from Media. Required if
-    DICOM Retrieval Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and
-    WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024)
-    are not present. May be present otherwise. This sequence shall only identify
-    media known to have instances referenced in Referenced SOP Sequence (0008,1199).
-    One or more Items shall be included in this Sequence.
+    """(0040,E022) SQ 1 Type 1C, DICOM Media Retrieval Sequence - Table 10-3b, Section
+    10.3. Details for retrieving instances from Media. Required if DICOM Retrieval
+    Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and WADO-RS Retrieval
+    Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present. May
+    be present otherwise. This sequence shall only identify media known to have
+    instances referenced in Referenced SOP Sequence (0008,1199). One or more Items
+    shall be included in this Sequence.
     """
     WADORetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroWADORetrievalSequenceItem] | None
     ) = None
-    """(0040,E023) SQ 1 Type 1C, WADO Retrieval Sequence - PS3.3 2016c Table 10-3b,
-    Section 10.3. Details for retrieving instances available via WADO-URI. This
-    sequence addresses use of the URI-based Web Access to DICOM Objects. Retrieval
-    via the Web Services-based WADO-WS is addressed in the XDS Retrieval Sequence
-    (0040,E024). Required if DICOM Retrieval Sequence (0040,E021), DICOM Media
-    Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and XDS
-    Retrieval Sequence (0040,E024) are not present. May be present otherwise. One or
-    more Items shall be included in this Sequence.
+    """(0040,E023) SQ 1 Type 1C, WADO Retrieval Sequence - Table 10-3b, Section 10.3.
+    Details for retrieving instances available via WADO-URI. This sequence addresses
+    use of the URI-based Web Access to DICOM Objects. Retrieval via the Web
+    Services-based WADO-WS is addressed in the XDS Retrieval Sequence (0040,E024).
+    Required if DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence
+    (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence
+    (0040,E024) are not present. May be present otherwise. One or more Items shall
+    be included in this Sequence.
     """
     XDSRetrievalSequence: list[ReferencedInstancesAndAccessMacroXDSRetrievalSequenceItem] | None = (
         None
     )
-    """(0040,E024) SQ 1 Type 1C, XDS Retrieval Sequence - PS3.3 2016c Table 10-3b,
-    Section 10.3. Details for retrieving instances using WADO-WS or IHE XDS
-    transactions. Retrieval via WADO-URI is addressed by the WADO Retrieval Sequence
-    (0040,E023). Retrieval via WADO-RS is addressed by the WADO-RS Retrieval
-    Sequence (0040,E025). Required if DICOM Retrieval Sequence (0040,E021), DICOM
-    Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and
-    WADO Retrieval Sequence (0040,E023) are not present. May be present otherwise.
-    This sequence shall only identify repositories known to have instances
-    referenced in Referenced SOP Sequence (0008,1199). One or more Items shall be
-    ...
+    """(0040,E024) SQ 1 Type 1C, XDS Retrieval Sequence - Table 10-3b, Section 10.3.
+    Details for retrieving instances using WADO-WS or IHE XDS transactions.
+    Retrieval via WADO-URI is addressed by the WADO Retrieval Sequence (0040,E023).
+    Retrieval via WADO-RS is addressed by the WADO-RS Retrieval Sequence
+    (0040,E025). Required if DICOM Retrieval Sequence (0040,E021), DICOM Media
+    Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and WADO
+    Retrieval Sequence (0040,E023) are not present. May be present otherwise. This
+    sequence shall only identify repositories known to have instances referenced in
+    Referenced SOP Sequence (0008,1199). One or more Items shall be ...
     """
     WADORSRetrievalSequence: (
         list[ReferencedInstancesAndAccessMacroWADORSRetrievalSequenceItem] | None
     ) = None
-    """(0040,E025) SQ 1 Type 1C, WADO-RS Retrieval Sequence - PS3.3 2016c Table 10-3b,
-    Section 10.3. Details for retrieving instances via WADO-RS. Retrieval via WADO-
-    URI is addressed in the WADO Retrieval Sequence (0040,E023). Retrieval via WADO-
-    WS is addressed in the XDS Retrieval Sequence (0040,E024). Required if DICOM
-    Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO
-    Retrieval Sequence (0040,E023) and XDS Retrieval Sequence (0040,E024) are not
-    present. May be present otherwise. One or more Items shall be included in this
-    Sequence.
+    """(0040,E025) SQ 1 Type 1C, WADO-RS Retrieval Sequence - Table 10-3b, Section
+    10.3. Details for retrieving instances via WADO-RS. Retrieval via WADO-URI is
+    addressed in the WADO Retrieval Sequence (0040,E023). Retrieval via WADO-WS is
+    addressed in the XDS Retrieval Sequence (0040,E024). Required if DICOM Retrieval
+    Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval
+    Sequence (0040,E023) and XDS Retrieval Sequence (0040,E024) are not present. May
+    be present otherwise. One or more Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -909,12 +905,12 @@ ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -988,95 +984,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1150,95 +1146,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1258,21 +1254,19 @@ StrainSourceRegistryCodeSequence	00100215	SQ	1	1		C.7-1 row 41
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StrainStockNumber: object
-    """(0010,0214) - 1 Type 1, Strain Stock Number - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. The stock number of the strain of the patient issued by the
-    organization identified by Strain Source (0010,0217). See Section C.7.1.1.1.4.
+    """(0010,0214) - 1 Type 1, Strain Stock Number. The stock number of the strain of
+    the patient issued by the organization identified by Strain Source (0010,0217).
+    See Section C.7.1.1.1.4.
     """
     StrainSource: object
-    """(0010,0217) - 1 Type 1, Strain Source - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. Identification of the organization that is the source of the animal,
-    issued by the registry identified by Strain Source Registry Code Sequence
-    (0010,0215). See Section C.7.1.1.1.4.
+    """(0010,0217) - 1 Type 1, Strain Source. Identification of the organization that
+    is the source of the animal, issued by the registry identified by Strain Source
+    Registry Code Sequence (0010,0215). See Section C.7.1.1.1.4.
     """
     StrainSourceRegistryCodeSequence: list[PatientModuleStrainSourceRegistryCodeSequenceItem]
-    """(0010,0215) - 1 Type 1, Strain Source Registry Code Sequence - PS3.3 2016c Table
-    C.7-1, Section C.7.1.1. Identification of the organization that is the registry
-    of sources of animals. See Section C.7.1.1.1.4. Only a single Item is permitted
-    in this sequence.
+    """(0010,0215) - 1 Type 1, Strain Source Registry Code Sequence. Identification of
+    the organization that is the registry of sources of animals. See Section
+    C.7.1.1.1.4. Only a single Item is permitted in this sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -1371,167 +1365,150 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PatientName: PersonName | str | None = None
-    """(0010,0010) PN 1 Type 2, Patient's Name - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. Patient's full name.
-    """
+    """(0010,0010) PN 1 Type 2, Patient's Name. Patient's full name."""
     PatientID: str | None = None
-    """(0010,0020) LO 1 Type 2, Patient ID - PS3.3 2016c Table C.7-1, Section C.7.1.1.
-    Primary identifier for the patient. In the case of imaging a group of small
-    animals simultaneously, the single value of this identifier corresponds to the
-    identification of the entire group. See also Section C.7.1.4.1.1.
+    """(0010,0020) LO 1 Type 2, Patient ID. Primary identifier for the patient. In the
+    case of imaging a group of small animals simultaneously, the single value of
+    this identifier corresponds to the identification of the entire group. See also
+    Section C.7.1.4.1.1.
     """
     IssuerOfPatientID: str | None = None
-    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - PS3.3 2016c Table 10-18, Section
-    10.15. Identifier of the Assigning Authority (system, organization, agency, or
+    """(0010,0021) LO 1 Type 3, Issuer of Patient ID - Table 10-18, Section 10.15.
+    Identifier of the Assigning Authority (system, organization, agency, or
     department) that issued the Patient ID. Equivalent to HL7 v2 CX component 4
     subcomponent 1.
     """
     IssuerOfPatientIDQualifiersSequence: (
         list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
     ) = None
-    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - PS3.3 2016c
-    Table 10-18, Section 10.15. Attributes specifying or qualifying the identity of
-    the issuer of the Patient ID, or scoping the Patient ID. Only a single Item is
-    permitted in this Sequence.
+    """(0010,0024) SQ 1 Type 3, Issuer of Patient ID Qualifiers Sequence - Table 10-18,
+    Section 10.15. Attributes specifying or qualifying the identity of the issuer of
+    the Patient ID, or scoping the Patient ID. Only a single Item is permitted in
+    this Sequence.
     """
     PatientBirthDate: datetime.date | str | None = None
-    """(0010,0030) DA 1 Type 2, Patient's Birth Date - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. Birth date of the patient.
-    """
+    """(0010,0030) DA 1 Type 2, Patient's Birth Date. Birth date of the patient."""
     PatientBirthDateInAlternativeCalendar: object | None = None
-    """(0010,0033) - 1 Type 3, Patient's Birth Date in Alternative Calendar - PS3.3
-    2016c Table C.7-1, Section C.7.1.1. Date of birth of the named patient in the
-    Alternative Calendar (0010,0035). No format is specified for alternative
-    calendar dates so none should be assumed.
+    """(0010,0033) - 1 Type 3, Patient's Birth Date in Alternative Calendar. Date of
+    birth of the named patient in the Alternative Calendar (0010,0035). No format is
+    specified for alternative calendar dates so none should be assumed.
     """
     PatientDeathDateInAlternativeCalendar: object | None = None
-    """(0010,0034) - 1 Type 3, Patient's Death Date in Alternative Calendar - PS3.3
-    2016c Table C.7-1, Section C.7.1.1. Date of death of the named patient in the
-    Alternative Calendar (0010,0035). No format is specified for alternative
-    calendar dates so none should be assumed.
+    """(0010,0034) - 1 Type 3, Patient's Death Date in Alternative Calendar. Date of
+    death of the named patient in the Alternative Calendar (0010,0035). No format is
+    specified for alternative calendar dates so none should be assumed.
     """
     PatientAlternativeCalendar: object | None = None
-    """(0010,0035) - 1 Type 1C, Patient's Alternative Calendar - PS3.3 2016c Table
-    C.7-1, Section C.7.1.1. The Alternative Calendar used for Patient's Birth Date
-    in Alternative Calendar (0010,0033) and Patient's Death Date in Alternative
-    Calendar (0010,0034). See Section C.7.1.5 for Defined Terms. Required if either
-    Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's
-    Alternative Death Date in Calendar (0010,0034) is present.
+    """(0010,0035) - 1 Type 1C, Patient's Alternative Calendar. The Alternative
+    Calendar used for Patient's Birth Date in Alternative Calendar (0010,0033) and
+    Patient's Death Date in Alternative Calendar (0010,0034). See Section C.7.1.5
+    for Defined Terms. Required if either Patient's Birth Date in Alternative
+    Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034)
+    is present.
     """
     PatientSex: Literal["M", "F", "O"] | None = None
-    """(0010,0040) CS 1 Type 2, Patient's Sex - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. Sex of the named patient. Enumerated Values: M male F female O other
+    """(0010,0040) CS 1 Type 2, Patient's Sex. Sex of the named patient. Enumerated
+    Values: M male F female O other
     """
     ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
         None
     )
-    """(0010,1100) SQ 1 Type 3, Referenced Patient Photo Sequence - PS3.3 2016c Table
-    C.7-1, Section C.7.1.1. A photo to confirm the identity of a patient. Only a
-    single Item is permitted in this Sequence. See Section C.2.2.1.1.
+    """(0010,1100) SQ 1 Type 3, Referenced Patient Photo Sequence. A photo to confirm
+    the identity of a patient. Only a single Item is permitted in this Sequence. See
+    Section C.2.2.1.1.
     """
     QualityControlSubject: Literal["YES", "NO"] | None = None
-    """(0010,0200) CS 1 Type 3, Quality Control Subject - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. Indicates whether or not the subject is a quality control
-    phantom. Enumerated Values: YES NO If this Attribute is absent, then the subject
-    may or may not be a phantom. This attribute describes a characteristic of the
-    Imaging Subject. It is distinct from Quality Control Image (0028,0300) in the
-    Section C.7.6.1, which is used to describe an image acquired.
+    """(0010,0200) CS 1 Type 3, Quality Control Subject. Indicates whether or not the
+    subject is a quality control phantom. Enumerated Values: YES NO If this
+    Attribute is absent, then the subject may or may not be a phantom. This
+    attribute describes a characteristic of the Imaging Subject. It is distinct from
+    Quality Control Image (0028,0300) in the Section C.7.6.1, which is used to
+    describe an image acquired.
     """
     ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
-    """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. A sequence that provides reference to a Patient SOP
-    Class/Instance pair. Only a single Item is permitted in this Sequence.
+    """(0008,1120) SQ 1 Type 3, Referenced Patient Sequence. A sequence that provides
+    reference to a Patient SOP Class/Instance pair. Only a single Item is permitted
+    in this Sequence.
     """
     PatientBirthTime: datetime.time | str | None = None
-    """(0010,0032) TM 1 Type 3, Patient's Birth Time - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. Birth time of the Patient.
-    """
+    """(0010,0032) TM 1 Type 3, Patient's Birth Time. Birth time of the Patient."""
     OtherPatientIDs: Sequence[str] | None = None
-    """(0010,1000) LO 1-n Type 3, Other Patient IDs - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. Other identification numbers or codes used to identify the patient.
+    """(0010,1000) LO 1-n Type 3, Other Patient IDs. Other identification numbers or
+    codes used to identify the patient.
     """
     OtherPatientIDsSequence: list[PatientModuleOtherPatientIDsSequenceItem] | None = None
-    """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. A sequence of identification numbers or codes used to identify
-    the patient, which may or may not be human readable, and may or may not have
-    been obtained from an implanted or attached device such as an RFID or barcode.
-    One or more Items are permitted in this Sequence.
+    """(0010,1002) SQ 1 Type 3, Other Patient IDs Sequence. A sequence of
+    identification numbers or codes used to identify the patient, which may or may
+    not be human readable, and may or may not have been obtained from an implanted
+    or attached device such as an RFID or barcode. One or more Items are permitted
+    in this Sequence.
     """
     OtherPatientNames: Sequence[PersonName | str] | None = None
-    """(0010,1001) PN 1-n Type 3, Other Patient Names - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. Other names used to identify the patient.
+    """(0010,1001) PN 1-n Type 3, Other Patient Names. Other names used to identify the
+    patient.
     """
     EthnicGroup: str | None = None
-    """(0010,2160) SH 1 Type 3, Ethnic Group - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. Ethnic group or race of the patient.
-    """
+    """(0010,2160) SH 1 Type 3, Ethnic Group. Ethnic group or race of the patient."""
     PatientComments: str | None = None
-    """(0010,4000) LT 1 Type 3, Patient Comments - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. User-defined additional information about the patient.
+    """(0010,4000) LT 1 Type 3, Patient Comments. User-defined additional information
+    about the patient.
     """
     PatientSpeciesDescription: str | None = None
-    """(0010,2201) LO 1 Type 1C, Patient Species Description - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. The taxonomic rank value (e.g., genus, subgenus, species or
-    subspecies) of the patient. See Section C.7.1.1.1.3. Required if the patient is
-    an animal and if Patient Species Code Sequence (0010,2202) is not present. May
-    be present otherwise.
+    """(0010,2201) LO 1 Type 1C, Patient Species Description. The taxonomic rank value
+    (e.g., genus, subgenus, species or subspecies) of the patient. See Section
+    C.7.1.1.1.3. Required if the patient is an animal and if Patient Species Code
+    Sequence (0010,2202) is not present. May be present otherwise.
     """
     PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
-    """(0010,2202) SQ 1 Type 1C, Patient Species Code Sequence - PS3.3 2016c Table
-    C.7-1, Section C.7.1.1. The taxonomic rank value (e.g., genus, subgenus, species
-    or subspecies) of the patient. See Section C.7.1.1.1.3. Only a single Item shall
-    be included in this Sequence. Required if the patient is an animal and if
-    Patient Species Description (0010,2201) is not present. May be present
-    otherwise.
+    """(0010,2202) SQ 1 Type 1C, Patient Species Code Sequence. The taxonomic rank
+    value (e.g., genus, subgenus, species or subspecies) of the patient. See Section
+    C.7.1.1.1.3. Only a single Item shall be included in this Sequence. Required if
+    the patient is an animal and if Patient Species Description (0010,2201) is not
+    present. May be present otherwise.
     """
     PatientBreedDescription: str | None = None
-    """(0010,2292) LO 1 Type 2C, Patient Breed Description - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. The breed of the patient. See Section C.7.1.1.1.1. Required if
-    the patient is an animal and if Patient Breed Code Sequence (0010,2293) is
-    empty. May be present otherwise.
+    """(0010,2292) LO 1 Type 2C, Patient Breed Description. The breed of the patient.
+    See Section C.7.1.1.1.1. Required if the patient is an animal and if Patient
+    Breed Code Sequence (0010,2293) is empty. May be present otherwise.
     """
     PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
-    """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. The breed of the patient. See Section C.7.1.1.1.1. Zero or more
-    Items shall be included in this Sequence. Required if the patient is an animal.
+    """(0010,2293) SQ 1 Type 2C, Patient Breed Code Sequence. The breed of the patient.
+    See Section C.7.1.1.1.1. Zero or more Items shall be included in this Sequence.
+    Required if the patient is an animal.
     """
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
-    """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. Information identifying an animal within a breed registry. Zero
-    or more Items shall be included in this Sequence. Required if the patient is an
-    animal.
+    """(0010,2294) SQ 1 Type 2C, Breed Registration Sequence. Information identifying
+    an animal within a breed registry. Zero or more Items shall be included in this
+    Sequence. Required if the patient is an animal.
     """
     StrainDescription: object | None = None
-    """(0010,0212) - 1 Type 3, Strain Description - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. The strain of the patient. See Section C.7.1.1.1.4.
+    """(0010,0212) - 1 Type 3, Strain Description. The strain of the patient. See
+    Section C.7.1.1.1.4.
     """
     StrainNomenclature: object | None = None
-    """(0010,0213) - 1 Type 3, Strain Nomenclature - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. The nomenclature used for Strain Description (0010,0212). See Section
-    C.7.1.1.1.4.
+    """(0010,0213) - 1 Type 3, Strain Nomenclature. The nomenclature used for Strain
+    Description (0010,0212). See Section C.7.1.1.1.4.
     """
     StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
-    """(0010,0219) - 1 Type 3, Strain Code Sequence - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. A coded identification of the strain of the patient. See Section
-    C.7.1.1.1.4. One or more Items are permitted in this sequence. If more than one
-    item is present, each item represents the same information but encoded using a
-    different coding scheme (rather than post-coordinated modifiers).
+    """(0010,0219) - 1 Type 3, Strain Code Sequence. A coded identification of the
+    strain of the patient. See Section C.7.1.1.1.4. One or more Items are permitted
+    in this sequence. If more than one item is present, each item represents the
+    same information but encoded using a different coding scheme (rather than post-
+    coordinated modifiers).
     """
     StrainAdditionalInformation: object | None = None
-    """(0010,0218) - 1 Type 3, Strain Additional Information - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. Additional information about the strain of the patient that is
-    not encoded in the formal nomenclature used in Strain Description (0010,0212).
-    See Section C.7.1.1.1.4.
+    """(0010,0218) - 1 Type 3, Strain Additional Information. Additional information
+    about the strain of the patient that is not encoded in the formal nomenclature
+    used in Strain Description (0010,0212). See Section C.7.1.1.1.4.
     """
     StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
-    """(0010,0216) - 1 Type 3, Strain Stock Sequence - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. Information identifying an animal within a strain stock. Only a single
-    Item is permitted in this sequence.
+    """(0010,0216) - 1 Type 3, Strain Stock Sequence. Information identifying an animal
+    within a strain stock. Only a single Item is permitted in this sequence.
     """
     ResponsiblePerson: PersonName | str | None = None
-    """(0010,2297) PN 1 Type 2C, Responsible Person - PS3.3 2016c Table C.7-1, Section
-    C.7.1.1. Name of person with medical or welfare decision making authority for
-    the patient. Required if the patient is an animal. May be present otherwise.
+    """(0010,2297) PN 1 Type 2C, Responsible Person. Name of person with medical or
+    welfare decision making authority for the patient. Required if the patient is an
+    animal. May be present otherwise.
     """
     ResponsiblePersonRole: (
         Literal[
@@ -1550,63 +1527,60 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
         | str
         | None
     ) = None
-    """(0010,2298) CS 1 Type 1C, Responsible Person Role - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. Relationship of Responsible Person to the patient. See Section
-    C.7.1.1.1.2 for Defined Terms. Required if Responsible Person is present and has
-    a value.
+    """(0010,2298) CS 1 Type 1C, Responsible Person Role. Relationship of Responsible
+    Person to the patient. See Section C.7.1.1.1.2 for Defined Terms. Required if
+    Responsible Person is present and has a value.
     """
     ResponsibleOrganization: str | None = None
-    """(0010,2299) LO 1 Type 2C, Responsible Organization - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. Name of organization with medical or welfare decision making
-    authority for the patient. Required if patient is an animal. May be present
-    otherwise.
+    """(0010,2299) LO 1 Type 2C, Responsible Organization. Name of organization with
+    medical or welfare decision making authority for the patient. Required if
+    patient is an animal. May be present otherwise.
     """
     PatientIdentityRemoved: Literal["YES", "NO"] | None = None
-    """(0012,0062) CS 1 Type 3, Patient Identity Removed - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. The true identity of the patient has been removed from the
-    Attributes and the Pixel Data Enumerated Values: YES NO
+    """(0012,0062) CS 1 Type 3, Patient Identity Removed. The true identity of the
+    patient has been removed from the Attributes and the Pixel Data Enumerated
+    Values: YES NO
     """
     DeidentificationMethod: Sequence[str] | None = None
-    """(0012,0063) LO 1-n Type 1C, De-identification Method - PS3.3 2016c Table C.7-1,
-    Section C.7.1.1. A description or label of the mechanism or method use to remove
-    the patient's identity. May be multi-valued if successive de-identification
-    steps have been performed. This may be used to describe the extent or
-    thoroughness of the de-identification, for example whether or not the de-
-    identification is for a "Limited Data Set" (as per HIPAA Privacy Rule). The
-    characteristics of the de-identifying equipment and/or the responsible operator
-    of that equipment may be recorded as an additional item of the Contributing
-    Equipment Sequence (0018,A001) in the Section C.12.1. De-identifying equipment
-    may ...
+    """(0012,0063) LO 1-n Type 1C, De-identification Method. A description or label of
+    the mechanism or method use to remove the patient's identity. May be multi-
+    valued if successive de-identification steps have been performed. This may be
+    used to describe the extent or thoroughness of the de-identification, for
+    example whether or not the de-identification is for a "Limited Data Set" (as per
+    HIPAA Privacy Rule). The characteristics of the de-identifying equipment and/or
+    the responsible operator of that equipment may be recorded as an additional item
+    of the Contributing Equipment Sequence (0018,A001) in the Section C.12.1. De-
+    identifying equipment may ...
     """
     DeidentificationMethodCodeSequence: (
         list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
     ) = None
-    """(0012,0064) SQ 1 Type 1C, De-identification Method Code Sequence - PS3.3 2016c
-    Table C.7-1, Section C.7.1.1. A code describing the mechanism or method use to
-    remove the patient's identity. One or more Items shall be included in this
-    Sequence. Multiple items are used if successive de-identification steps have
-    been performed or to describe options of a defined profile. Required if Patient
-    Identity Removed (0012,0062) is present and has a value of YES and De-
-    identification Method (0012,0063) is not present. May be present otherwise.
+    """(0012,0064) SQ 1 Type 1C, De-identification Method Code Sequence. A code
+    describing the mechanism or method use to remove the patient's identity. One or
+    more Items shall be included in this Sequence. Multiple items are used if
+    successive de-identification steps have been performed or to describe options of
+    a defined profile. Required if Patient Identity Removed (0012,0062) is present
+    and has a value of YES and De-identification Method (0012,0063) is not present.
+    May be present otherwise.
     """
     SourcePatientGroupIdentificationSequence: (
         list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
     ) = None
-    """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - PS3.3
-    2016c Table C.7.1.4-1, Section C.7.1.4. A sequence containing the value used for
-    Patient ID (0010,0020) and related Attributes in the source composite instances
-    that contained a group of subjects whose data was acquired at the same time,
-    from which this composite instance was extracted. See Section C.7.1.4.1.1. Only
-    a single Item is permitted in this sequence.
+    """(0010,0026) - 1 Type 3, Source Patient Group Identification Sequence - Table
+    C.7.1.4-1, Section C.7.1.4. A sequence containing the value used for Patient ID
+    (0010,0020) and related Attributes in the source composite instances that
+    contained a group of subjects whose data was acquired at the same time, from
+    which this composite instance was extracted. See Section C.7.1.4.1.1. Only a
+    single Item is permitted in this sequence.
     """
     GroupOfPatientsIdentificationSequence: (
         list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
     ) = None
-    """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - PS3.3 2016c
-    Table C.7.1.4-1, Section C.7.1.4. A sequence containing the identifiers and
-    locations of the individual subjects whose data was acquired at the same time
-    (as a group) and encoded in this composite instance. See Section C.7.1.4.1.1.
-    One or more Items are permitted in this sequence.
+    """(0010,0027) - 1 Type 3, Group of Patients Identification Sequence - Table
+    C.7.1.4-1, Section C.7.1.4. A sequence containing the identifiers and locations
+    of the individual subjects whose data was acquired at the same time (as a group)
+    and encoded in this composite instance. See Section C.7.1.4.1.1. One or more
+    Items are permitted in this sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -89,45 +89,43 @@ RespiratoryTriggerType	00209250	CS	1	1C		C.7.6.18-2 row 4		the value is not TIME
         | str
         | None
     ) = None
-    """(0018,9170) CS 1 Type 1C, Respiratory Motion Compensation Technique - PS3.3
-    2016c Table C.7.6.18-2, Section C.7.6.18.2. Applied technique to reduce
-    respiratory motion artifacts. Defined Terms: NONE BREATH_HOLD REALTIME Image
-    acquisition shorter than respiratory cycle GATING Prospective gating TRACKING
-    Prospective through-plane or in-plane motion tracking PHASE_ORDERING Prospective
-    phase ordering PHASE_RESCANNING Prospective techniques, such as real-time
-    averaging, diminishing variance and motion adaptive gating RETROSPECTIVE
-    Retrospective gating CORRECTION Retrospective image correction Required if Image
-    Type (0008,0008) Value 1 is ORIGINAL or MIXED. May be present otherwise.
+    """(0018,9170) CS 1 Type 1C, Respiratory Motion Compensation Technique. Applied
+    technique to reduce respiratory motion artifacts. Defined Terms: NONE
+    BREATH_HOLD REALTIME Image acquisition shorter than respiratory cycle GATING
+    Prospective gating TRACKING Prospective through-plane or in-plane motion
+    tracking PHASE_ORDERING Prospective phase ordering PHASE_RESCANNING Prospective
+    techniques, such as real-time averaging, diminishing variance and motion
+    adaptive gating RETROSPECTIVE Retrospective gating CORRECTION Retrospective
+    image correction Required if Image Type (0008,0008) Value 1 is ORIGINAL or
+    MIXED. May be present otherwise.
     """
     RespiratorySignalSource: (
         Literal["NONE", "BELT", "NASAL_PROBE", "CO2_SENSOR", "NAVIGATOR", "MR_PHASE", "ECG"]
         | str
         | None
     ) = None
-    """(0018,9171) CS 1 Type 1C, Respiratory Signal Source - PS3.3 2016c Table
-    C.7.6.18-2, Section C.7.6.18.2. Signal source from which respiratory motion is
-    derived. Defined Terms: NONE BELT includes various devices that detect or track
-    expansion of the chest NASAL_PROBE CO2_SENSOR NAVIGATOR MR navigator and organ
-    edge detection MR_PHASE phase (of center k-space line) ECG baseline demodulation
-    of the ECG Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and
-    Respiratory Motion Compensation Technique (0018,9170) equals other than NONE.
-    Otherwise may be present if Image Type (0008,0008) Value 1 is DERIVED and
-    Respiratory Motion Compensation Technique (0018,9170equals other than NONE.
+    """(0018,9171) CS 1 Type 1C, Respiratory Signal Source. Signal source from which
+    respiratory motion is derived. Defined Terms: NONE BELT includes various devices
+    that detect or track expansion of the chest NASAL_PROBE CO2_SENSOR NAVIGATOR MR
+    navigator and organ edge detection MR_PHASE phase (of center k-space line) ECG
+    baseline demodulation of the ECG Required if Image Type (0008,0008) Value 1 is
+    ORIGINAL or MIXED and Respiratory Motion Compensation Technique (0018,9170)
+    equals other than NONE. Otherwise may be present if Image Type (0008,0008) Value
+    1 is DERIVED and Respiratory Motion Compensation Technique (0018,9170equals
+    other than NONE.
     """
     RespiratoryTriggerDelayThreshold: float | None = None
-    """(0020,9256) FD 1 Type 1C, Respiratory Trigger Delay Threshold - PS3.3 2016c
-    Table C.7.6.18-2, Section C.7.6.18.2. Respiratory trigger threshold in percent
-    of the chest expansion for the frame relative to the last Respiratory-Peak. See
-    Section C.7.6.16.2.17.1 for further explanation. Required if Respiratory Motion
-    Compensation Technique (0018,9170) equals other than NONE, REALTIME or
-    BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED. May be
-    present otherwise.
+    """(0020,9256) FD 1 Type 1C, Respiratory Trigger Delay Threshold. Respiratory
+    trigger threshold in percent of the chest expansion for the frame relative to
+    the last Respiratory-Peak. See Section C.7.6.16.2.17.1 for further explanation.
+    Required if Respiratory Motion Compensation Technique (0018,9170) equals other
+    than NONE, REALTIME or BREATH_HOLD and if Image Type (0008,0008) Value 1 is
+    ORIGINAL or MIXED. May be present otherwise.
     """
     RespiratoryTriggerType: Literal["TIME", "AMPLITUDE", "BOTH"] | str | None = None
-    """(0020,9250) CS 1 Type 1C, Respiratory Trigger Type - PS3.3 2016c Table
-    C.7.6.18-2, Section C.7.6.18.2. Characteristic of the respiratory signal used to
-    the define the respiratory triggering. Defined Terms: TIME AMPLITUDE BOTH
-    Required if the value is not TIME, may be present otherwise.
+    """(0020,9250) CS 1 Type 1C, Respiratory Trigger Type. Characteristic of the
+    respiratory signal used to the define the respiratory triggering. Defined Terms:
+    TIME AMPLITUDE BOTH Required if the value is not TIME, may be present otherwise.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -49,27 +49,27 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Insta
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     ReferencedFrameNumber: Sequence[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the frame numbers within the Referenced SOP Instance to
-    which the reference applies. The first frame shall be denoted as frame number 1.
-    This Attribute may be multi-valued. Required if the Referenced SOP Instance is a
+    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
+    Identifies the frame numbers within the Referenced SOP Instance to which the
+    reference applies. The first frame shall be denoted as frame number 1. This
+    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
     ReferencedSegmentNumber: Sequence[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the Segment Number to which the reference applies.
-    Required if the Referenced SOP Instance is a Segmentation or Surface
-    Segmentation and the reference does not apply to all segments and Referenced
-    Frame Number (0008,1160) is not present.
+    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
+    10.3. Identifies the Segment Number to which the reference applies. Required if
+    the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
+    reference does not apply to all segments and Referenced Frame Number (0008,1160)
+    is not present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -94,52 +94,49 @@ ContourData	30060050	DS	3-3n	1		C.8-42 row 15
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContourNumber: int | None = None
-    """(3006,0048) IS 1 Type 3, Contour Number - PS3.3 2016c Table C.8-42, Section
-    C.8.8.6. Identification number of the contour. The value of Contour Number
-    (3006,0048) shall be unique within the Contour Sequence (3006,0040) in which it
-    is defined. No semantics or ordering shall be inferred from this attribute.
+    """(3006,0048) IS 1 Type 3, Contour Number. Identification number of the contour.
+    The value of Contour Number (3006,0048) shall be unique within the Contour
+    Sequence (3006,0040) in which it is defined. No semantics or ordering shall be
+    inferred from this attribute.
     """
     AttachedContours: Sequence[int] | None = None
-    """(3006,0049) IS 1-n Type 3, Attached Contours - PS3.3 2016c Table C.8-42, Section
-    C.8.8.6. List of Contour Number (3006,0048) defining lower-numbered contour(s)
-    to which the current contour is connected.
+    """(3006,0049) IS 1-n Type 3, Attached Contours. List of Contour Number (3006,0048)
+    defining lower-numbered contour(s) to which the current contour is connected.
     """
     ContourImageSequence: list[ROIContourModuleContourImageSequenceItem] | None = None
-    """(3006,0016) SQ 1 Type 3, Contour Image Sequence - PS3.3 2016c Table C.8-42,
-    Section C.8.8.6. Sequence of images containing the contour. One or more Items
-    are permitted in this Sequence.
+    """(3006,0016) SQ 1 Type 3, Contour Image Sequence. Sequence of images containing
+    the contour. One or more Items are permitted in this Sequence.
     """
     ContourGeometricType: Literal["POINT", "OPEN_PLANAR", "OPEN_NONPLANAR", "CLOSED_PLANAR"]
-    """(3006,0042) CS 1 Type 1, Contour Geometric Type - PS3.3 2016c Table C.8-42,
-    Section C.8.8.6. Geometric type of contour. See Section C.8.8.6.1. Enumerated
-    Values: POINT single point OPEN_PLANAR open contour containing coplanar points
-    OPEN_NONPLANAR open contour containing non-coplanar points CLOSED_PLANAR closed
-    contour (polygon) containing coplanar points
+    """(3006,0042) CS 1 Type 1, Contour Geometric Type. Geometric type of contour. See
+    Section C.8.8.6.1. Enumerated Values: POINT single point OPEN_PLANAR open
+    contour containing coplanar points OPEN_NONPLANAR open contour containing non-
+    coplanar points CLOSED_PLANAR closed contour (polygon) containing coplanar
+    points
     """
     ContourSlabThickness: float | Decimal | None = None
-    """(3006,0044) DS 1 Type 3, Contour Slab Thickness - PS3.3 2016c Table C.8-42,
-    Section C.8.8.6. Thickness of slab (in mm) represented by contour, where Contour
-    Data (3006,0050) defines a plane in the center of the slab, offset by the
-    Contour Offset Vector (3006,0045) if it is present. See Section C.8.8.6.2.
+    """(3006,0044) DS 1 Type 3, Contour Slab Thickness. Thickness of slab (in mm)
+    represented by contour, where Contour Data (3006,0050) defines a plane in the
+    center of the slab, offset by the Contour Offset Vector (3006,0045) if it is
+    present. See Section C.8.8.6.2.
     """
     ContourOffsetVector: Sequence[float | Decimal] | None = None
-    """(3006,0045) DS 3 Type 3, Contour Offset Vector - PS3.3 2016c Table C.8-42,
-    Section C.8.8.6. Vector (x,y,z) in the patient based coordinate system described
-    in Section C.7.6.2.1.1 that is normal to plane of Contour Data (3006,0050),
-    describing direction and magnitude of the offset (in mm) of each point of the
-    central plane of a contour slab from the corresponding original point of Contour
-    Data (3006,0050). See Section C.8.8.6.2.
+    """(3006,0045) DS 3 Type 3, Contour Offset Vector. Vector (x,y,z) in the patient
+    based coordinate system described in Section C.7.6.2.1.1 that is normal to plane
+    of Contour Data (3006,0050), describing direction and magnitude of the offset
+    (in mm) of each point of the central plane of a contour slab from the
+    corresponding original point of Contour Data (3006,0050). See Section C.8.8.6.2.
     """
     NumberOfContourPoints: int
-    """(3006,0046) IS 1 Type 1, Number of Contour Points - PS3.3 2016c Table C.8-42,
-    Section C.8.8.6. Number of points (triplets) in Contour Data (3006,0050).
+    """(3006,0046) IS 1 Type 1, Number of Contour Points. Number of points (triplets)
+    in Contour Data (3006,0050).
     """
     ContourData: Sequence[float | Decimal]
-    """(3006,0050) DS 3-3n Type 1, Contour Data - PS3.3 2016c Table C.8-42, Section
-    C.8.8.6. Sequence of (x,y,z) triplets defining a contour in the patient based
-    coordinate system described in Section C.7.6.2.1.1 (mm). See Section C.8.8.6.1
-    and Section C.8.8.6.3. Contour Data may not be properly encoded if Explicit VR
-    transfer syntax is used and the VL of this attribute exceeds 65534 bytes.
+    """(3006,0050) DS 3-3n Type 1, Contour Data. Sequence of (x,y,z) triplets defining
+    a contour in the patient based coordinate system described in Section
+    C.7.6.2.1.1 (mm). See Section C.8.8.6.1 and Section C.8.8.6.3. Contour Data may
+    not be properly encoded if Explicit VR transfer syntax is used and the VL of
+    this attribute exceeds 65534 bytes.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -161,34 +158,30 @@ ContourSequence	30060040	SQ	1	3		C.8-42 row 6
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedROINumber: int
-    """(3006,0084) IS 1 Type 1, Referenced ROI Number - PS3.3 2016c Table C.8-42,
-    Section C.8.8.6. Uniquely identifies the referenced ROI described in the
-    Structure Set ROI Sequence (3006,0020).
+    """(3006,0084) IS 1 Type 1, Referenced ROI Number. Uniquely identifies the
+    referenced ROI described in the Structure Set ROI Sequence (3006,0020).
     """
     ROIDisplayColor: Sequence[int] | None = None
-    """(3006,002A) IS 3 Type 3, ROI Display Color - PS3.3 2016c Table C.8-42, Section
-    C.8.8.6. RGB triplet color representation for ROI, specified using the range
-    0-255.
+    """(3006,002A) IS 3 Type 3, ROI Display Color. RGB triplet color representation for
+    ROI, specified using the range 0-255.
     """
     RecommendedDisplayGrayscaleValue: int | None = None
-    """(0062,000C) US 1 Type 3, Recommended Display Grayscale Value - PS3.3 2016c Table
-    C.8-42, Section C.8.8.6. A default single gray unsigned value in which it is
-    recommended that the contour be rendered on a monochrome display. The units are
-    specified in P-Values from a minimum of 0000H (black) up to a maximum of FFFFH
-    (white). The maximum P-Value for this Attribute may be different from the
-    maximum P-Value from the output of the Presentation LUT, which may be less than
-    16 bits in depth.
+    """(0062,000C) US 1 Type 3, Recommended Display Grayscale Value. A default single
+    gray unsigned value in which it is recommended that the contour be rendered on a
+    monochrome display. The units are specified in P-Values from a minimum of 0000H
+    (black) up to a maximum of FFFFH (white). The maximum P-Value for this Attribute
+    may be different from the maximum P-Value from the output of the Presentation
+    LUT, which may be less than 16 bits in depth.
     """
     RecommendedDisplayCIELabValue: Sequence[int] | None = None
-    """(0062,000D) US 3 Type 3, Recommended Display CIELab Value - PS3.3 2016c Table
-    C.8-42, Section C.8.8.6. A default triplet value in which it is recommended that
-    the contour be rendered on a color display. The units are specified in PCS-
-    Values, and the value is encoded as CIELab. See Section C.10.7.1.1.
+    """(0062,000D) US 3 Type 3, Recommended Display CIELab Value. A default triplet
+    value in which it is recommended that the contour be rendered on a color
+    display. The units are specified in PCS-Values, and the value is encoded as
+    CIELab. See Section C.10.7.1.1.
     """
     ContourSequence: list[ROIContourModuleContourSequenceItem] | None = None
-    """(3006,0040) SQ 1 Type 3, Contour Sequence - PS3.3 2016c Table C.8-42, Section
-    C.8.8.6. Sequence of Contours defining ROI. One or more Items are permitted in
-    this Sequence.
+    """(3006,0040) SQ 1 Type 3, Contour Sequence. Sequence of Contours defining ROI.
+    One or more Items are permitted in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -206,9 +199,8 @@ ROIContourSequence	30060039	SQ	1	1		C.8-42 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ROIContourSequence: list[ROIContourModuleROIContourSequenceItem]
-    """(3006,0039) SQ 1 Type 1, ROI Contour Sequence - PS3.3 2016c Table C.8-42,
-    Section C.8.8.6. Sequence of Contour Sequences defining ROIs. One or more Items
-    shall be included in this Sequence.
+    """(3006,0039) SQ 1 Type 1, ROI Contour Sequence. Sequence of Contour Sequences
+    defining ROIs. One or more Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -93,95 +93,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -255,95 +255,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -365,20 +365,19 @@ ReferencedControlPointSequence	300C00F2	SQ	1	1C		C.8-39 row 22		Dose Summation T
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedBeamNumber: int
-    """(300C,0006) IS 1 Type 1, Referenced Beam Number - PS3.3 2016c Table C.8-39,
-    Section C.8.8.3. Uniquely identifies Beam specified by Beam Number (300A,00C0)
-    in Beam Sequence (300A,00B0) of Section C.8.8.14 within RT Plan referenced in
-    Referenced RT Plan Sequence (300C,0002) or in Ion Beam Sequence (300A,03A2) of
-    Section C.8.8.25 within RT Ion Plan referenced in Referenced RT Plan Sequence
-    (300C,0002).
+    """(300C,0006) IS 1 Type 1, Referenced Beam Number. Uniquely identifies Beam
+    specified by Beam Number (300A,00C0) in Beam Sequence (300A,00B0) of Section
+    C.8.8.14 within RT Plan referenced in Referenced RT Plan Sequence (300C,0002) or
+    in Ion Beam Sequence (300A,03A2) of Section C.8.8.25 within RT Ion Plan
+    referenced in Referenced RT Plan Sequence (300C,0002).
     """
     ReferencedControlPointSequence: list[RTDoseModuleReferencedControlPointSequenceItem] | None = (
         None
     )
-    """(300C,00F2) SQ 1 Type 1C, Referenced Control Point Sequence - PS3.3 2016c Table
-    C.8-39, Section C.8.8.3. Sequence defining the Control Points in current Beam
-    contributing to dose. Required if Dose Summation Type (3004,000A) is
-    CONTROL_POINT. Only a single Item shall be included in this Sequence.
+    """(300C,00F2) SQ 1 Type 1C, Referenced Control Point Sequence. Sequence defining
+    the Control Points in current Beam contributing to dose. Required if Dose
+    Summation Type (3004,000A) is CONTROL_POINT. Only a single Item shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -398,11 +397,10 @@ ReferencedBrachyApplicationSetupNumber	300C000C	IS	1	1		C.8-39 row 26
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedBrachyApplicationSetupNumber: int
-    """(300C,000C) IS 1 Type 1, Referenced Brachy Application Setup Number - PS3.3
-    2016c Table C.8-39, Section C.8.8.3. Uniquely identifies Brachy Application
-    Setup specified by Brachy Application Setup Number (300A,0234) in Brachy
-    Application Setup Sequence (300A,0230) of Section C.8.8.15 within RT Plan
-    referenced in Referenced RT Plan Sequence (300C,0002).
+    """(300C,000C) IS 1 Type 1, Referenced Brachy Application Setup Number. Uniquely
+    identifies Brachy Application Setup specified by Brachy Application Setup Number
+    (300A,0234) in Brachy Application Setup Sequence (300A,0230) of Section C.8.8.15
+    within RT Plan referenced in Referenced RT Plan Sequence (300C,0002).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -421,22 +419,21 @@ ReferencedStopControlPointIndex	300C00F6	IS	1	1		C.8-39 row 24
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedStartControlPointIndex: int
-    """(300C,00F4) IS 1 Type 1, Referenced Start Control Point Index - PS3.3 2016c
-    Table C.8-39, Section C.8.8.3. Identifies Control Point specified by Control
-    Point Index (300A,0112) within Beam referenced by Referenced Beam Number
-    (300C,0006). This is the first of the two Control Points from which the Dose
-    contribution to the Control Point can be calculated.
+    """(300C,00F4) IS 1 Type 1, Referenced Start Control Point Index. Identifies
+    Control Point specified by Control Point Index (300A,0112) within Beam
+    referenced by Referenced Beam Number (300C,0006). This is the first of the two
+    Control Points from which the Dose contribution to the Control Point can be
+    calculated.
     """
     ReferencedStopControlPointIndex: int
-    """(300C,00F6) IS 1 Type 1, Referenced Stop Control Point Index - PS3.3 2016c Table
-    C.8-39, Section C.8.8.3. Identifies Control Point specified by Control Point
-    Index (300A,0112) within Beam referenced by Referenced Beam Number (300C,0006).
-    This is the second of the two Control Points from which the Dose contribution to
-    the Control Point can be calculated. The Control Point Index (300A,0112)
-    referenced by Referenced Stop Control Point Index (300C,00F6) shall be the
-    Control Point Index (300A,0112) immediately following the Control Point Index
-    (300A,0112) referenced by Referenced Start Control Point Index (300C,00F4)
-    within the Referenced Beam Number (300C,0006).
+    """(300C,00F6) IS 1 Type 1, Referenced Stop Control Point Index. Identifies Control
+    Point specified by Control Point Index (300A,0112) within Beam referenced by
+    Referenced Beam Number (300C,0006). This is the second of the two Control Points
+    from which the Dose contribution to the Control Point can be calculated. The
+    Control Point Index (300A,0112) referenced by Referenced Stop Control Point
+    Index (300C,00F6) shall be the Control Point Index (300A,0112) immediately
+    following the Control Point Index (300A,0112) referenced by Referenced Start
+    Control Point Index (300C,00F4) within the Referenced Beam Number (300C,0006).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -475,25 +472,24 @@ ReferencedBrachyApplicationSetupSequence	300C000A	SQ	1	1C		C.8-39 row 25		Dose S
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedFractionGroupNumber: int
-    """(300C,0022) IS 1 Type 1, Referenced Fraction Group Number - PS3.3 2016c Table
-    C.8-39, Section C.8.8.3. Uniquely identifies Fraction Group specified by
-    Fraction Group Number (300A,0071) in Fraction Group Sequence of Section C.8.8.13
-    within RT Plan referenced in Referenced RT Plan Sequence (300C,0002).
+    """(300C,0022) IS 1 Type 1, Referenced Fraction Group Number. Uniquely identifies
+    Fraction Group specified by Fraction Group Number (300A,0071) in Fraction Group
+    Sequence of Section C.8.8.13 within RT Plan referenced in Referenced RT Plan
+    Sequence (300C,0002).
     """
     ReferencedBeamSequence: list[RTDoseModuleReferencedBeamSequenceItem] | None = None
-    """(300C,0004) SQ 1 Type 1C, Referenced Beam Sequence - PS3.3 2016c Table C.8-39,
-    Section C.8.8.3. Sequence of Beams in current Fraction Group contributing to
-    dose. Required if Dose Summation Type (3004,000A) is BEAM, BEAM_SESSION or
-    CONTROL_POINT. One or more Items shall be included in this Sequence.
+    """(300C,0004) SQ 1 Type 1C, Referenced Beam Sequence. Sequence of Beams in current
+    Fraction Group contributing to dose. Required if Dose Summation Type (3004,000A)
+    is BEAM, BEAM_SESSION or CONTROL_POINT. One or more Items shall be included in
+    this Sequence.
     """
     ReferencedBrachyApplicationSetupSequence: (
         list[RTDoseModuleReferencedBrachyApplicationSetupSequenceItem] | None
     ) = None
-    """(300C,000A) SQ 1 Type 1C, Referenced Brachy Application Setup Sequence - PS3.3
-    2016c Table C.8-39, Section C.8.8.3. Sequence of Brachy Application Setups in
-    current Fraction Group contributing to dose. Required if Dose Summation Type
-    (3004,000A) is BRACHY or BRACHY_SESSION. One or more Items shall be included in
-    this Sequence.
+    """(300C,000A) SQ 1 Type 1C, Referenced Brachy Application Setup Sequence. Sequence
+    of Brachy Application Setups in current Fraction Group contributing to dose.
+    Required if Dose Summation Type (3004,000A) is BRACHY or BRACHY_SESSION. One or
+    more Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -513,17 +509,17 @@ PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.8-39 row 38
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     PurposeOfReferenceCodeSequence: list[RTDoseModulePurposeOfReferenceCodeSequenceItem]
-    """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence - PS3.3 2016c Table
-    C.8-39, Section C.8.8.3. Code describing the purpose of the reference to the
-    Instance(s). Only a single Item is permitted in this Sequence.
+    """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence. Code describing the
+    purpose of the reference to the Instance(s). Only a single Item is permitted in
+    this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -558,22 +554,21 @@ ReferencedFractionGroupSequence	300C0020	SQ	1	1C		C.8-39 row 18		Dose Summation 
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     ReferencedFractionGroupSequence: (
         list[RTDoseModuleReferencedFractionGroupSequenceItem] | None
     ) = None
-    """(300C,0020) SQ 1 Type 1C, Referenced Fraction Group Sequence - PS3.3 2016c Table
-    C.8-39, Section C.8.8.3. Sequence of one Fraction Group containing beams or
-    brachy application setups contributing to dose. Required if Dose Summation Type
-    (3004,000A) is FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION,
-    BRACHY_SESSION or CONTROL_POINT. Only a single Item shall be included in this
-    Sequence. See Note 1.
+    """(300C,0020) SQ 1 Type 1C, Referenced Fraction Group Sequence. Sequence of one
+    Fraction Group containing beams or brachy application setups contributing to
+    dose. Required if Dose Summation Type (3004,000A) is FRACTION, BEAM, BRACHY,
+    FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT. Only a single
+    Item shall be included in this Sequence. See Note 1.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -592,12 +587,12 @@ ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -617,19 +612,18 @@ ReferencedBeamSequence	300C0004	SQ	1	1C		C.8-39 row 29		the dose does not apply 
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     ReferencedBeamSequence: list[RTDoseModuleReferencedBeamSequenceItem] | None = None
-    """(300C,0004) SQ 1 Type 1C, Referenced Beam Sequence - PS3.3 2016c Table C.8-39,
-    Section C.8.8.3. Sequence of Beams contributing to dose. One or more Items shall
-    be included in this Sequence. Required, if the dose does not apply to the
-    complete RT Beams Treatment Record referenced in the Referenced Treatment Record
-    Sequence (3008,0030).
+    """(300C,0004) SQ 1 Type 1C, Referenced Beam Sequence. Sequence of Beams
+    contributing to dose. One or more Items shall be included in this Sequence.
+    Required, if the dose does not apply to the complete RT Beams Treatment Record
+    referenced in the Referenced Treatment Record Sequence (3008,0030).
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -711,80 +705,72 @@ ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SamplesPerPixel: Literal[1] | None = None
-    """(0028,0002) US 1 Type 1C, Samples per Pixel - PS3.3 2016c Table C.8-39, Section
-    C.8.8.3. Number of samples (planes) in this image. See Section C.8.8.3.4.1 for
-    specialization. Required if Pixel Data (7FE0,0010) is present.
-    """
-    PhotometricInterpretation: Literal["MONOCHROME2"] | None = None
-    """(0028,0004) CS 1 Type 1C, Photometric Interpretation - PS3.3 2016c Table C.8-39,
-    Section C.8.8.3. Specifies the intended interpretation of the pixel data. See
-    Section C.8.8.3.4.2 for specialization. Required if Pixel Data (7FE0,0010) is
-    present.
-    """
-    BitsAllocated: Literal[16, 32] | None = None
-    """(0028,0100) US 1 Type 1C, Bits Allocated - PS3.3 2016c Table C.8-39, Section
-    C.8.8.3. Number of bits allocated for each pixel sample. Each sample shall have
-    the same number of bits allocated. See Section C.8.8.3.4.3 for specialization.
-    Required Pixel Data (7FE0,0010) is present.
-    """
-    BitsStored: int | None = None
-    """(0028,0101) US 1 Type 1C, Bits Stored - PS3.3 2016c Table C.8-39, Section
-    C.8.8.3. Number of bits stored for each pixel sample. Each sample shall have the
-    same number of bits stored. See Section C.8.8.3.4.4 for specialization. Required
-    if Pixel Data (7FE0,0010) is present.
-    """
-    HighBit: int | None = None
-    """(0028,0102) US 1 Type 1C, High Bit - PS3.3 2016c Table C.8-39, Section C.8.8.3.
-    Most significant bit for each pixel sample. Each sample shall have the same high
-    bit. See Section C.8.8.3.4.5 for specialization. Required if Pixel Data
+    """(0028,0002) US 1 Type 1C, Samples per Pixel. Number of samples (planes) in this
+    image. See Section C.8.8.3.4.1 for specialization. Required if Pixel Data
     (7FE0,0010) is present.
     """
+    PhotometricInterpretation: Literal["MONOCHROME2"] | None = None
+    """(0028,0004) CS 1 Type 1C, Photometric Interpretation. Specifies the intended
+    interpretation of the pixel data. See Section C.8.8.3.4.2 for specialization.
+    Required if Pixel Data (7FE0,0010) is present.
+    """
+    BitsAllocated: Literal[16, 32] | None = None
+    """(0028,0100) US 1 Type 1C, Bits Allocated. Number of bits allocated for each
+    pixel sample. Each sample shall have the same number of bits allocated. See
+    Section C.8.8.3.4.3 for specialization. Required Pixel Data (7FE0,0010) is
+    present.
+    """
+    BitsStored: int | None = None
+    """(0028,0101) US 1 Type 1C, Bits Stored. Number of bits stored for each pixel
+    sample. Each sample shall have the same number of bits stored. See Section
+    C.8.8.3.4.4 for specialization. Required if Pixel Data (7FE0,0010) is present.
+    """
+    HighBit: int | None = None
+    """(0028,0102) US 1 Type 1C, High Bit. Most significant bit for each pixel sample.
+    Each sample shall have the same high bit. See Section C.8.8.3.4.5 for
+    specialization. Required if Pixel Data (7FE0,0010) is present.
+    """
     PixelRepresentation: Literal[1, 0] | None = None
-    """(0028,0103) US 1 Type 1C, Pixel Representation - PS3.3 2016c Table C.8-39,
-    Section C.8.8.3. Data representation of the pixel samples. Each sample shall
-    have the same pixel representation. See Section C.8.8.3.4.6 for specialization.
-    Required Pixel Data (7FE0,0010) is present.
+    """(0028,0103) US 1 Type 1C, Pixel Representation. Data representation of the pixel
+    samples. Each sample shall have the same pixel representation. See Section
+    C.8.8.3.4.6 for specialization. Required Pixel Data (7FE0,0010) is present.
     """
     DoseUnits: Literal["GY", "RELATIVE"]
-    """(3004,0002) CS 1 Type 1, Dose Units - PS3.3 2016c Table C.8-39, Section C.8.8.3.
-    Units used to describe dose. Enumerated Values: GY Gray RELATIVE dose relative
-    to implicit reference value
+    """(3004,0002) CS 1 Type 1, Dose Units. Units used to describe dose. Enumerated
+    Values: GY Gray RELATIVE dose relative to implicit reference value
     """
     DoseType: Literal["PHYSICAL", "EFFECTIVE", "ERROR"] | str
-    """(3004,0004) CS 1 Type 1, Dose Type - PS3.3 2016c Table C.8-39, Section C.8.8.3.
-    Type of dose. Defined Terms: PHYSICAL physical dose EFFECTIVE physical dose
-    after correction for biological effect using user-defined modeling technique
-    ERROR difference between desired and planned dose
+    """(3004,0004) CS 1 Type 1, Dose Type. Type of dose. Defined Terms: PHYSICAL
+    physical dose EFFECTIVE physical dose after correction for biological effect
+    using user-defined modeling technique ERROR difference between desired and
+    planned dose
     """
     SpatialTransformOfDose: Literal["NONE", "RIGID", "NON_RIGID"] | str | None = None
-    """(3004,0005) CS 1 Type 3, Spatial Transform of Dose - PS3.3 2016c Table C.8-39,
-    Section C.8.8.3. The use of transformation in the calculation of the combined
-    dose. Defined Terms: NONE No transformation. Calculated on the original image
-    set RIGID Only Rigid transform used (see definition in Section C.20.2.1.2)
-    NON_RIGID Any other transform used
+    """(3004,0005) CS 1 Type 3, Spatial Transform of Dose. The use of transformation in
+    the calculation of the combined dose. Defined Terms: NONE No transformation.
+    Calculated on the original image set RIGID Only Rigid transform used (see
+    definition in Section C.20.2.1.2) NON_RIGID Any other transform used
     """
     ReferencedSpatialRegistrationSequence: (
         list[RTDoseModuleReferencedSpatialRegistrationSequenceItem] | None
     ) = None
-    """(0070,0404) SQ 1 Type 2C, Referenced Spatial Registration Sequence - PS3.3 2016c
-    Table C.8-39, Section C.8.8.3. A reference to a Spatial Registration SOP
-    Instance or a Deformable Spatial Registration SOP Instance, which defines the
-    transformation used to transform the dose. Required, if Spatial Transform of
-    Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID. Zero or more
-    Items shall be included in this Sequence. See Section C.8.8.3.5
+    """(0070,0404) SQ 1 Type 2C, Referenced Spatial Registration Sequence. A reference
+    to a Spatial Registration SOP Instance or a Deformable Spatial Registration SOP
+    Instance, which defines the transformation used to transform the dose. Required,
+    if Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or
+    NON_RIGID. Zero or more Items shall be included in this Sequence. See Section
+    C.8.8.3.5
     """
     InstanceNumber: int | None = None
-    """(0020,0013) IS 1 Type 3, Instance Number - PS3.3 2016c Table C.8-39, Section
-    C.8.8.3. A number that identifies this object instance.
+    """(0020,0013) IS 1 Type 3, Instance Number. A number that identifies this object
+    instance.
     """
     DoseComment: str | None = None
-    """(3004,0006) LO 1 Type 3, Dose Comment - PS3.3 2016c Table C.8-39, Section
-    C.8.8.3. User-defined comments for dose data.
-    """
+    """(3004,0006) LO 1 Type 3, Dose Comment. User-defined comments for dose data."""
     NormalizationPoint: Sequence[float | Decimal] | None = None
-    """(3004,0008) DS 3 Type 3, Normalization Point - PS3.3 2016c Table C.8-39, Section
-    C.8.8.3. Coordinates (x, y, z) of normalization point in the patient based
-    coordinate system described in Section C.7.6.2.1.1 (mm). See Section C.8.8.3.1.
+    """(3004,0008) DS 3 Type 3, Normalization Point. Coordinates (x, y, z) of
+    normalization point in the patient based coordinate system described in Section
+    C.7.6.2.1.1 (mm). See Section C.8.8.3.1.
     """
     DoseSummationType: (
         Literal[
@@ -801,66 +787,63 @@ ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36
         ]
         | str
     )
-    """(3004,000A) CS 1 Type 1, Dose Summation Type - PS3.3 2016c Table C.8-39, Section
-    C.8.8.3. Type of dose summation. Defined Terms: PLAN dose calculated for entire
-    delivery of all fraction groups of RT Plan MULTI_PLAN dose calculated for entire
-    delivery of 2 or more RT Plans FRACTION dose calculated for entire delivery of a
-    single Fraction Group within RT Plan BEAM dose calculated for entire delivery of
-    one or more Beams within RT Plan BRACHY dose calculated for entire delivery of
-    one or more Brachy Application Setups within RT Plan FRACTION_SESSION dose
-    calculated for a single session ("fraction") of a single Fraction Group within
-    RT Plan BEAM_SESSION dose calculated for a single ...
+    """(3004,000A) CS 1 Type 1, Dose Summation Type. Type of dose summation. Defined
+    Terms: PLAN dose calculated for entire delivery of all fraction groups of RT
+    Plan MULTI_PLAN dose calculated for entire delivery of 2 or more RT Plans
+    FRACTION dose calculated for entire delivery of a single Fraction Group within
+    RT Plan BEAM dose calculated for entire delivery of one or more Beams within RT
+    Plan BRACHY dose calculated for entire delivery of one or more Brachy
+    Application Setups within RT Plan FRACTION_SESSION dose calculated for a single
+    session ("fraction") of a single Fraction Group within RT Plan BEAM_SESSION dose
+    calculated for a single ...
     """
     ReferencedRTPlanSequence: list[RTDoseModuleReferencedRTPlanSequenceItem] | None = None
-    """(300C,0002) SQ 1 Type 1C, Referenced RT Plan Sequence - PS3.3 2016c Table
-    C.8-39, Section C.8.8.3. Sequence describing RT Plan associated with dose.
-    Required if Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN, FRACTION, BEAM,
-    BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT. Only a
-    single Item shall be included in this Sequence, unless Dose Summation Type
-    (3004,000A) is MULTI_PLAN, in which case two or more Items shall be included in
-    this Sequence. See Note 1.
+    """(300C,0002) SQ 1 Type 1C, Referenced RT Plan Sequence. Sequence describing RT
+    Plan associated with dose. Required if Dose Summation Type (3004,000A) is PLAN,
+    MULTI_PLAN, FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION,
+    BRACHY_SESSION or CONTROL_POINT. Only a single Item shall be included in this
+    Sequence, unless Dose Summation Type (3004,000A) is MULTI_PLAN, in which case
+    two or more Items shall be included in this Sequence. See Note 1.
     """
     ReferencedTreatmentRecordSequence: (
         list[RTDoseModuleReferencedTreatmentRecordSequenceItem] | None
     ) = None
-    """(3008,0030) SQ 1 Type 1C, Referenced Treatment Record Sequence - PS3.3 2016c
-    Table C.8-39, Section C.8.8.3. Sequence describing RT Beams Treatment Record
-    associated with dose. One or more Items shall be included in this Sequence.
-    Required if Dose Summation Type (3004,000A) is RECORD.
+    """(3008,0030) SQ 1 Type 1C, Referenced Treatment Record Sequence. Sequence
+    describing RT Beams Treatment Record associated with dose. One or more Items
+    shall be included in this Sequence. Required if Dose Summation Type (3004,000A)
+    is RECORD.
     """
     GridFrameOffsetVector: Sequence[float | Decimal] | None = None
-    """(3004,000C) DS 2-n Type 1C, Grid Frame Offset Vector - PS3.3 2016c Table C.8-39,
-    Section C.8.8.3. An array that contains the dose image plane offsets (in mm) of
-    the dose image frames in a multi-frame dose. Required if multi-frame pixel data
-    are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset
-    Vector (3004,000C). See Section C.8.8.3.2.
+    """(3004,000C) DS 2-n Type 1C, Grid Frame Offset Vector. An array that contains the
+    dose image plane offsets (in mm) of the dose image frames in a multi-frame dose.
+    Required if multi-frame pixel data are present and Frame Increment Pointer
+    (0028,0009) points to Grid Frame Offset Vector (3004,000C). See Section
+    C.8.8.3.2.
     """
     DoseGridScaling: float | Decimal | None = None
-    """(3004,000E) DS 1 Type 1C, Dose Grid Scaling - PS3.3 2016c Table C.8-39, Section
-    C.8.8.3. Scaling factor that when multiplied by the dose grid data found in
-    Pixel Data (7FE0,0010) attribute of the Section C.7.6.3, yields grid doses in
-    the dose units as specified by Dose Units (3004,0002). Required if Pixel Data
-    (7FE0,0010) is present.
+    """(3004,000E) DS 1 Type 1C, Dose Grid Scaling. Scaling factor that when multiplied
+    by the dose grid data found in Pixel Data (7FE0,0010) attribute of the Section
+    C.7.6.3, yields grid doses in the dose units as specified by Dose Units
+    (3004,0002). Required if Pixel Data (7FE0,0010) is present.
     """
     TissueHeterogeneityCorrection: Sequence[str] | None = None
-    """(3004,0014) CS 1-3 Type 3, Tissue Heterogeneity Correction - PS3.3 2016c Table
-    C.8-39, Section C.8.8.3. Specifies a list of patient heterogeneity
-    characteristics used for calculating dose. This Attribute shall be multi-valued
-    if beams used to compute the dose have differing correction techniques.
-    Enumerated Values: IMAGE image data ROI_OVERRIDE one or more ROI densities
-    override image or water values where they exist WATER entire volume treated as
-    water equivalent
+    """(3004,0014) CS 1-3 Type 3, Tissue Heterogeneity Correction. Specifies a list of
+    patient heterogeneity characteristics used for calculating dose. This Attribute
+    shall be multi-valued if beams used to compute the dose have differing
+    correction techniques. Enumerated Values: IMAGE image data ROI_OVERRIDE one or
+    more ROI densities override image or water values where they exist WATER entire
+    volume treated as water equivalent
     """
     DerivationCodeSequence: list[RTDoseModuleDerivationCodeSequenceItem] | None = None
-    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.8-39,
-    Section C.8.8.3. A coded description of how this dose was derived from other RT
-    Dose and/or RT Plan objects. One or more Items are permitted in this Sequence.
-    More than one Item indicates that successive derivation steps have been applied.
+    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence. A coded description of how
+    this dose was derived from other RT Dose and/or RT Plan objects. One or more
+    Items are permitted in this Sequence. More than one Item indicates that
+    successive derivation steps have been applied.
     """
     ReferencedInstanceSequence: list[RTDoseModuleReferencedInstanceSequenceItem] | None = None
-    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence - PS3.3 2016c Table
-    C.8-39, Section C.8.8.3. The set of SOP Instances used to derive this RT Dose
-    SOP instance. One or more Items are permitted in this Sequence.
+    """(0008,114A) SQ 1 Type 3, Referenced Instance Sequence. The set of SOP Instances
+    used to derive this RT Dose SOP instance. One or more Items are permitted in
+    this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -28,19 +28,16 @@ DoseValue	30040012	DS	1	1		C.8-43 row 4
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedROINumber: int
-    """(3006,0084) IS 1 Type 1, Referenced ROI Number - PS3.3 2016c Table C.8-43,
-    Section C.8.8.7. Uniquely identifies the referenced ROI within the current RT
-    Dose. See Note 1 and Section C.8.8.7.2.
+    """(3006,0084) IS 1 Type 1, Referenced ROI Number. Uniquely identifies the
+    referenced ROI within the current RT Dose. See Note 1 and Section C.8.8.7.2.
     """
     DoseUnits: Literal["GY", "RELATIVE"]
-    """(3004,0002) CS 1 Type 1, Dose Units - PS3.3 2016c Table C.8-43, Section C.8.8.7.
-    Units used for ROI Dose. Enumerated Values: GY Gray RELATIVE dose relative to
-    implicit reference value
+    """(3004,0002) CS 1 Type 1, Dose Units. Units used for ROI Dose. Enumerated Values:
+    GY Gray RELATIVE dose relative to implicit reference value
     """
     DoseValue: float | Decimal
-    """(3004,0012) DS 1 Type 1, Dose Value - PS3.3 2016c Table C.8-43, Section C.8.8.7.
-    Dose value for ROI, in units defined by Dose Units (3004,0002). See Section
-    C.8.8.7.3.
+    """(3004,0012) DS 1 Type 1, Dose Value. Dose value for ROI, in units defined by
+    Dose Units (3004,0002). See Section C.8.8.7.3.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -58,10 +55,9 @@ RTDoseROISequence	30040010	SQ	1	1		C.8-43 row 1
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RTDoseROISequence: list[RTDoseROIModuleRTDoseROISequenceItem]
-    """(3004,0010) SQ 1 Type 1, RT Dose ROI Sequence - PS3.3 2016c Table C.8-43,
-    Section C.8.8.7. Sequence specifying dose levels for isodose curves or dose
-    points described in the ROI module. One or more Items shall be included in this
-    Sequence. See Section C.8.8.7.1.
+    """(3004,0010) SQ 1 Type 1, RT Dose ROI Sequence. Sequence specifying dose levels
+    for isodose curves or dose points described in the ROI module. One or more Items
+    shall be included in this Sequence. See Section C.8.8.7.1.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -28,16 +28,15 @@ DVHROIContributionType	30040062	CS	1	1	INCLUDED\EXCLUDED	C.8-40 row 8
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedROINumber: int
-    """(3006,0084) IS 1 Type 1, Referenced ROI Number - PS3.3 2016c Table C.8-40,
-    Section C.8.8.4. Uniquely identifies ROI used to calculate DVH specified by ROI
-    Number (3006,0022) in Structure Set ROI Sequence (3006,0020) in Section C.8.8.5
-    within RT Structure Set referenced by referenced RT Plan in Referenced RT Plan
-    Sequence (300C,0002) in Section C.8.8.3.
+    """(3006,0084) IS 1 Type 1, Referenced ROI Number. Uniquely identifies ROI used to
+    calculate DVH specified by ROI Number (3006,0022) in Structure Set ROI Sequence
+    (3006,0020) in Section C.8.8.5 within RT Structure Set referenced by referenced
+    RT Plan in Referenced RT Plan Sequence (300C,0002) in Section C.8.8.3.
     """
     DVHROIContributionType: Literal["INCLUDED", "EXCLUDED"]
-    """(3004,0062) CS 1 Type 1, DVH ROI Contribution Type - PS3.3 2016c Table C.8-40,
-    Section C.8.8.4. Specifies whether volume within ROI is included or excluded in
-    DVH. See Section C.8.8.4.2. Enumerated Values: INCLUDED EXCLUDED
+    """(3004,0062) CS 1 Type 1, DVH ROI Contribution Type. Specifies whether volume
+    within ROI is included or excluded in DVH. See Section C.8.8.4.2. Enumerated
+    Values: INCLUDED EXCLUDED
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -65,66 +64,60 @@ DVHMeanDose	30040074	DS	1	3		C.8-40 row 18
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     DVHReferencedROISequence: list[RTDVHModuleDVHReferencedROISequenceItem]
-    """(3004,0060) SQ 1 Type 1, DVH Referenced ROI Sequence - PS3.3 2016c Table C.8-40,
-    Section C.8.8.4. Sequence of referenced ROIs used to calculate DVH. One or more
-    Items shall be included in this Sequence.
+    """(3004,0060) SQ 1 Type 1, DVH Referenced ROI Sequence. Sequence of referenced
+    ROIs used to calculate DVH. One or more Items shall be included in this
+    Sequence.
     """
     DVHType: Literal["DIFFERENTIAL", "CUMULATIVE", "NATURAL"]
-    """(3004,0001) CS 1 Type 1, DVH Type - PS3.3 2016c Table C.8-40, Section C.8.8.4.
-    Type of DVH. Enumerated Values: DIFFERENTIAL differential dose-volume histogram
-    CUMULATIVE cumulative dose-volume histogram NATURAL natural dose volume
-    histogram
+    """(3004,0001) CS 1 Type 1, DVH Type. Type of DVH. Enumerated Values: DIFFERENTIAL
+    differential dose-volume histogram CUMULATIVE cumulative dose-volume histogram
+    NATURAL natural dose volume histogram
     """
     DoseUnits: Literal["GY", "RELATIVE"]
-    """(3004,0002) CS 1 Type 1, Dose Units - PS3.3 2016c Table C.8-40, Section C.8.8.4.
-    Dose axis units. Enumerated Values: GY Gray RELATIVE dose relative to reference
-    value specified in DVH Normalization Dose Value (3004,0042)
+    """(3004,0002) CS 1 Type 1, Dose Units. Dose axis units. Enumerated Values: GY Gray
+    RELATIVE dose relative to reference value specified in DVH Normalization Dose
+    Value (3004,0042)
     """
     DoseType: Literal["PHYSICAL", "EFFECTIVE", "ERROR"] | str
-    """(3004,0004) CS 1 Type 1, Dose Type - PS3.3 2016c Table C.8-40, Section C.8.8.4.
-    Type of dose. Defined Terms: PHYSICAL physical dose EFFECTIVE physical dose
-    after correction for biological effect using user-defined modeling technique
-    ERROR difference between desired and planned dose
+    """(3004,0004) CS 1 Type 1, Dose Type. Type of dose. Defined Terms: PHYSICAL
+    physical dose EFFECTIVE physical dose after correction for biological effect
+    using user-defined modeling technique ERROR difference between desired and
+    planned dose
     """
     DVHDoseScaling: float | Decimal
-    """(3004,0052) DS 1 Type 1, DVH Dose Scaling - PS3.3 2016c Table C.8-40, Section
-    C.8.8.4. Scaling factor that when multiplied by the dose bin widths found in DVH
-    Data (3004,0058), yields dose bin widths in the dose units as specified by Dose
-    Units (3004,0002).
+    """(3004,0052) DS 1 Type 1, DVH Dose Scaling. Scaling factor that when multiplied
+    by the dose bin widths found in DVH Data (3004,0058), yields dose bin widths in
+    the dose units as specified by Dose Units (3004,0002).
     """
     DVHVolumeUnits: Literal["CM3", "PERCENT", "PER_U"] | str
-    """(3004,0054) CS 1 Type 1, DVH Volume Units - PS3.3 2016c Table C.8-40, Section
-    C.8.8.4. Volume axis units. Defined Terms: CM3 cubic centimeters PERCENT percent
-    PER_U volume per u with u(dose)=dose-3/2. See Section C.8.8.4.3.
+    """(3004,0054) CS 1 Type 1, DVH Volume Units. Volume axis units. Defined Terms: CM3
+    cubic centimeters PERCENT percent PER_U volume per u with u(dose)=dose-3/2. See
+    Section C.8.8.4.3.
     """
     DVHNumberOfBins: int
-    """(3004,0056) IS 1 Type 1, DVH Number of Bins - PS3.3 2016c Table C.8-40, Section
-    C.8.8.4. Number of bins n used to store DVH Data (3004,0058).
+    """(3004,0056) IS 1 Type 1, DVH Number of Bins. Number of bins n used to store DVH
+    Data (3004,0058).
     """
     DVHData: Sequence[float | Decimal]
-    """(3004,0058) DS 2-2n Type 1, DVH Data - PS3.3 2016c Table C.8-40, Section
-    C.8.8.4. A data stream describing the dose bin widths Dnand associated volumes
-    Vnin DVH Volume Units (3004,0054) in the order D1V1, D2V2, … DnVn. DVH Data
-    arrays may not be properly encoded if Explicit VR transfer syntax is used and
-    the VL of this attribute exceeds 65534 bytes.
+    """(3004,0058) DS 2-2n Type 1, DVH Data. A data stream describing the dose bin
+    widths Dnand associated volumes Vnin DVH Volume Units (3004,0054) in the order
+    D1V1, D2V2, … DnVn. DVH Data arrays may not be properly encoded if Explicit VR
+    transfer syntax is used and the VL of this attribute exceeds 65534 bytes.
     """
     DVHMinimumDose: float | Decimal | None = None
-    """(3004,0070) DS 1 Type 3, DVH Minimum Dose - PS3.3 2016c Table C.8-40, Section
-    C.8.8.4. Minimum calculated dose to ROI(s) described by DVH Referenced ROI
-    Sequence (3004,0060) in units specified by Dose Units (3004,0002) of the current
-    sequence item.
+    """(3004,0070) DS 1 Type 3, DVH Minimum Dose. Minimum calculated dose to ROI(s)
+    described by DVH Referenced ROI Sequence (3004,0060) in units specified by Dose
+    Units (3004,0002) of the current sequence item.
     """
     DVHMaximumDose: float | Decimal | None = None
-    """(3004,0072) DS 1 Type 3, DVH Maximum Dose - PS3.3 2016c Table C.8-40, Section
-    C.8.8.4. Maximum calculated dose to ROI(s) described by DVH Referenced ROI
-    Sequence (3004,0060) in units specified by Dose Units (3004,0002) of the current
-    sequence item.
+    """(3004,0072) DS 1 Type 3, DVH Maximum Dose. Maximum calculated dose to ROI(s)
+    described by DVH Referenced ROI Sequence (3004,0060) in units specified by Dose
+    Units (3004,0002) of the current sequence item.
     """
     DVHMeanDose: float | Decimal | None = None
-    """(3004,0074) DS 1 Type 3, DVH Mean Dose - PS3.3 2016c Table C.8-40, Section
-    C.8.8.4. Mean calculated dose to ROI(s) described by DVH Referenced ROI Sequence
-    (3004,0060) in units specified by Dose Units (3004,0002) of the current sequence
-    item.
+    """(3004,0074) DS 1 Type 3, DVH Mean Dose. Mean calculated dose to ROI(s) described
+    by DVH Referenced ROI Sequence (3004,0060) in units specified by Dose Units
+    (3004,0002) of the current sequence item.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -143,12 +136,12 @@ ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -169,25 +162,24 @@ DVHSequence	30040050	SQ	1	1		C.8-40 row 5
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedStructureSetSequence: list[RTDVHModuleReferencedStructureSetSequenceItem]
-    """(300C,0060) SQ 1 Type 1, Referenced Structure Set Sequence - PS3.3 2016c Table
-    C.8-40, Section C.8.8.4. Sequence of one class/instance pair describing
-    Structure Set containing structures that are used to calculate Dose-Volume
-    Histograms (DVHs). Only a single Item shall be included in this Sequence. See
-    Section C.8.8.4.1.
+    """(300C,0060) SQ 1 Type 1, Referenced Structure Set Sequence. Sequence of one
+    class/instance pair describing Structure Set containing structures that are used
+    to calculate Dose-Volume Histograms (DVHs). Only a single Item shall be included
+    in this Sequence. See Section C.8.8.4.1.
     """
     DVHNormalizationPoint: Sequence[float | Decimal] | None = None
-    """(3004,0040) DS 3 Type 3, DVH Normalization Point - PS3.3 2016c Table C.8-40,
-    Section C.8.8.4. Coordinates (x, y, z) of common DVH normalization point in the
-    patient based coordinate system described in Section C.7.6.2.1.1 (mm).
+    """(3004,0040) DS 3 Type 3, DVH Normalization Point. Coordinates (x, y, z) of
+    common DVH normalization point in the patient based coordinate system described
+    in Section C.7.6.2.1.1 (mm).
     """
     DVHNormalizationDoseValue: float | Decimal | None = None
-    """(3004,0042) DS 1 Type 3, DVH Normalization Dose Value - PS3.3 2016c Table
-    C.8-40, Section C.8.8.4. Dose Value at DVH Normalization Point (3004,0040) used
-    as reference for individual DVHs when Dose Units (3004,0002) is RELATIVE.
+    """(3004,0042) DS 1 Type 3, DVH Normalization Dose Value. Dose Value at DVH
+    Normalization Point (3004,0040) used as reference for individual DVHs when Dose
+    Units (3004,0002) is RELATIVE.
     """
     DVHSequence: list[RTDVHModuleDVHSequenceItem]
-    """(3004,0050) SQ 1 Type 1, DVH Sequence - PS3.3 2016c Table C.8-40, Section
-    C.8.8.4. Sequence of DVHs. One or more Items shall be included in this Sequence.
+    """(3004,0050) SQ 1 Type 1, DVH Sequence. Sequence of DVHs. One or more Items shall
+    be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

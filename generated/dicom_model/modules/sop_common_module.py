@@ -52,40 +52,34 @@ CodingSchemeResponsibleOrganization	00080116	ST	1	3		C.12-1 row 17
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodingSchemeDesignator: str
-    """(0008,0102) SH 1 Type 1, Coding Scheme Designator - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The value of a Coding Scheme Designator, used in this SOP
-    Instance, which is being mapped.
+    """(0008,0102) SH 1 Type 1, Coding Scheme Designator. The value of a Coding Scheme
+    Designator, used in this SOP Instance, which is being mapped.
     """
     CodingSchemeRegistry: Literal["HL7"] | str | None = None
-    """(0008,0112) LO 1 Type 1C, Coding Scheme Registry - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The name of the external registry where further definition of
-    the identified coding scheme may be obtained. Required if coding scheme is
-    registered. Defined Terms: HL7
+    """(0008,0112) LO 1 Type 1C, Coding Scheme Registry. The name of the external
+    registry where further definition of the identified coding scheme may be
+    obtained. Required if coding scheme is registered. Defined Terms: HL7
     """
     CodingSchemeUID: str | None = None
-    """(0008,010C) UI 1 Type 1C, Coding Scheme UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1. The coding scheme UID identifier. Required if coding scheme is
-    identified by an ISO 8824 object identifier compatible with the UI VR.
+    """(0008,010C) UI 1 Type 1C, Coding Scheme UID. The coding scheme UID identifier.
+    Required if coding scheme is identified by an ISO 8824 object identifier
+    compatible with the UI VR.
     """
     CodingSchemeExternalID: str | None = None
-    """(0008,0114) ST 1 Type 2C, Coding Scheme External ID - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The coding scheme identifier as defined in an external registry.
-    Required if coding scheme is registered and Coding Scheme UID (0008,010C) is not
-    present.
+    """(0008,0114) ST 1 Type 2C, Coding Scheme External ID. The coding scheme
+    identifier as defined in an external registry. Required if coding scheme is
+    registered and Coding Scheme UID (0008,010C) is not present.
     """
     CodingSchemeName: str | None = None
-    """(0008,0115) ST 1 Type 3, Coding Scheme Name - PS3.3 2016c Table C.12-1, Section
-    C.12.1. The coding scheme full common name
-    """
+    """(0008,0115) ST 1 Type 3, Coding Scheme Name. The coding scheme full common name"""
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 3, Coding Scheme Version - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The coding scheme version associated with the Coding Scheme
-    Designator (0008,0102).
+    """(0008,0103) SH 1 Type 3, Coding Scheme Version. The coding scheme version
+    associated with the Coding Scheme Designator (0008,0102).
     """
     CodingSchemeResponsibleOrganization: str | None = None
-    """(0008,0116) ST 1 Type 3, Coding Scheme Responsible Organization - PS3.3 2016c
-    Table C.12-1, Section C.12.1. Name of the organization responsible for the
-    Coding Scheme. May include organizational contact information.
+    """(0008,0116) ST 1 Type 3, Coding Scheme Responsible Organization. Name of the
+    organization responsible for the Coding Scheme. May include organizational
+    contact information.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -106,22 +100,20 @@ ContextGroupVersion	00080106	DT	1	1		C.12-1 row 22
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContextIdentifier: str
-    """(0008,010F) CS 1 Type 1, Context Identifier - PS3.3 2016c Table C.12-1, Section
-    C.12.1. The identifier of the Context Group. See Section 8.6.
+    """(0008,010F) CS 1 Type 1, Context Identifier. The identifier of the Context
+    Group. See Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table C.12-1, Section C.12.1.
-    The unique identifier of the Context Group. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID. The unique identifier of the Context
+    Group. See Section 8.6.
     """
     MappingResource: str
-    """(0008,0105) CS 1 Type 1, Mapping Resource - PS3.3 2016c Table C.12-1, Section
-    C.12.1. The identifier of the Mapping Resource that defines the Context Group.
-    See Section 8.4.
+    """(0008,0105) CS 1 Type 1, Mapping Resource. The identifier of the Mapping
+    Resource that defines the Context Group. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str
-    """(0008,0106) DT 1 Type 1, Context Group Version - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The identifier of the version of the Context Group. See Section
-    8.5.
+    """(0008,0106) DT 1 Type 1, Context Group Version. The identifier of the version of
+    the Context Group. See Section 8.5.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -154,92 +146,81 @@ ContributionDescription	0018A003	ST	1	3		C.12-1 row 46
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PurposeOfReferenceCodeSequence: list[SOPCommonModulePurposeOfReferenceCodeSequenceItem]
-    """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence - PS3.3 2016c Table
-    C.12-1, Section C.12.1. Describes the purpose for which the related equipment is
-    being referenced. Only a single Item shall be included in this Sequence. See
-    Section C.12.1.1.5 for further explanation.
+    """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence. Describes the
+    purpose for which the related equipment is being referenced. Only a single Item
+    shall be included in this Sequence. See Section C.12.1.1.5 for further
+    explanation.
     """
     Manufacturer: str
-    """(0008,0070) LO 1 Type 1, Manufacturer - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Manufacturer of the equipment that contributed to the composite
-    instance.
+    """(0008,0070) LO 1 Type 1, Manufacturer. Manufacturer of the equipment that
+    contributed to the composite instance.
     """
     InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 3, Institution Name - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Institution where the equipment that contributed to the composite
-    instance is located.
-    """
-    InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Address of the institution where the equipment that contributed to the
-    composite instance is located.
-    """
-    StationName: str | None = None
-    """(0008,1010) SH 1 Type 3, Station Name - PS3.3 2016c Table C.12-1, Section
-    C.12.1. User defined name identifying the machine that contributed to the
-    composite instance.
-    """
-    InstitutionalDepartmentName: str | None = None
-    """(0008,1040) LO 1 Type 3, Institutional Department Name - PS3.3 2016c Table
-    C.12-1, Section C.12.1. Department in the institution where the equipment that
+    """(0008,0080) LO 1 Type 3, Institution Name. Institution where the equipment that
     contributed to the composite instance is located.
     """
+    InstitutionAddress: str | None = None
+    """(0008,0081) ST 1 Type 3, Institution Address. Address of the institution where
+    the equipment that contributed to the composite instance is located.
+    """
+    StationName: str | None = None
+    """(0008,1010) SH 1 Type 3, Station Name. User defined name identifying the machine
+    that contributed to the composite instance.
+    """
+    InstitutionalDepartmentName: str | None = None
+    """(0008,1040) LO 1 Type 3, Institutional Department Name. Department in the
+    institution where the equipment that contributed to the composite instance is
+    located.
+    """
     OperatorsName: Sequence[PersonName | str] | None = None
-    """(0008,1070) PN 1-n Type 3, Operators' Name - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Name(s) of the operator(s) of the contributing equipment.
+    """(0008,1070) PN 1-n Type 3, Operators' Name. Name(s) of the operator(s) of the
+    contributing equipment.
     """
     OperatorIdentificationSequence: (
         list[SOPCommonModuleOperatorIdentificationSequenceItem] | None
     ) = None
-    """(0008,1072) SQ 1 Type 3, Operator Identification Sequence - PS3.3 2016c Table
-    C.12-1, Section C.12.1. Identification of the operator(s) of the contributing
-    equipment. One or more Items are permitted in this Sequence. The number and
-    order of Items shall correspond to the number and order of values of Operators'
-    Name (0008,1070), if present.
+    """(0008,1072) SQ 1 Type 3, Operator Identification Sequence. Identification of the
+    operator(s) of the contributing equipment. One or more Items are permitted in
+    this Sequence. The number and order of Items shall correspond to the number and
+    order of values of Operators' Name (0008,1070), if present.
     """
     ManufacturerModelName: str | None = None
-    """(0008,1090) LO 1 Type 3, Manufacturer's Model Name - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Manufacturer's model name of the equipment that contributed to
-    the composite instance.
+    """(0008,1090) LO 1 Type 3, Manufacturer's Model Name. Manufacturer's model name of
+    the equipment that contributed to the composite instance.
     """
     DeviceSerialNumber: str | None = None
-    """(0018,1000) LO 1 Type 3, Device Serial Number - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Manufacturer's serial number of the equipment that contributed
-    to the composite instance.
+    """(0018,1000) LO 1 Type 3, Device Serial Number. Manufacturer's serial number of
+    the equipment that contributed to the composite instance.
     """
     SoftwareVersions: Sequence[str] | None = None
-    """(0018,1020) LO 1-n Type 3, Software Versions - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Manufacturer's designation of the software version of the equipment that
-    contributed to the composite instance. See Section C.7.5.1.1.3.
+    """(0018,1020) LO 1-n Type 3, Software Versions. Manufacturer's designation of the
+    software version of the equipment that contributed to the composite instance.
+    See Section C.7.5.1.1.3.
     """
     SpatialResolution: float | Decimal | None = None
-    """(0018,1050) DS 1 Type 3, Spatial Resolution - PS3.3 2016c Table C.12-1, Section
-    C.12.1. The inherent limiting resolution in mm of the acquisition equipment for
-    high contrast objects for the data gathering and reconstruction technique
-    chosen. If variable across the images of the series, the value at the image
-    center.
+    """(0018,1050) DS 1 Type 3, Spatial Resolution. The inherent limiting resolution in
+    mm of the acquisition equipment for high contrast objects for the data gathering
+    and reconstruction technique chosen. If variable across the images of the
+    series, the value at the image center.
     """
     DateOfLastCalibration: Sequence[datetime.date | str] | None = None
-    """(0018,1200) DA 1-n Type 3, Date of Last Calibration - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Date when the image acquisition device calibration was last
-    changed in any way. Multiple entries may be used for additional calibrations at
-    other times. See Section C.7.5.1.1.1 for further explanation.
-    """
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
-    """(0018,1201) TM 1-n Type 3, Time of Last Calibration - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Time when the image acquisition device calibration was last
-    changed in any way. Multiple entries may be used. See Section C.7.5.1.1.1 for
+    """(0018,1200) DA 1-n Type 3, Date of Last Calibration. Date when the image
+    acquisition device calibration was last changed in any way. Multiple entries may
+    be used for additional calibrations at other times. See Section C.7.5.1.1.1 for
     further explanation.
     """
+    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    """(0018,1201) TM 1-n Type 3, Time of Last Calibration. Time when the image
+    acquisition device calibration was last changed in any way. Multiple entries may
+    be used. See Section C.7.5.1.1.1 for further explanation.
+    """
     ContributionDateTime: datetime.datetime | str | None = None
-    """(0018,A002) DT 1 Type 3, Contribution DateTime - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The Date & Time when the equipment contributed to the composite
-    instance.
+    """(0018,A002) DT 1 Type 3, Contribution DateTime. The Date & Time when the
+    equipment contributed to the composite instance.
     """
     ContributionDescription: str | None = None
-    """(0018,A003) ST 1 Type 3, Contribution Description - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Description of the contribution the equipment made to the
-    composite instance.
+    """(0018,A003) ST 1 Type 3, Contribution Description. Description of the
+    contribution the equipment made to the composite instance.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -279,27 +260,27 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Insta
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     ReferencedFrameNumber: Sequence[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the frame numbers within the Referenced SOP Instance to
-    which the reference applies. The first frame shall be denoted as frame number 1.
-    This Attribute may be multi-valued. Required if the Referenced SOP Instance is a
+    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
+    Identifies the frame numbers within the Referenced SOP Instance to which the
+    reference applies. The first frame shall be denoted as frame number 1. This
+    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
     ReferencedSegmentNumber: Sequence[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the Segment Number to which the reference applies.
-    Required if the Referenced SOP Instance is a Segmentation or Surface
-    Segmentation and the reference does not apply to all segments and Referenced
-    Frame Number (0008,1160) is not present.
+    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
+    10.3. Identifies the Segment Number to which the reference applies. Required if
+    the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
+    reference does not apply to all segments and Referenced Frame Number (0008,1160)
+    is not present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -318,24 +299,23 @@ DeidentificationAction	00080307		1	1		C.12-1 row 79
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     IdentifyingPrivateElements: object
-    """(0008,0306) - 1 Type 1, Identifying Private Elements - PS3.3 2016c Table C.12-1,
-    Section C.12.1. List of Private Data Elements in block that may contain
-    identifying information (are unsafe from identity leakage).. Elements are
-    identified by the lowest 8-bits of the attribute tag (i.e. with a value from
-    0000H to 00FFH) within the block, stored as an unsigned short integer. Multiple
-    values shall be in increasing order and a given value shall be listed at most
-    once.
+    """(0008,0306) - 1 Type 1, Identifying Private Elements. List of Private Data
+    Elements in block that may contain identifying information (are unsafe from
+    identity leakage).. Elements are identified by the lowest 8-bits of the
+    attribute tag (i.e. with a value from 0000H to 00FFH) within the block, stored
+    as an unsigned short integer. Multiple values shall be in increasing order and a
+    given value shall be listed at most once.
     """
     DeidentificationAction: object
-    """(0008,0307) - 1 Type 1, Deidentification Action - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Recommended action to be performed during de-identification on
-    elements listed in Identifying Private Elements (0008,0306) within this Item. A
-    specific type of action is suggested in order to minimize the impact of de-
-    identification on the behavior of recipients that use the Private Data Elements.
-    Enumerated Values: D replace with a non-zero length value that may be a dummy
-    value and consistent with the VR Z replace with a zero length value, or a non-
-    zero length value that may be a dummy value and consistent with the VR X remove
-    U replace with a non-zero length UID that is internally ...
+    """(0008,0307) - 1 Type 1, Deidentification Action. Recommended action to be
+    performed during de-identification on elements listed in Identifying Private
+    Elements (0008,0306) within this Item. A specific type of action is suggested in
+    order to minimize the impact of de-identification on the behavior of recipients
+    that use the Private Data Elements. Enumerated Values: D replace with a non-zero
+    length value that may be a dummy value and consistent with the VR Z replace with
+    a zero length value, or a non-zero length value that may be a dummy value and
+    consistent with the VR X remove U replace with a non-zero length UID that is
+    internally ...
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -354,14 +334,13 @@ EncryptedContent	04000520	OB	1	1		C.12-1 row 55
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     EncryptedContentTransferSyntaxUID: str
-    """(0400,0510) UI 1 Type 1, Encrypted Content Transfer Syntax UID - PS3.3 2016c
-    Table C.12-1, Section C.12.1. Transfer Syntax used to encode the encrypted
-    content. Only Transfer Syntaxes that explicitly include the VR and use Little
-    Endian encoding shall be used.
+    """(0400,0510) UI 1 Type 1, Encrypted Content Transfer Syntax UID. Transfer Syntax
+    used to encode the encrypted content. Only Transfer Syntaxes that explicitly
+    include the VR and use Little Endian encoding shall be used.
     """
     EncryptedContent: bytes
-    """(0400,0520) OB 1 Type 1, Encrypted Content - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Encrypted data. See Section C.12.1.1.4.2.
+    """(0400,0520) OB 1 Type 1, Encrypted Content. Encrypted data. See Section
+    C.12.1.1.4.2.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -384,24 +363,23 @@ RetrieveURI	0040E010	UR	1	3		C.12-1 row 66
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     HL7InstanceIdentifier: str
-    """(0040,E001) ST 1 Type 1, HL7 Instance Identifier - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Instance Identifier of the referenced HL7 Structured Document,
-    encoded as a UID (OID or UUID), concatenated with a caret ("^") and Extension
-    value (if Extension is present in Instance Identifier).
+    """(0040,E001) ST 1 Type 1, HL7 Instance Identifier. Instance Identifier of the
+    referenced HL7 Structured Document, encoded as a UID (OID or UUID), concatenated
+    with a caret ("^") and Extension value (if Extension is present in Instance
+    Identifier).
     """
     RetrieveURI: str | None = None
-    """(0040,E010) UR 1 Type 3, Retrieve URI - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Retrieval access path to HL7 Structured Document. Includes fully
-    specified scheme, authority, path, and query in accordance with [RFC_3986]. The
-    VR of this attribute has changed from UT to UR.
+    """(0040,E010) UR 1 Type 3, Retrieve URI. Retrieval access path to HL7 Structured
+    Document. Includes fully specified scheme, authority, path, and query in
+    accordance with [RFC_3986]. The VR of this attribute has changed from UT to UR.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -421,16 +399,16 @@ MappingResourceName	00080122		1	3		C.12-1 row 26
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     MappingResource: str
-    """(0008,0105) CS 1 Type 1, Mapping Resource - PS3.3 2016c Table C.12-1, Section
-    C.12.1. The identifier of the Mapping Resource. See Section 8.4.
+    """(0008,0105) CS 1 Type 1, Mapping Resource. The identifier of the Mapping
+    Resource. See Section 8.4.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The unique identifier of the Mapping Resource
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID. The unique identifier of the
+    Mapping Resource
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The name of the Mapping Resource. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name. The name of the Mapping Resource.
+    See Section 8.4.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -474,8 +452,8 @@ InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,008
     PersonIdentificationCodeSequence: list[
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
-    """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - PS3.3 2016c Table
-    10-1, Section 10.1. A coded entry that identifies a person. The Code Meaning
+    """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - Table 10-1,
+    Section 10.1. A coded entry that identifies a person. The Code Meaning
     attribute, though it will be encoded with a VR of LO, may be encoded according
     to the rules of the PN VR (e.g., caret '^' delimiters shall separate name
     components), except that a single component (i.e., the whole name unseparated by
@@ -484,42 +462,41 @@ InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,008
     (the length of the LO VR). One or more Items shall be included in this Sequence.
     """
     PersonAddress: str | None = None
-    """(0040,1102) ST 1 Type 3, Person's Address - PS3.3 2016c Table 10-1, Section
-    10.1. Person's mailing address
+    """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
+    mailing address
     """
     PersonTelephoneNumbers: Sequence[str] | None = None
-    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - PS3.3 2016c Table 10-1,
-    Section 10.1. Person's telephone number(s)
+    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
+    10.1. Person's telephone number(s)
     """
     PersonTelecomInformation: object | None = None
-    """(0040,1104) - 1 Type 3, Person's Telecom Information - PS3.3 2016c Table 10-1,
-    Section 10.1. The person's telecommunication contact information, including
-    telephone, email, or other telecom addresses. This attribute may have internal
-    format or structure in accordance with local agreement or profile. In the
-    absence of such agreement or prior formatting, use of ITU-T E.123 is suggested.
-    It is recommended that this attribute be treated as equivalent to HL7v2 (v2.5 or
-    later) field ROL-12, and be formatted in accordance with the HL7v2 XTN data type
-    (without escapes for HL7 message structure reserved characters). See additional
-    notes in the Module invoking this Macro.
+    """(0040,1104) - 1 Type 3, Person's Telecom Information - Table 10-1, Section 10.1.
+    The person's telecommunication contact information, including telephone, email,
+    or other telecom addresses. This attribute may have internal format or structure
+    in accordance with local agreement or profile. In the absence of such agreement
+    or prior formatting, use of ITU-T E.123 is suggested. It is recommended that
+    this attribute be treated as equivalent to HL7v2 (v2.5 or later) field ROL-12,
+    and be formatted in accordance with the HL7v2 XTN data type (without escapes for
+    HL7 message structure reserved characters). See additional notes in the Module
+    invoking this Macro.
     """
     InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 1C, Institution Name - PS3.3 2016c Table 10-1, Section
-    10.1. Institution or organization to which the identified individual is
-    responsible or accountable. Required if Institution Code Sequence (0008,0082) is
-    not present.
+    """(0008,0080) LO 1 Type 1C, Institution Name - Table 10-1, Section 10.1.
+    Institution or organization to which the identified individual is responsible or
+    accountable. Required if Institution Code Sequence (0008,0082) is not present.
     """
     InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - PS3.3 2016c Table 10-1, Section
-    10.1. Mailing address of the institution or organization to which the identified
-    individual is responsible or accountable.
+    """(0008,0081) ST 1 Type 3, Institution Address - Table 10-1, Section 10.1. Mailing
+    address of the institution or organization to which the identified individual is
+    responsible or accountable.
     """
     InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
         None
     )
-    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - PS3.3 2016c Table 10-1,
-    Section 10.1. Institution or organization to which the identified individual is
-    responsible or accountable. Required if Institution Name (0008,0080) is not
-    present. Only a single Item shall be included in this Sequence.
+    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - Table 10-1, Section 10.1.
+    Institution or organization to which the identified individual is responsible or
+    accountable. Required if Institution Name (0008,0080) is not present. Only a
+    single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -541,35 +518,30 @@ ModifiedAttributesSequence	04000550	SQ	1	1		C.12-1 row 61
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SourceOfPreviousValues: str | None = None
-    """(0400,0564) LO 1 Type 2, Source of Previous Values - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The source that provided the SOP Instance prior to the removal
-    or replacement of the values. For example, this might be the Institution from
-    which imported SOP Instances were received.
+    """(0400,0564) LO 1 Type 2, Source of Previous Values. The source that provided the
+    SOP Instance prior to the removal or replacement of the values. For example,
+    this might be the Institution from which imported SOP Instances were received.
     """
     AttributeModificationDateTime: datetime.datetime | str
-    """(0400,0562) DT 1 Type 1, Attribute Modification DateTime - PS3.3 2016c Table
-    C.12-1, Section C.12.1. Date and time the attributes were removed and/or
-    replaced.
+    """(0400,0562) DT 1 Type 1, Attribute Modification DateTime. Date and time the
+    attributes were removed and/or replaced.
     """
     ModifyingSystem: str
-    """(0400,0563) LO 1 Type 1, Modifying System - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Identification of the system that removed and/or replaced the
-    attributes.
+    """(0400,0563) LO 1 Type 1, Modifying System. Identification of the system that
+    removed and/or replaced the attributes.
     """
     ReasonForTheAttributeModification: Literal["COERCE", "CORRECT"] | str
-    """(0400,0565) CS 1 Type 1, Reason for the Attribute Modification - PS3.3 2016c
-    Table C.12-1, Section C.12.1. Reason for the attribute modification. Defined
-    Terms: COERCE Replace values of attributes such as Patient Name, ID, Accession
-    Number, for example, during import of media from an external institution, or
-    reconciliation against a master patient index. CORRECT Replace incorrect values,
-    such as Patient Name or ID, for example, when incorrect worklist item was chosen
-    or operator input error.
+    """(0400,0565) CS 1 Type 1, Reason for the Attribute Modification. Reason for the
+    attribute modification. Defined Terms: COERCE Replace values of attributes such
+    as Patient Name, ID, Accession Number, for example, during import of media from
+    an external institution, or reconciliation against a master patient index.
+    CORRECT Replace incorrect values, such as Patient Name or ID, for example, when
+    incorrect worklist item was chosen or operator input error.
     """
     ModifiedAttributesSequence: list[SOPCommonModuleModifiedAttributesSequenceItem]
-    """(0400,0550) SQ 1 Type 1, Modified Attributes Sequence - PS3.3 2016c Table
-    C.12-1, Section C.12.1. Sequence that contains all the Attributes, with their
-    previous values, that were modified or removed from the main data set. Only a
-    single Item shall be included in this Sequence.
+    """(0400,0550) SQ 1 Type 1, Modified Attributes Sequence. Sequence that contains
+    all the Attributes, with their previous values, that were modified or removed
+    from the main data set. Only a single Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -598,44 +570,40 @@ DeidentificationActionSequence	00080305	SQ	1	3		C.12-1 row 77
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PrivateGroupReference: object
-    """(0008,0301) - 1 Type 1, Private Group Reference - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Odd group number within which the Private Data Element block is
-    reserved.
+    """(0008,0301) - 1 Type 1, Private Group Reference. Odd group number within which
+    the Private Data Element block is reserved.
     """
     PrivateCreatorReference: object
-    """(0008,0302) - 1 Type 1, Private Creator Reference - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The value of the Private Creator Data Element value used to
-    reserve the block of Private Data Elements whose characteristics are described
-    in this Item. Private blocks are identified by their Private Creator Data
-    Element value, rather than their numeric block number, since instances may be
-    modified and numeric block numbers reassigned but the Private Creator Data
-    Element value, which is required to be unique within a Group of Private Data
-    Elements, will be preserved.
+    """(0008,0302) - 1 Type 1, Private Creator Reference. The value of the Private
+    Creator Data Element value used to reserve the block of Private Data Elements
+    whose characteristics are described in this Item. Private blocks are identified
+    by their Private Creator Data Element value, rather than their numeric block
+    number, since instances may be modified and numeric block numbers reassigned but
+    the Private Creator Data Element value, which is required to be unique within a
+    Group of Private Data Elements, will be preserved.
     """
     BlockIdentifyingInformationStatus: object
-    """(0008,0303) - 1 Type 1, Block Identifying Information Status - PS3.3 2016c Table
-    C.12-1, Section C.12.1. Specifies whether some or all of the Private Data
-    Elements in the block are safe from identity leakage as defined by PS3.15
-    Section E.3.10. Enumerated Values: SAFE no data elements within the block
-    contain identifying information UNSAFE all data elements within the block may
-    contain identifying information MIXED some data elements within the block may
-    contain identifying information
+    """(0008,0303) - 1 Type 1, Block Identifying Information Status. Specifies whether
+    some or all of the Private Data Elements in the block are safe from identity
+    leakage as defined by PS3.15 Section E.3.10. Enumerated Values: SAFE no data
+    elements within the block contain identifying information UNSAFE all data
+    elements within the block may contain identifying information MIXED some data
+    elements within the block may contain identifying information
     """
     NonidentifyingPrivateElements: object | None = None
-    """(0008,0304) - 1 Type 1C, Nonidentifying Private Elements - PS3.3 2016c Table
-    C.12-1, Section C.12.1. List of Private Data Elements in block that do not
-    contain identifying information (are safe from identity leakage). Elements are
-    identified by the lowest 8-bits of the attribute tag (i.e. with a value from
-    0000H to 00FFH) within the block, stored as an unsigned short integer. Multiple
-    values shall be in increasing order and a given value shall be listed at most
-    once. Required if Block Identifying Information Status (0008,0303) equals MIXED.
+    """(0008,0304) - 1 Type 1C, Nonidentifying Private Elements. List of Private Data
+    Elements in block that do not contain identifying information (are safe from
+    identity leakage). Elements are identified by the lowest 8-bits of the attribute
+    tag (i.e. with a value from 0000H to 00FFH) within the block, stored as an
+    unsigned short integer. Multiple values shall be in increasing order and a given
+    value shall be listed at most once. Required if Block Identifying Information
+    Status (0008,0303) equals MIXED.
     """
     DeidentificationActionSequence: (
         list[SOPCommonModuleDeidentificationActionSequenceItem] | None
     ) = None
-    """(0008,0305) - 1 Type 3, Deidentification Action Sequence - PS3.3 2016c Table
-    C.12-1, Section C.12.1. Actions to be performed on element within the block that
-    are not safe from identify leakage.
+    """(0008,0305) - 1 Type 3, Deidentification Action Sequence. Actions to be
+    performed on element within the block that are not safe from identify leakage.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -709,95 +677,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -843,205 +811,188 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SOPClassUID: str
-    """(0008,0016) UI 1 Type 1, SOP Class UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Uniquely identifies the SOP Class. See Section C.12.1.1.1 for further
-    explanation. See also PS3.4.
+    """(0008,0016) UI 1 Type 1, SOP Class UID. Uniquely identifies the SOP Class. See
+    Section C.12.1.1.1 for further explanation. See also PS3.4.
     """
     SOPInstanceUID: str
-    """(0008,0018) UI 1 Type 1, SOP Instance UID - PS3.3 2016c Table C.12-1, Section
-    C.12.1. Uniquely identifies the SOP Instance. See Section C.12.1.1.1 for further
-    explanation. See also PS3.4.
+    """(0008,0018) UI 1 Type 1, SOP Instance UID. Uniquely identifies the SOP Instance.
+    See Section C.12.1.1.1 for further explanation. See also PS3.4.
     """
     SpecificCharacterSet: Sequence[str] | None = None
-    """(0008,0005) CS 1-n Type 1C, Specific Character Set - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Character Set that expands or replaces the Basic Graphic Set.
-    Required if an expanded or replacement character set is used. See Section
-    C.12.1.1.2 for Defined Terms.
+    """(0008,0005) CS 1-n Type 1C, Specific Character Set. Character Set that expands
+    or replaces the Basic Graphic Set. Required if an expanded or replacement
+    character set is used. See Section C.12.1.1.2 for Defined Terms.
     """
     InstanceCreationDate: datetime.date | str | None = None
-    """(0008,0012) DA 1 Type 3, Instance Creation Date - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Date the SOP Instance was created. This is the date that the SOP
-    Instance UID was assigned, and does not change during subsequent coercion of the
-    instance.
+    """(0008,0012) DA 1 Type 3, Instance Creation Date. Date the SOP Instance was
+    created. This is the date that the SOP Instance UID was assigned, and does not
+    change during subsequent coercion of the instance.
     """
     InstanceCreationTime: datetime.time | str | None = None
-    """(0008,0013) TM 1 Type 3, Instance Creation Time - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Time the SOP Instance was created. This is the time that the SOP
-    Instance UID was assigned, and does not change during subsequent coercion of the
-    instance.
+    """(0008,0013) TM 1 Type 3, Instance Creation Time. Time the SOP Instance was
+    created. This is the time that the SOP Instance UID was assigned, and does not
+    change during subsequent coercion of the instance.
     """
     InstanceCoercionDateTime: datetime.datetime | str | None = None
-    """(0008,0015) DT 1 Type 3, Instance Coercion DateTime - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Date and time that the SOP Instance was last coerced by a
-    Storage SCP (see PS3.4).
+    """(0008,0015) DT 1 Type 3, Instance Coercion DateTime. Date and time that the SOP
+    Instance was last coerced by a Storage SCP (see PS3.4).
     """
     InstanceCreatorUID: str | None = None
-    """(0008,0014) UI 1 Type 3, Instance Creator UID - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Uniquely identifies device that created the SOP Instance.
+    """(0008,0014) UI 1 Type 3, Instance Creator UID. Uniquely identifies device that
+    created the SOP Instance.
     """
     RelatedGeneralSOPClassUID: Sequence[str] | None = None
-    """(0008,001A) UI 1-n Type 3, Related General SOP Class UID - PS3.3 2016c Table
-    C.12-1, Section C.12.1. Uniquely identifies a Related General SOP Class for the
-    SOP Class of this Instance. See PS3.4.
+    """(0008,001A) UI 1-n Type 3, Related General SOP Class UID. Uniquely identifies a
+    Related General SOP Class for the SOP Class of this Instance. See PS3.4.
     """
     OriginalSpecializedSOPClassUID: str | None = None
-    """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID - PS3.3 2016c Table
-    C.12-1, Section C.12.1. The SOP Class in which the Instance was originally
-    encoded that has been replaced during a fall-back conversion to the current
-    Related General SOP Class. See PS3.4.
+    """(0008,001B) UI 1 Type 3, Original Specialized SOP Class UID. The SOP Class in
+    which the Instance was originally encoded that has been replaced during a fall-
+    back conversion to the current Related General SOP Class. See PS3.4.
     """
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
     ) = None
-    """(0008,0110) SQ 1 Type 3, Coding Scheme Identification Sequence - PS3.3 2016c
-    Table C.12-1, Section C.12.1. Sequence of items that map values of Coding Scheme
-    Designator (0008,0102) to an external coding system registration, or to a
-    private or local coding scheme. One or more Items are permitted in this
-    Sequence.
+    """(0008,0110) SQ 1 Type 3, Coding Scheme Identification Sequence. Sequence of
+    items that map values of Coding Scheme Designator (0008,0102) to an external
+    coding system registration, or to a private or local coding scheme. One or more
+    Items are permitted in this Sequence.
     """
     ContextGroupIdentificationSequence: (
         list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
     ) = None
-    """(0008,0123) - 1 Type 3, Context Group Identification Sequence - PS3.3 2016c
-    Table C.12-1, Section C.12.1. Sequence of items that map values of Context
-    Identifier (0008,010F) to an external, private or local Context Group. One or
-    more Items are permitted in this Sequence.
+    """(0008,0123) - 1 Type 3, Context Group Identification Sequence. Sequence of items
+    that map values of Context Identifier (0008,010F) to an external, private or
+    local Context Group. One or more Items are permitted in this Sequence.
     """
     MappingResourceIdentificationSequence: (
         list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
     ) = None
-    """(0008,0124) - 1 Type 3, Mapping Resource Identification Sequence - PS3.3 2016c
-    Table C.12-1, Section C.12.1. Sequence of items that map values of Mapping
-    Resource (0008,0105) to an external, private or local Mapping Resource. One or
-    more Items are permitted in this Sequence.
+    """(0008,0124) - 1 Type 3, Mapping Resource Identification Sequence. Sequence of
+    items that map values of Mapping Resource (0008,0105) to an external, private or
+    local Mapping Resource. One or more Items are permitted in this Sequence.
     """
     TimezoneOffsetFromUTC: str | None = None
-    """(0008,0201) SH 1 Type 3, Timezone Offset From UTC - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Contains the offset from UTC to the timezone for all DA and TM
-    Attributes present in this SOP Instance, and for all DT Attributes present in
-    this SOP Instance that do not contain an explicitly encoded timezone offset.
-    Encoded as an ASCII string in the format "&ZZXX". The components of this string,
-    from left to right, are & = "+" or "-", and ZZ = Hours and XX = Minutes of
-    offset. Leading space characters shall not be present. The offset for UTC shall
-    be +0000; -0000 shall not be used. This encoding is the same as described in
-    PS3.5 for the offset component of the DT Value Representation. This ...
+    """(0008,0201) SH 1 Type 3, Timezone Offset From UTC. Contains the offset from UTC
+    to the timezone for all DA and TM Attributes present in this SOP Instance, and
+    for all DT Attributes present in this SOP Instance that do not contain an
+    explicitly encoded timezone offset. Encoded as an ASCII string in the format
+    "&ZZXX". The components of this string, from left to right, are & = "+" or "-",
+    and ZZ = Hours and XX = Minutes of offset. Leading space characters shall not be
+    present. The offset for UTC shall be +0000; -0000 shall not be used. This
+    encoding is the same as described in PS3.5 for the offset component of the DT
+    Value Representation. This ...
     """
     ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
         None
     )
-    """(0018,A001) SQ 1 Type 3, Contributing Equipment Sequence - PS3.3 2016c Table
-    C.12-1, Section C.12.1. Sequence of Items containing descriptive attributes of
-    related equipment that has contributed to the acquisition, creation or
-    modification of the composite instance. One or more Items are permitted in this
-    Sequence. See Section C.12.1.1.5 for further explanation.
+    """(0018,A001) SQ 1 Type 3, Contributing Equipment Sequence. Sequence of Items
+    containing descriptive attributes of related equipment that has contributed to
+    the acquisition, creation or modification of the composite instance. One or more
+    Items are permitted in this Sequence. See Section C.12.1.1.5 for further
+    explanation.
     """
     InstanceNumber: int | None = None
-    """(0020,0013) IS 1 Type 3, Instance Number - PS3.3 2016c Table C.12-1, Section
-    C.12.1. A number that identifies this Composite object instance.
+    """(0020,0013) IS 1 Type 3, Instance Number. A number that identifies this
+    Composite object instance.
     """
     SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
-    """(0100,0410) CS 1 Type 3, SOP Instance Status - PS3.3 2016c Table C.12-1, Section
-    C.12.1. A flag that indicates the storage status of the SOP Instance. Enumerated
-    Values: NS Not Specified; implies that this SOP Instance has no special storage
-    status, and hence no special actions need be taken OR Original; implies that
-    this is the primary SOP instance for the purpose of storage, but that it has not
-    yet been authorized for diagnostic use AO Authorized Original; implies that this
-    is the primary SOP instance for the purpose of storage, which has been
-    authorized for diagnostic use AC Authorized Copy; implies that this is a copy of
-    an Authorized Original SOP Instance; any copies of an ...
+    """(0100,0410) CS 1 Type 3, SOP Instance Status. A flag that indicates the storage
+    status of the SOP Instance. Enumerated Values: NS Not Specified; implies that
+    this SOP Instance has no special storage status, and hence no special actions
+    need be taken OR Original; implies that this is the primary SOP instance for the
+    purpose of storage, but that it has not yet been authorized for diagnostic use
+    AO Authorized Original; implies that this is the primary SOP instance for the
+    purpose of storage, which has been authorized for diagnostic use AC Authorized
+    Copy; implies that this is a copy of an Authorized Original SOP Instance; any
+    copies of an ...
     """
     SOPAuthorizationDateTime: datetime.datetime | str | None = None
-    """(0100,0420) DT 1 Type 3, SOP Authorization DateTime - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The date and time when the SOP Instance Status (0100,0410) was
-    set to AO.
+    """(0100,0420) DT 1 Type 3, SOP Authorization DateTime. The date and time when the
+    SOP Instance Status (0100,0410) was set to AO.
     """
     SOPAuthorizationComment: str | None = None
-    """(0100,0424) LT 1 Type 3, SOP Authorization Comment - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Any comments associated with the setting of the SOP Instance
-    Status (0100,0410) to AO.
+    """(0100,0424) LT 1 Type 3, SOP Authorization Comment. Any comments associated with
+    the setting of the SOP Instance Status (0100,0410) to AO.
     """
     AuthorizationEquipmentCertificationNumber: str | None = None
-    """(0100,0426) LO 1 Type 3, Authorization Equipment Certification Number - PS3.3
-    2016c Table C.12-1, Section C.12.1. The certification number issued to the
-    Application Entity that set the SOP Instance Status (0100,0410) to AO.
+    """(0100,0426) LO 1 Type 3, Authorization Equipment Certification Number. The
+    certification number issued to the Application Entity that set the SOP Instance
+    Status (0100,0410) to AO.
     """
     MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
-    """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3. A sequence of items that describe the parameters used to
-    calculate a MAC for use in Digital Signatures. One or more Items shall be
-    included in this Sequence.
+    """(4FFE,0001) SQ 1 Type 3, MAC Parameters Sequence - Table C.12-6, Section
+    C.12.1.1.3. A sequence of items that describe the parameters used to calculate a
+    MAC for use in Digital Signatures. One or more Items shall be included in this
+    Sequence.
     """
     DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
         None
     )
-    """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - PS3.3 2016c Table C.12-6,
-    Section C.12.1.1.3. Sequence holding Digital Signatures. One or more Items are
-    permitted in this Sequence.
+    """(FFFA,FFFA) SQ 1 Type 3, Digital Signatures Sequence - Table C.12-6, Section
+    C.12.1.1.3. Sequence holding Digital Signatures. One or more Items are permitted
+    in this Sequence.
     """
     EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
-    """(0400,0500) SQ 1 Type 1C, Encrypted Attributes Sequence - PS3.3 2016c Table
-    C.12-1, Section C.12.1. Sequence of Items containing encrypted DICOM data. One
-    or more Items shall be included in this Sequence. Required if application level
-    confidentiality is needed and certain recipients are allowed to decrypt all or
-    portions of the Encrypted Attributes Data Set. See Section C.12.1.1.4.1.
+    """(0400,0500) SQ 1 Type 1C, Encrypted Attributes Sequence. Sequence of Items
+    containing encrypted DICOM data. One or more Items shall be included in this
+    Sequence. Required if application level confidentiality is needed and certain
+    recipients are allowed to decrypt all or portions of the Encrypted Attributes
+    Data Set. See Section C.12.1.1.4.1.
     """
     OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
-    """(0400,0561) SQ 1 Type 3, Original Attributes Sequence - PS3.3 2016c Table
-    C.12-1, Section C.12.1. Sequence of Items containing all attributes that were
-    removed or replaced by other values in the main data set. One or more Items are
-    permitted in this Sequence.
+    """(0400,0561) SQ 1 Type 3, Original Attributes Sequence. Sequence of Items
+    containing all attributes that were removed or replaced by other values in the
+    main data set. One or more Items are permitted in this Sequence.
     """
     HL7StructuredDocumentReferenceSequence: (
         list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
     ) = None
-    """(0040,A390) SQ 1 Type 1C, HL7 Structured Document Reference Sequence - PS3.3
-    2016c Table C.12-1, Section C.12.1. Sequence of items defining mapping between
-    HL7 Instance Identifiers of unencapsulated HL7 Structured Documents referenced
-    from the current SOP Instance as if they were DICOM Composite SOP Class
-    Instances defined by SOP Class and Instance UID pairs. May also define a means
-    of accessing the Documents. One or more Items shall be included in this
-    Sequence. See Section C.12.1.1.6. Required if unencapsulated HL7 Structured
-    Documents are referenced within the Instance. Every such document so referenced
-    is required to have a corresponding Item in this Sequence.
+    """(0040,A390) SQ 1 Type 1C, HL7 Structured Document Reference Sequence. Sequence
+    of items defining mapping between HL7 Instance Identifiers of unencapsulated HL7
+    Structured Documents referenced from the current SOP Instance as if they were
+    DICOM Composite SOP Class Instances defined by SOP Class and Instance UID pairs.
+    May also define a means of accessing the Documents. One or more Items shall be
+    included in this Sequence. See Section C.12.1.1.6. Required if unencapsulated
+    HL7 Structured Documents are referenced within the Instance. Every such document
+    so referenced is required to have a corresponding Item in this Sequence.
     """
     LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
         None
     )
-    """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified - PS3.3
-    2016c Table C.12-1, Section C.12.1. Indicates whether or not the date and time
-    attributes in the instance have been modified during de-identification.
-    Enumerated Values: UNMODIFIED MODIFIED REMOVED See PS3.15.
+    """(0028,0303) CS 1 Type 3, Longitudinal Temporal Information Modified. Indicates
+    whether or not the date and time attributes in the instance have been modified
+    during de-identification. Enumerated Values: UNMODIFIED MODIFIED REMOVED See
+    PS3.15.
     """
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
-    """(0008,0053) CS 1 Type 1C, Query/Retrieve View - PS3.3 2016c Table C.12-1,
-    Section C.12.1. The view requested during the C-MOVE operation that resulted in
-    the transfer of this instance. Enumerated Values: CLASSIC ENHANCED Required if
-    the instance has ever been converted from its source form as the result of a
-    C-MOVE operation with a specific view.
+    """(0008,0053) CS 1 Type 1C, Query/Retrieve View. The view requested during the
+    C-MOVE operation that resulted in the transfer of this instance. Enumerated
+    Values: CLASSIC ENHANCED Required if the instance has ever been converted from
+    its source form as the result of a C-MOVE operation with a specific view.
     """
     ConversionSourceAttributesSequence: (
         list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
     ) = None
-    """(0020,9172) SQ 1 Type 1C, Conversion Source Attributes Sequence - PS3.3 2016c
-    Table C.12-1, Section C.12.1. The set of images or other composite SOP Instances
-    that were converted to this instance. If this instance was converted from a
-    specific frame in the source instance, the reference shall include the Frame
-    Number. One or more Items shall be included in this Sequence. Required if this
-    instance was created by conversion, and Conversion Source Attributes Sequence
-    (0020,9172) is not present in an Item of Shared Functional Groups Sequence
-    (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230).
+    """(0020,9172) SQ 1 Type 1C, Conversion Source Attributes Sequence. The set of
+    images or other composite SOP Instances that were converted to this instance. If
+    this instance was converted from a specific frame in the source instance, the
+    reference shall include the Frame Number. One or more Items shall be included in
+    this Sequence. Required if this instance was created by conversion, and
+    Conversion Source Attributes Sequence (0020,9172) is not present in an Item of
+    Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups
+    Sequence (5200,9230).
     """
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
-    """(0018,9004) CS 1 Type 3, Content Qualification - PS3.3 2016c Table C.12-1,
-    Section C.12.1. Content Qualification Indicator Enumerated Values: PRODUCT
-    RESEARCH SERVICE See Section C.8.13.2.1.1 for further explanation.
+    """(0018,9004) CS 1 Type 3, Content Qualification. Content Qualification Indicator
+    Enumerated Values: PRODUCT RESEARCH SERVICE See Section C.8.13.2.1.1 for further
+    explanation.
     """
     PrivateDataElementCharacteristicsSequence: (
         list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None
     ) = None
-    """(0008,0300) - 1 Type 3, Private Data Element Characteristics Sequence - PS3.3
-    2016c Table C.12-1, Section C.12.1. Characteristics of Private Data Elements
-    within the current SOP Instance
+    """(0008,0300) - 1 Type 3, Private Data Element Characteristics Sequence.
+    Characteristics of Private Data Elements within the current SOP Instance
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

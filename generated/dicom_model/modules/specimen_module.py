@@ -38,48 +38,48 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ContainerIdentifier: str
-    """(0040,0512) LO 1 Type 1, Container Identifier - PS3.3 2016c Table C.7.6.22-2,
-    Section C.7.6.22. The identifier for the container that contains the specimen(s)
-    being imaged. See Section C.7.6.22.1.1.
+    """(0040,0512) LO 1 Type 1, Container Identifier - Table C.7.6.22-2, Section
+    C.7.6.22. The identifier for the container that contains the specimen(s) being
+    imaged. See Section C.7.6.22.1.1.
     """
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
     ) = None
-    """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - PS3.3
-    2016c Table C.7.6.22-2, Section C.7.6.22. Organization that assigned the
-    Container Identifier. Zero or one Item shall be included in this Sequence.
+    """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - Table
+    C.7.6.22-2, Section C.7.6.22. Organization that assigned the Container
+    Identifier. Zero or one Item shall be included in this Sequence.
     """
     AlternateContainerIdentifierSequence: (
         list[SpecimenMacroAlternateContainerIdentifierSequenceItem] | None
     ) = None
-    """(0040,0515) SQ 1 Type 3, Alternate Container Identifier Sequence - PS3.3 2016c
-    Table C.7.6.22-2, Section C.7.6.22. Sequence of alternate identifiers for the
+    """(0040,0515) SQ 1 Type 3, Alternate Container Identifier Sequence - Table
+    C.7.6.22-2, Section C.7.6.22. Sequence of alternate identifiers for the
     container that contains the specimen(s) being imaged. These may have been
     assigned, e.g., by the manufacturer, or by another institution that collected
     the specimen. One or more Items are permitted in this Sequence.
     """
     ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
-    """(0040,0518) SQ 1 Type 2, Container Type Code Sequence - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Type of container that contains the specimen(s)
-    being imaged. Zero or one Item shall be included in this Sequence.
+    """(0040,0518) SQ 1 Type 2, Container Type Code Sequence - Table C.7.6.22-2,
+    Section C.7.6.22. Type of container that contains the specimen(s) being imaged.
+    Zero or one Item shall be included in this Sequence.
     """
     ContainerDescription: str | None = None
-    """(0040,051A) LO 1 Type 3, Container Description - PS3.3 2016c Table C.7.6.22-2,
-    Section C.7.6.22. Description of the container.
+    """(0040,051A) LO 1 Type 3, Container Description - Table C.7.6.22-2, Section
+    C.7.6.22. Description of the container.
     """
     ContainerComponentSequence: list[SpecimenMacroContainerComponentSequenceItem] | None = None
-    """(0040,0520) SQ 1 Type 3, Container Component Sequence - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Description of one or more components of the
-    container (e.g., description of the slide and of the coverslip). One or more
-    Items are permitted in this Sequence.
+    """(0040,0520) SQ 1 Type 3, Container Component Sequence - Table C.7.6.22-2,
+    Section C.7.6.22. Description of one or more components of the container (e.g.,
+    description of the slide and of the coverslip). One or more Items are permitted
+    in this Sequence.
     """
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem]
-    """(0040,0560) SQ 1 Type 1, Specimen Description Sequence - PS3.3 2016c Table
-    C.7.6.22-2, Section C.7.6.22. Sequence of identifiers and detailed description
-    of the specimen(s) being imaged. One or more Items shall be included in this
-    Sequence. Each specimen imaged in the Pixel Data shall be identified by an Item
-    in this Sequence. Other specimens in/on the container, but not imaged in the
-    Pixel Data, may also be identified by Items in this Sequence.
+    """(0040,0560) SQ 1 Type 1, Specimen Description Sequence - Table C.7.6.22-2,
+    Section C.7.6.22. Sequence of identifiers and detailed description of the
+    specimen(s) being imaged. One or more Items shall be included in this Sequence.
+    Each specimen imaged in the Pixel Data shall be identified by an Item in this
+    Sequence. Other specimens in/on the container, but not imaged in the Pixel Data,
+    may also be identified by Items in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

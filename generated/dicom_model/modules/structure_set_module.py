@@ -51,27 +51,27 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Insta
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     ReferencedFrameNumber: Sequence[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the frame numbers within the Referenced SOP Instance to
-    which the reference applies. The first frame shall be denoted as frame number 1.
-    This Attribute may be multi-valued. Required if the Referenced SOP Instance is a
+    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
+    Identifies the frame numbers within the Referenced SOP Instance to which the
+    reference applies. The first frame shall be denoted as frame number 1. This
+    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
     ReferencedSegmentNumber: Sequence[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - PS3.3 2016c Table 10-3,
-    Section 10.3. Identifies the Segment Number to which the reference applies.
-    Required if the Referenced SOP Instance is a Segmentation or Surface
-    Segmentation and the reference does not apply to all segments and Referenced
-    Frame Number (0008,1160) is not present.
+    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
+    10.3. Identifies the Segment Number to which the reference applies. Required if
+    the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
+    reference does not apply to all segments and Referenced Frame Number (0008,1160)
+    is not present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -145,95 +145,95 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    The identifier of the Coded Entry. See Section 8.1. Shall be present if the code
-    value length is 16 characters or less, and the code value is not a URN or URL.
+    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
+    of the Coded Entry. See Section 8.1. Shall be present if the code value length
+    is 16 characters or less, and the code value is not a URN or URL.
     """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. The identifier of the coding scheme in which the Coded Entry is
-    defined. See Section 8.2. Shall be present if Code Value (0008,0100) or Long
-    Code Value (0008,0119) is present. May be present otherwise.
+    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
+    The identifier of the coding scheme in which the Coded Entry is defined. See
+    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
+    (0008,0119) is present. May be present otherwise.
     """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - PS3.3 2016c Table 8.8-1a,
-    Section 8.8. An identifier of the version of the coding scheme if necessary to
-    resolve ambiguity. See Section 8.2. Required if the value of Coding Scheme
-    Designator (0008,0102) is present and is not sufficient to identify the Code
-    Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
+    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
+    identifier of the version of the coding scheme if necessary to resolve
+    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
+    (0008,0102) is present and is not sufficient to identify the Code Value
+    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
     unambiguously. May be present otherwise.
     """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - PS3.3 2016c Table 8.8-1a, Section 8.8.
-    Text that conveys the meaning of the Coded Entry. See Section 8.3.
+    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
+    conveys the meaning of the Coded Entry. See Section 8.3.
     """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is not a URN or URL.
+    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is not a URN or URL.
     """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - PS3.3 2016c Table 8.8-1a, Section
-    8.8. The identifier of the Coded Entry. See Section 8.1. Shall be present if
-    Code Value (0008,0100) is not present and the Code Value is a URN or URL.
+    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
+    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
+    (0008,0100) is not present and the Code Value is a URN or URL.
     """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - PS3.3 2016c Table 8.8-1,
-    Section 8.8. Codes that are considered equivalent by the creating system. One or
-    more Items are permitted in this Sequence. See Section 8.9.
+    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
+    Codes that are considered equivalent by the creating system. One or more Items
+    are permitted in this Sequence. See Section 8.9.
     """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - PS3.3 2016c Table 8.8-1b, Section 8.8.
-    The unique identifier of the Context Group from which the Coded Entry was
-    selected. See Section 8.6.
+    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
+    identifier of the Context Group from which the Coded Entry was selected. See
+    Section 8.6.
     """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - PS3.3 2016c Table 8.8-1b, Section
-    8.8. The identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. See Section 8.4. Required if Context Identifier
+    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
+    identifier of the Mapping Resource that defines the Context Group from which
+    Coded Entry was selected. See Section 8.4. Required if Context Identifier
     (0008,010F) is present.
     """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The unique identifier of the Mapping Resource that defines the
-    Context Group from which Coded Entry was selected. The unique identifier for the
-    DICOM Content Mapping Resource "DCMR" is defined in PS3.6.
+    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
+    unique identifier of the Mapping Resource that defines the Context Group from
+    which Coded Entry was selected. The unique identifier for the DICOM Content
+    Mapping Resource "DCMR" is defined in PS3.6.
     """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The name of the Mapping Resource that defines the Context Group
-    from which Coded Entry was selected. See Section 8.4.
+    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
+    name of the Mapping Resource that defines the Context Group from which Coded
+    Entry was selected. See Section 8.4.
     """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - PS3.3 2016c Table 8.8-1b,
-    Section 8.8. The identifier of the version of the Context Group from which the
-    Coded Entry was selected. See Section 8.5. Required if Context Identifier
-    (0008,010F) is present.
+    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
+    identifier of the version of the Context Group from which the Coded Entry was
+    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
+    present.
     """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - PS3.3 2016c Table
-    8.8-1b, Section 8.8. Indicates whether the triplet of Code Value (0008,0100) (or
-    Long Code Value (0008,0119) or URN Code Value (0008,0120))/Coding Scheme
-    Designator (0008,0102)/Code Meaning (0008,0104) is selected from a private
-    extension of the Context Group identified in Context Identifier (0008,010F). See
-    Section 8.7. Enumerated Values: Y N
+    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
+    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
+    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
+    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
+    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
+    Enumerated Values: Y N
     """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - PS3.3 2016c Table
-    8.8-1b, Section 8.8. An implementation-specific version of a Context Group that
-    contains private extensions. See Section 8.7. Required if the value of Context
-    Group Extension Flag (0008,010B) is "Y".
+    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
+    8.8. An implementation-specific version of a Context Group that contains private
+    extensions. See Section 8.7. Required if the value of Context Group Extension
+    Flag (0008,010B) is "Y".
     """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - PS3.3 2016c
-    Table 8.8-1b, Section 8.8. Identifies the person or organization who created an
-    extension to the Context Group. See Section 8.7. Required if the value of
-    Context Group Extension Flag (0008,010B) is "Y".
+    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
+    Section 8.8. Identifies the person or organization who created an extension to
+    the Context Group. See Section 8.7. Required if the value of Context Group
+    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -252,12 +252,12 @@ ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -276,14 +276,13 @@ ContourImageSequence	30060016	SQ	1	1		C.8-41 row 13
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SeriesInstanceUID: str
-    """(0020,000E) UI 1 Type 1, Series Instance UID - PS3.3 2016c Table C.8-41, Section
-    C.8.8.5. Unique identifier for the series containing the images.
+    """(0020,000E) UI 1 Type 1, Series Instance UID. Unique identifier for the series
+    containing the images.
     """
     ContourImageSequence: list[StructureSetModuleContourImageSequenceItem]
-    """(3006,0016) SQ 1 Type 1, Contour Image Sequence - PS3.3 2016c Table C.8-41,
-    Section C.8.8.5. Sequence of items describing images in a given series used in
-    defining the Structure Set (typically CT or MR images). One or more Items shall
-    be included in this Sequence.
+    """(3006,0016) SQ 1 Type 1, Contour Image Sequence. Sequence of items describing
+    images in a given series used in defining the Structure Set (typically CT or MR
+    images). One or more Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -303,18 +302,17 @@ RTReferencedSeriesSequence	30060014	SQ	1	1		C.8-41 row 11
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     RTReferencedSeriesSequence: list[StructureSetModuleRTReferencedSeriesSequenceItem]
-    """(3006,0014) SQ 1 Type 1, RT Referenced Series Sequence - PS3.3 2016c Table
-    C.8-41, Section C.8.8.5. Sequence describing series of images within the
-    referenced study that are used in defining the Structure Set. One or more Items
-    shall be included in this Sequence.
+    """(3006,0014) SQ 1 Type 1, RT Referenced Series Sequence. Sequence describing
+    series of images within the referenced study that are used in defining the
+    Structure Set. One or more Items shall be included in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -333,13 +331,13 @@ RTReferencedStudySequence	30060012	SQ	1	3		C.8-41 row 9
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     FrameOfReferenceUID: str
-    """(0020,0052) UI 1 Type 1, Frame of Reference UID - PS3.3 2016c Table C.8-41,
-    Section C.8.8.5. Uniquely identifies Frame of Reference within Structure Set.
+    """(0020,0052) UI 1 Type 1, Frame of Reference UID. Uniquely identifies Frame of
+    Reference within Structure Set.
     """
     RTReferencedStudySequence: list[StructureSetModuleRTReferencedStudySequenceItem] | None = None
-    """(3006,0012) SQ 1 Type 3, RT Referenced Study Sequence - PS3.3 2016c Table
-    C.8-41, Section C.8.8.5. Sequence of Studies containing series to be referenced.
-    One or more Items are permitted in this Sequence. See Section C.8.8.5.4.
+    """(3006,0012) SQ 1 Type 3, RT Referenced Study Sequence. Sequence of Studies
+    containing series to be referenced. One or more Items are permitted in this
+    Sequence. See Section C.8.8.5.4.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -364,43 +362,34 @@ DerivationCodeSequence	00089215	SQ	1	3		C.8-41 row 23
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ROINumber: int
-    """(3006,0022) IS 1 Type 1, ROI Number - PS3.3 2016c Table C.8-41, Section C.8.8.5.
-    Identification number of the ROI. The value of ROI Number (3006,0022) shall be
-    unique within the Structure Set in which it is created.
+    """(3006,0022) IS 1 Type 1, ROI Number. Identification number of the ROI. The value
+    of ROI Number (3006,0022) shall be unique within the Structure Set in which it
+    is created.
     """
     ReferencedFrameOfReferenceUID: str
-    """(3006,0024) UI 1 Type 1, Referenced Frame of Reference UID - PS3.3 2016c Table
-    C.8-41, Section C.8.8.5. Uniquely identifies Frame of Reference in which ROI is
-    defined, specified by Frame of Reference UID (0020,0052) in Referenced Frame of
-    Reference Sequence (3006,0010).
+    """(3006,0024) UI 1 Type 1, Referenced Frame of Reference UID. Uniquely identifies
+    Frame of Reference in which ROI is defined, specified by Frame of Reference UID
+    (0020,0052) in Referenced Frame of Reference Sequence (3006,0010).
     """
     ROIName: str | None = None
-    """(3006,0026) LO 1 Type 2, ROI Name - PS3.3 2016c Table C.8-41, Section C.8.8.5.
-    User-defined name for ROI.
-    """
+    """(3006,0026) LO 1 Type 2, ROI Name. User-defined name for ROI."""
     ROIDescription: str | None = None
-    """(3006,0028) ST 1 Type 3, ROI Description - PS3.3 2016c Table C.8-41, Section
-    C.8.8.5. User-defined description for ROI.
-    """
+    """(3006,0028) ST 1 Type 3, ROI Description. User-defined description for ROI."""
     ROIVolume: float | Decimal | None = None
-    """(3006,002C) DS 1 Type 3, ROI Volume - PS3.3 2016c Table C.8-41, Section C.8.8.5.
-    Volume of ROI (cubic centimeters).
-    """
+    """(3006,002C) DS 1 Type 3, ROI Volume. Volume of ROI (cubic centimeters)."""
     ROIGenerationAlgorithm: Literal["AUTOMATIC", "SEMIAUTOMATIC", "MANUAL"] | str | None = None
-    """(3006,0036) CS 1 Type 2, ROI Generation Algorithm - PS3.3 2016c Table C.8-41,
-    Section C.8.8.5. Type of algorithm used to generate ROI. Defined Terms:
-    AUTOMATIC calculated ROI SEMIAUTOMATIC ROI calculated with user assistance
-    MANUAL user-entered ROI
+    """(3006,0036) CS 1 Type 2, ROI Generation Algorithm. Type of algorithm used to
+    generate ROI. Defined Terms: AUTOMATIC calculated ROI SEMIAUTOMATIC ROI
+    calculated with user assistance MANUAL user-entered ROI
     """
     ROIGenerationDescription: str | None = None
-    """(3006,0038) LO 1 Type 3, ROI Generation Description - PS3.3 2016c Table C.8-41,
-    Section C.8.8.5. User-defined description of technique used to generate ROI.
+    """(3006,0038) LO 1 Type 3, ROI Generation Description. User-defined description of
+    technique used to generate ROI.
     """
     DerivationCodeSequence: list[StructureSetModuleDerivationCodeSequenceItem] | None = None
-    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence - PS3.3 2016c Table C.8-41,
-    Section C.8.8.5. A coded description of how this ROI was derived. One or more
-    Items are permitted in this Sequence. See Section C.8.8.5.3 for further
-    explanation.
+    """(0008,9215) SQ 1 Type 3, Derivation Code Sequence. A coded description of how
+    this ROI was derived. One or more Items are permitted in this Sequence. See
+    Section C.8.8.5.3 for further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -426,48 +415,46 @@ PredecessorStructureSetSequence	30060018	SQ	1	3		C.8-41 row 25
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StructureSetLabel: str
-    """(3006,0002) SH 1 Type 1, Structure Set Label - PS3.3 2016c Table C.8-41, Section
-    C.8.8.5. User-defined label for Structure Set.
+    """(3006,0002) SH 1 Type 1, Structure Set Label. User-defined label for Structure
+    Set.
     """
     StructureSetName: str | None = None
-    """(3006,0004) LO 1 Type 3, Structure Set Name - PS3.3 2016c Table C.8-41, Section
-    C.8.8.5. User-defined name for Structure Set.
+    """(3006,0004) LO 1 Type 3, Structure Set Name. User-defined name for Structure
+    Set.
     """
     StructureSetDescription: str | None = None
-    """(3006,0006) ST 1 Type 3, Structure Set Description - PS3.3 2016c Table C.8-41,
-    Section C.8.8.5. User-defined description for Structure Set.
+    """(3006,0006) ST 1 Type 3, Structure Set Description. User-defined description for
+    Structure Set.
     """
     InstanceNumber: int | None = None
-    """(0020,0013) IS 1 Type 3, Instance Number - PS3.3 2016c Table C.8-41, Section
-    C.8.8.5. A number that identifies this object instance.
+    """(0020,0013) IS 1 Type 3, Instance Number. A number that identifies this object
+    instance.
     """
     StructureSetDate: datetime.date | str | None = None
-    """(3006,0008) DA 1 Type 2, Structure Set Date - PS3.3 2016c Table C.8-41, Section
-    C.8.8.5. Date at which Structure Set was last modified.
+    """(3006,0008) DA 1 Type 2, Structure Set Date. Date at which Structure Set was
+    last modified.
     """
     StructureSetTime: datetime.time | str | None = None
-    """(3006,0009) TM 1 Type 2, Structure Set Time - PS3.3 2016c Table C.8-41, Section
-    C.8.8.5. Time at which Structure Set was last modified.
+    """(3006,0009) TM 1 Type 2, Structure Set Time. Time at which Structure Set was
+    last modified.
     """
     ReferencedFrameOfReferenceSequence: (
         list[StructureSetModuleReferencedFrameOfReferenceSequenceItem] | None
     ) = None
-    """(3006,0010) SQ 1 Type 3, Referenced Frame of Reference Sequence - PS3.3 2016c
-    Table C.8-41, Section C.8.8.5. Sequence describing Frames of Reference in which
-    the ROIs are defined. One or more Items are permitted in this Sequence. See
-    Section C.8.8.5.1.
+    """(3006,0010) SQ 1 Type 3, Referenced Frame of Reference Sequence. Sequence
+    describing Frames of Reference in which the ROIs are defined. One or more Items
+    are permitted in this Sequence. See Section C.8.8.5.1.
     """
     StructureSetROISequence: list[StructureSetModuleStructureSetROISequenceItem]
-    """(3006,0020) SQ 1 Type 1, Structure Set ROI Sequence - PS3.3 2016c Table C.8-41,
-    Section C.8.8.5. ROIs for current Structure Set. One or more Items shall be
-    included in this Sequence.
+    """(3006,0020) SQ 1 Type 1, Structure Set ROI Sequence. ROIs for current Structure
+    Set. One or more Items shall be included in this Sequence.
     """
     PredecessorStructureSetSequence: (
         list[StructureSetModulePredecessorStructureSetSequenceItem] | None
     ) = None
-    """(3006,0018) SQ 1 Type 3, Predecessor Structure Set Sequence - PS3.3 2016c Table
-    C.8-41, Section C.8.8.5. The Structure Set that has been used to derive the
-    current Structure Set. Only a single item is permitted in this Sequence.
+    """(3006,0018) SQ 1 Type 3, Predecessor Structure Set Sequence. The Structure Set
+    that has been used to derive the current Structure Set. Only a single item is
+    permitted in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

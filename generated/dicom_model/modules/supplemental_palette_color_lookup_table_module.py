@@ -33,37 +33,31 @@ BluePaletteColorLookupTableData	00281203	OW	1	1		C.7.6.19-1 row 6
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     RedPaletteColorLookupTableDescriptor: Sequence[int]
-    """(0028,1101) US or SS 3 Type 1, Red Palette Color Lookup Table Descriptor - PS3.3
-    2016c Table C.7.6.19-1, Section C.7.6.19. Specifies the format of the Red
-    Palette Color Lookup Table Data (0028,1201). See Section C.7.6.3.1.5 for further
-    explanation.
+    """(0028,1101) US or SS 3 Type 1, Red Palette Color Lookup Table Descriptor.
+    Specifies the format of the Red Palette Color Lookup Table Data (0028,1201). See
+    Section C.7.6.3.1.5 for further explanation.
     """
     GreenPaletteColorLookupTableDescriptor: Sequence[int]
-    """(0028,1102) US or SS 3 Type 1, Green Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7.6.19-1, Section C.7.6.19. Specifies the format of the
-    Green Palette Color Lookup Table Data (0028,1202). See Section C.7.6.3.1.5 for
-    further explanation.
+    """(0028,1102) US or SS 3 Type 1, Green Palette Color Lookup Table Descriptor.
+    Specifies the format of the Green Palette Color Lookup Table Data (0028,1202).
+    See Section C.7.6.3.1.5 for further explanation.
     """
     BluePaletteColorLookupTableDescriptor: Sequence[int]
-    """(0028,1103) US or SS 3 Type 1, Blue Palette Color Lookup Table Descriptor -
-    PS3.3 2016c Table C.7.6.19-1, Section C.7.6.19. Specifies the format of the Blue
-    Palette Color Lookup table Data (0028,1203). See Section C.7.6.3.1.5 for further
-    explanation.
+    """(0028,1103) US or SS 3 Type 1, Blue Palette Color Lookup Table Descriptor.
+    Specifies the format of the Blue Palette Color Lookup table Data (0028,1203).
+    See Section C.7.6.3.1.5 for further explanation.
     """
     RedPaletteColorLookupTableData: bytes
-    """(0028,1201) OW 1 Type 1, Red Palette Color Lookup Table Data - PS3.3 2016c Table
-    C.7.6.19-1, Section C.7.6.19. Red Palette Color Lookup Table Data. See Section
-    C.7.6.3.1.6 for further explanation.
+    """(0028,1201) OW 1 Type 1, Red Palette Color Lookup Table Data. Red Palette Color
+    Lookup Table Data. See Section C.7.6.3.1.6 for further explanation.
     """
     GreenPaletteColorLookupTableData: bytes
-    """(0028,1202) OW 1 Type 1, Green Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7.6.19-1, Section C.7.6.19. Green Palette Color Lookup Table Data. See
-    Section C.7.6.3.1.6 for further explanation.
+    """(0028,1202) OW 1 Type 1, Green Palette Color Lookup Table Data. Green Palette
+    Color Lookup Table Data. See Section C.7.6.3.1.6 for further explanation.
     """
     BluePaletteColorLookupTableData: bytes
-    """(0028,1203) OW 1 Type 1, Blue Palette Color Lookup Table Data - PS3.3 2016c
-    Table C.7.6.19-1, Section C.7.6.19. Blue Palette Color Lookup Table Data. See
-    Section C.7.6.3.1.6 for further explanation.
+    """(0028,1203) OW 1 Type 1, Blue Palette Color Lookup Table Data. Blue Palette
+    Color Lookup Table Data. See Section C.7.6.3.1.6 for further explanation.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -33,52 +33,49 @@ NTPSourceAddress	00181803	LO	1	3		C.7-7 row 8
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     SynchronizationFrameOfReferenceUID: str
-    """(0020,0200) UI 1 Type 1, Synchronization Frame of Reference UID - PS3.3 2016c
-    Table C.7-7, Section C.7.4.2. UID of common synchronization environment. See
-    Section C.7.4.2.1.1.
+    """(0020,0200) UI 1 Type 1, Synchronization Frame of Reference UID. UID of common
+    synchronization environment. See Section C.7.4.2.1.1.
     """
     SynchronizationTrigger: Literal["SOURCE", "EXTERNAL", "PASSTHRU", "NO TRIGGER"]
-    """(0018,106A) CS 1 Type 1, Synchronization Trigger - PS3.3 2016c Table C.7-7,
-    Section C.7.4.2. Data acquisition synchronization with external equipment
-    Enumerated Values: SOURCE this equipment provides synchronization channel or
-    trigger to other equipment EXTERNAL this equipment receives synchronization
-    channel or trigger from other equipment PASSTHRU this equipment receives
-    synchronization channel or trigger and forwards it NO TRIGGER data acquisition
-    not synchronized by common channel or trigger
+    """(0018,106A) CS 1 Type 1, Synchronization Trigger. Data acquisition
+    synchronization with external equipment Enumerated Values: SOURCE this equipment
+    provides synchronization channel or trigger to other equipment EXTERNAL this
+    equipment receives synchronization channel or trigger from other equipment
+    PASSTHRU this equipment receives synchronization channel or trigger and forwards
+    it NO TRIGGER data acquisition not synchronized by common channel or trigger
     """
     TriggerSourceOrType: str | None = None
-    """(0018,1061) LO 1 Type 3, Trigger Source or Type - PS3.3 2016c Table C.7-7,
-    Section C.7.4.2. Specifies equipment ID of trigger source and/or type of trigger
+    """(0018,1061) LO 1 Type 3, Trigger Source or Type. Specifies equipment ID of
+    trigger source and/or type of trigger
     """
     SynchronizationChannel: Sequence[int] | None = None
-    """(0018,106C) US 2 Type 1C, Synchronization Channel - PS3.3 2016c Table C.7-7,
-    Section C.7.4.2. Identifier of waveform channel that records the synchronization
-    channel or trigger, see Section C.7.4.2.1.3. Required if synchronization channel
-    or trigger is encoded in a waveform in this SOP Instance
+    """(0018,106C) US 2 Type 1C, Synchronization Channel. Identifier of waveform
+    channel that records the synchronization channel or trigger, see Section
+    C.7.4.2.1.3. Required if synchronization channel or trigger is encoded in a
+    waveform in this SOP Instance
     """
     AcquisitionTimeSynchronized: Literal["Y", "N"]
-    """(0018,1800) CS 1 Type 1, Acquisition Time Synchronized - PS3.3 2016c Table
-    C.7-7, Section C.7.4.2. Acquisition DateTime (0008,002A) synchronized with
-    external time reference. Enumerated Values: Y N See Section C.7.4.2.1.4
+    """(0018,1800) CS 1 Type 1, Acquisition Time Synchronized. Acquisition DateTime
+    (0008,002A) synchronized with external time reference. Enumerated Values: Y N
+    See Section C.7.4.2.1.4
     """
     TimeSource: str | None = None
-    """(0018,1801) SH 1 Type 3, Time Source - PS3.3 2016c Table C.7-7, Section C.7.4.2.
-    ID of equipment or system providing time reference
+    """(0018,1801) SH 1 Type 3, Time Source. ID of equipment or system providing time
+    reference
     """
     TimeDistributionProtocol: Literal["NTP", "IRIG", "GPS", "SNTP", "PTP"] | None = None
-    """(0018,1802) CS 1 Type 3, Time Distribution Protocol - PS3.3 2016c Table C.7-7,
-    Section C.7.4.2. Method of time distribution used to synchronize this equipment.
-    Enumerated Values: NTP Network Time Protocol IRIG Inter Range Instrumentation
-    Group GPS Global Positioning System SNTP Simple Network Time Protocol PTP IEEE
-    1588 Precision Time Protocol
+    """(0018,1802) CS 1 Type 3, Time Distribution Protocol. Method of time distribution
+    used to synchronize this equipment. Enumerated Values: NTP Network Time Protocol
+    IRIG Inter Range Instrumentation Group GPS Global Positioning System SNTP Simple
+    Network Time Protocol PTP IEEE 1588 Precision Time Protocol
     """
     NTPSourceAddress: str | None = None
-    """(0018,1803) LO 1 Type 3, NTP Source Address - PS3.3 2016c Table C.7-7, Section
-    C.7.4.2. IP Address of NTP, SNTP, or PTP time source. IPv4 addresses shall be in
-    dotted decimal (e.g., 192.168.1.1). The IPv6 addresses shall be in colon
-    separated hexadecimal (e.g., 12:34:56:78:9a:bc:de:f0). Identity of this value in
-    two instances acquired contemporaneously implies a common time base. The NTP
-    Source Address might not persist over time.
+    """(0018,1803) LO 1 Type 3, NTP Source Address. IP Address of NTP, SNTP, or PTP
+    time source. IPv4 addresses shall be in dotted decimal (e.g., 192.168.1.1). The
+    IPv6 addresses shall be in colon separated hexadecimal (e.g.,
+    12:34:56:78:9a:bc:de:f0). Identity of this value in two instances acquired
+    contemporaneously implies a common time base. The NTP Source Address might not
+    persist over time.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -30,18 +30,16 @@ PositionOfIsocenterProjection	00189430	FL	2	1C		C.8.19.5-1 row 3		Isocenter Refe
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PhysicalDetectorSize: Sequence[float]
-    """(0018,9429) FL 2 Type 1, Physical Detector Size - PS3.3 2016c Table C.8.19.5-1,
-    Section C.8.19.5. Dimensions of the physical detector measured in mm as a row
-    size followed by a column size.
+    """(0018,9429) FL 2 Type 1, Physical Detector Size. Dimensions of the physical
+    detector measured in mm as a row size followed by a column size.
     """
     PositionOfIsocenterProjection: Sequence[float] | None = None
-    """(0018,9430) FL 2 Type 1C, Position of Isocenter Projection - PS3.3 2016c Table
-    C.8.19.5-1, Section C.8.19.5. Position of the Isocenter projection on the
-    detector plane measured in fractional physical detector elements as a distance
-    along the column direction followed by a distance along the row direction from
-    the center of the TLHC detector element of a rectangle circumscribing the
-    physical detector area. Required if Isocenter Reference System Sequence
-    (0018,9462) is present.
+    """(0018,9430) FL 2 Type 1C, Position of Isocenter Projection. Position of the
+    Isocenter projection on the detector plane measured in fractional physical
+    detector elements as a distance along the column direction followed by a
+    distance along the row direction from the center of the TLHC detector element of
+    a rectangle circumscribing the physical detector area. Required if Isocenter
+    Reference System Sequence (0018,9462) is present.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

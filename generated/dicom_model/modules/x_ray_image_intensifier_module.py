@@ -31,26 +31,24 @@ IntensifierActiveDimensions	00189428	FL	1-2	1		C.8.19.4-1 row 3
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     IntensifierSize: float | Decimal
-    """(0018,1162) DS 1 Type 1, Intensifier Size - PS3.3 2016c Table C.8.19.4-1,
-    Section C.8.19.4. Physical diameter of the maximum active area X-Ray intensifier
-    in mm. This Attribute does not specify the field of view. The Attribute Field of
-    View Dimension(s) in Float (0018,9461) is intended for this value.
+    """(0018,1162) DS 1 Type 1, Intensifier Size. Physical diameter of the maximum
+    active area X-Ray intensifier in mm. This Attribute does not specify the field
+    of view. The Attribute Field of View Dimension(s) in Float (0018,9461) is
+    intended for this value.
     """
     IntensifierActiveShape: Literal["RECTANGLE", "ROUND", "HEXAGONAL"]
-    """(0018,9427) CS 1 Type 1, Intensifier Active Shape - PS3.3 2016c Table
-    C.8.19.4-1, Section C.8.19.4. Shape of the active area used for acquiring this
-    image. Enumerated Values: RECTANGLE ROUND HEXAGONAL This may be different from
-    the Field of View Shape (0018,1147), and should not be assumed to describe the
-    stored image.
+    """(0018,9427) CS 1 Type 1, Intensifier Active Shape. Shape of the active area used
+    for acquiring this image. Enumerated Values: RECTANGLE ROUND HEXAGONAL This may
+    be different from the Field of View Shape (0018,1147), and should not be assumed
+    to describe the stored image.
     """
     IntensifierActiveDimensions: Sequence[float]
-    """(0018,9428) FL 1-2 Type 1, Intensifier Active Dimension(s) - PS3.3 2016c Table
-    C.8.19.4-1, Section C.8.19.4. Dimensions in mm of the active area used for
-    acquiring this image. If Intensifier Active Shape (0018,9427) is: RECTANGLE: row
-    dimension followed by column. ROUND: diameter. HEXAGONAL: diameter of the circle
-    circumscribing the hexagon. This may be different from the Field of View
-    Dimension(s) in Float (0018,9461), and should not be assumed to describe the
-    stored image.
+    """(0018,9428) FL 1-2 Type 1, Intensifier Active Dimension(s). Dimensions in mm of
+    the active area used for acquiring this image. If Intensifier Active Shape
+    (0018,9427) is: RECTANGLE: row dimension followed by column. ROUND: diameter.
+    HEXAGONAL: diameter of the circle circumscribing the hexagon. This may be
+    different from the Field of View Dimension(s) in Float (0018,9461), and should
+    not be assumed to describe the stored image.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

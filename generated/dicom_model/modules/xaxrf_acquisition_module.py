@@ -53,100 +53,91 @@ AcquiredImageAreaDoseProduct	00189473	FL	1	2		C.8.19.3-1 row 16
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     KVP: float | Decimal
-    """(0018,0060) DS 1 Type 1, KVP - PS3.3 2016c Table C.8.19.3-1, Section C.8.19.3.
-    Average of the peak kilo voltage outputs of the X-Ray generator used for all
-    frames.
+    """(0018,0060) DS 1 Type 1, KVP. Average of the peak kilo voltage outputs of the
+    X-Ray generator used for all frames.
     """
     RadiationSetting: Literal["SC", "GR"]
-    """(0018,1155) CS 1 Type 1, Radiation Setting - PS3.3 2016c Table C.8.19.3-1,
-    Section C.8.19.3. Identify the general level of X-Ray dose exposure. Enumerated
-    Values: SC low dose exposure generally corresponding to fluoroscopic settings
-    (e.g., preparation for diagnostic quality image acquisition) GR high dose for
-    diagnostic quality image acquisition (also called digital spot or cine)
+    """(0018,1155) CS 1 Type 1, Radiation Setting. Identify the general level of X-Ray
+    dose exposure. Enumerated Values: SC low dose exposure generally corresponding
+    to fluoroscopic settings (e.g., preparation for diagnostic quality image
+    acquisition) GR high dose for diagnostic quality image acquisition (also called
+    digital spot or cine)
     """
     XRayTubeCurrentInmA: float | None = None
-    """(0018,9330) FD 1 Type 1C, X-Ray Tube Current in mA - PS3.3 2016c Table
-    C.8.19.3-1, Section C.8.19.3. Average of the nominal X-Ray tube currents in
-    milliamperes for all frames. Required if Exposure in mAs (0018,9332) is not
-    present. May be present otherwise.
+    """(0018,9330) FD 1 Type 1C, X-Ray Tube Current in mA. Average of the nominal X-Ray
+    tube currents in milliamperes for all frames. Required if Exposure in mAs
+    (0018,9332) is not present. May be present otherwise.
     """
     ExposureTimeInms: float | None = None
-    """(0018,9328) FD 1 Type 1C, Exposure Time in ms - PS3.3 2016c Table C.8.19.3-1,
-    Section C.8.19.3. Duration of X-Ray exposure in milliseconds. See Section
-    C.8.7.2.1.1. Required if Exposure in mAs (0018,9332) is not present. May be
-    present otherwise.
+    """(0018,9328) FD 1 Type 1C, Exposure Time in ms. Duration of X-Ray exposure in
+    milliseconds. See Section C.8.7.2.1.1. Required if Exposure in mAs (0018,9332)
+    is not present. May be present otherwise.
     """
     ExposureInmAs: float | None = None
-    """(0018,9332) FD 1 Type 1C, Exposure in mAs - PS3.3 2016c Table C.8.19.3-1,
-    Section C.8.19.3. The exposure expressed in milliampereseconds, for example
-    calculated from Exposure Time and X-Ray Tube Current. Required if either
-    Exposure Time in ms (0018,9328) or X-Ray Tube Current in mA (0018,9330) are not
-    present. May be present otherwise.
+    """(0018,9332) FD 1 Type 1C, Exposure in mAs. The exposure expressed in
+    milliampereseconds, for example calculated from Exposure Time and X-Ray Tube
+    Current. Required if either Exposure Time in ms (0018,9328) or X-Ray Tube
+    Current in mA (0018,9330) are not present. May be present otherwise.
     """
     AveragePulseWidth: float | Decimal
-    """(0018,1154) DS 1 Type 1, Average Pulse Width - PS3.3 2016c Table C.8.19.3-1,
-    Section C.8.19.3. Average width of X-Ray pulse in msec.
+    """(0018,1154) DS 1 Type 1, Average Pulse Width. Average width of X-Ray pulse in
+    msec.
     """
     AcquisitionDuration: float
-    """(0018,9073) FD 1 Type 1, Acquisition Duration - PS3.3 2016c Table C.8.19.3-1,
-    Section C.8.19.3. The time in seconds needed for the complete acquisition. See
-    Section C.7.6.16.2.2.1 for further explanation
+    """(0018,9073) FD 1 Type 1, Acquisition Duration. The time in seconds needed for
+    the complete acquisition. See Section C.7.6.16.2.2.1 for further explanation
     """
     RadiationMode: Literal["CONTINUOUS", "PULSED"] | str
-    """(0018,115A) CS 1 Type 1, Radiation Mode - PS3.3 2016c Table C.8.19.3-1, Section
-    C.8.19.3. Specifies X-Ray radiation mode. Defined Terms: CONTINUOUS PULSED
+    """(0018,115A) CS 1 Type 1, Radiation Mode. Specifies X-Ray radiation mode. Defined
+    Terms: CONTINUOUS PULSED
     """
     FocalSpots: Sequence[float | Decimal] | None = None
-    """(0018,1190) DS 1-n Type 3, Focal Spot(s) - PS3.3 2016c Table C.8.19.3-1, Section
-    C.8.19.3. Nominal focal spot size in mm used to acquire this image.
+    """(0018,1190) DS 1-n Type 3, Focal Spot(s). Nominal focal spot size in mm used to
+    acquire this image.
     """
     AnodeTargetMaterial: Literal["TUNGSTEN", "MOLYBDENUM", "RHODIUM"] | str | None = None
-    """(0018,1191) CS 1 Type 3, Anode Target Material - PS3.3 2016c Table C.8.19.3-1,
-    Section C.8.19.3. The primary material in the anode of the X-Ray source. Defined
-    Terms: TUNGSTEN MOLYBDENUM RHODIUM
+    """(0018,1191) CS 1 Type 3, Anode Target Material. The primary material in the
+    anode of the X-Ray source. Defined Terms: TUNGSTEN MOLYBDENUM RHODIUM
     """
     RectificationType: Literal["SINGLE PHASE", "THREE PHASE", "CONST POTENTIAL"] | str | None = None
-    """(0018,1156) CS 1 Type 3, Rectification Type - PS3.3 2016c Table C.8.19.3-1,
-    Section C.8.19.3. Type of rectification used in the X-Ray generator. Defined
-    Terms: SINGLE PHASE THREE PHASE CONST POTENTIAL
+    """(0018,1156) CS 1 Type 3, Rectification Type. Type of rectification used in the
+    X-Ray generator. Defined Terms: SINGLE PHASE THREE PHASE CONST POTENTIAL
     """
     XRayReceptorType: Literal["IMG_INTENSIFIER", "DIGITAL_DETECTOR"]
-    """(0018,9420) CS 1 Type 1, X-Ray Receptor Type - PS3.3 2016c Table C.8.19.3-1,
-    Section C.8.19.3. Identifies with type of X-Ray receptor is used. Enumerated
-    Values: IMG_INTENSIFIER DIGITAL_DETECTOR
+    """(0018,9420) CS 1 Type 1, X-Ray Receptor Type. Identifies with type of X-Ray
+    receptor is used. Enumerated Values: IMG_INTENSIFIER DIGITAL_DETECTOR
     """
     DistanceReceptorPlaneToDetectorHousing: float | None = None
-    """(0018,9426) FL 1 Type 2, Distance Receptor Plane to Detector Housing - PS3.3
-    2016c Table C.8.19.3-1, Section C.8.19.3. Distance in mm between the receptor
-    plane and the detector housing. The direction of the distance is positive from
-    receptor plane to X-Ray source. A negative value is allowed in the case of an
-    image intensifier the receptor plane can be a virtual plane located outside the
-    detector housing depending the magnification factor of the intensifier. A
-    negative value is not applicable for the digital detector. Used to calculate the
-    pixel size of the plane in the patient when markers are used, and they are
-    placed on the detector housing.
+    """(0018,9426) FL 1 Type 2, Distance Receptor Plane to Detector Housing. Distance
+    in mm between the receptor plane and the detector housing. The direction of the
+    distance is positive from receptor plane to X-Ray source. A negative value is
+    allowed in the case of an image intensifier the receptor plane can be a virtual
+    plane located outside the detector housing depending the magnification factor of
+    the intensifier. A negative value is not applicable for the digital detector.
+    Used to calculate the pixel size of the plane in the patient when markers are
+    used, and they are placed on the detector housing.
     """
     PositionerType: Literal["CARM", "COLUMN"] | str
-    """(0018,1508) CS 1 Type 1, Positioner Type - PS3.3 2016c Table C.8.19.3-1, Section
-    C.8.19.3. Defined Terms: CARM COLUMN The term CARM can apply to any positioner
-    with 2 degrees of freedom of rotation of the X-Ray beam about the Imaging
-    Subject. The term COLUMN can apply to any positioner with 1 degree of freedom of
-    rotation of the X-Ray beam about the Imaging Subject.
+    """(0018,1508) CS 1 Type 1, Positioner Type. Defined Terms: CARM COLUMN The term
+    CARM can apply to any positioner with 2 degrees of freedom of rotation of the
+    X-Ray beam about the Imaging Subject. The term COLUMN can apply to any
+    positioner with 1 degree of freedom of rotation of the X-Ray beam about the
+    Imaging Subject.
     """
     CArmPositionerTabletopRelationship: Literal["YES", "NO"] | None = None
-    """(0018,9474) CS 1 Type 1C, C-arm Positioner Tabletop Relationship - PS3.3 2016c
-    Table C.8.19.3-1, Section C.8.19.3. Describes for C-arm positioner type systems
-    if positioner and tabletop has the same geometrical reference system. Enumerated
-    Values: YES NO The value NO is intended for mobile systems where there is no
-    table fixed to the system Required if Positioner Type (0018,1508) equals CARM.
+    """(0018,9474) CS 1 Type 1C, C-arm Positioner Tabletop Relationship. Describes for
+    C-arm positioner type systems if positioner and tabletop has the same
+    geometrical reference system. Enumerated Values: YES NO The value NO is intended
+    for mobile systems where there is no table fixed to the system Required if
+    Positioner Type (0018,1508) equals CARM.
     """
     AcquiredImageAreaDoseProduct: float | None = None
-    """(0018,9473) FL 1 Type 2, Acquired Image Area Dose Product - PS3.3 2016c Table
-    C.8.19.3-1, Section C.8.19.3. X-Ray dose, measured in dGy*cm*cm, to which the
-    patient was exposed for the acquisition of this image only. The sum of the Image
-    Area Dose Product of all images of a Series or a Study may not result in the
-    actual area dose product to which the patient was exposed. This may be an
-    estimated value based on assumptions about the patient's body size and habitus.
+    """(0018,9473) FL 1 Type 2, Acquired Image Area Dose Product. X-Ray dose, measured
+    in dGy*cm*cm, to which the patient was exposed for the acquisition of this image
+    only. The sum of the Image Area Dose Product of all images of a Series or a
+    Study may not result in the actual area dose product to which the patient was
+    exposed. This may be an estimated value based on assumptions about the patient's
+    body size and habitus.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

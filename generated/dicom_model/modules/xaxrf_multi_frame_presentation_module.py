@@ -34,49 +34,43 @@ MaskVisibilityPercentage	00289478	FL	1	1C		C.8.19.7-1 row 9		Recommended Viewing
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     StartTrim: int
-    """(0008,2142) IS 1 Type 1, Start Trim - PS3.3 2016c Table C.8.19.7-1, Section
-    C.8.19.7. The Frame Number of the first frame of the set of frames to be
-    displayed in this Item.
+    """(0008,2142) IS 1 Type 1, Start Trim. The Frame Number of the first frame of the
+    set of frames to be displayed in this Item.
     """
     StopTrim: int
-    """(0008,2143) IS 1 Type 1, Stop Trim - PS3.3 2016c Table C.8.19.7-1, Section
-    C.8.19.7. The Frame Number of the last frame of the set of frames to be
-    displayed in this Item.
+    """(0008,2143) IS 1 Type 1, Stop Trim. The Frame Number of the last frame of the
+    set of frames to be displayed in this Item.
     """
     SkipFrameRangeFlag: Literal["DISPLAY", "SKIP"] | str
-    """(0008,9460) CS 1 Type 1, Skip Frame Range Flag - PS3.3 2016c Table C.8.19.7-1,
-    Section C.8.19.7. A flag indicating that the range of frames in this Item may be
-    skipped. Defined Terms: DISPLAY SKIP
+    """(0008,9460) CS 1 Type 1, Skip Frame Range Flag. A flag indicating that the range
+    of frames in this Item may be skipped. Defined Terms: DISPLAY SKIP
     """
     RecommendedDisplayFrameRateInFloat: float
-    """(0008,9459) FL 1 Type 1, Recommended Display Frame Rate in Float - PS3.3 2016c
-    Table C.8.19.7-1, Section C.8.19.7. Recommended rate at which the frames of this
-    Item should be displayed in frames/second.
+    """(0008,9459) FL 1 Type 1, Recommended Display Frame Rate in Float. Recommended
+    rate at which the frames of this Item should be displayed in frames/second.
     """
     RecommendedViewingMode: Literal["SUB", "NAT"] | str | None = None
-    """(0028,1090) CS 1 Type 2, Recommended Viewing Mode - PS3.3 2016c Table
-    C.8.19.7-1, Section C.8.19.7. Specifies the recommended viewing protocol(s).
-    When this Attribute is present with a value, this value shall override the value
-    of Recommended Viewing Mode (0028,1090) specified in the Section C.7.6.10.
-    Defined Terms: SUB subtraction with mask images NAT native viewing of image as
-    stored If an implementation does not recognize the Defined Term for Recommended
-    Viewing Mode (0028,1090), reverting to native display mode is recommended.
+    """(0028,1090) CS 1 Type 2, Recommended Viewing Mode. Specifies the recommended
+    viewing protocol(s). When this Attribute is present with a value, this value
+    shall override the value of Recommended Viewing Mode (0028,1090) specified in
+    the Section C.7.6.10. Defined Terms: SUB subtraction with mask images NAT native
+    viewing of image as stored If an implementation does not recognize the Defined
+    Term for Recommended Viewing Mode (0028,1090), reverting to native display mode
+    is recommended.
     """
     DisplayFilterPercentage: float | None = None
-    """(0028,9411) FL 1 Type 2, Display Filter Percentage - PS3.3 2016c Table
-    C.8.19.7-1, Section C.8.19.7. Edge enhancement filter percentage that is
-    recommended by the pixel data creator as filter presetting for display purposes.
-    The value of 100 corresponds to the maximum filter strength that can be applied
-    by a specific application displaying the image.
+    """(0028,9411) FL 1 Type 2, Display Filter Percentage. Edge enhancement filter
+    percentage that is recommended by the pixel data creator as filter presetting
+    for display purposes. The value of 100 corresponds to the maximum filter
+    strength that can be applied by a specific application displaying the image.
     """
     MaskVisibilityPercentage: float | None = None
-    """(0028,9478) FL 1 Type 1C, Mask Visibility Percentage - PS3.3 2016c Table
-    C.8.19.7-1, Section C.8.19.7. The percentage of visibility of the mask frame
-    during a subtracted display. A value of 0 corresponds to subtracted display, a
-    value of 100 corresponds to un-subtracted display (native). See Section
-    C.8.19.7.1. The value of 100 is equivalent to Recommended Viewing Mode
-    (0028,1090) having a value of NAT. Required if Recommended Viewing Mode
-    (0028,1090) equals SUB.
+    """(0028,9478) FL 1 Type 1C, Mask Visibility Percentage. The percentage of
+    visibility of the mask frame during a subtracted display. A value of 0
+    corresponds to subtracted display, a value of 100 corresponds to un-subtracted
+    display (native). See Section C.8.19.7.1. The value of 100 is equivalent to
+    Recommended Viewing Mode (0028,1090) having a value of NAT. Required if
+    Recommended Viewing Mode (0028,1090) equals SUB.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -97,19 +91,17 @@ FrameDisplaySequence	00089458	SQ	1	3		C.8.19.7-1 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     PreferredPlaybackSequencing: Literal[0, 1] | None = None
-    """(0018,1244) US 1 Type 3, Preferred Playback Sequencing - PS3.3 2016c Table
-    C.8.19.7-1, Section C.8.19.7. Describes the preferred playback sequencing for a
-    multi-frame image. Enumerated Values: 0 Looping (1,2…n,1,2,…n,1,2,….n,…) 1
-    Sweeping (1,2,…n,n -1,…2,1,2,…n,…)
+    """(0018,1244) US 1 Type 3, Preferred Playback Sequencing. Describes the preferred
+    playback sequencing for a multi-frame image. Enumerated Values: 0 Looping
+    (1,2…n,1,2,…n,1,2,….n,…) 1 Sweeping (1,2,…n,n -1,…2,1,2,…n,…)
     """
     FrameDisplaySequence: list[XAXRFMultiFramePresentationModuleFrameDisplaySequenceItem] | None = (
         None
     )
-    """(0008,9458) SQ 1 Type 3, Frame Display Sequence - PS3.3 2016c Table C.8.19.7-1,
-    Section C.8.19.7. Sequence that specifies the display frame rate of a selected
-    set of frames. The Items are ordered in increasing frame number. The range of
-    the frames may not overlap and the ranges shall be adjacent. One or more Items
-    are permitted in this Sequence.
+    """(0008,9458) SQ 1 Type 3, Frame Display Sequence. Sequence that specifies the
+    display frame rate of a selected set of frames. The Items are ordered in
+    increasing frame number. The range of the frames may not overlap and the ranges
+    shall be adjacent. One or more Items are permitted in this Sequence.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""

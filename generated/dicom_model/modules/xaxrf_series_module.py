@@ -28,12 +28,12 @@ ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Class.
+    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
+    Uniquely identifies the referenced SOP Class.
     """
     ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - PS3.3 2016c Table 10-11,
-    Section 10.8. Uniquely identifies the referenced SOP Instance.
+    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
+    10.8. Uniquely identifies the referenced SOP Instance.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -53,23 +53,19 @@ ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8.19.1-1 row 3		a P
     )
     """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     Modality: Literal["XA", "RF"]
-    """(0008,0060) CS 1 Type 1, Modality - PS3.3 2016c Table C.8.19.1-1, Section
-    C.8.19.1. Type of device, process or method that originally acquired the data
-    used to create the images in this Series. Enumerated Values: XA RF See Section
-    C.7.3.1.1.1 for further explanation.
+    """(0008,0060) CS 1 Type 1, Modality. Type of device, process or method that
+    originally acquired the data used to create the images in this Series.
+    Enumerated Values: XA RF See Section C.7.3.1.1.1 for further explanation.
     """
     SeriesNumber: int
-    """(0020,0011) IS 1 Type 1, Series Number - PS3.3 2016c Table C.8.19.1-1, Section
-    C.8.19.1. A number that identifies this Series.
-    """
+    """(0020,0011) IS 1 Type 1, Series Number. A number that identifies this Series."""
     ReferencedPerformedProcedureStepSequence: (
         list[XAXRFSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
     ) = None
-    """(0008,1111) SQ 1 Type 1C, Referenced Performed Procedure Step Sequence - PS3.3
-    2016c Table C.8.19.1-1, Section C.8.19.1. Uniquely identifies the Performed
-    Procedure Step SOP Instance to which the Series is related. Only a single Item
-    shall be included in this Sequence. Required if a Performed Procedure Step SOP
-    Class was involved in the creation of this Series.
+    """(0008,1111) SQ 1 Type 1C, Referenced Performed Procedure Step Sequence. Uniquely
+    identifies the Performed Procedure Step SOP Instance to which the Series is
+    related. Only a single Item shall be included in this Sequence. Required if a
+    Performed Procedure Step SOP Class was involved in the creation of this Series.
     """
     extra_elements: Dataset | None = field(default=None, repr=False)
     """Elements read from a data set that this class does not declare, written back unchanged."""
