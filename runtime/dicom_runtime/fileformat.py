@@ -197,12 +197,17 @@ def _open(path: str | Path, views: bool = True) -> tuple[bytes | mmap.mmap, _Map
         if size >= MAP_SIZE:
             return mmap.mmap(handle, 0, access=mmap.ACCESS_READ), (_MappedFile(path, handle) if views else None)
         chunks = []
+        want = max(size + 1, 1 << 16)
+        total = 0
         while True:  # to the end, should the file have grown since fstat
-            chunk = os.read(handle, max(size, 1 << 16))
+            chunk = os.read(handle, want)
             if not chunk:
                 break
             chunks.append(chunk)
-        return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), None
+            total += len(chunk)
+            if len(chunk) < want and total >= size:
+                break  # short of what was asked, at the size fstat gave: the end (one read, not two)
+        return (chunks[0] if len(chunks) == 1 else b"".join(chunks) if chunks else b""), None
     finally:
         os.close(handle)
 
@@ -313,11 +318,10 @@ def _read(
     meta = Dataset()
     if len(view) - offset >= 8 and int.from_bytes(view[offset : offset + 2], "little") == 0x0002:
         end = _meta_end(view, offset, source)
-        views.append(view[offset:end])
-        reader = Reader(views[-1], EXPLICIT_LE, source=source, base_offset=offset)
+        reader = Reader(view, EXPLICIT_LE, source=source)  # offsets in the file's bytes
         views.append(reader.data)
         try:
-            meta, _ = reader.dataset(0, end - offset, EXPLICIT_LE, "", 0)
+            meta, _ = reader.dataset(offset, end, EXPLICIT_LE, "", 0)
         except DicomDecodeError:
             if partial is not None:
                 partial.append(FileDataset(Dataset(), reader.partial or Dataset(), "", preamble))
@@ -330,8 +334,8 @@ def _read(
             offset=0,
             source=source,
         )
-    syntax_element = meta.get(0x00020010)
-    transfer_syntax = syntax_element.value if syntax_element is not None and isinstance(syntax_element.value, str) else ""
+    syntax_value = meta.value(0x00020010)
+    transfer_syntax = syntax_value if isinstance(syntax_value, str) else ""
     body = view[offset:]
     views.append(body)
     encoding = encoding_of(transfer_syntax) if transfer_syntax else _guess_encoding(body)
