@@ -246,6 +246,8 @@ class Reader:
         # undefined lengths, and values to defer, go the long way (UNDEFINED is over any cap)
         self._cap = min(defer_size, UNDEFINED - 1) if defer_size is not None and loader is not None else UNDEFINED - 1
         self.signed_pixels = False  # Pixel Representation (0028,0103) read as 1
+        #: What the element loop takes at every data set and item, in one attribute.
+        self._fixed = (self.data, self._bytes, strict, self._cap, views)
         #: After a DicomDecodeError: the data set read up to the failing element (sequences
         #: partly read included), for tools that show what was read (dicom-dump).
         self.partial: Dataset | None = None
@@ -291,8 +293,7 @@ class Reader:
         if depth > MAX_DEPTH:
             raise self.fail(f"sequences nested deeper than {MAX_DEPTH}", offset, path)
         elements = dataset._elements
-        data = self.data
-        fields = self._bytes
+        data, fields, strict, cap, views = self._fixed
         little = encoding.little_endian
         explicit = encoding.explicit_vr
         unpack, long_length = _HEADS[explicit, little]
@@ -301,15 +302,13 @@ class Reader:
         else:
             # one comparison for the tags that need a look: delimiters (group FFFE) and the stop
             stop, special_tags = 0x100000000, ITEM
-        strict = self.strict
-        cap = self._cap
-        views = self.views
         kinds = _KINDS
         codes = _VR_CODES
         context = self._context
         if context[0] != little or context[1] != self.codec:
             context = self._context = (little, self.codec)
-        while end - offset >= 8:
+        last = end - 8  # the last offset an element header fits at
+        while offset <= last:
             group, number, code, length = unpack(data, offset)
             tag = (group << 16) | number
             if tag >= special_tags:
@@ -323,10 +322,10 @@ class Reader:
                 if tag >= stop:
                     return dataset, offset
             if explicit:
-                known = codes.get(code)
-                if known is None:
-                    raise self.fail(f"unknown VR code {bytes(code)!r}", offset + 4, _where(path, tag))
-                vr, long, kind = known
+                try:
+                    vr, long, kind = codes[code]
+                except KeyError:
+                    raise self.fail(f"unknown VR code {bytes(code)!r}", offset + 4, _where(path, tag)) from None
                 if long:
                     if end - offset < 12:
                         raise self.fail("truncated element header", offset + 4, _where(path, tag))
