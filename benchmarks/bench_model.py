@@ -8,8 +8,9 @@ reconstructions of ``tests.reconstruction``: innolitics, 143 IODs; highdicom 202
 175 IODs), generated into a scratch folder:
 
 * ``generate`` and ``generate --check``: wall time (target: at most 60 s at full scale);
-* size: the installed package ``dicom_model`` and a wheel of it (deflate), targets at
-  most 30 MB and 6 MB; how many attributes are ``Literal``-typed;
+* size: the installed package ``dicom_model`` and a wheel of it (deflate; every file:
+  the ``.py``, the IODs' ``.pyi`` stubs), targets at most 30 MB and 6 MB; how many
+  attributes are ``Literal``-typed;
 * mypy ``--strict``, empty cache, on a program building one IOD (CT Image) and one
   building five (CT, MR, Segmentation, Enhanced MR, Comprehensive SR), against the same
   programs written with pydicom's ``Dataset``; ratio targets 1.0x and 1.5x; peak memory;
@@ -19,7 +20,8 @@ reconstructions of ``tests.reconstruction``: innolitics, 143 IODs; highdicom 202
 * pyright on the five-IOD program against pyright on a one-line file (target 1.5x),
   beside the same program on pydicom's ``Dataset`` and on stand-ins: dataclasses of the
   same keyword parameters typed ``object`` and importing nothing (``typing_programs``),
-  the cost of constructors of that size whatever the model.
+  the cost of constructors of that size whatever the model; and where pyright's time
+  goes (``--stats``: files parsed and bound, seconds per stage) on the one-line file and ours.
 
 Ratios are taken within a round (ours and theirs side by side) and the median printed.
 """
@@ -88,8 +90,9 @@ def _sizes(package: Path, scratch: Path) -> tuple[float, float]:
     installed = sum(p.stat().st_size for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     wheel = scratch / "dicom_model.zip"
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(package.rglob("*.py")):
-            archive.write(path, path.relative_to(package.parent).as_posix())
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:  # the .py, the IODs' .pyi stubs, py.typed
+                archive.write(path, path.relative_to(package.parent).as_posix())
     return installed / 1e6, wheel.stat().st_size / 1e6
 
 
@@ -225,6 +228,26 @@ def _pyright_rows(label: str, generated: Path, scratch: Path, env: dict[str, str
     print(f"    {'program':<36} {'median':>7} {'ratio':>6}")
     for name in programs:
         print(f"    {name:<36} {statistics.median(times[name]):>6.2f}s {statistics.median(ratios[name]):>5.2f}x")
+    _pyright_stages(label, scratch, env, {"one-line file": "trivial.py", f"{many} IODs, ours": f"ours_{many}.py"})
+
+
+#: The stages of ``pyright --stats`` printed, as it names them.
+_PYRIGHT_STAGES = ("Tokenize", "Parse", "Resolve Imports", "Bind", "Check")
+
+
+def _pyright_stages(label: str, scratch: Path, env: dict[str, str], programs: dict[str, str]) -> None:
+    """Where pyright's time goes (one run of ``--stats`` each): files parsed and bound, and
+    the seconds of each stage."""
+    print(f"[{label}] pyright --stats, one run each: files parsed and bound; seconds per stage")
+    print(f"    {'program':<36} {'files':>5} " + " ".join(f"{stage:>15}" for stage in _PYRIGHT_STAGES))
+    for name, program in programs.items():
+        result = subprocess.run([str(PYRIGHT), "--pythonpath", sys.executable, "--stats", program], cwd=scratch, env=env, capture_output=True, text=True)
+        found: dict[str, str] = {}
+        for line in result.stdout.splitlines():
+            key, _, value = line.partition(":")
+            found[key.strip()] = value.strip().removesuffix("sec")
+        files = found.get("Total files parsed and bound", "?")
+        print(f"    {name:<36} {files:>5} " + " ".join(f"{found.get(stage, '?'):>15}" for stage in _PYRIGHT_STAGES))
 
 
 def _mypy(program: str, env: dict[str, str], scratch: Path, tag: str) -> tuple[float, float]:
