@@ -78,6 +78,7 @@ EXPLICIT_BE = Encoding(True, False)
 
 
 _set = object.__setattr__  # a Dataset's own fields, past its keyword __setattr__
+_new = object.__new__
 
 
 @functools.lru_cache(maxsize=4096)
@@ -273,7 +274,8 @@ class Reader:
         self, offset: int, end: int, encoding: Encoding, path: _Path, depth: int, *, top: bool = False, item: bool = False
     ) -> tuple[Dataset, int]:
         """Elements from ``offset`` to ``end`` (or to an Item Delimitation Item)."""
-        dataset = Dataset.empty()
+        dataset = _new(Dataset)  # Dataset.empty(), one call less for every item
+        _set(dataset, "__dict__", {"_elements": {}, "file_meta": None, "undefined_length": None})
         try:
             return self._elements(dataset, offset, end, encoding, path, depth, top, item)
         except DicomDecodeError:
@@ -304,6 +306,9 @@ class Reader:
             stop, special_tags = 0x100000000, ITEM
         kinds = _KINDS
         codes = _VR_CODES
+        # whether a length needs more than the end check: deferring (a cap under UNDEFINED), strict
+        # (odd lengths), or data so large that an undefined length could still end inside it
+        careful = strict or cap < UNDEFINED - 1 or end - offset >= UNDEFINED - 1
         context = self._context
         if context[0] != little or context[1] != self.codec:
             context = self._context = (little, self.codec)
@@ -340,9 +345,15 @@ class Reader:
                 value_offset = offset + 8
                 kind = kinds[vr]
             next_offset = value_offset + length
-            if kind == _SPECIAL or length > cap or next_offset > end or (strict and length % 2):
-                element, offset = self.element(tag, offset, vr, length, value_offset, end, encoding, path, depth)
-                elements[tag] = element
+            if kind == _SPECIAL or next_offset > end or (careful and (length > cap or (strict and length % 2))):
+                if vr == "SQ" and next_offset <= end and length != UNDEFINED and not (strict and length % 2):
+                    # a sequence of defined length: what element() gives for it, without the call
+                    items, _ = self.sequence_of(tag, value_offset, next_offset, encoding, (path, tag, False), depth, undefined=False)
+                    elements[tag] = element = DataElement(tag, "SQ", items)
+                    offset = next_offset
+                else:
+                    element, offset = self.element(tag, offset, vr, length, value_offset, end, encoding, path, depth)
+                    elements[tag] = element
                 if self._context[0] != little:  # back from items in another byte order
                     self._context = (little, self.codec)
                 if tag == PIXEL_REPRESENTATION:
@@ -499,22 +510,29 @@ class Reader:
                 raise self.fail(f"expected an Item, found ({tag >> 16:04X},{tag & 0xFFFF:04X})", offset, path)
             where: _Path = (path, len(items), True)
             offset += 8
+            undefined_item = length == UNDEFINED
+            if not undefined_item and length > end - offset:
+                self.partial = None
+                self._partial_items = items
+                raise self.fail(f"item length {length} is larger than the {end - offset} bytes that remain", offset - 8, where)
+            # the item read here rather than by dataset(): one call less for every item
+            dataset = _new(Dataset)
+            _set(dataset, "__dict__", {"_elements": {}, "file_meta": None, "undefined_length": undefined_item})
             try:
-                if length == UNDEFINED:
-                    dataset, offset = self.dataset(offset, end, encoding, where, depth + 1, item=True)
+                if undefined_item:
+                    _, offset = self._elements(dataset, offset, end, encoding, where, depth + 1, False, True)
                 else:
-                    if length > end - offset:
-                        raise self.fail(f"item length {length} is larger than the {end - offset} bytes that remain", offset - 8, where)
-                    dataset, _ = self.dataset(offset, offset + length, encoding, where, depth + 1)
+                    self._elements(dataset, offset, offset + length, encoding, where, depth + 1, False, False)
                     offset += length
             except DicomDecodeError:
-                if self.partial is not None:
-                    _set(self.partial, "undefined_length", length == UNDEFINED)
-                    items.append(self.partial)
+                # as dataset() keeps what was read: the item so far, with its sequence read in part
+                if self._partial_element is not None:
+                    dataset[self._partial_element.tag] = self._partial_element
+                self._partial_element = None
+                items.append(dataset)
                 self.partial = None
                 self._partial_items = items
                 raise
-            _set(dataset, "undefined_length", length == UNDEFINED)
             items.append(dataset)
         if undefined:
             raise self.fail("sequence of undefined length ends without a Sequence Delimitation Item", offset, path)
