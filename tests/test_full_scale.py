@@ -1,6 +1,6 @@
 """The whole generator at full scale: both reconstructions of PS3.3 (tests/reconstruction),
 generated once each, then held to what the transcriptions list, to mypy --strict, to
-black's formatting and to generate --check.
+black's formatting, to generate --check, and each IOD's stub to its runtime class.
 
 Slow (about a minute each): CI runs them once. Speed and memory are measured in
 benchmarks/bench_model.py, never here.
@@ -21,6 +21,7 @@ import pytest
 from dicom_codegen.passes_objects import file_name
 from tests.conftest import REPO
 from tests.generator.test_format import unformatted_by_black
+from tests.test_stubs import unformatted_stubs
 from tests.reconstruction import layout
 from tests.reconstruction.sources import highdicom_dir, innolitics_dir, load_json
 
@@ -102,12 +103,31 @@ def test_class_names_are_unique_and_carry_no_section_numbers_where_titles_are(fu
 
 
 def test_mypy_strict_is_clean_on_the_whole_model(full_scale: tuple[str, Path, Path]) -> None:
+    """The package as type checkers see it (the IODs' stubs in place of their .py), then
+    the IODs' .py files, which the stubs shadow, named one by one."""
     _, folder, out = full_scale
     env = {**os.environ, "MYPYPATH": f"{out}{os.pathsep}{REPO / 'runtime'}"}
     command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(folder / "mypy-cache"), "-p", "dicom_model"]
     result = subprocess.run(command, cwd=out, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "Success: no issues found" in result.stdout
+    shadowed = sorted(str(p.relative_to(out)) for p in (out / "dicom_model" / "iods").glob("*.py"))
+    assert len(shadowed) > 140
+    result = subprocess.run(command[:-2] + shadowed, cwd=out, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Success: no issues found" in result.stdout
+
+
+def test_every_iod_stub_agrees_with_its_runtime_class(full_scale: tuple[str, Path, Path]) -> None:
+    """tests/stub_agreement.py over the whole package, in a process that imports this
+    generated dicom_model: every IOD file has a stub, its classes' constructors (names,
+    required, defaults, annotations), ClassVars and docstrings are the runtime's."""
+    source, _, out = full_scale
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(out), str(REPO), str(REPO / "runtime")])}
+    command = [sys.executable, "-m", "tests.stub_agreement", str(out / "dicom_model")]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert f"{_iods_in_transcription(source)} stubs, 0 problem(s)" in result.stdout
 
 
 def test_generate_check_agrees_and_the_output_is_blacks(full_scale: tuple[str, Path, Path]) -> None:
@@ -121,3 +141,6 @@ def test_generate_check_agrees_and_the_output_is_blacks(full_scale: tuple[str, P
     sample = [p for i, p in enumerate(files) if p.parent.name == "iods" or p.name == "__init__.py" or i % 8 == 0]
     assert len(sample) > 150
     assert unformatted_by_black(sample) == []
+    stubs = sorted((out / "dicom_model" / "iods").glob("*.pyi"))
+    assert len(stubs) > 140
+    assert unformatted_stubs(stubs[::8]) == []
