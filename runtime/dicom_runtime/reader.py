@@ -345,6 +345,28 @@ class Reader:
                 value_offset = offset + 8
                 kind = kinds[vr]
             next_offset = value_offset + length
+            # Each value is left a record, (VR, value field, raw, context), that the data set
+            # makes its DataElement of when it is asked for (see dataset.ReadElement). First the
+            # common cases (text, numbers, inside the bytes), with the fewest checks: the same
+            # as below.
+            if next_offset <= end and not careful:
+                if kind == _TEXT:
+                    field = fields[value_offset:next_offset]
+                    # ``raw`` kept so that an unchanged value is written back as these same bytes
+                    elements[tag] = (vr, field, field, context)
+                    if tag == SPECIFIC_CHARACTER_SET:
+                        self._charset(dataset[tag].value, little)
+                        context = self._context
+                    offset = next_offset
+                    continue
+                if kind > 0:
+                    if length % kind:
+                        raise self.fail(f"{vr} value of {length} bytes is not a multiple of {kind}", value_offset, _where(path, tag))
+                    elements[tag] = (vr, fields[value_offset:next_offset], None, context)
+                    if tag == PIXEL_REPRESENTATION:
+                        self.signed_pixels = dataset[tag].value == 1
+                    offset = next_offset
+                    continue
             if kind == _SPECIAL or next_offset > end or (careful and (length > cap or (strict and length % 2))):
                 if vr == "SQ" and next_offset <= end and length != UNDEFINED and not (strict and length % 2):
                     # a sequence of defined length: what element() gives for it, without the call
@@ -362,8 +384,6 @@ class Reader:
                     self._charset(element.value, little)
                 context = self._context
                 continue
-            # Each value is left a record, (VR, value field, raw, context), that the data set
-            # makes its DataElement of when it is asked for (see dataset.ReadElement).
             if kind == _TEXT:
                 field = fields[value_offset:next_offset]
                 # ``raw`` kept so that an unchanged value is written back as these same bytes
