@@ -51,7 +51,8 @@ from pathlib import Path
 from dicom_runtime.fileformat import read_file, write_file
 
 REPO = Path(__file__).resolve().parent.parent
-CT_SMALL = Path(__import__("pydicom.data", fromlist=["get_testdata_file"]).get_testdata_file("CT_small.dcm"))
+CT_SMALL = Path(__import__("pydicom.data", fromlist=["data"]).__file__).parent / "test_files" / "CT_small.dcm"
+"""pydicom's copy, found by path (its get_testdata_file tries to download what it lacks)."""
 IMAGES, ECHOES = 500, 200
 DCMTK_ENV = {**os.environ, "TCP_NODELAY": "1"}
 BEFORE: list[Path] = []

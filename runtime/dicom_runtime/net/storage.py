@@ -6,8 +6,9 @@
 matching: single value, wildcard, universal, UID list and range) and serves
 C-MOVE and C-GET from the files it holds. The flush that makes an instance durable
 goes to a write-ahead journal (:mod:`.journal`), replayed after a crash. Queries ask the
-folder's index (:mod:`.index`, SQLite in ``<root>/.dicom-net/``), filled as instances are
-written, in the journal's durable step, and rebuilt from the files when it is lost.
+folder's index (:mod:`.index`, SQLite in ``<root>/.dicom-net/``), filled by the writer
+thread once a stream of stores pauses, synchronised with the files at start (which makes
+the rows a crash lost), and rebuilt from the files when it is lost.
 """
 
 from __future__ import annotations
@@ -49,12 +50,13 @@ nice increment): its files are not on the path of any response, so whoever waits
 one (the event loop, the peer) gets the processor first."""
 
 INDEX_IDLE = 0.05
-INDEX_LAG = (256, 4096)
+INDEX_LAG = 4096
 """The writer thread makes the index rows of the files it has written once no instance has
-come for INDEX_IDLE seconds, or a query waits for them, or INDEX_LAG are due (with the
-journal, whose entries are retired only once their rows are made: its 256-entry segments
-stay in use; without it); a stream of C-STOREs (and its A-RELEASE-RP) waits for files only,
-and the rows are committed together."""
+come for INDEX_IDLE seconds, or a query waits for them, or INDEX_LAG are due, and commits
+them together: a stream of up to INDEX_LAG C-STOREs (and its A-RELEASE-RP) waits for files
+only. The rows are not part of any instance's durability: a file whose row is lost (a crash
+before its commit, a failed commit) is indexed by the next start's synchronisation with the
+files (or the next query's, after a failed commit), as a file put in by someone else is."""
 
 JOURNAL_LIMIT = 8 * 1024 * 1024
 """Instances up to this size go through the write-ahead journal; larger ones are
@@ -115,6 +117,7 @@ class StorageFolder:
         self._finished = 0  # written and indexed (or failed)
         self._files_done = 0  # written (or failed)
         self._index_wanted = False  # a query waits for the rows not yet made
+        self._rows_due = False  # the writer waits (at most INDEX_IDLE) with rows to make
         self._failed = 0
         self._written = threading.Condition()
         self._writer: threading.Thread | None = None
@@ -197,17 +200,23 @@ class StorageFolder:
         with self._stamp_lock:
             stamp = self._root_stamp()
             self._changed = False
-            on_disk = {path.name for path in self.root.glob("*.dcm")}
-            indexed = set(self.index.names())
-            added = 0
-            for name in sorted(on_disk - indexed):
-                try:
-                    self.index.add_file(self.root / name)
-                    added += 1
-                except (OSError, DicomError):  # left out, as a scan of the files leaves it out
-                    continue
-            gone = indexed - on_disk
-            self.index.remove(gone)
+            try:
+                on_disk = {path.name for path in self.root.glob("*.dcm")}
+                indexed = set(self.index.names())
+                rows: list[tuple[object, ...]] = []
+                for name in sorted(on_disk - indexed):
+                    try:
+                        rows.append(self.index.row_for(self.root / name))
+                    except (OSError, DicomError):  # left out, as a scan of the files leaves it out
+                        continue
+                if rows:
+                    self.index.add_rows(rows)  # one commit (after a crash, the rows it lost)
+                added = len(rows)
+                gone = indexed - on_disk
+                self.index.remove(gone)
+            except BaseException:
+                self._changed = True  # tried again at the next query
+                raise
             self._stamp = stamp
         if added or gone:
             log.info("%s: %d files put into the folder indexed, %d removed files dropped from the index", self.root, added, len(gone))
@@ -264,11 +273,16 @@ class StorageFolder:
             self._backlog.append((path, data, ticket, token))
             self._backlog_bytes += len(data)
             self._enqueued += 1
+            if ticket is None:
+                self._files_done += 1  # its file is written already: only its row is to be made
             if self._writer is None:
                 self._closing = False
                 self._writer = threading.Thread(target=self._write_files, name=f"writer {self.root}", daemon=True)
                 self._writer.start()
-            self._written.notify_all()
+            # A row to make does not wake a writer that will come back for rows anyway (within
+            # INDEX_IDLE): a stream of stores then costs it a wake-up per INDEX_IDLE, not per instance.
+            if ticket is not None or not self._rows_due:
+                self._written.notify_all()
 
     async def release(self, association: Association) -> None:
         """Before A-RELEASE-RP: wait until the files of the instances acknowledged so far are
@@ -300,20 +314,21 @@ class StorageFolder:
             self._written.wait_for(lambda: self._backlog_bytes <= BACKLOG_LIMIT)
 
     def _write_files(self) -> None:
-        """The writer thread: each journaled instance's file, in order; then, once no
-        instance has come for INDEX_IDLE seconds (or a query waits, or INDEX_LAG rows are
-        due), the index rows of those written, committed together; then rotation and
-        retirement of the journal's segments. All off the path of any response, and rows
-        off that of a stream of stores. An entry is reported written to the journal only
-        once its file is written and its row committed."""
+        """The writer thread: each journaled instance's file, in order, reported written to
+        the journal (whose full segment it retires once all its files are written); then,
+        once no instance has come for INDEX_IDLE seconds (or a query waits, or INDEX_LAG rows
+        are due), the index rows of the files written, committed together. All off the path
+        of any response, and rows off that of a stream of stores."""
         journal = self.journal
-        lag = INDEX_LAG[0] if journal is not None else INDEX_LAG[1]
+        lag = INDEX_LAG
         _lower_priority(WRITER_NICENESS)
-        pending: list[tuple[Path, int | None, bool]] = []  # written, row to make: path, ticket, written by this thread
+        pending: list[Path] = []  # written, row to make
         while True:
             with self._written:
                 if pending:
+                    self._rows_due = True
                     self._written.wait_for(lambda: self._backlog or self._closing or self._index_wanted, timeout=INDEX_IDLE)
+                    self._rows_due = False
                 else:
                     self._written.wait_for(lambda: self._backlog or self._closing)
                     if not self._backlog:
@@ -325,24 +340,27 @@ class StorageFolder:
             if item is not None:
                 path, data, ticket, token = item
                 written = ticket is None or self._write_file(path, data)
+                if written and ticket is not None and journal is not None:
+                    journal.written(ticket)
                 with self._written:
                     self._forget(path, token)
                     self._backlog_bytes -= len(data)
-                    self._files_done += 1
+                    if ticket is not None:
+                        self._files_done += 1
                     if not written:  # stays in the journal
                         self._finished += 1
                     self._written.notify_all()
                 if written:
-                    pending.append((path, ticket, ticket is not None))
-            if pending and index_now:
-                self._index_rows(journal, pending)
-                pending = []
-                if journal is not None and not self._failed:
+                    pending.append(path)
+                if ticket is not None and journal is not None and not self._failed:
                     try:
                         journal.retire()
                     except OSError as error:  # the entries stay; replayed on the next start
                         self._failed += 1
                         log.error("%s: cannot retire journal entries (%s); they are replayed on the next start", self.root, error)
+            if pending and index_now:
+                self._index_rows(pending)
+                pending = []
 
     def _write_file(self, path: Path, data: bytes) -> bool:
         """The writer thread's file of one journaled instance; False (logged; it stays in the journal) if it fails."""
@@ -354,43 +372,34 @@ class StorageFolder:
             return False
         return True
 
-    def _index_rows(self, journal: Journal | None, pending: list[tuple[Path, int | None, bool]]) -> None:
-        """Make and commit the rows of the written files ``pending``, report their journal
-        entries written (the journal retires them after a flush of the file system, which
-        makes the rows durable too), and count them finished."""
+    def _index_rows(self, pending: list[Path]) -> None:
+        """Make and commit the rows of the written files ``pending``, and count them
+        finished. A row that cannot be made or committed is logged, and the folder is
+        synchronised again at the next query (and the next start), which indexes the file."""
         rows: list[tuple[object, ...]] = []
-        made = [self._row(path, journaled, rows) for path, _, journaled in pending]
-        committed = True
+        for path in pending:
+            self._row(path, rows)
         if rows and self.index is not None:
             try:
                 self.index.add_rows(rows)
-            except Exception as error:  # kept in the journal: indexed again on the next start
-                committed = False
-                for (path, _, journaled), ok in zip(pending, made):
-                    if ok:
-                        self._failed += 1
-                        log.error("%s: cannot index %s (%s)%s", self.root, path.name, error, "; the instance stays in the journal" if journaled else "")
-        for (_, ticket, _), ok in zip(pending, made):
-            if ok and committed and ticket is not None and journal is not None:
-                journal.written(ticket)
+            except Exception as error:  # the files are stored: indexed by the next synchronisation
+                self._changed = True
+                log.error("%s: cannot index %d file(s) (%s); they are indexed at the next query or start", self.root, len(rows), error)
         with self._written:
             self._finished += len(pending)
             self._written.notify_all()
 
-    def _row(self, path: Path, journaled: bool, rows: list[tuple[object, ...]]) -> bool:
-        """The row of a written file added to ``rows``; False (logged; a journaled instance
-        stays in the journal) if it cannot be made."""
+    def _row(self, path: Path, rows: list[tuple[object, ...]]) -> None:
+        """The row of a written file added to ``rows`` where it can be made (logged otherwise)."""
         if self.index is None:
-            return True
+            return
         try:
             rows.append(self.index.row_for(path))
         except DicomError as error:
             log.warning("%s: %s is stored but cannot be read back, so it is not indexed (%s)", self.root, path.name, error)
-        except Exception as error:  # kept in the journal: indexed again on the next start
-            self._failed += 1
-            log.error("%s: cannot index %s (%s)%s", self.root, path.name, error, "; the instance stays in the journal" if journaled else "")
-            return False
-        return True
+        except Exception as error:  # the file is stored: indexed by the next synchronisation
+            self._changed = True
+            log.error("%s: cannot index %s (%s); it is indexed at the next query or start", self.root, path.name, error)
 
     @property
     def spill_directory(self) -> Path:

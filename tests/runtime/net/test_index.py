@@ -192,23 +192,39 @@ def test_acknowledged_instances_whose_files_were_not_written_are_indexed_by_the_
     again.close()
 
 
-def test_an_instance_that_cannot_be_indexed_stays_in_the_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    """Its file is written but its row is not: the entry is not reported written, so the
-    journal keeps it past close() and the next start indexes it."""
+def test_an_instance_whose_row_cannot_be_committed_is_indexed_at_the_next_query_and_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its file is written (and durable) but its row is not committed: that is logged, the
+    next query synchronises the folder (which indexes it), and so does the next start."""
     import sqlite3
 
     from dicom_runtime.net.index import Index
 
+    original = Index.add_rows
+    failing = [True]
+
     def broken(self: Index, rows: object, *, durable: bool = False) -> None:
-        raise sqlite3.OperationalError("disk I/O error")
+        if failing[0]:
+            raise sqlite3.OperationalError("disk I/O error")
+        original(self, rows, durable=durable)  # type: ignore[arg-type]
 
     folder = StorageFolder(tmp_path)
     monkeypatch.setattr(Index, "add_rows", broken)
     instances = _instances(3)
     _store(folder, instances)
+    folder.flush()
+    assert "cannot index 3 file(s) (disk I/O error); they are indexed at the next query or start" in caplog.text
+    assert folder.index is not None and len(folder.index) == 0
+    failing[0] = False
+    image = _study_query("IMAGE")
+    assert len(folder.matching(image, "IMAGE")) == 3  # the query synchronised first
     folder.close()
-    assert "cannot index" in caplog.text and "stays in the journal" in caplog.text
+    other = StorageFolder(tmp_path / "other")
+    failing[0] = True
+    _store(other, instances)
+    other.close()  # the rows never committed
     monkeypatch.undo()
-    again = StorageFolder(tmp_path)
-    assert again.recovered == 3 and len(again.index or ()) == 3
+    again = StorageFolder(tmp_path / "other")
+    assert again.recovered == 0 and len(again.index or ()) == 3  # files durable, journal retired; synchronised at start
     again.close()
