@@ -55,8 +55,8 @@ def format_python(sources: Mapping[str, str]) -> dict[str, str]:
     The formatting is done by ruff's formatter, which gives black's output for the
     constructs the templates emit and is about thirty times faster; a test holds the
     output to ``black.format_str`` byte for byte (tests/generator/test_format.py, the stubs
-    in tests/test_stubs.py). Each
-    formatted file is compiled as a smoke check of the templates.
+    in tests/test_stubs.py). Each formatted file is compiled as a smoke check of the
+    templates.
     """
     with tempfile.TemporaryDirectory(prefix="dicom-codegen-format-") as scratch:
         folder = Path(scratch)
