@@ -202,6 +202,12 @@ def _bytes_of(data: bytes | bytearray | memoryview, view: memoryview) -> bytes |
 class Reader:
     """Parses one data set from ``data``; ``source`` names it in error messages."""
 
+    __slots__ = (
+        "data", "start", "_bytes", "encoding", "source", "defer_size", "stop_before_pixels", "loader", "base",
+        "strict", "views", "read_at", "codec", "_context", "_cap", "signed_pixels", "partial", "_partial_items",
+        "_partial_element", "_fixed",
+    )
+
     def __init__(
         self,
         data: bytes | bytearray | memoryview,
@@ -492,7 +498,7 @@ class Reader:
                 return loader(position, length)
 
             return DeferredValue(length, load, vr, little, self.codec)
-        raw = bytes(self.data[offset : offset + length])
+        raw = self._bytes[offset : offset + length]
         try:
             return decode_value(raw, vr, little, self.codec)
         except CodecError as exc:
@@ -576,7 +582,7 @@ class Reader:
                 raise self.fail("expected a fragment Item of defined length", offset, path)
             if length > end - offset - 8:
                 raise self.fail(f"fragment length {length} is larger than the bytes that remain", offset, path)
-            chunks.append(bytes(self.data[offset + 8 : offset + 8 + length]))
+            chunks.append(self._bytes[offset + 8 : offset + 8 + length])
             offset += 8 + length
         if not chunks:
             raise self.fail("encapsulated pixel data without a Basic Offset Table item", offset, path)
