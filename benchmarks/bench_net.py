@@ -27,6 +27,10 @@ of commit REV (a temporary ``git worktree``, removed afterwards) and prints the 
 of this tree's time to REV's, with and without fsync; ``--store-scp-only`` measures only
 the C-STORE SCP rows. Our SCP runs with ``PYTHONPATH`` set to its own tree, whatever
 ``dicom_runtime`` the interpreter would otherwise import.
+Beside the wall time, the SCP process's processor time during the workload and the half
+second after it (user and system, all threads, from ``/proc``: what it defers past the
+release, such as our index rows, counts) is compared with REV's: on a shared machine it
+moves less with what else runs.
 ``--floors`` adds, in the C-ECHO SCP row, a Python server that answers with recorded
 bytes and does no DICOM work (:mod:`benchmarks.canned_scp`): the least any Python
 SCP could take on this machine.
@@ -48,10 +52,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import pydicom.data
+
 from dicom_runtime.fileformat import read_file, write_file
 
 REPO = Path(__file__).resolve().parent.parent
-CT_SMALL = Path(__import__("pydicom.data", fromlist=["data"]).__file__).parent / "test_files" / "CT_small.dcm"
+CT_SMALL = Path(str(pydicom.data.__file__)).parent / "test_files" / "CT_small.dcm"
 """pydicom's copy, found by path (its get_testdata_file tries to download what it lacks)."""
 IMAGES, ECHOES = 500, 200
 DCMTK_ENV = {**os.environ, "TCP_NODELAY": "1"}
@@ -224,14 +230,33 @@ def measure(folder: Path, rounds: int, pynetdicom_rounds: int, floors: bool = Fa
                 continue  # measured interleaved in _echo_round
             server = Scp(scp_kind, folder / f"out-{scp_kind}")  # an empty folder: every instance is new to it
             try:
+                used = _cpu_seconds(server.process.pid)
                 elapsed = scu(scu_kind, server.port, workload, files)
+                time.sleep(SETTLE)  # what the SCP does once the peer is gone (index rows) counts too
+                used = _cpu_seconds(server.process.pid) - used
             finally:
                 server.stop()
             if workload == "store":
                 stored = _stored(server.out)
                 assert stored == IMAGES, f"{scu_kind} -> {scp_kind}: {stored} new files stored, not {IMAGES}"
             times.setdefault((workload, scu_kind, scp_kind), []).append(elapsed)
+            times.setdefault((workload, scu_kind, scp_kind + CPU), []).append(used)
     return times
+
+
+SETTLE = 0.5
+"""Seconds after the workload before the SCP's processor time is read: work it defers until
+its peer is gone (ours makes its index rows once no instance has come for 50 ms) is counted."""
+CPU = " cpu"
+"""A row's key suffix for the SCP process's processor time (user and system, all its threads)
+during the workload, beside its wall time: less sensitive than the wall time to what else
+the machine runs."""
+
+
+def _cpu_seconds(pid: int) -> float:
+    """Processor time (user + system, every thread) a process has used: /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _echo_round(folder: Path, round_number: int, pynetdicom_rounds: int, floors: bool, times: Times) -> None:
@@ -300,6 +325,12 @@ def report(times: Times) -> str:
                 lines.append(
                     f"  SCP role {label}, this tree / {BEFORE_REV[0]}: {_ratio(times, after, earlier):.3f}x (target <= 1.05x; "
                     f"{BEFORE_REV[0]} {statistics.median(times[earlier]):.3f} s = {_ratio(times, earlier, reference):.3f}x dcmtk; rounds: {within})"
+                )
+                cpu_after, cpu_earlier = (workload, "dcmtk", "ours" + suffix + CPU), (workload, "dcmtk", "before" + suffix + CPU)
+                within = ", ".join(f"{a / b:.3f}" for a, b in zip(times[cpu_after], times[cpu_earlier]))
+                lines.append(
+                    f"    its processor time (SCP process, all threads), this tree / {BEFORE_REV[0]}: {_ratio(times, cpu_after, cpu_earlier):.3f}x "
+                    f"({statistics.median(times[cpu_after]):.3f} s / {statistics.median(times[cpu_earlier]):.3f} s; rounds: {within})"
                 )
     return "\n".join(lines)
 
