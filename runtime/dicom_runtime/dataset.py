@@ -166,6 +166,17 @@ class FileRange:
         return self.read_at(self.position, length)
 
 
+class DeferredItems:
+    """How the items of a sequence whose bytes the reader has checked (they read without an
+    error and change nothing read after them) are read when the sequence's value is first
+    asked for (:meth:`read`: the value field's bytes to the items); see the reader."""
+
+    __slots__ = ()
+
+    def read(self, field: bytes) -> list[Dataset]:
+        raise NotImplementedError
+
+
 class DataElement:
     """One data element: tag, VR and value.
 
@@ -201,7 +212,7 @@ class DataElement:
         undefined_length: bool = False,
         raw: bytes | None = None,
         read_as_un: bool = False,
-        _context: tuple[bool, str] | FileRange | None = None,
+        _context: tuple[bool, str] | FileRange | DeferredItems | None = None,
     ) -> None:
         """``_context`` (the reader's): ``value`` is a value field's bytes, to be decoded as
         ``vr`` (little endian?, Python codec) when first asked for; the reader has checked
@@ -227,10 +238,12 @@ class DataElement:
         if isinstance(field, memoryview):  # a bulk value still a view: its bytes, copied once
             read = context.read(field.nbytes) if isinstance(context, FileRange) else None
             value = read if read is not None else bytes(field)
+        elif isinstance(context, tuple):
+            value = decode_value(field, self.vr, context[0], context[1])
         elif isinstance(context, FileRange):
             value = field
-        else:
-            value = decode_value(field, self.vr, context[0], context[1])
+        else:  # a sequence's items, read now from its value field
+            value = context.read(field)
         self._value = value
         self._context = None
         return value
