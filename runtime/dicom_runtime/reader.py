@@ -22,7 +22,7 @@ from .codec import (
     decode_value,
     python_codec,
 )
-from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData, FileRange, Value
+from .dataset import DataElement, Dataset, DeferredItems, DeferredValue, EncapsulatedPixelData, FileRange, Value
 from .dictionary import get_entry
 from .errors import DicomDecodeError
 
@@ -205,7 +205,7 @@ class Reader:
     __slots__ = (
         "data", "start", "_bytes", "encoding", "source", "defer_size", "stop_before_pixels", "loader", "base",
         "strict", "views", "read_at", "codec", "_context", "_cap", "signed_pixels", "partial", "_partial_items",
-        "_partial_element", "_fixed",
+        "_partial_element", "_fixed", "defer_items",
     )
 
     def __init__(
@@ -255,6 +255,9 @@ class Reader:
         self.signed_pixels = False  # Pixel Representation (0028,0103) read as 1
         #: What the element loop takes at every data set and item, in one attribute.
         self._fixed = (self.data, self._bytes, strict, self._cap, views)
+        #: Whether a top-level sequence whose bytes check out is left unread until asked for
+        #: (:class:`_Items`); the reader of such a sequence reads it all.
+        self.defer_items = True
         #: After a DicomDecodeError: the data set read up to the failing element (sequences
         #: partly read included), for tools that show what was read (dicom-dump).
         self.partial: Dataset | None = None
@@ -374,7 +377,18 @@ class Reader:
                     offset = next_offset
                     continue
             if kind == _SPECIAL or next_offset > end or (careful and (length > cap or (strict and length % 2))):
-                if vr == "SQ" and next_offset <= end and length != UNDEFINED and not (strict and length % 2):
+                if (
+                    vr == "SQ" and not depth and not careful and self.defer_items and tag not in _STATEFUL
+                    and (length == UNDEFINED or next_offset <= end)
+                    and (end_of := self._skim_items(value_offset, end if length == UNDEFINED else next_offset, encoding, length == UNDEFINED, depth)) is not None
+                ):
+                    # A top-level sequence that reads without an error and changes nothing read
+                    # after it: its items are read when its value is first asked for.
+                    undefined_sq = length == UNDEFINED
+                    later = _Items(self, encoding, value_offset, tag, path, undefined_sq)
+                    elements[tag] = element = DataElement(tag, "SQ", fields[value_offset:end_of], undefined_sq, None, False, later)
+                    offset = end_of
+                elif vr == "SQ" and next_offset <= end and length != UNDEFINED and not (strict and length % 2):
                     # a sequence of defined length: what element() gives for it, without the call
                     items, _ = self.sequence_of(tag, value_offset, next_offset, encoding, (path, tag, False), depth, undefined=False)
                     elements[tag] = element = DataElement(tag, "SQ", items)
@@ -420,6 +434,89 @@ class Reader:
         if item:
             raise self.fail("item of undefined length ends without an Item Delimitation Item", offset, path)
         return dataset, offset
+
+    def _skim_items(self, offset: int, end: int, encoding: Encoding, undefined: bool, depth: int) -> int | None:
+        """Where the items of a sequence from ``offset`` end (after its Sequence Delimitation
+        Item if ``undefined``), if :meth:`sequence` reads them without an error and nothing in
+        them changes how what follows is read; else None (then they are read at once). No
+        object is made: it only walks the headers, with the checks of the element loop, and
+        answers None at anything less common (UN, undefined lengths but of sequences and items,
+        large bulk values, tags of group FFFE but the delimiters)."""
+        data = self.data
+        item_head = (_ITEM_LE_HEAD if encoding.little_endian else _ITEM_BE_HEAD).unpack_from
+        while offset < end:
+            if end - offset < 8:
+                return None
+            group, number, length = item_head(data, offset)
+            tag = (group << 16) | number
+            if tag == SEQUENCE_END:
+                return offset + 8 if undefined else None
+            if tag != ITEM:
+                return None
+            offset += 8
+            if length == UNDEFINED:
+                found = self._skim(offset, end, encoding, True, depth + 1)
+                if found is None:
+                    return None
+                offset = found
+            else:
+                if length > end - offset or self._skim(offset, offset + length, encoding, False, depth + 1) is None:
+                    return None
+                offset += length
+        return None if undefined else offset
+
+    def _skim(self, offset: int, end: int, encoding: Encoding, item: bool, depth: int) -> int | None:
+        """:meth:`_skim_items` for the elements of one item (to its Item Delimitation Item if ``item``)."""
+        if depth > MAX_DEPTH:
+            return None
+        data = self.data
+        explicit = encoding.explicit_vr
+        unpack, long_length = _HEADS[explicit, encoding.little_endian]
+        codes = _VR_CODES
+        last = end - 8
+        while offset <= last:
+            group, number, code, length = unpack(data, offset)
+            if group >= 0xFFFE:
+                return offset + 8 if item and group == 0xFFFE and number == 0xE00D else None
+            if explicit:
+                known = codes.get(code)
+                if known is None:
+                    return None
+                vr, long, kind = known
+                if long:
+                    if end - offset < 12:
+                        return None
+                    (length,) = long_length(data, offset + 8)
+                    value_offset = offset + 12
+                else:
+                    value_offset = offset + 8
+            else:
+                vr = implicit_vr((group << 16) | number)
+                kind = _KINDS[vr]
+                value_offset = offset + 8
+            if kind == _SPECIAL:
+                if vr != "SQ":
+                    return None
+                if length == UNDEFINED:
+                    found = self._skim_items(value_offset, end, encoding, True, depth)
+                    if found is None:
+                        return None
+                    offset = found
+                    continue
+                next_offset = value_offset + length
+                if next_offset > end or self._skim_items(value_offset, next_offset, encoding, False, depth) is None:
+                    return None
+                offset = next_offset
+                continue
+            next_offset = value_offset + length
+            if next_offset > end or (kind > 0 and length % kind) or (kind == _BULK and length >= VIEW_SIZE):
+                return None
+            if (group == 0x0008 and number == 0x0005) or (group == 0x0028 and number == 0x0103):
+                return None
+            offset = next_offset
+        if offset < end or item:
+            return None
+        return offset
 
     def _charset(self, value: Value, little: bool) -> None:
         """Specific Character Set read: the codec of the text that follows."""
@@ -587,6 +684,38 @@ class Reader:
         if not chunks:
             raise self.fail("encapsulated pixel data without a Basic Offset Table item", offset, path)
         return EncapsulatedPixelData(chunks[0], chunks[1:]), offset
+
+
+#: Tags whose value changes how what follows them is read (the character set, "US or SS" by
+#: Pixel Representation): a sequence holding one is read at once, as one of them.
+_STATEFUL = frozenset({SPECIFIC_CHARACTER_SET, PIXEL_REPRESENTATION})
+
+
+class _Items(DeferredItems):
+    """A top-level sequence's items, read when first asked for: by a reader of the sequence's
+    value field in the state the file's reader was in at the sequence (byte order, character
+    set, Pixel Representation, file offsets), so they are the items it would have read then.
+    :meth:`Reader._skim_items` has checked that they read without an error."""
+
+    __slots__ = ("source", "base", "encoding", "codec", "signed_pixels", "tag", "path", "undefined")
+
+    def __init__(self, reader: Reader, encoding: Encoding, offset: int, tag: int, path: _Path, undefined: bool) -> None:
+        self.source = reader.source
+        self.base = reader.base + offset
+        self.encoding = encoding
+        self.codec = reader.codec
+        self.signed_pixels = reader.signed_pixels
+        self.tag = tag
+        self.path = path
+        self.undefined = undefined
+
+    def read(self, field: bytes) -> list[Dataset]:
+        reader = Reader(field, self.encoding, source=self.source, base_offset=self.base)
+        reader.defer_items = False
+        reader.codec = self.codec
+        reader.signed_pixels = self.signed_pixels
+        items, _ = reader.sequence_of(self.tag, 0, len(field), self.encoding, (self.path, self.tag, False), 0, undefined=self.undefined)
+        return items
 
 
 def read_dataset(

@@ -110,6 +110,42 @@ def test_values_are_decoded_when_first_asked_for() -> None:
     assert rows.value == 64 and rows.decoded
 
 
+def test_a_sequence_is_read_when_asked_for_and_its_bad_bytes_still_fail_the_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A top-level sequence whose bytes check out is left unread until its value is asked for;
+    its items then are the eager reader's. A damaged item still fails the read itself, with the
+    eager reader's error, and a sequence holding a Specific Character Set is read at once."""
+    item = Dataset()
+    item.add(0x00080100, "SH", "T-D1100")  # Code Value
+    item.add(0x00080102, "SH", "SRT")  # Coding Scheme Designator
+    dataset = Dataset()
+    dataset.add(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.7")
+    dataset.add(0x00080018, "UI", "1.2.3.4")
+    dataset.add(0x00081032, "SQ", [item])  # Procedure Code Sequence
+    path = tmp_path / "sq.dcm"
+    write_file(path, dataset)
+    element = read_file(path).dataset[0x00081032]
+    assert not element.decoded  # left unread
+    value = element.value
+    assert isinstance(value, list) and element.decoded
+    assert [e.value for e in value[0].elements()] == ["T-D1100", "SRT"]
+    _same(lambda: read_file(path), monkeypatch)
+    data = path.read_bytes()
+    at = data.index(b"SH", data.index(b"SQ"))  # the first VR code inside the item
+    bad = tmp_path / "bad.dcm"
+    bad.write_bytes(data[:at] + b"Z1" + data[at + 2 :])
+    with pytest.raises(DicomDecodeError, match=r"unknown VR code b'Z1'") as failed:
+        read_file(bad)
+    assert failed.value.path == "(0008,1032)[0].(0008,0100)" and failed.value.offset == at
+    _same(lambda: read_file(bad), monkeypatch)
+    _same(lambda: read_file_partial(bad), monkeypatch)
+    item.add(0x00080005, "CS", "ISO_IR 100")  # it changes how what follows is read
+    write_file(path, dataset)
+    assert read_file(path).dataset[0x00081032].decoded  # read at once
+    _same(lambda: read_file(path), monkeypatch)
+
+
 def _mutants(data: bytes, draw: st.DrawFn) -> bytes:
     mutated = bytearray(data)
     for _ in range(draw(st.integers(1, 4))):
