@@ -3,7 +3,7 @@
 An :class:`Association` owns one transport and one :class:`~.association.Connection`.
 As a requestor (:func:`associate`) it offers the DIMSE-C and DIMSE-N services as
 an SCU: ``echo``, ``store``, ``find``, ``move``, ``get`` and the ``n_*`` methods.
-As an acceptor (made by a :class:`Server`) it answers requests with the async
+As an acceptor (made by a :class:`.server.Server`) it answers requests with the async
 handlers of :class:`Handlers`. Requests arriving on a requestor's association
 (C-STORE sub-operations of a C-GET, N-EVENT-REPORT) go to its handlers too.
 
@@ -20,12 +20,11 @@ import itertools
 import logging
 import socket
 import ssl
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from ..dataset import Dataset
 from ..dictionary import uid_info
@@ -60,8 +59,7 @@ from .association import (
     describe_reject,
     negotiate,
 )
-from . import dimse
-from .dimse import DEFAULT_MAX_MESSAGE_SIZE, Budget, Message, Spill
+from .dimse import Message
 from .transcode import choose_context, in_syntax
 from .instances import Instance, identifier_dataset, typed_identifier
 from .messages import NAME_OF, RESPONSE_OF, VERIFICATION, Status, command, number, status_of, text
@@ -79,6 +77,9 @@ from .scp import (
     StoreRequest,
 )
 from .pdu import AssociateAC, AssociateRJ, AssociateRQ, PresentationContextRQ, RoleSelection, UserIdentity, UserInformation
+
+if TYPE_CHECKING:
+    from .server import Server
 
 log = logging.getLogger("dicom_runtime.net")
 
@@ -963,190 +964,7 @@ async def associate(
     return association
 
 
-# Acceptor ---------------------------------------------------------------------------
-
-
-class Server:
-    """An SCP: accepts associations by ``policy`` and serves them with ``handlers``.
-
-    ``max_associations`` concurrent associations are served; more are rejected
-    (rejected-transient, local-limit-exceeded). ``destinations`` maps C-MOVE
-    destination AE titles to (host, port). Memory is bounded: an unfinished data set
-    beyond ``spill.threshold`` bytes, or beyond what ``message_budget`` (shared by all
-    associations) has left, goes on in a temporary file in ``spill.directory``
-    (:mod:`.spill`); a data set beyond ``max_message_size``, spilled bytes beyond
-    ``spill.budget`` across associations, and bytes beyond ``unassociated_budget`` across
-    connections not associated yet are each an abort of the association that would
-    exceed them (``spill=True``: the defaults of :class:`~.spill.Spill`, in the system's
-    temporary folder; ``False``: nothing is spilled, and the message budget is such a
-    bound too); an
-    association stops reading while :data:`QUEUED_REQUESTS` requests wait for answers,
-    and one whose peer reads nothing for the idle timeout (``Timeouts.network``) is reset.
-    """
-
-    def __init__(
-        self,
-        policy: AcceptorPolicy,
-        handlers: Handlers,
-        *,
-        tls: ssl.SSLContext | None = None,
-        max_associations: int = 64,
-        timeouts: Timeouts = Timeouts(),
-        destinations: Mapping[str, tuple[str, int]] | None = None,
-        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
-        message_budget: int = DEFAULT_MESSAGE_BUDGET,
-        unassociated_budget: int = DEFAULT_UNASSOCIATED_BUDGET,
-        spill: Spill | bool = True,
-    ) -> None:
-        self.policy = policy
-        self.handlers = handlers
-        self.tls = tls
-        self.max_associations = max_associations
-        self.timeouts = timeouts
-        self.destinations: dict[str, tuple[str, int]] = dict(destinations or {})
-        self.max_message_size = max_message_size
-        self.message_budget = Budget(message_budget)
-        self.spill: Spill | None = Spill() if spill is True else spill or None
-        self.unassociated_budget = unassociated_budget
-        self.unassociated_bytes = 0
-        self.file_limit = 0
-        self.max_connections = 1 << 30
-        self._refused = 0
-        self.active = 0
-        self.associations: set[Association] = set()
-        self._server: asyncio.Server | None = None
-        self.port = 0
-
-    def _factory(self) -> _Protocol:
-        connection = Connection(
-            requestor=False,
-            max_pdu_length=self.policy.max_pdu_length,
-            artim_timeout=self.timeouts.artim,
-            max_message_size=self.max_message_size,
-            answer_release=False,
-            message_budget=self.message_budget,
-            spill=self.spill,
-        )
-        association = Association(connection, handlers=self.handlers, timeouts=self.timeouts, server=self)
-        if len(self.associations) >= self.max_connections:
-            self._refused += 1
-            _rate_limited(
-                "connections", "%d connection(s) refused: %d are open, the most that %d open files allow",
-                self._refused, len(self.associations), self.file_limit,
-            )
-            return _Refused(association)
-        self.associations.add(association)
-        return _Protocol(association, self.tls)
-
-    def _forget(self, association: Association) -> None:
-        self.associations.discard(association)
-        if getattr(association, "_counted", False):
-            association._counted = False
-            self.active -= 1
-
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        """Listen; returns the port (useful with ``port=0``). What serving needs is loaded
-        first, so the first association is served as fast as the next ones."""
-        loop = asyncio.get_running_loop()
-        await asyncio.to_thread(dimse.preload)
-        self.file_limit = raise_file_limit()
-        self.max_connections = max(8, (self.file_limit - FILES_RESERVED) // 3)
-        if self.max_connections < self.max_associations:
-            log.warning(
-                "%d open files allow %d connections, fewer than max_associations (%d)",
-                self.file_limit, self.max_connections, self.max_associations,
-            )
-        if loop.get_exception_handler() is None:
-            loop.set_exception_handler(_loop_exception)
-        # TLS is started on each connection by the association (its handshake within ARTIM, failures logged).
-        self._server = await loop.create_server(self._factory, host, port, reuse_address=True, backlog=256)
-        sockets = self._server.sockets
-        self.port = sockets[0].getsockname()[1] if sockets else port
-        return self.port
-
-    async def serve_forever(self) -> None:
-        assert self._server is not None
-        await self._server.serve_forever()
-
-    async def close(self) -> None:
-        """Stop listening and abort the associations still open."""
-        if self._server is not None:
-            self._server.close()
-        for association in list(self.associations):
-            association.abort("the server is shutting down")
-        if self._server is not None:
-            await self._server.wait_closed()
-
-    async def __aenter__(self) -> Server:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-
-FILES_RESERVED = 32
-"""Open files kept for everything but connections (journal, log, files being read or written)."""
-
-
-def raise_file_limit() -> int:
-    """Raise this process's soft limit of open files to its hard limit where allowed (Linux,
-    macOS); the soft limit now. A server serves at most a third of it, less a reserve, as
-    connections: each may also hold a file and a C-MOVE's association."""
-    try:
-        import resource
-    except ImportError:  # not POSIX
-        return 1 << 16
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
-    if soft != resource.RLIM_INFINITY and soft < target:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-        except (ValueError, OSError) as exc:
-            log.warning("the open-file limit stays %d (cannot raise it to %d: %s)", soft, target, exc)
-            return int(soft)
-        log.info("open-file limit raised from %d to %d", soft, target)
-        return int(target)
-    return int(soft) if soft != resource.RLIM_INFINITY else 1 << 16
-
-
-_LAST_LOGGED: dict[str, tuple[float, int]] = {}
-LOG_INTERVAL = 10.0
-"""Seconds between two log lines of one kind of repeated trouble (refused connections, accept errors)."""
-
-
-def _rate_limited(kind: str, message: str, *args: object) -> None:
-    """Log ``message`` at most once per LOG_INTERVAL for ``kind``, saying how many were not logged."""
-    now = time.monotonic()
-    last, skipped = _LAST_LOGGED.get(kind, (-LOG_INTERVAL, 0))
-    if now - last < LOG_INTERVAL:
-        _LAST_LOGGED[kind] = (last, skipped + 1)
-        return
-    _LAST_LOGGED[kind] = (now, 0)
-    suffix = f" ({skipped} more since the last such line)" if skipped else ""
-    log.warning(message + suffix, *args)
-
-
-def _loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """The event loop's errors (asyncio's accept loop out of file descriptors...): one line,
-    rate-limited per kind; the traceback at debug level."""
-    message = str(context.get("message", "event loop error"))
-    exception = context.get("exception")
-    _rate_limited(message, "%s: %s", message, exception or "")
-    if exception is not None and log.isEnabledFor(logging.DEBUG):
-        log.debug("%s", message, exc_info=exception)
-
-
-class _Refused(_Protocol):
-    """A connection beyond what the open-file limit allows: closed at once, nothing read."""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        transport.abort()  # type: ignore[attr-defined]
-
-    def data_received(self, data: bytes) -> None:
-        pass
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        pass
+# Acceptor: the Server is in .server ----------------------------------------------
 
 
 def storage_policy(ae_title: str, sop_classes: Sequence[str], transfer_syntaxes: Sequence[str] = (), **options: object) -> AcceptorPolicy:
@@ -1163,7 +981,6 @@ __all__ = [
     "QueryRequest",
     "Request",
     "Responses",
-    "Server",
     "StoreRequest",
     "Timeouts",
     "associate",

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from ..dataset import Dataset
 from ..objects import DicomObject
 from ..services import QueryIdentifier
-from . import aio
+from . import aio, server as acceptor
 from .association import AcceptorPolicy
 from .instances import Instance
 from .messages import Status
@@ -145,7 +145,7 @@ def associate(host: str, port: int, **options: Any) -> BlockingAssociation:
 
 
 class BlockingServer:
-    """A :class:`.aio.Server` listening on the private loop thread until :meth:`close`."""
+    """A :class:`.server.Server` listening on the private loop thread until :meth:`close`."""
 
     def __init__(
         self,
@@ -157,8 +157,8 @@ class BlockingServer:
         destinations: Mapping[str, tuple[str, int]] | None = None,
         **options: Any,
     ) -> None:
-        async def make() -> aio.Server:
-            return aio.Server(policy, handlers, destinations=destinations, **options)
+        async def make() -> acceptor.Server:
+            return acceptor.Server(policy, handlers, destinations=destinations, **options)
 
         self.server = _run(make())
         self.port = _run(self.server.start(host, port))

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ..dataset import Dataset
-    from .aio import Association, Proposal, Server, Timeouts
+    from .aio import Association, Proposal, Timeouts
+    from .server import Server
     from .instances import Instance
     from .storage import StorageFolder
 
@@ -508,7 +509,8 @@ def _configured(args: argparse.Namespace) -> tuple[Server, StorageFolder | None,
 def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
     import logging
 
-    from .aio import Handlers, Server, Timeouts
+    from .aio import Handlers, Timeouts
+    from .server import Server
     from .association import AcceptorPolicy, AccessRule
     from .presets import archive_contexts
     from pathlib import Path

@@ -56,11 +56,12 @@ from typing import Any
 
 from ..dictionary import all_uids
 from ..errors import DicomError
-from .aio import DEFAULT_MESSAGE_BUDGET, DEFAULT_TRANSFER_SYNTAXES, Server, Timeouts
+from .aio import DEFAULT_MESSAGE_BUDGET, DEFAULT_TRANSFER_SYNTAXES, Timeouts
 from .dimse import DEFAULT_MAX_MESSAGE_SIZE
 from .spill import DEFAULT_SPILL_BUDGET, DEFAULT_SPILL_THRESHOLD, Budget, Spill
 from .association import AcceptorPolicy, AccessRule
 from .presets import storage_sop_classes
+from .server import Server
 from .storage import DUPLICATE_POLICIES, StorageFolder
 from .tls import PROFILES, server_context
 

@@ -700,7 +700,8 @@ async def probe_retrieval(entity: ApplicationEntity, storage: Any) -> list[Retri
     import dataclasses as dc
     from pathlib import Path
 
-    from .aio import Handlers, Proposal, Server, associate
+    from .aio import Handlers, Proposal, associate
+    from .server import Server
     from .association import AcceptorPolicy
     from .instances import Instance
     from .presets import storage_transfer_syntaxes

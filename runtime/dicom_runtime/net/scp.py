@@ -32,7 +32,8 @@ from .checks import request_problem, store_problem, uid_problem
 from .messages import NAME_OF, RESPONSE_OF, Status, command, number, status_of, text
 
 if TYPE_CHECKING:
-    from .aio import Association, Server, Timeouts
+    from .aio import Association, Timeouts
+    from .server import Server
 
 log = logging.getLogger("dicom_runtime.net")
 

@@ -10,7 +10,8 @@ import pytest
 
 from dicom_runtime.net.journal import BLOCK, Journal
 from dicom_runtime.fileformat import write_bytes_atomic
-from dicom_runtime.net.aio import Server, associate, storage_policy
+from dicom_runtime.net.aio import associate, storage_policy
+from dicom_runtime.net.server import Server
 from dicom_runtime.net.instances import Instance
 from dicom_runtime.net.storage import StorageFolder
 from tests.runtime.net.helpers import CT, ct_instance

@@ -14,7 +14,8 @@ from dicom_model.iods.ct_image import CTImage
 from dicom_model.queries import PatientRootPatientQuery, StudyRootSeriesQuery, StudyRootStudyQuery
 from dicom_runtime import Dataset
 from dicom_runtime.net import blocking, tls
-from dicom_runtime.net.aio import Handlers, Proposal, QueryRequest, Request, Server, Timeouts, associate, storage_policy
+from dicom_runtime.net.aio import Handlers, Proposal, QueryRequest, Request, Timeouts, associate, storage_policy
+from dicom_runtime.net.server import Server
 from dicom_runtime.net.association import AcceptorPolicy, AssociationError
 from dicom_runtime.net.instances import Instance
 from dicom_runtime.net.messages import Status
