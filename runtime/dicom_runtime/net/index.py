@@ -234,7 +234,6 @@ def row_of(name: str, header: Dataset) -> tuple[object, ...]:
 _HEAD = 64 * 1024
 """Bytes of a file :func:`stored_header` reads at first."""
 _KEPT = STORED_TAGS | {0x00080005}  # and Specific Character Set, which the values are decoded by
-_LAST_KEPT = max(_KEPT)
 
 
 def stored_header(path: Path) -> Dataset:
@@ -252,30 +251,10 @@ def stored_header(path: Path) -> Dataset:
         found = _stored_elements(head, complete=len(head) < _HEAD, source=str(path))
     except DicomError:
         found = None
-    return found if isinstance(found, Dataset) else read_header(path)
+    return read_header(path) if found is None else found
 
 
-def kept_elements(data: bytes, *, source: str) -> tuple[bytes, str] | None:
-    """The encoded elements of :data:`STORED_TAGS` (and Specific Character Set) of a PS3.10
-    file's bytes *already checked to decode* (an instance the SCP received and checked), and
-    its transfer syntax: what :func:`row_from_kept` makes a row of without the file. The walk
-    stops after the last kept attribute. None where it does not apply (as :func:`stored_header`)."""
-    try:
-        found = _stored_elements(data, complete=True, source=source, checked=True)
-    except DicomError:
-        return None
-    return found if isinstance(found, tuple) else None
-
-
-def row_from_kept(name: str, kept: tuple[bytes, str]) -> tuple[object, ...]:
-    """The row of the file ``name`` from :func:`kept_elements`' bytes and transfer syntax."""
-    return row_of(name, read_dataset(kept[0], encoding_of(kept[1]), source=name))
-
-
-def _stored_elements(head: bytes, *, complete: bool, source: str, checked: bool = False) -> Dataset | tuple[bytes, str] | None:
-    """The kept attributes of the file that starts with ``head`` (all of it if ``complete``):
-    decoded; or with ``checked`` (the bytes are known to decode), their bytes and the
-    transfer syntax, the walk stopping after the last of them."""
+def _stored_elements(head: bytes, *, complete: bool, source: str) -> Dataset | None:
     meta, offset = split_file(head, source=source)
     syntax = meta.value(0x00020010)
     if not isinstance(syntax, str) or syntax in (DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2.4.95"):
@@ -284,7 +263,7 @@ def _stored_elements(head: bytes, *, complete: bool, source: str, checked: bool 
     if encoding is not EXPLICIT_LE and encoding is not IMPLICIT_LE:
         return None
     explicit = encoding is EXPLICIT_LE
-    kept, short, unpack, stop = _KEPT, _SHORT_VRS, _EXPLICIT, (_LAST_KEPT + 1 if checked else PIXEL_DATA)
+    kept, short, unpack, stop = _KEPT, _SHORT_VRS, _EXPLICIT, PIXEL_DATA
     parts: list[bytes] = []
     position, end, last = offset, len(head), -1
     limit = end - 8
@@ -332,8 +311,6 @@ def _stored_elements(head: bytes, *, complete: bool, source: str, checked: bool 
             return None  # cut off by the first 64 KiB, or bytes that are no element
     if position > end:
         return None
-    if checked:
-        return b"".join(parts), syntax
     return read_dataset(b"".join(parts), encoding, source=source)
 
 

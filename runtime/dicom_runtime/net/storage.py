@@ -31,7 +31,7 @@ from ..errors import DicomError
 from ..fileformat import file_header, write_bytes_atomic
 from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
 from .checks import uid_problem
-from .index import SUBFOLDER, hold, index_path, kept_elements, open_index, release, row_from_kept
+from .index import SUBFOLDER, hold, index_path, open_index, release
 from .instances import Instance
 from .journal import NAMES as JOURNAL_NAMES, Journal
 from .matching import COMPUTED_KEYS, LEVEL_KEYS, Header, ScanningQuery, answers
@@ -322,7 +322,7 @@ class StorageFolder:
         journal = self.journal
         lag = INDEX_LAG
         _lower_priority(WRITER_NICENESS)
-        pending: list[tuple[Path, tuple[bytes, str] | None]] = []  # written, row to make (from these bytes where known)
+        pending: list[Path] = []  # written, row to make
         while True:
             with self._written:
                 if pending:
@@ -351,8 +351,7 @@ class StorageFolder:
                         self._finished += 1
                     self._written.notify_all()
                 if written:
-                    # A received instance was checked to decode: its row's bytes are taken now, not read back later.
-                    pending.append((path, kept_elements(data, source=path.name) if data else None))
+                    pending.append(path)
                 if ticket is not None and journal is not None and not self._failed:
                     try:
                         journal.retire()
@@ -373,13 +372,13 @@ class StorageFolder:
             return False
         return True
 
-    def _index_rows(self, pending: list[tuple[Path, tuple[bytes, str] | None]]) -> None:
+    def _index_rows(self, pending: list[Path]) -> None:
         """Make and commit the rows of the written files ``pending``, and count them
         finished. A row that cannot be made or committed is logged, and the folder is
         synchronised again at the next query (and the next start), which indexes the file."""
         rows: list[tuple[object, ...]] = []
-        for path, kept in pending:
-            self._row(path, rows, kept)
+        for path in pending:
+            self._row(path, rows)
         if rows and self.index is not None:
             try:
                 self.index.add_rows(rows)
@@ -390,13 +389,12 @@ class StorageFolder:
             self._finished += len(pending)
             self._written.notify_all()
 
-    def _row(self, path: Path, rows: list[tuple[object, ...]], kept: tuple[bytes, str] | None = None) -> None:
-        """The row of a written file added to ``rows`` where it can be made (logged otherwise);
-        from ``kept`` (:func:`.index.kept_elements`) where given, else from the file."""
+    def _row(self, path: Path, rows: list[tuple[object, ...]]) -> None:
+        """The row of a written file added to ``rows`` where it can be made (logged otherwise)."""
         if self.index is None:
             return
         try:
-            rows.append(row_from_kept(path.name, kept) if kept is not None else self.index.row_for(path))
+            rows.append(self.index.row_for(path))
         except DicomError as error:
             log.warning("%s: %s is stored but cannot be read back, so it is not indexed (%s)", self.root, path.name, error)
         except Exception as error:  # the file is stored: indexed by the next synchronisation

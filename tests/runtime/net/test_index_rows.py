@@ -14,7 +14,7 @@ from pydicom.dataset import Dataset as PydicomDataset
 from pydicom.sequence import Sequence
 
 from dicom_runtime.errors import DicomError
-from dicom_runtime.net.index import _HEAD, _stored_elements, kept_elements, row_from_kept, row_of, stored_header
+from dicom_runtime.net.index import _HEAD, _stored_elements, row_of, stored_header
 from dicom_runtime.net.matching import read_header
 
 CORPUS = Path(pydicom.data.__file__).parent / "test_files"
@@ -30,9 +30,7 @@ def _quick(path: Path) -> bool:
 
 
 def test_rows_from_the_stored_attributes_equal_rows_from_the_whole_header_on_the_corpus() -> None:
-    """From the file (stored_header), and from a received instance's bytes as the writer
-    thread has them (kept_elements: the walk stops after the last kept attribute)."""
-    compared = quick = from_bytes = 0
+    compared = quick = 0
     for path in sorted(CORPUS.rglob("*.dcm")):
         try:
             expected = row_of(path.name, read_header(path))
@@ -43,11 +41,7 @@ def test_rows_from_the_stored_attributes_equal_rows_from_the_whole_header_on_the
         assert row_of(path.name, stored_header(path)) == expected, path.name
         compared += 1
         quick += _quick(path)
-        kept = kept_elements(path.read_bytes(), source=path.name)
-        if kept is not None:
-            assert row_from_kept(path.name, kept) == expected, path.name
-            from_bytes += 1
-    assert compared >= 70 and quick >= 55 and from_bytes >= quick, (compared, quick, from_bytes)
+    assert compared >= 70 and quick >= 55, (compared, quick)
 
 
 def _ct(tmp_path: Path, name: str, **changes: object) -> Path:
