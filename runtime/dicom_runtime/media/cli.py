@@ -15,20 +15,34 @@ standard error naming the file, the record's byte offset and the reason).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 
 from ..version import version_action
-from .errors import MediaError
-from .fileset import DICOMDIR, FileSet
 from .profiles import DEFAULT_PROFILE, PROFILES
-from .records import DirectoryRecord
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true), without importing typing for --help
+
+# What ``--help`` needs is argparse and the profiles' names: the File-set, the records, the
+# reader, pathlib and json are imported when a subcommand runs (#19).
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import TracebackType
+
+    from .fileset import FileSet
+    from .records import DirectoryRecord
 
 Progress = Callable[[int, int], None]
+
+
+def _path(text: str) -> Path:
+    from pathlib import Path
+
+    return Path(text)
+
+
+_path.__name__ = "Path"  # argparse names the type in its messages: as with type=_path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,30 +50,34 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=version_action("dicom-media"))
     sub = parser.add_subparsers(dest="command", required=True)
     create = sub.add_parser("create", help="a new File-set from files or folders")
-    create.add_argument("root", type=Path)
-    create.add_argument("sources", nargs="+", type=Path)
+    create.add_argument("root", type=_path)
+    create.add_argument("sources", nargs="+", type=_path)
     create.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES))
     create.add_argument("--fileset-id", default="", help="File-set ID (0004,1130), up to 16 characters A-Z 0-9 _")
     create.add_argument("--skip-bad", action="store_true", help="leave out files that cannot be added (listed on stderr)")
     listing = sub.add_parser("list", help="the records as a tree")
-    listing.add_argument("root", type=Path)
+    listing.add_argument("root", type=_path)
     listing.add_argument("--format", choices=("text", "json"), default="text")
     add = sub.add_parser("add", help="add instances")
-    add.add_argument("root", type=Path)
-    add.add_argument("sources", nargs="+", type=Path)
+    add.add_argument("root", type=_path)
+    add.add_argument("sources", nargs="+", type=_path)
     add.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES))
     add.add_argument("--skip-bad", action="store_true")
     remove = sub.add_parser("remove", help="remove instances by SOP Instance UID or File ID")
-    remove.add_argument("root", type=Path)
+    remove.add_argument("root", type=_path)
     remove.add_argument("targets", nargs="+")
     verify = sub.add_parser("verify", help="check every referenced file against its record; report orphans")
-    verify.add_argument("root", type=Path)
+    verify.add_argument("root", type=_path)
     for command in (create, add, verify):
         command.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
     return parser
 
 
 def _files(sources: list[Path]) -> list[Path]:
+    from pathlib import Path
+
+    from .fileset import DICOMDIR
+
     out: list[Path] = []
     for source in sources:
         if source.is_dir():
@@ -71,30 +89,48 @@ def _files(sources: list[Path]) -> list[Path]:
     return out
 
 
-@contextmanager
-def _progress(show: bool, label: str) -> Iterator[Progress | None]:
-    if not show:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-    from rich.progress import Progress as Bar
+class _progress:
+    """``with _progress(show, label) as update``: a progress bar on standard error (rich)
+    while the block runs, ``update(done, total)`` moving it; None when not ``show``."""
 
-    with Bar(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=Console(stderr=True)) as bar:
-        task = bar.add_task(label, total=None)
+    def __init__(self, show: bool, label: str) -> None:
+        self.show, self.label = show, label
+        self.bar: object = None
+
+    def __enter__(self) -> Progress | None:
+        if not self.show:
+            return None
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as Bar
+
+        bar = Bar(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=Console(stderr=True))
+        bar.__enter__()
+        self.bar = bar
+        task = bar.add_task(self.label, total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        yield update
+        return update
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        if self.bar is not None:
+            from rich.progress import Progress as Bar
+
+            bar, self.bar = self.bar, None
+            assert isinstance(bar, Bar)
+            bar.__exit__(kind, error, trace)
 
 
 def _add_all(fileset: FileSet, sources: list[Path], skip_bad: bool, show: bool) -> int:
+    from .errors import MediaError
+
     files = _files(sources)
     added = 0
     with _progress(show, "reading") as update:
@@ -129,6 +165,9 @@ def _json(record: DirectoryRecord) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from .errors import MediaError
+    from .fileset import DICOMDIR, FileSet
+
     show = not getattr(args, "no_progress", True) and sys.stderr.isatty()
     try:
         if args.command == "create":
@@ -157,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "list":
             fileset = FileSet.open(args.root)
             if args.format == "json":
+                import json
+
                 json.dump({"fileset_id": fileset.fileset_id, "records": [_json(r) for r in fileset.roots]}, sys.stdout, indent=2)
                 sys.stdout.write("\n")
             else:
