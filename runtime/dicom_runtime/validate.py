@@ -23,12 +23,10 @@ is damaged or cannot be read (one line on standard error naming the file and the
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true), without importing typing for --help
 
@@ -44,25 +42,55 @@ from .version import version_action  # noqa: E402
 CLEAN, ERRORS, NOT_DICOM = 0, 1, 2
 
 
-@dataclass
 class FileReport:
-    """What was found in one file."""
+    """What was found in one file.
 
-    path: str
-    status: str  # "clean", "errors", "no-iod" (SOP class without a generated IOD), "not-dicom", "unreadable" (damaged)
-    sop_class_uid: str = ""
-    sop_class: str = ""  # the SOP class's name in PS3.4, or ""
-    iod: str = ""  # the generated class the file was validated as
-    conformant: bool = True  # False: the typed instance could not be made (NonConformantError)
-    reason: str = ""  # why the file is not DICOM, or why it was not validated
-    findings: list[Finding] = field(default_factory=list)
-    not_checked: int = 0  # conditions not checked (also counted when ``--errors-only`` leaves them out)
+    A plain class rather than a dataclass: ``dicom-validate --help`` would import
+    ``dataclasses`` (and the ``inspect`` it imports), a third of what the command may take
+    to start (#19). Compared by value, as a dataclass is."""
+
+    __slots__ = ("path", "status", "sop_class_uid", "sop_class", "iod", "conformant", "reason", "findings", "not_checked")
+
+    def __init__(
+        self,
+        path: str,
+        status: str,
+        sop_class_uid: str = "",
+        sop_class: str = "",
+        iod: str = "",
+        conformant: bool = True,
+        reason: str = "",
+        findings: list[Finding] | None = None,
+        not_checked: int = 0,
+    ) -> None:
+        self.path = path
+        self.status = status  # "clean", "errors", "no-iod" (SOP class without a generated IOD), "not-dicom", "unreadable" (damaged)
+        self.sop_class_uid = sop_class_uid
+        self.sop_class = sop_class  # the SOP class's name in PS3.4, or ""
+        self.iod = iod  # the generated class the file was validated as
+        self.conformant = conformant  # False: the typed instance could not be made (NonConformantError)
+        self.reason = reason  # why the file is not DICOM, or why it was not validated
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.not_checked = not_checked  # conditions not checked (also counted when ``--errors-only`` leaves them out)
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return self._fields() == other._fields() if isinstance(other, FileReport) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass's
+
+    def __repr__(self) -> str:
+        return "FileReport(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
 
     def as_json(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
         return {
             "file": self.path,
             "status": self.status,
@@ -71,7 +99,7 @@ class FileReport:
             "iod": self.iod,
             "conformant": self.conformant,
             "reason": self.reason,
-            "findings": [dataclasses.asdict(f) for f in self.findings],
+            "findings": [asdict(f) for f in self.findings],
             "errors": len(self.errors),
             "not_checked": self.not_checked,
         }
@@ -83,6 +111,8 @@ def lenient_instance(cls: type[DicomObject], dataset: Dataset) -> DicomObject:
     type the VR does not take is kept. It is for :meth:`DicomObject.validate`, which then
     reports them; its annotations need not hold, so it is not given out as a typed
     instance. Sequence items are built the same way."""
+    import dataclasses
+
     from .typed import _decode_value, _item_classes
     from .objects import _state
 
