@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..cli_parsing import HelpFormatter, LazyParser
 from ..version import version_action
 
 #: The defaults ``--help`` shows, the same values as :data:`.dimse.DEFAULT_MAX_MESSAGE_SIZE`,
@@ -30,7 +31,7 @@ ANY_SCP = "ANY-SCP"
 """The called AE title clients use by default; ``dicom-net scp`` without ``--aet`` accepts it (and any other)."""
 
 
-class _Defaults(argparse.HelpFormatter):
+class _Defaults(HelpFormatter):
     """Help with each option's default, where it has one (and the help does not say it already)."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
@@ -66,25 +67,27 @@ def _query(parser: argparse.ArgumentParser, models: tuple[str, ...] = tuple(sort
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of ``dicom-net`` and its subcommands."""
-    formatter = _Defaults
-    parser = argparse.ArgumentParser(prog="dicom-net", description="DICOM network tools (PS3.7, PS3.8).")
-    parser.add_argument("--version", action=version_action("dicom-net"))
-    sub = parser.add_subparsers(dest="command", required=True)
-    echo = sub.add_parser("echo", help="C-ECHO", formatter_class=formatter)
+def _echo(echo: argparse.ArgumentParser) -> None:
     _common(echo)
-    store = sub.add_parser("store", help="C-STORE files or folders", formatter_class=formatter)
+
+
+def _store(store: argparse.ArgumentParser) -> None:
     _common(store)
     store.add_argument("paths", nargs="+", help="DICOM files, or folders searched for them (files without File Meta Information too)")
-    find = sub.add_parser("find", help="C-FIND", formatter_class=formatter)
+
+
+def _find(find: argparse.ArgumentParser) -> None:
     _common(find)
     _query(find)
-    move = sub.add_parser("move", help="C-MOVE", formatter_class=formatter)
+
+
+def _move(move: argparse.ArgumentParser) -> None:
     _common(move)
     _query(move, ("patient", "study"))
     move.add_argument("--dest", required=True, help="the move destination's AE title")
-    get = sub.add_parser("get", help="C-GET into a folder", formatter_class=formatter)
+
+
+def _get(get: argparse.ArgumentParser) -> None:
     _common(get)
     _query(get, ("patient", "study"))
     get.add_argument("--out", default=".", help="folder for the received instances")
@@ -93,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="transfer syntax to accept for the C-STORE sub-operations, in preference order (repeatable); "
         "default: every syntax the SCP proposes",
     )
-    scp = sub.add_parser("scp", help="storage, verification and query/retrieve SCP over a folder", formatter_class=formatter)
+
+
+def _scp(scp: argparse.ArgumentParser) -> None:
     _common(scp, peer=False)
     scp.add_argument(
         "--aet", default=None,
@@ -144,11 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scp.add_argument("--idle-timeout", type=float, default=300.0, help="abort an association idle this long, seconds")
     scp.add_argument("--artim-timeout", type=float, default=30.0, help="ARTIM timer (PS3.8 9.1.5), seconds")
-    index = sub.add_parser("index", help="the query index of an SCP's folder", formatter_class=formatter)
+
+
+def _index(index: argparse.ArgumentParser) -> None:
     index.add_argument("action", choices=("rebuild",), help="rebuild: build it again from the folder's files (with the SCP stopped)")
     index.add_argument("folder", help="the SCP's storage folder (its --out)")
     index.add_argument("-v", "--verbose", action="store_true", help="more detail (log at info level)")
-    conformance = sub.add_parser("conformance", help="the DICOM Conformance Statement (PS3.2) of a configuration", formatter_class=formatter)
+
+
+def _conformance(conformance: argparse.ArgumentParser) -> None:
     conformance.add_argument("config", help="the configuration (TOML) the SCP runs from")
     conformance.add_argument("--format", choices=("markdown", "html"), default="markdown", help="output format")
     conformance.add_argument("--output", "-o", help="file to write (default: standard output)")
@@ -157,4 +166,24 @@ def build_parser() -> argparse.ArgumentParser:
     conformance.add_argument("--tls-key", help="the private key of --tls-cert (PEM)")
     conformance.add_argument("--tls-ca", help="certificates to trust when probing a TLS AE")
     conformance.add_argument("-v", "--verbose", action="store_true", help="more detail (log at info level)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``dicom-net`` and its subcommands, each subcommand's arguments added when
+    it is parsed or its help is asked for (:class:`.LazyParser`: ``--help`` lists them only)."""
+    parser = argparse.ArgumentParser(prog="dicom-net", description="DICOM network tools (PS3.7, PS3.8).", formatter_class=HelpFormatter)
+    parser.add_argument("--version", action=version_action("dicom-net"))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=LazyParser)
+    subcommands = (
+        ("echo", "C-ECHO", _echo),
+        ("store", "C-STORE files or folders", _store),
+        ("find", "C-FIND", _find),
+        ("move", "C-MOVE", _move),
+        ("get", "C-GET into a folder", _get),
+        ("scp", "storage, verification and query/retrieve SCP over a folder", _scp),
+        ("index", "the query index of an SCP's folder", _index),
+        ("conformance", "the DICOM Conformance Statement (PS3.2) of a configuration", _conformance),
+    )
+    for name, help, fill in subcommands:
+        sub.add_parser(name, help=help, formatter_class=_Defaults).defer(fill)
     return parser
