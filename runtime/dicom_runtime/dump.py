@@ -80,9 +80,12 @@ def _parse_tag(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     import argparse
 
+    from .cli_parsing import HelpFormatter
     from .version import version_action
 
-    parser = argparse.ArgumentParser(prog="dicom-dump", description="Print DICOM files' data sets as dcmdump does.")
+    parser = argparse.ArgumentParser(
+        prog="dicom-dump", description="Print DICOM files' data sets as dcmdump does.", formatter_class=HelpFormatter
+    )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--stop-before-pixels", action="store_true", help="do not read Pixel Data and what follows")
     parser.add_argument("--tag", action="append", type=_parse_tag, default=[], help="only this tag, (gggg,eeee) (repeatable)")

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # imported when a file is read, not for --help or --version
     from .dataset import Dataset
     from .objects import DicomObject, Finding
 
+from .cli_parsing import HelpFormatter  # noqa: E402
 from .version import version_action  # noqa: E402
 
 #: Exit statuses.
@@ -272,6 +273,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="dicom-validate",
         description="Validate DICOM files against the IOD of their SOP Class UID (PS3.3 of the generated model).",
         epilog="Exit status: 0 no errors, 1 errors, 2 a file is not DICOM or cannot be read.",
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("paths", nargs="+", metavar="FILE|FOLDER", help="files, or folders to walk")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="text lines (default) or one JSON document")

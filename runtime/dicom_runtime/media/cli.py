@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from ..cli_parsing import HelpFormatter, LazyParser
 from ..version import version_action
 from .profiles import DEFAULT_PROFILE, PROFILES
 
@@ -42,34 +43,58 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
-_path.__name__ = "Path"  # argparse names the type in its messages: as with type=_path
+_path.__name__ = "Path"  # argparse names the type in its messages: as with type=Path
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dicom-media", description="DICOM File-sets and their DICOMDIR (PS3.10)")
-    parser.add_argument("--version", action=version_action("dicom-media"))
-    sub = parser.add_subparsers(dest="command", required=True)
-    create = sub.add_parser("create", help="a new File-set from files or folders")
+def _create(create: argparse.ArgumentParser) -> None:
     create.add_argument("root", type=_path)
     create.add_argument("sources", nargs="+", type=_path)
     create.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES))
     create.add_argument("--fileset-id", default="", help="File-set ID (0004,1130), up to 16 characters A-Z 0-9 _")
     create.add_argument("--skip-bad", action="store_true", help="leave out files that cannot be added (listed on stderr)")
-    listing = sub.add_parser("list", help="the records as a tree")
+    _no_progress(create)
+
+
+def _list(listing: argparse.ArgumentParser) -> None:
     listing.add_argument("root", type=_path)
     listing.add_argument("--format", choices=("text", "json"), default="text")
-    add = sub.add_parser("add", help="add instances")
+
+
+def _add(add: argparse.ArgumentParser) -> None:
     add.add_argument("root", type=_path)
     add.add_argument("sources", nargs="+", type=_path)
     add.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES))
     add.add_argument("--skip-bad", action="store_true")
-    remove = sub.add_parser("remove", help="remove instances by SOP Instance UID or File ID")
+    _no_progress(add)
+
+
+def _remove(remove: argparse.ArgumentParser) -> None:
     remove.add_argument("root", type=_path)
     remove.add_argument("targets", nargs="+")
-    verify = sub.add_parser("verify", help="check every referenced file against its record; report orphans")
+
+
+def _verify(verify: argparse.ArgumentParser) -> None:
     verify.add_argument("root", type=_path)
-    for command in (create, add, verify):
-        command.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+    _no_progress(verify)
+
+
+def _no_progress(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The parser of ``dicom-media``, each subcommand's arguments added when it is parsed or its
+    help is asked for (:class:`.LazyParser`)."""
+    parser = argparse.ArgumentParser(
+        prog="dicom-media", description="DICOM File-sets and their DICOMDIR (PS3.10)", formatter_class=HelpFormatter
+    )
+    parser.add_argument("--version", action=version_action("dicom-media"))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=LazyParser)
+    sub.add_parser("create", help="a new File-set from files or folders").defer(_create)
+    sub.add_parser("list", help="the records as a tree").defer(_list)
+    sub.add_parser("add", help="add instances").defer(_add)
+    sub.add_parser("remove", help="remove instances by SOP Instance UID or File ID").defer(_remove)
+    sub.add_parser("verify", help="check every referenced file against its record; report orphans").defer(_verify)
     return parser
 
 
