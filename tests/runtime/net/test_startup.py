@@ -70,7 +70,10 @@ def heavy(modules: set[str]) -> list[str]:
 
 @pytest.mark.parametrize(
     ("module", "name"),
-    [("dicom_runtime.net.cli", "dicom-net"), ("dicom_runtime.dump", "dicom-dump"), ("dicom_runtime.validate", "dicom-validate")],
+    [
+        ("dicom_runtime.net.cli", "dicom-net"), ("dicom_runtime.dump", "dicom-dump"), ("dicom_runtime.validate", "dicom-validate"),
+        ("dicom_runtime.media.cli", "dicom-media"),
+    ],
 )
 @pytest.mark.parametrize("option", ["--help", "--version"])
 def test_help_and_version_import_no_dicom_code(module: str, name: str, option: str) -> None:
@@ -138,7 +141,13 @@ def test_help_imports_no_typing_in_an_interpreter_without_site() -> None:
         run = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60, env=env)
         return set(json.loads(run.stderr.strip().splitlines()[-1]))
 
-    commands = (("dicom_runtime.net.cli", "dicom-net"), ("dicom_runtime.dump", "dicom-dump"), ("dicom_runtime.validate", "dicom-validate"), ("dicom_codegen.cli", "dicom-codegen"))
+    commands = (
+        ("dicom_runtime.net.cli", "dicom-net"), ("dicom_runtime.dump", "dicom-dump"), ("dicom_runtime.validate", "dicom-validate"),
+        ("dicom_codegen.cli", "dicom-codegen"), ("dicom_runtime.media.cli", "dicom-media"),
+    )
     for module, name in commands:
-        assert "typing" not in modules(module, name, "--help"), name
+        loaded = modules(module, name, "--help")
+        assert "typing" not in loaded, name
+        if name != "dicom-codegen":  # the runtime's parsers find the terminal's width without shutil (cli_parsing)
+            assert not {"shutil", "dataclasses", "inspect"} & loaded, (name, {"shutil", "dataclasses", "inspect"} & loaded)
     assert "typing" in modules("dicom_runtime.dump", "dicom-dump", "/nonexistent.dcm")  # the probe sees it when it is imported
