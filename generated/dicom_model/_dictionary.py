@@ -2,13 +2,25 @@
 # Do not edit: regenerate with `dicom-codegen generate`.
 """The data dictionary as a plain data table for ``dicom_runtime.dictionary``.
 
-A leaf module: it imports nothing from the project. Rows of ``ELEMENTS`` are
-(tag, mask, keyword, name, VRs, VM, retired, index into ``SOURCES``); ``mask`` has
-1-bits where a repeating-group tag such as ``(60xx,0010)`` is fixed. Rows of
-``UIDS`` are (UID, keyword, name, type, retired).
+A leaf module: it imports nothing from the project, nor ``typing``. Each table is one
+string, a row a line and its fields separated by tabs, and ``TAGS`` the tags of
+``ELEMENTS``' rows in order: a process loads a few large constants rather than tens of
+thousands of small objects, and ``dicom_runtime.dictionary`` splits a row into its fields
+when the row is first asked for (``dicom-dump FILE``, a process per file, pays for the rows
+it shows, #19).
+
+Rows of ``ELEMENTS``: tag and mask (8 hex digits each; ``mask`` has 1-bits where a
+repeating-group tag such as ``(60xx,0010)`` is fixed), retired (1 or 0), the index into
+``SOURCES``, keyword, VRs (space-separated), VM, name. Rows of ``UIDS``: UID, keyword,
+name, type, retired (1 or 0).
 """
 
-from typing import Final
+from __future__ import annotations
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true), without importing typing
+
+if TYPE_CHECKING:
+    from typing import Final
 
 SOURCES: Final[tuple[str, ...]] = (
     "PS3.6 2015b Table 6-1",
@@ -20,4323 +32,4913 @@ SOURCES: Final[tuple[str, ...]] = (
 
 # Data tables, one row per line: black leaves them as they are.
 # fmt: off
-ELEMENTS: Final[tuple[tuple[int, int, str, str, tuple[str, ...], str, bool, int], ...]] = (
-    (0x00000000, 0xFFFFFFFF, "CommandGroupLength", "Command Group Length", ("UL",), "1", False, 3),
-    (0x00000001, 0xFFFFFFFF, "CommandLengthToEnd", "Command Length to End", ("UL",), "1", True, 4),
-    (0x00000002, 0xFFFFFFFF, "AffectedSOPClassUID", "Affected SOP Class UID", ("UI",), "1", False, 3),
-    (0x00000003, 0xFFFFFFFF, "RequestedSOPClassUID", "Requested SOP Class UID", ("UI",), "1", False, 3),
-    (0x00000010, 0xFFFFFFFF, "CommandRecognitionCode", "Command Recognition Code", ("SH",), "1", True, 4),
-    (0x00000100, 0xFFFFFFFF, "CommandField", "Command Field", ("US",), "1", False, 3),
-    (0x00000110, 0xFFFFFFFF, "MessageID", "Message ID", ("US",), "1", False, 3),
-    (0x00000120, 0xFFFFFFFF, "MessageIDBeingRespondedTo", "Message ID Being Responded To", ("US",), "1", False, 3),
-    (0x00000200, 0xFFFFFFFF, "Initiator", "Initiator", ("AE",), "1", True, 4),
-    (0x00000300, 0xFFFFFFFF, "Receiver", "Receiver", ("AE",), "1", True, 4),
-    (0x00000400, 0xFFFFFFFF, "FindLocation", "Find Location", ("AE",), "1", True, 4),
-    (0x00000600, 0xFFFFFFFF, "MoveDestination", "Move Destination", ("AE",), "1", False, 3),
-    (0x00000700, 0xFFFFFFFF, "Priority", "Priority", ("US",), "1", False, 3),
-    (0x00000800, 0xFFFFFFFF, "CommandDataSetType", "Command Data Set Type", ("US",), "1", False, 3),
-    (0x00000850, 0xFFFFFFFF, "NumberOfMatches", "Number of Matches", ("US",), "1", True, 4),
-    (0x00000860, 0xFFFFFFFF, "ResponseSequenceNumber", "Response Sequence Number", ("US",), "1", True, 4),
-    (0x00000900, 0xFFFFFFFF, "Status", "Status", ("US",), "1", False, 3),
-    (0x00000901, 0xFFFFFFFF, "OffendingElement", "Offending Element", ("AT",), "1-n", False, 3),
-    (0x00000902, 0xFFFFFFFF, "ErrorComment", "Error Comment", ("LO",), "1", False, 3),
-    (0x00000903, 0xFFFFFFFF, "ErrorID", "Error ID", ("US",), "1", False, 3),
-    (0x00001000, 0xFFFFFFFF, "AffectedSOPInstanceUID", "Affected SOP Instance UID", ("UI",), "1", False, 3),
-    (0x00001001, 0xFFFFFFFF, "RequestedSOPInstanceUID", "Requested SOP Instance UID", ("UI",), "1", False, 3),
-    (0x00001002, 0xFFFFFFFF, "EventTypeID", "Event Type ID", ("US",), "1", False, 3),
-    (0x00001005, 0xFFFFFFFF, "AttributeIdentifierList", "Attribute Identifier List", ("AT",), "1-n", False, 3),
-    (0x00001008, 0xFFFFFFFF, "ActionTypeID", "Action Type ID", ("US",), "1", False, 3),
-    (0x00001020, 0xFFFFFFFF, "NumberOfRemainingSuboperations", "Number of Remaining Sub-operations", ("US",), "1", False, 3),
-    (0x00001021, 0xFFFFFFFF, "NumberOfCompletedSuboperations", "Number of Completed Sub-operations", ("US",), "1", False, 3),
-    (0x00001022, 0xFFFFFFFF, "NumberOfFailedSuboperations", "Number of Failed Sub-operations", ("US",), "1", False, 3),
-    (0x00001023, 0xFFFFFFFF, "NumberOfWarningSuboperations", "Number of Warning Sub-operations", ("US",), "1", False, 3),
-    (0x00001030, 0xFFFFFFFF, "MoveOriginatorApplicationEntityTitle", "Move Originator Application Entity Title", ("AE",), "1", False, 3),
-    (0x00001031, 0xFFFFFFFF, "MoveOriginatorMessageID", "Move Originator Message ID", ("US",), "1", False, 3),
-    (0x00004000, 0xFFFFFFFF, "DialogReceiver", "Dialog Receiver", ("LT",), "1", True, 4),
-    (0x00004010, 0xFFFFFFFF, "TerminalType", "Terminal Type", ("LT",), "1", True, 4),
-    (0x00005010, 0xFFFFFFFF, "MessageSetID", "Message Set ID", ("SH",), "1", True, 4),
-    (0x00005020, 0xFFFFFFFF, "EndMessageID", "End Message ID", ("SH",), "1", True, 4),
-    (0x00005110, 0xFFFFFFFF, "DisplayFormat", "Display Format", ("LT",), "1", True, 4),
-    (0x00005120, 0xFFFFFFFF, "PagePositionID", "Page Position ID", ("LT",), "1", True, 4),
-    (0x00005130, 0xFFFFFFFF, "TextFormatID", "Text Format ID", ("CS",), "1", True, 4),
-    (0x00005140, 0xFFFFFFFF, "NormalReverse", "Normal/Reverse", ("CS",), "1", True, 4),
-    (0x00005150, 0xFFFFFFFF, "AddGrayScale", "Add Gray Scale", ("CS",), "1", True, 4),
-    (0x00005160, 0xFFFFFFFF, "Borders", "Borders", ("CS",), "1", True, 4),
-    (0x00005170, 0xFFFFFFFF, "Copies", "Copies", ("IS",), "1", True, 4),
-    (0x00005180, 0xFFFFFFFF, "CommandMagnificationType", "Command Magnification Type", ("CS",), "1", True, 4),
-    (0x00005190, 0xFFFFFFFF, "Erase", "Erase", ("CS",), "1", True, 4),
-    (0x000051A0, 0xFFFFFFFF, "Print", "Print", ("CS",), "1", True, 4),
-    (0x000051B0, 0xFFFFFFFF, "Overlays", "Overlays", ("US",), "1-n", True, 4),
-    (0x00020000, 0xFFFFFFFF, "FileMetaInformationGroupLength", "File Meta Information Group Length", ("UL",), "1", False, 1),
-    (0x00020001, 0xFFFFFFFF, "FileMetaInformationVersion", "File Meta Information Version", ("OB",), "1", False, 1),
-    (0x00020002, 0xFFFFFFFF, "MediaStorageSOPClassUID", "Media Storage SOP Class UID", ("UI",), "1", False, 1),
-    (0x00020003, 0xFFFFFFFF, "MediaStorageSOPInstanceUID", "Media Storage SOP Instance UID", ("UI",), "1", False, 1),
-    (0x00020010, 0xFFFFFFFF, "TransferSyntaxUID", "Transfer Syntax UID", ("UI",), "1", False, 1),
-    (0x00020012, 0xFFFFFFFF, "ImplementationClassUID", "Implementation Class UID", ("UI",), "1", False, 1),
-    (0x00020013, 0xFFFFFFFF, "ImplementationVersionName", "Implementation Version Name", ("SH",), "1", False, 1),
-    (0x00020016, 0xFFFFFFFF, "SourceApplicationEntityTitle", "Source Application Entity Title", ("AE",), "1", False, 1),
-    (0x00020017, 0xFFFFFFFF, "SendingApplicationEntityTitle", "Sending Application Entity Title", ("AE",), "1", False, 1),
-    (0x00020018, 0xFFFFFFFF, "ReceivingApplicationEntityTitle", "Receiving Application Entity Title", ("AE",), "1", False, 1),
-    (0x00020100, 0xFFFFFFFF, "PrivateInformationCreatorUID", "Private Information Creator UID", ("UI",), "1", False, 1),
-    (0x00020102, 0xFFFFFFFF, "PrivateInformation", "Private Information", ("OB",), "1", False, 1),
-    (0x00041130, 0xFFFFFFFF, "FileSetID", "File-set ID", ("CS",), "1", False, 2),
-    (0x00041141, 0xFFFFFFFF, "FileSetDescriptorFileID", "File-set Descriptor File ID", ("CS",), "1-8", False, 2),
-    (0x00041142, 0xFFFFFFFF, "SpecificCharacterSetOfFileSetDescriptorFile", "Specific Character Set of File-set Descriptor File", ("CS",), "1", False, 2),
-    (0x00041200, 0xFFFFFFFF, "OffsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity", "Offset of the First Directory Record of the Root Directory Entity", ("UL",), "1", False, 2),
-    (0x00041202, 0xFFFFFFFF, "OffsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity", "Offset of the Last Directory Record of the Root Directory Entity", ("UL",), "1", False, 2),
-    (0x00041212, 0xFFFFFFFF, "FileSetConsistencyFlag", "File-set Consistency Flag", ("US",), "1", False, 2),
-    (0x00041220, 0xFFFFFFFF, "DirectoryRecordSequence", "Directory Record Sequence", ("SQ",), "1", False, 2),
-    (0x00041400, 0xFFFFFFFF, "OffsetOfTheNextDirectoryRecord", "Offset of the Next Directory Record", ("UL",), "1", False, 2),
-    (0x00041410, 0xFFFFFFFF, "RecordInUseFlag", "Record In-use Flag", ("US",), "1", False, 2),
-    (0x00041420, 0xFFFFFFFF, "OffsetOfReferencedLowerLevelDirectoryEntity", "Offset of Referenced Lower-Level Directory Entity", ("UL",), "1", False, 2),
-    (0x00041430, 0xFFFFFFFF, "DirectoryRecordType", "Directory Record Type", ("CS",), "1", False, 2),
-    (0x00041432, 0xFFFFFFFF, "PrivateRecordUID", "Private Record UID", ("UI",), "1", False, 2),
-    (0x00041500, 0xFFFFFFFF, "ReferencedFileID", "Referenced File ID", ("CS",), "1-8", False, 2),
-    (0x00041504, 0xFFFFFFFF, "MRDRDirectoryRecordOffset", "MRDR Directory Record Offset", ("UL",), "1", True, 2),
-    (0x00041510, 0xFFFFFFFF, "ReferencedSOPClassUIDInFile", "Referenced SOP Class UID in File", ("UI",), "1", False, 2),
-    (0x00041511, 0xFFFFFFFF, "ReferencedSOPInstanceUIDInFile", "Referenced SOP Instance UID in File", ("UI",), "1", False, 2),
-    (0x00041512, 0xFFFFFFFF, "ReferencedTransferSyntaxUIDInFile", "Referenced Transfer Syntax UID in File", ("UI",), "1", False, 2),
-    (0x0004151A, 0xFFFFFFFF, "ReferencedRelatedGeneralSOPClassUIDInFile", "Referenced Related General SOP Class UID in File", ("UI",), "1-n", False, 2),
-    (0x00041600, 0xFFFFFFFF, "NumberOfReferences", "Number of References", ("UL",), "1", True, 2),
-    (0x00080001, 0xFFFFFFFF, "LengthToEnd", "Length to End", ("UL",), "1", True, 0),
-    (0x00080005, 0xFFFFFFFF, "SpecificCharacterSet", "Specific Character Set", ("CS",), "1-n", False, 0),
-    (0x00080006, 0xFFFFFFFF, "LanguageCodeSequence", "Language Code Sequence", ("SQ",), "1", False, 0),
-    (0x00080008, 0xFFFFFFFF, "ImageType", "Image Type", ("CS",), "2-n", False, 0),
-    (0x00080010, 0xFFFFFFFF, "RecognitionCode", "Recognition Code", ("SH",), "1", True, 0),
-    (0x00080012, 0xFFFFFFFF, "InstanceCreationDate", "Instance Creation Date", ("DA",), "1", False, 0),
-    (0x00080013, 0xFFFFFFFF, "InstanceCreationTime", "Instance Creation Time", ("TM",), "1", False, 0),
-    (0x00080014, 0xFFFFFFFF, "InstanceCreatorUID", "Instance Creator UID", ("UI",), "1", False, 0),
-    (0x00080015, 0xFFFFFFFF, "InstanceCoercionDateTime", "Instance Coercion DateTime", ("DT",), "1", False, 0),
-    (0x00080016, 0xFFFFFFFF, "SOPClassUID", "SOP Class UID", ("UI",), "1", False, 0),
-    (0x00080018, 0xFFFFFFFF, "SOPInstanceUID", "SOP Instance UID", ("UI",), "1", False, 0),
-    (0x0008001A, 0xFFFFFFFF, "RelatedGeneralSOPClassUID", "Related General SOP Class UID", ("UI",), "1-n", False, 0),
-    (0x0008001B, 0xFFFFFFFF, "OriginalSpecializedSOPClassUID", "Original Specialized SOP Class UID", ("UI",), "1", False, 0),
-    (0x00080020, 0xFFFFFFFF, "StudyDate", "Study Date", ("DA",), "1", False, 0),
-    (0x00080021, 0xFFFFFFFF, "SeriesDate", "Series Date", ("DA",), "1", False, 0),
-    (0x00080022, 0xFFFFFFFF, "AcquisitionDate", "Acquisition Date", ("DA",), "1", False, 0),
-    (0x00080023, 0xFFFFFFFF, "ContentDate", "Content Date", ("DA",), "1", False, 0),
-    (0x00080024, 0xFFFFFFFF, "OverlayDate", "Overlay Date", ("DA",), "1", True, 0),
-    (0x00080025, 0xFFFFFFFF, "CurveDate", "Curve Date", ("DA",), "1", True, 0),
-    (0x0008002A, 0xFFFFFFFF, "AcquisitionDateTime", "Acquisition DateTime", ("DT",), "1", False, 0),
-    (0x00080030, 0xFFFFFFFF, "StudyTime", "Study Time", ("TM",), "1", False, 0),
-    (0x00080031, 0xFFFFFFFF, "SeriesTime", "Series Time", ("TM",), "1", False, 0),
-    (0x00080032, 0xFFFFFFFF, "AcquisitionTime", "Acquisition Time", ("TM",), "1", False, 0),
-    (0x00080033, 0xFFFFFFFF, "ContentTime", "Content Time", ("TM",), "1", False, 0),
-    (0x00080034, 0xFFFFFFFF, "OverlayTime", "Overlay Time", ("TM",), "1", True, 0),
-    (0x00080035, 0xFFFFFFFF, "CurveTime", "Curve Time", ("TM",), "1", True, 0),
-    (0x00080040, 0xFFFFFFFF, "DataSetType", "Data Set Type", ("US",), "1", True, 0),
-    (0x00080041, 0xFFFFFFFF, "DataSetSubtype", "Data Set Subtype", ("LO",), "1", True, 0),
-    (0x00080042, 0xFFFFFFFF, "NuclearMedicineSeriesType", "Nuclear Medicine Series Type", ("CS",), "1", True, 0),
-    (0x00080050, 0xFFFFFFFF, "AccessionNumber", "Accession Number", ("SH",), "1", False, 0),
-    (0x00080051, 0xFFFFFFFF, "IssuerOfAccessionNumberSequence", "Issuer of Accession Number Sequence", ("SQ",), "1", False, 0),
-    (0x00080052, 0xFFFFFFFF, "QueryRetrieveLevel", "Query/Retrieve Level", ("CS",), "1", False, 0),
-    (0x00080053, 0xFFFFFFFF, "QueryRetrieveView", "Query/Retrieve View", ("CS",), "1", False, 0),
-    (0x00080054, 0xFFFFFFFF, "RetrieveAETitle", "Retrieve AE Title", ("AE",), "1-n", False, 0),
-    (0x00080056, 0xFFFFFFFF, "InstanceAvailability", "Instance Availability", ("CS",), "1", False, 0),
-    (0x00080058, 0xFFFFFFFF, "FailedSOPInstanceUIDList", "Failed SOP Instance UID List", ("UI",), "1-n", False, 0),
-    (0x00080060, 0xFFFFFFFF, "Modality", "Modality", ("CS",), "1", False, 0),
-    (0x00080061, 0xFFFFFFFF, "ModalitiesInStudy", "Modalities in Study", ("CS",), "1-n", False, 0),
-    (0x00080062, 0xFFFFFFFF, "SOPClassesInStudy", "SOP Classes in Study", ("UI",), "1-n", False, 0),
-    (0x00080064, 0xFFFFFFFF, "ConversionType", "Conversion Type", ("CS",), "1", False, 0),
-    (0x00080068, 0xFFFFFFFF, "PresentationIntentType", "Presentation Intent Type", ("CS",), "1", False, 0),
-    (0x00080070, 0xFFFFFFFF, "Manufacturer", "Manufacturer", ("LO",), "1", False, 0),
-    (0x00080080, 0xFFFFFFFF, "InstitutionName", "Institution Name", ("LO",), "1", False, 0),
-    (0x00080081, 0xFFFFFFFF, "InstitutionAddress", "Institution Address", ("ST",), "1", False, 0),
-    (0x00080082, 0xFFFFFFFF, "InstitutionCodeSequence", "Institution Code Sequence", ("SQ",), "1", False, 0),
-    (0x00080090, 0xFFFFFFFF, "ReferringPhysicianName", "Referring Physician's Name", ("PN",), "1", False, 0),
-    (0x00080092, 0xFFFFFFFF, "ReferringPhysicianAddress", "Referring Physician's Address", ("ST",), "1", False, 0),
-    (0x00080094, 0xFFFFFFFF, "ReferringPhysicianTelephoneNumbers", "Referring Physician's Telephone Numbers", ("SH",), "1-n", False, 0),
-    (0x00080096, 0xFFFFFFFF, "ReferringPhysicianIdentificationSequence", "Referring Physician Identification Sequence", ("SQ",), "1", False, 0),
-    (0x00080100, 0xFFFFFFFF, "CodeValue", "Code Value", ("SH",), "1", False, 0),
-    (0x00080101, 0xFFFFFFFF, "ExtendedCodeValue", "Extended Code Value", ("LO",), "1", False, 0),
-    (0x00080102, 0xFFFFFFFF, "CodingSchemeDesignator", "Coding Scheme Designator", ("SH",), "1", False, 0),
-    (0x00080103, 0xFFFFFFFF, "CodingSchemeVersion", "Coding Scheme Version", ("SH",), "1", False, 0),
-    (0x00080104, 0xFFFFFFFF, "CodeMeaning", "Code Meaning", ("LO",), "1", False, 0),
-    (0x00080105, 0xFFFFFFFF, "MappingResource", "Mapping Resource", ("CS",), "1", False, 0),
-    (0x00080106, 0xFFFFFFFF, "ContextGroupVersion", "Context Group Version", ("DT",), "1", False, 0),
-    (0x00080107, 0xFFFFFFFF, "ContextGroupLocalVersion", "Context Group Local Version", ("DT",), "1", False, 0),
-    (0x00080108, 0xFFFFFFFF, "ExtendedCodeMeaning", "Extended Code Meaning", ("LT",), "1", False, 0),
-    (0x0008010B, 0xFFFFFFFF, "ContextGroupExtensionFlag", "Context Group Extension Flag", ("CS",), "1", False, 0),
-    (0x0008010C, 0xFFFFFFFF, "CodingSchemeUID", "Coding Scheme UID", ("UI",), "1", False, 0),
-    (0x0008010D, 0xFFFFFFFF, "ContextGroupExtensionCreatorUID", "Context Group Extension Creator UID", ("UI",), "1", False, 0),
-    (0x0008010F, 0xFFFFFFFF, "ContextIdentifier", "Context Identifier", ("CS",), "1", False, 0),
-    (0x00080110, 0xFFFFFFFF, "CodingSchemeIdentificationSequence", "Coding Scheme Identification Sequence", ("SQ",), "1", False, 0),
-    (0x00080112, 0xFFFFFFFF, "CodingSchemeRegistry", "Coding Scheme Registry", ("LO",), "1", False, 0),
-    (0x00080114, 0xFFFFFFFF, "CodingSchemeExternalID", "Coding Scheme External ID", ("ST",), "1", False, 0),
-    (0x00080115, 0xFFFFFFFF, "CodingSchemeName", "Coding Scheme Name", ("ST",), "1", False, 0),
-    (0x00080116, 0xFFFFFFFF, "CodingSchemeResponsibleOrganization", "Coding Scheme Responsible Organization", ("ST",), "1", False, 0),
-    (0x00080117, 0xFFFFFFFF, "ContextUID", "Context UID", ("UI",), "1", False, 0),
-    (0x00080118, 0xFFFFFFFF, "MappingResourceUID", "Mapping Resource UID", ("UI",), "1", False, 0),
-    (0x00080119, 0xFFFFFFFF, "LongCodeValue", "Long Code Value", ("UC",), "1", False, 0),
-    (0x00080120, 0xFFFFFFFF, "URNCodeValue", "URN Code Value", ("UR",), "1", False, 0),
-    (0x00080121, 0xFFFFFFFF, "EquivalentCodeSequence", "Equivalent Code Sequence", ("SQ",), "1", False, 0),
-    (0x00080201, 0xFFFFFFFF, "TimezoneOffsetFromUTC", "Timezone Offset From UTC", ("SH",), "1", False, 0),
-    (0x00081000, 0xFFFFFFFF, "NetworkID", "Network ID", ("AE",), "1", True, 0),
-    (0x00081010, 0xFFFFFFFF, "StationName", "Station Name", ("SH",), "1", False, 0),
-    (0x00081030, 0xFFFFFFFF, "StudyDescription", "Study Description", ("LO",), "1", False, 0),
-    (0x00081032, 0xFFFFFFFF, "ProcedureCodeSequence", "Procedure Code Sequence", ("SQ",), "1", False, 0),
-    (0x0008103E, 0xFFFFFFFF, "SeriesDescription", "Series Description", ("LO",), "1", False, 0),
-    (0x0008103F, 0xFFFFFFFF, "SeriesDescriptionCodeSequence", "Series Description Code Sequence", ("SQ",), "1", False, 0),
-    (0x00081040, 0xFFFFFFFF, "InstitutionalDepartmentName", "Institutional Department Name", ("LO",), "1", False, 0),
-    (0x00081048, 0xFFFFFFFF, "PhysiciansOfRecord", "Physician(s) of Record", ("PN",), "1-n", False, 0),
-    (0x00081049, 0xFFFFFFFF, "PhysiciansOfRecordIdentificationSequence", "Physician(s) of Record Identification Sequence", ("SQ",), "1", False, 0),
-    (0x00081050, 0xFFFFFFFF, "PerformingPhysicianName", "Performing Physician's Name", ("PN",), "1-n", False, 0),
-    (0x00081052, 0xFFFFFFFF, "PerformingPhysicianIdentificationSequence", "Performing Physician Identification Sequence", ("SQ",), "1", False, 0),
-    (0x00081060, 0xFFFFFFFF, "NameOfPhysiciansReadingStudy", "Name of Physician(s) Reading Study", ("PN",), "1-n", False, 0),
-    (0x00081062, 0xFFFFFFFF, "PhysiciansReadingStudyIdentificationSequence", "Physician(s) Reading Study Identification Sequence", ("SQ",), "1", False, 0),
-    (0x00081070, 0xFFFFFFFF, "OperatorsName", "Operators' Name", ("PN",), "1-n", False, 0),
-    (0x00081072, 0xFFFFFFFF, "OperatorIdentificationSequence", "Operator Identification Sequence", ("SQ",), "1", False, 0),
-    (0x00081080, 0xFFFFFFFF, "AdmittingDiagnosesDescription", "Admitting Diagnoses Description", ("LO",), "1-n", False, 0),
-    (0x00081084, 0xFFFFFFFF, "AdmittingDiagnosesCodeSequence", "Admitting Diagnoses Code Sequence", ("SQ",), "1", False, 0),
-    (0x00081090, 0xFFFFFFFF, "ManufacturerModelName", "Manufacturer's Model Name", ("LO",), "1", False, 0),
-    (0x00081100, 0xFFFFFFFF, "ReferencedResultsSequence", "Referenced Results Sequence", ("SQ",), "1", True, 0),
-    (0x00081110, 0xFFFFFFFF, "ReferencedStudySequence", "Referenced Study Sequence", ("SQ",), "1", False, 0),
-    (0x00081111, 0xFFFFFFFF, "ReferencedPerformedProcedureStepSequence", "Referenced Performed Procedure Step Sequence", ("SQ",), "1", False, 0),
-    (0x00081115, 0xFFFFFFFF, "ReferencedSeriesSequence", "Referenced Series Sequence", ("SQ",), "1", False, 0),
-    (0x00081120, 0xFFFFFFFF, "ReferencedPatientSequence", "Referenced Patient Sequence", ("SQ",), "1", False, 0),
-    (0x00081125, 0xFFFFFFFF, "ReferencedVisitSequence", "Referenced Visit Sequence", ("SQ",), "1", False, 0),
-    (0x00081130, 0xFFFFFFFF, "ReferencedOverlaySequence", "Referenced Overlay Sequence", ("SQ",), "1", True, 0),
-    (0x00081134, 0xFFFFFFFF, "ReferencedStereometricInstanceSequence", "Referenced Stereometric Instance Sequence", ("SQ",), "1", False, 0),
-    (0x0008113A, 0xFFFFFFFF, "ReferencedWaveformSequence", "Referenced Waveform Sequence", ("SQ",), "1", False, 0),
-    (0x00081140, 0xFFFFFFFF, "ReferencedImageSequence", "Referenced Image Sequence", ("SQ",), "1", False, 0),
-    (0x00081145, 0xFFFFFFFF, "ReferencedCurveSequence", "Referenced Curve Sequence", ("SQ",), "1", True, 0),
-    (0x0008114A, 0xFFFFFFFF, "ReferencedInstanceSequence", "Referenced Instance Sequence", ("SQ",), "1", False, 0),
-    (0x0008114B, 0xFFFFFFFF, "ReferencedRealWorldValueMappingInstanceSequence", "Referenced Real World Value Mapping Instance Sequence", ("SQ",), "1", False, 0),
-    (0x00081150, 0xFFFFFFFF, "ReferencedSOPClassUID", "Referenced SOP Class UID", ("UI",), "1", False, 0),
-    (0x00081155, 0xFFFFFFFF, "ReferencedSOPInstanceUID", "Referenced SOP Instance UID", ("UI",), "1", False, 0),
-    (0x0008115A, 0xFFFFFFFF, "SOPClassesSupported", "SOP Classes Supported", ("UI",), "1-n", False, 0),
-    (0x00081160, 0xFFFFFFFF, "ReferencedFrameNumber", "Referenced Frame Number", ("IS",), "1-n", False, 0),
-    (0x00081161, 0xFFFFFFFF, "SimpleFrameList", "Simple Frame List", ("UL",), "1-n", False, 0),
-    (0x00081162, 0xFFFFFFFF, "CalculatedFrameList", "Calculated Frame List", ("UL",), "3-3n", False, 0),
-    (0x00081163, 0xFFFFFFFF, "TimeRange", "Time Range", ("FD",), "2", False, 0),
-    (0x00081164, 0xFFFFFFFF, "FrameExtractionSequence", "Frame Extraction Sequence", ("SQ",), "1", False, 0),
-    (0x00081167, 0xFFFFFFFF, "MultiFrameSourceSOPInstanceUID", "Multi-frame Source SOP Instance UID", ("UI",), "1", False, 0),
-    (0x00081190, 0xFFFFFFFF, "RetrieveURL", "Retrieve URL", ("UR",), "1", False, 0),
-    (0x00081195, 0xFFFFFFFF, "TransactionUID", "Transaction UID", ("UI",), "1", False, 0),
-    (0x00081196, 0xFFFFFFFF, "WarningReason", "Warning Reason", ("US",), "1", False, 0),
-    (0x00081197, 0xFFFFFFFF, "FailureReason", "Failure Reason", ("US",), "1", False, 0),
-    (0x00081198, 0xFFFFFFFF, "FailedSOPSequence", "Failed SOP Sequence", ("SQ",), "1", False, 0),
-    (0x00081199, 0xFFFFFFFF, "ReferencedSOPSequence", "Referenced SOP Sequence", ("SQ",), "1", False, 0),
-    (0x00081200, 0xFFFFFFFF, "StudiesContainingOtherReferencedInstancesSequence", "Studies Containing Other Referenced Instances Sequence", ("SQ",), "1", False, 0),
-    (0x00081250, 0xFFFFFFFF, "RelatedSeriesSequence", "Related Series Sequence", ("SQ",), "1", False, 0),
-    (0x00082110, 0xFFFFFFFF, "LossyImageCompressionRetired", "Lossy Image Compression (Retired)", ("CS",), "1", True, 0),
-    (0x00082111, 0xFFFFFFFF, "DerivationDescription", "Derivation Description", ("ST",), "1", False, 0),
-    (0x00082112, 0xFFFFFFFF, "SourceImageSequence", "Source Image Sequence", ("SQ",), "1", False, 0),
-    (0x00082120, 0xFFFFFFFF, "StageName", "Stage Name", ("SH",), "1", False, 0),
-    (0x00082122, 0xFFFFFFFF, "StageNumber", "Stage Number", ("IS",), "1", False, 0),
-    (0x00082124, 0xFFFFFFFF, "NumberOfStages", "Number of Stages", ("IS",), "1", False, 0),
-    (0x00082127, 0xFFFFFFFF, "ViewName", "View Name", ("SH",), "1", False, 0),
-    (0x00082128, 0xFFFFFFFF, "ViewNumber", "View Number", ("IS",), "1", False, 0),
-    (0x00082129, 0xFFFFFFFF, "NumberOfEventTimers", "Number of Event Timers", ("IS",), "1", False, 0),
-    (0x0008212A, 0xFFFFFFFF, "NumberOfViewsInStage", "Number of Views in Stage", ("IS",), "1", False, 0),
-    (0x00082130, 0xFFFFFFFF, "EventElapsedTimes", "Event Elapsed Time(s)", ("DS",), "1-n", False, 0),
-    (0x00082132, 0xFFFFFFFF, "EventTimerNames", "Event Timer Name(s)", ("LO",), "1-n", False, 0),
-    (0x00082133, 0xFFFFFFFF, "EventTimerSequence", "Event Timer Sequence", ("SQ",), "1", False, 0),
-    (0x00082134, 0xFFFFFFFF, "EventTimeOffset", "Event Time Offset", ("FD",), "1", False, 0),
-    (0x00082135, 0xFFFFFFFF, "EventCodeSequence", "Event Code Sequence", ("SQ",), "1", False, 0),
-    (0x00082142, 0xFFFFFFFF, "StartTrim", "Start Trim", ("IS",), "1", False, 0),
-    (0x00082143, 0xFFFFFFFF, "StopTrim", "Stop Trim", ("IS",), "1", False, 0),
-    (0x00082144, 0xFFFFFFFF, "RecommendedDisplayFrameRate", "Recommended Display Frame Rate", ("IS",), "1", False, 0),
-    (0x00082200, 0xFFFFFFFF, "TransducerPosition", "Transducer Position", ("CS",), "1", True, 0),
-    (0x00082204, 0xFFFFFFFF, "TransducerOrientation", "Transducer Orientation", ("CS",), "1", True, 0),
-    (0x00082208, 0xFFFFFFFF, "AnatomicStructure", "Anatomic Structure", ("CS",), "1", True, 0),
-    (0x00082218, 0xFFFFFFFF, "AnatomicRegionSequence", "Anatomic Region Sequence", ("SQ",), "1", False, 0),
-    (0x00082220, 0xFFFFFFFF, "AnatomicRegionModifierSequence", "Anatomic Region Modifier Sequence", ("SQ",), "1", False, 0),
-    (0x00082228, 0xFFFFFFFF, "PrimaryAnatomicStructureSequence", "Primary Anatomic Structure Sequence", ("SQ",), "1", False, 0),
-    (0x00082229, 0xFFFFFFFF, "AnatomicStructureSpaceOrRegionSequence", "Anatomic Structure, Space or Region Sequence", ("SQ",), "1", False, 0),
-    (0x00082230, 0xFFFFFFFF, "PrimaryAnatomicStructureModifierSequence", "Primary Anatomic Structure Modifier Sequence", ("SQ",), "1", False, 0),
-    (0x00082240, 0xFFFFFFFF, "TransducerPositionSequence", "Transducer Position Sequence", ("SQ",), "1", True, 0),
-    (0x00082242, 0xFFFFFFFF, "TransducerPositionModifierSequence", "Transducer Position Modifier Sequence", ("SQ",), "1", True, 0),
-    (0x00082244, 0xFFFFFFFF, "TransducerOrientationSequence", "Transducer Orientation Sequence", ("SQ",), "1", True, 0),
-    (0x00082246, 0xFFFFFFFF, "TransducerOrientationModifierSequence", "Transducer Orientation Modifier Sequence", ("SQ",), "1", True, 0),
-    (0x00082251, 0xFFFFFFFF, "AnatomicStructureSpaceOrRegionCodeSequenceTrial", "Anatomic Structure Space Or Region Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x00082253, 0xFFFFFFFF, "AnatomicPortalOfEntranceCodeSequenceTrial", "Anatomic Portal Of Entrance Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x00082255, 0xFFFFFFFF, "AnatomicApproachDirectionCodeSequenceTrial", "Anatomic Approach Direction Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x00082256, 0xFFFFFFFF, "AnatomicPerspectiveDescriptionTrial", "Anatomic Perspective Description (Trial)", ("ST",), "1", True, 0),
-    (0x00082257, 0xFFFFFFFF, "AnatomicPerspectiveCodeSequenceTrial", "Anatomic Perspective Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x00082258, 0xFFFFFFFF, "AnatomicLocationOfExaminingInstrumentDescriptionTrial", "Anatomic Location Of Examining Instrument Description (Trial)", ("ST",), "1", True, 0),
-    (0x00082259, 0xFFFFFFFF, "AnatomicLocationOfExaminingInstrumentCodeSequenceTrial", "Anatomic Location Of Examining Instrument Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0008225A, 0xFFFFFFFF, "AnatomicStructureSpaceOrRegionModifierCodeSequenceTrial", "Anatomic Structure Space Or Region Modifier Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0008225C, 0xFFFFFFFF, "OnAxisBackgroundAnatomicStructureCodeSequenceTrial", "On Axis Background Anatomic Structure Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x00083001, 0xFFFFFFFF, "AlternateRepresentationSequence", "Alternate Representation Sequence", ("SQ",), "1", False, 0),
-    (0x00083010, 0xFFFFFFFF, "IrradiationEventUID", "Irradiation Event UID", ("UI",), "1-n", False, 0),
-    (0x00083011, 0xFFFFFFFF, "SourceIrradiationEventSequence", "Source Irradiation Event Sequence", ("SQ",), "1", False, 0),
-    (0x00083012, 0xFFFFFFFF, "RadiopharmaceuticalAdministrationEventUID", "Radiopharmaceutical Administration Event UID", ("UI",), "1", False, 0),
-    (0x00084000, 0xFFFFFFFF, "IdentifyingComments", "Identifying Comments", ("LT",), "1", True, 0),
-    (0x00089007, 0xFFFFFFFF, "FrameType", "Frame Type", ("CS",), "4", False, 0),
-    (0x00089092, 0xFFFFFFFF, "ReferencedImageEvidenceSequence", "Referenced Image Evidence Sequence", ("SQ",), "1", False, 0),
-    (0x00089121, 0xFFFFFFFF, "ReferencedRawDataSequence", "Referenced Raw Data Sequence", ("SQ",), "1", False, 0),
-    (0x00089123, 0xFFFFFFFF, "CreatorVersionUID", "Creator-Version UID", ("UI",), "1", False, 0),
-    (0x00089124, 0xFFFFFFFF, "DerivationImageSequence", "Derivation Image Sequence", ("SQ",), "1", False, 0),
-    (0x00089154, 0xFFFFFFFF, "SourceImageEvidenceSequence", "Source Image Evidence Sequence", ("SQ",), "1", False, 0),
-    (0x00089205, 0xFFFFFFFF, "PixelPresentation", "Pixel Presentation", ("CS",), "1", False, 0),
-    (0x00089206, 0xFFFFFFFF, "VolumetricProperties", "Volumetric Properties", ("CS",), "1", False, 0),
-    (0x00089207, 0xFFFFFFFF, "VolumeBasedCalculationTechnique", "Volume Based Calculation Technique", ("CS",), "1", False, 0),
-    (0x00089208, 0xFFFFFFFF, "ComplexImageComponent", "Complex Image Component", ("CS",), "1", False, 0),
-    (0x00089209, 0xFFFFFFFF, "AcquisitionContrast", "Acquisition Contrast", ("CS",), "1", False, 0),
-    (0x00089215, 0xFFFFFFFF, "DerivationCodeSequence", "Derivation Code Sequence", ("SQ",), "1", False, 0),
-    (0x00089237, 0xFFFFFFFF, "ReferencedPresentationStateSequence", "Referenced Presentation State Sequence", ("SQ",), "1", False, 0),
-    (0x00089410, 0xFFFFFFFF, "ReferencedOtherPlaneSequence", "Referenced Other Plane Sequence", ("SQ",), "1", False, 0),
-    (0x00089458, 0xFFFFFFFF, "FrameDisplaySequence", "Frame Display Sequence", ("SQ",), "1", False, 0),
-    (0x00089459, 0xFFFFFFFF, "RecommendedDisplayFrameRateInFloat", "Recommended Display Frame Rate in Float", ("FL",), "1", False, 0),
-    (0x00089460, 0xFFFFFFFF, "SkipFrameRangeFlag", "Skip Frame Range Flag", ("CS",), "1", False, 0),
-    (0x00100010, 0xFFFFFFFF, "PatientName", "Patient's Name", ("PN",), "1", False, 0),
-    (0x00100020, 0xFFFFFFFF, "PatientID", "Patient ID", ("LO",), "1", False, 0),
-    (0x00100021, 0xFFFFFFFF, "IssuerOfPatientID", "Issuer of Patient ID", ("LO",), "1", False, 0),
-    (0x00100022, 0xFFFFFFFF, "TypeOfPatientID", "Type of Patient ID", ("CS",), "1", False, 0),
-    (0x00100024, 0xFFFFFFFF, "IssuerOfPatientIDQualifiersSequence", "Issuer of Patient ID Qualifiers Sequence", ("SQ",), "1", False, 0),
-    (0x00100030, 0xFFFFFFFF, "PatientBirthDate", "Patient's Birth Date", ("DA",), "1", False, 0),
-    (0x00100032, 0xFFFFFFFF, "PatientBirthTime", "Patient's Birth Time", ("TM",), "1", False, 0),
-    (0x00100040, 0xFFFFFFFF, "PatientSex", "Patient's Sex", ("CS",), "1", False, 0),
-    (0x00100050, 0xFFFFFFFF, "PatientInsurancePlanCodeSequence", "Patient's Insurance Plan Code Sequence", ("SQ",), "1", False, 0),
-    (0x00100101, 0xFFFFFFFF, "PatientPrimaryLanguageCodeSequence", "Patient's Primary Language Code Sequence", ("SQ",), "1", False, 0),
-    (0x00100102, 0xFFFFFFFF, "PatientPrimaryLanguageModifierCodeSequence", "Patient's Primary Language Modifier Code Sequence", ("SQ",), "1", False, 0),
-    (0x00100200, 0xFFFFFFFF, "QualityControlSubject", "Quality Control Subject", ("CS",), "1", False, 0),
-    (0x00100201, 0xFFFFFFFF, "QualityControlSubjectTypeCodeSequence", "Quality Control Subject Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00101000, 0xFFFFFFFF, "OtherPatientIDs", "Other Patient IDs", ("LO",), "1-n", False, 0),
-    (0x00101001, 0xFFFFFFFF, "OtherPatientNames", "Other Patient Names", ("PN",), "1-n", False, 0),
-    (0x00101002, 0xFFFFFFFF, "OtherPatientIDsSequence", "Other Patient IDs Sequence", ("SQ",), "1", False, 0),
-    (0x00101005, 0xFFFFFFFF, "PatientBirthName", "Patient's Birth Name", ("PN",), "1", False, 0),
-    (0x00101010, 0xFFFFFFFF, "PatientAge", "Patient's Age", ("AS",), "1", False, 0),
-    (0x00101020, 0xFFFFFFFF, "PatientSize", "Patient's Size", ("DS",), "1", False, 0),
-    (0x00101021, 0xFFFFFFFF, "PatientSizeCodeSequence", "Patient's Size Code Sequence", ("SQ",), "1", False, 0),
-    (0x00101030, 0xFFFFFFFF, "PatientWeight", "Patient's Weight", ("DS",), "1", False, 0),
-    (0x00101040, 0xFFFFFFFF, "PatientAddress", "Patient's Address", ("LO",), "1", False, 0),
-    (0x00101050, 0xFFFFFFFF, "InsurancePlanIdentification", "Insurance Plan Identification", ("LO",), "1-n", True, 0),
-    (0x00101060, 0xFFFFFFFF, "PatientMotherBirthName", "Patient's Mother's Birth Name", ("PN",), "1", False, 0),
-    (0x00101080, 0xFFFFFFFF, "MilitaryRank", "Military Rank", ("LO",), "1", False, 0),
-    (0x00101081, 0xFFFFFFFF, "BranchOfService", "Branch of Service", ("LO",), "1", False, 0),
-    (0x00101090, 0xFFFFFFFF, "MedicalRecordLocator", "Medical Record Locator", ("LO",), "1", False, 0),
-    (0x00101100, 0xFFFFFFFF, "ReferencedPatientPhotoSequence", "Referenced Patient Photo Sequence", ("SQ",), "1", False, 0),
-    (0x00102000, 0xFFFFFFFF, "MedicalAlerts", "Medical Alerts", ("LO",), "1-n", False, 0),
-    (0x00102110, 0xFFFFFFFF, "Allergies", "Allergies", ("LO",), "1-n", False, 0),
-    (0x00102150, 0xFFFFFFFF, "CountryOfResidence", "Country of Residence", ("LO",), "1", False, 0),
-    (0x00102152, 0xFFFFFFFF, "RegionOfResidence", "Region of Residence", ("LO",), "1", False, 0),
-    (0x00102154, 0xFFFFFFFF, "PatientTelephoneNumbers", "Patient's Telephone Numbers", ("SH",), "1-n", False, 0),
-    (0x00102160, 0xFFFFFFFF, "EthnicGroup", "Ethnic Group", ("SH",), "1", False, 0),
-    (0x00102180, 0xFFFFFFFF, "Occupation", "Occupation", ("SH",), "1", False, 0),
-    (0x001021A0, 0xFFFFFFFF, "SmokingStatus", "Smoking Status", ("CS",), "1", False, 0),
-    (0x001021B0, 0xFFFFFFFF, "AdditionalPatientHistory", "Additional Patient History", ("LT",), "1", False, 0),
-    (0x001021C0, 0xFFFFFFFF, "PregnancyStatus", "Pregnancy Status", ("US",), "1", False, 0),
-    (0x001021D0, 0xFFFFFFFF, "LastMenstrualDate", "Last Menstrual Date", ("DA",), "1", False, 0),
-    (0x001021F0, 0xFFFFFFFF, "PatientReligiousPreference", "Patient's Religious Preference", ("LO",), "1", False, 0),
-    (0x00102201, 0xFFFFFFFF, "PatientSpeciesDescription", "Patient Species Description", ("LO",), "1", False, 0),
-    (0x00102202, 0xFFFFFFFF, "PatientSpeciesCodeSequence", "Patient Species Code Sequence", ("SQ",), "1", False, 0),
-    (0x00102203, 0xFFFFFFFF, "PatientSexNeutered", "Patient's Sex Neutered", ("CS",), "1", False, 0),
-    (0x00102210, 0xFFFFFFFF, "AnatomicalOrientationType", "Anatomical Orientation Type", ("CS",), "1", False, 0),
-    (0x00102292, 0xFFFFFFFF, "PatientBreedDescription", "Patient Breed Description", ("LO",), "1", False, 0),
-    (0x00102293, 0xFFFFFFFF, "PatientBreedCodeSequence", "Patient Breed Code Sequence", ("SQ",), "1", False, 0),
-    (0x00102294, 0xFFFFFFFF, "BreedRegistrationSequence", "Breed Registration Sequence", ("SQ",), "1", False, 0),
-    (0x00102295, 0xFFFFFFFF, "BreedRegistrationNumber", "Breed Registration Number", ("LO",), "1", False, 0),
-    (0x00102296, 0xFFFFFFFF, "BreedRegistryCodeSequence", "Breed Registry Code Sequence", ("SQ",), "1", False, 0),
-    (0x00102297, 0xFFFFFFFF, "ResponsiblePerson", "Responsible Person", ("PN",), "1", False, 0),
-    (0x00102298, 0xFFFFFFFF, "ResponsiblePersonRole", "Responsible Person Role", ("CS",), "1", False, 0),
-    (0x00102299, 0xFFFFFFFF, "ResponsibleOrganization", "Responsible Organization", ("LO",), "1", False, 0),
-    (0x00104000, 0xFFFFFFFF, "PatientComments", "Patient Comments", ("LT",), "1", False, 0),
-    (0x00109431, 0xFFFFFFFF, "ExaminedBodyThickness", "Examined Body Thickness", ("FL",), "1", False, 0),
-    (0x00120010, 0xFFFFFFFF, "ClinicalTrialSponsorName", "Clinical Trial Sponsor Name", ("LO",), "1", False, 0),
-    (0x00120020, 0xFFFFFFFF, "ClinicalTrialProtocolID", "Clinical Trial Protocol ID", ("LO",), "1", False, 0),
-    (0x00120021, 0xFFFFFFFF, "ClinicalTrialProtocolName", "Clinical Trial Protocol Name", ("LO",), "1", False, 0),
-    (0x00120030, 0xFFFFFFFF, "ClinicalTrialSiteID", "Clinical Trial Site ID", ("LO",), "1", False, 0),
-    (0x00120031, 0xFFFFFFFF, "ClinicalTrialSiteName", "Clinical Trial Site Name", ("LO",), "1", False, 0),
-    (0x00120040, 0xFFFFFFFF, "ClinicalTrialSubjectID", "Clinical Trial Subject ID", ("LO",), "1", False, 0),
-    (0x00120042, 0xFFFFFFFF, "ClinicalTrialSubjectReadingID", "Clinical Trial Subject Reading ID", ("LO",), "1", False, 0),
-    (0x00120050, 0xFFFFFFFF, "ClinicalTrialTimePointID", "Clinical Trial Time Point ID", ("LO",), "1", False, 0),
-    (0x00120051, 0xFFFFFFFF, "ClinicalTrialTimePointDescription", "Clinical Trial Time Point Description", ("ST",), "1", False, 0),
-    (0x00120060, 0xFFFFFFFF, "ClinicalTrialCoordinatingCenterName", "Clinical Trial Coordinating Center Name", ("LO",), "1", False, 0),
-    (0x00120062, 0xFFFFFFFF, "PatientIdentityRemoved", "Patient Identity Removed", ("CS",), "1", False, 0),
-    (0x00120063, 0xFFFFFFFF, "DeidentificationMethod", "De-identification Method", ("LO",), "1-n", False, 0),
-    (0x00120064, 0xFFFFFFFF, "DeidentificationMethodCodeSequence", "De-identification Method Code Sequence", ("SQ",), "1", False, 0),
-    (0x00120071, 0xFFFFFFFF, "ClinicalTrialSeriesID", "Clinical Trial Series ID", ("LO",), "1", False, 0),
-    (0x00120072, 0xFFFFFFFF, "ClinicalTrialSeriesDescription", "Clinical Trial Series Description", ("LO",), "1", False, 0),
-    (0x00120081, 0xFFFFFFFF, "ClinicalTrialProtocolEthicsCommitteeName", "Clinical Trial Protocol Ethics Committee Name", ("LO",), "1", False, 0),
-    (0x00120082, 0xFFFFFFFF, "ClinicalTrialProtocolEthicsCommitteeApprovalNumber", "Clinical Trial Protocol Ethics Committee Approval Number", ("LO",), "1", False, 0),
-    (0x00120083, 0xFFFFFFFF, "ConsentForClinicalTrialUseSequence", "Consent for Clinical Trial Use Sequence", ("SQ",), "1", False, 0),
-    (0x00120084, 0xFFFFFFFF, "DistributionType", "Distribution Type", ("CS",), "1", False, 0),
-    (0x00120085, 0xFFFFFFFF, "ConsentForDistributionFlag", "Consent for Distribution Flag", ("CS",), "1", False, 0),
-    (0x00140023, 0xFFFFFFFF, "CADFileFormat", "CAD File Format", ("ST",), "1-n", True, 0),
-    (0x00140024, 0xFFFFFFFF, "ComponentReferenceSystem", "Component Reference System", ("ST",), "1-n", True, 0),
-    (0x00140025, 0xFFFFFFFF, "ComponentManufacturingProcedure", "Component Manufacturing Procedure", ("ST",), "1-n", False, 0),
-    (0x00140028, 0xFFFFFFFF, "ComponentManufacturer", "Component Manufacturer", ("ST",), "1-n", False, 0),
-    (0x00140030, 0xFFFFFFFF, "MaterialThickness", "Material Thickness", ("DS",), "1-n", False, 0),
-    (0x00140032, 0xFFFFFFFF, "MaterialPipeDiameter", "Material Pipe Diameter", ("DS",), "1-n", False, 0),
-    (0x00140034, 0xFFFFFFFF, "MaterialIsolationDiameter", "Material Isolation Diameter", ("DS",), "1-n", False, 0),
-    (0x00140042, 0xFFFFFFFF, "MaterialGrade", "Material Grade", ("ST",), "1-n", False, 0),
-    (0x00140044, 0xFFFFFFFF, "MaterialPropertiesDescription", "Material Properties Description", ("ST",), "1-n", False, 0),
-    (0x00140045, 0xFFFFFFFF, "MaterialPropertiesFileFormatRetired", "Material Properties File Format (Retired)", ("ST",), "1-n", True, 0),
-    (0x00140046, 0xFFFFFFFF, "MaterialNotes", "Material Notes", ("LT",), "1", False, 0),
-    (0x00140050, 0xFFFFFFFF, "ComponentShape", "Component Shape", ("CS",), "1", False, 0),
-    (0x00140052, 0xFFFFFFFF, "CurvatureType", "Curvature Type", ("CS",), "1", False, 0),
-    (0x00140054, 0xFFFFFFFF, "OuterDiameter", "Outer Diameter", ("DS",), "1", False, 0),
-    (0x00140056, 0xFFFFFFFF, "InnerDiameter", "Inner Diameter", ("DS",), "1", False, 0),
-    (0x00141010, 0xFFFFFFFF, "ActualEnvironmentalConditions", "Actual Environmental Conditions", ("ST",), "1", False, 0),
-    (0x00141020, 0xFFFFFFFF, "ExpiryDate", "Expiry Date", ("DA",), "1", False, 0),
-    (0x00141040, 0xFFFFFFFF, "EnvironmentalConditions", "Environmental Conditions", ("ST",), "1", False, 0),
-    (0x00142002, 0xFFFFFFFF, "EvaluatorSequence", "Evaluator Sequence", ("SQ",), "1", False, 0),
-    (0x00142004, 0xFFFFFFFF, "EvaluatorNumber", "Evaluator Number", ("IS",), "1", False, 0),
-    (0x00142006, 0xFFFFFFFF, "EvaluatorName", "Evaluator Name", ("PN",), "1", False, 0),
-    (0x00142008, 0xFFFFFFFF, "EvaluationAttempt", "Evaluation Attempt", ("IS",), "1", False, 0),
-    (0x00142012, 0xFFFFFFFF, "IndicationSequence", "Indication Sequence", ("SQ",), "1", False, 0),
-    (0x00142014, 0xFFFFFFFF, "IndicationNumber", "Indication Number", ("IS",), "1", False, 0),
-    (0x00142016, 0xFFFFFFFF, "IndicationLabel", "Indication Label", ("SH",), "1", False, 0),
-    (0x00142018, 0xFFFFFFFF, "IndicationDescription", "Indication Description", ("ST",), "1", False, 0),
-    (0x0014201A, 0xFFFFFFFF, "IndicationType", "Indication Type", ("CS",), "1-n", False, 0),
-    (0x0014201C, 0xFFFFFFFF, "IndicationDisposition", "Indication Disposition", ("CS",), "1", False, 0),
-    (0x0014201E, 0xFFFFFFFF, "IndicationROISequence", "Indication ROI Sequence", ("SQ",), "1", False, 0),
-    (0x00142030, 0xFFFFFFFF, "IndicationPhysicalPropertySequence", "Indication Physical Property Sequence", ("SQ",), "1", False, 0),
-    (0x00142032, 0xFFFFFFFF, "PropertyLabel", "Property Label", ("SH",), "1", False, 0),
-    (0x00142202, 0xFFFFFFFF, "CoordinateSystemNumberOfAxes", "Coordinate System Number of Axes", ("IS",), "1", False, 0),
-    (0x00142204, 0xFFFFFFFF, "CoordinateSystemAxesSequence", "Coordinate System Axes Sequence", ("SQ",), "1", False, 0),
-    (0x00142206, 0xFFFFFFFF, "CoordinateSystemAxisDescription", "Coordinate System Axis Description", ("ST",), "1", False, 0),
-    (0x00142208, 0xFFFFFFFF, "CoordinateSystemDataSetMapping", "Coordinate System Data Set Mapping", ("CS",), "1", False, 0),
-    (0x0014220A, 0xFFFFFFFF, "CoordinateSystemAxisNumber", "Coordinate System Axis Number", ("IS",), "1", False, 0),
-    (0x0014220C, 0xFFFFFFFF, "CoordinateSystemAxisType", "Coordinate System Axis Type", ("CS",), "1", False, 0),
-    (0x0014220E, 0xFFFFFFFF, "CoordinateSystemAxisUnits", "Coordinate System Axis Units", ("CS",), "1", False, 0),
-    (0x00142210, 0xFFFFFFFF, "CoordinateSystemAxisValues", "Coordinate System Axis Values", ("OB",), "1", False, 0),
-    (0x00142220, 0xFFFFFFFF, "CoordinateSystemTransformSequence", "Coordinate System Transform Sequence", ("SQ",), "1", False, 0),
-    (0x00142222, 0xFFFFFFFF, "TransformDescription", "Transform Description", ("ST",), "1", False, 0),
-    (0x00142224, 0xFFFFFFFF, "TransformNumberOfAxes", "Transform Number of Axes", ("IS",), "1", False, 0),
-    (0x00142226, 0xFFFFFFFF, "TransformOrderOfAxes", "Transform Order of Axes", ("IS",), "1-n", False, 0),
-    (0x00142228, 0xFFFFFFFF, "TransformedAxisUnits", "Transformed Axis Units", ("CS",), "1", False, 0),
-    (0x0014222A, 0xFFFFFFFF, "CoordinateSystemTransformRotationAndScaleMatrix", "Coordinate System Transform Rotation and Scale Matrix", ("DS",), "1-n", False, 0),
-    (0x0014222C, 0xFFFFFFFF, "CoordinateSystemTransformTranslationMatrix", "Coordinate System Transform Translation Matrix", ("DS",), "1-n", False, 0),
-    (0x00143011, 0xFFFFFFFF, "InternalDetectorFrameTime", "Internal Detector Frame Time", ("DS",), "1", False, 0),
-    (0x00143012, 0xFFFFFFFF, "NumberOfFramesIntegrated", "Number of Frames Integrated", ("DS",), "1", False, 0),
-    (0x00143020, 0xFFFFFFFF, "DetectorTemperatureSequence", "Detector Temperature Sequence", ("SQ",), "1", False, 0),
-    (0x00143022, 0xFFFFFFFF, "SensorName", "Sensor Name", ("ST",), "1", False, 0),
-    (0x00143024, 0xFFFFFFFF, "HorizontalOffsetOfSensor", "Horizontal Offset of Sensor", ("DS",), "1", False, 0),
-    (0x00143026, 0xFFFFFFFF, "VerticalOffsetOfSensor", "Vertical Offset of Sensor", ("DS",), "1", False, 0),
-    (0x00143028, 0xFFFFFFFF, "SensorTemperature", "Sensor Temperature", ("DS",), "1", False, 0),
-    (0x00143040, 0xFFFFFFFF, "DarkCurrentSequence", "Dark Current Sequence", ("SQ",), "1", False, 0),
-    (0x00143050, 0xFFFFFFFF, "DarkCurrentCounts", "Dark Current Counts", ("OB", "OW"), "1", False, 0),
-    (0x00143060, 0xFFFFFFFF, "GainCorrectionReferenceSequence", "Gain Correction Reference Sequence", ("SQ",), "1", False, 0),
-    (0x00143070, 0xFFFFFFFF, "AirCounts", "Air Counts", ("OB", "OW"), "1", False, 0),
-    (0x00143071, 0xFFFFFFFF, "KVUsedInGainCalibration", "KV Used in Gain Calibration", ("DS",), "1", False, 0),
-    (0x00143072, 0xFFFFFFFF, "MAUsedInGainCalibration", "MA Used in Gain Calibration", ("DS",), "1", False, 0),
-    (0x00143073, 0xFFFFFFFF, "NumberOfFramesUsedForIntegration", "Number of Frames Used for Integration", ("DS",), "1", False, 0),
-    (0x00143074, 0xFFFFFFFF, "FilterMaterialUsedInGainCalibration", "Filter Material Used in Gain Calibration", ("LO",), "1", False, 0),
-    (0x00143075, 0xFFFFFFFF, "FilterThicknessUsedInGainCalibration", "Filter Thickness Used in Gain Calibration", ("DS",), "1", False, 0),
-    (0x00143076, 0xFFFFFFFF, "DateOfGainCalibration", "Date of Gain Calibration", ("DA",), "1", False, 0),
-    (0x00143077, 0xFFFFFFFF, "TimeOfGainCalibration", "Time of Gain Calibration", ("TM",), "1", False, 0),
-    (0x00143080, 0xFFFFFFFF, "BadPixelImage", "Bad Pixel Image", ("OB",), "1", False, 0),
-    (0x00143099, 0xFFFFFFFF, "CalibrationNotes", "Calibration Notes", ("LT",), "1", False, 0),
-    (0x00144002, 0xFFFFFFFF, "PulserEquipmentSequence", "Pulser Equipment Sequence", ("SQ",), "1", False, 0),
-    (0x00144004, 0xFFFFFFFF, "PulserType", "Pulser Type", ("CS",), "1", False, 0),
-    (0x00144006, 0xFFFFFFFF, "PulserNotes", "Pulser Notes", ("LT",), "1", False, 0),
-    (0x00144008, 0xFFFFFFFF, "ReceiverEquipmentSequence", "Receiver Equipment Sequence", ("SQ",), "1", False, 0),
-    (0x0014400A, 0xFFFFFFFF, "AmplifierType", "Amplifier Type", ("CS",), "1", False, 0),
-    (0x0014400C, 0xFFFFFFFF, "ReceiverNotes", "Receiver Notes", ("LT",), "1", False, 0),
-    (0x0014400E, 0xFFFFFFFF, "PreAmplifierEquipmentSequence", "Pre-Amplifier Equipment Sequence", ("SQ",), "1", False, 0),
-    (0x0014400F, 0xFFFFFFFF, "PreAmplifierNotes", "Pre-Amplifier Notes", ("LT",), "1", False, 0),
-    (0x00144010, 0xFFFFFFFF, "TransmitTransducerSequence", "Transmit Transducer Sequence", ("SQ",), "1", False, 0),
-    (0x00144011, 0xFFFFFFFF, "ReceiveTransducerSequence", "Receive Transducer Sequence", ("SQ",), "1", False, 0),
-    (0x00144012, 0xFFFFFFFF, "NumberOfElements", "Number of Elements", ("US",), "1", False, 0),
-    (0x00144013, 0xFFFFFFFF, "ElementShape", "Element Shape", ("CS",), "1", False, 0),
-    (0x00144014, 0xFFFFFFFF, "ElementDimensionA", "Element Dimension A", ("DS",), "1", False, 0),
-    (0x00144015, 0xFFFFFFFF, "ElementDimensionB", "Element Dimension B", ("DS",), "1", False, 0),
-    (0x00144016, 0xFFFFFFFF, "ElementPitchA", "Element Pitch A", ("DS",), "1", False, 0),
-    (0x00144017, 0xFFFFFFFF, "MeasuredBeamDimensionA", "Measured Beam Dimension A", ("DS",), "1", False, 0),
-    (0x00144018, 0xFFFFFFFF, "MeasuredBeamDimensionB", "Measured Beam Dimension B", ("DS",), "1", False, 0),
-    (0x00144019, 0xFFFFFFFF, "LocationOfMeasuredBeamDiameter", "Location of Measured Beam Diameter", ("DS",), "1", False, 0),
-    (0x0014401A, 0xFFFFFFFF, "NominalFrequency", "Nominal Frequency", ("DS",), "1", False, 0),
-    (0x0014401B, 0xFFFFFFFF, "MeasuredCenterFrequency", "Measured Center Frequency", ("DS",), "1", False, 0),
-    (0x0014401C, 0xFFFFFFFF, "MeasuredBandwidth", "Measured Bandwidth", ("DS",), "1", False, 0),
-    (0x0014401D, 0xFFFFFFFF, "ElementPitchB", "Element Pitch B", ("DS",), "1", False, 0),
-    (0x00144020, 0xFFFFFFFF, "PulserSettingsSequence", "Pulser Settings Sequence", ("SQ",), "1", False, 0),
-    (0x00144022, 0xFFFFFFFF, "PulseWidth", "Pulse Width", ("DS",), "1", False, 0),
-    (0x00144024, 0xFFFFFFFF, "ExcitationFrequency", "Excitation Frequency", ("DS",), "1", False, 0),
-    (0x00144026, 0xFFFFFFFF, "ModulationType", "Modulation Type", ("CS",), "1", False, 0),
-    (0x00144028, 0xFFFFFFFF, "Damping", "Damping", ("DS",), "1", False, 0),
-    (0x00144030, 0xFFFFFFFF, "ReceiverSettingsSequence", "Receiver Settings Sequence", ("SQ",), "1", False, 0),
-    (0x00144031, 0xFFFFFFFF, "AcquiredSoundpathLength", "Acquired Soundpath Length", ("DS",), "1", False, 0),
-    (0x00144032, 0xFFFFFFFF, "AcquisitionCompressionType", "Acquisition Compression Type", ("CS",), "1", False, 0),
-    (0x00144033, 0xFFFFFFFF, "AcquisitionSampleSize", "Acquisition Sample Size", ("IS",), "1", False, 0),
-    (0x00144034, 0xFFFFFFFF, "RectifierSmoothing", "Rectifier Smoothing", ("DS",), "1", False, 0),
-    (0x00144035, 0xFFFFFFFF, "DACSequence", "DAC Sequence", ("SQ",), "1", False, 0),
-    (0x00144036, 0xFFFFFFFF, "DACType", "DAC Type", ("CS",), "1", False, 0),
-    (0x00144038, 0xFFFFFFFF, "DACGainPoints", "DAC Gain Points", ("DS",), "1-n", False, 0),
-    (0x0014403A, 0xFFFFFFFF, "DACTimePoints", "DAC Time Points", ("DS",), "1-n", False, 0),
-    (0x0014403C, 0xFFFFFFFF, "DACAmplitude", "DAC Amplitude", ("DS",), "1-n", False, 0),
-    (0x00144040, 0xFFFFFFFF, "PreAmplifierSettingsSequence", "Pre-Amplifier Settings Sequence", ("SQ",), "1", False, 0),
-    (0x00144050, 0xFFFFFFFF, "TransmitTransducerSettingsSequence", "Transmit Transducer Settings Sequence", ("SQ",), "1", False, 0),
-    (0x00144051, 0xFFFFFFFF, "ReceiveTransducerSettingsSequence", "Receive Transducer Settings Sequence", ("SQ",), "1", False, 0),
-    (0x00144052, 0xFFFFFFFF, "IncidentAngle", "Incident Angle", ("DS",), "1", False, 0),
-    (0x00144054, 0xFFFFFFFF, "CouplingTechnique", "Coupling Technique", ("ST",), "1", False, 0),
-    (0x00144056, 0xFFFFFFFF, "CouplingMedium", "Coupling Medium", ("ST",), "1", False, 0),
-    (0x00144057, 0xFFFFFFFF, "CouplingVelocity", "Coupling Velocity", ("DS",), "1", False, 0),
-    (0x00144058, 0xFFFFFFFF, "ProbeCenterLocationX", "Probe Center Location X", ("DS",), "1", False, 0),
-    (0x00144059, 0xFFFFFFFF, "ProbeCenterLocationZ", "Probe Center Location Z", ("DS",), "1", False, 0),
-    (0x0014405A, 0xFFFFFFFF, "SoundPathLength", "Sound Path Length", ("DS",), "1", False, 0),
-    (0x0014405C, 0xFFFFFFFF, "DelayLawIdentifier", "Delay Law Identifier", ("ST",), "1", False, 0),
-    (0x00144060, 0xFFFFFFFF, "GateSettingsSequence", "Gate Settings Sequence", ("SQ",), "1", False, 0),
-    (0x00144062, 0xFFFFFFFF, "GateThreshold", "Gate Threshold", ("DS",), "1", False, 0),
-    (0x00144064, 0xFFFFFFFF, "VelocityOfSound", "Velocity of Sound", ("DS",), "1", False, 0),
-    (0x00144070, 0xFFFFFFFF, "CalibrationSettingsSequence", "Calibration Settings Sequence", ("SQ",), "1", False, 0),
-    (0x00144072, 0xFFFFFFFF, "CalibrationProcedure", "Calibration Procedure", ("ST",), "1", False, 0),
-    (0x00144074, 0xFFFFFFFF, "ProcedureVersion", "Procedure Version", ("SH",), "1", False, 0),
-    (0x00144076, 0xFFFFFFFF, "ProcedureCreationDate", "Procedure Creation Date", ("DA",), "1", False, 0),
-    (0x00144078, 0xFFFFFFFF, "ProcedureExpirationDate", "Procedure Expiration Date", ("DA",), "1", False, 0),
-    (0x0014407A, 0xFFFFFFFF, "ProcedureLastModifiedDate", "Procedure Last Modified Date", ("DA",), "1", False, 0),
-    (0x0014407C, 0xFFFFFFFF, "CalibrationTime", "Calibration Time", ("TM",), "1-n", False, 0),
-    (0x0014407E, 0xFFFFFFFF, "CalibrationDate", "Calibration Date", ("DA",), "1-n", False, 0),
-    (0x00144080, 0xFFFFFFFF, "ProbeDriveEquipmentSequence", "Probe Drive Equipment Sequence", ("SQ",), "1", False, 0),
-    (0x00144081, 0xFFFFFFFF, "DriveType", "Drive Type", ("CS",), "1", False, 0),
-    (0x00144082, 0xFFFFFFFF, "ProbeDriveNotes", "Probe Drive Notes", ("LT",), "1", False, 0),
-    (0x00144083, 0xFFFFFFFF, "DriveProbeSequence", "Drive Probe Sequence", ("SQ",), "1", False, 0),
-    (0x00144084, 0xFFFFFFFF, "ProbeInductance", "Probe Inductance", ("DS",), "1", False, 0),
-    (0x00144085, 0xFFFFFFFF, "ProbeResistance", "Probe Resistance", ("DS",), "1", False, 0),
-    (0x00144086, 0xFFFFFFFF, "ReceiveProbeSequence", "Receive Probe Sequence", ("SQ",), "1", False, 0),
-    (0x00144087, 0xFFFFFFFF, "ProbeDriveSettingsSequence", "Probe Drive Settings Sequence", ("SQ",), "1", False, 0),
-    (0x00144088, 0xFFFFFFFF, "BridgeResistors", "Bridge Resistors", ("DS",), "1", False, 0),
-    (0x00144089, 0xFFFFFFFF, "ProbeOrientationAngle", "Probe Orientation Angle", ("DS",), "1", False, 0),
-    (0x0014408B, 0xFFFFFFFF, "UserSelectedGainY", "User Selected Gain Y", ("DS",), "1", False, 0),
-    (0x0014408C, 0xFFFFFFFF, "UserSelectedPhase", "User Selected Phase", ("DS",), "1", False, 0),
-    (0x0014408D, 0xFFFFFFFF, "UserSelectedOffsetX", "User Selected Offset X", ("DS",), "1", False, 0),
-    (0x0014408E, 0xFFFFFFFF, "UserSelectedOffsetY", "User Selected Offset Y", ("DS",), "1", False, 0),
-    (0x00144091, 0xFFFFFFFF, "ChannelSettingsSequence", "Channel Settings Sequence", ("SQ",), "1", False, 0),
-    (0x00144092, 0xFFFFFFFF, "ChannelThreshold", "Channel Threshold", ("DS",), "1", False, 0),
-    (0x0014409A, 0xFFFFFFFF, "ScannerSettingsSequence", "Scanner Settings Sequence", ("SQ",), "1", False, 0),
-    (0x0014409B, 0xFFFFFFFF, "ScanProcedure", "Scan Procedure", ("ST",), "1", False, 0),
-    (0x0014409C, 0xFFFFFFFF, "TranslationRateX", "Translation Rate X", ("DS",), "1", False, 0),
-    (0x0014409D, 0xFFFFFFFF, "TranslationRateY", "Translation Rate Y", ("DS",), "1", False, 0),
-    (0x0014409F, 0xFFFFFFFF, "ChannelOverlap", "Channel Overlap", ("DS",), "1", False, 0),
-    (0x001440A0, 0xFFFFFFFF, "ImageQualityIndicatorType", "Image Quality Indicator Type", ("LO",), "1", False, 0),
-    (0x001440A1, 0xFFFFFFFF, "ImageQualityIndicatorMaterial", "Image Quality Indicator Material", ("LO",), "1", False, 0),
-    (0x001440A2, 0xFFFFFFFF, "ImageQualityIndicatorSize", "Image Quality Indicator Size", ("LO",), "1", False, 0),
-    (0x00145002, 0xFFFFFFFF, "LINACEnergy", "LINAC Energy", ("IS",), "1", False, 0),
-    (0x00145004, 0xFFFFFFFF, "LINACOutput", "LINAC Output", ("IS",), "1", False, 0),
-    (0x00145100, 0xFFFFFFFF, "ActiveAperture", "Active Aperture", ("US",), "1", False, 0),
-    (0x00145101, 0xFFFFFFFF, "TotalAperture", "Total Aperture", ("DS",), "1", False, 0),
-    (0x00145102, 0xFFFFFFFF, "ApertureElevation", "Aperture Elevation", ("DS",), "1", False, 0),
-    (0x00145103, 0xFFFFFFFF, "MainLobeAngle", "Main Lobe Angle", ("DS",), "1", False, 0),
-    (0x00145104, 0xFFFFFFFF, "MainRoofAngle", "Main Roof Angle", ("DS",), "1", False, 0),
-    (0x00145105, 0xFFFFFFFF, "ConnectorType", "Connector Type", ("CS",), "1", False, 0),
-    (0x00145106, 0xFFFFFFFF, "WedgeModelNumber", "Wedge Model Number", ("SH",), "1", False, 0),
-    (0x00145107, 0xFFFFFFFF, "WedgeAngleFloat", "Wedge Angle Float", ("DS",), "1", False, 0),
-    (0x00145108, 0xFFFFFFFF, "WedgeRoofAngle", "Wedge Roof Angle", ("DS",), "1", False, 0),
-    (0x00145109, 0xFFFFFFFF, "WedgeElement1Position", "Wedge Element 1 Position", ("CS",), "1", False, 0),
-    (0x0014510A, 0xFFFFFFFF, "WedgeMaterialVelocity", "Wedge Material Velocity", ("DS",), "1", False, 0),
-    (0x0014510B, 0xFFFFFFFF, "WedgeMaterial", "Wedge Material", ("SH",), "1", False, 0),
-    (0x0014510C, 0xFFFFFFFF, "WedgeOffsetZ", "Wedge Offset Z", ("DS",), "1", False, 0),
-    (0x0014510D, 0xFFFFFFFF, "WedgeOriginOffsetX", "Wedge Origin Offset X", ("DS",), "1", False, 0),
-    (0x0014510E, 0xFFFFFFFF, "WedgeTimeDelay", "Wedge Time Delay", ("DS",), "1", False, 0),
-    (0x0014510F, 0xFFFFFFFF, "WedgeName", "Wedge Name", ("SH",), "1", False, 0),
-    (0x00145110, 0xFFFFFFFF, "WedgeManufacturerName", "Wedge Manufacturer Name", ("SH",), "1", False, 0),
-    (0x00145111, 0xFFFFFFFF, "WedgeDescription", "Wedge Description", ("LO",), "1", False, 0),
-    (0x00145112, 0xFFFFFFFF, "NominalBeamAngle", "Nominal Beam Angle", ("DS",), "1", False, 0),
-    (0x00145113, 0xFFFFFFFF, "WedgeOffsetX", "Wedge Offset X", ("DS",), "1", False, 0),
-    (0x00145114, 0xFFFFFFFF, "WedgeOffsetY", "Wedge Offset Y", ("DS",), "1", False, 0),
-    (0x00145115, 0xFFFFFFFF, "WedgeTotalLength", "Wedge Total Length", ("DS",), "1", False, 0),
-    (0x00145116, 0xFFFFFFFF, "WedgeInContactLength", "Wedge In Contact Length", ("DS",), "1", False, 0),
-    (0x00145117, 0xFFFFFFFF, "WedgeFrontGap", "Wedge Front Gap", ("DS",), "1", False, 0),
-    (0x00145118, 0xFFFFFFFF, "WedgeTotalHeight", "Wedge Total Height", ("DS",), "1", False, 0),
-    (0x00145119, 0xFFFFFFFF, "WedgeFrontHeight", "Wedge Front Height", ("DS",), "1", False, 0),
-    (0x0014511A, 0xFFFFFFFF, "WedgeRearHeight", "Wedge Rear Height", ("DS",), "1", False, 0),
-    (0x0014511B, 0xFFFFFFFF, "WedgeTotalWidth", "Wedge Total Width", ("DS",), "1", False, 0),
-    (0x0014511C, 0xFFFFFFFF, "WedgeInContactWidth", "Wedge In Contact Width", ("DS",), "1", False, 0),
-    (0x0014511D, 0xFFFFFFFF, "WedgeChamferHeight", "Wedge Chamfer Height", ("DS",), "1", False, 0),
-    (0x0014511E, 0xFFFFFFFF, "WedgeCurve", "Wedge Curve", ("CS",), "1", False, 0),
-    (0x0014511F, 0xFFFFFFFF, "RadiusAlongWedge", "Radius Along the Wedge", ("DS",), "1", False, 0),
-    (0x00180010, 0xFFFFFFFF, "ContrastBolusAgent", "Contrast/Bolus Agent", ("LO",), "1", False, 0),
-    (0x00180012, 0xFFFFFFFF, "ContrastBolusAgentSequence", "Contrast/Bolus Agent Sequence", ("SQ",), "1", False, 0),
-    (0x00180013, 0xFFFFFFFF, "ContrastBolusT1Relaxivity", "Contrast/Bolus T1 Relaxivity", ("FL",), "1", False, 0),
-    (0x00180014, 0xFFFFFFFF, "ContrastBolusAdministrationRouteSequence", "Contrast/Bolus Administration Route Sequence", ("SQ",), "1", False, 0),
-    (0x00180015, 0xFFFFFFFF, "BodyPartExamined", "Body Part Examined", ("CS",), "1", False, 0),
-    (0x00180020, 0xFFFFFFFF, "ScanningSequence", "Scanning Sequence", ("CS",), "1-n", False, 0),
-    (0x00180021, 0xFFFFFFFF, "SequenceVariant", "Sequence Variant", ("CS",), "1-n", False, 0),
-    (0x00180022, 0xFFFFFFFF, "ScanOptions", "Scan Options", ("CS",), "1-n", False, 0),
-    (0x00180023, 0xFFFFFFFF, "MRAcquisitionType", "MR Acquisition Type", ("CS",), "1", False, 0),
-    (0x00180024, 0xFFFFFFFF, "SequenceName", "Sequence Name", ("SH",), "1", False, 0),
-    (0x00180025, 0xFFFFFFFF, "AngioFlag", "Angio Flag", ("CS",), "1", False, 0),
-    (0x00180026, 0xFFFFFFFF, "InterventionDrugInformationSequence", "Intervention Drug Information Sequence", ("SQ",), "1", False, 0),
-    (0x00180027, 0xFFFFFFFF, "InterventionDrugStopTime", "Intervention Drug Stop Time", ("TM",), "1", False, 0),
-    (0x00180028, 0xFFFFFFFF, "InterventionDrugDose", "Intervention Drug Dose", ("DS",), "1", False, 0),
-    (0x00180029, 0xFFFFFFFF, "InterventionDrugCodeSequence", "Intervention Drug Code Sequence", ("SQ",), "1", False, 0),
-    (0x0018002A, 0xFFFFFFFF, "AdditionalDrugSequence", "Additional Drug Sequence", ("SQ",), "1", False, 0),
-    (0x00180030, 0xFFFFFFFF, "Radionuclide", "Radionuclide", ("LO",), "1-n", True, 0),
-    (0x00180031, 0xFFFFFFFF, "Radiopharmaceutical", "Radiopharmaceutical", ("LO",), "1", False, 0),
-    (0x00180032, 0xFFFFFFFF, "EnergyWindowCenterline", "Energy Window Centerline", ("DS",), "1", True, 0),
-    (0x00180033, 0xFFFFFFFF, "EnergyWindowTotalWidth", "Energy Window Total Width", ("DS",), "1-n", True, 0),
-    (0x00180034, 0xFFFFFFFF, "InterventionDrugName", "Intervention Drug Name", ("LO",), "1", False, 0),
-    (0x00180035, 0xFFFFFFFF, "InterventionDrugStartTime", "Intervention Drug Start Time", ("TM",), "1", False, 0),
-    (0x00180036, 0xFFFFFFFF, "InterventionSequence", "Intervention Sequence", ("SQ",), "1", False, 0),
-    (0x00180037, 0xFFFFFFFF, "TherapyType", "Therapy Type", ("CS",), "1", True, 0),
-    (0x00180038, 0xFFFFFFFF, "InterventionStatus", "Intervention Status", ("CS",), "1", False, 0),
-    (0x00180039, 0xFFFFFFFF, "TherapyDescription", "Therapy Description", ("CS",), "1", True, 0),
-    (0x0018003A, 0xFFFFFFFF, "InterventionDescription", "Intervention Description", ("ST",), "1", False, 0),
-    (0x00180040, 0xFFFFFFFF, "CineRate", "Cine Rate", ("IS",), "1", False, 0),
-    (0x00180042, 0xFFFFFFFF, "InitialCineRunState", "Initial Cine Run State", ("CS",), "1", False, 0),
-    (0x00180050, 0xFFFFFFFF, "SliceThickness", "Slice Thickness", ("DS",), "1", False, 0),
-    (0x00180060, 0xFFFFFFFF, "KVP", "KVP", ("DS",), "1", False, 0),
-    (0x00180070, 0xFFFFFFFF, "CountsAccumulated", "Counts Accumulated", ("IS",), "1", False, 0),
-    (0x00180071, 0xFFFFFFFF, "AcquisitionTerminationCondition", "Acquisition Termination Condition", ("CS",), "1", False, 0),
-    (0x00180072, 0xFFFFFFFF, "EffectiveDuration", "Effective Duration", ("DS",), "1", False, 0),
-    (0x00180073, 0xFFFFFFFF, "AcquisitionStartCondition", "Acquisition Start Condition", ("CS",), "1", False, 0),
-    (0x00180074, 0xFFFFFFFF, "AcquisitionStartConditionData", "Acquisition Start Condition Data", ("IS",), "1", False, 0),
-    (0x00180075, 0xFFFFFFFF, "AcquisitionTerminationConditionData", "Acquisition Termination Condition Data", ("IS",), "1", False, 0),
-    (0x00180080, 0xFFFFFFFF, "RepetitionTime", "Repetition Time", ("DS",), "1", False, 0),
-    (0x00180081, 0xFFFFFFFF, "EchoTime", "Echo Time", ("DS",), "1", False, 0),
-    (0x00180082, 0xFFFFFFFF, "InversionTime", "Inversion Time", ("DS",), "1", False, 0),
-    (0x00180083, 0xFFFFFFFF, "NumberOfAverages", "Number of Averages", ("DS",), "1", False, 0),
-    (0x00180084, 0xFFFFFFFF, "ImagingFrequency", "Imaging Frequency", ("DS",), "1", False, 0),
-    (0x00180085, 0xFFFFFFFF, "ImagedNucleus", "Imaged Nucleus", ("SH",), "1", False, 0),
-    (0x00180086, 0xFFFFFFFF, "EchoNumbers", "Echo Number(s)", ("IS",), "1-n", False, 0),
-    (0x00180087, 0xFFFFFFFF, "MagneticFieldStrength", "Magnetic Field Strength", ("DS",), "1", False, 0),
-    (0x00180088, 0xFFFFFFFF, "SpacingBetweenSlices", "Spacing Between Slices", ("DS",), "1", False, 0),
-    (0x00180089, 0xFFFFFFFF, "NumberOfPhaseEncodingSteps", "Number of Phase Encoding Steps", ("IS",), "1", False, 0),
-    (0x00180090, 0xFFFFFFFF, "DataCollectionDiameter", "Data Collection Diameter", ("DS",), "1", False, 0),
-    (0x00180091, 0xFFFFFFFF, "EchoTrainLength", "Echo Train Length", ("IS",), "1", False, 0),
-    (0x00180093, 0xFFFFFFFF, "PercentSampling", "Percent Sampling", ("DS",), "1", False, 0),
-    (0x00180094, 0xFFFFFFFF, "PercentPhaseFieldOfView", "Percent Phase Field of View", ("DS",), "1", False, 0),
-    (0x00180095, 0xFFFFFFFF, "PixelBandwidth", "Pixel Bandwidth", ("DS",), "1", False, 0),
-    (0x00181000, 0xFFFFFFFF, "DeviceSerialNumber", "Device Serial Number", ("LO",), "1", False, 0),
-    (0x00181002, 0xFFFFFFFF, "DeviceUID", "Device UID", ("UI",), "1", False, 0),
-    (0x00181003, 0xFFFFFFFF, "DeviceID", "Device ID", ("LO",), "1", False, 0),
-    (0x00181004, 0xFFFFFFFF, "PlateID", "Plate ID", ("LO",), "1", False, 0),
-    (0x00181005, 0xFFFFFFFF, "GeneratorID", "Generator ID", ("LO",), "1", False, 0),
-    (0x00181006, 0xFFFFFFFF, "GridID", "Grid ID", ("LO",), "1", False, 0),
-    (0x00181007, 0xFFFFFFFF, "CassetteID", "Cassette ID", ("LO",), "1", False, 0),
-    (0x00181008, 0xFFFFFFFF, "GantryID", "Gantry ID", ("LO",), "1", False, 0),
-    (0x00181010, 0xFFFFFFFF, "SecondaryCaptureDeviceID", "Secondary Capture Device ID", ("LO",), "1", False, 0),
-    (0x00181011, 0xFFFFFFFF, "HardcopyCreationDeviceID", "Hardcopy Creation Device ID", ("LO",), "1", True, 0),
-    (0x00181012, 0xFFFFFFFF, "DateOfSecondaryCapture", "Date of Secondary Capture", ("DA",), "1", False, 0),
-    (0x00181014, 0xFFFFFFFF, "TimeOfSecondaryCapture", "Time of Secondary Capture", ("TM",), "1", False, 0),
-    (0x00181016, 0xFFFFFFFF, "SecondaryCaptureDeviceManufacturer", "Secondary Capture Device Manufacturer", ("LO",), "1", False, 0),
-    (0x00181017, 0xFFFFFFFF, "HardcopyDeviceManufacturer", "Hardcopy Device Manufacturer", ("LO",), "1", True, 0),
-    (0x00181018, 0xFFFFFFFF, "SecondaryCaptureDeviceManufacturerModelName", "Secondary Capture Device Manufacturer's Model Name", ("LO",), "1", False, 0),
-    (0x00181019, 0xFFFFFFFF, "SecondaryCaptureDeviceSoftwareVersions", "Secondary Capture Device Software Versions", ("LO",), "1-n", False, 0),
-    (0x0018101A, 0xFFFFFFFF, "HardcopyDeviceSoftwareVersion", "Hardcopy Device Software Version", ("LO",), "1-n", True, 0),
-    (0x0018101B, 0xFFFFFFFF, "HardcopyDeviceManufacturerModelName", "Hardcopy Device Manufacturer's Model Name", ("LO",), "1", True, 0),
-    (0x00181020, 0xFFFFFFFF, "SoftwareVersions", "Software Version(s)", ("LO",), "1-n", False, 0),
-    (0x00181022, 0xFFFFFFFF, "VideoImageFormatAcquired", "Video Image Format Acquired", ("SH",), "1", False, 0),
-    (0x00181023, 0xFFFFFFFF, "DigitalImageFormatAcquired", "Digital Image Format Acquired", ("LO",), "1", False, 0),
-    (0x00181030, 0xFFFFFFFF, "ProtocolName", "Protocol Name", ("LO",), "1", False, 0),
-    (0x00181040, 0xFFFFFFFF, "ContrastBolusRoute", "Contrast/Bolus Route", ("LO",), "1", False, 0),
-    (0x00181041, 0xFFFFFFFF, "ContrastBolusVolume", "Contrast/Bolus Volume", ("DS",), "1", False, 0),
-    (0x00181042, 0xFFFFFFFF, "ContrastBolusStartTime", "Contrast/Bolus Start Time", ("TM",), "1", False, 0),
-    (0x00181043, 0xFFFFFFFF, "ContrastBolusStopTime", "Contrast/Bolus Stop Time", ("TM",), "1", False, 0),
-    (0x00181044, 0xFFFFFFFF, "ContrastBolusTotalDose", "Contrast/Bolus Total Dose", ("DS",), "1", False, 0),
-    (0x00181045, 0xFFFFFFFF, "SyringeCounts", "Syringe Counts", ("IS",), "1", False, 0),
-    (0x00181046, 0xFFFFFFFF, "ContrastFlowRate", "Contrast Flow Rate", ("DS",), "1-n", False, 0),
-    (0x00181047, 0xFFFFFFFF, "ContrastFlowDuration", "Contrast Flow Duration", ("DS",), "1-n", False, 0),
-    (0x00181048, 0xFFFFFFFF, "ContrastBolusIngredient", "Contrast/Bolus Ingredient", ("CS",), "1", False, 0),
-    (0x00181049, 0xFFFFFFFF, "ContrastBolusIngredientConcentration", "Contrast/Bolus Ingredient Concentration", ("DS",), "1", False, 0),
-    (0x00181050, 0xFFFFFFFF, "SpatialResolution", "Spatial Resolution", ("DS",), "1", False, 0),
-    (0x00181060, 0xFFFFFFFF, "TriggerTime", "Trigger Time", ("DS",), "1", False, 0),
-    (0x00181061, 0xFFFFFFFF, "TriggerSourceOrType", "Trigger Source or Type", ("LO",), "1", False, 0),
-    (0x00181062, 0xFFFFFFFF, "NominalInterval", "Nominal Interval", ("IS",), "1", False, 0),
-    (0x00181063, 0xFFFFFFFF, "FrameTime", "Frame Time", ("DS",), "1", False, 0),
-    (0x00181064, 0xFFFFFFFF, "CardiacFramingType", "Cardiac Framing Type", ("LO",), "1", False, 0),
-    (0x00181065, 0xFFFFFFFF, "FrameTimeVector", "Frame Time Vector", ("DS",), "1-n", False, 0),
-    (0x00181066, 0xFFFFFFFF, "FrameDelay", "Frame Delay", ("DS",), "1", False, 0),
-    (0x00181067, 0xFFFFFFFF, "ImageTriggerDelay", "Image Trigger Delay", ("DS",), "1", False, 0),
-    (0x00181068, 0xFFFFFFFF, "MultiplexGroupTimeOffset", "Multiplex Group Time Offset", ("DS",), "1", False, 0),
-    (0x00181069, 0xFFFFFFFF, "TriggerTimeOffset", "Trigger Time Offset", ("DS",), "1", False, 0),
-    (0x0018106A, 0xFFFFFFFF, "SynchronizationTrigger", "Synchronization Trigger", ("CS",), "1", False, 0),
-    (0x0018106C, 0xFFFFFFFF, "SynchronizationChannel", "Synchronization Channel", ("US",), "2", False, 0),
-    (0x0018106E, 0xFFFFFFFF, "TriggerSamplePosition", "Trigger Sample Position", ("UL",), "1", False, 0),
-    (0x00181070, 0xFFFFFFFF, "RadiopharmaceuticalRoute", "Radiopharmaceutical Route", ("LO",), "1", False, 0),
-    (0x00181071, 0xFFFFFFFF, "RadiopharmaceuticalVolume", "Radiopharmaceutical Volume", ("DS",), "1", False, 0),
-    (0x00181072, 0xFFFFFFFF, "RadiopharmaceuticalStartTime", "Radiopharmaceutical Start Time", ("TM",), "1", False, 0),
-    (0x00181073, 0xFFFFFFFF, "RadiopharmaceuticalStopTime", "Radiopharmaceutical Stop Time", ("TM",), "1", False, 0),
-    (0x00181074, 0xFFFFFFFF, "RadionuclideTotalDose", "Radionuclide Total Dose", ("DS",), "1", False, 0),
-    (0x00181075, 0xFFFFFFFF, "RadionuclideHalfLife", "Radionuclide Half Life", ("DS",), "1", False, 0),
-    (0x00181076, 0xFFFFFFFF, "RadionuclidePositronFraction", "Radionuclide Positron Fraction", ("DS",), "1", False, 0),
-    (0x00181077, 0xFFFFFFFF, "RadiopharmaceuticalSpecificActivity", "Radiopharmaceutical Specific Activity", ("DS",), "1", False, 0),
-    (0x00181078, 0xFFFFFFFF, "RadiopharmaceuticalStartDateTime", "Radiopharmaceutical Start DateTime", ("DT",), "1", False, 0),
-    (0x00181079, 0xFFFFFFFF, "RadiopharmaceuticalStopDateTime", "Radiopharmaceutical Stop DateTime", ("DT",), "1", False, 0),
-    (0x00181080, 0xFFFFFFFF, "BeatRejectionFlag", "Beat Rejection Flag", ("CS",), "1", False, 0),
-    (0x00181081, 0xFFFFFFFF, "LowRRValue", "Low R-R Value", ("IS",), "1", False, 0),
-    (0x00181082, 0xFFFFFFFF, "HighRRValue", "High R-R Value", ("IS",), "1", False, 0),
-    (0x00181083, 0xFFFFFFFF, "IntervalsAcquired", "Intervals Acquired", ("IS",), "1", False, 0),
-    (0x00181084, 0xFFFFFFFF, "IntervalsRejected", "Intervals Rejected", ("IS",), "1", False, 0),
-    (0x00181085, 0xFFFFFFFF, "PVCRejection", "PVC Rejection", ("LO",), "1", False, 0),
-    (0x00181086, 0xFFFFFFFF, "SkipBeats", "Skip Beats", ("IS",), "1", False, 0),
-    (0x00181088, 0xFFFFFFFF, "HeartRate", "Heart Rate", ("IS",), "1", False, 0),
-    (0x00181090, 0xFFFFFFFF, "CardiacNumberOfImages", "Cardiac Number of Images", ("IS",), "1", False, 0),
-    (0x00181094, 0xFFFFFFFF, "TriggerWindow", "Trigger Window", ("IS",), "1", False, 0),
-    (0x00181100, 0xFFFFFFFF, "ReconstructionDiameter", "Reconstruction Diameter", ("DS",), "1", False, 0),
-    (0x00181110, 0xFFFFFFFF, "DistanceSourceToDetector", "Distance Source to Detector", ("DS",), "1", False, 0),
-    (0x00181111, 0xFFFFFFFF, "DistanceSourceToPatient", "Distance Source to Patient", ("DS",), "1", False, 0),
-    (0x00181114, 0xFFFFFFFF, "EstimatedRadiographicMagnificationFactor", "Estimated Radiographic Magnification Factor", ("DS",), "1", False, 0),
-    (0x00181120, 0xFFFFFFFF, "GantryDetectorTilt", "Gantry/Detector Tilt", ("DS",), "1", False, 0),
-    (0x00181121, 0xFFFFFFFF, "GantryDetectorSlew", "Gantry/Detector Slew", ("DS",), "1", False, 0),
-    (0x00181130, 0xFFFFFFFF, "TableHeight", "Table Height", ("DS",), "1", False, 0),
-    (0x00181131, 0xFFFFFFFF, "TableTraverse", "Table Traverse", ("DS",), "1", False, 0),
-    (0x00181134, 0xFFFFFFFF, "TableMotion", "Table Motion", ("CS",), "1", False, 0),
-    (0x00181135, 0xFFFFFFFF, "TableVerticalIncrement", "Table Vertical Increment", ("DS",), "1-n", False, 0),
-    (0x00181136, 0xFFFFFFFF, "TableLateralIncrement", "Table Lateral Increment", ("DS",), "1-n", False, 0),
-    (0x00181137, 0xFFFFFFFF, "TableLongitudinalIncrement", "Table Longitudinal Increment", ("DS",), "1-n", False, 0),
-    (0x00181138, 0xFFFFFFFF, "TableAngle", "Table Angle", ("DS",), "1", False, 0),
-    (0x0018113A, 0xFFFFFFFF, "TableType", "Table Type", ("CS",), "1", False, 0),
-    (0x00181140, 0xFFFFFFFF, "RotationDirection", "Rotation Direction", ("CS",), "1", False, 0),
-    (0x00181141, 0xFFFFFFFF, "AngularPosition", "Angular Position", ("DS",), "1", True, 0),
-    (0x00181142, 0xFFFFFFFF, "RadialPosition", "Radial Position", ("DS",), "1-n", False, 0),
-    (0x00181143, 0xFFFFFFFF, "ScanArc", "Scan Arc", ("DS",), "1", False, 0),
-    (0x00181144, 0xFFFFFFFF, "AngularStep", "Angular Step", ("DS",), "1", False, 0),
-    (0x00181145, 0xFFFFFFFF, "CenterOfRotationOffset", "Center of Rotation Offset", ("DS",), "1", False, 0),
-    (0x00181146, 0xFFFFFFFF, "RotationOffset", "Rotation Offset", ("DS",), "1-n", True, 0),
-    (0x00181147, 0xFFFFFFFF, "FieldOfViewShape", "Field of View Shape", ("CS",), "1", False, 0),
-    (0x00181149, 0xFFFFFFFF, "FieldOfViewDimensions", "Field of View Dimension(s)", ("IS",), "1-2", False, 0),
-    (0x00181150, 0xFFFFFFFF, "ExposureTime", "Exposure Time", ("IS",), "1", False, 0),
-    (0x00181151, 0xFFFFFFFF, "XRayTubeCurrent", "X-Ray Tube Current", ("IS",), "1", False, 0),
-    (0x00181152, 0xFFFFFFFF, "Exposure", "Exposure", ("IS",), "1", False, 0),
-    (0x00181153, 0xFFFFFFFF, "ExposureInuAs", "Exposure in µAs", ("IS",), "1", False, 0),
-    (0x00181154, 0xFFFFFFFF, "AveragePulseWidth", "Average Pulse Width", ("DS",), "1", False, 0),
-    (0x00181155, 0xFFFFFFFF, "RadiationSetting", "Radiation Setting", ("CS",), "1", False, 0),
-    (0x00181156, 0xFFFFFFFF, "RectificationType", "Rectification Type", ("CS",), "1", False, 0),
-    (0x0018115A, 0xFFFFFFFF, "RadiationMode", "Radiation Mode", ("CS",), "1", False, 0),
-    (0x0018115E, 0xFFFFFFFF, "ImageAndFluoroscopyAreaDoseProduct", "Image and Fluoroscopy Area Dose Product", ("DS",), "1", False, 0),
-    (0x00181160, 0xFFFFFFFF, "FilterType", "Filter Type", ("SH",), "1", False, 0),
-    (0x00181161, 0xFFFFFFFF, "TypeOfFilters", "Type of Filters", ("LO",), "1-n", False, 0),
-    (0x00181162, 0xFFFFFFFF, "IntensifierSize", "Intensifier Size", ("DS",), "1", False, 0),
-    (0x00181164, 0xFFFFFFFF, "ImagerPixelSpacing", "Imager Pixel Spacing", ("DS",), "2", False, 0),
-    (0x00181166, 0xFFFFFFFF, "Grid", "Grid", ("CS",), "1-n", False, 0),
-    (0x00181170, 0xFFFFFFFF, "GeneratorPower", "Generator Power", ("IS",), "1", False, 0),
-    (0x00181180, 0xFFFFFFFF, "CollimatorGridName", "Collimator/grid Name", ("SH",), "1", False, 0),
-    (0x00181181, 0xFFFFFFFF, "CollimatorType", "Collimator Type", ("CS",), "1", False, 0),
-    (0x00181182, 0xFFFFFFFF, "FocalDistance", "Focal Distance", ("IS",), "1-2", False, 0),
-    (0x00181183, 0xFFFFFFFF, "XFocusCenter", "X Focus Center", ("DS",), "1-2", False, 0),
-    (0x00181184, 0xFFFFFFFF, "YFocusCenter", "Y Focus Center", ("DS",), "1-2", False, 0),
-    (0x00181190, 0xFFFFFFFF, "FocalSpots", "Focal Spot(s)", ("DS",), "1-n", False, 0),
-    (0x00181191, 0xFFFFFFFF, "AnodeTargetMaterial", "Anode Target Material", ("CS",), "1", False, 0),
-    (0x001811A0, 0xFFFFFFFF, "BodyPartThickness", "Body Part Thickness", ("DS",), "1", False, 0),
-    (0x001811A2, 0xFFFFFFFF, "CompressionForce", "Compression Force", ("DS",), "1", False, 0),
-    (0x001811A4, 0xFFFFFFFF, "PaddleDescription", "Paddle Description", ("LO",), "1", False, 0),
-    (0x00181200, 0xFFFFFFFF, "DateOfLastCalibration", "Date of Last Calibration", ("DA",), "1-n", False, 0),
-    (0x00181201, 0xFFFFFFFF, "TimeOfLastCalibration", "Time of Last Calibration", ("TM",), "1-n", False, 0),
-    (0x00181202, 0xFFFFFFFF, "DateTimeOfLastCalibration", "DateTime of Last Calibration", ("DT",), "1", False, 0),
-    (0x00181210, 0xFFFFFFFF, "ConvolutionKernel", "Convolution Kernel", ("SH",), "1-n", False, 0),
-    (0x00181240, 0xFFFFFFFF, "UpperLowerPixelValues", "Upper/Lower Pixel Values", ("IS",), "1-n", True, 0),
-    (0x00181242, 0xFFFFFFFF, "ActualFrameDuration", "Actual Frame Duration", ("IS",), "1", False, 0),
-    (0x00181243, 0xFFFFFFFF, "CountRate", "Count Rate", ("IS",), "1", False, 0),
-    (0x00181244, 0xFFFFFFFF, "PreferredPlaybackSequencing", "Preferred Playback Sequencing", ("US",), "1", False, 0),
-    (0x00181250, 0xFFFFFFFF, "ReceiveCoilName", "Receive Coil Name", ("SH",), "1", False, 0),
-    (0x00181251, 0xFFFFFFFF, "TransmitCoilName", "Transmit Coil Name", ("SH",), "1", False, 0),
-    (0x00181260, 0xFFFFFFFF, "PlateType", "Plate Type", ("SH",), "1", False, 0),
-    (0x00181261, 0xFFFFFFFF, "PhosphorType", "Phosphor Type", ("LO",), "1", False, 0),
-    (0x00181300, 0xFFFFFFFF, "ScanVelocity", "Scan Velocity", ("DS",), "1", False, 0),
-    (0x00181301, 0xFFFFFFFF, "WholeBodyTechnique", "Whole Body Technique", ("CS",), "1-n", False, 0),
-    (0x00181302, 0xFFFFFFFF, "ScanLength", "Scan Length", ("IS",), "1", False, 0),
-    (0x00181310, 0xFFFFFFFF, "AcquisitionMatrix", "Acquisition Matrix", ("US",), "4", False, 0),
-    (0x00181312, 0xFFFFFFFF, "InPlanePhaseEncodingDirection", "In-plane Phase Encoding Direction", ("CS",), "1", False, 0),
-    (0x00181314, 0xFFFFFFFF, "FlipAngle", "Flip Angle", ("DS",), "1", False, 0),
-    (0x00181315, 0xFFFFFFFF, "VariableFlipAngleFlag", "Variable Flip Angle Flag", ("CS",), "1", False, 0),
-    (0x00181316, 0xFFFFFFFF, "SAR", "SAR", ("DS",), "1", False, 0),
-    (0x00181318, 0xFFFFFFFF, "dBdt", "dB/dt", ("DS",), "1", False, 0),
-    (0x00181400, 0xFFFFFFFF, "AcquisitionDeviceProcessingDescription", "Acquisition Device Processing Description", ("LO",), "1", False, 0),
-    (0x00181401, 0xFFFFFFFF, "AcquisitionDeviceProcessingCode", "Acquisition Device Processing Code", ("LO",), "1", False, 0),
-    (0x00181402, 0xFFFFFFFF, "CassetteOrientation", "Cassette Orientation", ("CS",), "1", False, 0),
-    (0x00181403, 0xFFFFFFFF, "CassetteSize", "Cassette Size", ("CS",), "1", False, 0),
-    (0x00181404, 0xFFFFFFFF, "ExposuresOnPlate", "Exposures on Plate", ("US",), "1", False, 0),
-    (0x00181405, 0xFFFFFFFF, "RelativeXRayExposure", "Relative X-Ray Exposure", ("IS",), "1", False, 0),
-    (0x00181411, 0xFFFFFFFF, "ExposureIndex", "Exposure Index", ("DS",), "1", False, 0),
-    (0x00181412, 0xFFFFFFFF, "TargetExposureIndex", "Target Exposure Index", ("DS",), "1", False, 0),
-    (0x00181413, 0xFFFFFFFF, "DeviationIndex", "Deviation Index", ("DS",), "1", False, 0),
-    (0x00181450, 0xFFFFFFFF, "ColumnAngulation", "Column Angulation", ("DS",), "1", False, 0),
-    (0x00181460, 0xFFFFFFFF, "TomoLayerHeight", "Tomo Layer Height", ("DS",), "1", False, 0),
-    (0x00181470, 0xFFFFFFFF, "TomoAngle", "Tomo Angle", ("DS",), "1", False, 0),
-    (0x00181480, 0xFFFFFFFF, "TomoTime", "Tomo Time", ("DS",), "1", False, 0),
-    (0x00181490, 0xFFFFFFFF, "TomoType", "Tomo Type", ("CS",), "1", False, 0),
-    (0x00181491, 0xFFFFFFFF, "TomoClass", "Tomo Class", ("CS",), "1", False, 0),
-    (0x00181495, 0xFFFFFFFF, "NumberOfTomosynthesisSourceImages", "Number of Tomosynthesis Source Images", ("IS",), "1", False, 0),
-    (0x00181500, 0xFFFFFFFF, "PositionerMotion", "Positioner Motion", ("CS",), "1", False, 0),
-    (0x00181508, 0xFFFFFFFF, "PositionerType", "Positioner Type", ("CS",), "1", False, 0),
-    (0x00181510, 0xFFFFFFFF, "PositionerPrimaryAngle", "Positioner Primary Angle", ("DS",), "1", False, 0),
-    (0x00181511, 0xFFFFFFFF, "PositionerSecondaryAngle", "Positioner Secondary Angle", ("DS",), "1", False, 0),
-    (0x00181520, 0xFFFFFFFF, "PositionerPrimaryAngleIncrement", "Positioner Primary Angle Increment", ("DS",), "1-n", False, 0),
-    (0x00181521, 0xFFFFFFFF, "PositionerSecondaryAngleIncrement", "Positioner Secondary Angle Increment", ("DS",), "1-n", False, 0),
-    (0x00181530, 0xFFFFFFFF, "DetectorPrimaryAngle", "Detector Primary Angle", ("DS",), "1", False, 0),
-    (0x00181531, 0xFFFFFFFF, "DetectorSecondaryAngle", "Detector Secondary Angle", ("DS",), "1", False, 0),
-    (0x00181600, 0xFFFFFFFF, "ShutterShape", "Shutter Shape", ("CS",), "1-3", False, 0),
-    (0x00181602, 0xFFFFFFFF, "ShutterLeftVerticalEdge", "Shutter Left Vertical Edge", ("IS",), "1", False, 0),
-    (0x00181604, 0xFFFFFFFF, "ShutterRightVerticalEdge", "Shutter Right Vertical Edge", ("IS",), "1", False, 0),
-    (0x00181606, 0xFFFFFFFF, "ShutterUpperHorizontalEdge", "Shutter Upper Horizontal Edge", ("IS",), "1", False, 0),
-    (0x00181608, 0xFFFFFFFF, "ShutterLowerHorizontalEdge", "Shutter Lower Horizontal Edge", ("IS",), "1", False, 0),
-    (0x00181610, 0xFFFFFFFF, "CenterOfCircularShutter", "Center of Circular Shutter", ("IS",), "2", False, 0),
-    (0x00181612, 0xFFFFFFFF, "RadiusOfCircularShutter", "Radius of Circular Shutter", ("IS",), "1", False, 0),
-    (0x00181620, 0xFFFFFFFF, "VerticesOfThePolygonalShutter", "Vertices of the Polygonal Shutter", ("IS",), "2-2n", False, 0),
-    (0x00181622, 0xFFFFFFFF, "ShutterPresentationValue", "Shutter Presentation Value", ("US",), "1", False, 0),
-    (0x00181623, 0xFFFFFFFF, "ShutterOverlayGroup", "Shutter Overlay Group", ("US",), "1", False, 0),
-    (0x00181624, 0xFFFFFFFF, "ShutterPresentationColorCIELabValue", "Shutter Presentation Color CIELab Value", ("US",), "3", False, 0),
-    (0x00181700, 0xFFFFFFFF, "CollimatorShape", "Collimator Shape", ("CS",), "1-3", False, 0),
-    (0x00181702, 0xFFFFFFFF, "CollimatorLeftVerticalEdge", "Collimator Left Vertical Edge", ("IS",), "1", False, 0),
-    (0x00181704, 0xFFFFFFFF, "CollimatorRightVerticalEdge", "Collimator Right Vertical Edge", ("IS",), "1", False, 0),
-    (0x00181706, 0xFFFFFFFF, "CollimatorUpperHorizontalEdge", "Collimator Upper Horizontal Edge", ("IS",), "1", False, 0),
-    (0x00181708, 0xFFFFFFFF, "CollimatorLowerHorizontalEdge", "Collimator Lower Horizontal Edge", ("IS",), "1", False, 0),
-    (0x00181710, 0xFFFFFFFF, "CenterOfCircularCollimator", "Center of Circular Collimator", ("IS",), "2", False, 0),
-    (0x00181712, 0xFFFFFFFF, "RadiusOfCircularCollimator", "Radius of Circular Collimator", ("IS",), "1", False, 0),
-    (0x00181720, 0xFFFFFFFF, "VerticesOfThePolygonalCollimator", "Vertices of the Polygonal Collimator", ("IS",), "2-2n", False, 0),
-    (0x00181800, 0xFFFFFFFF, "AcquisitionTimeSynchronized", "Acquisition Time Synchronized", ("CS",), "1", False, 0),
-    (0x00181801, 0xFFFFFFFF, "TimeSource", "Time Source", ("SH",), "1", False, 0),
-    (0x00181802, 0xFFFFFFFF, "TimeDistributionProtocol", "Time Distribution Protocol", ("CS",), "1", False, 0),
-    (0x00181803, 0xFFFFFFFF, "NTPSourceAddress", "NTP Source Address", ("LO",), "1", False, 0),
-    (0x00182001, 0xFFFFFFFF, "PageNumberVector", "Page Number Vector", ("IS",), "1-n", False, 0),
-    (0x00182002, 0xFFFFFFFF, "FrameLabelVector", "Frame Label Vector", ("SH",), "1-n", False, 0),
-    (0x00182003, 0xFFFFFFFF, "FramePrimaryAngleVector", "Frame Primary Angle Vector", ("DS",), "1-n", False, 0),
-    (0x00182004, 0xFFFFFFFF, "FrameSecondaryAngleVector", "Frame Secondary Angle Vector", ("DS",), "1-n", False, 0),
-    (0x00182005, 0xFFFFFFFF, "SliceLocationVector", "Slice Location Vector", ("DS",), "1-n", False, 0),
-    (0x00182006, 0xFFFFFFFF, "DisplayWindowLabelVector", "Display Window Label Vector", ("SH",), "1-n", False, 0),
-    (0x00182010, 0xFFFFFFFF, "NominalScannedPixelSpacing", "Nominal Scanned Pixel Spacing", ("DS",), "2", False, 0),
-    (0x00182020, 0xFFFFFFFF, "DigitizingDeviceTransportDirection", "Digitizing Device Transport Direction", ("CS",), "1", False, 0),
-    (0x00182030, 0xFFFFFFFF, "RotationOfScannedFilm", "Rotation of Scanned Film", ("DS",), "1", False, 0),
-    (0x00182041, 0xFFFFFFFF, "BiopsyTargetSequence", "Biopsy Target Sequence", ("SQ",), "1", False, 0),
-    (0x00182042, 0xFFFFFFFF, "TargetUID", "Target UID", ("UI",), "1", False, 0),
-    (0x00182043, 0xFFFFFFFF, "LocalizingCursorPosition", "Localizing Cursor Position", ("FL",), "2", False, 0),
-    (0x00182044, 0xFFFFFFFF, "CalculatedTargetPosition", "Calculated Target Position", ("FL",), "3", False, 0),
-    (0x00182045, 0xFFFFFFFF, "TargetLabel", "Target Label", ("SH",), "1", False, 0),
-    (0x00182046, 0xFFFFFFFF, "DisplayedZValue", "Displayed Z Value", ("FL",), "1", False, 0),
-    (0x00183100, 0xFFFFFFFF, "IVUSAcquisition", "IVUS Acquisition", ("CS",), "1", False, 0),
-    (0x00183101, 0xFFFFFFFF, "IVUSPullbackRate", "IVUS Pullback Rate", ("DS",), "1", False, 0),
-    (0x00183102, 0xFFFFFFFF, "IVUSGatedRate", "IVUS Gated Rate", ("DS",), "1", False, 0),
-    (0x00183103, 0xFFFFFFFF, "IVUSPullbackStartFrameNumber", "IVUS Pullback Start Frame Number", ("IS",), "1", False, 0),
-    (0x00183104, 0xFFFFFFFF, "IVUSPullbackStopFrameNumber", "IVUS Pullback Stop Frame Number", ("IS",), "1", False, 0),
-    (0x00183105, 0xFFFFFFFF, "LesionNumber", "Lesion Number", ("IS",), "1-n", False, 0),
-    (0x00184000, 0xFFFFFFFF, "AcquisitionComments", "Acquisition Comments", ("LT",), "1", True, 0),
-    (0x00185000, 0xFFFFFFFF, "OutputPower", "Output Power", ("SH",), "1-n", False, 0),
-    (0x00185010, 0xFFFFFFFF, "TransducerData", "Transducer Data", ("LO",), "1-n", False, 0),
-    (0x00185012, 0xFFFFFFFF, "FocusDepth", "Focus Depth", ("DS",), "1", False, 0),
-    (0x00185020, 0xFFFFFFFF, "ProcessingFunction", "Processing Function", ("LO",), "1", False, 0),
-    (0x00185021, 0xFFFFFFFF, "PostprocessingFunction", "Postprocessing Function", ("LO",), "1", True, 0),
-    (0x00185022, 0xFFFFFFFF, "MechanicalIndex", "Mechanical Index", ("DS",), "1", False, 0),
-    (0x00185024, 0xFFFFFFFF, "BoneThermalIndex", "Bone Thermal Index", ("DS",), "1", False, 0),
-    (0x00185026, 0xFFFFFFFF, "CranialThermalIndex", "Cranial Thermal Index", ("DS",), "1", False, 0),
-    (0x00185027, 0xFFFFFFFF, "SoftTissueThermalIndex", "Soft Tissue Thermal Index", ("DS",), "1", False, 0),
-    (0x00185028, 0xFFFFFFFF, "SoftTissueFocusThermalIndex", "Soft Tissue-focus Thermal Index", ("DS",), "1", False, 0),
-    (0x00185029, 0xFFFFFFFF, "SoftTissueSurfaceThermalIndex", "Soft Tissue-surface Thermal Index", ("DS",), "1", False, 0),
-    (0x00185030, 0xFFFFFFFF, "DynamicRange", "Dynamic Range", ("DS",), "1", True, 0),
-    (0x00185040, 0xFFFFFFFF, "TotalGain", "Total Gain", ("DS",), "1", True, 0),
-    (0x00185050, 0xFFFFFFFF, "DepthOfScanField", "Depth of Scan Field", ("IS",), "1", False, 0),
-    (0x00185100, 0xFFFFFFFF, "PatientPosition", "Patient Position", ("CS",), "1", False, 0),
-    (0x00185101, 0xFFFFFFFF, "ViewPosition", "View Position", ("CS",), "1", False, 0),
-    (0x00185104, 0xFFFFFFFF, "ProjectionEponymousNameCodeSequence", "Projection Eponymous Name Code Sequence", ("SQ",), "1", False, 0),
-    (0x00185210, 0xFFFFFFFF, "ImageTransformationMatrix", "Image Transformation Matrix", ("DS",), "6", True, 0),
-    (0x00185212, 0xFFFFFFFF, "ImageTranslationVector", "Image Translation Vector", ("DS",), "3", True, 0),
-    (0x00186000, 0xFFFFFFFF, "Sensitivity", "Sensitivity", ("DS",), "1", False, 0),
-    (0x00186011, 0xFFFFFFFF, "SequenceOfUltrasoundRegions", "Sequence of Ultrasound Regions", ("SQ",), "1", False, 0),
-    (0x00186012, 0xFFFFFFFF, "RegionSpatialFormat", "Region Spatial Format", ("US",), "1", False, 0),
-    (0x00186014, 0xFFFFFFFF, "RegionDataType", "Region Data Type", ("US",), "1", False, 0),
-    (0x00186016, 0xFFFFFFFF, "RegionFlags", "Region Flags", ("UL",), "1", False, 0),
-    (0x00186018, 0xFFFFFFFF, "RegionLocationMinX0", "Region Location Min X0", ("UL",), "1", False, 0),
-    (0x0018601A, 0xFFFFFFFF, "RegionLocationMinY0", "Region Location Min Y0", ("UL",), "1", False, 0),
-    (0x0018601C, 0xFFFFFFFF, "RegionLocationMaxX1", "Region Location Max X1", ("UL",), "1", False, 0),
-    (0x0018601E, 0xFFFFFFFF, "RegionLocationMaxY1", "Region Location Max Y1", ("UL",), "1", False, 0),
-    (0x00186020, 0xFFFFFFFF, "ReferencePixelX0", "Reference Pixel X0", ("SL",), "1", False, 0),
-    (0x00186022, 0xFFFFFFFF, "ReferencePixelY0", "Reference Pixel Y0", ("SL",), "1", False, 0),
-    (0x00186024, 0xFFFFFFFF, "PhysicalUnitsXDirection", "Physical Units X Direction", ("US",), "1", False, 0),
-    (0x00186026, 0xFFFFFFFF, "PhysicalUnitsYDirection", "Physical Units Y Direction", ("US",), "1", False, 0),
-    (0x00186028, 0xFFFFFFFF, "ReferencePixelPhysicalValueX", "Reference Pixel Physical Value X", ("FD",), "1", False, 0),
-    (0x0018602A, 0xFFFFFFFF, "ReferencePixelPhysicalValueY", "Reference Pixel Physical Value Y", ("FD",), "1", False, 0),
-    (0x0018602C, 0xFFFFFFFF, "PhysicalDeltaX", "Physical Delta X", ("FD",), "1", False, 0),
-    (0x0018602E, 0xFFFFFFFF, "PhysicalDeltaY", "Physical Delta Y", ("FD",), "1", False, 0),
-    (0x00186030, 0xFFFFFFFF, "TransducerFrequency", "Transducer Frequency", ("UL",), "1", False, 0),
-    (0x00186031, 0xFFFFFFFF, "TransducerType", "Transducer Type", ("CS",), "1", False, 0),
-    (0x00186032, 0xFFFFFFFF, "PulseRepetitionFrequency", "Pulse Repetition Frequency", ("UL",), "1", False, 0),
-    (0x00186034, 0xFFFFFFFF, "DopplerCorrectionAngle", "Doppler Correction Angle", ("FD",), "1", False, 0),
-    (0x00186036, 0xFFFFFFFF, "SteeringAngle", "Steering Angle", ("FD",), "1", False, 0),
-    (0x00186038, 0xFFFFFFFF, "DopplerSampleVolumeXPositionRetired", "Doppler Sample Volume X Position (Retired)", ("UL",), "1", True, 0),
-    (0x00186039, 0xFFFFFFFF, "DopplerSampleVolumeXPosition", "Doppler Sample Volume X Position", ("SL",), "1", False, 0),
-    (0x0018603A, 0xFFFFFFFF, "DopplerSampleVolumeYPositionRetired", "Doppler Sample Volume Y Position (Retired)", ("UL",), "1", True, 0),
-    (0x0018603B, 0xFFFFFFFF, "DopplerSampleVolumeYPosition", "Doppler Sample Volume Y Position", ("SL",), "1", False, 0),
-    (0x0018603C, 0xFFFFFFFF, "TMLinePositionX0Retired", "TM-Line Position X0 (Retired)", ("UL",), "1", True, 0),
-    (0x0018603D, 0xFFFFFFFF, "TMLinePositionX0", "TM-Line Position X0", ("SL",), "1", False, 0),
-    (0x0018603E, 0xFFFFFFFF, "TMLinePositionY0Retired", "TM-Line Position Y0 (Retired)", ("UL",), "1", True, 0),
-    (0x0018603F, 0xFFFFFFFF, "TMLinePositionY0", "TM-Line Position Y0", ("SL",), "1", False, 0),
-    (0x00186040, 0xFFFFFFFF, "TMLinePositionX1Retired", "TM-Line Position X1 (Retired)", ("UL",), "1", True, 0),
-    (0x00186041, 0xFFFFFFFF, "TMLinePositionX1", "TM-Line Position X1", ("SL",), "1", False, 0),
-    (0x00186042, 0xFFFFFFFF, "TMLinePositionY1Retired", "TM-Line Position Y1 (Retired)", ("UL",), "1", True, 0),
-    (0x00186043, 0xFFFFFFFF, "TMLinePositionY1", "TM-Line Position Y1", ("SL",), "1", False, 0),
-    (0x00186044, 0xFFFFFFFF, "PixelComponentOrganization", "Pixel Component Organization", ("US",), "1", False, 0),
-    (0x00186046, 0xFFFFFFFF, "PixelComponentMask", "Pixel Component Mask", ("UL",), "1", False, 0),
-    (0x00186048, 0xFFFFFFFF, "PixelComponentRangeStart", "Pixel Component Range Start", ("UL",), "1", False, 0),
-    (0x0018604A, 0xFFFFFFFF, "PixelComponentRangeStop", "Pixel Component Range Stop", ("UL",), "1", False, 0),
-    (0x0018604C, 0xFFFFFFFF, "PixelComponentPhysicalUnits", "Pixel Component Physical Units", ("US",), "1", False, 0),
-    (0x0018604E, 0xFFFFFFFF, "PixelComponentDataType", "Pixel Component Data Type", ("US",), "1", False, 0),
-    (0x00186050, 0xFFFFFFFF, "NumberOfTableBreakPoints", "Number of Table Break Points", ("UL",), "1", False, 0),
-    (0x00186052, 0xFFFFFFFF, "TableOfXBreakPoints", "Table of X Break Points", ("UL",), "1-n", False, 0),
-    (0x00186054, 0xFFFFFFFF, "TableOfYBreakPoints", "Table of Y Break Points", ("FD",), "1-n", False, 0),
-    (0x00186056, 0xFFFFFFFF, "NumberOfTableEntries", "Number of Table Entries", ("UL",), "1", False, 0),
-    (0x00186058, 0xFFFFFFFF, "TableOfPixelValues", "Table of Pixel Values", ("UL",), "1-n", False, 0),
-    (0x0018605A, 0xFFFFFFFF, "TableOfParameterValues", "Table of Parameter Values", ("FL",), "1-n", False, 0),
-    (0x00186060, 0xFFFFFFFF, "RWaveTimeVector", "R Wave Time Vector", ("FL",), "1-n", False, 0),
-    (0x00187000, 0xFFFFFFFF, "DetectorConditionsNominalFlag", "Detector Conditions Nominal Flag", ("CS",), "1", False, 0),
-    (0x00187001, 0xFFFFFFFF, "DetectorTemperature", "Detector Temperature", ("DS",), "1", False, 0),
-    (0x00187004, 0xFFFFFFFF, "DetectorType", "Detector Type", ("CS",), "1", False, 0),
-    (0x00187005, 0xFFFFFFFF, "DetectorConfiguration", "Detector Configuration", ("CS",), "1", False, 0),
-    (0x00187006, 0xFFFFFFFF, "DetectorDescription", "Detector Description", ("LT",), "1", False, 0),
-    (0x00187008, 0xFFFFFFFF, "DetectorMode", "Detector Mode", ("LT",), "1", False, 0),
-    (0x0018700A, 0xFFFFFFFF, "DetectorID", "Detector ID", ("SH",), "1", False, 0),
-    (0x0018700C, 0xFFFFFFFF, "DateOfLastDetectorCalibration", "Date of Last Detector Calibration", ("DA",), "1", False, 0),
-    (0x0018700E, 0xFFFFFFFF, "TimeOfLastDetectorCalibration", "Time of Last Detector Calibration", ("TM",), "1", False, 0),
-    (0x00187010, 0xFFFFFFFF, "ExposuresOnDetectorSinceLastCalibration", "Exposures on Detector Since Last Calibration", ("IS",), "1", False, 0),
-    (0x00187011, 0xFFFFFFFF, "ExposuresOnDetectorSinceManufactured", "Exposures on Detector Since Manufactured", ("IS",), "1", False, 0),
-    (0x00187012, 0xFFFFFFFF, "DetectorTimeSinceLastExposure", "Detector Time Since Last Exposure", ("DS",), "1", False, 0),
-    (0x00187014, 0xFFFFFFFF, "DetectorActiveTime", "Detector Active Time", ("DS",), "1", False, 0),
-    (0x00187016, 0xFFFFFFFF, "DetectorActivationOffsetFromExposure", "Detector Activation Offset From Exposure", ("DS",), "1", False, 0),
-    (0x0018701A, 0xFFFFFFFF, "DetectorBinning", "Detector Binning", ("DS",), "2", False, 0),
-    (0x00187020, 0xFFFFFFFF, "DetectorElementPhysicalSize", "Detector Element Physical Size", ("DS",), "2", False, 0),
-    (0x00187022, 0xFFFFFFFF, "DetectorElementSpacing", "Detector Element Spacing", ("DS",), "2", False, 0),
-    (0x00187024, 0xFFFFFFFF, "DetectorActiveShape", "Detector Active Shape", ("CS",), "1", False, 0),
-    (0x00187026, 0xFFFFFFFF, "DetectorActiveDimensions", "Detector Active Dimension(s)", ("DS",), "1-2", False, 0),
-    (0x00187028, 0xFFFFFFFF, "DetectorActiveOrigin", "Detector Active Origin", ("DS",), "2", False, 0),
-    (0x0018702A, 0xFFFFFFFF, "DetectorManufacturerName", "Detector Manufacturer Name", ("LO",), "1", False, 0),
-    (0x0018702B, 0xFFFFFFFF, "DetectorManufacturerModelName", "Detector Manufacturer's Model Name", ("LO",), "1", False, 0),
-    (0x00187030, 0xFFFFFFFF, "FieldOfViewOrigin", "Field of View Origin", ("DS",), "2", False, 0),
-    (0x00187032, 0xFFFFFFFF, "FieldOfViewRotation", "Field of View Rotation", ("DS",), "1", False, 0),
-    (0x00187034, 0xFFFFFFFF, "FieldOfViewHorizontalFlip", "Field of View Horizontal Flip", ("CS",), "1", False, 0),
-    (0x00187036, 0xFFFFFFFF, "PixelDataAreaOriginRelativeToFOV", "Pixel Data Area Origin Relative To FOV", ("FL",), "2", False, 0),
-    (0x00187038, 0xFFFFFFFF, "PixelDataAreaRotationAngleRelativeToFOV", "Pixel Data Area Rotation Angle Relative To FOV", ("FL",), "1", False, 0),
-    (0x00187040, 0xFFFFFFFF, "GridAbsorbingMaterial", "Grid Absorbing Material", ("LT",), "1", False, 0),
-    (0x00187041, 0xFFFFFFFF, "GridSpacingMaterial", "Grid Spacing Material", ("LT",), "1", False, 0),
-    (0x00187042, 0xFFFFFFFF, "GridThickness", "Grid Thickness", ("DS",), "1", False, 0),
-    (0x00187044, 0xFFFFFFFF, "GridPitch", "Grid Pitch", ("DS",), "1", False, 0),
-    (0x00187046, 0xFFFFFFFF, "GridAspectRatio", "Grid Aspect Ratio", ("IS",), "2", False, 0),
-    (0x00187048, 0xFFFFFFFF, "GridPeriod", "Grid Period", ("DS",), "1", False, 0),
-    (0x0018704C, 0xFFFFFFFF, "GridFocalDistance", "Grid Focal Distance", ("DS",), "1", False, 0),
-    (0x00187050, 0xFFFFFFFF, "FilterMaterial", "Filter Material", ("CS",), "1-n", False, 0),
-    (0x00187052, 0xFFFFFFFF, "FilterThicknessMinimum", "Filter Thickness Minimum", ("DS",), "1-n", False, 0),
-    (0x00187054, 0xFFFFFFFF, "FilterThicknessMaximum", "Filter Thickness Maximum", ("DS",), "1-n", False, 0),
-    (0x00187056, 0xFFFFFFFF, "FilterBeamPathLengthMinimum", "Filter Beam Path Length Minimum", ("FL",), "1-n", False, 0),
-    (0x00187058, 0xFFFFFFFF, "FilterBeamPathLengthMaximum", "Filter Beam Path Length Maximum", ("FL",), "1-n", False, 0),
-    (0x00187060, 0xFFFFFFFF, "ExposureControlMode", "Exposure Control Mode", ("CS",), "1", False, 0),
-    (0x00187062, 0xFFFFFFFF, "ExposureControlModeDescription", "Exposure Control Mode Description", ("LT",), "1", False, 0),
-    (0x00187064, 0xFFFFFFFF, "ExposureStatus", "Exposure Status", ("CS",), "1", False, 0),
-    (0x00187065, 0xFFFFFFFF, "PhototimerSetting", "Phototimer Setting", ("DS",), "1", False, 0),
-    (0x00188150, 0xFFFFFFFF, "ExposureTimeInuS", "Exposure Time in µS", ("DS",), "1", False, 0),
-    (0x00188151, 0xFFFFFFFF, "XRayTubeCurrentInuA", "X-Ray Tube Current in µA", ("DS",), "1", False, 0),
-    (0x00189004, 0xFFFFFFFF, "ContentQualification", "Content Qualification", ("CS",), "1", False, 0),
-    (0x00189005, 0xFFFFFFFF, "PulseSequenceName", "Pulse Sequence Name", ("SH",), "1", False, 0),
-    (0x00189006, 0xFFFFFFFF, "MRImagingModifierSequence", "MR Imaging Modifier Sequence", ("SQ",), "1", False, 0),
-    (0x00189008, 0xFFFFFFFF, "EchoPulseSequence", "Echo Pulse Sequence", ("CS",), "1", False, 0),
-    (0x00189009, 0xFFFFFFFF, "InversionRecovery", "Inversion Recovery", ("CS",), "1", False, 0),
-    (0x00189010, 0xFFFFFFFF, "FlowCompensation", "Flow Compensation", ("CS",), "1", False, 0),
-    (0x00189011, 0xFFFFFFFF, "MultipleSpinEcho", "Multiple Spin Echo", ("CS",), "1", False, 0),
-    (0x00189012, 0xFFFFFFFF, "MultiPlanarExcitation", "Multi-planar Excitation", ("CS",), "1", False, 0),
-    (0x00189014, 0xFFFFFFFF, "PhaseContrast", "Phase Contrast", ("CS",), "1", False, 0),
-    (0x00189015, 0xFFFFFFFF, "TimeOfFlightContrast", "Time of Flight Contrast", ("CS",), "1", False, 0),
-    (0x00189016, 0xFFFFFFFF, "Spoiling", "Spoiling", ("CS",), "1", False, 0),
-    (0x00189017, 0xFFFFFFFF, "SteadyStatePulseSequence", "Steady State Pulse Sequence", ("CS",), "1", False, 0),
-    (0x00189018, 0xFFFFFFFF, "EchoPlanarPulseSequence", "Echo Planar Pulse Sequence", ("CS",), "1", False, 0),
-    (0x00189019, 0xFFFFFFFF, "TagAngleFirstAxis", "Tag Angle First Axis", ("FD",), "1", False, 0),
-    (0x00189020, 0xFFFFFFFF, "MagnetizationTransfer", "Magnetization Transfer", ("CS",), "1", False, 0),
-    (0x00189021, 0xFFFFFFFF, "T2Preparation", "T2 Preparation", ("CS",), "1", False, 0),
-    (0x00189022, 0xFFFFFFFF, "BloodSignalNulling", "Blood Signal Nulling", ("CS",), "1", False, 0),
-    (0x00189024, 0xFFFFFFFF, "SaturationRecovery", "Saturation Recovery", ("CS",), "1", False, 0),
-    (0x00189025, 0xFFFFFFFF, "SpectrallySelectedSuppression", "Spectrally Selected Suppression", ("CS",), "1", False, 0),
-    (0x00189026, 0xFFFFFFFF, "SpectrallySelectedExcitation", "Spectrally Selected Excitation", ("CS",), "1", False, 0),
-    (0x00189027, 0xFFFFFFFF, "SpatialPresaturation", "Spatial Pre-saturation", ("CS",), "1", False, 0),
-    (0x00189028, 0xFFFFFFFF, "Tagging", "Tagging", ("CS",), "1", False, 0),
-    (0x00189029, 0xFFFFFFFF, "OversamplingPhase", "Oversampling Phase", ("CS",), "1", False, 0),
-    (0x00189030, 0xFFFFFFFF, "TagSpacingFirstDimension", "Tag Spacing First Dimension", ("FD",), "1", False, 0),
-    (0x00189032, 0xFFFFFFFF, "GeometryOfKSpaceTraversal", "Geometry of k-Space Traversal", ("CS",), "1", False, 0),
-    (0x00189033, 0xFFFFFFFF, "SegmentedKSpaceTraversal", "Segmented k-Space Traversal", ("CS",), "1", False, 0),
-    (0x00189034, 0xFFFFFFFF, "RectilinearPhaseEncodeReordering", "Rectilinear Phase Encode Reordering", ("CS",), "1", False, 0),
-    (0x00189035, 0xFFFFFFFF, "TagThickness", "Tag Thickness", ("FD",), "1", False, 0),
-    (0x00189036, 0xFFFFFFFF, "PartialFourierDirection", "Partial Fourier Direction", ("CS",), "1", False, 0),
-    (0x00189037, 0xFFFFFFFF, "CardiacSynchronizationTechnique", "Cardiac Synchronization Technique", ("CS",), "1", False, 0),
-    (0x00189041, 0xFFFFFFFF, "ReceiveCoilManufacturerName", "Receive Coil Manufacturer Name", ("LO",), "1", False, 0),
-    (0x00189042, 0xFFFFFFFF, "MRReceiveCoilSequence", "MR Receive Coil Sequence", ("SQ",), "1", False, 0),
-    (0x00189043, 0xFFFFFFFF, "ReceiveCoilType", "Receive Coil Type", ("CS",), "1", False, 0),
-    (0x00189044, 0xFFFFFFFF, "QuadratureReceiveCoil", "Quadrature Receive Coil", ("CS",), "1", False, 0),
-    (0x00189045, 0xFFFFFFFF, "MultiCoilDefinitionSequence", "Multi-Coil Definition Sequence", ("SQ",), "1", False, 0),
-    (0x00189046, 0xFFFFFFFF, "MultiCoilConfiguration", "Multi-Coil Configuration", ("LO",), "1", False, 0),
-    (0x00189047, 0xFFFFFFFF, "MultiCoilElementName", "Multi-Coil Element Name", ("SH",), "1", False, 0),
-    (0x00189048, 0xFFFFFFFF, "MultiCoilElementUsed", "Multi-Coil Element Used", ("CS",), "1", False, 0),
-    (0x00189049, 0xFFFFFFFF, "MRTransmitCoilSequence", "MR Transmit Coil Sequence", ("SQ",), "1", False, 0),
-    (0x00189050, 0xFFFFFFFF, "TransmitCoilManufacturerName", "Transmit Coil Manufacturer Name", ("LO",), "1", False, 0),
-    (0x00189051, 0xFFFFFFFF, "TransmitCoilType", "Transmit Coil Type", ("CS",), "1", False, 0),
-    (0x00189052, 0xFFFFFFFF, "SpectralWidth", "Spectral Width", ("FD",), "1-2", False, 0),
-    (0x00189053, 0xFFFFFFFF, "ChemicalShiftReference", "Chemical Shift Reference", ("FD",), "1-2", False, 0),
-    (0x00189054, 0xFFFFFFFF, "VolumeLocalizationTechnique", "Volume Localization Technique", ("CS",), "1", False, 0),
-    (0x00189058, 0xFFFFFFFF, "MRAcquisitionFrequencyEncodingSteps", "MR Acquisition Frequency Encoding Steps", ("US",), "1", False, 0),
-    (0x00189059, 0xFFFFFFFF, "Decoupling", "De-coupling", ("CS",), "1", False, 0),
-    (0x00189060, 0xFFFFFFFF, "DecoupledNucleus", "De-coupled Nucleus", ("CS",), "1-2", False, 0),
-    (0x00189061, 0xFFFFFFFF, "DecouplingFrequency", "De-coupling Frequency", ("FD",), "1-2", False, 0),
-    (0x00189062, 0xFFFFFFFF, "DecouplingMethod", "De-coupling Method", ("CS",), "1", False, 0),
-    (0x00189063, 0xFFFFFFFF, "DecouplingChemicalShiftReference", "De-coupling Chemical Shift Reference", ("FD",), "1-2", False, 0),
-    (0x00189064, 0xFFFFFFFF, "KSpaceFiltering", "k-space Filtering", ("CS",), "1", False, 0),
-    (0x00189065, 0xFFFFFFFF, "TimeDomainFiltering", "Time Domain Filtering", ("CS",), "1-2", False, 0),
-    (0x00189066, 0xFFFFFFFF, "NumberOfZeroFills", "Number of Zero Fills", ("US",), "1-2", False, 0),
-    (0x00189067, 0xFFFFFFFF, "BaselineCorrection", "Baseline Correction", ("CS",), "1", False, 0),
-    (0x00189069, 0xFFFFFFFF, "ParallelReductionFactorInPlane", "Parallel Reduction Factor In-plane", ("FD",), "1", False, 0),
-    (0x00189070, 0xFFFFFFFF, "CardiacRRIntervalSpecified", "Cardiac R-R Interval Specified", ("FD",), "1", False, 0),
-    (0x00189073, 0xFFFFFFFF, "AcquisitionDuration", "Acquisition Duration", ("FD",), "1", False, 0),
-    (0x00189074, 0xFFFFFFFF, "FrameAcquisitionDateTime", "Frame Acquisition DateTime", ("DT",), "1", False, 0),
-    (0x00189075, 0xFFFFFFFF, "DiffusionDirectionality", "Diffusion Directionality", ("CS",), "1", False, 0),
-    (0x00189076, 0xFFFFFFFF, "DiffusionGradientDirectionSequence", "Diffusion Gradient Direction Sequence", ("SQ",), "1", False, 0),
-    (0x00189077, 0xFFFFFFFF, "ParallelAcquisition", "Parallel Acquisition", ("CS",), "1", False, 0),
-    (0x00189078, 0xFFFFFFFF, "ParallelAcquisitionTechnique", "Parallel Acquisition Technique", ("CS",), "1", False, 0),
-    (0x00189079, 0xFFFFFFFF, "InversionTimes", "Inversion Times", ("FD",), "1-n", False, 0),
-    (0x00189080, 0xFFFFFFFF, "MetaboliteMapDescription", "Metabolite Map Description", ("ST",), "1", False, 0),
-    (0x00189081, 0xFFFFFFFF, "PartialFourier", "Partial Fourier", ("CS",), "1", False, 0),
-    (0x00189082, 0xFFFFFFFF, "EffectiveEchoTime", "Effective Echo Time", ("FD",), "1", False, 0),
-    (0x00189083, 0xFFFFFFFF, "MetaboliteMapCodeSequence", "Metabolite Map Code Sequence", ("SQ",), "1", False, 0),
-    (0x00189084, 0xFFFFFFFF, "ChemicalShiftSequence", "Chemical Shift Sequence", ("SQ",), "1", False, 0),
-    (0x00189085, 0xFFFFFFFF, "CardiacSignalSource", "Cardiac Signal Source", ("CS",), "1", False, 0),
-    (0x00189087, 0xFFFFFFFF, "DiffusionBValue", "Diffusion b-value", ("FD",), "1", False, 0),
-    (0x00189089, 0xFFFFFFFF, "DiffusionGradientOrientation", "Diffusion Gradient Orientation", ("FD",), "3", False, 0),
-    (0x00189090, 0xFFFFFFFF, "VelocityEncodingDirection", "Velocity Encoding Direction", ("FD",), "3", False, 0),
-    (0x00189091, 0xFFFFFFFF, "VelocityEncodingMinimumValue", "Velocity Encoding Minimum Value", ("FD",), "1", False, 0),
-    (0x00189092, 0xFFFFFFFF, "VelocityEncodingAcquisitionSequence", "Velocity Encoding Acquisition Sequence", ("SQ",), "1", False, 0),
-    (0x00189093, 0xFFFFFFFF, "NumberOfKSpaceTrajectories", "Number of k-Space Trajectories", ("US",), "1", False, 0),
-    (0x00189094, 0xFFFFFFFF, "CoverageOfKSpace", "Coverage of k-Space", ("CS",), "1", False, 0),
-    (0x00189095, 0xFFFFFFFF, "SpectroscopyAcquisitionPhaseRows", "Spectroscopy Acquisition Phase Rows", ("UL",), "1", False, 0),
-    (0x00189096, 0xFFFFFFFF, "ParallelReductionFactorInPlaneRetired", "Parallel Reduction Factor In-plane (Retired)", ("FD",), "1", True, 0),
-    (0x00189098, 0xFFFFFFFF, "TransmitterFrequency", "Transmitter Frequency", ("FD",), "1-2", False, 0),
-    (0x00189100, 0xFFFFFFFF, "ResonantNucleus", "Resonant Nucleus", ("CS",), "1-2", False, 0),
-    (0x00189101, 0xFFFFFFFF, "FrequencyCorrection", "Frequency Correction", ("CS",), "1", False, 0),
-    (0x00189103, 0xFFFFFFFF, "MRSpectroscopyFOVGeometrySequence", "MR Spectroscopy FOV/Geometry Sequence", ("SQ",), "1", False, 0),
-    (0x00189104, 0xFFFFFFFF, "SlabThickness", "Slab Thickness", ("FD",), "1", False, 0),
-    (0x00189105, 0xFFFFFFFF, "SlabOrientation", "Slab Orientation", ("FD",), "3", False, 0),
-    (0x00189106, 0xFFFFFFFF, "MidSlabPosition", "Mid Slab Position", ("FD",), "3", False, 0),
-    (0x00189107, 0xFFFFFFFF, "MRSpatialSaturationSequence", "MR Spatial Saturation Sequence", ("SQ",), "1", False, 0),
-    (0x00189112, 0xFFFFFFFF, "MRTimingAndRelatedParametersSequence", "MR Timing and Related Parameters Sequence", ("SQ",), "1", False, 0),
-    (0x00189114, 0xFFFFFFFF, "MREchoSequence", "MR Echo Sequence", ("SQ",), "1", False, 0),
-    (0x00189115, 0xFFFFFFFF, "MRModifierSequence", "MR Modifier Sequence", ("SQ",), "1", False, 0),
-    (0x00189117, 0xFFFFFFFF, "MRDiffusionSequence", "MR Diffusion Sequence", ("SQ",), "1", False, 0),
-    (0x00189118, 0xFFFFFFFF, "CardiacSynchronizationSequence", "Cardiac Synchronization Sequence", ("SQ",), "1", False, 0),
-    (0x00189119, 0xFFFFFFFF, "MRAveragesSequence", "MR Averages Sequence", ("SQ",), "1", False, 0),
-    (0x00189125, 0xFFFFFFFF, "MRFOVGeometrySequence", "MR FOV/Geometry Sequence", ("SQ",), "1", False, 0),
-    (0x00189126, 0xFFFFFFFF, "VolumeLocalizationSequence", "Volume Localization Sequence", ("SQ",), "1", False, 0),
-    (0x00189127, 0xFFFFFFFF, "SpectroscopyAcquisitionDataColumns", "Spectroscopy Acquisition Data Columns", ("UL",), "1", False, 0),
-    (0x00189147, 0xFFFFFFFF, "DiffusionAnisotropyType", "Diffusion Anisotropy Type", ("CS",), "1", False, 0),
-    (0x00189151, 0xFFFFFFFF, "FrameReferenceDateTime", "Frame Reference DateTime", ("DT",), "1", False, 0),
-    (0x00189152, 0xFFFFFFFF, "MRMetaboliteMapSequence", "MR Metabolite Map Sequence", ("SQ",), "1", False, 0),
-    (0x00189155, 0xFFFFFFFF, "ParallelReductionFactorOutOfPlane", "Parallel Reduction Factor out-of-plane", ("FD",), "1", False, 0),
-    (0x00189159, 0xFFFFFFFF, "SpectroscopyAcquisitionOutOfPlanePhaseSteps", "Spectroscopy Acquisition Out-of-plane Phase Steps", ("UL",), "1", False, 0),
-    (0x00189166, 0xFFFFFFFF, "BulkMotionStatus", "Bulk Motion Status", ("CS",), "1", True, 0),
-    (0x00189168, 0xFFFFFFFF, "ParallelReductionFactorSecondInPlane", "Parallel Reduction Factor Second In-plane", ("FD",), "1", False, 0),
-    (0x00189169, 0xFFFFFFFF, "CardiacBeatRejectionTechnique", "Cardiac Beat Rejection Technique", ("CS",), "1", False, 0),
-    (0x00189170, 0xFFFFFFFF, "RespiratoryMotionCompensationTechnique", "Respiratory Motion Compensation Technique", ("CS",), "1", False, 0),
-    (0x00189171, 0xFFFFFFFF, "RespiratorySignalSource", "Respiratory Signal Source", ("CS",), "1", False, 0),
-    (0x00189172, 0xFFFFFFFF, "BulkMotionCompensationTechnique", "Bulk Motion Compensation Technique", ("CS",), "1", False, 0),
-    (0x00189173, 0xFFFFFFFF, "BulkMotionSignalSource", "Bulk Motion Signal Source", ("CS",), "1", False, 0),
-    (0x00189174, 0xFFFFFFFF, "ApplicableSafetyStandardAgency", "Applicable Safety Standard Agency", ("CS",), "1", False, 0),
-    (0x00189175, 0xFFFFFFFF, "ApplicableSafetyStandardDescription", "Applicable Safety Standard Description", ("LO",), "1", False, 0),
-    (0x00189176, 0xFFFFFFFF, "OperatingModeSequence", "Operating Mode Sequence", ("SQ",), "1", False, 0),
-    (0x00189177, 0xFFFFFFFF, "OperatingModeType", "Operating Mode Type", ("CS",), "1", False, 0),
-    (0x00189178, 0xFFFFFFFF, "OperatingMode", "Operating Mode", ("CS",), "1", False, 0),
-    (0x00189179, 0xFFFFFFFF, "SpecificAbsorptionRateDefinition", "Specific Absorption Rate Definition", ("CS",), "1", False, 0),
-    (0x00189180, 0xFFFFFFFF, "GradientOutputType", "Gradient Output Type", ("CS",), "1", False, 0),
-    (0x00189181, 0xFFFFFFFF, "SpecificAbsorptionRateValue", "Specific Absorption Rate Value", ("FD",), "1", False, 0),
-    (0x00189182, 0xFFFFFFFF, "GradientOutput", "Gradient Output", ("FD",), "1", False, 0),
-    (0x00189183, 0xFFFFFFFF, "FlowCompensationDirection", "Flow Compensation Direction", ("CS",), "1", False, 0),
-    (0x00189184, 0xFFFFFFFF, "TaggingDelay", "Tagging Delay", ("FD",), "1", False, 0),
-    (0x00189185, 0xFFFFFFFF, "RespiratoryMotionCompensationTechniqueDescription", "Respiratory Motion Compensation Technique Description", ("ST",), "1", False, 0),
-    (0x00189186, 0xFFFFFFFF, "RespiratorySignalSourceID", "Respiratory Signal Source ID", ("SH",), "1", False, 0),
-    (0x00189195, 0xFFFFFFFF, "ChemicalShiftMinimumIntegrationLimitInHz", "Chemical Shift Minimum Integration Limit in Hz", ("FD",), "1", True, 0),
-    (0x00189196, 0xFFFFFFFF, "ChemicalShiftMaximumIntegrationLimitInHz", "Chemical Shift Maximum Integration Limit in Hz", ("FD",), "1", True, 0),
-    (0x00189197, 0xFFFFFFFF, "MRVelocityEncodingSequence", "MR Velocity Encoding Sequence", ("SQ",), "1", False, 0),
-    (0x00189198, 0xFFFFFFFF, "FirstOrderPhaseCorrection", "First Order Phase Correction", ("CS",), "1", False, 0),
-    (0x00189199, 0xFFFFFFFF, "WaterReferencedPhaseCorrection", "Water Referenced Phase Correction", ("CS",), "1", False, 0),
-    (0x00189200, 0xFFFFFFFF, "MRSpectroscopyAcquisitionType", "MR Spectroscopy Acquisition Type", ("CS",), "1", False, 0),
-    (0x00189214, 0xFFFFFFFF, "RespiratoryCyclePosition", "Respiratory Cycle Position", ("CS",), "1", False, 0),
-    (0x00189217, 0xFFFFFFFF, "VelocityEncodingMaximumValue", "Velocity Encoding Maximum Value", ("FD",), "1", False, 0),
-    (0x00189218, 0xFFFFFFFF, "TagSpacingSecondDimension", "Tag Spacing Second Dimension", ("FD",), "1", False, 0),
-    (0x00189219, 0xFFFFFFFF, "TagAngleSecondAxis", "Tag Angle Second Axis", ("SS",), "1", False, 0),
-    (0x00189220, 0xFFFFFFFF, "FrameAcquisitionDuration", "Frame Acquisition Duration", ("FD",), "1", False, 0),
-    (0x00189226, 0xFFFFFFFF, "MRImageFrameTypeSequence", "MR Image Frame Type Sequence", ("SQ",), "1", False, 0),
-    (0x00189227, 0xFFFFFFFF, "MRSpectroscopyFrameTypeSequence", "MR Spectroscopy Frame Type Sequence", ("SQ",), "1", False, 0),
-    (0x00189231, 0xFFFFFFFF, "MRAcquisitionPhaseEncodingStepsInPlane", "MR Acquisition Phase Encoding Steps in-plane", ("US",), "1", False, 0),
-    (0x00189232, 0xFFFFFFFF, "MRAcquisitionPhaseEncodingStepsOutOfPlane", "MR Acquisition Phase Encoding Steps out-of-plane", ("US",), "1", False, 0),
-    (0x00189234, 0xFFFFFFFF, "SpectroscopyAcquisitionPhaseColumns", "Spectroscopy Acquisition Phase Columns", ("UL",), "1", False, 0),
-    (0x00189236, 0xFFFFFFFF, "CardiacCyclePosition", "Cardiac Cycle Position", ("CS",), "1", False, 0),
-    (0x00189239, 0xFFFFFFFF, "SpecificAbsorptionRateSequence", "Specific Absorption Rate Sequence", ("SQ",), "1", False, 0),
-    (0x00189240, 0xFFFFFFFF, "RFEchoTrainLength", "RF Echo Train Length", ("US",), "1", False, 0),
-    (0x00189241, 0xFFFFFFFF, "GradientEchoTrainLength", "Gradient Echo Train Length", ("US",), "1", False, 0),
-    (0x00189250, 0xFFFFFFFF, "ArterialSpinLabelingContrast", "Arterial Spin Labeling Contrast", ("CS",), "1", False, 0),
-    (0x00189251, 0xFFFFFFFF, "MRArterialSpinLabelingSequence", "MR Arterial Spin Labeling Sequence", ("SQ",), "1", False, 0),
-    (0x00189252, 0xFFFFFFFF, "ASLTechniqueDescription", "ASL Technique Description", ("LO",), "1", False, 0),
-    (0x00189253, 0xFFFFFFFF, "ASLSlabNumber", "ASL Slab Number", ("US",), "1", False, 0),
-    (0x00189254, 0xFFFFFFFF, "ASLSlabThickness", "ASL Slab Thickness", ("FD",), "1", False, 0),
-    (0x00189255, 0xFFFFFFFF, "ASLSlabOrientation", "ASL Slab Orientation", ("FD",), "3", False, 0),
-    (0x00189256, 0xFFFFFFFF, "ASLMidSlabPosition", "ASL Mid Slab Position", ("FD",), "3", False, 0),
-    (0x00189257, 0xFFFFFFFF, "ASLContext", "ASL Context", ("CS",), "1", False, 0),
-    (0x00189258, 0xFFFFFFFF, "ASLPulseTrainDuration", "ASL Pulse Train Duration", ("UL",), "1", False, 0),
-    (0x00189259, 0xFFFFFFFF, "ASLCrusherFlag", "ASL Crusher Flag", ("CS",), "1", False, 0),
-    (0x0018925A, 0xFFFFFFFF, "ASLCrusherFlowLimit", "ASL Crusher Flow Limit", ("FD",), "1", False, 0),
-    (0x0018925B, 0xFFFFFFFF, "ASLCrusherDescription", "ASL Crusher Description", ("LO",), "1", False, 0),
-    (0x0018925C, 0xFFFFFFFF, "ASLBolusCutoffFlag", "ASL Bolus Cut-off Flag", ("CS",), "1", False, 0),
-    (0x0018925D, 0xFFFFFFFF, "ASLBolusCutoffTimingSequence", "ASL Bolus Cut-off Timing Sequence", ("SQ",), "1", False, 0),
-    (0x0018925E, 0xFFFFFFFF, "ASLBolusCutoffTechnique", "ASL Bolus Cut-off Technique", ("LO",), "1", False, 0),
-    (0x0018925F, 0xFFFFFFFF, "ASLBolusCutoffDelayTime", "ASL Bolus Cut-off Delay Time", ("UL",), "1", False, 0),
-    (0x00189260, 0xFFFFFFFF, "ASLSlabSequence", "ASL Slab Sequence", ("SQ",), "1", False, 0),
-    (0x00189295, 0xFFFFFFFF, "ChemicalShiftMinimumIntegrationLimitInppm", "Chemical Shift Minimum Integration Limit in ppm", ("FD",), "1", False, 0),
-    (0x00189296, 0xFFFFFFFF, "ChemicalShiftMaximumIntegrationLimitInppm", "Chemical Shift Maximum Integration Limit in ppm", ("FD",), "1", False, 0),
-    (0x00189297, 0xFFFFFFFF, "WaterReferenceAcquisition", "Water Reference Acquisition", ("CS",), "1", False, 0),
-    (0x00189298, 0xFFFFFFFF, "EchoPeakPosition", "Echo Peak Position", ("IS",), "1", False, 0),
-    (0x00189301, 0xFFFFFFFF, "CTAcquisitionTypeSequence", "CT Acquisition Type Sequence", ("SQ",), "1", False, 0),
-    (0x00189302, 0xFFFFFFFF, "AcquisitionType", "Acquisition Type", ("CS",), "1", False, 0),
-    (0x00189303, 0xFFFFFFFF, "TubeAngle", "Tube Angle", ("FD",), "1", False, 0),
-    (0x00189304, 0xFFFFFFFF, "CTAcquisitionDetailsSequence", "CT Acquisition Details Sequence", ("SQ",), "1", False, 0),
-    (0x00189305, 0xFFFFFFFF, "RevolutionTime", "Revolution Time", ("FD",), "1", False, 0),
-    (0x00189306, 0xFFFFFFFF, "SingleCollimationWidth", "Single Collimation Width", ("FD",), "1", False, 0),
-    (0x00189307, 0xFFFFFFFF, "TotalCollimationWidth", "Total Collimation Width", ("FD",), "1", False, 0),
-    (0x00189308, 0xFFFFFFFF, "CTTableDynamicsSequence", "CT Table Dynamics Sequence", ("SQ",), "1", False, 0),
-    (0x00189309, 0xFFFFFFFF, "TableSpeed", "Table Speed", ("FD",), "1", False, 0),
-    (0x00189310, 0xFFFFFFFF, "TableFeedPerRotation", "Table Feed per Rotation", ("FD",), "1", False, 0),
-    (0x00189311, 0xFFFFFFFF, "SpiralPitchFactor", "Spiral Pitch Factor", ("FD",), "1", False, 0),
-    (0x00189312, 0xFFFFFFFF, "CTGeometrySequence", "CT Geometry Sequence", ("SQ",), "1", False, 0),
-    (0x00189313, 0xFFFFFFFF, "DataCollectionCenterPatient", "Data Collection Center (Patient)", ("FD",), "3", False, 0),
-    (0x00189314, 0xFFFFFFFF, "CTReconstructionSequence", "CT Reconstruction Sequence", ("SQ",), "1", False, 0),
-    (0x00189315, 0xFFFFFFFF, "ReconstructionAlgorithm", "Reconstruction Algorithm", ("CS",), "1", False, 0),
-    (0x00189316, 0xFFFFFFFF, "ConvolutionKernelGroup", "Convolution Kernel Group", ("CS",), "1", False, 0),
-    (0x00189317, 0xFFFFFFFF, "ReconstructionFieldOfView", "Reconstruction Field of View", ("FD",), "2", False, 0),
-    (0x00189318, 0xFFFFFFFF, "ReconstructionTargetCenterPatient", "Reconstruction Target Center (Patient)", ("FD",), "3", False, 0),
-    (0x00189319, 0xFFFFFFFF, "ReconstructionAngle", "Reconstruction Angle", ("FD",), "1", False, 0),
-    (0x00189320, 0xFFFFFFFF, "ImageFilter", "Image Filter", ("SH",), "1", False, 0),
-    (0x00189321, 0xFFFFFFFF, "CTExposureSequence", "CT Exposure Sequence", ("SQ",), "1", False, 0),
-    (0x00189322, 0xFFFFFFFF, "ReconstructionPixelSpacing", "Reconstruction Pixel Spacing", ("FD",), "2", False, 0),
-    (0x00189323, 0xFFFFFFFF, "ExposureModulationType", "Exposure Modulation Type", ("CS",), "1", False, 0),
-    (0x00189324, 0xFFFFFFFF, "EstimatedDoseSaving", "Estimated Dose Saving", ("FD",), "1", False, 0),
-    (0x00189325, 0xFFFFFFFF, "CTXRayDetailsSequence", "CT X-Ray Details Sequence", ("SQ",), "1", False, 0),
-    (0x00189326, 0xFFFFFFFF, "CTPositionSequence", "CT Position Sequence", ("SQ",), "1", False, 0),
-    (0x00189327, 0xFFFFFFFF, "TablePosition", "Table Position", ("FD",), "1", False, 0),
-    (0x00189328, 0xFFFFFFFF, "ExposureTimeInms", "Exposure Time in ms", ("FD",), "1", False, 0),
-    (0x00189329, 0xFFFFFFFF, "CTImageFrameTypeSequence", "CT Image Frame Type Sequence", ("SQ",), "1", False, 0),
-    (0x00189330, 0xFFFFFFFF, "XRayTubeCurrentInmA", "X-Ray Tube Current in mA", ("FD",), "1", False, 0),
-    (0x00189332, 0xFFFFFFFF, "ExposureInmAs", "Exposure in mAs", ("FD",), "1", False, 0),
-    (0x00189333, 0xFFFFFFFF, "ConstantVolumeFlag", "Constant Volume Flag", ("CS",), "1", False, 0),
-    (0x00189334, 0xFFFFFFFF, "FluoroscopyFlag", "Fluoroscopy Flag", ("CS",), "1", False, 0),
-    (0x00189335, 0xFFFFFFFF, "DistanceSourceToDataCollectionCenter", "Distance Source to Data Collection Center", ("FD",), "1", False, 0),
-    (0x00189337, 0xFFFFFFFF, "ContrastBolusAgentNumber", "Contrast/Bolus Agent Number", ("US",), "1", False, 0),
-    (0x00189338, 0xFFFFFFFF, "ContrastBolusIngredientCodeSequence", "Contrast/Bolus Ingredient Code Sequence", ("SQ",), "1", False, 0),
-    (0x00189340, 0xFFFFFFFF, "ContrastAdministrationProfileSequence", "Contrast Administration Profile Sequence", ("SQ",), "1", False, 0),
-    (0x00189341, 0xFFFFFFFF, "ContrastBolusUsageSequence", "Contrast/Bolus Usage Sequence", ("SQ",), "1", False, 0),
-    (0x00189342, 0xFFFFFFFF, "ContrastBolusAgentAdministered", "Contrast/Bolus Agent Administered", ("CS",), "1", False, 0),
-    (0x00189343, 0xFFFFFFFF, "ContrastBolusAgentDetected", "Contrast/Bolus Agent Detected", ("CS",), "1", False, 0),
-    (0x00189344, 0xFFFFFFFF, "ContrastBolusAgentPhase", "Contrast/Bolus Agent Phase", ("CS",), "1", False, 0),
-    (0x00189345, 0xFFFFFFFF, "CTDIvol", "CTDIvol", ("FD",), "1", False, 0),
-    (0x00189346, 0xFFFFFFFF, "CTDIPhantomTypeCodeSequence", "CTDI Phantom Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00189351, 0xFFFFFFFF, "CalciumScoringMassFactorPatient", "Calcium Scoring Mass Factor Patient", ("FL",), "1", False, 0),
-    (0x00189352, 0xFFFFFFFF, "CalciumScoringMassFactorDevice", "Calcium Scoring Mass Factor Device", ("FL",), "3", False, 0),
-    (0x00189353, 0xFFFFFFFF, "EnergyWeightingFactor", "Energy Weighting Factor", ("FL",), "1", False, 0),
-    (0x00189360, 0xFFFFFFFF, "CTAdditionalXRaySourceSequence", "CT Additional X-Ray Source Sequence", ("SQ",), "1", False, 0),
-    (0x00189401, 0xFFFFFFFF, "ProjectionPixelCalibrationSequence", "Projection Pixel Calibration Sequence", ("SQ",), "1", False, 0),
-    (0x00189402, 0xFFFFFFFF, "DistanceSourceToIsocenter", "Distance Source to Isocenter", ("FL",), "1", False, 0),
-    (0x00189403, 0xFFFFFFFF, "DistanceObjectToTableTop", "Distance Object to Table Top", ("FL",), "1", False, 0),
-    (0x00189404, 0xFFFFFFFF, "ObjectPixelSpacingInCenterOfBeam", "Object Pixel Spacing in Center of Beam", ("FL",), "2", False, 0),
-    (0x00189405, 0xFFFFFFFF, "PositionerPositionSequence", "Positioner Position Sequence", ("SQ",), "1", False, 0),
-    (0x00189406, 0xFFFFFFFF, "TablePositionSequence", "Table Position Sequence", ("SQ",), "1", False, 0),
-    (0x00189407, 0xFFFFFFFF, "CollimatorShapeSequence", "Collimator Shape Sequence", ("SQ",), "1", False, 0),
-    (0x00189410, 0xFFFFFFFF, "PlanesInAcquisition", "Planes in Acquisition", ("CS",), "1", False, 0),
-    (0x00189412, 0xFFFFFFFF, "XAXRFFrameCharacteristicsSequence", "XA/XRF Frame Characteristics Sequence", ("SQ",), "1", False, 0),
-    (0x00189417, 0xFFFFFFFF, "FrameAcquisitionSequence", "Frame Acquisition Sequence", ("SQ",), "1", False, 0),
-    (0x00189420, 0xFFFFFFFF, "XRayReceptorType", "X-Ray Receptor Type", ("CS",), "1", False, 0),
-    (0x00189423, 0xFFFFFFFF, "AcquisitionProtocolName", "Acquisition Protocol Name", ("LO",), "1", False, 0),
-    (0x00189424, 0xFFFFFFFF, "AcquisitionProtocolDescription", "Acquisition Protocol Description", ("LT",), "1", False, 0),
-    (0x00189425, 0xFFFFFFFF, "ContrastBolusIngredientOpaque", "Contrast/Bolus Ingredient Opaque", ("CS",), "1", False, 0),
-    (0x00189426, 0xFFFFFFFF, "DistanceReceptorPlaneToDetectorHousing", "Distance Receptor Plane to Detector Housing", ("FL",), "1", False, 0),
-    (0x00189427, 0xFFFFFFFF, "IntensifierActiveShape", "Intensifier Active Shape", ("CS",), "1", False, 0),
-    (0x00189428, 0xFFFFFFFF, "IntensifierActiveDimensions", "Intensifier Active Dimension(s)", ("FL",), "1-2", False, 0),
-    (0x00189429, 0xFFFFFFFF, "PhysicalDetectorSize", "Physical Detector Size", ("FL",), "2", False, 0),
-    (0x00189430, 0xFFFFFFFF, "PositionOfIsocenterProjection", "Position of Isocenter Projection", ("FL",), "2", False, 0),
-    (0x00189432, 0xFFFFFFFF, "FieldOfViewSequence", "Field of View Sequence", ("SQ",), "1", False, 0),
-    (0x00189433, 0xFFFFFFFF, "FieldOfViewDescription", "Field of View Description", ("LO",), "1", False, 0),
-    (0x00189434, 0xFFFFFFFF, "ExposureControlSensingRegionsSequence", "Exposure Control Sensing Regions Sequence", ("SQ",), "1", False, 0),
-    (0x00189435, 0xFFFFFFFF, "ExposureControlSensingRegionShape", "Exposure Control Sensing Region Shape", ("CS",), "1", False, 0),
-    (0x00189436, 0xFFFFFFFF, "ExposureControlSensingRegionLeftVerticalEdge", "Exposure Control Sensing Region Left Vertical Edge", ("SS",), "1", False, 0),
-    (0x00189437, 0xFFFFFFFF, "ExposureControlSensingRegionRightVerticalEdge", "Exposure Control Sensing Region Right Vertical Edge", ("SS",), "1", False, 0),
-    (0x00189438, 0xFFFFFFFF, "ExposureControlSensingRegionUpperHorizontalEdge", "Exposure Control Sensing Region Upper Horizontal Edge", ("SS",), "1", False, 0),
-    (0x00189439, 0xFFFFFFFF, "ExposureControlSensingRegionLowerHorizontalEdge", "Exposure Control Sensing Region Lower Horizontal Edge", ("SS",), "1", False, 0),
-    (0x00189440, 0xFFFFFFFF, "CenterOfCircularExposureControlSensingRegion", "Center of Circular Exposure Control Sensing Region", ("SS",), "2", False, 0),
-    (0x00189441, 0xFFFFFFFF, "RadiusOfCircularExposureControlSensingRegion", "Radius of Circular Exposure Control Sensing Region", ("US",), "1", False, 0),
-    (0x00189442, 0xFFFFFFFF, "VerticesOfThePolygonalExposureControlSensingRegion", "Vertices of the Polygonal Exposure Control Sensing Region", ("SS",), "2-n", False, 0),
-    (0x00189445, 0xFFFFFFFF, "", "", (), "", True, 0),
-    (0x00189447, 0xFFFFFFFF, "ColumnAngulationPatient", "Column Angulation (Patient)", ("FL",), "1", False, 0),
-    (0x00189449, 0xFFFFFFFF, "BeamAngle", "Beam Angle", ("FL",), "1", False, 0),
-    (0x00189451, 0xFFFFFFFF, "FrameDetectorParametersSequence", "Frame Detector Parameters Sequence", ("SQ",), "1", False, 0),
-    (0x00189452, 0xFFFFFFFF, "CalculatedAnatomyThickness", "Calculated Anatomy Thickness", ("FL",), "1", False, 0),
-    (0x00189455, 0xFFFFFFFF, "CalibrationSequence", "Calibration Sequence", ("SQ",), "1", False, 0),
-    (0x00189456, 0xFFFFFFFF, "ObjectThicknessSequence", "Object Thickness Sequence", ("SQ",), "1", False, 0),
-    (0x00189457, 0xFFFFFFFF, "PlaneIdentification", "Plane Identification", ("CS",), "1", False, 0),
-    (0x00189461, 0xFFFFFFFF, "FieldOfViewDimensionsInFloat", "Field of View Dimension(s) in Float", ("FL",), "1-2", False, 0),
-    (0x00189462, 0xFFFFFFFF, "IsocenterReferenceSystemSequence", "Isocenter Reference System Sequence", ("SQ",), "1", False, 0),
-    (0x00189463, 0xFFFFFFFF, "PositionerIsocenterPrimaryAngle", "Positioner Isocenter Primary Angle", ("FL",), "1", False, 0),
-    (0x00189464, 0xFFFFFFFF, "PositionerIsocenterSecondaryAngle", "Positioner Isocenter Secondary Angle", ("FL",), "1", False, 0),
-    (0x00189465, 0xFFFFFFFF, "PositionerIsocenterDetectorRotationAngle", "Positioner Isocenter Detector Rotation Angle", ("FL",), "1", False, 0),
-    (0x00189466, 0xFFFFFFFF, "TableXPositionToIsocenter", "Table X Position to Isocenter", ("FL",), "1", False, 0),
-    (0x00189467, 0xFFFFFFFF, "TableYPositionToIsocenter", "Table Y Position to Isocenter", ("FL",), "1", False, 0),
-    (0x00189468, 0xFFFFFFFF, "TableZPositionToIsocenter", "Table Z Position to Isocenter", ("FL",), "1", False, 0),
-    (0x00189469, 0xFFFFFFFF, "TableHorizontalRotationAngle", "Table Horizontal Rotation Angle", ("FL",), "1", False, 0),
-    (0x00189470, 0xFFFFFFFF, "TableHeadTiltAngle", "Table Head Tilt Angle", ("FL",), "1", False, 0),
-    (0x00189471, 0xFFFFFFFF, "TableCradleTiltAngle", "Table Cradle Tilt Angle", ("FL",), "1", False, 0),
-    (0x00189472, 0xFFFFFFFF, "FrameDisplayShutterSequence", "Frame Display Shutter Sequence", ("SQ",), "1", False, 0),
-    (0x00189473, 0xFFFFFFFF, "AcquiredImageAreaDoseProduct", "Acquired Image Area Dose Product", ("FL",), "1", False, 0),
-    (0x00189474, 0xFFFFFFFF, "CArmPositionerTabletopRelationship", "C-arm Positioner Tabletop Relationship", ("CS",), "1", False, 0),
-    (0x00189476, 0xFFFFFFFF, "XRayGeometrySequence", "X-Ray Geometry Sequence", ("SQ",), "1", False, 0),
-    (0x00189477, 0xFFFFFFFF, "IrradiationEventIdentificationSequence", "Irradiation Event Identification Sequence", ("SQ",), "1", False, 0),
-    (0x00189504, 0xFFFFFFFF, "XRay3DFrameTypeSequence", "X-Ray 3D Frame Type Sequence", ("SQ",), "1", False, 0),
-    (0x00189506, 0xFFFFFFFF, "ContributingSourcesSequence", "Contributing Sources Sequence", ("SQ",), "1", False, 0),
-    (0x00189507, 0xFFFFFFFF, "XRay3DAcquisitionSequence", "X-Ray 3D Acquisition Sequence", ("SQ",), "1", False, 0),
-    (0x00189508, 0xFFFFFFFF, "PrimaryPositionerScanArc", "Primary Positioner Scan Arc", ("FL",), "1", False, 0),
-    (0x00189509, 0xFFFFFFFF, "SecondaryPositionerScanArc", "Secondary Positioner Scan Arc", ("FL",), "1", False, 0),
-    (0x00189510, 0xFFFFFFFF, "PrimaryPositionerScanStartAngle", "Primary Positioner Scan Start Angle", ("FL",), "1", False, 0),
-    (0x00189511, 0xFFFFFFFF, "SecondaryPositionerScanStartAngle", "Secondary Positioner Scan Start Angle", ("FL",), "1", False, 0),
-    (0x00189514, 0xFFFFFFFF, "PrimaryPositionerIncrement", "Primary Positioner Increment", ("FL",), "1", False, 0),
-    (0x00189515, 0xFFFFFFFF, "SecondaryPositionerIncrement", "Secondary Positioner Increment", ("FL",), "1", False, 0),
-    (0x00189516, 0xFFFFFFFF, "StartAcquisitionDateTime", "Start Acquisition DateTime", ("DT",), "1", False, 0),
-    (0x00189517, 0xFFFFFFFF, "EndAcquisitionDateTime", "End Acquisition DateTime", ("DT",), "1", False, 0),
-    (0x00189518, 0xFFFFFFFF, "PrimaryPositionerIncrementSign", "Primary Positioner Increment Sign", ("SS",), "1", False, 0),
-    (0x00189519, 0xFFFFFFFF, "SecondaryPositionerIncrementSign", "Secondary Positioner Increment Sign", ("SS",), "1", False, 0),
-    (0x00189524, 0xFFFFFFFF, "ApplicationName", "Application Name", ("LO",), "1", False, 0),
-    (0x00189525, 0xFFFFFFFF, "ApplicationVersion", "Application Version", ("LO",), "1", False, 0),
-    (0x00189526, 0xFFFFFFFF, "ApplicationManufacturer", "Application Manufacturer", ("LO",), "1", False, 0),
-    (0x00189527, 0xFFFFFFFF, "AlgorithmType", "Algorithm Type", ("CS",), "1", False, 0),
-    (0x00189528, 0xFFFFFFFF, "AlgorithmDescription", "Algorithm Description", ("LO",), "1", False, 0),
-    (0x00189530, 0xFFFFFFFF, "XRay3DReconstructionSequence", "X-Ray 3D Reconstruction Sequence", ("SQ",), "1", False, 0),
-    (0x00189531, 0xFFFFFFFF, "ReconstructionDescription", "Reconstruction Description", ("LO",), "1", False, 0),
-    (0x00189538, 0xFFFFFFFF, "PerProjectionAcquisitionSequence", "Per Projection Acquisition Sequence", ("SQ",), "1", False, 0),
-    (0x00189541, 0xFFFFFFFF, "DetectorPositionSequence", "Detector Position Sequence", ("SQ",), "1", False, 0),
-    (0x00189542, 0xFFFFFFFF, "XRayAcquisitionDoseSequence", "X-Ray Acquisition Dose Sequence", ("SQ",), "1", False, 0),
-    (0x00189543, 0xFFFFFFFF, "XRaySourceIsocenterPrimaryAngle", "X-Ray Source Isocenter Primary Angle", ("FD",), "1", False, 0),
-    (0x00189544, 0xFFFFFFFF, "XRaySourceIsocenterSecondaryAngle", "X-Ray Source Isocenter Secondary Angle", ("FD",), "1", False, 0),
-    (0x00189545, 0xFFFFFFFF, "BreastSupportIsocenterPrimaryAngle", "Breast Support Isocenter Primary Angle", ("FD",), "1", False, 0),
-    (0x00189546, 0xFFFFFFFF, "BreastSupportIsocenterSecondaryAngle", "Breast Support Isocenter Secondary Angle", ("FD",), "1", False, 0),
-    (0x00189547, 0xFFFFFFFF, "BreastSupportXPositionToIsocenter", "Breast Support X Position to Isocenter", ("FD",), "1", False, 0),
-    (0x00189548, 0xFFFFFFFF, "BreastSupportYPositionToIsocenter", "Breast Support Y Position to Isocenter", ("FD",), "1", False, 0),
-    (0x00189549, 0xFFFFFFFF, "BreastSupportZPositionToIsocenter", "Breast Support Z Position to Isocenter", ("FD",), "1", False, 0),
-    (0x00189550, 0xFFFFFFFF, "DetectorIsocenterPrimaryAngle", "Detector Isocenter Primary Angle", ("FD",), "1", False, 0),
-    (0x00189551, 0xFFFFFFFF, "DetectorIsocenterSecondaryAngle", "Detector Isocenter Secondary Angle", ("FD",), "1", False, 0),
-    (0x00189552, 0xFFFFFFFF, "DetectorXPositionToIsocenter", "Detector X Position to Isocenter", ("FD",), "1", False, 0),
-    (0x00189553, 0xFFFFFFFF, "DetectorYPositionToIsocenter", "Detector Y Position to Isocenter", ("FD",), "1", False, 0),
-    (0x00189554, 0xFFFFFFFF, "DetectorZPositionToIsocenter", "Detector Z Position to Isocenter", ("FD",), "1", False, 0),
-    (0x00189555, 0xFFFFFFFF, "XRayGridSequence", "X-Ray Grid Sequence", ("SQ",), "1", False, 0),
-    (0x00189556, 0xFFFFFFFF, "XRayFilterSequence", "X-Ray Filter Sequence", ("SQ",), "1", False, 0),
-    (0x00189557, 0xFFFFFFFF, "DetectorActiveAreaTLHCPosition", "Detector Active Area TLHC Position", ("FD",), "3", False, 0),
-    (0x00189558, 0xFFFFFFFF, "DetectorActiveAreaOrientation", "Detector Active Area Orientation", ("FD",), "6", False, 0),
-    (0x00189559, 0xFFFFFFFF, "PositionerPrimaryAngleDirection", "Positioner Primary Angle Direction", ("CS",), "1", False, 0),
-    (0x00189601, 0xFFFFFFFF, "DiffusionBMatrixSequence", "Diffusion b-matrix Sequence", ("SQ",), "1", False, 0),
-    (0x00189602, 0xFFFFFFFF, "DiffusionBValueXX", "Diffusion b-value XX", ("FD",), "1", False, 0),
-    (0x00189603, 0xFFFFFFFF, "DiffusionBValueXY", "Diffusion b-value XY", ("FD",), "1", False, 0),
-    (0x00189604, 0xFFFFFFFF, "DiffusionBValueXZ", "Diffusion b-value XZ", ("FD",), "1", False, 0),
-    (0x00189605, 0xFFFFFFFF, "DiffusionBValueYY", "Diffusion b-value YY", ("FD",), "1", False, 0),
-    (0x00189606, 0xFFFFFFFF, "DiffusionBValueYZ", "Diffusion b-value YZ", ("FD",), "1", False, 0),
-    (0x00189607, 0xFFFFFFFF, "DiffusionBValueZZ", "Diffusion b-value ZZ", ("FD",), "1", False, 0),
-    (0x00189701, 0xFFFFFFFF, "DecayCorrectionDateTime", "Decay Correction DateTime", ("DT",), "1", False, 0),
-    (0x00189715, 0xFFFFFFFF, "StartDensityThreshold", "Start Density Threshold", ("FD",), "1", False, 0),
-    (0x00189716, 0xFFFFFFFF, "StartRelativeDensityDifferenceThreshold", "Start Relative Density Difference Threshold", ("FD",), "1", False, 0),
-    (0x00189717, 0xFFFFFFFF, "StartCardiacTriggerCountThreshold", "Start Cardiac Trigger Count Threshold", ("FD",), "1", False, 0),
-    (0x00189718, 0xFFFFFFFF, "StartRespiratoryTriggerCountThreshold", "Start Respiratory Trigger Count Threshold", ("FD",), "1", False, 0),
-    (0x00189719, 0xFFFFFFFF, "TerminationCountsThreshold", "Termination Counts Threshold", ("FD",), "1", False, 0),
-    (0x00189720, 0xFFFFFFFF, "TerminationDensityThreshold", "Termination Density Threshold", ("FD",), "1", False, 0),
-    (0x00189721, 0xFFFFFFFF, "TerminationRelativeDensityThreshold", "Termination Relative Density Threshold", ("FD",), "1", False, 0),
-    (0x00189722, 0xFFFFFFFF, "TerminationTimeThreshold", "Termination Time Threshold", ("FD",), "1", False, 0),
-    (0x00189723, 0xFFFFFFFF, "TerminationCardiacTriggerCountThreshold", "Termination Cardiac Trigger Count Threshold", ("FD",), "1", False, 0),
-    (0x00189724, 0xFFFFFFFF, "TerminationRespiratoryTriggerCountThreshold", "Termination Respiratory Trigger Count Threshold", ("FD",), "1", False, 0),
-    (0x00189725, 0xFFFFFFFF, "DetectorGeometry", "Detector Geometry", ("CS",), "1", False, 0),
-    (0x00189726, 0xFFFFFFFF, "TransverseDetectorSeparation", "Transverse Detector Separation", ("FD",), "1", False, 0),
-    (0x00189727, 0xFFFFFFFF, "AxialDetectorDimension", "Axial Detector Dimension", ("FD",), "1", False, 0),
-    (0x00189729, 0xFFFFFFFF, "RadiopharmaceuticalAgentNumber", "Radiopharmaceutical Agent Number", ("US",), "1", False, 0),
-    (0x00189732, 0xFFFFFFFF, "PETFrameAcquisitionSequence", "PET Frame Acquisition Sequence", ("SQ",), "1", False, 0),
-    (0x00189733, 0xFFFFFFFF, "PETDetectorMotionDetailsSequence", "PET Detector Motion Details Sequence", ("SQ",), "1", False, 0),
-    (0x00189734, 0xFFFFFFFF, "PETTableDynamicsSequence", "PET Table Dynamics Sequence", ("SQ",), "1", False, 0),
-    (0x00189735, 0xFFFFFFFF, "PETPositionSequence", "PET Position Sequence", ("SQ",), "1", False, 0),
-    (0x00189736, 0xFFFFFFFF, "PETFrameCorrectionFactorsSequence", "PET Frame Correction Factors Sequence", ("SQ",), "1", False, 0),
-    (0x00189737, 0xFFFFFFFF, "RadiopharmaceuticalUsageSequence", "Radiopharmaceutical Usage Sequence", ("SQ",), "1", False, 0),
-    (0x00189738, 0xFFFFFFFF, "AttenuationCorrectionSource", "Attenuation Correction Source", ("CS",), "1", False, 0),
-    (0x00189739, 0xFFFFFFFF, "NumberOfIterations", "Number of Iterations", ("US",), "1", False, 0),
-    (0x00189740, 0xFFFFFFFF, "NumberOfSubsets", "Number of Subsets", ("US",), "1", False, 0),
-    (0x00189749, 0xFFFFFFFF, "PETReconstructionSequence", "PET Reconstruction Sequence", ("SQ",), "1", False, 0),
-    (0x00189751, 0xFFFFFFFF, "PETFrameTypeSequence", "PET Frame Type Sequence", ("SQ",), "1", False, 0),
-    (0x00189755, 0xFFFFFFFF, "TimeOfFlightInformationUsed", "Time of Flight Information Used", ("CS",), "1", False, 0),
-    (0x00189756, 0xFFFFFFFF, "ReconstructionType", "Reconstruction Type", ("CS",), "1", False, 0),
-    (0x00189758, 0xFFFFFFFF, "DecayCorrected", "Decay Corrected", ("CS",), "1", False, 0),
-    (0x00189759, 0xFFFFFFFF, "AttenuationCorrected", "Attenuation Corrected", ("CS",), "1", False, 0),
-    (0x00189760, 0xFFFFFFFF, "ScatterCorrected", "Scatter Corrected", ("CS",), "1", False, 0),
-    (0x00189761, 0xFFFFFFFF, "DeadTimeCorrected", "Dead Time Corrected", ("CS",), "1", False, 0),
-    (0x00189762, 0xFFFFFFFF, "GantryMotionCorrected", "Gantry Motion Corrected", ("CS",), "1", False, 0),
-    (0x00189763, 0xFFFFFFFF, "PatientMotionCorrected", "Patient Motion Corrected", ("CS",), "1", False, 0),
-    (0x00189764, 0xFFFFFFFF, "CountLossNormalizationCorrected", "Count Loss Normalization Corrected", ("CS",), "1", False, 0),
-    (0x00189765, 0xFFFFFFFF, "RandomsCorrected", "Randoms Corrected", ("CS",), "1", False, 0),
-    (0x00189766, 0xFFFFFFFF, "NonUniformRadialSamplingCorrected", "Non-uniform Radial Sampling Corrected", ("CS",), "1", False, 0),
-    (0x00189767, 0xFFFFFFFF, "SensitivityCalibrated", "Sensitivity Calibrated", ("CS",), "1", False, 0),
-    (0x00189768, 0xFFFFFFFF, "DetectorNormalizationCorrection", "Detector Normalization Correction", ("CS",), "1", False, 0),
-    (0x00189769, 0xFFFFFFFF, "IterativeReconstructionMethod", "Iterative Reconstruction Method", ("CS",), "1", False, 0),
-    (0x00189770, 0xFFFFFFFF, "AttenuationCorrectionTemporalRelationship", "Attenuation Correction Temporal Relationship", ("CS",), "1", False, 0),
-    (0x00189771, 0xFFFFFFFF, "PatientPhysiologicalStateSequence", "Patient Physiological State Sequence", ("SQ",), "1", False, 0),
-    (0x00189772, 0xFFFFFFFF, "PatientPhysiologicalStateCodeSequence", "Patient Physiological State Code Sequence", ("SQ",), "1", False, 0),
-    (0x00189801, 0xFFFFFFFF, "DepthsOfFocus", "Depth(s) of Focus", ("FD",), "1-n", False, 0),
-    (0x00189803, 0xFFFFFFFF, "ExcludedIntervalsSequence", "Excluded Intervals Sequence", ("SQ",), "1", False, 0),
-    (0x00189804, 0xFFFFFFFF, "ExclusionStartDateTime", "Exclusion Start DateTime", ("DT",), "1", False, 0),
-    (0x00189805, 0xFFFFFFFF, "ExclusionDuration", "Exclusion Duration", ("FD",), "1", False, 0),
-    (0x00189806, 0xFFFFFFFF, "USImageDescriptionSequence", "US Image Description Sequence", ("SQ",), "1", False, 0),
-    (0x00189807, 0xFFFFFFFF, "ImageDataTypeSequence", "Image Data Type Sequence", ("SQ",), "1", False, 0),
-    (0x00189808, 0xFFFFFFFF, "DataType", "Data Type", ("CS",), "1", False, 0),
-    (0x00189809, 0xFFFFFFFF, "TransducerScanPatternCodeSequence", "Transducer Scan Pattern Code Sequence", ("SQ",), "1", False, 0),
-    (0x0018980B, 0xFFFFFFFF, "AliasedDataType", "Aliased Data Type", ("CS",), "1", False, 0),
-    (0x0018980C, 0xFFFFFFFF, "PositionMeasuringDeviceUsed", "Position Measuring Device Used", ("CS",), "1", False, 0),
-    (0x0018980D, 0xFFFFFFFF, "TransducerGeometryCodeSequence", "Transducer Geometry Code Sequence", ("SQ",), "1", False, 0),
-    (0x0018980E, 0xFFFFFFFF, "TransducerBeamSteeringCodeSequence", "Transducer Beam Steering Code Sequence", ("SQ",), "1", False, 0),
-    (0x0018980F, 0xFFFFFFFF, "TransducerApplicationCodeSequence", "Transducer Application Code Sequence", ("SQ",), "1", False, 0),
-    (0x00189810, 0xFFFFFFFF, "ZeroVelocityPixelValue", "Zero Velocity Pixel Value", ("US", "SS"), "1", False, 0),
-    (0x0018A001, 0xFFFFFFFF, "ContributingEquipmentSequence", "Contributing Equipment Sequence", ("SQ",), "1", False, 0),
-    (0x0018A002, 0xFFFFFFFF, "ContributionDateTime", "Contribution DateTime", ("DT",), "1", False, 0),
-    (0x0018A003, 0xFFFFFFFF, "ContributionDescription", "Contribution Description", ("ST",), "1", False, 0),
-    (0x0020000D, 0xFFFFFFFF, "StudyInstanceUID", "Study Instance UID", ("UI",), "1", False, 0),
-    (0x0020000E, 0xFFFFFFFF, "SeriesInstanceUID", "Series Instance UID", ("UI",), "1", False, 0),
-    (0x00200010, 0xFFFFFFFF, "StudyID", "Study ID", ("SH",), "1", False, 0),
-    (0x00200011, 0xFFFFFFFF, "SeriesNumber", "Series Number", ("IS",), "1", False, 0),
-    (0x00200012, 0xFFFFFFFF, "AcquisitionNumber", "Acquisition Number", ("IS",), "1", False, 0),
-    (0x00200013, 0xFFFFFFFF, "InstanceNumber", "Instance Number", ("IS",), "1", False, 0),
-    (0x00200014, 0xFFFFFFFF, "IsotopeNumber", "Isotope Number", ("IS",), "1", True, 0),
-    (0x00200015, 0xFFFFFFFF, "PhaseNumber", "Phase Number", ("IS",), "1", True, 0),
-    (0x00200016, 0xFFFFFFFF, "IntervalNumber", "Interval Number", ("IS",), "1", True, 0),
-    (0x00200017, 0xFFFFFFFF, "TimeSlotNumber", "Time Slot Number", ("IS",), "1", True, 0),
-    (0x00200018, 0xFFFFFFFF, "AngleNumber", "Angle Number", ("IS",), "1", True, 0),
-    (0x00200019, 0xFFFFFFFF, "ItemNumber", "Item Number", ("IS",), "1", False, 0),
-    (0x00200020, 0xFFFFFFFF, "PatientOrientation", "Patient Orientation", ("CS",), "2", False, 0),
-    (0x00200022, 0xFFFFFFFF, "OverlayNumber", "Overlay Number", ("IS",), "1", True, 0),
-    (0x00200024, 0xFFFFFFFF, "CurveNumber", "Curve Number", ("IS",), "1", True, 0),
-    (0x00200026, 0xFFFFFFFF, "LUTNumber", "LUT Number", ("IS",), "1", True, 0),
-    (0x00200030, 0xFFFFFFFF, "ImagePosition", "Image Position", ("DS",), "3", True, 0),
-    (0x00200032, 0xFFFFFFFF, "ImagePositionPatient", "Image Position (Patient)", ("DS",), "3", False, 0),
-    (0x00200035, 0xFFFFFFFF, "ImageOrientation", "Image Orientation", ("DS",), "6", True, 0),
-    (0x00200037, 0xFFFFFFFF, "ImageOrientationPatient", "Image Orientation (Patient)", ("DS",), "6", False, 0),
-    (0x00200050, 0xFFFFFFFF, "Location", "Location", ("DS",), "1", True, 0),
-    (0x00200052, 0xFFFFFFFF, "FrameOfReferenceUID", "Frame of Reference UID", ("UI",), "1", False, 0),
-    (0x00200060, 0xFFFFFFFF, "Laterality", "Laterality", ("CS",), "1", False, 0),
-    (0x00200062, 0xFFFFFFFF, "ImageLaterality", "Image Laterality", ("CS",), "1", False, 0),
-    (0x00200070, 0xFFFFFFFF, "ImageGeometryType", "Image Geometry Type", ("LO",), "1", True, 0),
-    (0x00200080, 0xFFFFFFFF, "MaskingImage", "Masking Image", ("CS",), "1-n", True, 0),
-    (0x002000AA, 0xFFFFFFFF, "ReportNumber", "Report Number", ("IS",), "1", True, 0),
-    (0x00200100, 0xFFFFFFFF, "TemporalPositionIdentifier", "Temporal Position Identifier", ("IS",), "1", False, 0),
-    (0x00200105, 0xFFFFFFFF, "NumberOfTemporalPositions", "Number of Temporal Positions", ("IS",), "1", False, 0),
-    (0x00200110, 0xFFFFFFFF, "TemporalResolution", "Temporal Resolution", ("DS",), "1", False, 0),
-    (0x00200200, 0xFFFFFFFF, "SynchronizationFrameOfReferenceUID", "Synchronization Frame of Reference UID", ("UI",), "1", False, 0),
-    (0x00200242, 0xFFFFFFFF, "SOPInstanceUIDOfConcatenationSource", "SOP Instance UID of Concatenation Source", ("UI",), "1", False, 0),
-    (0x00201000, 0xFFFFFFFF, "SeriesInStudy", "Series in Study", ("IS",), "1", True, 0),
-    (0x00201001, 0xFFFFFFFF, "AcquisitionsInSeries", "Acquisitions in Series", ("IS",), "1", True, 0),
-    (0x00201002, 0xFFFFFFFF, "ImagesInAcquisition", "Images in Acquisition", ("IS",), "1", False, 0),
-    (0x00201003, 0xFFFFFFFF, "ImagesInSeries", "Images in Series", ("IS",), "1", True, 0),
-    (0x00201004, 0xFFFFFFFF, "AcquisitionsInStudy", "Acquisitions in Study", ("IS",), "1", True, 0),
-    (0x00201005, 0xFFFFFFFF, "ImagesInStudy", "Images in Study", ("IS",), "1", True, 0),
-    (0x00201020, 0xFFFFFFFF, "Reference", "Reference", ("LO",), "1-n", True, 0),
-    (0x00201040, 0xFFFFFFFF, "PositionReferenceIndicator", "Position Reference Indicator", ("LO",), "1", False, 0),
-    (0x00201041, 0xFFFFFFFF, "SliceLocation", "Slice Location", ("DS",), "1", False, 0),
-    (0x00201070, 0xFFFFFFFF, "OtherStudyNumbers", "Other Study Numbers", ("IS",), "1-n", True, 0),
-    (0x00201200, 0xFFFFFFFF, "NumberOfPatientRelatedStudies", "Number of Patient Related Studies", ("IS",), "1", False, 0),
-    (0x00201202, 0xFFFFFFFF, "NumberOfPatientRelatedSeries", "Number of Patient Related Series", ("IS",), "1", False, 0),
-    (0x00201204, 0xFFFFFFFF, "NumberOfPatientRelatedInstances", "Number of Patient Related Instances", ("IS",), "1", False, 0),
-    (0x00201206, 0xFFFFFFFF, "NumberOfStudyRelatedSeries", "Number of Study Related Series", ("IS",), "1", False, 0),
-    (0x00201208, 0xFFFFFFFF, "NumberOfStudyRelatedInstances", "Number of Study Related Instances", ("IS",), "1", False, 0),
-    (0x00201209, 0xFFFFFFFF, "NumberOfSeriesRelatedInstances", "Number of Series Related Instances", ("IS",), "1", False, 0),
-    (0x00203100, 0xFFFFFF00, "SourceImageIDs", "Source Image IDs", ("CS",), "1-n", True, 0),
-    (0x00203401, 0xFFFFFFFF, "ModifyingDeviceID", "Modifying Device ID", ("CS",), "1", True, 0),
-    (0x00203402, 0xFFFFFFFF, "ModifiedImageID", "Modified Image ID", ("CS",), "1", True, 0),
-    (0x00203403, 0xFFFFFFFF, "ModifiedImageDate", "Modified Image Date", ("DA",), "1", True, 0),
-    (0x00203404, 0xFFFFFFFF, "ModifyingDeviceManufacturer", "Modifying Device Manufacturer", ("LO",), "1", True, 0),
-    (0x00203405, 0xFFFFFFFF, "ModifiedImageTime", "Modified Image Time", ("TM",), "1", True, 0),
-    (0x00203406, 0xFFFFFFFF, "ModifiedImageDescription", "Modified Image Description", ("LO",), "1", True, 0),
-    (0x00204000, 0xFFFFFFFF, "ImageComments", "Image Comments", ("LT",), "1", False, 0),
-    (0x00205000, 0xFFFFFFFF, "OriginalImageIdentification", "Original Image Identification", ("AT",), "1-n", True, 0),
-    (0x00205002, 0xFFFFFFFF, "OriginalImageIdentificationNomenclature", "Original Image Identification Nomenclature", ("LO",), "1-n", True, 0),
-    (0x00209056, 0xFFFFFFFF, "StackID", "Stack ID", ("SH",), "1", False, 0),
-    (0x00209057, 0xFFFFFFFF, "InStackPositionNumber", "In-Stack Position Number", ("UL",), "1", False, 0),
-    (0x00209071, 0xFFFFFFFF, "FrameAnatomySequence", "Frame Anatomy Sequence", ("SQ",), "1", False, 0),
-    (0x00209072, 0xFFFFFFFF, "FrameLaterality", "Frame Laterality", ("CS",), "1", False, 0),
-    (0x00209111, 0xFFFFFFFF, "FrameContentSequence", "Frame Content Sequence", ("SQ",), "1", False, 0),
-    (0x00209113, 0xFFFFFFFF, "PlanePositionSequence", "Plane Position Sequence", ("SQ",), "1", False, 0),
-    (0x00209116, 0xFFFFFFFF, "PlaneOrientationSequence", "Plane Orientation Sequence", ("SQ",), "1", False, 0),
-    (0x00209128, 0xFFFFFFFF, "TemporalPositionIndex", "Temporal Position Index", ("UL",), "1", False, 0),
-    (0x00209153, 0xFFFFFFFF, "NominalCardiacTriggerDelayTime", "Nominal Cardiac Trigger Delay Time", ("FD",), "1", False, 0),
-    (0x00209154, 0xFFFFFFFF, "NominalCardiacTriggerTimePriorToRPeak", "Nominal Cardiac Trigger Time Prior To R-Peak", ("FL",), "1", False, 0),
-    (0x00209155, 0xFFFFFFFF, "ActualCardiacTriggerTimePriorToRPeak", "Actual Cardiac Trigger Time Prior To R-Peak", ("FL",), "1", False, 0),
-    (0x00209156, 0xFFFFFFFF, "FrameAcquisitionNumber", "Frame Acquisition Number", ("US",), "1", False, 0),
-    (0x00209157, 0xFFFFFFFF, "DimensionIndexValues", "Dimension Index Values", ("UL",), "1-n", False, 0),
-    (0x00209158, 0xFFFFFFFF, "FrameComments", "Frame Comments", ("LT",), "1", False, 0),
-    (0x00209161, 0xFFFFFFFF, "ConcatenationUID", "Concatenation UID", ("UI",), "1", False, 0),
-    (0x00209162, 0xFFFFFFFF, "InConcatenationNumber", "In-concatenation Number", ("US",), "1", False, 0),
-    (0x00209163, 0xFFFFFFFF, "InConcatenationTotalNumber", "In-concatenation Total Number", ("US",), "1", False, 0),
-    (0x00209164, 0xFFFFFFFF, "DimensionOrganizationUID", "Dimension Organization UID", ("UI",), "1", False, 0),
-    (0x00209165, 0xFFFFFFFF, "DimensionIndexPointer", "Dimension Index Pointer", ("AT",), "1", False, 0),
-    (0x00209167, 0xFFFFFFFF, "FunctionalGroupPointer", "Functional Group Pointer", ("AT",), "1", False, 0),
-    (0x00209170, 0xFFFFFFFF, "UnassignedSharedConvertedAttributesSequence", "Unassigned Shared Converted Attributes Sequence", ("SQ",), "1", False, 0),
-    (0x00209171, 0xFFFFFFFF, "UnassignedPerFrameConvertedAttributesSequence", "Unassigned Per-Frame Converted Attributes Sequence", ("SQ",), "1", False, 0),
-    (0x00209172, 0xFFFFFFFF, "ConversionSourceAttributesSequence", "Conversion Source Attributes Sequence", ("SQ",), "1", False, 0),
-    (0x00209213, 0xFFFFFFFF, "DimensionIndexPrivateCreator", "Dimension Index Private Creator", ("LO",), "1", False, 0),
-    (0x00209221, 0xFFFFFFFF, "DimensionOrganizationSequence", "Dimension Organization Sequence", ("SQ",), "1", False, 0),
-    (0x00209222, 0xFFFFFFFF, "DimensionIndexSequence", "Dimension Index Sequence", ("SQ",), "1", False, 0),
-    (0x00209228, 0xFFFFFFFF, "ConcatenationFrameOffsetNumber", "Concatenation Frame Offset Number", ("UL",), "1", False, 0),
-    (0x00209238, 0xFFFFFFFF, "FunctionalGroupPrivateCreator", "Functional Group Private Creator", ("LO",), "1", False, 0),
-    (0x00209241, 0xFFFFFFFF, "NominalPercentageOfCardiacPhase", "Nominal Percentage of Cardiac Phase", ("FL",), "1", False, 0),
-    (0x00209245, 0xFFFFFFFF, "NominalPercentageOfRespiratoryPhase", "Nominal Percentage of Respiratory Phase", ("FL",), "1", False, 0),
-    (0x00209246, 0xFFFFFFFF, "StartingRespiratoryAmplitude", "Starting Respiratory Amplitude", ("FL",), "1", False, 0),
-    (0x00209247, 0xFFFFFFFF, "StartingRespiratoryPhase", "Starting Respiratory Phase", ("CS",), "1", False, 0),
-    (0x00209248, 0xFFFFFFFF, "EndingRespiratoryAmplitude", "Ending Respiratory Amplitude", ("FL",), "1", False, 0),
-    (0x00209249, 0xFFFFFFFF, "EndingRespiratoryPhase", "Ending Respiratory Phase", ("CS",), "1", False, 0),
-    (0x00209250, 0xFFFFFFFF, "RespiratoryTriggerType", "Respiratory Trigger Type", ("CS",), "1", False, 0),
-    (0x00209251, 0xFFFFFFFF, "RRIntervalTimeNominal", "R-R Interval Time Nominal", ("FD",), "1", False, 0),
-    (0x00209252, 0xFFFFFFFF, "ActualCardiacTriggerDelayTime", "Actual Cardiac Trigger Delay Time", ("FD",), "1", False, 0),
-    (0x00209253, 0xFFFFFFFF, "RespiratorySynchronizationSequence", "Respiratory Synchronization Sequence", ("SQ",), "1", False, 0),
-    (0x00209254, 0xFFFFFFFF, "RespiratoryIntervalTime", "Respiratory Interval Time", ("FD",), "1", False, 0),
-    (0x00209255, 0xFFFFFFFF, "NominalRespiratoryTriggerDelayTime", "Nominal Respiratory Trigger Delay Time", ("FD",), "1", False, 0),
-    (0x00209256, 0xFFFFFFFF, "RespiratoryTriggerDelayThreshold", "Respiratory Trigger Delay Threshold", ("FD",), "1", False, 0),
-    (0x00209257, 0xFFFFFFFF, "ActualRespiratoryTriggerDelayTime", "Actual Respiratory Trigger Delay Time", ("FD",), "1", False, 0),
-    (0x00209301, 0xFFFFFFFF, "ImagePositionVolume", "Image Position (Volume)", ("FD",), "3", False, 0),
-    (0x00209302, 0xFFFFFFFF, "ImageOrientationVolume", "Image Orientation (Volume)", ("FD",), "6", False, 0),
-    (0x00209307, 0xFFFFFFFF, "UltrasoundAcquisitionGeometry", "Ultrasound Acquisition Geometry", ("CS",), "1", False, 0),
-    (0x00209308, 0xFFFFFFFF, "ApexPosition", "Apex Position", ("FD",), "3", False, 0),
-    (0x00209309, 0xFFFFFFFF, "VolumeToTransducerMappingMatrix", "Volume to Transducer Mapping Matrix", ("FD",), "16", False, 0),
-    (0x0020930A, 0xFFFFFFFF, "VolumeToTableMappingMatrix", "Volume to Table Mapping Matrix", ("FD",), "16", False, 0),
-    (0x0020930B, 0xFFFFFFFF, "VolumeToTransducerRelationship", "Volume to Transducer Relationship", ("CS",), "1", False, 0),
-    (0x0020930C, 0xFFFFFFFF, "PatientFrameOfReferenceSource", "Patient Frame of Reference Source", ("CS",), "1", False, 0),
-    (0x0020930D, 0xFFFFFFFF, "TemporalPositionTimeOffset", "Temporal Position Time Offset", ("FD",), "1", False, 0),
-    (0x0020930E, 0xFFFFFFFF, "PlanePositionVolumeSequence", "Plane Position (Volume) Sequence", ("SQ",), "1", False, 0),
-    (0x0020930F, 0xFFFFFFFF, "PlaneOrientationVolumeSequence", "Plane Orientation (Volume) Sequence", ("SQ",), "1", False, 0),
-    (0x00209310, 0xFFFFFFFF, "TemporalPositionSequence", "Temporal Position Sequence", ("SQ",), "1", False, 0),
-    (0x00209311, 0xFFFFFFFF, "DimensionOrganizationType", "Dimension Organization Type", ("CS",), "1", False, 0),
-    (0x00209312, 0xFFFFFFFF, "VolumeFrameOfReferenceUID", "Volume Frame of Reference UID", ("UI",), "1", False, 0),
-    (0x00209313, 0xFFFFFFFF, "TableFrameOfReferenceUID", "Table Frame of Reference UID", ("UI",), "1", False, 0),
-    (0x00209421, 0xFFFFFFFF, "DimensionDescriptionLabel", "Dimension Description Label", ("LO",), "1", False, 0),
-    (0x00209450, 0xFFFFFFFF, "PatientOrientationInFrameSequence", "Patient Orientation in Frame Sequence", ("SQ",), "1", False, 0),
-    (0x00209453, 0xFFFFFFFF, "FrameLabel", "Frame Label", ("LO",), "1", False, 0),
-    (0x00209518, 0xFFFFFFFF, "AcquisitionIndex", "Acquisition Index", ("US",), "1-n", False, 0),
-    (0x00209529, 0xFFFFFFFF, "ContributingSOPInstancesReferenceSequence", "Contributing SOP Instances Reference Sequence", ("SQ",), "1", False, 0),
-    (0x00209536, 0xFFFFFFFF, "ReconstructionIndex", "Reconstruction Index", ("US",), "1", False, 0),
-    (0x00220001, 0xFFFFFFFF, "LightPathFilterPassThroughWavelength", "Light Path Filter Pass-Through Wavelength", ("US",), "1", False, 0),
-    (0x00220002, 0xFFFFFFFF, "LightPathFilterPassBand", "Light Path Filter Pass Band", ("US",), "2", False, 0),
-    (0x00220003, 0xFFFFFFFF, "ImagePathFilterPassThroughWavelength", "Image Path Filter Pass-Through Wavelength", ("US",), "1", False, 0),
-    (0x00220004, 0xFFFFFFFF, "ImagePathFilterPassBand", "Image Path Filter Pass Band", ("US",), "2", False, 0),
-    (0x00220005, 0xFFFFFFFF, "PatientEyeMovementCommanded", "Patient Eye Movement Commanded", ("CS",), "1", False, 0),
-    (0x00220006, 0xFFFFFFFF, "PatientEyeMovementCommandCodeSequence", "Patient Eye Movement Command Code Sequence", ("SQ",), "1", False, 0),
-    (0x00220007, 0xFFFFFFFF, "SphericalLensPower", "Spherical Lens Power", ("FL",), "1", False, 0),
-    (0x00220008, 0xFFFFFFFF, "CylinderLensPower", "Cylinder Lens Power", ("FL",), "1", False, 0),
-    (0x00220009, 0xFFFFFFFF, "CylinderAxis", "Cylinder Axis", ("FL",), "1", False, 0),
-    (0x0022000A, 0xFFFFFFFF, "EmmetropicMagnification", "Emmetropic Magnification", ("FL",), "1", False, 0),
-    (0x0022000B, 0xFFFFFFFF, "IntraOcularPressure", "Intra Ocular Pressure", ("FL",), "1", False, 0),
-    (0x0022000C, 0xFFFFFFFF, "HorizontalFieldOfView", "Horizontal Field of View", ("FL",), "1", False, 0),
-    (0x0022000D, 0xFFFFFFFF, "PupilDilated", "Pupil Dilated", ("CS",), "1", False, 0),
-    (0x0022000E, 0xFFFFFFFF, "DegreeOfDilation", "Degree of Dilation", ("FL",), "1", False, 0),
-    (0x00220010, 0xFFFFFFFF, "StereoBaselineAngle", "Stereo Baseline Angle", ("FL",), "1", False, 0),
-    (0x00220011, 0xFFFFFFFF, "StereoBaselineDisplacement", "Stereo Baseline Displacement", ("FL",), "1", False, 0),
-    (0x00220012, 0xFFFFFFFF, "StereoHorizontalPixelOffset", "Stereo Horizontal Pixel Offset", ("FL",), "1", False, 0),
-    (0x00220013, 0xFFFFFFFF, "StereoVerticalPixelOffset", "Stereo Vertical Pixel Offset", ("FL",), "1", False, 0),
-    (0x00220014, 0xFFFFFFFF, "StereoRotation", "Stereo Rotation", ("FL",), "1", False, 0),
-    (0x00220015, 0xFFFFFFFF, "AcquisitionDeviceTypeCodeSequence", "Acquisition Device Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00220016, 0xFFFFFFFF, "IlluminationTypeCodeSequence", "Illumination Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00220017, 0xFFFFFFFF, "LightPathFilterTypeStackCodeSequence", "Light Path Filter Type Stack Code Sequence", ("SQ",), "1", False, 0),
-    (0x00220018, 0xFFFFFFFF, "ImagePathFilterTypeStackCodeSequence", "Image Path Filter Type Stack Code Sequence", ("SQ",), "1", False, 0),
-    (0x00220019, 0xFFFFFFFF, "LensesCodeSequence", "Lenses Code Sequence", ("SQ",), "1", False, 0),
-    (0x0022001A, 0xFFFFFFFF, "ChannelDescriptionCodeSequence", "Channel Description Code Sequence", ("SQ",), "1", False, 0),
-    (0x0022001B, 0xFFFFFFFF, "RefractiveStateSequence", "Refractive State Sequence", ("SQ",), "1", False, 0),
-    (0x0022001C, 0xFFFFFFFF, "MydriaticAgentCodeSequence", "Mydriatic Agent Code Sequence", ("SQ",), "1", False, 0),
-    (0x0022001D, 0xFFFFFFFF, "RelativeImagePositionCodeSequence", "Relative Image Position Code Sequence", ("SQ",), "1", False, 0),
-    (0x0022001E, 0xFFFFFFFF, "CameraAngleOfView", "Camera Angle of View", ("FL",), "1", False, 0),
-    (0x00220020, 0xFFFFFFFF, "StereoPairsSequence", "Stereo Pairs Sequence", ("SQ",), "1", False, 0),
-    (0x00220021, 0xFFFFFFFF, "LeftImageSequence", "Left Image Sequence", ("SQ",), "1", False, 0),
-    (0x00220022, 0xFFFFFFFF, "RightImageSequence", "Right Image Sequence", ("SQ",), "1", False, 0),
-    (0x00220030, 0xFFFFFFFF, "AxialLengthOfTheEye", "Axial Length of the Eye", ("FL",), "1", False, 0),
-    (0x00220031, 0xFFFFFFFF, "OphthalmicFrameLocationSequence", "Ophthalmic Frame Location Sequence", ("SQ",), "1", False, 0),
-    (0x00220032, 0xFFFFFFFF, "ReferenceCoordinates", "Reference Coordinates", ("FL",), "2-2n", False, 0),
-    (0x00220035, 0xFFFFFFFF, "DepthSpatialResolution", "Depth Spatial Resolution", ("FL",), "1", False, 0),
-    (0x00220036, 0xFFFFFFFF, "MaximumDepthDistortion", "Maximum Depth Distortion", ("FL",), "1", False, 0),
-    (0x00220037, 0xFFFFFFFF, "AlongScanSpatialResolution", "Along-scan Spatial Resolution", ("FL",), "1", False, 0),
-    (0x00220038, 0xFFFFFFFF, "MaximumAlongScanDistortion", "Maximum Along-scan Distortion", ("FL",), "1", False, 0),
-    (0x00220039, 0xFFFFFFFF, "OphthalmicImageOrientation", "Ophthalmic Image Orientation", ("CS",), "1", False, 0),
-    (0x00220041, 0xFFFFFFFF, "DepthOfTransverseImage", "Depth of Transverse Image", ("FL",), "1", False, 0),
-    (0x00220042, 0xFFFFFFFF, "MydriaticAgentConcentrationUnitsSequence", "Mydriatic Agent Concentration Units Sequence", ("SQ",), "1", False, 0),
-    (0x00220048, 0xFFFFFFFF, "AcrossScanSpatialResolution", "Across-scan Spatial Resolution", ("FL",), "1", False, 0),
-    (0x00220049, 0xFFFFFFFF, "MaximumAcrossScanDistortion", "Maximum Across-scan Distortion", ("FL",), "1", False, 0),
-    (0x0022004E, 0xFFFFFFFF, "MydriaticAgentConcentration", "Mydriatic Agent Concentration", ("DS",), "1", False, 0),
-    (0x00220055, 0xFFFFFFFF, "IlluminationWaveLength", "Illumination Wave Length", ("FL",), "1", False, 0),
-    (0x00220056, 0xFFFFFFFF, "IlluminationPower", "Illumination Power", ("FL",), "1", False, 0),
-    (0x00220057, 0xFFFFFFFF, "IlluminationBandwidth", "Illumination Bandwidth", ("FL",), "1", False, 0),
-    (0x00220058, 0xFFFFFFFF, "MydriaticAgentSequence", "Mydriatic Agent Sequence", ("SQ",), "1", False, 0),
-    (0x00221007, 0xFFFFFFFF, "OphthalmicAxialMeasurementsRightEyeSequence", "Ophthalmic Axial Measurements Right Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00221008, 0xFFFFFFFF, "OphthalmicAxialMeasurementsLeftEyeSequence", "Ophthalmic Axial Measurements Left Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00221009, 0xFFFFFFFF, "OphthalmicAxialMeasurementsDeviceType", "Ophthalmic Axial Measurements Device Type", ("CS",), "1", False, 0),
-    (0x00221010, 0xFFFFFFFF, "OphthalmicAxialLengthMeasurementsType", "Ophthalmic Axial Length Measurements Type", ("CS",), "1", False, 0),
-    (0x00221012, 0xFFFFFFFF, "OphthalmicAxialLengthSequence", "Ophthalmic Axial Length Sequence", ("SQ",), "1", False, 0),
-    (0x00221019, 0xFFFFFFFF, "OphthalmicAxialLength", "Ophthalmic Axial Length", ("FL",), "1", False, 0),
-    (0x00221024, 0xFFFFFFFF, "LensStatusCodeSequence", "Lens Status Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221025, 0xFFFFFFFF, "VitreousStatusCodeSequence", "Vitreous Status Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221028, 0xFFFFFFFF, "IOLFormulaCodeSequence", "IOL Formula Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221029, 0xFFFFFFFF, "IOLFormulaDetail", "IOL Formula Detail", ("LO",), "1", False, 0),
-    (0x00221033, 0xFFFFFFFF, "KeratometerIndex", "Keratometer Index", ("FL",), "1", False, 0),
-    (0x00221035, 0xFFFFFFFF, "SourceOfOphthalmicAxialLengthCodeSequence", "Source of Ophthalmic Axial Length Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221037, 0xFFFFFFFF, "TargetRefraction", "Target Refraction", ("FL",), "1", False, 0),
-    (0x00221039, 0xFFFFFFFF, "RefractiveProcedureOccurred", "Refractive Procedure Occurred", ("CS",), "1", False, 0),
-    (0x00221040, 0xFFFFFFFF, "RefractiveSurgeryTypeCodeSequence", "Refractive Surgery Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221044, 0xFFFFFFFF, "OphthalmicUltrasoundMethodCodeSequence", "Ophthalmic Ultrasound Method Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221050, 0xFFFFFFFF, "OphthalmicAxialLengthMeasurementsSequence", "Ophthalmic Axial Length Measurements Sequence", ("SQ",), "1", False, 0),
-    (0x00221053, 0xFFFFFFFF, "IOLPower", "IOL Power", ("FL",), "1", False, 0),
-    (0x00221054, 0xFFFFFFFF, "PredictedRefractiveError", "Predicted Refractive Error", ("FL",), "1", False, 0),
-    (0x00221059, 0xFFFFFFFF, "OphthalmicAxialLengthVelocity", "Ophthalmic Axial Length Velocity", ("FL",), "1", False, 0),
-    (0x00221065, 0xFFFFFFFF, "LensStatusDescription", "Lens Status Description", ("LO",), "1", False, 0),
-    (0x00221066, 0xFFFFFFFF, "VitreousStatusDescription", "Vitreous Status Description", ("LO",), "1", False, 0),
-    (0x00221090, 0xFFFFFFFF, "IOLPowerSequence", "IOL Power Sequence", ("SQ",), "1", False, 0),
-    (0x00221092, 0xFFFFFFFF, "LensConstantSequence", "Lens Constant Sequence", ("SQ",), "1", False, 0),
-    (0x00221093, 0xFFFFFFFF, "IOLManufacturer", "IOL Manufacturer", ("LO",), "1", False, 0),
-    (0x00221094, 0xFFFFFFFF, "LensConstantDescription", "Lens Constant Description", ("LO",), "1", True, 0),
-    (0x00221095, 0xFFFFFFFF, "ImplantName", "Implant Name", ("LO",), "1", False, 0),
-    (0x00221096, 0xFFFFFFFF, "KeratometryMeasurementTypeCodeSequence", "Keratometry Measurement Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221097, 0xFFFFFFFF, "ImplantPartNumber", "Implant Part Number", ("LO",), "1", False, 0),
-    (0x00221100, 0xFFFFFFFF, "ReferencedOphthalmicAxialMeasurementsSequence", "Referenced Ophthalmic Axial Measurements Sequence", ("SQ",), "1", False, 0),
-    (0x00221101, 0xFFFFFFFF, "OphthalmicAxialLengthMeasurementsSegmentNameCodeSequence", "Ophthalmic Axial Length Measurements Segment Name Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221103, 0xFFFFFFFF, "RefractiveErrorBeforeRefractiveSurgeryCodeSequence", "Refractive Error Before Refractive Surgery Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221121, 0xFFFFFFFF, "IOLPowerForExactEmmetropia", "IOL Power For Exact Emmetropia", ("FL",), "1", False, 0),
-    (0x00221122, 0xFFFFFFFF, "IOLPowerForExactTargetRefraction", "IOL Power For Exact Target Refraction", ("FL",), "1", False, 0),
-    (0x00221125, 0xFFFFFFFF, "AnteriorChamberDepthDefinitionCodeSequence", "Anterior Chamber Depth Definition Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221127, 0xFFFFFFFF, "LensThicknessSequence", "Lens Thickness Sequence", ("SQ",), "1", False, 0),
-    (0x00221128, 0xFFFFFFFF, "AnteriorChamberDepthSequence", "Anterior Chamber Depth Sequence", ("SQ",), "1", False, 0),
-    (0x00221130, 0xFFFFFFFF, "LensThickness", "Lens Thickness", ("FL",), "1", False, 0),
-    (0x00221131, 0xFFFFFFFF, "AnteriorChamberDepth", "Anterior Chamber Depth", ("FL",), "1", False, 0),
-    (0x00221132, 0xFFFFFFFF, "SourceOfLensThicknessDataCodeSequence", "Source of Lens Thickness Data Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221133, 0xFFFFFFFF, "SourceOfAnteriorChamberDepthDataCodeSequence", "Source of Anterior Chamber Depth Data Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221134, 0xFFFFFFFF, "SourceOfRefractiveMeasurementsSequence", "Source of Refractive Measurements Sequence", ("SQ",), "1", False, 0),
-    (0x00221135, 0xFFFFFFFF, "SourceOfRefractiveMeasurementsCodeSequence", "Source of Refractive Measurements Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221140, 0xFFFFFFFF, "OphthalmicAxialLengthMeasurementModified", "Ophthalmic Axial Length Measurement Modified", ("CS",), "1", False, 0),
-    (0x00221150, 0xFFFFFFFF, "OphthalmicAxialLengthDataSourceCodeSequence", "Ophthalmic Axial Length Data Source Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221153, 0xFFFFFFFF, "OphthalmicAxialLengthAcquisitionMethodCodeSequence", "Ophthalmic Axial Length Acquisition Method Code Sequence", ("SQ",), "1", True, 0),
-    (0x00221155, 0xFFFFFFFF, "SignalToNoiseRatio", "Signal to Noise Ratio", ("FL",), "1", False, 0),
-    (0x00221159, 0xFFFFFFFF, "OphthalmicAxialLengthDataSourceDescription", "Ophthalmic Axial Length Data Source Description", ("LO",), "1", False, 0),
-    (0x00221210, 0xFFFFFFFF, "OphthalmicAxialLengthMeasurementsTotalLengthSequence", "Ophthalmic Axial Length Measurements Total Length Sequence", ("SQ",), "1", False, 0),
-    (0x00221211, 0xFFFFFFFF, "OphthalmicAxialLengthMeasurementsSegmentalLengthSequence", "Ophthalmic Axial Length Measurements Segmental Length Sequence", ("SQ",), "1", False, 0),
-    (0x00221212, 0xFFFFFFFF, "OphthalmicAxialLengthMeasurementsLengthSummationSequence", "Ophthalmic Axial Length Measurements Length Summation Sequence", ("SQ",), "1", False, 0),
-    (0x00221220, 0xFFFFFFFF, "UltrasoundOphthalmicAxialLengthMeasurementsSequence", "Ultrasound Ophthalmic Axial Length Measurements Sequence", ("SQ",), "1", False, 0),
-    (0x00221225, 0xFFFFFFFF, "OpticalOphthalmicAxialLengthMeasurementsSequence", "Optical Ophthalmic Axial Length Measurements Sequence", ("SQ",), "1", False, 0),
-    (0x00221230, 0xFFFFFFFF, "UltrasoundSelectedOphthalmicAxialLengthSequence", "Ultrasound Selected Ophthalmic Axial Length Sequence", ("SQ",), "1", False, 0),
-    (0x00221250, 0xFFFFFFFF, "OphthalmicAxialLengthSelectionMethodCodeSequence", "Ophthalmic Axial Length Selection Method Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221255, 0xFFFFFFFF, "OpticalSelectedOphthalmicAxialLengthSequence", "Optical Selected Ophthalmic Axial Length Sequence", ("SQ",), "1", False, 0),
-    (0x00221257, 0xFFFFFFFF, "SelectedSegmentalOphthalmicAxialLengthSequence", "Selected Segmental Ophthalmic Axial Length Sequence", ("SQ",), "1", False, 0),
-    (0x00221260, 0xFFFFFFFF, "SelectedTotalOphthalmicAxialLengthSequence", "Selected Total Ophthalmic Axial Length Sequence", ("SQ",), "1", False, 0),
-    (0x00221262, 0xFFFFFFFF, "OphthalmicAxialLengthQualityMetricSequence", "Ophthalmic Axial Length Quality Metric Sequence", ("SQ",), "1", False, 0),
-    (0x00221265, 0xFFFFFFFF, "OphthalmicAxialLengthQualityMetricTypeCodeSequence", "Ophthalmic Axial Length Quality Metric Type Code Sequence", ("SQ",), "1", True, 0),
-    (0x00221273, 0xFFFFFFFF, "OphthalmicAxialLengthQualityMetricTypeDescription", "Ophthalmic Axial Length Quality Metric Type Description", ("LO",), "1", True, 0),
-    (0x00221300, 0xFFFFFFFF, "IntraocularLensCalculationsRightEyeSequence", "Intraocular Lens Calculations Right Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00221310, 0xFFFFFFFF, "IntraocularLensCalculationsLeftEyeSequence", "Intraocular Lens Calculations Left Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00221330, 0xFFFFFFFF, "ReferencedOphthalmicAxialLengthMeasurementQCImageSequence", "Referenced Ophthalmic Axial Length Measurement QC Image Sequence", ("SQ",), "1", False, 0),
-    (0x00221415, 0xFFFFFFFF, "OphthalmicMappingDeviceType", "Ophthalmic Mapping Device Type", ("CS",), "1", False, 0),
-    (0x00221420, 0xFFFFFFFF, "AcquisitionMethodCodeSequence", "Acquisition Method Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221423, 0xFFFFFFFF, "AcquisitionMethodAlgorithmSequence", "Acquisition Method Algorithm Sequence", ("SQ",), "1", False, 0),
-    (0x00221436, 0xFFFFFFFF, "OphthalmicThicknessMapTypeCodeSequence", "Ophthalmic Thickness Map Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221443, 0xFFFFFFFF, "OphthalmicThicknessMappingNormalsSequence", "Ophthalmic Thickness Mapping Normals Sequence", ("SQ",), "1", False, 0),
-    (0x00221445, 0xFFFFFFFF, "RetinalThicknessDefinitionCodeSequence", "Retinal Thickness Definition Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221450, 0xFFFFFFFF, "PixelValueMappingToCodedConceptSequence", "Pixel Value Mapping to Coded Concept Sequence", ("SQ",), "1", False, 0),
-    (0x00221452, 0xFFFFFFFF, "MappedPixelValue", "Mapped Pixel Value", ("US", "SS"), "1", False, 0),
-    (0x00221454, 0xFFFFFFFF, "PixelValueMappingExplanation", "Pixel Value Mapping Explanation", ("LO",), "1", False, 0),
-    (0x00221458, 0xFFFFFFFF, "OphthalmicThicknessMapQualityThresholdSequence", "Ophthalmic Thickness Map Quality Threshold Sequence", ("SQ",), "1", False, 0),
-    (0x00221460, 0xFFFFFFFF, "OphthalmicThicknessMapThresholdQualityRating", "Ophthalmic Thickness Map Threshold Quality Rating", ("FL",), "1", False, 0),
-    (0x00221463, 0xFFFFFFFF, "AnatomicStructureReferencePoint", "Anatomic Structure Reference Point", ("FL",), "2", False, 0),
-    (0x00221465, 0xFFFFFFFF, "RegistrationToLocalizerSequence", "Registration to Localizer Sequence", ("SQ",), "1", False, 0),
-    (0x00221466, 0xFFFFFFFF, "RegisteredLocalizerUnits", "Registered Localizer Units", ("CS",), "1", False, 0),
-    (0x00221467, 0xFFFFFFFF, "RegisteredLocalizerTopLeftHandCorner", "Registered Localizer Top Left Hand Corner", ("FL",), "2", False, 0),
-    (0x00221468, 0xFFFFFFFF, "RegisteredLocalizerBottomRightHandCorner", "Registered Localizer Bottom Right Hand Corner", ("FL",), "2", False, 0),
-    (0x00221470, 0xFFFFFFFF, "OphthalmicThicknessMapQualityRatingSequence", "Ophthalmic Thickness Map Quality Rating Sequence", ("SQ",), "1", False, 0),
-    (0x00221472, 0xFFFFFFFF, "RelevantOPTAttributesSequence", "Relevant OPT Attributes Sequence", ("SQ",), "1", False, 0),
-    (0x00221512, 0xFFFFFFFF, "TransformationMethodCodeSequence", "Transformation Method Code Sequence", ("SQ",), "1", False, 0),
-    (0x00221513, 0xFFFFFFFF, "TransformationAlgorithmSequence", "Transformation Algorithm Sequence", ("SQ",), "1", False, 0),
-    (0x00221515, 0xFFFFFFFF, "OphthalmicAxialLengthMethod", "Ophthalmic Axial Length Method", ("CS",), "1", False, 0),
-    (0x00221517, 0xFFFFFFFF, "OphthalmicFOV", "Ophthalmic FOV", ("FL",), "1", False, 0),
-    (0x00221518, 0xFFFFFFFF, "TwoDimensionalToThreeDimensionalMapSequence", "Two Dimensional to Three Dimensional Map Sequence", ("SQ",), "1", False, 0),
-    (0x00221525, 0xFFFFFFFF, "WideFieldOphthalmicPhotographyQualityRatingSequence", "Wide Field Ophthalmic Photography Quality Rating Sequence", ("SQ",), "1", False, 0),
-    (0x00221526, 0xFFFFFFFF, "WideFieldOphthalmicPhotographyQualityThresholdSequence", "Wide Field Ophthalmic Photography Quality Threshold Sequence", ("SQ",), "1", False, 0),
-    (0x00221527, 0xFFFFFFFF, "WideFieldOphthalmicPhotographyThresholdQualityRating", "Wide Field Ophthalmic Photography Threshold Quality Rating", ("FL",), "1", False, 0),
-    (0x00221528, 0xFFFFFFFF, "XCoordinatesCenterPixelViewAngle", "X Coordinates Center Pixel View Angle", ("FL",), "1", False, 0),
-    (0x00221529, 0xFFFFFFFF, "YCoordinatesCenterPixelViewAngle", "Y Coordinates Center Pixel View Angle", ("FL",), "1", False, 0),
-    (0x00221530, 0xFFFFFFFF, "NumberOfMapPoints", "Number of Map Points", ("UL",), "1", False, 0),
-    (0x00221531, 0xFFFFFFFF, "TwoDimensionalToThreeDimensionalMapData", "Two Dimensional to Three Dimensional Map Data", ("OF",), "1", False, 0),
-    (0x00240010, 0xFFFFFFFF, "VisualFieldHorizontalExtent", "Visual Field Horizontal Extent", ("FL",), "1", False, 0),
-    (0x00240011, 0xFFFFFFFF, "VisualFieldVerticalExtent", "Visual Field Vertical Extent", ("FL",), "1", False, 0),
-    (0x00240012, 0xFFFFFFFF, "VisualFieldShape", "Visual Field Shape", ("CS",), "1", False, 0),
-    (0x00240016, 0xFFFFFFFF, "ScreeningTestModeCodeSequence", "Screening Test Mode Code Sequence", ("SQ",), "1", False, 0),
-    (0x00240018, 0xFFFFFFFF, "MaximumStimulusLuminance", "Maximum Stimulus Luminance", ("FL",), "1", False, 0),
-    (0x00240020, 0xFFFFFFFF, "BackgroundLuminance", "Background Luminance", ("FL",), "1", False, 0),
-    (0x00240021, 0xFFFFFFFF, "StimulusColorCodeSequence", "Stimulus Color Code Sequence", ("SQ",), "1", False, 0),
-    (0x00240024, 0xFFFFFFFF, "BackgroundIlluminationColorCodeSequence", "Background Illumination Color Code Sequence", ("SQ",), "1", False, 0),
-    (0x00240025, 0xFFFFFFFF, "StimulusArea", "Stimulus Area", ("FL",), "1", False, 0),
-    (0x00240028, 0xFFFFFFFF, "StimulusPresentationTime", "Stimulus Presentation Time", ("FL",), "1", False, 0),
-    (0x00240032, 0xFFFFFFFF, "FixationSequence", "Fixation Sequence", ("SQ",), "1", False, 0),
-    (0x00240033, 0xFFFFFFFF, "FixationMonitoringCodeSequence", "Fixation Monitoring Code Sequence", ("SQ",), "1", False, 0),
-    (0x00240034, 0xFFFFFFFF, "VisualFieldCatchTrialSequence", "Visual Field Catch Trial Sequence", ("SQ",), "1", False, 0),
-    (0x00240035, 0xFFFFFFFF, "FixationCheckedQuantity", "Fixation Checked Quantity", ("US",), "1", False, 0),
-    (0x00240036, 0xFFFFFFFF, "PatientNotProperlyFixatedQuantity", "Patient Not Properly Fixated Quantity", ("US",), "1", False, 0),
-    (0x00240037, 0xFFFFFFFF, "PresentedVisualStimuliDataFlag", "Presented Visual Stimuli Data Flag", ("CS",), "1", False, 0),
-    (0x00240038, 0xFFFFFFFF, "NumberOfVisualStimuli", "Number of Visual Stimuli", ("US",), "1", False, 0),
-    (0x00240039, 0xFFFFFFFF, "ExcessiveFixationLossesDataFlag", "Excessive Fixation Losses Data Flag", ("CS",), "1", False, 0),
-    (0x00240040, 0xFFFFFFFF, "ExcessiveFixationLosses", "Excessive Fixation Losses", ("CS",), "1", False, 0),
-    (0x00240042, 0xFFFFFFFF, "StimuliRetestingQuantity", "Stimuli Retesting Quantity", ("US",), "1", False, 0),
-    (0x00240044, 0xFFFFFFFF, "CommentsOnPatientPerformanceOfVisualField", "Comments on Patient's Performance of Visual Field", ("LT",), "1", False, 0),
-    (0x00240045, 0xFFFFFFFF, "FalseNegativesEstimateFlag", "False Negatives Estimate Flag", ("CS",), "1", False, 0),
-    (0x00240046, 0xFFFFFFFF, "FalseNegativesEstimate", "False Negatives Estimate", ("FL",), "1", False, 0),
-    (0x00240048, 0xFFFFFFFF, "NegativeCatchTrialsQuantity", "Negative Catch Trials Quantity", ("US",), "1", False, 0),
-    (0x00240050, 0xFFFFFFFF, "FalseNegativesQuantity", "False Negatives Quantity", ("US",), "1", False, 0),
-    (0x00240051, 0xFFFFFFFF, "ExcessiveFalseNegativesDataFlag", "Excessive False Negatives Data Flag", ("CS",), "1", False, 0),
-    (0x00240052, 0xFFFFFFFF, "ExcessiveFalseNegatives", "Excessive False Negatives", ("CS",), "1", False, 0),
-    (0x00240053, 0xFFFFFFFF, "FalsePositivesEstimateFlag", "False Positives Estimate Flag", ("CS",), "1", False, 0),
-    (0x00240054, 0xFFFFFFFF, "FalsePositivesEstimate", "False Positives Estimate", ("FL",), "1", False, 0),
-    (0x00240055, 0xFFFFFFFF, "CatchTrialsDataFlag", "Catch Trials Data Flag", ("CS",), "1", False, 0),
-    (0x00240056, 0xFFFFFFFF, "PositiveCatchTrialsQuantity", "Positive Catch Trials Quantity", ("US",), "1", False, 0),
-    (0x00240057, 0xFFFFFFFF, "TestPointNormalsDataFlag", "Test Point Normals Data Flag", ("CS",), "1", False, 0),
-    (0x00240058, 0xFFFFFFFF, "TestPointNormalsSequence", "Test Point Normals Sequence", ("SQ",), "1", False, 0),
-    (0x00240059, 0xFFFFFFFF, "GlobalDeviationProbabilityNormalsFlag", "Global Deviation Probability Normals Flag", ("CS",), "1", False, 0),
-    (0x00240060, 0xFFFFFFFF, "FalsePositivesQuantity", "False Positives Quantity", ("US",), "1", False, 0),
-    (0x00240061, 0xFFFFFFFF, "ExcessiveFalsePositivesDataFlag", "Excessive False Positives Data Flag", ("CS",), "1", False, 0),
-    (0x00240062, 0xFFFFFFFF, "ExcessiveFalsePositives", "Excessive False Positives", ("CS",), "1", False, 0),
-    (0x00240063, 0xFFFFFFFF, "VisualFieldTestNormalsFlag", "Visual Field Test Normals Flag", ("CS",), "1", False, 0),
-    (0x00240064, 0xFFFFFFFF, "ResultsNormalsSequence", "Results Normals Sequence", ("SQ",), "1", False, 0),
-    (0x00240065, 0xFFFFFFFF, "AgeCorrectedSensitivityDeviationAlgorithmSequence", "Age Corrected Sensitivity Deviation Algorithm Sequence", ("SQ",), "1", False, 0),
-    (0x00240066, 0xFFFFFFFF, "GlobalDeviationFromNormal", "Global Deviation From Normal", ("FL",), "1", False, 0),
-    (0x00240067, 0xFFFFFFFF, "GeneralizedDefectSensitivityDeviationAlgorithmSequence", "Generalized Defect Sensitivity Deviation Algorithm Sequence", ("SQ",), "1", False, 0),
-    (0x00240068, 0xFFFFFFFF, "LocalizedDeviationFromNormal", "Localized Deviation From Normal", ("FL",), "1", False, 0),
-    (0x00240069, 0xFFFFFFFF, "PatientReliabilityIndicator", "Patient Reliability Indicator", ("LO",), "1", False, 0),
-    (0x00240070, 0xFFFFFFFF, "VisualFieldMeanSensitivity", "Visual Field Mean Sensitivity", ("FL",), "1", False, 0),
-    (0x00240071, 0xFFFFFFFF, "GlobalDeviationProbability", "Global Deviation Probability", ("FL",), "1", False, 0),
-    (0x00240072, 0xFFFFFFFF, "LocalDeviationProbabilityNormalsFlag", "Local Deviation Probability Normals Flag", ("CS",), "1", False, 0),
-    (0x00240073, 0xFFFFFFFF, "LocalizedDeviationProbability", "Localized Deviation Probability", ("FL",), "1", False, 0),
-    (0x00240074, 0xFFFFFFFF, "ShortTermFluctuationCalculated", "Short Term Fluctuation Calculated", ("CS",), "1", False, 0),
-    (0x00240075, 0xFFFFFFFF, "ShortTermFluctuation", "Short Term Fluctuation", ("FL",), "1", False, 0),
-    (0x00240076, 0xFFFFFFFF, "ShortTermFluctuationProbabilityCalculated", "Short Term Fluctuation Probability Calculated", ("CS",), "1", False, 0),
-    (0x00240077, 0xFFFFFFFF, "ShortTermFluctuationProbability", "Short Term Fluctuation Probability", ("FL",), "1", False, 0),
-    (0x00240078, 0xFFFFFFFF, "CorrectedLocalizedDeviationFromNormalCalculated", "Corrected Localized Deviation From Normal Calculated", ("CS",), "1", False, 0),
-    (0x00240079, 0xFFFFFFFF, "CorrectedLocalizedDeviationFromNormal", "Corrected Localized Deviation From Normal", ("FL",), "1", False, 0),
-    (0x00240080, 0xFFFFFFFF, "CorrectedLocalizedDeviationFromNormalProbabilityCalculated", "Corrected Localized Deviation From Normal Probability Calculated", ("CS",), "1", False, 0),
-    (0x00240081, 0xFFFFFFFF, "CorrectedLocalizedDeviationFromNormalProbability", "Corrected Localized Deviation From Normal Probability", ("FL",), "1", False, 0),
-    (0x00240083, 0xFFFFFFFF, "GlobalDeviationProbabilitySequence", "Global Deviation Probability Sequence", ("SQ",), "1", False, 0),
-    (0x00240085, 0xFFFFFFFF, "LocalizedDeviationProbabilitySequence", "Localized Deviation Probability Sequence", ("SQ",), "1", False, 0),
-    (0x00240086, 0xFFFFFFFF, "FovealSensitivityMeasured", "Foveal Sensitivity Measured", ("CS",), "1", False, 0),
-    (0x00240087, 0xFFFFFFFF, "FovealSensitivity", "Foveal Sensitivity", ("FL",), "1", False, 0),
-    (0x00240088, 0xFFFFFFFF, "VisualFieldTestDuration", "Visual Field Test Duration", ("FL",), "1", False, 0),
-    (0x00240089, 0xFFFFFFFF, "VisualFieldTestPointSequence", "Visual Field Test Point Sequence", ("SQ",), "1", False, 0),
-    (0x00240090, 0xFFFFFFFF, "VisualFieldTestPointXCoordinate", "Visual Field Test Point X-Coordinate", ("FL",), "1", False, 0),
-    (0x00240091, 0xFFFFFFFF, "VisualFieldTestPointYCoordinate", "Visual Field Test Point Y-Coordinate", ("FL",), "1", False, 0),
-    (0x00240092, 0xFFFFFFFF, "AgeCorrectedSensitivityDeviationValue", "Age Corrected Sensitivity Deviation Value", ("FL",), "1", False, 0),
-    (0x00240093, 0xFFFFFFFF, "StimulusResults", "Stimulus Results", ("CS",), "1", False, 0),
-    (0x00240094, 0xFFFFFFFF, "SensitivityValue", "Sensitivity Value", ("FL",), "1", False, 0),
-    (0x00240095, 0xFFFFFFFF, "RetestStimulusSeen", "Retest Stimulus Seen", ("CS",), "1", False, 0),
-    (0x00240096, 0xFFFFFFFF, "RetestSensitivityValue", "Retest Sensitivity Value", ("FL",), "1", False, 0),
-    (0x00240097, 0xFFFFFFFF, "VisualFieldTestPointNormalsSequence", "Visual Field Test Point Normals Sequence", ("SQ",), "1", False, 0),
-    (0x00240098, 0xFFFFFFFF, "QuantifiedDefect", "Quantified Defect", ("FL",), "1", False, 0),
-    (0x00240100, 0xFFFFFFFF, "AgeCorrectedSensitivityDeviationProbabilityValue", "Age Corrected Sensitivity Deviation Probability Value", ("FL",), "1", False, 0),
-    (0x00240102, 0xFFFFFFFF, "GeneralizedDefectCorrectedSensitivityDeviationFlag", "Generalized Defect Corrected Sensitivity Deviation Flag", ("CS",), "1", False, 0),
-    (0x00240103, 0xFFFFFFFF, "GeneralizedDefectCorrectedSensitivityDeviationValue", "Generalized Defect Corrected Sensitivity Deviation Value", ("FL",), "1", False, 0),
-    (0x00240104, 0xFFFFFFFF, "GeneralizedDefectCorrectedSensitivityDeviationProbabilityValue", "Generalized Defect Corrected Sensitivity Deviation Probability Value", ("FL",), "1", False, 0),
-    (0x00240105, 0xFFFFFFFF, "MinimumSensitivityValue", "Minimum Sensitivity Value", ("FL",), "1", False, 0),
-    (0x00240106, 0xFFFFFFFF, "BlindSpotLocalized", "Blind Spot Localized", ("CS",), "1", False, 0),
-    (0x00240107, 0xFFFFFFFF, "BlindSpotXCoordinate", "Blind Spot X-Coordinate", ("FL",), "1", False, 0),
-    (0x00240108, 0xFFFFFFFF, "BlindSpotYCoordinate", "Blind Spot Y-Coordinate", ("FL",), "1", False, 0),
-    (0x00240110, 0xFFFFFFFF, "VisualAcuityMeasurementSequence", "Visual Acuity Measurement Sequence", ("SQ",), "1", False, 0),
-    (0x00240112, 0xFFFFFFFF, "RefractiveParametersUsedOnPatientSequence", "Refractive Parameters Used on Patient Sequence", ("SQ",), "1", False, 0),
-    (0x00240113, 0xFFFFFFFF, "MeasurementLaterality", "Measurement Laterality", ("CS",), "1", False, 0),
-    (0x00240114, 0xFFFFFFFF, "OphthalmicPatientClinicalInformationLeftEyeSequence", "Ophthalmic Patient Clinical Information Left Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00240115, 0xFFFFFFFF, "OphthalmicPatientClinicalInformationRightEyeSequence", "Ophthalmic Patient Clinical Information Right Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00240117, 0xFFFFFFFF, "FovealPointNormativeDataFlag", "Foveal Point Normative Data Flag", ("CS",), "1", False, 0),
-    (0x00240118, 0xFFFFFFFF, "FovealPointProbabilityValue", "Foveal Point Probability Value", ("FL",), "1", False, 0),
-    (0x00240120, 0xFFFFFFFF, "ScreeningBaselineMeasured", "Screening Baseline Measured", ("CS",), "1", False, 0),
-    (0x00240122, 0xFFFFFFFF, "ScreeningBaselineMeasuredSequence", "Screening Baseline Measured Sequence", ("SQ",), "1", False, 0),
-    (0x00240124, 0xFFFFFFFF, "ScreeningBaselineType", "Screening Baseline Type", ("CS",), "1", False, 0),
-    (0x00240126, 0xFFFFFFFF, "ScreeningBaselineValue", "Screening Baseline Value", ("FL",), "1", False, 0),
-    (0x00240202, 0xFFFFFFFF, "AlgorithmSource", "Algorithm Source", ("LO",), "1", False, 0),
-    (0x00240306, 0xFFFFFFFF, "DataSetName", "Data Set Name", ("LO",), "1", False, 0),
-    (0x00240307, 0xFFFFFFFF, "DataSetVersion", "Data Set Version", ("LO",), "1", False, 0),
-    (0x00240308, 0xFFFFFFFF, "DataSetSource", "Data Set Source", ("LO",), "1", False, 0),
-    (0x00240309, 0xFFFFFFFF, "DataSetDescription", "Data Set Description", ("LO",), "1", False, 0),
-    (0x00240317, 0xFFFFFFFF, "VisualFieldTestReliabilityGlobalIndexSequence", "Visual Field Test Reliability Global Index Sequence", ("SQ",), "1", False, 0),
-    (0x00240320, 0xFFFFFFFF, "VisualFieldGlobalResultsIndexSequence", "Visual Field Global Results Index Sequence", ("SQ",), "1", False, 0),
-    (0x00240325, 0xFFFFFFFF, "DataObservationSequence", "Data Observation Sequence", ("SQ",), "1", False, 0),
-    (0x00240338, 0xFFFFFFFF, "IndexNormalsFlag", "Index Normals Flag", ("CS",), "1", False, 0),
-    (0x00240341, 0xFFFFFFFF, "IndexProbability", "Index Probability", ("FL",), "1", False, 0),
-    (0x00240344, 0xFFFFFFFF, "IndexProbabilitySequence", "Index Probability Sequence", ("SQ",), "1", False, 0),
-    (0x00280002, 0xFFFFFFFF, "SamplesPerPixel", "Samples per Pixel", ("US",), "1", False, 0),
-    (0x00280003, 0xFFFFFFFF, "SamplesPerPixelUsed", "Samples per Pixel Used", ("US",), "1", False, 0),
-    (0x00280004, 0xFFFFFFFF, "PhotometricInterpretation", "Photometric Interpretation", ("CS",), "1", False, 0),
-    (0x00280005, 0xFFFFFFFF, "ImageDimensions", "Image Dimensions", ("US",), "1", True, 0),
-    (0x00280006, 0xFFFFFFFF, "PlanarConfiguration", "Planar Configuration", ("US",), "1", False, 0),
-    (0x00280008, 0xFFFFFFFF, "NumberOfFrames", "Number of Frames", ("IS",), "1", False, 0),
-    (0x00280009, 0xFFFFFFFF, "FrameIncrementPointer", "Frame Increment Pointer", ("AT",), "1-n", False, 0),
-    (0x0028000A, 0xFFFFFFFF, "FrameDimensionPointer", "Frame Dimension Pointer", ("AT",), "1-n", False, 0),
-    (0x00280010, 0xFFFFFFFF, "Rows", "Rows", ("US",), "1", False, 0),
-    (0x00280011, 0xFFFFFFFF, "Columns", "Columns", ("US",), "1", False, 0),
-    (0x00280012, 0xFFFFFFFF, "Planes", "Planes", ("US",), "1", True, 0),
-    (0x00280014, 0xFFFFFFFF, "UltrasoundColorDataPresent", "Ultrasound Color Data Present", ("US",), "1", False, 0),
-    (0x00280020, 0xFFFFFFFF, "", "", (), "", True, 0),
-    (0x00280030, 0xFFFFFFFF, "PixelSpacing", "Pixel Spacing", ("DS",), "2", False, 0),
-    (0x00280031, 0xFFFFFFFF, "ZoomFactor", "Zoom Factor", ("DS",), "2", False, 0),
-    (0x00280032, 0xFFFFFFFF, "ZoomCenter", "Zoom Center", ("DS",), "2", False, 0),
-    (0x00280034, 0xFFFFFFFF, "PixelAspectRatio", "Pixel Aspect Ratio", ("IS",), "2", False, 0),
-    (0x00280040, 0xFFFFFFFF, "ImageFormat", "Image Format", ("CS",), "1", True, 0),
-    (0x00280050, 0xFFFFFFFF, "ManipulatedImage", "Manipulated Image", ("LO",), "1-n", True, 0),
-    (0x00280051, 0xFFFFFFFF, "CorrectedImage", "Corrected Image", ("CS",), "1-n", False, 0),
-    (0x0028005F, 0xFFFFFFFF, "CompressionRecognitionCode", "Compression Recognition Code", ("LO",), "1", True, 0),
-    (0x00280060, 0xFFFFFFFF, "CompressionCode", "Compression Code", ("CS",), "1", True, 0),
-    (0x00280061, 0xFFFFFFFF, "CompressionOriginator", "Compression Originator", ("SH",), "1", True, 0),
-    (0x00280062, 0xFFFFFFFF, "CompressionLabel", "Compression Label", ("LO",), "1", True, 0),
-    (0x00280063, 0xFFFFFFFF, "CompressionDescription", "Compression Description", ("SH",), "1", True, 0),
-    (0x00280065, 0xFFFFFFFF, "CompressionSequence", "Compression Sequence", ("CS",), "1-n", True, 0),
-    (0x00280066, 0xFFFFFFFF, "CompressionStepPointers", "Compression Step Pointers", ("AT",), "1-n", True, 0),
-    (0x00280068, 0xFFFFFFFF, "RepeatInterval", "Repeat Interval", ("US",), "1", True, 0),
-    (0x00280069, 0xFFFFFFFF, "BitsGrouped", "Bits Grouped", ("US",), "1", True, 0),
-    (0x00280070, 0xFFFFFFFF, "PerimeterTable", "Perimeter Table", ("US",), "1-n", True, 0),
-    (0x00280071, 0xFFFFFFFF, "PerimeterValue", "Perimeter Value", ("US", "SS"), "1", True, 0),
-    (0x00280080, 0xFFFFFFFF, "PredictorRows", "Predictor Rows", ("US",), "1", True, 0),
-    (0x00280081, 0xFFFFFFFF, "PredictorColumns", "Predictor Columns", ("US",), "1", True, 0),
-    (0x00280082, 0xFFFFFFFF, "PredictorConstants", "Predictor Constants", ("US",), "1-n", True, 0),
-    (0x00280090, 0xFFFFFFFF, "BlockedPixels", "Blocked Pixels", ("CS",), "1", True, 0),
-    (0x00280091, 0xFFFFFFFF, "BlockRows", "Block Rows", ("US",), "1", True, 0),
-    (0x00280092, 0xFFFFFFFF, "BlockColumns", "Block Columns", ("US",), "1", True, 0),
-    (0x00280093, 0xFFFFFFFF, "RowOverlap", "Row Overlap", ("US",), "1", True, 0),
-    (0x00280094, 0xFFFFFFFF, "ColumnOverlap", "Column Overlap", ("US",), "1", True, 0),
-    (0x00280100, 0xFFFFFFFF, "BitsAllocated", "Bits Allocated", ("US",), "1", False, 0),
-    (0x00280101, 0xFFFFFFFF, "BitsStored", "Bits Stored", ("US",), "1", False, 0),
-    (0x00280102, 0xFFFFFFFF, "HighBit", "High Bit", ("US",), "1", False, 0),
-    (0x00280103, 0xFFFFFFFF, "PixelRepresentation", "Pixel Representation", ("US",), "1", False, 0),
-    (0x00280104, 0xFFFFFFFF, "SmallestValidPixelValue", "Smallest Valid Pixel Value", ("US", "SS"), "1", True, 0),
-    (0x00280105, 0xFFFFFFFF, "LargestValidPixelValue", "Largest Valid Pixel Value", ("US", "SS"), "1", True, 0),
-    (0x00280106, 0xFFFFFFFF, "SmallestImagePixelValue", "Smallest Image Pixel Value", ("US", "SS"), "1", False, 0),
-    (0x00280107, 0xFFFFFFFF, "LargestImagePixelValue", "Largest Image Pixel Value", ("US", "SS"), "1", False, 0),
-    (0x00280108, 0xFFFFFFFF, "SmallestPixelValueInSeries", "Smallest Pixel Value in Series", ("US", "SS"), "1", False, 0),
-    (0x00280109, 0xFFFFFFFF, "LargestPixelValueInSeries", "Largest Pixel Value in Series", ("US", "SS"), "1", False, 0),
-    (0x00280110, 0xFFFFFFFF, "SmallestImagePixelValueInPlane", "Smallest Image Pixel Value in Plane", ("US", "SS"), "1", True, 0),
-    (0x00280111, 0xFFFFFFFF, "LargestImagePixelValueInPlane", "Largest Image Pixel Value in Plane", ("US", "SS"), "1", True, 0),
-    (0x00280120, 0xFFFFFFFF, "PixelPaddingValue", "Pixel Padding Value", ("US", "SS"), "1", False, 0),
-    (0x00280121, 0xFFFFFFFF, "PixelPaddingRangeLimit", "Pixel Padding Range Limit", ("US", "SS"), "1", False, 0),
-    (0x00280122, 0xFFFFFFFF, "FloatPixelPaddingValue", "Float Pixel Padding Value", ("FL",), "1", False, 0),
-    (0x00280123, 0xFFFFFFFF, "DoubleFloatPixelPaddingValue", "Double Float Pixel Padding Value", ("FD",), "1", False, 0),
-    (0x00280124, 0xFFFFFFFF, "FloatPixelPaddingRangeLimit", "Float Pixel Padding Range Limit", ("FL",), "1", False, 0),
-    (0x00280125, 0xFFFFFFFF, "DoubleFloatPixelPaddingRangeLimit", "Double Float Pixel Padding Range Limit", ("FD",), "1", False, 0),
-    (0x00280200, 0xFFFFFFFF, "ImageLocation", "Image Location", ("US",), "1", True, 0),
-    (0x00280300, 0xFFFFFFFF, "QualityControlImage", "Quality Control Image", ("CS",), "1", False, 0),
-    (0x00280301, 0xFFFFFFFF, "BurnedInAnnotation", "Burned In Annotation", ("CS",), "1", False, 0),
-    (0x00280302, 0xFFFFFFFF, "RecognizableVisualFeatures", "Recognizable Visual Features", ("CS",), "1", False, 0),
-    (0x00280303, 0xFFFFFFFF, "LongitudinalTemporalInformationModified", "Longitudinal Temporal Information Modified", ("CS",), "1", False, 0),
-    (0x00280304, 0xFFFFFFFF, "ReferencedColorPaletteInstanceUID", "Referenced Color Palette Instance UID", ("UI",), "1", False, 0),
-    (0x00280400, 0xFFFFFF0F, "RowsForNthOrderCoefficients", "Rows For Nth Order Coefficients", ("US",), "1", True, 0),
-    (0x00280400, 0xFFFFFFFF, "TransformLabel", "Transform Label", ("LO",), "1", True, 0),
-    (0x00280401, 0xFFFFFF0F, "ColumnsForNthOrderCoefficients", "Columns For Nth Order Coefficients", ("US",), "1", True, 0),
-    (0x00280401, 0xFFFFFFFF, "TransformVersionNumber", "Transform Version Number", ("LO",), "1", True, 0),
-    (0x00280402, 0xFFFFFF0F, "CoefficientCoding", "Coefficient Coding", ("LO",), "1-n", True, 0),
-    (0x00280402, 0xFFFFFFFF, "NumberOfTransformSteps", "Number of Transform Steps", ("US",), "1", True, 0),
-    (0x00280403, 0xFFFFFF0F, "CoefficientCodingPointers", "Coefficient Coding Pointers", ("AT",), "1-n", True, 0),
-    (0x00280403, 0xFFFFFFFF, "SequenceOfCompressedData", "Sequence of Compressed Data", ("LO",), "1-n", True, 0),
-    (0x00280404, 0xFFFFFFFF, "DetailsOfCoefficients", "Details of Coefficients", ("AT",), "1-n", True, 0),
-    (0x00280700, 0xFFFFFFFF, "DCTLabel", "DCT Label", ("LO",), "1", True, 0),
-    (0x00280701, 0xFFFFFFFF, "DataBlockDescription", "Data Block Description", ("CS",), "1-n", True, 0),
-    (0x00280702, 0xFFFFFFFF, "DataBlock", "Data Block", ("AT",), "1-n", True, 0),
-    (0x00280710, 0xFFFFFFFF, "NormalizationFactorFormat", "Normalization Factor Format", ("US",), "1", True, 0),
-    (0x00280720, 0xFFFFFFFF, "ZonalMapNumberFormat", "Zonal Map Number Format", ("US",), "1", True, 0),
-    (0x00280721, 0xFFFFFFFF, "ZonalMapLocation", "Zonal Map Location", ("AT",), "1-n", True, 0),
-    (0x00280722, 0xFFFFFFFF, "ZonalMapFormat", "Zonal Map Format", ("US",), "1", True, 0),
-    (0x00280730, 0xFFFFFFFF, "AdaptiveMapFormat", "Adaptive Map Format", ("US",), "1", True, 0),
-    (0x00280740, 0xFFFFFFFF, "CodeNumberFormat", "Code Number Format", ("US",), "1", True, 0),
-    (0x00280800, 0xFFFFFF0F, "CodeLabel", "Code Label", ("CS",), "1-n", True, 0),
-    (0x00280802, 0xFFFFFF0F, "NumberOfTables", "Number of Tables", ("US",), "1", True, 0),
-    (0x00280803, 0xFFFFFF0F, "CodeTableLocation", "Code Table Location", ("AT",), "1-n", True, 0),
-    (0x00280804, 0xFFFFFF0F, "BitsForCodeWord", "Bits For Code Word", ("US",), "1", True, 0),
-    (0x00280808, 0xFFFFFF0F, "ImageDataLocation", "Image Data Location", ("AT",), "1-n", True, 0),
-    (0x00280A02, 0xFFFFFFFF, "PixelSpacingCalibrationType", "Pixel Spacing Calibration Type", ("CS",), "1", False, 0),
-    (0x00280A04, 0xFFFFFFFF, "PixelSpacingCalibrationDescription", "Pixel Spacing Calibration Description", ("LO",), "1", False, 0),
-    (0x00281040, 0xFFFFFFFF, "PixelIntensityRelationship", "Pixel Intensity Relationship", ("CS",), "1", False, 0),
-    (0x00281041, 0xFFFFFFFF, "PixelIntensityRelationshipSign", "Pixel Intensity Relationship Sign", ("SS",), "1", False, 0),
-    (0x00281050, 0xFFFFFFFF, "WindowCenter", "Window Center", ("DS",), "1-n", False, 0),
-    (0x00281051, 0xFFFFFFFF, "WindowWidth", "Window Width", ("DS",), "1-n", False, 0),
-    (0x00281052, 0xFFFFFFFF, "RescaleIntercept", "Rescale Intercept", ("DS",), "1", False, 0),
-    (0x00281053, 0xFFFFFFFF, "RescaleSlope", "Rescale Slope", ("DS",), "1", False, 0),
-    (0x00281054, 0xFFFFFFFF, "RescaleType", "Rescale Type", ("LO",), "1", False, 0),
-    (0x00281055, 0xFFFFFFFF, "WindowCenterWidthExplanation", "Window Center & Width Explanation", ("LO",), "1-n", False, 0),
-    (0x00281056, 0xFFFFFFFF, "VOILUTFunction", "VOI LUT Function", ("CS",), "1", False, 0),
-    (0x00281080, 0xFFFFFFFF, "GrayScale", "Gray Scale", ("CS",), "1", True, 0),
-    (0x00281090, 0xFFFFFFFF, "RecommendedViewingMode", "Recommended Viewing Mode", ("CS",), "1", False, 0),
-    (0x00281100, 0xFFFFFFFF, "GrayLookupTableDescriptor", "Gray Lookup Table Descriptor", ("US", "SS"), "3", True, 0),
-    (0x00281101, 0xFFFFFFFF, "RedPaletteColorLookupTableDescriptor", "Red Palette Color Lookup Table Descriptor", ("US", "SS"), "3", False, 0),
-    (0x00281102, 0xFFFFFFFF, "GreenPaletteColorLookupTableDescriptor", "Green Palette Color Lookup Table Descriptor", ("US", "SS"), "3", False, 0),
-    (0x00281103, 0xFFFFFFFF, "BluePaletteColorLookupTableDescriptor", "Blue Palette Color Lookup Table Descriptor", ("US", "SS"), "3", False, 0),
-    (0x00281104, 0xFFFFFFFF, "AlphaPaletteColorLookupTableDescriptor", "Alpha Palette Color Lookup Table Descriptor", ("US",), "3", False, 0),
-    (0x00281111, 0xFFFFFFFF, "LargeRedPaletteColorLookupTableDescriptor", "Large Red Palette Color Lookup Table Descriptor", ("US", "SS"), "4", True, 0),
-    (0x00281112, 0xFFFFFFFF, "LargeGreenPaletteColorLookupTableDescriptor", "Large Green Palette Color Lookup Table Descriptor", ("US", "SS"), "4", True, 0),
-    (0x00281113, 0xFFFFFFFF, "LargeBluePaletteColorLookupTableDescriptor", "Large Blue Palette Color Lookup Table Descriptor", ("US", "SS"), "4", True, 0),
-    (0x00281199, 0xFFFFFFFF, "PaletteColorLookupTableUID", "Palette Color Lookup Table UID", ("UI",), "1", False, 0),
-    (0x00281200, 0xFFFFFFFF, "GrayLookupTableData", "Gray Lookup Table Data", ("US", "SS", "OW"), "1-n or 1", True, 0),
-    (0x00281201, 0xFFFFFFFF, "RedPaletteColorLookupTableData", "Red Palette Color Lookup Table Data", ("OW",), "1", False, 0),
-    (0x00281202, 0xFFFFFFFF, "GreenPaletteColorLookupTableData", "Green Palette Color Lookup Table Data", ("OW",), "1", False, 0),
-    (0x00281203, 0xFFFFFFFF, "BluePaletteColorLookupTableData", "Blue Palette Color Lookup Table Data", ("OW",), "1", False, 0),
-    (0x00281204, 0xFFFFFFFF, "AlphaPaletteColorLookupTableData", "Alpha Palette Color Lookup Table Data", ("OW",), "1", False, 0),
-    (0x00281211, 0xFFFFFFFF, "LargeRedPaletteColorLookupTableData", "Large Red Palette Color Lookup Table Data", ("OW",), "1", True, 0),
-    (0x00281212, 0xFFFFFFFF, "LargeGreenPaletteColorLookupTableData", "Large Green Palette Color Lookup Table Data", ("OW",), "1", True, 0),
-    (0x00281213, 0xFFFFFFFF, "LargeBluePaletteColorLookupTableData", "Large Blue Palette Color Lookup Table Data", ("OW",), "1", True, 0),
-    (0x00281214, 0xFFFFFFFF, "LargePaletteColorLookupTableUID", "Large Palette Color Lookup Table UID", ("UI",), "1", True, 0),
-    (0x00281221, 0xFFFFFFFF, "SegmentedRedPaletteColorLookupTableData", "Segmented Red Palette Color Lookup Table Data", ("OW",), "1", False, 0),
-    (0x00281222, 0xFFFFFFFF, "SegmentedGreenPaletteColorLookupTableData", "Segmented Green Palette Color Lookup Table Data", ("OW",), "1", False, 0),
-    (0x00281223, 0xFFFFFFFF, "SegmentedBluePaletteColorLookupTableData", "Segmented Blue Palette Color Lookup Table Data", ("OW",), "1", False, 0),
-    (0x00281300, 0xFFFFFFFF, "BreastImplantPresent", "Breast Implant Present", ("CS",), "1", False, 0),
-    (0x00281350, 0xFFFFFFFF, "PartialView", "Partial View", ("CS",), "1", False, 0),
-    (0x00281351, 0xFFFFFFFF, "PartialViewDescription", "Partial View Description", ("ST",), "1", False, 0),
-    (0x00281352, 0xFFFFFFFF, "PartialViewCodeSequence", "Partial View Code Sequence", ("SQ",), "1", False, 0),
-    (0x0028135A, 0xFFFFFFFF, "SpatialLocationsPreserved", "Spatial Locations Preserved", ("CS",), "1", False, 0),
-    (0x00281401, 0xFFFFFFFF, "DataFrameAssignmentSequence", "Data Frame Assignment Sequence", ("SQ",), "1", False, 0),
-    (0x00281402, 0xFFFFFFFF, "DataPathAssignment", "Data Path Assignment", ("CS",), "1", False, 0),
-    (0x00281403, 0xFFFFFFFF, "BitsMappedToColorLookupTable", "Bits Mapped to Color Lookup Table", ("US",), "1", False, 0),
-    (0x00281404, 0xFFFFFFFF, "BlendingLUT1Sequence", "Blending LUT 1 Sequence", ("SQ",), "1", False, 0),
-    (0x00281405, 0xFFFFFFFF, "BlendingLUT1TransferFunction", "Blending LUT 1 Transfer Function", ("CS",), "1", False, 0),
-    (0x00281406, 0xFFFFFFFF, "BlendingWeightConstant", "Blending Weight Constant", ("FD",), "1", False, 0),
-    (0x00281407, 0xFFFFFFFF, "BlendingLookupTableDescriptor", "Blending Lookup Table Descriptor", ("US",), "3", False, 0),
-    (0x00281408, 0xFFFFFFFF, "BlendingLookupTableData", "Blending Lookup Table Data", ("OW",), "1", False, 0),
-    (0x0028140B, 0xFFFFFFFF, "EnhancedPaletteColorLookupTableSequence", "Enhanced Palette Color Lookup Table Sequence", ("SQ",), "1", False, 0),
-    (0x0028140C, 0xFFFFFFFF, "BlendingLUT2Sequence", "Blending LUT 2 Sequence", ("SQ",), "1", False, 0),
-    (0x0028140D, 0xFFFFFFFF, "BlendingLUT2TransferFunction", "Blending LUT 2 Transfer Function", ("CS",), "1", False, 0),
-    (0x0028140E, 0xFFFFFFFF, "DataPathID", "Data Path ID", ("CS",), "1", False, 0),
-    (0x0028140F, 0xFFFFFFFF, "RGBLUTTransferFunction", "RGB LUT Transfer Function", ("CS",), "1", False, 0),
-    (0x00281410, 0xFFFFFFFF, "AlphaLUTTransferFunction", "Alpha LUT Transfer Function", ("CS",), "1", False, 0),
-    (0x00282000, 0xFFFFFFFF, "ICCProfile", "ICC Profile", ("OB",), "1", False, 0),
-    (0x00282110, 0xFFFFFFFF, "LossyImageCompression", "Lossy Image Compression", ("CS",), "1", False, 0),
-    (0x00282112, 0xFFFFFFFF, "LossyImageCompressionRatio", "Lossy Image Compression Ratio", ("DS",), "1-n", False, 0),
-    (0x00282114, 0xFFFFFFFF, "LossyImageCompressionMethod", "Lossy Image Compression Method", ("CS",), "1-n", False, 0),
-    (0x00283000, 0xFFFFFFFF, "ModalityLUTSequence", "Modality LUT Sequence", ("SQ",), "1", False, 0),
-    (0x00283002, 0xFFFFFFFF, "LUTDescriptor", "LUT Descriptor", ("US", "SS"), "3", False, 0),
-    (0x00283003, 0xFFFFFFFF, "LUTExplanation", "LUT Explanation", ("LO",), "1", False, 0),
-    (0x00283004, 0xFFFFFFFF, "ModalityLUTType", "Modality LUT Type", ("LO",), "1", False, 0),
-    (0x00283006, 0xFFFFFFFF, "LUTData", "LUT Data", ("US", "OW"), "1-n or 1", False, 0),
-    (0x00283010, 0xFFFFFFFF, "VOILUTSequence", "VOI LUT Sequence", ("SQ",), "1", False, 0),
-    (0x00283110, 0xFFFFFFFF, "SoftcopyVOILUTSequence", "Softcopy VOI LUT Sequence", ("SQ",), "1", False, 0),
-    (0x00284000, 0xFFFFFFFF, "ImagePresentationComments", "Image Presentation Comments", ("LT",), "1", True, 0),
-    (0x00285000, 0xFFFFFFFF, "BiPlaneAcquisitionSequence", "Bi-Plane Acquisition Sequence", ("SQ",), "1", True, 0),
-    (0x00286010, 0xFFFFFFFF, "RepresentativeFrameNumber", "Representative Frame Number", ("US",), "1", False, 0),
-    (0x00286020, 0xFFFFFFFF, "FrameNumbersOfInterest", "Frame Numbers of Interest (FOI)", ("US",), "1-n", False, 0),
-    (0x00286022, 0xFFFFFFFF, "FrameOfInterestDescription", "Frame of Interest Description", ("LO",), "1-n", False, 0),
-    (0x00286023, 0xFFFFFFFF, "FrameOfInterestType", "Frame of Interest Type", ("CS",), "1-n", False, 0),
-    (0x00286030, 0xFFFFFFFF, "MaskPointers", "Mask Pointer(s)", ("US",), "1-n", True, 0),
-    (0x00286040, 0xFFFFFFFF, "RWavePointer", "R Wave Pointer", ("US",), "1-n", False, 0),
-    (0x00286100, 0xFFFFFFFF, "MaskSubtractionSequence", "Mask Subtraction Sequence", ("SQ",), "1", False, 0),
-    (0x00286101, 0xFFFFFFFF, "MaskOperation", "Mask Operation", ("CS",), "1", False, 0),
-    (0x00286102, 0xFFFFFFFF, "ApplicableFrameRange", "Applicable Frame Range", ("US",), "2-2n", False, 0),
-    (0x00286110, 0xFFFFFFFF, "MaskFrameNumbers", "Mask Frame Numbers", ("US",), "1-n", False, 0),
-    (0x00286112, 0xFFFFFFFF, "ContrastFrameAveraging", "Contrast Frame Averaging", ("US",), "1", False, 0),
-    (0x00286114, 0xFFFFFFFF, "MaskSubPixelShift", "Mask Sub-pixel Shift", ("FL",), "2", False, 0),
-    (0x00286120, 0xFFFFFFFF, "TIDOffset", "TID Offset", ("SS",), "1", False, 0),
-    (0x00286190, 0xFFFFFFFF, "MaskOperationExplanation", "Mask Operation Explanation", ("ST",), "1", False, 0),
-    (0x00287000, 0xFFFFFFFF, "EquipmentAdministratorSequence", "Equipment Administrator Sequence", ("SQ",), "1", False, 0),
-    (0x00287001, 0xFFFFFFFF, "NumberOfDisplaySubsystems", "Number of Display Subsystems", ("US",), "1", False, 0),
-    (0x00287002, 0xFFFFFFFF, "CurrentConfigurationID", "Current Configuration ID", ("US",), "1", False, 0),
-    (0x00287003, 0xFFFFFFFF, "DisplaySubsystemID", "Display Subsystem ID", ("US",), "1", False, 0),
-    (0x00287004, 0xFFFFFFFF, "DisplaySubsystemName", "Display Subsystem Name", ("SH",), "1", False, 0),
-    (0x00287005, 0xFFFFFFFF, "DisplaySubsystemDescription", "Display Subsystem Description", ("LO",), "1", False, 0),
-    (0x00287006, 0xFFFFFFFF, "SystemStatus", "System Status", ("CS",), "1", False, 0),
-    (0x00287007, 0xFFFFFFFF, "SystemStatusComment", "System Status Comment", ("LO",), "1", False, 0),
-    (0x00287008, 0xFFFFFFFF, "TargetLuminanceCharacteristicsSequence", "Target Luminance Characteristics Sequence", ("SQ",), "1", False, 0),
-    (0x00287009, 0xFFFFFFFF, "LuminanceCharacteristicsID", "Luminance Characteristics ID", ("US",), "1", False, 0),
-    (0x0028700A, 0xFFFFFFFF, "DisplaySubsystemConfigurationSequence", "Display Subsystem Configuration Sequence", ("SQ",), "1", False, 0),
-    (0x0028700B, 0xFFFFFFFF, "ConfigurationID", "Configuration ID", ("US",), "1", False, 0),
-    (0x0028700C, 0xFFFFFFFF, "ConfigurationName", "Configuration Name", ("SH",), "1", False, 0),
-    (0x0028700D, 0xFFFFFFFF, "ConfigurationDescription", "Configuration Description", ("LO",), "1", False, 0),
-    (0x0028700E, 0xFFFFFFFF, "ReferencedTargetLuminanceCharacteristicsID", "Referenced Target Luminance Characteristics ID", ("US",), "1", False, 0),
-    (0x0028700F, 0xFFFFFFFF, "QAResultsSequence", "QA Results Sequence", ("SQ",), "1", False, 0),
-    (0x00287010, 0xFFFFFFFF, "DisplaySubsystemQAResultsSequence", "Display Subsystem QA Results Sequence", ("SQ",), "1", False, 0),
-    (0x00287011, 0xFFFFFFFF, "ConfigurationQAResultsSequence", "Configuration QA Results Sequence", ("SQ",), "1", False, 0),
-    (0x00287012, 0xFFFFFFFF, "MeasurementEquipmentSequence", "Measurement Equipment Sequence", ("SQ",), "1", False, 0),
-    (0x00287013, 0xFFFFFFFF, "MeasurementFunctions", "Measurement Functions", ("CS",), "1-n", False, 0),
-    (0x00287014, 0xFFFFFFFF, "MeasurementEquipmentType", "Measurement Equipment Type", ("CS",), "1", False, 0),
-    (0x00287015, 0xFFFFFFFF, "VisualEvaluationResultSequence", "Visual Evaluation Result Sequence", ("SQ",), "1", False, 0),
-    (0x00287016, 0xFFFFFFFF, "DisplayCalibrationResultSequence", "Display Calibration Result Sequence", ("SQ",), "1", False, 0),
-    (0x00287017, 0xFFFFFFFF, "DDLValue", "DDL Value", ("US",), "1", False, 0),
-    (0x00287018, 0xFFFFFFFF, "CIExyWhitePoint", "CIExy White Point", ("FL",), "2", False, 0),
-    (0x00287019, 0xFFFFFFFF, "DisplayFunctionType", "Display Function Type", ("CS",), "1", False, 0),
-    (0x0028701A, 0xFFFFFFFF, "GammaValue", "Gamma Value", ("FL",), "1", False, 0),
-    (0x0028701B, 0xFFFFFFFF, "NumberOfLuminancePoints", "Number of Luminance Points", ("US",), "1", False, 0),
-    (0x0028701C, 0xFFFFFFFF, "LuminanceResponseSequence", "Luminance Response Sequence", ("SQ",), "1", False, 0),
-    (0x0028701D, 0xFFFFFFFF, "TargetMinimumLuminance", "Target Minimum Luminance", ("FL",), "1", False, 0),
-    (0x0028701E, 0xFFFFFFFF, "TargetMaximumLuminance", "Target Maximum Luminance", ("FL",), "1", False, 0),
-    (0x0028701F, 0xFFFFFFFF, "LuminanceValue", "Luminance Value", ("FL",), "1", False, 0),
-    (0x00287020, 0xFFFFFFFF, "LuminanceResponseDescription", "Luminance Response Description", ("LO",), "1", False, 0),
-    (0x00287021, 0xFFFFFFFF, "WhitePointFlag", "White Point Flag", ("CS",), "1", False, 0),
-    (0x00287022, 0xFFFFFFFF, "DisplayDeviceTypeCodeSequence", "Display Device Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00287023, 0xFFFFFFFF, "DisplaySubsystemSequence", "Display Subsystem Sequence", ("SQ",), "1", False, 0),
-    (0x00287024, 0xFFFFFFFF, "LuminanceResultSequence", "Luminance Result Sequence", ("SQ",), "1", False, 0),
-    (0x00287025, 0xFFFFFFFF, "AmbientLightValueSource", "Ambient Light Value Source", ("CS",), "1", False, 0),
-    (0x00287026, 0xFFFFFFFF, "MeasuredCharacteristics", "Measured Characteristics", ("CS",), "1-n", False, 0),
-    (0x00287027, 0xFFFFFFFF, "LuminanceUniformityResultSequence", "Luminance Uniformity Result Sequence", ("SQ",), "1", False, 0),
-    (0x00287028, 0xFFFFFFFF, "VisualEvaluationTestSequence", "Visual Evaluation Test Sequence", ("SQ",), "1", False, 0),
-    (0x00287029, 0xFFFFFFFF, "TestResult", "Test Result", ("CS",), "1", False, 0),
-    (0x0028702A, 0xFFFFFFFF, "TestResultComment", "Test Result Comment", ("LO",), "1", False, 0),
-    (0x0028702B, 0xFFFFFFFF, "TestImageValidation", "Test Image Validation", ("CS",), "1", False, 0),
-    (0x0028702C, 0xFFFFFFFF, "TestPatternCodeSequence", "Test Pattern Code Sequence", ("SQ",), "1", False, 0),
-    (0x0028702D, 0xFFFFFFFF, "MeasurementPatternCodeSequence", "Measurement Pattern Code Sequence", ("SQ",), "1", False, 0),
-    (0x0028702E, 0xFFFFFFFF, "VisualEvaluationMethodCodeSequence", "Visual Evaluation Method Code Sequence", ("SQ",), "1", False, 0),
-    (0x00287FE0, 0xFFFFFFFF, "PixelDataProviderURL", "Pixel Data Provider URL", ("UR",), "1", False, 0),
-    (0x00289001, 0xFFFFFFFF, "DataPointRows", "Data Point Rows", ("UL",), "1", False, 0),
-    (0x00289002, 0xFFFFFFFF, "DataPointColumns", "Data Point Columns", ("UL",), "1", False, 0),
-    (0x00289003, 0xFFFFFFFF, "SignalDomainColumns", "Signal Domain Columns", ("CS",), "1", False, 0),
-    (0x00289099, 0xFFFFFFFF, "LargestMonochromePixelValue", "Largest Monochrome Pixel Value", ("US",), "1", True, 0),
-    (0x00289108, 0xFFFFFFFF, "DataRepresentation", "Data Representation", ("CS",), "1", False, 0),
-    (0x00289110, 0xFFFFFFFF, "PixelMeasuresSequence", "Pixel Measures Sequence", ("SQ",), "1", False, 0),
-    (0x00289132, 0xFFFFFFFF, "FrameVOILUTSequence", "Frame VOI LUT Sequence", ("SQ",), "1", False, 0),
-    (0x00289145, 0xFFFFFFFF, "PixelValueTransformationSequence", "Pixel Value Transformation Sequence", ("SQ",), "1", False, 0),
-    (0x00289235, 0xFFFFFFFF, "SignalDomainRows", "Signal Domain Rows", ("CS",), "1", False, 0),
-    (0x00289411, 0xFFFFFFFF, "DisplayFilterPercentage", "Display Filter Percentage", ("FL",), "1", False, 0),
-    (0x00289415, 0xFFFFFFFF, "FramePixelShiftSequence", "Frame Pixel Shift Sequence", ("SQ",), "1", False, 0),
-    (0x00289416, 0xFFFFFFFF, "SubtractionItemID", "Subtraction Item ID", ("US",), "1", False, 0),
-    (0x00289422, 0xFFFFFFFF, "PixelIntensityRelationshipLUTSequence", "Pixel Intensity Relationship LUT Sequence", ("SQ",), "1", False, 0),
-    (0x00289443, 0xFFFFFFFF, "FramePixelDataPropertiesSequence", "Frame Pixel Data Properties Sequence", ("SQ",), "1", False, 0),
-    (0x00289444, 0xFFFFFFFF, "GeometricalProperties", "Geometrical Properties", ("CS",), "1", False, 0),
-    (0x00289445, 0xFFFFFFFF, "GeometricMaximumDistortion", "Geometric Maximum Distortion", ("FL",), "1", False, 0),
-    (0x00289446, 0xFFFFFFFF, "ImageProcessingApplied", "Image Processing Applied", ("CS",), "1-n", False, 0),
-    (0x00289454, 0xFFFFFFFF, "MaskSelectionMode", "Mask Selection Mode", ("CS",), "1", False, 0),
-    (0x00289474, 0xFFFFFFFF, "LUTFunction", "LUT Function", ("CS",), "1", False, 0),
-    (0x00289478, 0xFFFFFFFF, "MaskVisibilityPercentage", "Mask Visibility Percentage", ("FL",), "1", False, 0),
-    (0x00289501, 0xFFFFFFFF, "PixelShiftSequence", "Pixel Shift Sequence", ("SQ",), "1", False, 0),
-    (0x00289502, 0xFFFFFFFF, "RegionPixelShiftSequence", "Region Pixel Shift Sequence", ("SQ",), "1", False, 0),
-    (0x00289503, 0xFFFFFFFF, "VerticesOfTheRegion", "Vertices of the Region", ("SS",), "2-2n", False, 0),
-    (0x00289505, 0xFFFFFFFF, "MultiFramePresentationSequence", "Multi-frame Presentation Sequence", ("SQ",), "1", False, 0),
-    (0x00289506, 0xFFFFFFFF, "PixelShiftFrameRange", "Pixel Shift Frame Range", ("US",), "2-2n", False, 0),
-    (0x00289507, 0xFFFFFFFF, "LUTFrameRange", "LUT Frame Range", ("US",), "2-2n", False, 0),
-    (0x00289520, 0xFFFFFFFF, "ImageToEquipmentMappingMatrix", "Image to Equipment Mapping Matrix", ("DS",), "16", False, 0),
-    (0x00289537, 0xFFFFFFFF, "EquipmentCoordinateSystemIdentification", "Equipment Coordinate System Identification", ("CS",), "1", False, 0),
-    (0x0032000A, 0xFFFFFFFF, "StudyStatusID", "Study Status ID", ("CS",), "1", True, 0),
-    (0x0032000C, 0xFFFFFFFF, "StudyPriorityID", "Study Priority ID", ("CS",), "1", True, 0),
-    (0x00320012, 0xFFFFFFFF, "StudyIDIssuer", "Study ID Issuer", ("LO",), "1", True, 0),
-    (0x00320032, 0xFFFFFFFF, "StudyVerifiedDate", "Study Verified Date", ("DA",), "1", True, 0),
-    (0x00320033, 0xFFFFFFFF, "StudyVerifiedTime", "Study Verified Time", ("TM",), "1", True, 0),
-    (0x00320034, 0xFFFFFFFF, "StudyReadDate", "Study Read Date", ("DA",), "1", True, 0),
-    (0x00320035, 0xFFFFFFFF, "StudyReadTime", "Study Read Time", ("TM",), "1", True, 0),
-    (0x00321000, 0xFFFFFFFF, "ScheduledStudyStartDate", "Scheduled Study Start Date", ("DA",), "1", True, 0),
-    (0x00321001, 0xFFFFFFFF, "ScheduledStudyStartTime", "Scheduled Study Start Time", ("TM",), "1", True, 0),
-    (0x00321010, 0xFFFFFFFF, "ScheduledStudyStopDate", "Scheduled Study Stop Date", ("DA",), "1", True, 0),
-    (0x00321011, 0xFFFFFFFF, "ScheduledStudyStopTime", "Scheduled Study Stop Time", ("TM",), "1", True, 0),
-    (0x00321020, 0xFFFFFFFF, "ScheduledStudyLocation", "Scheduled Study Location", ("LO",), "1", True, 0),
-    (0x00321021, 0xFFFFFFFF, "ScheduledStudyLocationAETitle", "Scheduled Study Location AE Title", ("AE",), "1-n", True, 0),
-    (0x00321030, 0xFFFFFFFF, "ReasonForStudy", "Reason for Study", ("LO",), "1", True, 0),
-    (0x00321031, 0xFFFFFFFF, "RequestingPhysicianIdentificationSequence", "Requesting Physician Identification Sequence", ("SQ",), "1", False, 0),
-    (0x00321032, 0xFFFFFFFF, "RequestingPhysician", "Requesting Physician", ("PN",), "1", False, 0),
-    (0x00321033, 0xFFFFFFFF, "RequestingService", "Requesting Service", ("LO",), "1", False, 0),
-    (0x00321034, 0xFFFFFFFF, "RequestingServiceCodeSequence", "Requesting Service Code Sequence", ("SQ",), "1", False, 0),
-    (0x00321040, 0xFFFFFFFF, "StudyArrivalDate", "Study Arrival Date", ("DA",), "1", True, 0),
-    (0x00321041, 0xFFFFFFFF, "StudyArrivalTime", "Study Arrival Time", ("TM",), "1", True, 0),
-    (0x00321050, 0xFFFFFFFF, "StudyCompletionDate", "Study Completion Date", ("DA",), "1", True, 0),
-    (0x00321051, 0xFFFFFFFF, "StudyCompletionTime", "Study Completion Time", ("TM",), "1", True, 0),
-    (0x00321055, 0xFFFFFFFF, "StudyComponentStatusID", "Study Component Status ID", ("CS",), "1", True, 0),
-    (0x00321060, 0xFFFFFFFF, "RequestedProcedureDescription", "Requested Procedure Description", ("LO",), "1", False, 0),
-    (0x00321064, 0xFFFFFFFF, "RequestedProcedureCodeSequence", "Requested Procedure Code Sequence", ("SQ",), "1", False, 0),
-    (0x00321070, 0xFFFFFFFF, "RequestedContrastAgent", "Requested Contrast Agent", ("LO",), "1", False, 0),
-    (0x00324000, 0xFFFFFFFF, "StudyComments", "Study Comments", ("LT",), "1", True, 0),
-    (0x00380004, 0xFFFFFFFF, "ReferencedPatientAliasSequence", "Referenced Patient Alias Sequence", ("SQ",), "1", False, 0),
-    (0x00380008, 0xFFFFFFFF, "VisitStatusID", "Visit Status ID", ("CS",), "1", False, 0),
-    (0x00380010, 0xFFFFFFFF, "AdmissionID", "Admission ID", ("LO",), "1", False, 0),
-    (0x00380011, 0xFFFFFFFF, "IssuerOfAdmissionID", "Issuer of Admission ID", ("LO",), "1", True, 0),
-    (0x00380014, 0xFFFFFFFF, "IssuerOfAdmissionIDSequence", "Issuer of Admission ID Sequence", ("SQ",), "1", False, 0),
-    (0x00380016, 0xFFFFFFFF, "RouteOfAdmissions", "Route of Admissions", ("LO",), "1", False, 0),
-    (0x0038001A, 0xFFFFFFFF, "ScheduledAdmissionDate", "Scheduled Admission Date", ("DA",), "1", True, 0),
-    (0x0038001B, 0xFFFFFFFF, "ScheduledAdmissionTime", "Scheduled Admission Time", ("TM",), "1", True, 0),
-    (0x0038001C, 0xFFFFFFFF, "ScheduledDischargeDate", "Scheduled Discharge Date", ("DA",), "1", True, 0),
-    (0x0038001D, 0xFFFFFFFF, "ScheduledDischargeTime", "Scheduled Discharge Time", ("TM",), "1", True, 0),
-    (0x0038001E, 0xFFFFFFFF, "ScheduledPatientInstitutionResidence", "Scheduled Patient Institution Residence", ("LO",), "1", True, 0),
-    (0x00380020, 0xFFFFFFFF, "AdmittingDate", "Admitting Date", ("DA",), "1", False, 0),
-    (0x00380021, 0xFFFFFFFF, "AdmittingTime", "Admitting Time", ("TM",), "1", False, 0),
-    (0x00380030, 0xFFFFFFFF, "DischargeDate", "Discharge Date", ("DA",), "1", True, 0),
-    (0x00380032, 0xFFFFFFFF, "DischargeTime", "Discharge Time", ("TM",), "1", True, 0),
-    (0x00380040, 0xFFFFFFFF, "DischargeDiagnosisDescription", "Discharge Diagnosis Description", ("LO",), "1", True, 0),
-    (0x00380044, 0xFFFFFFFF, "DischargeDiagnosisCodeSequence", "Discharge Diagnosis Code Sequence", ("SQ",), "1", True, 0),
-    (0x00380050, 0xFFFFFFFF, "SpecialNeeds", "Special Needs", ("LO",), "1", False, 0),
-    (0x00380060, 0xFFFFFFFF, "ServiceEpisodeID", "Service Episode ID", ("LO",), "1", False, 0),
-    (0x00380061, 0xFFFFFFFF, "IssuerOfServiceEpisodeID", "Issuer of Service Episode ID", ("LO",), "1", True, 0),
-    (0x00380062, 0xFFFFFFFF, "ServiceEpisodeDescription", "Service Episode Description", ("LO",), "1", False, 0),
-    (0x00380064, 0xFFFFFFFF, "IssuerOfServiceEpisodeIDSequence", "Issuer of Service Episode ID Sequence", ("SQ",), "1", False, 0),
-    (0x00380100, 0xFFFFFFFF, "PertinentDocumentsSequence", "Pertinent Documents Sequence", ("SQ",), "1", False, 0),
-    (0x00380101, 0xFFFFFFFF, "PertinentResourcesSequence", "Pertinent Resources Sequence", ("SQ",), "1", False, 0),
-    (0x00380102, 0xFFFFFFFF, "ResourceDescription", "Resource Description", ("LO",), "1", False, 0),
-    (0x00380300, 0xFFFFFFFF, "CurrentPatientLocation", "Current Patient Location", ("LO",), "1", False, 0),
-    (0x00380400, 0xFFFFFFFF, "PatientInstitutionResidence", "Patient's Institution Residence", ("LO",), "1", False, 0),
-    (0x00380500, 0xFFFFFFFF, "PatientState", "Patient State", ("LO",), "1", False, 0),
-    (0x00380502, 0xFFFFFFFF, "PatientClinicalTrialParticipationSequence", "Patient Clinical Trial Participation Sequence", ("SQ",), "1", False, 0),
-    (0x00384000, 0xFFFFFFFF, "VisitComments", "Visit Comments", ("LT",), "1", False, 0),
-    (0x003A0004, 0xFFFFFFFF, "WaveformOriginality", "Waveform Originality", ("CS",), "1", False, 0),
-    (0x003A0005, 0xFFFFFFFF, "NumberOfWaveformChannels", "Number of Waveform Channels", ("US",), "1", False, 0),
-    (0x003A0010, 0xFFFFFFFF, "NumberOfWaveformSamples", "Number of Waveform Samples", ("UL",), "1", False, 0),
-    (0x003A001A, 0xFFFFFFFF, "SamplingFrequency", "Sampling Frequency", ("DS",), "1", False, 0),
-    (0x003A0020, 0xFFFFFFFF, "MultiplexGroupLabel", "Multiplex Group Label", ("SH",), "1", False, 0),
-    (0x003A0200, 0xFFFFFFFF, "ChannelDefinitionSequence", "Channel Definition Sequence", ("SQ",), "1", False, 0),
-    (0x003A0202, 0xFFFFFFFF, "WaveformChannelNumber", "Waveform Channel Number", ("IS",), "1", False, 0),
-    (0x003A0203, 0xFFFFFFFF, "ChannelLabel", "Channel Label", ("SH",), "1", False, 0),
-    (0x003A0205, 0xFFFFFFFF, "ChannelStatus", "Channel Status", ("CS",), "1-n", False, 0),
-    (0x003A0208, 0xFFFFFFFF, "ChannelSourceSequence", "Channel Source Sequence", ("SQ",), "1", False, 0),
-    (0x003A0209, 0xFFFFFFFF, "ChannelSourceModifiersSequence", "Channel Source Modifiers Sequence", ("SQ",), "1", False, 0),
-    (0x003A020A, 0xFFFFFFFF, "SourceWaveformSequence", "Source Waveform Sequence", ("SQ",), "1", False, 0),
-    (0x003A020C, 0xFFFFFFFF, "ChannelDerivationDescription", "Channel Derivation Description", ("LO",), "1", False, 0),
-    (0x003A0210, 0xFFFFFFFF, "ChannelSensitivity", "Channel Sensitivity", ("DS",), "1", False, 0),
-    (0x003A0211, 0xFFFFFFFF, "ChannelSensitivityUnitsSequence", "Channel Sensitivity Units Sequence", ("SQ",), "1", False, 0),
-    (0x003A0212, 0xFFFFFFFF, "ChannelSensitivityCorrectionFactor", "Channel Sensitivity Correction Factor", ("DS",), "1", False, 0),
-    (0x003A0213, 0xFFFFFFFF, "ChannelBaseline", "Channel Baseline", ("DS",), "1", False, 0),
-    (0x003A0214, 0xFFFFFFFF, "ChannelTimeSkew", "Channel Time Skew", ("DS",), "1", False, 0),
-    (0x003A0215, 0xFFFFFFFF, "ChannelSampleSkew", "Channel Sample Skew", ("DS",), "1", False, 0),
-    (0x003A0218, 0xFFFFFFFF, "ChannelOffset", "Channel Offset", ("DS",), "1", False, 0),
-    (0x003A021A, 0xFFFFFFFF, "WaveformBitsStored", "Waveform Bits Stored", ("US",), "1", False, 0),
-    (0x003A0220, 0xFFFFFFFF, "FilterLowFrequency", "Filter Low Frequency", ("DS",), "1", False, 0),
-    (0x003A0221, 0xFFFFFFFF, "FilterHighFrequency", "Filter High Frequency", ("DS",), "1", False, 0),
-    (0x003A0222, 0xFFFFFFFF, "NotchFilterFrequency", "Notch Filter Frequency", ("DS",), "1", False, 0),
-    (0x003A0223, 0xFFFFFFFF, "NotchFilterBandwidth", "Notch Filter Bandwidth", ("DS",), "1", False, 0),
-    (0x003A0230, 0xFFFFFFFF, "WaveformDataDisplayScale", "Waveform Data Display Scale", ("FL",), "1", False, 0),
-    (0x003A0231, 0xFFFFFFFF, "WaveformDisplayBackgroundCIELabValue", "Waveform Display Background CIELab Value", ("US",), "3", False, 0),
-    (0x003A0240, 0xFFFFFFFF, "WaveformPresentationGroupSequence", "Waveform Presentation Group Sequence", ("SQ",), "1", False, 0),
-    (0x003A0241, 0xFFFFFFFF, "PresentationGroupNumber", "Presentation Group Number", ("US",), "1", False, 0),
-    (0x003A0242, 0xFFFFFFFF, "ChannelDisplaySequence", "Channel Display Sequence", ("SQ",), "1", False, 0),
-    (0x003A0244, 0xFFFFFFFF, "ChannelRecommendedDisplayCIELabValue", "Channel Recommended Display CIELab Value", ("US",), "3", False, 0),
-    (0x003A0245, 0xFFFFFFFF, "ChannelPosition", "Channel Position", ("FL",), "1", False, 0),
-    (0x003A0246, 0xFFFFFFFF, "DisplayShadingFlag", "Display Shading Flag", ("CS",), "1", False, 0),
-    (0x003A0247, 0xFFFFFFFF, "FractionalChannelDisplayScale", "Fractional Channel Display Scale", ("FL",), "1", False, 0),
-    (0x003A0248, 0xFFFFFFFF, "AbsoluteChannelDisplayScale", "Absolute Channel Display Scale", ("FL",), "1", False, 0),
-    (0x003A0300, 0xFFFFFFFF, "MultiplexedAudioChannelsDescriptionCodeSequence", "Multiplexed Audio Channels Description Code Sequence", ("SQ",), "1", False, 0),
-    (0x003A0301, 0xFFFFFFFF, "ChannelIdentificationCode", "Channel Identification Code", ("IS",), "1", False, 0),
-    (0x003A0302, 0xFFFFFFFF, "ChannelMode", "Channel Mode", ("CS",), "1", False, 0),
-    (0x00400001, 0xFFFFFFFF, "ScheduledStationAETitle", "Scheduled Station AE Title", ("AE",), "1-n", False, 0),
-    (0x00400002, 0xFFFFFFFF, "ScheduledProcedureStepStartDate", "Scheduled Procedure Step Start Date", ("DA",), "1", False, 0),
-    (0x00400003, 0xFFFFFFFF, "ScheduledProcedureStepStartTime", "Scheduled Procedure Step Start Time", ("TM",), "1", False, 0),
-    (0x00400004, 0xFFFFFFFF, "ScheduledProcedureStepEndDate", "Scheduled Procedure Step End Date", ("DA",), "1", False, 0),
-    (0x00400005, 0xFFFFFFFF, "ScheduledProcedureStepEndTime", "Scheduled Procedure Step End Time", ("TM",), "1", False, 0),
-    (0x00400006, 0xFFFFFFFF, "ScheduledPerformingPhysicianName", "Scheduled Performing Physician's Name", ("PN",), "1", False, 0),
-    (0x00400007, 0xFFFFFFFF, "ScheduledProcedureStepDescription", "Scheduled Procedure Step Description", ("LO",), "1", False, 0),
-    (0x00400008, 0xFFFFFFFF, "ScheduledProtocolCodeSequence", "Scheduled Protocol Code Sequence", ("SQ",), "1", False, 0),
-    (0x00400009, 0xFFFFFFFF, "ScheduledProcedureStepID", "Scheduled Procedure Step ID", ("SH",), "1", False, 0),
-    (0x0040000A, 0xFFFFFFFF, "StageCodeSequence", "Stage Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040000B, 0xFFFFFFFF, "ScheduledPerformingPhysicianIdentificationSequence", "Scheduled Performing Physician Identification Sequence", ("SQ",), "1", False, 0),
-    (0x00400010, 0xFFFFFFFF, "ScheduledStationName", "Scheduled Station Name", ("SH",), "1-n", False, 0),
-    (0x00400011, 0xFFFFFFFF, "ScheduledProcedureStepLocation", "Scheduled Procedure Step Location", ("SH",), "1", False, 0),
-    (0x00400012, 0xFFFFFFFF, "PreMedication", "Pre-Medication", ("LO",), "1", False, 0),
-    (0x00400020, 0xFFFFFFFF, "ScheduledProcedureStepStatus", "Scheduled Procedure Step Status", ("CS",), "1", False, 0),
-    (0x00400026, 0xFFFFFFFF, "OrderPlacerIdentifierSequence", "Order Placer Identifier Sequence", ("SQ",), "1", False, 0),
-    (0x00400027, 0xFFFFFFFF, "OrderFillerIdentifierSequence", "Order Filler Identifier Sequence", ("SQ",), "1", False, 0),
-    (0x00400031, 0xFFFFFFFF, "LocalNamespaceEntityID", "Local Namespace Entity ID", ("UT",), "1", False, 0),
-    (0x00400032, 0xFFFFFFFF, "UniversalEntityID", "Universal Entity ID", ("UT",), "1", False, 0),
-    (0x00400033, 0xFFFFFFFF, "UniversalEntityIDType", "Universal Entity ID Type", ("CS",), "1", False, 0),
-    (0x00400035, 0xFFFFFFFF, "IdentifierTypeCode", "Identifier Type Code", ("CS",), "1", False, 0),
-    (0x00400036, 0xFFFFFFFF, "AssigningFacilitySequence", "Assigning Facility Sequence", ("SQ",), "1", False, 0),
-    (0x00400039, 0xFFFFFFFF, "AssigningJurisdictionCodeSequence", "Assigning Jurisdiction Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040003A, 0xFFFFFFFF, "AssigningAgencyOrDepartmentCodeSequence", "Assigning Agency or Department Code Sequence", ("SQ",), "1", False, 0),
-    (0x00400100, 0xFFFFFFFF, "ScheduledProcedureStepSequence", "Scheduled Procedure Step Sequence", ("SQ",), "1", False, 0),
-    (0x00400220, 0xFFFFFFFF, "ReferencedNonImageCompositeSOPInstanceSequence", "Referenced Non-Image Composite SOP Instance Sequence", ("SQ",), "1", False, 0),
-    (0x00400241, 0xFFFFFFFF, "PerformedStationAETitle", "Performed Station AE Title", ("AE",), "1", False, 0),
-    (0x00400242, 0xFFFFFFFF, "PerformedStationName", "Performed Station Name", ("SH",), "1", False, 0),
-    (0x00400243, 0xFFFFFFFF, "PerformedLocation", "Performed Location", ("SH",), "1", False, 0),
-    (0x00400244, 0xFFFFFFFF, "PerformedProcedureStepStartDate", "Performed Procedure Step Start Date", ("DA",), "1", False, 0),
-    (0x00400245, 0xFFFFFFFF, "PerformedProcedureStepStartTime", "Performed Procedure Step Start Time", ("TM",), "1", False, 0),
-    (0x00400250, 0xFFFFFFFF, "PerformedProcedureStepEndDate", "Performed Procedure Step End Date", ("DA",), "1", False, 0),
-    (0x00400251, 0xFFFFFFFF, "PerformedProcedureStepEndTime", "Performed Procedure Step End Time", ("TM",), "1", False, 0),
-    (0x00400252, 0xFFFFFFFF, "PerformedProcedureStepStatus", "Performed Procedure Step Status", ("CS",), "1", False, 0),
-    (0x00400253, 0xFFFFFFFF, "PerformedProcedureStepID", "Performed Procedure Step ID", ("SH",), "1", False, 0),
-    (0x00400254, 0xFFFFFFFF, "PerformedProcedureStepDescription", "Performed Procedure Step Description", ("LO",), "1", False, 0),
-    (0x00400255, 0xFFFFFFFF, "PerformedProcedureTypeDescription", "Performed Procedure Type Description", ("LO",), "1", False, 0),
-    (0x00400260, 0xFFFFFFFF, "PerformedProtocolCodeSequence", "Performed Protocol Code Sequence", ("SQ",), "1", False, 0),
-    (0x00400261, 0xFFFFFFFF, "PerformedProtocolType", "Performed Protocol Type", ("CS",), "1", False, 0),
-    (0x00400270, 0xFFFFFFFF, "ScheduledStepAttributesSequence", "Scheduled Step Attributes Sequence", ("SQ",), "1", False, 0),
-    (0x00400275, 0xFFFFFFFF, "RequestAttributesSequence", "Request Attributes Sequence", ("SQ",), "1", False, 0),
-    (0x00400280, 0xFFFFFFFF, "CommentsOnThePerformedProcedureStep", "Comments on the Performed Procedure Step", ("ST",), "1", False, 0),
-    (0x00400281, 0xFFFFFFFF, "PerformedProcedureStepDiscontinuationReasonCodeSequence", "Performed Procedure Step Discontinuation Reason Code Sequence", ("SQ",), "1", False, 0),
-    (0x00400293, 0xFFFFFFFF, "QuantitySequence", "Quantity Sequence", ("SQ",), "1", False, 0),
-    (0x00400294, 0xFFFFFFFF, "Quantity", "Quantity", ("DS",), "1", False, 0),
-    (0x00400295, 0xFFFFFFFF, "MeasuringUnitsSequence", "Measuring Units Sequence", ("SQ",), "1", False, 0),
-    (0x00400296, 0xFFFFFFFF, "BillingItemSequence", "Billing Item Sequence", ("SQ",), "1", False, 0),
-    (0x00400300, 0xFFFFFFFF, "TotalTimeOfFluoroscopy", "Total Time of Fluoroscopy", ("US",), "1", False, 0),
-    (0x00400301, 0xFFFFFFFF, "TotalNumberOfExposures", "Total Number of Exposures", ("US",), "1", False, 0),
-    (0x00400302, 0xFFFFFFFF, "EntranceDose", "Entrance Dose", ("US",), "1", False, 0),
-    (0x00400303, 0xFFFFFFFF, "ExposedArea", "Exposed Area", ("US",), "1-2", False, 0),
-    (0x00400306, 0xFFFFFFFF, "DistanceSourceToEntrance", "Distance Source to Entrance", ("DS",), "1", False, 0),
-    (0x00400307, 0xFFFFFFFF, "DistanceSourceToSupport", "Distance Source to Support", ("DS",), "1", True, 0),
-    (0x0040030E, 0xFFFFFFFF, "ExposureDoseSequence", "Exposure Dose Sequence", ("SQ",), "1", False, 0),
-    (0x00400310, 0xFFFFFFFF, "CommentsOnRadiationDose", "Comments on Radiation Dose", ("ST",), "1", False, 0),
-    (0x00400312, 0xFFFFFFFF, "XRayOutput", "X-Ray Output", ("DS",), "1", False, 0),
-    (0x00400314, 0xFFFFFFFF, "HalfValueLayer", "Half Value Layer", ("DS",), "1", False, 0),
-    (0x00400316, 0xFFFFFFFF, "OrganDose", "Organ Dose", ("DS",), "1", False, 0),
-    (0x00400318, 0xFFFFFFFF, "OrganExposed", "Organ Exposed", ("CS",), "1", False, 0),
-    (0x00400320, 0xFFFFFFFF, "BillingProcedureStepSequence", "Billing Procedure Step Sequence", ("SQ",), "1", False, 0),
-    (0x00400321, 0xFFFFFFFF, "FilmConsumptionSequence", "Film Consumption Sequence", ("SQ",), "1", False, 0),
-    (0x00400324, 0xFFFFFFFF, "BillingSuppliesAndDevicesSequence", "Billing Supplies and Devices Sequence", ("SQ",), "1", False, 0),
-    (0x00400330, 0xFFFFFFFF, "ReferencedProcedureStepSequence", "Referenced Procedure Step Sequence", ("SQ",), "1", True, 0),
-    (0x00400340, 0xFFFFFFFF, "PerformedSeriesSequence", "Performed Series Sequence", ("SQ",), "1", False, 0),
-    (0x00400400, 0xFFFFFFFF, "CommentsOnTheScheduledProcedureStep", "Comments on the Scheduled Procedure Step", ("LT",), "1", False, 0),
-    (0x00400440, 0xFFFFFFFF, "ProtocolContextSequence", "Protocol Context Sequence", ("SQ",), "1", False, 0),
-    (0x00400441, 0xFFFFFFFF, "ContentItemModifierSequence", "Content Item Modifier Sequence", ("SQ",), "1", False, 0),
-    (0x00400500, 0xFFFFFFFF, "ScheduledSpecimenSequence", "Scheduled Specimen Sequence", ("SQ",), "1", False, 0),
-    (0x0040050A, 0xFFFFFFFF, "SpecimenAccessionNumber", "Specimen Accession Number", ("LO",), "1", True, 0),
-    (0x00400512, 0xFFFFFFFF, "ContainerIdentifier", "Container Identifier", ("LO",), "1", False, 0),
-    (0x00400513, 0xFFFFFFFF, "IssuerOfTheContainerIdentifierSequence", "Issuer of the Container Identifier Sequence", ("SQ",), "1", False, 0),
-    (0x00400515, 0xFFFFFFFF, "AlternateContainerIdentifierSequence", "Alternate Container Identifier Sequence", ("SQ",), "1", False, 0),
-    (0x00400518, 0xFFFFFFFF, "ContainerTypeCodeSequence", "Container Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040051A, 0xFFFFFFFF, "ContainerDescription", "Container Description", ("LO",), "1", False, 0),
-    (0x00400520, 0xFFFFFFFF, "ContainerComponentSequence", "Container Component Sequence", ("SQ",), "1", False, 0),
-    (0x00400550, 0xFFFFFFFF, "SpecimenSequence", "Specimen Sequence", ("SQ",), "1", True, 0),
-    (0x00400551, 0xFFFFFFFF, "SpecimenIdentifier", "Specimen Identifier", ("LO",), "1", False, 0),
-    (0x00400552, 0xFFFFFFFF, "SpecimenDescriptionSequenceTrial", "Specimen Description Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x00400553, 0xFFFFFFFF, "SpecimenDescriptionTrial", "Specimen Description (Trial)", ("ST",), "1", True, 0),
-    (0x00400554, 0xFFFFFFFF, "SpecimenUID", "Specimen UID", ("UI",), "1", False, 0),
-    (0x00400555, 0xFFFFFFFF, "AcquisitionContextSequence", "Acquisition Context Sequence", ("SQ",), "1", False, 0),
-    (0x00400556, 0xFFFFFFFF, "AcquisitionContextDescription", "Acquisition Context Description", ("ST",), "1", False, 0),
-    (0x00400560, 0xFFFFFFFF, "SpecimenDescriptionSequence", "Specimen Description Sequence", ("SQ",), "1", False, 0),
-    (0x00400562, 0xFFFFFFFF, "IssuerOfTheSpecimenIdentifierSequence", "Issuer of the Specimen Identifier Sequence", ("SQ",), "1", False, 0),
-    (0x0040059A, 0xFFFFFFFF, "SpecimenTypeCodeSequence", "Specimen Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00400600, 0xFFFFFFFF, "SpecimenShortDescription", "Specimen Short Description", ("LO",), "1", False, 0),
-    (0x00400602, 0xFFFFFFFF, "SpecimenDetailedDescription", "Specimen Detailed Description", ("UT",), "1", False, 0),
-    (0x00400610, 0xFFFFFFFF, "SpecimenPreparationSequence", "Specimen Preparation Sequence", ("SQ",), "1", False, 0),
-    (0x00400612, 0xFFFFFFFF, "SpecimenPreparationStepContentItemSequence", "Specimen Preparation Step Content Item Sequence", ("SQ",), "1", False, 0),
-    (0x00400620, 0xFFFFFFFF, "SpecimenLocalizationContentItemSequence", "Specimen Localization Content Item Sequence", ("SQ",), "1", False, 0),
-    (0x004006FA, 0xFFFFFFFF, "SlideIdentifier", "Slide Identifier", ("LO",), "1", True, 0),
-    (0x0040071A, 0xFFFFFFFF, "ImageCenterPointCoordinatesSequence", "Image Center Point Coordinates Sequence", ("SQ",), "1", False, 0),
-    (0x0040072A, 0xFFFFFFFF, "XOffsetInSlideCoordinateSystem", "X Offset in Slide Coordinate System", ("DS",), "1", False, 0),
-    (0x0040073A, 0xFFFFFFFF, "YOffsetInSlideCoordinateSystem", "Y Offset in Slide Coordinate System", ("DS",), "1", False, 0),
-    (0x0040074A, 0xFFFFFFFF, "ZOffsetInSlideCoordinateSystem", "Z Offset in Slide Coordinate System", ("DS",), "1", False, 0),
-    (0x004008D8, 0xFFFFFFFF, "PixelSpacingSequence", "Pixel Spacing Sequence", ("SQ",), "1", True, 0),
-    (0x004008DA, 0xFFFFFFFF, "CoordinateSystemAxisCodeSequence", "Coordinate System Axis Code Sequence", ("SQ",), "1", True, 0),
-    (0x004008EA, 0xFFFFFFFF, "MeasurementUnitsCodeSequence", "Measurement Units Code Sequence", ("SQ",), "1", False, 0),
-    (0x004009F8, 0xFFFFFFFF, "VitalStainCodeSequenceTrial", "Vital Stain Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x00401001, 0xFFFFFFFF, "RequestedProcedureID", "Requested Procedure ID", ("SH",), "1", False, 0),
-    (0x00401002, 0xFFFFFFFF, "ReasonForTheRequestedProcedure", "Reason for the Requested Procedure", ("LO",), "1", False, 0),
-    (0x00401003, 0xFFFFFFFF, "RequestedProcedurePriority", "Requested Procedure Priority", ("SH",), "1", False, 0),
-    (0x00401004, 0xFFFFFFFF, "PatientTransportArrangements", "Patient Transport Arrangements", ("LO",), "1", False, 0),
-    (0x00401005, 0xFFFFFFFF, "RequestedProcedureLocation", "Requested Procedure Location", ("LO",), "1", False, 0),
-    (0x00401006, 0xFFFFFFFF, "PlacerOrderNumberProcedure", "Placer Order Number / Procedure", ("SH",), "1", True, 0),
-    (0x00401007, 0xFFFFFFFF, "FillerOrderNumberProcedure", "Filler Order Number / Procedure", ("SH",), "1", True, 0),
-    (0x00401008, 0xFFFFFFFF, "ConfidentialityCode", "Confidentiality Code", ("LO",), "1", False, 0),
-    (0x00401009, 0xFFFFFFFF, "ReportingPriority", "Reporting Priority", ("SH",), "1", False, 0),
-    (0x0040100A, 0xFFFFFFFF, "ReasonForRequestedProcedureCodeSequence", "Reason for Requested Procedure Code Sequence", ("SQ",), "1", False, 0),
-    (0x00401010, 0xFFFFFFFF, "NamesOfIntendedRecipientsOfResults", "Names of Intended Recipients of Results", ("PN",), "1-n", False, 0),
-    (0x00401011, 0xFFFFFFFF, "IntendedRecipientsOfResultsIdentificationSequence", "Intended Recipients of Results Identification Sequence", ("SQ",), "1", False, 0),
-    (0x00401012, 0xFFFFFFFF, "ReasonForPerformedProcedureCodeSequence", "Reason For Performed Procedure Code Sequence", ("SQ",), "1", False, 0),
-    (0x00401060, 0xFFFFFFFF, "RequestedProcedureDescriptionTrial", "Requested Procedure Description (Trial)", ("LO",), "1", True, 0),
-    (0x00401101, 0xFFFFFFFF, "PersonIdentificationCodeSequence", "Person Identification Code Sequence", ("SQ",), "1", False, 0),
-    (0x00401102, 0xFFFFFFFF, "PersonAddress", "Person's Address", ("ST",), "1", False, 0),
-    (0x00401103, 0xFFFFFFFF, "PersonTelephoneNumbers", "Person's Telephone Numbers", ("LO",), "1-n", False, 0),
-    (0x00401400, 0xFFFFFFFF, "RequestedProcedureComments", "Requested Procedure Comments", ("LT",), "1", False, 0),
-    (0x00402001, 0xFFFFFFFF, "ReasonForTheImagingServiceRequest", "Reason for the Imaging Service Request", ("LO",), "1", True, 0),
-    (0x00402004, 0xFFFFFFFF, "IssueDateOfImagingServiceRequest", "Issue Date of Imaging Service Request", ("DA",), "1", False, 0),
-    (0x00402005, 0xFFFFFFFF, "IssueTimeOfImagingServiceRequest", "Issue Time of Imaging Service Request", ("TM",), "1", False, 0),
-    (0x00402006, 0xFFFFFFFF, "PlacerOrderNumberImagingServiceRequestRetired", "Placer Order Number / Imaging Service Request (Retired)", ("SH",), "1", True, 0),
-    (0x00402007, 0xFFFFFFFF, "FillerOrderNumberImagingServiceRequestRetired", "Filler Order Number / Imaging Service Request (Retired)", ("SH",), "1", True, 0),
-    (0x00402008, 0xFFFFFFFF, "OrderEnteredBy", "Order Entered By", ("PN",), "1", False, 0),
-    (0x00402009, 0xFFFFFFFF, "OrderEntererLocation", "Order Enterer's Location", ("SH",), "1", False, 0),
-    (0x00402010, 0xFFFFFFFF, "OrderCallbackPhoneNumber", "Order Callback Phone Number", ("SH",), "1", False, 0),
-    (0x00402016, 0xFFFFFFFF, "PlacerOrderNumberImagingServiceRequest", "Placer Order Number / Imaging Service Request", ("LO",), "1", False, 0),
-    (0x00402017, 0xFFFFFFFF, "FillerOrderNumberImagingServiceRequest", "Filler Order Number / Imaging Service Request", ("LO",), "1", False, 0),
-    (0x00402400, 0xFFFFFFFF, "ImagingServiceRequestComments", "Imaging Service Request Comments", ("LT",), "1", False, 0),
-    (0x00403001, 0xFFFFFFFF, "ConfidentialityConstraintOnPatientDataDescription", "Confidentiality Constraint on Patient Data Description", ("LO",), "1", False, 0),
-    (0x00404001, 0xFFFFFFFF, "GeneralPurposeScheduledProcedureStepStatus", "General Purpose Scheduled Procedure Step Status", ("CS",), "1", True, 0),
-    (0x00404002, 0xFFFFFFFF, "GeneralPurposePerformedProcedureStepStatus", "General Purpose Performed Procedure Step Status", ("CS",), "1", True, 0),
-    (0x00404003, 0xFFFFFFFF, "GeneralPurposeScheduledProcedureStepPriority", "General Purpose Scheduled Procedure Step Priority", ("CS",), "1", True, 0),
-    (0x00404004, 0xFFFFFFFF, "ScheduledProcessingApplicationsCodeSequence", "Scheduled Processing Applications Code Sequence", ("SQ",), "1", True, 0),
-    (0x00404005, 0xFFFFFFFF, "ScheduledProcedureStepStartDateTime", "Scheduled Procedure Step Start DateTime", ("DT",), "1", False, 0),
-    (0x00404006, 0xFFFFFFFF, "MultipleCopiesFlag", "Multiple Copies Flag", ("CS",), "1", True, 0),
-    (0x00404007, 0xFFFFFFFF, "PerformedProcessingApplicationsCodeSequence", "Performed Processing Applications Code Sequence", ("SQ",), "1", False, 0),
-    (0x00404009, 0xFFFFFFFF, "HumanPerformerCodeSequence", "Human Performer Code Sequence", ("SQ",), "1", False, 0),
-    (0x00404010, 0xFFFFFFFF, "ScheduledProcedureStepModificationDateTime", "Scheduled Procedure Step Modification DateTime", ("DT",), "1", False, 0),
-    (0x00404011, 0xFFFFFFFF, "ExpectedCompletionDateTime", "Expected Completion DateTime", ("DT",), "1", False, 0),
-    (0x00404015, 0xFFFFFFFF, "ResultingGeneralPurposePerformedProcedureStepsSequence", "Resulting General Purpose Performed Procedure Steps Sequence", ("SQ",), "1", True, 0),
-    (0x00404016, 0xFFFFFFFF, "ReferencedGeneralPurposeScheduledProcedureStepSequence", "Referenced General Purpose Scheduled Procedure Step Sequence", ("SQ",), "1", True, 0),
-    (0x00404018, 0xFFFFFFFF, "ScheduledWorkitemCodeSequence", "Scheduled Workitem Code Sequence", ("SQ",), "1", False, 0),
-    (0x00404019, 0xFFFFFFFF, "PerformedWorkitemCodeSequence", "Performed Workitem Code Sequence", ("SQ",), "1", False, 0),
-    (0x00404020, 0xFFFFFFFF, "InputAvailabilityFlag", "Input Availability Flag", ("CS",), "1", False, 0),
-    (0x00404021, 0xFFFFFFFF, "InputInformationSequence", "Input Information Sequence", ("SQ",), "1", False, 0),
-    (0x00404022, 0xFFFFFFFF, "RelevantInformationSequence", "Relevant Information Sequence", ("SQ",), "1", True, 0),
-    (0x00404023, 0xFFFFFFFF, "ReferencedGeneralPurposeScheduledProcedureStepTransactionUID", "Referenced General Purpose Scheduled Procedure Step Transaction UID", ("UI",), "1", True, 0),
-    (0x00404025, 0xFFFFFFFF, "ScheduledStationNameCodeSequence", "Scheduled Station Name Code Sequence", ("SQ",), "1", False, 0),
-    (0x00404026, 0xFFFFFFFF, "ScheduledStationClassCodeSequence", "Scheduled Station Class Code Sequence", ("SQ",), "1", False, 0),
-    (0x00404027, 0xFFFFFFFF, "ScheduledStationGeographicLocationCodeSequence", "Scheduled Station Geographic Location Code Sequence", ("SQ",), "1", False, 0),
-    (0x00404028, 0xFFFFFFFF, "PerformedStationNameCodeSequence", "Performed Station Name Code Sequence", ("SQ",), "1", False, 0),
-    (0x00404029, 0xFFFFFFFF, "PerformedStationClassCodeSequence", "Performed Station Class Code Sequence", ("SQ",), "1", False, 0),
-    (0x00404030, 0xFFFFFFFF, "PerformedStationGeographicLocationCodeSequence", "Performed Station Geographic Location Code Sequence", ("SQ",), "1", False, 0),
-    (0x00404031, 0xFFFFFFFF, "RequestedSubsequentWorkitemCodeSequence", "Requested Subsequent Workitem Code Sequence", ("SQ",), "1", True, 0),
-    (0x00404032, 0xFFFFFFFF, "NonDICOMOutputCodeSequence", "Non-DICOM Output Code Sequence", ("SQ",), "1", True, 0),
-    (0x00404033, 0xFFFFFFFF, "OutputInformationSequence", "Output Information Sequence", ("SQ",), "1", False, 0),
-    (0x00404034, 0xFFFFFFFF, "ScheduledHumanPerformersSequence", "Scheduled Human Performers Sequence", ("SQ",), "1", False, 0),
-    (0x00404035, 0xFFFFFFFF, "ActualHumanPerformersSequence", "Actual Human Performers Sequence", ("SQ",), "1", False, 0),
-    (0x00404036, 0xFFFFFFFF, "HumanPerformerOrganization", "Human Performer's Organization", ("LO",), "1", False, 0),
-    (0x00404037, 0xFFFFFFFF, "HumanPerformerName", "Human Performer's Name", ("PN",), "1", False, 0),
-    (0x00404040, 0xFFFFFFFF, "RawDataHandling", "Raw Data Handling", ("CS",), "1", False, 0),
-    (0x00404041, 0xFFFFFFFF, "InputReadinessState", "Input Readiness State", ("CS",), "1", False, 0),
-    (0x00404050, 0xFFFFFFFF, "PerformedProcedureStepStartDateTime", "Performed Procedure Step Start DateTime", ("DT",), "1", False, 0),
-    (0x00404051, 0xFFFFFFFF, "PerformedProcedureStepEndDateTime", "Performed Procedure Step End DateTime", ("DT",), "1", False, 0),
-    (0x00404052, 0xFFFFFFFF, "ProcedureStepCancellationDateTime", "Procedure Step Cancellation DateTime", ("DT",), "1", False, 0),
-    (0x00408302, 0xFFFFFFFF, "EntranceDoseInmGy", "Entrance Dose in mGy", ("DS",), "1", False, 0),
-    (0x00409092, 0xFFFFFFFF, "ParametricMapFrameTypeSequence", "Parametric Map Frame Type Sequence", ("SQ",), "1", False, 0),
-    (0x00409094, 0xFFFFFFFF, "ReferencedImageRealWorldValueMappingSequence", "Referenced Image Real World Value Mapping Sequence", ("SQ",), "1", False, 0),
-    (0x00409096, 0xFFFFFFFF, "RealWorldValueMappingSequence", "Real World Value Mapping Sequence", ("SQ",), "1", False, 0),
-    (0x00409098, 0xFFFFFFFF, "PixelValueMappingCodeSequence", "Pixel Value Mapping Code Sequence", ("SQ",), "1", False, 0),
-    (0x00409210, 0xFFFFFFFF, "LUTLabel", "LUT Label", ("SH",), "1", False, 0),
-    (0x00409211, 0xFFFFFFFF, "RealWorldValueLastValueMapped", "Real World Value Last Value Mapped", ("US", "SS"), "1", False, 0),
-    (0x00409212, 0xFFFFFFFF, "RealWorldValueLUTData", "Real World Value LUT Data", ("FD",), "1-n", False, 0),
-    (0x00409216, 0xFFFFFFFF, "RealWorldValueFirstValueMapped", "Real World Value First Value Mapped", ("US", "SS"), "1", False, 0),
-    (0x00409220, 0xFFFFFFFF, "QuantityDefinitionSequence", "Quantity Definition Sequence", ("SQ",), "1", False, 0),
-    (0x00409224, 0xFFFFFFFF, "RealWorldValueIntercept", "Real World Value Intercept", ("FD",), "1", False, 0),
-    (0x00409225, 0xFFFFFFFF, "RealWorldValueSlope", "Real World Value Slope", ("FD",), "1", False, 0),
-    (0x0040A007, 0xFFFFFFFF, "FindingsFlagTrial", "Findings Flag (Trial)", ("CS",), "1", True, 0),
-    (0x0040A010, 0xFFFFFFFF, "RelationshipType", "Relationship Type", ("CS",), "1", False, 0),
-    (0x0040A020, 0xFFFFFFFF, "FindingsSequenceTrial", "Findings Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A021, 0xFFFFFFFF, "FindingsGroupUIDTrial", "Findings Group UID (Trial)", ("UI",), "1", True, 0),
-    (0x0040A022, 0xFFFFFFFF, "ReferencedFindingsGroupUIDTrial", "Referenced Findings Group UID (Trial)", ("UI",), "1", True, 0),
-    (0x0040A023, 0xFFFFFFFF, "FindingsGroupRecordingDateTrial", "Findings Group Recording Date (Trial)", ("DA",), "1", True, 0),
-    (0x0040A024, 0xFFFFFFFF, "FindingsGroupRecordingTimeTrial", "Findings Group Recording Time (Trial)", ("TM",), "1", True, 0),
-    (0x0040A026, 0xFFFFFFFF, "FindingsSourceCategoryCodeSequenceTrial", "Findings Source Category Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A027, 0xFFFFFFFF, "VerifyingOrganization", "Verifying Organization", ("LO",), "1", False, 0),
-    (0x0040A028, 0xFFFFFFFF, "DocumentingOrganizationIdentifierCodeSequenceTrial", "Documenting Organization Identifier Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A030, 0xFFFFFFFF, "VerificationDateTime", "Verification DateTime", ("DT",), "1", False, 0),
-    (0x0040A032, 0xFFFFFFFF, "ObservationDateTime", "Observation DateTime", ("DT",), "1", False, 0),
-    (0x0040A040, 0xFFFFFFFF, "ValueType", "Value Type", ("CS",), "1", False, 0),
-    (0x0040A043, 0xFFFFFFFF, "ConceptNameCodeSequence", "Concept Name Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040A047, 0xFFFFFFFF, "MeasurementPrecisionDescriptionTrial", "Measurement Precision Description (Trial)", ("LO",), "1", True, 0),
-    (0x0040A050, 0xFFFFFFFF, "ContinuityOfContent", "Continuity Of Content", ("CS",), "1", False, 0),
-    (0x0040A057, 0xFFFFFFFF, "UrgencyOrPriorityAlertsTrial", "Urgency or Priority Alerts (Trial)", ("CS",), "1-n", True, 0),
-    (0x0040A060, 0xFFFFFFFF, "SequencingIndicatorTrial", "Sequencing Indicator (Trial)", ("LO",), "1", True, 0),
-    (0x0040A066, 0xFFFFFFFF, "DocumentIdentifierCodeSequenceTrial", "Document Identifier Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A067, 0xFFFFFFFF, "DocumentAuthorTrial", "Document Author (Trial)", ("PN",), "1", True, 0),
-    (0x0040A068, 0xFFFFFFFF, "DocumentAuthorIdentifierCodeSequenceTrial", "Document Author Identifier Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A070, 0xFFFFFFFF, "IdentifierCodeSequenceTrial", "Identifier Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A073, 0xFFFFFFFF, "VerifyingObserverSequence", "Verifying Observer Sequence", ("SQ",), "1", False, 0),
-    (0x0040A074, 0xFFFFFFFF, "ObjectBinaryIdentifierTrial", "Object Binary Identifier (Trial)", ("OB",), "1", True, 0),
-    (0x0040A075, 0xFFFFFFFF, "VerifyingObserverName", "Verifying Observer Name", ("PN",), "1", False, 0),
-    (0x0040A076, 0xFFFFFFFF, "DocumentingObserverIdentifierCodeSequenceTrial", "Documenting Observer Identifier Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A078, 0xFFFFFFFF, "AuthorObserverSequence", "Author Observer Sequence", ("SQ",), "1", False, 0),
-    (0x0040A07A, 0xFFFFFFFF, "ParticipantSequence", "Participant Sequence", ("SQ",), "1", False, 0),
-    (0x0040A07C, 0xFFFFFFFF, "CustodialOrganizationSequence", "Custodial Organization Sequence", ("SQ",), "1", False, 0),
-    (0x0040A080, 0xFFFFFFFF, "ParticipationType", "Participation Type", ("CS",), "1", False, 0),
-    (0x0040A082, 0xFFFFFFFF, "ParticipationDateTime", "Participation DateTime", ("DT",), "1", False, 0),
-    (0x0040A084, 0xFFFFFFFF, "ObserverType", "Observer Type", ("CS",), "1", False, 0),
-    (0x0040A085, 0xFFFFFFFF, "ProcedureIdentifierCodeSequenceTrial", "Procedure Identifier Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A088, 0xFFFFFFFF, "VerifyingObserverIdentificationCodeSequence", "Verifying Observer Identification Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040A089, 0xFFFFFFFF, "ObjectDirectoryBinaryIdentifierTrial", "Object Directory Binary Identifier (Trial)", ("OB",), "1", True, 0),
-    (0x0040A090, 0xFFFFFFFF, "EquivalentCDADocumentSequence", "Equivalent CDA Document Sequence", ("SQ",), "1", True, 0),
-    (0x0040A0B0, 0xFFFFFFFF, "ReferencedWaveformChannels", "Referenced Waveform Channels", ("US",), "2-2n", False, 0),
-    (0x0040A110, 0xFFFFFFFF, "DateOfDocumentOrVerbalTransactionTrial", "Date of Document or Verbal Transaction (Trial)", ("DA",), "1", True, 0),
-    (0x0040A112, 0xFFFFFFFF, "TimeOfDocumentCreationOrVerbalTransactionTrial", "Time of Document Creation or Verbal Transaction (Trial)", ("TM",), "1", True, 0),
-    (0x0040A120, 0xFFFFFFFF, "DateTime", "DateTime", ("DT",), "1", False, 0),
-    (0x0040A121, 0xFFFFFFFF, "Date", "Date", ("DA",), "1", False, 0),
-    (0x0040A122, 0xFFFFFFFF, "Time", "Time", ("TM",), "1", False, 0),
-    (0x0040A123, 0xFFFFFFFF, "PersonName", "Person Name", ("PN",), "1", False, 0),
-    (0x0040A124, 0xFFFFFFFF, "UID", "UID", ("UI",), "1", False, 0),
-    (0x0040A125, 0xFFFFFFFF, "ReportStatusIDTrial", "Report Status ID (Trial)", ("CS",), "2", True, 0),
-    (0x0040A130, 0xFFFFFFFF, "TemporalRangeType", "Temporal Range Type", ("CS",), "1", False, 0),
-    (0x0040A132, 0xFFFFFFFF, "ReferencedSamplePositions", "Referenced Sample Positions", ("UL",), "1-n", False, 0),
-    (0x0040A136, 0xFFFFFFFF, "ReferencedFrameNumbers", "Referenced Frame Numbers", ("US",), "1-n", False, 0),
-    (0x0040A138, 0xFFFFFFFF, "ReferencedTimeOffsets", "Referenced Time Offsets", ("DS",), "1-n", False, 0),
-    (0x0040A13A, 0xFFFFFFFF, "ReferencedDateTime", "Referenced DateTime", ("DT",), "1-n", False, 0),
-    (0x0040A160, 0xFFFFFFFF, "TextValue", "Text Value", ("UT",), "1", False, 0),
-    (0x0040A161, 0xFFFFFFFF, "FloatingPointValue", "Floating Point Value", ("FD",), "1-n", False, 0),
-    (0x0040A162, 0xFFFFFFFF, "RationalNumeratorValue", "Rational Numerator Value", ("SL",), "1-n", False, 0),
-    (0x0040A163, 0xFFFFFFFF, "RationalDenominatorValue", "Rational Denominator Value", ("UL",), "1-n", False, 0),
-    (0x0040A167, 0xFFFFFFFF, "ObservationCategoryCodeSequenceTrial", "Observation Category Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A168, 0xFFFFFFFF, "ConceptCodeSequence", "Concept Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040A16A, 0xFFFFFFFF, "BibliographicCitationTrial", "Bibliographic Citation (Trial)", ("ST",), "1", True, 0),
-    (0x0040A170, 0xFFFFFFFF, "PurposeOfReferenceCodeSequence", "Purpose of Reference Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040A171, 0xFFFFFFFF, "ObservationUID", "Observation UID", ("UI",), "1", False, 0),
-    (0x0040A172, 0xFFFFFFFF, "ReferencedObservationUIDTrial", "Referenced Observation UID (Trial)", ("UI",), "1", True, 0),
-    (0x0040A173, 0xFFFFFFFF, "ReferencedObservationClassTrial", "Referenced Observation Class (Trial)", ("CS",), "1", True, 0),
-    (0x0040A174, 0xFFFFFFFF, "ReferencedObjectObservationClassTrial", "Referenced Object Observation Class (Trial)", ("CS",), "1", True, 0),
-    (0x0040A180, 0xFFFFFFFF, "AnnotationGroupNumber", "Annotation Group Number", ("US",), "1", False, 0),
-    (0x0040A192, 0xFFFFFFFF, "ObservationDateTrial", "Observation Date (Trial)", ("DA",), "1", True, 0),
-    (0x0040A193, 0xFFFFFFFF, "ObservationTimeTrial", "Observation Time (Trial)", ("TM",), "1", True, 0),
-    (0x0040A194, 0xFFFFFFFF, "MeasurementAutomationTrial", "Measurement Automation (Trial)", ("CS",), "1", True, 0),
-    (0x0040A195, 0xFFFFFFFF, "ModifierCodeSequence", "Modifier Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040A224, 0xFFFFFFFF, "IdentificationDescriptionTrial", "Identification Description (Trial)", ("ST",), "1", True, 0),
-    (0x0040A290, 0xFFFFFFFF, "CoordinatesSetGeometricTypeTrial", "Coordinates Set Geometric Type (Trial)", ("CS",), "1", True, 0),
-    (0x0040A296, 0xFFFFFFFF, "AlgorithmCodeSequenceTrial", "Algorithm Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A297, 0xFFFFFFFF, "AlgorithmDescriptionTrial", "Algorithm Description (Trial)", ("ST",), "1", True, 0),
-    (0x0040A29A, 0xFFFFFFFF, "PixelCoordinatesSetTrial", "Pixel Coordinates Set (Trial)", ("SL",), "2-2n", True, 0),
-    (0x0040A300, 0xFFFFFFFF, "MeasuredValueSequence", "Measured Value Sequence", ("SQ",), "1", False, 0),
-    (0x0040A301, 0xFFFFFFFF, "NumericValueQualifierCodeSequence", "Numeric Value Qualifier Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040A307, 0xFFFFFFFF, "CurrentObserverTrial", "Current Observer (Trial)", ("PN",), "1", True, 0),
-    (0x0040A30A, 0xFFFFFFFF, "NumericValue", "Numeric Value", ("DS",), "1-n", False, 0),
-    (0x0040A313, 0xFFFFFFFF, "ReferencedAccessionSequenceTrial", "Referenced Accession Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A33A, 0xFFFFFFFF, "ReportStatusCommentTrial", "Report Status Comment (Trial)", ("ST",), "1", True, 0),
-    (0x0040A340, 0xFFFFFFFF, "ProcedureContextSequenceTrial", "Procedure Context Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A352, 0xFFFFFFFF, "VerbalSourceTrial", "Verbal Source (Trial)", ("PN",), "1", True, 0),
-    (0x0040A353, 0xFFFFFFFF, "AddressTrial", "Address (Trial)", ("ST",), "1", True, 0),
-    (0x0040A354, 0xFFFFFFFF, "TelephoneNumberTrial", "Telephone Number (Trial)", ("LO",), "1", True, 0),
-    (0x0040A358, 0xFFFFFFFF, "VerbalSourceIdentifierCodeSequenceTrial", "Verbal Source Identifier Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A360, 0xFFFFFFFF, "PredecessorDocumentsSequence", "Predecessor Documents Sequence", ("SQ",), "1", False, 0),
-    (0x0040A370, 0xFFFFFFFF, "ReferencedRequestSequence", "Referenced Request Sequence", ("SQ",), "1", False, 0),
-    (0x0040A372, 0xFFFFFFFF, "PerformedProcedureCodeSequence", "Performed Procedure Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040A375, 0xFFFFFFFF, "CurrentRequestedProcedureEvidenceSequence", "Current Requested Procedure Evidence Sequence", ("SQ",), "1", False, 0),
-    (0x0040A380, 0xFFFFFFFF, "ReportDetailSequenceTrial", "Report Detail Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A385, 0xFFFFFFFF, "PertinentOtherEvidenceSequence", "Pertinent Other Evidence Sequence", ("SQ",), "1", False, 0),
-    (0x0040A390, 0xFFFFFFFF, "HL7StructuredDocumentReferenceSequence", "HL7 Structured Document Reference Sequence", ("SQ",), "1", False, 0),
-    (0x0040A402, 0xFFFFFFFF, "ObservationSubjectUIDTrial", "Observation Subject UID (Trial)", ("UI",), "1", True, 0),
-    (0x0040A403, 0xFFFFFFFF, "ObservationSubjectClassTrial", "Observation Subject Class (Trial)", ("CS",), "1", True, 0),
-    (0x0040A404, 0xFFFFFFFF, "ObservationSubjectTypeCodeSequenceTrial", "Observation Subject Type Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A491, 0xFFFFFFFF, "CompletionFlag", "Completion Flag", ("CS",), "1", False, 0),
-    (0x0040A492, 0xFFFFFFFF, "CompletionFlagDescription", "Completion Flag Description", ("LO",), "1", False, 0),
-    (0x0040A493, 0xFFFFFFFF, "VerificationFlag", "Verification Flag", ("CS",), "1", False, 0),
-    (0x0040A494, 0xFFFFFFFF, "ArchiveRequested", "Archive Requested", ("CS",), "1", False, 0),
-    (0x0040A496, 0xFFFFFFFF, "PreliminaryFlag", "Preliminary Flag", ("CS",), "1", False, 0),
-    (0x0040A504, 0xFFFFFFFF, "ContentTemplateSequence", "Content Template Sequence", ("SQ",), "1", False, 0),
-    (0x0040A525, 0xFFFFFFFF, "IdenticalDocumentsSequence", "Identical Documents Sequence", ("SQ",), "1", False, 0),
-    (0x0040A600, 0xFFFFFFFF, "ObservationSubjectContextFlagTrial", "Observation Subject Context Flag (Trial)", ("CS",), "1", True, 0),
-    (0x0040A601, 0xFFFFFFFF, "ObserverContextFlagTrial", "Observer Context Flag (Trial)", ("CS",), "1", True, 0),
-    (0x0040A603, 0xFFFFFFFF, "ProcedureContextFlagTrial", "Procedure Context Flag (Trial)", ("CS",), "1", True, 0),
-    (0x0040A730, 0xFFFFFFFF, "ContentSequence", "Content Sequence", ("SQ",), "1", False, 0),
-    (0x0040A731, 0xFFFFFFFF, "RelationshipSequenceTrial", "Relationship Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A732, 0xFFFFFFFF, "RelationshipTypeCodeSequenceTrial", "Relationship Type Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A744, 0xFFFFFFFF, "LanguageCodeSequenceTrial", "Language Code Sequence (Trial)", ("SQ",), "1", True, 0),
-    (0x0040A992, 0xFFFFFFFF, "UniformResourceLocatorTrial", "Uniform Resource Locator (Trial)", ("ST",), "1", True, 0),
-    (0x0040B020, 0xFFFFFFFF, "WaveformAnnotationSequence", "Waveform Annotation Sequence", ("SQ",), "1", False, 0),
-    (0x0040DB00, 0xFFFFFFFF, "TemplateIdentifier", "Template Identifier", ("CS",), "1", False, 0),
-    (0x0040DB06, 0xFFFFFFFF, "TemplateVersion", "Template Version", ("DT",), "1", True, 0),
-    (0x0040DB07, 0xFFFFFFFF, "TemplateLocalVersion", "Template Local Version", ("DT",), "1", True, 0),
-    (0x0040DB0B, 0xFFFFFFFF, "TemplateExtensionFlag", "Template Extension Flag", ("CS",), "1", True, 0),
-    (0x0040DB0C, 0xFFFFFFFF, "TemplateExtensionOrganizationUID", "Template Extension Organization UID", ("UI",), "1", True, 0),
-    (0x0040DB0D, 0xFFFFFFFF, "TemplateExtensionCreatorUID", "Template Extension Creator UID", ("UI",), "1", True, 0),
-    (0x0040DB73, 0xFFFFFFFF, "ReferencedContentItemIdentifier", "Referenced Content Item Identifier", ("UL",), "1-n", False, 0),
-    (0x0040E001, 0xFFFFFFFF, "HL7InstanceIdentifier", "HL7 Instance Identifier", ("ST",), "1", False, 0),
-    (0x0040E004, 0xFFFFFFFF, "HL7DocumentEffectiveTime", "HL7 Document Effective Time", ("DT",), "1", False, 0),
-    (0x0040E006, 0xFFFFFFFF, "HL7DocumentTypeCodeSequence", "HL7 Document Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040E008, 0xFFFFFFFF, "DocumentClassCodeSequence", "Document Class Code Sequence", ("SQ",), "1", False, 0),
-    (0x0040E010, 0xFFFFFFFF, "RetrieveURI", "Retrieve URI", ("UR",), "1", False, 0),
-    (0x0040E011, 0xFFFFFFFF, "RetrieveLocationUID", "Retrieve Location UID", ("UI",), "1", False, 0),
-    (0x0040E020, 0xFFFFFFFF, "TypeOfInstances", "Type of Instances", ("CS",), "1", False, 0),
-    (0x0040E021, 0xFFFFFFFF, "DICOMRetrievalSequence", "DICOM Retrieval Sequence", ("SQ",), "1", False, 0),
-    (0x0040E022, 0xFFFFFFFF, "DICOMMediaRetrievalSequence", "DICOM Media Retrieval Sequence", ("SQ",), "1", False, 0),
-    (0x0040E023, 0xFFFFFFFF, "WADORetrievalSequence", "WADO Retrieval Sequence", ("SQ",), "1", False, 0),
-    (0x0040E024, 0xFFFFFFFF, "XDSRetrievalSequence", "XDS Retrieval Sequence", ("SQ",), "1", False, 0),
-    (0x0040E025, 0xFFFFFFFF, "WADORSRetrievalSequence", "WADO-RS Retrieval Sequence", ("SQ",), "1", False, 0),
-    (0x0040E030, 0xFFFFFFFF, "RepositoryUniqueID", "Repository Unique ID", ("UI",), "1", False, 0),
-    (0x0040E031, 0xFFFFFFFF, "HomeCommunityID", "Home Community ID", ("UI",), "1", False, 0),
-    (0x00420010, 0xFFFFFFFF, "DocumentTitle", "Document Title", ("ST",), "1", False, 0),
-    (0x00420011, 0xFFFFFFFF, "EncapsulatedDocument", "Encapsulated Document", ("OB",), "1", False, 0),
-    (0x00420012, 0xFFFFFFFF, "MIMETypeOfEncapsulatedDocument", "MIME Type of Encapsulated Document", ("LO",), "1", False, 0),
-    (0x00420013, 0xFFFFFFFF, "SourceInstanceSequence", "Source Instance Sequence", ("SQ",), "1", False, 0),
-    (0x00420014, 0xFFFFFFFF, "ListOfMIMETypes", "List of MIME Types", ("LO",), "1-n", False, 0),
-    (0x00440001, 0xFFFFFFFF, "ProductPackageIdentifier", "Product Package Identifier", ("ST",), "1", False, 0),
-    (0x00440002, 0xFFFFFFFF, "SubstanceAdministrationApproval", "Substance Administration Approval", ("CS",), "1", False, 0),
-    (0x00440003, 0xFFFFFFFF, "ApprovalStatusFurtherDescription", "Approval Status Further Description", ("LT",), "1", False, 0),
-    (0x00440004, 0xFFFFFFFF, "ApprovalStatusDateTime", "Approval Status DateTime", ("DT",), "1", False, 0),
-    (0x00440007, 0xFFFFFFFF, "ProductTypeCodeSequence", "Product Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00440008, 0xFFFFFFFF, "ProductName", "Product Name", ("LO",), "1-n", False, 0),
-    (0x00440009, 0xFFFFFFFF, "ProductDescription", "Product Description", ("LT",), "1", False, 0),
-    (0x0044000A, 0xFFFFFFFF, "ProductLotIdentifier", "Product Lot Identifier", ("LO",), "1", False, 0),
-    (0x0044000B, 0xFFFFFFFF, "ProductExpirationDateTime", "Product Expiration DateTime", ("DT",), "1", False, 0),
-    (0x00440010, 0xFFFFFFFF, "SubstanceAdministrationDateTime", "Substance Administration DateTime", ("DT",), "1", False, 0),
-    (0x00440011, 0xFFFFFFFF, "SubstanceAdministrationNotes", "Substance Administration Notes", ("LO",), "1", False, 0),
-    (0x00440012, 0xFFFFFFFF, "SubstanceAdministrationDeviceID", "Substance Administration Device ID", ("LO",), "1", False, 0),
-    (0x00440013, 0xFFFFFFFF, "ProductParameterSequence", "Product Parameter Sequence", ("SQ",), "1", False, 0),
-    (0x00440019, 0xFFFFFFFF, "SubstanceAdministrationParameterSequence", "Substance Administration Parameter Sequence", ("SQ",), "1", False, 0),
-    (0x00460012, 0xFFFFFFFF, "LensDescription", "Lens Description", ("LO",), "1", False, 0),
-    (0x00460014, 0xFFFFFFFF, "RightLensSequence", "Right Lens Sequence", ("SQ",), "1", False, 0),
-    (0x00460015, 0xFFFFFFFF, "LeftLensSequence", "Left Lens Sequence", ("SQ",), "1", False, 0),
-    (0x00460016, 0xFFFFFFFF, "UnspecifiedLateralityLensSequence", "Unspecified Laterality Lens Sequence", ("SQ",), "1", False, 0),
-    (0x00460018, 0xFFFFFFFF, "CylinderSequence", "Cylinder Sequence", ("SQ",), "1", False, 0),
-    (0x00460028, 0xFFFFFFFF, "PrismSequence", "Prism Sequence", ("SQ",), "1", False, 0),
-    (0x00460030, 0xFFFFFFFF, "HorizontalPrismPower", "Horizontal Prism Power", ("FD",), "1", False, 0),
-    (0x00460032, 0xFFFFFFFF, "HorizontalPrismBase", "Horizontal Prism Base", ("CS",), "1", False, 0),
-    (0x00460034, 0xFFFFFFFF, "VerticalPrismPower", "Vertical Prism Power", ("FD",), "1", False, 0),
-    (0x00460036, 0xFFFFFFFF, "VerticalPrismBase", "Vertical Prism Base", ("CS",), "1", False, 0),
-    (0x00460038, 0xFFFFFFFF, "LensSegmentType", "Lens Segment Type", ("CS",), "1", False, 0),
-    (0x00460040, 0xFFFFFFFF, "OpticalTransmittance", "Optical Transmittance", ("FD",), "1", False, 0),
-    (0x00460042, 0xFFFFFFFF, "ChannelWidth", "Channel Width", ("FD",), "1", False, 0),
-    (0x00460044, 0xFFFFFFFF, "PupilSize", "Pupil Size", ("FD",), "1", False, 0),
-    (0x00460046, 0xFFFFFFFF, "CornealSize", "Corneal Size", ("FD",), "1", False, 0),
-    (0x00460050, 0xFFFFFFFF, "AutorefractionRightEyeSequence", "Autorefraction Right Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00460052, 0xFFFFFFFF, "AutorefractionLeftEyeSequence", "Autorefraction Left Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00460060, 0xFFFFFFFF, "DistancePupillaryDistance", "Distance Pupillary Distance", ("FD",), "1", False, 0),
-    (0x00460062, 0xFFFFFFFF, "NearPupillaryDistance", "Near Pupillary Distance", ("FD",), "1", False, 0),
-    (0x00460063, 0xFFFFFFFF, "IntermediatePupillaryDistance", "Intermediate Pupillary Distance", ("FD",), "1", False, 0),
-    (0x00460064, 0xFFFFFFFF, "OtherPupillaryDistance", "Other Pupillary Distance", ("FD",), "1", False, 0),
-    (0x00460070, 0xFFFFFFFF, "KeratometryRightEyeSequence", "Keratometry Right Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00460071, 0xFFFFFFFF, "KeratometryLeftEyeSequence", "Keratometry Left Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00460074, 0xFFFFFFFF, "SteepKeratometricAxisSequence", "Steep Keratometric Axis Sequence", ("SQ",), "1", False, 0),
-    (0x00460075, 0xFFFFFFFF, "RadiusOfCurvature", "Radius of Curvature", ("FD",), "1", False, 0),
-    (0x00460076, 0xFFFFFFFF, "KeratometricPower", "Keratometric Power", ("FD",), "1", False, 0),
-    (0x00460077, 0xFFFFFFFF, "KeratometricAxis", "Keratometric Axis", ("FD",), "1", False, 0),
-    (0x00460080, 0xFFFFFFFF, "FlatKeratometricAxisSequence", "Flat Keratometric Axis Sequence", ("SQ",), "1", False, 0),
-    (0x00460092, 0xFFFFFFFF, "BackgroundColor", "Background Color", ("CS",), "1", False, 0),
-    (0x00460094, 0xFFFFFFFF, "Optotype", "Optotype", ("CS",), "1", False, 0),
-    (0x00460095, 0xFFFFFFFF, "OptotypePresentation", "Optotype Presentation", ("CS",), "1", False, 0),
-    (0x00460097, 0xFFFFFFFF, "SubjectiveRefractionRightEyeSequence", "Subjective Refraction Right Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00460098, 0xFFFFFFFF, "SubjectiveRefractionLeftEyeSequence", "Subjective Refraction Left Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00460100, 0xFFFFFFFF, "AddNearSequence", "Add Near Sequence", ("SQ",), "1", False, 0),
-    (0x00460101, 0xFFFFFFFF, "AddIntermediateSequence", "Add Intermediate Sequence", ("SQ",), "1", False, 0),
-    (0x00460102, 0xFFFFFFFF, "AddOtherSequence", "Add Other Sequence", ("SQ",), "1", False, 0),
-    (0x00460104, 0xFFFFFFFF, "AddPower", "Add Power", ("FD",), "1", False, 0),
-    (0x00460106, 0xFFFFFFFF, "ViewingDistance", "Viewing Distance", ("FD",), "1", False, 0),
-    (0x00460121, 0xFFFFFFFF, "VisualAcuityTypeCodeSequence", "Visual Acuity Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00460122, 0xFFFFFFFF, "VisualAcuityRightEyeSequence", "Visual Acuity Right Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00460123, 0xFFFFFFFF, "VisualAcuityLeftEyeSequence", "Visual Acuity Left Eye Sequence", ("SQ",), "1", False, 0),
-    (0x00460124, 0xFFFFFFFF, "VisualAcuityBothEyesOpenSequence", "Visual Acuity Both Eyes Open Sequence", ("SQ",), "1", False, 0),
-    (0x00460125, 0xFFFFFFFF, "ViewingDistanceType", "Viewing Distance Type", ("CS",), "1", False, 0),
-    (0x00460135, 0xFFFFFFFF, "VisualAcuityModifiers", "Visual Acuity Modifiers", ("SS",), "2", False, 0),
-    (0x00460137, 0xFFFFFFFF, "DecimalVisualAcuity", "Decimal Visual Acuity", ("FD",), "1", False, 0),
-    (0x00460139, 0xFFFFFFFF, "OptotypeDetailedDefinition", "Optotype Detailed Definition", ("LO",), "1", False, 0),
-    (0x00460145, 0xFFFFFFFF, "ReferencedRefractiveMeasurementsSequence", "Referenced Refractive Measurements Sequence", ("SQ",), "1", False, 0),
-    (0x00460146, 0xFFFFFFFF, "SpherePower", "Sphere Power", ("FD",), "1", False, 0),
-    (0x00460147, 0xFFFFFFFF, "CylinderPower", "Cylinder Power", ("FD",), "1", False, 0),
-    (0x00460201, 0xFFFFFFFF, "CornealTopographySurface", "Corneal Topography Surface", ("CS",), "1", False, 0),
-    (0x00460202, 0xFFFFFFFF, "CornealVertexLocation", "Corneal Vertex Location", ("FL",), "2", False, 0),
-    (0x00460203, 0xFFFFFFFF, "PupilCentroidXCoordinate", "Pupil Centroid X-Coordinate", ("FL",), "1", False, 0),
-    (0x00460204, 0xFFFFFFFF, "PupilCentroidYCoordinate", "Pupil Centroid Y-Coordinate", ("FL",), "1", False, 0),
-    (0x00460205, 0xFFFFFFFF, "EquivalentPupilRadius", "Equivalent Pupil Radius", ("FL",), "1", False, 0),
-    (0x00460207, 0xFFFFFFFF, "CornealTopographyMapTypeCodeSequence", "Corneal Topography Map Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00460208, 0xFFFFFFFF, "VerticesOfTheOutlineOfPupil", "Vertices of the Outline of Pupil", ("IS",), "2-2n", False, 0),
-    (0x00460210, 0xFFFFFFFF, "CornealTopographyMappingNormalsSequence", "Corneal Topography Mapping Normals Sequence", ("SQ",), "1", False, 0),
-    (0x00460211, 0xFFFFFFFF, "MaximumCornealCurvatureSequence", "Maximum Corneal Curvature Sequence", ("SQ",), "1", False, 0),
-    (0x00460212, 0xFFFFFFFF, "MaximumCornealCurvature", "Maximum Corneal Curvature", ("FL",), "1", False, 0),
-    (0x00460213, 0xFFFFFFFF, "MaximumCornealCurvatureLocation", "Maximum Corneal Curvature Location", ("FL",), "2", False, 0),
-    (0x00460215, 0xFFFFFFFF, "MinimumKeratometricSequence", "Minimum Keratometric Sequence", ("SQ",), "1", False, 0),
-    (0x00460218, 0xFFFFFFFF, "SimulatedKeratometricCylinderSequence", "Simulated Keratometric Cylinder Sequence", ("SQ",), "1", False, 0),
-    (0x00460220, 0xFFFFFFFF, "AverageCornealPower", "Average Corneal Power", ("FL",), "1", False, 0),
-    (0x00460224, 0xFFFFFFFF, "CornealISValue", "Corneal I-S Value", ("FL",), "1", False, 0),
-    (0x00460227, 0xFFFFFFFF, "AnalyzedArea", "Analyzed Area", ("FL",), "1", False, 0),
-    (0x00460230, 0xFFFFFFFF, "SurfaceRegularityIndex", "Surface Regularity Index", ("FL",), "1", False, 0),
-    (0x00460232, 0xFFFFFFFF, "SurfaceAsymmetryIndex", "Surface Asymmetry Index", ("FL",), "1", False, 0),
-    (0x00460234, 0xFFFFFFFF, "CornealEccentricityIndex", "Corneal Eccentricity Index", ("FL",), "1", False, 0),
-    (0x00460236, 0xFFFFFFFF, "KeratoconusPredictionIndex", "Keratoconus Prediction Index", ("FL",), "1", False, 0),
-    (0x00460238, 0xFFFFFFFF, "DecimalPotentialVisualAcuity", "Decimal Potential Visual Acuity", ("FL",), "1", False, 0),
-    (0x00460242, 0xFFFFFFFF, "CornealTopographyMapQualityEvaluation", "Corneal Topography Map Quality Evaluation", ("CS",), "1", False, 0),
-    (0x00460244, 0xFFFFFFFF, "SourceImageCornealProcessedDataSequence", "Source Image Corneal Processed Data Sequence", ("SQ",), "1", False, 0),
-    (0x00460247, 0xFFFFFFFF, "CornealPointLocation", "Corneal Point Location", ("FL",), "3", False, 0),
-    (0x00460248, 0xFFFFFFFF, "CornealPointEstimated", "Corneal Point Estimated", ("CS",), "1", False, 0),
-    (0x00460249, 0xFFFFFFFF, "AxialPower", "Axial Power", ("FL",), "1", False, 0),
-    (0x00460250, 0xFFFFFFFF, "TangentialPower", "Tangential Power", ("FL",), "1", False, 0),
-    (0x00460251, 0xFFFFFFFF, "RefractivePower", "Refractive Power", ("FL",), "1", False, 0),
-    (0x00460252, 0xFFFFFFFF, "RelativeElevation", "Relative Elevation", ("FL",), "1", False, 0),
-    (0x00460253, 0xFFFFFFFF, "CornealWavefront", "Corneal Wavefront", ("FL",), "1", False, 0),
-    (0x00480001, 0xFFFFFFFF, "ImagedVolumeWidth", "Imaged Volume Width", ("FL",), "1", False, 0),
-    (0x00480002, 0xFFFFFFFF, "ImagedVolumeHeight", "Imaged Volume Height", ("FL",), "1", False, 0),
-    (0x00480003, 0xFFFFFFFF, "ImagedVolumeDepth", "Imaged Volume Depth", ("FL",), "1", False, 0),
-    (0x00480006, 0xFFFFFFFF, "TotalPixelMatrixColumns", "Total Pixel Matrix Columns", ("UL",), "1", False, 0),
-    (0x00480007, 0xFFFFFFFF, "TotalPixelMatrixRows", "Total Pixel Matrix Rows", ("UL",), "1", False, 0),
-    (0x00480008, 0xFFFFFFFF, "TotalPixelMatrixOriginSequence", "Total Pixel Matrix Origin Sequence", ("SQ",), "1", False, 0),
-    (0x00480010, 0xFFFFFFFF, "SpecimenLabelInImage", "Specimen Label in Image", ("CS",), "1", False, 0),
-    (0x00480011, 0xFFFFFFFF, "FocusMethod", "Focus Method", ("CS",), "1", False, 0),
-    (0x00480012, 0xFFFFFFFF, "ExtendedDepthOfField", "Extended Depth of Field", ("CS",), "1", False, 0),
-    (0x00480013, 0xFFFFFFFF, "NumberOfFocalPlanes", "Number of Focal Planes", ("US",), "1", False, 0),
-    (0x00480014, 0xFFFFFFFF, "DistanceBetweenFocalPlanes", "Distance Between Focal Planes", ("FL",), "1", False, 0),
-    (0x00480015, 0xFFFFFFFF, "RecommendedAbsentPixelCIELabValue", "Recommended Absent Pixel CIELab Value", ("US",), "3", False, 0),
-    (0x00480100, 0xFFFFFFFF, "IlluminatorTypeCodeSequence", "Illuminator Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00480102, 0xFFFFFFFF, "ImageOrientationSlide", "Image Orientation (Slide)", ("DS",), "6", False, 0),
-    (0x00480105, 0xFFFFFFFF, "OpticalPathSequence", "Optical Path Sequence", ("SQ",), "1", False, 0),
-    (0x00480106, 0xFFFFFFFF, "OpticalPathIdentifier", "Optical Path Identifier", ("SH",), "1", False, 0),
-    (0x00480107, 0xFFFFFFFF, "OpticalPathDescription", "Optical Path Description", ("ST",), "1", False, 0),
-    (0x00480108, 0xFFFFFFFF, "IlluminationColorCodeSequence", "Illumination Color Code Sequence", ("SQ",), "1", False, 0),
-    (0x00480110, 0xFFFFFFFF, "SpecimenReferenceSequence", "Specimen Reference Sequence", ("SQ",), "1", False, 0),
-    (0x00480111, 0xFFFFFFFF, "CondenserLensPower", "Condenser Lens Power", ("DS",), "1", False, 0),
-    (0x00480112, 0xFFFFFFFF, "ObjectiveLensPower", "Objective Lens Power", ("DS",), "1", False, 0),
-    (0x00480113, 0xFFFFFFFF, "ObjectiveLensNumericalAperture", "Objective Lens Numerical Aperture", ("DS",), "1", False, 0),
-    (0x00480120, 0xFFFFFFFF, "PaletteColorLookupTableSequence", "Palette Color Lookup Table Sequence", ("SQ",), "1", False, 0),
-    (0x00480200, 0xFFFFFFFF, "ReferencedImageNavigationSequence", "Referenced Image Navigation Sequence", ("SQ",), "1", False, 0),
-    (0x00480201, 0xFFFFFFFF, "TopLeftHandCornerOfLocalizerArea", "Top Left Hand Corner of Localizer Area", ("US",), "2", False, 0),
-    (0x00480202, 0xFFFFFFFF, "BottomRightHandCornerOfLocalizerArea", "Bottom Right Hand Corner of Localizer Area", ("US",), "2", False, 0),
-    (0x00480207, 0xFFFFFFFF, "OpticalPathIdentificationSequence", "Optical Path Identification Sequence", ("SQ",), "1", False, 0),
-    (0x0048021A, 0xFFFFFFFF, "PlanePositionSlideSequence", "Plane Position (Slide) Sequence", ("SQ",), "1", False, 0),
-    (0x0048021E, 0xFFFFFFFF, "ColumnPositionInTotalImagePixelMatrix", "Column Position In Total Image Pixel Matrix", ("SL",), "1", False, 0),
-    (0x0048021F, 0xFFFFFFFF, "RowPositionInTotalImagePixelMatrix", "Row Position In Total Image Pixel Matrix", ("SL",), "1", False, 0),
-    (0x00480301, 0xFFFFFFFF, "PixelOriginInterpretation", "Pixel Origin Interpretation", ("CS",), "1", False, 0),
-    (0x00500004, 0xFFFFFFFF, "CalibrationImage", "Calibration Image", ("CS",), "1", False, 0),
-    (0x00500010, 0xFFFFFFFF, "DeviceSequence", "Device Sequence", ("SQ",), "1", False, 0),
-    (0x00500012, 0xFFFFFFFF, "ContainerComponentTypeCodeSequence", "Container Component Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00500013, 0xFFFFFFFF, "ContainerComponentThickness", "Container Component Thickness", ("FD",), "1", False, 0),
-    (0x00500014, 0xFFFFFFFF, "DeviceLength", "Device Length", ("DS",), "1", False, 0),
-    (0x00500015, 0xFFFFFFFF, "ContainerComponentWidth", "Container Component Width", ("FD",), "1", False, 0),
-    (0x00500016, 0xFFFFFFFF, "DeviceDiameter", "Device Diameter", ("DS",), "1", False, 0),
-    (0x00500017, 0xFFFFFFFF, "DeviceDiameterUnits", "Device Diameter Units", ("CS",), "1", False, 0),
-    (0x00500018, 0xFFFFFFFF, "DeviceVolume", "Device Volume", ("DS",), "1", False, 0),
-    (0x00500019, 0xFFFFFFFF, "InterMarkerDistance", "Inter-Marker Distance", ("DS",), "1", False, 0),
-    (0x0050001A, 0xFFFFFFFF, "ContainerComponentMaterial", "Container Component Material", ("CS",), "1", False, 0),
-    (0x0050001B, 0xFFFFFFFF, "ContainerComponentID", "Container Component ID", ("LO",), "1", False, 0),
-    (0x0050001C, 0xFFFFFFFF, "ContainerComponentLength", "Container Component Length", ("FD",), "1", False, 0),
-    (0x0050001D, 0xFFFFFFFF, "ContainerComponentDiameter", "Container Component Diameter", ("FD",), "1", False, 0),
-    (0x0050001E, 0xFFFFFFFF, "ContainerComponentDescription", "Container Component Description", ("LO",), "1", False, 0),
-    (0x00500020, 0xFFFFFFFF, "DeviceDescription", "Device Description", ("LO",), "1", False, 0),
-    (0x00520001, 0xFFFFFFFF, "ContrastBolusIngredientPercentByVolume", "Contrast/Bolus Ingredient Percent by Volume", ("FL",), "1", False, 0),
-    (0x00520002, 0xFFFFFFFF, "OCTFocalDistance", "OCT Focal Distance", ("FD",), "1", False, 0),
-    (0x00520003, 0xFFFFFFFF, "BeamSpotSize", "Beam Spot Size", ("FD",), "1", False, 0),
-    (0x00520004, 0xFFFFFFFF, "EffectiveRefractiveIndex", "Effective Refractive Index", ("FD",), "1", False, 0),
-    (0x00520006, 0xFFFFFFFF, "OCTAcquisitionDomain", "OCT Acquisition Domain", ("CS",), "1", False, 0),
-    (0x00520007, 0xFFFFFFFF, "OCTOpticalCenterWavelength", "OCT Optical Center Wavelength", ("FD",), "1", False, 0),
-    (0x00520008, 0xFFFFFFFF, "AxialResolution", "Axial Resolution", ("FD",), "1", False, 0),
-    (0x00520009, 0xFFFFFFFF, "RangingDepth", "Ranging Depth", ("FD",), "1", False, 0),
-    (0x00520011, 0xFFFFFFFF, "ALineRate", "A-line Rate", ("FD",), "1", False, 0),
-    (0x00520012, 0xFFFFFFFF, "ALinesPerFrame", "A-lines Per Frame", ("US",), "1", False, 0),
-    (0x00520013, 0xFFFFFFFF, "CatheterRotationalRate", "Catheter Rotational Rate", ("FD",), "1", False, 0),
-    (0x00520014, 0xFFFFFFFF, "ALinePixelSpacing", "A-line Pixel Spacing", ("FD",), "1", False, 0),
-    (0x00520016, 0xFFFFFFFF, "ModeOfPercutaneousAccessSequence", "Mode of Percutaneous Access Sequence", ("SQ",), "1", False, 0),
-    (0x00520025, 0xFFFFFFFF, "IntravascularOCTFrameTypeSequence", "Intravascular OCT Frame Type Sequence", ("SQ",), "1", False, 0),
-    (0x00520026, 0xFFFFFFFF, "OCTZOffsetApplied", "OCT Z Offset Applied", ("CS",), "1", False, 0),
-    (0x00520027, 0xFFFFFFFF, "IntravascularFrameContentSequence", "Intravascular Frame Content Sequence", ("SQ",), "1", False, 0),
-    (0x00520028, 0xFFFFFFFF, "IntravascularLongitudinalDistance", "Intravascular Longitudinal Distance", ("FD",), "1", False, 0),
-    (0x00520029, 0xFFFFFFFF, "IntravascularOCTFrameContentSequence", "Intravascular OCT Frame Content Sequence", ("SQ",), "1", False, 0),
-    (0x00520030, 0xFFFFFFFF, "OCTZOffsetCorrection", "OCT Z Offset Correction", ("SS",), "1", False, 0),
-    (0x00520031, 0xFFFFFFFF, "CatheterDirectionOfRotation", "Catheter Direction of Rotation", ("CS",), "1", False, 0),
-    (0x00520033, 0xFFFFFFFF, "SeamLineLocation", "Seam Line Location", ("FD",), "1", False, 0),
-    (0x00520034, 0xFFFFFFFF, "FirstALineLocation", "First A-line Location", ("FD",), "1", False, 0),
-    (0x00520036, 0xFFFFFFFF, "SeamLineIndex", "Seam Line Index", ("US",), "1", False, 0),
-    (0x00520038, 0xFFFFFFFF, "NumberOfPaddedALines", "Number of Padded A-lines", ("US",), "1", False, 0),
-    (0x00520039, 0xFFFFFFFF, "InterpolationType", "Interpolation Type", ("CS",), "1", False, 0),
-    (0x0052003A, 0xFFFFFFFF, "RefractiveIndexApplied", "Refractive Index Applied", ("CS",), "1", False, 0),
-    (0x00540010, 0xFFFFFFFF, "EnergyWindowVector", "Energy Window Vector", ("US",), "1-n", False, 0),
-    (0x00540011, 0xFFFFFFFF, "NumberOfEnergyWindows", "Number of Energy Windows", ("US",), "1", False, 0),
-    (0x00540012, 0xFFFFFFFF, "EnergyWindowInformationSequence", "Energy Window Information Sequence", ("SQ",), "1", False, 0),
-    (0x00540013, 0xFFFFFFFF, "EnergyWindowRangeSequence", "Energy Window Range Sequence", ("SQ",), "1", False, 0),
-    (0x00540014, 0xFFFFFFFF, "EnergyWindowLowerLimit", "Energy Window Lower Limit", ("DS",), "1", False, 0),
-    (0x00540015, 0xFFFFFFFF, "EnergyWindowUpperLimit", "Energy Window Upper Limit", ("DS",), "1", False, 0),
-    (0x00540016, 0xFFFFFFFF, "RadiopharmaceuticalInformationSequence", "Radiopharmaceutical Information Sequence", ("SQ",), "1", False, 0),
-    (0x00540017, 0xFFFFFFFF, "ResidualSyringeCounts", "Residual Syringe Counts", ("IS",), "1", False, 0),
-    (0x00540018, 0xFFFFFFFF, "EnergyWindowName", "Energy Window Name", ("SH",), "1", False, 0),
-    (0x00540020, 0xFFFFFFFF, "DetectorVector", "Detector Vector", ("US",), "1-n", False, 0),
-    (0x00540021, 0xFFFFFFFF, "NumberOfDetectors", "Number of Detectors", ("US",), "1", False, 0),
-    (0x00540022, 0xFFFFFFFF, "DetectorInformationSequence", "Detector Information Sequence", ("SQ",), "1", False, 0),
-    (0x00540030, 0xFFFFFFFF, "PhaseVector", "Phase Vector", ("US",), "1-n", False, 0),
-    (0x00540031, 0xFFFFFFFF, "NumberOfPhases", "Number of Phases", ("US",), "1", False, 0),
-    (0x00540032, 0xFFFFFFFF, "PhaseInformationSequence", "Phase Information Sequence", ("SQ",), "1", False, 0),
-    (0x00540033, 0xFFFFFFFF, "NumberOfFramesInPhase", "Number of Frames in Phase", ("US",), "1", False, 0),
-    (0x00540036, 0xFFFFFFFF, "PhaseDelay", "Phase Delay", ("IS",), "1", False, 0),
-    (0x00540038, 0xFFFFFFFF, "PauseBetweenFrames", "Pause Between Frames", ("IS",), "1", False, 0),
-    (0x00540039, 0xFFFFFFFF, "PhaseDescription", "Phase Description", ("CS",), "1", False, 0),
-    (0x00540050, 0xFFFFFFFF, "RotationVector", "Rotation Vector", ("US",), "1-n", False, 0),
-    (0x00540051, 0xFFFFFFFF, "NumberOfRotations", "Number of Rotations", ("US",), "1", False, 0),
-    (0x00540052, 0xFFFFFFFF, "RotationInformationSequence", "Rotation Information Sequence", ("SQ",), "1", False, 0),
-    (0x00540053, 0xFFFFFFFF, "NumberOfFramesInRotation", "Number of Frames in Rotation", ("US",), "1", False, 0),
-    (0x00540060, 0xFFFFFFFF, "RRIntervalVector", "R-R Interval Vector", ("US",), "1-n", False, 0),
-    (0x00540061, 0xFFFFFFFF, "NumberOfRRIntervals", "Number of R-R Intervals", ("US",), "1", False, 0),
-    (0x00540062, 0xFFFFFFFF, "GatedInformationSequence", "Gated Information Sequence", ("SQ",), "1", False, 0),
-    (0x00540063, 0xFFFFFFFF, "DataInformationSequence", "Data Information Sequence", ("SQ",), "1", False, 0),
-    (0x00540070, 0xFFFFFFFF, "TimeSlotVector", "Time Slot Vector", ("US",), "1-n", False, 0),
-    (0x00540071, 0xFFFFFFFF, "NumberOfTimeSlots", "Number of Time Slots", ("US",), "1", False, 0),
-    (0x00540072, 0xFFFFFFFF, "TimeSlotInformationSequence", "Time Slot Information Sequence", ("SQ",), "1", False, 0),
-    (0x00540073, 0xFFFFFFFF, "TimeSlotTime", "Time Slot Time", ("DS",), "1", False, 0),
-    (0x00540080, 0xFFFFFFFF, "SliceVector", "Slice Vector", ("US",), "1-n", False, 0),
-    (0x00540081, 0xFFFFFFFF, "NumberOfSlices", "Number of Slices", ("US",), "1", False, 0),
-    (0x00540090, 0xFFFFFFFF, "AngularViewVector", "Angular View Vector", ("US",), "1-n", False, 0),
-    (0x00540100, 0xFFFFFFFF, "TimeSliceVector", "Time Slice Vector", ("US",), "1-n", False, 0),
-    (0x00540101, 0xFFFFFFFF, "NumberOfTimeSlices", "Number of Time Slices", ("US",), "1", False, 0),
-    (0x00540200, 0xFFFFFFFF, "StartAngle", "Start Angle", ("DS",), "1", False, 0),
-    (0x00540202, 0xFFFFFFFF, "TypeOfDetectorMotion", "Type of Detector Motion", ("CS",), "1", False, 0),
-    (0x00540210, 0xFFFFFFFF, "TriggerVector", "Trigger Vector", ("IS",), "1-n", False, 0),
-    (0x00540211, 0xFFFFFFFF, "NumberOfTriggersInPhase", "Number of Triggers in Phase", ("US",), "1", False, 0),
-    (0x00540220, 0xFFFFFFFF, "ViewCodeSequence", "View Code Sequence", ("SQ",), "1", False, 0),
-    (0x00540222, 0xFFFFFFFF, "ViewModifierCodeSequence", "View Modifier Code Sequence", ("SQ",), "1", False, 0),
-    (0x00540300, 0xFFFFFFFF, "RadionuclideCodeSequence", "Radionuclide Code Sequence", ("SQ",), "1", False, 0),
-    (0x00540302, 0xFFFFFFFF, "AdministrationRouteCodeSequence", "Administration Route Code Sequence", ("SQ",), "1", False, 0),
-    (0x00540304, 0xFFFFFFFF, "RadiopharmaceuticalCodeSequence", "Radiopharmaceutical Code Sequence", ("SQ",), "1", False, 0),
-    (0x00540306, 0xFFFFFFFF, "CalibrationDataSequence", "Calibration Data Sequence", ("SQ",), "1", False, 0),
-    (0x00540308, 0xFFFFFFFF, "EnergyWindowNumber", "Energy Window Number", ("US",), "1", False, 0),
-    (0x00540400, 0xFFFFFFFF, "ImageID", "Image ID", ("SH",), "1", False, 0),
-    (0x00540410, 0xFFFFFFFF, "PatientOrientationCodeSequence", "Patient Orientation Code Sequence", ("SQ",), "1", False, 0),
-    (0x00540412, 0xFFFFFFFF, "PatientOrientationModifierCodeSequence", "Patient Orientation Modifier Code Sequence", ("SQ",), "1", False, 0),
-    (0x00540414, 0xFFFFFFFF, "PatientGantryRelationshipCodeSequence", "Patient Gantry Relationship Code Sequence", ("SQ",), "1", False, 0),
-    (0x00540500, 0xFFFFFFFF, "SliceProgressionDirection", "Slice Progression Direction", ("CS",), "1", False, 0),
-    (0x00540501, 0xFFFFFFFF, "ScanProgressionDirection", "Scan Progression Direction", ("CS",), "1", False, 0),
-    (0x00541000, 0xFFFFFFFF, "SeriesType", "Series Type", ("CS",), "2", False, 0),
-    (0x00541001, 0xFFFFFFFF, "Units", "Units", ("CS",), "1", False, 0),
-    (0x00541002, 0xFFFFFFFF, "CountsSource", "Counts Source", ("CS",), "1", False, 0),
-    (0x00541004, 0xFFFFFFFF, "ReprojectionMethod", "Reprojection Method", ("CS",), "1", False, 0),
-    (0x00541006, 0xFFFFFFFF, "SUVType", "SUV Type", ("CS",), "1", False, 0),
-    (0x00541100, 0xFFFFFFFF, "RandomsCorrectionMethod", "Randoms Correction Method", ("CS",), "1", False, 0),
-    (0x00541101, 0xFFFFFFFF, "AttenuationCorrectionMethod", "Attenuation Correction Method", ("LO",), "1", False, 0),
-    (0x00541102, 0xFFFFFFFF, "DecayCorrection", "Decay Correction", ("CS",), "1", False, 0),
-    (0x00541103, 0xFFFFFFFF, "ReconstructionMethod", "Reconstruction Method", ("LO",), "1", False, 0),
-    (0x00541104, 0xFFFFFFFF, "DetectorLinesOfResponseUsed", "Detector Lines of Response Used", ("LO",), "1", False, 0),
-    (0x00541105, 0xFFFFFFFF, "ScatterCorrectionMethod", "Scatter Correction Method", ("LO",), "1", False, 0),
-    (0x00541200, 0xFFFFFFFF, "AxialAcceptance", "Axial Acceptance", ("DS",), "1", False, 0),
-    (0x00541201, 0xFFFFFFFF, "AxialMash", "Axial Mash", ("IS",), "2", False, 0),
-    (0x00541202, 0xFFFFFFFF, "TransverseMash", "Transverse Mash", ("IS",), "1", False, 0),
-    (0x00541203, 0xFFFFFFFF, "DetectorElementSize", "Detector Element Size", ("DS",), "2", False, 0),
-    (0x00541210, 0xFFFFFFFF, "CoincidenceWindowWidth", "Coincidence Window Width", ("DS",), "1", False, 0),
-    (0x00541220, 0xFFFFFFFF, "SecondaryCountsType", "Secondary Counts Type", ("CS",), "1-n", False, 0),
-    (0x00541300, 0xFFFFFFFF, "FrameReferenceTime", "Frame Reference Time", ("DS",), "1", False, 0),
-    (0x00541310, 0xFFFFFFFF, "PrimaryPromptsCountsAccumulated", "Primary (Prompts) Counts Accumulated", ("IS",), "1", False, 0),
-    (0x00541311, 0xFFFFFFFF, "SecondaryCountsAccumulated", "Secondary Counts Accumulated", ("IS",), "1-n", False, 0),
-    (0x00541320, 0xFFFFFFFF, "SliceSensitivityFactor", "Slice Sensitivity Factor", ("DS",), "1", False, 0),
-    (0x00541321, 0xFFFFFFFF, "DecayFactor", "Decay Factor", ("DS",), "1", False, 0),
-    (0x00541322, 0xFFFFFFFF, "DoseCalibrationFactor", "Dose Calibration Factor", ("DS",), "1", False, 0),
-    (0x00541323, 0xFFFFFFFF, "ScatterFractionFactor", "Scatter Fraction Factor", ("DS",), "1", False, 0),
-    (0x00541324, 0xFFFFFFFF, "DeadTimeFactor", "Dead Time Factor", ("DS",), "1", False, 0),
-    (0x00541330, 0xFFFFFFFF, "ImageIndex", "Image Index", ("US",), "1", False, 0),
-    (0x00541400, 0xFFFFFFFF, "CountsIncluded", "Counts Included", ("CS",), "1-n", True, 0),
-    (0x00541401, 0xFFFFFFFF, "DeadTimeCorrectionFlag", "Dead Time Correction Flag", ("CS",), "1", True, 0),
-    (0x00603000, 0xFFFFFFFF, "HistogramSequence", "Histogram Sequence", ("SQ",), "1", False, 0),
-    (0x00603002, 0xFFFFFFFF, "HistogramNumberOfBins", "Histogram Number of Bins", ("US",), "1", False, 0),
-    (0x00603004, 0xFFFFFFFF, "HistogramFirstBinValue", "Histogram First Bin Value", ("US", "SS"), "1", False, 0),
-    (0x00603006, 0xFFFFFFFF, "HistogramLastBinValue", "Histogram Last Bin Value", ("US", "SS"), "1", False, 0),
-    (0x00603008, 0xFFFFFFFF, "HistogramBinWidth", "Histogram Bin Width", ("US",), "1", False, 0),
-    (0x00603010, 0xFFFFFFFF, "HistogramExplanation", "Histogram Explanation", ("LO",), "1", False, 0),
-    (0x00603020, 0xFFFFFFFF, "HistogramData", "Histogram Data", ("UL",), "1-n", False, 0),
-    (0x00620001, 0xFFFFFFFF, "SegmentationType", "Segmentation Type", ("CS",), "1", False, 0),
-    (0x00620002, 0xFFFFFFFF, "SegmentSequence", "Segment Sequence", ("SQ",), "1", False, 0),
-    (0x00620003, 0xFFFFFFFF, "SegmentedPropertyCategoryCodeSequence", "Segmented Property Category Code Sequence", ("SQ",), "1", False, 0),
-    (0x00620004, 0xFFFFFFFF, "SegmentNumber", "Segment Number", ("US",), "1", False, 0),
-    (0x00620005, 0xFFFFFFFF, "SegmentLabel", "Segment Label", ("LO",), "1", False, 0),
-    (0x00620006, 0xFFFFFFFF, "SegmentDescription", "Segment Description", ("ST",), "1", False, 0),
-    (0x00620008, 0xFFFFFFFF, "SegmentAlgorithmType", "Segment Algorithm Type", ("CS",), "1", False, 0),
-    (0x00620009, 0xFFFFFFFF, "SegmentAlgorithmName", "Segment Algorithm Name", ("LO",), "1", False, 0),
-    (0x0062000A, 0xFFFFFFFF, "SegmentIdentificationSequence", "Segment Identification Sequence", ("SQ",), "1", False, 0),
-    (0x0062000B, 0xFFFFFFFF, "ReferencedSegmentNumber", "Referenced Segment Number", ("US",), "1-n", False, 0),
-    (0x0062000C, 0xFFFFFFFF, "RecommendedDisplayGrayscaleValue", "Recommended Display Grayscale Value", ("US",), "1", False, 0),
-    (0x0062000D, 0xFFFFFFFF, "RecommendedDisplayCIELabValue", "Recommended Display CIELab Value", ("US",), "3", False, 0),
-    (0x0062000E, 0xFFFFFFFF, "MaximumFractionalValue", "Maximum Fractional Value", ("US",), "1", False, 0),
-    (0x0062000F, 0xFFFFFFFF, "SegmentedPropertyTypeCodeSequence", "Segmented Property Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00620010, 0xFFFFFFFF, "SegmentationFractionalType", "Segmentation Fractional Type", ("CS",), "1", False, 0),
-    (0x00620011, 0xFFFFFFFF, "SegmentedPropertyTypeModifierCodeSequence", "Segmented Property Type Modifier Code Sequence", ("SQ",), "1", False, 0),
-    (0x00620012, 0xFFFFFFFF, "UsedSegmentsSequence", "Used Segments Sequence", ("SQ",), "1", False, 0),
-    (0x00640002, 0xFFFFFFFF, "DeformableRegistrationSequence", "Deformable Registration Sequence", ("SQ",), "1", False, 0),
-    (0x00640003, 0xFFFFFFFF, "SourceFrameOfReferenceUID", "Source Frame of Reference UID", ("UI",), "1", False, 0),
-    (0x00640005, 0xFFFFFFFF, "DeformableRegistrationGridSequence", "Deformable Registration Grid Sequence", ("SQ",), "1", False, 0),
-    (0x00640007, 0xFFFFFFFF, "GridDimensions", "Grid Dimensions", ("UL",), "3", False, 0),
-    (0x00640008, 0xFFFFFFFF, "GridResolution", "Grid Resolution", ("FD",), "3", False, 0),
-    (0x00640009, 0xFFFFFFFF, "VectorGridData", "Vector Grid Data", ("OF",), "1", False, 0),
-    (0x0064000F, 0xFFFFFFFF, "PreDeformationMatrixRegistrationSequence", "Pre Deformation Matrix Registration Sequence", ("SQ",), "1", False, 0),
-    (0x00640010, 0xFFFFFFFF, "PostDeformationMatrixRegistrationSequence", "Post Deformation Matrix Registration Sequence", ("SQ",), "1", False, 0),
-    (0x00660001, 0xFFFFFFFF, "NumberOfSurfaces", "Number of Surfaces", ("UL",), "1", False, 0),
-    (0x00660002, 0xFFFFFFFF, "SurfaceSequence", "Surface Sequence", ("SQ",), "1", False, 0),
-    (0x00660003, 0xFFFFFFFF, "SurfaceNumber", "Surface Number", ("UL",), "1", False, 0),
-    (0x00660004, 0xFFFFFFFF, "SurfaceComments", "Surface Comments", ("LT",), "1", False, 0),
-    (0x00660009, 0xFFFFFFFF, "SurfaceProcessing", "Surface Processing", ("CS",), "1", False, 0),
-    (0x0066000A, 0xFFFFFFFF, "SurfaceProcessingRatio", "Surface Processing Ratio", ("FL",), "1", False, 0),
-    (0x0066000B, 0xFFFFFFFF, "SurfaceProcessingDescription", "Surface Processing Description", ("LO",), "1", False, 0),
-    (0x0066000C, 0xFFFFFFFF, "RecommendedPresentationOpacity", "Recommended Presentation Opacity", ("FL",), "1", False, 0),
-    (0x0066000D, 0xFFFFFFFF, "RecommendedPresentationType", "Recommended Presentation Type", ("CS",), "1", False, 0),
-    (0x0066000E, 0xFFFFFFFF, "FiniteVolume", "Finite Volume", ("CS",), "1", False, 0),
-    (0x00660010, 0xFFFFFFFF, "Manifold", "Manifold", ("CS",), "1", False, 0),
-    (0x00660011, 0xFFFFFFFF, "SurfacePointsSequence", "Surface Points Sequence", ("SQ",), "1", False, 0),
-    (0x00660012, 0xFFFFFFFF, "SurfacePointsNormalsSequence", "Surface Points Normals Sequence", ("SQ",), "1", False, 0),
-    (0x00660013, 0xFFFFFFFF, "SurfaceMeshPrimitivesSequence", "Surface Mesh Primitives Sequence", ("SQ",), "1", False, 0),
-    (0x00660015, 0xFFFFFFFF, "NumberOfSurfacePoints", "Number of Surface Points", ("UL",), "1", False, 0),
-    (0x00660016, 0xFFFFFFFF, "PointCoordinatesData", "Point Coordinates Data", ("OF",), "1", False, 0),
-    (0x00660017, 0xFFFFFFFF, "PointPositionAccuracy", "Point Position Accuracy", ("FL",), "3", False, 0),
-    (0x00660018, 0xFFFFFFFF, "MeanPointDistance", "Mean Point Distance", ("FL",), "1", False, 0),
-    (0x00660019, 0xFFFFFFFF, "MaximumPointDistance", "Maximum Point Distance", ("FL",), "1", False, 0),
-    (0x0066001A, 0xFFFFFFFF, "PointsBoundingBoxCoordinates", "Points Bounding Box Coordinates", ("FL",), "6", False, 0),
-    (0x0066001B, 0xFFFFFFFF, "AxisOfRotation", "Axis of Rotation", ("FL",), "3", False, 0),
-    (0x0066001C, 0xFFFFFFFF, "CenterOfRotation", "Center of Rotation", ("FL",), "3", False, 0),
-    (0x0066001E, 0xFFFFFFFF, "NumberOfVectors", "Number of Vectors", ("UL",), "1", False, 0),
-    (0x0066001F, 0xFFFFFFFF, "VectorDimensionality", "Vector Dimensionality", ("US",), "1", False, 0),
-    (0x00660020, 0xFFFFFFFF, "VectorAccuracy", "Vector Accuracy", ("FL",), "1-n", False, 0),
-    (0x00660021, 0xFFFFFFFF, "VectorCoordinateData", "Vector Coordinate Data", ("OF",), "1", False, 0),
-    (0x00660023, 0xFFFFFFFF, "TrianglePointIndexList", "Triangle Point Index List", ("OW",), "1", False, 0),
-    (0x00660024, 0xFFFFFFFF, "EdgePointIndexList", "Edge Point Index List", ("OW",), "1", False, 0),
-    (0x00660025, 0xFFFFFFFF, "VertexPointIndexList", "Vertex Point Index List", ("OW",), "1", False, 0),
-    (0x00660026, 0xFFFFFFFF, "TriangleStripSequence", "Triangle Strip Sequence", ("SQ",), "1", False, 0),
-    (0x00660027, 0xFFFFFFFF, "TriangleFanSequence", "Triangle Fan Sequence", ("SQ",), "1", False, 0),
-    (0x00660028, 0xFFFFFFFF, "LineSequence", "Line Sequence", ("SQ",), "1", False, 0),
-    (0x00660029, 0xFFFFFFFF, "PrimitivePointIndexList", "Primitive Point Index List", ("OW",), "1", False, 0),
-    (0x0066002A, 0xFFFFFFFF, "SurfaceCount", "Surface Count", ("UL",), "1", False, 0),
-    (0x0066002B, 0xFFFFFFFF, "ReferencedSurfaceSequence", "Referenced Surface Sequence", ("SQ",), "1", False, 0),
-    (0x0066002C, 0xFFFFFFFF, "ReferencedSurfaceNumber", "Referenced Surface Number", ("UL",), "1", False, 0),
-    (0x0066002D, 0xFFFFFFFF, "SegmentSurfaceGenerationAlgorithmIdentificationSequence", "Segment Surface Generation Algorithm Identification Sequence", ("SQ",), "1", False, 0),
-    (0x0066002E, 0xFFFFFFFF, "SegmentSurfaceSourceInstanceSequence", "Segment Surface Source Instance Sequence", ("SQ",), "1", False, 0),
-    (0x0066002F, 0xFFFFFFFF, "AlgorithmFamilyCodeSequence", "Algorithm Family Code Sequence", ("SQ",), "1", False, 0),
-    (0x00660030, 0xFFFFFFFF, "AlgorithmNameCodeSequence", "Algorithm Name Code Sequence", ("SQ",), "1", False, 0),
-    (0x00660031, 0xFFFFFFFF, "AlgorithmVersion", "Algorithm Version", ("LO",), "1", False, 0),
-    (0x00660032, 0xFFFFFFFF, "AlgorithmParameters", "Algorithm Parameters", ("LT",), "1", False, 0),
-    (0x00660034, 0xFFFFFFFF, "FacetSequence", "Facet Sequence", ("SQ",), "1", False, 0),
-    (0x00660035, 0xFFFFFFFF, "SurfaceProcessingAlgorithmIdentificationSequence", "Surface Processing Algorithm Identification Sequence", ("SQ",), "1", False, 0),
-    (0x00660036, 0xFFFFFFFF, "AlgorithmName", "Algorithm Name", ("LO",), "1", False, 0),
-    (0x00660037, 0xFFFFFFFF, "RecommendedPointRadius", "Recommended Point Radius", ("FL",), "1", False, 0),
-    (0x00660038, 0xFFFFFFFF, "RecommendedLineThickness", "Recommended Line Thickness", ("FL",), "1", False, 0),
-    (0x00660040, 0xFFFFFFFF, "LongPrimitivePointIndexList", "Long Primitive Point Index List", ("UL",), "1-n", False, 0),
-    (0x00660041, 0xFFFFFFFF, "LongTrianglePointIndexList", "Long Triangle Point Index List", ("UL",), "3-3n", False, 0),
-    (0x00660042, 0xFFFFFFFF, "LongEdgePointIndexList", "Long Edge Point Index List", ("UL",), "2-2n", False, 0),
-    (0x00660043, 0xFFFFFFFF, "LongVertexPointIndexList", "Long Vertex Point Index List", ("UL",), "1-n", False, 0),
-    (0x00686210, 0xFFFFFFFF, "ImplantSize", "Implant Size", ("LO",), "1", False, 0),
-    (0x00686221, 0xFFFFFFFF, "ImplantTemplateVersion", "Implant Template Version", ("LO",), "1", False, 0),
-    (0x00686222, 0xFFFFFFFF, "ReplacedImplantTemplateSequence", "Replaced Implant Template Sequence", ("SQ",), "1", False, 0),
-    (0x00686223, 0xFFFFFFFF, "ImplantType", "Implant Type", ("CS",), "1", False, 0),
-    (0x00686224, 0xFFFFFFFF, "DerivationImplantTemplateSequence", "Derivation Implant Template Sequence", ("SQ",), "1", False, 0),
-    (0x00686225, 0xFFFFFFFF, "OriginalImplantTemplateSequence", "Original Implant Template Sequence", ("SQ",), "1", False, 0),
-    (0x00686226, 0xFFFFFFFF, "EffectiveDateTime", "Effective DateTime", ("DT",), "1", False, 0),
-    (0x00686230, 0xFFFFFFFF, "ImplantTargetAnatomySequence", "Implant Target Anatomy Sequence", ("SQ",), "1", False, 0),
-    (0x00686260, 0xFFFFFFFF, "InformationFromManufacturerSequence", "Information From Manufacturer Sequence", ("SQ",), "1", False, 0),
-    (0x00686265, 0xFFFFFFFF, "NotificationFromManufacturerSequence", "Notification From Manufacturer Sequence", ("SQ",), "1", False, 0),
-    (0x00686270, 0xFFFFFFFF, "InformationIssueDateTime", "Information Issue DateTime", ("DT",), "1", False, 0),
-    (0x00686280, 0xFFFFFFFF, "InformationSummary", "Information Summary", ("ST",), "1", False, 0),
-    (0x006862A0, 0xFFFFFFFF, "ImplantRegulatoryDisapprovalCodeSequence", "Implant Regulatory Disapproval Code Sequence", ("SQ",), "1", False, 0),
-    (0x006862A5, 0xFFFFFFFF, "OverallTemplateSpatialTolerance", "Overall Template Spatial Tolerance", ("FD",), "1", False, 0),
-    (0x006862C0, 0xFFFFFFFF, "HPGLDocumentSequence", "HPGL Document Sequence", ("SQ",), "1", False, 0),
-    (0x006862D0, 0xFFFFFFFF, "HPGLDocumentID", "HPGL Document ID", ("US",), "1", False, 0),
-    (0x006862D5, 0xFFFFFFFF, "HPGLDocumentLabel", "HPGL Document Label", ("LO",), "1", False, 0),
-    (0x006862E0, 0xFFFFFFFF, "ViewOrientationCodeSequence", "View Orientation Code Sequence", ("SQ",), "1", False, 0),
-    (0x006862F0, 0xFFFFFFFF, "ViewOrientationModifier", "View Orientation Modifier", ("FD",), "9", False, 0),
-    (0x006862F2, 0xFFFFFFFF, "HPGLDocumentScaling", "HPGL Document Scaling", ("FD",), "1", False, 0),
-    (0x00686300, 0xFFFFFFFF, "HPGLDocument", "HPGL Document", ("OB",), "1", False, 0),
-    (0x00686310, 0xFFFFFFFF, "HPGLContourPenNumber", "HPGL Contour Pen Number", ("US",), "1", False, 0),
-    (0x00686320, 0xFFFFFFFF, "HPGLPenSequence", "HPGL Pen Sequence", ("SQ",), "1", False, 0),
-    (0x00686330, 0xFFFFFFFF, "HPGLPenNumber", "HPGL Pen Number", ("US",), "1", False, 0),
-    (0x00686340, 0xFFFFFFFF, "HPGLPenLabel", "HPGL Pen Label", ("LO",), "1", False, 0),
-    (0x00686345, 0xFFFFFFFF, "HPGLPenDescription", "HPGL Pen Description", ("ST",), "1", False, 0),
-    (0x00686346, 0xFFFFFFFF, "RecommendedRotationPoint", "Recommended Rotation Point", ("FD",), "2", False, 0),
-    (0x00686347, 0xFFFFFFFF, "BoundingRectangle", "Bounding Rectangle", ("FD",), "4", False, 0),
-    (0x00686350, 0xFFFFFFFF, "ImplantTemplate3DModelSurfaceNumber", "Implant Template 3D Model Surface Number", ("US",), "1-n", False, 0),
-    (0x00686360, 0xFFFFFFFF, "SurfaceModelDescriptionSequence", "Surface Model Description Sequence", ("SQ",), "1", False, 0),
-    (0x00686380, 0xFFFFFFFF, "SurfaceModelLabel", "Surface Model Label", ("LO",), "1", False, 0),
-    (0x00686390, 0xFFFFFFFF, "SurfaceModelScalingFactor", "Surface Model Scaling Factor", ("FD",), "1", False, 0),
-    (0x006863A0, 0xFFFFFFFF, "MaterialsCodeSequence", "Materials Code Sequence", ("SQ",), "1", False, 0),
-    (0x006863A4, 0xFFFFFFFF, "CoatingMaterialsCodeSequence", "Coating Materials Code Sequence", ("SQ",), "1", False, 0),
-    (0x006863A8, 0xFFFFFFFF, "ImplantTypeCodeSequence", "Implant Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x006863AC, 0xFFFFFFFF, "FixationMethodCodeSequence", "Fixation Method Code Sequence", ("SQ",), "1", False, 0),
-    (0x006863B0, 0xFFFFFFFF, "MatingFeatureSetsSequence", "Mating Feature Sets Sequence", ("SQ",), "1", False, 0),
-    (0x006863C0, 0xFFFFFFFF, "MatingFeatureSetID", "Mating Feature Set ID", ("US",), "1", False, 0),
-    (0x006863D0, 0xFFFFFFFF, "MatingFeatureSetLabel", "Mating Feature Set Label", ("LO",), "1", False, 0),
-    (0x006863E0, 0xFFFFFFFF, "MatingFeatureSequence", "Mating Feature Sequence", ("SQ",), "1", False, 0),
-    (0x006863F0, 0xFFFFFFFF, "MatingFeatureID", "Mating Feature ID", ("US",), "1", False, 0),
-    (0x00686400, 0xFFFFFFFF, "MatingFeatureDegreeOfFreedomSequence", "Mating Feature Degree of Freedom Sequence", ("SQ",), "1", False, 0),
-    (0x00686410, 0xFFFFFFFF, "DegreeOfFreedomID", "Degree of Freedom ID", ("US",), "1", False, 0),
-    (0x00686420, 0xFFFFFFFF, "DegreeOfFreedomType", "Degree of Freedom Type", ("CS",), "1", False, 0),
-    (0x00686430, 0xFFFFFFFF, "TwoDMatingFeatureCoordinatesSequence", "2D Mating Feature Coordinates Sequence", ("SQ",), "1", False, 0),
-    (0x00686440, 0xFFFFFFFF, "ReferencedHPGLDocumentID", "Referenced HPGL Document ID", ("US",), "1", False, 0),
-    (0x00686450, 0xFFFFFFFF, "TwoDMatingPoint", "2D Mating Point", ("FD",), "2", False, 0),
-    (0x00686460, 0xFFFFFFFF, "TwoDMatingAxes", "2D Mating Axes", ("FD",), "4", False, 0),
-    (0x00686470, 0xFFFFFFFF, "TwoDDegreeOfFreedomSequence", "2D Degree of Freedom Sequence", ("SQ",), "1", False, 0),
-    (0x00686490, 0xFFFFFFFF, "ThreeDDegreeOfFreedomAxis", "3D Degree of Freedom Axis", ("FD",), "3", False, 0),
-    (0x006864A0, 0xFFFFFFFF, "RangeOfFreedom", "Range of Freedom", ("FD",), "2", False, 0),
-    (0x006864C0, 0xFFFFFFFF, "ThreeDMatingPoint", "3D Mating Point", ("FD",), "3", False, 0),
-    (0x006864D0, 0xFFFFFFFF, "ThreeDMatingAxes", "3D Mating Axes", ("FD",), "9", False, 0),
-    (0x006864F0, 0xFFFFFFFF, "TwoDDegreeOfFreedomAxis", "2D Degree of Freedom Axis", ("FD",), "3", False, 0),
-    (0x00686500, 0xFFFFFFFF, "PlanningLandmarkPointSequence", "Planning Landmark Point Sequence", ("SQ",), "1", False, 0),
-    (0x00686510, 0xFFFFFFFF, "PlanningLandmarkLineSequence", "Planning Landmark Line Sequence", ("SQ",), "1", False, 0),
-    (0x00686520, 0xFFFFFFFF, "PlanningLandmarkPlaneSequence", "Planning Landmark Plane Sequence", ("SQ",), "1", False, 0),
-    (0x00686530, 0xFFFFFFFF, "PlanningLandmarkID", "Planning Landmark ID", ("US",), "1", False, 0),
-    (0x00686540, 0xFFFFFFFF, "PlanningLandmarkDescription", "Planning Landmark Description", ("LO",), "1", False, 0),
-    (0x00686545, 0xFFFFFFFF, "PlanningLandmarkIdentificationCodeSequence", "Planning Landmark Identification Code Sequence", ("SQ",), "1", False, 0),
-    (0x00686550, 0xFFFFFFFF, "TwoDPointCoordinatesSequence", "2D Point Coordinates Sequence", ("SQ",), "1", False, 0),
-    (0x00686560, 0xFFFFFFFF, "TwoDPointCoordinates", "2D Point Coordinates", ("FD",), "2", False, 0),
-    (0x00686590, 0xFFFFFFFF, "ThreeDPointCoordinates", "3D Point Coordinates", ("FD",), "3", False, 0),
-    (0x006865A0, 0xFFFFFFFF, "TwoDLineCoordinatesSequence", "2D Line Coordinates Sequence", ("SQ",), "1", False, 0),
-    (0x006865B0, 0xFFFFFFFF, "TwoDLineCoordinates", "2D Line Coordinates", ("FD",), "4", False, 0),
-    (0x006865D0, 0xFFFFFFFF, "ThreeDLineCoordinates", "3D Line Coordinates", ("FD",), "6", False, 0),
-    (0x006865E0, 0xFFFFFFFF, "TwoDPlaneCoordinatesSequence", "2D Plane Coordinates Sequence", ("SQ",), "1", False, 0),
-    (0x006865F0, 0xFFFFFFFF, "TwoDPlaneIntersection", "2D Plane Intersection", ("FD",), "4", False, 0),
-    (0x00686610, 0xFFFFFFFF, "ThreeDPlaneOrigin", "3D Plane Origin", ("FD",), "3", False, 0),
-    (0x00686620, 0xFFFFFFFF, "ThreeDPlaneNormal", "3D Plane Normal", ("FD",), "3", False, 0),
-    (0x00700001, 0xFFFFFFFF, "GraphicAnnotationSequence", "Graphic Annotation Sequence", ("SQ",), "1", False, 0),
-    (0x00700002, 0xFFFFFFFF, "GraphicLayer", "Graphic Layer", ("CS",), "1", False, 0),
-    (0x00700003, 0xFFFFFFFF, "BoundingBoxAnnotationUnits", "Bounding Box Annotation Units", ("CS",), "1", False, 0),
-    (0x00700004, 0xFFFFFFFF, "AnchorPointAnnotationUnits", "Anchor Point Annotation Units", ("CS",), "1", False, 0),
-    (0x00700005, 0xFFFFFFFF, "GraphicAnnotationUnits", "Graphic Annotation Units", ("CS",), "1", False, 0),
-    (0x00700006, 0xFFFFFFFF, "UnformattedTextValue", "Unformatted Text Value", ("ST",), "1", False, 0),
-    (0x00700008, 0xFFFFFFFF, "TextObjectSequence", "Text Object Sequence", ("SQ",), "1", False, 0),
-    (0x00700009, 0xFFFFFFFF, "GraphicObjectSequence", "Graphic Object Sequence", ("SQ",), "1", False, 0),
-    (0x00700010, 0xFFFFFFFF, "BoundingBoxTopLeftHandCorner", "Bounding Box Top Left Hand Corner", ("FL",), "2", False, 0),
-    (0x00700011, 0xFFFFFFFF, "BoundingBoxBottomRightHandCorner", "Bounding Box Bottom Right Hand Corner", ("FL",), "2", False, 0),
-    (0x00700012, 0xFFFFFFFF, "BoundingBoxTextHorizontalJustification", "Bounding Box Text Horizontal Justification", ("CS",), "1", False, 0),
-    (0x00700014, 0xFFFFFFFF, "AnchorPoint", "Anchor Point", ("FL",), "2", False, 0),
-    (0x00700015, 0xFFFFFFFF, "AnchorPointVisibility", "Anchor Point Visibility", ("CS",), "1", False, 0),
-    (0x00700020, 0xFFFFFFFF, "GraphicDimensions", "Graphic Dimensions", ("US",), "1", False, 0),
-    (0x00700021, 0xFFFFFFFF, "NumberOfGraphicPoints", "Number of Graphic Points", ("US",), "1", False, 0),
-    (0x00700022, 0xFFFFFFFF, "GraphicData", "Graphic Data", ("FL",), "2-n", False, 0),
-    (0x00700023, 0xFFFFFFFF, "GraphicType", "Graphic Type", ("CS",), "1", False, 0),
-    (0x00700024, 0xFFFFFFFF, "GraphicFilled", "Graphic Filled", ("CS",), "1", False, 0),
-    (0x00700040, 0xFFFFFFFF, "ImageRotationRetired", "Image Rotation (Retired)", ("IS",), "1", True, 0),
-    (0x00700041, 0xFFFFFFFF, "ImageHorizontalFlip", "Image Horizontal Flip", ("CS",), "1", False, 0),
-    (0x00700042, 0xFFFFFFFF, "ImageRotation", "Image Rotation", ("US",), "1", False, 0),
-    (0x00700050, 0xFFFFFFFF, "DisplayedAreaTopLeftHandCornerTrial", "Displayed Area Top Left Hand Corner (Trial)", ("US",), "2", True, 0),
-    (0x00700051, 0xFFFFFFFF, "DisplayedAreaBottomRightHandCornerTrial", "Displayed Area Bottom Right Hand Corner (Trial)", ("US",), "2", True, 0),
-    (0x00700052, 0xFFFFFFFF, "DisplayedAreaTopLeftHandCorner", "Displayed Area Top Left Hand Corner", ("SL",), "2", False, 0),
-    (0x00700053, 0xFFFFFFFF, "DisplayedAreaBottomRightHandCorner", "Displayed Area Bottom Right Hand Corner", ("SL",), "2", False, 0),
-    (0x0070005A, 0xFFFFFFFF, "DisplayedAreaSelectionSequence", "Displayed Area Selection Sequence", ("SQ",), "1", False, 0),
-    (0x00700060, 0xFFFFFFFF, "GraphicLayerSequence", "Graphic Layer Sequence", ("SQ",), "1", False, 0),
-    (0x00700062, 0xFFFFFFFF, "GraphicLayerOrder", "Graphic Layer Order", ("IS",), "1", False, 0),
-    (0x00700066, 0xFFFFFFFF, "GraphicLayerRecommendedDisplayGrayscaleValue", "Graphic Layer Recommended Display Grayscale Value", ("US",), "1", False, 0),
-    (0x00700067, 0xFFFFFFFF, "GraphicLayerRecommendedDisplayRGBValue", "Graphic Layer Recommended Display RGB Value", ("US",), "3", True, 0),
-    (0x00700068, 0xFFFFFFFF, "GraphicLayerDescription", "Graphic Layer Description", ("LO",), "1", False, 0),
-    (0x00700080, 0xFFFFFFFF, "ContentLabel", "Content Label", ("CS",), "1", False, 0),
-    (0x00700081, 0xFFFFFFFF, "ContentDescription", "Content Description", ("LO",), "1", False, 0),
-    (0x00700082, 0xFFFFFFFF, "PresentationCreationDate", "Presentation Creation Date", ("DA",), "1", False, 0),
-    (0x00700083, 0xFFFFFFFF, "PresentationCreationTime", "Presentation Creation Time", ("TM",), "1", False, 0),
-    (0x00700084, 0xFFFFFFFF, "ContentCreatorName", "Content Creator's Name", ("PN",), "1", False, 0),
-    (0x00700086, 0xFFFFFFFF, "ContentCreatorIdentificationCodeSequence", "Content Creator's Identification Code Sequence", ("SQ",), "1", False, 0),
-    (0x00700087, 0xFFFFFFFF, "AlternateContentDescriptionSequence", "Alternate Content Description Sequence", ("SQ",), "1", False, 0),
-    (0x00700100, 0xFFFFFFFF, "PresentationSizeMode", "Presentation Size Mode", ("CS",), "1", False, 0),
-    (0x00700101, 0xFFFFFFFF, "PresentationPixelSpacing", "Presentation Pixel Spacing", ("DS",), "2", False, 0),
-    (0x00700102, 0xFFFFFFFF, "PresentationPixelAspectRatio", "Presentation Pixel Aspect Ratio", ("IS",), "2", False, 0),
-    (0x00700103, 0xFFFFFFFF, "PresentationPixelMagnificationRatio", "Presentation Pixel Magnification Ratio", ("FL",), "1", False, 0),
-    (0x00700207, 0xFFFFFFFF, "GraphicGroupLabel", "Graphic Group Label", ("LO",), "1", False, 0),
-    (0x00700208, 0xFFFFFFFF, "GraphicGroupDescription", "Graphic Group Description", ("ST",), "1", False, 0),
-    (0x00700209, 0xFFFFFFFF, "CompoundGraphicSequence", "Compound Graphic Sequence", ("SQ",), "1", False, 0),
-    (0x00700226, 0xFFFFFFFF, "CompoundGraphicInstanceID", "Compound Graphic Instance ID", ("UL",), "1", False, 0),
-    (0x00700227, 0xFFFFFFFF, "FontName", "Font Name", ("LO",), "1", False, 0),
-    (0x00700228, 0xFFFFFFFF, "FontNameType", "Font Name Type", ("CS",), "1", False, 0),
-    (0x00700229, 0xFFFFFFFF, "CSSFontName", "CSS Font Name", ("LO",), "1", False, 0),
-    (0x00700230, 0xFFFFFFFF, "RotationAngle", "Rotation Angle", ("FD",), "1", False, 0),
-    (0x00700231, 0xFFFFFFFF, "TextStyleSequence", "Text Style Sequence", ("SQ",), "1", False, 0),
-    (0x00700232, 0xFFFFFFFF, "LineStyleSequence", "Line Style Sequence", ("SQ",), "1", False, 0),
-    (0x00700233, 0xFFFFFFFF, "FillStyleSequence", "Fill Style Sequence", ("SQ",), "1", False, 0),
-    (0x00700234, 0xFFFFFFFF, "GraphicGroupSequence", "Graphic Group Sequence", ("SQ",), "1", False, 0),
-    (0x00700241, 0xFFFFFFFF, "TextColorCIELabValue", "Text Color CIELab Value", ("US",), "3", False, 0),
-    (0x00700242, 0xFFFFFFFF, "HorizontalAlignment", "Horizontal Alignment", ("CS",), "1", False, 0),
-    (0x00700243, 0xFFFFFFFF, "VerticalAlignment", "Vertical Alignment", ("CS",), "1", False, 0),
-    (0x00700244, 0xFFFFFFFF, "ShadowStyle", "Shadow Style", ("CS",), "1", False, 0),
-    (0x00700245, 0xFFFFFFFF, "ShadowOffsetX", "Shadow Offset X", ("FL",), "1", False, 0),
-    (0x00700246, 0xFFFFFFFF, "ShadowOffsetY", "Shadow Offset Y", ("FL",), "1", False, 0),
-    (0x00700247, 0xFFFFFFFF, "ShadowColorCIELabValue", "Shadow Color CIELab Value", ("US",), "3", False, 0),
-    (0x00700248, 0xFFFFFFFF, "Underlined", "Underlined", ("CS",), "1", False, 0),
-    (0x00700249, 0xFFFFFFFF, "Bold", "Bold", ("CS",), "1", False, 0),
-    (0x00700250, 0xFFFFFFFF, "Italic", "Italic", ("CS",), "1", False, 0),
-    (0x00700251, 0xFFFFFFFF, "PatternOnColorCIELabValue", "Pattern On Color CIELab Value", ("US",), "3", False, 0),
-    (0x00700252, 0xFFFFFFFF, "PatternOffColorCIELabValue", "Pattern Off Color CIELab Value", ("US",), "3", False, 0),
-    (0x00700253, 0xFFFFFFFF, "LineThickness", "Line Thickness", ("FL",), "1", False, 0),
-    (0x00700254, 0xFFFFFFFF, "LineDashingStyle", "Line Dashing Style", ("CS",), "1", False, 0),
-    (0x00700255, 0xFFFFFFFF, "LinePattern", "Line Pattern", ("UL",), "1", False, 0),
-    (0x00700256, 0xFFFFFFFF, "FillPattern", "Fill Pattern", ("OB",), "1", False, 0),
-    (0x00700257, 0xFFFFFFFF, "FillMode", "Fill Mode", ("CS",), "1", False, 0),
-    (0x00700258, 0xFFFFFFFF, "ShadowOpacity", "Shadow Opacity", ("FL",), "1", False, 0),
-    (0x00700261, 0xFFFFFFFF, "GapLength", "Gap Length", ("FL",), "1", False, 0),
-    (0x00700262, 0xFFFFFFFF, "DiameterOfVisibility", "Diameter of Visibility", ("FL",), "1", False, 0),
-    (0x00700273, 0xFFFFFFFF, "RotationPoint", "Rotation Point", ("FL",), "2", False, 0),
-    (0x00700274, 0xFFFFFFFF, "TickAlignment", "Tick Alignment", ("CS",), "1", False, 0),
-    (0x00700278, 0xFFFFFFFF, "ShowTickLabel", "Show Tick Label", ("CS",), "1", False, 0),
-    (0x00700279, 0xFFFFFFFF, "TickLabelAlignment", "Tick Label Alignment", ("CS",), "1", False, 0),
-    (0x00700282, 0xFFFFFFFF, "CompoundGraphicUnits", "Compound Graphic Units", ("CS",), "1", False, 0),
-    (0x00700284, 0xFFFFFFFF, "PatternOnOpacity", "Pattern On Opacity", ("FL",), "1", False, 0),
-    (0x00700285, 0xFFFFFFFF, "PatternOffOpacity", "Pattern Off Opacity", ("FL",), "1", False, 0),
-    (0x00700287, 0xFFFFFFFF, "MajorTicksSequence", "Major Ticks Sequence", ("SQ",), "1", False, 0),
-    (0x00700288, 0xFFFFFFFF, "TickPosition", "Tick Position", ("FL",), "1", False, 0),
-    (0x00700289, 0xFFFFFFFF, "TickLabel", "Tick Label", ("SH",), "1", False, 0),
-    (0x00700294, 0xFFFFFFFF, "CompoundGraphicType", "Compound Graphic Type", ("CS",), "1", False, 0),
-    (0x00700295, 0xFFFFFFFF, "GraphicGroupID", "Graphic Group ID", ("UL",), "1", False, 0),
-    (0x00700306, 0xFFFFFFFF, "ShapeType", "Shape Type", ("CS",), "1", False, 0),
-    (0x00700308, 0xFFFFFFFF, "RegistrationSequence", "Registration Sequence", ("SQ",), "1", False, 0),
-    (0x00700309, 0xFFFFFFFF, "MatrixRegistrationSequence", "Matrix Registration Sequence", ("SQ",), "1", False, 0),
-    (0x0070030A, 0xFFFFFFFF, "MatrixSequence", "Matrix Sequence", ("SQ",), "1", False, 0),
-    (0x0070030C, 0xFFFFFFFF, "FrameOfReferenceTransformationMatrixType", "Frame of Reference Transformation Matrix Type", ("CS",), "1", False, 0),
-    (0x0070030D, 0xFFFFFFFF, "RegistrationTypeCodeSequence", "Registration Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x0070030F, 0xFFFFFFFF, "FiducialDescription", "Fiducial Description", ("ST",), "1", False, 0),
-    (0x00700310, 0xFFFFFFFF, "FiducialIdentifier", "Fiducial Identifier", ("SH",), "1", False, 0),
-    (0x00700311, 0xFFFFFFFF, "FiducialIdentifierCodeSequence", "Fiducial Identifier Code Sequence", ("SQ",), "1", False, 0),
-    (0x00700312, 0xFFFFFFFF, "ContourUncertaintyRadius", "Contour Uncertainty Radius", ("FD",), "1", False, 0),
-    (0x00700314, 0xFFFFFFFF, "UsedFiducialsSequence", "Used Fiducials Sequence", ("SQ",), "1", False, 0),
-    (0x00700318, 0xFFFFFFFF, "GraphicCoordinatesDataSequence", "Graphic Coordinates Data Sequence", ("SQ",), "1", False, 0),
-    (0x0070031A, 0xFFFFFFFF, "FiducialUID", "Fiducial UID", ("UI",), "1", False, 0),
-    (0x0070031C, 0xFFFFFFFF, "FiducialSetSequence", "Fiducial Set Sequence", ("SQ",), "1", False, 0),
-    (0x0070031E, 0xFFFFFFFF, "FiducialSequence", "Fiducial Sequence", ("SQ",), "1", False, 0),
-    (0x00700401, 0xFFFFFFFF, "GraphicLayerRecommendedDisplayCIELabValue", "Graphic Layer Recommended Display CIELab Value", ("US",), "3", False, 0),
-    (0x00700402, 0xFFFFFFFF, "BlendingSequence", "Blending Sequence", ("SQ",), "1", False, 0),
-    (0x00700403, 0xFFFFFFFF, "RelativeOpacity", "Relative Opacity", ("FL",), "1", False, 0),
-    (0x00700404, 0xFFFFFFFF, "ReferencedSpatialRegistrationSequence", "Referenced Spatial Registration Sequence", ("SQ",), "1", False, 0),
-    (0x00700405, 0xFFFFFFFF, "BlendingPosition", "Blending Position", ("CS",), "1", False, 0),
-    (0x00720002, 0xFFFFFFFF, "HangingProtocolName", "Hanging Protocol Name", ("SH",), "1", False, 0),
-    (0x00720004, 0xFFFFFFFF, "HangingProtocolDescription", "Hanging Protocol Description", ("LO",), "1", False, 0),
-    (0x00720006, 0xFFFFFFFF, "HangingProtocolLevel", "Hanging Protocol Level", ("CS",), "1", False, 0),
-    (0x00720008, 0xFFFFFFFF, "HangingProtocolCreator", "Hanging Protocol Creator", ("LO",), "1", False, 0),
-    (0x0072000A, 0xFFFFFFFF, "HangingProtocolCreationDateTime", "Hanging Protocol Creation DateTime", ("DT",), "1", False, 0),
-    (0x0072000C, 0xFFFFFFFF, "HangingProtocolDefinitionSequence", "Hanging Protocol Definition Sequence", ("SQ",), "1", False, 0),
-    (0x0072000E, 0xFFFFFFFF, "HangingProtocolUserIdentificationCodeSequence", "Hanging Protocol User Identification Code Sequence", ("SQ",), "1", False, 0),
-    (0x00720010, 0xFFFFFFFF, "HangingProtocolUserGroupName", "Hanging Protocol User Group Name", ("LO",), "1", False, 0),
-    (0x00720012, 0xFFFFFFFF, "SourceHangingProtocolSequence", "Source Hanging Protocol Sequence", ("SQ",), "1", False, 0),
-    (0x00720014, 0xFFFFFFFF, "NumberOfPriorsReferenced", "Number of Priors Referenced", ("US",), "1", False, 0),
-    (0x00720020, 0xFFFFFFFF, "ImageSetsSequence", "Image Sets Sequence", ("SQ",), "1", False, 0),
-    (0x00720022, 0xFFFFFFFF, "ImageSetSelectorSequence", "Image Set Selector Sequence", ("SQ",), "1", False, 0),
-    (0x00720024, 0xFFFFFFFF, "ImageSetSelectorUsageFlag", "Image Set Selector Usage Flag", ("CS",), "1", False, 0),
-    (0x00720026, 0xFFFFFFFF, "SelectorAttribute", "Selector Attribute", ("AT",), "1", False, 0),
-    (0x00720028, 0xFFFFFFFF, "SelectorValueNumber", "Selector Value Number", ("US",), "1", False, 0),
-    (0x00720030, 0xFFFFFFFF, "TimeBasedImageSetsSequence", "Time Based Image Sets Sequence", ("SQ",), "1", False, 0),
-    (0x00720032, 0xFFFFFFFF, "ImageSetNumber", "Image Set Number", ("US",), "1", False, 0),
-    (0x00720034, 0xFFFFFFFF, "ImageSetSelectorCategory", "Image Set Selector Category", ("CS",), "1", False, 0),
-    (0x00720038, 0xFFFFFFFF, "RelativeTime", "Relative Time", ("US",), "2", False, 0),
-    (0x0072003A, 0xFFFFFFFF, "RelativeTimeUnits", "Relative Time Units", ("CS",), "1", False, 0),
-    (0x0072003C, 0xFFFFFFFF, "AbstractPriorValue", "Abstract Prior Value", ("SS",), "2", False, 0),
-    (0x0072003E, 0xFFFFFFFF, "AbstractPriorCodeSequence", "Abstract Prior Code Sequence", ("SQ",), "1", False, 0),
-    (0x00720040, 0xFFFFFFFF, "ImageSetLabel", "Image Set Label", ("LO",), "1", False, 0),
-    (0x00720050, 0xFFFFFFFF, "SelectorAttributeVR", "Selector Attribute VR", ("CS",), "1", False, 0),
-    (0x00720052, 0xFFFFFFFF, "SelectorSequencePointer", "Selector Sequence Pointer", ("AT",), "1-n", False, 0),
-    (0x00720054, 0xFFFFFFFF, "SelectorSequencePointerPrivateCreator", "Selector Sequence Pointer Private Creator", ("LO",), "1-n", False, 0),
-    (0x00720056, 0xFFFFFFFF, "SelectorAttributePrivateCreator", "Selector Attribute Private Creator", ("LO",), "1", False, 0),
-    (0x00720060, 0xFFFFFFFF, "SelectorATValue", "Selector AT Value", ("AT",), "1-n", False, 0),
-    (0x00720062, 0xFFFFFFFF, "SelectorCSValue", "Selector CS Value", ("CS",), "1-n", False, 0),
-    (0x00720064, 0xFFFFFFFF, "SelectorISValue", "Selector IS Value", ("IS",), "1-n", False, 0),
-    (0x00720066, 0xFFFFFFFF, "SelectorLOValue", "Selector LO Value", ("LO",), "1-n", False, 0),
-    (0x00720068, 0xFFFFFFFF, "SelectorLTValue", "Selector LT Value", ("LT",), "1", False, 0),
-    (0x0072006A, 0xFFFFFFFF, "SelectorPNValue", "Selector PN Value", ("PN",), "1-n", False, 0),
-    (0x0072006C, 0xFFFFFFFF, "SelectorSHValue", "Selector SH Value", ("SH",), "1-n", False, 0),
-    (0x0072006E, 0xFFFFFFFF, "SelectorSTValue", "Selector ST Value", ("ST",), "1", False, 0),
-    (0x00720070, 0xFFFFFFFF, "SelectorUTValue", "Selector UT Value", ("UT",), "1", False, 0),
-    (0x00720072, 0xFFFFFFFF, "SelectorDSValue", "Selector DS Value", ("DS",), "1-n", False, 0),
-    (0x00720074, 0xFFFFFFFF, "SelectorFDValue", "Selector FD Value", ("FD",), "1-n", False, 0),
-    (0x00720076, 0xFFFFFFFF, "SelectorFLValue", "Selector FL Value", ("FL",), "1-n", False, 0),
-    (0x00720078, 0xFFFFFFFF, "SelectorULValue", "Selector UL Value", ("UL",), "1-n", False, 0),
-    (0x0072007A, 0xFFFFFFFF, "SelectorUSValue", "Selector US Value", ("US",), "1-n", False, 0),
-    (0x0072007C, 0xFFFFFFFF, "SelectorSLValue", "Selector SL Value", ("SL",), "1-n", False, 0),
-    (0x0072007E, 0xFFFFFFFF, "SelectorSSValue", "Selector SS Value", ("SS",), "1-n", False, 0),
-    (0x00720080, 0xFFFFFFFF, "SelectorCodeSequenceValue", "Selector Code Sequence Value", ("SQ",), "1", False, 0),
-    (0x00720100, 0xFFFFFFFF, "NumberOfScreens", "Number of Screens", ("US",), "1", False, 0),
-    (0x00720102, 0xFFFFFFFF, "NominalScreenDefinitionSequence", "Nominal Screen Definition Sequence", ("SQ",), "1", False, 0),
-    (0x00720104, 0xFFFFFFFF, "NumberOfVerticalPixels", "Number of Vertical Pixels", ("US",), "1", False, 0),
-    (0x00720106, 0xFFFFFFFF, "NumberOfHorizontalPixels", "Number of Horizontal Pixels", ("US",), "1", False, 0),
-    (0x00720108, 0xFFFFFFFF, "DisplayEnvironmentSpatialPosition", "Display Environment Spatial Position", ("FD",), "4", False, 0),
-    (0x0072010A, 0xFFFFFFFF, "ScreenMinimumGrayscaleBitDepth", "Screen Minimum Grayscale Bit Depth", ("US",), "1", False, 0),
-    (0x0072010C, 0xFFFFFFFF, "ScreenMinimumColorBitDepth", "Screen Minimum Color Bit Depth", ("US",), "1", False, 0),
-    (0x0072010E, 0xFFFFFFFF, "ApplicationMaximumRepaintTime", "Application Maximum Repaint Time", ("US",), "1", False, 0),
-    (0x00720200, 0xFFFFFFFF, "DisplaySetsSequence", "Display Sets Sequence", ("SQ",), "1", False, 0),
-    (0x00720202, 0xFFFFFFFF, "DisplaySetNumber", "Display Set Number", ("US",), "1", False, 0),
-    (0x00720203, 0xFFFFFFFF, "DisplaySetLabel", "Display Set Label", ("LO",), "1", False, 0),
-    (0x00720204, 0xFFFFFFFF, "DisplaySetPresentationGroup", "Display Set Presentation Group", ("US",), "1", False, 0),
-    (0x00720206, 0xFFFFFFFF, "DisplaySetPresentationGroupDescription", "Display Set Presentation Group Description", ("LO",), "1", False, 0),
-    (0x00720208, 0xFFFFFFFF, "PartialDataDisplayHandling", "Partial Data Display Handling", ("CS",), "1", False, 0),
-    (0x00720210, 0xFFFFFFFF, "SynchronizedScrollingSequence", "Synchronized Scrolling Sequence", ("SQ",), "1", False, 0),
-    (0x00720212, 0xFFFFFFFF, "DisplaySetScrollingGroup", "Display Set Scrolling Group", ("US",), "2-n", False, 0),
-    (0x00720214, 0xFFFFFFFF, "NavigationIndicatorSequence", "Navigation Indicator Sequence", ("SQ",), "1", False, 0),
-    (0x00720216, 0xFFFFFFFF, "NavigationDisplaySet", "Navigation Display Set", ("US",), "1", False, 0),
-    (0x00720218, 0xFFFFFFFF, "ReferenceDisplaySets", "Reference Display Sets", ("US",), "1-n", False, 0),
-    (0x00720300, 0xFFFFFFFF, "ImageBoxesSequence", "Image Boxes Sequence", ("SQ",), "1", False, 0),
-    (0x00720302, 0xFFFFFFFF, "ImageBoxNumber", "Image Box Number", ("US",), "1", False, 0),
-    (0x00720304, 0xFFFFFFFF, "ImageBoxLayoutType", "Image Box Layout Type", ("CS",), "1", False, 0),
-    (0x00720306, 0xFFFFFFFF, "ImageBoxTileHorizontalDimension", "Image Box Tile Horizontal Dimension", ("US",), "1", False, 0),
-    (0x00720308, 0xFFFFFFFF, "ImageBoxTileVerticalDimension", "Image Box Tile Vertical Dimension", ("US",), "1", False, 0),
-    (0x00720310, 0xFFFFFFFF, "ImageBoxScrollDirection", "Image Box Scroll Direction", ("CS",), "1", False, 0),
-    (0x00720312, 0xFFFFFFFF, "ImageBoxSmallScrollType", "Image Box Small Scroll Type", ("CS",), "1", False, 0),
-    (0x00720314, 0xFFFFFFFF, "ImageBoxSmallScrollAmount", "Image Box Small Scroll Amount", ("US",), "1", False, 0),
-    (0x00720316, 0xFFFFFFFF, "ImageBoxLargeScrollType", "Image Box Large Scroll Type", ("CS",), "1", False, 0),
-    (0x00720318, 0xFFFFFFFF, "ImageBoxLargeScrollAmount", "Image Box Large Scroll Amount", ("US",), "1", False, 0),
-    (0x00720320, 0xFFFFFFFF, "ImageBoxOverlapPriority", "Image Box Overlap Priority", ("US",), "1", False, 0),
-    (0x00720330, 0xFFFFFFFF, "CineRelativeToRealTime", "Cine Relative to Real-Time", ("FD",), "1", False, 0),
-    (0x00720400, 0xFFFFFFFF, "FilterOperationsSequence", "Filter Operations Sequence", ("SQ",), "1", False, 0),
-    (0x00720402, 0xFFFFFFFF, "FilterByCategory", "Filter-by Category", ("CS",), "1", False, 0),
-    (0x00720404, 0xFFFFFFFF, "FilterByAttributePresence", "Filter-by Attribute Presence", ("CS",), "1", False, 0),
-    (0x00720406, 0xFFFFFFFF, "FilterByOperator", "Filter-by Operator", ("CS",), "1", False, 0),
-    (0x00720420, 0xFFFFFFFF, "StructuredDisplayBackgroundCIELabValue", "Structured Display Background CIELab Value", ("US",), "3", False, 0),
-    (0x00720421, 0xFFFFFFFF, "EmptyImageBoxCIELabValue", "Empty Image Box CIELab Value", ("US",), "3", False, 0),
-    (0x00720422, 0xFFFFFFFF, "StructuredDisplayImageBoxSequence", "Structured Display Image Box Sequence", ("SQ",), "1", False, 0),
-    (0x00720424, 0xFFFFFFFF, "StructuredDisplayTextBoxSequence", "Structured Display Text Box Sequence", ("SQ",), "1", False, 0),
-    (0x00720427, 0xFFFFFFFF, "ReferencedFirstFrameSequence", "Referenced First Frame Sequence", ("SQ",), "1", False, 0),
-    (0x00720430, 0xFFFFFFFF, "ImageBoxSynchronizationSequence", "Image Box Synchronization Sequence", ("SQ",), "1", False, 0),
-    (0x00720432, 0xFFFFFFFF, "SynchronizedImageBoxList", "Synchronized Image Box List", ("US",), "2-n", False, 0),
-    (0x00720434, 0xFFFFFFFF, "TypeOfSynchronization", "Type of Synchronization", ("CS",), "1", False, 0),
-    (0x00720500, 0xFFFFFFFF, "BlendingOperationType", "Blending Operation Type", ("CS",), "1", False, 0),
-    (0x00720510, 0xFFFFFFFF, "ReformattingOperationType", "Reformatting Operation Type", ("CS",), "1", False, 0),
-    (0x00720512, 0xFFFFFFFF, "ReformattingThickness", "Reformatting Thickness", ("FD",), "1", False, 0),
-    (0x00720514, 0xFFFFFFFF, "ReformattingInterval", "Reformatting Interval", ("FD",), "1", False, 0),
-    (0x00720516, 0xFFFFFFFF, "ReformattingOperationInitialViewDirection", "Reformatting Operation Initial View Direction", ("CS",), "1", False, 0),
-    (0x00720520, 0xFFFFFFFF, "ThreeDRenderingType", "3D Rendering Type", ("CS",), "1-n", False, 0),
-    (0x00720600, 0xFFFFFFFF, "SortingOperationsSequence", "Sorting Operations Sequence", ("SQ",), "1", False, 0),
-    (0x00720602, 0xFFFFFFFF, "SortByCategory", "Sort-by Category", ("CS",), "1", False, 0),
-    (0x00720604, 0xFFFFFFFF, "SortingDirection", "Sorting Direction", ("CS",), "1", False, 0),
-    (0x00720700, 0xFFFFFFFF, "DisplaySetPatientOrientation", "Display Set Patient Orientation", ("CS",), "2", False, 0),
-    (0x00720702, 0xFFFFFFFF, "VOIType", "VOI Type", ("CS",), "1", False, 0),
-    (0x00720704, 0xFFFFFFFF, "PseudoColorType", "Pseudo-Color Type", ("CS",), "1", False, 0),
-    (0x00720705, 0xFFFFFFFF, "PseudoColorPaletteInstanceReferenceSequence", "Pseudo-Color Palette Instance Reference Sequence", ("SQ",), "1", False, 0),
-    (0x00720706, 0xFFFFFFFF, "ShowGrayscaleInverted", "Show Grayscale Inverted", ("CS",), "1", False, 0),
-    (0x00720710, 0xFFFFFFFF, "ShowImageTrueSizeFlag", "Show Image True Size Flag", ("CS",), "1", False, 0),
-    (0x00720712, 0xFFFFFFFF, "ShowGraphicAnnotationFlag", "Show Graphic Annotation Flag", ("CS",), "1", False, 0),
-    (0x00720714, 0xFFFFFFFF, "ShowPatientDemographicsFlag", "Show Patient Demographics Flag", ("CS",), "1", False, 0),
-    (0x00720716, 0xFFFFFFFF, "ShowAcquisitionTechniquesFlag", "Show Acquisition Techniques Flag", ("CS",), "1", False, 0),
-    (0x00720717, 0xFFFFFFFF, "DisplaySetHorizontalJustification", "Display Set Horizontal Justification", ("CS",), "1", False, 0),
-    (0x00720718, 0xFFFFFFFF, "DisplaySetVerticalJustification", "Display Set Vertical Justification", ("CS",), "1", False, 0),
-    (0x00740120, 0xFFFFFFFF, "ContinuationStartMeterset", "Continuation Start Meterset", ("FD",), "1", False, 0),
-    (0x00740121, 0xFFFFFFFF, "ContinuationEndMeterset", "Continuation End Meterset", ("FD",), "1", False, 0),
-    (0x00741000, 0xFFFFFFFF, "ProcedureStepState", "Procedure Step State", ("CS",), "1", False, 0),
-    (0x00741002, 0xFFFFFFFF, "ProcedureStepProgressInformationSequence", "Procedure Step Progress Information Sequence", ("SQ",), "1", False, 0),
-    (0x00741004, 0xFFFFFFFF, "ProcedureStepProgress", "Procedure Step Progress", ("DS",), "1", False, 0),
-    (0x00741006, 0xFFFFFFFF, "ProcedureStepProgressDescription", "Procedure Step Progress Description", ("ST",), "1", False, 0),
-    (0x00741008, 0xFFFFFFFF, "ProcedureStepCommunicationsURISequence", "Procedure Step Communications URI Sequence", ("SQ",), "1", False, 0),
-    (0x0074100A, 0xFFFFFFFF, "ContactURI", "Contact URI", ("UR",), "1", False, 0),
-    (0x0074100C, 0xFFFFFFFF, "ContactDisplayName", "Contact Display Name", ("LO",), "1", False, 0),
-    (0x0074100E, 0xFFFFFFFF, "ProcedureStepDiscontinuationReasonCodeSequence", "Procedure Step Discontinuation Reason Code Sequence", ("SQ",), "1", False, 0),
-    (0x00741020, 0xFFFFFFFF, "BeamTaskSequence", "Beam Task Sequence", ("SQ",), "1", False, 0),
-    (0x00741022, 0xFFFFFFFF, "BeamTaskType", "Beam Task Type", ("CS",), "1", False, 0),
-    (0x00741024, 0xFFFFFFFF, "BeamOrderIndexTrial", "Beam Order Index (Trial)", ("IS",), "1", True, 0),
-    (0x00741025, 0xFFFFFFFF, "AutosequenceFlag", "Autosequence Flag", ("CS",), "1", False, 0),
-    (0x00741026, 0xFFFFFFFF, "TableTopVerticalAdjustedPosition", "Table Top Vertical Adjusted Position", ("FD",), "1", False, 0),
-    (0x00741027, 0xFFFFFFFF, "TableTopLongitudinalAdjustedPosition", "Table Top Longitudinal Adjusted Position", ("FD",), "1", False, 0),
-    (0x00741028, 0xFFFFFFFF, "TableTopLateralAdjustedPosition", "Table Top Lateral Adjusted Position", ("FD",), "1", False, 0),
-    (0x0074102A, 0xFFFFFFFF, "PatientSupportAdjustedAngle", "Patient Support Adjusted Angle", ("FD",), "1", False, 0),
-    (0x0074102B, 0xFFFFFFFF, "TableTopEccentricAdjustedAngle", "Table Top Eccentric Adjusted Angle", ("FD",), "1", False, 0),
-    (0x0074102C, 0xFFFFFFFF, "TableTopPitchAdjustedAngle", "Table Top Pitch Adjusted Angle", ("FD",), "1", False, 0),
-    (0x0074102D, 0xFFFFFFFF, "TableTopRollAdjustedAngle", "Table Top Roll Adjusted Angle", ("FD",), "1", False, 0),
-    (0x00741030, 0xFFFFFFFF, "DeliveryVerificationImageSequence", "Delivery Verification Image Sequence", ("SQ",), "1", False, 0),
-    (0x00741032, 0xFFFFFFFF, "VerificationImageTiming", "Verification Image Timing", ("CS",), "1", False, 0),
-    (0x00741034, 0xFFFFFFFF, "DoubleExposureFlag", "Double Exposure Flag", ("CS",), "1", False, 0),
-    (0x00741036, 0xFFFFFFFF, "DoubleExposureOrdering", "Double Exposure Ordering", ("CS",), "1", False, 0),
-    (0x00741038, 0xFFFFFFFF, "DoubleExposureMetersetTrial", "Double Exposure Meterset (Trial)", ("DS",), "1", True, 0),
-    (0x0074103A, 0xFFFFFFFF, "DoubleExposureFieldDeltaTrial", "Double Exposure Field Delta (Trial)", ("DS",), "4", True, 0),
-    (0x00741040, 0xFFFFFFFF, "RelatedReferenceRTImageSequence", "Related Reference RT Image Sequence", ("SQ",), "1", False, 0),
-    (0x00741042, 0xFFFFFFFF, "GeneralMachineVerificationSequence", "General Machine Verification Sequence", ("SQ",), "1", False, 0),
-    (0x00741044, 0xFFFFFFFF, "ConventionalMachineVerificationSequence", "Conventional Machine Verification Sequence", ("SQ",), "1", False, 0),
-    (0x00741046, 0xFFFFFFFF, "IonMachineVerificationSequence", "Ion Machine Verification Sequence", ("SQ",), "1", False, 0),
-    (0x00741048, 0xFFFFFFFF, "FailedAttributesSequence", "Failed Attributes Sequence", ("SQ",), "1", False, 0),
-    (0x0074104A, 0xFFFFFFFF, "OverriddenAttributesSequence", "Overridden Attributes Sequence", ("SQ",), "1", False, 0),
-    (0x0074104C, 0xFFFFFFFF, "ConventionalControlPointVerificationSequence", "Conventional Control Point Verification Sequence", ("SQ",), "1", False, 0),
-    (0x0074104E, 0xFFFFFFFF, "IonControlPointVerificationSequence", "Ion Control Point Verification Sequence", ("SQ",), "1", False, 0),
-    (0x00741050, 0xFFFFFFFF, "AttributeOccurrenceSequence", "Attribute Occurrence Sequence", ("SQ",), "1", False, 0),
-    (0x00741052, 0xFFFFFFFF, "AttributeOccurrencePointer", "Attribute Occurrence Pointer", ("AT",), "1", False, 0),
-    (0x00741054, 0xFFFFFFFF, "AttributeItemSelector", "Attribute Item Selector", ("UL",), "1", False, 0),
-    (0x00741056, 0xFFFFFFFF, "AttributeOccurrencePrivateCreator", "Attribute Occurrence Private Creator", ("LO",), "1", False, 0),
-    (0x00741057, 0xFFFFFFFF, "SelectorSequencePointerItems", "Selector Sequence Pointer Items", ("IS",), "1-n", False, 0),
-    (0x00741200, 0xFFFFFFFF, "ScheduledProcedureStepPriority", "Scheduled Procedure Step Priority", ("CS",), "1", False, 0),
-    (0x00741202, 0xFFFFFFFF, "WorklistLabel", "Worklist Label", ("LO",), "1", False, 0),
-    (0x00741204, 0xFFFFFFFF, "ProcedureStepLabel", "Procedure Step Label", ("LO",), "1", False, 0),
-    (0x00741210, 0xFFFFFFFF, "ScheduledProcessingParametersSequence", "Scheduled Processing Parameters Sequence", ("SQ",), "1", False, 0),
-    (0x00741212, 0xFFFFFFFF, "PerformedProcessingParametersSequence", "Performed Processing Parameters Sequence", ("SQ",), "1", False, 0),
-    (0x00741216, 0xFFFFFFFF, "UnifiedProcedureStepPerformedProcedureSequence", "Unified Procedure Step Performed Procedure Sequence", ("SQ",), "1", False, 0),
-    (0x00741220, 0xFFFFFFFF, "RelatedProcedureStepSequence", "Related Procedure Step Sequence", ("SQ",), "1", True, 0),
-    (0x00741222, 0xFFFFFFFF, "ProcedureStepRelationshipType", "Procedure Step Relationship Type", ("LO",), "1", True, 0),
-    (0x00741224, 0xFFFFFFFF, "ReplacedProcedureStepSequence", "Replaced Procedure Step Sequence", ("SQ",), "1", False, 0),
-    (0x00741230, 0xFFFFFFFF, "DeletionLock", "Deletion Lock", ("LO",), "1", False, 0),
-    (0x00741234, 0xFFFFFFFF, "ReceivingAE", "Receiving AE", ("AE",), "1", False, 0),
-    (0x00741236, 0xFFFFFFFF, "RequestingAE", "Requesting AE", ("AE",), "1", False, 0),
-    (0x00741238, 0xFFFFFFFF, "ReasonForCancellation", "Reason for Cancellation", ("LT",), "1", False, 0),
-    (0x00741242, 0xFFFFFFFF, "SCPStatus", "SCP Status", ("CS",), "1", False, 0),
-    (0x00741244, 0xFFFFFFFF, "SubscriptionListStatus", "Subscription List Status", ("CS",), "1", False, 0),
-    (0x00741246, 0xFFFFFFFF, "UnifiedProcedureStepListStatus", "Unified Procedure Step List Status", ("CS",), "1", False, 0),
-    (0x00741324, 0xFFFFFFFF, "BeamOrderIndex", "Beam Order Index", ("UL",), "1", False, 0),
-    (0x00741338, 0xFFFFFFFF, "DoubleExposureMeterset", "Double Exposure Meterset", ("FD",), "1", False, 0),
-    (0x0074133A, 0xFFFFFFFF, "DoubleExposureFieldDelta", "Double Exposure Field Delta", ("FD",), "4", False, 0),
-    (0x00760001, 0xFFFFFFFF, "ImplantAssemblyTemplateName", "Implant Assembly Template Name", ("LO",), "1", False, 0),
-    (0x00760003, 0xFFFFFFFF, "ImplantAssemblyTemplateIssuer", "Implant Assembly Template Issuer", ("LO",), "1", False, 0),
-    (0x00760006, 0xFFFFFFFF, "ImplantAssemblyTemplateVersion", "Implant Assembly Template Version", ("LO",), "1", False, 0),
-    (0x00760008, 0xFFFFFFFF, "ReplacedImplantAssemblyTemplateSequence", "Replaced Implant Assembly Template Sequence", ("SQ",), "1", False, 0),
-    (0x0076000A, 0xFFFFFFFF, "ImplantAssemblyTemplateType", "Implant Assembly Template Type", ("CS",), "1", False, 0),
-    (0x0076000C, 0xFFFFFFFF, "OriginalImplantAssemblyTemplateSequence", "Original Implant Assembly Template Sequence", ("SQ",), "1", False, 0),
-    (0x0076000E, 0xFFFFFFFF, "DerivationImplantAssemblyTemplateSequence", "Derivation Implant Assembly Template Sequence", ("SQ",), "1", False, 0),
-    (0x00760010, 0xFFFFFFFF, "ImplantAssemblyTemplateTargetAnatomySequence", "Implant Assembly Template Target Anatomy Sequence", ("SQ",), "1", False, 0),
-    (0x00760020, 0xFFFFFFFF, "ProcedureTypeCodeSequence", "Procedure Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00760030, 0xFFFFFFFF, "SurgicalTechnique", "Surgical Technique", ("LO",), "1", False, 0),
-    (0x00760032, 0xFFFFFFFF, "ComponentTypesSequence", "Component Types Sequence", ("SQ",), "1", False, 0),
-    (0x00760034, 0xFFFFFFFF, "ComponentTypeCodeSequence", "Component Type Code Sequence", ("CS",), "1", False, 0),
-    (0x00760036, 0xFFFFFFFF, "ExclusiveComponentType", "Exclusive Component Type", ("CS",), "1", False, 0),
-    (0x00760038, 0xFFFFFFFF, "MandatoryComponentType", "Mandatory Component Type", ("CS",), "1", False, 0),
-    (0x00760040, 0xFFFFFFFF, "ComponentSequence", "Component Sequence", ("SQ",), "1", False, 0),
-    (0x00760055, 0xFFFFFFFF, "ComponentID", "Component ID", ("US",), "1", False, 0),
-    (0x00760060, 0xFFFFFFFF, "ComponentAssemblySequence", "Component Assembly Sequence", ("SQ",), "1", False, 0),
-    (0x00760070, 0xFFFFFFFF, "Component1ReferencedID", "Component 1 Referenced ID", ("US",), "1", False, 0),
-    (0x00760080, 0xFFFFFFFF, "Component1ReferencedMatingFeatureSetID", "Component 1 Referenced Mating Feature Set ID", ("US",), "1", False, 0),
-    (0x00760090, 0xFFFFFFFF, "Component1ReferencedMatingFeatureID", "Component 1 Referenced Mating Feature ID", ("US",), "1", False, 0),
-    (0x007600A0, 0xFFFFFFFF, "Component2ReferencedID", "Component 2 Referenced ID", ("US",), "1", False, 0),
-    (0x007600B0, 0xFFFFFFFF, "Component2ReferencedMatingFeatureSetID", "Component 2 Referenced Mating Feature Set ID", ("US",), "1", False, 0),
-    (0x007600C0, 0xFFFFFFFF, "Component2ReferencedMatingFeatureID", "Component 2 Referenced Mating Feature ID", ("US",), "1", False, 0),
-    (0x00780001, 0xFFFFFFFF, "ImplantTemplateGroupName", "Implant Template Group Name", ("LO",), "1", False, 0),
-    (0x00780010, 0xFFFFFFFF, "ImplantTemplateGroupDescription", "Implant Template Group Description", ("ST",), "1", False, 0),
-    (0x00780020, 0xFFFFFFFF, "ImplantTemplateGroupIssuer", "Implant Template Group Issuer", ("LO",), "1", False, 0),
-    (0x00780024, 0xFFFFFFFF, "ImplantTemplateGroupVersion", "Implant Template Group Version", ("LO",), "1", False, 0),
-    (0x00780026, 0xFFFFFFFF, "ReplacedImplantTemplateGroupSequence", "Replaced Implant Template Group Sequence", ("SQ",), "1", False, 0),
-    (0x00780028, 0xFFFFFFFF, "ImplantTemplateGroupTargetAnatomySequence", "Implant Template Group Target Anatomy Sequence", ("SQ",), "1", False, 0),
-    (0x0078002A, 0xFFFFFFFF, "ImplantTemplateGroupMembersSequence", "Implant Template Group Members Sequence", ("SQ",), "1", False, 0),
-    (0x0078002E, 0xFFFFFFFF, "ImplantTemplateGroupMemberID", "Implant Template Group Member ID", ("US",), "1", False, 0),
-    (0x00780050, 0xFFFFFFFF, "ThreeDImplantTemplateGroupMemberMatchingPoint", "3D Implant Template Group Member Matching Point", ("FD",), "3", False, 0),
-    (0x00780060, 0xFFFFFFFF, "ThreeDImplantTemplateGroupMemberMatchingAxes", "3D Implant Template Group Member Matching Axes", ("FD",), "9", False, 0),
-    (0x00780070, 0xFFFFFFFF, "ImplantTemplateGroupMemberMatching2DCoordinatesSequence", "Implant Template Group Member Matching 2D Coordinates Sequence", ("SQ",), "1", False, 0),
-    (0x00780090, 0xFFFFFFFF, "TwoDImplantTemplateGroupMemberMatchingPoint", "2D Implant Template Group Member Matching Point", ("FD",), "2", False, 0),
-    (0x007800A0, 0xFFFFFFFF, "TwoDImplantTemplateGroupMemberMatchingAxes", "2D Implant Template Group Member Matching Axes", ("FD",), "4", False, 0),
-    (0x007800B0, 0xFFFFFFFF, "ImplantTemplateGroupVariationDimensionSequence", "Implant Template Group Variation Dimension Sequence", ("SQ",), "1", False, 0),
-    (0x007800B2, 0xFFFFFFFF, "ImplantTemplateGroupVariationDimensionName", "Implant Template Group Variation Dimension Name", ("LO",), "1", False, 0),
-    (0x007800B4, 0xFFFFFFFF, "ImplantTemplateGroupVariationDimensionRankSequence", "Implant Template Group Variation Dimension Rank Sequence", ("SQ",), "1", False, 0),
-    (0x007800B6, 0xFFFFFFFF, "ReferencedImplantTemplateGroupMemberID", "Referenced Implant Template Group Member ID", ("US",), "1", False, 0),
-    (0x007800B8, 0xFFFFFFFF, "ImplantTemplateGroupVariationDimensionRank", "Implant Template Group Variation Dimension Rank", ("US",), "1", False, 0),
-    (0x00800001, 0xFFFFFFFF, "SurfaceScanAcquisitionTypeCodeSequence", "Surface Scan Acquisition Type Code Sequence", ("SQ",), "1", False, 0),
-    (0x00800002, 0xFFFFFFFF, "SurfaceScanModeCodeSequence", "Surface Scan Mode Code Sequence", ("SQ",), "1", False, 0),
-    (0x00800003, 0xFFFFFFFF, "RegistrationMethodCodeSequence", "Registration Method Code Sequence", ("SQ",), "1", False, 0),
-    (0x00800004, 0xFFFFFFFF, "ShotDurationTime", "Shot Duration Time", ("FD",), "1", False, 0),
-    (0x00800005, 0xFFFFFFFF, "ShotOffsetTime", "Shot Offset Time", ("FD",), "1", False, 0),
-    (0x00800006, 0xFFFFFFFF, "SurfacePointPresentationValueData", "Surface Point Presentation Value Data", ("US",), "1-n", False, 0),
-    (0x00800007, 0xFFFFFFFF, "SurfacePointColorCIELabValueData", "Surface Point Color CIELab Value Data", ("US",), "3-3n", False, 0),
-    (0x00800008, 0xFFFFFFFF, "UVMappingSequence", "UV Mapping Sequence", ("SQ",), "1", False, 0),
-    (0x00800009, 0xFFFFFFFF, "TextureLabel", "Texture Label", ("SH",), "1", False, 0),
-    (0x00800010, 0xFFFFFFFF, "UValueData", "U Value Data", ("OF",), "1-n", False, 0),
-    (0x00800011, 0xFFFFFFFF, "VValueData", "V Value Data", ("OF",), "1-n", False, 0),
-    (0x00800012, 0xFFFFFFFF, "ReferencedTextureSequence", "Referenced Texture Sequence", ("SQ",), "1", False, 0),
-    (0x00800013, 0xFFFFFFFF, "ReferencedSurfaceDataSequence", "Referenced Surface Data Sequence", ("SQ",), "1", False, 0),
-    (0x00880130, 0xFFFFFFFF, "StorageMediaFileSetID", "Storage Media File-set ID", ("SH",), "1", False, 0),
-    (0x00880140, 0xFFFFFFFF, "StorageMediaFileSetUID", "Storage Media File-set UID", ("UI",), "1", False, 0),
-    (0x00880200, 0xFFFFFFFF, "IconImageSequence", "Icon Image Sequence", ("SQ",), "1", False, 0),
-    (0x00880904, 0xFFFFFFFF, "TopicTitle", "Topic Title", ("LO",), "1", True, 0),
-    (0x00880906, 0xFFFFFFFF, "TopicSubject", "Topic Subject", ("ST",), "1", True, 0),
-    (0x00880910, 0xFFFFFFFF, "TopicAuthor", "Topic Author", ("LO",), "1", True, 0),
-    (0x00880912, 0xFFFFFFFF, "TopicKeywords", "Topic Keywords", ("LO",), "1-32", True, 0),
-    (0x01000410, 0xFFFFFFFF, "SOPInstanceStatus", "SOP Instance Status", ("CS",), "1", False, 0),
-    (0x01000420, 0xFFFFFFFF, "SOPAuthorizationDateTime", "SOP Authorization DateTime", ("DT",), "1", False, 0),
-    (0x01000424, 0xFFFFFFFF, "SOPAuthorizationComment", "SOP Authorization Comment", ("LT",), "1", False, 0),
-    (0x01000426, 0xFFFFFFFF, "AuthorizationEquipmentCertificationNumber", "Authorization Equipment Certification Number", ("LO",), "1", False, 0),
-    (0x04000005, 0xFFFFFFFF, "MACIDNumber", "MAC ID Number", ("US",), "1", False, 0),
-    (0x04000010, 0xFFFFFFFF, "MACCalculationTransferSyntaxUID", "MAC Calculation Transfer Syntax UID", ("UI",), "1", False, 0),
-    (0x04000015, 0xFFFFFFFF, "MACAlgorithm", "MAC Algorithm", ("CS",), "1", False, 0),
-    (0x04000020, 0xFFFFFFFF, "DataElementsSigned", "Data Elements Signed", ("AT",), "1-n", False, 0),
-    (0x04000100, 0xFFFFFFFF, "DigitalSignatureUID", "Digital Signature UID", ("UI",), "1", False, 0),
-    (0x04000105, 0xFFFFFFFF, "DigitalSignatureDateTime", "Digital Signature DateTime", ("DT",), "1", False, 0),
-    (0x04000110, 0xFFFFFFFF, "CertificateType", "Certificate Type", ("CS",), "1", False, 0),
-    (0x04000115, 0xFFFFFFFF, "CertificateOfSigner", "Certificate of Signer", ("OB",), "1", False, 0),
-    (0x04000120, 0xFFFFFFFF, "Signature", "Signature", ("OB",), "1", False, 0),
-    (0x04000305, 0xFFFFFFFF, "CertifiedTimestampType", "Certified Timestamp Type", ("CS",), "1", False, 0),
-    (0x04000310, 0xFFFFFFFF, "CertifiedTimestamp", "Certified Timestamp", ("OB",), "1", False, 0),
-    (0x04000401, 0xFFFFFFFF, "DigitalSignaturePurposeCodeSequence", "Digital Signature Purpose Code Sequence", ("SQ",), "1", False, 0),
-    (0x04000402, 0xFFFFFFFF, "ReferencedDigitalSignatureSequence", "Referenced Digital Signature Sequence", ("SQ",), "1", False, 0),
-    (0x04000403, 0xFFFFFFFF, "ReferencedSOPInstanceMACSequence", "Referenced SOP Instance MAC Sequence", ("SQ",), "1", False, 0),
-    (0x04000404, 0xFFFFFFFF, "MAC", "MAC", ("OB",), "1", False, 0),
-    (0x04000500, 0xFFFFFFFF, "EncryptedAttributesSequence", "Encrypted Attributes Sequence", ("SQ",), "1", False, 0),
-    (0x04000510, 0xFFFFFFFF, "EncryptedContentTransferSyntaxUID", "Encrypted Content Transfer Syntax UID", ("UI",), "1", False, 0),
-    (0x04000520, 0xFFFFFFFF, "EncryptedContent", "Encrypted Content", ("OB",), "1", False, 0),
-    (0x04000550, 0xFFFFFFFF, "ModifiedAttributesSequence", "Modified Attributes Sequence", ("SQ",), "1", False, 0),
-    (0x04000561, 0xFFFFFFFF, "OriginalAttributesSequence", "Original Attributes Sequence", ("SQ",), "1", False, 0),
-    (0x04000562, 0xFFFFFFFF, "AttributeModificationDateTime", "Attribute Modification DateTime", ("DT",), "1", False, 0),
-    (0x04000563, 0xFFFFFFFF, "ModifyingSystem", "Modifying System", ("LO",), "1", False, 0),
-    (0x04000564, 0xFFFFFFFF, "SourceOfPreviousValues", "Source of Previous Values", ("LO",), "1", False, 0),
-    (0x04000565, 0xFFFFFFFF, "ReasonForTheAttributeModification", "Reason for the Attribute Modification", ("CS",), "1", False, 0),
-    (0x10000000, 0xFFFF000F, "EscapeTriplet", "Escape Triplet", ("US",), "3", True, 0),
-    (0x10000001, 0xFFFF000F, "RunLengthTriplet", "Run Length Triplet", ("US",), "3", True, 0),
-    (0x10000002, 0xFFFF000F, "HuffmanTableSize", "Huffman Table Size", ("US",), "1", True, 0),
-    (0x10000003, 0xFFFF000F, "HuffmanTableTriplet", "Huffman Table Triplet", ("US",), "3", True, 0),
-    (0x10000004, 0xFFFF000F, "ShiftTableSize", "Shift Table Size", ("US",), "1", True, 0),
-    (0x10000005, 0xFFFF000F, "ShiftTableTriplet", "Shift Table Triplet", ("US",), "3", True, 0),
-    (0x10100000, 0xFFFF0000, "ZonalMap", "Zonal Map", ("US",), "1-n", True, 0),
-    (0x20000010, 0xFFFFFFFF, "NumberOfCopies", "Number of Copies", ("IS",), "1", False, 0),
-    (0x2000001E, 0xFFFFFFFF, "PrinterConfigurationSequence", "Printer Configuration Sequence", ("SQ",), "1", False, 0),
-    (0x20000020, 0xFFFFFFFF, "PrintPriority", "Print Priority", ("CS",), "1", False, 0),
-    (0x20000030, 0xFFFFFFFF, "MediumType", "Medium Type", ("CS",), "1", False, 0),
-    (0x20000040, 0xFFFFFFFF, "FilmDestination", "Film Destination", ("CS",), "1", False, 0),
-    (0x20000050, 0xFFFFFFFF, "FilmSessionLabel", "Film Session Label", ("LO",), "1", False, 0),
-    (0x20000060, 0xFFFFFFFF, "MemoryAllocation", "Memory Allocation", ("IS",), "1", False, 0),
-    (0x20000061, 0xFFFFFFFF, "MaximumMemoryAllocation", "Maximum Memory Allocation", ("IS",), "1", False, 0),
-    (0x20000062, 0xFFFFFFFF, "ColorImagePrintingFlag", "Color Image Printing Flag", ("CS",), "1", True, 0),
-    (0x20000063, 0xFFFFFFFF, "CollationFlag", "Collation Flag", ("CS",), "1", True, 0),
-    (0x20000065, 0xFFFFFFFF, "AnnotationFlag", "Annotation Flag", ("CS",), "1", True, 0),
-    (0x20000067, 0xFFFFFFFF, "ImageOverlayFlag", "Image Overlay Flag", ("CS",), "1", True, 0),
-    (0x20000069, 0xFFFFFFFF, "PresentationLUTFlag", "Presentation LUT Flag", ("CS",), "1", True, 0),
-    (0x2000006A, 0xFFFFFFFF, "ImageBoxPresentationLUTFlag", "Image Box Presentation LUT Flag", ("CS",), "1", True, 0),
-    (0x200000A0, 0xFFFFFFFF, "MemoryBitDepth", "Memory Bit Depth", ("US",), "1", False, 0),
-    (0x200000A1, 0xFFFFFFFF, "PrintingBitDepth", "Printing Bit Depth", ("US",), "1", False, 0),
-    (0x200000A2, 0xFFFFFFFF, "MediaInstalledSequence", "Media Installed Sequence", ("SQ",), "1", False, 0),
-    (0x200000A4, 0xFFFFFFFF, "OtherMediaAvailableSequence", "Other Media Available Sequence", ("SQ",), "1", False, 0),
-    (0x200000A8, 0xFFFFFFFF, "SupportedImageDisplayFormatsSequence", "Supported Image Display Formats Sequence", ("SQ",), "1", False, 0),
-    (0x20000500, 0xFFFFFFFF, "ReferencedFilmBoxSequence", "Referenced Film Box Sequence", ("SQ",), "1", False, 0),
-    (0x20000510, 0xFFFFFFFF, "ReferencedStoredPrintSequence", "Referenced Stored Print Sequence", ("SQ",), "1", True, 0),
-    (0x20100010, 0xFFFFFFFF, "ImageDisplayFormat", "Image Display Format", ("ST",), "1", False, 0),
-    (0x20100030, 0xFFFFFFFF, "AnnotationDisplayFormatID", "Annotation Display Format ID", ("CS",), "1", False, 0),
-    (0x20100040, 0xFFFFFFFF, "FilmOrientation", "Film Orientation", ("CS",), "1", False, 0),
-    (0x20100050, 0xFFFFFFFF, "FilmSizeID", "Film Size ID", ("CS",), "1", False, 0),
-    (0x20100052, 0xFFFFFFFF, "PrinterResolutionID", "Printer Resolution ID", ("CS",), "1", False, 0),
-    (0x20100054, 0xFFFFFFFF, "DefaultPrinterResolutionID", "Default Printer Resolution ID", ("CS",), "1", False, 0),
-    (0x20100060, 0xFFFFFFFF, "MagnificationType", "Magnification Type", ("CS",), "1", False, 0),
-    (0x20100080, 0xFFFFFFFF, "SmoothingType", "Smoothing Type", ("CS",), "1", False, 0),
-    (0x201000A6, 0xFFFFFFFF, "DefaultMagnificationType", "Default Magnification Type", ("CS",), "1", False, 0),
-    (0x201000A7, 0xFFFFFFFF, "OtherMagnificationTypesAvailable", "Other Magnification Types Available", ("CS",), "1-n", False, 0),
-    (0x201000A8, 0xFFFFFFFF, "DefaultSmoothingType", "Default Smoothing Type", ("CS",), "1", False, 0),
-    (0x201000A9, 0xFFFFFFFF, "OtherSmoothingTypesAvailable", "Other Smoothing Types Available", ("CS",), "1-n", False, 0),
-    (0x20100100, 0xFFFFFFFF, "BorderDensity", "Border Density", ("CS",), "1", False, 0),
-    (0x20100110, 0xFFFFFFFF, "EmptyImageDensity", "Empty Image Density", ("CS",), "1", False, 0),
-    (0x20100120, 0xFFFFFFFF, "MinDensity", "Min Density", ("US",), "1", False, 0),
-    (0x20100130, 0xFFFFFFFF, "MaxDensity", "Max Density", ("US",), "1", False, 0),
-    (0x20100140, 0xFFFFFFFF, "Trim", "Trim", ("CS",), "1", False, 0),
-    (0x20100150, 0xFFFFFFFF, "ConfigurationInformation", "Configuration Information", ("ST",), "1", False, 0),
-    (0x20100152, 0xFFFFFFFF, "ConfigurationInformationDescription", "Configuration Information Description", ("LT",), "1", False, 0),
-    (0x20100154, 0xFFFFFFFF, "MaximumCollatedFilms", "Maximum Collated Films", ("IS",), "1", False, 0),
-    (0x2010015E, 0xFFFFFFFF, "Illumination", "Illumination", ("US",), "1", False, 0),
-    (0x20100160, 0xFFFFFFFF, "ReflectedAmbientLight", "Reflected Ambient Light", ("US",), "1", False, 0),
-    (0x20100376, 0xFFFFFFFF, "PrinterPixelSpacing", "Printer Pixel Spacing", ("DS",), "2", False, 0),
-    (0x20100500, 0xFFFFFFFF, "ReferencedFilmSessionSequence", "Referenced Film Session Sequence", ("SQ",), "1", False, 0),
-    (0x20100510, 0xFFFFFFFF, "ReferencedImageBoxSequence", "Referenced Image Box Sequence", ("SQ",), "1", False, 0),
-    (0x20100520, 0xFFFFFFFF, "ReferencedBasicAnnotationBoxSequence", "Referenced Basic Annotation Box Sequence", ("SQ",), "1", False, 0),
-    (0x20200010, 0xFFFFFFFF, "ImageBoxPosition", "Image Box Position", ("US",), "1", False, 0),
-    (0x20200020, 0xFFFFFFFF, "Polarity", "Polarity", ("CS",), "1", False, 0),
-    (0x20200030, 0xFFFFFFFF, "RequestedImageSize", "Requested Image Size", ("DS",), "1", False, 0),
-    (0x20200040, 0xFFFFFFFF, "RequestedDecimateCropBehavior", "Requested Decimate/Crop Behavior", ("CS",), "1", False, 0),
-    (0x20200050, 0xFFFFFFFF, "RequestedResolutionID", "Requested Resolution ID", ("CS",), "1", False, 0),
-    (0x202000A0, 0xFFFFFFFF, "RequestedImageSizeFlag", "Requested Image Size Flag", ("CS",), "1", False, 0),
-    (0x202000A2, 0xFFFFFFFF, "DecimateCropResult", "Decimate/Crop Result", ("CS",), "1", False, 0),
-    (0x20200110, 0xFFFFFFFF, "BasicGrayscaleImageSequence", "Basic Grayscale Image Sequence", ("SQ",), "1", False, 0),
-    (0x20200111, 0xFFFFFFFF, "BasicColorImageSequence", "Basic Color Image Sequence", ("SQ",), "1", False, 0),
-    (0x20200130, 0xFFFFFFFF, "ReferencedImageOverlayBoxSequence", "Referenced Image Overlay Box Sequence", ("SQ",), "1", True, 0),
-    (0x20200140, 0xFFFFFFFF, "ReferencedVOILUTBoxSequence", "Referenced VOI LUT Box Sequence", ("SQ",), "1", True, 0),
-    (0x20300010, 0xFFFFFFFF, "AnnotationPosition", "Annotation Position", ("US",), "1", False, 0),
-    (0x20300020, 0xFFFFFFFF, "TextString", "Text String", ("LO",), "1", False, 0),
-    (0x20400010, 0xFFFFFFFF, "ReferencedOverlayPlaneSequence", "Referenced Overlay Plane Sequence", ("SQ",), "1", True, 0),
-    (0x20400011, 0xFFFFFFFF, "ReferencedOverlayPlaneGroups", "Referenced Overlay Plane Groups", ("US",), "1-99", True, 0),
-    (0x20400020, 0xFFFFFFFF, "OverlayPixelDataSequence", "Overlay Pixel Data Sequence", ("SQ",), "1", True, 0),
-    (0x20400060, 0xFFFFFFFF, "OverlayMagnificationType", "Overlay Magnification Type", ("CS",), "1", True, 0),
-    (0x20400070, 0xFFFFFFFF, "OverlaySmoothingType", "Overlay Smoothing Type", ("CS",), "1", True, 0),
-    (0x20400072, 0xFFFFFFFF, "OverlayOrImageMagnification", "Overlay or Image Magnification", ("CS",), "1", True, 0),
-    (0x20400074, 0xFFFFFFFF, "MagnifyToNumberOfColumns", "Magnify to Number of Columns", ("US",), "1", True, 0),
-    (0x20400080, 0xFFFFFFFF, "OverlayForegroundDensity", "Overlay Foreground Density", ("CS",), "1", True, 0),
-    (0x20400082, 0xFFFFFFFF, "OverlayBackgroundDensity", "Overlay Background Density", ("CS",), "1", True, 0),
-    (0x20400090, 0xFFFFFFFF, "OverlayMode", "Overlay Mode", ("CS",), "1", True, 0),
-    (0x20400100, 0xFFFFFFFF, "ThresholdDensity", "Threshold Density", ("CS",), "1", True, 0),
-    (0x20400500, 0xFFFFFFFF, "ReferencedImageBoxSequenceRetired", "Referenced Image Box Sequence (Retired)", ("SQ",), "1", True, 0),
-    (0x20500010, 0xFFFFFFFF, "PresentationLUTSequence", "Presentation LUT Sequence", ("SQ",), "1", False, 0),
-    (0x20500020, 0xFFFFFFFF, "PresentationLUTShape", "Presentation LUT Shape", ("CS",), "1", False, 0),
-    (0x20500500, 0xFFFFFFFF, "ReferencedPresentationLUTSequence", "Referenced Presentation LUT Sequence", ("SQ",), "1", False, 0),
-    (0x21000010, 0xFFFFFFFF, "PrintJobID", "Print Job ID", ("SH",), "1", True, 0),
-    (0x21000020, 0xFFFFFFFF, "ExecutionStatus", "Execution Status", ("CS",), "1", False, 0),
-    (0x21000030, 0xFFFFFFFF, "ExecutionStatusInfo", "Execution Status Info", ("CS",), "1", False, 0),
-    (0x21000040, 0xFFFFFFFF, "CreationDate", "Creation Date", ("DA",), "1", False, 0),
-    (0x21000050, 0xFFFFFFFF, "CreationTime", "Creation Time", ("TM",), "1", False, 0),
-    (0x21000070, 0xFFFFFFFF, "Originator", "Originator", ("AE",), "1", False, 0),
-    (0x21000140, 0xFFFFFFFF, "DestinationAE", "Destination AE", ("AE",), "1", True, 0),
-    (0x21000160, 0xFFFFFFFF, "OwnerID", "Owner ID", ("SH",), "1", False, 0),
-    (0x21000170, 0xFFFFFFFF, "NumberOfFilms", "Number of Films", ("IS",), "1", False, 0),
-    (0x21000500, 0xFFFFFFFF, "ReferencedPrintJobSequencePullStoredPrint", "Referenced Print Job Sequence (Pull Stored Print)", ("SQ",), "1", True, 0),
-    (0x21100010, 0xFFFFFFFF, "PrinterStatus", "Printer Status", ("CS",), "1", False, 0),
-    (0x21100020, 0xFFFFFFFF, "PrinterStatusInfo", "Printer Status Info", ("CS",), "1", False, 0),
-    (0x21100030, 0xFFFFFFFF, "PrinterName", "Printer Name", ("LO",), "1", False, 0),
-    (0x21100099, 0xFFFFFFFF, "PrintQueueID", "Print Queue ID", ("SH",), "1", True, 0),
-    (0x21200010, 0xFFFFFFFF, "QueueStatus", "Queue Status", ("CS",), "1", True, 0),
-    (0x21200050, 0xFFFFFFFF, "PrintJobDescriptionSequence", "Print Job Description Sequence", ("SQ",), "1", True, 0),
-    (0x21200070, 0xFFFFFFFF, "ReferencedPrintJobSequence", "Referenced Print Job Sequence", ("SQ",), "1", True, 0),
-    (0x21300010, 0xFFFFFFFF, "PrintManagementCapabilitiesSequence", "Print Management Capabilities Sequence", ("SQ",), "1", True, 0),
-    (0x21300015, 0xFFFFFFFF, "PrinterCharacteristicsSequence", "Printer Characteristics Sequence", ("SQ",), "1", True, 0),
-    (0x21300030, 0xFFFFFFFF, "FilmBoxContentSequence", "Film Box Content Sequence", ("SQ",), "1", True, 0),
-    (0x21300040, 0xFFFFFFFF, "ImageBoxContentSequence", "Image Box Content Sequence", ("SQ",), "1", True, 0),
-    (0x21300050, 0xFFFFFFFF, "AnnotationContentSequence", "Annotation Content Sequence", ("SQ",), "1", True, 0),
-    (0x21300060, 0xFFFFFFFF, "ImageOverlayBoxContentSequence", "Image Overlay Box Content Sequence", ("SQ",), "1", True, 0),
-    (0x21300080, 0xFFFFFFFF, "PresentationLUTContentSequence", "Presentation LUT Content Sequence", ("SQ",), "1", True, 0),
-    (0x213000A0, 0xFFFFFFFF, "ProposedStudySequence", "Proposed Study Sequence", ("SQ",), "1", True, 0),
-    (0x213000C0, 0xFFFFFFFF, "OriginalImageSequence", "Original Image Sequence", ("SQ",), "1", True, 0),
-    (0x22000001, 0xFFFFFFFF, "LabelUsingInformationExtractedFromInstances", "Label Using Information Extracted From Instances", ("CS",), "1", False, 0),
-    (0x22000002, 0xFFFFFFFF, "LabelText", "Label Text", ("UT",), "1", False, 0),
-    (0x22000003, 0xFFFFFFFF, "LabelStyleSelection", "Label Style Selection", ("CS",), "1", False, 0),
-    (0x22000004, 0xFFFFFFFF, "MediaDisposition", "Media Disposition", ("LT",), "1", False, 0),
-    (0x22000005, 0xFFFFFFFF, "BarcodeValue", "Barcode Value", ("LT",), "1", False, 0),
-    (0x22000006, 0xFFFFFFFF, "BarcodeSymbology", "Barcode Symbology", ("CS",), "1", False, 0),
-    (0x22000007, 0xFFFFFFFF, "AllowMediaSplitting", "Allow Media Splitting", ("CS",), "1", False, 0),
-    (0x22000008, 0xFFFFFFFF, "IncludeNonDICOMObjects", "Include Non-DICOM Objects", ("CS",), "1", False, 0),
-    (0x22000009, 0xFFFFFFFF, "IncludeDisplayApplication", "Include Display Application", ("CS",), "1", False, 0),
-    (0x2200000A, 0xFFFFFFFF, "PreserveCompositeInstancesAfterMediaCreation", "Preserve Composite Instances After Media Creation", ("CS",), "1", False, 0),
-    (0x2200000B, 0xFFFFFFFF, "TotalNumberOfPiecesOfMediaCreated", "Total Number of Pieces of Media Created", ("US",), "1", False, 0),
-    (0x2200000C, 0xFFFFFFFF, "RequestedMediaApplicationProfile", "Requested Media Application Profile", ("LO",), "1", False, 0),
-    (0x2200000D, 0xFFFFFFFF, "ReferencedStorageMediaSequence", "Referenced Storage Media Sequence", ("SQ",), "1", False, 0),
-    (0x2200000E, 0xFFFFFFFF, "FailureAttributes", "Failure Attributes", ("AT",), "1-n", False, 0),
-    (0x2200000F, 0xFFFFFFFF, "AllowLossyCompression", "Allow Lossy Compression", ("CS",), "1", False, 0),
-    (0x22000020, 0xFFFFFFFF, "RequestPriority", "Request Priority", ("CS",), "1", False, 0),
-    (0x30020002, 0xFFFFFFFF, "RTImageLabel", "RT Image Label", ("SH",), "1", False, 0),
-    (0x30020003, 0xFFFFFFFF, "RTImageName", "RT Image Name", ("LO",), "1", False, 0),
-    (0x30020004, 0xFFFFFFFF, "RTImageDescription", "RT Image Description", ("ST",), "1", False, 0),
-    (0x3002000A, 0xFFFFFFFF, "ReportedValuesOrigin", "Reported Values Origin", ("CS",), "1", False, 0),
-    (0x3002000C, 0xFFFFFFFF, "RTImagePlane", "RT Image Plane", ("CS",), "1", False, 0),
-    (0x3002000D, 0xFFFFFFFF, "XRayImageReceptorTranslation", "X-Ray Image Receptor Translation", ("DS",), "3", False, 0),
-    (0x3002000E, 0xFFFFFFFF, "XRayImageReceptorAngle", "X-Ray Image Receptor Angle", ("DS",), "1", False, 0),
-    (0x30020010, 0xFFFFFFFF, "RTImageOrientation", "RT Image Orientation", ("DS",), "6", False, 0),
-    (0x30020011, 0xFFFFFFFF, "ImagePlanePixelSpacing", "Image Plane Pixel Spacing", ("DS",), "2", False, 0),
-    (0x30020012, 0xFFFFFFFF, "RTImagePosition", "RT Image Position", ("DS",), "2", False, 0),
-    (0x30020020, 0xFFFFFFFF, "RadiationMachineName", "Radiation Machine Name", ("SH",), "1", False, 0),
-    (0x30020022, 0xFFFFFFFF, "RadiationMachineSAD", "Radiation Machine SAD", ("DS",), "1", False, 0),
-    (0x30020024, 0xFFFFFFFF, "RadiationMachineSSD", "Radiation Machine SSD", ("DS",), "1", False, 0),
-    (0x30020026, 0xFFFFFFFF, "RTImageSID", "RT Image SID", ("DS",), "1", False, 0),
-    (0x30020028, 0xFFFFFFFF, "SourceToReferenceObjectDistance", "Source to Reference Object Distance", ("DS",), "1", False, 0),
-    (0x30020029, 0xFFFFFFFF, "FractionNumber", "Fraction Number", ("IS",), "1", False, 0),
-    (0x30020030, 0xFFFFFFFF, "ExposureSequence", "Exposure Sequence", ("SQ",), "1", False, 0),
-    (0x30020032, 0xFFFFFFFF, "MetersetExposure", "Meterset Exposure", ("DS",), "1", False, 0),
-    (0x30020034, 0xFFFFFFFF, "DiaphragmPosition", "Diaphragm Position", ("DS",), "4", False, 0),
-    (0x30020040, 0xFFFFFFFF, "FluenceMapSequence", "Fluence Map Sequence", ("SQ",), "1", False, 0),
-    (0x30020041, 0xFFFFFFFF, "FluenceDataSource", "Fluence Data Source", ("CS",), "1", False, 0),
-    (0x30020042, 0xFFFFFFFF, "FluenceDataScale", "Fluence Data Scale", ("DS",), "1", False, 0),
-    (0x30020050, 0xFFFFFFFF, "PrimaryFluenceModeSequence", "Primary Fluence Mode Sequence", ("SQ",), "1", False, 0),
-    (0x30020051, 0xFFFFFFFF, "FluenceMode", "Fluence Mode", ("CS",), "1", False, 0),
-    (0x30020052, 0xFFFFFFFF, "FluenceModeID", "Fluence Mode ID", ("SH",), "1", False, 0),
-    (0x30040001, 0xFFFFFFFF, "DVHType", "DVH Type", ("CS",), "1", False, 0),
-    (0x30040002, 0xFFFFFFFF, "DoseUnits", "Dose Units", ("CS",), "1", False, 0),
-    (0x30040004, 0xFFFFFFFF, "DoseType", "Dose Type", ("CS",), "1", False, 0),
-    (0x30040005, 0xFFFFFFFF, "SpatialTransformOfDose", "Spatial Transform of Dose", ("CS",), "1", False, 0),
-    (0x30040006, 0xFFFFFFFF, "DoseComment", "Dose Comment", ("LO",), "1", False, 0),
-    (0x30040008, 0xFFFFFFFF, "NormalizationPoint", "Normalization Point", ("DS",), "3", False, 0),
-    (0x3004000A, 0xFFFFFFFF, "DoseSummationType", "Dose Summation Type", ("CS",), "1", False, 0),
-    (0x3004000C, 0xFFFFFFFF, "GridFrameOffsetVector", "Grid Frame Offset Vector", ("DS",), "2-n", False, 0),
-    (0x3004000E, 0xFFFFFFFF, "DoseGridScaling", "Dose Grid Scaling", ("DS",), "1", False, 0),
-    (0x30040010, 0xFFFFFFFF, "RTDoseROISequence", "RT Dose ROI Sequence", ("SQ",), "1", False, 0),
-    (0x30040012, 0xFFFFFFFF, "DoseValue", "Dose Value", ("DS",), "1", False, 0),
-    (0x30040014, 0xFFFFFFFF, "TissueHeterogeneityCorrection", "Tissue Heterogeneity Correction", ("CS",), "1-3", False, 0),
-    (0x30040040, 0xFFFFFFFF, "DVHNormalizationPoint", "DVH Normalization Point", ("DS",), "3", False, 0),
-    (0x30040042, 0xFFFFFFFF, "DVHNormalizationDoseValue", "DVH Normalization Dose Value", ("DS",), "1", False, 0),
-    (0x30040050, 0xFFFFFFFF, "DVHSequence", "DVH Sequence", ("SQ",), "1", False, 0),
-    (0x30040052, 0xFFFFFFFF, "DVHDoseScaling", "DVH Dose Scaling", ("DS",), "1", False, 0),
-    (0x30040054, 0xFFFFFFFF, "DVHVolumeUnits", "DVH Volume Units", ("CS",), "1", False, 0),
-    (0x30040056, 0xFFFFFFFF, "DVHNumberOfBins", "DVH Number of Bins", ("IS",), "1", False, 0),
-    (0x30040058, 0xFFFFFFFF, "DVHData", "DVH Data", ("DS",), "2-2n", False, 0),
-    (0x30040060, 0xFFFFFFFF, "DVHReferencedROISequence", "DVH Referenced ROI Sequence", ("SQ",), "1", False, 0),
-    (0x30040062, 0xFFFFFFFF, "DVHROIContributionType", "DVH ROI Contribution Type", ("CS",), "1", False, 0),
-    (0x30040070, 0xFFFFFFFF, "DVHMinimumDose", "DVH Minimum Dose", ("DS",), "1", False, 0),
-    (0x30040072, 0xFFFFFFFF, "DVHMaximumDose", "DVH Maximum Dose", ("DS",), "1", False, 0),
-    (0x30040074, 0xFFFFFFFF, "DVHMeanDose", "DVH Mean Dose", ("DS",), "1", False, 0),
-    (0x30060002, 0xFFFFFFFF, "StructureSetLabel", "Structure Set Label", ("SH",), "1", False, 0),
-    (0x30060004, 0xFFFFFFFF, "StructureSetName", "Structure Set Name", ("LO",), "1", False, 0),
-    (0x30060006, 0xFFFFFFFF, "StructureSetDescription", "Structure Set Description", ("ST",), "1", False, 0),
-    (0x30060008, 0xFFFFFFFF, "StructureSetDate", "Structure Set Date", ("DA",), "1", False, 0),
-    (0x30060009, 0xFFFFFFFF, "StructureSetTime", "Structure Set Time", ("TM",), "1", False, 0),
-    (0x30060010, 0xFFFFFFFF, "ReferencedFrameOfReferenceSequence", "Referenced Frame of Reference Sequence", ("SQ",), "1", False, 0),
-    (0x30060012, 0xFFFFFFFF, "RTReferencedStudySequence", "RT Referenced Study Sequence", ("SQ",), "1", False, 0),
-    (0x30060014, 0xFFFFFFFF, "RTReferencedSeriesSequence", "RT Referenced Series Sequence", ("SQ",), "1", False, 0),
-    (0x30060016, 0xFFFFFFFF, "ContourImageSequence", "Contour Image Sequence", ("SQ",), "1", False, 0),
-    (0x30060018, 0xFFFFFFFF, "PredecessorStructureSetSequence", "Predecessor Structure Set Sequence", ("SQ",), "1", False, 0),
-    (0x30060020, 0xFFFFFFFF, "StructureSetROISequence", "Structure Set ROI Sequence", ("SQ",), "1", False, 0),
-    (0x30060022, 0xFFFFFFFF, "ROINumber", "ROI Number", ("IS",), "1", False, 0),
-    (0x30060024, 0xFFFFFFFF, "ReferencedFrameOfReferenceUID", "Referenced Frame of Reference UID", ("UI",), "1", False, 0),
-    (0x30060026, 0xFFFFFFFF, "ROIName", "ROI Name", ("LO",), "1", False, 0),
-    (0x30060028, 0xFFFFFFFF, "ROIDescription", "ROI Description", ("ST",), "1", False, 0),
-    (0x3006002A, 0xFFFFFFFF, "ROIDisplayColor", "ROI Display Color", ("IS",), "3", False, 0),
-    (0x3006002C, 0xFFFFFFFF, "ROIVolume", "ROI Volume", ("DS",), "1", False, 0),
-    (0x30060030, 0xFFFFFFFF, "RTRelatedROISequence", "RT Related ROI Sequence", ("SQ",), "1", False, 0),
-    (0x30060033, 0xFFFFFFFF, "RTROIRelationship", "RT ROI Relationship", ("CS",), "1", False, 0),
-    (0x30060036, 0xFFFFFFFF, "ROIGenerationAlgorithm", "ROI Generation Algorithm", ("CS",), "1", False, 0),
-    (0x30060038, 0xFFFFFFFF, "ROIGenerationDescription", "ROI Generation Description", ("LO",), "1", False, 0),
-    (0x30060039, 0xFFFFFFFF, "ROIContourSequence", "ROI Contour Sequence", ("SQ",), "1", False, 0),
-    (0x30060040, 0xFFFFFFFF, "ContourSequence", "Contour Sequence", ("SQ",), "1", False, 0),
-    (0x30060042, 0xFFFFFFFF, "ContourGeometricType", "Contour Geometric Type", ("CS",), "1", False, 0),
-    (0x30060044, 0xFFFFFFFF, "ContourSlabThickness", "Contour Slab Thickness", ("DS",), "1", False, 0),
-    (0x30060045, 0xFFFFFFFF, "ContourOffsetVector", "Contour Offset Vector", ("DS",), "3", False, 0),
-    (0x30060046, 0xFFFFFFFF, "NumberOfContourPoints", "Number of Contour Points", ("IS",), "1", False, 0),
-    (0x30060048, 0xFFFFFFFF, "ContourNumber", "Contour Number", ("IS",), "1", False, 0),
-    (0x30060049, 0xFFFFFFFF, "AttachedContours", "Attached Contours", ("IS",), "1-n", False, 0),
-    (0x30060050, 0xFFFFFFFF, "ContourData", "Contour Data", ("DS",), "3-3n", False, 0),
-    (0x30060080, 0xFFFFFFFF, "RTROIObservationsSequence", "RT ROI Observations Sequence", ("SQ",), "1", False, 0),
-    (0x30060082, 0xFFFFFFFF, "ObservationNumber", "Observation Number", ("IS",), "1", False, 0),
-    (0x30060084, 0xFFFFFFFF, "ReferencedROINumber", "Referenced ROI Number", ("IS",), "1", False, 0),
-    (0x30060085, 0xFFFFFFFF, "ROIObservationLabel", "ROI Observation Label", ("SH",), "1", False, 0),
-    (0x30060086, 0xFFFFFFFF, "RTROIIdentificationCodeSequence", "RT ROI Identification Code Sequence", ("SQ",), "1", False, 0),
-    (0x30060088, 0xFFFFFFFF, "ROIObservationDescription", "ROI Observation Description", ("ST",), "1", False, 0),
-    (0x300600A0, 0xFFFFFFFF, "RelatedRTROIObservationsSequence", "Related RT ROI Observations Sequence", ("SQ",), "1", False, 0),
-    (0x300600A4, 0xFFFFFFFF, "RTROIInterpretedType", "RT ROI Interpreted Type", ("CS",), "1", False, 0),
-    (0x300600A6, 0xFFFFFFFF, "ROIInterpreter", "ROI Interpreter", ("PN",), "1", False, 0),
-    (0x300600B0, 0xFFFFFFFF, "ROIPhysicalPropertiesSequence", "ROI Physical Properties Sequence", ("SQ",), "1", False, 0),
-    (0x300600B2, 0xFFFFFFFF, "ROIPhysicalProperty", "ROI Physical Property", ("CS",), "1", False, 0),
-    (0x300600B4, 0xFFFFFFFF, "ROIPhysicalPropertyValue", "ROI Physical Property Value", ("DS",), "1", False, 0),
-    (0x300600B6, 0xFFFFFFFF, "ROIElementalCompositionSequence", "ROI Elemental Composition Sequence", ("SQ",), "1", False, 0),
-    (0x300600B7, 0xFFFFFFFF, "ROIElementalCompositionAtomicNumber", "ROI Elemental Composition Atomic Number", ("US",), "1", False, 0),
-    (0x300600B8, 0xFFFFFFFF, "ROIElementalCompositionAtomicMassFraction", "ROI Elemental Composition Atomic Mass Fraction", ("FL",), "1", False, 0),
-    (0x300600B9, 0xFFFFFFFF, "AdditionalRTROIIdentificationCodeSequence", "Additional RT ROI Identification Code Sequence", ("SQ",), "1", False, 0),
-    (0x300600C0, 0xFFFFFFFF, "FrameOfReferenceRelationshipSequence", "Frame of Reference Relationship Sequence", ("SQ",), "1", True, 0),
-    (0x300600C2, 0xFFFFFFFF, "RelatedFrameOfReferenceUID", "Related Frame of Reference UID", ("UI",), "1", True, 0),
-    (0x300600C4, 0xFFFFFFFF, "FrameOfReferenceTransformationType", "Frame of Reference Transformation Type", ("CS",), "1", True, 0),
-    (0x300600C6, 0xFFFFFFFF, "FrameOfReferenceTransformationMatrix", "Frame of Reference Transformation Matrix", ("DS",), "16", False, 0),
-    (0x300600C8, 0xFFFFFFFF, "FrameOfReferenceTransformationComment", "Frame of Reference Transformation Comment", ("LO",), "1", False, 0),
-    (0x30080010, 0xFFFFFFFF, "MeasuredDoseReferenceSequence", "Measured Dose Reference Sequence", ("SQ",), "1", False, 0),
-    (0x30080012, 0xFFFFFFFF, "MeasuredDoseDescription", "Measured Dose Description", ("ST",), "1", False, 0),
-    (0x30080014, 0xFFFFFFFF, "MeasuredDoseType", "Measured Dose Type", ("CS",), "1", False, 0),
-    (0x30080016, 0xFFFFFFFF, "MeasuredDoseValue", "Measured Dose Value", ("DS",), "1", False, 0),
-    (0x30080020, 0xFFFFFFFF, "TreatmentSessionBeamSequence", "Treatment Session Beam Sequence", ("SQ",), "1", False, 0),
-    (0x30080021, 0xFFFFFFFF, "TreatmentSessionIonBeamSequence", "Treatment Session Ion Beam Sequence", ("SQ",), "1", False, 0),
-    (0x30080022, 0xFFFFFFFF, "CurrentFractionNumber", "Current Fraction Number", ("IS",), "1", False, 0),
-    (0x30080024, 0xFFFFFFFF, "TreatmentControlPointDate", "Treatment Control Point Date", ("DA",), "1", False, 0),
-    (0x30080025, 0xFFFFFFFF, "TreatmentControlPointTime", "Treatment Control Point Time", ("TM",), "1", False, 0),
-    (0x3008002A, 0xFFFFFFFF, "TreatmentTerminationStatus", "Treatment Termination Status", ("CS",), "1", False, 0),
-    (0x3008002B, 0xFFFFFFFF, "TreatmentTerminationCode", "Treatment Termination Code", ("SH",), "1", False, 0),
-    (0x3008002C, 0xFFFFFFFF, "TreatmentVerificationStatus", "Treatment Verification Status", ("CS",), "1", False, 0),
-    (0x30080030, 0xFFFFFFFF, "ReferencedTreatmentRecordSequence", "Referenced Treatment Record Sequence", ("SQ",), "1", False, 0),
-    (0x30080032, 0xFFFFFFFF, "SpecifiedPrimaryMeterset", "Specified Primary Meterset", ("DS",), "1", False, 0),
-    (0x30080033, 0xFFFFFFFF, "SpecifiedSecondaryMeterset", "Specified Secondary Meterset", ("DS",), "1", False, 0),
-    (0x30080036, 0xFFFFFFFF, "DeliveredPrimaryMeterset", "Delivered Primary Meterset", ("DS",), "1", False, 0),
-    (0x30080037, 0xFFFFFFFF, "DeliveredSecondaryMeterset", "Delivered Secondary Meterset", ("DS",), "1", False, 0),
-    (0x3008003A, 0xFFFFFFFF, "SpecifiedTreatmentTime", "Specified Treatment Time", ("DS",), "1", False, 0),
-    (0x3008003B, 0xFFFFFFFF, "DeliveredTreatmentTime", "Delivered Treatment Time", ("DS",), "1", False, 0),
-    (0x30080040, 0xFFFFFFFF, "ControlPointDeliverySequence", "Control Point Delivery Sequence", ("SQ",), "1", False, 0),
-    (0x30080041, 0xFFFFFFFF, "IonControlPointDeliverySequence", "Ion Control Point Delivery Sequence", ("SQ",), "1", False, 0),
-    (0x30080042, 0xFFFFFFFF, "SpecifiedMeterset", "Specified Meterset", ("DS",), "1", False, 0),
-    (0x30080044, 0xFFFFFFFF, "DeliveredMeterset", "Delivered Meterset", ("DS",), "1", False, 0),
-    (0x30080045, 0xFFFFFFFF, "MetersetRateSet", "Meterset Rate Set", ("FL",), "1", False, 0),
-    (0x30080046, 0xFFFFFFFF, "MetersetRateDelivered", "Meterset Rate Delivered", ("FL",), "1", False, 0),
-    (0x30080047, 0xFFFFFFFF, "ScanSpotMetersetsDelivered", "Scan Spot Metersets Delivered", ("FL",), "1-n", False, 0),
-    (0x30080048, 0xFFFFFFFF, "DoseRateDelivered", "Dose Rate Delivered", ("DS",), "1", False, 0),
-    (0x30080050, 0xFFFFFFFF, "TreatmentSummaryCalculatedDoseReferenceSequence", "Treatment Summary Calculated Dose Reference Sequence", ("SQ",), "1", False, 0),
-    (0x30080052, 0xFFFFFFFF, "CumulativeDoseToDoseReference", "Cumulative Dose to Dose Reference", ("DS",), "1", False, 0),
-    (0x30080054, 0xFFFFFFFF, "FirstTreatmentDate", "First Treatment Date", ("DA",), "1", False, 0),
-    (0x30080056, 0xFFFFFFFF, "MostRecentTreatmentDate", "Most Recent Treatment Date", ("DA",), "1", False, 0),
-    (0x3008005A, 0xFFFFFFFF, "NumberOfFractionsDelivered", "Number of Fractions Delivered", ("IS",), "1", False, 0),
-    (0x30080060, 0xFFFFFFFF, "OverrideSequence", "Override Sequence", ("SQ",), "1", False, 0),
-    (0x30080061, 0xFFFFFFFF, "ParameterSequencePointer", "Parameter Sequence Pointer", ("AT",), "1", False, 0),
-    (0x30080062, 0xFFFFFFFF, "OverrideParameterPointer", "Override Parameter Pointer", ("AT",), "1", False, 0),
-    (0x30080063, 0xFFFFFFFF, "ParameterItemIndex", "Parameter Item Index", ("IS",), "1", False, 0),
-    (0x30080064, 0xFFFFFFFF, "MeasuredDoseReferenceNumber", "Measured Dose Reference Number", ("IS",), "1", False, 0),
-    (0x30080065, 0xFFFFFFFF, "ParameterPointer", "Parameter Pointer", ("AT",), "1", False, 0),
-    (0x30080066, 0xFFFFFFFF, "OverrideReason", "Override Reason", ("ST",), "1", False, 0),
-    (0x30080068, 0xFFFFFFFF, "CorrectedParameterSequence", "Corrected Parameter Sequence", ("SQ",), "1", False, 0),
-    (0x3008006A, 0xFFFFFFFF, "CorrectionValue", "Correction Value", ("FL",), "1", False, 0),
-    (0x30080070, 0xFFFFFFFF, "CalculatedDoseReferenceSequence", "Calculated Dose Reference Sequence", ("SQ",), "1", False, 0),
-    (0x30080072, 0xFFFFFFFF, "CalculatedDoseReferenceNumber", "Calculated Dose Reference Number", ("IS",), "1", False, 0),
-    (0x30080074, 0xFFFFFFFF, "CalculatedDoseReferenceDescription", "Calculated Dose Reference Description", ("ST",), "1", False, 0),
-    (0x30080076, 0xFFFFFFFF, "CalculatedDoseReferenceDoseValue", "Calculated Dose Reference Dose Value", ("DS",), "1", False, 0),
-    (0x30080078, 0xFFFFFFFF, "StartMeterset", "Start Meterset", ("DS",), "1", False, 0),
-    (0x3008007A, 0xFFFFFFFF, "EndMeterset", "End Meterset", ("DS",), "1", False, 0),
-    (0x30080080, 0xFFFFFFFF, "ReferencedMeasuredDoseReferenceSequence", "Referenced Measured Dose Reference Sequence", ("SQ",), "1", False, 0),
-    (0x30080082, 0xFFFFFFFF, "ReferencedMeasuredDoseReferenceNumber", "Referenced Measured Dose Reference Number", ("IS",), "1", False, 0),
-    (0x30080090, 0xFFFFFFFF, "ReferencedCalculatedDoseReferenceSequence", "Referenced Calculated Dose Reference Sequence", ("SQ",), "1", False, 0),
-    (0x30080092, 0xFFFFFFFF, "ReferencedCalculatedDoseReferenceNumber", "Referenced Calculated Dose Reference Number", ("IS",), "1", False, 0),
-    (0x300800A0, 0xFFFFFFFF, "BeamLimitingDeviceLeafPairsSequence", "Beam Limiting Device Leaf Pairs Sequence", ("SQ",), "1", False, 0),
-    (0x300800B0, 0xFFFFFFFF, "RecordedWedgeSequence", "Recorded Wedge Sequence", ("SQ",), "1", False, 0),
-    (0x300800C0, 0xFFFFFFFF, "RecordedCompensatorSequence", "Recorded Compensator Sequence", ("SQ",), "1", False, 0),
-    (0x300800D0, 0xFFFFFFFF, "RecordedBlockSequence", "Recorded Block Sequence", ("SQ",), "1", False, 0),
-    (0x300800E0, 0xFFFFFFFF, "TreatmentSummaryMeasuredDoseReferenceSequence", "Treatment Summary Measured Dose Reference Sequence", ("SQ",), "1", False, 0),
-    (0x300800F0, 0xFFFFFFFF, "RecordedSnoutSequence", "Recorded Snout Sequence", ("SQ",), "1", False, 0),
-    (0x300800F2, 0xFFFFFFFF, "RecordedRangeShifterSequence", "Recorded Range Shifter Sequence", ("SQ",), "1", False, 0),
-    (0x300800F4, 0xFFFFFFFF, "RecordedLateralSpreadingDeviceSequence", "Recorded Lateral Spreading Device Sequence", ("SQ",), "1", False, 0),
-    (0x300800F6, 0xFFFFFFFF, "RecordedRangeModulatorSequence", "Recorded Range Modulator Sequence", ("SQ",), "1", False, 0),
-    (0x30080100, 0xFFFFFFFF, "RecordedSourceSequence", "Recorded Source Sequence", ("SQ",), "1", False, 0),
-    (0x30080105, 0xFFFFFFFF, "SourceSerialNumber", "Source Serial Number", ("LO",), "1", False, 0),
-    (0x30080110, 0xFFFFFFFF, "TreatmentSessionApplicationSetupSequence", "Treatment Session Application Setup Sequence", ("SQ",), "1", False, 0),
-    (0x30080116, 0xFFFFFFFF, "ApplicationSetupCheck", "Application Setup Check", ("CS",), "1", False, 0),
-    (0x30080120, 0xFFFFFFFF, "RecordedBrachyAccessoryDeviceSequence", "Recorded Brachy Accessory Device Sequence", ("SQ",), "1", False, 0),
-    (0x30080122, 0xFFFFFFFF, "ReferencedBrachyAccessoryDeviceNumber", "Referenced Brachy Accessory Device Number", ("IS",), "1", False, 0),
-    (0x30080130, 0xFFFFFFFF, "RecordedChannelSequence", "Recorded Channel Sequence", ("SQ",), "1", False, 0),
-    (0x30080132, 0xFFFFFFFF, "SpecifiedChannelTotalTime", "Specified Channel Total Time", ("DS",), "1", False, 0),
-    (0x30080134, 0xFFFFFFFF, "DeliveredChannelTotalTime", "Delivered Channel Total Time", ("DS",), "1", False, 0),
-    (0x30080136, 0xFFFFFFFF, "SpecifiedNumberOfPulses", "Specified Number of Pulses", ("IS",), "1", False, 0),
-    (0x30080138, 0xFFFFFFFF, "DeliveredNumberOfPulses", "Delivered Number of Pulses", ("IS",), "1", False, 0),
-    (0x3008013A, 0xFFFFFFFF, "SpecifiedPulseRepetitionInterval", "Specified Pulse Repetition Interval", ("DS",), "1", False, 0),
-    (0x3008013C, 0xFFFFFFFF, "DeliveredPulseRepetitionInterval", "Delivered Pulse Repetition Interval", ("DS",), "1", False, 0),
-    (0x30080140, 0xFFFFFFFF, "RecordedSourceApplicatorSequence", "Recorded Source Applicator Sequence", ("SQ",), "1", False, 0),
-    (0x30080142, 0xFFFFFFFF, "ReferencedSourceApplicatorNumber", "Referenced Source Applicator Number", ("IS",), "1", False, 0),
-    (0x30080150, 0xFFFFFFFF, "RecordedChannelShieldSequence", "Recorded Channel Shield Sequence", ("SQ",), "1", False, 0),
-    (0x30080152, 0xFFFFFFFF, "ReferencedChannelShieldNumber", "Referenced Channel Shield Number", ("IS",), "1", False, 0),
-    (0x30080160, 0xFFFFFFFF, "BrachyControlPointDeliveredSequence", "Brachy Control Point Delivered Sequence", ("SQ",), "1", False, 0),
-    (0x30080162, 0xFFFFFFFF, "SafePositionExitDate", "Safe Position Exit Date", ("DA",), "1", False, 0),
-    (0x30080164, 0xFFFFFFFF, "SafePositionExitTime", "Safe Position Exit Time", ("TM",), "1", False, 0),
-    (0x30080166, 0xFFFFFFFF, "SafePositionReturnDate", "Safe Position Return Date", ("DA",), "1", False, 0),
-    (0x30080168, 0xFFFFFFFF, "SafePositionReturnTime", "Safe Position Return Time", ("TM",), "1", False, 0),
-    (0x30080171, 0xFFFFFFFF, "PulseSpecificBrachyControlPointDeliveredSequence", "Pulse Specific Brachy Control Point Delivered Sequence", ("SQ",), "1", False, 0),
-    (0x30080172, 0xFFFFFFFF, "PulseNumber", "Pulse Number", ("US",), "1", False, 0),
-    (0x30080173, 0xFFFFFFFF, "BrachyPulseControlPointDeliveredSequence", "Brachy Pulse Control Point Delivered Sequence", ("SQ",), "1", False, 0),
-    (0x30080200, 0xFFFFFFFF, "CurrentTreatmentStatus", "Current Treatment Status", ("CS",), "1", False, 0),
-    (0x30080202, 0xFFFFFFFF, "TreatmentStatusComment", "Treatment Status Comment", ("ST",), "1", False, 0),
-    (0x30080220, 0xFFFFFFFF, "FractionGroupSummarySequence", "Fraction Group Summary Sequence", ("SQ",), "1", False, 0),
-    (0x30080223, 0xFFFFFFFF, "ReferencedFractionNumber", "Referenced Fraction Number", ("IS",), "1", False, 0),
-    (0x30080224, 0xFFFFFFFF, "FractionGroupType", "Fraction Group Type", ("CS",), "1", False, 0),
-    (0x30080230, 0xFFFFFFFF, "BeamStopperPosition", "Beam Stopper Position", ("CS",), "1", False, 0),
-    (0x30080240, 0xFFFFFFFF, "FractionStatusSummarySequence", "Fraction Status Summary Sequence", ("SQ",), "1", False, 0),
-    (0x30080250, 0xFFFFFFFF, "TreatmentDate", "Treatment Date", ("DA",), "1", False, 0),
-    (0x30080251, 0xFFFFFFFF, "TreatmentTime", "Treatment Time", ("TM",), "1", False, 0),
-    (0x300A0002, 0xFFFFFFFF, "RTPlanLabel", "RT Plan Label", ("SH",), "1", False, 0),
-    (0x300A0003, 0xFFFFFFFF, "RTPlanName", "RT Plan Name", ("LO",), "1", False, 0),
-    (0x300A0004, 0xFFFFFFFF, "RTPlanDescription", "RT Plan Description", ("ST",), "1", False, 0),
-    (0x300A0006, 0xFFFFFFFF, "RTPlanDate", "RT Plan Date", ("DA",), "1", False, 0),
-    (0x300A0007, 0xFFFFFFFF, "RTPlanTime", "RT Plan Time", ("TM",), "1", False, 0),
-    (0x300A0009, 0xFFFFFFFF, "TreatmentProtocols", "Treatment Protocols", ("LO",), "1-n", False, 0),
-    (0x300A000A, 0xFFFFFFFF, "PlanIntent", "Plan Intent", ("CS",), "1", False, 0),
-    (0x300A000B, 0xFFFFFFFF, "TreatmentSites", "Treatment Sites", ("LO",), "1-n", False, 0),
-    (0x300A000C, 0xFFFFFFFF, "RTPlanGeometry", "RT Plan Geometry", ("CS",), "1", False, 0),
-    (0x300A000E, 0xFFFFFFFF, "PrescriptionDescription", "Prescription Description", ("ST",), "1", False, 0),
-    (0x300A0010, 0xFFFFFFFF, "DoseReferenceSequence", "Dose Reference Sequence", ("SQ",), "1", False, 0),
-    (0x300A0012, 0xFFFFFFFF, "DoseReferenceNumber", "Dose Reference Number", ("IS",), "1", False, 0),
-    (0x300A0013, 0xFFFFFFFF, "DoseReferenceUID", "Dose Reference UID", ("UI",), "1", False, 0),
-    (0x300A0014, 0xFFFFFFFF, "DoseReferenceStructureType", "Dose Reference Structure Type", ("CS",), "1", False, 0),
-    (0x300A0015, 0xFFFFFFFF, "NominalBeamEnergyUnit", "Nominal Beam Energy Unit", ("CS",), "1", False, 0),
-    (0x300A0016, 0xFFFFFFFF, "DoseReferenceDescription", "Dose Reference Description", ("LO",), "1", False, 0),
-    (0x300A0018, 0xFFFFFFFF, "DoseReferencePointCoordinates", "Dose Reference Point Coordinates", ("DS",), "3", False, 0),
-    (0x300A001A, 0xFFFFFFFF, "NominalPriorDose", "Nominal Prior Dose", ("DS",), "1", False, 0),
-    (0x300A0020, 0xFFFFFFFF, "DoseReferenceType", "Dose Reference Type", ("CS",), "1", False, 0),
-    (0x300A0021, 0xFFFFFFFF, "ConstraintWeight", "Constraint Weight", ("DS",), "1", False, 0),
-    (0x300A0022, 0xFFFFFFFF, "DeliveryWarningDose", "Delivery Warning Dose", ("DS",), "1", False, 0),
-    (0x300A0023, 0xFFFFFFFF, "DeliveryMaximumDose", "Delivery Maximum Dose", ("DS",), "1", False, 0),
-    (0x300A0025, 0xFFFFFFFF, "TargetMinimumDose", "Target Minimum Dose", ("DS",), "1", False, 0),
-    (0x300A0026, 0xFFFFFFFF, "TargetPrescriptionDose", "Target Prescription Dose", ("DS",), "1", False, 0),
-    (0x300A0027, 0xFFFFFFFF, "TargetMaximumDose", "Target Maximum Dose", ("DS",), "1", False, 0),
-    (0x300A0028, 0xFFFFFFFF, "TargetUnderdoseVolumeFraction", "Target Underdose Volume Fraction", ("DS",), "1", False, 0),
-    (0x300A002A, 0xFFFFFFFF, "OrganAtRiskFullVolumeDose", "Organ at Risk Full-volume Dose", ("DS",), "1", False, 0),
-    (0x300A002B, 0xFFFFFFFF, "OrganAtRiskLimitDose", "Organ at Risk Limit Dose", ("DS",), "1", False, 0),
-    (0x300A002C, 0xFFFFFFFF, "OrganAtRiskMaximumDose", "Organ at Risk Maximum Dose", ("DS",), "1", False, 0),
-    (0x300A002D, 0xFFFFFFFF, "OrganAtRiskOverdoseVolumeFraction", "Organ at Risk Overdose Volume Fraction", ("DS",), "1", False, 0),
-    (0x300A0040, 0xFFFFFFFF, "ToleranceTableSequence", "Tolerance Table Sequence", ("SQ",), "1", False, 0),
-    (0x300A0042, 0xFFFFFFFF, "ToleranceTableNumber", "Tolerance Table Number", ("IS",), "1", False, 0),
-    (0x300A0043, 0xFFFFFFFF, "ToleranceTableLabel", "Tolerance Table Label", ("SH",), "1", False, 0),
-    (0x300A0044, 0xFFFFFFFF, "GantryAngleTolerance", "Gantry Angle Tolerance", ("DS",), "1", False, 0),
-    (0x300A0046, 0xFFFFFFFF, "BeamLimitingDeviceAngleTolerance", "Beam Limiting Device Angle Tolerance", ("DS",), "1", False, 0),
-    (0x300A0048, 0xFFFFFFFF, "BeamLimitingDeviceToleranceSequence", "Beam Limiting Device Tolerance Sequence", ("SQ",), "1", False, 0),
-    (0x300A004A, 0xFFFFFFFF, "BeamLimitingDevicePositionTolerance", "Beam Limiting Device Position Tolerance", ("DS",), "1", False, 0),
-    (0x300A004B, 0xFFFFFFFF, "SnoutPositionTolerance", "Snout Position Tolerance", ("FL",), "1", False, 0),
-    (0x300A004C, 0xFFFFFFFF, "PatientSupportAngleTolerance", "Patient Support Angle Tolerance", ("DS",), "1", False, 0),
-    (0x300A004E, 0xFFFFFFFF, "TableTopEccentricAngleTolerance", "Table Top Eccentric Angle Tolerance", ("DS",), "1", False, 0),
-    (0x300A004F, 0xFFFFFFFF, "TableTopPitchAngleTolerance", "Table Top Pitch Angle Tolerance", ("FL",), "1", False, 0),
-    (0x300A0050, 0xFFFFFFFF, "TableTopRollAngleTolerance", "Table Top Roll Angle Tolerance", ("FL",), "1", False, 0),
-    (0x300A0051, 0xFFFFFFFF, "TableTopVerticalPositionTolerance", "Table Top Vertical Position Tolerance", ("DS",), "1", False, 0),
-    (0x300A0052, 0xFFFFFFFF, "TableTopLongitudinalPositionTolerance", "Table Top Longitudinal Position Tolerance", ("DS",), "1", False, 0),
-    (0x300A0053, 0xFFFFFFFF, "TableTopLateralPositionTolerance", "Table Top Lateral Position Tolerance", ("DS",), "1", False, 0),
-    (0x300A0055, 0xFFFFFFFF, "RTPlanRelationship", "RT Plan Relationship", ("CS",), "1", False, 0),
-    (0x300A0070, 0xFFFFFFFF, "FractionGroupSequence", "Fraction Group Sequence", ("SQ",), "1", False, 0),
-    (0x300A0071, 0xFFFFFFFF, "FractionGroupNumber", "Fraction Group Number", ("IS",), "1", False, 0),
-    (0x300A0072, 0xFFFFFFFF, "FractionGroupDescription", "Fraction Group Description", ("LO",), "1", False, 0),
-    (0x300A0078, 0xFFFFFFFF, "NumberOfFractionsPlanned", "Number of Fractions Planned", ("IS",), "1", False, 0),
-    (0x300A0079, 0xFFFFFFFF, "NumberOfFractionPatternDigitsPerDay", "Number of Fraction Pattern Digits Per Day", ("IS",), "1", False, 0),
-    (0x300A007A, 0xFFFFFFFF, "RepeatFractionCycleLength", "Repeat Fraction Cycle Length", ("IS",), "1", False, 0),
-    (0x300A007B, 0xFFFFFFFF, "FractionPattern", "Fraction Pattern", ("LT",), "1", False, 0),
-    (0x300A0080, 0xFFFFFFFF, "NumberOfBeams", "Number of Beams", ("IS",), "1", False, 0),
-    (0x300A0082, 0xFFFFFFFF, "BeamDoseSpecificationPoint", "Beam Dose Specification Point", ("DS",), "3", False, 0),
-    (0x300A0084, 0xFFFFFFFF, "BeamDose", "Beam Dose", ("DS",), "1", False, 0),
-    (0x300A0086, 0xFFFFFFFF, "BeamMeterset", "Beam Meterset", ("DS",), "1", False, 0),
-    (0x300A0088, 0xFFFFFFFF, "BeamDosePointDepth", "Beam Dose Point Depth", ("FL",), "1", True, 0),
-    (0x300A0089, 0xFFFFFFFF, "BeamDosePointEquivalentDepth", "Beam Dose Point Equivalent Depth", ("FL",), "1", True, 0),
-    (0x300A008A, 0xFFFFFFFF, "BeamDosePointSSD", "Beam Dose Point SSD", ("FL",), "1", True, 0),
-    (0x300A008B, 0xFFFFFFFF, "BeamDoseMeaning", "Beam Dose Meaning", ("CS",), "1", False, 0),
-    (0x300A008C, 0xFFFFFFFF, "BeamDoseVerificationControlPointSequence", "Beam Dose Verification Control Point Sequence", ("SQ",), "1", False, 0),
-    (0x300A008D, 0xFFFFFFFF, "AverageBeamDosePointDepth", "Average Beam Dose Point Depth", ("FL",), "1", False, 0),
-    (0x300A008E, 0xFFFFFFFF, "AverageBeamDosePointEquivalentDepth", "Average Beam Dose Point Equivalent Depth", ("FL",), "1", False, 0),
-    (0x300A008F, 0xFFFFFFFF, "AverageBeamDosePointSSD", "Average Beam Dose Point SSD", ("FL",), "1", False, 0),
-    (0x300A00A0, 0xFFFFFFFF, "NumberOfBrachyApplicationSetups", "Number of Brachy Application Setups", ("IS",), "1", False, 0),
-    (0x300A00A2, 0xFFFFFFFF, "BrachyApplicationSetupDoseSpecificationPoint", "Brachy Application Setup Dose Specification Point", ("DS",), "3", False, 0),
-    (0x300A00A4, 0xFFFFFFFF, "BrachyApplicationSetupDose", "Brachy Application Setup Dose", ("DS",), "1", False, 0),
-    (0x300A00B0, 0xFFFFFFFF, "BeamSequence", "Beam Sequence", ("SQ",), "1", False, 0),
-    (0x300A00B2, 0xFFFFFFFF, "TreatmentMachineName", "Treatment Machine Name", ("SH",), "1", False, 0),
-    (0x300A00B3, 0xFFFFFFFF, "PrimaryDosimeterUnit", "Primary Dosimeter Unit", ("CS",), "1", False, 0),
-    (0x300A00B4, 0xFFFFFFFF, "SourceAxisDistance", "Source-Axis Distance", ("DS",), "1", False, 0),
-    (0x300A00B6, 0xFFFFFFFF, "BeamLimitingDeviceSequence", "Beam Limiting Device Sequence", ("SQ",), "1", False, 0),
-    (0x300A00B8, 0xFFFFFFFF, "RTBeamLimitingDeviceType", "RT Beam Limiting Device Type", ("CS",), "1", False, 0),
-    (0x300A00BA, 0xFFFFFFFF, "SourceToBeamLimitingDeviceDistance", "Source to Beam Limiting Device Distance", ("DS",), "1", False, 0),
-    (0x300A00BB, 0xFFFFFFFF, "IsocenterToBeamLimitingDeviceDistance", "Isocenter to Beam Limiting Device Distance", ("FL",), "1", False, 0),
-    (0x300A00BC, 0xFFFFFFFF, "NumberOfLeafJawPairs", "Number of Leaf/Jaw Pairs", ("IS",), "1", False, 0),
-    (0x300A00BE, 0xFFFFFFFF, "LeafPositionBoundaries", "Leaf Position Boundaries", ("DS",), "3-n", False, 0),
-    (0x300A00C0, 0xFFFFFFFF, "BeamNumber", "Beam Number", ("IS",), "1", False, 0),
-    (0x300A00C2, 0xFFFFFFFF, "BeamName", "Beam Name", ("LO",), "1", False, 0),
-    (0x300A00C3, 0xFFFFFFFF, "BeamDescription", "Beam Description", ("ST",), "1", False, 0),
-    (0x300A00C4, 0xFFFFFFFF, "BeamType", "Beam Type", ("CS",), "1", False, 0),
-    (0x300A00C5, 0xFFFFFFFF, "BeamDeliveryDurationLimit", "Beam Delivery Duration Limit", ("FD",), "1", False, 0),
-    (0x300A00C6, 0xFFFFFFFF, "RadiationType", "Radiation Type", ("CS",), "1", False, 0),
-    (0x300A00C7, 0xFFFFFFFF, "HighDoseTechniqueType", "High-Dose Technique Type", ("CS",), "1", False, 0),
-    (0x300A00C8, 0xFFFFFFFF, "ReferenceImageNumber", "Reference Image Number", ("IS",), "1", False, 0),
-    (0x300A00CA, 0xFFFFFFFF, "PlannedVerificationImageSequence", "Planned Verification Image Sequence", ("SQ",), "1", False, 0),
-    (0x300A00CC, 0xFFFFFFFF, "ImagingDeviceSpecificAcquisitionParameters", "Imaging Device-Specific Acquisition Parameters", ("LO",), "1-n", False, 0),
-    (0x300A00CE, 0xFFFFFFFF, "TreatmentDeliveryType", "Treatment Delivery Type", ("CS",), "1", False, 0),
-    (0x300A00D0, 0xFFFFFFFF, "NumberOfWedges", "Number of Wedges", ("IS",), "1", False, 0),
-    (0x300A00D1, 0xFFFFFFFF, "WedgeSequence", "Wedge Sequence", ("SQ",), "1", False, 0),
-    (0x300A00D2, 0xFFFFFFFF, "WedgeNumber", "Wedge Number", ("IS",), "1", False, 0),
-    (0x300A00D3, 0xFFFFFFFF, "WedgeType", "Wedge Type", ("CS",), "1", False, 0),
-    (0x300A00D4, 0xFFFFFFFF, "WedgeID", "Wedge ID", ("SH",), "1", False, 0),
-    (0x300A00D5, 0xFFFFFFFF, "WedgeAngle", "Wedge Angle", ("IS",), "1", False, 0),
-    (0x300A00D6, 0xFFFFFFFF, "WedgeFactor", "Wedge Factor", ("DS",), "1", False, 0),
-    (0x300A00D7, 0xFFFFFFFF, "TotalWedgeTrayWaterEquivalentThickness", "Total Wedge Tray Water-Equivalent Thickness", ("FL",), "1", False, 0),
-    (0x300A00D8, 0xFFFFFFFF, "WedgeOrientation", "Wedge Orientation", ("DS",), "1", False, 0),
-    (0x300A00D9, 0xFFFFFFFF, "IsocenterToWedgeTrayDistance", "Isocenter to Wedge Tray Distance", ("FL",), "1", False, 0),
-    (0x300A00DA, 0xFFFFFFFF, "SourceToWedgeTrayDistance", "Source to Wedge Tray Distance", ("DS",), "1", False, 0),
-    (0x300A00DB, 0xFFFFFFFF, "WedgeThinEdgePosition", "Wedge Thin Edge Position", ("FL",), "1", False, 0),
-    (0x300A00DC, 0xFFFFFFFF, "BolusID", "Bolus ID", ("SH",), "1", False, 0),
-    (0x300A00DD, 0xFFFFFFFF, "BolusDescription", "Bolus Description", ("ST",), "1", False, 0),
-    (0x300A00DE, 0xFFFFFFFF, "EffectiveWedgeAngle", "Effective Wedge Angle", ("DS",), "1", False, 0),
-    (0x300A00E0, 0xFFFFFFFF, "NumberOfCompensators", "Number of Compensators", ("IS",), "1", False, 0),
-    (0x300A00E1, 0xFFFFFFFF, "MaterialID", "Material ID", ("SH",), "1", False, 0),
-    (0x300A00E2, 0xFFFFFFFF, "TotalCompensatorTrayFactor", "Total Compensator Tray Factor", ("DS",), "1", False, 0),
-    (0x300A00E3, 0xFFFFFFFF, "CompensatorSequence", "Compensator Sequence", ("SQ",), "1", False, 0),
-    (0x300A00E4, 0xFFFFFFFF, "CompensatorNumber", "Compensator Number", ("IS",), "1", False, 0),
-    (0x300A00E5, 0xFFFFFFFF, "CompensatorID", "Compensator ID", ("SH",), "1", False, 0),
-    (0x300A00E6, 0xFFFFFFFF, "SourceToCompensatorTrayDistance", "Source to Compensator Tray Distance", ("DS",), "1", False, 0),
-    (0x300A00E7, 0xFFFFFFFF, "CompensatorRows", "Compensator Rows", ("IS",), "1", False, 0),
-    (0x300A00E8, 0xFFFFFFFF, "CompensatorColumns", "Compensator Columns", ("IS",), "1", False, 0),
-    (0x300A00E9, 0xFFFFFFFF, "CompensatorPixelSpacing", "Compensator Pixel Spacing", ("DS",), "2", False, 0),
-    (0x300A00EA, 0xFFFFFFFF, "CompensatorPosition", "Compensator Position", ("DS",), "2", False, 0),
-    (0x300A00EB, 0xFFFFFFFF, "CompensatorTransmissionData", "Compensator Transmission Data", ("DS",), "1-n", False, 0),
-    (0x300A00EC, 0xFFFFFFFF, "CompensatorThicknessData", "Compensator Thickness Data", ("DS",), "1-n", False, 0),
-    (0x300A00ED, 0xFFFFFFFF, "NumberOfBoli", "Number of Boli", ("IS",), "1", False, 0),
-    (0x300A00EE, 0xFFFFFFFF, "CompensatorType", "Compensator Type", ("CS",), "1", False, 0),
-    (0x300A00EF, 0xFFFFFFFF, "CompensatorTrayID", "Compensator Tray ID", ("SH",), "1", False, 0),
-    (0x300A00F0, 0xFFFFFFFF, "NumberOfBlocks", "Number of Blocks", ("IS",), "1", False, 0),
-    (0x300A00F2, 0xFFFFFFFF, "TotalBlockTrayFactor", "Total Block Tray Factor", ("DS",), "1", False, 0),
-    (0x300A00F3, 0xFFFFFFFF, "TotalBlockTrayWaterEquivalentThickness", "Total Block Tray Water-Equivalent Thickness", ("FL",), "1", False, 0),
-    (0x300A00F4, 0xFFFFFFFF, "BlockSequence", "Block Sequence", ("SQ",), "1", False, 0),
-    (0x300A00F5, 0xFFFFFFFF, "BlockTrayID", "Block Tray ID", ("SH",), "1", False, 0),
-    (0x300A00F6, 0xFFFFFFFF, "SourceToBlockTrayDistance", "Source to Block Tray Distance", ("DS",), "1", False, 0),
-    (0x300A00F7, 0xFFFFFFFF, "IsocenterToBlockTrayDistance", "Isocenter to Block Tray Distance", ("FL",), "1", False, 0),
-    (0x300A00F8, 0xFFFFFFFF, "BlockType", "Block Type", ("CS",), "1", False, 0),
-    (0x300A00F9, 0xFFFFFFFF, "AccessoryCode", "Accessory Code", ("LO",), "1", False, 0),
-    (0x300A00FA, 0xFFFFFFFF, "BlockDivergence", "Block Divergence", ("CS",), "1", False, 0),
-    (0x300A00FB, 0xFFFFFFFF, "BlockMountingPosition", "Block Mounting Position", ("CS",), "1", False, 0),
-    (0x300A00FC, 0xFFFFFFFF, "BlockNumber", "Block Number", ("IS",), "1", False, 0),
-    (0x300A00FE, 0xFFFFFFFF, "BlockName", "Block Name", ("LO",), "1", False, 0),
-    (0x300A0100, 0xFFFFFFFF, "BlockThickness", "Block Thickness", ("DS",), "1", False, 0),
-    (0x300A0102, 0xFFFFFFFF, "BlockTransmission", "Block Transmission", ("DS",), "1", False, 0),
-    (0x300A0104, 0xFFFFFFFF, "BlockNumberOfPoints", "Block Number of Points", ("IS",), "1", False, 0),
-    (0x300A0106, 0xFFFFFFFF, "BlockData", "Block Data", ("DS",), "2-2n", False, 0),
-    (0x300A0107, 0xFFFFFFFF, "ApplicatorSequence", "Applicator Sequence", ("SQ",), "1", False, 0),
-    (0x300A0108, 0xFFFFFFFF, "ApplicatorID", "Applicator ID", ("SH",), "1", False, 0),
-    (0x300A0109, 0xFFFFFFFF, "ApplicatorType", "Applicator Type", ("CS",), "1", False, 0),
-    (0x300A010A, 0xFFFFFFFF, "ApplicatorDescription", "Applicator Description", ("LO",), "1", False, 0),
-    (0x300A010C, 0xFFFFFFFF, "CumulativeDoseReferenceCoefficient", "Cumulative Dose Reference Coefficient", ("DS",), "1", False, 0),
-    (0x300A010E, 0xFFFFFFFF, "FinalCumulativeMetersetWeight", "Final Cumulative Meterset Weight", ("DS",), "1", False, 0),
-    (0x300A0110, 0xFFFFFFFF, "NumberOfControlPoints", "Number of Control Points", ("IS",), "1", False, 0),
-    (0x300A0111, 0xFFFFFFFF, "ControlPointSequence", "Control Point Sequence", ("SQ",), "1", False, 0),
-    (0x300A0112, 0xFFFFFFFF, "ControlPointIndex", "Control Point Index", ("IS",), "1", False, 0),
-    (0x300A0114, 0xFFFFFFFF, "NominalBeamEnergy", "Nominal Beam Energy", ("DS",), "1", False, 0),
-    (0x300A0115, 0xFFFFFFFF, "DoseRateSet", "Dose Rate Set", ("DS",), "1", False, 0),
-    (0x300A0116, 0xFFFFFFFF, "WedgePositionSequence", "Wedge Position Sequence", ("SQ",), "1", False, 0),
-    (0x300A0118, 0xFFFFFFFF, "WedgePosition", "Wedge Position", ("CS",), "1", False, 0),
-    (0x300A011A, 0xFFFFFFFF, "BeamLimitingDevicePositionSequence", "Beam Limiting Device Position Sequence", ("SQ",), "1", False, 0),
-    (0x300A011C, 0xFFFFFFFF, "LeafJawPositions", "Leaf/Jaw Positions", ("DS",), "2-2n", False, 0),
-    (0x300A011E, 0xFFFFFFFF, "GantryAngle", "Gantry Angle", ("DS",), "1", False, 0),
-    (0x300A011F, 0xFFFFFFFF, "GantryRotationDirection", "Gantry Rotation Direction", ("CS",), "1", False, 0),
-    (0x300A0120, 0xFFFFFFFF, "BeamLimitingDeviceAngle", "Beam Limiting Device Angle", ("DS",), "1", False, 0),
-    (0x300A0121, 0xFFFFFFFF, "BeamLimitingDeviceRotationDirection", "Beam Limiting Device Rotation Direction", ("CS",), "1", False, 0),
-    (0x300A0122, 0xFFFFFFFF, "PatientSupportAngle", "Patient Support Angle", ("DS",), "1", False, 0),
-    (0x300A0123, 0xFFFFFFFF, "PatientSupportRotationDirection", "Patient Support Rotation Direction", ("CS",), "1", False, 0),
-    (0x300A0124, 0xFFFFFFFF, "TableTopEccentricAxisDistance", "Table Top Eccentric Axis Distance", ("DS",), "1", False, 0),
-    (0x300A0125, 0xFFFFFFFF, "TableTopEccentricAngle", "Table Top Eccentric Angle", ("DS",), "1", False, 0),
-    (0x300A0126, 0xFFFFFFFF, "TableTopEccentricRotationDirection", "Table Top Eccentric Rotation Direction", ("CS",), "1", False, 0),
-    (0x300A0128, 0xFFFFFFFF, "TableTopVerticalPosition", "Table Top Vertical Position", ("DS",), "1", False, 0),
-    (0x300A0129, 0xFFFFFFFF, "TableTopLongitudinalPosition", "Table Top Longitudinal Position", ("DS",), "1", False, 0),
-    (0x300A012A, 0xFFFFFFFF, "TableTopLateralPosition", "Table Top Lateral Position", ("DS",), "1", False, 0),
-    (0x300A012C, 0xFFFFFFFF, "IsocenterPosition", "Isocenter Position", ("DS",), "3", False, 0),
-    (0x300A012E, 0xFFFFFFFF, "SurfaceEntryPoint", "Surface Entry Point", ("DS",), "3", False, 0),
-    (0x300A0130, 0xFFFFFFFF, "SourceToSurfaceDistance", "Source to Surface Distance", ("DS",), "1", False, 0),
-    (0x300A0131, 0xFFFFFFFF, "AverageBeamDosePointSourceToExternalContourSurfaceDistance", "Average Beam Dose Point Source to External Contour Surface Distance", ("FL",), "1", False, 0),
-    (0x300A0132, 0xFFFFFFFF, "SourceToExternalContourDistance", "Source to External Contour Distance", ("FL",), "1", False, 0),
-    (0x300A0133, 0xFFFFFFFF, "ExternalContourEntryPoint", "External Contour Entry Point", ("FL",), "3", False, 0),
-    (0x300A0134, 0xFFFFFFFF, "CumulativeMetersetWeight", "Cumulative Meterset Weight", ("DS",), "1", False, 0),
-    (0x300A0140, 0xFFFFFFFF, "TableTopPitchAngle", "Table Top Pitch Angle", ("FL",), "1", False, 0),
-    (0x300A0142, 0xFFFFFFFF, "TableTopPitchRotationDirection", "Table Top Pitch Rotation Direction", ("CS",), "1", False, 0),
-    (0x300A0144, 0xFFFFFFFF, "TableTopRollAngle", "Table Top Roll Angle", ("FL",), "1", False, 0),
-    (0x300A0146, 0xFFFFFFFF, "TableTopRollRotationDirection", "Table Top Roll Rotation Direction", ("CS",), "1", False, 0),
-    (0x300A0148, 0xFFFFFFFF, "HeadFixationAngle", "Head Fixation Angle", ("FL",), "1", False, 0),
-    (0x300A014A, 0xFFFFFFFF, "GantryPitchAngle", "Gantry Pitch Angle", ("FL",), "1", False, 0),
-    (0x300A014C, 0xFFFFFFFF, "GantryPitchRotationDirection", "Gantry Pitch Rotation Direction", ("CS",), "1", False, 0),
-    (0x300A014E, 0xFFFFFFFF, "GantryPitchAngleTolerance", "Gantry Pitch Angle Tolerance", ("FL",), "1", False, 0),
-    (0x300A0180, 0xFFFFFFFF, "PatientSetupSequence", "Patient Setup Sequence", ("SQ",), "1", False, 0),
-    (0x300A0182, 0xFFFFFFFF, "PatientSetupNumber", "Patient Setup Number", ("IS",), "1", False, 0),
-    (0x300A0183, 0xFFFFFFFF, "PatientSetupLabel", "Patient Setup Label", ("LO",), "1", False, 0),
-    (0x300A0184, 0xFFFFFFFF, "PatientAdditionalPosition", "Patient Additional Position", ("LO",), "1", False, 0),
-    (0x300A0190, 0xFFFFFFFF, "FixationDeviceSequence", "Fixation Device Sequence", ("SQ",), "1", False, 0),
-    (0x300A0192, 0xFFFFFFFF, "FixationDeviceType", "Fixation Device Type", ("CS",), "1", False, 0),
-    (0x300A0194, 0xFFFFFFFF, "FixationDeviceLabel", "Fixation Device Label", ("SH",), "1", False, 0),
-    (0x300A0196, 0xFFFFFFFF, "FixationDeviceDescription", "Fixation Device Description", ("ST",), "1", False, 0),
-    (0x300A0198, 0xFFFFFFFF, "FixationDevicePosition", "Fixation Device Position", ("SH",), "1", False, 0),
-    (0x300A0199, 0xFFFFFFFF, "FixationDevicePitchAngle", "Fixation Device Pitch Angle", ("FL",), "1", False, 0),
-    (0x300A019A, 0xFFFFFFFF, "FixationDeviceRollAngle", "Fixation Device Roll Angle", ("FL",), "1", False, 0),
-    (0x300A01A0, 0xFFFFFFFF, "ShieldingDeviceSequence", "Shielding Device Sequence", ("SQ",), "1", False, 0),
-    (0x300A01A2, 0xFFFFFFFF, "ShieldingDeviceType", "Shielding Device Type", ("CS",), "1", False, 0),
-    (0x300A01A4, 0xFFFFFFFF, "ShieldingDeviceLabel", "Shielding Device Label", ("SH",), "1", False, 0),
-    (0x300A01A6, 0xFFFFFFFF, "ShieldingDeviceDescription", "Shielding Device Description", ("ST",), "1", False, 0),
-    (0x300A01A8, 0xFFFFFFFF, "ShieldingDevicePosition", "Shielding Device Position", ("SH",), "1", False, 0),
-    (0x300A01B0, 0xFFFFFFFF, "SetupTechnique", "Setup Technique", ("CS",), "1", False, 0),
-    (0x300A01B2, 0xFFFFFFFF, "SetupTechniqueDescription", "Setup Technique Description", ("ST",), "1", False, 0),
-    (0x300A01B4, 0xFFFFFFFF, "SetupDeviceSequence", "Setup Device Sequence", ("SQ",), "1", False, 0),
-    (0x300A01B6, 0xFFFFFFFF, "SetupDeviceType", "Setup Device Type", ("CS",), "1", False, 0),
-    (0x300A01B8, 0xFFFFFFFF, "SetupDeviceLabel", "Setup Device Label", ("SH",), "1", False, 0),
-    (0x300A01BA, 0xFFFFFFFF, "SetupDeviceDescription", "Setup Device Description", ("ST",), "1", False, 0),
-    (0x300A01BC, 0xFFFFFFFF, "SetupDeviceParameter", "Setup Device Parameter", ("DS",), "1", False, 0),
-    (0x300A01D0, 0xFFFFFFFF, "SetupReferenceDescription", "Setup Reference Description", ("ST",), "1", False, 0),
-    (0x300A01D2, 0xFFFFFFFF, "TableTopVerticalSetupDisplacement", "Table Top Vertical Setup Displacement", ("DS",), "1", False, 0),
-    (0x300A01D4, 0xFFFFFFFF, "TableTopLongitudinalSetupDisplacement", "Table Top Longitudinal Setup Displacement", ("DS",), "1", False, 0),
-    (0x300A01D6, 0xFFFFFFFF, "TableTopLateralSetupDisplacement", "Table Top Lateral Setup Displacement", ("DS",), "1", False, 0),
-    (0x300A0200, 0xFFFFFFFF, "BrachyTreatmentTechnique", "Brachy Treatment Technique", ("CS",), "1", False, 0),
-    (0x300A0202, 0xFFFFFFFF, "BrachyTreatmentType", "Brachy Treatment Type", ("CS",), "1", False, 0),
-    (0x300A0206, 0xFFFFFFFF, "TreatmentMachineSequence", "Treatment Machine Sequence", ("SQ",), "1", False, 0),
-    (0x300A0210, 0xFFFFFFFF, "SourceSequence", "Source Sequence", ("SQ",), "1", False, 0),
-    (0x300A0212, 0xFFFFFFFF, "SourceNumber", "Source Number", ("IS",), "1", False, 0),
-    (0x300A0214, 0xFFFFFFFF, "SourceType", "Source Type", ("CS",), "1", False, 0),
-    (0x300A0216, 0xFFFFFFFF, "SourceManufacturer", "Source Manufacturer", ("LO",), "1", False, 0),
-    (0x300A0218, 0xFFFFFFFF, "ActiveSourceDiameter", "Active Source Diameter", ("DS",), "1", False, 0),
-    (0x300A021A, 0xFFFFFFFF, "ActiveSourceLength", "Active Source Length", ("DS",), "1", False, 0),
-    (0x300A021B, 0xFFFFFFFF, "SourceModelID", "Source Model ID", ("SH",), "1", False, 0),
-    (0x300A021C, 0xFFFFFFFF, "SourceDescription", "Source Description", ("LO",), "1", False, 0),
-    (0x300A0222, 0xFFFFFFFF, "SourceEncapsulationNominalThickness", "Source Encapsulation Nominal Thickness", ("DS",), "1", False, 0),
-    (0x300A0224, 0xFFFFFFFF, "SourceEncapsulationNominalTransmission", "Source Encapsulation Nominal Transmission", ("DS",), "1", False, 0),
-    (0x300A0226, 0xFFFFFFFF, "SourceIsotopeName", "Source Isotope Name", ("LO",), "1", False, 0),
-    (0x300A0228, 0xFFFFFFFF, "SourceIsotopeHalfLife", "Source Isotope Half Life", ("DS",), "1", False, 0),
-    (0x300A0229, 0xFFFFFFFF, "SourceStrengthUnits", "Source Strength Units", ("CS",), "1", False, 0),
-    (0x300A022A, 0xFFFFFFFF, "ReferenceAirKermaRate", "Reference Air Kerma Rate", ("DS",), "1", False, 0),
-    (0x300A022B, 0xFFFFFFFF, "SourceStrength", "Source Strength", ("DS",), "1", False, 0),
-    (0x300A022C, 0xFFFFFFFF, "SourceStrengthReferenceDate", "Source Strength Reference Date", ("DA",), "1", False, 0),
-    (0x300A022E, 0xFFFFFFFF, "SourceStrengthReferenceTime", "Source Strength Reference Time", ("TM",), "1", False, 0),
-    (0x300A0230, 0xFFFFFFFF, "ApplicationSetupSequence", "Application Setup Sequence", ("SQ",), "1", False, 0),
-    (0x300A0232, 0xFFFFFFFF, "ApplicationSetupType", "Application Setup Type", ("CS",), "1", False, 0),
-    (0x300A0234, 0xFFFFFFFF, "ApplicationSetupNumber", "Application Setup Number", ("IS",), "1", False, 0),
-    (0x300A0236, 0xFFFFFFFF, "ApplicationSetupName", "Application Setup Name", ("LO",), "1", False, 0),
-    (0x300A0238, 0xFFFFFFFF, "ApplicationSetupManufacturer", "Application Setup Manufacturer", ("LO",), "1", False, 0),
-    (0x300A0240, 0xFFFFFFFF, "TemplateNumber", "Template Number", ("IS",), "1", False, 0),
-    (0x300A0242, 0xFFFFFFFF, "TemplateType", "Template Type", ("SH",), "1", False, 0),
-    (0x300A0244, 0xFFFFFFFF, "TemplateName", "Template Name", ("LO",), "1", False, 0),
-    (0x300A0250, 0xFFFFFFFF, "TotalReferenceAirKerma", "Total Reference Air Kerma", ("DS",), "1", False, 0),
-    (0x300A0260, 0xFFFFFFFF, "BrachyAccessoryDeviceSequence", "Brachy Accessory Device Sequence", ("SQ",), "1", False, 0),
-    (0x300A0262, 0xFFFFFFFF, "BrachyAccessoryDeviceNumber", "Brachy Accessory Device Number", ("IS",), "1", False, 0),
-    (0x300A0263, 0xFFFFFFFF, "BrachyAccessoryDeviceID", "Brachy Accessory Device ID", ("SH",), "1", False, 0),
-    (0x300A0264, 0xFFFFFFFF, "BrachyAccessoryDeviceType", "Brachy Accessory Device Type", ("CS",), "1", False, 0),
-    (0x300A0266, 0xFFFFFFFF, "BrachyAccessoryDeviceName", "Brachy Accessory Device Name", ("LO",), "1", False, 0),
-    (0x300A026A, 0xFFFFFFFF, "BrachyAccessoryDeviceNominalThickness", "Brachy Accessory Device Nominal Thickness", ("DS",), "1", False, 0),
-    (0x300A026C, 0xFFFFFFFF, "BrachyAccessoryDeviceNominalTransmission", "Brachy Accessory Device Nominal Transmission", ("DS",), "1", False, 0),
-    (0x300A0280, 0xFFFFFFFF, "ChannelSequence", "Channel Sequence", ("SQ",), "1", False, 0),
-    (0x300A0282, 0xFFFFFFFF, "ChannelNumber", "Channel Number", ("IS",), "1", False, 0),
-    (0x300A0284, 0xFFFFFFFF, "ChannelLength", "Channel Length", ("DS",), "1", False, 0),
-    (0x300A0286, 0xFFFFFFFF, "ChannelTotalTime", "Channel Total Time", ("DS",), "1", False, 0),
-    (0x300A0288, 0xFFFFFFFF, "SourceMovementType", "Source Movement Type", ("CS",), "1", False, 0),
-    (0x300A028A, 0xFFFFFFFF, "NumberOfPulses", "Number of Pulses", ("IS",), "1", False, 0),
-    (0x300A028C, 0xFFFFFFFF, "PulseRepetitionInterval", "Pulse Repetition Interval", ("DS",), "1", False, 0),
-    (0x300A0290, 0xFFFFFFFF, "SourceApplicatorNumber", "Source Applicator Number", ("IS",), "1", False, 0),
-    (0x300A0291, 0xFFFFFFFF, "SourceApplicatorID", "Source Applicator ID", ("SH",), "1", False, 0),
-    (0x300A0292, 0xFFFFFFFF, "SourceApplicatorType", "Source Applicator Type", ("CS",), "1", False, 0),
-    (0x300A0294, 0xFFFFFFFF, "SourceApplicatorName", "Source Applicator Name", ("LO",), "1", False, 0),
-    (0x300A0296, 0xFFFFFFFF, "SourceApplicatorLength", "Source Applicator Length", ("DS",), "1", False, 0),
-    (0x300A0298, 0xFFFFFFFF, "SourceApplicatorManufacturer", "Source Applicator Manufacturer", ("LO",), "1", False, 0),
-    (0x300A029C, 0xFFFFFFFF, "SourceApplicatorWallNominalThickness", "Source Applicator Wall Nominal Thickness", ("DS",), "1", False, 0),
-    (0x300A029E, 0xFFFFFFFF, "SourceApplicatorWallNominalTransmission", "Source Applicator Wall Nominal Transmission", ("DS",), "1", False, 0),
-    (0x300A02A0, 0xFFFFFFFF, "SourceApplicatorStepSize", "Source Applicator Step Size", ("DS",), "1", False, 0),
-    (0x300A02A2, 0xFFFFFFFF, "TransferTubeNumber", "Transfer Tube Number", ("IS",), "1", False, 0),
-    (0x300A02A4, 0xFFFFFFFF, "TransferTubeLength", "Transfer Tube Length", ("DS",), "1", False, 0),
-    (0x300A02B0, 0xFFFFFFFF, "ChannelShieldSequence", "Channel Shield Sequence", ("SQ",), "1", False, 0),
-    (0x300A02B2, 0xFFFFFFFF, "ChannelShieldNumber", "Channel Shield Number", ("IS",), "1", False, 0),
-    (0x300A02B3, 0xFFFFFFFF, "ChannelShieldID", "Channel Shield ID", ("SH",), "1", False, 0),
-    (0x300A02B4, 0xFFFFFFFF, "ChannelShieldName", "Channel Shield Name", ("LO",), "1", False, 0),
-    (0x300A02B8, 0xFFFFFFFF, "ChannelShieldNominalThickness", "Channel Shield Nominal Thickness", ("DS",), "1", False, 0),
-    (0x300A02BA, 0xFFFFFFFF, "ChannelShieldNominalTransmission", "Channel Shield Nominal Transmission", ("DS",), "1", False, 0),
-    (0x300A02C8, 0xFFFFFFFF, "FinalCumulativeTimeWeight", "Final Cumulative Time Weight", ("DS",), "1", False, 0),
-    (0x300A02D0, 0xFFFFFFFF, "BrachyControlPointSequence", "Brachy Control Point Sequence", ("SQ",), "1", False, 0),
-    (0x300A02D2, 0xFFFFFFFF, "ControlPointRelativePosition", "Control Point Relative Position", ("DS",), "1", False, 0),
-    (0x300A02D4, 0xFFFFFFFF, "ControlPoint3DPosition", "Control Point 3D Position", ("DS",), "3", False, 0),
-    (0x300A02D6, 0xFFFFFFFF, "CumulativeTimeWeight", "Cumulative Time Weight", ("DS",), "1", False, 0),
-    (0x300A02E0, 0xFFFFFFFF, "CompensatorDivergence", "Compensator Divergence", ("CS",), "1", False, 0),
-    (0x300A02E1, 0xFFFFFFFF, "CompensatorMountingPosition", "Compensator Mounting Position", ("CS",), "1", False, 0),
-    (0x300A02E2, 0xFFFFFFFF, "SourceToCompensatorDistance", "Source to Compensator Distance", ("DS",), "1-n", False, 0),
-    (0x300A02E3, 0xFFFFFFFF, "TotalCompensatorTrayWaterEquivalentThickness", "Total Compensator Tray Water-Equivalent Thickness", ("FL",), "1", False, 0),
-    (0x300A02E4, 0xFFFFFFFF, "IsocenterToCompensatorTrayDistance", "Isocenter to Compensator Tray Distance", ("FL",), "1", False, 0),
-    (0x300A02E5, 0xFFFFFFFF, "CompensatorColumnOffset", "Compensator Column Offset", ("FL",), "1", False, 0),
-    (0x300A02E6, 0xFFFFFFFF, "IsocenterToCompensatorDistances", "Isocenter to Compensator Distances", ("FL",), "1-n", False, 0),
-    (0x300A02E7, 0xFFFFFFFF, "CompensatorRelativeStoppingPowerRatio", "Compensator Relative Stopping Power Ratio", ("FL",), "1", False, 0),
-    (0x300A02E8, 0xFFFFFFFF, "CompensatorMillingToolDiameter", "Compensator Milling Tool Diameter", ("FL",), "1", False, 0),
-    (0x300A02EA, 0xFFFFFFFF, "IonRangeCompensatorSequence", "Ion Range Compensator Sequence", ("SQ",), "1", False, 0),
-    (0x300A02EB, 0xFFFFFFFF, "CompensatorDescription", "Compensator Description", ("LT",), "1", False, 0),
-    (0x300A0302, 0xFFFFFFFF, "RadiationMassNumber", "Radiation Mass Number", ("IS",), "1", False, 0),
-    (0x300A0304, 0xFFFFFFFF, "RadiationAtomicNumber", "Radiation Atomic Number", ("IS",), "1", False, 0),
-    (0x300A0306, 0xFFFFFFFF, "RadiationChargeState", "Radiation Charge State", ("SS",), "1", False, 0),
-    (0x300A0308, 0xFFFFFFFF, "ScanMode", "Scan Mode", ("CS",), "1", False, 0),
-    (0x300A030A, 0xFFFFFFFF, "VirtualSourceAxisDistances", "Virtual Source-Axis Distances", ("FL",), "2", False, 0),
-    (0x300A030C, 0xFFFFFFFF, "SnoutSequence", "Snout Sequence", ("SQ",), "1", False, 0),
-    (0x300A030D, 0xFFFFFFFF, "SnoutPosition", "Snout Position", ("FL",), "1", False, 0),
-    (0x300A030F, 0xFFFFFFFF, "SnoutID", "Snout ID", ("SH",), "1", False, 0),
-    (0x300A0312, 0xFFFFFFFF, "NumberOfRangeShifters", "Number of Range Shifters", ("IS",), "1", False, 0),
-    (0x300A0314, 0xFFFFFFFF, "RangeShifterSequence", "Range Shifter Sequence", ("SQ",), "1", False, 0),
-    (0x300A0316, 0xFFFFFFFF, "RangeShifterNumber", "Range Shifter Number", ("IS",), "1", False, 0),
-    (0x300A0318, 0xFFFFFFFF, "RangeShifterID", "Range Shifter ID", ("SH",), "1", False, 0),
-    (0x300A0320, 0xFFFFFFFF, "RangeShifterType", "Range Shifter Type", ("CS",), "1", False, 0),
-    (0x300A0322, 0xFFFFFFFF, "RangeShifterDescription", "Range Shifter Description", ("LO",), "1", False, 0),
-    (0x300A0330, 0xFFFFFFFF, "NumberOfLateralSpreadingDevices", "Number of Lateral Spreading Devices", ("IS",), "1", False, 0),
-    (0x300A0332, 0xFFFFFFFF, "LateralSpreadingDeviceSequence", "Lateral Spreading Device Sequence", ("SQ",), "1", False, 0),
-    (0x300A0334, 0xFFFFFFFF, "LateralSpreadingDeviceNumber", "Lateral Spreading Device Number", ("IS",), "1", False, 0),
-    (0x300A0336, 0xFFFFFFFF, "LateralSpreadingDeviceID", "Lateral Spreading Device ID", ("SH",), "1", False, 0),
-    (0x300A0338, 0xFFFFFFFF, "LateralSpreadingDeviceType", "Lateral Spreading Device Type", ("CS",), "1", False, 0),
-    (0x300A033A, 0xFFFFFFFF, "LateralSpreadingDeviceDescription", "Lateral Spreading Device Description", ("LO",), "1", False, 0),
-    (0x300A033C, 0xFFFFFFFF, "LateralSpreadingDeviceWaterEquivalentThickness", "Lateral Spreading Device Water Equivalent Thickness", ("FL",), "1", False, 0),
-    (0x300A0340, 0xFFFFFFFF, "NumberOfRangeModulators", "Number of Range Modulators", ("IS",), "1", False, 0),
-    (0x300A0342, 0xFFFFFFFF, "RangeModulatorSequence", "Range Modulator Sequence", ("SQ",), "1", False, 0),
-    (0x300A0344, 0xFFFFFFFF, "RangeModulatorNumber", "Range Modulator Number", ("IS",), "1", False, 0),
-    (0x300A0346, 0xFFFFFFFF, "RangeModulatorID", "Range Modulator ID", ("SH",), "1", False, 0),
-    (0x300A0348, 0xFFFFFFFF, "RangeModulatorType", "Range Modulator Type", ("CS",), "1", False, 0),
-    (0x300A034A, 0xFFFFFFFF, "RangeModulatorDescription", "Range Modulator Description", ("LO",), "1", False, 0),
-    (0x300A034C, 0xFFFFFFFF, "BeamCurrentModulationID", "Beam Current Modulation ID", ("SH",), "1", False, 0),
-    (0x300A0350, 0xFFFFFFFF, "PatientSupportType", "Patient Support Type", ("CS",), "1", False, 0),
-    (0x300A0352, 0xFFFFFFFF, "PatientSupportID", "Patient Support ID", ("SH",), "1", False, 0),
-    (0x300A0354, 0xFFFFFFFF, "PatientSupportAccessoryCode", "Patient Support Accessory Code", ("LO",), "1", False, 0),
-    (0x300A0356, 0xFFFFFFFF, "FixationLightAzimuthalAngle", "Fixation Light Azimuthal Angle", ("FL",), "1", False, 0),
-    (0x300A0358, 0xFFFFFFFF, "FixationLightPolarAngle", "Fixation Light Polar Angle", ("FL",), "1", False, 0),
-    (0x300A035A, 0xFFFFFFFF, "MetersetRate", "Meterset Rate", ("FL",), "1", False, 0),
-    (0x300A0360, 0xFFFFFFFF, "RangeShifterSettingsSequence", "Range Shifter Settings Sequence", ("SQ",), "1", False, 0),
-    (0x300A0362, 0xFFFFFFFF, "RangeShifterSetting", "Range Shifter Setting", ("LO",), "1", False, 0),
-    (0x300A0364, 0xFFFFFFFF, "IsocenterToRangeShifterDistance", "Isocenter to Range Shifter Distance", ("FL",), "1", False, 0),
-    (0x300A0366, 0xFFFFFFFF, "RangeShifterWaterEquivalentThickness", "Range Shifter Water Equivalent Thickness", ("FL",), "1", False, 0),
-    (0x300A0370, 0xFFFFFFFF, "LateralSpreadingDeviceSettingsSequence", "Lateral Spreading Device Settings Sequence", ("SQ",), "1", False, 0),
-    (0x300A0372, 0xFFFFFFFF, "LateralSpreadingDeviceSetting", "Lateral Spreading Device Setting", ("LO",), "1", False, 0),
-    (0x300A0374, 0xFFFFFFFF, "IsocenterToLateralSpreadingDeviceDistance", "Isocenter to Lateral Spreading Device Distance", ("FL",), "1", False, 0),
-    (0x300A0380, 0xFFFFFFFF, "RangeModulatorSettingsSequence", "Range Modulator Settings Sequence", ("SQ",), "1", False, 0),
-    (0x300A0382, 0xFFFFFFFF, "RangeModulatorGatingStartValue", "Range Modulator Gating Start Value", ("FL",), "1", False, 0),
-    (0x300A0384, 0xFFFFFFFF, "RangeModulatorGatingStopValue", "Range Modulator Gating Stop Value", ("FL",), "1", False, 0),
-    (0x300A0386, 0xFFFFFFFF, "RangeModulatorGatingStartWaterEquivalentThickness", "Range Modulator Gating Start Water Equivalent Thickness", ("FL",), "1", False, 0),
-    (0x300A0388, 0xFFFFFFFF, "RangeModulatorGatingStopWaterEquivalentThickness", "Range Modulator Gating Stop Water Equivalent Thickness", ("FL",), "1", False, 0),
-    (0x300A038A, 0xFFFFFFFF, "IsocenterToRangeModulatorDistance", "Isocenter to Range Modulator Distance", ("FL",), "1", False, 0),
-    (0x300A0390, 0xFFFFFFFF, "ScanSpotTuneID", "Scan Spot Tune ID", ("SH",), "1", False, 0),
-    (0x300A0392, 0xFFFFFFFF, "NumberOfScanSpotPositions", "Number of Scan Spot Positions", ("IS",), "1", False, 0),
-    (0x300A0394, 0xFFFFFFFF, "ScanSpotPositionMap", "Scan Spot Position Map", ("FL",), "1-n", False, 0),
-    (0x300A0396, 0xFFFFFFFF, "ScanSpotMetersetWeights", "Scan Spot Meterset Weights", ("FL",), "1-n", False, 0),
-    (0x300A0398, 0xFFFFFFFF, "ScanningSpotSize", "Scanning Spot Size", ("FL",), "2", False, 0),
-    (0x300A039A, 0xFFFFFFFF, "NumberOfPaintings", "Number of Paintings", ("IS",), "1", False, 0),
-    (0x300A03A0, 0xFFFFFFFF, "IonToleranceTableSequence", "Ion Tolerance Table Sequence", ("SQ",), "1", False, 0),
-    (0x300A03A2, 0xFFFFFFFF, "IonBeamSequence", "Ion Beam Sequence", ("SQ",), "1", False, 0),
-    (0x300A03A4, 0xFFFFFFFF, "IonBeamLimitingDeviceSequence", "Ion Beam Limiting Device Sequence", ("SQ",), "1", False, 0),
-    (0x300A03A6, 0xFFFFFFFF, "IonBlockSequence", "Ion Block Sequence", ("SQ",), "1", False, 0),
-    (0x300A03A8, 0xFFFFFFFF, "IonControlPointSequence", "Ion Control Point Sequence", ("SQ",), "1", False, 0),
-    (0x300A03AA, 0xFFFFFFFF, "IonWedgeSequence", "Ion Wedge Sequence", ("SQ",), "1", False, 0),
-    (0x300A03AC, 0xFFFFFFFF, "IonWedgePositionSequence", "Ion Wedge Position Sequence", ("SQ",), "1", False, 0),
-    (0x300A0401, 0xFFFFFFFF, "ReferencedSetupImageSequence", "Referenced Setup Image Sequence", ("SQ",), "1", False, 0),
-    (0x300A0402, 0xFFFFFFFF, "SetupImageComment", "Setup Image Comment", ("ST",), "1", False, 0),
-    (0x300A0410, 0xFFFFFFFF, "MotionSynchronizationSequence", "Motion Synchronization Sequence", ("SQ",), "1", False, 0),
-    (0x300A0412, 0xFFFFFFFF, "ControlPointOrientation", "Control Point Orientation", ("FL",), "3", False, 0),
-    (0x300A0420, 0xFFFFFFFF, "GeneralAccessorySequence", "General Accessory Sequence", ("SQ",), "1", False, 0),
-    (0x300A0421, 0xFFFFFFFF, "GeneralAccessoryID", "General Accessory ID", ("SH",), "1", False, 0),
-    (0x300A0422, 0xFFFFFFFF, "GeneralAccessoryDescription", "General Accessory Description", ("ST",), "1", False, 0),
-    (0x300A0423, 0xFFFFFFFF, "GeneralAccessoryType", "General Accessory Type", ("CS",), "1", False, 0),
-    (0x300A0424, 0xFFFFFFFF, "GeneralAccessoryNumber", "General Accessory Number", ("IS",), "1", False, 0),
-    (0x300A0425, 0xFFFFFFFF, "SourceToGeneralAccessoryDistance", "Source to General Accessory Distance", ("FL",), "1", False, 0),
-    (0x300A0431, 0xFFFFFFFF, "ApplicatorGeometrySequence", "Applicator Geometry Sequence", ("SQ",), "1", False, 0),
-    (0x300A0432, 0xFFFFFFFF, "ApplicatorApertureShape", "Applicator Aperture Shape", ("CS",), "1", False, 0),
-    (0x300A0433, 0xFFFFFFFF, "ApplicatorOpening", "Applicator Opening", ("FL",), "1", False, 0),
-    (0x300A0434, 0xFFFFFFFF, "ApplicatorOpeningX", "Applicator Opening X", ("FL",), "1", False, 0),
-    (0x300A0435, 0xFFFFFFFF, "ApplicatorOpeningY", "Applicator Opening Y", ("FL",), "1", False, 0),
-    (0x300A0436, 0xFFFFFFFF, "SourceToApplicatorMountingPositionDistance", "Source to Applicator Mounting Position Distance", ("FL",), "1", False, 0),
-    (0x300A0440, 0xFFFFFFFF, "NumberOfBlockSlabItems", "Number of Block Slab Items", ("IS",), "1", False, 0),
-    (0x300A0441, 0xFFFFFFFF, "BlockSlabSequence", "Block Slab Sequence", ("SQ",), "1", False, 0),
-    (0x300A0442, 0xFFFFFFFF, "BlockSlabThickness", "Block Slab Thickness", ("DS",), "1", False, 0),
-    (0x300A0443, 0xFFFFFFFF, "BlockSlabNumber", "Block Slab Number", ("US",), "1", False, 0),
-    (0x300A0450, 0xFFFFFFFF, "DeviceMotionControlSequence", "Device Motion Control Sequence", ("SQ",), "1", False, 0),
-    (0x300A0451, 0xFFFFFFFF, "DeviceMotionExecutionMode", "Device Motion Execution Mode", ("CS",), "1", False, 0),
-    (0x300A0452, 0xFFFFFFFF, "DeviceMotionObservationMode", "Device Motion Observation Mode", ("CS",), "1", False, 0),
-    (0x300A0453, 0xFFFFFFFF, "DeviceMotionParameterCodeSequence", "Device Motion Parameter Code Sequence", ("SQ",), "1", False, 0),
-    (0x300C0002, 0xFFFFFFFF, "ReferencedRTPlanSequence", "Referenced RT Plan Sequence", ("SQ",), "1", False, 0),
-    (0x300C0004, 0xFFFFFFFF, "ReferencedBeamSequence", "Referenced Beam Sequence", ("SQ",), "1", False, 0),
-    (0x300C0006, 0xFFFFFFFF, "ReferencedBeamNumber", "Referenced Beam Number", ("IS",), "1", False, 0),
-    (0x300C0007, 0xFFFFFFFF, "ReferencedReferenceImageNumber", "Referenced Reference Image Number", ("IS",), "1", False, 0),
-    (0x300C0008, 0xFFFFFFFF, "StartCumulativeMetersetWeight", "Start Cumulative Meterset Weight", ("DS",), "1", False, 0),
-    (0x300C0009, 0xFFFFFFFF, "EndCumulativeMetersetWeight", "End Cumulative Meterset Weight", ("DS",), "1", False, 0),
-    (0x300C000A, 0xFFFFFFFF, "ReferencedBrachyApplicationSetupSequence", "Referenced Brachy Application Setup Sequence", ("SQ",), "1", False, 0),
-    (0x300C000C, 0xFFFFFFFF, "ReferencedBrachyApplicationSetupNumber", "Referenced Brachy Application Setup Number", ("IS",), "1", False, 0),
-    (0x300C000E, 0xFFFFFFFF, "ReferencedSourceNumber", "Referenced Source Number", ("IS",), "1", False, 0),
-    (0x300C0020, 0xFFFFFFFF, "ReferencedFractionGroupSequence", "Referenced Fraction Group Sequence", ("SQ",), "1", False, 0),
-    (0x300C0022, 0xFFFFFFFF, "ReferencedFractionGroupNumber", "Referenced Fraction Group Number", ("IS",), "1", False, 0),
-    (0x300C0040, 0xFFFFFFFF, "ReferencedVerificationImageSequence", "Referenced Verification Image Sequence", ("SQ",), "1", False, 0),
-    (0x300C0042, 0xFFFFFFFF, "ReferencedReferenceImageSequence", "Referenced Reference Image Sequence", ("SQ",), "1", False, 0),
-    (0x300C0050, 0xFFFFFFFF, "ReferencedDoseReferenceSequence", "Referenced Dose Reference Sequence", ("SQ",), "1", False, 0),
-    (0x300C0051, 0xFFFFFFFF, "ReferencedDoseReferenceNumber", "Referenced Dose Reference Number", ("IS",), "1", False, 0),
-    (0x300C0055, 0xFFFFFFFF, "BrachyReferencedDoseReferenceSequence", "Brachy Referenced Dose Reference Sequence", ("SQ",), "1", False, 0),
-    (0x300C0060, 0xFFFFFFFF, "ReferencedStructureSetSequence", "Referenced Structure Set Sequence", ("SQ",), "1", False, 0),
-    (0x300C006A, 0xFFFFFFFF, "ReferencedPatientSetupNumber", "Referenced Patient Setup Number", ("IS",), "1", False, 0),
-    (0x300C0080, 0xFFFFFFFF, "ReferencedDoseSequence", "Referenced Dose Sequence", ("SQ",), "1", False, 0),
-    (0x300C00A0, 0xFFFFFFFF, "ReferencedToleranceTableNumber", "Referenced Tolerance Table Number", ("IS",), "1", False, 0),
-    (0x300C00B0, 0xFFFFFFFF, "ReferencedBolusSequence", "Referenced Bolus Sequence", ("SQ",), "1", False, 0),
-    (0x300C00C0, 0xFFFFFFFF, "ReferencedWedgeNumber", "Referenced Wedge Number", ("IS",), "1", False, 0),
-    (0x300C00D0, 0xFFFFFFFF, "ReferencedCompensatorNumber", "Referenced Compensator Number", ("IS",), "1", False, 0),
-    (0x300C00E0, 0xFFFFFFFF, "ReferencedBlockNumber", "Referenced Block Number", ("IS",), "1", False, 0),
-    (0x300C00F0, 0xFFFFFFFF, "ReferencedControlPointIndex", "Referenced Control Point Index", ("IS",), "1", False, 0),
-    (0x300C00F2, 0xFFFFFFFF, "ReferencedControlPointSequence", "Referenced Control Point Sequence", ("SQ",), "1", False, 0),
-    (0x300C00F4, 0xFFFFFFFF, "ReferencedStartControlPointIndex", "Referenced Start Control Point Index", ("IS",), "1", False, 0),
-    (0x300C00F6, 0xFFFFFFFF, "ReferencedStopControlPointIndex", "Referenced Stop Control Point Index", ("IS",), "1", False, 0),
-    (0x300C0100, 0xFFFFFFFF, "ReferencedRangeShifterNumber", "Referenced Range Shifter Number", ("IS",), "1", False, 0),
-    (0x300C0102, 0xFFFFFFFF, "ReferencedLateralSpreadingDeviceNumber", "Referenced Lateral Spreading Device Number", ("IS",), "1", False, 0),
-    (0x300C0104, 0xFFFFFFFF, "ReferencedRangeModulatorNumber", "Referenced Range Modulator Number", ("IS",), "1", False, 0),
-    (0x300E0002, 0xFFFFFFFF, "ApprovalStatus", "Approval Status", ("CS",), "1", False, 0),
-    (0x300E0004, 0xFFFFFFFF, "ReviewDate", "Review Date", ("DA",), "1", False, 0),
-    (0x300E0005, 0xFFFFFFFF, "ReviewTime", "Review Time", ("TM",), "1", False, 0),
-    (0x300E0008, 0xFFFFFFFF, "ReviewerName", "Reviewer Name", ("PN",), "1", False, 0),
-    (0x40000010, 0xFFFFFFFF, "Arbitrary", "Arbitrary", ("LT",), "1", True, 0),
-    (0x40004000, 0xFFFFFFFF, "TextComments", "Text Comments", ("LT",), "1", True, 0),
-    (0x40080040, 0xFFFFFFFF, "ResultsID", "Results ID", ("SH",), "1", True, 0),
-    (0x40080042, 0xFFFFFFFF, "ResultsIDIssuer", "Results ID Issuer", ("LO",), "1", True, 0),
-    (0x40080050, 0xFFFFFFFF, "ReferencedInterpretationSequence", "Referenced Interpretation Sequence", ("SQ",), "1", True, 0),
-    (0x400800FF, 0xFFFFFFFF, "ReportProductionStatusTrial", "Report Production Status (Trial)", ("CS",), "1", True, 0),
-    (0x40080100, 0xFFFFFFFF, "InterpretationRecordedDate", "Interpretation Recorded Date", ("DA",), "1", True, 0),
-    (0x40080101, 0xFFFFFFFF, "InterpretationRecordedTime", "Interpretation Recorded Time", ("TM",), "1", True, 0),
-    (0x40080102, 0xFFFFFFFF, "InterpretationRecorder", "Interpretation Recorder", ("PN",), "1", True, 0),
-    (0x40080103, 0xFFFFFFFF, "ReferenceToRecordedSound", "Reference to Recorded Sound", ("LO",), "1", True, 0),
-    (0x40080108, 0xFFFFFFFF, "InterpretationTranscriptionDate", "Interpretation Transcription Date", ("DA",), "1", True, 0),
-    (0x40080109, 0xFFFFFFFF, "InterpretationTranscriptionTime", "Interpretation Transcription Time", ("TM",), "1", True, 0),
-    (0x4008010A, 0xFFFFFFFF, "InterpretationTranscriber", "Interpretation Transcriber", ("PN",), "1", True, 0),
-    (0x4008010B, 0xFFFFFFFF, "InterpretationText", "Interpretation Text", ("ST",), "1", True, 0),
-    (0x4008010C, 0xFFFFFFFF, "InterpretationAuthor", "Interpretation Author", ("PN",), "1", True, 0),
-    (0x40080111, 0xFFFFFFFF, "InterpretationApproverSequence", "Interpretation Approver Sequence", ("SQ",), "1", True, 0),
-    (0x40080112, 0xFFFFFFFF, "InterpretationApprovalDate", "Interpretation Approval Date", ("DA",), "1", True, 0),
-    (0x40080113, 0xFFFFFFFF, "InterpretationApprovalTime", "Interpretation Approval Time", ("TM",), "1", True, 0),
-    (0x40080114, 0xFFFFFFFF, "PhysicianApprovingInterpretation", "Physician Approving Interpretation", ("PN",), "1", True, 0),
-    (0x40080115, 0xFFFFFFFF, "InterpretationDiagnosisDescription", "Interpretation Diagnosis Description", ("LT",), "1", True, 0),
-    (0x40080117, 0xFFFFFFFF, "InterpretationDiagnosisCodeSequence", "Interpretation Diagnosis Code Sequence", ("SQ",), "1", True, 0),
-    (0x40080118, 0xFFFFFFFF, "ResultsDistributionListSequence", "Results Distribution List Sequence", ("SQ",), "1", True, 0),
-    (0x40080119, 0xFFFFFFFF, "DistributionName", "Distribution Name", ("PN",), "1", True, 0),
-    (0x4008011A, 0xFFFFFFFF, "DistributionAddress", "Distribution Address", ("LO",), "1", True, 0),
-    (0x40080200, 0xFFFFFFFF, "InterpretationID", "Interpretation ID", ("SH",), "1", True, 0),
-    (0x40080202, 0xFFFFFFFF, "InterpretationIDIssuer", "Interpretation ID Issuer", ("LO",), "1", True, 0),
-    (0x40080210, 0xFFFFFFFF, "InterpretationTypeID", "Interpretation Type ID", ("CS",), "1", True, 0),
-    (0x40080212, 0xFFFFFFFF, "InterpretationStatusID", "Interpretation Status ID", ("CS",), "1", True, 0),
-    (0x40080300, 0xFFFFFFFF, "Impressions", "Impressions", ("ST",), "1", True, 0),
-    (0x40084000, 0xFFFFFFFF, "ResultsComments", "Results Comments", ("ST",), "1", True, 0),
-    (0x40100001, 0xFFFFFFFF, "LowEnergyDetectors", "Low Energy Detectors", ("CS",), "1", False, 0),
-    (0x40100002, 0xFFFFFFFF, "HighEnergyDetectors", "High Energy Detectors", ("CS",), "1", False, 0),
-    (0x40100004, 0xFFFFFFFF, "DetectorGeometrySequence", "Detector Geometry Sequence", ("SQ",), "1", False, 0),
-    (0x40101001, 0xFFFFFFFF, "ThreatROIVoxelSequence", "Threat ROI Voxel Sequence", ("SQ",), "1", False, 0),
-    (0x40101004, 0xFFFFFFFF, "ThreatROIBase", "Threat ROI Base", ("FL",), "3", False, 0),
-    (0x40101005, 0xFFFFFFFF, "ThreatROIExtents", "Threat ROI Extents", ("FL",), "3", False, 0),
-    (0x40101006, 0xFFFFFFFF, "ThreatROIBitmap", "Threat ROI Bitmap", ("OB",), "1", False, 0),
-    (0x40101007, 0xFFFFFFFF, "RouteSegmentID", "Route Segment ID", ("SH",), "1", False, 0),
-    (0x40101008, 0xFFFFFFFF, "GantryType", "Gantry Type", ("CS",), "1", False, 0),
-    (0x40101009, 0xFFFFFFFF, "OOIOwnerType", "OOI Owner Type", ("CS",), "1", False, 0),
-    (0x4010100A, 0xFFFFFFFF, "RouteSegmentSequence", "Route Segment Sequence", ("SQ",), "1", False, 0),
-    (0x40101010, 0xFFFFFFFF, "PotentialThreatObjectID", "Potential Threat Object ID", ("US",), "1", False, 0),
-    (0x40101011, 0xFFFFFFFF, "ThreatSequence", "Threat Sequence", ("SQ",), "1", False, 0),
-    (0x40101012, 0xFFFFFFFF, "ThreatCategory", "Threat Category", ("CS",), "1", False, 0),
-    (0x40101013, 0xFFFFFFFF, "ThreatCategoryDescription", "Threat Category Description", ("LT",), "1", False, 0),
-    (0x40101014, 0xFFFFFFFF, "ATDAbilityAssessment", "ATD Ability Assessment", ("CS",), "1", False, 0),
-    (0x40101015, 0xFFFFFFFF, "ATDAssessmentFlag", "ATD Assessment Flag", ("CS",), "1", False, 0),
-    (0x40101016, 0xFFFFFFFF, "ATDAssessmentProbability", "ATD Assessment Probability", ("FL",), "1", False, 0),
-    (0x40101017, 0xFFFFFFFF, "Mass", "Mass", ("FL",), "1", False, 0),
-    (0x40101018, 0xFFFFFFFF, "Density", "Density", ("FL",), "1", False, 0),
-    (0x40101019, 0xFFFFFFFF, "ZEffective", "Z Effective", ("FL",), "1", False, 0),
-    (0x4010101A, 0xFFFFFFFF, "BoardingPassID", "Boarding Pass ID", ("SH",), "1", False, 0),
-    (0x4010101B, 0xFFFFFFFF, "CenterOfMass", "Center of Mass", ("FL",), "3", False, 0),
-    (0x4010101C, 0xFFFFFFFF, "CenterOfPTO", "Center of PTO", ("FL",), "3", False, 0),
-    (0x4010101D, 0xFFFFFFFF, "BoundingPolygon", "Bounding Polygon", ("FL",), "6-n", False, 0),
-    (0x4010101E, 0xFFFFFFFF, "RouteSegmentStartLocationID", "Route Segment Start Location ID", ("SH",), "1", False, 0),
-    (0x4010101F, 0xFFFFFFFF, "RouteSegmentEndLocationID", "Route Segment End Location ID", ("SH",), "1", False, 0),
-    (0x40101020, 0xFFFFFFFF, "RouteSegmentLocationIDType", "Route Segment Location ID Type", ("CS",), "1", False, 0),
-    (0x40101021, 0xFFFFFFFF, "AbortReason", "Abort Reason", ("CS",), "1-n", False, 0),
-    (0x40101023, 0xFFFFFFFF, "VolumeOfPTO", "Volume of PTO", ("FL",), "1", False, 0),
-    (0x40101024, 0xFFFFFFFF, "AbortFlag", "Abort Flag", ("CS",), "1", False, 0),
-    (0x40101025, 0xFFFFFFFF, "RouteSegmentStartTime", "Route Segment Start Time", ("DT",), "1", False, 0),
-    (0x40101026, 0xFFFFFFFF, "RouteSegmentEndTime", "Route Segment End Time", ("DT",), "1", False, 0),
-    (0x40101027, 0xFFFFFFFF, "TDRType", "TDR Type", ("CS",), "1", False, 0),
-    (0x40101028, 0xFFFFFFFF, "InternationalRouteSegment", "International Route Segment", ("CS",), "1", False, 0),
-    (0x40101029, 0xFFFFFFFF, "ThreatDetectionAlgorithmandVersion", "Threat Detection Algorithm and Version", ("LO",), "1-n", False, 0),
-    (0x4010102A, 0xFFFFFFFF, "AssignedLocation", "Assigned Location", ("SH",), "1", False, 0),
-    (0x4010102B, 0xFFFFFFFF, "AlarmDecisionTime", "Alarm Decision Time", ("DT",), "1", False, 0),
-    (0x40101031, 0xFFFFFFFF, "AlarmDecision", "Alarm Decision", ("CS",), "1", False, 0),
-    (0x40101033, 0xFFFFFFFF, "NumberOfTotalObjects", "Number of Total Objects", ("US",), "1", False, 0),
-    (0x40101034, 0xFFFFFFFF, "NumberOfAlarmObjects", "Number of Alarm Objects", ("US",), "1", False, 0),
-    (0x40101037, 0xFFFFFFFF, "PTORepresentationSequence", "PTO Representation Sequence", ("SQ",), "1", False, 0),
-    (0x40101038, 0xFFFFFFFF, "ATDAssessmentSequence", "ATD Assessment Sequence", ("SQ",), "1", False, 0),
-    (0x40101039, 0xFFFFFFFF, "TIPType", "TIP Type", ("CS",), "1", False, 0),
-    (0x4010103A, 0xFFFFFFFF, "DICOSVersion", "DICOS Version", ("CS",), "1", False, 0),
-    (0x40101041, 0xFFFFFFFF, "OOIOwnerCreationTime", "OOI Owner Creation Time", ("DT",), "1", False, 0),
-    (0x40101042, 0xFFFFFFFF, "OOIType", "OOI Type", ("CS",), "1", False, 0),
-    (0x40101043, 0xFFFFFFFF, "OOISize", "OOI Size", ("FL",), "3", False, 0),
-    (0x40101044, 0xFFFFFFFF, "AcquisitionStatus", "Acquisition Status", ("CS",), "1", False, 0),
-    (0x40101045, 0xFFFFFFFF, "BasisMaterialsCodeSequence", "Basis Materials Code Sequence", ("SQ",), "1", False, 0),
-    (0x40101046, 0xFFFFFFFF, "PhantomType", "Phantom Type", ("CS",), "1", False, 0),
-    (0x40101047, 0xFFFFFFFF, "OOIOwnerSequence", "OOI Owner Sequence", ("SQ",), "1", False, 0),
-    (0x40101048, 0xFFFFFFFF, "ScanType", "Scan Type", ("CS",), "1", False, 0),
-    (0x40101051, 0xFFFFFFFF, "ItineraryID", "Itinerary ID", ("LO",), "1", False, 0),
-    (0x40101052, 0xFFFFFFFF, "ItineraryIDType", "Itinerary ID Type", ("SH",), "1", False, 0),
-    (0x40101053, 0xFFFFFFFF, "ItineraryIDAssigningAuthority", "Itinerary ID Assigning Authority", ("LO",), "1", False, 0),
-    (0x40101054, 0xFFFFFFFF, "RouteID", "Route ID", ("SH",), "1", False, 0),
-    (0x40101055, 0xFFFFFFFF, "RouteIDAssigningAuthority", "Route ID Assigning Authority", ("SH",), "1", False, 0),
-    (0x40101056, 0xFFFFFFFF, "InboundArrivalType", "Inbound Arrival Type", ("CS",), "1", False, 0),
-    (0x40101058, 0xFFFFFFFF, "CarrierID", "Carrier ID", ("SH",), "1", False, 0),
-    (0x40101059, 0xFFFFFFFF, "CarrierIDAssigningAuthority", "Carrier ID Assigning Authority", ("CS",), "1", False, 0),
-    (0x40101060, 0xFFFFFFFF, "SourceOrientation", "Source Orientation", ("FL",), "3", False, 0),
-    (0x40101061, 0xFFFFFFFF, "SourcePosition", "Source Position", ("FL",), "3", False, 0),
-    (0x40101062, 0xFFFFFFFF, "BeltHeight", "Belt Height", ("FL",), "1", False, 0),
-    (0x40101064, 0xFFFFFFFF, "AlgorithmRoutingCodeSequence", "Algorithm Routing Code Sequence", ("SQ",), "1", False, 0),
-    (0x40101067, 0xFFFFFFFF, "TransportClassification", "Transport Classification", ("CS",), "1", False, 0),
-    (0x40101068, 0xFFFFFFFF, "OOITypeDescriptor", "OOI Type Descriptor", ("LT",), "1", False, 0),
-    (0x40101069, 0xFFFFFFFF, "TotalProcessingTime", "Total Processing Time", ("FL",), "1", False, 0),
-    (0x4010106C, 0xFFFFFFFF, "DetectorCalibrationData", "Detector Calibration Data", ("OB",), "1", False, 0),
-    (0x4010106D, 0xFFFFFFFF, "AdditionalScreeningPerformed", "Additional Screening Performed", ("CS",), "1", False, 0),
-    (0x4010106E, 0xFFFFFFFF, "AdditionalInspectionSelectionCriteria", "Additional Inspection Selection Criteria", ("CS",), "1", False, 0),
-    (0x4010106F, 0xFFFFFFFF, "AdditionalInspectionMethodSequence", "Additional Inspection Method Sequence", ("SQ",), "1", False, 0),
-    (0x40101070, 0xFFFFFFFF, "AITDeviceType", "AIT Device Type", ("CS",), "1", False, 0),
-    (0x40101071, 0xFFFFFFFF, "QRMeasurementsSequence", "QR Measurements Sequence", ("SQ",), "1", False, 0),
-    (0x40101072, 0xFFFFFFFF, "TargetMaterialSequence", "Target Material Sequence", ("SQ",), "1", False, 0),
-    (0x40101073, 0xFFFFFFFF, "SNRThreshold", "SNR Threshold", ("FD",), "1", False, 0),
-    (0x40101075, 0xFFFFFFFF, "ImageScaleRepresentation", "Image Scale Representation", ("DS",), "1", False, 0),
-    (0x40101076, 0xFFFFFFFF, "ReferencedPTOSequence", "Referenced PTO Sequence", ("SQ",), "1", False, 0),
-    (0x40101077, 0xFFFFFFFF, "ReferencedTDRInstanceSequence", "Referenced TDR Instance Sequence", ("SQ",), "1", False, 0),
-    (0x40101078, 0xFFFFFFFF, "PTOLocationDescription", "PTO Location Description", ("ST",), "1", False, 0),
-    (0x40101079, 0xFFFFFFFF, "AnomalyLocatorIndicatorSequence", "Anomaly Locator Indicator Sequence", ("SQ",), "1", False, 0),
-    (0x4010107A, 0xFFFFFFFF, "AnomalyLocatorIndicator", "Anomaly Locator Indicator", ("FL",), "3", False, 0),
-    (0x4010107B, 0xFFFFFFFF, "PTORegionSequence", "PTO Region Sequence", ("SQ",), "1", False, 0),
-    (0x4010107C, 0xFFFFFFFF, "InspectionSelectionCriteria", "Inspection Selection Criteria", ("CS",), "1", False, 0),
-    (0x4010107D, 0xFFFFFFFF, "SecondaryInspectionMethodSequence", "Secondary Inspection Method Sequence", ("SQ",), "1", False, 0),
-    (0x4010107E, 0xFFFFFFFF, "PRCSToRCSOrientation", "PRCS to RCS Orientation", ("DS",), "6", False, 0),
-    (0x4FFE0001, 0xFFFFFFFF, "MACParametersSequence", "MAC Parameters Sequence", ("SQ",), "1", False, 0),
-    (0x50000005, 0xFF00FFFF, "CurveDimensions", "Curve Dimensions", ("US",), "1", True, 0),
-    (0x50000010, 0xFF00FFFF, "NumberOfPoints", "Number of Points", ("US",), "1", True, 0),
-    (0x50000020, 0xFF00FFFF, "TypeOfData", "Type of Data", ("CS",), "1", True, 0),
-    (0x50000022, 0xFF00FFFF, "CurveDescription", "Curve Description", ("LO",), "1", True, 0),
-    (0x50000030, 0xFF00FFFF, "AxisUnits", "Axis Units", ("SH",), "1-n", True, 0),
-    (0x50000040, 0xFF00FFFF, "AxisLabels", "Axis Labels", ("SH",), "1-n", True, 0),
-    (0x50000103, 0xFF00FFFF, "DataValueRepresentation", "Data Value Representation", ("US",), "1", True, 0),
-    (0x50000104, 0xFF00FFFF, "MinimumCoordinateValue", "Minimum Coordinate Value", ("US",), "1-n", True, 0),
-    (0x50000105, 0xFF00FFFF, "MaximumCoordinateValue", "Maximum Coordinate Value", ("US",), "1-n", True, 0),
-    (0x50000106, 0xFF00FFFF, "CurveRange", "Curve Range", ("SH",), "1-n", True, 0),
-    (0x50000110, 0xFF00FFFF, "CurveDataDescriptor", "Curve Data Descriptor", ("US",), "1-n", True, 0),
-    (0x50000112, 0xFF00FFFF, "CoordinateStartValue", "Coordinate Start Value", ("US",), "1-n", True, 0),
-    (0x50000114, 0xFF00FFFF, "CoordinateStepValue", "Coordinate Step Value", ("US",), "1-n", True, 0),
-    (0x50001001, 0xFF00FFFF, "CurveActivationLayer", "Curve Activation Layer", ("CS",), "1", True, 0),
-    (0x50002000, 0xFF00FFFF, "AudioType", "Audio Type", ("US",), "1", True, 0),
-    (0x50002002, 0xFF00FFFF, "AudioSampleFormat", "Audio Sample Format", ("US",), "1", True, 0),
-    (0x50002004, 0xFF00FFFF, "NumberOfChannels", "Number of Channels", ("US",), "1", True, 0),
-    (0x50002006, 0xFF00FFFF, "NumberOfSamples", "Number of Samples", ("UL",), "1", True, 0),
-    (0x50002008, 0xFF00FFFF, "SampleRate", "Sample Rate", ("UL",), "1", True, 0),
-    (0x5000200A, 0xFF00FFFF, "TotalTime", "Total Time", ("UL",), "1", True, 0),
-    (0x5000200C, 0xFF00FFFF, "AudioSampleData", "Audio Sample Data", ("OB", "OW"), "1", True, 0),
-    (0x5000200E, 0xFF00FFFF, "AudioComments", "Audio Comments", ("LT",), "1", True, 0),
-    (0x50002500, 0xFF00FFFF, "CurveLabel", "Curve Label", ("LO",), "1", True, 0),
-    (0x50002600, 0xFF00FFFF, "CurveReferencedOverlaySequence", "Curve Referenced Overlay Sequence", ("SQ",), "1", True, 0),
-    (0x50002610, 0xFF00FFFF, "CurveReferencedOverlayGroup", "Curve Referenced Overlay Group", ("US",), "1", True, 0),
-    (0x50003000, 0xFF00FFFF, "CurveData", "Curve Data", ("OB", "OW"), "1", True, 0),
-    (0x52009229, 0xFFFFFFFF, "SharedFunctionalGroupsSequence", "Shared Functional Groups Sequence", ("SQ",), "1", False, 0),
-    (0x52009230, 0xFFFFFFFF, "PerFrameFunctionalGroupsSequence", "Per-frame Functional Groups Sequence", ("SQ",), "1", False, 0),
-    (0x54000100, 0xFFFFFFFF, "WaveformSequence", "Waveform Sequence", ("SQ",), "1", False, 0),
-    (0x54000110, 0xFFFFFFFF, "ChannelMinimumValue", "Channel Minimum Value", ("OB", "OW"), "1", False, 0),
-    (0x54000112, 0xFFFFFFFF, "ChannelMaximumValue", "Channel Maximum Value", ("OB", "OW"), "1", False, 0),
-    (0x54001004, 0xFFFFFFFF, "WaveformBitsAllocated", "Waveform Bits Allocated", ("US",), "1", False, 0),
-    (0x54001006, 0xFFFFFFFF, "WaveformSampleInterpretation", "Waveform Sample Interpretation", ("CS",), "1", False, 0),
-    (0x5400100A, 0xFFFFFFFF, "WaveformPaddingValue", "Waveform Padding Value", ("OB", "OW"), "1", False, 0),
-    (0x54001010, 0xFFFFFFFF, "WaveformData", "Waveform Data", ("OB", "OW"), "1", False, 0),
-    (0x56000010, 0xFFFFFFFF, "FirstOrderPhaseCorrectionAngle", "First Order Phase Correction Angle", ("OF",), "1", False, 0),
-    (0x56000020, 0xFFFFFFFF, "SpectroscopyData", "Spectroscopy Data", ("OF",), "1", False, 0),
-    (0x60000010, 0xFF00FFFF, "OverlayRows", "Overlay Rows", ("US",), "1", False, 0),
-    (0x60000011, 0xFF00FFFF, "OverlayColumns", "Overlay Columns", ("US",), "1", False, 0),
-    (0x60000012, 0xFF00FFFF, "OverlayPlanes", "Overlay Planes", ("US",), "1", True, 0),
-    (0x60000015, 0xFF00FFFF, "NumberOfFramesInOverlay", "Number of Frames in Overlay", ("IS",), "1", False, 0),
-    (0x60000022, 0xFF00FFFF, "OverlayDescription", "Overlay Description", ("LO",), "1", False, 0),
-    (0x60000040, 0xFF00FFFF, "OverlayType", "Overlay Type", ("CS",), "1", False, 0),
-    (0x60000045, 0xFF00FFFF, "OverlaySubtype", "Overlay Subtype", ("LO",), "1", False, 0),
-    (0x60000050, 0xFF00FFFF, "OverlayOrigin", "Overlay Origin", ("SS",), "2", False, 0),
-    (0x60000051, 0xFF00FFFF, "ImageFrameOrigin", "Image Frame Origin", ("US",), "1", False, 0),
-    (0x60000052, 0xFF00FFFF, "OverlayPlaneOrigin", "Overlay Plane Origin", ("US",), "1", True, 0),
-    (0x60000060, 0xFF00FFFF, "OverlayCompressionCode", "Overlay Compression Code", ("CS",), "1", True, 0),
-    (0x60000061, 0xFF00FFFF, "OverlayCompressionOriginator", "Overlay Compression Originator", ("SH",), "1", True, 0),
-    (0x60000062, 0xFF00FFFF, "OverlayCompressionLabel", "Overlay Compression Label", ("SH",), "1", True, 0),
-    (0x60000063, 0xFF00FFFF, "OverlayCompressionDescription", "Overlay Compression Description", ("CS",), "1", True, 0),
-    (0x60000066, 0xFF00FFFF, "OverlayCompressionStepPointers", "Overlay Compression Step Pointers", ("AT",), "1-n", True, 0),
-    (0x60000068, 0xFF00FFFF, "OverlayRepeatInterval", "Overlay Repeat Interval", ("US",), "1", True, 0),
-    (0x60000069, 0xFF00FFFF, "OverlayBitsGrouped", "Overlay Bits Grouped", ("US",), "1", True, 0),
-    (0x60000100, 0xFF00FFFF, "OverlayBitsAllocated", "Overlay Bits Allocated", ("US",), "1", False, 0),
-    (0x60000102, 0xFF00FFFF, "OverlayBitPosition", "Overlay Bit Position", ("US",), "1", False, 0),
-    (0x60000110, 0xFF00FFFF, "OverlayFormat", "Overlay Format", ("CS",), "1", True, 0),
-    (0x60000200, 0xFF00FFFF, "OverlayLocation", "Overlay Location", ("US",), "1", True, 0),
-    (0x60000800, 0xFF00FFFF, "OverlayCodeLabel", "Overlay Code Label", ("CS",), "1-n", True, 0),
-    (0x60000802, 0xFF00FFFF, "OverlayNumberOfTables", "Overlay Number of Tables", ("US",), "1", True, 0),
-    (0x60000803, 0xFF00FFFF, "OverlayCodeTableLocation", "Overlay Code Table Location", ("AT",), "1-n", True, 0),
-    (0x60000804, 0xFF00FFFF, "OverlayBitsForCodeWord", "Overlay Bits For Code Word", ("US",), "1", True, 0),
-    (0x60001001, 0xFF00FFFF, "OverlayActivationLayer", "Overlay Activation Layer", ("CS",), "1", False, 0),
-    (0x60001100, 0xFF00FFFF, "OverlayDescriptorGray", "Overlay Descriptor - Gray", ("US",), "1", True, 0),
-    (0x60001101, 0xFF00FFFF, "OverlayDescriptorRed", "Overlay Descriptor - Red", ("US",), "1", True, 0),
-    (0x60001102, 0xFF00FFFF, "OverlayDescriptorGreen", "Overlay Descriptor - Green", ("US",), "1", True, 0),
-    (0x60001103, 0xFF00FFFF, "OverlayDescriptorBlue", "Overlay Descriptor - Blue", ("US",), "1", True, 0),
-    (0x60001200, 0xFF00FFFF, "OverlaysGray", "Overlays - Gray", ("US",), "1-n", True, 0),
-    (0x60001201, 0xFF00FFFF, "OverlaysRed", "Overlays - Red", ("US",), "1-n", True, 0),
-    (0x60001202, 0xFF00FFFF, "OverlaysGreen", "Overlays - Green", ("US",), "1-n", True, 0),
-    (0x60001203, 0xFF00FFFF, "OverlaysBlue", "Overlays - Blue", ("US",), "1-n", True, 0),
-    (0x60001301, 0xFF00FFFF, "ROIArea", "ROI Area", ("IS",), "1", False, 0),
-    (0x60001302, 0xFF00FFFF, "ROIMean", "ROI Mean", ("DS",), "1", False, 0),
-    (0x60001303, 0xFF00FFFF, "ROIStandardDeviation", "ROI Standard Deviation", ("DS",), "1", False, 0),
-    (0x60001500, 0xFF00FFFF, "OverlayLabel", "Overlay Label", ("LO",), "1", False, 0),
-    (0x60003000, 0xFF00FFFF, "OverlayData", "Overlay Data", ("OB", "OW"), "1", False, 0),
-    (0x60004000, 0xFF00FFFF, "OverlayComments", "Overlay Comments", ("LT",), "1", True, 0),
-    (0x7F000010, 0xFF00FFFF, "VariablePixelData", "Variable Pixel Data", ("OB", "OW"), "1", True, 0),
-    (0x7F000011, 0xFF00FFFF, "VariableNextDataGroup", "Variable Next Data Group", ("US",), "1", True, 0),
-    (0x7F000020, 0xFF00FFFF, "VariableCoefficientsSDVN", "Variable Coefficients SDVN", ("OW",), "1", True, 0),
-    (0x7F000030, 0xFF00FFFF, "VariableCoefficientsSDHN", "Variable Coefficients SDHN", ("OW",), "1", True, 0),
-    (0x7F000040, 0xFF00FFFF, "VariableCoefficientsSDDN", "Variable Coefficients SDDN", ("OW",), "1", True, 0),
-    (0x7FE00008, 0xFFFFFFFF, "FloatPixelData", "Float Pixel Data", ("OF",), "1", False, 0),
-    (0x7FE00009, 0xFFFFFFFF, "DoubleFloatPixelData", "Double Float Pixel Data", ("OD",), "1", False, 0),
-    (0x7FE00010, 0xFFFFFFFF, "PixelData", "Pixel Data", ("OB", "OW"), "1", False, 0),
-    (0x7FE00020, 0xFFFFFFFF, "CoefficientsSDVN", "Coefficients SDVN", ("OW",), "1", True, 0),
-    (0x7FE00030, 0xFFFFFFFF, "CoefficientsSDHN", "Coefficients SDHN", ("OW",), "1", True, 0),
-    (0x7FE00040, 0xFFFFFFFF, "CoefficientsSDDN", "Coefficients SDDN", ("OW",), "1", True, 0),
-    (0xFFFAFFFA, 0xFFFFFFFF, "DigitalSignaturesSequence", "Digital Signatures Sequence", ("SQ",), "1", False, 0),
-    (0xFFFCFFFC, 0xFFFFFFFF, "DataSetTrailingPadding", "Data Set Trailing Padding", ("OB",), "1", False, 0),
-    (0xFFFEE000, 0xFFFFFFFF, "Item", "Item", (), "1", False, 0),
-    (0xFFFEE00D, 0xFFFFFFFF, "ItemDelimitationItem", "Item Delimitation Item", (), "1", False, 0),
-    (0xFFFEE0DD, 0xFFFFFFFF, "SequenceDelimitationItem", "Sequence Delimitation Item", (), "1", False, 0),
+TAGS: Final[tuple[int, ...]] = (
+    0x00000000, 0x00000001, 0x00000002, 0x00000003, 0x00000010, 0x00000100, 0x00000110, 0x00000120,
+    0x00000200, 0x00000300, 0x00000400, 0x00000600, 0x00000700, 0x00000800, 0x00000850, 0x00000860,
+    0x00000900, 0x00000901, 0x00000902, 0x00000903, 0x00001000, 0x00001001, 0x00001002, 0x00001005,
+    0x00001008, 0x00001020, 0x00001021, 0x00001022, 0x00001023, 0x00001030, 0x00001031, 0x00004000,
+    0x00004010, 0x00005010, 0x00005020, 0x00005110, 0x00005120, 0x00005130, 0x00005140, 0x00005150,
+    0x00005160, 0x00005170, 0x00005180, 0x00005190, 0x000051A0, 0x000051B0, 0x00020000, 0x00020001,
+    0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013, 0x00020016, 0x00020017, 0x00020018,
+    0x00020100, 0x00020102, 0x00041130, 0x00041141, 0x00041142, 0x00041200, 0x00041202, 0x00041212,
+    0x00041220, 0x00041400, 0x00041410, 0x00041420, 0x00041430, 0x00041432, 0x00041500, 0x00041504,
+    0x00041510, 0x00041511, 0x00041512, 0x0004151A, 0x00041600, 0x00080001, 0x00080005, 0x00080006,
+    0x00080008, 0x00080010, 0x00080012, 0x00080013, 0x00080014, 0x00080015, 0x00080016, 0x00080018,
+    0x0008001A, 0x0008001B, 0x00080020, 0x00080021, 0x00080022, 0x00080023, 0x00080024, 0x00080025,
+    0x0008002A, 0x00080030, 0x00080031, 0x00080032, 0x00080033, 0x00080034, 0x00080035, 0x00080040,
+    0x00080041, 0x00080042, 0x00080050, 0x00080051, 0x00080052, 0x00080053, 0x00080054, 0x00080056,
+    0x00080058, 0x00080060, 0x00080061, 0x00080062, 0x00080064, 0x00080068, 0x00080070, 0x00080080,
+    0x00080081, 0x00080082, 0x00080090, 0x00080092, 0x00080094, 0x00080096, 0x00080100, 0x00080101,
+    0x00080102, 0x00080103, 0x00080104, 0x00080105, 0x00080106, 0x00080107, 0x00080108, 0x0008010B,
+    0x0008010C, 0x0008010D, 0x0008010F, 0x00080110, 0x00080112, 0x00080114, 0x00080115, 0x00080116,
+    0x00080117, 0x00080118, 0x00080119, 0x00080120, 0x00080121, 0x00080201, 0x00081000, 0x00081010,
+    0x00081030, 0x00081032, 0x0008103E, 0x0008103F, 0x00081040, 0x00081048, 0x00081049, 0x00081050,
+    0x00081052, 0x00081060, 0x00081062, 0x00081070, 0x00081072, 0x00081080, 0x00081084, 0x00081090,
+    0x00081100, 0x00081110, 0x00081111, 0x00081115, 0x00081120, 0x00081125, 0x00081130, 0x00081134,
+    0x0008113A, 0x00081140, 0x00081145, 0x0008114A, 0x0008114B, 0x00081150, 0x00081155, 0x0008115A,
+    0x00081160, 0x00081161, 0x00081162, 0x00081163, 0x00081164, 0x00081167, 0x00081190, 0x00081195,
+    0x00081196, 0x00081197, 0x00081198, 0x00081199, 0x00081200, 0x00081250, 0x00082110, 0x00082111,
+    0x00082112, 0x00082120, 0x00082122, 0x00082124, 0x00082127, 0x00082128, 0x00082129, 0x0008212A,
+    0x00082130, 0x00082132, 0x00082133, 0x00082134, 0x00082135, 0x00082142, 0x00082143, 0x00082144,
+    0x00082200, 0x00082204, 0x00082208, 0x00082218, 0x00082220, 0x00082228, 0x00082229, 0x00082230,
+    0x00082240, 0x00082242, 0x00082244, 0x00082246, 0x00082251, 0x00082253, 0x00082255, 0x00082256,
+    0x00082257, 0x00082258, 0x00082259, 0x0008225A, 0x0008225C, 0x00083001, 0x00083010, 0x00083011,
+    0x00083012, 0x00084000, 0x00089007, 0x00089092, 0x00089121, 0x00089123, 0x00089124, 0x00089154,
+    0x00089205, 0x00089206, 0x00089207, 0x00089208, 0x00089209, 0x00089215, 0x00089237, 0x00089410,
+    0x00089458, 0x00089459, 0x00089460, 0x00100010, 0x00100020, 0x00100021, 0x00100022, 0x00100024,
+    0x00100030, 0x00100032, 0x00100040, 0x00100050, 0x00100101, 0x00100102, 0x00100200, 0x00100201,
+    0x00101000, 0x00101001, 0x00101002, 0x00101005, 0x00101010, 0x00101020, 0x00101021, 0x00101030,
+    0x00101040, 0x00101050, 0x00101060, 0x00101080, 0x00101081, 0x00101090, 0x00101100, 0x00102000,
+    0x00102110, 0x00102150, 0x00102152, 0x00102154, 0x00102160, 0x00102180, 0x001021A0, 0x001021B0,
+    0x001021C0, 0x001021D0, 0x001021F0, 0x00102201, 0x00102202, 0x00102203, 0x00102210, 0x00102292,
+    0x00102293, 0x00102294, 0x00102295, 0x00102296, 0x00102297, 0x00102298, 0x00102299, 0x00104000,
+    0x00109431, 0x00120010, 0x00120020, 0x00120021, 0x00120030, 0x00120031, 0x00120040, 0x00120042,
+    0x00120050, 0x00120051, 0x00120060, 0x00120062, 0x00120063, 0x00120064, 0x00120071, 0x00120072,
+    0x00120081, 0x00120082, 0x00120083, 0x00120084, 0x00120085, 0x00140023, 0x00140024, 0x00140025,
+    0x00140028, 0x00140030, 0x00140032, 0x00140034, 0x00140042, 0x00140044, 0x00140045, 0x00140046,
+    0x00140050, 0x00140052, 0x00140054, 0x00140056, 0x00141010, 0x00141020, 0x00141040, 0x00142002,
+    0x00142004, 0x00142006, 0x00142008, 0x00142012, 0x00142014, 0x00142016, 0x00142018, 0x0014201A,
+    0x0014201C, 0x0014201E, 0x00142030, 0x00142032, 0x00142202, 0x00142204, 0x00142206, 0x00142208,
+    0x0014220A, 0x0014220C, 0x0014220E, 0x00142210, 0x00142220, 0x00142222, 0x00142224, 0x00142226,
+    0x00142228, 0x0014222A, 0x0014222C, 0x00143011, 0x00143012, 0x00143020, 0x00143022, 0x00143024,
+    0x00143026, 0x00143028, 0x00143040, 0x00143050, 0x00143060, 0x00143070, 0x00143071, 0x00143072,
+    0x00143073, 0x00143074, 0x00143075, 0x00143076, 0x00143077, 0x00143080, 0x00143099, 0x00144002,
+    0x00144004, 0x00144006, 0x00144008, 0x0014400A, 0x0014400C, 0x0014400E, 0x0014400F, 0x00144010,
+    0x00144011, 0x00144012, 0x00144013, 0x00144014, 0x00144015, 0x00144016, 0x00144017, 0x00144018,
+    0x00144019, 0x0014401A, 0x0014401B, 0x0014401C, 0x0014401D, 0x00144020, 0x00144022, 0x00144024,
+    0x00144026, 0x00144028, 0x00144030, 0x00144031, 0x00144032, 0x00144033, 0x00144034, 0x00144035,
+    0x00144036, 0x00144038, 0x0014403A, 0x0014403C, 0x00144040, 0x00144050, 0x00144051, 0x00144052,
+    0x00144054, 0x00144056, 0x00144057, 0x00144058, 0x00144059, 0x0014405A, 0x0014405C, 0x00144060,
+    0x00144062, 0x00144064, 0x00144070, 0x00144072, 0x00144074, 0x00144076, 0x00144078, 0x0014407A,
+    0x0014407C, 0x0014407E, 0x00144080, 0x00144081, 0x00144082, 0x00144083, 0x00144084, 0x00144085,
+    0x00144086, 0x00144087, 0x00144088, 0x00144089, 0x0014408B, 0x0014408C, 0x0014408D, 0x0014408E,
+    0x00144091, 0x00144092, 0x0014409A, 0x0014409B, 0x0014409C, 0x0014409D, 0x0014409F, 0x001440A0,
+    0x001440A1, 0x001440A2, 0x00145002, 0x00145004, 0x00145100, 0x00145101, 0x00145102, 0x00145103,
+    0x00145104, 0x00145105, 0x00145106, 0x00145107, 0x00145108, 0x00145109, 0x0014510A, 0x0014510B,
+    0x0014510C, 0x0014510D, 0x0014510E, 0x0014510F, 0x00145110, 0x00145111, 0x00145112, 0x00145113,
+    0x00145114, 0x00145115, 0x00145116, 0x00145117, 0x00145118, 0x00145119, 0x0014511A, 0x0014511B,
+    0x0014511C, 0x0014511D, 0x0014511E, 0x0014511F, 0x00180010, 0x00180012, 0x00180013, 0x00180014,
+    0x00180015, 0x00180020, 0x00180021, 0x00180022, 0x00180023, 0x00180024, 0x00180025, 0x00180026,
+    0x00180027, 0x00180028, 0x00180029, 0x0018002A, 0x00180030, 0x00180031, 0x00180032, 0x00180033,
+    0x00180034, 0x00180035, 0x00180036, 0x00180037, 0x00180038, 0x00180039, 0x0018003A, 0x00180040,
+    0x00180042, 0x00180050, 0x00180060, 0x00180070, 0x00180071, 0x00180072, 0x00180073, 0x00180074,
+    0x00180075, 0x00180080, 0x00180081, 0x00180082, 0x00180083, 0x00180084, 0x00180085, 0x00180086,
+    0x00180087, 0x00180088, 0x00180089, 0x00180090, 0x00180091, 0x00180093, 0x00180094, 0x00180095,
+    0x00181000, 0x00181002, 0x00181003, 0x00181004, 0x00181005, 0x00181006, 0x00181007, 0x00181008,
+    0x00181010, 0x00181011, 0x00181012, 0x00181014, 0x00181016, 0x00181017, 0x00181018, 0x00181019,
+    0x0018101A, 0x0018101B, 0x00181020, 0x00181022, 0x00181023, 0x00181030, 0x00181040, 0x00181041,
+    0x00181042, 0x00181043, 0x00181044, 0x00181045, 0x00181046, 0x00181047, 0x00181048, 0x00181049,
+    0x00181050, 0x00181060, 0x00181061, 0x00181062, 0x00181063, 0x00181064, 0x00181065, 0x00181066,
+    0x00181067, 0x00181068, 0x00181069, 0x0018106A, 0x0018106C, 0x0018106E, 0x00181070, 0x00181071,
+    0x00181072, 0x00181073, 0x00181074, 0x00181075, 0x00181076, 0x00181077, 0x00181078, 0x00181079,
+    0x00181080, 0x00181081, 0x00181082, 0x00181083, 0x00181084, 0x00181085, 0x00181086, 0x00181088,
+    0x00181090, 0x00181094, 0x00181100, 0x00181110, 0x00181111, 0x00181114, 0x00181120, 0x00181121,
+    0x00181130, 0x00181131, 0x00181134, 0x00181135, 0x00181136, 0x00181137, 0x00181138, 0x0018113A,
+    0x00181140, 0x00181141, 0x00181142, 0x00181143, 0x00181144, 0x00181145, 0x00181146, 0x00181147,
+    0x00181149, 0x00181150, 0x00181151, 0x00181152, 0x00181153, 0x00181154, 0x00181155, 0x00181156,
+    0x0018115A, 0x0018115E, 0x00181160, 0x00181161, 0x00181162, 0x00181164, 0x00181166, 0x00181170,
+    0x00181180, 0x00181181, 0x00181182, 0x00181183, 0x00181184, 0x00181190, 0x00181191, 0x001811A0,
+    0x001811A2, 0x001811A4, 0x00181200, 0x00181201, 0x00181202, 0x00181210, 0x00181240, 0x00181242,
+    0x00181243, 0x00181244, 0x00181250, 0x00181251, 0x00181260, 0x00181261, 0x00181300, 0x00181301,
+    0x00181302, 0x00181310, 0x00181312, 0x00181314, 0x00181315, 0x00181316, 0x00181318, 0x00181400,
+    0x00181401, 0x00181402, 0x00181403, 0x00181404, 0x00181405, 0x00181411, 0x00181412, 0x00181413,
+    0x00181450, 0x00181460, 0x00181470, 0x00181480, 0x00181490, 0x00181491, 0x00181495, 0x00181500,
+    0x00181508, 0x00181510, 0x00181511, 0x00181520, 0x00181521, 0x00181530, 0x00181531, 0x00181600,
+    0x00181602, 0x00181604, 0x00181606, 0x00181608, 0x00181610, 0x00181612, 0x00181620, 0x00181622,
+    0x00181623, 0x00181624, 0x00181700, 0x00181702, 0x00181704, 0x00181706, 0x00181708, 0x00181710,
+    0x00181712, 0x00181720, 0x00181800, 0x00181801, 0x00181802, 0x00181803, 0x00182001, 0x00182002,
+    0x00182003, 0x00182004, 0x00182005, 0x00182006, 0x00182010, 0x00182020, 0x00182030, 0x00182041,
+    0x00182042, 0x00182043, 0x00182044, 0x00182045, 0x00182046, 0x00183100, 0x00183101, 0x00183102,
+    0x00183103, 0x00183104, 0x00183105, 0x00184000, 0x00185000, 0x00185010, 0x00185012, 0x00185020,
+    0x00185021, 0x00185022, 0x00185024, 0x00185026, 0x00185027, 0x00185028, 0x00185029, 0x00185030,
+    0x00185040, 0x00185050, 0x00185100, 0x00185101, 0x00185104, 0x00185210, 0x00185212, 0x00186000,
+    0x00186011, 0x00186012, 0x00186014, 0x00186016, 0x00186018, 0x0018601A, 0x0018601C, 0x0018601E,
+    0x00186020, 0x00186022, 0x00186024, 0x00186026, 0x00186028, 0x0018602A, 0x0018602C, 0x0018602E,
+    0x00186030, 0x00186031, 0x00186032, 0x00186034, 0x00186036, 0x00186038, 0x00186039, 0x0018603A,
+    0x0018603B, 0x0018603C, 0x0018603D, 0x0018603E, 0x0018603F, 0x00186040, 0x00186041, 0x00186042,
+    0x00186043, 0x00186044, 0x00186046, 0x00186048, 0x0018604A, 0x0018604C, 0x0018604E, 0x00186050,
+    0x00186052, 0x00186054, 0x00186056, 0x00186058, 0x0018605A, 0x00186060, 0x00187000, 0x00187001,
+    0x00187004, 0x00187005, 0x00187006, 0x00187008, 0x0018700A, 0x0018700C, 0x0018700E, 0x00187010,
+    0x00187011, 0x00187012, 0x00187014, 0x00187016, 0x0018701A, 0x00187020, 0x00187022, 0x00187024,
+    0x00187026, 0x00187028, 0x0018702A, 0x0018702B, 0x00187030, 0x00187032, 0x00187034, 0x00187036,
+    0x00187038, 0x00187040, 0x00187041, 0x00187042, 0x00187044, 0x00187046, 0x00187048, 0x0018704C,
+    0x00187050, 0x00187052, 0x00187054, 0x00187056, 0x00187058, 0x00187060, 0x00187062, 0x00187064,
+    0x00187065, 0x00188150, 0x00188151, 0x00189004, 0x00189005, 0x00189006, 0x00189008, 0x00189009,
+    0x00189010, 0x00189011, 0x00189012, 0x00189014, 0x00189015, 0x00189016, 0x00189017, 0x00189018,
+    0x00189019, 0x00189020, 0x00189021, 0x00189022, 0x00189024, 0x00189025, 0x00189026, 0x00189027,
+    0x00189028, 0x00189029, 0x00189030, 0x00189032, 0x00189033, 0x00189034, 0x00189035, 0x00189036,
+    0x00189037, 0x00189041, 0x00189042, 0x00189043, 0x00189044, 0x00189045, 0x00189046, 0x00189047,
+    0x00189048, 0x00189049, 0x00189050, 0x00189051, 0x00189052, 0x00189053, 0x00189054, 0x00189058,
+    0x00189059, 0x00189060, 0x00189061, 0x00189062, 0x00189063, 0x00189064, 0x00189065, 0x00189066,
+    0x00189067, 0x00189069, 0x00189070, 0x00189073, 0x00189074, 0x00189075, 0x00189076, 0x00189077,
+    0x00189078, 0x00189079, 0x00189080, 0x00189081, 0x00189082, 0x00189083, 0x00189084, 0x00189085,
+    0x00189087, 0x00189089, 0x00189090, 0x00189091, 0x00189092, 0x00189093, 0x00189094, 0x00189095,
+    0x00189096, 0x00189098, 0x00189100, 0x00189101, 0x00189103, 0x00189104, 0x00189105, 0x00189106,
+    0x00189107, 0x00189112, 0x00189114, 0x00189115, 0x00189117, 0x00189118, 0x00189119, 0x00189125,
+    0x00189126, 0x00189127, 0x00189147, 0x00189151, 0x00189152, 0x00189155, 0x00189159, 0x00189166,
+    0x00189168, 0x00189169, 0x00189170, 0x00189171, 0x00189172, 0x00189173, 0x00189174, 0x00189175,
+    0x00189176, 0x00189177, 0x00189178, 0x00189179, 0x00189180, 0x00189181, 0x00189182, 0x00189183,
+    0x00189184, 0x00189185, 0x00189186, 0x00189195, 0x00189196, 0x00189197, 0x00189198, 0x00189199,
+    0x00189200, 0x00189214, 0x00189217, 0x00189218, 0x00189219, 0x00189220, 0x00189226, 0x00189227,
+    0x00189231, 0x00189232, 0x00189234, 0x00189236, 0x00189239, 0x00189240, 0x00189241, 0x00189250,
+    0x00189251, 0x00189252, 0x00189253, 0x00189254, 0x00189255, 0x00189256, 0x00189257, 0x00189258,
+    0x00189259, 0x0018925A, 0x0018925B, 0x0018925C, 0x0018925D, 0x0018925E, 0x0018925F, 0x00189260,
+    0x00189295, 0x00189296, 0x00189297, 0x00189298, 0x00189301, 0x00189302, 0x00189303, 0x00189304,
+    0x00189305, 0x00189306, 0x00189307, 0x00189308, 0x00189309, 0x00189310, 0x00189311, 0x00189312,
+    0x00189313, 0x00189314, 0x00189315, 0x00189316, 0x00189317, 0x00189318, 0x00189319, 0x00189320,
+    0x00189321, 0x00189322, 0x00189323, 0x00189324, 0x00189325, 0x00189326, 0x00189327, 0x00189328,
+    0x00189329, 0x00189330, 0x00189332, 0x00189333, 0x00189334, 0x00189335, 0x00189337, 0x00189338,
+    0x00189340, 0x00189341, 0x00189342, 0x00189343, 0x00189344, 0x00189345, 0x00189346, 0x00189351,
+    0x00189352, 0x00189353, 0x00189360, 0x00189401, 0x00189402, 0x00189403, 0x00189404, 0x00189405,
+    0x00189406, 0x00189407, 0x00189410, 0x00189412, 0x00189417, 0x00189420, 0x00189423, 0x00189424,
+    0x00189425, 0x00189426, 0x00189427, 0x00189428, 0x00189429, 0x00189430, 0x00189432, 0x00189433,
+    0x00189434, 0x00189435, 0x00189436, 0x00189437, 0x00189438, 0x00189439, 0x00189440, 0x00189441,
+    0x00189442, 0x00189445, 0x00189447, 0x00189449, 0x00189451, 0x00189452, 0x00189455, 0x00189456,
+    0x00189457, 0x00189461, 0x00189462, 0x00189463, 0x00189464, 0x00189465, 0x00189466, 0x00189467,
+    0x00189468, 0x00189469, 0x00189470, 0x00189471, 0x00189472, 0x00189473, 0x00189474, 0x00189476,
+    0x00189477, 0x00189504, 0x00189506, 0x00189507, 0x00189508, 0x00189509, 0x00189510, 0x00189511,
+    0x00189514, 0x00189515, 0x00189516, 0x00189517, 0x00189518, 0x00189519, 0x00189524, 0x00189525,
+    0x00189526, 0x00189527, 0x00189528, 0x00189530, 0x00189531, 0x00189538, 0x00189541, 0x00189542,
+    0x00189543, 0x00189544, 0x00189545, 0x00189546, 0x00189547, 0x00189548, 0x00189549, 0x00189550,
+    0x00189551, 0x00189552, 0x00189553, 0x00189554, 0x00189555, 0x00189556, 0x00189557, 0x00189558,
+    0x00189559, 0x00189601, 0x00189602, 0x00189603, 0x00189604, 0x00189605, 0x00189606, 0x00189607,
+    0x00189701, 0x00189715, 0x00189716, 0x00189717, 0x00189718, 0x00189719, 0x00189720, 0x00189721,
+    0x00189722, 0x00189723, 0x00189724, 0x00189725, 0x00189726, 0x00189727, 0x00189729, 0x00189732,
+    0x00189733, 0x00189734, 0x00189735, 0x00189736, 0x00189737, 0x00189738, 0x00189739, 0x00189740,
+    0x00189749, 0x00189751, 0x00189755, 0x00189756, 0x00189758, 0x00189759, 0x00189760, 0x00189761,
+    0x00189762, 0x00189763, 0x00189764, 0x00189765, 0x00189766, 0x00189767, 0x00189768, 0x00189769,
+    0x00189770, 0x00189771, 0x00189772, 0x00189801, 0x00189803, 0x00189804, 0x00189805, 0x00189806,
+    0x00189807, 0x00189808, 0x00189809, 0x0018980B, 0x0018980C, 0x0018980D, 0x0018980E, 0x0018980F,
+    0x00189810, 0x0018A001, 0x0018A002, 0x0018A003, 0x0020000D, 0x0020000E, 0x00200010, 0x00200011,
+    0x00200012, 0x00200013, 0x00200014, 0x00200015, 0x00200016, 0x00200017, 0x00200018, 0x00200019,
+    0x00200020, 0x00200022, 0x00200024, 0x00200026, 0x00200030, 0x00200032, 0x00200035, 0x00200037,
+    0x00200050, 0x00200052, 0x00200060, 0x00200062, 0x00200070, 0x00200080, 0x002000AA, 0x00200100,
+    0x00200105, 0x00200110, 0x00200200, 0x00200242, 0x00201000, 0x00201001, 0x00201002, 0x00201003,
+    0x00201004, 0x00201005, 0x00201020, 0x00201040, 0x00201041, 0x00201070, 0x00201200, 0x00201202,
+    0x00201204, 0x00201206, 0x00201208, 0x00201209, 0x00203100, 0x00203401, 0x00203402, 0x00203403,
+    0x00203404, 0x00203405, 0x00203406, 0x00204000, 0x00205000, 0x00205002, 0x00209056, 0x00209057,
+    0x00209071, 0x00209072, 0x00209111, 0x00209113, 0x00209116, 0x00209128, 0x00209153, 0x00209154,
+    0x00209155, 0x00209156, 0x00209157, 0x00209158, 0x00209161, 0x00209162, 0x00209163, 0x00209164,
+    0x00209165, 0x00209167, 0x00209170, 0x00209171, 0x00209172, 0x00209213, 0x00209221, 0x00209222,
+    0x00209228, 0x00209238, 0x00209241, 0x00209245, 0x00209246, 0x00209247, 0x00209248, 0x00209249,
+    0x00209250, 0x00209251, 0x00209252, 0x00209253, 0x00209254, 0x00209255, 0x00209256, 0x00209257,
+    0x00209301, 0x00209302, 0x00209307, 0x00209308, 0x00209309, 0x0020930A, 0x0020930B, 0x0020930C,
+    0x0020930D, 0x0020930E, 0x0020930F, 0x00209310, 0x00209311, 0x00209312, 0x00209313, 0x00209421,
+    0x00209450, 0x00209453, 0x00209518, 0x00209529, 0x00209536, 0x00220001, 0x00220002, 0x00220003,
+    0x00220004, 0x00220005, 0x00220006, 0x00220007, 0x00220008, 0x00220009, 0x0022000A, 0x0022000B,
+    0x0022000C, 0x0022000D, 0x0022000E, 0x00220010, 0x00220011, 0x00220012, 0x00220013, 0x00220014,
+    0x00220015, 0x00220016, 0x00220017, 0x00220018, 0x00220019, 0x0022001A, 0x0022001B, 0x0022001C,
+    0x0022001D, 0x0022001E, 0x00220020, 0x00220021, 0x00220022, 0x00220030, 0x00220031, 0x00220032,
+    0x00220035, 0x00220036, 0x00220037, 0x00220038, 0x00220039, 0x00220041, 0x00220042, 0x00220048,
+    0x00220049, 0x0022004E, 0x00220055, 0x00220056, 0x00220057, 0x00220058, 0x00221007, 0x00221008,
+    0x00221009, 0x00221010, 0x00221012, 0x00221019, 0x00221024, 0x00221025, 0x00221028, 0x00221029,
+    0x00221033, 0x00221035, 0x00221037, 0x00221039, 0x00221040, 0x00221044, 0x00221050, 0x00221053,
+    0x00221054, 0x00221059, 0x00221065, 0x00221066, 0x00221090, 0x00221092, 0x00221093, 0x00221094,
+    0x00221095, 0x00221096, 0x00221097, 0x00221100, 0x00221101, 0x00221103, 0x00221121, 0x00221122,
+    0x00221125, 0x00221127, 0x00221128, 0x00221130, 0x00221131, 0x00221132, 0x00221133, 0x00221134,
+    0x00221135, 0x00221140, 0x00221150, 0x00221153, 0x00221155, 0x00221159, 0x00221210, 0x00221211,
+    0x00221212, 0x00221220, 0x00221225, 0x00221230, 0x00221250, 0x00221255, 0x00221257, 0x00221260,
+    0x00221262, 0x00221265, 0x00221273, 0x00221300, 0x00221310, 0x00221330, 0x00221415, 0x00221420,
+    0x00221423, 0x00221436, 0x00221443, 0x00221445, 0x00221450, 0x00221452, 0x00221454, 0x00221458,
+    0x00221460, 0x00221463, 0x00221465, 0x00221466, 0x00221467, 0x00221468, 0x00221470, 0x00221472,
+    0x00221512, 0x00221513, 0x00221515, 0x00221517, 0x00221518, 0x00221525, 0x00221526, 0x00221527,
+    0x00221528, 0x00221529, 0x00221530, 0x00221531, 0x00240010, 0x00240011, 0x00240012, 0x00240016,
+    0x00240018, 0x00240020, 0x00240021, 0x00240024, 0x00240025, 0x00240028, 0x00240032, 0x00240033,
+    0x00240034, 0x00240035, 0x00240036, 0x00240037, 0x00240038, 0x00240039, 0x00240040, 0x00240042,
+    0x00240044, 0x00240045, 0x00240046, 0x00240048, 0x00240050, 0x00240051, 0x00240052, 0x00240053,
+    0x00240054, 0x00240055, 0x00240056, 0x00240057, 0x00240058, 0x00240059, 0x00240060, 0x00240061,
+    0x00240062, 0x00240063, 0x00240064, 0x00240065, 0x00240066, 0x00240067, 0x00240068, 0x00240069,
+    0x00240070, 0x00240071, 0x00240072, 0x00240073, 0x00240074, 0x00240075, 0x00240076, 0x00240077,
+    0x00240078, 0x00240079, 0x00240080, 0x00240081, 0x00240083, 0x00240085, 0x00240086, 0x00240087,
+    0x00240088, 0x00240089, 0x00240090, 0x00240091, 0x00240092, 0x00240093, 0x00240094, 0x00240095,
+    0x00240096, 0x00240097, 0x00240098, 0x00240100, 0x00240102, 0x00240103, 0x00240104, 0x00240105,
+    0x00240106, 0x00240107, 0x00240108, 0x00240110, 0x00240112, 0x00240113, 0x00240114, 0x00240115,
+    0x00240117, 0x00240118, 0x00240120, 0x00240122, 0x00240124, 0x00240126, 0x00240202, 0x00240306,
+    0x00240307, 0x00240308, 0x00240309, 0x00240317, 0x00240320, 0x00240325, 0x00240338, 0x00240341,
+    0x00240344, 0x00280002, 0x00280003, 0x00280004, 0x00280005, 0x00280006, 0x00280008, 0x00280009,
+    0x0028000A, 0x00280010, 0x00280011, 0x00280012, 0x00280014, 0x00280020, 0x00280030, 0x00280031,
+    0x00280032, 0x00280034, 0x00280040, 0x00280050, 0x00280051, 0x0028005F, 0x00280060, 0x00280061,
+    0x00280062, 0x00280063, 0x00280065, 0x00280066, 0x00280068, 0x00280069, 0x00280070, 0x00280071,
+    0x00280080, 0x00280081, 0x00280082, 0x00280090, 0x00280091, 0x00280092, 0x00280093, 0x00280094,
+    0x00280100, 0x00280101, 0x00280102, 0x00280103, 0x00280104, 0x00280105, 0x00280106, 0x00280107,
+    0x00280108, 0x00280109, 0x00280110, 0x00280111, 0x00280120, 0x00280121, 0x00280122, 0x00280123,
+    0x00280124, 0x00280125, 0x00280200, 0x00280300, 0x00280301, 0x00280302, 0x00280303, 0x00280304,
+    0x00280400, 0x00280400, 0x00280401, 0x00280401, 0x00280402, 0x00280402, 0x00280403, 0x00280403,
+    0x00280404, 0x00280700, 0x00280701, 0x00280702, 0x00280710, 0x00280720, 0x00280721, 0x00280722,
+    0x00280730, 0x00280740, 0x00280800, 0x00280802, 0x00280803, 0x00280804, 0x00280808, 0x00280A02,
+    0x00280A04, 0x00281040, 0x00281041, 0x00281050, 0x00281051, 0x00281052, 0x00281053, 0x00281054,
+    0x00281055, 0x00281056, 0x00281080, 0x00281090, 0x00281100, 0x00281101, 0x00281102, 0x00281103,
+    0x00281104, 0x00281111, 0x00281112, 0x00281113, 0x00281199, 0x00281200, 0x00281201, 0x00281202,
+    0x00281203, 0x00281204, 0x00281211, 0x00281212, 0x00281213, 0x00281214, 0x00281221, 0x00281222,
+    0x00281223, 0x00281300, 0x00281350, 0x00281351, 0x00281352, 0x0028135A, 0x00281401, 0x00281402,
+    0x00281403, 0x00281404, 0x00281405, 0x00281406, 0x00281407, 0x00281408, 0x0028140B, 0x0028140C,
+    0x0028140D, 0x0028140E, 0x0028140F, 0x00281410, 0x00282000, 0x00282110, 0x00282112, 0x00282114,
+    0x00283000, 0x00283002, 0x00283003, 0x00283004, 0x00283006, 0x00283010, 0x00283110, 0x00284000,
+    0x00285000, 0x00286010, 0x00286020, 0x00286022, 0x00286023, 0x00286030, 0x00286040, 0x00286100,
+    0x00286101, 0x00286102, 0x00286110, 0x00286112, 0x00286114, 0x00286120, 0x00286190, 0x00287000,
+    0x00287001, 0x00287002, 0x00287003, 0x00287004, 0x00287005, 0x00287006, 0x00287007, 0x00287008,
+    0x00287009, 0x0028700A, 0x0028700B, 0x0028700C, 0x0028700D, 0x0028700E, 0x0028700F, 0x00287010,
+    0x00287011, 0x00287012, 0x00287013, 0x00287014, 0x00287015, 0x00287016, 0x00287017, 0x00287018,
+    0x00287019, 0x0028701A, 0x0028701B, 0x0028701C, 0x0028701D, 0x0028701E, 0x0028701F, 0x00287020,
+    0x00287021, 0x00287022, 0x00287023, 0x00287024, 0x00287025, 0x00287026, 0x00287027, 0x00287028,
+    0x00287029, 0x0028702A, 0x0028702B, 0x0028702C, 0x0028702D, 0x0028702E, 0x00287FE0, 0x00289001,
+    0x00289002, 0x00289003, 0x00289099, 0x00289108, 0x00289110, 0x00289132, 0x00289145, 0x00289235,
+    0x00289411, 0x00289415, 0x00289416, 0x00289422, 0x00289443, 0x00289444, 0x00289445, 0x00289446,
+    0x00289454, 0x00289474, 0x00289478, 0x00289501, 0x00289502, 0x00289503, 0x00289505, 0x00289506,
+    0x00289507, 0x00289520, 0x00289537, 0x0032000A, 0x0032000C, 0x00320012, 0x00320032, 0x00320033,
+    0x00320034, 0x00320035, 0x00321000, 0x00321001, 0x00321010, 0x00321011, 0x00321020, 0x00321021,
+    0x00321030, 0x00321031, 0x00321032, 0x00321033, 0x00321034, 0x00321040, 0x00321041, 0x00321050,
+    0x00321051, 0x00321055, 0x00321060, 0x00321064, 0x00321070, 0x00324000, 0x00380004, 0x00380008,
+    0x00380010, 0x00380011, 0x00380014, 0x00380016, 0x0038001A, 0x0038001B, 0x0038001C, 0x0038001D,
+    0x0038001E, 0x00380020, 0x00380021, 0x00380030, 0x00380032, 0x00380040, 0x00380044, 0x00380050,
+    0x00380060, 0x00380061, 0x00380062, 0x00380064, 0x00380100, 0x00380101, 0x00380102, 0x00380300,
+    0x00380400, 0x00380500, 0x00380502, 0x00384000, 0x003A0004, 0x003A0005, 0x003A0010, 0x003A001A,
+    0x003A0020, 0x003A0200, 0x003A0202, 0x003A0203, 0x003A0205, 0x003A0208, 0x003A0209, 0x003A020A,
+    0x003A020C, 0x003A0210, 0x003A0211, 0x003A0212, 0x003A0213, 0x003A0214, 0x003A0215, 0x003A0218,
+    0x003A021A, 0x003A0220, 0x003A0221, 0x003A0222, 0x003A0223, 0x003A0230, 0x003A0231, 0x003A0240,
+    0x003A0241, 0x003A0242, 0x003A0244, 0x003A0245, 0x003A0246, 0x003A0247, 0x003A0248, 0x003A0300,
+    0x003A0301, 0x003A0302, 0x00400001, 0x00400002, 0x00400003, 0x00400004, 0x00400005, 0x00400006,
+    0x00400007, 0x00400008, 0x00400009, 0x0040000A, 0x0040000B, 0x00400010, 0x00400011, 0x00400012,
+    0x00400020, 0x00400026, 0x00400027, 0x00400031, 0x00400032, 0x00400033, 0x00400035, 0x00400036,
+    0x00400039, 0x0040003A, 0x00400100, 0x00400220, 0x00400241, 0x00400242, 0x00400243, 0x00400244,
+    0x00400245, 0x00400250, 0x00400251, 0x00400252, 0x00400253, 0x00400254, 0x00400255, 0x00400260,
+    0x00400261, 0x00400270, 0x00400275, 0x00400280, 0x00400281, 0x00400293, 0x00400294, 0x00400295,
+    0x00400296, 0x00400300, 0x00400301, 0x00400302, 0x00400303, 0x00400306, 0x00400307, 0x0040030E,
+    0x00400310, 0x00400312, 0x00400314, 0x00400316, 0x00400318, 0x00400320, 0x00400321, 0x00400324,
+    0x00400330, 0x00400340, 0x00400400, 0x00400440, 0x00400441, 0x00400500, 0x0040050A, 0x00400512,
+    0x00400513, 0x00400515, 0x00400518, 0x0040051A, 0x00400520, 0x00400550, 0x00400551, 0x00400552,
+    0x00400553, 0x00400554, 0x00400555, 0x00400556, 0x00400560, 0x00400562, 0x0040059A, 0x00400600,
+    0x00400602, 0x00400610, 0x00400612, 0x00400620, 0x004006FA, 0x0040071A, 0x0040072A, 0x0040073A,
+    0x0040074A, 0x004008D8, 0x004008DA, 0x004008EA, 0x004009F8, 0x00401001, 0x00401002, 0x00401003,
+    0x00401004, 0x00401005, 0x00401006, 0x00401007, 0x00401008, 0x00401009, 0x0040100A, 0x00401010,
+    0x00401011, 0x00401012, 0x00401060, 0x00401101, 0x00401102, 0x00401103, 0x00401400, 0x00402001,
+    0x00402004, 0x00402005, 0x00402006, 0x00402007, 0x00402008, 0x00402009, 0x00402010, 0x00402016,
+    0x00402017, 0x00402400, 0x00403001, 0x00404001, 0x00404002, 0x00404003, 0x00404004, 0x00404005,
+    0x00404006, 0x00404007, 0x00404009, 0x00404010, 0x00404011, 0x00404015, 0x00404016, 0x00404018,
+    0x00404019, 0x00404020, 0x00404021, 0x00404022, 0x00404023, 0x00404025, 0x00404026, 0x00404027,
+    0x00404028, 0x00404029, 0x00404030, 0x00404031, 0x00404032, 0x00404033, 0x00404034, 0x00404035,
+    0x00404036, 0x00404037, 0x00404040, 0x00404041, 0x00404050, 0x00404051, 0x00404052, 0x00408302,
+    0x00409092, 0x00409094, 0x00409096, 0x00409098, 0x00409210, 0x00409211, 0x00409212, 0x00409216,
+    0x00409220, 0x00409224, 0x00409225, 0x0040A007, 0x0040A010, 0x0040A020, 0x0040A021, 0x0040A022,
+    0x0040A023, 0x0040A024, 0x0040A026, 0x0040A027, 0x0040A028, 0x0040A030, 0x0040A032, 0x0040A040,
+    0x0040A043, 0x0040A047, 0x0040A050, 0x0040A057, 0x0040A060, 0x0040A066, 0x0040A067, 0x0040A068,
+    0x0040A070, 0x0040A073, 0x0040A074, 0x0040A075, 0x0040A076, 0x0040A078, 0x0040A07A, 0x0040A07C,
+    0x0040A080, 0x0040A082, 0x0040A084, 0x0040A085, 0x0040A088, 0x0040A089, 0x0040A090, 0x0040A0B0,
+    0x0040A110, 0x0040A112, 0x0040A120, 0x0040A121, 0x0040A122, 0x0040A123, 0x0040A124, 0x0040A125,
+    0x0040A130, 0x0040A132, 0x0040A136, 0x0040A138, 0x0040A13A, 0x0040A160, 0x0040A161, 0x0040A162,
+    0x0040A163, 0x0040A167, 0x0040A168, 0x0040A16A, 0x0040A170, 0x0040A171, 0x0040A172, 0x0040A173,
+    0x0040A174, 0x0040A180, 0x0040A192, 0x0040A193, 0x0040A194, 0x0040A195, 0x0040A224, 0x0040A290,
+    0x0040A296, 0x0040A297, 0x0040A29A, 0x0040A300, 0x0040A301, 0x0040A307, 0x0040A30A, 0x0040A313,
+    0x0040A33A, 0x0040A340, 0x0040A352, 0x0040A353, 0x0040A354, 0x0040A358, 0x0040A360, 0x0040A370,
+    0x0040A372, 0x0040A375, 0x0040A380, 0x0040A385, 0x0040A390, 0x0040A402, 0x0040A403, 0x0040A404,
+    0x0040A491, 0x0040A492, 0x0040A493, 0x0040A494, 0x0040A496, 0x0040A504, 0x0040A525, 0x0040A600,
+    0x0040A601, 0x0040A603, 0x0040A730, 0x0040A731, 0x0040A732, 0x0040A744, 0x0040A992, 0x0040B020,
+    0x0040DB00, 0x0040DB06, 0x0040DB07, 0x0040DB0B, 0x0040DB0C, 0x0040DB0D, 0x0040DB73, 0x0040E001,
+    0x0040E004, 0x0040E006, 0x0040E008, 0x0040E010, 0x0040E011, 0x0040E020, 0x0040E021, 0x0040E022,
+    0x0040E023, 0x0040E024, 0x0040E025, 0x0040E030, 0x0040E031, 0x00420010, 0x00420011, 0x00420012,
+    0x00420013, 0x00420014, 0x00440001, 0x00440002, 0x00440003, 0x00440004, 0x00440007, 0x00440008,
+    0x00440009, 0x0044000A, 0x0044000B, 0x00440010, 0x00440011, 0x00440012, 0x00440013, 0x00440019,
+    0x00460012, 0x00460014, 0x00460015, 0x00460016, 0x00460018, 0x00460028, 0x00460030, 0x00460032,
+    0x00460034, 0x00460036, 0x00460038, 0x00460040, 0x00460042, 0x00460044, 0x00460046, 0x00460050,
+    0x00460052, 0x00460060, 0x00460062, 0x00460063, 0x00460064, 0x00460070, 0x00460071, 0x00460074,
+    0x00460075, 0x00460076, 0x00460077, 0x00460080, 0x00460092, 0x00460094, 0x00460095, 0x00460097,
+    0x00460098, 0x00460100, 0x00460101, 0x00460102, 0x00460104, 0x00460106, 0x00460121, 0x00460122,
+    0x00460123, 0x00460124, 0x00460125, 0x00460135, 0x00460137, 0x00460139, 0x00460145, 0x00460146,
+    0x00460147, 0x00460201, 0x00460202, 0x00460203, 0x00460204, 0x00460205, 0x00460207, 0x00460208,
+    0x00460210, 0x00460211, 0x00460212, 0x00460213, 0x00460215, 0x00460218, 0x00460220, 0x00460224,
+    0x00460227, 0x00460230, 0x00460232, 0x00460234, 0x00460236, 0x00460238, 0x00460242, 0x00460244,
+    0x00460247, 0x00460248, 0x00460249, 0x00460250, 0x00460251, 0x00460252, 0x00460253, 0x00480001,
+    0x00480002, 0x00480003, 0x00480006, 0x00480007, 0x00480008, 0x00480010, 0x00480011, 0x00480012,
+    0x00480013, 0x00480014, 0x00480015, 0x00480100, 0x00480102, 0x00480105, 0x00480106, 0x00480107,
+    0x00480108, 0x00480110, 0x00480111, 0x00480112, 0x00480113, 0x00480120, 0x00480200, 0x00480201,
+    0x00480202, 0x00480207, 0x0048021A, 0x0048021E, 0x0048021F, 0x00480301, 0x00500004, 0x00500010,
+    0x00500012, 0x00500013, 0x00500014, 0x00500015, 0x00500016, 0x00500017, 0x00500018, 0x00500019,
+    0x0050001A, 0x0050001B, 0x0050001C, 0x0050001D, 0x0050001E, 0x00500020, 0x00520001, 0x00520002,
+    0x00520003, 0x00520004, 0x00520006, 0x00520007, 0x00520008, 0x00520009, 0x00520011, 0x00520012,
+    0x00520013, 0x00520014, 0x00520016, 0x00520025, 0x00520026, 0x00520027, 0x00520028, 0x00520029,
+    0x00520030, 0x00520031, 0x00520033, 0x00520034, 0x00520036, 0x00520038, 0x00520039, 0x0052003A,
+    0x00540010, 0x00540011, 0x00540012, 0x00540013, 0x00540014, 0x00540015, 0x00540016, 0x00540017,
+    0x00540018, 0x00540020, 0x00540021, 0x00540022, 0x00540030, 0x00540031, 0x00540032, 0x00540033,
+    0x00540036, 0x00540038, 0x00540039, 0x00540050, 0x00540051, 0x00540052, 0x00540053, 0x00540060,
+    0x00540061, 0x00540062, 0x00540063, 0x00540070, 0x00540071, 0x00540072, 0x00540073, 0x00540080,
+    0x00540081, 0x00540090, 0x00540100, 0x00540101, 0x00540200, 0x00540202, 0x00540210, 0x00540211,
+    0x00540220, 0x00540222, 0x00540300, 0x00540302, 0x00540304, 0x00540306, 0x00540308, 0x00540400,
+    0x00540410, 0x00540412, 0x00540414, 0x00540500, 0x00540501, 0x00541000, 0x00541001, 0x00541002,
+    0x00541004, 0x00541006, 0x00541100, 0x00541101, 0x00541102, 0x00541103, 0x00541104, 0x00541105,
+    0x00541200, 0x00541201, 0x00541202, 0x00541203, 0x00541210, 0x00541220, 0x00541300, 0x00541310,
+    0x00541311, 0x00541320, 0x00541321, 0x00541322, 0x00541323, 0x00541324, 0x00541330, 0x00541400,
+    0x00541401, 0x00603000, 0x00603002, 0x00603004, 0x00603006, 0x00603008, 0x00603010, 0x00603020,
+    0x00620001, 0x00620002, 0x00620003, 0x00620004, 0x00620005, 0x00620006, 0x00620008, 0x00620009,
+    0x0062000A, 0x0062000B, 0x0062000C, 0x0062000D, 0x0062000E, 0x0062000F, 0x00620010, 0x00620011,
+    0x00620012, 0x00640002, 0x00640003, 0x00640005, 0x00640007, 0x00640008, 0x00640009, 0x0064000F,
+    0x00640010, 0x00660001, 0x00660002, 0x00660003, 0x00660004, 0x00660009, 0x0066000A, 0x0066000B,
+    0x0066000C, 0x0066000D, 0x0066000E, 0x00660010, 0x00660011, 0x00660012, 0x00660013, 0x00660015,
+    0x00660016, 0x00660017, 0x00660018, 0x00660019, 0x0066001A, 0x0066001B, 0x0066001C, 0x0066001E,
+    0x0066001F, 0x00660020, 0x00660021, 0x00660023, 0x00660024, 0x00660025, 0x00660026, 0x00660027,
+    0x00660028, 0x00660029, 0x0066002A, 0x0066002B, 0x0066002C, 0x0066002D, 0x0066002E, 0x0066002F,
+    0x00660030, 0x00660031, 0x00660032, 0x00660034, 0x00660035, 0x00660036, 0x00660037, 0x00660038,
+    0x00660040, 0x00660041, 0x00660042, 0x00660043, 0x00686210, 0x00686221, 0x00686222, 0x00686223,
+    0x00686224, 0x00686225, 0x00686226, 0x00686230, 0x00686260, 0x00686265, 0x00686270, 0x00686280,
+    0x006862A0, 0x006862A5, 0x006862C0, 0x006862D0, 0x006862D5, 0x006862E0, 0x006862F0, 0x006862F2,
+    0x00686300, 0x00686310, 0x00686320, 0x00686330, 0x00686340, 0x00686345, 0x00686346, 0x00686347,
+    0x00686350, 0x00686360, 0x00686380, 0x00686390, 0x006863A0, 0x006863A4, 0x006863A8, 0x006863AC,
+    0x006863B0, 0x006863C0, 0x006863D0, 0x006863E0, 0x006863F0, 0x00686400, 0x00686410, 0x00686420,
+    0x00686430, 0x00686440, 0x00686450, 0x00686460, 0x00686470, 0x00686490, 0x006864A0, 0x006864C0,
+    0x006864D0, 0x006864F0, 0x00686500, 0x00686510, 0x00686520, 0x00686530, 0x00686540, 0x00686545,
+    0x00686550, 0x00686560, 0x00686590, 0x006865A0, 0x006865B0, 0x006865D0, 0x006865E0, 0x006865F0,
+    0x00686610, 0x00686620, 0x00700001, 0x00700002, 0x00700003, 0x00700004, 0x00700005, 0x00700006,
+    0x00700008, 0x00700009, 0x00700010, 0x00700011, 0x00700012, 0x00700014, 0x00700015, 0x00700020,
+    0x00700021, 0x00700022, 0x00700023, 0x00700024, 0x00700040, 0x00700041, 0x00700042, 0x00700050,
+    0x00700051, 0x00700052, 0x00700053, 0x0070005A, 0x00700060, 0x00700062, 0x00700066, 0x00700067,
+    0x00700068, 0x00700080, 0x00700081, 0x00700082, 0x00700083, 0x00700084, 0x00700086, 0x00700087,
+    0x00700100, 0x00700101, 0x00700102, 0x00700103, 0x00700207, 0x00700208, 0x00700209, 0x00700226,
+    0x00700227, 0x00700228, 0x00700229, 0x00700230, 0x00700231, 0x00700232, 0x00700233, 0x00700234,
+    0x00700241, 0x00700242, 0x00700243, 0x00700244, 0x00700245, 0x00700246, 0x00700247, 0x00700248,
+    0x00700249, 0x00700250, 0x00700251, 0x00700252, 0x00700253, 0x00700254, 0x00700255, 0x00700256,
+    0x00700257, 0x00700258, 0x00700261, 0x00700262, 0x00700273, 0x00700274, 0x00700278, 0x00700279,
+    0x00700282, 0x00700284, 0x00700285, 0x00700287, 0x00700288, 0x00700289, 0x00700294, 0x00700295,
+    0x00700306, 0x00700308, 0x00700309, 0x0070030A, 0x0070030C, 0x0070030D, 0x0070030F, 0x00700310,
+    0x00700311, 0x00700312, 0x00700314, 0x00700318, 0x0070031A, 0x0070031C, 0x0070031E, 0x00700401,
+    0x00700402, 0x00700403, 0x00700404, 0x00700405, 0x00720002, 0x00720004, 0x00720006, 0x00720008,
+    0x0072000A, 0x0072000C, 0x0072000E, 0x00720010, 0x00720012, 0x00720014, 0x00720020, 0x00720022,
+    0x00720024, 0x00720026, 0x00720028, 0x00720030, 0x00720032, 0x00720034, 0x00720038, 0x0072003A,
+    0x0072003C, 0x0072003E, 0x00720040, 0x00720050, 0x00720052, 0x00720054, 0x00720056, 0x00720060,
+    0x00720062, 0x00720064, 0x00720066, 0x00720068, 0x0072006A, 0x0072006C, 0x0072006E, 0x00720070,
+    0x00720072, 0x00720074, 0x00720076, 0x00720078, 0x0072007A, 0x0072007C, 0x0072007E, 0x00720080,
+    0x00720100, 0x00720102, 0x00720104, 0x00720106, 0x00720108, 0x0072010A, 0x0072010C, 0x0072010E,
+    0x00720200, 0x00720202, 0x00720203, 0x00720204, 0x00720206, 0x00720208, 0x00720210, 0x00720212,
+    0x00720214, 0x00720216, 0x00720218, 0x00720300, 0x00720302, 0x00720304, 0x00720306, 0x00720308,
+    0x00720310, 0x00720312, 0x00720314, 0x00720316, 0x00720318, 0x00720320, 0x00720330, 0x00720400,
+    0x00720402, 0x00720404, 0x00720406, 0x00720420, 0x00720421, 0x00720422, 0x00720424, 0x00720427,
+    0x00720430, 0x00720432, 0x00720434, 0x00720500, 0x00720510, 0x00720512, 0x00720514, 0x00720516,
+    0x00720520, 0x00720600, 0x00720602, 0x00720604, 0x00720700, 0x00720702, 0x00720704, 0x00720705,
+    0x00720706, 0x00720710, 0x00720712, 0x00720714, 0x00720716, 0x00720717, 0x00720718, 0x00740120,
+    0x00740121, 0x00741000, 0x00741002, 0x00741004, 0x00741006, 0x00741008, 0x0074100A, 0x0074100C,
+    0x0074100E, 0x00741020, 0x00741022, 0x00741024, 0x00741025, 0x00741026, 0x00741027, 0x00741028,
+    0x0074102A, 0x0074102B, 0x0074102C, 0x0074102D, 0x00741030, 0x00741032, 0x00741034, 0x00741036,
+    0x00741038, 0x0074103A, 0x00741040, 0x00741042, 0x00741044, 0x00741046, 0x00741048, 0x0074104A,
+    0x0074104C, 0x0074104E, 0x00741050, 0x00741052, 0x00741054, 0x00741056, 0x00741057, 0x00741200,
+    0x00741202, 0x00741204, 0x00741210, 0x00741212, 0x00741216, 0x00741220, 0x00741222, 0x00741224,
+    0x00741230, 0x00741234, 0x00741236, 0x00741238, 0x00741242, 0x00741244, 0x00741246, 0x00741324,
+    0x00741338, 0x0074133A, 0x00760001, 0x00760003, 0x00760006, 0x00760008, 0x0076000A, 0x0076000C,
+    0x0076000E, 0x00760010, 0x00760020, 0x00760030, 0x00760032, 0x00760034, 0x00760036, 0x00760038,
+    0x00760040, 0x00760055, 0x00760060, 0x00760070, 0x00760080, 0x00760090, 0x007600A0, 0x007600B0,
+    0x007600C0, 0x00780001, 0x00780010, 0x00780020, 0x00780024, 0x00780026, 0x00780028, 0x0078002A,
+    0x0078002E, 0x00780050, 0x00780060, 0x00780070, 0x00780090, 0x007800A0, 0x007800B0, 0x007800B2,
+    0x007800B4, 0x007800B6, 0x007800B8, 0x00800001, 0x00800002, 0x00800003, 0x00800004, 0x00800005,
+    0x00800006, 0x00800007, 0x00800008, 0x00800009, 0x00800010, 0x00800011, 0x00800012, 0x00800013,
+    0x00880130, 0x00880140, 0x00880200, 0x00880904, 0x00880906, 0x00880910, 0x00880912, 0x01000410,
+    0x01000420, 0x01000424, 0x01000426, 0x04000005, 0x04000010, 0x04000015, 0x04000020, 0x04000100,
+    0x04000105, 0x04000110, 0x04000115, 0x04000120, 0x04000305, 0x04000310, 0x04000401, 0x04000402,
+    0x04000403, 0x04000404, 0x04000500, 0x04000510, 0x04000520, 0x04000550, 0x04000561, 0x04000562,
+    0x04000563, 0x04000564, 0x04000565, 0x10000000, 0x10000001, 0x10000002, 0x10000003, 0x10000004,
+    0x10000005, 0x10100000, 0x20000010, 0x2000001E, 0x20000020, 0x20000030, 0x20000040, 0x20000050,
+    0x20000060, 0x20000061, 0x20000062, 0x20000063, 0x20000065, 0x20000067, 0x20000069, 0x2000006A,
+    0x200000A0, 0x200000A1, 0x200000A2, 0x200000A4, 0x200000A8, 0x20000500, 0x20000510, 0x20100010,
+    0x20100030, 0x20100040, 0x20100050, 0x20100052, 0x20100054, 0x20100060, 0x20100080, 0x201000A6,
+    0x201000A7, 0x201000A8, 0x201000A9, 0x20100100, 0x20100110, 0x20100120, 0x20100130, 0x20100140,
+    0x20100150, 0x20100152, 0x20100154, 0x2010015E, 0x20100160, 0x20100376, 0x20100500, 0x20100510,
+    0x20100520, 0x20200010, 0x20200020, 0x20200030, 0x20200040, 0x20200050, 0x202000A0, 0x202000A2,
+    0x20200110, 0x20200111, 0x20200130, 0x20200140, 0x20300010, 0x20300020, 0x20400010, 0x20400011,
+    0x20400020, 0x20400060, 0x20400070, 0x20400072, 0x20400074, 0x20400080, 0x20400082, 0x20400090,
+    0x20400100, 0x20400500, 0x20500010, 0x20500020, 0x20500500, 0x21000010, 0x21000020, 0x21000030,
+    0x21000040, 0x21000050, 0x21000070, 0x21000140, 0x21000160, 0x21000170, 0x21000500, 0x21100010,
+    0x21100020, 0x21100030, 0x21100099, 0x21200010, 0x21200050, 0x21200070, 0x21300010, 0x21300015,
+    0x21300030, 0x21300040, 0x21300050, 0x21300060, 0x21300080, 0x213000A0, 0x213000C0, 0x22000001,
+    0x22000002, 0x22000003, 0x22000004, 0x22000005, 0x22000006, 0x22000007, 0x22000008, 0x22000009,
+    0x2200000A, 0x2200000B, 0x2200000C, 0x2200000D, 0x2200000E, 0x2200000F, 0x22000020, 0x30020002,
+    0x30020003, 0x30020004, 0x3002000A, 0x3002000C, 0x3002000D, 0x3002000E, 0x30020010, 0x30020011,
+    0x30020012, 0x30020020, 0x30020022, 0x30020024, 0x30020026, 0x30020028, 0x30020029, 0x30020030,
+    0x30020032, 0x30020034, 0x30020040, 0x30020041, 0x30020042, 0x30020050, 0x30020051, 0x30020052,
+    0x30040001, 0x30040002, 0x30040004, 0x30040005, 0x30040006, 0x30040008, 0x3004000A, 0x3004000C,
+    0x3004000E, 0x30040010, 0x30040012, 0x30040014, 0x30040040, 0x30040042, 0x30040050, 0x30040052,
+    0x30040054, 0x30040056, 0x30040058, 0x30040060, 0x30040062, 0x30040070, 0x30040072, 0x30040074,
+    0x30060002, 0x30060004, 0x30060006, 0x30060008, 0x30060009, 0x30060010, 0x30060012, 0x30060014,
+    0x30060016, 0x30060018, 0x30060020, 0x30060022, 0x30060024, 0x30060026, 0x30060028, 0x3006002A,
+    0x3006002C, 0x30060030, 0x30060033, 0x30060036, 0x30060038, 0x30060039, 0x30060040, 0x30060042,
+    0x30060044, 0x30060045, 0x30060046, 0x30060048, 0x30060049, 0x30060050, 0x30060080, 0x30060082,
+    0x30060084, 0x30060085, 0x30060086, 0x30060088, 0x300600A0, 0x300600A4, 0x300600A6, 0x300600B0,
+    0x300600B2, 0x300600B4, 0x300600B6, 0x300600B7, 0x300600B8, 0x300600B9, 0x300600C0, 0x300600C2,
+    0x300600C4, 0x300600C6, 0x300600C8, 0x30080010, 0x30080012, 0x30080014, 0x30080016, 0x30080020,
+    0x30080021, 0x30080022, 0x30080024, 0x30080025, 0x3008002A, 0x3008002B, 0x3008002C, 0x30080030,
+    0x30080032, 0x30080033, 0x30080036, 0x30080037, 0x3008003A, 0x3008003B, 0x30080040, 0x30080041,
+    0x30080042, 0x30080044, 0x30080045, 0x30080046, 0x30080047, 0x30080048, 0x30080050, 0x30080052,
+    0x30080054, 0x30080056, 0x3008005A, 0x30080060, 0x30080061, 0x30080062, 0x30080063, 0x30080064,
+    0x30080065, 0x30080066, 0x30080068, 0x3008006A, 0x30080070, 0x30080072, 0x30080074, 0x30080076,
+    0x30080078, 0x3008007A, 0x30080080, 0x30080082, 0x30080090, 0x30080092, 0x300800A0, 0x300800B0,
+    0x300800C0, 0x300800D0, 0x300800E0, 0x300800F0, 0x300800F2, 0x300800F4, 0x300800F6, 0x30080100,
+    0x30080105, 0x30080110, 0x30080116, 0x30080120, 0x30080122, 0x30080130, 0x30080132, 0x30080134,
+    0x30080136, 0x30080138, 0x3008013A, 0x3008013C, 0x30080140, 0x30080142, 0x30080150, 0x30080152,
+    0x30080160, 0x30080162, 0x30080164, 0x30080166, 0x30080168, 0x30080171, 0x30080172, 0x30080173,
+    0x30080200, 0x30080202, 0x30080220, 0x30080223, 0x30080224, 0x30080230, 0x30080240, 0x30080250,
+    0x30080251, 0x300A0002, 0x300A0003, 0x300A0004, 0x300A0006, 0x300A0007, 0x300A0009, 0x300A000A,
+    0x300A000B, 0x300A000C, 0x300A000E, 0x300A0010, 0x300A0012, 0x300A0013, 0x300A0014, 0x300A0015,
+    0x300A0016, 0x300A0018, 0x300A001A, 0x300A0020, 0x300A0021, 0x300A0022, 0x300A0023, 0x300A0025,
+    0x300A0026, 0x300A0027, 0x300A0028, 0x300A002A, 0x300A002B, 0x300A002C, 0x300A002D, 0x300A0040,
+    0x300A0042, 0x300A0043, 0x300A0044, 0x300A0046, 0x300A0048, 0x300A004A, 0x300A004B, 0x300A004C,
+    0x300A004E, 0x300A004F, 0x300A0050, 0x300A0051, 0x300A0052, 0x300A0053, 0x300A0055, 0x300A0070,
+    0x300A0071, 0x300A0072, 0x300A0078, 0x300A0079, 0x300A007A, 0x300A007B, 0x300A0080, 0x300A0082,
+    0x300A0084, 0x300A0086, 0x300A0088, 0x300A0089, 0x300A008A, 0x300A008B, 0x300A008C, 0x300A008D,
+    0x300A008E, 0x300A008F, 0x300A00A0, 0x300A00A2, 0x300A00A4, 0x300A00B0, 0x300A00B2, 0x300A00B3,
+    0x300A00B4, 0x300A00B6, 0x300A00B8, 0x300A00BA, 0x300A00BB, 0x300A00BC, 0x300A00BE, 0x300A00C0,
+    0x300A00C2, 0x300A00C3, 0x300A00C4, 0x300A00C5, 0x300A00C6, 0x300A00C7, 0x300A00C8, 0x300A00CA,
+    0x300A00CC, 0x300A00CE, 0x300A00D0, 0x300A00D1, 0x300A00D2, 0x300A00D3, 0x300A00D4, 0x300A00D5,
+    0x300A00D6, 0x300A00D7, 0x300A00D8, 0x300A00D9, 0x300A00DA, 0x300A00DB, 0x300A00DC, 0x300A00DD,
+    0x300A00DE, 0x300A00E0, 0x300A00E1, 0x300A00E2, 0x300A00E3, 0x300A00E4, 0x300A00E5, 0x300A00E6,
+    0x300A00E7, 0x300A00E8, 0x300A00E9, 0x300A00EA, 0x300A00EB, 0x300A00EC, 0x300A00ED, 0x300A00EE,
+    0x300A00EF, 0x300A00F0, 0x300A00F2, 0x300A00F3, 0x300A00F4, 0x300A00F5, 0x300A00F6, 0x300A00F7,
+    0x300A00F8, 0x300A00F9, 0x300A00FA, 0x300A00FB, 0x300A00FC, 0x300A00FE, 0x300A0100, 0x300A0102,
+    0x300A0104, 0x300A0106, 0x300A0107, 0x300A0108, 0x300A0109, 0x300A010A, 0x300A010C, 0x300A010E,
+    0x300A0110, 0x300A0111, 0x300A0112, 0x300A0114, 0x300A0115, 0x300A0116, 0x300A0118, 0x300A011A,
+    0x300A011C, 0x300A011E, 0x300A011F, 0x300A0120, 0x300A0121, 0x300A0122, 0x300A0123, 0x300A0124,
+    0x300A0125, 0x300A0126, 0x300A0128, 0x300A0129, 0x300A012A, 0x300A012C, 0x300A012E, 0x300A0130,
+    0x300A0131, 0x300A0132, 0x300A0133, 0x300A0134, 0x300A0140, 0x300A0142, 0x300A0144, 0x300A0146,
+    0x300A0148, 0x300A014A, 0x300A014C, 0x300A014E, 0x300A0180, 0x300A0182, 0x300A0183, 0x300A0184,
+    0x300A0190, 0x300A0192, 0x300A0194, 0x300A0196, 0x300A0198, 0x300A0199, 0x300A019A, 0x300A01A0,
+    0x300A01A2, 0x300A01A4, 0x300A01A6, 0x300A01A8, 0x300A01B0, 0x300A01B2, 0x300A01B4, 0x300A01B6,
+    0x300A01B8, 0x300A01BA, 0x300A01BC, 0x300A01D0, 0x300A01D2, 0x300A01D4, 0x300A01D6, 0x300A0200,
+    0x300A0202, 0x300A0206, 0x300A0210, 0x300A0212, 0x300A0214, 0x300A0216, 0x300A0218, 0x300A021A,
+    0x300A021B, 0x300A021C, 0x300A0222, 0x300A0224, 0x300A0226, 0x300A0228, 0x300A0229, 0x300A022A,
+    0x300A022B, 0x300A022C, 0x300A022E, 0x300A0230, 0x300A0232, 0x300A0234, 0x300A0236, 0x300A0238,
+    0x300A0240, 0x300A0242, 0x300A0244, 0x300A0250, 0x300A0260, 0x300A0262, 0x300A0263, 0x300A0264,
+    0x300A0266, 0x300A026A, 0x300A026C, 0x300A0280, 0x300A0282, 0x300A0284, 0x300A0286, 0x300A0288,
+    0x300A028A, 0x300A028C, 0x300A0290, 0x300A0291, 0x300A0292, 0x300A0294, 0x300A0296, 0x300A0298,
+    0x300A029C, 0x300A029E, 0x300A02A0, 0x300A02A2, 0x300A02A4, 0x300A02B0, 0x300A02B2, 0x300A02B3,
+    0x300A02B4, 0x300A02B8, 0x300A02BA, 0x300A02C8, 0x300A02D0, 0x300A02D2, 0x300A02D4, 0x300A02D6,
+    0x300A02E0, 0x300A02E1, 0x300A02E2, 0x300A02E3, 0x300A02E4, 0x300A02E5, 0x300A02E6, 0x300A02E7,
+    0x300A02E8, 0x300A02EA, 0x300A02EB, 0x300A0302, 0x300A0304, 0x300A0306, 0x300A0308, 0x300A030A,
+    0x300A030C, 0x300A030D, 0x300A030F, 0x300A0312, 0x300A0314, 0x300A0316, 0x300A0318, 0x300A0320,
+    0x300A0322, 0x300A0330, 0x300A0332, 0x300A0334, 0x300A0336, 0x300A0338, 0x300A033A, 0x300A033C,
+    0x300A0340, 0x300A0342, 0x300A0344, 0x300A0346, 0x300A0348, 0x300A034A, 0x300A034C, 0x300A0350,
+    0x300A0352, 0x300A0354, 0x300A0356, 0x300A0358, 0x300A035A, 0x300A0360, 0x300A0362, 0x300A0364,
+    0x300A0366, 0x300A0370, 0x300A0372, 0x300A0374, 0x300A0380, 0x300A0382, 0x300A0384, 0x300A0386,
+    0x300A0388, 0x300A038A, 0x300A0390, 0x300A0392, 0x300A0394, 0x300A0396, 0x300A0398, 0x300A039A,
+    0x300A03A0, 0x300A03A2, 0x300A03A4, 0x300A03A6, 0x300A03A8, 0x300A03AA, 0x300A03AC, 0x300A0401,
+    0x300A0402, 0x300A0410, 0x300A0412, 0x300A0420, 0x300A0421, 0x300A0422, 0x300A0423, 0x300A0424,
+    0x300A0425, 0x300A0431, 0x300A0432, 0x300A0433, 0x300A0434, 0x300A0435, 0x300A0436, 0x300A0440,
+    0x300A0441, 0x300A0442, 0x300A0443, 0x300A0450, 0x300A0451, 0x300A0452, 0x300A0453, 0x300C0002,
+    0x300C0004, 0x300C0006, 0x300C0007, 0x300C0008, 0x300C0009, 0x300C000A, 0x300C000C, 0x300C000E,
+    0x300C0020, 0x300C0022, 0x300C0040, 0x300C0042, 0x300C0050, 0x300C0051, 0x300C0055, 0x300C0060,
+    0x300C006A, 0x300C0080, 0x300C00A0, 0x300C00B0, 0x300C00C0, 0x300C00D0, 0x300C00E0, 0x300C00F0,
+    0x300C00F2, 0x300C00F4, 0x300C00F6, 0x300C0100, 0x300C0102, 0x300C0104, 0x300E0002, 0x300E0004,
+    0x300E0005, 0x300E0008, 0x40000010, 0x40004000, 0x40080040, 0x40080042, 0x40080050, 0x400800FF,
+    0x40080100, 0x40080101, 0x40080102, 0x40080103, 0x40080108, 0x40080109, 0x4008010A, 0x4008010B,
+    0x4008010C, 0x40080111, 0x40080112, 0x40080113, 0x40080114, 0x40080115, 0x40080117, 0x40080118,
+    0x40080119, 0x4008011A, 0x40080200, 0x40080202, 0x40080210, 0x40080212, 0x40080300, 0x40084000,
+    0x40100001, 0x40100002, 0x40100004, 0x40101001, 0x40101004, 0x40101005, 0x40101006, 0x40101007,
+    0x40101008, 0x40101009, 0x4010100A, 0x40101010, 0x40101011, 0x40101012, 0x40101013, 0x40101014,
+    0x40101015, 0x40101016, 0x40101017, 0x40101018, 0x40101019, 0x4010101A, 0x4010101B, 0x4010101C,
+    0x4010101D, 0x4010101E, 0x4010101F, 0x40101020, 0x40101021, 0x40101023, 0x40101024, 0x40101025,
+    0x40101026, 0x40101027, 0x40101028, 0x40101029, 0x4010102A, 0x4010102B, 0x40101031, 0x40101033,
+    0x40101034, 0x40101037, 0x40101038, 0x40101039, 0x4010103A, 0x40101041, 0x40101042, 0x40101043,
+    0x40101044, 0x40101045, 0x40101046, 0x40101047, 0x40101048, 0x40101051, 0x40101052, 0x40101053,
+    0x40101054, 0x40101055, 0x40101056, 0x40101058, 0x40101059, 0x40101060, 0x40101061, 0x40101062,
+    0x40101064, 0x40101067, 0x40101068, 0x40101069, 0x4010106C, 0x4010106D, 0x4010106E, 0x4010106F,
+    0x40101070, 0x40101071, 0x40101072, 0x40101073, 0x40101075, 0x40101076, 0x40101077, 0x40101078,
+    0x40101079, 0x4010107A, 0x4010107B, 0x4010107C, 0x4010107D, 0x4010107E, 0x4FFE0001, 0x50000005,
+    0x50000010, 0x50000020, 0x50000022, 0x50000030, 0x50000040, 0x50000103, 0x50000104, 0x50000105,
+    0x50000106, 0x50000110, 0x50000112, 0x50000114, 0x50001001, 0x50002000, 0x50002002, 0x50002004,
+    0x50002006, 0x50002008, 0x5000200A, 0x5000200C, 0x5000200E, 0x50002500, 0x50002600, 0x50002610,
+    0x50003000, 0x52009229, 0x52009230, 0x54000100, 0x54000110, 0x54000112, 0x54001004, 0x54001006,
+    0x5400100A, 0x54001010, 0x56000010, 0x56000020, 0x60000010, 0x60000011, 0x60000012, 0x60000015,
+    0x60000022, 0x60000040, 0x60000045, 0x60000050, 0x60000051, 0x60000052, 0x60000060, 0x60000061,
+    0x60000062, 0x60000063, 0x60000066, 0x60000068, 0x60000069, 0x60000100, 0x60000102, 0x60000110,
+    0x60000200, 0x60000800, 0x60000802, 0x60000803, 0x60000804, 0x60001001, 0x60001100, 0x60001101,
+    0x60001102, 0x60001103, 0x60001200, 0x60001201, 0x60001202, 0x60001203, 0x60001301, 0x60001302,
+    0x60001303, 0x60001500, 0x60003000, 0x60004000, 0x7F000010, 0x7F000011, 0x7F000020, 0x7F000030,
+    0x7F000040, 0x7FE00008, 0x7FE00009, 0x7FE00010, 0x7FE00020, 0x7FE00030, 0x7FE00040, 0xFFFAFFFA,
+    0xFFFCFFFC, 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD,
 )
 
-UIDS: Final[tuple[tuple[str, str, str, str, bool], ...]] = (
-    ("1.2.840.10008.1.1", "Verification", "Verification SOP Class", "SOP Class", False),
-    ("1.2.840.10008.1.2", "ImplicitVRLittleEndian", "Implicit VR Little Endian: Default Transfer Syntax for DICOM", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.1", "ExplicitVRLittleEndian", "Explicit VR Little Endian", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.1.99", "DeflatedExplicitVRLittleEndian", "Deflated Explicit VR Little Endian", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.2", "ExplicitVRBigEndian", "Explicit VR Big Endian (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.50", "JPEGBaselineProcess1", "JPEG Baseline (Process 1): Default Transfer Syntax for Lossy JPEG 8 Bit Image Compression", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.51", "JPEGExtendedProcess2And4", "JPEG Extended (Process 2 & 4): Default Transfer Syntax for Lossy JPEG 12 Bit Image Compression (Process 4 only)", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.52", "JPEGExtendedProcess3And5", "JPEG Extended (Process 3 & 5) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.53", "JPEGSpectralSelectionNonHierarchicalProcess6And8", "JPEG Spectral Selection, Non-Hierarchical (Process 6 & 8) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.54", "JPEGSpectralSelectionNonHierarchicalProcess7And9", "JPEG Spectral Selection, Non-Hierarchical (Process 7 & 9) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.55", "JPEGFullProgressionNonHierarchicalProcess10And12", "JPEG Full Progression, Non-Hierarchical (Process 10 & 12) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.56", "JPEGFullProgressionNonHierarchicalProcess11And13", "JPEG Full Progression, Non-Hierarchical (Process 11 & 13) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.57", "JPEGLosslessNonHierarchicalProcess14", "JPEG Lossless, Non-Hierarchical (Process 14)", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.58", "JPEGLosslessNonHierarchicalProcess15", "JPEG Lossless, Non-Hierarchical (Process 15) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.59", "JPEGExtendedHierarchicalProcess16And18", "JPEG Extended, Hierarchical (Process 16 & 18) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.60", "JPEGExtendedHierarchicalProcess17And19", "JPEG Extended, Hierarchical (Process 17 & 19) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.61", "JPEGSpectralSelectionHierarchicalProcess20And22", "JPEG Spectral Selection, Hierarchical (Process 20 & 22) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.62", "JPEGSpectralSelectionHierarchicalProcess21And23", "JPEG Spectral Selection, Hierarchical (Process 21 & 23) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.63", "JPEGFullProgressionHierarchicalProcess24And26", "JPEG Full Progression, Hierarchical (Process 24 & 26) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.64", "JPEGFullProgressionHierarchicalProcess25And27", "JPEG Full Progression, Hierarchical (Process 25 & 27) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.65", "JPEGLosslessHierarchicalProcess28", "JPEG Lossless, Hierarchical (Process 28) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.66", "JPEGLosslessHierarchicalProcess29", "JPEG Lossless, Hierarchical (Process 29) (Retired)", "Transfer Syntax", True),
-    ("1.2.840.10008.1.2.4.70", "JPEGLosslessNonHierarchicalFirstOrderPredictionProcess14SelectionValue1", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1]): Default Transfer Syntax for Lossless JPEG Image Compression", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.80", "JPEGLSLosslessImageCompression", "JPEG-LS Lossless Image Compression", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.81", "JPEGLSLossyNearLosslessImageCompression", "JPEG-LS Lossy (Near-Lossless) Image Compression", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.90", "JPEG2000ImageCompressionLosslessOnly", "JPEG 2000 Image Compression (Lossless Only)", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.91", "JPEG2000ImageCompression", "JPEG 2000 Image Compression", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.92", "JPEG2000Part2MultiComponentImageCompressionLosslessOnly", "JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.93", "JPEG2000Part2MultiComponentImageCompression", "JPEG 2000 Part 2 Multi-component Image Compression", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.94", "JPIPReferenced", "JPIP Referenced", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.95", "JPIPReferencedDeflate", "JPIP Referenced Deflate", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.100", "MPEG2MainProfileMainLevel", "MPEG2 Main Profile @ Main Level", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.101", "MPEG2MainProfileHighLevel", "MPEG2 Main Profile @ High Level", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.102", "MPEG4AVCH264HighProfileLevel41", "MPEG-4 AVC/H.264 High Profile / Level 4.1", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.4.103", "MPEG4AVCH264BDCompatibleHighProfileLevel41", "MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.5", "RLELossless", "RLE Lossless", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.6.1", "RFC2557MIMEEncapsulation", "RFC 2557 MIME encapsulation", "Transfer Syntax", False),
-    ("1.2.840.10008.1.2.6.2", "XMLEncoding", "XML Encoding", "Transfer Syntax", False),
-    ("1.2.840.10008.1.3.10", "MediaStorageDirectoryStorage", "Media Storage Directory Storage", "SOP Class", False),
-    ("1.2.840.10008.1.4.1.1", "TalairachBrainAtlas", "Talairach Brain Atlas Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.2", "SPM2T1", "SPM2 T1 Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.3", "SPM2T2", "SPM2 T2 Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.4", "SPM2PD", "SPM2 PD Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.5", "SPM2EPI", "SPM2 EPI Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.6", "SPM2FILT1", "SPM2 FIL T1 Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.7", "SPM2PET", "SPM2 PET Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.8", "SPM2TRANSM", "SPM2 TRANSM Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.9", "SPM2SPECT", "SPM2 SPECT Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.10", "SPM2GRAY", "SPM2 GRAY Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.11", "SPM2WHITE", "SPM2 WHITE Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.12", "SPM2CSF", "SPM2 CSF Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.13", "SPM2BRAINMASK", "SPM2 BRAINMASK Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.14", "SPM2AVG305T1", "SPM2 AVG305T1 Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.15", "SPM2AVG152T1", "SPM2 AVG152T1 Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.16", "SPM2AVG152T2", "SPM2 AVG152T2 Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.17", "SPM2AVG152PD", "SPM2 AVG152PD Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.1.18", "SPM2SINGLESUBJT1", "SPM2 SINGLESUBJT1 Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.2.1", "ICBM452T1", "ICBM 452 T1 Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.4.2.2", "ICBMSingleSubjectMRI", "ICBM Single Subject MRI Frame of Reference", "Well-known frame of reference", False),
-    ("1.2.840.10008.1.5.1", "HotIronColorPaletteInstance", "Hot Iron Color Palette SOP Instance", "Well-known SOP Instance", False),
-    ("1.2.840.10008.1.5.2", "PETColorPaletteInstance", "PET Color Palette SOP Instance", "Well-known SOP Instance", False),
-    ("1.2.840.10008.1.5.3", "HotMetalBlueColorPaletteInstance", "Hot Metal Blue Color Palette SOP Instance", "Well-known SOP Instance", False),
-    ("1.2.840.10008.1.5.4", "PET20StepColorPaletteInstance", "PET 20 Step Color Palette SOP Instance", "Well-known SOP Instance", False),
-    ("1.2.840.10008.1.9", "BasicStudyContentNotification", "Basic Study Content Notification SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.1.20.1", "StorageCommitmentPushModel", "Storage Commitment Push Model SOP Class", "SOP Class", False),
-    ("1.2.840.10008.1.20.1.1", "StorageCommitmentPushModelInstance", "Storage Commitment Push Model SOP Instance", "Well-known SOP Instance", False),
-    ("1.2.840.10008.1.20.2", "StorageCommitmentPullModel", "Storage Commitment Pull Model SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.1.20.2.1", "StorageCommitmentPullModelInstance", "Storage Commitment Pull Model SOP Instance (Retired)", "Well-known SOP Instance", True),
-    ("1.2.840.10008.1.40", "ProceduralEventLogging", "Procedural Event Logging SOP Class", "SOP Class", False),
-    ("1.2.840.10008.1.40.1", "ProceduralEventLoggingInstance", "Procedural Event Logging SOP Instance", "Well-known SOP Instance", False),
-    ("1.2.840.10008.1.42", "SubstanceAdministrationLogging", "Substance Administration Logging SOP Class", "SOP Class", False),
-    ("1.2.840.10008.1.42.1", "SubstanceAdministrationLoggingInstance", "Substance Administration Logging SOP Instance", "Well-known SOP Instance", False),
-    ("1.2.840.10008.2.6.1", "DICOMUIDRegistry", "DICOM UID Registry", "DICOM UIDs as a Coding Scheme", False),
-    ("1.2.840.10008.2.16.4", "DICOMControlledTerminology", "DICOM Controlled Terminology", "Coding Scheme", False),
-    ("1.2.840.10008.3.1.1.1", "DICOMApplicationContextName", "DICOM Application Context Name", "Application Context Name", False),
-    ("1.2.840.10008.3.1.2.1.1", "DetachedPatientManagement", "Detached Patient Management SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.3.1.2.1.4", "DetachedPatientManagementMeta", "Detached Patient Management Meta SOP Class (Retired)", "Meta SOP Class", True),
-    ("1.2.840.10008.3.1.2.2.1", "DetachedVisitManagement", "Detached Visit Management SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.3.1.2.3.1", "DetachedStudyManagement", "Detached Study Management SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.3.1.2.3.2", "StudyComponentManagement", "Study Component Management SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.3.1.2.3.3", "ModalityPerformedProcedureStep", "Modality Performed Procedure Step SOP Class", "SOP Class", False),
-    ("1.2.840.10008.3.1.2.3.4", "ModalityPerformedProcedureStepRetrieve", "Modality Performed Procedure Step Retrieve SOP Class", "SOP Class", False),
-    ("1.2.840.10008.3.1.2.3.5", "ModalityPerformedProcedureStepNotification", "Modality Performed Procedure Step Notification SOP Class", "SOP Class", False),
-    ("1.2.840.10008.3.1.2.5.1", "DetachedResultsManagement", "Detached Results Management SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.3.1.2.5.4", "DetachedResultsManagementMeta", "Detached Results Management Meta SOP Class (Retired)", "Meta SOP Class", True),
-    ("1.2.840.10008.3.1.2.5.5", "DetachedStudyManagementMeta", "Detached Study Management Meta SOP Class (Retired)", "Meta SOP Class", True),
-    ("1.2.840.10008.3.1.2.6.1", "DetachedInterpretationManagement", "Detached Interpretation Management SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.4.2", "Storage", "Storage Service Class", "Service Class", False),
-    ("1.2.840.10008.5.1.1.1", "BasicFilmSession", "Basic Film Session SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.2", "BasicFilmBox", "Basic Film Box SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.4", "BasicGrayscaleImageBox", "Basic Grayscale Image Box SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.4.1", "BasicColorImageBox", "Basic Color Image Box SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.4.2", "ReferencedImageBox", "Referenced Image Box SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.1.9", "BasicGrayscalePrintManagementMeta", "Basic Grayscale Print Management Meta SOP Class", "Meta SOP Class", False),
-    ("1.2.840.10008.5.1.1.9.1", "ReferencedGrayscalePrintManagementMeta", "Referenced Grayscale Print Management Meta SOP Class (Retired)", "Meta SOP Class", True),
-    ("1.2.840.10008.5.1.1.14", "PrintJob", "Print Job SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.15", "BasicAnnotationBox", "Basic Annotation Box SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.16", "Printer", "Printer SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.16.376", "PrinterConfigurationRetrieval", "Printer Configuration Retrieval SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.17", "PrinterInstance", "Printer SOP Instance", "Well-known Printer SOP Instance", False),
-    ("1.2.840.10008.5.1.1.17.376", "PrinterConfigurationRetrievalInstance", "Printer Configuration Retrieval SOP Instance", "Well-known Printer SOP Instance", False),
-    ("1.2.840.10008.5.1.1.18", "BasicColorPrintManagementMeta", "Basic Color Print Management Meta SOP Class", "Meta SOP Class", False),
-    ("1.2.840.10008.5.1.1.18.1", "ReferencedColorPrintManagementMeta", "Referenced Color Print Management Meta SOP Class (Retired)", "Meta SOP Class", True),
-    ("1.2.840.10008.5.1.1.22", "VOILUTBox", "VOI LUT Box SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.23", "PresentationLUT", "Presentation LUT SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.24", "ImageOverlayBox", "Image Overlay Box SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.1.24.1", "BasicPrintImageOverlayBox", "Basic Print Image Overlay Box SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.1.25", "PrintQueueInstance", "Print Queue SOP Instance (Retired)", "Well-known Print Queue SOP Instance", True),
-    ("1.2.840.10008.5.1.1.26", "PrintQueueManagement", "Print Queue Management SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.1.27", "StoredPrintStorage", "Stored Print Storage SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.1.29", "HardcopyGrayscaleImageStorage", "Hardcopy Grayscale Image Storage SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.1.30", "HardcopyColorImageStorage", "Hardcopy Color Image Storage SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.1.31", "PullPrintRequest", "Pull Print Request SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.1.32", "PullStoredPrintManagementMeta", "Pull Stored Print Management Meta SOP Class (Retired)", "Meta SOP Class", True),
-    ("1.2.840.10008.5.1.1.33", "MediaCreationManagement", "Media Creation Management SOP Class UID", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.40", "DisplaySystem", "Display System SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.1.40.1", "DisplaySystemInstance", "Display System SOP Instance", "Well-known SOP Instance", False),
-    ("1.2.840.10008.5.1.4.1.1.1", "ComputedRadiographyImageStorage", "Computed Radiography Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.1.1", "DigitalXRayImageStorageForPresentation", "Digital X-Ray Image Storage - For Presentation", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.1.1.1", "DigitalXRayImageStorageForProcessing", "Digital X-Ray Image Storage - For Processing", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.1.2", "DigitalMammographyXRayImageStorageForPresentation", "Digital Mammography X-Ray Image Storage - For Presentation", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.1.2.1", "DigitalMammographyXRayImageStorageForProcessing", "Digital Mammography X-Ray Image Storage - For Processing", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.1.3", "DigitalIntraOralXRayImageStorageForPresentation", "Digital Intra-Oral X-Ray Image Storage - For Presentation", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.1.3.1", "DigitalIntraOralXRayImageStorageForProcessing", "Digital Intra-Oral X-Ray Image Storage - For Processing", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.2", "CTImageStorage", "CT Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.2.1", "EnhancedCTImageStorage", "Enhanced CT Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.2.2", "LegacyConvertedEnhancedCTImageStorage", "Legacy Converted Enhanced CT Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.3", "UltrasoundMultiFrameImageStorageRetired", "Ultrasound Multi-frame Image Storage (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.3.1", "UltrasoundMultiFrameImageStorage", "Ultrasound Multi-frame Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.4", "MRImageStorage", "MR Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.4.1", "EnhancedMRImageStorage", "Enhanced MR Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.4.2", "MRSpectroscopyStorage", "MR Spectroscopy Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.4.3", "EnhancedMRColorImageStorage", "Enhanced MR Color Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.4.4", "LegacyConvertedEnhancedMRImageStorage", "Legacy Converted Enhanced MR Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.5", "NuclearMedicineImageStorageRetired", "Nuclear Medicine Image Storage (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.6", "UltrasoundImageStorageRetired", "Ultrasound Image Storage (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.6.1", "UltrasoundImageStorage", "Ultrasound Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.6.2", "EnhancedUSVolumeStorage", "Enhanced US Volume Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.7", "SecondaryCaptureImageStorage", "Secondary Capture Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.7.1", "MultiFrameSingleBitSecondaryCaptureImageStorage", "Multi-frame Single Bit Secondary Capture Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.7.2", "MultiFrameGrayscaleByteSecondaryCaptureImageStorage", "Multi-frame Grayscale Byte Secondary Capture Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.7.3", "MultiFrameGrayscaleWordSecondaryCaptureImageStorage", "Multi-frame Grayscale Word Secondary Capture Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.7.4", "MultiFrameTrueColorSecondaryCaptureImageStorage", "Multi-frame True Color Secondary Capture Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.8", "StandaloneOverlayStorage", "Standalone Overlay Storage (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.9", "StandaloneCurveStorage", "Standalone Curve Storage (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.9.1", "WaveformStorageTrial", "Waveform Storage - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.9.1.1", "TwelveLeadECGWaveformStorage", "12-lead ECG Waveform Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.9.1.2", "GeneralECGWaveformStorage", "General ECG Waveform Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.9.1.3", "AmbulatoryECGWaveformStorage", "Ambulatory ECG Waveform Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.9.2.1", "HemodynamicWaveformStorage", "Hemodynamic Waveform Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.9.3.1", "CardiacElectrophysiologyWaveformStorage", "Cardiac Electrophysiology Waveform Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.9.4.1", "BasicVoiceAudioWaveformStorage", "Basic Voice Audio Waveform Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.9.4.2", "GeneralAudioWaveformStorage", "General Audio Waveform Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.9.5.1", "ArterialPulseWaveformStorage", "Arterial Pulse Waveform Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.9.6.1", "RespiratoryWaveformStorage", "Respiratory Waveform Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.10", "StandaloneModalityLUTStorage", "Standalone Modality LUT Storage (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.11", "StandaloneVOILUTStorage", "Standalone VOI LUT Storage (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.11.1", "GrayscaleSoftcopyPresentationStateStorage", "Grayscale Softcopy Presentation State Storage SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.11.2", "ColorSoftcopyPresentationStateStorage", "Color Softcopy Presentation State Storage SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.11.3", "PseudoColorSoftcopyPresentationStateStorage", "Pseudo-Color Softcopy Presentation State Storage SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.11.4", "BlendingSoftcopyPresentationStateStorage", "Blending Softcopy Presentation State Storage SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.11.5", "XAXRFGrayscaleSoftcopyPresentationStateStorage", "XA/XRF Grayscale Softcopy Presentation State Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.12.1", "XRayAngiographicImageStorage", "X-Ray Angiographic Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.12.1.1", "EnhancedXAImageStorage", "Enhanced XA Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.12.2", "XRayRadiofluoroscopicImageStorage", "X-Ray Radiofluoroscopic Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.12.2.1", "EnhancedXRFImageStorage", "Enhanced XRF Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.12.3", "XRayAngiographicBiPlaneImageStorage", "X-Ray Angiographic Bi-Plane Image Storage (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.13.1.1", "XRay3DAngiographicImageStorage", "X-Ray 3D Angiographic Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.13.1.2", "XRay3DCraniofacialImageStorage", "X-Ray 3D Craniofacial Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.13.1.3", "BreastTomosynthesisImageStorage", "Breast Tomosynthesis Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.13.1.4", "BreastProjectionXRayImageStorageForPresentation", "Breast Projection X-Ray Image Storage - For Presentation", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.13.1.5", "BreastProjectionXRayImageStorageForProcessing", "Breast Projection X-Ray Image Storage - For Processing", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.14.1", "IntravascularOpticalCoherenceTomographyImageStorageForPresentation", "Intravascular Optical Coherence Tomography Image Storage - For Presentation", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.14.2", "IntravascularOpticalCoherenceTomographyImageStorageForProcessing", "Intravascular Optical Coherence Tomography Image Storage - For Processing", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.20", "NuclearMedicineImageStorage", "Nuclear Medicine Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.30", "ParametricMapStorage", "Parametric Map Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.66", "RawDataStorage", "Raw Data Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.66.1", "SpatialRegistrationStorage", "Spatial Registration Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.66.2", "SpatialFiducialsStorage", "Spatial Fiducials Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.66.3", "DeformableSpatialRegistrationStorage", "Deformable Spatial Registration Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.66.4", "SegmentationStorage", "Segmentation Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.66.5", "SurfaceSegmentationStorage", "Surface Segmentation Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.67", "RealWorldValueMappingStorage", "Real World Value Mapping Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.68.1", "SurfaceScanMeshStorage", "Surface Scan Mesh Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.68.2", "SurfaceScanPointCloudStorage", "Surface Scan Point Cloud Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1", "VLImageStorageTrial", "VL Image Storage - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.77.2", "VLMultiFrameImageStorageTrial", "VL Multi-frame Image Storage - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.77.1.1", "VLEndoscopicImageStorage", "VL Endoscopic Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.1.1", "VideoEndoscopicImageStorage", "Video Endoscopic Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.2", "VLMicroscopicImageStorage", "VL Microscopic Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.2.1", "VideoMicroscopicImageStorage", "Video Microscopic Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.3", "VLSlideCoordinatesMicroscopicImageStorage", "VL Slide-Coordinates Microscopic Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.4", "VLPhotographicImageStorage", "VL Photographic Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.4.1", "VideoPhotographicImageStorage", "Video Photographic Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.5.1", "OphthalmicPhotography8BitImageStorage", "Ophthalmic Photography 8 Bit Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.5.2", "OphthalmicPhotography16BitImageStorage", "Ophthalmic Photography 16 Bit Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.5.3", "StereometricRelationshipStorage", "Stereometric Relationship Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.5.4", "OphthalmicTomographyImageStorage", "Ophthalmic Tomography Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.5.5", "WideFieldOphthalmicPhotographyStereographicProjectionImageStorage", "Wide Field Ophthalmic Photography Stereographic Projection Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.5.6", "WideFieldOphthalmicPhotography3DCoordinatesImageStorage", "Wide Field Ophthalmic Photography 3D Coordinates Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.77.1.6", "VLWholeSlideMicroscopyImageStorage", "VL Whole Slide Microscopy Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.78.1", "LensometryMeasurementsStorage", "Lensometry Measurements Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.78.2", "AutorefractionMeasurementsStorage", "Autorefraction Measurements Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.78.3", "KeratometryMeasurementsStorage", "Keratometry Measurements Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.78.4", "SubjectiveRefractionMeasurementsStorage", "Subjective Refraction Measurements Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.78.5", "VisualAcuityMeasurementsStorage", "Visual Acuity Measurements Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.78.6", "SpectaclePrescriptionReportStorage", "Spectacle Prescription Report Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.78.7", "OphthalmicAxialMeasurementsStorage", "Ophthalmic Axial Measurements Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.78.8", "IntraocularLensCalculationsStorage", "Intraocular Lens Calculations Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.79.1", "MacularGridThicknessAndVolumeReportStorage", "Macular Grid Thickness and Volume Report Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.80.1", "OphthalmicVisualFieldStaticPerimetryMeasurementsStorage", "Ophthalmic Visual Field Static Perimetry Measurements Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.81.1", "OphthalmicThicknessMapStorage", "Ophthalmic Thickness Map Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.82.1", "CornealTopographyMapStorage", "Corneal Topography Map Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.1", "TextSRStorageTrial", "Text SR Storage - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.88.2", "AudioSRStorageTrial", "Audio SR Storage - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.88.3", "DetailSRStorageTrial", "Detail SR Storage - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.88.4", "ComprehensiveSRStorageTrial", "Comprehensive SR Storage - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.88.11", "BasicTextSRStorage", "Basic Text SR Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.22", "EnhancedSRStorage", "Enhanced SR Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.33", "ComprehensiveSRStorage", "Comprehensive SR Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.34", "Comprehensive3DSRStorage", "Comprehensive 3D SR Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.40", "ProcedureLogStorage", "Procedure Log Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.50", "MammographyCADSRStorage", "Mammography CAD SR Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.59", "KeyObjectSelectionDocumentStorage", "Key Object Selection Document Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.65", "ChestCADSRStorage", "Chest CAD SR Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.67", "XRayRadiationDoseSRStorage", "X-Ray Radiation Dose SR Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.68", "RadiopharmaceuticalRadiationDoseSRStorage", "Radiopharmaceutical Radiation Dose SR Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.69", "ColonCADSRStorage", "Colon CAD SR Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.88.70", "ImplantationPlanSRStorage", "Implantation Plan SR Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.104.1", "EncapsulatedPDFStorage", "Encapsulated PDF Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.104.2", "EncapsulatedCDAStorage", "Encapsulated CDA Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.128", "PositronEmissionTomographyImageStorage", "Positron Emission Tomography Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.128.1", "LegacyConvertedEnhancedPETImageStorage", "Legacy Converted Enhanced PET Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.129", "StandalonePETCurveStorage", "Standalone PET Curve Storage (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.1.130", "EnhancedPETImageStorage", "Enhanced PET Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.131", "BasicStructuredDisplayStorage", "Basic Structured Display Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.481.1", "RTImageStorage", "RT Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.481.2", "RTDoseStorage", "RT Dose Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.481.3", "RTStructureSetStorage", "RT Structure Set Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.481.4", "RTBeamsTreatmentRecordStorage", "RT Beams Treatment Record Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.481.5", "RTPlanStorage", "RT Plan Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.481.6", "RTBrachyTreatmentRecordStorage", "RT Brachy Treatment Record Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.481.7", "RTTreatmentSummaryRecordStorage", "RT Treatment Summary Record Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.481.8", "RTIonPlanStorage", "RT Ion Plan Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.481.9", "RTIonBeamsTreatmentRecordStorage", "RT Ion Beams Treatment Record Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.501.1", "DICOSCTImageStorage", "DICOS CT Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.501.2.1", "DICOSDigitalXRayImageStorageForPresentation", "DICOS Digital X-Ray Image Storage - For Presentation", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.501.2.2", "DICOSDigitalXRayImageStorageForProcessing", "DICOS Digital X-Ray Image Storage - For Processing", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.501.3", "DICOSThreatDetectionReportStorage", "DICOS Threat Detection Report Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.501.4", "DICOS2DAITStorage", "DICOS 2D AIT Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.501.5", "DICOS3DAITStorage", "DICOS 3D AIT Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.501.6", "DICOSQuadrupoleResonanceQRStorage", "DICOS Quadrupole Resonance (QR) Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.601.1", "EddyCurrentImageStorage", "Eddy Current Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.1.601.2", "EddyCurrentMultiFrameImageStorage", "Eddy Current Multi-frame Image Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.2.1.1", "PatientRootQueryRetrieveInformationModelFind", "Patient Root Query/Retrieve Information Model - FIND", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.2.1.2", "PatientRootQueryRetrieveInformationModelMove", "Patient Root Query/Retrieve Information Model - MOVE", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.2.1.3", "PatientRootQueryRetrieveInformationModelGet", "Patient Root Query/Retrieve Information Model - GET", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.2.2.1", "StudyRootQueryRetrieveInformationModelFind", "Study Root Query/Retrieve Information Model - FIND", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.2.2.2", "StudyRootQueryRetrieveInformationModelMove", "Study Root Query/Retrieve Information Model - MOVE", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.2.2.3", "StudyRootQueryRetrieveInformationModelGet", "Study Root Query/Retrieve Information Model - GET", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.2.3.1", "PatientStudyOnlyQueryRetrieveInformationModelFind", "Patient/Study Only Query/Retrieve Information Model - FIND (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.2.3.2", "PatientStudyOnlyQueryRetrieveInformationModelMove", "Patient/Study Only Query/Retrieve Information Model - MOVE (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.2.3.3", "PatientStudyOnlyQueryRetrieveInformationModelGet", "Patient/Study Only Query/Retrieve Information Model - GET (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.1.2.4.2", "CompositeInstanceRootRetrieveMove", "Composite Instance Root Retrieve - MOVE", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.2.4.3", "CompositeInstanceRootRetrieveGet", "Composite Instance Root Retrieve - GET", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.1.2.5.3", "CompositeInstanceRetrieveWithoutBulkDataGet", "Composite Instance Retrieve Without Bulk Data - GET", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.31", "ModalityWorklistInformationModelFind", "Modality Worklist Information Model - FIND", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.32", "GeneralPurposeWorklistManagementMeta", "General Purpose Worklist Management Meta SOP Class (Retired)", "Meta SOP Class", True),
-    ("1.2.840.10008.5.1.4.32.1", "GeneralPurposeWorklistInformationModelFind", "General Purpose Worklist Information Model - FIND (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.32.2", "GeneralPurposeScheduledProcedureStep", "General Purpose Scheduled Procedure Step SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.32.3", "GeneralPurposePerformedProcedureStep", "General Purpose Performed Procedure Step SOP Class (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.33", "InstanceAvailabilityNotification", "Instance Availability Notification SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.34.1", "RTBeamsDeliveryInstructionStorageTrial", "RT Beams Delivery Instruction Storage - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.34.2", "RTConventionalMachineVerificationTrial", "RT Conventional Machine Verification - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.34.3", "RTIonMachineVerificationTrial", "RT Ion Machine Verification - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.34.4", "UnifiedWorklistAndProcedureStepTrial", "Unified Worklist and Procedure Step Service Class - Trial (Retired)", "Service Class", True),
-    ("1.2.840.10008.5.1.4.34.4.1", "UnifiedProcedureStepPushTrial", "Unified Procedure Step - Push SOP Class - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.34.4.2", "UnifiedProcedureStepWatchTrial", "Unified Procedure Step - Watch SOP Class - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.34.4.3", "UnifiedProcedureStepPullTrial", "Unified Procedure Step - Pull SOP Class - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.34.4.4", "UnifiedProcedureStepEventTrial", "Unified Procedure Step - Event SOP Class - Trial (Retired)", "SOP Class", True),
-    ("1.2.840.10008.5.1.4.34.5", "UPSGlobalSubscriptionInstance", "UPS Global Subscription SOP Instance", "Well-known SOP Instance", False),
-    ("1.2.840.10008.5.1.4.34.5.1", "UPSFilteredGlobalSubscriptionInstance", "UPS Filtered Global Subscription SOP Instance", "Well-known SOP Instance", False),
-    ("1.2.840.10008.5.1.4.34.6", "UnifiedWorklistAndProcedureStep", "Unified Worklist and Procedure Step Service Class", "Service Class", False),
-    ("1.2.840.10008.5.1.4.34.6.1", "UnifiedProcedureStepPush", "Unified Procedure Step - Push SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.34.6.2", "UnifiedProcedureStepWatch", "Unified Procedure Step - Watch SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.34.6.3", "UnifiedProcedureStepPull", "Unified Procedure Step - Pull SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.34.6.4", "UnifiedProcedureStepEvent", "Unified Procedure Step - Event SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.34.7", "RTBeamsDeliveryInstructionStorage", "RT Beams Delivery Instruction Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.34.8", "RTConventionalMachineVerification", "RT Conventional Machine Verification", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.34.9", "RTIonMachineVerification", "RT Ion Machine Verification", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.37.1", "GeneralRelevantPatientInformationQuery", "General Relevant Patient Information Query", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.37.2", "BreastImagingRelevantPatientInformationQuery", "Breast Imaging Relevant Patient Information Query", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.37.3", "CardiacRelevantPatientInformationQuery", "Cardiac Relevant Patient Information Query", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.38.1", "HangingProtocolStorage", "Hanging Protocol Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.38.2", "HangingProtocolInformationModelFind", "Hanging Protocol Information Model - FIND", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.38.3", "HangingProtocolInformationModelMove", "Hanging Protocol Information Model - MOVE", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.38.4", "HangingProtocolInformationModelGet", "Hanging Protocol Information Model - GET", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.39.1", "ColorPaletteStorage", "Color Palette Storage", "Transfer", False),
-    ("1.2.840.10008.5.1.4.39.2", "ColorPaletteInformationModelFind", "Color Palette Information Model - FIND", "Query/Retrieve", False),
-    ("1.2.840.10008.5.1.4.39.3", "ColorPaletteInformationModelMove", "Color Palette Information Model - MOVE", "Query/Retrieve", False),
-    ("1.2.840.10008.5.1.4.39.4", "ColorPaletteInformationModelGet", "Color Palette Information Model - GET", "Query/Retrieve", False),
-    ("1.2.840.10008.5.1.4.41", "ProductCharacteristicsQuery", "Product Characteristics Query SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.42", "SubstanceApprovalQuery", "Substance Approval Query SOP Class", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.43.1", "GenericImplantTemplateStorage", "Generic Implant Template Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.43.2", "GenericImplantTemplateInformationModelFind", "Generic Implant Template Information Model - FIND", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.43.3", "GenericImplantTemplateInformationModelMove", "Generic Implant Template Information Model - MOVE", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.43.4", "GenericImplantTemplateInformationModelGet", "Generic Implant Template Information Model - GET", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.44.1", "ImplantAssemblyTemplateStorage", "Implant Assembly Template Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.44.2", "ImplantAssemblyTemplateInformationModelFind", "Implant Assembly Template Information Model - FIND", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.44.3", "ImplantAssemblyTemplateInformationModelMove", "Implant Assembly Template Information Model - MOVE", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.44.4", "ImplantAssemblyTemplateInformationModelGet", "Implant Assembly Template Information Model - GET", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.45.1", "ImplantTemplateGroupStorage", "Implant Template Group Storage", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.45.2", "ImplantTemplateGroupInformationModelFind", "Implant Template Group Information Model - FIND", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.45.3", "ImplantTemplateGroupInformationModelMove", "Implant Template Group Information Model - MOVE", "SOP Class", False),
-    ("1.2.840.10008.5.1.4.45.4", "ImplantTemplateGroupInformationModelGet", "Implant Template Group Information Model - GET", "SOP Class", False),
-    ("1.2.840.10008.7.1.1", "NativeDICOMModel", "Native DICOM Model", "Application Hosting Model", False),
-    ("1.2.840.10008.7.1.2", "AbstractMultiDimensionalImageModel", "Abstract Multi-Dimensional Image Model", "Application Hosting Model", False),
-    ("1.2.840.10008.8.1.1", "DICOMContentMappingResource", "DICOM Content Mapping Resource", "Mapping Resource", False),
-    ("1.2.840.10008.15.0.3.1", "dicomDeviceName", "dicomDeviceName", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.2", "dicomDescription", "dicomDescription", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.3", "dicomManufacturer", "dicomManufacturer", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.4", "dicomManufacturerModelName", "dicomManufacturerModelName", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.5", "dicomSoftwareVersion", "dicomSoftwareVersion", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.6", "dicomVendorData", "dicomVendorData", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.7", "dicomAETitle", "dicomAETitle", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.8", "dicomNetworkConnectionReference", "dicomNetworkConnectionReference", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.9", "dicomApplicationCluster", "dicomApplicationCluster", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.10", "dicomAssociationInitiator", "dicomAssociationInitiator", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.11", "dicomAssociationAcceptor", "dicomAssociationAcceptor", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.12", "dicomHostname", "dicomHostname", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.13", "dicomPort", "dicomPort", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.14", "dicomSOPClass", "dicomSOPClass", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.15", "dicomTransferRole", "dicomTransferRole", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.16", "dicomTransferSyntax", "dicomTransferSyntax", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.17", "dicomPrimaryDeviceType", "dicomPrimaryDeviceType", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.18", "dicomRelatedDeviceReference", "dicomRelatedDeviceReference", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.19", "dicomPreferredCalledAETitle", "dicomPreferredCalledAETitle", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.20", "dicomTLSCyphersuite", "dicomTLSCyphersuite", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.21", "dicomAuthorizedNodeCertificateReference", "dicomAuthorizedNodeCertificateReference", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.22", "dicomThisNodeCertificateReference", "dicomThisNodeCertificateReference", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.23", "dicomInstalled", "dicomInstalled", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.24", "dicomStationName", "dicomStationName", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.25", "dicomDeviceSerialNumber", "dicomDeviceSerialNumber", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.26", "dicomInstitutionName", "dicomInstitutionName", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.27", "dicomInstitutionAddress", "dicomInstitutionAddress", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.28", "dicomInstitutionDepartmentName", "dicomInstitutionDepartmentName", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.29", "dicomIssuerOfPatientID", "dicomIssuerOfPatientID", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.30", "dicomPreferredCallingAETitle", "dicomPreferredCallingAETitle", "LDAP OID", False),
-    ("1.2.840.10008.15.0.3.31", "dicomSupportedCharacterSet", "dicomSupportedCharacterSet", "LDAP OID", False),
-    ("1.2.840.10008.15.0.4.1", "dicomConfigurationRoot", "dicomConfigurationRoot", "LDAP OID", False),
-    ("1.2.840.10008.15.0.4.2", "dicomDevicesRoot", "dicomDevicesRoot", "LDAP OID", False),
-    ("1.2.840.10008.15.0.4.3", "dicomUniqueAETitlesRegistryRoot", "dicomUniqueAETitlesRegistryRoot", "LDAP OID", False),
-    ("1.2.840.10008.15.0.4.4", "dicomDevice", "dicomDevice", "LDAP OID", False),
-    ("1.2.840.10008.15.0.4.5", "dicomNetworkAE", "dicomNetworkAE", "LDAP OID", False),
-    ("1.2.840.10008.15.0.4.6", "dicomNetworkConnection", "dicomNetworkConnection", "LDAP OID", False),
-    ("1.2.840.10008.15.0.4.7", "dicomUniqueAETitle", "dicomUniqueAETitle", "LDAP OID", False),
-    ("1.2.840.10008.15.0.4.8", "dicomTransferCapability", "dicomTransferCapability", "LDAP OID", False),
-    ("1.2.840.10008.15.1.1", "UniversalCoordinatedTime", "Universal Coordinated Time", "Synchronization Frame of Reference", False),
+#: The rows of ``ELEMENTS`` whose mask is not ``FFFFFFFF`` (repeating groups), by number.
+REPEATING: Final[tuple[int, ...]] = (
+    1300,
+    1680,
+    1682,
+    1684,
+    1686,
+    1698,
+    1699,
+    1700,
+    1701,
+    1702,
+    3027,
+    3028,
+    3029,
+    3030,
+    3031,
+    3032,
+    3033,
+    3863,
+    3864,
+    3865,
+    3866,
+    3867,
+    3868,
+    3869,
+    3870,
+    3871,
+    3872,
+    3873,
+    3874,
+    3875,
+    3876,
+    3877,
+    3878,
+    3879,
+    3880,
+    3881,
+    3882,
+    3883,
+    3884,
+    3885,
+    3886,
+    3887,
+    3888,
+    3900,
+    3901,
+    3902,
+    3903,
+    3904,
+    3905,
+    3906,
+    3907,
+    3908,
+    3909,
+    3910,
+    3911,
+    3912,
+    3913,
+    3914,
+    3915,
+    3916,
+    3917,
+    3918,
+    3919,
+    3920,
+    3921,
+    3922,
+    3923,
+    3924,
+    3925,
+    3926,
+    3927,
+    3928,
+    3929,
+    3930,
+    3931,
+    3932,
+    3933,
+    3934,
+    3935,
+    3936,
+    3937,
+    3938,
+    3939,
+    3940,
+    3941,
+    3942,
+    3943,
+    3944,
+)
+
+ELEMENTS: Final[str] = (
+    "00000000\tFFFFFFFF\t0\t3\tCommandGroupLength\tUL\t1\tCommand Group Length\n"
+    "00000001\tFFFFFFFF\t1\t4\tCommandLengthToEnd\tUL\t1\tCommand Length to End\n"
+    "00000002\tFFFFFFFF\t0\t3\tAffectedSOPClassUID\tUI\t1\tAffected SOP Class UID\n"
+    "00000003\tFFFFFFFF\t0\t3\tRequestedSOPClassUID\tUI\t1\tRequested SOP Class UID\n"
+    "00000010\tFFFFFFFF\t1\t4\tCommandRecognitionCode\tSH\t1\tCommand Recognition Code\n"
+    "00000100\tFFFFFFFF\t0\t3\tCommandField\tUS\t1\tCommand Field\n"
+    "00000110\tFFFFFFFF\t0\t3\tMessageID\tUS\t1\tMessage ID\n"
+    "00000120\tFFFFFFFF\t0\t3\tMessageIDBeingRespondedTo\tUS\t1\tMessage ID Being Responded To\n"
+    "00000200\tFFFFFFFF\t1\t4\tInitiator\tAE\t1\tInitiator\n"
+    "00000300\tFFFFFFFF\t1\t4\tReceiver\tAE\t1\tReceiver\n"
+    "00000400\tFFFFFFFF\t1\t4\tFindLocation\tAE\t1\tFind Location\n"
+    "00000600\tFFFFFFFF\t0\t3\tMoveDestination\tAE\t1\tMove Destination\n"
+    "00000700\tFFFFFFFF\t0\t3\tPriority\tUS\t1\tPriority\n"
+    "00000800\tFFFFFFFF\t0\t3\tCommandDataSetType\tUS\t1\tCommand Data Set Type\n"
+    "00000850\tFFFFFFFF\t1\t4\tNumberOfMatches\tUS\t1\tNumber of Matches\n"
+    "00000860\tFFFFFFFF\t1\t4\tResponseSequenceNumber\tUS\t1\tResponse Sequence Number\n"
+    "00000900\tFFFFFFFF\t0\t3\tStatus\tUS\t1\tStatus\n"
+    "00000901\tFFFFFFFF\t0\t3\tOffendingElement\tAT\t1-n\tOffending Element\n"
+    "00000902\tFFFFFFFF\t0\t3\tErrorComment\tLO\t1\tError Comment\n"
+    "00000903\tFFFFFFFF\t0\t3\tErrorID\tUS\t1\tError ID\n"
+    "00001000\tFFFFFFFF\t0\t3\tAffectedSOPInstanceUID\tUI\t1\tAffected SOP Instance UID\n"
+    "00001001\tFFFFFFFF\t0\t3\tRequestedSOPInstanceUID\tUI\t1\tRequested SOP Instance UID\n"
+    "00001002\tFFFFFFFF\t0\t3\tEventTypeID\tUS\t1\tEvent Type ID\n"
+    "00001005\tFFFFFFFF\t0\t3\tAttributeIdentifierList\tAT\t1-n\tAttribute Identifier List\n"
+    "00001008\tFFFFFFFF\t0\t3\tActionTypeID\tUS\t1\tAction Type ID\n"
+    "00001020\tFFFFFFFF\t0\t3\tNumberOfRemainingSuboperations\tUS\t1\tNumber of Remaining Sub-operations\n"
+    "00001021\tFFFFFFFF\t0\t3\tNumberOfCompletedSuboperations\tUS\t1\tNumber of Completed Sub-operations\n"
+    "00001022\tFFFFFFFF\t0\t3\tNumberOfFailedSuboperations\tUS\t1\tNumber of Failed Sub-operations\n"
+    "00001023\tFFFFFFFF\t0\t3\tNumberOfWarningSuboperations\tUS\t1\tNumber of Warning Sub-operations\n"
+    "00001030\tFFFFFFFF\t0\t3\tMoveOriginatorApplicationEntityTitle\tAE\t1\tMove Originator Application Entity Title\n"
+    "00001031\tFFFFFFFF\t0\t3\tMoveOriginatorMessageID\tUS\t1\tMove Originator Message ID\n"
+    "00004000\tFFFFFFFF\t1\t4\tDialogReceiver\tLT\t1\tDialog Receiver\n"
+    "00004010\tFFFFFFFF\t1\t4\tTerminalType\tLT\t1\tTerminal Type\n"
+    "00005010\tFFFFFFFF\t1\t4\tMessageSetID\tSH\t1\tMessage Set ID\n"
+    "00005020\tFFFFFFFF\t1\t4\tEndMessageID\tSH\t1\tEnd Message ID\n"
+    "00005110\tFFFFFFFF\t1\t4\tDisplayFormat\tLT\t1\tDisplay Format\n"
+    "00005120\tFFFFFFFF\t1\t4\tPagePositionID\tLT\t1\tPage Position ID\n"
+    "00005130\tFFFFFFFF\t1\t4\tTextFormatID\tCS\t1\tText Format ID\n"
+    "00005140\tFFFFFFFF\t1\t4\tNormalReverse\tCS\t1\tNormal/Reverse\n"
+    "00005150\tFFFFFFFF\t1\t4\tAddGrayScale\tCS\t1\tAdd Gray Scale\n"
+    "00005160\tFFFFFFFF\t1\t4\tBorders\tCS\t1\tBorders\n"
+    "00005170\tFFFFFFFF\t1\t4\tCopies\tIS\t1\tCopies\n"
+    "00005180\tFFFFFFFF\t1\t4\tCommandMagnificationType\tCS\t1\tCommand Magnification Type\n"
+    "00005190\tFFFFFFFF\t1\t4\tErase\tCS\t1\tErase\n"
+    "000051A0\tFFFFFFFF\t1\t4\tPrint\tCS\t1\tPrint\n"
+    "000051B0\tFFFFFFFF\t1\t4\tOverlays\tUS\t1-n\tOverlays\n"
+    "00020000\tFFFFFFFF\t0\t1\tFileMetaInformationGroupLength\tUL\t1\tFile Meta Information Group Length\n"
+    "00020001\tFFFFFFFF\t0\t1\tFileMetaInformationVersion\tOB\t1\tFile Meta Information Version\n"
+    "00020002\tFFFFFFFF\t0\t1\tMediaStorageSOPClassUID\tUI\t1\tMedia Storage SOP Class UID\n"
+    "00020003\tFFFFFFFF\t0\t1\tMediaStorageSOPInstanceUID\tUI\t1\tMedia Storage SOP Instance UID\n"
+    "00020010\tFFFFFFFF\t0\t1\tTransferSyntaxUID\tUI\t1\tTransfer Syntax UID\n"
+    "00020012\tFFFFFFFF\t0\t1\tImplementationClassUID\tUI\t1\tImplementation Class UID\n"
+    "00020013\tFFFFFFFF\t0\t1\tImplementationVersionName\tSH\t1\tImplementation Version Name\n"
+    "00020016\tFFFFFFFF\t0\t1\tSourceApplicationEntityTitle\tAE\t1\tSource Application Entity Title\n"
+    "00020017\tFFFFFFFF\t0\t1\tSendingApplicationEntityTitle\tAE\t1\tSending Application Entity Title\n"
+    "00020018\tFFFFFFFF\t0\t1\tReceivingApplicationEntityTitle\tAE\t1\tReceiving Application Entity Title\n"
+    "00020100\tFFFFFFFF\t0\t1\tPrivateInformationCreatorUID\tUI\t1\tPrivate Information Creator UID\n"
+    "00020102\tFFFFFFFF\t0\t1\tPrivateInformation\tOB\t1\tPrivate Information\n"
+    "00041130\tFFFFFFFF\t0\t2\tFileSetID\tCS\t1\tFile-set ID\n"
+    "00041141\tFFFFFFFF\t0\t2\tFileSetDescriptorFileID\tCS\t1-8\tFile-set Descriptor File ID\n"
+    "00041142\tFFFFFFFF\t0\t2\tSpecificCharacterSetOfFileSetDescriptorFile\tCS\t1\tSpecific Character Set of File-set Descriptor File\n"
+    "00041200\tFFFFFFFF\t0\t2\tOffsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity\tUL\t1\tOffset of the First Directory Record of the Root Directory Entity\n"
+    "00041202\tFFFFFFFF\t0\t2\tOffsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity\tUL\t1\tOffset of the Last Directory Record of the Root Directory Entity\n"
+    "00041212\tFFFFFFFF\t0\t2\tFileSetConsistencyFlag\tUS\t1\tFile-set Consistency Flag\n"
+    "00041220\tFFFFFFFF\t0\t2\tDirectoryRecordSequence\tSQ\t1\tDirectory Record Sequence\n"
+    "00041400\tFFFFFFFF\t0\t2\tOffsetOfTheNextDirectoryRecord\tUL\t1\tOffset of the Next Directory Record\n"
+    "00041410\tFFFFFFFF\t0\t2\tRecordInUseFlag\tUS\t1\tRecord In-use Flag\n"
+    "00041420\tFFFFFFFF\t0\t2\tOffsetOfReferencedLowerLevelDirectoryEntity\tUL\t1\tOffset of Referenced Lower-Level Directory Entity\n"
+    "00041430\tFFFFFFFF\t0\t2\tDirectoryRecordType\tCS\t1\tDirectory Record Type\n"
+    "00041432\tFFFFFFFF\t0\t2\tPrivateRecordUID\tUI\t1\tPrivate Record UID\n"
+    "00041500\tFFFFFFFF\t0\t2\tReferencedFileID\tCS\t1-8\tReferenced File ID\n"
+    "00041504\tFFFFFFFF\t1\t2\tMRDRDirectoryRecordOffset\tUL\t1\tMRDR Directory Record Offset\n"
+    "00041510\tFFFFFFFF\t0\t2\tReferencedSOPClassUIDInFile\tUI\t1\tReferenced SOP Class UID in File\n"
+    "00041511\tFFFFFFFF\t0\t2\tReferencedSOPInstanceUIDInFile\tUI\t1\tReferenced SOP Instance UID in File\n"
+    "00041512\tFFFFFFFF\t0\t2\tReferencedTransferSyntaxUIDInFile\tUI\t1\tReferenced Transfer Syntax UID in File\n"
+    "0004151A\tFFFFFFFF\t0\t2\tReferencedRelatedGeneralSOPClassUIDInFile\tUI\t1-n\tReferenced Related General SOP Class UID in File\n"
+    "00041600\tFFFFFFFF\t1\t2\tNumberOfReferences\tUL\t1\tNumber of References\n"
+    "00080001\tFFFFFFFF\t1\t0\tLengthToEnd\tUL\t1\tLength to End\n"
+    "00080005\tFFFFFFFF\t0\t0\tSpecificCharacterSet\tCS\t1-n\tSpecific Character Set\n"
+    "00080006\tFFFFFFFF\t0\t0\tLanguageCodeSequence\tSQ\t1\tLanguage Code Sequence\n"
+    "00080008\tFFFFFFFF\t0\t0\tImageType\tCS\t2-n\tImage Type\n"
+    "00080010\tFFFFFFFF\t1\t0\tRecognitionCode\tSH\t1\tRecognition Code\n"
+    "00080012\tFFFFFFFF\t0\t0\tInstanceCreationDate\tDA\t1\tInstance Creation Date\n"
+    "00080013\tFFFFFFFF\t0\t0\tInstanceCreationTime\tTM\t1\tInstance Creation Time\n"
+    "00080014\tFFFFFFFF\t0\t0\tInstanceCreatorUID\tUI\t1\tInstance Creator UID\n"
+    "00080015\tFFFFFFFF\t0\t0\tInstanceCoercionDateTime\tDT\t1\tInstance Coercion DateTime\n"
+    "00080016\tFFFFFFFF\t0\t0\tSOPClassUID\tUI\t1\tSOP Class UID\n"
+    "00080018\tFFFFFFFF\t0\t0\tSOPInstanceUID\tUI\t1\tSOP Instance UID\n"
+    "0008001A\tFFFFFFFF\t0\t0\tRelatedGeneralSOPClassUID\tUI\t1-n\tRelated General SOP Class UID\n"
+    "0008001B\tFFFFFFFF\t0\t0\tOriginalSpecializedSOPClassUID\tUI\t1\tOriginal Specialized SOP Class UID\n"
+    "00080020\tFFFFFFFF\t0\t0\tStudyDate\tDA\t1\tStudy Date\n"
+    "00080021\tFFFFFFFF\t0\t0\tSeriesDate\tDA\t1\tSeries Date\n"
+    "00080022\tFFFFFFFF\t0\t0\tAcquisitionDate\tDA\t1\tAcquisition Date\n"
+    "00080023\tFFFFFFFF\t0\t0\tContentDate\tDA\t1\tContent Date\n"
+    "00080024\tFFFFFFFF\t1\t0\tOverlayDate\tDA\t1\tOverlay Date\n"
+    "00080025\tFFFFFFFF\t1\t0\tCurveDate\tDA\t1\tCurve Date\n"
+    "0008002A\tFFFFFFFF\t0\t0\tAcquisitionDateTime\tDT\t1\tAcquisition DateTime\n"
+    "00080030\tFFFFFFFF\t0\t0\tStudyTime\tTM\t1\tStudy Time\n"
+    "00080031\tFFFFFFFF\t0\t0\tSeriesTime\tTM\t1\tSeries Time\n"
+    "00080032\tFFFFFFFF\t0\t0\tAcquisitionTime\tTM\t1\tAcquisition Time\n"
+    "00080033\tFFFFFFFF\t0\t0\tContentTime\tTM\t1\tContent Time\n"
+    "00080034\tFFFFFFFF\t1\t0\tOverlayTime\tTM\t1\tOverlay Time\n"
+    "00080035\tFFFFFFFF\t1\t0\tCurveTime\tTM\t1\tCurve Time\n"
+    "00080040\tFFFFFFFF\t1\t0\tDataSetType\tUS\t1\tData Set Type\n"
+    "00080041\tFFFFFFFF\t1\t0\tDataSetSubtype\tLO\t1\tData Set Subtype\n"
+    "00080042\tFFFFFFFF\t1\t0\tNuclearMedicineSeriesType\tCS\t1\tNuclear Medicine Series Type\n"
+    "00080050\tFFFFFFFF\t0\t0\tAccessionNumber\tSH\t1\tAccession Number\n"
+    "00080051\tFFFFFFFF\t0\t0\tIssuerOfAccessionNumberSequence\tSQ\t1\tIssuer of Accession Number Sequence\n"
+    "00080052\tFFFFFFFF\t0\t0\tQueryRetrieveLevel\tCS\t1\tQuery/Retrieve Level\n"
+    "00080053\tFFFFFFFF\t0\t0\tQueryRetrieveView\tCS\t1\tQuery/Retrieve View\n"
+    "00080054\tFFFFFFFF\t0\t0\tRetrieveAETitle\tAE\t1-n\tRetrieve AE Title\n"
+    "00080056\tFFFFFFFF\t0\t0\tInstanceAvailability\tCS\t1\tInstance Availability\n"
+    "00080058\tFFFFFFFF\t0\t0\tFailedSOPInstanceUIDList\tUI\t1-n\tFailed SOP Instance UID List\n"
+    "00080060\tFFFFFFFF\t0\t0\tModality\tCS\t1\tModality\n"
+    "00080061\tFFFFFFFF\t0\t0\tModalitiesInStudy\tCS\t1-n\tModalities in Study\n"
+    "00080062\tFFFFFFFF\t0\t0\tSOPClassesInStudy\tUI\t1-n\tSOP Classes in Study\n"
+    "00080064\tFFFFFFFF\t0\t0\tConversionType\tCS\t1\tConversion Type\n"
+    "00080068\tFFFFFFFF\t0\t0\tPresentationIntentType\tCS\t1\tPresentation Intent Type\n"
+    "00080070\tFFFFFFFF\t0\t0\tManufacturer\tLO\t1\tManufacturer\n"
+    "00080080\tFFFFFFFF\t0\t0\tInstitutionName\tLO\t1\tInstitution Name\n"
+    "00080081\tFFFFFFFF\t0\t0\tInstitutionAddress\tST\t1\tInstitution Address\n"
+    "00080082\tFFFFFFFF\t0\t0\tInstitutionCodeSequence\tSQ\t1\tInstitution Code Sequence\n"
+    "00080090\tFFFFFFFF\t0\t0\tReferringPhysicianName\tPN\t1\tReferring Physician's Name\n"
+    "00080092\tFFFFFFFF\t0\t0\tReferringPhysicianAddress\tST\t1\tReferring Physician's Address\n"
+    "00080094\tFFFFFFFF\t0\t0\tReferringPhysicianTelephoneNumbers\tSH\t1-n\tReferring Physician's Telephone Numbers\n"
+    "00080096\tFFFFFFFF\t0\t0\tReferringPhysicianIdentificationSequence\tSQ\t1\tReferring Physician Identification Sequence\n"
+    "00080100\tFFFFFFFF\t0\t0\tCodeValue\tSH\t1\tCode Value\n"
+    "00080101\tFFFFFFFF\t0\t0\tExtendedCodeValue\tLO\t1\tExtended Code Value\n"
+    "00080102\tFFFFFFFF\t0\t0\tCodingSchemeDesignator\tSH\t1\tCoding Scheme Designator\n"
+    "00080103\tFFFFFFFF\t0\t0\tCodingSchemeVersion\tSH\t1\tCoding Scheme Version\n"
+    "00080104\tFFFFFFFF\t0\t0\tCodeMeaning\tLO\t1\tCode Meaning\n"
+    "00080105\tFFFFFFFF\t0\t0\tMappingResource\tCS\t1\tMapping Resource\n"
+    "00080106\tFFFFFFFF\t0\t0\tContextGroupVersion\tDT\t1\tContext Group Version\n"
+    "00080107\tFFFFFFFF\t0\t0\tContextGroupLocalVersion\tDT\t1\tContext Group Local Version\n"
+    "00080108\tFFFFFFFF\t0\t0\tExtendedCodeMeaning\tLT\t1\tExtended Code Meaning\n"
+    "0008010B\tFFFFFFFF\t0\t0\tContextGroupExtensionFlag\tCS\t1\tContext Group Extension Flag\n"
+    "0008010C\tFFFFFFFF\t0\t0\tCodingSchemeUID\tUI\t1\tCoding Scheme UID\n"
+    "0008010D\tFFFFFFFF\t0\t0\tContextGroupExtensionCreatorUID\tUI\t1\tContext Group Extension Creator UID\n"
+    "0008010F\tFFFFFFFF\t0\t0\tContextIdentifier\tCS\t1\tContext Identifier\n"
+    "00080110\tFFFFFFFF\t0\t0\tCodingSchemeIdentificationSequence\tSQ\t1\tCoding Scheme Identification Sequence\n"
+    "00080112\tFFFFFFFF\t0\t0\tCodingSchemeRegistry\tLO\t1\tCoding Scheme Registry\n"
+    "00080114\tFFFFFFFF\t0\t0\tCodingSchemeExternalID\tST\t1\tCoding Scheme External ID\n"
+    "00080115\tFFFFFFFF\t0\t0\tCodingSchemeName\tST\t1\tCoding Scheme Name\n"
+    "00080116\tFFFFFFFF\t0\t0\tCodingSchemeResponsibleOrganization\tST\t1\tCoding Scheme Responsible Organization\n"
+    "00080117\tFFFFFFFF\t0\t0\tContextUID\tUI\t1\tContext UID\n"
+    "00080118\tFFFFFFFF\t0\t0\tMappingResourceUID\tUI\t1\tMapping Resource UID\n"
+    "00080119\tFFFFFFFF\t0\t0\tLongCodeValue\tUC\t1\tLong Code Value\n"
+    "00080120\tFFFFFFFF\t0\t0\tURNCodeValue\tUR\t1\tURN Code Value\n"
+    "00080121\tFFFFFFFF\t0\t0\tEquivalentCodeSequence\tSQ\t1\tEquivalent Code Sequence\n"
+    "00080201\tFFFFFFFF\t0\t0\tTimezoneOffsetFromUTC\tSH\t1\tTimezone Offset From UTC\n"
+    "00081000\tFFFFFFFF\t1\t0\tNetworkID\tAE\t1\tNetwork ID\n"
+    "00081010\tFFFFFFFF\t0\t0\tStationName\tSH\t1\tStation Name\n"
+    "00081030\tFFFFFFFF\t0\t0\tStudyDescription\tLO\t1\tStudy Description\n"
+    "00081032\tFFFFFFFF\t0\t0\tProcedureCodeSequence\tSQ\t1\tProcedure Code Sequence\n"
+    "0008103E\tFFFFFFFF\t0\t0\tSeriesDescription\tLO\t1\tSeries Description\n"
+    "0008103F\tFFFFFFFF\t0\t0\tSeriesDescriptionCodeSequence\tSQ\t1\tSeries Description Code Sequence\n"
+    "00081040\tFFFFFFFF\t0\t0\tInstitutionalDepartmentName\tLO\t1\tInstitutional Department Name\n"
+    "00081048\tFFFFFFFF\t0\t0\tPhysiciansOfRecord\tPN\t1-n\tPhysician(s) of Record\n"
+    "00081049\tFFFFFFFF\t0\t0\tPhysiciansOfRecordIdentificationSequence\tSQ\t1\tPhysician(s) of Record Identification Sequence\n"
+    "00081050\tFFFFFFFF\t0\t0\tPerformingPhysicianName\tPN\t1-n\tPerforming Physician's Name\n"
+    "00081052\tFFFFFFFF\t0\t0\tPerformingPhysicianIdentificationSequence\tSQ\t1\tPerforming Physician Identification Sequence\n"
+    "00081060\tFFFFFFFF\t0\t0\tNameOfPhysiciansReadingStudy\tPN\t1-n\tName of Physician(s) Reading Study\n"
+    "00081062\tFFFFFFFF\t0\t0\tPhysiciansReadingStudyIdentificationSequence\tSQ\t1\tPhysician(s) Reading Study Identification Sequence\n"
+    "00081070\tFFFFFFFF\t0\t0\tOperatorsName\tPN\t1-n\tOperators' Name\n"
+    "00081072\tFFFFFFFF\t0\t0\tOperatorIdentificationSequence\tSQ\t1\tOperator Identification Sequence\n"
+    "00081080\tFFFFFFFF\t0\t0\tAdmittingDiagnosesDescription\tLO\t1-n\tAdmitting Diagnoses Description\n"
+    "00081084\tFFFFFFFF\t0\t0\tAdmittingDiagnosesCodeSequence\tSQ\t1\tAdmitting Diagnoses Code Sequence\n"
+    "00081090\tFFFFFFFF\t0\t0\tManufacturerModelName\tLO\t1\tManufacturer's Model Name\n"
+    "00081100\tFFFFFFFF\t1\t0\tReferencedResultsSequence\tSQ\t1\tReferenced Results Sequence\n"
+    "00081110\tFFFFFFFF\t0\t0\tReferencedStudySequence\tSQ\t1\tReferenced Study Sequence\n"
+    "00081111\tFFFFFFFF\t0\t0\tReferencedPerformedProcedureStepSequence\tSQ\t1\tReferenced Performed Procedure Step Sequence\n"
+    "00081115\tFFFFFFFF\t0\t0\tReferencedSeriesSequence\tSQ\t1\tReferenced Series Sequence\n"
+    "00081120\tFFFFFFFF\t0\t0\tReferencedPatientSequence\tSQ\t1\tReferenced Patient Sequence\n"
+    "00081125\tFFFFFFFF\t0\t0\tReferencedVisitSequence\tSQ\t1\tReferenced Visit Sequence\n"
+    "00081130\tFFFFFFFF\t1\t0\tReferencedOverlaySequence\tSQ\t1\tReferenced Overlay Sequence\n"
+    "00081134\tFFFFFFFF\t0\t0\tReferencedStereometricInstanceSequence\tSQ\t1\tReferenced Stereometric Instance Sequence\n"
+    "0008113A\tFFFFFFFF\t0\t0\tReferencedWaveformSequence\tSQ\t1\tReferenced Waveform Sequence\n"
+    "00081140\tFFFFFFFF\t0\t0\tReferencedImageSequence\tSQ\t1\tReferenced Image Sequence\n"
+    "00081145\tFFFFFFFF\t1\t0\tReferencedCurveSequence\tSQ\t1\tReferenced Curve Sequence\n"
+    "0008114A\tFFFFFFFF\t0\t0\tReferencedInstanceSequence\tSQ\t1\tReferenced Instance Sequence\n"
+    "0008114B\tFFFFFFFF\t0\t0\tReferencedRealWorldValueMappingInstanceSequence\tSQ\t1\tReferenced Real World Value Mapping Instance Sequence\n"
+    "00081150\tFFFFFFFF\t0\t0\tReferencedSOPClassUID\tUI\t1\tReferenced SOP Class UID\n"
+    "00081155\tFFFFFFFF\t0\t0\tReferencedSOPInstanceUID\tUI\t1\tReferenced SOP Instance UID\n"
+    "0008115A\tFFFFFFFF\t0\t0\tSOPClassesSupported\tUI\t1-n\tSOP Classes Supported\n"
+    "00081160\tFFFFFFFF\t0\t0\tReferencedFrameNumber\tIS\t1-n\tReferenced Frame Number\n"
+    "00081161\tFFFFFFFF\t0\t0\tSimpleFrameList\tUL\t1-n\tSimple Frame List\n"
+    "00081162\tFFFFFFFF\t0\t0\tCalculatedFrameList\tUL\t3-3n\tCalculated Frame List\n"
+    "00081163\tFFFFFFFF\t0\t0\tTimeRange\tFD\t2\tTime Range\n"
+    "00081164\tFFFFFFFF\t0\t0\tFrameExtractionSequence\tSQ\t1\tFrame Extraction Sequence\n"
+    "00081167\tFFFFFFFF\t0\t0\tMultiFrameSourceSOPInstanceUID\tUI\t1\tMulti-frame Source SOP Instance UID\n"
+    "00081190\tFFFFFFFF\t0\t0\tRetrieveURL\tUR\t1\tRetrieve URL\n"
+    "00081195\tFFFFFFFF\t0\t0\tTransactionUID\tUI\t1\tTransaction UID\n"
+    "00081196\tFFFFFFFF\t0\t0\tWarningReason\tUS\t1\tWarning Reason\n"
+    "00081197\tFFFFFFFF\t0\t0\tFailureReason\tUS\t1\tFailure Reason\n"
+    "00081198\tFFFFFFFF\t0\t0\tFailedSOPSequence\tSQ\t1\tFailed SOP Sequence\n"
+    "00081199\tFFFFFFFF\t0\t0\tReferencedSOPSequence\tSQ\t1\tReferenced SOP Sequence\n"
+    "00081200\tFFFFFFFF\t0\t0\tStudiesContainingOtherReferencedInstancesSequence\tSQ\t1\tStudies Containing Other Referenced Instances Sequence\n"
+    "00081250\tFFFFFFFF\t0\t0\tRelatedSeriesSequence\tSQ\t1\tRelated Series Sequence\n"
+    "00082110\tFFFFFFFF\t1\t0\tLossyImageCompressionRetired\tCS\t1\tLossy Image Compression (Retired)\n"
+    "00082111\tFFFFFFFF\t0\t0\tDerivationDescription\tST\t1\tDerivation Description\n"
+    "00082112\tFFFFFFFF\t0\t0\tSourceImageSequence\tSQ\t1\tSource Image Sequence\n"
+    "00082120\tFFFFFFFF\t0\t0\tStageName\tSH\t1\tStage Name\n"
+    "00082122\tFFFFFFFF\t0\t0\tStageNumber\tIS\t1\tStage Number\n"
+    "00082124\tFFFFFFFF\t0\t0\tNumberOfStages\tIS\t1\tNumber of Stages\n"
+    "00082127\tFFFFFFFF\t0\t0\tViewName\tSH\t1\tView Name\n"
+    "00082128\tFFFFFFFF\t0\t0\tViewNumber\tIS\t1\tView Number\n"
+    "00082129\tFFFFFFFF\t0\t0\tNumberOfEventTimers\tIS\t1\tNumber of Event Timers\n"
+    "0008212A\tFFFFFFFF\t0\t0\tNumberOfViewsInStage\tIS\t1\tNumber of Views in Stage\n"
+    "00082130\tFFFFFFFF\t0\t0\tEventElapsedTimes\tDS\t1-n\tEvent Elapsed Time(s)\n"
+    "00082132\tFFFFFFFF\t0\t0\tEventTimerNames\tLO\t1-n\tEvent Timer Name(s)\n"
+    "00082133\tFFFFFFFF\t0\t0\tEventTimerSequence\tSQ\t1\tEvent Timer Sequence\n"
+    "00082134\tFFFFFFFF\t0\t0\tEventTimeOffset\tFD\t1\tEvent Time Offset\n"
+    "00082135\tFFFFFFFF\t0\t0\tEventCodeSequence\tSQ\t1\tEvent Code Sequence\n"
+    "00082142\tFFFFFFFF\t0\t0\tStartTrim\tIS\t1\tStart Trim\n"
+    "00082143\tFFFFFFFF\t0\t0\tStopTrim\tIS\t1\tStop Trim\n"
+    "00082144\tFFFFFFFF\t0\t0\tRecommendedDisplayFrameRate\tIS\t1\tRecommended Display Frame Rate\n"
+    "00082200\tFFFFFFFF\t1\t0\tTransducerPosition\tCS\t1\tTransducer Position\n"
+    "00082204\tFFFFFFFF\t1\t0\tTransducerOrientation\tCS\t1\tTransducer Orientation\n"
+    "00082208\tFFFFFFFF\t1\t0\tAnatomicStructure\tCS\t1\tAnatomic Structure\n"
+    "00082218\tFFFFFFFF\t0\t0\tAnatomicRegionSequence\tSQ\t1\tAnatomic Region Sequence\n"
+    "00082220\tFFFFFFFF\t0\t0\tAnatomicRegionModifierSequence\tSQ\t1\tAnatomic Region Modifier Sequence\n"
+    "00082228\tFFFFFFFF\t0\t0\tPrimaryAnatomicStructureSequence\tSQ\t1\tPrimary Anatomic Structure Sequence\n"
+    "00082229\tFFFFFFFF\t0\t0\tAnatomicStructureSpaceOrRegionSequence\tSQ\t1\tAnatomic Structure, Space or Region Sequence\n"
+    "00082230\tFFFFFFFF\t0\t0\tPrimaryAnatomicStructureModifierSequence\tSQ\t1\tPrimary Anatomic Structure Modifier Sequence\n"
+    "00082240\tFFFFFFFF\t1\t0\tTransducerPositionSequence\tSQ\t1\tTransducer Position Sequence\n"
+    "00082242\tFFFFFFFF\t1\t0\tTransducerPositionModifierSequence\tSQ\t1\tTransducer Position Modifier Sequence\n"
+    "00082244\tFFFFFFFF\t1\t0\tTransducerOrientationSequence\tSQ\t1\tTransducer Orientation Sequence\n"
+    "00082246\tFFFFFFFF\t1\t0\tTransducerOrientationModifierSequence\tSQ\t1\tTransducer Orientation Modifier Sequence\n"
+    "00082251\tFFFFFFFF\t1\t0\tAnatomicStructureSpaceOrRegionCodeSequenceTrial\tSQ\t1\tAnatomic Structure Space Or Region Code Sequence (Trial)\n"
+    "00082253\tFFFFFFFF\t1\t0\tAnatomicPortalOfEntranceCodeSequenceTrial\tSQ\t1\tAnatomic Portal Of Entrance Code Sequence (Trial)\n"
+    "00082255\tFFFFFFFF\t1\t0\tAnatomicApproachDirectionCodeSequenceTrial\tSQ\t1\tAnatomic Approach Direction Code Sequence (Trial)\n"
+    "00082256\tFFFFFFFF\t1\t0\tAnatomicPerspectiveDescriptionTrial\tST\t1\tAnatomic Perspective Description (Trial)\n"
+    "00082257\tFFFFFFFF\t1\t0\tAnatomicPerspectiveCodeSequenceTrial\tSQ\t1\tAnatomic Perspective Code Sequence (Trial)\n"
+    "00082258\tFFFFFFFF\t1\t0\tAnatomicLocationOfExaminingInstrumentDescriptionTrial\tST\t1\tAnatomic Location Of Examining Instrument Description (Trial)\n"
+    "00082259\tFFFFFFFF\t1\t0\tAnatomicLocationOfExaminingInstrumentCodeSequenceTrial\tSQ\t1\tAnatomic Location Of Examining Instrument Code Sequence (Trial)\n"
+    "0008225A\tFFFFFFFF\t1\t0\tAnatomicStructureSpaceOrRegionModifierCodeSequenceTrial\tSQ\t1\tAnatomic Structure Space Or Region Modifier Code Sequence (Trial)\n"
+    "0008225C\tFFFFFFFF\t1\t0\tOnAxisBackgroundAnatomicStructureCodeSequenceTrial\tSQ\t1\tOn Axis Background Anatomic Structure Code Sequence (Trial)\n"
+    "00083001\tFFFFFFFF\t0\t0\tAlternateRepresentationSequence\tSQ\t1\tAlternate Representation Sequence\n"
+    "00083010\tFFFFFFFF\t0\t0\tIrradiationEventUID\tUI\t1-n\tIrradiation Event UID\n"
+    "00083011\tFFFFFFFF\t0\t0\tSourceIrradiationEventSequence\tSQ\t1\tSource Irradiation Event Sequence\n"
+    "00083012\tFFFFFFFF\t0\t0\tRadiopharmaceuticalAdministrationEventUID\tUI\t1\tRadiopharmaceutical Administration Event UID\n"
+    "00084000\tFFFFFFFF\t1\t0\tIdentifyingComments\tLT\t1\tIdentifying Comments\n"
+    "00089007\tFFFFFFFF\t0\t0\tFrameType\tCS\t4\tFrame Type\n"
+    "00089092\tFFFFFFFF\t0\t0\tReferencedImageEvidenceSequence\tSQ\t1\tReferenced Image Evidence Sequence\n"
+    "00089121\tFFFFFFFF\t0\t0\tReferencedRawDataSequence\tSQ\t1\tReferenced Raw Data Sequence\n"
+    "00089123\tFFFFFFFF\t0\t0\tCreatorVersionUID\tUI\t1\tCreator-Version UID\n"
+    "00089124\tFFFFFFFF\t0\t0\tDerivationImageSequence\tSQ\t1\tDerivation Image Sequence\n"
+    "00089154\tFFFFFFFF\t0\t0\tSourceImageEvidenceSequence\tSQ\t1\tSource Image Evidence Sequence\n"
+    "00089205\tFFFFFFFF\t0\t0\tPixelPresentation\tCS\t1\tPixel Presentation\n"
+    "00089206\tFFFFFFFF\t0\t0\tVolumetricProperties\tCS\t1\tVolumetric Properties\n"
+    "00089207\tFFFFFFFF\t0\t0\tVolumeBasedCalculationTechnique\tCS\t1\tVolume Based Calculation Technique\n"
+    "00089208\tFFFFFFFF\t0\t0\tComplexImageComponent\tCS\t1\tComplex Image Component\n"
+    "00089209\tFFFFFFFF\t0\t0\tAcquisitionContrast\tCS\t1\tAcquisition Contrast\n"
+    "00089215\tFFFFFFFF\t0\t0\tDerivationCodeSequence\tSQ\t1\tDerivation Code Sequence\n"
+    "00089237\tFFFFFFFF\t0\t0\tReferencedPresentationStateSequence\tSQ\t1\tReferenced Presentation State Sequence\n"
+    "00089410\tFFFFFFFF\t0\t0\tReferencedOtherPlaneSequence\tSQ\t1\tReferenced Other Plane Sequence\n"
+    "00089458\tFFFFFFFF\t0\t0\tFrameDisplaySequence\tSQ\t1\tFrame Display Sequence\n"
+    "00089459\tFFFFFFFF\t0\t0\tRecommendedDisplayFrameRateInFloat\tFL\t1\tRecommended Display Frame Rate in Float\n"
+    "00089460\tFFFFFFFF\t0\t0\tSkipFrameRangeFlag\tCS\t1\tSkip Frame Range Flag\n"
+    "00100010\tFFFFFFFF\t0\t0\tPatientName\tPN\t1\tPatient's Name\n"
+    "00100020\tFFFFFFFF\t0\t0\tPatientID\tLO\t1\tPatient ID\n"
+    "00100021\tFFFFFFFF\t0\t0\tIssuerOfPatientID\tLO\t1\tIssuer of Patient ID\n"
+    "00100022\tFFFFFFFF\t0\t0\tTypeOfPatientID\tCS\t1\tType of Patient ID\n"
+    "00100024\tFFFFFFFF\t0\t0\tIssuerOfPatientIDQualifiersSequence\tSQ\t1\tIssuer of Patient ID Qualifiers Sequence\n"
+    "00100030\tFFFFFFFF\t0\t0\tPatientBirthDate\tDA\t1\tPatient's Birth Date\n"
+    "00100032\tFFFFFFFF\t0\t0\tPatientBirthTime\tTM\t1\tPatient's Birth Time\n"
+    "00100040\tFFFFFFFF\t0\t0\tPatientSex\tCS\t1\tPatient's Sex\n"
+    "00100050\tFFFFFFFF\t0\t0\tPatientInsurancePlanCodeSequence\tSQ\t1\tPatient's Insurance Plan Code Sequence\n"
+    "00100101\tFFFFFFFF\t0\t0\tPatientPrimaryLanguageCodeSequence\tSQ\t1\tPatient's Primary Language Code Sequence\n"
+    "00100102\tFFFFFFFF\t0\t0\tPatientPrimaryLanguageModifierCodeSequence\tSQ\t1\tPatient's Primary Language Modifier Code Sequence\n"
+    "00100200\tFFFFFFFF\t0\t0\tQualityControlSubject\tCS\t1\tQuality Control Subject\n"
+    "00100201\tFFFFFFFF\t0\t0\tQualityControlSubjectTypeCodeSequence\tSQ\t1\tQuality Control Subject Type Code Sequence\n"
+    "00101000\tFFFFFFFF\t0\t0\tOtherPatientIDs\tLO\t1-n\tOther Patient IDs\n"
+    "00101001\tFFFFFFFF\t0\t0\tOtherPatientNames\tPN\t1-n\tOther Patient Names\n"
+    "00101002\tFFFFFFFF\t0\t0\tOtherPatientIDsSequence\tSQ\t1\tOther Patient IDs Sequence\n"
+    "00101005\tFFFFFFFF\t0\t0\tPatientBirthName\tPN\t1\tPatient's Birth Name\n"
+    "00101010\tFFFFFFFF\t0\t0\tPatientAge\tAS\t1\tPatient's Age\n"
+    "00101020\tFFFFFFFF\t0\t0\tPatientSize\tDS\t1\tPatient's Size\n"
+    "00101021\tFFFFFFFF\t0\t0\tPatientSizeCodeSequence\tSQ\t1\tPatient's Size Code Sequence\n"
+    "00101030\tFFFFFFFF\t0\t0\tPatientWeight\tDS\t1\tPatient's Weight\n"
+    "00101040\tFFFFFFFF\t0\t0\tPatientAddress\tLO\t1\tPatient's Address\n"
+    "00101050\tFFFFFFFF\t1\t0\tInsurancePlanIdentification\tLO\t1-n\tInsurance Plan Identification\n"
+    "00101060\tFFFFFFFF\t0\t0\tPatientMotherBirthName\tPN\t1\tPatient's Mother's Birth Name\n"
+    "00101080\tFFFFFFFF\t0\t0\tMilitaryRank\tLO\t1\tMilitary Rank\n"
+    "00101081\tFFFFFFFF\t0\t0\tBranchOfService\tLO\t1\tBranch of Service\n"
+    "00101090\tFFFFFFFF\t0\t0\tMedicalRecordLocator\tLO\t1\tMedical Record Locator\n"
+    "00101100\tFFFFFFFF\t0\t0\tReferencedPatientPhotoSequence\tSQ\t1\tReferenced Patient Photo Sequence\n"
+    "00102000\tFFFFFFFF\t0\t0\tMedicalAlerts\tLO\t1-n\tMedical Alerts\n"
+    "00102110\tFFFFFFFF\t0\t0\tAllergies\tLO\t1-n\tAllergies\n"
+    "00102150\tFFFFFFFF\t0\t0\tCountryOfResidence\tLO\t1\tCountry of Residence\n"
+    "00102152\tFFFFFFFF\t0\t0\tRegionOfResidence\tLO\t1\tRegion of Residence\n"
+    "00102154\tFFFFFFFF\t0\t0\tPatientTelephoneNumbers\tSH\t1-n\tPatient's Telephone Numbers\n"
+    "00102160\tFFFFFFFF\t0\t0\tEthnicGroup\tSH\t1\tEthnic Group\n"
+    "00102180\tFFFFFFFF\t0\t0\tOccupation\tSH\t1\tOccupation\n"
+    "001021A0\tFFFFFFFF\t0\t0\tSmokingStatus\tCS\t1\tSmoking Status\n"
+    "001021B0\tFFFFFFFF\t0\t0\tAdditionalPatientHistory\tLT\t1\tAdditional Patient History\n"
+    "001021C0\tFFFFFFFF\t0\t0\tPregnancyStatus\tUS\t1\tPregnancy Status\n"
+    "001021D0\tFFFFFFFF\t0\t0\tLastMenstrualDate\tDA\t1\tLast Menstrual Date\n"
+    "001021F0\tFFFFFFFF\t0\t0\tPatientReligiousPreference\tLO\t1\tPatient's Religious Preference\n"
+    "00102201\tFFFFFFFF\t0\t0\tPatientSpeciesDescription\tLO\t1\tPatient Species Description\n"
+    "00102202\tFFFFFFFF\t0\t0\tPatientSpeciesCodeSequence\tSQ\t1\tPatient Species Code Sequence\n"
+    "00102203\tFFFFFFFF\t0\t0\tPatientSexNeutered\tCS\t1\tPatient's Sex Neutered\n"
+    "00102210\tFFFFFFFF\t0\t0\tAnatomicalOrientationType\tCS\t1\tAnatomical Orientation Type\n"
+    "00102292\tFFFFFFFF\t0\t0\tPatientBreedDescription\tLO\t1\tPatient Breed Description\n"
+    "00102293\tFFFFFFFF\t0\t0\tPatientBreedCodeSequence\tSQ\t1\tPatient Breed Code Sequence\n"
+    "00102294\tFFFFFFFF\t0\t0\tBreedRegistrationSequence\tSQ\t1\tBreed Registration Sequence\n"
+    "00102295\tFFFFFFFF\t0\t0\tBreedRegistrationNumber\tLO\t1\tBreed Registration Number\n"
+    "00102296\tFFFFFFFF\t0\t0\tBreedRegistryCodeSequence\tSQ\t1\tBreed Registry Code Sequence\n"
+    "00102297\tFFFFFFFF\t0\t0\tResponsiblePerson\tPN\t1\tResponsible Person\n"
+    "00102298\tFFFFFFFF\t0\t0\tResponsiblePersonRole\tCS\t1\tResponsible Person Role\n"
+    "00102299\tFFFFFFFF\t0\t0\tResponsibleOrganization\tLO\t1\tResponsible Organization\n"
+    "00104000\tFFFFFFFF\t0\t0\tPatientComments\tLT\t1\tPatient Comments\n"
+    "00109431\tFFFFFFFF\t0\t0\tExaminedBodyThickness\tFL\t1\tExamined Body Thickness\n"
+    "00120010\tFFFFFFFF\t0\t0\tClinicalTrialSponsorName\tLO\t1\tClinical Trial Sponsor Name\n"
+    "00120020\tFFFFFFFF\t0\t0\tClinicalTrialProtocolID\tLO\t1\tClinical Trial Protocol ID\n"
+    "00120021\tFFFFFFFF\t0\t0\tClinicalTrialProtocolName\tLO\t1\tClinical Trial Protocol Name\n"
+    "00120030\tFFFFFFFF\t0\t0\tClinicalTrialSiteID\tLO\t1\tClinical Trial Site ID\n"
+    "00120031\tFFFFFFFF\t0\t0\tClinicalTrialSiteName\tLO\t1\tClinical Trial Site Name\n"
+    "00120040\tFFFFFFFF\t0\t0\tClinicalTrialSubjectID\tLO\t1\tClinical Trial Subject ID\n"
+    "00120042\tFFFFFFFF\t0\t0\tClinicalTrialSubjectReadingID\tLO\t1\tClinical Trial Subject Reading ID\n"
+    "00120050\tFFFFFFFF\t0\t0\tClinicalTrialTimePointID\tLO\t1\tClinical Trial Time Point ID\n"
+    "00120051\tFFFFFFFF\t0\t0\tClinicalTrialTimePointDescription\tST\t1\tClinical Trial Time Point Description\n"
+    "00120060\tFFFFFFFF\t0\t0\tClinicalTrialCoordinatingCenterName\tLO\t1\tClinical Trial Coordinating Center Name\n"
+    "00120062\tFFFFFFFF\t0\t0\tPatientIdentityRemoved\tCS\t1\tPatient Identity Removed\n"
+    "00120063\tFFFFFFFF\t0\t0\tDeidentificationMethod\tLO\t1-n\tDe-identification Method\n"
+    "00120064\tFFFFFFFF\t0\t0\tDeidentificationMethodCodeSequence\tSQ\t1\tDe-identification Method Code Sequence\n"
+    "00120071\tFFFFFFFF\t0\t0\tClinicalTrialSeriesID\tLO\t1\tClinical Trial Series ID\n"
+    "00120072\tFFFFFFFF\t0\t0\tClinicalTrialSeriesDescription\tLO\t1\tClinical Trial Series Description\n"
+    "00120081\tFFFFFFFF\t0\t0\tClinicalTrialProtocolEthicsCommitteeName\tLO\t1\tClinical Trial Protocol Ethics Committee Name\n"
+    "00120082\tFFFFFFFF\t0\t0\tClinicalTrialProtocolEthicsCommitteeApprovalNumber\tLO\t1\tClinical Trial Protocol Ethics Committee Approval Number\n"
+    "00120083\tFFFFFFFF\t0\t0\tConsentForClinicalTrialUseSequence\tSQ\t1\tConsent for Clinical Trial Use Sequence\n"
+    "00120084\tFFFFFFFF\t0\t0\tDistributionType\tCS\t1\tDistribution Type\n"
+    "00120085\tFFFFFFFF\t0\t0\tConsentForDistributionFlag\tCS\t1\tConsent for Distribution Flag\n"
+    "00140023\tFFFFFFFF\t1\t0\tCADFileFormat\tST\t1-n\tCAD File Format\n"
+    "00140024\tFFFFFFFF\t1\t0\tComponentReferenceSystem\tST\t1-n\tComponent Reference System\n"
+    "00140025\tFFFFFFFF\t0\t0\tComponentManufacturingProcedure\tST\t1-n\tComponent Manufacturing Procedure\n"
+    "00140028\tFFFFFFFF\t0\t0\tComponentManufacturer\tST\t1-n\tComponent Manufacturer\n"
+    "00140030\tFFFFFFFF\t0\t0\tMaterialThickness\tDS\t1-n\tMaterial Thickness\n"
+    "00140032\tFFFFFFFF\t0\t0\tMaterialPipeDiameter\tDS\t1-n\tMaterial Pipe Diameter\n"
+    "00140034\tFFFFFFFF\t0\t0\tMaterialIsolationDiameter\tDS\t1-n\tMaterial Isolation Diameter\n"
+    "00140042\tFFFFFFFF\t0\t0\tMaterialGrade\tST\t1-n\tMaterial Grade\n"
+    "00140044\tFFFFFFFF\t0\t0\tMaterialPropertiesDescription\tST\t1-n\tMaterial Properties Description\n"
+    "00140045\tFFFFFFFF\t1\t0\tMaterialPropertiesFileFormatRetired\tST\t1-n\tMaterial Properties File Format (Retired)\n"
+    "00140046\tFFFFFFFF\t0\t0\tMaterialNotes\tLT\t1\tMaterial Notes\n"
+    "00140050\tFFFFFFFF\t0\t0\tComponentShape\tCS\t1\tComponent Shape\n"
+    "00140052\tFFFFFFFF\t0\t0\tCurvatureType\tCS\t1\tCurvature Type\n"
+    "00140054\tFFFFFFFF\t0\t0\tOuterDiameter\tDS\t1\tOuter Diameter\n"
+    "00140056\tFFFFFFFF\t0\t0\tInnerDiameter\tDS\t1\tInner Diameter\n"
+    "00141010\tFFFFFFFF\t0\t0\tActualEnvironmentalConditions\tST\t1\tActual Environmental Conditions\n"
+    "00141020\tFFFFFFFF\t0\t0\tExpiryDate\tDA\t1\tExpiry Date\n"
+    "00141040\tFFFFFFFF\t0\t0\tEnvironmentalConditions\tST\t1\tEnvironmental Conditions\n"
+    "00142002\tFFFFFFFF\t0\t0\tEvaluatorSequence\tSQ\t1\tEvaluator Sequence\n"
+    "00142004\tFFFFFFFF\t0\t0\tEvaluatorNumber\tIS\t1\tEvaluator Number\n"
+    "00142006\tFFFFFFFF\t0\t0\tEvaluatorName\tPN\t1\tEvaluator Name\n"
+    "00142008\tFFFFFFFF\t0\t0\tEvaluationAttempt\tIS\t1\tEvaluation Attempt\n"
+    "00142012\tFFFFFFFF\t0\t0\tIndicationSequence\tSQ\t1\tIndication Sequence\n"
+    "00142014\tFFFFFFFF\t0\t0\tIndicationNumber\tIS\t1\tIndication Number\n"
+    "00142016\tFFFFFFFF\t0\t0\tIndicationLabel\tSH\t1\tIndication Label\n"
+    "00142018\tFFFFFFFF\t0\t0\tIndicationDescription\tST\t1\tIndication Description\n"
+    "0014201A\tFFFFFFFF\t0\t0\tIndicationType\tCS\t1-n\tIndication Type\n"
+    "0014201C\tFFFFFFFF\t0\t0\tIndicationDisposition\tCS\t1\tIndication Disposition\n"
+    "0014201E\tFFFFFFFF\t0\t0\tIndicationROISequence\tSQ\t1\tIndication ROI Sequence\n"
+    "00142030\tFFFFFFFF\t0\t0\tIndicationPhysicalPropertySequence\tSQ\t1\tIndication Physical Property Sequence\n"
+    "00142032\tFFFFFFFF\t0\t0\tPropertyLabel\tSH\t1\tProperty Label\n"
+    "00142202\tFFFFFFFF\t0\t0\tCoordinateSystemNumberOfAxes\tIS\t1\tCoordinate System Number of Axes\n"
+    "00142204\tFFFFFFFF\t0\t0\tCoordinateSystemAxesSequence\tSQ\t1\tCoordinate System Axes Sequence\n"
+    "00142206\tFFFFFFFF\t0\t0\tCoordinateSystemAxisDescription\tST\t1\tCoordinate System Axis Description\n"
+    "00142208\tFFFFFFFF\t0\t0\tCoordinateSystemDataSetMapping\tCS\t1\tCoordinate System Data Set Mapping\n"
+    "0014220A\tFFFFFFFF\t0\t0\tCoordinateSystemAxisNumber\tIS\t1\tCoordinate System Axis Number\n"
+    "0014220C\tFFFFFFFF\t0\t0\tCoordinateSystemAxisType\tCS\t1\tCoordinate System Axis Type\n"
+    "0014220E\tFFFFFFFF\t0\t0\tCoordinateSystemAxisUnits\tCS\t1\tCoordinate System Axis Units\n"
+    "00142210\tFFFFFFFF\t0\t0\tCoordinateSystemAxisValues\tOB\t1\tCoordinate System Axis Values\n"
+    "00142220\tFFFFFFFF\t0\t0\tCoordinateSystemTransformSequence\tSQ\t1\tCoordinate System Transform Sequence\n"
+    "00142222\tFFFFFFFF\t0\t0\tTransformDescription\tST\t1\tTransform Description\n"
+    "00142224\tFFFFFFFF\t0\t0\tTransformNumberOfAxes\tIS\t1\tTransform Number of Axes\n"
+    "00142226\tFFFFFFFF\t0\t0\tTransformOrderOfAxes\tIS\t1-n\tTransform Order of Axes\n"
+    "00142228\tFFFFFFFF\t0\t0\tTransformedAxisUnits\tCS\t1\tTransformed Axis Units\n"
+    "0014222A\tFFFFFFFF\t0\t0\tCoordinateSystemTransformRotationAndScaleMatrix\tDS\t1-n\tCoordinate System Transform Rotation and Scale Matrix\n"
+    "0014222C\tFFFFFFFF\t0\t0\tCoordinateSystemTransformTranslationMatrix\tDS\t1-n\tCoordinate System Transform Translation Matrix\n"
+    "00143011\tFFFFFFFF\t0\t0\tInternalDetectorFrameTime\tDS\t1\tInternal Detector Frame Time\n"
+    "00143012\tFFFFFFFF\t0\t0\tNumberOfFramesIntegrated\tDS\t1\tNumber of Frames Integrated\n"
+    "00143020\tFFFFFFFF\t0\t0\tDetectorTemperatureSequence\tSQ\t1\tDetector Temperature Sequence\n"
+    "00143022\tFFFFFFFF\t0\t0\tSensorName\tST\t1\tSensor Name\n"
+    "00143024\tFFFFFFFF\t0\t0\tHorizontalOffsetOfSensor\tDS\t1\tHorizontal Offset of Sensor\n"
+    "00143026\tFFFFFFFF\t0\t0\tVerticalOffsetOfSensor\tDS\t1\tVertical Offset of Sensor\n"
+    "00143028\tFFFFFFFF\t0\t0\tSensorTemperature\tDS\t1\tSensor Temperature\n"
+    "00143040\tFFFFFFFF\t0\t0\tDarkCurrentSequence\tSQ\t1\tDark Current Sequence\n"
+    "00143050\tFFFFFFFF\t0\t0\tDarkCurrentCounts\tOB OW\t1\tDark Current Counts\n"
+    "00143060\tFFFFFFFF\t0\t0\tGainCorrectionReferenceSequence\tSQ\t1\tGain Correction Reference Sequence\n"
+    "00143070\tFFFFFFFF\t0\t0\tAirCounts\tOB OW\t1\tAir Counts\n"
+    "00143071\tFFFFFFFF\t0\t0\tKVUsedInGainCalibration\tDS\t1\tKV Used in Gain Calibration\n"
+    "00143072\tFFFFFFFF\t0\t0\tMAUsedInGainCalibration\tDS\t1\tMA Used in Gain Calibration\n"
+    "00143073\tFFFFFFFF\t0\t0\tNumberOfFramesUsedForIntegration\tDS\t1\tNumber of Frames Used for Integration\n"
+    "00143074\tFFFFFFFF\t0\t0\tFilterMaterialUsedInGainCalibration\tLO\t1\tFilter Material Used in Gain Calibration\n"
+    "00143075\tFFFFFFFF\t0\t0\tFilterThicknessUsedInGainCalibration\tDS\t1\tFilter Thickness Used in Gain Calibration\n"
+    "00143076\tFFFFFFFF\t0\t0\tDateOfGainCalibration\tDA\t1\tDate of Gain Calibration\n"
+    "00143077\tFFFFFFFF\t0\t0\tTimeOfGainCalibration\tTM\t1\tTime of Gain Calibration\n"
+    "00143080\tFFFFFFFF\t0\t0\tBadPixelImage\tOB\t1\tBad Pixel Image\n"
+    "00143099\tFFFFFFFF\t0\t0\tCalibrationNotes\tLT\t1\tCalibration Notes\n"
+    "00144002\tFFFFFFFF\t0\t0\tPulserEquipmentSequence\tSQ\t1\tPulser Equipment Sequence\n"
+    "00144004\tFFFFFFFF\t0\t0\tPulserType\tCS\t1\tPulser Type\n"
+    "00144006\tFFFFFFFF\t0\t0\tPulserNotes\tLT\t1\tPulser Notes\n"
+    "00144008\tFFFFFFFF\t0\t0\tReceiverEquipmentSequence\tSQ\t1\tReceiver Equipment Sequence\n"
+    "0014400A\tFFFFFFFF\t0\t0\tAmplifierType\tCS\t1\tAmplifier Type\n"
+    "0014400C\tFFFFFFFF\t0\t0\tReceiverNotes\tLT\t1\tReceiver Notes\n"
+    "0014400E\tFFFFFFFF\t0\t0\tPreAmplifierEquipmentSequence\tSQ\t1\tPre-Amplifier Equipment Sequence\n"
+    "0014400F\tFFFFFFFF\t0\t0\tPreAmplifierNotes\tLT\t1\tPre-Amplifier Notes\n"
+    "00144010\tFFFFFFFF\t0\t0\tTransmitTransducerSequence\tSQ\t1\tTransmit Transducer Sequence\n"
+    "00144011\tFFFFFFFF\t0\t0\tReceiveTransducerSequence\tSQ\t1\tReceive Transducer Sequence\n"
+    "00144012\tFFFFFFFF\t0\t0\tNumberOfElements\tUS\t1\tNumber of Elements\n"
+    "00144013\tFFFFFFFF\t0\t0\tElementShape\tCS\t1\tElement Shape\n"
+    "00144014\tFFFFFFFF\t0\t0\tElementDimensionA\tDS\t1\tElement Dimension A\n"
+    "00144015\tFFFFFFFF\t0\t0\tElementDimensionB\tDS\t1\tElement Dimension B\n"
+    "00144016\tFFFFFFFF\t0\t0\tElementPitchA\tDS\t1\tElement Pitch A\n"
+    "00144017\tFFFFFFFF\t0\t0\tMeasuredBeamDimensionA\tDS\t1\tMeasured Beam Dimension A\n"
+    "00144018\tFFFFFFFF\t0\t0\tMeasuredBeamDimensionB\tDS\t1\tMeasured Beam Dimension B\n"
+    "00144019\tFFFFFFFF\t0\t0\tLocationOfMeasuredBeamDiameter\tDS\t1\tLocation of Measured Beam Diameter\n"
+    "0014401A\tFFFFFFFF\t0\t0\tNominalFrequency\tDS\t1\tNominal Frequency\n"
+    "0014401B\tFFFFFFFF\t0\t0\tMeasuredCenterFrequency\tDS\t1\tMeasured Center Frequency\n"
+    "0014401C\tFFFFFFFF\t0\t0\tMeasuredBandwidth\tDS\t1\tMeasured Bandwidth\n"
+    "0014401D\tFFFFFFFF\t0\t0\tElementPitchB\tDS\t1\tElement Pitch B\n"
+    "00144020\tFFFFFFFF\t0\t0\tPulserSettingsSequence\tSQ\t1\tPulser Settings Sequence\n"
+    "00144022\tFFFFFFFF\t0\t0\tPulseWidth\tDS\t1\tPulse Width\n"
+    "00144024\tFFFFFFFF\t0\t0\tExcitationFrequency\tDS\t1\tExcitation Frequency\n"
+    "00144026\tFFFFFFFF\t0\t0\tModulationType\tCS\t1\tModulation Type\n"
+    "00144028\tFFFFFFFF\t0\t0\tDamping\tDS\t1\tDamping\n"
+    "00144030\tFFFFFFFF\t0\t0\tReceiverSettingsSequence\tSQ\t1\tReceiver Settings Sequence\n"
+    "00144031\tFFFFFFFF\t0\t0\tAcquiredSoundpathLength\tDS\t1\tAcquired Soundpath Length\n"
+    "00144032\tFFFFFFFF\t0\t0\tAcquisitionCompressionType\tCS\t1\tAcquisition Compression Type\n"
+    "00144033\tFFFFFFFF\t0\t0\tAcquisitionSampleSize\tIS\t1\tAcquisition Sample Size\n"
+    "00144034\tFFFFFFFF\t0\t0\tRectifierSmoothing\tDS\t1\tRectifier Smoothing\n"
+    "00144035\tFFFFFFFF\t0\t0\tDACSequence\tSQ\t1\tDAC Sequence\n"
+    "00144036\tFFFFFFFF\t0\t0\tDACType\tCS\t1\tDAC Type\n"
+    "00144038\tFFFFFFFF\t0\t0\tDACGainPoints\tDS\t1-n\tDAC Gain Points\n"
+    "0014403A\tFFFFFFFF\t0\t0\tDACTimePoints\tDS\t1-n\tDAC Time Points\n"
+    "0014403C\tFFFFFFFF\t0\t0\tDACAmplitude\tDS\t1-n\tDAC Amplitude\n"
+    "00144040\tFFFFFFFF\t0\t0\tPreAmplifierSettingsSequence\tSQ\t1\tPre-Amplifier Settings Sequence\n"
+    "00144050\tFFFFFFFF\t0\t0\tTransmitTransducerSettingsSequence\tSQ\t1\tTransmit Transducer Settings Sequence\n"
+    "00144051\tFFFFFFFF\t0\t0\tReceiveTransducerSettingsSequence\tSQ\t1\tReceive Transducer Settings Sequence\n"
+    "00144052\tFFFFFFFF\t0\t0\tIncidentAngle\tDS\t1\tIncident Angle\n"
+    "00144054\tFFFFFFFF\t0\t0\tCouplingTechnique\tST\t1\tCoupling Technique\n"
+    "00144056\tFFFFFFFF\t0\t0\tCouplingMedium\tST\t1\tCoupling Medium\n"
+    "00144057\tFFFFFFFF\t0\t0\tCouplingVelocity\tDS\t1\tCoupling Velocity\n"
+    "00144058\tFFFFFFFF\t0\t0\tProbeCenterLocationX\tDS\t1\tProbe Center Location X\n"
+    "00144059\tFFFFFFFF\t0\t0\tProbeCenterLocationZ\tDS\t1\tProbe Center Location Z\n"
+    "0014405A\tFFFFFFFF\t0\t0\tSoundPathLength\tDS\t1\tSound Path Length\n"
+    "0014405C\tFFFFFFFF\t0\t0\tDelayLawIdentifier\tST\t1\tDelay Law Identifier\n"
+    "00144060\tFFFFFFFF\t0\t0\tGateSettingsSequence\tSQ\t1\tGate Settings Sequence\n"
+    "00144062\tFFFFFFFF\t0\t0\tGateThreshold\tDS\t1\tGate Threshold\n"
+    "00144064\tFFFFFFFF\t0\t0\tVelocityOfSound\tDS\t1\tVelocity of Sound\n"
+    "00144070\tFFFFFFFF\t0\t0\tCalibrationSettingsSequence\tSQ\t1\tCalibration Settings Sequence\n"
+    "00144072\tFFFFFFFF\t0\t0\tCalibrationProcedure\tST\t1\tCalibration Procedure\n"
+    "00144074\tFFFFFFFF\t0\t0\tProcedureVersion\tSH\t1\tProcedure Version\n"
+    "00144076\tFFFFFFFF\t0\t0\tProcedureCreationDate\tDA\t1\tProcedure Creation Date\n"
+    "00144078\tFFFFFFFF\t0\t0\tProcedureExpirationDate\tDA\t1\tProcedure Expiration Date\n"
+    "0014407A\tFFFFFFFF\t0\t0\tProcedureLastModifiedDate\tDA\t1\tProcedure Last Modified Date\n"
+    "0014407C\tFFFFFFFF\t0\t0\tCalibrationTime\tTM\t1-n\tCalibration Time\n"
+    "0014407E\tFFFFFFFF\t0\t0\tCalibrationDate\tDA\t1-n\tCalibration Date\n"
+    "00144080\tFFFFFFFF\t0\t0\tProbeDriveEquipmentSequence\tSQ\t1\tProbe Drive Equipment Sequence\n"
+    "00144081\tFFFFFFFF\t0\t0\tDriveType\tCS\t1\tDrive Type\n"
+    "00144082\tFFFFFFFF\t0\t0\tProbeDriveNotes\tLT\t1\tProbe Drive Notes\n"
+    "00144083\tFFFFFFFF\t0\t0\tDriveProbeSequence\tSQ\t1\tDrive Probe Sequence\n"
+    "00144084\tFFFFFFFF\t0\t0\tProbeInductance\tDS\t1\tProbe Inductance\n"
+    "00144085\tFFFFFFFF\t0\t0\tProbeResistance\tDS\t1\tProbe Resistance\n"
+    "00144086\tFFFFFFFF\t0\t0\tReceiveProbeSequence\tSQ\t1\tReceive Probe Sequence\n"
+    "00144087\tFFFFFFFF\t0\t0\tProbeDriveSettingsSequence\tSQ\t1\tProbe Drive Settings Sequence\n"
+    "00144088\tFFFFFFFF\t0\t0\tBridgeResistors\tDS\t1\tBridge Resistors\n"
+    "00144089\tFFFFFFFF\t0\t0\tProbeOrientationAngle\tDS\t1\tProbe Orientation Angle\n"
+    "0014408B\tFFFFFFFF\t0\t0\tUserSelectedGainY\tDS\t1\tUser Selected Gain Y\n"
+    "0014408C\tFFFFFFFF\t0\t0\tUserSelectedPhase\tDS\t1\tUser Selected Phase\n"
+    "0014408D\tFFFFFFFF\t0\t0\tUserSelectedOffsetX\tDS\t1\tUser Selected Offset X\n"
+    "0014408E\tFFFFFFFF\t0\t0\tUserSelectedOffsetY\tDS\t1\tUser Selected Offset Y\n"
+    "00144091\tFFFFFFFF\t0\t0\tChannelSettingsSequence\tSQ\t1\tChannel Settings Sequence\n"
+    "00144092\tFFFFFFFF\t0\t0\tChannelThreshold\tDS\t1\tChannel Threshold\n"
+    "0014409A\tFFFFFFFF\t0\t0\tScannerSettingsSequence\tSQ\t1\tScanner Settings Sequence\n"
+    "0014409B\tFFFFFFFF\t0\t0\tScanProcedure\tST\t1\tScan Procedure\n"
+    "0014409C\tFFFFFFFF\t0\t0\tTranslationRateX\tDS\t1\tTranslation Rate X\n"
+    "0014409D\tFFFFFFFF\t0\t0\tTranslationRateY\tDS\t1\tTranslation Rate Y\n"
+    "0014409F\tFFFFFFFF\t0\t0\tChannelOverlap\tDS\t1\tChannel Overlap\n"
+    "001440A0\tFFFFFFFF\t0\t0\tImageQualityIndicatorType\tLO\t1\tImage Quality Indicator Type\n"
+    "001440A1\tFFFFFFFF\t0\t0\tImageQualityIndicatorMaterial\tLO\t1\tImage Quality Indicator Material\n"
+    "001440A2\tFFFFFFFF\t0\t0\tImageQualityIndicatorSize\tLO\t1\tImage Quality Indicator Size\n"
+    "00145002\tFFFFFFFF\t0\t0\tLINACEnergy\tIS\t1\tLINAC Energy\n"
+    "00145004\tFFFFFFFF\t0\t0\tLINACOutput\tIS\t1\tLINAC Output\n"
+    "00145100\tFFFFFFFF\t0\t0\tActiveAperture\tUS\t1\tActive Aperture\n"
+    "00145101\tFFFFFFFF\t0\t0\tTotalAperture\tDS\t1\tTotal Aperture\n"
+    "00145102\tFFFFFFFF\t0\t0\tApertureElevation\tDS\t1\tAperture Elevation\n"
+    "00145103\tFFFFFFFF\t0\t0\tMainLobeAngle\tDS\t1\tMain Lobe Angle\n"
+    "00145104\tFFFFFFFF\t0\t0\tMainRoofAngle\tDS\t1\tMain Roof Angle\n"
+    "00145105\tFFFFFFFF\t0\t0\tConnectorType\tCS\t1\tConnector Type\n"
+    "00145106\tFFFFFFFF\t0\t0\tWedgeModelNumber\tSH\t1\tWedge Model Number\n"
+    "00145107\tFFFFFFFF\t0\t0\tWedgeAngleFloat\tDS\t1\tWedge Angle Float\n"
+    "00145108\tFFFFFFFF\t0\t0\tWedgeRoofAngle\tDS\t1\tWedge Roof Angle\n"
+    "00145109\tFFFFFFFF\t0\t0\tWedgeElement1Position\tCS\t1\tWedge Element 1 Position\n"
+    "0014510A\tFFFFFFFF\t0\t0\tWedgeMaterialVelocity\tDS\t1\tWedge Material Velocity\n"
+    "0014510B\tFFFFFFFF\t0\t0\tWedgeMaterial\tSH\t1\tWedge Material\n"
+    "0014510C\tFFFFFFFF\t0\t0\tWedgeOffsetZ\tDS\t1\tWedge Offset Z\n"
+    "0014510D\tFFFFFFFF\t0\t0\tWedgeOriginOffsetX\tDS\t1\tWedge Origin Offset X\n"
+    "0014510E\tFFFFFFFF\t0\t0\tWedgeTimeDelay\tDS\t1\tWedge Time Delay\n"
+    "0014510F\tFFFFFFFF\t0\t0\tWedgeName\tSH\t1\tWedge Name\n"
+    "00145110\tFFFFFFFF\t0\t0\tWedgeManufacturerName\tSH\t1\tWedge Manufacturer Name\n"
+    "00145111\tFFFFFFFF\t0\t0\tWedgeDescription\tLO\t1\tWedge Description\n"
+    "00145112\tFFFFFFFF\t0\t0\tNominalBeamAngle\tDS\t1\tNominal Beam Angle\n"
+    "00145113\tFFFFFFFF\t0\t0\tWedgeOffsetX\tDS\t1\tWedge Offset X\n"
+    "00145114\tFFFFFFFF\t0\t0\tWedgeOffsetY\tDS\t1\tWedge Offset Y\n"
+    "00145115\tFFFFFFFF\t0\t0\tWedgeTotalLength\tDS\t1\tWedge Total Length\n"
+    "00145116\tFFFFFFFF\t0\t0\tWedgeInContactLength\tDS\t1\tWedge In Contact Length\n"
+    "00145117\tFFFFFFFF\t0\t0\tWedgeFrontGap\tDS\t1\tWedge Front Gap\n"
+    "00145118\tFFFFFFFF\t0\t0\tWedgeTotalHeight\tDS\t1\tWedge Total Height\n"
+    "00145119\tFFFFFFFF\t0\t0\tWedgeFrontHeight\tDS\t1\tWedge Front Height\n"
+    "0014511A\tFFFFFFFF\t0\t0\tWedgeRearHeight\tDS\t1\tWedge Rear Height\n"
+    "0014511B\tFFFFFFFF\t0\t0\tWedgeTotalWidth\tDS\t1\tWedge Total Width\n"
+    "0014511C\tFFFFFFFF\t0\t0\tWedgeInContactWidth\tDS\t1\tWedge In Contact Width\n"
+    "0014511D\tFFFFFFFF\t0\t0\tWedgeChamferHeight\tDS\t1\tWedge Chamfer Height\n"
+    "0014511E\tFFFFFFFF\t0\t0\tWedgeCurve\tCS\t1\tWedge Curve\n"
+    "0014511F\tFFFFFFFF\t0\t0\tRadiusAlongWedge\tDS\t1\tRadius Along the Wedge\n"
+    "00180010\tFFFFFFFF\t0\t0\tContrastBolusAgent\tLO\t1\tContrast/Bolus Agent\n"
+    "00180012\tFFFFFFFF\t0\t0\tContrastBolusAgentSequence\tSQ\t1\tContrast/Bolus Agent Sequence\n"
+    "00180013\tFFFFFFFF\t0\t0\tContrastBolusT1Relaxivity\tFL\t1\tContrast/Bolus T1 Relaxivity\n"
+    "00180014\tFFFFFFFF\t0\t0\tContrastBolusAdministrationRouteSequence\tSQ\t1\tContrast/Bolus Administration Route Sequence\n"
+    "00180015\tFFFFFFFF\t0\t0\tBodyPartExamined\tCS\t1\tBody Part Examined\n"
+    "00180020\tFFFFFFFF\t0\t0\tScanningSequence\tCS\t1-n\tScanning Sequence\n"
+    "00180021\tFFFFFFFF\t0\t0\tSequenceVariant\tCS\t1-n\tSequence Variant\n"
+    "00180022\tFFFFFFFF\t0\t0\tScanOptions\tCS\t1-n\tScan Options\n"
+    "00180023\tFFFFFFFF\t0\t0\tMRAcquisitionType\tCS\t1\tMR Acquisition Type\n"
+    "00180024\tFFFFFFFF\t0\t0\tSequenceName\tSH\t1\tSequence Name\n"
+    "00180025\tFFFFFFFF\t0\t0\tAngioFlag\tCS\t1\tAngio Flag\n"
+    "00180026\tFFFFFFFF\t0\t0\tInterventionDrugInformationSequence\tSQ\t1\tIntervention Drug Information Sequence\n"
+    "00180027\tFFFFFFFF\t0\t0\tInterventionDrugStopTime\tTM\t1\tIntervention Drug Stop Time\n"
+    "00180028\tFFFFFFFF\t0\t0\tInterventionDrugDose\tDS\t1\tIntervention Drug Dose\n"
+    "00180029\tFFFFFFFF\t0\t0\tInterventionDrugCodeSequence\tSQ\t1\tIntervention Drug Code Sequence\n"
+    "0018002A\tFFFFFFFF\t0\t0\tAdditionalDrugSequence\tSQ\t1\tAdditional Drug Sequence\n"
+    "00180030\tFFFFFFFF\t1\t0\tRadionuclide\tLO\t1-n\tRadionuclide\n"
+    "00180031\tFFFFFFFF\t0\t0\tRadiopharmaceutical\tLO\t1\tRadiopharmaceutical\n"
+    "00180032\tFFFFFFFF\t1\t0\tEnergyWindowCenterline\tDS\t1\tEnergy Window Centerline\n"
+    "00180033\tFFFFFFFF\t1\t0\tEnergyWindowTotalWidth\tDS\t1-n\tEnergy Window Total Width\n"
+    "00180034\tFFFFFFFF\t0\t0\tInterventionDrugName\tLO\t1\tIntervention Drug Name\n"
+    "00180035\tFFFFFFFF\t0\t0\tInterventionDrugStartTime\tTM\t1\tIntervention Drug Start Time\n"
+    "00180036\tFFFFFFFF\t0\t0\tInterventionSequence\tSQ\t1\tIntervention Sequence\n"
+    "00180037\tFFFFFFFF\t1\t0\tTherapyType\tCS\t1\tTherapy Type\n"
+    "00180038\tFFFFFFFF\t0\t0\tInterventionStatus\tCS\t1\tIntervention Status\n"
+    "00180039\tFFFFFFFF\t1\t0\tTherapyDescription\tCS\t1\tTherapy Description\n"
+    "0018003A\tFFFFFFFF\t0\t0\tInterventionDescription\tST\t1\tIntervention Description\n"
+    "00180040\tFFFFFFFF\t0\t0\tCineRate\tIS\t1\tCine Rate\n"
+    "00180042\tFFFFFFFF\t0\t0\tInitialCineRunState\tCS\t1\tInitial Cine Run State\n"
+    "00180050\tFFFFFFFF\t0\t0\tSliceThickness\tDS\t1\tSlice Thickness\n"
+    "00180060\tFFFFFFFF\t0\t0\tKVP\tDS\t1\tKVP\n"
+    "00180070\tFFFFFFFF\t0\t0\tCountsAccumulated\tIS\t1\tCounts Accumulated\n"
+    "00180071\tFFFFFFFF\t0\t0\tAcquisitionTerminationCondition\tCS\t1\tAcquisition Termination Condition\n"
+    "00180072\tFFFFFFFF\t0\t0\tEffectiveDuration\tDS\t1\tEffective Duration\n"
+    "00180073\tFFFFFFFF\t0\t0\tAcquisitionStartCondition\tCS\t1\tAcquisition Start Condition\n"
+    "00180074\tFFFFFFFF\t0\t0\tAcquisitionStartConditionData\tIS\t1\tAcquisition Start Condition Data\n"
+    "00180075\tFFFFFFFF\t0\t0\tAcquisitionTerminationConditionData\tIS\t1\tAcquisition Termination Condition Data\n"
+    "00180080\tFFFFFFFF\t0\t0\tRepetitionTime\tDS\t1\tRepetition Time\n"
+    "00180081\tFFFFFFFF\t0\t0\tEchoTime\tDS\t1\tEcho Time\n"
+    "00180082\tFFFFFFFF\t0\t0\tInversionTime\tDS\t1\tInversion Time\n"
+    "00180083\tFFFFFFFF\t0\t0\tNumberOfAverages\tDS\t1\tNumber of Averages\n"
+    "00180084\tFFFFFFFF\t0\t0\tImagingFrequency\tDS\t1\tImaging Frequency\n"
+    "00180085\tFFFFFFFF\t0\t0\tImagedNucleus\tSH\t1\tImaged Nucleus\n"
+    "00180086\tFFFFFFFF\t0\t0\tEchoNumbers\tIS\t1-n\tEcho Number(s)\n"
+    "00180087\tFFFFFFFF\t0\t0\tMagneticFieldStrength\tDS\t1\tMagnetic Field Strength\n"
+    "00180088\tFFFFFFFF\t0\t0\tSpacingBetweenSlices\tDS\t1\tSpacing Between Slices\n"
+    "00180089\tFFFFFFFF\t0\t0\tNumberOfPhaseEncodingSteps\tIS\t1\tNumber of Phase Encoding Steps\n"
+    "00180090\tFFFFFFFF\t0\t0\tDataCollectionDiameter\tDS\t1\tData Collection Diameter\n"
+    "00180091\tFFFFFFFF\t0\t0\tEchoTrainLength\tIS\t1\tEcho Train Length\n"
+    "00180093\tFFFFFFFF\t0\t0\tPercentSampling\tDS\t1\tPercent Sampling\n"
+    "00180094\tFFFFFFFF\t0\t0\tPercentPhaseFieldOfView\tDS\t1\tPercent Phase Field of View\n"
+    "00180095\tFFFFFFFF\t0\t0\tPixelBandwidth\tDS\t1\tPixel Bandwidth\n"
+    "00181000\tFFFFFFFF\t0\t0\tDeviceSerialNumber\tLO\t1\tDevice Serial Number\n"
+    "00181002\tFFFFFFFF\t0\t0\tDeviceUID\tUI\t1\tDevice UID\n"
+    "00181003\tFFFFFFFF\t0\t0\tDeviceID\tLO\t1\tDevice ID\n"
+    "00181004\tFFFFFFFF\t0\t0\tPlateID\tLO\t1\tPlate ID\n"
+    "00181005\tFFFFFFFF\t0\t0\tGeneratorID\tLO\t1\tGenerator ID\n"
+    "00181006\tFFFFFFFF\t0\t0\tGridID\tLO\t1\tGrid ID\n"
+    "00181007\tFFFFFFFF\t0\t0\tCassetteID\tLO\t1\tCassette ID\n"
+    "00181008\tFFFFFFFF\t0\t0\tGantryID\tLO\t1\tGantry ID\n"
+    "00181010\tFFFFFFFF\t0\t0\tSecondaryCaptureDeviceID\tLO\t1\tSecondary Capture Device ID\n"
+    "00181011\tFFFFFFFF\t1\t0\tHardcopyCreationDeviceID\tLO\t1\tHardcopy Creation Device ID\n"
+    "00181012\tFFFFFFFF\t0\t0\tDateOfSecondaryCapture\tDA\t1\tDate of Secondary Capture\n"
+    "00181014\tFFFFFFFF\t0\t0\tTimeOfSecondaryCapture\tTM\t1\tTime of Secondary Capture\n"
+    "00181016\tFFFFFFFF\t0\t0\tSecondaryCaptureDeviceManufacturer\tLO\t1\tSecondary Capture Device Manufacturer\n"
+    "00181017\tFFFFFFFF\t1\t0\tHardcopyDeviceManufacturer\tLO\t1\tHardcopy Device Manufacturer\n"
+    "00181018\tFFFFFFFF\t0\t0\tSecondaryCaptureDeviceManufacturerModelName\tLO\t1\tSecondary Capture Device Manufacturer's Model Name\n"
+    "00181019\tFFFFFFFF\t0\t0\tSecondaryCaptureDeviceSoftwareVersions\tLO\t1-n\tSecondary Capture Device Software Versions\n"
+    "0018101A\tFFFFFFFF\t1\t0\tHardcopyDeviceSoftwareVersion\tLO\t1-n\tHardcopy Device Software Version\n"
+    "0018101B\tFFFFFFFF\t1\t0\tHardcopyDeviceManufacturerModelName\tLO\t1\tHardcopy Device Manufacturer's Model Name\n"
+    "00181020\tFFFFFFFF\t0\t0\tSoftwareVersions\tLO\t1-n\tSoftware Version(s)\n"
+    "00181022\tFFFFFFFF\t0\t0\tVideoImageFormatAcquired\tSH\t1\tVideo Image Format Acquired\n"
+    "00181023\tFFFFFFFF\t0\t0\tDigitalImageFormatAcquired\tLO\t1\tDigital Image Format Acquired\n"
+    "00181030\tFFFFFFFF\t0\t0\tProtocolName\tLO\t1\tProtocol Name\n"
+    "00181040\tFFFFFFFF\t0\t0\tContrastBolusRoute\tLO\t1\tContrast/Bolus Route\n"
+    "00181041\tFFFFFFFF\t0\t0\tContrastBolusVolume\tDS\t1\tContrast/Bolus Volume\n"
+    "00181042\tFFFFFFFF\t0\t0\tContrastBolusStartTime\tTM\t1\tContrast/Bolus Start Time\n"
+    "00181043\tFFFFFFFF\t0\t0\tContrastBolusStopTime\tTM\t1\tContrast/Bolus Stop Time\n"
+    "00181044\tFFFFFFFF\t0\t0\tContrastBolusTotalDose\tDS\t1\tContrast/Bolus Total Dose\n"
+    "00181045\tFFFFFFFF\t0\t0\tSyringeCounts\tIS\t1\tSyringe Counts\n"
+    "00181046\tFFFFFFFF\t0\t0\tContrastFlowRate\tDS\t1-n\tContrast Flow Rate\n"
+    "00181047\tFFFFFFFF\t0\t0\tContrastFlowDuration\tDS\t1-n\tContrast Flow Duration\n"
+    "00181048\tFFFFFFFF\t0\t0\tContrastBolusIngredient\tCS\t1\tContrast/Bolus Ingredient\n"
+    "00181049\tFFFFFFFF\t0\t0\tContrastBolusIngredientConcentration\tDS\t1\tContrast/Bolus Ingredient Concentration\n"
+    "00181050\tFFFFFFFF\t0\t0\tSpatialResolution\tDS\t1\tSpatial Resolution\n"
+    "00181060\tFFFFFFFF\t0\t0\tTriggerTime\tDS\t1\tTrigger Time\n"
+    "00181061\tFFFFFFFF\t0\t0\tTriggerSourceOrType\tLO\t1\tTrigger Source or Type\n"
+    "00181062\tFFFFFFFF\t0\t0\tNominalInterval\tIS\t1\tNominal Interval\n"
+    "00181063\tFFFFFFFF\t0\t0\tFrameTime\tDS\t1\tFrame Time\n"
+    "00181064\tFFFFFFFF\t0\t0\tCardiacFramingType\tLO\t1\tCardiac Framing Type\n"
+    "00181065\tFFFFFFFF\t0\t0\tFrameTimeVector\tDS\t1-n\tFrame Time Vector\n"
+    "00181066\tFFFFFFFF\t0\t0\tFrameDelay\tDS\t1\tFrame Delay\n"
+    "00181067\tFFFFFFFF\t0\t0\tImageTriggerDelay\tDS\t1\tImage Trigger Delay\n"
+    "00181068\tFFFFFFFF\t0\t0\tMultiplexGroupTimeOffset\tDS\t1\tMultiplex Group Time Offset\n"
+    "00181069\tFFFFFFFF\t0\t0\tTriggerTimeOffset\tDS\t1\tTrigger Time Offset\n"
+    "0018106A\tFFFFFFFF\t0\t0\tSynchronizationTrigger\tCS\t1\tSynchronization Trigger\n"
+    "0018106C\tFFFFFFFF\t0\t0\tSynchronizationChannel\tUS\t2\tSynchronization Channel\n"
+    "0018106E\tFFFFFFFF\t0\t0\tTriggerSamplePosition\tUL\t1\tTrigger Sample Position\n"
+    "00181070\tFFFFFFFF\t0\t0\tRadiopharmaceuticalRoute\tLO\t1\tRadiopharmaceutical Route\n"
+    "00181071\tFFFFFFFF\t0\t0\tRadiopharmaceuticalVolume\tDS\t1\tRadiopharmaceutical Volume\n"
+    "00181072\tFFFFFFFF\t0\t0\tRadiopharmaceuticalStartTime\tTM\t1\tRadiopharmaceutical Start Time\n"
+    "00181073\tFFFFFFFF\t0\t0\tRadiopharmaceuticalStopTime\tTM\t1\tRadiopharmaceutical Stop Time\n"
+    "00181074\tFFFFFFFF\t0\t0\tRadionuclideTotalDose\tDS\t1\tRadionuclide Total Dose\n"
+    "00181075\tFFFFFFFF\t0\t0\tRadionuclideHalfLife\tDS\t1\tRadionuclide Half Life\n"
+    "00181076\tFFFFFFFF\t0\t0\tRadionuclidePositronFraction\tDS\t1\tRadionuclide Positron Fraction\n"
+    "00181077\tFFFFFFFF\t0\t0\tRadiopharmaceuticalSpecificActivity\tDS\t1\tRadiopharmaceutical Specific Activity\n"
+    "00181078\tFFFFFFFF\t0\t0\tRadiopharmaceuticalStartDateTime\tDT\t1\tRadiopharmaceutical Start DateTime\n"
+    "00181079\tFFFFFFFF\t0\t0\tRadiopharmaceuticalStopDateTime\tDT\t1\tRadiopharmaceutical Stop DateTime\n"
+    "00181080\tFFFFFFFF\t0\t0\tBeatRejectionFlag\tCS\t1\tBeat Rejection Flag\n"
+    "00181081\tFFFFFFFF\t0\t0\tLowRRValue\tIS\t1\tLow R-R Value\n"
+    "00181082\tFFFFFFFF\t0\t0\tHighRRValue\tIS\t1\tHigh R-R Value\n"
+    "00181083\tFFFFFFFF\t0\t0\tIntervalsAcquired\tIS\t1\tIntervals Acquired\n"
+    "00181084\tFFFFFFFF\t0\t0\tIntervalsRejected\tIS\t1\tIntervals Rejected\n"
+    "00181085\tFFFFFFFF\t0\t0\tPVCRejection\tLO\t1\tPVC Rejection\n"
+    "00181086\tFFFFFFFF\t0\t0\tSkipBeats\tIS\t1\tSkip Beats\n"
+    "00181088\tFFFFFFFF\t0\t0\tHeartRate\tIS\t1\tHeart Rate\n"
+    "00181090\tFFFFFFFF\t0\t0\tCardiacNumberOfImages\tIS\t1\tCardiac Number of Images\n"
+    "00181094\tFFFFFFFF\t0\t0\tTriggerWindow\tIS\t1\tTrigger Window\n"
+    "00181100\tFFFFFFFF\t0\t0\tReconstructionDiameter\tDS\t1\tReconstruction Diameter\n"
+    "00181110\tFFFFFFFF\t0\t0\tDistanceSourceToDetector\tDS\t1\tDistance Source to Detector\n"
+    "00181111\tFFFFFFFF\t0\t0\tDistanceSourceToPatient\tDS\t1\tDistance Source to Patient\n"
+    "00181114\tFFFFFFFF\t0\t0\tEstimatedRadiographicMagnificationFactor\tDS\t1\tEstimated Radiographic Magnification Factor\n"
+    "00181120\tFFFFFFFF\t0\t0\tGantryDetectorTilt\tDS\t1\tGantry/Detector Tilt\n"
+    "00181121\tFFFFFFFF\t0\t0\tGantryDetectorSlew\tDS\t1\tGantry/Detector Slew\n"
+    "00181130\tFFFFFFFF\t0\t0\tTableHeight\tDS\t1\tTable Height\n"
+    "00181131\tFFFFFFFF\t0\t0\tTableTraverse\tDS\t1\tTable Traverse\n"
+    "00181134\tFFFFFFFF\t0\t0\tTableMotion\tCS\t1\tTable Motion\n"
+    "00181135\tFFFFFFFF\t0\t0\tTableVerticalIncrement\tDS\t1-n\tTable Vertical Increment\n"
+    "00181136\tFFFFFFFF\t0\t0\tTableLateralIncrement\tDS\t1-n\tTable Lateral Increment\n"
+    "00181137\tFFFFFFFF\t0\t0\tTableLongitudinalIncrement\tDS\t1-n\tTable Longitudinal Increment\n"
+    "00181138\tFFFFFFFF\t0\t0\tTableAngle\tDS\t1\tTable Angle\n"
+    "0018113A\tFFFFFFFF\t0\t0\tTableType\tCS\t1\tTable Type\n"
+    "00181140\tFFFFFFFF\t0\t0\tRotationDirection\tCS\t1\tRotation Direction\n"
+    "00181141\tFFFFFFFF\t1\t0\tAngularPosition\tDS\t1\tAngular Position\n"
+    "00181142\tFFFFFFFF\t0\t0\tRadialPosition\tDS\t1-n\tRadial Position\n"
+    "00181143\tFFFFFFFF\t0\t0\tScanArc\tDS\t1\tScan Arc\n"
+    "00181144\tFFFFFFFF\t0\t0\tAngularStep\tDS\t1\tAngular Step\n"
+    "00181145\tFFFFFFFF\t0\t0\tCenterOfRotationOffset\tDS\t1\tCenter of Rotation Offset\n"
+    "00181146\tFFFFFFFF\t1\t0\tRotationOffset\tDS\t1-n\tRotation Offset\n"
+    "00181147\tFFFFFFFF\t0\t0\tFieldOfViewShape\tCS\t1\tField of View Shape\n"
+    "00181149\tFFFFFFFF\t0\t0\tFieldOfViewDimensions\tIS\t1-2\tField of View Dimension(s)\n"
+    "00181150\tFFFFFFFF\t0\t0\tExposureTime\tIS\t1\tExposure Time\n"
+    "00181151\tFFFFFFFF\t0\t0\tXRayTubeCurrent\tIS\t1\tX-Ray Tube Current\n"
+    "00181152\tFFFFFFFF\t0\t0\tExposure\tIS\t1\tExposure\n"
+    "00181153\tFFFFFFFF\t0\t0\tExposureInuAs\tIS\t1\tExposure in µAs\n"
+    "00181154\tFFFFFFFF\t0\t0\tAveragePulseWidth\tDS\t1\tAverage Pulse Width\n"
+    "00181155\tFFFFFFFF\t0\t0\tRadiationSetting\tCS\t1\tRadiation Setting\n"
+    "00181156\tFFFFFFFF\t0\t0\tRectificationType\tCS\t1\tRectification Type\n"
+    "0018115A\tFFFFFFFF\t0\t0\tRadiationMode\tCS\t1\tRadiation Mode\n"
+    "0018115E\tFFFFFFFF\t0\t0\tImageAndFluoroscopyAreaDoseProduct\tDS\t1\tImage and Fluoroscopy Area Dose Product\n"
+    "00181160\tFFFFFFFF\t0\t0\tFilterType\tSH\t1\tFilter Type\n"
+    "00181161\tFFFFFFFF\t0\t0\tTypeOfFilters\tLO\t1-n\tType of Filters\n"
+    "00181162\tFFFFFFFF\t0\t0\tIntensifierSize\tDS\t1\tIntensifier Size\n"
+    "00181164\tFFFFFFFF\t0\t0\tImagerPixelSpacing\tDS\t2\tImager Pixel Spacing\n"
+    "00181166\tFFFFFFFF\t0\t0\tGrid\tCS\t1-n\tGrid\n"
+    "00181170\tFFFFFFFF\t0\t0\tGeneratorPower\tIS\t1\tGenerator Power\n"
+    "00181180\tFFFFFFFF\t0\t0\tCollimatorGridName\tSH\t1\tCollimator/grid Name\n"
+    "00181181\tFFFFFFFF\t0\t0\tCollimatorType\tCS\t1\tCollimator Type\n"
+    "00181182\tFFFFFFFF\t0\t0\tFocalDistance\tIS\t1-2\tFocal Distance\n"
+    "00181183\tFFFFFFFF\t0\t0\tXFocusCenter\tDS\t1-2\tX Focus Center\n"
+    "00181184\tFFFFFFFF\t0\t0\tYFocusCenter\tDS\t1-2\tY Focus Center\n"
+    "00181190\tFFFFFFFF\t0\t0\tFocalSpots\tDS\t1-n\tFocal Spot(s)\n"
+    "00181191\tFFFFFFFF\t0\t0\tAnodeTargetMaterial\tCS\t1\tAnode Target Material\n"
+    "001811A0\tFFFFFFFF\t0\t0\tBodyPartThickness\tDS\t1\tBody Part Thickness\n"
+    "001811A2\tFFFFFFFF\t0\t0\tCompressionForce\tDS\t1\tCompression Force\n"
+    "001811A4\tFFFFFFFF\t0\t0\tPaddleDescription\tLO\t1\tPaddle Description\n"
+    "00181200\tFFFFFFFF\t0\t0\tDateOfLastCalibration\tDA\t1-n\tDate of Last Calibration\n"
+    "00181201\tFFFFFFFF\t0\t0\tTimeOfLastCalibration\tTM\t1-n\tTime of Last Calibration\n"
+    "00181202\tFFFFFFFF\t0\t0\tDateTimeOfLastCalibration\tDT\t1\tDateTime of Last Calibration\n"
+    "00181210\tFFFFFFFF\t0\t0\tConvolutionKernel\tSH\t1-n\tConvolution Kernel\n"
+    "00181240\tFFFFFFFF\t1\t0\tUpperLowerPixelValues\tIS\t1-n\tUpper/Lower Pixel Values\n"
+    "00181242\tFFFFFFFF\t0\t0\tActualFrameDuration\tIS\t1\tActual Frame Duration\n"
+    "00181243\tFFFFFFFF\t0\t0\tCountRate\tIS\t1\tCount Rate\n"
+    "00181244\tFFFFFFFF\t0\t0\tPreferredPlaybackSequencing\tUS\t1\tPreferred Playback Sequencing\n"
+    "00181250\tFFFFFFFF\t0\t0\tReceiveCoilName\tSH\t1\tReceive Coil Name\n"
+    "00181251\tFFFFFFFF\t0\t0\tTransmitCoilName\tSH\t1\tTransmit Coil Name\n"
+    "00181260\tFFFFFFFF\t0\t0\tPlateType\tSH\t1\tPlate Type\n"
+    "00181261\tFFFFFFFF\t0\t0\tPhosphorType\tLO\t1\tPhosphor Type\n"
+    "00181300\tFFFFFFFF\t0\t0\tScanVelocity\tDS\t1\tScan Velocity\n"
+    "00181301\tFFFFFFFF\t0\t0\tWholeBodyTechnique\tCS\t1-n\tWhole Body Technique\n"
+    "00181302\tFFFFFFFF\t0\t0\tScanLength\tIS\t1\tScan Length\n"
+    "00181310\tFFFFFFFF\t0\t0\tAcquisitionMatrix\tUS\t4\tAcquisition Matrix\n"
+    "00181312\tFFFFFFFF\t0\t0\tInPlanePhaseEncodingDirection\tCS\t1\tIn-plane Phase Encoding Direction\n"
+    "00181314\tFFFFFFFF\t0\t0\tFlipAngle\tDS\t1\tFlip Angle\n"
+    "00181315\tFFFFFFFF\t0\t0\tVariableFlipAngleFlag\tCS\t1\tVariable Flip Angle Flag\n"
+    "00181316\tFFFFFFFF\t0\t0\tSAR\tDS\t1\tSAR\n"
+    "00181318\tFFFFFFFF\t0\t0\tdBdt\tDS\t1\tdB/dt\n"
+    "00181400\tFFFFFFFF\t0\t0\tAcquisitionDeviceProcessingDescription\tLO\t1\tAcquisition Device Processing Description\n"
+    "00181401\tFFFFFFFF\t0\t0\tAcquisitionDeviceProcessingCode\tLO\t1\tAcquisition Device Processing Code\n"
+    "00181402\tFFFFFFFF\t0\t0\tCassetteOrientation\tCS\t1\tCassette Orientation\n"
+    "00181403\tFFFFFFFF\t0\t0\tCassetteSize\tCS\t1\tCassette Size\n"
+    "00181404\tFFFFFFFF\t0\t0\tExposuresOnPlate\tUS\t1\tExposures on Plate\n"
+    "00181405\tFFFFFFFF\t0\t0\tRelativeXRayExposure\tIS\t1\tRelative X-Ray Exposure\n"
+    "00181411\tFFFFFFFF\t0\t0\tExposureIndex\tDS\t1\tExposure Index\n"
+    "00181412\tFFFFFFFF\t0\t0\tTargetExposureIndex\tDS\t1\tTarget Exposure Index\n"
+    "00181413\tFFFFFFFF\t0\t0\tDeviationIndex\tDS\t1\tDeviation Index\n"
+    "00181450\tFFFFFFFF\t0\t0\tColumnAngulation\tDS\t1\tColumn Angulation\n"
+    "00181460\tFFFFFFFF\t0\t0\tTomoLayerHeight\tDS\t1\tTomo Layer Height\n"
+    "00181470\tFFFFFFFF\t0\t0\tTomoAngle\tDS\t1\tTomo Angle\n"
+    "00181480\tFFFFFFFF\t0\t0\tTomoTime\tDS\t1\tTomo Time\n"
+    "00181490\tFFFFFFFF\t0\t0\tTomoType\tCS\t1\tTomo Type\n"
+    "00181491\tFFFFFFFF\t0\t0\tTomoClass\tCS\t1\tTomo Class\n"
+    "00181495\tFFFFFFFF\t0\t0\tNumberOfTomosynthesisSourceImages\tIS\t1\tNumber of Tomosynthesis Source Images\n"
+    "00181500\tFFFFFFFF\t0\t0\tPositionerMotion\tCS\t1\tPositioner Motion\n"
+    "00181508\tFFFFFFFF\t0\t0\tPositionerType\tCS\t1\tPositioner Type\n"
+    "00181510\tFFFFFFFF\t0\t0\tPositionerPrimaryAngle\tDS\t1\tPositioner Primary Angle\n"
+    "00181511\tFFFFFFFF\t0\t0\tPositionerSecondaryAngle\tDS\t1\tPositioner Secondary Angle\n"
+    "00181520\tFFFFFFFF\t0\t0\tPositionerPrimaryAngleIncrement\tDS\t1-n\tPositioner Primary Angle Increment\n"
+    "00181521\tFFFFFFFF\t0\t0\tPositionerSecondaryAngleIncrement\tDS\t1-n\tPositioner Secondary Angle Increment\n"
+    "00181530\tFFFFFFFF\t0\t0\tDetectorPrimaryAngle\tDS\t1\tDetector Primary Angle\n"
+    "00181531\tFFFFFFFF\t0\t0\tDetectorSecondaryAngle\tDS\t1\tDetector Secondary Angle\n"
+    "00181600\tFFFFFFFF\t0\t0\tShutterShape\tCS\t1-3\tShutter Shape\n"
+    "00181602\tFFFFFFFF\t0\t0\tShutterLeftVerticalEdge\tIS\t1\tShutter Left Vertical Edge\n"
+    "00181604\tFFFFFFFF\t0\t0\tShutterRightVerticalEdge\tIS\t1\tShutter Right Vertical Edge\n"
+    "00181606\tFFFFFFFF\t0\t0\tShutterUpperHorizontalEdge\tIS\t1\tShutter Upper Horizontal Edge\n"
+    "00181608\tFFFFFFFF\t0\t0\tShutterLowerHorizontalEdge\tIS\t1\tShutter Lower Horizontal Edge\n"
+    "00181610\tFFFFFFFF\t0\t0\tCenterOfCircularShutter\tIS\t2\tCenter of Circular Shutter\n"
+    "00181612\tFFFFFFFF\t0\t0\tRadiusOfCircularShutter\tIS\t1\tRadius of Circular Shutter\n"
+    "00181620\tFFFFFFFF\t0\t0\tVerticesOfThePolygonalShutter\tIS\t2-2n\tVertices of the Polygonal Shutter\n"
+    "00181622\tFFFFFFFF\t0\t0\tShutterPresentationValue\tUS\t1\tShutter Presentation Value\n"
+    "00181623\tFFFFFFFF\t0\t0\tShutterOverlayGroup\tUS\t1\tShutter Overlay Group\n"
+    "00181624\tFFFFFFFF\t0\t0\tShutterPresentationColorCIELabValue\tUS\t3\tShutter Presentation Color CIELab Value\n"
+    "00181700\tFFFFFFFF\t0\t0\tCollimatorShape\tCS\t1-3\tCollimator Shape\n"
+    "00181702\tFFFFFFFF\t0\t0\tCollimatorLeftVerticalEdge\tIS\t1\tCollimator Left Vertical Edge\n"
+    "00181704\tFFFFFFFF\t0\t0\tCollimatorRightVerticalEdge\tIS\t1\tCollimator Right Vertical Edge\n"
+    "00181706\tFFFFFFFF\t0\t0\tCollimatorUpperHorizontalEdge\tIS\t1\tCollimator Upper Horizontal Edge\n"
+    "00181708\tFFFFFFFF\t0\t0\tCollimatorLowerHorizontalEdge\tIS\t1\tCollimator Lower Horizontal Edge\n"
+    "00181710\tFFFFFFFF\t0\t0\tCenterOfCircularCollimator\tIS\t2\tCenter of Circular Collimator\n"
+    "00181712\tFFFFFFFF\t0\t0\tRadiusOfCircularCollimator\tIS\t1\tRadius of Circular Collimator\n"
+    "00181720\tFFFFFFFF\t0\t0\tVerticesOfThePolygonalCollimator\tIS\t2-2n\tVertices of the Polygonal Collimator\n"
+    "00181800\tFFFFFFFF\t0\t0\tAcquisitionTimeSynchronized\tCS\t1\tAcquisition Time Synchronized\n"
+    "00181801\tFFFFFFFF\t0\t0\tTimeSource\tSH\t1\tTime Source\n"
+    "00181802\tFFFFFFFF\t0\t0\tTimeDistributionProtocol\tCS\t1\tTime Distribution Protocol\n"
+    "00181803\tFFFFFFFF\t0\t0\tNTPSourceAddress\tLO\t1\tNTP Source Address\n"
+    "00182001\tFFFFFFFF\t0\t0\tPageNumberVector\tIS\t1-n\tPage Number Vector\n"
+    "00182002\tFFFFFFFF\t0\t0\tFrameLabelVector\tSH\t1-n\tFrame Label Vector\n"
+    "00182003\tFFFFFFFF\t0\t0\tFramePrimaryAngleVector\tDS\t1-n\tFrame Primary Angle Vector\n"
+    "00182004\tFFFFFFFF\t0\t0\tFrameSecondaryAngleVector\tDS\t1-n\tFrame Secondary Angle Vector\n"
+    "00182005\tFFFFFFFF\t0\t0\tSliceLocationVector\tDS\t1-n\tSlice Location Vector\n"
+    "00182006\tFFFFFFFF\t0\t0\tDisplayWindowLabelVector\tSH\t1-n\tDisplay Window Label Vector\n"
+    "00182010\tFFFFFFFF\t0\t0\tNominalScannedPixelSpacing\tDS\t2\tNominal Scanned Pixel Spacing\n"
+    "00182020\tFFFFFFFF\t0\t0\tDigitizingDeviceTransportDirection\tCS\t1\tDigitizing Device Transport Direction\n"
+    "00182030\tFFFFFFFF\t0\t0\tRotationOfScannedFilm\tDS\t1\tRotation of Scanned Film\n"
+    "00182041\tFFFFFFFF\t0\t0\tBiopsyTargetSequence\tSQ\t1\tBiopsy Target Sequence\n"
+    "00182042\tFFFFFFFF\t0\t0\tTargetUID\tUI\t1\tTarget UID\n"
+    "00182043\tFFFFFFFF\t0\t0\tLocalizingCursorPosition\tFL\t2\tLocalizing Cursor Position\n"
+    "00182044\tFFFFFFFF\t0\t0\tCalculatedTargetPosition\tFL\t3\tCalculated Target Position\n"
+    "00182045\tFFFFFFFF\t0\t0\tTargetLabel\tSH\t1\tTarget Label\n"
+    "00182046\tFFFFFFFF\t0\t0\tDisplayedZValue\tFL\t1\tDisplayed Z Value\n"
+    "00183100\tFFFFFFFF\t0\t0\tIVUSAcquisition\tCS\t1\tIVUS Acquisition\n"
+    "00183101\tFFFFFFFF\t0\t0\tIVUSPullbackRate\tDS\t1\tIVUS Pullback Rate\n"
+    "00183102\tFFFFFFFF\t0\t0\tIVUSGatedRate\tDS\t1\tIVUS Gated Rate\n"
+    "00183103\tFFFFFFFF\t0\t0\tIVUSPullbackStartFrameNumber\tIS\t1\tIVUS Pullback Start Frame Number\n"
+    "00183104\tFFFFFFFF\t0\t0\tIVUSPullbackStopFrameNumber\tIS\t1\tIVUS Pullback Stop Frame Number\n"
+    "00183105\tFFFFFFFF\t0\t0\tLesionNumber\tIS\t1-n\tLesion Number\n"
+    "00184000\tFFFFFFFF\t1\t0\tAcquisitionComments\tLT\t1\tAcquisition Comments\n"
+    "00185000\tFFFFFFFF\t0\t0\tOutputPower\tSH\t1-n\tOutput Power\n"
+    "00185010\tFFFFFFFF\t0\t0\tTransducerData\tLO\t1-n\tTransducer Data\n"
+    "00185012\tFFFFFFFF\t0\t0\tFocusDepth\tDS\t1\tFocus Depth\n"
+    "00185020\tFFFFFFFF\t0\t0\tProcessingFunction\tLO\t1\tProcessing Function\n"
+    "00185021\tFFFFFFFF\t1\t0\tPostprocessingFunction\tLO\t1\tPostprocessing Function\n"
+    "00185022\tFFFFFFFF\t0\t0\tMechanicalIndex\tDS\t1\tMechanical Index\n"
+    "00185024\tFFFFFFFF\t0\t0\tBoneThermalIndex\tDS\t1\tBone Thermal Index\n"
+    "00185026\tFFFFFFFF\t0\t0\tCranialThermalIndex\tDS\t1\tCranial Thermal Index\n"
+    "00185027\tFFFFFFFF\t0\t0\tSoftTissueThermalIndex\tDS\t1\tSoft Tissue Thermal Index\n"
+    "00185028\tFFFFFFFF\t0\t0\tSoftTissueFocusThermalIndex\tDS\t1\tSoft Tissue-focus Thermal Index\n"
+    "00185029\tFFFFFFFF\t0\t0\tSoftTissueSurfaceThermalIndex\tDS\t1\tSoft Tissue-surface Thermal Index\n"
+    "00185030\tFFFFFFFF\t1\t0\tDynamicRange\tDS\t1\tDynamic Range\n"
+    "00185040\tFFFFFFFF\t1\t0\tTotalGain\tDS\t1\tTotal Gain\n"
+    "00185050\tFFFFFFFF\t0\t0\tDepthOfScanField\tIS\t1\tDepth of Scan Field\n"
+    "00185100\tFFFFFFFF\t0\t0\tPatientPosition\tCS\t1\tPatient Position\n"
+    "00185101\tFFFFFFFF\t0\t0\tViewPosition\tCS\t1\tView Position\n"
+    "00185104\tFFFFFFFF\t0\t0\tProjectionEponymousNameCodeSequence\tSQ\t1\tProjection Eponymous Name Code Sequence\n"
+    "00185210\tFFFFFFFF\t1\t0\tImageTransformationMatrix\tDS\t6\tImage Transformation Matrix\n"
+    "00185212\tFFFFFFFF\t1\t0\tImageTranslationVector\tDS\t3\tImage Translation Vector\n"
+    "00186000\tFFFFFFFF\t0\t0\tSensitivity\tDS\t1\tSensitivity\n"
+    "00186011\tFFFFFFFF\t0\t0\tSequenceOfUltrasoundRegions\tSQ\t1\tSequence of Ultrasound Regions\n"
+    "00186012\tFFFFFFFF\t0\t0\tRegionSpatialFormat\tUS\t1\tRegion Spatial Format\n"
+    "00186014\tFFFFFFFF\t0\t0\tRegionDataType\tUS\t1\tRegion Data Type\n"
+    "00186016\tFFFFFFFF\t0\t0\tRegionFlags\tUL\t1\tRegion Flags\n"
+    "00186018\tFFFFFFFF\t0\t0\tRegionLocationMinX0\tUL\t1\tRegion Location Min X0\n"
+    "0018601A\tFFFFFFFF\t0\t0\tRegionLocationMinY0\tUL\t1\tRegion Location Min Y0\n"
+    "0018601C\tFFFFFFFF\t0\t0\tRegionLocationMaxX1\tUL\t1\tRegion Location Max X1\n"
+    "0018601E\tFFFFFFFF\t0\t0\tRegionLocationMaxY1\tUL\t1\tRegion Location Max Y1\n"
+    "00186020\tFFFFFFFF\t0\t0\tReferencePixelX0\tSL\t1\tReference Pixel X0\n"
+    "00186022\tFFFFFFFF\t0\t0\tReferencePixelY0\tSL\t1\tReference Pixel Y0\n"
+    "00186024\tFFFFFFFF\t0\t0\tPhysicalUnitsXDirection\tUS\t1\tPhysical Units X Direction\n"
+    "00186026\tFFFFFFFF\t0\t0\tPhysicalUnitsYDirection\tUS\t1\tPhysical Units Y Direction\n"
+    "00186028\tFFFFFFFF\t0\t0\tReferencePixelPhysicalValueX\tFD\t1\tReference Pixel Physical Value X\n"
+    "0018602A\tFFFFFFFF\t0\t0\tReferencePixelPhysicalValueY\tFD\t1\tReference Pixel Physical Value Y\n"
+    "0018602C\tFFFFFFFF\t0\t0\tPhysicalDeltaX\tFD\t1\tPhysical Delta X\n"
+    "0018602E\tFFFFFFFF\t0\t0\tPhysicalDeltaY\tFD\t1\tPhysical Delta Y\n"
+    "00186030\tFFFFFFFF\t0\t0\tTransducerFrequency\tUL\t1\tTransducer Frequency\n"
+    "00186031\tFFFFFFFF\t0\t0\tTransducerType\tCS\t1\tTransducer Type\n"
+    "00186032\tFFFFFFFF\t0\t0\tPulseRepetitionFrequency\tUL\t1\tPulse Repetition Frequency\n"
+    "00186034\tFFFFFFFF\t0\t0\tDopplerCorrectionAngle\tFD\t1\tDoppler Correction Angle\n"
+    "00186036\tFFFFFFFF\t0\t0\tSteeringAngle\tFD\t1\tSteering Angle\n"
+    "00186038\tFFFFFFFF\t1\t0\tDopplerSampleVolumeXPositionRetired\tUL\t1\tDoppler Sample Volume X Position (Retired)\n"
+    "00186039\tFFFFFFFF\t0\t0\tDopplerSampleVolumeXPosition\tSL\t1\tDoppler Sample Volume X Position\n"
+    "0018603A\tFFFFFFFF\t1\t0\tDopplerSampleVolumeYPositionRetired\tUL\t1\tDoppler Sample Volume Y Position (Retired)\n"
+    "0018603B\tFFFFFFFF\t0\t0\tDopplerSampleVolumeYPosition\tSL\t1\tDoppler Sample Volume Y Position\n"
+    "0018603C\tFFFFFFFF\t1\t0\tTMLinePositionX0Retired\tUL\t1\tTM-Line Position X0 (Retired)\n"
+    "0018603D\tFFFFFFFF\t0\t0\tTMLinePositionX0\tSL\t1\tTM-Line Position X0\n"
+    "0018603E\tFFFFFFFF\t1\t0\tTMLinePositionY0Retired\tUL\t1\tTM-Line Position Y0 (Retired)\n"
+    "0018603F\tFFFFFFFF\t0\t0\tTMLinePositionY0\tSL\t1\tTM-Line Position Y0\n"
+    "00186040\tFFFFFFFF\t1\t0\tTMLinePositionX1Retired\tUL\t1\tTM-Line Position X1 (Retired)\n"
+    "00186041\tFFFFFFFF\t0\t0\tTMLinePositionX1\tSL\t1\tTM-Line Position X1\n"
+    "00186042\tFFFFFFFF\t1\t0\tTMLinePositionY1Retired\tUL\t1\tTM-Line Position Y1 (Retired)\n"
+    "00186043\tFFFFFFFF\t0\t0\tTMLinePositionY1\tSL\t1\tTM-Line Position Y1\n"
+    "00186044\tFFFFFFFF\t0\t0\tPixelComponentOrganization\tUS\t1\tPixel Component Organization\n"
+    "00186046\tFFFFFFFF\t0\t0\tPixelComponentMask\tUL\t1\tPixel Component Mask\n"
+    "00186048\tFFFFFFFF\t0\t0\tPixelComponentRangeStart\tUL\t1\tPixel Component Range Start\n"
+    "0018604A\tFFFFFFFF\t0\t0\tPixelComponentRangeStop\tUL\t1\tPixel Component Range Stop\n"
+    "0018604C\tFFFFFFFF\t0\t0\tPixelComponentPhysicalUnits\tUS\t1\tPixel Component Physical Units\n"
+    "0018604E\tFFFFFFFF\t0\t0\tPixelComponentDataType\tUS\t1\tPixel Component Data Type\n"
+    "00186050\tFFFFFFFF\t0\t0\tNumberOfTableBreakPoints\tUL\t1\tNumber of Table Break Points\n"
+    "00186052\tFFFFFFFF\t0\t0\tTableOfXBreakPoints\tUL\t1-n\tTable of X Break Points\n"
+    "00186054\tFFFFFFFF\t0\t0\tTableOfYBreakPoints\tFD\t1-n\tTable of Y Break Points\n"
+    "00186056\tFFFFFFFF\t0\t0\tNumberOfTableEntries\tUL\t1\tNumber of Table Entries\n"
+    "00186058\tFFFFFFFF\t0\t0\tTableOfPixelValues\tUL\t1-n\tTable of Pixel Values\n"
+    "0018605A\tFFFFFFFF\t0\t0\tTableOfParameterValues\tFL\t1-n\tTable of Parameter Values\n"
+    "00186060\tFFFFFFFF\t0\t0\tRWaveTimeVector\tFL\t1-n\tR Wave Time Vector\n"
+    "00187000\tFFFFFFFF\t0\t0\tDetectorConditionsNominalFlag\tCS\t1\tDetector Conditions Nominal Flag\n"
+    "00187001\tFFFFFFFF\t0\t0\tDetectorTemperature\tDS\t1\tDetector Temperature\n"
+    "00187004\tFFFFFFFF\t0\t0\tDetectorType\tCS\t1\tDetector Type\n"
+    "00187005\tFFFFFFFF\t0\t0\tDetectorConfiguration\tCS\t1\tDetector Configuration\n"
+    "00187006\tFFFFFFFF\t0\t0\tDetectorDescription\tLT\t1\tDetector Description\n"
+    "00187008\tFFFFFFFF\t0\t0\tDetectorMode\tLT\t1\tDetector Mode\n"
+    "0018700A\tFFFFFFFF\t0\t0\tDetectorID\tSH\t1\tDetector ID\n"
+    "0018700C\tFFFFFFFF\t0\t0\tDateOfLastDetectorCalibration\tDA\t1\tDate of Last Detector Calibration\n"
+    "0018700E\tFFFFFFFF\t0\t0\tTimeOfLastDetectorCalibration\tTM\t1\tTime of Last Detector Calibration\n"
+    "00187010\tFFFFFFFF\t0\t0\tExposuresOnDetectorSinceLastCalibration\tIS\t1\tExposures on Detector Since Last Calibration\n"
+    "00187011\tFFFFFFFF\t0\t0\tExposuresOnDetectorSinceManufactured\tIS\t1\tExposures on Detector Since Manufactured\n"
+    "00187012\tFFFFFFFF\t0\t0\tDetectorTimeSinceLastExposure\tDS\t1\tDetector Time Since Last Exposure\n"
+    "00187014\tFFFFFFFF\t0\t0\tDetectorActiveTime\tDS\t1\tDetector Active Time\n"
+    "00187016\tFFFFFFFF\t0\t0\tDetectorActivationOffsetFromExposure\tDS\t1\tDetector Activation Offset From Exposure\n"
+    "0018701A\tFFFFFFFF\t0\t0\tDetectorBinning\tDS\t2\tDetector Binning\n"
+    "00187020\tFFFFFFFF\t0\t0\tDetectorElementPhysicalSize\tDS\t2\tDetector Element Physical Size\n"
+    "00187022\tFFFFFFFF\t0\t0\tDetectorElementSpacing\tDS\t2\tDetector Element Spacing\n"
+    "00187024\tFFFFFFFF\t0\t0\tDetectorActiveShape\tCS\t1\tDetector Active Shape\n"
+    "00187026\tFFFFFFFF\t0\t0\tDetectorActiveDimensions\tDS\t1-2\tDetector Active Dimension(s)\n"
+    "00187028\tFFFFFFFF\t0\t0\tDetectorActiveOrigin\tDS\t2\tDetector Active Origin\n"
+    "0018702A\tFFFFFFFF\t0\t0\tDetectorManufacturerName\tLO\t1\tDetector Manufacturer Name\n"
+    "0018702B\tFFFFFFFF\t0\t0\tDetectorManufacturerModelName\tLO\t1\tDetector Manufacturer's Model Name\n"
+    "00187030\tFFFFFFFF\t0\t0\tFieldOfViewOrigin\tDS\t2\tField of View Origin\n"
+    "00187032\tFFFFFFFF\t0\t0\tFieldOfViewRotation\tDS\t1\tField of View Rotation\n"
+    "00187034\tFFFFFFFF\t0\t0\tFieldOfViewHorizontalFlip\tCS\t1\tField of View Horizontal Flip\n"
+    "00187036\tFFFFFFFF\t0\t0\tPixelDataAreaOriginRelativeToFOV\tFL\t2\tPixel Data Area Origin Relative To FOV\n"
+    "00187038\tFFFFFFFF\t0\t0\tPixelDataAreaRotationAngleRelativeToFOV\tFL\t1\tPixel Data Area Rotation Angle Relative To FOV\n"
+    "00187040\tFFFFFFFF\t0\t0\tGridAbsorbingMaterial\tLT\t1\tGrid Absorbing Material\n"
+    "00187041\tFFFFFFFF\t0\t0\tGridSpacingMaterial\tLT\t1\tGrid Spacing Material\n"
+    "00187042\tFFFFFFFF\t0\t0\tGridThickness\tDS\t1\tGrid Thickness\n"
+    "00187044\tFFFFFFFF\t0\t0\tGridPitch\tDS\t1\tGrid Pitch\n"
+    "00187046\tFFFFFFFF\t0\t0\tGridAspectRatio\tIS\t2\tGrid Aspect Ratio\n"
+    "00187048\tFFFFFFFF\t0\t0\tGridPeriod\tDS\t1\tGrid Period\n"
+    "0018704C\tFFFFFFFF\t0\t0\tGridFocalDistance\tDS\t1\tGrid Focal Distance\n"
+    "00187050\tFFFFFFFF\t0\t0\tFilterMaterial\tCS\t1-n\tFilter Material\n"
+    "00187052\tFFFFFFFF\t0\t0\tFilterThicknessMinimum\tDS\t1-n\tFilter Thickness Minimum\n"
+    "00187054\tFFFFFFFF\t0\t0\tFilterThicknessMaximum\tDS\t1-n\tFilter Thickness Maximum\n"
+    "00187056\tFFFFFFFF\t0\t0\tFilterBeamPathLengthMinimum\tFL\t1-n\tFilter Beam Path Length Minimum\n"
+    "00187058\tFFFFFFFF\t0\t0\tFilterBeamPathLengthMaximum\tFL\t1-n\tFilter Beam Path Length Maximum\n"
+    "00187060\tFFFFFFFF\t0\t0\tExposureControlMode\tCS\t1\tExposure Control Mode\n"
+    "00187062\tFFFFFFFF\t0\t0\tExposureControlModeDescription\tLT\t1\tExposure Control Mode Description\n"
+    "00187064\tFFFFFFFF\t0\t0\tExposureStatus\tCS\t1\tExposure Status\n"
+    "00187065\tFFFFFFFF\t0\t0\tPhototimerSetting\tDS\t1\tPhototimer Setting\n"
+    "00188150\tFFFFFFFF\t0\t0\tExposureTimeInuS\tDS\t1\tExposure Time in µS\n"
+    "00188151\tFFFFFFFF\t0\t0\tXRayTubeCurrentInuA\tDS\t1\tX-Ray Tube Current in µA\n"
+    "00189004\tFFFFFFFF\t0\t0\tContentQualification\tCS\t1\tContent Qualification\n"
+    "00189005\tFFFFFFFF\t0\t0\tPulseSequenceName\tSH\t1\tPulse Sequence Name\n"
+    "00189006\tFFFFFFFF\t0\t0\tMRImagingModifierSequence\tSQ\t1\tMR Imaging Modifier Sequence\n"
+    "00189008\tFFFFFFFF\t0\t0\tEchoPulseSequence\tCS\t1\tEcho Pulse Sequence\n"
+    "00189009\tFFFFFFFF\t0\t0\tInversionRecovery\tCS\t1\tInversion Recovery\n"
+    "00189010\tFFFFFFFF\t0\t0\tFlowCompensation\tCS\t1\tFlow Compensation\n"
+    "00189011\tFFFFFFFF\t0\t0\tMultipleSpinEcho\tCS\t1\tMultiple Spin Echo\n"
+    "00189012\tFFFFFFFF\t0\t0\tMultiPlanarExcitation\tCS\t1\tMulti-planar Excitation\n"
+    "00189014\tFFFFFFFF\t0\t0\tPhaseContrast\tCS\t1\tPhase Contrast\n"
+    "00189015\tFFFFFFFF\t0\t0\tTimeOfFlightContrast\tCS\t1\tTime of Flight Contrast\n"
+    "00189016\tFFFFFFFF\t0\t0\tSpoiling\tCS\t1\tSpoiling\n"
+    "00189017\tFFFFFFFF\t0\t0\tSteadyStatePulseSequence\tCS\t1\tSteady State Pulse Sequence\n"
+    "00189018\tFFFFFFFF\t0\t0\tEchoPlanarPulseSequence\tCS\t1\tEcho Planar Pulse Sequence\n"
+    "00189019\tFFFFFFFF\t0\t0\tTagAngleFirstAxis\tFD\t1\tTag Angle First Axis\n"
+    "00189020\tFFFFFFFF\t0\t0\tMagnetizationTransfer\tCS\t1\tMagnetization Transfer\n"
+    "00189021\tFFFFFFFF\t0\t0\tT2Preparation\tCS\t1\tT2 Preparation\n"
+    "00189022\tFFFFFFFF\t0\t0\tBloodSignalNulling\tCS\t1\tBlood Signal Nulling\n"
+    "00189024\tFFFFFFFF\t0\t0\tSaturationRecovery\tCS\t1\tSaturation Recovery\n"
+    "00189025\tFFFFFFFF\t0\t0\tSpectrallySelectedSuppression\tCS\t1\tSpectrally Selected Suppression\n"
+    "00189026\tFFFFFFFF\t0\t0\tSpectrallySelectedExcitation\tCS\t1\tSpectrally Selected Excitation\n"
+    "00189027\tFFFFFFFF\t0\t0\tSpatialPresaturation\tCS\t1\tSpatial Pre-saturation\n"
+    "00189028\tFFFFFFFF\t0\t0\tTagging\tCS\t1\tTagging\n"
+    "00189029\tFFFFFFFF\t0\t0\tOversamplingPhase\tCS\t1\tOversampling Phase\n"
+    "00189030\tFFFFFFFF\t0\t0\tTagSpacingFirstDimension\tFD\t1\tTag Spacing First Dimension\n"
+    "00189032\tFFFFFFFF\t0\t0\tGeometryOfKSpaceTraversal\tCS\t1\tGeometry of k-Space Traversal\n"
+    "00189033\tFFFFFFFF\t0\t0\tSegmentedKSpaceTraversal\tCS\t1\tSegmented k-Space Traversal\n"
+    "00189034\tFFFFFFFF\t0\t0\tRectilinearPhaseEncodeReordering\tCS\t1\tRectilinear Phase Encode Reordering\n"
+    "00189035\tFFFFFFFF\t0\t0\tTagThickness\tFD\t1\tTag Thickness\n"
+    "00189036\tFFFFFFFF\t0\t0\tPartialFourierDirection\tCS\t1\tPartial Fourier Direction\n"
+    "00189037\tFFFFFFFF\t0\t0\tCardiacSynchronizationTechnique\tCS\t1\tCardiac Synchronization Technique\n"
+    "00189041\tFFFFFFFF\t0\t0\tReceiveCoilManufacturerName\tLO\t1\tReceive Coil Manufacturer Name\n"
+    "00189042\tFFFFFFFF\t0\t0\tMRReceiveCoilSequence\tSQ\t1\tMR Receive Coil Sequence\n"
+    "00189043\tFFFFFFFF\t0\t0\tReceiveCoilType\tCS\t1\tReceive Coil Type\n"
+    "00189044\tFFFFFFFF\t0\t0\tQuadratureReceiveCoil\tCS\t1\tQuadrature Receive Coil\n"
+    "00189045\tFFFFFFFF\t0\t0\tMultiCoilDefinitionSequence\tSQ\t1\tMulti-Coil Definition Sequence\n"
+    "00189046\tFFFFFFFF\t0\t0\tMultiCoilConfiguration\tLO\t1\tMulti-Coil Configuration\n"
+    "00189047\tFFFFFFFF\t0\t0\tMultiCoilElementName\tSH\t1\tMulti-Coil Element Name\n"
+    "00189048\tFFFFFFFF\t0\t0\tMultiCoilElementUsed\tCS\t1\tMulti-Coil Element Used\n"
+    "00189049\tFFFFFFFF\t0\t0\tMRTransmitCoilSequence\tSQ\t1\tMR Transmit Coil Sequence\n"
+    "00189050\tFFFFFFFF\t0\t0\tTransmitCoilManufacturerName\tLO\t1\tTransmit Coil Manufacturer Name\n"
+    "00189051\tFFFFFFFF\t0\t0\tTransmitCoilType\tCS\t1\tTransmit Coil Type\n"
+    "00189052\tFFFFFFFF\t0\t0\tSpectralWidth\tFD\t1-2\tSpectral Width\n"
+    "00189053\tFFFFFFFF\t0\t0\tChemicalShiftReference\tFD\t1-2\tChemical Shift Reference\n"
+    "00189054\tFFFFFFFF\t0\t0\tVolumeLocalizationTechnique\tCS\t1\tVolume Localization Technique\n"
+    "00189058\tFFFFFFFF\t0\t0\tMRAcquisitionFrequencyEncodingSteps\tUS\t1\tMR Acquisition Frequency Encoding Steps\n"
+    "00189059\tFFFFFFFF\t0\t0\tDecoupling\tCS\t1\tDe-coupling\n"
+    "00189060\tFFFFFFFF\t0\t0\tDecoupledNucleus\tCS\t1-2\tDe-coupled Nucleus\n"
+    "00189061\tFFFFFFFF\t0\t0\tDecouplingFrequency\tFD\t1-2\tDe-coupling Frequency\n"
+    "00189062\tFFFFFFFF\t0\t0\tDecouplingMethod\tCS\t1\tDe-coupling Method\n"
+    "00189063\tFFFFFFFF\t0\t0\tDecouplingChemicalShiftReference\tFD\t1-2\tDe-coupling Chemical Shift Reference\n"
+    "00189064\tFFFFFFFF\t0\t0\tKSpaceFiltering\tCS\t1\tk-space Filtering\n"
+    "00189065\tFFFFFFFF\t0\t0\tTimeDomainFiltering\tCS\t1-2\tTime Domain Filtering\n"
+    "00189066\tFFFFFFFF\t0\t0\tNumberOfZeroFills\tUS\t1-2\tNumber of Zero Fills\n"
+    "00189067\tFFFFFFFF\t0\t0\tBaselineCorrection\tCS\t1\tBaseline Correction\n"
+    "00189069\tFFFFFFFF\t0\t0\tParallelReductionFactorInPlane\tFD\t1\tParallel Reduction Factor In-plane\n"
+    "00189070\tFFFFFFFF\t0\t0\tCardiacRRIntervalSpecified\tFD\t1\tCardiac R-R Interval Specified\n"
+    "00189073\tFFFFFFFF\t0\t0\tAcquisitionDuration\tFD\t1\tAcquisition Duration\n"
+    "00189074\tFFFFFFFF\t0\t0\tFrameAcquisitionDateTime\tDT\t1\tFrame Acquisition DateTime\n"
+    "00189075\tFFFFFFFF\t0\t0\tDiffusionDirectionality\tCS\t1\tDiffusion Directionality\n"
+    "00189076\tFFFFFFFF\t0\t0\tDiffusionGradientDirectionSequence\tSQ\t1\tDiffusion Gradient Direction Sequence\n"
+    "00189077\tFFFFFFFF\t0\t0\tParallelAcquisition\tCS\t1\tParallel Acquisition\n"
+    "00189078\tFFFFFFFF\t0\t0\tParallelAcquisitionTechnique\tCS\t1\tParallel Acquisition Technique\n"
+    "00189079\tFFFFFFFF\t0\t0\tInversionTimes\tFD\t1-n\tInversion Times\n"
+    "00189080\tFFFFFFFF\t0\t0\tMetaboliteMapDescription\tST\t1\tMetabolite Map Description\n"
+    "00189081\tFFFFFFFF\t0\t0\tPartialFourier\tCS\t1\tPartial Fourier\n"
+    "00189082\tFFFFFFFF\t0\t0\tEffectiveEchoTime\tFD\t1\tEffective Echo Time\n"
+    "00189083\tFFFFFFFF\t0\t0\tMetaboliteMapCodeSequence\tSQ\t1\tMetabolite Map Code Sequence\n"
+    "00189084\tFFFFFFFF\t0\t0\tChemicalShiftSequence\tSQ\t1\tChemical Shift Sequence\n"
+    "00189085\tFFFFFFFF\t0\t0\tCardiacSignalSource\tCS\t1\tCardiac Signal Source\n"
+    "00189087\tFFFFFFFF\t0\t0\tDiffusionBValue\tFD\t1\tDiffusion b-value\n"
+    "00189089\tFFFFFFFF\t0\t0\tDiffusionGradientOrientation\tFD\t3\tDiffusion Gradient Orientation\n"
+    "00189090\tFFFFFFFF\t0\t0\tVelocityEncodingDirection\tFD\t3\tVelocity Encoding Direction\n"
+    "00189091\tFFFFFFFF\t0\t0\tVelocityEncodingMinimumValue\tFD\t1\tVelocity Encoding Minimum Value\n"
+    "00189092\tFFFFFFFF\t0\t0\tVelocityEncodingAcquisitionSequence\tSQ\t1\tVelocity Encoding Acquisition Sequence\n"
+    "00189093\tFFFFFFFF\t0\t0\tNumberOfKSpaceTrajectories\tUS\t1\tNumber of k-Space Trajectories\n"
+    "00189094\tFFFFFFFF\t0\t0\tCoverageOfKSpace\tCS\t1\tCoverage of k-Space\n"
+    "00189095\tFFFFFFFF\t0\t0\tSpectroscopyAcquisitionPhaseRows\tUL\t1\tSpectroscopy Acquisition Phase Rows\n"
+    "00189096\tFFFFFFFF\t1\t0\tParallelReductionFactorInPlaneRetired\tFD\t1\tParallel Reduction Factor In-plane (Retired)\n"
+    "00189098\tFFFFFFFF\t0\t0\tTransmitterFrequency\tFD\t1-2\tTransmitter Frequency\n"
+    "00189100\tFFFFFFFF\t0\t0\tResonantNucleus\tCS\t1-2\tResonant Nucleus\n"
+    "00189101\tFFFFFFFF\t0\t0\tFrequencyCorrection\tCS\t1\tFrequency Correction\n"
+    "00189103\tFFFFFFFF\t0\t0\tMRSpectroscopyFOVGeometrySequence\tSQ\t1\tMR Spectroscopy FOV/Geometry Sequence\n"
+    "00189104\tFFFFFFFF\t0\t0\tSlabThickness\tFD\t1\tSlab Thickness\n"
+    "00189105\tFFFFFFFF\t0\t0\tSlabOrientation\tFD\t3\tSlab Orientation\n"
+    "00189106\tFFFFFFFF\t0\t0\tMidSlabPosition\tFD\t3\tMid Slab Position\n"
+    "00189107\tFFFFFFFF\t0\t0\tMRSpatialSaturationSequence\tSQ\t1\tMR Spatial Saturation Sequence\n"
+    "00189112\tFFFFFFFF\t0\t0\tMRTimingAndRelatedParametersSequence\tSQ\t1\tMR Timing and Related Parameters Sequence\n"
+    "00189114\tFFFFFFFF\t0\t0\tMREchoSequence\tSQ\t1\tMR Echo Sequence\n"
+    "00189115\tFFFFFFFF\t0\t0\tMRModifierSequence\tSQ\t1\tMR Modifier Sequence\n"
+    "00189117\tFFFFFFFF\t0\t0\tMRDiffusionSequence\tSQ\t1\tMR Diffusion Sequence\n"
+    "00189118\tFFFFFFFF\t0\t0\tCardiacSynchronizationSequence\tSQ\t1\tCardiac Synchronization Sequence\n"
+    "00189119\tFFFFFFFF\t0\t0\tMRAveragesSequence\tSQ\t1\tMR Averages Sequence\n"
+    "00189125\tFFFFFFFF\t0\t0\tMRFOVGeometrySequence\tSQ\t1\tMR FOV/Geometry Sequence\n"
+    "00189126\tFFFFFFFF\t0\t0\tVolumeLocalizationSequence\tSQ\t1\tVolume Localization Sequence\n"
+    "00189127\tFFFFFFFF\t0\t0\tSpectroscopyAcquisitionDataColumns\tUL\t1\tSpectroscopy Acquisition Data Columns\n"
+    "00189147\tFFFFFFFF\t0\t0\tDiffusionAnisotropyType\tCS\t1\tDiffusion Anisotropy Type\n"
+    "00189151\tFFFFFFFF\t0\t0\tFrameReferenceDateTime\tDT\t1\tFrame Reference DateTime\n"
+    "00189152\tFFFFFFFF\t0\t0\tMRMetaboliteMapSequence\tSQ\t1\tMR Metabolite Map Sequence\n"
+    "00189155\tFFFFFFFF\t0\t0\tParallelReductionFactorOutOfPlane\tFD\t1\tParallel Reduction Factor out-of-plane\n"
+    "00189159\tFFFFFFFF\t0\t0\tSpectroscopyAcquisitionOutOfPlanePhaseSteps\tUL\t1\tSpectroscopy Acquisition Out-of-plane Phase Steps\n"
+    "00189166\tFFFFFFFF\t1\t0\tBulkMotionStatus\tCS\t1\tBulk Motion Status\n"
+    "00189168\tFFFFFFFF\t0\t0\tParallelReductionFactorSecondInPlane\tFD\t1\tParallel Reduction Factor Second In-plane\n"
+    "00189169\tFFFFFFFF\t0\t0\tCardiacBeatRejectionTechnique\tCS\t1\tCardiac Beat Rejection Technique\n"
+    "00189170\tFFFFFFFF\t0\t0\tRespiratoryMotionCompensationTechnique\tCS\t1\tRespiratory Motion Compensation Technique\n"
+    "00189171\tFFFFFFFF\t0\t0\tRespiratorySignalSource\tCS\t1\tRespiratory Signal Source\n"
+    "00189172\tFFFFFFFF\t0\t0\tBulkMotionCompensationTechnique\tCS\t1\tBulk Motion Compensation Technique\n"
+    "00189173\tFFFFFFFF\t0\t0\tBulkMotionSignalSource\tCS\t1\tBulk Motion Signal Source\n"
+    "00189174\tFFFFFFFF\t0\t0\tApplicableSafetyStandardAgency\tCS\t1\tApplicable Safety Standard Agency\n"
+    "00189175\tFFFFFFFF\t0\t0\tApplicableSafetyStandardDescription\tLO\t1\tApplicable Safety Standard Description\n"
+    "00189176\tFFFFFFFF\t0\t0\tOperatingModeSequence\tSQ\t1\tOperating Mode Sequence\n"
+    "00189177\tFFFFFFFF\t0\t0\tOperatingModeType\tCS\t1\tOperating Mode Type\n"
+    "00189178\tFFFFFFFF\t0\t0\tOperatingMode\tCS\t1\tOperating Mode\n"
+    "00189179\tFFFFFFFF\t0\t0\tSpecificAbsorptionRateDefinition\tCS\t1\tSpecific Absorption Rate Definition\n"
+    "00189180\tFFFFFFFF\t0\t0\tGradientOutputType\tCS\t1\tGradient Output Type\n"
+    "00189181\tFFFFFFFF\t0\t0\tSpecificAbsorptionRateValue\tFD\t1\tSpecific Absorption Rate Value\n"
+    "00189182\tFFFFFFFF\t0\t0\tGradientOutput\tFD\t1\tGradient Output\n"
+    "00189183\tFFFFFFFF\t0\t0\tFlowCompensationDirection\tCS\t1\tFlow Compensation Direction\n"
+    "00189184\tFFFFFFFF\t0\t0\tTaggingDelay\tFD\t1\tTagging Delay\n"
+    "00189185\tFFFFFFFF\t0\t0\tRespiratoryMotionCompensationTechniqueDescription\tST\t1\tRespiratory Motion Compensation Technique Description\n"
+    "00189186\tFFFFFFFF\t0\t0\tRespiratorySignalSourceID\tSH\t1\tRespiratory Signal Source ID\n"
+    "00189195\tFFFFFFFF\t1\t0\tChemicalShiftMinimumIntegrationLimitInHz\tFD\t1\tChemical Shift Minimum Integration Limit in Hz\n"
+    "00189196\tFFFFFFFF\t1\t0\tChemicalShiftMaximumIntegrationLimitInHz\tFD\t1\tChemical Shift Maximum Integration Limit in Hz\n"
+    "00189197\tFFFFFFFF\t0\t0\tMRVelocityEncodingSequence\tSQ\t1\tMR Velocity Encoding Sequence\n"
+    "00189198\tFFFFFFFF\t0\t0\tFirstOrderPhaseCorrection\tCS\t1\tFirst Order Phase Correction\n"
+    "00189199\tFFFFFFFF\t0\t0\tWaterReferencedPhaseCorrection\tCS\t1\tWater Referenced Phase Correction\n"
+    "00189200\tFFFFFFFF\t0\t0\tMRSpectroscopyAcquisitionType\tCS\t1\tMR Spectroscopy Acquisition Type\n"
+    "00189214\tFFFFFFFF\t0\t0\tRespiratoryCyclePosition\tCS\t1\tRespiratory Cycle Position\n"
+    "00189217\tFFFFFFFF\t0\t0\tVelocityEncodingMaximumValue\tFD\t1\tVelocity Encoding Maximum Value\n"
+    "00189218\tFFFFFFFF\t0\t0\tTagSpacingSecondDimension\tFD\t1\tTag Spacing Second Dimension\n"
+    "00189219\tFFFFFFFF\t0\t0\tTagAngleSecondAxis\tSS\t1\tTag Angle Second Axis\n"
+    "00189220\tFFFFFFFF\t0\t0\tFrameAcquisitionDuration\tFD\t1\tFrame Acquisition Duration\n"
+    "00189226\tFFFFFFFF\t0\t0\tMRImageFrameTypeSequence\tSQ\t1\tMR Image Frame Type Sequence\n"
+    "00189227\tFFFFFFFF\t0\t0\tMRSpectroscopyFrameTypeSequence\tSQ\t1\tMR Spectroscopy Frame Type Sequence\n"
+    "00189231\tFFFFFFFF\t0\t0\tMRAcquisitionPhaseEncodingStepsInPlane\tUS\t1\tMR Acquisition Phase Encoding Steps in-plane\n"
+    "00189232\tFFFFFFFF\t0\t0\tMRAcquisitionPhaseEncodingStepsOutOfPlane\tUS\t1\tMR Acquisition Phase Encoding Steps out-of-plane\n"
+    "00189234\tFFFFFFFF\t0\t0\tSpectroscopyAcquisitionPhaseColumns\tUL\t1\tSpectroscopy Acquisition Phase Columns\n"
+    "00189236\tFFFFFFFF\t0\t0\tCardiacCyclePosition\tCS\t1\tCardiac Cycle Position\n"
+    "00189239\tFFFFFFFF\t0\t0\tSpecificAbsorptionRateSequence\tSQ\t1\tSpecific Absorption Rate Sequence\n"
+    "00189240\tFFFFFFFF\t0\t0\tRFEchoTrainLength\tUS\t1\tRF Echo Train Length\n"
+    "00189241\tFFFFFFFF\t0\t0\tGradientEchoTrainLength\tUS\t1\tGradient Echo Train Length\n"
+    "00189250\tFFFFFFFF\t0\t0\tArterialSpinLabelingContrast\tCS\t1\tArterial Spin Labeling Contrast\n"
+    "00189251\tFFFFFFFF\t0\t0\tMRArterialSpinLabelingSequence\tSQ\t1\tMR Arterial Spin Labeling Sequence\n"
+    "00189252\tFFFFFFFF\t0\t0\tASLTechniqueDescription\tLO\t1\tASL Technique Description\n"
+    "00189253\tFFFFFFFF\t0\t0\tASLSlabNumber\tUS\t1\tASL Slab Number\n"
+    "00189254\tFFFFFFFF\t0\t0\tASLSlabThickness\tFD\t1\tASL Slab Thickness\n"
+    "00189255\tFFFFFFFF\t0\t0\tASLSlabOrientation\tFD\t3\tASL Slab Orientation\n"
+    "00189256\tFFFFFFFF\t0\t0\tASLMidSlabPosition\tFD\t3\tASL Mid Slab Position\n"
+    "00189257\tFFFFFFFF\t0\t0\tASLContext\tCS\t1\tASL Context\n"
+    "00189258\tFFFFFFFF\t0\t0\tASLPulseTrainDuration\tUL\t1\tASL Pulse Train Duration\n"
+    "00189259\tFFFFFFFF\t0\t0\tASLCrusherFlag\tCS\t1\tASL Crusher Flag\n"
+    "0018925A\tFFFFFFFF\t0\t0\tASLCrusherFlowLimit\tFD\t1\tASL Crusher Flow Limit\n"
+    "0018925B\tFFFFFFFF\t0\t0\tASLCrusherDescription\tLO\t1\tASL Crusher Description\n"
+    "0018925C\tFFFFFFFF\t0\t0\tASLBolusCutoffFlag\tCS\t1\tASL Bolus Cut-off Flag\n"
+    "0018925D\tFFFFFFFF\t0\t0\tASLBolusCutoffTimingSequence\tSQ\t1\tASL Bolus Cut-off Timing Sequence\n"
+    "0018925E\tFFFFFFFF\t0\t0\tASLBolusCutoffTechnique\tLO\t1\tASL Bolus Cut-off Technique\n"
+    "0018925F\tFFFFFFFF\t0\t0\tASLBolusCutoffDelayTime\tUL\t1\tASL Bolus Cut-off Delay Time\n"
+    "00189260\tFFFFFFFF\t0\t0\tASLSlabSequence\tSQ\t1\tASL Slab Sequence\n"
+    "00189295\tFFFFFFFF\t0\t0\tChemicalShiftMinimumIntegrationLimitInppm\tFD\t1\tChemical Shift Minimum Integration Limit in ppm\n"
+    "00189296\tFFFFFFFF\t0\t0\tChemicalShiftMaximumIntegrationLimitInppm\tFD\t1\tChemical Shift Maximum Integration Limit in ppm\n"
+    "00189297\tFFFFFFFF\t0\t0\tWaterReferenceAcquisition\tCS\t1\tWater Reference Acquisition\n"
+    "00189298\tFFFFFFFF\t0\t0\tEchoPeakPosition\tIS\t1\tEcho Peak Position\n"
+    "00189301\tFFFFFFFF\t0\t0\tCTAcquisitionTypeSequence\tSQ\t1\tCT Acquisition Type Sequence\n"
+    "00189302\tFFFFFFFF\t0\t0\tAcquisitionType\tCS\t1\tAcquisition Type\n"
+    "00189303\tFFFFFFFF\t0\t0\tTubeAngle\tFD\t1\tTube Angle\n"
+    "00189304\tFFFFFFFF\t0\t0\tCTAcquisitionDetailsSequence\tSQ\t1\tCT Acquisition Details Sequence\n"
+    "00189305\tFFFFFFFF\t0\t0\tRevolutionTime\tFD\t1\tRevolution Time\n"
+    "00189306\tFFFFFFFF\t0\t0\tSingleCollimationWidth\tFD\t1\tSingle Collimation Width\n"
+    "00189307\tFFFFFFFF\t0\t0\tTotalCollimationWidth\tFD\t1\tTotal Collimation Width\n"
+    "00189308\tFFFFFFFF\t0\t0\tCTTableDynamicsSequence\tSQ\t1\tCT Table Dynamics Sequence\n"
+    "00189309\tFFFFFFFF\t0\t0\tTableSpeed\tFD\t1\tTable Speed\n"
+    "00189310\tFFFFFFFF\t0\t0\tTableFeedPerRotation\tFD\t1\tTable Feed per Rotation\n"
+    "00189311\tFFFFFFFF\t0\t0\tSpiralPitchFactor\tFD\t1\tSpiral Pitch Factor\n"
+    "00189312\tFFFFFFFF\t0\t0\tCTGeometrySequence\tSQ\t1\tCT Geometry Sequence\n"
+    "00189313\tFFFFFFFF\t0\t0\tDataCollectionCenterPatient\tFD\t3\tData Collection Center (Patient)\n"
+    "00189314\tFFFFFFFF\t0\t0\tCTReconstructionSequence\tSQ\t1\tCT Reconstruction Sequence\n"
+    "00189315\tFFFFFFFF\t0\t0\tReconstructionAlgorithm\tCS\t1\tReconstruction Algorithm\n"
+    "00189316\tFFFFFFFF\t0\t0\tConvolutionKernelGroup\tCS\t1\tConvolution Kernel Group\n"
+    "00189317\tFFFFFFFF\t0\t0\tReconstructionFieldOfView\tFD\t2\tReconstruction Field of View\n"
+    "00189318\tFFFFFFFF\t0\t0\tReconstructionTargetCenterPatient\tFD\t3\tReconstruction Target Center (Patient)\n"
+    "00189319\tFFFFFFFF\t0\t0\tReconstructionAngle\tFD\t1\tReconstruction Angle\n"
+    "00189320\tFFFFFFFF\t0\t0\tImageFilter\tSH\t1\tImage Filter\n"
+    "00189321\tFFFFFFFF\t0\t0\tCTExposureSequence\tSQ\t1\tCT Exposure Sequence\n"
+    "00189322\tFFFFFFFF\t0\t0\tReconstructionPixelSpacing\tFD\t2\tReconstruction Pixel Spacing\n"
+    "00189323\tFFFFFFFF\t0\t0\tExposureModulationType\tCS\t1\tExposure Modulation Type\n"
+    "00189324\tFFFFFFFF\t0\t0\tEstimatedDoseSaving\tFD\t1\tEstimated Dose Saving\n"
+    "00189325\tFFFFFFFF\t0\t0\tCTXRayDetailsSequence\tSQ\t1\tCT X-Ray Details Sequence\n"
+    "00189326\tFFFFFFFF\t0\t0\tCTPositionSequence\tSQ\t1\tCT Position Sequence\n"
+    "00189327\tFFFFFFFF\t0\t0\tTablePosition\tFD\t1\tTable Position\n"
+    "00189328\tFFFFFFFF\t0\t0\tExposureTimeInms\tFD\t1\tExposure Time in ms\n"
+    "00189329\tFFFFFFFF\t0\t0\tCTImageFrameTypeSequence\tSQ\t1\tCT Image Frame Type Sequence\n"
+    "00189330\tFFFFFFFF\t0\t0\tXRayTubeCurrentInmA\tFD\t1\tX-Ray Tube Current in mA\n"
+    "00189332\tFFFFFFFF\t0\t0\tExposureInmAs\tFD\t1\tExposure in mAs\n"
+    "00189333\tFFFFFFFF\t0\t0\tConstantVolumeFlag\tCS\t1\tConstant Volume Flag\n"
+    "00189334\tFFFFFFFF\t0\t0\tFluoroscopyFlag\tCS\t1\tFluoroscopy Flag\n"
+    "00189335\tFFFFFFFF\t0\t0\tDistanceSourceToDataCollectionCenter\tFD\t1\tDistance Source to Data Collection Center\n"
+    "00189337\tFFFFFFFF\t0\t0\tContrastBolusAgentNumber\tUS\t1\tContrast/Bolus Agent Number\n"
+    "00189338\tFFFFFFFF\t0\t0\tContrastBolusIngredientCodeSequence\tSQ\t1\tContrast/Bolus Ingredient Code Sequence\n"
+    "00189340\tFFFFFFFF\t0\t0\tContrastAdministrationProfileSequence\tSQ\t1\tContrast Administration Profile Sequence\n"
+    "00189341\tFFFFFFFF\t0\t0\tContrastBolusUsageSequence\tSQ\t1\tContrast/Bolus Usage Sequence\n"
+    "00189342\tFFFFFFFF\t0\t0\tContrastBolusAgentAdministered\tCS\t1\tContrast/Bolus Agent Administered\n"
+    "00189343\tFFFFFFFF\t0\t0\tContrastBolusAgentDetected\tCS\t1\tContrast/Bolus Agent Detected\n"
+    "00189344\tFFFFFFFF\t0\t0\tContrastBolusAgentPhase\tCS\t1\tContrast/Bolus Agent Phase\n"
+    "00189345\tFFFFFFFF\t0\t0\tCTDIvol\tFD\t1\tCTDIvol\n"
+    "00189346\tFFFFFFFF\t0\t0\tCTDIPhantomTypeCodeSequence\tSQ\t1\tCTDI Phantom Type Code Sequence\n"
+    "00189351\tFFFFFFFF\t0\t0\tCalciumScoringMassFactorPatient\tFL\t1\tCalcium Scoring Mass Factor Patient\n"
+    "00189352\tFFFFFFFF\t0\t0\tCalciumScoringMassFactorDevice\tFL\t3\tCalcium Scoring Mass Factor Device\n"
+    "00189353\tFFFFFFFF\t0\t0\tEnergyWeightingFactor\tFL\t1\tEnergy Weighting Factor\n"
+    "00189360\tFFFFFFFF\t0\t0\tCTAdditionalXRaySourceSequence\tSQ\t1\tCT Additional X-Ray Source Sequence\n"
+    "00189401\tFFFFFFFF\t0\t0\tProjectionPixelCalibrationSequence\tSQ\t1\tProjection Pixel Calibration Sequence\n"
+    "00189402\tFFFFFFFF\t0\t0\tDistanceSourceToIsocenter\tFL\t1\tDistance Source to Isocenter\n"
+    "00189403\tFFFFFFFF\t0\t0\tDistanceObjectToTableTop\tFL\t1\tDistance Object to Table Top\n"
+    "00189404\tFFFFFFFF\t0\t0\tObjectPixelSpacingInCenterOfBeam\tFL\t2\tObject Pixel Spacing in Center of Beam\n"
+    "00189405\tFFFFFFFF\t0\t0\tPositionerPositionSequence\tSQ\t1\tPositioner Position Sequence\n"
+    "00189406\tFFFFFFFF\t0\t0\tTablePositionSequence\tSQ\t1\tTable Position Sequence\n"
+    "00189407\tFFFFFFFF\t0\t0\tCollimatorShapeSequence\tSQ\t1\tCollimator Shape Sequence\n"
+    "00189410\tFFFFFFFF\t0\t0\tPlanesInAcquisition\tCS\t1\tPlanes in Acquisition\n"
+    "00189412\tFFFFFFFF\t0\t0\tXAXRFFrameCharacteristicsSequence\tSQ\t1\tXA/XRF Frame Characteristics Sequence\n"
+    "00189417\tFFFFFFFF\t0\t0\tFrameAcquisitionSequence\tSQ\t1\tFrame Acquisition Sequence\n"
+    "00189420\tFFFFFFFF\t0\t0\tXRayReceptorType\tCS\t1\tX-Ray Receptor Type\n"
+    "00189423\tFFFFFFFF\t0\t0\tAcquisitionProtocolName\tLO\t1\tAcquisition Protocol Name\n"
+    "00189424\tFFFFFFFF\t0\t0\tAcquisitionProtocolDescription\tLT\t1\tAcquisition Protocol Description\n"
+    "00189425\tFFFFFFFF\t0\t0\tContrastBolusIngredientOpaque\tCS\t1\tContrast/Bolus Ingredient Opaque\n"
+    "00189426\tFFFFFFFF\t0\t0\tDistanceReceptorPlaneToDetectorHousing\tFL\t1\tDistance Receptor Plane to Detector Housing\n"
+    "00189427\tFFFFFFFF\t0\t0\tIntensifierActiveShape\tCS\t1\tIntensifier Active Shape\n"
+    "00189428\tFFFFFFFF\t0\t0\tIntensifierActiveDimensions\tFL\t1-2\tIntensifier Active Dimension(s)\n"
+    "00189429\tFFFFFFFF\t0\t0\tPhysicalDetectorSize\tFL\t2\tPhysical Detector Size\n"
+    "00189430\tFFFFFFFF\t0\t0\tPositionOfIsocenterProjection\tFL\t2\tPosition of Isocenter Projection\n"
+    "00189432\tFFFFFFFF\t0\t0\tFieldOfViewSequence\tSQ\t1\tField of View Sequence\n"
+    "00189433\tFFFFFFFF\t0\t0\tFieldOfViewDescription\tLO\t1\tField of View Description\n"
+    "00189434\tFFFFFFFF\t0\t0\tExposureControlSensingRegionsSequence\tSQ\t1\tExposure Control Sensing Regions Sequence\n"
+    "00189435\tFFFFFFFF\t0\t0\tExposureControlSensingRegionShape\tCS\t1\tExposure Control Sensing Region Shape\n"
+    "00189436\tFFFFFFFF\t0\t0\tExposureControlSensingRegionLeftVerticalEdge\tSS\t1\tExposure Control Sensing Region Left Vertical Edge\n"
+    "00189437\tFFFFFFFF\t0\t0\tExposureControlSensingRegionRightVerticalEdge\tSS\t1\tExposure Control Sensing Region Right Vertical Edge\n"
+    "00189438\tFFFFFFFF\t0\t0\tExposureControlSensingRegionUpperHorizontalEdge\tSS\t1\tExposure Control Sensing Region Upper Horizontal Edge\n"
+    "00189439\tFFFFFFFF\t0\t0\tExposureControlSensingRegionLowerHorizontalEdge\tSS\t1\tExposure Control Sensing Region Lower Horizontal Edge\n"
+    "00189440\tFFFFFFFF\t0\t0\tCenterOfCircularExposureControlSensingRegion\tSS\t2\tCenter of Circular Exposure Control Sensing Region\n"
+    "00189441\tFFFFFFFF\t0\t0\tRadiusOfCircularExposureControlSensingRegion\tUS\t1\tRadius of Circular Exposure Control Sensing Region\n"
+    "00189442\tFFFFFFFF\t0\t0\tVerticesOfThePolygonalExposureControlSensingRegion\tSS\t2-n\tVertices of the Polygonal Exposure Control Sensing Region\n"
+    "00189445\tFFFFFFFF\t1\t0\t\t\t\t\n"
+    "00189447\tFFFFFFFF\t0\t0\tColumnAngulationPatient\tFL\t1\tColumn Angulation (Patient)\n"
+    "00189449\tFFFFFFFF\t0\t0\tBeamAngle\tFL\t1\tBeam Angle\n"
+    "00189451\tFFFFFFFF\t0\t0\tFrameDetectorParametersSequence\tSQ\t1\tFrame Detector Parameters Sequence\n"
+    "00189452\tFFFFFFFF\t0\t0\tCalculatedAnatomyThickness\tFL\t1\tCalculated Anatomy Thickness\n"
+    "00189455\tFFFFFFFF\t0\t0\tCalibrationSequence\tSQ\t1\tCalibration Sequence\n"
+    "00189456\tFFFFFFFF\t0\t0\tObjectThicknessSequence\tSQ\t1\tObject Thickness Sequence\n"
+    "00189457\tFFFFFFFF\t0\t0\tPlaneIdentification\tCS\t1\tPlane Identification\n"
+    "00189461\tFFFFFFFF\t0\t0\tFieldOfViewDimensionsInFloat\tFL\t1-2\tField of View Dimension(s) in Float\n"
+    "00189462\tFFFFFFFF\t0\t0\tIsocenterReferenceSystemSequence\tSQ\t1\tIsocenter Reference System Sequence\n"
+    "00189463\tFFFFFFFF\t0\t0\tPositionerIsocenterPrimaryAngle\tFL\t1\tPositioner Isocenter Primary Angle\n"
+    "00189464\tFFFFFFFF\t0\t0\tPositionerIsocenterSecondaryAngle\tFL\t1\tPositioner Isocenter Secondary Angle\n"
+    "00189465\tFFFFFFFF\t0\t0\tPositionerIsocenterDetectorRotationAngle\tFL\t1\tPositioner Isocenter Detector Rotation Angle\n"
+    "00189466\tFFFFFFFF\t0\t0\tTableXPositionToIsocenter\tFL\t1\tTable X Position to Isocenter\n"
+    "00189467\tFFFFFFFF\t0\t0\tTableYPositionToIsocenter\tFL\t1\tTable Y Position to Isocenter\n"
+    "00189468\tFFFFFFFF\t0\t0\tTableZPositionToIsocenter\tFL\t1\tTable Z Position to Isocenter\n"
+    "00189469\tFFFFFFFF\t0\t0\tTableHorizontalRotationAngle\tFL\t1\tTable Horizontal Rotation Angle\n"
+    "00189470\tFFFFFFFF\t0\t0\tTableHeadTiltAngle\tFL\t1\tTable Head Tilt Angle\n"
+    "00189471\tFFFFFFFF\t0\t0\tTableCradleTiltAngle\tFL\t1\tTable Cradle Tilt Angle\n"
+    "00189472\tFFFFFFFF\t0\t0\tFrameDisplayShutterSequence\tSQ\t1\tFrame Display Shutter Sequence\n"
+    "00189473\tFFFFFFFF\t0\t0\tAcquiredImageAreaDoseProduct\tFL\t1\tAcquired Image Area Dose Product\n"
+    "00189474\tFFFFFFFF\t0\t0\tCArmPositionerTabletopRelationship\tCS\t1\tC-arm Positioner Tabletop Relationship\n"
+    "00189476\tFFFFFFFF\t0\t0\tXRayGeometrySequence\tSQ\t1\tX-Ray Geometry Sequence\n"
+    "00189477\tFFFFFFFF\t0\t0\tIrradiationEventIdentificationSequence\tSQ\t1\tIrradiation Event Identification Sequence\n"
+    "00189504\tFFFFFFFF\t0\t0\tXRay3DFrameTypeSequence\tSQ\t1\tX-Ray 3D Frame Type Sequence\n"
+    "00189506\tFFFFFFFF\t0\t0\tContributingSourcesSequence\tSQ\t1\tContributing Sources Sequence\n"
+    "00189507\tFFFFFFFF\t0\t0\tXRay3DAcquisitionSequence\tSQ\t1\tX-Ray 3D Acquisition Sequence\n"
+    "00189508\tFFFFFFFF\t0\t0\tPrimaryPositionerScanArc\tFL\t1\tPrimary Positioner Scan Arc\n"
+    "00189509\tFFFFFFFF\t0\t0\tSecondaryPositionerScanArc\tFL\t1\tSecondary Positioner Scan Arc\n"
+    "00189510\tFFFFFFFF\t0\t0\tPrimaryPositionerScanStartAngle\tFL\t1\tPrimary Positioner Scan Start Angle\n"
+    "00189511\tFFFFFFFF\t0\t0\tSecondaryPositionerScanStartAngle\tFL\t1\tSecondary Positioner Scan Start Angle\n"
+    "00189514\tFFFFFFFF\t0\t0\tPrimaryPositionerIncrement\tFL\t1\tPrimary Positioner Increment\n"
+    "00189515\tFFFFFFFF\t0\t0\tSecondaryPositionerIncrement\tFL\t1\tSecondary Positioner Increment\n"
+    "00189516\tFFFFFFFF\t0\t0\tStartAcquisitionDateTime\tDT\t1\tStart Acquisition DateTime\n"
+    "00189517\tFFFFFFFF\t0\t0\tEndAcquisitionDateTime\tDT\t1\tEnd Acquisition DateTime\n"
+    "00189518\tFFFFFFFF\t0\t0\tPrimaryPositionerIncrementSign\tSS\t1\tPrimary Positioner Increment Sign\n"
+    "00189519\tFFFFFFFF\t0\t0\tSecondaryPositionerIncrementSign\tSS\t1\tSecondary Positioner Increment Sign\n"
+    "00189524\tFFFFFFFF\t0\t0\tApplicationName\tLO\t1\tApplication Name\n"
+    "00189525\tFFFFFFFF\t0\t0\tApplicationVersion\tLO\t1\tApplication Version\n"
+    "00189526\tFFFFFFFF\t0\t0\tApplicationManufacturer\tLO\t1\tApplication Manufacturer\n"
+    "00189527\tFFFFFFFF\t0\t0\tAlgorithmType\tCS\t1\tAlgorithm Type\n"
+    "00189528\tFFFFFFFF\t0\t0\tAlgorithmDescription\tLO\t1\tAlgorithm Description\n"
+    "00189530\tFFFFFFFF\t0\t0\tXRay3DReconstructionSequence\tSQ\t1\tX-Ray 3D Reconstruction Sequence\n"
+    "00189531\tFFFFFFFF\t0\t0\tReconstructionDescription\tLO\t1\tReconstruction Description\n"
+    "00189538\tFFFFFFFF\t0\t0\tPerProjectionAcquisitionSequence\tSQ\t1\tPer Projection Acquisition Sequence\n"
+    "00189541\tFFFFFFFF\t0\t0\tDetectorPositionSequence\tSQ\t1\tDetector Position Sequence\n"
+    "00189542\tFFFFFFFF\t0\t0\tXRayAcquisitionDoseSequence\tSQ\t1\tX-Ray Acquisition Dose Sequence\n"
+    "00189543\tFFFFFFFF\t0\t0\tXRaySourceIsocenterPrimaryAngle\tFD\t1\tX-Ray Source Isocenter Primary Angle\n"
+    "00189544\tFFFFFFFF\t0\t0\tXRaySourceIsocenterSecondaryAngle\tFD\t1\tX-Ray Source Isocenter Secondary Angle\n"
+    "00189545\tFFFFFFFF\t0\t0\tBreastSupportIsocenterPrimaryAngle\tFD\t1\tBreast Support Isocenter Primary Angle\n"
+    "00189546\tFFFFFFFF\t0\t0\tBreastSupportIsocenterSecondaryAngle\tFD\t1\tBreast Support Isocenter Secondary Angle\n"
+    "00189547\tFFFFFFFF\t0\t0\tBreastSupportXPositionToIsocenter\tFD\t1\tBreast Support X Position to Isocenter\n"
+    "00189548\tFFFFFFFF\t0\t0\tBreastSupportYPositionToIsocenter\tFD\t1\tBreast Support Y Position to Isocenter\n"
+    "00189549\tFFFFFFFF\t0\t0\tBreastSupportZPositionToIsocenter\tFD\t1\tBreast Support Z Position to Isocenter\n"
+    "00189550\tFFFFFFFF\t0\t0\tDetectorIsocenterPrimaryAngle\tFD\t1\tDetector Isocenter Primary Angle\n"
+    "00189551\tFFFFFFFF\t0\t0\tDetectorIsocenterSecondaryAngle\tFD\t1\tDetector Isocenter Secondary Angle\n"
+    "00189552\tFFFFFFFF\t0\t0\tDetectorXPositionToIsocenter\tFD\t1\tDetector X Position to Isocenter\n"
+    "00189553\tFFFFFFFF\t0\t0\tDetectorYPositionToIsocenter\tFD\t1\tDetector Y Position to Isocenter\n"
+    "00189554\tFFFFFFFF\t0\t0\tDetectorZPositionToIsocenter\tFD\t1\tDetector Z Position to Isocenter\n"
+    "00189555\tFFFFFFFF\t0\t0\tXRayGridSequence\tSQ\t1\tX-Ray Grid Sequence\n"
+    "00189556\tFFFFFFFF\t0\t0\tXRayFilterSequence\tSQ\t1\tX-Ray Filter Sequence\n"
+    "00189557\tFFFFFFFF\t0\t0\tDetectorActiveAreaTLHCPosition\tFD\t3\tDetector Active Area TLHC Position\n"
+    "00189558\tFFFFFFFF\t0\t0\tDetectorActiveAreaOrientation\tFD\t6\tDetector Active Area Orientation\n"
+    "00189559\tFFFFFFFF\t0\t0\tPositionerPrimaryAngleDirection\tCS\t1\tPositioner Primary Angle Direction\n"
+    "00189601\tFFFFFFFF\t0\t0\tDiffusionBMatrixSequence\tSQ\t1\tDiffusion b-matrix Sequence\n"
+    "00189602\tFFFFFFFF\t0\t0\tDiffusionBValueXX\tFD\t1\tDiffusion b-value XX\n"
+    "00189603\tFFFFFFFF\t0\t0\tDiffusionBValueXY\tFD\t1\tDiffusion b-value XY\n"
+    "00189604\tFFFFFFFF\t0\t0\tDiffusionBValueXZ\tFD\t1\tDiffusion b-value XZ\n"
+    "00189605\tFFFFFFFF\t0\t0\tDiffusionBValueYY\tFD\t1\tDiffusion b-value YY\n"
+    "00189606\tFFFFFFFF\t0\t0\tDiffusionBValueYZ\tFD\t1\tDiffusion b-value YZ\n"
+    "00189607\tFFFFFFFF\t0\t0\tDiffusionBValueZZ\tFD\t1\tDiffusion b-value ZZ\n"
+    "00189701\tFFFFFFFF\t0\t0\tDecayCorrectionDateTime\tDT\t1\tDecay Correction DateTime\n"
+    "00189715\tFFFFFFFF\t0\t0\tStartDensityThreshold\tFD\t1\tStart Density Threshold\n"
+    "00189716\tFFFFFFFF\t0\t0\tStartRelativeDensityDifferenceThreshold\tFD\t1\tStart Relative Density Difference Threshold\n"
+    "00189717\tFFFFFFFF\t0\t0\tStartCardiacTriggerCountThreshold\tFD\t1\tStart Cardiac Trigger Count Threshold\n"
+    "00189718\tFFFFFFFF\t0\t0\tStartRespiratoryTriggerCountThreshold\tFD\t1\tStart Respiratory Trigger Count Threshold\n"
+    "00189719\tFFFFFFFF\t0\t0\tTerminationCountsThreshold\tFD\t1\tTermination Counts Threshold\n"
+    "00189720\tFFFFFFFF\t0\t0\tTerminationDensityThreshold\tFD\t1\tTermination Density Threshold\n"
+    "00189721\tFFFFFFFF\t0\t0\tTerminationRelativeDensityThreshold\tFD\t1\tTermination Relative Density Threshold\n"
+    "00189722\tFFFFFFFF\t0\t0\tTerminationTimeThreshold\tFD\t1\tTermination Time Threshold\n"
+    "00189723\tFFFFFFFF\t0\t0\tTerminationCardiacTriggerCountThreshold\tFD\t1\tTermination Cardiac Trigger Count Threshold\n"
+    "00189724\tFFFFFFFF\t0\t0\tTerminationRespiratoryTriggerCountThreshold\tFD\t1\tTermination Respiratory Trigger Count Threshold\n"
+    "00189725\tFFFFFFFF\t0\t0\tDetectorGeometry\tCS\t1\tDetector Geometry\n"
+    "00189726\tFFFFFFFF\t0\t0\tTransverseDetectorSeparation\tFD\t1\tTransverse Detector Separation\n"
+    "00189727\tFFFFFFFF\t0\t0\tAxialDetectorDimension\tFD\t1\tAxial Detector Dimension\n"
+    "00189729\tFFFFFFFF\t0\t0\tRadiopharmaceuticalAgentNumber\tUS\t1\tRadiopharmaceutical Agent Number\n"
+    "00189732\tFFFFFFFF\t0\t0\tPETFrameAcquisitionSequence\tSQ\t1\tPET Frame Acquisition Sequence\n"
+    "00189733\tFFFFFFFF\t0\t0\tPETDetectorMotionDetailsSequence\tSQ\t1\tPET Detector Motion Details Sequence\n"
+    "00189734\tFFFFFFFF\t0\t0\tPETTableDynamicsSequence\tSQ\t1\tPET Table Dynamics Sequence\n"
+    "00189735\tFFFFFFFF\t0\t0\tPETPositionSequence\tSQ\t1\tPET Position Sequence\n"
+    "00189736\tFFFFFFFF\t0\t0\tPETFrameCorrectionFactorsSequence\tSQ\t1\tPET Frame Correction Factors Sequence\n"
+    "00189737\tFFFFFFFF\t0\t0\tRadiopharmaceuticalUsageSequence\tSQ\t1\tRadiopharmaceutical Usage Sequence\n"
+    "00189738\tFFFFFFFF\t0\t0\tAttenuationCorrectionSource\tCS\t1\tAttenuation Correction Source\n"
+    "00189739\tFFFFFFFF\t0\t0\tNumberOfIterations\tUS\t1\tNumber of Iterations\n"
+    "00189740\tFFFFFFFF\t0\t0\tNumberOfSubsets\tUS\t1\tNumber of Subsets\n"
+    "00189749\tFFFFFFFF\t0\t0\tPETReconstructionSequence\tSQ\t1\tPET Reconstruction Sequence\n"
+    "00189751\tFFFFFFFF\t0\t0\tPETFrameTypeSequence\tSQ\t1\tPET Frame Type Sequence\n"
+    "00189755\tFFFFFFFF\t0\t0\tTimeOfFlightInformationUsed\tCS\t1\tTime of Flight Information Used\n"
+    "00189756\tFFFFFFFF\t0\t0\tReconstructionType\tCS\t1\tReconstruction Type\n"
+    "00189758\tFFFFFFFF\t0\t0\tDecayCorrected\tCS\t1\tDecay Corrected\n"
+    "00189759\tFFFFFFFF\t0\t0\tAttenuationCorrected\tCS\t1\tAttenuation Corrected\n"
+    "00189760\tFFFFFFFF\t0\t0\tScatterCorrected\tCS\t1\tScatter Corrected\n"
+    "00189761\tFFFFFFFF\t0\t0\tDeadTimeCorrected\tCS\t1\tDead Time Corrected\n"
+    "00189762\tFFFFFFFF\t0\t0\tGantryMotionCorrected\tCS\t1\tGantry Motion Corrected\n"
+    "00189763\tFFFFFFFF\t0\t0\tPatientMotionCorrected\tCS\t1\tPatient Motion Corrected\n"
+    "00189764\tFFFFFFFF\t0\t0\tCountLossNormalizationCorrected\tCS\t1\tCount Loss Normalization Corrected\n"
+    "00189765\tFFFFFFFF\t0\t0\tRandomsCorrected\tCS\t1\tRandoms Corrected\n"
+    "00189766\tFFFFFFFF\t0\t0\tNonUniformRadialSamplingCorrected\tCS\t1\tNon-uniform Radial Sampling Corrected\n"
+    "00189767\tFFFFFFFF\t0\t0\tSensitivityCalibrated\tCS\t1\tSensitivity Calibrated\n"
+    "00189768\tFFFFFFFF\t0\t0\tDetectorNormalizationCorrection\tCS\t1\tDetector Normalization Correction\n"
+    "00189769\tFFFFFFFF\t0\t0\tIterativeReconstructionMethod\tCS\t1\tIterative Reconstruction Method\n"
+    "00189770\tFFFFFFFF\t0\t0\tAttenuationCorrectionTemporalRelationship\tCS\t1\tAttenuation Correction Temporal Relationship\n"
+    "00189771\tFFFFFFFF\t0\t0\tPatientPhysiologicalStateSequence\tSQ\t1\tPatient Physiological State Sequence\n"
+    "00189772\tFFFFFFFF\t0\t0\tPatientPhysiologicalStateCodeSequence\tSQ\t1\tPatient Physiological State Code Sequence\n"
+    "00189801\tFFFFFFFF\t0\t0\tDepthsOfFocus\tFD\t1-n\tDepth(s) of Focus\n"
+    "00189803\tFFFFFFFF\t0\t0\tExcludedIntervalsSequence\tSQ\t1\tExcluded Intervals Sequence\n"
+    "00189804\tFFFFFFFF\t0\t0\tExclusionStartDateTime\tDT\t1\tExclusion Start DateTime\n"
+    "00189805\tFFFFFFFF\t0\t0\tExclusionDuration\tFD\t1\tExclusion Duration\n"
+    "00189806\tFFFFFFFF\t0\t0\tUSImageDescriptionSequence\tSQ\t1\tUS Image Description Sequence\n"
+    "00189807\tFFFFFFFF\t0\t0\tImageDataTypeSequence\tSQ\t1\tImage Data Type Sequence\n"
+    "00189808\tFFFFFFFF\t0\t0\tDataType\tCS\t1\tData Type\n"
+    "00189809\tFFFFFFFF\t0\t0\tTransducerScanPatternCodeSequence\tSQ\t1\tTransducer Scan Pattern Code Sequence\n"
+    "0018980B\tFFFFFFFF\t0\t0\tAliasedDataType\tCS\t1\tAliased Data Type\n"
+    "0018980C\tFFFFFFFF\t0\t0\tPositionMeasuringDeviceUsed\tCS\t1\tPosition Measuring Device Used\n"
+    "0018980D\tFFFFFFFF\t0\t0\tTransducerGeometryCodeSequence\tSQ\t1\tTransducer Geometry Code Sequence\n"
+    "0018980E\tFFFFFFFF\t0\t0\tTransducerBeamSteeringCodeSequence\tSQ\t1\tTransducer Beam Steering Code Sequence\n"
+    "0018980F\tFFFFFFFF\t0\t0\tTransducerApplicationCodeSequence\tSQ\t1\tTransducer Application Code Sequence\n"
+    "00189810\tFFFFFFFF\t0\t0\tZeroVelocityPixelValue\tUS SS\t1\tZero Velocity Pixel Value\n"
+    "0018A001\tFFFFFFFF\t0\t0\tContributingEquipmentSequence\tSQ\t1\tContributing Equipment Sequence\n"
+    "0018A002\tFFFFFFFF\t0\t0\tContributionDateTime\tDT\t1\tContribution DateTime\n"
+    "0018A003\tFFFFFFFF\t0\t0\tContributionDescription\tST\t1\tContribution Description\n"
+    "0020000D\tFFFFFFFF\t0\t0\tStudyInstanceUID\tUI\t1\tStudy Instance UID\n"
+    "0020000E\tFFFFFFFF\t0\t0\tSeriesInstanceUID\tUI\t1\tSeries Instance UID\n"
+    "00200010\tFFFFFFFF\t0\t0\tStudyID\tSH\t1\tStudy ID\n"
+    "00200011\tFFFFFFFF\t0\t0\tSeriesNumber\tIS\t1\tSeries Number\n"
+    "00200012\tFFFFFFFF\t0\t0\tAcquisitionNumber\tIS\t1\tAcquisition Number\n"
+    "00200013\tFFFFFFFF\t0\t0\tInstanceNumber\tIS\t1\tInstance Number\n"
+    "00200014\tFFFFFFFF\t1\t0\tIsotopeNumber\tIS\t1\tIsotope Number\n"
+    "00200015\tFFFFFFFF\t1\t0\tPhaseNumber\tIS\t1\tPhase Number\n"
+    "00200016\tFFFFFFFF\t1\t0\tIntervalNumber\tIS\t1\tInterval Number\n"
+    "00200017\tFFFFFFFF\t1\t0\tTimeSlotNumber\tIS\t1\tTime Slot Number\n"
+    "00200018\tFFFFFFFF\t1\t0\tAngleNumber\tIS\t1\tAngle Number\n"
+    "00200019\tFFFFFFFF\t0\t0\tItemNumber\tIS\t1\tItem Number\n"
+    "00200020\tFFFFFFFF\t0\t0\tPatientOrientation\tCS\t2\tPatient Orientation\n"
+    "00200022\tFFFFFFFF\t1\t0\tOverlayNumber\tIS\t1\tOverlay Number\n"
+    "00200024\tFFFFFFFF\t1\t0\tCurveNumber\tIS\t1\tCurve Number\n"
+    "00200026\tFFFFFFFF\t1\t0\tLUTNumber\tIS\t1\tLUT Number\n"
+    "00200030\tFFFFFFFF\t1\t0\tImagePosition\tDS\t3\tImage Position\n"
+    "00200032\tFFFFFFFF\t0\t0\tImagePositionPatient\tDS\t3\tImage Position (Patient)\n"
+    "00200035\tFFFFFFFF\t1\t0\tImageOrientation\tDS\t6\tImage Orientation\n"
+    "00200037\tFFFFFFFF\t0\t0\tImageOrientationPatient\tDS\t6\tImage Orientation (Patient)\n"
+    "00200050\tFFFFFFFF\t1\t0\tLocation\tDS\t1\tLocation\n"
+    "00200052\tFFFFFFFF\t0\t0\tFrameOfReferenceUID\tUI\t1\tFrame of Reference UID\n"
+    "00200060\tFFFFFFFF\t0\t0\tLaterality\tCS\t1\tLaterality\n"
+    "00200062\tFFFFFFFF\t0\t0\tImageLaterality\tCS\t1\tImage Laterality\n"
+    "00200070\tFFFFFFFF\t1\t0\tImageGeometryType\tLO\t1\tImage Geometry Type\n"
+    "00200080\tFFFFFFFF\t1\t0\tMaskingImage\tCS\t1-n\tMasking Image\n"
+    "002000AA\tFFFFFFFF\t1\t0\tReportNumber\tIS\t1\tReport Number\n"
+    "00200100\tFFFFFFFF\t0\t0\tTemporalPositionIdentifier\tIS\t1\tTemporal Position Identifier\n"
+    "00200105\tFFFFFFFF\t0\t0\tNumberOfTemporalPositions\tIS\t1\tNumber of Temporal Positions\n"
+    "00200110\tFFFFFFFF\t0\t0\tTemporalResolution\tDS\t1\tTemporal Resolution\n"
+    "00200200\tFFFFFFFF\t0\t0\tSynchronizationFrameOfReferenceUID\tUI\t1\tSynchronization Frame of Reference UID\n"
+    "00200242\tFFFFFFFF\t0\t0\tSOPInstanceUIDOfConcatenationSource\tUI\t1\tSOP Instance UID of Concatenation Source\n"
+    "00201000\tFFFFFFFF\t1\t0\tSeriesInStudy\tIS\t1\tSeries in Study\n"
+    "00201001\tFFFFFFFF\t1\t0\tAcquisitionsInSeries\tIS\t1\tAcquisitions in Series\n"
+    "00201002\tFFFFFFFF\t0\t0\tImagesInAcquisition\tIS\t1\tImages in Acquisition\n"
+    "00201003\tFFFFFFFF\t1\t0\tImagesInSeries\tIS\t1\tImages in Series\n"
+    "00201004\tFFFFFFFF\t1\t0\tAcquisitionsInStudy\tIS\t1\tAcquisitions in Study\n"
+    "00201005\tFFFFFFFF\t1\t0\tImagesInStudy\tIS\t1\tImages in Study\n"
+    "00201020\tFFFFFFFF\t1\t0\tReference\tLO\t1-n\tReference\n"
+    "00201040\tFFFFFFFF\t0\t0\tPositionReferenceIndicator\tLO\t1\tPosition Reference Indicator\n"
+    "00201041\tFFFFFFFF\t0\t0\tSliceLocation\tDS\t1\tSlice Location\n"
+    "00201070\tFFFFFFFF\t1\t0\tOtherStudyNumbers\tIS\t1-n\tOther Study Numbers\n"
+    "00201200\tFFFFFFFF\t0\t0\tNumberOfPatientRelatedStudies\tIS\t1\tNumber of Patient Related Studies\n"
+    "00201202\tFFFFFFFF\t0\t0\tNumberOfPatientRelatedSeries\tIS\t1\tNumber of Patient Related Series\n"
+    "00201204\tFFFFFFFF\t0\t0\tNumberOfPatientRelatedInstances\tIS\t1\tNumber of Patient Related Instances\n"
+    "00201206\tFFFFFFFF\t0\t0\tNumberOfStudyRelatedSeries\tIS\t1\tNumber of Study Related Series\n"
+    "00201208\tFFFFFFFF\t0\t0\tNumberOfStudyRelatedInstances\tIS\t1\tNumber of Study Related Instances\n"
+    "00201209\tFFFFFFFF\t0\t0\tNumberOfSeriesRelatedInstances\tIS\t1\tNumber of Series Related Instances\n"
+    "00203100\tFFFFFF00\t1\t0\tSourceImageIDs\tCS\t1-n\tSource Image IDs\n"
+    "00203401\tFFFFFFFF\t1\t0\tModifyingDeviceID\tCS\t1\tModifying Device ID\n"
+    "00203402\tFFFFFFFF\t1\t0\tModifiedImageID\tCS\t1\tModified Image ID\n"
+    "00203403\tFFFFFFFF\t1\t0\tModifiedImageDate\tDA\t1\tModified Image Date\n"
+    "00203404\tFFFFFFFF\t1\t0\tModifyingDeviceManufacturer\tLO\t1\tModifying Device Manufacturer\n"
+    "00203405\tFFFFFFFF\t1\t0\tModifiedImageTime\tTM\t1\tModified Image Time\n"
+    "00203406\tFFFFFFFF\t1\t0\tModifiedImageDescription\tLO\t1\tModified Image Description\n"
+    "00204000\tFFFFFFFF\t0\t0\tImageComments\tLT\t1\tImage Comments\n"
+    "00205000\tFFFFFFFF\t1\t0\tOriginalImageIdentification\tAT\t1-n\tOriginal Image Identification\n"
+    "00205002\tFFFFFFFF\t1\t0\tOriginalImageIdentificationNomenclature\tLO\t1-n\tOriginal Image Identification Nomenclature\n"
+    "00209056\tFFFFFFFF\t0\t0\tStackID\tSH\t1\tStack ID\n"
+    "00209057\tFFFFFFFF\t0\t0\tInStackPositionNumber\tUL\t1\tIn-Stack Position Number\n"
+    "00209071\tFFFFFFFF\t0\t0\tFrameAnatomySequence\tSQ\t1\tFrame Anatomy Sequence\n"
+    "00209072\tFFFFFFFF\t0\t0\tFrameLaterality\tCS\t1\tFrame Laterality\n"
+    "00209111\tFFFFFFFF\t0\t0\tFrameContentSequence\tSQ\t1\tFrame Content Sequence\n"
+    "00209113\tFFFFFFFF\t0\t0\tPlanePositionSequence\tSQ\t1\tPlane Position Sequence\n"
+    "00209116\tFFFFFFFF\t0\t0\tPlaneOrientationSequence\tSQ\t1\tPlane Orientation Sequence\n"
+    "00209128\tFFFFFFFF\t0\t0\tTemporalPositionIndex\tUL\t1\tTemporal Position Index\n"
+    "00209153\tFFFFFFFF\t0\t0\tNominalCardiacTriggerDelayTime\tFD\t1\tNominal Cardiac Trigger Delay Time\n"
+    "00209154\tFFFFFFFF\t0\t0\tNominalCardiacTriggerTimePriorToRPeak\tFL\t1\tNominal Cardiac Trigger Time Prior To R-Peak\n"
+    "00209155\tFFFFFFFF\t0\t0\tActualCardiacTriggerTimePriorToRPeak\tFL\t1\tActual Cardiac Trigger Time Prior To R-Peak\n"
+    "00209156\tFFFFFFFF\t0\t0\tFrameAcquisitionNumber\tUS\t1\tFrame Acquisition Number\n"
+    "00209157\tFFFFFFFF\t0\t0\tDimensionIndexValues\tUL\t1-n\tDimension Index Values\n"
+    "00209158\tFFFFFFFF\t0\t0\tFrameComments\tLT\t1\tFrame Comments\n"
+    "00209161\tFFFFFFFF\t0\t0\tConcatenationUID\tUI\t1\tConcatenation UID\n"
+    "00209162\tFFFFFFFF\t0\t0\tInConcatenationNumber\tUS\t1\tIn-concatenation Number\n"
+    "00209163\tFFFFFFFF\t0\t0\tInConcatenationTotalNumber\tUS\t1\tIn-concatenation Total Number\n"
+    "00209164\tFFFFFFFF\t0\t0\tDimensionOrganizationUID\tUI\t1\tDimension Organization UID\n"
+    "00209165\tFFFFFFFF\t0\t0\tDimensionIndexPointer\tAT\t1\tDimension Index Pointer\n"
+    "00209167\tFFFFFFFF\t0\t0\tFunctionalGroupPointer\tAT\t1\tFunctional Group Pointer\n"
+    "00209170\tFFFFFFFF\t0\t0\tUnassignedSharedConvertedAttributesSequence\tSQ\t1\tUnassigned Shared Converted Attributes Sequence\n"
+    "00209171\tFFFFFFFF\t0\t0\tUnassignedPerFrameConvertedAttributesSequence\tSQ\t1\tUnassigned Per-Frame Converted Attributes Sequence\n"
+    "00209172\tFFFFFFFF\t0\t0\tConversionSourceAttributesSequence\tSQ\t1\tConversion Source Attributes Sequence\n"
+    "00209213\tFFFFFFFF\t0\t0\tDimensionIndexPrivateCreator\tLO\t1\tDimension Index Private Creator\n"
+    "00209221\tFFFFFFFF\t0\t0\tDimensionOrganizationSequence\tSQ\t1\tDimension Organization Sequence\n"
+    "00209222\tFFFFFFFF\t0\t0\tDimensionIndexSequence\tSQ\t1\tDimension Index Sequence\n"
+    "00209228\tFFFFFFFF\t0\t0\tConcatenationFrameOffsetNumber\tUL\t1\tConcatenation Frame Offset Number\n"
+    "00209238\tFFFFFFFF\t0\t0\tFunctionalGroupPrivateCreator\tLO\t1\tFunctional Group Private Creator\n"
+    "00209241\tFFFFFFFF\t0\t0\tNominalPercentageOfCardiacPhase\tFL\t1\tNominal Percentage of Cardiac Phase\n"
+    "00209245\tFFFFFFFF\t0\t0\tNominalPercentageOfRespiratoryPhase\tFL\t1\tNominal Percentage of Respiratory Phase\n"
+    "00209246\tFFFFFFFF\t0\t0\tStartingRespiratoryAmplitude\tFL\t1\tStarting Respiratory Amplitude\n"
+    "00209247\tFFFFFFFF\t0\t0\tStartingRespiratoryPhase\tCS\t1\tStarting Respiratory Phase\n"
+    "00209248\tFFFFFFFF\t0\t0\tEndingRespiratoryAmplitude\tFL\t1\tEnding Respiratory Amplitude\n"
+    "00209249\tFFFFFFFF\t0\t0\tEndingRespiratoryPhase\tCS\t1\tEnding Respiratory Phase\n"
+    "00209250\tFFFFFFFF\t0\t0\tRespiratoryTriggerType\tCS\t1\tRespiratory Trigger Type\n"
+    "00209251\tFFFFFFFF\t0\t0\tRRIntervalTimeNominal\tFD\t1\tR-R Interval Time Nominal\n"
+    "00209252\tFFFFFFFF\t0\t0\tActualCardiacTriggerDelayTime\tFD\t1\tActual Cardiac Trigger Delay Time\n"
+    "00209253\tFFFFFFFF\t0\t0\tRespiratorySynchronizationSequence\tSQ\t1\tRespiratory Synchronization Sequence\n"
+    "00209254\tFFFFFFFF\t0\t0\tRespiratoryIntervalTime\tFD\t1\tRespiratory Interval Time\n"
+    "00209255\tFFFFFFFF\t0\t0\tNominalRespiratoryTriggerDelayTime\tFD\t1\tNominal Respiratory Trigger Delay Time\n"
+    "00209256\tFFFFFFFF\t0\t0\tRespiratoryTriggerDelayThreshold\tFD\t1\tRespiratory Trigger Delay Threshold\n"
+    "00209257\tFFFFFFFF\t0\t0\tActualRespiratoryTriggerDelayTime\tFD\t1\tActual Respiratory Trigger Delay Time\n"
+    "00209301\tFFFFFFFF\t0\t0\tImagePositionVolume\tFD\t3\tImage Position (Volume)\n"
+    "00209302\tFFFFFFFF\t0\t0\tImageOrientationVolume\tFD\t6\tImage Orientation (Volume)\n"
+    "00209307\tFFFFFFFF\t0\t0\tUltrasoundAcquisitionGeometry\tCS\t1\tUltrasound Acquisition Geometry\n"
+    "00209308\tFFFFFFFF\t0\t0\tApexPosition\tFD\t3\tApex Position\n"
+    "00209309\tFFFFFFFF\t0\t0\tVolumeToTransducerMappingMatrix\tFD\t16\tVolume to Transducer Mapping Matrix\n"
+    "0020930A\tFFFFFFFF\t0\t0\tVolumeToTableMappingMatrix\tFD\t16\tVolume to Table Mapping Matrix\n"
+    "0020930B\tFFFFFFFF\t0\t0\tVolumeToTransducerRelationship\tCS\t1\tVolume to Transducer Relationship\n"
+    "0020930C\tFFFFFFFF\t0\t0\tPatientFrameOfReferenceSource\tCS\t1\tPatient Frame of Reference Source\n"
+    "0020930D\tFFFFFFFF\t0\t0\tTemporalPositionTimeOffset\tFD\t1\tTemporal Position Time Offset\n"
+    "0020930E\tFFFFFFFF\t0\t0\tPlanePositionVolumeSequence\tSQ\t1\tPlane Position (Volume) Sequence\n"
+    "0020930F\tFFFFFFFF\t0\t0\tPlaneOrientationVolumeSequence\tSQ\t1\tPlane Orientation (Volume) Sequence\n"
+    "00209310\tFFFFFFFF\t0\t0\tTemporalPositionSequence\tSQ\t1\tTemporal Position Sequence\n"
+    "00209311\tFFFFFFFF\t0\t0\tDimensionOrganizationType\tCS\t1\tDimension Organization Type\n"
+    "00209312\tFFFFFFFF\t0\t0\tVolumeFrameOfReferenceUID\tUI\t1\tVolume Frame of Reference UID\n"
+    "00209313\tFFFFFFFF\t0\t0\tTableFrameOfReferenceUID\tUI\t1\tTable Frame of Reference UID\n"
+    "00209421\tFFFFFFFF\t0\t0\tDimensionDescriptionLabel\tLO\t1\tDimension Description Label\n"
+    "00209450\tFFFFFFFF\t0\t0\tPatientOrientationInFrameSequence\tSQ\t1\tPatient Orientation in Frame Sequence\n"
+    "00209453\tFFFFFFFF\t0\t0\tFrameLabel\tLO\t1\tFrame Label\n"
+    "00209518\tFFFFFFFF\t0\t0\tAcquisitionIndex\tUS\t1-n\tAcquisition Index\n"
+    "00209529\tFFFFFFFF\t0\t0\tContributingSOPInstancesReferenceSequence\tSQ\t1\tContributing SOP Instances Reference Sequence\n"
+    "00209536\tFFFFFFFF\t0\t0\tReconstructionIndex\tUS\t1\tReconstruction Index\n"
+    "00220001\tFFFFFFFF\t0\t0\tLightPathFilterPassThroughWavelength\tUS\t1\tLight Path Filter Pass-Through Wavelength\n"
+    "00220002\tFFFFFFFF\t0\t0\tLightPathFilterPassBand\tUS\t2\tLight Path Filter Pass Band\n"
+    "00220003\tFFFFFFFF\t0\t0\tImagePathFilterPassThroughWavelength\tUS\t1\tImage Path Filter Pass-Through Wavelength\n"
+    "00220004\tFFFFFFFF\t0\t0\tImagePathFilterPassBand\tUS\t2\tImage Path Filter Pass Band\n"
+    "00220005\tFFFFFFFF\t0\t0\tPatientEyeMovementCommanded\tCS\t1\tPatient Eye Movement Commanded\n"
+    "00220006\tFFFFFFFF\t0\t0\tPatientEyeMovementCommandCodeSequence\tSQ\t1\tPatient Eye Movement Command Code Sequence\n"
+    "00220007\tFFFFFFFF\t0\t0\tSphericalLensPower\tFL\t1\tSpherical Lens Power\n"
+    "00220008\tFFFFFFFF\t0\t0\tCylinderLensPower\tFL\t1\tCylinder Lens Power\n"
+    "00220009\tFFFFFFFF\t0\t0\tCylinderAxis\tFL\t1\tCylinder Axis\n"
+    "0022000A\tFFFFFFFF\t0\t0\tEmmetropicMagnification\tFL\t1\tEmmetropic Magnification\n"
+    "0022000B\tFFFFFFFF\t0\t0\tIntraOcularPressure\tFL\t1\tIntra Ocular Pressure\n"
+    "0022000C\tFFFFFFFF\t0\t0\tHorizontalFieldOfView\tFL\t1\tHorizontal Field of View\n"
+    "0022000D\tFFFFFFFF\t0\t0\tPupilDilated\tCS\t1\tPupil Dilated\n"
+    "0022000E\tFFFFFFFF\t0\t0\tDegreeOfDilation\tFL\t1\tDegree of Dilation\n"
+    "00220010\tFFFFFFFF\t0\t0\tStereoBaselineAngle\tFL\t1\tStereo Baseline Angle\n"
+    "00220011\tFFFFFFFF\t0\t0\tStereoBaselineDisplacement\tFL\t1\tStereo Baseline Displacement\n"
+    "00220012\tFFFFFFFF\t0\t0\tStereoHorizontalPixelOffset\tFL\t1\tStereo Horizontal Pixel Offset\n"
+    "00220013\tFFFFFFFF\t0\t0\tStereoVerticalPixelOffset\tFL\t1\tStereo Vertical Pixel Offset\n"
+    "00220014\tFFFFFFFF\t0\t0\tStereoRotation\tFL\t1\tStereo Rotation\n"
+    "00220015\tFFFFFFFF\t0\t0\tAcquisitionDeviceTypeCodeSequence\tSQ\t1\tAcquisition Device Type Code Sequence\n"
+    "00220016\tFFFFFFFF\t0\t0\tIlluminationTypeCodeSequence\tSQ\t1\tIllumination Type Code Sequence\n"
+    "00220017\tFFFFFFFF\t0\t0\tLightPathFilterTypeStackCodeSequence\tSQ\t1\tLight Path Filter Type Stack Code Sequence\n"
+    "00220018\tFFFFFFFF\t0\t0\tImagePathFilterTypeStackCodeSequence\tSQ\t1\tImage Path Filter Type Stack Code Sequence\n"
+    "00220019\tFFFFFFFF\t0\t0\tLensesCodeSequence\tSQ\t1\tLenses Code Sequence\n"
+    "0022001A\tFFFFFFFF\t0\t0\tChannelDescriptionCodeSequence\tSQ\t1\tChannel Description Code Sequence\n"
+    "0022001B\tFFFFFFFF\t0\t0\tRefractiveStateSequence\tSQ\t1\tRefractive State Sequence\n"
+    "0022001C\tFFFFFFFF\t0\t0\tMydriaticAgentCodeSequence\tSQ\t1\tMydriatic Agent Code Sequence\n"
+    "0022001D\tFFFFFFFF\t0\t0\tRelativeImagePositionCodeSequence\tSQ\t1\tRelative Image Position Code Sequence\n"
+    "0022001E\tFFFFFFFF\t0\t0\tCameraAngleOfView\tFL\t1\tCamera Angle of View\n"
+    "00220020\tFFFFFFFF\t0\t0\tStereoPairsSequence\tSQ\t1\tStereo Pairs Sequence\n"
+    "00220021\tFFFFFFFF\t0\t0\tLeftImageSequence\tSQ\t1\tLeft Image Sequence\n"
+    "00220022\tFFFFFFFF\t0\t0\tRightImageSequence\tSQ\t1\tRight Image Sequence\n"
+    "00220030\tFFFFFFFF\t0\t0\tAxialLengthOfTheEye\tFL\t1\tAxial Length of the Eye\n"
+    "00220031\tFFFFFFFF\t0\t0\tOphthalmicFrameLocationSequence\tSQ\t1\tOphthalmic Frame Location Sequence\n"
+    "00220032\tFFFFFFFF\t0\t0\tReferenceCoordinates\tFL\t2-2n\tReference Coordinates\n"
+    "00220035\tFFFFFFFF\t0\t0\tDepthSpatialResolution\tFL\t1\tDepth Spatial Resolution\n"
+    "00220036\tFFFFFFFF\t0\t0\tMaximumDepthDistortion\tFL\t1\tMaximum Depth Distortion\n"
+    "00220037\tFFFFFFFF\t0\t0\tAlongScanSpatialResolution\tFL\t1\tAlong-scan Spatial Resolution\n"
+    "00220038\tFFFFFFFF\t0\t0\tMaximumAlongScanDistortion\tFL\t1\tMaximum Along-scan Distortion\n"
+    "00220039\tFFFFFFFF\t0\t0\tOphthalmicImageOrientation\tCS\t1\tOphthalmic Image Orientation\n"
+    "00220041\tFFFFFFFF\t0\t0\tDepthOfTransverseImage\tFL\t1\tDepth of Transverse Image\n"
+    "00220042\tFFFFFFFF\t0\t0\tMydriaticAgentConcentrationUnitsSequence\tSQ\t1\tMydriatic Agent Concentration Units Sequence\n"
+    "00220048\tFFFFFFFF\t0\t0\tAcrossScanSpatialResolution\tFL\t1\tAcross-scan Spatial Resolution\n"
+    "00220049\tFFFFFFFF\t0\t0\tMaximumAcrossScanDistortion\tFL\t1\tMaximum Across-scan Distortion\n"
+    "0022004E\tFFFFFFFF\t0\t0\tMydriaticAgentConcentration\tDS\t1\tMydriatic Agent Concentration\n"
+    "00220055\tFFFFFFFF\t0\t0\tIlluminationWaveLength\tFL\t1\tIllumination Wave Length\n"
+    "00220056\tFFFFFFFF\t0\t0\tIlluminationPower\tFL\t1\tIllumination Power\n"
+    "00220057\tFFFFFFFF\t0\t0\tIlluminationBandwidth\tFL\t1\tIllumination Bandwidth\n"
+    "00220058\tFFFFFFFF\t0\t0\tMydriaticAgentSequence\tSQ\t1\tMydriatic Agent Sequence\n"
+    "00221007\tFFFFFFFF\t0\t0\tOphthalmicAxialMeasurementsRightEyeSequence\tSQ\t1\tOphthalmic Axial Measurements Right Eye Sequence\n"
+    "00221008\tFFFFFFFF\t0\t0\tOphthalmicAxialMeasurementsLeftEyeSequence\tSQ\t1\tOphthalmic Axial Measurements Left Eye Sequence\n"
+    "00221009\tFFFFFFFF\t0\t0\tOphthalmicAxialMeasurementsDeviceType\tCS\t1\tOphthalmic Axial Measurements Device Type\n"
+    "00221010\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthMeasurementsType\tCS\t1\tOphthalmic Axial Length Measurements Type\n"
+    "00221012\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthSequence\tSQ\t1\tOphthalmic Axial Length Sequence\n"
+    "00221019\tFFFFFFFF\t0\t0\tOphthalmicAxialLength\tFL\t1\tOphthalmic Axial Length\n"
+    "00221024\tFFFFFFFF\t0\t0\tLensStatusCodeSequence\tSQ\t1\tLens Status Code Sequence\n"
+    "00221025\tFFFFFFFF\t0\t0\tVitreousStatusCodeSequence\tSQ\t1\tVitreous Status Code Sequence\n"
+    "00221028\tFFFFFFFF\t0\t0\tIOLFormulaCodeSequence\tSQ\t1\tIOL Formula Code Sequence\n"
+    "00221029\tFFFFFFFF\t0\t0\tIOLFormulaDetail\tLO\t1\tIOL Formula Detail\n"
+    "00221033\tFFFFFFFF\t0\t0\tKeratometerIndex\tFL\t1\tKeratometer Index\n"
+    "00221035\tFFFFFFFF\t0\t0\tSourceOfOphthalmicAxialLengthCodeSequence\tSQ\t1\tSource of Ophthalmic Axial Length Code Sequence\n"
+    "00221037\tFFFFFFFF\t0\t0\tTargetRefraction\tFL\t1\tTarget Refraction\n"
+    "00221039\tFFFFFFFF\t0\t0\tRefractiveProcedureOccurred\tCS\t1\tRefractive Procedure Occurred\n"
+    "00221040\tFFFFFFFF\t0\t0\tRefractiveSurgeryTypeCodeSequence\tSQ\t1\tRefractive Surgery Type Code Sequence\n"
+    "00221044\tFFFFFFFF\t0\t0\tOphthalmicUltrasoundMethodCodeSequence\tSQ\t1\tOphthalmic Ultrasound Method Code Sequence\n"
+    "00221050\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthMeasurementsSequence\tSQ\t1\tOphthalmic Axial Length Measurements Sequence\n"
+    "00221053\tFFFFFFFF\t0\t0\tIOLPower\tFL\t1\tIOL Power\n"
+    "00221054\tFFFFFFFF\t0\t0\tPredictedRefractiveError\tFL\t1\tPredicted Refractive Error\n"
+    "00221059\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthVelocity\tFL\t1\tOphthalmic Axial Length Velocity\n"
+    "00221065\tFFFFFFFF\t0\t0\tLensStatusDescription\tLO\t1\tLens Status Description\n"
+    "00221066\tFFFFFFFF\t0\t0\tVitreousStatusDescription\tLO\t1\tVitreous Status Description\n"
+    "00221090\tFFFFFFFF\t0\t0\tIOLPowerSequence\tSQ\t1\tIOL Power Sequence\n"
+    "00221092\tFFFFFFFF\t0\t0\tLensConstantSequence\tSQ\t1\tLens Constant Sequence\n"
+    "00221093\tFFFFFFFF\t0\t0\tIOLManufacturer\tLO\t1\tIOL Manufacturer\n"
+    "00221094\tFFFFFFFF\t1\t0\tLensConstantDescription\tLO\t1\tLens Constant Description\n"
+    "00221095\tFFFFFFFF\t0\t0\tImplantName\tLO\t1\tImplant Name\n"
+    "00221096\tFFFFFFFF\t0\t0\tKeratometryMeasurementTypeCodeSequence\tSQ\t1\tKeratometry Measurement Type Code Sequence\n"
+    "00221097\tFFFFFFFF\t0\t0\tImplantPartNumber\tLO\t1\tImplant Part Number\n"
+    "00221100\tFFFFFFFF\t0\t0\tReferencedOphthalmicAxialMeasurementsSequence\tSQ\t1\tReferenced Ophthalmic Axial Measurements Sequence\n"
+    "00221101\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthMeasurementsSegmentNameCodeSequence\tSQ\t1\tOphthalmic Axial Length Measurements Segment Name Code Sequence\n"
+    "00221103\tFFFFFFFF\t0\t0\tRefractiveErrorBeforeRefractiveSurgeryCodeSequence\tSQ\t1\tRefractive Error Before Refractive Surgery Code Sequence\n"
+    "00221121\tFFFFFFFF\t0\t0\tIOLPowerForExactEmmetropia\tFL\t1\tIOL Power For Exact Emmetropia\n"
+    "00221122\tFFFFFFFF\t0\t0\tIOLPowerForExactTargetRefraction\tFL\t1\tIOL Power For Exact Target Refraction\n"
+    "00221125\tFFFFFFFF\t0\t0\tAnteriorChamberDepthDefinitionCodeSequence\tSQ\t1\tAnterior Chamber Depth Definition Code Sequence\n"
+    "00221127\tFFFFFFFF\t0\t0\tLensThicknessSequence\tSQ\t1\tLens Thickness Sequence\n"
+    "00221128\tFFFFFFFF\t0\t0\tAnteriorChamberDepthSequence\tSQ\t1\tAnterior Chamber Depth Sequence\n"
+    "00221130\tFFFFFFFF\t0\t0\tLensThickness\tFL\t1\tLens Thickness\n"
+    "00221131\tFFFFFFFF\t0\t0\tAnteriorChamberDepth\tFL\t1\tAnterior Chamber Depth\n"
+    "00221132\tFFFFFFFF\t0\t0\tSourceOfLensThicknessDataCodeSequence\tSQ\t1\tSource of Lens Thickness Data Code Sequence\n"
+    "00221133\tFFFFFFFF\t0\t0\tSourceOfAnteriorChamberDepthDataCodeSequence\tSQ\t1\tSource of Anterior Chamber Depth Data Code Sequence\n"
+    "00221134\tFFFFFFFF\t0\t0\tSourceOfRefractiveMeasurementsSequence\tSQ\t1\tSource of Refractive Measurements Sequence\n"
+    "00221135\tFFFFFFFF\t0\t0\tSourceOfRefractiveMeasurementsCodeSequence\tSQ\t1\tSource of Refractive Measurements Code Sequence\n"
+    "00221140\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthMeasurementModified\tCS\t1\tOphthalmic Axial Length Measurement Modified\n"
+    "00221150\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthDataSourceCodeSequence\tSQ\t1\tOphthalmic Axial Length Data Source Code Sequence\n"
+    "00221153\tFFFFFFFF\t1\t0\tOphthalmicAxialLengthAcquisitionMethodCodeSequence\tSQ\t1\tOphthalmic Axial Length Acquisition Method Code Sequence\n"
+    "00221155\tFFFFFFFF\t0\t0\tSignalToNoiseRatio\tFL\t1\tSignal to Noise Ratio\n"
+    "00221159\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthDataSourceDescription\tLO\t1\tOphthalmic Axial Length Data Source Description\n"
+    "00221210\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthMeasurementsTotalLengthSequence\tSQ\t1\tOphthalmic Axial Length Measurements Total Length Sequence\n"
+    "00221211\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthMeasurementsSegmentalLengthSequence\tSQ\t1\tOphthalmic Axial Length Measurements Segmental Length Sequence\n"
+    "00221212\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthMeasurementsLengthSummationSequence\tSQ\t1\tOphthalmic Axial Length Measurements Length Summation Sequence\n"
+    "00221220\tFFFFFFFF\t0\t0\tUltrasoundOphthalmicAxialLengthMeasurementsSequence\tSQ\t1\tUltrasound Ophthalmic Axial Length Measurements Sequence\n"
+    "00221225\tFFFFFFFF\t0\t0\tOpticalOphthalmicAxialLengthMeasurementsSequence\tSQ\t1\tOptical Ophthalmic Axial Length Measurements Sequence\n"
+    "00221230\tFFFFFFFF\t0\t0\tUltrasoundSelectedOphthalmicAxialLengthSequence\tSQ\t1\tUltrasound Selected Ophthalmic Axial Length Sequence\n"
+    "00221250\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthSelectionMethodCodeSequence\tSQ\t1\tOphthalmic Axial Length Selection Method Code Sequence\n"
+    "00221255\tFFFFFFFF\t0\t0\tOpticalSelectedOphthalmicAxialLengthSequence\tSQ\t1\tOptical Selected Ophthalmic Axial Length Sequence\n"
+    "00221257\tFFFFFFFF\t0\t0\tSelectedSegmentalOphthalmicAxialLengthSequence\tSQ\t1\tSelected Segmental Ophthalmic Axial Length Sequence\n"
+    "00221260\tFFFFFFFF\t0\t0\tSelectedTotalOphthalmicAxialLengthSequence\tSQ\t1\tSelected Total Ophthalmic Axial Length Sequence\n"
+    "00221262\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthQualityMetricSequence\tSQ\t1\tOphthalmic Axial Length Quality Metric Sequence\n"
+    "00221265\tFFFFFFFF\t1\t0\tOphthalmicAxialLengthQualityMetricTypeCodeSequence\tSQ\t1\tOphthalmic Axial Length Quality Metric Type Code Sequence\n"
+    "00221273\tFFFFFFFF\t1\t0\tOphthalmicAxialLengthQualityMetricTypeDescription\tLO\t1\tOphthalmic Axial Length Quality Metric Type Description\n"
+    "00221300\tFFFFFFFF\t0\t0\tIntraocularLensCalculationsRightEyeSequence\tSQ\t1\tIntraocular Lens Calculations Right Eye Sequence\n"
+    "00221310\tFFFFFFFF\t0\t0\tIntraocularLensCalculationsLeftEyeSequence\tSQ\t1\tIntraocular Lens Calculations Left Eye Sequence\n"
+    "00221330\tFFFFFFFF\t0\t0\tReferencedOphthalmicAxialLengthMeasurementQCImageSequence\tSQ\t1\tReferenced Ophthalmic Axial Length Measurement QC Image Sequence\n"
+    "00221415\tFFFFFFFF\t0\t0\tOphthalmicMappingDeviceType\tCS\t1\tOphthalmic Mapping Device Type\n"
+    "00221420\tFFFFFFFF\t0\t0\tAcquisitionMethodCodeSequence\tSQ\t1\tAcquisition Method Code Sequence\n"
+    "00221423\tFFFFFFFF\t0\t0\tAcquisitionMethodAlgorithmSequence\tSQ\t1\tAcquisition Method Algorithm Sequence\n"
+    "00221436\tFFFFFFFF\t0\t0\tOphthalmicThicknessMapTypeCodeSequence\tSQ\t1\tOphthalmic Thickness Map Type Code Sequence\n"
+    "00221443\tFFFFFFFF\t0\t0\tOphthalmicThicknessMappingNormalsSequence\tSQ\t1\tOphthalmic Thickness Mapping Normals Sequence\n"
+    "00221445\tFFFFFFFF\t0\t0\tRetinalThicknessDefinitionCodeSequence\tSQ\t1\tRetinal Thickness Definition Code Sequence\n"
+    "00221450\tFFFFFFFF\t0\t0\tPixelValueMappingToCodedConceptSequence\tSQ\t1\tPixel Value Mapping to Coded Concept Sequence\n"
+    "00221452\tFFFFFFFF\t0\t0\tMappedPixelValue\tUS SS\t1\tMapped Pixel Value\n"
+    "00221454\tFFFFFFFF\t0\t0\tPixelValueMappingExplanation\tLO\t1\tPixel Value Mapping Explanation\n"
+    "00221458\tFFFFFFFF\t0\t0\tOphthalmicThicknessMapQualityThresholdSequence\tSQ\t1\tOphthalmic Thickness Map Quality Threshold Sequence\n"
+    "00221460\tFFFFFFFF\t0\t0\tOphthalmicThicknessMapThresholdQualityRating\tFL\t1\tOphthalmic Thickness Map Threshold Quality Rating\n"
+    "00221463\tFFFFFFFF\t0\t0\tAnatomicStructureReferencePoint\tFL\t2\tAnatomic Structure Reference Point\n"
+    "00221465\tFFFFFFFF\t0\t0\tRegistrationToLocalizerSequence\tSQ\t1\tRegistration to Localizer Sequence\n"
+    "00221466\tFFFFFFFF\t0\t0\tRegisteredLocalizerUnits\tCS\t1\tRegistered Localizer Units\n"
+    "00221467\tFFFFFFFF\t0\t0\tRegisteredLocalizerTopLeftHandCorner\tFL\t2\tRegistered Localizer Top Left Hand Corner\n"
+    "00221468\tFFFFFFFF\t0\t0\tRegisteredLocalizerBottomRightHandCorner\tFL\t2\tRegistered Localizer Bottom Right Hand Corner\n"
+    "00221470\tFFFFFFFF\t0\t0\tOphthalmicThicknessMapQualityRatingSequence\tSQ\t1\tOphthalmic Thickness Map Quality Rating Sequence\n"
+    "00221472\tFFFFFFFF\t0\t0\tRelevantOPTAttributesSequence\tSQ\t1\tRelevant OPT Attributes Sequence\n"
+    "00221512\tFFFFFFFF\t0\t0\tTransformationMethodCodeSequence\tSQ\t1\tTransformation Method Code Sequence\n"
+    "00221513\tFFFFFFFF\t0\t0\tTransformationAlgorithmSequence\tSQ\t1\tTransformation Algorithm Sequence\n"
+    "00221515\tFFFFFFFF\t0\t0\tOphthalmicAxialLengthMethod\tCS\t1\tOphthalmic Axial Length Method\n"
+    "00221517\tFFFFFFFF\t0\t0\tOphthalmicFOV\tFL\t1\tOphthalmic FOV\n"
+    "00221518\tFFFFFFFF\t0\t0\tTwoDimensionalToThreeDimensionalMapSequence\tSQ\t1\tTwo Dimensional to Three Dimensional Map Sequence\n"
+    "00221525\tFFFFFFFF\t0\t0\tWideFieldOphthalmicPhotographyQualityRatingSequence\tSQ\t1\tWide Field Ophthalmic Photography Quality Rating Sequence\n"
+    "00221526\tFFFFFFFF\t0\t0\tWideFieldOphthalmicPhotographyQualityThresholdSequence\tSQ\t1\tWide Field Ophthalmic Photography Quality Threshold Sequence\n"
+    "00221527\tFFFFFFFF\t0\t0\tWideFieldOphthalmicPhotographyThresholdQualityRating\tFL\t1\tWide Field Ophthalmic Photography Threshold Quality Rating\n"
+    "00221528\tFFFFFFFF\t0\t0\tXCoordinatesCenterPixelViewAngle\tFL\t1\tX Coordinates Center Pixel View Angle\n"
+    "00221529\tFFFFFFFF\t0\t0\tYCoordinatesCenterPixelViewAngle\tFL\t1\tY Coordinates Center Pixel View Angle\n"
+    "00221530\tFFFFFFFF\t0\t0\tNumberOfMapPoints\tUL\t1\tNumber of Map Points\n"
+    "00221531\tFFFFFFFF\t0\t0\tTwoDimensionalToThreeDimensionalMapData\tOF\t1\tTwo Dimensional to Three Dimensional Map Data\n"
+    "00240010\tFFFFFFFF\t0\t0\tVisualFieldHorizontalExtent\tFL\t1\tVisual Field Horizontal Extent\n"
+    "00240011\tFFFFFFFF\t0\t0\tVisualFieldVerticalExtent\tFL\t1\tVisual Field Vertical Extent\n"
+    "00240012\tFFFFFFFF\t0\t0\tVisualFieldShape\tCS\t1\tVisual Field Shape\n"
+    "00240016\tFFFFFFFF\t0\t0\tScreeningTestModeCodeSequence\tSQ\t1\tScreening Test Mode Code Sequence\n"
+    "00240018\tFFFFFFFF\t0\t0\tMaximumStimulusLuminance\tFL\t1\tMaximum Stimulus Luminance\n"
+    "00240020\tFFFFFFFF\t0\t0\tBackgroundLuminance\tFL\t1\tBackground Luminance\n"
+    "00240021\tFFFFFFFF\t0\t0\tStimulusColorCodeSequence\tSQ\t1\tStimulus Color Code Sequence\n"
+    "00240024\tFFFFFFFF\t0\t0\tBackgroundIlluminationColorCodeSequence\tSQ\t1\tBackground Illumination Color Code Sequence\n"
+    "00240025\tFFFFFFFF\t0\t0\tStimulusArea\tFL\t1\tStimulus Area\n"
+    "00240028\tFFFFFFFF\t0\t0\tStimulusPresentationTime\tFL\t1\tStimulus Presentation Time\n"
+    "00240032\tFFFFFFFF\t0\t0\tFixationSequence\tSQ\t1\tFixation Sequence\n"
+    "00240033\tFFFFFFFF\t0\t0\tFixationMonitoringCodeSequence\tSQ\t1\tFixation Monitoring Code Sequence\n"
+    "00240034\tFFFFFFFF\t0\t0\tVisualFieldCatchTrialSequence\tSQ\t1\tVisual Field Catch Trial Sequence\n"
+    "00240035\tFFFFFFFF\t0\t0\tFixationCheckedQuantity\tUS\t1\tFixation Checked Quantity\n"
+    "00240036\tFFFFFFFF\t0\t0\tPatientNotProperlyFixatedQuantity\tUS\t1\tPatient Not Properly Fixated Quantity\n"
+    "00240037\tFFFFFFFF\t0\t0\tPresentedVisualStimuliDataFlag\tCS\t1\tPresented Visual Stimuli Data Flag\n"
+    "00240038\tFFFFFFFF\t0\t0\tNumberOfVisualStimuli\tUS\t1\tNumber of Visual Stimuli\n"
+    "00240039\tFFFFFFFF\t0\t0\tExcessiveFixationLossesDataFlag\tCS\t1\tExcessive Fixation Losses Data Flag\n"
+    "00240040\tFFFFFFFF\t0\t0\tExcessiveFixationLosses\tCS\t1\tExcessive Fixation Losses\n"
+    "00240042\tFFFFFFFF\t0\t0\tStimuliRetestingQuantity\tUS\t1\tStimuli Retesting Quantity\n"
+    "00240044\tFFFFFFFF\t0\t0\tCommentsOnPatientPerformanceOfVisualField\tLT\t1\tComments on Patient's Performance of Visual Field\n"
+    "00240045\tFFFFFFFF\t0\t0\tFalseNegativesEstimateFlag\tCS\t1\tFalse Negatives Estimate Flag\n"
+    "00240046\tFFFFFFFF\t0\t0\tFalseNegativesEstimate\tFL\t1\tFalse Negatives Estimate\n"
+    "00240048\tFFFFFFFF\t0\t0\tNegativeCatchTrialsQuantity\tUS\t1\tNegative Catch Trials Quantity\n"
+    "00240050\tFFFFFFFF\t0\t0\tFalseNegativesQuantity\tUS\t1\tFalse Negatives Quantity\n"
+    "00240051\tFFFFFFFF\t0\t0\tExcessiveFalseNegativesDataFlag\tCS\t1\tExcessive False Negatives Data Flag\n"
+    "00240052\tFFFFFFFF\t0\t0\tExcessiveFalseNegatives\tCS\t1\tExcessive False Negatives\n"
+    "00240053\tFFFFFFFF\t0\t0\tFalsePositivesEstimateFlag\tCS\t1\tFalse Positives Estimate Flag\n"
+    "00240054\tFFFFFFFF\t0\t0\tFalsePositivesEstimate\tFL\t1\tFalse Positives Estimate\n"
+    "00240055\tFFFFFFFF\t0\t0\tCatchTrialsDataFlag\tCS\t1\tCatch Trials Data Flag\n"
+    "00240056\tFFFFFFFF\t0\t0\tPositiveCatchTrialsQuantity\tUS\t1\tPositive Catch Trials Quantity\n"
+    "00240057\tFFFFFFFF\t0\t0\tTestPointNormalsDataFlag\tCS\t1\tTest Point Normals Data Flag\n"
+    "00240058\tFFFFFFFF\t0\t0\tTestPointNormalsSequence\tSQ\t1\tTest Point Normals Sequence\n"
+    "00240059\tFFFFFFFF\t0\t0\tGlobalDeviationProbabilityNormalsFlag\tCS\t1\tGlobal Deviation Probability Normals Flag\n"
+    "00240060\tFFFFFFFF\t0\t0\tFalsePositivesQuantity\tUS\t1\tFalse Positives Quantity\n"
+    "00240061\tFFFFFFFF\t0\t0\tExcessiveFalsePositivesDataFlag\tCS\t1\tExcessive False Positives Data Flag\n"
+    "00240062\tFFFFFFFF\t0\t0\tExcessiveFalsePositives\tCS\t1\tExcessive False Positives\n"
+    "00240063\tFFFFFFFF\t0\t0\tVisualFieldTestNormalsFlag\tCS\t1\tVisual Field Test Normals Flag\n"
+    "00240064\tFFFFFFFF\t0\t0\tResultsNormalsSequence\tSQ\t1\tResults Normals Sequence\n"
+    "00240065\tFFFFFFFF\t0\t0\tAgeCorrectedSensitivityDeviationAlgorithmSequence\tSQ\t1\tAge Corrected Sensitivity Deviation Algorithm Sequence\n"
+    "00240066\tFFFFFFFF\t0\t0\tGlobalDeviationFromNormal\tFL\t1\tGlobal Deviation From Normal\n"
+    "00240067\tFFFFFFFF\t0\t0\tGeneralizedDefectSensitivityDeviationAlgorithmSequence\tSQ\t1\tGeneralized Defect Sensitivity Deviation Algorithm Sequence\n"
+    "00240068\tFFFFFFFF\t0\t0\tLocalizedDeviationFromNormal\tFL\t1\tLocalized Deviation From Normal\n"
+    "00240069\tFFFFFFFF\t0\t0\tPatientReliabilityIndicator\tLO\t1\tPatient Reliability Indicator\n"
+    "00240070\tFFFFFFFF\t0\t0\tVisualFieldMeanSensitivity\tFL\t1\tVisual Field Mean Sensitivity\n"
+    "00240071\tFFFFFFFF\t0\t0\tGlobalDeviationProbability\tFL\t1\tGlobal Deviation Probability\n"
+    "00240072\tFFFFFFFF\t0\t0\tLocalDeviationProbabilityNormalsFlag\tCS\t1\tLocal Deviation Probability Normals Flag\n"
+    "00240073\tFFFFFFFF\t0\t0\tLocalizedDeviationProbability\tFL\t1\tLocalized Deviation Probability\n"
+    "00240074\tFFFFFFFF\t0\t0\tShortTermFluctuationCalculated\tCS\t1\tShort Term Fluctuation Calculated\n"
+    "00240075\tFFFFFFFF\t0\t0\tShortTermFluctuation\tFL\t1\tShort Term Fluctuation\n"
+    "00240076\tFFFFFFFF\t0\t0\tShortTermFluctuationProbabilityCalculated\tCS\t1\tShort Term Fluctuation Probability Calculated\n"
+    "00240077\tFFFFFFFF\t0\t0\tShortTermFluctuationProbability\tFL\t1\tShort Term Fluctuation Probability\n"
+    "00240078\tFFFFFFFF\t0\t0\tCorrectedLocalizedDeviationFromNormalCalculated\tCS\t1\tCorrected Localized Deviation From Normal Calculated\n"
+    "00240079\tFFFFFFFF\t0\t0\tCorrectedLocalizedDeviationFromNormal\tFL\t1\tCorrected Localized Deviation From Normal\n"
+    "00240080\tFFFFFFFF\t0\t0\tCorrectedLocalizedDeviationFromNormalProbabilityCalculated\tCS\t1\tCorrected Localized Deviation From Normal Probability Calculated\n"
+    "00240081\tFFFFFFFF\t0\t0\tCorrectedLocalizedDeviationFromNormalProbability\tFL\t1\tCorrected Localized Deviation From Normal Probability\n"
+    "00240083\tFFFFFFFF\t0\t0\tGlobalDeviationProbabilitySequence\tSQ\t1\tGlobal Deviation Probability Sequence\n"
+    "00240085\tFFFFFFFF\t0\t0\tLocalizedDeviationProbabilitySequence\tSQ\t1\tLocalized Deviation Probability Sequence\n"
+    "00240086\tFFFFFFFF\t0\t0\tFovealSensitivityMeasured\tCS\t1\tFoveal Sensitivity Measured\n"
+    "00240087\tFFFFFFFF\t0\t0\tFovealSensitivity\tFL\t1\tFoveal Sensitivity\n"
+    "00240088\tFFFFFFFF\t0\t0\tVisualFieldTestDuration\tFL\t1\tVisual Field Test Duration\n"
+    "00240089\tFFFFFFFF\t0\t0\tVisualFieldTestPointSequence\tSQ\t1\tVisual Field Test Point Sequence\n"
+    "00240090\tFFFFFFFF\t0\t0\tVisualFieldTestPointXCoordinate\tFL\t1\tVisual Field Test Point X-Coordinate\n"
+    "00240091\tFFFFFFFF\t0\t0\tVisualFieldTestPointYCoordinate\tFL\t1\tVisual Field Test Point Y-Coordinate\n"
+    "00240092\tFFFFFFFF\t0\t0\tAgeCorrectedSensitivityDeviationValue\tFL\t1\tAge Corrected Sensitivity Deviation Value\n"
+    "00240093\tFFFFFFFF\t0\t0\tStimulusResults\tCS\t1\tStimulus Results\n"
+    "00240094\tFFFFFFFF\t0\t0\tSensitivityValue\tFL\t1\tSensitivity Value\n"
+    "00240095\tFFFFFFFF\t0\t0\tRetestStimulusSeen\tCS\t1\tRetest Stimulus Seen\n"
+    "00240096\tFFFFFFFF\t0\t0\tRetestSensitivityValue\tFL\t1\tRetest Sensitivity Value\n"
+    "00240097\tFFFFFFFF\t0\t0\tVisualFieldTestPointNormalsSequence\tSQ\t1\tVisual Field Test Point Normals Sequence\n"
+    "00240098\tFFFFFFFF\t0\t0\tQuantifiedDefect\tFL\t1\tQuantified Defect\n"
+    "00240100\tFFFFFFFF\t0\t0\tAgeCorrectedSensitivityDeviationProbabilityValue\tFL\t1\tAge Corrected Sensitivity Deviation Probability Value\n"
+    "00240102\tFFFFFFFF\t0\t0\tGeneralizedDefectCorrectedSensitivityDeviationFlag\tCS\t1\tGeneralized Defect Corrected Sensitivity Deviation Flag\n"
+    "00240103\tFFFFFFFF\t0\t0\tGeneralizedDefectCorrectedSensitivityDeviationValue\tFL\t1\tGeneralized Defect Corrected Sensitivity Deviation Value\n"
+    "00240104\tFFFFFFFF\t0\t0\tGeneralizedDefectCorrectedSensitivityDeviationProbabilityValue\tFL\t1\tGeneralized Defect Corrected Sensitivity Deviation Probability Value\n"
+    "00240105\tFFFFFFFF\t0\t0\tMinimumSensitivityValue\tFL\t1\tMinimum Sensitivity Value\n"
+    "00240106\tFFFFFFFF\t0\t0\tBlindSpotLocalized\tCS\t1\tBlind Spot Localized\n"
+    "00240107\tFFFFFFFF\t0\t0\tBlindSpotXCoordinate\tFL\t1\tBlind Spot X-Coordinate\n"
+    "00240108\tFFFFFFFF\t0\t0\tBlindSpotYCoordinate\tFL\t1\tBlind Spot Y-Coordinate\n"
+    "00240110\tFFFFFFFF\t0\t0\tVisualAcuityMeasurementSequence\tSQ\t1\tVisual Acuity Measurement Sequence\n"
+    "00240112\tFFFFFFFF\t0\t0\tRefractiveParametersUsedOnPatientSequence\tSQ\t1\tRefractive Parameters Used on Patient Sequence\n"
+    "00240113\tFFFFFFFF\t0\t0\tMeasurementLaterality\tCS\t1\tMeasurement Laterality\n"
+    "00240114\tFFFFFFFF\t0\t0\tOphthalmicPatientClinicalInformationLeftEyeSequence\tSQ\t1\tOphthalmic Patient Clinical Information Left Eye Sequence\n"
+    "00240115\tFFFFFFFF\t0\t0\tOphthalmicPatientClinicalInformationRightEyeSequence\tSQ\t1\tOphthalmic Patient Clinical Information Right Eye Sequence\n"
+    "00240117\tFFFFFFFF\t0\t0\tFovealPointNormativeDataFlag\tCS\t1\tFoveal Point Normative Data Flag\n"
+    "00240118\tFFFFFFFF\t0\t0\tFovealPointProbabilityValue\tFL\t1\tFoveal Point Probability Value\n"
+    "00240120\tFFFFFFFF\t0\t0\tScreeningBaselineMeasured\tCS\t1\tScreening Baseline Measured\n"
+    "00240122\tFFFFFFFF\t0\t0\tScreeningBaselineMeasuredSequence\tSQ\t1\tScreening Baseline Measured Sequence\n"
+    "00240124\tFFFFFFFF\t0\t0\tScreeningBaselineType\tCS\t1\tScreening Baseline Type\n"
+    "00240126\tFFFFFFFF\t0\t0\tScreeningBaselineValue\tFL\t1\tScreening Baseline Value\n"
+    "00240202\tFFFFFFFF\t0\t0\tAlgorithmSource\tLO\t1\tAlgorithm Source\n"
+    "00240306\tFFFFFFFF\t0\t0\tDataSetName\tLO\t1\tData Set Name\n"
+    "00240307\tFFFFFFFF\t0\t0\tDataSetVersion\tLO\t1\tData Set Version\n"
+    "00240308\tFFFFFFFF\t0\t0\tDataSetSource\tLO\t1\tData Set Source\n"
+    "00240309\tFFFFFFFF\t0\t0\tDataSetDescription\tLO\t1\tData Set Description\n"
+    "00240317\tFFFFFFFF\t0\t0\tVisualFieldTestReliabilityGlobalIndexSequence\tSQ\t1\tVisual Field Test Reliability Global Index Sequence\n"
+    "00240320\tFFFFFFFF\t0\t0\tVisualFieldGlobalResultsIndexSequence\tSQ\t1\tVisual Field Global Results Index Sequence\n"
+    "00240325\tFFFFFFFF\t0\t0\tDataObservationSequence\tSQ\t1\tData Observation Sequence\n"
+    "00240338\tFFFFFFFF\t0\t0\tIndexNormalsFlag\tCS\t1\tIndex Normals Flag\n"
+    "00240341\tFFFFFFFF\t0\t0\tIndexProbability\tFL\t1\tIndex Probability\n"
+    "00240344\tFFFFFFFF\t0\t0\tIndexProbabilitySequence\tSQ\t1\tIndex Probability Sequence\n"
+    "00280002\tFFFFFFFF\t0\t0\tSamplesPerPixel\tUS\t1\tSamples per Pixel\n"
+    "00280003\tFFFFFFFF\t0\t0\tSamplesPerPixelUsed\tUS\t1\tSamples per Pixel Used\n"
+    "00280004\tFFFFFFFF\t0\t0\tPhotometricInterpretation\tCS\t1\tPhotometric Interpretation\n"
+    "00280005\tFFFFFFFF\t1\t0\tImageDimensions\tUS\t1\tImage Dimensions\n"
+    "00280006\tFFFFFFFF\t0\t0\tPlanarConfiguration\tUS\t1\tPlanar Configuration\n"
+    "00280008\tFFFFFFFF\t0\t0\tNumberOfFrames\tIS\t1\tNumber of Frames\n"
+    "00280009\tFFFFFFFF\t0\t0\tFrameIncrementPointer\tAT\t1-n\tFrame Increment Pointer\n"
+    "0028000A\tFFFFFFFF\t0\t0\tFrameDimensionPointer\tAT\t1-n\tFrame Dimension Pointer\n"
+    "00280010\tFFFFFFFF\t0\t0\tRows\tUS\t1\tRows\n"
+    "00280011\tFFFFFFFF\t0\t0\tColumns\tUS\t1\tColumns\n"
+    "00280012\tFFFFFFFF\t1\t0\tPlanes\tUS\t1\tPlanes\n"
+    "00280014\tFFFFFFFF\t0\t0\tUltrasoundColorDataPresent\tUS\t1\tUltrasound Color Data Present\n"
+    "00280020\tFFFFFFFF\t1\t0\t\t\t\t\n"
+    "00280030\tFFFFFFFF\t0\t0\tPixelSpacing\tDS\t2\tPixel Spacing\n"
+    "00280031\tFFFFFFFF\t0\t0\tZoomFactor\tDS\t2\tZoom Factor\n"
+    "00280032\tFFFFFFFF\t0\t0\tZoomCenter\tDS\t2\tZoom Center\n"
+    "00280034\tFFFFFFFF\t0\t0\tPixelAspectRatio\tIS\t2\tPixel Aspect Ratio\n"
+    "00280040\tFFFFFFFF\t1\t0\tImageFormat\tCS\t1\tImage Format\n"
+    "00280050\tFFFFFFFF\t1\t0\tManipulatedImage\tLO\t1-n\tManipulated Image\n"
+    "00280051\tFFFFFFFF\t0\t0\tCorrectedImage\tCS\t1-n\tCorrected Image\n"
+    "0028005F\tFFFFFFFF\t1\t0\tCompressionRecognitionCode\tLO\t1\tCompression Recognition Code\n"
+    "00280060\tFFFFFFFF\t1\t0\tCompressionCode\tCS\t1\tCompression Code\n"
+    "00280061\tFFFFFFFF\t1\t0\tCompressionOriginator\tSH\t1\tCompression Originator\n"
+    "00280062\tFFFFFFFF\t1\t0\tCompressionLabel\tLO\t1\tCompression Label\n"
+    "00280063\tFFFFFFFF\t1\t0\tCompressionDescription\tSH\t1\tCompression Description\n"
+    "00280065\tFFFFFFFF\t1\t0\tCompressionSequence\tCS\t1-n\tCompression Sequence\n"
+    "00280066\tFFFFFFFF\t1\t0\tCompressionStepPointers\tAT\t1-n\tCompression Step Pointers\n"
+    "00280068\tFFFFFFFF\t1\t0\tRepeatInterval\tUS\t1\tRepeat Interval\n"
+    "00280069\tFFFFFFFF\t1\t0\tBitsGrouped\tUS\t1\tBits Grouped\n"
+    "00280070\tFFFFFFFF\t1\t0\tPerimeterTable\tUS\t1-n\tPerimeter Table\n"
+    "00280071\tFFFFFFFF\t1\t0\tPerimeterValue\tUS SS\t1\tPerimeter Value\n"
+    "00280080\tFFFFFFFF\t1\t0\tPredictorRows\tUS\t1\tPredictor Rows\n"
+    "00280081\tFFFFFFFF\t1\t0\tPredictorColumns\tUS\t1\tPredictor Columns\n"
+    "00280082\tFFFFFFFF\t1\t0\tPredictorConstants\tUS\t1-n\tPredictor Constants\n"
+    "00280090\tFFFFFFFF\t1\t0\tBlockedPixels\tCS\t1\tBlocked Pixels\n"
+    "00280091\tFFFFFFFF\t1\t0\tBlockRows\tUS\t1\tBlock Rows\n"
+    "00280092\tFFFFFFFF\t1\t0\tBlockColumns\tUS\t1\tBlock Columns\n"
+    "00280093\tFFFFFFFF\t1\t0\tRowOverlap\tUS\t1\tRow Overlap\n"
+    "00280094\tFFFFFFFF\t1\t0\tColumnOverlap\tUS\t1\tColumn Overlap\n"
+    "00280100\tFFFFFFFF\t0\t0\tBitsAllocated\tUS\t1\tBits Allocated\n"
+    "00280101\tFFFFFFFF\t0\t0\tBitsStored\tUS\t1\tBits Stored\n"
+    "00280102\tFFFFFFFF\t0\t0\tHighBit\tUS\t1\tHigh Bit\n"
+    "00280103\tFFFFFFFF\t0\t0\tPixelRepresentation\tUS\t1\tPixel Representation\n"
+    "00280104\tFFFFFFFF\t1\t0\tSmallestValidPixelValue\tUS SS\t1\tSmallest Valid Pixel Value\n"
+    "00280105\tFFFFFFFF\t1\t0\tLargestValidPixelValue\tUS SS\t1\tLargest Valid Pixel Value\n"
+    "00280106\tFFFFFFFF\t0\t0\tSmallestImagePixelValue\tUS SS\t1\tSmallest Image Pixel Value\n"
+    "00280107\tFFFFFFFF\t0\t0\tLargestImagePixelValue\tUS SS\t1\tLargest Image Pixel Value\n"
+    "00280108\tFFFFFFFF\t0\t0\tSmallestPixelValueInSeries\tUS SS\t1\tSmallest Pixel Value in Series\n"
+    "00280109\tFFFFFFFF\t0\t0\tLargestPixelValueInSeries\tUS SS\t1\tLargest Pixel Value in Series\n"
+    "00280110\tFFFFFFFF\t1\t0\tSmallestImagePixelValueInPlane\tUS SS\t1\tSmallest Image Pixel Value in Plane\n"
+    "00280111\tFFFFFFFF\t1\t0\tLargestImagePixelValueInPlane\tUS SS\t1\tLargest Image Pixel Value in Plane\n"
+    "00280120\tFFFFFFFF\t0\t0\tPixelPaddingValue\tUS SS\t1\tPixel Padding Value\n"
+    "00280121\tFFFFFFFF\t0\t0\tPixelPaddingRangeLimit\tUS SS\t1\tPixel Padding Range Limit\n"
+    "00280122\tFFFFFFFF\t0\t0\tFloatPixelPaddingValue\tFL\t1\tFloat Pixel Padding Value\n"
+    "00280123\tFFFFFFFF\t0\t0\tDoubleFloatPixelPaddingValue\tFD\t1\tDouble Float Pixel Padding Value\n"
+    "00280124\tFFFFFFFF\t0\t0\tFloatPixelPaddingRangeLimit\tFL\t1\tFloat Pixel Padding Range Limit\n"
+    "00280125\tFFFFFFFF\t0\t0\tDoubleFloatPixelPaddingRangeLimit\tFD\t1\tDouble Float Pixel Padding Range Limit\n"
+    "00280200\tFFFFFFFF\t1\t0\tImageLocation\tUS\t1\tImage Location\n"
+    "00280300\tFFFFFFFF\t0\t0\tQualityControlImage\tCS\t1\tQuality Control Image\n"
+    "00280301\tFFFFFFFF\t0\t0\tBurnedInAnnotation\tCS\t1\tBurned In Annotation\n"
+    "00280302\tFFFFFFFF\t0\t0\tRecognizableVisualFeatures\tCS\t1\tRecognizable Visual Features\n"
+    "00280303\tFFFFFFFF\t0\t0\tLongitudinalTemporalInformationModified\tCS\t1\tLongitudinal Temporal Information Modified\n"
+    "00280304\tFFFFFFFF\t0\t0\tReferencedColorPaletteInstanceUID\tUI\t1\tReferenced Color Palette Instance UID\n"
+    "00280400\tFFFFFF0F\t1\t0\tRowsForNthOrderCoefficients\tUS\t1\tRows For Nth Order Coefficients\n"
+    "00280400\tFFFFFFFF\t1\t0\tTransformLabel\tLO\t1\tTransform Label\n"
+    "00280401\tFFFFFF0F\t1\t0\tColumnsForNthOrderCoefficients\tUS\t1\tColumns For Nth Order Coefficients\n"
+    "00280401\tFFFFFFFF\t1\t0\tTransformVersionNumber\tLO\t1\tTransform Version Number\n"
+    "00280402\tFFFFFF0F\t1\t0\tCoefficientCoding\tLO\t1-n\tCoefficient Coding\n"
+    "00280402\tFFFFFFFF\t1\t0\tNumberOfTransformSteps\tUS\t1\tNumber of Transform Steps\n"
+    "00280403\tFFFFFF0F\t1\t0\tCoefficientCodingPointers\tAT\t1-n\tCoefficient Coding Pointers\n"
+    "00280403\tFFFFFFFF\t1\t0\tSequenceOfCompressedData\tLO\t1-n\tSequence of Compressed Data\n"
+    "00280404\tFFFFFFFF\t1\t0\tDetailsOfCoefficients\tAT\t1-n\tDetails of Coefficients\n"
+    "00280700\tFFFFFFFF\t1\t0\tDCTLabel\tLO\t1\tDCT Label\n"
+    "00280701\tFFFFFFFF\t1\t0\tDataBlockDescription\tCS\t1-n\tData Block Description\n"
+    "00280702\tFFFFFFFF\t1\t0\tDataBlock\tAT\t1-n\tData Block\n"
+    "00280710\tFFFFFFFF\t1\t0\tNormalizationFactorFormat\tUS\t1\tNormalization Factor Format\n"
+    "00280720\tFFFFFFFF\t1\t0\tZonalMapNumberFormat\tUS\t1\tZonal Map Number Format\n"
+    "00280721\tFFFFFFFF\t1\t0\tZonalMapLocation\tAT\t1-n\tZonal Map Location\n"
+    "00280722\tFFFFFFFF\t1\t0\tZonalMapFormat\tUS\t1\tZonal Map Format\n"
+    "00280730\tFFFFFFFF\t1\t0\tAdaptiveMapFormat\tUS\t1\tAdaptive Map Format\n"
+    "00280740\tFFFFFFFF\t1\t0\tCodeNumberFormat\tUS\t1\tCode Number Format\n"
+    "00280800\tFFFFFF0F\t1\t0\tCodeLabel\tCS\t1-n\tCode Label\n"
+    "00280802\tFFFFFF0F\t1\t0\tNumberOfTables\tUS\t1\tNumber of Tables\n"
+    "00280803\tFFFFFF0F\t1\t0\tCodeTableLocation\tAT\t1-n\tCode Table Location\n"
+    "00280804\tFFFFFF0F\t1\t0\tBitsForCodeWord\tUS\t1\tBits For Code Word\n"
+    "00280808\tFFFFFF0F\t1\t0\tImageDataLocation\tAT\t1-n\tImage Data Location\n"
+    "00280A02\tFFFFFFFF\t0\t0\tPixelSpacingCalibrationType\tCS\t1\tPixel Spacing Calibration Type\n"
+    "00280A04\tFFFFFFFF\t0\t0\tPixelSpacingCalibrationDescription\tLO\t1\tPixel Spacing Calibration Description\n"
+    "00281040\tFFFFFFFF\t0\t0\tPixelIntensityRelationship\tCS\t1\tPixel Intensity Relationship\n"
+    "00281041\tFFFFFFFF\t0\t0\tPixelIntensityRelationshipSign\tSS\t1\tPixel Intensity Relationship Sign\n"
+    "00281050\tFFFFFFFF\t0\t0\tWindowCenter\tDS\t1-n\tWindow Center\n"
+    "00281051\tFFFFFFFF\t0\t0\tWindowWidth\tDS\t1-n\tWindow Width\n"
+    "00281052\tFFFFFFFF\t0\t0\tRescaleIntercept\tDS\t1\tRescale Intercept\n"
+    "00281053\tFFFFFFFF\t0\t0\tRescaleSlope\tDS\t1\tRescale Slope\n"
+    "00281054\tFFFFFFFF\t0\t0\tRescaleType\tLO\t1\tRescale Type\n"
+    "00281055\tFFFFFFFF\t0\t0\tWindowCenterWidthExplanation\tLO\t1-n\tWindow Center & Width Explanation\n"
+    "00281056\tFFFFFFFF\t0\t0\tVOILUTFunction\tCS\t1\tVOI LUT Function\n"
+    "00281080\tFFFFFFFF\t1\t0\tGrayScale\tCS\t1\tGray Scale\n"
+    "00281090\tFFFFFFFF\t0\t0\tRecommendedViewingMode\tCS\t1\tRecommended Viewing Mode\n"
+    "00281100\tFFFFFFFF\t1\t0\tGrayLookupTableDescriptor\tUS SS\t3\tGray Lookup Table Descriptor\n"
+    "00281101\tFFFFFFFF\t0\t0\tRedPaletteColorLookupTableDescriptor\tUS SS\t3\tRed Palette Color Lookup Table Descriptor\n"
+    "00281102\tFFFFFFFF\t0\t0\tGreenPaletteColorLookupTableDescriptor\tUS SS\t3\tGreen Palette Color Lookup Table Descriptor\n"
+    "00281103\tFFFFFFFF\t0\t0\tBluePaletteColorLookupTableDescriptor\tUS SS\t3\tBlue Palette Color Lookup Table Descriptor\n"
+    "00281104\tFFFFFFFF\t0\t0\tAlphaPaletteColorLookupTableDescriptor\tUS\t3\tAlpha Palette Color Lookup Table Descriptor\n"
+    "00281111\tFFFFFFFF\t1\t0\tLargeRedPaletteColorLookupTableDescriptor\tUS SS\t4\tLarge Red Palette Color Lookup Table Descriptor\n"
+    "00281112\tFFFFFFFF\t1\t0\tLargeGreenPaletteColorLookupTableDescriptor\tUS SS\t4\tLarge Green Palette Color Lookup Table Descriptor\n"
+    "00281113\tFFFFFFFF\t1\t0\tLargeBluePaletteColorLookupTableDescriptor\tUS SS\t4\tLarge Blue Palette Color Lookup Table Descriptor\n"
+    "00281199\tFFFFFFFF\t0\t0\tPaletteColorLookupTableUID\tUI\t1\tPalette Color Lookup Table UID\n"
+    "00281200\tFFFFFFFF\t1\t0\tGrayLookupTableData\tUS SS OW\t1-n or 1\tGray Lookup Table Data\n"
+    "00281201\tFFFFFFFF\t0\t0\tRedPaletteColorLookupTableData\tOW\t1\tRed Palette Color Lookup Table Data\n"
+    "00281202\tFFFFFFFF\t0\t0\tGreenPaletteColorLookupTableData\tOW\t1\tGreen Palette Color Lookup Table Data\n"
+    "00281203\tFFFFFFFF\t0\t0\tBluePaletteColorLookupTableData\tOW\t1\tBlue Palette Color Lookup Table Data\n"
+    "00281204\tFFFFFFFF\t0\t0\tAlphaPaletteColorLookupTableData\tOW\t1\tAlpha Palette Color Lookup Table Data\n"
+    "00281211\tFFFFFFFF\t1\t0\tLargeRedPaletteColorLookupTableData\tOW\t1\tLarge Red Palette Color Lookup Table Data\n"
+    "00281212\tFFFFFFFF\t1\t0\tLargeGreenPaletteColorLookupTableData\tOW\t1\tLarge Green Palette Color Lookup Table Data\n"
+    "00281213\tFFFFFFFF\t1\t0\tLargeBluePaletteColorLookupTableData\tOW\t1\tLarge Blue Palette Color Lookup Table Data\n"
+    "00281214\tFFFFFFFF\t1\t0\tLargePaletteColorLookupTableUID\tUI\t1\tLarge Palette Color Lookup Table UID\n"
+    "00281221\tFFFFFFFF\t0\t0\tSegmentedRedPaletteColorLookupTableData\tOW\t1\tSegmented Red Palette Color Lookup Table Data\n"
+    "00281222\tFFFFFFFF\t0\t0\tSegmentedGreenPaletteColorLookupTableData\tOW\t1\tSegmented Green Palette Color Lookup Table Data\n"
+    "00281223\tFFFFFFFF\t0\t0\tSegmentedBluePaletteColorLookupTableData\tOW\t1\tSegmented Blue Palette Color Lookup Table Data\n"
+    "00281300\tFFFFFFFF\t0\t0\tBreastImplantPresent\tCS\t1\tBreast Implant Present\n"
+    "00281350\tFFFFFFFF\t0\t0\tPartialView\tCS\t1\tPartial View\n"
+    "00281351\tFFFFFFFF\t0\t0\tPartialViewDescription\tST\t1\tPartial View Description\n"
+    "00281352\tFFFFFFFF\t0\t0\tPartialViewCodeSequence\tSQ\t1\tPartial View Code Sequence\n"
+    "0028135A\tFFFFFFFF\t0\t0\tSpatialLocationsPreserved\tCS\t1\tSpatial Locations Preserved\n"
+    "00281401\tFFFFFFFF\t0\t0\tDataFrameAssignmentSequence\tSQ\t1\tData Frame Assignment Sequence\n"
+    "00281402\tFFFFFFFF\t0\t0\tDataPathAssignment\tCS\t1\tData Path Assignment\n"
+    "00281403\tFFFFFFFF\t0\t0\tBitsMappedToColorLookupTable\tUS\t1\tBits Mapped to Color Lookup Table\n"
+    "00281404\tFFFFFFFF\t0\t0\tBlendingLUT1Sequence\tSQ\t1\tBlending LUT 1 Sequence\n"
+    "00281405\tFFFFFFFF\t0\t0\tBlendingLUT1TransferFunction\tCS\t1\tBlending LUT 1 Transfer Function\n"
+    "00281406\tFFFFFFFF\t0\t0\tBlendingWeightConstant\tFD\t1\tBlending Weight Constant\n"
+    "00281407\tFFFFFFFF\t0\t0\tBlendingLookupTableDescriptor\tUS\t3\tBlending Lookup Table Descriptor\n"
+    "00281408\tFFFFFFFF\t0\t0\tBlendingLookupTableData\tOW\t1\tBlending Lookup Table Data\n"
+    "0028140B\tFFFFFFFF\t0\t0\tEnhancedPaletteColorLookupTableSequence\tSQ\t1\tEnhanced Palette Color Lookup Table Sequence\n"
+    "0028140C\tFFFFFFFF\t0\t0\tBlendingLUT2Sequence\tSQ\t1\tBlending LUT 2 Sequence\n"
+    "0028140D\tFFFFFFFF\t0\t0\tBlendingLUT2TransferFunction\tCS\t1\tBlending LUT 2 Transfer Function\n"
+    "0028140E\tFFFFFFFF\t0\t0\tDataPathID\tCS\t1\tData Path ID\n"
+    "0028140F\tFFFFFFFF\t0\t0\tRGBLUTTransferFunction\tCS\t1\tRGB LUT Transfer Function\n"
+    "00281410\tFFFFFFFF\t0\t0\tAlphaLUTTransferFunction\tCS\t1\tAlpha LUT Transfer Function\n"
+    "00282000\tFFFFFFFF\t0\t0\tICCProfile\tOB\t1\tICC Profile\n"
+    "00282110\tFFFFFFFF\t0\t0\tLossyImageCompression\tCS\t1\tLossy Image Compression\n"
+    "00282112\tFFFFFFFF\t0\t0\tLossyImageCompressionRatio\tDS\t1-n\tLossy Image Compression Ratio\n"
+    "00282114\tFFFFFFFF\t0\t0\tLossyImageCompressionMethod\tCS\t1-n\tLossy Image Compression Method\n"
+    "00283000\tFFFFFFFF\t0\t0\tModalityLUTSequence\tSQ\t1\tModality LUT Sequence\n"
+    "00283002\tFFFFFFFF\t0\t0\tLUTDescriptor\tUS SS\t3\tLUT Descriptor\n"
+    "00283003\tFFFFFFFF\t0\t0\tLUTExplanation\tLO\t1\tLUT Explanation\n"
+    "00283004\tFFFFFFFF\t0\t0\tModalityLUTType\tLO\t1\tModality LUT Type\n"
+    "00283006\tFFFFFFFF\t0\t0\tLUTData\tUS OW\t1-n or 1\tLUT Data\n"
+    "00283010\tFFFFFFFF\t0\t0\tVOILUTSequence\tSQ\t1\tVOI LUT Sequence\n"
+    "00283110\tFFFFFFFF\t0\t0\tSoftcopyVOILUTSequence\tSQ\t1\tSoftcopy VOI LUT Sequence\n"
+    "00284000\tFFFFFFFF\t1\t0\tImagePresentationComments\tLT\t1\tImage Presentation Comments\n"
+    "00285000\tFFFFFFFF\t1\t0\tBiPlaneAcquisitionSequence\tSQ\t1\tBi-Plane Acquisition Sequence\n"
+    "00286010\tFFFFFFFF\t0\t0\tRepresentativeFrameNumber\tUS\t1\tRepresentative Frame Number\n"
+    "00286020\tFFFFFFFF\t0\t0\tFrameNumbersOfInterest\tUS\t1-n\tFrame Numbers of Interest (FOI)\n"
+    "00286022\tFFFFFFFF\t0\t0\tFrameOfInterestDescription\tLO\t1-n\tFrame of Interest Description\n"
+    "00286023\tFFFFFFFF\t0\t0\tFrameOfInterestType\tCS\t1-n\tFrame of Interest Type\n"
+    "00286030\tFFFFFFFF\t1\t0\tMaskPointers\tUS\t1-n\tMask Pointer(s)\n"
+    "00286040\tFFFFFFFF\t0\t0\tRWavePointer\tUS\t1-n\tR Wave Pointer\n"
+    "00286100\tFFFFFFFF\t0\t0\tMaskSubtractionSequence\tSQ\t1\tMask Subtraction Sequence\n"
+    "00286101\tFFFFFFFF\t0\t0\tMaskOperation\tCS\t1\tMask Operation\n"
+    "00286102\tFFFFFFFF\t0\t0\tApplicableFrameRange\tUS\t2-2n\tApplicable Frame Range\n"
+    "00286110\tFFFFFFFF\t0\t0\tMaskFrameNumbers\tUS\t1-n\tMask Frame Numbers\n"
+    "00286112\tFFFFFFFF\t0\t0\tContrastFrameAveraging\tUS\t1\tContrast Frame Averaging\n"
+    "00286114\tFFFFFFFF\t0\t0\tMaskSubPixelShift\tFL\t2\tMask Sub-pixel Shift\n"
+    "00286120\tFFFFFFFF\t0\t0\tTIDOffset\tSS\t1\tTID Offset\n"
+    "00286190\tFFFFFFFF\t0\t0\tMaskOperationExplanation\tST\t1\tMask Operation Explanation\n"
+    "00287000\tFFFFFFFF\t0\t0\tEquipmentAdministratorSequence\tSQ\t1\tEquipment Administrator Sequence\n"
+    "00287001\tFFFFFFFF\t0\t0\tNumberOfDisplaySubsystems\tUS\t1\tNumber of Display Subsystems\n"
+    "00287002\tFFFFFFFF\t0\t0\tCurrentConfigurationID\tUS\t1\tCurrent Configuration ID\n"
+    "00287003\tFFFFFFFF\t0\t0\tDisplaySubsystemID\tUS\t1\tDisplay Subsystem ID\n"
+    "00287004\tFFFFFFFF\t0\t0\tDisplaySubsystemName\tSH\t1\tDisplay Subsystem Name\n"
+    "00287005\tFFFFFFFF\t0\t0\tDisplaySubsystemDescription\tLO\t1\tDisplay Subsystem Description\n"
+    "00287006\tFFFFFFFF\t0\t0\tSystemStatus\tCS\t1\tSystem Status\n"
+    "00287007\tFFFFFFFF\t0\t0\tSystemStatusComment\tLO\t1\tSystem Status Comment\n"
+    "00287008\tFFFFFFFF\t0\t0\tTargetLuminanceCharacteristicsSequence\tSQ\t1\tTarget Luminance Characteristics Sequence\n"
+    "00287009\tFFFFFFFF\t0\t0\tLuminanceCharacteristicsID\tUS\t1\tLuminance Characteristics ID\n"
+    "0028700A\tFFFFFFFF\t0\t0\tDisplaySubsystemConfigurationSequence\tSQ\t1\tDisplay Subsystem Configuration Sequence\n"
+    "0028700B\tFFFFFFFF\t0\t0\tConfigurationID\tUS\t1\tConfiguration ID\n"
+    "0028700C\tFFFFFFFF\t0\t0\tConfigurationName\tSH\t1\tConfiguration Name\n"
+    "0028700D\tFFFFFFFF\t0\t0\tConfigurationDescription\tLO\t1\tConfiguration Description\n"
+    "0028700E\tFFFFFFFF\t0\t0\tReferencedTargetLuminanceCharacteristicsID\tUS\t1\tReferenced Target Luminance Characteristics ID\n"
+    "0028700F\tFFFFFFFF\t0\t0\tQAResultsSequence\tSQ\t1\tQA Results Sequence\n"
+    "00287010\tFFFFFFFF\t0\t0\tDisplaySubsystemQAResultsSequence\tSQ\t1\tDisplay Subsystem QA Results Sequence\n"
+    "00287011\tFFFFFFFF\t0\t0\tConfigurationQAResultsSequence\tSQ\t1\tConfiguration QA Results Sequence\n"
+    "00287012\tFFFFFFFF\t0\t0\tMeasurementEquipmentSequence\tSQ\t1\tMeasurement Equipment Sequence\n"
+    "00287013\tFFFFFFFF\t0\t0\tMeasurementFunctions\tCS\t1-n\tMeasurement Functions\n"
+    "00287014\tFFFFFFFF\t0\t0\tMeasurementEquipmentType\tCS\t1\tMeasurement Equipment Type\n"
+    "00287015\tFFFFFFFF\t0\t0\tVisualEvaluationResultSequence\tSQ\t1\tVisual Evaluation Result Sequence\n"
+    "00287016\tFFFFFFFF\t0\t0\tDisplayCalibrationResultSequence\tSQ\t1\tDisplay Calibration Result Sequence\n"
+    "00287017\tFFFFFFFF\t0\t0\tDDLValue\tUS\t1\tDDL Value\n"
+    "00287018\tFFFFFFFF\t0\t0\tCIExyWhitePoint\tFL\t2\tCIExy White Point\n"
+    "00287019\tFFFFFFFF\t0\t0\tDisplayFunctionType\tCS\t1\tDisplay Function Type\n"
+    "0028701A\tFFFFFFFF\t0\t0\tGammaValue\tFL\t1\tGamma Value\n"
+    "0028701B\tFFFFFFFF\t0\t0\tNumberOfLuminancePoints\tUS\t1\tNumber of Luminance Points\n"
+    "0028701C\tFFFFFFFF\t0\t0\tLuminanceResponseSequence\tSQ\t1\tLuminance Response Sequence\n"
+    "0028701D\tFFFFFFFF\t0\t0\tTargetMinimumLuminance\tFL\t1\tTarget Minimum Luminance\n"
+    "0028701E\tFFFFFFFF\t0\t0\tTargetMaximumLuminance\tFL\t1\tTarget Maximum Luminance\n"
+    "0028701F\tFFFFFFFF\t0\t0\tLuminanceValue\tFL\t1\tLuminance Value\n"
+    "00287020\tFFFFFFFF\t0\t0\tLuminanceResponseDescription\tLO\t1\tLuminance Response Description\n"
+    "00287021\tFFFFFFFF\t0\t0\tWhitePointFlag\tCS\t1\tWhite Point Flag\n"
+    "00287022\tFFFFFFFF\t0\t0\tDisplayDeviceTypeCodeSequence\tSQ\t1\tDisplay Device Type Code Sequence\n"
+    "00287023\tFFFFFFFF\t0\t0\tDisplaySubsystemSequence\tSQ\t1\tDisplay Subsystem Sequence\n"
+    "00287024\tFFFFFFFF\t0\t0\tLuminanceResultSequence\tSQ\t1\tLuminance Result Sequence\n"
+    "00287025\tFFFFFFFF\t0\t0\tAmbientLightValueSource\tCS\t1\tAmbient Light Value Source\n"
+    "00287026\tFFFFFFFF\t0\t0\tMeasuredCharacteristics\tCS\t1-n\tMeasured Characteristics\n"
+    "00287027\tFFFFFFFF\t0\t0\tLuminanceUniformityResultSequence\tSQ\t1\tLuminance Uniformity Result Sequence\n"
+    "00287028\tFFFFFFFF\t0\t0\tVisualEvaluationTestSequence\tSQ\t1\tVisual Evaluation Test Sequence\n"
+    "00287029\tFFFFFFFF\t0\t0\tTestResult\tCS\t1\tTest Result\n"
+    "0028702A\tFFFFFFFF\t0\t0\tTestResultComment\tLO\t1\tTest Result Comment\n"
+    "0028702B\tFFFFFFFF\t0\t0\tTestImageValidation\tCS\t1\tTest Image Validation\n"
+    "0028702C\tFFFFFFFF\t0\t0\tTestPatternCodeSequence\tSQ\t1\tTest Pattern Code Sequence\n"
+    "0028702D\tFFFFFFFF\t0\t0\tMeasurementPatternCodeSequence\tSQ\t1\tMeasurement Pattern Code Sequence\n"
+    "0028702E\tFFFFFFFF\t0\t0\tVisualEvaluationMethodCodeSequence\tSQ\t1\tVisual Evaluation Method Code Sequence\n"
+    "00287FE0\tFFFFFFFF\t0\t0\tPixelDataProviderURL\tUR\t1\tPixel Data Provider URL\n"
+    "00289001\tFFFFFFFF\t0\t0\tDataPointRows\tUL\t1\tData Point Rows\n"
+    "00289002\tFFFFFFFF\t0\t0\tDataPointColumns\tUL\t1\tData Point Columns\n"
+    "00289003\tFFFFFFFF\t0\t0\tSignalDomainColumns\tCS\t1\tSignal Domain Columns\n"
+    "00289099\tFFFFFFFF\t1\t0\tLargestMonochromePixelValue\tUS\t1\tLargest Monochrome Pixel Value\n"
+    "00289108\tFFFFFFFF\t0\t0\tDataRepresentation\tCS\t1\tData Representation\n"
+    "00289110\tFFFFFFFF\t0\t0\tPixelMeasuresSequence\tSQ\t1\tPixel Measures Sequence\n"
+    "00289132\tFFFFFFFF\t0\t0\tFrameVOILUTSequence\tSQ\t1\tFrame VOI LUT Sequence\n"
+    "00289145\tFFFFFFFF\t0\t0\tPixelValueTransformationSequence\tSQ\t1\tPixel Value Transformation Sequence\n"
+    "00289235\tFFFFFFFF\t0\t0\tSignalDomainRows\tCS\t1\tSignal Domain Rows\n"
+    "00289411\tFFFFFFFF\t0\t0\tDisplayFilterPercentage\tFL\t1\tDisplay Filter Percentage\n"
+    "00289415\tFFFFFFFF\t0\t0\tFramePixelShiftSequence\tSQ\t1\tFrame Pixel Shift Sequence\n"
+    "00289416\tFFFFFFFF\t0\t0\tSubtractionItemID\tUS\t1\tSubtraction Item ID\n"
+    "00289422\tFFFFFFFF\t0\t0\tPixelIntensityRelationshipLUTSequence\tSQ\t1\tPixel Intensity Relationship LUT Sequence\n"
+    "00289443\tFFFFFFFF\t0\t0\tFramePixelDataPropertiesSequence\tSQ\t1\tFrame Pixel Data Properties Sequence\n"
+    "00289444\tFFFFFFFF\t0\t0\tGeometricalProperties\tCS\t1\tGeometrical Properties\n"
+    "00289445\tFFFFFFFF\t0\t0\tGeometricMaximumDistortion\tFL\t1\tGeometric Maximum Distortion\n"
+    "00289446\tFFFFFFFF\t0\t0\tImageProcessingApplied\tCS\t1-n\tImage Processing Applied\n"
+    "00289454\tFFFFFFFF\t0\t0\tMaskSelectionMode\tCS\t1\tMask Selection Mode\n"
+    "00289474\tFFFFFFFF\t0\t0\tLUTFunction\tCS\t1\tLUT Function\n"
+    "00289478\tFFFFFFFF\t0\t0\tMaskVisibilityPercentage\tFL\t1\tMask Visibility Percentage\n"
+    "00289501\tFFFFFFFF\t0\t0\tPixelShiftSequence\tSQ\t1\tPixel Shift Sequence\n"
+    "00289502\tFFFFFFFF\t0\t0\tRegionPixelShiftSequence\tSQ\t1\tRegion Pixel Shift Sequence\n"
+    "00289503\tFFFFFFFF\t0\t0\tVerticesOfTheRegion\tSS\t2-2n\tVertices of the Region\n"
+    "00289505\tFFFFFFFF\t0\t0\tMultiFramePresentationSequence\tSQ\t1\tMulti-frame Presentation Sequence\n"
+    "00289506\tFFFFFFFF\t0\t0\tPixelShiftFrameRange\tUS\t2-2n\tPixel Shift Frame Range\n"
+    "00289507\tFFFFFFFF\t0\t0\tLUTFrameRange\tUS\t2-2n\tLUT Frame Range\n"
+    "00289520\tFFFFFFFF\t0\t0\tImageToEquipmentMappingMatrix\tDS\t16\tImage to Equipment Mapping Matrix\n"
+    "00289537\tFFFFFFFF\t0\t0\tEquipmentCoordinateSystemIdentification\tCS\t1\tEquipment Coordinate System Identification\n"
+    "0032000A\tFFFFFFFF\t1\t0\tStudyStatusID\tCS\t1\tStudy Status ID\n"
+    "0032000C\tFFFFFFFF\t1\t0\tStudyPriorityID\tCS\t1\tStudy Priority ID\n"
+    "00320012\tFFFFFFFF\t1\t0\tStudyIDIssuer\tLO\t1\tStudy ID Issuer\n"
+    "00320032\tFFFFFFFF\t1\t0\tStudyVerifiedDate\tDA\t1\tStudy Verified Date\n"
+    "00320033\tFFFFFFFF\t1\t0\tStudyVerifiedTime\tTM\t1\tStudy Verified Time\n"
+    "00320034\tFFFFFFFF\t1\t0\tStudyReadDate\tDA\t1\tStudy Read Date\n"
+    "00320035\tFFFFFFFF\t1\t0\tStudyReadTime\tTM\t1\tStudy Read Time\n"
+    "00321000\tFFFFFFFF\t1\t0\tScheduledStudyStartDate\tDA\t1\tScheduled Study Start Date\n"
+    "00321001\tFFFFFFFF\t1\t0\tScheduledStudyStartTime\tTM\t1\tScheduled Study Start Time\n"
+    "00321010\tFFFFFFFF\t1\t0\tScheduledStudyStopDate\tDA\t1\tScheduled Study Stop Date\n"
+    "00321011\tFFFFFFFF\t1\t0\tScheduledStudyStopTime\tTM\t1\tScheduled Study Stop Time\n"
+    "00321020\tFFFFFFFF\t1\t0\tScheduledStudyLocation\tLO\t1\tScheduled Study Location\n"
+    "00321021\tFFFFFFFF\t1\t0\tScheduledStudyLocationAETitle\tAE\t1-n\tScheduled Study Location AE Title\n"
+    "00321030\tFFFFFFFF\t1\t0\tReasonForStudy\tLO\t1\tReason for Study\n"
+    "00321031\tFFFFFFFF\t0\t0\tRequestingPhysicianIdentificationSequence\tSQ\t1\tRequesting Physician Identification Sequence\n"
+    "00321032\tFFFFFFFF\t0\t0\tRequestingPhysician\tPN\t1\tRequesting Physician\n"
+    "00321033\tFFFFFFFF\t0\t0\tRequestingService\tLO\t1\tRequesting Service\n"
+    "00321034\tFFFFFFFF\t0\t0\tRequestingServiceCodeSequence\tSQ\t1\tRequesting Service Code Sequence\n"
+    "00321040\tFFFFFFFF\t1\t0\tStudyArrivalDate\tDA\t1\tStudy Arrival Date\n"
+    "00321041\tFFFFFFFF\t1\t0\tStudyArrivalTime\tTM\t1\tStudy Arrival Time\n"
+    "00321050\tFFFFFFFF\t1\t0\tStudyCompletionDate\tDA\t1\tStudy Completion Date\n"
+    "00321051\tFFFFFFFF\t1\t0\tStudyCompletionTime\tTM\t1\tStudy Completion Time\n"
+    "00321055\tFFFFFFFF\t1\t0\tStudyComponentStatusID\tCS\t1\tStudy Component Status ID\n"
+    "00321060\tFFFFFFFF\t0\t0\tRequestedProcedureDescription\tLO\t1\tRequested Procedure Description\n"
+    "00321064\tFFFFFFFF\t0\t0\tRequestedProcedureCodeSequence\tSQ\t1\tRequested Procedure Code Sequence\n"
+    "00321070\tFFFFFFFF\t0\t0\tRequestedContrastAgent\tLO\t1\tRequested Contrast Agent\n"
+    "00324000\tFFFFFFFF\t1\t0\tStudyComments\tLT\t1\tStudy Comments\n"
+    "00380004\tFFFFFFFF\t0\t0\tReferencedPatientAliasSequence\tSQ\t1\tReferenced Patient Alias Sequence\n"
+    "00380008\tFFFFFFFF\t0\t0\tVisitStatusID\tCS\t1\tVisit Status ID\n"
+    "00380010\tFFFFFFFF\t0\t0\tAdmissionID\tLO\t1\tAdmission ID\n"
+    "00380011\tFFFFFFFF\t1\t0\tIssuerOfAdmissionID\tLO\t1\tIssuer of Admission ID\n"
+    "00380014\tFFFFFFFF\t0\t0\tIssuerOfAdmissionIDSequence\tSQ\t1\tIssuer of Admission ID Sequence\n"
+    "00380016\tFFFFFFFF\t0\t0\tRouteOfAdmissions\tLO\t1\tRoute of Admissions\n"
+    "0038001A\tFFFFFFFF\t1\t0\tScheduledAdmissionDate\tDA\t1\tScheduled Admission Date\n"
+    "0038001B\tFFFFFFFF\t1\t0\tScheduledAdmissionTime\tTM\t1\tScheduled Admission Time\n"
+    "0038001C\tFFFFFFFF\t1\t0\tScheduledDischargeDate\tDA\t1\tScheduled Discharge Date\n"
+    "0038001D\tFFFFFFFF\t1\t0\tScheduledDischargeTime\tTM\t1\tScheduled Discharge Time\n"
+    "0038001E\tFFFFFFFF\t1\t0\tScheduledPatientInstitutionResidence\tLO\t1\tScheduled Patient Institution Residence\n"
+    "00380020\tFFFFFFFF\t0\t0\tAdmittingDate\tDA\t1\tAdmitting Date\n"
+    "00380021\tFFFFFFFF\t0\t0\tAdmittingTime\tTM\t1\tAdmitting Time\n"
+    "00380030\tFFFFFFFF\t1\t0\tDischargeDate\tDA\t1\tDischarge Date\n"
+    "00380032\tFFFFFFFF\t1\t0\tDischargeTime\tTM\t1\tDischarge Time\n"
+    "00380040\tFFFFFFFF\t1\t0\tDischargeDiagnosisDescription\tLO\t1\tDischarge Diagnosis Description\n"
+    "00380044\tFFFFFFFF\t1\t0\tDischargeDiagnosisCodeSequence\tSQ\t1\tDischarge Diagnosis Code Sequence\n"
+    "00380050\tFFFFFFFF\t0\t0\tSpecialNeeds\tLO\t1\tSpecial Needs\n"
+    "00380060\tFFFFFFFF\t0\t0\tServiceEpisodeID\tLO\t1\tService Episode ID\n"
+    "00380061\tFFFFFFFF\t1\t0\tIssuerOfServiceEpisodeID\tLO\t1\tIssuer of Service Episode ID\n"
+    "00380062\tFFFFFFFF\t0\t0\tServiceEpisodeDescription\tLO\t1\tService Episode Description\n"
+    "00380064\tFFFFFFFF\t0\t0\tIssuerOfServiceEpisodeIDSequence\tSQ\t1\tIssuer of Service Episode ID Sequence\n"
+    "00380100\tFFFFFFFF\t0\t0\tPertinentDocumentsSequence\tSQ\t1\tPertinent Documents Sequence\n"
+    "00380101\tFFFFFFFF\t0\t0\tPertinentResourcesSequence\tSQ\t1\tPertinent Resources Sequence\n"
+    "00380102\tFFFFFFFF\t0\t0\tResourceDescription\tLO\t1\tResource Description\n"
+    "00380300\tFFFFFFFF\t0\t0\tCurrentPatientLocation\tLO\t1\tCurrent Patient Location\n"
+    "00380400\tFFFFFFFF\t0\t0\tPatientInstitutionResidence\tLO\t1\tPatient's Institution Residence\n"
+    "00380500\tFFFFFFFF\t0\t0\tPatientState\tLO\t1\tPatient State\n"
+    "00380502\tFFFFFFFF\t0\t0\tPatientClinicalTrialParticipationSequence\tSQ\t1\tPatient Clinical Trial Participation Sequence\n"
+    "00384000\tFFFFFFFF\t0\t0\tVisitComments\tLT\t1\tVisit Comments\n"
+    "003A0004\tFFFFFFFF\t0\t0\tWaveformOriginality\tCS\t1\tWaveform Originality\n"
+    "003A0005\tFFFFFFFF\t0\t0\tNumberOfWaveformChannels\tUS\t1\tNumber of Waveform Channels\n"
+    "003A0010\tFFFFFFFF\t0\t0\tNumberOfWaveformSamples\tUL\t1\tNumber of Waveform Samples\n"
+    "003A001A\tFFFFFFFF\t0\t0\tSamplingFrequency\tDS\t1\tSampling Frequency\n"
+    "003A0020\tFFFFFFFF\t0\t0\tMultiplexGroupLabel\tSH\t1\tMultiplex Group Label\n"
+    "003A0200\tFFFFFFFF\t0\t0\tChannelDefinitionSequence\tSQ\t1\tChannel Definition Sequence\n"
+    "003A0202\tFFFFFFFF\t0\t0\tWaveformChannelNumber\tIS\t1\tWaveform Channel Number\n"
+    "003A0203\tFFFFFFFF\t0\t0\tChannelLabel\tSH\t1\tChannel Label\n"
+    "003A0205\tFFFFFFFF\t0\t0\tChannelStatus\tCS\t1-n\tChannel Status\n"
+    "003A0208\tFFFFFFFF\t0\t0\tChannelSourceSequence\tSQ\t1\tChannel Source Sequence\n"
+    "003A0209\tFFFFFFFF\t0\t0\tChannelSourceModifiersSequence\tSQ\t1\tChannel Source Modifiers Sequence\n"
+    "003A020A\tFFFFFFFF\t0\t0\tSourceWaveformSequence\tSQ\t1\tSource Waveform Sequence\n"
+    "003A020C\tFFFFFFFF\t0\t0\tChannelDerivationDescription\tLO\t1\tChannel Derivation Description\n"
+    "003A0210\tFFFFFFFF\t0\t0\tChannelSensitivity\tDS\t1\tChannel Sensitivity\n"
+    "003A0211\tFFFFFFFF\t0\t0\tChannelSensitivityUnitsSequence\tSQ\t1\tChannel Sensitivity Units Sequence\n"
+    "003A0212\tFFFFFFFF\t0\t0\tChannelSensitivityCorrectionFactor\tDS\t1\tChannel Sensitivity Correction Factor\n"
+    "003A0213\tFFFFFFFF\t0\t0\tChannelBaseline\tDS\t1\tChannel Baseline\n"
+    "003A0214\tFFFFFFFF\t0\t0\tChannelTimeSkew\tDS\t1\tChannel Time Skew\n"
+    "003A0215\tFFFFFFFF\t0\t0\tChannelSampleSkew\tDS\t1\tChannel Sample Skew\n"
+    "003A0218\tFFFFFFFF\t0\t0\tChannelOffset\tDS\t1\tChannel Offset\n"
+    "003A021A\tFFFFFFFF\t0\t0\tWaveformBitsStored\tUS\t1\tWaveform Bits Stored\n"
+    "003A0220\tFFFFFFFF\t0\t0\tFilterLowFrequency\tDS\t1\tFilter Low Frequency\n"
+    "003A0221\tFFFFFFFF\t0\t0\tFilterHighFrequency\tDS\t1\tFilter High Frequency\n"
+    "003A0222\tFFFFFFFF\t0\t0\tNotchFilterFrequency\tDS\t1\tNotch Filter Frequency\n"
+    "003A0223\tFFFFFFFF\t0\t0\tNotchFilterBandwidth\tDS\t1\tNotch Filter Bandwidth\n"
+    "003A0230\tFFFFFFFF\t0\t0\tWaveformDataDisplayScale\tFL\t1\tWaveform Data Display Scale\n"
+    "003A0231\tFFFFFFFF\t0\t0\tWaveformDisplayBackgroundCIELabValue\tUS\t3\tWaveform Display Background CIELab Value\n"
+    "003A0240\tFFFFFFFF\t0\t0\tWaveformPresentationGroupSequence\tSQ\t1\tWaveform Presentation Group Sequence\n"
+    "003A0241\tFFFFFFFF\t0\t0\tPresentationGroupNumber\tUS\t1\tPresentation Group Number\n"
+    "003A0242\tFFFFFFFF\t0\t0\tChannelDisplaySequence\tSQ\t1\tChannel Display Sequence\n"
+    "003A0244\tFFFFFFFF\t0\t0\tChannelRecommendedDisplayCIELabValue\tUS\t3\tChannel Recommended Display CIELab Value\n"
+    "003A0245\tFFFFFFFF\t0\t0\tChannelPosition\tFL\t1\tChannel Position\n"
+    "003A0246\tFFFFFFFF\t0\t0\tDisplayShadingFlag\tCS\t1\tDisplay Shading Flag\n"
+    "003A0247\tFFFFFFFF\t0\t0\tFractionalChannelDisplayScale\tFL\t1\tFractional Channel Display Scale\n"
+    "003A0248\tFFFFFFFF\t0\t0\tAbsoluteChannelDisplayScale\tFL\t1\tAbsolute Channel Display Scale\n"
+    "003A0300\tFFFFFFFF\t0\t0\tMultiplexedAudioChannelsDescriptionCodeSequence\tSQ\t1\tMultiplexed Audio Channels Description Code Sequence\n"
+    "003A0301\tFFFFFFFF\t0\t0\tChannelIdentificationCode\tIS\t1\tChannel Identification Code\n"
+    "003A0302\tFFFFFFFF\t0\t0\tChannelMode\tCS\t1\tChannel Mode\n"
+    "00400001\tFFFFFFFF\t0\t0\tScheduledStationAETitle\tAE\t1-n\tScheduled Station AE Title\n"
+    "00400002\tFFFFFFFF\t0\t0\tScheduledProcedureStepStartDate\tDA\t1\tScheduled Procedure Step Start Date\n"
+    "00400003\tFFFFFFFF\t0\t0\tScheduledProcedureStepStartTime\tTM\t1\tScheduled Procedure Step Start Time\n"
+    "00400004\tFFFFFFFF\t0\t0\tScheduledProcedureStepEndDate\tDA\t1\tScheduled Procedure Step End Date\n"
+    "00400005\tFFFFFFFF\t0\t0\tScheduledProcedureStepEndTime\tTM\t1\tScheduled Procedure Step End Time\n"
+    "00400006\tFFFFFFFF\t0\t0\tScheduledPerformingPhysicianName\tPN\t1\tScheduled Performing Physician's Name\n"
+    "00400007\tFFFFFFFF\t0\t0\tScheduledProcedureStepDescription\tLO\t1\tScheduled Procedure Step Description\n"
+    "00400008\tFFFFFFFF\t0\t0\tScheduledProtocolCodeSequence\tSQ\t1\tScheduled Protocol Code Sequence\n"
+    "00400009\tFFFFFFFF\t0\t0\tScheduledProcedureStepID\tSH\t1\tScheduled Procedure Step ID\n"
+    "0040000A\tFFFFFFFF\t0\t0\tStageCodeSequence\tSQ\t1\tStage Code Sequence\n"
+    "0040000B\tFFFFFFFF\t0\t0\tScheduledPerformingPhysicianIdentificationSequence\tSQ\t1\tScheduled Performing Physician Identification Sequence\n"
+    "00400010\tFFFFFFFF\t0\t0\tScheduledStationName\tSH\t1-n\tScheduled Station Name\n"
+    "00400011\tFFFFFFFF\t0\t0\tScheduledProcedureStepLocation\tSH\t1\tScheduled Procedure Step Location\n"
+    "00400012\tFFFFFFFF\t0\t0\tPreMedication\tLO\t1\tPre-Medication\n"
+    "00400020\tFFFFFFFF\t0\t0\tScheduledProcedureStepStatus\tCS\t1\tScheduled Procedure Step Status\n"
+    "00400026\tFFFFFFFF\t0\t0\tOrderPlacerIdentifierSequence\tSQ\t1\tOrder Placer Identifier Sequence\n"
+    "00400027\tFFFFFFFF\t0\t0\tOrderFillerIdentifierSequence\tSQ\t1\tOrder Filler Identifier Sequence\n"
+    "00400031\tFFFFFFFF\t0\t0\tLocalNamespaceEntityID\tUT\t1\tLocal Namespace Entity ID\n"
+    "00400032\tFFFFFFFF\t0\t0\tUniversalEntityID\tUT\t1\tUniversal Entity ID\n"
+    "00400033\tFFFFFFFF\t0\t0\tUniversalEntityIDType\tCS\t1\tUniversal Entity ID Type\n"
+    "00400035\tFFFFFFFF\t0\t0\tIdentifierTypeCode\tCS\t1\tIdentifier Type Code\n"
+    "00400036\tFFFFFFFF\t0\t0\tAssigningFacilitySequence\tSQ\t1\tAssigning Facility Sequence\n"
+    "00400039\tFFFFFFFF\t0\t0\tAssigningJurisdictionCodeSequence\tSQ\t1\tAssigning Jurisdiction Code Sequence\n"
+    "0040003A\tFFFFFFFF\t0\t0\tAssigningAgencyOrDepartmentCodeSequence\tSQ\t1\tAssigning Agency or Department Code Sequence\n"
+    "00400100\tFFFFFFFF\t0\t0\tScheduledProcedureStepSequence\tSQ\t1\tScheduled Procedure Step Sequence\n"
+    "00400220\tFFFFFFFF\t0\t0\tReferencedNonImageCompositeSOPInstanceSequence\tSQ\t1\tReferenced Non-Image Composite SOP Instance Sequence\n"
+    "00400241\tFFFFFFFF\t0\t0\tPerformedStationAETitle\tAE\t1\tPerformed Station AE Title\n"
+    "00400242\tFFFFFFFF\t0\t0\tPerformedStationName\tSH\t1\tPerformed Station Name\n"
+    "00400243\tFFFFFFFF\t0\t0\tPerformedLocation\tSH\t1\tPerformed Location\n"
+    "00400244\tFFFFFFFF\t0\t0\tPerformedProcedureStepStartDate\tDA\t1\tPerformed Procedure Step Start Date\n"
+    "00400245\tFFFFFFFF\t0\t0\tPerformedProcedureStepStartTime\tTM\t1\tPerformed Procedure Step Start Time\n"
+    "00400250\tFFFFFFFF\t0\t0\tPerformedProcedureStepEndDate\tDA\t1\tPerformed Procedure Step End Date\n"
+    "00400251\tFFFFFFFF\t0\t0\tPerformedProcedureStepEndTime\tTM\t1\tPerformed Procedure Step End Time\n"
+    "00400252\tFFFFFFFF\t0\t0\tPerformedProcedureStepStatus\tCS\t1\tPerformed Procedure Step Status\n"
+    "00400253\tFFFFFFFF\t0\t0\tPerformedProcedureStepID\tSH\t1\tPerformed Procedure Step ID\n"
+    "00400254\tFFFFFFFF\t0\t0\tPerformedProcedureStepDescription\tLO\t1\tPerformed Procedure Step Description\n"
+    "00400255\tFFFFFFFF\t0\t0\tPerformedProcedureTypeDescription\tLO\t1\tPerformed Procedure Type Description\n"
+    "00400260\tFFFFFFFF\t0\t0\tPerformedProtocolCodeSequence\tSQ\t1\tPerformed Protocol Code Sequence\n"
+    "00400261\tFFFFFFFF\t0\t0\tPerformedProtocolType\tCS\t1\tPerformed Protocol Type\n"
+    "00400270\tFFFFFFFF\t0\t0\tScheduledStepAttributesSequence\tSQ\t1\tScheduled Step Attributes Sequence\n"
+    "00400275\tFFFFFFFF\t0\t0\tRequestAttributesSequence\tSQ\t1\tRequest Attributes Sequence\n"
+    "00400280\tFFFFFFFF\t0\t0\tCommentsOnThePerformedProcedureStep\tST\t1\tComments on the Performed Procedure Step\n"
+    "00400281\tFFFFFFFF\t0\t0\tPerformedProcedureStepDiscontinuationReasonCodeSequence\tSQ\t1\tPerformed Procedure Step Discontinuation Reason Code Sequence\n"
+    "00400293\tFFFFFFFF\t0\t0\tQuantitySequence\tSQ\t1\tQuantity Sequence\n"
+    "00400294\tFFFFFFFF\t0\t0\tQuantity\tDS\t1\tQuantity\n"
+    "00400295\tFFFFFFFF\t0\t0\tMeasuringUnitsSequence\tSQ\t1\tMeasuring Units Sequence\n"
+    "00400296\tFFFFFFFF\t0\t0\tBillingItemSequence\tSQ\t1\tBilling Item Sequence\n"
+    "00400300\tFFFFFFFF\t0\t0\tTotalTimeOfFluoroscopy\tUS\t1\tTotal Time of Fluoroscopy\n"
+    "00400301\tFFFFFFFF\t0\t0\tTotalNumberOfExposures\tUS\t1\tTotal Number of Exposures\n"
+    "00400302\tFFFFFFFF\t0\t0\tEntranceDose\tUS\t1\tEntrance Dose\n"
+    "00400303\tFFFFFFFF\t0\t0\tExposedArea\tUS\t1-2\tExposed Area\n"
+    "00400306\tFFFFFFFF\t0\t0\tDistanceSourceToEntrance\tDS\t1\tDistance Source to Entrance\n"
+    "00400307\tFFFFFFFF\t1\t0\tDistanceSourceToSupport\tDS\t1\tDistance Source to Support\n"
+    "0040030E\tFFFFFFFF\t0\t0\tExposureDoseSequence\tSQ\t1\tExposure Dose Sequence\n"
+    "00400310\tFFFFFFFF\t0\t0\tCommentsOnRadiationDose\tST\t1\tComments on Radiation Dose\n"
+    "00400312\tFFFFFFFF\t0\t0\tXRayOutput\tDS\t1\tX-Ray Output\n"
+    "00400314\tFFFFFFFF\t0\t0\tHalfValueLayer\tDS\t1\tHalf Value Layer\n"
+    "00400316\tFFFFFFFF\t0\t0\tOrganDose\tDS\t1\tOrgan Dose\n"
+    "00400318\tFFFFFFFF\t0\t0\tOrganExposed\tCS\t1\tOrgan Exposed\n"
+    "00400320\tFFFFFFFF\t0\t0\tBillingProcedureStepSequence\tSQ\t1\tBilling Procedure Step Sequence\n"
+    "00400321\tFFFFFFFF\t0\t0\tFilmConsumptionSequence\tSQ\t1\tFilm Consumption Sequence\n"
+    "00400324\tFFFFFFFF\t0\t0\tBillingSuppliesAndDevicesSequence\tSQ\t1\tBilling Supplies and Devices Sequence\n"
+    "00400330\tFFFFFFFF\t1\t0\tReferencedProcedureStepSequence\tSQ\t1\tReferenced Procedure Step Sequence\n"
+    "00400340\tFFFFFFFF\t0\t0\tPerformedSeriesSequence\tSQ\t1\tPerformed Series Sequence\n"
+    "00400400\tFFFFFFFF\t0\t0\tCommentsOnTheScheduledProcedureStep\tLT\t1\tComments on the Scheduled Procedure Step\n"
+    "00400440\tFFFFFFFF\t0\t0\tProtocolContextSequence\tSQ\t1\tProtocol Context Sequence\n"
+    "00400441\tFFFFFFFF\t0\t0\tContentItemModifierSequence\tSQ\t1\tContent Item Modifier Sequence\n"
+    "00400500\tFFFFFFFF\t0\t0\tScheduledSpecimenSequence\tSQ\t1\tScheduled Specimen Sequence\n"
+    "0040050A\tFFFFFFFF\t1\t0\tSpecimenAccessionNumber\tLO\t1\tSpecimen Accession Number\n"
+    "00400512\tFFFFFFFF\t0\t0\tContainerIdentifier\tLO\t1\tContainer Identifier\n"
+    "00400513\tFFFFFFFF\t0\t0\tIssuerOfTheContainerIdentifierSequence\tSQ\t1\tIssuer of the Container Identifier Sequence\n"
+    "00400515\tFFFFFFFF\t0\t0\tAlternateContainerIdentifierSequence\tSQ\t1\tAlternate Container Identifier Sequence\n"
+    "00400518\tFFFFFFFF\t0\t0\tContainerTypeCodeSequence\tSQ\t1\tContainer Type Code Sequence\n"
+    "0040051A\tFFFFFFFF\t0\t0\tContainerDescription\tLO\t1\tContainer Description\n"
+    "00400520\tFFFFFFFF\t0\t0\tContainerComponentSequence\tSQ\t1\tContainer Component Sequence\n"
+    "00400550\tFFFFFFFF\t1\t0\tSpecimenSequence\tSQ\t1\tSpecimen Sequence\n"
+    "00400551\tFFFFFFFF\t0\t0\tSpecimenIdentifier\tLO\t1\tSpecimen Identifier\n"
+    "00400552\tFFFFFFFF\t1\t0\tSpecimenDescriptionSequenceTrial\tSQ\t1\tSpecimen Description Sequence (Trial)\n"
+    "00400553\tFFFFFFFF\t1\t0\tSpecimenDescriptionTrial\tST\t1\tSpecimen Description (Trial)\n"
+    "00400554\tFFFFFFFF\t0\t0\tSpecimenUID\tUI\t1\tSpecimen UID\n"
+    "00400555\tFFFFFFFF\t0\t0\tAcquisitionContextSequence\tSQ\t1\tAcquisition Context Sequence\n"
+    "00400556\tFFFFFFFF\t0\t0\tAcquisitionContextDescription\tST\t1\tAcquisition Context Description\n"
+    "00400560\tFFFFFFFF\t0\t0\tSpecimenDescriptionSequence\tSQ\t1\tSpecimen Description Sequence\n"
+    "00400562\tFFFFFFFF\t0\t0\tIssuerOfTheSpecimenIdentifierSequence\tSQ\t1\tIssuer of the Specimen Identifier Sequence\n"
+    "0040059A\tFFFFFFFF\t0\t0\tSpecimenTypeCodeSequence\tSQ\t1\tSpecimen Type Code Sequence\n"
+    "00400600\tFFFFFFFF\t0\t0\tSpecimenShortDescription\tLO\t1\tSpecimen Short Description\n"
+    "00400602\tFFFFFFFF\t0\t0\tSpecimenDetailedDescription\tUT\t1\tSpecimen Detailed Description\n"
+    "00400610\tFFFFFFFF\t0\t0\tSpecimenPreparationSequence\tSQ\t1\tSpecimen Preparation Sequence\n"
+    "00400612\tFFFFFFFF\t0\t0\tSpecimenPreparationStepContentItemSequence\tSQ\t1\tSpecimen Preparation Step Content Item Sequence\n"
+    "00400620\tFFFFFFFF\t0\t0\tSpecimenLocalizationContentItemSequence\tSQ\t1\tSpecimen Localization Content Item Sequence\n"
+    "004006FA\tFFFFFFFF\t1\t0\tSlideIdentifier\tLO\t1\tSlide Identifier\n"
+    "0040071A\tFFFFFFFF\t0\t0\tImageCenterPointCoordinatesSequence\tSQ\t1\tImage Center Point Coordinates Sequence\n"
+    "0040072A\tFFFFFFFF\t0\t0\tXOffsetInSlideCoordinateSystem\tDS\t1\tX Offset in Slide Coordinate System\n"
+    "0040073A\tFFFFFFFF\t0\t0\tYOffsetInSlideCoordinateSystem\tDS\t1\tY Offset in Slide Coordinate System\n"
+    "0040074A\tFFFFFFFF\t0\t0\tZOffsetInSlideCoordinateSystem\tDS\t1\tZ Offset in Slide Coordinate System\n"
+    "004008D8\tFFFFFFFF\t1\t0\tPixelSpacingSequence\tSQ\t1\tPixel Spacing Sequence\n"
+    "004008DA\tFFFFFFFF\t1\t0\tCoordinateSystemAxisCodeSequence\tSQ\t1\tCoordinate System Axis Code Sequence\n"
+    "004008EA\tFFFFFFFF\t0\t0\tMeasurementUnitsCodeSequence\tSQ\t1\tMeasurement Units Code Sequence\n"
+    "004009F8\tFFFFFFFF\t1\t0\tVitalStainCodeSequenceTrial\tSQ\t1\tVital Stain Code Sequence (Trial)\n"
+    "00401001\tFFFFFFFF\t0\t0\tRequestedProcedureID\tSH\t1\tRequested Procedure ID\n"
+    "00401002\tFFFFFFFF\t0\t0\tReasonForTheRequestedProcedure\tLO\t1\tReason for the Requested Procedure\n"
+    "00401003\tFFFFFFFF\t0\t0\tRequestedProcedurePriority\tSH\t1\tRequested Procedure Priority\n"
+    "00401004\tFFFFFFFF\t0\t0\tPatientTransportArrangements\tLO\t1\tPatient Transport Arrangements\n"
+    "00401005\tFFFFFFFF\t0\t0\tRequestedProcedureLocation\tLO\t1\tRequested Procedure Location\n"
+    "00401006\tFFFFFFFF\t1\t0\tPlacerOrderNumberProcedure\tSH\t1\tPlacer Order Number / Procedure\n"
+    "00401007\tFFFFFFFF\t1\t0\tFillerOrderNumberProcedure\tSH\t1\tFiller Order Number / Procedure\n"
+    "00401008\tFFFFFFFF\t0\t0\tConfidentialityCode\tLO\t1\tConfidentiality Code\n"
+    "00401009\tFFFFFFFF\t0\t0\tReportingPriority\tSH\t1\tReporting Priority\n"
+    "0040100A\tFFFFFFFF\t0\t0\tReasonForRequestedProcedureCodeSequence\tSQ\t1\tReason for Requested Procedure Code Sequence\n"
+    "00401010\tFFFFFFFF\t0\t0\tNamesOfIntendedRecipientsOfResults\tPN\t1-n\tNames of Intended Recipients of Results\n"
+    "00401011\tFFFFFFFF\t0\t0\tIntendedRecipientsOfResultsIdentificationSequence\tSQ\t1\tIntended Recipients of Results Identification Sequence\n"
+    "00401012\tFFFFFFFF\t0\t0\tReasonForPerformedProcedureCodeSequence\tSQ\t1\tReason For Performed Procedure Code Sequence\n"
+    "00401060\tFFFFFFFF\t1\t0\tRequestedProcedureDescriptionTrial\tLO\t1\tRequested Procedure Description (Trial)\n"
+    "00401101\tFFFFFFFF\t0\t0\tPersonIdentificationCodeSequence\tSQ\t1\tPerson Identification Code Sequence\n"
+    "00401102\tFFFFFFFF\t0\t0\tPersonAddress\tST\t1\tPerson's Address\n"
+    "00401103\tFFFFFFFF\t0\t0\tPersonTelephoneNumbers\tLO\t1-n\tPerson's Telephone Numbers\n"
+    "00401400\tFFFFFFFF\t0\t0\tRequestedProcedureComments\tLT\t1\tRequested Procedure Comments\n"
+    "00402001\tFFFFFFFF\t1\t0\tReasonForTheImagingServiceRequest\tLO\t1\tReason for the Imaging Service Request\n"
+    "00402004\tFFFFFFFF\t0\t0\tIssueDateOfImagingServiceRequest\tDA\t1\tIssue Date of Imaging Service Request\n"
+    "00402005\tFFFFFFFF\t0\t0\tIssueTimeOfImagingServiceRequest\tTM\t1\tIssue Time of Imaging Service Request\n"
+    "00402006\tFFFFFFFF\t1\t0\tPlacerOrderNumberImagingServiceRequestRetired\tSH\t1\tPlacer Order Number / Imaging Service Request (Retired)\n"
+    "00402007\tFFFFFFFF\t1\t0\tFillerOrderNumberImagingServiceRequestRetired\tSH\t1\tFiller Order Number / Imaging Service Request (Retired)\n"
+    "00402008\tFFFFFFFF\t0\t0\tOrderEnteredBy\tPN\t1\tOrder Entered By\n"
+    "00402009\tFFFFFFFF\t0\t0\tOrderEntererLocation\tSH\t1\tOrder Enterer's Location\n"
+    "00402010\tFFFFFFFF\t0\t0\tOrderCallbackPhoneNumber\tSH\t1\tOrder Callback Phone Number\n"
+    "00402016\tFFFFFFFF\t0\t0\tPlacerOrderNumberImagingServiceRequest\tLO\t1\tPlacer Order Number / Imaging Service Request\n"
+    "00402017\tFFFFFFFF\t0\t0\tFillerOrderNumberImagingServiceRequest\tLO\t1\tFiller Order Number / Imaging Service Request\n"
+    "00402400\tFFFFFFFF\t0\t0\tImagingServiceRequestComments\tLT\t1\tImaging Service Request Comments\n"
+    "00403001\tFFFFFFFF\t0\t0\tConfidentialityConstraintOnPatientDataDescription\tLO\t1\tConfidentiality Constraint on Patient Data Description\n"
+    "00404001\tFFFFFFFF\t1\t0\tGeneralPurposeScheduledProcedureStepStatus\tCS\t1\tGeneral Purpose Scheduled Procedure Step Status\n"
+    "00404002\tFFFFFFFF\t1\t0\tGeneralPurposePerformedProcedureStepStatus\tCS\t1\tGeneral Purpose Performed Procedure Step Status\n"
+    "00404003\tFFFFFFFF\t1\t0\tGeneralPurposeScheduledProcedureStepPriority\tCS\t1\tGeneral Purpose Scheduled Procedure Step Priority\n"
+    "00404004\tFFFFFFFF\t1\t0\tScheduledProcessingApplicationsCodeSequence\tSQ\t1\tScheduled Processing Applications Code Sequence\n"
+    "00404005\tFFFFFFFF\t0\t0\tScheduledProcedureStepStartDateTime\tDT\t1\tScheduled Procedure Step Start DateTime\n"
+    "00404006\tFFFFFFFF\t1\t0\tMultipleCopiesFlag\tCS\t1\tMultiple Copies Flag\n"
+    "00404007\tFFFFFFFF\t0\t0\tPerformedProcessingApplicationsCodeSequence\tSQ\t1\tPerformed Processing Applications Code Sequence\n"
+    "00404009\tFFFFFFFF\t0\t0\tHumanPerformerCodeSequence\tSQ\t1\tHuman Performer Code Sequence\n"
+    "00404010\tFFFFFFFF\t0\t0\tScheduledProcedureStepModificationDateTime\tDT\t1\tScheduled Procedure Step Modification DateTime\n"
+    "00404011\tFFFFFFFF\t0\t0\tExpectedCompletionDateTime\tDT\t1\tExpected Completion DateTime\n"
+    "00404015\tFFFFFFFF\t1\t0\tResultingGeneralPurposePerformedProcedureStepsSequence\tSQ\t1\tResulting General Purpose Performed Procedure Steps Sequence\n"
+    "00404016\tFFFFFFFF\t1\t0\tReferencedGeneralPurposeScheduledProcedureStepSequence\tSQ\t1\tReferenced General Purpose Scheduled Procedure Step Sequence\n"
+    "00404018\tFFFFFFFF\t0\t0\tScheduledWorkitemCodeSequence\tSQ\t1\tScheduled Workitem Code Sequence\n"
+    "00404019\tFFFFFFFF\t0\t0\tPerformedWorkitemCodeSequence\tSQ\t1\tPerformed Workitem Code Sequence\n"
+    "00404020\tFFFFFFFF\t0\t0\tInputAvailabilityFlag\tCS\t1\tInput Availability Flag\n"
+    "00404021\tFFFFFFFF\t0\t0\tInputInformationSequence\tSQ\t1\tInput Information Sequence\n"
+    "00404022\tFFFFFFFF\t1\t0\tRelevantInformationSequence\tSQ\t1\tRelevant Information Sequence\n"
+    "00404023\tFFFFFFFF\t1\t0\tReferencedGeneralPurposeScheduledProcedureStepTransactionUID\tUI\t1\tReferenced General Purpose Scheduled Procedure Step Transaction UID\n"
+    "00404025\tFFFFFFFF\t0\t0\tScheduledStationNameCodeSequence\tSQ\t1\tScheduled Station Name Code Sequence\n"
+    "00404026\tFFFFFFFF\t0\t0\tScheduledStationClassCodeSequence\tSQ\t1\tScheduled Station Class Code Sequence\n"
+    "00404027\tFFFFFFFF\t0\t0\tScheduledStationGeographicLocationCodeSequence\tSQ\t1\tScheduled Station Geographic Location Code Sequence\n"
+    "00404028\tFFFFFFFF\t0\t0\tPerformedStationNameCodeSequence\tSQ\t1\tPerformed Station Name Code Sequence\n"
+    "00404029\tFFFFFFFF\t0\t0\tPerformedStationClassCodeSequence\tSQ\t1\tPerformed Station Class Code Sequence\n"
+    "00404030\tFFFFFFFF\t0\t0\tPerformedStationGeographicLocationCodeSequence\tSQ\t1\tPerformed Station Geographic Location Code Sequence\n"
+    "00404031\tFFFFFFFF\t1\t0\tRequestedSubsequentWorkitemCodeSequence\tSQ\t1\tRequested Subsequent Workitem Code Sequence\n"
+    "00404032\tFFFFFFFF\t1\t0\tNonDICOMOutputCodeSequence\tSQ\t1\tNon-DICOM Output Code Sequence\n"
+    "00404033\tFFFFFFFF\t0\t0\tOutputInformationSequence\tSQ\t1\tOutput Information Sequence\n"
+    "00404034\tFFFFFFFF\t0\t0\tScheduledHumanPerformersSequence\tSQ\t1\tScheduled Human Performers Sequence\n"
+    "00404035\tFFFFFFFF\t0\t0\tActualHumanPerformersSequence\tSQ\t1\tActual Human Performers Sequence\n"
+    "00404036\tFFFFFFFF\t0\t0\tHumanPerformerOrganization\tLO\t1\tHuman Performer's Organization\n"
+    "00404037\tFFFFFFFF\t0\t0\tHumanPerformerName\tPN\t1\tHuman Performer's Name\n"
+    "00404040\tFFFFFFFF\t0\t0\tRawDataHandling\tCS\t1\tRaw Data Handling\n"
+    "00404041\tFFFFFFFF\t0\t0\tInputReadinessState\tCS\t1\tInput Readiness State\n"
+    "00404050\tFFFFFFFF\t0\t0\tPerformedProcedureStepStartDateTime\tDT\t1\tPerformed Procedure Step Start DateTime\n"
+    "00404051\tFFFFFFFF\t0\t0\tPerformedProcedureStepEndDateTime\tDT\t1\tPerformed Procedure Step End DateTime\n"
+    "00404052\tFFFFFFFF\t0\t0\tProcedureStepCancellationDateTime\tDT\t1\tProcedure Step Cancellation DateTime\n"
+    "00408302\tFFFFFFFF\t0\t0\tEntranceDoseInmGy\tDS\t1\tEntrance Dose in mGy\n"
+    "00409092\tFFFFFFFF\t0\t0\tParametricMapFrameTypeSequence\tSQ\t1\tParametric Map Frame Type Sequence\n"
+    "00409094\tFFFFFFFF\t0\t0\tReferencedImageRealWorldValueMappingSequence\tSQ\t1\tReferenced Image Real World Value Mapping Sequence\n"
+    "00409096\tFFFFFFFF\t0\t0\tRealWorldValueMappingSequence\tSQ\t1\tReal World Value Mapping Sequence\n"
+    "00409098\tFFFFFFFF\t0\t0\tPixelValueMappingCodeSequence\tSQ\t1\tPixel Value Mapping Code Sequence\n"
+    "00409210\tFFFFFFFF\t0\t0\tLUTLabel\tSH\t1\tLUT Label\n"
+    "00409211\tFFFFFFFF\t0\t0\tRealWorldValueLastValueMapped\tUS SS\t1\tReal World Value Last Value Mapped\n"
+    "00409212\tFFFFFFFF\t0\t0\tRealWorldValueLUTData\tFD\t1-n\tReal World Value LUT Data\n"
+    "00409216\tFFFFFFFF\t0\t0\tRealWorldValueFirstValueMapped\tUS SS\t1\tReal World Value First Value Mapped\n"
+    "00409220\tFFFFFFFF\t0\t0\tQuantityDefinitionSequence\tSQ\t1\tQuantity Definition Sequence\n"
+    "00409224\tFFFFFFFF\t0\t0\tRealWorldValueIntercept\tFD\t1\tReal World Value Intercept\n"
+    "00409225\tFFFFFFFF\t0\t0\tRealWorldValueSlope\tFD\t1\tReal World Value Slope\n"
+    "0040A007\tFFFFFFFF\t1\t0\tFindingsFlagTrial\tCS\t1\tFindings Flag (Trial)\n"
+    "0040A010\tFFFFFFFF\t0\t0\tRelationshipType\tCS\t1\tRelationship Type\n"
+    "0040A020\tFFFFFFFF\t1\t0\tFindingsSequenceTrial\tSQ\t1\tFindings Sequence (Trial)\n"
+    "0040A021\tFFFFFFFF\t1\t0\tFindingsGroupUIDTrial\tUI\t1\tFindings Group UID (Trial)\n"
+    "0040A022\tFFFFFFFF\t1\t0\tReferencedFindingsGroupUIDTrial\tUI\t1\tReferenced Findings Group UID (Trial)\n"
+    "0040A023\tFFFFFFFF\t1\t0\tFindingsGroupRecordingDateTrial\tDA\t1\tFindings Group Recording Date (Trial)\n"
+    "0040A024\tFFFFFFFF\t1\t0\tFindingsGroupRecordingTimeTrial\tTM\t1\tFindings Group Recording Time (Trial)\n"
+    "0040A026\tFFFFFFFF\t1\t0\tFindingsSourceCategoryCodeSequenceTrial\tSQ\t1\tFindings Source Category Code Sequence (Trial)\n"
+    "0040A027\tFFFFFFFF\t0\t0\tVerifyingOrganization\tLO\t1\tVerifying Organization\n"
+    "0040A028\tFFFFFFFF\t1\t0\tDocumentingOrganizationIdentifierCodeSequenceTrial\tSQ\t1\tDocumenting Organization Identifier Code Sequence (Trial)\n"
+    "0040A030\tFFFFFFFF\t0\t0\tVerificationDateTime\tDT\t1\tVerification DateTime\n"
+    "0040A032\tFFFFFFFF\t0\t0\tObservationDateTime\tDT\t1\tObservation DateTime\n"
+    "0040A040\tFFFFFFFF\t0\t0\tValueType\tCS\t1\tValue Type\n"
+    "0040A043\tFFFFFFFF\t0\t0\tConceptNameCodeSequence\tSQ\t1\tConcept Name Code Sequence\n"
+    "0040A047\tFFFFFFFF\t1\t0\tMeasurementPrecisionDescriptionTrial\tLO\t1\tMeasurement Precision Description (Trial)\n"
+    "0040A050\tFFFFFFFF\t0\t0\tContinuityOfContent\tCS\t1\tContinuity Of Content\n"
+    "0040A057\tFFFFFFFF\t1\t0\tUrgencyOrPriorityAlertsTrial\tCS\t1-n\tUrgency or Priority Alerts (Trial)\n"
+    "0040A060\tFFFFFFFF\t1\t0\tSequencingIndicatorTrial\tLO\t1\tSequencing Indicator (Trial)\n"
+    "0040A066\tFFFFFFFF\t1\t0\tDocumentIdentifierCodeSequenceTrial\tSQ\t1\tDocument Identifier Code Sequence (Trial)\n"
+    "0040A067\tFFFFFFFF\t1\t0\tDocumentAuthorTrial\tPN\t1\tDocument Author (Trial)\n"
+    "0040A068\tFFFFFFFF\t1\t0\tDocumentAuthorIdentifierCodeSequenceTrial\tSQ\t1\tDocument Author Identifier Code Sequence (Trial)\n"
+    "0040A070\tFFFFFFFF\t1\t0\tIdentifierCodeSequenceTrial\tSQ\t1\tIdentifier Code Sequence (Trial)\n"
+    "0040A073\tFFFFFFFF\t0\t0\tVerifyingObserverSequence\tSQ\t1\tVerifying Observer Sequence\n"
+    "0040A074\tFFFFFFFF\t1\t0\tObjectBinaryIdentifierTrial\tOB\t1\tObject Binary Identifier (Trial)\n"
+    "0040A075\tFFFFFFFF\t0\t0\tVerifyingObserverName\tPN\t1\tVerifying Observer Name\n"
+    "0040A076\tFFFFFFFF\t1\t0\tDocumentingObserverIdentifierCodeSequenceTrial\tSQ\t1\tDocumenting Observer Identifier Code Sequence (Trial)\n"
+    "0040A078\tFFFFFFFF\t0\t0\tAuthorObserverSequence\tSQ\t1\tAuthor Observer Sequence\n"
+    "0040A07A\tFFFFFFFF\t0\t0\tParticipantSequence\tSQ\t1\tParticipant Sequence\n"
+    "0040A07C\tFFFFFFFF\t0\t0\tCustodialOrganizationSequence\tSQ\t1\tCustodial Organization Sequence\n"
+    "0040A080\tFFFFFFFF\t0\t0\tParticipationType\tCS\t1\tParticipation Type\n"
+    "0040A082\tFFFFFFFF\t0\t0\tParticipationDateTime\tDT\t1\tParticipation DateTime\n"
+    "0040A084\tFFFFFFFF\t0\t0\tObserverType\tCS\t1\tObserver Type\n"
+    "0040A085\tFFFFFFFF\t1\t0\tProcedureIdentifierCodeSequenceTrial\tSQ\t1\tProcedure Identifier Code Sequence (Trial)\n"
+    "0040A088\tFFFFFFFF\t0\t0\tVerifyingObserverIdentificationCodeSequence\tSQ\t1\tVerifying Observer Identification Code Sequence\n"
+    "0040A089\tFFFFFFFF\t1\t0\tObjectDirectoryBinaryIdentifierTrial\tOB\t1\tObject Directory Binary Identifier (Trial)\n"
+    "0040A090\tFFFFFFFF\t1\t0\tEquivalentCDADocumentSequence\tSQ\t1\tEquivalent CDA Document Sequence\n"
+    "0040A0B0\tFFFFFFFF\t0\t0\tReferencedWaveformChannels\tUS\t2-2n\tReferenced Waveform Channels\n"
+    "0040A110\tFFFFFFFF\t1\t0\tDateOfDocumentOrVerbalTransactionTrial\tDA\t1\tDate of Document or Verbal Transaction (Trial)\n"
+    "0040A112\tFFFFFFFF\t1\t0\tTimeOfDocumentCreationOrVerbalTransactionTrial\tTM\t1\tTime of Document Creation or Verbal Transaction (Trial)\n"
+    "0040A120\tFFFFFFFF\t0\t0\tDateTime\tDT\t1\tDateTime\n"
+    "0040A121\tFFFFFFFF\t0\t0\tDate\tDA\t1\tDate\n"
+    "0040A122\tFFFFFFFF\t0\t0\tTime\tTM\t1\tTime\n"
+    "0040A123\tFFFFFFFF\t0\t0\tPersonName\tPN\t1\tPerson Name\n"
+    "0040A124\tFFFFFFFF\t0\t0\tUID\tUI\t1\tUID\n"
+    "0040A125\tFFFFFFFF\t1\t0\tReportStatusIDTrial\tCS\t2\tReport Status ID (Trial)\n"
+    "0040A130\tFFFFFFFF\t0\t0\tTemporalRangeType\tCS\t1\tTemporal Range Type\n"
+    "0040A132\tFFFFFFFF\t0\t0\tReferencedSamplePositions\tUL\t1-n\tReferenced Sample Positions\n"
+    "0040A136\tFFFFFFFF\t0\t0\tReferencedFrameNumbers\tUS\t1-n\tReferenced Frame Numbers\n"
+    "0040A138\tFFFFFFFF\t0\t0\tReferencedTimeOffsets\tDS\t1-n\tReferenced Time Offsets\n"
+    "0040A13A\tFFFFFFFF\t0\t0\tReferencedDateTime\tDT\t1-n\tReferenced DateTime\n"
+    "0040A160\tFFFFFFFF\t0\t0\tTextValue\tUT\t1\tText Value\n"
+    "0040A161\tFFFFFFFF\t0\t0\tFloatingPointValue\tFD\t1-n\tFloating Point Value\n"
+    "0040A162\tFFFFFFFF\t0\t0\tRationalNumeratorValue\tSL\t1-n\tRational Numerator Value\n"
+    "0040A163\tFFFFFFFF\t0\t0\tRationalDenominatorValue\tUL\t1-n\tRational Denominator Value\n"
+    "0040A167\tFFFFFFFF\t1\t0\tObservationCategoryCodeSequenceTrial\tSQ\t1\tObservation Category Code Sequence (Trial)\n"
+    "0040A168\tFFFFFFFF\t0\t0\tConceptCodeSequence\tSQ\t1\tConcept Code Sequence\n"
+    "0040A16A\tFFFFFFFF\t1\t0\tBibliographicCitationTrial\tST\t1\tBibliographic Citation (Trial)\n"
+    "0040A170\tFFFFFFFF\t0\t0\tPurposeOfReferenceCodeSequence\tSQ\t1\tPurpose of Reference Code Sequence\n"
+    "0040A171\tFFFFFFFF\t0\t0\tObservationUID\tUI\t1\tObservation UID\n"
+    "0040A172\tFFFFFFFF\t1\t0\tReferencedObservationUIDTrial\tUI\t1\tReferenced Observation UID (Trial)\n"
+    "0040A173\tFFFFFFFF\t1\t0\tReferencedObservationClassTrial\tCS\t1\tReferenced Observation Class (Trial)\n"
+    "0040A174\tFFFFFFFF\t1\t0\tReferencedObjectObservationClassTrial\tCS\t1\tReferenced Object Observation Class (Trial)\n"
+    "0040A180\tFFFFFFFF\t0\t0\tAnnotationGroupNumber\tUS\t1\tAnnotation Group Number\n"
+    "0040A192\tFFFFFFFF\t1\t0\tObservationDateTrial\tDA\t1\tObservation Date (Trial)\n"
+    "0040A193\tFFFFFFFF\t1\t0\tObservationTimeTrial\tTM\t1\tObservation Time (Trial)\n"
+    "0040A194\tFFFFFFFF\t1\t0\tMeasurementAutomationTrial\tCS\t1\tMeasurement Automation (Trial)\n"
+    "0040A195\tFFFFFFFF\t0\t0\tModifierCodeSequence\tSQ\t1\tModifier Code Sequence\n"
+    "0040A224\tFFFFFFFF\t1\t0\tIdentificationDescriptionTrial\tST\t1\tIdentification Description (Trial)\n"
+    "0040A290\tFFFFFFFF\t1\t0\tCoordinatesSetGeometricTypeTrial\tCS\t1\tCoordinates Set Geometric Type (Trial)\n"
+    "0040A296\tFFFFFFFF\t1\t0\tAlgorithmCodeSequenceTrial\tSQ\t1\tAlgorithm Code Sequence (Trial)\n"
+    "0040A297\tFFFFFFFF\t1\t0\tAlgorithmDescriptionTrial\tST\t1\tAlgorithm Description (Trial)\n"
+    "0040A29A\tFFFFFFFF\t1\t0\tPixelCoordinatesSetTrial\tSL\t2-2n\tPixel Coordinates Set (Trial)\n"
+    "0040A300\tFFFFFFFF\t0\t0\tMeasuredValueSequence\tSQ\t1\tMeasured Value Sequence\n"
+    "0040A301\tFFFFFFFF\t0\t0\tNumericValueQualifierCodeSequence\tSQ\t1\tNumeric Value Qualifier Code Sequence\n"
+    "0040A307\tFFFFFFFF\t1\t0\tCurrentObserverTrial\tPN\t1\tCurrent Observer (Trial)\n"
+    "0040A30A\tFFFFFFFF\t0\t0\tNumericValue\tDS\t1-n\tNumeric Value\n"
+    "0040A313\tFFFFFFFF\t1\t0\tReferencedAccessionSequenceTrial\tSQ\t1\tReferenced Accession Sequence (Trial)\n"
+    "0040A33A\tFFFFFFFF\t1\t0\tReportStatusCommentTrial\tST\t1\tReport Status Comment (Trial)\n"
+    "0040A340\tFFFFFFFF\t1\t0\tProcedureContextSequenceTrial\tSQ\t1\tProcedure Context Sequence (Trial)\n"
+    "0040A352\tFFFFFFFF\t1\t0\tVerbalSourceTrial\tPN\t1\tVerbal Source (Trial)\n"
+    "0040A353\tFFFFFFFF\t1\t0\tAddressTrial\tST\t1\tAddress (Trial)\n"
+    "0040A354\tFFFFFFFF\t1\t0\tTelephoneNumberTrial\tLO\t1\tTelephone Number (Trial)\n"
+    "0040A358\tFFFFFFFF\t1\t0\tVerbalSourceIdentifierCodeSequenceTrial\tSQ\t1\tVerbal Source Identifier Code Sequence (Trial)\n"
+    "0040A360\tFFFFFFFF\t0\t0\tPredecessorDocumentsSequence\tSQ\t1\tPredecessor Documents Sequence\n"
+    "0040A370\tFFFFFFFF\t0\t0\tReferencedRequestSequence\tSQ\t1\tReferenced Request Sequence\n"
+    "0040A372\tFFFFFFFF\t0\t0\tPerformedProcedureCodeSequence\tSQ\t1\tPerformed Procedure Code Sequence\n"
+    "0040A375\tFFFFFFFF\t0\t0\tCurrentRequestedProcedureEvidenceSequence\tSQ\t1\tCurrent Requested Procedure Evidence Sequence\n"
+    "0040A380\tFFFFFFFF\t1\t0\tReportDetailSequenceTrial\tSQ\t1\tReport Detail Sequence (Trial)\n"
+    "0040A385\tFFFFFFFF\t0\t0\tPertinentOtherEvidenceSequence\tSQ\t1\tPertinent Other Evidence Sequence\n"
+    "0040A390\tFFFFFFFF\t0\t0\tHL7StructuredDocumentReferenceSequence\tSQ\t1\tHL7 Structured Document Reference Sequence\n"
+    "0040A402\tFFFFFFFF\t1\t0\tObservationSubjectUIDTrial\tUI\t1\tObservation Subject UID (Trial)\n"
+    "0040A403\tFFFFFFFF\t1\t0\tObservationSubjectClassTrial\tCS\t1\tObservation Subject Class (Trial)\n"
+    "0040A404\tFFFFFFFF\t1\t0\tObservationSubjectTypeCodeSequenceTrial\tSQ\t1\tObservation Subject Type Code Sequence (Trial)\n"
+    "0040A491\tFFFFFFFF\t0\t0\tCompletionFlag\tCS\t1\tCompletion Flag\n"
+    "0040A492\tFFFFFFFF\t0\t0\tCompletionFlagDescription\tLO\t1\tCompletion Flag Description\n"
+    "0040A493\tFFFFFFFF\t0\t0\tVerificationFlag\tCS\t1\tVerification Flag\n"
+    "0040A494\tFFFFFFFF\t0\t0\tArchiveRequested\tCS\t1\tArchive Requested\n"
+    "0040A496\tFFFFFFFF\t0\t0\tPreliminaryFlag\tCS\t1\tPreliminary Flag\n"
+    "0040A504\tFFFFFFFF\t0\t0\tContentTemplateSequence\tSQ\t1\tContent Template Sequence\n"
+    "0040A525\tFFFFFFFF\t0\t0\tIdenticalDocumentsSequence\tSQ\t1\tIdentical Documents Sequence\n"
+    "0040A600\tFFFFFFFF\t1\t0\tObservationSubjectContextFlagTrial\tCS\t1\tObservation Subject Context Flag (Trial)\n"
+    "0040A601\tFFFFFFFF\t1\t0\tObserverContextFlagTrial\tCS\t1\tObserver Context Flag (Trial)\n"
+    "0040A603\tFFFFFFFF\t1\t0\tProcedureContextFlagTrial\tCS\t1\tProcedure Context Flag (Trial)\n"
+    "0040A730\tFFFFFFFF\t0\t0\tContentSequence\tSQ\t1\tContent Sequence\n"
+    "0040A731\tFFFFFFFF\t1\t0\tRelationshipSequenceTrial\tSQ\t1\tRelationship Sequence (Trial)\n"
+    "0040A732\tFFFFFFFF\t1\t0\tRelationshipTypeCodeSequenceTrial\tSQ\t1\tRelationship Type Code Sequence (Trial)\n"
+    "0040A744\tFFFFFFFF\t1\t0\tLanguageCodeSequenceTrial\tSQ\t1\tLanguage Code Sequence (Trial)\n"
+    "0040A992\tFFFFFFFF\t1\t0\tUniformResourceLocatorTrial\tST\t1\tUniform Resource Locator (Trial)\n"
+    "0040B020\tFFFFFFFF\t0\t0\tWaveformAnnotationSequence\tSQ\t1\tWaveform Annotation Sequence\n"
+    "0040DB00\tFFFFFFFF\t0\t0\tTemplateIdentifier\tCS\t1\tTemplate Identifier\n"
+    "0040DB06\tFFFFFFFF\t1\t0\tTemplateVersion\tDT\t1\tTemplate Version\n"
+    "0040DB07\tFFFFFFFF\t1\t0\tTemplateLocalVersion\tDT\t1\tTemplate Local Version\n"
+    "0040DB0B\tFFFFFFFF\t1\t0\tTemplateExtensionFlag\tCS\t1\tTemplate Extension Flag\n"
+    "0040DB0C\tFFFFFFFF\t1\t0\tTemplateExtensionOrganizationUID\tUI\t1\tTemplate Extension Organization UID\n"
+    "0040DB0D\tFFFFFFFF\t1\t0\tTemplateExtensionCreatorUID\tUI\t1\tTemplate Extension Creator UID\n"
+    "0040DB73\tFFFFFFFF\t0\t0\tReferencedContentItemIdentifier\tUL\t1-n\tReferenced Content Item Identifier\n"
+    "0040E001\tFFFFFFFF\t0\t0\tHL7InstanceIdentifier\tST\t1\tHL7 Instance Identifier\n"
+    "0040E004\tFFFFFFFF\t0\t0\tHL7DocumentEffectiveTime\tDT\t1\tHL7 Document Effective Time\n"
+    "0040E006\tFFFFFFFF\t0\t0\tHL7DocumentTypeCodeSequence\tSQ\t1\tHL7 Document Type Code Sequence\n"
+    "0040E008\tFFFFFFFF\t0\t0\tDocumentClassCodeSequence\tSQ\t1\tDocument Class Code Sequence\n"
+    "0040E010\tFFFFFFFF\t0\t0\tRetrieveURI\tUR\t1\tRetrieve URI\n"
+    "0040E011\tFFFFFFFF\t0\t0\tRetrieveLocationUID\tUI\t1\tRetrieve Location UID\n"
+    "0040E020\tFFFFFFFF\t0\t0\tTypeOfInstances\tCS\t1\tType of Instances\n"
+    "0040E021\tFFFFFFFF\t0\t0\tDICOMRetrievalSequence\tSQ\t1\tDICOM Retrieval Sequence\n"
+    "0040E022\tFFFFFFFF\t0\t0\tDICOMMediaRetrievalSequence\tSQ\t1\tDICOM Media Retrieval Sequence\n"
+    "0040E023\tFFFFFFFF\t0\t0\tWADORetrievalSequence\tSQ\t1\tWADO Retrieval Sequence\n"
+    "0040E024\tFFFFFFFF\t0\t0\tXDSRetrievalSequence\tSQ\t1\tXDS Retrieval Sequence\n"
+    "0040E025\tFFFFFFFF\t0\t0\tWADORSRetrievalSequence\tSQ\t1\tWADO-RS Retrieval Sequence\n"
+    "0040E030\tFFFFFFFF\t0\t0\tRepositoryUniqueID\tUI\t1\tRepository Unique ID\n"
+    "0040E031\tFFFFFFFF\t0\t0\tHomeCommunityID\tUI\t1\tHome Community ID\n"
+    "00420010\tFFFFFFFF\t0\t0\tDocumentTitle\tST\t1\tDocument Title\n"
+    "00420011\tFFFFFFFF\t0\t0\tEncapsulatedDocument\tOB\t1\tEncapsulated Document\n"
+    "00420012\tFFFFFFFF\t0\t0\tMIMETypeOfEncapsulatedDocument\tLO\t1\tMIME Type of Encapsulated Document\n"
+    "00420013\tFFFFFFFF\t0\t0\tSourceInstanceSequence\tSQ\t1\tSource Instance Sequence\n"
+    "00420014\tFFFFFFFF\t0\t0\tListOfMIMETypes\tLO\t1-n\tList of MIME Types\n"
+    "00440001\tFFFFFFFF\t0\t0\tProductPackageIdentifier\tST\t1\tProduct Package Identifier\n"
+    "00440002\tFFFFFFFF\t0\t0\tSubstanceAdministrationApproval\tCS\t1\tSubstance Administration Approval\n"
+    "00440003\tFFFFFFFF\t0\t0\tApprovalStatusFurtherDescription\tLT\t1\tApproval Status Further Description\n"
+    "00440004\tFFFFFFFF\t0\t0\tApprovalStatusDateTime\tDT\t1\tApproval Status DateTime\n"
+    "00440007\tFFFFFFFF\t0\t0\tProductTypeCodeSequence\tSQ\t1\tProduct Type Code Sequence\n"
+    "00440008\tFFFFFFFF\t0\t0\tProductName\tLO\t1-n\tProduct Name\n"
+    "00440009\tFFFFFFFF\t0\t0\tProductDescription\tLT\t1\tProduct Description\n"
+    "0044000A\tFFFFFFFF\t0\t0\tProductLotIdentifier\tLO\t1\tProduct Lot Identifier\n"
+    "0044000B\tFFFFFFFF\t0\t0\tProductExpirationDateTime\tDT\t1\tProduct Expiration DateTime\n"
+    "00440010\tFFFFFFFF\t0\t0\tSubstanceAdministrationDateTime\tDT\t1\tSubstance Administration DateTime\n"
+    "00440011\tFFFFFFFF\t0\t0\tSubstanceAdministrationNotes\tLO\t1\tSubstance Administration Notes\n"
+    "00440012\tFFFFFFFF\t0\t0\tSubstanceAdministrationDeviceID\tLO\t1\tSubstance Administration Device ID\n"
+    "00440013\tFFFFFFFF\t0\t0\tProductParameterSequence\tSQ\t1\tProduct Parameter Sequence\n"
+    "00440019\tFFFFFFFF\t0\t0\tSubstanceAdministrationParameterSequence\tSQ\t1\tSubstance Administration Parameter Sequence\n"
+    "00460012\tFFFFFFFF\t0\t0\tLensDescription\tLO\t1\tLens Description\n"
+    "00460014\tFFFFFFFF\t0\t0\tRightLensSequence\tSQ\t1\tRight Lens Sequence\n"
+    "00460015\tFFFFFFFF\t0\t0\tLeftLensSequence\tSQ\t1\tLeft Lens Sequence\n"
+    "00460016\tFFFFFFFF\t0\t0\tUnspecifiedLateralityLensSequence\tSQ\t1\tUnspecified Laterality Lens Sequence\n"
+    "00460018\tFFFFFFFF\t0\t0\tCylinderSequence\tSQ\t1\tCylinder Sequence\n"
+    "00460028\tFFFFFFFF\t0\t0\tPrismSequence\tSQ\t1\tPrism Sequence\n"
+    "00460030\tFFFFFFFF\t0\t0\tHorizontalPrismPower\tFD\t1\tHorizontal Prism Power\n"
+    "00460032\tFFFFFFFF\t0\t0\tHorizontalPrismBase\tCS\t1\tHorizontal Prism Base\n"
+    "00460034\tFFFFFFFF\t0\t0\tVerticalPrismPower\tFD\t1\tVertical Prism Power\n"
+    "00460036\tFFFFFFFF\t0\t0\tVerticalPrismBase\tCS\t1\tVertical Prism Base\n"
+    "00460038\tFFFFFFFF\t0\t0\tLensSegmentType\tCS\t1\tLens Segment Type\n"
+    "00460040\tFFFFFFFF\t0\t0\tOpticalTransmittance\tFD\t1\tOptical Transmittance\n"
+    "00460042\tFFFFFFFF\t0\t0\tChannelWidth\tFD\t1\tChannel Width\n"
+    "00460044\tFFFFFFFF\t0\t0\tPupilSize\tFD\t1\tPupil Size\n"
+    "00460046\tFFFFFFFF\t0\t0\tCornealSize\tFD\t1\tCorneal Size\n"
+    "00460050\tFFFFFFFF\t0\t0\tAutorefractionRightEyeSequence\tSQ\t1\tAutorefraction Right Eye Sequence\n"
+    "00460052\tFFFFFFFF\t0\t0\tAutorefractionLeftEyeSequence\tSQ\t1\tAutorefraction Left Eye Sequence\n"
+    "00460060\tFFFFFFFF\t0\t0\tDistancePupillaryDistance\tFD\t1\tDistance Pupillary Distance\n"
+    "00460062\tFFFFFFFF\t0\t0\tNearPupillaryDistance\tFD\t1\tNear Pupillary Distance\n"
+    "00460063\tFFFFFFFF\t0\t0\tIntermediatePupillaryDistance\tFD\t1\tIntermediate Pupillary Distance\n"
+    "00460064\tFFFFFFFF\t0\t0\tOtherPupillaryDistance\tFD\t1\tOther Pupillary Distance\n"
+    "00460070\tFFFFFFFF\t0\t0\tKeratometryRightEyeSequence\tSQ\t1\tKeratometry Right Eye Sequence\n"
+    "00460071\tFFFFFFFF\t0\t0\tKeratometryLeftEyeSequence\tSQ\t1\tKeratometry Left Eye Sequence\n"
+    "00460074\tFFFFFFFF\t0\t0\tSteepKeratometricAxisSequence\tSQ\t1\tSteep Keratometric Axis Sequence\n"
+    "00460075\tFFFFFFFF\t0\t0\tRadiusOfCurvature\tFD\t1\tRadius of Curvature\n"
+    "00460076\tFFFFFFFF\t0\t0\tKeratometricPower\tFD\t1\tKeratometric Power\n"
+    "00460077\tFFFFFFFF\t0\t0\tKeratometricAxis\tFD\t1\tKeratometric Axis\n"
+    "00460080\tFFFFFFFF\t0\t0\tFlatKeratometricAxisSequence\tSQ\t1\tFlat Keratometric Axis Sequence\n"
+    "00460092\tFFFFFFFF\t0\t0\tBackgroundColor\tCS\t1\tBackground Color\n"
+    "00460094\tFFFFFFFF\t0\t0\tOptotype\tCS\t1\tOptotype\n"
+    "00460095\tFFFFFFFF\t0\t0\tOptotypePresentation\tCS\t1\tOptotype Presentation\n"
+    "00460097\tFFFFFFFF\t0\t0\tSubjectiveRefractionRightEyeSequence\tSQ\t1\tSubjective Refraction Right Eye Sequence\n"
+    "00460098\tFFFFFFFF\t0\t0\tSubjectiveRefractionLeftEyeSequence\tSQ\t1\tSubjective Refraction Left Eye Sequence\n"
+    "00460100\tFFFFFFFF\t0\t0\tAddNearSequence\tSQ\t1\tAdd Near Sequence\n"
+    "00460101\tFFFFFFFF\t0\t0\tAddIntermediateSequence\tSQ\t1\tAdd Intermediate Sequence\n"
+    "00460102\tFFFFFFFF\t0\t0\tAddOtherSequence\tSQ\t1\tAdd Other Sequence\n"
+    "00460104\tFFFFFFFF\t0\t0\tAddPower\tFD\t1\tAdd Power\n"
+    "00460106\tFFFFFFFF\t0\t0\tViewingDistance\tFD\t1\tViewing Distance\n"
+    "00460121\tFFFFFFFF\t0\t0\tVisualAcuityTypeCodeSequence\tSQ\t1\tVisual Acuity Type Code Sequence\n"
+    "00460122\tFFFFFFFF\t0\t0\tVisualAcuityRightEyeSequence\tSQ\t1\tVisual Acuity Right Eye Sequence\n"
+    "00460123\tFFFFFFFF\t0\t0\tVisualAcuityLeftEyeSequence\tSQ\t1\tVisual Acuity Left Eye Sequence\n"
+    "00460124\tFFFFFFFF\t0\t0\tVisualAcuityBothEyesOpenSequence\tSQ\t1\tVisual Acuity Both Eyes Open Sequence\n"
+    "00460125\tFFFFFFFF\t0\t0\tViewingDistanceType\tCS\t1\tViewing Distance Type\n"
+    "00460135\tFFFFFFFF\t0\t0\tVisualAcuityModifiers\tSS\t2\tVisual Acuity Modifiers\n"
+    "00460137\tFFFFFFFF\t0\t0\tDecimalVisualAcuity\tFD\t1\tDecimal Visual Acuity\n"
+    "00460139\tFFFFFFFF\t0\t0\tOptotypeDetailedDefinition\tLO\t1\tOptotype Detailed Definition\n"
+    "00460145\tFFFFFFFF\t0\t0\tReferencedRefractiveMeasurementsSequence\tSQ\t1\tReferenced Refractive Measurements Sequence\n"
+    "00460146\tFFFFFFFF\t0\t0\tSpherePower\tFD\t1\tSphere Power\n"
+    "00460147\tFFFFFFFF\t0\t0\tCylinderPower\tFD\t1\tCylinder Power\n"
+    "00460201\tFFFFFFFF\t0\t0\tCornealTopographySurface\tCS\t1\tCorneal Topography Surface\n"
+    "00460202\tFFFFFFFF\t0\t0\tCornealVertexLocation\tFL\t2\tCorneal Vertex Location\n"
+    "00460203\tFFFFFFFF\t0\t0\tPupilCentroidXCoordinate\tFL\t1\tPupil Centroid X-Coordinate\n"
+    "00460204\tFFFFFFFF\t0\t0\tPupilCentroidYCoordinate\tFL\t1\tPupil Centroid Y-Coordinate\n"
+    "00460205\tFFFFFFFF\t0\t0\tEquivalentPupilRadius\tFL\t1\tEquivalent Pupil Radius\n"
+    "00460207\tFFFFFFFF\t0\t0\tCornealTopographyMapTypeCodeSequence\tSQ\t1\tCorneal Topography Map Type Code Sequence\n"
+    "00460208\tFFFFFFFF\t0\t0\tVerticesOfTheOutlineOfPupil\tIS\t2-2n\tVertices of the Outline of Pupil\n"
+    "00460210\tFFFFFFFF\t0\t0\tCornealTopographyMappingNormalsSequence\tSQ\t1\tCorneal Topography Mapping Normals Sequence\n"
+    "00460211\tFFFFFFFF\t0\t0\tMaximumCornealCurvatureSequence\tSQ\t1\tMaximum Corneal Curvature Sequence\n"
+    "00460212\tFFFFFFFF\t0\t0\tMaximumCornealCurvature\tFL\t1\tMaximum Corneal Curvature\n"
+    "00460213\tFFFFFFFF\t0\t0\tMaximumCornealCurvatureLocation\tFL\t2\tMaximum Corneal Curvature Location\n"
+    "00460215\tFFFFFFFF\t0\t0\tMinimumKeratometricSequence\tSQ\t1\tMinimum Keratometric Sequence\n"
+    "00460218\tFFFFFFFF\t0\t0\tSimulatedKeratometricCylinderSequence\tSQ\t1\tSimulated Keratometric Cylinder Sequence\n"
+    "00460220\tFFFFFFFF\t0\t0\tAverageCornealPower\tFL\t1\tAverage Corneal Power\n"
+    "00460224\tFFFFFFFF\t0\t0\tCornealISValue\tFL\t1\tCorneal I-S Value\n"
+    "00460227\tFFFFFFFF\t0\t0\tAnalyzedArea\tFL\t1\tAnalyzed Area\n"
+    "00460230\tFFFFFFFF\t0\t0\tSurfaceRegularityIndex\tFL\t1\tSurface Regularity Index\n"
+    "00460232\tFFFFFFFF\t0\t0\tSurfaceAsymmetryIndex\tFL\t1\tSurface Asymmetry Index\n"
+    "00460234\tFFFFFFFF\t0\t0\tCornealEccentricityIndex\tFL\t1\tCorneal Eccentricity Index\n"
+    "00460236\tFFFFFFFF\t0\t0\tKeratoconusPredictionIndex\tFL\t1\tKeratoconus Prediction Index\n"
+    "00460238\tFFFFFFFF\t0\t0\tDecimalPotentialVisualAcuity\tFL\t1\tDecimal Potential Visual Acuity\n"
+    "00460242\tFFFFFFFF\t0\t0\tCornealTopographyMapQualityEvaluation\tCS\t1\tCorneal Topography Map Quality Evaluation\n"
+    "00460244\tFFFFFFFF\t0\t0\tSourceImageCornealProcessedDataSequence\tSQ\t1\tSource Image Corneal Processed Data Sequence\n"
+    "00460247\tFFFFFFFF\t0\t0\tCornealPointLocation\tFL\t3\tCorneal Point Location\n"
+    "00460248\tFFFFFFFF\t0\t0\tCornealPointEstimated\tCS\t1\tCorneal Point Estimated\n"
+    "00460249\tFFFFFFFF\t0\t0\tAxialPower\tFL\t1\tAxial Power\n"
+    "00460250\tFFFFFFFF\t0\t0\tTangentialPower\tFL\t1\tTangential Power\n"
+    "00460251\tFFFFFFFF\t0\t0\tRefractivePower\tFL\t1\tRefractive Power\n"
+    "00460252\tFFFFFFFF\t0\t0\tRelativeElevation\tFL\t1\tRelative Elevation\n"
+    "00460253\tFFFFFFFF\t0\t0\tCornealWavefront\tFL\t1\tCorneal Wavefront\n"
+    "00480001\tFFFFFFFF\t0\t0\tImagedVolumeWidth\tFL\t1\tImaged Volume Width\n"
+    "00480002\tFFFFFFFF\t0\t0\tImagedVolumeHeight\tFL\t1\tImaged Volume Height\n"
+    "00480003\tFFFFFFFF\t0\t0\tImagedVolumeDepth\tFL\t1\tImaged Volume Depth\n"
+    "00480006\tFFFFFFFF\t0\t0\tTotalPixelMatrixColumns\tUL\t1\tTotal Pixel Matrix Columns\n"
+    "00480007\tFFFFFFFF\t0\t0\tTotalPixelMatrixRows\tUL\t1\tTotal Pixel Matrix Rows\n"
+    "00480008\tFFFFFFFF\t0\t0\tTotalPixelMatrixOriginSequence\tSQ\t1\tTotal Pixel Matrix Origin Sequence\n"
+    "00480010\tFFFFFFFF\t0\t0\tSpecimenLabelInImage\tCS\t1\tSpecimen Label in Image\n"
+    "00480011\tFFFFFFFF\t0\t0\tFocusMethod\tCS\t1\tFocus Method\n"
+    "00480012\tFFFFFFFF\t0\t0\tExtendedDepthOfField\tCS\t1\tExtended Depth of Field\n"
+    "00480013\tFFFFFFFF\t0\t0\tNumberOfFocalPlanes\tUS\t1\tNumber of Focal Planes\n"
+    "00480014\tFFFFFFFF\t0\t0\tDistanceBetweenFocalPlanes\tFL\t1\tDistance Between Focal Planes\n"
+    "00480015\tFFFFFFFF\t0\t0\tRecommendedAbsentPixelCIELabValue\tUS\t3\tRecommended Absent Pixel CIELab Value\n"
+    "00480100\tFFFFFFFF\t0\t0\tIlluminatorTypeCodeSequence\tSQ\t1\tIlluminator Type Code Sequence\n"
+    "00480102\tFFFFFFFF\t0\t0\tImageOrientationSlide\tDS\t6\tImage Orientation (Slide)\n"
+    "00480105\tFFFFFFFF\t0\t0\tOpticalPathSequence\tSQ\t1\tOptical Path Sequence\n"
+    "00480106\tFFFFFFFF\t0\t0\tOpticalPathIdentifier\tSH\t1\tOptical Path Identifier\n"
+    "00480107\tFFFFFFFF\t0\t0\tOpticalPathDescription\tST\t1\tOptical Path Description\n"
+    "00480108\tFFFFFFFF\t0\t0\tIlluminationColorCodeSequence\tSQ\t1\tIllumination Color Code Sequence\n"
+    "00480110\tFFFFFFFF\t0\t0\tSpecimenReferenceSequence\tSQ\t1\tSpecimen Reference Sequence\n"
+    "00480111\tFFFFFFFF\t0\t0\tCondenserLensPower\tDS\t1\tCondenser Lens Power\n"
+    "00480112\tFFFFFFFF\t0\t0\tObjectiveLensPower\tDS\t1\tObjective Lens Power\n"
+    "00480113\tFFFFFFFF\t0\t0\tObjectiveLensNumericalAperture\tDS\t1\tObjective Lens Numerical Aperture\n"
+    "00480120\tFFFFFFFF\t0\t0\tPaletteColorLookupTableSequence\tSQ\t1\tPalette Color Lookup Table Sequence\n"
+    "00480200\tFFFFFFFF\t0\t0\tReferencedImageNavigationSequence\tSQ\t1\tReferenced Image Navigation Sequence\n"
+    "00480201\tFFFFFFFF\t0\t0\tTopLeftHandCornerOfLocalizerArea\tUS\t2\tTop Left Hand Corner of Localizer Area\n"
+    "00480202\tFFFFFFFF\t0\t0\tBottomRightHandCornerOfLocalizerArea\tUS\t2\tBottom Right Hand Corner of Localizer Area\n"
+    "00480207\tFFFFFFFF\t0\t0\tOpticalPathIdentificationSequence\tSQ\t1\tOptical Path Identification Sequence\n"
+    "0048021A\tFFFFFFFF\t0\t0\tPlanePositionSlideSequence\tSQ\t1\tPlane Position (Slide) Sequence\n"
+    "0048021E\tFFFFFFFF\t0\t0\tColumnPositionInTotalImagePixelMatrix\tSL\t1\tColumn Position In Total Image Pixel Matrix\n"
+    "0048021F\tFFFFFFFF\t0\t0\tRowPositionInTotalImagePixelMatrix\tSL\t1\tRow Position In Total Image Pixel Matrix\n"
+    "00480301\tFFFFFFFF\t0\t0\tPixelOriginInterpretation\tCS\t1\tPixel Origin Interpretation\n"
+    "00500004\tFFFFFFFF\t0\t0\tCalibrationImage\tCS\t1\tCalibration Image\n"
+    "00500010\tFFFFFFFF\t0\t0\tDeviceSequence\tSQ\t1\tDevice Sequence\n"
+    "00500012\tFFFFFFFF\t0\t0\tContainerComponentTypeCodeSequence\tSQ\t1\tContainer Component Type Code Sequence\n"
+    "00500013\tFFFFFFFF\t0\t0\tContainerComponentThickness\tFD\t1\tContainer Component Thickness\n"
+    "00500014\tFFFFFFFF\t0\t0\tDeviceLength\tDS\t1\tDevice Length\n"
+    "00500015\tFFFFFFFF\t0\t0\tContainerComponentWidth\tFD\t1\tContainer Component Width\n"
+    "00500016\tFFFFFFFF\t0\t0\tDeviceDiameter\tDS\t1\tDevice Diameter\n"
+    "00500017\tFFFFFFFF\t0\t0\tDeviceDiameterUnits\tCS\t1\tDevice Diameter Units\n"
+    "00500018\tFFFFFFFF\t0\t0\tDeviceVolume\tDS\t1\tDevice Volume\n"
+    "00500019\tFFFFFFFF\t0\t0\tInterMarkerDistance\tDS\t1\tInter-Marker Distance\n"
+    "0050001A\tFFFFFFFF\t0\t0\tContainerComponentMaterial\tCS\t1\tContainer Component Material\n"
+    "0050001B\tFFFFFFFF\t0\t0\tContainerComponentID\tLO\t1\tContainer Component ID\n"
+    "0050001C\tFFFFFFFF\t0\t0\tContainerComponentLength\tFD\t1\tContainer Component Length\n"
+    "0050001D\tFFFFFFFF\t0\t0\tContainerComponentDiameter\tFD\t1\tContainer Component Diameter\n"
+    "0050001E\tFFFFFFFF\t0\t0\tContainerComponentDescription\tLO\t1\tContainer Component Description\n"
+    "00500020\tFFFFFFFF\t0\t0\tDeviceDescription\tLO\t1\tDevice Description\n"
+    "00520001\tFFFFFFFF\t0\t0\tContrastBolusIngredientPercentByVolume\tFL\t1\tContrast/Bolus Ingredient Percent by Volume\n"
+    "00520002\tFFFFFFFF\t0\t0\tOCTFocalDistance\tFD\t1\tOCT Focal Distance\n"
+    "00520003\tFFFFFFFF\t0\t0\tBeamSpotSize\tFD\t1\tBeam Spot Size\n"
+    "00520004\tFFFFFFFF\t0\t0\tEffectiveRefractiveIndex\tFD\t1\tEffective Refractive Index\n"
+    "00520006\tFFFFFFFF\t0\t0\tOCTAcquisitionDomain\tCS\t1\tOCT Acquisition Domain\n"
+    "00520007\tFFFFFFFF\t0\t0\tOCTOpticalCenterWavelength\tFD\t1\tOCT Optical Center Wavelength\n"
+    "00520008\tFFFFFFFF\t0\t0\tAxialResolution\tFD\t1\tAxial Resolution\n"
+    "00520009\tFFFFFFFF\t0\t0\tRangingDepth\tFD\t1\tRanging Depth\n"
+    "00520011\tFFFFFFFF\t0\t0\tALineRate\tFD\t1\tA-line Rate\n"
+    "00520012\tFFFFFFFF\t0\t0\tALinesPerFrame\tUS\t1\tA-lines Per Frame\n"
+    "00520013\tFFFFFFFF\t0\t0\tCatheterRotationalRate\tFD\t1\tCatheter Rotational Rate\n"
+    "00520014\tFFFFFFFF\t0\t0\tALinePixelSpacing\tFD\t1\tA-line Pixel Spacing\n"
+    "00520016\tFFFFFFFF\t0\t0\tModeOfPercutaneousAccessSequence\tSQ\t1\tMode of Percutaneous Access Sequence\n"
+    "00520025\tFFFFFFFF\t0\t0\tIntravascularOCTFrameTypeSequence\tSQ\t1\tIntravascular OCT Frame Type Sequence\n"
+    "00520026\tFFFFFFFF\t0\t0\tOCTZOffsetApplied\tCS\t1\tOCT Z Offset Applied\n"
+    "00520027\tFFFFFFFF\t0\t0\tIntravascularFrameContentSequence\tSQ\t1\tIntravascular Frame Content Sequence\n"
+    "00520028\tFFFFFFFF\t0\t0\tIntravascularLongitudinalDistance\tFD\t1\tIntravascular Longitudinal Distance\n"
+    "00520029\tFFFFFFFF\t0\t0\tIntravascularOCTFrameContentSequence\tSQ\t1\tIntravascular OCT Frame Content Sequence\n"
+    "00520030\tFFFFFFFF\t0\t0\tOCTZOffsetCorrection\tSS\t1\tOCT Z Offset Correction\n"
+    "00520031\tFFFFFFFF\t0\t0\tCatheterDirectionOfRotation\tCS\t1\tCatheter Direction of Rotation\n"
+    "00520033\tFFFFFFFF\t0\t0\tSeamLineLocation\tFD\t1\tSeam Line Location\n"
+    "00520034\tFFFFFFFF\t0\t0\tFirstALineLocation\tFD\t1\tFirst A-line Location\n"
+    "00520036\tFFFFFFFF\t0\t0\tSeamLineIndex\tUS\t1\tSeam Line Index\n"
+    "00520038\tFFFFFFFF\t0\t0\tNumberOfPaddedALines\tUS\t1\tNumber of Padded A-lines\n"
+    "00520039\tFFFFFFFF\t0\t0\tInterpolationType\tCS\t1\tInterpolation Type\n"
+    "0052003A\tFFFFFFFF\t0\t0\tRefractiveIndexApplied\tCS\t1\tRefractive Index Applied\n"
+    "00540010\tFFFFFFFF\t0\t0\tEnergyWindowVector\tUS\t1-n\tEnergy Window Vector\n"
+    "00540011\tFFFFFFFF\t0\t0\tNumberOfEnergyWindows\tUS\t1\tNumber of Energy Windows\n"
+    "00540012\tFFFFFFFF\t0\t0\tEnergyWindowInformationSequence\tSQ\t1\tEnergy Window Information Sequence\n"
+    "00540013\tFFFFFFFF\t0\t0\tEnergyWindowRangeSequence\tSQ\t1\tEnergy Window Range Sequence\n"
+    "00540014\tFFFFFFFF\t0\t0\tEnergyWindowLowerLimit\tDS\t1\tEnergy Window Lower Limit\n"
+    "00540015\tFFFFFFFF\t0\t0\tEnergyWindowUpperLimit\tDS\t1\tEnergy Window Upper Limit\n"
+    "00540016\tFFFFFFFF\t0\t0\tRadiopharmaceuticalInformationSequence\tSQ\t1\tRadiopharmaceutical Information Sequence\n"
+    "00540017\tFFFFFFFF\t0\t0\tResidualSyringeCounts\tIS\t1\tResidual Syringe Counts\n"
+    "00540018\tFFFFFFFF\t0\t0\tEnergyWindowName\tSH\t1\tEnergy Window Name\n"
+    "00540020\tFFFFFFFF\t0\t0\tDetectorVector\tUS\t1-n\tDetector Vector\n"
+    "00540021\tFFFFFFFF\t0\t0\tNumberOfDetectors\tUS\t1\tNumber of Detectors\n"
+    "00540022\tFFFFFFFF\t0\t0\tDetectorInformationSequence\tSQ\t1\tDetector Information Sequence\n"
+    "00540030\tFFFFFFFF\t0\t0\tPhaseVector\tUS\t1-n\tPhase Vector\n"
+    "00540031\tFFFFFFFF\t0\t0\tNumberOfPhases\tUS\t1\tNumber of Phases\n"
+    "00540032\tFFFFFFFF\t0\t0\tPhaseInformationSequence\tSQ\t1\tPhase Information Sequence\n"
+    "00540033\tFFFFFFFF\t0\t0\tNumberOfFramesInPhase\tUS\t1\tNumber of Frames in Phase\n"
+    "00540036\tFFFFFFFF\t0\t0\tPhaseDelay\tIS\t1\tPhase Delay\n"
+    "00540038\tFFFFFFFF\t0\t0\tPauseBetweenFrames\tIS\t1\tPause Between Frames\n"
+    "00540039\tFFFFFFFF\t0\t0\tPhaseDescription\tCS\t1\tPhase Description\n"
+    "00540050\tFFFFFFFF\t0\t0\tRotationVector\tUS\t1-n\tRotation Vector\n"
+    "00540051\tFFFFFFFF\t0\t0\tNumberOfRotations\tUS\t1\tNumber of Rotations\n"
+    "00540052\tFFFFFFFF\t0\t0\tRotationInformationSequence\tSQ\t1\tRotation Information Sequence\n"
+    "00540053\tFFFFFFFF\t0\t0\tNumberOfFramesInRotation\tUS\t1\tNumber of Frames in Rotation\n"
+    "00540060\tFFFFFFFF\t0\t0\tRRIntervalVector\tUS\t1-n\tR-R Interval Vector\n"
+    "00540061\tFFFFFFFF\t0\t0\tNumberOfRRIntervals\tUS\t1\tNumber of R-R Intervals\n"
+    "00540062\tFFFFFFFF\t0\t0\tGatedInformationSequence\tSQ\t1\tGated Information Sequence\n"
+    "00540063\tFFFFFFFF\t0\t0\tDataInformationSequence\tSQ\t1\tData Information Sequence\n"
+    "00540070\tFFFFFFFF\t0\t0\tTimeSlotVector\tUS\t1-n\tTime Slot Vector\n"
+    "00540071\tFFFFFFFF\t0\t0\tNumberOfTimeSlots\tUS\t1\tNumber of Time Slots\n"
+    "00540072\tFFFFFFFF\t0\t0\tTimeSlotInformationSequence\tSQ\t1\tTime Slot Information Sequence\n"
+    "00540073\tFFFFFFFF\t0\t0\tTimeSlotTime\tDS\t1\tTime Slot Time\n"
+    "00540080\tFFFFFFFF\t0\t0\tSliceVector\tUS\t1-n\tSlice Vector\n"
+    "00540081\tFFFFFFFF\t0\t0\tNumberOfSlices\tUS\t1\tNumber of Slices\n"
+    "00540090\tFFFFFFFF\t0\t0\tAngularViewVector\tUS\t1-n\tAngular View Vector\n"
+    "00540100\tFFFFFFFF\t0\t0\tTimeSliceVector\tUS\t1-n\tTime Slice Vector\n"
+    "00540101\tFFFFFFFF\t0\t0\tNumberOfTimeSlices\tUS\t1\tNumber of Time Slices\n"
+    "00540200\tFFFFFFFF\t0\t0\tStartAngle\tDS\t1\tStart Angle\n"
+    "00540202\tFFFFFFFF\t0\t0\tTypeOfDetectorMotion\tCS\t1\tType of Detector Motion\n"
+    "00540210\tFFFFFFFF\t0\t0\tTriggerVector\tIS\t1-n\tTrigger Vector\n"
+    "00540211\tFFFFFFFF\t0\t0\tNumberOfTriggersInPhase\tUS\t1\tNumber of Triggers in Phase\n"
+    "00540220\tFFFFFFFF\t0\t0\tViewCodeSequence\tSQ\t1\tView Code Sequence\n"
+    "00540222\tFFFFFFFF\t0\t0\tViewModifierCodeSequence\tSQ\t1\tView Modifier Code Sequence\n"
+    "00540300\tFFFFFFFF\t0\t0\tRadionuclideCodeSequence\tSQ\t1\tRadionuclide Code Sequence\n"
+    "00540302\tFFFFFFFF\t0\t0\tAdministrationRouteCodeSequence\tSQ\t1\tAdministration Route Code Sequence\n"
+    "00540304\tFFFFFFFF\t0\t0\tRadiopharmaceuticalCodeSequence\tSQ\t1\tRadiopharmaceutical Code Sequence\n"
+    "00540306\tFFFFFFFF\t0\t0\tCalibrationDataSequence\tSQ\t1\tCalibration Data Sequence\n"
+    "00540308\tFFFFFFFF\t0\t0\tEnergyWindowNumber\tUS\t1\tEnergy Window Number\n"
+    "00540400\tFFFFFFFF\t0\t0\tImageID\tSH\t1\tImage ID\n"
+    "00540410\tFFFFFFFF\t0\t0\tPatientOrientationCodeSequence\tSQ\t1\tPatient Orientation Code Sequence\n"
+    "00540412\tFFFFFFFF\t0\t0\tPatientOrientationModifierCodeSequence\tSQ\t1\tPatient Orientation Modifier Code Sequence\n"
+    "00540414\tFFFFFFFF\t0\t0\tPatientGantryRelationshipCodeSequence\tSQ\t1\tPatient Gantry Relationship Code Sequence\n"
+    "00540500\tFFFFFFFF\t0\t0\tSliceProgressionDirection\tCS\t1\tSlice Progression Direction\n"
+    "00540501\tFFFFFFFF\t0\t0\tScanProgressionDirection\tCS\t1\tScan Progression Direction\n"
+    "00541000\tFFFFFFFF\t0\t0\tSeriesType\tCS\t2\tSeries Type\n"
+    "00541001\tFFFFFFFF\t0\t0\tUnits\tCS\t1\tUnits\n"
+    "00541002\tFFFFFFFF\t0\t0\tCountsSource\tCS\t1\tCounts Source\n"
+    "00541004\tFFFFFFFF\t0\t0\tReprojectionMethod\tCS\t1\tReprojection Method\n"
+    "00541006\tFFFFFFFF\t0\t0\tSUVType\tCS\t1\tSUV Type\n"
+    "00541100\tFFFFFFFF\t0\t0\tRandomsCorrectionMethod\tCS\t1\tRandoms Correction Method\n"
+    "00541101\tFFFFFFFF\t0\t0\tAttenuationCorrectionMethod\tLO\t1\tAttenuation Correction Method\n"
+    "00541102\tFFFFFFFF\t0\t0\tDecayCorrection\tCS\t1\tDecay Correction\n"
+    "00541103\tFFFFFFFF\t0\t0\tReconstructionMethod\tLO\t1\tReconstruction Method\n"
+    "00541104\tFFFFFFFF\t0\t0\tDetectorLinesOfResponseUsed\tLO\t1\tDetector Lines of Response Used\n"
+    "00541105\tFFFFFFFF\t0\t0\tScatterCorrectionMethod\tLO\t1\tScatter Correction Method\n"
+    "00541200\tFFFFFFFF\t0\t0\tAxialAcceptance\tDS\t1\tAxial Acceptance\n"
+    "00541201\tFFFFFFFF\t0\t0\tAxialMash\tIS\t2\tAxial Mash\n"
+    "00541202\tFFFFFFFF\t0\t0\tTransverseMash\tIS\t1\tTransverse Mash\n"
+    "00541203\tFFFFFFFF\t0\t0\tDetectorElementSize\tDS\t2\tDetector Element Size\n"
+    "00541210\tFFFFFFFF\t0\t0\tCoincidenceWindowWidth\tDS\t1\tCoincidence Window Width\n"
+    "00541220\tFFFFFFFF\t0\t0\tSecondaryCountsType\tCS\t1-n\tSecondary Counts Type\n"
+    "00541300\tFFFFFFFF\t0\t0\tFrameReferenceTime\tDS\t1\tFrame Reference Time\n"
+    "00541310\tFFFFFFFF\t0\t0\tPrimaryPromptsCountsAccumulated\tIS\t1\tPrimary (Prompts) Counts Accumulated\n"
+    "00541311\tFFFFFFFF\t0\t0\tSecondaryCountsAccumulated\tIS\t1-n\tSecondary Counts Accumulated\n"
+    "00541320\tFFFFFFFF\t0\t0\tSliceSensitivityFactor\tDS\t1\tSlice Sensitivity Factor\n"
+    "00541321\tFFFFFFFF\t0\t0\tDecayFactor\tDS\t1\tDecay Factor\n"
+    "00541322\tFFFFFFFF\t0\t0\tDoseCalibrationFactor\tDS\t1\tDose Calibration Factor\n"
+    "00541323\tFFFFFFFF\t0\t0\tScatterFractionFactor\tDS\t1\tScatter Fraction Factor\n"
+    "00541324\tFFFFFFFF\t0\t0\tDeadTimeFactor\tDS\t1\tDead Time Factor\n"
+    "00541330\tFFFFFFFF\t0\t0\tImageIndex\tUS\t1\tImage Index\n"
+    "00541400\tFFFFFFFF\t1\t0\tCountsIncluded\tCS\t1-n\tCounts Included\n"
+    "00541401\tFFFFFFFF\t1\t0\tDeadTimeCorrectionFlag\tCS\t1\tDead Time Correction Flag\n"
+    "00603000\tFFFFFFFF\t0\t0\tHistogramSequence\tSQ\t1\tHistogram Sequence\n"
+    "00603002\tFFFFFFFF\t0\t0\tHistogramNumberOfBins\tUS\t1\tHistogram Number of Bins\n"
+    "00603004\tFFFFFFFF\t0\t0\tHistogramFirstBinValue\tUS SS\t1\tHistogram First Bin Value\n"
+    "00603006\tFFFFFFFF\t0\t0\tHistogramLastBinValue\tUS SS\t1\tHistogram Last Bin Value\n"
+    "00603008\tFFFFFFFF\t0\t0\tHistogramBinWidth\tUS\t1\tHistogram Bin Width\n"
+    "00603010\tFFFFFFFF\t0\t0\tHistogramExplanation\tLO\t1\tHistogram Explanation\n"
+    "00603020\tFFFFFFFF\t0\t0\tHistogramData\tUL\t1-n\tHistogram Data\n"
+    "00620001\tFFFFFFFF\t0\t0\tSegmentationType\tCS\t1\tSegmentation Type\n"
+    "00620002\tFFFFFFFF\t0\t0\tSegmentSequence\tSQ\t1\tSegment Sequence\n"
+    "00620003\tFFFFFFFF\t0\t0\tSegmentedPropertyCategoryCodeSequence\tSQ\t1\tSegmented Property Category Code Sequence\n"
+    "00620004\tFFFFFFFF\t0\t0\tSegmentNumber\tUS\t1\tSegment Number\n"
+    "00620005\tFFFFFFFF\t0\t0\tSegmentLabel\tLO\t1\tSegment Label\n"
+    "00620006\tFFFFFFFF\t0\t0\tSegmentDescription\tST\t1\tSegment Description\n"
+    "00620008\tFFFFFFFF\t0\t0\tSegmentAlgorithmType\tCS\t1\tSegment Algorithm Type\n"
+    "00620009\tFFFFFFFF\t0\t0\tSegmentAlgorithmName\tLO\t1\tSegment Algorithm Name\n"
+    "0062000A\tFFFFFFFF\t0\t0\tSegmentIdentificationSequence\tSQ\t1\tSegment Identification Sequence\n"
+    "0062000B\tFFFFFFFF\t0\t0\tReferencedSegmentNumber\tUS\t1-n\tReferenced Segment Number\n"
+    "0062000C\tFFFFFFFF\t0\t0\tRecommendedDisplayGrayscaleValue\tUS\t1\tRecommended Display Grayscale Value\n"
+    "0062000D\tFFFFFFFF\t0\t0\tRecommendedDisplayCIELabValue\tUS\t3\tRecommended Display CIELab Value\n"
+    "0062000E\tFFFFFFFF\t0\t0\tMaximumFractionalValue\tUS\t1\tMaximum Fractional Value\n"
+    "0062000F\tFFFFFFFF\t0\t0\tSegmentedPropertyTypeCodeSequence\tSQ\t1\tSegmented Property Type Code Sequence\n"
+    "00620010\tFFFFFFFF\t0\t0\tSegmentationFractionalType\tCS\t1\tSegmentation Fractional Type\n"
+    "00620011\tFFFFFFFF\t0\t0\tSegmentedPropertyTypeModifierCodeSequence\tSQ\t1\tSegmented Property Type Modifier Code Sequence\n"
+    "00620012\tFFFFFFFF\t0\t0\tUsedSegmentsSequence\tSQ\t1\tUsed Segments Sequence\n"
+    "00640002\tFFFFFFFF\t0\t0\tDeformableRegistrationSequence\tSQ\t1\tDeformable Registration Sequence\n"
+    "00640003\tFFFFFFFF\t0\t0\tSourceFrameOfReferenceUID\tUI\t1\tSource Frame of Reference UID\n"
+    "00640005\tFFFFFFFF\t0\t0\tDeformableRegistrationGridSequence\tSQ\t1\tDeformable Registration Grid Sequence\n"
+    "00640007\tFFFFFFFF\t0\t0\tGridDimensions\tUL\t3\tGrid Dimensions\n"
+    "00640008\tFFFFFFFF\t0\t0\tGridResolution\tFD\t3\tGrid Resolution\n"
+    "00640009\tFFFFFFFF\t0\t0\tVectorGridData\tOF\t1\tVector Grid Data\n"
+    "0064000F\tFFFFFFFF\t0\t0\tPreDeformationMatrixRegistrationSequence\tSQ\t1\tPre Deformation Matrix Registration Sequence\n"
+    "00640010\tFFFFFFFF\t0\t0\tPostDeformationMatrixRegistrationSequence\tSQ\t1\tPost Deformation Matrix Registration Sequence\n"
+    "00660001\tFFFFFFFF\t0\t0\tNumberOfSurfaces\tUL\t1\tNumber of Surfaces\n"
+    "00660002\tFFFFFFFF\t0\t0\tSurfaceSequence\tSQ\t1\tSurface Sequence\n"
+    "00660003\tFFFFFFFF\t0\t0\tSurfaceNumber\tUL\t1\tSurface Number\n"
+    "00660004\tFFFFFFFF\t0\t0\tSurfaceComments\tLT\t1\tSurface Comments\n"
+    "00660009\tFFFFFFFF\t0\t0\tSurfaceProcessing\tCS\t1\tSurface Processing\n"
+    "0066000A\tFFFFFFFF\t0\t0\tSurfaceProcessingRatio\tFL\t1\tSurface Processing Ratio\n"
+    "0066000B\tFFFFFFFF\t0\t0\tSurfaceProcessingDescription\tLO\t1\tSurface Processing Description\n"
+    "0066000C\tFFFFFFFF\t0\t0\tRecommendedPresentationOpacity\tFL\t1\tRecommended Presentation Opacity\n"
+    "0066000D\tFFFFFFFF\t0\t0\tRecommendedPresentationType\tCS\t1\tRecommended Presentation Type\n"
+    "0066000E\tFFFFFFFF\t0\t0\tFiniteVolume\tCS\t1\tFinite Volume\n"
+    "00660010\tFFFFFFFF\t0\t0\tManifold\tCS\t1\tManifold\n"
+    "00660011\tFFFFFFFF\t0\t0\tSurfacePointsSequence\tSQ\t1\tSurface Points Sequence\n"
+    "00660012\tFFFFFFFF\t0\t0\tSurfacePointsNormalsSequence\tSQ\t1\tSurface Points Normals Sequence\n"
+    "00660013\tFFFFFFFF\t0\t0\tSurfaceMeshPrimitivesSequence\tSQ\t1\tSurface Mesh Primitives Sequence\n"
+    "00660015\tFFFFFFFF\t0\t0\tNumberOfSurfacePoints\tUL\t1\tNumber of Surface Points\n"
+    "00660016\tFFFFFFFF\t0\t0\tPointCoordinatesData\tOF\t1\tPoint Coordinates Data\n"
+    "00660017\tFFFFFFFF\t0\t0\tPointPositionAccuracy\tFL\t3\tPoint Position Accuracy\n"
+    "00660018\tFFFFFFFF\t0\t0\tMeanPointDistance\tFL\t1\tMean Point Distance\n"
+    "00660019\tFFFFFFFF\t0\t0\tMaximumPointDistance\tFL\t1\tMaximum Point Distance\n"
+    "0066001A\tFFFFFFFF\t0\t0\tPointsBoundingBoxCoordinates\tFL\t6\tPoints Bounding Box Coordinates\n"
+    "0066001B\tFFFFFFFF\t0\t0\tAxisOfRotation\tFL\t3\tAxis of Rotation\n"
+    "0066001C\tFFFFFFFF\t0\t0\tCenterOfRotation\tFL\t3\tCenter of Rotation\n"
+    "0066001E\tFFFFFFFF\t0\t0\tNumberOfVectors\tUL\t1\tNumber of Vectors\n"
+    "0066001F\tFFFFFFFF\t0\t0\tVectorDimensionality\tUS\t1\tVector Dimensionality\n"
+    "00660020\tFFFFFFFF\t0\t0\tVectorAccuracy\tFL\t1-n\tVector Accuracy\n"
+    "00660021\tFFFFFFFF\t0\t0\tVectorCoordinateData\tOF\t1\tVector Coordinate Data\n"
+    "00660023\tFFFFFFFF\t0\t0\tTrianglePointIndexList\tOW\t1\tTriangle Point Index List\n"
+    "00660024\tFFFFFFFF\t0\t0\tEdgePointIndexList\tOW\t1\tEdge Point Index List\n"
+    "00660025\tFFFFFFFF\t0\t0\tVertexPointIndexList\tOW\t1\tVertex Point Index List\n"
+    "00660026\tFFFFFFFF\t0\t0\tTriangleStripSequence\tSQ\t1\tTriangle Strip Sequence\n"
+    "00660027\tFFFFFFFF\t0\t0\tTriangleFanSequence\tSQ\t1\tTriangle Fan Sequence\n"
+    "00660028\tFFFFFFFF\t0\t0\tLineSequence\tSQ\t1\tLine Sequence\n"
+    "00660029\tFFFFFFFF\t0\t0\tPrimitivePointIndexList\tOW\t1\tPrimitive Point Index List\n"
+    "0066002A\tFFFFFFFF\t0\t0\tSurfaceCount\tUL\t1\tSurface Count\n"
+    "0066002B\tFFFFFFFF\t0\t0\tReferencedSurfaceSequence\tSQ\t1\tReferenced Surface Sequence\n"
+    "0066002C\tFFFFFFFF\t0\t0\tReferencedSurfaceNumber\tUL\t1\tReferenced Surface Number\n"
+    "0066002D\tFFFFFFFF\t0\t0\tSegmentSurfaceGenerationAlgorithmIdentificationSequence\tSQ\t1\tSegment Surface Generation Algorithm Identification Sequence\n"
+    "0066002E\tFFFFFFFF\t0\t0\tSegmentSurfaceSourceInstanceSequence\tSQ\t1\tSegment Surface Source Instance Sequence\n"
+    "0066002F\tFFFFFFFF\t0\t0\tAlgorithmFamilyCodeSequence\tSQ\t1\tAlgorithm Family Code Sequence\n"
+    "00660030\tFFFFFFFF\t0\t0\tAlgorithmNameCodeSequence\tSQ\t1\tAlgorithm Name Code Sequence\n"
+    "00660031\tFFFFFFFF\t0\t0\tAlgorithmVersion\tLO\t1\tAlgorithm Version\n"
+    "00660032\tFFFFFFFF\t0\t0\tAlgorithmParameters\tLT\t1\tAlgorithm Parameters\n"
+    "00660034\tFFFFFFFF\t0\t0\tFacetSequence\tSQ\t1\tFacet Sequence\n"
+    "00660035\tFFFFFFFF\t0\t0\tSurfaceProcessingAlgorithmIdentificationSequence\tSQ\t1\tSurface Processing Algorithm Identification Sequence\n"
+    "00660036\tFFFFFFFF\t0\t0\tAlgorithmName\tLO\t1\tAlgorithm Name\n"
+    "00660037\tFFFFFFFF\t0\t0\tRecommendedPointRadius\tFL\t1\tRecommended Point Radius\n"
+    "00660038\tFFFFFFFF\t0\t0\tRecommendedLineThickness\tFL\t1\tRecommended Line Thickness\n"
+    "00660040\tFFFFFFFF\t0\t0\tLongPrimitivePointIndexList\tUL\t1-n\tLong Primitive Point Index List\n"
+    "00660041\tFFFFFFFF\t0\t0\tLongTrianglePointIndexList\tUL\t3-3n\tLong Triangle Point Index List\n"
+    "00660042\tFFFFFFFF\t0\t0\tLongEdgePointIndexList\tUL\t2-2n\tLong Edge Point Index List\n"
+    "00660043\tFFFFFFFF\t0\t0\tLongVertexPointIndexList\tUL\t1-n\tLong Vertex Point Index List\n"
+    "00686210\tFFFFFFFF\t0\t0\tImplantSize\tLO\t1\tImplant Size\n"
+    "00686221\tFFFFFFFF\t0\t0\tImplantTemplateVersion\tLO\t1\tImplant Template Version\n"
+    "00686222\tFFFFFFFF\t0\t0\tReplacedImplantTemplateSequence\tSQ\t1\tReplaced Implant Template Sequence\n"
+    "00686223\tFFFFFFFF\t0\t0\tImplantType\tCS\t1\tImplant Type\n"
+    "00686224\tFFFFFFFF\t0\t0\tDerivationImplantTemplateSequence\tSQ\t1\tDerivation Implant Template Sequence\n"
+    "00686225\tFFFFFFFF\t0\t0\tOriginalImplantTemplateSequence\tSQ\t1\tOriginal Implant Template Sequence\n"
+    "00686226\tFFFFFFFF\t0\t0\tEffectiveDateTime\tDT\t1\tEffective DateTime\n"
+    "00686230\tFFFFFFFF\t0\t0\tImplantTargetAnatomySequence\tSQ\t1\tImplant Target Anatomy Sequence\n"
+    "00686260\tFFFFFFFF\t0\t0\tInformationFromManufacturerSequence\tSQ\t1\tInformation From Manufacturer Sequence\n"
+    "00686265\tFFFFFFFF\t0\t0\tNotificationFromManufacturerSequence\tSQ\t1\tNotification From Manufacturer Sequence\n"
+    "00686270\tFFFFFFFF\t0\t0\tInformationIssueDateTime\tDT\t1\tInformation Issue DateTime\n"
+    "00686280\tFFFFFFFF\t0\t0\tInformationSummary\tST\t1\tInformation Summary\n"
+    "006862A0\tFFFFFFFF\t0\t0\tImplantRegulatoryDisapprovalCodeSequence\tSQ\t1\tImplant Regulatory Disapproval Code Sequence\n"
+    "006862A5\tFFFFFFFF\t0\t0\tOverallTemplateSpatialTolerance\tFD\t1\tOverall Template Spatial Tolerance\n"
+    "006862C0\tFFFFFFFF\t0\t0\tHPGLDocumentSequence\tSQ\t1\tHPGL Document Sequence\n"
+    "006862D0\tFFFFFFFF\t0\t0\tHPGLDocumentID\tUS\t1\tHPGL Document ID\n"
+    "006862D5\tFFFFFFFF\t0\t0\tHPGLDocumentLabel\tLO\t1\tHPGL Document Label\n"
+    "006862E0\tFFFFFFFF\t0\t0\tViewOrientationCodeSequence\tSQ\t1\tView Orientation Code Sequence\n"
+    "006862F0\tFFFFFFFF\t0\t0\tViewOrientationModifier\tFD\t9\tView Orientation Modifier\n"
+    "006862F2\tFFFFFFFF\t0\t0\tHPGLDocumentScaling\tFD\t1\tHPGL Document Scaling\n"
+    "00686300\tFFFFFFFF\t0\t0\tHPGLDocument\tOB\t1\tHPGL Document\n"
+    "00686310\tFFFFFFFF\t0\t0\tHPGLContourPenNumber\tUS\t1\tHPGL Contour Pen Number\n"
+    "00686320\tFFFFFFFF\t0\t0\tHPGLPenSequence\tSQ\t1\tHPGL Pen Sequence\n"
+    "00686330\tFFFFFFFF\t0\t0\tHPGLPenNumber\tUS\t1\tHPGL Pen Number\n"
+    "00686340\tFFFFFFFF\t0\t0\tHPGLPenLabel\tLO\t1\tHPGL Pen Label\n"
+    "00686345\tFFFFFFFF\t0\t0\tHPGLPenDescription\tST\t1\tHPGL Pen Description\n"
+    "00686346\tFFFFFFFF\t0\t0\tRecommendedRotationPoint\tFD\t2\tRecommended Rotation Point\n"
+    "00686347\tFFFFFFFF\t0\t0\tBoundingRectangle\tFD\t4\tBounding Rectangle\n"
+    "00686350\tFFFFFFFF\t0\t0\tImplantTemplate3DModelSurfaceNumber\tUS\t1-n\tImplant Template 3D Model Surface Number\n"
+    "00686360\tFFFFFFFF\t0\t0\tSurfaceModelDescriptionSequence\tSQ\t1\tSurface Model Description Sequence\n"
+    "00686380\tFFFFFFFF\t0\t0\tSurfaceModelLabel\tLO\t1\tSurface Model Label\n"
+    "00686390\tFFFFFFFF\t0\t0\tSurfaceModelScalingFactor\tFD\t1\tSurface Model Scaling Factor\n"
+    "006863A0\tFFFFFFFF\t0\t0\tMaterialsCodeSequence\tSQ\t1\tMaterials Code Sequence\n"
+    "006863A4\tFFFFFFFF\t0\t0\tCoatingMaterialsCodeSequence\tSQ\t1\tCoating Materials Code Sequence\n"
+    "006863A8\tFFFFFFFF\t0\t0\tImplantTypeCodeSequence\tSQ\t1\tImplant Type Code Sequence\n"
+    "006863AC\tFFFFFFFF\t0\t0\tFixationMethodCodeSequence\tSQ\t1\tFixation Method Code Sequence\n"
+    "006863B0\tFFFFFFFF\t0\t0\tMatingFeatureSetsSequence\tSQ\t1\tMating Feature Sets Sequence\n"
+    "006863C0\tFFFFFFFF\t0\t0\tMatingFeatureSetID\tUS\t1\tMating Feature Set ID\n"
+    "006863D0\tFFFFFFFF\t0\t0\tMatingFeatureSetLabel\tLO\t1\tMating Feature Set Label\n"
+    "006863E0\tFFFFFFFF\t0\t0\tMatingFeatureSequence\tSQ\t1\tMating Feature Sequence\n"
+    "006863F0\tFFFFFFFF\t0\t0\tMatingFeatureID\tUS\t1\tMating Feature ID\n"
+    "00686400\tFFFFFFFF\t0\t0\tMatingFeatureDegreeOfFreedomSequence\tSQ\t1\tMating Feature Degree of Freedom Sequence\n"
+    "00686410\tFFFFFFFF\t0\t0\tDegreeOfFreedomID\tUS\t1\tDegree of Freedom ID\n"
+    "00686420\tFFFFFFFF\t0\t0\tDegreeOfFreedomType\tCS\t1\tDegree of Freedom Type\n"
+    "00686430\tFFFFFFFF\t0\t0\tTwoDMatingFeatureCoordinatesSequence\tSQ\t1\t2D Mating Feature Coordinates Sequence\n"
+    "00686440\tFFFFFFFF\t0\t0\tReferencedHPGLDocumentID\tUS\t1\tReferenced HPGL Document ID\n"
+    "00686450\tFFFFFFFF\t0\t0\tTwoDMatingPoint\tFD\t2\t2D Mating Point\n"
+    "00686460\tFFFFFFFF\t0\t0\tTwoDMatingAxes\tFD\t4\t2D Mating Axes\n"
+    "00686470\tFFFFFFFF\t0\t0\tTwoDDegreeOfFreedomSequence\tSQ\t1\t2D Degree of Freedom Sequence\n"
+    "00686490\tFFFFFFFF\t0\t0\tThreeDDegreeOfFreedomAxis\tFD\t3\t3D Degree of Freedom Axis\n"
+    "006864A0\tFFFFFFFF\t0\t0\tRangeOfFreedom\tFD\t2\tRange of Freedom\n"
+    "006864C0\tFFFFFFFF\t0\t0\tThreeDMatingPoint\tFD\t3\t3D Mating Point\n"
+    "006864D0\tFFFFFFFF\t0\t0\tThreeDMatingAxes\tFD\t9\t3D Mating Axes\n"
+    "006864F0\tFFFFFFFF\t0\t0\tTwoDDegreeOfFreedomAxis\tFD\t3\t2D Degree of Freedom Axis\n"
+    "00686500\tFFFFFFFF\t0\t0\tPlanningLandmarkPointSequence\tSQ\t1\tPlanning Landmark Point Sequence\n"
+    "00686510\tFFFFFFFF\t0\t0\tPlanningLandmarkLineSequence\tSQ\t1\tPlanning Landmark Line Sequence\n"
+    "00686520\tFFFFFFFF\t0\t0\tPlanningLandmarkPlaneSequence\tSQ\t1\tPlanning Landmark Plane Sequence\n"
+    "00686530\tFFFFFFFF\t0\t0\tPlanningLandmarkID\tUS\t1\tPlanning Landmark ID\n"
+    "00686540\tFFFFFFFF\t0\t0\tPlanningLandmarkDescription\tLO\t1\tPlanning Landmark Description\n"
+    "00686545\tFFFFFFFF\t0\t0\tPlanningLandmarkIdentificationCodeSequence\tSQ\t1\tPlanning Landmark Identification Code Sequence\n"
+    "00686550\tFFFFFFFF\t0\t0\tTwoDPointCoordinatesSequence\tSQ\t1\t2D Point Coordinates Sequence\n"
+    "00686560\tFFFFFFFF\t0\t0\tTwoDPointCoordinates\tFD\t2\t2D Point Coordinates\n"
+    "00686590\tFFFFFFFF\t0\t0\tThreeDPointCoordinates\tFD\t3\t3D Point Coordinates\n"
+    "006865A0\tFFFFFFFF\t0\t0\tTwoDLineCoordinatesSequence\tSQ\t1\t2D Line Coordinates Sequence\n"
+    "006865B0\tFFFFFFFF\t0\t0\tTwoDLineCoordinates\tFD\t4\t2D Line Coordinates\n"
+    "006865D0\tFFFFFFFF\t0\t0\tThreeDLineCoordinates\tFD\t6\t3D Line Coordinates\n"
+    "006865E0\tFFFFFFFF\t0\t0\tTwoDPlaneCoordinatesSequence\tSQ\t1\t2D Plane Coordinates Sequence\n"
+    "006865F0\tFFFFFFFF\t0\t0\tTwoDPlaneIntersection\tFD\t4\t2D Plane Intersection\n"
+    "00686610\tFFFFFFFF\t0\t0\tThreeDPlaneOrigin\tFD\t3\t3D Plane Origin\n"
+    "00686620\tFFFFFFFF\t0\t0\tThreeDPlaneNormal\tFD\t3\t3D Plane Normal\n"
+    "00700001\tFFFFFFFF\t0\t0\tGraphicAnnotationSequence\tSQ\t1\tGraphic Annotation Sequence\n"
+    "00700002\tFFFFFFFF\t0\t0\tGraphicLayer\tCS\t1\tGraphic Layer\n"
+    "00700003\tFFFFFFFF\t0\t0\tBoundingBoxAnnotationUnits\tCS\t1\tBounding Box Annotation Units\n"
+    "00700004\tFFFFFFFF\t0\t0\tAnchorPointAnnotationUnits\tCS\t1\tAnchor Point Annotation Units\n"
+    "00700005\tFFFFFFFF\t0\t0\tGraphicAnnotationUnits\tCS\t1\tGraphic Annotation Units\n"
+    "00700006\tFFFFFFFF\t0\t0\tUnformattedTextValue\tST\t1\tUnformatted Text Value\n"
+    "00700008\tFFFFFFFF\t0\t0\tTextObjectSequence\tSQ\t1\tText Object Sequence\n"
+    "00700009\tFFFFFFFF\t0\t0\tGraphicObjectSequence\tSQ\t1\tGraphic Object Sequence\n"
+    "00700010\tFFFFFFFF\t0\t0\tBoundingBoxTopLeftHandCorner\tFL\t2\tBounding Box Top Left Hand Corner\n"
+    "00700011\tFFFFFFFF\t0\t0\tBoundingBoxBottomRightHandCorner\tFL\t2\tBounding Box Bottom Right Hand Corner\n"
+    "00700012\tFFFFFFFF\t0\t0\tBoundingBoxTextHorizontalJustification\tCS\t1\tBounding Box Text Horizontal Justification\n"
+    "00700014\tFFFFFFFF\t0\t0\tAnchorPoint\tFL\t2\tAnchor Point\n"
+    "00700015\tFFFFFFFF\t0\t0\tAnchorPointVisibility\tCS\t1\tAnchor Point Visibility\n"
+    "00700020\tFFFFFFFF\t0\t0\tGraphicDimensions\tUS\t1\tGraphic Dimensions\n"
+    "00700021\tFFFFFFFF\t0\t0\tNumberOfGraphicPoints\tUS\t1\tNumber of Graphic Points\n"
+    "00700022\tFFFFFFFF\t0\t0\tGraphicData\tFL\t2-n\tGraphic Data\n"
+    "00700023\tFFFFFFFF\t0\t0\tGraphicType\tCS\t1\tGraphic Type\n"
+    "00700024\tFFFFFFFF\t0\t0\tGraphicFilled\tCS\t1\tGraphic Filled\n"
+    "00700040\tFFFFFFFF\t1\t0\tImageRotationRetired\tIS\t1\tImage Rotation (Retired)\n"
+    "00700041\tFFFFFFFF\t0\t0\tImageHorizontalFlip\tCS\t1\tImage Horizontal Flip\n"
+    "00700042\tFFFFFFFF\t0\t0\tImageRotation\tUS\t1\tImage Rotation\n"
+    "00700050\tFFFFFFFF\t1\t0\tDisplayedAreaTopLeftHandCornerTrial\tUS\t2\tDisplayed Area Top Left Hand Corner (Trial)\n"
+    "00700051\tFFFFFFFF\t1\t0\tDisplayedAreaBottomRightHandCornerTrial\tUS\t2\tDisplayed Area Bottom Right Hand Corner (Trial)\n"
+    "00700052\tFFFFFFFF\t0\t0\tDisplayedAreaTopLeftHandCorner\tSL\t2\tDisplayed Area Top Left Hand Corner\n"
+    "00700053\tFFFFFFFF\t0\t0\tDisplayedAreaBottomRightHandCorner\tSL\t2\tDisplayed Area Bottom Right Hand Corner\n"
+    "0070005A\tFFFFFFFF\t0\t0\tDisplayedAreaSelectionSequence\tSQ\t1\tDisplayed Area Selection Sequence\n"
+    "00700060\tFFFFFFFF\t0\t0\tGraphicLayerSequence\tSQ\t1\tGraphic Layer Sequence\n"
+    "00700062\tFFFFFFFF\t0\t0\tGraphicLayerOrder\tIS\t1\tGraphic Layer Order\n"
+    "00700066\tFFFFFFFF\t0\t0\tGraphicLayerRecommendedDisplayGrayscaleValue\tUS\t1\tGraphic Layer Recommended Display Grayscale Value\n"
+    "00700067\tFFFFFFFF\t1\t0\tGraphicLayerRecommendedDisplayRGBValue\tUS\t3\tGraphic Layer Recommended Display RGB Value\n"
+    "00700068\tFFFFFFFF\t0\t0\tGraphicLayerDescription\tLO\t1\tGraphic Layer Description\n"
+    "00700080\tFFFFFFFF\t0\t0\tContentLabel\tCS\t1\tContent Label\n"
+    "00700081\tFFFFFFFF\t0\t0\tContentDescription\tLO\t1\tContent Description\n"
+    "00700082\tFFFFFFFF\t0\t0\tPresentationCreationDate\tDA\t1\tPresentation Creation Date\n"
+    "00700083\tFFFFFFFF\t0\t0\tPresentationCreationTime\tTM\t1\tPresentation Creation Time\n"
+    "00700084\tFFFFFFFF\t0\t0\tContentCreatorName\tPN\t1\tContent Creator's Name\n"
+    "00700086\tFFFFFFFF\t0\t0\tContentCreatorIdentificationCodeSequence\tSQ\t1\tContent Creator's Identification Code Sequence\n"
+    "00700087\tFFFFFFFF\t0\t0\tAlternateContentDescriptionSequence\tSQ\t1\tAlternate Content Description Sequence\n"
+    "00700100\tFFFFFFFF\t0\t0\tPresentationSizeMode\tCS\t1\tPresentation Size Mode\n"
+    "00700101\tFFFFFFFF\t0\t0\tPresentationPixelSpacing\tDS\t2\tPresentation Pixel Spacing\n"
+    "00700102\tFFFFFFFF\t0\t0\tPresentationPixelAspectRatio\tIS\t2\tPresentation Pixel Aspect Ratio\n"
+    "00700103\tFFFFFFFF\t0\t0\tPresentationPixelMagnificationRatio\tFL\t1\tPresentation Pixel Magnification Ratio\n"
+    "00700207\tFFFFFFFF\t0\t0\tGraphicGroupLabel\tLO\t1\tGraphic Group Label\n"
+    "00700208\tFFFFFFFF\t0\t0\tGraphicGroupDescription\tST\t1\tGraphic Group Description\n"
+    "00700209\tFFFFFFFF\t0\t0\tCompoundGraphicSequence\tSQ\t1\tCompound Graphic Sequence\n"
+    "00700226\tFFFFFFFF\t0\t0\tCompoundGraphicInstanceID\tUL\t1\tCompound Graphic Instance ID\n"
+    "00700227\tFFFFFFFF\t0\t0\tFontName\tLO\t1\tFont Name\n"
+    "00700228\tFFFFFFFF\t0\t0\tFontNameType\tCS\t1\tFont Name Type\n"
+    "00700229\tFFFFFFFF\t0\t0\tCSSFontName\tLO\t1\tCSS Font Name\n"
+    "00700230\tFFFFFFFF\t0\t0\tRotationAngle\tFD\t1\tRotation Angle\n"
+    "00700231\tFFFFFFFF\t0\t0\tTextStyleSequence\tSQ\t1\tText Style Sequence\n"
+    "00700232\tFFFFFFFF\t0\t0\tLineStyleSequence\tSQ\t1\tLine Style Sequence\n"
+    "00700233\tFFFFFFFF\t0\t0\tFillStyleSequence\tSQ\t1\tFill Style Sequence\n"
+    "00700234\tFFFFFFFF\t0\t0\tGraphicGroupSequence\tSQ\t1\tGraphic Group Sequence\n"
+    "00700241\tFFFFFFFF\t0\t0\tTextColorCIELabValue\tUS\t3\tText Color CIELab Value\n"
+    "00700242\tFFFFFFFF\t0\t0\tHorizontalAlignment\tCS\t1\tHorizontal Alignment\n"
+    "00700243\tFFFFFFFF\t0\t0\tVerticalAlignment\tCS\t1\tVertical Alignment\n"
+    "00700244\tFFFFFFFF\t0\t0\tShadowStyle\tCS\t1\tShadow Style\n"
+    "00700245\tFFFFFFFF\t0\t0\tShadowOffsetX\tFL\t1\tShadow Offset X\n"
+    "00700246\tFFFFFFFF\t0\t0\tShadowOffsetY\tFL\t1\tShadow Offset Y\n"
+    "00700247\tFFFFFFFF\t0\t0\tShadowColorCIELabValue\tUS\t3\tShadow Color CIELab Value\n"
+    "00700248\tFFFFFFFF\t0\t0\tUnderlined\tCS\t1\tUnderlined\n"
+    "00700249\tFFFFFFFF\t0\t0\tBold\tCS\t1\tBold\n"
+    "00700250\tFFFFFFFF\t0\t0\tItalic\tCS\t1\tItalic\n"
+    "00700251\tFFFFFFFF\t0\t0\tPatternOnColorCIELabValue\tUS\t3\tPattern On Color CIELab Value\n"
+    "00700252\tFFFFFFFF\t0\t0\tPatternOffColorCIELabValue\tUS\t3\tPattern Off Color CIELab Value\n"
+    "00700253\tFFFFFFFF\t0\t0\tLineThickness\tFL\t1\tLine Thickness\n"
+    "00700254\tFFFFFFFF\t0\t0\tLineDashingStyle\tCS\t1\tLine Dashing Style\n"
+    "00700255\tFFFFFFFF\t0\t0\tLinePattern\tUL\t1\tLine Pattern\n"
+    "00700256\tFFFFFFFF\t0\t0\tFillPattern\tOB\t1\tFill Pattern\n"
+    "00700257\tFFFFFFFF\t0\t0\tFillMode\tCS\t1\tFill Mode\n"
+    "00700258\tFFFFFFFF\t0\t0\tShadowOpacity\tFL\t1\tShadow Opacity\n"
+    "00700261\tFFFFFFFF\t0\t0\tGapLength\tFL\t1\tGap Length\n"
+    "00700262\tFFFFFFFF\t0\t0\tDiameterOfVisibility\tFL\t1\tDiameter of Visibility\n"
+    "00700273\tFFFFFFFF\t0\t0\tRotationPoint\tFL\t2\tRotation Point\n"
+    "00700274\tFFFFFFFF\t0\t0\tTickAlignment\tCS\t1\tTick Alignment\n"
+    "00700278\tFFFFFFFF\t0\t0\tShowTickLabel\tCS\t1\tShow Tick Label\n"
+    "00700279\tFFFFFFFF\t0\t0\tTickLabelAlignment\tCS\t1\tTick Label Alignment\n"
+    "00700282\tFFFFFFFF\t0\t0\tCompoundGraphicUnits\tCS\t1\tCompound Graphic Units\n"
+    "00700284\tFFFFFFFF\t0\t0\tPatternOnOpacity\tFL\t1\tPattern On Opacity\n"
+    "00700285\tFFFFFFFF\t0\t0\tPatternOffOpacity\tFL\t1\tPattern Off Opacity\n"
+    "00700287\tFFFFFFFF\t0\t0\tMajorTicksSequence\tSQ\t1\tMajor Ticks Sequence\n"
+    "00700288\tFFFFFFFF\t0\t0\tTickPosition\tFL\t1\tTick Position\n"
+    "00700289\tFFFFFFFF\t0\t0\tTickLabel\tSH\t1\tTick Label\n"
+    "00700294\tFFFFFFFF\t0\t0\tCompoundGraphicType\tCS\t1\tCompound Graphic Type\n"
+    "00700295\tFFFFFFFF\t0\t0\tGraphicGroupID\tUL\t1\tGraphic Group ID\n"
+    "00700306\tFFFFFFFF\t0\t0\tShapeType\tCS\t1\tShape Type\n"
+    "00700308\tFFFFFFFF\t0\t0\tRegistrationSequence\tSQ\t1\tRegistration Sequence\n"
+    "00700309\tFFFFFFFF\t0\t0\tMatrixRegistrationSequence\tSQ\t1\tMatrix Registration Sequence\n"
+    "0070030A\tFFFFFFFF\t0\t0\tMatrixSequence\tSQ\t1\tMatrix Sequence\n"
+    "0070030C\tFFFFFFFF\t0\t0\tFrameOfReferenceTransformationMatrixType\tCS\t1\tFrame of Reference Transformation Matrix Type\n"
+    "0070030D\tFFFFFFFF\t0\t0\tRegistrationTypeCodeSequence\tSQ\t1\tRegistration Type Code Sequence\n"
+    "0070030F\tFFFFFFFF\t0\t0\tFiducialDescription\tST\t1\tFiducial Description\n"
+    "00700310\tFFFFFFFF\t0\t0\tFiducialIdentifier\tSH\t1\tFiducial Identifier\n"
+    "00700311\tFFFFFFFF\t0\t0\tFiducialIdentifierCodeSequence\tSQ\t1\tFiducial Identifier Code Sequence\n"
+    "00700312\tFFFFFFFF\t0\t0\tContourUncertaintyRadius\tFD\t1\tContour Uncertainty Radius\n"
+    "00700314\tFFFFFFFF\t0\t0\tUsedFiducialsSequence\tSQ\t1\tUsed Fiducials Sequence\n"
+    "00700318\tFFFFFFFF\t0\t0\tGraphicCoordinatesDataSequence\tSQ\t1\tGraphic Coordinates Data Sequence\n"
+    "0070031A\tFFFFFFFF\t0\t0\tFiducialUID\tUI\t1\tFiducial UID\n"
+    "0070031C\tFFFFFFFF\t0\t0\tFiducialSetSequence\tSQ\t1\tFiducial Set Sequence\n"
+    "0070031E\tFFFFFFFF\t0\t0\tFiducialSequence\tSQ\t1\tFiducial Sequence\n"
+    "00700401\tFFFFFFFF\t0\t0\tGraphicLayerRecommendedDisplayCIELabValue\tUS\t3\tGraphic Layer Recommended Display CIELab Value\n"
+    "00700402\tFFFFFFFF\t0\t0\tBlendingSequence\tSQ\t1\tBlending Sequence\n"
+    "00700403\tFFFFFFFF\t0\t0\tRelativeOpacity\tFL\t1\tRelative Opacity\n"
+    "00700404\tFFFFFFFF\t0\t0\tReferencedSpatialRegistrationSequence\tSQ\t1\tReferenced Spatial Registration Sequence\n"
+    "00700405\tFFFFFFFF\t0\t0\tBlendingPosition\tCS\t1\tBlending Position\n"
+    "00720002\tFFFFFFFF\t0\t0\tHangingProtocolName\tSH\t1\tHanging Protocol Name\n"
+    "00720004\tFFFFFFFF\t0\t0\tHangingProtocolDescription\tLO\t1\tHanging Protocol Description\n"
+    "00720006\tFFFFFFFF\t0\t0\tHangingProtocolLevel\tCS\t1\tHanging Protocol Level\n"
+    "00720008\tFFFFFFFF\t0\t0\tHangingProtocolCreator\tLO\t1\tHanging Protocol Creator\n"
+    "0072000A\tFFFFFFFF\t0\t0\tHangingProtocolCreationDateTime\tDT\t1\tHanging Protocol Creation DateTime\n"
+    "0072000C\tFFFFFFFF\t0\t0\tHangingProtocolDefinitionSequence\tSQ\t1\tHanging Protocol Definition Sequence\n"
+    "0072000E\tFFFFFFFF\t0\t0\tHangingProtocolUserIdentificationCodeSequence\tSQ\t1\tHanging Protocol User Identification Code Sequence\n"
+    "00720010\tFFFFFFFF\t0\t0\tHangingProtocolUserGroupName\tLO\t1\tHanging Protocol User Group Name\n"
+    "00720012\tFFFFFFFF\t0\t0\tSourceHangingProtocolSequence\tSQ\t1\tSource Hanging Protocol Sequence\n"
+    "00720014\tFFFFFFFF\t0\t0\tNumberOfPriorsReferenced\tUS\t1\tNumber of Priors Referenced\n"
+    "00720020\tFFFFFFFF\t0\t0\tImageSetsSequence\tSQ\t1\tImage Sets Sequence\n"
+    "00720022\tFFFFFFFF\t0\t0\tImageSetSelectorSequence\tSQ\t1\tImage Set Selector Sequence\n"
+    "00720024\tFFFFFFFF\t0\t0\tImageSetSelectorUsageFlag\tCS\t1\tImage Set Selector Usage Flag\n"
+    "00720026\tFFFFFFFF\t0\t0\tSelectorAttribute\tAT\t1\tSelector Attribute\n"
+    "00720028\tFFFFFFFF\t0\t0\tSelectorValueNumber\tUS\t1\tSelector Value Number\n"
+    "00720030\tFFFFFFFF\t0\t0\tTimeBasedImageSetsSequence\tSQ\t1\tTime Based Image Sets Sequence\n"
+    "00720032\tFFFFFFFF\t0\t0\tImageSetNumber\tUS\t1\tImage Set Number\n"
+    "00720034\tFFFFFFFF\t0\t0\tImageSetSelectorCategory\tCS\t1\tImage Set Selector Category\n"
+    "00720038\tFFFFFFFF\t0\t0\tRelativeTime\tUS\t2\tRelative Time\n"
+    "0072003A\tFFFFFFFF\t0\t0\tRelativeTimeUnits\tCS\t1\tRelative Time Units\n"
+    "0072003C\tFFFFFFFF\t0\t0\tAbstractPriorValue\tSS\t2\tAbstract Prior Value\n"
+    "0072003E\tFFFFFFFF\t0\t0\tAbstractPriorCodeSequence\tSQ\t1\tAbstract Prior Code Sequence\n"
+    "00720040\tFFFFFFFF\t0\t0\tImageSetLabel\tLO\t1\tImage Set Label\n"
+    "00720050\tFFFFFFFF\t0\t0\tSelectorAttributeVR\tCS\t1\tSelector Attribute VR\n"
+    "00720052\tFFFFFFFF\t0\t0\tSelectorSequencePointer\tAT\t1-n\tSelector Sequence Pointer\n"
+    "00720054\tFFFFFFFF\t0\t0\tSelectorSequencePointerPrivateCreator\tLO\t1-n\tSelector Sequence Pointer Private Creator\n"
+    "00720056\tFFFFFFFF\t0\t0\tSelectorAttributePrivateCreator\tLO\t1\tSelector Attribute Private Creator\n"
+    "00720060\tFFFFFFFF\t0\t0\tSelectorATValue\tAT\t1-n\tSelector AT Value\n"
+    "00720062\tFFFFFFFF\t0\t0\tSelectorCSValue\tCS\t1-n\tSelector CS Value\n"
+    "00720064\tFFFFFFFF\t0\t0\tSelectorISValue\tIS\t1-n\tSelector IS Value\n"
+    "00720066\tFFFFFFFF\t0\t0\tSelectorLOValue\tLO\t1-n\tSelector LO Value\n"
+    "00720068\tFFFFFFFF\t0\t0\tSelectorLTValue\tLT\t1\tSelector LT Value\n"
+    "0072006A\tFFFFFFFF\t0\t0\tSelectorPNValue\tPN\t1-n\tSelector PN Value\n"
+    "0072006C\tFFFFFFFF\t0\t0\tSelectorSHValue\tSH\t1-n\tSelector SH Value\n"
+    "0072006E\tFFFFFFFF\t0\t0\tSelectorSTValue\tST\t1\tSelector ST Value\n"
+    "00720070\tFFFFFFFF\t0\t0\tSelectorUTValue\tUT\t1\tSelector UT Value\n"
+    "00720072\tFFFFFFFF\t0\t0\tSelectorDSValue\tDS\t1-n\tSelector DS Value\n"
+    "00720074\tFFFFFFFF\t0\t0\tSelectorFDValue\tFD\t1-n\tSelector FD Value\n"
+    "00720076\tFFFFFFFF\t0\t0\tSelectorFLValue\tFL\t1-n\tSelector FL Value\n"
+    "00720078\tFFFFFFFF\t0\t0\tSelectorULValue\tUL\t1-n\tSelector UL Value\n"
+    "0072007A\tFFFFFFFF\t0\t0\tSelectorUSValue\tUS\t1-n\tSelector US Value\n"
+    "0072007C\tFFFFFFFF\t0\t0\tSelectorSLValue\tSL\t1-n\tSelector SL Value\n"
+    "0072007E\tFFFFFFFF\t0\t0\tSelectorSSValue\tSS\t1-n\tSelector SS Value\n"
+    "00720080\tFFFFFFFF\t0\t0\tSelectorCodeSequenceValue\tSQ\t1\tSelector Code Sequence Value\n"
+    "00720100\tFFFFFFFF\t0\t0\tNumberOfScreens\tUS\t1\tNumber of Screens\n"
+    "00720102\tFFFFFFFF\t0\t0\tNominalScreenDefinitionSequence\tSQ\t1\tNominal Screen Definition Sequence\n"
+    "00720104\tFFFFFFFF\t0\t0\tNumberOfVerticalPixels\tUS\t1\tNumber of Vertical Pixels\n"
+    "00720106\tFFFFFFFF\t0\t0\tNumberOfHorizontalPixels\tUS\t1\tNumber of Horizontal Pixels\n"
+    "00720108\tFFFFFFFF\t0\t0\tDisplayEnvironmentSpatialPosition\tFD\t4\tDisplay Environment Spatial Position\n"
+    "0072010A\tFFFFFFFF\t0\t0\tScreenMinimumGrayscaleBitDepth\tUS\t1\tScreen Minimum Grayscale Bit Depth\n"
+    "0072010C\tFFFFFFFF\t0\t0\tScreenMinimumColorBitDepth\tUS\t1\tScreen Minimum Color Bit Depth\n"
+    "0072010E\tFFFFFFFF\t0\t0\tApplicationMaximumRepaintTime\tUS\t1\tApplication Maximum Repaint Time\n"
+    "00720200\tFFFFFFFF\t0\t0\tDisplaySetsSequence\tSQ\t1\tDisplay Sets Sequence\n"
+    "00720202\tFFFFFFFF\t0\t0\tDisplaySetNumber\tUS\t1\tDisplay Set Number\n"
+    "00720203\tFFFFFFFF\t0\t0\tDisplaySetLabel\tLO\t1\tDisplay Set Label\n"
+    "00720204\tFFFFFFFF\t0\t0\tDisplaySetPresentationGroup\tUS\t1\tDisplay Set Presentation Group\n"
+    "00720206\tFFFFFFFF\t0\t0\tDisplaySetPresentationGroupDescription\tLO\t1\tDisplay Set Presentation Group Description\n"
+    "00720208\tFFFFFFFF\t0\t0\tPartialDataDisplayHandling\tCS\t1\tPartial Data Display Handling\n"
+    "00720210\tFFFFFFFF\t0\t0\tSynchronizedScrollingSequence\tSQ\t1\tSynchronized Scrolling Sequence\n"
+    "00720212\tFFFFFFFF\t0\t0\tDisplaySetScrollingGroup\tUS\t2-n\tDisplay Set Scrolling Group\n"
+    "00720214\tFFFFFFFF\t0\t0\tNavigationIndicatorSequence\tSQ\t1\tNavigation Indicator Sequence\n"
+    "00720216\tFFFFFFFF\t0\t0\tNavigationDisplaySet\tUS\t1\tNavigation Display Set\n"
+    "00720218\tFFFFFFFF\t0\t0\tReferenceDisplaySets\tUS\t1-n\tReference Display Sets\n"
+    "00720300\tFFFFFFFF\t0\t0\tImageBoxesSequence\tSQ\t1\tImage Boxes Sequence\n"
+    "00720302\tFFFFFFFF\t0\t0\tImageBoxNumber\tUS\t1\tImage Box Number\n"
+    "00720304\tFFFFFFFF\t0\t0\tImageBoxLayoutType\tCS\t1\tImage Box Layout Type\n"
+    "00720306\tFFFFFFFF\t0\t0\tImageBoxTileHorizontalDimension\tUS\t1\tImage Box Tile Horizontal Dimension\n"
+    "00720308\tFFFFFFFF\t0\t0\tImageBoxTileVerticalDimension\tUS\t1\tImage Box Tile Vertical Dimension\n"
+    "00720310\tFFFFFFFF\t0\t0\tImageBoxScrollDirection\tCS\t1\tImage Box Scroll Direction\n"
+    "00720312\tFFFFFFFF\t0\t0\tImageBoxSmallScrollType\tCS\t1\tImage Box Small Scroll Type\n"
+    "00720314\tFFFFFFFF\t0\t0\tImageBoxSmallScrollAmount\tUS\t1\tImage Box Small Scroll Amount\n"
+    "00720316\tFFFFFFFF\t0\t0\tImageBoxLargeScrollType\tCS\t1\tImage Box Large Scroll Type\n"
+    "00720318\tFFFFFFFF\t0\t0\tImageBoxLargeScrollAmount\tUS\t1\tImage Box Large Scroll Amount\n"
+    "00720320\tFFFFFFFF\t0\t0\tImageBoxOverlapPriority\tUS\t1\tImage Box Overlap Priority\n"
+    "00720330\tFFFFFFFF\t0\t0\tCineRelativeToRealTime\tFD\t1\tCine Relative to Real-Time\n"
+    "00720400\tFFFFFFFF\t0\t0\tFilterOperationsSequence\tSQ\t1\tFilter Operations Sequence\n"
+    "00720402\tFFFFFFFF\t0\t0\tFilterByCategory\tCS\t1\tFilter-by Category\n"
+    "00720404\tFFFFFFFF\t0\t0\tFilterByAttributePresence\tCS\t1\tFilter-by Attribute Presence\n"
+    "00720406\tFFFFFFFF\t0\t0\tFilterByOperator\tCS\t1\tFilter-by Operator\n"
+    "00720420\tFFFFFFFF\t0\t0\tStructuredDisplayBackgroundCIELabValue\tUS\t3\tStructured Display Background CIELab Value\n"
+    "00720421\tFFFFFFFF\t0\t0\tEmptyImageBoxCIELabValue\tUS\t3\tEmpty Image Box CIELab Value\n"
+    "00720422\tFFFFFFFF\t0\t0\tStructuredDisplayImageBoxSequence\tSQ\t1\tStructured Display Image Box Sequence\n"
+    "00720424\tFFFFFFFF\t0\t0\tStructuredDisplayTextBoxSequence\tSQ\t1\tStructured Display Text Box Sequence\n"
+    "00720427\tFFFFFFFF\t0\t0\tReferencedFirstFrameSequence\tSQ\t1\tReferenced First Frame Sequence\n"
+    "00720430\tFFFFFFFF\t0\t0\tImageBoxSynchronizationSequence\tSQ\t1\tImage Box Synchronization Sequence\n"
+    "00720432\tFFFFFFFF\t0\t0\tSynchronizedImageBoxList\tUS\t2-n\tSynchronized Image Box List\n"
+    "00720434\tFFFFFFFF\t0\t0\tTypeOfSynchronization\tCS\t1\tType of Synchronization\n"
+    "00720500\tFFFFFFFF\t0\t0\tBlendingOperationType\tCS\t1\tBlending Operation Type\n"
+    "00720510\tFFFFFFFF\t0\t0\tReformattingOperationType\tCS\t1\tReformatting Operation Type\n"
+    "00720512\tFFFFFFFF\t0\t0\tReformattingThickness\tFD\t1\tReformatting Thickness\n"
+    "00720514\tFFFFFFFF\t0\t0\tReformattingInterval\tFD\t1\tReformatting Interval\n"
+    "00720516\tFFFFFFFF\t0\t0\tReformattingOperationInitialViewDirection\tCS\t1\tReformatting Operation Initial View Direction\n"
+    "00720520\tFFFFFFFF\t0\t0\tThreeDRenderingType\tCS\t1-n\t3D Rendering Type\n"
+    "00720600\tFFFFFFFF\t0\t0\tSortingOperationsSequence\tSQ\t1\tSorting Operations Sequence\n"
+    "00720602\tFFFFFFFF\t0\t0\tSortByCategory\tCS\t1\tSort-by Category\n"
+    "00720604\tFFFFFFFF\t0\t0\tSortingDirection\tCS\t1\tSorting Direction\n"
+    "00720700\tFFFFFFFF\t0\t0\tDisplaySetPatientOrientation\tCS\t2\tDisplay Set Patient Orientation\n"
+    "00720702\tFFFFFFFF\t0\t0\tVOIType\tCS\t1\tVOI Type\n"
+    "00720704\tFFFFFFFF\t0\t0\tPseudoColorType\tCS\t1\tPseudo-Color Type\n"
+    "00720705\tFFFFFFFF\t0\t0\tPseudoColorPaletteInstanceReferenceSequence\tSQ\t1\tPseudo-Color Palette Instance Reference Sequence\n"
+    "00720706\tFFFFFFFF\t0\t0\tShowGrayscaleInverted\tCS\t1\tShow Grayscale Inverted\n"
+    "00720710\tFFFFFFFF\t0\t0\tShowImageTrueSizeFlag\tCS\t1\tShow Image True Size Flag\n"
+    "00720712\tFFFFFFFF\t0\t0\tShowGraphicAnnotationFlag\tCS\t1\tShow Graphic Annotation Flag\n"
+    "00720714\tFFFFFFFF\t0\t0\tShowPatientDemographicsFlag\tCS\t1\tShow Patient Demographics Flag\n"
+    "00720716\tFFFFFFFF\t0\t0\tShowAcquisitionTechniquesFlag\tCS\t1\tShow Acquisition Techniques Flag\n"
+    "00720717\tFFFFFFFF\t0\t0\tDisplaySetHorizontalJustification\tCS\t1\tDisplay Set Horizontal Justification\n"
+    "00720718\tFFFFFFFF\t0\t0\tDisplaySetVerticalJustification\tCS\t1\tDisplay Set Vertical Justification\n"
+    "00740120\tFFFFFFFF\t0\t0\tContinuationStartMeterset\tFD\t1\tContinuation Start Meterset\n"
+    "00740121\tFFFFFFFF\t0\t0\tContinuationEndMeterset\tFD\t1\tContinuation End Meterset\n"
+    "00741000\tFFFFFFFF\t0\t0\tProcedureStepState\tCS\t1\tProcedure Step State\n"
+    "00741002\tFFFFFFFF\t0\t0\tProcedureStepProgressInformationSequence\tSQ\t1\tProcedure Step Progress Information Sequence\n"
+    "00741004\tFFFFFFFF\t0\t0\tProcedureStepProgress\tDS\t1\tProcedure Step Progress\n"
+    "00741006\tFFFFFFFF\t0\t0\tProcedureStepProgressDescription\tST\t1\tProcedure Step Progress Description\n"
+    "00741008\tFFFFFFFF\t0\t0\tProcedureStepCommunicationsURISequence\tSQ\t1\tProcedure Step Communications URI Sequence\n"
+    "0074100A\tFFFFFFFF\t0\t0\tContactURI\tUR\t1\tContact URI\n"
+    "0074100C\tFFFFFFFF\t0\t0\tContactDisplayName\tLO\t1\tContact Display Name\n"
+    "0074100E\tFFFFFFFF\t0\t0\tProcedureStepDiscontinuationReasonCodeSequence\tSQ\t1\tProcedure Step Discontinuation Reason Code Sequence\n"
+    "00741020\tFFFFFFFF\t0\t0\tBeamTaskSequence\tSQ\t1\tBeam Task Sequence\n"
+    "00741022\tFFFFFFFF\t0\t0\tBeamTaskType\tCS\t1\tBeam Task Type\n"
+    "00741024\tFFFFFFFF\t1\t0\tBeamOrderIndexTrial\tIS\t1\tBeam Order Index (Trial)\n"
+    "00741025\tFFFFFFFF\t0\t0\tAutosequenceFlag\tCS\t1\tAutosequence Flag\n"
+    "00741026\tFFFFFFFF\t0\t0\tTableTopVerticalAdjustedPosition\tFD\t1\tTable Top Vertical Adjusted Position\n"
+    "00741027\tFFFFFFFF\t0\t0\tTableTopLongitudinalAdjustedPosition\tFD\t1\tTable Top Longitudinal Adjusted Position\n"
+    "00741028\tFFFFFFFF\t0\t0\tTableTopLateralAdjustedPosition\tFD\t1\tTable Top Lateral Adjusted Position\n"
+    "0074102A\tFFFFFFFF\t0\t0\tPatientSupportAdjustedAngle\tFD\t1\tPatient Support Adjusted Angle\n"
+    "0074102B\tFFFFFFFF\t0\t0\tTableTopEccentricAdjustedAngle\tFD\t1\tTable Top Eccentric Adjusted Angle\n"
+    "0074102C\tFFFFFFFF\t0\t0\tTableTopPitchAdjustedAngle\tFD\t1\tTable Top Pitch Adjusted Angle\n"
+    "0074102D\tFFFFFFFF\t0\t0\tTableTopRollAdjustedAngle\tFD\t1\tTable Top Roll Adjusted Angle\n"
+    "00741030\tFFFFFFFF\t0\t0\tDeliveryVerificationImageSequence\tSQ\t1\tDelivery Verification Image Sequence\n"
+    "00741032\tFFFFFFFF\t0\t0\tVerificationImageTiming\tCS\t1\tVerification Image Timing\n"
+    "00741034\tFFFFFFFF\t0\t0\tDoubleExposureFlag\tCS\t1\tDouble Exposure Flag\n"
+    "00741036\tFFFFFFFF\t0\t0\tDoubleExposureOrdering\tCS\t1\tDouble Exposure Ordering\n"
+    "00741038\tFFFFFFFF\t1\t0\tDoubleExposureMetersetTrial\tDS\t1\tDouble Exposure Meterset (Trial)\n"
+    "0074103A\tFFFFFFFF\t1\t0\tDoubleExposureFieldDeltaTrial\tDS\t4\tDouble Exposure Field Delta (Trial)\n"
+    "00741040\tFFFFFFFF\t0\t0\tRelatedReferenceRTImageSequence\tSQ\t1\tRelated Reference RT Image Sequence\n"
+    "00741042\tFFFFFFFF\t0\t0\tGeneralMachineVerificationSequence\tSQ\t1\tGeneral Machine Verification Sequence\n"
+    "00741044\tFFFFFFFF\t0\t0\tConventionalMachineVerificationSequence\tSQ\t1\tConventional Machine Verification Sequence\n"
+    "00741046\tFFFFFFFF\t0\t0\tIonMachineVerificationSequence\tSQ\t1\tIon Machine Verification Sequence\n"
+    "00741048\tFFFFFFFF\t0\t0\tFailedAttributesSequence\tSQ\t1\tFailed Attributes Sequence\n"
+    "0074104A\tFFFFFFFF\t0\t0\tOverriddenAttributesSequence\tSQ\t1\tOverridden Attributes Sequence\n"
+    "0074104C\tFFFFFFFF\t0\t0\tConventionalControlPointVerificationSequence\tSQ\t1\tConventional Control Point Verification Sequence\n"
+    "0074104E\tFFFFFFFF\t0\t0\tIonControlPointVerificationSequence\tSQ\t1\tIon Control Point Verification Sequence\n"
+    "00741050\tFFFFFFFF\t0\t0\tAttributeOccurrenceSequence\tSQ\t1\tAttribute Occurrence Sequence\n"
+    "00741052\tFFFFFFFF\t0\t0\tAttributeOccurrencePointer\tAT\t1\tAttribute Occurrence Pointer\n"
+    "00741054\tFFFFFFFF\t0\t0\tAttributeItemSelector\tUL\t1\tAttribute Item Selector\n"
+    "00741056\tFFFFFFFF\t0\t0\tAttributeOccurrencePrivateCreator\tLO\t1\tAttribute Occurrence Private Creator\n"
+    "00741057\tFFFFFFFF\t0\t0\tSelectorSequencePointerItems\tIS\t1-n\tSelector Sequence Pointer Items\n"
+    "00741200\tFFFFFFFF\t0\t0\tScheduledProcedureStepPriority\tCS\t1\tScheduled Procedure Step Priority\n"
+    "00741202\tFFFFFFFF\t0\t0\tWorklistLabel\tLO\t1\tWorklist Label\n"
+    "00741204\tFFFFFFFF\t0\t0\tProcedureStepLabel\tLO\t1\tProcedure Step Label\n"
+    "00741210\tFFFFFFFF\t0\t0\tScheduledProcessingParametersSequence\tSQ\t1\tScheduled Processing Parameters Sequence\n"
+    "00741212\tFFFFFFFF\t0\t0\tPerformedProcessingParametersSequence\tSQ\t1\tPerformed Processing Parameters Sequence\n"
+    "00741216\tFFFFFFFF\t0\t0\tUnifiedProcedureStepPerformedProcedureSequence\tSQ\t1\tUnified Procedure Step Performed Procedure Sequence\n"
+    "00741220\tFFFFFFFF\t1\t0\tRelatedProcedureStepSequence\tSQ\t1\tRelated Procedure Step Sequence\n"
+    "00741222\tFFFFFFFF\t1\t0\tProcedureStepRelationshipType\tLO\t1\tProcedure Step Relationship Type\n"
+    "00741224\tFFFFFFFF\t0\t0\tReplacedProcedureStepSequence\tSQ\t1\tReplaced Procedure Step Sequence\n"
+    "00741230\tFFFFFFFF\t0\t0\tDeletionLock\tLO\t1\tDeletion Lock\n"
+    "00741234\tFFFFFFFF\t0\t0\tReceivingAE\tAE\t1\tReceiving AE\n"
+    "00741236\tFFFFFFFF\t0\t0\tRequestingAE\tAE\t1\tRequesting AE\n"
+    "00741238\tFFFFFFFF\t0\t0\tReasonForCancellation\tLT\t1\tReason for Cancellation\n"
+    "00741242\tFFFFFFFF\t0\t0\tSCPStatus\tCS\t1\tSCP Status\n"
+    "00741244\tFFFFFFFF\t0\t0\tSubscriptionListStatus\tCS\t1\tSubscription List Status\n"
+    "00741246\tFFFFFFFF\t0\t0\tUnifiedProcedureStepListStatus\tCS\t1\tUnified Procedure Step List Status\n"
+    "00741324\tFFFFFFFF\t0\t0\tBeamOrderIndex\tUL\t1\tBeam Order Index\n"
+    "00741338\tFFFFFFFF\t0\t0\tDoubleExposureMeterset\tFD\t1\tDouble Exposure Meterset\n"
+    "0074133A\tFFFFFFFF\t0\t0\tDoubleExposureFieldDelta\tFD\t4\tDouble Exposure Field Delta\n"
+    "00760001\tFFFFFFFF\t0\t0\tImplantAssemblyTemplateName\tLO\t1\tImplant Assembly Template Name\n"
+    "00760003\tFFFFFFFF\t0\t0\tImplantAssemblyTemplateIssuer\tLO\t1\tImplant Assembly Template Issuer\n"
+    "00760006\tFFFFFFFF\t0\t0\tImplantAssemblyTemplateVersion\tLO\t1\tImplant Assembly Template Version\n"
+    "00760008\tFFFFFFFF\t0\t0\tReplacedImplantAssemblyTemplateSequence\tSQ\t1\tReplaced Implant Assembly Template Sequence\n"
+    "0076000A\tFFFFFFFF\t0\t0\tImplantAssemblyTemplateType\tCS\t1\tImplant Assembly Template Type\n"
+    "0076000C\tFFFFFFFF\t0\t0\tOriginalImplantAssemblyTemplateSequence\tSQ\t1\tOriginal Implant Assembly Template Sequence\n"
+    "0076000E\tFFFFFFFF\t0\t0\tDerivationImplantAssemblyTemplateSequence\tSQ\t1\tDerivation Implant Assembly Template Sequence\n"
+    "00760010\tFFFFFFFF\t0\t0\tImplantAssemblyTemplateTargetAnatomySequence\tSQ\t1\tImplant Assembly Template Target Anatomy Sequence\n"
+    "00760020\tFFFFFFFF\t0\t0\tProcedureTypeCodeSequence\tSQ\t1\tProcedure Type Code Sequence\n"
+    "00760030\tFFFFFFFF\t0\t0\tSurgicalTechnique\tLO\t1\tSurgical Technique\n"
+    "00760032\tFFFFFFFF\t0\t0\tComponentTypesSequence\tSQ\t1\tComponent Types Sequence\n"
+    "00760034\tFFFFFFFF\t0\t0\tComponentTypeCodeSequence\tCS\t1\tComponent Type Code Sequence\n"
+    "00760036\tFFFFFFFF\t0\t0\tExclusiveComponentType\tCS\t1\tExclusive Component Type\n"
+    "00760038\tFFFFFFFF\t0\t0\tMandatoryComponentType\tCS\t1\tMandatory Component Type\n"
+    "00760040\tFFFFFFFF\t0\t0\tComponentSequence\tSQ\t1\tComponent Sequence\n"
+    "00760055\tFFFFFFFF\t0\t0\tComponentID\tUS\t1\tComponent ID\n"
+    "00760060\tFFFFFFFF\t0\t0\tComponentAssemblySequence\tSQ\t1\tComponent Assembly Sequence\n"
+    "00760070\tFFFFFFFF\t0\t0\tComponent1ReferencedID\tUS\t1\tComponent 1 Referenced ID\n"
+    "00760080\tFFFFFFFF\t0\t0\tComponent1ReferencedMatingFeatureSetID\tUS\t1\tComponent 1 Referenced Mating Feature Set ID\n"
+    "00760090\tFFFFFFFF\t0\t0\tComponent1ReferencedMatingFeatureID\tUS\t1\tComponent 1 Referenced Mating Feature ID\n"
+    "007600A0\tFFFFFFFF\t0\t0\tComponent2ReferencedID\tUS\t1\tComponent 2 Referenced ID\n"
+    "007600B0\tFFFFFFFF\t0\t0\tComponent2ReferencedMatingFeatureSetID\tUS\t1\tComponent 2 Referenced Mating Feature Set ID\n"
+    "007600C0\tFFFFFFFF\t0\t0\tComponent2ReferencedMatingFeatureID\tUS\t1\tComponent 2 Referenced Mating Feature ID\n"
+    "00780001\tFFFFFFFF\t0\t0\tImplantTemplateGroupName\tLO\t1\tImplant Template Group Name\n"
+    "00780010\tFFFFFFFF\t0\t0\tImplantTemplateGroupDescription\tST\t1\tImplant Template Group Description\n"
+    "00780020\tFFFFFFFF\t0\t0\tImplantTemplateGroupIssuer\tLO\t1\tImplant Template Group Issuer\n"
+    "00780024\tFFFFFFFF\t0\t0\tImplantTemplateGroupVersion\tLO\t1\tImplant Template Group Version\n"
+    "00780026\tFFFFFFFF\t0\t0\tReplacedImplantTemplateGroupSequence\tSQ\t1\tReplaced Implant Template Group Sequence\n"
+    "00780028\tFFFFFFFF\t0\t0\tImplantTemplateGroupTargetAnatomySequence\tSQ\t1\tImplant Template Group Target Anatomy Sequence\n"
+    "0078002A\tFFFFFFFF\t0\t0\tImplantTemplateGroupMembersSequence\tSQ\t1\tImplant Template Group Members Sequence\n"
+    "0078002E\tFFFFFFFF\t0\t0\tImplantTemplateGroupMemberID\tUS\t1\tImplant Template Group Member ID\n"
+    "00780050\tFFFFFFFF\t0\t0\tThreeDImplantTemplateGroupMemberMatchingPoint\tFD\t3\t3D Implant Template Group Member Matching Point\n"
+    "00780060\tFFFFFFFF\t0\t0\tThreeDImplantTemplateGroupMemberMatchingAxes\tFD\t9\t3D Implant Template Group Member Matching Axes\n"
+    "00780070\tFFFFFFFF\t0\t0\tImplantTemplateGroupMemberMatching2DCoordinatesSequence\tSQ\t1\tImplant Template Group Member Matching 2D Coordinates Sequence\n"
+    "00780090\tFFFFFFFF\t0\t0\tTwoDImplantTemplateGroupMemberMatchingPoint\tFD\t2\t2D Implant Template Group Member Matching Point\n"
+    "007800A0\tFFFFFFFF\t0\t0\tTwoDImplantTemplateGroupMemberMatchingAxes\tFD\t4\t2D Implant Template Group Member Matching Axes\n"
+    "007800B0\tFFFFFFFF\t0\t0\tImplantTemplateGroupVariationDimensionSequence\tSQ\t1\tImplant Template Group Variation Dimension Sequence\n"
+    "007800B2\tFFFFFFFF\t0\t0\tImplantTemplateGroupVariationDimensionName\tLO\t1\tImplant Template Group Variation Dimension Name\n"
+    "007800B4\tFFFFFFFF\t0\t0\tImplantTemplateGroupVariationDimensionRankSequence\tSQ\t1\tImplant Template Group Variation Dimension Rank Sequence\n"
+    "007800B6\tFFFFFFFF\t0\t0\tReferencedImplantTemplateGroupMemberID\tUS\t1\tReferenced Implant Template Group Member ID\n"
+    "007800B8\tFFFFFFFF\t0\t0\tImplantTemplateGroupVariationDimensionRank\tUS\t1\tImplant Template Group Variation Dimension Rank\n"
+    "00800001\tFFFFFFFF\t0\t0\tSurfaceScanAcquisitionTypeCodeSequence\tSQ\t1\tSurface Scan Acquisition Type Code Sequence\n"
+    "00800002\tFFFFFFFF\t0\t0\tSurfaceScanModeCodeSequence\tSQ\t1\tSurface Scan Mode Code Sequence\n"
+    "00800003\tFFFFFFFF\t0\t0\tRegistrationMethodCodeSequence\tSQ\t1\tRegistration Method Code Sequence\n"
+    "00800004\tFFFFFFFF\t0\t0\tShotDurationTime\tFD\t1\tShot Duration Time\n"
+    "00800005\tFFFFFFFF\t0\t0\tShotOffsetTime\tFD\t1\tShot Offset Time\n"
+    "00800006\tFFFFFFFF\t0\t0\tSurfacePointPresentationValueData\tUS\t1-n\tSurface Point Presentation Value Data\n"
+    "00800007\tFFFFFFFF\t0\t0\tSurfacePointColorCIELabValueData\tUS\t3-3n\tSurface Point Color CIELab Value Data\n"
+    "00800008\tFFFFFFFF\t0\t0\tUVMappingSequence\tSQ\t1\tUV Mapping Sequence\n"
+    "00800009\tFFFFFFFF\t0\t0\tTextureLabel\tSH\t1\tTexture Label\n"
+    "00800010\tFFFFFFFF\t0\t0\tUValueData\tOF\t1-n\tU Value Data\n"
+    "00800011\tFFFFFFFF\t0\t0\tVValueData\tOF\t1-n\tV Value Data\n"
+    "00800012\tFFFFFFFF\t0\t0\tReferencedTextureSequence\tSQ\t1\tReferenced Texture Sequence\n"
+    "00800013\tFFFFFFFF\t0\t0\tReferencedSurfaceDataSequence\tSQ\t1\tReferenced Surface Data Sequence\n"
+    "00880130\tFFFFFFFF\t0\t0\tStorageMediaFileSetID\tSH\t1\tStorage Media File-set ID\n"
+    "00880140\tFFFFFFFF\t0\t0\tStorageMediaFileSetUID\tUI\t1\tStorage Media File-set UID\n"
+    "00880200\tFFFFFFFF\t0\t0\tIconImageSequence\tSQ\t1\tIcon Image Sequence\n"
+    "00880904\tFFFFFFFF\t1\t0\tTopicTitle\tLO\t1\tTopic Title\n"
+    "00880906\tFFFFFFFF\t1\t0\tTopicSubject\tST\t1\tTopic Subject\n"
+    "00880910\tFFFFFFFF\t1\t0\tTopicAuthor\tLO\t1\tTopic Author\n"
+    "00880912\tFFFFFFFF\t1\t0\tTopicKeywords\tLO\t1-32\tTopic Keywords\n"
+    "01000410\tFFFFFFFF\t0\t0\tSOPInstanceStatus\tCS\t1\tSOP Instance Status\n"
+    "01000420\tFFFFFFFF\t0\t0\tSOPAuthorizationDateTime\tDT\t1\tSOP Authorization DateTime\n"
+    "01000424\tFFFFFFFF\t0\t0\tSOPAuthorizationComment\tLT\t1\tSOP Authorization Comment\n"
+    "01000426\tFFFFFFFF\t0\t0\tAuthorizationEquipmentCertificationNumber\tLO\t1\tAuthorization Equipment Certification Number\n"
+    "04000005\tFFFFFFFF\t0\t0\tMACIDNumber\tUS\t1\tMAC ID Number\n"
+    "04000010\tFFFFFFFF\t0\t0\tMACCalculationTransferSyntaxUID\tUI\t1\tMAC Calculation Transfer Syntax UID\n"
+    "04000015\tFFFFFFFF\t0\t0\tMACAlgorithm\tCS\t1\tMAC Algorithm\n"
+    "04000020\tFFFFFFFF\t0\t0\tDataElementsSigned\tAT\t1-n\tData Elements Signed\n"
+    "04000100\tFFFFFFFF\t0\t0\tDigitalSignatureUID\tUI\t1\tDigital Signature UID\n"
+    "04000105\tFFFFFFFF\t0\t0\tDigitalSignatureDateTime\tDT\t1\tDigital Signature DateTime\n"
+    "04000110\tFFFFFFFF\t0\t0\tCertificateType\tCS\t1\tCertificate Type\n"
+    "04000115\tFFFFFFFF\t0\t0\tCertificateOfSigner\tOB\t1\tCertificate of Signer\n"
+    "04000120\tFFFFFFFF\t0\t0\tSignature\tOB\t1\tSignature\n"
+    "04000305\tFFFFFFFF\t0\t0\tCertifiedTimestampType\tCS\t1\tCertified Timestamp Type\n"
+    "04000310\tFFFFFFFF\t0\t0\tCertifiedTimestamp\tOB\t1\tCertified Timestamp\n"
+    "04000401\tFFFFFFFF\t0\t0\tDigitalSignaturePurposeCodeSequence\tSQ\t1\tDigital Signature Purpose Code Sequence\n"
+    "04000402\tFFFFFFFF\t0\t0\tReferencedDigitalSignatureSequence\tSQ\t1\tReferenced Digital Signature Sequence\n"
+    "04000403\tFFFFFFFF\t0\t0\tReferencedSOPInstanceMACSequence\tSQ\t1\tReferenced SOP Instance MAC Sequence\n"
+    "04000404\tFFFFFFFF\t0\t0\tMAC\tOB\t1\tMAC\n"
+    "04000500\tFFFFFFFF\t0\t0\tEncryptedAttributesSequence\tSQ\t1\tEncrypted Attributes Sequence\n"
+    "04000510\tFFFFFFFF\t0\t0\tEncryptedContentTransferSyntaxUID\tUI\t1\tEncrypted Content Transfer Syntax UID\n"
+    "04000520\tFFFFFFFF\t0\t0\tEncryptedContent\tOB\t1\tEncrypted Content\n"
+    "04000550\tFFFFFFFF\t0\t0\tModifiedAttributesSequence\tSQ\t1\tModified Attributes Sequence\n"
+    "04000561\tFFFFFFFF\t0\t0\tOriginalAttributesSequence\tSQ\t1\tOriginal Attributes Sequence\n"
+    "04000562\tFFFFFFFF\t0\t0\tAttributeModificationDateTime\tDT\t1\tAttribute Modification DateTime\n"
+    "04000563\tFFFFFFFF\t0\t0\tModifyingSystem\tLO\t1\tModifying System\n"
+    "04000564\tFFFFFFFF\t0\t0\tSourceOfPreviousValues\tLO\t1\tSource of Previous Values\n"
+    "04000565\tFFFFFFFF\t0\t0\tReasonForTheAttributeModification\tCS\t1\tReason for the Attribute Modification\n"
+    "10000000\tFFFF000F\t1\t0\tEscapeTriplet\tUS\t3\tEscape Triplet\n"
+    "10000001\tFFFF000F\t1\t0\tRunLengthTriplet\tUS\t3\tRun Length Triplet\n"
+    "10000002\tFFFF000F\t1\t0\tHuffmanTableSize\tUS\t1\tHuffman Table Size\n"
+    "10000003\tFFFF000F\t1\t0\tHuffmanTableTriplet\tUS\t3\tHuffman Table Triplet\n"
+    "10000004\tFFFF000F\t1\t0\tShiftTableSize\tUS\t1\tShift Table Size\n"
+    "10000005\tFFFF000F\t1\t0\tShiftTableTriplet\tUS\t3\tShift Table Triplet\n"
+    "10100000\tFFFF0000\t1\t0\tZonalMap\tUS\t1-n\tZonal Map\n"
+    "20000010\tFFFFFFFF\t0\t0\tNumberOfCopies\tIS\t1\tNumber of Copies\n"
+    "2000001E\tFFFFFFFF\t0\t0\tPrinterConfigurationSequence\tSQ\t1\tPrinter Configuration Sequence\n"
+    "20000020\tFFFFFFFF\t0\t0\tPrintPriority\tCS\t1\tPrint Priority\n"
+    "20000030\tFFFFFFFF\t0\t0\tMediumType\tCS\t1\tMedium Type\n"
+    "20000040\tFFFFFFFF\t0\t0\tFilmDestination\tCS\t1\tFilm Destination\n"
+    "20000050\tFFFFFFFF\t0\t0\tFilmSessionLabel\tLO\t1\tFilm Session Label\n"
+    "20000060\tFFFFFFFF\t0\t0\tMemoryAllocation\tIS\t1\tMemory Allocation\n"
+    "20000061\tFFFFFFFF\t0\t0\tMaximumMemoryAllocation\tIS\t1\tMaximum Memory Allocation\n"
+    "20000062\tFFFFFFFF\t1\t0\tColorImagePrintingFlag\tCS\t1\tColor Image Printing Flag\n"
+    "20000063\tFFFFFFFF\t1\t0\tCollationFlag\tCS\t1\tCollation Flag\n"
+    "20000065\tFFFFFFFF\t1\t0\tAnnotationFlag\tCS\t1\tAnnotation Flag\n"
+    "20000067\tFFFFFFFF\t1\t0\tImageOverlayFlag\tCS\t1\tImage Overlay Flag\n"
+    "20000069\tFFFFFFFF\t1\t0\tPresentationLUTFlag\tCS\t1\tPresentation LUT Flag\n"
+    "2000006A\tFFFFFFFF\t1\t0\tImageBoxPresentationLUTFlag\tCS\t1\tImage Box Presentation LUT Flag\n"
+    "200000A0\tFFFFFFFF\t0\t0\tMemoryBitDepth\tUS\t1\tMemory Bit Depth\n"
+    "200000A1\tFFFFFFFF\t0\t0\tPrintingBitDepth\tUS\t1\tPrinting Bit Depth\n"
+    "200000A2\tFFFFFFFF\t0\t0\tMediaInstalledSequence\tSQ\t1\tMedia Installed Sequence\n"
+    "200000A4\tFFFFFFFF\t0\t0\tOtherMediaAvailableSequence\tSQ\t1\tOther Media Available Sequence\n"
+    "200000A8\tFFFFFFFF\t0\t0\tSupportedImageDisplayFormatsSequence\tSQ\t1\tSupported Image Display Formats Sequence\n"
+    "20000500\tFFFFFFFF\t0\t0\tReferencedFilmBoxSequence\tSQ\t1\tReferenced Film Box Sequence\n"
+    "20000510\tFFFFFFFF\t1\t0\tReferencedStoredPrintSequence\tSQ\t1\tReferenced Stored Print Sequence\n"
+    "20100010\tFFFFFFFF\t0\t0\tImageDisplayFormat\tST\t1\tImage Display Format\n"
+    "20100030\tFFFFFFFF\t0\t0\tAnnotationDisplayFormatID\tCS\t1\tAnnotation Display Format ID\n"
+    "20100040\tFFFFFFFF\t0\t0\tFilmOrientation\tCS\t1\tFilm Orientation\n"
+    "20100050\tFFFFFFFF\t0\t0\tFilmSizeID\tCS\t1\tFilm Size ID\n"
+    "20100052\tFFFFFFFF\t0\t0\tPrinterResolutionID\tCS\t1\tPrinter Resolution ID\n"
+    "20100054\tFFFFFFFF\t0\t0\tDefaultPrinterResolutionID\tCS\t1\tDefault Printer Resolution ID\n"
+    "20100060\tFFFFFFFF\t0\t0\tMagnificationType\tCS\t1\tMagnification Type\n"
+    "20100080\tFFFFFFFF\t0\t0\tSmoothingType\tCS\t1\tSmoothing Type\n"
+    "201000A6\tFFFFFFFF\t0\t0\tDefaultMagnificationType\tCS\t1\tDefault Magnification Type\n"
+    "201000A7\tFFFFFFFF\t0\t0\tOtherMagnificationTypesAvailable\tCS\t1-n\tOther Magnification Types Available\n"
+    "201000A8\tFFFFFFFF\t0\t0\tDefaultSmoothingType\tCS\t1\tDefault Smoothing Type\n"
+    "201000A9\tFFFFFFFF\t0\t0\tOtherSmoothingTypesAvailable\tCS\t1-n\tOther Smoothing Types Available\n"
+    "20100100\tFFFFFFFF\t0\t0\tBorderDensity\tCS\t1\tBorder Density\n"
+    "20100110\tFFFFFFFF\t0\t0\tEmptyImageDensity\tCS\t1\tEmpty Image Density\n"
+    "20100120\tFFFFFFFF\t0\t0\tMinDensity\tUS\t1\tMin Density\n"
+    "20100130\tFFFFFFFF\t0\t0\tMaxDensity\tUS\t1\tMax Density\n"
+    "20100140\tFFFFFFFF\t0\t0\tTrim\tCS\t1\tTrim\n"
+    "20100150\tFFFFFFFF\t0\t0\tConfigurationInformation\tST\t1\tConfiguration Information\n"
+    "20100152\tFFFFFFFF\t0\t0\tConfigurationInformationDescription\tLT\t1\tConfiguration Information Description\n"
+    "20100154\tFFFFFFFF\t0\t0\tMaximumCollatedFilms\tIS\t1\tMaximum Collated Films\n"
+    "2010015E\tFFFFFFFF\t0\t0\tIllumination\tUS\t1\tIllumination\n"
+    "20100160\tFFFFFFFF\t0\t0\tReflectedAmbientLight\tUS\t1\tReflected Ambient Light\n"
+    "20100376\tFFFFFFFF\t0\t0\tPrinterPixelSpacing\tDS\t2\tPrinter Pixel Spacing\n"
+    "20100500\tFFFFFFFF\t0\t0\tReferencedFilmSessionSequence\tSQ\t1\tReferenced Film Session Sequence\n"
+    "20100510\tFFFFFFFF\t0\t0\tReferencedImageBoxSequence\tSQ\t1\tReferenced Image Box Sequence\n"
+    "20100520\tFFFFFFFF\t0\t0\tReferencedBasicAnnotationBoxSequence\tSQ\t1\tReferenced Basic Annotation Box Sequence\n"
+    "20200010\tFFFFFFFF\t0\t0\tImageBoxPosition\tUS\t1\tImage Box Position\n"
+    "20200020\tFFFFFFFF\t0\t0\tPolarity\tCS\t1\tPolarity\n"
+    "20200030\tFFFFFFFF\t0\t0\tRequestedImageSize\tDS\t1\tRequested Image Size\n"
+    "20200040\tFFFFFFFF\t0\t0\tRequestedDecimateCropBehavior\tCS\t1\tRequested Decimate/Crop Behavior\n"
+    "20200050\tFFFFFFFF\t0\t0\tRequestedResolutionID\tCS\t1\tRequested Resolution ID\n"
+    "202000A0\tFFFFFFFF\t0\t0\tRequestedImageSizeFlag\tCS\t1\tRequested Image Size Flag\n"
+    "202000A2\tFFFFFFFF\t0\t0\tDecimateCropResult\tCS\t1\tDecimate/Crop Result\n"
+    "20200110\tFFFFFFFF\t0\t0\tBasicGrayscaleImageSequence\tSQ\t1\tBasic Grayscale Image Sequence\n"
+    "20200111\tFFFFFFFF\t0\t0\tBasicColorImageSequence\tSQ\t1\tBasic Color Image Sequence\n"
+    "20200130\tFFFFFFFF\t1\t0\tReferencedImageOverlayBoxSequence\tSQ\t1\tReferenced Image Overlay Box Sequence\n"
+    "20200140\tFFFFFFFF\t1\t0\tReferencedVOILUTBoxSequence\tSQ\t1\tReferenced VOI LUT Box Sequence\n"
+    "20300010\tFFFFFFFF\t0\t0\tAnnotationPosition\tUS\t1\tAnnotation Position\n"
+    "20300020\tFFFFFFFF\t0\t0\tTextString\tLO\t1\tText String\n"
+    "20400010\tFFFFFFFF\t1\t0\tReferencedOverlayPlaneSequence\tSQ\t1\tReferenced Overlay Plane Sequence\n"
+    "20400011\tFFFFFFFF\t1\t0\tReferencedOverlayPlaneGroups\tUS\t1-99\tReferenced Overlay Plane Groups\n"
+    "20400020\tFFFFFFFF\t1\t0\tOverlayPixelDataSequence\tSQ\t1\tOverlay Pixel Data Sequence\n"
+    "20400060\tFFFFFFFF\t1\t0\tOverlayMagnificationType\tCS\t1\tOverlay Magnification Type\n"
+    "20400070\tFFFFFFFF\t1\t0\tOverlaySmoothingType\tCS\t1\tOverlay Smoothing Type\n"
+    "20400072\tFFFFFFFF\t1\t0\tOverlayOrImageMagnification\tCS\t1\tOverlay or Image Magnification\n"
+    "20400074\tFFFFFFFF\t1\t0\tMagnifyToNumberOfColumns\tUS\t1\tMagnify to Number of Columns\n"
+    "20400080\tFFFFFFFF\t1\t0\tOverlayForegroundDensity\tCS\t1\tOverlay Foreground Density\n"
+    "20400082\tFFFFFFFF\t1\t0\tOverlayBackgroundDensity\tCS\t1\tOverlay Background Density\n"
+    "20400090\tFFFFFFFF\t1\t0\tOverlayMode\tCS\t1\tOverlay Mode\n"
+    "20400100\tFFFFFFFF\t1\t0\tThresholdDensity\tCS\t1\tThreshold Density\n"
+    "20400500\tFFFFFFFF\t1\t0\tReferencedImageBoxSequenceRetired\tSQ\t1\tReferenced Image Box Sequence (Retired)\n"
+    "20500010\tFFFFFFFF\t0\t0\tPresentationLUTSequence\tSQ\t1\tPresentation LUT Sequence\n"
+    "20500020\tFFFFFFFF\t0\t0\tPresentationLUTShape\tCS\t1\tPresentation LUT Shape\n"
+    "20500500\tFFFFFFFF\t0\t0\tReferencedPresentationLUTSequence\tSQ\t1\tReferenced Presentation LUT Sequence\n"
+    "21000010\tFFFFFFFF\t1\t0\tPrintJobID\tSH\t1\tPrint Job ID\n"
+    "21000020\tFFFFFFFF\t0\t0\tExecutionStatus\tCS\t1\tExecution Status\n"
+    "21000030\tFFFFFFFF\t0\t0\tExecutionStatusInfo\tCS\t1\tExecution Status Info\n"
+    "21000040\tFFFFFFFF\t0\t0\tCreationDate\tDA\t1\tCreation Date\n"
+    "21000050\tFFFFFFFF\t0\t0\tCreationTime\tTM\t1\tCreation Time\n"
+    "21000070\tFFFFFFFF\t0\t0\tOriginator\tAE\t1\tOriginator\n"
+    "21000140\tFFFFFFFF\t1\t0\tDestinationAE\tAE\t1\tDestination AE\n"
+    "21000160\tFFFFFFFF\t0\t0\tOwnerID\tSH\t1\tOwner ID\n"
+    "21000170\tFFFFFFFF\t0\t0\tNumberOfFilms\tIS\t1\tNumber of Films\n"
+    "21000500\tFFFFFFFF\t1\t0\tReferencedPrintJobSequencePullStoredPrint\tSQ\t1\tReferenced Print Job Sequence (Pull Stored Print)\n"
+    "21100010\tFFFFFFFF\t0\t0\tPrinterStatus\tCS\t1\tPrinter Status\n"
+    "21100020\tFFFFFFFF\t0\t0\tPrinterStatusInfo\tCS\t1\tPrinter Status Info\n"
+    "21100030\tFFFFFFFF\t0\t0\tPrinterName\tLO\t1\tPrinter Name\n"
+    "21100099\tFFFFFFFF\t1\t0\tPrintQueueID\tSH\t1\tPrint Queue ID\n"
+    "21200010\tFFFFFFFF\t1\t0\tQueueStatus\tCS\t1\tQueue Status\n"
+    "21200050\tFFFFFFFF\t1\t0\tPrintJobDescriptionSequence\tSQ\t1\tPrint Job Description Sequence\n"
+    "21200070\tFFFFFFFF\t1\t0\tReferencedPrintJobSequence\tSQ\t1\tReferenced Print Job Sequence\n"
+    "21300010\tFFFFFFFF\t1\t0\tPrintManagementCapabilitiesSequence\tSQ\t1\tPrint Management Capabilities Sequence\n"
+    "21300015\tFFFFFFFF\t1\t0\tPrinterCharacteristicsSequence\tSQ\t1\tPrinter Characteristics Sequence\n"
+    "21300030\tFFFFFFFF\t1\t0\tFilmBoxContentSequence\tSQ\t1\tFilm Box Content Sequence\n"
+    "21300040\tFFFFFFFF\t1\t0\tImageBoxContentSequence\tSQ\t1\tImage Box Content Sequence\n"
+    "21300050\tFFFFFFFF\t1\t0\tAnnotationContentSequence\tSQ\t1\tAnnotation Content Sequence\n"
+    "21300060\tFFFFFFFF\t1\t0\tImageOverlayBoxContentSequence\tSQ\t1\tImage Overlay Box Content Sequence\n"
+    "21300080\tFFFFFFFF\t1\t0\tPresentationLUTContentSequence\tSQ\t1\tPresentation LUT Content Sequence\n"
+    "213000A0\tFFFFFFFF\t1\t0\tProposedStudySequence\tSQ\t1\tProposed Study Sequence\n"
+    "213000C0\tFFFFFFFF\t1\t0\tOriginalImageSequence\tSQ\t1\tOriginal Image Sequence\n"
+    "22000001\tFFFFFFFF\t0\t0\tLabelUsingInformationExtractedFromInstances\tCS\t1\tLabel Using Information Extracted From Instances\n"
+    "22000002\tFFFFFFFF\t0\t0\tLabelText\tUT\t1\tLabel Text\n"
+    "22000003\tFFFFFFFF\t0\t0\tLabelStyleSelection\tCS\t1\tLabel Style Selection\n"
+    "22000004\tFFFFFFFF\t0\t0\tMediaDisposition\tLT\t1\tMedia Disposition\n"
+    "22000005\tFFFFFFFF\t0\t0\tBarcodeValue\tLT\t1\tBarcode Value\n"
+    "22000006\tFFFFFFFF\t0\t0\tBarcodeSymbology\tCS\t1\tBarcode Symbology\n"
+    "22000007\tFFFFFFFF\t0\t0\tAllowMediaSplitting\tCS\t1\tAllow Media Splitting\n"
+    "22000008\tFFFFFFFF\t0\t0\tIncludeNonDICOMObjects\tCS\t1\tInclude Non-DICOM Objects\n"
+    "22000009\tFFFFFFFF\t0\t0\tIncludeDisplayApplication\tCS\t1\tInclude Display Application\n"
+    "2200000A\tFFFFFFFF\t0\t0\tPreserveCompositeInstancesAfterMediaCreation\tCS\t1\tPreserve Composite Instances After Media Creation\n"
+    "2200000B\tFFFFFFFF\t0\t0\tTotalNumberOfPiecesOfMediaCreated\tUS\t1\tTotal Number of Pieces of Media Created\n"
+    "2200000C\tFFFFFFFF\t0\t0\tRequestedMediaApplicationProfile\tLO\t1\tRequested Media Application Profile\n"
+    "2200000D\tFFFFFFFF\t0\t0\tReferencedStorageMediaSequence\tSQ\t1\tReferenced Storage Media Sequence\n"
+    "2200000E\tFFFFFFFF\t0\t0\tFailureAttributes\tAT\t1-n\tFailure Attributes\n"
+    "2200000F\tFFFFFFFF\t0\t0\tAllowLossyCompression\tCS\t1\tAllow Lossy Compression\n"
+    "22000020\tFFFFFFFF\t0\t0\tRequestPriority\tCS\t1\tRequest Priority\n"
+    "30020002\tFFFFFFFF\t0\t0\tRTImageLabel\tSH\t1\tRT Image Label\n"
+    "30020003\tFFFFFFFF\t0\t0\tRTImageName\tLO\t1\tRT Image Name\n"
+    "30020004\tFFFFFFFF\t0\t0\tRTImageDescription\tST\t1\tRT Image Description\n"
+    "3002000A\tFFFFFFFF\t0\t0\tReportedValuesOrigin\tCS\t1\tReported Values Origin\n"
+    "3002000C\tFFFFFFFF\t0\t0\tRTImagePlane\tCS\t1\tRT Image Plane\n"
+    "3002000D\tFFFFFFFF\t0\t0\tXRayImageReceptorTranslation\tDS\t3\tX-Ray Image Receptor Translation\n"
+    "3002000E\tFFFFFFFF\t0\t0\tXRayImageReceptorAngle\tDS\t1\tX-Ray Image Receptor Angle\n"
+    "30020010\tFFFFFFFF\t0\t0\tRTImageOrientation\tDS\t6\tRT Image Orientation\n"
+    "30020011\tFFFFFFFF\t0\t0\tImagePlanePixelSpacing\tDS\t2\tImage Plane Pixel Spacing\n"
+    "30020012\tFFFFFFFF\t0\t0\tRTImagePosition\tDS\t2\tRT Image Position\n"
+    "30020020\tFFFFFFFF\t0\t0\tRadiationMachineName\tSH\t1\tRadiation Machine Name\n"
+    "30020022\tFFFFFFFF\t0\t0\tRadiationMachineSAD\tDS\t1\tRadiation Machine SAD\n"
+    "30020024\tFFFFFFFF\t0\t0\tRadiationMachineSSD\tDS\t1\tRadiation Machine SSD\n"
+    "30020026\tFFFFFFFF\t0\t0\tRTImageSID\tDS\t1\tRT Image SID\n"
+    "30020028\tFFFFFFFF\t0\t0\tSourceToReferenceObjectDistance\tDS\t1\tSource to Reference Object Distance\n"
+    "30020029\tFFFFFFFF\t0\t0\tFractionNumber\tIS\t1\tFraction Number\n"
+    "30020030\tFFFFFFFF\t0\t0\tExposureSequence\tSQ\t1\tExposure Sequence\n"
+    "30020032\tFFFFFFFF\t0\t0\tMetersetExposure\tDS\t1\tMeterset Exposure\n"
+    "30020034\tFFFFFFFF\t0\t0\tDiaphragmPosition\tDS\t4\tDiaphragm Position\n"
+    "30020040\tFFFFFFFF\t0\t0\tFluenceMapSequence\tSQ\t1\tFluence Map Sequence\n"
+    "30020041\tFFFFFFFF\t0\t0\tFluenceDataSource\tCS\t1\tFluence Data Source\n"
+    "30020042\tFFFFFFFF\t0\t0\tFluenceDataScale\tDS\t1\tFluence Data Scale\n"
+    "30020050\tFFFFFFFF\t0\t0\tPrimaryFluenceModeSequence\tSQ\t1\tPrimary Fluence Mode Sequence\n"
+    "30020051\tFFFFFFFF\t0\t0\tFluenceMode\tCS\t1\tFluence Mode\n"
+    "30020052\tFFFFFFFF\t0\t0\tFluenceModeID\tSH\t1\tFluence Mode ID\n"
+    "30040001\tFFFFFFFF\t0\t0\tDVHType\tCS\t1\tDVH Type\n"
+    "30040002\tFFFFFFFF\t0\t0\tDoseUnits\tCS\t1\tDose Units\n"
+    "30040004\tFFFFFFFF\t0\t0\tDoseType\tCS\t1\tDose Type\n"
+    "30040005\tFFFFFFFF\t0\t0\tSpatialTransformOfDose\tCS\t1\tSpatial Transform of Dose\n"
+    "30040006\tFFFFFFFF\t0\t0\tDoseComment\tLO\t1\tDose Comment\n"
+    "30040008\tFFFFFFFF\t0\t0\tNormalizationPoint\tDS\t3\tNormalization Point\n"
+    "3004000A\tFFFFFFFF\t0\t0\tDoseSummationType\tCS\t1\tDose Summation Type\n"
+    "3004000C\tFFFFFFFF\t0\t0\tGridFrameOffsetVector\tDS\t2-n\tGrid Frame Offset Vector\n"
+    "3004000E\tFFFFFFFF\t0\t0\tDoseGridScaling\tDS\t1\tDose Grid Scaling\n"
+    "30040010\tFFFFFFFF\t0\t0\tRTDoseROISequence\tSQ\t1\tRT Dose ROI Sequence\n"
+    "30040012\tFFFFFFFF\t0\t0\tDoseValue\tDS\t1\tDose Value\n"
+    "30040014\tFFFFFFFF\t0\t0\tTissueHeterogeneityCorrection\tCS\t1-3\tTissue Heterogeneity Correction\n"
+    "30040040\tFFFFFFFF\t0\t0\tDVHNormalizationPoint\tDS\t3\tDVH Normalization Point\n"
+    "30040042\tFFFFFFFF\t0\t0\tDVHNormalizationDoseValue\tDS\t1\tDVH Normalization Dose Value\n"
+    "30040050\tFFFFFFFF\t0\t0\tDVHSequence\tSQ\t1\tDVH Sequence\n"
+    "30040052\tFFFFFFFF\t0\t0\tDVHDoseScaling\tDS\t1\tDVH Dose Scaling\n"
+    "30040054\tFFFFFFFF\t0\t0\tDVHVolumeUnits\tCS\t1\tDVH Volume Units\n"
+    "30040056\tFFFFFFFF\t0\t0\tDVHNumberOfBins\tIS\t1\tDVH Number of Bins\n"
+    "30040058\tFFFFFFFF\t0\t0\tDVHData\tDS\t2-2n\tDVH Data\n"
+    "30040060\tFFFFFFFF\t0\t0\tDVHReferencedROISequence\tSQ\t1\tDVH Referenced ROI Sequence\n"
+    "30040062\tFFFFFFFF\t0\t0\tDVHROIContributionType\tCS\t1\tDVH ROI Contribution Type\n"
+    "30040070\tFFFFFFFF\t0\t0\tDVHMinimumDose\tDS\t1\tDVH Minimum Dose\n"
+    "30040072\tFFFFFFFF\t0\t0\tDVHMaximumDose\tDS\t1\tDVH Maximum Dose\n"
+    "30040074\tFFFFFFFF\t0\t0\tDVHMeanDose\tDS\t1\tDVH Mean Dose\n"
+    "30060002\tFFFFFFFF\t0\t0\tStructureSetLabel\tSH\t1\tStructure Set Label\n"
+    "30060004\tFFFFFFFF\t0\t0\tStructureSetName\tLO\t1\tStructure Set Name\n"
+    "30060006\tFFFFFFFF\t0\t0\tStructureSetDescription\tST\t1\tStructure Set Description\n"
+    "30060008\tFFFFFFFF\t0\t0\tStructureSetDate\tDA\t1\tStructure Set Date\n"
+    "30060009\tFFFFFFFF\t0\t0\tStructureSetTime\tTM\t1\tStructure Set Time\n"
+    "30060010\tFFFFFFFF\t0\t0\tReferencedFrameOfReferenceSequence\tSQ\t1\tReferenced Frame of Reference Sequence\n"
+    "30060012\tFFFFFFFF\t0\t0\tRTReferencedStudySequence\tSQ\t1\tRT Referenced Study Sequence\n"
+    "30060014\tFFFFFFFF\t0\t0\tRTReferencedSeriesSequence\tSQ\t1\tRT Referenced Series Sequence\n"
+    "30060016\tFFFFFFFF\t0\t0\tContourImageSequence\tSQ\t1\tContour Image Sequence\n"
+    "30060018\tFFFFFFFF\t0\t0\tPredecessorStructureSetSequence\tSQ\t1\tPredecessor Structure Set Sequence\n"
+    "30060020\tFFFFFFFF\t0\t0\tStructureSetROISequence\tSQ\t1\tStructure Set ROI Sequence\n"
+    "30060022\tFFFFFFFF\t0\t0\tROINumber\tIS\t1\tROI Number\n"
+    "30060024\tFFFFFFFF\t0\t0\tReferencedFrameOfReferenceUID\tUI\t1\tReferenced Frame of Reference UID\n"
+    "30060026\tFFFFFFFF\t0\t0\tROIName\tLO\t1\tROI Name\n"
+    "30060028\tFFFFFFFF\t0\t0\tROIDescription\tST\t1\tROI Description\n"
+    "3006002A\tFFFFFFFF\t0\t0\tROIDisplayColor\tIS\t3\tROI Display Color\n"
+    "3006002C\tFFFFFFFF\t0\t0\tROIVolume\tDS\t1\tROI Volume\n"
+    "30060030\tFFFFFFFF\t0\t0\tRTRelatedROISequence\tSQ\t1\tRT Related ROI Sequence\n"
+    "30060033\tFFFFFFFF\t0\t0\tRTROIRelationship\tCS\t1\tRT ROI Relationship\n"
+    "30060036\tFFFFFFFF\t0\t0\tROIGenerationAlgorithm\tCS\t1\tROI Generation Algorithm\n"
+    "30060038\tFFFFFFFF\t0\t0\tROIGenerationDescription\tLO\t1\tROI Generation Description\n"
+    "30060039\tFFFFFFFF\t0\t0\tROIContourSequence\tSQ\t1\tROI Contour Sequence\n"
+    "30060040\tFFFFFFFF\t0\t0\tContourSequence\tSQ\t1\tContour Sequence\n"
+    "30060042\tFFFFFFFF\t0\t0\tContourGeometricType\tCS\t1\tContour Geometric Type\n"
+    "30060044\tFFFFFFFF\t0\t0\tContourSlabThickness\tDS\t1\tContour Slab Thickness\n"
+    "30060045\tFFFFFFFF\t0\t0\tContourOffsetVector\tDS\t3\tContour Offset Vector\n"
+    "30060046\tFFFFFFFF\t0\t0\tNumberOfContourPoints\tIS\t1\tNumber of Contour Points\n"
+    "30060048\tFFFFFFFF\t0\t0\tContourNumber\tIS\t1\tContour Number\n"
+    "30060049\tFFFFFFFF\t0\t0\tAttachedContours\tIS\t1-n\tAttached Contours\n"
+    "30060050\tFFFFFFFF\t0\t0\tContourData\tDS\t3-3n\tContour Data\n"
+    "30060080\tFFFFFFFF\t0\t0\tRTROIObservationsSequence\tSQ\t1\tRT ROI Observations Sequence\n"
+    "30060082\tFFFFFFFF\t0\t0\tObservationNumber\tIS\t1\tObservation Number\n"
+    "30060084\tFFFFFFFF\t0\t0\tReferencedROINumber\tIS\t1\tReferenced ROI Number\n"
+    "30060085\tFFFFFFFF\t0\t0\tROIObservationLabel\tSH\t1\tROI Observation Label\n"
+    "30060086\tFFFFFFFF\t0\t0\tRTROIIdentificationCodeSequence\tSQ\t1\tRT ROI Identification Code Sequence\n"
+    "30060088\tFFFFFFFF\t0\t0\tROIObservationDescription\tST\t1\tROI Observation Description\n"
+    "300600A0\tFFFFFFFF\t0\t0\tRelatedRTROIObservationsSequence\tSQ\t1\tRelated RT ROI Observations Sequence\n"
+    "300600A4\tFFFFFFFF\t0\t0\tRTROIInterpretedType\tCS\t1\tRT ROI Interpreted Type\n"
+    "300600A6\tFFFFFFFF\t0\t0\tROIInterpreter\tPN\t1\tROI Interpreter\n"
+    "300600B0\tFFFFFFFF\t0\t0\tROIPhysicalPropertiesSequence\tSQ\t1\tROI Physical Properties Sequence\n"
+    "300600B2\tFFFFFFFF\t0\t0\tROIPhysicalProperty\tCS\t1\tROI Physical Property\n"
+    "300600B4\tFFFFFFFF\t0\t0\tROIPhysicalPropertyValue\tDS\t1\tROI Physical Property Value\n"
+    "300600B6\tFFFFFFFF\t0\t0\tROIElementalCompositionSequence\tSQ\t1\tROI Elemental Composition Sequence\n"
+    "300600B7\tFFFFFFFF\t0\t0\tROIElementalCompositionAtomicNumber\tUS\t1\tROI Elemental Composition Atomic Number\n"
+    "300600B8\tFFFFFFFF\t0\t0\tROIElementalCompositionAtomicMassFraction\tFL\t1\tROI Elemental Composition Atomic Mass Fraction\n"
+    "300600B9\tFFFFFFFF\t0\t0\tAdditionalRTROIIdentificationCodeSequence\tSQ\t1\tAdditional RT ROI Identification Code Sequence\n"
+    "300600C0\tFFFFFFFF\t1\t0\tFrameOfReferenceRelationshipSequence\tSQ\t1\tFrame of Reference Relationship Sequence\n"
+    "300600C2\tFFFFFFFF\t1\t0\tRelatedFrameOfReferenceUID\tUI\t1\tRelated Frame of Reference UID\n"
+    "300600C4\tFFFFFFFF\t1\t0\tFrameOfReferenceTransformationType\tCS\t1\tFrame of Reference Transformation Type\n"
+    "300600C6\tFFFFFFFF\t0\t0\tFrameOfReferenceTransformationMatrix\tDS\t16\tFrame of Reference Transformation Matrix\n"
+    "300600C8\tFFFFFFFF\t0\t0\tFrameOfReferenceTransformationComment\tLO\t1\tFrame of Reference Transformation Comment\n"
+    "30080010\tFFFFFFFF\t0\t0\tMeasuredDoseReferenceSequence\tSQ\t1\tMeasured Dose Reference Sequence\n"
+    "30080012\tFFFFFFFF\t0\t0\tMeasuredDoseDescription\tST\t1\tMeasured Dose Description\n"
+    "30080014\tFFFFFFFF\t0\t0\tMeasuredDoseType\tCS\t1\tMeasured Dose Type\n"
+    "30080016\tFFFFFFFF\t0\t0\tMeasuredDoseValue\tDS\t1\tMeasured Dose Value\n"
+    "30080020\tFFFFFFFF\t0\t0\tTreatmentSessionBeamSequence\tSQ\t1\tTreatment Session Beam Sequence\n"
+    "30080021\tFFFFFFFF\t0\t0\tTreatmentSessionIonBeamSequence\tSQ\t1\tTreatment Session Ion Beam Sequence\n"
+    "30080022\tFFFFFFFF\t0\t0\tCurrentFractionNumber\tIS\t1\tCurrent Fraction Number\n"
+    "30080024\tFFFFFFFF\t0\t0\tTreatmentControlPointDate\tDA\t1\tTreatment Control Point Date\n"
+    "30080025\tFFFFFFFF\t0\t0\tTreatmentControlPointTime\tTM\t1\tTreatment Control Point Time\n"
+    "3008002A\tFFFFFFFF\t0\t0\tTreatmentTerminationStatus\tCS\t1\tTreatment Termination Status\n"
+    "3008002B\tFFFFFFFF\t0\t0\tTreatmentTerminationCode\tSH\t1\tTreatment Termination Code\n"
+    "3008002C\tFFFFFFFF\t0\t0\tTreatmentVerificationStatus\tCS\t1\tTreatment Verification Status\n"
+    "30080030\tFFFFFFFF\t0\t0\tReferencedTreatmentRecordSequence\tSQ\t1\tReferenced Treatment Record Sequence\n"
+    "30080032\tFFFFFFFF\t0\t0\tSpecifiedPrimaryMeterset\tDS\t1\tSpecified Primary Meterset\n"
+    "30080033\tFFFFFFFF\t0\t0\tSpecifiedSecondaryMeterset\tDS\t1\tSpecified Secondary Meterset\n"
+    "30080036\tFFFFFFFF\t0\t0\tDeliveredPrimaryMeterset\tDS\t1\tDelivered Primary Meterset\n"
+    "30080037\tFFFFFFFF\t0\t0\tDeliveredSecondaryMeterset\tDS\t1\tDelivered Secondary Meterset\n"
+    "3008003A\tFFFFFFFF\t0\t0\tSpecifiedTreatmentTime\tDS\t1\tSpecified Treatment Time\n"
+    "3008003B\tFFFFFFFF\t0\t0\tDeliveredTreatmentTime\tDS\t1\tDelivered Treatment Time\n"
+    "30080040\tFFFFFFFF\t0\t0\tControlPointDeliverySequence\tSQ\t1\tControl Point Delivery Sequence\n"
+    "30080041\tFFFFFFFF\t0\t0\tIonControlPointDeliverySequence\tSQ\t1\tIon Control Point Delivery Sequence\n"
+    "30080042\tFFFFFFFF\t0\t0\tSpecifiedMeterset\tDS\t1\tSpecified Meterset\n"
+    "30080044\tFFFFFFFF\t0\t0\tDeliveredMeterset\tDS\t1\tDelivered Meterset\n"
+    "30080045\tFFFFFFFF\t0\t0\tMetersetRateSet\tFL\t1\tMeterset Rate Set\n"
+    "30080046\tFFFFFFFF\t0\t0\tMetersetRateDelivered\tFL\t1\tMeterset Rate Delivered\n"
+    "30080047\tFFFFFFFF\t0\t0\tScanSpotMetersetsDelivered\tFL\t1-n\tScan Spot Metersets Delivered\n"
+    "30080048\tFFFFFFFF\t0\t0\tDoseRateDelivered\tDS\t1\tDose Rate Delivered\n"
+    "30080050\tFFFFFFFF\t0\t0\tTreatmentSummaryCalculatedDoseReferenceSequence\tSQ\t1\tTreatment Summary Calculated Dose Reference Sequence\n"
+    "30080052\tFFFFFFFF\t0\t0\tCumulativeDoseToDoseReference\tDS\t1\tCumulative Dose to Dose Reference\n"
+    "30080054\tFFFFFFFF\t0\t0\tFirstTreatmentDate\tDA\t1\tFirst Treatment Date\n"
+    "30080056\tFFFFFFFF\t0\t0\tMostRecentTreatmentDate\tDA\t1\tMost Recent Treatment Date\n"
+    "3008005A\tFFFFFFFF\t0\t0\tNumberOfFractionsDelivered\tIS\t1\tNumber of Fractions Delivered\n"
+    "30080060\tFFFFFFFF\t0\t0\tOverrideSequence\tSQ\t1\tOverride Sequence\n"
+    "30080061\tFFFFFFFF\t0\t0\tParameterSequencePointer\tAT\t1\tParameter Sequence Pointer\n"
+    "30080062\tFFFFFFFF\t0\t0\tOverrideParameterPointer\tAT\t1\tOverride Parameter Pointer\n"
+    "30080063\tFFFFFFFF\t0\t0\tParameterItemIndex\tIS\t1\tParameter Item Index\n"
+    "30080064\tFFFFFFFF\t0\t0\tMeasuredDoseReferenceNumber\tIS\t1\tMeasured Dose Reference Number\n"
+    "30080065\tFFFFFFFF\t0\t0\tParameterPointer\tAT\t1\tParameter Pointer\n"
+    "30080066\tFFFFFFFF\t0\t0\tOverrideReason\tST\t1\tOverride Reason\n"
+    "30080068\tFFFFFFFF\t0\t0\tCorrectedParameterSequence\tSQ\t1\tCorrected Parameter Sequence\n"
+    "3008006A\tFFFFFFFF\t0\t0\tCorrectionValue\tFL\t1\tCorrection Value\n"
+    "30080070\tFFFFFFFF\t0\t0\tCalculatedDoseReferenceSequence\tSQ\t1\tCalculated Dose Reference Sequence\n"
+    "30080072\tFFFFFFFF\t0\t0\tCalculatedDoseReferenceNumber\tIS\t1\tCalculated Dose Reference Number\n"
+    "30080074\tFFFFFFFF\t0\t0\tCalculatedDoseReferenceDescription\tST\t1\tCalculated Dose Reference Description\n"
+    "30080076\tFFFFFFFF\t0\t0\tCalculatedDoseReferenceDoseValue\tDS\t1\tCalculated Dose Reference Dose Value\n"
+    "30080078\tFFFFFFFF\t0\t0\tStartMeterset\tDS\t1\tStart Meterset\n"
+    "3008007A\tFFFFFFFF\t0\t0\tEndMeterset\tDS\t1\tEnd Meterset\n"
+    "30080080\tFFFFFFFF\t0\t0\tReferencedMeasuredDoseReferenceSequence\tSQ\t1\tReferenced Measured Dose Reference Sequence\n"
+    "30080082\tFFFFFFFF\t0\t0\tReferencedMeasuredDoseReferenceNumber\tIS\t1\tReferenced Measured Dose Reference Number\n"
+    "30080090\tFFFFFFFF\t0\t0\tReferencedCalculatedDoseReferenceSequence\tSQ\t1\tReferenced Calculated Dose Reference Sequence\n"
+    "30080092\tFFFFFFFF\t0\t0\tReferencedCalculatedDoseReferenceNumber\tIS\t1\tReferenced Calculated Dose Reference Number\n"
+    "300800A0\tFFFFFFFF\t0\t0\tBeamLimitingDeviceLeafPairsSequence\tSQ\t1\tBeam Limiting Device Leaf Pairs Sequence\n"
+    "300800B0\tFFFFFFFF\t0\t0\tRecordedWedgeSequence\tSQ\t1\tRecorded Wedge Sequence\n"
+    "300800C0\tFFFFFFFF\t0\t0\tRecordedCompensatorSequence\tSQ\t1\tRecorded Compensator Sequence\n"
+    "300800D0\tFFFFFFFF\t0\t0\tRecordedBlockSequence\tSQ\t1\tRecorded Block Sequence\n"
+    "300800E0\tFFFFFFFF\t0\t0\tTreatmentSummaryMeasuredDoseReferenceSequence\tSQ\t1\tTreatment Summary Measured Dose Reference Sequence\n"
+    "300800F0\tFFFFFFFF\t0\t0\tRecordedSnoutSequence\tSQ\t1\tRecorded Snout Sequence\n"
+    "300800F2\tFFFFFFFF\t0\t0\tRecordedRangeShifterSequence\tSQ\t1\tRecorded Range Shifter Sequence\n"
+    "300800F4\tFFFFFFFF\t0\t0\tRecordedLateralSpreadingDeviceSequence\tSQ\t1\tRecorded Lateral Spreading Device Sequence\n"
+    "300800F6\tFFFFFFFF\t0\t0\tRecordedRangeModulatorSequence\tSQ\t1\tRecorded Range Modulator Sequence\n"
+    "30080100\tFFFFFFFF\t0\t0\tRecordedSourceSequence\tSQ\t1\tRecorded Source Sequence\n"
+    "30080105\tFFFFFFFF\t0\t0\tSourceSerialNumber\tLO\t1\tSource Serial Number\n"
+    "30080110\tFFFFFFFF\t0\t0\tTreatmentSessionApplicationSetupSequence\tSQ\t1\tTreatment Session Application Setup Sequence\n"
+    "30080116\tFFFFFFFF\t0\t0\tApplicationSetupCheck\tCS\t1\tApplication Setup Check\n"
+    "30080120\tFFFFFFFF\t0\t0\tRecordedBrachyAccessoryDeviceSequence\tSQ\t1\tRecorded Brachy Accessory Device Sequence\n"
+    "30080122\tFFFFFFFF\t0\t0\tReferencedBrachyAccessoryDeviceNumber\tIS\t1\tReferenced Brachy Accessory Device Number\n"
+    "30080130\tFFFFFFFF\t0\t0\tRecordedChannelSequence\tSQ\t1\tRecorded Channel Sequence\n"
+    "30080132\tFFFFFFFF\t0\t0\tSpecifiedChannelTotalTime\tDS\t1\tSpecified Channel Total Time\n"
+    "30080134\tFFFFFFFF\t0\t0\tDeliveredChannelTotalTime\tDS\t1\tDelivered Channel Total Time\n"
+    "30080136\tFFFFFFFF\t0\t0\tSpecifiedNumberOfPulses\tIS\t1\tSpecified Number of Pulses\n"
+    "30080138\tFFFFFFFF\t0\t0\tDeliveredNumberOfPulses\tIS\t1\tDelivered Number of Pulses\n"
+    "3008013A\tFFFFFFFF\t0\t0\tSpecifiedPulseRepetitionInterval\tDS\t1\tSpecified Pulse Repetition Interval\n"
+    "3008013C\tFFFFFFFF\t0\t0\tDeliveredPulseRepetitionInterval\tDS\t1\tDelivered Pulse Repetition Interval\n"
+    "30080140\tFFFFFFFF\t0\t0\tRecordedSourceApplicatorSequence\tSQ\t1\tRecorded Source Applicator Sequence\n"
+    "30080142\tFFFFFFFF\t0\t0\tReferencedSourceApplicatorNumber\tIS\t1\tReferenced Source Applicator Number\n"
+    "30080150\tFFFFFFFF\t0\t0\tRecordedChannelShieldSequence\tSQ\t1\tRecorded Channel Shield Sequence\n"
+    "30080152\tFFFFFFFF\t0\t0\tReferencedChannelShieldNumber\tIS\t1\tReferenced Channel Shield Number\n"
+    "30080160\tFFFFFFFF\t0\t0\tBrachyControlPointDeliveredSequence\tSQ\t1\tBrachy Control Point Delivered Sequence\n"
+    "30080162\tFFFFFFFF\t0\t0\tSafePositionExitDate\tDA\t1\tSafe Position Exit Date\n"
+    "30080164\tFFFFFFFF\t0\t0\tSafePositionExitTime\tTM\t1\tSafe Position Exit Time\n"
+    "30080166\tFFFFFFFF\t0\t0\tSafePositionReturnDate\tDA\t1\tSafe Position Return Date\n"
+    "30080168\tFFFFFFFF\t0\t0\tSafePositionReturnTime\tTM\t1\tSafe Position Return Time\n"
+    "30080171\tFFFFFFFF\t0\t0\tPulseSpecificBrachyControlPointDeliveredSequence\tSQ\t1\tPulse Specific Brachy Control Point Delivered Sequence\n"
+    "30080172\tFFFFFFFF\t0\t0\tPulseNumber\tUS\t1\tPulse Number\n"
+    "30080173\tFFFFFFFF\t0\t0\tBrachyPulseControlPointDeliveredSequence\tSQ\t1\tBrachy Pulse Control Point Delivered Sequence\n"
+    "30080200\tFFFFFFFF\t0\t0\tCurrentTreatmentStatus\tCS\t1\tCurrent Treatment Status\n"
+    "30080202\tFFFFFFFF\t0\t0\tTreatmentStatusComment\tST\t1\tTreatment Status Comment\n"
+    "30080220\tFFFFFFFF\t0\t0\tFractionGroupSummarySequence\tSQ\t1\tFraction Group Summary Sequence\n"
+    "30080223\tFFFFFFFF\t0\t0\tReferencedFractionNumber\tIS\t1\tReferenced Fraction Number\n"
+    "30080224\tFFFFFFFF\t0\t0\tFractionGroupType\tCS\t1\tFraction Group Type\n"
+    "30080230\tFFFFFFFF\t0\t0\tBeamStopperPosition\tCS\t1\tBeam Stopper Position\n"
+    "30080240\tFFFFFFFF\t0\t0\tFractionStatusSummarySequence\tSQ\t1\tFraction Status Summary Sequence\n"
+    "30080250\tFFFFFFFF\t0\t0\tTreatmentDate\tDA\t1\tTreatment Date\n"
+    "30080251\tFFFFFFFF\t0\t0\tTreatmentTime\tTM\t1\tTreatment Time\n"
+    "300A0002\tFFFFFFFF\t0\t0\tRTPlanLabel\tSH\t1\tRT Plan Label\n"
+    "300A0003\tFFFFFFFF\t0\t0\tRTPlanName\tLO\t1\tRT Plan Name\n"
+    "300A0004\tFFFFFFFF\t0\t0\tRTPlanDescription\tST\t1\tRT Plan Description\n"
+    "300A0006\tFFFFFFFF\t0\t0\tRTPlanDate\tDA\t1\tRT Plan Date\n"
+    "300A0007\tFFFFFFFF\t0\t0\tRTPlanTime\tTM\t1\tRT Plan Time\n"
+    "300A0009\tFFFFFFFF\t0\t0\tTreatmentProtocols\tLO\t1-n\tTreatment Protocols\n"
+    "300A000A\tFFFFFFFF\t0\t0\tPlanIntent\tCS\t1\tPlan Intent\n"
+    "300A000B\tFFFFFFFF\t0\t0\tTreatmentSites\tLO\t1-n\tTreatment Sites\n"
+    "300A000C\tFFFFFFFF\t0\t0\tRTPlanGeometry\tCS\t1\tRT Plan Geometry\n"
+    "300A000E\tFFFFFFFF\t0\t0\tPrescriptionDescription\tST\t1\tPrescription Description\n"
+    "300A0010\tFFFFFFFF\t0\t0\tDoseReferenceSequence\tSQ\t1\tDose Reference Sequence\n"
+    "300A0012\tFFFFFFFF\t0\t0\tDoseReferenceNumber\tIS\t1\tDose Reference Number\n"
+    "300A0013\tFFFFFFFF\t0\t0\tDoseReferenceUID\tUI\t1\tDose Reference UID\n"
+    "300A0014\tFFFFFFFF\t0\t0\tDoseReferenceStructureType\tCS\t1\tDose Reference Structure Type\n"
+    "300A0015\tFFFFFFFF\t0\t0\tNominalBeamEnergyUnit\tCS\t1\tNominal Beam Energy Unit\n"
+    "300A0016\tFFFFFFFF\t0\t0\tDoseReferenceDescription\tLO\t1\tDose Reference Description\n"
+    "300A0018\tFFFFFFFF\t0\t0\tDoseReferencePointCoordinates\tDS\t3\tDose Reference Point Coordinates\n"
+    "300A001A\tFFFFFFFF\t0\t0\tNominalPriorDose\tDS\t1\tNominal Prior Dose\n"
+    "300A0020\tFFFFFFFF\t0\t0\tDoseReferenceType\tCS\t1\tDose Reference Type\n"
+    "300A0021\tFFFFFFFF\t0\t0\tConstraintWeight\tDS\t1\tConstraint Weight\n"
+    "300A0022\tFFFFFFFF\t0\t0\tDeliveryWarningDose\tDS\t1\tDelivery Warning Dose\n"
+    "300A0023\tFFFFFFFF\t0\t0\tDeliveryMaximumDose\tDS\t1\tDelivery Maximum Dose\n"
+    "300A0025\tFFFFFFFF\t0\t0\tTargetMinimumDose\tDS\t1\tTarget Minimum Dose\n"
+    "300A0026\tFFFFFFFF\t0\t0\tTargetPrescriptionDose\tDS\t1\tTarget Prescription Dose\n"
+    "300A0027\tFFFFFFFF\t0\t0\tTargetMaximumDose\tDS\t1\tTarget Maximum Dose\n"
+    "300A0028\tFFFFFFFF\t0\t0\tTargetUnderdoseVolumeFraction\tDS\t1\tTarget Underdose Volume Fraction\n"
+    "300A002A\tFFFFFFFF\t0\t0\tOrganAtRiskFullVolumeDose\tDS\t1\tOrgan at Risk Full-volume Dose\n"
+    "300A002B\tFFFFFFFF\t0\t0\tOrganAtRiskLimitDose\tDS\t1\tOrgan at Risk Limit Dose\n"
+    "300A002C\tFFFFFFFF\t0\t0\tOrganAtRiskMaximumDose\tDS\t1\tOrgan at Risk Maximum Dose\n"
+    "300A002D\tFFFFFFFF\t0\t0\tOrganAtRiskOverdoseVolumeFraction\tDS\t1\tOrgan at Risk Overdose Volume Fraction\n"
+    "300A0040\tFFFFFFFF\t0\t0\tToleranceTableSequence\tSQ\t1\tTolerance Table Sequence\n"
+    "300A0042\tFFFFFFFF\t0\t0\tToleranceTableNumber\tIS\t1\tTolerance Table Number\n"
+    "300A0043\tFFFFFFFF\t0\t0\tToleranceTableLabel\tSH\t1\tTolerance Table Label\n"
+    "300A0044\tFFFFFFFF\t0\t0\tGantryAngleTolerance\tDS\t1\tGantry Angle Tolerance\n"
+    "300A0046\tFFFFFFFF\t0\t0\tBeamLimitingDeviceAngleTolerance\tDS\t1\tBeam Limiting Device Angle Tolerance\n"
+    "300A0048\tFFFFFFFF\t0\t0\tBeamLimitingDeviceToleranceSequence\tSQ\t1\tBeam Limiting Device Tolerance Sequence\n"
+    "300A004A\tFFFFFFFF\t0\t0\tBeamLimitingDevicePositionTolerance\tDS\t1\tBeam Limiting Device Position Tolerance\n"
+    "300A004B\tFFFFFFFF\t0\t0\tSnoutPositionTolerance\tFL\t1\tSnout Position Tolerance\n"
+    "300A004C\tFFFFFFFF\t0\t0\tPatientSupportAngleTolerance\tDS\t1\tPatient Support Angle Tolerance\n"
+    "300A004E\tFFFFFFFF\t0\t0\tTableTopEccentricAngleTolerance\tDS\t1\tTable Top Eccentric Angle Tolerance\n"
+    "300A004F\tFFFFFFFF\t0\t0\tTableTopPitchAngleTolerance\tFL\t1\tTable Top Pitch Angle Tolerance\n"
+    "300A0050\tFFFFFFFF\t0\t0\tTableTopRollAngleTolerance\tFL\t1\tTable Top Roll Angle Tolerance\n"
+    "300A0051\tFFFFFFFF\t0\t0\tTableTopVerticalPositionTolerance\tDS\t1\tTable Top Vertical Position Tolerance\n"
+    "300A0052\tFFFFFFFF\t0\t0\tTableTopLongitudinalPositionTolerance\tDS\t1\tTable Top Longitudinal Position Tolerance\n"
+    "300A0053\tFFFFFFFF\t0\t0\tTableTopLateralPositionTolerance\tDS\t1\tTable Top Lateral Position Tolerance\n"
+    "300A0055\tFFFFFFFF\t0\t0\tRTPlanRelationship\tCS\t1\tRT Plan Relationship\n"
+    "300A0070\tFFFFFFFF\t0\t0\tFractionGroupSequence\tSQ\t1\tFraction Group Sequence\n"
+    "300A0071\tFFFFFFFF\t0\t0\tFractionGroupNumber\tIS\t1\tFraction Group Number\n"
+    "300A0072\tFFFFFFFF\t0\t0\tFractionGroupDescription\tLO\t1\tFraction Group Description\n"
+    "300A0078\tFFFFFFFF\t0\t0\tNumberOfFractionsPlanned\tIS\t1\tNumber of Fractions Planned\n"
+    "300A0079\tFFFFFFFF\t0\t0\tNumberOfFractionPatternDigitsPerDay\tIS\t1\tNumber of Fraction Pattern Digits Per Day\n"
+    "300A007A\tFFFFFFFF\t0\t0\tRepeatFractionCycleLength\tIS\t1\tRepeat Fraction Cycle Length\n"
+    "300A007B\tFFFFFFFF\t0\t0\tFractionPattern\tLT\t1\tFraction Pattern\n"
+    "300A0080\tFFFFFFFF\t0\t0\tNumberOfBeams\tIS\t1\tNumber of Beams\n"
+    "300A0082\tFFFFFFFF\t0\t0\tBeamDoseSpecificationPoint\tDS\t3\tBeam Dose Specification Point\n"
+    "300A0084\tFFFFFFFF\t0\t0\tBeamDose\tDS\t1\tBeam Dose\n"
+    "300A0086\tFFFFFFFF\t0\t0\tBeamMeterset\tDS\t1\tBeam Meterset\n"
+    "300A0088\tFFFFFFFF\t1\t0\tBeamDosePointDepth\tFL\t1\tBeam Dose Point Depth\n"
+    "300A0089\tFFFFFFFF\t1\t0\tBeamDosePointEquivalentDepth\tFL\t1\tBeam Dose Point Equivalent Depth\n"
+    "300A008A\tFFFFFFFF\t1\t0\tBeamDosePointSSD\tFL\t1\tBeam Dose Point SSD\n"
+    "300A008B\tFFFFFFFF\t0\t0\tBeamDoseMeaning\tCS\t1\tBeam Dose Meaning\n"
+    "300A008C\tFFFFFFFF\t0\t0\tBeamDoseVerificationControlPointSequence\tSQ\t1\tBeam Dose Verification Control Point Sequence\n"
+    "300A008D\tFFFFFFFF\t0\t0\tAverageBeamDosePointDepth\tFL\t1\tAverage Beam Dose Point Depth\n"
+    "300A008E\tFFFFFFFF\t0\t0\tAverageBeamDosePointEquivalentDepth\tFL\t1\tAverage Beam Dose Point Equivalent Depth\n"
+    "300A008F\tFFFFFFFF\t0\t0\tAverageBeamDosePointSSD\tFL\t1\tAverage Beam Dose Point SSD\n"
+    "300A00A0\tFFFFFFFF\t0\t0\tNumberOfBrachyApplicationSetups\tIS\t1\tNumber of Brachy Application Setups\n"
+    "300A00A2\tFFFFFFFF\t0\t0\tBrachyApplicationSetupDoseSpecificationPoint\tDS\t3\tBrachy Application Setup Dose Specification Point\n"
+    "300A00A4\tFFFFFFFF\t0\t0\tBrachyApplicationSetupDose\tDS\t1\tBrachy Application Setup Dose\n"
+    "300A00B0\tFFFFFFFF\t0\t0\tBeamSequence\tSQ\t1\tBeam Sequence\n"
+    "300A00B2\tFFFFFFFF\t0\t0\tTreatmentMachineName\tSH\t1\tTreatment Machine Name\n"
+    "300A00B3\tFFFFFFFF\t0\t0\tPrimaryDosimeterUnit\tCS\t1\tPrimary Dosimeter Unit\n"
+    "300A00B4\tFFFFFFFF\t0\t0\tSourceAxisDistance\tDS\t1\tSource-Axis Distance\n"
+    "300A00B6\tFFFFFFFF\t0\t0\tBeamLimitingDeviceSequence\tSQ\t1\tBeam Limiting Device Sequence\n"
+    "300A00B8\tFFFFFFFF\t0\t0\tRTBeamLimitingDeviceType\tCS\t1\tRT Beam Limiting Device Type\n"
+    "300A00BA\tFFFFFFFF\t0\t0\tSourceToBeamLimitingDeviceDistance\tDS\t1\tSource to Beam Limiting Device Distance\n"
+    "300A00BB\tFFFFFFFF\t0\t0\tIsocenterToBeamLimitingDeviceDistance\tFL\t1\tIsocenter to Beam Limiting Device Distance\n"
+    "300A00BC\tFFFFFFFF\t0\t0\tNumberOfLeafJawPairs\tIS\t1\tNumber of Leaf/Jaw Pairs\n"
+    "300A00BE\tFFFFFFFF\t0\t0\tLeafPositionBoundaries\tDS\t3-n\tLeaf Position Boundaries\n"
+    "300A00C0\tFFFFFFFF\t0\t0\tBeamNumber\tIS\t1\tBeam Number\n"
+    "300A00C2\tFFFFFFFF\t0\t0\tBeamName\tLO\t1\tBeam Name\n"
+    "300A00C3\tFFFFFFFF\t0\t0\tBeamDescription\tST\t1\tBeam Description\n"
+    "300A00C4\tFFFFFFFF\t0\t0\tBeamType\tCS\t1\tBeam Type\n"
+    "300A00C5\tFFFFFFFF\t0\t0\tBeamDeliveryDurationLimit\tFD\t1\tBeam Delivery Duration Limit\n"
+    "300A00C6\tFFFFFFFF\t0\t0\tRadiationType\tCS\t1\tRadiation Type\n"
+    "300A00C7\tFFFFFFFF\t0\t0\tHighDoseTechniqueType\tCS\t1\tHigh-Dose Technique Type\n"
+    "300A00C8\tFFFFFFFF\t0\t0\tReferenceImageNumber\tIS\t1\tReference Image Number\n"
+    "300A00CA\tFFFFFFFF\t0\t0\tPlannedVerificationImageSequence\tSQ\t1\tPlanned Verification Image Sequence\n"
+    "300A00CC\tFFFFFFFF\t0\t0\tImagingDeviceSpecificAcquisitionParameters\tLO\t1-n\tImaging Device-Specific Acquisition Parameters\n"
+    "300A00CE\tFFFFFFFF\t0\t0\tTreatmentDeliveryType\tCS\t1\tTreatment Delivery Type\n"
+    "300A00D0\tFFFFFFFF\t0\t0\tNumberOfWedges\tIS\t1\tNumber of Wedges\n"
+    "300A00D1\tFFFFFFFF\t0\t0\tWedgeSequence\tSQ\t1\tWedge Sequence\n"
+    "300A00D2\tFFFFFFFF\t0\t0\tWedgeNumber\tIS\t1\tWedge Number\n"
+    "300A00D3\tFFFFFFFF\t0\t0\tWedgeType\tCS\t1\tWedge Type\n"
+    "300A00D4\tFFFFFFFF\t0\t0\tWedgeID\tSH\t1\tWedge ID\n"
+    "300A00D5\tFFFFFFFF\t0\t0\tWedgeAngle\tIS\t1\tWedge Angle\n"
+    "300A00D6\tFFFFFFFF\t0\t0\tWedgeFactor\tDS\t1\tWedge Factor\n"
+    "300A00D7\tFFFFFFFF\t0\t0\tTotalWedgeTrayWaterEquivalentThickness\tFL\t1\tTotal Wedge Tray Water-Equivalent Thickness\n"
+    "300A00D8\tFFFFFFFF\t0\t0\tWedgeOrientation\tDS\t1\tWedge Orientation\n"
+    "300A00D9\tFFFFFFFF\t0\t0\tIsocenterToWedgeTrayDistance\tFL\t1\tIsocenter to Wedge Tray Distance\n"
+    "300A00DA\tFFFFFFFF\t0\t0\tSourceToWedgeTrayDistance\tDS\t1\tSource to Wedge Tray Distance\n"
+    "300A00DB\tFFFFFFFF\t0\t0\tWedgeThinEdgePosition\tFL\t1\tWedge Thin Edge Position\n"
+    "300A00DC\tFFFFFFFF\t0\t0\tBolusID\tSH\t1\tBolus ID\n"
+    "300A00DD\tFFFFFFFF\t0\t0\tBolusDescription\tST\t1\tBolus Description\n"
+    "300A00DE\tFFFFFFFF\t0\t0\tEffectiveWedgeAngle\tDS\t1\tEffective Wedge Angle\n"
+    "300A00E0\tFFFFFFFF\t0\t0\tNumberOfCompensators\tIS\t1\tNumber of Compensators\n"
+    "300A00E1\tFFFFFFFF\t0\t0\tMaterialID\tSH\t1\tMaterial ID\n"
+    "300A00E2\tFFFFFFFF\t0\t0\tTotalCompensatorTrayFactor\tDS\t1\tTotal Compensator Tray Factor\n"
+    "300A00E3\tFFFFFFFF\t0\t0\tCompensatorSequence\tSQ\t1\tCompensator Sequence\n"
+    "300A00E4\tFFFFFFFF\t0\t0\tCompensatorNumber\tIS\t1\tCompensator Number\n"
+    "300A00E5\tFFFFFFFF\t0\t0\tCompensatorID\tSH\t1\tCompensator ID\n"
+    "300A00E6\tFFFFFFFF\t0\t0\tSourceToCompensatorTrayDistance\tDS\t1\tSource to Compensator Tray Distance\n"
+    "300A00E7\tFFFFFFFF\t0\t0\tCompensatorRows\tIS\t1\tCompensator Rows\n"
+    "300A00E8\tFFFFFFFF\t0\t0\tCompensatorColumns\tIS\t1\tCompensator Columns\n"
+    "300A00E9\tFFFFFFFF\t0\t0\tCompensatorPixelSpacing\tDS\t2\tCompensator Pixel Spacing\n"
+    "300A00EA\tFFFFFFFF\t0\t0\tCompensatorPosition\tDS\t2\tCompensator Position\n"
+    "300A00EB\tFFFFFFFF\t0\t0\tCompensatorTransmissionData\tDS\t1-n\tCompensator Transmission Data\n"
+    "300A00EC\tFFFFFFFF\t0\t0\tCompensatorThicknessData\tDS\t1-n\tCompensator Thickness Data\n"
+    "300A00ED\tFFFFFFFF\t0\t0\tNumberOfBoli\tIS\t1\tNumber of Boli\n"
+    "300A00EE\tFFFFFFFF\t0\t0\tCompensatorType\tCS\t1\tCompensator Type\n"
+    "300A00EF\tFFFFFFFF\t0\t0\tCompensatorTrayID\tSH\t1\tCompensator Tray ID\n"
+    "300A00F0\tFFFFFFFF\t0\t0\tNumberOfBlocks\tIS\t1\tNumber of Blocks\n"
+    "300A00F2\tFFFFFFFF\t0\t0\tTotalBlockTrayFactor\tDS\t1\tTotal Block Tray Factor\n"
+    "300A00F3\tFFFFFFFF\t0\t0\tTotalBlockTrayWaterEquivalentThickness\tFL\t1\tTotal Block Tray Water-Equivalent Thickness\n"
+    "300A00F4\tFFFFFFFF\t0\t0\tBlockSequence\tSQ\t1\tBlock Sequence\n"
+    "300A00F5\tFFFFFFFF\t0\t0\tBlockTrayID\tSH\t1\tBlock Tray ID\n"
+    "300A00F6\tFFFFFFFF\t0\t0\tSourceToBlockTrayDistance\tDS\t1\tSource to Block Tray Distance\n"
+    "300A00F7\tFFFFFFFF\t0\t0\tIsocenterToBlockTrayDistance\tFL\t1\tIsocenter to Block Tray Distance\n"
+    "300A00F8\tFFFFFFFF\t0\t0\tBlockType\tCS\t1\tBlock Type\n"
+    "300A00F9\tFFFFFFFF\t0\t0\tAccessoryCode\tLO\t1\tAccessory Code\n"
+    "300A00FA\tFFFFFFFF\t0\t0\tBlockDivergence\tCS\t1\tBlock Divergence\n"
+    "300A00FB\tFFFFFFFF\t0\t0\tBlockMountingPosition\tCS\t1\tBlock Mounting Position\n"
+    "300A00FC\tFFFFFFFF\t0\t0\tBlockNumber\tIS\t1\tBlock Number\n"
+    "300A00FE\tFFFFFFFF\t0\t0\tBlockName\tLO\t1\tBlock Name\n"
+    "300A0100\tFFFFFFFF\t0\t0\tBlockThickness\tDS\t1\tBlock Thickness\n"
+    "300A0102\tFFFFFFFF\t0\t0\tBlockTransmission\tDS\t1\tBlock Transmission\n"
+    "300A0104\tFFFFFFFF\t0\t0\tBlockNumberOfPoints\tIS\t1\tBlock Number of Points\n"
+    "300A0106\tFFFFFFFF\t0\t0\tBlockData\tDS\t2-2n\tBlock Data\n"
+    "300A0107\tFFFFFFFF\t0\t0\tApplicatorSequence\tSQ\t1\tApplicator Sequence\n"
+    "300A0108\tFFFFFFFF\t0\t0\tApplicatorID\tSH\t1\tApplicator ID\n"
+    "300A0109\tFFFFFFFF\t0\t0\tApplicatorType\tCS\t1\tApplicator Type\n"
+    "300A010A\tFFFFFFFF\t0\t0\tApplicatorDescription\tLO\t1\tApplicator Description\n"
+    "300A010C\tFFFFFFFF\t0\t0\tCumulativeDoseReferenceCoefficient\tDS\t1\tCumulative Dose Reference Coefficient\n"
+    "300A010E\tFFFFFFFF\t0\t0\tFinalCumulativeMetersetWeight\tDS\t1\tFinal Cumulative Meterset Weight\n"
+    "300A0110\tFFFFFFFF\t0\t0\tNumberOfControlPoints\tIS\t1\tNumber of Control Points\n"
+    "300A0111\tFFFFFFFF\t0\t0\tControlPointSequence\tSQ\t1\tControl Point Sequence\n"
+    "300A0112\tFFFFFFFF\t0\t0\tControlPointIndex\tIS\t1\tControl Point Index\n"
+    "300A0114\tFFFFFFFF\t0\t0\tNominalBeamEnergy\tDS\t1\tNominal Beam Energy\n"
+    "300A0115\tFFFFFFFF\t0\t0\tDoseRateSet\tDS\t1\tDose Rate Set\n"
+    "300A0116\tFFFFFFFF\t0\t0\tWedgePositionSequence\tSQ\t1\tWedge Position Sequence\n"
+    "300A0118\tFFFFFFFF\t0\t0\tWedgePosition\tCS\t1\tWedge Position\n"
+    "300A011A\tFFFFFFFF\t0\t0\tBeamLimitingDevicePositionSequence\tSQ\t1\tBeam Limiting Device Position Sequence\n"
+    "300A011C\tFFFFFFFF\t0\t0\tLeafJawPositions\tDS\t2-2n\tLeaf/Jaw Positions\n"
+    "300A011E\tFFFFFFFF\t0\t0\tGantryAngle\tDS\t1\tGantry Angle\n"
+    "300A011F\tFFFFFFFF\t0\t0\tGantryRotationDirection\tCS\t1\tGantry Rotation Direction\n"
+    "300A0120\tFFFFFFFF\t0\t0\tBeamLimitingDeviceAngle\tDS\t1\tBeam Limiting Device Angle\n"
+    "300A0121\tFFFFFFFF\t0\t0\tBeamLimitingDeviceRotationDirection\tCS\t1\tBeam Limiting Device Rotation Direction\n"
+    "300A0122\tFFFFFFFF\t0\t0\tPatientSupportAngle\tDS\t1\tPatient Support Angle\n"
+    "300A0123\tFFFFFFFF\t0\t0\tPatientSupportRotationDirection\tCS\t1\tPatient Support Rotation Direction\n"
+    "300A0124\tFFFFFFFF\t0\t0\tTableTopEccentricAxisDistance\tDS\t1\tTable Top Eccentric Axis Distance\n"
+    "300A0125\tFFFFFFFF\t0\t0\tTableTopEccentricAngle\tDS\t1\tTable Top Eccentric Angle\n"
+    "300A0126\tFFFFFFFF\t0\t0\tTableTopEccentricRotationDirection\tCS\t1\tTable Top Eccentric Rotation Direction\n"
+    "300A0128\tFFFFFFFF\t0\t0\tTableTopVerticalPosition\tDS\t1\tTable Top Vertical Position\n"
+    "300A0129\tFFFFFFFF\t0\t0\tTableTopLongitudinalPosition\tDS\t1\tTable Top Longitudinal Position\n"
+    "300A012A\tFFFFFFFF\t0\t0\tTableTopLateralPosition\tDS\t1\tTable Top Lateral Position\n"
+    "300A012C\tFFFFFFFF\t0\t0\tIsocenterPosition\tDS\t3\tIsocenter Position\n"
+    "300A012E\tFFFFFFFF\t0\t0\tSurfaceEntryPoint\tDS\t3\tSurface Entry Point\n"
+    "300A0130\tFFFFFFFF\t0\t0\tSourceToSurfaceDistance\tDS\t1\tSource to Surface Distance\n"
+    "300A0131\tFFFFFFFF\t0\t0\tAverageBeamDosePointSourceToExternalContourSurfaceDistance\tFL\t1\tAverage Beam Dose Point Source to External Contour Surface Distance\n"
+    "300A0132\tFFFFFFFF\t0\t0\tSourceToExternalContourDistance\tFL\t1\tSource to External Contour Distance\n"
+    "300A0133\tFFFFFFFF\t0\t0\tExternalContourEntryPoint\tFL\t3\tExternal Contour Entry Point\n"
+    "300A0134\tFFFFFFFF\t0\t0\tCumulativeMetersetWeight\tDS\t1\tCumulative Meterset Weight\n"
+    "300A0140\tFFFFFFFF\t0\t0\tTableTopPitchAngle\tFL\t1\tTable Top Pitch Angle\n"
+    "300A0142\tFFFFFFFF\t0\t0\tTableTopPitchRotationDirection\tCS\t1\tTable Top Pitch Rotation Direction\n"
+    "300A0144\tFFFFFFFF\t0\t0\tTableTopRollAngle\tFL\t1\tTable Top Roll Angle\n"
+    "300A0146\tFFFFFFFF\t0\t0\tTableTopRollRotationDirection\tCS\t1\tTable Top Roll Rotation Direction\n"
+    "300A0148\tFFFFFFFF\t0\t0\tHeadFixationAngle\tFL\t1\tHead Fixation Angle\n"
+    "300A014A\tFFFFFFFF\t0\t0\tGantryPitchAngle\tFL\t1\tGantry Pitch Angle\n"
+    "300A014C\tFFFFFFFF\t0\t0\tGantryPitchRotationDirection\tCS\t1\tGantry Pitch Rotation Direction\n"
+    "300A014E\tFFFFFFFF\t0\t0\tGantryPitchAngleTolerance\tFL\t1\tGantry Pitch Angle Tolerance\n"
+    "300A0180\tFFFFFFFF\t0\t0\tPatientSetupSequence\tSQ\t1\tPatient Setup Sequence\n"
+    "300A0182\tFFFFFFFF\t0\t0\tPatientSetupNumber\tIS\t1\tPatient Setup Number\n"
+    "300A0183\tFFFFFFFF\t0\t0\tPatientSetupLabel\tLO\t1\tPatient Setup Label\n"
+    "300A0184\tFFFFFFFF\t0\t0\tPatientAdditionalPosition\tLO\t1\tPatient Additional Position\n"
+    "300A0190\tFFFFFFFF\t0\t0\tFixationDeviceSequence\tSQ\t1\tFixation Device Sequence\n"
+    "300A0192\tFFFFFFFF\t0\t0\tFixationDeviceType\tCS\t1\tFixation Device Type\n"
+    "300A0194\tFFFFFFFF\t0\t0\tFixationDeviceLabel\tSH\t1\tFixation Device Label\n"
+    "300A0196\tFFFFFFFF\t0\t0\tFixationDeviceDescription\tST\t1\tFixation Device Description\n"
+    "300A0198\tFFFFFFFF\t0\t0\tFixationDevicePosition\tSH\t1\tFixation Device Position\n"
+    "300A0199\tFFFFFFFF\t0\t0\tFixationDevicePitchAngle\tFL\t1\tFixation Device Pitch Angle\n"
+    "300A019A\tFFFFFFFF\t0\t0\tFixationDeviceRollAngle\tFL\t1\tFixation Device Roll Angle\n"
+    "300A01A0\tFFFFFFFF\t0\t0\tShieldingDeviceSequence\tSQ\t1\tShielding Device Sequence\n"
+    "300A01A2\tFFFFFFFF\t0\t0\tShieldingDeviceType\tCS\t1\tShielding Device Type\n"
+    "300A01A4\tFFFFFFFF\t0\t0\tShieldingDeviceLabel\tSH\t1\tShielding Device Label\n"
+    "300A01A6\tFFFFFFFF\t0\t0\tShieldingDeviceDescription\tST\t1\tShielding Device Description\n"
+    "300A01A8\tFFFFFFFF\t0\t0\tShieldingDevicePosition\tSH\t1\tShielding Device Position\n"
+    "300A01B0\tFFFFFFFF\t0\t0\tSetupTechnique\tCS\t1\tSetup Technique\n"
+    "300A01B2\tFFFFFFFF\t0\t0\tSetupTechniqueDescription\tST\t1\tSetup Technique Description\n"
+    "300A01B4\tFFFFFFFF\t0\t0\tSetupDeviceSequence\tSQ\t1\tSetup Device Sequence\n"
+    "300A01B6\tFFFFFFFF\t0\t0\tSetupDeviceType\tCS\t1\tSetup Device Type\n"
+    "300A01B8\tFFFFFFFF\t0\t0\tSetupDeviceLabel\tSH\t1\tSetup Device Label\n"
+    "300A01BA\tFFFFFFFF\t0\t0\tSetupDeviceDescription\tST\t1\tSetup Device Description\n"
+    "300A01BC\tFFFFFFFF\t0\t0\tSetupDeviceParameter\tDS\t1\tSetup Device Parameter\n"
+    "300A01D0\tFFFFFFFF\t0\t0\tSetupReferenceDescription\tST\t1\tSetup Reference Description\n"
+    "300A01D2\tFFFFFFFF\t0\t0\tTableTopVerticalSetupDisplacement\tDS\t1\tTable Top Vertical Setup Displacement\n"
+    "300A01D4\tFFFFFFFF\t0\t0\tTableTopLongitudinalSetupDisplacement\tDS\t1\tTable Top Longitudinal Setup Displacement\n"
+    "300A01D6\tFFFFFFFF\t0\t0\tTableTopLateralSetupDisplacement\tDS\t1\tTable Top Lateral Setup Displacement\n"
+    "300A0200\tFFFFFFFF\t0\t0\tBrachyTreatmentTechnique\tCS\t1\tBrachy Treatment Technique\n"
+    "300A0202\tFFFFFFFF\t0\t0\tBrachyTreatmentType\tCS\t1\tBrachy Treatment Type\n"
+    "300A0206\tFFFFFFFF\t0\t0\tTreatmentMachineSequence\tSQ\t1\tTreatment Machine Sequence\n"
+    "300A0210\tFFFFFFFF\t0\t0\tSourceSequence\tSQ\t1\tSource Sequence\n"
+    "300A0212\tFFFFFFFF\t0\t0\tSourceNumber\tIS\t1\tSource Number\n"
+    "300A0214\tFFFFFFFF\t0\t0\tSourceType\tCS\t1\tSource Type\n"
+    "300A0216\tFFFFFFFF\t0\t0\tSourceManufacturer\tLO\t1\tSource Manufacturer\n"
+    "300A0218\tFFFFFFFF\t0\t0\tActiveSourceDiameter\tDS\t1\tActive Source Diameter\n"
+    "300A021A\tFFFFFFFF\t0\t0\tActiveSourceLength\tDS\t1\tActive Source Length\n"
+    "300A021B\tFFFFFFFF\t0\t0\tSourceModelID\tSH\t1\tSource Model ID\n"
+    "300A021C\tFFFFFFFF\t0\t0\tSourceDescription\tLO\t1\tSource Description\n"
+    "300A0222\tFFFFFFFF\t0\t0\tSourceEncapsulationNominalThickness\tDS\t1\tSource Encapsulation Nominal Thickness\n"
+    "300A0224\tFFFFFFFF\t0\t0\tSourceEncapsulationNominalTransmission\tDS\t1\tSource Encapsulation Nominal Transmission\n"
+    "300A0226\tFFFFFFFF\t0\t0\tSourceIsotopeName\tLO\t1\tSource Isotope Name\n"
+    "300A0228\tFFFFFFFF\t0\t0\tSourceIsotopeHalfLife\tDS\t1\tSource Isotope Half Life\n"
+    "300A0229\tFFFFFFFF\t0\t0\tSourceStrengthUnits\tCS\t1\tSource Strength Units\n"
+    "300A022A\tFFFFFFFF\t0\t0\tReferenceAirKermaRate\tDS\t1\tReference Air Kerma Rate\n"
+    "300A022B\tFFFFFFFF\t0\t0\tSourceStrength\tDS\t1\tSource Strength\n"
+    "300A022C\tFFFFFFFF\t0\t0\tSourceStrengthReferenceDate\tDA\t1\tSource Strength Reference Date\n"
+    "300A022E\tFFFFFFFF\t0\t0\tSourceStrengthReferenceTime\tTM\t1\tSource Strength Reference Time\n"
+    "300A0230\tFFFFFFFF\t0\t0\tApplicationSetupSequence\tSQ\t1\tApplication Setup Sequence\n"
+    "300A0232\tFFFFFFFF\t0\t0\tApplicationSetupType\tCS\t1\tApplication Setup Type\n"
+    "300A0234\tFFFFFFFF\t0\t0\tApplicationSetupNumber\tIS\t1\tApplication Setup Number\n"
+    "300A0236\tFFFFFFFF\t0\t0\tApplicationSetupName\tLO\t1\tApplication Setup Name\n"
+    "300A0238\tFFFFFFFF\t0\t0\tApplicationSetupManufacturer\tLO\t1\tApplication Setup Manufacturer\n"
+    "300A0240\tFFFFFFFF\t0\t0\tTemplateNumber\tIS\t1\tTemplate Number\n"
+    "300A0242\tFFFFFFFF\t0\t0\tTemplateType\tSH\t1\tTemplate Type\n"
+    "300A0244\tFFFFFFFF\t0\t0\tTemplateName\tLO\t1\tTemplate Name\n"
+    "300A0250\tFFFFFFFF\t0\t0\tTotalReferenceAirKerma\tDS\t1\tTotal Reference Air Kerma\n"
+    "300A0260\tFFFFFFFF\t0\t0\tBrachyAccessoryDeviceSequence\tSQ\t1\tBrachy Accessory Device Sequence\n"
+    "300A0262\tFFFFFFFF\t0\t0\tBrachyAccessoryDeviceNumber\tIS\t1\tBrachy Accessory Device Number\n"
+    "300A0263\tFFFFFFFF\t0\t0\tBrachyAccessoryDeviceID\tSH\t1\tBrachy Accessory Device ID\n"
+    "300A0264\tFFFFFFFF\t0\t0\tBrachyAccessoryDeviceType\tCS\t1\tBrachy Accessory Device Type\n"
+    "300A0266\tFFFFFFFF\t0\t0\tBrachyAccessoryDeviceName\tLO\t1\tBrachy Accessory Device Name\n"
+    "300A026A\tFFFFFFFF\t0\t0\tBrachyAccessoryDeviceNominalThickness\tDS\t1\tBrachy Accessory Device Nominal Thickness\n"
+    "300A026C\tFFFFFFFF\t0\t0\tBrachyAccessoryDeviceNominalTransmission\tDS\t1\tBrachy Accessory Device Nominal Transmission\n"
+    "300A0280\tFFFFFFFF\t0\t0\tChannelSequence\tSQ\t1\tChannel Sequence\n"
+    "300A0282\tFFFFFFFF\t0\t0\tChannelNumber\tIS\t1\tChannel Number\n"
+    "300A0284\tFFFFFFFF\t0\t0\tChannelLength\tDS\t1\tChannel Length\n"
+    "300A0286\tFFFFFFFF\t0\t0\tChannelTotalTime\tDS\t1\tChannel Total Time\n"
+    "300A0288\tFFFFFFFF\t0\t0\tSourceMovementType\tCS\t1\tSource Movement Type\n"
+    "300A028A\tFFFFFFFF\t0\t0\tNumberOfPulses\tIS\t1\tNumber of Pulses\n"
+    "300A028C\tFFFFFFFF\t0\t0\tPulseRepetitionInterval\tDS\t1\tPulse Repetition Interval\n"
+    "300A0290\tFFFFFFFF\t0\t0\tSourceApplicatorNumber\tIS\t1\tSource Applicator Number\n"
+    "300A0291\tFFFFFFFF\t0\t0\tSourceApplicatorID\tSH\t1\tSource Applicator ID\n"
+    "300A0292\tFFFFFFFF\t0\t0\tSourceApplicatorType\tCS\t1\tSource Applicator Type\n"
+    "300A0294\tFFFFFFFF\t0\t0\tSourceApplicatorName\tLO\t1\tSource Applicator Name\n"
+    "300A0296\tFFFFFFFF\t0\t0\tSourceApplicatorLength\tDS\t1\tSource Applicator Length\n"
+    "300A0298\tFFFFFFFF\t0\t0\tSourceApplicatorManufacturer\tLO\t1\tSource Applicator Manufacturer\n"
+    "300A029C\tFFFFFFFF\t0\t0\tSourceApplicatorWallNominalThickness\tDS\t1\tSource Applicator Wall Nominal Thickness\n"
+    "300A029E\tFFFFFFFF\t0\t0\tSourceApplicatorWallNominalTransmission\tDS\t1\tSource Applicator Wall Nominal Transmission\n"
+    "300A02A0\tFFFFFFFF\t0\t0\tSourceApplicatorStepSize\tDS\t1\tSource Applicator Step Size\n"
+    "300A02A2\tFFFFFFFF\t0\t0\tTransferTubeNumber\tIS\t1\tTransfer Tube Number\n"
+    "300A02A4\tFFFFFFFF\t0\t0\tTransferTubeLength\tDS\t1\tTransfer Tube Length\n"
+    "300A02B0\tFFFFFFFF\t0\t0\tChannelShieldSequence\tSQ\t1\tChannel Shield Sequence\n"
+    "300A02B2\tFFFFFFFF\t0\t0\tChannelShieldNumber\tIS\t1\tChannel Shield Number\n"
+    "300A02B3\tFFFFFFFF\t0\t0\tChannelShieldID\tSH\t1\tChannel Shield ID\n"
+    "300A02B4\tFFFFFFFF\t0\t0\tChannelShieldName\tLO\t1\tChannel Shield Name\n"
+    "300A02B8\tFFFFFFFF\t0\t0\tChannelShieldNominalThickness\tDS\t1\tChannel Shield Nominal Thickness\n"
+    "300A02BA\tFFFFFFFF\t0\t0\tChannelShieldNominalTransmission\tDS\t1\tChannel Shield Nominal Transmission\n"
+    "300A02C8\tFFFFFFFF\t0\t0\tFinalCumulativeTimeWeight\tDS\t1\tFinal Cumulative Time Weight\n"
+    "300A02D0\tFFFFFFFF\t0\t0\tBrachyControlPointSequence\tSQ\t1\tBrachy Control Point Sequence\n"
+    "300A02D2\tFFFFFFFF\t0\t0\tControlPointRelativePosition\tDS\t1\tControl Point Relative Position\n"
+    "300A02D4\tFFFFFFFF\t0\t0\tControlPoint3DPosition\tDS\t3\tControl Point 3D Position\n"
+    "300A02D6\tFFFFFFFF\t0\t0\tCumulativeTimeWeight\tDS\t1\tCumulative Time Weight\n"
+    "300A02E0\tFFFFFFFF\t0\t0\tCompensatorDivergence\tCS\t1\tCompensator Divergence\n"
+    "300A02E1\tFFFFFFFF\t0\t0\tCompensatorMountingPosition\tCS\t1\tCompensator Mounting Position\n"
+    "300A02E2\tFFFFFFFF\t0\t0\tSourceToCompensatorDistance\tDS\t1-n\tSource to Compensator Distance\n"
+    "300A02E3\tFFFFFFFF\t0\t0\tTotalCompensatorTrayWaterEquivalentThickness\tFL\t1\tTotal Compensator Tray Water-Equivalent Thickness\n"
+    "300A02E4\tFFFFFFFF\t0\t0\tIsocenterToCompensatorTrayDistance\tFL\t1\tIsocenter to Compensator Tray Distance\n"
+    "300A02E5\tFFFFFFFF\t0\t0\tCompensatorColumnOffset\tFL\t1\tCompensator Column Offset\n"
+    "300A02E6\tFFFFFFFF\t0\t0\tIsocenterToCompensatorDistances\tFL\t1-n\tIsocenter to Compensator Distances\n"
+    "300A02E7\tFFFFFFFF\t0\t0\tCompensatorRelativeStoppingPowerRatio\tFL\t1\tCompensator Relative Stopping Power Ratio\n"
+    "300A02E8\tFFFFFFFF\t0\t0\tCompensatorMillingToolDiameter\tFL\t1\tCompensator Milling Tool Diameter\n"
+    "300A02EA\tFFFFFFFF\t0\t0\tIonRangeCompensatorSequence\tSQ\t1\tIon Range Compensator Sequence\n"
+    "300A02EB\tFFFFFFFF\t0\t0\tCompensatorDescription\tLT\t1\tCompensator Description\n"
+    "300A0302\tFFFFFFFF\t0\t0\tRadiationMassNumber\tIS\t1\tRadiation Mass Number\n"
+    "300A0304\tFFFFFFFF\t0\t0\tRadiationAtomicNumber\tIS\t1\tRadiation Atomic Number\n"
+    "300A0306\tFFFFFFFF\t0\t0\tRadiationChargeState\tSS\t1\tRadiation Charge State\n"
+    "300A0308\tFFFFFFFF\t0\t0\tScanMode\tCS\t1\tScan Mode\n"
+    "300A030A\tFFFFFFFF\t0\t0\tVirtualSourceAxisDistances\tFL\t2\tVirtual Source-Axis Distances\n"
+    "300A030C\tFFFFFFFF\t0\t0\tSnoutSequence\tSQ\t1\tSnout Sequence\n"
+    "300A030D\tFFFFFFFF\t0\t0\tSnoutPosition\tFL\t1\tSnout Position\n"
+    "300A030F\tFFFFFFFF\t0\t0\tSnoutID\tSH\t1\tSnout ID\n"
+    "300A0312\tFFFFFFFF\t0\t0\tNumberOfRangeShifters\tIS\t1\tNumber of Range Shifters\n"
+    "300A0314\tFFFFFFFF\t0\t0\tRangeShifterSequence\tSQ\t1\tRange Shifter Sequence\n"
+    "300A0316\tFFFFFFFF\t0\t0\tRangeShifterNumber\tIS\t1\tRange Shifter Number\n"
+    "300A0318\tFFFFFFFF\t0\t0\tRangeShifterID\tSH\t1\tRange Shifter ID\n"
+    "300A0320\tFFFFFFFF\t0\t0\tRangeShifterType\tCS\t1\tRange Shifter Type\n"
+    "300A0322\tFFFFFFFF\t0\t0\tRangeShifterDescription\tLO\t1\tRange Shifter Description\n"
+    "300A0330\tFFFFFFFF\t0\t0\tNumberOfLateralSpreadingDevices\tIS\t1\tNumber of Lateral Spreading Devices\n"
+    "300A0332\tFFFFFFFF\t0\t0\tLateralSpreadingDeviceSequence\tSQ\t1\tLateral Spreading Device Sequence\n"
+    "300A0334\tFFFFFFFF\t0\t0\tLateralSpreadingDeviceNumber\tIS\t1\tLateral Spreading Device Number\n"
+    "300A0336\tFFFFFFFF\t0\t0\tLateralSpreadingDeviceID\tSH\t1\tLateral Spreading Device ID\n"
+    "300A0338\tFFFFFFFF\t0\t0\tLateralSpreadingDeviceType\tCS\t1\tLateral Spreading Device Type\n"
+    "300A033A\tFFFFFFFF\t0\t0\tLateralSpreadingDeviceDescription\tLO\t1\tLateral Spreading Device Description\n"
+    "300A033C\tFFFFFFFF\t0\t0\tLateralSpreadingDeviceWaterEquivalentThickness\tFL\t1\tLateral Spreading Device Water Equivalent Thickness\n"
+    "300A0340\tFFFFFFFF\t0\t0\tNumberOfRangeModulators\tIS\t1\tNumber of Range Modulators\n"
+    "300A0342\tFFFFFFFF\t0\t0\tRangeModulatorSequence\tSQ\t1\tRange Modulator Sequence\n"
+    "300A0344\tFFFFFFFF\t0\t0\tRangeModulatorNumber\tIS\t1\tRange Modulator Number\n"
+    "300A0346\tFFFFFFFF\t0\t0\tRangeModulatorID\tSH\t1\tRange Modulator ID\n"
+    "300A0348\tFFFFFFFF\t0\t0\tRangeModulatorType\tCS\t1\tRange Modulator Type\n"
+    "300A034A\tFFFFFFFF\t0\t0\tRangeModulatorDescription\tLO\t1\tRange Modulator Description\n"
+    "300A034C\tFFFFFFFF\t0\t0\tBeamCurrentModulationID\tSH\t1\tBeam Current Modulation ID\n"
+    "300A0350\tFFFFFFFF\t0\t0\tPatientSupportType\tCS\t1\tPatient Support Type\n"
+    "300A0352\tFFFFFFFF\t0\t0\tPatientSupportID\tSH\t1\tPatient Support ID\n"
+    "300A0354\tFFFFFFFF\t0\t0\tPatientSupportAccessoryCode\tLO\t1\tPatient Support Accessory Code\n"
+    "300A0356\tFFFFFFFF\t0\t0\tFixationLightAzimuthalAngle\tFL\t1\tFixation Light Azimuthal Angle\n"
+    "300A0358\tFFFFFFFF\t0\t0\tFixationLightPolarAngle\tFL\t1\tFixation Light Polar Angle\n"
+    "300A035A\tFFFFFFFF\t0\t0\tMetersetRate\tFL\t1\tMeterset Rate\n"
+    "300A0360\tFFFFFFFF\t0\t0\tRangeShifterSettingsSequence\tSQ\t1\tRange Shifter Settings Sequence\n"
+    "300A0362\tFFFFFFFF\t0\t0\tRangeShifterSetting\tLO\t1\tRange Shifter Setting\n"
+    "300A0364\tFFFFFFFF\t0\t0\tIsocenterToRangeShifterDistance\tFL\t1\tIsocenter to Range Shifter Distance\n"
+    "300A0366\tFFFFFFFF\t0\t0\tRangeShifterWaterEquivalentThickness\tFL\t1\tRange Shifter Water Equivalent Thickness\n"
+    "300A0370\tFFFFFFFF\t0\t0\tLateralSpreadingDeviceSettingsSequence\tSQ\t1\tLateral Spreading Device Settings Sequence\n"
+    "300A0372\tFFFFFFFF\t0\t0\tLateralSpreadingDeviceSetting\tLO\t1\tLateral Spreading Device Setting\n"
+    "300A0374\tFFFFFFFF\t0\t0\tIsocenterToLateralSpreadingDeviceDistance\tFL\t1\tIsocenter to Lateral Spreading Device Distance\n"
+    "300A0380\tFFFFFFFF\t0\t0\tRangeModulatorSettingsSequence\tSQ\t1\tRange Modulator Settings Sequence\n"
+    "300A0382\tFFFFFFFF\t0\t0\tRangeModulatorGatingStartValue\tFL\t1\tRange Modulator Gating Start Value\n"
+    "300A0384\tFFFFFFFF\t0\t0\tRangeModulatorGatingStopValue\tFL\t1\tRange Modulator Gating Stop Value\n"
+    "300A0386\tFFFFFFFF\t0\t0\tRangeModulatorGatingStartWaterEquivalentThickness\tFL\t1\tRange Modulator Gating Start Water Equivalent Thickness\n"
+    "300A0388\tFFFFFFFF\t0\t0\tRangeModulatorGatingStopWaterEquivalentThickness\tFL\t1\tRange Modulator Gating Stop Water Equivalent Thickness\n"
+    "300A038A\tFFFFFFFF\t0\t0\tIsocenterToRangeModulatorDistance\tFL\t1\tIsocenter to Range Modulator Distance\n"
+    "300A0390\tFFFFFFFF\t0\t0\tScanSpotTuneID\tSH\t1\tScan Spot Tune ID\n"
+    "300A0392\tFFFFFFFF\t0\t0\tNumberOfScanSpotPositions\tIS\t1\tNumber of Scan Spot Positions\n"
+    "300A0394\tFFFFFFFF\t0\t0\tScanSpotPositionMap\tFL\t1-n\tScan Spot Position Map\n"
+    "300A0396\tFFFFFFFF\t0\t0\tScanSpotMetersetWeights\tFL\t1-n\tScan Spot Meterset Weights\n"
+    "300A0398\tFFFFFFFF\t0\t0\tScanningSpotSize\tFL\t2\tScanning Spot Size\n"
+    "300A039A\tFFFFFFFF\t0\t0\tNumberOfPaintings\tIS\t1\tNumber of Paintings\n"
+    "300A03A0\tFFFFFFFF\t0\t0\tIonToleranceTableSequence\tSQ\t1\tIon Tolerance Table Sequence\n"
+    "300A03A2\tFFFFFFFF\t0\t0\tIonBeamSequence\tSQ\t1\tIon Beam Sequence\n"
+    "300A03A4\tFFFFFFFF\t0\t0\tIonBeamLimitingDeviceSequence\tSQ\t1\tIon Beam Limiting Device Sequence\n"
+    "300A03A6\tFFFFFFFF\t0\t0\tIonBlockSequence\tSQ\t1\tIon Block Sequence\n"
+    "300A03A8\tFFFFFFFF\t0\t0\tIonControlPointSequence\tSQ\t1\tIon Control Point Sequence\n"
+    "300A03AA\tFFFFFFFF\t0\t0\tIonWedgeSequence\tSQ\t1\tIon Wedge Sequence\n"
+    "300A03AC\tFFFFFFFF\t0\t0\tIonWedgePositionSequence\tSQ\t1\tIon Wedge Position Sequence\n"
+    "300A0401\tFFFFFFFF\t0\t0\tReferencedSetupImageSequence\tSQ\t1\tReferenced Setup Image Sequence\n"
+    "300A0402\tFFFFFFFF\t0\t0\tSetupImageComment\tST\t1\tSetup Image Comment\n"
+    "300A0410\tFFFFFFFF\t0\t0\tMotionSynchronizationSequence\tSQ\t1\tMotion Synchronization Sequence\n"
+    "300A0412\tFFFFFFFF\t0\t0\tControlPointOrientation\tFL\t3\tControl Point Orientation\n"
+    "300A0420\tFFFFFFFF\t0\t0\tGeneralAccessorySequence\tSQ\t1\tGeneral Accessory Sequence\n"
+    "300A0421\tFFFFFFFF\t0\t0\tGeneralAccessoryID\tSH\t1\tGeneral Accessory ID\n"
+    "300A0422\tFFFFFFFF\t0\t0\tGeneralAccessoryDescription\tST\t1\tGeneral Accessory Description\n"
+    "300A0423\tFFFFFFFF\t0\t0\tGeneralAccessoryType\tCS\t1\tGeneral Accessory Type\n"
+    "300A0424\tFFFFFFFF\t0\t0\tGeneralAccessoryNumber\tIS\t1\tGeneral Accessory Number\n"
+    "300A0425\tFFFFFFFF\t0\t0\tSourceToGeneralAccessoryDistance\tFL\t1\tSource to General Accessory Distance\n"
+    "300A0431\tFFFFFFFF\t0\t0\tApplicatorGeometrySequence\tSQ\t1\tApplicator Geometry Sequence\n"
+    "300A0432\tFFFFFFFF\t0\t0\tApplicatorApertureShape\tCS\t1\tApplicator Aperture Shape\n"
+    "300A0433\tFFFFFFFF\t0\t0\tApplicatorOpening\tFL\t1\tApplicator Opening\n"
+    "300A0434\tFFFFFFFF\t0\t0\tApplicatorOpeningX\tFL\t1\tApplicator Opening X\n"
+    "300A0435\tFFFFFFFF\t0\t0\tApplicatorOpeningY\tFL\t1\tApplicator Opening Y\n"
+    "300A0436\tFFFFFFFF\t0\t0\tSourceToApplicatorMountingPositionDistance\tFL\t1\tSource to Applicator Mounting Position Distance\n"
+    "300A0440\tFFFFFFFF\t0\t0\tNumberOfBlockSlabItems\tIS\t1\tNumber of Block Slab Items\n"
+    "300A0441\tFFFFFFFF\t0\t0\tBlockSlabSequence\tSQ\t1\tBlock Slab Sequence\n"
+    "300A0442\tFFFFFFFF\t0\t0\tBlockSlabThickness\tDS\t1\tBlock Slab Thickness\n"
+    "300A0443\tFFFFFFFF\t0\t0\tBlockSlabNumber\tUS\t1\tBlock Slab Number\n"
+    "300A0450\tFFFFFFFF\t0\t0\tDeviceMotionControlSequence\tSQ\t1\tDevice Motion Control Sequence\n"
+    "300A0451\tFFFFFFFF\t0\t0\tDeviceMotionExecutionMode\tCS\t1\tDevice Motion Execution Mode\n"
+    "300A0452\tFFFFFFFF\t0\t0\tDeviceMotionObservationMode\tCS\t1\tDevice Motion Observation Mode\n"
+    "300A0453\tFFFFFFFF\t0\t0\tDeviceMotionParameterCodeSequence\tSQ\t1\tDevice Motion Parameter Code Sequence\n"
+    "300C0002\tFFFFFFFF\t0\t0\tReferencedRTPlanSequence\tSQ\t1\tReferenced RT Plan Sequence\n"
+    "300C0004\tFFFFFFFF\t0\t0\tReferencedBeamSequence\tSQ\t1\tReferenced Beam Sequence\n"
+    "300C0006\tFFFFFFFF\t0\t0\tReferencedBeamNumber\tIS\t1\tReferenced Beam Number\n"
+    "300C0007\tFFFFFFFF\t0\t0\tReferencedReferenceImageNumber\tIS\t1\tReferenced Reference Image Number\n"
+    "300C0008\tFFFFFFFF\t0\t0\tStartCumulativeMetersetWeight\tDS\t1\tStart Cumulative Meterset Weight\n"
+    "300C0009\tFFFFFFFF\t0\t0\tEndCumulativeMetersetWeight\tDS\t1\tEnd Cumulative Meterset Weight\n"
+    "300C000A\tFFFFFFFF\t0\t0\tReferencedBrachyApplicationSetupSequence\tSQ\t1\tReferenced Brachy Application Setup Sequence\n"
+    "300C000C\tFFFFFFFF\t0\t0\tReferencedBrachyApplicationSetupNumber\tIS\t1\tReferenced Brachy Application Setup Number\n"
+    "300C000E\tFFFFFFFF\t0\t0\tReferencedSourceNumber\tIS\t1\tReferenced Source Number\n"
+    "300C0020\tFFFFFFFF\t0\t0\tReferencedFractionGroupSequence\tSQ\t1\tReferenced Fraction Group Sequence\n"
+    "300C0022\tFFFFFFFF\t0\t0\tReferencedFractionGroupNumber\tIS\t1\tReferenced Fraction Group Number\n"
+    "300C0040\tFFFFFFFF\t0\t0\tReferencedVerificationImageSequence\tSQ\t1\tReferenced Verification Image Sequence\n"
+    "300C0042\tFFFFFFFF\t0\t0\tReferencedReferenceImageSequence\tSQ\t1\tReferenced Reference Image Sequence\n"
+    "300C0050\tFFFFFFFF\t0\t0\tReferencedDoseReferenceSequence\tSQ\t1\tReferenced Dose Reference Sequence\n"
+    "300C0051\tFFFFFFFF\t0\t0\tReferencedDoseReferenceNumber\tIS\t1\tReferenced Dose Reference Number\n"
+    "300C0055\tFFFFFFFF\t0\t0\tBrachyReferencedDoseReferenceSequence\tSQ\t1\tBrachy Referenced Dose Reference Sequence\n"
+    "300C0060\tFFFFFFFF\t0\t0\tReferencedStructureSetSequence\tSQ\t1\tReferenced Structure Set Sequence\n"
+    "300C006A\tFFFFFFFF\t0\t0\tReferencedPatientSetupNumber\tIS\t1\tReferenced Patient Setup Number\n"
+    "300C0080\tFFFFFFFF\t0\t0\tReferencedDoseSequence\tSQ\t1\tReferenced Dose Sequence\n"
+    "300C00A0\tFFFFFFFF\t0\t0\tReferencedToleranceTableNumber\tIS\t1\tReferenced Tolerance Table Number\n"
+    "300C00B0\tFFFFFFFF\t0\t0\tReferencedBolusSequence\tSQ\t1\tReferenced Bolus Sequence\n"
+    "300C00C0\tFFFFFFFF\t0\t0\tReferencedWedgeNumber\tIS\t1\tReferenced Wedge Number\n"
+    "300C00D0\tFFFFFFFF\t0\t0\tReferencedCompensatorNumber\tIS\t1\tReferenced Compensator Number\n"
+    "300C00E0\tFFFFFFFF\t0\t0\tReferencedBlockNumber\tIS\t1\tReferenced Block Number\n"
+    "300C00F0\tFFFFFFFF\t0\t0\tReferencedControlPointIndex\tIS\t1\tReferenced Control Point Index\n"
+    "300C00F2\tFFFFFFFF\t0\t0\tReferencedControlPointSequence\tSQ\t1\tReferenced Control Point Sequence\n"
+    "300C00F4\tFFFFFFFF\t0\t0\tReferencedStartControlPointIndex\tIS\t1\tReferenced Start Control Point Index\n"
+    "300C00F6\tFFFFFFFF\t0\t0\tReferencedStopControlPointIndex\tIS\t1\tReferenced Stop Control Point Index\n"
+    "300C0100\tFFFFFFFF\t0\t0\tReferencedRangeShifterNumber\tIS\t1\tReferenced Range Shifter Number\n"
+    "300C0102\tFFFFFFFF\t0\t0\tReferencedLateralSpreadingDeviceNumber\tIS\t1\tReferenced Lateral Spreading Device Number\n"
+    "300C0104\tFFFFFFFF\t0\t0\tReferencedRangeModulatorNumber\tIS\t1\tReferenced Range Modulator Number\n"
+    "300E0002\tFFFFFFFF\t0\t0\tApprovalStatus\tCS\t1\tApproval Status\n"
+    "300E0004\tFFFFFFFF\t0\t0\tReviewDate\tDA\t1\tReview Date\n"
+    "300E0005\tFFFFFFFF\t0\t0\tReviewTime\tTM\t1\tReview Time\n"
+    "300E0008\tFFFFFFFF\t0\t0\tReviewerName\tPN\t1\tReviewer Name\n"
+    "40000010\tFFFFFFFF\t1\t0\tArbitrary\tLT\t1\tArbitrary\n"
+    "40004000\tFFFFFFFF\t1\t0\tTextComments\tLT\t1\tText Comments\n"
+    "40080040\tFFFFFFFF\t1\t0\tResultsID\tSH\t1\tResults ID\n"
+    "40080042\tFFFFFFFF\t1\t0\tResultsIDIssuer\tLO\t1\tResults ID Issuer\n"
+    "40080050\tFFFFFFFF\t1\t0\tReferencedInterpretationSequence\tSQ\t1\tReferenced Interpretation Sequence\n"
+    "400800FF\tFFFFFFFF\t1\t0\tReportProductionStatusTrial\tCS\t1\tReport Production Status (Trial)\n"
+    "40080100\tFFFFFFFF\t1\t0\tInterpretationRecordedDate\tDA\t1\tInterpretation Recorded Date\n"
+    "40080101\tFFFFFFFF\t1\t0\tInterpretationRecordedTime\tTM\t1\tInterpretation Recorded Time\n"
+    "40080102\tFFFFFFFF\t1\t0\tInterpretationRecorder\tPN\t1\tInterpretation Recorder\n"
+    "40080103\tFFFFFFFF\t1\t0\tReferenceToRecordedSound\tLO\t1\tReference to Recorded Sound\n"
+    "40080108\tFFFFFFFF\t1\t0\tInterpretationTranscriptionDate\tDA\t1\tInterpretation Transcription Date\n"
+    "40080109\tFFFFFFFF\t1\t0\tInterpretationTranscriptionTime\tTM\t1\tInterpretation Transcription Time\n"
+    "4008010A\tFFFFFFFF\t1\t0\tInterpretationTranscriber\tPN\t1\tInterpretation Transcriber\n"
+    "4008010B\tFFFFFFFF\t1\t0\tInterpretationText\tST\t1\tInterpretation Text\n"
+    "4008010C\tFFFFFFFF\t1\t0\tInterpretationAuthor\tPN\t1\tInterpretation Author\n"
+    "40080111\tFFFFFFFF\t1\t0\tInterpretationApproverSequence\tSQ\t1\tInterpretation Approver Sequence\n"
+    "40080112\tFFFFFFFF\t1\t0\tInterpretationApprovalDate\tDA\t1\tInterpretation Approval Date\n"
+    "40080113\tFFFFFFFF\t1\t0\tInterpretationApprovalTime\tTM\t1\tInterpretation Approval Time\n"
+    "40080114\tFFFFFFFF\t1\t0\tPhysicianApprovingInterpretation\tPN\t1\tPhysician Approving Interpretation\n"
+    "40080115\tFFFFFFFF\t1\t0\tInterpretationDiagnosisDescription\tLT\t1\tInterpretation Diagnosis Description\n"
+    "40080117\tFFFFFFFF\t1\t0\tInterpretationDiagnosisCodeSequence\tSQ\t1\tInterpretation Diagnosis Code Sequence\n"
+    "40080118\tFFFFFFFF\t1\t0\tResultsDistributionListSequence\tSQ\t1\tResults Distribution List Sequence\n"
+    "40080119\tFFFFFFFF\t1\t0\tDistributionName\tPN\t1\tDistribution Name\n"
+    "4008011A\tFFFFFFFF\t1\t0\tDistributionAddress\tLO\t1\tDistribution Address\n"
+    "40080200\tFFFFFFFF\t1\t0\tInterpretationID\tSH\t1\tInterpretation ID\n"
+    "40080202\tFFFFFFFF\t1\t0\tInterpretationIDIssuer\tLO\t1\tInterpretation ID Issuer\n"
+    "40080210\tFFFFFFFF\t1\t0\tInterpretationTypeID\tCS\t1\tInterpretation Type ID\n"
+    "40080212\tFFFFFFFF\t1\t0\tInterpretationStatusID\tCS\t1\tInterpretation Status ID\n"
+    "40080300\tFFFFFFFF\t1\t0\tImpressions\tST\t1\tImpressions\n"
+    "40084000\tFFFFFFFF\t1\t0\tResultsComments\tST\t1\tResults Comments\n"
+    "40100001\tFFFFFFFF\t0\t0\tLowEnergyDetectors\tCS\t1\tLow Energy Detectors\n"
+    "40100002\tFFFFFFFF\t0\t0\tHighEnergyDetectors\tCS\t1\tHigh Energy Detectors\n"
+    "40100004\tFFFFFFFF\t0\t0\tDetectorGeometrySequence\tSQ\t1\tDetector Geometry Sequence\n"
+    "40101001\tFFFFFFFF\t0\t0\tThreatROIVoxelSequence\tSQ\t1\tThreat ROI Voxel Sequence\n"
+    "40101004\tFFFFFFFF\t0\t0\tThreatROIBase\tFL\t3\tThreat ROI Base\n"
+    "40101005\tFFFFFFFF\t0\t0\tThreatROIExtents\tFL\t3\tThreat ROI Extents\n"
+    "40101006\tFFFFFFFF\t0\t0\tThreatROIBitmap\tOB\t1\tThreat ROI Bitmap\n"
+    "40101007\tFFFFFFFF\t0\t0\tRouteSegmentID\tSH\t1\tRoute Segment ID\n"
+    "40101008\tFFFFFFFF\t0\t0\tGantryType\tCS\t1\tGantry Type\n"
+    "40101009\tFFFFFFFF\t0\t0\tOOIOwnerType\tCS\t1\tOOI Owner Type\n"
+    "4010100A\tFFFFFFFF\t0\t0\tRouteSegmentSequence\tSQ\t1\tRoute Segment Sequence\n"
+    "40101010\tFFFFFFFF\t0\t0\tPotentialThreatObjectID\tUS\t1\tPotential Threat Object ID\n"
+    "40101011\tFFFFFFFF\t0\t0\tThreatSequence\tSQ\t1\tThreat Sequence\n"
+    "40101012\tFFFFFFFF\t0\t0\tThreatCategory\tCS\t1\tThreat Category\n"
+    "40101013\tFFFFFFFF\t0\t0\tThreatCategoryDescription\tLT\t1\tThreat Category Description\n"
+    "40101014\tFFFFFFFF\t0\t0\tATDAbilityAssessment\tCS\t1\tATD Ability Assessment\n"
+    "40101015\tFFFFFFFF\t0\t0\tATDAssessmentFlag\tCS\t1\tATD Assessment Flag\n"
+    "40101016\tFFFFFFFF\t0\t0\tATDAssessmentProbability\tFL\t1\tATD Assessment Probability\n"
+    "40101017\tFFFFFFFF\t0\t0\tMass\tFL\t1\tMass\n"
+    "40101018\tFFFFFFFF\t0\t0\tDensity\tFL\t1\tDensity\n"
+    "40101019\tFFFFFFFF\t0\t0\tZEffective\tFL\t1\tZ Effective\n"
+    "4010101A\tFFFFFFFF\t0\t0\tBoardingPassID\tSH\t1\tBoarding Pass ID\n"
+    "4010101B\tFFFFFFFF\t0\t0\tCenterOfMass\tFL\t3\tCenter of Mass\n"
+    "4010101C\tFFFFFFFF\t0\t0\tCenterOfPTO\tFL\t3\tCenter of PTO\n"
+    "4010101D\tFFFFFFFF\t0\t0\tBoundingPolygon\tFL\t6-n\tBounding Polygon\n"
+    "4010101E\tFFFFFFFF\t0\t0\tRouteSegmentStartLocationID\tSH\t1\tRoute Segment Start Location ID\n"
+    "4010101F\tFFFFFFFF\t0\t0\tRouteSegmentEndLocationID\tSH\t1\tRoute Segment End Location ID\n"
+    "40101020\tFFFFFFFF\t0\t0\tRouteSegmentLocationIDType\tCS\t1\tRoute Segment Location ID Type\n"
+    "40101021\tFFFFFFFF\t0\t0\tAbortReason\tCS\t1-n\tAbort Reason\n"
+    "40101023\tFFFFFFFF\t0\t0\tVolumeOfPTO\tFL\t1\tVolume of PTO\n"
+    "40101024\tFFFFFFFF\t0\t0\tAbortFlag\tCS\t1\tAbort Flag\n"
+    "40101025\tFFFFFFFF\t0\t0\tRouteSegmentStartTime\tDT\t1\tRoute Segment Start Time\n"
+    "40101026\tFFFFFFFF\t0\t0\tRouteSegmentEndTime\tDT\t1\tRoute Segment End Time\n"
+    "40101027\tFFFFFFFF\t0\t0\tTDRType\tCS\t1\tTDR Type\n"
+    "40101028\tFFFFFFFF\t0\t0\tInternationalRouteSegment\tCS\t1\tInternational Route Segment\n"
+    "40101029\tFFFFFFFF\t0\t0\tThreatDetectionAlgorithmandVersion\tLO\t1-n\tThreat Detection Algorithm and Version\n"
+    "4010102A\tFFFFFFFF\t0\t0\tAssignedLocation\tSH\t1\tAssigned Location\n"
+    "4010102B\tFFFFFFFF\t0\t0\tAlarmDecisionTime\tDT\t1\tAlarm Decision Time\n"
+    "40101031\tFFFFFFFF\t0\t0\tAlarmDecision\tCS\t1\tAlarm Decision\n"
+    "40101033\tFFFFFFFF\t0\t0\tNumberOfTotalObjects\tUS\t1\tNumber of Total Objects\n"
+    "40101034\tFFFFFFFF\t0\t0\tNumberOfAlarmObjects\tUS\t1\tNumber of Alarm Objects\n"
+    "40101037\tFFFFFFFF\t0\t0\tPTORepresentationSequence\tSQ\t1\tPTO Representation Sequence\n"
+    "40101038\tFFFFFFFF\t0\t0\tATDAssessmentSequence\tSQ\t1\tATD Assessment Sequence\n"
+    "40101039\tFFFFFFFF\t0\t0\tTIPType\tCS\t1\tTIP Type\n"
+    "4010103A\tFFFFFFFF\t0\t0\tDICOSVersion\tCS\t1\tDICOS Version\n"
+    "40101041\tFFFFFFFF\t0\t0\tOOIOwnerCreationTime\tDT\t1\tOOI Owner Creation Time\n"
+    "40101042\tFFFFFFFF\t0\t0\tOOIType\tCS\t1\tOOI Type\n"
+    "40101043\tFFFFFFFF\t0\t0\tOOISize\tFL\t3\tOOI Size\n"
+    "40101044\tFFFFFFFF\t0\t0\tAcquisitionStatus\tCS\t1\tAcquisition Status\n"
+    "40101045\tFFFFFFFF\t0\t0\tBasisMaterialsCodeSequence\tSQ\t1\tBasis Materials Code Sequence\n"
+    "40101046\tFFFFFFFF\t0\t0\tPhantomType\tCS\t1\tPhantom Type\n"
+    "40101047\tFFFFFFFF\t0\t0\tOOIOwnerSequence\tSQ\t1\tOOI Owner Sequence\n"
+    "40101048\tFFFFFFFF\t0\t0\tScanType\tCS\t1\tScan Type\n"
+    "40101051\tFFFFFFFF\t0\t0\tItineraryID\tLO\t1\tItinerary ID\n"
+    "40101052\tFFFFFFFF\t0\t0\tItineraryIDType\tSH\t1\tItinerary ID Type\n"
+    "40101053\tFFFFFFFF\t0\t0\tItineraryIDAssigningAuthority\tLO\t1\tItinerary ID Assigning Authority\n"
+    "40101054\tFFFFFFFF\t0\t0\tRouteID\tSH\t1\tRoute ID\n"
+    "40101055\tFFFFFFFF\t0\t0\tRouteIDAssigningAuthority\tSH\t1\tRoute ID Assigning Authority\n"
+    "40101056\tFFFFFFFF\t0\t0\tInboundArrivalType\tCS\t1\tInbound Arrival Type\n"
+    "40101058\tFFFFFFFF\t0\t0\tCarrierID\tSH\t1\tCarrier ID\n"
+    "40101059\tFFFFFFFF\t0\t0\tCarrierIDAssigningAuthority\tCS\t1\tCarrier ID Assigning Authority\n"
+    "40101060\tFFFFFFFF\t0\t0\tSourceOrientation\tFL\t3\tSource Orientation\n"
+    "40101061\tFFFFFFFF\t0\t0\tSourcePosition\tFL\t3\tSource Position\n"
+    "40101062\tFFFFFFFF\t0\t0\tBeltHeight\tFL\t1\tBelt Height\n"
+    "40101064\tFFFFFFFF\t0\t0\tAlgorithmRoutingCodeSequence\tSQ\t1\tAlgorithm Routing Code Sequence\n"
+    "40101067\tFFFFFFFF\t0\t0\tTransportClassification\tCS\t1\tTransport Classification\n"
+    "40101068\tFFFFFFFF\t0\t0\tOOITypeDescriptor\tLT\t1\tOOI Type Descriptor\n"
+    "40101069\tFFFFFFFF\t0\t0\tTotalProcessingTime\tFL\t1\tTotal Processing Time\n"
+    "4010106C\tFFFFFFFF\t0\t0\tDetectorCalibrationData\tOB\t1\tDetector Calibration Data\n"
+    "4010106D\tFFFFFFFF\t0\t0\tAdditionalScreeningPerformed\tCS\t1\tAdditional Screening Performed\n"
+    "4010106E\tFFFFFFFF\t0\t0\tAdditionalInspectionSelectionCriteria\tCS\t1\tAdditional Inspection Selection Criteria\n"
+    "4010106F\tFFFFFFFF\t0\t0\tAdditionalInspectionMethodSequence\tSQ\t1\tAdditional Inspection Method Sequence\n"
+    "40101070\tFFFFFFFF\t0\t0\tAITDeviceType\tCS\t1\tAIT Device Type\n"
+    "40101071\tFFFFFFFF\t0\t0\tQRMeasurementsSequence\tSQ\t1\tQR Measurements Sequence\n"
+    "40101072\tFFFFFFFF\t0\t0\tTargetMaterialSequence\tSQ\t1\tTarget Material Sequence\n"
+    "40101073\tFFFFFFFF\t0\t0\tSNRThreshold\tFD\t1\tSNR Threshold\n"
+    "40101075\tFFFFFFFF\t0\t0\tImageScaleRepresentation\tDS\t1\tImage Scale Representation\n"
+    "40101076\tFFFFFFFF\t0\t0\tReferencedPTOSequence\tSQ\t1\tReferenced PTO Sequence\n"
+    "40101077\tFFFFFFFF\t0\t0\tReferencedTDRInstanceSequence\tSQ\t1\tReferenced TDR Instance Sequence\n"
+    "40101078\tFFFFFFFF\t0\t0\tPTOLocationDescription\tST\t1\tPTO Location Description\n"
+    "40101079\tFFFFFFFF\t0\t0\tAnomalyLocatorIndicatorSequence\tSQ\t1\tAnomaly Locator Indicator Sequence\n"
+    "4010107A\tFFFFFFFF\t0\t0\tAnomalyLocatorIndicator\tFL\t3\tAnomaly Locator Indicator\n"
+    "4010107B\tFFFFFFFF\t0\t0\tPTORegionSequence\tSQ\t1\tPTO Region Sequence\n"
+    "4010107C\tFFFFFFFF\t0\t0\tInspectionSelectionCriteria\tCS\t1\tInspection Selection Criteria\n"
+    "4010107D\tFFFFFFFF\t0\t0\tSecondaryInspectionMethodSequence\tSQ\t1\tSecondary Inspection Method Sequence\n"
+    "4010107E\tFFFFFFFF\t0\t0\tPRCSToRCSOrientation\tDS\t6\tPRCS to RCS Orientation\n"
+    "4FFE0001\tFFFFFFFF\t0\t0\tMACParametersSequence\tSQ\t1\tMAC Parameters Sequence\n"
+    "50000005\tFF00FFFF\t1\t0\tCurveDimensions\tUS\t1\tCurve Dimensions\n"
+    "50000010\tFF00FFFF\t1\t0\tNumberOfPoints\tUS\t1\tNumber of Points\n"
+    "50000020\tFF00FFFF\t1\t0\tTypeOfData\tCS\t1\tType of Data\n"
+    "50000022\tFF00FFFF\t1\t0\tCurveDescription\tLO\t1\tCurve Description\n"
+    "50000030\tFF00FFFF\t1\t0\tAxisUnits\tSH\t1-n\tAxis Units\n"
+    "50000040\tFF00FFFF\t1\t0\tAxisLabels\tSH\t1-n\tAxis Labels\n"
+    "50000103\tFF00FFFF\t1\t0\tDataValueRepresentation\tUS\t1\tData Value Representation\n"
+    "50000104\tFF00FFFF\t1\t0\tMinimumCoordinateValue\tUS\t1-n\tMinimum Coordinate Value\n"
+    "50000105\tFF00FFFF\t1\t0\tMaximumCoordinateValue\tUS\t1-n\tMaximum Coordinate Value\n"
+    "50000106\tFF00FFFF\t1\t0\tCurveRange\tSH\t1-n\tCurve Range\n"
+    "50000110\tFF00FFFF\t1\t0\tCurveDataDescriptor\tUS\t1-n\tCurve Data Descriptor\n"
+    "50000112\tFF00FFFF\t1\t0\tCoordinateStartValue\tUS\t1-n\tCoordinate Start Value\n"
+    "50000114\tFF00FFFF\t1\t0\tCoordinateStepValue\tUS\t1-n\tCoordinate Step Value\n"
+    "50001001\tFF00FFFF\t1\t0\tCurveActivationLayer\tCS\t1\tCurve Activation Layer\n"
+    "50002000\tFF00FFFF\t1\t0\tAudioType\tUS\t1\tAudio Type\n"
+    "50002002\tFF00FFFF\t1\t0\tAudioSampleFormat\tUS\t1\tAudio Sample Format\n"
+    "50002004\tFF00FFFF\t1\t0\tNumberOfChannels\tUS\t1\tNumber of Channels\n"
+    "50002006\tFF00FFFF\t1\t0\tNumberOfSamples\tUL\t1\tNumber of Samples\n"
+    "50002008\tFF00FFFF\t1\t0\tSampleRate\tUL\t1\tSample Rate\n"
+    "5000200A\tFF00FFFF\t1\t0\tTotalTime\tUL\t1\tTotal Time\n"
+    "5000200C\tFF00FFFF\t1\t0\tAudioSampleData\tOB OW\t1\tAudio Sample Data\n"
+    "5000200E\tFF00FFFF\t1\t0\tAudioComments\tLT\t1\tAudio Comments\n"
+    "50002500\tFF00FFFF\t1\t0\tCurveLabel\tLO\t1\tCurve Label\n"
+    "50002600\tFF00FFFF\t1\t0\tCurveReferencedOverlaySequence\tSQ\t1\tCurve Referenced Overlay Sequence\n"
+    "50002610\tFF00FFFF\t1\t0\tCurveReferencedOverlayGroup\tUS\t1\tCurve Referenced Overlay Group\n"
+    "50003000\tFF00FFFF\t1\t0\tCurveData\tOB OW\t1\tCurve Data\n"
+    "52009229\tFFFFFFFF\t0\t0\tSharedFunctionalGroupsSequence\tSQ\t1\tShared Functional Groups Sequence\n"
+    "52009230\tFFFFFFFF\t0\t0\tPerFrameFunctionalGroupsSequence\tSQ\t1\tPer-frame Functional Groups Sequence\n"
+    "54000100\tFFFFFFFF\t0\t0\tWaveformSequence\tSQ\t1\tWaveform Sequence\n"
+    "54000110\tFFFFFFFF\t0\t0\tChannelMinimumValue\tOB OW\t1\tChannel Minimum Value\n"
+    "54000112\tFFFFFFFF\t0\t0\tChannelMaximumValue\tOB OW\t1\tChannel Maximum Value\n"
+    "54001004\tFFFFFFFF\t0\t0\tWaveformBitsAllocated\tUS\t1\tWaveform Bits Allocated\n"
+    "54001006\tFFFFFFFF\t0\t0\tWaveformSampleInterpretation\tCS\t1\tWaveform Sample Interpretation\n"
+    "5400100A\tFFFFFFFF\t0\t0\tWaveformPaddingValue\tOB OW\t1\tWaveform Padding Value\n"
+    "54001010\tFFFFFFFF\t0\t0\tWaveformData\tOB OW\t1\tWaveform Data\n"
+    "56000010\tFFFFFFFF\t0\t0\tFirstOrderPhaseCorrectionAngle\tOF\t1\tFirst Order Phase Correction Angle\n"
+    "56000020\tFFFFFFFF\t0\t0\tSpectroscopyData\tOF\t1\tSpectroscopy Data\n"
+    "60000010\tFF00FFFF\t0\t0\tOverlayRows\tUS\t1\tOverlay Rows\n"
+    "60000011\tFF00FFFF\t0\t0\tOverlayColumns\tUS\t1\tOverlay Columns\n"
+    "60000012\tFF00FFFF\t1\t0\tOverlayPlanes\tUS\t1\tOverlay Planes\n"
+    "60000015\tFF00FFFF\t0\t0\tNumberOfFramesInOverlay\tIS\t1\tNumber of Frames in Overlay\n"
+    "60000022\tFF00FFFF\t0\t0\tOverlayDescription\tLO\t1\tOverlay Description\n"
+    "60000040\tFF00FFFF\t0\t0\tOverlayType\tCS\t1\tOverlay Type\n"
+    "60000045\tFF00FFFF\t0\t0\tOverlaySubtype\tLO\t1\tOverlay Subtype\n"
+    "60000050\tFF00FFFF\t0\t0\tOverlayOrigin\tSS\t2\tOverlay Origin\n"
+    "60000051\tFF00FFFF\t0\t0\tImageFrameOrigin\tUS\t1\tImage Frame Origin\n"
+    "60000052\tFF00FFFF\t1\t0\tOverlayPlaneOrigin\tUS\t1\tOverlay Plane Origin\n"
+    "60000060\tFF00FFFF\t1\t0\tOverlayCompressionCode\tCS\t1\tOverlay Compression Code\n"
+    "60000061\tFF00FFFF\t1\t0\tOverlayCompressionOriginator\tSH\t1\tOverlay Compression Originator\n"
+    "60000062\tFF00FFFF\t1\t0\tOverlayCompressionLabel\tSH\t1\tOverlay Compression Label\n"
+    "60000063\tFF00FFFF\t1\t0\tOverlayCompressionDescription\tCS\t1\tOverlay Compression Description\n"
+    "60000066\tFF00FFFF\t1\t0\tOverlayCompressionStepPointers\tAT\t1-n\tOverlay Compression Step Pointers\n"
+    "60000068\tFF00FFFF\t1\t0\tOverlayRepeatInterval\tUS\t1\tOverlay Repeat Interval\n"
+    "60000069\tFF00FFFF\t1\t0\tOverlayBitsGrouped\tUS\t1\tOverlay Bits Grouped\n"
+    "60000100\tFF00FFFF\t0\t0\tOverlayBitsAllocated\tUS\t1\tOverlay Bits Allocated\n"
+    "60000102\tFF00FFFF\t0\t0\tOverlayBitPosition\tUS\t1\tOverlay Bit Position\n"
+    "60000110\tFF00FFFF\t1\t0\tOverlayFormat\tCS\t1\tOverlay Format\n"
+    "60000200\tFF00FFFF\t1\t0\tOverlayLocation\tUS\t1\tOverlay Location\n"
+    "60000800\tFF00FFFF\t1\t0\tOverlayCodeLabel\tCS\t1-n\tOverlay Code Label\n"
+    "60000802\tFF00FFFF\t1\t0\tOverlayNumberOfTables\tUS\t1\tOverlay Number of Tables\n"
+    "60000803\tFF00FFFF\t1\t0\tOverlayCodeTableLocation\tAT\t1-n\tOverlay Code Table Location\n"
+    "60000804\tFF00FFFF\t1\t0\tOverlayBitsForCodeWord\tUS\t1\tOverlay Bits For Code Word\n"
+    "60001001\tFF00FFFF\t0\t0\tOverlayActivationLayer\tCS\t1\tOverlay Activation Layer\n"
+    "60001100\tFF00FFFF\t1\t0\tOverlayDescriptorGray\tUS\t1\tOverlay Descriptor - Gray\n"
+    "60001101\tFF00FFFF\t1\t0\tOverlayDescriptorRed\tUS\t1\tOverlay Descriptor - Red\n"
+    "60001102\tFF00FFFF\t1\t0\tOverlayDescriptorGreen\tUS\t1\tOverlay Descriptor - Green\n"
+    "60001103\tFF00FFFF\t1\t0\tOverlayDescriptorBlue\tUS\t1\tOverlay Descriptor - Blue\n"
+    "60001200\tFF00FFFF\t1\t0\tOverlaysGray\tUS\t1-n\tOverlays - Gray\n"
+    "60001201\tFF00FFFF\t1\t0\tOverlaysRed\tUS\t1-n\tOverlays - Red\n"
+    "60001202\tFF00FFFF\t1\t0\tOverlaysGreen\tUS\t1-n\tOverlays - Green\n"
+    "60001203\tFF00FFFF\t1\t0\tOverlaysBlue\tUS\t1-n\tOverlays - Blue\n"
+    "60001301\tFF00FFFF\t0\t0\tROIArea\tIS\t1\tROI Area\n"
+    "60001302\tFF00FFFF\t0\t0\tROIMean\tDS\t1\tROI Mean\n"
+    "60001303\tFF00FFFF\t0\t0\tROIStandardDeviation\tDS\t1\tROI Standard Deviation\n"
+    "60001500\tFF00FFFF\t0\t0\tOverlayLabel\tLO\t1\tOverlay Label\n"
+    "60003000\tFF00FFFF\t0\t0\tOverlayData\tOB OW\t1\tOverlay Data\n"
+    "60004000\tFF00FFFF\t1\t0\tOverlayComments\tLT\t1\tOverlay Comments\n"
+    "7F000010\tFF00FFFF\t1\t0\tVariablePixelData\tOB OW\t1\tVariable Pixel Data\n"
+    "7F000011\tFF00FFFF\t1\t0\tVariableNextDataGroup\tUS\t1\tVariable Next Data Group\n"
+    "7F000020\tFF00FFFF\t1\t0\tVariableCoefficientsSDVN\tOW\t1\tVariable Coefficients SDVN\n"
+    "7F000030\tFF00FFFF\t1\t0\tVariableCoefficientsSDHN\tOW\t1\tVariable Coefficients SDHN\n"
+    "7F000040\tFF00FFFF\t1\t0\tVariableCoefficientsSDDN\tOW\t1\tVariable Coefficients SDDN\n"
+    "7FE00008\tFFFFFFFF\t0\t0\tFloatPixelData\tOF\t1\tFloat Pixel Data\n"
+    "7FE00009\tFFFFFFFF\t0\t0\tDoubleFloatPixelData\tOD\t1\tDouble Float Pixel Data\n"
+    "7FE00010\tFFFFFFFF\t0\t0\tPixelData\tOB OW\t1\tPixel Data\n"
+    "7FE00020\tFFFFFFFF\t1\t0\tCoefficientsSDVN\tOW\t1\tCoefficients SDVN\n"
+    "7FE00030\tFFFFFFFF\t1\t0\tCoefficientsSDHN\tOW\t1\tCoefficients SDHN\n"
+    "7FE00040\tFFFFFFFF\t1\t0\tCoefficientsSDDN\tOW\t1\tCoefficients SDDN\n"
+    "FFFAFFFA\tFFFFFFFF\t0\t0\tDigitalSignaturesSequence\tSQ\t1\tDigital Signatures Sequence\n"
+    "FFFCFFFC\tFFFFFFFF\t0\t0\tDataSetTrailingPadding\tOB\t1\tData Set Trailing Padding\n"
+    "FFFEE000\tFFFFFFFF\t0\t0\tItem\t\t1\tItem\n"
+    "FFFEE00D\tFFFFFFFF\t0\t0\tItemDelimitationItem\t\t1\tItem Delimitation Item\n"
+    "FFFEE0DD\tFFFFFFFF\t0\t0\tSequenceDelimitationItem\t\t1\tSequence Delimitation Item\n"
+)
+
+UIDS: Final[str] = (
+    "1.2.840.10008.1.1\tVerification\tVerification SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.1.2\tImplicitVRLittleEndian\tImplicit VR Little Endian: Default Transfer Syntax for DICOM\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.1\tExplicitVRLittleEndian\tExplicit VR Little Endian\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.1.99\tDeflatedExplicitVRLittleEndian\tDeflated Explicit VR Little Endian\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.2\tExplicitVRBigEndian\tExplicit VR Big Endian (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.50\tJPEGBaselineProcess1\tJPEG Baseline (Process 1): Default Transfer Syntax for Lossy JPEG 8 Bit Image Compression\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.51\tJPEGExtendedProcess2And4\tJPEG Extended (Process 2 & 4): Default Transfer Syntax for Lossy JPEG 12 Bit Image Compression (Process 4 only)\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.52\tJPEGExtendedProcess3And5\tJPEG Extended (Process 3 & 5) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.53\tJPEGSpectralSelectionNonHierarchicalProcess6And8\tJPEG Spectral Selection, Non-Hierarchical (Process 6 & 8) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.54\tJPEGSpectralSelectionNonHierarchicalProcess7And9\tJPEG Spectral Selection, Non-Hierarchical (Process 7 & 9) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.55\tJPEGFullProgressionNonHierarchicalProcess10And12\tJPEG Full Progression, Non-Hierarchical (Process 10 & 12) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.56\tJPEGFullProgressionNonHierarchicalProcess11And13\tJPEG Full Progression, Non-Hierarchical (Process 11 & 13) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.57\tJPEGLosslessNonHierarchicalProcess14\tJPEG Lossless, Non-Hierarchical (Process 14)\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.58\tJPEGLosslessNonHierarchicalProcess15\tJPEG Lossless, Non-Hierarchical (Process 15) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.59\tJPEGExtendedHierarchicalProcess16And18\tJPEG Extended, Hierarchical (Process 16 & 18) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.60\tJPEGExtendedHierarchicalProcess17And19\tJPEG Extended, Hierarchical (Process 17 & 19) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.61\tJPEGSpectralSelectionHierarchicalProcess20And22\tJPEG Spectral Selection, Hierarchical (Process 20 & 22) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.62\tJPEGSpectralSelectionHierarchicalProcess21And23\tJPEG Spectral Selection, Hierarchical (Process 21 & 23) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.63\tJPEGFullProgressionHierarchicalProcess24And26\tJPEG Full Progression, Hierarchical (Process 24 & 26) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.64\tJPEGFullProgressionHierarchicalProcess25And27\tJPEG Full Progression, Hierarchical (Process 25 & 27) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.65\tJPEGLosslessHierarchicalProcess28\tJPEG Lossless, Hierarchical (Process 28) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.66\tJPEGLosslessHierarchicalProcess29\tJPEG Lossless, Hierarchical (Process 29) (Retired)\tTransfer Syntax\t1\n"
+    "1.2.840.10008.1.2.4.70\tJPEGLosslessNonHierarchicalFirstOrderPredictionProcess14SelectionValue1\tJPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1]): Default Transfer Syntax for Lossless JPEG Image Compression\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.80\tJPEGLSLosslessImageCompression\tJPEG-LS Lossless Image Compression\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.81\tJPEGLSLossyNearLosslessImageCompression\tJPEG-LS Lossy (Near-Lossless) Image Compression\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.90\tJPEG2000ImageCompressionLosslessOnly\tJPEG 2000 Image Compression (Lossless Only)\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.91\tJPEG2000ImageCompression\tJPEG 2000 Image Compression\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.92\tJPEG2000Part2MultiComponentImageCompressionLosslessOnly\tJPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.93\tJPEG2000Part2MultiComponentImageCompression\tJPEG 2000 Part 2 Multi-component Image Compression\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.94\tJPIPReferenced\tJPIP Referenced\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.95\tJPIPReferencedDeflate\tJPIP Referenced Deflate\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.100\tMPEG2MainProfileMainLevel\tMPEG2 Main Profile @ Main Level\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.101\tMPEG2MainProfileHighLevel\tMPEG2 Main Profile @ High Level\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.102\tMPEG4AVCH264HighProfileLevel41\tMPEG-4 AVC/H.264 High Profile / Level 4.1\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.4.103\tMPEG4AVCH264BDCompatibleHighProfileLevel41\tMPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.5\tRLELossless\tRLE Lossless\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.6.1\tRFC2557MIMEEncapsulation\tRFC 2557 MIME encapsulation\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.2.6.2\tXMLEncoding\tXML Encoding\tTransfer Syntax\t0\n"
+    "1.2.840.10008.1.3.10\tMediaStorageDirectoryStorage\tMedia Storage Directory Storage\tSOP Class\t0\n"
+    "1.2.840.10008.1.4.1.1\tTalairachBrainAtlas\tTalairach Brain Atlas Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.2\tSPM2T1\tSPM2 T1 Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.3\tSPM2T2\tSPM2 T2 Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.4\tSPM2PD\tSPM2 PD Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.5\tSPM2EPI\tSPM2 EPI Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.6\tSPM2FILT1\tSPM2 FIL T1 Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.7\tSPM2PET\tSPM2 PET Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.8\tSPM2TRANSM\tSPM2 TRANSM Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.9\tSPM2SPECT\tSPM2 SPECT Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.10\tSPM2GRAY\tSPM2 GRAY Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.11\tSPM2WHITE\tSPM2 WHITE Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.12\tSPM2CSF\tSPM2 CSF Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.13\tSPM2BRAINMASK\tSPM2 BRAINMASK Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.14\tSPM2AVG305T1\tSPM2 AVG305T1 Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.15\tSPM2AVG152T1\tSPM2 AVG152T1 Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.16\tSPM2AVG152T2\tSPM2 AVG152T2 Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.17\tSPM2AVG152PD\tSPM2 AVG152PD Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.1.18\tSPM2SINGLESUBJT1\tSPM2 SINGLESUBJT1 Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.2.1\tICBM452T1\tICBM 452 T1 Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.4.2.2\tICBMSingleSubjectMRI\tICBM Single Subject MRI Frame of Reference\tWell-known frame of reference\t0\n"
+    "1.2.840.10008.1.5.1\tHotIronColorPaletteInstance\tHot Iron Color Palette SOP Instance\tWell-known SOP Instance\t0\n"
+    "1.2.840.10008.1.5.2\tPETColorPaletteInstance\tPET Color Palette SOP Instance\tWell-known SOP Instance\t0\n"
+    "1.2.840.10008.1.5.3\tHotMetalBlueColorPaletteInstance\tHot Metal Blue Color Palette SOP Instance\tWell-known SOP Instance\t0\n"
+    "1.2.840.10008.1.5.4\tPET20StepColorPaletteInstance\tPET 20 Step Color Palette SOP Instance\tWell-known SOP Instance\t0\n"
+    "1.2.840.10008.1.9\tBasicStudyContentNotification\tBasic Study Content Notification SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.1.20.1\tStorageCommitmentPushModel\tStorage Commitment Push Model SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.1.20.1.1\tStorageCommitmentPushModelInstance\tStorage Commitment Push Model SOP Instance\tWell-known SOP Instance\t0\n"
+    "1.2.840.10008.1.20.2\tStorageCommitmentPullModel\tStorage Commitment Pull Model SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.1.20.2.1\tStorageCommitmentPullModelInstance\tStorage Commitment Pull Model SOP Instance (Retired)\tWell-known SOP Instance\t1\n"
+    "1.2.840.10008.1.40\tProceduralEventLogging\tProcedural Event Logging SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.1.40.1\tProceduralEventLoggingInstance\tProcedural Event Logging SOP Instance\tWell-known SOP Instance\t0\n"
+    "1.2.840.10008.1.42\tSubstanceAdministrationLogging\tSubstance Administration Logging SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.1.42.1\tSubstanceAdministrationLoggingInstance\tSubstance Administration Logging SOP Instance\tWell-known SOP Instance\t0\n"
+    "1.2.840.10008.2.6.1\tDICOMUIDRegistry\tDICOM UID Registry\tDICOM UIDs as a Coding Scheme\t0\n"
+    "1.2.840.10008.2.16.4\tDICOMControlledTerminology\tDICOM Controlled Terminology\tCoding Scheme\t0\n"
+    "1.2.840.10008.3.1.1.1\tDICOMApplicationContextName\tDICOM Application Context Name\tApplication Context Name\t0\n"
+    "1.2.840.10008.3.1.2.1.1\tDetachedPatientManagement\tDetached Patient Management SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.3.1.2.1.4\tDetachedPatientManagementMeta\tDetached Patient Management Meta SOP Class (Retired)\tMeta SOP Class\t1\n"
+    "1.2.840.10008.3.1.2.2.1\tDetachedVisitManagement\tDetached Visit Management SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.3.1.2.3.1\tDetachedStudyManagement\tDetached Study Management SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.3.1.2.3.2\tStudyComponentManagement\tStudy Component Management SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.3.1.2.3.3\tModalityPerformedProcedureStep\tModality Performed Procedure Step SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.3.1.2.3.4\tModalityPerformedProcedureStepRetrieve\tModality Performed Procedure Step Retrieve SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.3.1.2.3.5\tModalityPerformedProcedureStepNotification\tModality Performed Procedure Step Notification SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.3.1.2.5.1\tDetachedResultsManagement\tDetached Results Management SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.3.1.2.5.4\tDetachedResultsManagementMeta\tDetached Results Management Meta SOP Class (Retired)\tMeta SOP Class\t1\n"
+    "1.2.840.10008.3.1.2.5.5\tDetachedStudyManagementMeta\tDetached Study Management Meta SOP Class (Retired)\tMeta SOP Class\t1\n"
+    "1.2.840.10008.3.1.2.6.1\tDetachedInterpretationManagement\tDetached Interpretation Management SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.4.2\tStorage\tStorage Service Class\tService Class\t0\n"
+    "1.2.840.10008.5.1.1.1\tBasicFilmSession\tBasic Film Session SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.2\tBasicFilmBox\tBasic Film Box SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.4\tBasicGrayscaleImageBox\tBasic Grayscale Image Box SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.4.1\tBasicColorImageBox\tBasic Color Image Box SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.4.2\tReferencedImageBox\tReferenced Image Box SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.1.9\tBasicGrayscalePrintManagementMeta\tBasic Grayscale Print Management Meta SOP Class\tMeta SOP Class\t0\n"
+    "1.2.840.10008.5.1.1.9.1\tReferencedGrayscalePrintManagementMeta\tReferenced Grayscale Print Management Meta SOP Class (Retired)\tMeta SOP Class\t1\n"
+    "1.2.840.10008.5.1.1.14\tPrintJob\tPrint Job SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.15\tBasicAnnotationBox\tBasic Annotation Box SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.16\tPrinter\tPrinter SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.16.376\tPrinterConfigurationRetrieval\tPrinter Configuration Retrieval SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.17\tPrinterInstance\tPrinter SOP Instance\tWell-known Printer SOP Instance\t0\n"
+    "1.2.840.10008.5.1.1.17.376\tPrinterConfigurationRetrievalInstance\tPrinter Configuration Retrieval SOP Instance\tWell-known Printer SOP Instance\t0\n"
+    "1.2.840.10008.5.1.1.18\tBasicColorPrintManagementMeta\tBasic Color Print Management Meta SOP Class\tMeta SOP Class\t0\n"
+    "1.2.840.10008.5.1.1.18.1\tReferencedColorPrintManagementMeta\tReferenced Color Print Management Meta SOP Class (Retired)\tMeta SOP Class\t1\n"
+    "1.2.840.10008.5.1.1.22\tVOILUTBox\tVOI LUT Box SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.23\tPresentationLUT\tPresentation LUT SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.24\tImageOverlayBox\tImage Overlay Box SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.1.24.1\tBasicPrintImageOverlayBox\tBasic Print Image Overlay Box SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.1.25\tPrintQueueInstance\tPrint Queue SOP Instance (Retired)\tWell-known Print Queue SOP Instance\t1\n"
+    "1.2.840.10008.5.1.1.26\tPrintQueueManagement\tPrint Queue Management SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.1.27\tStoredPrintStorage\tStored Print Storage SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.1.29\tHardcopyGrayscaleImageStorage\tHardcopy Grayscale Image Storage SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.1.30\tHardcopyColorImageStorage\tHardcopy Color Image Storage SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.1.31\tPullPrintRequest\tPull Print Request SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.1.32\tPullStoredPrintManagementMeta\tPull Stored Print Management Meta SOP Class (Retired)\tMeta SOP Class\t1\n"
+    "1.2.840.10008.5.1.1.33\tMediaCreationManagement\tMedia Creation Management SOP Class UID\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.40\tDisplaySystem\tDisplay System SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.1.40.1\tDisplaySystemInstance\tDisplay System SOP Instance\tWell-known SOP Instance\t0\n"
+    "1.2.840.10008.5.1.4.1.1.1\tComputedRadiographyImageStorage\tComputed Radiography Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.1.1\tDigitalXRayImageStorageForPresentation\tDigital X-Ray Image Storage - For Presentation\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.1.1.1\tDigitalXRayImageStorageForProcessing\tDigital X-Ray Image Storage - For Processing\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.1.2\tDigitalMammographyXRayImageStorageForPresentation\tDigital Mammography X-Ray Image Storage - For Presentation\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.1.2.1\tDigitalMammographyXRayImageStorageForProcessing\tDigital Mammography X-Ray Image Storage - For Processing\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.1.3\tDigitalIntraOralXRayImageStorageForPresentation\tDigital Intra-Oral X-Ray Image Storage - For Presentation\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.1.3.1\tDigitalIntraOralXRayImageStorageForProcessing\tDigital Intra-Oral X-Ray Image Storage - For Processing\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.2\tCTImageStorage\tCT Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.2.1\tEnhancedCTImageStorage\tEnhanced CT Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.2.2\tLegacyConvertedEnhancedCTImageStorage\tLegacy Converted Enhanced CT Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.3\tUltrasoundMultiFrameImageStorageRetired\tUltrasound Multi-frame Image Storage (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.3.1\tUltrasoundMultiFrameImageStorage\tUltrasound Multi-frame Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.4\tMRImageStorage\tMR Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.4.1\tEnhancedMRImageStorage\tEnhanced MR Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.4.2\tMRSpectroscopyStorage\tMR Spectroscopy Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.4.3\tEnhancedMRColorImageStorage\tEnhanced MR Color Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.4.4\tLegacyConvertedEnhancedMRImageStorage\tLegacy Converted Enhanced MR Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.5\tNuclearMedicineImageStorageRetired\tNuclear Medicine Image Storage (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.6\tUltrasoundImageStorageRetired\tUltrasound Image Storage (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.6.1\tUltrasoundImageStorage\tUltrasound Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.6.2\tEnhancedUSVolumeStorage\tEnhanced US Volume Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.7\tSecondaryCaptureImageStorage\tSecondary Capture Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.7.1\tMultiFrameSingleBitSecondaryCaptureImageStorage\tMulti-frame Single Bit Secondary Capture Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.7.2\tMultiFrameGrayscaleByteSecondaryCaptureImageStorage\tMulti-frame Grayscale Byte Secondary Capture Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.7.3\tMultiFrameGrayscaleWordSecondaryCaptureImageStorage\tMulti-frame Grayscale Word Secondary Capture Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.7.4\tMultiFrameTrueColorSecondaryCaptureImageStorage\tMulti-frame True Color Secondary Capture Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.8\tStandaloneOverlayStorage\tStandalone Overlay Storage (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.9\tStandaloneCurveStorage\tStandalone Curve Storage (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.9.1\tWaveformStorageTrial\tWaveform Storage - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.9.1.1\tTwelveLeadECGWaveformStorage\t12-lead ECG Waveform Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.9.1.2\tGeneralECGWaveformStorage\tGeneral ECG Waveform Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.9.1.3\tAmbulatoryECGWaveformStorage\tAmbulatory ECG Waveform Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.9.2.1\tHemodynamicWaveformStorage\tHemodynamic Waveform Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.9.3.1\tCardiacElectrophysiologyWaveformStorage\tCardiac Electrophysiology Waveform Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.9.4.1\tBasicVoiceAudioWaveformStorage\tBasic Voice Audio Waveform Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.9.4.2\tGeneralAudioWaveformStorage\tGeneral Audio Waveform Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.9.5.1\tArterialPulseWaveformStorage\tArterial Pulse Waveform Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.9.6.1\tRespiratoryWaveformStorage\tRespiratory Waveform Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.10\tStandaloneModalityLUTStorage\tStandalone Modality LUT Storage (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.11\tStandaloneVOILUTStorage\tStandalone VOI LUT Storage (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.11.1\tGrayscaleSoftcopyPresentationStateStorage\tGrayscale Softcopy Presentation State Storage SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.11.2\tColorSoftcopyPresentationStateStorage\tColor Softcopy Presentation State Storage SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.11.3\tPseudoColorSoftcopyPresentationStateStorage\tPseudo-Color Softcopy Presentation State Storage SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.11.4\tBlendingSoftcopyPresentationStateStorage\tBlending Softcopy Presentation State Storage SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.11.5\tXAXRFGrayscaleSoftcopyPresentationStateStorage\tXA/XRF Grayscale Softcopy Presentation State Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.12.1\tXRayAngiographicImageStorage\tX-Ray Angiographic Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.12.1.1\tEnhancedXAImageStorage\tEnhanced XA Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.12.2\tXRayRadiofluoroscopicImageStorage\tX-Ray Radiofluoroscopic Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.12.2.1\tEnhancedXRFImageStorage\tEnhanced XRF Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.12.3\tXRayAngiographicBiPlaneImageStorage\tX-Ray Angiographic Bi-Plane Image Storage (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.13.1.1\tXRay3DAngiographicImageStorage\tX-Ray 3D Angiographic Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.13.1.2\tXRay3DCraniofacialImageStorage\tX-Ray 3D Craniofacial Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.13.1.3\tBreastTomosynthesisImageStorage\tBreast Tomosynthesis Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.13.1.4\tBreastProjectionXRayImageStorageForPresentation\tBreast Projection X-Ray Image Storage - For Presentation\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.13.1.5\tBreastProjectionXRayImageStorageForProcessing\tBreast Projection X-Ray Image Storage - For Processing\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.14.1\tIntravascularOpticalCoherenceTomographyImageStorageForPresentation\tIntravascular Optical Coherence Tomography Image Storage - For Presentation\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.14.2\tIntravascularOpticalCoherenceTomographyImageStorageForProcessing\tIntravascular Optical Coherence Tomography Image Storage - For Processing\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.20\tNuclearMedicineImageStorage\tNuclear Medicine Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.30\tParametricMapStorage\tParametric Map Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.66\tRawDataStorage\tRaw Data Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.66.1\tSpatialRegistrationStorage\tSpatial Registration Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.66.2\tSpatialFiducialsStorage\tSpatial Fiducials Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.66.3\tDeformableSpatialRegistrationStorage\tDeformable Spatial Registration Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.66.4\tSegmentationStorage\tSegmentation Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.66.5\tSurfaceSegmentationStorage\tSurface Segmentation Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.67\tRealWorldValueMappingStorage\tReal World Value Mapping Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.68.1\tSurfaceScanMeshStorage\tSurface Scan Mesh Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.68.2\tSurfaceScanPointCloudStorage\tSurface Scan Point Cloud Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1\tVLImageStorageTrial\tVL Image Storage - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.77.2\tVLMultiFrameImageStorageTrial\tVL Multi-frame Image Storage - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.1\tVLEndoscopicImageStorage\tVL Endoscopic Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.1.1\tVideoEndoscopicImageStorage\tVideo Endoscopic Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.2\tVLMicroscopicImageStorage\tVL Microscopic Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.2.1\tVideoMicroscopicImageStorage\tVideo Microscopic Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.3\tVLSlideCoordinatesMicroscopicImageStorage\tVL Slide-Coordinates Microscopic Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.4\tVLPhotographicImageStorage\tVL Photographic Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.4.1\tVideoPhotographicImageStorage\tVideo Photographic Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.5.1\tOphthalmicPhotography8BitImageStorage\tOphthalmic Photography 8 Bit Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.5.2\tOphthalmicPhotography16BitImageStorage\tOphthalmic Photography 16 Bit Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.5.3\tStereometricRelationshipStorage\tStereometric Relationship Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.5.4\tOphthalmicTomographyImageStorage\tOphthalmic Tomography Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.5.5\tWideFieldOphthalmicPhotographyStereographicProjectionImageStorage\tWide Field Ophthalmic Photography Stereographic Projection Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.5.6\tWideFieldOphthalmicPhotography3DCoordinatesImageStorage\tWide Field Ophthalmic Photography 3D Coordinates Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.77.1.6\tVLWholeSlideMicroscopyImageStorage\tVL Whole Slide Microscopy Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.78.1\tLensometryMeasurementsStorage\tLensometry Measurements Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.78.2\tAutorefractionMeasurementsStorage\tAutorefraction Measurements Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.78.3\tKeratometryMeasurementsStorage\tKeratometry Measurements Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.78.4\tSubjectiveRefractionMeasurementsStorage\tSubjective Refraction Measurements Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.78.5\tVisualAcuityMeasurementsStorage\tVisual Acuity Measurements Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.78.6\tSpectaclePrescriptionReportStorage\tSpectacle Prescription Report Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.78.7\tOphthalmicAxialMeasurementsStorage\tOphthalmic Axial Measurements Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.78.8\tIntraocularLensCalculationsStorage\tIntraocular Lens Calculations Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.79.1\tMacularGridThicknessAndVolumeReportStorage\tMacular Grid Thickness and Volume Report Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.80.1\tOphthalmicVisualFieldStaticPerimetryMeasurementsStorage\tOphthalmic Visual Field Static Perimetry Measurements Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.81.1\tOphthalmicThicknessMapStorage\tOphthalmic Thickness Map Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.82.1\tCornealTopographyMapStorage\tCorneal Topography Map Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.1\tTextSRStorageTrial\tText SR Storage - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.88.2\tAudioSRStorageTrial\tAudio SR Storage - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.88.3\tDetailSRStorageTrial\tDetail SR Storage - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.88.4\tComprehensiveSRStorageTrial\tComprehensive SR Storage - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.88.11\tBasicTextSRStorage\tBasic Text SR Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.22\tEnhancedSRStorage\tEnhanced SR Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.33\tComprehensiveSRStorage\tComprehensive SR Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.34\tComprehensive3DSRStorage\tComprehensive 3D SR Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.40\tProcedureLogStorage\tProcedure Log Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.50\tMammographyCADSRStorage\tMammography CAD SR Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.59\tKeyObjectSelectionDocumentStorage\tKey Object Selection Document Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.65\tChestCADSRStorage\tChest CAD SR Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.67\tXRayRadiationDoseSRStorage\tX-Ray Radiation Dose SR Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.68\tRadiopharmaceuticalRadiationDoseSRStorage\tRadiopharmaceutical Radiation Dose SR Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.69\tColonCADSRStorage\tColon CAD SR Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.88.70\tImplantationPlanSRStorage\tImplantation Plan SR Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.104.1\tEncapsulatedPDFStorage\tEncapsulated PDF Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.104.2\tEncapsulatedCDAStorage\tEncapsulated CDA Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.128\tPositronEmissionTomographyImageStorage\tPositron Emission Tomography Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.128.1\tLegacyConvertedEnhancedPETImageStorage\tLegacy Converted Enhanced PET Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.129\tStandalonePETCurveStorage\tStandalone PET Curve Storage (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.1.130\tEnhancedPETImageStorage\tEnhanced PET Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.131\tBasicStructuredDisplayStorage\tBasic Structured Display Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.481.1\tRTImageStorage\tRT Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.481.2\tRTDoseStorage\tRT Dose Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.481.3\tRTStructureSetStorage\tRT Structure Set Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.481.4\tRTBeamsTreatmentRecordStorage\tRT Beams Treatment Record Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.481.5\tRTPlanStorage\tRT Plan Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.481.6\tRTBrachyTreatmentRecordStorage\tRT Brachy Treatment Record Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.481.7\tRTTreatmentSummaryRecordStorage\tRT Treatment Summary Record Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.481.8\tRTIonPlanStorage\tRT Ion Plan Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.481.9\tRTIonBeamsTreatmentRecordStorage\tRT Ion Beams Treatment Record Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.501.1\tDICOSCTImageStorage\tDICOS CT Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.501.2.1\tDICOSDigitalXRayImageStorageForPresentation\tDICOS Digital X-Ray Image Storage - For Presentation\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.501.2.2\tDICOSDigitalXRayImageStorageForProcessing\tDICOS Digital X-Ray Image Storage - For Processing\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.501.3\tDICOSThreatDetectionReportStorage\tDICOS Threat Detection Report Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.501.4\tDICOS2DAITStorage\tDICOS 2D AIT Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.501.5\tDICOS3DAITStorage\tDICOS 3D AIT Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.501.6\tDICOSQuadrupoleResonanceQRStorage\tDICOS Quadrupole Resonance (QR) Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.601.1\tEddyCurrentImageStorage\tEddy Current Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.1.601.2\tEddyCurrentMultiFrameImageStorage\tEddy Current Multi-frame Image Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.2.1.1\tPatientRootQueryRetrieveInformationModelFind\tPatient Root Query/Retrieve Information Model - FIND\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.2.1.2\tPatientRootQueryRetrieveInformationModelMove\tPatient Root Query/Retrieve Information Model - MOVE\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.2.1.3\tPatientRootQueryRetrieveInformationModelGet\tPatient Root Query/Retrieve Information Model - GET\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.2.2.1\tStudyRootQueryRetrieveInformationModelFind\tStudy Root Query/Retrieve Information Model - FIND\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.2.2.2\tStudyRootQueryRetrieveInformationModelMove\tStudy Root Query/Retrieve Information Model - MOVE\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.2.2.3\tStudyRootQueryRetrieveInformationModelGet\tStudy Root Query/Retrieve Information Model - GET\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.2.3.1\tPatientStudyOnlyQueryRetrieveInformationModelFind\tPatient/Study Only Query/Retrieve Information Model - FIND (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.2.3.2\tPatientStudyOnlyQueryRetrieveInformationModelMove\tPatient/Study Only Query/Retrieve Information Model - MOVE (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.2.3.3\tPatientStudyOnlyQueryRetrieveInformationModelGet\tPatient/Study Only Query/Retrieve Information Model - GET (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.1.2.4.2\tCompositeInstanceRootRetrieveMove\tComposite Instance Root Retrieve - MOVE\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.2.4.3\tCompositeInstanceRootRetrieveGet\tComposite Instance Root Retrieve - GET\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.1.2.5.3\tCompositeInstanceRetrieveWithoutBulkDataGet\tComposite Instance Retrieve Without Bulk Data - GET\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.31\tModalityWorklistInformationModelFind\tModality Worklist Information Model - FIND\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.32\tGeneralPurposeWorklistManagementMeta\tGeneral Purpose Worklist Management Meta SOP Class (Retired)\tMeta SOP Class\t1\n"
+    "1.2.840.10008.5.1.4.32.1\tGeneralPurposeWorklistInformationModelFind\tGeneral Purpose Worklist Information Model - FIND (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.32.2\tGeneralPurposeScheduledProcedureStep\tGeneral Purpose Scheduled Procedure Step SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.32.3\tGeneralPurposePerformedProcedureStep\tGeneral Purpose Performed Procedure Step SOP Class (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.33\tInstanceAvailabilityNotification\tInstance Availability Notification SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.34.1\tRTBeamsDeliveryInstructionStorageTrial\tRT Beams Delivery Instruction Storage - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.34.2\tRTConventionalMachineVerificationTrial\tRT Conventional Machine Verification - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.34.3\tRTIonMachineVerificationTrial\tRT Ion Machine Verification - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.34.4\tUnifiedWorklistAndProcedureStepTrial\tUnified Worklist and Procedure Step Service Class - Trial (Retired)\tService Class\t1\n"
+    "1.2.840.10008.5.1.4.34.4.1\tUnifiedProcedureStepPushTrial\tUnified Procedure Step - Push SOP Class - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.34.4.2\tUnifiedProcedureStepWatchTrial\tUnified Procedure Step - Watch SOP Class - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.34.4.3\tUnifiedProcedureStepPullTrial\tUnified Procedure Step - Pull SOP Class - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.34.4.4\tUnifiedProcedureStepEventTrial\tUnified Procedure Step - Event SOP Class - Trial (Retired)\tSOP Class\t1\n"
+    "1.2.840.10008.5.1.4.34.5\tUPSGlobalSubscriptionInstance\tUPS Global Subscription SOP Instance\tWell-known SOP Instance\t0\n"
+    "1.2.840.10008.5.1.4.34.5.1\tUPSFilteredGlobalSubscriptionInstance\tUPS Filtered Global Subscription SOP Instance\tWell-known SOP Instance\t0\n"
+    "1.2.840.10008.5.1.4.34.6\tUnifiedWorklistAndProcedureStep\tUnified Worklist and Procedure Step Service Class\tService Class\t0\n"
+    "1.2.840.10008.5.1.4.34.6.1\tUnifiedProcedureStepPush\tUnified Procedure Step - Push SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.34.6.2\tUnifiedProcedureStepWatch\tUnified Procedure Step - Watch SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.34.6.3\tUnifiedProcedureStepPull\tUnified Procedure Step - Pull SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.34.6.4\tUnifiedProcedureStepEvent\tUnified Procedure Step - Event SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.34.7\tRTBeamsDeliveryInstructionStorage\tRT Beams Delivery Instruction Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.34.8\tRTConventionalMachineVerification\tRT Conventional Machine Verification\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.34.9\tRTIonMachineVerification\tRT Ion Machine Verification\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.37.1\tGeneralRelevantPatientInformationQuery\tGeneral Relevant Patient Information Query\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.37.2\tBreastImagingRelevantPatientInformationQuery\tBreast Imaging Relevant Patient Information Query\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.37.3\tCardiacRelevantPatientInformationQuery\tCardiac Relevant Patient Information Query\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.38.1\tHangingProtocolStorage\tHanging Protocol Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.38.2\tHangingProtocolInformationModelFind\tHanging Protocol Information Model - FIND\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.38.3\tHangingProtocolInformationModelMove\tHanging Protocol Information Model - MOVE\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.38.4\tHangingProtocolInformationModelGet\tHanging Protocol Information Model - GET\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.39.1\tColorPaletteStorage\tColor Palette Storage\tTransfer\t0\n"
+    "1.2.840.10008.5.1.4.39.2\tColorPaletteInformationModelFind\tColor Palette Information Model - FIND\tQuery/Retrieve\t0\n"
+    "1.2.840.10008.5.1.4.39.3\tColorPaletteInformationModelMove\tColor Palette Information Model - MOVE\tQuery/Retrieve\t0\n"
+    "1.2.840.10008.5.1.4.39.4\tColorPaletteInformationModelGet\tColor Palette Information Model - GET\tQuery/Retrieve\t0\n"
+    "1.2.840.10008.5.1.4.41\tProductCharacteristicsQuery\tProduct Characteristics Query SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.42\tSubstanceApprovalQuery\tSubstance Approval Query SOP Class\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.43.1\tGenericImplantTemplateStorage\tGeneric Implant Template Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.43.2\tGenericImplantTemplateInformationModelFind\tGeneric Implant Template Information Model - FIND\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.43.3\tGenericImplantTemplateInformationModelMove\tGeneric Implant Template Information Model - MOVE\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.43.4\tGenericImplantTemplateInformationModelGet\tGeneric Implant Template Information Model - GET\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.44.1\tImplantAssemblyTemplateStorage\tImplant Assembly Template Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.44.2\tImplantAssemblyTemplateInformationModelFind\tImplant Assembly Template Information Model - FIND\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.44.3\tImplantAssemblyTemplateInformationModelMove\tImplant Assembly Template Information Model - MOVE\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.44.4\tImplantAssemblyTemplateInformationModelGet\tImplant Assembly Template Information Model - GET\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.45.1\tImplantTemplateGroupStorage\tImplant Template Group Storage\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.45.2\tImplantTemplateGroupInformationModelFind\tImplant Template Group Information Model - FIND\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.45.3\tImplantTemplateGroupInformationModelMove\tImplant Template Group Information Model - MOVE\tSOP Class\t0\n"
+    "1.2.840.10008.5.1.4.45.4\tImplantTemplateGroupInformationModelGet\tImplant Template Group Information Model - GET\tSOP Class\t0\n"
+    "1.2.840.10008.7.1.1\tNativeDICOMModel\tNative DICOM Model\tApplication Hosting Model\t0\n"
+    "1.2.840.10008.7.1.2\tAbstractMultiDimensionalImageModel\tAbstract Multi-Dimensional Image Model\tApplication Hosting Model\t0\n"
+    "1.2.840.10008.8.1.1\tDICOMContentMappingResource\tDICOM Content Mapping Resource\tMapping Resource\t0\n"
+    "1.2.840.10008.15.0.3.1\tdicomDeviceName\tdicomDeviceName\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.2\tdicomDescription\tdicomDescription\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.3\tdicomManufacturer\tdicomManufacturer\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.4\tdicomManufacturerModelName\tdicomManufacturerModelName\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.5\tdicomSoftwareVersion\tdicomSoftwareVersion\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.6\tdicomVendorData\tdicomVendorData\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.7\tdicomAETitle\tdicomAETitle\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.8\tdicomNetworkConnectionReference\tdicomNetworkConnectionReference\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.9\tdicomApplicationCluster\tdicomApplicationCluster\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.10\tdicomAssociationInitiator\tdicomAssociationInitiator\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.11\tdicomAssociationAcceptor\tdicomAssociationAcceptor\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.12\tdicomHostname\tdicomHostname\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.13\tdicomPort\tdicomPort\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.14\tdicomSOPClass\tdicomSOPClass\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.15\tdicomTransferRole\tdicomTransferRole\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.16\tdicomTransferSyntax\tdicomTransferSyntax\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.17\tdicomPrimaryDeviceType\tdicomPrimaryDeviceType\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.18\tdicomRelatedDeviceReference\tdicomRelatedDeviceReference\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.19\tdicomPreferredCalledAETitle\tdicomPreferredCalledAETitle\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.20\tdicomTLSCyphersuite\tdicomTLSCyphersuite\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.21\tdicomAuthorizedNodeCertificateReference\tdicomAuthorizedNodeCertificateReference\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.22\tdicomThisNodeCertificateReference\tdicomThisNodeCertificateReference\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.23\tdicomInstalled\tdicomInstalled\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.24\tdicomStationName\tdicomStationName\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.25\tdicomDeviceSerialNumber\tdicomDeviceSerialNumber\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.26\tdicomInstitutionName\tdicomInstitutionName\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.27\tdicomInstitutionAddress\tdicomInstitutionAddress\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.28\tdicomInstitutionDepartmentName\tdicomInstitutionDepartmentName\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.29\tdicomIssuerOfPatientID\tdicomIssuerOfPatientID\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.30\tdicomPreferredCallingAETitle\tdicomPreferredCallingAETitle\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.3.31\tdicomSupportedCharacterSet\tdicomSupportedCharacterSet\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.4.1\tdicomConfigurationRoot\tdicomConfigurationRoot\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.4.2\tdicomDevicesRoot\tdicomDevicesRoot\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.4.3\tdicomUniqueAETitlesRegistryRoot\tdicomUniqueAETitlesRegistryRoot\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.4.4\tdicomDevice\tdicomDevice\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.4.5\tdicomNetworkAE\tdicomNetworkAE\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.4.6\tdicomNetworkConnection\tdicomNetworkConnection\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.4.7\tdicomUniqueAETitle\tdicomUniqueAETitle\tLDAP OID\t0\n"
+    "1.2.840.10008.15.0.4.8\tdicomTransferCapability\tdicomTransferCapability\tLDAP OID\t0\n"
+    "1.2.840.10008.15.1.1\tUniversalCoordinatedTime\tUniversal Coordinated Time\tSynchronization Frame of Reference\t0\n"
 )
 # fmt: on

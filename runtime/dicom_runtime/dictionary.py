@@ -1,7 +1,8 @@
 """Data dictionary types and lookups (PS3.6, plus the PS3.7 command elements).
 
 The values come from the generated leaf module ``dicom_model._dictionary``, a plain
-data table; this module gives them types and indexes them lazily on first use.
+data table (a row a line of one string); this module gives them types and indexes them
+lazily on first use, a row split into its fields when first asked for.
 Lookups go by tag (an ``int`` such as ``0x00100010``) or by keyword
 (``"PatientName"``) and understand repeating groups such as ``(60xx,0010)``.
 """
@@ -10,11 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
-from typing import TypeVar
 
 from .errors import UnknownTagError, UnknownUIDError
 
-_K = TypeVar("_K", int, str)
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true), without importing typing
+
+if TYPE_CHECKING:  # a file's dump (dicom-dump FILE, a process per file) imports no typing (#19)
+    from typing import TypeVar
+
+    _K = TypeVar("_K", int, str)
 
 
 class _Record:
@@ -218,10 +223,7 @@ class TransferSyntax(str):
         return f"TransferSyntax({self.uid!r}, {self.keyword})"
 
 
-_Row = tuple[int, int, str, str, tuple[str, ...], str, bool, int]
-
-
-class _Entries(Mapping[_K, DictionaryEntry]):
+class _Entries(Mapping["_K", DictionaryEntry]):
     """Entries by tag or keyword, each made from its row of the generated table when first
     asked for (making all 4,000 at once cost more than a command's whole start-up) and kept,
     so that a lookup gives the same object every time."""
@@ -245,16 +247,26 @@ class _Entries(Mapping[_K, DictionaryEntry]):
 
 
 class _Index:
-    def __init__(self, rows: Sequence[_Row], sources: Sequence[str]) -> None:
-        self._table = rows
+    """The generated table's rows (``tags``: each row's tag; ``rows``: a row a line, fields
+    separated by tabs; ``repeating``: the numbers of the rows of repeating groups), indexed
+    by tag at once and by keyword when a keyword is first looked up."""
+
+    def __init__(self, tags: Sequence[int], rows: str, repeating: Sequence[int], sources: Sequence[str]) -> None:
+        self._lines = rows.split("\n")
+        if len(self._lines) != len(tags) + 1 or self._lines[-1]:
+            raise RuntimeError(f"the generated dictionary has {len(self._lines) - 1} rows and {len(tags)} tags: regenerate it")
+        del self._lines[-1]
         self._sources = sources
         self._made: dict[int, DictionaryEntry] = {}
-        exact = {row[0]: number for number, row in enumerate(rows) if row[1] == 0xFFFFFFFF}  # the last row of a tag wins
+        exact = dict(zip(tags, range(len(tags))))  # the last row of a tag wins
+        repeated = frozenset(repeating)
+        if any(exact.get(tags[number]) in repeated for number in repeated):  # only rows of fixed tags
+            exact = {tag: number for number, tag in enumerate(tags) if number not in repeated}
         self.by_tag: _Entries[int] = _Entries(exact, self.entry)
         self._by_keyword: _Entries[str] | None = None
         self.repeating: tuple[DictionaryEntry, ...] = tuple(  # most specific mask first
             sorted(
-                (self.entry(number) for number, row in enumerate(rows) if row[1] != 0xFFFFFFFF),
+                (self.entry(number) for number in repeating),
                 key=lambda e: (-bin(e.mask).count("1"), e.tag),
             )
         )
@@ -270,17 +282,20 @@ class _Index:
         """Made when a keyword is first looked up (reading a file looks up tags only)."""
         if self._by_keyword is None:
             by_keyword: dict[str, int] = {}
-            for number, row in enumerate(self._table):
-                if row[2]:
-                    by_keyword.setdefault(row[2], number)  # the first row of a keyword wins
+            for number, line in enumerate(self._lines):
+                keyword = line.split("\t", 5)[4]
+                if keyword:
+                    by_keyword.setdefault(keyword, number)  # the first row of a keyword wins
             self._by_keyword = _Entries(by_keyword, self.entry)
         return self._by_keyword
 
     def entry(self, row: int) -> DictionaryEntry:
         found = self._made.get(row)
         if found is None:
-            tag, mask, keyword, name, vrs, vm, retired, source = self._table[row]
-            found = self._made[row] = DictionaryEntry(tag, mask, keyword, name, vrs, vm, retired, self._sources[source])
+            tag, mask, retired, source, keyword, vrs, vm, name = self._lines[row].split("\t")
+            found = self._made[row] = DictionaryEntry(
+                int(tag, 16), int(mask, 16), keyword, name, tuple(vrs.split()), vm, retired == "1", self._sources[int(source)]
+            )
         return found
 
     def repeating_entry(self, tag: int) -> DictionaryEntry | None:
@@ -297,7 +312,7 @@ class _Index:
 def _index() -> _Index:
     from dicom_model import _dictionary  # generated leaf data module
 
-    return _Index(_dictionary.ELEMENTS, _dictionary.SOURCES)
+    return _Index(_dictionary.TAGS, _dictionary.ELEMENTS, _dictionary.REPEATING, _dictionary.SOURCES)
 
 
 def _find(key: int | str) -> DictionaryEntry | None:
@@ -346,11 +361,13 @@ def keyword_for_tag(tag: int) -> str:
 
 
 class _Uids:
-    """Table A-1's rows by UID, each entry made when first asked for."""
+    """Table A-1's rows by UID (a row a line, fields separated by tabs), each entry made when
+    first asked for."""
 
-    def __init__(self, rows: Sequence[tuple[str, str, str, str, bool]]) -> None:
-        self._rows = rows
-        self._numbers = {row[0]: number for number, row in enumerate(rows)}
+    def __init__(self, rows: str) -> None:
+        self._lines = rows.split("\n")
+        del self._lines[-1]  # after the last row's newline
+        self._numbers = {line[: line.index("\t")]: number for number, line in enumerate(self._lines)}
         self._made: dict[int, UidEntry] = {}
         self._all: dict[str, UidEntry] | None = None
 
@@ -360,7 +377,8 @@ class _Uids:
             return None
         found = self._made.get(number)
         if found is None:
-            found = self._made[number] = UidEntry(*self._rows[number])
+            value, keyword, name, kind, retired = self._lines[number].split("\t")
+            found = self._made[number] = UidEntry(value, keyword, name, kind, retired == "1")
         return found
 
     def all(self) -> Mapping[str, UidEntry]:
