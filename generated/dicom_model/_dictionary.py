@@ -4,10 +4,11 @@
 
 A leaf module: it imports nothing from the project, nor ``typing``. Each table is one
 string, a row a line and its fields separated by tabs, and ``TAGS`` the tags of
-``ELEMENTS``' rows in order: a process loads a few large constants rather than tens of
-thousands of small objects, and ``dicom_runtime.dictionary`` splits a row into its fields
-when the row is first asked for (``dicom-dump FILE``, a process per file, pays for the rows
-it shows, #19).
+``ELEMENTS``' rows in order (-1 for a repeating group's row, those listed in
+``REPEATING``): a process loads a few large constants rather than tens of thousands of
+small objects, and ``dicom_runtime.dictionary`` splits a row into its fields when the row
+is first asked for (``dicom-dump FILE``, a process per file, pays for the rows it shows,
+#19).
 
 Rows of ``ELEMENTS``: tag and mask (8 hex digits each; ``mask`` has 1-bits where a
 repeating-group tag such as ``(60xx,0010)`` is fixed), retired (1 or 0), the index into
@@ -15,14 +16,12 @@ repeating-group tag such as ``(60xx,0010)`` is fixed), retired (1 or 0), the ind
 name, type, retired (1 or 0).
 """
 
-from __future__ import annotations
-
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true), without importing typing
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the annotations are strings: not evaluated at run time, no __future__ import
     from typing import Final
 
-SOURCES: Final[tuple[str, ...]] = (
+SOURCES: "Final[tuple[str, ...]]" = (
     "PS3.6 2015b Table 6-1",
     "PS3.6 2015b Table 7-1",
     "PS3.6 2015b Table 8-1",
@@ -32,7 +31,7 @@ SOURCES: Final[tuple[str, ...]] = (
 
 # Data tables, one row per line: black leaves them as they are.
 # fmt: off
-TAGS: Final[tuple[int, ...]] = (
+TAGS: "Final[tuple[int, ...]]" = (
     0x00000000, 0x00000001, 0x00000002, 0x00000003, 0x00000010, 0x00000100, 0x00000110, 0x00000120,
     0x00000200, 0x00000300, 0x00000400, 0x00000600, 0x00000700, 0x00000800, 0x00000850, 0x00000860,
     0x00000900, 0x00000901, 0x00000902, 0x00000903, 0x00001000, 0x00001001, 0x00001002, 0x00001005,
@@ -195,7 +194,7 @@ TAGS: Final[tuple[int, ...]] = (
     0x00200050, 0x00200052, 0x00200060, 0x00200062, 0x00200070, 0x00200080, 0x002000AA, 0x00200100,
     0x00200105, 0x00200110, 0x00200200, 0x00200242, 0x00201000, 0x00201001, 0x00201002, 0x00201003,
     0x00201004, 0x00201005, 0x00201020, 0x00201040, 0x00201041, 0x00201070, 0x00201200, 0x00201202,
-    0x00201204, 0x00201206, 0x00201208, 0x00201209, 0x00203100, 0x00203401, 0x00203402, 0x00203403,
+    0x00201204, 0x00201206, 0x00201208, 0x00201209, -1, 0x00203401, 0x00203402, 0x00203403,
     0x00203404, 0x00203405, 0x00203406, 0x00204000, 0x00205000, 0x00205002, 0x00209056, 0x00209057,
     0x00209071, 0x00209072, 0x00209111, 0x00209113, 0x00209116, 0x00209128, 0x00209153, 0x00209154,
     0x00209155, 0x00209156, 0x00209157, 0x00209158, 0x00209161, 0x00209162, 0x00209163, 0x00209164,
@@ -243,9 +242,9 @@ TAGS: Final[tuple[int, ...]] = (
     0x00280100, 0x00280101, 0x00280102, 0x00280103, 0x00280104, 0x00280105, 0x00280106, 0x00280107,
     0x00280108, 0x00280109, 0x00280110, 0x00280111, 0x00280120, 0x00280121, 0x00280122, 0x00280123,
     0x00280124, 0x00280125, 0x00280200, 0x00280300, 0x00280301, 0x00280302, 0x00280303, 0x00280304,
-    0x00280400, 0x00280400, 0x00280401, 0x00280401, 0x00280402, 0x00280402, 0x00280403, 0x00280403,
+    -1, 0x00280400, -1, 0x00280401, -1, 0x00280402, -1, 0x00280403,
     0x00280404, 0x00280700, 0x00280701, 0x00280702, 0x00280710, 0x00280720, 0x00280721, 0x00280722,
-    0x00280730, 0x00280740, 0x00280800, 0x00280802, 0x00280803, 0x00280804, 0x00280808, 0x00280A02,
+    0x00280730, 0x00280740, -1, -1, -1, -1, -1, 0x00280A02,
     0x00280A04, 0x00281040, 0x00281041, 0x00281050, 0x00281051, 0x00281052, 0x00281053, 0x00281054,
     0x00281055, 0x00281056, 0x00281080, 0x00281090, 0x00281100, 0x00281101, 0x00281102, 0x00281103,
     0x00281104, 0x00281111, 0x00281112, 0x00281113, 0x00281199, 0x00281200, 0x00281201, 0x00281202,
@@ -411,8 +410,8 @@ TAGS: Final[tuple[int, ...]] = (
     0x01000420, 0x01000424, 0x01000426, 0x04000005, 0x04000010, 0x04000015, 0x04000020, 0x04000100,
     0x04000105, 0x04000110, 0x04000115, 0x04000120, 0x04000305, 0x04000310, 0x04000401, 0x04000402,
     0x04000403, 0x04000404, 0x04000500, 0x04000510, 0x04000520, 0x04000550, 0x04000561, 0x04000562,
-    0x04000563, 0x04000564, 0x04000565, 0x10000000, 0x10000001, 0x10000002, 0x10000003, 0x10000004,
-    0x10000005, 0x10100000, 0x20000010, 0x2000001E, 0x20000020, 0x20000030, 0x20000040, 0x20000050,
+    0x04000563, 0x04000564, 0x04000565, -1, -1, -1, -1, -1,
+    -1, -1, 0x20000010, 0x2000001E, 0x20000020, 0x20000030, 0x20000040, 0x20000050,
     0x20000060, 0x20000061, 0x20000062, 0x20000063, 0x20000065, 0x20000067, 0x20000069, 0x2000006A,
     0x200000A0, 0x200000A1, 0x200000A2, 0x200000A4, 0x200000A8, 0x20000500, 0x20000510, 0x20100010,
     0x20100030, 0x20100040, 0x20100050, 0x20100052, 0x20100054, 0x20100060, 0x20100080, 0x201000A6,
@@ -515,23 +514,23 @@ TAGS: Final[tuple[int, ...]] = (
     0x40101054, 0x40101055, 0x40101056, 0x40101058, 0x40101059, 0x40101060, 0x40101061, 0x40101062,
     0x40101064, 0x40101067, 0x40101068, 0x40101069, 0x4010106C, 0x4010106D, 0x4010106E, 0x4010106F,
     0x40101070, 0x40101071, 0x40101072, 0x40101073, 0x40101075, 0x40101076, 0x40101077, 0x40101078,
-    0x40101079, 0x4010107A, 0x4010107B, 0x4010107C, 0x4010107D, 0x4010107E, 0x4FFE0001, 0x50000005,
-    0x50000010, 0x50000020, 0x50000022, 0x50000030, 0x50000040, 0x50000103, 0x50000104, 0x50000105,
-    0x50000106, 0x50000110, 0x50000112, 0x50000114, 0x50001001, 0x50002000, 0x50002002, 0x50002004,
-    0x50002006, 0x50002008, 0x5000200A, 0x5000200C, 0x5000200E, 0x50002500, 0x50002600, 0x50002610,
-    0x50003000, 0x52009229, 0x52009230, 0x54000100, 0x54000110, 0x54000112, 0x54001004, 0x54001006,
-    0x5400100A, 0x54001010, 0x56000010, 0x56000020, 0x60000010, 0x60000011, 0x60000012, 0x60000015,
-    0x60000022, 0x60000040, 0x60000045, 0x60000050, 0x60000051, 0x60000052, 0x60000060, 0x60000061,
-    0x60000062, 0x60000063, 0x60000066, 0x60000068, 0x60000069, 0x60000100, 0x60000102, 0x60000110,
-    0x60000200, 0x60000800, 0x60000802, 0x60000803, 0x60000804, 0x60001001, 0x60001100, 0x60001101,
-    0x60001102, 0x60001103, 0x60001200, 0x60001201, 0x60001202, 0x60001203, 0x60001301, 0x60001302,
-    0x60001303, 0x60001500, 0x60003000, 0x60004000, 0x7F000010, 0x7F000011, 0x7F000020, 0x7F000030,
-    0x7F000040, 0x7FE00008, 0x7FE00009, 0x7FE00010, 0x7FE00020, 0x7FE00030, 0x7FE00040, 0xFFFAFFFA,
+    0x40101079, 0x4010107A, 0x4010107B, 0x4010107C, 0x4010107D, 0x4010107E, 0x4FFE0001, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, 0x52009229, 0x52009230, 0x54000100, 0x54000110, 0x54000112, 0x54001004, 0x54001006,
+    0x5400100A, 0x54001010, 0x56000010, 0x56000020, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, 0x7FE00008, 0x7FE00009, 0x7FE00010, 0x7FE00020, 0x7FE00030, 0x7FE00040, 0xFFFAFFFA,
     0xFFFCFFFC, 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD,
 )
 
 #: The rows of ``ELEMENTS`` whose mask is not ``FFFFFFFF`` (repeating groups), by number.
-REPEATING: Final[tuple[int, ...]] = (
+REPEATING: "Final[tuple[int, ...]]" = (
     1300,
     1680,
     1682,
@@ -622,7 +621,7 @@ REPEATING: Final[tuple[int, ...]] = (
     3944,
 )
 
-ELEMENTS: Final[str] = (
+ELEMENTS: "Final[str]" = (
     "00000000\tFFFFFFFF\t0\t3\tCommandGroupLength\tUL\t1\tCommand Group Length\n"
     "00000001\tFFFFFFFF\t1\t4\tCommandLengthToEnd\tUL\t1\tCommand Length to End\n"
     "00000002\tFFFFFFFF\t0\t3\tAffectedSOPClassUID\tUI\t1\tAffected SOP Class UID\n"
@@ -4581,7 +4580,7 @@ ELEMENTS: Final[str] = (
     "FFFEE0DD\tFFFFFFFF\t0\t0\tSequenceDelimitationItem\t\t1\tSequence Delimitation Item\n"
 )
 
-UIDS: Final[str] = (
+UIDS: "Final[str]" = (
     "1.2.840.10008.1.1\tVerification\tVerification SOP Class\tSOP Class\t0\n"
     "1.2.840.10008.1.2\tImplicitVRLittleEndian\tImplicit VR Little Endian: Default Transfer Syntax for DICOM\tTransfer Syntax\t0\n"
     "1.2.840.10008.1.2.1\tExplicitVRLittleEndian\tExplicit VR Little Endian\tTransfer Syntax\t0\n"

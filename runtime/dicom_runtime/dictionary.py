@@ -247,9 +247,9 @@ class _Entries(Mapping["_K", DictionaryEntry]):
 
 
 class _Index:
-    """The generated table's rows (``tags``: each row's tag; ``rows``: a row a line, fields
-    separated by tabs; ``repeating``: the numbers of the rows of repeating groups), indexed
-    by tag at once and by keyword when a keyword is first looked up."""
+    """The generated table's rows (``tags``: each row's tag, -1 for a repeating group's;
+    ``rows``: a row a line, fields separated by tabs; ``repeating``: the numbers of the rows
+    of repeating groups), indexed by tag at once and by keyword when one is first looked up."""
 
     def __init__(self, tags: Sequence[int], rows: str, repeating: Sequence[int], sources: Sequence[str]) -> None:
         self._lines = rows.split("\n")
@@ -259,9 +259,7 @@ class _Index:
         self._sources = sources
         self._made: dict[int, DictionaryEntry] = {}
         exact = dict(zip(tags, range(len(tags))))  # the last row of a tag wins
-        repeated = frozenset(repeating)
-        if any(exact.get(tags[number]) in repeated for number in repeated):  # only rows of fixed tags
-            exact = {tag: number for number, tag in enumerate(tags) if number not in repeated}
+        exact.pop(-1, None)  # the repeating groups' rows
         self.by_tag: _Entries[int] = _Entries(exact, self.entry)
         self._by_keyword: _Entries[str] | None = None
         self.repeating: tuple[DictionaryEntry, ...] = tuple(  # most specific mask first
