@@ -262,18 +262,33 @@ class _Index:
         exact.pop(-1, None)  # the repeating groups' rows
         self.by_tag: _Entries[int] = _Entries(exact, self.entry)
         self._by_keyword: _Entries[str] | None = None
-        self.repeating: tuple[DictionaryEntry, ...] = tuple(  # most specific mask first
-            sorted(
-                (self.entry(number) for number in repeating),
-                key=lambda e: (-bin(e.mask).count("1"), e.tag),
-            )
-        )
-        #: The repeating-group entries by mask: for each mask, the masked tag -> (place in
-        #: :attr:`repeating`, entry), the first in that order kept; a tag's entry is the
-        #: matching one placed first, as a walk through :attr:`repeating` finds it.
-        self._masks: dict[int, dict[int, tuple[int, DictionaryEntry]]] = {}
-        for place, entry in enumerate(self.repeating):
-            self._masks.setdefault(entry.mask, {}).setdefault(entry.tag, (place, entry))
+        self._repeating = repeating
+        self._masks: dict[int, dict[int, tuple[int, int]]] | None = None
+        self._ordered: tuple[int, ...] = ()
+
+    def _repeating_rows(self) -> dict[int, dict[int, tuple[int, int]]]:
+        """The repeating-group rows by mask, made when a tag is first not found among the fixed
+        ones: for each mask, the masked tag -> (place in :attr:`repeating`, row), the first in
+        that order kept; a tag's entry is the matching one placed first, as a walk through
+        :attr:`repeating` finds it. Their entries are made when asked for."""
+        if self._masks is None:
+            rows: list[tuple[int, int, int]] = []
+            for number in self._repeating:
+                tag_text, mask_text = self._lines[number].split("\t", 2)[:2]
+                rows.append((int(tag_text, 16), int(mask_text, 16), number))
+            rows.sort(key=lambda row: (-bin(row[1]).count("1"), row[0]))  # most specific mask first
+            self._ordered = tuple(number for _, _, number in rows)
+            masks: dict[int, dict[int, tuple[int, int]]] = {}
+            for place, (tag, mask, number) in enumerate(rows):
+                masks.setdefault(mask, {}).setdefault(tag, (place, number))
+            self._masks = masks
+        return self._masks
+
+    @property
+    def repeating(self) -> tuple[DictionaryEntry, ...]:
+        """The repeating-group entries, most specific mask first."""
+        self._repeating_rows()
+        return tuple(self.entry(number) for number in self._ordered)
 
     @property
     def by_keyword(self) -> _Entries[str]:
@@ -296,14 +311,23 @@ class _Index:
             )
         return found
 
-    def repeating_entry(self, tag: int) -> DictionaryEntry | None:
-        """The first entry of :attr:`repeating` that ``tag`` matches: one look-up a mask."""
-        best: tuple[int, DictionaryEntry] | None = None
-        for mask, entries in self._masks.items():
-            found = entries.get(tag & mask)
+    def keyword(self, row: int) -> str:
+        """A row's keyword, without making its entry."""
+        return self._lines[row].split("\t", 5)[4]
+
+    def repeating_row(self, tag: int) -> int | None:
+        """The row of the first entry of :attr:`repeating` that ``tag`` matches: one look-up a mask."""
+        best: tuple[int, int] | None = None
+        for mask, rows in self._repeating_rows().items():
+            found = rows.get(tag & mask)
             if found is not None and (best is None or found[0] < best[0]):
                 best = found
         return best[1] if best is not None else None
+
+    def repeating_entry(self, tag: int) -> DictionaryEntry | None:
+        """The first entry of :attr:`repeating` that ``tag`` matches."""
+        row = self.repeating_row(tag)
+        return self.entry(row) if row is not None else None
 
 
 @cache
@@ -325,9 +349,13 @@ def _find(key: int | str) -> DictionaryEntry | None:
 
 
 def keyword_of(tag: int) -> str:
-    """The keyword of a tag; ``""`` where the dictionary has none (or the entry no keyword)."""
-    found = _find(tag)
-    return found.keyword if found is not None else ""
+    """The keyword of a tag; ``""`` where the dictionary has none (or the entry no keyword).
+    Made from the row alone (``dicom-dump`` asks it of every element)."""
+    index = _index()
+    row = index.by_tag.get_row(tag)
+    if row is None:
+        row = index.repeating_row(tag)
+    return index.keyword(row) if row is not None else ""
 
 
 def get_entry(key: int | str) -> DictionaryEntry | None:

@@ -16,8 +16,16 @@ def test_a_lookup_makes_only_its_entry_and_keeps_it() -> None:
         "print(len(_index()._made), len(_index().by_tag))\n"
     )
     made, rows = map(int, subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout.split())
-    repeating = len(_index().repeating)
-    assert made == repeating + 2 and rows > 3800  # the repeating forms, PatientName and PatientID
+    assert made == 3 and rows > 3800  # PatientName, PatientID and (60xx,0010): not the other repeating forms
+
+
+def test_keyword_of_makes_no_entry() -> None:
+    code = (
+        "from dicom_runtime.dictionary import _index, keyword_of\n"
+        "print(keyword_of(0x00100010), keyword_of(0x60020010), repr(keyword_of(0x00091001)), len(_index()._made))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout.split()
+    assert out == ["PatientName", "OverlayRows", "''", "0"]
 
 
 def test_tag_and_keyword_give_the_same_object() -> None:
