@@ -179,7 +179,10 @@ class _Printer:
             position = self.first_record if element.tag == 0x00041220 and depth == 0 else None
             for item in items:
                 item_undefined = item.undefined_length if item.undefined_length is not None else undefined
-                content = len(_encode_item(item, self.encoding, codec))
+                # the item's encoded length: shown when it is defined, and where a DICOMDIR's
+                # record offsets are counted (encoding an item of undefined length only to
+                # throw the length away cost most of a sequence-rich file's dump)
+                content = len(_encode_item(item, self.encoding, codec)) if not item_undefined or position is not None else 0
                 item_length = None if item_undefined else content
                 kind = "undefined" if item_undefined else "explicit"
                 shown = f"(Item with {kind} length #={len(item)})"
