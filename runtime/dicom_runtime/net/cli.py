@@ -222,7 +222,8 @@ async def _store(args: argparse.Namespace) -> int:
     proposals += [Proposal(uid, native) for uid, syntaxes in sorted(wanted.items()) if not syntaxes <= set(native)]
     if len(proposals) > 128:
         raise Failed(f"{len(proposals)} presentation contexts needed: more than one association can propose (128)")
-    refused = 0  # answered with a failure or warning status by the peer
+    refused = 0  # answered with a failure status by the peer: not stored
+    warned = 0  # answered with a warning status: stored (counted in stored too)
     unsent = 0  # not sent: damaged, or nothing the peer accepted fits it
     stored = 0
     lost: str | None = None
@@ -248,11 +249,15 @@ async def _store(args: argparse.Namespace) -> int:
                     continue
                 if status.is_success:
                     stored += 1
+                elif status.category == "Warning":  # PS3.4 B.2.3: B000, B006, B007 are stored
+                    stored += 1
+                    warned += 1
+                    print(f"{path}: stored with a warning: {status}", file=sys.stderr)
                 else:
                     refused += 1
                     print(f"{path}: {status}", file=sys.stderr)  # the peer's answer
                 advance()
-    parts = [f"{stored} of {len(headers)} stored"]
+    parts = [f"{stored} of {len(headers)} stored" + (f" ({warned} with a warning)" if warned else "")]
     parts += [f"{refused} refused by the peer"] if refused else []
     parts += [f"{unsent} not sent"] if unsent else []
     parts += [f"{skipped} skipped (not DICOM)"] if skipped else []

@@ -111,3 +111,35 @@ def test_a_damaged_file_is_not_sent_and_the_others_are(tmp_path: Path) -> None:
     assert f"{damaged}: not sent: damaged: " in run.stderr
     assert f"{junk}: skipped, not DICOM: " in run.stderr and f"{junk}: {junk}" not in run.stderr
     assert len(list((tmp_path / "out").iterdir())) == 3
+
+
+def test_a_warning_status_counts_as_stored_as_storescu_takes_it(tmp_path: Path) -> None:
+    """PS3.4 B.2.3: a C-STORE answered B000, B006 or B007 was stored. A pynetdicom SCP that
+    stores and answers B007 (data set does not match SOP class): storescu exits 0 on it, and
+    so does ``dicom-net store``, naming the warning."""
+    from pynetdicom import AE, evt
+
+    files = write_ct_files(tmp_path / "files", 2, size=2_000)
+    received: list[str] = []
+
+    def handle(event: evt.Event) -> int:
+        received.append(str(event.dataset.SOPInstanceUID))
+        return 0xB007
+
+    ae = AE(ae_title="PEER")
+    ae.add_supported_context("1.2.840.10008.5.1.4.1.1.2", ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"])  # CT Image Storage
+    port = free_port()
+    server = ae.start_server(("127.0.0.1", port), block=False, evt_handlers=[(evt.EVT_C_STORE, handle)])
+    assert server is not None
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "dicom_runtime.net", "store", "127.0.0.1", str(port), "--aec", "PEER", *map(str, files)],
+            capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        server.shutdown()
+    assert run.returncode == 0, run.stderr
+    assert "2 of 2 stored (2 with a warning)" in run.stdout, run.stdout
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 2 and all(": stored with a warning: 0xB007 " in line for line in lines), run.stderr
+    assert received == [Instance.from_file(f).sop_instance for f in files]
