@@ -2,12 +2,16 @@
 
 An :class:`Instance` keeps a data set as the bytes of one transfer syntax, so a
 file can be sent, and a received instance written, without decoding it; it is
-decoded (and transcoded between the native syntaxes) only when needed.
+decoded (and transcoded between the native syntaxes) only when needed. One read
+from a file holds a read-only memory map of it, not a copy: sending it reads the
+pages as they go out (the file must not be changed while the instance is in use).
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +19,7 @@ from typing import Any, TypeVar
 
 from ..dataset import DataElement, Dataset
 from ..dictionary import lookup
-from ..errors import DicomEncodeError, UnknownTagError
+from ..errors import DicomEncodeError, DicomError, UnknownTagError
 from ..fileformat import (
     DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
     EXPLICIT_VR_BIG_ENDIAN,
@@ -37,32 +41,63 @@ NATIVE_SYNTAXES = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, EXPLICI
 
 Q = TypeVar("Q", bound=QueryIdentifier)
 
+_MAP_FROM = 1 << 20
+"""Files from this size up are memory-mapped by :meth:`Instance.from_file`; smaller ones are read."""
+_HEAD = 1 << 20
+"""How much of a mapped file is read to find its File Meta Information and leading UIDs."""
+
 
 @dataclass(frozen=True)
 class Instance:
-    """A SOP instance: its class and instance UIDs, and its data set encoded in ``transfer_syntax``."""
+    """A SOP instance: its class and instance UIDs, and its data set encoded in ``transfer_syntax``.
+
+    ``buffer`` is the data set's bytes: ``bytes``, or for one read by :meth:`from_file` a
+    read-only ``memoryview`` of the file's memory map (no copy); :attr:`data` is always ``bytes``."""
 
     sop_class: str
     sop_instance: str
     transfer_syntax: str
-    data: bytes
+    buffer: bytes | memoryview
+
+    @property
+    def data(self) -> bytes:
+        """The data set's bytes; for a memory-mapped instance a copy (send :attr:`buffer` instead)."""
+        buffer = self.buffer
+        return buffer if isinstance(buffer, bytes) else bytes(buffer)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Instance:
-        """A PS3.10 file, without decoding its data set. Its SOP Class and Instance UIDs are
-        the data set's: where the File Meta Information says otherwise, that is logged."""
-        raw = Path(path).read_bytes()
-        meta, offset = split_file(raw, source=str(path))
+        """A PS3.10 file, without decoding its data set and without copying it: the data set
+        is a read-only memory map of the file (its first MiB is read to find it). Its SOP
+        Class and Instance UIDs are the data set's: where the File Meta Information says
+        otherwise, that is logged."""
+        with Path(path).open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            whole: bytes | memoryview
+            if size < _MAP_FROM:
+                whole = handle.read()
+                head = whole
+            else:
+                whole = memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+                head = bytes(whole[:_HEAD])
+        try:
+            meta, offset = split_file(head, source=str(path))
+        except DicomError:
+            if len(head) == len(whole):
+                raise
+            meta, offset = split_file(bytes(whole), source=str(path))  # File Meta Information past the first MiB
         values = [meta.value(tag) for tag in (0x00020002, 0x00020003, 0x00020010)]
         if not all(isinstance(v, str) and v for v in values):
             raise DicomEncodeError(f"{path}: the File Meta Information lacks the SOP class, instance or transfer syntax")
         sop_class, sop_instance, syntax = (str(v) for v in values)
-        data = raw[offset:]
+        data: bytes | memoryview = whole[offset:]
+        if syntax in (DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN) or len(data) <= len(head) - offset:
+            data = bytes(data)  # these are decoded whole to find the UIDs (leading_uids)
         if len(data) % 2 and syntax == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
-            data += b"\0"  # PS3.5 A.5: a deflated stream of odd length is padded (peers refuse odd PDVs)
+            data = bytes(data) + b"\0"  # PS3.5 A.5: a deflated stream of odd length is padded (peers refuse odd PDVs)
         from .checks import leading_uids
 
-        inside = leading_uids(data, syntax)
+        inside = leading_uids(data if isinstance(data, bytes) else head[offset:], syntax)
         if inside is not None and inside[1] and (inside[0] or sop_class, inside[1]) != (sop_class, sop_instance):
             log.warning(
                 "%s: the File Meta Information says SOP instance %s of %s, the data set %s of %s; the data set's are used",
@@ -120,7 +155,7 @@ class Instance:
 
     def file_bytes(self, source_ae: str = "") -> bytes:
         """This instance as a PS3.10 file; its data set bytes unchanged."""
-        return file_header(self.sop_class, self.sop_instance, self.transfer_syntax, source_ae) + self.data
+        return file_header(self.sop_class, self.sop_instance, self.transfer_syntax, source_ae) + self.buffer
 
     def write(self, path: str | Path, source_ae: str = "", *, durable: bool = True) -> None:
         """Write as a PS3.10 file, atomically and durably (fsync of file and folder);
