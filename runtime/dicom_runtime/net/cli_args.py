@@ -4,6 +4,7 @@ asyncio, ssl or rich, so that ``--help`` costs what argparse does."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from ..cli_parsing import HelpFormatter, LazyParser
 from ..version import version_action
@@ -19,6 +20,42 @@ DEFAULT_SPILL_THRESHOLD = 4 * 1024 * 1024
 DEFAULT_SPILL_BUDGET = 4 * 1024 * 1024 * 1024
 DUPLICATE_POLICIES = ("keep", "replace", "reject")
 JOURNAL_SUBFOLDER = ".dicom-net"
+#: The range of ``--max-pdu``, :data:`.config.MIN_PDU` and :data:`.config.MAX_PDU` (the same test holds them equal).
+MIN_PDU = 4096
+MAX_PDU = 64 * 1024 * 1024
+
+
+def _bounded(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high``, or a clear error saying the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < low or (high is not None and value > high):
+            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{value} is out of range (must be {bound})")
+        return value
+
+    parse.__name__ = "integer"  # argparse names the type in its own messages
+    return parse
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is out of range (must be more than 0 seconds, finite)")
+    return value
+
+
+_PORT = _bounded(0, 65535)
+_PEER_PORT = _bounded(1, 65535)
+_SIZE = _bounded(0)
 
 MODELS = {
     "patient": ("1.2.840.10008.5.1.4.1.2.1.1", "1.2.840.10008.5.1.4.1.2.1.2", "1.2.840.10008.5.1.4.1.2.1.3"),
@@ -44,14 +81,14 @@ class _Defaults(HelpFormatter):
 def _common(parser: argparse.ArgumentParser, *, peer: bool = True) -> None:
     if peer:
         parser.add_argument("host", help="the peer's host name or address")
-        parser.add_argument("port", type=int, help="the peer's TCP port")
+        parser.add_argument("port", type=_PEER_PORT, help="the peer's TCP port")
         parser.add_argument("--aet", default="DICOM-NET", help="our AE title (the calling AE)")
         parser.add_argument("--aec", default=ANY_SCP, help="the peer's AE title (the called AE)")
     parser.add_argument("--tls", action="store_true", help="use TLS (BCP 195 profile)")
     parser.add_argument("--tls-cert", help="our certificate (PEM)")
     parser.add_argument("--tls-key", help="our private key (PEM)")
     parser.add_argument("--tls-ca", help="certificates to trust (PEM); SCP: verify client certificates")
-    parser.add_argument("--timeout", type=float, default=30.0, help="connect, ACSE and DIMSE timeout, seconds")
+    parser.add_argument("--timeout", type=_seconds, default=30.0, help="connect, ACSE and DIMSE timeout, seconds")
     parser.add_argument("-v", "--verbose", action="store_true", help="more detail (log at info level)")
 
 
@@ -108,7 +145,7 @@ def _scp(scp: argparse.ArgumentParser) -> None:
     scp.add_argument("--config", help="run the AE of this configuration (TOML); see dicom_runtime.net.config")
     scp.add_argument("--ae", help="with --config: which AE (default: the first)")
     scp.add_argument("--host", default=None, help="listening address (default: 0.0.0.0, or the configuration's)")
-    scp.add_argument("--port", type=int, help="listening TCP port (needed without --config)")
+    scp.add_argument("--port", type=_PORT, help="listening TCP port (needed without --config)")
     scp.add_argument("--out", help="folder for received instances (also queried)")
     scp.add_argument(
         "--journal", default=None, metavar="DIR",
@@ -117,38 +154,48 @@ def _scp(scp: argparse.ArgumentParser) -> None:
     scp.add_argument("--dest", action="append", default=[], help="C-MOVE destination AE=host:port (repeatable)")
     scp.add_argument("--allow", action="append", default=[], help="calling AE title allowed (repeatable; default: any)")
     scp.add_argument("--any-called-ae", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old scripts
-    scp.add_argument("--max-associations", type=int, default=64, help="associations served at once; more are rejected (transient)")
+    scp.add_argument(
+        "--max-associations", type=_bounded(1), default=64,
+        help="associations served at once, at least 1; more are rejected (transient) (TOML: max_associations)",
+    )
     scp.add_argument(
         "--no-fsync", action="store_true",
         help="answer C-STORE Success without fsync (faster; an acknowledged instance can be lost on power failure)",
     )
-    scp.add_argument("--max-pdu", type=int, default=256 * 1024, help="largest PDU we receive, bytes")
     scp.add_argument(
-        "--max-message-size", type=int, default=DEFAULT_MAX_MESSAGE_SIZE,
-        help="largest data set (instance) received, bytes; a longer one is aborted",
+        "--max-pdu", type=_bounded(MIN_PDU, MAX_PDU), default=256 * 1024,
+        help=f"largest PDU we receive, bytes, {MIN_PDU} to {MAX_PDU} (TOML: max_pdu)",
     )
     scp.add_argument(
-        "--message-budget", type=int, default=DEFAULT_MESSAGE_BUDGET,
-        help="bytes all associations' unfinished messages may hold together in memory; beyond it, a data set goes on in a temporary file",
+        "--max-message-size", type=_bounded(1), default=DEFAULT_MAX_MESSAGE_SIZE,
+        help="largest data set (instance) received, bytes; a longer one is aborted (TOML: max_message_size)",
     )
     scp.add_argument(
-        "--spill-after", type=int, default=DEFAULT_SPILL_THRESHOLD, metavar="BYTES",
-        help="an unfinished data set beyond this goes on in a temporary file (unlinked: nothing is left behind)",
+        "--message-budget", type=_SIZE, default=DEFAULT_MESSAGE_BUDGET,
+        help="bytes all associations' unfinished messages may hold together in memory; beyond it, a data set goes on in a temporary file "
+        "(TOML: message_budget)",
     )
     scp.add_argument(
-        "--spill-budget", type=int, default=DEFAULT_SPILL_BUDGET, metavar="BYTES",
-        help="bytes all spilled data sets may take on disk together; beyond it, the association is aborted (0: nothing is spilled)",
+        "--spill-after", type=_SIZE, default=DEFAULT_SPILL_THRESHOLD, metavar="BYTES",
+        help="an unfinished data set beyond this goes on in a temporary file (unlinked: nothing is left behind) (TOML: spill_after)",
+    )
+    scp.add_argument(
+        "--spill-budget", type=_SIZE, default=DEFAULT_SPILL_BUDGET, metavar="BYTES",
+        help="bytes all spilled data sets may take on disk together; beyond it, the association is aborted (0: nothing is spilled) "
+        "(TOML: spill_budget)",
     )
     scp.add_argument(
         "--spill-dir", default=None, metavar="DIR",
-        help=f"folder of the temporary files (default: OUT/{JOURNAL_SUBFOLDER}, on the archive's file system)",
+        help=f"folder of the temporary files (default: OUT/{JOURNAL_SUBFOLDER}, on the archive's file system) (TOML: spill_dir)",
     )
     scp.add_argument(
         "--duplicates", choices=DUPLICATE_POLICIES, default="keep",
         help="a SOP Instance UID stored again with other content: keep the stored one (Success), replace it, or reject (warning B000)",
     )
-    scp.add_argument("--idle-timeout", type=float, default=300.0, help="abort an association idle this long, seconds")
-    scp.add_argument("--artim-timeout", type=float, default=30.0, help="ARTIM timer (PS3.8 9.1.5), seconds")
+    scp.add_argument(
+        "--idle-timeout", type=_seconds, default=300.0, help="abort an association idle this long, seconds (TOML: [ae.timeouts] network)"
+    )
+    scp.add_argument("--artim-timeout", type=_seconds, default=30.0, help="ARTIM timer (PS3.8 9.1.5), seconds (TOML: [ae.timeouts] artim)")
 
 
 def _index(index: argparse.ArgumentParser) -> None:

@@ -50,7 +50,7 @@ from __future__ import annotations
 import ssl
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ from ..dictionary import all_uids
 from ..errors import DicomError
 from .aio import DEFAULT_MESSAGE_BUDGET, DEFAULT_TRANSFER_SYNTAXES, Timeouts
 from .dimse import DEFAULT_MAX_MESSAGE_SIZE
+from .pdu import MAX_PDU_LENGTH
 from .spill import DEFAULT_SPILL_BUDGET, DEFAULT_SPILL_THRESHOLD, Budget, Spill
 from .association import AcceptorPolicy, AccessRule
 from .presets import storage_sop_classes
@@ -183,81 +184,186 @@ def _uids(names: Sequence[str], where: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Path = Path(".")) -> Config:
-    """A configuration from parsed TOML (or an equivalent dict)."""
-    implementation = data.get("implementation", {})
-    entities: list[ApplicationEntity] = []
-    for index, raw in enumerate(data.get("ae", [])):
-        where = f"{source}: ae[{index}]"
-        try:
-            title = str(raw["title"])
-            port = int(raw["port"])
-        except (KeyError, TypeError, ValueError):
-            raise ConfigError(f"{where}: needs a title and a port") from None
-        known = {
-            "title", "port", "host", "storage", "sop_classes", "transfer_syntaxes", "max_associations", "max_pdu",
-            "max_contexts", "allow", "move_destinations", "tls", "check_called_ae", "durable", "timeouts",
-            "duplicates", "max_message_size", "message_budget", "journal", "fileset", "spill_after", "spill_budget",
-            "spill_dir",
-        }
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}")
-        destinations: dict[str, tuple[str, int]] = {}
-        for ae, address in dict(raw.get("move_destinations", {})).items():
-            host, _, number = str(address).rpartition(":")
-            if not host or not number.isdigit():
-                raise ConfigError(f"{where}: move destination {ae} = {address!r}: expected 'host:port'")
-            destinations[str(ae)] = (host, int(number))
-        tls = None
-        if "tls" in raw:
-            settings = raw["tls"]
-            profile = str(settings.get("profile", "bcp195"))
-            if profile not in PROFILES:
-                raise ConfigError(f"{where}.tls: profile {profile!r} is not one of {', '.join(PROFILES)}")
-            tls = TlsConfig(
-                base / settings["certificate"], base / settings["key"],
-                base / settings["client_ca"] if settings.get("client_ca") else None, profile,
-            )
-        timeouts = Timeouts(**{k: float(v) for k, v in dict(raw.get("timeouts", {})).items()})
-        duplicates = str(raw.get("duplicates", "keep"))
-        if duplicates not in DUPLICATE_POLICIES:
-            raise ConfigError(f"{where}.duplicates: {duplicates!r} is not one of {', '.join(DUPLICATE_POLICIES)}")
-        if raw.get("fileset") and not raw.get("storage"):
-            raise ConfigError(f"{where}.fileset: needs a storage folder to keep as a File-set")
-        entities.append(
-            ApplicationEntity(
-                title=title,
-                port=port,
-                host=str(raw.get("host", "0.0.0.0")),
-                storage=base / Path(str(raw["storage"])).expanduser() if raw.get("storage") else None,
-                journal=base / Path(str(raw["journal"])).expanduser() if raw.get("journal") else None,
-                sop_classes=_uids(raw.get("sop_classes", ["Verification"]), f"{where}.sop_classes"),
-                transfer_syntaxes=_uids(raw.get("transfer_syntaxes", list(DEFAULT_TRANSFER_SYNTAXES)), f"{where}.transfer_syntaxes"),
-                max_associations=int(raw.get("max_associations", 16)),
-                max_pdu=int(raw.get("max_pdu", 256 * 1024)),
-                max_contexts=int(raw.get("max_contexts", 128)),
-                allow=tuple(str(a) for a in raw.get("allow", [])),
-                move_destinations=destinations,
-                tls=tls,
-                check_called_ae=bool(raw.get("check_called_ae", True)),
-                durable=bool(raw.get("durable", True)),
-                timeouts=timeouts,
-                duplicates=duplicates,
-                max_message_size=int(raw.get("max_message_size", DEFAULT_MAX_MESSAGE_SIZE)),
-                message_budget=int(raw.get("message_budget", DEFAULT_MESSAGE_BUDGET)),
-                spill_after=int(raw.get("spill_after", DEFAULT_SPILL_THRESHOLD)),
-                spill_budget=int(raw.get("spill_budget", DEFAULT_SPILL_BUDGET)),
-                spill_dir=base / Path(str(raw["spill_dir"])).expanduser() if raw.get("spill_dir") else None,
-                fileset=bool(raw.get("fileset", False)),
-            )
+#: What each table of the file may hold; anything else is an error naming it.
+TOP_LEVEL = ("implementation", "ae")
+IMPLEMENTATION_KEYS = ("product", "version", "manufacturer")
+AE_KEYS = (
+    "title", "port", "host", "storage", "journal", "sop_classes", "transfer_syntaxes", "max_associations", "max_pdu",
+    "max_contexts", "allow", "move_destinations", "tls", "check_called_ae", "durable", "timeouts", "duplicates",
+    "max_message_size", "message_budget", "spill_after", "spill_budget", "spill_dir", "fileset",
+)
+TLS_KEYS = ("certificate", "key", "client_ca", "profile")
+TIMEOUT_KEYS = tuple(f.name for f in fields(Timeouts))
+
+MIN_PDU = 4096
+"""The smallest ``max_pdu`` taken (dcmtk's floor too). PS3.8 D.1 sets no minimum, but a
+P-DATA-TF PDU spends 12 bytes on headers, so a few dozen bytes would cut a message into
+a PDU per few bytes."""
+MAX_PDU = MAX_PDU_LENGTH
+"""The largest ``max_pdu`` taken: the longest PDU this runtime reads (:data:`.pdu.MAX_PDU_LENGTH`).
+PS3.8 D.1's 0 ("no maximum") is refused: a server must bound what it reads."""
+
+#: (smallest, largest) of each integer setting of an AE; None: no bound.
+INT_RANGES: dict[str, tuple[int, int | None]] = {
+    "port": (0, 65535),
+    "max_associations": (1, None),
+    "max_pdu": (MIN_PDU, MAX_PDU),
+    "max_contexts": (1, 128),  # PS3.8 9.3.2.2: odd presentation context IDs 1-255
+    "max_message_size": (1, None),
+    "message_budget": (0, None),
+    "spill_after": (0, None),
+    "spill_budget": (0, None),
+}
+
+_HINTS = {"idle": "network", "idle_timeout": "network", "timeout": "dimse", "association": "acse", "release": "acse"}
+
+
+def _unknown(table: Mapping[str, Any], known: Sequence[str], where: str) -> None:
+    unknown = sorted(str(k) for k in set(table) - set(known))
+    if unknown:
+        hints = [f"{k}: did you mean {_HINTS[k]}?" for k in unknown if k in _HINTS and _HINTS[k] in known]
+        raise ConfigError(
+            f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}"
+            + (f" ({'; '.join(hints)})" if hints else "")
         )
+
+
+def _table(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} = {value!r}: expected a table")
+    return value
+
+
+def _int(raw: Mapping[str, Any], key: str, default: int, where: str) -> int:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where}.{key} = {value!r}: expected an integer")
+    low, high = INT_RANGES[key]
+    if value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ConfigError(f"{where}.{key} = {value}: out of range (must be {bound})")
+    return value
+
+
+def _bool(raw: Mapping[str, Any], key: str, default: bool, where: str) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}.{key} = {value!r}: expected true or false")
+    return value
+
+
+def _str(raw: Mapping[str, Any], key: str, default: str, where: str) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}.{key} = {value!r}: expected a string")
+    return value
+
+
+def _strings(raw: Mapping[str, Any], key: str, default: Sequence[str], where: str) -> list[str]:
+    value = raw.get(key, list(default))
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}.{key} = {value!r}: expected a list of strings")
+    return list(value)
+
+
+def _path(raw: Mapping[str, Any], key: str, base: Path, where: str) -> Path | None:
+    value = _str(raw, key, "", where)
+    return base / Path(value).expanduser() if value else None
+
+
+def _timeouts(raw: Mapping[str, Any], where: str) -> Timeouts:
+    table = _table(raw.get("timeouts", {}), f"{where}.timeouts")
+    _unknown(table, TIMEOUT_KEYS, f"{where}.timeouts")
+    seconds: dict[str, float] = {}
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}.timeouts.{key} = {value!r}: expected a number of seconds")
+        if not value > 0 or value == float("inf"):
+            raise ConfigError(f"{where}.timeouts.{key} = {value}: out of range (must be more than 0 seconds, finite)")
+        seconds[key] = float(value)
+    return Timeouts(**seconds)
+
+
+def _entity(raw: Any, where: str, base: Path) -> ApplicationEntity:
+    raw = _table(raw, where)
+    _unknown(raw, AE_KEYS, where)
+    if "title" not in raw or "port" not in raw:
+        raise ConfigError(f"{where}: needs a title and a port")
+    title = _str(raw, "title", "", where)
+    if not title.strip() or len(title) > 16:
+        raise ConfigError(f"{where}.title = {title!r}: an AE title has 1 to 16 characters (PS3.5 6.2)")
+    destinations: dict[str, tuple[str, int]] = {}
+    for ae, address in _table(raw.get("move_destinations", {}), f"{where}.move_destinations").items():
+        host, _, number = str(address).rpartition(":")
+        if not isinstance(address, str) or not host or not number.isdigit() or not 0 < int(number) < 65536:
+            raise ConfigError(f"{where}.move_destinations.{ae} = {address!r}: expected 'host:port'")
+        destinations[str(ae)] = (host, int(number))
+    tls = None
+    if "tls" in raw:
+        settings = _table(raw["tls"], f"{where}.tls")
+        _unknown(settings, TLS_KEYS, f"{where}.tls")
+        profile = _str(settings, "profile", "bcp195", f"{where}.tls")
+        if profile not in PROFILES:
+            raise ConfigError(f"{where}.tls: profile {profile!r} is not one of {', '.join(PROFILES)}")
+        certificate = _path(settings, "certificate", base, f"{where}.tls")
+        key = _path(settings, "key", base, f"{where}.tls")
+        if certificate is None or key is None:
+            raise ConfigError(f"{where}.tls: needs a certificate and a key")
+        tls = TlsConfig(certificate, key, _path(settings, "client_ca", base, f"{where}.tls"), profile)
+    duplicates = _str(raw, "duplicates", "keep", where)
+    if duplicates not in DUPLICATE_POLICIES:
+        raise ConfigError(f"{where}.duplicates: {duplicates!r} is not one of {', '.join(DUPLICATE_POLICIES)}")
+    storage = _path(raw, "storage", base, where)
+    fileset = _bool(raw, "fileset", False, where)
+    if fileset and storage is None:
+        raise ConfigError(f"{where}.fileset: needs a storage folder to keep as a File-set")
+    return ApplicationEntity(
+        title=title,
+        port=_int(raw, "port", 0, where),
+        host=_str(raw, "host", "0.0.0.0", where),
+        storage=storage,
+        journal=_path(raw, "journal", base, where),
+        sop_classes=_uids(_strings(raw, "sop_classes", ["Verification"], where), f"{where}.sop_classes"),
+        transfer_syntaxes=_uids(
+            _strings(raw, "transfer_syntaxes", DEFAULT_TRANSFER_SYNTAXES, where), f"{where}.transfer_syntaxes"
+        ),
+        max_associations=_int(raw, "max_associations", 16, where),
+        max_pdu=_int(raw, "max_pdu", 256 * 1024, where),
+        max_contexts=_int(raw, "max_contexts", 128, where),
+        allow=tuple(_strings(raw, "allow", [], where)),
+        move_destinations=destinations,
+        tls=tls,
+        check_called_ae=_bool(raw, "check_called_ae", True, where),
+        durable=_bool(raw, "durable", True, where),
+        timeouts=_timeouts(raw, where),
+        duplicates=duplicates,
+        max_message_size=_int(raw, "max_message_size", DEFAULT_MAX_MESSAGE_SIZE, where),
+        message_budget=_int(raw, "message_budget", DEFAULT_MESSAGE_BUDGET, where),
+        spill_after=_int(raw, "spill_after", DEFAULT_SPILL_THRESHOLD, where),
+        spill_budget=_int(raw, "spill_budget", DEFAULT_SPILL_BUDGET, where),
+        spill_dir=_path(raw, "spill_dir", base, where),
+        fileset=fileset,
+    )
+
+
+def from_mapping(data: Mapping[str, Any], *, source: str = "<config>", base: Path = Path(".")) -> Config:
+    """A configuration from parsed TOML (or an equivalent dict). Every setting is checked:
+    an unknown key, a value of the wrong type or out of range is a :class:`ConfigError`
+    naming ``source``, the table and key (``ae[0].timeouts.idle``) and the reason."""
+    _unknown(data, TOP_LEVEL, source)
+    implementation = _table(data.get("implementation", {}), f"{source}: implementation")
+    _unknown(implementation, IMPLEMENTATION_KEYS, f"{source}: implementation")
+    raws = data.get("ae", [])
+    if not isinstance(raws, list):
+        raise ConfigError(f"{source}: ae = {raws!r}: expected [[ae]] tables")
+    entities = [_entity(raw, f"{source}: ae[{index}]", base) for index, raw in enumerate(raws)]
     if not entities:
         raise ConfigError(f"{source}: no [[ae]] application entity")
+    where = f"{source}: implementation"
     return Config(
-        product=str(implementation.get("product", "dicom-typed")),
-        version=str(implementation.get("version", "")),
-        manufacturer=str(implementation.get("manufacturer", "")),
+        product=_str(implementation, "product", "dicom-typed", where),
+        version=_str(implementation, "version", "", where),
+        manufacturer=_str(implementation, "manufacturer", "", where),
         entities=tuple(entities),
         source=source,
     )
