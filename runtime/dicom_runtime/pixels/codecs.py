@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from ._common import MissingCodecError, PixelDataError, PixelDecodeError, PixelInfo
 from .charls import _library, jpegls_encode
+from .rate import htj2k_lossy, j2k_lossy, ratio_of
 
 RLE_LOSSLESS = "1.2.840.10008.1.2.5"
 JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
@@ -267,11 +268,17 @@ def encode_frame(
     samples: npt.NDArray[Any], info: PixelInfo, uid: str, *, level: float | None = None, index: int = 0
 ) -> bytes:
     """One frame's samples (as :func:`~.decode.array` gives them, ``info`` describing them) as a
-    codestream of ``uid``. ``level``: lossy syntaxes only - JPEG quality 1..100 (default 90),
-    JPEG-LS NEAR (default 2), JPEG 2000 compression ratio (default 10), HTJ2K quantisation step
-    (OpenJPH's; default its own, about 1 in 1000 of the range); ``0``: lossless coding (reversible
-    wavelet, NEAR 0) in a syntax that also allows loss - JPEG-LS Near-Lossless, JPEG 2000, HTJ2K,
-    not JPEG Baseline."""
+    codestream of ``uid``. ``level``, lossy syntaxes only:
+
+    - JPEG Baseline: the libjpeg quality 1..100 (default 90), not a ratio;
+    - JPEG-LS Near-Lossless: NEAR, the largest error of a sample (default 2);
+    - JPEG 2000 and HTJ2K: the compression ratio, native size (Bits Allocated) to codestream
+      size, more than 1 (default 10), reached as closely as the image allows (see :mod:`.rate`:
+      JPEG 2000 by OpenJPEG's rate allocation, HTJ2K by searching OpenJPH's quantisation step);
+    - ``0``: lossless coding (reversible wavelet, NEAR 0) in a syntax that also allows loss -
+      JPEG-LS Near-Lossless, JPEG 2000, HTJ2K, not JPEG Baseline.
+
+    The ratio reached is the one to record (:func:`~.encode.encode` records it), not ``level``."""
     codec = check_encodable(uid, info)
     if codec.lossless and level is not None:
         raise PixelDataError(f"{codec.name} is lossless: no level")
@@ -305,20 +312,23 @@ def encode_frame(
                     f"{codec.name} with NEAR {near} holds unsigned samples only (Pixel Representation 0): level 0 codes signed ones"
                 )
             data = encoder(values, info.bits_stored, near)
-        elif codec.encoder == "jpeg2k_encode":
-            lossless = codec.lossless or level == 0
+        elif codec.encoder == "jpeg2k_encode" and not (codec.lossless or level == 0):
+            data = j2k_lossy(encoder, values, info, ratio_of(level, codec.name), codec.name, uid)
+        elif codec.encoder == "jpeg2k_encode":  # lossless: imagecodecs' OpenJPEG, reversible 5-3
             data = encoder(
                 values,
-                level=None if lossless else float(10 if level is None else level),
+                level=None,
                 codecformat="J2K",
-                reversible=lossless,
+                reversible=True,
                 mct=False,  # the components as they are: Photometric Interpretation unchanged (PS3.5 8.2.4)
                 bitspersample=info.bits_stored,
                 numthreads=1,
             )
         elif codec.encoder == "htj2k_encode":
-            lossless = codec.lossless or level == 0
-            data = encoder(values, level=None if lossless or level is None else float(level), rgb=False, reversible=lossless)
+            if codec.lossless or level == 0:
+                data = encoder(values, level=None, rgb=False, reversible=True)
+            else:
+                data = htj2k_lossy(encoder, values, info, ratio_of(level, codec.name))
         elif level == 0:
             raise PixelDataError(f"{codec.name} has no lossless coding: level 0 is not one of its levels")
         else:  # jpeg8_encode, baseline: 8-bit lossy
