@@ -189,19 +189,19 @@ class SQLiteBackend:
             self._connection.close()
 
 
-def _column_value(element: DataElement | None) -> str | None:
-    """What an indexed column holds for an attribute: NULL where matching can only fail
-    (absent, or no value), the value where it is one string without surrounding
+def _column_value(value: Value) -> str | None:
+    """What an indexed column holds for an attribute's value (None: absent, or no value):
+    NULL where matching can only fail, the value where it is one string without surrounding
     whitespace, :data:`UNSURE` otherwise."""
-    if element is None or element.value is None:
+    if value is None:
         return None
-    value: object = element.value
+    single: object = value
     if isinstance(value, list):
         if len(value) != 1:
             return UNSURE if value else None
-        value = value[0]
-    if isinstance(value, str) and value == value.strip() and "\\" not in value:
-        return value
+        single = value[0]
+    if isinstance(single, str) and single == single.strip() and "\\" not in single:
+        return single
     return UNSURE
 
 
@@ -215,25 +215,30 @@ def row_of(name: str, header: Dataset) -> tuple[object, ...]:
     """The index row of the file ``name`` whose header is ``header``."""
     attrs: dict[str, object] = {}
     unstored: list[int] = []
-    columns: dict[int, DataElement] = {}
+    columns: dict[int, Value] = {}
+    stored, indexed = STORED_TAGS, COLUMNS
     for element in header.elements():  # one pass over what the header has (most kept tags are absent)
         tag = element.tag
-        if tag not in STORED_TAGS:
+        if tag not in stored:
             continue
-        if tag in COLUMNS:
-            columns[tag] = element
-        if _storable(element.value):
-            attrs[f"{tag:08X}"] = [element.vr, element.value]
+        value = element.value  # decoded once (the property decodes on first use)
+        if tag in indexed:
+            columns[tag] = value
+        if _storable(value):
+            attrs[f"{tag:08X}"] = [element.vr, value]
         else:
             unstored.append(tag)
     if unstored:
         attrs["unstored"] = unstored
-    return (name, *(_column_value(columns.get(tag)) for tag in COLUMNS), json.dumps(attrs, separators=(",", ":")))
+    return (name, *[_column_value(columns.get(tag)) for tag in indexed], json.dumps(attrs, separators=(",", ":")))
 
 
 _HEAD = 64 * 1024
 """Bytes of a file :func:`stored_header` reads at first."""
-_KEPT = STORED_TAGS | {0x00080005}  # and Specific Character Set, which the values are decoded by
+ROW_TAGS: frozenset[int] = STORED_TAGS | {0x00080005}
+"""The attributes a row is made from: :data:`STORED_TAGS` and Specific Character Set, which
+their values are decoded by."""
+_KEPT = ROW_TAGS
 
 
 def stored_header(path: Path) -> Dataset:
@@ -252,6 +257,30 @@ def stored_header(path: Path) -> Dataset:
     except DicomError:
         found = None
     return read_header(path) if found is None else found
+
+
+def gathered_applies(transfer_syntax: str, header_size: int, stop: int) -> bool:
+    """Whether :func:`row_from_elements` makes the row :meth:`Index.row_for` makes of a file
+    of ``header_size`` bytes of preamble and File Meta Information, then a data set in
+    ``transfer_syntax`` whose first element at or past the Pixel Data starts at ``stop``
+    (or that ends there): an Explicit VR Little Endian syntax that is not deflated, and
+    those elements within the first bytes :func:`stored_header` walks."""
+    if transfer_syntax in (DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2.4.95") or stop < 0:
+        return False
+    return header_size + stop <= _HEAD - 8 and encoding_of(transfer_syntax) is EXPLICIT_LE
+
+
+def row_from_elements(path: Path, elements: bytes) -> tuple[object, ...]:
+    """The row :meth:`Index.row_for` makes of the file ``path``, from the elements of
+    :data:`ROW_TAGS` of its data set, as encoded and in order (Explicit VR Little Endian;
+    gathered by the check of a received data set, :class:`.checks.KeptElements`, where
+    :func:`gathered_applies`): the same bytes :func:`stored_header` decodes, without
+    reading the file again (which it does where they do not decode, as that function does)."""
+    try:
+        header = read_dataset(elements, EXPLICIT_LE, source=str(path))
+    except DicomError:
+        header = read_header(path)
+    return row_of(path.name, header)
 
 
 def _stored_elements(head: bytes, *, complete: bool, source: str) -> Dataset | None:

@@ -31,7 +31,7 @@ from ..errors import DicomError
 from ..fileformat import file_header, write_bytes_atomic
 from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
 from .checks import uid_problem
-from .index import SUBFOLDER, hold, index_path, open_index, release
+from .index import ROW_TAGS, SUBFOLDER, gathered_applies, hold, index_path, open_index, release, row_from_elements
 from .instances import Instance
 from .journal import NAMES as JOURNAL_NAMES, Journal
 from .matching import COMPUTED_KEYS, LEVEL_KEYS, Header, ScanningQuery, answers
@@ -111,7 +111,7 @@ class StorageFolder:
         for stale in self.root.glob(".*.dcm.*"):  # a write cut short by a crash, never acknowledged
             stale.unlink(missing_ok=True)
         # (path, data, journal ticket, token); no ticket: the file is written already, only its row is to be made
-        self._backlog: collections.deque[tuple[Path, bytes, int | None, int]] = collections.deque()
+        self._backlog: collections.deque[tuple[Path, bytes, int | None, int, bytes | None]] = collections.deque()
         self._backlog_bytes = 0
         self._enqueued = 0
         self._finished = 0  # written and indexed (or failed)
@@ -268,9 +268,12 @@ class StorageFolder:
             target = self._enqueued
             self._written.wait_for(lambda: self._files_done >= target)
 
-    def _enqueue(self, path: Path, data: bytes, ticket: int | None, token: int) -> None:
+    def _enqueue(self, path: Path, data: bytes, ticket: int | None, token: int, elements: bytes | None = None) -> None:
+        """Hand an instance to the writer thread: its file to write (``ticket``: its journal
+        entry) or, without a ticket, only its row to make (``elements``: those the row is
+        made from, gathered by the check of the data set, or None to read them from the file)."""
         with self._written:
-            self._backlog.append((path, data, ticket, token))
+            self._backlog.append((path, data, ticket, token, elements))
             self._backlog_bytes += len(data)
             self._enqueued += 1
             if ticket is None:
@@ -322,7 +325,7 @@ class StorageFolder:
         journal = self.journal
         lag = INDEX_LAG
         _lower_priority(WRITER_NICENESS)
-        pending: list[Path] = []  # written, row to make
+        pending: list[tuple[Path, bytes | None]] = []  # written, row to make (and the elements it is made from)
         while True:
             with self._written:
                 if pending:
@@ -338,7 +341,7 @@ class StorageFolder:
                 if index_now:
                     self._index_wanted = False
             if item is not None:
-                path, data, ticket, token = item
+                path, data, ticket, token, elements = item
                 written = ticket is None or self._write_file(path, data)
                 if written and ticket is not None and journal is not None:
                     journal.written(ticket)
@@ -351,7 +354,7 @@ class StorageFolder:
                         self._finished += 1
                     self._written.notify_all()
                 if written:
-                    pending.append(path)
+                    pending.append((path, elements))
                 if ticket is not None and journal is not None and not self._failed:
                     try:
                         journal.retire()
@@ -372,13 +375,13 @@ class StorageFolder:
             return False
         return True
 
-    def _index_rows(self, pending: list[Path]) -> None:
+    def _index_rows(self, pending: list[tuple[Path, bytes | None]]) -> None:
         """Make and commit the rows of the written files ``pending``, and count them
         finished. A row that cannot be made or committed is logged, and the folder is
         synchronised again at the next query (and the next start), which indexes the file."""
         rows: list[tuple[object, ...]] = []
-        for path in pending:
-            self._row(path, rows)
+        for path, elements in pending:
+            self._row(path, rows, elements)
         if rows and self.index is not None:
             try:
                 self.index.add_rows(rows)
@@ -389,12 +392,14 @@ class StorageFolder:
             self._finished += len(pending)
             self._written.notify_all()
 
-    def _row(self, path: Path, rows: list[tuple[object, ...]]) -> None:
-        """The row of a written file added to ``rows`` where it can be made (logged otherwise)."""
+    def _row(self, path: Path, rows: list[tuple[object, ...]], elements: bytes | None = None) -> None:
+        """The row of a written file added to ``rows`` where it can be made (logged otherwise);
+        from ``elements`` where they were gathered (:func:`.index.row_from_elements`), else
+        from the file."""
         if self.index is None:
             return
         try:
-            rows.append(self.index.row_for(path))
+            rows.append(self.index.row_for(path) if elements is None else row_from_elements(path, elements))
         except DicomError as error:
             log.warning("%s: %s is stored but cannot be read back, so it is not indexed (%s)", self.root, path.name, error)
         except Exception as error:  # the file is stored: indexed by the next synchronisation
@@ -447,14 +452,15 @@ class StorageFolder:
                 ticket = await blocking(journal.append, path.name, data)  # durable from here on: one in-place data flush
                 # Handed to the writer thread once the response is sent: waking it now would
                 # make it contend with this thread for the interpreter while the response is built.
-                request.after_response.append(functools.partial(self._enqueue, path, data, ticket, token))
+                request.after_response.append(functools.partial(self._enqueue, path, data, ticket, token, self._gathered(request, len(data) - len(instance.data))))
             else:
                 try:
                     await blocking(self._write_direct, path, data)
                 finally:
                     self._forget(path, token)
                 if not self.durable and self.index is not None:  # its row is made by the writer thread, after the response
-                    request.after_response.append(functools.partial(self._enqueue, path, b"", None, token))
+                    elements = self._gathered(request, len(data) - len(instance.data))
+                    request.after_response.append(functools.partial(self._enqueue, path, b"", None, token, elements))
         except (OSError, sqlite3.Error) as error:
             self._forget(path, token)
             log.error("%s: cannot store %s (%s)", self.root, path.name, error)
@@ -478,6 +484,16 @@ class StorageFolder:
             log.error("%s: cannot store %s (%s)", self.root, path.name, error)
             return Status(0xA700, "cannot store the instance")
         return 0
+
+    def _gathered(self, request: StoreRequest, header_size: int) -> bytes | None:
+        """The elements of the instance's row gathered by the check of its data set
+        (:attr:`.scp.StoreRequest.kept`), where the row made from them is the file's; else None."""
+        kept = request.kept
+        if kept is None or not kept.usable or self.index is None:
+            return None
+        if not gathered_applies(request.context.transfer_syntax, header_size, kept.stop):
+            return None
+        return b"".join(kept.parts)
 
     def _write_direct(self, path: Path, data: bytes, spilled: SpilledData | None = None) -> None:
         """An instance stored without the journal: its file, and when the folder is durable
@@ -548,7 +564,8 @@ class StorageFolder:
     def handlers(self) -> Handlers:
         """Verification, storage, query (C-FIND) and retrieve (C-MOVE, C-GET)."""
         return Handlers(
-            echo=self.echo, store=self.store, find=self.find, move=self.retrieve, get=self.retrieve, release=self.release
+            echo=self.echo, store=self.store, find=self.find, move=self.retrieve, get=self.retrieve, release=self.release,
+            store_kept=ROW_TAGS if self.index is not None else frozenset(),
         )
 
 
