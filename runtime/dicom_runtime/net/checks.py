@@ -40,6 +40,7 @@ _EXPLICIT = struct.Struct("<HH2sH").unpack_from
 _MAX_DEPTH = 64
 _SOP_CLASS, _SOP_INSTANCE = 0x00080016, 0x00080018
 _PIXEL_DATA = 0x7FE00010
+_UIDS = frozenset({_SOP_CLASS, _SOP_INSTANCE})
 
 
 class ScanError(DicomError):
@@ -78,9 +79,10 @@ class KeptElements:
 def scan(data: _Buffer, explicit: bool, kept: KeptElements | None = None) -> tuple[str, str]:
     """Walk a Little Endian data set; its (SOP Class UID, SOP Instance UID) ('' where absent).
     Raises :class:`ScanError` for anything that does not decode. With ``kept`` (Explicit VR
-    only), its elements are gathered on the way."""
+    only; its tags include the SOP Class and Instance UIDs), its elements are gathered on
+    the way (else it stays unusable: ``stop`` negative)."""
     found: dict[int, str] = {}
-    if kept is not None and explicit:
+    if kept is not None and explicit and _UIDS <= kept.tags:
         end = _walk_top_kept(data, len(data), found, kept)
     else:
         end = _walk(data, 0, len(data), explicit, 0, False, found)
@@ -191,32 +193,32 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
 
 def _walk_top_kept(buf: _Buffer, end: int, found: dict[int, str], kept: KeptElements) -> int:
     """:func:`_walk_explicit` of a top-level data set that also gathers ``kept``'s elements
-    and checks the ascending order of the elements (where one is out of order, or a gathered
-    one has an undefined length, ``kept`` is marked unusable; the data set is not refused
-    for it: that is the reader's business, as before)."""
+    up to the Pixel Data and checks their ascending order there (where one is out of order,
+    or a gathered one has an undefined length, ``kept`` is marked unusable; the data set is
+    not refused for it: that is the reader's business, as before). From the Pixel Data on
+    (no gathered attribute is there), :func:`_walk_explicit` walks the rest."""
     short = _SHORT_VRS
     unpack = _EXPLICIT
-    tags, parts = kept.tags, kept.parts
-    offset, last, stop = 0, -1, -1
+    tags, parts, uids = kept.tags, kept.parts, _UIDS
+    offset, last = 0, -1
     limit = end - 8
     while offset <= limit:
         group, element, vr, length = unpack(buf, offset)
         tag = (group << 16) | element
+        if tag >= _PIXEL_DATA:  # and the Item tags (FFFE,...), which _walk_explicit refuses here
+            kept.stop = offset
+            return _walk_explicit(buf, offset, end, 0, False, found)
         if tag <= last:
             kept.usable = False
         last = tag
-        if stop < 0 and tag >= _PIXEL_DATA:
-            stop = offset
-        if vr in short and group != 0xFFFE:
+        if vr in short:
             following = offset + 8 + length
             if tag in tags:
                 parts.append(buf[offset:following])
-            if (tag == _SOP_CLASS or tag == _SOP_INSTANCE) and following <= end:
-                found[tag] = buf[offset + 8 : following].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+                if tag in uids and following <= end:
+                    found[tag] = buf[offset + 8 : following].rstrip(b"\0 ").decode("ascii", "backslashreplace")
             offset = following
             continue
-        if group == 0xFFFE:
-            raise ScanError(f"unexpected ({group:04X},{element:04X}) at offset {offset}")
         if vr not in _LONG_VRS:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {vr!r} is not a VR")
         if offset + 12 > end:
@@ -235,14 +237,14 @@ def _walk_top_kept(buf: _Buffer, end: int, found: dict[int, str], kept: KeptElem
             _items(buf, offset, offset + length, True, 0, defined=True)
         if tag in tags:
             parts.append(buf[start : offset + length])
-        if tag == _SOP_CLASS or tag == _SOP_INSTANCE:
-            found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+            if tag in uids:
+                found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
         offset += length
     if offset > end:  # a short element overran: the precise walk raises, saying which
         return _walk_explicit_precise(buf, 0, end, 0, False, found)
     if offset < end:
         raise ScanError(f"{end - offset} bytes at offset {offset} where an element header needs 8")
-    kept.stop = end if stop < 0 else stop
+    kept.stop = end
     return offset
 
 
