@@ -66,11 +66,16 @@ class Instance:
         return buffer if isinstance(buffer, bytes) else bytes(buffer)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Instance:
+    def from_file(cls, path: str | Path, *, check: bool = False) -> Instance:
         """A PS3.10 file, without decoding its data set and without copying it: the data set
         is a read-only memory map of the file (its first MiB is read to find it). Its SOP
         Class and Instance UIDs are the data set's: where the File Meta Information says
-        otherwise, that is logged."""
+        otherwise, that is logged.
+
+        ``check=True`` also walks the whole data set (:func:`.checks.data_set_uids`, what an
+        SCP does before it stores it): a damaged file is a :class:`DamagedFile` that says
+        where as ``dicom-dump``, ``dicom-validate`` and :func:`~..fileformat.read_file` do,
+        ``<path>: damaged: byte <offset in the file> at (gggg,eeee): <reason>``."""
         with Path(path).open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             whole: bytes | memoryview
@@ -104,6 +109,13 @@ class Instance:
                 path, sop_instance, sop_class, inside[1], inside[0] or sop_class,
             )
             sop_class, sop_instance = inside[0] or sop_class, inside[1]
+        if check:
+            from .checks import data_set_uids
+
+            try:
+                data_set_uids(data if isinstance(data, bytes) else bytes(data), syntax, str(path))
+            except DicomError as exc:
+                raise DamagedFile(damage(path, offset, exc)) from None
         return cls(sop_class, sop_instance, syntax, data)
 
     @staticmethod
@@ -161,6 +173,29 @@ class Instance:
         """Write as a PS3.10 file, atomically and durably (fsync of file and folder);
         ``durable=False`` skips the fsyncs."""
         write_bytes_atomic(path, self.file_bytes(source_ae), durable=durable)
+
+
+class DamagedFile(DicomError):
+    """A file whose data set does not decode (:meth:`Instance.from_file` with ``check=True``)."""
+
+
+def damage(path: str | Path, origin: int, walked: DicomError) -> str:
+    """What is wrong with the file at ``path``, whose data set starts at byte ``origin`` and
+    failed the SCP's walk with ``walked``: the reader's words, a byte offset in the file and
+    the tag path (``<path>: damaged: byte 1488 at (7FE0,0010): length 8192 is larger than the
+    8130 bytes that remain``), as the other tools report it. Where the reader takes what the
+    walk refuses, the walk's reason, its offset counted from the data set's first byte."""
+    from ..errors import DicomDecodeError
+    from ..fileformat import read_file
+
+    try:
+        read_file(path)
+    except DicomDecodeError as exc:
+        at = f" at {exc.path}" if exc.path else ""
+        return f"{path}: damaged: byte {exc.offset}{at}: {exc.reason}"
+    except (DicomError, OSError, ValueError):
+        pass
+    return f"{path}: damaged: {walked} (offsets from the data set's first byte, byte {origin} of the file)"
 
 
 def _encode(dataset: Dataset, transfer_syntax: str, source_syntax: str | None = None) -> bytes:
