@@ -111,6 +111,9 @@ class Proposal:
 
 # The association -------------------------------------------------------------------
 
+_FLUSH_AT = 256 * 1024
+"""Bytes of PDUs made before they are written to the transport while a message is sent."""
+
 
 class _Protocol(asyncio.Protocol):
     def __init__(self, owner: Association, tls: ssl.SSLContext | None = None) -> None:
@@ -182,6 +185,7 @@ class Association(Requestor, Dispatcher):
         self._cancelled: set[int] = set()
         self._can_write = asyncio.Event()
         self._can_write.set()
+        self._sending = asyncio.Lock()  # one message's PDUs at a time: a message is never interleaved with another
         self._ids = itertools.count(1)
         self._worker: asyncio.Task[None] | None = None
         self._artim: asyncio.TimerHandle | None = None
@@ -485,20 +489,46 @@ class Association(Requestor, Dispatcher):
         self._process(self._conn.answer_release())
 
     # Messages out
-    async def _send(self, context_id: int, command_set: Dataset, data: bytes | None = None) -> None:
+    async def _send(self, context_id: int, command_set: Dataset, data: bytes | memoryview | None = None) -> None:
+        """Send one DIMSE message. Its PDUs are made one at a time (from ``data`` as it is, a
+        memory map's view included) and written every :data:`_FLUSH_AT` bytes; whenever the
+        transport's buffer is past its high-water mark, the next is made once it has drained,
+        so an association holds at most about ``_FLUSH_AT`` plus the transport's high-water
+        mark plus one PDU of a message being sent, whatever its size."""
+        async with self._sending:
+            self._check_open()
+            steps = self._conn.send_stepwise(context_id, command_set, data)
+            try:
+                for waiting in steps:
+                    if waiting >= _FLUSH_AT:
+                        self._flush()
+                        await self._writable()
+                        self._check_open()
+                self._flush()
+                await self._writable()
+            finally:
+                steps.close()
+
+    def _check_open(self) -> None:
         if self._closed.done():
             raise AssociationError(f"{self.peer}: the association has ended ({self._closed.result() or 'released'})")
-        self._conn.send_message(context_id, command_set, data)
-        self._flush()
+
+    async def _writable(self) -> None:
+        """Return once the transport is below its high-water mark; an AssociationError if the
+        association ends meanwhile, or (and it is aborted) if the peer reads nothing for the
+        network timeout."""
         if not self._can_write.is_set():
             # A peer that does not read what is sent to it is dropped after the idle timeout.
+            waiter = asyncio.ensure_future(self._can_write.wait())
             try:
-                async with asyncio.timeout(self.timeouts.network):
-                    await self._can_write.wait()
-            except TimeoutError:
+                done, _ = await asyncio.wait((waiter, self._closed), timeout=self.timeouts.network, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waiter.cancel()
+            if not done:
                 reason = f"the peer has read nothing sent to it for {self.timeouts.network:g} s"
                 self.abort(reason, hard=True)
-                raise AssociationError(f"{self.peer}: {reason}") from None
+                raise AssociationError(f"{self.peer}: {reason}")
+            self._check_open()
 
     async def _response(self, queue: asyncio.Queue[Message | None], operation: str) -> Message:
         try:
@@ -524,7 +554,7 @@ class Association(Requestor, Dispatcher):
         return candidates[0]
 
     async def _exchange(
-        self, context: AcceptedContext, name: str, data: bytes | None, **fields: object
+        self, context: AcceptedContext, name: str, data: bytes | memoryview | None, **fields: object
     ) -> tuple[int, asyncio.Queue[Message | None]]:
         message_id = next(self._ids) & 0xFFFF
         queue: asyncio.Queue[Message | None] = asyncio.Queue()
@@ -536,7 +566,7 @@ class Association(Requestor, Dispatcher):
             raise
         return message_id, queue
 
-    async def _single(self, context: AcceptedContext, name: str, data: bytes | None, **fields: object) -> Message:
+    async def _single(self, context: AcceptedContext, name: str, data: bytes | memoryview | None, **fields: object) -> Message:
         message_id, queue = await self._exchange(context, name, data, **fields)
         try:
             return await self._response(queue, name)

@@ -16,13 +16,13 @@ function of the request and an :class:`AcceptorPolicy`.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 
 from ..dataset import Dataset
 from ..errors import DicomError
 from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, IMPLICIT_VR_LITTLE_ENDIAN
-from .dimse import Assembler, Budget, DimseError, Message, Spill, command_set, fragments
+from .dimse import Assembler, Budget, DimseError, Message, Spill, command_set
 from .pdu import (
     APPLICATION_CONTEXT,
     Abort,
@@ -34,6 +34,7 @@ from .pdu import (
     PduBuffer,
     PduError,
     PresentationContextAC,
+    PresentationDataValue,
     ReleaseRP,
     ReleaseRQ,
     RoleSelection,
@@ -46,6 +47,9 @@ DEFAULT_MAX_PDU = 256 * 1024
 """The maximum PDU length this side announces and accepts by default."""
 ASSOCIATION_PDU_LIMIT = 1024 * 1024
 """The longest A-ASSOCIATE PDU read before the association is established."""
+PDU_CAP = 1024 * 1024
+"""The longest P-DATA-TF PDU sent: where the peer announced no limit (0) or a larger one,
+messages go in PDUs of this length, so that no more than this is copied at once."""
 
 #: A-ASSOCIATE-RJ reasons (PS3.8 Table 9-21), by (source, reason).
 REJECT_REASONS: Mapping[tuple[int, int], str] = {
@@ -214,6 +218,7 @@ class Connection:
         self._buffer = PduBuffer(max_length=max(max_pdu_length, ASSOCIATION_PDU_LIMIT))
         self._assembler = Assembler(max_message_size, message_budget, spill)
         self._out: list[bytes] = []
+        self._out_size = 0
         self._events: list[Event] = []
         self._now = 0.0
         self._from_state = "Sta1"
@@ -278,13 +283,36 @@ class Connection:
         """Evt8, A-ASSOCIATE response (reject)."""
         self._run("Evt8", pdu=reject)
 
-    def send_message(self, context_id: int, command: Dataset, data: bytes | None = None) -> None:
+    def send_message(self, context_id: int, command: Dataset, data: bytes | memoryview | None = None) -> None:
         """Evt9 for each P-DATA-TF of one DIMSE message (command set built here)."""
+        for _ in self.send_stepwise(context_id, command, data):
+            pass
+
+    def send_stepwise(self, context_id: int, command: Dataset, data: bytes | memoryview | None = None) -> Generator[int, None, None]:
+        """Evt9 for each P-DATA-TF of one DIMSE message, made one at a time as the iterator is
+        advanced: after each it yields how many bytes :meth:`data_to_send` holds, so that an
+        adapter can write them and wait for its transport before the next PDU is made. ``data``
+        (a byte-format ``memoryview`` too, such as a memory-mapped file's) is not copied whole:
+        each PDU copies its fragment. A PDU is at most the peer's maximum length, and at most
+        :data:`PDU_CAP` when the peer set no limit (or a larger one)."""
         if context_id not in self.contexts:
             raise AssociationError(f"presentation context {context_id} was not accepted")
-        limit = self.peer_max_pdu_length
-        for pdu in fragments(context_id, command_set(command), data, limit):
-            self._run("Evt9", pdu=pdu)
+        limit = min(self.peer_max_pdu_length or PDU_CAP, PDU_CAP)
+        room = limit - 6  # a PDU of one PDV: 6 bytes of PDV header (length, id, flags)
+        if room < 1:
+            raise DimseError(f"maximum PDU length {limit} leaves no room for data")
+        for is_command, payload in ((True, command_set(command)), (False, data)):
+            if payload is None:
+                continue
+            start, end = 0, len(payload)
+            while True:
+                stop = min(start + room, end)
+                chunk = payload if isinstance(payload, bytes) and stop - start == end else bytes(payload[start:stop])
+                self._run("Evt9", pdu=PDataTF((PresentationDataValue(context_id, is_command, stop == end, chunk),)))
+                yield self._out_size
+                start = stop
+                if start >= end:
+                    break
 
     def release(self) -> None:
         """Evt11, A-RELEASE request."""
@@ -311,8 +339,9 @@ class Connection:
         self._assembler.discard()
 
     def data_to_send(self) -> bytes:
-        data = b"".join(self._out)
+        data = self._out[0] if len(self._out) == 1 else b"".join(self._out)
         self._out.clear()
+        self._out_size = 0
         return data
 
     # The state machine and its actions ----------------------------------------
@@ -352,7 +381,9 @@ class Connection:
         return self._events
 
     def _send(self, pdu: Pdu) -> None:
-        self._out.append(pdu.encode())
+        encoded = pdu.encode()
+        self._out.append(encoded)
+        self._out_size += len(encoded)
 
     def _start_artim(self) -> None:
         self.artim_deadline = self._now + self.artim_timeout
