@@ -17,6 +17,7 @@ from . import __version__
 # are parsed: ``dicom-codegen --help`` costs what argparse does.
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
     from rich.console import Console
 
@@ -53,13 +54,49 @@ def _source_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--timeout", type=float, default=20.0, help="seconds without an answer before a download fails")
 
 
+def _columns() -> int:
+    """``shutil.get_terminal_size().columns`` (COLUMNS when positive, else the terminal on
+    standard output, else 80), without importing shutil: argparse imports it for this alone,
+    with bz2, lzma and fnmatch (#19; the runtime's commands do the same in
+    ``dicom_runtime.cli_parsing``, which the generator does not import)."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return columns
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, as wide as argparse makes it, without importing shutil."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A subcommand's parser, with :class:`_Formatter`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dicom-codegen",
         description="Generate the typed DICOM model from the standard's DocBook XML.",
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     fetch = commands.add_parser("fetch", help="put parts 3, 4, 6 and 7 into standard_xml/EDITION/")
     fetch.add_argument(
