@@ -111,8 +111,18 @@ def _search(coded: Callable[[float], bytes], bounds: tuple[float, float], target
     if len(best) <= target:  # compresses further than asked at the finest setting
         return best
     coarsest = coded(bounds[1])
-    if len(coarsest) >= target:  # never as small as asked
-        return coarsest
+    if len(coarsest) >= target:
+        # never as small as asked (a tiny frame, its headers): the finest setting that is as
+        # small as the coarsest, rather than the coarsest's wrecked image for no byte saved
+        best = coarsest
+        for _ in range(_SEARCHES):
+            middle = (low + high) / 2
+            data = coded(math.exp(middle))
+            if len(data) <= len(coarsest):
+                high, best = middle, data
+            else:
+                low = middle
+        return best
     if _closer(len(coarsest), best, target):
         best = coarsest
     for _ in range(_SEARCHES):
