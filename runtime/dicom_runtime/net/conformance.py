@@ -26,7 +26,10 @@ from ..dictionary import all_uids
 from ..errors import DicomError
 from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 from ..media.statement import MEDIA_TABLE_HEADER, media_rows, media_sections, overview_sentence
-from .association import AssociationError
+from .aio import DEFAULT_UNASSOCIATED_BUDGET, IGNORED_AFTER_ABORT, QUEUED_BYTES, QUEUED_REQUESTS
+from .association import ASSOCIATION_PDU_LIMIT, AssociationError
+from .server import FILES_RESERVED
+from .storage import BACKLOG_LIMIT
 from .config import ApplicationEntity, Config
 from .messages import SERVICE_STATUS_MEANINGS, STATUS_MEANINGS, VERIFICATION, Status
 from .pdu import APPLICATION_CONTEXT
@@ -41,6 +44,19 @@ STATUS_RETURNED: dict[str, tuple[int, ...]] = {
     "C-MOVE": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA801, 0xA702, 0xC000, 0x0122),
     "C-GET": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA702, 0xC000, 0x0122),
 }
+
+
+#: The limits every AE's server applies that no setting changes (A.4.4.2 Parameters), from
+#: the constants the server uses: :mod:`.aio`, :mod:`.association`, :mod:`.server`.
+FIXED_LIMITS: tuple[tuple[str, str], ...] = (
+    ("Requests waiting for answers per association before it stops reading (TCP then holds the peer back)", str(QUEUED_REQUESTS)),
+    ("Bytes of those requests per association before it stops reading", str(QUEUED_BYTES)),
+    ("Unfinished A-ASSOCIATE-RQs of all connections not associated yet, at most (bytes)", str(DEFAULT_UNASSOCIATED_BUDGET)),
+    ("Longest PDU read before the association is established (bytes)", str(ASSOCIATION_PDU_LIMIT)),
+    ("Connections served at once", f"a third of the open-file limit less {FILES_RESERVED}, at least 8 (the soft "
+     "open-file limit is first raised to the hard one where allowed)"),
+    ("Bytes read and ignored after an A-ABORT before the connection is reset", str(IGNORED_AFTER_ABORT)),
+)
 
 
 #: Where this implementation gives a code a use of its own, within PS3.4's meaning.
@@ -475,7 +491,14 @@ def statement(config: Config, *, generator: str = "") -> Statement:
             ("Idle association timeout (s)", *(f"{ae.timeouts.network:g}" for ae in entities)),
             ("Storage is durable before Success", *("yes" if ae.durable else "no" for ae in entities)),
             ("Duplicate SOP instance with other content", *(ae.duplicates for ae in entities)),
+            *((name, *(value for _ in entities)) for name, value in FIXED_LIMITS),
+            ("Acknowledged instances not yet written to their files, at most (bytes; then C-STORE waits)",
+             *(str(BACKLOG_LIMIT) if ae.storage else "-" for ae in entities)),
         )),
+        f"The last {len(FIXED_LIMITS) + 1} rows are fixed by this implementation, the same for every AE; "
+        "they cannot be set in the configuration or on the command line. An association that would exceed the "
+        "message, spill or unassociated bytes is aborted (A-ABORT), and the log line names the peer; a connection "
+        "beyond the connection limit is closed at once.",
     )
     not_supported = "Not supported: this implementation does not read or write DICOM media."
     if media:
@@ -830,4 +853,4 @@ async def probe_retrieval(entity: ApplicationEntity, storage: Any) -> list[Retri
     return checks
 
 
-__all__ = ["STATUS_RETURNED", "ProbeResult", "RetrievalCheck", "Statement", "probe", "probe_cases", "probe_retrieval", "statement"]
+__all__ = ["FIXED_LIMITS", "STATUS_RETURNED", "ProbeResult", "RetrievalCheck", "Statement", "probe", "probe_cases", "probe_retrieval", "statement"]
