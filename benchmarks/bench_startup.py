@@ -9,7 +9,9 @@ CPU times (user and system; less sensitive to other work on the machine than wal
 
 * **start-up**: ``COMMAND --help`` for each command of ``[project.scripts]`` (dicom-net,
   dicom-dump, dicom-codegen, dicom-validate, dicom-media) against ``python -c pass``; target
-  at most 3x. ``python -c "import argparse"`` is shown as the floor a parser costs;
+  at most 3x. ``python -c "import argparse"`` and ``argparse --help`` (``re`` and argparse
+  imported, a parser of one option built and its help printed: what any such command pays) are
+  shown as the floor a parser costs;
 * **dicom-dump**: a process per file over pydicom's corpus (its ``test_files/*.dcm``), the
   whole corpus per round, against ``dcmdump -Un +Ep`` (the options the tests compare with);
   target at most 3x. ``python -c pass`` per file is shown as the floor (Python's start-up);
@@ -163,9 +165,18 @@ def row(label: str, ours: list[float], reference_label: str, reference: list[flo
 HEADER = f"{'ours':34} {'ms (med)':>9} {'reference':22} {'ms (med)':>9} {'median':>6} {'best':>6} {'cpu':>6}  target"
 
 
+#: The floor of a command's ``--help``: what pip's console script imports (``re``), argparse, a
+#: parser of one option and its help printed (the shutil argparse imports for the width included).
+ARGPARSE_HELP = "import re, argparse; p = argparse.ArgumentParser(prog='x', description='y'); p.add_argument('--z'); p.parse_args()"
+
+
 def startup(env: dict[str, str], rounds: int) -> list[str]:
     bare = [*PYTHON, "-c", "pass"]
-    runs = {"python -c pass": ([bare], env), "import argparse": ([[*PYTHON, "-c", "import argparse"]], env)}
+    runs = {
+        "python -c pass": ([bare], env),
+        "import argparse": ([[*PYTHON, "-c", "import argparse"]], env),
+        "argparse --help": ([[*PYTHON, "-c", ARGPARSE_HELP, "--help"]], env),
+    }
     for name, target in scripts().items():
         runs[f"{name} --help"] = ([command(target, name, "--help")], env)
     times = interleaved(runs, rounds)
