@@ -97,6 +97,8 @@ STORED_TAGS: frozenset[int] = frozenset({
 """Attributes kept in each row (as JSON), so matching and answers need not read the file."""
 
 _SCALARS = (str, int, float)
+_KEYS = {tag: f"{tag:08X}" for tag in STORED_TAGS}
+"""Each kept attribute's key in a row's JSON."""
 
 
 class Backend(Protocol):
@@ -216,16 +218,17 @@ def row_of(name: str, header: Dataset) -> tuple[object, ...]:
     attrs: dict[str, object] = {}
     unstored: list[int] = []
     columns: dict[int, Value] = {}
-    stored, indexed = STORED_TAGS, COLUMNS
+    keys, indexed = _KEYS, COLUMNS
     for element in header.elements():  # one pass over what the header has (most kept tags are absent)
         tag = element.tag
-        if tag not in stored:
+        key = keys.get(tag)
+        if key is None:
             continue
         value = element.value  # decoded once (the property decodes on first use)
         if tag in indexed:
             columns[tag] = value
         if _storable(value):
-            attrs[f"{tag:08X}"] = [element.vr, value]
+            attrs[key] = [element.vr, value]
         else:
             unstored.append(tag)
     if unstored:
