@@ -26,11 +26,21 @@ the Conformance Statement (:mod:`.conformance`) says.
     allow = []                           # calling AE titles allowed (empty: any)
     move_destinations = { VIEWER = "127.0.0.1:11113" }
 
+    [ae.timeouts]                        # optional, seconds (more than 0)
+    network = 300                        # an idle association is reset (dicom-net scp --idle-timeout)
+    artim = 30                           # PS3.8 9.1.5 (--artim-timeout); also connect, acse, dimse
+
     [ae.tls]                             # optional
     certificate = "server.pem"
     key = "server.key"
     client_ca = "ca.pem"                 # verify client certificates
     profile = "bcp195"
+
+Every setting is checked when the file is read: an unknown key in any table, a value of
+the wrong type or out of range (:data:`INT_RANGES`: ``max_pdu`` 4096 to 64 MiB,
+``max_associations`` at least 1, the byte sizes at least 0) is one :class:`ConfigError`
+naming the file, the table and key, and the reason, e.g.
+``t.toml: ae[0].max_pdu = 10: out of range (must be from 4096 to 67108864)``.
 
 SOP classes and transfer syntaxes are keywords of the generated dictionary or UIDs;
 ``"storage:all"`` stands for every non-retired Storage SOP class. Relative paths are
