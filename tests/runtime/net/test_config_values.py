@@ -125,3 +125,20 @@ def test_scp_help_names_each_option_s_toml_key(capsys: pytest.CaptureFixture[str
     ):
         help_text = text.split(f" {option} ", 1)[1].split(" --", 1)[0]
         assert f"(TOML: {key})" in help_text, (option, help_text)
+
+
+def test_readme_s_option_to_key_list_names_real_options_and_keys() -> None:
+    readme = re.sub(r"\s+", " ", (Path(__file__).resolve().parents[3] / "README.md").read_text())
+    listing = readme.split("Each `dicom-net scp` option and its key in an `[[ae]]` table", 1)[1].split(" An unknown key", 1)[0]
+    pairs = re.findall(r"`(--[a-z-]+)[^`]*` `(\[ae\.\w+\] )?(\w+)", listing)
+    assert len(pairs) >= 17, pairs
+    import argparse
+
+    sub = next(a for a in cli_args.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    scp = sub.choices["scp"]
+    scp.format_help()  # a LazyParser: its arguments are added now
+    options = {o for action in scp._actions for o in action.option_strings}
+    for option, table, key in pairs:
+        assert option in options, option
+        known = {"[ae.timeouts] ": config.TIMEOUT_KEYS, "[ae.tls] ": config.TLS_KEYS}.get(table, config.AE_KEYS)
+        assert key in known, (option, table, key)
