@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import mmap
 import socket
 import ssl
 from collections.abc import Callable, Mapping, Sequence
@@ -113,6 +114,16 @@ class Proposal:
 
 _FLUSH_AT = 256 * 1024
 """Bytes of PDUs made before they are written to the transport while a message is sent."""
+_UNMAP_EVERY = 8 * 1024 * 1024
+"""While a memory-mapped data set is sent, its pages read so far are dropped from the
+process every this many bytes written (they count in its resident set until then)."""
+
+
+def _drop_pages(mapped: mmap.mmap) -> None:
+    """Drop a read-only file mapping's pages from the process (they are read again from the
+    page cache where touched again): the resident set does not grow with the file sent."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        mapped.madvise(mmap.MADV_DONTNEED)
 
 
 class _Protocol(asyncio.Protocol):
@@ -498,16 +509,24 @@ class Association(Requestor, Dispatcher):
         async with self._sending:
             self._check_open()
             steps = self._conn.send_stepwise(context_id, command_set, data)
+            mapped = data.obj if isinstance(data, memoryview) and isinstance(data.obj, mmap.mmap) else None
+            written = 0
             try:
                 for waiting in steps:
                     if waiting >= _FLUSH_AT:
                         self._flush()
                         await self._writable()
                         self._check_open()
+                        written += waiting
+                        if mapped is not None and written >= _UNMAP_EVERY:
+                            _drop_pages(mapped)
+                            written = 0
                 self._flush()
                 await self._writable()
             finally:
                 steps.close()
+                if mapped is not None:
+                    _drop_pages(mapped)
 
     def _check_open(self) -> None:
         if self._closed.done():
