@@ -280,22 +280,14 @@ def _read_ahead(items: Sequence[Path | Instance]) -> Iterator[Callable[[], Await
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
-    from ..errors import DicomError
     from .instances import Instance
-
-    from .checks import data_set_uids
 
     def load(item: Path | Instance) -> Instance:
         """The instance of a file, its data set walked first: a damaged one is not sent (a peer
         would abort the association on it, as storescp does)."""
         if not isinstance(item, Path):
             return item
-        instance = Instance.from_file(item)
-        try:
-            data_set_uids(instance.data, instance.transfer_syntax, str(item))
-        except DicomError as exc:
-            raise DicomError(f"damaged: {exc}") from None
-        return instance
+        return Instance.from_file(item, check=True)  # "<path>: damaged: byte <file offset> at ..."
 
     loop = asyncio.get_running_loop()
     pending: list[asyncio.Future[Instance]] = []
