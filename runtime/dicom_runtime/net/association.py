@@ -25,6 +25,7 @@ from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, 
 from .dimse import Assembler, Budget, DimseError, Message, Spill, command_set
 from .pdu import (
     APPLICATION_CONTEXT,
+    MAX_PDU_LENGTH,
     Abort,
     AssociateAC,
     AssociateRJ,
@@ -182,7 +183,8 @@ class Connection:
 
     ``requestor``: this side asks for the association (an SCU); otherwise it
     accepts. ``max_pdu_length`` is announced to the peer and is the largest PDU
-    this side accepts (a longer announcement is a protocol error: A-ABORT).
+    this side accepts (a longer announcement is a protocol error: A-ABORT); 0 announces
+    no maximum, and PDUs up to :data:`.pdu.MAX_PDU_LENGTH` are then read.
     ``max_message_size`` bounds a reassembled DIMSE message; ``message_budget`` and
     ``spill`` are the :class:`~.dimse.Assembler`'s (memory shared with other
     associations; large data sets in temporary files). With
@@ -429,8 +431,8 @@ class Connection:
         self._limit_pdus()
 
     def _limit_pdus(self) -> None:
-        if self.max_pdu_length:
-            self._buffer.max_length = self.max_pdu_length
+        # 0 announces no maximum (PS3.8 D.1): the longest PDU this runtime reads at all.
+        self._buffer.max_length = self.max_pdu_length or MAX_PDU_LENGTH
 
     def _AE_8(self, pdu: Pdu | None, reason: int, detail: str) -> None:
         assert pdu is not None

@@ -315,3 +315,38 @@ def test_sop_class_extended_negotiation_answers_what_the_policy_supports() -> No
     request = _request(user_information=UserInformation(extended=((CT, b"\x01\x01"), (VERIFICATION, b"\x01"))))
     answer = negotiate(request, policy)
     assert isinstance(answer, AssociateAC) and answer.user_information.extended == ((CT, b"\x01"),)
+
+
+
+@pytest.mark.parametrize("max_pdu_length", [0, 16384])
+def test_a_pdu_longer_than_a_mib_is_read_where_no_maximum_was_announced(max_pdu_length: int) -> None:
+    """PS3.8 D.1: a Maximum Length of 0 announces no maximum. An acceptor that announced it
+    reads a P-DATA-TF of 2 MiB once the association is established (it kept the 1 MiB bound
+    of the A-ASSOCIATE phase before); one that announced 16384 aborts on it."""
+    import struct
+
+    requestor, acceptor = Connection(requestor=True), Connection(requestor=False, max_pdu_length=max_pdu_length)
+    requestor.request_association(RQ)
+    acceptor.connection_made(0.0)
+    requestor.connection_made(0.0)
+    acceptor.receive(requestor.data_to_send())
+    acceptor.accept(AssociateAC("SCP", "SCU", (PresentationContextAC(1, 0, IMPLICIT),), UserInformation(max_length=max_pdu_length)))
+    requestor.receive(acceptor.data_to_send())
+    store = command("C-STORE-RQ", data_set=True, MessageID=1, AffectedSOPClassUID=CT, AffectedSOPInstanceUID="1.2.3", Priority=0)
+    requestor.send_message(1, store, b"\x00" * (2 * 1024 * 1024))
+    stream = requestor.data_to_send()
+    pdvs: list[PresentationDataValue] = []
+    while stream:  # the requestor's PDUs (of at most 1 MiB each), their PDVs put in one PDU
+        length = struct.unpack(">I", stream[2:6])[0]
+        pdu = decode_pdu(stream[: 6 + length])
+        assert isinstance(pdu, PDataTF)
+        pdvs += pdu.values
+        stream = stream[6 + length :]
+    long_pdu = PDataTF(tuple(pdvs)).encode()
+    assert len(long_pdu) > 2 * 1024 * 1024
+    events = acceptor.receive(long_pdu)
+    if max_pdu_length == 0:
+        assert len(events) == 1 and isinstance(events[0], MessageReceived), events
+        assert acceptor.data_to_send() == b"" and acceptor.state == "Sta6"
+    else:
+        assert len(events) == 1 and isinstance(events[0], Aborted), events
