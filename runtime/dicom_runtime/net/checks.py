@@ -21,8 +21,10 @@ from ..reader import implicit_vr
 from .messages import VERIFICATION, Status
 from .spill import SpilledData
 
-_Buffer = bytes | mmap.mmap
-"""What the walk reads: a data set in memory, or a spilled one's memory map."""
+_Buffer = bytes | mmap.mmap | memoryview
+"""What the walk reads: a data set in memory, a spilled one's memory map, or a view of a
+file's map (a file being sent, :meth:`.instances.Instance.from_file`); values it keeps are
+taken as ``bytes``."""
 
 UID_PATTERN = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
 """PS3.5 9.1: components of digits without leading zeros, dot separated (``fullmatch``)."""
@@ -119,7 +121,7 @@ def _walk(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, item:
         if _implicit_sequence(tag):  # a sequence of defined length: its items, as the reader reads them
             _items(buf, offset, offset + length, False, depth, defined=True)
         if found is not None and (tag == _SOP_CLASS or tag == _SOP_INSTANCE):
-            found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+            found[tag] = bytes(buf[offset : offset + length]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
         offset += length
     if item:
         raise ScanError("an item of undefined length ends without an Item Delimitation Item")
@@ -156,7 +158,7 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
                 tag = (group << 16) | element
                 if (tag == _SOP_CLASS or tag == _SOP_INSTANCE) and offset + 8 + length <= end:
                     assert found is not None
-                    found[tag] = buf[offset + 8 : offset + 8 + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+                    found[tag] = bytes(buf[offset + 8 : offset + 8 + length]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
             offset += 8 + length
             continue
         if group == 0xFFFE:
@@ -180,7 +182,7 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
             tag = (group << 16) | element
             if tag == _SOP_CLASS or tag == _SOP_INSTANCE:
                 assert found is not None
-                found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+                found[tag] = bytes(buf[offset : offset + length]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
         offset += length
     if offset > end:  # a short element overran: the precise walk raises, saying which
         return _walk_explicit_precise(buf, start, end, depth, item, found)
@@ -214,9 +216,9 @@ def _walk_top_kept(buf: _Buffer, end: int, found: dict[int, str], kept: KeptElem
         if vr in short:
             following = offset + 8 + length
             if tag in tags:
-                parts.append(buf[offset:following])
+                parts.append(bytes(buf[offset:following]))
                 if tag in uids and following <= end:
-                    found[tag] = buf[offset + 8 : following].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+                    found[tag] = bytes(buf[offset + 8 : following]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
             offset = following
             continue
         if vr not in _LONG_VRS:
@@ -236,9 +238,9 @@ def _walk_top_kept(buf: _Buffer, end: int, found: dict[int, str], kept: KeptElem
         if vr == b"SQ":
             _items(buf, offset, offset + length, True, 0, defined=True)
         if tag in tags:
-            parts.append(buf[start : offset + length])
+            parts.append(bytes(buf[start : offset + length]))
             if tag in uids:
-                found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+                found[tag] = bytes(buf[offset : offset + length]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
         offset += length
     if offset > end:  # a short element overran: the precise walk raises, saying which
         return _walk_explicit_precise(buf, 0, end, 0, False, found)
@@ -294,7 +296,7 @@ def _walk_explicit_precise(buf: _Buffer, offset: int, end: int, depth: int, item
             tag = (group << 16) | element
             if tag == _SOP_CLASS or tag == _SOP_INSTANCE:
                 assert found is not None
-                found[tag] = buf[offset : offset + length].rstrip(b"\0 ").decode("ascii", "backslashreplace")
+                found[tag] = bytes(buf[offset : offset + length]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
         offset += length
     if offset < end:
         raise ScanError(f"{end - offset} bytes at offset {offset} where an element header needs 8")
@@ -348,7 +350,7 @@ def data_set_uids(data: _Buffer, transfer_syntax: str, source: str, kept: KeptEl
     """The SOP Class and Instance UIDs of a data set encoded in ``transfer_syntax``, once it
     is known to decode; :class:`~..errors.DicomError` says why it does not."""
     if transfer_syntax in (EXPLICIT_VR_BIG_ENDIAN, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN):
-        dataset = decode_body(data if isinstance(data, bytes) else data[:], transfer_syntax, source=source)
+        dataset = decode_body(data if isinstance(data, bytes) else bytes(data), transfer_syntax, source=source)
         values = dataset.value(_SOP_CLASS), dataset.value(_SOP_INSTANCE)
         return tuple(v.strip("\0 ") if isinstance(v, str) else "" for v in values)  # type: ignore[return-value]
     return scan(data, transfer_syntax != IMPLICIT_VR_LITTLE_ENDIAN, kept)

@@ -113,7 +113,7 @@ class Instance:
             from .checks import data_set_uids
 
             try:
-                data_set_uids(data if isinstance(data, bytes) else bytes(data), syntax, str(path))
+                data_set_uids(data, syntax, str(path))
             except DicomError as exc:
                 raise DamagedFile(damage(path, offset, exc)) from None
         return cls(sop_class, sop_instance, syntax, data)
