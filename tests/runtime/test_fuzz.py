@@ -75,7 +75,8 @@ def test_mutated_files_that_read_are_written_back_and_dumped_as_read() -> None:
     (values and VRs), and dicom-dump's printer shows it, or what was read before the damage."""
     import io
 
-    from dicom_runtime.dump import _Options, _Printer
+    from dicom_runtime.dump import _Options
+    from dicom_runtime.dump_format import _Printer
     from dicom_runtime.fileformat import encode_body, encoding_of
     from dicom_runtime.reader import read_dataset
 
