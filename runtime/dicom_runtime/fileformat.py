@@ -469,12 +469,20 @@ def file_header(
     return bytes(128) + b"DICM" + struct.pack("<HH2sHI", 0x0002, 0x0000, b"UL", 4, len(elements)) + elements
 
 
-def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -> None:
-    """Write ``data`` to ``path`` atomically and durably: a temporary sibling, flushed to
-    stable storage (fdatasync: the data and the size), renamed over ``path``, and the
-    folder fsynced so the rename itself survives a crash. ``durable=False`` leaves out
-    both syncs (still atomic; not crash-safe). A leftover temporary file is named
-    ``.<name>.<pid>.<thread>.tmp``."""
+def write_all(fd: int, data: bytes | memoryview) -> None:
+    """Write all of ``data`` to the open file ``fd`` (os.write may write less than asked)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def write_atomic(path: str | Path, fill: Callable[[int], None], *, durable: bool = True) -> None:
+    """Make the file ``path`` atomically and durably from what ``fill`` writes to an open
+    descriptor: a temporary sibling, flushed to stable storage (fdatasync: the data and the
+    size), renamed over ``path``, and the folder fsynced so the rename itself survives a
+    crash. ``durable=False`` leaves out both syncs (still atomic; not crash-safe). A
+    leftover temporary file is named ``.<name>.<pid>.<thread>.tmp``; one ``fill`` fails in
+    is removed."""
     import threading
     from pathlib import Path
 
@@ -483,9 +491,7 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -
     try:
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view) :]
+            fill(handle)
             if durable:
                 os.fdatasync(handle)
         finally:
@@ -501,6 +507,11 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -
         os.fsync(folder)
     finally:
         os.close(folder)
+
+
+def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` as :func:`write_atomic` makes a file."""
+    write_atomic(path, lambda handle: write_all(handle, data), durable=durable)
 
 
 _CHUNK = 1 << 16

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DicomError
+from ..fileformat import write_all, write_atomic
 
 MiB = 1024 * 1024
 DEFAULT_SPILL_THRESHOLD = 4 * MiB
@@ -187,37 +188,19 @@ class SpilledData:
             chunk = os.pread(self._fd, min(_CHUNK, self.size - offset), offset)
             if not chunk:
                 raise SpillError(f"a spilled data set in {self.directory} is shorter than written")
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(fd, view) :]
+            write_all(fd, chunk)
             offset += len(chunk)
 
     def write_file(self, path: Path, header: bytes, *, durable: bool) -> None:
-        """``header`` and these bytes as the file ``path``, atomically (a temporary sibling
-        ``.<name>.<pid>.<thread>.tmp``, renamed), and with ``durable`` flushed first (the
-        data, then the folder)."""
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-            try:
-                view = memoryview(header)
-                while view:
-                    view = view[os.write(handle, view) :]
-                self.copy_into(handle)
-                if durable:
-                    os.fdatasync(handle)
-            finally:
-                os.close(handle)
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        if durable:
-            folder = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
+        """``header`` and these bytes as the file ``path``, made as
+        :func:`~..fileformat.write_atomic` makes a file (atomically; with ``durable``
+        flushed first, the data, then the folder)."""
+
+        def fill(handle: int) -> None:
+            write_all(handle, header)
+            self.copy_into(handle)
+
+        write_atomic(path, fill, durable=durable)
 
     def close(self) -> None:
         """Close the file (its blocks are freed) and give its bytes back to the disk budget."""
