@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # the heavy modules are imported when a file is read, not for
     from typing import TextIO
 
     from .dataset import Dataset
-    from .dump_format import _Printer
 
 #: dcmdump's shortening: a value shown longer than 70 characters is cut to 70, "..." included.
 DEFAULT_MAX_VALUE_LENGTH = 70
@@ -206,17 +205,6 @@ def dump_lines(dataset: Dataset, depth: int = 0) -> Iterator[str]:
     from .dump_format import dataset_text
 
     yield from dataset_text(dataset, depth).splitlines()
-
-
-if not TYPE_CHECKING:  # hidden from mypy, which sees the import above
-
-    def __getattr__(name: str) -> object:
-        """The printer (``_Printer``), from the module that holds it."""
-        if name == "_Printer":
-            from .dump_format import _Printer
-
-            return _Printer
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":
