@@ -13,25 +13,23 @@ dicom_runtime.net`` is the same command.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Sequence
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true), without importing typing for --help
 
 from .cli_args import ANY_SCP as ANY_SCP  # re-exported: the called AE title clients use by default
+from .cli_args import Failed as Failed  # re-exported: what a subcommand raises to exit 1 with one line
 from .cli_args import MODELS, build_parser
 
 # Nothing of DICOM, asyncio, ssl or rich is imported before the arguments are parsed:
 # ``dicom-net --help`` costs what argparse does. A subcommand imports what it uses.
 if TYPE_CHECKING:
     import ssl
-    from pathlib import Path
 
     from ..dataset import Dataset
     from .aio import Association, Proposal, Timeouts
     from .server import Server
-    from .instances import Instance
     from .storage import StorageFolder
 
 
@@ -40,10 +38,6 @@ def version() -> str:
     from ..version import package_version
 
     return package_version()
-
-
-class Failed(Exception):
-    """A one-line reason to exit with status 1."""
 
 
 def _imported() -> None:
@@ -126,21 +120,6 @@ def _identifier(keys: Sequence[str], *, level: bool = True) -> Dataset:
     return dataset
 
 
-def _files(paths: Sequence[str]) -> list[Path]:
-    from pathlib import Path
-
-    found: list[Path] = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file()))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise Failed(f"{name}: no such file or folder")
-    return found
-
-
 async def _echo(args: argparse.Namespace) -> int:
     from .messages import VERIFICATION
 
@@ -159,172 +138,10 @@ async def _associate(args: argparse.Namespace, contexts: Sequence[Proposal | str
     )
 
 
-def _bare_instance(path: Path) -> Instance:
-    """A file without File Meta Information (a bare data set, as some tools write): read as
-    the reader does (its transfer syntax guessed from the first element), and its SOP Class
-    and Instance UIDs taken from the data set; :class:`DicomError` when it has none."""
-    from ..errors import DicomError
-    from ..fileformat import read_file
-    from .instances import Instance
-
-    read = read_file(path)
-    dataset = read.dataset
-    sop_class, sop_instance = dataset.value(0x00080016), dataset.value(0x00080018)
-    if not isinstance(sop_class, str) or not sop_class or not isinstance(sop_instance, str) or not sop_instance:
-        raise DicomError("not DICOM: no File Meta Information, and no SOP Class and Instance UID in a data set")
-    syntax = read.transfer_syntax if read.transfer_syntax in ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1") else "1.2.840.10008.1.2.1"
-    return Instance.from_dataset(dataset, syntax)
-
-
 async def _store(args: argparse.Namespace) -> int:
-    from ..errors import DicomError
-    from ..fileformat import split_file
-    from .aio import Proposal
+    from .cli_store import store
 
-    _imported()
-    files = _files(args.paths)
-    headers: list[tuple[Path, Path | Instance, str, str]] = []  # (the file, what is sent, SOP class, syntax)
-    skipped = 0
-    bare = 0
-    for path in files:
-        try:
-            with path.open("rb") as handle:
-                head = handle.read(65536)  # the File Meta Information, not the whole file
-            try:
-                meta, _ = split_file(head, source=str(path))
-            except DicomError:
-                # No File Meta Information: a bare data set, sent with the meta built from itself.
-                instance = _bare_instance(path)
-                bare += 1
-                headers.append((path, instance, instance.sop_class, instance.transfer_syntax))
-                continue
-            sop_class, syntax = meta.value(0x00020002), meta.value(0x00020010)
-            if not isinstance(sop_class, str) or not isinstance(syntax, str) or not sop_class or not syntax:
-                raise DicomError("no SOP class or transfer syntax in the File Meta Information")
-        except (DicomError, OSError) as exc:
-            why = str(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc).removeprefix(f"{path}: ")
-            print(f"{path}: skipped, not DICOM: {why}", file=sys.stderr)
-            skipped += 1
-            continue
-        headers.append((path, path, sop_class, syntax))
-    if bare:
-        print(f"dicom-net store: {bare} file(s) without File Meta Information: sent with SOP class, instance and "
-              "transfer syntax taken from the data set", file=sys.stderr)
-    if not headers:
-        raise Failed("no DICOM files to send")
-    wanted: dict[str, set[str]] = {}
-    for _, _, sop_class, syntax in headers:
-        wanted.setdefault(sop_class, set()).add(syntax)
-    native = ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2")
-    # Each file's own syntax gets a context of its own, so the files go as they are; one context
-    # with both native syntaxes per SOP class is the fallback (transcoding between native syntaxes).
-    proposals = [Proposal(uid, (ts,)) for uid, syntaxes in sorted(wanted.items()) for ts in sorted(syntaxes)]
-    proposals += [Proposal(uid, native) for uid, syntaxes in sorted(wanted.items()) if not syntaxes <= set(native)]
-    if len(proposals) > 128:
-        raise Failed(f"{len(proposals)} presentation contexts needed: more than one association can propose (128)")
-    refused = 0  # answered with a failure status by the peer: not stored
-    warned = 0  # answered with a warning status: stored (counted in stored too)
-    unsent = 0  # not sent: damaged, or nothing the peer accepted fits it
-    stored = 0
-    lost: str | None = None
-    async with await _associate(args, proposals) as association:
-        with _progress("C-STORE", len(headers)) as advance, _read_ahead([item for _, item, _, _ in headers]) as next_instance:
-            for number, (path, _, _, _) in enumerate(headers):
-                try:
-                    instance = await next_instance()
-                except DicomError as exc:
-                    unsent += 1
-                    print(f"{path}: not sent: {str(exc).removeprefix(f'{path}: ')}", file=sys.stderr)
-                    advance()
-                    continue
-                try:
-                    status = await association.store(instance)
-                except DicomError as exc:
-                    if not association.is_established:
-                        lost = f"{exc}; {len(headers) - number} file(s) from {path} on not sent"
-                        break
-                    unsent += 1  # refused here, before any C-STORE-RQ (no accepted context, no transcoding)
-                    print(f"{path}: not sent: {exc}", file=sys.stderr)
-                    advance()
-                    continue
-                if status.is_success:
-                    stored += 1
-                elif status.category == "Warning":  # PS3.4 B.2.3: B000, B006, B007 are stored
-                    stored += 1
-                    warned += 1
-                    print(f"{path}: stored with a warning: {status}", file=sys.stderr)
-                else:
-                    refused += 1
-                    print(f"{path}: {status}", file=sys.stderr)  # the peer's answer
-                advance()
-    parts = [f"{stored} of {len(headers)} stored" + (f" ({warned} with a warning)" if warned else "")]
-    parts += [f"{refused} refused by the peer"] if refused else []
-    parts += [f"{unsent} not sent"] if unsent else []
-    parts += [f"{skipped} skipped (not DICOM)"] if skipped else []
-    print(f"C-STORE {args.host}:{args.port} ({args.aec}): " + ", ".join(parts))
-    if lost is not None:
-        raise Failed(f"the association ended: {lost}")
-    if stored < len(headers):
-        raise Failed(f"{len(headers) - stored} of {len(headers)} instances were not stored")
-    return 0
-
-
-@contextlib.contextmanager
-def _read_ahead(items: Sequence[Path | Instance]) -> Iterator[Callable[[], Awaitable[Instance]]]:
-    """A function giving the instances of ``items`` (files read by :meth:`Instance.from_file`)
-    one a call, in order, each file read in a thread while the one before it is on its way:
-    the next file is ready when the peer's response arrives, as the read overlaps the peer's
-    work. One file is read ahead at most; a file's error is raised by the call for it, and
-    the next call gives the next file."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-    from pathlib import Path
-
-    from .instances import Instance
-
-    def load(item: Path | Instance) -> Instance:
-        """The instance of a file, its data set walked first: a damaged one is not sent (a peer
-        would abort the association on it, as storescp does)."""
-        if not isinstance(item, Path):
-            return item
-        return Instance.from_file(item, check=True)  # "<path>: damaged: byte <file offset> at ..."
-
-    loop = asyncio.get_running_loop()
-    pending: list[asyncio.Future[Instance]] = []
-
-    index = 0
-
-    async def next_instance() -> Instance:
-        nonlocal index
-        if not pending:
-            pending.append(loop.run_in_executor(pool, load, items[index]))
-        current = pending.pop()
-        index += 1
-        if index < len(items):
-            pending.append(loop.run_in_executor(pool, load, items[index]))
-        return await current
-
-    with ThreadPoolExecutor(1, thread_name_prefix="dicom-net-read") as pool:
-        try:
-            yield next_instance
-        finally:
-            for future in pending:  # read ahead and not sent (the association ended): its error is dropped
-                if not future.cancel() and not future.cancelled():
-                    future.exception()
-
-
-@contextlib.contextmanager
-def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
-    """A progress bar on standard error when it is a terminal (rich, imported only then);
-    yields the function that counts one step."""
-    if not sys.stderr.isatty():
-        yield lambda: None
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as progress:
-        task = progress.add_task(label, total=total)
-        yield lambda: progress.advance(task)
+    return await store(args)
 
 
 async def _find(args: argparse.Namespace) -> int:

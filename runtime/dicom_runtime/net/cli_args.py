@@ -25,6 +25,12 @@ MIN_PDU = 4096
 MAX_PDU = 64 * 1024 * 1024
 
 
+class Failed(Exception):
+    """A one-line reason for a subcommand to exit with status 1 (here, not in :mod:`.cli`, so
+    that the subcommands' modules raise the class :func:`.cli.main` catches even where ``cli``
+    runs as ``__main__``)."""
+
+
 def _bounded(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: an integer from ``low`` to ``high``, or a clear error saying the range."""
 

@@ -1,6 +1,6 @@
-"""``dicom-net store`` reads each file in a thread while the one before it is on its way
-(net/cli.py ``_read_ahead``): checked against dcmtk's storescp, which logs each C-STORE's
-Affected SOP Instance UID, and keeps what it received."""
+"""``dicom-net store`` reads each file while the request of the one before it awaits its
+response (net/cli_store.py ``_send_all``): checked against dcmtk's storescp, which logs each
+C-STORE's Affected SOP Instance UID, and keeps what it received."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from dicom_runtime.net.instances import Instance
 from tests.runtime.net.helpers import free_port, tool, write_ct_files
@@ -143,3 +145,68 @@ def test_a_warning_status_counts_as_stored_as_storescu_takes_it(tmp_path: Path) 
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 2 and all(": stored with a warning: 0xB007 " in line for line in lines), run.stderr
     assert received == [Instance.from_file(f).sop_instance for f in files]
+
+
+class _RecordingPeer:
+    """An association's stand-in for ``_send_all``: each C-STORE request is 'written' when its
+    coroutine starts and answered only when the test's event loop has run a few more turns, as a
+    peer working on it; what happens is logged in order."""
+
+    is_established = True
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    async def store(self, instance: Instance) -> object:
+        import asyncio
+
+        from dicom_runtime.net.messages import Status
+
+        self.log.append(f"request {instance.sop_instance}")
+        for _ in range(3):
+            await asyncio.sleep(0)  # the peer's turn
+        self.log.append(f"response {instance.sop_instance}")
+        return Status(0)
+
+
+def _send_in_order(files: list[Path], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import asyncio
+
+    from dicom_runtime.net import cli_store
+
+    log: list[str] = []
+    original = cli_store._load
+
+    def load(item: Path | Instance) -> Instance:
+        instance = original(item)
+        log.append(f"read {instance.sop_instance}")
+        return instance
+
+    monkeypatch.setattr(cli_store, "_load", load)
+    headers = [(path, path, "", "") for path in files]
+    tally = asyncio.run(cli_store._send_all(_RecordingPeer(log), headers, lambda: None))  # type: ignore[arg-type]
+    assert tally.stored == len(files)
+    return log
+
+
+def test_the_next_file_is_read_while_the_request_before_it_awaits_its_response(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One request outstanding at a time, each file read between its predecessor's request and
+    that request's response (the reading off the exchange's critical path), in the given order."""
+    files = write_ct_files(tmp_path / "files", 3, size=2_000)
+    uids = [Instance.from_file(f).sop_instance for f in files]
+    log = _send_in_order(files, monkeypatch)
+    a, b, c = uids
+    assert log == [
+        f"read {a}", f"request {a}", f"read {b}", f"response {a}", f"request {b}", f"read {c}", f"response {b}",
+        f"request {c}", f"response {c}",
+    ]
+
+
+def test_after_a_file_of_a_mebibyte_or_more_the_next_is_read_once_it_is_answered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large instance is still being sent (flow-controlled) when its coroutine first waits: the
+    next file is read after its response, not while the event loop is needed for the send."""
+    files = write_ct_files(tmp_path / "files", 2, size=1 << 20)
+    uids = [Instance.from_file(f).sop_instance for f in files]
+    log = _send_in_order(files, monkeypatch)
+    a, b = uids
+    assert log == [f"read {a}", f"request {a}", f"response {a}", f"read {b}", f"request {b}", f"response {b}"]

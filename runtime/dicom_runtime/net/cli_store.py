@@ -1,0 +1,230 @@
+"""``dicom-net store HOST PORT PATH...``: files and folders sent by C-STORE over one association,
+in the order given, with a progress bar on a terminal (imported by :mod:`.cli` for that
+subcommand only).
+
+One request is outstanding at a time (what a peer negotiating no asynchronous operations
+allows, as dcmtk's storescp), but the next file is read while the peer works on the one
+before it: its request is written, the next file is read and checked, and only then is the
+response awaited, so that the reading is off the critical path of the exchange."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DicomError
+from .aio import Association, Proposal
+from .cli import _associate, _imported
+from .cli_args import Failed
+from .instances import Instance
+from .messages import Status
+
+_READ_AHEAD_BELOW = 1 << 20
+"""While an instance of fewer bytes is awaiting its response, the next file is read. Its
+request is written at once (it fits in the transport's buffer); a larger one is still being
+sent, flow-controlled, when the next file would be read, so its response is awaited first."""
+
+
+def _files(paths: Sequence[str]) -> list[Path]:
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise Failed(f"{name}: no such file or folder")
+    return found
+
+
+def _bare_instance(path: Path) -> Instance:
+    """A file without File Meta Information (a bare data set, as some tools write): read as
+    the reader does (its transfer syntax guessed from the first element), and its SOP Class
+    and Instance UIDs taken from the data set; :class:`DicomError` when it has none."""
+    from ..fileformat import read_file
+
+    read = read_file(path)
+    dataset = read.dataset
+    sop_class, sop_instance = dataset.value(0x00080016), dataset.value(0x00080018)
+    if not isinstance(sop_class, str) or not sop_class or not isinstance(sop_instance, str) or not sop_instance:
+        raise DicomError("not DICOM: no File Meta Information, and no SOP Class and Instance UID in a data set")
+    syntax = read.transfer_syntax if read.transfer_syntax in ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1") else "1.2.840.10008.1.2.1"
+    return Instance.from_dataset(dataset, syntax)
+
+
+Header = tuple[Path, "Path | Instance", str, str]
+"""(the file, what is sent: the file or the instance made of a bare data set, SOP class, syntax)."""
+
+
+def _headers(files: Sequence[Path]) -> tuple[list[Header], int]:
+    """What each file is (from its File Meta Information only), and how many were skipped as not DICOM."""
+    from ..fileformat import split_file
+
+    headers: list[Header] = []
+    skipped = 0
+    bare = 0
+    for path in files:
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(65536)  # the File Meta Information, not the whole file
+            try:
+                meta, _ = split_file(head, source=str(path))
+            except DicomError:
+                # No File Meta Information: a bare data set, sent with the meta built from itself.
+                instance = _bare_instance(path)
+                bare += 1
+                headers.append((path, instance, instance.sop_class, instance.transfer_syntax))
+                continue
+            sop_class, syntax = meta.value(0x00020002), meta.value(0x00020010)
+            if not isinstance(sop_class, str) or not isinstance(syntax, str) or not sop_class or not syntax:
+                raise DicomError("no SOP class or transfer syntax in the File Meta Information")
+        except (DicomError, OSError) as exc:
+            why = str(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc).removeprefix(f"{path}: ")
+            print(f"{path}: skipped, not DICOM: {why}", file=sys.stderr)
+            skipped += 1
+            continue
+        headers.append((path, path, sop_class, syntax))
+    if bare:
+        print(f"dicom-net store: {bare} file(s) without File Meta Information: sent with SOP class, instance and "
+              "transfer syntax taken from the data set", file=sys.stderr)
+    return headers, skipped
+
+
+def _proposals(headers: Sequence[Header]) -> list[Proposal]:
+    wanted: dict[str, set[str]] = {}
+    for _, _, sop_class, syntax in headers:
+        wanted.setdefault(sop_class, set()).add(syntax)
+    native = ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2")
+    # Each file's own syntax gets a context of its own, so the files go as they are; one context
+    # with both native syntaxes per SOP class is the fallback (transcoding between native syntaxes).
+    proposals = [Proposal(uid, (ts,)) for uid, syntaxes in sorted(wanted.items()) for ts in sorted(syntaxes)]
+    proposals += [Proposal(uid, native) for uid, syntaxes in sorted(wanted.items()) if not syntaxes <= set(native)]
+    if len(proposals) > 128:
+        raise Failed(f"{len(proposals)} presentation contexts needed: more than one association can propose (128)")
+    return proposals
+
+
+@dataclass
+class _Tally:
+    stored: int = 0
+    warned: int = 0  # answered with a warning status: stored (counted in stored too)
+    refused: int = 0  # answered with a failure status by the peer: not stored
+    unsent: int = 0  # not sent: damaged, or nothing the peer accepted fits it
+    lost: str | None = None  # why the association ended before every file was sent
+
+
+def _load(item: Path | Instance) -> Instance:
+    """The instance of a file, its data set walked first: a damaged one is not sent (a peer
+    would abort the association on it, as storescp does)."""
+    if not isinstance(item, Path):
+        return item
+    return Instance.from_file(item, check=True)  # "<path>: damaged: byte <file offset> at ..."
+
+
+async def _send_all(association: Association, headers: Sequence[Header], advance: Callable[[], None]) -> _Tally:
+    """C-STORE of each file in turn. The request of one is written (a task, run until it awaits
+    the response), then the next file is read and checked while the peer stores the first, then
+    the first's response is taken: reading costs no time of the exchange. A file's error (it is
+    damaged, or gone) is reported at its turn, after the response of the one before it."""
+    tally = _Tally()
+    pending: tuple[int, Path, asyncio.Task[Status]] | None = None
+
+    async def finish(number: int, path: Path, task: asyncio.Task[Status]) -> bool:
+        """Count the response of ``path``'s request; False when the association has ended."""
+        try:
+            status = await task
+        except DicomError as exc:
+            if not association.is_established:
+                tally.lost = f"{exc}; {len(headers) - number} file(s) from {path} on not sent"
+                return False
+            tally.unsent += 1  # refused here, before any C-STORE-RQ (no accepted context, no transcoding)
+            print(f"{path}: not sent: {exc}", file=sys.stderr)
+            advance()
+            return True
+        if status.is_success:
+            tally.stored += 1
+        elif status.category == "Warning":  # PS3.4 B.2.3: B000, B006, B007 are stored
+            tally.stored += 1
+            tally.warned += 1
+            print(f"{path}: stored with a warning: {status}", file=sys.stderr)
+        else:
+            tally.refused += 1
+            print(f"{path}: {status}", file=sys.stderr)  # the peer's answer
+        advance()
+        return True
+
+    try:
+        for number, (path, item, _, _) in enumerate(headers):
+            loaded: Instance | DicomError | OSError
+            try:
+                loaded = _load(item)  # while the request before it awaits its response
+            except (DicomError, OSError) as exc:
+                loaded = exc
+            if pending is not None:
+                done, pending = pending, None
+                if not await finish(*done):
+                    return tally
+            if isinstance(loaded, OSError):
+                raise loaded  # a file gone since it was listed: the command stops, naming it
+            if isinstance(loaded, DicomError):
+                tally.unsent += 1
+                print(f"{path}: not sent: {str(loaded).removeprefix(f'{path}: ')}", file=sys.stderr)
+                advance()
+                continue
+            task = asyncio.ensure_future(association.store(loaded))
+            if len(loaded.buffer) < _READ_AHEAD_BELOW:
+                pending = (number, path, task)
+                await asyncio.sleep(0)  # the task writes the request and awaits the response
+            elif not await finish(number, path, task):
+                return tally
+        if pending is not None:
+            done, pending = pending, None
+            await finish(*done)
+        return tally
+    finally:
+        if pending is not None:  # the command stops (an error, an interrupt): the response is not awaited
+            pending[2].cancel()
+            with contextlib.suppress(BaseException):
+                await pending[2]
+
+
+async def store(args: argparse.Namespace) -> int:
+    """The ``store`` subcommand: exit status 0 when every file was stored."""
+    _imported()
+    headers, skipped = _headers(_files(args.paths))
+    if not headers:
+        raise Failed("no DICOM files to send")
+    proposals = _proposals(headers)
+    async with await _associate(args, proposals) as association:
+        with _progress("C-STORE", len(headers)) as advance:
+            tally = await _send_all(association, headers, advance)
+    parts = [f"{tally.stored} of {len(headers)} stored" + (f" ({tally.warned} with a warning)" if tally.warned else "")]
+    parts += [f"{tally.refused} refused by the peer"] if tally.refused else []
+    parts += [f"{tally.unsent} not sent"] if tally.unsent else []
+    parts += [f"{skipped} skipped (not DICOM)"] if skipped else []
+    print(f"C-STORE {args.host}:{args.port} ({args.aec}): " + ", ".join(parts))
+    if tally.lost is not None:
+        raise Failed(f"the association ended: {tally.lost}")
+    if tally.stored < len(headers):
+        raise Failed(f"{len(headers) - tally.stored} of {len(headers)} instances were not stored")
+    return 0
+
+
+@contextlib.contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on standard error when it is a terminal (rich, imported only then);
+    yields the function that counts one step."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda: progress.advance(task)
