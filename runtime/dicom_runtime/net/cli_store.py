@@ -10,10 +10,9 @@ response awaited, so that the reading is off the critical path of the exchange."
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,12 +22,6 @@ from .cli import _associate, _imported
 from .cli_args import Failed
 from .instances import Instance
 from .messages import Status
-
-_READ_AHEAD_BELOW = 1 << 20
-"""While an instance of fewer bytes is awaiting its response, the next file is read. Its
-request is written at once (it fits in the transport's buffer); a larger one is still being
-sent, flow-controlled, when the next file would be read, so its response is awaited first."""
-
 
 def _files(paths: Sequence[str]) -> list[Path]:
     found: list[Path] = []
@@ -128,25 +121,28 @@ def _load(item: Path | Instance) -> Instance:
 
 
 async def _send_all(association: Association, headers: Sequence[Header], advance: Callable[[], None]) -> _Tally:
-    """C-STORE of each file in turn. The request of one is written (a task, run until it awaits
-    the response), then the next file is read and checked while the peer stores the first, then
-    the first's response is taken: reading costs no time of the exchange. A file's error (it is
-    damaged, or gone) is reported at its turn, after the response of the one before it."""
+    """C-STORE of each file in turn: the request of one is sent (:meth:`~.scu.Requestor.send_store`),
+    the next file is read and checked while the peer stores the first, then the first's response
+    is taken, so reading costs no time of the exchange. A file's error (it is damaged, or gone) is
+    reported at its turn, after the response of the one before it."""
     tally = _Tally()
-    pending: tuple[int, Path, asyncio.Task[Status]] | None = None
 
-    async def finish(number: int, path: Path, task: asyncio.Task[Status]) -> bool:
+    def ended(number: int, path: Path, exc: DicomError) -> bool:
+        """A store that failed here (no context fits, no transcoding) or as the association ended."""
+        if not association.is_established:
+            tally.lost = f"{exc}; {len(headers) - number} file(s) from {path} on not sent"
+            return False
+        tally.unsent += 1  # refused here, before any C-STORE-RQ
+        print(f"{path}: not sent: {exc}", file=sys.stderr)
+        advance()
+        return True
+
+    async def finish(number: int, path: Path, response: Callable[[], Awaitable[Status]]) -> bool:
         """Count the response of ``path``'s request; False when the association has ended."""
         try:
-            status = await task
+            status = await response()
         except DicomError as exc:
-            if not association.is_established:
-                tally.lost = f"{exc}; {len(headers) - number} file(s) from {path} on not sent"
-                return False
-            tally.unsent += 1  # refused here, before any C-STORE-RQ (no accepted context, no transcoding)
-            print(f"{path}: not sent: {exc}", file=sys.stderr)
-            advance()
-            return True
+            return ended(number, path, exc)
         if status.is_success:
             tally.stored += 1
         elif status.category == "Warning":  # PS3.4 B.2.3: B000, B006, B007 are stored
@@ -159,39 +155,32 @@ async def _send_all(association: Association, headers: Sequence[Header], advance
         advance()
         return True
 
-    try:
-        for number, (path, item, _, _) in enumerate(headers):
-            loaded: Instance | DicomError | OSError
-            try:
-                loaded = _load(item)  # while the request before it awaits its response
-            except (DicomError, OSError) as exc:
-                loaded = exc
-            if pending is not None:
-                done, pending = pending, None
-                if not await finish(*done):
-                    return tally
-            if isinstance(loaded, OSError):
-                raise loaded  # a file gone since it was listed: the command stops, naming it
-            if isinstance(loaded, DicomError):
-                tally.unsent += 1
-                print(f"{path}: not sent: {str(loaded).removeprefix(f'{path}: ')}", file=sys.stderr)
-                advance()
-                continue
-            task = asyncio.ensure_future(association.store(loaded))
-            if len(loaded.buffer) < _READ_AHEAD_BELOW:
-                pending = (number, path, task)
-                await asyncio.sleep(0)  # the task writes the request and awaits the response
-            elif not await finish(number, path, task):
-                return tally
+    pending: tuple[int, Path, Callable[[], Awaitable[Status]]] | None = None
+    for number, (path, item, _, _) in enumerate(headers):
+        loaded: Instance | DicomError | OSError
+        try:
+            loaded = _load(item)  # while the request before it awaits its response
+        except (DicomError, OSError) as exc:
+            loaded = exc
         if pending is not None:
             done, pending = pending, None
-            await finish(*done)
-        return tally
-    finally:
-        if pending is not None:  # the command stops (an error, an interrupt): the response is not awaited
-            pending[2].cancel()
-            with contextlib.suppress(BaseException):
-                await pending[2]
+            if not await finish(*done):
+                return tally
+        if isinstance(loaded, OSError):
+            raise loaded  # a file gone since it was listed: the command stops, naming it
+        if isinstance(loaded, DicomError):
+            tally.unsent += 1
+            print(f"{path}: not sent: {str(loaded).removeprefix(f'{path}: ')}", file=sys.stderr)
+            advance()
+            continue
+        try:
+            pending = (number, path, await association.send_store(loaded))
+        except DicomError as exc:
+            if not ended(number, path, exc):
+                return tally
+    if pending is not None:
+        await finish(*pending)
+    return tally
 
 
 async def store(args: argparse.Namespace) -> int:

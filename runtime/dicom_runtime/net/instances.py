@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..dataset import DataElement, Dataset
 from ..dictionary import lookup
@@ -31,8 +31,10 @@ from ..fileformat import (
     split_file,
     write_bytes_atomic,
 )
-from ..objects import DicomObject
 from ..services import QueryIdentifier
+
+if TYPE_CHECKING:
+    from ..objects import DicomObject  # imported where used: a store of files needs none of it
 
 log = logging.getLogger("dicom_runtime.net")
 
@@ -133,6 +135,8 @@ class Instance:
     @classmethod
     def from_dataset(cls, dataset: Dataset | DicomObject, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> Instance:
         """A data set or a generated IOD instance, encoded in a native transfer syntax."""
+        from ..objects import DicomObject
+
         if isinstance(dataset, DicomObject):
             from ..typed import to_dataset
 

@@ -18,7 +18,6 @@ from ..dataset import Dataset
 from ..dictionary import uid_info
 from ..errors import DicomError
 from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, encoding_of
-from ..objects import DicomObject
 from ..reader import read_dataset
 from ..services import QueryIdentifier
 from ..writer import encode_dataset
@@ -29,6 +28,7 @@ from .messages import VERIFICATION, Status, command, number, status_of, text
 from .transcode import choose_context, in_syntax
 
 if TYPE_CHECKING:
+    from ..objects import DicomObject  # only named: importing it (and its conditions) costs a store's start-up 5-8 ms
     from .scp import StoreHandler, StoreRequest
 
 __all__ = ["NResult", "Progress", "Requestor", "Responses"]
@@ -125,6 +125,21 @@ class Requestor:
         transcoded otherwise (:mod:`.transcode`: to a native syntax the peer accepted, else a
         lossless compressed one; compressed Pixel Data needs the ``pixels`` extra).
         """
+        response = await self.send_store(instance, priority=priority, move_originator=move_originator)
+        return await response()
+
+    async def send_store(
+        self,
+        instance: Instance | Dataset | DicomObject | str | Path,
+        *,
+        priority: int = 0,
+        move_originator: tuple[str, int] | None = None,
+    ) -> Callable[[], Awaitable[Status]]:
+        """The first half of :meth:`store`: the C-STORE-RQ is sent (its data set handed to the
+        transport, as flow control lets it), and what is returned awaits its response and gives
+        its status; call it once. Meanwhile the caller can prepare its next request (read the
+        next file) while the peer works on this one, without a task of its own; the response
+        is still awaited within the DIMSE timeout, counted from when it is called."""
         if isinstance(instance, (str, Path)):
             instance = Instance.from_file(instance)
         if isinstance(instance, Instance):
@@ -136,7 +151,7 @@ class Requestor:
             sop_class = dataset.value(0x00080016)
             context = self._context_for(sop_class if isinstance(sop_class, str) else "", EXPLICIT_VR_LITTLE_ENDIAN)
             instance = Instance.from_dataset(dataset, context.transfer_syntax)
-        reply = await self._single(
+        message_id, queue = await self._exchange(
             context,
             "C-STORE-RQ",
             instance.buffer,
@@ -146,7 +161,14 @@ class Requestor:
             MoveOriginatorApplicationEntityTitle=move_originator[0] if move_originator else None,
             MoveOriginatorMessageID=move_originator[1] if move_originator else None,
         )
-        return status_of(reply.command)
+
+        async def response() -> Status:
+            try:
+                return status_of((await self._response(queue, "C-STORE-RQ")).command)
+            finally:
+                self._responses.pop(message_id, None)
+
+        return response
 
     @overload
     def find(self, identifier: Q, *, sop_class: str = "", priority: int = 0) -> Responses[Q]: ...

@@ -4,16 +4,19 @@ C-STORE's Affected SOP Instance UID, and keeps what it received."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
 from dicom_runtime.net.instances import Instance
+from dicom_runtime.net.messages import Status
 from tests.runtime.net.helpers import free_port, tool, write_ct_files
 
 
@@ -148,30 +151,28 @@ def test_a_warning_status_counts_as_stored_as_storescu_takes_it(tmp_path: Path) 
 
 
 class _RecordingPeer:
-    """An association's stand-in for ``_send_all``: each C-STORE request is 'written' when its
-    coroutine starts and answered only when the test's event loop has run a few more turns, as a
-    peer working on it; what happens is logged in order."""
+    """An association's stand-in for ``_send_all``: each C-STORE request is 'written' when
+    ``send_store`` is awaited, and its response comes only when the event loop has run a few
+    more turns, as a peer working on it; what happens is logged in order."""
 
     is_established = True
 
     def __init__(self, log: list[str]) -> None:
         self.log = log
 
-    async def store(self, instance: Instance) -> object:
-        import asyncio
-
-        from dicom_runtime.net.messages import Status
-
+    async def send_store(self, instance: Instance) -> Callable[[], Awaitable[Status]]:
         self.log.append(f"request {instance.sop_instance}")
-        for _ in range(3):
-            await asyncio.sleep(0)  # the peer's turn
-        self.log.append(f"response {instance.sop_instance}")
-        return Status(0)
+
+        async def response() -> Status:
+            for _ in range(3):
+                await asyncio.sleep(0)  # the peer's turn
+            self.log.append(f"response {instance.sop_instance}")
+            return Status(0)
+
+        return response
 
 
 def _send_in_order(files: list[Path], monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    import asyncio
-
     from dicom_runtime.net import cli_store
 
     log: list[str] = []
@@ -189,24 +190,49 @@ def _send_in_order(files: list[Path], monkeypatch: pytest.MonkeyPatch) -> list[s
     return log
 
 
-def test_the_next_file_is_read_while_the_request_before_it_awaits_its_response(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("size", [2_000, 1 << 20])  # read into memory, memory-mapped
+def test_the_next_file_is_read_while_the_request_before_it_awaits_its_response(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
     """One request outstanding at a time, each file read between its predecessor's request and
     that request's response (the reading off the exchange's critical path), in the given order."""
-    files = write_ct_files(tmp_path / "files", 3, size=2_000)
-    uids = [Instance.from_file(f).sop_instance for f in files]
-    log = _send_in_order(files, monkeypatch)
-    a, b, c = uids
-    assert log == [
+    files = write_ct_files(tmp_path / "files", 3, size=size)
+    a, b, c = (Instance.from_file(f).sop_instance for f in files)
+    assert _send_in_order(files, monkeypatch) == [
         f"read {a}", f"request {a}", f"read {b}", f"response {a}", f"request {b}", f"read {c}", f"response {b}",
         f"request {c}", f"response {c}",
     ]
 
 
-def test_after_a_file_of_a_mebibyte_or_more_the_next_is_read_once_it_is_answered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large instance is still being sent (flow-controlled) when its coroutine first waits: the
-    next file is read after its response, not while the event loop is needed for the send."""
-    files = write_ct_files(tmp_path / "files", 2, size=1 << 20)
-    uids = [Instance.from_file(f).sop_instance for f in files]
-    log = _send_in_order(files, monkeypatch)
-    a, b = uids
-    assert log == [f"read {a}", f"request {a}", f"response {a}", f"read {b}", f"request {b}", f"response {b}"]
+def test_send_store_returns_once_the_request_is_sent_and_its_response_is_awaited_apart() -> None:
+    """Requestor.send_store: the C-STORE-RQ reaches the SCP (whose handler holds its answer)
+    before the response is asked for; the function it returns then gives the SCP's status."""
+    from dicom_runtime.net.aio import Handlers, Request, associate, storage_policy
+    from dicom_runtime.net.server import Server
+    from tests.runtime.net.helpers import CT, ct_instance
+
+    async def main() -> None:
+        arrived: list[str] = []
+        answer = asyncio.Event()
+
+        async def hold(request: Request) -> int:
+            arrived.append(request.sop_instance)
+            await answer.wait()
+            return 0xB000  # a warning, to see the SCP's status come back
+
+        server = Server(storage_policy("ARCHIVE", [CT]), Handlers(store=hold))
+        await server.start()
+        instance = ct_instance(3, size=2_000)
+        async with await associate("127.0.0.1", server.port, called_ae="ARCHIVE", contexts=[CT]) as scu:
+            response = await scu.send_store(instance)
+            for _ in range(200):  # the SCP's turn to read it; nothing answers yet
+                if arrived:
+                    break
+                await asyncio.sleep(0.01)
+            assert arrived == [instance.sop_instance]
+            answer.set()
+            assert (await response()).code == 0xB000
+            assert (await scu.store(ct_instance(4, size=2_000))).code == 0xB000  # store is the two halves
+        await server.close()
+
+    asyncio.run(asyncio.wait_for(main(), 60))
