@@ -60,6 +60,10 @@ FIXED_LIMITS: tuple[tuple[str, str], ...] = (
 #: Where this implementation gives a code a use of its own, within PS3.4's meaning.
 _STATUS_USE: dict[tuple[str, int], str] = {
     ("C-STORE", 0xB000): "answered (duplicates = reject) for a SOP instance held with another data set, which is kept",
+    ("C-MOVE", 0xB000): "some C-STORE sub-operations failed or had a warning, and at least one did not fail",
+    ("C-MOVE", 0xA702): "every C-STORE sub-operation failed (with the counts; PS3.4 C.4.2.3.1), or the move destination cannot be reached",
+    ("C-GET", 0xB000): "some C-STORE sub-operations failed or had a warning, and at least one did not fail",
+    ("C-GET", 0xA702): "every C-STORE sub-operation failed (with the counts; PS3.4 C.4.3.3.1)",
 }
 
 
@@ -402,7 +406,9 @@ def statement(config: Config, *, generator: str = "") -> Statement:
         add(
             f"{base}.3.1.3", "SOP Specific Conformance for SOP Class(es)",
             "A C-STORE answered with a Warning status counts as a warning sub-operation, any other non-Success status "
-            "as a failed one; the final C-MOVE response then has status B000." if sends else "None.",
+            "as a failed one; the final C-MOVE response then has status B000 (Warning), or A702 (Refused: Out of "
+            "Resources - Unable to perform sub-operations, with the counts) if every sub-operation failed (PS3.4 "
+            "C.4.2.3.1: Failure or Refused if all sub-operations were unsuccessful)." if sends else "None.",
         )
         add(f"{base}.4", "Association Acceptance Policy")
         add(f"{base}.4.1", '"Accept Associations"')

@@ -397,6 +397,10 @@ class Dispatcher:
         done = counts["completed"] + counts["failed"] + counts["warning"]
         if request.cancelled:
             final = Status(0xFE00)
+        elif counts["failed"] and not counts["completed"] and not counts["warning"]:
+            # PS3.4 C.4.2.3.1 / C.4.3.3.1: "Failure or Refused if all sub-operations were
+            # unsuccessful"; A702 with the counts, as dcmtk's dcmqrscp answers
+            final = Status(0xA702)
         elif counts["failed"] or counts["warning"]:
             final = Status(0xB000)
         else:
