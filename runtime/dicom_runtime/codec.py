@@ -244,6 +244,12 @@ def encode_numbers(value: int | float | Sequence[int] | Sequence[float], vr: str
     try:
         return struct.pack(("<" if little else ">") + NUMBERS[vr] * len(values), *values)
     except struct.error as exc:
+        from .vr_format import RANGES
+
+        low, high = RANGES.get(vr, (0, -1))
+        outside = next((v for v in values if isinstance(v, int) and not low <= v <= high), None)
+        if outside is not None:
+            raise CodecError(f"{vr} value {outside} is outside {low}..{high} (PS3.5 Table 6.2-1)") from exc
         raise CodecError(f"{vr} value {value!r}: {exc}") from exc
 
 

@@ -712,5 +712,11 @@ def write_file(
     *,
     meta: Dataset | None = None,
 ) -> None:
-    """Write atomically: a temporary file beside ``path``, fsynced, then renamed."""
-    write_bytes_atomic(path, encode_file(dataset, transfer_syntax, meta=meta))
+    """Write atomically: a temporary file beside ``path``, fsynced, then renamed. A data
+    set that cannot be encoded raises :class:`DicomEncodeError` naming the file (and the
+    attribute), and leaves nothing written."""
+    try:
+        data = encode_file(dataset, transfer_syntax, meta=meta)
+    except DicomEncodeError as exc:
+        raise DicomEncodeError(f"{path}: {exc}") from exc
+    write_bytes_atomic(path, data)

@@ -74,7 +74,7 @@ class Finding:
     """One validation finding: where, which rule, and the source of the rule."""
 
     path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
-    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "value-relation", "conditional-value", "pixel-data-length", "not-checked"
+    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "vr-range", "value-relation", "conditional-value", "pixel-data-length", "not-checked"
     message: str
     source: str
     severity: str = "error"  # "error", or "not-checked" for a condition that could not be evaluated
@@ -171,6 +171,8 @@ def _length_findings(spec: AttributeSpec, where: str, values: Sequence[object], 
     if not vr:
         return []
     texts: list[str] = [str(v) for v in values if isinstance(v, str)]
+    if vr == "IS":  # an int is written as its decimal digits
+        texts += [str(v) for v in values if isinstance(v, int) and not isinstance(v, bool)]
     if vr in ("DS", "IS") and read is not None:
         as_read = read.value if isinstance(read.value, list) else [read.value]
         numbers = [_number_of(t) for t in as_read]
@@ -202,7 +204,30 @@ def _format_findings(spec: AttributeSpec, where: str, values: Sequence[object], 
     return findings
 
 
-_FORMATS = frozenset({"CS", "UI", "AS", "DA", "TM", "DT"})
+_FORMATS = frozenset({"CS", "UI", "AS", "DA", "TM", "DT", "DS", "IS"})
+
+
+def _number_findings(obj: object, spec: AttributeSpec, where: str, values: Sequence[object], read: DataElement | None) -> list[Finding]:
+    """Numbers outside their VR's range (PS3.5 Table 6.2-1: US 0..2^16-1, SS, UL, SL, UV,
+    SV, AT, IS -2^31..2^31-1), and a DS that is NaN or infinite; the VR the element was read
+    with, else the one it would be written with ("US or SS": by Pixel Representation)."""
+    options = spec.vr.split(" or ")
+    if read is not None and read.vr in options:
+        vr = read.vr
+    elif "US" in options and "SS" in options:
+        vr = "SS" if getattr(obj, "PixelRepresentation", None) == 1 else "US"
+    else:
+        vr = options[0]
+    if vr not in vr_format.RANGES and vr != "DS":
+        return []
+    findings: list[Finding] = []
+    for value in values:
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            wrong = vr_format.number_problem(vr, value)
+            if wrong is not None:
+                rule = "vr-range" if vr in vr_format.RANGES else "vr-format"
+                findings.append(Finding(where, rule, f"{wrong} (PS3.5 Table 6.2-1)", spec.source))
+    return findings
 
 
 def _number_of(value: object) -> float | None:
@@ -444,6 +469,7 @@ class DicomObject:
         findings.extend(_enumeration_findings(spec, where, values))
         findings.extend(_format_findings(spec, where, values, _state(self).read.get(spec.keyword)))
         findings.extend(_length_findings(spec, where, values, _state(self).read.get(spec.keyword)))
+        findings.extend(_number_findings(self, spec, where, values, _state(self).read.get(spec.keyword)))
         findings.extend(_relation_findings(self, spec, where, values))
         findings.extend(_value_rule_findings(self, spec, where, values))
         return findings

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+import math
 import typing
 from decimal import Decimal
 from pathlib import Path
@@ -61,7 +62,9 @@ class NonConformantError(DicomError, ValueError):
 
 
 def _ds(value: float | int | Decimal) -> str:
-    """A DS value in at most 16 characters (PS3.5 Table 6.2-1)."""
+    """A DS value in at most 16 characters (PS3.5 Table 6.2-1); NaN and infinity have none."""
+    if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+        raise DicomEncodeError(f"DS value {value!r} is not a decimal string: DS has no NaN or infinity (PS3.5 Table 6.2-1)")
     text = str(value) if not isinstance(value, float) else repr(value)
     if text.endswith(".0"):
         text = text[:-2]
@@ -162,7 +165,11 @@ def to_dataset(obj: DicomObject) -> Dataset:
             dataset[spec.tag] = copy.copy(source)  # read and not changed: written as it was read
             continue
         vr = _vr_for(spec, obj)
-        dataset[spec.tag] = DataElement(spec.tag, vr, _encode_value(spec, value, vr))
+        try:
+            encoded = _encode_value(spec, value, vr)
+        except DicomEncodeError as exc:
+            raise DicomEncodeError(f"({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X}) {spec.keyword}: {exc}") from exc
+        dataset[spec.tag] = DataElement(spec.tag, vr, encoded)
     return dataset
 
 
@@ -170,6 +177,8 @@ def _same(read: object, value: object) -> bool:
     """Whether ``value`` is still the value read (same type too: 5 is not 5.0 for a DS)."""
     if isinstance(read, list) and isinstance(value, (list, tuple)):
         return len(read) == len(value) and all(_same(a, b) for a, b in zip(read, value))
+    if isinstance(read, float) and isinstance(value, float) and math.isnan(read) and math.isnan(value):
+        return True  # a NaN read ("nan" in a DS) and not changed is written back as read
     return type(read) is type(value) and read == value
 
 
@@ -508,7 +517,10 @@ def write(
         errors = obj.errors()
         if errors:
             raise ValidationFailed(errors)
-    dataset = to_dataset(obj)
+    try:
+        dataset = to_dataset(obj)
+    except DicomEncodeError as exc:
+        raise DicomEncodeError(f"{path}: {exc}") from exc
     syntax = transfer_syntax or _syntax_of(dataset.file_meta)
     _encapsulate(dataset, syntax)
     write_file(path, dataset, syntax)

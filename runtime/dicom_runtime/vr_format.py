@@ -4,16 +4,21 @@
 characters a VR allows (CS: uppercase letters, digits, space and underscore; UI:
 digits and periods, no empty or zero-led component; AS: ``nnnD|W|M|Y``), and the
 forms of dates and times (DA ``YYYYMMDD``, TM ``HH[MM[SS[.F...]]]``, DT
-``YYYY[MM[DD[HH[MM[SS[.F...]]]]]][&ZZXX]``), with their ranges. Values given as
+``YYYY[MM[DD[HH[MM[SS[.F...]]]]]][&ZZXX]``), with their ranges; the forms of numbers
+(DS: ``0-9 + - E e .``, IS: ``0-9 + -`` in -2^31..2^31-1). Values given as
 ``datetime`` objects are not text and are not judged here; nor is the padding a value
 was read with (trailing spaces, a UI's trailing NUL), which PS3.5 allows, or an empty
-value (whether an attribute may be empty is its Type's rule).
+value (whether an attribute may be empty is its Type's rule). :func:`number_problem`
+judges a number given as such: the range of an integer VR (US, SS, UL, SL, UV, SV, AT
+and IS), a DS that is not finite.
 """
 
 from __future__ import annotations
 
 import datetime
+import math
 import re
+from decimal import Decimal
 
 _CS = re.compile(r"[A-Z0-9 _]*")
 _AS = re.compile(r"\d{3}[DWMY]")
@@ -24,7 +29,14 @@ _DT = re.compile(
 )
 #: Leading spaces are significant in these VRs only if PS3.5 says so; their trailing
 #: padding (space, or NUL for UI) is not part of the value.
-_PADDING = {"UI": "\0", "DA": " ", "TM": " ", "DT": " ", "CS": " ", "AS": " "}
+_PADDING = {"UI": "\0", "DA": " ", "TM": " ", "DT": " ", "CS": " ", "AS": " ", "DS": " ", "IS": " "}
+_DS = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[Ee][+-]?\d+)?")
+_IS = re.compile(r"[+-]?\d+")
+#: The range of each integer VR (PS3.5 Table 6.2-1), lowest and highest.
+RANGES: dict[str, tuple[int, int]] = {
+    "US": (0, 2**16 - 1), "SS": (-(2**15), 2**15 - 1), "UL": (0, 2**32 - 1), "SL": (-(2**31), 2**31 - 1),
+    "UV": (0, 2**64 - 1), "SV": (-(2**63), 2**63 - 1), "AT": (0, 2**32 - 1), "IS": (-(2**31), 2**31 - 1),
+}
 
 
 def problem(vr: str, value: str) -> str | None:
@@ -46,6 +58,13 @@ def problem(vr: str, value: str) -> str | None:
             if len(component) > 1 and component[0] == "0":
                 return f"UID component {component!r} has a leading zero"
         return None
+    if vr in ("DS", "IS"):
+        text = text.lstrip(" ")  # leading and trailing spaces are padding; embedded ones are not allowed
+        if vr == "DS":
+            return None if _DS.fullmatch(text) else f"{text!r} is not a decimal string (0-9, + - E e and . as a fixed or floating point number)"
+        if not _IS.fullmatch(text):
+            return f"{text!r} is not an integer string (0-9 with an optional leading + or -)"
+        return number_problem("IS", int(text))
     if vr == "AS":
         return None if _AS.fullmatch(text) else f"{text!r} is not an age nnnD, nnnW, nnnM or nnnY"
     if vr == "DA":
@@ -54,6 +73,21 @@ def problem(vr: str, value: str) -> str | None:
         return _time_problem(text)
     if vr == "DT":
         return _datetime_problem(text)
+    return None
+
+
+def number_problem(vr: str, value: int | float | Decimal) -> str | None:
+    """What makes a number not a value of ``vr`` (PS3.5 Table 6.2-1), or None: an integer
+    outside its VR's range, or a DS that is NaN or infinite (FL and FD may be: they are
+    IEEE 754 numbers; a DS is text of digits)."""
+    limits = RANGES.get(vr)
+    if limits is not None and isinstance(value, int):
+        low, high = limits
+        if not low <= value <= high:
+            return f"{value} is outside the range of VR {vr}, {low}..{high}"
+        return None
+    if vr == "DS" and not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+        return f"{value!r} is not a decimal string: DS has no NaN or infinity (0-9, + - E e and . only)"
     return None
 
 

@@ -80,7 +80,8 @@ def encode_value(element: DataElement, encoding: Encoding, codec: str) -> bytes:
         else:
             raise DicomEncodeError(f"no encoder for VR {vr}")
     except CodecError as exc:
-        raise DicomEncodeError(f"({element.tag >> 16:04X},{element.tag & 0xFFFF:04X}): {exc}") from exc
+        name = f" {element.keyword}" if element.keyword else ""
+        raise DicomEncodeError(f"({element.tag >> 16:04X},{element.tag & 0xFFFF:04X}){name}: {exc}") from exc
     if len(raw) % 2:
         raw += b"\0"
     return raw

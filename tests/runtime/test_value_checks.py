@@ -1,0 +1,114 @@
+"""Value checks of PS3.5 that errors() makes and dciodvfy makes too: IS length and range,
+DS without NaN or infinity, integer VR ranges (PS3.5 Table 6.2-1); and a write that cannot
+encode a value names the file and the attribute.
+
+Each case is an instance built with the generated classes, its errors(), and the file
+written with ``validate=False`` that dciodvfy is asked about."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dicom_model.iods.ct_image import CTImage
+from dicom_runtime.errors import DicomEncodeError
+from dicom_runtime.objects import DicomObject
+from dicom_runtime.typed import ValidationFailed, read, write
+from tests.test_iod_classes import _ct
+
+
+def _rules(obj: DicomObject, path: str) -> list[tuple[str, str]]:
+    return [(f.rule, f.message) for f in obj.errors() if f.path == path]
+
+
+def _dciodvfy(path: Path) -> str:
+    tool = shutil.which("dciodvfy")
+    if tool is None:
+        pytest.fail("dciodvfy is missing: bash .ci/install installs dicom3tools")
+    result = subprocess.run([tool, str(path)], capture_output=True, text=True, timeout=120)
+    return result.stdout + result.stderr
+
+
+def test_an_integer_string_longer_than_12_or_outside_32_bits(tmp_path: Path) -> None:
+    image = _ct(InstanceNumber=2**40)
+    assert _rules(image, "InstanceNumber") == [
+        ("vr-length", "'1099511627776' has 13 characters; VR IS allows 12 (PS3.5 Table 6.2-1)"),
+        ("vr-range", "1099511627776 is outside the range of VR IS, -2147483648..2147483647 (PS3.5 Table 6.2-1)"),
+    ]
+    write(image, tmp_path / "is.dcm", validate=False)
+    said = _dciodvfy(tmp_path / "is.dcm")
+    assert "Instance Number" in said and "Length invalid for this VR = 13" in said and "Range invalid" in said
+    # the bounds themselves are values of IS: 11 characters each at most
+    assert _rules(_ct(InstanceNumber=2**31 - 1), "InstanceNumber") == []
+    assert _rules(_ct(InstanceNumber=-(2**31)), "InstanceNumber") == []
+    assert [r for r, _ in _rules(_ct(InstanceNumber=2**31), "InstanceNumber")] == ["vr-range"]
+    with pytest.raises(ValidationFailed) as refused:
+        write(image, tmp_path / "refused.dcm")
+    assert "InstanceNumber" in str(refused.value) and not (tmp_path / "refused.dcm").exists()
+
+
+def test_an_integer_string_read_as_text(tmp_path: Path) -> None:
+    """IS text read from a file: its characters and range (PS3.5 Table 6.2-1)."""
+    from dicom_runtime.vr_format import problem
+
+    assert problem("IS", " +12 ") is None
+    assert problem("IS", "1 2") == "'1 2' is not an integer string (0-9 with an optional leading + or -)"
+    assert problem("IS", "1.5") is not None
+    assert problem("IS", "2147483648") == "2147483648 is outside the range of VR IS, -2147483648..2147483647"
+    assert problem("DS", " -1.5e-3 ") is None and problem("DS", ".5") is None and problem("DS", "5.") is None
+    assert problem("DS", "nan") is not None and problem("DS", "inf") is not None and problem("DS", "1,5") is not None
+
+
+@pytest.mark.parametrize(("keyword", "value", "shown"), [("SliceThickness", float("nan"), "nan"), ("RescaleSlope", float("inf"), "inf")])
+def test_a_decimal_string_is_never_nan_or_infinite(tmp_path: Path, keyword: str, value: float, shown: str) -> None:
+    image = _ct(**{keyword: value})
+    assert _rules(image, keyword) == [
+        ("vr-format", f"{shown} is not a decimal string: DS has no NaN or infinity (0-9, + - E e and . only) (PS3.5 Table 6.2-1)")
+    ]
+    path = tmp_path / "ds.dcm"
+    with pytest.raises(DicomEncodeError) as refused:
+        write(image, path, validate=False)  # was written as "nan" / "inf", which dciodvfy refuses
+    assert str(refused.value) == (
+        f"{path}: ({'0018,0050' if keyword == 'SliceThickness' else '0028,1053'}) {keyword}: "
+        f"DS value {shown} is not a decimal string: DS has no NaN or infinity (PS3.5 Table 6.2-1)"
+    )
+    assert not path.exists()
+
+
+def test_a_nan_read_from_a_file_is_reported_and_written_back_as_read(tmp_path: Path) -> None:
+    from dicom_runtime.dataset import DataElement
+    from dicom_runtime.fileformat import read_file, write_file
+
+    source = tmp_path / "source.dcm"
+    write(_ct(), source)
+    dataset = read_file(source).dataset
+    dataset[0x00180050] = DataElement(0x00180050, "DS", "nan")
+    write_file(source, dataset)
+    assert "Slice Thickness  DS [1] = <nan> - Character invalid for this VR" in _dciodvfy(source)
+    image = read(source, CTImage)
+    assert [r for r, _ in _rules(image, "SliceThickness")] == ["vr-format"]
+    write(image, tmp_path / "copy.dcm", validate=False)  # unchanged: its bytes as read
+    assert read_file(tmp_path / "copy.dcm").dataset.value(0x00180050) == "nan"
+
+
+@pytest.mark.parametrize("rows", [70000, -1])
+def test_an_unsigned_short_out_of_range(tmp_path: Path, rows: int) -> None:
+    image = _ct(Rows=rows)
+    assert _rules(image, "Rows") == [("vr-range", f"{rows} is outside the range of VR US, 0..65535 (PS3.5 Table 6.2-1)")]
+    path = tmp_path / "us.dcm"
+    with pytest.raises(DicomEncodeError) as refused:
+        write(image, path, validate=False)
+    assert str(refused.value) == f"{path}: (0028,0010) Rows: US value {rows} is outside 0..65535 (PS3.5 Table 6.2-1)"
+    assert _rules(_ct(Rows=65535, PixelData=None, PixelDataProviderURL="http://example.invalid/p"), "Rows") == []
+
+
+def test_us_or_ss_is_judged_by_pixel_representation() -> None:
+    """Smallest Image Pixel Value (0028,0106) is US or SS: SS when Pixel Representation is 1."""
+    unsigned = _ct(SmallestImagePixelValue=-5)
+    assert [r for r, _ in _rules(unsigned, "SmallestImagePixelValue")] == ["vr-range"]
+    signed = _ct(SmallestImagePixelValue=-5, PixelRepresentation=1)
+    assert _rules(signed, "SmallestImagePixelValue") == []
+    assert [r for r, _ in _rules(_ct(SmallestImagePixelValue=-40000, PixelRepresentation=1), "SmallestImagePixelValue")] == ["vr-range"]
