@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import stat
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,14 +28,31 @@ from .messages import Status
 def _files(paths: Sequence[str]) -> list[Path]:
     found: list[Path] = []
     for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file()))
-        elif path.is_file():
-            found.append(path)
+        try:
+            mode = os.stat(name).st_mode  # one stat a path (Path.is_dir then is_file made two)
+        except (OSError, ValueError):
+            mode = 0
+        if stat.S_ISDIR(mode):
+            found.extend(sorted(p for p in Path(name).rglob("*") if p.is_file()))
+        elif stat.S_ISREG(mode):
+            found.append(Path(name))
         else:
             raise Failed(f"{name}: no such file or folder")
     return found
+
+
+def _head(path: Path, size: int = 65536) -> bytes:
+    """The first ``size`` bytes of a file (all of a smaller one), without a buffered file object."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        parts = [os.read(fd, size)]
+        got = len(parts[0])
+        while got < size and parts[-1]:  # a short read before the end of the file (not a regular disk file)
+            parts.append(os.read(fd, size - got))
+            got += len(parts[-1])
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def _bare_instance(path: Path) -> Instance:
@@ -64,8 +83,7 @@ def _headers(files: Sequence[Path]) -> tuple[list[Header], int]:
     bare = 0
     for path in files:
         try:
-            with path.open("rb") as handle:
-                head = handle.read(65536)  # the File Meta Information, not the whole file
+            head = _head(path)  # the File Meta Information, not the whole file
             try:
                 meta, _ = split_file(head, source=str(path))
             except DicomError:
