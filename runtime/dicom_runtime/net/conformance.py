@@ -523,7 +523,10 @@ def statement(config: Config, *, generator: str = "") -> Statement:
     add(
         "A.7", "Support of Character Sets",
         "Received instances are stored as received, whatever their Specific Character Set. Identifiers of C-FIND "
-        "are decoded and matched in these Specific Character Sets (0008,0005):",
+        "are decoded and matched in these Specific Character Sets (0008,0005). Each C-FIND response carries the "
+        "Specific Character Set of the instance its values come from, whatever the request's, and is encoded in it; "
+        "one whose values that set cannot encode (an instance declaring none that holds other characters) is sent "
+        "in ISO_IR 192 (UTF-8), declared so:",
         Table(("Specific Character Set",), tuple((c or "(default repertoire)",) for c in charsets)),
     )
     add("A.8", "Security")

@@ -15,18 +15,24 @@ group's first instance in file name order.
 from __future__ import annotations
 
 import fnmatch
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from ..dataset import DataElement, Dataset, Value
-from ..errors import DicomError
+from ..errors import DicomEncodeError, DicomError
 from ..fileformat import read_file
+from ..reader import Encoding
+from ..writer import encode_dataset
+
+log = logging.getLogger("dicom_runtime.net")
 
 LEVEL_KEYS = {"PATIENT": 0x00100020, "STUDY": 0x0020000D, "SERIES": 0x0020000E, "IMAGE": 0x00080018}
 LEVELS = ("PATIENT", "STUDY", "SERIES", "IMAGE")
 RANGE_VRS = frozenset({"DA", "TM", "DT"})
-NOT_KEYS = frozenset({0x00080052, 0x00080005})
+SPECIFIC_CHARACTER_SET = 0x00080005
+NOT_KEYS = frozenset({0x00080052, SPECIFIC_CHARACTER_SET})
 """Query/Retrieve Level and Specific Character Set: in an identifier, but never matched."""
 
 COMPUTED_KEYS: dict[int, tuple[str, str, str]] = {
@@ -151,7 +157,11 @@ def computed(tag: int, members: Sequence[Header]) -> DataElement:
 
 def answers(identifier: Dataset, level: str, matched: Iterable[tuple[Path, Header]]) -> Iterator[Dataset]:
     """The C-FIND answers of the instances ``matched`` (in file name order): one per entity
-    of ``level``, with the identifier's return keys filled in."""
+    of ``level``, with the identifier's return keys filled in. An answer carries the
+    Specific Character Set of the instance its values come from, whether the identifier
+    asks for it or not, and none if the instance has none (PS3.4 C.4.1.1.3.2: it is in a
+    Response Identifier where its attributes may use other character sets than the
+    default repertoire; never matched, C.2.2.2)."""
     groups: dict[str, list[Header]] = {}
     for _, header in matched:
         unique = header.value(LEVEL_KEYS[level])
@@ -165,12 +175,39 @@ def answers(identifier: Dataset, level: str, matched: Iterable[tuple[Path, Heade
             continue
         answer = Dataset()
         answer.add(0x00080052, "CS", level)
+        charset = header.get(SPECIFIC_CHARACTER_SET)
+        if charset is not None and charset.value not in (None, "", []):
+            answer[SPECIFIC_CHARACTER_SET] = DataElement(SPECIFIC_CHARACTER_SET, "CS", charset.value)
         for element in identifier.elements():
-            if element.tag == 0x00080052:
+            if element.tag in NOT_KEYS:
                 continue
             value = values.get(element.tag) or header.get(element.tag)
             answer[element.tag] = value if value is not None else DataElement(element.tag, element.vr, None)
         yield answer
+
+
+def encode_answer(answer: Dataset, encoding: Encoding) -> bytes:
+    """A C-FIND answer, encoded in the Specific Character Set it declares; where its values
+    are not all in that set (an instance declaring none that holds other characters), in
+    UTF-8, declared ISO_IR 192 (PS3.4 C.4.1.1.3.2: the SCP may answer in another character
+    set than the one asked for). DicomEncodeError, that of the declared set, if neither
+    encodes it."""
+    try:
+        return encode_dataset(answer, encoding)
+    except DicomEncodeError as exc:
+        if answer.value(SPECIFIC_CHARACTER_SET) == "ISO_IR 192":
+            raise
+        failure = exc
+    utf8 = Dataset()
+    for element in answer.elements():
+        utf8[element.tag] = element
+    utf8.add(SPECIFIC_CHARACTER_SET, "CS", "ISO_IR 192")
+    try:
+        data = encode_dataset(utf8, encoding)
+    except DicomEncodeError:
+        raise failure from None
+    log.info("a C-FIND answer is sent in ISO_IR 192 (UTF-8), not in its own character set: %s", failure)
+    return data
 
 
 def read_header(path: Path) -> Dataset:

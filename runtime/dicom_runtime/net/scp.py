@@ -29,6 +29,7 @@ from .dimse import Message, SpilledData
 from .instances import Instance
 from .transcode import choose_context, in_syntax
 from .checks import KeptElements, request_problem, store_problem, uid_problem
+from .matching import encode_answer
 from .messages import NAME_OF, RESPONSE_OF, Status, command, number, status_of, text
 
 if TYPE_CHECKING:
@@ -301,12 +302,19 @@ class Dispatcher:
         encoding = encoding_of(request.context.transfer_syntax)
         if await self._refused_identifier(request, "C-FIND-RSP"):
             return
+        unsent: list[str] = []  # why each match that cannot be encoded was not sent
         try:
             async for match in handler(request):
                 if request.cancelled:
                     await self._respond(request, "C-FIND-RSP", Status(0xFE00))
                     return
-                await self._respond(request, "C-FIND-RSP", Status(0xFF00), encode_dataset(match, encoding))
+                try:
+                    data = encode_answer(match, encoding)
+                except Exception as exc:  # this match only (the writer's DicomEncodeError): the others are still sent
+                    log.warning("%s (%s): a C-FIND match cannot be encoded, not sent: %s", self.peer, self.calling_ae, exc)
+                    unsent.append(str(exc))
+                    continue
+                await self._respond(request, "C-FIND-RSP", Status(0xFF00), data)
                 await asyncio.sleep(0)  # let a C-CANCEL in
         except (AssociationError, asyncio.CancelledError):
             raise
@@ -314,6 +322,10 @@ class Dispatcher:
             log.warning("%s (%s): C-FIND refused with C000: %s", self.peer, self.calling_ae, exc)
             log.debug("%s: traceback", self.peer, exc_info=True)
             await self._respond(request, "C-FIND-RSP", Status(0xC000, str(exc)))
+            return
+        if unsent and not request.cancelled:  # the final response says that matches are missing
+            comment = f"{len(unsent)} match{'es' if len(unsent) > 1 else ''} not sent, cannot be encoded: {unsent[0]}"
+            await self._respond(request, "C-FIND-RSP", Status(0xC000, comment))
             return
         await self._respond(request, "C-FIND-RSP", Status(0xFE00 if request.cancelled else 0))
 
