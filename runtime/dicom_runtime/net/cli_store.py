@@ -15,7 +15,6 @@ import os
 import stat
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DicomError
@@ -121,13 +120,17 @@ def _proposals(headers: Sequence[Header]) -> list[Proposal]:
     return proposals
 
 
-@dataclass
 class _Tally:
-    stored: int = 0
-    warned: int = 0  # answered with a warning status: stored (counted in stored too)
-    refused: int = 0  # answered with a failure status by the peer: not stored
-    unsent: int = 0  # not sent: damaged, or nothing the peer accepted fits it
-    lost: str | None = None  # why the association ended before every file was sent
+    """What became of the files (a plain class: a dataclass costs the start-up about 0.5 ms)."""
+
+    __slots__ = ("stored", "warned", "refused", "unsent", "lost")
+
+    def __init__(self) -> None:
+        self.stored = 0
+        self.warned = 0  # answered with a warning status: stored (counted in stored too)
+        self.refused = 0  # answered with a failure status by the peer: not stored
+        self.unsent = 0  # not sent: damaged, or nothing the peer accepted fits it
+        self.lost: str | None = None  # why the association ended before every file was sent
 
 
 def _load(item: Path | Instance) -> Instance:
