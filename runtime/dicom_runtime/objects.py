@@ -204,7 +204,10 @@ def _format_findings(spec: AttributeSpec, where: str, values: Sequence[object], 
     return findings
 
 
-_FORMATS = frozenset({"CS", "UI", "AS", "DA", "TM", "DT", "DS", "IS"})
+_FORMATS = frozenset({"CS", "UI", "AS", "DA", "TM", "DT", "DS", "IS", *vr_format.CONTROLS_ALLOWED})
+#: The string VRs whose values a backslash separates (PS3.5 6.4); LT, ST, UT and UR are
+#: single-valued and may hold one.
+_DELIMITED = frozenset("AE AS CS DA DS DT IS LO PN SH TM UC UI".split())
 
 
 def _number_findings(obj: object, spec: AttributeSpec, where: str, values: Sequence[object], read: DataElement | None) -> list[Finding]:
@@ -460,8 +463,13 @@ class DicomObject:
         else:
             values = [value]
         low, high = _vm_range(spec.vm)
-        if not isinstance(value, bytes) and (len(values) < low or (high is not None and len(values) > high)):
-            findings.append(Finding(where, "vm", f"{len(values)} values, VM is {spec.vm}", spec.source))
+        count = len(values)
+        split = ""
+        if spec.vr in _DELIMITED and any(isinstance(v, str) and "\\" in v for v in values):
+            count = sum(v.count("\\") + 1 if isinstance(v, str) else 1 for v in values)
+            split = " (a backslash separates values: PS3.5 6.4)"
+        if not isinstance(value, bytes) and (count < low or (high is not None and count > high)):
+            findings.append(Finding(where, "vm", f"{count} values, VM is {spec.vm}{split}", spec.source))
         allowed = _allowed(spec.vr)
         for item in values:
             if isinstance(item, bool) or not isinstance(item, allowed):

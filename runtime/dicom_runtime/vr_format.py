@@ -5,7 +5,9 @@ characters a VR allows (CS: uppercase letters, digits, space and underscore; UI:
 digits and periods, no empty or zero-led component; AS: ``nnnD|W|M|Y``), and the
 forms of dates and times (DA ``YYYYMMDD``, TM ``HH[MM[SS[.F...]]]``, DT
 ``YYYY[MM[DD[HH[MM[SS[.F...]]]]]][&ZZXX]``), with their ranges; the forms of numbers
-(DS: ``0-9 + - E e .``, IS: ``0-9 + -`` in -2^31..2^31-1). Values given as
+(DS: ``0-9 + - E e .``, IS: ``0-9 + -`` in -2^31..2^31-1); the Control Characters of
+the strings and texts (LO, SH, PN, UC: only ESC; LT, ST, UT: TAB, LF, FF, CR, ESC; AE and
+UR: none). Values given as
 ``datetime`` objects are not text and are not judged here; nor is the padding a value
 was read with (trailing spaces, a UI's trailing NUL), which PS3.5 allows, or an empty
 value (whether an attribute may be empty is its Type's rule). :func:`number_problem`
@@ -39,11 +41,32 @@ RANGES: dict[str, tuple[int, int]] = {
 }
 
 
+#: The Control Characters each text VR allows (PS3.5 Table 6.2-1, 6.1.3): ESC only for the
+#: strings (ISO 2022 escape sequences), TAB LF FF CR and ESC for the texts, none for AE and UR.
+CONTROLS_ALLOWED: dict[str, str] = {
+    **dict.fromkeys(("LO", "SH", "PN", "UC"), "\x1b"),
+    **dict.fromkeys(("LT", "ST", "UT"), "\t\n\x0c\r\x1b"),
+    "AE": "",
+    "UR": "",
+}
+
+
+def _control_problem(vr: str, text: str) -> str | None:
+    allowed = CONTROLS_ALLOWED[vr]
+    bad = next((c for c in text if (c < " " or c == "\x7f") and c not in allowed), None)
+    if bad is None:
+        return None
+    which = {"": "none", "\x1b": "only ESC"}.get(allowed, "only TAB, LF, FF, CR and ESC")
+    return f"control character {bad!r} is not allowed in {vr}, which takes {which} of them"
+
+
 def problem(vr: str, value: str) -> str | None:
     """What makes ``value`` not a value of ``vr`` (PS3.5 Table 6.2-1), or None."""
     text = value.rstrip(_PADDING.get(vr, ""))
     if not text:
         return None  # an empty value: whether one may be empty is the attribute's Type
+    if vr in CONTROLS_ALLOWED:
+        return _control_problem(vr, text)
     if vr == "CS":
         text = text.lstrip(" ")  # leading and trailing spaces are not significant
         bad = next((c for c in text if not _CS.fullmatch(c)), None)

@@ -112,3 +112,42 @@ def test_us_or_ss_is_judged_by_pixel_representation() -> None:
     signed = _ct(SmallestImagePixelValue=-5, PixelRepresentation=1)
     assert _rules(signed, "SmallestImagePixelValue") == []
     assert [r for r, _ in _rules(_ct(SmallestImagePixelValue=-40000, PixelRepresentation=1), "SmallestImagePixelValue")] == ["vr-range"]
+
+
+def test_a_backslash_in_a_single_valued_string_is_a_second_value(tmp_path: Path) -> None:
+    """PS3.5 6.4: a backslash separates the values of a string; Patient ID (LO) has VM 1."""
+    image = _ct(PatientID="AB\\CD")
+    assert _rules(image, "PatientID") == [("vm", "2 values, VM is 1 (a backslash separates values: PS3.5 6.4)")]
+    write(image, tmp_path / "bs.dcm", validate=False)
+    assert "Bad attribute Value Multiplicity 2 (1 Required by Dictionary) Element=<PatientID>" in _dciodvfy(tmp_path / "bs.dcm")
+    # Image Type (CS, 2-n) given one string of two values: two values, its VM holds
+    assert "vm" not in [r for r, _ in _rules(_ct(ImageType=["ORIGINAL\\PRIMARY"]), "ImageType")]
+    assert [m for r, m in _rules(_ct(ImageType=["ORIGINAL"]), "ImageType") if r == "vm"] == ["1 values, VM is 2-n"]
+    # LT, ST, UT are single-valued texts: a backslash is a character of them
+    assert _rules(_ct(ImageComments="a\\b"), "ImageComments") == []
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value", "vr", "which"),
+    [("PatientID", "AB\x01CD", "LO", "only ESC"), ("PatientName", "Doe\nJane", "PN", "only ESC"),
+     ("ImageComments", "a\x00b", "LT", "only TAB, LF, FF, CR and ESC")],
+)
+def test_control_characters_of_strings_and_texts(tmp_path: Path, keyword: str, value: str, vr: str, which: str) -> None:
+    """PS3.5 Table 6.2-1 and 6.1.3: LO, SH, PN, UC allow no Control Character but ESC; LT,
+    ST, UT allow TAB, LF, FF, CR and ESC."""
+    image = _ct(**{keyword: value})
+    bad = repr(next(c for c in value if c < " "))
+    assert _rules(image, keyword) == [
+        ("vr-format", f"control character {bad} is not allowed in {vr}, which takes {which} of them (PS3.5 Table 6.2-1)")
+    ]
+    write(image, tmp_path / "ctrl.dcm", validate=False)
+    said = _dciodvfy(tmp_path / "ctrl.dcm")
+    code = ord(next(c for c in value if c < " "))
+    tag = {"PatientID": "(0x0010,0x0020)", "PatientName": "(0x0010,0x0010)", "ImageComments": "(0x0020,0x4000)"}[keyword]
+    assert said.count("Character invalid for this VR") == 1 and f"{tag} {vr} " in said, said  # (a newline splits its line)
+    assert f"({code:#x})" in said if code else "(0)" in said
+
+
+def test_the_control_characters_a_text_may_hold() -> None:
+    assert _rules(_ct(ImageComments="line 1\r\nline 2\tand\x0c"), "ImageComments") == []
+    assert _rules(_ct(PatientID="AB\x1b$BCD"), "PatientID") == []  # ESC: an ISO 2022 escape sequence
