@@ -614,9 +614,15 @@ def context_answers(request: AssociateRQ, policy: AcceptorPolicy) -> list[Presen
     context's transfer syntax "shall not be tested" (PS3.8 9.3.3.2): Implicit VR LE is sent."""
     answers: list[PresentationContextAC] = []
     # Where the requestor takes the SCP role (C-GET's C-STORE sub-operations), it receives the
-    # instances: when it proposes a compressed syntax first (getscu's --prefer-j2k-lossless puts
-    # JPEG 2000 before the native syntaxes, in one context), that is accepted if ours allows it,
-    # so that instances held in it are sent as they are. Otherwise our order decides.
+    # instances and we send them: a context gets a syntax every instance can be sent in
+    # (transcode.producible: native, or one this runtime encodes losslessly) if it proposes one
+    # we have; another (JPEG Lossless, say, only decoded here) only if it proposes none, as in a
+    # context of that syntax alone, used for the instances held in it. When the requestor
+    # proposes a compressed syntax first (getscu's --prefer-j2k-lossless puts JPEG 2000 before
+    # the native syntaxes, in one context), that is accepted if it qualifies, so that instances
+    # held in it are sent as they are. Otherwise our order decides.
+    from .transcode import producible  # transcode imports this module
+
     receiving = {r.sop_class for r in request.user_information.roles if r.scp and policy.accept_scp_role}
     native = (IMPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2")
     for proposed in request.contexts:
@@ -624,6 +630,9 @@ def context_answers(request: AssociateRQ, policy: AcceptorPolicy) -> list[Presen
         if syntaxes is None:
             answers.append(PresentationContextAC(proposed.context_id, 3, IMPLICIT_VR_LITTLE_ENDIAN))
             continue
+        if proposed.abstract_syntax in receiving:
+            sendable = tuple(ts for ts in syntaxes if producible(ts))
+            syntaxes = sendable if any(ts in proposed.transfer_syntaxes for ts in sendable) else syntaxes
         if proposed.abstract_syntax in receiving and proposed.transfer_syntaxes and proposed.transfer_syntaxes[0] not in native:
             choice = next((ts for ts in proposed.transfer_syntaxes if ts in syntaxes), None)
         else:

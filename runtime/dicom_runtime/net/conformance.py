@@ -425,7 +425,10 @@ def statement(config: Config, *, generator: str = "") -> Statement:
             f"{base}.4.1.2", "Accepted Presentation Contexts",
             "Each proposed context is accepted with the first transfer syntax of this table that the requestor "
             "proposes (the table's order is the preference), except that a requestor taking the SCP role (to receive "
-            "C-GET sub-operations) which proposes a compressed syntax first is given that one, if this table has it; other SOP classes are rejected with "
+            "C-GET sub-operations) which proposes a compressed syntax first is given that one, if this table has it and every "
+            "instance can be sent in it (native ones, or one encoded here without loss: JPEG-LS, JPEG 2000, HTJ2K, RLE); "
+            "such a context is given one of those if it proposes any, another (JPEG Lossless, JPEG Extended or JPEG Baseline) "
+            "only if it proposes none, for the instances held in it; other SOP classes are rejected with "
             "abstract-syntax-not-supported, other transfer syntaxes with transfer-syntaxes-not-supported; an "
             "association in which no context can be accepted is rejected (rejected-permanent, service-user, "
             "no-reason-given). SCP/SCU role "

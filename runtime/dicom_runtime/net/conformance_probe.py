@@ -213,8 +213,8 @@ async def probe_retrieval(entity: ApplicationEntity, storage: Any) -> list[Retri
                 data.add(0x00100020, "LO", "PROBE-16")
             return data
 
-        def verdicts(service: str, title: str, syntaxes: tuple[str, ...], got: list[Instance], status: Any) -> None:
-            accepts = "every transfer syntax" if len(syntaxes) > 1 else "Implicit VR Little Endian only"
+        def verdicts(service: str, title: str, syntaxes: tuple[str, ...], got: list[Instance], status: Any, accepts: str = "") -> None:
+            accepts = accepts or ("every transfer syntax" if len(syntaxes) > 1 else "Implicit VR Little Endian only")
             arrived = {i.sop_instance for i in got}
             missing = sorted(set(by_uid) - arrived)
             checks.append(RetrievalCheck(service, accepts, f"all {len(samples)} matching instances are sent (status {status})",
@@ -266,7 +266,11 @@ async def probe_retrieval(entity: ApplicationEntity, storage: Any) -> list[Retri
             get = next((u for u in models if u.endswith(".3")), None)
             if get is None:
                 continue
-            for syntaxes in (every, (_IMPLICIT,)):
+            # the AE's compressed syntaxes first, then the native ones, in one context per class
+            preferring = tuple(t for t in entity.transfer_syntaxes if t not in (_EXPLICIT, _IMPLICIT, _DEFLATED)) + (_EXPLICIT, _IMPLICIT)
+            for syntaxes, single in ((every, False), ((_IMPLICIT,), False), (preferring, True)):
+                if single and len(preferring) == 2:
+                    continue
                 got: list[Instance] = []
 
                 async def keep(request: Any, into: list[Instance] = got) -> int:
@@ -275,13 +279,18 @@ async def probe_retrieval(entity: ApplicationEntity, storage: Any) -> list[Retri
 
                 first = [t for t in (_EXPLICIT, _IMPLICIT, _DEFLATED) if t in syntaxes]
                 wanted = first + [t for t in syntaxes if t not in first and t != "1.2.840.10008.1.2.2"]
-                # each syntax in a context of its own, syntax by syntax, so the native and deflated ones fit for every class
-                contexts: list[Proposal | str] = [get] + [Proposal(u, (t,), scu_role=False, scp_role=True) for t in wanted for u in sends][:126]
+                # each syntax in a context of its own, syntax by syntax, so the native and deflated ones fit for every class;
+                # or (single) all in one, compressed first, as getscu +xs / --prefer-j2k-lossless propose
+                contexts: list[Proposal | str] = [get] + (
+                    [Proposal(u, syntaxes, scu_role=False, scp_role=True) for u in sends][:127] if single
+                    else [Proposal(u, (t,), scu_role=False, scp_role=True) for t in wanted for u in sends][:126])
                 async with await associate("127.0.0.1", port, called_ae=entity.title, calling_ae="PROBE", contexts=contexts) as scu:
                     responses = scu.get(identifier(root), sop_class=get, store=keep)
                     async for _ in responses:
                         pass
-                verdicts("C-GET", "", syntaxes, got, responses.status)
+                    taken = tuple({c.transfer_syntax for c in scu.contexts.values() if c.scp}) if single else syntaxes
+                label = f"{', '.join(_name(t) for t in syntaxes[:-2])} first, then the native ones, in one context" if single else ""
+                verdicts("C-GET", "", taken, got, responses.status, label)
             break
     finally:
         await server.close()

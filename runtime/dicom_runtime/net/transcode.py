@@ -30,7 +30,7 @@ from ..fileformat import (
 from .association import AcceptedContext
 from .instances import NATIVE_SYNTAXES, Instance
 
-__all__ = ["choose_context", "in_syntax"]
+__all__ = ["choose_context", "in_syntax", "producible"]
 
 log = logging.getLogger("dicom_runtime.net")
 
@@ -52,6 +52,23 @@ _LOSSY_ALLOWED = (
     "1.2.840.10008.1.2.4.203",  # HTJ2K
     "1.2.840.10008.1.2.4.81",  # JPEG-LS Lossy (Near-Lossless)
 )
+
+
+def producible(transfer_syntax: str) -> bool:
+    """Whether :func:`in_syntax` can send any instance in ``transfer_syntax``, whatever the
+    syntax it is held in: a native or deflated one, or one this runtime encodes without loss
+    (the lossless syntaxes, and JPEG 2000, HTJ2K and JPEG-LS near-lossless coded losslessly);
+    not a syntax only decoded here (JPEG Lossless, JPEG Extended), nor JPEG Baseline, which
+    an instance is sent in only if it is held in it (no loss is added in transit)."""
+    if transfer_syntax in _PREFERRED:
+        return True
+    if transfer_syntax not in (*_LOSSLESS_ENCODED, *_LOSSY_ALLOWED):
+        return False
+    try:
+        from .. import pixels
+    except ImportError:
+        return False
+    return transfer_syntax in pixels.supported_syntaxes()
 
 
 def choose_context(
