@@ -185,6 +185,20 @@ def python_codec(specific_character_set: str | Sequence[str] | None) -> str:
     return CHARSETS.get(first, "latin_1")
 
 
+def encodable(text: str, vr: str, specific_character_set: Sequence[str]) -> bool:
+    """Whether a text value of ``vr`` can be written in a data set of that Specific
+    Character Set (no value: the default repertoire, ISO-IR 6), as the writer encodes it."""
+    if text.isascii():
+        return True
+    terms = list(specific_character_set)
+    codec = python_codec(terms) if terms else "ascii"
+    try:
+        encode_text(text, vr, codec, terms if uses_code_extensions(terms) else ())
+    except CodecError:
+        return False
+    return True
+
+
 def raw_text(raw: bytes, vr: str, codec: str) -> str:
     """A string VR's bytes as one text, by the character set (``codec``, with ISO 2022
     escapes) where the VR uses it; bytes outside the declared set stay visible."""
@@ -222,6 +236,12 @@ def encode_text(value: str | Sequence[str], vr: str, codec: str, terms: Sequence
         else:
             raw = text.encode("ascii" if vr in DEFAULT_REPERTOIRE else codec)
     except UnicodeEncodeError as exc:
+        if codec == "ascii" and not terms and vr not in DEFAULT_REPERTOIRE:
+            raise CodecError(
+                f"{vr} value {text!r} is not in the default character repertoire (ISO-IR 6) and the data set has no "
+                f"Specific Character Set (0008,0005): give it one that holds these characters, e.g. ISO_IR 192 (UTF-8) "
+                f"(PS3.5 6.1.2.2)"
+            ) from exc
         raise CodecError(f"{vr} value {text!r} is not in the character set {codec}") from exc
     if len(raw) % 2:
         raw += b"\0" if vr == "UI" else b" "

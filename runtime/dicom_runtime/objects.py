@@ -74,7 +74,7 @@ class Finding:
     """One validation finding: where, which rule, and the source of the rule."""
 
     path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
-    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "vr-range", "value-relation", "conditional-value", "pixel-data-length", "not-checked"
+    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "vr-range", "charset", "value-relation", "conditional-value", "pixel-data-length", "not-checked"
     message: str
     source: str
     severity: str = "error"  # "error", or "not-checked" for a condition that could not be evaluated
@@ -208,6 +208,57 @@ _FORMATS = frozenset({"CS", "UI", "AS", "DA", "TM", "DT", "DS", "IS", *vr_format
 #: The string VRs whose values a backslash separates (PS3.5 6.4); LT, ST, UT and UR are
 #: single-valued and may hold one.
 _DELIMITED = frozenset("AE AS CS DA DS DT IS LO PN SH TM UC UI".split())
+
+
+#: The VRs whose text may go beyond the default repertoire (PS3.5 6.1.2.2).
+_EXTENDED = frozenset("SH LO ST LT PN UC UT".split())
+
+
+def _character_set(obj: object) -> list[str]:
+    """The Specific Character Set (0008,0005) in force for ``obj``'s values: its own (an
+    attribute, or an element of an item's ``extra_elements``), else the enclosing data set's."""
+    from .conditions import _ENCLOSING
+
+    for candidate in (obj, *reversed(_ENCLOSING.get())):
+        value: object = None
+        if any(s.keyword == "SpecificCharacterSet" for s in getattr(candidate, "ATTRIBUTES", ())):
+            value = getattr(candidate, "SpecificCharacterSet", None)
+            found = True
+        else:
+            extra = getattr(candidate, "extra_elements", None)
+            element = extra.get(0x00080005) if extra is not None else None
+            found = element is not None
+            value = element.value if element is not None else None
+        if found or bool(getattr(candidate, "SOP_CLASSES", None)):  # an IOD is the whole data set
+            return [value] if isinstance(value, str) else [str(v) for v in value] if isinstance(value, (list, tuple)) else []
+    return []
+
+
+def _charset_findings(obj: object, spec: AttributeSpec, where: str, values: Sequence[object]) -> list[Finding]:
+    """Text a data set's Specific Character Set (0008,0005) cannot encode (PS3.5 6.1.2.2): without
+    one, only the default repertoire (ISO-IR 6, ASCII)."""
+    if spec.vr not in _EXTENDED:
+        return []
+    wide = [v for v in values if isinstance(v, str) and not v.isascii()]
+    if not wide:
+        return []
+    from .codec import encodable
+
+    terms = _character_set(obj)
+    findings: list[Finding] = []
+    for value in wide:
+        if encodable(value, spec.vr, terms):
+            continue
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        if terms:
+            message = f"{shown!r} is not in Specific Character Set {chr(92).join(terms)} (PS3.5 6.1.2.2)"
+        else:
+            message = (
+                f"{shown!r} is not in the default repertoire (ISO-IR 6) and there is no Specific Character Set "
+                f"(0008,0005): set one that holds it, e.g. SpecificCharacterSet=[\"ISO_IR 192\"] (UTF-8) (PS3.5 6.1.2.2)"
+            )
+        findings.append(Finding(where, "charset", message, spec.source))
+    return findings
 
 
 def _number_findings(obj: object, spec: AttributeSpec, where: str, values: Sequence[object], read: DataElement | None) -> list[Finding]:
@@ -478,6 +529,7 @@ class DicomObject:
         findings.extend(_format_findings(spec, where, values, _state(self).read.get(spec.keyword)))
         findings.extend(_length_findings(spec, where, values, _state(self).read.get(spec.keyword)))
         findings.extend(_number_findings(self, spec, where, values, _state(self).read.get(spec.keyword)))
+        findings.extend(_charset_findings(self, spec, where, values))
         findings.extend(_relation_findings(self, spec, where, values))
         findings.extend(_value_rule_findings(self, spec, where, values))
         return findings

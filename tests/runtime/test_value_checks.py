@@ -28,7 +28,7 @@ def _dciodvfy(path: Path) -> str:
     tool = shutil.which("dciodvfy")
     if tool is None:
         pytest.fail("dciodvfy is missing: bash .ci/install installs dicom3tools")
-    result = subprocess.run([tool, str(path)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([tool, str(path)], capture_output=True, text=True, errors="replace", timeout=120)
     return result.stdout + result.stderr
 
 
@@ -151,3 +151,60 @@ def test_control_characters_of_strings_and_texts(tmp_path: Path, keyword: str, v
 def test_the_control_characters_a_text_may_hold() -> None:
     assert _rules(_ct(ImageComments="line 1\r\nline 2\tand\x0c"), "ImageComments") == []
     assert _rules(_ct(PatientID="AB\x1b$BCD"), "PatientID") == []  # ESC: an ISO 2022 escape sequence
+
+
+_CHARSET_FIX = 'set one that holds it, e.g. SpecificCharacterSet=["ISO_IR 192"] (UTF-8) (PS3.5 6.1.2.2)'
+
+
+def test_text_beyond_the_default_repertoire_needs_a_specific_character_set(tmp_path: Path) -> None:
+    """PS3.5 6.1.2.2: without Specific Character Set (0008,0005) only ISO-IR 6 may be used."""
+    image = _ct(PatientName="Müller^Jürgen")
+    assert _rules(image, "PatientName") == [
+        ("charset", "'Müller^Jürgen' is not in the default repertoire (ISO-IR 6) and there is no Specific Character Set "
+         f"(0008,0005): {_CHARSET_FIX}")
+    ]
+    path = tmp_path / "pn.dcm"
+    with pytest.raises(DicomEncodeError) as refused:
+        write(image, path, validate=False)
+    assert str(refused.value).startswith(f"{path}: (0010,0010) PatientName: PN value 'Müller^Jürgen' is not in the default")
+    assert "e.g. ISO_IR 192 (UTF-8)" in str(refused.value) and not path.exists()
+    # the fix the finding names: the value is written, and pydicom reads it back
+    fixed = _ct(PatientName="Müller^Jürgen", SpecificCharacterSet=["ISO_IR 192"])
+    assert fixed.errors() == []
+    write(fixed, path)
+    import pydicom
+
+    assert str(pydicom.dcmread(path).PatientName) == "Müller^Jürgen"
+    # a set that does not hold the characters
+    assert _rules(_ct(PatientName="Müller", SpecificCharacterSet=["ISO_IR 144"]), "PatientName") == [
+        ("charset", "'Müller' is not in Specific Character Set ISO_IR 144 (PS3.5 6.1.2.2)")
+    ]
+
+
+def test_a_file_with_8_bit_text_and_no_specific_character_set(tmp_path: Path) -> None:
+    """Latin-1 bytes in a PN of a file that declares no character set: errors() reports what
+    dciodvfy does ('Character invalid for character repertoire')."""
+    import pydicom
+
+    path = tmp_path / "latin.dcm"
+    write(_ct(PatientName="Muller^Jurgen"), path)
+    dataset = pydicom.dcmread(path)
+    dataset["PatientName"].value = b"M\xfcller^J\xfcrgen"
+    dataset.save_as(path)
+    assert "Character invalid for character repertoire" in _dciodvfy(path)
+    image = read(path, CTImage)
+    assert [r for r, _ in _rules(image, "PatientName")] == ["charset"]
+
+
+def test_an_item_takes_the_character_set_of_the_data_set_enclosing_it() -> None:
+    from tests.test_external_tools import enhanced_ct
+
+    image = enhanced_ct(1)
+    shared = image.SharedFunctionalGroupsSequence[0]
+    assert shared.FrameAnatomySequence is not None
+    region = shared.FrameAnatomySequence[0].AnatomicRegionSequence[0]
+    region.CodeMeaning = "Thorax (Brustkorb, ü)"
+    where = "SharedFunctionalGroupsSequence[0].FrameAnatomySequence[0].AnatomicRegionSequence[0].CodeMeaning"
+    assert [f.rule for f in image.errors() if f.path == where] == ["charset"]
+    image.SpecificCharacterSet = ["ISO_IR 100"]
+    assert [f.rule for f in image.errors() if f.path == where] == []
