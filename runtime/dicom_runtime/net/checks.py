@@ -41,8 +41,6 @@ _TAG = struct.Struct("<HH").unpack_from
 _EXPLICIT = struct.Struct("<HH2sH").unpack_from
 _MAX_DEPTH = 64
 _SOP_CLASS, _SOP_INSTANCE = 0x00080016, 0x00080018
-_PIXEL_DATA = 0x7FE00010
-_UIDS = frozenset({_SOP_CLASS, _SOP_INSTANCE})
 
 
 class ScanError(DicomError):
@@ -61,33 +59,11 @@ def uid_problem(uid: str, what: str) -> str | None:
     return None
 
 
-class KeptElements:
-    """Top-level elements of chosen ``tags`` as encoded (header and value), gathered by the
-    walk of an Explicit VR Little Endian data set that checks it (:func:`store_problem`), so
-    that a handler need not walk it again: the storage SCP's index row is made from them.
-    ``usable`` is False where they may not be what a reader of the stored file finds (an
-    element out of ascending order, a chosen one of undefined length); ``stop`` is the offset
-    of the first element at or past (7FE0,0010), or the data set's end."""
-
-    __slots__ = ("tags", "parts", "usable", "stop")
-
-    def __init__(self, tags: frozenset[int]) -> None:
-        self.tags = tags
-        self.parts: list[bytes] = []
-        self.usable = True
-        self.stop = -1
-
-
-def scan(data: _Buffer, explicit: bool, kept: KeptElements | None = None) -> tuple[str, str]:
+def scan(data: _Buffer, explicit: bool) -> tuple[str, str]:
     """Walk a Little Endian data set; its (SOP Class UID, SOP Instance UID) ('' where absent).
-    Raises :class:`ScanError` for anything that does not decode. With ``kept`` (Explicit VR
-    only; its tags include the SOP Class and Instance UIDs), its elements are gathered on
-    the way (else it stays unusable: ``stop`` negative)."""
+    Raises :class:`ScanError` for anything that does not decode."""
     found: dict[int, str] = {}
-    if kept is not None and explicit and _UIDS <= kept.tags:
-        end = _walk_top_kept(data, len(data), found, kept)
-    else:
-        end = _walk(data, 0, len(data), explicit, 0, False, found)
+    end = _walk(data, 0, len(data), explicit, 0, False, found)
     if end != len(data):
         raise ScanError(f"bytes after the data set at offset {end}")
     return found.get(_SOP_CLASS, ""), found.get(_SOP_INSTANCE, "")
@@ -193,63 +169,6 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
     return offset
 
 
-def _walk_top_kept(buf: _Buffer, end: int, found: dict[int, str], kept: KeptElements) -> int:
-    """:func:`_walk_explicit` of a top-level data set that also gathers ``kept``'s elements
-    up to the Pixel Data and checks their ascending order there (where one is out of order,
-    or a gathered one has an undefined length, ``kept`` is marked unusable; the data set is
-    not refused for it: that is the reader's business, as before). From the Pixel Data on
-    (no gathered attribute is there), :func:`_walk_explicit` walks the rest."""
-    short = _SHORT_VRS
-    unpack = _EXPLICIT
-    tags, parts, uids = kept.tags, kept.parts, _UIDS
-    offset, last = 0, -1
-    limit = end - 8
-    while offset <= limit:
-        group, element, vr, length = unpack(buf, offset)
-        tag = (group << 16) | element
-        if tag >= _PIXEL_DATA:  # and the Item tags (FFFE,...), which _walk_explicit refuses here
-            kept.stop = offset
-            return _walk_explicit(buf, offset, end, 0, False, found)
-        if tag <= last:
-            kept.usable = False
-        last = tag
-        if vr in short:
-            following = offset + 8 + length
-            if tag in tags:
-                parts.append(bytes(buf[offset:following]))
-                if tag in uids and following <= end:
-                    found[tag] = bytes(buf[offset + 8 : following]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
-            offset = following
-            continue
-        if vr not in _LONG_VRS:
-            raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {vr!r} is not a VR")
-        if offset + 12 > end:
-            raise ScanError(f"truncated element header at offset {offset}")
-        start = offset
-        length = _U32(buf, offset + 8)[0]
-        offset += 12
-        if length == _UNDEFINED:
-            if tag in tags:
-                kept.usable = False
-            offset = _undefined_length(buf, offset, end, group, element, vr, 0)
-            continue
-        if offset + length > end:
-            raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
-        if vr == b"SQ":
-            _items(buf, offset, offset + length, True, 0, defined=True)
-        if tag in tags:
-            parts.append(bytes(buf[start : offset + length]))
-            if tag in uids:
-                found[tag] = bytes(buf[offset : offset + length]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
-        offset += length
-    if offset > end:  # a short element overran: the precise walk raises, saying which
-        return _walk_explicit_precise(buf, 0, end, 0, False, found)
-    if offset < end:
-        raise ScanError(f"{end - offset} bytes at offset {offset} where an element header needs 8")
-    kept.stop = end
-    return offset
-
-
 def _undefined_length(buf: _Buffer, offset: int, end: int, group: int, element: int, vr: bytes, depth: int) -> int:
     """The end of an element of undefined length whose value starts at ``offset``: a
     sequence's items (or UN's), or an encapsulated value's fragments."""
@@ -346,14 +265,14 @@ def _fragments(buf: _Buffer, offset: int, end: int) -> int:
     raise ScanError("encapsulated pixel data without a Sequence Delimitation Item")
 
 
-def data_set_uids(data: _Buffer, transfer_syntax: str, source: str, kept: KeptElements | None = None) -> tuple[str, str]:
+def data_set_uids(data: _Buffer, transfer_syntax: str, source: str) -> tuple[str, str]:
     """The SOP Class and Instance UIDs of a data set encoded in ``transfer_syntax``, once it
     is known to decode; :class:`~..errors.DicomError` says why it does not."""
     if transfer_syntax in (EXPLICIT_VR_BIG_ENDIAN, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN):
         dataset = decode_body(data if isinstance(data, bytes) else bytes(data), transfer_syntax, source=source)
         values = dataset.value(_SOP_CLASS), dataset.value(_SOP_INSTANCE)
         return tuple(v.strip("\0 ") if isinstance(v, str) else "" for v in values)  # type: ignore[return-value]
-    return scan(data, transfer_syntax != IMPLICIT_VR_LITTLE_ENDIAN, kept)
+    return scan(data, transfer_syntax != IMPLICIT_VR_LITTLE_ENDIAN)
 
 
 def leading_uids(data: bytes, transfer_syntax: str) -> tuple[str, str] | None:
@@ -434,11 +353,10 @@ def request_problem(field: int, sop_class: str, sop_instance: str, abstract_synt
 
 
 def store_problem(
-    sop_class: str, sop_instance: str, transfer_syntax: str, data: bytes | SpilledData | None, kept: KeptElements | None = None
+    sop_class: str, sop_instance: str, transfer_syntax: str, data: bytes | SpilledData | None
 ) -> Status | None:
     """The failure status for a C-STORE data set that a storage SCP must refuse, or None. A
-    spilled data set is checked alike, through its memory map. ``kept``: elements to gather
-    on the way (of a data set in memory, in Explicit VR Little Endian)."""
+    spilled data set is checked alike, through its memory map."""
     if data is None:
         return Status(0xC000, "a C-STORE without a data set")
     if not len(data):
@@ -448,7 +366,7 @@ def store_problem(
             with data.mapped() as view:
                 found_class, found_instance = data_set_uids(view, transfer_syntax, f"C-STORE {sop_instance}")
         else:
-            found_class, found_instance = data_set_uids(data, transfer_syntax, f"C-STORE {sop_instance}", kept)
+            found_class, found_instance = data_set_uids(data, transfer_syntax, f"C-STORE {sop_instance}")
     except DicomError as exc:
         return Status(0xC000, f"the data set does not decode in {_name(transfer_syntax)}: {exc}")
     if found_class != sop_class:

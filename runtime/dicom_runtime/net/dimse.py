@@ -92,9 +92,10 @@ def command_set(elements: Dataset) -> bytes:
 def preload() -> None:
     """Load the data dictionary that command sets are encoded and decoded with, so the
     first message does not pay for it (a server calls this before it listens)."""
-    from ..dictionary import get_entry, uid_info
+    from ..dictionary import get_entry, lookup, uid_info
 
     get_entry(0x00000000)
+    lookup("AffectedSOPClassUID")  # responses are made from keywords (the keyword index is made on first use)
     uid_info("1.2.840.10008.1.1")  # and the UIDs a C-STORE's SOP class is checked against
 
 

@@ -29,7 +29,7 @@ writes. An instance stored durably without the journal is indexed, with a synchr
 commit, before it is acknowledged. So after a crash and the restart the index holds every
 acknowledged instance. Lost or damaged, it is rebuilt from the files
 (:func:`rebuild`, ``dicom-net index rebuild FOLDER``, or on the next start). A row is made
-from the stored attributes' bytes alone (:func:`stored_header`).
+from the stored attributes' bytes alone (:mod:`.rows`).
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ from typing import Protocol
 
 from ..dataset import DataElement, Dataset, Value
 from ..errors import DicomError
-from ..fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, encoding_of, split_file
-from ..reader import EXPLICIT_LE, IMPLICIT_LE, PIXEL_DATA, read_dataset
-from .checks import _EXPLICIT, _HEADER_SIZES, _SHORT_VRS, _TAG, _U32, _undefined_length
 from .matching import RANGE_VRS, check_level, is_universal, matches, matching_keys, read_header
+from .rows import _HEAD as _HEAD, _stored_elements as _stored_elements
+from .rows import COLUMNS as COLUMNS, ROW_TAGS as ROW_TAGS, STORED_TAGS as STORED_TAGS, UNSURE as UNSURE
+from .rows import row_for as _row_for, row_of as row_of, stored_header as stored_header
 
 log = logging.getLogger("dicom_runtime.net")
 
@@ -61,46 +61,6 @@ INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 """Held shared by each :class:`.storage.StorageFolder` on the folder, exclusively by
 ``dicom-net index rebuild``, which so refuses to replace an index in use."""
-UNSURE = "\\"
-"""A column value every condition lets through: the attribute has a value the column does
-not state exactly (a backslash cannot be a single value)."""
-
-COLUMNS: dict[int, str] = {
-    0x00100020: "patient_id",
-    0x00100010: "patient_name",
-    0x0020000D: "study_uid",
-    0x0020000E: "series_uid",
-    0x00080018: "sop_uid",
-    0x00080016: "sop_class",
-    0x00080020: "study_date",
-    0x00080050: "accession",
-    0x00200010: "study_id",
-    0x00080060: "modality",
-}
-"""Attributes with an indexed column of their own, for the first step of a query."""
-
-STORED_TAGS: frozenset[int] = frozenset({
-    # Patient level (PS3.4 C.6.1.1.2)
-    0x00100010, 0x00100020, 0x00100021, 0x00100030, 0x00100032, 0x00100040, 0x00101000, 0x00101001,
-    0x00101010, 0x00101020, 0x00101030, 0x00102160, 0x00102180, 0x001021B0, 0x00104000,
-    # Study level (C.6.1.1.3)
-    0x0020000D, 0x00080020, 0x00080030, 0x00080050, 0x00200010, 0x00080090, 0x00081030, 0x00081048,
-    0x00081060, 0x00081080,
-    # Series level (C.6.1.1.4)
-    0x0020000E, 0x00080060, 0x00200011, 0x00080021, 0x00080031, 0x0008103E, 0x00180015, 0x00081050,
-    0x00400244, 0x00400245, 0x00080070, 0x00080080, 0x00081010, 0x00185100,
-    # Composite object instance level (C.6.1.1.5)
-    0x00080018, 0x00080016, 0x00200013, 0x00080023, 0x00080033, 0x00080022, 0x00080032, 0x0008002A,
-    0x00080012, 0x00080013, 0x00080008, 0x00200012, 0x00280008, 0x00280010, 0x00280011,
-    0x00080005, 0x00080201,
-})
-"""Attributes kept in each row (as JSON), so matching and answers need not read the file."""
-
-_SCALARS = (str, int, float)
-_KEYS = {tag: f"{tag:08X}" for tag in STORED_TAGS}
-"""Each kept attribute's key in a row's JSON."""
-
-
 class Backend(Protocol):
     """Where the rows are kept: SQLite now; the statements are portable SQL."""
 
@@ -191,161 +151,6 @@ class SQLiteBackend:
             self._connection.close()
 
 
-def _column_value(value: Value) -> str | None:
-    """What an indexed column holds for an attribute's value (None: absent, or no value):
-    NULL where matching can only fail, the value where it is one string without surrounding
-    whitespace, :data:`UNSURE` otherwise."""
-    if value is None:
-        return None
-    single: object = value
-    if isinstance(value, list):
-        if len(value) != 1:
-            return UNSURE if value else None
-        single = value[0]
-    if isinstance(single, str) and single == single.strip() and "\\" not in single:
-        return single
-    return UNSURE
-
-
-def _storable(value: Value) -> bool:
-    if value is None or isinstance(value, _SCALARS):
-        return True
-    return isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value)
-
-
-def row_of(name: str, header: Dataset) -> tuple[object, ...]:
-    """The index row of the file ``name`` whose header is ``header``."""
-    attrs: dict[str, object] = {}
-    unstored: list[int] = []
-    columns: dict[int, Value] = {}
-    keys, indexed = _KEYS, COLUMNS
-    for element in header.elements():  # one pass over what the header has (most kept tags are absent)
-        tag = element.tag
-        key = keys.get(tag)
-        if key is None:
-            continue
-        value = element.value  # decoded once (the property decodes on first use)
-        if tag in indexed:
-            columns[tag] = value
-        if _storable(value):
-            attrs[key] = [element.vr, value]
-        else:
-            unstored.append(tag)
-    if unstored:
-        attrs["unstored"] = unstored
-    return (name, *[_column_value(columns.get(tag)) for tag in indexed], json.dumps(attrs, separators=(",", ":")))
-
-
-_HEAD = 64 * 1024
-"""Bytes of a file :func:`stored_header` reads at first."""
-ROW_TAGS: frozenset[int] = STORED_TAGS | {0x00080005}
-"""The attributes a row is made from: :data:`STORED_TAGS` and Specific Character Set, which
-their values are decoded by."""
-_KEPT = ROW_TAGS
-
-
-def stored_header(path: Path) -> Dataset:
-    """The attributes of :data:`STORED_TAGS` (and Specific Character Set) of a file: the
-    elements and values :func:`.matching.read_header` has for them, decoded alone. Their
-    bytes are found by a walk over the element headers up to the Pixel Data, as strict about
-    structure as the reader (that of :mod:`.checks`, which walks a received data set), in
-    the file's first 64 KiB, and only they are decoded: several times faster than reading
-    the whole header, which is read instead (and raises what it raises) where the walk does
-    not apply: no File Meta Information, a big endian or deflated syntax, a header longer
-    than 64 KiB, anything the walk finds out of the ordinary."""
-    with path.open("rb") as handle:
-        head = handle.read(_HEAD)
-    try:
-        found = _stored_elements(head, complete=len(head) < _HEAD, source=str(path))
-    except DicomError:
-        found = None
-    return read_header(path) if found is None else found
-
-
-def gathered_applies(transfer_syntax: str, header_size: int, stop: int) -> bool:
-    """Whether :func:`row_from_elements` makes the row :meth:`Index.row_for` makes of a file
-    of ``header_size`` bytes of preamble and File Meta Information, then a data set in
-    ``transfer_syntax`` whose first element at or past the Pixel Data starts at ``stop``
-    (or that ends there): an Explicit VR Little Endian syntax that is not deflated, and
-    those elements within the first bytes :func:`stored_header` walks."""
-    if transfer_syntax in (DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2.4.95") or stop < 0:
-        return False
-    return header_size + stop <= _HEAD - 8 and encoding_of(transfer_syntax) is EXPLICIT_LE
-
-
-def row_from_elements(path: Path, elements: bytes) -> tuple[object, ...]:
-    """The row :meth:`Index.row_for` makes of the file ``path``, from the elements of
-    :data:`ROW_TAGS` of its data set, as encoded and in order (Explicit VR Little Endian;
-    gathered by the check of a received data set, :class:`.checks.KeptElements`, where
-    :func:`gathered_applies`): the same bytes :func:`stored_header` decodes, without
-    reading the file again (which it does where they do not decode, as that function does)."""
-    try:
-        header = read_dataset(elements, EXPLICIT_LE, source=str(path))
-    except DicomError:
-        header = read_header(path)
-    return row_of(path.name, header)
-
-
-def _stored_elements(head: bytes, *, complete: bool, source: str) -> Dataset | None:
-    meta, offset = split_file(head, source=source)
-    syntax = meta.value(0x00020010)
-    if not isinstance(syntax, str) or syntax in (DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2.4.95"):
-        return None
-    encoding = encoding_of(syntax.rstrip("\0 "))
-    if encoding is not EXPLICIT_LE and encoding is not IMPLICIT_LE:
-        return None
-    explicit = encoding is EXPLICIT_LE
-    kept, short, unpack, stop = _KEPT, _SHORT_VRS, _EXPLICIT, PIXEL_DATA
-    parts: list[bytes] = []
-    position, end, last = offset, len(head), -1
-    limit = end - 8
-    while position <= limit:
-        if explicit:
-            group, element, vr, length = unpack(head, position)
-            tag = (group << 16) | element
-            if tag >= stop:
-                break
-            if tag <= last:
-                return None
-            last = tag
-            if vr in short:
-                following = position + 8 + length
-                if tag in kept:
-                    parts.append(head[position:following])
-                position = following
-                continue
-            if vr not in _HEADER_SIZES or position + 12 > end:
-                return None
-            length = _U32(head, position + 8)[0]
-            size = 12
-        else:
-            group, element = _TAG(head, position)
-            tag = (group << 16) | element
-            if tag >= stop:
-                break
-            if tag <= last:
-                return None
-            last = tag
-            vr, size, length = b"SQ", 8, _U32(head, position + 4)[0]
-        if group == 0xFFFE:
-            return None
-        if length == 0xFFFFFFFF:
-            if tag in kept:
-                return None
-            position = _undefined_length(head, position + size, end, group, element, vr, 0)  # ScanError if cut off
-            continue
-        following = position + size + length
-        if tag in kept:
-            parts.append(head[position:following])
-        position = following
-    else:
-        if position != end or not complete:
-            return None  # cut off by the first 64 KiB, or bytes that are no element
-    if position > end:
-        return None
-    return read_dataset(b"".join(parts), encoding, source=source)
-
-
 class IndexedHeader:
     """An instance as its index row tells it; attributes it does not keep are read from
     the file's header on first use."""
@@ -399,15 +204,13 @@ def _condition(backend: Backend, key: DataElement) -> tuple[str, list[object]] |
     text = str(wanted)
     if key.vr in RANGE_VRS and "-" in text:
         low, high = text.split("-", 1)
-        parts, params = [], []
+        parts, params = [f"{column} > ''"], []  # an empty value is in no range (PS3.4 C.2.2.2.5)
         if low:
             parts.append(f"{column} >= ?")
             params.append(low)
         if high:
             parts.append(f"{column} <= ?")
             params.append(high)
-        if not parts:
-            return f"{column} IS NOT NULL", []
         return f"({' AND '.join(parts)}) OR {unsure}", list(params)
     if key.vr == "UI" and "\\" in text:
         values = text.split("\\")
@@ -436,7 +239,7 @@ class Index:
     @staticmethod
     def row_for(path: Path) -> tuple[object, ...]:
         """The row of a file of the folder, from its header; DicomError/OSError if it cannot be read."""
-        return row_of(path.name, stored_header(path))
+        return _row_for(path)
 
     def add_file(self, path: Path, *, durable: bool = False) -> None:
         """Index a file of the folder from its header; DicomError/OSError if it cannot be read."""

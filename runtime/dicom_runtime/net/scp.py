@@ -28,7 +28,7 @@ from .association import AcceptedContext, AssociationError, Connection
 from .dimse import Message, SpilledData
 from .instances import Instance
 from .transcode import choose_context, in_syntax
-from .checks import KeptElements, request_problem, store_problem, uid_problem
+from .checks import request_problem, store_problem, uid_problem
 from .matching import encode_answer
 from .messages import NAME_OF, RESPONSE_OF, Status, command, number, status_of, text
 
@@ -83,10 +83,7 @@ class Request:
 class StoreRequest(Request):
     """A C-STORE request: the instance as received, undecoded. A large data set arrives
     spilled to a temporary file (``spilled``; :mod:`.spill`), freed once the response is
-    sent; ``instance`` then reads it into memory. ``kept``: the elements of
-    :attr:`Handlers.store_kept` gathered by the check of the data set (None if not gathered)."""
-
-    kept: KeptElements | None = None
+    sent; ``instance`` then reads it into memory."""
 
     @property
     def instance(self) -> Instance:
@@ -154,9 +151,6 @@ class Handlers:
     n_action: NHandler | None = None
     n_create: NHandler | None = None
     n_delete: NHandler | None = None
-    store_kept: frozenset[int] = frozenset()
-    """Top-level attributes whose encoded elements ``store`` wants (:attr:`StoreRequest.kept`),
-    gathered by the walk that checks a data set held in memory in Explicit VR Little Endian."""
     release: ReleaseHandler | None = None
     """Runs when the peer asks to release, after the association's last response and
     before A-RELEASE-RP (a storage SCP makes its files complete here)."""
@@ -201,15 +195,11 @@ class Dispatcher:
         context = self._conn.contexts[message.context_id]
         field = message.command_field
         me = self._association
-        kept: KeptElements | None = None
         if field in _DIMSE_C:
             request = Request(me, message, context)
             problem = request_problem(field, request.sop_class, request.sop_instance, context.abstract_syntax)
             if problem is None and field == 0x0001:
-                tags = self.handlers.store_kept
-                if tags and self._get_store is None and isinstance(message.body, bytes):
-                    kept = KeptElements(tags)
-                problem = store_problem(request.sop_class, request.sop_instance, context.transfer_syntax, message.body, kept)
+                problem = store_problem(request.sop_class, request.sop_instance, context.transfer_syntax, message.body)
             if problem is not None:
                 log.warning(
                     "%s (%s): %s refused with %04X: %s", self.peer, self.calling_ae, NAME_OF[field], problem.code, problem.comment
@@ -217,7 +207,7 @@ class Dispatcher:
                 await self._respond_safely(request, problem)
                 return
         if field == 0x0001:
-            store = StoreRequest(me, message, context, kept=kept)
+            store = StoreRequest(me, message, context)
             handler = self._get_store or self.handlers.store
             status = Status(0x0122, "no storage here") if handler is None else await _guarded(handler(store), 0xA700, self.peer, "C-STORE")
             try:

@@ -31,11 +31,12 @@ from ..errors import DicomError
 from ..fileformat import file_header, write_bytes_atomic
 from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
 from .checks import uid_problem
-from .index import ROW_TAGS, SUBFOLDER, gathered_applies, hold, index_path, open_index, release, row_from_elements
+from .index import SUBFOLDER, hold, index_path, open_index, release
 from .instances import Instance
 from .journal import NAMES as JOURNAL_NAMES, Journal
 from .matching import COMPUTED_KEYS, LEVEL_KEYS, Header, ScanningQuery, answers
 from .messages import Status
+from .rows import row_from_head, row_head
 from .spill import SpilledData
 
 __all__ = ["COMPUTED_KEYS", "DUPLICATE_POLICIES", "JOURNAL_SUBFOLDER", "LEVEL_KEYS", "StorageFolder"]
@@ -57,6 +58,11 @@ them together: a stream of up to INDEX_LAG C-STOREs (and its A-RELEASE-RP) waits
 only. The rows are not part of any instance's durability: a file whose row is lost (a crash
 before its commit, a failed commit) is indexed by the next start's synchronisation with the
 files (or the next query's, after a failed commit), as a file put in by someone else is."""
+
+ROWS_HELD = 16 * 1024 * 1024
+"""The rows not yet made hold the first bytes of their files (:func:`.rows.row_head`: the
+header, up to the Pixel Data), which they are made from; once these hold this much, the
+rows are made as when INDEX_LAG are due."""
 
 JOURNAL_LIMIT = 8 * 1024 * 1024
 """Instances up to this size go through the write-ahead journal; larger ones are
@@ -110,8 +116,9 @@ class StorageFolder:
         self.root.mkdir(parents=True, exist_ok=True)
         for stale in self.root.glob(".*.dcm.*"):  # a write cut short by a crash, never acknowledged
             stale.unlink(missing_ok=True)
-        # (path, data, journal ticket, token); no ticket: the file is written already, only its row is to be made
-        self._backlog: collections.deque[tuple[Path, bytes, int | None, int, bytes | None]] = collections.deque()
+        # (path, the file's bytes, journal ticket, token); no ticket: the file is written already, only
+        # its row is to be made (from those bytes; none: from the file)
+        self._backlog: collections.deque[tuple[Path, bytes, int | None, int]] = collections.deque()
         self._backlog_bytes = 0
         self._enqueued = 0
         self._finished = 0  # written and indexed (or failed)
@@ -268,12 +275,13 @@ class StorageFolder:
             target = self._enqueued
             self._written.wait_for(lambda: self._files_done >= target)
 
-    def _enqueue(self, path: Path, data: bytes, ticket: int | None, token: int, elements: bytes | None = None) -> None:
-        """Hand an instance to the writer thread: its file to write (``ticket``: its journal
-        entry) or, without a ticket, only its row to make (``elements``: those the row is
-        made from, gathered by the check of the data set, or None to read them from the file)."""
+    def _enqueue(self, path: Path, data: bytes, ticket: int | None, token: int) -> None:
+        """Hand an instance to the writer thread: its file ``data`` to write (``ticket``: its
+        journal entry) or, without a ticket, only its row to make; either way the row is made
+        from the first bytes of ``data`` (:func:`.rows.row_head`), or from the file where it
+        is empty."""
         with self._written:
-            self._backlog.append((path, data, ticket, token, elements))
+            self._backlog.append((path, data, ticket, token))
             self._backlog_bytes += len(data)
             self._enqueued += 1
             if ticket is None:
@@ -325,7 +333,9 @@ class StorageFolder:
         journal = self.journal
         lag = INDEX_LAG
         _lower_priority(WRITER_NICENESS)
-        pending: list[tuple[Path, bytes | None]] = []  # written, row to make (and the elements it is made from)
+        pending: list[tuple[Path, tuple[bytes, bool] | None]] = []  # written, row to make (from the file's first bytes)
+        held = 0  # bytes of those first bytes
+        indexed = self.index is not None
         while True:
             with self._written:
                 if pending:
@@ -336,12 +346,12 @@ class StorageFolder:
                     self._written.wait_for(lambda: self._backlog or self._closing)
                     if not self._backlog:
                         return
-                item = self._backlog.popleft() if self._backlog and len(pending) < lag else None
+                item = self._backlog.popleft() if self._backlog and len(pending) < lag and held < ROWS_HELD else None
                 index_now = item is None
                 if index_now:
                     self._index_wanted = False
             if item is not None:
-                path, data, ticket, token, elements = item
+                path, data, ticket, token = item
                 written = ticket is None or self._write_file(path, data)
                 if written and ticket is not None and journal is not None:
                     journal.written(ticket)
@@ -353,8 +363,10 @@ class StorageFolder:
                     if not written:  # stays in the journal
                         self._finished += 1
                     self._written.notify_all()
-                if written:
-                    pending.append((path, elements))
+                if written:  # the file's header kept for its row (most of a file is its Pixel Data)
+                    head = row_head(data) if data and indexed else None
+                    held += 0 if head is None else len(head[0])
+                    pending.append((path, head))
                 if ticket is not None and journal is not None and not self._failed:
                     try:
                         journal.retire()
@@ -363,7 +375,7 @@ class StorageFolder:
                         log.error("%s: cannot retire journal entries (%s); they are replayed on the next start", self.root, error)
             if pending and index_now:
                 self._index_rows(pending)
-                pending = []
+                pending, held = [], 0
 
     def _write_file(self, path: Path, data: bytes) -> bool:
         """The writer thread's file of one journaled instance; False (logged; it stays in the journal) if it fails."""
@@ -375,13 +387,13 @@ class StorageFolder:
             return False
         return True
 
-    def _index_rows(self, pending: list[tuple[Path, bytes | None]]) -> None:
+    def _index_rows(self, pending: list[tuple[Path, tuple[bytes, bool] | None]]) -> None:
         """Make and commit the rows of the written files ``pending``, and count them
         finished. A row that cannot be made or committed is logged, and the folder is
         synchronised again at the next query (and the next start), which indexes the file."""
         rows: list[tuple[object, ...]] = []
-        for path, elements in pending:
-            self._row(path, rows, elements)
+        for path, head in pending:
+            self._row(path, rows, head)
         if rows and self.index is not None:
             try:
                 self.index.add_rows(rows)
@@ -392,14 +404,14 @@ class StorageFolder:
             self._finished += len(pending)
             self._written.notify_all()
 
-    def _row(self, path: Path, rows: list[tuple[object, ...]], elements: bytes | None = None) -> None:
+    def _row(self, path: Path, rows: list[tuple[object, ...]], head: tuple[bytes, bool] | None = None) -> None:
         """The row of a written file added to ``rows`` where it can be made (logged otherwise);
-        from ``elements`` where they were gathered (:func:`.index.row_from_elements`), else
+        from its first bytes ``head`` where they were kept (:func:`.rows.row_from_head`), else
         from the file."""
         if self.index is None:
             return
         try:
-            rows.append(self.index.row_for(path) if elements is None else row_from_elements(path, elements))
+            rows.append(self.index.row_for(path) if head is None else row_from_head(path, *head))
         except DicomError as error:
             log.warning("%s: %s is stored but cannot be read back, so it is not indexed (%s)", self.root, path.name, error)
         except Exception as error:  # the file is stored: indexed by the next synchronisation
@@ -452,15 +464,14 @@ class StorageFolder:
                 ticket = await blocking(journal.append, path.name, data)  # durable from here on: one in-place data flush
                 # Handed to the writer thread once the response is sent: waking it now would
                 # make it contend with this thread for the interpreter while the response is built.
-                request.after_response.append(functools.partial(self._enqueue, path, data, ticket, token, self._gathered(request, len(data) - len(instance.data))))
+                request.after_response.append(functools.partial(self._enqueue, path, data, ticket, token))
             else:
                 try:
                     await blocking(self._write_direct, path, data)
                 finally:
                     self._forget(path, token)
                 if not self.durable and self.index is not None:  # its row is made by the writer thread, after the response
-                    elements = self._gathered(request, len(data) - len(instance.data))
-                    request.after_response.append(functools.partial(self._enqueue, path, b"", None, token, elements))
+                    request.after_response.append(functools.partial(self._enqueue, path, data, None, token))
         except (OSError, sqlite3.Error) as error:
             self._forget(path, token)
             log.error("%s: cannot store %s (%s)", self.root, path.name, error)
@@ -484,16 +495,6 @@ class StorageFolder:
             log.error("%s: cannot store %s (%s)", self.root, path.name, error)
             return Status(0xA700, "cannot store the instance")
         return 0
-
-    def _gathered(self, request: StoreRequest, header_size: int) -> bytes | None:
-        """The elements of the instance's row gathered by the check of its data set
-        (:attr:`.scp.StoreRequest.kept`), where the row made from them is the file's; else None."""
-        kept = request.kept
-        if kept is None or not kept.usable or self.index is None:
-            return None
-        if not gathered_applies(request.context.transfer_syntax, header_size, kept.stop):
-            return None
-        return b"".join(kept.parts)
 
     def _write_direct(self, path: Path, data: bytes, spilled: SpilledData | None = None) -> None:
         """An instance stored without the journal: its file, and when the folder is durable
@@ -565,7 +566,6 @@ class StorageFolder:
         """Verification, storage, query (C-FIND) and retrieve (C-MOVE, C-GET)."""
         return Handlers(
             echo=self.echo, store=self.store, find=self.find, move=self.retrieve, get=self.retrieve, release=self.release,
-            store_kept=ROW_TAGS if self.index is not None else frozenset(),
         )
 
 

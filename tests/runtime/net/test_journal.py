@@ -224,3 +224,19 @@ def test_an_instance_in_every_native_and_deflated_syntax_decodes_alike() -> None
     broken = Instance(instance.sop_class, instance.sop_instance, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, b"not deflated")
     with pytest.raises(DicomDecodeError, match=f"instance {instance.sop_instance}: .*does not inflate"):
         broken.dataset()
+
+
+def test_a_folder_without_an_index_flushes_once_its_files_are_written(tmp_path: Path) -> None:
+    """With the journal and no index (nothing to make rows for), flush() returns once the
+    writer thread has written every file."""
+    import threading
+
+    folder = StorageFolder(tmp_path, index=False)
+    instances = [ct_instance(n) for n in range(70, 75)]
+    assert _store_over_one_association(folder, instances) == len(instances)
+    flushed = threading.Thread(target=folder.flush, daemon=True)
+    flushed.start()
+    flushed.join(10)
+    assert not flushed.is_alive()
+    assert all(Instance.from_file(folder.path_for(i.sop_instance)).data == i.data for i in instances)
+    folder.close()
