@@ -74,7 +74,7 @@ class Finding:
     """One validation finding: where, which rule, and the source of the rule."""
 
     path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
-    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "vr-range", "charset", "value-relation", "conditional-value", "pixel-data-length", "not-checked"
+    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "vr-range", "charset", "item-count", "value-relation", "conditional-value", "pixel-data-length", "not-checked"
     message: str
     source: str
     severity: str = "error"  # "error", or "not-checked" for a condition that could not be evaluated
@@ -374,6 +374,27 @@ def pixel_data_findings(obj: DicomObject, path: str = "") -> list[Finding]:
     ]
 
 
+def functional_group_findings(obj: DicomObject, path: str = "") -> list[Finding]:
+    """The item counts of the Multi-frame Functional Groups Module (PS3.3 Table C.7.6.16-1):
+    "Only a single Item shall be included" in the Shared Functional Groups Sequence, and in
+    the Per-frame one "The number of Items shall be the same as the number of frames"
+    (Number of Frames; not judged while it is not a number)."""
+    findings: list[Finding] = []
+    for spec in obj.ATTRIBUTES:
+        items = getattr(obj, spec.keyword) if spec.vr == "SQ" else None
+        if not isinstance(items, list) or not items:
+            continue  # absent or empty: Type 1's rules say so
+        where = f"{path}.{spec.keyword}" if path else spec.keyword
+        if spec.keyword == "SharedFunctionalGroupsSequence" and len(items) != 1:
+            findings.append(Finding(where, "item-count", f"{len(items)} items; only a single item shall be included (PS3.3 C.7.6.16)", spec.source))
+        if spec.keyword == "PerFrameFunctionalGroupsSequence":
+            frames = _int_of(obj, "NumberOfFrames")
+            if frames is not None and len(items) != frames:
+                message = f"{len(items)} item{'s' if len(items) != 1 else ''}; the number of items shall be Number of Frames, {frames} (PS3.3 C.7.6.16)"
+                findings.append(Finding(where, "item-count", message, spec.source))
+    return findings
+
+
 #: The transfer syntaxes whose Pixel Data is native (PS3.5 A.1-A.3; deflate compresses
 #: the data set, not the pixels): Pixel Data's length is fixed by the image.
 _NATIVE_SYNTAXES = frozenset(
@@ -475,6 +496,8 @@ class DicomObject:
                 continue
             findings.extend(self._check_value(spec, where, value))
         findings.extend(pixel_data_findings(self, path))
+        if self.GROUP_USAGE.get("MultiFrameFunctionalGroupsModule"):
+            findings.extend(functional_group_findings(self, path))
         return findings
 
     def writes_empty(self, spec: AttributeSpec) -> bool:

@@ -208,3 +208,29 @@ def test_an_item_takes_the_character_set_of_the_data_set_enclosing_it() -> None:
     assert [f.rule for f in image.errors() if f.path == where] == ["charset"]
     image.SpecificCharacterSet = ["ISO_IR 100"]
     assert [f.rule for f in image.errors() if f.path == where] == []
+
+
+def test_one_per_frame_functional_groups_item_per_frame(tmp_path: Path) -> None:
+    """PS3.3 Table C.7.6.16-1: "The number of Items shall be the same as the number of frames"."""
+    import dataclasses
+
+    from tests.test_external_tools import enhanced_ct
+
+    assert enhanced_ct(3).errors() == []
+    image = dataclasses.replace(enhanced_ct(1), NumberOfFrames=3, PixelData=bytes(4 * 4 * 2 * 3))
+    (finding,) = image.errors()
+    assert (finding.path, finding.rule, finding.message) == (
+        "PerFrameFunctionalGroupsSequence", "item-count",
+        "1 item; the number of items shall be Number of Frames, 3 (PS3.3 C.7.6.16)",
+    )
+    assert finding.source == "PS3.3 2016c Table C.7.6.16-1 row 3"
+    write(image, tmp_path / "frames.dcm", validate=False)
+    assert "Number of items in PerFrameFunctionalGroupsSequence does not match NumberOfFrames - have 1 items - but 3 frames" in _dciodvfy(tmp_path / "frames.dcm")
+    # "Only a single Item shall be included" in the Shared Functional Groups Sequence
+    two = enhanced_ct(2)
+    two = dataclasses.replace(two, SharedFunctionalGroupsSequence=two.SharedFunctionalGroupsSequence * 2)
+    assert [(f.path, f.message) for f in two.errors()] == [
+        ("SharedFunctionalGroupsSequence", "2 items; only a single item shall be included (PS3.3 C.7.6.16)")
+    ]
+    write(two, tmp_path / "shared.dcm", validate=False)
+    assert "Bad Sequence number of Items 2 (1 Required by Module definition) Element=<SharedFunctionalGroupsSequence>" in _dciodvfy(tmp_path / "shared.dcm")
