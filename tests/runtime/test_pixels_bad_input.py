@@ -186,3 +186,23 @@ def test_damaged_frames_decode_or_raise_one_error(syntax: str, frame: int, cut: 
         assert exc.frame == frame and exc.fragment == frame
         return
     assert result.shape == VALUES.shape[1:]
+
+
+def test_array_from_file_names_the_file(tmp_path: Path) -> None:
+    """A fragment that cannot be decoded, or a frame that is not there: the error names the
+    file, then the frame and fragment (it named only these)."""
+    path = tmp_path / "rle.dcm"
+    write_file(path, _encoded(RLE), RLE)
+    raw = bytearray(path.read_bytes())
+    first = raw.find(b"\xfe\xff\x00\xe0", raw.find(b"\xe0\x7f\x10\x00") + 20)  # the first fragment's item
+    raw[first + 8] = 99  # its RLE Header's number of segments
+    bad = tmp_path / "bad.dcm"
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(pixels.PixelDecodeError) as caught:
+        pixels.array_from_file(bad, 0)
+    assert str(caught.value) == (
+        f"{bad}: frame 0, fragment 0: the RLE Header has 99 segments; Samples per Pixel 1 x Bits Allocated 16 need 2 (PS3.5 G.2)"
+    )
+    assert caught.value.source == str(bad) and caught.value.frame == 0 and caught.value.fragment == 0
+    with pytest.raises(pixels.PixelDecodeError, match=rf"^{path}: frame 7 is not within 0\.\.2 \(Number of Frames 3\)$"):
+        pixels.array_from_file(path, 7)

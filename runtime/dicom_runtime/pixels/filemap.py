@@ -80,7 +80,17 @@ def _native_frame(path: str | Path, dataset: Dataset, syntax: str, frame: int) -
 
 def array_from_file(path: str | Path, frame: int | None = None) -> npt.NDArray[Any]:
     """``array(read_file(path).dataset, frame)``, reading only what ``frame`` needs: the
-    header, then (encapsulated) the frame's fragments in the mapped file."""
+    header, then (encapsulated) the frame's fragments in the mapped file. A
+    :class:`PixelDecodeError` names the file (its ``source``)."""
+    try:
+        return _array_from_file(path, frame)
+    except PixelDecodeError as exc:
+        if exc.source:
+            raise
+        raise PixelDecodeError(exc.reason, frame=exc.frame, fragment=exc.fragment, source=str(path)) from exc
+
+
+def _array_from_file(path: str | Path, frame: int | None) -> npt.NDArray[Any]:
     source = str(path)
     header = read_file(path, stop_before_pixels=True)
     syntax = header.transfer_syntax
