@@ -569,8 +569,8 @@ def statement(config: Config, *, generator: str = "") -> Statement:
     add("A.9.1.4", "Coerced/Modified Fields", (
         "None in what is stored: instances are stored as received, byte for byte, and returned so to a peer that "
         "accepts their transfer syntax. To a peer that accepts none of an instance's syntaxes, a C-MOVE or C-GET "
-        "sub-operation sends the same data set in one it accepts (pixel data decoded, and encoded again losslessly "
-        "where the syntax is compressed; no loss is added), or fails with the reason."
+        "sub-operation sends the same data set in one it accepts (pixel data decoded, and encoded again losslessly where the "
+        "syntax is compressed; no loss is added; Lossy Image Compression 01 if the source was lossy), or fails with the reason."
     ))
     add("A.9.2", "Data Dictionary of Private Attributes", "None.")
     add("A.9.3", "Coded Terminology and Templates", "None.")

@@ -346,3 +346,53 @@ def encode_frame(
     return data
 
 
+
+
+_J2K_CODED = frozenset({JPEG_2000, "1.2.840.10008.1.2.4.93", HTJ2K})
+
+
+def lossy_coded(uid: str, codestream: bytes | memoryview) -> bool:
+    """Whether a frame in the transfer syntax ``uid``, whose codestream begins ``codestream``
+    (its first fragment), was coded with loss, as its header says: JPEG-LS with NEAR above 0
+    (ISO/IEC 14495-1 C.2.3, the scan header), JPEG 2000 and HTJ2K with another wavelet than the
+    reversible 5-3 (ISO/IEC 15444-1 A.6.1, the COD marker's transformation), the lossy JPEG
+    processes always; the lossless syntaxes and a header that does not read so never."""
+    codec = CODECS.get(uid)
+    if codec is None or codec.lossless:
+        return False
+    data = bytes(codestream[:65536])
+    if uid == JPEG_LS_NEAR_LOSSLESS:
+        return _jpegls_near(data) > 0
+    if uid in _J2K_CODED:
+        return _j2k_transform(data) not in (1, None)
+    return True  # JPEG Baseline and Extended: DCT-based
+
+
+def _jpegls_near(data: bytes) -> int:
+    """NEAR of the first scan (SOS: Ls, Ns, Ns x (Ci, Tmi), NEAR, ...); 0 if not found."""
+    at = 2 if data[:2] == b"\xff\xd8" else len(data)
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
+        if marker == 0xFF:
+            at += 1
+            continue
+        if marker == 0xDA:
+            count = data[at + 4] if at + 4 < len(data) else 0
+            near = at + 5 + 2 * count
+            return data[near] if near < len(data) else 0
+        at += 2 + length
+    return 0
+
+
+def _j2k_transform(data: bytes) -> int | None:
+    """The transformation of the main header's COD (0 = 9-7 irreversible, 1 = 5-3 reversible);
+    None if the header has none before the first tile."""
+    at = data.find(b"\xff\x4f\xff\x51")
+    if at < 0:
+        return None
+    at += 2
+    while at + 4 <= len(data) and data[at] == 0xFF and data[at + 1] not in (0x90, 0x93, 0xD9):
+        if data[at + 1] == 0x52:  # COD: Lcod, Scod, SGcod (4), SPcod: levels, xcb, ycb, style, transformation
+            return data[at + 13] if at + 13 < len(data) else None
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return None

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy.typing as npt
 
-from ..dataset import DataElement, Dataset
+from ..dataset import DataElement, Dataset, EncapsulatedPixelData
+from ..errors import DicomError
 from ..fileformat import _bulk_swapped
 from ..objects import _state
 from ._common import (
@@ -22,12 +23,13 @@ from ._common import (
     PixelDataError,
     PixelInfo,
     Source,
+    _bytes_of,
     _raw,
     _text,
     _transfer_syntax,
     pixel_info,
 )
-from .codecs import ENCODABLE, RLE_LOSSLESS, check_encodable, encode_frame
+from .codecs import ENCODABLE, RLE_LOSSLESS, check_encodable, encode_frame, lossy_coded
 from .decode import array
 from .encapsulation import OffsetTable, encapsulate
 from .image import _assign, set_array
@@ -217,13 +219,32 @@ def transcode(
     result.file_meta = _copy(dataset.file_meta) if dataset.file_meta is not None else Dataset()
     has_pixels = any(_raw(dataset, k) is not None for k in ("PixelData", "FloatPixelData", "DoubleFloatPixelData"))
     if has_pixels and transfer_syntax != source_syntax:
+        lossy = _lossy_source(dataset, source_syntax)
         if transfer_syntax in _NATIVE:
             if source_syntax not in _NATIVE:
                 _to_native(result)  # decoded, set again in little endian
         else:
             encode(result, transfer_syntax, level=level, offset_table=offset_table, fragment_size=fragment_size)
+        if lossy and _text(result, "LossyImageCompression") != "01":
+            # PS3.3 C.7.6.1.1.5: once lossy, "01" for good, as dcmtk's dcmdjpls / dcmdjpeg write it
+            _assign(result, "LossyImageCompression", "01", "CS")
     _set_syntax(result, transfer_syntax)
     return result
+
+
+def _lossy_source(dataset: Dataset, syntax: str) -> bool:
+    """Whether the encapsulated Pixel Data of ``dataset`` (in ``syntax``) was coded with loss
+    (:func:`~.codecs.lossy_coded` on its first frame's first fragment)."""
+    if syntax in _NATIVE:
+        return False
+    data = _bytes_of(_raw(dataset, "PixelData"))
+    if isinstance(data, (bytes, memoryview)):
+        try:
+            data = EncapsulatedPixelData.decode(bytes(data), source="PixelData")
+        except DicomError:
+            return False
+    fragments: list[bytes] = data.fragments if isinstance(data, EncapsulatedPixelData) else []
+    return bool(fragments) and lossy_coded(syntax, fragments[0])
 
 
 def _copy(dataset: Dataset) -> Dataset:
