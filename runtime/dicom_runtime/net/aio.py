@@ -48,6 +48,7 @@ from .association import (
     MessageReceived,
     Released,
     ReleaseRequested,
+    check_ae_title,
     context_answers,
     describe_contexts,
     describe_reject,
@@ -665,7 +666,10 @@ async def associate(
     handlers: Handlers | None = None,
 ) -> Association:
     """Open an association as the requestor; :class:`AssociationError` with the
-    PS3.8 reason if the peer rejects it or cannot be reached."""
+    PS3.8 reason if the peer rejects it or cannot be reached; :class:`ValueError`, before
+    connecting, for an AE title that is not one (PS3.5 6.2)."""
+    check_ae_title(called_ae, "called_ae")
+    check_ae_title(calling_ae, "calling_ae")
     proposals = [p if isinstance(p, Proposal) else Proposal(p) for p in contexts]
     if len(proposals) > 128:
         raise AssociationError("at most 128 presentation contexts can be proposed (PS3.8 9.3.2.2)")

@@ -561,8 +561,19 @@ class Connection:
 
 
 def valid_ae_title(title: str) -> bool:
-    """PS3.5 Table 6.2-1 (AE): 1 to 16 characters of the default repertoire, no backslash or control characters."""
-    return 0 < len(title) <= 16 and all(" " <= c <= "~" and c != "\\" for c in title)
+    """PS3.5 Table 6.2-1 (AE): 1 to 16 characters of the default repertoire, no backslash or
+    control characters, not only spaces ("A value consisting solely of spaces shall not be used")."""
+    return 0 < len(title) <= 16 and bool(title.strip(" ")) and all(" " <= c <= "~" and c != "\\" for c in title)
+
+
+def check_ae_title(title: str, name: str) -> str:
+    """``title`` if :func:`valid_ae_title`, else :class:`ValueError` naming the argument ``name``."""
+    if not isinstance(title, str) or not valid_ae_title(title):
+        raise ValueError(
+            f"{name} = {title!r}: an AE title has 1 to 16 characters of the default repertoire, "
+            "not only spaces, no backslash or control characters (PS3.5 6.2)"
+        )
+    return title
 
 
 @dataclass(frozen=True)
@@ -607,6 +618,9 @@ class AcceptorPolicy:
     extended: Mapping[str, Callable[[bytes], bytes | None]] = field(default_factory=dict)
     implementation_class_uid: str = IMPLEMENTATION_CLASS_UID
     implementation_version_name: str = IMPLEMENTATION_VERSION_NAME
+
+    def __post_init__(self) -> None:
+        check_ae_title(self.ae_title, "ae_title")
 
 
 def context_answers(request: AssociateRQ, policy: AcceptorPolicy) -> list[PresentationContextAC]:

@@ -59,6 +59,19 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _ae_title(text: str) -> str:
+    """An argparse type: an AE title (PS3.5 6.2: 1 to 16 characters of the default repertoire, not
+    only spaces, no backslash or control characters; the rule of :func:`.association.valid_ae_title`)."""
+    if not 0 < len(text) <= 16 or not text.strip(" ") or not all(" " <= c <= "~" and c != "\\" for c in text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an AE title (1 to 16 characters of the default repertoire, "
+            "not only spaces, no backslash or control characters: PS3.5 6.2)"
+        )
+    return text
+
+
+_ae_title.__name__ = "AE title"  # argparse names the type in its own messages
+
 _PORT = _bounded(0, 65535)
 _PEER_PORT = _bounded(1, 65535)
 _SIZE = _bounded(0)
@@ -88,8 +101,8 @@ def _common(parser: argparse.ArgumentParser, *, peer: bool = True) -> None:
     if peer:
         parser.add_argument("host", help="the peer's host name or address")
         parser.add_argument("port", type=_PEER_PORT, help="the peer's TCP port")
-        parser.add_argument("--aet", default="DICOM-NET", help="our AE title (the calling AE)")
-        parser.add_argument("--aec", default=ANY_SCP, help="the peer's AE title (the called AE)")
+        parser.add_argument("--aet", type=_ae_title, default="DICOM-NET", help="our AE title (the calling AE)")
+        parser.add_argument("--aec", type=_ae_title, default=ANY_SCP, help="the peer's AE title (the called AE)")
     parser.add_argument("--tls", action="store_true", help="use TLS (BCP 195 profile)")
     parser.add_argument("--tls-cert", help="our certificate (PEM)")
     parser.add_argument("--tls-key", help="our private key (PEM)")
@@ -127,7 +140,7 @@ def _find(find: argparse.ArgumentParser) -> None:
 def _move(move: argparse.ArgumentParser) -> None:
     _common(move)
     _query(move, ("patient", "study"))
-    move.add_argument("--dest", required=True, help="the move destination's AE title")
+    move.add_argument("--dest", type=_ae_title, required=True, help="the move destination's AE title")
 
 
 def _get(get: argparse.ArgumentParser) -> None:
@@ -144,7 +157,7 @@ def _get(get: argparse.ArgumentParser) -> None:
 def _scp(scp: argparse.ArgumentParser) -> None:
     _common(scp, peer=False)
     scp.add_argument(
-        "--aet", default=None,
+        "--aet", type=_ae_title, default=None,
         help="our AE title; given, associations calling another AE title are rejected "
         "(default: any called AE title is accepted, and DICOM-NET is ours as a C-MOVE SCU)",
     )
