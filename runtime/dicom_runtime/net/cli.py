@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from ..dataset import Dataset
     from .aio import Association, Proposal, Timeouts
+    from .scp_start import Made
     from .server import Server
     from .storage import StorageFolder
 
@@ -291,12 +292,13 @@ def _get_proposals(classes: Sequence[str] | None, accept: Sequence[str]) -> list
 _CONFIG_OVERRIDES = frozenset({"command", "config", "ae", "host", "port", "out", "journal", "verbose"})
 
 
-def _configured(args: argparse.Namespace) -> tuple[Server, StorageFolder | None, str, int]:
+def _configured(args: argparse.Namespace, made: Made) -> tuple[Server, StorageFolder | None, str, int]:
     """The SCP of ``--config`` (its AE ``--ae``, else the first), as it is configured."""
     import dataclasses
     from pathlib import Path
 
     from .config import load as load_config
+    from .scp_start import watch_entity
 
     defaults = vars(build_parser().parse_args(["scp"]))
     given = sorted(
@@ -311,16 +313,20 @@ def _configured(args: argparse.Namespace) -> tuple[Server, StorageFolder | None,
         )
     config = load_config(args.config)
     entity = config.entity(args.ae) if args.ae else config.entities[0]
+    where = f"{args.config}: ae[{config.entities.index(entity)}]"
     if args.out is not None or args.journal is not None:
         entity = dataclasses.replace(
             entity, storage=Path(args.out) if args.out is not None else entity.storage,
             journal=Path(args.journal) if args.journal is not None else None if args.out is not None else entity.journal,
         )
-    server, folder = entity.server()
+    watch_entity(made, entity, where, args)
+    with made.opening():
+        server, folder = entity.server()
+    made.folder = folder
     return server, folder, args.host or entity.host, args.port or entity.port
 
 
-def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
+def _server(args: argparse.Namespace, made: Made) -> tuple[Server, StorageFolder]:
     import logging
 
     from .aio import Handlers, Timeouts
@@ -329,6 +335,7 @@ def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
     from .presets import archive_contexts
     from pathlib import Path
 
+    from .scp_start import watch_options
     from .spill import Budget, Spill
     from .storage import StorageFolder
     from .tls import server_context
@@ -355,7 +362,10 @@ def _server(args: argparse.Namespace) -> tuple[Server, StorageFolder]:
         if not args.tls_cert or not args.tls_key:
             raise Failed("--tls needs --tls-cert and --tls-key for an SCP")
         tls = server_context(args.tls_cert, args.tls_key, client_ca=args.tls_ca, require_client_certificate=bool(args.tls_ca))
-    folder = StorageFolder(args.out, durable=not args.no_fsync, duplicates=args.duplicates, journal_dir=args.journal)
+    watch_options(made, args)
+    with made.opening():
+        folder = StorageFolder(args.out, durable=not args.no_fsync, duplicates=args.duplicates, journal_dir=args.journal)
+    made.folder = folder
     handlers: Handlers = folder.handlers()
     server = Server(
         policy, handlers, tls=tls, max_associations=args.max_associations, destinations=destinations,
@@ -373,15 +383,23 @@ async def _scp(args: argparse.Namespace) -> int:
     import asyncio
     import signal
 
+    from .scp_start import Made
+
     folder: StorageFolder | None
-    if args.config:
-        server, folder, host, port = _configured(args)
-    else:
-        if args.port is None or args.out is None:
-            raise Failed("scp needs --port and --out, or --config")
-        server, folder = _server(args)
-        host, port = args.host or "0.0.0.0", args.port
-    port = await server.start(host, port)
+    made = Made()  # what a failed start made is removed again
+    try:
+        if args.config:
+            server, folder, host, port = _configured(args, made)
+        else:
+            if args.port is None or args.out is None:
+                raise Failed("scp needs --port and --out, or --config")
+            server, folder = _server(args, made)
+            host, port = args.host or "0.0.0.0", args.port
+        with made.opening():
+            port = await server.start(host, port)
+    except BaseException:
+        made.undo()
+        raise
     where = f", storing into {folder.root}" if folder is not None else ""
     title = server.policy.ae_title if server.policy.check_called_ae else f"{server.policy.ae_title} (any called AE title)"
     print(f"dicom-net scp {title} listening on {host}:{port}{where}", flush=True)
