@@ -250,7 +250,10 @@ def _get_proposals(classes: Sequence[str] | None, accept: Sequence[str]) -> list
 
     Each transfer syntax to accept gets a context of its own per SOP class, so that the
     SCP can send each instance in its own syntax (an SCP picks one syntax per context):
-    ``accept`` (``--accept-ts``, in preference order) or else both native syntaxes in
+    ``accept`` (``--accept-ts``, in preference order: the native ones in one context where
+    the first of them is named, the others before or after it as named, so that an SCP
+    sending every instance of a class on the first context it accepted for it, as dcmtk's
+    dcmqrscp does, is given the one named first) or else both native syntaxes in
     one context and every other syntax the edition knows in one each. For ``classes``
     known (asked by C-FIND) that fits in an association; otherwise every storage class
     gets the native context, and the compressed ones as many as fit (127 contexts)."""
@@ -261,22 +264,17 @@ def _get_proposals(classes: Sequence[str] | None, accept: Sequence[str]) -> list
 
     if accept:
         native = tuple(t for t in accept if t in NATIVE_SYNTAXES)
-        others = [t for t in accept if t not in NATIVE_SYNTAXES]
+        groups = list(dict.fromkeys(native if t in NATIVE_SYNTAXES else (t,) for t in accept))
     else:
-        native = NATIVE_SYNTAXES
         common = [t for t in COMMON_SYNTAXES if t in storage_transfer_syntaxes()]
         others = common + [t for t in storage_transfer_syntaxes() if t not in NATIVE_SYNTAXES and t not in common and t != "1.2.840.10008.1.2.2"]
+        groups = [NATIVE_SYNTAXES, *((t,) for t in others)]
     if classes is not None:
         wanted = list(classes)
     else:  # the classes PS3.6 names "... Storage" (the long-standing ones) first, if not all fit
         named = set(storage_sop_classes(ps6_names_only=True))
         wanted = sorted(storage_sop_classes(), key=lambda c: c not in named)
-    proposals: list[Proposal] = []
-    if native:
-        proposals += [Proposal(c, native, scu_role=False, scp_role=True) for c in wanted]
-    for syntax in others:
-        for c in wanted:
-            proposals.append(Proposal(c, (syntax,), scu_role=False, scp_role=True))
+    proposals = [Proposal(c, group, scu_role=False, scp_role=True) for group in groups for c in wanted]
     if len(proposals) > 127:  # the commonest syntaxes come first; name others with --accept-ts
         left = {p.transfer_syntaxes[0] for p in proposals[127:]} - {p.transfer_syntaxes[0] for p in proposals[:127]}
         unproposed = {p.abstract_syntax for p in proposals[127:]} - {p.abstract_syntax for p in proposals[:127]}
