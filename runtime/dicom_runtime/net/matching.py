@@ -97,15 +97,25 @@ def matching_keys(identifier: Dataset) -> list[DataElement]:
     return [e for e in identifier.elements() if e.tag not in NOT_KEYS and e.vr != "SQ" and e.tag not in COMPUTED_KEYS]
 
 
+WILDCARD_EXCLUDED = frozenset({"UI", "DA", "TM", "DT"})
+"""VRs whose ``*`` and ``?`` are no wild cards (PS3.4 C.2.2.2.4)."""
+
+
 def is_universal(key: DataElement) -> bool:
-    return key.value is None or key.value == "" or key.value == []
+    """Whether every entity matches ``key``, the attribute absent or empty included: a zero
+    length value (PS3.4 C.2.2.2.3), or a wild card of ``*`` alone, which matches any
+    sequence of characters, none included (C.2.2.2.4: "equivalent to Universal Matching")."""
+    value = key.value
+    if value is None or value == "" or value == []:
+        return True
+    return isinstance(value, str) and key.vr not in WILDCARD_EXCLUDED and value.strip(" ") != "" and not value.strip(" *")
 
 
 def matches(key: DataElement, element: DataElement | None) -> bool:
     """PS3.4 C.2.2.2: universal, single value, wildcard, UID list and range matching."""
-    wanted = key.value
-    if wanted is None or wanted == "" or wanted == []:
+    if is_universal(key):
         return True
+    wanted = key.value
     if element is None or element.value is None:
         return False
     have = element.value
@@ -120,7 +130,7 @@ def matches(key: DataElement, element: DataElement | None) -> bool:
         return any((not low or h >= low) and (not high or h <= high) for h in haves)
     if key.vr == "UI" and "\\" in text:
         return any(h in text.split("\\") for h in haves)
-    if ("*" in text or "?" in text) and key.vr not in ("UI", "DA", "TM", "DT"):
+    if ("*" in text or "?" in text) and key.vr not in WILDCARD_EXCLUDED:
         pattern = text.replace("[", "[[]")
         return any(fnmatch.fnmatchcase(h.strip(), pattern) for h in haves)
     return any(h.strip() == text.strip() for h in haves)

@@ -223,3 +223,20 @@ def test_keys_the_index_does_not_keep_are_matched_on_the_files(archive: tuple[St
     folder, scan, pools = archive
     seen = _compare(folder, scan, pools, 25, identifiers(pools, [0x00100020, 0x0020000D, 0x00080020, 0x00100010], (FILE_KEY,), FILE_RETURN_TAGS))
     assert seen["matched"] >= 5, seen
+
+
+def _alone(tag: int, value: Value) -> Dataset:
+    identifier = Dataset()
+    identifier.add(0x00080052, "CS", "IMAGE")
+    identifier.add(tag, _vr(tag), value)
+    return identifier
+
+
+def test_a_star_matches_every_instance_the_attribute_absent_included(archive: tuple[StorageFolder, ScanningQuery, Pools]) -> None:
+    folder, scan, _ = archive
+    entries = scan.entries()
+    for tag in (0x00081030, 0x00080060, 0x00100020, 0x00100010, FILE_KEY):  # PS3.4 C.2.2.2.4: "*" is universal matching
+        assert any(header.value(tag) in (None, "", []) for _, header in entries)  # some have no such attribute, or no value
+        for value in ("*", "**"):
+            identifier = _alone(tag, value)
+            assert len(folder.matching(identifier, "IMAGE")) == len(scan.matching(identifier, "IMAGE")) == INSTANCES, (tag, value)
