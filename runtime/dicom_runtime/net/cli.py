@@ -419,17 +419,22 @@ async def _conformance(args: argparse.Namespace) -> int:
 
     from .config import load as load_config
     from .conformance import probe, probe_retrieval, statement
+    from .conformance_probe import retrieval_classes
     from .tls import client_context
 
     config = load_config(args.config)
     document = statement(config)
     text = document.to_html() if args.format == "html" else document.to_markdown()
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    if not args.probe:
+
+    def output() -> int:  # the statement is written only when the probe (if asked) found it true
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
         return 0
+
+    if not args.probe:
+        return output()
     contradictions = 0
     for entity in config.entities:
         with tempfile.TemporaryDirectory() as scratch:
@@ -455,15 +460,19 @@ async def _conformance(args: argparse.Namespace) -> int:
             wrong = [c for c in checks if c.contradicts]
             contradictions += len(wrong)
             if checks:
-                print(f"probe {entity.title} as an SCU: {len(checks)} claims on C-MOVE/C-GET sub-operations checked, "
+                sampled, sends = retrieval_classes(entity)
+                part = "" if len(sampled) == sends else (
+                    f" for {len(sampled)} of the {sends} SOP classes it sends (the first; the others are not probed as an SCU: "
+                    "an association holds at most 128 presentation contexts)")
+                print(f"probe {entity.title} as an SCU: {len(checks)} claims on C-MOVE/C-GET sub-operations checked{part}, "
                       f"{len(wrong)} contradicted", file=sys.stderr)
             elif entity.tls is not None:
                 print(f"probe {entity.title} as an SCU: not checked (TLS)", file=sys.stderr)
             for check in wrong:
                 print(f"  {check}", file=sys.stderr)
     if contradictions:
-        raise Failed(f"the SCP contradicts {contradictions} claim(s) of the statement")
-    return 0
+        raise Failed(f"the SCP contradicts {contradictions} claim(s) of the statement" + (f"; {args.output} not written" if args.output else ""))
+    return output()
 
 
 async def _index(args: argparse.Namespace) -> int:

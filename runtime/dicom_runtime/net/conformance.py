@@ -28,6 +28,7 @@ from .association import ASSOCIATION_PDU_LIMIT
 from .server import FILES_RESERVED
 from .storage import BACKLOG_LIMIT
 from .config import ApplicationEntity, Config
+from .conformance_status import RETURNED_WHEN, pn_matching
 from .conformance_probe import ProbeResult, RetrievalCheck, probe, probe_cases, probe_retrieval  # the probe's room, re-exported
 from .messages import SERVICE_STATUS_MEANINGS, STATUS_MEANINGS, VERIFICATION, Status
 from .pdu import APPLICATION_CONTEXT
@@ -36,11 +37,11 @@ from .tls import EXTENDED_BCP195_CIPHERS
 
 #: The status codes this implementation returns, per DIMSE service (see aio.py and storage.py).
 STATUS_RETURNED: dict[str, tuple[int, ...]] = {
-    "C-ECHO": (0x0000,),
+    "C-ECHO": (0x0000, 0x0211),
     "C-STORE": (0x0000, 0xB000, 0xA700, 0xA900, 0xC000, 0x0117, 0x0122, 0x0211),
-    "C-FIND": (0xFF00, 0x0000, 0xFE00, 0xC000, 0x0122),
-    "C-MOVE": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA801, 0xA702, 0xC000, 0x0122),
-    "C-GET": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA702, 0xC000, 0x0122),
+    "C-FIND": (0xFF00, 0x0000, 0xFE00, 0xA900, 0xC000, 0x0122, 0x0211),
+    "C-MOVE": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA801, 0xA702, 0xA900, 0xC000, 0x0122, 0x0211),
+    "C-GET": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA702, 0xA900, 0xC000, 0x0122, 0x0211),
 }
 
 
@@ -457,7 +458,7 @@ def statement(config: Config, *, generator: str = "") -> Statement:
              "C-CANCEL is honoured; "
              "Number of Patient Related Studies, Series and Instances, Number of Study Related Series and Instances, "
              "Number of Series Related Instances, Modalities in Study and SOP Classes in Study are computed from the "
-             "instances held (Modalities in Study and SOP Classes in Study also as matching keys). "
+             "instances held (Modalities in Study and SOP Classes in Study also as matching keys). " + pn_matching() + " "
              "C-MOVE and C-GET: every instance under the matched entities.") if ae.storage else "C-ECHO only.",
         )
         for service, codes in STATUS_RETURNED.items():
@@ -467,7 +468,7 @@ def statement(config: Config, *, generator: str = "") -> Statement:
                 codes = tuple(c for c in codes if c != 0xB000)  # only the duplicate policy "reject" answers it
             conformance.blocks.append(
                 Table(("Status", "Code", "Meaning", "Returned when"), tuple(
-                    (_category_of(c), f"{c:04X}", status_meaning(service, c), _STATUS_USE.get((service, c), ""))
+                    (_category_of(c), f"{c:04X}", status_meaning(service, c), _STATUS_USE.get((service, c)) or RETURNED_WHEN[service, c])
                     for c in codes
                 ), f"{service} status codes returned")
             )

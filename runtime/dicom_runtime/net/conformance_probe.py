@@ -122,18 +122,28 @@ class RetrievalCheck:
 _EXPLICIT, _IMPLICIT, _DEFLATED = "1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.1.99"
 
 
+def retrieval_classes(entity: ApplicationEntity) -> tuple[tuple[str, ...], int]:
+    """The SOP classes :func:`probe_retrieval` samples, and how many the AE sends: the first
+    ones, as many as its C-MOVE sub-association and our C-GET association can propose a
+    context for with each syntax sampled (at most 128 presentation contexts, PS3.8 9.3.2.2:
+    per class, one per native or deflated syntax sampled and one with the native ones)."""
+    from .conformance import _scu_classes  # the statement's (imported when run: no cycle)
+
+    sends = _scu_classes(entity)
+    sampled = max(1, sum(t in entity.transfer_syntaxes for t in (_EXPLICIT, _IMPLICIT, _DEFLATED)))
+    return sends[: 126 // (sampled + 1)], len(sends)
+
+
 def _samples(entity: ApplicationEntity) -> list[Any]:
-    """One made-up instance per SOP class the AE sends, and per native or deflated
-    transfer syntax it accepts (so each is held in that syntax), all in one study."""
+    """One made-up instance per SOP class sampled (:func:`retrieval_classes`), and per native
+    or deflated transfer syntax the AE accepts (so each is held in that syntax), all in one study."""
     import uuid
 
     from ..dataset import Dataset
     from .instances import Instance
 
-    from .conformance import _scu_classes  # the statement's: what the AE sends (imported when run: no cycle)
-
     found: list[Instance] = []
-    for sop_class in _scu_classes(entity):
+    for sop_class in retrieval_classes(entity)[0]:
         for syntax in (t for t in (_EXPLICIT, _IMPLICIT, _DEFLATED) if t in entity.transfer_syntaxes):
             data = Dataset()
             data.add(0x00080016, "UI", sop_class)
@@ -156,7 +166,8 @@ async def probe_retrieval(entity: ApplicationEntity, storage: Any) -> list[Retri
     accepting Implicit VR Little Endian only, and C-GET proposing every syntax and only that
     one. Checked: the contexts its sub-associations propose (the statement's "Proposed
     Presentation Contexts"), that every instance arrives, and byte for byte in its own
-    syntax where the receiver accepts it, else transcoded with the same data set."""
+    syntax where the receiver accepts it, else transcoded with the same data set; for the
+    SOP classes of :func:`retrieval_classes` (all, unless more than fit in an association)."""
     import dataclasses as dc
     from pathlib import Path
 
@@ -169,6 +180,7 @@ async def probe_retrieval(entity: ApplicationEntity, storage: Any) -> list[Retri
     from .conformance import _scu_classes
 
     sends = _scu_classes(entity)
+    sampled = retrieval_classes(entity)[0]
     if not sends or entity.tls is not None:
         return []
     samples = _samples(entity)
@@ -282,8 +294,8 @@ async def probe_retrieval(entity: ApplicationEntity, storage: Any) -> list[Retri
                 # each syntax in a context of its own, syntax by syntax, so the native and deflated ones fit for every class;
                 # or (single) all in one, compressed first, as getscu +xs / --prefer-j2k-lossless propose
                 contexts: list[Proposal | str] = [get] + (
-                    [Proposal(u, syntaxes, scu_role=False, scp_role=True) for u in sends][:127] if single
-                    else [Proposal(u, (t,), scu_role=False, scp_role=True) for t in wanted for u in sends][:126])
+                    [Proposal(u, syntaxes, scu_role=False, scp_role=True) for u in sampled][:127] if single
+                    else [Proposal(u, (t,), scu_role=False, scp_role=True) for t in wanted for u in sampled][:126])
                 async with await associate("127.0.0.1", port, called_ae=entity.title, calling_ae="PROBE", contexts=contexts) as scu:
                     responses = scu.get(identifier(root), sop_class=get, store=keep)
                     async for _ in responses:
@@ -301,4 +313,4 @@ async def probe_retrieval(entity: ApplicationEntity, storage: Any) -> list[Retri
     return checks
 
 
-__all__ = ["ProbeResult", "RetrievalCheck", "probe", "probe_cases", "probe_retrieval"]
+__all__ = ["ProbeResult", "RetrievalCheck", "probe", "probe_cases", "probe_retrieval", "retrieval_classes"]

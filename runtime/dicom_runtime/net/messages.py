@@ -65,7 +65,7 @@ STATUS_MEANINGS: Mapping[int, str] = {
 #: one code means different things in different services (B000 is a coercion for C-STORE and
 #: sub-operations with failures for C-MOVE). Codes not listed take :data:`STATUS_MEANINGS`.
 SERVICE_STATUS_MEANINGS: dict[str, dict[int, str]] = {
-    "C-ECHO": {0x0000: "Success"},
+    "C-ECHO": {0x0000: "Success", 0x0211: "Failure: Unrecognized operation (PS3.7 C.5)"},
     "C-STORE": {
         0x0000: "Success",
         0xB000: "Warning: Coercion of Data Elements",
@@ -80,8 +80,10 @@ SERVICE_STATUS_MEANINGS: dict[str, dict[int, str]] = {
         0xFF00: "Pending: Matches are continuing - Current Match is supplied and any Optional Keys were supported in the same manner as Required Keys",
         0x0000: "Success: Matching is complete - No final Identifier is supplied",
         0xFE00: "Cancel: Matching terminated due to Cancel request",
+        0xA900: "Error: Data Set does not match SOP Class",
         0xC000: "Failed: Unable to process",
         0x0122: "Failed: SOP Class not supported",
+        0x0211: "Failure: Unrecognized operation (PS3.7 C.5)",
     },
     "C-MOVE": {
         0xFF00: "Pending: Sub-operations are continuing",
@@ -90,8 +92,10 @@ SERVICE_STATUS_MEANINGS: dict[str, dict[int, str]] = {
         0xB000: "Warning: Sub-operations Complete - One or more Failures or Warnings",
         0xA801: "Refused: Move Destination unknown",
         0xA702: "Refused: Out of resources - Unable to perform sub-operations",
+        0xA900: "Error: Data Set does not match SOP Class",
         0xC000: "Failed: Unable to process",
         0x0122: "Failed: SOP Class not supported",
+        0x0211: "Failure: Unrecognized operation (PS3.7 C.5)",
     },
 }
 SERVICE_STATUS_MEANINGS["C-GET"] = {k: v for k, v in SERVICE_STATUS_MEANINGS["C-MOVE"].items() if k != 0xA801}

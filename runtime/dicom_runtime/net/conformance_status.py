@@ -1,0 +1,88 @@
+"""What the Conformance Statement (:mod:`.conformance`) says about each status code the SCP
+returns (the "Returned when" column of its status tables, from what :mod:`.scp`,
+:mod:`.checks` and :mod:`.storage` answer), and about Person Name matching, which PS3.4
+C.2.2.2.1 and C.2.2.2.4 leave to the statement ("shall be specified in the conformance
+statement"): what :func:`.matching.matches` and the index (:mod:`.index`) do, with examples
+that tests/runtime/net/test_conformance_status.py checks against both."""
+
+from __future__ import annotations
+
+_REFUSED_COMMAND = "the Affected SOP Class UID is not a valid UID (PS3.5 9.1) or not the presentation context's SOP class"
+_WRONG_CONTEXT = "{op} on a presentation context of a SOP class without that operation ({others})"
+_HIERARCHY = (
+    "the identifier is not a hierarchical one of its information model (PS3.4 C.4.1.2.1; relational {what} are not "
+    "supported): a Query/Retrieve Level that is not PATIENT, STUDY, SERIES or IMAGE, the PATIENT level in Study Root, "
+    "{above}"
+)
+_QUERY_ABOVE = "or a level above the Query/Retrieve Level without a single value of its Unique Key (Patient ID without wildcards)"
+_RETRIEVE_ABOVE = "(the higher levels' Unique Keys may be absent)"
+_SUB = "C-STORE sub-operation"
+
+#: (service, status code) -> when the SCP returns it; every code of :data:`.conformance.STATUS_RETURNED` has one.
+RETURNED_WHEN: dict[tuple[str, int], str] = {
+    ("C-ECHO", 0x0000): "a C-ECHO-RQ on a Verification context",
+    ("C-ECHO", 0x0211): _WRONG_CONTEXT.format(op="C-ECHO", others="a storage or query/retrieve SOP class"),
+    ("C-STORE", 0x0000): "the data set decodes in the context's transfer syntax, its SOP Class and Instance UIDs are the "
+    "command's, and it is written to the storage folder (and made durable, unless durable = false)",
+    ("C-STORE", 0xB000): "duplicates = reject: a SOP instance held with another data set, which is kept",
+    ("C-STORE", 0xA700): "the instance cannot be written or indexed (a full disk, an I/O error)",
+    ("C-STORE", 0xA900): "the data set's SOP Class UID or SOP Instance UID is absent or differs from the command's",
+    ("C-STORE", 0xC000): "the C-STORE-RQ has no data set, an empty one, or one that does not decode in the context's transfer syntax",
+    ("C-STORE", 0x0117): "the Affected SOP Instance UID is not a valid UID (PS3.5 9.1)",
+    ("C-STORE", 0x0122): _REFUSED_COMMAND,
+    ("C-STORE", 0x0211): _WRONG_CONTEXT.format(op="C-STORE", others="Verification or a query/retrieve SOP class"),
+    ("C-FIND", 0xFF00): "once per match, with its identifier (the return keys filled in)",
+    ("C-FIND", 0x0000): "after the last match (also when nothing matched)",
+    ("C-FIND", 0xFE00): "a C-CANCEL-RQ came before the last match was sent",
+    ("C-FIND", 0xA900): _HIERARCHY.format(what="queries", above=_QUERY_ABOVE),
+    ("C-FIND", 0xC000): "the identifier cannot be decoded or matched, or a match cannot be encoded in the context's "
+    "transfer syntax (the other matches are sent, the final response says how many were not)",
+    ("C-FIND", 0x0122): _REFUSED_COMMAND,
+    ("C-FIND", 0x0211): _WRONG_CONTEXT.format(op="C-FIND", others="Verification or a storage SOP class"),
+    ("C-MOVE", 0xFF00): f"after each {_SUB} but the last, with the counts of remaining, completed, failed and warning ones",
+    ("C-MOVE", 0x0000): "every sub-operation completed (also when nothing matched)",
+    ("C-MOVE", 0xFE00): "a C-CANCEL-RQ came; the sub-operations not begun are counted as remaining",
+    ("C-MOVE", 0xB000): "some C-STORE sub-operations failed or had a warning, and at least one did not fail",
+    ("C-MOVE", 0xA801): "the Move Destination is not one of the AE's move destinations",
+    ("C-MOVE", 0xA702): "every C-STORE sub-operation failed (with the counts; PS3.4 C.4.2.3.1), or the move destination cannot be reached",
+    ("C-MOVE", 0xA900): _HIERARCHY.format(what="retrievals", above=_RETRIEVE_ABOVE),
+    ("C-MOVE", 0xC000): "the identifier cannot be decoded or matched",
+    ("C-MOVE", 0x0122): _REFUSED_COMMAND,
+    ("C-MOVE", 0x0211): _WRONG_CONTEXT.format(op="C-MOVE", others="Verification or a storage SOP class"),
+    ("C-GET", 0xFF00): f"after each {_SUB} but the last, with the counts of remaining, completed, failed and warning ones",
+    ("C-GET", 0x0000): "every sub-operation completed (also when nothing matched)",
+    ("C-GET", 0xFE00): "a C-CANCEL-RQ came; the sub-operations not begun are counted as remaining",
+    ("C-GET", 0xB000): "some C-STORE sub-operations failed or had a warning, and at least one did not fail",
+    ("C-GET", 0xA702): "every C-STORE sub-operation failed (with the counts; PS3.4 C.4.3.3.1), for instance no context "
+    "with the SCP role was accepted for the instances' SOP class",
+    ("C-GET", 0xA900): _HIERARCHY.format(what="retrievals", above=_RETRIEVE_ABOVE),
+    ("C-GET", 0xC000): "the identifier cannot be decoded or matched",
+    ("C-GET", 0x0122): _REFUSED_COMMAND,
+    ("C-GET", 0x0211): _WRONG_CONTEXT.format(op="C-GET", others="Verification or a storage SOP class"),
+}
+
+#: (matching key, value held, matches): the Person Name examples the statement gives.
+PN_EXAMPLES: tuple[tuple[str, str, bool], ...] = (
+    ("Doe^John", "Doe^John", True),
+    ("Doe^John", "DOE^JOHN", False),
+    ("doe*", "Doe^John", False),
+    ("Doe^John", "Doe^John^^^", False),
+    ("Doe^John", "Doe^John=ドウ^ジョン", False),
+    ("Doe*", "Doe^John", True),
+    ("*John", "Doe^John", True),
+    ("Doe^J?hn", "Doe^John", True),
+    ("Doe^John*", "Doe^John=ドウ^ジョン", True),
+)
+
+
+def pn_matching() -> str:
+    """The statement's paragraph on Person Name (PN) matching (PS3.4 C.2.2.2.1, C.2.2.2.4)."""
+    examples = "; ".join(f"{key} {'matches' if hit else 'does not match'} {held}" for key, held, hit in PN_EXAMPLES)
+    return (
+        "Person Name (PN) matching keys (PS3.4 C.2.2.2.1 and C.2.2.2.4): the value is matched as one string, all its "
+        "component groups and components with their = and ^ delimiters, case-sensitively, without folding accents or "
+        "character sets; leading and trailing spaces are not significant. Single value matching is exact (trailing empty "
+        "components are not dropped, and a key without the ideographic and phonetic groups does not match a name that "
+        "has them); * (any characters, none included) and ? (one character) range over the whole string, delimiters "
+        f"included. No component is matched on its own. Examples: {examples}."
+    )
