@@ -453,7 +453,7 @@ def statement(config: Config, *, generator: str = "") -> Statement:
              "identifier without a single Unique Key for each level above its Query/Retrieve Level, or a Study Root one at "
              "the PATIENT level, is answered A900), with single value, wildcard (case sensitive, Person Name included; a "
              "wild card of * alone is universal matching, which an entity without the attribute matches too), universal, "
-             "UID list and range matching; "
+             "UID list and range matching (an empty value is in no range, open at either end or not); "
              "C-MOVE and C-GET take the same levels and also serve an identifier without the higher levels' keys; "
              "C-CANCEL is honoured; "
              "Number of Patient Related Studies, Series and Instances, Number of Study Related Series and Instances, "

@@ -127,7 +127,8 @@ def matches(key: DataElement, element: DataElement | None) -> bool:
     text = str(wanted)
     if key.vr in RANGE_VRS and "-" in text:
         low, high = text.split("-", 1)
-        return any((not low or h >= low) and (not high or h <= high) for h in haves)
+        # an empty value is in no range, open at either end or not (PS3.4 C.2.2.2.5)
+        return any(bool(h.strip()) and (not low or h >= low) and (not high or h <= high) for h in haves)
     if key.vr == "UI" and "\\" in text:
         return any(h in text.split("\\") for h in haves)
     if ("*" in text or "?" in text) and key.vr not in WILDCARD_EXCLUDED:

@@ -1,6 +1,6 @@
 """PS3.4 C.2.2.2 matching over a live ``dicom-net scp``, as dcmtk's findscu asks: a wild
 card of ``*`` alone is universal matching, so it finds the studies without the attribute
-too (C.2.2.2.4)."""
+too (C.2.2.2.4); an empty Study Date is in no date range, open at either end (C.2.2.2.5)."""
 
 from __future__ import annotations
 
@@ -74,3 +74,12 @@ def test_a_wild_card_of_star_alone_is_universal_matching(scp: ScpProcess) -> Non
     assert studies(scp, "StudyDescription") == set(STUDIES)
     assert studies(scp, "StudyDescription=*E*") == {f"{ROOT}.1", f"{ROOT}.4"}  # a wild card that needs a character
     assert studies(scp, "StudyDescription=*", "StudyDate=2004*") == set()  # a DA value has no wild cards
+
+
+def test_an_empty_study_date_is_in_no_range(scp: ScpProcess) -> None:
+    dated = {f"{ROOT}.1", f"{ROOT}.2"}  # .3's Study Date is empty, .4 has none
+    assert studies(scp, "StudyDate=-20991231") == dated
+    assert studies(scp, "StudyDate=19000101-") == dated
+    assert studies(scp, "StudyDate=-20050101") == {f"{ROOT}.1"}
+    assert studies(scp, "StudyDate=20050101-") == {f"{ROOT}.2"}
+    assert studies(scp, "StudyDate=20040119-20040119") == {f"{ROOT}.1"}

@@ -240,3 +240,19 @@ def test_a_star_matches_every_instance_the_attribute_absent_included(archive: tu
         for value in ("*", "**"):
             identifier = _alone(tag, value)
             assert len(folder.matching(identifier, "IMAGE")) == len(scan.matching(identifier, "IMAGE")) == INSTANCES, (tag, value)
+
+
+def test_an_empty_date_is_in_no_range_open_at_either_end(archive: tuple[StorageFolder, ScanningQuery, Pools]) -> None:
+    folder, scan, pools = archive
+    entries = scan.entries()
+    dates = {path: header.value(0x00080020) for path, header in entries}
+    dated = {path for path, value in dates.items() if isinstance(value, str) and value}
+    assert "" in dates.values() and len(dated) < INSTANCES - 100  # empty and absent dates, a hundred or more
+    for date in sorted(pools.dates)[::8]:
+        found: list[set[Path]] = []
+        for value in (f"-{date}", f"{date}-"):  # PS3.4 C.2.2.2.5: either side of ``date``, ``date`` included
+            identifier = _alone(0x00080020, value)
+            indexed = [path for path, _ in folder.matching(identifier, "IMAGE")]
+            assert indexed == [path for path, _ in scan.matching(identifier, "IMAGE")], value
+            found.append(set(indexed))
+        assert found[0] | found[1] == dated and found[0] & found[1] == {p for p in dated if dates[p] == date}, date
