@@ -123,13 +123,24 @@ def _label(model: Model) -> str:
     return ", ".join(f"PS3.{s.part} {s.edition}" for s in model.sources) or "(no parts)"
 
 
-def _elements(model: Model) -> tuple[dict[str, DataElement], dict[str, Source]]:
-    elements = {e.tag: e for e in model.all_elements()}
+def _elements(model: Model, compared: set[int]) -> tuple[dict[str, DataElement], dict[str, Source]]:
+    """The data elements of the parts ``compared`` (6: the dictionary, 7: the command elements;
+    both: :meth:`.Model.all_elements`, PS3.7 winning a shared tag), with their sources."""
+    dictionary = model.dictionary if 6 in compared else None
+    commands = model.commands if 7 in compared else None
+    chosen: Iterable[DataElement] = ()
+    if dictionary is not None and commands is not None:
+        chosen = model.all_elements()
+    elif dictionary is not None:
+        chosen = dictionary.elements
+    elif commands is not None:
+        chosen = commands.elements
+    elements = {e.tag: e for e in chosen}
     sources: dict[str, Source] = {}
-    if model.dictionary is not None:
-        sources.update({e.tag: model.dictionary.source for e in model.dictionary.elements})
-    if model.commands is not None:
-        sources.update({e.tag: model.commands.source for e in model.commands.elements})
+    if dictionary is not None:
+        sources.update({e.tag: dictionary.source for e in dictionary.elements})
+    if commands is not None:
+        sources.update({e.tag: commands.source for e in commands.elements})
     return elements, sources
 
 
@@ -189,10 +200,13 @@ def _diff_named(
 
 
 def _diff_elements(old: Model, new: Model) -> list[Change]:
-    if (old.dictionary is None) != (new.dictionary is None) and (old.commands is None) != (new.commands is None):
+    # A part on one side only is not compared (the notes say so): PS3.7's command elements
+    # (group 0000) are no "data elements added" when the old side has no PS3.7.
+    compared = {part for part, a, b in ((6, old.dictionary, new.dictionary), (7, old.commands, new.commands)) if a is not None and b is not None}
+    if not compared:
         return []
-    before, old_sources = _elements(old)
-    after, new_sources = _elements(new)
+    before, old_sources = _elements(old, compared)
+    after, new_sources = _elements(new, compared)
     return _diff_named(
         "data element", before, after,
         lambda e, is_new: _link((new_sources if is_new else old_sources).get(e.tag), e.table),

@@ -234,3 +234,24 @@ def test_the_command_line(tmp_path: Path) -> None:
     bad = codegen("diff", "2014a", "2099z")
     assert bad.returncode == 2 and "no parts of edition '2099z'" in bad.stderr
     assert ps4_raw("2015b") is not None  # (the cached PS3.4 models above came from the mirror too)
+
+
+def test_a_part_on_one_side_only_is_not_compared() -> None:
+    """README's example: 2019a has no PS3.7, 2020c has: the note says PS3.7 is not compared,
+    so its command elements (group 0000) are no "data element added"; with PS3.7 on both
+    sides and PS3.6 on one only, the dictionary's elements are none either."""
+    old = ps4("2019a")
+    new = passes.run(Model(dictionary=ps6("2015b"), services=ps4_raw("2020c"), commands=ps7("2020c")))
+    diff = diff_models(old, new)
+    assert diff.notes == ("PS3.7 is on one side only; its differences are not compared",)
+    assert [c for c in diff.changes if c.kind == "data element"] == []
+    assert diff.counts()["SOP class"]["added"] == ps4_diff("2019a", "2020c").counts()["SOP class"]["added"]
+    with_commands = passes.run(Model(commands=ps7("2020c")))
+    both = diff_models(with_commands, passes.run(Model(dictionary=ps6("2015b"), commands=ps7("2020c"))))
+    assert both.notes == ("PS3.6 is on one side only; its differences are not compared",)
+    assert [c for c in both.changes if c.kind == "data element"] == []
+    # the same part on both sides is compared: PS3.7 2020c against a copy without one command element
+    commands = ps7("2020c")
+    fewer = dataclasses.replace(commands, elements=tuple(e for e in commands.elements if e.tag != "(0000,0000)"))
+    dropped = diff_models(passes.run(Model(commands=fewer)), passes.run(Model(commands=commands)))
+    assert [(c.change, c.key) for c in dropped.changes if c.kind == "data element"] == [("added", "(0000,0000)")]
