@@ -38,12 +38,11 @@ class _State:
 
 
 def _state(obj: DicomObject) -> _State:
-    """The instance's :class:`_State` (kept in its ``__dict__``: generated classes have
-    slots, their base has none, so a ``__dict__`` is there)."""
-    found = vars(obj).get("_dicom_state")
+    """The instance's :class:`_State`, in the base class's one slot."""
+    found = getattr(obj, "_dicom_state", None)
     if not isinstance(found, _State):
         found = _State()
-        vars(obj)["_dicom_state"] = found
+        object.__setattr__(obj, "_dicom_state", found)
     return found
 
 
@@ -403,7 +402,13 @@ _NATIVE_SYNTAXES = frozenset(
 
 
 class DicomObject:
-    """Base of every generated class (module, macro, sequence item, IOD)."""
+    """Base of every generated class (module, macro, sequence item, IOD).
+
+    It has one slot and no ``__dict__``, and the generated classes have slots: an
+    attribute that is not a field (``ct.PatientNmae = "X"``) raises AttributeError
+    rather than being kept and lost on write."""
+
+    __slots__ = ("_dicom_state",)
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = ()
     GROUP_USAGE: ClassVar[Mapping[str, str]] = {}
