@@ -383,11 +383,16 @@ def _read(
         if partial is not None:
             partial.append(FileDataset(reader.partial or Dataset(), meta, transfer_syntax, preamble))
         raise
+    dataset.file_meta = meta
     if not transfer_syntax:
         transfer_syntax = {IMPLICIT_LE: IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_BE: EXPLICIT_VR_BIG_ENDIAN}.get(
             encoding, EXPLICIT_VR_LITTLE_ENDIAN
         )
-    dataset.file_meta = meta
+        # No File Meta Information (or none naming the syntax): the data set carries the
+        # syntax it was read in, so that writing it back (typed.write, encode_file's byte
+        # swap of bulk data) and decoding its pixels use that one; the FileDataset's meta
+        # stays what the file holds.
+        dataset.file_meta = Dataset({**meta._all(), 0x00020010: DataElement(0x00020010, "UI", transfer_syntax)})
     return FileDataset(dataset, meta, transfer_syntax, preamble)
 
 
