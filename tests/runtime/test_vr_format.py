@@ -39,6 +39,12 @@ def _excluded(vr: str, value: str) -> bool:
             datetime.date(int(value[:4]), int(value[4:6]), int(value[6:]))
         except ValueError:
             return True  # not a day of the calendar: pydicom checks the pattern only
+    digits = value[: len(value) - len(value.lstrip("0123456789"))][:8]
+    if vr == "DT" and len(digits) in (4, 6, 8):
+        try:
+            datetime.date(int(digits[:4]), int(digits[4:6] or 1), int(digits[6:8] or 1))
+        except ValueError:
+            return True  # its date is in no calendar (year 0000, February 30th): pydicom checks the pattern only
     return vr == "DA" and len(value) == 10 and value[4] == value[7] == "."
 
 
