@@ -1,7 +1,8 @@
 """The DICOM JSON Model (PS3.18 Annex F): a data set to and from JSON-ready values.
 
 Attributes are keyed by their tag as 8 upper-case hex digits, each with its ``vr``
-and, unless empty, a ``Value`` array (``InlineBinary`` base64 for the bulk VRs).
+and, unless empty, a ``Value`` array (``InlineBinary`` base64 for the bulk VRs;
+for encapsulated Pixel Data, its items as encoded, without the Sequence Delimitation Item).
 PN values are objects of Alphabetic, Ideographic and Phonetic groups; DS and IS
 values are JSON numbers where they parse as numbers; AT values are tag strings.
 """
@@ -37,7 +38,11 @@ def to_json(dataset: Dataset) -> dict[str, Any]:
             if value:
                 entry["Value"] = [to_json(item) for item in value if isinstance(item, Dataset)]
         elif isinstance(value, EncapsulatedPixelData):
-            continue  # encapsulated pixel data is bulk data by reference in PS3.18; not inlined
+            # PS3.18 F.2.7: InlineBinary is the base64 of the Value Field: here its items (Basic
+            # Offset Table, fragments) with their item tags and lengths, as encoded (PS3.5 A.4),
+            # without the Sequence Delimitation Item that ends the undefined length (as pydicom's
+            # to_json_dict gives them and its from_json reads them)
+            entry["InlineBinary"] = base64.b64encode(value.encode()[:-8]).decode("ascii")
         elif isinstance(value, (bytes, DeferredValue)):
             raw = value.read() if isinstance(value, DeferredValue) else value
             if raw:

@@ -35,3 +35,16 @@ def test_agrees_with_pydicom_and_round_trips(name: str) -> None:
 def test_a_malformed_attribute_is_a_documented_error() -> None:
     with pytest.raises(DicomDecodeError, match="'00100010'"):
         from_json({"00100010": {"Value": ["x"]}})
+
+
+@pytest.mark.parametrize("name", ["JPEG2000.dcm", "SC_rgb_jpeg.dcm", "MR_small_RLE.dcm", "JPEG-lossy.dcm"])
+def test_encapsulated_pixel_data_is_inline_binary(name: str) -> None:
+    """PS3.18 F.2.7: InlineBinary is the base64 of the Value Field, for encapsulated Pixel Data
+    its items with their item tags (the Basic Offset Table, the fragments), as pydicom's
+    to_json_dict gives it; pydicom's from_json reads it back to the bytes it reads from the file."""
+    encoded = to_json(read_file(BASE / name).dataset)
+    original = pydicom.dcmread(BASE / name)
+    theirs = original.to_json_dict(bulk_data_threshold=10**9)
+    assert encoded["7FE00010"] == theirs["7FE00010"] == {"vr": "OB", "InlineBinary": encoded["7FE00010"]["InlineBinary"]}
+    back = pydicom.Dataset.from_json(json.dumps(encoded))
+    assert back.PixelData == original.PixelData and back.PixelData[:4] == b"\xfe\xff\x00\xe0"  # the Basic Offset Table item first
