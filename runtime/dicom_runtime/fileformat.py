@@ -89,6 +89,20 @@ def _looks_explicit(data: memoryview) -> bool:
     return len(data) >= 6 and bytes(data[4:6]).isalpha() and bytes(data[4:6]).isupper()
 
 
+def explicit_body(body: bytes | memoryview, transfer_syntax: str, *, source: str) -> bytes | None:
+    """A data set that its File Meta Information says is in an Explicit VR Little Endian
+    syntax (a native or an encapsulated one, not deflated) but that is encoded in Implicit VR,
+    as some writers do and as :func:`read_file` reads it (the same leniency): its elements
+    encoded again in Explicit VR Little Endian, values unchanged (encapsulated Pixel Data
+    keeps its fragments), so that it is what that syntax says; None if it is not such a one."""
+    if encoding_of(transfer_syntax) != EXPLICIT_LE or transfer_syntax in _DEFLATED:
+        return None
+    view = memoryview(body)
+    if len(view) < 6 or _looks_explicit(view):
+        return None
+    return encode_dataset(read_dataset(bytes(view), IMPLICIT_LE, source=source), EXPLICIT_LE)
+
+
 def _guess_encoding(data: memoryview) -> Encoding:
     """For a data set without File Meta Information: look at the first element.
 

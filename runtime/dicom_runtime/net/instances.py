@@ -102,8 +102,13 @@ class Instance:
             data = bytes(data)  # these are decoded whole to find the UIDs (leading_uids)
         if len(data) % 2 and syntax == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
             data = bytes(data) + b"\0"  # PS3.5 A.5: a deflated stream of odd length is padded (peers refuse odd PDVs)
+        from ..fileformat import explicit_body
         from .checks import leading_uids
 
+        lenient = explicit_body(data, syntax, source=str(path))
+        if lenient is not None:  # read_file's leniency: sent as the syntax it is sent in says
+            log.warning("%s: the data set is in Implicit VR, not as %s says: encoded again in Explicit VR", path, syntax)
+            data = lenient
         inside = leading_uids(data if isinstance(data, bytes) else head[offset:], syntax)
         if inside is not None and inside[1] and (inside[0] or sop_class, inside[1]) != (sop_class, sop_instance):
             log.warning(
