@@ -16,6 +16,7 @@ from . import __version__
 # Nothing of the generator (lxml, jinja2, rich, http.client) is imported before the arguments
 # are parsed: ``dicom-codegen --help`` costs what argparse does.
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
     from typing import Any
 
@@ -81,6 +82,34 @@ class _Formatter(argparse.HelpFormatter):
         super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
 
 
+def package_version() -> str:
+    """The installed package's version (``0.3.0+ps3.2016c...``, the toolkit's release and the
+    editions of its generated model), the one every other command reports; ``__version__``
+    (the release alone) in a checkout that is not installed. The generator does not import
+    ``dicom_runtime.version``, which does the same."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dicom-typed")
+    except PackageNotFoundError:
+        return __version__
+
+
+class _Version(argparse.Action):
+    """``--version``: ``dicom-codegen (dicom-typed) VERSION``, as the other commands print it,
+    the metadata read only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help or "show program's version number and exit")
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+        values: str | Sequence[object] | None, option_string: str | None = None,
+    ) -> None:
+        sys.stdout.write(f"dicom-codegen (dicom-typed) {package_version()}\n")
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     """A subcommand's parser, with :class:`_Formatter`."""
 
@@ -95,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Generate the typed DICOM model from the standard's DocBook XML.",
         formatter_class=_Formatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     fetch = commands.add_parser("fetch", help="put parts 3, 4, 6 and 7 into standard_xml/EDITION/")

@@ -45,3 +45,14 @@ def test_the_probe_sees_a_real_run() -> None:
 
 def test_the_help_names_fetchs_own_defaults() -> None:
     assert (cli.NEMA_BASE_URL, cli.BASE_URL_ENV) == (fetch.NEMA_BASE_URL, fetch.BASE_URL_ENV)
+
+
+def test_the_version_is_the_one_the_other_commands_print() -> None:
+    """``dicom-codegen --version`` printed the release alone (0.3.0) where dicom-net and
+    dicom-dump print the installed package's version, with the editions of its model."""
+    codegen = subprocess.run([sys.executable, "-m", "dicom_codegen", "--version"], capture_output=True, text=True, timeout=60)
+    net = subprocess.run([sys.executable, "-m", "dicom_runtime.net.cli", "--version"], capture_output=True, text=True, timeout=60)
+    assert codegen.returncode == 0 and net.returncode == 0
+    assert codegen.stdout.startswith("dicom-codegen (dicom-typed) ")
+    assert codegen.stdout.split(" ", 1)[1] == net.stdout.split(" ", 1)[1]
+    assert "+ps3." in codegen.stdout  # the editions, as in 0.3.0+ps3.2016c.ps4.2020c...
