@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,25 +220,35 @@ def _check_header(data: bytes, info: PixelInfo, codec: Codec, index: int) -> tup
     return siz_result
 
 
-def _jpeg_transformed(data: bytes) -> bool:
-    """Whether a 3-component JPEG stream says it is YCbCr: a JFIF APP0 marker, or an Adobe APP14
-    marker with transform 1 (ISO/IEC 10918-6; an APP14 with transform 0 says it is not)."""
+def _segments(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """The marker segments of a JPEG or JPEG-LS stream after its SOI, up to and including its
+    first SOS (ISO/IEC 10918-1 B.1.1): each marker with its body; fill bytes and markers without
+    a body are passed over, and the walk stops at a byte that is no marker."""
     i = 2
-    jfif = False
     while i + 4 <= len(data) and data[i] == 0xFF:
         marker = data[i + 1]
+        if marker == 0xFF:
+            i += 1
+            continue
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
             i += 2
             continue
-        if marker == 0xDA:
-            break
         length = int.from_bytes(data[i + 2 : i + 4], "big")
-        body = data[i + 4 : i + 2 + length]
+        yield marker, data[i + 4 : i + 2 + length]
+        if marker == 0xDA:
+            return
+        i += 2 + length
+
+
+def _jpeg_transformed(data: bytes) -> bool:
+    """Whether a 3-component JPEG stream says it is YCbCr: a JFIF APP0 marker, or an Adobe APP14
+    marker with transform 1 (ISO/IEC 10918-6; an APP14 with transform 0 says it is not)."""
+    jfif = False
+    for marker, body in _segments(data):
         if marker == 0xE0 and body[:5] == b"JFIF\0":
             jfif = True
         if marker == 0xEE and body[:5] == b"Adobe" and len(body) >= 12:
             return body[11] == 1
-        i += 2 + length
     return jfif
 
 
@@ -346,8 +356,6 @@ def encode_frame(
     return data
 
 
-
-
 _J2K_CODED = frozenset({JPEG_2000, "1.2.840.10008.1.2.4.93", HTJ2K})
 
 
@@ -369,18 +377,13 @@ def lossy_coded(uid: str, codestream: bytes | memoryview) -> bool:
 
 
 def _jpegls_near(data: bytes) -> int:
-    """NEAR of the first scan (SOS: Ls, Ns, Ns x (Ci, Tmi), NEAR, ...); 0 if not found."""
-    at = 2 if data[:2] == b"\xff\xd8" else len(data)
-    while at + 4 <= len(data) and data[at] == 0xFF:
-        marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
-        if marker == 0xFF:
-            at += 1
-            continue
+    """NEAR of the first scan (SOS: Ns, Ns x (Ci, Tmi), NEAR, ...); 0 if not found."""
+    if data[:2] != b"\xff\xd8":
+        return 0
+    for marker, body in _segments(data):
         if marker == 0xDA:
-            count = data[at + 4] if at + 4 < len(data) else 0
-            near = at + 5 + 2 * count
-            return data[near] if near < len(data) else 0
-        at += 2 + length
+            near = 1 + 2 * body[0] if body else len(body)
+            return body[near] if near < len(body) else 0
     return 0
 
 
