@@ -61,8 +61,11 @@ def _seconds(text: str) -> float:
 
 def _ae_title(text: str) -> str:
     """An argparse type: an AE title (PS3.5 6.2: 1 to 16 characters of the default repertoire, not
-    only spaces, no backslash or control characters; the rule of :func:`.association.valid_ae_title`)."""
-    if not 0 < len(text) <= 16 or not text.strip(" ") or not all(" " <= c <= "~" and c != "\\" for c in text):
+    only spaces, no backslash or control characters: :func:`.association.valid_ae_title`, imported
+    when an AE title is parsed, not for ``--help``)."""
+    from .association import valid_ae_title
+
+    if not valid_ae_title(text):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not an AE title (1 to 16 characters of the default repertoire, "
             "not only spaces, no backslash or control characters: PS3.5 6.2)"
