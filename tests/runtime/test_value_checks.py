@@ -234,3 +234,20 @@ def test_one_per_frame_functional_groups_item_per_frame(tmp_path: Path) -> None:
     ]
     write(two, tmp_path / "shared.dcm", validate=False)
     assert "Bad Sequence number of Items 2 (1 Required by Module definition) Element=<SharedFunctionalGroupsSequence>" in _dciodvfy(tmp_path / "shared.dcm")
+
+
+@pytest.mark.parametrize("value", ["abc", [0x00100010, "x"], -1, 0x1_0000_0000])
+def test_an_at_value_that_is_no_tag_is_an_encode_error(value: object) -> None:
+    """The writer refuses an AT value that is not a tag (0..FFFFFFFF) with the DicomEncodeError
+    naming the attribute, as for the numbers' VRs, where a string raised a TypeError (which a
+    C-FIND answer holding one met)."""
+    from dicom_runtime.dataset import DataElement, Dataset
+    from dicom_runtime.fileformat import encoding_of
+    from dicom_runtime.writer import encode_dataset
+
+    dataset = Dataset()
+    dataset[0x00209165] = DataElement(0x00209165, "AT", value)  # type: ignore[arg-type]
+    with pytest.raises(DicomEncodeError, match=r"^\(0020,9165\) DimensionIndexPointer: AT value .* is not a tag"):
+        encode_dataset(dataset, encoding_of("1.2.840.10008.1.2.1"))
+    dataset[0x00209165] = DataElement(0x00209165, "AT", [0x00100010, 0x00200020])
+    assert encode_dataset(dataset, encoding_of("1.2.840.10008.1.2.1")).endswith(bytes.fromhex("1000100020002000"))
