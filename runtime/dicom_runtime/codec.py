@@ -282,15 +282,14 @@ def decode_tags(raw: bytes, little: bool) -> int | list[int]:
 
 
 def encode_tags(value: int | Sequence[int], little: bool) -> bytes:
-    """AT values: each tag an integer 0..0xFFFFFFFF; CodecError otherwise (as for the numbers)."""
-    given: list[object] = list(value) if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) else [value]
-    tags: list[int] = []
-    for tag in given:
-        if not isinstance(tag, int) or not 0 <= tag <= 0xFFFFFFFF:
-            raise CodecError(f"AT value {tag!r} is not a tag (an integer 0..FFFFFFFF)")
-        tags.append(tag)
-    halves = [h for t in tags for h in (t >> 16, t & 0xFFFF)]
-    return struct.pack(("<" if little else ">") + "H" * len(halves), *halves)
+    """AT values; CodecError for one that is not a tag (an integer 0..FFFFFFFF), as
+    :func:`encode_numbers` gives for a number outside its VR."""
+    try:
+        tags = [value] if isinstance(value, int) else list(value)
+        halves = [h for t in tags for h in (t >> 16, t & 0xFFFF)]
+        return struct.pack(("<" if little else ">") + "H" * len(halves), *halves)
+    except (TypeError, struct.error) as exc:
+        raise CodecError(f"AT value {value!r} is not a tag or a list of tags (integers 0..FFFFFFFF, PS3.5 Table 6.2-1)") from exc
 
 
 def swap_bytes(raw: bytes, vr: str) -> bytes:
