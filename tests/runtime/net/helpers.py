@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,19 @@ async def wait_for_port(port: int, timeout: float = 10.0) -> None:
             if asyncio.get_running_loop().time() > deadline:
                 raise
             await asyncio.sleep(0.05)
+
+
+def wait_listening(port: int, process: subprocess.Popen[bytes], name: str, timeout: float = 10.0) -> None:
+    """Return once something accepts connections on ``port`` (the blocking twin of
+    :func:`wait_for_port`); fail the test if ``process`` exits or ``timeout`` passes first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, f"{name} did not start"
+            time.sleep(0.05)
 
 
 def which(name: str) -> str:

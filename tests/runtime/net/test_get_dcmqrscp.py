@@ -6,10 +6,8 @@ back byte for byte, with the native syntaxes still proposed after it."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 
-from tests.runtime.net.helpers import free_port, tool
+from tests.runtime.net.helpers import free_port, tool, wait_listening
 
 J2K_LOSSLESS, EXPLICIT = "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.1"
 
@@ -40,14 +38,7 @@ def dcmqrscp(tmp_path: Path) -> Iterator[int]:
     )
     process = subprocess.Popen([tool("dcmqrscp"), "-c", str(config), "+xv"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "dcmqrscp did not start"
-                time.sleep(0.05)
+        wait_listening(port, process, "dcmqrscp")
         stored = subprocess.run([tool("storescu"), "-xv", "-aec", "QR", "127.0.0.1", str(port), str(_file("MR_small_jp2klossless.dcm"))],
                                 capture_output=True, text=True, timeout=60)
         assert stored.returncode == 0, stored.stdout + stored.stderr

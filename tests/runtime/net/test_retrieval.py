@@ -5,10 +5,8 @@ disagrees with its data set is held once, under the data set's SOP Instance UID.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import pytest
 from pydicom.data import get_testdata_file
 
 from dicom_runtime.net.instances import Instance
-from tests.runtime.net.helpers import ScpProcess, free_port, tool
+from tests.runtime.net.helpers import ScpProcess, free_port, tool, wait_listening
 
 FILES = ("JPEG2000.dcm", "JPGExtended.dcm", "image_dfl.dcm", "rtdose.dcm")
 DEFLATED = "1.2.840.10008.1.2.1.99"
@@ -49,14 +47,7 @@ class StoreScp:
         folder.mkdir()
         self.folder, self.port = folder, port
         self.process = subprocess.Popen([tool("storescp"), *options, "-od", str(folder), str(self.port)])
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "storescp did not start"
-                time.sleep(0.05)
+        wait_listening(port, self.process, "storescp")
 
     def stop(self) -> None:
         self.process.terminate()
