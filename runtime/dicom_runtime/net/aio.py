@@ -7,6 +7,10 @@ an SCU: ``echo``, ``store``, ``find``, ``move``, ``get`` and the ``n_*`` methods
 As an acceptor (made by a :class:`.server.Server`) it answers requests with the async
 handlers of :class:`Handlers`. Requests arriving on a requestor's association
 (C-STORE sub-operations of a C-GET, N-EVENT-REPORT) go to its handlers too.
+The messages themselves (sent with the transport's flow control, responses matched to
+requests, received requests queued for one worker) are :class:`~.exchange.MessageExchange`'s;
+this module keeps the transport, the association's establishment, release and abort, and
+its timers.
 
 Every socket has TCP_NODELAY set: without it, each small PDU waits on Nagle's
 algorithm and the peer's delayed ACK (about 40 ms a message on Linux).
@@ -18,7 +22,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import mmap
 import socket
 import ssl
 from collections.abc import Callable, Mapping, Sequence
@@ -26,8 +29,6 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..dataset import Dataset
-from ..dictionary import uid_info
 from ..fileformat import (
     EXPLICIT_VR_LITTLE_ENDIAN,
     IMPLEMENTATION_CLASS_UID,
@@ -55,8 +56,9 @@ from .association import (
     negotiate,
 )
 from .dimse import Message
-from .messages import VERIFICATION, command, number
-from .scu import NResult, Progress, Requestor, Responses, _known
+from .exchange import QUEUED_BYTES as QUEUED_BYTES, QUEUED_REQUESTS as QUEUED_REQUESTS, MessageExchange  # the bounds: re-exported
+from .messages import VERIFICATION
+from .scu import NResult, Progress, Requestor, Responses
 from .scp import (
     Dispatcher,
     Handlers,
@@ -73,11 +75,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("dicom_runtime.net")
 
 DEFAULT_TRANSFER_SYNTAXES = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN)
-QUEUED_REQUESTS = 32
-"""Requests received and not answered yet that an association holds before it stops
-reading from its peer (TCP then holds the peer back), and starts again at half."""
-QUEUED_BYTES = 64 * 1024 * 1024
-"""The same bound on the bytes of those requests."""
 IGNORED_AFTER_ABORT = 1024 * 1024
 """Bytes read (and ignored) after this side's A-ABORT before the connection is reset."""
 DEFAULT_MESSAGE_BUDGET = 32 * 1024 * 1024
@@ -112,19 +109,6 @@ class Proposal:
 
 
 # The association -------------------------------------------------------------------
-
-_FLUSH_AT = 256 * 1024
-"""Bytes of PDUs made before they are written to the transport while a message is sent."""
-_UNMAP_EVERY = 8 * 1024 * 1024
-"""While a memory-mapped data set is sent, its pages read so far are dropped from the
-process every this many bytes written (they count in its resident set until then)."""
-
-
-def _drop_pages(mapped: mmap.mmap) -> None:
-    """Drop a read-only file mapping's pages from the process (they are read again from the
-    page cache where touched again): the resident set does not grow with the file sent."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        mapped.madvise(mmap.MADV_DONTNEED)
 
 
 class _Protocol(asyncio.Protocol):
@@ -166,7 +150,7 @@ class _Protocol(asyncio.Protocol):
         self.owner._can_write.set()
 
 
-class Association(Requestor, Dispatcher):
+class Association(MessageExchange, Requestor, Dispatcher):
     """One association, either side. Use :func:`associate` or a :class:`Server`."""
 
     def __init__(
@@ -365,9 +349,6 @@ class Association(Requestor, Dispatcher):
         else:
             self._arm_idle()
 
-    def _worker_idle(self) -> bool:
-        return self._requests.empty() and not self._responses
-
     def _flush(self) -> None:
         data = self._conn.data_to_send()
         if data and self._transport is not None and not self._transport.is_closing():
@@ -418,181 +399,6 @@ class Association(Requestor, Dispatcher):
         self._conn.accept(answer)
         self._start_worker()
 
-    # Messages in
-    def _dispatch(self, message: Message) -> None:
-        field = message.command_field
-        if field & 0x8000:
-            queue = self._responses.get(number(message.command, "MessageIDBeingRespondedTo") or -1)
-            if queue is None:
-                log.warning("%s: a response to no outstanding request; ignored", self.peer)
-            else:
-                queue.put_nowait(message)
-        elif field == 0x0FFF:
-            self._cancelled.add(number(message.command, "MessageIDBeingRespondedTo") or -1)
-        else:
-            self._queue(message)
-
-    def _queue(self, item: Message | ReleaseRequested) -> None:
-        """A request for the worker; reading stops while too many wait (backpressure)."""
-        self._requests.put_nowait(item)
-        if isinstance(item, Message):
-            self._queued_bytes += item.held
-        if not self._reading_paused and (
-            self._requests.qsize() >= QUEUED_REQUESTS or self._queued_bytes >= QUEUED_BYTES
-        ) and self._transport is not None:
-            self._reading_paused = True
-            self._transport.pause_reading()
-
-    def _dequeued(self, item: Message | ReleaseRequested) -> None:
-        if isinstance(item, Message):
-            self._queued_bytes -= item.held
-        if self._reading_paused and self._requests.qsize() <= QUEUED_REQUESTS // 2 and self._queued_bytes < QUEUED_BYTES // 2:
-            self._reading_paused = False
-            if self._transport is not None and not self._transport.is_closing():
-                self._transport.resume_reading()
-
-    def _start_worker(self) -> None:
-        if self._worker is None:
-            self._worker = self._loop.create_task(self._serve_requests())
-
-    async def _serve_requests(self) -> None:
-        while True:
-            message = await self._requests.get()
-            if message is None or self._closed.done():
-                self._drop_queued(message)
-                return  # an ended association: what is still queued cannot be answered
-            self._dequeued(message)
-            if isinstance(message, ReleaseRequested):
-                await self._answer_release()
-                continue
-            try:
-                await self._serve(message)
-            except AssociationError as exc:
-                if self._closed.done():
-                    return  # the end of the association is logged where it happened
-                log.warning("%s: %s", self.peer, exc)
-            except Exception as exc:  # never a request left without an answer: the association ends
-                log.error("%s: a request could not be answered (%s); association aborted", self.peer, exc)
-                log.debug("%s: traceback", self.peer, exc_info=True)
-                self.abort("a request could not be answered")
-            finally:
-                message.close()  # a spilled data set's file is freed once answered
-
-    def _drop_queued(self, first: Message | ReleaseRequested | None) -> None:
-        """Free the spilled data sets of requests that will not be answered (the association ended)."""
-        item = first
-        while True:
-            if isinstance(item, Message):
-                item.close()
-            try:
-                item = self._requests.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-
-    async def _answer_release(self) -> None:
-        """Every request before the A-RELEASE-RQ is answered: run the release handler,
-        then send A-RELEASE-RP."""
-        handler = self.handlers.release
-        if handler is not None:
-            try:
-                await handler(self)
-            except Exception:  # the release goes ahead: the peer asked for it
-                log.exception("%s: release handler failed", self.peer)
-        self._process(self._conn.answer_release())
-
-    # Messages out
-    async def _send(self, context_id: int, command_set: Dataset, data: bytes | memoryview | None = None) -> None:
-        """Send one DIMSE message. Its PDUs are made one at a time (from ``data`` as it is, a
-        memory map's view included) and written every :data:`_FLUSH_AT` bytes; whenever the
-        transport's buffer is past its high-water mark, the next is made once it has drained,
-        so an association holds at most about ``_FLUSH_AT`` plus the transport's high-water
-        mark plus one PDU of a message being sent, whatever its size."""
-        async with self._sending:
-            self._check_open()
-            steps = self._conn.send_stepwise(context_id, command_set, data)
-            mapped = data.obj if isinstance(data, memoryview) and isinstance(data.obj, mmap.mmap) else None
-            written = 0
-            try:
-                for waiting in steps:
-                    if waiting >= _FLUSH_AT:
-                        self._flush()
-                        await self._writable()
-                        self._check_open()
-                        written += waiting
-                        if mapped is not None and written >= _UNMAP_EVERY:
-                            _drop_pages(mapped)
-                            written = 0
-                self._flush()
-                await self._writable()
-            finally:
-                steps.close()
-                if mapped is not None:
-                    _drop_pages(mapped)
-
-    def _check_open(self) -> None:
-        if self._closed.done():
-            raise AssociationError(f"{self.peer}: the association has ended ({self._closed.result() or 'released'})")
-
-    async def _writable(self) -> None:
-        """Return once the transport is below its high-water mark; an AssociationError if the
-        association ends meanwhile, or (and it is aborted) if the peer reads nothing for the
-        network timeout."""
-        if not self._can_write.is_set():
-            # A peer that does not read what is sent to it is dropped after the idle timeout.
-            waiter = asyncio.ensure_future(self._can_write.wait())
-            try:
-                done, _ = await asyncio.wait((waiter, self._closed), timeout=self.timeouts.network, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiter.cancel()
-            if not done:
-                reason = f"the peer has read nothing sent to it for {self.timeouts.network:g} s"
-                self.abort(reason, hard=True)
-                raise AssociationError(f"{self.peer}: {reason}")
-            self._check_open()
-
-    async def _response(self, queue: asyncio.Queue[Message | None], operation: str) -> Message:
-        try:
-            async with asyncio.timeout(self.timeouts.dimse):
-                message = await queue.get()
-        except TimeoutError:
-            self.abort(f"{operation}: no response within {self.timeouts.dimse:g} s")
-            raise AssociationError(f"{self.peer}: {operation}: no response within {self.timeouts.dimse:g} s") from None
-        if message is None:
-            reason = self._closed.result() if self._closed.done() else ""
-            raise AssociationError(f"{self.peer}: {operation}: the association ended ({reason or 'released'})")
-        return message
-
-    def _context_for(self, sop_class: str, transfer_syntax: str = "", *, as_scp: bool = False) -> AcceptedContext:
-        candidates = [c for c in self._conn.contexts.values() if c.abstract_syntax == sop_class and (c.scp or not as_scp)]
-        if not candidates:
-            name = uid_info(sop_class).name if _known(sop_class) else sop_class
-            role = " with the SCP role" if as_scp else ""
-            raise AssociationError(f"{self.peer}: no accepted presentation context for {name}{role}")
-        for context in candidates:
-            if context.transfer_syntax == transfer_syntax:
-                return context
-        return candidates[0]
-
-    async def _exchange(
-        self, context: AcceptedContext, name: str, data: bytes | memoryview | None, **fields: object
-    ) -> tuple[int, asyncio.Queue[Message | None]]:
-        message_id = next(self._ids) & 0xFFFF
-        queue: asyncio.Queue[Message | None] = asyncio.Queue()
-        self._responses[message_id] = queue
-        try:
-            await self._send(context.context_id, command(name, data_set=data is not None, MessageID=message_id, **fields), data)
-        except BaseException:
-            del self._responses[message_id]
-            raise
-        return message_id, queue
-
-    async def _single(self, context: AcceptedContext, name: str, data: bytes | memoryview | None, **fields: object) -> Message:
-        message_id, queue = await self._exchange(context, name, data, **fields)
-        try:
-            return await self._response(queue, name)
-        finally:
-            self._responses.pop(message_id, None)
-
     # Ending
     async def release(self) -> None:
         """A-RELEASE, waiting for the peer's answer (ACSE timeout, then abort)."""
@@ -622,12 +428,6 @@ class Association(Requestor, Dispatcher):
         elif self._raw is not None:
             self._raw.abort()
         self._finish(reason)
-
-    async def _stop_worker(self) -> None:
-        if self._worker is not None and self._worker is not asyncio.current_task():
-            self._requests.put_nowait(None)
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
 
     async def __aenter__(self) -> Association:
         return self

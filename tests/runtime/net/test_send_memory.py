@@ -1,6 +1,6 @@
 """Sending a large instance holds a bounded amount of memory (#20): a file is sent from a
 read-only memory map of it, its P-DATA-TF PDUs made one at a time and the next made only
-once the transport has drained (net/aio.py ``_send``), the map's pages dropped as they go.
+once the transport has drained (net/exchange.py ``_send``), the map's pages dropped as they go.
 
 A 200 MB uncompressed Secondary Capture (random OB Pixel Data, made with numpy in a
 temporary folder and deleted after) is retrieved from ``dicom-net scp`` by dcmtk's getscu
