@@ -91,8 +91,13 @@ def set_value(dataset: Dataset, entry: DictionaryEntry, value: object) -> None:
         if value is None:
             dataset[tag] = DataElement(tag, "SQ", [])
             return
-        if not isinstance(value, list) or not all(isinstance(item, _Dataset) for item in value):
+        if not isinstance(value, list):
             raise DicomTypeError(f"{entry.keyword} {entry.tag_text}: a sequence takes a list of data sets, not {type(value).__name__}")
+        wrong = next(((i, item) for i, item in enumerate(value) if not isinstance(item, _Dataset)), None)
+        if wrong is not None:
+            raise DicomTypeError(
+                f"{entry.keyword} {entry.tag_text}: a sequence takes a list of data sets; item {wrong[0]} is a {type(wrong[1]).__name__}"
+            )
         dataset[tag] = DataElement(tag, "SQ", list(value))
         return
     spec = _spec(entry, " or ".join(entry.vrs))

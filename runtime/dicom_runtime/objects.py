@@ -73,7 +73,7 @@ class Finding:
     """One validation finding: where, which rule, and the source of the rule."""
 
     path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
-    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "vr-range", "charset", "item-count", "value-relation", "conditional-value", "pixel-data-length", "not-checked"
+    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "vr-range", "charset", "item-count", "value-relation", "conditional-value", "pixel-data-length", "sop-class", "not-checked"
     message: str
     source: str
     severity: str = "error"  # "error", or "not-checked" for a condition that could not be evaluated
@@ -423,11 +423,17 @@ class DicomObject:
             if value is None:
                 continue
             if spec.vr == "SQ":
-                if not isinstance(value, list) or not all(isinstance(i, DicomObject) for i in value):
+                if not isinstance(value, list):
                     raise DicomTypeError(
                         f"{type(self).__name__}.{spec.keyword}: a sequence takes a list of items, "
                         f"not {type(value).__name__} ({spec.source})"
                     )
+                if value:
+                    from .object_checks import wrong_item
+
+                    problem = wrong_item(type(self), spec.keyword, value)
+                    if problem:
+                        raise DicomTypeError(f"{type(self).__name__}.{spec.keyword}: {problem} ({spec.source})")
                 continue
             problem = _type_problem(spec, value)
             if problem:
@@ -492,14 +498,22 @@ class DicomObject:
             if spec.vr == "SQ":
                 if spec.type == "1" and not value:
                     findings.append(Finding(where, "type1-empty", "Type 1 sequence has no item", spec.source))
+                if value:  # an item of another class may have been put there after construction
+                    from .object_checks import wrong_item
+
+                    problem = wrong_item(type(self), spec.keyword, value)
+                    if problem:
+                        findings.append(Finding(where, "vr", problem, spec.source))
                 for index, item in enumerate(value):
                     if isinstance(item, DicomObject):
                         with enclosing(self):
                             findings.extend(item.validate(f"{where}[{index}]"))
-                    else:
-                        findings.append(Finding(f"{where}[{index}]", "vr", f"item is a {type(item).__name__}", spec.source))
                 continue
             findings.extend(self._check_value(spec, where, value))
+        if not path:
+            from .object_checks import sop_class_findings
+
+            findings.extend(sop_class_findings(self))
         findings.extend(pixel_data_findings(self, path))
         if self.GROUP_USAGE.get("MultiFrameFunctionalGroupsModule"):
             findings.extend(functional_group_findings(self, path))
