@@ -76,6 +76,19 @@ def _parse_tag(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a tag: (gggg,eeee) or ggggeeee") from None
 
 
+def _length(text: str) -> int:
+    """--max-value-length N: a count of characters, 0 for whole values."""
+    import argparse
+
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of characters") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{number} is negative: give a number of characters, or 0 for whole values")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     import argparse
 
@@ -92,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="text (dcmdump's) or the DICOM JSON model")
     parser.add_argument(
         "--max-value-length",
-        type=int,
+        type=_length,
         default=DEFAULT_MAX_VALUE_LENGTH,
         metavar="N",
         help=f"shorten values shown longer than N characters, as dcmdump does (default {DEFAULT_MAX_VALUE_LENGTH}; 0: never)",

@@ -335,3 +335,13 @@ def test_directory_records_show_their_offsets_as_dcmdump_does() -> None:
         expected = [line for line in theirs.stdout.decode("latin-1").splitlines() if "#  offset=$" in line]
         assert len(expected) > 3, name
         assert [line for line in ours.stdout.splitlines() if "#  offset=$" in line] == expected, name
+
+
+def test_a_negative_max_value_length_is_refused() -> None:
+    ct = str(TEST_FILES / "CT_small.dcm")
+    for bad, reason in (("-3", "-3 is negative"), ("x", "'x' is not a number of characters")):
+        run = _run(ct, "--max-value-length", bad)
+        assert run.returncode == 2 and run.stdout == b""  # argparse's status, before any file is read
+        assert run.stderr.decode().splitlines()[-1] == f"dicom-dump: error: argument --max-value-length: {reason}" + (
+            ": give a number of characters, or 0 for whole values" if bad == "-3" else ""
+        )
