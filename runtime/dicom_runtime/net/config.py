@@ -190,7 +190,36 @@ def _uid(name: str, where: str) -> str:
 def _uids(names: Sequence[str], where: str) -> tuple[str, ...]:
     found: list[str] = []
     for name in names:
-        found.extend(storage_sop_classes() if name == "storage:all" else [_uid(name, where)])
+        uid = _uid(name, where) if name != "storage:all" else ""
+        entry = all_uids().get(uid)
+        if entry is not None and entry.type == "Transfer Syntax":
+            raise ConfigError(f"{where}: {name!r} is a transfer syntax ({entry.name}), not a SOP class")
+        found.extend(storage_sop_classes() if name == "storage:all" else [uid])
+    return tuple(dict.fromkeys(found))
+
+
+#: The root of the standard's transfer syntax UIDs (PS3.6 Table A-1): one under it that the
+#: dictionary in use does not list is a later edition's (HTJ2K, 1.2.840.10008.1.2.4.201, is
+#: newer than PS3.6 2015b), and is taken.
+STANDARD_TRANSFER_SYNTAX_ROOT = "1.2.840.10008.1.2"
+
+
+def _transfer_syntaxes(names: Sequence[str], where: str) -> tuple[str, ...]:
+    """Transfer syntax UIDs or keywords: a UID of something else (a SOP class), or one that
+    is neither the dictionary's nor under the standard's root (a private syntax, whose
+    data set encoding the server cannot know), is an error naming it."""
+    found: list[str] = []
+    for name in names:
+        uid = _uid(name, where)
+        entry = all_uids().get(uid)
+        if entry is not None and entry.type != "Transfer Syntax":
+            raise ConfigError(f"{where}: {name!r} is not a transfer syntax but a {entry.type} ({entry.name})")
+        if entry is None and not uid.startswith(STANDARD_TRANSFER_SYNTAX_ROOT + "."):
+            raise ConfigError(
+                f"{where}: {name!r} is not a transfer syntax of the standard (PS3.6 Table A-1; "
+                f"theirs are {STANDARD_TRANSFER_SYNTAX_ROOT}.*)"
+            )
+        found.append(uid)
     return tuple(dict.fromkeys(found))
 
 
@@ -334,7 +363,7 @@ def _entity(raw: Any, where: str, base: Path) -> ApplicationEntity:
         storage=storage,
         journal=_path(raw, "journal", base, where),
         sop_classes=_uids(_strings(raw, "sop_classes", ["Verification"], where), f"{where}.sop_classes"),
-        transfer_syntaxes=_uids(
+        transfer_syntaxes=_transfer_syntaxes(
             _strings(raw, "transfer_syntaxes", DEFAULT_TRANSFER_SYNTAXES, where), f"{where}.transfer_syntaxes"
         ),
         max_associations=_int(raw, "max_associations", 16, where),

@@ -142,3 +142,37 @@ def test_readme_s_option_to_key_list_names_real_options_and_keys() -> None:
         assert option in options, option
         known = {"[ae.timeouts] ": config.TIMEOUT_KEYS, "[ae.tls] ": config.TLS_KEYS}.get(table, config.AE_KEYS)
         assert key in known, (option, table, key)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            'transfer_syntaxes = ["1.2.3"]',
+            "ae[0].transfer_syntaxes: '1.2.3' is not a transfer syntax of the standard (PS3.6 Table A-1; "
+            "theirs are 1.2.840.10008.1.2.*)",
+        ),
+        (
+            'transfer_syntaxes = ["ExplicitVRLittleEndian", "CTImageStorage"]',
+            "ae[0].transfer_syntaxes: 'CTImageStorage' is not a transfer syntax but a SOP Class (CT Image Storage)",
+        ),
+        (
+            'sop_classes = ["Verification", "1.2.840.10008.1.2.1"]',
+            "ae[0].sop_classes: '1.2.840.10008.1.2.1' is a transfer syntax (Explicit VR Little Endian), not a SOP class",
+        ),
+    ],
+)
+def test_a_uid_of_the_wrong_kind_is_refused(line: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the statement claimed "1.2.3 (1.2.3)" as a transfer syntax, and the server accepted it
+    status, error, file = _conformance(tmp_path, GOOD + line + "\n", capsys)
+    assert status == 1
+    assert f"dicom-net conformance: {file}: {message}" in error, error
+    assert error.count("\n") == 1
+
+
+def test_a_later_editions_transfer_syntax_is_taken() -> None:
+    # HTJ2K Lossless is newer than PS3.6 2015b's Table A-1, and under the standard's root
+    entity = config.from_mapping(
+        {"ae": [{"title": "A", "port": 1, "transfer_syntaxes": ["1.2.840.10008.1.2.4.201", "JPEGBaselineProcess1"]}]}
+    ).entities[0]
+    assert entity.transfer_syntaxes == ("1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.50")
