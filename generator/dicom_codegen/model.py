@@ -461,3 +461,8 @@ class GeneratedClass:
     sop_classes: tuple[str, ...] = ()  # for IODs: the SOP classes whose IOD this is
     group_usage: tuple[tuple[str, str], ...] = ()  # IOD modules / FG macros and their usage
     group_conditions: tuple[tuple[str, CompiledCondition], ...] = ()  # C modules' conditions
+    #: For multi-frame IODs: each functional group macro and its usage in the IOD's
+    #: functional group table (M, U or C), and the macros that table says "May not be
+    #: used as a Shared Functional Group".
+    functional_groups: tuple[tuple[str, str], ...] = ()
+    per_frame_only: tuple[str, ...] = ()

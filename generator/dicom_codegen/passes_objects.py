@@ -375,6 +375,12 @@ class _Builder:
             sop,
             usage,
             conditions,
+            tuple((self.names[g.table], g.usage) for g in iod.functional_groups if g.table),
+            tuple(
+                self.names[g.table]
+                for g in iod.functional_groups
+                if g.table and "not be used as a shared functional group" in g.condition.lower()
+            ),
         )
 
     def narrower(self, kept: ClassField, field: ClassField, iod: str, module: str) -> tuple[str, str]:

@@ -391,6 +391,9 @@ def functional_group_findings(obj: DicomObject, path: str = "") -> list[Finding]
             if frames is not None and len(items) != frames:
                 message = f"{len(items)} item{'s' if len(items) != 1 else ''}; the number of items shall be Number of Frames, {frames} (PS3.3 C.7.6.16)"
                 findings.append(Finding(where, "item-count", message, spec.source))
+    from .functional_groups import macro_findings
+
+    findings.extend(macro_findings(obj, path))
     return findings
 
 
@@ -415,6 +418,10 @@ class DicomObject:
     """Usage (M, U or C) of each module of an IOD, or of each functional group macro."""
     GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]] = {}
     """The compiled condition of each C module whose sentence could be compiled."""
+    FUNCTIONAL_GROUP_USAGE: ClassVar[Mapping[str, str]] = {}
+    """Of a multi-frame IOD: the usage (M, U or C) of each functional group macro."""
+    PER_FRAME_ONLY: ClassVar[tuple[str, ...]] = ()
+    """Of a multi-frame IOD: the functional group macros that may not be shared."""
 
     def __post_init__(self) -> None:
         """Refuse, at construction, a value whose Python type does not fit the VR."""

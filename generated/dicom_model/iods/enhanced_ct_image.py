@@ -441,6 +441,33 @@ class EnhancedCTImage(DicomObject):
         "CommonInstanceReferenceModule": "U",
         "FrameExtractionModule": "C",
     }
+    FUNCTIONAL_GROUP_USAGE: ClassVar[Mapping[str, str]] = {
+        "PixelMeasuresMacro": "M",
+        "FrameContentMacro": "M",
+        "PlanePositionPatientMacro": "M",
+        "PlaneOrientationPatientMacro": "M",
+        "ReferencedImageMacro": "C",
+        "DerivationImageMacro": "C",
+        "CardiacSynchronizationMacro": "C",
+        "FrameAnatomyMacro": "M",
+        "FrameVOILUTMacro": "U",
+        "RealWorldValueMappingMacro": "U",
+        "ContrastBolusUsageMacro": "C",
+        "RespiratorySynchronizationMacro": "C",
+        "IrradiationEventIdentificationMacro": "M",
+        "CTImageFrameTypeMacro": "M",
+        "CTAcquisitionTypeMacro": "C",
+        "CTAcquisitionDetailsMacro": "C",
+        "CTTableDynamicsMacro": "C",
+        "CTPositionMacro": "C",
+        "CTGeometryMacro": "C",
+        "CTReconstructionMacro": "C",
+        "CTExposureMacro": "C",
+        "CTXRayDetailsSequenceMacro": "C",
+        "CTPixelValueTransformationMacro": "M",
+        "CTAdditionalXRaySourceMacro": "C",
+    }
+    PER_FRAME_ONLY: ClassVar[tuple[str, ...]] = ("FrameContentMacro",)
     GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]] = {
         "SupplementalPaletteColorLookupTableModule": Equals(
             "PixelPresentation",

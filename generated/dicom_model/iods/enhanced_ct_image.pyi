@@ -496,6 +496,10 @@ class EnhancedCTImage(DicomObject):
     """Keywords of the SOP classes whose IOD this is (PS3.4)."""
     MODULES: ClassVar[Mapping[str, tuple[str, ...]]]
     """The module (or modules) that define each attribute."""
+    FUNCTIONAL_GROUP_USAGE: ClassVar[Mapping[str, str]]
+    """Usage of each functional group macro (M, U or C): an M macro is in the shared item or in every per-frame item."""
+    PER_FRAME_ONLY: ClassVar[tuple[str, ...]]
+    """The macros that may not be used as a Shared Functional Group."""
     GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]]
     """The compiled conditions of the C modules: 1 of 6 compiled."""
     PatientName: PersonName | str | None = None

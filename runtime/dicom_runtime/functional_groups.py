@@ -1,0 +1,79 @@
+"""Where a multi-frame IOD's functional group macros are (PS3.3 C.7.6.16, and the IOD's
+functional group table, such as Table A.38-2 of the Enhanced CT Image IOD).
+
+A macro's attributes are held in the item of the Shared Functional Groups Sequence,
+when they apply to every frame, or in each item of the Per-frame Functional Groups
+Sequence. So a macro of usage M is met when it is in the shared item or in every
+per-frame item; either item class alone declares every macro optional. A macro the
+table marks "May not be used as a Shared Functional Group" (Frame Content) is not a
+field of the shared item's class, so it must be in every per-frame item. C macros'
+conditions are not evaluated here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .objects import DicomObject, Finding
+
+_SHARED = "SharedFunctionalGroupsSequence"
+_PER_FRAME = "PerFrameFunctionalGroupsSequence"
+
+
+def _holds(item: object, macro: str) -> bool:
+    """Whether an item gives at least one attribute of the macro (a value, or present empty)."""
+    from .objects import DicomObject
+
+    if not isinstance(item, DicomObject):
+        return False
+    empty = item.empty_attributes()
+    return any(
+        macro in spec.groups and (getattr(item, spec.keyword) is not None or spec.keyword in empty)
+        for spec in item.ATTRIBUTES
+    )
+
+
+def _items(obj: DicomObject, keyword: str) -> Sequence[object]:
+    value = getattr(obj, keyword, None)
+    return value if isinstance(value, (list, tuple)) else ()
+
+
+def _frames(indexes: list[int]) -> str:
+    shown = ", ".join(str(i) for i in indexes[:8])
+    return shown + (f" and {len(indexes) - 8} more" if len(indexes) > 8 else "")
+
+
+def macro_findings(obj: DicomObject, path: str = "") -> list[Finding]:
+    """The M macros in neither the shared item nor every per-frame item. Nothing is said
+    while the Per-frame Functional Groups Sequence has no item: its own Type 1 finding
+    says so."""
+    from .objects import Finding
+
+    usage = obj.FUNCTIONAL_GROUP_USAGE
+    if not usage:
+        return []
+    shared = _items(obj, _SHARED)
+    per_frame = _items(obj, _PER_FRAME)
+    specs = {spec.keyword: spec for spec in obj.ATTRIBUTES}
+    source = specs[_PER_FRAME].source if _PER_FRAME in specs else ""
+    prefix = f"{path}." if path else ""
+    findings: list[Finding] = []
+    for macro, use in usage.items():
+        if use != "M" or not per_frame or (shared and _holds(shared[0], macro)):
+            continue
+        missing = [index for index, item in enumerate(per_frame) if not _holds(item, macro)]
+        if not missing:
+            continue
+        where = "every per-frame item" if macro in obj.PER_FRAME_ONLY else "the shared item nor in every per-frame item"
+        findings.append(
+            Finding(
+                f"{prefix}{_PER_FRAME}",
+                "functional-group",
+                f"{macro} is mandatory (M) and is {'not in' if macro in obj.PER_FRAME_ONLY else 'neither in'} {where} "
+                f"(missing from item{'s' if len(missing) > 1 else ''} {_frames(missing)} of {len(per_frame)})",
+                source,
+            )
+        )
+    return findings
