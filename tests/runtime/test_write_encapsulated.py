@@ -1,0 +1,44 @@
+"""typed.write of an image read in a compressed syntax, asked for a native one: refused
+with one DicomEncodeError naming the file and the syntaxes. It wrote the encapsulated
+fragments under Explicit VR Little Endian, a file dciodvfy refused ("Undefined value length
+of other byte/word element is illegal in non-encapsulated transfer syntax")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pydicom
+import pydicom.data
+import pytest
+
+from dicom_runtime import pixels
+from dicom_runtime.errors import DicomEncodeError
+from dicom_runtime.fileformat import read_file
+from dicom_runtime.typed import read, write
+
+TEST_FILES = Path(pydicom.data.__file__).parent / "test_files"
+EXPLICIT_LE = "1.2.840.10008.1.2.1"
+
+
+@pytest.mark.parametrize("name", ["J2K_pixelrep_mismatch.dcm", "JPEG2000.dcm"])  # a CTImage, a Dataset
+def test_encapsulated_pixel_data_is_not_written_in_a_native_syntax(name: str, tmp_path: Path) -> None:
+    image = read(TEST_FILES / name)
+    target = tmp_path / "native.dcm"
+    with pytest.raises(DicomEncodeError) as caught:
+        write(image, target, transfer_syntax=EXPLICIT_LE)
+    read_in = str(pydicom.dcmread(TEST_FILES / name).file_meta.TransferSyntaxUID)
+    assert str(caught.value) == (
+        f"{target}: (7FE0,0010) PixelData is encapsulated (read in {read_in}) and {EXPLICIT_LE} is a native "
+        f"transfer syntax (PS3.5 A.4): decode it first, pixels.transcode(dataset, '{EXPLICIT_LE}')"
+    )
+    assert not target.exists()
+    write(image, target)  # in its own syntax, as read
+    assert str(pydicom.dcmread(target).file_meta.TransferSyntaxUID) == read_in
+
+
+def test_the_way_the_error_names_works(tmp_path: Path) -> None:
+    dataset = read_file(TEST_FILES / "JPEG2000.dcm").dataset
+    native = pixels.transcode(dataset, EXPLICIT_LE)
+    write(native, tmp_path / "native.dcm", transfer_syntax=EXPLICIT_LE)
+    theirs = pydicom.dcmread(tmp_path / "native.dcm")
+    assert (theirs.pixel_array == pydicom.dcmread(TEST_FILES / "JPEG2000.dcm").pixel_array).all()
