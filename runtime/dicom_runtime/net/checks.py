@@ -41,6 +41,13 @@ _TAG = struct.Struct("<HH").unpack_from
 _EXPLICIT = struct.Struct("<HH2sH").unpack_from
 _MAX_DEPTH = 64
 _SOP_CLASS, _SOP_INSTANCE = 0x00080016, 0x00080018
+_PIXEL_DATA = 0x7FE00010
+_NUMBER_SIZES = {b"US": 2, b"SS": 2, b"UL": 4, b"SL": 4, b"FL": 4, b"AT": 4, b"FD": 8, b"SV": 8, b"UV": 8}
+"""The VRs of numbers (and AT) by the size of one value: a value field is a whole number
+of values, as the reader requires (PS3.5 6.2); ``length & 7`` is nonzero whenever one of
+them could be wrong."""
+_SHORT_NUMBER_SIZES = {vr: size for vr, size in _NUMBER_SIZES.items() if vr in _SHORT_VRS}
+_SHORT_TEXT_VRS = _SHORT_VRS - frozenset(_NUMBER_SIZES)
 
 
 class ScanError(DicomError):
@@ -89,13 +96,18 @@ def _walk(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, item:
         last = tag
         length = _U32(buf, offset + 4)[0]
         offset += 8
-        if length == _UNDEFINED:  # Implicit VR: only a sequence has an undefined length
-            offset = _items(buf, offset, end, False, depth)
+        vr = _implicit(tag)
+        if length == _UNDEFINED:
+            # Implicit VR: the reader takes an undefined length for a sequence (or UN) only,
+            # and for encapsulated Pixel Data
+            offset = _undefined_length(buf, offset, end, group, element, vr, depth, explicit=False)
             continue
         if offset + length > end:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
-        if _implicit_sequence(tag):  # a sequence of defined length: its items, as the reader reads them
+        if vr == b"SQ":  # a sequence of defined length: its items, as the reader reads them
             _items(buf, offset, offset + length, False, depth, defined=True)
+        elif length & 7 and vr in _NUMBER_SIZES:
+            _check_numbers(group, element, vr, length, offset)
         if found is not None and (tag == _SOP_CLASS or tag == _SOP_INSTANCE):
             found[tag] = bytes(buf[offset : offset + length]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
         offset += length
@@ -104,15 +116,31 @@ def _walk(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, item:
     return offset
 
 
-_IMPLICIT_SQ: dict[int, bool] = {}
+_IMPLICIT_VRS: dict[int, bytes] = {}
 
 
-def _implicit_sequence(tag: int) -> bool:
-    """Whether an Implicit VR element is a sequence (the dictionary's VR, as the reader takes it)."""
-    known = _IMPLICIT_SQ.get(tag)
+def _implicit(tag: int) -> bytes:
+    """The VR the reader takes an Implicit VR element (or an Explicit VR UN) to have: the dictionary's."""
+    known = _IMPLICIT_VRS.get(tag)
     if known is None:
-        known = _IMPLICIT_SQ[tag] = implicit_vr(tag) == "SQ"
+        known = _IMPLICIT_VRS[tag] = implicit_vr(tag).encode("ascii")
     return known
+
+
+def _check_numbers(group: int, element: int, vr: bytes, length: int, offset: int) -> None:
+    size = _NUMBER_SIZES[vr]
+    if length % size:
+        raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {vr.decode()} value of {length} bytes is not a multiple of {size}")
+
+
+def _un_value(buf: _Buffer, offset: int, length: int, group: int, element: int, depth: int) -> None:
+    """An Explicit VR UN of defined length whose tag the dictionary knows: the reader reads
+    it with that VR, in Implicit VR Little Endian (PS3.5 6.2.2), so it is walked so too."""
+    vr = _implicit((group << 16) | element)
+    if vr == b"SQ":
+        _items(buf, offset, offset + length, False, depth, defined=True)
+    elif length & 7 and vr in _NUMBER_SIZES:
+        _check_numbers(group, element, vr, length, offset)
 
 
 def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
@@ -123,7 +151,8 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
     :func:`_walk_explicit_precise` walks the same bytes again to say where. Everything
     else is checked as in that function."""
     start = offset
-    short = _SHORT_VRS
+    short = _SHORT_TEXT_VRS
+    numbers = _SHORT_NUMBER_SIZES
     unpack = _EXPLICIT
     keep = found is not None  # the top level's SOP Class and Instance UIDs (group 0008)
     limit = end - 8
@@ -135,6 +164,11 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
                 if (tag == _SOP_CLASS or tag == _SOP_INSTANCE) and offset + 8 + length <= end:
                     assert found is not None
                     found[tag] = bytes(buf[offset + 8 : offset + 8 + length]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
+            offset += 8 + length
+            continue
+        if vr in numbers and group != 0xFFFE:  # US, UL, FD, AT...: a whole number of values
+            if length % numbers[vr]:
+                _check_numbers(group, element, vr, length, offset)
             offset += 8 + length
             continue
         if group == 0xFFFE:
@@ -154,6 +188,10 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
         if vr == b"SQ":
             _items(buf, offset, offset + length, True, depth, defined=True)
+        elif vr == b"UN":
+            _un_value(buf, offset, length, group, element, depth)
+        elif length & 7 and vr in _NUMBER_SIZES:
+            _check_numbers(group, element, vr, length, offset)
         if group <= 8 and keep:
             tag = (group << 16) | element
             if tag == _SOP_CLASS or tag == _SOP_INSTANCE:
@@ -169,12 +207,14 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
     return offset
 
 
-def _undefined_length(buf: _Buffer, offset: int, end: int, group: int, element: int, vr: bytes, depth: int) -> int:
+def _undefined_length(buf: _Buffer, offset: int, end: int, group: int, element: int, vr: bytes, depth: int, *, explicit: bool = True) -> int:
     """The end of an element of undefined length whose value starts at ``offset``: a
-    sequence's items (or UN's), or an encapsulated value's fragments."""
-    if vr == b"SQ" or vr == b"UN":
-        return _items(buf, offset, end, vr == b"SQ", depth)
-    if vr == b"OB" or vr == b"OW":
+    sequence's items (or UN's, in Implicit VR: PS3.5 6.2.2), or the fragments of
+    encapsulated Pixel Data (PS3.5 A.4; the only value of undefined length the reader takes)."""
+    pixels = group == 0x7FE0 and element == 0x0010
+    if vr == b"SQ" or (vr == b"UN" and not pixels):
+        return _items(buf, offset, end, explicit and vr == b"SQ", depth)
+    if pixels and vr in (b"OB", b"OW", b"UN"):
         return _fragments(buf, offset, end)
     raise ScanError(f"({group:04X},{element:04X}): undefined length with VR {vr.decode('ascii', 'replace')}")
 
@@ -211,6 +251,10 @@ def _walk_explicit_precise(buf: _Buffer, offset: int, end: int, depth: int, item
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {vr!r} is not a VR")
         if offset + length > end:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
+        if vr == b"UN":
+            _un_value(buf, offset, length, group, element, depth)
+        elif length & 7 and vr in _NUMBER_SIZES:
+            _check_numbers(group, element, vr, length, offset)
         if group <= 8 and keep:
             tag = (group << 16) | element
             if tag == _SOP_CLASS or tag == _SOP_INSTANCE:

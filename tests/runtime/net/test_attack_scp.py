@@ -1,0 +1,108 @@
+"""A second attacker against a live ``dicom-net scp`` (after issue #20's): C-STOREs whose data
+set the SCP's own reader refuses. Each test says
+what the SCP answers, what it stores, and that it still serves C-ECHO afterwards."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+
+import pytest
+
+from dicom_runtime.errors import DicomError
+from dicom_runtime.fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body, read_file
+from dicom_runtime.net.checks import ScanError, scan
+from tests.runtime.net.helpers import CT, ScpProcess, ct_instance, still_serves
+from tests.runtime.net.test_hardening import RawScu, _comment, _status
+
+_LONG = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
+
+
+def _explicit(tag: int, vr: bytes, value: bytes, length: int | None = None) -> bytes:
+    size = len(value) if length is None else length
+    if vr in _LONG:
+        return struct.pack("<HH2sHI", tag >> 16, tag & 0xFFFF, vr, 0, size) + value
+    return struct.pack("<HH2sH", tag >> 16, tag & 0xFFFF, vr, size) + value
+
+
+def _implicit(tag: int, value: bytes, length: int | None = None) -> bytes:
+    return struct.pack("<HHI", tag >> 16, tag & 0xFFFF, len(value) if length is None else length) + value
+
+
+def _insert(body: bytes, tag: int, element: bytes, explicit: bool) -> bytes:
+    """``body`` (a flat data set, no sequences before ``tag``) with ``element`` put in tag order."""
+    offset = 0
+    while offset < len(body):
+        group, number = struct.unpack_from("<HH", body, offset)
+        if (group << 16) | number > tag:
+            break
+        if not explicit:
+            offset += 8 + struct.unpack_from("<I", body, offset + 4)[0]
+        elif body[offset + 4 : offset + 6] in _LONG:
+            offset += 12 + struct.unpack_from("<I", body, offset + 8)[0]
+        else:
+            offset += 8 + struct.unpack_from("<H", body, offset + 6)[0]
+    return body[:offset] + element + body[offset:]
+
+
+_SEQUENCE_END = struct.pack("<HHI", 0xFFFE, 0xE0DD, 0)
+_EMPTY_ITEM = struct.pack("<HHI", 0xFFFE, 0xE000, 0)
+
+DAMAGED: list[tuple[str, str, int, bytes]] = [
+    # (case, syntax, tag, the element inserted into a good CT data set, which has none of these tags)
+    ("US of 3 bytes", EXPLICIT_VR_LITTLE_ENDIAN, 0x00280106, _explicit(0x00280106, b"US", b"\x01\x02\x03")),
+    ("AT of 3 bytes", EXPLICIT_VR_LITTLE_ENDIAN, 0x00209165, _explicit(0x00209165, b"AT", b"\x01\x02\x03")),
+    ("FD of 5 bytes", EXPLICIT_VR_LITTLE_ENDIAN, 0x00189087, _explicit(0x00189087, b"FD", b"\x01\x02\x03\x04\x05")),
+    ("UL of 2 bytes", EXPLICIT_VR_LITTLE_ENDIAN, 0x00181063, _explicit(0x00181063, b"UL", b"\x01\x02")),
+    ("SV of 3 bytes", EXPLICIT_VR_LITTLE_ENDIAN, 0x00660040, _explicit(0x00660040, b"SV", b"\x01\x02\x03")),
+    ("UN on a US attribute, 3 bytes", EXPLICIT_VR_LITTLE_ENDIAN, 0x00280106, _explicit(0x00280106, b"UN", b"\x01\x02\x03")),
+    ("UN on a sequence, not items", EXPLICIT_VR_LITTLE_ENDIAN, 0x00081032, _explicit(0x00081032, b"UN", b"abcdefgh")),
+    ("OB of undefined length, not Pixel Data", EXPLICIT_VR_LITTLE_ENDIAN, 0x00091010,
+     _explicit(0x00091010, b"OB", b"", 0xFFFFFFFF) + _EMPTY_ITEM + _SEQUENCE_END),
+    ("Implicit VR: US of 3 bytes", IMPLICIT_VR_LITTLE_ENDIAN, 0x00280106, _implicit(0x00280106, b"\x01\x02\x03")),
+    ("Implicit VR: LO of undefined length", IMPLICIT_VR_LITTLE_ENDIAN, 0x00081030, _implicit(0x00081030, b"", 0xFFFFFFFF) + _SEQUENCE_END),
+]
+
+
+def _damaged(index: int, syntax: str, tag: int, element: bytes) -> tuple[str, bytes]:
+    instance = ct_instance(index, size=200).in_syntax(syntax)
+    return instance.sop_instance, _insert(bytes(instance.data), tag, element, syntax == EXPLICIT_VR_LITTLE_ENDIAN)
+
+
+@pytest.fixture(scope="module")
+def scp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScpProcess]:
+    folder = tmp_path_factory.mktemp("attack")
+    process = ScpProcess(folder / "out", folder / "scp.log").start()
+    yield process
+    assert process.stop() == 0
+    assert "Traceback" not in process.log.read_text()
+
+
+@pytest.mark.parametrize(("case", "syntax", "tag", "element"), DAMAGED, ids=[d[0] for d in DAMAGED])
+def test_the_walk_refuses_what_the_reader_refuses(case: str, syntax: str, tag: int, element: bytes) -> None:
+    _, body = _damaged(900, syntax, tag, element)
+    with pytest.raises(DicomError):
+        decode_body(body, syntax, source=case)
+    with pytest.raises(ScanError):
+        scan(body, explicit=syntax == EXPLICIT_VR_LITTLE_ENDIAN)
+
+
+@pytest.mark.parametrize(("case", "syntax", "tag", "element"), DAMAGED, ids=[d[0] for d in DAMAGED])
+def test_a_data_set_the_reader_cannot_read_back_is_refused_at_c_store(
+    scp: ScpProcess, case: str, syntax: str, tag: int, element: bytes
+) -> None:
+    """PS3.4 B.2.3: C000 (Cannot understand), never Success for an instance the SCP's own
+    reader (and so its C-FIND and C-MOVE) cannot read; before, each was answered 0000 and
+    stored, and every C-FIND then passed over it."""
+    index = 910 + DAMAGED.index((case, syntax, tag, element))
+    uid, body = _damaged(index, syntax, tag, element)
+    scu = RawScu(scp.port, {1: (CT, syntax)})
+    response = scu.store(1, CT, uid, body)
+    assert (_status(response), _comment(response)[:22]) == (0xC000, "the data set does not "), _comment(response)
+    good_uid, good = _damaged(index + 100, syntax, 0xFFFFFFFF, b"")  # the same instance, nothing inserted
+    assert _status(scu.store(1, CT, good_uid, good)) == 0x0000
+    scu.release()
+    assert not (scp.out / f"{uid}.dcm").exists()
+    read_file(scp.out / f"{good_uid}.dcm")
+    still_serves(scp.port)
+
