@@ -174,10 +174,15 @@ async def _retrieve(args: argparse.Namespace, move: bool) -> int:
         raise Failed(f"the {args.model} model has no {'C-MOVE' if move else 'C-GET'}")
     proposals: list[Proposal | str] = [uid]
     if not move:
+        out = Path(args.out)  # made first: a folder that cannot be is said before any association
+        if out.exists() and not out.is_dir():
+            raise Failed(f"--out {args.out}: not a folder")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Failed(f"--out {args.out}: cannot make the folder: {exc.strerror or exc}") from None
         classes = await _classes_held(args, args.key)
         proposals += _get_proposals(classes, tuple(args.accept_ts))
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
     async with await _associate(args, proposals) as association:
         if move:
             responses = association.move(identifier, args.dest, sop_class=uid)
