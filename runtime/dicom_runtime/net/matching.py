@@ -193,7 +193,10 @@ def answers(identifier: Dataset, level: str, matched: Iterable[tuple[Path, Heade
             if element.tag in NOT_KEYS:
                 continue
             value = values.get(element.tag) or header.get(element.tag)
-            answer[element.tag] = value if value is not None else DataElement(element.tag, element.vr, None)
+            if value is None:
+                # absent from the entity: a zero-length value, for a sequence an empty one (PS3.4 C.2.2.2.6)
+                value = DataElement(element.tag, element.vr, [] if element.vr == "SQ" else None)
+            answer[element.tag] = value
         yield answer
 
 

@@ -1,5 +1,5 @@
 """A second attacker against a live ``dicom-net scp`` (after issue #20's): C-STOREs whose data
-set the SCP's own reader refuses. Each test says
+set the SCP's own reader refuses, and C-FIND identifiers with a sequence key. Each test says
 what the SCP answers, what it stores, and that it still serves C-ECHO afterwards."""
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from dicom_runtime import Dataset
 from dicom_runtime.errors import DicomError
 from dicom_runtime.fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body, read_file
+from dicom_runtime.net import blocking
 from dicom_runtime.net.checks import ScanError, scan
-from tests.runtime.net.helpers import CT, ScpProcess, ct_instance, still_serves
+from tests.runtime.net.helpers import CT, STUDY_FIND, ScpProcess, ct_instance, still_serves
 from tests.runtime.net.test_hardening import RawScu, _comment, _status
 
 _LONG = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
@@ -106,3 +108,24 @@ def test_a_data_set_the_reader_cannot_read_back_is_refused_at_c_store(
     read_file(scp.out / f"{good_uid}.dcm")
     still_serves(scp.port)
 
+
+def test_a_sequence_key_absent_from_the_studies_is_returned_empty(scp: ScpProcess) -> None:
+    """PS3.4 C.2.2.2.6: a sequence key with an empty item (or none) matches every entity and
+    asks for the sequence back; the studies have no Procedure Code Sequence, so each answer
+    holds it empty. Before, every match was left out as not encodable (C000, "1 match not sent")."""
+    scu = RawScu(scp.port, {1: (CT, EXPLICIT_VR_LITTLE_ENDIAN)})
+    study = "1.2.826.0.1.3680043.10.1.77"
+    instance = ct_instance(990, size=200, study=study)
+    assert _status(scu.store(1, CT, instance.sop_instance, bytes(instance.data))) == 0x0000
+    scu.release()
+    for items in ([], [Dataset()]):
+        identifier = Dataset()
+        identifier.add(0x00080052, "CS", "STUDY")
+        identifier.add(0x00081032, "SQ", items)
+        identifier.add(0x0020000D, "UI", study)
+        with blocking.associate("127.0.0.1", scp.port, called_ae="OURSCP", contexts=[STUDY_FIND]) as find:
+            responses = find.find_dataset(identifier, sop_class=STUDY_FIND)
+            answers = list(responses)
+            assert responses.status is not None and responses.status.code == 0x0000, responses.status
+        assert [(a.value(0x0020000D), a.value(0x00081032)) for a in answers] == [(study, [])]
+    still_serves(scp.port)
