@@ -415,7 +415,8 @@ def _from_dataset(cls: type[T], dataset: Dataset, path: str, problems: list[str]
         instance = cls(**arguments)
     except DicomTypeError as exc:
         text = str(exc)
-        problems.append(f"{path or cls.__name__}: {text if len(text) <= 300 else text[:300] + '...'}")
+        shown = text if len(text) <= 300 else text[:300] + "..."
+        problems.append(f"{path}: {shown}" if path else shown)  # the text names the class: "RTDose.NumberOfFrames: ..."
         return None
     state = _state(instance)
     state.read = read
