@@ -4,99 +4,50 @@ Every length is checked against the bytes that remain before anything is
 allocated, nesting is limited, and every failure is one :class:`DicomDecodeError`
 with the byte offset and the tag path: never an ``IndexError``, ``struct.error``
 or a hang on bogus input.
+
+The encoding's vocabulary (:class:`Encoding`, the tags of items and delimiters, the element
+header layouts, :func:`implicit_vr`, the limits) is :mod:`.encoding`, re-exported here; the
+skim that lets a top-level sequence be read later is :mod:`.skim`.
 """
 
 from __future__ import annotations
 
-import functools
 import mmap
-import struct
 from collections.abc import Callable
 
-from .codec import (
-    BYTES_VRS,
-    LONG_VRS,
-    NUMBERS,
-    STRING_VRS,
-    CodecError,
-    decode_value,
-    python_codec,
-)
+from .codec import STRING_VRS, CodecError, decode_value, python_codec
 from .dataset import DataElement, Dataset, DeferredItems, DeferredValue, EncapsulatedPixelData, FileRange, Value
-from .dictionary import get_entry
+from .encoding import (  # the encoding's vocabulary: the public names re-exported, imported from here too
+    EXPLICIT_BE as EXPLICIT_BE,
+    EXPLICIT_LE as EXPLICIT_LE,
+    IMPLICIT_LE as IMPLICIT_LE,
+    ITEM as ITEM,
+    ITEM_END as ITEM_END,
+    KNOWN_VRS as KNOWN_VRS,
+    MAX_DEPTH as MAX_DEPTH,
+    PIXEL_DATA as PIXEL_DATA,
+    PIXEL_REPRESENTATION as PIXEL_REPRESENTATION,
+    SEQUENCE_END as SEQUENCE_END,
+    SPECIFIC_CHARACTER_SET as SPECIFIC_CHARACTER_SET,
+    UNDEFINED as UNDEFINED,
+    VIEW_SIZE as VIEW_SIZE,
+    Encoding as Encoding,
+    implicit_vr as implicit_vr,
+    _BULK,
+    _HEADS,
+    _ITEM_BE_HEAD,
+    _ITEM_LE_HEAD,
+    _KINDS,
+    _SPECIAL,
+    _TEXT,
+    _VR_CODES,
+    _us_or_ss,
+)
 from .errors import DicomDecodeError
-
-UNDEFINED = 0xFFFFFFFF
-ITEM = 0xFFFEE000
-ITEM_END = 0xFFFEE00D
-SEQUENCE_END = 0xFFFEE0DD
-PIXEL_DATA = 0x7FE00010
-PIXEL_REPRESENTATION = 0x00280103
-SPECIFIC_CHARACTER_SET = 0x00080005
-MAX_DEPTH = 64
-KNOWN_VRS = frozenset(STRING_VRS | BYTES_VRS | set(NUMBERS) | {"AT", "SQ"})
-
-
-class Encoding:
-    """How a data set is encoded: explicit or implicit VR, little or big endian (a frozen
-    value, as the data class it was, made without importing ``dataclasses``)."""
-
-    __slots__ = ("explicit_vr", "little_endian")
-    __match_args__ = ("explicit_vr", "little_endian")
-
-    explicit_vr: bool
-    little_endian: bool
-
-    def __init__(self, explicit_vr: bool, little_endian: bool) -> None:
-        object.__setattr__(self, "explicit_vr", explicit_vr)
-        object.__setattr__(self, "little_endian", little_endian)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not Encoding or not isinstance(other, Encoding):
-            return NotImplemented
-        return (self.explicit_vr, self.little_endian) == (other.explicit_vr, other.little_endian)
-
-    def __hash__(self) -> int:
-        return hash((self.explicit_vr, self.little_endian))
-
-    def __repr__(self) -> str:
-        return f"Encoding(explicit_vr={self.explicit_vr!r}, little_endian={self.little_endian!r})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def __reduce__(self) -> tuple[type[Encoding], tuple[bool, bool]]:
-        return Encoding, (self.explicit_vr, self.little_endian)
-
-
-IMPLICIT_LE = Encoding(False, True)
-EXPLICIT_LE = Encoding(True, True)
-EXPLICIT_BE = Encoding(True, False)
-
+from .skim import skim_items
 
 _set = object.__setattr__  # a Dataset's own fields, past its keyword __setattr__
 _new = object.__new__
-
-
-@functools.lru_cache(maxsize=4096)
-def implicit_vr(tag: int) -> str:
-    """The VR of a tag in Implicit VR: from the dictionary; private creators are LO; else UN."""
-    group, element = tag >> 16, tag & 0xFFFF
-    if group % 2 and 0x0010 <= element <= 0x00FF:
-        return "LO"
-    if element == 0 and group != 0xFFFE:
-        return "UL"  # group length
-    entry = get_entry(tag)
-    if entry is None or not entry.vrs:
-        return "UN"
-    if len(entry.vrs) > 1:
-        # "US or SS", "OB or OW": PS3.5 Annex A: in Implicit VR, OW for pixel data,
-        # US for the "US or SS" elements (unsigned unless Pixel Representation says otherwise).
-        return "OW" if "OW" in entry.vrs else entry.vrs[0]
-    return entry.vrs[0]
 
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true)
@@ -124,51 +75,12 @@ def _where(path: _Path, tag: int) -> str:
     return f"{head}.({tag >> 16:04X},{tag & 0xFFFF:04X})" if head else f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
 
 
-_EXPLICIT_LE_HEAD = struct.Struct("<HH2sH")
-_EXPLICIT_BE_HEAD = struct.Struct(">HH2sH")
-_IMPLICIT_LE_HEAD = struct.Struct("<HH0sI")  # no VR: an empty code in its place
-_IMPLICIT_BE_HEAD = struct.Struct(">HH0sI")
-_ITEM_LE_HEAD = struct.Struct("<HHI")
-_ITEM_BE_HEAD = struct.Struct(">HHI")
-_U32_LE = struct.Struct("<I")
-_U32_BE = struct.Struct(">I")
-#: (explicit VR, little endian): the element header's and the long length's readers.
-_HEADS = {
-    (True, True): (_EXPLICIT_LE_HEAD.unpack_from, _U32_LE.unpack_from),
-    (True, False): (_EXPLICIT_BE_HEAD.unpack_from, _U32_BE.unpack_from),
-    (False, True): (_IMPLICIT_LE_HEAD.unpack_from, _U32_LE.unpack_from),
-    (False, False): (_IMPLICIT_BE_HEAD.unpack_from, _U32_BE.unpack_from),
-}
-#: The known VR codes as they are in an explicit VR header: the VR and whether its
-#: length field is the long one (PS3.5 7.1.2).
-_VR_CODES: dict[bytes, tuple[str, bool, int]] = {}
-#: How the reader takes each VR: text, bulk bytes, special (SQ, UN: see
-#: :meth:`Reader.element`), or else a number VR (and AT) by the size of one value,
-#: which a value field's length is a multiple of.
-_TEXT, _BULK, _SPECIAL = -1, -2, -3
-_KINDS: dict[str, int] = {
-    **{vr: struct.calcsize(code) for vr, code in NUMBERS.items()},
-    "AT": 4,
-    **dict.fromkeys(STRING_VRS, _TEXT),
-    **dict.fromkeys(BYTES_VRS, _BULK),
-    "SQ": _SPECIAL,
-    "UN": _SPECIAL,
-}
-_VR_CODES.update((vr.encode("ascii"), (vr, vr in LONG_VRS, _KINDS[vr])) for vr in KNOWN_VRS)
-#: Pixel data of at least this many bytes stays a view on the bytes read (a mapped file,
-#: with ``views``) until asked for: it is not copied by reading.
-VIEW_SIZE = 1 << 16
 #: The elements that may stay views: Pixel Data, Float and Double Float Pixel Data (other
 #: bulk values are copied out, so that a data set kept without its pixels, as an archive's
 #: headers are, holds no map of its file).
 _VIEWED = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
 #: The decoding context of a bulk value (its bytes are its value).
 _BULK_CONTEXT = (True, "ascii")
-
-
-def _us_or_ss(tag: int) -> bool:
-    entry = get_entry(tag)
-    return entry is not None and "SS" in entry.vrs and "US" in entry.vrs
 
 
 class _Copies:
@@ -380,7 +292,7 @@ class Reader:
                 if (
                     vr == "SQ" and not depth and not careful and self.defer_items and tag not in _STATEFUL
                     and (length == UNDEFINED or next_offset <= end)
-                    and (end_of := self._skim_items(value_offset, end if length == UNDEFINED else next_offset, encoding, length == UNDEFINED, depth)) is not None
+                    and (end_of := skim_items(data, value_offset, end if length == UNDEFINED else next_offset, encoding, length == UNDEFINED, depth)) is not None
                 ):
                     # A top-level sequence that reads without an error and changes nothing read
                     # after it: its items are read when its value is first asked for.
@@ -434,89 +346,6 @@ class Reader:
         if item:
             raise self.fail("item of undefined length ends without an Item Delimitation Item", offset, path)
         return dataset, offset
-
-    def _skim_items(self, offset: int, end: int, encoding: Encoding, undefined: bool, depth: int) -> int | None:
-        """Where the items of a sequence from ``offset`` end (after its Sequence Delimitation
-        Item if ``undefined``), if :meth:`sequence` reads them without an error and nothing in
-        them changes how what follows is read; else None (then they are read at once). No
-        object is made: it only walks the headers, with the checks of the element loop, and
-        answers None at anything less common (UN, undefined lengths but of sequences and items,
-        large bulk values, tags of group FFFE but the delimiters)."""
-        data = self.data
-        item_head = (_ITEM_LE_HEAD if encoding.little_endian else _ITEM_BE_HEAD).unpack_from
-        while offset < end:
-            if end - offset < 8:
-                return None
-            group, number, length = item_head(data, offset)
-            tag = (group << 16) | number
-            if tag == SEQUENCE_END:
-                return offset + 8 if undefined else None
-            if tag != ITEM:
-                return None
-            offset += 8
-            if length == UNDEFINED:
-                found = self._skim(offset, end, encoding, True, depth + 1)
-                if found is None:
-                    return None
-                offset = found
-            else:
-                if length > end - offset or self._skim(offset, offset + length, encoding, False, depth + 1) is None:
-                    return None
-                offset += length
-        return None if undefined else offset
-
-    def _skim(self, offset: int, end: int, encoding: Encoding, item: bool, depth: int) -> int | None:
-        """:meth:`_skim_items` for the elements of one item (to its Item Delimitation Item if ``item``)."""
-        if depth > MAX_DEPTH:
-            return None
-        data = self.data
-        explicit = encoding.explicit_vr
-        unpack, long_length = _HEADS[explicit, encoding.little_endian]
-        codes = _VR_CODES
-        last = end - 8
-        while offset <= last:
-            group, number, code, length = unpack(data, offset)
-            if group >= 0xFFFE:
-                return offset + 8 if item and group == 0xFFFE and number == 0xE00D else None
-            if explicit:
-                known = codes.get(code)
-                if known is None:
-                    return None
-                vr, long, kind = known
-                if long:
-                    if end - offset < 12:
-                        return None
-                    (length,) = long_length(data, offset + 8)
-                    value_offset = offset + 12
-                else:
-                    value_offset = offset + 8
-            else:
-                vr = implicit_vr((group << 16) | number)
-                kind = _KINDS[vr]
-                value_offset = offset + 8
-            if kind == _SPECIAL:
-                if vr != "SQ":
-                    return None
-                if length == UNDEFINED:
-                    found = self._skim_items(value_offset, end, encoding, True, depth)
-                    if found is None:
-                        return None
-                    offset = found
-                    continue
-                next_offset = value_offset + length
-                if next_offset > end or self._skim_items(value_offset, next_offset, encoding, False, depth) is None:
-                    return None
-                offset = next_offset
-                continue
-            next_offset = value_offset + length
-            if next_offset > end or (kind > 0 and length % kind) or (kind == _BULK and length >= VIEW_SIZE):
-                return None
-            if (group == 0x0008 and number == 0x0005) or (group == 0x0028 and number == 0x0103):
-                return None
-            offset = next_offset
-        if offset < end or item:
-            return None
-        return offset
 
     def _charset(self, value: Value, little: bool) -> None:
         """Specific Character Set read: the codec of the text that follows."""
@@ -695,7 +524,7 @@ class _Items(DeferredItems):
     """A top-level sequence's items, read when first asked for: by a reader of the sequence's
     value field in the state the file's reader was in at the sequence (byte order, character
     set, Pixel Representation, file offsets), so they are the items it would have read then.
-    :meth:`Reader._skim_items` has checked that they read without an error."""
+    :func:`.skim.skim_items` has checked that they read without an error."""
 
     __slots__ = ("source", "base", "encoding", "codec", "signed_pixels", "tag", "path", "undefined")
 
