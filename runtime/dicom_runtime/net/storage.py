@@ -21,7 +21,6 @@ import itertools
 import logging
 import os
 import sqlite3
-import sys
 import threading
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -45,10 +44,12 @@ BACKLOG_LIMIT = 64 * 1024 * 1024
 """Acknowledged instances whose files are not written yet hold at most about this
 much memory; beyond it, a C-STORE waits for the writer thread."""
 
-WRITER_NICENESS = 10
-"""How much lower than the server's the writer thread's scheduling priority is (Linux
-nice increment): its files are not on the path of any response, so whoever waits for
-one (the event loop, the peer) gets the processor first."""
+# The writer thread runs at the server's scheduling priority. It used to run 10 nice levels
+# lower, so that the event loop and the peer got the processor first; but it holds the
+# interpreter lock for the Python between its system calls, and a lower-priority thread
+# preempted while holding it stalls the event loop until the scheduler runs it again (a
+# priority inversion). With fsync over 500 stores (perf trace of the event loop's thread,
+# load 3-4): 32-158 ms waiting for the lock at nice +10, 5-32 ms at the same priority.
 
 INDEX_IDLE = 0.05
 INDEX_LAG = 4096
@@ -332,7 +333,6 @@ class StorageFolder:
         of any response, and rows off that of a stream of stores."""
         journal = self.journal
         lag = INDEX_LAG
-        _lower_priority(WRITER_NICENESS)
         pending: list[tuple[Path, tuple[bytes, bool] | None]] = []  # written, row to make (from the file's first bytes)
         held = 0  # bytes of those first bytes
         indexed = self.index is not None
@@ -581,16 +581,3 @@ def _same(old: bytes | SpilledData, new: bytes | SpilledData) -> bool:
         assert isinstance(spilled, SpilledData) and isinstance(other, bytes)
         return spilled.equals(other)
     return len(old) == len(new) and old.sha256() == new.sha256()
-
-
-def _lower_priority(increment: int) -> None:
-    """Lower the calling thread's priority by ``increment`` (Linux: nice is per thread).
-    Elsewhere, and where not permitted, it stays as it is."""
-    if not sys.platform.startswith("linux"):
-        return
-    thread = threading.get_native_id()
-    try:
-        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + increment))
-    except OSError:
-        pass
-
