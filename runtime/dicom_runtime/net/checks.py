@@ -309,6 +309,66 @@ def _fragments(buf: _Buffer, offset: int, end: int) -> int:
     raise ScanError("encapsulated pixel data without a Sequence Delimitation Item")
 
 
+def top_level_elements(head: bytes, offset: int, explicit: bool, wanted: frozenset[int], *, complete: bool) -> list[bytes] | None:
+    """The encoded top-level elements whose tags are in ``wanted`` (each one element, in
+    ascending order) of the Little Endian data set at ``offset`` in a file's first bytes
+    ``head``, up to its Pixel Data: a walk over the element headers that decodes no value
+    (the index's rows, :mod:`.rows`). None where the walk does not apply: elements out of
+    ascending order, an item or delimiter at the top level, a VR that is none, a wanted
+    element of undefined length, and bytes that end before the Pixel Data unless ``complete``
+    (``head`` is the whole file) and they end with an element. A sequence of undefined length
+    is walked to its end as :func:`scan` walks it (ScanError if it does not decode)."""
+    short, unpack, stop = _SHORT_VRS, _EXPLICIT, _PIXEL_DATA
+    parts: list[bytes] = []
+    position, end, last = offset, len(head), -1
+    limit = end - 8
+    while position <= limit:
+        if explicit:
+            group, element, vr, length = unpack(head, position)
+            tag = (group << 16) | element
+            if last < tag < stop and vr in short:  # most elements: nothing else to check
+                last = tag
+                if tag in wanted:
+                    parts.append(head[position : position + 8 + length])
+                position += 8 + length
+                continue
+            if tag >= stop:
+                break
+            if tag <= last:
+                return None
+            last = tag
+            if vr not in _HEADER_SIZES or position + 12 > end:
+                return None
+            length = _U32(head, position + 8)[0]
+            size = 12
+        else:
+            group, element = _TAG(head, position)
+            tag = (group << 16) | element
+            if tag >= stop:
+                break
+            if tag <= last:
+                return None
+            last = tag
+            vr, size, length = b"SQ", 8, _U32(head, position + 4)[0]
+        if group == 0xFFFE:
+            return None
+        if length == _UNDEFINED:
+            if tag in wanted:
+                return None
+            position = _undefined_length(head, position + size, end, group, element, vr, 0)  # ScanError if cut off
+            continue
+        following = position + size + length
+        if tag in wanted:
+            parts.append(head[position:following])
+        position = following
+    else:
+        if position != end or not complete:
+            return None  # cut off before the Pixel Data, or bytes that are no element
+    if position > end:
+        return None
+    return parts
+
+
 def data_set_uids(data: _Buffer, transfer_syntax: str, source: str) -> tuple[str, str]:
     """The SOP Class and Instance UIDs of a data set encoded in ``transfer_syntax``, once it
     is known to decode; :class:`~..errors.DicomError` says why it does not."""

@@ -19,8 +19,8 @@ from pathlib import Path
 from ..dataset import Dataset, Value
 from ..errors import DicomError
 from ..fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, encoding_of, split_file
-from ..reader import EXPLICIT_LE, IMPLICIT_LE, PIXEL_DATA, Encoding, read_dataset
-from .checks import _EXPLICIT, _HEADER_SIZES, _SHORT_VRS, _TAG, _U32, _undefined_length
+from ..reader import EXPLICIT_LE, IMPLICIT_LE, Encoding, read_dataset
+from .checks import top_level_elements
 from .matching import read_header
 
 UNSURE = "\\"
@@ -123,8 +123,8 @@ _CHARSET_TAG = b"\x08\x00\x05\x00"
 def stored_header(path: Path) -> Dataset:
     """The attributes of :data:`STORED_TAGS` (and Specific Character Set) of a file: the
     elements and values :func:`.matching.read_header` has for them, decoded alone. Their
-    bytes are found by a walk over the element headers up to the Pixel Data, as strict about
-    structure as the reader (that of :mod:`.checks`, which walks a received data set), in
+    bytes are found by a walk over the element headers up to the Pixel Data
+    (:func:`.checks.top_level_elements`, beside the walk of a received data set), in
     the file's first 64 KiB, and only they are decoded: several times faster than reading
     the whole header, which is read instead (and raises what it raises) where the walk does
     not apply: no File Meta Information, a big endian or deflated syntax, a header longer
@@ -154,56 +154,8 @@ def _stored_parts(head: bytes, *, complete: bool, source: str) -> tuple[list[byt
     encoding = encoding_of(syntax.rstrip("\0 "))
     if encoding is not EXPLICIT_LE and encoding is not IMPLICIT_LE:
         return None
-    explicit = encoding is EXPLICIT_LE
-    kept, short, unpack, stop = _KEPT, _SHORT_VRS, _EXPLICIT, PIXEL_DATA
-    parts: list[bytes] = []
-    position, end, last = offset, len(head), -1
-    limit = end - 8
-    while position <= limit:
-        if explicit:
-            group, element, vr, length = unpack(head, position)
-            tag = (group << 16) | element
-            if last < tag < stop and vr in short:  # most elements: nothing else to check
-                last = tag
-                if tag in kept:
-                    parts.append(head[position : position + 8 + length])
-                position += 8 + length
-                continue
-            if tag >= stop:
-                break
-            if tag <= last:
-                return None
-            last = tag
-            if vr not in _HEADER_SIZES or position + 12 > end:
-                return None
-            length = _U32(head, position + 8)[0]
-            size = 12
-        else:
-            group, element = _TAG(head, position)
-            tag = (group << 16) | element
-            if tag >= stop:
-                break
-            if tag <= last:
-                return None
-            last = tag
-            vr, size, length = b"SQ", 8, _U32(head, position + 4)[0]
-        if group == 0xFFFE:
-            return None
-        if length == 0xFFFFFFFF:
-            if tag in kept:
-                return None
-            position = _undefined_length(head, position + size, end, group, element, vr, 0)  # ScanError if cut off
-            continue
-        following = position + size + length
-        if tag in kept:
-            parts.append(head[position:following])
-        position = following
-    else:
-        if position != end or not complete:
-            return None  # cut off by the first 64 KiB, or bytes that are no element
-    if position > end:
-        return None
-    return parts, encoding
+    parts = top_level_elements(head, offset, encoding is EXPLICIT_LE, _KEPT, complete=complete)
+    return None if parts is None else (parts, encoding)
 
 
 _JSON = json.JSONEncoder(separators=(",", ":"))
