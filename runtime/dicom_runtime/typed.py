@@ -514,6 +514,10 @@ def write(
     if isinstance(obj, Dataset):
         syntax = transfer_syntax or _syntax_of(obj.file_meta)
         _refuse_encapsulated_in_native(obj, syntax, path)
+        if 0x00041220 in obj:  # a DICOMDIR: its record links follow its records to the new file's offsets
+            from .media.relink import for_file
+
+            obj = for_file(obj, syntax)
         write_file(path, obj, syntax)
         return
     if validate:
