@@ -382,6 +382,7 @@ def _associate(pdu_type: int, body: bytes) -> AssociateRQ | AssociateAC:
     cursor.take(32, "reserved")
     context_name = APPLICATION_CONTEXT
     rq_contexts: list[PresentationContextRQ] = []
+    context_ids: set[int] = set()
     ac_contexts: list[PresentationContextAC] = []
     user = UserInformation()
     for item_type, item, offset in _items(cursor):
@@ -399,6 +400,13 @@ def _associate(pdu_type: int, body: bytes) -> AssociateRQ | AssociateAC:
                     syntaxes.append(_text(sub))
             if not abstract or not syntaxes:
                 raise PduError(f"presentation context {context_id} lacks its abstract or transfer syntax", 6 + offset)
+            # PS3.8 9.3.2.2: "odd integers between 1 and 255", each naming one context: an
+            # even one, or one proposed twice, would make the A-ASSOCIATE-AC's answer ambiguous
+            if not context_id % 2:
+                raise PduError(f"presentation context ID {context_id} is not odd (PS3.8 9.3.2.2)", 6 + offset)
+            if context_id in context_ids:
+                raise PduError(f"presentation context ID {context_id} is proposed twice", 6 + offset)
+            context_ids.add(context_id)
             rq_contexts.append(PresentationContextRQ(context_id, abstract, tuple(syntaxes)))
         elif item_type == 0x21 and pdu_type == 0x02:
             context_id, _, result, _ = inner.unpack(">BBBB", "presentation context")

@@ -1,10 +1,12 @@
 """A second attacker against a live ``dicom-net scp`` (after issue #20's): C-STOREs whose data
-set the SCP's own reader refuses, and C-FIND identifiers with a sequence key. Each test says
+set the SCP's own reader refuses, C-FIND identifiers with a sequence key, A-ASSOCIATE-RQs whose
+presentation context IDs are ambiguous. Each test says
 what the SCP answers, what it stores, and that it still serves C-ECHO afterwards."""
 
 from __future__ import annotations
 
 import struct
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +16,8 @@ from dicom_runtime.errors import DicomError
 from dicom_runtime.fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body, read_file
 from dicom_runtime.net import blocking
 from dicom_runtime.net.checks import ScanError, scan
-from tests.runtime.net.helpers import CT, STUDY_FIND, ScpProcess, ct_instance, still_serves
+from dicom_runtime.net.pdu import Abort, AssociateRQ, PduError, PresentationContextRQ, UserInformation, decode_pdu
+from tests.runtime.net.helpers import CT, STUDY_FIND, VERIFICATION, ScpProcess, ct_instance, raw_exchange, still_serves
 from tests.runtime.net.test_hardening import RawScu, _comment, _status
 
 _LONG = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
@@ -128,4 +131,33 @@ def test_a_sequence_key_absent_from_the_studies_is_returned_empty(scp: ScpProces
             answers = list(responses)
             assert responses.status is not None and responses.status.code == 0x0000, responses.status
         assert [(a.value(0x0020000D), a.value(0x00081032)) for a in answers] == [(study, [])]
+    still_serves(scp.port)
+
+
+@pytest.mark.parametrize(
+    ("contexts", "reason"),
+    [
+        (((1, VERIFICATION), (1, CT)), "presentation context ID 1 is proposed twice"),
+        (((1, CT), (3, CT), (3, VERIFICATION)), "presentation context ID 3 is proposed twice"),
+        (((2, VERIFICATION),), "presentation context ID 2 is not odd"),
+        (((0, VERIFICATION),), "presentation context ID 0 is not odd"),
+    ],
+)
+def test_an_a_associate_rq_with_an_ambiguous_context_id_is_aborted(scp: ScpProcess, contexts: tuple[tuple[int, str], ...], reason: str) -> None:
+    """PS3.8 9.3.2.2: Presentation-context-ID values are odd, 1 to 255, and each names one
+    context. Before, every item was answered, so an A-ASSOCIATE-AC said of context 1 both
+    "Verification, Implicit VR" and "CT, Explicit VR", and the SCP went by the last one. Now
+    the A-ASSOCIATE-RQ is an invalid PDU: A-ABORT (Sta2, Evt19: AA-1), the reason logged."""
+    request = AssociateRQ(
+        "OURSCP", "AMBIGUOUS", tuple(PresentationContextRQ(cid, sop, (IMPLICIT_VR_LITTLE_ENDIAN,)) for cid, sop in contexts),
+        UserInformation(max_length=0, implementation_class_uid="1.2.3"),
+    )
+    answer = raw_exchange(scp.port, request.encode())
+    assert isinstance(decode_pdu(answer[: 6 + int.from_bytes(answer[2:6], "big")]), Abort), answer[:20]
+    with pytest.raises(PduError, match=reason):
+        decode_pdu(request.encode())
+    deadline = time.monotonic() + 5
+    while reason not in scp.log.read_text():
+        assert time.monotonic() < deadline, scp.log.read_text()[-2000:]
+        time.sleep(0.05)
     still_serves(scp.port)

@@ -180,7 +180,11 @@ _any_pdu: st.SearchStrategy[Pdu] = st.one_of(
         AssociateRQ,
         _ae_title,
         _ae_title,
-        st.lists(st.builds(PresentationContextRQ, _odd_id, _uid, st.lists(_uid, min_size=1, max_size=3).map(tuple)), max_size=4).map(tuple),
+        # an A-ASSOCIATE-RQ names each context once (PS3.8 9.3.2.2; one proposed twice is a PduError)
+        st.lists(
+            st.builds(PresentationContextRQ, _odd_id, _uid, st.lists(_uid, min_size=1, max_size=3).map(tuple)),
+            max_size=4, unique_by=lambda c: c.context_id,
+        ).map(tuple),
         _user_information,
     ),
     st.builds(
