@@ -335,6 +335,28 @@ def report(times: Times) -> str:
     return "\n".join(lines)
 
 
+def summary(times: Times, load: tuple[str, str]) -> str:
+    """The ``--before`` comparison alone, a line per durability, for reading at a glance: the
+    ratio each round measured (this tree's time over REV's, in the same round) sorted, with
+    the median the target is about, and the processor time's."""
+    lines = []
+    for suffix, label in (("", "with fsync"), ("-no-fsync", "without fsync")):
+        after, earlier = ("store", "dcmtk", "ours" + suffix), ("store", "dcmtk", "before" + suffix)
+        if after not in times or earlier not in times:
+            continue
+        ratios = sorted(a / b for a, b in zip(times[after], times[earlier]))
+        cpu = _ratio(times, (*after[:2], after[2] + CPU), (*earlier[:2], earlier[2] + CPU))
+        median = statistics.median(ratios)
+        verdict = "met" if median <= 1.05 else "missed"
+        lines.append(
+            f"  {label:14s} {median:.3f}x ({verdict}; target <= 1.05x)   rounds, sorted: {' '.join(f'{r:.2f}' for r in ratios)}   processor time {cpu:.2f}x"
+        )
+    if not lines:
+        return ""
+    head = f"SUMMARY: dicom-net scp, this tree / {BEFORE_REV[0]}, {IMAGES} C-STOREs from dcmtk storescu (median of {len(times[('store', 'dcmtk', 'ours')])} rounds; load average {load[0]} at start, {load[1]} at end):"
+    return "\n".join([head, *lines])
+
+
 def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -357,10 +379,14 @@ def main() -> None:
             BEFORE_REV.append(args.before)
             _worktree(args.before, BEFORE[0])
         try:
-            print(f"load average at start: {_load()} ({os.cpu_count()} CPUs)", flush=True)
+            start_load = _load()
+            print(f"load average at start: {start_load} ({os.cpu_count()} CPUs)", flush=True)
             times = measure(Path(folder), args.rounds, args.pynetdicom_rounds, args.floors, before=bool(args.before), store_scp_only=args.store_scp_only)
-            print(f"load average at end: {_load()}")
+            end_load = _load()
+            print(f"load average at end: {end_load}")
             print(report(times))
+            if args.before:
+                print(summary(times, (start_load, end_load)))
         finally:
             if BEFORE:
                 subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(BEFORE[0])], check=False, capture_output=True)
