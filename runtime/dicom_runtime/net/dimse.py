@@ -237,6 +237,10 @@ class Assembler:
                 if value.is_last:
                     self._command_done = read_command(bytes(self._command))
                     kind = self._command_done.value(0x00000800)
+                    if not isinstance(kind, int):
+                        # without it no one knows whether a data set follows: waiting for one
+                        # would hold the association until the idle timeout (PS3.7 E.1: required)
+                        raise DimseError("a command set without Command Data Set Type (0000,0800)")
                     if kind == NO_DATA_SET:
                         done.append(Message(value.context_id, self._command_done))
                         self._reset()

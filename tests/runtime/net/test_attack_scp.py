@@ -1,10 +1,11 @@
 """A second attacker against a live ``dicom-net scp`` (after issue #20's): C-STOREs whose data
 set the SCP's own reader refuses, C-FIND identifiers with a sequence key, A-ASSOCIATE-RQs whose
-presentation context IDs are ambiguous. Each test says
+presentation context IDs are ambiguous, command sets that do not say whether a data set follows. Each test says
 what the SCP answers, what it stores, and that it still serves C-ECHO afterwards."""
 
 from __future__ import annotations
 
+import socket
 import struct
 import time
 from collections.abc import Iterator
@@ -16,8 +17,12 @@ from dicom_runtime.errors import DicomError
 from dicom_runtime.fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body, read_file
 from dicom_runtime.net import blocking
 from dicom_runtime.net.checks import ScanError, scan
-from dicom_runtime.net.pdu import Abort, AssociateRQ, PduError, PresentationContextRQ, UserInformation, decode_pdu
-from tests.runtime.net.helpers import CT, STUDY_FIND, VERIFICATION, ScpProcess, ct_instance, raw_exchange, still_serves
+from dicom_runtime.net.dimse import command_set
+from dicom_runtime.net.messages import command
+from dicom_runtime.net.pdu import (
+    Abort, AssociateRQ, PDataTF, PduError, PresentationContextRQ, PresentationDataValue, UserInformation, decode_pdu,
+)
+from tests.runtime.net.helpers import CT, STUDY_FIND, VERIFICATION, ScpProcess, associated, ct_instance, raw_exchange, still_serves
 from tests.runtime.net.test_hardening import RawScu, _comment, _status
 
 _LONG = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
@@ -158,6 +163,33 @@ def test_an_a_associate_rq_with_an_ambiguous_context_id_is_aborted(scp: ScpProce
         decode_pdu(request.encode())
     deadline = time.monotonic() + 5
     while reason not in scp.log.read_text():
+        assert time.monotonic() < deadline, scp.log.read_text()[-2000:]
+        time.sleep(0.05)
+    still_serves(scp.port)
+
+
+def _no_data_set_type() -> bytes:
+    """A C-ECHO-RQ whose command set lacks Command Data Set Type (0000,0800)."""
+    echo = command("C-ECHO-RQ", MessageID=5, AffectedSOPClassUID=VERIFICATION)
+    bare = Dataset()
+    for element in echo.elements():
+        if element.tag != 0x00000800:
+            bare[element.tag] = element
+    return command_set(bare)
+
+
+@pytest.mark.parametrize("encoded", [b"", _no_data_set_type()], ids=["empty command set", "no Command Data Set Type"])
+def test_a_command_set_that_cannot_say_whether_a_data_set_follows_is_aborted_at_once(scp: ScpProcess, encoded: bytes) -> None:
+    """PS3.7 E.1: (0000,0800) is required; without it the SCP waited for a data set that was
+    never coming, holding the association until the idle timeout (300 s by default)."""
+    sock = associated(scp.port)
+    sock.sendall(PDataTF((PresentationDataValue(1, True, True, encoded),)).encode())
+    sock.settimeout(10)
+    header = sock.recv(6, socket.MSG_WAITALL)
+    assert isinstance(decode_pdu(header + sock.recv(int.from_bytes(header[2:6], "big"), socket.MSG_WAITALL)), Abort)
+    sock.close()
+    deadline = time.monotonic() + 5
+    while "without Command Data Set Type" not in scp.log.read_text():
         assert time.monotonic() < deadline, scp.log.read_text()[-2000:]
         time.sleep(0.05)
     still_serves(scp.port)
