@@ -1,12 +1,13 @@
 """How data elements are encoded (PS3.5 7.1, 7.5, Annex A): the vocabulary the reader and the
 writer share.
 
-The three native encodings (:class:`Encoding`: explicit or implicit VR, little or big endian),
+The three native encodings (:class:`Encoding`: explicit or implicit VR, little or big endian)
+and the transfer syntaxes each is the encoding of (PS3.5 Section 10, A.4: :func:`encoding_of`),
 the tags of items and delimiters (PS3.5 7.5), the element headers' layouts (PS3.5 7.1.2, 7.1.3),
 how each VR's value field is taken, the VR of a tag in Implicit VR (:func:`implicit_vr`,
 PS3.5 A.1), and the two limits of reading that the header walkers (:mod:`.skim`) share with
-the reader (:data:`MAX_DEPTH`, :data:`VIEW_SIZE`). Split from :mod:`.reader` (which
-re-exports the public names), as that was past 600 lines.
+the reader (:data:`MAX_DEPTH`, :data:`VIEW_SIZE`). Split from :mod:`.reader` and
+:mod:`.fileformat` (which re-export the public names), as those were past 600 lines.
 """
 
 from __future__ import annotations
@@ -70,6 +71,30 @@ class Encoding:
 IMPLICIT_LE = Encoding(False, True)
 EXPLICIT_LE = Encoding(True, True)
 EXPLICIT_BE = Encoding(True, False)
+
+IMPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2"
+EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
+DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1.99"
+EXPLICIT_VR_BIG_ENDIAN = "1.2.840.10008.1.2.2"
+_NATIVE = {
+    IMPLICIT_VR_LITTLE_ENDIAN: IMPLICIT_LE,
+    EXPLICIT_VR_LITTLE_ENDIAN: EXPLICIT_LE,
+    EXPLICIT_VR_BIG_ENDIAN: EXPLICIT_BE,
+    DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN: EXPLICIT_LE,
+    "1.2.840.10008.1.2.4.95": EXPLICIT_LE,  # JPIP Referenced Deflate
+}
+_DEFLATED = {DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2.4.95"}
+
+
+def is_encapsulated(transfer_syntax: str) -> bool:
+    """Whether pixel data is encapsulated in a transfer syntax (every one but the native
+    and deflated ones, PS3.5 A.4)."""
+    return transfer_syntax not in _NATIVE
+
+
+def encoding_of(transfer_syntax: str) -> Encoding:
+    """Explicit VR Little Endian for every encapsulated transfer syntax (PS3.5 A.4)."""
+    return _NATIVE.get(transfer_syntax, EXPLICIT_LE)
 
 
 @functools.lru_cache(maxsize=4096)

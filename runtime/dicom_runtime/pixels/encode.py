@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from ..dataset import DataElement, Dataset, EncapsulatedPixelData
 from ..errors import DicomError
-from ..fileformat import _bulk_swapped
+from ..fileformat_write import _bulk_swapped
 from ..objects import _state
 from ._common import (
     _NATIVE,

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy.typing as npt
 
 from ..dataset import DataElement, Dataset, EncapsulatedPixelData
-from ..fileformat import _NATIVE as _NATIVE_SYNTAXES
+from ..encoding import _NATIVE as _NATIVE_SYNTAXES
 from ..fileformat import _skip, encoding_of, read_file, split_file
 from ..reader import EXPLICIT_LE
 from ._common import PixelDecodeError, pixel_info
