@@ -123,6 +123,9 @@ class Journal:
         self.folder = folder
         self.batch = batch
         self._lock = threading.Lock()
+        """The segments' state: held for bookkeeping only, never across a write to the disk."""
+        self._appending = threading.Lock()
+        """Appends one at a time: the aligned buffer and the active segment's end are theirs."""
         self._segments: list[_Segment] = []
         for name in NAMES:
             path = folder / name
@@ -162,14 +165,20 @@ class Journal:
             raise RuntimeError(f"{self.folder}: the journal holds entries from before; recover() them first")
         raw_name = name.encode("utf-8")
         crc = zlib.crc32(data, zlib.crc32(raw_name))
-        with self._lock:
-            if self._active.entries >= self.batch:
-                self._rotate()  # the full segment is retired once its files are written
-            segment = self._active
-            header = _HEADER.pack(MAGIC, segment.generation, len(raw_name), len(data), crc)
+        with self._appending:
+            with self._lock:
+                if self._active.entries >= self.batch:
+                    self._rotate()  # the full segment is retired once its files are written
+                segment = self._active
+                generation, offset = segment.generation, segment.offset
+            # The state lock is not held while the entry goes to the disk, so that the writer
+            # thread's written() and retire() never wait for it (and the appending thread does
+            # not have to wake the writer when its write returns). Only appends move the active
+            # segment's end and size, and retire() and rotation touch the other segment.
+            header = _HEADER.pack(MAGIC, generation, len(raw_name), len(data), crc)
             length = len(header) + len(raw_name) + len(data)
             padded = _aligned(length)
-            segment.reserve(segment.offset + padded + BLOCK)
+            segment.reserve(offset + padded + BLOCK)
             if segment.direct is not None:
                 if padded > len(self._buffer):
                     self._buffer.close()
@@ -180,18 +189,19 @@ class Journal:
                 buffer[len(header) + len(raw_name) : length] = data
                 buffer[length:padded] = bytes(padded - length)
                 with memoryview(buffer) as view:
-                    written = os.pwrite(segment.direct, view[:padded], segment.offset)  # returns once on stable storage
+                    written = os.pwrite(segment.direct, view[:padded], offset)  # returns once on stable storage
                 expected = padded
             else:
-                written = os.pwritev(segment.handle, (header, raw_name, data), segment.offset)
+                written = os.pwritev(segment.handle, (header, raw_name, data), offset)
                 expected = length
                 os.fdatasync(segment.handle)
             if written != expected:
                 raise OSError(f"{segment.path}: short write ({written} of {expected} bytes)")
-            segment.offset += padded
-            segment.entries += 1
-            segment.unwritten += 1
-            return segment.generation
+            with self._lock:
+                segment.offset = offset + padded
+                segment.entries += 1
+                segment.unwritten += 1
+            return generation
 
     def written(self, ticket: int) -> None:
         """The file of an entry appended with ``ticket`` has been written (not flushed)."""
@@ -204,7 +214,7 @@ class Journal:
         """Make the other segment active; the full one waits for :meth:`retire`. False
         when the other segment has not been retired yet. (:meth:`append` rotates by
         itself once the active segment holds ``batch`` entries.)"""
-        with self._lock:
+        with self._appending, self._lock:  # never the segment an append is writing to
             return self._rotate()
 
     def _rotate(self) -> bool:
@@ -232,15 +242,16 @@ class Journal:
     def checkpoint(self) -> None:
         """Retire every entry of both segments: for when nothing is in flight (every
         entry's file written), at recovery and at close."""
-        with self._lock:
-            if all(s.entries == 0 for s in self._segments):
-                return
-        syncfs(self.folder)
-        with self._lock:
-            for segment in sorted(self._segments, key=lambda s: s.generation):
-                if segment.entries:
-                    segment.start(self._next_generation())
-            self._retiring = None
+        with self._appending:
+            with self._lock:
+                if all(s.entries == 0 for s in self._segments):
+                    return
+            syncfs(self.folder)
+            with self._lock:
+                for segment in sorted(self._segments, key=lambda s: s.generation):
+                    if segment.entries:
+                        segment.start(self._next_generation())
+                self._retiring = None
 
     def recover(self, write: Callable[[str, bytes], None]) -> int:
         """Write every entry of both segments again, oldest first; returns how many."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,50 @@ def test_a_file_that_cannot_be_written_stays_in_the_journal(tmp_path: Path, capl
     assert Instance.from_file(blocked).data == instances[0].data
     again.close()
     assert Journal(out).entries() == []
+
+
+def test_the_writer_s_bookkeeping_does_not_wait_for_an_append_on_its_way_to_the_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While an entry is being written to the disk (an O_DSYNC write: a millisecond or more),
+    written() and retire() of the writer thread go on: the journal's state is not locked
+    across the write, so the appending thread (the event loop) need not wake the writer
+    when its write returns, nor the writer wait for the disk."""
+    journal = Journal(tmp_path)
+    ticket = journal.append("a.dcm", b"a" * 100)
+    on_its_way, go = threading.Event(), threading.Event()
+    real_pwrite, real_pwritev = os.pwrite, os.pwritev
+
+    def held_pwrite(fd: int, data: bytes | memoryview, offset: int) -> int:
+        on_its_way.set()
+        go.wait(10)
+        return real_pwrite(fd, data, offset)
+
+    def held_pwritev(fd: int, buffers: list[bytes], offset: int) -> int:
+        on_its_way.set()
+        go.wait(10)
+        return real_pwritev(fd, buffers, offset)
+
+    monkeypatch.setattr(os, "pwrite", held_pwrite)
+    monkeypatch.setattr(os, "pwritev", held_pwritev)
+    appending = threading.Thread(target=journal.append, args=("b.dcm", b"b" * 100))
+    appending.start()
+    try:
+        assert on_its_way.wait(5)
+        done = threading.Event()
+
+        def bookkeep() -> None:
+            journal.written(ticket)
+            journal.retire()
+            done.set()
+
+        bookkeeping = threading.Thread(target=bookkeep)
+        bookkeeping.start()
+        assert done.wait(2), "written()/retire() waited for the append's write to the disk"
+    finally:
+        go.set()
+        appending.join(10)
+    monkeypatch.undo()
+    assert [name for name, _ in journal.entries()] == ["a.dcm", "b.dcm"]
+    journal.close()
 
 
 def test_files_are_written_by_a_thread_of_the_server_s_priority_after_the_response(tmp_path: Path) -> None:
