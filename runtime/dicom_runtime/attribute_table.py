@@ -27,15 +27,26 @@ fields separated by tabs::
 Compiled conditions are given apart, by keyword. Text is what a table of hundreds
 of attributes costs least as: a tuple of constructor calls in its place made up
 most of what mypy, the formatter and the interpreter spent on the generated model.
+
+An IOD's table is its modules' tables, one after the other, each attribute once
+(:func:`composed_table`): its file gives in text only the lines that differ from its
+first module's (an attribute of several modules, or narrowed by a later one), so that
+the rows of every module are not written again in every IOD that has it. Its fields
+are composed as well (:func:`composed_fields`): a field that is its first module's field,
+as that module's class declares it (optional where the module is not mandatory), is not
+written in the IOD's ``.py``; type checkers read the IOD's stub, which declares them all.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 from .conditions import Condition
-from .objects import AttributeSpec
+from .objects import AttributeSpec, DicomObject
 
 _FIELDS = 9
 _WITH_VALUES = 10
@@ -84,6 +95,105 @@ def attribute_table(
     if unknown:
         raise ValueError(f"conditions given for attributes the table lacks: {', '.join(unknown)}")
     return tuple(specs)
+
+
+def composed_table(
+    groups: Sequence[type[DicomObject] | str],
+    text: str,
+    source: str,
+    conditions: Mapping[str, Condition] | None = None,
+) -> tuple[AttributeSpec, ...]:
+    """The table of a class made of ``groups`` (an IOD of its modules, a functional groups
+    item of its macros), in order, each attribute once, at the place of the first group
+    that has it: a group given as a class gives the rows of its ``ATTRIBUTES`` with its
+    name as their ``groups``, except where ``text`` (:func:`attribute_table`'s layout, with
+    ``source`` and ``conditions``) gives an attribute's line; a group given by name (one
+    whose file the class's file does not import otherwise) has its rows in ``text``, the
+    lines whose first group it is.
+
+    A line of ``text`` for an attribute of no group is a defect of the generated file,
+    and raises ValueError naming it.
+    """
+    lines = attribute_table(text, source, conditions)
+    given = {spec.keyword: spec for spec in lines}
+    written: dict[str, list[AttributeSpec]] = {}
+    for spec in lines:
+        written.setdefault(spec.groups[0] if spec.groups else "", []).append(spec)
+    specs: list[AttributeSpec] = []
+    seen: set[str] = set()
+    for group in groups:
+        if isinstance(group, str):
+            for spec in written.get(group, ()):
+                if spec.keyword not in seen:
+                    seen.add(spec.keyword)
+                    specs.append(spec)
+            continue
+        name = (group.__name__,)
+        for spec in group.ATTRIBUTES:
+            if spec.keyword in seen:
+                continue
+            seen.add(spec.keyword)
+            line = given.get(spec.keyword)
+            specs.append(line if line is not None else _in_group(spec, name))
+    unknown = sorted(set(given) - seen)
+    if unknown:
+        raise ValueError(f"attribute table lines for attributes of no group: {', '.join(unknown)}")
+    return tuple(specs)
+
+
+#: AttributeSpec's fields, in order, as :func:`_in_group` gives them.
+_SPEC_FIELDS = (
+    "keyword", "tag", "vr", "vm", "type", "enumerated", "source", "groups", "condition",
+    "condition_text", "value_enumerated", "relations", "value_rules",
+)  # fmt: skip
+if tuple(f.name for f in dataclasses.fields(AttributeSpec)) != _SPEC_FIELDS:
+    raise RuntimeError("AttributeSpec's fields changed: _in_group must give them all")
+
+
+def _in_group(spec: AttributeSpec, groups: tuple[str, ...]) -> AttributeSpec:
+    """``spec`` with ``groups``: ``dataclasses.replace`` without its cost (a third of it),
+    which an IOD's import pays for every attribute of its modules."""
+    s = spec
+    return AttributeSpec(
+        s.keyword, s.tag, s.vr, s.vm, s.type, s.enumerated, s.source, groups, s.condition,
+        s.condition_text, s.value_enumerated, s.relations, s.value_rules,
+    )  # fmt: skip
+
+
+_Class = TypeVar("_Class", bound=type[DicomObject])
+
+
+def composed_fields(cls: _Class) -> _Class:
+    """Under ``@dataclass``: the fields of a class whose ``ATTRIBUTES`` are composed
+    (:func:`composed_table`), in the order of its table, taking each field its class body
+    does not declare from the first group of its attribute (a class of that name in the
+    class's module): that group's annotation and default, and optional (``| None``,
+    default None) unless the group's usage is M. The body's other annotations (ClassVars
+    first, ``extra_elements`` last) keep their places.
+
+    An attribute whose group is not in the module, or has no such field, is a defect of
+    the generated file, and raises ValueError naming it.
+    """
+    declared: dict[str, object] = dict(cls.__dict__.get("__annotations__", {}))
+    home = vars(sys.modules[cls.__module__])
+    annotations: dict[str, object] = {n: a for n, a in declared.items() if isinstance(a, str) and a.startswith("ClassVar[")}
+    for spec in cls.ATTRIBUTES:
+        if spec.keyword in declared:
+            annotations[spec.keyword] = declared[spec.keyword]
+            continue
+        group = home.get(spec.groups[0]) if spec.groups else None
+        own = getattr(group, "__dataclass_fields__", {}).get(spec.keyword)
+        if own is None:
+            raise ValueError(f"{cls.__module__}.{cls.__qualname__}.{spec.keyword}: no field of {spec.groups[:1]} to take")
+        required = own.default is dataclasses.MISSING and own.default_factory is dataclasses.MISSING
+        if required and cls.GROUP_USAGE.get(spec.groups[0]) == "M":
+            annotations[spec.keyword] = own.type
+            continue
+        annotations[spec.keyword] = f"{own.type} | None" if required else own.type
+        setattr(cls, spec.keyword, None)
+    annotations.update((name, a) for name, a in declared.items() if name not in annotations)
+    cls.__annotations__ = annotations
+    return cls
 
 
 _ValueRule = tuple[int, tuple[str, ...], str]
