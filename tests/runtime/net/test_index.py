@@ -5,6 +5,7 @@ in or take out, and consistent with the acknowledged instances after a kill."""
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 import threading
@@ -214,7 +215,9 @@ def test_an_instance_whose_row_cannot_be_committed_is_indexed_at_the_next_query_
     instances = _instances(3)
     _store(folder, instances)
     folder.flush()
-    assert "cannot index 3 file(s) (disk I/O error); they are indexed at the next query or start" in caplog.text
+    # One commit for the three, or more where 50 ms (INDEX_IDLE) passed between two stores (a busy machine)
+    failed = re.findall(r"cannot index (\d+) file\(s\) \(disk I/O error\); they are indexed at the next query or start", caplog.text)
+    assert failed and sum(map(int, failed)) == 3, caplog.text
     assert folder.index is not None and len(folder.index) == 0
     failing[0] = False
     image = _study_query("IMAGE")
