@@ -20,8 +20,8 @@ TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true)
 if TYPE_CHECKING:  # pathlib is imported where a file is written (start-up: dicom-dump)
     from pathlib import Path
 
-from .dataset import DataElement, Dataset, DeferredValue
-from .encoding import EXPLICIT_LE, EXPLICIT_VR_BIG_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN, _DEFLATED, encoding_of
+from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData
+from .encoding import EXPLICIT_LE, EXPLICIT_VR_BIG_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN, _DEFLATED, encoding_of, is_encapsulated
 from .errors import DicomEncodeError
 from .writer import encode_dataset
 
@@ -202,8 +202,28 @@ def encode_file(
     if not isinstance(sop_class, str) or not isinstance(sop_instance, str) or not sop_class or not sop_instance:
         raise DicomEncodeError("a DICOM file needs SOP Class UID (0008,0016) and SOP Instance UID (0008,0018)")
     source = _syntax_read(dataset, meta)
-    return file_header(sop_class, sop_instance, transfer_syntax, kept=kept) + encode_body(
-        dataset, transfer_syntax, source_syntax=source
+    _refuse_encapsulated_in_native(dataset, transfer_syntax, source)
+    header = file_header(sop_class, sop_instance, transfer_syntax, kept=kept)
+    if 0x00041220 in dataset and _DEFLATED.isdisjoint({source, transfer_syntax}):
+        # a DICOMDIR: its record links are file offsets, and its records move with the new
+        # meta's length (and the syntax's): the links follow them (PS3.3 F.3.2.1)
+        from .media.relink import relinked
+
+        dataset = relinked(dataset, encoding_of(source or transfer_syntax), encoding_of(transfer_syntax), len(header))
+    return header + encode_body(dataset, transfer_syntax, source_syntax=source)
+
+
+def _refuse_encapsulated_in_native(dataset: Dataset, transfer_syntax: str, read_in: str | None) -> None:
+    """Encapsulated Pixel Data (read in a compressed syntax) cannot be written in a native one
+    (PS3.5 A.4: only the encapsulated syntaxes hold it; written so, the file declared its
+    fragments native, which dciodvfy and pydicom refuse): one DicomEncodeError naming the
+    syntaxes and the way (``pixels.transcode`` decodes it)."""
+    element = dataset.get(0x7FE00010)
+    if element is None or is_encapsulated(transfer_syntax) or not isinstance(element.value, EncapsulatedPixelData):
+        return
+    raise DicomEncodeError(
+        f"(7FE0,0010) PixelData is encapsulated (read in {read_in or 'an encapsulated syntax'}) and {transfer_syntax} "
+        f"is a native transfer syntax (PS3.5 A.4): decode it first, pixels.transcode(dataset, {transfer_syntax!r})"
     )
 
 

@@ -512,13 +512,7 @@ def write(
     :class:`ValidationFailed`; ``validate=False`` writes it anyway.
     """
     if isinstance(obj, Dataset):
-        syntax = transfer_syntax or _syntax_of(obj.file_meta)
-        _refuse_encapsulated_in_native(obj, syntax, path)
-        if 0x00041220 in obj:  # a DICOMDIR: its record links follow its records to the new file's offsets
-            from .media.relink import for_file
-
-            obj = for_file(obj, syntax)
-        write_file(path, obj, syntax)
+        write_file(path, obj, transfer_syntax or _syntax_of(obj.file_meta))
         return
     if validate:
         errors = obj.errors()
@@ -529,25 +523,8 @@ def write(
     except DicomEncodeError as exc:
         raise DicomEncodeError(f"{path}: {exc}") from exc
     syntax = transfer_syntax or _syntax_of(dataset.file_meta)
-    _refuse_encapsulated_in_native(dataset, syntax, path)
     _encapsulate(dataset, syntax)
     write_file(path, dataset, syntax)
-
-
-def _refuse_encapsulated_in_native(dataset: Dataset, transfer_syntax: str, path: str | Path) -> None:
-    """Encapsulated Pixel Data (read in a compressed syntax) cannot be written in a native one
-    (PS3.5 A.4: only the encapsulated syntaxes hold it; written so, the file declared its
-    fragments native, which dciodvfy and pydicom refuse): one DicomEncodeError naming the file,
-    the syntaxes, and the way (``pixels.transcode`` decodes it)."""
-    element = dataset.get(0x7FE00010)
-    if element is None or is_encapsulated(transfer_syntax):
-        return
-    if isinstance(element.value, EncapsulatedPixelData):
-        read_in = _syntax_of(dataset.file_meta)
-        raise DicomEncodeError(
-            f"{path}: (7FE0,0010) PixelData is encapsulated (read in {read_in}) and {transfer_syntax} is a native "
-            f"transfer syntax (PS3.5 A.4): decode it first, pixels.transcode(dataset, {transfer_syntax!r})"
-        )
 
 
 def _encapsulate(dataset: Dataset, transfer_syntax: str) -> None:

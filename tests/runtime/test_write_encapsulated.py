@@ -42,3 +42,13 @@ def test_the_way_the_error_names_works(tmp_path: Path) -> None:
     write(native, tmp_path / "native.dcm", transfer_syntax=EXPLICIT_LE)
     theirs = pydicom.dcmread(tmp_path / "native.dcm")
     assert (theirs.pixel_array == pydicom.dcmread(TEST_FILES / "JPEG2000.dcm").pixel_array).all()
+
+
+def test_write_file_refuses_it_too(tmp_path: Path) -> None:
+    # fileformat.write_file's default syntax is Explicit VR Little Endian: the same invalid file was written
+    from dicom_runtime.fileformat import write_file
+
+    target = tmp_path / "native.dcm"
+    with pytest.raises(DicomEncodeError, match=r"native\.dcm: \(7FE0,0010\) PixelData is encapsulated \(read in 1\.2\.840\.10008\.1\.2\.4\.91\)"):
+        write_file(target, read_file(TEST_FILES / "JPEG2000.dcm").dataset)
+    assert not target.exists()

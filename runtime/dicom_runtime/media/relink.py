@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from ..dataset import DataElement, Dataset
 from ..encoding import Encoding
-from ..fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, encoding_of, file_header
 from ..writer import encode_dataset
 from .records import DIRECTORY_RECORD_SEQUENCE, FIRST_ROOT_RECORD, LAST_ROOT_RECORD, LOWER_LEVEL, NEXT_RECORD
 
@@ -120,23 +119,3 @@ def relinked(dataset: Dataset, read_in: Encoding, written_in: Encoding, data_set
     )
     return top
 
-
-def for_file(dataset: Dataset, transfer_syntax: str) -> Dataset:
-    """``dataset`` to be written as a file in ``transfer_syntax`` by ``write_file`` (the
-    header :func:`.fileformat.encode_file` makes: the File Meta Information read, its
-    recomputed elements replaced): a DICOMDIR relinked for that file, anything else as it is.
-    A deflated DICOMDIR's offsets cannot be file offsets: it is given back as it is."""
-    if DIRECTORY_RECORD_SEQUENCE not in dataset or transfer_syntax == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
-        return dataset
-    meta = dataset.file_meta
-    read_in = meta.value(0x00020010) if meta is not None else None
-    read_in = read_in.strip("\0 ") if isinstance(read_in, str) and read_in.strip("\0 ") else transfer_syntax
-    if read_in == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
-        return dataset
-    sop_class, sop_instance = dataset.value(0x00080016), dataset.value(0x00080018)
-    if meta is not None and 0x00080016 not in dataset and 0x00080018 not in dataset:
-        sop_class, sop_instance = meta.value(0x00020002), meta.value(0x00020003)  # as encode_file takes them
-    if not isinstance(sop_class, str) or not isinstance(sop_instance, str):
-        return dataset  # encode_file refuses it
-    header = file_header(sop_class, sop_instance, transfer_syntax, kept=meta)
-    return relinked(dataset, encoding_of(read_in), encoding_of(transfer_syntax), len(header))

@@ -67,11 +67,6 @@ def test_a_dicomdir_written_back_keeps_its_links(name: str, syntax: str | None, 
     assert dump.returncode == 0 and b"E:" not in dump.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fileformat.encode_file does not relink a DICOMDIR yet (typed.write does, by media.relink.for_file): "
-    "the call belongs in encode_file, left for after fileformat.py's split",
-)
 def test_write_file_of_a_dicomdir_read_keeps_its_links(tmp_path: Path) -> None:
     root = _file_set(tmp_path, "fs", (DICOMDIR_TESTS / "DICOMDIR").read_bytes())
     before = _instances(root)
