@@ -54,3 +54,16 @@ def sop_class_findings(obj: DicomObject) -> list[Finding]:
     source = next((s.source for s in obj.ATTRIBUTES if s.keyword == "SOPClassUID"), "")
     message = f"{found} is not the SOP Class of {type(obj).__name__}, {asked}"
     return [Finding("SOPClassUID", "sop-class", message, source)]
+
+
+def bits_findings(obj: DicomObject, path: str = "") -> list[Finding]:
+    """Bits Stored (0028,0101) "shall never be larger than Bits Allocated (0028,0100)" (PS3.5
+    8.1.1; dciodvfy: "Bits Stored = 20 exceeds ..."): not judged while either is not a number."""
+    from .objects import Finding, _int_of
+
+    spec = next((s for s in obj.ATTRIBUTES if s.keyword == "BitsStored"), None)
+    stored, allocated = _int_of(obj, "BitsStored"), _int_of(obj, "BitsAllocated")
+    if spec is None or stored is None or allocated is None or stored <= allocated:
+        return []
+    where = f"{path}.BitsStored" if path else "BitsStored"
+    return [Finding(where, "value-relation", f"{stored} is larger than Bits Allocated {allocated} (PS3.5 8.1.1)", spec.source)]

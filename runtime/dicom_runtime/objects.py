@@ -517,10 +517,11 @@ class DicomObject:
                             findings.extend(item.validate(f"{where}[{index}]"))
                 continue
             findings.extend(self._check_value(spec, where, value))
-        if not path:
-            from .object_checks import sop_class_findings
+        from .object_checks import bits_findings, sop_class_findings
 
+        if not path:
             findings.extend(sop_class_findings(self))
+        findings.extend(bits_findings(self, path))
         findings.extend(pixel_data_findings(self, path))
         if self.GROUP_USAGE.get("MultiFrameFunctionalGroupsModule"):
             findings.extend(functional_group_findings(self, path))

@@ -77,3 +77,12 @@ def test_a_data_set_sequence_names_the_item_that_is_no_data_set() -> None:
     assert str(caught.value) == (
         "ReferencedImageSequence (0008,1140): a sequence takes a list of data sets; item 1 is a int"
     )
+
+
+def test_bits_stored_larger_than_bits_allocated_is_an_error() -> None:
+    # dciodvfy: "Bits Stored = 20 exceeds High Bit 11 + 1"; we said only that High Bit is not Bits Stored - 1
+    image = _ct(BitsStored=20, HighBit=19)
+    assert [(f.path, f.rule, f.message, f.source) for f in image.errors()] == [
+        ("BitsStored", "value-relation", "20 is larger than Bits Allocated 16 (PS3.5 8.1.1)", "PS3.3 2016c Table C.7-11b row 6")
+    ]
+    assert _ct(BitsStored=16, HighBit=15).errors() == []
