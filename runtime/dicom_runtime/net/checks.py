@@ -13,10 +13,18 @@ from __future__ import annotations
 import mmap
 import re
 import struct
+import tempfile
+import zlib
 
 from ..dictionary import uid_info
 from ..errors import DicomError
-from ..fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body
+from ..fileformat import (
+    DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+    EXPLICIT_VR_BIG_ENDIAN,
+    IMPLICIT_VR_LITTLE_ENDIAN,
+    MAX_INFLATED,
+    decode_body,
+)
 from ..reader import implicit_vr
 from .messages import VERIFICATION, Status
 from .spill import SpilledData
@@ -369,10 +377,65 @@ def top_level_elements(head: bytes, offset: int, explicit: bool, wanted: frozens
     return parts
 
 
+_PIECE = 1 << 16
+_INFLATED_IN_MEMORY = 4 << 20
+"""A deflated data set inflating to more than this is inflated into a temporary file (unlinked)
+and walked through a memory map, so a small C-STORE that inflates to hundreds of megabytes
+(the reader's limit is :data:`~..fileformat.MAX_INFLATED`) holds no more than this in memory."""
+
+
+def _inflated_uids(data: _Buffer, source: str) -> tuple[str, str]:
+    """:func:`scan` of a Deflated Explicit VR Little Endian data set (PS3.5 A.5), inflated a
+    piece at a time to at most MAX_INFLATED bytes, as the reader inflates it."""
+    decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
+    view = memoryview(data)
+    held = bytearray()
+    spilled: tempfile._TemporaryFileWrapper[bytes] | None = None
+    total = position = 0
+
+    def keep(piece: bytes) -> None:
+        nonlocal held, spilled, total
+        total += len(piece)
+        if total > MAX_INFLATED:
+            raise ScanError(f"{source}: the deflated data set inflates to more than the limit of {MAX_INFLATED} bytes")
+        if spilled is None and len(held) + len(piece) > _INFLATED_IN_MEMORY:
+            spilled = tempfile.NamedTemporaryFile()
+            spilled.write(held)
+            held = bytearray()
+        if spilled is None:
+            held += piece
+        else:
+            spilled.write(piece)
+
+    try:
+        while not decompressor.eof:
+            if decompressor.unconsumed_tail:
+                keep(decompressor.decompress(decompressor.unconsumed_tail, _PIECE))
+            elif position < len(view):
+                keep(decompressor.decompress(view[position : position + _PIECE], _PIECE))
+                position += _PIECE
+            else:
+                break
+        keep(decompressor.flush())
+        if spilled is None:
+            return scan(bytes(held), True)
+        spilled.flush()
+        with mmap.mmap(spilled.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return scan(mapped, True)
+    except zlib.error as exc:
+        raise ScanError(f"{source}: the deflated data set does not inflate: {exc}") from None
+    finally:
+        view.release()
+        if spilled is not None:
+            spilled.close()
+
+
 def data_set_uids(data: _Buffer, transfer_syntax: str, source: str) -> tuple[str, str]:
     """The SOP Class and Instance UIDs of a data set encoded in ``transfer_syntax``, once it
     is known to decode; :class:`~..errors.DicomError` says why it does not."""
-    if transfer_syntax in (EXPLICIT_VR_BIG_ENDIAN, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN):
+    if transfer_syntax == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
+        return _inflated_uids(data, source)
+    if transfer_syntax == EXPLICIT_VR_BIG_ENDIAN:
         dataset = decode_body(data if isinstance(data, bytes) else bytes(data), transfer_syntax, source=source)
         values = dataset.value(_SOP_CLASS), dataset.value(_SOP_INSTANCE)
         return tuple(v.strip("\0 ") if isinstance(v, str) else "" for v in values)  # type: ignore[return-value]

@@ -1,6 +1,7 @@
 """A second attacker against a live ``dicom-net scp`` (after issue #20's): C-STOREs whose data
 set the SCP's own reader refuses, C-FIND identifiers with a sequence key, A-ASSOCIATE-RQs whose
-presentation context IDs are ambiguous, command sets that do not say whether a data set follows. Each test says
+presentation context IDs are ambiguous, command sets that do not say whether a data set follows, a
+small deflated C-STORE that inflates to 256 MiB. Each test says
 what the SCP answers, what it stores, and that it still serves C-ECHO afterwards."""
 
 from __future__ import annotations
@@ -8,13 +9,17 @@ from __future__ import annotations
 import socket
 import struct
 import time
+import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from dicom_runtime import Dataset
 from dicom_runtime.errors import DicomError
-from dicom_runtime.fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body, read_file
+from dicom_runtime.fileformat import (
+    DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body, read_file,
+)
 from dicom_runtime.net import blocking
 from dicom_runtime.net.checks import ScanError, scan
 from dicom_runtime.net.dimse import command_set
@@ -22,7 +27,9 @@ from dicom_runtime.net.messages import command
 from dicom_runtime.net.pdu import (
     Abort, AssociateRQ, PDataTF, PduError, PresentationContextRQ, PresentationDataValue, UserInformation, decode_pdu,
 )
-from tests.runtime.net.helpers import CT, STUDY_FIND, VERIFICATION, ScpProcess, associated, ct_instance, raw_exchange, still_serves
+from tests.runtime.net.helpers import (
+    CT, STUDY_FIND, VERIFICATION, ScpProcess, associated, ct_instance, peak_rss, raw_exchange, still_serves,
+)
 from tests.runtime.net.test_hardening import RawScu, _comment, _status
 
 _LONG = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
@@ -193,3 +200,31 @@ def test_a_command_set_that_cannot_say_whether_a_data_set_follows_is_aborted_at_
         assert time.monotonic() < deadline, scp.log.read_text()[-2000:]
         time.sleep(0.05)
     still_serves(scp.port)
+
+
+def test_a_small_deflated_c_store_that_inflates_to_256_mib_is_walked_in_bounded_memory(tmp_path: Path) -> None:
+    """PS3.5 A.5: a Deflated data set of 260 KB whose Pixel Data is 256 MiB of zeros decodes,
+    so it is stored (0000); but it was inflated whole in memory to be checked, raising the
+    SCP's peak RSS by about twice its inflated size (1 GB for 500 MB; ten such peers at once,
+    10 GB). Now it is inflated into a temporary file and walked through a map: under 64 MiB."""
+    size = 256 << 20
+    instance = ct_instance(1200, size=200).in_syntax(EXPLICIT_VR_LITTLE_ENDIAN)
+    plain = bytes(instance.data)
+    head = plain[: plain.index(struct.pack("<HH", 0x7FE0, 0x0010))] + struct.pack("<HH2sHI", 0x7FE0, 0x0010, b"OW", 0, size)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    deflated = compressor.compress(head) + b"".join(compressor.compress(zeros) for _ in range(size >> 20)) + compressor.flush()
+    assert len(deflated) < 300_000
+    process = ScpProcess(tmp_path / "out", tmp_path / "scp.log").start()
+    try:
+        still_serves(process.port)
+        before = peak_rss(process)
+        scu = RawScu(process.port, {1: (CT, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)})
+        assert _status(scu.store(1, CT, instance.sop_instance, deflated)) == 0x0000
+        scu.release()
+        rise = peak_rss(process) - before
+        assert rise < 64 << 20, f"peak RSS rose by {rise >> 20} MiB"
+        assert (process.out / f"{instance.sop_instance}.dcm").stat().st_size < 400_000
+        still_serves(process.port)
+    finally:
+        assert process.stop() == 0
