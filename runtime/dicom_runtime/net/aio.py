@@ -174,6 +174,7 @@ class Association(MessageExchange, Requestor, Dispatcher):
         self._requests: asyncio.Queue[Message | ReleaseRequested | None] = asyncio.Queue()
         self._queued_bytes = 0
         self._reading_paused = False
+        self._serving = False  # a request is being answered: the association is not idle
         self._unassociated = 0  # bytes counted in the server's budget for connections not yet associated
         self._ignored = 0  # bytes received after this side aborted
         self._raw: asyncio.Transport | None = None  # the TCP transport under a TLS handshake
@@ -344,10 +345,14 @@ class Association(MessageExchange, Requestor, Dispatcher):
     def _idle_check(self) -> None:
         if self._closed.done():
             return
-        if self._loop.time() - self._last_activity >= self.timeouts.network and self._worker_idle():
+        if not self._worker_idle():
+            # busy on a request, the peer's or ours: not idle, and the idle time starts again
+            # when it is answered (re-armed in the past, the check would run again at once)
+            self._last_activity = self._loop.time()
+        elif self._loop.time() - self._last_activity >= self.timeouts.network:
             self.abort(f"no data for {self.timeouts.network:g} s")
-        else:
-            self._arm_idle()
+            return
+        self._arm_idle()
 
     def _flush(self) -> None:
         data = self._conn.data_to_send()

@@ -66,6 +66,7 @@ class MessageExchange:
         _requests: asyncio.Queue[Message | ReleaseRequested | None]
         _queued_bytes: int
         _reading_paused: bool
+        _serving: bool
         _cancelled: set[int]
         _can_write: asyncio.Event
         _sending: asyncio.Lock
@@ -126,7 +127,9 @@ class MessageExchange:
                 await self._worker
 
     def _worker_idle(self) -> bool:
-        return self._requests.empty() and not self._responses
+        """Whether the association waits on the peer alone: no request queued or being answered
+        (a C-MOVE's sub-operations, a long C-FIND), none of ours awaiting a response."""
+        return self._requests.empty() and not self._responses and not self._serving
 
     async def _serve_requests(self) -> None:
         while True:
@@ -138,6 +141,7 @@ class MessageExchange:
             if isinstance(message, ReleaseRequested):
                 await self._answer_release()
                 continue
+            self._serving = True
             try:
                 await self._serve(message)
             except AssociationError as exc:
@@ -149,6 +153,7 @@ class MessageExchange:
                 log.debug("%s: traceback", self.peer, exc_info=True)
                 self.abort("a request could not be answered")
             finally:
+                self._serving = False
                 message.close()  # a spilled data set's file is freed once answered
 
     def _drop_queued(self, first: Message | ReleaseRequested | None) -> None:

@@ -1,7 +1,7 @@
 """A second attacker against a live ``dicom-net scp`` (after issue #20's): C-STOREs whose data
 set the SCP's own reader refuses, C-FIND identifiers with a sequence key, A-ASSOCIATE-RQs whose
 presentation context IDs are ambiguous, command sets that do not say whether a data set follows, a
-small deflated C-STORE that inflates to 256 MiB. Each test says
+C-MOVE longer than the idle timeout, a small deflated C-STORE that inflates to 256 MiB. Each test says
 what the SCP answers, what it stores, and that it still serves C-ECHO afterwards."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ from dicom_runtime.net.pdu import (
     Abort, AssociateRQ, PDataTF, PduError, PresentationContextRQ, PresentationDataValue, UserInformation, decode_pdu,
 )
 from tests.runtime.net.helpers import (
-    CT, STUDY_FIND, VERIFICATION, ScpProcess, associated, ct_instance, peak_rss, raw_exchange, still_serves,
+    CT, STUDY_FIND, STUDY_MOVE, VERIFICATION, ScpProcess, associated, ct_instance, free_port, peak_rss, raw_exchange, still_serves,
 )
 from tests.runtime.net.test_hardening import RawScu, _comment, _status
 
@@ -200,6 +201,43 @@ def test_a_command_set_that_cannot_say_whether_a_data_set_follows_is_aborted_at_
         assert time.monotonic() < deadline, scp.log.read_text()[-2000:]
         time.sleep(0.05)
     still_serves(scp.port)
+
+
+def test_a_c_move_longer_than_the_idle_timeout_is_not_aborted(tmp_path: Path) -> None:
+    """The network (idle) timeout is for a peer that sends nothing while nothing is asked of
+    the SCP. A C-MOVE SCU sends nothing while its sub-operations run: the SCP aborted it
+    ("no data for 1.5 s") part way through a move longer than the timeout, while it still
+    sent C-MOVE-RSPs (Pending). Here a destination that takes 0.4 s a C-STORE, 8 instances."""
+    from pynetdicom import AE, evt
+    from pynetdicom.sop_class import CTImageStorage  # type: ignore[attr-defined]
+
+    def slow(event: Any) -> int:
+        time.sleep(0.4)
+        return 0x0000
+
+    destination = AE(ae_title="SLOW")
+    destination.add_supported_context(CTImageStorage, [EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN])
+    port = free_port()
+    receiver = destination.start_server(("127.0.0.1", port), block=False, evt_handlers=[(evt.EVT_C_STORE, slow)])
+    assert receiver is not None
+    study = "1.2.826.0.1.3680043.10.1.88"
+    process = ScpProcess(tmp_path / "out", tmp_path / "scp.log", "--idle-timeout", "1.5", "--dest", f"SLOW=127.0.0.1:{port}").start()
+    try:
+        with blocking.associate("127.0.0.1", process.port, called_ae="OURSCP", contexts=[CT]) as scu:
+            for index in range(8):
+                assert scu.store(ct_instance(1100 + index, size=200, study=study)).is_success
+        identifier = Dataset()
+        identifier.add(0x00080052, "CS", "STUDY")
+        identifier.add(0x0020000D, "UI", study)
+        with blocking.associate("127.0.0.1", process.port, called_ae="OURSCP", contexts=[STUDY_MOVE]) as scu:
+            responses = scu.move(identifier, "SLOW", sop_class=STUDY_MOVE)
+            list(responses)
+            assert responses.status is not None and responses.status.code == 0x0000, responses.status
+        assert "no data for" not in process.log.read_text()
+        still_serves(process.port)
+    finally:
+        receiver.shutdown()
+        assert process.stop() == 0
 
 
 def test_a_small_deflated_c_store_that_inflates_to_256_mib_is_walked_in_bounded_memory(tmp_path: Path) -> None:
