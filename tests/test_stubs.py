@@ -1,5 +1,5 @@
-"""The stubs of the generated IOD files (generated/dicom_model/iods/*.pyi): what type checkers
-and IDEs read in place of the ``.py``. Held to the runtime classes (tests/stub_agreement.py),
+"""The stubs of the generated object files (generated/dicom_model/{iods,modules,macros}/*.pyi):
+what type checkers and IDEs read in place of the ``.py``. Held to the runtime classes (tests/stub_agreement.py),
 to black's stub formatting, and seen through mypy, pyright and jedi; the ``.py`` files they
 shadow are still type-checked on their own. The full-scale reconstructions' stubs are held
 to the same agreement in tests/test_full_scale.py.
@@ -28,11 +28,14 @@ PACKAGE = REPO / "generated" / "dicom_model"
 STUB_MODE = black.Mode(line_length=LINE_LENGTH, target_versions={TargetVersion.PY311}, is_pyi=True)
 
 
-def test_every_iod_file_has_a_stub_that_agrees_with_the_runtime() -> None:
-    iod_files = sorted(p for p in (PACKAGE / "iods").glob("*.py") if p.name != "__init__.py")
-    assert len(iod_files) == 4
-    assert all(p.with_suffix(".pyi").is_file() for p in iod_files)
-    assert not list((PACKAGE / "modules").glob("*.pyi")) and not list((PACKAGE / "macros").glob("*.pyi"))
+def _object_files() -> list[Path]:
+    return sorted(p for folder in ("iods", "modules", "macros") for p in (PACKAGE / folder).glob("*.py") if p.name != "__init__.py")
+
+
+def test_every_object_file_has_a_stub_that_agrees_with_the_runtime() -> None:
+    files = _object_files()
+    assert len([p for p in files if p.parent.name == "iods"]) == 4 and len(files) > 100
+    assert all(p.with_suffix(".pyi").is_file() for p in files)
     assert stub_problems(PACKAGE) == []
 
 
@@ -93,14 +96,14 @@ def unformatted_stubs(paths: list[Path]) -> list[str]:
 
 def test_stubs_are_blacks_stub_formatting() -> None:
     stubs = sorted(PACKAGE.rglob("*.pyi"))
-    assert len(stubs) == 4
+    assert len(stubs) == len(_object_files())
     assert unformatted_stubs(stubs) == []
 
 
 def test_the_shadowed_py_files_are_clean_under_mypy_strict() -> None:
     """mypy reads a stub in place of its ``.py``: the ``.py`` files, named one by one, are
     checked as themselves."""
-    sources = sorted(str(p.relative_to(REPO)) for p in (PACKAGE / "iods").glob("*.py"))
+    sources = sorted(str(p.relative_to(REPO)) for p in _object_files())
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", *sources],
         cwd=REPO,
@@ -175,3 +178,10 @@ def test_jedi_completes_and_documents_a_field_of_a_stubbed_iod(tmp_path: Path) -
     assert "(0010,0040) CS 1 Type 2 (PatientModule). Sex of the named patient." in found["PatientSex"].docstring()
     # ct_image.py has no field docstrings: the text is the stub's
     assert '"""(0010,0040)' not in (PACKAGE / "iods" / "ct_image.py").read_text(encoding="utf-8")
+
+
+def test_jedi_documents_a_module_field_from_the_module_stub(tmp_path: Path) -> None:
+    source = "from dicom_model.modules.patient_module import PatientModule\ndef f(m: PatientModule) -> None:\n    m.PatientSe"
+    found = {c.name: c for c in jedi.Script(source, path=tmp_path / "c.py").complete(3, len("    m.PatientSe"))}
+    assert "(0010,0040) CS 1 Type 2, Patient's Sex." in found["PatientSex"].docstring()
+    assert '"""(0010,0040)' not in (PACKAGE / "modules" / "patient_module.py").read_text(encoding="utf-8")

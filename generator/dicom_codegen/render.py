@@ -20,17 +20,19 @@ from ruff.__main__ import find_ruff_bin
 from . import __version__
 from .conditions import listing, runtime_names
 from .dataset_class import dataset_fields
-from .filters import FILTERS
-from .model import GeneratedClass, Model, Source, to_jsonable
+from .filters import FILTERS, attribute_line
+from .model import ClassField, GeneratedClass, Model, Source, to_jsonable
 from .passes import constant_elements
 from .passes_objects import condition_entries
 from .passes_services import service_class_name
 
 PACKAGE = "dicom_model"
 #: The packages whose files get a stub (``.pyi``) beside them, which type checkers and IDEs
-#: read instead: the IODs, whose classes are the large ones (hundreds of fields). Their
-#: ``.py`` then carries no per-field docstrings (invisible at run time); the stub has them.
-STUBBED = ("iods",)
+#: read instead: every object file. Their ``.py`` then carries no per-field docstrings
+#: (invisible at run time); the stub has them, and declares the classes without their
+#: tables and conditions, which a checker has no use for (issue #13: pyright reads the
+#: module and macro files of every item class an IOD holds).
+STUBBED = ("iods", "modules", "macros")
 #: The line length of the generated code (black and ruff both format to it).
 LINE_LENGTH = 100
 
@@ -152,6 +154,7 @@ def _render_objects(env: jinja2.Environment, common: Mapping[str, object], model
     edition = model.objects.source.edition
     classes = model.objects.classes
     home = {c.name: (c.package, c.file) for c in classes}
+    by_name = {c.name: c for c in classes}
     by_file: dict[tuple[str, str], list[GeneratedClass]] = {}
     for cls in classes:
         by_file.setdefault((cls.package, cls.file), []).append(cls)
@@ -163,14 +166,18 @@ def _render_objects(env: jinja2.Environment, common: Mapping[str, object], model
         main = next((c for c in members if c.kind != "item"), members[0])
         file_doc = f"{main.title}{' IOD' if main.kind == 'iod' else ''} and its sequence items."
         foreign = _item_imports(members, home)
+        imported = {home[name] for name in _foreign_items(members, home)}
+        compositions = {c.name: found for c in members if (found := composition(c, by_name, imported)) is not None}
+        groups = {g for found in compositions.values() for g in found.groups if g not in found.by_name}
         files[f"{package}/{file}.py"] = template.render(
             **common,
             edition=edition,
             file=file,
             file_doc=file_doc,
             classes=members,
+            compositions=compositions,
             stubbed=package in STUBBED,
-            imports=_object_imports(members) + foreign,
+            imports=_object_imports(members, compositions) + _item_imports(members, home, groups),
         )
         if package not in STUBBED:
             continue
@@ -207,7 +214,65 @@ def _conditions_listing(model: Model) -> str:
     return listing(edition, [(f"{e.table} row {e.row}: {e.what}" if e.row else f"{e.table}: {e.what}", e.condition) for e in entries])
 
 
-def _object_imports(members: list[GeneratedClass]) -> list[str]:
+@dataclasses.dataclass(frozen=True)
+class Composition:
+    """How an IOD file's class gives its table: as its groups' tables (its modules', or a
+    functional groups item's macros'), with only the lines that differ written out
+    (``dicom_runtime.attribute_table.composed_table``)."""
+
+    groups: tuple[str, ...]  # the module or macro classes, in order
+    #: The groups given by name, their lines written: those whose files the IOD's file does
+    #: not import for an item class (importing them would cost the IOD's import more than
+    #: reading their lines).
+    by_name: frozenset[str]
+    written: frozenset[str]  # the keywords whose line is written: differing from their first group's, or of a group by_name
+    #: The fields the ``.py`` does not declare, taken at import from their first group's
+    #: class (``dicom_runtime.attribute_table.composed_fields``): those of a group given as a
+    #: class, with its type and no default of their own, optional unless the group is M.
+    taken: frozenset[str] = frozenset()
+
+
+def composition(cls: GeneratedClass, by_name: Mapping[str, GeneratedClass], imported: set[tuple[str, str]]) -> Composition | None:
+    """The composition of an IOD file's class, or None where its table is to be written
+    whole: a class of another package, or one whose fields are not its groups' fields in
+    the groups' order, each once, as the composition would give them. ``imported``: the
+    files (package, file) that the class's file imports anyway."""
+    if cls.package != "iods" or not cls.group_usage or not cls.fields or not all(f.modules for f in cls.fields):
+        return None
+    groups = tuple(dict.fromkeys(f.modules[0] for f in cls.fields))
+    if any(g not in by_name or by_name[g].package == "iods" for g in groups):
+        return None
+    composed: list[tuple[str, ClassField]] = []
+    seen: set[str] = set()
+    for group in groups:
+        for field in by_name[group].fields:
+            if field.keyword not in seen:
+                seen.add(field.keyword)
+                composed.append((group, field))
+    if [f.keyword for _, f in composed] != [f.keyword for f in cls.fields]:
+        return None
+    named = frozenset(g for g in groups if (by_name[g].package, by_name[g].file) not in imported)
+    written = frozenset(
+        field.keyword
+        for (group, own), field in zip(composed, cls.fields)
+        if group in named
+        or attribute_line(field, True) != attribute_line(dataclasses.replace(own, modules=(group,)), True)
+        or (field.condition, field.value_rules) != (own.condition, own.value_rules)
+    )
+    usage = dict(cls.group_usage)
+    taken = frozenset(
+        field.keyword
+        for (group, own), field in zip(composed, cls.fields)
+        if field.keyword not in written
+        and (field.python_type, field.default, own.default) == (own.python_type, "", "")
+        and own.nullable == (not own.required)
+        and field.required == (own.required and usage.get(group) == "M")
+        and field.nullable == (not field.required)
+    )
+    return Composition(groups, named, written, taken)
+
+
+def _object_imports(members: list[GeneratedClass], compositions: Mapping[str, Composition]) -> list[str]:
     """The imports of an object file (its runtime's names; the item classes of other files
     follow, :func:`_item_imports`)."""
     types = " ".join(f.python_type for c in members for f in c.fields)
@@ -223,9 +288,15 @@ def _object_imports(members: list[GeneratedClass]) -> list[str]:
         lines.append("from decimal import Decimal")
     lines.append(f"from typing import {', '.join(typing_names)}")
     lines.append("")
-    conditions = [f.condition.predicate for c in members for f in c.fields if f.condition] + [g.predicate for c in members for _, g in c.group_conditions]
+    written = [f for c in members for f in c.fields if c.name not in compositions or f.keyword in compositions[c.name].written]
+    conditions = [f.condition.predicate for f in written if f.condition]
+    conditions += [rule.predicate for f in written for rule, _ in f.value_rules]
+    conditions += [g.predicate for c in members for _, g in c.group_conditions]
     lines.append(f"from dicom_runtime.conditions import {', '.join(runtime_names(conditions))}")
-    lines.append("from dicom_runtime.attribute_table import attribute_table" + (", modules_of" if any(c.kind == "iod" for c in members) else ""))
+    table_names = ["attribute_table"] + (["composed_fields"] if any(c.taken for c in compositions.values()) else [])
+    table_names += ["composed_table"] if compositions else []
+    table_names += ["modules_of"] if any(c.kind == "iod" for c in members) else []
+    lines.append(f"from dicom_runtime.attribute_table import {', '.join(table_names)}")
     lines.append("from dicom_runtime.dataset import Dataset")
     lines.append("from dicom_runtime.objects import AttributeSpec, DicomObject")
     if "PersonName" in types:
@@ -261,18 +332,22 @@ def _stub_imports(members: list[GeneratedClass]) -> list[str]:
     return lines
 
 
-def _item_imports(members: list[GeneratedClass], home: dict[str, tuple[str, str]]) -> list[str]:
-    """The item classes of other files that the fields of ``members`` hold."""
-    local = {c.name for c in members}
+def _item_imports(members: list[GeneratedClass], home: dict[str, tuple[str, str]], groups: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The item classes of other files that the fields of ``members`` hold (and the
+    ``groups`` whose tables theirs are composed of)."""
     foreign: dict[tuple[str, str], set[str]] = {}
-    for cls in members:
-        for field in cls.fields:
-            if field.item_class and field.item_class not in local:
-                foreign.setdefault(home[field.item_class], set()).add(field.item_class)
+    for name in _foreign_items(members, home) | (groups - {c.name for c in members}):
+        foreign.setdefault(home[name], set()).add(name)
     return [
         f"from {PACKAGE}.{other_package}.{other_file} import {', '.join(sorted(imported))}"
         for (other_package, other_file), imported in sorted(foreign.items())
     ]
+
+
+def _foreign_items(members: list[GeneratedClass], home: dict[str, tuple[str, str]]) -> set[str]:
+    """The item classes of other files that the fields of ``members`` hold."""
+    local = {c.name for c in members}
+    return {f.item_class for c in members for f in c.fields if f.item_class and f.item_class not in local}
 
 
 def dump_json(model: Model) -> str:

@@ -22,8 +22,10 @@ COMPARED = (
     "dicom_model/iods/test_image.pyi",
     "dicom_model/iods/__init__.py",
     "dicom_model/modules/patient_module.py",
+    "dicom_model/modules/patient_module.pyi",
     "dicom_model/modules/image_module.py",
     "dicom_model/macros/issuer_macro.py",
+    "dicom_model/macros/issuer_macro.pyi",
     "conditions.txt",
 )
 
@@ -53,10 +55,15 @@ def test_output_matches_the_golden_file(output: Path, relative: str) -> None:
 
 def test_the_slice_has_what_the_golden_files_show(output: Path) -> None:
     iod = (output / "dicom_model/iods/test_image.py").read_text(encoding="utf-8")
-    assert "class TestImage(DicomObject):" in iod
-    assert 'PatientSex: Literal["M", "F"]\n' in iod  # Type 1 of an M module: required, not None
-    assert "PatientName: PersonName | str | None = None\n" in iod  # Type 2: may be empty, so None by default
-    assert "Rows: int | None = None\n" in iod  # 1C
+    stub = (output / "dicom_model/iods/test_image.pyi").read_text(encoding="utf-8")
+    assert "class TestImage(DicomObject):" in iod and "class TestImage(DicomObject):" in stub
+    assert 'PatientSex: Literal["M", "F"]\n' in stub  # Type 1 of an M module: required, not None
+    assert "PatientName: PersonName | str | None = None\n" in stub  # Type 2: may be empty, so None by default
+    assert "Rows: int | None = None\n" in stub  # 1C
+    # the .py takes the Patient Module's rows and fields from its class at import; it
+    # writes the Image Module's (whose file it does not import otherwise)
+    assert "@composed_fields\nclass TestImage(DicomObject):" in iod and "PatientSex" not in iod
+    assert "Rows: int | None = None\n" in iod and "\nRows\t00280010\tUS\t1\t1C\t" in iod
     assert '"Rows": Equals("Modality", ("OT",), 0),' in iod  # the 1C attribute's compiled condition
     assert '"ImageModule": Equals("Modality", ("OT",), 0),' in iod  # the C module's condition
     patient = (output / "dicom_model/modules/patient_module.py").read_text(encoding="utf-8")

@@ -14,17 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import (
-    AllOf,
-    AnyOf,
-    Compare,
-    Condition,
-    ContainsCode,
-    Equals,
-    NotChecked,
-    Present,
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, Present
+from dicom_runtime.attribute_table import (
+    attribute_table,
+    composed_fields,
+    composed_table,
+    modules_of,
 )
-from dicom_runtime.attribute_table import attribute_table, modules_of
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -60,23 +56,28 @@ from dicom_model.macros.specimen_macro import (
 )
 from dicom_model.macros.voilut_macro import VOILUTMacroVOILUTSequenceItem
 from dicom_model.modules.clinical_trial_study_module import (
+    ClinicalTrialStudyModule,
     ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem,
 )
 from dicom_model.modules.common_instance_reference_module import (
+    CommonInstanceReferenceModule,
     CommonInstanceReferenceModuleReferencedSeriesSequenceItem,
     CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem,
 )
 from dicom_model.modules.contrast_bolus_module import (
+    ContrastBolusModule,
     ContrastBolusModuleContrastBolusAdministrationRouteSequenceItem,
     ContrastBolusModuleContrastBolusAgentSequenceItem,
 )
 from dicom_model.modules.ct_image_module import (
+    CTImageModule,
     CTImageModuleCTAdditionalXRaySourceSequenceItem,
     CTImageModuleCTDIPhantomTypeCodeSequenceItem,
     CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem,
 )
-from dicom_model.modules.device_module import DeviceModuleDeviceSequenceItem
+from dicom_model.modules.device_module import DeviceModule, DeviceModuleDeviceSequenceItem
 from dicom_model.modules.general_image_module import (
+    GeneralImageModule,
     GeneralImageModuleDerivationCodeSequenceItem,
     GeneralImageModuleIconImageSequenceItem,
     GeneralImageModuleRealWorldValueMappingSequenceItem,
@@ -85,6 +86,7 @@ from dicom_model.modules.general_image_module import (
     GeneralImageModuleSourceImageSequenceItem,
 )
 from dicom_model.modules.general_series_module import (
+    GeneralSeriesModule,
     GeneralSeriesModuleOperatorIdentificationSequenceItem,
     GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem,
     GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem,
@@ -93,6 +95,7 @@ from dicom_model.modules.general_series_module import (
     GeneralSeriesModuleSeriesDescriptionCodeSequenceItem,
 )
 from dicom_model.modules.general_study_module import (
+    GeneralStudyModule,
     GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem,
     GeneralStudyModuleIssuerOfAccessionNumberSequenceItem,
     GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem,
@@ -104,6 +107,7 @@ from dicom_model.modules.general_study_module import (
     GeneralStudyModuleRequestingServiceCodeSequenceItem,
 )
 from dicom_model.modules.patient_module import (
+    PatientModule,
     PatientModuleBreedRegistrationSequenceItem,
     PatientModuleDeidentificationMethodCodeSequenceItem,
     PatientModuleOtherPatientIDsSequenceItem,
@@ -115,12 +119,14 @@ from dicom_model.modules.patient_module import (
     PatientModuleStrainStockSequenceItem,
 )
 from dicom_model.modules.patient_study_module import (
+    PatientStudyModule,
     PatientStudyModuleAdmittingDiagnosesCodeSequenceItem,
     PatientStudyModuleIssuerOfAdmissionIDSequenceItem,
     PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem,
     PatientStudyModulePatientSizeCodeSequenceItem,
 )
 from dicom_model.modules.sop_common_module import (
+    SOPCommonModule,
     SOPCommonModuleCodingSchemeIdentificationSequenceItem,
     SOPCommonModuleContextGroupIdentificationSequenceItem,
     SOPCommonModuleContributingEquipmentSequenceItem,
@@ -134,6 +140,7 @@ from dicom_model.modules.sop_common_module import (
 
 
 @dataclass(kw_only=True, slots=True)
+@composed_fields
 class CTImage(DicomObject):
     """The CT Image IOD - PS3.3 2016c Table A.3-1 (Section A.3).
 
@@ -165,44 +172,30 @@ class CTImage(DicomObject):
         "SOPCommonModule": "M",
         "CommonInstanceReferenceModule": "U",
     }
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = composed_table(
+        (
+            PatientModule,
+            "ClinicalTrialSubjectModule",
+            GeneralStudyModule,
+            PatientStudyModule,
+            ClinicalTrialStudyModule,
+            GeneralSeriesModule,
+            "ClinicalTrialSeriesModule",
+            "FrameOfReferenceModule",
+            "GeneralEquipmentModule",
+            GeneralImageModule,
+            "ImagePlaneModule",
+            "ImagePixelModule",
+            ContrastBolusModule,
+            DeviceModule,
+            "SpecimenModule",
+            CTImageModule,
+            "OverlayPlaneModule",
+            "VOILUTModule",
+            SOPCommonModule,
+            CommonInstanceReferenceModule,
+        ),
         r"""
-PatientName	00100010	PN	1	2		C.7-1 row 1	PatientModule	
-PatientID	00100020	LO	1	2		C.7-1 row 2	PatientModule	
-IssuerOfPatientID	00100021	LO	1	3		10-18 row 1	PatientModule	
-IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2	PatientModule	
-PatientBirthDate	00100030	DA	1	2		C.7-1 row 4	PatientModule	
-PatientBirthDateInAlternativeCalendar	00100033		1	3		C.7-1 row 5	PatientModule	
-PatientDeathDateInAlternativeCalendar	00100034		1	3		C.7-1 row 6	PatientModule	
-PatientAlternativeCalendar	00100035		1	1C		C.7-1 row 7	PatientModule	either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present
-PatientSex	00100040	CS	1	2	M\F\O	C.7-1 row 8	PatientModule	
-ReferencedPatientPhotoSequence	00101100	SQ	1	3		C.7-1 row 9	PatientModule	
-QualityControlSubject	00100200	CS	1	3	YES\NO	C.7-1 row 11	PatientModule	
-ReferencedPatientSequence	00081120	SQ	1	3		C.7-1 row 12	PatientModule	
-PatientBirthTime	00100032	TM	1	3		C.7-1 row 14	PatientModule	
-OtherPatientIDs	00101000	LO	1-n	3		C.7-1 row 15	PatientModule	
-OtherPatientIDsSequence	00101002	SQ	1	3		C.7-1 row 16	PatientModule	
-OtherPatientNames	00101001	PN	1-n	3		C.7-1 row 20	PatientModule	
-EthnicGroup	00102160	SH	1	3		C.7-1 row 21	PatientModule	
-PatientComments	00104000	LT	1	3		C.7-1 row 22	PatientModule	
-PatientSpeciesDescription	00102201	LO	1	1C		C.7-1 row 23	PatientModule	the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present
-PatientSpeciesCodeSequence	00102202	SQ	1	1C		C.7-1 row 24	PatientModule	the patient is an animal and if Patient Species Description (0010,2201) is not present
-PatientBreedDescription	00102292	LO	1	2C		C.7-1 row 26	PatientModule	the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty
-PatientBreedCodeSequence	00102293	SQ	1	2C		C.7-1 row 27	PatientModule	the patient is an animal
-BreedRegistrationSequence	00102294	SQ	1	2C		C.7-1 row 29	PatientModule	the patient is an animal
-StrainDescription	00100212		1	3		C.7-1 row 33	PatientModule	
-StrainNomenclature	00100213		1	3		C.7-1 row 34	PatientModule	
-StrainCodeSequence	00100219	SQ	1	3		C.7-1 row 35	PatientModule	
-StrainAdditionalInformation	00100218		1	3		C.7-1 row 37	PatientModule	
-StrainStockSequence	00100216	SQ	1	3		C.7-1 row 38	PatientModule	
-ResponsiblePerson	00102297	PN	1	2C		C.7-1 row 43	PatientModule	the patient is an animal
-ResponsiblePersonRole	00102298	CS	1	1C		C.7-1 row 44	PatientModule	Responsible Person is present and has a value
-ResponsibleOrganization	00102299	LO	1	2C		C.7-1 row 45	PatientModule	patient is an animal
-PatientIdentityRemoved	00120062	CS	1	3	YES\NO	C.7-1 row 46	PatientModule	
-DeidentificationMethod	00120063	LO	1-n	1C		C.7-1 row 47	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present
-DeidentificationMethodCodeSequence	00120064	SQ	1	1C		C.7-1 row 48	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present
-SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1	PatientModule	
-GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4	PatientModule	
 ClinicalTrialSponsorName	00120010	LO	1	1		C.7-2b row 1	ClinicalTrialSubjectModule	
 ClinicalTrialProtocolID	00120020	LO	1	1		C.7-2b row 2	ClinicalTrialSubjectModule	
 ClinicalTrialProtocolName	00120021	LO	1	2		C.7-2b row 3	ClinicalTrialSubjectModule	
@@ -212,71 +205,6 @@ ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule
 ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
 ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
 ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
-StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
-StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
-StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
-ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
-ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
-ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
-ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
-StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
-AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
-IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
-StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
-PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
-PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
-NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
-PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
-RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
-ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
-ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
-ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
-AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
-AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
-PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
-PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
-PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
-PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
-Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
-AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
-AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
-IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
-ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
-IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
-ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
-PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
-ClinicalTrialTimePointID	00120050	LO	1	2		C.7-4b row 1	ClinicalTrialStudyModule	
-ClinicalTrialTimePointDescription	00120051	ST	1	3		C.7-4b row 2	ClinicalTrialStudyModule	
-ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3	ClinicalTrialStudyModule	
-Modality	00080060	CS	1	1		C.7-5a row 1	GeneralSeriesModule	
-SeriesInstanceUID	0020000E	UI	1	1		C.7-5a row 2	GeneralSeriesModule	
-SeriesNumber	00200011	IS	1	2		C.7-5a row 3	GeneralSeriesModule	
-Laterality	00200060	CS	1	2C	R\L	C.7-5a row 4	GeneralSeriesModule	the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent
-SeriesDate	00080021	DA	1	3		C.7-5a row 5	GeneralSeriesModule	
-SeriesTime	00080031	TM	1	3		C.7-5a row 6	GeneralSeriesModule	
-PerformingPhysicianName	00081050	PN	1-n	3		C.7-5a row 7	GeneralSeriesModule	
-PerformingPhysicianIdentificationSequence	00081052	SQ	1	3		C.7-5a row 8	GeneralSeriesModule	
-ProtocolName	00181030	LO	1	3		C.7-5a row 10	GeneralSeriesModule	
-SeriesDescription	0008103E	LO	1	3		C.7-5a row 11	GeneralSeriesModule	
-SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.7-5a row 12	GeneralSeriesModule	
-OperatorsName	00081070	PN	1-n	3		C.7-5a row 14	GeneralSeriesModule	
-OperatorIdentificationSequence	00081072	SQ	1	3		C.7-5a row 15	GeneralSeriesModule	
-ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.7-5a row 17	GeneralSeriesModule	
-RelatedSeriesSequence	00081250	SQ	1	3		C.7-5a row 19	GeneralSeriesModule	
-BodyPartExamined	00180015	CS	1	3		C.7-5a row 24	GeneralSeriesModule	
-PatientPosition	00185100	CS	1	2C		C.7-5a row 25	GeneralSeriesModule	for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes
-SmallestPixelValueInSeries	00280108	US or SS	1	3		C.7-5a row 26	GeneralSeriesModule	
-LargestPixelValueInSeries	00280109	US or SS	1	3		C.7-5a row 27	GeneralSeriesModule	
-RequestAttributesSequence	00400275	SQ	1	3		C.7-5a row 28	GeneralSeriesModule	
-PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1	GeneralSeriesModule	
-PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2	GeneralSeriesModule	
-PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3	GeneralSeriesModule	
-PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4	GeneralSeriesModule	
-PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5	GeneralSeriesModule	
-PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6	GeneralSeriesModule	
-PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7	GeneralSeriesModule	
-CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13	GeneralSeriesModule	
-AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31	GeneralSeriesModule	the patient is an animal and the anatomical frame of reference is not bipedal
 ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3	ClinicalTrialSeriesModule	
@@ -296,31 +224,8 @@ DateOfLastCalibration	00181200	DA	1-n	3		C.7-8 row 11	GeneralEquipmentModule
 TimeOfLastCalibration	00181201	TM	1-n	3		C.7-8 row 12	GeneralEquipmentModule	
 PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13	GeneralEquipmentModule	Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present
 InstanceNumber	00200013	IS	1	2		C.7-9 row 1	GeneralImageModule,SOPCommonModule	
-PatientOrientation	00200020	CS	2	2C		C.7-9 row 2	GeneralImageModule	image does not require Image Orientation (Patient) (0020,0037) and Image Position (Patient) (0020,0032)
-ContentDate	00080023	DA	1	2C		C.7-9 row 3	GeneralImageModule	image is part of a series in which the images are temporally related
-ContentTime	00080033	TM	1	2C		C.7-9 row 4	GeneralImageModule	image is part of a series in which the images are temporally related
 ImageType	00080008	CS	2-n	1		C.8-3 row 1	GeneralImageModule,CTImageModule	
 AcquisitionNumber	00200012	IS	1	2		C.8-3 row 11	GeneralImageModule,CTImageModule	
-AcquisitionDate	00080022	DA	1	3		C.7-9 row 7	GeneralImageModule	
-AcquisitionTime	00080032	TM	1	3		C.7-9 row 8	GeneralImageModule	
-AcquisitionDateTime	0008002A	DT	1	3		C.7-9 row 9	GeneralImageModule	
-ReferencedImageSequence	00081140	SQ	1	3		C.7-9 row 10	GeneralImageModule	
-DerivationDescription	00082111	ST	1	3		C.7-9 row 14	GeneralImageModule	
-DerivationCodeSequence	00089215	SQ	1	3		C.7-9 row 15	GeneralImageModule	
-SourceImageSequence	00082112	SQ	1	3		C.7-9 row 17	GeneralImageModule	
-ReferencedInstanceSequence	0008114A	SQ	1	3		C.7-9 row 23	GeneralImageModule	
-ImagesInAcquisition	00201002	IS	1	3		C.7-9 row 27	GeneralImageModule	
-ImageComments	00204000	LT	1	3		C.7-9 row 28	GeneralImageModule	
-QualityControlImage	00280300	CS	1	3	YES\NO	C.7-9 row 29	GeneralImageModule	
-BurnedInAnnotation	00280301	CS	1	3	YES\NO	C.7-9 row 30	GeneralImageModule	
-RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.7-9 row 31	GeneralImageModule	
-LossyImageCompression	00282110	CS	1	3	00\01	C.7-9 row 32	GeneralImageModule	
-LossyImageCompressionRatio	00282112	DS	1-n	3		C.7-9 row 33	GeneralImageModule	
-LossyImageCompressionMethod	00282114	CS	1-n	3		C.7-9 row 34	GeneralImageModule	
-IconImageSequence	00880200	SQ	1	3		C.7-9 row 35	GeneralImageModule	
-PresentationLUTShape	20500020	CS	1	3	IDENTITY\INVERSE	C.7-9 row 37	GeneralImageModule	
-IrradiationEventUID	00083010	UI	1-n	3		C.7-9 row 38	GeneralImageModule	
-RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39	GeneralImageModule	
 PixelSpacing	00280030	DS	2	1		C.7-10 row 1	ImagePlaneModule	
 ImageOrientationPatient	00200037	DS	6	1		C.7-10 row 2	ImagePlaneModule	
 ImagePositionPatient	00200032	DS	3	1		C.7-10 row 3	ImagePlaneModule	
@@ -349,19 +254,6 @@ ICCProfile	00282000	OB	1	3		C.7-11b row 20	ImagePixelModule
 ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule	
 PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
 PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3	ImagePixelModule	pixel padding is to be defined as a range rather than a single value
-ContrastBolusAgent	00180010	LO	1	2		C.7-12 row 1	ContrastBolusModule	
-ContrastBolusAgentSequence	00180012	SQ	1	3		C.7-12 row 2	ContrastBolusModule	
-ContrastBolusRoute	00181040	LO	1	3		C.7-12 row 4	ContrastBolusModule	
-ContrastBolusAdministrationRouteSequence	00180014	SQ	1	3		C.7-12 row 5	ContrastBolusModule	
-ContrastBolusVolume	00181041	DS	1	3		C.7-12 row 9	ContrastBolusModule	
-ContrastBolusStartTime	00181042	TM	1	3		C.7-12 row 10	ContrastBolusModule	
-ContrastBolusStopTime	00181043	TM	1	3		C.7-12 row 11	ContrastBolusModule	
-ContrastBolusTotalDose	00181044	DS	1	3		C.7-12 row 12	ContrastBolusModule	
-ContrastFlowRate	00181046	DS	1-n	3		C.7-12 row 13	ContrastBolusModule	
-ContrastFlowDuration	00181047	DS	1-n	3		C.7-12 row 14	ContrastBolusModule	
-ContrastBolusIngredient	00181048	CS	1	3		C.7-12 row 15	ContrastBolusModule	
-ContrastBolusIngredientConcentration	00181049	DS	1	3		C.7-12 row 16	ContrastBolusModule	
-DeviceSequence	00500010	SQ	1	1		C.7-18 row 1	DeviceModule	
 ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 1	SpecimenModule	
 IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2	SpecimenModule	
 AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4	SpecimenModule	
@@ -369,54 +261,6 @@ ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule
 ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10	SpecimenModule	
 ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule	
 SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule	
-RescaleIntercept	00281052	DS	1	1		C.8-3 row 7	CTImageModule	
-RescaleSlope	00281053	DS	1	1		C.8-3 row 8	CTImageModule	
-RescaleType	00281054	LO	1	1C		C.8-3 row 9	CTImageModule	the Rescale Type is not HU (Hounsfield Units)	?1=HU?Image Type (0008,0008) Value 1 is ORIGINAL and Value 3 is not LOCALIZER
-KVP	00180060	DS	1	2		C.8-3 row 10	CTImageModule	
-ScanOptions	00180022	CS	1-n	3		C.8-3 row 12	CTImageModule	
-DataCollectionDiameter	00180090	DS	1	3		C.8-3 row 13	CTImageModule	
-DataCollectionCenterPatient	00189313	FD	3	3		C.8-3 row 14	CTImageModule	
-ReconstructionDiameter	00181100	DS	1	3		C.8-3 row 15	CTImageModule	
-ReconstructionTargetCenterPatient	00189318	FD	3	3		C.8-3 row 16	CTImageModule	
-DistanceSourceToDetector	00181110	DS	1	3		C.8-3 row 17	CTImageModule	
-DistanceSourceToPatient	00181111	DS	1	3		C.8-3 row 18	CTImageModule	
-GantryDetectorTilt	00181120	DS	1	3		C.8-3 row 19	CTImageModule	
-TableHeight	00181130	DS	1	3		C.8-3 row 20	CTImageModule	
-RotationDirection	00181140	CS	1	3	CW\CC	C.8-3 row 21	CTImageModule	
-ExposureTime	00181150	IS	1	3		C.8-3 row 22	CTImageModule	
-XRayTubeCurrent	00181151	IS	1	3		C.8-3 row 23	CTImageModule	
-Exposure	00181152	IS	1	3		C.8-3 row 24	CTImageModule	
-ExposureInuAs	00181153	IS	1	3		C.8-3 row 25	CTImageModule	
-FilterType	00181160	SH	1	3		C.8-3 row 26	CTImageModule	
-GeneratorPower	00181170	IS	1	3		C.8-3 row 27	CTImageModule	
-FocalSpots	00181190	DS	1-n	3		C.8-3 row 28	CTImageModule	
-ConvolutionKernel	00181210	SH	1-n	3		C.8-3 row 29	CTImageModule	
-RevolutionTime	00189305	FD	1	3		C.8-3 row 30	CTImageModule	
-SingleCollimationWidth	00189306	FD	1	3		C.8-3 row 31	CTImageModule	
-TotalCollimationWidth	00189307	FD	1	3		C.8-3 row 32	CTImageModule	
-TableSpeed	00189309	FD	1	3		C.8-3 row 33	CTImageModule	
-TableFeedPerRotation	00189310	FD	1	3		C.8-3 row 34	CTImageModule	
-SpiralPitchFactor	00189311	FD	1	3		C.8-3 row 35	CTImageModule	
-ExposureModulationType	00189323	CS	1	3		C.8-3 row 36	CTImageModule	
-EstimatedDoseSaving	00189324	FD	1	3		C.8-3 row 37	CTImageModule	
-CTDIvol	00189345	FD	1	3		C.8-3 row 38	CTImageModule	
-CTDIPhantomTypeCodeSequence	00189346	SQ	1	3		C.8-3 row 39	CTImageModule	
-WaterEquivalentDiameter	00181271		1	3		C.8-3 row 41	CTImageModule	
-WaterEquivalentDiameterMethodCodeSequence	00181272	SQ	1	1C		C.8-3 row 42	CTImageModule	Water Equivalent Diameter (0018,1271) is present
-AnatomicRegionSequence	00082218	SQ	1	3		10-7 row 1	CTImageModule	
-PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1	CTImageModule	
-ViewCodeSequence	00540220	SQ	1	3		10-25 row 1	CTImageModule	
-SliceProgressionDirection	00540500	CS	1	3		10-25 row 5	CTImageModule	
-CalciumScoringMassFactorPatient	00189351	FL	1	3		C.8-3 row 46	CTImageModule	
-CalciumScoringMassFactorDevice	00189352	FL	3	3		C.8-3 row 47	CTImageModule	
-EnergyWeightingFactor	00189353	FL	1	1C		C.8-3 row 48	CTImageModule	one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")
-CTAdditionalXRaySourceSequence	00189360	SQ	1	3		C.8-3 row 49	CTImageModule	
-IsocenterPosition	300A012C	DS	3	3		C.8-3 row 58	CTImageModule	
-PatientSupportAngle	300A0122	DS	1	3		10-27 row 1	CTImageModule	
-TableTopPitchAngle	300A0140	FL	1	3		10-27 row 2	CTImageModule	
-TableTopRollAngle	300A0144	FL	1	3		10-27 row 3	CTImageModule	
-TableTopLongitudinalPosition	300A0129	DS	1	3		10-27 row 4	CTImageModule	
-TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5	CTImageModule	
 OverlayRows	60000010	US	1	1		C.9-2 row 1	OverlayPlaneModule	
 OverlayColumns	60000011	US	1	1		C.9-2 row 2	OverlayPlaneModule	
 OverlayType	60000040	CS	1	1	G\R	C.9-2 row 3	OverlayPlaneModule	
@@ -435,112 +279,13 @@ WindowCenter	00281050	DS	1-n	1C		C.11-2b row 5	VOILUTModule	VOI LUT Sequence (00
 WindowWidth	00281051	DS	1-n	1C		C.11-2b row 6	VOILUTModule	Window Center (0028,1050) is sent
 WindowCenterWidthExplanation	00281055	LO	1-n	3		C.11-2b row 7	VOILUTModule	
 VOILUTFunction	00281056	CS	1	3		C.11-2b row 8	VOILUTModule	
-SOPClassUID	00080016	UI	1	1		C.12-1 row 1	SOPCommonModule	
-SOPInstanceUID	00080018	UI	1	1		C.12-1 row 2	SOPCommonModule	
-SpecificCharacterSet	00080005	CS	1-n	1C		C.12-1 row 3	SOPCommonModule	an expanded or replacement character set is used
-InstanceCreationDate	00080012	DA	1	3		C.12-1 row 4	SOPCommonModule	
-InstanceCreationTime	00080013	TM	1	3		C.12-1 row 5	SOPCommonModule	
-InstanceCoercionDateTime	00080015	DT	1	3		C.12-1 row 6	SOPCommonModule	
-InstanceCreatorUID	00080014	UI	1	3		C.12-1 row 7	SOPCommonModule	
-RelatedGeneralSOPClassUID	0008001A	UI	1-n	3		C.12-1 row 8	SOPCommonModule	
-OriginalSpecializedSOPClassUID	0008001B	UI	1	3		C.12-1 row 9	SOPCommonModule	
-CodingSchemeIdentificationSequence	00080110	SQ	1	3		C.12-1 row 10	SOPCommonModule	
-ContextGroupIdentificationSequence	00080123	SQ	1	3		C.12-1 row 18	SOPCommonModule	
-MappingResourceIdentificationSequence	00080124	SQ	1	3		C.12-1 row 23	SOPCommonModule	
-TimezoneOffsetFromUTC	00080201	SH	1	3		C.12-1 row 27	SOPCommonModule	
-ContributingEquipmentSequence	0018A001	SQ	1	3		C.12-1 row 28	SOPCommonModule	
-SOPInstanceStatus	01000410	CS	1	3	NS\OR\AO\AC	C.12-1 row 48	SOPCommonModule	
-SOPAuthorizationDateTime	01000420	DT	1	3		C.12-1 row 49	SOPCommonModule	
-SOPAuthorizationComment	01000424	LT	1	3		C.12-1 row 50	SOPCommonModule	
-AuthorizationEquipmentCertificationNumber	01000426	LO	1	3		C.12-1 row 51	SOPCommonModule	
-MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1	SOPCommonModule	
-DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6	SOPCommonModule	
-EncryptedAttributesSequence	04000500	SQ	1	1C		C.12-1 row 53	SOPCommonModule	application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set
-OriginalAttributesSequence	04000561	SQ	1	3		C.12-1 row 56	SOPCommonModule	
-HL7StructuredDocumentReferenceSequence	0040A390	SQ	1	1C		C.12-1 row 63	SOPCommonModule	unencapsulated HL7 Structured Documents are referenced within the Instance
-LongitudinalTemporalInformationModified	00280303	CS	1	3	UNMODIFIED\MODIFIED\REMOVED	C.12-1 row 67	SOPCommonModule	
-QueryRetrieveView	00080053	CS	1	1C	CLASSIC\ENHANCED	C.12-1 row 68	SOPCommonModule	the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view
-ConversionSourceAttributesSequence	00209172	SQ	1	1C		C.12-1 row 69	SOPCommonModule	this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)
-ContentQualification	00189004	CS	1	3	PRODUCT\RESEARCH\SERVICE	C.12-1 row 71	SOPCommonModule	
-PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72	SOPCommonModule	
-ReferencedSeriesSequence	00081115	SQ	1	1C		C.12-8 row 1	CommonInstanceReferenceModule	this Instance references Instances in this Study
-StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5	CommonInstanceReferenceModule	this Instance references Instances in other Studies
 """,
         "PS3.3 2016c Table ",
         {
-            "PatientAlternativeCalendar": AnyOf(
-                (
-                    Present("PatientBirthDateInAlternativeCalendar"),
-                    Present("PatientAlternativeDeathDateInCalendar"),
-                )
-            ),
-            "PatientSpeciesDescription": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientSpeciesCodeSequence", negate=True),
-                )
-            ),
-            "PatientSpeciesCodeSequence": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientSpeciesDescription", negate=True),
-                )
-            ),
-            "PatientBreedDescription": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientBreedCodeSequence", negate=True, with_value=True),
-                )
-            ),
-            "ResponsiblePersonRole": AllOf(
-                (
-                    Present("ResponsiblePerson"),
-                    Present("ResponsiblePerson", with_value=True),
-                )
-            ),
-            "DeidentificationMethod": AllOf(
-                (
-                    Present("PatientIdentityRemoved"),
-                    Equals("PatientIdentityRemoved", ("YES",), 0),
-                    Present("DeidentificationMethodCodeSequence", negate=True),
-                )
-            ),
-            "DeidentificationMethodCodeSequence": AllOf(
-                (
-                    Present("PatientIdentityRemoved"),
-                    Equals("PatientIdentityRemoved", ("YES",), 0),
-                    Present("DeidentificationMethod", negate=True),
-                )
-            ),
             "ClinicalTrialSubjectID": Present("ClinicalTrialSubjectReadingID", negate=True),
             "ClinicalTrialSubjectReadingID": Present("ClinicalTrialSubjectID", negate=True),
             "ClinicalTrialProtocolEthicsCommitteeName": Present(
                 "ClinicalTrialProtocolEthicsCommitteeApprovalNumber"
-            ),
-            "Laterality": AllOf(
-                (
-                    NotChecked("the body part examined is a paired structure", "outside"),
-                    Present("ImageLaterality", negate=True),
-                    Present("FrameLaterality", negate=True),
-                    Present("MeasurementLaterality", negate=True),
-                )
-            ),
-            "PatientPosition": AllOf(
-                (
-                    Present("PatientOrientationCodeSequence", negate=True),
-                    Equals(
-                        "SOPClassUID",
-                        (
-                            "1.2.840.10008.5.1.4.1.1.2",
-                            "1.2.840.10008.5.1.4.1.1.4",
-                            "1.2.840.10008.5.1.4.1.1.2.1",
-                            "1.2.840.10008.5.1.4.1.1.4.1",
-                            "1.2.840.10008.5.1.4.1.1.4.3",
-                            "1.2.840.10008.5.1.4.1.1.4.2",
-                        ),
-                        0,
-                    ),
-                )
             ),
             "PixelPaddingValue": AllOf(
                 (
@@ -633,83 +378,12 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
                     ),
                 )
             ),
-            "RescaleType": Equals("RescaleType", ("HU",), 0, negate=True),
-            "WaterEquivalentDiameterMethodCodeSequence": Present("WaterEquivalentDiameter"),
-            "EnergyWeightingFactor": ContainsCode("DerivationCodeSequence", (("113097", "DCM"),)),
             "VOILUTSequence": Present("WindowCenter", negate=True),
             "WindowCenter": Present("VOILUTSequence", negate=True),
             "WindowWidth": Present("WindowCenter"),
-            "RescaleType?1": AllOf(
-                (
-                    Equals("ImageType", ("ORIGINAL",), 1),
-                    Equals("ImageType", ("LOCALIZER",), 3, negate=True),
-                )
-            ),
         },
     )
     MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
-    PatientName: PersonName | str | None = None
-    PatientID: str | None = None
-    IssuerOfPatientID: str | None = None
-    IssuerOfPatientIDQualifiersSequence: (
-        list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
-    ) = None
-    PatientBirthDate: datetime.date | str | None = None
-    PatientBirthDateInAlternativeCalendar: object | None = None
-    PatientDeathDateInAlternativeCalendar: object | None = None
-    PatientAlternativeCalendar: object | None = None
-    PatientSex: Literal["M", "F", "O"] | None = None
-    ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
-        None
-    )
-    QualityControlSubject: Literal["YES", "NO"] | None = None
-    ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
-    PatientBirthTime: datetime.time | str | None = None
-    OtherPatientIDs: Sequence[str] | None = None
-    OtherPatientIDsSequence: list[PatientModuleOtherPatientIDsSequenceItem] | None = None
-    OtherPatientNames: Sequence[PersonName | str] | None = None
-    EthnicGroup: str | None = None
-    PatientComments: str | None = None
-    PatientSpeciesDescription: str | None = None
-    PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
-    PatientBreedDescription: str | None = None
-    PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
-    BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
-    StrainDescription: object | None = None
-    StrainNomenclature: object | None = None
-    StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
-    StrainAdditionalInformation: object | None = None
-    StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
-    ResponsiblePerson: PersonName | str | None = None
-    ResponsiblePersonRole: (
-        Literal[
-            "OWNER",
-            "PARENT",
-            "CHILD",
-            "SPOUSE",
-            "SIBLING",
-            "RELATIVE",
-            "GUARDIAN",
-            "CUSTODIAN",
-            "AGENT",
-            "INVESTIGATOR",
-            "VETERINARIAN",
-        ]
-        | str
-        | None
-    ) = None
-    ResponsibleOrganization: str | None = None
-    PatientIdentityRemoved: Literal["YES", "NO"] | None = None
-    DeidentificationMethod: Sequence[str] | None = None
-    DeidentificationMethodCodeSequence: (
-        list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
-    ) = None
-    SourcePatientGroupIdentificationSequence: (
-        list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
-    ) = None
-    GroupOfPatientsIdentificationSequence: (
-        list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
-    ) = None
     ClinicalTrialSponsorName: str | None = None
     ClinicalTrialProtocolID: str | None = None
     ClinicalTrialProtocolName: str | None = None
@@ -719,190 +393,6 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     ClinicalTrialSubjectReadingID: str | None = None
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
-    StudyInstanceUID: str
-    StudyDate: datetime.date | str | None = None
-    StudyTime: datetime.time | str | None = None
-    ReferringPhysicianName: PersonName | str | None = None
-    ReferringPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
-    ) = None
-    ConsultingPhysicianName: object | None = None
-    ConsultingPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
-    ) = None
-    StudyID: str | None = None
-    AccessionNumber: str | None = None
-    IssuerOfAccessionNumberSequence: (
-        list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
-    ) = None
-    StudyDescription: str | None = None
-    PhysiciansOfRecord: Sequence[PersonName | str] | None = None
-    PhysiciansOfRecordIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
-    ) = None
-    NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
-    PhysiciansReadingStudyIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
-    ) = None
-    RequestingServiceCodeSequence: (
-        list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
-    ) = None
-    ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
-    ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
-    ReasonForPerformedProcedureCodeSequence: (
-        list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
-    ) = None
-    AdmittingDiagnosesDescription: Sequence[str] | None = None
-    AdmittingDiagnosesCodeSequence: (
-        list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
-    ) = None
-    PatientAge: str | None = None
-    PatientSize: float | Decimal | None = None
-    PatientWeight: float | Decimal | None = None
-    PatientSizeCodeSequence: list[PatientStudyModulePatientSizeCodeSequenceItem] | None = None
-    Occupation: str | None = None
-    AdditionalPatientHistory: str | None = None
-    AdmissionID: str | None = None
-    IssuerOfAdmissionIDSequence: list[PatientStudyModuleIssuerOfAdmissionIDSequenceItem] | None = (
-        None
-    )
-    ServiceEpisodeID: str | None = None
-    IssuerOfServiceEpisodeIDSequence: (
-        list[PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem] | None
-    ) = None
-    ServiceEpisodeDescription: str | None = None
-    PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
-    ClinicalTrialTimePointID: str | None = None
-    ClinicalTrialTimePointDescription: str | None = None
-    ConsentForClinicalTrialUseSequence: (
-        list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
-    ) = None
-    Modality: (
-        Literal[
-            "AR",
-            "ASMT",
-            "AU",
-            "BDUS",
-            "BI",
-            "BMD",
-            "CR",
-            "CT",
-            "DG",
-            "DOC",
-            "DX",
-            "ECG",
-            "EPS",
-            "ES",
-            "FID",
-            "GM",
-            "HC",
-            "HD",
-            "IO",
-            "IOL",
-            "IVOCT",
-            "IVUS",
-            "KER",
-            "KO",
-            "LEN",
-            "LS",
-            "MG",
-            "MR",
-            "NM",
-            "OAM",
-            "OCT",
-            "OP",
-            "OPM",
-            "OPT",
-            "OPV",
-            "OSS",
-            "OT",
-            "PLAN",
-            "PR",
-            "PT",
-            "PX",
-            "REG",
-            "RESP",
-            "RF",
-            "RG",
-            "RTDOSE",
-            "RTIMAGE",
-            "RTPLAN",
-            "RTRECORD",
-            "RTSTRUCT",
-            "RWV",
-            "SEG",
-            "SM",
-            "SMR",
-            "SR",
-            "SRF",
-            "STAIN",
-            "TG",
-            "US",
-            "VA",
-            "XA",
-            "XC",
-        ]
-        | str
-    )
-    SeriesInstanceUID: str
-    SeriesNumber: int | None = None
-    Laterality: Literal["R", "L"] | None = None
-    SeriesDate: datetime.date | str | None = None
-    SeriesTime: datetime.time | str | None = None
-    PerformingPhysicianName: Sequence[PersonName | str] | None = None
-    PerformingPhysicianIdentificationSequence: (
-        list[GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem] | None
-    ) = None
-    ProtocolName: str | None = None
-    SeriesDescription: str | None = None
-    SeriesDescriptionCodeSequence: (
-        list[GeneralSeriesModuleSeriesDescriptionCodeSequenceItem] | None
-    ) = None
-    OperatorsName: Sequence[PersonName | str] | None = None
-    OperatorIdentificationSequence: (
-        list[GeneralSeriesModuleOperatorIdentificationSequenceItem] | None
-    ) = None
-    ReferencedPerformedProcedureStepSequence: (
-        list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
-    RelatedSeriesSequence: list[GeneralSeriesModuleRelatedSeriesSequenceItem] | None = None
-    BodyPartExamined: str | None = None
-    PatientPosition: (
-        Literal[
-            "HFP",
-            "HFS",
-            "HFDR",
-            "HFDL",
-            "FFDR",
-            "FFDL",
-            "FFP",
-            "FFS",
-            "LFP",
-            "LFS",
-            "RFP",
-            "RFS",
-            "AFDR",
-            "AFDL",
-            "PFDR",
-            "PFDL",
-        ]
-        | str
-        | None
-    ) = None
-    SmallestPixelValueInSeries: int | None = None
-    LargestPixelValueInSeries: int | None = None
-    RequestAttributesSequence: list[GeneralSeriesModuleRequestAttributesSequenceItem] | None = None
-    PerformedProcedureStepID: str | None = None
-    PerformedProcedureStepStartDate: datetime.date | str | None = None
-    PerformedProcedureStepStartTime: datetime.time | str | None = None
-    PerformedProcedureStepEndDate: datetime.date | str | None = None
-    PerformedProcedureStepEndTime: datetime.time | str | None = None
-    PerformedProcedureStepDescription: str | None = None
-    PerformedProtocolCodeSequence: (
-        list[PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem] | None
-    ) = None
-    CommentsOnThePerformedProcedureStep: str | None = None
-    AnatomicalOrientationType: Literal["BIPED", "QUADRUPED"] | None = None
     ClinicalTrialCoordinatingCenterName: str | None = None
     ClinicalTrialSeriesID: str | None = None
     ClinicalTrialSeriesDescription: str | None = None
@@ -922,33 +412,8 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
     PixelPaddingValue: int | None = None
     InstanceNumber: int | None = None
-    PatientOrientation: Sequence[str] | None = None
-    ContentDate: datetime.date | str | None = None
-    ContentTime: datetime.time | str | None = None
     ImageType: Sequence[str]
     AcquisitionNumber: int | None = None
-    AcquisitionDate: datetime.date | str | None = None
-    AcquisitionTime: datetime.time | str | None = None
-    AcquisitionDateTime: datetime.datetime | str | None = None
-    ReferencedImageSequence: list[GeneralImageModuleReferencedImageSequenceItem] | None = None
-    DerivationDescription: str | None = None
-    DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
-    SourceImageSequence: list[GeneralImageModuleSourceImageSequenceItem] | None = None
-    ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
-    ImagesInAcquisition: int | None = None
-    ImageComments: str | None = None
-    QualityControlImage: Literal["YES", "NO"] | None = None
-    BurnedInAnnotation: Literal["YES", "NO"] | None = None
-    RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
-    LossyImageCompression: Literal["00", "01"] | None = None
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
-    LossyImageCompressionMethod: Sequence[str] | None = None
-    IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
-    PresentationLUTShape: Literal["IDENTITY", "INVERSE"] | None = None
-    IrradiationEventUID: Sequence[str] | None = None
-    RealWorldValueMappingSequence: (
-        list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
-    ) = None
     PixelSpacing: Sequence[float | Decimal]
     ImageOrientationPatient: Sequence[float | Decimal]
     ImagePositionPatient: Sequence[float | Decimal]
@@ -977,25 +442,6 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     ColorSpace: object | None = None
     PixelDataProviderURL: str | None = None
     PixelPaddingRangeLimit: int | None = None
-    ContrastBolusAgent: str | None = None
-    ContrastBolusAgentSequence: list[ContrastBolusModuleContrastBolusAgentSequenceItem] | None = (
-        None
-    )
-    ContrastBolusRoute: str | None = None
-    ContrastBolusAdministrationRouteSequence: (
-        list[ContrastBolusModuleContrastBolusAdministrationRouteSequenceItem] | None
-    ) = None
-    ContrastBolusVolume: float | Decimal | None = None
-    ContrastBolusStartTime: datetime.time | str | None = None
-    ContrastBolusStopTime: datetime.time | str | None = None
-    ContrastBolusTotalDose: float | Decimal | None = None
-    ContrastFlowRate: Sequence[float | Decimal] | None = None
-    ContrastFlowDuration: Sequence[float | Decimal] | None = None
-    ContrastBolusIngredient: (
-        Literal["IODINE", "GADOLINIUM", "CARBON DIOXIDE", "BARIUM"] | str | None
-    ) = None
-    ContrastBolusIngredientConcentration: float | Decimal | None = None
-    DeviceSequence: list[DeviceModuleDeviceSequenceItem] | None = None
     ContainerIdentifier: str | None = None
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
@@ -1007,64 +453,6 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     ContainerDescription: str | None = None
     ContainerComponentSequence: list[SpecimenMacroContainerComponentSequenceItem] | None = None
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem] | None = None
-    RescaleIntercept: float | Decimal
-    RescaleSlope: float | Decimal
-    RescaleType: Literal["OD", "HU", "US"] | str | None = None
-    KVP: float | Decimal | None = None
-    ScanOptions: Sequence[str] | None = None
-    DataCollectionDiameter: float | Decimal | None = None
-    DataCollectionCenterPatient: Sequence[float] | None = None
-    ReconstructionDiameter: float | Decimal | None = None
-    ReconstructionTargetCenterPatient: Sequence[float] | None = None
-    DistanceSourceToDetector: float | Decimal | None = None
-    DistanceSourceToPatient: float | Decimal | None = None
-    GantryDetectorTilt: float | Decimal | None = None
-    TableHeight: float | Decimal | None = None
-    RotationDirection: Literal["CW", "CC"] | None = None
-    ExposureTime: int | None = None
-    XRayTubeCurrent: int | None = None
-    Exposure: int | None = None
-    ExposureInuAs: int | None = None
-    FilterType: str | None = None
-    GeneratorPower: int | None = None
-    FocalSpots: Sequence[float | Decimal] | None = None
-    ConvolutionKernel: Sequence[str] | None = None
-    RevolutionTime: float | None = None
-    SingleCollimationWidth: float | None = None
-    TotalCollimationWidth: float | None = None
-    TableSpeed: float | None = None
-    TableFeedPerRotation: float | None = None
-    SpiralPitchFactor: float | None = None
-    ExposureModulationType: Literal["NONE"] | str | None = None
-    EstimatedDoseSaving: float | None = None
-    CTDIvol: float | None = None
-    CTDIPhantomTypeCodeSequence: list[CTImageModuleCTDIPhantomTypeCodeSequenceItem] | None = None
-    WaterEquivalentDiameter: object | None = None
-    WaterEquivalentDiameterMethodCodeSequence: (
-        list[CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem] | None
-    ) = None
-    AnatomicRegionSequence: list[GeneralAnatomyOptionalMacroAnatomicRegionSequenceItem] | None = (
-        None
-    )
-    PrimaryAnatomicStructureSequence: (
-        list[PrimaryAnatomicStructureMacroPrimaryAnatomicStructureSequenceItem] | None
-    ) = None
-    ViewCodeSequence: (
-        list[OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem] | None
-    ) = None
-    SliceProgressionDirection: str | None = None
-    CalciumScoringMassFactorPatient: float | None = None
-    CalciumScoringMassFactorDevice: Sequence[float] | None = None
-    EnergyWeightingFactor: float | None = None
-    CTAdditionalXRaySourceSequence: list[CTImageModuleCTAdditionalXRaySourceSequenceItem] | None = (
-        None
-    )
-    IsocenterPosition: Sequence[float | Decimal] | None = None
-    PatientSupportAngle: float | Decimal | None = None
-    TableTopPitchAngle: float | None = None
-    TableTopRollAngle: float | None = None
-    TableTopLongitudinalPosition: float | Decimal | None = None
-    TableTopLateralPosition: float | Decimal | None = None
     OverlayRows: int | None = None
     OverlayColumns: int | None = None
     OverlayType: Literal["G", "R"] | None = None
@@ -1084,56 +472,4 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
     WindowCenterWidthExplanation: Sequence[str] | None = None
     VOILUTFunction: Literal["LINEAR", "SIGMOID"] | str | None = None
     SOPClassUID: str = "1.2.840.10008.5.1.4.1.1.2"
-    SOPInstanceUID: str
-    SpecificCharacterSet: Sequence[str] | None = None
-    InstanceCreationDate: datetime.date | str | None = None
-    InstanceCreationTime: datetime.time | str | None = None
-    InstanceCoercionDateTime: datetime.datetime | str | None = None
-    InstanceCreatorUID: str | None = None
-    RelatedGeneralSOPClassUID: Sequence[str] | None = None
-    OriginalSpecializedSOPClassUID: str | None = None
-    CodingSchemeIdentificationSequence: (
-        list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
-    ) = None
-    ContextGroupIdentificationSequence: (
-        list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
-    ) = None
-    MappingResourceIdentificationSequence: (
-        list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
-    ) = None
-    TimezoneOffsetFromUTC: str | None = None
-    ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
-        None
-    )
-    SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
-    SOPAuthorizationDateTime: datetime.datetime | str | None = None
-    SOPAuthorizationComment: str | None = None
-    AuthorizationEquipmentCertificationNumber: str | None = None
-    MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
-    DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
-        None
-    )
-    EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
-    OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
-    HL7StructuredDocumentReferenceSequence: (
-        list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
-    ) = None
-    LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
-        None
-    )
-    QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
-    ConversionSourceAttributesSequence: (
-        list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
-    ) = None
-    ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
-    PrivateDataElementCharacteristicsSequence: (
-        list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None
-    ) = None
-    ReferencedSeriesSequence: (
-        list[CommonInstanceReferenceModuleReferencedSeriesSequenceItem] | None
-    ) = None
-    StudiesContainingOtherReferencedInstancesSequence: (
-        list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
-        | None
-    ) = None
     extra_elements: Dataset | None = field(default=None, repr=False)

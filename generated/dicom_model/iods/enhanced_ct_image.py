@@ -14,64 +14,90 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import (
-    AllOf,
-    AnyOf,
-    Compare,
-    Condition,
-    Equals,
-    IncludesTag,
-    NotChecked,
-    Present,
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, IncludesTag, Present
+from dicom_runtime.attribute_table import (
+    attribute_table,
+    composed_fields,
+    composed_table,
+    modules_of,
 )
-from dicom_runtime.attribute_table import attribute_table, modules_of
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.cardiac_synchronization_macro import (
+    CardiacSynchronizationMacro,
     CardiacSynchronizationMacroCardiacSynchronizationSequenceItem,
 )
 from dicom_model.macros.contrast_bolus_usage_macro import (
+    ContrastBolusUsageMacro,
     ContrastBolusUsageMacroContrastBolusUsageSequenceItem,
 )
 from dicom_model.macros.ct_acquisition_details_macro import (
+    CTAcquisitionDetailsMacro,
     CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem,
 )
 from dicom_model.macros.ct_acquisition_type_macro import (
+    CTAcquisitionTypeMacro,
     CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem,
 )
 from dicom_model.macros.ct_additional_x_ray_source_macro import (
+    CTAdditionalXRaySourceMacro,
     CTAdditionalXRaySourceMacroCTAdditionalXRaySourceSequenceItem,
 )
-from dicom_model.macros.ct_exposure_macro import CTExposureMacroCTExposureSequenceItem
-from dicom_model.macros.ct_geometry_macro import CTGeometryMacroCTGeometrySequenceItem
+from dicom_model.macros.ct_exposure_macro import (
+    CTExposureMacro,
+    CTExposureMacroCTExposureSequenceItem,
+)
+from dicom_model.macros.ct_geometry_macro import (
+    CTGeometryMacro,
+    CTGeometryMacroCTGeometrySequenceItem,
+)
 from dicom_model.macros.ct_image_frame_type_macro import (
+    CTImageFrameTypeMacro,
     CTImageFrameTypeMacroCTImageFrameTypeSequenceItem,
 )
 from dicom_model.macros.ct_pixel_value_transformation_macro import (
+    CTPixelValueTransformationMacro,
     CTPixelValueTransformationMacroPixelValueTransformationSequenceItem,
 )
-from dicom_model.macros.ct_position_macro import CTPositionMacroCTPositionSequenceItem
+from dicom_model.macros.ct_position_macro import (
+    CTPositionMacro,
+    CTPositionMacroCTPositionSequenceItem,
+)
 from dicom_model.macros.ct_reconstruction_macro import (
+    CTReconstructionMacro,
     CTReconstructionMacroCTReconstructionSequenceItem,
 )
 from dicom_model.macros.ct_table_dynamics_macro import (
+    CTTableDynamicsMacro,
     CTTableDynamicsMacroCTTableDynamicsSequenceItem,
 )
 from dicom_model.macros.ctx_ray_details_sequence_macro import (
+    CTXRayDetailsSequenceMacro,
     CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem,
 )
 from dicom_model.macros.derivation_image_macro import (
+    DerivationImageMacro,
     DerivationImageMacroDerivationImageSequenceItem,
 )
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
 )
-from dicom_model.macros.frame_anatomy_macro import FrameAnatomyMacroFrameAnatomySequenceItem
-from dicom_model.macros.frame_content_macro import FrameContentMacroFrameContentSequenceItem
-from dicom_model.macros.frame_voilut_macro import FrameVOILUTMacroFrameVOILUTSequenceItem
+from dicom_model.macros.frame_anatomy_macro import (
+    FrameAnatomyMacro,
+    FrameAnatomyMacroFrameAnatomySequenceItem,
+)
+from dicom_model.macros.frame_content_macro import (
+    FrameContentMacro,
+    FrameContentMacroFrameContentSequenceItem,
+)
+from dicom_model.macros.frame_voilut_macro import (
+    FrameVOILUTMacro,
+    FrameVOILUTMacroFrameVOILUTSequenceItem,
+)
 from dicom_model.macros.irradiation_event_identification_macro import (
+    IrradiationEventIdentificationMacro,
     IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem,
 )
 from dicom_model.macros.issuer_of_patient_id_macro import (
@@ -87,20 +113,28 @@ from dicom_model.macros.patient_group_macro import (
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
 )
-from dicom_model.macros.pixel_measures_macro import PixelMeasuresMacroPixelMeasuresSequenceItem
+from dicom_model.macros.pixel_measures_macro import (
+    PixelMeasuresMacro,
+    PixelMeasuresMacroPixelMeasuresSequenceItem,
+)
 from dicom_model.macros.plane_orientation_patient_macro import (
+    PlaneOrientationPatientMacro,
     PlaneOrientationPatientMacroPlaneOrientationSequenceItem,
 )
 from dicom_model.macros.plane_position_patient_macro import (
+    PlanePositionPatientMacro,
     PlanePositionPatientMacroPlanePositionSequenceItem,
 )
 from dicom_model.macros.real_world_value_mapping_macro import (
+    RealWorldValueMappingMacro,
     RealWorldValueMappingMacroRealWorldValueMappingSequenceItem,
 )
 from dicom_model.macros.referenced_image_macro import (
+    ReferencedImageMacro,
     ReferencedImageMacroReferencedImageSequenceItem,
 )
 from dicom_model.macros.respiratory_synchronization_macro import (
+    RespiratorySynchronizationMacro,
     RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem,
 )
 from dicom_model.macros.specimen_macro import (
@@ -111,20 +145,25 @@ from dicom_model.macros.specimen_macro import (
     SpecimenMacroSpecimenDescriptionSequenceItem,
 )
 from dicom_model.modules.acquisition_context_module import (
+    AcquisitionContextModule,
     AcquisitionContextModuleAcquisitionContextSequenceItem,
 )
 from dicom_model.modules.clinical_trial_study_module import (
+    ClinicalTrialStudyModule,
     ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem,
 )
 from dicom_model.modules.common_instance_reference_module import (
+    CommonInstanceReferenceModule,
     CommonInstanceReferenceModuleReferencedSeriesSequenceItem,
     CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem,
 )
-from dicom_model.modules.device_module import DeviceModuleDeviceSequenceItem
+from dicom_model.modules.device_module import DeviceModule, DeviceModuleDeviceSequenceItem
 from dicom_model.modules.enhanced_contrast_bolus_module import (
+    EnhancedContrastBolusModule,
     EnhancedContrastBolusModuleContrastBolusAgentSequenceItem,
 )
 from dicom_model.modules.enhanced_ct_image_module import (
+    EnhancedCTImageModule,
     EnhancedCTImageModuleIconImageSequenceItem,
     EnhancedCTImageModuleReferencedImageEvidenceSequenceItem,
     EnhancedCTImageModuleReferencedPresentationStateSequenceItem,
@@ -133,9 +172,11 @@ from dicom_model.modules.enhanced_ct_image_module import (
     EnhancedCTImageModuleSourceImageEvidenceSequenceItem,
 )
 from dicom_model.modules.frame_extraction_module import (
+    FrameExtractionModule,
     FrameExtractionModuleFrameExtractionSequenceItem,
 )
 from dicom_model.modules.general_series_module import (
+    GeneralSeriesModule,
     GeneralSeriesModuleOperatorIdentificationSequenceItem,
     GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem,
     GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem,
@@ -144,6 +185,7 @@ from dicom_model.modules.general_series_module import (
     GeneralSeriesModuleSeriesDescriptionCodeSequenceItem,
 )
 from dicom_model.modules.general_study_module import (
+    GeneralStudyModule,
     GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem,
     GeneralStudyModuleIssuerOfAccessionNumberSequenceItem,
     GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem,
@@ -155,10 +197,12 @@ from dicom_model.modules.general_study_module import (
     GeneralStudyModuleRequestingServiceCodeSequenceItem,
 )
 from dicom_model.modules.multi_frame_dimension_module import (
+    MultiFrameDimensionModule,
     MultiFrameDimensionModuleDimensionIndexSequenceItem,
     MultiFrameDimensionModuleDimensionOrganizationSequenceItem,
 )
 from dicom_model.modules.patient_module import (
+    PatientModule,
     PatientModuleBreedRegistrationSequenceItem,
     PatientModuleDeidentificationMethodCodeSequenceItem,
     PatientModuleOtherPatientIDsSequenceItem,
@@ -170,12 +214,14 @@ from dicom_model.modules.patient_module import (
     PatientModuleStrainStockSequenceItem,
 )
 from dicom_model.modules.patient_study_module import (
+    PatientStudyModule,
     PatientStudyModuleAdmittingDiagnosesCodeSequenceItem,
     PatientStudyModuleIssuerOfAdmissionIDSequenceItem,
     PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem,
     PatientStudyModulePatientSizeCodeSequenceItem,
 )
 from dicom_model.modules.sop_common_module import (
+    SOPCommonModule,
     SOPCommonModuleCodingSchemeIdentificationSequenceItem,
     SOPCommonModuleContextGroupIdentificationSequenceItem,
     SOPCommonModuleContributingEquipmentSequenceItem,
@@ -189,6 +235,7 @@ from dicom_model.modules.sop_common_module import (
 
 
 @dataclass(kw_only=True, slots=True)
+@composed_fields
 class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
     """An item of PerFrameFunctionalGroupsSequence item of the Enhanced CT Image IOD -
     PS3.3 2016c Table A.38-2.
@@ -220,83 +267,42 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
         "CTPixelValueTransformationMacro": "U",
         "CTAdditionalXRaySourceMacro": "U",
     }
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = composed_table(
+        (
+            PixelMeasuresMacro,
+            FrameContentMacro,
+            PlanePositionPatientMacro,
+            PlaneOrientationPatientMacro,
+            ReferencedImageMacro,
+            DerivationImageMacro,
+            CardiacSynchronizationMacro,
+            FrameAnatomyMacro,
+            FrameVOILUTMacro,
+            RealWorldValueMappingMacro,
+            ContrastBolusUsageMacro,
+            RespiratorySynchronizationMacro,
+            IrradiationEventIdentificationMacro,
+            CTImageFrameTypeMacro,
+            CTAcquisitionTypeMacro,
+            CTAcquisitionDetailsMacro,
+            CTTableDynamicsMacro,
+            CTPositionMacro,
+            CTGeometryMacro,
+            CTReconstructionMacro,
+            CTExposureMacro,
+            CTXRayDetailsSequenceMacro,
+            CTPixelValueTransformationMacro,
+            CTAdditionalXRaySourceMacro,
+        ),
         r"""
-PixelMeasuresSequence	00289110	SQ	1	1		C.7.6.16-2 row 1	PixelMeasuresMacro	
-FrameContentSequence	00209111	SQ	1	1		C.7.6.16-3 row 1	FrameContentMacro	
-PlanePositionSequence	00209113	SQ	1	1		C.7.6.16-4 row 1	PlanePositionPatientMacro	
-PlaneOrientationSequence	00209116	SQ	1	1		C.7.6.16-5 row 1	PlaneOrientationPatientMacro	
-ReferencedImageSequence	00081140	SQ	1	2		C.7.6.16-6 row 1	ReferencedImageMacro	
-DerivationImageSequence	00089124	SQ	1	2		C.7.6.16-7 row 1	DerivationImageMacro	
-CardiacSynchronizationSequence	00189118	SQ	1	1		C.7.6.16-8 row 1	CardiacSynchronizationMacro	
-FrameAnatomySequence	00209071	SQ	1	1		C.7.6.16-9 row 1	FrameAnatomyMacro	
-FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11 row 1	FrameVOILUTMacro	
-RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1	RealWorldValueMappingMacro	
-ContrastBolusUsageSequence	00189341	SQ	1	1		C.7.16-13 row 1	ContrastBolusUsageMacro	
-RespiratorySynchronizationSequence	00209253	SQ	1	1		C.7.6.16-18 row 1	RespiratorySynchronizationMacro	
-IrradiationEventIdentificationSequence	00189477	SQ	1	1		C.7.6.16-19 row 1	IrradiationEventIdentificationMacro	
-CTImageFrameTypeSequence	00189329	SQ	1	1		C.8-117 row 1	CTImageFrameTypeMacro	
-CTAcquisitionTypeSequence	00189301	SQ	1	1		C.8-118 row 1	CTAcquisitionTypeMacro	
-CTAcquisitionDetailsSequence	00189304	SQ	1	1		C.8-119 row 1	CTAcquisitionDetailsMacro	
-CTTableDynamicsSequence	00189308	SQ	1	1		C.8-120 row 1	CTTableDynamicsMacro	
-CTPositionSequence	00189326	SQ	1	1		C.8-121 row 1	CTPositionMacro	
-CTGeometrySequence	00189312	SQ	1	1		C.8-122 row 1	CTGeometryMacro	
-CTReconstructionSequence	00189314	SQ	1	1		C.8-123 row 1	CTReconstructionMacro	
-CTExposureSequence	00189321	SQ	1	1		C.8-124 row 1	CTExposureMacro	
-CTXRayDetailsSequence	00189325	SQ	1	1		C.8-125 row 1	CTXRayDetailsSequenceMacro	
-PixelValueTransformationSequence	00289145	SQ	1	1		C.8-126 row 1	CTPixelValueTransformationMacro	
-CTAdditionalXRaySourceSequence	00189360	SQ	1	1		C.8-126b row 1	CTAdditionalXRaySourceMacro	
 """,
         "PS3.3 2016c Table ",
     )
-    PixelMeasuresSequence: list[PixelMeasuresMacroPixelMeasuresSequenceItem] | None = None
-    FrameContentSequence: list[FrameContentMacroFrameContentSequenceItem] | None = None
-    PlanePositionSequence: list[PlanePositionPatientMacroPlanePositionSequenceItem] | None = None
-    PlaneOrientationSequence: (
-        list[PlaneOrientationPatientMacroPlaneOrientationSequenceItem] | None
-    ) = None
-    ReferencedImageSequence: list[ReferencedImageMacroReferencedImageSequenceItem] | None = None
-    DerivationImageSequence: list[DerivationImageMacroDerivationImageSequenceItem] | None = None
-    CardiacSynchronizationSequence: (
-        list[CardiacSynchronizationMacroCardiacSynchronizationSequenceItem] | None
-    ) = None
-    FrameAnatomySequence: list[FrameAnatomyMacroFrameAnatomySequenceItem] | None = None
-    FrameVOILUTSequence: list[FrameVOILUTMacroFrameVOILUTSequenceItem] | None = None
-    RealWorldValueMappingSequence: (
-        list[RealWorldValueMappingMacroRealWorldValueMappingSequenceItem] | None
-    ) = None
-    ContrastBolusUsageSequence: (
-        list[ContrastBolusUsageMacroContrastBolusUsageSequenceItem] | None
-    ) = None
-    RespiratorySynchronizationSequence: (
-        list[RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem] | None
-    ) = None
-    IrradiationEventIdentificationSequence: (
-        list[IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem] | None
-    ) = None
-    CTImageFrameTypeSequence: list[CTImageFrameTypeMacroCTImageFrameTypeSequenceItem] | None = None
-    CTAcquisitionTypeSequence: list[CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem] | None = (
-        None
-    )
-    CTAcquisitionDetailsSequence: (
-        list[CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem] | None
-    ) = None
-    CTTableDynamicsSequence: list[CTTableDynamicsMacroCTTableDynamicsSequenceItem] | None = None
-    CTPositionSequence: list[CTPositionMacroCTPositionSequenceItem] | None = None
-    CTGeometrySequence: list[CTGeometryMacroCTGeometrySequenceItem] | None = None
-    CTReconstructionSequence: list[CTReconstructionMacroCTReconstructionSequenceItem] | None = None
-    CTExposureSequence: list[CTExposureMacroCTExposureSequenceItem] | None = None
-    CTXRayDetailsSequence: list[CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem] | None = None
-    PixelValueTransformationSequence: (
-        list[CTPixelValueTransformationMacroPixelValueTransformationSequenceItem] | None
-    ) = None
-    CTAdditionalXRaySourceSequence: (
-        list[CTAdditionalXRaySourceMacroCTAdditionalXRaySourceSequenceItem] | None
-    ) = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
 @dataclass(kw_only=True, slots=True)
+@composed_fields
 class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
     """An item of SharedFunctionalGroupsSequence item of the Enhanced CT Image IOD -
     PS3.3 2016c Table A.38-2.
@@ -328,81 +334,41 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
         "CTPixelValueTransformationMacro": "U",
         "CTAdditionalXRaySourceMacro": "U",
     }
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = composed_table(
+        (
+            PixelMeasuresMacro,
+            PlanePositionPatientMacro,
+            PlaneOrientationPatientMacro,
+            ReferencedImageMacro,
+            DerivationImageMacro,
+            CardiacSynchronizationMacro,
+            FrameAnatomyMacro,
+            FrameVOILUTMacro,
+            RealWorldValueMappingMacro,
+            ContrastBolusUsageMacro,
+            RespiratorySynchronizationMacro,
+            IrradiationEventIdentificationMacro,
+            CTImageFrameTypeMacro,
+            CTAcquisitionTypeMacro,
+            CTAcquisitionDetailsMacro,
+            CTTableDynamicsMacro,
+            CTPositionMacro,
+            CTGeometryMacro,
+            CTReconstructionMacro,
+            CTExposureMacro,
+            CTXRayDetailsSequenceMacro,
+            CTPixelValueTransformationMacro,
+            CTAdditionalXRaySourceMacro,
+        ),
         r"""
-PixelMeasuresSequence	00289110	SQ	1	1		C.7.6.16-2 row 1	PixelMeasuresMacro	
-PlanePositionSequence	00209113	SQ	1	1		C.7.6.16-4 row 1	PlanePositionPatientMacro	
-PlaneOrientationSequence	00209116	SQ	1	1		C.7.6.16-5 row 1	PlaneOrientationPatientMacro	
-ReferencedImageSequence	00081140	SQ	1	2		C.7.6.16-6 row 1	ReferencedImageMacro	
-DerivationImageSequence	00089124	SQ	1	2		C.7.6.16-7 row 1	DerivationImageMacro	
-CardiacSynchronizationSequence	00189118	SQ	1	1		C.7.6.16-8 row 1	CardiacSynchronizationMacro	
-FrameAnatomySequence	00209071	SQ	1	1		C.7.6.16-9 row 1	FrameAnatomyMacro	
-FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11 row 1	FrameVOILUTMacro	
-RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1	RealWorldValueMappingMacro	
-ContrastBolusUsageSequence	00189341	SQ	1	1		C.7.16-13 row 1	ContrastBolusUsageMacro	
-RespiratorySynchronizationSequence	00209253	SQ	1	1		C.7.6.16-18 row 1	RespiratorySynchronizationMacro	
-IrradiationEventIdentificationSequence	00189477	SQ	1	1		C.7.6.16-19 row 1	IrradiationEventIdentificationMacro	
-CTImageFrameTypeSequence	00189329	SQ	1	1		C.8-117 row 1	CTImageFrameTypeMacro	
-CTAcquisitionTypeSequence	00189301	SQ	1	1		C.8-118 row 1	CTAcquisitionTypeMacro	
-CTAcquisitionDetailsSequence	00189304	SQ	1	1		C.8-119 row 1	CTAcquisitionDetailsMacro	
-CTTableDynamicsSequence	00189308	SQ	1	1		C.8-120 row 1	CTTableDynamicsMacro	
-CTPositionSequence	00189326	SQ	1	1		C.8-121 row 1	CTPositionMacro	
-CTGeometrySequence	00189312	SQ	1	1		C.8-122 row 1	CTGeometryMacro	
-CTReconstructionSequence	00189314	SQ	1	1		C.8-123 row 1	CTReconstructionMacro	
-CTExposureSequence	00189321	SQ	1	1		C.8-124 row 1	CTExposureMacro	
-CTXRayDetailsSequence	00189325	SQ	1	1		C.8-125 row 1	CTXRayDetailsSequenceMacro	
-PixelValueTransformationSequence	00289145	SQ	1	1		C.8-126 row 1	CTPixelValueTransformationMacro	
-CTAdditionalXRaySourceSequence	00189360	SQ	1	1		C.8-126b row 1	CTAdditionalXRaySourceMacro	
 """,
         "PS3.3 2016c Table ",
     )
-    PixelMeasuresSequence: list[PixelMeasuresMacroPixelMeasuresSequenceItem] | None = None
-    PlanePositionSequence: list[PlanePositionPatientMacroPlanePositionSequenceItem] | None = None
-    PlaneOrientationSequence: (
-        list[PlaneOrientationPatientMacroPlaneOrientationSequenceItem] | None
-    ) = None
-    ReferencedImageSequence: list[ReferencedImageMacroReferencedImageSequenceItem] | None = None
-    DerivationImageSequence: list[DerivationImageMacroDerivationImageSequenceItem] | None = None
-    CardiacSynchronizationSequence: (
-        list[CardiacSynchronizationMacroCardiacSynchronizationSequenceItem] | None
-    ) = None
-    FrameAnatomySequence: list[FrameAnatomyMacroFrameAnatomySequenceItem] | None = None
-    FrameVOILUTSequence: list[FrameVOILUTMacroFrameVOILUTSequenceItem] | None = None
-    RealWorldValueMappingSequence: (
-        list[RealWorldValueMappingMacroRealWorldValueMappingSequenceItem] | None
-    ) = None
-    ContrastBolusUsageSequence: (
-        list[ContrastBolusUsageMacroContrastBolusUsageSequenceItem] | None
-    ) = None
-    RespiratorySynchronizationSequence: (
-        list[RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem] | None
-    ) = None
-    IrradiationEventIdentificationSequence: (
-        list[IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem] | None
-    ) = None
-    CTImageFrameTypeSequence: list[CTImageFrameTypeMacroCTImageFrameTypeSequenceItem] | None = None
-    CTAcquisitionTypeSequence: list[CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem] | None = (
-        None
-    )
-    CTAcquisitionDetailsSequence: (
-        list[CTAcquisitionDetailsMacroCTAcquisitionDetailsSequenceItem] | None
-    ) = None
-    CTTableDynamicsSequence: list[CTTableDynamicsMacroCTTableDynamicsSequenceItem] | None = None
-    CTPositionSequence: list[CTPositionMacroCTPositionSequenceItem] | None = None
-    CTGeometrySequence: list[CTGeometryMacroCTGeometrySequenceItem] | None = None
-    CTReconstructionSequence: list[CTReconstructionMacroCTReconstructionSequenceItem] | None = None
-    CTExposureSequence: list[CTExposureMacroCTExposureSequenceItem] | None = None
-    CTXRayDetailsSequence: list[CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem] | None = None
-    PixelValueTransformationSequence: (
-        list[CTPixelValueTransformationMacroPixelValueTransformationSequenceItem] | None
-    ) = None
-    CTAdditionalXRaySourceSequence: (
-        list[CTAdditionalXRaySourceMacroCTAdditionalXRaySourceSequenceItem] | None
-    ) = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
 @dataclass(kw_only=True, slots=True)
+@composed_fields
 class EnhancedCTImage(DicomObject):
     """The Enhanced CT Image IOD - PS3.3 2016c Table A.38-1 (Section A.38.1).
 
@@ -478,44 +444,33 @@ class EnhancedCTImage(DicomObject):
             0,
         ),
     }
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = composed_table(
+        (
+            PatientModule,
+            "ClinicalTrialSubjectModule",
+            GeneralStudyModule,
+            PatientStudyModule,
+            ClinicalTrialStudyModule,
+            GeneralSeriesModule,
+            "ClinicalTrialSeriesModule",
+            "FrameOfReferenceModule",
+            "SynchronizationModule",
+            "GeneralEquipmentModule",
+            "ImagePixelModule",
+            EnhancedContrastBolusModule,
+            "MultiFrameFunctionalGroupsModule",
+            MultiFrameDimensionModule,
+            "CardiacSynchronizationModule",
+            "RespiratorySynchronizationModule",
+            AcquisitionContextModule,
+            DeviceModule,
+            "SpecimenModule",
+            EnhancedCTImageModule,
+            SOPCommonModule,
+            CommonInstanceReferenceModule,
+            FrameExtractionModule,
+        ),
         r"""
-PatientName	00100010	PN	1	2		C.7-1 row 1	PatientModule	
-PatientID	00100020	LO	1	2		C.7-1 row 2	PatientModule	
-IssuerOfPatientID	00100021	LO	1	3		10-18 row 1	PatientModule	
-IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2	PatientModule	
-PatientBirthDate	00100030	DA	1	2		C.7-1 row 4	PatientModule	
-PatientBirthDateInAlternativeCalendar	00100033		1	3		C.7-1 row 5	PatientModule	
-PatientDeathDateInAlternativeCalendar	00100034		1	3		C.7-1 row 6	PatientModule	
-PatientAlternativeCalendar	00100035		1	1C		C.7-1 row 7	PatientModule	either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present
-PatientSex	00100040	CS	1	2	M\F\O	C.7-1 row 8	PatientModule	
-ReferencedPatientPhotoSequence	00101100	SQ	1	3		C.7-1 row 9	PatientModule	
-QualityControlSubject	00100200	CS	1	3	YES\NO	C.7-1 row 11	PatientModule	
-ReferencedPatientSequence	00081120	SQ	1	3		C.7-1 row 12	PatientModule	
-PatientBirthTime	00100032	TM	1	3		C.7-1 row 14	PatientModule	
-OtherPatientIDs	00101000	LO	1-n	3		C.7-1 row 15	PatientModule	
-OtherPatientIDsSequence	00101002	SQ	1	3		C.7-1 row 16	PatientModule	
-OtherPatientNames	00101001	PN	1-n	3		C.7-1 row 20	PatientModule	
-EthnicGroup	00102160	SH	1	3		C.7-1 row 21	PatientModule	
-PatientComments	00104000	LT	1	3		C.7-1 row 22	PatientModule	
-PatientSpeciesDescription	00102201	LO	1	1C		C.7-1 row 23	PatientModule	the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present
-PatientSpeciesCodeSequence	00102202	SQ	1	1C		C.7-1 row 24	PatientModule	the patient is an animal and if Patient Species Description (0010,2201) is not present
-PatientBreedDescription	00102292	LO	1	2C		C.7-1 row 26	PatientModule	the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty
-PatientBreedCodeSequence	00102293	SQ	1	2C		C.7-1 row 27	PatientModule	the patient is an animal
-BreedRegistrationSequence	00102294	SQ	1	2C		C.7-1 row 29	PatientModule	the patient is an animal
-StrainDescription	00100212		1	3		C.7-1 row 33	PatientModule	
-StrainNomenclature	00100213		1	3		C.7-1 row 34	PatientModule	
-StrainCodeSequence	00100219	SQ	1	3		C.7-1 row 35	PatientModule	
-StrainAdditionalInformation	00100218		1	3		C.7-1 row 37	PatientModule	
-StrainStockSequence	00100216	SQ	1	3		C.7-1 row 38	PatientModule	
-ResponsiblePerson	00102297	PN	1	2C		C.7-1 row 43	PatientModule	the patient is an animal
-ResponsiblePersonRole	00102298	CS	1	1C		C.7-1 row 44	PatientModule	Responsible Person is present and has a value
-ResponsibleOrganization	00102299	LO	1	2C		C.7-1 row 45	PatientModule	patient is an animal
-PatientIdentityRemoved	00120062	CS	1	3	YES\NO	C.7-1 row 46	PatientModule	
-DeidentificationMethod	00120063	LO	1-n	1C		C.7-1 row 47	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present
-DeidentificationMethodCodeSequence	00120064	SQ	1	1C		C.7-1 row 48	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present
-SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1	PatientModule	
-GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4	PatientModule	
 ClinicalTrialSponsorName	00120010	LO	1	1		C.7-2b row 1	ClinicalTrialSubjectModule	
 ClinicalTrialProtocolID	00120020	LO	1	1		C.7-2b row 2	ClinicalTrialSubjectModule	
 ClinicalTrialProtocolName	00120021	LO	1	2		C.7-2b row 3	ClinicalTrialSubjectModule	
@@ -525,71 +480,8 @@ ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule
 ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
 ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
 ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
-StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
-StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
-StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
-ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
-ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
-ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
-ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
-StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
-AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
-IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
-StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
-PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
-PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
-NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
-PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
-RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
-ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
-ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
-ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
-AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
-AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
-PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
-PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
-PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
-PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
-Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
-AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
-AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
-IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
-ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
-IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
-ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
-PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
-ClinicalTrialTimePointID	00120050	LO	1	2		C.7-4b row 1	ClinicalTrialStudyModule	
-ClinicalTrialTimePointDescription	00120051	ST	1	3		C.7-4b row 2	ClinicalTrialStudyModule	
-ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3	ClinicalTrialStudyModule	
 Modality	00080060	CS	1	1	CT	C.7-5a row 1	GeneralSeriesModule,CTSeriesModule	
-SeriesInstanceUID	0020000E	UI	1	1		C.7-5a row 2	GeneralSeriesModule	
-SeriesNumber	00200011	IS	1	2		C.7-5a row 3	GeneralSeriesModule	
-Laterality	00200060	CS	1	2C	R\L	C.7-5a row 4	GeneralSeriesModule	the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent
-SeriesDate	00080021	DA	1	3		C.7-5a row 5	GeneralSeriesModule	
-SeriesTime	00080031	TM	1	3		C.7-5a row 6	GeneralSeriesModule	
-PerformingPhysicianName	00081050	PN	1-n	3		C.7-5a row 7	GeneralSeriesModule	
-PerformingPhysicianIdentificationSequence	00081052	SQ	1	3		C.7-5a row 8	GeneralSeriesModule	
-ProtocolName	00181030	LO	1	3		C.7-5a row 10	GeneralSeriesModule	
-SeriesDescription	0008103E	LO	1	3		C.7-5a row 11	GeneralSeriesModule	
-SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.7-5a row 12	GeneralSeriesModule	
-OperatorsName	00081070	PN	1-n	3		C.7-5a row 14	GeneralSeriesModule	
-OperatorIdentificationSequence	00081072	SQ	1	3		C.7-5a row 15	GeneralSeriesModule	
 ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8-113 row 2	GeneralSeriesModule,CTSeriesModule	a Performed Procedure Step SOP Class was involved in the creation of this Series
-RelatedSeriesSequence	00081250	SQ	1	3		C.7-5a row 19	GeneralSeriesModule	
-BodyPartExamined	00180015	CS	1	3		C.7-5a row 24	GeneralSeriesModule	
-PatientPosition	00185100	CS	1	2C		C.7-5a row 25	GeneralSeriesModule	for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes
-SmallestPixelValueInSeries	00280108	US or SS	1	3		C.7-5a row 26	GeneralSeriesModule	
-LargestPixelValueInSeries	00280109	US or SS	1	3		C.7-5a row 27	GeneralSeriesModule	
-RequestAttributesSequence	00400275	SQ	1	3		C.7-5a row 28	GeneralSeriesModule	
-PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1	GeneralSeriesModule	
-PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2	GeneralSeriesModule	
-PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3	GeneralSeriesModule	
-PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4	GeneralSeriesModule	
-PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5	GeneralSeriesModule	
-PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6	GeneralSeriesModule	
-PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7	GeneralSeriesModule	
-CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13	GeneralSeriesModule	
-AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31	GeneralSeriesModule	the patient is an animal and the anatomical frame of reference is not bipedal
 ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3	ClinicalTrialSeriesModule	
@@ -639,7 +531,6 @@ ICCProfile	00282000	OB	1	3		C.7-11b row 20	ImagePixelModule,ICCProfileModule
 ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule,ICCProfileModule	
 PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
 PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3	ImagePixelModule	pixel padding is to be defined as a range rather than a single value
-ContrastBolusAgentSequence	00180012	SQ	1	1		C.7-12b row 1	EnhancedContrastBolusModule	
 SharedFunctionalGroupsSequence	52009229	SQ	1	1		C.7.6.16-1 row 1	MultiFrameFunctionalGroupsModule	
 PerFrameFunctionalGroupsSequence	52009230	SQ	1	1		C.7.6.16-1 row 3	MultiFrameFunctionalGroupsModule	
 InstanceNumber	00200013	IS	1	1		C.7.6.16-1 row 5	MultiFrameFunctionalGroupsModule,SOPCommonModule	
@@ -653,9 +544,6 @@ ConcatenationUID	00209161	UI	1	1C		C.7.6.16-1 row 12	MultiFrameFunctionalGroupsM
 SOPInstanceUIDOfConcatenationSource	00200242	UI	1	1C		C.7.6.16-1 row 13	MultiFrameFunctionalGroupsModule	Concatenation UID (0020,9161) is present
 InConcatenationNumber	00209162	US	1	1C		C.7.6.16-1 row 14	MultiFrameFunctionalGroupsModule	Concatenation UID (0020,9161) is present
 InConcatenationTotalNumber	00209163	US	1	3		C.7.6.16-1 row 15	MultiFrameFunctionalGroupsModule	
-DimensionOrganizationSequence	00209221	SQ	1	1		C.7.6.17-1 row 1	MultiFrameDimensionModule	
-DimensionOrganizationType	00209311	CS	1	3		C.7.6.17-1 row 3	MultiFrameDimensionModule	
-DimensionIndexSequence	00209222	SQ	1	1		C.7.6.17-1 row 4	MultiFrameDimensionModule	
 CardiacSynchronizationTechnique	00189037	CS	1	1C	NONE\REALTIME\PROSPECTIVE\RETROSPECTIVE\PACED	C.7.6.18-1 row 1	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
 CardiacSignalSource	00189085	CS	1	1C		C.7.6.18-1 row 2	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
 CardiacRRIntervalSpecified	00189070	FD	1	1C		C.7.6.18-1 row 3	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
@@ -670,9 +558,6 @@ RespiratoryMotionCompensationTechnique	00189170	CS	1	1C		C.7.6.18-2 row 1	Respir
 RespiratorySignalSource	00189171	CS	1	1C		C.7.6.18-2 row 2	RespiratorySynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Respiratory Motion Compensation Technique (0018,9170) equals other than NONE
 RespiratoryTriggerDelayThreshold	00209256	FD	1	1C		C.7.6.18-2 row 3	RespiratorySynchronizationModule	Respiratory Motion Compensation Technique (0018,9170) equals other than NONE, REALTIME or BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
 RespiratoryTriggerType	00209250	CS	1	1C		C.7.6.18-2 row 4	RespiratorySynchronizationModule	the value is not TIME
-AcquisitionContextSequence	00400555	SQ	1	2		C.7.6.14-1 row 1	AcquisitionContextModule	
-AcquisitionContextDescription	00400556	ST	1	3		C.7.6.14-1 row 18	AcquisitionContextModule	
-DeviceSequence	00500010	SQ	1	1		C.7-18 row 1	DeviceModule	
 ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 1	SpecimenModule	
 IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2	SpecimenModule	
 AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4	SpecimenModule	
@@ -680,141 +565,14 @@ ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule
 ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10	SpecimenModule	
 ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule	
 SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule	
-ImageType	00080008	CS	2-n	1		C.8-114 row 1	EnhancedCTImageModule		1=ORIGINAL\DERIVED\MIXED
-PixelPresentation	00089205	CS	1	1		C.8-131 row 1	EnhancedCTImageModule	
-VolumetricProperties	00089206	CS	1	1		C.8-131 row 2	EnhancedCTImageModule	
-VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3	EnhancedCTImageModule	
-AcquisitionNumber	00200012	IS	1	3		C.8-114 row 3	EnhancedCTImageModule	
-AcquisitionDateTime	0008002A	DT	1	1C		C.8-114 row 4	EnhancedCTImageModule	Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
-AcquisitionDuration	00189073	FD	1	1C		C.8-114 row 5	EnhancedCTImageModule	Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
-ReferencedRawDataSequence	00089121	SQ	1	3		C.8-114 row 6	EnhancedCTImageModule	
-ReferencedWaveformSequence	0008113A	SQ	1	3		C.8-114 row 8	EnhancedCTImageModule	
-ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10	EnhancedCTImageModule	the Referenced Image Sequence (0008,1140) is present
-SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12	EnhancedCTImageModule	the Source Image Sequence (0008,2112) is present
-ReferencedPresentationStateSequence	00089237	SQ	1	1C		C.8-114 row 14	EnhancedCTImageModule	Presentation State is generated during acquisition
 ContentQualification	00189004	CS	1	1C	PRODUCT\RESEARCH\SERVICE	C.8-114 row 21	EnhancedCTImageModule,SOPCommonModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
-ImageComments	00204000	LT	1	3		C.8-114 row 22	EnhancedCTImageModule	
-BurnedInAnnotation	00280301	CS	1	1C	NO	C.8-114 row 23	EnhancedCTImageModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
-RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.8-114 row 24	EnhancedCTImageModule	
-LossyImageCompression	00282110	CS	1	1C	00\01	C.8-114 row 25	EnhancedCTImageModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
-LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8-114 row 26	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"
-LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8-114 row 27	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"
-PresentationLUTShape	20500020	CS	1	1	IDENTITY	C.8-114 row 28	EnhancedCTImageModule	
-IconImageSequence	00880200	SQ	1	3		C.8-114 row 29	EnhancedCTImageModule	
-ViewCodeSequence	00540220	SQ	1	3		10-25 row 1	EnhancedCTImageModule	
-SliceProgressionDirection	00540500	CS	1	3		10-25 row 5	EnhancedCTImageModule	
-IsocenterPosition	300A012C	DS	3	3		C.8-114 row 32	EnhancedCTImageModule	
-PatientSupportAngle	300A0122	DS	1	3		10-27 row 1	EnhancedCTImageModule	
-TableTopPitchAngle	300A0140	FL	1	3		10-27 row 2	EnhancedCTImageModule	
-TableTopRollAngle	300A0144	FL	1	3		10-27 row 3	EnhancedCTImageModule	
-TableTopLongitudinalPosition	300A0129	DS	1	3		10-27 row 4	EnhancedCTImageModule	
-TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5	EnhancedCTImageModule	
-SOPClassUID	00080016	UI	1	1		C.12-1 row 1	SOPCommonModule	
-SOPInstanceUID	00080018	UI	1	1		C.12-1 row 2	SOPCommonModule	
-SpecificCharacterSet	00080005	CS	1-n	1C		C.12-1 row 3	SOPCommonModule	an expanded or replacement character set is used
-InstanceCreationDate	00080012	DA	1	3		C.12-1 row 4	SOPCommonModule	
-InstanceCreationTime	00080013	TM	1	3		C.12-1 row 5	SOPCommonModule	
-InstanceCoercionDateTime	00080015	DT	1	3		C.12-1 row 6	SOPCommonModule	
-InstanceCreatorUID	00080014	UI	1	3		C.12-1 row 7	SOPCommonModule	
-RelatedGeneralSOPClassUID	0008001A	UI	1-n	3		C.12-1 row 8	SOPCommonModule	
-OriginalSpecializedSOPClassUID	0008001B	UI	1	3		C.12-1 row 9	SOPCommonModule	
-CodingSchemeIdentificationSequence	00080110	SQ	1	3		C.12-1 row 10	SOPCommonModule	
-ContextGroupIdentificationSequence	00080123	SQ	1	3		C.12-1 row 18	SOPCommonModule	
-MappingResourceIdentificationSequence	00080124	SQ	1	3		C.12-1 row 23	SOPCommonModule	
-TimezoneOffsetFromUTC	00080201	SH	1	3		C.12-1 row 27	SOPCommonModule	
-ContributingEquipmentSequence	0018A001	SQ	1	3		C.12-1 row 28	SOPCommonModule	
-SOPInstanceStatus	01000410	CS	1	3	NS\OR\AO\AC	C.12-1 row 48	SOPCommonModule	
-SOPAuthorizationDateTime	01000420	DT	1	3		C.12-1 row 49	SOPCommonModule	
-SOPAuthorizationComment	01000424	LT	1	3		C.12-1 row 50	SOPCommonModule	
-AuthorizationEquipmentCertificationNumber	01000426	LO	1	3		C.12-1 row 51	SOPCommonModule	
-MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1	SOPCommonModule	
-DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6	SOPCommonModule	
-EncryptedAttributesSequence	04000500	SQ	1	1C		C.12-1 row 53	SOPCommonModule	application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set
-OriginalAttributesSequence	04000561	SQ	1	3		C.12-1 row 56	SOPCommonModule	
-HL7StructuredDocumentReferenceSequence	0040A390	SQ	1	1C		C.12-1 row 63	SOPCommonModule	unencapsulated HL7 Structured Documents are referenced within the Instance
-LongitudinalTemporalInformationModified	00280303	CS	1	3	UNMODIFIED\MODIFIED\REMOVED	C.12-1 row 67	SOPCommonModule	
-QueryRetrieveView	00080053	CS	1	1C	CLASSIC\ENHANCED	C.12-1 row 68	SOPCommonModule	the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view
-ConversionSourceAttributesSequence	00209172	SQ	1	1C		C.12-1 row 69	SOPCommonModule	this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)
-PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72	SOPCommonModule	
-ReferencedSeriesSequence	00081115	SQ	1	1C		C.12-8 row 1	CommonInstanceReferenceModule	this Instance references Instances in this Study
-StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5	CommonInstanceReferenceModule	this Instance references Instances in other Studies
-FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule	
 """,
         "PS3.3 2016c Table ",
         {
-            "PatientAlternativeCalendar": AnyOf(
-                (
-                    Present("PatientBirthDateInAlternativeCalendar"),
-                    Present("PatientAlternativeDeathDateInCalendar"),
-                )
-            ),
-            "PatientSpeciesDescription": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientSpeciesCodeSequence", negate=True),
-                )
-            ),
-            "PatientSpeciesCodeSequence": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientSpeciesDescription", negate=True),
-                )
-            ),
-            "PatientBreedDescription": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientBreedCodeSequence", negate=True, with_value=True),
-                )
-            ),
-            "ResponsiblePersonRole": AllOf(
-                (
-                    Present("ResponsiblePerson"),
-                    Present("ResponsiblePerson", with_value=True),
-                )
-            ),
-            "DeidentificationMethod": AllOf(
-                (
-                    Present("PatientIdentityRemoved"),
-                    Equals("PatientIdentityRemoved", ("YES",), 0),
-                    Present("DeidentificationMethodCodeSequence", negate=True),
-                )
-            ),
-            "DeidentificationMethodCodeSequence": AllOf(
-                (
-                    Present("PatientIdentityRemoved"),
-                    Equals("PatientIdentityRemoved", ("YES",), 0),
-                    Present("DeidentificationMethod", negate=True),
-                )
-            ),
             "ClinicalTrialSubjectID": Present("ClinicalTrialSubjectReadingID", negate=True),
             "ClinicalTrialSubjectReadingID": Present("ClinicalTrialSubjectID", negate=True),
             "ClinicalTrialProtocolEthicsCommitteeName": Present(
                 "ClinicalTrialProtocolEthicsCommitteeApprovalNumber"
-            ),
-            "Laterality": AllOf(
-                (
-                    NotChecked("the body part examined is a paired structure", "outside"),
-                    Present("ImageLaterality", negate=True),
-                    Present("FrameLaterality", negate=True),
-                    Present("MeasurementLaterality", negate=True),
-                )
-            ),
-            "PatientPosition": AllOf(
-                (
-                    Present("PatientOrientationCodeSequence", negate=True),
-                    Equals(
-                        "SOPClassUID",
-                        (
-                            "1.2.840.10008.5.1.4.1.1.2",
-                            "1.2.840.10008.5.1.4.1.1.4",
-                            "1.2.840.10008.5.1.4.1.1.2.1",
-                            "1.2.840.10008.5.1.4.1.1.4.1",
-                            "1.2.840.10008.5.1.4.1.1.4.3",
-                            "1.2.840.10008.5.1.4.1.1.4.2",
-                        ),
-                        0,
-                    ),
-                )
             ),
             "PixelPaddingValue": AllOf(
                 (
@@ -1074,110 +832,12 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
                     ),
                 )
             ),
-            "AcquisitionDateTime": AllOf(
-                (
-                    Equals(
-                        "ImageType",
-                        (
-                            "ORIGINAL",
-                            "MIXED",
-                        ),
-                        1,
-                    ),
-                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True),
-                )
-            ),
-            "AcquisitionDuration": AllOf(
-                (
-                    Equals(
-                        "ImageType",
-                        (
-                            "ORIGINAL",
-                            "MIXED",
-                        ),
-                        1,
-                    ),
-                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True),
-                )
-            ),
-            "ReferencedImageEvidenceSequence": Present("ReferencedImageSequence"),
-            "SourceImageEvidenceSequence": Present("SourceImageSequence"),
             "ContentQualification": Equals(
                 "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
             ),
-            "BurnedInAnnotation": Equals(
-                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
-            ),
-            "LossyImageCompression": Equals(
-                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
-            ),
-            "LossyImageCompressionRatio": Equals("LossyImageCompression", ("01",), 0),
-            "LossyImageCompressionMethod": Equals("LossyImageCompression", ("01",), 0),
         },
     )
     MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
-    PatientName: PersonName | str | None = None
-    PatientID: str | None = None
-    IssuerOfPatientID: str | None = None
-    IssuerOfPatientIDQualifiersSequence: (
-        list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
-    ) = None
-    PatientBirthDate: datetime.date | str | None = None
-    PatientBirthDateInAlternativeCalendar: object | None = None
-    PatientDeathDateInAlternativeCalendar: object | None = None
-    PatientAlternativeCalendar: object | None = None
-    PatientSex: Literal["M", "F", "O"] | None = None
-    ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
-        None
-    )
-    QualityControlSubject: Literal["YES", "NO"] | None = None
-    ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
-    PatientBirthTime: datetime.time | str | None = None
-    OtherPatientIDs: Sequence[str] | None = None
-    OtherPatientIDsSequence: list[PatientModuleOtherPatientIDsSequenceItem] | None = None
-    OtherPatientNames: Sequence[PersonName | str] | None = None
-    EthnicGroup: str | None = None
-    PatientComments: str | None = None
-    PatientSpeciesDescription: str | None = None
-    PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
-    PatientBreedDescription: str | None = None
-    PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
-    BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
-    StrainDescription: object | None = None
-    StrainNomenclature: object | None = None
-    StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
-    StrainAdditionalInformation: object | None = None
-    StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
-    ResponsiblePerson: PersonName | str | None = None
-    ResponsiblePersonRole: (
-        Literal[
-            "OWNER",
-            "PARENT",
-            "CHILD",
-            "SPOUSE",
-            "SIBLING",
-            "RELATIVE",
-            "GUARDIAN",
-            "CUSTODIAN",
-            "AGENT",
-            "INVESTIGATOR",
-            "VETERINARIAN",
-        ]
-        | str
-        | None
-    ) = None
-    ResponsibleOrganization: str | None = None
-    PatientIdentityRemoved: Literal["YES", "NO"] | None = None
-    DeidentificationMethod: Sequence[str] | None = None
-    DeidentificationMethodCodeSequence: (
-        list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
-    ) = None
-    SourcePatientGroupIdentificationSequence: (
-        list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
-    ) = None
-    GroupOfPatientsIdentificationSequence: (
-        list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
-    ) = None
     ClinicalTrialSponsorName: str | None = None
     ClinicalTrialProtocolID: str | None = None
     ClinicalTrialProtocolName: str | None = None
@@ -1187,124 +847,10 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ClinicalTrialSubjectReadingID: str | None = None
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
-    StudyInstanceUID: str
-    StudyDate: datetime.date | str | None = None
-    StudyTime: datetime.time | str | None = None
-    ReferringPhysicianName: PersonName | str | None = None
-    ReferringPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
-    ) = None
-    ConsultingPhysicianName: object | None = None
-    ConsultingPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
-    ) = None
-    StudyID: str | None = None
-    AccessionNumber: str | None = None
-    IssuerOfAccessionNumberSequence: (
-        list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
-    ) = None
-    StudyDescription: str | None = None
-    PhysiciansOfRecord: Sequence[PersonName | str] | None = None
-    PhysiciansOfRecordIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
-    ) = None
-    NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
-    PhysiciansReadingStudyIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
-    ) = None
-    RequestingServiceCodeSequence: (
-        list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
-    ) = None
-    ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
-    ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
-    ReasonForPerformedProcedureCodeSequence: (
-        list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
-    ) = None
-    AdmittingDiagnosesDescription: Sequence[str] | None = None
-    AdmittingDiagnosesCodeSequence: (
-        list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
-    ) = None
-    PatientAge: str | None = None
-    PatientSize: float | Decimal | None = None
-    PatientWeight: float | Decimal | None = None
-    PatientSizeCodeSequence: list[PatientStudyModulePatientSizeCodeSequenceItem] | None = None
-    Occupation: str | None = None
-    AdditionalPatientHistory: str | None = None
-    AdmissionID: str | None = None
-    IssuerOfAdmissionIDSequence: list[PatientStudyModuleIssuerOfAdmissionIDSequenceItem] | None = (
-        None
-    )
-    ServiceEpisodeID: str | None = None
-    IssuerOfServiceEpisodeIDSequence: (
-        list[PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem] | None
-    ) = None
-    ServiceEpisodeDescription: str | None = None
-    PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
-    ClinicalTrialTimePointID: str | None = None
-    ClinicalTrialTimePointDescription: str | None = None
-    ConsentForClinicalTrialUseSequence: (
-        list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
-    ) = None
     Modality: Literal["CT"]
-    SeriesInstanceUID: str
-    SeriesNumber: int | None = None
-    Laterality: Literal["R", "L"] | None = None
-    SeriesDate: datetime.date | str | None = None
-    SeriesTime: datetime.time | str | None = None
-    PerformingPhysicianName: Sequence[PersonName | str] | None = None
-    PerformingPhysicianIdentificationSequence: (
-        list[GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem] | None
-    ) = None
-    ProtocolName: str | None = None
-    SeriesDescription: str | None = None
-    SeriesDescriptionCodeSequence: (
-        list[GeneralSeriesModuleSeriesDescriptionCodeSequenceItem] | None
-    ) = None
-    OperatorsName: Sequence[PersonName | str] | None = None
-    OperatorIdentificationSequence: (
-        list[GeneralSeriesModuleOperatorIdentificationSequenceItem] | None
-    ) = None
     ReferencedPerformedProcedureStepSequence: (
         list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
     ) = None
-    RelatedSeriesSequence: list[GeneralSeriesModuleRelatedSeriesSequenceItem] | None = None
-    BodyPartExamined: str | None = None
-    PatientPosition: (
-        Literal[
-            "HFP",
-            "HFS",
-            "HFDR",
-            "HFDL",
-            "FFDR",
-            "FFDL",
-            "FFP",
-            "FFS",
-            "LFP",
-            "LFS",
-            "RFP",
-            "RFS",
-            "AFDR",
-            "AFDL",
-            "PFDR",
-            "PFDL",
-        ]
-        | str
-        | None
-    ) = None
-    SmallestPixelValueInSeries: int | None = None
-    LargestPixelValueInSeries: int | None = None
-    RequestAttributesSequence: list[GeneralSeriesModuleRequestAttributesSequenceItem] | None = None
-    PerformedProcedureStepID: str | None = None
-    PerformedProcedureStepStartDate: datetime.date | str | None = None
-    PerformedProcedureStepStartTime: datetime.time | str | None = None
-    PerformedProcedureStepEndDate: datetime.date | str | None = None
-    PerformedProcedureStepEndTime: datetime.time | str | None = None
-    PerformedProcedureStepDescription: str | None = None
-    PerformedProtocolCodeSequence: (
-        list[PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem] | None
-    ) = None
-    CommentsOnThePerformedProcedureStep: str | None = None
-    AnatomicalOrientationType: Literal["BIPED", "QUADRUPED"] | None = None
     ClinicalTrialCoordinatingCenterName: str | None = None
     ClinicalTrialSeriesID: str | None = None
     ClinicalTrialSeriesDescription: str | None = None
@@ -1354,9 +900,6 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ColorSpace: object | None = None
     PixelDataProviderURL: str | None = None
     PixelPaddingRangeLimit: int | None = None
-    ContrastBolusAgentSequence: (
-        list[EnhancedContrastBolusModuleContrastBolusAgentSequenceItem] | None
-    ) = None
     SharedFunctionalGroupsSequence: list[EnhancedCTImageSharedFunctionalGroupsSequenceItem]
     PerFrameFunctionalGroupsSequence: list[EnhancedCTImagePerFrameFunctionalGroupsSequenceItem]
     InstanceNumber: int
@@ -1370,9 +913,6 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     SOPInstanceUIDOfConcatenationSource: str | None = None
     InConcatenationNumber: int | None = None
     InConcatenationTotalNumber: int | None = None
-    DimensionOrganizationSequence: list[MultiFrameDimensionModuleDimensionOrganizationSequenceItem]
-    DimensionOrganizationType: Literal["3D", "3D_TEMPORAL"] | str | None = None
-    DimensionIndexSequence: list[MultiFrameDimensionModuleDimensionIndexSequenceItem]
     CardiacSynchronizationTechnique: (
         Literal["NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"] | None
     ) = None
@@ -1409,11 +949,6 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ) = None
     RespiratoryTriggerDelayThreshold: float | None = None
     RespiratoryTriggerType: Literal["TIME", "AMPLITUDE", "BOTH"] | str | None = None
-    AcquisitionContextSequence: (
-        list[AcquisitionContextModuleAcquisitionContextSequenceItem] | None
-    ) = None
-    AcquisitionContextDescription: str | None = None
-    DeviceSequence: list[DeviceModuleDeviceSequenceItem] | None = None
     ContainerIdentifier: str | None = None
     IssuerOfTheContainerIdentifierSequence: (
         list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
@@ -1425,98 +960,6 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ContainerDescription: str | None = None
     ContainerComponentSequence: list[SpecimenMacroContainerComponentSequenceItem] | None = None
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem] | None = None
-    ImageType: Sequence[str]
-    PixelPresentation: str
-    VolumetricProperties: str
-    VolumeBasedCalculationTechnique: str
-    AcquisitionNumber: int | None = None
-    AcquisitionDateTime: datetime.datetime | str | None = None
-    AcquisitionDuration: float | None = None
-    ReferencedRawDataSequence: list[EnhancedCTImageModuleReferencedRawDataSequenceItem] | None = (
-        None
-    )
-    ReferencedWaveformSequence: list[EnhancedCTImageModuleReferencedWaveformSequenceItem] | None = (
-        None
-    )
-    ReferencedImageEvidenceSequence: (
-        list[EnhancedCTImageModuleReferencedImageEvidenceSequenceItem] | None
-    ) = None
-    SourceImageEvidenceSequence: (
-        list[EnhancedCTImageModuleSourceImageEvidenceSequenceItem] | None
-    ) = None
-    ReferencedPresentationStateSequence: (
-        list[EnhancedCTImageModuleReferencedPresentationStateSequenceItem] | None
-    ) = None
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
-    ImageComments: str | None = None
-    BurnedInAnnotation: Literal["NO"] | None = None
-    RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
-    LossyImageCompression: Literal["00", "01"] | None = None
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
-    LossyImageCompressionMethod: Sequence[str] | None = None
-    PresentationLUTShape: Literal["IDENTITY"]
-    IconImageSequence: list[EnhancedCTImageModuleIconImageSequenceItem] | None = None
-    ViewCodeSequence: (
-        list[OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem] | None
-    ) = None
-    SliceProgressionDirection: str | None = None
-    IsocenterPosition: Sequence[float | Decimal] | None = None
-    PatientSupportAngle: float | Decimal | None = None
-    TableTopPitchAngle: float | None = None
-    TableTopRollAngle: float | None = None
-    TableTopLongitudinalPosition: float | Decimal | None = None
-    TableTopLateralPosition: float | Decimal | None = None
     SOPClassUID: str = "1.2.840.10008.5.1.4.1.1.2.1"
-    SOPInstanceUID: str
-    SpecificCharacterSet: Sequence[str] | None = None
-    InstanceCreationDate: datetime.date | str | None = None
-    InstanceCreationTime: datetime.time | str | None = None
-    InstanceCoercionDateTime: datetime.datetime | str | None = None
-    InstanceCreatorUID: str | None = None
-    RelatedGeneralSOPClassUID: Sequence[str] | None = None
-    OriginalSpecializedSOPClassUID: str | None = None
-    CodingSchemeIdentificationSequence: (
-        list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
-    ) = None
-    ContextGroupIdentificationSequence: (
-        list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
-    ) = None
-    MappingResourceIdentificationSequence: (
-        list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
-    ) = None
-    TimezoneOffsetFromUTC: str | None = None
-    ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
-        None
-    )
-    SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
-    SOPAuthorizationDateTime: datetime.datetime | str | None = None
-    SOPAuthorizationComment: str | None = None
-    AuthorizationEquipmentCertificationNumber: str | None = None
-    MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
-    DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
-        None
-    )
-    EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
-    OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
-    HL7StructuredDocumentReferenceSequence: (
-        list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
-    ) = None
-    LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
-        None
-    )
-    QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
-    ConversionSourceAttributesSequence: (
-        list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
-    ) = None
-    PrivateDataElementCharacteristicsSequence: (
-        list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None
-    ) = None
-    ReferencedSeriesSequence: (
-        list[CommonInstanceReferenceModuleReferencedSeriesSequenceItem] | None
-    ) = None
-    StudiesContainingOtherReferencedInstancesSequence: (
-        list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
-        | None
-    ) = None
-    FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

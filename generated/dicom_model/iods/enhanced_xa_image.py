@@ -14,43 +14,54 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import (
-    AllOf,
-    AnyOf,
-    Compare,
-    Condition,
-    Equals,
-    IncludesTag,
-    NotChecked,
-    Present,
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, IncludesTag, Present
+from dicom_runtime.attribute_table import (
+    attribute_table,
+    composed_fields,
+    composed_table,
+    modules_of,
 )
-from dicom_runtime.attribute_table import attribute_table, modules_of
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
 from dicom_model.macros.cardiac_synchronization_macro import (
+    CardiacSynchronizationMacro,
     CardiacSynchronizationMacroCardiacSynchronizationSequenceItem,
 )
 from dicom_model.macros.contrast_bolus_usage_macro import (
+    ContrastBolusUsageMacro,
     ContrastBolusUsageMacroContrastBolusUsageSequenceItem,
 )
 from dicom_model.macros.derivation_image_macro import (
+    DerivationImageMacro,
     DerivationImageMacroDerivationImageSequenceItem,
 )
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
 )
-from dicom_model.macros.frame_anatomy_macro import FrameAnatomyMacroFrameAnatomySequenceItem
-from dicom_model.macros.frame_content_macro import FrameContentMacroFrameContentSequenceItem
+from dicom_model.macros.frame_anatomy_macro import (
+    FrameAnatomyMacro,
+    FrameAnatomyMacroFrameAnatomySequenceItem,
+)
+from dicom_model.macros.frame_content_macro import (
+    FrameContentMacro,
+    FrameContentMacroFrameContentSequenceItem,
+)
 from dicom_model.macros.frame_display_shutter_macro import (
+    FrameDisplayShutterMacro,
     FrameDisplayShutterMacroFrameDisplayShutterSequenceItem,
 )
 from dicom_model.macros.frame_pixel_shift_macro import (
+    FramePixelShiftMacro,
     FramePixelShiftMacroFramePixelShiftSequenceItem,
 )
-from dicom_model.macros.frame_voilut_macro import FrameVOILUTMacroFrameVOILUTSequenceItem
+from dicom_model.macros.frame_voilut_macro import (
+    FrameVOILUTMacro,
+    FrameVOILUTMacroFrameVOILUTSequenceItem,
+)
 from dicom_model.macros.irradiation_event_identification_macro import (
+    IrradiationEventIdentificationMacro,
     IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem,
 )
 from dicom_model.macros.issuer_of_patient_id_macro import (
@@ -61,18 +72,22 @@ from dicom_model.macros.patient_group_macro import (
     PatientGroupMacroSourcePatientGroupIdentificationSequenceItem,
 )
 from dicom_model.macros.patient_orientation_in_frame_macro import (
+    PatientOrientationInFrameMacro,
     PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem,
 )
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
 )
 from dicom_model.macros.pixel_intensity_relationship_lut_macro import (
+    PixelIntensityRelationshipLUTMacro,
     PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceItem,
 )
 from dicom_model.macros.referenced_image_macro import (
+    ReferencedImageMacro,
     ReferencedImageMacroReferencedImageSequenceItem,
 )
 from dicom_model.macros.respiratory_synchronization_macro import (
+    RespiratorySynchronizationMacro,
     RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem,
 )
 from dicom_model.macros.specimen_macro import (
@@ -83,59 +98,85 @@ from dicom_model.macros.specimen_macro import (
     SpecimenMacroSpecimenDescriptionSequenceItem,
 )
 from dicom_model.macros.x_ray_calibration_device_usage_macro import (
+    XRayCalibrationDeviceUsageMacro,
     XRayCalibrationDeviceUsageMacroCalibrationSequenceItem,
 )
-from dicom_model.macros.x_ray_collimator_macro import XRayCollimatorMacroCollimatorShapeSequenceItem
+from dicom_model.macros.x_ray_collimator_macro import (
+    XRayCollimatorMacro,
+    XRayCollimatorMacroCollimatorShapeSequenceItem,
+)
 from dicom_model.macros.x_ray_exposure_control_sensing_regions_macro import (
+    XRayExposureControlSensingRegionsMacro,
     XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenceItem,
 )
-from dicom_model.macros.x_ray_field_of_view_macro import XRayFieldOfViewMacroFieldOfViewSequenceItem
+from dicom_model.macros.x_ray_field_of_view_macro import (
+    XRayFieldOfViewMacro,
+    XRayFieldOfViewMacroFieldOfViewSequenceItem,
+)
 from dicom_model.macros.x_ray_frame_acquisition_macro import (
+    XRayFrameAcquisitionMacro,
     XRayFrameAcquisitionMacroFrameAcquisitionSequenceItem,
 )
 from dicom_model.macros.x_ray_frame_characteristics_macro import (
+    XRayFrameCharacteristicsMacro,
     XRayFrameCharacteristicsMacroXAXRFFrameCharacteristicsSequenceItem,
 )
 from dicom_model.macros.x_ray_frame_detector_parameters_macro import (
+    XRayFrameDetectorParametersMacro,
     XRayFrameDetectorParametersMacroFrameDetectorParametersSequenceItem,
 )
 from dicom_model.macros.x_ray_frame_pixel_data_properties_macro import (
+    XRayFramePixelDataPropertiesMacro,
     XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem,
 )
-from dicom_model.macros.x_ray_geometry_macro import XRayGeometryMacroXRayGeometrySequenceItem
+from dicom_model.macros.x_ray_geometry_macro import (
+    XRayGeometryMacro,
+    XRayGeometryMacroXRayGeometrySequenceItem,
+)
 from dicom_model.macros.x_ray_isocenter_reference_system_macro import (
+    XRayIsocenterReferenceSystemMacro,
     XRayIsocenterReferenceSystemMacroIsocenterReferenceSystemSequenceItem,
 )
 from dicom_model.macros.x_ray_object_thickness_macro import (
+    XRayObjectThicknessMacro,
     XRayObjectThicknessMacroObjectThicknessSequenceItem,
 )
 from dicom_model.macros.x_ray_positioner_macro import (
+    XRayPositionerMacro,
     XRayPositionerMacroPositionerPositionSequenceItem,
 )
 from dicom_model.macros.x_ray_projection_pixel_calibration_macro import (
+    XRayProjectionPixelCalibrationMacro,
     XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem,
 )
 from dicom_model.macros.x_ray_table_position_macro import (
+    XRayTablePositionMacro,
     XRayTablePositionMacroTablePositionSequenceItem,
 )
 from dicom_model.modules.acquisition_context_module import (
+    AcquisitionContextModule,
     AcquisitionContextModuleAcquisitionContextSequenceItem,
 )
 from dicom_model.modules.clinical_trial_study_module import (
+    ClinicalTrialStudyModule,
     ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem,
 )
 from dicom_model.modules.common_instance_reference_module import (
+    CommonInstanceReferenceModule,
     CommonInstanceReferenceModuleReferencedSeriesSequenceItem,
     CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem,
 )
-from dicom_model.modules.device_module import DeviceModuleDeviceSequenceItem
+from dicom_model.modules.device_module import DeviceModule, DeviceModuleDeviceSequenceItem
 from dicom_model.modules.enhanced_contrast_bolus_module import (
+    EnhancedContrastBolusModule,
     EnhancedContrastBolusModuleContrastBolusAgentSequenceItem,
 )
 from dicom_model.modules.frame_extraction_module import (
+    FrameExtractionModule,
     FrameExtractionModuleFrameExtractionSequenceItem,
 )
 from dicom_model.modules.general_series_module import (
+    GeneralSeriesModule,
     GeneralSeriesModuleOperatorIdentificationSequenceItem,
     GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem,
     GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem,
@@ -144,6 +185,7 @@ from dicom_model.modules.general_series_module import (
     GeneralSeriesModuleSeriesDescriptionCodeSequenceItem,
 )
 from dicom_model.modules.general_study_module import (
+    GeneralStudyModule,
     GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem,
     GeneralStudyModuleIssuerOfAccessionNumberSequenceItem,
     GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem,
@@ -155,10 +197,12 @@ from dicom_model.modules.general_study_module import (
     GeneralStudyModuleRequestingServiceCodeSequenceItem,
 )
 from dicom_model.modules.multi_frame_dimension_module import (
+    MultiFrameDimensionModule,
     MultiFrameDimensionModuleDimensionIndexSequenceItem,
     MultiFrameDimensionModuleDimensionOrganizationSequenceItem,
 )
 from dicom_model.modules.patient_module import (
+    PatientModule,
     PatientModuleBreedRegistrationSequenceItem,
     PatientModuleDeidentificationMethodCodeSequenceItem,
     PatientModuleOtherPatientIDsSequenceItem,
@@ -170,12 +214,14 @@ from dicom_model.modules.patient_module import (
     PatientModuleStrainStockSequenceItem,
 )
 from dicom_model.modules.patient_study_module import (
+    PatientStudyModule,
     PatientStudyModuleAdmittingDiagnosesCodeSequenceItem,
     PatientStudyModuleIssuerOfAdmissionIDSequenceItem,
     PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem,
     PatientStudyModulePatientSizeCodeSequenceItem,
 )
 from dicom_model.modules.sop_common_module import (
+    SOPCommonModule,
     SOPCommonModuleCodingSchemeIdentificationSequenceItem,
     SOPCommonModuleContextGroupIdentificationSequenceItem,
     SOPCommonModuleContributingEquipmentSequenceItem,
@@ -189,6 +235,7 @@ from dicom_model.modules.sop_common_module import (
 
 
 @dataclass(kw_only=True, slots=True)
+@composed_fields
 class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
     """An item of PerFrameFunctionalGroupsSequence item of the Enhanced X-Ray
     Angiographic Image IOD - PS3.3 2016c Table A.47-2.
@@ -223,99 +270,45 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
         "XRayIsocenterReferenceSystemMacro": "U",
         "XRayGeometryMacro": "U",
     }
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = composed_table(
+        (
+            FrameContentMacro,
+            ReferencedImageMacro,
+            DerivationImageMacro,
+            CardiacSynchronizationMacro,
+            FrameAnatomyMacro,
+            FrameVOILUTMacro,
+            ContrastBolusUsageMacro,
+            PixelIntensityRelationshipLUTMacro,
+            FramePixelShiftMacro,
+            PatientOrientationInFrameMacro,
+            FrameDisplayShutterMacro,
+            RespiratorySynchronizationMacro,
+            IrradiationEventIdentificationMacro,
+            XRayFrameCharacteristicsMacro,
+            XRayFieldOfViewMacro,
+            XRayExposureControlSensingRegionsMacro,
+            XRayFramePixelDataPropertiesMacro,
+            XRayFrameDetectorParametersMacro,
+            XRayCalibrationDeviceUsageMacro,
+            XRayObjectThicknessMacro,
+            XRayFrameAcquisitionMacro,
+            XRayProjectionPixelCalibrationMacro,
+            XRayPositionerMacro,
+            XRayTablePositionMacro,
+            XRayCollimatorMacro,
+            XRayIsocenterReferenceSystemMacro,
+            XRayGeometryMacro,
+        ),
         r"""
-FrameContentSequence	00209111	SQ	1	1		C.7.6.16-3 row 1	FrameContentMacro	
-ReferencedImageSequence	00081140	SQ	1	2		C.7.6.16-6 row 1	ReferencedImageMacro	
-DerivationImageSequence	00089124	SQ	1	2		C.7.6.16-7 row 1	DerivationImageMacro	
-CardiacSynchronizationSequence	00189118	SQ	1	1		C.7.6.16-8 row 1	CardiacSynchronizationMacro	
-FrameAnatomySequence	00209071	SQ	1	1		C.7.6.16-9 row 1	FrameAnatomyMacro	
-FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11 row 1	FrameVOILUTMacro	
-ContrastBolusUsageSequence	00189341	SQ	1	1		C.7.16-13 row 1	ContrastBolusUsageMacro	
-PixelIntensityRelationshipLUTSequence	00289422	SQ	1	1		C.7.6.16-14 row 1	PixelIntensityRelationshipLUTMacro	
-FramePixelShiftSequence	00289415	SQ	1	1		C.7.6.16-15 row 1	FramePixelShiftMacro	
-PatientOrientationInFrameSequence	00209450	SQ	1	1		C.7.6.16-16 row 1	PatientOrientationInFrameMacro	
-FrameDisplayShutterSequence	00189472	SQ	1	1		C.7.6.16-17 row 1	FrameDisplayShutterMacro	
-RespiratorySynchronizationSequence	00209253	SQ	1	1		C.7.6.16-18 row 1	RespiratorySynchronizationMacro	
-IrradiationEventIdentificationSequence	00189477	SQ	1	1		C.7.6.16-19 row 1	IrradiationEventIdentificationMacro	
-XAXRFFrameCharacteristicsSequence	00189412	SQ	1	1		C.8.19.6-1 row 1	XRayFrameCharacteristicsMacro	
-FieldOfViewSequence	00189432	SQ	1	1		C.8.19.6-2 row 1	XRayFieldOfViewMacro	
-ExposureControlSensingRegionsSequence	00189434	SQ	1	1		C.8.19.6-3 row 1	XRayExposureControlSensingRegionsMacro	
-FramePixelDataPropertiesSequence	00289443	SQ	1	1		C.8.19.6-4 row 1	XRayFramePixelDataPropertiesMacro	
-FrameDetectorParametersSequence	00189451	SQ	1	1		C.8.19.6-5 row 1	XRayFrameDetectorParametersMacro	
-CalibrationSequence	00189455	SQ	1	1		C.8.19.6-6 row 1	XRayCalibrationDeviceUsageMacro	
-ObjectThicknessSequence	00189456	SQ	1	1		C.8.19.6-7 row 1	XRayObjectThicknessMacro	
-FrameAcquisitionSequence	00189417	SQ	1	1		C.8.19.6-8 row 1	XRayFrameAcquisitionMacro	
-ProjectionPixelCalibrationSequence	00189401	SQ	1	1		C.8.19.6-9 row 1	XRayProjectionPixelCalibrationMacro	
-PositionerPositionSequence	00189405	SQ	1	1		C.8.19.6-10 row 1	XRayPositionerMacro	
-TablePositionSequence	00189406	SQ	1	1		C.8.19.6-11 row 1	XRayTablePositionMacro	
-CollimatorShapeSequence	00189407	SQ	1	1		C.8.19.6-12 row 1	XRayCollimatorMacro	
-IsocenterReferenceSystemSequence	00189462	SQ	1	1		C.8.19.6-13 row 1	XRayIsocenterReferenceSystemMacro	
-XRayGeometrySequence	00189476	SQ	1	1		C.8.19.6-14 row 1	XRayGeometryMacro	
 """,
         "PS3.3 2016c Table ",
     )
-    FrameContentSequence: list[FrameContentMacroFrameContentSequenceItem] | None = None
-    ReferencedImageSequence: list[ReferencedImageMacroReferencedImageSequenceItem] | None = None
-    DerivationImageSequence: list[DerivationImageMacroDerivationImageSequenceItem] | None = None
-    CardiacSynchronizationSequence: (
-        list[CardiacSynchronizationMacroCardiacSynchronizationSequenceItem] | None
-    ) = None
-    FrameAnatomySequence: list[FrameAnatomyMacroFrameAnatomySequenceItem] | None = None
-    FrameVOILUTSequence: list[FrameVOILUTMacroFrameVOILUTSequenceItem] | None = None
-    ContrastBolusUsageSequence: (
-        list[ContrastBolusUsageMacroContrastBolusUsageSequenceItem] | None
-    ) = None
-    PixelIntensityRelationshipLUTSequence: (
-        list[PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceItem] | None
-    ) = None
-    FramePixelShiftSequence: list[FramePixelShiftMacroFramePixelShiftSequenceItem] | None = None
-    PatientOrientationInFrameSequence: (
-        list[PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem] | None
-    ) = None
-    FrameDisplayShutterSequence: (
-        list[FrameDisplayShutterMacroFrameDisplayShutterSequenceItem] | None
-    ) = None
-    RespiratorySynchronizationSequence: (
-        list[RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem] | None
-    ) = None
-    IrradiationEventIdentificationSequence: (
-        list[IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem] | None
-    ) = None
-    XAXRFFrameCharacteristicsSequence: (
-        list[XRayFrameCharacteristicsMacroXAXRFFrameCharacteristicsSequenceItem] | None
-    ) = None
-    FieldOfViewSequence: list[XRayFieldOfViewMacroFieldOfViewSequenceItem] | None = None
-    ExposureControlSensingRegionsSequence: (
-        list[XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenceItem] | None
-    ) = None
-    FramePixelDataPropertiesSequence: (
-        list[XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem] | None
-    ) = None
-    FrameDetectorParametersSequence: (
-        list[XRayFrameDetectorParametersMacroFrameDetectorParametersSequenceItem] | None
-    ) = None
-    CalibrationSequence: list[XRayCalibrationDeviceUsageMacroCalibrationSequenceItem] | None = None
-    ObjectThicknessSequence: list[XRayObjectThicknessMacroObjectThicknessSequenceItem] | None = None
-    FrameAcquisitionSequence: list[XRayFrameAcquisitionMacroFrameAcquisitionSequenceItem] | None = (
-        None
-    )
-    ProjectionPixelCalibrationSequence: (
-        list[XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem] | None
-    ) = None
-    PositionerPositionSequence: list[XRayPositionerMacroPositionerPositionSequenceItem] | None = (
-        None
-    )
-    TablePositionSequence: list[XRayTablePositionMacroTablePositionSequenceItem] | None = None
-    CollimatorShapeSequence: list[XRayCollimatorMacroCollimatorShapeSequenceItem] | None = None
-    IsocenterReferenceSystemSequence: (
-        list[XRayIsocenterReferenceSystemMacroIsocenterReferenceSystemSequenceItem] | None
-    ) = None
-    XRayGeometrySequence: list[XRayGeometryMacroXRayGeometrySequenceItem] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
 @dataclass(kw_only=True, slots=True)
+@composed_fields
 class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
     """An item of SharedFunctionalGroupsSequence item of the Enhanced X-Ray
     Angiographic Image IOD - PS3.3 2016c Table A.47-2.
@@ -350,97 +343,44 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
         "XRayIsocenterReferenceSystemMacro": "U",
         "XRayGeometryMacro": "U",
     }
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = composed_table(
+        (
+            ReferencedImageMacro,
+            DerivationImageMacro,
+            CardiacSynchronizationMacro,
+            FrameAnatomyMacro,
+            FrameVOILUTMacro,
+            ContrastBolusUsageMacro,
+            PixelIntensityRelationshipLUTMacro,
+            FramePixelShiftMacro,
+            PatientOrientationInFrameMacro,
+            FrameDisplayShutterMacro,
+            RespiratorySynchronizationMacro,
+            IrradiationEventIdentificationMacro,
+            XRayFrameCharacteristicsMacro,
+            XRayFieldOfViewMacro,
+            XRayExposureControlSensingRegionsMacro,
+            XRayFramePixelDataPropertiesMacro,
+            XRayFrameDetectorParametersMacro,
+            XRayCalibrationDeviceUsageMacro,
+            XRayObjectThicknessMacro,
+            XRayFrameAcquisitionMacro,
+            XRayProjectionPixelCalibrationMacro,
+            XRayPositionerMacro,
+            XRayTablePositionMacro,
+            XRayCollimatorMacro,
+            XRayIsocenterReferenceSystemMacro,
+            XRayGeometryMacro,
+        ),
         r"""
-ReferencedImageSequence	00081140	SQ	1	2		C.7.6.16-6 row 1	ReferencedImageMacro	
-DerivationImageSequence	00089124	SQ	1	2		C.7.6.16-7 row 1	DerivationImageMacro	
-CardiacSynchronizationSequence	00189118	SQ	1	1		C.7.6.16-8 row 1	CardiacSynchronizationMacro	
-FrameAnatomySequence	00209071	SQ	1	1		C.7.6.16-9 row 1	FrameAnatomyMacro	
-FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11 row 1	FrameVOILUTMacro	
-ContrastBolusUsageSequence	00189341	SQ	1	1		C.7.16-13 row 1	ContrastBolusUsageMacro	
-PixelIntensityRelationshipLUTSequence	00289422	SQ	1	1		C.7.6.16-14 row 1	PixelIntensityRelationshipLUTMacro	
-FramePixelShiftSequence	00289415	SQ	1	1		C.7.6.16-15 row 1	FramePixelShiftMacro	
-PatientOrientationInFrameSequence	00209450	SQ	1	1		C.7.6.16-16 row 1	PatientOrientationInFrameMacro	
-FrameDisplayShutterSequence	00189472	SQ	1	1		C.7.6.16-17 row 1	FrameDisplayShutterMacro	
-RespiratorySynchronizationSequence	00209253	SQ	1	1		C.7.6.16-18 row 1	RespiratorySynchronizationMacro	
-IrradiationEventIdentificationSequence	00189477	SQ	1	1		C.7.6.16-19 row 1	IrradiationEventIdentificationMacro	
-XAXRFFrameCharacteristicsSequence	00189412	SQ	1	1		C.8.19.6-1 row 1	XRayFrameCharacteristicsMacro	
-FieldOfViewSequence	00189432	SQ	1	1		C.8.19.6-2 row 1	XRayFieldOfViewMacro	
-ExposureControlSensingRegionsSequence	00189434	SQ	1	1		C.8.19.6-3 row 1	XRayExposureControlSensingRegionsMacro	
-FramePixelDataPropertiesSequence	00289443	SQ	1	1		C.8.19.6-4 row 1	XRayFramePixelDataPropertiesMacro	
-FrameDetectorParametersSequence	00189451	SQ	1	1		C.8.19.6-5 row 1	XRayFrameDetectorParametersMacro	
-CalibrationSequence	00189455	SQ	1	1		C.8.19.6-6 row 1	XRayCalibrationDeviceUsageMacro	
-ObjectThicknessSequence	00189456	SQ	1	1		C.8.19.6-7 row 1	XRayObjectThicknessMacro	
-FrameAcquisitionSequence	00189417	SQ	1	1		C.8.19.6-8 row 1	XRayFrameAcquisitionMacro	
-ProjectionPixelCalibrationSequence	00189401	SQ	1	1		C.8.19.6-9 row 1	XRayProjectionPixelCalibrationMacro	
-PositionerPositionSequence	00189405	SQ	1	1		C.8.19.6-10 row 1	XRayPositionerMacro	
-TablePositionSequence	00189406	SQ	1	1		C.8.19.6-11 row 1	XRayTablePositionMacro	
-CollimatorShapeSequence	00189407	SQ	1	1		C.8.19.6-12 row 1	XRayCollimatorMacro	
-IsocenterReferenceSystemSequence	00189462	SQ	1	1		C.8.19.6-13 row 1	XRayIsocenterReferenceSystemMacro	
-XRayGeometrySequence	00189476	SQ	1	1		C.8.19.6-14 row 1	XRayGeometryMacro	
 """,
         "PS3.3 2016c Table ",
     )
-    ReferencedImageSequence: list[ReferencedImageMacroReferencedImageSequenceItem] | None = None
-    DerivationImageSequence: list[DerivationImageMacroDerivationImageSequenceItem] | None = None
-    CardiacSynchronizationSequence: (
-        list[CardiacSynchronizationMacroCardiacSynchronizationSequenceItem] | None
-    ) = None
-    FrameAnatomySequence: list[FrameAnatomyMacroFrameAnatomySequenceItem] | None = None
-    FrameVOILUTSequence: list[FrameVOILUTMacroFrameVOILUTSequenceItem] | None = None
-    ContrastBolusUsageSequence: (
-        list[ContrastBolusUsageMacroContrastBolusUsageSequenceItem] | None
-    ) = None
-    PixelIntensityRelationshipLUTSequence: (
-        list[PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceItem] | None
-    ) = None
-    FramePixelShiftSequence: list[FramePixelShiftMacroFramePixelShiftSequenceItem] | None = None
-    PatientOrientationInFrameSequence: (
-        list[PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem] | None
-    ) = None
-    FrameDisplayShutterSequence: (
-        list[FrameDisplayShutterMacroFrameDisplayShutterSequenceItem] | None
-    ) = None
-    RespiratorySynchronizationSequence: (
-        list[RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem] | None
-    ) = None
-    IrradiationEventIdentificationSequence: (
-        list[IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem] | None
-    ) = None
-    XAXRFFrameCharacteristicsSequence: (
-        list[XRayFrameCharacteristicsMacroXAXRFFrameCharacteristicsSequenceItem] | None
-    ) = None
-    FieldOfViewSequence: list[XRayFieldOfViewMacroFieldOfViewSequenceItem] | None = None
-    ExposureControlSensingRegionsSequence: (
-        list[XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenceItem] | None
-    ) = None
-    FramePixelDataPropertiesSequence: (
-        list[XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem] | None
-    ) = None
-    FrameDetectorParametersSequence: (
-        list[XRayFrameDetectorParametersMacroFrameDetectorParametersSequenceItem] | None
-    ) = None
-    CalibrationSequence: list[XRayCalibrationDeviceUsageMacroCalibrationSequenceItem] | None = None
-    ObjectThicknessSequence: list[XRayObjectThicknessMacroObjectThicknessSequenceItem] | None = None
-    FrameAcquisitionSequence: list[XRayFrameAcquisitionMacroFrameAcquisitionSequenceItem] | None = (
-        None
-    )
-    ProjectionPixelCalibrationSequence: (
-        list[XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem] | None
-    ) = None
-    PositionerPositionSequence: list[XRayPositionerMacroPositionerPositionSequenceItem] | None = (
-        None
-    )
-    TablePositionSequence: list[XRayTablePositionMacroTablePositionSequenceItem] | None = None
-    CollimatorShapeSequence: list[XRayCollimatorMacroCollimatorShapeSequenceItem] | None = None
-    IsocenterReferenceSystemSequence: (
-        list[XRayIsocenterReferenceSystemMacroIsocenterReferenceSystemSequenceItem] | None
-    ) = None
-    XRayGeometrySequence: list[XRayGeometryMacroXRayGeometrySequenceItem] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
 @dataclass(kw_only=True, slots=True)
+@composed_fields
 class EnhancedXAImage(DicomObject):
     """The Enhanced X-Ray Angiographic Image IOD - PS3.3 2016c Table A.47-1 (Section
     A.47).
@@ -509,44 +449,31 @@ class EnhancedXAImage(DicomObject):
         "FrameOfReferenceModule": Equals("CArmPositionerTabletopRelationship", ("YES",), 0),
         "SynchronizationModule": Equals("CArmPositionerTabletopRelationship", ("YES",), 0),
     }
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = composed_table(
+        (
+            PatientModule,
+            "ClinicalTrialSubjectModule",
+            GeneralStudyModule,
+            PatientStudyModule,
+            ClinicalTrialStudyModule,
+            GeneralSeriesModule,
+            "ClinicalTrialSeriesModule",
+            "FrameOfReferenceModule",
+            "SynchronizationModule",
+            "GeneralEquipmentModule",
+            "ImagePixelModule",
+            EnhancedContrastBolusModule,
+            DeviceModule,
+            AcquisitionContextModule,
+            "MultiFrameFunctionalGroupsModule",
+            MultiFrameDimensionModule,
+            "CardiacSynchronizationModule",
+            "SpecimenModule",
+            SOPCommonModule,
+            CommonInstanceReferenceModule,
+            FrameExtractionModule,
+        ),
         r"""
-PatientName	00100010	PN	1	2		C.7-1 row 1	PatientModule	
-PatientID	00100020	LO	1	2		C.7-1 row 2	PatientModule	
-IssuerOfPatientID	00100021	LO	1	3		10-18 row 1	PatientModule	
-IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2	PatientModule	
-PatientBirthDate	00100030	DA	1	2		C.7-1 row 4	PatientModule	
-PatientBirthDateInAlternativeCalendar	00100033		1	3		C.7-1 row 5	PatientModule	
-PatientDeathDateInAlternativeCalendar	00100034		1	3		C.7-1 row 6	PatientModule	
-PatientAlternativeCalendar	00100035		1	1C		C.7-1 row 7	PatientModule	either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present
-PatientSex	00100040	CS	1	2	M\F\O	C.7-1 row 8	PatientModule	
-ReferencedPatientPhotoSequence	00101100	SQ	1	3		C.7-1 row 9	PatientModule	
-QualityControlSubject	00100200	CS	1	3	YES\NO	C.7-1 row 11	PatientModule	
-ReferencedPatientSequence	00081120	SQ	1	3		C.7-1 row 12	PatientModule	
-PatientBirthTime	00100032	TM	1	3		C.7-1 row 14	PatientModule	
-OtherPatientIDs	00101000	LO	1-n	3		C.7-1 row 15	PatientModule	
-OtherPatientIDsSequence	00101002	SQ	1	3		C.7-1 row 16	PatientModule	
-OtherPatientNames	00101001	PN	1-n	3		C.7-1 row 20	PatientModule	
-EthnicGroup	00102160	SH	1	3		C.7-1 row 21	PatientModule	
-PatientComments	00104000	LT	1	3		C.7-1 row 22	PatientModule	
-PatientSpeciesDescription	00102201	LO	1	1C		C.7-1 row 23	PatientModule	the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present
-PatientSpeciesCodeSequence	00102202	SQ	1	1C		C.7-1 row 24	PatientModule	the patient is an animal and if Patient Species Description (0010,2201) is not present
-PatientBreedDescription	00102292	LO	1	2C		C.7-1 row 26	PatientModule	the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty
-PatientBreedCodeSequence	00102293	SQ	1	2C		C.7-1 row 27	PatientModule	the patient is an animal
-BreedRegistrationSequence	00102294	SQ	1	2C		C.7-1 row 29	PatientModule	the patient is an animal
-StrainDescription	00100212		1	3		C.7-1 row 33	PatientModule	
-StrainNomenclature	00100213		1	3		C.7-1 row 34	PatientModule	
-StrainCodeSequence	00100219	SQ	1	3		C.7-1 row 35	PatientModule	
-StrainAdditionalInformation	00100218		1	3		C.7-1 row 37	PatientModule	
-StrainStockSequence	00100216	SQ	1	3		C.7-1 row 38	PatientModule	
-ResponsiblePerson	00102297	PN	1	2C		C.7-1 row 43	PatientModule	the patient is an animal
-ResponsiblePersonRole	00102298	CS	1	1C		C.7-1 row 44	PatientModule	Responsible Person is present and has a value
-ResponsibleOrganization	00102299	LO	1	2C		C.7-1 row 45	PatientModule	patient is an animal
-PatientIdentityRemoved	00120062	CS	1	3	YES\NO	C.7-1 row 46	PatientModule	
-DeidentificationMethod	00120063	LO	1-n	1C		C.7-1 row 47	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present
-DeidentificationMethodCodeSequence	00120064	SQ	1	1C		C.7-1 row 48	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present
-SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1	PatientModule	
-GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4	PatientModule	
 ClinicalTrialSponsorName	00120010	LO	1	1		C.7-2b row 1	ClinicalTrialSubjectModule	
 ClinicalTrialProtocolID	00120020	LO	1	1		C.7-2b row 2	ClinicalTrialSubjectModule	
 ClinicalTrialProtocolName	00120021	LO	1	2		C.7-2b row 3	ClinicalTrialSubjectModule	
@@ -556,71 +483,6 @@ ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule
 ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
 ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
 ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
-StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
-StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
-StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
-ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
-ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
-ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
-ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
-StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
-AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
-IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
-StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
-PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
-PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
-NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
-PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
-RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
-ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
-ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
-ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
-AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
-AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
-PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
-PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
-PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
-PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
-Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
-AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
-AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
-IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
-ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
-IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
-ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
-PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
-ClinicalTrialTimePointID	00120050	LO	1	2		C.7-4b row 1	ClinicalTrialStudyModule	
-ClinicalTrialTimePointDescription	00120051	ST	1	3		C.7-4b row 2	ClinicalTrialStudyModule	
-ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3	ClinicalTrialStudyModule	
-Modality	00080060	CS	1	1		C.7-5a row 1	GeneralSeriesModule	
-SeriesInstanceUID	0020000E	UI	1	1		C.7-5a row 2	GeneralSeriesModule	
-SeriesNumber	00200011	IS	1	2		C.7-5a row 3	GeneralSeriesModule	
-Laterality	00200060	CS	1	2C	R\L	C.7-5a row 4	GeneralSeriesModule	the body part examined is a paired structure and Image Laterality (0020,0062) or Frame Laterality (0020,9072) or Measurement Laterality (0024,0113) are not sent
-SeriesDate	00080021	DA	1	3		C.7-5a row 5	GeneralSeriesModule	
-SeriesTime	00080031	TM	1	3		C.7-5a row 6	GeneralSeriesModule	
-PerformingPhysicianName	00081050	PN	1-n	3		C.7-5a row 7	GeneralSeriesModule	
-PerformingPhysicianIdentificationSequence	00081052	SQ	1	3		C.7-5a row 8	GeneralSeriesModule	
-ProtocolName	00181030	LO	1	3		C.7-5a row 10	GeneralSeriesModule	
-SeriesDescription	0008103E	LO	1	3		C.7-5a row 11	GeneralSeriesModule	
-SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.7-5a row 12	GeneralSeriesModule	
-OperatorsName	00081070	PN	1-n	3		C.7-5a row 14	GeneralSeriesModule	
-OperatorIdentificationSequence	00081072	SQ	1	3		C.7-5a row 15	GeneralSeriesModule	
-ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.7-5a row 17	GeneralSeriesModule	
-RelatedSeriesSequence	00081250	SQ	1	3		C.7-5a row 19	GeneralSeriesModule	
-BodyPartExamined	00180015	CS	1	3		C.7-5a row 24	GeneralSeriesModule	
-PatientPosition	00185100	CS	1	2C		C.7-5a row 25	GeneralSeriesModule	for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes
-SmallestPixelValueInSeries	00280108	US or SS	1	3		C.7-5a row 26	GeneralSeriesModule	
-LargestPixelValueInSeries	00280109	US or SS	1	3		C.7-5a row 27	GeneralSeriesModule	
-RequestAttributesSequence	00400275	SQ	1	3		C.7-5a row 28	GeneralSeriesModule	
-PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1	GeneralSeriesModule	
-PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2	GeneralSeriesModule	
-PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3	GeneralSeriesModule	
-PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4	GeneralSeriesModule	
-PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5	GeneralSeriesModule	
-PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6	GeneralSeriesModule	
-PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7	GeneralSeriesModule	
-CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13	GeneralSeriesModule	
-AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31	GeneralSeriesModule	the patient is an animal and the anatomical frame of reference is not bipedal
 ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3	ClinicalTrialSeriesModule	
@@ -670,10 +532,6 @@ ICCProfile	00282000	OB	1	3		C.7-11b row 20	ImagePixelModule
 ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule	
 PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
 PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3	ImagePixelModule	pixel padding is to be defined as a range rather than a single value
-ContrastBolusAgentSequence	00180012	SQ	1	1		C.7-12b row 1	EnhancedContrastBolusModule	
-DeviceSequence	00500010	SQ	1	1		C.7-18 row 1	DeviceModule	
-AcquisitionContextSequence	00400555	SQ	1	2		C.7.6.14-1 row 1	AcquisitionContextModule	
-AcquisitionContextDescription	00400556	ST	1	3		C.7.6.14-1 row 18	AcquisitionContextModule	
 SharedFunctionalGroupsSequence	52009229	SQ	1	1		C.7.6.16-1 row 1	MultiFrameFunctionalGroupsModule	
 PerFrameFunctionalGroupsSequence	52009230	SQ	1	1		C.7.6.16-1 row 3	MultiFrameFunctionalGroupsModule	
 InstanceNumber	00200013	IS	1	1		C.7.6.16-1 row 5	MultiFrameFunctionalGroupsModule,SOPCommonModule	
@@ -687,9 +545,6 @@ ConcatenationUID	00209161	UI	1	1C		C.7.6.16-1 row 12	MultiFrameFunctionalGroupsM
 SOPInstanceUIDOfConcatenationSource	00200242	UI	1	1C		C.7.6.16-1 row 13	MultiFrameFunctionalGroupsModule	Concatenation UID (0020,9161) is present
 InConcatenationNumber	00209162	US	1	1C		C.7.6.16-1 row 14	MultiFrameFunctionalGroupsModule	Concatenation UID (0020,9161) is present
 InConcatenationTotalNumber	00209163	US	1	3		C.7.6.16-1 row 15	MultiFrameFunctionalGroupsModule	
-DimensionOrganizationSequence	00209221	SQ	1	1		C.7.6.17-1 row 1	MultiFrameDimensionModule	
-DimensionOrganizationType	00209311	CS	1	3		C.7.6.17-1 row 3	MultiFrameDimensionModule	
-DimensionIndexSequence	00209222	SQ	1	1		C.7.6.17-1 row 4	MultiFrameDimensionModule	
 CardiacSynchronizationTechnique	00189037	CS	1	1C	NONE\REALTIME\PROSPECTIVE\RETROSPECTIVE\PACED	C.7.6.18-1 row 1	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
 CardiacSignalSource	00189085	CS	1	1C		C.7.6.18-1 row 2	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
 CardiacRRIntervalSpecified	00189070	FD	1	1C		C.7.6.18-1 row 3	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
@@ -707,113 +562,13 @@ ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule
 ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10	SpecimenModule	
 ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule	
 SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule	
-SOPClassUID	00080016	UI	1	1		C.12-1 row 1	SOPCommonModule	
-SOPInstanceUID	00080018	UI	1	1		C.12-1 row 2	SOPCommonModule	
-SpecificCharacterSet	00080005	CS	1-n	1C		C.12-1 row 3	SOPCommonModule	an expanded or replacement character set is used
-InstanceCreationDate	00080012	DA	1	3		C.12-1 row 4	SOPCommonModule	
-InstanceCreationTime	00080013	TM	1	3		C.12-1 row 5	SOPCommonModule	
-InstanceCoercionDateTime	00080015	DT	1	3		C.12-1 row 6	SOPCommonModule	
-InstanceCreatorUID	00080014	UI	1	3		C.12-1 row 7	SOPCommonModule	
-RelatedGeneralSOPClassUID	0008001A	UI	1-n	3		C.12-1 row 8	SOPCommonModule	
-OriginalSpecializedSOPClassUID	0008001B	UI	1	3		C.12-1 row 9	SOPCommonModule	
-CodingSchemeIdentificationSequence	00080110	SQ	1	3		C.12-1 row 10	SOPCommonModule	
-ContextGroupIdentificationSequence	00080123	SQ	1	3		C.12-1 row 18	SOPCommonModule	
-MappingResourceIdentificationSequence	00080124	SQ	1	3		C.12-1 row 23	SOPCommonModule	
-TimezoneOffsetFromUTC	00080201	SH	1	3		C.12-1 row 27	SOPCommonModule	
-ContributingEquipmentSequence	0018A001	SQ	1	3		C.12-1 row 28	SOPCommonModule	
-SOPInstanceStatus	01000410	CS	1	3	NS\OR\AO\AC	C.12-1 row 48	SOPCommonModule	
-SOPAuthorizationDateTime	01000420	DT	1	3		C.12-1 row 49	SOPCommonModule	
-SOPAuthorizationComment	01000424	LT	1	3		C.12-1 row 50	SOPCommonModule	
-AuthorizationEquipmentCertificationNumber	01000426	LO	1	3		C.12-1 row 51	SOPCommonModule	
-MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1	SOPCommonModule	
-DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6	SOPCommonModule	
-EncryptedAttributesSequence	04000500	SQ	1	1C		C.12-1 row 53	SOPCommonModule	application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set
-OriginalAttributesSequence	04000561	SQ	1	3		C.12-1 row 56	SOPCommonModule	
-HL7StructuredDocumentReferenceSequence	0040A390	SQ	1	1C		C.12-1 row 63	SOPCommonModule	unencapsulated HL7 Structured Documents are referenced within the Instance
-LongitudinalTemporalInformationModified	00280303	CS	1	3	UNMODIFIED\MODIFIED\REMOVED	C.12-1 row 67	SOPCommonModule	
-QueryRetrieveView	00080053	CS	1	1C	CLASSIC\ENHANCED	C.12-1 row 68	SOPCommonModule	the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view
-ConversionSourceAttributesSequence	00209172	SQ	1	1C		C.12-1 row 69	SOPCommonModule	this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)
-ContentQualification	00189004	CS	1	3	PRODUCT\RESEARCH\SERVICE	C.12-1 row 71	SOPCommonModule	
-PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72	SOPCommonModule	
-ReferencedSeriesSequence	00081115	SQ	1	1C		C.12-8 row 1	CommonInstanceReferenceModule	this Instance references Instances in this Study
-StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5	CommonInstanceReferenceModule	this Instance references Instances in other Studies
-FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule	
 """,
         "PS3.3 2016c Table ",
         {
-            "PatientAlternativeCalendar": AnyOf(
-                (
-                    Present("PatientBirthDateInAlternativeCalendar"),
-                    Present("PatientAlternativeDeathDateInCalendar"),
-                )
-            ),
-            "PatientSpeciesDescription": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientSpeciesCodeSequence", negate=True),
-                )
-            ),
-            "PatientSpeciesCodeSequence": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientSpeciesDescription", negate=True),
-                )
-            ),
-            "PatientBreedDescription": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientBreedCodeSequence", negate=True, with_value=True),
-                )
-            ),
-            "ResponsiblePersonRole": AllOf(
-                (
-                    Present("ResponsiblePerson"),
-                    Present("ResponsiblePerson", with_value=True),
-                )
-            ),
-            "DeidentificationMethod": AllOf(
-                (
-                    Present("PatientIdentityRemoved"),
-                    Equals("PatientIdentityRemoved", ("YES",), 0),
-                    Present("DeidentificationMethodCodeSequence", negate=True),
-                )
-            ),
-            "DeidentificationMethodCodeSequence": AllOf(
-                (
-                    Present("PatientIdentityRemoved"),
-                    Equals("PatientIdentityRemoved", ("YES",), 0),
-                    Present("DeidentificationMethod", negate=True),
-                )
-            ),
             "ClinicalTrialSubjectID": Present("ClinicalTrialSubjectReadingID", negate=True),
             "ClinicalTrialSubjectReadingID": Present("ClinicalTrialSubjectID", negate=True),
             "ClinicalTrialProtocolEthicsCommitteeName": Present(
                 "ClinicalTrialProtocolEthicsCommitteeApprovalNumber"
-            ),
-            "Laterality": AllOf(
-                (
-                    NotChecked("the body part examined is a paired structure", "outside"),
-                    Present("ImageLaterality", negate=True),
-                    Present("FrameLaterality", negate=True),
-                    Present("MeasurementLaterality", negate=True),
-                )
-            ),
-            "PatientPosition": AllOf(
-                (
-                    Present("PatientOrientationCodeSequence", negate=True),
-                    Equals(
-                        "SOPClassUID",
-                        (
-                            "1.2.840.10008.5.1.4.1.1.2",
-                            "1.2.840.10008.5.1.4.1.1.4",
-                            "1.2.840.10008.5.1.4.1.1.2.1",
-                            "1.2.840.10008.5.1.4.1.1.4.1",
-                            "1.2.840.10008.5.1.4.1.1.4.3",
-                            "1.2.840.10008.5.1.4.1.1.4.2",
-                        ),
-                        0,
-                    ),
-                )
             ),
             "PixelPaddingValue": AllOf(
                 (
@@ -1033,68 +788,6 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
         },
     )
     MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
-    PatientName: PersonName | str | None = None
-    PatientID: str | None = None
-    IssuerOfPatientID: str | None = None
-    IssuerOfPatientIDQualifiersSequence: (
-        list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
-    ) = None
-    PatientBirthDate: datetime.date | str | None = None
-    PatientBirthDateInAlternativeCalendar: object | None = None
-    PatientDeathDateInAlternativeCalendar: object | None = None
-    PatientAlternativeCalendar: object | None = None
-    PatientSex: Literal["M", "F", "O"] | None = None
-    ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
-        None
-    )
-    QualityControlSubject: Literal["YES", "NO"] | None = None
-    ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
-    PatientBirthTime: datetime.time | str | None = None
-    OtherPatientIDs: Sequence[str] | None = None
-    OtherPatientIDsSequence: list[PatientModuleOtherPatientIDsSequenceItem] | None = None
-    OtherPatientNames: Sequence[PersonName | str] | None = None
-    EthnicGroup: str | None = None
-    PatientComments: str | None = None
-    PatientSpeciesDescription: str | None = None
-    PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
-    PatientBreedDescription: str | None = None
-    PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
-    BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
-    StrainDescription: object | None = None
-    StrainNomenclature: object | None = None
-    StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
-    StrainAdditionalInformation: object | None = None
-    StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
-    ResponsiblePerson: PersonName | str | None = None
-    ResponsiblePersonRole: (
-        Literal[
-            "OWNER",
-            "PARENT",
-            "CHILD",
-            "SPOUSE",
-            "SIBLING",
-            "RELATIVE",
-            "GUARDIAN",
-            "CUSTODIAN",
-            "AGENT",
-            "INVESTIGATOR",
-            "VETERINARIAN",
-        ]
-        | str
-        | None
-    ) = None
-    ResponsibleOrganization: str | None = None
-    PatientIdentityRemoved: Literal["YES", "NO"] | None = None
-    DeidentificationMethod: Sequence[str] | None = None
-    DeidentificationMethodCodeSequence: (
-        list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
-    ) = None
-    SourcePatientGroupIdentificationSequence: (
-        list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
-    ) = None
-    GroupOfPatientsIdentificationSequence: (
-        list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
-    ) = None
     ClinicalTrialSponsorName: str | None = None
     ClinicalTrialProtocolID: str | None = None
     ClinicalTrialProtocolName: str | None = None
@@ -1104,190 +797,6 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ClinicalTrialSubjectReadingID: str | None = None
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
-    StudyInstanceUID: str
-    StudyDate: datetime.date | str | None = None
-    StudyTime: datetime.time | str | None = None
-    ReferringPhysicianName: PersonName | str | None = None
-    ReferringPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
-    ) = None
-    ConsultingPhysicianName: object | None = None
-    ConsultingPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
-    ) = None
-    StudyID: str | None = None
-    AccessionNumber: str | None = None
-    IssuerOfAccessionNumberSequence: (
-        list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
-    ) = None
-    StudyDescription: str | None = None
-    PhysiciansOfRecord: Sequence[PersonName | str] | None = None
-    PhysiciansOfRecordIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
-    ) = None
-    NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
-    PhysiciansReadingStudyIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
-    ) = None
-    RequestingServiceCodeSequence: (
-        list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
-    ) = None
-    ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
-    ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
-    ReasonForPerformedProcedureCodeSequence: (
-        list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
-    ) = None
-    AdmittingDiagnosesDescription: Sequence[str] | None = None
-    AdmittingDiagnosesCodeSequence: (
-        list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
-    ) = None
-    PatientAge: str | None = None
-    PatientSize: float | Decimal | None = None
-    PatientWeight: float | Decimal | None = None
-    PatientSizeCodeSequence: list[PatientStudyModulePatientSizeCodeSequenceItem] | None = None
-    Occupation: str | None = None
-    AdditionalPatientHistory: str | None = None
-    AdmissionID: str | None = None
-    IssuerOfAdmissionIDSequence: list[PatientStudyModuleIssuerOfAdmissionIDSequenceItem] | None = (
-        None
-    )
-    ServiceEpisodeID: str | None = None
-    IssuerOfServiceEpisodeIDSequence: (
-        list[PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem] | None
-    ) = None
-    ServiceEpisodeDescription: str | None = None
-    PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
-    ClinicalTrialTimePointID: str | None = None
-    ClinicalTrialTimePointDescription: str | None = None
-    ConsentForClinicalTrialUseSequence: (
-        list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
-    ) = None
-    Modality: (
-        Literal[
-            "AR",
-            "ASMT",
-            "AU",
-            "BDUS",
-            "BI",
-            "BMD",
-            "CR",
-            "CT",
-            "DG",
-            "DOC",
-            "DX",
-            "ECG",
-            "EPS",
-            "ES",
-            "FID",
-            "GM",
-            "HC",
-            "HD",
-            "IO",
-            "IOL",
-            "IVOCT",
-            "IVUS",
-            "KER",
-            "KO",
-            "LEN",
-            "LS",
-            "MG",
-            "MR",
-            "NM",
-            "OAM",
-            "OCT",
-            "OP",
-            "OPM",
-            "OPT",
-            "OPV",
-            "OSS",
-            "OT",
-            "PLAN",
-            "PR",
-            "PT",
-            "PX",
-            "REG",
-            "RESP",
-            "RF",
-            "RG",
-            "RTDOSE",
-            "RTIMAGE",
-            "RTPLAN",
-            "RTRECORD",
-            "RTSTRUCT",
-            "RWV",
-            "SEG",
-            "SM",
-            "SMR",
-            "SR",
-            "SRF",
-            "STAIN",
-            "TG",
-            "US",
-            "VA",
-            "XA",
-            "XC",
-        ]
-        | str
-    )
-    SeriesInstanceUID: str
-    SeriesNumber: int | None = None
-    Laterality: Literal["R", "L"] | None = None
-    SeriesDate: datetime.date | str | None = None
-    SeriesTime: datetime.time | str | None = None
-    PerformingPhysicianName: Sequence[PersonName | str] | None = None
-    PerformingPhysicianIdentificationSequence: (
-        list[GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem] | None
-    ) = None
-    ProtocolName: str | None = None
-    SeriesDescription: str | None = None
-    SeriesDescriptionCodeSequence: (
-        list[GeneralSeriesModuleSeriesDescriptionCodeSequenceItem] | None
-    ) = None
-    OperatorsName: Sequence[PersonName | str] | None = None
-    OperatorIdentificationSequence: (
-        list[GeneralSeriesModuleOperatorIdentificationSequenceItem] | None
-    ) = None
-    ReferencedPerformedProcedureStepSequence: (
-        list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
-    RelatedSeriesSequence: list[GeneralSeriesModuleRelatedSeriesSequenceItem] | None = None
-    BodyPartExamined: str | None = None
-    PatientPosition: (
-        Literal[
-            "HFP",
-            "HFS",
-            "HFDR",
-            "HFDL",
-            "FFDR",
-            "FFDL",
-            "FFP",
-            "FFS",
-            "LFP",
-            "LFS",
-            "RFP",
-            "RFS",
-            "AFDR",
-            "AFDL",
-            "PFDR",
-            "PFDL",
-        ]
-        | str
-        | None
-    ) = None
-    SmallestPixelValueInSeries: int | None = None
-    LargestPixelValueInSeries: int | None = None
-    RequestAttributesSequence: list[GeneralSeriesModuleRequestAttributesSequenceItem] | None = None
-    PerformedProcedureStepID: str | None = None
-    PerformedProcedureStepStartDate: datetime.date | str | None = None
-    PerformedProcedureStepStartTime: datetime.time | str | None = None
-    PerformedProcedureStepEndDate: datetime.date | str | None = None
-    PerformedProcedureStepEndTime: datetime.time | str | None = None
-    PerformedProcedureStepDescription: str | None = None
-    PerformedProtocolCodeSequence: (
-        list[PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem] | None
-    ) = None
-    CommentsOnThePerformedProcedureStep: str | None = None
-    AnatomicalOrientationType: Literal["BIPED", "QUADRUPED"] | None = None
     ClinicalTrialCoordinatingCenterName: str | None = None
     ClinicalTrialSeriesID: str | None = None
     ClinicalTrialSeriesDescription: str | None = None
@@ -1337,14 +846,6 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ColorSpace: object | None = None
     PixelDataProviderURL: str | None = None
     PixelPaddingRangeLimit: int | None = None
-    ContrastBolusAgentSequence: (
-        list[EnhancedContrastBolusModuleContrastBolusAgentSequenceItem] | None
-    ) = None
-    DeviceSequence: list[DeviceModuleDeviceSequenceItem] | None = None
-    AcquisitionContextSequence: (
-        list[AcquisitionContextModuleAcquisitionContextSequenceItem] | None
-    ) = None
-    AcquisitionContextDescription: str | None = None
     SharedFunctionalGroupsSequence: list[EnhancedXAImageSharedFunctionalGroupsSequenceItem]
     PerFrameFunctionalGroupsSequence: list[EnhancedXAImagePerFrameFunctionalGroupsSequenceItem]
     InstanceNumber: int
@@ -1358,11 +859,6 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     SOPInstanceUIDOfConcatenationSource: str | None = None
     InConcatenationNumber: int | None = None
     InConcatenationTotalNumber: int | None = None
-    DimensionOrganizationSequence: (
-        list[MultiFrameDimensionModuleDimensionOrganizationSequenceItem] | None
-    ) = None
-    DimensionOrganizationType: Literal["3D", "3D_TEMPORAL"] | str | None = None
-    DimensionIndexSequence: list[MultiFrameDimensionModuleDimensionIndexSequenceItem] | None = None
     CardiacSynchronizationTechnique: (
         Literal["NONE", "REALTIME", "PROSPECTIVE", "RETROSPECTIVE", "PACED"] | None
     ) = None
@@ -1389,57 +885,4 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ContainerComponentSequence: list[SpecimenMacroContainerComponentSequenceItem] | None = None
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem] | None = None
     SOPClassUID: str = "1.2.840.10008.5.1.4.1.1.12.1.1"
-    SOPInstanceUID: str
-    SpecificCharacterSet: Sequence[str] | None = None
-    InstanceCreationDate: datetime.date | str | None = None
-    InstanceCreationTime: datetime.time | str | None = None
-    InstanceCoercionDateTime: datetime.datetime | str | None = None
-    InstanceCreatorUID: str | None = None
-    RelatedGeneralSOPClassUID: Sequence[str] | None = None
-    OriginalSpecializedSOPClassUID: str | None = None
-    CodingSchemeIdentificationSequence: (
-        list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
-    ) = None
-    ContextGroupIdentificationSequence: (
-        list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
-    ) = None
-    MappingResourceIdentificationSequence: (
-        list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
-    ) = None
-    TimezoneOffsetFromUTC: str | None = None
-    ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
-        None
-    )
-    SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
-    SOPAuthorizationDateTime: datetime.datetime | str | None = None
-    SOPAuthorizationComment: str | None = None
-    AuthorizationEquipmentCertificationNumber: str | None = None
-    MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
-    DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
-        None
-    )
-    EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
-    OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
-    HL7StructuredDocumentReferenceSequence: (
-        list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
-    ) = None
-    LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
-        None
-    )
-    QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
-    ConversionSourceAttributesSequence: (
-        list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
-    ) = None
-    ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
-    PrivateDataElementCharacteristicsSequence: (
-        list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None
-    ) = None
-    ReferencedSeriesSequence: (
-        list[CommonInstanceReferenceModuleReferencedSeriesSequenceItem] | None
-    ) = None
-    StudiesContainingOtherReferencedInstancesSequence: (
-        list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
-        | None
-    ) = None
-    FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

@@ -14,17 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import (
-    AllOf,
-    AnyOf,
-    Compare,
-    Condition,
-    Equals,
-    IncludesTag,
-    NotChecked,
-    Present,
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, Present
+from dicom_runtime.attribute_table import (
+    attribute_table,
+    composed_fields,
+    composed_table,
+    modules_of,
 )
-from dicom_runtime.attribute_table import attribute_table, modules_of
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import PersonName
@@ -44,16 +40,20 @@ from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
 )
 from dicom_model.modules.clinical_trial_study_module import (
+    ClinicalTrialStudyModule,
     ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem,
 )
 from dicom_model.modules.common_instance_reference_module import (
+    CommonInstanceReferenceModule,
     CommonInstanceReferenceModuleReferencedSeriesSequenceItem,
     CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem,
 )
 from dicom_model.modules.frame_extraction_module import (
+    FrameExtractionModule,
     FrameExtractionModuleFrameExtractionSequenceItem,
 )
 from dicom_model.modules.general_image_module import (
+    GeneralImageModule,
     GeneralImageModuleDerivationCodeSequenceItem,
     GeneralImageModuleIconImageSequenceItem,
     GeneralImageModuleRealWorldValueMappingSequenceItem,
@@ -62,6 +62,7 @@ from dicom_model.modules.general_image_module import (
     GeneralImageModuleSourceImageSequenceItem,
 )
 from dicom_model.modules.general_study_module import (
+    GeneralStudyModule,
     GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem,
     GeneralStudyModuleIssuerOfAccessionNumberSequenceItem,
     GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem,
@@ -73,6 +74,7 @@ from dicom_model.modules.general_study_module import (
     GeneralStudyModuleRequestingServiceCodeSequenceItem,
 )
 from dicom_model.modules.patient_module import (
+    PatientModule,
     PatientModuleBreedRegistrationSequenceItem,
     PatientModuleDeidentificationMethodCodeSequenceItem,
     PatientModuleOtherPatientIDsSequenceItem,
@@ -84,29 +86,40 @@ from dicom_model.modules.patient_module import (
     PatientModuleStrainStockSequenceItem,
 )
 from dicom_model.modules.patient_study_module import (
+    PatientStudyModule,
     PatientStudyModuleAdmittingDiagnosesCodeSequenceItem,
     PatientStudyModuleIssuerOfAdmissionIDSequenceItem,
     PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem,
     PatientStudyModulePatientSizeCodeSequenceItem,
 )
-from dicom_model.modules.roi_contour_module import ROIContourModuleROIContourSequenceItem
+from dicom_model.modules.roi_contour_module import (
+    ROIContourModule,
+    ROIContourModuleROIContourSequenceItem,
+)
 from dicom_model.modules.rt_dose_module import (
+    RTDoseModule,
     RTDoseModuleReferencedRTPlanSequenceItem,
     RTDoseModuleReferencedSpatialRegistrationSequenceItem,
     RTDoseModuleReferencedTreatmentRecordSequenceItem,
 )
-from dicom_model.modules.rt_dose_roi_module import RTDoseROIModuleRTDoseROISequenceItem
+from dicom_model.modules.rt_dose_roi_module import (
+    RTDoseROIModule,
+    RTDoseROIModuleRTDoseROISequenceItem,
+)
 from dicom_model.modules.rt_series_module import (
+    RTSeriesModule,
     RTSeriesModuleOperatorIdentificationSequenceItem,
     RTSeriesModuleReferencedPerformedProcedureStepSequenceItem,
     RTSeriesModuleRequestAttributesSequenceItem,
     RTSeriesModuleSeriesDescriptionCodeSequenceItem,
 )
 from dicom_model.modules.rtdvh_module import (
+    RTDVHModule,
     RTDVHModuleDVHSequenceItem,
     RTDVHModuleReferencedStructureSetSequenceItem,
 )
 from dicom_model.modules.sop_common_module import (
+    SOPCommonModule,
     SOPCommonModuleCodingSchemeIdentificationSequenceItem,
     SOPCommonModuleContextGroupIdentificationSequenceItem,
     SOPCommonModuleContributingEquipmentSequenceItem,
@@ -118,6 +131,7 @@ from dicom_model.modules.sop_common_module import (
     SOPCommonModulePrivateDataElementCharacteristicsSequenceItem,
 )
 from dicom_model.modules.structure_set_module import (
+    StructureSetModule,
     StructureSetModulePredecessorStructureSetSequenceItem,
     StructureSetModuleReferencedFrameOfReferenceSequenceItem,
     StructureSetModuleStructureSetROISequenceItem,
@@ -125,6 +139,7 @@ from dicom_model.modules.structure_set_module import (
 
 
 @dataclass(kw_only=True, slots=True)
+@composed_fields
 class RTDose(DicomObject):
     """The RT Dose IOD - PS3.3 2016c Table A.18.3-1 (Section A.18).
 
@@ -160,44 +175,34 @@ class RTDose(DicomObject):
         "CommonInstanceReferenceModule": "U",
         "FrameExtractionModule": "C",
     }
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = composed_table(
+        (
+            PatientModule,
+            "ClinicalTrialSubjectModule",
+            GeneralStudyModule,
+            PatientStudyModule,
+            ClinicalTrialStudyModule,
+            RTSeriesModule,
+            "ClinicalTrialSeriesModule",
+            "FrameOfReferenceModule",
+            "GeneralEquipmentModule",
+            GeneralImageModule,
+            "ImagePlaneModule",
+            "ImagePixelModule",
+            "MultiFrameModule",
+            "OverlayPlaneModule",
+            "MultiFrameOverlayModule",
+            "ModalityLUTModule",
+            RTDoseModule,
+            RTDVHModule,
+            StructureSetModule,
+            ROIContourModule,
+            RTDoseROIModule,
+            SOPCommonModule,
+            CommonInstanceReferenceModule,
+            FrameExtractionModule,
+        ),
         r"""
-PatientName	00100010	PN	1	2		C.7-1 row 1	PatientModule	
-PatientID	00100020	LO	1	2		C.7-1 row 2	PatientModule	
-IssuerOfPatientID	00100021	LO	1	3		10-18 row 1	PatientModule	
-IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2	PatientModule	
-PatientBirthDate	00100030	DA	1	2		C.7-1 row 4	PatientModule	
-PatientBirthDateInAlternativeCalendar	00100033		1	3		C.7-1 row 5	PatientModule	
-PatientDeathDateInAlternativeCalendar	00100034		1	3		C.7-1 row 6	PatientModule	
-PatientAlternativeCalendar	00100035		1	1C		C.7-1 row 7	PatientModule	either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present
-PatientSex	00100040	CS	1	2	M\F\O	C.7-1 row 8	PatientModule	
-ReferencedPatientPhotoSequence	00101100	SQ	1	3		C.7-1 row 9	PatientModule	
-QualityControlSubject	00100200	CS	1	3	YES\NO	C.7-1 row 11	PatientModule	
-ReferencedPatientSequence	00081120	SQ	1	3		C.7-1 row 12	PatientModule	
-PatientBirthTime	00100032	TM	1	3		C.7-1 row 14	PatientModule	
-OtherPatientIDs	00101000	LO	1-n	3		C.7-1 row 15	PatientModule	
-OtherPatientIDsSequence	00101002	SQ	1	3		C.7-1 row 16	PatientModule	
-OtherPatientNames	00101001	PN	1-n	3		C.7-1 row 20	PatientModule	
-EthnicGroup	00102160	SH	1	3		C.7-1 row 21	PatientModule	
-PatientComments	00104000	LT	1	3		C.7-1 row 22	PatientModule	
-PatientSpeciesDescription	00102201	LO	1	1C		C.7-1 row 23	PatientModule	the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present
-PatientSpeciesCodeSequence	00102202	SQ	1	1C		C.7-1 row 24	PatientModule	the patient is an animal and if Patient Species Description (0010,2201) is not present
-PatientBreedDescription	00102292	LO	1	2C		C.7-1 row 26	PatientModule	the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty
-PatientBreedCodeSequence	00102293	SQ	1	2C		C.7-1 row 27	PatientModule	the patient is an animal
-BreedRegistrationSequence	00102294	SQ	1	2C		C.7-1 row 29	PatientModule	the patient is an animal
-StrainDescription	00100212		1	3		C.7-1 row 33	PatientModule	
-StrainNomenclature	00100213		1	3		C.7-1 row 34	PatientModule	
-StrainCodeSequence	00100219	SQ	1	3		C.7-1 row 35	PatientModule	
-StrainAdditionalInformation	00100218		1	3		C.7-1 row 37	PatientModule	
-StrainStockSequence	00100216	SQ	1	3		C.7-1 row 38	PatientModule	
-ResponsiblePerson	00102297	PN	1	2C		C.7-1 row 43	PatientModule	the patient is an animal
-ResponsiblePersonRole	00102298	CS	1	1C		C.7-1 row 44	PatientModule	Responsible Person is present and has a value
-ResponsibleOrganization	00102299	LO	1	2C		C.7-1 row 45	PatientModule	patient is an animal
-PatientIdentityRemoved	00120062	CS	1	3	YES\NO	C.7-1 row 46	PatientModule	
-DeidentificationMethod	00120063	LO	1-n	1C		C.7-1 row 47	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present
-DeidentificationMethodCodeSequence	00120064	SQ	1	1C		C.7-1 row 48	PatientModule	Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present
-SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1	PatientModule	
-GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4	PatientModule	
 ClinicalTrialSponsorName	00120010	LO	1	1		C.7-2b row 1	ClinicalTrialSubjectModule	
 ClinicalTrialProtocolID	00120020	LO	1	1		C.7-2b row 2	ClinicalTrialSubjectModule	
 ClinicalTrialProtocolName	00120021	LO	1	2		C.7-2b row 3	ClinicalTrialSubjectModule	
@@ -207,61 +212,6 @@ ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule
 ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
 ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
 ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
-StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
-StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
-StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
-ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
-ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
-ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
-ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
-StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
-AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
-IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
-StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
-PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
-PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
-NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
-PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
-RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
-ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
-ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
-ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
-AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
-AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
-PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
-PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
-PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
-PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
-Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
-AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
-AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
-IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
-ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
-IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
-ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
-PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
-ClinicalTrialTimePointID	00120050	LO	1	2		C.7-4b row 1	ClinicalTrialStudyModule	
-ClinicalTrialTimePointDescription	00120051	ST	1	3		C.7-4b row 2	ClinicalTrialStudyModule	
-ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3	ClinicalTrialStudyModule	
-Modality	00080060	CS	1	1	RTIMAGE\RTDOSE\RTSTRUCT\RTPLAN\RTRECORD	C.8-37 row 1	RTSeriesModule	
-SeriesInstanceUID	0020000E	UI	1	1		C.8-37 row 2	RTSeriesModule	
-SeriesNumber	00200011	IS	1	2		C.8-37 row 3	RTSeriesModule	
-SeriesDate	00080021	DA	1	3		C.8-37 row 4	RTSeriesModule	
-SeriesTime	00080031	TM	1	3		C.8-37 row 5	RTSeriesModule	
-SeriesDescription	0008103E	LO	1	3		C.8-37 row 6	RTSeriesModule	
-SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.8-37 row 7	RTSeriesModule	
-OperatorsName	00081070	PN	1-n	2		C.8-37 row 9	RTSeriesModule	
-OperatorIdentificationSequence	00081072	SQ	1	3		C.8-37 row 10	RTSeriesModule	
-ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.8-37 row 12	RTSeriesModule	
-RequestAttributesSequence	00400275	SQ	1	3		C.8-37 row 14	RTSeriesModule	
-PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1	RTSeriesModule	
-PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2	RTSeriesModule	
-PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3	RTSeriesModule	
-PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4	RTSeriesModule	
-PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5	RTSeriesModule	
-PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6	RTSeriesModule	
-PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7	RTSeriesModule	
-CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13	RTSeriesModule	
 ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3	ClinicalTrialSeriesModule	
@@ -281,31 +231,8 @@ DateOfLastCalibration	00181200	DA	1-n	3		C.7-8 row 11	GeneralEquipmentModule
 TimeOfLastCalibration	00181201	TM	1-n	3		C.7-8 row 12	GeneralEquipmentModule	
 PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13	GeneralEquipmentModule	Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present
 InstanceNumber	00200013	IS	1	3		C.12-1 row 47	GeneralImageModule,RTDoseModule,StructureSetModule,SOPCommonModule	
-PatientOrientation	00200020	CS	2	2C		C.7-9 row 2	GeneralImageModule	image does not require Image Orientation (Patient) (0020,0037) and Image Position (Patient) (0020,0032)
-ContentDate	00080023	DA	1	2C		C.7-9 row 3	GeneralImageModule	image is part of a series in which the images are temporally related
-ContentTime	00080033	TM	1	2C		C.7-9 row 4	GeneralImageModule	image is part of a series in which the images are temporally related
-ImageType	00080008	CS	2-n	3		C.7-9 row 5	GeneralImageModule	
-AcquisitionNumber	00200012	IS	1	3		C.7-9 row 6	GeneralImageModule	
-AcquisitionDate	00080022	DA	1	3		C.7-9 row 7	GeneralImageModule	
-AcquisitionTime	00080032	TM	1	3		C.7-9 row 8	GeneralImageModule	
-AcquisitionDateTime	0008002A	DT	1	3		C.7-9 row 9	GeneralImageModule	
-ReferencedImageSequence	00081140	SQ	1	3		C.7-9 row 10	GeneralImageModule	
-DerivationDescription	00082111	ST	1	3		C.7-9 row 14	GeneralImageModule	
 DerivationCodeSequence	00089215	SQ	1	3		C.8-39 row 34	GeneralImageModule,RTDoseModule	
-SourceImageSequence	00082112	SQ	1	3		C.7-9 row 17	GeneralImageModule	
 ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36	GeneralImageModule,RTDoseModule	
-ImagesInAcquisition	00201002	IS	1	3		C.7-9 row 27	GeneralImageModule	
-ImageComments	00204000	LT	1	3		C.7-9 row 28	GeneralImageModule	
-QualityControlImage	00280300	CS	1	3	YES\NO	C.7-9 row 29	GeneralImageModule	
-BurnedInAnnotation	00280301	CS	1	3	YES\NO	C.7-9 row 30	GeneralImageModule	
-RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.7-9 row 31	GeneralImageModule	
-LossyImageCompression	00282110	CS	1	3	00\01	C.7-9 row 32	GeneralImageModule	
-LossyImageCompressionRatio	00282112	DS	1-n	3		C.7-9 row 33	GeneralImageModule	
-LossyImageCompressionMethod	00282114	CS	1-n	3		C.7-9 row 34	GeneralImageModule	
-IconImageSequence	00880200	SQ	1	3		C.7-9 row 35	GeneralImageModule	
-PresentationLUTShape	20500020	CS	1	3	IDENTITY\INVERSE	C.7-9 row 37	GeneralImageModule	
-IrradiationEventUID	00083010	UI	1-n	3		C.7-9 row 38	GeneralImageModule	
-RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39	GeneralImageModule	
 PixelSpacing	00280030	DS	2	1		C.7-10 row 1	ImagePlaneModule	
 ImageOrientationPatient	00200037	DS	6	1		C.7-10 row 2	ImagePlaneModule	
 ImagePositionPatient	00200032	DS	3	1		C.7-10 row 3	ImagePlaneModule	
@@ -356,110 +283,9 @@ ModalityLUTSequence	00283000	SQ	1	1C		C.11-1b row 1	ModalityLUTModule	Defines a 
 RescaleIntercept	00281052	DS	1	1C		C.11-1b row 6	ModalityLUTModule	Modality LUT Sequence (0028,3000) is not present
 RescaleSlope	00281053	DS	1	1C		C.11-1b row 7	ModalityLUTModule	Rescale Intercept is present
 RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept is present
-DoseUnits	30040002	CS	1	1	GY\RELATIVE	C.8-39 row 7	RTDoseModule	
-DoseType	30040004	CS	1	1		C.8-39 row 8	RTDoseModule	
-SpatialTransformOfDose	30040005	CS	1	3		C.8-39 row 9	RTDoseModule	
-ReferencedSpatialRegistrationSequence	00700404	SQ	1	2C		C.8-39 row 10	RTDoseModule	Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID
-DoseComment	30040006	LO	1	3		C.8-39 row 13	RTDoseModule	
-NormalizationPoint	30040008	DS	3	3		C.8-39 row 14	RTDoseModule	
-DoseSummationType	3004000A	CS	1	1		C.8-39 row 15	RTDoseModule	
-ReferencedRTPlanSequence	300C0002	SQ	1	1C		C.8-39 row 16	RTDoseModule	Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN, FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT
-ReferencedTreatmentRecordSequence	30080030	SQ	1	1C		C.8-39 row 27	RTDoseModule	Dose Summation Type (3004,000A) is RECORD
-GridFrameOffsetVector	3004000C	DS	2-n	1C		C.8-39 row 31	RTDoseModule	multi-frame pixel data are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset Vector (3004,000C)
-DoseGridScaling	3004000E	DS	1	1C		C.8-39 row 32	RTDoseModule	Pixel Data (7FE0,0010) is present
-TissueHeterogeneityCorrection	30040014	CS	1-3	3	IMAGE\ROI_OVERRIDE\WATER	C.8-39 row 33	RTDoseModule	
-ReferencedStructureSetSequence	300C0060	SQ	1	1		C.8-40 row 1	RTDVHModule	
-DVHNormalizationPoint	30040040	DS	3	3		C.8-40 row 3	RTDVHModule	
-DVHNormalizationDoseValue	30040042	DS	1	3		C.8-40 row 4	RTDVHModule	
-DVHSequence	30040050	SQ	1	1		C.8-40 row 5	RTDVHModule	
-StructureSetLabel	30060002	SH	1	1		C.8-41 row 1	StructureSetModule	
-StructureSetName	30060004	LO	1	3		C.8-41 row 2	StructureSetModule	
-StructureSetDescription	30060006	ST	1	3		C.8-41 row 3	StructureSetModule	
-StructureSetDate	30060008	DA	1	2		C.8-41 row 5	StructureSetModule	
-StructureSetTime	30060009	TM	1	2		C.8-41 row 6	StructureSetModule	
-ReferencedFrameOfReferenceSequence	30060010	SQ	1	3		C.8-41 row 7	StructureSetModule	
-StructureSetROISequence	30060020	SQ	1	1		C.8-41 row 15	StructureSetModule	
-PredecessorStructureSetSequence	30060018	SQ	1	3		C.8-41 row 25	StructureSetModule	
-ROIContourSequence	30060039	SQ	1	1		C.8-42 row 1	ROIContourModule	
-RTDoseROISequence	30040010	SQ	1	1		C.8-43 row 1	RTDoseROIModule	
-SOPClassUID	00080016	UI	1	1		C.12-1 row 1	SOPCommonModule	
-SOPInstanceUID	00080018	UI	1	1		C.12-1 row 2	SOPCommonModule	
-SpecificCharacterSet	00080005	CS	1-n	1C		C.12-1 row 3	SOPCommonModule	an expanded or replacement character set is used
-InstanceCreationDate	00080012	DA	1	3		C.12-1 row 4	SOPCommonModule	
-InstanceCreationTime	00080013	TM	1	3		C.12-1 row 5	SOPCommonModule	
-InstanceCoercionDateTime	00080015	DT	1	3		C.12-1 row 6	SOPCommonModule	
-InstanceCreatorUID	00080014	UI	1	3		C.12-1 row 7	SOPCommonModule	
-RelatedGeneralSOPClassUID	0008001A	UI	1-n	3		C.12-1 row 8	SOPCommonModule	
-OriginalSpecializedSOPClassUID	0008001B	UI	1	3		C.12-1 row 9	SOPCommonModule	
-CodingSchemeIdentificationSequence	00080110	SQ	1	3		C.12-1 row 10	SOPCommonModule	
-ContextGroupIdentificationSequence	00080123	SQ	1	3		C.12-1 row 18	SOPCommonModule	
-MappingResourceIdentificationSequence	00080124	SQ	1	3		C.12-1 row 23	SOPCommonModule	
-TimezoneOffsetFromUTC	00080201	SH	1	3		C.12-1 row 27	SOPCommonModule	
-ContributingEquipmentSequence	0018A001	SQ	1	3		C.12-1 row 28	SOPCommonModule	
-SOPInstanceStatus	01000410	CS	1	3	NS\OR\AO\AC	C.12-1 row 48	SOPCommonModule	
-SOPAuthorizationDateTime	01000420	DT	1	3		C.12-1 row 49	SOPCommonModule	
-SOPAuthorizationComment	01000424	LT	1	3		C.12-1 row 50	SOPCommonModule	
-AuthorizationEquipmentCertificationNumber	01000426	LO	1	3		C.12-1 row 51	SOPCommonModule	
-MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1	SOPCommonModule	
-DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6	SOPCommonModule	
-EncryptedAttributesSequence	04000500	SQ	1	1C		C.12-1 row 53	SOPCommonModule	application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set
-OriginalAttributesSequence	04000561	SQ	1	3		C.12-1 row 56	SOPCommonModule	
-HL7StructuredDocumentReferenceSequence	0040A390	SQ	1	1C		C.12-1 row 63	SOPCommonModule	unencapsulated HL7 Structured Documents are referenced within the Instance
-LongitudinalTemporalInformationModified	00280303	CS	1	3	UNMODIFIED\MODIFIED\REMOVED	C.12-1 row 67	SOPCommonModule	
-QueryRetrieveView	00080053	CS	1	1C	CLASSIC\ENHANCED	C.12-1 row 68	SOPCommonModule	the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view
-ConversionSourceAttributesSequence	00209172	SQ	1	1C		C.12-1 row 69	SOPCommonModule	this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)
-ContentQualification	00189004	CS	1	3	PRODUCT\RESEARCH\SERVICE	C.12-1 row 71	SOPCommonModule	
-PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72	SOPCommonModule	
-ReferencedSeriesSequence	00081115	SQ	1	1C		C.12-8 row 1	CommonInstanceReferenceModule	this Instance references Instances in this Study
-StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5	CommonInstanceReferenceModule	this Instance references Instances in other Studies
-FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule	
 """,
         "PS3.3 2016c Table ",
         {
-            "PatientAlternativeCalendar": AnyOf(
-                (
-                    Present("PatientBirthDateInAlternativeCalendar"),
-                    Present("PatientAlternativeDeathDateInCalendar"),
-                )
-            ),
-            "PatientSpeciesDescription": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientSpeciesCodeSequence", negate=True),
-                )
-            ),
-            "PatientSpeciesCodeSequence": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientSpeciesDescription", negate=True),
-                )
-            ),
-            "PatientBreedDescription": AllOf(
-                (
-                    NotChecked("the patient is an animal", "outside"),
-                    Present("PatientBreedCodeSequence", negate=True, with_value=True),
-                )
-            ),
-            "ResponsiblePersonRole": AllOf(
-                (
-                    Present("ResponsiblePerson"),
-                    Present("ResponsiblePerson", with_value=True),
-                )
-            ),
-            "DeidentificationMethod": AllOf(
-                (
-                    Present("PatientIdentityRemoved"),
-                    Equals("PatientIdentityRemoved", ("YES",), 0),
-                    Present("DeidentificationMethodCodeSequence", negate=True),
-                )
-            ),
-            "DeidentificationMethodCodeSequence": AllOf(
-                (
-                    Present("PatientIdentityRemoved"),
-                    Equals("PatientIdentityRemoved", ("YES",), 0),
-                    Present("DeidentificationMethod", negate=True),
-                )
-            ),
             "ClinicalTrialSubjectID": Present("ClinicalTrialSubjectReadingID", negate=True),
             "ClinicalTrialSubjectReadingID": Present("ClinicalTrialSubjectID", negate=True),
             "ClinicalTrialProtocolEthicsCommitteeName": Present(
@@ -565,107 +391,9 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
             "RescaleIntercept": Present("ModalityLUTSequence", negate=True),
             "RescaleSlope": Present("RescaleIntercept"),
             "RescaleType": Present("RescaleIntercept"),
-            "ReferencedSpatialRegistrationSequence": AllOf(
-                (
-                    Present("SpatialTransformOfDose"),
-                    Equals(
-                        "SpatialTransformOfDose",
-                        (
-                            "RIGID",
-                            "NON_RIGID",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "ReferencedRTPlanSequence": Equals(
-                "DoseSummationType",
-                (
-                    "PLAN",
-                    "MULTI_PLAN",
-                    "FRACTION",
-                    "BEAM",
-                    "BRACHY",
-                    "FRACTION_SESSION",
-                    "BEAM_SESSION",
-                    "BRACHY_SESSION",
-                    "CONTROL_POINT",
-                ),
-                0,
-            ),
-            "ReferencedTreatmentRecordSequence": Equals("DoseSummationType", ("RECORD",), 0),
-            "GridFrameOffsetVector": AllOf(
-                (
-                    NotChecked("multi-frame pixel data are present", "outside"),
-                    IncludesTag("FrameIncrementPointer", (0x3004000C,)),
-                )
-            ),
-            "DoseGridScaling": Present("PixelData"),
         },
     )
     MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
-    PatientName: PersonName | str | None = None
-    PatientID: str | None = None
-    IssuerOfPatientID: str | None = None
-    IssuerOfPatientIDQualifiersSequence: (
-        list[IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem] | None
-    ) = None
-    PatientBirthDate: datetime.date | str | None = None
-    PatientBirthDateInAlternativeCalendar: object | None = None
-    PatientDeathDateInAlternativeCalendar: object | None = None
-    PatientAlternativeCalendar: object | None = None
-    PatientSex: Literal["M", "F", "O"] | None = None
-    ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
-        None
-    )
-    QualityControlSubject: Literal["YES", "NO"] | None = None
-    ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
-    PatientBirthTime: datetime.time | str | None = None
-    OtherPatientIDs: Sequence[str] | None = None
-    OtherPatientIDsSequence: list[PatientModuleOtherPatientIDsSequenceItem] | None = None
-    OtherPatientNames: Sequence[PersonName | str] | None = None
-    EthnicGroup: str | None = None
-    PatientComments: str | None = None
-    PatientSpeciesDescription: str | None = None
-    PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
-    PatientBreedDescription: str | None = None
-    PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
-    BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
-    StrainDescription: object | None = None
-    StrainNomenclature: object | None = None
-    StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
-    StrainAdditionalInformation: object | None = None
-    StrainStockSequence: list[PatientModuleStrainStockSequenceItem] | None = None
-    ResponsiblePerson: PersonName | str | None = None
-    ResponsiblePersonRole: (
-        Literal[
-            "OWNER",
-            "PARENT",
-            "CHILD",
-            "SPOUSE",
-            "SIBLING",
-            "RELATIVE",
-            "GUARDIAN",
-            "CUSTODIAN",
-            "AGENT",
-            "INVESTIGATOR",
-            "VETERINARIAN",
-        ]
-        | str
-        | None
-    ) = None
-    ResponsibleOrganization: str | None = None
-    PatientIdentityRemoved: Literal["YES", "NO"] | None = None
-    DeidentificationMethod: Sequence[str] | None = None
-    DeidentificationMethodCodeSequence: (
-        list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
-    ) = None
-    SourcePatientGroupIdentificationSequence: (
-        list[PatientGroupMacroSourcePatientGroupIdentificationSequenceItem] | None
-    ) = None
-    GroupOfPatientsIdentificationSequence: (
-        list[PatientGroupMacroGroupOfPatientsIdentificationSequenceItem] | None
-    ) = None
     ClinicalTrialSponsorName: str | None = None
     ClinicalTrialProtocolID: str | None = None
     ClinicalTrialProtocolName: str | None = None
@@ -675,91 +403,6 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     ClinicalTrialSubjectReadingID: str | None = None
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
-    StudyInstanceUID: str
-    StudyDate: datetime.date | str | None = None
-    StudyTime: datetime.time | str | None = None
-    ReferringPhysicianName: PersonName | str | None = None
-    ReferringPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
-    ) = None
-    ConsultingPhysicianName: object | None = None
-    ConsultingPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
-    ) = None
-    StudyID: str | None = None
-    AccessionNumber: str | None = None
-    IssuerOfAccessionNumberSequence: (
-        list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
-    ) = None
-    StudyDescription: str | None = None
-    PhysiciansOfRecord: Sequence[PersonName | str] | None = None
-    PhysiciansOfRecordIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
-    ) = None
-    NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
-    PhysiciansReadingStudyIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
-    ) = None
-    RequestingServiceCodeSequence: (
-        list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
-    ) = None
-    ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
-    ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
-    ReasonForPerformedProcedureCodeSequence: (
-        list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
-    ) = None
-    AdmittingDiagnosesDescription: Sequence[str] | None = None
-    AdmittingDiagnosesCodeSequence: (
-        list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
-    ) = None
-    PatientAge: str | None = None
-    PatientSize: float | Decimal | None = None
-    PatientWeight: float | Decimal | None = None
-    PatientSizeCodeSequence: list[PatientStudyModulePatientSizeCodeSequenceItem] | None = None
-    Occupation: str | None = None
-    AdditionalPatientHistory: str | None = None
-    AdmissionID: str | None = None
-    IssuerOfAdmissionIDSequence: list[PatientStudyModuleIssuerOfAdmissionIDSequenceItem] | None = (
-        None
-    )
-    ServiceEpisodeID: str | None = None
-    IssuerOfServiceEpisodeIDSequence: (
-        list[PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem] | None
-    ) = None
-    ServiceEpisodeDescription: str | None = None
-    PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
-    ClinicalTrialTimePointID: str | None = None
-    ClinicalTrialTimePointDescription: str | None = None
-    ConsentForClinicalTrialUseSequence: (
-        list[ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem] | None
-    ) = None
-    Modality: Literal["RTIMAGE", "RTDOSE", "RTSTRUCT", "RTPLAN", "RTRECORD"]
-    SeriesInstanceUID: str
-    SeriesNumber: int | None = None
-    SeriesDate: datetime.date | str | None = None
-    SeriesTime: datetime.time | str | None = None
-    SeriesDescription: str | None = None
-    SeriesDescriptionCodeSequence: list[RTSeriesModuleSeriesDescriptionCodeSequenceItem] | None = (
-        None
-    )
-    OperatorsName: Sequence[PersonName | str] | None = None
-    OperatorIdentificationSequence: (
-        list[RTSeriesModuleOperatorIdentificationSequenceItem] | None
-    ) = None
-    ReferencedPerformedProcedureStepSequence: (
-        list[RTSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
-    RequestAttributesSequence: list[RTSeriesModuleRequestAttributesSequenceItem] | None = None
-    PerformedProcedureStepID: str | None = None
-    PerformedProcedureStepStartDate: datetime.date | str | None = None
-    PerformedProcedureStepStartTime: datetime.time | str | None = None
-    PerformedProcedureStepEndDate: datetime.date | str | None = None
-    PerformedProcedureStepEndTime: datetime.time | str | None = None
-    PerformedProcedureStepDescription: str | None = None
-    PerformedProtocolCodeSequence: (
-        list[PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem] | None
-    ) = None
-    CommentsOnThePerformedProcedureStep: str | None = None
     ClinicalTrialCoordinatingCenterName: str | None = None
     ClinicalTrialSeriesID: str | None = None
     ClinicalTrialSeriesDescription: str | None = None
@@ -779,33 +422,8 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
     PixelPaddingValue: int | None = None
     InstanceNumber: int | None = None
-    PatientOrientation: Sequence[str] | None = None
-    ContentDate: datetime.date | str | None = None
-    ContentTime: datetime.time | str | None = None
-    ImageType: Sequence[str] | None = None
-    AcquisitionNumber: int | None = None
-    AcquisitionDate: datetime.date | str | None = None
-    AcquisitionTime: datetime.time | str | None = None
-    AcquisitionDateTime: datetime.datetime | str | None = None
-    ReferencedImageSequence: list[GeneralImageModuleReferencedImageSequenceItem] | None = None
-    DerivationDescription: str | None = None
     DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
-    SourceImageSequence: list[GeneralImageModuleSourceImageSequenceItem] | None = None
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
-    ImagesInAcquisition: int | None = None
-    ImageComments: str | None = None
-    QualityControlImage: Literal["YES", "NO"] | None = None
-    BurnedInAnnotation: Literal["YES", "NO"] | None = None
-    RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
-    LossyImageCompression: Literal["00", "01"] | None = None
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
-    LossyImageCompressionMethod: Sequence[str] | None = None
-    IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
-    PresentationLUTShape: Literal["IDENTITY", "INVERSE"] | None = None
-    IrradiationEventUID: Sequence[str] | None = None
-    RealWorldValueMappingSequence: (
-        list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
-    ) = None
     PixelSpacing: Sequence[float | Decimal] | None = None
     ImageOrientationPatient: Sequence[float | Decimal] | None = None
     ImagePositionPatient: Sequence[float | Decimal] | None = None
@@ -856,108 +474,5 @@ FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1	FrameExtractionModule
     RescaleIntercept: float | Decimal | None = None
     RescaleSlope: float | Decimal | None = None
     RescaleType: Literal["OD", "HU", "US"] | str | None = None
-    DoseUnits: Literal["GY", "RELATIVE"]
-    DoseType: Literal["PHYSICAL", "EFFECTIVE", "ERROR"] | str
-    SpatialTransformOfDose: Literal["NONE", "RIGID", "NON_RIGID"] | str | None = None
-    ReferencedSpatialRegistrationSequence: (
-        list[RTDoseModuleReferencedSpatialRegistrationSequenceItem] | None
-    ) = None
-    DoseComment: str | None = None
-    NormalizationPoint: Sequence[float | Decimal] | None = None
-    DoseSummationType: (
-        Literal[
-            "PLAN",
-            "MULTI_PLAN",
-            "FRACTION",
-            "BEAM",
-            "BRACHY",
-            "FRACTION_SESSION",
-            "BEAM_SESSION",
-            "BRACHY_SESSION",
-            "CONTROL_POINT",
-            "RECORD",
-        ]
-        | str
-    )
-    ReferencedRTPlanSequence: list[RTDoseModuleReferencedRTPlanSequenceItem] | None = None
-    ReferencedTreatmentRecordSequence: (
-        list[RTDoseModuleReferencedTreatmentRecordSequenceItem] | None
-    ) = None
-    GridFrameOffsetVector: Sequence[float | Decimal] | None = None
-    DoseGridScaling: float | Decimal | None = None
-    TissueHeterogeneityCorrection: Sequence[str] | None = None
-    ReferencedStructureSetSequence: list[RTDVHModuleReferencedStructureSetSequenceItem] | None = (
-        None
-    )
-    DVHNormalizationPoint: Sequence[float | Decimal] | None = None
-    DVHNormalizationDoseValue: float | Decimal | None = None
-    DVHSequence: list[RTDVHModuleDVHSequenceItem] | None = None
-    StructureSetLabel: str | None = None
-    StructureSetName: str | None = None
-    StructureSetDescription: str | None = None
-    StructureSetDate: datetime.date | str | None = None
-    StructureSetTime: datetime.time | str | None = None
-    ReferencedFrameOfReferenceSequence: (
-        list[StructureSetModuleReferencedFrameOfReferenceSequenceItem] | None
-    ) = None
-    StructureSetROISequence: list[StructureSetModuleStructureSetROISequenceItem] | None = None
-    PredecessorStructureSetSequence: (
-        list[StructureSetModulePredecessorStructureSetSequenceItem] | None
-    ) = None
-    ROIContourSequence: list[ROIContourModuleROIContourSequenceItem] | None = None
-    RTDoseROISequence: list[RTDoseROIModuleRTDoseROISequenceItem] | None = None
     SOPClassUID: str = "1.2.840.10008.5.1.4.1.1.481.2"
-    SOPInstanceUID: str
-    SpecificCharacterSet: Sequence[str] | None = None
-    InstanceCreationDate: datetime.date | str | None = None
-    InstanceCreationTime: datetime.time | str | None = None
-    InstanceCoercionDateTime: datetime.datetime | str | None = None
-    InstanceCreatorUID: str | None = None
-    RelatedGeneralSOPClassUID: Sequence[str] | None = None
-    OriginalSpecializedSOPClassUID: str | None = None
-    CodingSchemeIdentificationSequence: (
-        list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None
-    ) = None
-    ContextGroupIdentificationSequence: (
-        list[SOPCommonModuleContextGroupIdentificationSequenceItem] | None
-    ) = None
-    MappingResourceIdentificationSequence: (
-        list[SOPCommonModuleMappingResourceIdentificationSequenceItem] | None
-    ) = None
-    TimezoneOffsetFromUTC: str | None = None
-    ContributingEquipmentSequence: list[SOPCommonModuleContributingEquipmentSequenceItem] | None = (
-        None
-    )
-    SOPInstanceStatus: Literal["NS", "OR", "AO", "AC"] | None = None
-    SOPAuthorizationDateTime: datetime.datetime | str | None = None
-    SOPAuthorizationComment: str | None = None
-    AuthorizationEquipmentCertificationNumber: str | None = None
-    MACParametersSequence: list[DigitalSignaturesMacroMACParametersSequenceItem] | None = None
-    DigitalSignaturesSequence: list[DigitalSignaturesMacroDigitalSignaturesSequenceItem] | None = (
-        None
-    )
-    EncryptedAttributesSequence: list[SOPCommonModuleEncryptedAttributesSequenceItem] | None = None
-    OriginalAttributesSequence: list[SOPCommonModuleOriginalAttributesSequenceItem] | None = None
-    HL7StructuredDocumentReferenceSequence: (
-        list[SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem] | None
-    ) = None
-    LongitudinalTemporalInformationModified: Literal["UNMODIFIED", "MODIFIED", "REMOVED"] | None = (
-        None
-    )
-    QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
-    ConversionSourceAttributesSequence: (
-        list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
-    ) = None
-    ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
-    PrivateDataElementCharacteristicsSequence: (
-        list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None
-    ) = None
-    ReferencedSeriesSequence: (
-        list[CommonInstanceReferenceModuleReferencedSeriesSequenceItem] | None
-    ) = None
-    StudiesContainingOtherReferencedInstancesSequence: (
-        list[CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequenceItem]
-        | None
-    ) = None
-    FrameExtractionSequence: list[FrameExtractionModuleFrameExtractionSequenceItem] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

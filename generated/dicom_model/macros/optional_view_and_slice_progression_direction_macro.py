@@ -2,6 +2,10 @@
 # Do not edit: regenerate with `dicom-codegen generate`.
 """PS3.3 2016c: Optional View and Slice Progression Direction Macro and its sequence
 items.
+
+Type checkers and IDEs read the stub beside it,
+optional_view_and_slice_progression_direction_macro.pyi, which documents every
+field.
 """
 
 from __future__ import annotations
@@ -84,106 +88,26 @@ ViewModifierCodeSequence	00540222	SQ	1	3		10-25 row 3
             "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
         },
     )
-    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
     ViewModifierCodeSequence: (
         list[OptionalViewAndSliceProgressionDirectionMacroViewModifierCodeSequenceItem] | None
     ) = None
-    """(0054,0222) SQ 1 Type 3, View Modifier Code Sequence. View Modifier. One or more
-    Items are permitted in this Sequence.
-    """
     extra_elements: Dataset | None = field(default=None, repr=False)
-    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -252,100 +176,23 @@ ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Con
             "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
         },
     )
-    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
     CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
     CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
     CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
     LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
     URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
     EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
     ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
     ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
     MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
     MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
     MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
     ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
     ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
     ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
     extra_elements: Dataset | None = field(default=None, repr=False)
-    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -361,19 +208,8 @@ SliceProgressionDirection	00540500	CS	1	3		10-25 row 5
 """,
         "PS3.3 2016c Table ",
     )
-    """Every attribute: tag, VR, VM, Type, Enumerated Values, source row and condition."""
     ViewCodeSequence: (
         list[OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem] | None
     ) = None
-    """(0054,0220) SQ 1 Type 3, View Code Sequence. Sequence that describes the
-    projection of the anatomic region of interest. Only a single Item is permitted
-    in this Sequence.
-    """
     SliceProgressionDirection: str | None = None
-    """(0054,0500) CS 1 Type 3, Slice Progression Direction. Describes the anatomical
-    direction in which a set of slices is progressing (see Section 10.20.1.1).
-    Meaningful only for cardiac images. Enumerated Values are defined in Section
-    10.20.1.1.
-    """
     extra_elements: Dataset | None = field(default=None, repr=False)
-    """Elements read from a data set that this class does not declare, written back unchanged."""
