@@ -9,7 +9,7 @@ reconstructions of ``tests.reconstruction``: innolitics, 143 IODs; highdicom 202
 
 * ``generate`` and ``generate --check``: wall time (target: at most 60 s at full scale);
 * size: the installed package ``dicom_model`` and a wheel of it (deflate; every file:
-  the ``.py``, the IODs' ``.pyi`` stubs), targets at most 30 MB and 6 MB; how many
+  the ``.py`` and their ``.pyi`` stubs), targets at most 30 MB and 6 MB; how many
   attributes are ``Literal``-typed;
 * mypy ``--strict``, empty cache, on a program building one IOD (CT Image) and one
   building five (CT, MR, Segmentation, Enhanced MR, Comprehensive SR), against the same
@@ -91,7 +91,7 @@ def _sizes(package: Path, scratch: Path) -> tuple[float, float]:
     wheel = scratch / "dicom_model.zip"
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(package.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:  # the .py, the IODs' .pyi stubs, py.typed
+            if path.is_file() and "__pycache__" not in path.parts:  # the .py, their .pyi stubs, py.typed
                 archive.write(path, path.relative_to(package.parent).as_posix())
     return installed / 1e6, wheel.stat().st_size / 1e6
 
