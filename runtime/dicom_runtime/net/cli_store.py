@@ -73,12 +73,14 @@ Header = tuple[Path, "Path | Instance", str, str]
 """(the file, what is sent: the file or the instance made of a bare data set, SOP class, syntax)."""
 
 
-def _headers(files: Sequence[Path]) -> tuple[list[Header], int]:
-    """What each file is (from its File Meta Information only), and how many were skipped as not DICOM."""
+def _headers(files: Sequence[Path]) -> tuple[list[Header], int, int]:
+    """What each file is (from its File Meta Information only), how many were skipped as not
+    DICOM, and how many as DICOMDIRs."""
     from ..fileformat import split_file
 
     headers: list[Header] = []
     skipped = 0
+    directories = 0
     bare = 0
     for path in files:
         try:
@@ -99,11 +101,21 @@ def _headers(files: Sequence[Path]) -> tuple[list[Header], int]:
             print(f"{path}: skipped, not DICOM: {why}", file=sys.stderr)
             skipped += 1
             continue
+        if sop_class.strip("\0 ") == MEDIA_STORAGE_DIRECTORY:
+            # a File-set's DICOMDIR indexes the files beside it: no instance to store (it has no SOP
+            # Class or Instance UID in its data set; storescu refuses it too), so a CD's folder sends its images
+            print(f"{path}: skipped, a DICOMDIR (Media Storage Directory Storage): not an instance to store", file=sys.stderr)
+            directories += 1
+            continue
         headers.append((path, path, sop_class, syntax))
     if bare:
         print(f"dicom-net store: {bare} file(s) without File Meta Information: sent with SOP class, instance and "
               "transfer syntax taken from the data set", file=sys.stderr)
-    return headers, skipped
+    return headers, skipped, directories
+
+
+#: The Media Storage SOP Class of a DICOMDIR (PS3.4 Annex I: no network service).
+MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 
 
 def _proposals(headers: Sequence[Header]) -> list[Proposal]:
@@ -207,9 +219,9 @@ async def _send_all(association: Association, headers: Sequence[Header], advance
 async def store(args: argparse.Namespace) -> int:
     """The ``store`` subcommand: exit status 0 when every file was stored."""
     _imported()
-    headers, skipped = _headers(_files(args.paths))
+    headers, skipped, directories = _headers(_files(args.paths))
     if not headers:
-        raise Failed("no DICOM files to send")
+        raise Failed("no DICOM files to send" + (" (a DICOMDIR is not sent: its folder's files are)" if directories else ""))
     proposals = _proposals(headers)
     async with await _associate(args, proposals) as association:
         with _progress("C-STORE", len(headers)) as advance:
@@ -218,6 +230,7 @@ async def store(args: argparse.Namespace) -> int:
     parts += [f"{tally.refused} refused by the peer"] if tally.refused else []
     parts += [f"{tally.unsent} not sent"] if tally.unsent else []
     parts += [f"{skipped} skipped (not DICOM)"] if skipped else []
+    parts += [f"{directories} DICOMDIR skipped"] if directories else []
     print(f"C-STORE {args.host}:{args.port} ({args.aec}): " + ", ".join(parts))
     if tally.lost is not None:
         raise Failed(f"the association ended: {tally.lost}")
