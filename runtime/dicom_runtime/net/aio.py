@@ -45,15 +45,16 @@ from .association import (
     AssociationRejected,
     AssociationRequested,
     Connection,
+    ContextsRejected,
     Event,
     MessageReceived,
     Released,
     ReleaseRequested,
     check_ae_title,
-    context_answers,
     describe_contexts,
     describe_reject,
     negotiate,
+    rejected_contexts,
 )
 from .dimse import Message
 from .exchange import QUEUED_BYTES as QUEUED_BYTES, QUEUED_REQUESTS as QUEUED_REQUESTS, MessageExchange  # the bounds: re-exported
@@ -387,18 +388,20 @@ class Association(MessageExchange, Requestor, Dispatcher):
         else:
             answer = negotiate(request, server.policy, address)
         if isinstance(answer, AssociateRJ):
-            detail = ""
-            if (answer.source, answer.reason) == (1, 1) and request.contexts:
-                if all(c.result != 0 for c in context_answers(request, server.policy)):
-                    detail = f" (no presentation context accepted: {describe_contexts(request, server.policy)})"
             # A wrong called AE title is named (the calling one is not what was wrong).
             who = (
                 f"calling AE {request.calling_ae}, called AE {request.called_ae!r} is not {server.policy.ae_title!r}"
                 if (answer.source, answer.reason) == (1, 7) else request.calling_ae
             )
-            log.warning("%s (%s): association %s%s", self.peer, who, describe_reject(answer), detail)
+            log.warning("%s (%s): association %s", self.peer, who, describe_reject(answer))
             self._conn.reject(answer)
             return
+        if all(c.result != 0 for c in answer.contexts):
+            # Accepted all the same, each context with its result, which the requestor reports.
+            log.warning(
+                "%s (%s): association accepted, but no presentation context: %s",
+                self.peer, request.calling_ae, describe_contexts(request, server.policy),
+            )
         server.active += 1
         self._counted = True
         self._conn.accept(answer)
@@ -520,7 +523,23 @@ async def associate(
         raise AssociationError(f"{where}: no answer to the A-ASSOCIATE-RQ within {timeouts.acse:g} s") from None
     except AssociationError as exc:
         raise AssociationError(f"{where}: {str(exc).split(': ', 1)[-1]}") from None
+    accepted = association.accepted
+    if not association.contexts and accepted is not None:
+        # Nothing can be exchanged: released in order, and each SOP class named with its result.
+        await association.release()
+        raise ContextsRejected(f"{where}: the peer rejected every presentation context: {_rejections(request, accepted)}", accepted)
     return association
+
+
+def _rejections(request: AssociateRQ, accept: AssociateAC) -> str:
+    """"Modality Worklist Information Model - FIND (1.2.840.10008.5.1.4.31): abstract-syntax-not-supported; ..."."""
+    from ..dictionary import uid_info
+    from .scu import _known
+
+    return "; ".join(
+        f"{uid_info(uid).name} ({uid}): {reason}" if _known(uid) else f"{uid}: {reason}"
+        for uid, reason in rejected_contexts(request, accept.contexts)
+    )
 
 
 # Acceptor: the Server is in .server ----------------------------------------------

@@ -32,6 +32,7 @@ from .negotiation import (  # the acceptor's answer to an A-ASSOCIATE-RQ: re-exp
     context_answers as context_answers,
     describe_contexts as describe_contexts,
     negotiate as negotiate,
+    rejected_contexts as rejected_contexts,
     valid_ae_title as valid_ae_title,
 )
 from .pdu import (
@@ -86,6 +87,16 @@ ABORT_REASONS: Mapping[int, str] = {
 
 class AssociationError(DicomError):
     """An association that could not be made or was lost, with the peer and the reason."""
+
+
+class ContextsRejected(AssociationError):
+    """An association the peer accepted with none of the proposed presentation contexts
+    (the message names each SOP class and its PS3.8 Table 9-18 result); it has been released.
+    ``accept`` is the peer's A-ASSOCIATE-AC."""
+
+    def __init__(self, message: str, accept: AssociateAC) -> None:
+        super().__init__(message)
+        self.accept = accept
 
 
 def describe_reject(reject: AssociateRJ) -> str:

@@ -431,8 +431,8 @@ def statement(config: Config, *, generator: str = "") -> Statement:
             "such a context is given one of those if it proposes any, another (JPEG Lossless, JPEG Extended or JPEG Baseline) "
             "only if it proposes none, for the instances held in it; other SOP classes are rejected with "
             "abstract-syntax-not-supported, other transfer syntaxes with transfer-syntaxes-not-supported; an "
-            "association in which no context can be accepted is rejected (rejected-permanent, service-user, "
-            "no-reason-given). SCP/SCU role "
+            "association in which no context can be accepted is accepted all the same, with each context's result, "
+            "so that the requestor can tell why for each SOP class (A-ASSOCIATE-RJ would only say no-reason-given). SCP/SCU role "
             "selection is accepted (the requestor may act as SCP for C-GET). SOP class extended negotiation is not "
             "supported (no answer is sent). User identity negotiation is accepted without verification; no positive "
             "response is sent.",

@@ -13,7 +13,8 @@ from typing import Any
 
 from ..dictionary import all_uids
 from ..errors import DicomError
-from .association import AssociationError
+from .association import AssociationError, ContextsRejected
+from .pdu import AssociateAC
 from .config import ApplicationEntity
 from .presets import storage_sop_classes
 
@@ -75,21 +76,25 @@ async def probe(
     size = min(entity.max_contexts, 128)
     for start in range(0, len(cases), size):
         batch = cases[start : start + size]
+        accepted: AssociateAC | None
         try:
             association = await associate(
                 host, port, called_ae=entity.title, calling_ae=(entity.allow[0] if entity.allow else "PROBE"),
                 contexts=[Proposal(u, (t,)) for u, t, _ in batch], tls=tls, server_hostname=host if tls else None,
             )
+        except ContextsRejected as exc:
+            accepted = exc.accept  # every context rejected, each with its result (released already)
         except AssociationError as exc:
             if "rejected" not in str(exc):
                 raise
             results.extend(ProbeResult(u, t, claimed, False, -1) for u, t, claimed in batch)  # the whole association refused
             continue
-        accepted = association.accepted
+        else:
+            accepted = association.accepted
+            await association.release()
         if accepted is None:
             raise DicomError(f"{host}:{port}: no A-ASSOCIATE-AC")
         by_id = {c.context_id: c for c in accepted.contexts}
-        await association.release()
         for index, (uid, syntax, claimed) in enumerate(batch):
             answer = by_id.get(2 * index + 1)
             ok = answer is not None and answer.result == 0 and answer.transfer_syntax == syntax

@@ -3,8 +3,9 @@
 :func:`negotiate` is the acceptor's decision, as a pure function of the request and an
 :class:`AcceptorPolicy` (its AE title, the SOP classes and transfer syntaxes it accepts, who may
 associate, user identity, the sub-items it answers): an A-ASSOCIATE-AC with the answer to each
-presentation context (:func:`context_answers`) and role selection, or an A-ASSOCIATE-RJ with
-PS3.8's reason. The AE title rule of PS3.5 6.2 (:func:`valid_ae_title`) is here too. Split
+presentation context (:func:`context_answers`; one in which none is accepted too, so that the
+requestor learns each one's reason) and role selection, or an A-ASSOCIATE-RJ with PS3.8's
+reason. The AE title rule of PS3.5 6.2 (:func:`valid_ae_title`) is here too. Split
 from :mod:`.association` (the state machine, which re-exports these names), as that was past
 600 lines.
 """
@@ -12,7 +13,7 @@ from :mod:`.association` (the state machine, which re-exports these names), as t
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, IMPLICIT_VR_LITTLE_ENDIAN
@@ -37,6 +38,7 @@ __all__ = [
     "context_answers",
     "describe_contexts",
     "negotiate",
+    "rejected_contexts",
     "valid_ae_title",
 ]
 
@@ -148,13 +150,22 @@ def context_answers(request: AssociateRQ, policy: AcceptorPolicy) -> list[Presen
     return answers
 
 
+def rejected_contexts(request: AssociateRQ, answers: Sequence[PresentationContextAC]) -> list[tuple[str, str]]:
+    """(abstract syntax, PS3.8 Table 9-18 reason) of each proposed context that ``answers``
+    (an A-ASSOCIATE-AC's) does not accept, in the order proposed; one it leaves out is "not answered"."""
+    by_id = {answer.context_id: answer.result for answer in answers}
+    rejected: list[tuple[str, str]] = []
+    for proposed in request.contexts:
+        result = by_id.get(proposed.context_id)
+        if result != 0:
+            reason = "not answered" if result is None else CONTEXT_RESULTS.get(result, f"result {result}").split(" (")[0]
+            rejected.append((proposed.abstract_syntax, reason))
+    return rejected
+
+
 def describe_contexts(request: AssociateRQ, policy: AcceptorPolicy) -> str:
     """"1.2.3: abstract-syntax-not-supported; ..." for the contexts not accepted."""
-    return "; ".join(
-        f"{proposed.abstract_syntax}: {CONTEXT_RESULTS[answer.result].split(' (')[0]}"
-        for proposed, answer in zip(request.contexts, context_answers(request, policy))
-        if answer.result != 0
-    )
+    return "; ".join(f"{uid}: {reason}" for uid, reason in rejected_contexts(request, context_answers(request, policy)))
 
 
 def negotiate(request: AssociateRQ, policy: AcceptorPolicy, peer_address: str = "") -> AssociateAC | AssociateRJ:
@@ -185,10 +196,11 @@ def negotiate(request: AssociateRQ, policy: AcceptorPolicy, peer_address: str = 
     accepted_abstracts = {
         proposed.abstract_syntax for proposed, answer in zip(request.contexts, contexts) if answer.result == 0
     }
-    if not accepted_abstracts:
-        # Nothing could be exchanged: rejected-permanent by the service-user (PS3.8 Table 9-21 has no
-        # more specific reason; the log line gives each context's, see describe_contexts).
-        return AssociateRJ(1, 1, 1)
+    if not request.contexts:
+        return AssociateRJ(1, 1, 1)  # nothing proposed (PS3.8 9.3.2 asks for one or more)
+    # Where no context is accepted, the association is still accepted, with each context's
+    # result (PS3.8 Table 9-18), as dcmtk's storescp and pynetdicom answer: so the requestor can
+    # say why for each SOP class (an A-ASSOCIATE-RJ has only "no-reason-given" for it).
     roles = tuple(
         RoleSelection(role.sop_class, role.scu, role.scp and policy.accept_scp_role)
         for role in request.user_information.roles

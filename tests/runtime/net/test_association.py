@@ -16,6 +16,7 @@ from dicom_runtime.net.association import (
     MessageReceived,
     Released,
     describe_contexts,
+    rejected_contexts,
     describe_reject,
     negotiate,
 )
@@ -279,13 +280,22 @@ def test_rejections_carry_ps3_8_reasons(changes: dict[str, object], policy: Acce
     assert text in describe_reject(answer)
 
 
-def test_an_association_with_no_acceptable_context_is_rejected() -> None:
+def test_an_association_with_no_acceptable_context_is_accepted_with_each_result() -> None:
+    # PS3.8 Table 9-18's results tell the requestor why, per SOP class (as dcmtk's storescp and
+    # pynetdicom answer); an A-ASSOCIATE-RJ could only say no-reason-given.
     contexts = (PresentationContextRQ(1, "1.2.3.4.5.6", (IMPLICIT,)), PresentationContextRQ(3, CT, ("1.2.840.10008.1.2.4.50",)))
     request = _request(contexts=contexts)
-    assert negotiate(request, POLICY) == AssociateRJ(1, 1, 1)
+    answer = negotiate(request, POLICY)
+    assert isinstance(answer, AssociateAC)
+    assert [(c.context_id, c.result) for c in answer.contexts] == [(1, 3), (3, 4)]
+    assert answer.user_information.roles == ()
     assert describe_contexts(request, POLICY) == (
         "1.2.3.4.5.6: abstract-syntax-not-supported; 1.2.840.10008.5.1.4.1.1.2: transfer-syntaxes-not-supported"
     )
+    assert rejected_contexts(request, answer.contexts[:1]) == [
+        ("1.2.3.4.5.6", "abstract-syntax-not-supported"), ("1.2.840.10008.5.1.4.1.1.2", "not answered"),
+    ]
+    assert negotiate(_request(contexts=()), POLICY) == AssociateRJ(1, 1, 1)  # nothing proposed
 
 
 def test_access_rules_match_ae_title_and_network() -> None:

@@ -28,6 +28,7 @@ from dicom_runtime.net.pdu import (
     PDataTF,
     PresentationContextRQ,
     PresentationDataValue,
+    ReleaseRP,
     ReleaseRQ,
     RoleSelection,
     UserIdentity,
@@ -178,10 +179,18 @@ def test_unknown_sop_class_and_transfer_syntax_are_rejected_per_context(scp: Scp
         (PresentationContextRQ(1, CT, ("1.2.3.999",)), f"{CT}: transfer-syntaxes-not-supported"),
     ],
 )
-def test_nothing_acceptable_is_an_a_associate_rj(scp: ScpProcess, context: PresentationContextRQ, log: str) -> None:
-    answer = raw_exchange(scp.port, _request(contexts=(context,)).encode(), half_close=False)
-    assert _first_pdu(answer) == AssociateRJ(1, 1, 1)
-    _logged(scp, f"association rejected-permanent by DICOM UL service-user: no-reason-given (no presentation context accepted: {log})")
+def test_nothing_acceptable_is_accepted_with_each_contexts_result(scp: ScpProcess, context: PresentationContextRQ, log: str) -> None:
+    # As dcmtk's storescp and pynetdicom answer: an A-ASSOCIATE-AC whose context says why, not an
+    # A-ASSOCIATE-RJ with no-reason-given; then the association releases in order.
+    sock = socket.create_connection(("127.0.0.1", scp.port), timeout=5)
+    sock.sendall(_request(contexts=(context,)).encode())
+    header = sock.recv(6, socket.MSG_WAITALL)
+    answer = decode_pdu(header + sock.recv(int.from_bytes(header[2:6], "big"), socket.MSG_WAITALL))
+    assert isinstance(answer, AssociateAC)
+    assert [(c.context_id, c.result) for c in answer.contexts] == [(1, 3 if "abstract" in log else 4)]
+    _logged(scp, f"association accepted, but no presentation context: {log}")
+    sock.sendall(ReleaseRQ().encode())
+    assert _first_pdu(_rest(sock)) == ReleaseRP()
     _still_serves(scp)
 
 
