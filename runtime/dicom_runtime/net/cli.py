@@ -118,6 +118,10 @@ def _identifier(keys: Sequence[str], *, level: bool = True) -> Dataset:
             target.add(entry.tag, vr, value or None)
     if level and 0x00080052 not in dataset:
         raise Failed("the identifier needs -k QueryRetrieveLevel=PATIENT|STUDY|SERIES|IMAGE")
+    if 0x00080005 not in dataset and not all(key.isascii() for key in keys):
+        # a value outside the default repertoire (-k PatientName=Müller*) needs a Specific Character
+        # Set (PS3.5 6.1.2.2), which the keys did not give: UTF-8, which holds any (PS3.4 C.4.1.1.3.2)
+        dataset.add(0x00080005, "CS", "ISO_IR 192")
     return dataset
 
 
