@@ -128,6 +128,25 @@ def checked_enumerations(field: ClassField) -> tuple[tuple[str, ...], tuple[tupl
     return every, by_value
 
 
+#: The unconditional Types, strictest first: a module in use that gives one of these,
+#: stricter than the Type that applies, is written as ``Module:Type`` in the groups column.
+_UNCONDITIONAL = ("1", "2", "3")
+
+
+def _groups_column(field: ClassField) -> str:
+    """The groups column: each module, with ``:Type`` where that module (used) asks for a
+    stricter Type than the one that applies (``field.type``: InstanceNumber is Type 3 in
+    SOP Common, M, and Type 2 in General Image, C in RT Dose)."""
+    order = ("1", "2", "1C", "2C", "3", "")
+    rank = order.index(field.type) if field.type in order else len(order)
+    parts = []
+    for index, module in enumerate(field.modules):
+        kind = field.module_types[index] if index < len(field.module_types) else ""
+        stricter = kind in _UNCONDITIONAL and order.index(kind) < rank
+        parts.append(f"{module}:{kind}" if stricter else module)
+    return ",".join(parts)
+
+
 def attribute_line(field: ClassField, with_groups: bool) -> str:
     """One line of a class's attribute table, in the layout ``dicom_runtime.attribute_table``
     reads: keyword, tag, VR, VM, Type, Enumerated Values, row, groups, condition
@@ -143,7 +162,7 @@ def attribute_line(field: ClassField, with_groups: bool) -> str:
         field.type,
         "\\".join(enumerated),
         f"{field.table.removeprefix('table_')} row {field.row}",
-        ",".join(field.modules) if with_groups else "",
+        _groups_column(field) if with_groups else "",
         field.condition.text if field.condition else "",
     ]
     rules = [f"{n}=" + "\\".join(values) for n, values in by_value]

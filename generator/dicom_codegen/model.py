@@ -433,6 +433,10 @@ class ClassField:
     row: int
     description: str
     modules: tuple[str, ...] = ()  # for IOD classes: the modules (or macros) that define it
+    #: For IOD classes: the Type each of ``modules`` gives it, in the same order (the
+    #: Type that applies, ``type``, is the mandatory modules' strictest; a C or U module
+    #: in use may give a stricter one).
+    module_types: tuple[str, ...] = ()
     condition: CompiledCondition | None = None  # Type 1C/2C: the condition, compiled if possible
     section: str = ""  # the PS3.3 section of the table
     #: Enumerated Values of single values, (1-based value number, values); ``enumerated``

@@ -46,6 +46,22 @@ _STR_VRS = frozenset("AE AS CS LO LT SH ST UC UR UT UI".split())
 #: is the Type of a table without a Type column (normalized modules: PS3.4 sets it).
 TYPE_ORDER = ("1", "2", "1C", "2C", "3", "")
 
+#: Words of an IOD's module condition that name what the data set says in another way, by
+#: the standard's own rule: the RT Dose IOD's C modules (PS3.3 Table A.18.3-1: General
+#: Image, Image Plane, Image Pixel, Multi-frame) are "Required if dose data contains
+#: grid-based doses", and its RT Dose Module (Table C.8-39) requires the grid's own
+#: attributes (Samples per Pixel ... Pixel Representation) "if Pixel Data (7FE0,0010) is
+#: present": the dose grid is the Pixel Data.
+MODULE_CONDITION_EQUIVALENTS = {"dose data contains grid-based doses": "Pixel Data (7FE0,0010) is present"}
+
+
+def _module_condition(text: str) -> str:
+    """A C module's condition without its "Required if", the equivalents put in."""
+    text = text.removeprefix("Required if ")
+    for words, equivalent in MODULE_CONDITION_EQUIVALENTS.items():
+        text = text.replace(words, equivalent)
+    return text
+
 
 def class_name(title: str) -> str:
     """``Patient Module`` -> ``PatientModule``; ``Plane Position (Patient) Macro`` ->
@@ -306,6 +322,7 @@ class _Builder:
                     required=field.required and mandatory,
                     nullable=not (field.required and mandatory and field.type == "1"),
                     modules=(module_class.name,),
+                    module_types=(field.type,),
                 )
                 kept = fields.get(field.keyword)
                 if kept is None:
@@ -332,6 +349,7 @@ class _Builder:
                     python_type=python_type,
                     item_class=item_class,
                     modules=kept.modules + (module_class.name,),
+                    module_types=kept.module_types + (field.type,),
                     enumerated=enumerated or kept.enumerated or field.enumerated,
                     value_enumerated=kept.value_enumerated or field.value_enumerated,
                     relations=tuple(dict.fromkeys(kept.relations + field.relations)),
@@ -358,7 +376,7 @@ class _Builder:
             fields["SOPClassUID"] = dataclasses.replace(fields["SOPClassUID"], required=False, default=json.dumps(uid))
         usage = tuple(dict.fromkeys((self.names[m.table], m.usage) for m in iod.modules if m.table))
         conditions = tuple(
-            (self.names[m.table], compile_condition(f"Required if {m.condition.removeprefix('Required if ')}", self.keyword_of))
+            (self.names[m.table], compile_condition(f"Required if {_module_condition(m.condition)}", self.keyword_of))
             for m in iod.modules
             if m.table and m.usage == "C"
         )

@@ -73,6 +73,7 @@ def attribute_table(
             )
         keyword, tag, vr, vm, kind, enumerated, row, groups, condition_text = fields[:_FIELDS]
         by_value, relations, value_rules = _rules(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ((), (), ())
+        names, group_types = _groups(groups) if ":" in groups else (tuple(groups.split(",")) if groups else (), ())
         specs.append(
             AttributeSpec(
                 keyword,
@@ -82,12 +83,13 @@ def attribute_table(
                 kind,
                 tuple(enumerated.split("\\")) if enumerated else (),
                 source + row,
-                tuple(groups.split(",")) if groups else (),
+                names,
                 compiled.get(keyword),
                 condition_text,
                 by_value,
                 relations,
                 tuple((compiled.get(f"{keyword}?{n}"), values, sentence) for n, values, sentence in value_rules),
+                group_types,
             )
         )
     keys = {s.keyword for s in specs} | {f"{s.keyword}?{n}" for s in specs for n in range(1, len(s.value_rules) + 1)}
@@ -95,6 +97,19 @@ def attribute_table(
     if unknown:
         raise ValueError(f"conditions given for attributes the table lacks: {', '.join(unknown)}")
     return tuple(specs)
+
+
+def _groups(column: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The groups column's names, and the ``Module:Type`` entries' (module, Type): the
+    stricter Type a module gives the attribute when that module is in use."""
+    names: list[str] = []
+    types: list[tuple[str, str]] = []
+    for entry in column.split(","):
+        name, _, kind = entry.partition(":")
+        names.append(name)
+        if kind:
+            types.append((name, kind))
+    return tuple(names), tuple(types)
 
 
 def composed_table(
@@ -144,7 +159,7 @@ def composed_table(
 #: AttributeSpec's fields, in order, as :func:`_in_group` gives them.
 _SPEC_FIELDS = (
     "keyword", "tag", "vr", "vm", "type", "enumerated", "source", "groups", "condition",
-    "condition_text", "value_enumerated", "relations", "value_rules",
+    "condition_text", "value_enumerated", "relations", "value_rules", "group_types",
 )  # fmt: skip
 if tuple(f.name for f in dataclasses.fields(AttributeSpec)) != _SPEC_FIELDS:
     raise RuntimeError("AttributeSpec's fields changed: _in_group must give them all")
@@ -156,7 +171,7 @@ def _in_group(spec: AttributeSpec, groups: tuple[str, ...]) -> AttributeSpec:
     s = spec
     return AttributeSpec(
         s.keyword, s.tag, s.vr, s.vm, s.type, s.enumerated, s.source, groups, s.condition,
-        s.condition_text, s.value_enumerated, s.relations, s.value_rules,
+        s.condition_text, s.value_enumerated, s.relations, s.value_rules, s.group_types,
     )  # fmt: skip
 
 

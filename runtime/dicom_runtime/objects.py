@@ -66,6 +66,10 @@ class AttributeSpec:
     #: Image Type Value 1 is ORIGINAL and Value 3 is not LOCALIZER, output units shall be HU"):
     #: (the compiled condition, None if not compiled; the values; the condition's sentence).
     value_rules: tuple[tuple[Condition | None, tuple[str, ...], str], ...] = ()
+    #: Of an IOD's attribute that several modules define: (module, Type) where a module
+    #: gives a stricter Type than ``type`` (the mandatory modules'), which applies while
+    #: that module is in use (InstanceNumber: Type 3 in SOP Common, Type 2 in General Image).
+    group_types: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,20 @@ _VR_CHECKS: dict[str, tuple[type, ...]] = {
     **dict.fromkeys("OB OW OD OF OL OV UN".split(), (bytes,)),
 }
 _VM = re.compile(r"^(\d+)(?:-(\d+|\d*n))?")
+
+
+def in_use_type(spec: AttributeSpec, in_use: set[str]) -> AttributeSpec:
+    """``spec`` with the Type that applies given the modules in use: the stricter Type a
+    module in use gives it (``group_types``), else ``spec`` itself."""
+    kind = spec.type
+    for group, stricter in spec.group_types:
+        if group in in_use and _TYPE_RANK.get(stricter, 9) < _TYPE_RANK.get(kind, 9):
+            kind = stricter
+    return spec if kind == spec.type else dataclasses.replace(spec, type=kind)
+
+
+#: Attribute Types, strictest first.
+_TYPE_RANK = {"1": 0, "2": 1, "1C": 2, "2C": 3, "3": 4}
 
 
 def _vm_range(vm: str) -> tuple[int, int | None]:
@@ -486,6 +504,8 @@ class DicomObject:
         findings: list[Finding] = []
         in_use = self.groups_in_use() if self.GROUP_USAGE else set()
         for spec in self.ATTRIBUTES:
+            if spec.group_types:
+                spec = in_use_type(spec, in_use)
             value = getattr(self, spec.keyword)
             where = f"{path}.{spec.keyword}" if path else spec.keyword
             if value is None:

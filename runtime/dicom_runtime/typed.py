@@ -30,7 +30,7 @@ import types
 from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData, Value
 from .errors import DicomEncodeError, DicomError, DicomTypeError
 from .fileformat import EXPLICIT_VR_LITTLE_ENDIAN, is_encapsulated, read_file, write_file
-from .objects import AttributeSpec, DicomObject, Finding, _state
+from .objects import AttributeSpec, DicomObject, Finding, _state, in_use_type
 from .values import PersonName
 
 T = TypeVar("T", bound=DicomObject)
@@ -147,7 +147,8 @@ def to_dataset(obj: DicomObject) -> Dataset:
             if state.from_data_set:
                 continue  # absent in the data set read: absent again
             in_group = not spec.groups or not obj.GROUP_USAGE or bool(in_use.intersection(spec.groups))
-            wanted = in_group and (spec.type == "2" or obj.writes_empty(spec))
+            kind = in_use_type(spec, in_use).type if spec.group_types else spec.type
+            wanted = in_group and (kind == "2" or obj.writes_empty(spec))
             if wanted:
                 empty_vr = "SQ" if spec.vr == "SQ" else _vr_for(spec, obj)
                 dataset[spec.tag] = DataElement(spec.tag, empty_vr, [] if spec.vr == "SQ" else None)

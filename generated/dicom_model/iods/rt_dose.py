@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import (
     attribute_table,
     composed_fields,
@@ -175,6 +175,17 @@ class RTDose(DicomObject):
         "CommonInstanceReferenceModule": "U",
         "FrameExtractionModule": "C",
     }
+    GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]] = {
+        "GeneralImageModule": Present("PixelData"),
+        "ImagePlaneModule": Present("PixelData"),
+        "ImagePixelModule": Present("PixelData"),
+        "MultiFrameModule": AllOf(
+            (
+                Present("PixelData"),
+                NotChecked("pixel data is multi-frame data", "outside"),
+            )
+        ),
+    }
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = composed_table(
         (
             PatientModule,
@@ -230,7 +241,7 @@ SpatialResolution	00181050	DS	1	3		C.7-8 row 10	GeneralEquipmentModule
 DateOfLastCalibration	00181200	DA	1-n	3		C.7-8 row 11	GeneralEquipmentModule	
 TimeOfLastCalibration	00181201	TM	1-n	3		C.7-8 row 12	GeneralEquipmentModule	
 PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13	GeneralEquipmentModule	Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present
-InstanceNumber	00200013	IS	1	3		C.12-1 row 47	GeneralImageModule,RTDoseModule,StructureSetModule,SOPCommonModule	
+InstanceNumber	00200013	IS	1	3		C.12-1 row 47	GeneralImageModule:2,RTDoseModule,StructureSetModule,SOPCommonModule	
 DerivationCodeSequence	00089215	SQ	1	3		C.8-39 row 34	GeneralImageModule,RTDoseModule	
 ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36	GeneralImageModule,RTDoseModule	
 PixelSpacing	00280030	DS	2	1		C.7-10 row 1	ImagePlaneModule	
@@ -238,14 +249,14 @@ ImageOrientationPatient	00200037	DS	6	1		C.7-10 row 2	ImagePlaneModule
 ImagePositionPatient	00200032	DS	3	1		C.7-10 row 3	ImagePlaneModule	
 SliceThickness	00180050	DS	1	2		C.7-10 row 4	ImagePlaneModule	
 SliceLocation	00201041	DS	1	3		C.7-10 row 5	ImagePlaneModule	
-SamplesPerPixel	00280002	US	1	1C	1	C.8-39 row 1	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
-PhotometricInterpretation	00280004	CS	1	1C	MONOCHROME2	C.8-39 row 2	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+SamplesPerPixel	00280002	US	1	1C	1	C.8-39 row 1	ImagePixelModule:1,RTDoseModule	Pixel Data (7FE0,0010) is present
+PhotometricInterpretation	00280004	CS	1	1C	MONOCHROME2	C.8-39 row 2	ImagePixelModule:1,RTDoseModule	Pixel Data (7FE0,0010) is present
 Rows	00280010	US	1	1		C.7-11b row 3	ImagePixelModule	
 Columns	00280011	US	1	1		C.7-11b row 4	ImagePixelModule	
-BitsAllocated	00280100	US	1	1C	16\32	C.8-39 row 3	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
-BitsStored	00280101	US	1	1C		C.8-39 row 4	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present	==BitsAllocated+0
-HighBit	00280102	US	1	1C		C.8-39 row 5	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present	==BitsStored-1
-PixelRepresentation	00280103	US	1	1C	0000H\0001H	C.8-39 row 6	ImagePixelModule,RTDoseModule	Pixel Data (7FE0,0010) is present
+BitsAllocated	00280100	US	1	1C	16\32	C.8-39 row 3	ImagePixelModule:1,RTDoseModule	Pixel Data (7FE0,0010) is present
+BitsStored	00280101	US	1	1C		C.8-39 row 4	ImagePixelModule:1,RTDoseModule	Pixel Data (7FE0,0010) is present	==BitsAllocated+0
+HighBit	00280102	US	1	1C		C.8-39 row 5	ImagePixelModule:1,RTDoseModule	Pixel Data (7FE0,0010) is present	==BitsStored-1
+PixelRepresentation	00280103	US	1	1C	0000H\0001H	C.8-39 row 6	ImagePixelModule:1,RTDoseModule	Pixel Data (7FE0,0010) is present
 PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present
 PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1
 PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11	ImagePixelModule	the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from dicom_runtime.conditions import Condition
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import PersonName
@@ -123,6 +124,8 @@ class RTDose(DicomObject):
     """Keywords of the SOP classes whose IOD this is (PS3.4)."""
     MODULES: ClassVar[Mapping[str, tuple[str, ...]]]
     """The module (or modules) that define each attribute."""
+    GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]]
+    """The compiled conditions of the C modules: 4 of 8 compiled."""
     PatientName: PersonName | str | None = None
     """(0010,0010) PN 1 Type 2 (PatientModule). Patient's full name."""
     PatientID: str | None = None
