@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..dataset import Dataset
 from ..errors import DicomError
-from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, encoding_of
+from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body, encoding_of
 from ..writer import encode_dataset
 from .association import AcceptedContext, AssociationError, Connection
 from .dimse import Message, SpilledData
@@ -76,7 +76,11 @@ class Request:
         """The data set of the request, decoded in its presentation context's transfer syntax."""
         if self.message.data is None:
             return None
-        return Instance(self.sop_class, self.sop_instance, self.context.transfer_syntax, self.message.data).dataset()
+        if self.sop_instance:
+            return Instance(self.sop_class, self.sop_instance, self.context.transfer_syntax, self.message.data).dataset()
+        # no instance to name (a C-FIND, C-MOVE or C-GET identifier): an error names the request
+        name = NAME_OF.get(self.message.command_field, "request")
+        return decode_body(self.message.data, self.context.transfer_syntax, source=f"the {name} data set")
 
 
 @dataclass

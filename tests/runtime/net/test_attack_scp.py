@@ -266,3 +266,16 @@ def test_a_small_deflated_c_store_that_inflates_to_256_mib_is_walked_in_bounded_
         still_serves(process.port)
     finally:
         assert process.stop() == 0
+
+
+def test_an_identifier_that_does_not_decode_is_named_in_the_error_comment(scp: ScpProcess) -> None:
+    """One clear error naming the place: the Error Comment said 'instance : byte 30 at ...', the
+    identifier taken for an instance whose UID (none: a C-FIND names no instance) was left blank."""
+    identifier = _implicit(0x00080052, b"STUDY ") + _implicit(0x0020000D, b"") + _implicit(0x00280010, b"\x01")
+    scu = RawScu(scp.port, {1: (STUDY_FIND, IMPLICIT_VR_LITTLE_ENDIAN)})
+    find = command("C-FIND-RQ", data_set=True, MessageID=1, AffectedSOPClassUID=STUDY_FIND, Priority=0)
+    response = scu.send(1, command_set(find), identifier)
+    scu.release()
+    assert _status(response) == 0xC000
+    assert _comment(response).startswith("the C-FIND-RQ data set: byte 30 at (0028,0010): US value of"), _comment(response)
+    still_serves(scp.port)
