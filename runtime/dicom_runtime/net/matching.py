@@ -75,6 +75,8 @@ def hierarchy_problem(sop_class: str, identifier: Dataset, *, query: bool = True
     a retrieval names the instances it wants by their own Unique Keys, and is served without
     the higher levels' ones, as a relational retrieval would be. None if nothing is wrong."""
     level = identifier.value(0x00080052)
+    if isinstance(level, list):  # its VM is 1 (PS3.6); a list was reported as ''
+        return f"Query/Retrieve Level has {len(level)} values ({', '.join(str(v) for v in level)}), not one"
     level = level.strip() if isinstance(level, str) else ""
     if level not in LEVEL_KEYS:
         return f"Query/Retrieve Level {level!r} is not one of {', '.join(LEVELS)}"

@@ -279,3 +279,14 @@ def test_an_identifier_that_does_not_decode_is_named_in_the_error_comment(scp: S
     assert _status(response) == 0xC000
     assert _comment(response).startswith("the C-FIND-RQ data set: byte 30 at (0028,0010): US value of"), _comment(response)
     still_serves(scp.port)
+
+
+def test_a_query_retrieve_level_of_two_values_is_refused_saying_so(scp: ScpProcess) -> None:
+    """A900 (PS3.4 C.4.1.1.4), and the Error Comment says what was sent: it said Level ''."""
+    identifier = _implicit(0x00080052, b"STUDY\\SERIES") + _implicit(0x0020000D, b"")
+    scu = RawScu(scp.port, {1: (STUDY_FIND, IMPLICIT_VR_LITTLE_ENDIAN)})
+    find = command("C-FIND-RQ", data_set=True, MessageID=1, AffectedSOPClassUID=STUDY_FIND, Priority=0)
+    response = scu.send(1, command_set(find), identifier)
+    scu.release()
+    assert (_status(response), _comment(response)) == (0xA900, "Query/Retrieve Level has 2 values (STUDY, SERIES), not one")
+    still_serves(scp.port)
