@@ -36,8 +36,9 @@ def value_for(annotation: str) -> str:
     """A Python expression of the annotation's type (the generated annotations' forms)."""
     text = annotation.strip()
     text = re.sub(r"\s*\|\s*None$", "", text)
-    if text.startswith("Sequence[") and text.endswith("]"):
-        return f"[{value_for(text[len('Sequence['):-1])}]"
+    for generic in ("MultiValued[", "Sequence["):
+        if text.startswith(generic) and text.endswith("]"):
+            return f"[{value_for(text[len(generic):-1])}]"
     if text.startswith("list["):
         return "[]"
     if text.startswith("Literal["):

@@ -89,6 +89,15 @@ def test_mypy_rejects_a_wrong_value_type(tmp_path: Path) -> None:
     assert 'Argument "Rows" to "CTImage" has incompatible type "str"; expected "int"' in result.stdout
 
 
+def test_mypy_rejects_a_bare_string_for_several_values(tmp_path: Path) -> None:
+    # A str is a Sequence[str]: the annotation of several values is a list or a tuple.
+    result = _mypy(tmp_path, _program(CT_ARGUMENTS.replace('ImageType=["ORIGINAL", "PRIMARY", "AXIAL"]', 'ImageType="ORIGINAL"')))
+    assert result.returncode == 1
+    assert 'Argument "ImageType" to "CTImage" has incompatible type "str"' in result.stdout
+    tupled = _mypy(tmp_path, _program(CT_ARGUMENTS.replace('ImageType=["ORIGINAL", "PRIMARY", "AXIAL"]', 'ImageType=("ORIGINAL", "PRIMARY")')))
+    assert tupled.returncode == 0, tupled.stdout
+
+
 def test_mypy_rejects_a_misspelled_keyword(tmp_path: Path) -> None:
     result = _mypy(tmp_path, _program(CT_ARGUMENTS + '    PatientNmae="x",\n'))
     assert result.returncode == 1

@@ -119,7 +119,7 @@ def checked_enumerations(field: ClassField) -> tuple[tuple[str, ...], tuple[tupl
     values by value number."""
     if field.item_class or not field.enumerated and not field.value_enumerated:
         return (), ()
-    single = not field.python_type.startswith(("Sequence[", "tuple["))
+    single = not field.python_type.startswith(("MultiValued[", "Sequence[", "tuple["))
     if single:
         every = field.enumerated if field.python_type.startswith("Literal") else ()
     else:

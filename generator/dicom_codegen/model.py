@@ -425,7 +425,7 @@ class ClassField:
     type: str  # the Attribute Type that applies: "1", "1C", "2", "2C", "3"
     required: bool  # the constructor requires it (Type 1 and 2 of a mandatory context)
     nullable: bool  # it may be None (empty or absent)
-    python_type: str  # the value type without "| None": "str", "Sequence[int]", "list[XItem]"
+    python_type: str  # the value type without "| None": "str", "MultiValued[int]", "list[XItem]"
     enumerated: tuple[str, ...]
     defined_terms: tuple[str, ...]
     item_class: str  # the item class of a sequence, else ""

@@ -190,7 +190,9 @@ class _Builder:
         if multiple and single and vm.isdigit() and (row.value_enumerations or row.value_defined_terms):
             return self.value_tuple(vrs[0], int(vm), base, row)
         if multiple:
-            return f"Sequence[{base}]"
+            # "US or OW" (LUT Data): several numbers, or the bytes of OW - not a list of bytes.
+            numbers = " | ".join(dict.fromkeys(VR_TYPES[v] for v in vrs if VR_TYPES[v] != "bytes"))
+            return f"MultiValued[{numbers}] | bytes" if numbers != base else f"MultiValued[{base}]"
         return base
 
     def value_tuple(self, vr: str, count: int, base: str, row: AttributeRow) -> str:

@@ -299,8 +299,9 @@ def _object_imports(members: list[GeneratedClass], compositions: Mapping[str, Co
     lines.append(f"from dicom_runtime.attribute_table import {', '.join(table_names)}")
     lines.append("from dicom_runtime.dataset import Dataset")
     lines.append("from dicom_runtime.objects import AttributeSpec, DicomObject")
-    if "PersonName" in types:
-        lines.append("from dicom_runtime.values import PersonName")
+    values_names = [n for n in ("MultiValued", "PersonName") if f"{n}" in types]
+    if values_names:
+        lines.append(f"from dicom_runtime.values import {', '.join(values_names)}")
     return lines
 
 
@@ -327,8 +328,9 @@ def _stub_imports(members: list[GeneratedClass]) -> list[str]:
         lines.append("from dicom_runtime.conditions import Condition")
     lines.append("from dicom_runtime.dataset import Dataset")
     lines.append("from dicom_runtime.objects import DicomObject")
-    if "PersonName" in types:
-        lines.append("from dicom_runtime.values import PersonName")
+    values_names = [n for n in ("MultiValued", "PersonName") if f"{n}" in types]
+    if values_names:
+        lines.append(f"from dicom_runtime.values import {', '.join(values_names)}")
     return lines
 
 

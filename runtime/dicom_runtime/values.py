@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias, TypeVar
+
+_V = TypeVar("_V")
+
+MultiValued: TypeAlias = list[_V] | tuple[_V, ...]
+"""The values of an attribute of several values (VM above 1) in the generated classes: a
+list or a tuple (``ImageType=["ORIGINAL", "PRIMARY"]``). A ``Sequence[str]`` would take a
+bare ``str`` as well (``ImageType="ORIGINAL"`` is a sequence of characters), which a type
+checker should refuse. Read values are lists."""
+
 
 class PersonName(str):
     """A PN value (PS3.5 6.2.1): component groups split by ``=``, components by ``^``.

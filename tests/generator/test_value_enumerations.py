@@ -109,7 +109,7 @@ def _field(tmp_path: Path, keyword: str) -> tuple[ClassField, str]:
 
 def test_per_value_enumerations_reach_the_attribute_table_and_the_runtime(tmp_path: Path) -> None:
     field, line = _field(tmp_path, "ImageType")
-    assert field.python_type == "Sequence[str]"  # VM 2-n: not a fixed number of values
+    assert field.python_type == "MultiValued[str]"  # VM 2-n: not a fixed number of values
     assert line.split("\t")[9] == "1=ORIGINAL\\DERIVED;2=PRIMARY\\SECONDARY"
     (spec,) = attribute_table(line, "PS3.3 2016c Table ")
     assert spec.value_enumerated == ((1, ("ORIGINAL", "DERIVED")), (2, ("PRIMARY", "SECONDARY")))
@@ -134,7 +134,7 @@ def test_a_fixed_number_of_values_is_typed_value_by_value() -> None:
         value_defined_terms=((2, ("IMAGE",)),),
     )
     assert builder.value_type(("CS",), "3", partly) == 'tuple[str, Literal["IMAGE"] | str, str]'
-    assert builder.value_type(("CS",), "2-n", row) == "Sequence[str]"
+    assert builder.value_type(("CS",), "2-n", row) == "MultiValued[str]"
 
 
 def test_constraints_stated_in_sentences_are_read() -> None:

@@ -9,7 +9,7 @@ field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -23,7 +23,7 @@ from dicom_runtime.attribute_table import (
 )
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
@@ -405,18 +405,18 @@ VOILUTFunction	00281056	CS	1	3		C.11-2b row 8	VOILUTModule
     InstitutionalDepartmentName: str | None = None
     ManufacturerModelName: str | None = None
     DeviceSerialNumber: str | None = None
-    SoftwareVersions: Sequence[str] | None = None
+    SoftwareVersions: MultiValued[str] | None = None
     GantryID: str | None = None
     SpatialResolution: float | Decimal | None = None
-    DateOfLastCalibration: Sequence[datetime.date | str] | None = None
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    DateOfLastCalibration: MultiValued[datetime.date | str] | None = None
+    TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     PixelPaddingValue: int | None = None
     InstanceNumber: int | None = None
-    ImageType: Sequence[str]
+    ImageType: MultiValued[str]
     AcquisitionNumber: int | None = None
-    PixelSpacing: Sequence[float | Decimal]
-    ImageOrientationPatient: Sequence[float | Decimal]
-    ImagePositionPatient: Sequence[float | Decimal]
+    PixelSpacing: MultiValued[float | Decimal]
+    ImageOrientationPatient: MultiValued[float | Decimal]
+    ImagePositionPatient: MultiValued[float | Decimal]
     SliceThickness: float | Decimal | None = None
     SliceLocation: float | Decimal | None = None
     SamplesPerPixel: int
@@ -429,12 +429,12 @@ VOILUTFunction	00281056	CS	1	3		C.11-2b row 8	VOILUTModule
     PixelRepresentation: Literal[0, 1]
     PixelData: bytes | None = None
     PlanarConfiguration: int | None = None
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     SmallestImagePixelValue: int | None = None
     LargestImagePixelValue: int | None = None
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     RedPaletteColorLookupTableData: bytes | None = None
     GreenPaletteColorLookupTableData: bytes | None = None
     BluePaletteColorLookupTableData: bytes | None = None
@@ -456,7 +456,7 @@ VOILUTFunction	00281056	CS	1	3		C.11-2b row 8	VOILUTModule
     OverlayRows: int | None = None
     OverlayColumns: int | None = None
     OverlayType: Literal["G", "R"] | None = None
-    OverlayOrigin: Sequence[int] | None = None
+    OverlayOrigin: MultiValued[int] | None = None
     OverlayBitsAllocated: int | None = None
     OverlayBitPosition: int | None = None
     OverlayData: bytes | None = None
@@ -467,9 +467,9 @@ VOILUTFunction	00281056	CS	1	3		C.11-2b row 8	VOILUTModule
     ROIMean: float | Decimal | None = None
     ROIStandardDeviation: float | Decimal | None = None
     VOILUTSequence: list[VOILUTMacroVOILUTSequenceItem] | None = None
-    WindowCenter: Sequence[float | Decimal] | None = None
-    WindowWidth: Sequence[float | Decimal] | None = None
-    WindowCenterWidthExplanation: Sequence[str] | None = None
+    WindowCenter: MultiValued[float | Decimal] | None = None
+    WindowWidth: MultiValued[float | Decimal] | None = None
+    WindowCenterWidthExplanation: MultiValued[str] | None = None
     VOILUTFunction: Literal["LINEAR", "SIGMOID"] | str | None = None
     SOPClassUID: str = "1.2.840.10008.5.1.4.1.1.2"
     extra_elements: Dataset | None = field(default=None, repr=False)

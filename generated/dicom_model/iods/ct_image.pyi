@@ -7,14 +7,14 @@ fields, types and defaults, each field documented, the tables declared by type o
 """
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
@@ -179,7 +179,7 @@ class CTImage(DicomObject):
     """
     PatientBirthTime: datetime.time | str | None = None
     """(0010,0032) TM 1 Type 3 (PatientModule). Birth time of the Patient."""
-    OtherPatientIDs: Sequence[str] | None = None
+    OtherPatientIDs: MultiValued[str] | None = None
     """(0010,1000) LO 1-n Type 3 (PatientModule). Other identification numbers or codes
     used to identify the patient.
     """
@@ -188,7 +188,7 @@ class CTImage(DicomObject):
     codes used to identify the patient, which may or may not be human readable, and
     ...
     """
-    OtherPatientNames: Sequence[PersonName | str] | None = None
+    OtherPatientNames: MultiValued[PersonName | str] | None = None
     """(0010,1001) PN 1-n Type 3 (PatientModule). Other names used to identify the
     patient.
     """
@@ -264,7 +264,7 @@ class CTImage(DicomObject):
     """(0012,0062) CS 1 Type 3 (PatientModule). The true identity of the patient has
     been removed from the Attributes and the Pixel Data Enumerated Values: YES NO
     """
-    DeidentificationMethod: Sequence[str] | None = None
+    DeidentificationMethod: MultiValued[str] | None = None
     """(0012,0063) LO 1-n Type 1C (PatientModule). A description or label of the
     mechanism or method use to remove the patient's identity. ...
     """
@@ -369,7 +369,7 @@ class CTImage(DicomObject):
     """(0008,1030) LO 1 Type 3 (GeneralStudyModule). Institution-generated description
     or classification of the Study (component) performed.
     """
-    PhysiciansOfRecord: Sequence[PersonName | str] | None = None
+    PhysiciansOfRecord: MultiValued[PersonName | str] | None = None
     """(0008,1048) PN 1-n Type 3 (GeneralStudyModule). Names of the physician(s) who
     are responsible for overall patient care at time of Study (see Section C.7.3.1
     for ...
@@ -380,7 +380,7 @@ class CTImage(DicomObject):
     """(0008,1049) SQ 1 Type 3 (GeneralStudyModule). Identification of the physician(s)
     who are responsible for overall patient care at time of Study. ...
     """
-    NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
+    NameOfPhysiciansReadingStudy: MultiValued[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3 (GeneralStudyModule). Names of the physician(s)
     reading the Study.
     """
@@ -410,7 +410,7 @@ class CTImage(DicomObject):
     """(0040,1012) SQ 1 Type 3 (GeneralStudyModule). Coded reason(s) for performing
     this procedure. ...
     """
-    AdmittingDiagnosesDescription: Sequence[str] | None = None
+    AdmittingDiagnosesDescription: MultiValued[str] | None = None
     """(0008,1080) LO 1-n Type 3 (PatientStudyModule). Description of the admitting
     diagnosis (diagnoses)
     """
@@ -569,7 +569,7 @@ class CTImage(DicomObject):
     """(0008,0021) DA 1 Type 3 (GeneralSeriesModule). Date the Series started."""
     SeriesTime: datetime.time | str | None = None
     """(0008,0031) TM 1 Type 3 (GeneralSeriesModule). Time the Series started."""
-    PerformingPhysicianName: Sequence[PersonName | str] | None = None
+    PerformingPhysicianName: MultiValued[PersonName | str] | None = None
     """(0008,1050) PN 1-n Type 3 (GeneralSeriesModule). Name of the physician(s)
     administering the Series.
     """
@@ -591,7 +591,7 @@ class CTImage(DicomObject):
     """(0008,103F) SQ 1 Type 3 (GeneralSeriesModule). A coded description of the
     Series. ...
     """
-    OperatorsName: Sequence[PersonName | str] | None = None
+    OperatorsName: MultiValued[PersonName | str] | None = None
     """(0008,1070) PN 1-n Type 3 (GeneralSeriesModule). Name(s) of the operator(s)
     supporting the Series.
     """
@@ -741,7 +741,7 @@ class CTImage(DicomObject):
     """(0018,1000) LO 1 Type 3 (GeneralEquipmentModule). Manufacturer's serial number
     of the equipment that produced the composite instances. ...
     """
-    SoftwareVersions: Sequence[str] | None = None
+    SoftwareVersions: MultiValued[str] | None = None
     """(0018,1020) LO 1-n Type 3 (GeneralEquipmentModule). Manufacturer's designation
     of software version of the equipment that produced the composite instances. ...
     """
@@ -754,11 +754,11 @@ class CTImage(DicomObject):
     resolution in mm of the acquisition equipment for high contrast objects for the
     data gathering ...
     """
-    DateOfLastCalibration: Sequence[datetime.date | str] | None = None
+    DateOfLastCalibration: MultiValued[datetime.date | str] | None = None
     """(0018,1200) DA 1-n Type 3 (GeneralEquipmentModule). Date when the image
     acquisition device calibration was last changed in any way. ...
     """
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3 (GeneralEquipmentModule). Time when the image
     acquisition device calibration was last changed in any way. ...
     """
@@ -771,7 +771,7 @@ class CTImage(DicomObject):
     """(0020,0013) IS 1 Type 2 (GeneralImageModule, SOPCommonModule). A number that
     identifies this image. ...
     """
-    PatientOrientation: Sequence[str] | None = None
+    PatientOrientation: MultiValued[str] | None = None
     """(0020,0020) CS 2 Type 2C (GeneralImageModule). Patient direction of the rows and
     columns of the image. ...
     """
@@ -783,7 +783,7 @@ class CTImage(DicomObject):
     """(0008,0033) TM 1 Type 2C (GeneralImageModule). The time the image pixel data
     creation started. ...
     """
-    ImageType: Sequence[str]
+    ImageType: MultiValued[str]
     """(0008,0008) CS 2-n Type 1 (GeneralImageModule, CTImageModule). Image
     identification characteristics. ...
     """
@@ -851,11 +851,11 @@ class CTImage(DicomObject):
     """(0028,2110) CS 1 Type 3 (GeneralImageModule). Specifies whether an Image has
     undergone lossy compression (at a point in its lifetime). ...
     """
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
+    LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 3 (GeneralImageModule). Describes the approximate lossy
     compression ratio(s) that have been applied to this image. ...
     """
-    LossyImageCompressionMethod: Sequence[str] | None = None
+    LossyImageCompressionMethod: MultiValued[str] | None = None
     """(0028,2114) CS 1-n Type 3 (GeneralImageModule). A label for the lossy
     compression method(s) that have been applied to this image. ...
     """
@@ -868,7 +868,7 @@ class CTImage(DicomObject):
     identity transformation for the Presentation LUT such that the output of all
     grayscale ...
     """
-    IrradiationEventUID: Sequence[str] | None = None
+    IrradiationEventUID: MultiValued[str] | None = None
     """(0008,3010) UI 1-n Type 3 (GeneralImageModule). Unique identification of the
     irradiation event(s) associated with the acquisition of this image. ...
     """
@@ -878,16 +878,16 @@ class CTImage(DicomObject):
     """(0040,9096) SQ 1 Type 3 (GeneralImageModule). The mapping of stored values to
     associated Real World values. ...
     """
-    PixelSpacing: Sequence[float | Decimal]
+    PixelSpacing: MultiValued[float | Decimal]
     """(0028,0030) DS 2 Type 1 (ImagePlaneModule). Physical distance in the patient
     between the center of each pixel, specified by a numeric pair - adjacent row
     spacing ...
     """
-    ImageOrientationPatient: Sequence[float | Decimal]
+    ImageOrientationPatient: MultiValued[float | Decimal]
     """(0020,0037) DS 6 Type 1 (ImagePlaneModule). The direction cosines of the first
     row and the first column with respect to the patient. ...
     """
-    ImagePositionPatient: Sequence[float | Decimal]
+    ImagePositionPatient: MultiValued[float | Decimal]
     """(0020,0032) DS 3 Type 1 (ImagePlaneModule). The x, y, and z coordinates of the
     upper left hand corner (center of the first voxel transmitted) of the image, in
     mm. ...
@@ -934,7 +934,7 @@ class CTImage(DicomObject):
     """(0028,0006) US 1 Type 1C (ImagePixelModule). Indicates whether the pixel data
     are sent color-by-plane or color-by-pixel. ...
     """
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     """(0028,0034) IS 2 Type 1C (ImagePixelModule). Ratio of the vertical size and
     horizontal size of the pixels in the image specified by a pair of integer values
     where ...
@@ -947,15 +947,15 @@ class CTImage(DicomObject):
     """(0028,0107) US or SS 1 Type 3 (ImagePixelModule). The maximum actual pixel value
     encountered in this image.
     """
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1101) US or SS 3 Type 1C (ImagePixelModule). Specifies the format of the
     Red Palette Color Lookup Table Data (0028,1201). ...
     """
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1102) US or SS 3 Type 1C (ImagePixelModule). Specifies the format of the
     Green Palette Color Lookup Table Data (0028,1202). ...
     """
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1103) US or SS 3 Type 1C (ImagePixelModule). Specifies the format of the
     Blue Palette Color Lookup Table Data (0028,1203). ...
     """
@@ -1019,11 +1019,11 @@ class CTImage(DicomObject):
     """(0018,1044) DS 1 Type 3 (ContrastBolusModule). Total amount in milliliters of
     the undiluted contrast agent
     """
-    ContrastFlowRate: Sequence[float | Decimal] | None = None
+    ContrastFlowRate: MultiValued[float | Decimal] | None = None
     """(0018,1046) DS 1-n Type 3 (ContrastBolusModule). Rate(s) of injection(s) in
     milliliters/sec
     """
-    ContrastFlowDuration: Sequence[float | Decimal] | None = None
+    ContrastFlowDuration: MultiValued[float | Decimal] | None = None
     """(0018,1047) DS 1-n Type 3 (ContrastBolusModule). Duration(s) of injection(s) in
     seconds. ...
     """
@@ -1085,13 +1085,13 @@ class CTImage(DicomObject):
     """(0018,0060) DS 1 Type 2 (CTImageModule). Peak kilo voltage output of the x-ray
     generator used
     """
-    ScanOptions: Sequence[str] | None = None
+    ScanOptions: MultiValued[str] | None = None
     """(0018,0022) CS 1-n Type 3 (CTImageModule). Parameters of scanning sequence."""
     DataCollectionDiameter: float | Decimal | None = None
     """(0018,0090) DS 1 Type 3 (CTImageModule). The diameter in mm of the region over
     which data were collected
     """
-    DataCollectionCenterPatient: Sequence[float] | None = None
+    DataCollectionCenterPatient: MultiValued[float] | None = None
     """(0018,9313) FD 3 Type 3 (CTImageModule). The x, y, and z coordinates (in the
     patient coordinate system) in mm of the center of the region in which data were
     ...
@@ -1100,7 +1100,7 @@ class CTImage(DicomObject):
     """(0018,1100) DS 1 Type 3 (CTImageModule). Diameter in mm of the region from
     within which data were used in creating the reconstruction of the image. ...
     """
-    ReconstructionTargetCenterPatient: Sequence[float] | None = None
+    ReconstructionTargetCenterPatient: MultiValued[float] | None = None
     """(0018,9318) FD 3 Type 3 (CTImageModule). The x, y, and z coordinates (in the
     patient coordinate system) of the reconstruction center target point as used for
     ...
@@ -1143,9 +1143,9 @@ class CTImage(DicomObject):
     """
     GeneratorPower: int | None = None
     """(0018,1170) IS 1 Type 3 (CTImageModule). Power in kW to the x-ray generator."""
-    FocalSpots: Sequence[float | Decimal] | None = None
+    FocalSpots: MultiValued[float | Decimal] | None = None
     """(0018,1190) DS 1-n Type 3 (CTImageModule). Size of the focal spot in mm. ..."""
-    ConvolutionKernel: Sequence[str] | None = None
+    ConvolutionKernel: MultiValued[str] | None = None
     """(0018,1210) SH 1-n Type 3 (CTImageModule). A label describing the convolution
     kernel or algorithm used to reconstruct the data
     """
@@ -1228,7 +1228,7 @@ class CTImage(DicomObject):
     """(0018,9351) FL 1 Type 3 (CTImageModule). The calibration factor for the calcium
     mass score. ...
     """
-    CalciumScoringMassFactorDevice: Sequence[float] | None = None
+    CalciumScoringMassFactorDevice: MultiValued[float] | None = None
     """(0018,9352) FL 3 Type 3 (CTImageModule). The calibration factors for the calcium
     mass score of the device. ...
     """
@@ -1243,7 +1243,7 @@ class CTImage(DicomObject):
     additional acquisition parameters beyond the primary source in a multiple X-Ray
     ...
     """
-    IsocenterPosition: Sequence[float | Decimal] | None = None
+    IsocenterPosition: MultiValued[float | Decimal] | None = None
     """(300A,012C) DS 3 Type 3 (CTImageModule). Isocenter coordinates (x,y,z), in mm.
     ...
     """
@@ -1278,7 +1278,7 @@ class CTImage(DicomObject):
     """(60xx,0040) CS 1 Type 1 (OverlayPlaneModule). Indicates whether this overlay
     represents a region of interest or other graphics. ...
     """
-    OverlayOrigin: Sequence[int] | None = None
+    OverlayOrigin: MultiValued[int] | None = None
     """(60xx,0050) SS 2 Type 1 (OverlayPlaneModule). Location of first overlay point
     with respect to pixels in the image, given as row\\column. ...
     """
@@ -1312,11 +1312,11 @@ class CTImage(DicomObject):
     """(60xx,1303) DS 1 Type 3 (OverlayPlaneModule). ROI standard deviation. ..."""
     VOILUTSequence: list[VOILUTMacroVOILUTSequenceItem] | None = None
     """(0028,3010) SQ 1 Type 1C (VOILUTModule). Defines a sequence of VOI LUTs. ..."""
-    WindowCenter: Sequence[float | Decimal] | None = None
+    WindowCenter: MultiValued[float | Decimal] | None = None
     """(0028,1050) DS 1-n Type 1C (VOILUTModule). Window Center for display. ..."""
-    WindowWidth: Sequence[float | Decimal] | None = None
+    WindowWidth: MultiValued[float | Decimal] | None = None
     """(0028,1051) DS 1-n Type 1C (VOILUTModule). Window Width for display. ..."""
-    WindowCenterWidthExplanation: Sequence[str] | None = None
+    WindowCenterWidthExplanation: MultiValued[str] | None = None
     """(0028,1055) LO 1-n Type 3 (VOILUTModule). Free form explanation of the meaning
     of the Window Center and Width. ...
     """
@@ -1332,7 +1332,7 @@ class CTImage(DicomObject):
     """(0008,0018) UI 1 Type 1 (SOPCommonModule). Uniquely identifies the SOP Instance.
     ...
     """
-    SpecificCharacterSet: Sequence[str] | None = None
+    SpecificCharacterSet: MultiValued[str] | None = None
     """(0008,0005) CS 1-n Type 1C (SOPCommonModule). Character Set that expands or
     replaces the Basic Graphic Set. ...
     """
@@ -1352,7 +1352,7 @@ class CTImage(DicomObject):
     """(0008,0014) UI 1 Type 3 (SOPCommonModule). Uniquely identifies device that
     created the SOP Instance.
     """
-    RelatedGeneralSOPClassUID: Sequence[str] | None = None
+    RelatedGeneralSOPClassUID: MultiValued[str] | None = None
     """(0008,001A) UI 1-n Type 3 (SOPCommonModule). Uniquely identifies a Related
     General SOP Class for the SOP Class of this Instance. ...
     """

@@ -9,7 +9,7 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -23,7 +23,7 @@ from dicom_runtime.attribute_table import (
 )
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.cardiac_synchronization_macro import (
     CardiacSynchronizationMacro,
     CardiacSynchronizationMacroCardiacSynchronizationSequenceItem,
@@ -805,7 +805,7 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule
     SynchronizationFrameOfReferenceUID: str | None = None
     SynchronizationTrigger: Literal["SOURCE", "EXTERNAL", "PASSTHRU", "NO TRIGGER"] | None = None
     TriggerSourceOrType: str | None = None
-    SynchronizationChannel: Sequence[int] | None = None
+    SynchronizationChannel: MultiValued[int] | None = None
     AcquisitionTimeSynchronized: Literal["Y", "N"] | None = None
     TimeSource: str | None = None
     TimeDistributionProtocol: Literal["NTP", "IRIG", "GPS", "SNTP", "PTP"] | None = None
@@ -817,11 +817,11 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule
     InstitutionalDepartmentName: str | None = None
     ManufacturerModelName: str
     DeviceSerialNumber: str
-    SoftwareVersions: Sequence[str]
+    SoftwareVersions: MultiValued[str]
     GantryID: str | None = None
     SpatialResolution: float | Decimal | None = None
-    DateOfLastCalibration: Sequence[datetime.date | str] | None = None
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    DateOfLastCalibration: MultiValued[datetime.date | str] | None = None
+    TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     PixelPaddingValue: int | None = None
     SamplesPerPixel: int
     PhotometricInterpretation: str
@@ -833,12 +833,12 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule
     PixelRepresentation: Literal[0, 1]
     PixelData: bytes | None = None
     PlanarConfiguration: int | None = None
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     SmallestImagePixelValue: int | None = None
     LargestImagePixelValue: int | None = None
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     RedPaletteColorLookupTableData: bytes | None = None
     GreenPaletteColorLookupTableData: bytes | None = None
     BluePaletteColorLookupTableData: bytes | None = None

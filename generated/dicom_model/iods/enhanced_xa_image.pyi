@@ -8,7 +8,7 @@ type only.
 """
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -16,7 +16,7 @@ from typing import ClassVar, Literal
 from dicom_runtime.conditions import Condition
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.cardiac_synchronization_macro import (
     CardiacSynchronizationMacroCardiacSynchronizationSequenceItem,
 )
@@ -610,7 +610,7 @@ class EnhancedXAImage(DicomObject):
     """
     PatientBirthTime: datetime.time | str | None = None
     """(0010,0032) TM 1 Type 3 (PatientModule). Birth time of the Patient."""
-    OtherPatientIDs: Sequence[str] | None = None
+    OtherPatientIDs: MultiValued[str] | None = None
     """(0010,1000) LO 1-n Type 3 (PatientModule). Other identification numbers or codes
     used to identify the patient.
     """
@@ -619,7 +619,7 @@ class EnhancedXAImage(DicomObject):
     codes used to identify the patient, which may or may not be human readable, and
     ...
     """
-    OtherPatientNames: Sequence[PersonName | str] | None = None
+    OtherPatientNames: MultiValued[PersonName | str] | None = None
     """(0010,1001) PN 1-n Type 3 (PatientModule). Other names used to identify the
     patient.
     """
@@ -695,7 +695,7 @@ class EnhancedXAImage(DicomObject):
     """(0012,0062) CS 1 Type 3 (PatientModule). The true identity of the patient has
     been removed from the Attributes and the Pixel Data Enumerated Values: YES NO
     """
-    DeidentificationMethod: Sequence[str] | None = None
+    DeidentificationMethod: MultiValued[str] | None = None
     """(0012,0063) LO 1-n Type 1C (PatientModule). A description or label of the
     mechanism or method use to remove the patient's identity. ...
     """
@@ -800,7 +800,7 @@ class EnhancedXAImage(DicomObject):
     """(0008,1030) LO 1 Type 3 (GeneralStudyModule). Institution-generated description
     or classification of the Study (component) performed.
     """
-    PhysiciansOfRecord: Sequence[PersonName | str] | None = None
+    PhysiciansOfRecord: MultiValued[PersonName | str] | None = None
     """(0008,1048) PN 1-n Type 3 (GeneralStudyModule). Names of the physician(s) who
     are responsible for overall patient care at time of Study (see Section C.7.3.1
     for ...
@@ -811,7 +811,7 @@ class EnhancedXAImage(DicomObject):
     """(0008,1049) SQ 1 Type 3 (GeneralStudyModule). Identification of the physician(s)
     who are responsible for overall patient care at time of Study. ...
     """
-    NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
+    NameOfPhysiciansReadingStudy: MultiValued[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3 (GeneralStudyModule). Names of the physician(s)
     reading the Study.
     """
@@ -841,7 +841,7 @@ class EnhancedXAImage(DicomObject):
     """(0040,1012) SQ 1 Type 3 (GeneralStudyModule). Coded reason(s) for performing
     this procedure. ...
     """
-    AdmittingDiagnosesDescription: Sequence[str] | None = None
+    AdmittingDiagnosesDescription: MultiValued[str] | None = None
     """(0008,1080) LO 1-n Type 3 (PatientStudyModule). Description of the admitting
     diagnosis (diagnoses)
     """
@@ -1000,7 +1000,7 @@ class EnhancedXAImage(DicomObject):
     """(0008,0021) DA 1 Type 3 (GeneralSeriesModule). Date the Series started."""
     SeriesTime: datetime.time | str | None = None
     """(0008,0031) TM 1 Type 3 (GeneralSeriesModule). Time the Series started."""
-    PerformingPhysicianName: Sequence[PersonName | str] | None = None
+    PerformingPhysicianName: MultiValued[PersonName | str] | None = None
     """(0008,1050) PN 1-n Type 3 (GeneralSeriesModule). Name of the physician(s)
     administering the Series.
     """
@@ -1022,7 +1022,7 @@ class EnhancedXAImage(DicomObject):
     """(0008,103F) SQ 1 Type 3 (GeneralSeriesModule). A coded description of the
     Series. ...
     """
-    OperatorsName: Sequence[PersonName | str] | None = None
+    OperatorsName: MultiValued[PersonName | str] | None = None
     """(0008,1070) PN 1-n Type 3 (GeneralSeriesModule). Name(s) of the operator(s)
     supporting the Series.
     """
@@ -1156,7 +1156,7 @@ class EnhancedXAImage(DicomObject):
     """(0018,1061) LO 1 Type 3 (SynchronizationModule). Specifies equipment ID of
     trigger source and/or type of trigger
     """
-    SynchronizationChannel: Sequence[int] | None = None
+    SynchronizationChannel: MultiValued[int] | None = None
     """(0018,106C) US 2 Type 1C (SynchronizationModule). Identifier of waveform channel
     that records the synchronization channel or trigger, see Section C.7.4.2.1.3.
     ...
@@ -1209,7 +1209,7 @@ class EnhancedXAImage(DicomObject):
     EnhancedGeneralEquipmentModule). Manufacturer's serial number of the equipment
     that produced the composite instances.
     """
-    SoftwareVersions: Sequence[str]
+    SoftwareVersions: MultiValued[str]
     """(0018,1020) LO 1-n Type 1 (GeneralEquipmentModule,
     EnhancedGeneralEquipmentModule). Manufacturer's designation of software version
     of the equipment that produced the composite instances. ...
@@ -1223,11 +1223,11 @@ class EnhancedXAImage(DicomObject):
     resolution in mm of the acquisition equipment for high contrast objects for the
     data gathering ...
     """
-    DateOfLastCalibration: Sequence[datetime.date | str] | None = None
+    DateOfLastCalibration: MultiValued[datetime.date | str] | None = None
     """(0018,1200) DA 1-n Type 3 (GeneralEquipmentModule). Date when the image
     acquisition device calibration was last changed in any way. ...
     """
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3 (GeneralEquipmentModule). Time when the image
     acquisition device calibration was last changed in any way. ...
     """
@@ -1272,7 +1272,7 @@ class EnhancedXAImage(DicomObject):
     """(0028,0006) US 1 Type 1C (ImagePixelModule). Indicates whether the pixel data
     are sent color-by-plane or color-by-pixel. ...
     """
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     """(0028,0034) IS 2 Type 1C (ImagePixelModule). Ratio of the vertical size and
     horizontal size of the pixels in the image specified by a pair of integer values
     where ...
@@ -1285,15 +1285,15 @@ class EnhancedXAImage(DicomObject):
     """(0028,0107) US or SS 1 Type 3 (ImagePixelModule). The maximum actual pixel value
     encountered in this image.
     """
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1101) US or SS 3 Type 1C (ImagePixelModule). Specifies the format of the
     Red Palette Color Lookup Table Data (0028,1201). ...
     """
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1102) US or SS 3 Type 1C (ImagePixelModule). Specifies the format of the
     Green Palette Color Lookup Table Data (0028,1202). ...
     """
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1103) US or SS 3 Type 1C (ImagePixelModule). Specifies the format of the
     Blue Palette Color Lookup Table Data (0028,1203). ...
     """
@@ -1502,7 +1502,7 @@ class EnhancedXAImage(DicomObject):
     """(0008,0018) UI 1 Type 1 (SOPCommonModule). Uniquely identifies the SOP Instance.
     ...
     """
-    SpecificCharacterSet: Sequence[str] | None = None
+    SpecificCharacterSet: MultiValued[str] | None = None
     """(0008,0005) CS 1-n Type 1C (SOPCommonModule). Character Set that expands or
     replaces the Basic Graphic Set. ...
     """
@@ -1522,7 +1522,7 @@ class EnhancedXAImage(DicomObject):
     """(0008,0014) UI 1 Type 3 (SOPCommonModule). Uniquely identifies device that
     created the SOP Instance.
     """
-    RelatedGeneralSOPClassUID: Sequence[str] | None = None
+    RelatedGeneralSOPClassUID: MultiValued[str] | None = None
     """(0008,001A) UI 1-n Type 3 (SOPCommonModule). Uniquely identifies a Related
     General SOP Class for the SOP Class of this Instance. ...
     """

@@ -9,7 +9,7 @@ field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -23,7 +23,7 @@ from dicom_runtime.attribute_table import (
 )
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
@@ -426,18 +426,18 @@ RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept 
     InstitutionalDepartmentName: str | None = None
     ManufacturerModelName: str | None = None
     DeviceSerialNumber: str | None = None
-    SoftwareVersions: Sequence[str] | None = None
+    SoftwareVersions: MultiValued[str] | None = None
     GantryID: str | None = None
     SpatialResolution: float | Decimal | None = None
-    DateOfLastCalibration: Sequence[datetime.date | str] | None = None
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    DateOfLastCalibration: MultiValued[datetime.date | str] | None = None
+    TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     PixelPaddingValue: int | None = None
     InstanceNumber: int | None = None
     DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
-    PixelSpacing: Sequence[float | Decimal] | None = None
-    ImageOrientationPatient: Sequence[float | Decimal] | None = None
-    ImagePositionPatient: Sequence[float | Decimal] | None = None
+    PixelSpacing: MultiValued[float | Decimal] | None = None
+    ImageOrientationPatient: MultiValued[float | Decimal] | None = None
+    ImagePositionPatient: MultiValued[float | Decimal] | None = None
     SliceThickness: float | Decimal | None = None
     SliceLocation: float | Decimal | None = None
     SamplesPerPixel: Literal[1] | None = None
@@ -450,12 +450,12 @@ RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept 
     PixelRepresentation: Literal["0000H", "0001H"] | None = None
     PixelData: bytes | None = None
     PlanarConfiguration: int | None = None
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     SmallestImagePixelValue: int | None = None
     LargestImagePixelValue: int | None = None
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     RedPaletteColorLookupTableData: bytes | None = None
     GreenPaletteColorLookupTableData: bytes | None = None
     BluePaletteColorLookupTableData: bytes | None = None
@@ -464,12 +464,12 @@ RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept 
     PixelDataProviderURL: str | None = None
     PixelPaddingRangeLimit: int | None = None
     NumberOfFrames: int | None = None
-    FrameIncrementPointer: Sequence[int] | None = None
+    FrameIncrementPointer: MultiValued[int] | None = None
     StereoPairsPresent: object | None = None
     OverlayRows: int | None = None
     OverlayColumns: int | None = None
     OverlayType: Literal["G", "R"] | None = None
-    OverlayOrigin: Sequence[int] | None = None
+    OverlayOrigin: MultiValued[int] | None = None
     OverlayBitsAllocated: int | None = None
     OverlayBitPosition: int | None = None
     OverlayData: bytes | None = None

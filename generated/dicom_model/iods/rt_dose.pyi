@@ -7,7 +7,7 @@ fields, types and defaults, each field documented, the tables declared by type o
 """
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -15,7 +15,7 @@ from typing import ClassVar, Literal
 from dicom_runtime.conditions import Condition
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
@@ -173,7 +173,7 @@ class RTDose(DicomObject):
     """
     PatientBirthTime: datetime.time | str | None = None
     """(0010,0032) TM 1 Type 3 (PatientModule). Birth time of the Patient."""
-    OtherPatientIDs: Sequence[str] | None = None
+    OtherPatientIDs: MultiValued[str] | None = None
     """(0010,1000) LO 1-n Type 3 (PatientModule). Other identification numbers or codes
     used to identify the patient.
     """
@@ -182,7 +182,7 @@ class RTDose(DicomObject):
     codes used to identify the patient, which may or may not be human readable, and
     ...
     """
-    OtherPatientNames: Sequence[PersonName | str] | None = None
+    OtherPatientNames: MultiValued[PersonName | str] | None = None
     """(0010,1001) PN 1-n Type 3 (PatientModule). Other names used to identify the
     patient.
     """
@@ -258,7 +258,7 @@ class RTDose(DicomObject):
     """(0012,0062) CS 1 Type 3 (PatientModule). The true identity of the patient has
     been removed from the Attributes and the Pixel Data Enumerated Values: YES NO
     """
-    DeidentificationMethod: Sequence[str] | None = None
+    DeidentificationMethod: MultiValued[str] | None = None
     """(0012,0063) LO 1-n Type 1C (PatientModule). A description or label of the
     mechanism or method use to remove the patient's identity. ...
     """
@@ -363,7 +363,7 @@ class RTDose(DicomObject):
     """(0008,1030) LO 1 Type 3 (GeneralStudyModule). Institution-generated description
     or classification of the Study (component) performed.
     """
-    PhysiciansOfRecord: Sequence[PersonName | str] | None = None
+    PhysiciansOfRecord: MultiValued[PersonName | str] | None = None
     """(0008,1048) PN 1-n Type 3 (GeneralStudyModule). Names of the physician(s) who
     are responsible for overall patient care at time of Study (see Section C.7.3.1
     for ...
@@ -374,7 +374,7 @@ class RTDose(DicomObject):
     """(0008,1049) SQ 1 Type 3 (GeneralStudyModule). Identification of the physician(s)
     who are responsible for overall patient care at time of Study. ...
     """
-    NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
+    NameOfPhysiciansReadingStudy: MultiValued[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3 (GeneralStudyModule). Names of the physician(s)
     reading the Study.
     """
@@ -404,7 +404,7 @@ class RTDose(DicomObject):
     """(0040,1012) SQ 1 Type 3 (GeneralStudyModule). Coded reason(s) for performing
     this procedure. ...
     """
-    AdmittingDiagnosesDescription: Sequence[str] | None = None
+    AdmittingDiagnosesDescription: MultiValued[str] | None = None
     """(0008,1080) LO 1-n Type 3 (PatientStudyModule). Description of the admitting
     diagnosis (diagnoses)
     """
@@ -497,7 +497,7 @@ class RTDose(DicomObject):
         None
     )
     """(0008,103F) SQ 1 Type 3 (RTSeriesModule). A coded description of the Series. ..."""
-    OperatorsName: Sequence[PersonName | str] | None = None
+    OperatorsName: MultiValued[PersonName | str] | None = None
     """(0008,1070) PN 1-n Type 2 (RTSeriesModule). Name(s) of the operator(s)
     supporting the Series.
     """
@@ -601,7 +601,7 @@ class RTDose(DicomObject):
     """(0018,1000) LO 1 Type 3 (GeneralEquipmentModule). Manufacturer's serial number
     of the equipment that produced the composite instances. ...
     """
-    SoftwareVersions: Sequence[str] | None = None
+    SoftwareVersions: MultiValued[str] | None = None
     """(0018,1020) LO 1-n Type 3 (GeneralEquipmentModule). Manufacturer's designation
     of software version of the equipment that produced the composite instances. ...
     """
@@ -614,11 +614,11 @@ class RTDose(DicomObject):
     resolution in mm of the acquisition equipment for high contrast objects for the
     data gathering ...
     """
-    DateOfLastCalibration: Sequence[datetime.date | str] | None = None
+    DateOfLastCalibration: MultiValued[datetime.date | str] | None = None
     """(0018,1200) DA 1-n Type 3 (GeneralEquipmentModule). Date when the image
     acquisition device calibration was last changed in any way. ...
     """
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3 (GeneralEquipmentModule). Time when the image
     acquisition device calibration was last changed in any way. ...
     """
@@ -631,7 +631,7 @@ class RTDose(DicomObject):
     """(0020,0013) IS 1 Type 3 (GeneralImageModule, RTDoseModule, StructureSetModule,
     SOPCommonModule). A number that identifies this Composite object instance.
     """
-    PatientOrientation: Sequence[str] | None = None
+    PatientOrientation: MultiValued[str] | None = None
     """(0020,0020) CS 2 Type 2C (GeneralImageModule). Patient direction of the rows and
     columns of the image. ...
     """
@@ -643,7 +643,7 @@ class RTDose(DicomObject):
     """(0008,0033) TM 1 Type 2C (GeneralImageModule). The time the image pixel data
     creation started. ...
     """
-    ImageType: Sequence[str] | None = None
+    ImageType: MultiValued[str] | None = None
     """(0008,0008) CS 2-n Type 3 (GeneralImageModule). Image identification
     characteristics. ...
     """
@@ -709,11 +709,11 @@ class RTDose(DicomObject):
     """(0028,2110) CS 1 Type 3 (GeneralImageModule). Specifies whether an Image has
     undergone lossy compression (at a point in its lifetime). ...
     """
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
+    LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 3 (GeneralImageModule). Describes the approximate lossy
     compression ratio(s) that have been applied to this image. ...
     """
-    LossyImageCompressionMethod: Sequence[str] | None = None
+    LossyImageCompressionMethod: MultiValued[str] | None = None
     """(0028,2114) CS 1-n Type 3 (GeneralImageModule). A label for the lossy
     compression method(s) that have been applied to this image. ...
     """
@@ -726,7 +726,7 @@ class RTDose(DicomObject):
     identity transformation for the Presentation LUT such that the output of all
     grayscale ...
     """
-    IrradiationEventUID: Sequence[str] | None = None
+    IrradiationEventUID: MultiValued[str] | None = None
     """(0008,3010) UI 1-n Type 3 (GeneralImageModule). Unique identification of the
     irradiation event(s) associated with the acquisition of this image. ...
     """
@@ -736,16 +736,16 @@ class RTDose(DicomObject):
     """(0040,9096) SQ 1 Type 3 (GeneralImageModule). The mapping of stored values to
     associated Real World values. ...
     """
-    PixelSpacing: Sequence[float | Decimal] | None = None
+    PixelSpacing: MultiValued[float | Decimal] | None = None
     """(0028,0030) DS 2 Type 1 (ImagePlaneModule). Physical distance in the patient
     between the center of each pixel, specified by a numeric pair - adjacent row
     spacing ...
     """
-    ImageOrientationPatient: Sequence[float | Decimal] | None = None
+    ImageOrientationPatient: MultiValued[float | Decimal] | None = None
     """(0020,0037) DS 6 Type 1 (ImagePlaneModule). The direction cosines of the first
     row and the first column with respect to the patient. ...
     """
-    ImagePositionPatient: Sequence[float | Decimal] | None = None
+    ImagePositionPatient: MultiValued[float | Decimal] | None = None
     """(0020,0032) DS 3 Type 1 (ImagePlaneModule). The x, y, and z coordinates of the
     upper left hand corner (center of the first voxel transmitted) of the image, in
     mm. ...
@@ -792,7 +792,7 @@ class RTDose(DicomObject):
     """(0028,0006) US 1 Type 1C (ImagePixelModule). Indicates whether the pixel data
     are sent color-by-plane or color-by-pixel. ...
     """
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     """(0028,0034) IS 2 Type 1C (ImagePixelModule). Ratio of the vertical size and
     horizontal size of the pixels in the image specified by a pair of integer values
     where ...
@@ -805,15 +805,15 @@ class RTDose(DicomObject):
     """(0028,0107) US or SS 1 Type 3 (ImagePixelModule). The maximum actual pixel value
     encountered in this image.
     """
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1101) US or SS 3 Type 1C (ImagePixelModule). Specifies the format of the
     Red Palette Color Lookup Table Data (0028,1201). ...
     """
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1102) US or SS 3 Type 1C (ImagePixelModule). Specifies the format of the
     Green Palette Color Lookup Table Data (0028,1202). ...
     """
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1103) US or SS 3 Type 1C (ImagePixelModule). Specifies the format of the
     Blue Palette Color Lookup Table Data (0028,1203). ...
     """
@@ -851,7 +851,7 @@ class RTDose(DicomObject):
     """(0028,0008) IS 1 Type 1 (MultiFrameModule). Number of frames in a Multi-frame
     Image. ...
     """
-    FrameIncrementPointer: Sequence[int] | None = None
+    FrameIncrementPointer: MultiValued[int] | None = None
     """(0028,0009) AT 1-n Type 1 (MultiFrameModule). Contains the Data Element Tag of
     the attribute that is used as the frame increment in Multi-frame pixel data. ...
     """
@@ -867,7 +867,7 @@ class RTDose(DicomObject):
     """(60xx,0040) CS 1 Type 1 (OverlayPlaneModule). Indicates whether this overlay
     represents a region of interest or other graphics. ...
     """
-    OverlayOrigin: Sequence[int] | None = None
+    OverlayOrigin: MultiValued[int] | None = None
     """(60xx,0050) SS 2 Type 1 (OverlayPlaneModule). Location of first overlay point
     with respect to pixels in the image, given as row\\column. ...
     """
@@ -941,7 +941,7 @@ class RTDose(DicomObject):
     """
     DoseComment: str | None = None
     """(3004,0006) LO 1 Type 3 (RTDoseModule). User-defined comments for dose data."""
-    NormalizationPoint: Sequence[float | Decimal] | None = None
+    NormalizationPoint: MultiValued[float | Decimal] | None = None
     """(3004,0008) DS 3 Type 3 (RTDoseModule). Coordinates (x, y, z) of normalization
     point in the patient based coordinate system described in Section C.7.6.2.1.1
     ...
@@ -972,7 +972,7 @@ class RTDose(DicomObject):
     """(3008,0030) SQ 1 Type 1C (RTDoseModule). Sequence describing RT Beams Treatment
     Record associated with dose. ...
     """
-    GridFrameOffsetVector: Sequence[float | Decimal] | None = None
+    GridFrameOffsetVector: MultiValued[float | Decimal] | None = None
     """(3004,000C) DS 2-n Type 1C (RTDoseModule). An array that contains the dose image
     plane offsets (in mm) of the dose image frames in a multi-frame dose. ...
     """
@@ -980,7 +980,7 @@ class RTDose(DicomObject):
     """(3004,000E) DS 1 Type 1C (RTDoseModule). Scaling factor that when multiplied by
     the dose grid data found in Pixel Data (7FE0,0010) attribute of the Section ...
     """
-    TissueHeterogeneityCorrection: Sequence[str] | None = None
+    TissueHeterogeneityCorrection: MultiValued[str] | None = None
     """(3004,0014) CS 1-3 Type 3 (RTDoseModule). Specifies a list of patient
     heterogeneity characteristics used for calculating dose. ...
     """
@@ -990,7 +990,7 @@ class RTDose(DicomObject):
     """(300C,0060) SQ 1 Type 1 (RTDVHModule). Sequence of one class/instance pair
     describing Structure Set containing structures that are used to calculate ...
     """
-    DVHNormalizationPoint: Sequence[float | Decimal] | None = None
+    DVHNormalizationPoint: MultiValued[float | Decimal] | None = None
     """(3004,0040) DS 3 Type 3 (RTDVHModule). Coordinates (x, y, z) of common DVH
     normalization point in the patient based coordinate system described in Section
     ...
@@ -1054,7 +1054,7 @@ class RTDose(DicomObject):
     """(0008,0018) UI 1 Type 1 (SOPCommonModule). Uniquely identifies the SOP Instance.
     ...
     """
-    SpecificCharacterSet: Sequence[str] | None = None
+    SpecificCharacterSet: MultiValued[str] | None = None
     """(0008,0005) CS 1-n Type 1C (SOPCommonModule). Character Set that expands or
     replaces the Basic Graphic Set. ...
     """
@@ -1074,7 +1074,7 @@ class RTDose(DicomObject):
     """(0008,0014) UI 1 Type 3 (SOPCommonModule). Uniquely identifies device that
     created the SOP Instance.
     """
-    RelatedGeneralSOPClassUID: Sequence[str] | None = None
+    RelatedGeneralSOPClassUID: MultiValued[str] | None = None
     """(0008,001A) UI 1-n Type 3 (SOPCommonModule). Uniquely identifies a Related
     General SOP Class for the SOP Class of this Instance. ...
     """

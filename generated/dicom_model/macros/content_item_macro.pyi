@@ -8,14 +8,13 @@ by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 @dataclass(kw_only=True, slots=True)
@@ -324,7 +323,7 @@ class ContentItemMacroReferencedSOPSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
     10.8. Uniquely identifies the referenced SOP Instance.
     """
-    ReferencedFrameNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
     """(0008,1160) IS 1-n Type 1C, Referenced Frame Number. Identifies the frame
     numbers within the Referenced SOP Instance to which the reference applies. The
     first frame shall be denoted as frame number 1. This Attribute may be multi-
@@ -332,7 +331,7 @@ class ContentItemMacroReferencedSOPSequenceItem(DicomObject):
     reference does not apply to all frames, and Referenced Segment Number
     (0062,000B) is not present.
     """
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     """(0062,000B) US 1-n Type 1C, Referenced Segment Number. Identifies the segments
     to which the reference applies identified by Segment Number (0062,0004).
     Required if the Referenced SOP Instance is a Segmentation or Surface
@@ -395,26 +394,26 @@ class ContentItemMacro(DicomObject):
     name-value Item. Only a single Item shall be included in this Sequence. Required
     if Value Type (0040,A040) is CODE.
     """
-    NumericValue: Sequence[float | Decimal] | None = None
+    NumericValue: MultiValued[float | Decimal] | None = None
     """(0040,A30A) DS 1-n Type 1C, Numeric Value. Numeric value for this name-value
     Item. Only a single value shall be present. Required if Value Type (0040,A040)
     is NUMERIC.
     """
-    FloatingPointValue: Sequence[float] | None = None
+    FloatingPointValue: MultiValued[float] | None = None
     """(0040,A161) FD 1-n Type 1C, Floating Point Value. The floating point
     representation of Numeric Value (0040,A30A). The same number of values as
     Numeric Value (0040,A30A) shall be present. Required if Numeric Value
     (0040,A30A) has insufficient precision to represent the value as a string. May
     be present otherwise.
     """
-    RationalNumeratorValue: Sequence[int] | None = None
+    RationalNumeratorValue: MultiValued[int] | None = None
     """(0040,A162) SL 1-n Type 1C, Rational Numerator Value. The integer numerator of a
     rational representation of Numeric Value (0040,A30A). Encoded as a signed
     integer value. The same number of values as Numeric Value (0040,A30A) shall be
     present. Required if Numeric Value (0040,A30A) has insufficient precision to
     represent a rational value as a string. May be present otherwise.
     """
-    RationalDenominatorValue: Sequence[int] | None = None
+    RationalDenominatorValue: MultiValued[int] | None = None
     """(0040,A163) UL 1-n Type 1C, Rational Denominator Value. The integer denominator
     of a rational representation of Numeric Value (0040,A30A). Encoded as a non-zero
     unsigned integer value. The same number of values as Numeric Value (0040,A30A)

@@ -8,7 +8,6 @@ ct_additional_x_ray_source_macro.pyi, which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -42,9 +42,9 @@ EnergyWeightingFactor	00189353	FL	1	1C		C.8-126b row 9		Required if Frame Type (
     KVP: float | Decimal
     XRayTubeCurrentInmA: float
     DataCollectionDiameter: float | Decimal
-    FocalSpots: Sequence[float | Decimal]
+    FocalSpots: MultiValued[float | Decimal]
     FilterType: str
-    FilterMaterial: Sequence[str]
+    FilterMaterial: MultiValued[str]
     ExposureInmAs: float
     EnergyWeightingFactor: float | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

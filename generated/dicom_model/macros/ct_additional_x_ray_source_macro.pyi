@@ -7,12 +7,12 @@ ct_additional_x_ray_source_macro.py: the same classes, fields, types and default
 each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class CTAdditionalXRaySourceMacroCTAdditionalXRaySourceSequenceItem(DicomObject):
@@ -30,7 +30,7 @@ class CTAdditionalXRaySourceMacroCTAdditionalXRaySourceSequenceItem(DicomObject)
     """(0018,0090) DS 1 Type 1, Data Collection Diameter. The diameter in mm of the
     region over which data were collected.
     """
-    FocalSpots: Sequence[float | Decimal]
+    FocalSpots: MultiValued[float | Decimal]
     """(0018,1190) DS 1-n Type 1, Focal Spot(s). Used nominal size of the focal spot in
     mm.
     """
@@ -38,7 +38,7 @@ class CTAdditionalXRaySourceMacroCTAdditionalXRaySourceSequenceItem(DicomObject)
     """(0018,1160) SH 1 Type 1, Filter Type. Type of filter(s) inserted into the X-Ray
     beam. See Section C.8.15.3.9.
     """
-    FilterMaterial: Sequence[str]
+    FilterMaterial: MultiValued[str]
     """(0018,7050) CS 1-n Type 1, Filter Material. The X-Ray absorbing material used in
     the filter.
     """

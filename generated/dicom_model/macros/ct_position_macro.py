@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -36,8 +36,8 @@ ReconstructionTargetCenterPatient	00189318	FD	3	1C		C.8-121 row 4		Frame Type (0
         },
     )
     TablePosition: float | None = None
-    DataCollectionCenterPatient: Sequence[float] | None = None
-    ReconstructionTargetCenterPatient: Sequence[float] | None = None
+    DataCollectionCenterPatient: MultiValued[float] | None = None
+    ReconstructionTargetCenterPatient: MultiValued[float] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

@@ -7,11 +7,11 @@ classes, fields, types and defaults, each field documented, the tables declared 
 type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class CTPositionMacroCTPositionSequenceItem(DicomObject):
@@ -28,13 +28,13 @@ class CTPositionMacroCTPositionSequenceItem(DicomObject):
     tilting or swiveling are not described. Required if Frame Type (0008,9007) Value
     1 of this frame ...
     """
-    DataCollectionCenterPatient: Sequence[float] | None = None
+    DataCollectionCenterPatient: MultiValued[float] | None = None
     """(0018,9313) FD 3 Type 1C, Data Collection Center (Patient). The x, y, and z
     coordinates (in the patient coordinate system) in mm of the center of the region
     in which data were collected. See Section C.8.15.3.6.1. Required if Frame Type
     (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
-    ReconstructionTargetCenterPatient: Sequence[float] | None = None
+    ReconstructionTargetCenterPatient: MultiValued[float] | None = None
     """(0018,9318) FD 3 Type 1C, Reconstruction Target Center (Patient). The x, y, and
     z coordinates (in the patient coordinate system) of the reconstruction center
     target point as used for reconstruction in mm. See Section C.8.15.3.6.1. If the

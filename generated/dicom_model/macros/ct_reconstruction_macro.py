@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -57,13 +57,13 @@ ImageFilter	00189320	SH	1	1C		C.8-123 row 9		Frame Type (0008,9007) Value 1 of t
         },
     )
     ReconstructionAlgorithm: Literal["FILTER_BACK_PROJ", "ITERATIVE"] | str | None = None
-    ConvolutionKernel: Sequence[str] | None = None
+    ConvolutionKernel: MultiValued[str] | None = None
     ConvolutionKernelGroup: (
         Literal["BRAIN", "SOFT_TISSUE", "LUNG", "BONE", "CONSTANT_ANGLE"] | str | None
     ) = None
     ReconstructionDiameter: float | Decimal | None = None
-    ReconstructionFieldOfView: Sequence[float] | None = None
-    ReconstructionPixelSpacing: Sequence[float] | None = None
+    ReconstructionFieldOfView: MultiValued[float] | None = None
+    ReconstructionPixelSpacing: MultiValued[float] | None = None
     ReconstructionAngle: float | None = None
     ImageFilter: str | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

@@ -7,13 +7,13 @@ the same classes, fields, types and defaults, each field documented, the tables
 declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
@@ -25,7 +25,7 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
     process. Defined Terms: FILTER_BACK_PROJ ITERATIVE Required if Frame Type
     (0008,9007) Value 1 of this frame is ORIGINAL. May be present otherwise.
     """
-    ConvolutionKernel: Sequence[str] | None = None
+    ConvolutionKernel: MultiValued[str] | None = None
     """(0018,1210) SH 1-n Type 1C, Convolution Kernel. A label describing the
     convolution kernel or algorithm used to reconstruct the data. A single value
     shall be present. Required if Frame Type (0008,9007) Value 1 of this frame is
@@ -48,7 +48,7 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
     present. Otherwise may be present if Frame Type (0008,9007) Value 1 of this
     frame is DERIVED and Reconstruction Field of View (0018,9317) is not present.
     """
-    ReconstructionFieldOfView: Sequence[float] | None = None
+    ReconstructionFieldOfView: MultiValued[float] | None = None
     """(0018,9317) FD 2 Type 1C, Reconstruction Field of View. The field of view width
     (x-dimension) followed by height (y-dimension) as used for reconstruction in mm.
     Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and
@@ -56,7 +56,7 @@ class CTReconstructionMacroCTReconstructionSequenceItem(DicomObject):
     Frame Type (0008,9007) Value 1 of this frame is DERIVED and Reconstruction
     Diameter (0018,1100) is not present.
     """
-    ReconstructionPixelSpacing: Sequence[float] | None = None
+    ReconstructionPixelSpacing: MultiValued[float] | None = None
     """(0018,9322) FD 2 Type 1C, Reconstruction Pixel Spacing. Physical distance in the
     patient between the center of each reconstructed pixel, specified by a numeric
     pair - adjacent row spacing (delimiter) adjacent column spacing in mm. See

@@ -8,7 +8,6 @@ which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -48,13 +48,13 @@ EnergyWeightingFactor	00189353	FL	1	1C		C.8-125 row 8		Required if Frame Type (0
         },
     )
     KVP: float | Decimal | None = None
-    FocalSpots: Sequence[float | Decimal] | None = None
+    FocalSpots: MultiValued[float | Decimal] | None = None
     FilterType: Literal["WEDGE", "BUTTERFLY", "MULTIPLE", "FLAT", "SHAPED", "NONE"] | str | None = (
         None
     )
-    FilterMaterial: Sequence[str] | None = None
+    FilterMaterial: MultiValued[str] | None = None
     CalciumScoringMassFactorPatient: float | None = None
-    CalciumScoringMassFactorDevice: Sequence[float] | None = None
+    CalciumScoringMassFactorDevice: MultiValued[float] | None = None
     EnergyWeightingFactor: float | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 

@@ -7,13 +7,13 @@ ctx_ray_details_sequence_macro.py: the same classes, fields, types and defaults,
 each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem(DicomObject):
@@ -24,7 +24,7 @@ class CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem(DicomObject):
     used. Required if Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May
     be present otherwise.
     """
-    FocalSpots: Sequence[float | Decimal] | None = None
+    FocalSpots: MultiValued[float | Decimal] | None = None
     """(0018,1190) DS 1-n Type 1C, Focal Spot(s). Used nominal size of the focal spot
     in mm. The attribute may only have one or two values, for devices with variable
     focal spot, small dimension followed by large dimension Required if Frame Type
@@ -39,7 +39,7 @@ class CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem(DicomObject):
     Frame Type (0008,9007) Value 1 of this frame is ORIGINAL. May be present
     otherwise.
     """
-    FilterMaterial: Sequence[str] | None = None
+    FilterMaterial: MultiValued[str] | None = None
     """(0018,7050) CS 1-n Type 1C, Filter Material. The X-Ray absorbing material used
     in the filter. May be multi-valued. Defined Terms: MOLYBDENUM ALUMINUM COPPER
     RHODIUM NIOBIUM EUROPIUM LEAD MIXED MIXED may be used to indicate a filter type
@@ -54,7 +54,7 @@ class CTXRayDetailsSequenceMacroCTXRayDetailsSequenceItem(DicomObject):
     value of the CT image the patient size. machine specific corrections See Section
     C.8.2.1.1.7.
     """
-    CalciumScoringMassFactorDevice: Sequence[float] | None = None
+    CalciumScoringMassFactorDevice: MultiValued[float] | None = None
     """(0018,9352) FL 3 Type 3, Calcium Scoring Mass Factor Device. The calibration
     factors for the calcium mass score of the device. These factors incorporate the
     effects of KV value of the CT image machine specific corrections This a multi-

@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 
@@ -246,11 +246,11 @@ PatientOrientation	00200020	CS	2	1C		C.7.6.16-7 row 10		the value of Spatial Loc
     )
     ReferencedSOPClassUID: str
     ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: Sequence[int] | None = None
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     PurposeOfReferenceCodeSequence: list[DerivationImageMacroPurposeOfReferenceCodeSequenceItem]
     SpatialLocationsPreserved: Literal["YES", "NO", "REORIENTED_ONLY"] | None = None
-    PatientOrientation: Sequence[str] | None = None
+    PatientOrientation: MultiValued[str] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

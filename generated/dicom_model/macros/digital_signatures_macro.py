@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 
@@ -156,7 +156,7 @@ DataElementsSigned	04000020	AT	1-n	1		C.12-6 row 5
     MACIDNumber: int
     MACCalculationTransferSyntaxUID: str
     MACAlgorithm: Literal["RIPEMD160", "MD5", "SHA1", "SHA256", "SHA384", "SHA512"] | str
-    DataElementsSigned: Sequence[int]
+    DataElementsSigned: MultiValued[int]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

@@ -8,12 +8,12 @@ declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 @dataclass(kw_only=True, slots=True)
@@ -201,7 +201,7 @@ class DigitalSignaturesMacroMACParametersSequenceItem(DicomObject):
     SHA256 SHA384 SHA512 Digital Signature Security Profiles (see PS3.15) may
     require the use of a restricted subset of these terms.
     """
-    DataElementsSigned: Sequence[int]
+    DataElementsSigned: MultiValued[int]
     """(0400,0020) AT 1-n Type 1, Data Elements Signed. A list of Data Element Tags in
     the order they appear in the Data Set that identify the Data Elements used in
     creating the MAC for the Digital Signature. See Section C.12.1.1.3.1.1.

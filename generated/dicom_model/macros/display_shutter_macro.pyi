@@ -7,17 +7,17 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class DisplayShutterMacro(DicomObject):
     """Display Shutter Macro - PS3.3 2016c Table C.7-17a (Section C.7.6.16.2.16)."""
 
-    ShutterShape: Sequence[str]
+    ShutterShape: MultiValued[str]
     """(0018,1600) CS 1-3 Type 1, Shutter Shape. Shape(s) of the shutter defined for
     display. Enumerated Values: RECTANGULAR CIRCULAR POLYGONAL This multi-valued
     Attribute shall contain at most one of each Enumerated Value. When multiple
@@ -45,7 +45,7 @@ class DisplayShutterMacro(DicomObject):
     Shape (0018,1600) is RECTANGULAR. Location of the lower edge of the rectangular
     shutter with respect to pixels in the image given as row.
     """
-    CenterOfCircularShutter: Sequence[int] | None = None
+    CenterOfCircularShutter: MultiValued[int] | None = None
     """(0018,1610) IS 2 Type 1C, Center of Circular Shutter. Required if Shutter Shape
     (0018,1600) is CIRCULAR. Location of the center of the circular shutter with
     respect to pixels in the image given as row and column.
@@ -55,7 +55,7 @@ class DisplayShutterMacro(DicomObject):
     (0018,1600) is CIRCULAR. Radius of the circular shutter with respect to pixels
     in the image given as a number of pixels along the row direction.
     """
-    VerticesOfThePolygonalShutter: Sequence[int] | None = None
+    VerticesOfThePolygonalShutter: MultiValued[int] | None = None
     """(0018,1620) IS 2-2n Type 1C, Vertices of the Polygonal Shutter. Required if
     Shutter Shape (0018,1600) is POLYGONAL. Multiple Values where the first set of
     two values are: row of the origin vertex\\column of the origin vertex Two or
@@ -72,7 +72,7 @@ class DisplayShutterMacro(DicomObject):
     for this Attribute may be different from the maximum P-Value from the output of
     the Presentation LUT, which may be less than 16 bits in depth.
     """
-    ShutterPresentationColorCIELabValue: Sequence[int] | None = None
+    ShutterPresentationColorCIELabValue: MultiValued[int] | None = None
     """(0018,1624) US 3 Type 3, Shutter Presentation Color CIELab Value. A color
     triplet value used to replace those parts of the image occluded by the shutter,
     when rendered on a color display. The units are specified in PCS-Values, and the

@@ -9,7 +9,6 @@ which documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,7 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_macro import CodeMacroConceptCodeSequenceItem
 from dicom_model.macros.composite_object_reference_macro import (
     CompositeObjectReferenceMacroReferencedSOPSequenceItem,
@@ -162,19 +161,19 @@ ReferencedContentItemIdentifier	0040DB73	UL	1-n	1C		C.17-6 row 7		the Target Con
     ) = None
     ConceptCodeSequence: list[CodeMacroConceptCodeSequenceItem]
     ReferencedSOPSequence: list[CompositeObjectReferenceMacroReferencedSOPSequenceItem]
-    GraphicData: Sequence[float]
+    GraphicData: MultiValued[float]
     GraphicType: Literal["POINT", "MULTIPOINT", "POLYLINE", "CIRCLE", "ELLIPSE"]
     PixelOriginInterpretation: Literal["FRAME", "VOLUME"] | None = None
     FiducialUID: str | None = None
     ReferencedFrameOfReferenceUID: str
     TemporalRangeType: Literal["POINT", "MULTIPOINT", "SEGMENT", "MULTISEGMENT", "BEGIN", "END"]
-    ReferencedSamplePositions: Sequence[int] | None = None
-    ReferencedTimeOffsets: Sequence[float | Decimal] | None = None
-    ReferencedDateTime: Sequence[datetime.datetime | str] | None = None
+    ReferencedSamplePositions: MultiValued[int] | None = None
+    ReferencedTimeOffsets: MultiValued[float | Decimal] | None = None
+    ReferencedDateTime: MultiValued[datetime.datetime | str] | None = None
     ContinuityOfContent: Literal["SEPARATE", "CONTINUOUS"]
     ContentTemplateSequence: list[ContainerMacroContentTemplateSequenceItem] | None = None
     TabulatedValuesSequence: list[TableContentItemMacroTabulatedValuesSequenceItem]
-    ReferencedContentItemIdentifier: Sequence[int] | None = None
+    ReferencedContentItemIdentifier: MultiValued[int] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

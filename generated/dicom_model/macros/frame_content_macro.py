@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -114,7 +114,7 @@ FrameLabel	00209453	LO	1	3		C.7.6.16-3 row 13
     RespiratoryCyclePosition: (
         Literal["START _RESPIR", "END_RESPIR", "UNDETERMINED"] | str | None
     ) = None
-    DimensionIndexValues: Sequence[int] | None = None
+    DimensionIndexValues: MultiValued[int] | None = None
     TemporalPositionIndex: int | None = None
     StackID: str | None = None
     InStackPositionNumber: int | None = None

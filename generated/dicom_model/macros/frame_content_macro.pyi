@@ -8,12 +8,12 @@ by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class FrameContentMacroFrameContentSequenceItem(DicomObject):
@@ -62,7 +62,7 @@ class FrameContentMacroFrameContentSequenceItem(DicomObject):
     in the respiratory cycle that is most representative of this frame. Defined
     Terms: START _RESPIR END_RESPIR UNDETERMINED
     """
-    DimensionIndexValues: Sequence[int] | None = None
+    DimensionIndexValues: MultiValued[int] | None = None
     """(0020,9157) UL 1-n Type 1C, Dimension Index Values. Contains the values of the
     indices defined in the Dimension Index Sequence (0020,9222) for this multi-frame
     header frame. The number of values is equal to the number of Items of the

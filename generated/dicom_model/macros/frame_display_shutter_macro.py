@@ -8,7 +8,6 @@ which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -46,16 +46,16 @@ ShutterPresentationColorCIELabValue	00181624	US	3	3		C.7-17a row 10
             "VerticesOfThePolygonalShutter": Equals("ShutterShape", ("POLYGONAL",), 0),
         },
     )
-    ShutterShape: Sequence[str]
+    ShutterShape: MultiValued[str]
     ShutterLeftVerticalEdge: int | None = None
     ShutterRightVerticalEdge: int | None = None
     ShutterUpperHorizontalEdge: int | None = None
     ShutterLowerHorizontalEdge: int | None = None
-    CenterOfCircularShutter: Sequence[int] | None = None
+    CenterOfCircularShutter: MultiValued[int] | None = None
     RadiusOfCircularShutter: int | None = None
-    VerticesOfThePolygonalShutter: Sequence[int] | None = None
+    VerticesOfThePolygonalShutter: MultiValued[int] | None = None
     ShutterPresentationValue: int | None = None
-    ShutterPresentationColorCIELabValue: Sequence[int] | None = None
+    ShutterPresentationColorCIELabValue: MultiValued[int] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

@@ -7,11 +7,11 @@ the same classes, fields, types and defaults, each field documented, the tables
 declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class FramePixelShiftMacroFramePixelShiftSequenceItem(DicomObject):
@@ -22,7 +22,7 @@ class FramePixelShiftMacroFramePixelShiftSequenceItem(DicomObject):
     in the Mask Subtraction Sequence (0028,6100) to which this pixel shift is
     associated. See Section C.7.6.16.2.14.1.
     """
-    MaskSubPixelShift: Sequence[float]
+    MaskSubPixelShift: MultiValued[float]
     """(0028,6114) FL 2 Type 1, Mask Sub-pixel Shift. A pair of floating point numbers
     specifying the fractional vertical [adjacent row spacing] and horizontal
     [adjacent column spacing] pixel shift applied to the mask before subtracting it

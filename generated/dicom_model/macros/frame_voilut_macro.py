@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -32,9 +32,9 @@ VOILUTFunction	00281056	CS	1	3		C.7.6.16-11 row 5
 """,
         "PS3.3 2016c Table ",
     )
-    WindowCenter: Sequence[float | Decimal]
-    WindowWidth: Sequence[float | Decimal]
-    WindowCenterWidthExplanation: Sequence[str] | None = None
+    WindowCenter: MultiValued[float | Decimal]
+    WindowWidth: MultiValued[float | Decimal]
+    WindowCenterWidthExplanation: MultiValued[str] | None = None
     VOILUTFunction: Literal["LINEAR", "SIGMOID", "LINEAR_EXACT"] | str | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 

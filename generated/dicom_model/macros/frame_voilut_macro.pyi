@@ -7,27 +7,27 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class FrameVOILUTMacroFrameVOILUTSequenceItem(DicomObject):
     """An item of Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11."""
 
-    WindowCenter: Sequence[float | Decimal]
+    WindowCenter: MultiValued[float | Decimal]
     """(0028,1050) DS 1-n Type 1, Window Center. Window Center for display. See Section
     C.11.2.1.2 for further explanation.
     """
-    WindowWidth: Sequence[float | Decimal]
+    WindowWidth: MultiValued[float | Decimal]
     """(0028,1051) DS 1-n Type 1, Window Width. Window Width for display. See Section
     C.11.2.1.2 for further explanation.
     """
-    WindowCenterWidthExplanation: Sequence[str] | None = None
+    WindowCenterWidthExplanation: MultiValued[str] | None = None
     """(0028,1055) LO 1-n Type 3, Window Center & Width Explanation. Explanation of the
     Window Center and Width. Defined Terms for CT: BRAIN SOFT_TISSUE LUNG BONE
     """

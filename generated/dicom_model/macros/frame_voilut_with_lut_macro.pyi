@@ -7,13 +7,13 @@ frame_voilut_with_lut_macro.py: the same classes, fields, types and defaults, ea
 field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.voilut_macro import VOILUTMacroVOILUTSequenceItem
 
 @dataclass(kw_only=True, slots=True)
@@ -26,18 +26,18 @@ class FrameVOILUTWithLUTMacroFrameVOILUTSequenceItem(DicomObject):
     Sequence. Required if Window Center (0028,1050) is not present. May be present
     otherwise.
     """
-    WindowCenter: Sequence[float | Decimal] | None = None
+    WindowCenter: MultiValued[float | Decimal] | None = None
     """(0028,1050) DS 1-n Type 1C, Window Center - Table C.11-2b, Section C.11.2.
     Window Center for display. See Section C.11.2.1.2 for further explanation.
     Required if VOI LUT Sequence (0028,3010) is not present. May be present
     otherwise.
     """
-    WindowWidth: Sequence[float | Decimal] | None = None
+    WindowWidth: MultiValued[float | Decimal] | None = None
     """(0028,1051) DS 1-n Type 1C, Window Width - Table C.11-2b, Section C.11.2. Window
     Width for display. See Section C.11.2.1.2 for further explanation. Required if
     Window Center (0028,1050) is sent.
     """
-    WindowCenterWidthExplanation: Sequence[str] | None = None
+    WindowCenterWidthExplanation: MultiValued[str] | None = None
     """(0028,1055) LO 1-n Type 3, Window Center & Width Explanation - Table C.11-2b,
     Section C.11.2. Free form explanation of the meaning of the Window Center and
     Width. Multiple values correspond to multiple Window Center and Width values.

@@ -9,7 +9,6 @@ hierarchical_series_reference_macro.pyi, which documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 
@@ -136,7 +136,7 @@ MAC	04000404	OB	1	1		C.17-3a row 18
     )
     MACCalculationTransferSyntaxUID: str
     MACAlgorithm: Literal["RIPEMD160", "MD5", "SHA1", "SHA256", "SHA384", "SHA512"] | str
-    DataElementsSigned: Sequence[int]
+    DataElementsSigned: MultiValued[int]
     MAC: bytes
     extra_elements: Dataset | None = field(default=None, repr=False)
 
@@ -188,7 +188,7 @@ ReferencedSOPSequence	00081199	SQ	1	1		C.17-3a row 7
         "PS3.3 2016c Table ",
     )
     SeriesInstanceUID: str
-    RetrieveAETitle: Sequence[str] | None = None
+    RetrieveAETitle: MultiValued[str] | None = None
     RetrieveLocationUID: str | None = None
     RetrieveURL: str | None = None
     StorageMediaFileSetID: str | None = None

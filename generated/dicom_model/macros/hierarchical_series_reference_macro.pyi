@@ -8,12 +8,12 @@ defaults, each field documented, the tables declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 @dataclass(kw_only=True, slots=True)
@@ -149,7 +149,7 @@ class HierarchicalSeriesReferenceMacroReferencedSOPInstanceMACSequenceItem(Dicom
     Security Profiles (see PS3.15) may require the use of a restricted subset of
     these terms.
     """
-    DataElementsSigned: Sequence[int]
+    DataElementsSigned: MultiValued[int]
     """(0400,0020) AT 1-n Type 1, Data Elements Signed. A list of Data Element Tags in
     the order they appear at the top level of the referenced SOP Instance that
     identify the Data Elements used in creating the MAC. See Section C.12.1.1.3.1.1.
@@ -212,7 +212,7 @@ class HierarchicalSeriesReferenceMacro(DicomObject):
     """(0020,000E) UI 1 Type 1, Series Instance UID. Unique identifier of a Series that
     is part of this Study and contains the referenced Composite Object(s).
     """
-    RetrieveAETitle: Sequence[str] | None = None
+    RetrieveAETitle: MultiValued[str] | None = None
     """(0008,0054) AE 1-n Type 3, Retrieve AE Title. Title of the DICOM Application
     Entity where the Composite Object(s) may be retrieved on the network.
     """

@@ -8,7 +8,6 @@ hierarchical_sop_instance_reference_macro.pyi, which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.hierarchical_series_reference_macro import (
     HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem,
 )
@@ -38,7 +38,7 @@ ReferencedSOPSequence	00081199	SQ	1	1		C.17-3a row 7
         "PS3.3 2016c Table ",
     )
     SeriesInstanceUID: str
-    RetrieveAETitle: Sequence[str] | None = None
+    RetrieveAETitle: MultiValued[str] | None = None
     RetrieveLocationUID: str | None = None
     RetrieveURL: str | None = None
     StorageMediaFileSetID: str | None = None

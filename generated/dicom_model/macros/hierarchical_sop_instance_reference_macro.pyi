@@ -7,11 +7,11 @@ hierarchical_sop_instance_reference_macro.py: the same classes, fields, types an
 defaults, each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.hierarchical_series_reference_macro import (
     HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem,
 )
@@ -25,7 +25,7 @@ class HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObj
     Unique identifier of a Series that is part of this Study and contains the
     referenced Composite Object(s).
     """
-    RetrieveAETitle: Sequence[str] | None = None
+    RetrieveAETitle: MultiValued[str] | None = None
     """(0008,0054) AE 1-n Type 3, Retrieve AE Title - Table C.17-3a, Section C.17.2.1.
     Title of the DICOM Application Entity where the Composite Object(s) may be
     retrieved on the network.

@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, P
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -140,12 +140,12 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     PixelRepresentation: Literal[0, 1]
     PixelData: bytes | None = None
     PlanarConfiguration: int | None = None
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     SmallestImagePixelValue: int | None = None
     LargestImagePixelValue: int | None = None
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     RedPaletteColorLookupTableData: bytes | None = None
     GreenPaletteColorLookupTableData: bytes | None = None
     BluePaletteColorLookupTableData: bytes | None = None

@@ -7,12 +7,12 @@ classes, fields, types and defaults, each field documented, the tables declared 
 type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class ImagePixelMacro(DicomObject):
@@ -63,7 +63,7 @@ class ImagePixelMacro(DicomObject):
     (0028,0002) has a value greater than 1. See Section C.7.6.3.1.3 for further
     explanation.
     """
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio. Ratio of the vertical size and
     horizontal size of the pixels in the image specified by a pair of integer values
     where the first value is the vertical pixel size, and the second value is the
@@ -81,21 +81,21 @@ class ImagePixelMacro(DicomObject):
     """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value. The maximum actual
     pixel value encountered in this image.
     """
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor.
     Specifies the format of the Red Palette Color Lookup Table Data (0028,1201).
     Required if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR
     or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED. See
     Section C.7.6.3.1.5 for further explanation.
     """
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor.
     Specifies the format of the Green Palette Color Lookup Table Data (0028,1202).
     Required if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR
     or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED. See
     Section C.7.6.3.1.5 for further explanation.
     """
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor.
     Specifies the format of the Blue Palette Color Lookup Table Data (0028,1203).
     Required if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR

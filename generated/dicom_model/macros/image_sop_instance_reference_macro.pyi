@@ -7,11 +7,11 @@ image_sop_instance_reference_macro.py: the same classes, fields, types and defau
 each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class ImageSOPInstanceReferenceMacro(DicomObject):
@@ -25,7 +25,7 @@ class ImageSOPInstanceReferenceMacro(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
     10.8. Uniquely identifies the referenced SOP Instance.
     """
-    ReferencedFrameNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
     """(0008,1160) IS 1-n Type 1C, Referenced Frame Number. Identifies the frame
     numbers within the Referenced SOP Instance to which the reference applies. The
     first frame shall be denoted as frame number 1. This Attribute may be multi-
@@ -33,7 +33,7 @@ class ImageSOPInstanceReferenceMacro(DicomObject):
     reference does not apply to all frames, and Referenced Segment Number
     (0062,000B) is not present.
     """
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     """(0062,000B) US 1-n Type 1C, Referenced Segment Number. Identifies the Segment
     Number to which the reference applies. Required if the Referenced SOP Instance
     is a Segmentation or Surface Segmentation and the reference does not apply to

@@ -7,11 +7,11 @@ irradiation_event_identification_macro.py: the same classes, fields, types and
 defaults, each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem(DicomObject):
@@ -19,7 +19,7 @@ class IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceI
     C.7.6.16-19.
     """
 
-    IrradiationEventUID: Sequence[str]
+    IrradiationEventUID: MultiValued[str]
     """(0008,3010) UI 1-n Type 1, Irradiation Event UID. Unique identification of the
     irradiation event(s) associated with the acquisition of this image.
     """

@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -32,10 +32,10 @@ LUTData	00283006	US or OW	1-n or 1	1		C.11-1b row 5
 """,
         "PS3.3 2016c Table ",
     )
-    LUTDescriptor: Sequence[int]
+    LUTDescriptor: MultiValued[int]
     LUTExplanation: str | None = None
     ModalityLUTType: str
-    LUTData: Sequence[int | bytes]
+    LUTData: MultiValued[int] | bytes
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

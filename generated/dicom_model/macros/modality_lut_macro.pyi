@@ -7,19 +7,19 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class ModalityLUTMacroModalityLUTSequenceItem(DicomObject):
     """An item of Modality LUT Sequence - PS3.3 2016c Table C.11-1b."""
 
-    LUTDescriptor: Sequence[int]
+    LUTDescriptor: MultiValued[int]
     """(0028,3002) US or SS 3 Type 1, LUT Descriptor. Specifies the format of the LUT
     Data in this Sequence. See Section C.11.1.1 for further explanation.
     """
@@ -31,7 +31,7 @@ class ModalityLUTMacroModalityLUTSequenceItem(DicomObject):
     """(0028,3004) LO 1 Type 1, Modality LUT Type. Specifies the output values of this
     Modality LUT. See Section C.11.1.1.2 for further explanation.
     """
-    LUTData: Sequence[int | bytes]
+    LUTData: MultiValued[int] | bytes
     """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data. LUT Data in this Sequence."""
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""

@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,6 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 
@@ -38,10 +38,10 @@ MeasurementUnitsCodeSequence	004008EA	SQ	1	1		C.18.1-1 row 6
             "RationalDenominatorValue": Present("RationalNumeratorValue"),
         },
     )
-    NumericValue: Sequence[float | Decimal]
-    FloatingPointValue: Sequence[float] | None = None
-    RationalNumeratorValue: Sequence[int] | None = None
-    RationalDenominatorValue: Sequence[int] | None = None
+    NumericValue: MultiValued[float | Decimal]
+    FloatingPointValue: MultiValued[float] | None = None
+    RationalNumeratorValue: MultiValued[int] | None = None
+    RationalDenominatorValue: MultiValued[int] | None = None
     MeasurementUnitsCodeSequence: list[NumericMeasurementMacroMeasurementUnitsCodeSequenceItem]
     extra_elements: Dataset | None = field(default=None, repr=False)
 

@@ -8,37 +8,37 @@ declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 @dataclass(kw_only=True, slots=True)
 class NumericMeasurementMacroMeasuredValueSequenceItem(DicomObject):
     """An item of Measured Value Sequence - PS3.3 2016c Table C.18.1-1."""
 
-    NumericValue: Sequence[float | Decimal]
+    NumericValue: MultiValued[float | Decimal]
     """(0040,A30A) DS 1-n Type 1, Numeric Value. Numeric measurement value. Only a
     single value shall be present.
     """
-    FloatingPointValue: Sequence[float] | None = None
+    FloatingPointValue: MultiValued[float] | None = None
     """(0040,A161) FD 1-n Type 1C, Floating Point Value. The floating point
     representation of Numeric Value (0040,A30A). Only a single value shall be
     present. Required if Numeric Value (0040,A30A) has insufficient precision to
     represent the value as a string. May be present otherwise.
     """
-    RationalNumeratorValue: Sequence[int] | None = None
+    RationalNumeratorValue: MultiValued[int] | None = None
     """(0040,A162) SL 1-n Type 1C, Rational Numerator Value. The integer numerator of a
     rational representation of Numeric Value (0040,A30A). Encoded as a signed
     integer value. Only a single value shall be present. Required if Numeric Value
     (0040,A30A) has insufficient precision to represent a rational value as a
     string. May be present otherwise.
     """
-    RationalDenominatorValue: Sequence[int] | None = None
+    RationalDenominatorValue: MultiValued[int] | None = None
     """(0040,A163) UL 1-n Type 1C, Rational Denominator Value. The integer denominator
     of a rational representation of Numeric Value (0040,A30A). Encoded as a non-zero
     unsigned integer value. Only a single value shall be present. Required if

@@ -8,7 +8,6 @@ palette_color_lookup_table_macro.pyi, which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -37,9 +37,9 @@ SegmentedBluePaletteColorLookupTableData	00281223	OW	1	1C		C.7-22a row 10		segme
 """,
         "PS3.3 2016c Table ",
     )
-    RedPaletteColorLookupTableDescriptor: Sequence[int]
-    GreenPaletteColorLookupTableDescriptor: Sequence[int]
-    BluePaletteColorLookupTableDescriptor: Sequence[int]
+    RedPaletteColorLookupTableDescriptor: MultiValued[int]
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int]
+    BluePaletteColorLookupTableDescriptor: MultiValued[int]
     PaletteColorLookupTableUID: str | None = None
     RedPaletteColorLookupTableData: bytes | None = None
     GreenPaletteColorLookupTableData: bytes | None = None

@@ -8,7 +8,6 @@ patient_orientation_in_frame_macro.pyi, which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -30,7 +30,7 @@ PatientOrientation	00200020	CS	2	1		C.7.6.16-16 row 2
 """,
         "PS3.3 2016c Table ",
     )
-    PatientOrientation: Sequence[str]
+    PatientOrientation: MultiValued[str]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

@@ -7,11 +7,11 @@ patient_orientation_in_frame_macro.py: the same classes, fields, types and defau
 each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem(DicomObject):
@@ -19,7 +19,7 @@ class PatientOrientationInFrameMacroPatientOrientationInFrameSequenceItem(DicomO
     C.7.6.16-16.
     """
 
-    PatientOrientation: Sequence[str]
+    PatientOrientation: MultiValued[str]
     """(0020,0020) CS 2 Type 1, Patient Orientation. Patient direction of the rows and
     columns of this frame. See Section C.7.6.1.1.1 for further explanation.
     """

@@ -9,7 +9,6 @@ performed_procedure_step_summary_macro.pyi, which documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,7 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.content_item_macro import (
     ContentItemMacroConceptCodeSequenceItem,
@@ -92,10 +91,10 @@ ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is C
     UID: str | None = None
     TextValue: str | None = None
     ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    NumericValue: Sequence[float | Decimal] | None = None
-    FloatingPointValue: Sequence[float] | None = None
-    RationalNumeratorValue: Sequence[int] | None = None
-    RationalDenominatorValue: Sequence[int] | None = None
+    NumericValue: MultiValued[float | Decimal] | None = None
+    FloatingPointValue: MultiValued[float] | None = None
+    RationalNumeratorValue: MultiValued[int] | None = None
+    RationalDenominatorValue: MultiValued[int] | None = None
     MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
         None
     )
@@ -257,10 +256,10 @@ ContentItemModifierSequence	00400441	SQ	1	3		10-16 row 11
     UID: str | None = None
     TextValue: str | None = None
     ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    NumericValue: Sequence[float | Decimal] | None = None
-    FloatingPointValue: Sequence[float] | None = None
-    RationalNumeratorValue: Sequence[int] | None = None
-    RationalDenominatorValue: Sequence[int] | None = None
+    NumericValue: MultiValued[float | Decimal] | None = None
+    FloatingPointValue: MultiValued[float] | None = None
+    RationalNumeratorValue: MultiValued[int] | None = None
+    RationalDenominatorValue: MultiValued[int] | None = None
     MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
         None
     )

@@ -9,7 +9,6 @@ which documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 
@@ -214,7 +214,7 @@ InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,008
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     PersonAddress: str | None = None
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     PersonTelecomInformation: object | None = None
     InstitutionName: str | None = None
     InstitutionAddress: str | None = None

@@ -8,12 +8,12 @@ field documented, the tables declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 @dataclass(kw_only=True, slots=True)
@@ -230,7 +230,7 @@ class PersonIdentificationMacro(DicomObject):
     """
     PersonAddress: str | None = None
     """(0040,1102) ST 1 Type 3, Person's Address. Person's mailing address"""
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers. Person's telephone
     number(s)
     """

@@ -8,7 +8,6 @@ pixel_intensity_relationship_lut_macro.pyi, which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -32,8 +32,8 @@ LUTFunction	00289474	CS	1	1		C.7.6.16-14 row 4
 """,
         "PS3.3 2016c Table ",
     )
-    LUTDescriptor: Sequence[int]
-    LUTData: Sequence[int | bytes]
+    LUTDescriptor: MultiValued[int]
+    LUTData: MultiValued[int] | bytes
     LUTFunction: Literal["TO_LOG", "TO_LINEAR"] | str
     extra_elements: Dataset | None = field(default=None, repr=False)
 

@@ -7,12 +7,12 @@ pixel_intensity_relationship_lut_macro.py: the same classes, fields, types and
 defaults, each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceItem(DicomObject):
@@ -20,12 +20,12 @@ class PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceIte
     C.7.6.16-14.
     """
 
-    LUTDescriptor: Sequence[int]
+    LUTDescriptor: MultiValued[int]
     """(0028,3002) US or SS 3 Type 1, LUT Descriptor. Specifies the format of the LUT
     Data in this Sequence. See Section C.11.1.1 and Section C.7.6.16.2.13.1 for
     further explanation.
     """
-    LUTData: Sequence[int | bytes]
+    LUTData: MultiValued[int] | bytes
     """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data. LUT Data in this Sequence."""
     LUTFunction: Literal["TO_LOG", "TO_LINEAR"] | str
     """(0028,9474) CS 1 Type 1, LUT Function. The transformation function this LUT

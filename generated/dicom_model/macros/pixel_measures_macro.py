@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -31,7 +31,7 @@ SpacingBetweenSlices	00180088	DS	1	3		C.7.6.16-2 row 4
 """,
         "PS3.3 2016c Table ",
     )
-    PixelSpacing: Sequence[float | Decimal] | None = None
+    PixelSpacing: MultiValued[float | Decimal] | None = None
     SliceThickness: float | Decimal | None = None
     SpacingBetweenSlices: float | Decimal | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

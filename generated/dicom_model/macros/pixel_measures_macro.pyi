@@ -7,18 +7,18 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class PixelMeasuresMacroPixelMeasuresSequenceItem(DicomObject):
     """An item of Pixel Measures Sequence - PS3.3 2016c Table C.7.6.16-2."""
 
-    PixelSpacing: Sequence[float | Decimal] | None = None
+    PixelSpacing: MultiValued[float | Decimal] | None = None
     """(0028,0030) DS 2 Type 1C, Pixel Spacing. Physical distance in the imaging target
     (patient, specimen, or phantom) between the centers of each pixel, specified by
     a numeric pair - adjacent row spacing (delimiter) adjacent column spacing in mm.

@@ -8,7 +8,6 @@ which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -29,7 +29,7 @@ ImageOrientationPatient	00200037	DS	6	1C		C.7.6.16-5 row 2		either: Frame Type (
 """,
         "PS3.3 2016c Table ",
     )
-    ImageOrientationPatient: Sequence[float | Decimal] | None = None
+    ImageOrientationPatient: MultiValued[float | Decimal] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

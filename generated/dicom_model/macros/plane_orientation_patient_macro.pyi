@@ -7,18 +7,18 @@ plane_orientation_patient_macro.py: the same classes, fields, types and defaults
 each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class PlaneOrientationPatientMacroPlaneOrientationSequenceItem(DicomObject):
     """An item of Plane Orientation Sequence - PS3.3 2016c Table C.7.6.16-5."""
 
-    ImageOrientationPatient: Sequence[float | Decimal] | None = None
+    ImageOrientationPatient: MultiValued[float | Decimal] | None = None
     """(0020,0037) DS 6 Type 1C, Image Orientation (Patient). The direction cosines of
     the first row and the first column with respect to the patient. See Section
     C.7.6.2.1.1 and Section C.7.6.16.2.3.1 for further explanation. Required if

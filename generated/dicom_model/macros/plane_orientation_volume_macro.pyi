@@ -7,11 +7,11 @@ plane_orientation_volume_macro.py: the same classes, fields, types and defaults,
 each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class PlaneOrientationVolumeMacroPlaneOrientationVolumeSequenceItem(DicomObject):
@@ -19,7 +19,7 @@ class PlaneOrientationVolumeMacroPlaneOrientationVolumeSequenceItem(DicomObject)
     C.7.6.16.2.22-1.
     """
 
-    ImageOrientationVolume: Sequence[float]
+    ImageOrientationVolume: MultiValued[float]
     """(0020,9302) FD 6 Type 1, Image Orientation (Volume). The direction cosines of
     the first row and the first column of the frame with respect to the Volume Frame
     of Reference.

@@ -8,7 +8,6 @@ which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -29,7 +29,7 @@ ImagePositionPatient	00200032	DS	3	1C		C.7.6.16-4 row 2		either: Frame Type (000
 """,
         "PS3.3 2016c Table ",
     )
-    ImagePositionPatient: Sequence[float | Decimal] | None = None
+    ImagePositionPatient: MultiValued[float | Decimal] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

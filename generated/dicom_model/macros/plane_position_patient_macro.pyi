@@ -7,18 +7,18 @@ plane_position_patient_macro.py: the same classes, fields, types and defaults, e
 field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class PlanePositionPatientMacroPlanePositionSequenceItem(DicomObject):
     """An item of Plane Position Sequence - PS3.3 2016c Table C.7.6.16-4."""
 
-    ImagePositionPatient: Sequence[float | Decimal] | None = None
+    ImagePositionPatient: MultiValued[float | Decimal] | None = None
     """(0020,0032) DS 3 Type 1C, Image Position (Patient). The x, y, and z coordinates
     of the upper left hand corner (center of the first voxel transmitted) of the
     frame, in mm. See Section C.7.6.2.1.1 and Section C.7.6.16.2.3.1 for further

@@ -8,7 +8,6 @@ which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -28,7 +28,7 @@ ImagePositionVolume	00209301	FD	3	1		C.7.6.16.2.21-1 row 2
 """,
         "PS3.3 2016c Table ",
     )
-    ImagePositionVolume: Sequence[float]
+    ImagePositionVolume: MultiValued[float]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

@@ -7,17 +7,17 @@ plane_position_volume_macro.py: the same classes, fields, types and defaults, ea
 field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class PlanePositionVolumeMacroPlanePositionVolumeSequenceItem(DicomObject):
     """An item of Plane Position (Volume) Sequence - PS3.3 2016c Table C.7.6.16.2.21-1."""
 
-    ImagePositionVolume: Sequence[float]
+    ImagePositionVolume: MultiValued[float]
     """(0020,9301) FD 3 Type 1, Image Position (Volume). The x, y, and z coordinates,
     in mm, of the upper left hand corner (center of the first voxel transmitted) of
     the plane in the Volume Frame of Reference.

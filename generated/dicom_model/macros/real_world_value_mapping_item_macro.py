@@ -9,7 +9,6 @@ real_world_value_mapping_item_macro.pyi, which documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,7 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.content_item_macro import (
     ContentItemMacroConceptCodeSequenceItem,
@@ -177,10 +176,10 @@ ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is C
     UID: str | None = None
     TextValue: str | None = None
     ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    NumericValue: Sequence[float | Decimal] | None = None
-    FloatingPointValue: Sequence[float] | None = None
-    RationalNumeratorValue: Sequence[int] | None = None
-    RationalDenominatorValue: Sequence[int] | None = None
+    NumericValue: MultiValued[float | Decimal] | None = None
+    FloatingPointValue: MultiValued[float] | None = None
+    RationalNumeratorValue: MultiValued[int] | None = None
+    RationalDenominatorValue: MultiValued[int] | None = None
     MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
         None
     )
@@ -253,7 +252,7 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     DoubleFloatRealWorldValueLastValueMapped: object | None = None
     RealWorldValueIntercept: float | None = None
     RealWorldValueSlope: float | None = None
-    RealWorldValueLUTData: Sequence[float] | None = None
+    RealWorldValueLUTData: MultiValued[float] | None = None
     LUTExplanation: str
     LUTLabel: str
     MeasurementUnitsCodeSequence: list[

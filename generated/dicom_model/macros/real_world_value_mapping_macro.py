@@ -8,7 +8,6 @@ which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.real_world_value_mapping_item_macro import (
     RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem,
     RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem,
@@ -85,7 +85,7 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     DoubleFloatRealWorldValueLastValueMapped: object | None = None
     RealWorldValueIntercept: float | None = None
     RealWorldValueSlope: float | None = None
-    RealWorldValueLUTData: Sequence[float] | None = None
+    RealWorldValueLUTData: MultiValued[float] | None = None
     LUTExplanation: str
     LUTLabel: str
     MeasurementUnitsCodeSequence: list[

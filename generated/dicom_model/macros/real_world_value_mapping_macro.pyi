@@ -7,11 +7,11 @@ real_world_value_mapping_macro.py: the same classes, fields, types and defaults,
 each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.real_world_value_mapping_item_macro import (
     RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem,
     RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem,
@@ -77,7 +77,7 @@ class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
     Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009)
     are present or Real World Value LUT Data (0040,9212) is not present.
     """
-    RealWorldValueLUTData: Sequence[float] | None = None
+    RealWorldValueLUTData: MultiValued[float] | None = None
     """(0040,9212) FD 1-n Type 1C, Real World Value LUT Data - Table C.7.6.16-12b,
     Section C.7.6.16.2.11. LUT Data in this Sequence. Required if Real World Value
     Intercept (0040,9224) is not present.

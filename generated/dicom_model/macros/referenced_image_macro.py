@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 
@@ -140,8 +140,8 @@ PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.7.6.16-6 row 3
     )
     ReferencedSOPClassUID: str
     ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: Sequence[int] | None = None
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     PurposeOfReferenceCodeSequence: list[ReferencedImageMacroPurposeOfReferenceCodeSequenceItem]
     extra_elements: Dataset | None = field(default=None, repr=False)
 

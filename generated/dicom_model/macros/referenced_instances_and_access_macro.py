@@ -8,7 +8,6 @@ referenced_instances_and_access_macro.pyi, which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -44,7 +44,7 @@ RetrieveAETitle	00080054	AE	1-n	1		10-3b row 11
 """,
         "PS3.3 2016c Table ",
     )
-    RetrieveAETitle: Sequence[str]
+    RetrieveAETitle: MultiValued[str]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -82,8 +82,8 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3b row 9		the Referenced SOP Inst
     ReferencedSOPClassUID: str
     ReferencedSOPInstanceUID: str
     HL7InstanceIdentifier: str | None = None
-    ReferencedFrameNumber: Sequence[int] | None = None
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

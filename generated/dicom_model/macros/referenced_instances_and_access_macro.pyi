@@ -7,12 +7,12 @@ referenced_instances_and_access_macro.py: the same classes, fields, types and
 defaults, each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class ReferencedInstancesAndAccessMacroDICOMMediaRetrievalSequenceItem(DicomObject):
@@ -34,7 +34,7 @@ class ReferencedInstancesAndAccessMacroDICOMMediaRetrievalSequenceItem(DicomObje
 class ReferencedInstancesAndAccessMacroDICOMRetrievalSequenceItem(DicomObject):
     """An item of DICOM Retrieval Sequence - PS3.3 2016c Table 10-3b."""
 
-    RetrieveAETitle: Sequence[str]
+    RetrieveAETitle: MultiValued[str]
     """(0008,0054) AE 1-n Type 1, Retrieve AE Title. Title of a DICOM Application
     Entity where the referenced instance(s) may be retrieved on the network.
     """
@@ -59,7 +59,7 @@ class ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem(DicomObject):
     concatenated with a caret ("^") and Extension value (if Extension is present in
     Instance Identifier). Required if Type of Instances (0040,E020) is CDA.
     """
-    ReferencedFrameNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
     """(0008,1160) IS 1-n Type 1C, Referenced Frame Number. Identifies the frame
     numbers within the Referenced SOP Instance to which the reference applies. The
     first frame shall be denoted as frame number 1. This Attribute may be multi-
@@ -67,7 +67,7 @@ class ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem(DicomObject):
     reference does not apply to all frames, and Referenced Segment Number
     (0062,000B) is not present.
     """
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     """(0062,000B) US 1-n Type 1C, Referenced Segment Number. Identifies the Segment
     Number to which the reference applies. Required if the Referenced SOP Instance
     is a Segmentation and the reference does not apply to all segments and

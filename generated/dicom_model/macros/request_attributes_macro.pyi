@@ -8,14 +8,13 @@ declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.content_item_macro import (
     ContentItemMacroConceptCodeSequenceItem,
@@ -78,19 +77,19 @@ class RequestAttributesMacroContentItemModifierSequenceItem(DicomObject):
     Coded concept value of this name-value Item. Only a single Item shall be
     included in this Sequence. Required if Value Type (0040,A040) is CODE.
     """
-    NumericValue: Sequence[float | Decimal] | None = None
+    NumericValue: MultiValued[float | Decimal] | None = None
     """(0040,A30A) DS 1-n Type 1C, Numeric Value - Table 10-2, Section 10.2. Numeric
     value for this name-value Item. Only a single value shall be present. Required
     if Value Type (0040,A040) is NUMERIC.
     """
-    FloatingPointValue: Sequence[float] | None = None
+    FloatingPointValue: MultiValued[float] | None = None
     """(0040,A161) FD 1-n Type 1C, Floating Point Value - Table 10-2, Section 10.2. The
     floating point representation of Numeric Value (0040,A30A). The same number of
     values as Numeric Value (0040,A30A) shall be present. Required if Numeric Value
     (0040,A30A) has insufficient precision to represent the value as a string. May
     be present otherwise.
     """
-    RationalNumeratorValue: Sequence[int] | None = None
+    RationalNumeratorValue: MultiValued[int] | None = None
     """(0040,A162) SL 1-n Type 1C, Rational Numerator Value - Table 10-2, Section 10.2.
     The integer numerator of a rational representation of Numeric Value (0040,A30A).
     Encoded as a signed integer value. The same number of values as Numeric Value
@@ -98,7 +97,7 @@ class RequestAttributesMacroContentItemModifierSequenceItem(DicomObject):
     insufficient precision to represent a rational value as a string. May be present
     otherwise.
     """
-    RationalDenominatorValue: Sequence[int] | None = None
+    RationalDenominatorValue: MultiValued[int] | None = None
     """(0040,A163) UL 1-n Type 1C, Rational Denominator Value - Table 10-2, Section
     10.2. The integer denominator of a rational representation of Numeric Value
     (0040,A30A). Encoded as a non-zero unsigned integer value. The same number of
@@ -204,19 +203,19 @@ class RequestAttributesMacroProtocolContextSequenceItem(DicomObject):
     Coded concept value of this name-value Item. Only a single Item shall be
     included in this Sequence. Required if Value Type (0040,A040) is CODE.
     """
-    NumericValue: Sequence[float | Decimal] | None = None
+    NumericValue: MultiValued[float | Decimal] | None = None
     """(0040,A30A) DS 1-n Type 1C, Numeric Value - Table 10-2, Section 10.2. Numeric
     value for this name-value Item. Only a single value shall be present. Required
     if Value Type (0040,A040) is NUMERIC.
     """
-    FloatingPointValue: Sequence[float] | None = None
+    FloatingPointValue: MultiValued[float] | None = None
     """(0040,A161) FD 1-n Type 1C, Floating Point Value - Table 10-2, Section 10.2. The
     floating point representation of Numeric Value (0040,A30A). The same number of
     values as Numeric Value (0040,A30A) shall be present. Required if Numeric Value
     (0040,A30A) has insufficient precision to represent the value as a string. May
     be present otherwise.
     """
-    RationalNumeratorValue: Sequence[int] | None = None
+    RationalNumeratorValue: MultiValued[int] | None = None
     """(0040,A162) SL 1-n Type 1C, Rational Numerator Value - Table 10-2, Section 10.2.
     The integer numerator of a rational representation of Numeric Value (0040,A30A).
     Encoded as a signed integer value. The same number of values as Numeric Value
@@ -224,7 +223,7 @@ class RequestAttributesMacroProtocolContextSequenceItem(DicomObject):
     insufficient precision to represent a rational value as a string. May be present
     otherwise.
     """
-    RationalDenominatorValue: Sequence[int] | None = None
+    RationalDenominatorValue: MultiValued[int] | None = None
     """(0040,A163) UL 1-n Type 1C, Rational Denominator Value - Table 10-2, Section
     10.2. The integer denominator of a rational representation of Numeric Value
     (0040,A30A). Encoded as a non-zero unsigned integer value. The same number of

@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -31,7 +31,7 @@ FiducialUID	0070031A	UI	1	3		C.18.6-1 row 4
 """,
         "PS3.3 2016c Table ",
     )
-    GraphicData: Sequence[float]
+    GraphicData: MultiValued[float]
     GraphicType: Literal["POINT", "MULTIPOINT", "POLYLINE", "CIRCLE", "ELLIPSE"]
     PixelOriginInterpretation: Literal["FRAME", "VOLUME"] | None = None
     FiducialUID: str | None = None

@@ -7,18 +7,18 @@ the same classes, fields, types and defaults, each field documented, the tables
 declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class SpatialCoordinatesMacro(DicomObject):
     """Spatial Coordinates Macro - PS3.3 2016c Table C.18.6-1 (Section C.18.6)."""
 
-    GraphicData: Sequence[float]
+    GraphicData: MultiValued[float]
     """(0070,0022) FL 2-n Type 1, Graphic Data. An ordered set of (column,row) pairs
     that denote positions in an image specified with sub-pixel resolution such that
     the origin at the TLHC of the TLHC pixel is 0.0\\0.0, the BRHC of the TLHC pixel

@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,6 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 
@@ -143,21 +143,21 @@ NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.10-1 row 37		this cell 
     )
     TableRowNumber: object | None = None
     TableColumnNumber: object | None = None
-    ReferencedContentItemIdentifier: Sequence[int] | None = None
+    ReferencedContentItemIdentifier: MultiValued[int] | None = None
     SelectorAttributeVR: (
         Literal["DS", "DT", "FD", "FL", "IS", "SL", "SQ", "SS", "SV", "UC", "UL", "US", "UV"] | None
     ) = None
-    SelectorDSValue: Sequence[float | Decimal] | None = None
+    SelectorDSValue: MultiValued[float | Decimal] | None = None
     SelectorDTValue: object | None = None
-    SelectorFDValue: Sequence[float] | None = None
-    SelectorFLValue: Sequence[float] | None = None
-    SelectorISValue: Sequence[int] | None = None
-    SelectorSLValue: Sequence[int] | None = None
-    SelectorSSValue: Sequence[int] | None = None
+    SelectorFDValue: MultiValued[float] | None = None
+    SelectorFLValue: MultiValued[float] | None = None
+    SelectorISValue: MultiValued[int] | None = None
+    SelectorSLValue: MultiValued[int] | None = None
+    SelectorSSValue: MultiValued[int] | None = None
     SelectorSVValue: object | None = None
     SelectorUCValue: object | None = None
-    SelectorULValue: Sequence[int] | None = None
-    SelectorUSValue: Sequence[int] | None = None
+    SelectorULValue: MultiValued[int] | None = None
+    SelectorUSValue: MultiValued[int] | None = None
     SelectorUVValue: object | None = None
     ConceptCodeSequence: list[TableContentItemMacroConceptCodeSequenceItem] | None = None
     MeasurementUnitsCodeSequence: (

@@ -8,13 +8,13 @@ declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 @dataclass(kw_only=True, slots=True)
@@ -33,7 +33,7 @@ class TableContentItemMacroCellValuesSequenceItem(DicomObject):
     row specified in Table Row Number are not encoded in a single Attribute
     (containing multiple values) in this Item (i.e., with a single VR).
     """
-    ReferencedContentItemIdentifier: Sequence[int] | None = None
+    ReferencedContentItemIdentifier: MultiValued[int] | None = None
     """(0040,DB73) UL 1-n Type 1C, Referenced Content Item Identifier. An ordered set
     of one or more integers that uniquely identifies the Content Item that is the
     value for this cell. See Section C.18.10.1.3. Required if Selector Attribute VR
@@ -50,7 +50,7 @@ class TableContentItemMacroCellValuesSequenceItem(DicomObject):
     used to specify that the value is Code Sequence Attribute, rather than any other
     type of Sequence.
     """
-    SelectorDSValue: Sequence[float | Decimal] | None = None
+    SelectorDSValue: MultiValued[float | Decimal] | None = None
     """(0072,0072) DS 1-n Type 1C, Selector DS Value. The numeric value(s) of the
     cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
     and the value is DS, and Numeric Value Qualifier Code Sequence (0040,A301) is
@@ -61,31 +61,31 @@ class TableContentItemMacroCellValuesSequenceItem(DicomObject):
     in this Item. Required if Selector Attribute VR (0072,0050) is present and the
     value is DT.
     """
-    SelectorFDValue: Sequence[float] | None = None
+    SelectorFDValue: MultiValued[float] | None = None
     """(0072,0074) FD 1-n Type 1C, Selector FD Value. The numeric value(s) of the
     cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
     and the value is FD, and Numeric Value Qualifier Code Sequence (0040,A301) is
     not present.
     """
-    SelectorFLValue: Sequence[float] | None = None
+    SelectorFLValue: MultiValued[float] | None = None
     """(0072,0076) FL 1-n Type 1C, Selector FL Value. The numeric value(s) of the
     cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
     and the value is FL, and Numeric Value Qualifier Code Sequence (0040,A301) is
     not present.
     """
-    SelectorISValue: Sequence[int] | None = None
+    SelectorISValue: MultiValued[int] | None = None
     """(0072,0064) IS 1-n Type 1C, Selector IS Value. The numeric value(s) of the
     cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
     and the value is IS, and Numeric Value Qualifier Code Sequence (0040,A301) is
     not present.
     """
-    SelectorSLValue: Sequence[int] | None = None
+    SelectorSLValue: MultiValued[int] | None = None
     """(0072,007C) SL 1-n Type 1C, Selector SL Value. The numeric value(s) of the
     cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
     and the value is SL, and Numeric Value Qualifier Code Sequence (0040,A301) is
     not present.
     """
-    SelectorSSValue: Sequence[int] | None = None
+    SelectorSSValue: MultiValued[int] | None = None
     """(0072,007E) SS 1-n Type 1C, Selector SS Value. The numeric value(s) of the
     cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
     and the value is SS, and Numeric Value Qualifier Code Sequence (0040,A301) is
@@ -102,13 +102,13 @@ class TableContentItemMacroCellValuesSequenceItem(DicomObject):
     this Item. Required if Selector Attribute VR (0072,0050) is present and the
     value is UC.
     """
-    SelectorULValue: Sequence[int] | None = None
+    SelectorULValue: MultiValued[int] | None = None
     """(0072,0078) UL 1-n Type 1C, Selector UL Value. The numeric value(s) of the
     cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
     and the value is UL, and Numeric Value Qualifier Code Sequence (0040,A301) is
     not present.
     """
-    SelectorUSValue: Sequence[int] | None = None
+    SelectorUSValue: MultiValued[int] | None = None
     """(0072,007A) US 1-n Type 1C, Selector US Value. The numeric value(s) of the
     cell(s) in this Item. Required if Selector Attribute VR (0072,0050) is present
     and the value is US, and Numeric Value Qualifier Code Sequence (0040,A301) is

@@ -9,7 +9,6 @@ which documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,6 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -55,7 +55,7 @@ ReferencedDateTime	0040A13A	DT	1-n	1C		C.18.7-1 row 4		Referenced Sample Positio
         },
     )
     TemporalRangeType: Literal["POINT", "MULTIPOINT", "SEGMENT", "MULTISEGMENT", "BEGIN", "END"]
-    ReferencedSamplePositions: Sequence[int] | None = None
-    ReferencedTimeOffsets: Sequence[float | Decimal] | None = None
-    ReferencedDateTime: Sequence[datetime.datetime | str] | None = None
+    ReferencedSamplePositions: MultiValued[int] | None = None
+    ReferencedTimeOffsets: MultiValued[float | Decimal] | None = None
+    ReferencedDateTime: MultiValued[datetime.datetime | str] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

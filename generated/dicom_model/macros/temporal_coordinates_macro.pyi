@@ -8,13 +8,13 @@ declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class TemporalCoordinatesMacro(DicomObject):
@@ -24,7 +24,7 @@ class TemporalCoordinatesMacro(DicomObject):
     """(0040,A130) CS 1 Type 1, Temporal Range Type. See Section C.18.7.1.1 for
     Enumerated Values.
     """
-    ReferencedSamplePositions: Sequence[int] | None = None
+    ReferencedSamplePositions: MultiValued[int] | None = None
     """(0040,A132) UL 1-n Type 1C, Referenced Sample Positions. List of samples within
     a multiplex group specifying temporal points of the referenced data. Position of
     first sample is 1. Required if the Referenced SOP Instance is a Waveform and
@@ -32,13 +32,13 @@ class TemporalCoordinatesMacro(DicomObject):
     present. Shall only be used when Referenced Channels (0040,A0B0) refers to
     channels within a single multiplex group.
     """
-    ReferencedTimeOffsets: Sequence[float | Decimal] | None = None
+    ReferencedTimeOffsets: MultiValued[float | Decimal] | None = None
     """(0040,A138) DS 1-n Type 1C, Referenced Time Offsets. Specifies temporal points
     for reference by number of seconds after start of data. Required if Referenced
     Sample Positions (0040,A132) and Referenced DateTime (0040,A13A) are not
     present.
     """
-    ReferencedDateTime: Sequence[datetime.datetime | str] | None = None
+    ReferencedDateTime: MultiValued[datetime.datetime | str] | None = None
     """(0040,A13A) DT 1-n Type 1C, Referenced DateTime. Specifies temporal points for
     reference by absolute time. Required if Referenced Sample Positions (0040,A132)
     and Referenced Time Offsets (0040,A138) are not present.

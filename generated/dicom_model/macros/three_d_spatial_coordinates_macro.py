@@ -8,7 +8,6 @@ three_d_spatial_coordinates_macro.pyi, which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -32,7 +32,7 @@ FiducialUID	0070031A	UI	1	3		C.18.9-1 row 4
         "PS3.3 2016c Table ",
     )
     ReferencedFrameOfReferenceUID: str
-    GraphicData: Sequence[float]
+    GraphicData: MultiValued[float]
     GraphicType: Literal["POINT", "MULTIPOINT", "POLYLINE", "POLYGON", "ELLIPSE", "ELLIPSOID"]
     FiducialUID: str | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

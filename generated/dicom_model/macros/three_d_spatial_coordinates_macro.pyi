@@ -7,12 +7,12 @@ three_d_spatial_coordinates_macro.py: the same classes, fields, types and defaul
 each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class ThreeDSpatialCoordinatesMacro(DicomObject):
@@ -28,7 +28,7 @@ class ThreeDSpatialCoordinatesMacro(DicomObject):
     System), volume-relative (including acquired and presentation state volumes), or
     whole slide relative (Slide Coordinate System).
     """
-    GraphicData: Sequence[float]
+    GraphicData: MultiValued[float]
     """(0070,0022) FL 2-n Type 1, Graphic Data. An ordered set of (x,y,z) triplets (in
     mm and may be negative) that define a region of interest in the patient-relative
     Reference Coordinate System defined by Referenced Frame of Reference UID

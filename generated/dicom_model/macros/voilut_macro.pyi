@@ -7,19 +7,19 @@ classes, fields, types and defaults, each field documented, the tables declared 
 type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class VOILUTMacroVOILUTSequenceItem(DicomObject):
     """An item of VOI LUT Sequence - PS3.3 2016c Table C.11-2b."""
 
-    LUTDescriptor: Sequence[int]
+    LUTDescriptor: MultiValued[int]
     """(0028,3002) US or SS 3 Type 1, LUT Descriptor. Specifies the format of the LUT
     Data in this Sequence. See Section C.11.2.1.1 for further explanation.
     """
@@ -27,7 +27,7 @@ class VOILUTMacroVOILUTSequenceItem(DicomObject):
     """(0028,3003) LO 1 Type 3, LUT Explanation. Free form text explanation of the
     meaning of the LUT.
     """
-    LUTData: Sequence[int | bytes]
+    LUTData: MultiValued[int] | bytes
     """(0028,3006) US or OW 1-n or 1 Type 1, LUT Data. LUT Data in this Sequence."""
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -41,17 +41,17 @@ class VOILUTMacro(DicomObject):
     or more Items shall be included in this Sequence. Required if Window Center
     (0028,1050) is not present. May be present otherwise.
     """
-    WindowCenter: Sequence[float | Decimal] | None = None
+    WindowCenter: MultiValued[float | Decimal] | None = None
     """(0028,1050) DS 1-n Type 1C, Window Center. Window Center for display. See
     Section C.11.2.1.2 for further explanation. Required if VOI LUT Sequence
     (0028,3010) is not present. May be present otherwise.
     """
-    WindowWidth: Sequence[float | Decimal] | None = None
+    WindowWidth: MultiValued[float | Decimal] | None = None
     """(0028,1051) DS 1-n Type 1C, Window Width. Window Width for display. See Section
     C.11.2.1.2 for further explanation. Required if Window Center (0028,1050) is
     sent.
     """
-    WindowCenterWidthExplanation: Sequence[str] | None = None
+    WindowCenterWidthExplanation: MultiValued[str] | None = None
     """(0028,1055) LO 1-n Type 3, Window Center & Width Explanation. Free form
     explanation of the meaning of the Window Center and Width. Multiple values
     correspond to multiple Window Center and Width values.

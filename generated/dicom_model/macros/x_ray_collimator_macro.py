@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -44,14 +44,14 @@ VerticesOfThePolygonalCollimator	00181720	IS	2-2n	1C		C.8.19.6-12 row 9		Collima
             "VerticesOfThePolygonalCollimator": Equals("CollimatorShape", ("POLYGONAL",), 0),
         },
     )
-    CollimatorShape: Sequence[str]
+    CollimatorShape: MultiValued[str]
     CollimatorLeftVerticalEdge: int | None = None
     CollimatorRightVerticalEdge: int | None = None
     CollimatorUpperHorizontalEdge: int | None = None
     CollimatorLowerHorizontalEdge: int | None = None
-    CenterOfCircularCollimator: Sequence[int] | None = None
+    CenterOfCircularCollimator: MultiValued[int] | None = None
     RadiusOfCircularCollimator: int | None = None
-    VerticesOfThePolygonalCollimator: Sequence[int] | None = None
+    VerticesOfThePolygonalCollimator: MultiValued[int] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

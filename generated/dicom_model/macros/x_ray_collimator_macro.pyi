@@ -7,17 +7,17 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
     """An item of Collimator Shape Sequence - PS3.3 2016c Table C.8.19.6-12."""
 
-    CollimatorShape: Sequence[str]
+    CollimatorShape: MultiValued[str]
     """(0018,1700) CS 1-3 Type 1, Collimator Shape. Shape(s) of the collimator.
     Enumerated Values: RECTANGULAR CIRCULAR POLYGONAL This multi-valued Attribute
     shall contain at most one of each Enumerated Value.
@@ -46,7 +46,7 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
     rectangular collimator expressed as effective pixel row. See Section C.8.7.3.1.1
     and Section C.8.19.6.12.1.
     """
-    CenterOfCircularCollimator: Sequence[int] | None = None
+    CenterOfCircularCollimator: MultiValued[int] | None = None
     """(0018,1710) IS 2 Type 1C, Center of Circular Collimator. Required if Collimator
     Shape (0018,1700) is CIRCULAR. Location of the center of the circular collimator
     expressed as effective pixel row and column. See Section C.8.7.3.1.1 and Section
@@ -58,7 +58,7 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
     effective number of pixels along the row direction. See Section C.8.7.3.1.1 and
     Section C.8.19.6.12.1.
     """
-    VerticesOfThePolygonalCollimator: Sequence[int] | None = None
+    VerticesOfThePolygonalCollimator: MultiValued[int] | None = None
     """(0018,1720) IS 2-2n Type 1C, Vertices of the Polygonal Collimator. Required if
     Collimator Shape (0018,1700) is POLYGONAL. Multiple Values where the first set
     of two values are: row of the origin vertex; column of the origin vertex. Two or

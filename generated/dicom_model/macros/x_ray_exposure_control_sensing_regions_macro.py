@@ -8,7 +8,6 @@ x_ray_exposure_control_sensing_regions_macro.pyi, which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -65,9 +65,9 @@ VerticesOfThePolygonalExposureControlSensingRegion	00189442	SS	2-n	1C		C.8.19.6-
     ExposureControlSensingRegionRightVerticalEdge: int | None = None
     ExposureControlSensingRegionUpperHorizontalEdge: int | None = None
     ExposureControlSensingRegionLowerHorizontalEdge: int | None = None
-    CenterOfCircularExposureControlSensingRegion: Sequence[int] | None = None
+    CenterOfCircularExposureControlSensingRegion: MultiValued[int] | None = None
     RadiusOfCircularExposureControlSensingRegion: int | None = None
-    VerticesOfThePolygonalExposureControlSensingRegion: Sequence[int] | None = None
+    VerticesOfThePolygonalExposureControlSensingRegion: MultiValued[int] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

@@ -7,12 +7,12 @@ x_ray_exposure_control_sensing_regions_macro.py: the same classes, fields, types
 defaults, each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenceItem(DicomObject):
@@ -49,7 +49,7 @@ class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenc
     Location of the lower edge of the rectangular Exposure Control Sensing Region
     expressed as effective pixel row. See Section C.8.19.6.3.1.
     """
-    CenterOfCircularExposureControlSensingRegion: Sequence[int] | None = None
+    CenterOfCircularExposureControlSensingRegion: MultiValued[int] | None = None
     """(0018,9440) SS 2 Type 1C, Center of Circular Exposure Control Sensing Region.
     Required if Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR.
     Location of the center of the circular Exposure Control Sensing Region expressed
@@ -61,7 +61,7 @@ class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenc
     Radius of the circular Exposure Control Sensing Region expressed as effective
     number of pixels along the row direction. See Section C.8.19.6.3.1.
     """
-    VerticesOfThePolygonalExposureControlSensingRegion: Sequence[int] | None = None
+    VerticesOfThePolygonalExposureControlSensingRegion: MultiValued[int] | None = None
     """(0018,9442) SS 2-n Type 1C, Vertices of the Polygonal Exposure Control Sensing
     Region. Required if Exposure Control Sensing Region Shape (0018,9435) is
     POLYGONAL. Multiple Values where the first set of two values are: row of the

@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -43,8 +43,8 @@ FieldOfViewDescription	00189433	LO	1	3		C.8.19.6-2 row 7
         },
     )
     FieldOfViewShape: Literal["RECTANGLE", "ROUND", "HEXAGONAL"] | None = None
-    FieldOfViewDimensionsInFloat: Sequence[float] | None = None
-    FieldOfViewOrigin: Sequence[float | Decimal] | None = None
+    FieldOfViewDimensionsInFloat: MultiValued[float] | None = None
+    FieldOfViewOrigin: MultiValued[float | Decimal] | None = None
     FieldOfViewRotation: float | Decimal
     FieldOfViewHorizontalFlip: Literal["NO", "YES"]
     FieldOfViewDescription: str | None = None

@@ -7,13 +7,13 @@ the same classes, fields, types and defaults, each field documented, the tables
 declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class XRayFieldOfViewMacroFieldOfViewSequenceItem(DicomObject):
@@ -24,14 +24,14 @@ class XRayFieldOfViewMacroFieldOfViewSequenceItem(DicomObject):
     is the image pixels stored in Pixel Data (7FE0,0010). Enumerated Values:
     RECTANGLE ROUND HEXAGONAL
     """
-    FieldOfViewDimensionsInFloat: Sequence[float] | None = None
+    FieldOfViewDimensionsInFloat: MultiValued[float] | None = None
     """(0018,9461) FL 1-2 Type 3, Field of View Dimension(s) in Float. Dimensions in mm
     of the Field of View, that is the image pixels stored in Pixel Data (7FE0,0010).
     If Field of View Shape (0018,1147) is: RECTANGLE: row dimension followed by
     column. ROUND: diameter. HEXAGONAL: diameter of the circle circumscribing the
     hexagon.
     """
-    FieldOfViewOrigin: Sequence[float | Decimal] | None = None
+    FieldOfViewOrigin: MultiValued[float | Decimal] | None = None
     """(0018,7030) DS 2 Type 1C, Field of View Origin. Offset of the TLHC of a
     rectangle circumscribing the Field of View, i.e., the image pixels stored in
     Pixel Data (7FE0,0010) before rotation or flipping, from the TLHC of the

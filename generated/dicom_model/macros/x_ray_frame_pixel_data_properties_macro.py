@@ -8,7 +8,6 @@ x_ray_frame_pixel_data_properties_macro.pyi, which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -41,15 +41,15 @@ ImageProcessingApplied	00289446	CS	1-n	1		C.8.19.6-4 row 10
             "GeometricMaximumDistortion": Equals("GeometricalProperties", ("NON_UNIFORM",), 0),
         },
     )
-    FrameType: Sequence[str]
+    FrameType: MultiValued[str]
     PixelIntensityRelationship: Literal["LIN", "LOG", "OTHER"] | str
     PixelIntensityRelationshipSign: int
-    ImagerPixelSpacing: Sequence[float | Decimal] | None = None
-    PixelDataAreaOriginRelativeToFOV: Sequence[float] | None = None
+    ImagerPixelSpacing: MultiValued[float | Decimal] | None = None
+    PixelDataAreaOriginRelativeToFOV: MultiValued[float] | None = None
     PixelDataAreaRotationAngleRelativeToFOV: float | None = None
     GeometricalProperties: Literal["UNIFORM", "NON_UNIFORM"]
     GeometricMaximumDistortion: float | None = None
-    ImageProcessingApplied: Sequence[str]
+    ImageProcessingApplied: MultiValued[str]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

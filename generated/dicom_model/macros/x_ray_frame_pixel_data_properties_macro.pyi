@@ -7,19 +7,19 @@ x_ray_frame_pixel_data_properties_macro.py: the same classes, fields, types and
 defaults, each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem(DicomObject):
     """An item of Frame Pixel Data Properties Sequence - PS3.3 2016c Table C.8.19.6-4."""
 
-    FrameType: Sequence[str]
+    FrameType: MultiValued[str]
     """(0008,9007) CS 4 Type 1, Frame Type. Type of Frame. A multi-valued Attribute
     analogous to Image Type (0008,0008). Enumerated Values and Defined Terms are the
     same as those for the values of Image Type (0008,0008). See Section
@@ -36,7 +36,7 @@ class XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem(Dico
     correspond to less X-Ray beam intensity -1 Higher pixel values correspond to
     less X-Ray beam intensity See Section C.8.11.3.1.2 for further explanation.
     """
-    ImagerPixelSpacing: Sequence[float | Decimal] | None = None
+    ImagerPixelSpacing: MultiValued[float | Decimal] | None = None
     """(0018,1164) DS 2 Type 1C, Imager Pixel Spacing. Physical distance measured at
     the receptor plane of the detector between the centers of each pixel specified
     by a numeric pair - row spacing value (delimiter) column spacing value in mm.
@@ -47,7 +47,7 @@ class XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem(Dico
     View Dimension(s) in Float (0018,9461) Attribute. See Section C.8.19.6.4.1.2
     Required if Image Type ...
     """
-    PixelDataAreaOriginRelativeToFOV: Sequence[float] | None = None
+    PixelDataAreaOriginRelativeToFOV: MultiValued[float] | None = None
     """(0018,7036) FL 2 Type 3, Pixel Data Area Origin Relative To FOV. Offset of the
     TLHC of the image stored in Pixel Data (7FE0,0010) from the TLHC of the Field Of
     View Area after FOV rotation and Flip. It is measured in image stored pixels as
@@ -73,7 +73,7 @@ class XRayFramePixelDataPropertiesMacroFramePixelDataPropertiesSequenceItem(Dico
     measurements, 3D reconstructions, etc. Required if Geometrical Properties
     (0028,9444) equals NON_UNIFORM.
     """
-    ImageProcessingApplied: Sequence[str]
+    ImageProcessingApplied: MultiValued[str]
     """(0028,9446) CS 1-n Type 1, Image Processing Applied. The type or a combination
     of types of image processing applied to the pixel data before being stored.
     Defined Terms: DIGITAL_SUBTR HIGH_PASS_FILTER LOW_PASS_FILTER MULTI_BAND_FLTR

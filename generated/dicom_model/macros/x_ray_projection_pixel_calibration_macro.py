@@ -8,7 +8,6 @@ x_ray_projection_pixel_calibration_macro.pyi, which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -40,7 +40,7 @@ BeamAngle	00189449	FL	1	1C		C.8.19.6-9 row 5		Image Type (0008,0008) Value 1 is 
         },
     )
     DistanceObjectToTableTop: float | None = None
-    ObjectPixelSpacingInCenterOfBeam: Sequence[float] | None = None
+    ObjectPixelSpacingInCenterOfBeam: MultiValued[float] | None = None
     TableHeight: float | Decimal | None = None
     BeamAngle: float | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

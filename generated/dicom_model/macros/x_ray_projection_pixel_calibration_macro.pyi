@@ -7,12 +7,12 @@ x_ray_projection_pixel_calibration_macro.py: the same classes, fields, types and
 defaults, each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem(DicomObject):
@@ -25,7 +25,7 @@ class XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem(
     Attribute is depending on the patient position on the tabletop (supine, left or
     right decubitus, etc.)
     """
-    ObjectPixelSpacingInCenterOfBeam: Sequence[float] | None = None
+    ObjectPixelSpacingInCenterOfBeam: MultiValued[float] | None = None
     """(0018,9404) FL 2 Type 1C, Object Pixel Spacing in Center of Beam. Physical
     distance within the anatomic region of interest in the center of the beam and
     perpendicular to the beam between the center of each pixel, specified by a

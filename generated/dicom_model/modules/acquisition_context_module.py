@@ -9,7 +9,6 @@ which documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,7 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 
@@ -59,11 +58,11 @@ ConceptCodeSequence	0040A168	SQ	1	1C		C.7.6.14-1 row 16		Date (0040,A121), Time 
     )
     ValueType: Literal["TEXT", "NUMERIC", "CODE", "DATE", "TIME", "PNAME"] | str | None = None
     ConceptNameCodeSequence: list[AcquisitionContextModuleConceptNameCodeSequenceItem]
-    ReferencedFrameNumbers: Sequence[int] | None = None
-    NumericValue: Sequence[float | Decimal] | None = None
-    FloatingPointValue: Sequence[float] | None = None
-    RationalNumeratorValue: Sequence[int] | None = None
-    RationalDenominatorValue: Sequence[int] | None = None
+    ReferencedFrameNumbers: MultiValued[int] | None = None
+    NumericValue: MultiValued[float | Decimal] | None = None
+    FloatingPointValue: MultiValued[float] | None = None
+    RationalNumeratorValue: MultiValued[int] | None = None
+    RationalDenominatorValue: MultiValued[int] | None = None
     MeasurementUnitsCodeSequence: (
         list[AcquisitionContextModuleMeasurementUnitsCodeSequenceItem] | None
     ) = None

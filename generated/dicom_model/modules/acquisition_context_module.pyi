@@ -8,14 +8,13 @@ declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 @dataclass(kw_only=True, slots=True)
@@ -32,34 +31,34 @@ class AcquisitionContextModuleAcquisitionContextSequenceItem(DicomObject):
     component of a Name/Value pair. Only a single Item shall be included in this
     Sequence.
     """
-    ReferencedFrameNumbers: Sequence[int] | None = None
+    ReferencedFrameNumbers: MultiValued[int] | None = None
     """(0040,A136) US 1-n Type 1C, Referenced Frame Numbers. References one or more
     frames in a Multi-frame SOP Instance. The first frame shall be denoted as frame
     number one. Required if this SOP Instance is a Multi-frame SOP Instance and the
     values in this Sequence item do not apply to all frames.
     """
-    NumericValue: Sequence[float | Decimal] | None = None
+    NumericValue: MultiValued[float | Decimal] | None = None
     """(0040,A30A) DS 1-n Type 1C, Numeric Value. This is the Value component of a
     Name/Value pair when the Concept implied by Concept Name Code Sequence
     (0040,A043) is a set of one or more numeric values. Required if the value that
     Concept Name Code Sequence (0040,A043) requires (implies) is a set of one or
     more integers or real numbers. Shall not be present otherwise.
     """
-    FloatingPointValue: Sequence[float] | None = None
+    FloatingPointValue: MultiValued[float] | None = None
     """(0040,A161) FD 1-n Type 1C, Floating Point Value. The floating point
     representation of Numeric Value (0040,A30A). The same number of values as
     Numeric Value (0040,A30A) shall be present. Required if Numeric Value
     (0040,A30A) has insufficient precision to represent the value as a string. May
     be present otherwise.
     """
-    RationalNumeratorValue: Sequence[int] | None = None
+    RationalNumeratorValue: MultiValued[int] | None = None
     """(0040,A162) SL 1-n Type 1C, Rational Numerator Value. The integer numerator of a
     rational representation of Numeric Value (0040,A30A). Encoded as a signed
     integer value. The same number of values as Numeric Value (0040,A30A) shall be
     present. Required if Numeric Value (0040,A30A) has insufficient precision to
     represent a rational value as a string. May be present otherwise.
     """
-    RationalDenominatorValue: Sequence[int] | None = None
+    RationalDenominatorValue: MultiValued[int] | None = None
     """(0040,A163) UL 1-n Type 1C, Rational Denominator Value. The integer denominator
     of a rational representation of Numeric Value (0040,A30A). Encoded as a non-zero
     unsigned integer value. The same number of values as Numeric Value (0040,A30A)

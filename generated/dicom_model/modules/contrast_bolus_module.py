@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,6 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 
@@ -313,8 +313,8 @@ ContrastBolusIngredientConcentration	00181049	DS	1	3		C.7-12 row 16
     ContrastBolusStartTime: datetime.time | str | None = None
     ContrastBolusStopTime: datetime.time | str | None = None
     ContrastBolusTotalDose: float | Decimal | None = None
-    ContrastFlowRate: Sequence[float | Decimal] | None = None
-    ContrastFlowDuration: Sequence[float | Decimal] | None = None
+    ContrastFlowRate: MultiValued[float | Decimal] | None = None
+    ContrastFlowDuration: MultiValued[float | Decimal] | None = None
     ContrastBolusIngredient: (
         Literal["IODINE", "GADOLINIUM", "CARBON DIOXIDE", "BARIUM"] | str | None
     ) = None

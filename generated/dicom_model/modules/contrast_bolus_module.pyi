@@ -8,13 +8,13 @@ by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 @dataclass(kw_only=True, slots=True)
@@ -355,11 +355,11 @@ class ContrastBolusModule(DicomObject):
     """(0018,1044) DS 1 Type 3, Contrast/Bolus Total Dose. Total amount in milliliters
     of the undiluted contrast agent
     """
-    ContrastFlowRate: Sequence[float | Decimal] | None = None
+    ContrastFlowRate: MultiValued[float | Decimal] | None = None
     """(0018,1046) DS 1-n Type 3, Contrast Flow Rate. Rate(s) of injection(s) in
     milliliters/sec
     """
-    ContrastFlowDuration: Sequence[float | Decimal] | None = None
+    ContrastFlowDuration: MultiValued[float | Decimal] | None = None
     """(0018,1047) DS 1-n Type 3, Contrast Flow Duration. Duration(s) of injection(s)
     in seconds. Each Contrast Flow Duration value shall correspond to a value of
     Contrast Flow Rate (0018,1046).

@@ -9,7 +9,6 @@ every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -26,6 +25,7 @@ from dicom_runtime.conditions import (
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.general_anatomy_optional_macro import (
     GeneralAnatomyOptionalMacroAnatomicRegionSequenceItem,
@@ -61,9 +61,9 @@ EnergyWeightingFactor	00189353	FL	1	1C		C.8-3 row 57		one Derivation Code Sequen
     KVP: float | Decimal
     XRayTubeCurrentInmA: float
     DataCollectionDiameter: float | Decimal
-    FocalSpots: Sequence[float | Decimal]
+    FocalSpots: MultiValued[float | Decimal]
     FilterType: str
-    FilterMaterial: Sequence[str]
+    FilterMaterial: MultiValued[str]
     ExposureInmAs: float | None = None
     EnergyWeightingFactor: float | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
@@ -316,7 +316,7 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
             ),
         },
     )
-    ImageType: Sequence[str]
+    ImageType: MultiValued[str]
     SamplesPerPixel: int
     PhotometricInterpretation: str
     BitsAllocated: int
@@ -327,11 +327,11 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     RescaleType: Literal["OD", "HU", "US"] | str | None = None
     KVP: float | Decimal | None = None
     AcquisitionNumber: int | None = None
-    ScanOptions: Sequence[str] | None = None
+    ScanOptions: MultiValued[str] | None = None
     DataCollectionDiameter: float | Decimal | None = None
-    DataCollectionCenterPatient: Sequence[float] | None = None
+    DataCollectionCenterPatient: MultiValued[float] | None = None
     ReconstructionDiameter: float | Decimal | None = None
-    ReconstructionTargetCenterPatient: Sequence[float] | None = None
+    ReconstructionTargetCenterPatient: MultiValued[float] | None = None
     DistanceSourceToDetector: float | Decimal | None = None
     DistanceSourceToPatient: float | Decimal | None = None
     GantryDetectorTilt: float | Decimal | None = None
@@ -343,8 +343,8 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     ExposureInuAs: int | None = None
     FilterType: str | None = None
     GeneratorPower: int | None = None
-    FocalSpots: Sequence[float | Decimal] | None = None
-    ConvolutionKernel: Sequence[str] | None = None
+    FocalSpots: MultiValued[float | Decimal] | None = None
+    ConvolutionKernel: MultiValued[str] | None = None
     RevolutionTime: float | None = None
     SingleCollimationWidth: float | None = None
     TotalCollimationWidth: float | None = None
@@ -370,12 +370,12 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     ) = None
     SliceProgressionDirection: str | None = None
     CalciumScoringMassFactorPatient: float | None = None
-    CalciumScoringMassFactorDevice: Sequence[float] | None = None
+    CalciumScoringMassFactorDevice: MultiValued[float] | None = None
     EnergyWeightingFactor: float | None = None
     CTAdditionalXRaySourceSequence: list[CTImageModuleCTAdditionalXRaySourceSequenceItem] | None = (
         None
     )
-    IsocenterPosition: Sequence[float | Decimal] | None = None
+    IsocenterPosition: MultiValued[float | Decimal] | None = None
     PatientSupportAngle: float | Decimal | None = None
     TableTopPitchAngle: float | None = None
     TableTopRollAngle: float | None = None

@@ -8,13 +8,13 @@ type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.general_anatomy_optional_macro import (
     GeneralAnatomyOptionalMacroAnatomicRegionSequenceItem,
@@ -42,7 +42,7 @@ class CTImageModuleCTAdditionalXRaySourceSequenceItem(DicomObject):
     """(0018,0090) DS 1 Type 1, Data Collection Diameter. The diameter in mm of the
     region over which data were collected.
     """
-    FocalSpots: Sequence[float | Decimal]
+    FocalSpots: MultiValued[float | Decimal]
     """(0018,1190) DS 1-n Type 1, Focal Spot(s). Used nominal size of the focal spot in
     mm.
     """
@@ -50,7 +50,7 @@ class CTImageModuleCTAdditionalXRaySourceSequenceItem(DicomObject):
     """(0018,1160) SH 1 Type 1, Filter Type. Type of filter(s) inserted into the X-Ray
     beam.
     """
-    FilterMaterial: Sequence[str]
+    FilterMaterial: MultiValued[str]
     """(0018,7050) CS 1-n Type 1, Filter Material. The X-Ray absorbing material used in
     the filter.
     """
@@ -271,7 +271,7 @@ class CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem(DicomObject):
 class CTImageModule(DicomObject):
     """CT Image Module - PS3.3 2016c Table C.8-3 (Section C.8.2.1)."""
 
-    ImageType: Sequence[str]
+    ImageType: MultiValued[str]
     """(0008,0008) CS 2-n Type 1, Image Type. Image identification characteristics. See
     Section C.8.2.1.1.1 for specialization.
     """
@@ -322,13 +322,13 @@ class CTImageModule(DicomObject):
     """(0020,0012) IS 1 Type 2, Acquisition Number. A number identifying the single
     continuous gathering of data over a period of time that resulted in this image
     """
-    ScanOptions: Sequence[str] | None = None
+    ScanOptions: MultiValued[str] | None = None
     """(0018,0022) CS 1-n Type 3, Scan Options. Parameters of scanning sequence."""
     DataCollectionDiameter: float | Decimal | None = None
     """(0018,0090) DS 1 Type 3, Data Collection Diameter. The diameter in mm of the
     region over which data were collected
     """
-    DataCollectionCenterPatient: Sequence[float] | None = None
+    DataCollectionCenterPatient: MultiValued[float] | None = None
     """(0018,9313) FD 3 Type 3, Data Collection Center (Patient). The x, y, and z
     coordinates (in the patient coordinate system) in mm of the center of the region
     in which data were collected. See Section C.8.15.3.6.1.
@@ -339,7 +339,7 @@ class CTImageModule(DicomObject):
     Data may exist outside this region and portions of the patient may exist outside
     this region.
     """
-    ReconstructionTargetCenterPatient: Sequence[float] | None = None
+    ReconstructionTargetCenterPatient: MultiValued[float] | None = None
     """(0018,9318) FD 3 Type 3, Reconstruction Target Center (Patient). The x, y, and z
     coordinates (in the patient coordinate system) of the reconstruction center
     target point as used for reconstruction in mm. See Section C.8.15.3.6.1. If the
@@ -391,12 +391,12 @@ class CTImageModule(DicomObject):
     """
     GeneratorPower: int | None = None
     """(0018,1170) IS 1 Type 3, Generator Power. Power in kW to the x-ray generator."""
-    FocalSpots: Sequence[float | Decimal] | None = None
+    FocalSpots: MultiValued[float | Decimal] | None = None
     """(0018,1190) DS 1-n Type 3, Focal Spot(s). Size of the focal spot in mm. For
     devices with variable focal spot or multiple focal spots, small dimension
     followed by large dimension.
     """
-    ConvolutionKernel: Sequence[str] | None = None
+    ConvolutionKernel: MultiValued[str] | None = None
     """(0018,1210) SH 1-n Type 3, Convolution Kernel. A label describing the
     convolution kernel or algorithm used to reconstruct the data
     """
@@ -495,7 +495,7 @@ class CTImageModule(DicomObject):
     value of the CT image the patient size. machine specific corrections See Section
     C.8.2.1.1.7.
     """
-    CalciumScoringMassFactorDevice: Sequence[float] | None = None
+    CalciumScoringMassFactorDevice: MultiValued[float] | None = None
     """(0018,9352) FL 3 Type 3, Calcium Scoring Mass Factor Device. The calibration
     factors for the calcium mass score of the device. These factors incorporate the
     effects of KV value of the CT image machine specific corrections This a multi-
@@ -520,7 +520,7 @@ class CTImageModule(DicomObject):
     primary X-Ray source is specified in other attributes of this module. One or
     more Items are permitted in this Sequence.
     """
-    IsocenterPosition: Sequence[float | Decimal] | None = None
+    IsocenterPosition: MultiValued[float | Decimal] | None = None
     """(300A,012C) DS 3 Type 3, Isocenter Position. Isocenter coordinates (x,y,z), in
     mm. Specifies the location of the machine isocenter in the patient-based
     coordinate system associated with the Frame of Reference. It allows

@@ -8,13 +8,13 @@ each field documented, the tables declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 @dataclass(kw_only=True, slots=True)
@@ -33,11 +33,11 @@ class EnhancedContrastBolusModuleContrastAdministrationProfileSequenceItem(Dicom
     """(0018,1043) TM 1 Type 3, Contrast/Bolus Stop Time. Time of end of
     administration.
     """
-    ContrastFlowRate: Sequence[float | Decimal] | None = None
+    ContrastFlowRate: MultiValued[float | Decimal] | None = None
     """(0018,1046) DS 1-n Type 3, Contrast Flow Rate. Rate of administration in
     milliliters/sec. Only a single value shall be present.
     """
-    ContrastFlowDuration: Sequence[float | Decimal] | None = None
+    ContrastFlowDuration: MultiValued[float | Decimal] | None = None
     """(0018,1047) DS 1-n Type 3, Contrast Flow Duration. Duration of injection in
     seconds. Only a single value shall be present.
     """

@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,6 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, P
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
     HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem,
 )
@@ -148,12 +148,12 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     PixelRepresentation: Literal[0, 1]
     PixelData: bytes | None = None
     PlanarConfiguration: int | None = None
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     SmallestImagePixelValue: int | None = None
     LargestImagePixelValue: int | None = None
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     RedPaletteColorLookupTableData: bytes | None = None
     GreenPaletteColorLookupTableData: bytes | None = None
     BluePaletteColorLookupTableData: bytes | None = None
@@ -336,7 +336,7 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
             "LossyImageCompressionMethod": Equals("LossyImageCompression", ("01",), 0),
         },
     )
-    ImageType: Sequence[str]
+    ImageType: MultiValued[str]
     PixelPresentation: str
     VolumetricProperties: str
     VolumeBasedCalculationTechnique: str
@@ -368,15 +368,15 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     BurnedInAnnotation: Literal["NO"] | None = None
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
     LossyImageCompression: Literal["00", "01"] | None = None
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
-    LossyImageCompressionMethod: Sequence[str] | None = None
+    LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
+    LossyImageCompressionMethod: MultiValued[str] | None = None
     PresentationLUTShape: Literal["IDENTITY"]
     IconImageSequence: list[EnhancedCTImageModuleIconImageSequenceItem] | None = None
     ViewCodeSequence: (
         list[OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem] | None
     ) = None
     SliceProgressionDirection: str | None = None
-    IsocenterPosition: Sequence[float | Decimal] | None = None
+    IsocenterPosition: MultiValued[float | Decimal] | None = None
     PatientSupportAngle: float | Decimal | None = None
     TableTopPitchAngle: float | None = None
     TableTopRollAngle: float | None = None

@@ -8,13 +8,13 @@ declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
     HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem,
 )
@@ -78,7 +78,7 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
     Required if Samples per Pixel (0028,0002) has a value greater than 1. See
     Section C.7.6.3.1.3 for further explanation.
     """
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - Table C.7-11b, Section C.7.6.3.
     Ratio of the vertical size and horizontal size of the pixels in the image
     specified by a pair of integer values where the first value is the vertical
@@ -96,7 +96,7 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
     """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - Table C.7-11b,
     Section C.7.6.3. The maximum actual pixel value encountered in this image.
     """
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Red Palette Color
     Lookup Table Data (0028,1201). Required if Photometric Interpretation
@@ -104,7 +104,7 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
     the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
     explanation.
     """
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Green Palette Color
     Lookup Table Data (0028,1202). Required if Photometric Interpretation
@@ -112,7 +112,7 @@ class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
     the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
     explanation.
     """
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue Palette Color
     Lookup Table Data (0028,1203). Required if Photometric Interpretation
@@ -257,7 +257,7 @@ class EnhancedCTImageModuleSourceImageEvidenceSequenceItem(DicomObject):
 class EnhancedCTImageModule(DicomObject):
     """Enhanced CT Image Module - PS3.3 2016c Table C.8-114 (Section C.8.15.2)."""
 
-    ImageType: Sequence[str]
+    ImageType: MultiValued[str]
     """(0008,0008) CS 2-n Type 1, Image Type. Image characteristics. See Section
     C.8.16.1 and Section C.8.15.2.1.1.
     """
@@ -400,12 +400,12 @@ class EnhancedCTImageModule(DicomObject):
     be reset. See Section C.7.6.1.1.5. Required if SOP Class UID is not
     "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted). May be present otherwise.
     """
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
+    LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 1C, Lossy Image Compression Ratio. Describes the
     approximate lossy compression ratio(s) that have been applied to this image. See
     Section C.7.6.1.1.5.2. Required if Lossy Image Compression (0028,2110) is "01".
     """
-    LossyImageCompressionMethod: Sequence[str] | None = None
+    LossyImageCompressionMethod: MultiValued[str] | None = None
     """(0028,2114) CS 1-n Type 1C, Lossy Image Compression Method. A label for the
     lossy compression method(s) that have been applied to this image. See Section
     C.7.6.1.1.5.1. Required if Lossy Image Compression (0028,2110) is "01".
@@ -433,7 +433,7 @@ class EnhancedCTImageModule(DicomObject):
     progressing (see Section 10.20.1.1). Meaningful only for cardiac images.
     Enumerated Values are defined in Section 10.20.1.1.
     """
-    IsocenterPosition: Sequence[float | Decimal] | None = None
+    IsocenterPosition: MultiValued[float | Decimal] | None = None
     """(300A,012C) DS 3 Type 3, Isocenter Position. Isocenter coordinates (x,y,z), in
     mm. Specifies the location of the machine isocenter in the patient-based
     coordinate system associated with the Frame of Reference. It allows

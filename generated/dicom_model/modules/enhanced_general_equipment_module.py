@@ -8,7 +8,6 @@ enhanced_general_equipment_module.pyi, which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -34,5 +34,5 @@ SoftwareVersions	00181020	LO	1-n	1		C.7-8b row 4
     Manufacturer: str
     ManufacturerModelName: str
     DeviceSerialNumber: str
-    SoftwareVersions: Sequence[str]
+    SoftwareVersions: MultiValued[str]
     extra_elements: Dataset | None = field(default=None, repr=False)

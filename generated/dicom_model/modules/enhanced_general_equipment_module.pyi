@@ -7,11 +7,11 @@ enhanced_general_equipment_module.py: the same classes, fields, types and defaul
 each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class EnhancedGeneralEquipmentModule(DicomObject):
@@ -29,7 +29,7 @@ class EnhancedGeneralEquipmentModule(DicomObject):
     """(0018,1000) LO 1 Type 1, Device Serial Number. Manufacturer's serial number of
     the equipment that produced the composite instances.
     """
-    SoftwareVersions: Sequence[str]
+    SoftwareVersions: MultiValued[str]
     """(0018,1020) LO 1-n Type 1, Software Versions. Manufacturer's designation of
     software version of the equipment that produced the composite instances. See
     Section C.7.5.1.1.3.

@@ -9,7 +9,6 @@ which documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,6 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, N
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
     HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem,
@@ -146,12 +146,12 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     PixelRepresentation: Literal[0, 1]
     PixelData: bytes | None = None
     PlanarConfiguration: int | None = None
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     SmallestImagePixelValue: int | None = None
     LargestImagePixelValue: int | None = None
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     RedPaletteColorLookupTableData: bytes | None = None
     GreenPaletteColorLookupTableData: bytes | None = None
     BluePaletteColorLookupTableData: bytes | None = None
@@ -578,8 +578,8 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Insta
     )
     ReferencedSOPClassUID: str
     ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: Sequence[int] | None = None
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -661,7 +661,7 @@ PresentationLUTShape	20500020	CS	1	1	IDENTITY\INVERSE	C.8.19.2-1 row 43
             "SourceImageEvidenceSequence": Present("SourceImageSequence"),
         },
     )
-    ImageType: Sequence[str]
+    ImageType: MultiValued[str]
     PlanesInAcquisition: Literal["SINGLE PLANE", "BIPLANE", "UNDEFINED"]
     PlaneIdentification: Literal["MONOPLANE", "PLANE A", "PLANE B"] | str | None = None
     AcquisitionNumber: int | None = None
@@ -674,7 +674,7 @@ PresentationLUTShape	20500020	CS	1	1	IDENTITY\INVERSE	C.8.19.2-1 row 43
     PhotometricInterpretation: Literal["MONOCHROME1", "MONOCHROME2"]
     AcquisitionProtocolName: str | None = None
     AcquisitionProtocolDescription: str | None = None
-    ScanOptions: Sequence[str] | None = None
+    ScanOptions: MultiValued[str] | None = None
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"]
     PatientOrientationCodeSequence: (
         list[EnhancedXAXRFImageModulePatientOrientationCodeSequenceItem] | None
@@ -686,8 +686,8 @@ PresentationLUTShape	20500020	CS	1	1	IDENTITY\INVERSE	C.8.19.2-1 row 43
     BurnedInAnnotation: Literal["NO"]
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
     LossyImageCompression: Literal["00", "01"]
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
-    LossyImageCompressionMethod: Sequence[str] | None = None
+    LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
+    LossyImageCompressionMethod: MultiValued[str] | None = None
     ReferencedOtherPlaneSequence: (
         list[EnhancedXAXRFImageModuleReferencedOtherPlaneSequenceItem] | None
     ) = None

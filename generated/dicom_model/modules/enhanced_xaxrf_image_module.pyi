@@ -8,13 +8,13 @@ field documented, the tables declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
     HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem,
@@ -76,7 +76,7 @@ class EnhancedXAXRFImageModuleIconImageSequenceItem(DicomObject):
     Required if Samples per Pixel (0028,0002) has a value greater than 1. See
     Section C.7.6.3.1.3 for further explanation.
     """
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - Table C.7-11b, Section C.7.6.3.
     Ratio of the vertical size and horizontal size of the pixels in the image
     specified by a pair of integer values where the first value is the vertical
@@ -94,7 +94,7 @@ class EnhancedXAXRFImageModuleIconImageSequenceItem(DicomObject):
     """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - Table C.7-11b,
     Section C.7.6.3. The maximum actual pixel value encountered in this image.
     """
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Red Palette Color
     Lookup Table Data (0028,1201). Required if Photometric Interpretation
@@ -102,7 +102,7 @@ class EnhancedXAXRFImageModuleIconImageSequenceItem(DicomObject):
     the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
     explanation.
     """
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Green Palette Color
     Lookup Table Data (0028,1202). Required if Photometric Interpretation
@@ -110,7 +110,7 @@ class EnhancedXAXRFImageModuleIconImageSequenceItem(DicomObject):
     the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
     explanation.
     """
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue Palette Color
     Lookup Table Data (0028,1203). Required if Photometric Interpretation
@@ -611,7 +611,7 @@ class EnhancedXAXRFImageModuleReferencedOtherPlaneSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
     10.8. Uniquely identifies the referenced SOP Instance.
     """
-    ReferencedFrameNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
     """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
     Identifies the frame numbers within the Referenced SOP Instance to which the
     reference applies. The first frame shall be denoted as frame number 1. This
@@ -619,7 +619,7 @@ class EnhancedXAXRFImageModuleReferencedOtherPlaneSequenceItem(DicomObject):
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
     10.3. Identifies the Segment Number to which the reference applies. Required if
     the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
@@ -652,7 +652,7 @@ class EnhancedXAXRFImageModuleSourceImageEvidenceSequenceItem(DicomObject):
 class EnhancedXAXRFImageModule(DicomObject):
     """Enhanced XA/XRF Image Module - PS3.3 2016c Table C.8.19.2-1 (Section C.8.19.2)."""
 
-    ImageType: Sequence[str]
+    ImageType: MultiValued[str]
     """(0008,0008) CS 2-n Type 1, Image Type. Image identification characteristics. See
     Section C.8.19.2.1.1 for specialization.
     """
@@ -715,7 +715,7 @@ class EnhancedXAXRFImageModule(DicomObject):
     """(0018,9424) LT 1 Type 3, Acquisition Protocol Description. User defined
     description of the protocol used to acquire this image.
     """
-    ScanOptions: Sequence[str] | None = None
+    ScanOptions: MultiValued[str] | None = None
     """(0018,0022) CS 1-n Type 3, Scan Options. Identifies any acquisition technique
     that was used during the acquisition of the image. Defined Terms: TOMO
     Tomography CHASE Bolus Chasing STEP Stepping ROTA Rotation
@@ -772,12 +772,12 @@ class EnhancedXAXRFImageModule(DicomObject):
     to lossy compression. Once this value has been set to 01 it shall not be reset.
     See Section C.7.6.1.1.5.
     """
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
+    LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 1C, Lossy Image Compression Ratio. Describes the
     approximate lossy compression ratio(s) that have been applied to this image. See
     Section C.7.6.1.1.5.2. Required if Lossy Image Compression (0028,2110) is "01".
     """
-    LossyImageCompressionMethod: Sequence[str] | None = None
+    LossyImageCompressionMethod: MultiValued[str] | None = None
     """(0028,2114) CS 1-n Type 1C, Lossy Image Compression Method. A label for the
     lossy compression method(s) that have been applied to this image. See Section
     C.7.6.1.1.5.1. Required if Lossy Image Compression (0028,2110) is "01".

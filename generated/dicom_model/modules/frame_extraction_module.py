@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -32,9 +32,9 @@ TimeRange	00081163	FD	2	1C		C.12-9 row 5		object extraction is based on a Frame 
         "PS3.3 2016c Table ",
     )
     MultiFrameSourceSOPInstanceUID: str
-    SimpleFrameList: Sequence[int] | None = None
-    CalculatedFrameList: Sequence[int] | None = None
-    TimeRange: Sequence[float] | None = None
+    SimpleFrameList: MultiValued[int] | None = None
+    CalculatedFrameList: MultiValued[int] | None = None
+    TimeRange: MultiValued[float] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

@@ -7,11 +7,11 @@ the same classes, fields, types and defaults, each field documented, the tables
 declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class FrameExtractionModuleFrameExtractionSequenceItem(DicomObject):
@@ -21,19 +21,19 @@ class FrameExtractionModuleFrameExtractionSequenceItem(DicomObject):
     """(0008,1167) UI 1 Type 1, Multi-frame Source SOP Instance UID. SOP Instance from
     which the frames of this instance are extracted.
     """
-    SimpleFrameList: Sequence[int] | None = None
+    SimpleFrameList: MultiValued[int] | None = None
     """(0008,1161) UL 1-n Type 1C, Simple Frame List. A list of Frames that were
     extracted in the form of a simple list. Required if object extraction is based
     on a Frame Level Retrieve using the Simple Frame List (0008,1161) attribute. See
     PS3.4 "Instance and Frame Level Retrieve SOP Classes"
     """
-    CalculatedFrameList: Sequence[int] | None = None
+    CalculatedFrameList: MultiValued[int] | None = None
     """(0008,1162) UL 3-3n Type 1C, Calculated Frame List. A list of Frames that were
     extracted in the form of one or more triplets Required if object extraction is
     based on a Frame Level Retrieve using the Calculated Frame List (0008,1162)
     attribute. See PS3.4 "Instance and Frame Level Retrieve SOP Classes"
     """
-    TimeRange: Sequence[float] | None = None
+    TimeRange: MultiValued[float] | None = None
     """(0008,1163) FD 2 Type 1C, Time Range. The start and end times of the frames that
     were extracted. Required if object extraction is based on a Frame Level Retrieve
     using Time Range (0008,1163). See PS3.4 "Instance and Frame Level Retrieve SOP

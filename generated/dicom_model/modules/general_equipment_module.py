@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
@@ -18,6 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -62,10 +62,10 @@ PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13		Pixel Padding Range Limi
     InstitutionalDepartmentName: str | None = None
     ManufacturerModelName: str | None = None
     DeviceSerialNumber: str | None = None
-    SoftwareVersions: Sequence[str] | None = None
+    SoftwareVersions: MultiValued[str] | None = None
     GantryID: str | None = None
     SpatialResolution: float | Decimal | None = None
-    DateOfLastCalibration: Sequence[datetime.date | str] | None = None
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    DateOfLastCalibration: MultiValued[datetime.date | str] | None = None
+    TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     PixelPaddingValue: int | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

@@ -8,12 +8,12 @@ declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class GeneralEquipmentModule(DicomObject):
@@ -51,7 +51,7 @@ class GeneralEquipmentModule(DicomObject):
     CT console, and may not be sufficient to identify all of the equipment in the
     imaging chain, such as the generator or gantry or plate.
     """
-    SoftwareVersions: Sequence[str] | None = None
+    SoftwareVersions: MultiValued[str] | None = None
     """(0018,1020) LO 1-n Type 3, Software Versions. Manufacturer's designation of
     software version of the equipment that produced the composite instances. See
     Section C.7.5.1.1.3.
@@ -64,13 +64,13 @@ class GeneralEquipmentModule(DicomObject):
     and reconstruction technique chosen. If variable across the images of the
     series, the value at the image center.
     """
-    DateOfLastCalibration: Sequence[datetime.date | str] | None = None
+    DateOfLastCalibration: MultiValued[datetime.date | str] | None = None
     """(0018,1200) DA 1-n Type 3, Date of Last Calibration. Date when the image
     acquisition device calibration was last changed in any way. Multiple entries may
     be used for additional calibrations at other times. See Section C.7.5.1.1.1 for
     further explanation.
     """
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3, Time of Last Calibration. Time when the image
     acquisition device calibration was last changed in any way. Multiple entries may
     be used. See Section C.7.5.1.1.1 for further explanation.

@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,6 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, N
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.real_world_value_mapping_item_macro import (
     RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem,
@@ -232,12 +232,12 @@ ColorSpace	00282002		1	3		C.7-11b row 21
     PixelRepresentation: Literal[0, 1]
     PixelData: bytes | None = None
     PlanarConfiguration: int | None = None
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     SmallestImagePixelValue: int | None = None
     LargestImagePixelValue: int | None = None
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     RedPaletteColorLookupTableData: bytes | None = None
     GreenPaletteColorLookupTableData: bytes | None = None
     BluePaletteColorLookupTableData: bytes | None = None
@@ -394,7 +394,7 @@ QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12
     DoubleFloatRealWorldValueLastValueMapped: object | None = None
     RealWorldValueIntercept: float | None = None
     RealWorldValueSlope: float | None = None
-    RealWorldValueLUTData: Sequence[float] | None = None
+    RealWorldValueLUTData: MultiValued[float] | None = None
     LUTExplanation: str
     LUTLabel: str
     MeasurementUnitsCodeSequence: list[
@@ -441,8 +441,8 @@ PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.7-9 row 12
     )
     ReferencedSOPClassUID: str
     ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: Sequence[int] | None = None
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     PurposeOfReferenceCodeSequence: (
         list[GeneralImageModulePurposeOfReferenceCodeSequenceItem] | None
     ) = None
@@ -505,13 +505,13 @@ PatientOrientation	00200020	CS	2	1C		C.7-9 row 22		the value of Spatial Location
     )
     ReferencedSOPClassUID: str
     ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: Sequence[int] | None = None
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     PurposeOfReferenceCodeSequence: (
         list[GeneralImageModulePurposeOfReferenceCodeSequenceItem] | None
     ) = None
     SpatialLocationsPreserved: Literal["YES", "NO", "REORIENTED_ONLY"] | None = None
-    PatientOrientation: Sequence[str] | None = None
+    PatientOrientation: MultiValued[str] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -551,10 +551,10 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
         "PS3.3 2016c Table ",
     )
     InstanceNumber: int | None = None
-    PatientOrientation: Sequence[str] | None = None
+    PatientOrientation: MultiValued[str] | None = None
     ContentDate: datetime.date | str | None = None
     ContentTime: datetime.time | str | None = None
-    ImageType: Sequence[str] | None = None
+    ImageType: MultiValued[str] | None = None
     AcquisitionNumber: int | None = None
     AcquisitionDate: datetime.date | str | None = None
     AcquisitionTime: datetime.time | str | None = None
@@ -570,11 +570,11 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
     BurnedInAnnotation: Literal["YES", "NO"] | None = None
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
     LossyImageCompression: Literal["00", "01"] | None = None
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
-    LossyImageCompressionMethod: Sequence[str] | None = None
+    LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
+    LossyImageCompressionMethod: MultiValued[str] | None = None
     IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
     PresentationLUTShape: Literal["IDENTITY", "INVERSE"] | None = None
-    IrradiationEventUID: Sequence[str] | None = None
+    IrradiationEventUID: MultiValued[str] | None = None
     RealWorldValueMappingSequence: (
         list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
     ) = None

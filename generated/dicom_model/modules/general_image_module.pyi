@@ -8,13 +8,13 @@ by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.real_world_value_mapping_item_macro import (
     RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem,
@@ -175,7 +175,7 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
     Required if Samples per Pixel (0028,0002) has a value greater than 1. See
     Section C.7.6.3.1.3 for further explanation.
     """
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - Table C.7-11b, Section C.7.6.3.
     Ratio of the vertical size and horizontal size of the pixels in the image
     specified by a pair of integer values where the first value is the vertical
@@ -193,7 +193,7 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
     """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - Table C.7-11b,
     Section C.7.6.3. The maximum actual pixel value encountered in this image.
     """
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Red Palette Color
     Lookup Table Data (0028,1201). Required if Photometric Interpretation
@@ -201,7 +201,7 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
     the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
     explanation.
     """
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Green Palette Color
     Lookup Table Data (0028,1202). Required if Photometric Interpretation
@@ -209,7 +209,7 @@ class GeneralImageModuleIconImageSequenceItem(DicomObject):
     the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
     explanation.
     """
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue Palette Color
     Lookup Table Data (0028,1203). Required if Photometric Interpretation
@@ -413,7 +413,7 @@ class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
     Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009)
     are present or Real World Value LUT Data (0040,9212) is not present.
     """
-    RealWorldValueLUTData: Sequence[float] | None = None
+    RealWorldValueLUTData: MultiValued[float] | None = None
     """(0040,9212) FD 1-n Type 1C, Real World Value LUT Data - Table C.7.6.16-12b,
     Section C.7.6.16.2.11. LUT Data in this Sequence. Required if Real World Value
     Intercept (0040,9224) is not present.
@@ -461,7 +461,7 @@ class GeneralImageModuleReferencedImageSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
     10.8. Uniquely identifies the referenced SOP Instance.
     """
-    ReferencedFrameNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
     """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
     Identifies the frame numbers within the Referenced SOP Instance to which the
     reference applies. The first frame shall be denoted as frame number 1. This
@@ -469,7 +469,7 @@ class GeneralImageModuleReferencedImageSequenceItem(DicomObject):
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
     10.3. Identifies the Segment Number to which the reference applies. Required if
     the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
@@ -518,7 +518,7 @@ class GeneralImageModuleSourceImageSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
     10.8. Uniquely identifies the referenced SOP Instance.
     """
-    ReferencedFrameNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
     """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
     Identifies the frame numbers within the Referenced SOP Instance to which the
     reference applies. The first frame shall be denoted as frame number 1. This
@@ -526,7 +526,7 @@ class GeneralImageModuleSourceImageSequenceItem(DicomObject):
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
     10.3. Identifies the Segment Number to which the reference applies. Required if
     the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
@@ -552,7 +552,7 @@ class GeneralImageModuleSourceImageSequenceItem(DicomObject):
     processing operation such as contrast enhancement, or a smoothing or edge
     enhancing convolution, would have a value of YES ...
     """
-    PatientOrientation: Sequence[str] | None = None
+    PatientOrientation: MultiValued[str] | None = None
     """(0020,0020) CS 2 Type 1C, Patient Orientation. The Patient Orientation values of
     the source image. Required if the value of Spatial Locations Preserved
     (0028,135A) is REORIENTED_ONLY.
@@ -568,7 +568,7 @@ class GeneralImageModule(DicomObject):
     """(0020,0013) IS 1 Type 2, Instance Number. A number that identifies this image.
     This Attribute was named Image Number in earlier versions of this Standard.
     """
-    PatientOrientation: Sequence[str] | None = None
+    PatientOrientation: MultiValued[str] | None = None
     """(0020,0020) CS 2 Type 2C, Patient Orientation. Patient direction of the rows and
     columns of the image. Required if image does not require Image Orientation
     (Patient) (0020,0037) and Image Position (Patient) (0020,0032). May be present
@@ -588,7 +588,7 @@ class GeneralImageModule(DicomObject):
     started. Required if image is part of a series in which the images are
     temporally related. May be present otherwise.
     """
-    ImageType: Sequence[str] | None = None
+    ImageType: MultiValued[str] | None = None
     """(0008,0008) CS 2-n Type 3, Image Type. Image identification characteristics. See
     Section C.7.6.1.1.2 for Defined Terms and further explanation.
     """
@@ -670,12 +670,12 @@ class GeneralImageModule(DicomObject):
     to lossy compression. Once this value has been set to 01 it shall not be reset.
     See Section C.7.6.1.1.5.
     """
-    LossyImageCompressionRatio: Sequence[float | Decimal] | None = None
+    LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
     """(0028,2112) DS 1-n Type 3, Lossy Image Compression Ratio. Describes the
     approximate lossy compression ratio(s) that have been applied to this image. See
     Section C.7.6.1.1.5.2.
     """
-    LossyImageCompressionMethod: Sequence[str] | None = None
+    LossyImageCompressionMethod: MultiValued[str] | None = None
     """(0028,2114) CS 1-n Type 3, Lossy Image Compression Method. A label for the lossy
     compression method(s) that have been applied to this image. See Section
     C.7.6.1.1.5.1.
@@ -695,7 +695,7 @@ class GeneralImageModule(DicomObject):
     used with a color photometric interpretation then the luminance component is in
     P-Values.
     """
-    IrradiationEventUID: Sequence[str] | None = None
+    IrradiationEventUID: MultiValued[str] | None = None
     """(0008,3010) UI 1-n Type 3, Irradiation Event UID. Unique identification of the
     irradiation event(s) associated with the acquisition of this image. See Section
     C.7.6.1.1.7.

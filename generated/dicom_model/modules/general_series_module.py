@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -17,7 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
@@ -59,7 +58,7 @@ InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,008
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     PersonAddress: str | None = None
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     PersonTelecomInformation: object | None = None
     InstitutionName: str | None = None
     InstitutionAddress: str | None = None
@@ -95,7 +94,7 @@ InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,008
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     PersonAddress: str | None = None
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     PersonTelecomInformation: object | None = None
     InstitutionName: str | None = None
     InstitutionAddress: str | None = None
@@ -494,7 +493,7 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
     Laterality: Literal["R", "L"] | None = None
     SeriesDate: datetime.date | str | None = None
     SeriesTime: datetime.time | str | None = None
-    PerformingPhysicianName: Sequence[PersonName | str] | None = None
+    PerformingPhysicianName: MultiValued[PersonName | str] | None = None
     PerformingPhysicianIdentificationSequence: (
         list[GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem] | None
     ) = None
@@ -503,7 +502,7 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
     SeriesDescriptionCodeSequence: (
         list[GeneralSeriesModuleSeriesDescriptionCodeSequenceItem] | None
     ) = None
-    OperatorsName: Sequence[PersonName | str] | None = None
+    OperatorsName: MultiValued[PersonName | str] | None = None
     OperatorIdentificationSequence: (
         list[GeneralSeriesModuleOperatorIdentificationSequenceItem] | None
     ) = None

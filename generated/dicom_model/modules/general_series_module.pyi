@@ -8,13 +8,12 @@ by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
@@ -51,7 +50,7 @@ class GeneralSeriesModuleOperatorIdentificationSequenceItem(DicomObject):
     """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
     mailing address
     """
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
     10.1. Person's telephone number(s)
     """
@@ -109,7 +108,7 @@ class GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem(DicomObje
     """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
     mailing address
     """
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
     10.1. Person's telephone number(s)
     """
@@ -553,7 +552,7 @@ class GeneralSeriesModule(DicomObject):
     """(0008,0021) DA 1 Type 3, Series Date. Date the Series started."""
     SeriesTime: datetime.time | str | None = None
     """(0008,0031) TM 1 Type 3, Series Time. Time the Series started."""
-    PerformingPhysicianName: Sequence[PersonName | str] | None = None
+    PerformingPhysicianName: MultiValued[PersonName | str] | None = None
     """(0008,1050) PN 1-n Type 3, Performing Physician's Name. Name of the physician(s)
     administering the Series.
     """
@@ -580,7 +579,7 @@ class GeneralSeriesModule(DicomObject):
     """(0008,103F) SQ 1 Type 3, Series Description Code Sequence. A coded description
     of the Series. Only a single Item is permitted in this Sequence.
     """
-    OperatorsName: Sequence[PersonName | str] | None = None
+    OperatorsName: MultiValued[PersonName | str] | None = None
     """(0008,1070) PN 1-n Type 3, Operators' Name. Name(s) of the operator(s)
     supporting the Series.
     """

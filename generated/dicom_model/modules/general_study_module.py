@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -17,7 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.person_identification_macro import (
     PersonIdentificationMacroInstitutionCodeSequenceItem,
@@ -51,7 +50,7 @@ InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,008
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     PersonAddress: str | None = None
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     PersonTelecomInformation: object | None = None
     InstitutionName: str | None = None
     InstitutionAddress: str | None = None
@@ -112,7 +111,7 @@ InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,008
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     PersonAddress: str | None = None
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     PersonTelecomInformation: object | None = None
     InstitutionName: str | None = None
     InstitutionAddress: str | None = None
@@ -148,7 +147,7 @@ InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,008
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     PersonAddress: str | None = None
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     PersonTelecomInformation: object | None = None
     InstitutionName: str | None = None
     InstitutionAddress: str | None = None
@@ -372,7 +371,7 @@ InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,008
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     PersonAddress: str | None = None
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     PersonTelecomInformation: object | None = None
     InstitutionName: str | None = None
     InstitutionAddress: str | None = None
@@ -512,11 +511,11 @@ ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27
         list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
     ) = None
     StudyDescription: str | None = None
-    PhysiciansOfRecord: Sequence[PersonName | str] | None = None
+    PhysiciansOfRecord: MultiValued[PersonName | str] | None = None
     PhysiciansOfRecordIdentificationSequence: (
         list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
     ) = None
-    NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
+    NameOfPhysiciansReadingStudy: MultiValued[PersonName | str] | None = None
     PhysiciansReadingStudyIdentificationSequence: (
         list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
     ) = None

@@ -8,13 +8,12 @@ by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.person_identification_macro import (
     PersonIdentificationMacroInstitutionCodeSequenceItem,
@@ -43,7 +42,7 @@ class GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem(DicomObjec
     """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
     mailing address
     """
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
     10.1. Person's telephone number(s)
     """
@@ -129,7 +128,7 @@ class GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem(DicomObject
     """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
     mailing address
     """
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
     10.1. Person's telephone number(s)
     """
@@ -187,7 +186,7 @@ class GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem(DicomOb
     """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
     mailing address
     """
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
     10.1. Person's telephone number(s)
     """
@@ -458,7 +457,7 @@ class GeneralStudyModuleReferringPhysicianIdentificationSequenceItem(DicomObject
     """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
     mailing address
     """
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
     10.1. Person's telephone number(s)
     """
@@ -642,7 +641,7 @@ class GeneralStudyModule(DicomObject):
     """(0008,1030) LO 1 Type 3, Study Description. Institution-generated description or
     classification of the Study (component) performed.
     """
-    PhysiciansOfRecord: Sequence[PersonName | str] | None = None
+    PhysiciansOfRecord: MultiValued[PersonName | str] | None = None
     """(0008,1048) PN 1-n Type 3, Physician(s) of Record. Names of the physician(s) who
     are responsible for overall patient care at time of Study (see Section C.7.3.1
     for Performing Physician)
@@ -656,7 +655,7 @@ class GeneralStudyModule(DicomObject):
     one Item, the number and order shall correspond to the value of Physician(s) of
     Record (0008,1048), if present.
     """
-    NameOfPhysiciansReadingStudy: Sequence[PersonName | str] | None = None
+    NameOfPhysiciansReadingStudy: MultiValued[PersonName | str] | None = None
     """(0008,1060) PN 1-n Type 3, Name of Physician(s) Reading Study. Names of the
     physician(s) reading the Study.
     """

@@ -7,12 +7,12 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class ImagePixelModule(DicomObject):
@@ -70,7 +70,7 @@ class ImagePixelModule(DicomObject):
     Required if Samples per Pixel (0028,0002) has a value greater than 1. See
     Section C.7.6.3.1.3 for further explanation.
     """
-    PixelAspectRatio: Sequence[int] | None = None
+    PixelAspectRatio: MultiValued[int] | None = None
     """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - Table C.7-11b, Section C.7.6.3.
     Ratio of the vertical size and horizontal size of the pixels in the image
     specified by a pair of integer values where the first value is the vertical
@@ -88,7 +88,7 @@ class ImagePixelModule(DicomObject):
     """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - Table C.7-11b,
     Section C.7.6.3. The maximum actual pixel value encountered in this image.
     """
-    RedPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Red Palette Color
     Lookup Table Data (0028,1201). Required if Photometric Interpretation
@@ -96,7 +96,7 @@ class ImagePixelModule(DicomObject):
     the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
     explanation.
     """
-    GreenPaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Green Palette Color
     Lookup Table Data (0028,1202). Required if Photometric Interpretation
@@ -104,7 +104,7 @@ class ImagePixelModule(DicomObject):
     the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
     explanation.
     """
-    BluePaletteColorLookupTableDescriptor: Sequence[int] | None = None
+    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
     """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
     Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue Palette Color
     Lookup Table Data (0028,1203). Required if Photometric Interpretation

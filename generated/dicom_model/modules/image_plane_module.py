@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -33,9 +33,9 @@ SliceLocation	00201041	DS	1	3		C.7-10 row 5
 """,
         "PS3.3 2016c Table ",
     )
-    PixelSpacing: Sequence[float | Decimal]
-    ImageOrientationPatient: Sequence[float | Decimal]
-    ImagePositionPatient: Sequence[float | Decimal]
+    PixelSpacing: MultiValued[float | Decimal]
+    ImageOrientationPatient: MultiValued[float | Decimal]
+    ImagePositionPatient: MultiValued[float | Decimal]
     SliceThickness: float | Decimal | None = None
     SliceLocation: float | Decimal | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

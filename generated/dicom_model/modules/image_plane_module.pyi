@@ -7,29 +7,29 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class ImagePlaneModule(DicomObject):
     """Image Plane Module - PS3.3 2016c Table C.7-10 (Section C.7.6.2)."""
 
-    PixelSpacing: Sequence[float | Decimal]
+    PixelSpacing: MultiValued[float | Decimal]
     """(0028,0030) DS 2 Type 1, Pixel Spacing. Physical distance in the patient between
     the center of each pixel, specified by a numeric pair - adjacent row spacing
     (delimiter) adjacent column spacing in mm. See Section 10.7.1.3 for further
     explanation.
     """
-    ImageOrientationPatient: Sequence[float | Decimal]
+    ImageOrientationPatient: MultiValued[float | Decimal]
     """(0020,0037) DS 6 Type 1, Image Orientation (Patient). The direction cosines of
     the first row and the first column with respect to the patient. See Section
     C.7.6.2.1.1 for further explanation.
     """
-    ImagePositionPatient: Sequence[float | Decimal]
+    ImagePositionPatient: MultiValued[float | Decimal]
     """(0020,0032) DS 3 Type 1, Image Position (Patient). The x, y, and z coordinates
     of the upper left hand corner (center of the first voxel transmitted) of the
     image, in mm. See Section C.7.6.2.1.1 for further explanation.

@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -31,6 +31,6 @@ StereoPairsPresent	00220028		1	3		C.7-14 row 3
         "PS3.3 2016c Table ",
     )
     NumberOfFrames: int
-    FrameIncrementPointer: Sequence[int]
+    FrameIncrementPointer: MultiValued[int]
     StereoPairsPresent: object | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

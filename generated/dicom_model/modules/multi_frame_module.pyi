@@ -7,11 +7,11 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class MultiFrameModule(DicomObject):
@@ -21,7 +21,7 @@ class MultiFrameModule(DicomObject):
     """(0028,0008) IS 1 Type 1, Number of Frames. Number of frames in a Multi-frame
     Image. See Section C.7.6.6.1.1 for further explanation.
     """
-    FrameIncrementPointer: Sequence[int]
+    FrameIncrementPointer: MultiValued[int]
     """(0028,0009) AT 1-n Type 1, Frame Increment Pointer. Contains the Data Element
     Tag of the attribute that is used as the frame increment in Multi-frame pixel
     data. See Section C.7.6.6.1.2 for further explanation.

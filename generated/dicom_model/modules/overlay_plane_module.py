@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -44,7 +44,7 @@ ROIStandardDeviation	60001303	DS	1	3		C.9-2 row 13
     OverlayRows: int
     OverlayColumns: int
     OverlayType: Literal["G", "R"]
-    OverlayOrigin: Sequence[int]
+    OverlayOrigin: MultiValued[int]
     OverlayBitsAllocated: int
     OverlayBitPosition: int
     OverlayData: bytes

@@ -7,13 +7,13 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class OverlayPlaneModule(DicomObject):
@@ -27,7 +27,7 @@ class OverlayPlaneModule(DicomObject):
     """(60xx,0040) CS 1 Type 1, Overlay Type. Indicates whether this overlay represents
     a region of interest or other graphics. Enumerated Values: G Graphics R ROI
     """
-    OverlayOrigin: Sequence[int]
+    OverlayOrigin: MultiValued[int]
     """(60xx,0050) SS 2 Type 1, Overlay Origin. Location of first overlay point with
     respect to pixels in the image, given as row\\column. The upper left pixel of
     the image has the coordinate 1\\1. Column values greater than 1 indicate the

@@ -9,7 +9,6 @@ every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -17,7 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.issuer_of_patient_id_macro import (
     IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem,
@@ -810,9 +809,9 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     QualityControlSubject: Literal["YES", "NO"] | None = None
     ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
     PatientBirthTime: datetime.time | str | None = None
-    OtherPatientIDs: Sequence[str] | None = None
+    OtherPatientIDs: MultiValued[str] | None = None
     OtherPatientIDsSequence: list[PatientModuleOtherPatientIDsSequenceItem] | None = None
-    OtherPatientNames: Sequence[PersonName | str] | None = None
+    OtherPatientNames: MultiValued[PersonName | str] | None = None
     EthnicGroup: str | None = None
     PatientComments: str | None = None
     PatientSpeciesDescription: str | None = None
@@ -845,7 +844,7 @@ GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4
     ) = None
     ResponsibleOrganization: str | None = None
     PatientIdentityRemoved: Literal["YES", "NO"] | None = None
-    DeidentificationMethod: Sequence[str] | None = None
+    DeidentificationMethod: MultiValued[str] | None = None
     DeidentificationMethodCodeSequence: (
         list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
     ) = None

@@ -8,13 +8,12 @@ type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.issuer_of_patient_id_macro import (
     IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem,
@@ -861,7 +860,7 @@ class PatientModule(DicomObject):
     """
     PatientBirthTime: datetime.time | str | None = None
     """(0010,0032) TM 1 Type 3, Patient's Birth Time. Birth time of the Patient."""
-    OtherPatientIDs: Sequence[str] | None = None
+    OtherPatientIDs: MultiValued[str] | None = None
     """(0010,1000) LO 1-n Type 3, Other Patient IDs. Other identification numbers or
     codes used to identify the patient.
     """
@@ -872,7 +871,7 @@ class PatientModule(DicomObject):
     or attached device such as an RFID or barcode. One or more Items are permitted
     in this Sequence.
     """
-    OtherPatientNames: Sequence[PersonName | str] | None = None
+    OtherPatientNames: MultiValued[PersonName | str] | None = None
     """(0010,1001) PN 1-n Type 3, Other Patient Names. Other names used to identify the
     patient.
     """
@@ -970,7 +969,7 @@ class PatientModule(DicomObject):
     patient has been removed from the Attributes and the Pixel Data Enumerated
     Values: YES NO
     """
-    DeidentificationMethod: Sequence[str] | None = None
+    DeidentificationMethod: MultiValued[str] | None = None
     """(0012,0063) LO 1-n Type 1C, De-identification Method. A description or label of
     the mechanism or method use to remove the patient's identity. May be multi-
     valued if successive de-identification steps have been performed. This may be

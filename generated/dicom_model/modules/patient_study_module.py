@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,6 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 
@@ -264,7 +264,7 @@ PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18		patient is 
 """,
         "PS3.3 2016c Table ",
     )
-    AdmittingDiagnosesDescription: Sequence[str] | None = None
+    AdmittingDiagnosesDescription: MultiValued[str] | None = None
     AdmittingDiagnosesCodeSequence: (
         list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
     ) = None

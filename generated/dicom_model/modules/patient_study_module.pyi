@@ -8,13 +8,13 @@ by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 @dataclass(kw_only=True, slots=True)
@@ -273,7 +273,7 @@ class PatientStudyModulePatientSizeCodeSequenceItem(DicomObject):
 class PatientStudyModule(DicomObject):
     """Patient Study Module - PS3.3 2016c Table C.7-4a (Section C.7.2.2)."""
 
-    AdmittingDiagnosesDescription: Sequence[str] | None = None
+    AdmittingDiagnosesDescription: MultiValued[str] | None = None
     """(0008,1080) LO 1-n Type 3, Admitting Diagnoses Description. Description of the
     admitting diagnosis (diagnoses)
     """

@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -53,8 +53,8 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Insta
     )
     ReferencedSOPClassUID: str
     ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: Sequence[int] | None = None
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -76,13 +76,13 @@ ContourData	30060050	DS	3-3n	1		C.8-42 row 15
         "PS3.3 2016c Table ",
     )
     ContourNumber: int | None = None
-    AttachedContours: Sequence[int] | None = None
+    AttachedContours: MultiValued[int] | None = None
     ContourImageSequence: list[ROIContourModuleContourImageSequenceItem] | None = None
     ContourGeometricType: Literal["POINT", "OPEN_PLANAR", "OPEN_NONPLANAR", "CLOSED_PLANAR"]
     ContourSlabThickness: float | Decimal | None = None
-    ContourOffsetVector: Sequence[float | Decimal] | None = None
+    ContourOffsetVector: MultiValued[float | Decimal] | None = None
     NumberOfContourPoints: int
-    ContourData: Sequence[float | Decimal]
+    ContourData: MultiValued[float | Decimal]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -101,9 +101,9 @@ ContourSequence	30060040	SQ	1	3		C.8-42 row 6
         "PS3.3 2016c Table ",
     )
     ReferencedROINumber: int
-    ROIDisplayColor: Sequence[int] | None = None
+    ROIDisplayColor: MultiValued[int] | None = None
     RecommendedDisplayGrayscaleValue: int | None = None
-    RecommendedDisplayCIELabValue: Sequence[int] | None = None
+    RecommendedDisplayCIELabValue: MultiValued[int] | None = None
     ContourSequence: list[ROIContourModuleContourSequenceItem] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 

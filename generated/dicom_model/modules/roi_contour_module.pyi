@@ -7,13 +7,13 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class ROIContourModuleContourImageSequenceItem(DicomObject):
@@ -27,7 +27,7 @@ class ROIContourModuleContourImageSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
     10.8. Uniquely identifies the referenced SOP Instance.
     """
-    ReferencedFrameNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
     """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
     Identifies the frame numbers within the Referenced SOP Instance to which the
     reference applies. The first frame shall be denoted as frame number 1. This
@@ -35,7 +35,7 @@ class ROIContourModuleContourImageSequenceItem(DicomObject):
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
     10.3. Identifies the Segment Number to which the reference applies. Required if
     the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
@@ -55,7 +55,7 @@ class ROIContourModuleContourSequenceItem(DicomObject):
     Sequence (3006,0040) in which it is defined. No semantics or ordering shall be
     inferred from this attribute.
     """
-    AttachedContours: Sequence[int] | None = None
+    AttachedContours: MultiValued[int] | None = None
     """(3006,0049) IS 1-n Type 3, Attached Contours. List of Contour Number (3006,0048)
     defining lower-numbered contour(s) to which the current contour is connected.
     """
@@ -76,7 +76,7 @@ class ROIContourModuleContourSequenceItem(DicomObject):
     center of the slab, offset by the Contour Offset Vector (3006,0045) if it is
     present. See Section C.8.8.6.2.
     """
-    ContourOffsetVector: Sequence[float | Decimal] | None = None
+    ContourOffsetVector: MultiValued[float | Decimal] | None = None
     """(3006,0045) DS 3 Type 3, Contour Offset Vector. Vector (x,y,z) in the patient
     based coordinate system described in Section C.7.6.2.1.1 that is normal to plane
     of Contour Data (3006,0050), describing direction and magnitude of the offset
@@ -87,7 +87,7 @@ class ROIContourModuleContourSequenceItem(DicomObject):
     """(3006,0046) IS 1 Type 1, Number of Contour Points. Number of points (triplets)
     in Contour Data (3006,0050).
     """
-    ContourData: Sequence[float | Decimal]
+    ContourData: MultiValued[float | Decimal]
     """(3006,0050) DS 3-3n Type 1, Contour Data. Sequence of (x,y,z) triplets defining
     a contour in the patient based coordinate system described in Section
     C.7.6.2.1.1 (mm). See Section C.8.8.6.1 and Section C.8.8.6.3. Contour Data may
@@ -105,7 +105,7 @@ class ROIContourModuleROIContourSequenceItem(DicomObject):
     """(3006,0084) IS 1 Type 1, Referenced ROI Number. Uniquely identifies the
     referenced ROI described in the Structure Set ROI Sequence (3006,0020).
     """
-    ROIDisplayColor: Sequence[int] | None = None
+    ROIDisplayColor: MultiValued[int] | None = None
     """(3006,002A) IS 3 Type 3, ROI Display Color. RGB triplet color representation for
     ROI, specified using the range 0-255.
     """
@@ -117,7 +117,7 @@ class ROIContourModuleROIContourSequenceItem(DicomObject):
     may be different from the maximum P-Value from the output of the Presentation
     LUT, which may be less than 16 bits in depth.
     """
-    RecommendedDisplayCIELabValue: Sequence[int] | None = None
+    RecommendedDisplayCIELabValue: MultiValued[int] | None = None
     """(0062,000D) US 3 Type 3, Recommended Display CIELab Value. A default triplet
     value in which it is recommended that the contour be rendered on a color
     display. The units are specified in PCS-Values, and the value is encoded as

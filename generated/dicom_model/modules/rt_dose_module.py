@@ -9,7 +9,6 @@ every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -26,6 +25,7 @@ from dicom_runtime.conditions import (
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 
@@ -466,7 +466,7 @@ ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36
     ) = None
     InstanceNumber: int | None = None
     DoseComment: str | None = None
-    NormalizationPoint: Sequence[float | Decimal] | None = None
+    NormalizationPoint: MultiValued[float | Decimal] | None = None
     DoseSummationType: (
         Literal[
             "PLAN",
@@ -486,9 +486,9 @@ ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36
     ReferencedTreatmentRecordSequence: (
         list[RTDoseModuleReferencedTreatmentRecordSequenceItem] | None
     ) = None
-    GridFrameOffsetVector: Sequence[float | Decimal] | None = None
+    GridFrameOffsetVector: MultiValued[float | Decimal] | None = None
     DoseGridScaling: float | Decimal | None = None
-    TissueHeterogeneityCorrection: Sequence[str] | None = None
+    TissueHeterogeneityCorrection: MultiValued[str] | None = None
     DerivationCodeSequence: list[RTDoseModuleDerivationCodeSequenceItem] | None = None
     ReferencedInstanceSequence: list[RTDoseModuleReferencedInstanceSequenceItem] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

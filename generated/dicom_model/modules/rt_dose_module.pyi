@@ -8,13 +8,13 @@ type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 
 @dataclass(kw_only=True, slots=True)
@@ -448,7 +448,7 @@ class RTDoseModule(DicomObject):
     """
     DoseComment: str | None = None
     """(3004,0006) LO 1 Type 3, Dose Comment. User-defined comments for dose data."""
-    NormalizationPoint: Sequence[float | Decimal] | None = None
+    NormalizationPoint: MultiValued[float | Decimal] | None = None
     """(3004,0008) DS 3 Type 3, Normalization Point. Coordinates (x, y, z) of
     normalization point in the patient based coordinate system described in Section
     C.7.6.2.1.1 (mm). See Section C.8.8.3.1.
@@ -494,7 +494,7 @@ class RTDoseModule(DicomObject):
     shall be included in this Sequence. Required if Dose Summation Type (3004,000A)
     is RECORD.
     """
-    GridFrameOffsetVector: Sequence[float | Decimal] | None = None
+    GridFrameOffsetVector: MultiValued[float | Decimal] | None = None
     """(3004,000C) DS 2-n Type 1C, Grid Frame Offset Vector. An array that contains the
     dose image plane offsets (in mm) of the dose image frames in a multi-frame dose.
     Required if multi-frame pixel data are present and Frame Increment Pointer
@@ -507,7 +507,7 @@ class RTDoseModule(DicomObject):
     C.7.6.3, yields grid doses in the dose units as specified by Dose Units
     (3004,0002). Required if Pixel Data (7FE0,0010) is present.
     """
-    TissueHeterogeneityCorrection: Sequence[str] | None = None
+    TissueHeterogeneityCorrection: MultiValued[str] | None = None
     """(3004,0014) CS 1-3 Type 3, Tissue Heterogeneity Correction. Specifies a list of
     patient heterogeneity characteristics used for calculating dose. This Attribute
     shall be multi-valued if beams used to compute the dose have differing

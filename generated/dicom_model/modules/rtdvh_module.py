@@ -8,7 +8,6 @@ every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -62,7 +62,7 @@ DVHMeanDose	30040074	DS	1	3		C.8-40 row 18
     DVHDoseScaling: float | Decimal
     DVHVolumeUnits: Literal["CM3", "PERCENT", "PER_U"] | str
     DVHNumberOfBins: int
-    DVHData: Sequence[float | Decimal]
+    DVHData: MultiValued[float | Decimal]
     DVHMinimumDose: float | Decimal | None = None
     DVHMaximumDose: float | Decimal | None = None
     DVHMeanDose: float | Decimal | None = None
@@ -99,7 +99,7 @@ DVHSequence	30040050	SQ	1	1		C.8-40 row 5
         "PS3.3 2016c Table ",
     )
     ReferencedStructureSetSequence: list[RTDVHModuleReferencedStructureSetSequenceItem]
-    DVHNormalizationPoint: Sequence[float | Decimal] | None = None
+    DVHNormalizationPoint: MultiValued[float | Decimal] | None = None
     DVHNormalizationDoseValue: float | Decimal | None = None
     DVHSequence: list[RTDVHModuleDVHSequenceItem]
     extra_elements: Dataset | None = field(default=None, repr=False)

@@ -7,13 +7,13 @@ classes, fields, types and defaults, each field documented, the tables declared 
 type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class RTDVHModuleDVHReferencedROISequenceItem(DicomObject):
@@ -72,7 +72,7 @@ class RTDVHModuleDVHSequenceItem(DicomObject):
     """(3004,0056) IS 1 Type 1, DVH Number of Bins. Number of bins n used to store DVH
     Data (3004,0058).
     """
-    DVHData: Sequence[float | Decimal]
+    DVHData: MultiValued[float | Decimal]
     """(3004,0058) DS 2-2n Type 1, DVH Data. A data stream describing the dose bin
     widths Dnand associated volumes Vnin DVH Volume Units (3004,0054) in the order
     D1V1, D2V2, … DnVn. DVH Data arrays may not be properly encoded if Explicit VR
@@ -121,7 +121,7 @@ class RTDVHModule(DicomObject):
     to calculate Dose-Volume Histograms (DVHs). Only a single Item shall be included
     in this Sequence. See Section C.8.8.4.1.
     """
-    DVHNormalizationPoint: Sequence[float | Decimal] | None = None
+    DVHNormalizationPoint: MultiValued[float | Decimal] | None = None
     """(3004,0040) DS 3 Type 3, DVH Normalization Point. Coordinates (x, y, z) of
     common DVH normalization point in the patient based coordinate system described
     in Section C.7.6.2.1.1 (mm).

@@ -9,7 +9,6 @@ documents every field.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -18,7 +17,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
@@ -115,16 +114,16 @@ ContributionDescription	0018A003	ST	1	3		C.12-1 row 46
     InstitutionAddress: str | None = None
     StationName: str | None = None
     InstitutionalDepartmentName: str | None = None
-    OperatorsName: Sequence[PersonName | str] | None = None
+    OperatorsName: MultiValued[PersonName | str] | None = None
     OperatorIdentificationSequence: (
         list[SOPCommonModuleOperatorIdentificationSequenceItem] | None
     ) = None
     ManufacturerModelName: str | None = None
     DeviceSerialNumber: str | None = None
-    SoftwareVersions: Sequence[str] | None = None
+    SoftwareVersions: MultiValued[str] | None = None
     SpatialResolution: float | Decimal | None = None
-    DateOfLastCalibration: Sequence[datetime.date | str] | None = None
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    DateOfLastCalibration: MultiValued[datetime.date | str] | None = None
+    TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     ContributionDateTime: datetime.datetime | str | None = None
     ContributionDescription: str | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
@@ -164,8 +163,8 @@ ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Insta
     )
     ReferencedSOPClassUID: str
     ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: Sequence[int] | None = None
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -277,7 +276,7 @@ InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,008
         PersonIdentificationMacroPersonIdentificationCodeSequenceItem
     ]
     PersonAddress: str | None = None
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     PersonTelecomInformation: object | None = None
     InstitutionName: str | None = None
     InstitutionAddress: str | None = None
@@ -465,12 +464,12 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
     )
     SOPClassUID: str
     SOPInstanceUID: str
-    SpecificCharacterSet: Sequence[str] | None = None
+    SpecificCharacterSet: MultiValued[str] | None = None
     InstanceCreationDate: datetime.date | str | None = None
     InstanceCreationTime: datetime.time | str | None = None
     InstanceCoercionDateTime: datetime.datetime | str | None = None
     InstanceCreatorUID: str | None = None
-    RelatedGeneralSOPClassUID: Sequence[str] | None = None
+    RelatedGeneralSOPClassUID: MultiValued[str] | None = None
     OriginalSpecializedSOPClassUID: str | None = None
     CodingSchemeIdentificationSequence: (
         list[SOPCommonModuleCodingSchemeIdentificationSequenceItem] | None

@@ -8,14 +8,13 @@ type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
@@ -117,7 +116,7 @@ class SOPCommonModuleContributingEquipmentSequenceItem(DicomObject):
     institution where the equipment that contributed to the composite instance is
     located.
     """
-    OperatorsName: Sequence[PersonName | str] | None = None
+    OperatorsName: MultiValued[PersonName | str] | None = None
     """(0008,1070) PN 1-n Type 3, Operators' Name. Name(s) of the operator(s) of the
     contributing equipment.
     """
@@ -137,7 +136,7 @@ class SOPCommonModuleContributingEquipmentSequenceItem(DicomObject):
     """(0018,1000) LO 1 Type 3, Device Serial Number. Manufacturer's serial number of
     the equipment that contributed to the composite instance.
     """
-    SoftwareVersions: Sequence[str] | None = None
+    SoftwareVersions: MultiValued[str] | None = None
     """(0018,1020) LO 1-n Type 3, Software Versions. Manufacturer's designation of the
     software version of the equipment that contributed to the composite instance.
     See Section C.7.5.1.1.3.
@@ -148,13 +147,13 @@ class SOPCommonModuleContributingEquipmentSequenceItem(DicomObject):
     and reconstruction technique chosen. If variable across the images of the
     series, the value at the image center.
     """
-    DateOfLastCalibration: Sequence[datetime.date | str] | None = None
+    DateOfLastCalibration: MultiValued[datetime.date | str] | None = None
     """(0018,1200) DA 1-n Type 3, Date of Last Calibration. Date when the image
     acquisition device calibration was last changed in any way. Multiple entries may
     be used for additional calibrations at other times. See Section C.7.5.1.1.1 for
     further explanation.
     """
-    TimeOfLastCalibration: Sequence[datetime.time | str] | None = None
+    TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     """(0018,1201) TM 1-n Type 3, Time of Last Calibration. Time when the image
     acquisition device calibration was last changed in any way. Multiple entries may
     be used. See Section C.7.5.1.1.1 for further explanation.
@@ -182,7 +181,7 @@ class SOPCommonModuleConversionSourceAttributesSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
     10.8. Uniquely identifies the referenced SOP Instance.
     """
-    ReferencedFrameNumber: Sequence[int] | None = None
+    ReferencedFrameNumber: MultiValued[int] | None = None
     """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
     Identifies the frame numbers within the Referenced SOP Instance to which the
     reference applies. The first frame shall be denoted as frame number 1. This
@@ -190,7 +189,7 @@ class SOPCommonModuleConversionSourceAttributesSequenceItem(DicomObject):
     multi-frame image and the reference does not apply to all frames, and Referenced
     Segment Number (0062,000B) is not present.
     """
-    ReferencedSegmentNumber: Sequence[int] | None = None
+    ReferencedSegmentNumber: MultiValued[int] | None = None
     """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
     10.3. Identifies the Segment Number to which the reference applies. Required if
     the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
@@ -316,7 +315,7 @@ class SOPCommonModuleOperatorIdentificationSequenceItem(DicomObject):
     """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
     mailing address
     """
-    PersonTelephoneNumbers: Sequence[str] | None = None
+    PersonTelephoneNumbers: MultiValued[str] | None = None
     """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
     10.1. Person's telephone number(s)
     """
@@ -540,7 +539,7 @@ class SOPCommonModule(DicomObject):
     """(0008,0018) UI 1 Type 1, SOP Instance UID. Uniquely identifies the SOP Instance.
     See Section C.12.1.1.1 for further explanation. See also PS3.4.
     """
-    SpecificCharacterSet: Sequence[str] | None = None
+    SpecificCharacterSet: MultiValued[str] | None = None
     """(0008,0005) CS 1-n Type 1C, Specific Character Set. Character Set that expands
     or replaces the Basic Graphic Set. Required if an expanded or replacement
     character set is used. See Section C.12.1.1.2 for Defined Terms.
@@ -563,7 +562,7 @@ class SOPCommonModule(DicomObject):
     """(0008,0014) UI 1 Type 3, Instance Creator UID. Uniquely identifies device that
     created the SOP Instance.
     """
-    RelatedGeneralSOPClassUID: Sequence[str] | None = None
+    RelatedGeneralSOPClassUID: MultiValued[str] | None = None
     """(0008,001A) UI 1-n Type 3, Related General SOP Class UID. Uniquely identifies a
     Related General SOP Class for the SOP Class of this Instance. See PS3.4.
     """

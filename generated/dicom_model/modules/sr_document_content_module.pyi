@@ -8,14 +8,13 @@ declared by type only.
 """
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import PersonName
+from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.code_macro import CodeMacroConceptCodeSequenceItem
 from dicom_model.macros.composite_object_reference_macro import (
     CompositeObjectReferenceMacroReferencedSOPSequenceItem,
@@ -129,7 +128,7 @@ class SRDocumentContentModule(DicomObject):
     C.18.3. References to Composite Object SOP Class/SOP Instance pairs. Only a
     single Item shall be included in this Sequence.
     """
-    GraphicData: Sequence[float]
+    GraphicData: MultiValued[float]
     """(0070,0022) FL 2-n Type 1, Graphic Data - Table C.18.6-1, Section C.18.6. An
     ordered set of (column,row) pairs that denote positions in an image specified
     with sub-pixel resolution such that the origin at the TLHC of the TLHC pixel is
@@ -175,7 +174,7 @@ class SRDocumentContentModule(DicomObject):
     """(0040,A130) CS 1 Type 1, Temporal Range Type - Table C.18.7-1, Section C.18.7.
     See Section C.18.7.1.1 for Enumerated Values.
     """
-    ReferencedSamplePositions: Sequence[int] | None = None
+    ReferencedSamplePositions: MultiValued[int] | None = None
     """(0040,A132) UL 1-n Type 1C, Referenced Sample Positions - Table C.18.7-1,
     Section C.18.7. List of samples within a multiplex group specifying temporal
     points of the referenced data. Position of first sample is 1. Required if the
@@ -184,13 +183,13 @@ class SRDocumentContentModule(DicomObject):
     Referenced Channels (0040,A0B0) refers to channels within a single multiplex
     group.
     """
-    ReferencedTimeOffsets: Sequence[float | Decimal] | None = None
+    ReferencedTimeOffsets: MultiValued[float | Decimal] | None = None
     """(0040,A138) DS 1-n Type 1C, Referenced Time Offsets - Table C.18.7-1, Section
     C.18.7. Specifies temporal points for reference by number of seconds after start
     of data. Required if Referenced Sample Positions (0040,A132) and Referenced
     DateTime (0040,A13A) are not present.
     """
-    ReferencedDateTime: Sequence[datetime.datetime | str] | None = None
+    ReferencedDateTime: MultiValued[datetime.datetime | str] | None = None
     """(0040,A13A) DT 1-n Type 1C, Referenced DateTime - Table C.18.7-1, Section
     C.18.7. Specifies temporal points for reference by absolute time. Required if
     Referenced Sample Positions (0040,A132) and Referenced Time Offsets (0040,A138)

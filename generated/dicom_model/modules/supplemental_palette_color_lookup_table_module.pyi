@@ -7,11 +7,11 @@ supplemental_palette_color_lookup_table_module.py: the same classes, fields, typ
 and defaults, each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class SupplementalPaletteColorLookupTableModule(DicomObject):
@@ -19,17 +19,17 @@ class SupplementalPaletteColorLookupTableModule(DicomObject):
     (Section C.7.6.19).
     """
 
-    RedPaletteColorLookupTableDescriptor: Sequence[int]
+    RedPaletteColorLookupTableDescriptor: MultiValued[int]
     """(0028,1101) US or SS 3 Type 1, Red Palette Color Lookup Table Descriptor.
     Specifies the format of the Red Palette Color Lookup Table Data (0028,1201). See
     Section C.7.6.3.1.5 for further explanation.
     """
-    GreenPaletteColorLookupTableDescriptor: Sequence[int]
+    GreenPaletteColorLookupTableDescriptor: MultiValued[int]
     """(0028,1102) US or SS 3 Type 1, Green Palette Color Lookup Table Descriptor.
     Specifies the format of the Green Palette Color Lookup Table Data (0028,1202).
     See Section C.7.6.3.1.5 for further explanation.
     """
-    BluePaletteColorLookupTableDescriptor: Sequence[int]
+    BluePaletteColorLookupTableDescriptor: MultiValued[int]
     """(0028,1103) US or SS 3 Type 1, Blue Palette Color Lookup Table Descriptor.
     Specifies the format of the Blue Palette Color Lookup table Data (0028,1203).
     See Section C.7.6.3.1.5 for further explanation.

@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -38,7 +38,7 @@ NTPSourceAddress	00181803	LO	1	3		C.7-7 row 8
     SynchronizationFrameOfReferenceUID: str
     SynchronizationTrigger: Literal["SOURCE", "EXTERNAL", "PASSTHRU", "NO TRIGGER"]
     TriggerSourceOrType: str | None = None
-    SynchronizationChannel: Sequence[int] | None = None
+    SynchronizationChannel: MultiValued[int] | None = None
     AcquisitionTimeSynchronized: Literal["Y", "N"]
     TimeSource: str | None = None
     TimeDistributionProtocol: Literal["NTP", "IRIG", "GPS", "SNTP", "PTP"] | None = None

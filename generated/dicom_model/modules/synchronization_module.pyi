@@ -7,12 +7,12 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class SynchronizationModule(DicomObject):
@@ -34,7 +34,7 @@ class SynchronizationModule(DicomObject):
     """(0018,1061) LO 1 Type 3, Trigger Source or Type. Specifies equipment ID of
     trigger source and/or type of trigger
     """
-    SynchronizationChannel: Sequence[int] | None = None
+    SynchronizationChannel: MultiValued[int] | None = None
     """(0018,106C) US 2 Type 1C, Synchronization Channel. Identifier of waveform
     channel that records the synchronization channel or trigger, see Section
     C.7.4.2.1.3. Required if synchronization channel or trigger is encoded in a

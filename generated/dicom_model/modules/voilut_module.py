@@ -8,7 +8,6 @@ every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 from dicom_model.macros.voilut_macro import VOILUTMacroVOILUTSequenceItem
 
 
@@ -40,8 +40,8 @@ VOILUTFunction	00281056	CS	1	3		C.11-2b row 8
         },
     )
     VOILUTSequence: list[VOILUTMacroVOILUTSequenceItem] | None = None
-    WindowCenter: Sequence[float | Decimal] | None = None
-    WindowWidth: Sequence[float | Decimal] | None = None
-    WindowCenterWidthExplanation: Sequence[str] | None = None
+    WindowCenter: MultiValued[float | Decimal] | None = None
+    WindowWidth: MultiValued[float | Decimal] | None = None
+    WindowCenterWidthExplanation: MultiValued[str] | None = None
     VOILUTFunction: Literal["LINEAR", "SIGMOID"] | str | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -32,6 +32,6 @@ PositionOfIsocenterProjection	00189430	FL	2	1C		C.8.19.5-1 row 3		Isocenter Refe
             "PositionOfIsocenterProjection": Present("IsocenterReferenceSystemSequence"),
         },
     )
-    PhysicalDetectorSize: Sequence[float]
-    PositionOfIsocenterProjection: Sequence[float] | None = None
+    PhysicalDetectorSize: MultiValued[float]
+    PositionOfIsocenterProjection: MultiValued[float] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)

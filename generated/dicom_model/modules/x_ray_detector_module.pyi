@@ -7,21 +7,21 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class XRayDetectorModule(DicomObject):
     """X-Ray Detector Module - PS3.3 2016c Table C.8.19.5-1 (Section C.8.19.5)."""
 
-    PhysicalDetectorSize: Sequence[float]
+    PhysicalDetectorSize: MultiValued[float]
     """(0018,9429) FL 2 Type 1, Physical Detector Size. Dimensions of the physical
     detector measured in mm as a row size followed by a column size.
     """
-    PositionOfIsocenterProjection: Sequence[float] | None = None
+    PositionOfIsocenterProjection: MultiValued[float] | None = None
     """(0018,9430) FL 2 Type 1C, Position of Isocenter Projection. Position of the
     Isocenter projection on the detector plane measured in fractional physical
     detector elements as a distance along the column direction followed by a

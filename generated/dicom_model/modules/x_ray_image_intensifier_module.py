@@ -8,7 +8,6 @@ which documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -35,5 +35,5 @@ IntensifierActiveDimensions	00189428	FL	1-2	1		C.8.19.4-1 row 3
     )
     IntensifierSize: float | Decimal
     IntensifierActiveShape: Literal["RECTANGLE", "ROUND", "HEXAGONAL"]
-    IntensifierActiveDimensions: Sequence[float]
+    IntensifierActiveDimensions: MultiValued[float]
     extra_elements: Dataset | None = field(default=None, repr=False)

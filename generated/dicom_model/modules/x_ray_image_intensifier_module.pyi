@@ -7,13 +7,13 @@ x_ray_image_intensifier_module.py: the same classes, fields, types and defaults,
 each field documented, the tables declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class XRayImageIntensifierModule(DicomObject):
@@ -33,7 +33,7 @@ class XRayImageIntensifierModule(DicomObject):
     be different from the Field of View Shape (0018,1147), and should not be assumed
     to describe the stored image.
     """
-    IntensifierActiveDimensions: Sequence[float]
+    IntensifierActiveDimensions: MultiValued[float]
     """(0018,9428) FL 1-2 Type 1, Intensifier Active Dimension(s). Dimensions in mm of
     the active area used for acquiring this image. If Intensifier Active Shape
     (0018,9427) is: RECTANGLE: row dimension followed by column. ROUND: diameter.

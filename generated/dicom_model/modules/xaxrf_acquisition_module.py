@@ -8,7 +8,6 @@ documents every field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -17,6 +16,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_runtime.values import MultiValued
 
 
 @dataclass(kw_only=True, slots=True)
@@ -63,7 +63,7 @@ AcquiredImageAreaDoseProduct	00189473	FL	1	2		C.8.19.3-1 row 16
     AveragePulseWidth: float | Decimal
     AcquisitionDuration: float
     RadiationMode: Literal["CONTINUOUS", "PULSED"] | str
-    FocalSpots: Sequence[float | Decimal] | None = None
+    FocalSpots: MultiValued[float | Decimal] | None = None
     AnodeTargetMaterial: Literal["TUNGSTEN", "MOLYBDENUM", "RHODIUM"] | str | None = None
     RectificationType: Literal["SINGLE PHASE", "THREE PHASE", "CONST POTENTIAL"] | str | None = None
     XRayReceptorType: Literal["IMG_INTENSIFIER", "DIGITAL_DETECTOR"]

@@ -7,13 +7,13 @@ the same classes, fields, types and defaults, each field documented, the tables
 declared by type only.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_runtime.values import MultiValued
 
 @dataclass(kw_only=True, slots=True)
 class XAXRFAcquisitionModule(DicomObject):
@@ -58,7 +58,7 @@ class XAXRFAcquisitionModule(DicomObject):
     """(0018,115A) CS 1 Type 1, Radiation Mode. Specifies X-Ray radiation mode. Defined
     Terms: CONTINUOUS PULSED
     """
-    FocalSpots: Sequence[float | Decimal] | None = None
+    FocalSpots: MultiValued[float | Decimal] | None = None
     """(0018,1190) DS 1-n Type 3, Focal Spot(s). Nominal focal spot size in mm used to
     acquire this image.
     """
