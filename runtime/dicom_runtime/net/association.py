@@ -2,7 +2,7 @@
 
 :class:`Connection` runs the upper layer state machine of PS3.8 Table 9-10
 (:mod:`.state`) and performs its actions (AE-n, DT-n, AR-n, AA-n of PS3.8 Tables
-9-6 to 9-9). An adapter (:mod:`.aio`, :mod:`.blocking`) owns the socket: it calls
+9-6 to 9-9, in :mod:`.actions`; the events it reports are in :mod:`.events`, re-exported here). An adapter (:mod:`.aio`, :mod:`.blocking`) owns the socket: it calls
 :meth:`Connection.connection_made`, :meth:`~Connection.receive`,
 :meth:`~Connection.connection_lost` and :meth:`~Connection.timer` as things
 happen, sends :meth:`~Connection.data_to_send`, and closes the transport when
@@ -16,12 +16,28 @@ with the rest of association negotiation; its names are re-exported here.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
-from dataclasses import dataclass
+from collections.abc import Generator
 
 from ..dataset import Dataset
 from ..errors import DicomError
-from .dimse import Assembler, Budget, DimseError, Message, Spill, command_set
+from .actions import ACTIONS, UpperLayerActions
+from .dimse import Assembler, Budget, DimseError, Spill, command_set
+from .events import (  # what an association reports: re-exported, imported from here too
+    ABORT_REASONS as ABORT_REASONS,
+    REJECT_REASONS as REJECT_REASONS,
+    REJECT_SOURCES as REJECT_SOURCES,
+    AcceptedContext as AcceptedContext,
+    Aborted as Aborted,
+    AssociationAccepted as AssociationAccepted,
+    AssociationRejected as AssociationRejected,
+    AssociationRequested as AssociationRequested,
+    Event as Event,
+    MessageReceived as MessageReceived,
+    Released as Released,
+    ReleaseRequested as ReleaseRequested,
+    describe_abort as describe_abort,
+    describe_reject as describe_reject,
+)
 from .negotiation import (  # the acceptor's answer to an A-ASSOCIATE-RQ: re-exported, imported from here too
     CONTEXT_RESULTS as CONTEXT_RESULTS,
     DEFAULT_MAX_PDU as DEFAULT_MAX_PDU,
@@ -36,8 +52,6 @@ from .negotiation import (  # the acceptor's answer to an A-ASSOCIATE-RQ: re-exp
     valid_ae_title as valid_ae_title,
 )
 from .pdu import (
-    MAX_PDU_LENGTH,
-    Abort,
     AssociateAC,
     AssociateRJ,
     AssociateRQ,
@@ -57,33 +71,6 @@ PDU_CAP = 1024 * 1024
 """The longest P-DATA-TF PDU sent: where the peer announced no limit (0) or a larger one,
 messages go in PDUs of this length, so that no more than this is copied at once."""
 
-#: A-ASSOCIATE-RJ reasons (PS3.8 Table 9-21), by (source, reason).
-REJECT_REASONS: Mapping[tuple[int, int], str] = {
-    (1, 1): "no-reason-given",
-    (1, 2): "application-context-name-not-supported",
-    (1, 3): "calling-AE-title-not-recognized",
-    (1, 7): "called-AE-title-not-recognized",
-    (2, 1): "no-reason-given",
-    (2, 2): "protocol-version-not-supported",
-    (3, 1): "temporary-congestion",
-    (3, 2): "local-limit-exceeded",
-}
-#: A-ASSOCIATE-RJ sources (PS3.8 Table 9-21).
-REJECT_SOURCES: Mapping[int, str] = {
-    1: "DICOM UL service-user",
-    2: "DICOM UL service-provider (ACSE related function)",
-    3: "DICOM UL service-provider (Presentation related function)",
-}
-#: A-ABORT reasons of the service provider (PS3.8 Table 9-26).
-ABORT_REASONS: Mapping[int, str] = {
-    0: "reason-not-specified",
-    1: "unrecognized-PDU",
-    2: "unexpected-PDU",
-    4: "unrecognized-PDU parameter",
-    5: "unexpected-PDU parameter",
-    6: "invalid-PDU-parameter value",
-}
-
 
 class AssociationError(DicomError):
     """An association that could not be made or was lost, with the peer and the reason."""
@@ -99,93 +86,8 @@ class ContextsRejected(AssociationError):
         self.accept = accept
 
 
-def describe_reject(reject: AssociateRJ) -> str:
-    """``rejected-permanent by DICOM UL service-user: called-AE-title-not-recognized``."""
-    result = {1: "rejected-permanent", 2: "rejected-transient"}.get(reject.result, f"result {reject.result}")
-    source = REJECT_SOURCES.get(reject.source, f"source {reject.source}")
-    reason = REJECT_REASONS.get((reject.source, reject.reason), f"reason {reject.reason}")
-    return f"{result} by {source}: {reason}"
 
-
-def describe_abort(source: int, reason: int) -> str:
-    if source == 0:
-        return "aborted by the peer (service-user)"
-    return f"aborted by the service provider: {ABORT_REASONS.get(reason, f'reason {reason}')}"
-
-
-# Events handed to the adapter -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AssociationRequested:
-    """An A-ASSOCIATE indication (acceptor): answer with accept() or reject()."""
-
-    request: AssociateRQ
-
-
-@dataclass(frozen=True)
-class AssociationAccepted:
-    """An A-ASSOCIATE confirmation (accept), for the requestor."""
-
-    accept: AssociateAC
-
-
-@dataclass(frozen=True)
-class AssociationRejected:
-    """An A-ASSOCIATE confirmation (reject), for the requestor."""
-
-    reject: AssociateRJ
-
-    def __str__(self) -> str:
-        return describe_reject(self.reject)
-
-
-@dataclass(frozen=True)
-class MessageReceived:
-    """A complete DIMSE message."""
-
-    message: Message
-
-
-@dataclass(frozen=True)
-class ReleaseRequested:
-    """An A-RELEASE indication: the peer asks to release. Answered by the core, unless
-    the connection was made with ``answer_release=False``: then by
-    :meth:`Connection.answer_release`."""
-
-
-@dataclass(frozen=True)
-class Released:
-    """The association was released in order."""
-
-
-@dataclass(frozen=True)
-class Aborted:
-    """An A-ABORT or A-P-ABORT indication, or a local abort; ``reason`` says why."""
-
-    source: int
-    reason: int
-    detail: str
-
-    def __str__(self) -> str:
-        return self.detail
-
-
-Event = AssociationRequested | AssociationAccepted | AssociationRejected | MessageReceived | ReleaseRequested | Released | Aborted
-
-
-@dataclass(frozen=True)
-class AcceptedContext:
-    """A presentation context both sides agreed on."""
-
-    context_id: int
-    abstract_syntax: str
-    transfer_syntax: str
-    scu: bool = True  # the requestor may act as SCU
-    scp: bool = False  # the requestor may act as SCP (role selection, e.g. C-GET)
-
-
-class Connection:
+class Connection(UpperLayerActions):
     """The sans-I/O upper layer and DIMSE message assembly of one association.
 
     ``requestor``: this side asks for the association (an SCU); otherwise it
@@ -353,7 +255,7 @@ class Connection:
         self._out_size = 0
         return data
 
-    # The state machine and its actions ----------------------------------------
+    # The state machine (its actions, PS3.8 Tables 9-6 to 9-9, are in .actions) -----------
 
     def _pdu(self, pdu: Pdu) -> list[Event]:
         if isinstance(pdu, AssociateAC):
@@ -386,179 +288,5 @@ class Connection:
         self.machine.transition(event, next_state)
         self._events = []
         self._from_state = state
-        getattr(self, "_" + action.replace("-", "_"))(pdu, reason, detail or f"{EVENTS[event]} in {state} ({STATES[state]})")
+        ACTIONS[action](self, pdu, reason, detail or f"{EVENTS[event]} in {state} ({STATES[state]})")
         return self._events
-
-    def _send(self, pdu: Pdu) -> None:
-        encoded = pdu.encode()
-        self._out.append(encoded)
-        self._out_size += len(encoded)
-
-    def _start_artim(self) -> None:
-        self.artim_deadline = self._now + self.artim_timeout
-
-    def _close(self) -> None:
-        self.artim_deadline = None
-        self.should_close = True
-
-    # AE: association establishment (PS3.8 Table 9-6)
-    def _AE_1(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        pass  # the adapter opens the transport connection
-
-    def _AE_2(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        assert self.request is not None
-        self._send(self.request)
-
-    def _AE_3(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        assert isinstance(pdu, AssociateAC) and self.request is not None
-        self.accept_pdu = pdu
-        self.peer_max_pdu_length = pdu.user_information.max_length
-        self._record_contexts(pdu)
-        self._limit_pdus()
-        self._events.append(AssociationAccepted(pdu))
-
-    def _AE_4(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        assert isinstance(pdu, AssociateRJ)
-        self._close()
-        self._events.append(AssociationRejected(pdu))
-
-    def _AE_5(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._start_artim()
-
-    def _AE_6(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        assert isinstance(pdu, AssociateRQ)
-        self.artim_deadline = None
-        self.request = pdu
-        self.peer_max_pdu_length = pdu.user_information.max_length
-        self._events.append(AssociationRequested(pdu))
-
-    def _AE_7(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        assert pdu is not None
-        self._send(pdu)
-        self._limit_pdus()
-
-    def _limit_pdus(self) -> None:
-        # 0 announces no maximum (PS3.8 D.1): the longest PDU this runtime reads at all.
-        self._buffer.max_length = self.max_pdu_length or MAX_PDU_LENGTH
-
-    def _AE_8(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        assert pdu is not None
-        self._send(pdu)
-        self._start_artim()
-
-    # DT: data transfer (PS3.8 Table 9-7)
-    def _DT_1(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        assert pdu is not None
-        self._send(pdu)
-
-    def _DT_2(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        assert isinstance(pdu, PDataTF)
-        for value in pdu.values:
-            if value.context_id not in self.contexts:
-                self._provider_abort(6, f"a PDV of presentation context {value.context_id}, which was not accepted")
-                return
-        try:
-            messages = self._assembler.add(pdu)
-        except (DimseError, DicomError) as exc:
-            self._assembler.discard()
-            self._provider_abort(6, f"a DIMSE message that cannot be reassembled: {exc}")
-            return
-        self._events.extend(MessageReceived(m) for m in messages)
-
-    # AR: association release (PS3.8 Table 9-8)
-    def _AR_1(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._send(ReleaseRQ())
-
-    def _AR_2(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        # This side never refuses a release; it answers at once unless its user answers.
-        self._events.append(ReleaseRequested())
-        if self.answers_release:
-            self.machine.transition("Evt14")
-            self._AR_4(None, reason, detail)
-
-    def _AR_3(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._close()
-        self._events.append(Released())
-
-    def _AR_4(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._send(ReleaseRP())
-        self._start_artim()
-        self._events.append(Released())
-
-    def _AR_5(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._close()
-
-    def _AR_6(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._DT_2(pdu, reason, detail)
-
-    def _AR_7(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._DT_1(pdu, reason, detail)
-
-    def _AR_8(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        # Release collision: the requestor answers first (PS3.8 Section 7.2).
-        self._events.append(ReleaseRequested())
-        if self.requestor:
-            self.machine.transition("Evt14")
-            self._AR_9(None, reason, detail)
-
-    def _AR_9(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._send(ReleaseRP())
-
-    def _AR_10(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self.machine.transition("Evt14")
-        self._AR_4(None, reason, detail)
-
-    # AA: association abort (PS3.8 Table 9-9)
-    def _AA_1(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._send(Abort(0, 0))  # PS3.8: service-user source
-        self._start_artim()
-        self._events.append(Aborted(0, 0, detail))
-
-    def _AA_2(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._close()
-        if self._from_state != "Sta13":
-            self._events.append(Aborted(2, 0, detail))
-
-    def _AA_3(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._close()
-        source, why = (pdu.source, pdu.reason) if isinstance(pdu, Abort) else (2, 0)
-        self._events.append(Aborted(source, why, describe_abort(source, why)))
-
-    def _AA_4(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._close()
-        self._events.append(Aborted(2, 0, "the peer closed the connection"))
-
-    def _AA_5(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._close()
-
-    def _AA_6(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        pass  # ignore the PDU
-
-    def _AA_7(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._send(Abort(2, reason))
-
-    def _AA_8(self, pdu: Pdu | None, reason: int, detail: str) -> None:
-        self._send(Abort(2, reason))
-        self._start_artim()
-        self._events.append(Aborted(2, reason, f"{ABORT_REASONS.get(reason, reason)}: {detail}"))
-
-    def _provider_abort(self, reason: int, detail: str) -> None:
-        """A protocol error found inside an accepted PDU: A-ABORT (provider), as AA-8."""
-        self.machine.state = "Sta13"
-        self._AA_8(None, reason, detail)
-
-    def _record_contexts(self, accept: AssociateAC) -> None:
-        proposed = {c.context_id: c for c in self.request.contexts} if self.request else {}
-        roles = {r.sop_class: r for r in accept.user_information.roles}
-        for context in accept.contexts:
-            if context.result != 0 or context.context_id not in proposed:
-                continue
-            abstract = proposed[context.context_id].abstract_syntax
-            role = roles.get(abstract)
-            self.contexts[context.context_id] = AcceptedContext(
-                context.context_id,
-                abstract,
-                context.transfer_syntax,
-                scu=role.scu if role else True,
-                scp=role.scp if role else False,
-            )

@@ -229,7 +229,7 @@ class UpperLayerStateMachine:
     """The current state and the transitions of PS3.8 Table 9-10; no I/O, no timers."""
 
     def __init__(self) -> None:
-        self.state = "Sta1"
+        self.state: str = "Sta1"
 
     def peek(self, event: str) -> tuple[str, tuple[str, ...]] | None:
         """The (action, next states) of ``event`` in the current state; None if not valid."""
@@ -246,7 +246,7 @@ class UpperLayerStateMachine:
         action, states = entry
         if len(states) == 1:
             self.state = states[0]
-        elif next_state in states:
+        elif next_state is not None and next_state in states:
             self.state = next_state
         else:
             raise InvalidTransition(

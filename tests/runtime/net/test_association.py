@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dicom_runtime.net.actions import ACTIONS, UpperLayerActions
 from dicom_runtime.net.association import (
     AcceptedContext,
     AcceptorPolicy,
@@ -101,6 +102,11 @@ CASES = [
     for state, (action, nexts) in row.items()
     for requestor in ((True, False) if action == "AR-8" else (event in ("Evt1", "Evt2", "Evt3", "Evt4"),))
 ]
+
+
+def test_every_action_of_table_9_10_is_in_the_dispatch_table() -> None:
+    assert set(ACTIONS) == {action for row in TRANSITIONS.values() for action, _ in row.values()}
+    assert ACTIONS["DT-2"] is UpperLayerActions._DT_2 and issubclass(Connection, UpperLayerActions)
 
 
 @pytest.mark.parametrize(("event", "state", "action", "nexts", "requestor"), CASES, ids=[f"{c[0]}-{c[1]}-{c[4]}" for c in CASES])
