@@ -493,7 +493,9 @@ def _destination_failure(destination: str, reason: str) -> str:
     """A C-MOVE's Error Comment when no association with its destination was made: the
     kind of failure and the AE title, within the 64 characters of LO (the full reason is
     in the SCP's log)."""
-    if "rejected" in reason:
+    if "rejected every presentation context" in reason:  # association.ContextsRejected
+        kind = "accepted no presentation context"
+    elif "rejected" in reason:
         kind = "rejected the association"
     elif "cannot connect" in reason or "timed out" in reason or "refused" in reason:
         kind = "cannot be reached"

@@ -89,3 +89,20 @@ def test_get_status_when_sub_operations_fail(archive: tuple[blocking.BlockingSer
     assert final.status.code == code, final.status
     assert (final.completed, final.failed, final.warning) == (completed, len(refused), 0)
     assert sorted(final.failed_instances) == sorted(refused)
+
+
+def test_move_to_a_destination_that_accepts_no_context(archive: tuple[blocking.BlockingServer, dict[str, tuple[str, int]]]) -> None:
+    # The destination accepts the association with every context rejected (as dcmtk's
+    # storescp does for a class it lacks): the Error Comment says so, not "rejected".
+    server, destinations = archive
+    with blocking.BlockingServer(storage_policy("DEST", ["1.2.840.10008.1.1"]), Handlers()) as destination:
+        destinations["DEST"] = ("127.0.0.1", destination.port)
+
+        async def move() -> Progress:
+            async with await associate("127.0.0.1", server.port, called_ae="OURSCP", contexts=[STUDY_MOVE]) as scu:
+                return await _final(scu.move(QUERY, "DEST"))
+
+        final = asyncio.run(move())
+    assert final.status.code == 0xA702, final.status
+    assert final.status.comment == "move destination DEST accepted no presentation context"
+    assert final.completed == 0
