@@ -27,7 +27,7 @@ from ..writer import encode_dataset
 from .association import AcceptedContext, AssociationError, Connection
 from .dimse import Message, SpilledData
 from .instances import Instance
-from .transcode import choose_context, in_syntax
+from .transcode import choose_context, in_syntax_bounded
 from .checks import request_problem, store_problem, uid_problem
 from .matching import encode_answer
 from .messages import NAME_OF, RESPONSE_OF, Status, command, number, status_of, text
@@ -427,7 +427,7 @@ class Dispatcher:
     async def _store_sub_operation(self, instance: Instance) -> Status:
         context = self._context_for(instance.sop_class, instance.transfer_syntax, as_scp=True)
         context = choose_context(instance, context, self._conn.contexts.values(), as_scp=True)
-        instance = in_syntax(instance, context.transfer_syntax)  # transcoded if the peer took none of its own
+        instance = await in_syntax_bounded(instance, context.transfer_syntax)  # transcoded if the peer took none of its own
         reply = await self._single(
             context, "C-STORE-RQ", instance.buffer, AffectedSOPClassUID=instance.sop_class, Priority=0,
             AffectedSOPInstanceUID=instance.sop_instance,

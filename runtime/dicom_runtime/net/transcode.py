@@ -17,7 +17,9 @@ byte order). A failure is one :class:`~dicom_runtime.errors.DicomEncodeError`
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import Iterable
 
 from ..dataset import DataElement, Dataset
@@ -30,7 +32,7 @@ from ..fileformat import (
 from .association import AcceptedContext
 from .instances import NATIVE_SYNTAXES, Instance
 
-__all__ = ["choose_context", "in_syntax", "producible"]
+__all__ = ["TRANSCODE_LIMIT", "choose_context", "in_syntax", "in_syntax_bounded", "producible"]
 
 log = logging.getLogger("dicom_runtime.net")
 
@@ -119,3 +121,45 @@ def in_syntax(instance: Instance, transfer_syntax: str) -> Instance:
         why = str(exc).removeprefix(f"instance {instance.sop_instance}: ")
         raise DicomEncodeError(f"instance {instance.sop_instance}: cannot transcode {own} to {transfer_syntax}: {why}") from exc
     return Instance(instance.sop_class, instance.sop_instance, transfer_syntax, data)
+
+
+#: The largest instance (its encoded data set, bytes) that the retrieve SCP converts to
+#: another transfer syntax for a C-MOVE or C-GET sub-operation. A conversion holds about
+#: four times the instance while it runs (the data set decoded, its pixels decoded and
+#: encoded again), so a peer asking for large instances in a syntax they are not stored in,
+#: from several associations, could make the SCP hold gigabytes (a 300 MB instance peaked
+#: at 1.2 GB). A larger instance is a failed sub-operation, said in the Error Comment and
+#: the log; one the peer takes in its own syntax is sent as stored, whatever its size.
+TRANSCODE_LIMIT = 256 * 1024 * 1024
+
+_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _conversion_lock() -> asyncio.Lock:
+    """One conversion at a time per event loop (the SCP's): its memory is counted once."""
+    loop = asyncio.get_running_loop()
+    lock = _LOCKS.get(loop)
+    if lock is None:
+        lock = _LOCKS[loop] = asyncio.Lock()
+    return lock
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:.1f} MiB" if count >= 2**20 else f"{count} bytes"
+
+
+async def in_syntax_bounded(instance: Instance, transfer_syntax: str) -> Instance:
+    """:func:`in_syntax` for the SCP's sub-operations: refused past :data:`TRANSCODE_LIMIT`,
+    one conversion at a time, in a worker thread so that the event loop goes on serving the
+    other associations while a large instance is converted."""
+    if transfer_syntax == instance.transfer_syntax:
+        return instance
+    size = len(instance.buffer)
+    if size > TRANSCODE_LIMIT:
+        raise DicomEncodeError(
+            f"instance {instance.sop_instance}: too large to transcode ({_size(size)}, limit {_size(TRANSCODE_LIMIT)}, "
+            f"transcode.TRANSCODE_LIMIT): {instance.transfer_syntax} to {transfer_syntax}, "
+            "the peer accepted no context in its own syntax"
+        )
+    async with _conversion_lock():
+        return await asyncio.to_thread(in_syntax, instance, transfer_syntax)
