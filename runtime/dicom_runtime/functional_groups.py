@@ -22,17 +22,19 @@ _SHARED = "SharedFunctionalGroupsSequence"
 _PER_FRAME = "PerFrameFunctionalGroupsSequence"
 
 
-def _holds(item: object, macro: str) -> bool:
-    """Whether an item gives at least one attribute of the macro (a value, or present empty)."""
+def _held(item: object) -> set[str]:
+    """The macros of which an item gives at least one attribute (a value, or present empty)."""
     from .objects import DicomObject
 
     if not isinstance(item, DicomObject):
-        return False
+        return set()
     empty = item.empty_attributes()
-    return any(
-        macro in spec.groups and (getattr(item, spec.keyword) is not None or spec.keyword in empty)
+    return {
+        macro
         for spec in item.ATTRIBUTES
-    )
+        if getattr(item, spec.keyword) is not None or spec.keyword in empty
+        for macro in spec.groups
+    }
 
 
 def _items(obj: DicomObject, keyword: str) -> Sequence[object]:
@@ -51,27 +53,31 @@ def macro_findings(obj: DicomObject, path: str = "") -> list[Finding]:
     says so."""
     from .objects import Finding
 
-    usage = obj.FUNCTIONAL_GROUP_USAGE
-    if not usage:
-        return []
     shared = _items(obj, _SHARED)
     per_frame = _items(obj, _PER_FRAME)
-    specs = {spec.keyword: spec for spec in obj.ATTRIBUTES}
-    source = specs[_PER_FRAME].source if _PER_FRAME in specs else ""
+    mandatory = [macro for macro, use in obj.FUNCTIONAL_GROUP_USAGE.items() if use == "M"]
+    if not per_frame or not mandatory:
+        return []
+    in_shared = _held(shared[0]) if shared else set()
+    held = [_held(item) for item in per_frame]
+    source = next((spec.source for spec in obj.ATTRIBUTES if spec.keyword == _PER_FRAME), "")
     prefix = f"{path}." if path else ""
     findings: list[Finding] = []
-    for macro, use in usage.items():
-        if use != "M" or not per_frame or (shared and _holds(shared[0], macro)):
+    for macro in mandatory:
+        if macro in in_shared:
             continue
-        missing = [index for index, item in enumerate(per_frame) if not _holds(item, macro)]
+        missing = [index for index, macros in enumerate(held) if macro not in macros]
         if not missing:
             continue
-        where = "every per-frame item" if macro in obj.PER_FRAME_ONLY else "the shared item nor in every per-frame item"
+        if macro in obj.PER_FRAME_ONLY:
+            place = "not in every per-frame item"
+        else:
+            place = "neither in the shared item nor in every per-frame item"
         findings.append(
             Finding(
                 f"{prefix}{_PER_FRAME}",
                 "functional-group",
-                f"{macro} is mandatory (M) and is {'not in' if macro in obj.PER_FRAME_ONLY else 'neither in'} {where} "
+                f"{macro} is mandatory (M) and is {place} "
                 f"(missing from item{'s' if len(missing) > 1 else ''} {_frames(missing)} of {len(per_frame)})",
                 source,
             )
