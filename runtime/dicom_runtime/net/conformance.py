@@ -34,6 +34,7 @@ from .messages import SERVICE_STATUS_MEANINGS, STATUS_MEANINGS, VERIFICATION, St
 from .pdu import APPLICATION_CONTEXT
 from .presets import QUERY_RETRIEVE
 from .tls import EXTENDED_BCP195_CIPHERS
+from .transcode import TRANSCODE_LIMIT
 
 #: The status codes this implementation returns, per DIMSE service (see aio.py and storage.py).
 STATUS_RETURNED: dict[str, tuple[int, ...]] = {
@@ -573,7 +574,8 @@ def statement(config: Config, *, generator: str = "") -> Statement:
         "None in what is stored: instances are stored as received, byte for byte, and returned so to a peer that "
         "accepts their transfer syntax. To a peer that accepts none of an instance's syntaxes, a C-MOVE or C-GET "
         "sub-operation sends the same data set in one it accepts (pixel data decoded, and encoded again losslessly where the "
-        "syntax is compressed; no loss is added; Lossy Image Compression 01 if the source was lossy), or fails with the reason."
+        "syntax is compressed; no loss is added; Lossy Image Compression 01 if the source was lossy), or fails with the reason; "
+        f"an instance of more than {TRANSCODE_LIMIT >> 20} MiB is not converted (a failed sub-operation, 'too large to transcode')."
     ))
     add("A.9.2", "Data Dictionary of Private Attributes", "None.")
     add("A.9.3", "Coded Terminology and Templates", "None.")

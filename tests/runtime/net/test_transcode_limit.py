@@ -82,3 +82,12 @@ def test_the_limit_does_not_apply_to_an_instance_sent_as_stored(archive: blockin
     final, received = _get(archive.port, ("1.2.840.10008.1.2.1",))
     assert final.status.code == 0x0000, final.status
     assert received == ["1.2.840.10008.1.2.1"] * 2
+
+
+def test_the_conformance_statement_states_the_limit() -> None:
+    from dicom_runtime.net.config import load
+    from dicom_runtime.net.conformance import statement
+    from tests.conftest import REPO
+
+    markdown = " ".join(statement(load(REPO / "examples" / "archive.toml")).to_markdown().split())
+    assert f"an instance of more than {transcode.TRANSCODE_LIMIT >> 20} MiB is not converted" in markdown
