@@ -8,7 +8,7 @@ import textwrap
 from typing import Any, Callable
 
 from .conditions import Condition, expression
-from .model import ClassField, DataElement, GeneratedClass, QueryField, SopClass, Source
+from .model import TYPE_ORDER, ClassField, DataElement, GeneratedClass, QueryField, SopClass, Source
 
 
 def py_str(value: str) -> str:
@@ -137,12 +137,11 @@ def _groups_column(field: ClassField) -> str:
     """The groups column: each module, with ``:Type`` where that module (used) asks for a
     stricter Type than the one that applies (``field.type``: InstanceNumber is Type 3 in
     SOP Common, M, and Type 2 in General Image, C in RT Dose)."""
-    order = ("1", "2", "1C", "2C", "3", "")
-    rank = order.index(field.type) if field.type in order else len(order)
+    rank = TYPE_ORDER.index(field.type) if field.type in TYPE_ORDER else len(TYPE_ORDER)
     parts = []
     for index, module in enumerate(field.modules):
         kind = field.module_types[index] if index < len(field.module_types) else ""
-        stricter = kind in _UNCONDITIONAL and order.index(kind) < rank
+        stricter = kind in _UNCONDITIONAL and TYPE_ORDER.index(kind) < rank
         parts.append(f"{module}:{kind}" if stricter else module)
     return ",".join(parts)
 

@@ -413,6 +413,11 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+#: Attribute Types from the strictest to the weakest, for attributes defined twice; ""
+#: is the Type of a table without a Type column (normalized modules: PS3.4 sets it).
+TYPE_ORDER = ("1", "2", "1C", "2C", "3", "")
+
+
 @dataclass(frozen=True)
 class ClassField:
     """One attribute of a generated module, macro, item or IOD class."""

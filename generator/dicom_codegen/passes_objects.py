@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from .model import (
+    TYPE_ORDER,
     AttributeRow,
     AttributeTable,
     ClassField,
@@ -42,9 +43,6 @@ VR_TYPES: dict[str, str] = {
 }
 _INT_VRS = frozenset("US SS UL SL UV SV IS".split())
 _STR_VRS = frozenset("AE AS CS LO LT SH ST UC UR UT UI".split())
-#: Attribute Types from the strictest to the weakest, for attributes defined twice; ""
-#: is the Type of a table without a Type column (normalized modules: PS3.4 sets it).
-TYPE_ORDER = ("1", "2", "1C", "2C", "3", "")
 
 #: Words of an IOD's module condition that name what the data set says in another way, by
 #: the standard's own rule: the RT Dose IOD's C modules (PS3.3 Table A.18.3-1: General
