@@ -10,6 +10,7 @@ values: as strict about structure as the reader, and several times faster.
 
 from __future__ import annotations
 
+import functools
 import mmap
 import re
 import struct
@@ -124,15 +125,11 @@ def _walk(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, item:
     return offset
 
 
-_IMPLICIT_VRS: dict[int, bytes] = {}
-
-
+@functools.lru_cache(maxsize=4096)
 def _implicit(tag: int) -> bytes:
-    """The VR the reader takes an Implicit VR element (or an Explicit VR UN) to have: the dictionary's."""
-    known = _IMPLICIT_VRS.get(tag)
-    if known is None:
-        known = _IMPLICIT_VRS[tag] = implicit_vr(tag).encode("ascii")
-    return known
+    """The VR the reader takes an Implicit VR element (or an Explicit VR UN) to have: the
+    dictionary's. Bounded, as ``implicit_vr``'s cache is: the tags come from the peer."""
+    return implicit_vr(tag).encode("ascii")
 
 
 def _check_numbers(group: int, element: int, vr: bytes, length: int, offset: int) -> None:
